@@ -1,0 +1,1 @@
+"""The command-line face of the app: thin commands over app.core."""

@@ -1,0 +1,80 @@
+"""Entry point of `landmark-tagger`: builds the parser from the command modules,
+runs one command, and turns app errors into one line on stderr.
+
+Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# Subcommand modules under app.cli.commands, in the order `--help` lists them.
+COMMAND_MODULES = (
+    "scan",
+    "search",
+    "stats",
+    "tag",
+    "models",
+    "review",
+    "write",
+    "undo",
+    "teach",
+    "suggest",
+    "gui",
+)
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="landmark-tagger",
+        description="Find, recognise and tag landmarks in your travel photos.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="index file to use (default: $LANDMARK_TAGGER_DB or the user data folder)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"app.cli.commands.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.core.errors import TaggerError, UsageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        print("landmark-tagger: interrupted", file=sys.stderr)
+        return 130
+    except UsageError as error:
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except TaggerError as error:
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # errors of the model layer share their own base
+        from model.errors import ModelError
+
+        if isinstance(error, ModelError):
+            print(f"landmark-tagger: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""Shared fixtures. Real files come from ../shared/data through `shared_data` only,
+which skips the test cleanly when that folder is absent (a user's clone)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real photos in ../shared/data (read-only); skips when absent."""
+    if not (SHARED_DATA / "README.md").is_file():
+        pytest.skip("../shared/data is not present on this machine")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path_factory, monkeypatch):
+    """Keep every test away from the real user data and cache folders."""
+    home = tmp_path_factory.mktemp("tagger-home")
+    monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(home))
+    monkeypatch.delenv("LANDMARK_TAGGER_DB", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
