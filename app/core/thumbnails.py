@@ -1,0 +1,216 @@
+"""Thumbnails and previews for the photo grid and the detail pane, GUI-free.
+
+Grid tiles come from the embedded EXIF thumbnail when it is big enough (reading a
+few KB instead of decoding megapixels), else from a reduced JPEG decode (`draft`),
+else from a RAW file's embedded preview. Results are cached as small JPEGs under
+`cache_dir()/thumbnails`, keyed by path, size, file size and mtime, so a changed
+photo gets a fresh thumbnail and an unchanged one is never decoded twice.
+The GUI calls these functions from worker threads only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from app.core.config import cache_dir
+from app.core.errors import DecompressionBombError, PhotoReadError
+
+# Bumped when the way thumbnails are made changes, so old cache files are ignored.
+THUMBNAIL_VERSION = 2
+RAW_EXTENSIONS = frozenset(
+    ".nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .dng .raf .orf .rw2 .pef .srw .kdc .dcr "
+    ".mrw .iiq .x3f .3fr .erf .mef .mos .raw .rwl".split()
+)
+HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
+# An embedded thumbnail is used when its long side reaches this share of the tile.
+EMBEDDED_ENOUGH = 0.6
+# rawpy's flip values to the EXIF orientation they mean.
+RAW_FLIP_TO_ORIENTATION = {0: 1, 3: 3, 5: 8, 6: 6}
+
+
+def thumbnail_cache_dir() -> Path:
+    """The folder of cached thumbnails: cache_dir()/thumbnails."""
+    return cache_dir() / "thumbnails"
+
+
+def thumbnail_cache_path(path: Path, size: int, cache: Path | None = None) -> Path:
+    """Where the thumbnail of `path` at `size` is (or will be) cached.
+
+    Raises PhotoReadError when the file cannot be stat'ed (moved, unreadable).
+    """
+    try:
+        stat = os.stat(path)
+    except OSError as error:
+        raise PhotoReadError(f"cannot read {path}: {error.strerror or error}") from error
+    key = f"{THUMBNAIL_VERSION}|{os.fsencode(str(path)).hex()}|{size}|{stat.st_size}|{stat.st_mtime_ns}"
+    digest = hashlib.sha1(key.encode("ascii")).hexdigest()
+    return (cache or thumbnail_cache_dir()) / digest[:2] / f"{digest}.jpg"
+
+
+def cached_thumbnail(path: Path, size: int, cache: Path | None = None) -> Path:
+    """Return a cached JPEG thumbnail of `path` whose long side is at most `size`.
+
+    Makes and stores it on the first call. Raises PhotoReadError (or a subclass)
+    when the photo cannot be read; nothing is cached then.
+    """
+    target = thumbnail_cache_path(path, size, cache)
+    if target.is_file():
+        return target
+    image = make_thumbnail(path, size)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=".thumb-", suffix=".jpg", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            image.save(handle, "JPEG", quality=85, optimize=True)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def make_thumbnail(path: Path, size: int) -> Image.Image:
+    """An RGB thumbnail with orientation applied, long side at most `size`."""
+    path = Path(path)
+    if path.suffix.lower() in RAW_EXTENSIONS:
+        image = _raw_preview(path, size)
+    else:
+        image = _embedded_thumbnail(path, size) or _decoded_image(path, size)
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    return image.convert("RGB")
+
+
+def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
+    """A large RGB preview for the detail pane, orientation applied."""
+    path = Path(path)
+    if path.suffix.lower() in RAW_EXTENSIONS:
+        image = _raw_preview(path, max_side)
+    else:
+        image = _decoded_image(path, max_side)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return image.convert("RGB")
+
+
+def _open(path: Path) -> Image.Image:
+    if path.suffix.lower() in HEIF_EXTENSIONS:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as error:
+        raise DecompressionBombError(f"{path} declares too many pixels to decode safely") from error
+    except (OSError, ValueError, SyntaxError) as error:
+        raise PhotoReadError(f"cannot open {path}: {error}") from error
+
+
+def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
+    """The EXIF IFD1 thumbnail, oriented and cropped to the photo's aspect; None if unusable."""
+    import piexif
+
+    with _open(path) as image:
+        exif_bytes = image.info.get("exif")
+        full_size = image.size
+        if not exif_bytes:
+            return None
+        try:
+            exif = piexif.load(exif_bytes)
+        except Exception:  # piexif raises bare errors on odd maker data; fall back to decoding
+            return None
+    data = exif.get("thumbnail")
+    if not data:
+        return None
+    try:
+        thumb = Image.open(io.BytesIO(data))
+        thumb.load()
+    except (OSError, ValueError, SyntaxError):
+        return None
+    if max(thumb.size) < size * EMBEDDED_ENOUGH:
+        return None
+    thumb = _crop_to_aspect(thumb.convert("RGB"), full_size[0] / max(1, full_size[1]))
+    orientation = exif.get("0th", {}).get(piexif.ImageIFD.Orientation, 1)
+    return _apply_orientation(thumb, orientation)
+
+
+def _crop_to_aspect(thumb: Image.Image, aspect: float) -> Image.Image:
+    """Cut the letterbox bars cameras add when the thumbnail's aspect differs from the photo's."""
+    width, height = thumb.size
+    current = width / max(1, height)
+    if abs(current - aspect) / aspect < 0.03:
+        return thumb
+    if current < aspect:  # bars above and below
+        new_height = max(1, round(width / aspect))
+        top = (height - new_height) // 2
+        return thumb.crop((0, top, width, top + new_height))
+    new_width = max(1, round(height * aspect))
+    left = (width - new_width) // 2
+    return thumb.crop((left, 0, left + new_width, height))
+
+
+def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
+    """Apply an EXIF orientation value (1..8) to an image that carries no EXIF itself."""
+    operations = {
+        2: [Image.Transpose.FLIP_LEFT_RIGHT],
+        3: [Image.Transpose.ROTATE_180],
+        4: [Image.Transpose.FLIP_TOP_BOTTOM],
+        5: [Image.Transpose.TRANSPOSE],
+        6: [Image.Transpose.ROTATE_270],
+        7: [Image.Transpose.TRANSVERSE],
+        8: [Image.Transpose.ROTATE_90],
+    }
+    for operation in operations.get(int(orientation or 1), []):
+        image = image.transpose(operation)
+    return image
+
+
+def _decoded_image(path: Path, size: int) -> Image.Image:
+    """Decode at reduced size (JPEG draft) and apply the EXIF orientation."""
+    with _open(path) as image:
+        try:
+            image.draft("RGB", (size, size))
+            image.load()
+            oriented = ImageOps.exif_transpose(image)
+        except Image.DecompressionBombError as error:
+            raise DecompressionBombError(f"{path} declares too many pixels to decode safely") from error
+        except (OSError, ValueError, SyntaxError) as error:
+            raise PhotoReadError(f"cannot decode {path}: {error}") from error
+        return oriented.convert("RGB")
+
+
+def _raw_preview(path: Path, size: int) -> Image.Image:
+    """A RAW file's embedded preview, or a half-size demosaic when it has none."""
+    import numpy as np
+    import rawpy
+
+    try:
+        with rawpy.imread(os.fsdecode(path)) as raw:
+            orientation = RAW_FLIP_TO_ORIENTATION.get(raw.sizes.flip, 1)
+            try:
+                thumb = raw.extract_thumb()
+            except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+                thumb = None
+            if thumb is not None and thumb.format == rawpy.ThumbFormat.JPEG:
+                image = Image.open(io.BytesIO(thumb.data))
+                image.draft("RGB", (size, size))
+                image = ImageOps.exif_transpose(image.convert("RGB"))
+                if max(image.size) >= size * EMBEDDED_ENOUGH:
+                    return image
+            elif thumb is not None and max(thumb.data.shape[:2]) >= size * EMBEDDED_ENOUGH:
+                bitmap = Image.fromarray(np.ascontiguousarray(thumb.data[..., :3]).astype("uint8"))
+                return _apply_orientation(bitmap.convert("RGB"), orientation)
+            # No usable preview: demosaic at half size; user_sat keeps files with a
+            # wrong white level from coming out white.
+            rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8, user_sat=None)
+            if rgb.mean() > 250:
+                rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8, user_sat=65535)
+            return Image.fromarray(rgb)
+    except rawpy.LibRawError as error:
+        raise PhotoReadError(f"cannot decode RAW file {path}: {error}") from error
+    except (OSError, ValueError) as error:
+        raise PhotoReadError(f"cannot read RAW file {path}: {error}") from error

@@ -1,0 +1,95 @@
+"""Thumbnails: embedded EXIF thumbnail first, orientation applied, cached on disk."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import piexif
+import pytest
+from PIL import Image
+
+from app.core.config import cache_dir
+from app.core.errors import PhotoReadError
+from app.core.thumbnails import cached_thumbnail, load_preview, make_thumbnail, thumbnail_cache_path
+
+
+def jpeg_with_exif(path: Path, size=(600, 400), color=(200, 30, 30), orientation=1, thumb_color=None) -> Path:
+    """A JPEG whose embedded thumbnail can be told apart from the main image by colour."""
+    exif = {"0th": {piexif.ImageIFD.Orientation: orientation}, "Exif": {}, "1st": {}, "thumbnail": None}
+    if thumb_color is not None:
+        buffer = io.BytesIO()
+        Image.new("RGB", (160, 106), thumb_color).save(buffer, "JPEG")
+        exif["thumbnail"] = buffer.getvalue()
+        exif["1st"] = {piexif.ImageIFD.JPEGInterchangeFormat: 0, piexif.ImageIFD.JPEGInterchangeFormatLength: 0}
+    Image.new("RGB", size, color).save(path, "JPEG", exif=piexif.dump(exif))
+    return path
+
+
+def centre_colour(image: Image.Image) -> tuple[int, int, int]:
+    return image.getpixel((image.width // 2, image.height // 2))
+
+
+def test_the_embedded_thumbnail_is_used_when_big_enough(tmp_path: Path) -> None:
+    photo = jpeg_with_exif(tmp_path / "a.jpg", thumb_color=(20, 200, 20))
+    small = make_thumbnail(photo, 160)
+    assert centre_colour(small)[1] > 150  # green: the embedded thumbnail
+    large = make_thumbnail(photo, 400)
+    assert centre_colour(large)[0] > 150  # red: too small an embedded one, decoded instead
+
+
+def test_orientation_is_applied_to_both_sources(tmp_path: Path) -> None:
+    with_thumb = jpeg_with_exif(tmp_path / "t.jpg", orientation=6, thumb_color=(0, 0, 255))
+    without = jpeg_with_exif(tmp_path / "d.jpg", orientation=6)
+    for photo in (with_thumb, without):
+        image = make_thumbnail(photo, 160)
+        assert image.height > image.width, photo.name
+    preview = load_preview(without, 300)
+    assert preview.size == (200, 300)
+
+
+def test_letterboxed_embedded_thumbnail_is_cropped_to_the_photo_aspect(tmp_path: Path) -> None:
+    photo = tmp_path / "box.jpg"
+    buffer = io.BytesIO()
+    boxed = Image.new("RGB", (160, 120), (0, 0, 0))
+    boxed.paste(Image.new("RGB", (160, 106), (250, 250, 0)), (0, 7))
+    boxed.save(buffer, "JPEG")
+    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
+                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
+            "thumbnail": buffer.getvalue()}
+    Image.new("RGB", (900, 600), (250, 250, 0)).save(photo, "JPEG", exif=piexif.dump(exif))
+    image = make_thumbnail(photo, 160)
+    assert abs(image.width / image.height - 1.5) < 0.05
+    assert sum(image.getpixel((image.width // 2, 1))) > 300  # no black bar left at the top
+
+
+def test_thumbnails_are_cached_in_the_user_cache_and_refreshed_when_the_file_changes(tmp_path: Path) -> None:
+    photo = jpeg_with_exif(tmp_path / "c.jpg")
+    first = cached_thumbnail(photo, 128)
+    assert first.is_file() and cache_dir() / "thumbnails" in first.parents
+    assert cached_thumbnail(photo, 128) == first
+    jpeg_with_exif(photo, color=(0, 0, 200))
+    os.utime(photo, ns=(10**18, 10**18))
+    second = cached_thumbnail(photo, 128)
+    assert second != first
+    assert centre_colour(Image.open(second))[2] > 150
+
+
+def test_unreadable_files_raise_a_photo_read_error_and_cache_nothing(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a jpeg at all")
+    with pytest.raises(PhotoReadError, match="broken.jpg"):
+        cached_thumbnail(broken, 128)
+    assert not thumbnail_cache_path(broken, 128).exists()
+    with pytest.raises(PhotoReadError, match="gone.jpg"):
+        cached_thumbnail(tmp_path / "gone.jpg", 128)
+
+
+def test_real_camera_files_get_thumbnails(shared_data: Path) -> None:
+    rotated = make_thumbnail(shared_data / "camera" / "jpeg" / "Nikon_D40.jpg", 160)
+    assert rotated.height > rotated.width  # Orientation 6
+    nef = make_thumbnail(shared_data / "camera" / "raw" / "Nikon_uncompressed.nef", 160)
+    assert max(nef.size) <= 160
+    with pytest.raises(PhotoReadError):
+        make_thumbnail(shared_data / "camera" / "raw_stubs" / "Nikon.nef", 160)
