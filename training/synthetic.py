@@ -59,7 +59,7 @@ def make_mini_gldv2(
     landmark_ids = sorted(rng.sample(range(1000, 99999), classes))
     images: list[tuple[str, int, bytes]] = []
     for c, landmark in enumerate(landmark_ids):
-        names[landmark] = f"Landmark {c} d'Example" if c % 2 else f"Place_{c}"
+        names[landmark] = f"Landmark {c} d'Example" if c % 2 else f"Place {c}"
         for v in range(per_class):
             image_id = f"{rng.getrandbits(64):016x}"
             labels[image_id] = landmark

@@ -1,0 +1,212 @@
+"""Where training images come from, and the manifest that `prepare` writes.
+
+Two kinds of source, both read without unpacking anything:
+- GLDv2 in its official layout: labels from `metadata/train_clean.csv` (or
+  `train.csv`), readable names from `train_label_to_category.csv`, pixels straight
+  out of the `train/images_NNN.tar` shards;
+- any folder-per-class dataset (the folder name is the landmark, spaces and
+  apostrophes included), such as ../shared/data/landmarks/world/.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tarfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from training.errors import DatasetError
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+MANIFEST_NAME = "manifest.json"
+IMAGES_NAME = "images.csv"
+TAR_SEPARATOR = "::"
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    """One source image: `source` is a file path or "<shard.tar>::<member>"."""
+
+    key: str
+    source: str
+    landmark_id: str
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    index: int
+    landmark_id: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ManifestImage:
+    """One prepared image; `cache` is relative to the manifest's folder."""
+
+    key: str
+    source: str
+    cache: str
+    class_index: int
+    landmark_id: str
+    name: str
+    split: str
+
+
+@dataclass
+class Manifest:
+    """The prepared dataset: settings, classes (index order = network output order)
+    and images. Saved as manifest.json (settings, classes) + images.csv."""
+
+    folder: Path
+    cache_size: int
+    classes: list[ClassInfo]
+    images: list[ManifestImage]
+    settings: dict = field(default_factory=dict)
+
+    def split(self, name: str) -> list[ManifestImage]:
+        return [i for i in self.images if i.split == name]
+
+    def labels(self) -> dict[str, str]:
+        """landmark id → readable name, as the model bundle stores it."""
+        return {c.landmark_id: c.name for c in self.classes}
+
+    def cache_path(self, image: ManifestImage) -> Path:
+        return self.folder / image.cache
+
+    def save(self) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / IMAGES_NAME, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
+            writer = csv.writer(f)
+            writer.writerow(["key", "source", "cache", "class_index", "landmark_id", "name", "split"])
+            for i in self.images:
+                writer.writerow([i.key, i.source, i.cache, i.class_index, i.landmark_id, i.name, i.split])
+        meta = {
+            "version": 1,
+            "cache_size": self.cache_size,
+            "settings": self.settings,
+            "classes": [asdict(c) for c in self.classes],
+            "images": IMAGES_NAME,
+        }
+        path = self.folder / MANIFEST_NAME
+        path.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+        return path
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read a manifest written by `prepare` (its folder or manifest.json).
+
+    Raises DatasetError naming the file when it is missing or malformed.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        classes = [ClassInfo(**c) for c in meta["classes"]]
+        images: list[ManifestImage] = []
+        with open(path.parent / meta["images"], newline="", encoding="utf-8", errors="surrogateescape") as f:
+            for row in csv.DictReader(f):
+                row["class_index"] = int(row["class_index"])
+                images.append(ManifestImage(**row))
+    except FileNotFoundError as exc:
+        raise DatasetError(f"no prepared dataset at {path}: run `landmark-train prepare` first") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DatasetError(f"manifest {path} is malformed ({exc}); run `landmark-train prepare` again") from exc
+    return Manifest(path.parent, int(meta["cache_size"]), classes, images, meta.get("settings", {}))
+
+
+def is_image_file(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def folder_classes(root: Path) -> dict[str, list[Path]]:
+    """{class folder name: sorted image files} of a folder-per-class dataset."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"dataset folder {root} does not exist; give a folder with one sub-folder per class")
+    out: dict[str, list[Path]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and is_image_file(p))
+        if files:
+            out[folder.name] = files
+    if not out:
+        raise DatasetError(f"{root} has no class folders with images in them")
+    return out
+
+
+def folder_records(root: Path) -> tuple[list[ImageRecord], dict[str, str]]:
+    """Records of a folder-per-class dataset; the folder name is both id and name."""
+    records: list[ImageRecord] = []
+    for name, files in folder_classes(root).items():
+        for path in files:
+            key = f"{name}/{path.relative_to(Path(root) / name).as_posix()}"
+            records.append(ImageRecord(key, str(path.resolve()), name))
+    return records, {name: name for name in {r.landmark_id for r in records}}
+
+
+def is_gldv2_folder(root: Path) -> bool:
+    return (Path(root) / "metadata" / "train.csv").is_file() or (Path(root) / "metadata" / "train_clean.csv").is_file()
+
+
+def category_name(category: str) -> str:
+    """'http://commons.wikimedia.org/wiki/Category:Haleakal%C4%81_National_Park' →
+    'Haleakalā National Park'."""
+    tail = category.rsplit("Category:", 1)[-1] if "Category:" in category else category.rsplit("/", 1)[-1]
+    return unquote(tail).replace("_", " ").strip()
+
+
+def read_gldv2_labels(root: Path, clean: bool = True) -> dict[str, str]:
+    """{image id: landmark id} from train_clean.csv (clean) or train.csv."""
+    meta = Path(root) / "metadata"
+    labels: dict[str, str] = {}
+    try:
+        if clean and (meta / "train_clean.csv").is_file():
+            with open(meta / "train_clean.csv", newline="", encoding="utf-8") as f:
+                for row in csv.DictReader(f):
+                    for image_id in row["images"].split():
+                        labels[image_id] = row["landmark_id"]
+        else:
+            with open(meta / "train.csv", newline="", encoding="utf-8") as f:
+                for row in csv.DictReader(f):
+                    labels[row["id"]] = row["landmark_id"]
+    except (OSError, KeyError) as exc:
+        raise DatasetError(f"cannot read GLDv2 labels under {meta} ({exc}); run `landmark-train download`") from exc
+    return labels
+
+
+def read_gldv2_names(root: Path) -> dict[str, str]:
+    """{landmark id: readable name}; empty when the category file is absent."""
+    path = Path(root) / "metadata" / "train_label_to_category.csv"
+    if not path.is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as f:
+        return {row["landmark_id"]: category_name(row["category"]) for row in csv.DictReader(f)}
+
+
+def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], dict[str, str]]:
+    """Records for every labelled image inside the downloaded tar shards (members are
+    listed, not extracted)."""
+    root = Path(root)
+    labels = read_gldv2_labels(root, clean)
+    names = read_gldv2_names(root)
+    shards = sorted((root / "train").glob("images_*.tar"))
+    if not shards:
+        raise DatasetError(f"no images_NNN.tar shards in {root / 'train'}; run `landmark-train download`")
+    records: list[ImageRecord] = []
+    for shard in shards:
+        try:
+            with tarfile.open(shard) as tar:
+                for member in tar:
+                    if not member.isfile():
+                        continue
+                    image_id = Path(member.name).stem
+                    if image_id in labels:
+                        source = f"{shard.resolve()}{TAR_SEPARATOR}{member.name}"
+                        records.append(ImageRecord(image_id, source, labels[image_id]))
+        except tarfile.TarError as exc:
+            raise DatasetError(f"shard {shard} is not a readable tar ({exc}); download it again") from exc
+    present = {r.landmark_id for r in records}
+    return records, {lm: names.get(lm, lm) for lm in present}

@@ -1,0 +1,285 @@
+"""`landmark-train prepare`: from a GLDv2 mirror or a folder-per-class dataset to a
+resized image cache and a manifest the trainer reads.
+
+Steps: list the images (tar members are read in place), drop classes with fewer
+than `min_images`, split each class 80/20 with a seeded shuffle (stratified), and
+resize every image in parallel so its shorter side is `cache_size` (aspect kept, so
+training can still take random crops; the final square is cut at load time by
+`model.preprocess.prepare_image`, the same rule the app uses). Images already in
+the cache are not decoded again, so an interrupted run resumes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import random
+import tarfile
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from training.datasets import (
+    TAR_SEPARATOR,
+    ClassInfo,
+    ImageRecord,
+    Manifest,
+    ManifestImage,
+    folder_records,
+    gldv2_records,
+    is_gldv2_folder,
+)
+from training.errors import DatasetError
+
+_BATCH = 64
+
+
+@dataclass(frozen=True)
+class PrepareConfig:
+    """Settings of one `prepare` run (saved in the manifest)."""
+
+    source: Path
+    out_dir: Path
+    cache_size: int = 128
+    min_images: int = 1
+    max_images_per_class: int | None = None
+    val_fraction: float = 0.2
+    seed: int = 0
+    workers: int = 0  # 0: one per CPU core
+    clean: bool = True  # GLDv2: use train_clean.csv when present
+    quality: int = 93
+
+    def __post_init__(self) -> None:
+        if self.cache_size < 8:
+            raise DatasetError(f"cache size {self.cache_size} is too small; use 8 px or more")
+        if not 0.0 <= self.val_fraction < 1.0:
+            raise DatasetError(f"validation fraction {self.val_fraction} must be in [0, 1)")
+        if self.min_images < 1:
+            raise DatasetError(f"--min-images {self.min_images} must be at least 1")
+
+
+@dataclass
+class PrepareSummary:
+    manifest_path: Path
+    classes: int
+    train_images: int
+    val_images: int
+    dropped_classes: int
+    resized: int
+    reused: int
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _sort_key(landmark_id: str) -> tuple[int, int | str]:
+    return (0, int(landmark_id)) if landmark_id.isdigit() else (1, landmark_id)
+
+
+def stratified_split(
+    records: list[ImageRecord], val_fraction: float, seed: int
+) -> dict[str, str]:
+    """{record key: 'train' | 'val'}: each class shuffled with one seeded RNG and cut
+    at round(n · val_fraction), at least one image on each side when n ≥ 2."""
+    rng = random.Random(seed)
+    by_class: dict[str, list[ImageRecord]] = defaultdict(list)
+    for record in records:
+        by_class[record.landmark_id].append(record)
+    split: dict[str, str] = {}
+    for landmark in sorted(by_class, key=_sort_key):
+        members = sorted(by_class[landmark], key=lambda r: r.key)
+        rng.shuffle(members)
+        n = len(members)
+        n_val = round(n * val_fraction)
+        if val_fraction > 0 and n >= 2:
+            n_val = min(max(n_val, 1), n - 1)
+        for i, record in enumerate(members):
+            split[record.key] = "val" if i < n_val else "train"
+    return split
+
+
+def filter_classes(
+    records: list[ImageRecord], min_images: int, max_per_class: int | None, seed: int
+) -> tuple[list[ImageRecord], int]:
+    """Drop classes under `min_images`; cap each class at `max_per_class` (a seeded
+    sample). Returns the kept records and the number of dropped classes."""
+    by_class: dict[str, list[ImageRecord]] = defaultdict(list)
+    for record in records:
+        by_class[record.landmark_id].append(record)
+    rng = random.Random(seed + 1)
+    kept: list[ImageRecord] = []
+    dropped = 0
+    for landmark in sorted(by_class, key=_sort_key):
+        members = sorted(by_class[landmark], key=lambda r: r.key)
+        if len(members) < min_images:
+            dropped += 1
+            continue
+        if max_per_class is not None and len(members) > max_per_class:
+            members = sorted(rng.sample(members, max_per_class), key=lambda r: r.key)
+        kept.extend(members)
+    return kept, dropped
+
+
+def cache_name(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".jpg"
+
+
+def resize_for_cache(data: bytes | Path, cache_size: int):
+    """Decode (JPEG draft mode, EXIF orientation applied) and scale the shorter side
+    down to `cache_size`; smaller images are kept as they are."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as img:
+        img.draft("RGB", (cache_size, cache_size))
+        img = ImageOps.exif_transpose(img)
+        img = img.convert("RGB")
+    width, height = img.size
+    scale = cache_size / min(width, height)
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        img = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
+    return img
+
+
+def _save(img, dest: Path, quality: int) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    img.save(tmp, "JPEG", quality=quality)
+    os.replace(tmp, dest)
+
+
+def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> dict[str, str]:
+    """Worker: resize plain files; returns {source: error} for the ones that failed."""
+    errors: dict[str, str] = {}
+    for source, dest in jobs:
+        try:
+            _save(resize_for_cache(Path(source), cache_size), Path(dest), quality)
+        except Exception as exc:  # a bad photo is recorded and the job goes on
+            errors[source] = f"{type(exc).__name__}: {exc}"
+    return errors
+
+
+def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quality: int) -> dict[str, str]:
+    """Worker: read the wanted members of one tar shard in a single sequential pass."""
+    wanted = {source.split(TAR_SEPARATOR, 1)[1]: (source, dest) for source, dest in jobs}
+    errors: dict[str, str] = {}
+    try:
+        with tarfile.open(shard) as tar:
+            for member in tar:
+                if member.name not in wanted:
+                    continue
+                source, dest = wanted.pop(member.name)
+                try:
+                    data = tar.extractfile(member).read()
+                    _save(resize_for_cache(data, cache_size), Path(dest), quality)
+                except Exception as exc:
+                    errors[source] = f"{type(exc).__name__}: {exc}"
+    except (OSError, tarfile.TarError) as exc:
+        return {source: f"shard {shard}: {exc}" for source, _ in jobs}
+    for source, _ in wanted.values():
+        errors[source] = "member not found in shard"
+    return errors
+
+
+def _run_cache_jobs(
+    jobs: list[tuple[str, str]], config: PrepareConfig, progress: Callable[[int, int], None] | None
+) -> dict[str, str]:
+    by_shard: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    files: list[tuple[str, str]] = []
+    for source, dest in jobs:
+        if TAR_SEPARATOR in source:
+            by_shard[source.split(TAR_SEPARATOR, 1)[0]].append((source, dest))
+        else:
+            files.append((source, dest))
+    workers = config.workers or os.cpu_count() or 1
+    errors: dict[str, str] = {}
+    done = 0
+    total = len(jobs)
+    tasks = [(_cache_shard, (shard, items, config.cache_size, config.quality)) for shard, items in by_shard.items()]
+    tasks += [
+        (_cache_files, (files[i : i + _BATCH], config.cache_size, config.quality)) for i in range(0, len(files), _BATCH)
+    ]
+    sizes = [len(args[1] if fn is _cache_shard else args[0]) for fn, args in tasks]
+    if workers <= 1:
+        results = (fn(*args) for fn, args in tasks)
+        for size, result in zip(sizes, results):
+            errors.update(result)
+            done += size
+            if progress:
+                progress(done, total)
+        return errors
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(fn, *args) for fn, args in tasks]
+        for size, future in zip(sizes, futures):
+            errors.update(future.result())
+            done += size
+            if progress:
+                progress(done, total)
+    return errors
+
+
+def prepare_dataset(
+    config: PrepareConfig, progress: Callable[[int, int], None] | None = None
+) -> PrepareSummary:
+    """Build the cache and manifest under `config.out_dir`; returns what was done.
+
+    Raises DatasetError when the source is missing or no class survives the filter.
+    """
+    source = Path(config.source)
+    if is_gldv2_folder(source):
+        records, names = gldv2_records(source, config.clean)
+    else:
+        records, names = folder_records(source)
+    records, dropped = filter_classes(records, config.min_images, config.max_images_per_class, config.seed)
+    if not records:
+        raise DatasetError(
+            f"no class in {source} has {config.min_images} or more images; lower --min-images"
+        )
+    split = stratified_split(records, config.val_fraction, config.seed)
+    landmarks = sorted({r.landmark_id for r in records}, key=_sort_key)
+    index = {lm: i for i, lm in enumerate(landmarks)}
+    out = Path(config.out_dir)
+    planned: list[tuple[ImageRecord, str]] = []
+    jobs: list[tuple[str, str]] = []
+    reused = 0
+    for record in records:
+        cache = f"cache/{index[record.landmark_id]}/{cache_name(record.key)}"
+        planned.append((record, cache))
+        if (out / cache).is_file():
+            reused += 1
+        else:
+            jobs.append((record.source, str(out / cache)))
+    errors = _run_cache_jobs(jobs, config, progress) if jobs else {}
+    images = [
+        ManifestImage(
+            record.key, record.source, cache, index[record.landmark_id], record.landmark_id,
+            names.get(record.landmark_id, record.landmark_id), split[record.key],
+        )
+        for record, cache in planned
+        if record.source not in errors
+    ]
+    counts: dict[int, int] = defaultdict(int)
+    for image in images:
+        counts[image.class_index] += 1
+    classes = [ClassInfo(index[lm], lm, names.get(lm, lm), counts[index[lm]]) for lm in landmarks]
+    settings = {
+        "source": str(source.resolve()),
+        "min_images": config.min_images,
+        "max_images_per_class": config.max_images_per_class,
+        "val_fraction": config.val_fraction,
+        "seed": config.seed,
+        "clean": config.clean,
+    }
+    manifest = Manifest(out, config.cache_size, classes, images, settings)
+    path = manifest.save()
+    return PrepareSummary(
+        manifest_path=path,
+        classes=len(classes),
+        train_images=sum(1 for i in images if i.split == "train"),
+        val_images=sum(1 for i in images if i.split == "val"),
+        dropped_classes=dropped,
+        resized=len(jobs) - len(errors),
+        reused=reused,
+        errors=errors,
+    )
