@@ -76,7 +76,7 @@ def test_gldv2_shards_are_read_in_place_with_readable_names(tmp_path):
     manifest = load_manifest(tmp_path / "p")
     assert summary.classes == 3 and len(manifest.images) == 12
     assert {c.name for c in manifest.classes} == set(mini.names.values())
-    assert [c.landmark_id for c in manifest.classes] == sorted(c.landmark_id for c in manifest.classes)
+    assert [c.landmark_id for c in manifest.classes] == sorted((c.landmark_id for c in manifest.classes), key=int)
     for image in manifest.images:
         assert "::" in image.source and str(mini.labels[image.key]) == image.landmark_id
     # nothing was unpacked next to the shards
