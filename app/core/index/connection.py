@@ -1,0 +1,107 @@
+"""Opening the SQLite file the way every process must: WAL, a busy timeout,
+surrogate-safe text, and explicit IMMEDIATE transactions."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from app.core.errors import IndexStoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+# Text read back from the index: non-UTF-8 file names were stored as their raw
+# bytes, so decode with surrogateescape to get the exact os.fsdecode() string.
+decode_text = functools.partial(str, encoding="utf-8", errors="surrogateescape")
+
+
+def db_text(value: str) -> str | bytes:
+    """A value to bind as `CAST(? AS TEXT)`: the string itself, or its raw bytes
+    when it holds surrogate escapes (a non-UTF-8 file name), which SQLite would
+    otherwise refuse."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape")
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 UTC with seconds, as stored in *_at columns."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open (creating when needed) the index file with the pragmas we rely on.
+
+    Raises IndexStoreError naming the path when the file cannot be opened."""
+    target = str(path)
+    try:
+        if target != ":memory:":
+            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            target,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+            check_same_thread=False,
+        )
+        conn.text_factory = decode_text
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if target != ":memory:":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise IndexStoreError(f"{target}: could not switch the index to WAL mode (got {mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+        return conn
+    except sqlite3.DatabaseError as error:
+        raise IndexStoreError(
+            f"cannot open the index {target}: {error}; check the path and its permissions, "
+            "or pass another file with --db"
+        ) from error
+    except OSError as error:
+        raise IndexStoreError(f"cannot create the folder of the index {target}: {error}") from error
+
+
+class TransactionManager:
+    """BEGIN IMMEDIATE … COMMIT/ROLLBACK around a block; nested blocks join the
+    outer transaction. IMMEDIATE takes the write lock up front, so two processes
+    wait for each other (busy timeout) instead of failing with 'database is locked'."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._depth = 0
+
+    @contextmanager
+    def __call__(self) -> Iterator[sqlite3.Connection]:
+        if self._depth > 0 or self._conn.in_transaction:
+            self._depth += 1
+            try:
+                yield self._conn
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise IndexStoreError(f"the index is busy or read-only: {error}; close the other program and retry") from error
+        self._depth = 1
+        try:
+            yield self._conn
+        except BaseException:
+            self._depth = 0
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        # a library call inside the block (sqlite-utils' `with conn:`) may
+        # already have committed; only commit what is still open
+        if self._conn.in_transaction:
+            self._conn.execute("COMMIT")
+

@@ -1,0 +1,148 @@
+"""Label changes: predictions, the current label of a photo and its review state.
+Every change also refreshes the photo's row in the full-text index."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable, Sequence
+
+from app.core.errors import UsageError
+from app.core.index.connection import now_iso
+from app.core.index.records import Prediction
+
+SOURCES = ("model", "user", "taught")
+STATES = ("suggested", "accepted", "rejected")
+
+
+def refresh_fts_label(conn: sqlite3.Connection, photo_id: int) -> None:
+    """Copy the current label into photos_fts (a rejected label is not searchable)."""
+    row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    text = "" if row is None or row[0] is None or row[1] == "rejected" else row[0]
+    conn.execute("UPDATE photos_fts SET label = ? WHERE rowid = ?", (text, photo_id))
+
+
+def store_predictions(
+    conn: sqlite3.Connection,
+    photo_id: int,
+    model_id: str,
+    top: Sequence[Prediction],
+    threshold: float,
+) -> None:
+    """See PhotoIndex.set_predictions."""
+    now = now_iso()
+    conn.execute("DELETE FROM predictions WHERE photo_id = ? AND model_id = ?", (photo_id, model_id))
+    conn.executemany(
+        "INSERT INTO predictions (photo_id, model_id, rank, landmark_id, label, score) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (photo_id, model_id, rank, p.landmark_id, p.label, float(p.score))
+            for rank, p in enumerate(top, start=1)
+        ],
+    )
+    fingerprint = conn.execute(
+        "SELECT f.fingerprint FROM files f JOIN photos p ON p.id = f.photo_id "
+        "WHERE p.id = ? AND f.path = p.primary_path",
+        (photo_id,),
+    ).fetchone()
+    conn.execute(
+        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, tagged_at) VALUES (?, ?, ?, ?)",
+        (photo_id, model_id, fingerprint[0] if fingerprint else None, now),
+    )
+    current = conn.execute("SELECT source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    if current is not None and (current[0] == "user" or current[1] == "accepted"):
+        return  # the user's word is never overwritten by the model
+    best = top[0] if top else None
+    if best is not None and _is_rejected(conn, photo_id, best.label):
+        return  # a rejected suggestion is not suggested again
+    confident = best is not None and float(best.score) >= threshold
+    conn.execute(
+        "INSERT OR REPLACE INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
+        "VALUES (?, ?, ?, ?, 'model', 'suggested', ?, ?)",
+        (
+            photo_id,
+            best.label if confident else None,
+            best.landmark_id if confident else None,
+            float(best.score) if best is not None else None,
+            model_id,
+            now,
+        ),
+    )
+    refresh_fts_label(conn, photo_id)
+
+
+def store_label(
+    conn: sqlite3.Connection,
+    photo_id: int,
+    label: str | None,
+    *,
+    source: str,
+    state: str,
+    landmark_id: str | None,
+    score: float | None,
+    model_id: str | None = None,
+) -> None:
+    """See PhotoIndex.set_label."""
+    _check_choice("source", source, SOURCES)
+    _check_choice("state", state, STATES)
+    conn.execute(
+        "INSERT OR REPLACE INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (photo_id, label, landmark_id, score, source, state, model_id, now_iso()),
+    )
+    _sync_rejection(conn, photo_id, label, state)
+    refresh_fts_label(conn, photo_id)
+
+
+def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str) -> int:
+    """See PhotoIndex.set_state. Returns how many labels changed."""
+    _check_choice("state", state, STATES)
+    changed = 0
+    now = now_iso()
+    for photo_id in photo_ids:
+        row = conn.execute("SELECT label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+        if row is None:
+            continue
+        conn.execute("UPDATE labels SET state = ?, updated_at = ? WHERE photo_id = ?", (state, now, photo_id))
+        _sync_rejection(conn, photo_id, row[0], state)
+        refresh_fts_label(conn, photo_id)
+        changed += 1
+    return changed
+
+
+def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, state: str) -> None:
+    if label is None:
+        return
+    if state == "rejected":
+        conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", (photo_id, label))
+    else:
+        conn.execute("DELETE FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label))
+
+
+def _is_rejected(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
+    row = conn.execute("SELECT 1 FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label)).fetchone()
+    return row is not None
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise UsageError(f"unknown label {name} {value!r}; use one of {', '.join(choices)}")
+
+
+def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | None) -> list[Prediction]:
+    """Ranked predictions of one photo: by `model_id`, else by the model of its
+    label, else by the model that tagged it last."""
+    if model_id is None:
+        row = conn.execute(
+            "SELECT model_id FROM labels WHERE photo_id = ? AND model_id IS NOT NULL", (photo_id,)
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT model_id FROM tagged WHERE photo_id = ? ORDER BY tagged_at DESC LIMIT 1", (photo_id,)
+            ).fetchone()
+        if row is None:
+            return []
+        model_id = row[0]
+    rows = conn.execute(
+        "SELECT landmark_id, label, score FROM predictions WHERE photo_id = ? AND model_id = ? ORDER BY rank",
+        (photo_id, model_id),
+    ).fetchall()
+    return [Prediction(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]

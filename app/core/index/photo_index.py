@@ -1,0 +1,269 @@
+"""PhotoIndex: the one door to the SQLite index. Every label change goes through
+it so the full-text index stays in step; core modules that own a table of their
+own (the write journal, teaching) use `index.db` / `index.conn` directly."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from app.core.errors import IndexStoreError, UsageError
+from app.core.index import labels as label_store
+from app.core.index.connection import TransactionManager, connect, db_text, now_iso
+from app.core.index.query import compile_query, parse_query
+from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name
+from app.core.index.schema import migrate
+
+ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
+
+PHOTO_COLUMNS = (
+    "p.id, p.primary_path, p.folder, p.taken_at, p.camera_make, p.camera_model, p.lens, "
+    "p.orientation, p.width, p.height, p.gps_lat, p.gps_lon, p.has_raw, p.missing, "
+    "l.label, l.landmark_id, l.score, l.state, l.source, l.model_id"
+)
+# Newest first; (taken_at, id) is indexed, so a LIMITed page reads few rows.
+ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
+
+
+class PhotoIndex:
+    """The photo index of one library (one SQLite file)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self.transaction = TransactionManager(conn)
+        self._db: Any = None
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> "PhotoIndex":
+        """Open (creating and migrating when needed) the index at `path`;
+        None means config.default_db_path(); ":memory:" gives a private index."""
+        if path is None:
+            from app.core.config import default_db_path
+
+            path = default_db_path()
+        target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser())
+        conn = connect(target)
+        try:
+            migrate(conn, target)
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
+        return cls(conn, target)
+
+    @property
+    def db(self):
+        """The sqlite_utils.Database over the same connection."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "PhotoIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- library roots -------------------------------------------------------------
+    def add_root(self, path: str | Path) -> Path:
+        root = Path(path).expanduser().resolve()
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (CAST(? AS TEXT), ?)",
+                (db_text(str(root)), now_iso()),
+            )
+        return root
+
+    def roots(self) -> list[Path]:
+        return [Path(r[0]) for r in self.conn.execute("SELECT path FROM library_roots ORDER BY path")]
+
+    def remove_root(self, path: str | Path) -> None:
+        root = str(Path(path).expanduser().resolve())
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
+
+    # -- queries ------------------------------------------------------------------
+    def search(self, query: str = "", limit: int | None = None, offset: int = 0) -> list[PhotoRecord]:
+        """Photos matching the search language, newest first.
+        Raises QuerySyntaxError for a malformed query."""
+        compiled = compile_query(parse_query(query))
+        sql = (
+            f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+            f"WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?"
+        )
+        rows = self.conn.execute(sql, compiled.params + (-1 if limit is None else int(limit), int(offset))).fetchall()
+        return self._records(rows)
+
+    def count(self, query: str = "") -> int:
+        compiled = compile_query(parse_query(query))
+        sql = f"SELECT count(*) FROM photos p WHERE {compiled.where}"
+        return int(self.conn.execute(sql, compiled.params).fetchone()[0])
+
+    def photo_ids(self, query: str = "") -> list[int]:
+        compiled = compile_query(parse_query(query))
+        sql = f"SELECT p.id FROM photos p WHERE {compiled.where} {ORDER}"
+        return [r[0] for r in self.conn.execute(sql, compiled.params)]
+
+    def get(self, photo_id: int) -> PhotoRecord:
+        """The photo with this id (missing ones too); UsageError when unknown."""
+        rows = self.conn.execute(
+            f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id = ?",
+            (int(photo_id),),
+        ).fetchall()
+        if not rows:
+            raise UsageError(f"no photo with id {photo_id} in the index {self.path}; search again to refresh")
+        return self._records(rows)[0]
+
+    def _records(self, rows: list[tuple]) -> list[PhotoRecord]:
+        if not rows:
+            return []
+        files = self._files_of([r[0] for r in rows])
+        return [_record(row, files.get(row[0], [row[1]])) for row in rows]
+
+    def _files_of(self, photo_ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        for start in range(0, len(photo_ids), 500):
+            chunk = photo_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for photo_id, path, missing, is_primary in self.conn.execute(
+                "SELECT f.photo_id, f.path, f.missing, f.path = p.primary_path FROM files f "
+                f"JOIN photos p ON p.id = f.photo_id WHERE f.photo_id IN ({marks})",
+                chunk,
+            ):
+                found.setdefault(photo_id, []).append((0 if is_primary else 1, missing, path))
+        return {pid: [path for _, _, path in sorted(items)] for pid, items in found.items()}
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `landmark-tagger stats` and the GUI's status bar."""
+        one = lambda sql: int(self.conn.execute(sql).fetchone()[0])  # noqa: E731
+        by_state = {state: 0 for state in ("suggested", "accepted", "rejected")}
+        for state, n in self.conn.execute(
+            "SELECT l.state, count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
+            "WHERE p.missing = 0 GROUP BY l.state"
+        ):
+            by_state[state] = n
+        photos = one("SELECT count(*) FROM photos WHERE missing = 0")
+        by_state["unlabelled"] = photos - sum(by_state.values())
+        last = self.conn.execute(
+            "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status "
+            "FROM scan_runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        last_scan = None
+        if last is not None:
+            keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing", "errors", "status")
+            last_scan = dict(zip(keys, last))
+            last_scan["roots"] = json.loads(last_scan["roots"] or "[]")
+        return {
+            "photos": photos,
+            "files": one("SELECT count(*) FROM files WHERE missing = 0"),
+            "raw_pairs": one(
+                "SELECT count(*) FROM photos p WHERE p.has_raw = 1 AND p.missing = 0 AND EXISTS "
+                "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.kind != 'raw' AND f.missing = 0)"
+            ),
+            "labelled": one(
+                "SELECT count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
+                "WHERE p.missing = 0 AND l.label IS NOT NULL AND l.state != 'rejected'"
+            ),
+            "by_state": by_state,
+            "missing": one("SELECT count(*) FROM photos WHERE missing = 1"),
+            "errors": one("SELECT count(*) FROM errors"),
+            "last_scan": last_scan,
+        }
+
+    # -- labels ---------------------------------------------------------------------
+    def set_predictions(self, photo_id: int, model_id: str, top: Sequence[Prediction], threshold: float) -> None:
+        """Store the ranked predictions, mark the photo as tagged by `model_id`, and
+        suggest the top-1 (label None when its score is under `threshold`) unless the
+        photo has a user/accepted label or the top-1 was rejected for this photo."""
+        self._require_photo(photo_id)
+        with self.transaction() as conn:
+            label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold)
+
+    def set_label(
+        self,
+        photo_id: int,
+        label: str | None,
+        *,
+        source: str = "user",
+        state: str = "accepted",
+        landmark_id: str | None = None,
+        score: float | None = None,
+        model_id: str | None = None,
+    ) -> None:
+        """Set the current label (None = "no landmark"); a rejected one is remembered."""
+        self._require_photo(photo_id)
+        with self.transaction() as conn:
+            label_store.store_label(
+                conn, int(photo_id), label, source=source, state=state,
+                landmark_id=landmark_id, score=score, model_id=model_id,
+            )
+
+    def set_state(self, photo_ids: Iterable[int], state: str) -> int:
+        """Accept, reject or re-suggest labels; returns how many photos changed."""
+        with self.transaction() as conn:
+            return label_store.change_states(conn, [int(i) for i in photo_ids], state)
+
+    def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
+        return label_store.load_predictions(self.conn, int(photo_id), model_id)
+
+    def known_labels(self) -> list[str]:
+        """Every label in use or taught, sorted case-insensitively."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT label FROM labels WHERE label IS NOT NULL "
+            "UNION SELECT DISTINCT label FROM taught_refs"
+        )
+        return sorted({r[0] for r in rows}, key=str.casefold)
+
+    def _require_photo(self, photo_id: int) -> None:
+        if self.conn.execute("SELECT 1 FROM photos WHERE id = ?", (int(photo_id),)).fetchone() is None:
+            raise UsageError(f"no photo with id {photo_id} in the index {self.path}")
+
+    # -- errors -----------------------------------------------------------------
+    def record_error(
+        self, path: str | Path | None, stage: str, message: str, photo_id: int | None = None, run_id: int | None = None
+    ) -> None:
+        """Remember a per-file problem so the job can go on and the user can see it."""
+        if stage not in ERROR_STAGES:
+            raise UsageError(f"unknown error stage {stage!r}; use one of {', '.join(ERROR_STAGES)}")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO errors (path, photo_id, stage, message, run_id, at) "
+                "VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+                (None if path is None else db_text(os.fspath(path)), photo_id, stage, message, run_id, now_iso()),
+            )
+
+    def errors(self, run_id: int | None = None, stage: str | None = None, limit: int = 100) -> list[ErrorRecord]:
+        conditions, params = [], []
+        if run_id is not None:
+            conditions.append("run_id = ?")
+            params.append(run_id)
+        if stage is not None:
+            conditions.append("stage = ?")
+            params.append(stage)
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        rows = self.conn.execute(
+            f"SELECT id, path, photo_id, stage, message, run_id, at FROM errors {where} ORDER BY id DESC LIMIT ?",
+            (*params, int(limit)),
+        ).fetchall()
+        return [ErrorRecord(*row) for row in rows]
+
+
+def _record(row: tuple, files: list[str]) -> PhotoRecord:
+    (pid, primary, folder, taken_at, make, model, lens, orientation, width, height,
+     lat, lon, has_raw, missing, label, landmark_id, score, state, source, model_id) = row
+    return PhotoRecord(
+        id=pid, path=primary, files=files, folder=folder, label=label, landmark_id=landmark_id,
+        score=score, state=state or "unlabelled", source=source, model_id=model_id, taken_at=taken_at,
+        camera=camera_name(make, model), camera_make=make, camera_model=model, lens=lens,
+        orientation=orientation, width=width, height=height, gps_lat=lat, gps_lon=lon,
+        has_raw=bool(has_raw), missing=bool(missing),
+    )

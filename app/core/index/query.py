@@ -1,0 +1,235 @@
+"""The search language shared by the CLI and the GUI, parsed into terms and
+compiled to one SQL WHERE clause with parameters.
+
+    eiffel "notre dame" label:"Eiffel Tower" camera:D850 date:2020-11
+    after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
+    has:gps has:raw is:missing -word
+
+Terms combine with AND; a leading '-' negates a term; the empty query matches
+every photo that is not missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.core.errors import QuerySyntaxError
+
+FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "has", "is")
+STATES = ("suggested", "accepted", "rejected", "unlabelled")
+HAS_VALUES = ("gps", "raw")
+IS_VALUES = ("missing",)
+SCORE_OPERATORS = (">=", "<=", ">", "<")
+DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
+FIELD_PATTERN = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
+# U+FFFF sorts after every character of an ISO date, so "2020-11" <= x < "2020-11\uffff"
+# selects every timestamp that starts with "2020-11" and still uses the index.
+PREFIX_END = "\uffff"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition: `field` is 'text' for free words, or a field name, or 'score'."""
+
+    field: str
+    value: str
+    negated: bool = False
+    operator: str = ""
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.terms
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """A WHERE clause over `photos AS p` and its parameters."""
+
+    where: str
+    params: tuple
+    uses_text_search: bool
+
+
+def parse_query(text: str) -> Query:
+    """Parse the search language; raises QuerySyntaxError with a one-line reason."""
+    return Query(tuple(_term(token, quoted) for token, quoted in _tokens(text or "")))
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Split on white space, keeping "quoted parts" (also after field:) together.
+    Returns (token, whether its value was quoted)."""
+    tokens: list[tuple[str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        buffer: list[str] = []
+        quoted = False
+        while i < n and not text[i].isspace():
+            if text[i] == '"':
+                end = text.find('"', i + 1)
+                if end < 0:
+                    raise QuerySyntaxError(f"unclosed quote in {text[start:]!r}: add the closing \"")
+                buffer.append(text[i + 1 : end])
+                quoted = True
+                i = end + 1
+            else:
+                buffer.append(text[i])
+                i += 1
+        tokens.append(("".join(buffer), quoted))
+    return tokens
+
+
+def _term(token: str, quoted: bool) -> Term:
+    negated = token.startswith("-") and len(token) > 1
+    body = token[1:] if negated else token
+    score = SCORE_PATTERN.match(body)
+    if score and not quoted:
+        return _score_term(body, score.group(1), score.group(2), negated)
+    match = FIELD_PATTERN.match(body)
+    if match and not (quoted and body.startswith('"')):
+        name, value = match.group(1).lower(), match.group(2)
+        if name == "score":
+            raise QuerySyntaxError(f"{body!r}: write a comparison like score>0.8 (>, >=, <, <=)")
+        if name not in FIELDS:
+            raise QuerySyntaxError(f"unknown field {name!r} in {body!r}; known fields: {', '.join(FIELDS)}, score")
+        if not value.strip():
+            raise QuerySyntaxError(f"{body!r} has no value; write e.g. {name}:{_example(name)}")
+        return _field_term(name, value.strip(), negated, body)
+    if not body.strip():
+        raise QuerySyntaxError(f"empty term {token!r}")
+    return Term("text", body, negated=negated, phrase=quoted)
+
+
+def _score_term(body: str, operator: str, value: str, negated: bool) -> Term:
+    if operator == "=" or operator not in SCORE_OPERATORS:
+        raise QuerySyntaxError(f"{body!r}: use one of >, >=, <, <= with score")
+    try:
+        number = float(value)
+    except ValueError:
+        raise QuerySyntaxError(f"{body!r}: the score must be a number between 0 and 1, like score>0.8") from None
+    if not 0.0 <= number <= 1.0:
+        raise QuerySyntaxError(f"{body!r}: scores lie between 0 and 1")
+    return Term("score", repr(number), negated=negated, operator=operator)
+
+
+def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
+    lowered = value.lower()
+    if name == "date" and not DATE_PATTERN.match(value):
+        raise QuerySyntaxError(f"{body!r}: write the date as YYYY, YYYY-MM or YYYY-MM-DD")
+    if name in ("after", "before") and not DAY_PATTERN.match(value):
+        raise QuerySyntaxError(f"{body!r}: write the day as YYYY-MM-DD")
+    if name == "state":
+        if lowered == "unlabeled":
+            lowered = "unlabelled"
+        if lowered not in STATES:
+            raise QuerySyntaxError(f"{body!r}: state is one of {', '.join(STATES)}")
+        value = lowered
+    if name == "has":
+        if lowered not in HAS_VALUES:
+            raise QuerySyntaxError(f"{body!r}: has: takes {' or '.join(HAS_VALUES)}")
+        value = lowered
+    if name == "is":
+        if lowered not in IS_VALUES:
+            raise QuerySyntaxError(f"{body!r}: is: takes {' or '.join(IS_VALUES)}")
+        value = lowered
+    return Term(name, value, negated=negated)
+
+
+def _example(name: str) -> str:
+    return {
+        "label": '"Eiffel Tower"',
+        "camera": "D850",
+        "date": "2020-11",
+        "after": "2020-11-01",
+        "before": "2020-12-01",
+        "state": "suggested",
+        "folder": "Paris",
+        "has": "gps",
+        "is": "missing",
+    }[name]
+
+
+def compile_query(query: Query) -> CompiledQuery:
+    """Turn parsed terms into SQL. Text-like terms (free words, camera:, folder
+    names) go into one FTS5 MATCH; the others become indexed conditions."""
+    conditions: list[str] = []
+    params: list = []
+    positive_fts: list[str] = []
+    negative_fts: list[str] = []
+    wants_missing = False
+    for term in query.terms:
+        if term.field == "is":
+            wants_missing = not term.negated
+            continue
+        fts = _fts_expression(term)
+        if fts is not None:
+            (negative_fts if term.negated else positive_fts).append(fts)
+            continue
+        sql, values = _condition(term)
+        conditions.append(f"NOT coalesce(({sql}), 0)" if term.negated else sql)
+        params.extend(values)
+    if positive_fts:
+        expression = " AND ".join(positive_fts) + "".join(f" NOT {e}" for e in negative_fts)
+        conditions.insert(0, "p.id IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
+        params.insert(0, expression)
+    elif negative_fts:
+        conditions.insert(0, "p.id NOT IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
+        params.insert(0, " OR ".join(negative_fts))
+    conditions.insert(0, "p.missing = 1" if wants_missing else "p.missing = 0")
+    return CompiledQuery(" AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts))
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_expression(term: Term) -> str | None:
+    if term.field == "text":
+        return _fts_string(term.value) + ("" if term.phrase else "*")
+    if term.field == "camera":
+        return "camera : " + _fts_string(term.value) + "*"
+    if term.field == "folder" and not _is_folder_path(term.value):
+        return "folder : " + _fts_string(term.value)
+    return None
+
+
+def _is_folder_path(value: str) -> bool:
+    return value.startswith(("/", "~", "\\")) or (len(value) > 2 and value[1] == ":" and value[2] in "/\\")
+
+
+def _condition(term: Term) -> tuple[str, list]:
+    value = term.value
+    if term.field == "label":
+        return "p.id IN (SELECT photo_id FROM labels WHERE label = ? COLLATE NOCASE)", [value]
+    if term.field == "score":
+        return f"p.id IN (SELECT photo_id FROM labels WHERE score {term.operator} ?)", [float(value)]
+    if term.field == "state":
+        if value == "unlabelled":
+            return "p.id NOT IN (SELECT photo_id FROM labels)", []
+        return "p.id IN (SELECT photo_id FROM labels WHERE state = ?)", [value]
+    if term.field == "date":
+        return "(p.taken_at >= ? AND p.taken_at < ?)", [value, value + PREFIX_END]
+    if term.field == "after":
+        return "p.taken_at >= ?", [value]
+    if term.field == "before":
+        return "p.taken_at < ?", [value]
+    if term.field == "has":
+        return ("p.gps_lat IS NOT NULL" if value == "gps" else "p.has_raw = 1"), []
+    if term.field == "folder":
+        import os
+
+        folder = os.path.expanduser(value).rstrip("/\\") or "/"
+        return "(p.folder = ? OR (p.folder >= ? AND p.folder < ?))", [folder, folder + "/", folder + "0"]
+    raise QuerySyntaxError(f"cannot search on {term.field!r}")

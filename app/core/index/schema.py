@@ -1,0 +1,199 @@
+"""The index's schema as numbered migrations, applied in order and recorded in
+`PRAGMA user_version`, so an old index file is upgraded in place when opened."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.core.errors import IndexStoreError
+
+MIGRATION_1 = """
+CREATE TABLE photos (
+    id INTEGER PRIMARY KEY,
+    folder TEXT NOT NULL,
+    stem TEXT NOT NULL,
+    primary_path TEXT NOT NULL,
+    taken_at TEXT,
+    camera_make TEXT,
+    camera_model TEXT,
+    lens TEXT,
+    orientation INTEGER,
+    width INTEGER,
+    height INTEGER,
+    gps_lat REAL,
+    gps_lon REAL,
+    has_raw INTEGER NOT NULL DEFAULT 0,
+    missing INTEGER NOT NULL DEFAULT 0,
+    added_at TEXT,
+    updated_at TEXT,
+    UNIQUE (folder, stem)
+);
+CREATE INDEX photos_by_taken_at ON photos (taken_at, id);
+
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    photo_id INTEGER NOT NULL REFERENCES photos (id),
+    path TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    ext TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    fingerprint TEXT,
+    missing INTEGER NOT NULL DEFAULT 0,
+    last_scan_id INTEGER
+);
+CREATE INDEX files_by_photo ON files (photo_id);
+CREATE INDEX files_by_fingerprint ON files (fingerprint);
+
+CREATE TABLE labels (
+    photo_id INTEGER PRIMARY KEY REFERENCES photos (id),
+    label TEXT,
+    landmark_id TEXT,
+    score REAL,
+    source TEXT NOT NULL,
+    state TEXT NOT NULL,
+    model_id TEXT,
+    updated_at TEXT
+);
+CREATE INDEX labels_by_label ON labels (label COLLATE NOCASE);
+CREATE INDEX labels_by_state ON labels (state);
+CREATE INDEX labels_by_score ON labels (score);
+
+CREATE TABLE predictions (
+    photo_id INTEGER NOT NULL,
+    model_id TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    landmark_id TEXT,
+    label TEXT,
+    score REAL,
+    PRIMARY KEY (photo_id, model_id, rank)
+);
+
+CREATE TABLE tagged (
+    photo_id INTEGER NOT NULL,
+    model_id TEXT NOT NULL,
+    file_fingerprint TEXT,
+    tagged_at TEXT,
+    PRIMARY KEY (photo_id, model_id)
+);
+
+CREATE TABLE embeddings (
+    photo_id INTEGER NOT NULL,
+    model_id TEXT NOT NULL,
+    vector BLOB,
+    PRIMARY KEY (photo_id, model_id)
+);
+
+CREATE TABLE errors (
+    id INTEGER PRIMARY KEY,
+    path TEXT,
+    photo_id INTEGER,
+    stage TEXT NOT NULL,
+    message TEXT NOT NULL,
+    run_id INTEGER,
+    at TEXT
+);
+CREATE INDEX errors_by_run ON errors (run_id);
+
+CREATE TABLE scan_runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT,
+    finished_at TEXT,
+    roots TEXT,
+    photos INTEGER DEFAULT 0,
+    new INTEGER DEFAULT 0,
+    changed INTEGER DEFAULT 0,
+    moved INTEGER DEFAULT 0,
+    missing INTEGER DEFAULT 0,
+    errors INTEGER DEFAULT 0,
+    status TEXT
+);
+
+CREATE TABLE library_roots (
+    path TEXT PRIMARY KEY,
+    added_at TEXT
+);
+
+CREATE TABLE write_batches (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT,
+    finished_at TEXT,
+    status TEXT,
+    undone_at TEXT
+);
+
+CREATE TABLE write_journal (
+    id INTEGER PRIMARY KEY,
+    batch_id INTEGER,
+    photo_id INTEGER,
+    path TEXT,
+    kind TEXT,
+    before TEXT,
+    after TEXT,
+    size_after INTEGER,
+    mtime_ns_after INTEGER,
+    at TEXT
+);
+CREATE INDEX write_journal_by_batch ON write_journal (batch_id);
+
+CREATE TABLE taught_refs (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    photo_id INTEGER NOT NULL,
+    model_id TEXT NOT NULL,
+    vector BLOB,
+    created_at TEXT,
+    UNIQUE (label, photo_id, model_id)
+);
+
+CREATE TABLE rejections (
+    photo_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (photo_id, label)
+);
+
+CREATE VIRTUAL TABLE photos_fts USING fts5 (
+    label, folder, names, camera,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+"""
+
+# Each entry upgrades the schema by one version; never edit a released entry.
+MIGRATIONS: tuple[str, ...] = (MIGRATION_1,)
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
+    """Bring the schema up to LATEST_VERSION; safe when two processes open a new
+    index at once (the version is re-read under the write lock)."""
+    if schema_version(conn) == LATEST_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema_version(conn)
+        if version > LATEST_VERSION:
+            raise IndexStoreError(
+                f"{path_for_messages} was written by a newer version of landmark-tagger "
+                f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app"
+            )
+        for number in range(version, LATEST_VERSION):
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (they contain no ';' inside literals)."""
+    return [part.strip() for part in script.split(";") if part.strip()]
