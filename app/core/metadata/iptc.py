@@ -1,0 +1,196 @@
+"""IPTC IIM Keywords (dataset 2:25) inside the Photoshop APP13 block.
+
+The APP13 payload is "Photoshop 3.0\\0" followed by 8BIM image resources; resource
+0x0404 holds the IIM datasets. We change only the 2:25 datasets (and 1:90, the
+coded character set, when a keyword needs UTF-8) and keep every other dataset and
+resource byte for byte. Resource 0x0425 is an MD5 digest of the IIM block that
+Photoshop uses to notice edits by other programs; when present we recompute it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+
+from app.core.errors import MetadataWriteError
+from app.core.metadata.jpeg_segments import PHOTOSHOP_HEADER
+
+IPTC_RESOURCE = 0x0404
+DIGEST_RESOURCE = 0x0425
+KEYWORDS = (2, 25)
+CODED_CHARACTER_SET = (1, 90)
+RECORD_VERSION = (2, 0)
+UTF8_MARK = b"\x1b%G"
+MAX_KEYWORD_BYTES = 64  # the IIM limit for 2:25
+
+
+class IptcFormatError(MetadataWriteError):
+    """The Photoshop/IPTC block is malformed, so we leave the photo alone."""
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One 8BIM image resource; `name` is the raw padded Pascal string."""
+
+    id: int
+    name: bytes
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """One IIM dataset: record, number and raw value."""
+
+    record: int
+    number: int
+    value: bytes
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.record, self.number)
+
+
+def parse_resources(payload: bytes) -> list[Resource]:
+    """The 8BIM resources of an APP13 payload."""
+    if not payload.startswith(PHOTOSHOP_HEADER):
+        raise IptcFormatError("APP13 segment is not a Photoshop 3.0 block")
+    pos = len(PHOTOSHOP_HEADER)
+    resources = []
+    while pos + 12 <= len(payload) and payload[pos : pos + 4] == b"8BIM":
+        (resource_id,) = struct.unpack_from(">H", payload, pos + 4)
+        name_len = payload[pos + 6]
+        name_total = name_len + 1 + ((name_len + 1) % 2)
+        name = payload[pos + 6 : pos + 6 + name_total]
+        size_at = pos + 6 + name_total
+        if size_at + 4 > len(payload):
+            raise IptcFormatError("Photoshop resource header runs past the APP13 segment")
+        (size,) = struct.unpack_from(">I", payload, size_at)
+        start = size_at + 4
+        if start + size > len(payload):
+            raise IptcFormatError(f"Photoshop resource 0x{resource_id:04X} runs past the APP13 segment")
+        resources.append(Resource(resource_id, bytes(name), bytes(payload[start : start + size])))
+        pos = start + size + (size % 2)
+    return resources
+
+
+def build_resources(resources: list[Resource]) -> bytes:
+    parts = [PHOTOSHOP_HEADER]
+    for resource in resources:
+        data = resource.data + (b"\x00" if len(resource.data) % 2 else b"")
+        parts.append(b"8BIM" + struct.pack(">H", resource.id) + resource.name)
+        parts.append(struct.pack(">I", len(resource.data)) + data)
+    return b"".join(parts)
+
+
+def parse_datasets(block: bytes) -> list[DataSet]:
+    datasets = []
+    pos = 0
+    while pos + 5 <= len(block) and block[pos] == 0x1C:
+        record, number = block[pos + 1], block[pos + 2]
+        (length,) = struct.unpack_from(">H", block, pos + 3)
+        pos += 5
+        if length & 0x8000:  # extended dataset: the length is in the next n bytes
+            count = length & 0x7FFF
+            length = int.from_bytes(block[pos : pos + count], "big")
+            pos += count
+        if pos + length > len(block):
+            raise IptcFormatError(f"IPTC dataset {record}:{number} runs past its block")
+        datasets.append(DataSet(record, number, bytes(block[pos : pos + length])))
+        pos += length
+    return datasets
+
+
+def build_datasets(datasets: list[DataSet]) -> bytes:
+    parts = []
+    for dataset in datasets:
+        if len(dataset.value) > 0x7FFF:
+            raise IptcFormatError(f"IPTC dataset {dataset.record}:{dataset.number} is too long")
+        parts.append(bytes((0x1C, dataset.record, dataset.number)) + struct.pack(">H", len(dataset.value)))
+        parts.append(dataset.value)
+    return b"".join(parts)
+
+
+def iptc_keyword(keyword: str) -> str:
+    """The keyword as IPTC can hold it: at most 64 UTF-8 bytes, cut on a character."""
+    encoded = keyword.encode("utf-8")[:MAX_KEYWORD_BYTES]
+    return encoded.decode("utf-8", errors="ignore")
+
+
+def _decode(value: bytes, utf8: bool) -> str:
+    if utf8:
+        return value.decode("utf-8", errors="replace")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
+def read_keywords(payload: bytes | None) -> list[str] | None:
+    """The 2:25 keywords of an APP13 payload; None when there is no IPTC keyword at all."""
+    if payload is None:
+        return None
+    for resource in parse_resources(payload):
+        if resource.id == IPTC_RESOURCE:
+            datasets = parse_datasets(resource.data)
+            utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
+            found = [_decode(d.value, utf8) for d in datasets if d.key == KEYWORDS]
+            return found or None
+    return None
+
+
+def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | None:
+    """An APP13 payload whose 2:25 keywords are `keywords` (None removes them).
+
+    Returns None when there was no APP13 and nothing needs writing.
+    """
+    if payload is None:
+        if not keywords:
+            return None
+        resources = []
+    else:
+        resources = parse_resources(payload)
+    index = next((i for i, r in enumerate(resources) if r.id == IPTC_RESOURCE), None)
+    datasets = parse_datasets(resources[index].data) if index is not None else []
+    had_utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
+    new_values = [iptc_keyword(k) for k in keywords or []]
+    encoding = "utf-8" if had_utf8 or any(not k.isascii() for k in new_values) else "ascii"
+    new_sets = [DataSet(2, 25, k.encode(encoding)) for k in new_values]
+    datasets = _replace_keywords(datasets, new_sets)
+    if encoding == "utf-8" and not had_utf8:
+        datasets = [d for d in datasets if d.key != CODED_CHARACTER_SET]
+        datasets = _insert_in_order(datasets, DataSet(1, 90, UTF8_MARK))
+    if new_sets and not any(d.key == RECORD_VERSION for d in datasets):
+        datasets = _insert_in_order(datasets, DataSet(2, 0, b"\x00\x04"))
+    block = build_datasets(datasets)
+    name = resources[index].name if index is not None else b"\x00\x00"
+    if index is None:
+        resources.append(Resource(IPTC_RESOURCE, name, block))
+    else:
+        resources[index] = Resource(IPTC_RESOURCE, name, block)
+    resources = [
+        Resource(r.id, r.name, hashlib.md5(block).digest()) if r.id == DIGEST_RESOURCE else r
+        for r in resources
+    ]
+    return build_resources(resources)
+
+
+def _replace_keywords(datasets: list[DataSet], new_sets: list[DataSet]) -> list[DataSet]:
+    """Put the new 2:25 datasets where the old ones were (or in record order)."""
+    first = next((i for i, d in enumerate(datasets) if d.key == KEYWORDS), None)
+    kept = [d for d in datasets if d.key != KEYWORDS]
+    if first is None:
+        result = kept
+        for dataset in new_sets:
+            result = _insert_in_order(result, dataset, after_equal=True)
+        return result
+    before = [d for d in datasets[:first] if d.key != KEYWORDS]
+    return before + new_sets + kept[len(before) :]
+
+
+def _insert_in_order(datasets: list[DataSet], new: DataSet, after_equal: bool = False) -> list[DataSet]:
+    """Insert before the first dataset with a larger (record, number) key."""
+    for i, dataset in enumerate(datasets):
+        if dataset.key > new.key or (not after_equal and dataset.key == new.key):
+            return datasets[:i] + [new] + datasets[i:]
+    return datasets + [new]

@@ -1,0 +1,136 @@
+"""Read and set our keyword fields in a JPEG held in memory.
+
+Only the segments whose field actually changes are rebuilt; an unchanged segment
+is copied byte for byte. New segments go after the leading APP0/APP1 segments.
+When a segment after an MPF (multi-picture) segment changes size, the MPF image
+offsets, which count from the MPF segment, are shifted to match.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from app.core.metadata import exif_keywords, iptc
+from app.core.metadata.jpeg_segments import (
+    APP1,
+    APP13,
+    EXIF_HEADER,
+    MAX_SEGMENT_PAYLOAD,
+    MPF_HEADER,
+    XMP_HEADER,
+    JpegFormatError,
+    Segment,
+    build_jpeg,
+    insertion_index,
+    parse_jpeg,
+)
+from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.xmp import DC, LR, XmpDocument
+
+XMP_PADDING = 2048
+_MP_ENTRY = 0xB002
+
+
+def read_fields(data: bytes, name: str = "file") -> KeywordFields:
+    """The four keyword fields of a JPEG. Raises JpegFormatError and friends."""
+    layout = parse_jpeg(data, name)
+    subject = hierarchical = None
+    xmp = layout.first("xmp")
+    if xmp is not None:
+        doc = XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], name)
+        subject, hierarchical = doc.get_bag(DC, "subject"), doc.get_bag(LR, "hierarchicalSubject")
+    exif = layout.first("exif")
+    xp = exif_keywords.read_xp_keywords(exif.payload[len(EXIF_HEADER) :]) if exif else None
+    photoshop = layout.first("photoshop")
+    keywords = iptc.read_keywords(photoshop.payload if photoshop else None)
+    return KeywordFields(subject, hierarchical, keywords, xp)
+
+
+def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> bytes:
+    """The JPEG with our fields set to `wanted`; the image data is shared untouched."""
+    layout = parse_jpeg(data, name)
+    current = read_fields(data, name)
+    segments = list(layout.segments)
+    if (wanted.subject, wanted.hierarchical) != (current.subject, current.hierarchical):
+        _set_segment(segments, "xmp", _xmp_payload(segments, wanted, name))
+    if wanted.xp != current.xp:
+        exif = _find(segments, "exif")
+        if exif is not None:
+            tiff = exif_keywords.set_xp_keywords(segments[exif].payload[len(EXIF_HEADER) :], wanted.xp)
+            segments[exif] = Segment(APP1, EXIF_HEADER + tiff)
+        elif wanted.xp:
+            at = 0
+            while at < len(segments) and segments[at].marker == 0xE0:
+                at += 1
+            segments.insert(at, Segment(APP1, exif_keywords.new_exif_payload(wanted.xp)))
+    if wanted.iptc != current.iptc:
+        photoshop = _find(segments, "photoshop")
+        old = segments[photoshop].payload if photoshop is not None else None
+        new = iptc.set_keywords(old, wanted.iptc)
+        if new is not None:
+            _set_segment(segments, "photoshop", new, marker=APP13)
+    _fix_mpf(layout.segments, segments)
+    return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
+
+
+def _find(segments: list[Segment], kind: str) -> int | None:
+    return next((i for i, s in enumerate(segments) if getattr(s, f"is_{kind}")), None)
+
+
+def _set_segment(segments: list[Segment], kind: str, payload: bytes, marker: int = APP1) -> None:
+    at = _find(segments, kind)
+    if at is None:
+        segments.insert(insertion_index(segments), Segment(marker, payload))
+    else:
+        segments[at] = Segment(segments[at].marker, payload)
+
+
+def _xmp_payload(segments: list[Segment], wanted: KeywordFields, name: str) -> bytes:
+    at = _find(segments, "xmp")
+    doc = XmpDocument.parse(segments[at].payload[len(XMP_HEADER) :] if at is not None else None, name)
+    doc.set_bag(DC, "subject", wanted.subject)
+    doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
+    room = MAX_SEGMENT_PAYLOAD - len(XMP_HEADER)
+    packet = doc.serialize(padding=XMP_PADDING)
+    if len(packet) > room:
+        packet = doc.serialize(padding=0)
+        packet = doc.serialize(padding=max(0, room - len(packet) - 1))
+    if len(packet) > room:
+        raise JpegFormatError(
+            f"{name}: the XMP packet would need {len(packet)} bytes, more than one JPEG "
+            "segment holds (extended XMP is not written); remove some XMP data first"
+        )
+    return XMP_HEADER + packet
+
+
+def _fix_mpf(old: tuple[Segment, ...], new: list[Segment]) -> None:
+    """Shift MPF image offsets by how much the segments after the MPF one grew."""
+    old_at = next((i for i, s in enumerate(old) if s.is_mpf), None)
+    new_at = _find(new, "mpf")
+    if old_at is None or new_at is None:
+        return
+    after_old = sum(len(s.payload) + 4 for s in old[old_at + 1 :])
+    after_new = sum(len(s.payload) + 4 for s in new[new_at + 1 :])
+    delta = after_new - after_old
+    if delta:
+        new[new_at] = Segment(new[new_at].marker, shift_mpf_offsets(new[new_at].payload, delta))
+
+
+def shift_mpf_offsets(payload: bytes, delta: int) -> bytes:
+    """An MPF payload whose non-zero MP entry offsets are moved by `delta` bytes."""
+    data = bytearray(payload)
+    base = len(MPF_HEADER)
+    order = "<" if data[base : base + 2] == b"II" else ">"
+    (ifd,) = struct.unpack_from(order + "I", data, base + 4)
+    (count,) = struct.unpack_from(order + "H", data, base + ifd)
+    for index in range(count):
+        pos = base + ifd + 2 + 12 * index
+        tag, _, size, value = struct.unpack_from(order + "HHII", data, pos)
+        if tag != _MP_ENTRY:
+            continue
+        for entry in range(size // 16):
+            at = base + value + entry * 16 + 8
+            (offset,) = struct.unpack_from(order + "I", data, at)
+            if offset:
+                struct.pack_into(order + "I", data, at, offset + delta)
+    return bytes(data)

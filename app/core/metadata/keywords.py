@@ -1,0 +1,82 @@
+"""The keyword policy: which values our four keyword fields get.
+
+The user's own keywords are always kept. When a photo's label changes we remove
+only the keyword we wrote before (the write journal remembers it) and add the new
+one, so a hand-typed keyword that happens to match a landmark is never lost
+because of us unless we wrote it. Confidence and model never go into keywords.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from app.core.metadata.iptc import iptc_keyword
+
+HIERARCHY_ROOT = "Landmarks"
+FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp")
+SIDECAR_FIELDS = ("subject", "hierarchical")
+
+
+@dataclass(frozen=True)
+class KeywordFields:
+    """The fields we own; None means the field is absent from the file."""
+
+    subject: list[str] | None = None  # XMP dc:subject
+    hierarchical: list[str] | None = None  # XMP lr:hierarchicalSubject
+    iptc: list[str] | None = None  # IPTC 2:25 Keywords
+    xp: list[str] | None = None  # EXIF XPKeywords
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> KeywordFields:
+        return cls(**{name: data.get(name) for name in FIELD_NAMES})
+
+    def only(self, names: tuple[str, ...]) -> KeywordFields:
+        """A copy that keeps just the named fields (sidecars hold only the XMP ones)."""
+        return KeywordFields(**{name: getattr(self, name) for name in names})
+
+
+def hierarchical_keyword(label: str) -> str:
+    """`Landmarks|<label>`; a `|` inside the label would add a level, so it becomes `/`."""
+    return f"{HIERARCHY_ROOT}|{label.replace('|', '/')}"
+
+
+def xp_keyword(label: str) -> str:
+    """XPKeywords separates keywords with `;`, so a `;` inside a label becomes `,`."""
+    return label.replace(";", ",")
+
+
+def _swap(values: list[str] | None, old: str | None, new: str | None) -> list[str] | None:
+    result = list(values or [])
+    if old is not None and old != new and old in result:
+        result.remove(old)
+    if new is not None and new not in result:
+        result.append(new)
+    if values is None and not result:
+        return None
+    return result
+
+
+def label_fields(
+    current: KeywordFields,
+    new_label: str | None,
+    previous_label: str | None,
+    names: tuple[str, ...] = FIELD_NAMES,
+) -> KeywordFields:
+    """The fields after writing `new_label` (None: "no landmark", nothing to add),
+    replacing `previous_label` — the label we wrote last time — where we find it."""
+    converters = {
+        "subject": lambda label: label,
+        "hierarchical": hierarchical_keyword,
+        "iptc": iptc_keyword,
+        "xp": xp_keyword,
+    }
+    changes = {}
+    for name in names:
+        convert = converters[name]
+        old = convert(previous_label) if previous_label else None
+        new = convert(new_label) if new_label else None
+        changes[name] = _swap(getattr(current, name), old, new)
+    return replace(current, **changes)

@@ -1,0 +1,218 @@
+"""Read and change the keyword bags of an XMP packet, keeping everything else.
+
+We parse with xml.etree (no native library to install) but serialise ourselves, so
+every element, attribute, comment and namespace prefix written by Lightroom,
+darktable or a camera survives; ElementTree's own writer would rename prefixes to
+ns0, ns1 unless they were registered in a process-wide table. We own two
+properties: `dc:subject` and `lr:hierarchicalSubject`, both rdf:Bag.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from app.core.errors import MetadataWriteError
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DC = "http://purl.org/dc/elements/1.1/"
+LR = "http://ns.adobe.com/lightroom/1.0/"
+X = "adobe:ns:meta/"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x"}
+
+PACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+PACKET_END = '<?xpacket end="w"?>'
+EMPTY_BODY = (
+    f'<x:xmpmeta xmlns:x="{X}">\n'
+    f' <rdf:RDF xmlns:rdf="{RDF}">\n'
+    '  <rdf:Description rdf:about=""/>\n'
+    " </rdf:RDF>\n"
+    "</x:xmpmeta>"
+)
+_ROOT_START = re.compile(r"<([\w.-]+:)?(xmpmeta|xapmeta|RDF)\b")
+_END_PI = re.compile(r"<\?xpacket\s+end=[^>]*\?>\s*$")
+
+
+class XmpFormatError(MetadataWriteError):
+    """An XMP packet is not well-formed XML, so we do not touch it."""
+
+
+@dataclass
+class XmpDocument:
+    """A parsed packet: the text around the XML root, the tree and its prefixes."""
+
+    prologue: str
+    root: ET.Element
+    epilogue: str
+    prefixes: dict[str, str] = field(default_factory=dict)  # uri -> prefix
+
+    @classmethod
+    def parse(cls, packet: bytes | str | None, name: str = "XMP") -> XmpDocument:
+        """Parse a packet (None or empty: a fresh, empty packet). Raises XmpFormatError."""
+        text = packet.decode("utf-8", errors="strict") if isinstance(packet, bytes) else (packet or "")
+        text = text.rstrip("\x00")
+        if not text.strip():
+            text = PACKET_BEGIN + EMPTY_BODY + "\n" + PACKET_END
+        match = _ROOT_START.search(text)
+        if match is None:
+            raise XmpFormatError(f"{name}: no x:xmpmeta or rdf:RDF element found")
+        root_name = match.group(0)[1:]
+        end = text.rfind("</" + root_name)
+        end = text.find(">", end) + 1 if end >= 0 else -1
+        if end <= 0:
+            raise XmpFormatError(f"{name}: the <{root_name}> element is not closed")
+        body = text[match.start() : end]
+        epilogue = text[end:]
+        end_pi = _END_PI.search(epilogue)
+        epilogue = end_pi.group(0).strip() if end_pi else epilogue.strip()
+        prefixes: dict[str, str] = {}
+        try:
+            for _, (prefix, uri) in ET.iterparse(io.StringIO(body), events=("start-ns",)):
+                prefixes.setdefault(uri, prefix)
+            parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True, insert_pis=True))
+            parser.feed(body)
+            root = parser.close()
+        except ET.ParseError as error:
+            raise XmpFormatError(f"{name}: XMP is not well-formed XML ({error})") from None
+        return cls(text[: match.start()], root, epilogue, prefixes)
+
+    # -- reading ---------------------------------------------------------------
+
+    def descriptions(self) -> list[ET.Element]:
+        return list(self.root.iter(f"{{{RDF}}}Description"))
+
+    def get_bag(self, namespace: str, local: str) -> list[str] | None:
+        """Items of an array property; None when the property is absent."""
+        tag = f"{{{namespace}}}{local}"
+        for description in self.descriptions():
+            if tag in description.attrib:  # attribute form, not valid for a bag but seen
+                return [description.attrib[tag]]
+            prop = description.find(tag)
+            if prop is not None:
+                return [(li.text or "").strip() for li in prop.iter(f"{{{RDF}}}li")]
+        return None
+
+    # -- changing --------------------------------------------------------------
+
+    def set_bag(self, namespace: str, local: str, values: list[str] | None) -> None:
+        """Make the property an rdf:Bag of `values`; None removes it."""
+        tag = f"{{{namespace}}}{local}"
+        prop = None
+        for description in self.descriptions():
+            if tag in description.attrib:  # attribute form: becomes an element below
+                del description.attrib[tag]
+            found = description.find(tag)
+            if found is not None and (values is None or prop is not None):
+                description.remove(found)  # removing, or a duplicate
+            elif found is not None:
+                prop = found
+        if values is None:
+            return
+        if prop is None:
+            descriptions = self.descriptions()
+            if not descriptions:
+                raise XmpFormatError("XMP has no rdf:Description to hold keywords")
+            holder = descriptions[0]
+            closing = "\n  "
+            if len(holder):
+                indent = holder.text if holder.text and not holder.text.strip() else "\n   "
+                closing, holder[-1].tail = holder[-1].tail, indent
+            else:
+                holder.text = "\n   "
+            prop = ET.SubElement(holder, tag)
+            prop.tail = closing
+        self._fill_bag(prop, values)
+        self.prefix_for(namespace)
+
+    def _fill_bag(self, prop: ET.Element, values: list[str]) -> None:
+        container = next((c for c in prop if c.tag in {f"{{{RDF}}}{k}" for k in ("Bag", "Seq", "Alt")}), None)
+        if container is None:
+            prop.clear()
+            container = ET.SubElement(prop, f"{{{RDF}}}Bag")
+        for child in list(container):
+            container.remove(child)
+        prop.text = "\n    "
+        container.tail = "\n   "
+        container.text = "\n     " if values else None
+        for position, value in enumerate(values):
+            li = ET.SubElement(container, f"{{{RDF}}}li")
+            li.text = value
+            li.tail = "\n     " if position + 1 < len(values) else "\n    "
+
+    def prefix_for(self, namespace: str) -> str:
+        """The document's prefix for a namespace, adding a fresh one when needed."""
+        if namespace == XML_NS:
+            return "xml"
+        if namespace not in self.prefixes:
+            taken = set(self.prefixes.values())
+            base = PREFERRED_PREFIXES.get(namespace, "ns")
+            prefix, number = base, 1
+            while prefix in taken:
+                prefix, number = f"{base}{number}", number + 1
+            self.prefixes[namespace] = prefix
+        return self.prefixes[namespace]
+
+    # -- writing ---------------------------------------------------------------
+
+    def serialize(self, padding: int = 0) -> bytes:
+        """The packet as UTF-8, with `padding` spaces before the end marker."""
+        out: list[str] = []
+        self._write(self.root, out, declared=set(), depth=0)
+        body = "".join(out)
+        pad = ""
+        if padding > 0:
+            line = " " * 99 + "\n"
+            pad = "\n" + line * (padding // 100) + " " * (padding % 100)
+        tail = ("\n" + self.epilogue) if self.epilogue else ""
+        return (self.prologue + body + pad + tail).encode("utf-8")
+
+    def _qname(self, tag: str) -> tuple[str, str | None]:
+        if tag.startswith("{"):
+            uri, local = tag[1:].split("}", 1)
+            prefix = self.prefix_for(uri)
+            return (f"{prefix}:{local}" if prefix else local), uri
+        return tag, None
+
+    def _namespaces_in(self, element: ET.Element, whole_tree: bool) -> list[str]:
+        found: list[str] = []
+        for node in element.iter() if whole_tree else [element]:
+            if not isinstance(node.tag, str):
+                continue
+            for name in [node.tag, *node.attrib]:
+                if name.startswith("{"):
+                    uri = name[1:].split("}", 1)[0]
+                    if uri != XML_NS and uri not in found:
+                        found.append(uri)
+        return found
+
+    def _write(self, element: ET.Element, out: list[str], declared: set[str], depth: int) -> None:
+        if element.tag is ET.Comment:
+            out.append(f"<!--{element.text or ''}-->")
+        elif element.tag is ET.ProcessingInstruction:
+            out.append(f"<?{element.text or ''}?>")
+        else:
+            # A Description declares what its whole subtree uses; other elements what they use.
+            is_description = element.tag == f"{{{RDF}}}Description"
+            needed = [u for u in self._namespaces_in(element, is_description) if u not in declared]
+            name, _ = self._qname(element.tag)
+            parts = [name]
+            for uri in needed:
+                prefix = self.prefix_for(uri)
+                parts.append(f"xmlns:{prefix}={quoteattr(uri)}" if prefix else f"xmlns={quoteattr(uri)}")
+            for key, value in element.attrib.items():
+                parts.append(f"{self._qname(key)[0]}={quoteattr(value)}")
+            inner = declared | set(needed)
+            if len(element) == 0 and not element.text:
+                out.append("<" + " ".join(parts) + "/>")
+            else:
+                out.append("<" + " ".join(parts) + ">")
+                out.append(escape(element.text or ""))
+                for child in element:
+                    self._write(child, out, inner, depth + 1)
+                out.append(f"</{name}>")
+        if depth > 0 and element.tail:
+            out.append(escape(element.tail))
