@@ -1,0 +1,268 @@
+"""The essentials of a photo file, read from its header only: capture time,
+camera, lens, orientation, pixel size and GPS position.
+
+JPEG, PNG, TIFF and HEIC go through Pillow (HEIC via pillow-heif); camera RAW
+through rawpy's header parsing plus the TIFF-style EXIF most RAW formats carry.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.errors import PhotoReadError
+
+KINDS_BY_EXTENSION: dict[str, str] = {
+    ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg",
+    ".png": "png",
+    ".tif": "tiff", ".tiff": "tiff",
+    ".heic": "heic", ".heif": "heic", ".hif": "heic",
+    **{ext: "raw" for ext in (
+        ".nef", ".nrw", ".cr2", ".cr3", ".crw", ".arw", ".srf", ".sr2", ".dng", ".raf",
+        ".rw2", ".orf", ".pef", ".srw", ".x3f", ".kdc", ".dcr", ".mrw", ".iiq", ".3fr",
+        ".erf", ".mef", ".mos", ".rwl",
+    )},
+}
+# Which file of a JPEG+RAW pair (same stem, same folder) stands for the photo.
+PRIMARY_PREFERENCE = {"jpeg": 0, "heic": 1, "tiff": 2, "png": 3, "raw": 4}
+
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
+DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
+LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
+GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
+
+EXIF_DATETIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+EXIF_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
+RAW_HEADER_BYTES = 512 * 1024
+# Even the best-compressed RAW needs far more than 1 byte per 16 pixels; a file
+# smaller than that carries metadata but no image data (a stub).
+MIN_RAW_BYTES_PER_PIXEL = 1 / 16
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    """What the index stores about a photo; None where the file does not say."""
+
+    kind: str
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None
+    camera_make: str | None = None
+    camera_model: str | None = None
+    lens: str | None = None
+    orientation: int | None = None
+    gps_lat: float | None = None
+    gps_lon: float | None = None
+
+
+def file_kind(name: str) -> str | None:
+    """'jpeg', 'raw', 'png', 'tiff', 'heic' for a photo file name, else None."""
+    return KINDS_BY_EXTENSION.get(os.path.splitext(name)[1].lower())
+
+
+def read_photo_info(path: str | os.PathLike) -> PhotoInfo:
+    """Read the essentials of one photo file.
+
+    Raises PhotoReadError (naming the file) when it is empty, unreadable, not
+    an image, truncated, or a RAW file without image data."""
+    kind = file_kind(os.fspath(path))
+    if kind is None:
+        raise PhotoReadError(f"{path}: not a photo file this app reads (extension not recognised)")
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        raise PhotoReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
+    if size == 0:
+        raise PhotoReadError(f"{path}: empty file (0 bytes); restore it from a backup or delete it")
+    if kind == "raw":
+        return _read_raw(path, size)
+    return _read_with_pillow(path, kind)
+
+
+def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
+    from PIL import Image, UnidentifiedImageError
+
+    if kind == "heic":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            exif = image.getexif()
+            fields = _exif_fields(exif)
+    except UnidentifiedImageError as error:
+        raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise PhotoReadError(f"{path}: cannot read the {kind.upper()} header ({error})") from error
+    if kind == "jpeg" and not _jpeg_has_end_marker(path):
+        raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
+    return PhotoInfo(kind=kind, width=width, height=height, **fields)
+
+
+def _jpeg_has_end_marker(path: str | os.PathLike) -> bool:
+    """A complete JPEG has an FFD9 marker near its end (phones may append data)."""
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 64 * 1024))
+        return b"\xff\xd9" in handle.read()
+
+
+def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
+    import rawpy
+
+    raw = rawpy.RawPy()
+    try:
+        raw.open_file(os.fspath(path))
+        sizes = raw.sizes
+        width, height = int(sizes.width), int(sizes.height)
+        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
+    except (rawpy.LibRawError, OSError, ValueError) as error:
+        raise PhotoReadError(f"{path}: not a RAW file this app can read ({_message(error)})") from error
+    finally:
+        raw.close()
+    if raw_pixels and size < raw_pixels * MIN_RAW_BYTES_PER_PIXEL:
+        raise PhotoReadError(
+            f"{path}: RAW file has metadata but no image data ({size} bytes for "
+            f"{width}x{height} pixels); the file is incomplete"
+        )
+    fields = _raw_exif_fields(path)
+    return PhotoInfo(kind="raw", width=width, height=height, **fields)
+
+
+def _message(error: BaseException) -> str:
+    text = error.args[0] if error.args else str(error)
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _raw_exif_fields(path: str | os.PathLike) -> dict:
+    """EXIF of TIFF-based RAW formats (NEF, CR2, DNG, ARW, PEF, ORF, RW2 …);
+    other formats give no fields, which is not an error."""
+    from PIL import Image
+
+    with open(path, "rb") as handle:
+        header = handle.read(RAW_HEADER_BYTES)
+    if header[:2] not in (b"II", b"MM"):
+        return {}
+    if header[:2] == b"II" and header[2:4] != b"*\x00":
+        header = b"II*\x00" + header[4:]  # ORF ("IIRO") and RW2 ("IIU\0") are TIFF inside
+    try:
+        exif = Image.Exif()
+        exif.load(header)
+        return _exif_fields(exif)
+    except Exception:  # a malformed maker header only costs us the metadata
+        return {}
+
+
+def _exif_fields(exif) -> dict:
+    try:
+        exif_ifd = exif.get_ifd(EXIF_IFD)
+    except Exception:
+        exif_ifd = {}
+    try:
+        gps_ifd = exif.get_ifd(GPS_IFD)
+    except Exception:
+        gps_ifd = {}
+    latitude, longitude = gps_position(gps_ifd)
+    lens = _text(exif_ifd.get(LENS_MODEL))
+    return {
+        "taken_at": exif_timestamp(
+            exif_ifd.get(DATETIME_ORIGINAL) or exif.get(DATETIME),
+            exif_ifd.get(SUBSEC_TIME_ORIGINAL),
+            exif_ifd.get(OFFSET_TIME_ORIGINAL),
+        ),
+        "camera_make": _text(exif.get(MAKE)),
+        "camera_model": _text(exif.get(MODEL)),
+        "lens": lens,
+        "orientation": _orientation(exif.get(ORIENTATION)),
+        "gps_lat": latitude,
+        "gps_lon": longitude,
+    }
+
+
+def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
+    """EXIF "2020:11:03 14:05:09" (+ SubSecTime "25", OffsetTime "+01:00") ->
+    "2020-11-03T14:05:09.25+01:00"; None when absent or invalid (0000:00:00)."""
+    text = _text(value)
+    match = EXIF_DATETIME.match(text or "")
+    if not match:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    if year == "0000" or month == "00" or day == "00":
+        return None
+    stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
+    sub = (_text(subseconds) or "").strip()
+    if sub.isdigit():
+        stamp += "." + sub
+    zone = (_text(offset) or "").strip()
+    if EXIF_OFFSET.match(zone):
+        stamp += zone
+    return stamp
+
+
+def gps_position(gps: dict) -> tuple[float | None, float | None]:
+    """Signed decimal degrees, or (None, None) when the block is absent,
+    incomplete, has zero denominators or out-of-range values."""
+    latitude = _coordinate(gps.get(GPS_LAT), gps.get(GPS_LAT_REF), "NS", 90.0)
+    longitude = _coordinate(gps.get(GPS_LON), gps.get(GPS_LON_REF), "EW", 180.0)
+    if latitude is None or longitude is None:
+        return None, None
+    return latitude, longitude
+
+
+def _coordinate(value, ref, hemispheres: str, limit: float) -> float | None:
+    ref_text = (_text(ref) or "").strip().upper()[:1]
+    if ref_text not in hemispheres or not isinstance(value, (tuple, list)) or len(value) != 3:
+        return None
+    parts = [_rational(v) for v in value]
+    if any(p is None for p in parts):
+        return None
+    degrees = parts[0] + parts[1] / 60.0 + parts[2] / 3600.0
+    if not math.isfinite(degrees) or degrees > limit:
+        return None
+    return -degrees if ref_text == hemispheres[1] else degrees
+
+
+def _rational(value) -> float | None:
+    """A rational as float; None for a zero denominator (never NaN)."""
+    numerator = getattr(value, "numerator", None)
+    denominator = getattr(value, "denominator", None)
+    if isinstance(value, tuple) and len(value) == 2:
+        numerator, denominator = value
+    if numerator is None or denominator is None:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return number if math.isfinite(number) and number >= 0 else None
+    if not denominator:
+        return None
+    number = float(numerator) / float(denominator)
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    text = str(value).replace("\x00", "").strip()
+    return text or None
+
+
+def _orientation(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= 8 else None
+
+
+def primary_of(paths: list[Path]) -> Path:
+    """The file that stands for a photo: JPEG before HEIC, TIFF, PNG, RAW."""
+    return min(paths, key=lambda p: (PRIMARY_PREFERENCE.get(file_kind(p.name) or "raw", 9), p.name))

@@ -1,0 +1,336 @@
+"""Walk library folders and bring the index in step with the disk.
+
+A rescan only stats files: one query loads what the index knows about a folder,
+and a file whose size and mtime_ns are unchanged is not opened. New or changed
+files are fingerprinted and their header read. Files that disappear are marked
+missing (their labels stay); a missing photo whose fingerprint turns up at a new
+place is recognised as moved, and keeps its labels. Per-file problems are
+recorded in the index and the scan goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from app.core.errors import PhotoReadError
+from app.core.fingerprint import fingerprint_file
+from app.core.index import catalog
+from app.core.index.catalog import FileState, KnownFile
+from app.core.index.connection import db_text, now_iso
+from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
+from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+# Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
+SKIPPED_SUFFIXES = (".xmp", ".tmp", "~", ".part", ".crdownload", ".partial")
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How the scanner batches its work."""
+
+    groups_per_transaction: int = 256  # photos written per transaction (keeps the lock short)
+    follow_symlinks: bool = True  # symlinked folders are followed once each, never in a loop
+
+
+@dataclass
+class ScanSummary:
+    """What one scan found; `photos` counts the present photos under the roots."""
+
+    photos: int = 0
+    new: int = 0
+    changed: int = 0
+    moved: int = 0
+    missing: int = 0
+    errors: int = 0
+    run_id: int = 0
+    status: str = "done"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class _Group:
+    """One photo's files in a folder, read and ready to write."""
+
+    stem: str
+    present: list[FileState] = field(default_factory=list)
+    info: PhotoInfo | None = None
+    vanished: list[KnownFile] = field(default_factory=list)
+    touched: bool = False
+
+
+def scan(
+    index,
+    roots: list[Path],
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    options: ScanOptions | None = None,
+) -> ScanSummary:
+    """Scan `roots` into `index` (a PhotoIndex). Missing roots, unreadable
+    folders and bad files are recorded as errors; only an unusable index raises."""
+    return _Scan(index, options or ScanOptions(), progress or no_progress, cancel).run(roots)
+
+
+def stem_of(name: str) -> str:
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot else name
+
+
+def is_skipped_name(name: str) -> bool:
+    """Hidden files, our sidecars and temp files are never photos."""
+    return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
+
+
+class _Scan:
+    def __init__(self, index, options: ScanOptions, progress: ProgressCallback, cancel: CancelToken | None) -> None:
+        self.index = index
+        self.conn = index.conn
+        self.options = options
+        self.progress = progress
+        self.cancel = cancel
+        self.summary = ScanSummary()
+        self.files_seen = 0
+        self.started = time.monotonic()
+        self.visited: set[str] = set()
+        self.unreadable: list[str] = []
+        self.became_missing: list[int] = []
+        self.pending_errors: list[tuple[str, str]] = []
+
+    # -- the job ---------------------------------------------------------------------
+    def run(self, roots: list[Path]) -> ScanSummary:
+        resolved = [str(Path(os.path.expanduser(os.fspath(r))).resolve()) for r in roots]
+        with self.index.transaction() as conn:
+            self.summary.run_id = catalog.start_run(conn, resolved)
+            self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
+        status = "failed"
+        try:
+            walked = [root for root in resolved if self._walk_root(root)]
+            if not self._cancelled():
+                for root in walked:
+                    self._forget_vanished_folders(root)
+            self._recognise_moves()
+            status = "cancelled" if self._cancelled() else "done"
+        finally:
+            self._flush_errors()
+            self.summary.status = status
+            self.summary.photos = sum(catalog.count_photos_under(self.conn, root) for root in self._outermost(resolved))
+            with self.index.transaction() as conn:
+                catalog.finish_run(conn, self.summary.run_id, asdict(self.summary), status)
+        self._report("done")
+        return self.summary
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.cancelled
+
+    @staticmethod
+    def _outermost(roots: list[str]) -> list[str]:
+        kept: list[str] = []
+        for root in sorted(set(roots)):
+            if not any(root == k or root.startswith(k.rstrip("/") + "/") for k in kept):
+                kept.append(root)
+        return kept
+
+    def _report(self, message: str) -> None:
+        self.progress(Progress(done=self.files_seen, total=None, message=message, started_at=self.started))
+
+    def _error(self, path: str, message: str) -> None:
+        self.pending_errors.append((path, message))
+        self.summary.errors += 1
+
+    def _flush_errors(self, conn=None) -> None:
+        if not self.pending_errors:
+            return
+        rows = [(db_text(p), m, self.summary.run_id, now_iso()) for p, m in self.pending_errors]
+        self.pending_errors = []
+        sql = "INSERT INTO errors (path, stage, message, run_id, at) VALUES (CAST(? AS TEXT), 'scan', ?, ?, ?)"
+        if conn is not None:
+            conn.executemany(sql, rows)
+        else:
+            with self.index.transaction() as tx:
+                tx.executemany(sql, rows)
+
+    # -- walking -------------------------------------------------------------------
+    def _walk_root(self, root: str) -> bool:
+        if not os.path.isdir(root):
+            reason = "not a folder" if os.path.exists(root) else "folder not found"
+            self._error(root, f"{root}: {reason}; check the path (is the drive mounted?)")
+            return False
+        self.index.add_root(root)
+        stack = [root]
+        while stack and not self._cancelled():
+            folder = stack.pop()
+            if folder in self.visited:
+                continue
+            self.visited.add(folder)
+            subfolders, seen = self._list_folder(folder)
+            stack.extend(sorted(subfolders, reverse=True))
+            self._sync_folder(folder, seen)
+            self._report(folder)
+        return True
+
+    def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]]:
+        subfolders: list[str] = []
+        seen: dict[str, tuple[int, int]] = {}
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            self.unreadable.append(folder)
+            self._error(folder, f"{folder}: cannot list the folder ({error.strerror or error}); check its permissions")
+            return subfolders, seen
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    target = self._folder_to_visit(entry)
+                    if target is not None:
+                        subfolders.append(target)
+                    continue
+                if is_skipped_name(name) or file_kind(name) is None or not entry.is_file():
+                    continue
+                stat = entry.stat()
+            except FileNotFoundError:
+                self._error(entry.path, f"{entry.path}: disappeared during the scan")
+                continue
+            except OSError as error:
+                self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
+                continue
+            seen[name] = (stat.st_size, stat.st_mtime_ns)
+        self.files_seen += len(seen)
+        return subfolders, seen
+
+    def _folder_to_visit(self, entry: os.DirEntry) -> str | None:
+        if not entry.is_symlink():
+            return entry.path
+        if not self.options.follow_symlinks:
+            return None
+        target = os.path.realpath(entry.path)
+        return None if target in self.visited else target
+
+    # -- one folder -------------------------------------------------------------
+    def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
+        known = catalog.known_files(self.conn, folder)
+        dirty: set[str] = set()
+        for name, (size, mtime_ns) in seen.items():
+            k = known.get(name)
+            if k is None or k.missing or k.size != size or k.mtime_ns != mtime_ns:
+                dirty.add(stem_of(name))
+        for name, k in known.items():
+            if not k.missing and name not in seen:
+                dirty.add(stem_of(name))
+        if not dirty:
+            return
+        seen_by_stem: dict[str, list[str]] = defaultdict(list)
+        for name in seen:
+            seen_by_stem[stem_of(name)].append(name)
+        known_by_stem: dict[str, list[KnownFile]] = defaultdict(list)
+        for name, k in known.items():
+            known_by_stem[stem_of(name)].append(k)
+        stems = sorted(dirty)
+        step = max(1, self.options.groups_per_transaction)
+        for start in range(0, len(stems), step):
+            if self._cancelled():
+                return
+            groups = [
+                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen)
+                for stem in stems[start : start + step]
+            ]
+            with self.index.transaction() as conn:
+                for group in groups:
+                    self._write_group(conn, folder, group)
+                self._flush_errors(conn)
+            self._report(folder)
+
+    def _read_group(
+        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]]
+    ) -> _Group:
+        group = _Group(stem)
+        by_name = {k.name: k for k in known}
+        infos: dict[str, PhotoInfo] = {}
+        for name in sorted(names):
+            size, mtime_ns = seen[name]
+            path = os.path.join(folder, name)
+            ext = os.path.splitext(name)[1].lower()
+            k = by_name.get(name)
+            if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
+                group.present.append(FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None))
+                continue
+            try:
+                fingerprint = fingerprint_file(path, size)
+                infos[name] = read_photo_info(path)
+            except PhotoReadError as error:
+                self._error(path, str(error))
+                continue
+            except FileNotFoundError:
+                self._error(path, f"{path}: disappeared during the scan")
+                continue
+            except OSError as error:
+                self._error(path, f"{path}: cannot read ({error.strerror or error}); check its permissions")
+                continue
+            group.present.append(FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint))
+            group.touched = True
+        present_names = {f.name for f in group.present}
+        group.vanished = [k for k in known if not k.missing and k.name not in present_names]
+        if group.present:
+            primary = primary_of([Path(f.path) for f in group.present])
+            group.info = infos.get(primary.name)
+            if group.info is None and (group.touched or group.vanished):
+                group.info = self._read_quietly(str(primary))
+        return group
+
+    def _read_quietly(self, path: str) -> PhotoInfo | None:
+        try:
+            return read_photo_info(path)
+        except (PhotoReadError, OSError) as error:
+            self._error(path, str(error))
+            return None
+
+    def _write_group(self, conn, folder: str, group: _Group) -> None:
+        catalog.mark_files_missing(conn, [k.id for k in group.vanished])
+        if not group.present:
+            for photo_id in sorted({k.photo_id for k in group.vanished}):
+                if catalog.mark_photo_missing_if_empty(conn, photo_id):
+                    self.summary.missing += 1
+                    self.became_missing.append(photo_id)
+            return
+        primary = primary_of([Path(f.path) for f in group.present])
+        has_raw = any(f.kind == "raw" for f in group.present)
+        photo_id, created = catalog.save_photo(conn, folder, group.stem, str(primary), has_raw, group.info)
+        for state in group.present:
+            catalog.save_file(conn, photo_id, state, self.summary.run_id)
+        catalog.refresh_fts(conn, photo_id)
+        if created:
+            self.summary.new += 1
+        elif group.touched or group.vanished:
+            self.summary.changed += 1
+
+    # -- after the walk ------------------------------------------------------------
+    def _forget_vanished_folders(self, root: str) -> None:
+        """Folders the index knows under `root` that the walk did not reach were
+        deleted (or hidden): their photos become missing."""
+        for folder in catalog.folders_under(self.conn, root):
+            if folder in self.visited or self._under_unreadable(folder):
+                continue
+            if self._cancelled():
+                return
+            self._sync_folder(folder, {})
+
+    def _under_unreadable(self, folder: str) -> bool:
+        return any(folder == bad or folder.startswith(bad.rstrip("/") + "/") for bad in self.unreadable)
+
+    def _recognise_moves(self) -> None:
+        for old_id in self.became_missing:
+            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
+            if new_id is None:
+                continue
+            with self.index.transaction() as conn:
+                catalog.adopt_moved_photo(conn, old_id, new_id)
+            self.summary.moved += 1
+            self.summary.new -= 1
+            self.summary.missing -= 1
