@@ -73,6 +73,22 @@ def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> byte
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
+def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "file") -> bytes:
+    """The JPEG with owned segments put back to `saved` payloads (None: remove the
+    segment we had added). Undoes `apply_fields` byte for byte."""
+    layout = parse_jpeg(data, name)
+    segments = list(layout.segments)
+    for kind, payload in saved.items():
+        at = _find(segments, kind)
+        if payload is None:
+            if at is not None:
+                del segments[at]
+        else:
+            _set_segment(segments, kind, payload, marker=APP13 if kind == "photoshop" else APP1)
+    _fix_mpf(layout.segments, segments)
+    return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
+
+
 def _find(segments: list[Segment], kind: str) -> int | None:
     return next((i for i, s in enumerate(segments) if getattr(s, f"is_{kind}")), None)
 

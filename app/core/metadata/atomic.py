@@ -1,0 +1,122 @@
+"""Replace a file atomically: whoever looks (or a crash at any moment) sees either
+the old file or the complete new one, never a half-written photo.
+
+The new bytes go to `.<name>.<random>.tmp` in the same folder (same file system,
+so the rename is atomic), are flushed and fsynced, then renamed over the original;
+the folder is fsynced so the rename itself survives a power cut (POSIX only). The
+temp file is removed when anything fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Callable
+
+from app.core.errors import MetadataWriteError
+
+# A hook that lets tests simulate a full disk (ENOSPC) or an I/O error on write.
+WriteFunction = Callable[[int, bytes], int]
+
+
+def temp_path_for(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def _write_all(fd: int, data: bytes | memoryview, write: WriteFunction) -> None:
+    view = memoryview(data)
+    while view:
+        written = write(fd, view)
+        view = view[written:]
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable; Windows cannot open folders, so skip there."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_atomically(
+    path: Path,
+    data: bytes | memoryview | list[bytes | memoryview],
+    *,
+    keep_mtime: bool = True,
+    write: WriteFunction = os.write,
+    create: bool = False,
+) -> os.stat_result:
+    """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
+
+    Keeps the permission bits and, unless told otherwise, the modification time.
+    `create` allows a file that does not exist yet (a new sidecar).
+    Raises MetadataWriteError naming the path; the original is then untouched.
+    """
+    path = Path(path)
+    chunks = data if isinstance(data, list) else [data]
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        if not create:
+            raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+        old = None
+    except OSError as error:
+        raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
+    if old is not None and not os.access(path, os.W_OK):
+        raise MetadataWriteError(f"{path} is read-only; make it writable to store labels in it")
+    temp = temp_path_for(path)
+    mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    except OSError as error:
+        raise MetadataWriteError(
+            f"cannot create a temporary file in {path.parent} ({error.strerror}); "
+            "the folder must be writable to store labels"
+        ) from None
+    try:
+        try:
+            for chunk in chunks:
+                _write_all(fd, chunk, write)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if old is not None:
+            os.chmod(temp, stat.S_IMODE(old.st_mode))
+            if keep_mtime:
+                os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
+        os.replace(temp, path)
+    except OSError as error:
+        _remove_quietly(temp)
+        raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    try:
+        fsync_folder(path.parent)
+    except OSError:
+        pass  # the data is safe; only the rename's durability on power loss is weaker
+    return os.stat(path)
+
+
+def remove_file(path: Path) -> None:
+    """Delete a file we created (a sidecar, on undo) and make that durable."""
+    try:
+        os.remove(path)
+    except OSError as error:
+        raise MetadataWriteError(f"cannot remove {path}: {error.strerror}") from None
+    try:
+        fsync_folder(path.parent)
+    except OSError:
+        pass
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

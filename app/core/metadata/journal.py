@@ -1,0 +1,157 @@
+"""The write journal in the index (`write_batches`, `write_journal`): what each
+write batch changed, with the previous values, so `undo` can put them back.
+
+A row is inserted *before* a file is replaced and completed after, so a crash in
+between leaves a row that undo can still handle (it then restores by fields).
+`before` holds the previous keyword fields and the original bytes of each segment
+(or sidecar) we changed — restoring those gives the original file byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.fingerprint import fingerprint_bytes
+from app.core.index import PhotoIndex
+from app.core.index.connection import db_text, now_iso
+from app.core.metadata.keywords import KeywordFields
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One file changed by a batch."""
+
+    id: int
+    batch_id: int
+    photo_id: int
+    path: str
+    kind: str  # "jpeg" or "sidecar"
+    before: dict
+    after: dict
+    size_after: int | None
+    mtime_ns_after: int | None
+
+    @property
+    def before_fields(self) -> KeywordFields:
+        return KeywordFields.from_json(self.before.get("fields", {}))
+
+    @property
+    def after_fields(self) -> KeywordFields:
+        return KeywordFields.from_json(self.after.get("fields", {}))
+
+    def saved_segments(self) -> dict[str, bytes | None]:
+        return {k: decode_blob(v) for k, v in self.before.get("segments", {}).items()}
+
+
+def encode_blob(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+def decode_blob(text: str | None) -> bytes | None:
+    return None if text is None else base64.b64decode(text)
+
+
+def start_batch(index: PhotoIndex) -> int:
+    with index.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO write_batches (started_at, status) VALUES (?, 'running')", (now_iso(),)
+        )
+        return int(cursor.lastrowid)
+
+
+def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:
+    """Close the batch; a batch that changed nothing is dropped, so undo skips it."""
+    with index.transaction() as conn:
+        used = conn.execute("SELECT COUNT(*) FROM write_journal WHERE batch_id = ?", (batch_id,)).fetchone()[0]
+        if used:
+            conn.execute(
+                "UPDATE write_batches SET finished_at = ?, status = ? WHERE id = ?", (now_iso(), status, batch_id)
+            )
+        else:
+            conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
+
+
+def begin_entry(index: PhotoIndex, batch_id: int, photo_id: int, path: Path, kind: str, before: dict, after: dict) -> int:
+    with index.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO write_journal (batch_id, photo_id, path, kind, before, after, at) "
+            "VALUES (?, ?, CAST(? AS TEXT), ?, ?, ?, ?)",
+            (batch_id, photo_id, db_text(str(path)), kind, json.dumps(before), json.dumps(after), now_iso()),
+        )
+        return int(cursor.lastrowid)
+
+
+def complete_entry(index: PhotoIndex, entry_id: int, stat: os.stat_result | None) -> None:
+    """Store the size/mtime after writing (None: the file was removed)."""
+    with index.transaction() as conn:
+        conn.execute(
+            "UPDATE write_journal SET size_after = ?, mtime_ns_after = ? WHERE id = ?",
+            (stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1, entry_id),
+        )
+
+
+def drop_entry(index: PhotoIndex, entry_id: int) -> None:
+    """Forget an entry whose write failed before the original was touched."""
+    with index.transaction() as conn:
+        conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
+
+
+def last_written_label(index: PhotoIndex, path: Path) -> str | None:
+    """The label our last write (not undone) put into this file, or None."""
+    row = index.conn.execute(
+        "SELECT j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC LIMIT 1",
+        (db_text(str(path)),),
+    ).fetchone()
+    return json.loads(row[0]).get("label") if row else None
+
+
+def last_batch_id(index: PhotoIndex) -> int | None:
+    """The newest batch that has not been undone."""
+    row = index.conn.execute(
+        "SELECT id FROM write_batches WHERE undone_at IS NULL AND status != 'running' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def batch_entries(index: PhotoIndex, batch_id: int) -> list[JournalEntry]:
+    rows = index.conn.execute(
+        "SELECT id, batch_id, photo_id, path, kind, before, after, size_after, mtime_ns_after "
+        "FROM write_journal WHERE batch_id = ? ORDER BY id",
+        (batch_id,),
+    ).fetchall()
+    return [JournalEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8]) for r in rows]
+
+
+def mark_undone(index: PhotoIndex, batch_id: int) -> None:
+    with index.transaction() as conn:
+        conn.execute("UPDATE write_batches SET undone_at = ? WHERE id = ?", (now_iso(), batch_id))
+
+
+def indexed_stat(index: PhotoIndex, path: Path) -> tuple[int | None, int | None, str | None]:
+    """(size, mtime_ns, fingerprint) the index holds for a file, Nones when unknown."""
+    row = index.conn.execute(
+        "SELECT size, mtime_ns, fingerprint FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)
+    ).fetchone()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def update_indexed_file(index: PhotoIndex, path: Path, stat: os.stat_result, data: bytes) -> None:
+    """After writing into a photo, store its new size, mtime and fingerprint so the
+    next scan or tag run does not treat our own write as a changed photo."""
+    head = data[:65536]
+    tail = data[max(65536, len(data) - 65536) :] if len(data) > 65536 else b""
+    new_print = fingerprint_bytes(stat.st_size, head, tail)
+    with index.transaction() as conn:
+        row = conn.execute("SELECT fingerprint FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)).fetchone()
+        if row is None:
+            return
+        conn.execute(
+            "UPDATE files SET size = ?, mtime_ns = ?, fingerprint = ? WHERE path = CAST(? AS TEXT)",
+            (stat.st_size, stat.st_mtime_ns, new_print, db_text(str(path))),
+        )
+        conn.execute("UPDATE tagged SET file_fingerprint = ? WHERE file_fingerprint = ?", (new_print, row[0]))

@@ -1,0 +1,140 @@
+"""Decide what a write batch will do, without touching any file: which file of
+which photo gets which keywords. `--dry-run` prints this plan; `write_labels`
+carries it out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import TaggerError, UsageError
+from app.core.index import PhotoIndex, PhotoRecord
+from app.core.index.connection import db_text
+from app.core.metadata import journal
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_segments import JpegFormatError
+from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, label_fields
+from app.core.metadata.sidecar import SIDECAR_NAMINGS, read_sidecar_fields, sidecar_path
+
+HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    """How labels are written. `sidecar_naming`: "ext" (DSC_8188.NEF.xmp) or "stem"
+    (DSC_8188.xmp); `write_into_jpeg`: False puts JPEG labels into sidecars too."""
+
+    sidecar_naming: str = "ext"
+    write_into_jpeg: bool = True
+    keep_mtime: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sidecar_naming not in SIDECAR_NAMINGS:
+            raise UsageError(
+                f"unknown sidecar naming {self.sidecar_naming!r}; use 'ext' (DSC_8188.NEF.xmp) or 'stem' (DSC_8188.xmp)"
+            )
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One file to write: the photo file itself (JPEG) or the sidecar of `source`."""
+
+    photo_id: int
+    source: Path  # the indexed photo file
+    target: Path  # the file we write: the JPEG itself or the sidecar
+    kind: str  # "jpeg" or "sidecar"
+    label: str | None
+    previous_label: str | None  # what our last write put there, replaced now
+    before: KeywordFields
+    after: KeywordFields
+    indexed_size: int | None = None
+    indexed_mtime_ns: int | None = None
+    problem: str | None = None  # why this file cannot be written (reported, not raised)
+    fields: tuple[str, ...] = field(default=FIELD_NAMES)
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.problem is None and self.before != self.after
+
+    def describe(self) -> str:
+        """One line for --dry-run."""
+        if self.problem:
+            return f"{self.target}: cannot write: {self.problem}"
+        if not self.changes_anything:
+            return f"{self.target}: unchanged ({self.label!r} already there)"
+        old = self.before.subject or []
+        new = self.after.subject or []
+        return f"{self.target}: keywords {old} -> {new}"
+
+    def to_json(self) -> dict:
+        return {
+            "photo_id": self.photo_id,
+            "path": str(self.target),
+            "source": str(self.source),
+            "kind": self.kind,
+            "label": self.label,
+            "previous_label": self.previous_label,
+            "before": self.before.to_json(),
+            "after": self.after.to_json(),
+            "changes": self.changes_anything,
+            "problem": self.problem,
+        }
+
+
+def plan_writes(
+    index: PhotoIndex,
+    query: str = "",
+    include_suggested: bool = False,
+    options: WriteOptions = WriteOptions(),
+) -> list[PlannedWrite]:
+    """The writes for every matching photo whose label is accepted (and suggested
+    ones with `include_suggested`; those exist only at or above the model's
+    threshold). Unreadable files come back with `problem` set."""
+    states = {"accepted", "suggested"} if include_suggested else {"accepted"}
+    plan: list[PlannedWrite] = []
+    for photo in index.search(query):
+        if photo.state not in states or (photo.state == "suggested" and photo.label is None):
+            continue
+        for path in photo.files:
+            plan.append(_plan_file(index, photo, Path(path), options))
+    return plan
+
+
+def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool]:
+    row = index.conn.execute(
+        "SELECT kind, size, mtime_ns, missing FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)
+    ).fetchone()
+    return (row[0], row[1], row[2], bool(row[3])) if row else (None, None, None, False)
+
+
+def _plan_file(index: PhotoIndex, photo: PhotoRecord, path: Path, options: WriteOptions) -> PlannedWrite:
+    kind, size, mtime_ns, missing = _file_kind(index, path)
+    embed = kind == "jpeg" and options.write_into_jpeg
+    target = path if embed else sidecar_path(path, options.sidecar_naming)
+    names = FIELD_NAMES if embed else SIDECAR_FIELDS
+    previous = journal.last_written_label(index, target)
+    common = dict(
+        photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar",
+        label=photo.label, previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names,
+    )
+    if missing or not path.exists():
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
+    try:
+        current = read_current_fields(path, embed, options.sidecar_naming)
+    except (TaggerError, OSError) as error:
+        message = error.strerror if isinstance(error, OSError) else str(error)
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
+    after = label_fields(current, photo.label, previous, names)
+    return PlannedWrite(before=current, after=after, **common)
+
+
+def read_current_fields(path: Path, embedded: bool, naming: str) -> KeywordFields:
+    """The keyword fields a file (embedded) or its sidecars hold now."""
+    if not embedded:
+        return read_sidecar_fields(path, naming).only(SIDECAR_FIELDS)
+    with open(path, "rb") as handle:
+        head = handle.read(HEADER_READ)
+        try:
+            return read_fields(head, str(path))
+        except JpegFormatError:
+            return read_fields(head + handle.read(), str(path))

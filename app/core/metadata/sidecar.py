@@ -1,0 +1,70 @@
+"""XMP sidecars for files we never modify (RAW) or cannot embed into here (PNG,
+TIFF, HEIC, and JPEGs when embedding is switched off).
+
+Two names are in use: `DSC_8188.NEF.xmp` (darktable, digiKam; our default) and
+`DSC_8188.xmp` (Lightroom, Capture One). We read both — the one we write wins —
+and merge into an existing sidecar, keeping every other property in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.errors import MetadataWriteError, UsageError
+from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.xmp import DC, EMPTY_BODY, LR, XmpDocument
+
+SIDECAR_NAMINGS = ("ext", "stem")
+NEW_SIDECAR = '<?xml version="1.0" encoding="UTF-8"?>\n' + EMPTY_BODY + "\n"
+
+
+def sidecar_path(path: Path, naming: str = "ext") -> Path:
+    """`DSC_8188.NEF.xmp` for naming "ext", `DSC_8188.xmp` for "stem"."""
+    if naming == "ext":
+        return path.with_name(path.name + ".xmp")
+    if naming == "stem":
+        return path.with_name(path.stem + ".xmp")
+    raise UsageError(f"unknown sidecar naming {naming!r}; use 'ext' (DSC_8188.NEF.xmp) or 'stem' (DSC_8188.xmp)")
+
+
+def sidecar_candidates(path: Path, naming: str = "ext") -> list[Path]:
+    """Both sidecar names, the one we write first."""
+    other = "stem" if naming == "ext" else "ext"
+    return [sidecar_path(path, naming), sidecar_path(path, other)]
+
+
+def read_sidecar_text(sidecar: Path) -> bytes | None:
+    """The sidecar's bytes, or None when it does not exist."""
+    try:
+        return sidecar.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise MetadataWriteError(f"cannot read the sidecar {sidecar}: {error.strerror}") from None
+
+
+def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordFields:
+    """dc:subject and lr:hierarchicalSubject of sidecar bytes (empty fields when None)."""
+    if data is None:
+        return KeywordFields()
+    doc = XmpDocument.parse(data, name)
+    return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"))
+
+
+def read_sidecar_fields(path: Path, naming: str = "ext") -> KeywordFields:
+    """The keywords the sidecars of `path` hold; the sidecar we write wins."""
+    for sidecar in sidecar_candidates(path, naming):
+        data = read_sidecar_text(sidecar)
+        if data is not None:
+            return fields_of_sidecar(data, str(sidecar))
+    return KeywordFields()
+
+
+def render_sidecar(existing: bytes | None, wanted: KeywordFields, name: str = "sidecar") -> bytes:
+    """Sidecar bytes holding `wanted`'s XMP fields, merged into `existing` when given."""
+    doc = XmpDocument.parse(existing if existing is not None else NEW_SIDECAR, name)
+    wanted = wanted.only(SIDECAR_FIELDS)
+    doc.set_bag(DC, "subject", wanted.subject)
+    doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
+    data = doc.serialize(padding=0)
+    return data if data.endswith(b"\n") else data + b"\n"

@@ -1,0 +1,106 @@
+"""Undo the last write batch.
+
+When a file is exactly as we left it (same size and mtime as journalled) we put
+back the original segments or sidecar bytes, which gives the original file byte
+for byte. When someone edited it since, we restore only the values of our fields,
+so their edits survive. A sidecar we created is removed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app.core.errors import MetadataWriteError, TaggerError
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, journal
+from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.keywords import SIDECAR_FIELDS
+from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
+from app.core.metadata.verify import VerificationError
+from app.core.metadata.writer import WriteSummary
+from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+
+def undo_last_write(
+    index: PhotoIndex,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> WriteSummary:
+    """Revert the newest batch not yet undone (files in reverse order). A batch with
+    failures is still marked undone; its failures are recorded with stage "undo"."""
+    report = progress or no_progress
+    batch_id = journal.last_batch_id(index)
+    summary = WriteSummary(batch_id=batch_id)
+    if batch_id is None:
+        return summary
+    entries = list(reversed(journal.batch_entries(index, batch_id)))
+    started = Progress(0, len(entries)).started_at
+    for done, entry in enumerate(entries):
+        if cancel is not None and cancel.cancelled:
+            summary.cancelled = True
+            break
+        try:
+            undo_entry(index, entry)
+            summary.written += 1
+        except (TaggerError, OSError) as error:
+            summary.failed += 1
+            summary.errors.append((entry.path, str(error)))
+            index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
+        report(Progress(done + 1, len(entries), entry.path, started_at=started))
+    if not summary.cancelled:
+        journal.mark_undone(index, batch_id)
+    return summary
+
+
+def _as_we_left_it(path: Path, entry: journal.JournalEntry) -> bool:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (stat.st_size, stat.st_mtime_ns) == (entry.size_after, entry.mtime_ns_after)
+
+
+def undo_entry(index: PhotoIndex, entry: journal.JournalEntry) -> None:
+    path = Path(entry.path)
+    if entry.kind == "jpeg":
+        _undo_jpeg(index, path, entry)
+    else:
+        _undo_sidecar(path, entry)
+
+
+def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords") from None
+    if _as_we_left_it(path, entry):
+        restored = restore_segments(data, entry.saved_segments(), str(path))
+    else:
+        restored = apply_fields(data, entry.before_fields, str(path))
+    if restored == data:
+        return
+    stat = atomic.replace_atomically(path, restored, keep_mtime=True)
+    if read_fields(path.read_bytes(), str(path)) != entry.before_fields:
+        raise VerificationError(f"{path}: keywords did not read back as before the write")
+    journal.update_indexed_file(index, path, stat, restored)
+
+
+def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
+    existing = read_sidecar_text(path)
+    if existing is None:
+        if entry.before.get("absent"):
+            return  # already gone
+        raise MetadataWriteError(f"the sidecar {path} has disappeared; cannot restore it")
+    if _as_we_left_it(path, entry):
+        if entry.before.get("absent"):
+            atomic.remove_file(path)
+        else:
+            atomic.replace_atomically(path, journal.decode_blob(entry.before["text"]), keep_mtime=True)
+        return
+    wanted = entry.before_fields.only(SIDECAR_FIELDS)
+    restored = render_sidecar(existing, wanted, str(path))
+    if restored != existing:
+        atomic.replace_atomically(path, restored, keep_mtime=True)
+    if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
+        raise VerificationError(f"{path}: keywords did not read back as before the write")

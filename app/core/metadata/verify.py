@@ -1,0 +1,163 @@
+"""Check a file we just wrote: re-read it from disk and compare.
+
+Every field we wrote must read back as written; the JPEG image data (everything from
+SOS on) must be byte-identical; every segment we do not own must be unchanged; in
+the segments we do own, everything but our fields must be unchanged (EXIF compared
+through piexif, an independent reader; XMP element by element; IPTC dataset by
+dataset). `exiftool_fields` lets tests and the benchmark add exiftool as a
+third reader.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from app.core.errors import MetadataWriteError
+from app.core.metadata import iptc
+from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_segments import EXIF_HEADER, XMP_HEADER, parse_jpeg
+from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.sidecar import fields_of_sidecar
+from app.core.metadata.xmp import DC, LR, XmpDocument
+
+# What exiftool reports differently after our write and is ours (or bookkeeping).
+OWNED_EXIFTOOL_KEYS = frozenset(
+    {
+        "IFD0:XPKeywords",
+        "XMP-dc:Subject",
+        "XMP-lr:HierarchicalSubject",
+        "IPTC:Keywords",
+        "IPTC:CodedCharacterSet",
+        "IPTC:ApplicationRecordVersion",
+        "File:CurrentIPTCDigest",
+        "Photoshop:IPTCDigest",
+    }
+)
+_VOLATILE_PREFIXES = ("System:", "SourceFile", "ExifTool:ExifToolVersion")
+
+
+class VerificationError(MetadataWriteError):
+    """A written file did not read back as intended."""
+
+
+def verify_jpeg(path: Path, original: bytes, wanted: KeywordFields) -> None:
+    """Raise VerificationError when `path` is not `original` with `wanted` fields."""
+    written = Path(path).read_bytes()
+    got = read_fields(written, str(path))
+    if got != wanted:
+        raise VerificationError(f"{path}: keywords read back as {got}, expected {wanted}")
+    old_layout, new_layout = parse_jpeg(original), parse_jpeg(written)
+    if memoryview(original)[old_layout.scan_offset :] != memoryview(written)[new_layout.scan_offset :]:
+        raise VerificationError(f"{path}: the image data changed; this must never happen")
+    owned = ("exif", "xmp", "photoshop")
+    others_old = [s for s in old_layout.segments if not any(getattr(s, f"is_{k}") for k in owned)]
+    others_new = [s for s in new_layout.segments if not any(getattr(s, f"is_{k}") for k in owned)]
+    if [(s.marker, s.payload) for s in others_old] != [(s.marker, s.payload) for s in others_new]:
+        if not _only_mpf_offsets_moved(others_old, others_new):
+            raise VerificationError(f"{path}: a metadata segment we do not own changed")
+    _compare_exif(path, old_layout.first("exif"), new_layout.first("exif"))
+    _compare_xmp(path, old_layout.first("xmp"), new_layout.first("xmp"))
+    _compare_iptc(path, old_layout.first("photoshop"), new_layout.first("photoshop"))
+
+
+def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) -> None:
+    """The sidecar reads back with `wanted`, and everything else in it is unchanged."""
+    written = Path(path).read_bytes()
+    got = fields_of_sidecar(written, str(path))
+    if got != wanted.only(SIDECAR_FIELDS):
+        raise VerificationError(f"{path}: keywords read back as {got}, expected {wanted}")
+    if original is not None and _xmp_rest(original) != _xmp_rest(written):
+        raise VerificationError(f"{path}: other XMP properties of the sidecar changed")
+
+
+def _only_mpf_offsets_moved(old: list, new: list) -> bool:
+    if len(old) != len(new):
+        return False
+    return all(a.payload == b.payload or (a.is_mpf and b.is_mpf and len(a.payload) == len(b.payload)) for a, b in zip(old, new))
+
+
+def _compare_exif(path: Path, old, new) -> None:
+    if old is None:
+        return
+    if new is None:
+        raise VerificationError(f"{path}: the EXIF block disappeared")
+    import piexif
+
+    try:
+        before = piexif.load(old.payload)
+    except Exception:  # piexif cannot read every camera's EXIF; our own reader checked the rest
+        return
+    try:
+        after = piexif.load(new.payload)
+    except Exception as error:
+        raise VerificationError(f"{path}: the EXIF block no longer parses ({error})") from None
+    for exif in (before, after):
+        exif["0th"].pop(XP_KEYWORDS_TAG, None)
+    if before != after:
+        raise VerificationError(f"{path}: EXIF values other than XPKeywords changed")
+
+
+def _xmp_rest(packet: bytes) -> list[tuple]:
+    """Everything in an XMP packet but our two properties, as comparable tuples."""
+    doc = XmpDocument.parse(packet)
+    doc.set_bag(DC, "subject", None)
+    doc.set_bag(LR, "hierarchicalSubject", None)
+    return [
+        (str(e.tag), sorted(e.attrib.items()), (e.text or "").strip())
+        for e in doc.root.iter()
+    ]
+
+
+def _compare_xmp(path: Path, old, new) -> None:
+    if old is None:
+        return
+    if new is None or _xmp_rest(old.payload[len(XMP_HEADER) :]) != _xmp_rest(new.payload[len(XMP_HEADER) :]):
+        raise VerificationError(f"{path}: XMP properties other than the keywords changed")
+
+
+def _compare_iptc(path: Path, old, new) -> None:
+    if old is None:
+        return
+    if new is None:
+        raise VerificationError(f"{path}: the Photoshop/IPTC block disappeared")
+    ignored = {iptc.KEYWORDS, iptc.CODED_CHARACTER_SET, iptc.RECORD_VERSION}
+
+    def rest(payload: bytes) -> tuple[list, list]:
+        resources = iptc.parse_resources(payload)
+        others = [(r.id, r.name, r.data) for r in resources if r.id not in (iptc.IPTC_RESOURCE, iptc.DIGEST_RESOURCE)]
+        datasets = [
+            (d.key, d.value)
+            for r in resources
+            if r.id == iptc.IPTC_RESOURCE
+            for d in iptc.parse_datasets(r.data)
+            if d.key not in ignored
+        ]
+        return others, datasets
+
+    if rest(old.payload) != rest(new.payload):
+        raise VerificationError(f"{path}: IPTC data other than the keywords changed")
+
+
+def exiftool_available() -> bool:
+    return shutil.which("exiftool") is not None
+
+
+def exiftool_fields(path: Path) -> dict:
+    """`exiftool -j -G1 -a` of a file, without the file-system entries."""
+    result = subprocess.run(
+        ["exiftool", "-j", "-G1", "-a", "-charset", "filename=utf8", str(path)],
+        capture_output=True,
+        check=True,
+    )
+    data = json.loads(result.stdout)[0]
+    return {k: v for k, v in data.items() if not k.startswith(_VOLATILE_PREFIXES)}
+
+
+def exiftool_changes(before: dict, after: dict) -> set[str]:
+    """Keys whose value differs and that we do not own (should be empty)."""
+    keys = set(before) | set(after)
+    return {k for k in keys if before.get(k) != after.get(k) and k not in OWNED_EXIFTOOL_KEYS}

@@ -1,0 +1,190 @@
+"""Carry out a write plan: for each file, refuse it when it changed since it was
+indexed, write atomically, verify, and journal the previous values for undo.
+
+A problem with one file (changed, read-only, disk full, vanished, verification
+failed) is recorded with `index.record_error(stage="write")`; the original stays
+intact and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, journal
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.jpeg_segments import parse_jpeg
+from app.core.metadata.keywords import SIDECAR_FIELDS
+from app.core.metadata.plan import PlannedWrite, WriteOptions
+from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
+from app.core.metadata.verify import verify_jpeg, verify_sidecar
+from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+OWNED_SEGMENTS = ("exif", "xmp", "photoshop")
+
+
+@dataclass
+class WriteSummary:
+    """What a write (or undo) batch did."""
+
+    batch_id: int | None = None
+    written: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    cancelled: bool = False
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+    @property
+    def status(self) -> str:
+        if self.cancelled:
+            return "cancelled"
+        return "partial" if self.failed else "done"
+
+    def to_json(self) -> dict:
+        return {
+            "batch_id": self.batch_id, "written": self.written, "unchanged": self.unchanged,
+            "failed": self.failed, "cancelled": self.cancelled, "status": self.status,
+            "errors": [{"path": p, "message": m} for p, m in self.errors],
+        }
+
+
+def write_labels(
+    index: PhotoIndex,
+    plan: list[PlannedWrite],
+    options: WriteOptions = WriteOptions(),
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> WriteSummary:
+    """Write every planned change as one batch that `undo_last_write` can revert."""
+    report = progress or no_progress
+    summary = WriteSummary(batch_id=journal.start_batch(index))
+    started = Progress(0, len(plan)).started_at
+    try:
+        for done, item in enumerate(plan):
+            if cancel is not None and cancel.cancelled:
+                summary.cancelled = True
+                break
+            if item.problem is not None:
+                _fail(index, summary, item, item.problem)
+            elif not item.changes_anything:
+                summary.unchanged += 1
+            else:
+                try:
+                    write_one(index, summary.batch_id, item, options)
+                    summary.written += 1
+                except (TaggerError, OSError) as error:
+                    _fail(index, summary, item, str(error))
+            report(Progress(done + 1, len(plan), str(item.target), started_at=started))
+    finally:
+        journal.finish_batch(index, summary.batch_id, summary.status)
+    if summary.written == 0:
+        summary.batch_id = None
+    return summary
+
+
+def _fail(index: PhotoIndex, summary: WriteSummary, item: PlannedWrite, message: str) -> None:
+    summary.failed += 1
+    summary.errors.append((str(item.target), message))
+    index.record_error(item.target, "write", message, photo_id=item.photo_id)
+
+
+def check_unchanged(item: PlannedWrite) -> None:
+    """Raise FileChangedError when the photo file differs from what was indexed."""
+    try:
+        stat = os.stat(item.source)
+    except FileNotFoundError:
+        raise MetadataWriteError(f"{item.source} has disappeared; rescan the folder") from None
+    if item.indexed_size is None:
+        return  # not a file the index knows (written through the API); nothing to compare
+    if (stat.st_size, stat.st_mtime_ns) != (item.indexed_size, item.indexed_mtime_ns):
+        raise FileChangedError(
+            f"{item.source} changed on disk since it was indexed; run 'scan' again, then 'write'"
+        )
+
+
+def write_one(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
+    """Write one planned file; raises MetadataWriteError (original intact) on failure."""
+    check_unchanged(item)
+    if item.kind == "jpeg":
+        _write_jpeg(index, batch_id, item, options)
+    else:
+        _write_sidecar(index, batch_id, item, options)
+
+
+def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
+    path = item.target
+    original = _read(path)
+    if read_fields(original, str(path)) != item.before:
+        raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
+    new = apply_fields(original, item.after, str(path))
+    saved = changed_segments(original, new)
+    before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
+    after = {"label": item.label, "fields": item.after.to_json()}
+    entry = journal.begin_entry(index, batch_id, item.photo_id, path, "jpeg", before, after)
+    try:
+        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime)
+    except BaseException:
+        journal.drop_entry(index, entry)
+        raise
+    journal.complete_entry(index, entry, stat)
+    try:
+        verify_jpeg(path, original, item.after)
+    except MetadataWriteError:
+        atomic.replace_atomically(path, original, keep_mtime=True)  # put the original back
+        journal.drop_entry(index, entry)
+        raise
+    journal.update_indexed_file(index, path, stat, new)
+
+
+def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
+    path = item.target
+    existing = read_sidecar_text(path)
+    current = fields_of_sidecar(existing, str(path)) if existing is not None else None
+    if current is not None and current != item.before.only(SIDECAR_FIELDS):
+        raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
+    new = render_sidecar(existing, item.after, str(path))
+    if existing is None:
+        before = {"absent": True, "fields": item.before.to_json()}
+    else:
+        before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
+    after = {"label": item.label, "fields": item.after.to_json()}
+    entry = journal.begin_entry(index, batch_id, item.photo_id, path, "sidecar", before, after)
+    try:
+        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime, create=existing is None)
+    except BaseException:
+        journal.drop_entry(index, entry)
+        raise
+    journal.complete_entry(index, entry, stat)
+    try:
+        verify_sidecar(path, existing, item.after)
+    except MetadataWriteError:
+        if existing is None:
+            atomic.remove_file(path)
+        else:
+            atomic.replace_atomically(path, existing, keep_mtime=True)
+        journal.drop_entry(index, entry)
+        raise
+
+
+def changed_segments(old: bytes, new: bytes) -> dict[str, bytes | None]:
+    """The original payload of each owned segment that differs (None: it was absent)."""
+    old_layout, new_layout = parse_jpeg(old), parse_jpeg(new)
+    saved: dict[str, bytes | None] = {}
+    for kind in OWNED_SEGMENTS:
+        before, after = old_layout.first(kind), new_layout.first(kind)
+        if (before and before.payload) != (after and after.payload):
+            saved[kind] = before.payload if before else None
+    return saved
+
+
+def _read(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+    except OSError as error:
+        raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
