@@ -1,0 +1,171 @@
+"""The trainer on tiny generated data: config files, schedules, sampler, loss goes
+down, logs and plots appear, and --resume reproduces the uninterrupted run exactly."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from training.config import (  # noqa: E402
+    DataConfig, ModelConfig, OptimConfig, ScheduleConfig, TrainConfig, load_config, parse_override,
+)
+from training.data import EpochSampler  # noqa: E402
+from training.errors import CheckpointError, ConfigError  # noqa: E402
+from training.optim import lr_factor  # noqa: E402
+from training.prepare import PrepareConfig, prepare_dataset  # noqa: E402
+from training.synthetic import make_class_folders  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny")
+    make_class_folders(root / "src", ["red square", "l'arc", "stripes"], 8, size=40)
+    prepare_dataset(PrepareConfig(root / "src", root / "prepared", cache_size=36, workers=1))
+    return root / "prepared"
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def tiny_config(manifest: Path, run_dir: Path, **optim) -> TrainConfig:
+    return TrainConfig(
+        run_dir=str(run_dir), progress=False, tensorboard=False, plots=False,
+        data=DataConfig(manifest=str(manifest), input_size=32, workers=0, random_crop=True),
+        model=ModelConfig(embedding_size=16, drop_connect_rate=0.0),
+        optim=OptimConfig(**{"batch_size": 6, "epochs": 2, "lr": 0.05, **optim}),
+        schedule=ScheduleConfig(restart_epochs=1.5),
+    )
+
+
+def test_toml_config_with_sections_and_overrides(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text(
+        'run_dir = "runs/x"\nseed = 3\n[data]\nmanifest = "prep"\ninput_size = 48\ncrop_scale = [0.3, 1.0]\n'
+        '[loss]\nname = "cosface"\n[optim]\nname = "adam"\nlr = 0.001\n'
+    )
+    config = load_config(path, dict([parse_override("optim.epochs=7"), parse_override("schedule.name=step")]))
+    assert (config.seed, config.data.input_size, config.loss.name, config.optim.name) == (3, 48, "cosface", "adam")
+    assert config.optim.epochs == 7 and config.schedule.name == "step" and config.data.crop_scale == (0.3, 1.0)
+    assert config.model.backbone == "efficientnet-lite0"  # defaults fill the rest
+    saved = config.save(tmp_path / "out" / "config.json")
+    assert load_config(saved) == config
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("[optim]\nlrr = 1\n", "lrr"),
+        ("[loss]\nname = 'triplet'\n[data]\nmanifest = 'x'\n", "triplet"),
+        ("[data]\nmanifest = 'x'\n[optim]\nbatch_size = 0\n", "batch_size"),
+        ("[data\n", "not valid"),
+    ],
+)
+def test_bad_configs_are_refused_with_the_reason(tmp_path, text, match):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=match):
+        load_config(path).validate()
+
+
+def test_schedules():
+    restarts = ScheduleConfig(name="cosine-restarts", restart_epochs=2, restart_mult=2, min_lr_fraction=0.0)
+    assert lr_factor(restarts, 0, 10) == pytest.approx(1.0)
+    assert lr_factor(restarts, 1, 10) == pytest.approx(0.5)
+    assert lr_factor(restarts, 2, 10) == pytest.approx(1.0)  # restart
+    assert lr_factor(restarts, 4, 10) == pytest.approx(0.5)  # second cycle is 4 long
+    assert lr_factor(restarts, 6, 10) == pytest.approx(1.0)
+    step = ScheduleConfig(name="step", step_epochs=3, gamma=0.1)
+    assert [lr_factor(step, e, 10) for e in (0, 2.9, 3, 6)] == pytest.approx([1, 1, 0.1, 0.01])
+    warm = ScheduleConfig(name="cosine-warmup", warmup_epochs=2, min_lr_fraction=0.0)
+    assert lr_factor(warm, 1, 10) == pytest.approx(0.5)
+    assert lr_factor(warm, 2, 10) == pytest.approx(1.0)
+    assert lr_factor(warm, 10, 10) == pytest.approx(0.0)
+    assert lr_factor(ScheduleConfig(name="constant"), 5, 10) == 1.0
+
+
+def test_sampler_shards_add_up_to_the_single_process_order():
+    labels = [0] * 7 + [1] * 3
+    single = EpochSampler(labels, seed=5)
+    ranks = [EpochSampler(labels, seed=5, rank=r, world_size=2) for r in range(2)]
+    for s in (single, *ranks):
+        s.set_epoch(3)
+    order = [p for p, _ in single]
+    shards = [[p for p, _ in r] for r in ranks]
+    assert sorted(order) == list(range(10))
+    batch = 2  # per rank; global batch 4
+    for i in range(len(shards[0]) // batch):
+        union = shards[0][i * batch : (i + 1) * batch] + shards[1][i * batch : (i + 1) * batch]
+        assert sorted(union) == sorted(order[i * 4 : (i + 1) * 4])
+    single.set_epoch(4)
+    assert [p for p, _ in single] != order
+
+
+def test_class_balanced_sampling_evens_out_classes():
+    labels = [0] * 90 + [1] * 10
+    sampler = EpochSampler(labels, seed=0, class_balanced=True)
+    drawn = [labels[p] for p, _ in sampler]
+    assert 35 <= sum(drawn) <= 65
+
+
+@pytest.mark.slow
+def test_loss_decreases_and_the_run_leaves_logs_plots_and_checkpoints(prepared, tmp_path):
+    from training.train import train
+
+    config = tiny_config(prepared, tmp_path / "run", epochs=4)
+    config.plots = True
+    config.tensorboard = True
+    result = train(config)
+    losses = [r.train_loss for r in result.history]
+    assert losses[-1] < losses[0]
+    run = tmp_path / "run"
+    for name in ("config.json", "metrics.csv", "loss.png", "lr.png", "gap.png", "checkpoints/last.pt"):
+        assert (run / name).is_file(), name
+    rows = list(csv.DictReader(open(run / "metrics.csv")))
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4] and rows[0]["val_gap"] != ""
+    assert json.loads((run / "config.json").read_text())["optim"]["epochs"] == 4
+    assert result.best_checkpoint is not None and result.final_metrics is not None
+    if (run / "tensorboard").exists():
+        assert list((run / "tensorboard").iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("optimizer", ["sgd", "adamw"])
+def test_resume_continues_exactly(prepared, tmp_path, optimizer):
+    from training.checkpoint import load_checkpoint
+    from training.train import train
+
+    straight = train(tiny_config(prepared, tmp_path / "a", name=optimizer, epochs=2))
+    first = train(tiny_config(prepared, tmp_path / "b", name=optimizer, epochs=2), stop_after_epochs=1)
+    assert first.epochs_done == 1
+    resumed = train(tiny_config(prepared, tmp_path / "b", name=optimizer, epochs=2), resume=True)
+    a, b = load_checkpoint(straight.last_checkpoint), load_checkpoint(resumed.last_checkpoint)
+    assert a["epoch"] == b["epoch"] == 2 and a["step"] == b["step"]
+    for key, value in a["state_dict"].items():
+        assert torch.equal(value, b["state_dict"][key]), key
+    for key, value in a["optimizer"]["state"].items():
+        for name, tensor in value.items():
+            assert torch.equal(tensor, b["optimizer"]["state"][key][name]), (key, name)
+    assert [r["train_loss"] for r in a["history"]] == [r["train_loss"] for r in b["history"]]
+    rows = list(csv.DictReader(open(tmp_path / "b" / "metrics.csv")))
+    assert [int(r["epoch"]) for r in rows] == [1, 2]
+
+
+@pytest.mark.slow
+def test_resume_refuses_a_checkpoint_of_another_network(prepared, tmp_path):
+    from training.train import train
+
+    train(tiny_config(prepared, tmp_path / "run", epochs=1))
+    other = tiny_config(prepared, tmp_path / "run", epochs=2)
+    other.model.embedding_size = 8
+    with pytest.raises(CheckpointError, match="different network"):
+        train(other, resume=True)

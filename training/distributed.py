@@ -1,0 +1,119 @@
+"""Running the same training on one CPU, one GPU or many GPUs across nodes.
+
+torchrun (and the SLURM script in training/slurm/) sets RANK, LOCAL_RANK,
+WORLD_SIZE, MASTER_ADDR and MASTER_PORT; `init_distributed` reads them, picks NCCL
+on CUDA and Gloo on CPU, and returns a context telling the trainer which device is
+its own and whether it is rank 0 (the only one that logs and writes checkpoints).
+Without those variables it is a plain single-process run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from training.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class DistributedContext:
+    rank: int
+    local_rank: int
+    world_size: int
+    device: Any  # torch.device
+    backend: str | None  # None: not distributed
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def distributed(self) -> bool:
+        return self.backend is not None
+
+
+def resolve_device(name: str, local_rank: int = 0):
+    """'auto' → this process's CUDA device when there is one, else the CPU."""
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda":
+        name = f"cuda:{local_rank}"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r} was asked for but CUDA is not available; use device = \"cpu\"")
+    return torch.device(name)
+
+
+def env_world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def init_distributed(device: str = "auto") -> DistributedContext:
+    """Join the process group torchrun described, or run alone when WORLD_SIZE ≤ 1."""
+    import torch
+    import torch.distributed as dist
+
+    world_size = env_world_size()
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
+    resolved = resolve_device(device, local_rank)
+    if world_size <= 1:
+        return DistributedContext(0, 0, 1, resolved, None)
+    for name in ("MASTER_ADDR", "MASTER_PORT"):
+        if name not in os.environ:
+            raise ConfigError(f"WORLD_SIZE={world_size} but {name} is not set; start the run with torchrun")
+    backend = "nccl" if resolved.type == "cuda" else "gloo"
+    if resolved.type == "cuda":
+        torch.cuda.set_device(resolved)
+    if not dist.is_initialized():
+        dist.init_process_group(backend=backend, rank=rank, world_size=world_size)
+    return DistributedContext(rank, local_rank, world_size, resolved, backend)
+
+
+def shutdown_distributed(context: DistributedContext) -> None:
+    import torch.distributed as dist
+
+    if context.distributed and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def barrier(context: DistributedContext) -> None:
+    import torch.distributed as dist
+
+    if context.distributed:
+        dist.barrier()
+
+
+def all_reduce_sum(context: DistributedContext, values: list[float]) -> list[float]:
+    """Element-wise sum of `values` over all processes (floats in, floats out)."""
+    if not context.distributed:
+        return list(values)
+    import torch
+    import torch.distributed as dist
+
+    tensor = torch.tensor(values, dtype=torch.float64, device=context.device)
+    dist.all_reduce(tensor)
+    return tensor.tolist()
+
+
+def gather_to_main(context: DistributedContext, obj: Any) -> list[Any] | None:
+    """Every process's `obj` on rank 0 (a list in rank order); None elsewhere."""
+    if not context.distributed:
+        return [obj]
+    import torch.distributed as dist
+
+    out = [None] * context.world_size if context.is_main else None
+    dist.gather_object(obj, out, dst=0)
+    return out
+
+
+def broadcast_from_main(context: DistributedContext, obj: Any) -> Any:
+    if not context.distributed:
+        return obj
+    import torch.distributed as dist
+
+    box = [obj]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]

@@ -1,0 +1,326 @@
+"""`landmark-train train`: one loop for a laptop CPU, one GPU, or many GPUs under
+torchrun/SLURM.
+
+    result = train(load_config(Path("run.toml")))      # -> RunResult
+    result = train(config, resume=True)                  # continue from last.pt
+
+Every epoch ends with a validation pass (μAP, accuracy), a row in metrics.csv,
+TensorBoard scalars, PNG plots and checkpoints/last.pt (+ best.pt when μAP
+improved). A resumed run reproduces the uninterrupted one exactly: the data order
+and augmentations are seeded by (seed, epoch), the learning rate is a function of
+progress, and the optimizer and torch RNG states are restored.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from training.checkpoint import BEST, LAST, checkpoint_dir, load_checkpoint, save_checkpoint
+from training.config import TrainConfig, config_from_dict
+from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
+from training.datasets import Manifest, load_manifest
+from training.distributed import (
+    DistributedContext, all_reduce_sum, barrier, init_distributed, shutdown_distributed,
+)
+from training.errors import CheckpointError, DatasetError
+from training.metrics import Metrics
+from training.optim import create_optimizer, lr_factor, set_learning_rate
+from training.run_log import EpochRecord, RunLog
+from training.validation import evaluate_network
+
+
+@dataclass
+class RunResult:
+    """What a run produced (on rank 0; other ranks get the same paths, no metrics)."""
+
+    run_dir: Path
+    last_checkpoint: Path
+    best_checkpoint: Path | None
+    epochs_done: int
+    history: list[EpochRecord] = field(default_factory=list)
+    best_gap: float | None = None
+    final_metrics: Metrics | None = None
+
+
+def net_config_for(config: TrainConfig, num_classes: int):
+    """The NetConfig a TrainConfig asks for (sub-centres only for sub-center ArcFace)."""
+    from model.network import NetConfig
+
+    m = config.model
+    return NetConfig(
+        num_classes=num_classes,
+        backbone=m.backbone,
+        embedding_size=m.embedding_size,
+        sub_centers=config.loss.k if config.loss.name == "subcenter-arcface" else 1,
+        pretrained=m.pretrained,
+        weights_path=m.weights_path,
+        input_size=config.data.input_size,
+        gem_p=m.gem_p,
+        dropout=m.dropout,
+        drop_connect_rate=m.drop_connect_rate,
+    )
+
+
+def build_loss(config: TrainConfig, class_counts: list[int]):
+    from model.losses import create_loss
+
+    c = config.loss
+    kwargs: dict = {"s": c.s, "label_smoothing": c.label_smoothing}
+    if c.name in ("arcface", "subcenter-arcface", "cosface"):
+        kwargs["m"] = c.m
+    if c.name == "subcenter-arcface":
+        kwargs["k"] = c.k
+    counts = class_counts if c.dynamic_margins and c.name != "cosface" and c.name != "softmax" else None
+    if counts is not None:
+        kwargs.pop("m")
+    return create_loss(c.name, class_counts=counts, **kwargs)
+
+
+def set_train_mode(net, config: TrainConfig) -> None:
+    """Training mode, except a frozen backbone and frozen BatchNorm layers stay in eval."""
+    from torch import nn
+
+    net.train()
+    if config.model.freeze_backbone:
+        net.backbone.eval()
+    if config.model.freeze_batchnorm:
+        for module in net.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.eval()
+
+
+def _datasets(config: TrainConfig, manifest: Manifest, preprocessing) -> tuple[ManifestDataset, ManifestDataset]:
+    train_images = manifest.split("train")
+    if not train_images:
+        raise DatasetError(f"{manifest.folder} has no training images; run `landmark-train prepare` again")
+    d = config.data
+    augment = Augment(flip=d.flip, random_crop=d.random_crop, crop_scale=tuple(d.crop_scale))
+    train_set = ManifestDataset(manifest, train_images, preprocessing, augment, config.seed)
+    val_set = ManifestDataset(manifest, manifest.split("val"), preprocessing)
+    return train_set, val_set
+
+
+def _check_resumable(state: dict, config: TrainConfig, net_config) -> None:
+    ignore = {"pretrained", "weights_path", "allow_download"}
+    saved = {k: v for k, v in state["config"].items() if k not in ignore}
+    wanted = {k: v for k, v in net_config.to_dict().items() if k not in ignore}
+    if saved != wanted:
+        raise CheckpointError(
+            f"the checkpoint in {config.run_dir} was made for a different network "
+            f"({saved}, now {wanted}); use a new run_dir or the original config"
+        )
+
+
+def train(
+    config: TrainConfig,
+    resume: bool = False,
+    context: DistributedContext | None = None,
+    stop_after_epochs: int | None = None,
+) -> RunResult:
+    """Train (or, with `resume`, continue from run_dir/checkpoints/last.pt when it
+    exists). `stop_after_epochs` ends this call early, as an interruption would.
+
+    Raises ConfigError, DatasetError or CheckpointError with a message saying what to fix.
+    """
+    import torch
+    from model.network import LandmarkNet
+
+    config.validate()
+    own_context = context is None
+    ctx = context or init_distributed(config.device)
+    try:
+        return _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet)
+    finally:
+        if own_context:
+            shutdown_distributed(ctx)
+
+
+def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunResult:
+    from torch.utils.data import DataLoader
+
+    run_dir = Path(config.run_dir)
+    manifest = load_manifest(Path(config.data.manifest))
+    torch.manual_seed(config.seed)
+    net_config = net_config_for(config, len(manifest.classes))
+    net = LandmarkNet(net_config)
+    preprocessing = net_config.default_preprocessing()
+    train_set, val_set = _datasets(config, manifest, preprocessing)
+    class_counts = [max(1, sum(1 for i in train_set.images if i.class_index == c.index)) for c in manifest.classes]
+    loss_fn = build_loss(config, class_counts).to(ctx.device)
+
+    if config.model.freeze_backbone:
+        for p in net.backbone.parameters():
+            p.requires_grad_(False)
+    on_cuda = ctx.device.type == "cuda"
+    channels_last = config.channels_last and on_cuda
+    amp = config.amp and on_cuda
+    net.to(ctx.device)
+    if channels_last:
+        net.to(memory_format=torch.channels_last)
+    head_params = [p for name, p in net.named_parameters() if not name.startswith("backbone.")]
+    optimizer = create_optimizer(config.optim, net.backbone.parameters(), head_params)
+
+    start_epoch, step, history, best_gap = 0, 0, [], None
+    last_path = checkpoint_dir(run_dir) / LAST
+    best_path = checkpoint_dir(run_dir) / BEST
+    if resume and last_path.is_file():
+        state = load_checkpoint(last_path)
+        _check_resumable(state, config, net_config)
+        net.load_state_dict(state["state_dict"])
+        optimizer.load_state_dict(state["optimizer"])
+        start_epoch, step, best_gap = state["epoch"], state["step"], state.get("best_gap")
+        history = [EpochRecord(**r) for r in state["history"]]
+        torch.set_rng_state(state["rng_cpu"])
+        if on_cuda and state.get("rng_cuda") is not None:
+            torch.cuda.set_rng_state(state["rng_cuda"], ctx.device)
+
+    model = net
+    if ctx.distributed:
+        if on_cuda and config.sync_batchnorm and not config.model.freeze_batchnorm:
+            model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[ctx.device.index] if on_cuda else None, find_unused_parameters=False
+        )
+
+    log = None
+    if ctx.is_main:
+        config.save(run_dir / "config.json")
+        log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots)
+        log.restore(history)
+
+    sampler = EpochSampler(
+        train_set.labels(), config.seed, config.data.class_balanced, ctx.rank, ctx.world_size
+    )
+    batch_size = max(1, min(config.optim.batch_size, len(sampler)))
+    accumulate = config.optim.accumulate
+    loader = DataLoader(
+        train_set, batch_size=batch_size, sampler=sampler, num_workers=config.data.workers,
+        collate_fn=collate, pin_memory=on_cuda, drop_last=True,
+        persistent_workers=False,
+    )
+    micro_batches = len(loader)
+    if config.max_steps_per_epoch:
+        micro_batches = min(micro_batches, config.max_steps_per_epoch * accumulate)
+    steps_per_epoch = max(1, micro_batches // accumulate)
+    epochs = config.optim.epochs
+    last_metrics: Metrics | None = None
+    end_epoch = epochs if stop_after_epochs is None else min(epochs, start_epoch + stop_after_epochs)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp)
+
+    for epoch in range(start_epoch, end_epoch):
+        started = time.perf_counter()
+        sampler.set_epoch(epoch)
+        set_train_mode(net, config)
+        loss_sum, seen, lr = 0.0, 0, config.optim.lr
+        batches = _progress(loader, micro_batches, f"epoch {epoch + 1}/{epochs}", config.progress and ctx.is_main)
+        optimizer.zero_grad(set_to_none=True)
+        for i, (images, labels, _pos) in enumerate(batches):
+            if i >= steps_per_epoch * accumulate:
+                break
+            x = to_network_input(images, preprocessing, ctx.device, channels_last)
+            labels = labels.to(ctx.device, non_blocking=True)
+            final_micro = (i + 1) % accumulate == 0
+            sync = model.no_sync() if ctx.distributed and not final_micro else _nothing()
+            with sync:
+                with autocast:
+                    _emb, cosines = model(x)
+                loss = loss_fn(cosines.float(), labels)
+                (loss / accumulate).backward()
+            loss_sum += float(loss.detach()) * len(labels)
+            seen += len(labels)
+            if final_micro:
+                progress = epoch + (step - epoch * steps_per_epoch) / steps_per_epoch
+                lr = set_learning_rate(optimizer, config.optim.lr, lr_factor(config.schedule, progress, epochs))
+                if config.optim.grad_clip:
+                    torch.nn.utils.clip_grad_norm_(net.parameters(), config.optim.grad_clip)
+                optimizer.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                if log is not None:
+                    log.log_step(step, float(loss.detach()), lr)
+        if not math.isfinite(loss_sum):
+            raise DatasetError(f"training loss became {loss_sum} in epoch {epoch + 1}; lower optim.lr")
+        total_loss, total_seen = all_reduce_sum(ctx, [loss_sum, float(seen)])
+        seconds = time.perf_counter() - started
+        metrics = None
+        if val_set.images and ((epoch + 1) % config.eval_every == 0 or epoch + 1 == epochs):
+            metrics = evaluate_network(
+                net, val_set, ctx, config.data.eval_batch_size, config.data.workers, channels_last, amp
+            )
+            last_metrics = metrics
+        record = EpochRecord(
+            epoch + 1, step, total_loss / max(total_seen, 1), lr,
+            metrics.gap if metrics else None, metrics.accuracy if metrics else None,
+            total_seen / max(seconds, 1e-9), seconds,
+        )
+        history.append(record)
+        if ctx.is_main:
+            log.log_epoch(record)
+            improved = metrics is not None and (best_gap is None or metrics.gap > best_gap)
+            if improved:
+                best_gap = metrics.gap
+            state = _checkpoint_state(config, net, optimizer, preprocessing, manifest, epoch + 1, step, history, best_gap, metrics, ctx)
+            save_checkpoint(last_path, state)
+            if improved or not val_set.images:
+                save_checkpoint(best_path, state)
+        barrier(ctx)
+
+    if log is not None:
+        log.close()
+    return RunResult(
+        run_dir, last_path, best_path if best_path.is_file() else None, end_epoch, history, best_gap,
+        last_metrics if ctx.is_main else None,
+    )
+
+
+def _checkpoint_state(config, net, optimizer, preprocessing, manifest, epoch, step, history, best_gap, metrics, ctx) -> dict:
+    import torch
+    from dataclasses import asdict
+
+    return {
+        "config": net.config.to_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+        "optimizer": optimizer.state_dict(),
+        "epoch": epoch,
+        "step": step,
+        "best_gap": best_gap,
+        "history": [asdict(r) for r in history],
+        "rng_cpu": torch.get_rng_state(),
+        "rng_cuda": torch.cuda.get_rng_state(ctx.device) if ctx.device.type == "cuda" else None,
+        "train_config": _plain(config.to_dict()),
+        "classes": [asdict(c) for c in manifest.classes],
+        "preprocessing": preprocessing.to_dict(),
+        "metrics": metrics.to_json(with_classes=False) if metrics else None,
+    }
+
+
+def _plain(value):
+    """Tuples → lists so the state loads with weights_only=True."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_of_checkpoint(state: dict) -> TrainConfig:
+    return config_from_dict(state["train_config"])
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(iterable, total: int, description: str, enabled: bool):
+    if not enabled:
+        return iterable
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, desc=description, leave=False, dynamic_ncols=True)
