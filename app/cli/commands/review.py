@@ -1,12 +1,84 @@
-"""Placeholder for the `review` command; its owner replaces this module."""
+"""Review commands: `accept QUERY`, `reject QUERY`, `label QUERY NAME`.
 
-from app.core.errors import UsageError
+One module registers three short verbs; each opens the index, changes the label
+state of the matching photos through PhotoIndex, and prints one summary line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app.cli.commands.write import open_index
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("review", help="(review: not implemented yet)")
-    parser.set_defaults(handler=run)
+    accept = subparsers.add_parser(
+        "accept", help="accept the current (suggested) labels of the matching photos",
+        description="Mark the labels of the photos matching QUERY as accepted, so 'write' puts them into the files.",
+    )
+    accept.add_argument("query", help="search query choosing the photos ('' for all)")
+    accept.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
+    accept.set_defaults(handler=run_accept)
+
+    reject = subparsers.add_parser(
+        "reject", help="reject the current labels of the matching photos (not suggested again)",
+        description="Mark the labels of the photos matching QUERY as rejected; a rejected label is not suggested again.",
+    )
+    reject.add_argument("query", help="search query choosing the photos ('' for all)")
+    reject.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
+    reject.set_defaults(handler=run_reject)
+
+    label = subparsers.add_parser(
+        "label", help="give the matching photos a label of your own (accepted)",
+        description="Set NAME as the label of every photo matching QUERY (source user, state accepted).",
+    )
+    label.add_argument("query", help="search query choosing the photos ('' for all)")
+    label.add_argument("name", help="the landmark name, e.g. \"Château d'If\"")
+    label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
+    label.set_defaults(handler=run_label)
 
 
-def run(args) -> int:
-    raise UsageError("'review' is not implemented yet")
+def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int) -> int:
+    if args.json:
+        print(json.dumps({"command": verb, "matched": matched, "changed": changed}))
+    print(f"{verb}: {changed} of {matched} matching photo(s) changed", file=sys.stderr)
+    return 0
+
+
+def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
+    index = open_index(args)
+    try:
+        ids = index.photo_ids(args.query)
+        changed = index.set_state(ids, state)
+    finally:
+        index.close()
+    return _finish(args, verb, len(ids), changed)
+
+
+def run_accept(args: argparse.Namespace) -> int:
+    return _set_state(args, "accepted", "accept")
+
+
+def run_reject(args: argparse.Namespace) -> int:
+    return _set_state(args, "rejected", "reject")
+
+
+def run_label(args: argparse.Namespace) -> int:
+    from app.core.errors import UsageError
+
+    name = args.name.strip()
+    if not name:
+        raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\"")
+    index = open_index(args)
+    try:
+        ids = index.photo_ids(args.query)
+        with index.transaction():
+            for photo_id in ids:
+                index.set_label(photo_id, name, source="user", state="accepted")
+    finally:
+        index.close()
+    return _finish(args, "label", len(ids), len(ids))
+
+
+run = run_label  # the module-level entry point the CLI contract expects

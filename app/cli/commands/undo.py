@@ -1,12 +1,42 @@
-"""Placeholder for the `undo` command; its owner replaces this module."""
+"""`landmark-tagger undo`: revert the last write batch (keywords and sidecars)."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app.cli.commands.write import open_index, progress_printer
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("undo", help="(undo: not implemented yet)")
+    parser = subparsers.add_parser(
+        "undo",
+        help="revert the last 'write' batch: restore the photos' previous keywords, remove created sidecars",
+        description=(
+            "Restore every file changed by the last write batch: a file nobody touched since gets its "
+            "original bytes back; an edited one gets the previous values of our keyword fields; a "
+            "sidecar we created is removed."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)
 
 
-def run(args) -> int:
-    raise UsageError("'undo' is not implemented yet")
+def run(args: argparse.Namespace) -> int:
+    from app.core.metadata import undo_last_write
+
+    index = open_index(args)
+    try:
+        summary = undo_last_write(index, progress=progress_printer(not args.json))
+    finally:
+        index.close()
+    if args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+    for path, message in summary.errors:
+        print(f"error: {message}", file=sys.stderr)
+    if summary.batch_id is None:
+        print("undo: no write batch to undo", file=sys.stderr)
+        return 0
+    print(f"undo: batch {summary.batch_id}: {summary.written} file(s) restored, {summary.failed} failed", file=sys.stderr)
+    return 1 if summary.failed else 0

@@ -1,12 +1,96 @@
-"""Placeholder for the `write` command; its owner replaces this module."""
+"""`landmark-tagger write`: put accepted labels into the photos (JPEG: XMP, IPTC and
+EXIF keywords; RAW and other formats: XMP sidecars). A thin face of
+app.core.metadata: plan, then write (or only print the plan with --dry-run)."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+import argparse
+import json
+import sys
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("write", help="(write: not implemented yet)")
+    parser = subparsers.add_parser(
+        "write",
+        help="write accepted labels into the photos as keywords (XMP/IPTC/EXIF, or XMP sidecars for RAW)",
+        description=(
+            "Write the label of every matching photo whose label is accepted into the photo: "
+            "JPEGs get XMP dc:subject, lr:hierarchicalSubject (Landmarks|<name>), IPTC Keywords and "
+            "EXIF XPKeywords; RAW, PNG, TIFF and HEIC files get an XMP sidecar. The user's own "
+            "keywords are kept. 'landmark-tagger undo' reverts the batch."
+        ),
+    )
+    parser.add_argument("query", nargs="?", default="", help="search query choosing the photos (default: all)")
+    parser.add_argument(
+        "--include-suggested", action="store_true",
+        help="also write suggested labels (those at or above the model's threshold)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="list each file and its change; touch nothing")
+    parser.add_argument(
+        "--sidecar-naming", choices=("ext", "stem"), default="ext",
+        help="sidecar name: 'ext' gives DSC_8188.NEF.xmp (default), 'stem' gives DSC_8188.xmp",
+    )
+    parser.add_argument("--no-jpeg", action="store_true", help="leave JPEGs untouched; write sidecars for them too")
+    parser.add_argument("--json", action="store_true", help="print JSON lines on stdout")
     parser.set_defaults(handler=run)
 
 
-def run(args) -> int:
-    raise UsageError("'write' is not implemented yet")
+def open_index(args: argparse.Namespace):
+    """The index named by --db (or the default), through the CLI's common helper when present."""
+    try:
+        from app.cli.common import open_index as common_open_index
+    except ImportError:
+        from app.core.index import PhotoIndex
+
+        return PhotoIndex.open(getattr(args, "db", None))
+    return common_open_index(args)
+
+
+def progress_printer(enabled: bool):
+    """A progress callback drawing one line on stderr, only when it is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def report(progress) -> None:
+        total = progress.total or 0
+        print(f"\r{progress.done}/{total} files", end="", file=sys.stderr, flush=True)
+        if progress.done == total:
+            print(file=sys.stderr)
+
+    return report
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+
+    options = WriteOptions(sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg)
+    index = open_index(args)
+    try:
+        plan = plan_writes(index, args.query, args.include_suggested, options)
+        if args.dry_run:
+            for item in plan:
+                print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else item.describe())
+            changing = sum(item.changes_anything for item in plan)
+            problems = sum(item.problem is not None for item in plan)
+            print(
+                f"dry run: {changing} file(s) would change, {len(plan) - changing - problems} unchanged, "
+                f"{problems} cannot be written",
+                file=sys.stderr,
+            )
+            return 0
+        summary = write_labels(index, plan, options, progress=progress_printer(not args.json))
+    finally:
+        index.close()
+    if args.json:
+        for path, message in summary.errors:
+            print(json.dumps({"path": path, "error": message}, ensure_ascii=False))
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+    else:
+        for path, message in summary.errors:
+            print(f"error: {message}", file=sys.stderr)
+    batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
+    print(
+        f"write: {summary.written} file(s) written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
+        file=sys.stderr,
+    )
+    return 1 if summary.failed else 0
