@@ -67,8 +67,15 @@ def replace_atomically(
         old = None
     except OSError as error:
         raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
-    if old is not None and not os.access(path, os.W_OK):
+    # The permission bits are checked as well as os.access, so a read-only flag is
+    # respected even by a process that could override it (root, a Windows admin).
+    if old is not None and (not os.access(path, os.W_OK) or not old.st_mode & 0o222):
         raise MetadataWriteError(f"{path} is read-only; make it writable to store labels in it")
+    folder_mode = os.stat(path.parent).st_mode
+    if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
+        raise MetadataWriteError(
+            f"the folder {path.parent} is read-only; labels need a temporary file next to {path.name}"
+        )
     temp = temp_path_for(path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
     try:

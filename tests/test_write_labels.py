@@ -1,0 +1,261 @@
+"""write_labels / undo_last_write through the index: keywords seen by exiftool,
+sidecars, refusals and per-file errors, and byte-exact undo."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata import atomic
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_segments import scan_data
+from app.core.metadata.sidecar import render_sidecar
+from app.core.metadata.keywords import KeywordFields
+from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
+from tests.test_metadata_fields import DARKTABLE_SIDECAR
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index, options=WriteOptions(), query="", include_suggested=False):
+    return write_labels(index, plan_writes(index, query, include_suggested, options), options)
+
+
+def test_exiftool_sees_all_four_fields_in_a_jpeg(tmp_path, index):
+    require_exiftool()
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo_id = add_photo(index, [photo], "Château d'If")
+    index.set_label(photo_id, "Château d'If", source="model", state="accepted", score=0.87, model_id="effnet-b0-1234")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0)
+    tags = exiftool_tags(photo)
+    assert as_list(tags["XMP-dc:Subject"]) == ["Château d'If"]
+    assert as_list(tags["XMP-lr:HierarchicalSubject"]) == ["Landmarks|Château d'If"]
+    assert as_list(tags["IPTC:Keywords"]) == ["Château d'If"]
+    assert tags["IFD0:XPKeywords"] == "Château d'If"
+    assert "0.87" not in str(tags) and "effnet" not in str(tags)  # confidence and model stay in the index
+
+
+def test_user_keywords_are_kept_and_only_our_label_is_replaced(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    data = photo.read_bytes()
+    from app.core.metadata.jpeg_fields import apply_fields
+
+    photo.write_bytes(apply_fields(data, KeywordFields(["holiday", "Marseille"], ["Trips|2020"], ["holiday"], ["holiday"])))
+    photo_id = add_photo(index, [photo], "Notre-Dame de la Garde")
+    write_all(index)
+    index.set_label(photo_id, "Château d'If")
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == ["holiday", "Marseille", "Château d'If"]
+    assert fields.hierarchical == ["Trips|2020", "Landmarks|Château d'If"]
+    assert fields.iptc == ["holiday", "Château d'If"]
+    assert fields.xp == ["holiday", "Château d'If"]
+
+
+def test_only_accepted_labels_unless_suggested_are_included(tmp_path, index):
+    accepted = make_jpeg(tmp_path / "a.jpg")
+    suggested = make_jpeg(tmp_path / "b.jpg", seed=1)
+    add_photo(index, [accepted], "Château d'If")
+    add_photo(index, [suggested], "Fort Saint-Jean", state="suggested")
+    plan = plan_writes(index)
+    assert [p.target.name for p in plan] == ["a.jpg"]
+    assert {p.target.name for p in plan_writes(index, include_suggested=True)} == {"a.jpg", "b.jpg"}
+
+
+def test_dry_run_plan_touches_nothing(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    before = photo.read_bytes()
+    add_photo(index, [photo], "Château d'If")
+    plan = plan_writes(index)
+    assert plan[0].changes_anything and "Château d'If" in plan[0].describe()
+    assert photo.read_bytes() == before
+
+
+def test_raw_gets_a_sidecar_and_is_never_modified(tmp_path, index, shared_data):
+    require_exiftool()
+    raw = tmp_path / "DSC_8188.NEF"
+    shutil.copy(shared_data / "camera" / "raw" / "Nikon_uncompressed.nef", raw)
+    jpeg = make_jpeg(tmp_path / "DSC_8188.JPG")
+    raw_bytes = raw.read_bytes()
+    add_photo(index, [jpeg, raw], "Notre-Dame de la Garde")
+    summary = write_all(index)
+    assert summary.written == 2
+    assert raw.read_bytes() == raw_bytes
+    sidecar = tmp_path / "DSC_8188.NEF.xmp"
+    tags = exiftool_tags(sidecar)
+    assert as_list(tags["XMP-dc:Subject"]) == ["Notre-Dame de la Garde"]
+    assert as_list(tags["XMP-lr:HierarchicalSubject"]) == ["Landmarks|Notre-Dame de la Garde"]
+    undo_last_write(index)
+    assert not sidecar.exists() and raw.read_bytes() == raw_bytes
+
+
+def test_stem_naming_and_merging_into_a_darktable_sidecar(tmp_path, index):
+    raw = tmp_path / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never opened")
+    sidecar = tmp_path / "DSC_0001.xmp"
+    sidecar.write_text(DARKTABLE_SIDECAR)
+    original = sidecar.read_bytes()
+    add_photo(index, [raw], "Château d'If")
+    options = WriteOptions(sidecar_naming="stem")
+    assert write_all(index, options).written == 1
+    text = sidecar.read_text()
+    assert 'darktable:operation="exposure"' in text and "Château d'If" in text
+    assert not (tmp_path / "DSC_0001.NEF.xmp").exists()
+    undo_last_write(index)
+    assert sidecar.read_bytes() == original
+
+
+def test_png_without_embedding_gets_a_sidecar(tmp_path, index):
+    from PIL import Image
+
+    png = tmp_path / "shot.png"
+    Image.new("RGB", (8, 8)).save(png)
+    add_photo(index, [png], "Château d'If")
+    write_all(index)
+    assert "Château d'If" in (tmp_path / "shot.png.xmp").read_text()
+
+
+def test_no_jpeg_option_writes_sidecars_for_jpegs(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    before = photo.read_bytes()
+    add_photo(index, [photo], "Château d'If")
+    write_all(index, WriteOptions(write_into_jpeg=False))
+    assert photo.read_bytes() == before
+    assert (tmp_path / "a.jpg.xmp").exists()
+
+
+def test_changed_file_is_refused_and_the_batch_goes_on(tmp_path, index):
+    changed = make_jpeg(tmp_path / "a.jpg")
+    fine = make_jpeg(tmp_path / "b.jpg", seed=1)
+    add_photo(index, [changed], "Château d'If")
+    add_photo(index, [fine], "Château d'If")
+    with open(changed, "ab") as handle:
+        handle.write(b"\x00")  # edited by someone else after the scan
+    edited = changed.read_bytes()
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 1)
+    assert "changed on disk" in summary.errors[0][1]
+    assert changed.read_bytes() == edited
+    assert read_fields(fine.read_bytes()).subject == ["Château d'If"]
+    assert index.errors(stage="write")[0].path == str(changed.resolve())
+
+
+@pytest.mark.parametrize("problem", ["read-only file", "read-only folder", "full disk", "vanished"])
+def test_per_file_errors_leave_the_original_intact(tmp_path, index, monkeypatch, problem):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    victim = make_jpeg(folder / "a.jpg")
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    fine = make_jpeg(other_folder / "b.jpg", seed=1)
+    add_photo(index, [victim], "Château d'If")
+    add_photo(index, [fine], "Château d'If")
+    original = victim.read_bytes()
+    plan = plan_writes(index)
+    if problem == "read-only file":
+        victim.chmod(0o444)
+    elif problem == "read-only folder":
+        folder.chmod(0o555)
+    elif problem == "vanished":
+        victim.unlink()
+    else:
+        real_write = os.write
+
+        def write(fd, data):
+            if os.readlink(f"/proc/self/fd/{fd}").startswith(str(folder)):
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write(fd, data)
+
+        monkeypatch.setattr(atomic, "replace_atomically", _with_write(atomic.replace_atomically, write))
+    try:
+        summary = write_labels(index, plan)
+    finally:
+        folder.chmod(0o755)
+        if victim.exists():
+            victim.chmod(0o644)
+    assert (summary.written, summary.failed) == (1, 1)
+    message = summary.errors[0][1]
+    assert str(victim) in message or victim.name in message
+    if problem != "vanished":
+        assert victim.read_bytes() == original
+    assert sorted(p.name for p in folder.iterdir()) == ([] if problem == "vanished" else ["a.jpg"])
+    assert read_fields(fine.read_bytes()).subject == ["Château d'If"]
+    assert index.errors(stage="write")
+
+
+def _with_write(function, write):
+    def wrapped(*args, **kwargs):
+        kwargs.setdefault("write", write)
+        return function(*args, **kwargs)
+
+    return wrapped
+
+
+def test_undo_restores_the_exact_bytes_and_only_the_last_batch(tmp_path, index):
+    first = make_jpeg(tmp_path / "a.jpg")
+    original = first.read_bytes()
+    photo_id = add_photo(index, [first], "Château d'If")
+    write_all(index)
+    after_first = first.read_bytes()
+    index.set_label(photo_id, "Notre-Dame de la Garde")
+    write_all(index)
+    assert read_fields(first.read_bytes()).subject == ["Notre-Dame de la Garde"]
+    undo_last_write(index)
+    assert first.read_bytes() == after_first
+    undo_last_write(index)
+    assert first.read_bytes() == original
+    assert undo_last_write(index).batch_id is None
+
+
+def test_undo_after_an_edit_restores_only_our_fields(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Château d'If")
+    write_all(index)
+    from app.core.metadata.jpeg_fields import apply_fields
+
+    edited = apply_fields(photo.read_bytes(), KeywordFields(["Château d'If", "added later"], ["Landmarks|Château d'If"], ["Château d'If"], ["Château d'If"]))
+    photo.write_bytes(edited)
+    undo_last_write(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields == KeywordFields()  # our fields went back to their previous (absent) values
+
+
+def test_write_keeps_the_image_data_and_mtime_and_updates_the_index(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    os.utime(photo, ns=(1_500_000_000_000_000_000, 1_500_000_000_000_000_000))
+    data = photo.read_bytes()
+    add_photo(index, [photo], "Château d'If")
+    write_all(index)
+    assert bytes(scan_data(photo.read_bytes())) == bytes(scan_data(data))
+    assert photo.stat().st_mtime_ns == 1_500_000_000_000_000_000
+    size = index.conn.execute("SELECT size FROM files").fetchone()[0]
+    assert size == photo.stat().st_size
+    # A second batch is not refused as "changed": the index knows our own write.
+    index.set_label(1, "Fort Saint-Jean")
+    assert write_all(index).failed == 0
+
+
+def test_unicode_labels_round_trip_through_every_field(tmp_path, index):
+    photos = [make_jpeg(tmp_path / f"{i}.jpg", seed=i) for i in range(2)]
+    for photo, label in zip(photos, ["Château d'If", "Notre-Dame de la Garde"]):
+        add_photo(index, [photo], label)
+    write_all(index)
+    for photo, label in zip(photos, ["Château d'If", "Notre-Dame de la Garde"]):
+        assert read_fields(photo.read_bytes()) == KeywordFields([label], [f"Landmarks|{label}"], [label], [label])
+
+
+def test_sidecar_rendering_is_stable():
+    once = render_sidecar(None, KeywordFields(["a"], ["Landmarks|a"]))
+    assert render_sidecar(once, KeywordFields(["a"], ["Landmarks|a"])) == once
