@@ -1,12 +1,173 @@
-"""Placeholder for the `tag` command; its owner replaces this module."""
+"""`landmark-tagger tag PATH…`: scan, then classify new and changed photos."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+import signal
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
+
+EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("tag", help="(tag: not implemented yet)")
+    parser = subparsers.add_parser(
+        "tag",
+        help="recognise the landmarks in photos and store the suggestions in the index",
+        description="Scan the folders, then classify every new or changed photo (all of them again "
+        "when the model changed) and store its top-5 landmarks. A JPEG+RAW pair is classified once. "
+        "Below the threshold a photo gets 'no landmark' but keeps its top-5. Ctrl-C stops cleanly "
+        "and keeps what was done.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="folders or photos to tag")
+    parser.add_argument("--model", metavar="BUNDLE", type=Path,
+                        help="model bundle to use (default: the bundled default model)")
+    parser.add_argument("--threshold", metavar="T", type=float,
+                        help="minimum score for a label, 0..1 (default: the bundle's calibrated threshold)")
+    parser.add_argument("--workers", metavar="N", type=int,
+                        help="decode processes (default: one per CPU; 0 decodes in this process)")
+    parser.add_argument("--threads", metavar="N", type=int,
+                        help="inference threads (default: ONNX Runtime's choice)")
+    parser.add_argument("--batch-size", metavar="N", type=int, default=32,
+                        help="photos per inference batch (default 32)")
+    parser.add_argument("--retag", action="store_true",
+                        help="classify every photo again, even those already tagged by this model")
+    parser.add_argument("--errors", type=int, default=10, metavar="N",
+                        help="show at most N file errors (default 10)")
+    add_json_flag(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    raise UsageError("'tag' is not implemented yet")
+    from app.core.progress import CancelToken
+    from app.core.tagging import TagOptions, tag
+
+    options = TagOptions(
+        model=args.model, threshold=args.threshold, workers=args.workers,
+        batch_size=args.batch_size, retag=args.retag, threads=args.threads,
+    )
+    cancel = CancelToken()
+    shown_errors: list[str] = []
+    reader_gone = []
+
+    def on_result(result) -> None:
+        if args.json:
+            if reader_gone:
+                return
+            try:
+                print_json_line(result.to_json())
+            except BrokenPipeError:  # `tag --json | head`: stop, keep what is stored
+                reader_gone.append(True)
+                cancel.cancel()
+                _silence_stdout()
+        elif result.error is not None and len(shown_errors) < max(0, args.errors):
+            shown_errors.append(result.error)
+            _write_above_bar(f"error: {result.error}")
+
+    with open_index(args) as index, _stop_on_ctrl_c(cancel), _progress_bars() as progress:
+        summary = tag(index, [Path(p) for p in args.paths], options, progress=progress,
+                      cancel=cancel, on_result=on_result)
+    scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
+    if summary.errors > len(shown_errors) and not args.json:
+        print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats`)")
+    line = summary.line()
+    if scan_errors:
+        line += f"; {scan_errors} files could not be scanned (see `landmark-tagger scan`)"
+    print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
+    if reader_gone:
+        return EXIT_OK
+    if summary.cancelled:
+        return EXIT_INTERRUPTED
+    return EXIT_PARTIAL if summary.errors or scan_errors else EXIT_OK
+
+
+@contextmanager
+def _stop_on_ctrl_c(cancel) -> Iterator[None]:
+    """First Ctrl-C: finish the current batch and stop cleanly. Second: abort."""
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+
+    def handle(signum, frame) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        _write_above_bar("stopping after the current batch… (Ctrl-C again to abort)")
+
+    try:
+        signal.signal(signal.SIGINT, handle)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _silence_stdout() -> None:
+    """The reader of stdout went away: send the rest (and the exit flush) nowhere."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
+def _write_above_bar(text: str) -> None:
+    """A message on stderr that does not tear a progress bar apart."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        tqdm.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr, flush=True)
+
+
+class _PhaseBars:
+    """tqdm bars on stderr, one per phase: scanning (files), then tagging (photos/s, ETA)."""
+
+    def __init__(self) -> None:
+        self.phase: str | None = None
+        self.bar = None
+
+    def __call__(self, progress) -> None:
+        phase = "tagging" if progress.message == "tagging" else "scanning"
+        if phase != self.phase:
+            self.close()
+            from tqdm import tqdm
+
+            self.phase = phase
+            self.bar = tqdm(total=progress.total, desc=phase, unit="photo" if phase == "tagging" else "file",
+                            file=sys.stderr, leave=False, dynamic_ncols=True, smoothing=0.1)
+        if progress.total is not None and self.bar.total != progress.total:
+            self.bar.total = progress.total
+        self.bar.n = progress.done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@contextmanager
+def _progress_bars() -> Iterator:
+    """Bars only when stderr is a terminal; pipes and logs stay clean."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars = _PhaseBars()
+    try:
+        yield bars
+    finally:
+        bars.close()

@@ -1,0 +1,271 @@
+"""Decoding in spawned worker processes, so that JPEG/RAW decoding uses every
+core while the main process runs the network.
+
+Each worker has its own job queue and a bounded number of jobs outstanding, so
+(1) memory stays flat however many photos there are, (2) the workers keep
+decoding while the main process is busy with a batch, and (3) when a decoder
+crashes the process (LibRaw on a hostile file), we know which photo did it:
+that photo gets an error, the worker is replaced and the job goes on.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import queue
+import signal
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import numpy as np
+
+from app.core.errors import TaggerError
+
+# How long to wait for a result before checking whether a worker died.
+_POLL_S = 0.2
+# Workers that die before answering once, in a row: they cannot start at all.
+_MAX_SILENT_DEATHS = 3
+
+
+class DecodeWorkerError(TaggerError):
+    """The decode worker processes cannot run at all (not one bad photo)."""
+
+
+@dataclass(frozen=True)
+class DecodeJob:
+    """One photo to decode: its files, best first (a JPEG before its RAW twin)."""
+
+    photo_id: int
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    """What the network needs: the bundle's preprocessing and the decode size."""
+
+    preprocessing: object  # model.preprocess.Preprocessing (kept loose: pickled to workers)
+    min_side: int
+
+
+@dataclass
+class DecodedPhoto:
+    """A decoded photo as the network's uint8 [S, S, 3] square, or why it failed."""
+
+    photo_id: int
+    path: str | None
+    pixels: np.ndarray | None = None
+    error: str | None = None
+    failed_paths: list[str] = field(default_factory=list)
+
+
+def decode_min_side(preprocessing) -> int:
+    """The shorter side a decoded photo needs so that prepare_image never upsamples."""
+    size = int(preprocessing.input_size)
+    if getattr(preprocessing, "resize", "center_crop") == "center_crop":
+        return int(math.ceil(size / float(getattr(preprocessing, "crop_fraction", 1.0))))
+    return size
+
+
+def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
+    """Decode the first of the job's files that works; all errors when none does."""
+    from app.core.decode import decode_for_model
+    from model.preprocess import prepare_image
+
+    errors: list[str] = []
+    failed: list[str] = []
+    for path in job.paths:
+        try:
+            image = decode_for_model(path, settings.min_side)
+            pixels = prepare_image(image, settings.preprocessing)
+            return DecodedPhoto(job.photo_id, path, pixels, failed_paths=failed)
+        except MemoryError:
+            errors.append(f"{path}: not enough memory to decode this image")
+        except Exception as error:  # one bad file must never stop the job
+            from app.core.errors import TaggerError
+
+            text = str(error) if isinstance(error, TaggerError) else f"{path}: {type(error).__name__}: {error}"
+            errors.append(text)
+        failed.append(path)
+    return DecodedPhoto(job.photo_id, None, error="; ".join(errors) or "no file to decode", failed_paths=failed)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (affinity-aware)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _worker_main(jobs, results, worker_id: int) -> None:
+    """The loop of one worker process: take a job, send back a DecodedPhoto."""
+    # Ctrl-C goes to the whole process group; the main process decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Import the decoders now, while the main process loads the model.
+    import app.core.decode  # noqa: F401
+    import model.preprocess  # noqa: F401
+
+    while True:
+        item = jobs.get()
+        if item is None:
+            break
+        job, settings = item
+        results.put((worker_id, decode_job(job, settings)))
+
+
+class _Worker:
+    """One process, its private job queue and the jobs it has not answered yet."""
+
+    def __init__(self, context, results, worker_id: int) -> None:
+        self.id = worker_id
+        self.answered = False
+        self.jobs = context.Queue()
+        self.outstanding: deque[DecodeJob] = deque()
+        self.process = context.Process(
+            target=_worker_main, args=(self.jobs, results, worker_id), daemon=True,
+            name=f"landmark-tagger-decode-{worker_id}",
+        )
+        self.process.start()
+
+    def send(self, job: DecodeJob, settings: DecodeSettings) -> None:
+        self.outstanding.append(job)
+        self.jobs.put((job, settings))
+
+    def stop(self, terminate: bool) -> None:
+        if terminate:
+            if self.process.is_alive():
+                self.process.terminate()
+        else:
+            self.jobs.put(None)
+        self.jobs.cancel_join_thread()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.jobs.close()
+
+
+class DecodeWorkers:
+    """A pool of spawned decode processes; start it early (spawning takes a moment),
+    then `decode(jobs, settings)` and `close()` (or use it as a context manager).
+
+    workers=0 decodes in the calling process (tests, tiny jobs)."""
+
+    def __init__(self, workers: int, jobs_per_worker: int = 16) -> None:
+        self.count = max(0, int(workers))
+        self.depth = max(1, int(jobs_per_worker))
+        self._context = multiprocessing.get_context("spawn")
+        self._results = self._context.Queue() if self.count else None
+        self._workers: dict[int, _Worker] = {}
+        self._next_id = 0
+        self._silent_deaths = 0
+        for _ in range(self.count):
+            self._spawn()
+
+    def __enter__(self) -> "DecodeWorkers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(terminate=exc[0] is not None)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._context, self._results, self._next_id)
+        self._workers[worker.id] = worker
+        self._next_id += 1
+        return worker
+
+    def decode(self, jobs: Iterable[DecodeJob], settings: DecodeSettings) -> Iterator[DecodedPhoto]:
+        """Decoded photos in completion order (not job order), one per job.
+
+        The first jobs are handed out at once, so the workers are busy before the
+        caller starts iterating (e.g. while it builds its inference session)."""
+        if self.count == 0:
+            return (decode_job(job, settings) for job in jobs)
+        waiting = iter(jobs)
+        exhausted = self._fill(waiting, settings)
+        return self._collect(waiting, exhausted, settings)
+
+    def _collect(
+        self, waiting: Iterator[DecodeJob], exhausted: bool, settings: DecodeSettings
+    ) -> Iterator[DecodedPhoto]:
+        while True:
+            if not exhausted:
+                exhausted = self._fill(waiting, settings)
+            if exhausted and not any(w.outstanding for w in self._workers.values()):
+                return
+            try:
+                message = self._results.get(timeout=_POLL_S)
+            except queue.Empty:
+                if any(not w.process.is_alive() and w.outstanding for w in self._workers.values()):
+                    # What a dead worker sent before dying is still in the pipe: take
+                    # it first, so only the photo it died on is blamed.
+                    yield from self._drain()
+                    yield from self._replace_dead_workers(settings)
+                continue
+            yield self._accept(message)
+
+    def _accept(self, message: tuple[int, DecodedPhoto]) -> DecodedPhoto:
+        worker_id, result = message
+        worker = self._workers.get(worker_id)
+        if worker is not None and worker.outstanding:
+            worker.outstanding.popleft()
+            worker.answered = True
+            self._silent_deaths = 0
+        return result
+
+    def _drain(self) -> Iterator[DecodedPhoto]:
+        while True:
+            try:
+                message = self._results.get(timeout=0.05)
+            except queue.Empty:
+                return
+            yield self._accept(message)
+
+    def _fill(self, waiting: Iterator[DecodeJob], settings: DecodeSettings) -> bool:
+        """Top every worker up to `depth` outstanding jobs; True when no job is left."""
+        for worker in self._workers.values():
+            while len(worker.outstanding) < self.depth:
+                job = next(waiting, None)
+                if job is None:
+                    return True
+                worker.send(job, settings)
+        return False
+
+    def _replace_dead_workers(self, settings: DecodeSettings) -> Iterator[DecodedPhoto]:
+        """A worker that died took its current photo with it: report that photo,
+        give the worker's other jobs to a fresh worker."""
+        for worker in list(self._workers.values()):
+            if worker.process.is_alive() or not worker.outstanding:
+                continue
+            culprit = worker.outstanding.popleft()
+            code = worker.process.exitcode
+            del self._workers[worker.id]
+            worker.stop(terminate=True)
+            if not worker.answered:
+                self._silent_deaths += 1
+                if self._silent_deaths >= _MAX_SILENT_DEATHS:
+                    raise DecodeWorkerError(
+                        f"decode worker processes exit before decoding anything (exit code {code}); "
+                        "see the messages above, or run with --workers 0 to decode in this process"
+                    )
+            replacement = self._spawn()
+            for job in worker.outstanding:
+                replacement.send(job, settings)
+            yield DecodedPhoto(
+                culprit.photo_id, None,
+                error=f"{culprit.paths[0] if culprit.paths else '?'}: the decoder crashed on this "
+                f"file (exit code {code}); it is probably corrupt",
+                failed_paths=list(culprit.paths),
+            )
+
+    def close(self, terminate: bool = False) -> None:
+        """Stop the workers: politely when done, at once when cancelled."""
+        for worker in self._workers.values():
+            worker.stop(terminate=terminate)
+        self._workers.clear()
+        if self._results is not None:
+            self._results.cancel_join_thread()
+            self._results.close()
+            self._results = None

@@ -1,0 +1,109 @@
+"""Which photos a tagging run must classify, and from which of their files.
+
+A photo is tagged again only when it is new to this model, when its primary file
+changed since (fingerprint), or when the user asks for a retag. A JPEG+RAW pair is
+one photo: it is classified once, from the JPEG when there is one (a few
+milliseconds to decode), else from the RAW's preview.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from app.core.decode_workers import DecodeJob
+from app.core.index.connection import db_text
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+
+# Cheapest and most faithful first: camera JPEGs, then other bitmaps, RAW last.
+_KIND_PREFERENCE = {"jpeg": 0, "heic": 1, "png": 2, "tiff": 3, "raw": 4}
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The photos to classify (as decode jobs) and how many were already up to date."""
+
+    jobs: list[DecodeJob]
+    up_to_date: int
+    primary_paths: dict[int, str]
+    files: dict[int, list[str]]
+
+
+def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path]) -> list[int]:
+    """Photos (not missing) with a file at or below any of `roots`, in path order."""
+    found: dict[int, str] = {}
+    for root in roots:
+        text = str(Path(root).expanduser().resolve())
+        prefix = text.rstrip(os.sep) + os.sep
+        rows = index.conn.execute(
+            "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "
+            "WHERE p.missing = 0 AND f.missing = 0 AND (f.path = CAST(? AS TEXT) "
+            "OR substr(f.path, 1, ?) = CAST(? AS TEXT))",
+            (db_text(text), len(prefix), db_text(prefix)),
+        )
+        for photo_id, primary in rows:
+            found.setdefault(int(photo_id), primary)
+    return [photo_id for photo_id, _ in sorted(found.items(), key=lambda item: (item[1], item[0]))]
+
+
+def select_photos(
+    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False
+) -> Selection:
+    """Decode jobs for the photos that `model_id` has not classified in their current state."""
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    jobs: list[DecodeJob] = []
+    primary_paths: dict[int, str] = {}
+    files_of: dict[int, list[str]] = {}
+    up_to_date = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        states = {
+            int(row[0]): row[1:]
+            for row in index.conn.execute(
+                "SELECT p.id, p.primary_path, pf.fingerprint, t.photo_id IS NOT NULL, t.file_fingerprint "
+                "FROM photos p LEFT JOIN files pf ON pf.path = p.primary_path "
+                "LEFT JOIN tagged t ON t.photo_id = p.id AND t.model_id = ? "
+                f"WHERE p.missing = 0 AND p.id IN ({marks})",
+                (model_id, *chunk),
+            )
+        }
+        files = _files_by_photo(index, chunk)
+        for photo_id in chunk:
+            if photo_id not in states:
+                continue  # unknown or missing photo
+            primary, fingerprint, was_tagged, tagged_fingerprint = states[photo_id]
+            if not retag and was_tagged and tagged_fingerprint == fingerprint:
+                up_to_date += 1
+                continue
+            candidates = files.get(photo_id) or [(primary, "jpeg")]
+            ordered = tuple(path for path, _ in sorted(candidates, key=_preference))
+            jobs.append(DecodeJob(photo_id, ordered))
+            primary_paths[photo_id] = primary
+            files_of[photo_id] = _listing_order(primary, [path for path, _ in candidates])
+    return Selection(jobs, up_to_date, primary_paths, files_of)
+
+
+def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    marks = ",".join("?" * len(photo_ids))
+    found: dict[int, list[tuple[str, str]]] = {}
+    for photo_id, path, kind in index.conn.execute(
+        f"SELECT photo_id, path, kind FROM files WHERE missing = 0 AND photo_id IN ({marks})", photo_ids
+    ):
+        found.setdefault(int(photo_id), []).append((path, kind or ""))
+    return found
+
+
+def _preference(item: tuple[str, str]) -> tuple[int, str]:
+    path, kind = item
+    return (_KIND_PREFERENCE.get(kind, 3), path)
+
+
+def _listing_order(primary: str, paths: list[str]) -> list[str]:
+    """The primary file first, then the others by name (as PhotoRecord.files)."""
+    return sorted(set(paths) | {primary}, key=lambda path: (path != primary, path))

@@ -1,0 +1,321 @@
+"""The tagging job: scan, pick the photos that need it, decode them in worker
+processes, classify them in batches, store top-5 and embeddings.
+
+Decoding (spawned workers, see decode_workers) and inference (ONNX Runtime in
+this process) overlap: workers keep decoding while a batch runs. The workers
+start before the model loads, so the first photos are classified within a few
+seconds of starting. Per-file problems are recorded in the index and the job
+goes on; cancelling stops the workers at once and keeps every stored batch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
+from app.core.errors import UsageError
+from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.tag_selection import Selection, photo_ids_under, select_photos
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+
+TOP_K = 5
+_FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
+
+
+@dataclass(frozen=True)
+class TagOptions:
+    """How to tag. model None: the default bundle; threshold None: the bundle's;
+    workers None: one decode process per CPU; threads None: ONNX Runtime's choice."""
+
+    model: Path | None = None
+    threshold: float | None = None
+    workers: int | None = None
+    batch_size: int = 32
+    retag: bool = False
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """One classified photo (or one that failed: error set, no predictions)."""
+
+    photo_id: int
+    path: str
+    files: list[str]
+    label: str | None
+    landmark_id: str | None
+    score: float | None
+    top: list[Any]  # model.predictor.Prediction, best first
+    decoded_from: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The `tag --json` line for this photo."""
+        data: dict[str, Any] = {
+            "path": self.path,
+            "files": list(self.files),
+            "label": self.label,
+            "landmark_id": self.landmark_id,
+            "score": None if self.score is None else round(float(self.score), 6),
+            "top": [
+                {"label": p.label, "landmark_id": p.landmark_id, "score": round(float(p.score), 6)}
+                for p in self.top
+            ],
+        }
+        if self.error is not None:
+            data["error"] = self.error
+        return data
+
+
+@dataclass
+class TagSummary:
+    """What a tagging run did."""
+
+    model_id: str = ""
+    model_name: str = ""
+    selected: int = 0
+    tagged: int = 0
+    no_landmark: int = 0
+    up_to_date: int = 0
+    errors: int = 0
+    cancelled: bool = False
+    seconds: float = 0.0
+    first_result_s: float | None = None
+    scan: Any = None
+    error_paths: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Photos classified per second over the whole run."""
+        return self.tagged / self.seconds if self.seconds > 0 else 0.0
+
+    def line(self) -> str:
+        """The one-line summary the CLI prints."""
+        parts = [f"tagged {self.tagged} photo{'s' if self.tagged != 1 else ''}"]
+        parts.append(f"{self.no_landmark} without a landmark")
+        if self.up_to_date:
+            parts.append(f"{self.up_to_date} already up to date")
+        if self.errors:
+            parts.append(f"{self.errors} failed")
+        text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"
+        if self.cancelled:
+            text += "; cancelled, the rest is left for the next run"
+        return text
+
+
+def tag(
+    index: "PhotoIndex",
+    targets: Sequence[Path | str | int],
+    options: TagOptions = TagOptions(),
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    on_result: Callable[[TagResult], None] | None = None,
+) -> TagSummary:
+    """Classify the photos under `targets` (folders/files: scanned first) or with
+    these ids (ints), store top-5 predictions and embeddings, and call `on_result`
+    per photo. Raises BundleError/ModelError when the model is unusable and
+    UsageError for bad options; per-file problems are recorded, not raised."""
+    started = time.monotonic()
+    _check_options(options)
+    summary = TagSummary()
+    roots = [Path(t) for t in targets if not isinstance(t, int)]
+    # Spawning takes a moment: start the workers first, load the model meanwhile.
+    workers = DecodeWorkers(_worker_count(options))
+    try:
+        if roots:
+            summary.scan = _scan(index, roots, progress, cancel)
+        photo_ids = [int(t) for t in targets if isinstance(t, int)]
+        if roots:
+            photo_ids += photo_ids_under(index, roots)
+        bundle = _load_bundle(options.model)
+        summary.model_id, summary.model_name = bundle.id, bundle.name
+        selection = select_photos(index, photo_ids, bundle.id, options.retag)
+        summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
+        if selection.jobs and not _cancelled(cancel):
+            run = _Run(index, bundle, options, selection, summary, started, progress, on_result)
+            settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
+            decoded = workers.decode(selection.jobs, settings)
+            run.start_predictor()  # ONNX Runtime session builds while workers decode
+            run.consume(decoded, cancel)
+    except KeyboardInterrupt:
+        summary.cancelled = True
+        raise
+    finally:
+        workers.close(terminate=True)
+    summary.cancelled = summary.cancelled or _cancelled(cancel)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+class _Run:
+    """One pass over the selected photos: batches in, predictions stored."""
+
+    def __init__(self, index, bundle, options: TagOptions, selection: Selection, summary: TagSummary,
+                 started: float, progress: ProgressCallback | None,
+                 on_result: Callable[[TagResult], None] | None) -> None:
+        self.index = index
+        self.bundle = bundle
+        self.options = options
+        self.selection = selection
+        self.summary = summary
+        self.started = started
+        self.progress = progress
+        self.on_result = on_result
+        self.threshold = bundle.threshold if options.threshold is None else float(options.threshold)
+        self.predictor = None
+        self.taught = None
+        self.done = 0
+        self.run_id = getattr(summary.scan, "run_id", None)
+
+    def start_predictor(self) -> None:
+        from model.predictor import Predictor
+
+        self.predictor = Predictor(self.bundle, threads=self.options.threads)
+        self.taught = _taught_references(self.index, self.bundle.id)
+        self._report()
+
+    def consume(self, decoded, cancel: CancelToken | None) -> None:
+        """Pull decoded photos, classify full batches, stop when cancelled."""
+        batch: list[DecodedPhoto] = []
+        limit = min(_FIRST_BATCH, self.options.batch_size)
+        try:
+            for item in decoded:
+                if item.pixels is None:
+                    self._store_failure(item)
+                else:
+                    batch.append(item)
+                if len(batch) >= limit:
+                    self._classify(batch)
+                    batch, limit = [], self.options.batch_size
+                if _cancelled(cancel):
+                    return
+            if batch:
+                self._classify(batch)
+        finally:
+            decoded.close()
+
+    def _classify(self, batch: list[DecodedPhoto]) -> None:
+        from model.preprocess import normalize_batch
+
+        pixels = np.stack([item.pixels for item in batch])
+        embeddings, cosines = self.predictor.embed(normalize_batch(pixels, self.bundle.preprocessing))
+        tops = self.predictor.classify(embeddings, cosines, extra=self.taught, k=TOP_K)
+        results = []
+        with self.index.transaction() as conn:
+            for item, top, vector in zip(batch, tops, embeddings):
+                self.index.set_predictions(item.photo_id, self.bundle.id, top, self.threshold)
+                conn.execute(
+                    "INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)",
+                    (item.photo_id, self.bundle.id, np.asarray(vector, dtype=np.float32).tobytes()),
+                )
+                results.append(self._result(item, top))
+        for result in results:
+            self.summary.tagged += 1
+            self.summary.no_landmark += result.label is None
+            if self.summary.first_result_s is None:
+                self.summary.first_result_s = time.monotonic() - self.started
+            self._emit(result)
+        self.done += len(batch)
+        self._report()
+
+    def _result(self, item: DecodedPhoto, top) -> TagResult:
+        best = top[0] if top else None
+        confident = best is not None and best.score >= self.threshold
+        return TagResult(
+            photo_id=item.photo_id,
+            path=self.selection.primary_paths.get(item.photo_id, item.path or ""),
+            files=self.selection.files.get(item.photo_id, []),
+            label=best.label if confident else None,
+            landmark_id=best.landmark_id if confident else None,
+            score=None if best is None else float(best.score),
+            top=list(top),
+            decoded_from=item.path,
+        )
+
+    def _store_failure(self, item: DecodedPhoto) -> None:
+        path = item.failed_paths[0] if item.failed_paths else self.selection.primary_paths.get(item.photo_id)
+        self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
+                                run_id=self.run_id)
+        self.summary.errors += 1
+        self.summary.error_paths.append(str(path))
+        self.done += 1
+        self._emit(TagResult(
+            photo_id=item.photo_id, path=self.selection.primary_paths.get(item.photo_id, str(path)),
+            files=self.selection.files.get(item.photo_id, []), label=None, landmark_id=None,
+            score=None, top=[], error=item.error,
+        ))
+
+    def _emit(self, result: TagResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(Progress(self.done, self.summary.selected, "tagging", started_at=self.started))
+
+
+def _check_options(options: TagOptions) -> None:
+    if options.batch_size < 1:
+        raise UsageError(f"batch size {options.batch_size} must be at least 1")
+    if options.threshold is not None and not 0.0 <= options.threshold <= 1.0:
+        raise UsageError(f"threshold {options.threshold} must be between 0 and 1, e.g. --threshold 0.5")
+    if options.workers is not None and options.workers < 0:
+        raise UsageError(f"--workers {options.workers} must be 0 (decode in this process) or more")
+    if options.threads is not None and options.threads < 1:
+        raise UsageError(f"threads {options.threads} must be at least 1")
+
+
+def _worker_count(options: TagOptions) -> int:
+    return usable_cpus() if options.workers is None else int(options.workers)
+
+
+def _cancelled(cancel: CancelToken | None) -> bool:
+    return cancel is not None and cancel.cancelled
+
+
+def _load_bundle(path: Path | None):
+    """The chosen bundle, or the default one with a clear error when it is absent."""
+    from model.bundle import default_bundle_path, load_bundle
+
+    if path is None:
+        default = default_bundle_path()
+        if not default.exists():
+            raise UsageError(
+                f"no default model bundle at {default}; pass one with --model PATH.ltbundle "
+                "(`landmark-tagger models` lists the bundles it knows)"
+            )
+        path = default
+    return load_bundle(Path(path).expanduser())
+
+
+def _scan(index, roots: list[Path], progress, cancel):
+    """Scan the roots first so new and changed photos are known."""
+    for root in roots:
+        if not Path(root).expanduser().exists():
+            raise UsageError(f"{root} does not exist; check the path")
+    from app.core.scanner import scan
+
+    return scan(index, [Path(r).expanduser() for r in roots], progress=progress, cancel=cancel)
+
+
+def _taught_references(index, model_id: str):
+    """The user's taught references for this model, as Predictor.classify's `extra`."""
+    try:
+        rows = index.conn.execute(
+            "SELECT label, vector FROM taught_refs WHERE model_id = ? ORDER BY id", (model_id,)
+        ).fetchall()
+    except Exception:  # an index without the table (older schema) simply has none
+        return None
+    from model.predictor import TaughtReferences
+
+    vectors = [np.frombuffer(blob, dtype=np.float32) for _, blob in rows if blob]
+    if not vectors or len({v.size for v in vectors}) != 1:
+        return None
+    return TaughtReferences([label for label, blob in rows if blob], np.stack(vectors))
