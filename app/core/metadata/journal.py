@@ -111,9 +111,9 @@ def last_written_label(index: PhotoIndex, path: Path) -> str | None:
 
 
 def last_batch_id(index: PhotoIndex) -> int | None:
-    """The newest batch that has not been undone."""
+    """The newest batch that has not been undone (a 'running' one was cut short)."""
     row = index.conn.execute(
-        "SELECT id FROM write_batches WHERE undone_at IS NULL AND status != 'running' ORDER BY id DESC LIMIT 1"
+        "SELECT id FROM write_batches WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return int(row[0]) if row else None
 

@@ -27,8 +27,9 @@ def undo_last_write(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> WriteSummary:
-    """Revert the newest batch not yet undone (files in reverse order). A batch with
-    failures is still marked undone; its failures are recorded with stage "undo"."""
+    """Revert the newest batch not yet undone (files in reverse order), including one
+    cut short by a crash. A batch with failures is still marked undone; its failures
+    are recorded with stage "undo"."""
     report = progress or no_progress
     batch_id = journal.last_batch_id(index)
     summary = WriteSummary(batch_id=batch_id)
@@ -74,8 +75,12 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
         data = path.read_bytes()
     except FileNotFoundError:
         raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords") from None
-    if _as_we_left_it(path, entry):
-        restored = restore_segments(data, entry.saved_segments(), str(path))
+    # When the file is exactly what our write produced (checked by redoing the write
+    # on the candidate, so no timestamp is trusted), the saved segments give back the
+    # original byte for byte; otherwise only our fields go back.
+    candidate = restore_segments(data, entry.saved_segments(), str(path))
+    if apply_fields(candidate, entry.after_fields, str(path)) == data:
+        restored = candidate
     else:
         restored = apply_fields(data, entry.before_fields, str(path))
     if restored == data:

@@ -1,0 +1,90 @@
+"""On the real camera JPEGs (copied to tmp_path; ../shared is never touched):
+writing labels adds no exiftool warning, changes nothing in `exiftool -j -G1 -a`
+but our fields, keeps the MakerNote and the image data, and undo restores the file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import plan_writes, undo_last_write, write_labels
+from app.core.metadata.jpeg_segments import scan_data
+from app.core.metadata.verify import exiftool_changes, exiftool_fields
+from tests.test_metadata_support import add_photo, as_list, require_exiftool
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def validate(path) -> set[str]:
+    """The warnings of `exiftool -validate -warning -a` (the count line left out)."""
+    out = subprocess.run(["exiftool", "-validate", "-warning", "-a", str(path)], capture_output=True, text=True, check=True)
+    return {line.split(":", 1)[1].strip() for line in out.stdout.splitlines() if line.startswith("Warning")}
+
+
+@pytest.fixture(scope="module")
+def written_copies(shared_data, tmp_path_factory):
+    """Every real JPEG copied, with warnings and tags taken before the write, then written."""
+    require_exiftool()
+    folder = tmp_path_factory.mktemp("real-jpegs")
+    sources = sorted((shared_data / "camera" / "jpeg").glob("*.jpg"))
+    copies = []
+    for source in sources:
+        target = folder / source.name
+        shutil.copyfile(source, target)
+        copies.append(target)
+    before = {p: (p.read_bytes(), validate(p), exiftool_fields(p)) for p in copies}
+    index = PhotoIndex.open(folder / "index.db")
+    labels = ["Château d'If", "Notre-Dame de la Garde"]
+    for number, path in enumerate(copies):
+        add_photo(index, [path], labels[number % 2])
+    summary = write_labels(index, plan_writes(index))
+    yield copies, before, summary, index
+    index.close()
+
+
+def test_every_real_jpeg_was_written(written_copies):
+    copies, _, summary, _ = written_copies
+    assert (summary.written, summary.failed) == (len(copies), 0), summary.errors
+
+
+def test_exiftool_reports_no_new_warning(written_copies):
+    copies, before, _, _ = written_copies
+    for path in copies:
+        assert validate(path) <= before[path][1], path.name
+
+
+def test_exiftool_sees_only_our_fields_change(written_copies):
+    copies, before, _, _ = written_copies
+    for number, path in enumerate(copies):
+        after = exiftool_fields(path)
+        assert exiftool_changes(before[path][2], after) == set(), path.name
+        label = ["Château d'If", "Notre-Dame de la Garde"][number % 2]
+        assert as_list(after["XMP-dc:Subject"]) == [label]
+        assert as_list(after["XMP-lr:HierarchicalSubject"]) == [f"Landmarks|{label}"]
+        assert as_list(after["IPTC:Keywords"]) == [label]
+        assert after["IFD0:XPKeywords"] == label
+
+
+def test_maker_notes_and_image_data_are_preserved(written_copies):
+    copies, before, _, _ = written_copies
+    with_maker_notes = 0
+    for path in copies:
+        old_tags = before[path][2]
+        new_tags = exiftool_fields(path)
+        groups = ("Nikon", "NikonCustom", "PreviewIFD", "Panasonic", "Samsung", "FujiFilm", "MakerNotes")
+        maker = {k: v for k, v in old_tags.items() if k.split(":", 1)[0] in groups}
+        with_maker_notes += bool(maker)
+        assert {k: new_tags.get(k) for k in maker} == maker, path.name
+        assert bytes(scan_data(path.read_bytes())) == bytes(scan_data(before[path][0])), path.name
+    assert with_maker_notes >= 9  # two of the eleven (edited files) have none
+
+
+def test_undo_gives_back_the_original_files(written_copies):
+    copies, before, _, index = written_copies
+    summary = undo_last_write(index)
+    assert summary.failed == 0
+    for path in copies:
+        assert path.read_bytes() == before[path][0], path.name
