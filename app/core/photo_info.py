@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,14 +92,14 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
 
         pillow_heif.register_heif_opener()
     try:
-        with Image.open(path) as image:
+        with Image.open(path) as image, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about odd EXIF; we keep what parses
             width, height = image.size
-            exif = image.getexif()
-            fields = _exif_fields(exif)
+            fields = _exif_fields(image.getexif())
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise PhotoReadError(f"{path}: cannot read the {kind.upper()} header ({error})") from error
+        raise PhotoReadError(f"{path}: truncated or corrupt {kind.upper()} file ({error})") from error
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
     return PhotoInfo(kind=kind, width=width, height=height, **fields)
@@ -152,9 +153,11 @@ def _raw_exif_fields(path: str | os.PathLike) -> dict:
     if header[:2] == b"II" and header[2:4] != b"*\x00":
         header = b"II*\x00" + header[4:]  # ORF ("IIRO") and RW2 ("IIU\0") are TIFF inside
     try:
-        exif = Image.Exif()
-        exif.load(header)
-        return _exif_fields(exif)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exif = Image.Exif()
+            exif.load(header)
+            return _exif_fields(exif)
     except Exception:  # a malformed maker header only costs us the metadata
         return {}
 
@@ -217,7 +220,7 @@ def gps_position(gps: dict) -> tuple[float | None, float | None]:
 
 def _coordinate(value, ref, hemispheres: str, limit: float) -> float | None:
     ref_text = (_text(ref) or "").strip().upper()[:1]
-    if ref_text not in hemispheres or not isinstance(value, (tuple, list)) or len(value) != 3:
+    if ref_text not in tuple(hemispheres) or not isinstance(value, (tuple, list)) or len(value) != 3:
         return None
     parts = [_rational(v) for v in value]
     if any(p is None for p in parts):

@@ -1,12 +1,54 @@
-"""Placeholder for the `scan` command; its owner replaces this module."""
+"""`landmark-tagger scan PATH…`: add folders to the index or bring it up to date."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+
+EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("scan", help="(scan: not implemented yet)")
+    parser = subparsers.add_parser(
+        "scan",
+        help="index the photos in folders (rescans only look at changed files)",
+        description="Walk the folders recursively and index JPEG, RAW, PNG, TIFF and HEIC photos. "
+        "A JPEG and a RAW file with the same name form one photo. Unchanged files are only stat'ed, "
+        "moved files keep their labels, deleted ones are marked missing.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="folders to scan (default: the library's folders)")
+    parser.add_argument("--errors", type=int, default=10, metavar="N", help="show at most N file errors (default 10)")
+    add_json_flag(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    raise UsageError("'scan' is not implemented yet")
+    from app.core.errors import UsageError
+    from app.core.scanner import scan
+
+    with open_index(args) as index:
+        roots = [Path(p) for p in args.paths] or index.roots()
+        if not roots:
+            raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")
+        with progress_bar("scanning") as progress:
+            summary = scan(index, roots, progress=progress)
+        errors = index.errors(run_id=summary.run_id, limit=max(0, args.errors))
+        if args.json:
+            print_json_line({"summary": summary.to_json()})
+            for error in errors:
+                print_json_line({"error": error.message, "path": error.path})
+        else:
+            for error in reversed(errors):
+                print_summary(f"error: {error.message}")
+            if summary.errors > len(errors):
+                print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats`)")
+        print_summary(
+            f"scanned: {summary.photos} photos, {summary.new} new, {summary.changed} changed, "
+            f"{summary.moved} moved, {summary.missing} missing, {summary.errors} errors"
+            + ("" if summary.status == "done" else f" ({summary.status})")
+        )
+    if summary.errors == 0:
+        return EXIT_OK
+    # nothing could be scanned at all (every root missing) is a failure, not a partial success
+    return EXIT_FAILED if summary.photos == 0 and summary.new == 0 and not any(Path(r).is_dir() for r in roots) else EXIT_PARTIAL

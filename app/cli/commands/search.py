@@ -1,12 +1,54 @@
-"""Placeholder for the `search` command; its owner replaces this module."""
+"""`landmark-tagger search QUERY`: find photos with the search language."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
+
+QUERY_HELP = (
+    'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:…, '
+    "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, has:gps, has:raw, "
+    "is:missing, -word for NOT; terms combine with AND; empty = every photo"
+)
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("search", help="(search: not implemented yet)")
+    parser = subparsers.add_parser(
+        "search",
+        help="find photos (free words, label:, camera:, date:, score>, state:, has:gps …)",
+        description="Search the index, newest photos first. Query language: " + QUERY_HELP,
+    )
+    parser.add_argument("query", nargs="*", help="the query; several words are joined with spaces")
+    parser.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N photos")
+    parser.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N photos")
+    parser.add_argument("--count", action="store_true", help="only print how many photos match")
+    add_json_flag(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    raise UsageError("'search' is not implemented yet")
+    from app.core.errors import UsageError
+
+    if args.limit is not None and args.limit < 0 or args.offset < 0:
+        raise UsageError("--limit and --offset must be 0 or more")
+    query = " ".join(args.query)
+    with open_index(args) as index:
+        if args.count:
+            total = index.count(query)
+            print_json_line({"count": total}) if args.json else print(total)
+            return 0
+        shown = 0
+        for record in index.search(query, limit=args.limit, offset=args.offset):
+            shown += 1
+            if args.json:
+                print_json_line(record.to_json())
+            else:
+                print(_line(record.to_json()))
+        print_summary(f"{shown} photos")
+    return 0
+
+
+def _line(photo: dict) -> str:
+    label = photo["label"] or ("(no landmark)" if photo["state"] != "unlabelled" else "")
+    score = f" {photo['score']:.2f}" if photo["score"] is not None else ""
+    details = "  ".join(x for x in (photo["taken_at"] or "", photo["camera"] or "", f"{label}{score}".strip(), photo["state"]) if x)
+    return f"{photo['path']}\t{details}"

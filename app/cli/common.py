@@ -1,0 +1,63 @@
+"""Helpers every CLI command shares: opening the index, JSON lines, progress
+bars on a terminal, and the one-line summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator, TextIO
+
+from app.core.progress import Progress, ProgressCallback
+
+
+def add_json_flag(parser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON lines (one object per line) on stdout")
+
+
+def open_index(args):
+    """The PhotoIndex chosen by --db, else $LANDMARK_TAGGER_DB, else the user data folder."""
+    from app.core.index import PhotoIndex
+
+    return PhotoIndex.open(getattr(args, "db", None) or None)
+
+
+def print_json_line(obj: Any, stream: TextIO | None = None) -> None:
+    """One JSON object per line; non-UTF-8 text cannot reach it (paths are made printable)."""
+    out = stream or sys.stdout
+    out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def print_summary(text: str, stream: TextIO | None = None) -> None:
+    """The line every job ends with, on stderr so stdout stays machine-readable."""
+    print(text, file=stream or sys.stderr, flush=True)
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None, stream: TextIO | None = None) -> Iterator[ProgressCallback]:
+    """A progress callback that draws a tqdm bar on stderr when it is a terminal,
+    and does nothing otherwise (pipes and logs stay clean)."""
+    out = stream or sys.stderr
+    if not getattr(out, "isatty", lambda: False)():
+        yield lambda _progress: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=description, unit="file", file=out, leave=False, dynamic_ncols=True)
+
+    def update(progress: Progress) -> None:
+        if progress.total is not None and bar.total != progress.total:
+            bar.total = progress.total
+        bar.n = progress.done
+        if progress.message:
+            bar.set_postfix_str(_shorten(progress.message), refresh=False)
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def _shorten(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else "…" + text[-(width - 1):]

@@ -1,0 +1,223 @@
+"""PhotoIndex: schema, labels and their rules, errors, stats, two processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import UsageError
+from app.core.index import PhotoIndex, Prediction
+from app.core.index import catalog
+from app.core.index.records import printable_path
+from app.core.index.schema import LATEST_VERSION
+from app.core.photo_info import PhotoInfo
+from app.core.scanner import scan
+from tests.test_index_support import write_jpeg
+
+TABLES = {
+    "photos", "files", "labels", "predictions", "tagged", "embeddings", "errors", "scan_runs",
+    "library_roots", "write_batches", "write_journal", "taught_refs", "rejections", "photos_fts",
+}
+
+
+def add_photo(index: PhotoIndex, folder: str, stem: str, taken_at: str | None = None, model: str = "NIKON D850") -> int:
+    """A photo row (and its file) without touching the disk."""
+    with index.transaction() as conn:
+        info = PhotoInfo(kind="jpeg", taken_at=taken_at, camera_make="NIKON CORPORATION", camera_model=model)
+        photo_id, _ = catalog.save_photo(conn, folder, stem, f"{folder}/{stem}.JPG", False, info)
+        catalog.save_file(
+            conn, photo_id,
+            catalog.FileState(f"{folder}/{stem}.JPG", f"{stem}.JPG", ".jpg", "jpeg", 10, 1, printable_path(f"fp-{folder}-{stem}")),
+            run_id=0,
+        )
+        catalog.refresh_fts(conn, photo_id)
+    return photo_id
+
+
+@pytest.fixture
+def index():
+    with PhotoIndex.open(":memory:") as idx:
+        yield idx
+
+
+def top(*pairs: tuple[str, float]) -> list[Prediction]:
+    return [Prediction(landmark_id=label.lower().replace(" ", "_"), label=label, score=score) for label, score in pairs]
+
+
+def test_new_index_has_every_table_of_migration_1(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "index.db"
+    with PhotoIndex.open(path) as idx:
+        names = {r[0] for r in idx.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert TABLES <= names
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert idx.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert idx.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    with PhotoIndex.open(path) as again:  # reopening does not migrate twice
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+def test_default_location_and_env_override(tmp_path: Path, monkeypatch) -> None:
+    with PhotoIndex.open() as idx:
+        assert Path(idx.path).parent == Path(os.environ["LANDMARK_TAGGER_HOME"]) / "data"
+    monkeypatch.setenv("LANDMARK_TAGGER_DB", str(tmp_path / "env.db"))
+    with PhotoIndex.open() as idx:
+        assert idx.path == str(tmp_path / "env.db")
+    assert (tmp_path / "env.db").exists()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    PhotoIndex.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(Exception, match="newer version"):
+        PhotoIndex.open(path)
+
+
+def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> None:
+    from app.core.errors import IndexStoreError
+
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(IndexStoreError, match="garbage.db"):
+        PhotoIndex.open(path)
+
+
+def test_model_suggestion_then_threshold_then_user_label_is_kept(index: PhotoIndex) -> None:
+    pid = add_photo(index, "/lib", "a", "2020-01-01T10:00:00")
+    index.set_predictions(pid, "m1", top(("Eiffel Tower", 0.9), ("Louvre", 0.05)), threshold=0.5)
+    photo = index.get(pid)
+    assert (photo.label, photo.state, photo.source, photo.model_id) == ("Eiffel Tower", "suggested", "model", "m1")
+    assert [p.label for p in index.predictions(pid)] == ["Eiffel Tower", "Louvre"]
+    assert index.conn.execute("SELECT file_fingerprint FROM tagged WHERE photo_id = ?", (pid,)).fetchone()[0] == "fp-/lib-a"
+
+    index.set_predictions(pid, "m2", top(("Louvre", 0.3)), threshold=0.5)
+    photo = index.get(pid)
+    assert photo.label is None and photo.state == "suggested" and photo.score == pytest.approx(0.3)
+
+    index.set_label(pid, "Notre Dame")
+    index.set_predictions(pid, "m3", top(("Eiffel Tower", 0.99)), threshold=0.5)
+    photo = index.get(pid)
+    assert (photo.label, photo.state, photo.source) == ("Notre Dame", "accepted", "user")
+    assert [p.label for p in index.predictions(pid, "m1")] == ["Eiffel Tower", "Louvre"]
+
+
+def test_a_rejected_suggestion_is_not_suggested_again(index: PhotoIndex) -> None:
+    pid = add_photo(index, "/lib", "a")
+    index.set_predictions(pid, "m1", top(("Eiffel Tower", 0.9)), threshold=0.5)
+    assert index.set_state([pid], "rejected") == 1
+    assert index.count("eiffel") == 0  # a rejected label is not found by its words
+    index.set_predictions(pid, "m1", top(("Eiffel Tower", 0.95)), threshold=0.5)
+    assert index.get(pid).state == "rejected"
+    index.set_predictions(pid, "m1", top(("Louvre", 0.95)), threshold=0.5)
+    assert (index.get(pid).label, index.get(pid).state) == ("Louvre", "suggested")
+    index.set_state([pid], "accepted")
+    assert index.count('label:"louvre" state:accepted') == 1
+
+
+def test_labels_reach_full_text_search(index: PhotoIndex) -> None:
+    a = add_photo(index, "/lib/Paris 2019", "DSC_0001", "2019-05-01T10:00:00")
+    b = add_photo(index, "/lib/Rome", "DSC_0002", "2019-06-01T10:00:00", model="NIKON D40")
+    index.set_label(a, "Eiffel Tower")
+    assert index.photo_ids("eiffel") == [a]
+    assert index.photo_ids("tower") == [a]
+    assert index.photo_ids("paris") == [a]
+    assert index.photo_ids("DSC_0002") == [b]
+    assert index.photo_ids("camera:D40") == [b]
+    index.set_label(a, "Louvre")
+    assert index.photo_ids("eiffel") == []
+    assert index.known_labels() == ["Louvre"]
+
+
+def test_set_label_checks_its_arguments(index: PhotoIndex) -> None:
+    pid = add_photo(index, "/lib", "a")
+    with pytest.raises(UsageError, match="state"):
+        index.set_label(pid, "X", state="maybe")
+    with pytest.raises(UsageError, match="source"):
+        index.set_label(pid, "X", source="oracle")
+    with pytest.raises(UsageError, match="12345"):
+        index.get(12345)
+    with pytest.raises(UsageError):
+        index.set_label(12345, "X")
+
+
+def test_errors_are_recorded_and_listed(index: PhotoIndex) -> None:
+    index.record_error("/lib/bad.jpg", "decode", "truncated", run_id=7)
+    index.record_error("/lib/other.jpg", "scan", "empty")
+    assert [e.message for e in index.errors(run_id=7)] == ["truncated"]
+    assert [e.path for e in index.errors(stage="scan")] == ["/lib/other.jpg"]
+    with pytest.raises(UsageError):
+        index.record_error("/x", "dreaming", "no")
+    assert index.stats()["errors"] == 2
+
+
+def test_stats_count_states_pairs_and_missing(tmp_path: Path, index: PhotoIndex) -> None:
+    a = add_photo(index, "/lib", "a")
+    add_photo(index, "/lib", "b")
+    c = add_photo(index, "/lib", "c")
+    index.set_label(a, "Colosseum")
+    index.set_predictions(c, "m", top(("Colosseum", 0.2)), threshold=0.5)
+    stats = index.stats()
+    assert stats["photos"] == 3 and stats["labelled"] == 1
+    assert stats["by_state"] == {"suggested": 1, "accepted": 1, "rejected": 0, "unlabelled": 1}
+    assert stats["last_scan"] is None
+
+
+def test_roots_are_remembered(tmp_path: Path, index: PhotoIndex) -> None:
+    index.add_root(tmp_path)
+    index.add_root(tmp_path)
+    assert index.roots() == [tmp_path.resolve()]
+    index.remove_root(tmp_path)
+    assert index.roots() == []
+
+
+def test_transaction_rolls_back_on_error(index: PhotoIndex) -> None:
+    pid = add_photo(index, "/lib", "a")
+    with pytest.raises(RuntimeError):
+        with index.transaction():
+            index.set_label(pid, "Colosseum")
+            raise RuntimeError("boom")
+    assert index.get(pid).state == "unlabelled"
+
+
+def test_non_utf8_paths_round_trip(index: PhotoIndex) -> None:
+    folder = os.fsdecode(b"/lib/caf\xe9")
+    pid = add_photo(index, folder, os.fsdecode(b"\xff\xfe"))
+    photo = index.get(pid)
+    assert photo.folder == folder
+    assert os.fsencode(photo.path) == b"/lib/caf\xe9/\xff\xfe.JPG"
+    assert "\ufffd" in photo.to_json()["path"]
+
+
+def _label_many(path: str, worker: int, count: int) -> None:
+    with PhotoIndex.open(path) as idx:
+        for photo_id in idx.photo_ids():
+            if photo_id % 2 == worker:
+                for n in range(count):
+                    idx.set_label(photo_id, f"label {worker} {n}")
+
+
+def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    for n in range(6):
+        write_jpeg(tmp_path / "lib" / f"p{n}.jpg", color=(n * 30, 0, 0))
+    with PhotoIndex.open(path) as idx:
+        scan(idx, [tmp_path / "lib"])
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_label_many, args=(str(path), w, 15)) for w in (0, 1)]
+    for w in workers:
+        w.start()
+    with PhotoIndex.open(path) as idx:  # a reader (the GUI) at the same time
+        for _ in range(20):
+            assert idx.count() == 6
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert sorted(r.label for r in idx.search()) == sorted(f"label {i % 2} 14" for i in range(1, 7))

@@ -1,0 +1,218 @@
+"""The scanner on synthetic libraries in tmp_path: pairs, incremental rescans,
+moves, deletions, names and folders that must not trip it up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import app.core.scanner as scanner_module
+from app.core.index import PhotoIndex
+from app.core.photo_info import PhotoInfo, read_photo_info
+from app.core.progress import CancelToken
+from app.core.scanner import scan
+from tests.test_index_support import write_jpeg
+
+
+@pytest.fixture
+def index():
+    with PhotoIndex.open(":memory:") as idx:
+        yield idx
+
+
+@pytest.fixture
+def fake_raw(monkeypatch):
+    """RAW files in these tests are placeholders: report them as valid RAW
+    without rawpy (real RAW parsing is tested in test_photo_info)."""
+    def read(path):
+        if str(path).lower().endswith((".nef", ".cr2")):
+            return PhotoInfo(kind="raw", width=6000, height=4000, camera_make="NIKON CORPORATION", camera_model="NIKON D850")
+        return read_photo_info(path)
+
+    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+
+
+def test_jpeg_and_raw_with_the_same_stem_are_one_photo(tmp_path: Path, index: PhotoIndex, fake_raw) -> None:
+    write_jpeg(tmp_path / "trip" / "DSC_8188.JPG", taken="2021:07:14 09:30:00", subsec="25", offset="+02:00")
+    (tmp_path / "trip" / "DSC_8188.NEF").write_bytes(b"raw" * 1000)
+    (tmp_path / "trip" / "DSC_8189.NEF").write_bytes(b"raw" * 1001)
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.new, summary.errors) == (2, 2, 0)
+    pair = index.search("DSC_8188")[0]
+    assert pair.path.endswith("DSC_8188.JPG")
+    assert [Path(f).name for f in pair.files] == ["DSC_8188.JPG", "DSC_8188.NEF"]
+    assert pair.has_raw and pair.taken_at == "2021-07-14T09:30:00.25+02:00" and pair.camera == "Nikon D850"
+    raw_only = index.search("DSC_8189")[0]
+    assert raw_only.path.endswith("DSC_8189.NEF") and raw_only.width == 6000
+    assert index.stats()["raw_pairs"] == 1
+    assert index.count("has:raw") == 2
+
+
+def test_rescan_of_unchanged_files_only_stats_them(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
+    for n in range(5):
+        write_jpeg(tmp_path / f"f{n % 2}" / f"p{n}.jpg", color=(n * 40, 0, 0))
+    assert scan(index, [tmp_path]).new == 5
+
+    def must_not_read(path):
+        raise AssertionError(f"unchanged file was opened: {path}")
+
+    monkeypatch.setattr(scanner_module, "read_photo_info", must_not_read)
+    monkeypatch.setattr(scanner_module, "fingerprint_file", must_not_read)
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.new, summary.changed, summary.missing, summary.errors) == (5, 0, 0, 0, 0)
+
+
+def test_a_changed_file_is_read_again(tmp_path: Path, index: PhotoIndex) -> None:
+    photo = write_jpeg(tmp_path / "a.jpg", model="NIKON D40")
+    scan(index, [tmp_path])
+    write_jpeg(photo, model="NIKON D90", size=(40, 30))
+    os.utime(photo, ns=(1, 2_000_000_000_000_000_000))
+    summary = scan(index, [tmp_path])
+    assert (summary.new, summary.changed) == (0, 1)
+    assert index.search()[0].camera == "Nikon D90"
+
+
+def test_moved_and_renamed_photos_keep_their_labels(tmp_path: Path, index: PhotoIndex) -> None:
+    old = write_jpeg(tmp_path / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    write_jpeg(tmp_path / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    scan(index, [tmp_path])
+    photo_id = index.search("IMG_1")[0].id
+    index.set_label(photo_id, "Colosseum")
+    (tmp_path / "rome").mkdir()
+    old.rename(tmp_path / "rome" / "colosseum.jpg")
+    summary = scan(index, [tmp_path])
+    assert (summary.moved, summary.new, summary.missing) == (1, 0, 0)
+    moved = index.get(photo_id)
+    assert moved.path == str(tmp_path / "rome" / "colosseum.jpg") and moved.label == "Colosseum"
+    assert moved.files == [moved.path] and not moved.missing
+    assert index.photo_ids("rome colosseum") == [photo_id]
+    assert index.count("inbox") == 1 and index.count() == 2
+
+
+def test_deleted_photos_are_missing_with_labels_kept_and_come_back(tmp_path: Path, index: PhotoIndex) -> None:
+    photo = write_jpeg(tmp_path / "a" / "x.jpg")
+    write_jpeg(tmp_path / "b" / "y.jpg", color=(9, 9, 9))
+    scan(index, [tmp_path])
+    photo_id = index.search("x")[0].id
+    index.set_label(photo_id, "Petra")
+    data = photo.read_bytes()
+    photo.unlink()
+    (tmp_path / "b" / "y.jpg").unlink()
+    (tmp_path / "b").rmdir()  # a whole folder deleted
+    summary = scan(index, [tmp_path])
+    assert (summary.missing, summary.photos) == (2, 0)
+    assert index.count() == 0 and index.count("is:missing") == 2
+    assert index.get(photo_id).label == "Petra" and index.get(photo_id).missing
+    photo.write_bytes(data)
+    summary = scan(index, [tmp_path])
+    assert summary.photos == 1
+    assert index.get(photo_id).label == "Petra" and not index.get(photo_id).missing
+
+
+def test_hidden_sidecar_and_temp_files_are_skipped(tmp_path: Path, index: PhotoIndex) -> None:
+    write_jpeg(tmp_path / "keep.jpg")
+    write_jpeg(tmp_path / ".hidden.jpg")
+    write_jpeg(tmp_path / ".keep.jpg.1234.tmp")
+    write_jpeg(tmp_path / "download.jpg.part")
+    write_jpeg(tmp_path / "backup.jpg~")
+    write_jpeg(tmp_path / ".thumbnails" / "t.jpg")
+    (tmp_path / "keep.xmp").write_text("<x/>")
+    (tmp_path / "keep.jpg.xmp").write_text("<x/>")
+    (tmp_path / "notes.txt").write_text("hello")
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (1, 0)
+
+
+def test_symlink_cycles_do_not_loop(tmp_path: Path, index: PhotoIndex) -> None:
+    write_jpeg(tmp_path / "lib" / "a" / "x.jpg")
+    (tmp_path / "lib" / "a" / "loop").symlink_to(tmp_path / "lib")
+    (tmp_path / "lib" / "self").symlink_to(tmp_path / "lib" / "a")
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (1, 0)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes as a name")
+def test_non_utf8_and_very_long_names(tmp_path: Path, index: PhotoIndex) -> None:
+    folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")
+    os.mkdir(folder)
+    write_jpeg(Path(os.fsdecode(os.path.join(folder, b"\xff\xfephoto.jpg"))))
+    long_name = "L" * 240 + ".jpg"
+    write_jpeg(tmp_path / long_name, color=(3, 3, 3))
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (2, 0)
+    paths = {os.fsencode(r.path) for r in index.search()}
+    assert os.path.join(folder, b"\xff\xfephoto.jpg") in paths
+    assert os.fsencode(str(tmp_path / long_name)) in paths
+    assert scan(index, [tmp_path]).changed == 0  # stored names match the disk exactly
+
+
+def test_bad_files_are_recorded_and_the_scan_goes_on(tmp_path: Path, index: PhotoIndex) -> None:
+    good = write_jpeg(tmp_path / "good.jpg")
+    (tmp_path / "empty.jpg").write_bytes(b"")
+    (tmp_path / "garbage.jpg").write_bytes(b"not a jpeg at all" * 50)
+    data = good.read_bytes()
+    (tmp_path / "truncated.jpg").write_bytes(data[: len(data) // 2])
+    (tmp_path / "stub.nef").write_bytes(b"II*\x00" + b"\x00" * 200)
+    summary = scan(index, [tmp_path, tmp_path / "not-there"])
+    assert (summary.photos, summary.errors) == (1, 5)
+    messages = " ".join(e.message for e in index.errors(run_id=summary.run_id))
+    for expected in ("empty file", "garbage.jpg", "truncated.jpg: truncated", "stub.nef", "folder not found"):
+        assert expected in messages
+    assert index.stats()["last_scan"]["errors"] == 5
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read anything")
+def test_unreadable_folders_and_files_are_reported(tmp_path: Path, index: PhotoIndex) -> None:
+    write_jpeg(tmp_path / "open" / "a.jpg")
+    locked = write_jpeg(tmp_path / "locked" / "b.jpg", color=(7, 7, 7))
+    unreadable = write_jpeg(tmp_path / "open" / "c.jpg", color=(8, 8, 8))
+    scan(index, [tmp_path])
+    assert index.count() == 3
+    os.chmod(unreadable, 0)
+    os.utime(unreadable, ns=(1, 1))
+    os.chmod(locked.parent, 0)
+    try:
+        summary = scan(index, [tmp_path])
+    finally:
+        os.chmod(locked.parent, 0o755)
+        os.chmod(unreadable, 0o644)
+    assert summary.errors == 2
+    # a folder we could not list is not taken for deleted
+    assert not index.search("b")[0].missing
+
+
+def test_a_file_deleted_during_the_scan(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
+    write_jpeg(tmp_path / "a.jpg")
+    doomed = write_jpeg(tmp_path / "b.jpg", color=(5, 5, 5))
+    real = scanner_module.fingerprint_file
+
+    def delete_first(path, size=None):
+        if Path(path) == doomed and doomed.exists():
+            doomed.unlink()
+        return real(path, size)
+
+    monkeypatch.setattr(scanner_module, "fingerprint_file", delete_first)
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (1, 1)
+    assert "disappeared during the scan" in index.errors(run_id=summary.run_id)[0].message
+
+
+def test_cancel_keeps_what_is_done(tmp_path: Path, index: PhotoIndex) -> None:
+    for n in range(4):
+        write_jpeg(tmp_path / f"d{n}" / "x.jpg", color=(n, n, n))
+    token = CancelToken()
+    reports = []
+
+    def progress(report):
+        reports.append(report)
+        if report.done >= 2:
+            token.cancel()
+
+    summary = scan(index, [tmp_path], progress=progress, cancel=token)
+    assert summary.status == "cancelled"
+    assert 2 <= index.count() < 4 and summary.missing == 0
+    assert scan(index, [tmp_path]).photos == 4
+    assert reports and reports[-1].done >= 2
