@@ -12,6 +12,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+def pytest_configure(config) -> None:
+    """Qt must be offscreen before pytest-qt's session-wide QApplication exists,
+    which is earlier than any function-scoped fixture runs."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real photos in ../shared/data (read-only); skips when absent."""
@@ -27,3 +33,14 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(home))
     monkeypatch.delenv("LANDMARK_TAGGER_DB", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tmp_path_factory):
+    """A real ONNX model bundle with 3 classes at 64 px, random weights, built once per
+    session by model.testing.make_tiny_bundle (needs torch)."""
+    pytest.importorskip("torch")
+    from model.testing import make_tiny_bundle
+
+    folder = tmp_path_factory.mktemp("tiny-bundle")
+    return make_tiny_bundle(folder / "tiny.ltbundle", ["Eiffel Tower", "Colosseum", "Taj Mahal"], input_size=64)

@@ -1,12 +1,90 @@
-"""Placeholder for the `models` command; its owner replaces this module."""
+"""`landmark-tagger models`: list the model bundles the app knows, marking the default.
 
-from app.core.errors import UsageError
+Looks in the repository's assets/ folder and the user data folder's models/; a bundle
+that fails its checks is listed with the reason instead of being hidden.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def bundle_folders() -> list[Path]:
+    """Where bundles are looked for: assets/ first, then <data folder>/models/."""
+    from app.core.config import assets_dir, data_dir
+
+    return [assets_dir(), data_dir() / "models"]
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("models", help="(models: not implemented yet)")
+    parser = subparsers.add_parser(
+        "models",
+        help="list the model bundles (default marked with *)",
+        description=(
+            "List the model bundles in the app's assets folder and in the user data "
+            "folder's models/ folder: name, id, number of classes and input size. "
+            "The default bundle (used when --model is not given) is marked with '*'; "
+            "a corrupt bundle is listed with its error."
+        ),
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per bundle")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="extra bundle files or folders to check as well",
+    )
     parser.set_defaults(handler=run)
 
 
-def run(args) -> int:
-    raise UsageError("'models' is not implemented yet")
+def run(args: argparse.Namespace) -> int:
+    from model.bundle import default_bundle_path, find_bundles, validate_bundle
+
+    paths = find_bundles(bundle_folders())
+    known = {p.resolve() for p in paths}
+    for extra in getattr(args, "paths", None) or []:
+        extra_path = Path(extra)
+        if extra_path.is_dir() and not (extra_path / "bundle.json").is_file():
+            candidates = find_bundles([extra_path])
+        else:
+            candidates = [extra_path]
+        for candidate in candidates:
+            if candidate.resolve() not in known:
+                known.add(candidate.resolve())
+                paths.append(candidate)
+    infos = [validate_bundle(path) for path in paths]
+    broken = sum(1 for info in infos if info.error)
+    if args.json:
+        for info in infos:
+            print(json.dumps(info.to_json(), ensure_ascii=False))
+    else:
+        _print_table(infos)
+    if not any(info.is_default for info in infos):
+        print(f"note: the default bundle {default_bundle_path()} is not installed", file=sys.stderr)
+    if infos:
+        print(f"{len(infos)} bundle(s), {broken} unusable", file=sys.stderr)
+    else:
+        folders = ", ".join(str(folder) for folder in bundle_folders())
+        print(f"no model bundles found in {folders}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def _print_table(infos) -> None:
+    rows = [("", "NAME", "ID", "CLASSES", "INPUT", "PATH")]
+    for info in infos:
+        mark = "*" if info.is_default else ""
+        if info.error:
+            rows.append((mark, "(unusable)", "-", "-", "-", str(info.path)))
+        else:
+            rows.append(
+                (mark, info.name or "", info.id or "", str(info.num_classes), f"{info.input_size}px", str(info.path))
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1])
+    for info in infos:
+        if info.error:
+            print(f"error: {info.error}")

@@ -1,0 +1,452 @@
+"""The model bundle: one self-describing `*.ltbundle` file (a zip) or a folder with the
+same members, holding everything inference needs. See docs/BUNDLE_FORMAT.md.
+
+Members: bundle.json (manifest with the sha256 of every other member), model.onnx,
+labels.json, card.md and optionally gallery.npz. Loading checks everything and raises
+BundleError naming the problem; `bundle.id` is a short hash of the contents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from model.errors import BundleError, ModelError
+from model.preprocess import Preprocessing
+from model.scoring import ScoringConfig
+
+FORMAT_VERSION = 1
+BUNDLE_SUFFIX = ".ltbundle"
+MANIFEST = "bundle.json"
+ONNX_MEMBER = "model.onnx"
+LABELS_MEMBER = "labels.json"
+CARD_MEMBER = "card.md"
+GALLERY_MEMBER = "gallery.npz"
+REQUIRED_MEMBERS = (ONNX_MEMBER, LABELS_MEMBER, CARD_MEMBER)
+DEFAULT_BUNDLE_NAME = "default" + BUNDLE_SUFFIX
+
+
+@dataclass(frozen=True)
+class LabelEntry:
+    """One class: its dataset id (e.g. GLDv2 "13009") and its readable name."""
+
+    landmark_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """Reference embeddings (L2-normalised) and the class index of each."""
+
+    vectors: np.ndarray  # [G, D] float16 on disk, float32 here
+    classes: np.ndarray  # [G] int
+
+
+@dataclass
+class ModelBundle:
+    """A loaded (and checked) bundle."""
+
+    path: Path | None
+    name: str
+    backbone: str
+    preprocessing: Preprocessing
+    embedding_size: int
+    scoring: ScoringConfig
+    threshold: float
+    labels: list[LabelEntry]
+    onnx_bytes: bytes
+    card: str
+    gallery: Gallery | None = None
+    created: str = ""
+    id: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.labels)
+
+    @property
+    def input_size(self) -> int:
+        return self.preprocessing.input_size
+
+    @property
+    def scale(self) -> float:
+        return self.scoring.scale
+
+    @property
+    def temperature(self) -> float:
+        return self.scoring.temperature
+
+    def class_names(self) -> list[str]:
+        return [entry.name for entry in self.labels]
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """One line of `landmark-tagger models`: a bundle's summary, or why it is unusable."""
+
+    path: Path
+    name: str | None = None
+    id: str | None = None
+    num_classes: int | None = None
+    input_size: int | None = None
+    backbone: str | None = None
+    is_default: bool = False
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "name": self.name,
+            "id": self.id,
+            "classes": self.num_classes,
+            "input_size": self.input_size,
+            "backbone": self.backbone,
+            "default": self.is_default,
+            "error": self.error,
+        }
+
+
+def default_bundle_path() -> Path:
+    """assets/default.ltbundle in the repository (or installed package tree)."""
+    return Path(__file__).resolve().parents[1] / "assets" / DEFAULT_BUNDLE_NAME
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def bundle_id(manifest: dict[str, Any]) -> str:
+    """A short hash of the manifest, which carries the hash of every member."""
+    text = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+    return _sha256(text.encode("utf-8"))[:12]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _gallery_bytes(gallery: Gallery) -> bytes:
+    buffer = io.BytesIO()
+    vectors = np.asarray(gallery.vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors = vectors / np.maximum(norms, 1e-12)
+    np.savez(buffer, vectors=vectors.astype(np.float16), classes=np.asarray(gallery.classes, dtype=np.int32))
+    return buffer.getvalue()
+
+
+def save_bundle(
+    out_path: str | Path,
+    *,
+    onnx_bytes: bytes,
+    labels: Sequence[LabelEntry],
+    preprocessing: Preprocessing,
+    embedding_size: int,
+    name: str,
+    backbone: str = "",
+    scoring: ScoringConfig | None = None,
+    threshold: float = 0.5,
+    card: str = "",
+    gallery: Gallery | None = None,
+    extra: dict[str, Any] | None = None,
+    as_folder: bool = False,
+) -> ModelBundle:
+    """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
+
+    The file is written to a temporary name and renamed, so a reader never sees half a
+    bundle. Raises BundleError if the result does not load.
+    """
+    out_path = Path(out_path)
+    scoring = scoring or ScoringConfig()
+    members: dict[str, bytes] = {
+        ONNX_MEMBER: onnx_bytes,
+        LABELS_MEMBER: json.dumps(
+            [{"landmark_id": e.landmark_id, "name": e.name} for e in labels], ensure_ascii=False, indent=1
+        ).encode("utf-8"),
+        CARD_MEMBER: (card or f"# {name}\n\nNo model card was written.\n").encode("utf-8"),
+    }
+    if gallery is not None:
+        members[GALLERY_MEMBER] = _gallery_bytes(gallery)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "backbone": backbone,
+        "preprocessing": preprocessing.to_dict(),
+        "embedding_size": int(embedding_size),
+        "scale": scoring.scale,
+        "temperature": scoring.temperature,
+        "threshold": float(threshold),
+        "num_classes": len(labels),
+        "gallery": {"weight": scoring.gallery_weight, "k": scoring.gallery_k},
+        "extra": extra or {},
+        "members": {member: _sha256(data) for member, data in members.items()},
+    }
+    members = {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"), **members}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if as_folder:
+        out_path.mkdir(parents=True, exist_ok=True)
+        for member, data in members.items():
+            tmp = out_path / (member + ".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(out_path / member)
+    else:
+        tmp = out_path.with_name(out_path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for member, data in members.items():
+                # ONNX weights barely compress; storing them keeps loading a plain read.
+                method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
+                archive.writestr(member, data, compress_type=method)
+        tmp.replace(out_path)
+    return load_bundle(out_path)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_members(path: Path) -> dict[str, bytes]:
+    if path.is_dir():
+        return {child.name: child.read_bytes() for child in path.iterdir() if child.is_file()}
+    if not zipfile.is_zipfile(path):
+        raise BundleError(f"model bundle {path} is not a zip file; it is corrupt or not a bundle")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise BundleError(f"model bundle {path} cannot be read ({error}); it is corrupt, get it again") from error
+
+
+def onnx_output_sizes(onnx_bytes: bytes, input_size: int | None = None) -> dict[str, int | None]:
+    """The last dimension of each ONNX output, read from the graph.
+
+    When the graph leaves it symbolic and input_size is given, the network is run once
+    on a blank image to measure it. Raises BundleError when the bytes are not a network.
+    """
+    sizes: dict[str, int | None] = {}
+    session = None
+    try:
+        import onnx
+    except ImportError:
+        onnx = None
+    if onnx is not None:
+        try:
+            proto = onnx.load_model_from_string(onnx_bytes)
+        except Exception as error:
+            raise BundleError(f"model.onnx cannot be parsed: {error}") from error
+        for output in proto.graph.output:
+            dims = output.type.tensor_type.shape.dim
+            sizes[output.name] = int(dims[-1].dim_value) if dims and dims[-1].HasField("dim_value") else None
+    else:
+        session = _probe_session(onnx_bytes)
+        for output in session.get_outputs():
+            sizes[output.name] = output.shape[-1] if isinstance(output.shape[-1], int) else None
+    if input_size and any(size is None for size in sizes.values()):
+        session = session or _probe_session(onnx_bytes)
+        blank = np.zeros((1, 3, input_size, input_size), dtype=np.float32)
+        try:
+            values = session.run(None, {session.get_inputs()[0].name: blank})
+        except Exception as error:
+            raise BundleError(f"model.onnx does not run on a {input_size}px image: {error}") from error
+        for output, value in zip(session.get_outputs(), values):
+            sizes[output.name] = int(value.shape[-1])
+    return sizes
+
+
+def _probe_session(onnx_bytes: bytes):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    try:
+        return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+    except Exception as error:
+        raise BundleError(f"model.onnx cannot be loaded: {error}") from error
+
+
+def _check_onnx(path: Path, onnx_bytes: bytes, num_classes: int, embedding_size: int, input_size: int) -> None:
+    try:
+        sizes = onnx_output_sizes(onnx_bytes, input_size)
+    except BundleError as error:
+        raise BundleError(f"model bundle {path}: {error}") from None
+    for output in ("embeddings", "cosines"):
+        if output not in sizes:
+            raise BundleError(
+                f"model bundle {path}: model.onnx has outputs {sorted(sizes)}, needs 'embeddings' and 'cosines'"
+            )
+    if sizes["cosines"] is not None and sizes["cosines"] != num_classes:
+        raise BundleError(
+            f"model bundle {path}: labels.json has {num_classes} labels but model.onnx "
+            f"outputs {sizes['cosines']} classes; the labels belong to another model"
+        )
+    if sizes["embeddings"] is not None and sizes["embeddings"] != embedding_size:
+        raise BundleError(
+            f"model bundle {path}: bundle.json says embedding size {embedding_size} but "
+            f"model.onnx outputs {sizes['embeddings']}"
+        )
+
+
+def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        entries = [LabelEntry(str(item["landmark_id"]), str(item["name"])) for item in raw]
+    except (ValueError, TypeError, KeyError) as error:
+        raise BundleError(
+            f"model bundle {path}: labels.json is not a list of {{landmark_id, name}} ({error})"
+        ) from error
+    return entries
+
+
+def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: int) -> Gallery:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            vectors = np.asarray(npz["vectors"], dtype=np.float32)
+            classes = np.asarray(npz["classes"], dtype=np.int64)
+    except (ValueError, KeyError, OSError) as error:
+        raise BundleError(f"model bundle {path}: gallery.npz is unreadable ({error})") from error
+    if vectors.ndim != 2 or vectors.shape[1] != embedding_size or classes.shape != (vectors.shape[0],):
+        raise BundleError(
+            f"model bundle {path}: gallery.npz holds vectors {vectors.shape} and classes {classes.shape}; "
+            f"expected [G, {embedding_size}] and [G]"
+        )
+    if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
+        raise BundleError(f"model bundle {path}: gallery.npz has class indices outside 0..{num_classes - 1}")
+    return Gallery(vectors, classes)
+
+
+def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
+    """Load and check a bundle file or folder.
+
+    Raises BundleError naming the problem: missing path, not a zip, missing member,
+    hash mismatch, unknown format version, label count not matching the network.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BundleError(f"model bundle {path} does not exist; check the path or run `landmark-tagger models`")
+    members = _read_members(path)
+    if MANIFEST not in members:
+        raise BundleError(f"model bundle {path} has no {MANIFEST}; it is not a landmark-tagger bundle")
+    try:
+        manifest = json.loads(members[MANIFEST].decode("utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as error:
+        raise BundleError(f"model bundle {path}: {MANIFEST} is not valid JSON ({error})") from error
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BundleError(
+            f"model bundle {path} has format version {version!r}; this app reads version "
+            f"{FORMAT_VERSION} — update landmark-tagger or re-export the bundle"
+        )
+    hashes = manifest.get("members") or {}
+    for member in REQUIRED_MEMBERS:
+        if member not in members:
+            raise BundleError(f"model bundle {path} is missing {member}; re-export or download it again")
+    for member, expected in hashes.items():
+        if member not in members:
+            raise BundleError(f"model bundle {path} is missing {member}; re-export or download it again")
+        if _sha256(members[member]) != expected:
+            raise BundleError(
+                f"model bundle {path}: {member} does not match its sha256 in {MANIFEST}; "
+                "the file is corrupt or was edited — get the bundle again"
+            )
+    unhashed = set(REQUIRED_MEMBERS) - set(hashes)
+    if unhashed:
+        raise BundleError(f"model bundle {path}: {MANIFEST} lists no sha256 for {sorted(unhashed)}")
+    try:
+        preprocessing = Preprocessing.from_dict(manifest["preprocessing"])
+        gallery_settings = manifest.get("gallery") or {}
+        scoring = ScoringConfig(
+            scale=float(manifest["scale"]),
+            temperature=float(manifest["temperature"]),
+            gallery_weight=float(gallery_settings.get("weight", 0.0)),
+            gallery_k=int(gallery_settings.get("k", 3)),
+        )
+        embedding_size = int(manifest["embedding_size"])
+        threshold = float(manifest["threshold"])
+        declared_classes = int(manifest["num_classes"])
+    except (KeyError, TypeError, ValueError, ModelError) as error:
+        raise BundleError(f"model bundle {path}: {MANIFEST} is incomplete or invalid ({error})") from error
+    labels = _parse_labels(path, members[LABELS_MEMBER])
+    if len(labels) != declared_classes:
+        raise BundleError(
+            f"model bundle {path}: labels.json has {len(labels)} labels, {MANIFEST} declares {declared_classes}"
+        )
+    onnx_bytes = members[ONNX_MEMBER]
+    if check_onnx:
+        _check_onnx(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size)
+    gallery = None
+    if GALLERY_MEMBER in members:
+        gallery = _parse_gallery(path, members[GALLERY_MEMBER], len(labels), embedding_size)
+    return ModelBundle(
+        path=path,
+        name=str(manifest.get("name") or path.stem),
+        backbone=str(manifest.get("backbone") or ""),
+        preprocessing=preprocessing,
+        embedding_size=embedding_size,
+        scoring=scoring,
+        threshold=threshold,
+        labels=labels,
+        onnx_bytes=onnx_bytes,
+        card=members[CARD_MEMBER].decode("utf-8", errors="replace"),
+        gallery=gallery,
+        created=str(manifest.get("created") or ""),
+        id=bundle_id(manifest),
+        extra=dict(manifest.get("extra") or {}),
+    )
+
+
+def validate_bundle(path: str | Path) -> BundleInfo:
+    """Load a bundle and summarise it; a broken bundle gives a BundleInfo with `error`."""
+    path = Path(path)
+    is_default = path.resolve() == default_bundle_path().resolve()
+    try:
+        bundle = load_bundle(path)
+    except BundleError as error:
+        return BundleInfo(path=path, is_default=is_default, error=str(error))
+    return BundleInfo(
+        path=path,
+        name=bundle.name,
+        id=bundle.id,
+        num_classes=bundle.num_classes,
+        input_size=bundle.input_size,
+        backbone=bundle.backbone,
+        is_default=is_default,
+    )
+
+
+def find_bundles(folders: Iterable[str | Path]) -> list[Path]:
+    """Bundle files (*.ltbundle) and bundle folders (with bundle.json) in the folders."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for folder in folders:
+        folder = Path(folder)
+        if not folder.is_dir():
+            continue
+        for child in sorted(folder.iterdir()):
+            is_bundle = (child.is_file() and child.suffix == BUNDLE_SUFFIX) or (
+                child.is_dir() and (child / MANIFEST).is_file()
+            )
+            if is_bundle and child.resolve() not in seen:
+                seen.add(child.resolve())
+                found.append(child)
+    return found
+
+
+def list_bundles(folders: Iterable[str | Path]) -> list[BundleInfo]:
+    """Every bundle in the folders, checked; corrupt ones carry their error."""
+    return [validate_bundle(path) for path in find_bundles(folders)]
+
+
+def labels_from_names(names: Sequence[str], ids: Sequence[str] | None = None) -> list[LabelEntry]:
+    """LabelEntry list from readable names (ids default to the names themselves)."""
+    ids = list(ids) if ids is not None else list(names)
+    if len(ids) != len(names):
+        raise ModelError(f"{len(names)} names but {len(ids)} landmark ids")
+    return [LabelEntry(str(i), str(n)) for i, n in zip(ids, names)]

@@ -1,0 +1,166 @@
+"""torch → ONNX → bundle, with a check that ONNX Runtime reproduces the torch outputs.
+
+The exported graph takes `images` (float32 NCHW, dynamic batch) and returns
+`embeddings` [N, D] (L2-normalised) and `cosines` [N, C].
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from model.bundle import Gallery, LabelEntry, ModelBundle, labels_from_names, save_bundle
+from model.errors import ModelError
+from model.preprocess import Preprocessing
+from model.scoring import ScoringConfig
+
+# Largest absolute difference allowed between torch and ONNX Runtime outputs (float32,
+# unit-norm embeddings and cosines in [-1, 1]); observed differences are around 1e-6.
+EXPORT_ATOL = 1e-4
+DEFAULT_OPSET = 17
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """How far ONNX Runtime is from torch on a random batch."""
+
+    max_abs_diff_embeddings: float
+    max_abs_diff_cosines: float
+    tolerance: float
+
+    @property
+    def ok(self) -> bool:
+        return max(self.max_abs_diff_embeddings, self.max_abs_diff_cosines) <= self.tolerance
+
+
+def export_onnx(net: torch.nn.Module, input_size: int, opset: int = DEFAULT_OPSET) -> bytes:
+    """The network as ONNX bytes (eval mode, float32, CPU, dynamic batch)."""
+    net = copy.deepcopy(net).float().cpu().eval()
+    if hasattr(net, "set_exportable"):
+        net.set_exportable(True)
+    example = torch.zeros(2, 3, input_size, input_size)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # The TorchScript exporter: much faster here than the dynamo one, same graph.
+        torch.onnx.export(
+            net,
+            (example,),
+            buffer,
+            input_names=["images"],
+            output_names=["embeddings", "cosines"],
+            dynamic_axes={"images": {0: "batch"}, "embeddings": {0: "batch"}, "cosines": {0: "batch"}},
+            opset_version=opset,
+            do_constant_folding=True,
+            dynamo=False,
+        )
+    return _fix_output_sizes(buffer.getvalue(), net, input_size)
+
+
+def _fix_output_sizes(onnx_bytes: bytes, net: torch.nn.Module, input_size: int) -> bytes:
+    """Write the static output widths (D and C) into the graph, which the exporter leaves
+    symbolic, so a bundle's label count can be checked without running it."""
+    import onnx
+
+    with torch.no_grad():
+        widths = [int(t.shape[-1]) for t in net(torch.zeros(1, 3, input_size, input_size))]
+    proto = onnx.load_model_from_string(onnx_bytes)
+    for output, width in zip(proto.graph.output, widths):
+        last = output.type.tensor_type.shape.dim[-1]
+        last.Clear()
+        last.dim_value = width
+    return proto.SerializeToString()
+
+
+def check_agreement(
+    net: torch.nn.Module, onnx_bytes: bytes, input_size: int, batch: int = 3, tolerance: float = EXPORT_ATOL
+) -> AgreementReport:
+    """Run torch and ONNX Runtime on the same random batch and compare the outputs."""
+    import onnxruntime as ort
+
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randn(batch, 3, input_size, input_size, generator=generator)
+    net = copy.deepcopy(net).float().cpu().eval()
+    with torch.no_grad():
+        torch_emb, torch_cos = (t.numpy() for t in net(images))
+    session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    onnx_emb, onnx_cos = session.run(["embeddings", "cosines"], {"images": images.numpy()})
+    return AgreementReport(
+        float(np.abs(torch_emb - onnx_emb).max()), float(np.abs(torch_cos - onnx_cos).max()), tolerance
+    )
+
+
+def _as_label_entries(labels: Sequence[LabelEntry] | Sequence[str]) -> list[LabelEntry]:
+    if labels and isinstance(labels[0], LabelEntry):
+        return list(labels)  # type: ignore[arg-type]
+    return labels_from_names([str(name) for name in labels])
+
+
+def export_bundle(
+    net: torch.nn.Module,
+    preprocessing: Preprocessing,
+    labels: Sequence[LabelEntry] | Sequence[str],
+    out_path: str | Path,
+    *,
+    name: str | None = None,
+    scoring: ScoringConfig | None = None,
+    threshold: float = 0.5,
+    card: str = "",
+    gallery: Gallery | None = None,
+    extra: dict[str, Any] | None = None,
+    opset: int = DEFAULT_OPSET,
+    tolerance: float = EXPORT_ATOL,
+    as_folder: bool = False,
+) -> ModelBundle:
+    """Export a LandmarkNet to a bundle and verify torch and ONNX agree within `tolerance`.
+
+    Raises ModelError when the label count does not match the network or the outputs
+    disagree.
+    """
+    entries = _as_label_entries(labels)
+    config = getattr(net, "config", None)
+    num_classes = getattr(config, "num_classes", None)
+    if num_classes is not None and num_classes != len(entries):
+        raise ModelError(f"{len(entries)} labels for a network with {num_classes} classes")
+    onnx_bytes = export_onnx(net, preprocessing.input_size, opset)
+    report = check_agreement(net, onnx_bytes, preprocessing.input_size, tolerance=tolerance)
+    if not report.ok:
+        raise ModelError(
+            f"ONNX export disagrees with torch: max |Δ| embeddings {report.max_abs_diff_embeddings:.2e}, "
+            f"cosines {report.max_abs_diff_cosines:.2e} > tolerance {tolerance:.0e}"
+        )
+    details = dict(extra or {})
+    details.setdefault("export_check", {
+        "max_abs_diff_embeddings": report.max_abs_diff_embeddings,
+        "max_abs_diff_cosines": report.max_abs_diff_cosines,
+        "tolerance": tolerance,
+    })
+    if config is not None and hasattr(config, "to_dict"):
+        details.setdefault("net_config", config.to_dict())
+    embedding_size = int(getattr(config, "embedding_size", 0) or 0)
+    if not embedding_size:
+        from model.bundle import onnx_output_sizes
+
+        embedding_size = int(onnx_output_sizes(onnx_bytes)["embeddings"] or 0)
+    return save_bundle(
+        out_path,
+        onnx_bytes=onnx_bytes,
+        labels=entries,
+        preprocessing=preprocessing,
+        embedding_size=embedding_size,
+        name=name or Path(out_path).stem,
+        backbone=str(getattr(config, "backbone", "")),
+        scoring=scoring,
+        threshold=threshold,
+        card=card,
+        gallery=gallery,
+        extra=details,
+        as_folder=as_folder,
+    )

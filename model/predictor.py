@@ -1,0 +1,197 @@
+"""Inference on a model bundle: images → embeddings and class cosines → calibrated top-k.
+
+ONNX Runtime is the runtime (measured faster than torch on CPU here, see
+benchmarks/inference_runtime.py); a torch network can be used instead when one is at
+hand (training, evaluation) and torch is importable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from model.bundle import ModelBundle, load_bundle
+from model.errors import ModelError
+from model.preprocess import normalize_batch, prepare_image
+from model.scoring import score_classes
+
+RUNTIMES = ("auto", "onnxruntime", "torch")
+TAUGHT_ID_PREFIX = "taught:"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One ranked guess: the landmark's id, its readable label and a calibrated score in [0, 1]."""
+
+    landmark_id: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class TaughtReferences:
+    """Reference embeddings the user taught: one label per vector [K, D] (labels may repeat)."""
+
+    labels: list[str]
+    vectors: np.ndarray
+
+
+def _session_options(threads: int | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.inter_op_num_threads = 1
+    if threads:
+        options.intra_op_num_threads = int(threads)
+    return options
+
+
+class Predictor:
+    """Runs a bundle's network and scores its outputs.
+
+    runtime: "onnxruntime", "torch" (needs `network=`, a torch LandmarkNet matching the
+    bundle) or "auto" (ONNX Runtime, or torch when only a network is usable).
+    threads: ONNX Runtime intra-op threads (None: its default, all cores).
+    """
+
+    def __init__(
+        self,
+        bundle: ModelBundle | str | Path,
+        runtime: str = "auto",
+        threads: int | None = None,
+        network: Any | None = None,
+    ) -> None:
+        if runtime not in RUNTIMES:
+            raise ModelError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
+        self.bundle = bundle if isinstance(bundle, ModelBundle) else load_bundle(bundle)
+        self.threads = threads
+        self._session = None
+        self._network = None
+        if runtime == "torch" or (runtime == "auto" and network is not None and not _has_onnxruntime()):
+            self._network = self._prepare_torch(network, threads)
+            self.runtime = "torch"
+        else:
+            if not _has_onnxruntime():
+                raise ModelError("onnxruntime is not installed; run `pip install onnxruntime`")
+            self._session = self._make_session(threads)
+            self.runtime = "onnxruntime"
+        gallery = self.bundle.gallery
+        self._gallery_vectors = None if gallery is None else gallery.vectors
+        self._gallery_classes = None if gallery is None else gallery.classes
+
+    def _make_session(self, threads: int | None):
+        import onnxruntime as ort
+
+        try:
+            return ort.InferenceSession(
+                self.bundle.onnx_bytes, _session_options(threads), providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # ORT raises its own untyped errors
+            raise ModelError(f"ONNX Runtime cannot load the network of {self.bundle.path}: {error}") from error
+
+    @staticmethod
+    def _prepare_torch(network: Any, threads: int | None):
+        if network is None:
+            raise ModelError("runtime='torch' needs network=<LandmarkNet>; bundles carry ONNX only")
+        try:
+            import torch
+        except ImportError:
+            raise ModelError("runtime='torch' needs torch; install the training extras") from None
+        if threads:
+            torch.set_num_threads(int(threads))
+        return network.float().cpu().eval()
+
+    @property
+    def input_size(self) -> int:
+        return self.bundle.input_size
+
+    def embed(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """float32 NCHW → (embeddings [N, D], cosines [N, C]), both float32."""
+        batch = np.ascontiguousarray(batch, dtype=np.float32)
+        size = self.bundle.input_size
+        if batch.ndim != 4 or batch.shape[1:] != (3, size, size):
+            raise ModelError(f"expected a float32 batch [N, 3, {size}, {size}], got shape {batch.shape}")
+        if self._session is not None:
+            embeddings, cosines = self._session.run(["embeddings", "cosines"], {"images": batch})
+            return embeddings, cosines
+        import torch
+
+        with torch.inference_mode():
+            embeddings, cosines = self._network(torch.from_numpy(batch))
+        return embeddings.float().numpy(), cosines.float().numpy()
+
+    def prepare(self, images: Sequence[Any]) -> np.ndarray:
+        """PIL images → the normalised float32 batch the network eats."""
+        p = self.bundle.preprocessing
+        return normalize_batch(np.stack([prepare_image(img, p) for img in images]), p)
+
+    def classify(
+        self,
+        embeddings: np.ndarray,
+        cosines: np.ndarray,
+        extra: TaughtReferences | tuple[Sequence[str], np.ndarray] | None = None,
+        k: int = 5,
+    ) -> list[list[Prediction]]:
+        """The top-k predictions per image, built-in and taught labels on one calibrated scale.
+
+        Taught labels get landmark_id "taught:<label>" unless they name a built-in class.
+        "No landmark" is the caller's decision: compare the top score with bundle.threshold.
+        """
+        taught_labels: list[str] | None = None
+        taught_vectors = None
+        if extra is not None:
+            labels, vectors = (extra.labels, extra.vectors) if isinstance(extra, TaughtReferences) else extra
+            taught_labels = [str(label) for label in labels]
+            taught_vectors = np.asarray(vectors, dtype=np.float32)
+        names = self.bundle.class_names()
+        scored = score_classes(
+            embeddings,
+            cosines,
+            self.bundle.scoring,
+            class_names=names,
+            gallery_vectors=self._gallery_vectors,
+            gallery_classes=self._gallery_classes,
+            taught_labels=taught_labels,
+            taught_vectors=taught_vectors,
+        )
+        ids = [entry.landmark_id for entry in self.bundle.labels]
+        ids += [TAUGHT_ID_PREFIX + label for label in scored.taught_labels]
+        names = names + scored.taught_labels
+        return top_predictions(scored.probabilities, ids, names, k)
+
+    def predict(self, images: Sequence[Any], k: int = 5) -> list[list[Prediction]]:
+        """PIL images → top-k predictions (convenience for scripts and tests)."""
+        embeddings, cosines = self.embed(self.prepare(images))
+        return self.classify(embeddings, cosines, k=k)
+
+
+def top_predictions(
+    probabilities: np.ndarray, ids: Sequence[str], names: Sequence[str], k: int
+) -> list[list[Prediction]]:
+    """The k most probable classes per row, best first."""
+    if k < 1:
+        raise ModelError(f"k={k} must be at least 1")
+    k = min(k, probabilities.shape[1])
+    if k < probabilities.shape[1]:
+        top = np.argpartition(-probabilities, k - 1, axis=1)[:, :k]
+    else:
+        top = np.tile(np.arange(probabilities.shape[1]), (probabilities.shape[0], 1))
+    results: list[list[Prediction]] = []
+    for row, candidates in enumerate(top):
+        # Ties are broken by class order so results are stable.
+        ranked = sorted(candidates, key=lambda j: (-probabilities[row, j], j))
+        results.append([Prediction(ids[j], names[j], float(probabilities[row, j])) for j in ranked])
+    return results
+
+
+def _has_onnxruntime() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
