@@ -35,7 +35,7 @@ class AppSettings:
     threshold: float | None = None
     sidecar_naming: str = "ext"
     write_into_jpeg: bool = True
-    thumbnail_size: int = 176
+    thumbnail_size: int = 160
 
     def validated(self) -> "AppSettings":
         """Return a copy with every value in range; raises UsageError naming the bad value."""

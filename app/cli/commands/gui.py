@@ -1,12 +1,40 @@
-"""Placeholder for the `gui` command; its owner replaces this module."""
+"""`landmark-tagger gui [FOLDER]`: open the desktop app on the index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from app.core.errors import UsageError
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("gui", help="(gui: not implemented yet)")
+    parser = subparsers.add_parser(
+        "gui",
+        help="open the desktop app (browse, search, tag, review, write)",
+        description="Open the desktop app on the index; FOLDER is added to the library and read.",
+    )
+    parser.add_argument("folder", nargs="?", metavar="FOLDER", help="a folder of photos to add to the library")
     parser.set_defaults(handler=run)
 
 
+def no_display_message(folder: str | None) -> str:
+    target = folder or "FOLDER"
+    return (f"no display found; use the CLI instead: landmark-tagger scan {target} && "
+            f"landmark-tagger tag {target}")
+
+
 def run(args) -> int:
-    raise UsageError("'gui' is not implemented yet")
+    from app.gui.app import display_available
+
+    folder = Path(args.folder).expanduser() if args.folder else None
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; pass a folder of photos or leave it out")
+    if not display_available():
+        print(no_display_message(args.folder), file=sys.stderr)
+        return 2
+    from app.core.config import default_db_path
+    from app.gui.app import run_gui
+
+    db_path = Path(args.db).expanduser() if args.db else default_db_path()
+    return run_gui(db_path, folder)

@@ -1,0 +1,94 @@
+"""Library views the desktop app needs and the index does not offer directly:
+the folder tree with photo counts, the review queue (suggestions, least confident
+first), the label choices for completion, and the query of a folder.
+
+GUI-free so the widgets never hold SQL; read-only over the index's tables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+
+
+@dataclass
+class FolderNode:
+    """A folder of the library with the photos in it and below it."""
+
+    path: str
+    name: str
+    count: int = 0
+    children: list["FolderNode"] = field(default_factory=list)
+
+
+def folder_query(folder: str | Path) -> str:
+    """The search term that selects a folder and everything below it."""
+    text = str(folder).replace('"', '\\"')
+    return f'folder:"{text}"'
+
+
+def combine_queries(*parts: str) -> str:
+    """AND together several search strings, skipping empty ones."""
+    return " ".join(part.strip() for part in parts if part and part.strip())
+
+
+def folder_counts(index: PhotoIndex) -> dict[str, int]:
+    """Photos (not missing) per folder, exactly as stored."""
+    rows = index.conn.execute("SELECT folder, count(*) FROM photos WHERE missing = 0 GROUP BY folder")
+    return {folder: count for folder, count in rows}
+
+
+def folder_tree(index: PhotoIndex) -> list[FolderNode]:
+    """One node per library root, with its sub-folders that hold photos (counts include sub-folders)."""
+    counts = folder_counts(index)
+    trees = []
+    for root in index.roots():
+        root_text = str(root)
+        node = FolderNode(root_text, root.name or root_text)
+        inside = {f: n for f, n in counts.items() if f == root_text or f.startswith(root_text.rstrip(os.sep) + os.sep)}
+        for folder, count in sorted(inside.items()):
+            _insert(node, root_text, folder, count)
+        trees.append(node)
+    return trees
+
+
+def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
+    root.count += count
+    if folder == root_text:
+        return
+    relative = folder[len(root_text.rstrip(os.sep)) + 1 :]
+    node, prefix = root, root_text.rstrip(os.sep)
+    for part in relative.split(os.sep):
+        prefix = f"{prefix}{os.sep}{part}"
+        child = next((c for c in node.children if c.name == part), None)
+        if child is None:
+            child = FolderNode(prefix, part)
+            node.children.append(child)
+        child.count += count
+        node = child
+
+
+def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
+    """Photos with a suggested label matching `query`, least confident first.
+
+    Raises QuerySyntaxError for a malformed query."""
+    wanted = set(index.photo_ids(combine_queries("state:suggested", query)))
+    if not wanted:
+        return []
+    rows = index.conn.execute(
+        "SELECT photo_id FROM labels WHERE state = 'suggested' ORDER BY coalesce(score, 0) ASC, photo_id"
+    )
+    return [photo_id for (photo_id,) in rows if photo_id in wanted]
+
+
+def label_choices(index: PhotoIndex, photo_id: int | None = None) -> list[str]:
+    """Labels to complete on: those in use or taught plus this photo's predictions."""
+    labels = set(index.known_labels())
+    if photo_id is not None:
+        labels.update(p.label for p in index.predictions(photo_id) if p.label)
+    return sorted(labels, key=str.casefold)

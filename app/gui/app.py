@@ -1,0 +1,60 @@
+"""Starting the desktop app: the QApplication, the theme, the index and the window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# Platforms that draw without a display server (tests, screenshots, remote sessions).
+HEADLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+
+
+def display_available() -> bool:
+    """False on Linux/BSD with no X11 or Wayland display and no headless Qt platform asked for."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    if platform in HEADLESS_PLATFORMS:
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication (reused when one exists), themed."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.gui.icons import icon
+    from app.gui.theme import apply_dark_theme
+
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("Landmark Tagger")
+    app.setOrganizationName("landmark-tagger")
+    app.setWindowIcon(icon("app"))
+    apply_dark_theme(app)
+    return app
+
+
+def open_main_window(db_path: Path, folder: Path | None = None):
+    """Open the index and build the main window (adding `folder` when given).
+
+    Raises IndexStoreError when the index cannot be opened."""
+    from app.core.index import PhotoIndex
+    from app.core.settings import load_settings
+    from app.gui.main_window import MainWindow
+
+    index = PhotoIndex.open(db_path)
+    window = MainWindow(index, db_path, load_settings())
+    if folder is not None:
+        window.add_folder(folder)
+    return window
+
+
+def run_gui(db_path: Path, folder: Path | None = None) -> int:
+    """Show the window and run the event loop; returns the exit code."""
+    app = create_application()
+    window = open_main_window(db_path, folder)
+    window.show()
+    code = app.exec()
+    window.index.close()
+    return code

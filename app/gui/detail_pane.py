@@ -1,0 +1,223 @@
+"""The right panel: a large preview and everything known about one photo —
+files of the pair, date, camera, lens, GPS, the top-5 predictions with bars,
+and the current label with its state and source."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import (
+    QFormLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from app.gui import theme
+from app.gui.icons import icon
+from app.gui.preview_loader import PreviewLoader
+
+
+def format_gps(lat: float | None, lon: float | None) -> str:
+    if lat is None or lon is None:
+        return "—"
+    return f"{abs(lat):.5f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.5f}° {'E' if lon >= 0 else 'W'}"
+
+
+def format_taken_at(value: str | None) -> str:
+    if not value:
+        return "—"
+    return value.replace("T", "  ", 1)[:22]
+
+
+class PreviewLabel(QLabel):
+    """Keeps the preview scaled to the panel width, aspect kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumHeight(200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setStyleSheet(f"background: {theme.PANEL}; border-radius: 8px; color: {theme.MUTED};")
+        self._pixmap: QPixmap | None = None
+
+    def set_image(self, image: QImage | None, message: str = "") -> None:
+        self._pixmap = QPixmap.fromImage(image) if image is not None else None
+        self.setText("" if self._pixmap else message)
+        self._rescale()
+
+    def has_image(self) -> bool:
+        return self._pixmap is not None
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is None:
+            self.setPixmap(QPixmap())
+            self.setFixedHeight(220)
+            return
+        width = max(100, self.width())
+        scaled = self._pixmap.scaled(QSize(width, 480), Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+        self.setFixedHeight(scaled.height())
+        self.setPixmap(scaled)
+
+
+class ConfidenceBar(QWidget):
+    """One prediction: name, a bar as long as the confidence, the percentage."""
+
+    def __init__(self, label: str, score: float, chosen: bool) -> None:
+        super().__init__()
+        self.label, self.score, self.chosen = label, score, chosen
+        self.setMinimumHeight(34)
+        self.setToolTip(f"{label}: {score:.3f}")
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 34)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.width()
+        painter.setPen(QColor(theme.TEXT if self.chosen else theme.MUTED))
+        font = painter.font()
+        font.setBold(self.chosen)
+        painter.setFont(font)
+        text_rect = QRectF(0, 0, width - 50, 18)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(self.label, Qt.TextElideMode.ElideRight, width - 56))
+        painter.drawText(QRectF(width - 48, 0, 48, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{self.score * 100:.0f}%")
+        track = QRectF(0, 22, width, 7)
+        path = QPainterPath()
+        path.addRoundedRect(track, 3.5, 3.5)
+        painter.fillPath(path, QColor(theme.RAISED))
+        filled = QRectF(0, 22, max(4.0, width * max(0.0, min(1.0, self.score))), 7)
+        path = QPainterPath()
+        path.addRoundedRect(filled, 3.5, 3.5)
+        painter.fillPath(path, theme.confidence_colour(self.score))
+
+
+class DetailPane(QScrollArea):
+    """Shows one photo; the buttons ask the window to change its label."""
+
+    accept_requested = Signal()
+    reject_requested = Signal()
+    relabel_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(300)
+        body = QWidget()
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(14, 12, 14, 14)
+        layout.setSpacing(10)
+        self.preview = PreviewLabel()
+        layout.addWidget(self.preview)
+        self.title = QLabel("No photo selected")
+        self.title.setProperty("role", "heading")
+        self.title.setWordWrap(True)
+        self.state_line = QLabel()
+        self.state_line.setProperty("role", "muted")
+        layout.addWidget(self.title)
+        layout.addWidget(self.state_line)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.accept_button = QPushButton(icon("accept"), "Accept")
+        self.reject_button = QPushButton(icon("reject"), "Reject")
+        self.relabel_button = QPushButton(icon("label"), "Label…")
+        for button, key, signal in ((self.accept_button, "A", self.accept_requested),
+                                    (self.reject_button, "R", self.reject_requested),
+                                    (self.relabel_button, "L", self.relabel_requested)):
+            button.setToolTip(f"{button.text()} ({key})")
+            button.clicked.connect(signal)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        layout.addWidget(self._section("PREDICTIONS"))
+        self.predictions_box = QVBoxLayout()
+        self.predictions_box.setSpacing(2)
+        layout.addLayout(self.predictions_box)
+        layout.addWidget(self._section("PHOTO"))
+        self.form = QFormLayout()
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.form.setHorizontalSpacing(14)
+        self.form.setVerticalSpacing(6)
+        self.fields: dict[str, QLabel] = {}
+        for name in ("Files", "Taken", "Camera", "Lens", "Size", "GPS", "Folder"):
+            value = QLabel("—")
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            key = QLabel(name)
+            key.setProperty("role", "muted")
+            self.form.addRow(key, value)
+            self.fields[name] = value
+        layout.addLayout(self.form)
+        layout.addStretch(1)
+        self._loader = PreviewLoader(parent=self)
+        self._loader.loaded.connect(lambda image: self.preview.set_image(image))
+        self._loader.failed.connect(lambda message: self.preview.set_image(None, f"No preview\n{message[:80]}"))
+        self.record = None
+        self.show_record(None, [])
+
+    @staticmethod
+    def _section(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setProperty("role", "section")
+        label.setContentsMargins(0, 8, 0, 0)
+        return label
+
+    def show_record(self, record, predictions: list) -> None:
+        """Show a PhotoRecord (None: nothing selected) and its predictions."""
+        previous = self.record
+        self.record = record
+        for button in (self.accept_button, self.reject_button, self.relabel_button):
+            button.setEnabled(record is not None)
+        self._show_predictions(record, predictions)
+        if record is None:
+            self._loader.cancel()
+            self.preview.set_image(None, "Select a photo")
+            self.title.setText("No photo selected")
+            self.state_line.setText("")
+            for value in self.fields.values():
+                value.setText("—")
+            return
+        if previous is None or previous.id != record.id or not self.preview.has_image():
+            self.preview.set_image(None, "Loading preview…")
+            self._loader.request(record.path)
+        if record.state == "unlabelled":
+            self.title.setText("Not tagged yet")
+        else:
+            self.title.setText(record.label or "No landmark")
+        state_text = {"unlabelled": "run Tag to get suggestions"}.get(record.state, record.state)
+        parts = [state_text]
+        if record.source:
+            parts.append(f"by {record.source}")
+        if record.score is not None and record.state != "unlabelled":
+            parts.append(f"{record.score * 100:.0f}% confidence")
+        self.state_line.setText("  ·  ".join(parts))
+        names = [path.replace("\\", "/").rsplit("/", 1)[-1] for path in record.files or [record.path]]
+        self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))
+        self.fields["Files"].setToolTip("\n".join(record.files or [record.path]))
+        self.fields["Taken"].setText(format_taken_at(record.taken_at))
+        self.fields["Camera"].setText(record.camera or "—")
+        self.fields["Lens"].setText(record.lens or "—")
+        self.fields["Size"].setText(f"{record.width} × {record.height}" if record.width and record.height else "—")
+        self.fields["GPS"].setText(format_gps(record.gps_lat, record.gps_lon))
+        self.fields["Folder"].setText(record.folder or "—")
+
+    def _show_predictions(self, record, predictions: list) -> None:
+        while self.predictions_box.count():
+            widget = self.predictions_box.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        if not predictions:
+            empty = QLabel("None yet — tag this photo to see what the model thinks.")
+            empty.setProperty("role", "muted")
+            empty.setWordWrap(True)
+            self.predictions_box.addWidget(empty)
+            return
+        for prediction in predictions[:5]:
+            chosen = record is not None and prediction.label == record.label
+            self.predictions_box.addWidget(ConfidenceBar(prediction.label, float(prediction.score), chosen))

@@ -1,0 +1,59 @@
+"""Problems from jobs collected in one table (file, stage, problem): one place to
+look instead of a dialog per failed file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+
+MAX_ROWS = 2000
+
+
+class ErrorsPanel(QTableWidget):
+    """A table of (file, stage, problem); newest first; emits `count_changed`."""
+
+    count_changed = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, 3, parent)
+        self.setHorizontalHeaderLabels(["File", "Stage", "Problem"])
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.setColumnWidth(0, 320)
+
+    def add_problem(self, path: str | None, stage: str, message: str) -> None:
+        self.insertRow(0)
+        name = (path or "").replace("\\", "/").rsplit("/", 1)[-1] or "—"
+        file_item = QTableWidgetItem(name)
+        file_item.setToolTip(path or "")
+        message_item = QTableWidgetItem(message)
+        message_item.setToolTip(message)
+        self.setItem(0, 0, file_item)
+        self.setItem(0, 1, QTableWidgetItem(stage))
+        self.setItem(0, 2, message_item)
+        if self.rowCount() > MAX_ROWS:
+            self.removeRow(self.rowCount() - 1)
+        self.count_changed.emit(self.rowCount())
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """(file tooltip path, stage, message) of every row, newest first."""
+        rows = []
+        for row in range(self.rowCount()):
+            rows.append((self.item(row, 0).toolTip(), self.item(row, 1).text(), self.item(row, 2).text()))
+        return rows
+
+    def clear_problems(self) -> None:
+        self.setRowCount(0)
+        self.count_changed.emit(0)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Delete:
+            self.clear_problems()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,71 @@
+"""The strip under the grid while a job runs: what, how far, how fast, and Cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton
+
+from app.gui.icons import icon
+from app.gui.job_runner import JobProgress
+
+
+def format_duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class JobBar(QFrame):
+    """Hidden when idle; shows a progress bar, photos/s and ETA while a job runs."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.setSpacing(12)
+        self.title = QLabel()
+        self.title.setMinimumWidth(170)
+        self.bar = QProgressBar()
+        self.bar.setFixedHeight(10)
+        self.bar.setTextVisible(False)
+        self.detail = QLabel()
+        self.detail.setProperty("role", "muted")
+        self.detail.setMinimumWidth(260)
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel")
+        layout.addWidget(self.title)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+    def begin(self, title: str) -> None:
+        self.title.setText(title)
+        self.bar.setRange(0, 0)  # busy until the first report
+        self.detail.setText("starting…")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText("Cancel")
+        self.show()
+
+    def update_progress(self, progress: JobProgress) -> None:
+        if progress.total:
+            self.bar.setRange(0, progress.total)
+            self.bar.setValue(min(progress.done, progress.total))
+            counts = f"{progress.done:,} / {progress.total:,}"
+        else:
+            counts = f"{progress.done:,}"
+        parts = [counts]
+        if progress.rate:
+            parts.append(f"{progress.rate:.1f} photos/s")
+        if progress.eta_s is not None:
+            parts.append(f"ETA {format_duration(progress.eta_s)}")
+        elif progress.message:
+            parts.append(progress.message)
+        self.detail.setText("  ·  ".join(parts))
+
+    def cancelling(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText("Stopping…")
+
+    def end(self) -> None:
+        self.hide()

@@ -1,0 +1,153 @@
+"""The window's jobs: scan after "Add folder…", tag folder/selection, write (dry run
+first), undo. Runs them through JobRunner, shows progress in the JobBar, streams
+new labels into the grid and collects per-file problems in the ErrorsPanel."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QDialog
+
+from app.gui import job_work
+from app.gui.job_runner import JobRunner
+from app.gui.write_dialog import WritePlanDialog
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
+
+REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
+
+
+def describe_summary(summary) -> str:
+    """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
+    if summary is None:
+        return ""
+    if dataclasses.is_dataclass(summary):
+        parts = [f"{f.name.replace('_', ' ')} {getattr(summary, f.name):,}" for f in dataclasses.fields(summary)
+                 if isinstance(getattr(summary, f.name), int) and not isinstance(getattr(summary, f.name), bool)
+                 and not f.name.endswith("id")]
+        return " · ".join(parts)
+    return str(summary)
+
+
+class JobController(QObject):
+    """Owns the JobRunner of a MainWindow and the follow-up of each job."""
+
+    job_stopped = Signal(str)
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+        self.runner = JobRunner(self)
+        self._pending_refresh: set[int] = set()
+        self._refresh_timer = QTimer(self, interval=REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._flush_refresh)
+        self._last_error_id = 0
+        self._after: dict[str, Callable[[object], None]] = {}
+        self.runner.started.connect(self._on_started)
+        self.runner.progressed.connect(window.job_bar.update_progress)
+        self.runner.item_done.connect(self._on_item)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.stopped.connect(self._on_stopped)
+        window.job_bar.cancel_button.clicked.connect(self.cancel)
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    # -- starting jobs -------------------------------------------------------------
+    def start(self, name: str, work, after: Callable[[object], None] | None = None) -> bool:
+        if self.runner.busy:
+            self.window.show_message(f"Wait for “{self.runner.name}” to finish (or cancel it) first.")
+            return False
+        errors = self.window.index.errors(limit=1)
+        self._last_error_id = errors[0].id if errors else 0
+        if after is not None:
+            self._after[name] = after
+        return self.runner.start(name, work)
+
+    def scan(self, roots: list[Path]) -> bool:
+        return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
+
+    def tag(self, targets: list, title: str) -> bool:
+        return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
+
+    def plan_write(self, query: str, include_suggested: bool) -> bool:
+        def show_plan(plan) -> None:
+            dialog = WritePlanDialog(list(plan or []), include_suggested, self.window)
+            dialog.include_suggested.toggled.connect(lambda _on: dialog.done(2))
+            result = dialog.exec()
+            if result == 2:
+                QTimer.singleShot(0, lambda: self.plan_write(query, dialog.include_suggested.isChecked()))
+            elif result == QDialog.DialogCode.Accepted and dialog.plan:
+                QTimer.singleShot(0, lambda: self.write(dialog.plan))
+
+        work = job_work.plan_work(self.window.db_path, query, include_suggested, self.window.settings)
+        return self.start("Preparing write", work, after=show_plan)
+
+    def write(self, plan: list) -> bool:
+        return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings))
+
+    def undo(self) -> bool:
+        return self.start("Undoing last write", job_work.undo_work(self.window.db_path))
+
+    def cancel(self) -> None:
+        if self.runner.busy:
+            self.runner.cancel()
+            self.window.job_bar.cancelling()
+
+    # -- events ---------------------------------------------------------------------
+    def _on_started(self, name: str) -> None:
+        self.window.job_bar.begin(name)
+        self.window.set_jobs_enabled(False)
+        self._refresh_timer.start()
+
+    def _on_item(self, result) -> None:
+        photo_id = getattr(result, "photo_id", None)
+        if photo_id is not None:
+            self._pending_refresh.add(int(photo_id))
+
+    def _flush_refresh(self) -> None:
+        if self._pending_refresh:
+            ids, self._pending_refresh = self._pending_refresh, set()
+            self.window.photos_changed(ids)
+        self._collect_errors()
+
+    def _on_finished(self, name: str, summary) -> None:
+        text = describe_summary(summary)
+        self.window.show_message(f"{name}: done" + (f" — {text}" if text else ""))
+        after = self._after.pop(name, None)
+        if after is not None:
+            QTimer.singleShot(0, lambda: after(summary))
+
+    def _on_cancelled(self, name: str, summary) -> None:
+        self._after.pop(name, None)
+        text = describe_summary(summary)
+        self.window.show_message(f"{name}: cancelled, work done so far is kept" + (f" — {text}" if text else ""))
+
+    def _on_failed(self, name: str, message: str) -> None:
+        self._after.pop(name, None)
+        self.window.errors_panel.add_problem(None, name, message)
+        self.window.show_message(f"{name} failed: {message}")
+
+    def _on_stopped(self, name: str) -> None:
+        self._refresh_timer.stop()
+        self._flush_refresh()
+        self._collect_errors()
+        self.window.job_bar.end()
+        self.window.set_jobs_enabled(True)
+        self.window.library_changed()
+        self.job_stopped.emit(name)
+
+    def _collect_errors(self) -> None:
+        """Move the per-file problems the job recorded in the index into the panel."""
+        new = [e for e in self.window.index.errors(limit=500) if e.id > self._last_error_id]
+        if new:
+            self._last_error_id = max(e.id for e in new)
+        for error in reversed(new):
+            self.window.errors_panel.add_problem(error.path, error.stage, error.message)

@@ -1,0 +1,152 @@
+"""Long jobs off the GUI thread: the core's progress callback, cancel token and
+per-item results become Qt signals.
+
+One job runs at a time (tagging and writing both write to the index and files);
+`JobRunner.start` refuses a second one instead of queueing it silently.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.core.errors import Cancelled, TaggerError
+from app.core.progress import CancelToken, Progress
+
+# work(progress, cancel, emit_item) -> summary; runs in the worker thread.
+JobWork = Callable[[Callable[[Progress], None], CancelToken, Callable[[object], None]], object]
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """What the job bar shows: counts plus rate and ETA measured by the GUI."""
+
+    done: int
+    total: int | None
+    message: str
+    rate: float | None
+    eta_s: float | None
+
+
+class _Signals(QObject):
+    progress = Signal(object)
+    item = Signal(object)
+    finished = Signal(object)
+    cancelled = Signal(object)
+    failed = Signal(str)
+
+
+class _JobRunnable(QRunnable):
+    def __init__(self, work: JobWork, cancel: CancelToken, signals: _Signals) -> None:
+        super().__init__()
+        # Python keeps the runnable alive and drops it on the GUI thread: a Qt-side
+        # delete in the worker thread would free Python objects without the GIL held.
+        self.setAutoDelete(False)
+        self._work = work
+        self._cancel = cancel
+        self._signals = signals
+
+    def run(self) -> None:  # worker thread
+        try:
+            summary = self._work(self._signals.progress.emit, self._cancel, self._signals.item.emit)
+        except Cancelled:
+            self._signals.cancelled.emit(None)
+            return
+        except TaggerError as error:
+            self._signals.failed.emit(str(error))
+            return
+        except Exception as error:  # model errors and bugs: report, never crash the app
+            from model.errors import ModelError
+
+            detail = str(error) if isinstance(error, ModelError) else f"{type(error).__name__}: {error}"
+            traceback.print_exc()
+            self._signals.failed.emit(detail)
+            return
+        if self._cancel.cancelled:
+            self._signals.cancelled.emit(summary)
+        else:
+            self._signals.finished.emit(summary)
+
+
+class JobRunner(QObject):
+    """Runs one named job at a time and re-emits its events on the GUI thread."""
+
+    started = Signal(str)
+    progressed = Signal(object)  # JobProgress
+    item_done = Signal(object)
+    finished = Signal(str, object)  # name, summary
+    cancelled = Signal(str, object)
+    failed = Signal(str, str)  # name, message
+    stopped = Signal(str)  # after any of the three above
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._name: str | None = None
+        self._cancel: CancelToken | None = None
+        self._signals: _Signals | None = None
+        self._runnable: _JobRunnable | None = None
+        self._started_at = 0.0
+        self._first_progress: tuple[float, int] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._name is not None
+
+    @property
+    def name(self) -> str | None:
+        return self._name
+
+    def start(self, name: str, work: JobWork) -> bool:
+        """Start a job; False when another one is still running."""
+        if self.busy:
+            return False
+        self._name = name
+        self._cancel = CancelToken()
+        self._started_at = time.monotonic()
+        self._first_progress = None
+        signals = _Signals()
+        signals.progress.connect(self._on_progress)
+        signals.item.connect(self.item_done)
+        signals.finished.connect(lambda summary: self._stop(self.finished, summary))
+        signals.cancelled.connect(lambda summary: self._stop(self.cancelled, summary))
+        signals.failed.connect(lambda message: self._stop(self.failed, message))
+        self._signals = signals
+        self.started.emit(name)
+        self._runnable = _JobRunnable(work, self._cancel, signals)
+        self._pool.start(self._runnable)
+        return True
+
+    def cancel(self) -> None:
+        """Ask the job to stop after the current item; what is done is kept."""
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def _on_progress(self, progress: Progress) -> None:
+        now = time.monotonic()
+        if self._first_progress is None or progress.done < self._first_progress[1]:
+            self._first_progress = (now, progress.done)
+        rate = eta = None
+        since, done_then = self._first_progress
+        if now - since > 0.3 and progress.done > done_then:
+            rate = (progress.done - done_then) / (now - since)
+            if progress.total is not None:
+                eta = max(0.0, (progress.total - progress.done) / rate)
+        self.progressed.emit(JobProgress(progress.done, progress.total, progress.message, rate, eta))
+
+    def _stop(self, signal, payload) -> None:
+        name = self._name or ""
+        self._name = None
+        self._cancel = None
+        # The worker may still be returning from run(); keep the runnable and its
+        # signals until the next job replaces them.
+        signal.emit(name, payload)
+        self.stopped.emit(name)

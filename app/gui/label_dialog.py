@@ -1,0 +1,41 @@
+"""The "set label" prompt (L): a line edit with completion over known labels."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCompleter, QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout,
+)
+
+NO_LANDMARK = "(no landmark)"
+
+
+class LabelDialog(QDialog):
+    """Asks for a label; completion matches anywhere in the name, case-insensitively."""
+
+    def __init__(self, choices: list[str], current: str | None, count: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Set label")
+        self.setMinimumWidth(420)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        what = "this photo" if count == 1 else f"these {count:,} photos"
+        prompt = QLabel(f"Label for {what}:")
+        self.field = QLineEdit(current or "")
+        self.field.selectAll()
+        self.field.setPlaceholderText("Start typing a landmark… (empty = no landmark)")
+        self.completer = QCompleter([NO_LANDMARK, *choices], self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.field.setCompleter(self.completer)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(prompt)
+        layout.addWidget(self.field)
+        layout.addWidget(buttons)
+
+    def label(self) -> str | None:
+        """The chosen label; None means "no landmark"."""
+        text = self.field.text().strip()
+        return None if not text or text == NO_LANDMARK else text

@@ -1,0 +1,400 @@
+"""The main window: library tree (left), thumbnail grid or review list (centre),
+detail pane (right), search and actions (top), job bar and errors (bottom).
+
+It reads and changes the index only through PhotoIndex and app.core.library;
+everything slow runs in JobController's worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
+)
+
+from app.core import library
+from app.core.errors import QuerySyntaxError, TaggerError
+from app.core.settings import AppSettings, save_settings
+from app.gui.detail_pane import DetailPane
+from app.gui.errors_panel import ErrorsPanel
+from app.gui.first_run import FirstRunScreen
+from app.gui.icons import icon
+from app.gui.job_bar import JobBar
+from app.gui.job_controller import JobController
+from app.gui.label_dialog import LabelDialog
+from app.gui.library_tree import LibraryTree
+from app.gui.photo_grid import PhotoGrid
+from app.gui.photo_model import PhotoListModel
+from app.gui.review_view import ReviewView
+from app.gui.search_bar import SearchBar
+from app.gui.settings_dialog import SettingsDialog
+from app.gui.thumbnail_loader import ThumbnailLoader
+
+PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, index, db_path: Path, settings: AppSettings) -> None:
+        super().__init__()
+        self.index = index
+        self.db_path = Path(db_path)
+        self.settings = settings
+        self.folder = ""
+        self.setWindowTitle("Landmark Tagger")
+        self.setWindowIcon(icon("app"))
+        self.resize(1400, 900)
+        self.thumbnails = ThumbnailLoader(settings.thumbnail_size, parent=self)
+        self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
+        self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self.jobs = JobController(self)
+        self.library_changed()
+
+    # -- construction ------------------------------------------------------------------
+    def _build_central(self) -> None:
+        self.first_run = FirstRunScreen()
+        self.first_run.add_folder_requested.connect(self.choose_folder)
+        self.grid = PhotoGrid(self.grid_model, self.thumbnails, self.settings.thumbnail_size)
+        self.grid.open_requested.connect(self.open_detail)
+        self.grid.selectionModel().currentChanged.connect(lambda current, _: self._show_current(self.grid_model, current))
+        self.review = ReviewView(self.review_model)
+        self.review.open_requested.connect(self.open_detail)
+        self.review.list.selectionModel().currentChanged.connect(
+            lambda current, _: self._show_current(self.review_model, current))
+        self.stack = QStackedWidget()
+        for page in (self.first_run, self.grid, self.review):
+            self.stack.addWidget(page)
+        self.job_bar = JobBar()
+        self.search_bar = SearchBar()
+        self.search_bar.query_changed.connect(lambda _text: self.refresh_results())
+        search_row = QWidget()
+        search_row.setObjectName("searchRow")
+        row_layout = QVBoxLayout(search_row)
+        row_layout.setContentsMargins(12, 10, 12, 8)
+        row_layout.addWidget(self.search_bar)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(search_row)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.job_bar)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.library_tree = LibraryTree()
+        self.library_tree.folder_selected.connect(self._on_folder_selected)
+        self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.detail = DetailPane()
+        self.detail.accept_requested.connect(self.accept_selected)
+        self.detail.reject_requested.connect(self.reject_selected)
+        self.detail.relabel_requested.connect(self.relabel_selected)
+        self.detail_dock = self._dock("Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.errors_panel = ErrorsPanel()
+        self.errors_dock = self._dock("Problems", self.errors_panel, Qt.DockWidgetArea.BottomDockWidgetArea,
+                                      closable=True)
+        self.errors_dock.hide()
+        self.errors_panel.count_changed.connect(self._on_error_count)
+        self.resizeDocks([self.library_dock, self.detail_dock], [250, 360], Qt.Orientation.Horizontal)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, closable: bool = False) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}Dock")
+        dock.setWidget(widget)
+        features = QDockWidget.DockWidgetFeature.DockWidgetMovable
+        if closable:
+            features |= QDockWidget.DockWidgetFeature.DockWidgetClosable
+        dock.setFeatures(features)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, name: str, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
+        action = QAction(icon(name), text, self)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(f"{tip or text}" + (f" ({shortcut})" if shortcut else ""))
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.add_folder_action = self._action("folder-add", "Add folder…", self.choose_folder, "Ctrl+O")
+        self.tag_folder_action = self._action("tag", "Tag folder", self.tag_folder, "Ctrl+T",
+                                              "Recognise landmarks in the selected folder (or the whole library)")
+        self.tag_selection_action = self._action("tag-selection", "Tag selection", self.tag_selection,
+                                                 "Ctrl+Shift+T", "Recognise landmarks in the selected photos")
+        self.write_action = self._action("write", "Write labels…", self.write_labels, "Ctrl+W",
+                                         "Write labels into the photos' metadata (dry run first)")
+        self.undo_action = self._action("undo", "Undo", self.jobs_undo, None, "Undo the last write")
+        self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
+        self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
+                                        "All matching photos as a grid")
+        self.review_action = self._action("review", "Review", lambda: self.show_page(PAGE_REVIEW), "Ctrl+2",
+                                          "Suggested labels, least confident first")
+        views = QActionGroup(self)
+        for action in (self.grid_action, self.review_action):
+            action.setCheckable(True)
+            views.addAction(action)
+        self.grid_action.setChecked(True)
+        self.errors_action = self.errors_dock.toggleViewAction()
+        self.errors_action.setIcon(icon("errors"))
+        self.errors_action.setText("Problems")
+        self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
+        self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
+        self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setIconSize(QSize(18, 18))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.add_folder_action, None, self.grid_action, self.review_action, None,
+                       self.tag_folder_action, self.tag_selection_action, None):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        for action in (self.write_action, self.undo_action, self.errors_action, self.settings_action):
+            toolbar.addAction(action)
+        for action in (self.errors_action, self.settings_action):
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.addToolBar(toolbar)
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+
+    # -- library and results -------------------------------------------------------------
+    def library_changed(self) -> None:
+        """Re-read the folder tree, counts and results (after a scan, tag or write)."""
+        stats = self.index.stats()
+        self.library_tree.show_folders(stats["photos"], library.folder_tree(self.index))
+        by_state = stats.get("by_state", {})
+        self.status_label.setText(
+            f"{stats['photos']:,} photos  ·  {stats.get('labelled', 0):,} labelled  ·  "
+            f"{by_state.get('suggested', 0):,} to review  ·  {stats.get('raw_pairs', 0):,} RAW+JPEG pairs"
+        )
+        self.refresh_results()
+
+    def current_query(self) -> str:
+        folder = library.folder_query(self.folder) if self.folder else ""
+        return library.combine_queries(folder, self.search_bar.text())
+
+    def refresh_results(self) -> None:
+        """Run the search; a malformed query is shown inline and the grid keeps its photos."""
+        query = self.current_query()
+        try:
+            ids = self.index.photo_ids(query)
+            review_ids = library.review_ids(self.index, query) if self.stack.currentIndex() == PAGE_REVIEW else None
+        except QuerySyntaxError as error:
+            self.search_bar.show_error(str(error))
+            return
+        self.search_bar.show_count(len(ids))
+        self._set_model_ids(self.grid_model, self.grid, ids)
+        if review_ids is not None:
+            self._set_model_ids(self.review_model, self.review.list, review_ids)
+            self.review.show_count(len(review_ids))
+        empty_library = not self.index.roots() and not ids
+        if empty_library:
+            self.stack.setCurrentIndex(PAGE_FIRST_RUN)
+        elif self.stack.currentIndex() == PAGE_FIRST_RUN:
+            self.stack.setCurrentIndex(PAGE_GRID)
+        for action in (self.tag_folder_action, self.tag_selection_action, self.write_action,
+                       self.grid_action, self.review_action):
+            action.setEnabled(not empty_library and not self.jobs.busy)
+
+    def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
+        """Show new ids; when they are the same, keep the scroll position and selection."""
+        if ids == model.ids():
+            model.refresh(ids)
+            return
+        current = view.currentIndex()
+        keep_id = model.photo_id(current.row()) if current.isValid() else None
+        keep_row = current.row() if current.isValid() else None
+        model.set_ids(ids)
+        if keep_id is not None and ids:
+            row = min(keep_row, len(ids) - 1) if keep_id not in ids[max(0, keep_row - 50): keep_row + 50] \
+                else ids.index(keep_id, max(0, keep_row - 50))
+            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def photos_changed(self, photo_ids) -> None:
+        """Labels of these photos changed (a job or a review action): repaint them."""
+        photo_ids = set(photo_ids)
+        self.grid_model.refresh(photo_ids)
+        self.review_model.refresh(photo_ids)
+        record = self.detail.record
+        if record is not None and record.id in photo_ids:
+            self._show_record(record.id)
+
+    def _on_folder_selected(self, folder: str) -> None:
+        self.folder = folder
+        self.refresh_results()
+
+    def show_page(self, page: int) -> None:
+        self.stack.setCurrentIndex(page)
+        (self.review_action if page == PAGE_REVIEW else self.grid_action).setChecked(True)
+        self.refresh_results()
+        view = self.review.list if page == PAGE_REVIEW else self.grid
+        view.setFocus()
+        model = self.review_model if page == PAGE_REVIEW else self.grid_model
+        if not view.currentIndex().isValid() and model.rowCount() > 0:
+            view.setCurrentIndex(model.index(0))
+
+    # -- detail ------------------------------------------------------------------------
+    def _show_current(self, model: PhotoListModel, current) -> None:
+        if current.isValid():
+            self._show_record(model.photo_id(current.row()))
+
+    def _show_record(self, photo_id: int) -> None:
+        try:
+            record = self.index.get(photo_id)
+        except TaggerError:
+            self.detail.show_record(None, [])
+            return
+        self.detail.show_record(record, self.index.predictions(photo_id))
+
+    def open_detail(self, row: int) -> None:
+        model, view = self._active_model_and_view()
+        if 0 <= row < model.rowCount():
+            self._show_record(model.photo_id(row))
+        self.detail_dock.show()
+        self.detail_dock.raise_()
+
+    # -- review actions ------------------------------------------------------------------
+    def _active_model_and_view(self):
+        if self.stack.currentIndex() == PAGE_REVIEW:
+            return self.review_model, self.review.list
+        return self.grid_model, self.grid
+
+    def selected_ids(self) -> list[int]:
+        model, view = self._active_model_and_view()
+        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().row()]
+        return [model.photo_id(row) for row in rows if row < model.rowCount()]
+
+    def accept_selected(self) -> None:
+        self._change_state("accepted")
+
+    def reject_selected(self) -> None:
+        self._change_state("rejected")
+
+    def _change_state(self, state: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        try:
+            changed = self.index.set_state(ids, state)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        self.show_message(f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}")
+        self._after_label_change(ids)
+
+    def relabel_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        current = self.index.get(ids[0]).label if len(ids) == 1 else None
+        dialog = LabelDialog(library.label_choices(self.index, ids[0]), current, len(ids), self)
+        if dialog.exec() != LabelDialog.DialogCode.Accepted:
+            return
+        label = dialog.label()
+        try:
+            for photo_id in ids:
+                self.index.set_label(photo_id, label, source="user", state="accepted")
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        self.show_message(f"Labelled {len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”")
+        self._after_label_change(ids)
+
+    def _after_label_change(self, ids: list[int]) -> None:
+        """Repaint, then move on to the next photo so review is one key per photo."""
+        model, view = self._active_model_and_view()
+        row = view.currentIndex().row() if view.currentIndex().isValid() else 0
+        self.photos_changed(ids)
+        if self.stack.currentIndex() == PAGE_REVIEW:
+            self.refresh_results()  # reviewed photos leave the list; the next one moves up
+            row = min(row, model.rowCount() - 1)
+        elif len(ids) == 1:
+            row = min(row + 1, model.rowCount() - 1)
+        if row >= 0:
+            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    # -- jobs ---------------------------------------------------------------------------
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()),
+                                                  QFileDialog.Option.DontUseNativeDialog
+                                                  | QFileDialog.Option.ShowDirsOnly)
+        if folder:
+            self.add_folder(Path(folder))
+
+    def add_folder(self, folder: Path) -> bool:
+        """Add a folder to the library and read it in a worker."""
+        try:
+            root = self.index.add_root(folder)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        self.library_changed()
+        return self.jobs.scan([root])
+
+    def tag_folder(self) -> bool:
+        targets = [Path(self.folder)] if self.folder else self.index.roots()
+        if not targets:
+            self.show_message("Add a folder first.")
+            return False
+        title = f"Tagging {Path(self.folder).name}" if self.folder else "Tagging library"
+        return self.jobs.tag(targets, title)
+
+    def tag_selection(self) -> bool:
+        ids = self.selected_ids()
+        if not ids:
+            self.show_message("Select photos to tag first.")
+            return False
+        return self.jobs.tag(ids, f"Tagging {len(ids):,} photos")
+
+    def write_labels(self) -> bool:
+        return self.jobs.plan_write(self.current_query(), include_suggested=False)
+
+    def jobs_undo(self) -> bool:
+        return self.jobs.undo()
+
+    def set_jobs_enabled(self, enabled: bool) -> None:
+        for action in (self.add_folder_action, self.tag_folder_action, self.tag_selection_action,
+                       self.write_action, self.undo_action, self.settings_action):
+            action.setEnabled(enabled)
+        self.first_run.add_button.setEnabled(enabled)
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        try:
+            save_settings(dialog.settings())
+        except TaggerError as error:
+            self.show_message(f"Settings not saved: {error}")
+            return
+        self.settings = dialog.settings().validated()
+        self.show_message("Settings saved.")
+
+    # -- feedback --------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_error_count(self, count: int) -> None:
+        self.errors_action.setText(f"Problems ({count})" if count else "Problems")
+        if count and not self.errors_dock.isVisible():
+            self.errors_dock.show()
+
+    def closeEvent(self, event) -> None:
+        self.jobs.cancel()
+        self.jobs.runner.wait(10000)
+        self.thumbnails.drop_queued()
+        self.thumbnails.wait_for_done(3000)
+        super().closeEvent(event)

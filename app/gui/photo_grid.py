@@ -1,0 +1,66 @@
+"""The centre thumbnail grid: a QListView in icon mode over PhotoListModel."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QListView
+
+from app.gui.photo_model import PhotoListModel
+from app.gui.thumbnail_loader import ThumbnailLoader
+from app.gui.tile_delegate import LABEL_STRIP, PADDING, TileDelegate
+
+
+class PhotoGrid(QListView):
+    """Uniform tiles laid out in batches; Enter opens the current photo."""
+
+    open_requested = Signal(int)  # row
+
+    def __init__(self, model: PhotoListModel, thumbnails: ThumbnailLoader, thumbnail_size: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("photoGrid")
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)  # no per-row size queries: layout stays O(1) per row
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
+        self.setSpacing(0)
+        self.setWrapping(True)
+        self._cell = QSize(thumbnail_size + 2 * PADDING + 4, thumbnail_size + 2 * PADDING + LABEL_STRIP + 4)
+        self.setGridSize(self._cell)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setMouseTracking(True)
+        self.setItemDelegate(TileDelegate(thumbnail_size, self))
+        self.setModel(model)
+        self._thumbnails = thumbnails
+        self._last_scroll = 0
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit_columns(event.size().width())
+        return super().viewportEvent(event)
+
+    def _fit_columns(self, width: int) -> None:
+        """Share the leftover width between the columns so the grid fills the view evenly."""
+        usable = width - 16  # Qt wraps early by about a scroll bar's width
+        columns = max(1, usable // self._cell.width())
+        cell_width = max(self._cell.width(), usable // columns)
+        if self.gridSize().width() != cell_width:
+            self.setGridSize(QSize(cell_width, self._cell.height()))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+    def _on_scrolled(self, value: int) -> None:
+        # A fast jump through thousands of rows must not leave a queue of stale decodes.
+        if abs(value - self._last_scroll) > 3 * self.viewport().height():
+            self._thumbnails.drop_queued()
+            self.viewport().update()
+        self._last_scroll = value

@@ -1,0 +1,125 @@
+"""A lazy list model over photo ids: rows are ids, records and thumbnails are fetched
+only for the rows a view actually paints.
+
+With 100,000 photos the model holds 100,000 integers and nothing else up front;
+PhotoRecords come from the index in small pages on demand and are kept in a bounded
+cache, thumbnails come from the ThumbnailLoader.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Callable, Iterable, Sequence
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
+
+from app.gui.thumbnail_loader import ThumbnailLoader
+
+RecordRole = Qt.ItemDataRole.UserRole + 1
+ThumbnailRole = Qt.ItemDataRole.UserRole + 2
+PhotoIdRole = Qt.ItemDataRole.UserRole + 3
+ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 4
+
+RecordFetcher = Callable[[int], object]  # photo id -> PhotoRecord (index.get)
+
+
+class PhotoListModel(QAbstractListModel):
+    """Rows of photos identified by id; data is fetched lazily and cached (bounded)."""
+
+    def __init__(
+        self,
+        fetch_record: RecordFetcher,
+        thumbnails: ThumbnailLoader,
+        cache_items: int = 3000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._fetch_record = fetch_record
+        self._thumbnails = thumbnails
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}  # filled only for rows that were looked at
+        self._records: OrderedDict[int, object] = OrderedDict()
+        self._cache_items = cache_items
+        self.records_fetched = 0  # for tests: how many records were ever loaded
+        thumbnails.ready.connect(self._on_thumbnail_changed)
+        thumbnails.failed.connect(lambda photo_id, _message: self._on_thumbnail_changed(photo_id))
+
+    # -- content -------------------------------------------------------------------
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these photos, in this order."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._row_of = {}
+        self._records.clear()
+        self.endResetModel()
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def photo_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, photo_id: int) -> int | None:
+        """The row of a photo when it was shown already (None otherwise; no full scan)."""
+        return self._row_of.get(photo_id)
+
+    def record(self, row: int):
+        """The PhotoRecord of a row, from the cache or the index."""
+        photo_id = self._ids[row]
+        self._row_of[photo_id] = row
+        record = self._records.get(photo_id)
+        if record is None:
+            record = self._fetch_record(photo_id)
+            self.records_fetched += 1
+            self._records[photo_id] = record
+            while len(self._records) > self._cache_items:
+                self._records.popitem(last=False)
+        else:
+            self._records.move_to_end(photo_id)
+        return record
+
+    def refresh(self, photo_ids: Iterable[int]) -> None:
+        """Reload the given photos' records (labels changed) and repaint their tiles."""
+        for photo_id in photo_ids:
+            if self._records.pop(photo_id, None) is None:
+                continue  # never shown or evicted: it will be fetched fresh anyway
+            row = self._row_of.get(photo_id)
+            if row is not None and row < len(self._ids) and self._ids[row] == photo_id:
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    # -- Qt model API ----------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self._ids):
+            return None
+        row = index.row()
+        if role == PhotoIdRole:
+            return self._ids[row]
+        if role == RecordRole:
+            return self.record(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            record = self.record(row)
+            return record.label or ""
+        if role == ThumbnailRole:
+            record = self.record(row)
+            return self._thumbnails.pixmap(record.id, record.path)
+        if role == ThumbnailFailedRole:
+            return self._thumbnails.has_failed(self._ids[row])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            record = self.record(row)
+            return f"{record.path}\n{record.label or 'no label'} · {record.state}"
+        return None
+
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _on_thumbnail_changed(self, photo_id: int) -> None:
+        row = self._row_of.get(photo_id)
+        if row is not None and row < len(self._ids) and self._ids[row] == photo_id:
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [ThumbnailRole])

@@ -1,0 +1,72 @@
+"""Large previews for the detail pane, decoded in a worker thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtGui import QImage
+
+from app.core.thumbnails import load_preview
+
+
+class _Signals(QObject):
+    loaded = Signal(int, QImage)
+    failed = Signal(int, str)
+
+
+class _PreviewJob(QRunnable):
+    def __init__(self, ticket: int, path: Path, max_side: int, signals: _Signals) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # Python owns it (see JobRunner)
+        self.ticket, self.path, self.max_side, self.signals = ticket, path, max_side, signals
+
+    def run(self) -> None:  # worker thread
+        try:
+            image = load_preview(self.path, self.max_side)
+            data = image.tobytes("raw", "RGB")
+            qimage = QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
+            self.signals.loaded.emit(self.ticket, qimage)
+        except Exception as error:  # shown in the pane; never crash the app
+            self.signals.failed.emit(self.ticket, str(error))
+
+
+class PreviewLoader(QObject):
+    """Loads one preview at a time; answers for older requests are dropped."""
+
+    loaded = Signal(QImage)
+    failed = Signal(str)
+
+    def __init__(self, max_side: int = 1600, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.max_side = max_side
+        self._ticket = 0
+        self._jobs: list[_PreviewJob] = []
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.loaded.connect(self._on_loaded)
+        self._signals.failed.connect(self._on_failed)
+
+    def request(self, path: str | Path) -> None:
+        self._ticket += 1
+        self._pool.clear()
+        self._job = _PreviewJob(self._ticket, Path(path), self.max_side, self._signals)
+        self._jobs.append(self._job)
+        del self._jobs[:-4]  # a few recent ones may still be running; older ones are done
+        self._pool.start(self._job)
+
+    def cancel(self) -> None:
+        self._ticket += 1
+        self._pool.clear()
+
+    def wait_for_done(self, msecs: int = 5000) -> bool:
+        return self._pool.waitForDone(msecs)
+
+    def _on_loaded(self, ticket: int, image: QImage) -> None:
+        if ticket == self._ticket:
+            self.loaded.emit(image)
+
+    def _on_failed(self, ticket: int, message: str) -> None:
+        if ticket == self._ticket:
+            self.failed.emit(message)

@@ -1,0 +1,123 @@
+"""The review view: suggested labels as a list, least confident first, for fast
+checking with A (accept), R (reject), L (label) and the arrow keys."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
+)
+
+from app.gui import theme
+from app.gui.photo_model import PhotoListModel, RecordRole, ThumbnailRole
+from app.gui.tile_delegate import draw_badge
+
+ROW_HEIGHT = 92
+
+
+class ReviewRowDelegate(QStyledItemDelegate):
+    """A row: thumbnail, suggested label, confidence bar, file and date."""
+
+    def sizeHint(self, option, index: QModelIndex) -> QSize:
+        return QSize(600, ROW_HEIGHT)
+
+    def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
+        record = index.data(RecordRole)
+        if record is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(option.rect).adjusted(8, 3, -8, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 8, 8)
+        painter.fillPath(path, QColor("#2d3a4f") if selected else QColor(theme.PANEL))
+        if selected:
+            painter.setPen(QPen(QColor(theme.ACCENT), 1.5))
+            painter.drawPath(path)
+        thumb_area = QRectF(rect.left() + 8, rect.top() + 7, 104, rect.height() - 14)
+        pixmap = index.data(ThumbnailRole)
+        if pixmap is not None and not pixmap.isNull():
+            size = pixmap.size().scaled(thumb_area.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(thumb_area.center().toPoint())
+            painter.drawPixmap(target, pixmap)
+        else:
+            painter.fillRect(thumb_area, QColor("#2b2e33"))
+        left = thumb_area.right() + 16
+        painter.setFont(theme.scaled_font(option.font, 1.1, bold=True))
+        painter.setPen(QColor(theme.TEXT))
+        label = record.label or "no landmark"
+        painter.drawText(QRectF(left, rect.top() + 10, rect.width() * 0.45, 24), Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(rect.width() * 0.45)))
+        painter.setFont(option.font)
+        painter.setPen(QColor(theme.MUTED))
+        name = record.path.replace("\\", "/").rsplit("/", 1)[-1]
+        details = "  ·  ".join(p for p in (name, (record.taken_at or "")[:10], record.camera or "") if p)
+        painter.drawText(QRectF(left, rect.top() + 36, rect.width() * 0.55, 20), Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(details, Qt.TextElideMode.ElideMiddle, int(rect.width() * 0.55)))
+        if record.has_raw:
+            draw_badge(painter, QRectF(left, rect.top() + 60, 36, 16), "RAW", QColor(0, 0, 0, 120), QColor("#ffd36b"))
+        score = record.score or 0.0
+        bar_left = rect.left() + rect.width() * 0.62
+        bar_width = rect.right() - 70 - bar_left
+        track = QRectF(bar_left, rect.center().y() - 4, bar_width, 8)
+        track_path = QPainterPath()
+        track_path.addRoundedRect(track, 4, 4)
+        painter.fillPath(track_path, QColor(theme.RAISED))
+        fill_path = QPainterPath()
+        fill_path.addRoundedRect(QRectF(bar_left, track.top(), max(6.0, bar_width * score), 8), 4, 4)
+        painter.fillPath(fill_path, theme.confidence_colour(score))
+        painter.setPen(theme.confidence_colour(score))
+        painter.drawText(QRectF(rect.right() - 62, rect.top(), 52, rect.height()),
+                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score * 100:.0f}%")
+        painter.restore()
+
+
+class ReviewView(QWidget):
+    """Header with the count and key hints, and the list of suggestions."""
+
+    open_requested = Signal(int)  # row
+
+    def __init__(self, model: PhotoListModel, parent=None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 0)
+        layout.setSpacing(8)
+        header = QHBoxLayout()
+        self.heading = QLabel("Review suggestions")
+        self.heading.setProperty("role", "heading")
+        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label  ·  ↑↓ move  ·  Enter details")
+        hint.setProperty("role", "muted")
+        header.addWidget(self.heading)
+        header.addStretch(1)
+        header.addWidget(hint)
+        layout.addLayout(header)
+        self.list = QListView()
+        self.list.setObjectName("reviewList")
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setItemDelegate(ReviewRowDelegate(self.list))
+        self.list.setModel(model)
+        self.list.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+        self.list.installEventFilter(self)
+        self.empty = QLabel("Nothing to review: every suggestion has been accepted or rejected.")
+        self.empty.setProperty("role", "muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty, 1)
+        self.empty.hide()
+
+    def show_count(self, count: int) -> None:
+        self.heading.setText(f"Review suggestions  ({count:,})")
+        self.list.setVisible(count > 0)
+        self.empty.setVisible(count == 0)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.list and event.type() == event.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.list.currentIndex().isValid():
+                self.open_requested.emit(self.list.currentIndex().row())
+                return True
+        return super().eventFilter(watched, event)

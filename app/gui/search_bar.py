@@ -1,0 +1,73 @@
+"""The search field: the CLI's query language, debounced, with a match count and an
+inline error for a malformed query (no dialog)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from app.gui.icons import icon
+
+DEBOUNCE_MS = 250
+PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, has:gps, -word'
+
+
+class SearchBar(QWidget):
+    """Emits `query_changed(text)` once typing pauses."""
+
+    query_changed = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        self.field = QLineEdit()
+        self.field.setObjectName("searchField")
+        self.field.setPlaceholderText(PLACEHOLDER)
+        self.field.setClearButtonEnabled(True)
+        self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.field.setMinimumWidth(280)
+        self.count_label = QLabel()
+        self.count_label.setProperty("role", "muted")
+        self.error_label = QLabel()
+        self.error_label.setProperty("role", "error")
+        self.error_label.hide()
+        layout.addWidget(self.field, 3)
+        layout.addWidget(self.error_label, 2)
+        layout.addWidget(self.count_label)
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(lambda: self.query_changed.emit(self.text()))
+        self.field.textChanged.connect(lambda _text: self._timer.start())
+        self.field.returnPressed.connect(self._emit_now)
+
+    def text(self) -> str:
+        return self.field.text().strip()
+
+    def set_text(self, text: str) -> None:
+        self.field.setText(text)
+        self._emit_now()
+
+    def show_count(self, count: int) -> None:
+        self._set_invalid(False)
+        self.error_label.hide()
+        self.count_label.setText(f"{count:,} photo{'s' if count != 1 else ''}")
+
+    def show_error(self, message: str) -> None:
+        """Show why the query is malformed next to the field; the grid keeps its last results."""
+        self._set_invalid(True)
+        self.error_label.setText(message)
+        self.error_label.setToolTip(message)
+        self.error_label.show()
+
+    def has_error(self) -> bool:
+        return self.error_label.isVisible() or not self.error_label.isHidden()
+
+    def _emit_now(self) -> None:
+        self._timer.stop()
+        self.query_changed.emit(self.text())
+
+    def _set_invalid(self, invalid: bool) -> None:
+        self.field.setProperty("invalid", "true" if invalid else "false")
+        self.field.style().unpolish(self.field)
+        self.field.style().polish(self.field)

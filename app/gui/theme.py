@@ -1,0 +1,115 @@
+"""A dark, neutral theme: photos are judged against grey, not against colour.
+
+Fusion style with a hand-set palette plus a small style sheet for spacing, so the
+look is the same on every platform and offscreen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+BACKGROUND = "#1e1f22"
+PANEL = "#26282c"
+RAISED = "#2f3237"
+BORDER = "#3a3d43"
+TEXT = "#e3e4e6"
+MUTED = "#9a9ea6"
+ACCENT = "#3d8bfd"
+GOOD = "#5fbf6f"
+WARN = "#e8a33d"
+BAD = "#e5645a"
+
+STYLE_SHEET = f"""
+QMainWindow, QDialog {{ background: {BACKGROUND}; }}
+QWidget {{ color: {TEXT}; font-size: 13px; }}
+QToolBar {{ background: {PANEL}; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px; spacing: 4px; }}
+QToolBar QToolButton {{ padding: 5px 9px; border-radius: 6px; color: {TEXT}; }}
+QToolBar QToolButton:hover {{ background: {RAISED}; }}
+QToolBar QToolButton:pressed {{ background: {BORDER}; }}
+QToolBar QToolButton:disabled {{ color: #62666d; }}
+QDockWidget {{ color: {MUTED}; font-weight: 600; }}
+QDockWidget::title {{ background: {PANEL}; padding: 7px 10px; text-transform: uppercase; }}
+QTreeView, QListView, QTableView, QScrollArea, QTextEdit {{
+    background: {BACKGROUND}; border: none; outline: 0; }}
+QTreeView::item {{ padding: 4px 2px; border-radius: 4px; }}
+QTreeView::item:selected, QTableView::item:selected {{ background: #2d4a73; color: white; }}
+QHeaderView::section {{ background: {PANEL}; color: {MUTED}; border: none; border-bottom: 1px solid {BORDER}; padding: 5px 8px; }}
+QLineEdit {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 6px 10px; selection-background-color: {ACCENT}; }}
+QLineEdit:focus {{ border-color: {ACCENT}; }}
+QLineEdit[invalid="true"] {{ border-color: {BAD}; }}
+QPushButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 7px 16px; }}
+QPushButton:hover {{ background: #383c42; }}
+QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; font-weight: 600; }}
+QPushButton:disabled {{ color: #6b6f76; }}
+QProgressBar {{ background: {RAISED}; border: none; border-radius: 5px; height: 10px; text-align: center; color: transparent; }}
+QProgressBar::chunk {{ background: {ACCENT}; border-radius: 5px; }}
+QStatusBar {{ background: {PANEL}; color: {MUTED}; border-top: 1px solid {BORDER}; }}
+QScrollBar:vertical {{ background: transparent; width: 11px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: #4a4e55; border-radius: 4px; min-height: 30px; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; width: 0; }}
+QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
+QScrollBar::handle:horizontal {{ background: #4a4e55; border-radius: 4px; min-width: 30px; }}
+QComboBox, QDoubleSpinBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px; }}
+QCheckBox {{ spacing: 8px; }}
+QSplitter::handle {{ background: {BORDER}; }}
+QLabel[role="muted"] {{ color: {MUTED}; }}
+QLabel[role="heading"] {{ font-size: 17px; font-weight: 600; }}
+QLabel[role="section"] {{ color: {MUTED}; font-size: 11px; font-weight: 600; letter-spacing: 1px; }}
+QLabel[role="error"] {{ color: {BAD}; }}
+QFrame[role="card"] {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 10px; }}
+QFrame#jobBar {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
+"""
+
+
+def apply_dark_theme(app: QApplication) -> None:
+    """Fusion style, a dark palette and the app's style sheet."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: BACKGROUND,
+        QPalette.ColorRole.WindowText: TEXT,
+        QPalette.ColorRole.Base: BACKGROUND,
+        QPalette.ColorRole.AlternateBase: PANEL,
+        QPalette.ColorRole.ToolTipBase: RAISED,
+        QPalette.ColorRole.ToolTipText: TEXT,
+        QPalette.ColorRole.Text: TEXT,
+        QPalette.ColorRole.Button: RAISED,
+        QPalette.ColorRole.ButtonText: TEXT,
+        QPalette.ColorRole.Highlight: ACCENT,
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: MUTED,
+        QPalette.ColorRole.Link: ACCENT,
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, QColor(colour))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b6f76"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b6f76"))
+    app.setPalette(palette)
+    font = QFont(app.font())
+    font.setPointSizeF(max(font.pointSizeF(), 10.0))
+    app.setFont(font)
+    app.setStyleSheet(STYLE_SHEET)
+
+
+def confidence_colour(score: float | None) -> QColor:
+    """Green for confident, amber for unsure, red for doubtful suggestions."""
+    if score is None:
+        return QColor(MUTED)
+    if score >= 0.8:
+        return QColor(GOOD)
+    if score >= 0.5:
+        return QColor(WARN)
+    return QColor(BAD)
+
+
+def scaled_font(font: QFont, factor: float, bold: bool | None = None) -> QFont:
+    """A copy of `font` scaled by `factor`, whether it is sized in points or pixels."""
+    scaled = QFont(font)
+    if font.pointSizeF() > 0:
+        scaled.setPointSizeF(max(6.0, font.pointSizeF() * factor))
+    elif font.pixelSize() > 0:
+        scaled.setPixelSize(max(8, round(font.pixelSize() * factor)))
+    if bold is not None:
+        scaled.setBold(bold)
+    return scaled

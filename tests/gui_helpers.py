@@ -1,0 +1,45 @@
+"""Builders shared by the GUI tests: generated photo folders and ready windows."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import piexif
+from PIL import Image
+
+
+def make_photo_folder(folder: Path, count: int, seed: int = 1) -> list[Path]:
+    """`count` small JPEGs with camera EXIF (some in a sub-folder), distinct colours."""
+    rng = random.Random(seed)
+    paths = []
+    for i in range(count):
+        path = folder / ("trip" if i % 3 == 0 else "") / f"IMG_{i:04d}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        exif = {
+            "0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D90"},
+            "Exif": {piexif.ExifIFD.DateTimeOriginal: f"2020:11:{1 + i % 28:02d} 10:{i % 60:02d}:00".encode()},
+        }
+        colour = tuple(rng.randrange(256) for _ in range(3))
+        Image.new("RGB", (96, 64), colour).save(path, "JPEG", exif=piexif.dump(exif))
+        paths.append(path)
+    return paths
+
+
+def insert_synthetic_photos(db_path: Path, count: int, folder: str = "/photos/big") -> None:
+    """Fill an index with `count` photos by direct inserts (fast; no files on disk)."""
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db_path) as index:
+        with index.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO photos (id, folder, stem, primary_path, taken_at, has_raw, missing) "
+                "VALUES (?, ?, ?, ?, ?, 0, 0)",
+                ((i, folder, f"IMG_{i:06d}", f"{folder}/IMG_{i:06d}.jpg", f"2020-01-01T00:00:{i % 60:02d}")
+                 for i in range(1, count + 1)),
+            )
+            conn.executemany(
+                "INSERT INTO files (photo_id, path, name, ext, kind, missing) VALUES (?, ?, ?, '.jpg', 'jpeg', 0)",
+                ((i, f"{folder}/IMG_{i:06d}.jpg", f"IMG_{i:06d}.jpg") for i in range(1, count + 1)),
+            )
+        index.add_root(folder)

@@ -1,0 +1,241 @@
+"""The desktop app, driven offscreen with pytest-qt: open, add a folder, search,
+review, lazy loading, jobs and the no-display fallback of the `gui` command."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import QObject, Qt, QTimer  # noqa: E402
+
+from app.core.index import PhotoIndex, Prediction  # noqa: E402
+from tests.gui_helpers import insert_synthetic_photos, make_photo_folder  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    win.jobs.cancel()
+    win.jobs.runner.wait(10000)
+    win.thumbnails.drop_queued()
+    win.thumbnails.wait_for_done(5000)
+    win.index.close()
+
+
+def wait_for_job(qtbot, win, timeout_ms=60000) -> None:
+    qtbot.waitUntil(lambda: not win.jobs.busy, timeout=timeout_ms)
+
+
+def added_folder(qtbot, win, tmp_path, count=12) -> Path:
+    folder = tmp_path / "photos"
+    make_photo_folder(folder, count)
+    assert win.add_folder(folder)
+    wait_for_job(qtbot, win)
+    return folder
+
+
+def suggest(index: PhotoIndex, photo_id: int, label: str, score: float) -> None:
+    top = [Prediction(label.lower().replace(" ", "_"), label, score), Prediction("other", "Other place", 1 - score)]
+    index.set_predictions(photo_id, "test-model", top, threshold=0.1)
+
+
+def test_an_empty_library_opens_on_the_first_run_screen(window) -> None:
+    from app.gui.main_window import PAGE_FIRST_RUN
+
+    assert window.stack.currentIndex() == PAGE_FIRST_RUN
+    assert window.first_run.add_button.text() == "Add folder…"
+    assert window.grid_model.rowCount() == 0
+
+
+def test_adding_a_folder_reads_it_in_a_worker_and_fills_grid_and_tree(qtbot, window, tmp_path) -> None:
+    from app.gui.main_window import PAGE_GRID
+
+    folder = added_folder(qtbot, window, tmp_path, count=12)
+    assert window.stack.currentIndex() == PAGE_GRID
+    assert window.grid_model.rowCount() == 12
+    tree = window.library_tree
+    assert tree.topLevelItem(0).text(1) == "12"  # All photos
+    root = tree.topLevelItem(1)
+    assert root.text(0) == folder.name and root.text(1) == "12"
+    assert root.child(0).text(0) == "trip" and root.child(0).text(1) == "4"
+    # thumbnails arrive from the pool and land in the user cache folder
+    first = window.grid_model.index(0)
+    window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2)
+    qtbot.waitUntil(lambda: window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2) is not None, timeout=10000)
+    from app.core.config import cache_dir
+
+    assert any((cache_dir() / "thumbnails").rglob("*.jpg"))
+
+
+def test_selecting_a_folder_in_the_tree_narrows_the_grid(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=12)
+    window.library_tree.topLevelItem(1).child(0).setSelected(True)
+    window.library_tree.topLevelItem(0).setSelected(False)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4)
+
+
+def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=12)
+    suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)
+    suggest(window.index, window.grid_model.photo_id(1), "Colosseum", 0.4)
+    qtbot.keyClicks(window.search_bar.field, "Colosseum")
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=3000)
+    assert window.search_bar.count_label.text() == "2 photos"
+    window.search_bar.set_text("label:Colosseum score>0.8")
+    assert window.grid_model.rowCount() == 1
+
+
+def test_a_malformed_query_is_shown_inline_and_keeps_the_results(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=5)
+    window.search_bar.set_text("score>>high")
+    assert window.search_bar.error_label.isVisible()
+    assert window.search_bar.error_label.text()
+    assert window.grid_model.rowCount() == 5
+    window.search_bar.set_text("")
+    assert not window.search_bar.error_label.isVisible()
+
+
+def test_accept_and_reject_keys_change_the_index_at_once(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=4)
+    ids = [window.grid_model.photo_id(row) for row in range(2)]
+    for photo_id in ids:
+        suggest(window.index, photo_id, "Petra", 0.7)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_A)
+    assert window.index.get(ids[0]).state == "accepted"
+    assert window.grid.currentIndex().row() == 1  # moved on to the next photo
+    qtbot.keyClick(window.grid, Qt.Key.Key_R)
+    assert window.index.get(ids[1]).state == "rejected"
+    assert window.grid_model.record(0).state == "accepted"  # the grid shows the change
+
+
+def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import main_window
+    from app.gui.label_dialog import LabelDialog
+
+    added_folder(qtbot, window, tmp_path, count=3)
+    suggest(window.index, window.grid_model.photo_id(1), "Taj Mahal", 0.6)
+    seen = {}
+
+    def answer(dialog: LabelDialog) -> int:
+        dialog.completer.setCompletionPrefix("mah")
+        seen["completions"] = [dialog.completer.completionModel().index(i, 0).data()
+                               for i in range(dialog.completer.completionCount())]
+        dialog.field.setText("Taj Mahal")
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(main_window.LabelDialog, "exec", answer)
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_L)
+    assert "Taj Mahal" in seen["completions"]
+    record = window.index.get(window.grid_model.photo_id(0))
+    assert (record.label, record.state, record.source) == ("Taj Mahal", "accepted", "user")
+
+
+def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path) -> None:
+    from app.gui.main_window import PAGE_REVIEW
+
+    added_folder(qtbot, window, tmp_path, count=6)
+    scores = {window.grid_model.photo_id(row): score for row, score in enumerate([0.9, 0.3, 0.6])}
+    for photo_id, score in scores.items():
+        suggest(window.index, photo_id, "Alhambra", score)
+    window.review_action.trigger()
+    assert window.stack.currentIndex() == PAGE_REVIEW
+    shown = [window.review_model.photo_id(row) for row in range(window.review_model.rowCount())]
+    assert [scores[i] for i in shown] == [0.3, 0.6, 0.9]
+    # accepting the least confident takes it off the list; the next one becomes current
+    qtbot.keyClick(window.review.list, Qt.Key.Key_A)
+    assert window.index.get(shown[0]).state == "accepted"
+    assert window.review_model.rowCount() == 2
+    assert window.review_model.photo_id(window.review.list.currentIndex().row()) == shown[1]
+    qtbot.keyClick(window.review.list, Qt.Key.Key_Return)
+    assert window.detail.record.id == shown[1]
+
+
+def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=2)
+    photo_id = window.grid_model.photo_id(0)
+    suggest(window.index, photo_id, "Petra", 0.75)
+    window.photos_changed([photo_id])
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    assert window.detail.title.text() == "Petra"
+    assert window.detail.fields["Camera"].text() == "Nikon D90"
+    bars = [window.detail.predictions_box.itemAt(i).widget() for i in range(window.detail.predictions_box.count())]
+    assert [(bar.label, round(bar.score, 2)) for bar in bars] == [("Petra", 0.75), ("Other place", 0.25)]
+    qtbot.waitUntil(window.detail.preview.has_image, timeout=10000)
+
+
+def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
+    from app.gui.app import create_application, open_main_window
+
+    insert_synthetic_photos(tmp_path / "big.db", 100_000)
+    create_application()
+    win = open_main_window(tmp_path / "big.db")
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.wait(200)
+    try:
+        assert win.grid_model.rowCount() == 100_000
+        assert win.library_tree.topLevelItem(0).text(1) == "100,000"
+        assert 0 < win.grid_model.records_fetched < 500
+        assert 0 < win.thumbnails.requests_started < 200
+        win.grid.scrollToBottom()
+        qtbot.wait(200)
+        assert win.grid_model.records_fetched < 1000
+        assert win.thumbnails.requests_started < 400
+        assert win.grid_model.record(99_999).id is not None
+    finally:
+        win.thumbnails.drop_queued()
+        win.thumbnails.wait_for_done(5000)
+        win.index.close()
+
+
+def test_a_cancelled_job_stops_and_reports_cancelled(qtbot) -> None:
+    from app.core.progress import Progress
+    from app.gui.job_runner import JobRunner
+
+    runner = JobRunner()
+    done_items = []
+
+    def slow_work(progress, cancel, emit):
+        for i in range(1000):
+            if cancel.cancelled:
+                return {"done": i}
+            time.sleep(0.01)
+            emit(i)
+            progress(Progress(i + 1, 1000))
+        return {"done": 1000}
+
+    runner.item_done.connect(done_items.append)
+    assert runner.start("slow", slow_work)
+    assert not runner.start("second", slow_work)  # one job at a time
+    qtbot.waitUntil(lambda: len(done_items) >= 5, timeout=5000)
+    with qtbot.waitSignal(runner.cancelled, timeout=1000) as blocker:
+        runner.cancel()
+    assert blocker.args[0] == "slow" and blocker.args[1]["done"] < 1000
+    assert not runner.busy
+
+
+def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, capsys) -> None:
+    from app.cli.main import main
+
+    monkeypatch.setattr("sys.platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["gui"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["no display found; use the CLI instead: landmark-tagger scan FOLDER && landmark-tagger tag FOLDER"]
