@@ -1,0 +1,87 @@
+"""`landmark-tagger tag`: JSON lines, summary, exit codes, the missing-model message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.cli.main import main
+
+
+def photo(path: Path, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8), "RGB").resize((320, 240)).save(path, "JPEG")
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    trip = tmp_path / "Paris 2019"
+    trip.mkdir()
+    for i in range(3):
+        photo(trip / f"IMG_{i}.jpg", i)
+    return trip
+
+
+def run_tag(tmp_path, *args) -> int:
+    return main(["--db", str(tmp_path / "index.db"), "tag", *map(str, args)])
+
+
+def test_tag_has_help_text(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["tag", "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--model", "--threshold", "--workers", "--json"):
+        assert option in text
+
+
+def test_json_prints_one_line_per_photo(tmp_path, folder, tiny_bundle, capsys):
+    code = run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0", "--json")
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(lines) == 3
+    for line in lines:
+        assert set(line) >= {"path", "files", "label", "landmark_id", "score", "top"}
+        assert Path(line["path"]).parent == folder.resolve()
+        assert line["files"] == [line["path"]]
+        assert line["top"] and set(line["top"][0]) == {"label", "landmark_id", "score"}
+        assert 0.0 <= line["score"] <= 1.0
+    assert "tagged 3 photos" in captured.err
+
+
+def test_second_run_tags_nothing_new(tmp_path, folder, tiny_bundle, capsys):
+    run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0")
+    capsys.readouterr()
+    assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0", "--json") == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "3 already up to date" in captured.err
+
+
+def test_threshold_one_gives_no_landmark(tmp_path, folder, tiny_bundle, capsys):
+    run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0", "--json", "--threshold", "1")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines and all(line["label"] is None and line["top"] for line in lines)
+
+
+def test_some_failed_files_exit_1(tmp_path, folder, tiny_bundle, capsys):
+    (folder / "broken.jpg").write_bytes(b"not a photo" * 50)
+    code = run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0")
+    assert code == 1
+    assert "tagged 3 photos" in capsys.readouterr().err
+
+
+def test_missing_default_model_says_to_use_model(tmp_path, folder, monkeypatch, capsys):
+    monkeypatch.setattr("model.bundle.default_bundle_path", lambda: tmp_path / "absent.ltbundle")
+    assert run_tag(tmp_path, folder, "--workers", "0") == 2
+    assert "--model" in capsys.readouterr().err
+
+
+def test_bad_threshold_is_a_usage_error(tmp_path, folder, tiny_bundle, capsys):
+    assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--threshold", "2") == 2
+    assert "threshold" in capsys.readouterr().err

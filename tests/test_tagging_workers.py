@@ -1,0 +1,69 @@
+"""The spawned decode workers: every job answered once, crashes blamed on one
+photo only, workers replaced, and the same pixels as decoding in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.core.decode_workers import DecodeJob, DecodeSettings, DecodeWorkers, decode_min_side
+from model.preprocess import Preprocessing
+
+SETTINGS = DecodeSettings(Preprocessing(input_size=64), decode_min_side(Preprocessing(input_size=64)))
+
+
+def big_jpeg(path: Path, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    Image.fromarray(rng.integers(0, 256, (1500, 2000, 3), dtype=np.uint8), "RGB").save(path, quality=95)
+    return path
+
+
+def test_min_side_covers_the_centre_crop():
+    assert decode_min_side(Preprocessing(input_size=224)) == 224
+    assert decode_min_side(Preprocessing(input_size=224, crop_fraction=0.875)) == 256
+    assert decode_min_side(Preprocessing(input_size=224, resize="squash")) == 224
+
+
+def test_in_process_decoding_reports_errors_per_photo(tmp_path):
+    good = big_jpeg(tmp_path / "good.jpg")
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(b"junk" * 100)
+    with DecodeWorkers(0) as workers:
+        results = list(workers.decode([DecodeJob(1, (str(good),)), DecodeJob(2, (str(bad),))], SETTINGS))
+    assert results[0].pixels.shape == (64, 64, 3) and results[0].pixels.dtype == np.uint8
+    assert results[1].pixels is None and str(bad) in results[1].error
+
+
+def test_spawned_workers_answer_every_job_once_with_the_same_pixels(tmp_path):
+    paths = [big_jpeg(tmp_path / f"p{i}.jpg", seed=i) for i in range(5)]
+    jobs = [DecodeJob(i, (str(path),)) for i, path in enumerate(paths)]
+    with DecodeWorkers(0) as local:
+        expected = {r.photo_id: r.pixels for r in local.decode(jobs, SETTINGS)}
+    with DecodeWorkers(2, jobs_per_worker=2) as workers:
+        results = list(workers.decode(jobs, SETTINGS))
+    assert sorted(r.photo_id for r in results) == list(range(5))
+    for result in results:
+        assert np.array_equal(result.pixels, expected[result.photo_id])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
+def test_a_worker_that_dies_costs_one_photo_and_is_replaced(tmp_path):
+    path = big_jpeg(tmp_path / "p.jpg")
+    jobs = [DecodeJob(i, (str(path),)) for i in range(20)]
+    results = []
+    with DecodeWorkers(1, jobs_per_worker=20) as workers:
+        stream = workers.decode(jobs, SETTINGS)
+        results.append(next(stream))
+        (victim,) = [w.process for w in workers._workers.values()]
+        os.kill(victim.pid, signal.SIGKILL)
+        results.extend(stream)
+        survivors = [w.process for w in workers._workers.values()]
+    assert sorted(r.photo_id for r in results) == list(range(20))
+    failed = [r for r in results if r.error]
+    assert len(failed) == 1 and "crashed" in failed[0].error
+    assert len(survivors) == 1 and survivors[0].pid != victim.pid
