@@ -12,7 +12,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QObject, Qt, QTimer  # noqa: E402
 
 from app.core.index import PhotoIndex, Prediction  # noqa: E402
-from tests.gui_helpers import insert_synthetic_photos, make_photo_folder  # noqa: E402
+from tests.test_gui_support import insert_synthetic_photos, make_photo_folder  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
