@@ -50,11 +50,14 @@ def replace_atomically(
     keep_mtime: bool = True,
     write: WriteFunction = os.write,
     create: bool = False,
+    sync_folder: bool = True,
 ) -> os.stat_result:
     """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
 
     Keeps the permission bits and, unless told otherwise, the modification time.
-    `create` allows a file that does not exist yet (a new sidecar).
+    `create` allows a file that does not exist yet (a new sidecar). `sync_folder`
+    False leaves the folder fsync to the caller (a batch syncs each folder once;
+    until then a power cut can only bring back the old file, never a broken one).
     Raises MetadataWriteError naming the path; the original is then untouched.
     """
     path = Path(path)
@@ -103,10 +106,11 @@ def replace_atomically(
     except BaseException:
         _remove_quietly(temp)
         raise
-    try:
-        fsync_folder(path.parent)
-    except OSError:
-        pass  # the data is safe; only the rename's durability on power loss is weaker
+    if sync_folder:
+        try:
+            fsync_folder(path.parent)
+        except OSError:
+            pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
 
 

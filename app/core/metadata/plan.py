@@ -27,6 +27,7 @@ class WriteOptions:
     sidecar_naming: str = "ext"
     write_into_jpeg: bool = True
     keep_mtime: bool = True
+    workers: int = 3  # threads overlapping file I/O and fsync; 1 writes one file at a time
 
     def __post_init__(self) -> None:
         if self.sidecar_naming not in SIDECAR_NAMINGS:

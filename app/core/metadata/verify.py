@@ -51,7 +51,8 @@ def verify_jpeg(path: Path, original: bytes, wanted: KeywordFields) -> None:
     if got != wanted:
         raise VerificationError(f"{path}: keywords read back as {got}, expected {wanted}")
     old_layout, new_layout = parse_jpeg(original), parse_jpeg(written)
-    if memoryview(original)[old_layout.scan_offset :] != memoryview(written)[new_layout.scan_offset :]:
+    # bytes slices compare with memcmp; memoryview equality goes element by element
+    if original[old_layout.scan_offset :] != written[new_layout.scan_offset :]:
         raise VerificationError(f"{path}: the image data changed; this must never happen")
     owned = ("exif", "xmp", "photoshop")
     others_old = [s for s in old_layout.segments if not any(getattr(s, f"is_{k}") for k in owned)]

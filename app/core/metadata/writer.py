@@ -9,6 +9,9 @@ intact and the batch goes on.
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,27 +61,59 @@ def write_labels(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> WriteSummary:
-    """Write every planned change as one batch that `undo_last_write` can revert."""
+    """Write every planned change as one batch that `undo_last_write` can revert.
+
+    A few threads overlap the fsyncs (which release the GIL); every index access
+    goes through one lock, and each touched folder is fsynced once at the end."""
     report = progress or no_progress
     summary = WriteSummary(batch_id=journal.start_batch(index))
     started = Progress(0, len(plan)).started_at
+    lock = threading.Lock()
+    folders: set[Path] = set()
+    pending = list(plan)
+    done = 0
     try:
-        for done, item in enumerate(plan):
-            if cancel is not None and cancel.cancelled:
-                summary.cancelled = True
-                break
-            if item.problem is not None:
-                _fail(index, summary, item, item.problem)
-            elif not item.changes_anything:
-                summary.unchanged += 1
-            else:
-                try:
-                    write_one(index, summary.batch_id, item, options)
-                    summary.written += 1
-                except (TaggerError, OSError) as error:
-                    _fail(index, summary, item, str(error))
-            report(Progress(done + 1, len(plan), str(item.target), started_at=started))
+        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+            running: dict = {}
+            while pending or running:
+                while pending and len(running) < 2 * max(1, options.workers):
+                    if cancel is not None and cancel.cancelled:
+                        summary.cancelled = True
+                        pending.clear()
+                        break
+                    item = pending.pop(0)
+                    if item.problem is not None:
+                        with lock:
+                            _fail(index, summary, item, item.problem)
+                    elif not item.changes_anything:
+                        summary.unchanged += 1
+                    else:
+                        running[pool.submit(write_one, index, summary.batch_id, item, options, lock)] = item
+                        continue
+                    done += 1
+                    report(Progress(done, len(plan), str(item.target), started_at=started))
+                if not running:
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    item = running.pop(future)
+                    error = future.exception()
+                    if error is None:
+                        summary.written += 1
+                        folders.add(item.target.parent)
+                    elif isinstance(error, (TaggerError, OSError)):
+                        with lock:
+                            _fail(index, summary, item, str(error))
+                    else:
+                        raise error
+                    done += 1
+                    report(Progress(done, len(plan), str(item.target), started_at=started))
     finally:
+        for folder in folders:
+            try:
+                atomic.fsync_folder(folder)
+            except OSError:
+                pass
         journal.finish_batch(index, summary.batch_id, summary.status)
     if summary.written == 0:
         summary.batch_id = None
@@ -105,16 +140,20 @@ def check_unchanged(item: PlannedWrite) -> None:
         )
 
 
-def write_one(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
-    """Write one planned file; raises MetadataWriteError (original intact) on failure."""
+def write_one(
+    index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, lock: threading.Lock | None = None
+) -> None:
+    """Write one planned file; raises MetadataWriteError (original intact) on failure.
+    `lock` guards the index when several threads write."""
     check_unchanged(item)
+    guard = lock if lock is not None else nullcontext()
     if item.kind == "jpeg":
-        _write_jpeg(index, batch_id, item, options)
+        _write_jpeg(index, batch_id, item, options, guard)
     else:
-        _write_sidecar(index, batch_id, item, options)
+        _write_sidecar(index, batch_id, item, options, guard)
 
 
-def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
+def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:
     path = item.target
     original = _read(path)
     if read_fields(original, str(path)) != item.before:
@@ -123,23 +162,28 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
     after = {"label": item.label, "fields": item.after.to_json()}
-    entry = journal.begin_entry(index, batch_id, item.photo_id, path, "jpeg", before, after)
+    with guard:
+        entry = journal.begin_entry(index, batch_id, item.photo_id, path, "jpeg", before, after)
     try:
-        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime)
+        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime, sync_folder=False)
     except BaseException:
-        journal.drop_entry(index, entry)
+        with guard:
+            journal.drop_entry(index, entry)
         raise
-    journal.complete_entry(index, entry, stat)
+    with guard:
+        journal.complete_entry(index, entry, stat)
     try:
         verify_jpeg(path, original, item.after)
     except MetadataWriteError:
         atomic.replace_atomically(path, original, keep_mtime=True)  # put the original back
-        journal.drop_entry(index, entry)
+        with guard:
+            journal.drop_entry(index, entry)
         raise
-    journal.update_indexed_file(index, path, stat, new)
+    with guard:
+        journal.update_indexed_file(index, path, stat, new)
 
 
-def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions) -> None:
+def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:
     path = item.target
     existing = read_sidecar_text(path)
     current = fields_of_sidecar(existing, str(path)) if existing is not None else None
@@ -151,13 +195,18 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
     after = {"label": item.label, "fields": item.after.to_json()}
-    entry = journal.begin_entry(index, batch_id, item.photo_id, path, "sidecar", before, after)
+    with guard:
+        entry = journal.begin_entry(index, batch_id, item.photo_id, path, "sidecar", before, after)
     try:
-        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime, create=existing is None)
+        stat = atomic.replace_atomically(
+            path, new, keep_mtime=options.keep_mtime, create=existing is None, sync_folder=False
+        )
     except BaseException:
-        journal.drop_entry(index, entry)
+        with guard:
+            journal.drop_entry(index, entry)
         raise
-    journal.complete_entry(index, entry, stat)
+    with guard:
+        journal.complete_entry(index, entry, stat)
     try:
         verify_sidecar(path, existing, item.after)
     except MetadataWriteError:
@@ -165,7 +214,8 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
             atomic.remove_file(path)
         else:
             atomic.replace_atomically(path, existing, keep_mtime=True)
-        journal.drop_entry(index, entry)
+        with guard:
+            journal.drop_entry(index, entry)
         raise
 
 
