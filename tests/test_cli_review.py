@@ -1,0 +1,50 @@
+"""The review verbs (accept, reject, label) and write/undo through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.cli.main import build_parser, main
+from app.core.index import PhotoIndex
+from app.core.metadata.jpeg_fields import read_fields
+from tests.test_metadata_support import add_photo, make_jpeg
+
+
+def test_review_write_and_undo_commands_have_help():
+    parser = build_parser()
+    choices = parser._subparsers._group_actions[0].choices
+    for name in ("accept", "reject", "label", "write", "undo"):
+        assert name in choices and choices[name].description
+
+
+def test_label_accept_reject_write_undo(tmp_path, capsys):
+    db = tmp_path / "index.db"
+    photo = make_jpeg(tmp_path / "a.jpg")
+    other = make_jpeg(tmp_path / "b.jpg", seed=1)
+    original = photo.read_bytes()
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [photo], "Fort Saint-Jean", state="suggested")
+        add_photo(index, [other], "Fort Saint-Jean", state="suggested")
+    assert main(["--db", str(db), "reject", "state:suggested"]) == 0
+    assert main(["--db", str(db), "write", "--include-suggested", "--json"]) == 0
+    assert photo.read_bytes() == original  # rejected labels are not written
+    assert main(["--db", str(db), "label", "", "Château d'If"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "write", "--dry-run", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {line["label"] for line in lines} == {"Château d'If"} and all(line["changes"] for line in lines)
+    assert photo.read_bytes() == original
+    assert main(["--db", str(db), "write", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert summary["written"] == 2
+    assert read_fields(photo.read_bytes()).subject == ["Château d'If"]
+    assert main(["--db", str(db), "undo"]) == 0
+    assert photo.read_bytes() == original
+    with PhotoIndex.open(db) as index:
+        assert {p.state for p in index.search("")} == {"accepted"}
+
+
+def test_label_needs_a_name(tmp_path):
+    assert main(["--db", str(tmp_path / "i.db"), "label", "", "  "]) == 2
