@@ -1,0 +1,227 @@
+"""`landmark-train evaluate`: μAP, accuracy and per-class figures of a model bundle on
+a folder per class or a prepared split, or of Kaggle prediction/solution files.
+
+    evaluate_bundle(bundle, data_dir=...)            # folder per class
+    evaluate_bundle(bundle, manifest=..., split="val")
+    evaluate_kaggle(predictions_csv, solution_csv)
+
+Folder names are matched to the bundle's labels (by readable name or landmark id);
+folders the bundle does not know are non-landmark queries, where any prediction is
+wrong. A query abstains when its top score is under `threshold` (None: never).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.datasets import folder_classes, load_manifest
+from training.errors import DatasetError
+from training.metrics import Metrics, Predictions, Truth, compute_metrics, confusion_counts
+
+
+@dataclass
+class Evaluation:
+    """Metrics plus what is needed to draw the confusion plot."""
+
+    metrics: Metrics
+    predictions: dict[str, tuple[str, float]]
+    truth: dict[str, str | None]
+    classes: list[str]  # landmark ids in bundle order
+    names: dict[str, str]  # landmark id → readable name
+
+    def to_json(self) -> dict:
+        out = self.metrics.to_json()
+        for figures in out["per_class"].values():
+            figures["name"] = self.names.get(figures["landmark_id"], figures["landmark_id"])
+        return out
+
+
+# ------------------------------------------------------------------ Kaggle files
+
+
+def read_kaggle_predictions(path: Path) -> Predictions:
+    """`id,landmarks` where landmarks is "<landmark id> <score>" or empty (abstain)."""
+    out: dict[str, tuple[str, float]] = {}
+    for row in _read_csv(path, ("id", "landmarks")):
+        value = (row["landmarks"] or "").split()
+        if not value:
+            continue
+        if len(value) != 2:
+            raise DatasetError(f"{path}: row {row['id']!r} has landmarks {row['landmarks']!r}; expected 'id score'")
+        try:
+            out[row["id"]] = (value[0], float(value[1]))
+        except ValueError as exc:
+            raise DatasetError(f"{path}: row {row['id']!r} has a score that is not a number") from exc
+    return out
+
+
+def read_kaggle_solution(path: Path, usage: str | None = None) -> dict[str, list[str]]:
+    """`id,landmarks,Usage` → {id: true landmark ids (empty: non-landmark)}; rows with
+    Usage "Ignored" are dropped, and `usage` ("Public"/"Private") keeps only those."""
+    out: dict[str, list[str]] = {}
+    for row in _read_csv(path, ("id", "landmarks")):
+        row_usage = (row.get("Usage") or "").strip()
+        if row_usage.lower() == "ignored" or (usage and row_usage.lower() != usage.lower()):
+            continue
+        out[row["id"]] = (row["landmarks"] or "").split()
+    return out
+
+
+def truth_for(solution: dict[str, list[str]], predictions: Predictions) -> Truth:
+    """Single-answer truth; where a query has several true landmarks, the predicted one
+    counts as the answer when it is among them."""
+    truth: dict[str, str | None] = {}
+    for query, landmarks in solution.items():
+        guess = predictions.get(query, (None, 0.0))[0]
+        truth[query] = guess if guess in landmarks else (landmarks[0] if landmarks else None)
+    return truth
+
+
+def evaluate_kaggle(predictions_csv: Path, solution_csv: Path, usage: str | None = None) -> Evaluation:
+    predictions = read_kaggle_predictions(predictions_csv)
+    truth = truth_for(read_kaggle_solution(solution_csv, usage), predictions)
+    classes = sorted({lm for lm in truth.values() if lm is not None})
+    return Evaluation(compute_metrics(predictions, truth), dict(predictions), truth, classes, {})
+
+
+def _read_csv(path: Path, needed: tuple[str, ...]) -> list[dict]:
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError as exc:
+        raise DatasetError(f"file {path} does not exist") from exc
+    if rows and not set(needed) <= set(rows[0]):
+        raise DatasetError(f"{path} needs the columns {', '.join(needed)}; it has {', '.join(rows[0])}")
+    return rows
+
+
+# ------------------------------------------------------------------ bundles
+
+
+def _queries_from_folder(data_dir: Path, ids_by_name: dict[str, str]) -> list[tuple[str, Path, str | None]]:
+    queries = []
+    for folder, files in folder_classes(data_dir).items():
+        landmark = ids_by_name.get(folder)
+        for path in files:
+            queries.append((f"{folder}/{path.name}", path, landmark))
+    return queries
+
+
+def _queries_from_manifest(manifest_path: Path, split: str, known: set[str]) -> list[tuple[str, Path, str | None]]:
+    manifest = load_manifest(manifest_path)
+    images = manifest.split(split)
+    if not images:
+        raise DatasetError(f"{manifest.folder} has no images in split {split!r}; use train or val")
+    return [(i.key, manifest.cache_path(i), i.landmark_id if i.landmark_id in known else None) for i in images]
+
+
+def evaluate_bundle(
+    bundle,
+    data_dir: Path | None = None,
+    manifest: Path | None = None,
+    split: str = "val",
+    threshold: float | None = None,
+    batch_size: int = 32,
+    threads: int | None = None,
+    progress=None,
+) -> Evaluation:
+    """Run a bundle (path or ModelBundle) through model.predictor on every query image.
+
+    Give exactly one of `data_dir` (folder per class) or `manifest` (+ `split`).
+    `progress(done, total)` is called after each batch.
+    """
+    from PIL import Image
+
+    from model.bundle import ModelBundle, load_bundle
+    from model.predictor import Predictor
+
+    if (data_dir is None) == (manifest is None):
+        raise DatasetError("give either a data folder (--data) or a prepared manifest (--manifest)")
+    loaded = bundle if isinstance(bundle, ModelBundle) else load_bundle(bundle)
+    predictor = Predictor(loaded, threads=threads)
+    ids = [entry.landmark_id for entry in loaded.labels]
+    names = {entry.landmark_id: entry.name for entry in loaded.labels}
+    ids_by_name = {**{e.landmark_id: e.landmark_id for e in loaded.labels}, **{e.name: e.landmark_id for e in loaded.labels}}
+    if data_dir is not None:
+        queries = _queries_from_folder(Path(data_dir), ids_by_name)
+    else:
+        queries = _queries_from_manifest(Path(manifest), split, set(ids))
+    truth = {q: lm for q, _, lm in queries}
+    predictions: dict[str, tuple[str, float]] = {}
+    for start in range(0, len(queries), batch_size):
+        chunk = queries[start : start + batch_size]
+        images = []
+        for _query, path, _ in chunk:
+            with Image.open(path) as img:
+                img.draft("RGB", (loaded.input_size, loaded.input_size))
+                images.append(img.convert("RGB"))
+        for (query, _, _), top in zip(chunk, predictor.predict(images, k=1)):
+            best = top[0]
+            if threshold is None or best.score >= threshold:
+                predictions[query] = (best.landmark_id, best.score)
+        if progress is not None:
+            progress(min(start + batch_size, len(queries)), len(queries))
+    metrics = compute_metrics(predictions, truth, known_landmarks=set(ids))
+    return Evaluation(metrics, predictions, truth, ids, names)
+
+
+# ------------------------------------------------------------------ reporting
+
+
+def write_confusion_plot(evaluation: Evaluation, path: Path, max_classes: int = 60) -> Path:
+    """Row-normalised confusion matrix as a PNG (the most frequent classes when there
+    are more than `max_classes`); the last row/column hold non-landmark queries and
+    abstentions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    support: dict[str, int] = {}
+    for landmark in evaluation.truth.values():
+        if landmark is not None:
+            support[landmark] = support.get(landmark, 0) + 1
+    classes = sorted(evaluation.classes, key=lambda c: -support.get(c, 0))[:max_classes]
+    classes = [c for c in evaluation.classes if c in set(classes)]
+    counts = np.asarray(confusion_counts(evaluation.predictions, evaluation.truth, classes), dtype=float)
+    rows = counts.sum(axis=1, keepdims=True)
+    normalised = np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
+    labels = [evaluation.names.get(c, c)[:28] for c in classes]
+    side = max(5.0, 0.22 * len(labels) + 3)
+    figure = Figure(figsize=(side, side), dpi=100)
+    axes = figure.add_subplot()
+    axes.imshow(normalised, cmap="Blues", vmin=0, vmax=1)
+    ticks = list(range(len(labels) + 1))
+    axes.set_xticks(ticks, labels + ["other / none"], rotation=90, fontsize=7)
+    axes.set_yticks(ticks, labels + ["non-landmark"], fontsize=7)
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(f"μAP {evaluation.metrics.gap:.3f}, accuracy {evaluation.metrics.accuracy:.3f}")
+    figure.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def format_report(evaluation: Evaluation, max_rows: int = 50) -> str:
+    """The human-readable summary `evaluate` prints."""
+    m = evaluation.metrics
+    lines = [
+        f"μAP (GAP) {m.gap:.4f}   top-1 accuracy {m.accuracy:.4f}   "
+        f"queries {m.queries} ({m.landmark_queries} of known landmarks), predictions {m.predictions}",
+        "",
+        f"{'landmark':40} {'support':>7} {'correct':>7} {'recall':>7} {'precision':>9}",
+    ]
+    rows = sorted(m.per_class.values(), key=lambda f: (-f.support, f.landmark_id))
+    for figures in rows[:max_rows]:
+        name = evaluation.names.get(figures.landmark_id, figures.landmark_id)[:40]
+        lines.append(
+            f"{name:40} {figures.support:7d} {figures.correct:7d} {figures.recall:7.3f} {figures.precision:9.3f}"
+        )
+    if len(rows) > max_rows:
+        lines.append(f"… {len(rows) - max_rows} more classes (use --json for all)")
+    return "\n".join(lines)

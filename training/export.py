@@ -1,0 +1,89 @@
+"""`landmark-train export`: a training checkpoint → the app's model bundle (ONNX
+network checked against torch, labels with readable names, the preprocessing the
+network was trained with, and a model card with the run's figures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from training.checkpoint import load_checkpoint
+from training.errors import CheckpointError
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    name: str | None = None
+    threshold: float = 0.5  # the app's "no landmark" cut on the calibrated top-1 score
+    temperature: float = 1.0
+    as_folder: bool = False
+    card_notes: str = ""
+
+
+def network_from_checkpoint(state: dict):
+    """Rebuild the LandmarkNet of a checkpoint (no ImageNet download), in eval mode."""
+    from model.network import LandmarkNet, NetConfig
+
+    config = dict(state["config"])
+    config.update(pretrained=False, weights_path=None)
+    net = LandmarkNet(NetConfig.from_dict(config))
+    try:
+        net.load_state_dict(state["state_dict"])
+    except RuntimeError as exc:
+        raise CheckpointError(f"checkpoint weights do not fit its network config: {exc}") from exc
+    return net.eval()
+
+
+def model_card(state: dict, name: str, notes: str = "") -> str:
+    """A short Markdown card: what was trained on what, and how well it did."""
+    train = state.get("train_config", {})
+    metrics = state.get("metrics") or {}
+    classes = state.get("classes", [])
+    lines = [
+        f"# {name}",
+        "",
+        f"- Backbone: {state['config'].get('backbone')}, input {state['preprocessing']['input_size']} px, "
+        f"embedding {state['config'].get('embedding_size')}",
+        f"- Loss: {train.get('loss', {}).get('name')} (s={train.get('loss', {}).get('s')}, m={train.get('loss', {}).get('m')}); "
+        f"optimizer {train.get('optim', {}).get('name')}, lr {train.get('optim', {}).get('lr')}, "
+        f"schedule {train.get('schedule', {}).get('name')}",
+        f"- Trained for {state.get('epoch')} epochs ({state.get('step')} steps) on "
+        f"{train.get('data', {}).get('manifest')}",
+        f"- Classes: {len(classes)}",
+    ]
+    if metrics:
+        lines.append(
+            f"- Validation split: μAP {metrics.get('gap', float('nan')):.4f}, "
+            f"top-1 accuracy {metrics.get('accuracy', float('nan')):.4f} "
+            f"on {metrics.get('queries')} images"
+        )
+    if notes:
+        lines += ["", notes.strip()]
+    return "\n".join(lines) + "\n"
+
+
+def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions = ExportOptions()):
+    """Write the bundle for `checkpoint` (a .pt file or a run folder, whose best.pt is
+    used) to `out_path`; returns the loaded ModelBundle.
+
+    Raises CheckpointError for an unreadable checkpoint and ModelError when ONNX and
+    torch disagree.
+    """
+    from model.bundle import LabelEntry
+    from model.export import export_bundle
+    from model.preprocess import Preprocessing
+    from model.scoring import ScoringConfig
+
+    state = load_checkpoint(Path(checkpoint))
+    net = network_from_checkpoint(state)
+    labels = [LabelEntry(str(c["landmark_id"]), str(c["name"])) for c in sorted(state["classes"], key=lambda c: c["index"])]
+    preprocessing = Preprocessing.from_dict(state["preprocessing"])
+    name = options.name or Path(out_path).stem
+    scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))
+    extra = {"training": {"epoch": state.get("epoch"), "metrics": state.get("metrics")}}
+    return export_bundle(
+        net, preprocessing, labels, out_path, name=name,
+        scoring=ScoringConfig(scale=scale, temperature=options.temperature),
+        threshold=options.threshold, card=model_card(state, name, options.card_notes),
+        extra=extra, as_folder=options.as_folder,
+    )
