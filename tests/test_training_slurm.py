@@ -1,0 +1,59 @@
+"""The SLURM batch script builds the torchrun rendezvous from SLURM's variables
+(checked with stand-ins for scontrol, srun and torchrun on PATH)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "training" / "slurm" / "train.sbatch"
+
+
+def fake(bin_dir: Path, name: str, body: str) -> None:
+    path = bin_dir / name
+    path.write_text("#!/bin/bash\n" + body + "\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("nodes, gpus", [("1", "1"), ("3", "a100:4")])
+def test_sbatch_sets_the_rendezvous_from_slurm(tmp_path, nodes, gpus):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    venv_bin = tmp_path / "venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    fake(bin_dir, "scontrol", 'printf "gpu-node-07\\ngpu-node-08\\ngpu-node-09\\n"')
+    fake(bin_dir, "srun", 'shift; "$@"')  # drop --kill-on-bad-exit, run the command
+    fake(venv_bin, "torchrun", 'echo "MASTER_ADDR=$MASTER_ADDR"; for a in "$@"; do echo "ARG $a"; done')
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "CONFIG": "run.toml",
+        "REPO": str(tmp_path),
+        "VENV": str(tmp_path / "venv"),
+        "SLURM_NNODES": nodes,
+        "SLURM_JOB_NODELIST": "gpu-node-[07-09]",
+        "SLURM_GPUS_ON_NODE": gpus,
+        "SLURM_JOB_ID": "4242",
+    }
+    env.pop("GPUS_PER_NODE", None)
+    out = subprocess.run(
+        ["bash", str(SCRIPT), "--set", "optim.lr=0.1"], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    args = [line[4:] for line in out if line.startswith("ARG ")]
+    assert "MASTER_ADDR=gpu-node-07" in out
+    joined = " ".join(args)
+    assert f"--nnodes {nodes}" in joined and f"--nproc_per_node {gpus.split(':')[-1]}" in joined
+    assert "--rdzv_backend c10d" in joined and "--rdzv_endpoint gpu-node-07:29500" in joined
+    assert "--rdzv_id 4242" in joined
+    assert args[-7:] == ["training.cli", "train", "--config", "run.toml", "--resume", "--set", "optim.lr=0.1"]
+
+
+def test_sbatch_refuses_to_run_without_a_config(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CONFIG"}
+    result = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "CONFIG" in result.stderr
