@@ -121,6 +121,62 @@ def test_mpf_preview_too_small_falls_back_to_primary(tmp_path):
     image = decode_for_model(path, 600)
     assert image.size == (1200, 900)
     assert abs(mean_colour(image)[1] - 128) < 20  # the noise
+    assert abs(mean_colour(decode_for_model(path, 224, use_previews=False))[1] - 128) < 20
+
+
+def nikon_maker_note(preview_jpeg: bytes, cut: int = 0) -> bytes:
+    """A Nikon type-3 MakerNote whose PreviewIFD points at `preview_jpeg` (cut
+    bytes short at the end when `cut`, as in files edited by some programs)."""
+    tiff = bytearray(b"MM\x00\x2a\x00\x00\x00\x08")
+    # IFD0 at 8: one entry, tag 0x0011 (PreviewIFD) -> sub-IFD at 26
+    tiff += struct.pack(">HHHII", 1, 0x0011, 4, 1, 26) + struct.pack(">I", 0)
+    # sub-IFD at 26: JPEGInterchangeFormat / Length -> the JPEG right after it (at 56)
+    tiff += struct.pack(">H", 2)
+    tiff += struct.pack(">HHII", 0x0201, 4, 1, 56) + struct.pack(">HHII", 0x0202, 4, 1, len(preview_jpeg))
+    tiff += struct.pack(">I", 0)
+    assert len(tiff) == 56
+    tiff += preview_jpeg[: len(preview_jpeg) - cut]
+    return b"Nikon\x00\x02\x10\x00\x00" + bytes(tiff)
+
+
+def save_nikon_style_jpeg(path: Path, primary: Image.Image, preview: Image.Image, cut: int = 0) -> Path:
+    buffer = io.BytesIO()
+    preview.save(buffer, "JPEG", quality=85)
+    exif = piexif.dump({"Exif": {piexif.ExifIFD.MakerNote: nikon_maker_note(buffer.getvalue(), cut)}})
+    primary.save(path, "JPEG", quality=92, exif=exif)
+    return path
+
+
+def test_nikon_maker_note_preview_is_used_when_big_enough(tmp_path):
+    path = save_nikon_style_jpeg(tmp_path / "DSC_0001.jpg", noise(1200, 800), Image.new("RGB", (570, 375), (10, 200, 30)))
+    image = decode_for_model(path, 224)
+    assert image.size == (570, 375)
+    assert mean_colour(image)[1] > 180
+    primary = decode_for_model(path, 224, use_previews=False)
+    assert primary.size == jpeg_draft_size(1200, 800, 224)
+    assert abs(mean_colour(primary)[1] - 128) < 20
+
+
+def test_nikon_preview_too_small_or_cut_off_falls_back_to_the_primary(tmp_path):
+    preview = Image.new("RGB", (570, 375), (10, 200, 30))
+    path = save_nikon_style_jpeg(tmp_path / "a.jpg", noise(1200, 800), preview)
+    assert abs(mean_colour(decode_for_model(path, 400))[1] - 128) < 20
+    cut = save_nikon_style_jpeg(tmp_path / "b.jpg", noise(1200, 800), preview, cut=100)
+    assert abs(mean_colour(decode_for_model(cut, 224))[1] - 128) < 20
+
+
+def test_preview_takes_the_primary_images_orientation(tmp_path):
+    buffer = io.BytesIO()
+    two_halves(600, 400).save(buffer, "JPEG")
+    exif = piexif.dump({
+        "0th": {piexif.ImageIFD.Orientation: 6},
+        "Exif": {piexif.ExifIFD.MakerNote: nikon_maker_note(buffer.getvalue())},
+    })
+    path = tmp_path / "rotated.jpg"
+    noise(1200, 800).save(path, "JPEG", exif=exif)
+    image = decode_for_model(path, 224)
+    assert image.size == (400, 600)
+    assert np.asarray(image)[10, 200][0] > 150  # the red left half is on top
 
 
 # --- other formats and colour modes ----------------------------------------------
@@ -340,3 +396,16 @@ def test_real_camera_jpegs_decode_at_reduced_size(shared_data):
 def test_real_rotated_nikon_d40_comes_out_portrait(shared_data):
     image = decode_for_model(shared_data / "camera" / "jpeg" / "Nikon_D40.jpg", 224)
     assert image.size[1] > image.size[0]
+
+
+@pytest.mark.integration
+def test_real_nikon_jpegs_decode_from_their_maker_note_preview(shared_data):
+    path = shared_data / "camera" / "jpeg" / "Nikon_D3100.jpg"
+    from_preview = decode_for_model(path, 224)
+    assert from_preview.size == (570, 375)
+    from_primary = decode_for_model(path, 224, use_previews=False)
+    assert from_primary.size == (576, 384)
+    # the same picture: small images of both agree closely
+    a = np.asarray(from_preview.resize((64, 42)), dtype=np.float32)
+    b = np.asarray(from_primary.resize((64, 42)), dtype=np.float32)
+    assert np.abs(a - b).mean() < 12

@@ -107,6 +107,11 @@ def test_embedded_jpeg_preview_is_used_when_big_enough(tmp_path):
     assert pixels[160, 400][1] > 150 and pixels[160, 40][0] > 150
 
 
+def test_previews_can_be_ignored(tmp_path):
+    path = write_dng(tmp_path / "p.dng", green_preview(), gray_sensor())
+    assert decode_for_model(path, 32, use_previews=False).size == (64, 48)
+
+
 def test_small_preview_falls_back_to_half_size_demosaic(tmp_path):
     path = write_dng(tmp_path / "p.dng", green_preview(), gray_sensor())
     image = decode_for_model(path, 400)  # the 480 x 320 preview is too small

@@ -1,8 +1,9 @@
 """Decode a photo for the classifier without wasting work.
 
 The network sees a few hundred pixels, so a 24-megapixel JPEG is decoded at 1/2,
-1/4 or 1/8 scale by libjpeg itself (Pillow `draft`), or from its embedded MPF
-preview when that is smaller and still big enough. RAW files go through
+1/4 or 1/8 scale by libjpeg itself (Pillow `draft`), or from a preview embedded
+in it (MPF, Nikon MakerNote; see jpeg_previews) when that is cheaper and still
+big enough. RAW files go through
 `app.core.raw_decode`. Every path refuses decompression bombs from the header,
 before any pixel buffer is allocated.
 """
@@ -36,21 +37,12 @@ RAW_EXTENSIONS = frozenset(
 _PILLOW_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError)
 
 
-@dataclass(frozen=True)
-class _JpegCandidate:
-    """One JPEG stream inside a file: the primary image or an MPF preview."""
-
-    offset: int
-    length: int
-    width: int
-    height: int
-
-
 def decode_for_model(
-    path: Path | str, min_side: int, max_pixels: int = DEFAULT_MAX_PIXELS
+    path: Path | str, min_side: int, max_pixels: int = DEFAULT_MAX_PIXELS, use_previews: bool = True
 ) -> Image.Image:
     """An 8-bit RGB, upright image of `path` whose shorter side is >= min_side when
-    the source allows (and usually < 2 x min_side).
+    the source allows (and usually < 2 x min_side). use_previews=False ignores the
+    previews embedded in JPEG and RAW files (for comparisons).
 
     Raises PhotoReadError (missing, empty, corrupt, truncated, RAW without image
     data) or DecompressionBombError (declared size above `max_pixels`).
@@ -60,11 +52,11 @@ def decode_for_model(
     if path.suffix.lower() in RAW_EXTENSIONS:
         from app.core.raw_decode import decode_raw
 
-        return decode_raw(path, min_side, max_pixels)
-    return decode_with_pillow(path, min_side, max_pixels)
+        return decode_raw(path, min_side, max_pixels, use_previews)
+    return decode_with_pillow(path, min_side, max_pixels, use_previews)
 
 
-def decode_with_pillow(path: Path, min_side: int, max_pixels: int) -> Image.Image:
+def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews: bool = True) -> Image.Image:
     """JPEG (DCT-scaled, MPF-aware), PNG, TIFF, HEIC and anything else Pillow opens."""
     if path.suffix.lower() in (".heic", ".heif", ".hif", ".avif"):
         _register_heif_opener()
@@ -76,7 +68,7 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int) -> Image.Imag
             if isinstance(image, JpegImagePlugin.JpegImageFile):
                 # The primary image's EXIF rules, also for an MPF preview.
                 orientation = exif_orientation(image)
-                image = _load_jpeg_scaled(stream, image, min_side, max_pixels, path)
+                image = _load_jpeg_scaled(stream, image, min_side, max_pixels, use_previews)
             else:
                 # Some formats (PNG eXIf after IDAT) read EXIF by loading: load first.
                 image.load()
@@ -125,68 +117,28 @@ def jpeg_draft_size(width: int, height: int, min_side: int) -> tuple[int, int]:
 
 
 def _load_jpeg_scaled(
-    stream, image: JpegImagePlugin.JpegImageFile, min_side: int, max_pixels: int, path: Path
+    stream, image: JpegImagePlugin.JpegImageFile, min_side: int, max_pixels: int, use_previews: bool
 ) -> Image.Image:
     """Decode the cheapest JPEG stream in the file that is big enough, DCT-scaled."""
-    candidate = _cheapest_mpf_preview(stream, image, min_side, max_pixels)
-    if candidate is not None:
-        stream.seek(candidate.offset)
-        image = Image.open(io.BytesIO(stream.read(candidate.length)))
+    if use_previews:
+        from app.core.jpeg_previews import cheapest_preview, embedded_previews
+
+        primary_bytes = _primary_bytes(stream, image)
+        preview = cheapest_preview(embedded_previews(stream, image, max_pixels), min_side, primary_bytes)
+        if preview is not None:
+            image = Image.open(io.BytesIO(preview.data))
     image.draft("RGB", (min_side, min_side))
     image.load()
     return image
 
 
-def _cheapest_mpf_preview(
-    stream, image: JpegImagePlugin.JpegImageFile, min_side: int, max_pixels: int
-) -> _JpegCandidate | None:
-    """An MPF preview (or other MP image) with fewer compressed bytes than the
-    primary image whose decoded shorter side still reaches min_side; None if none."""
+def _primary_bytes(stream, image: JpegImagePlugin.JpegImageFile) -> int:
+    """Compressed size of the primary image: its MPF entry, else the whole file."""
     entries = (getattr(image, "mpinfo", None) or {}).get(0xB002) or []
-    if len(entries) < 2:
-        return None
-    base = _mpf_base_offset(image)
-    if base is None:
-        return None
-    primary_length = int(entries[0].get("Size") or 0)
-    best: _JpegCandidate | None = None
-    for entry in entries[1:]:
-        length = int(entry.get("Size") or 0)
-        offset = int(entry.get("DataOffset") or 0) + base
-        if length <= 0 or (primary_length and length >= primary_length):
-            continue
-        if best is not None and length >= best.length:
-            continue
-        size = _jpeg_stream_size(stream, offset, length, max_pixels)
-        if size is None or min(size) < min_side:
-            continue
-        best = _JpegCandidate(offset, length, *size)
-    return best
-
-
-def _mpf_base_offset(image: JpegImagePlugin.JpegImageFile) -> int | None:
-    """Where MPF DataOffsets count from (the MP header's TIFF byte-order mark)."""
-    offsets = getattr(image, "_MpoImageFile__mpoffsets", None)
-    entries = image.mpinfo[0xB002]
-    if offsets and len(offsets) > 1:
-        return int(offsets[1]) - int(entries[1]["DataOffset"])
-    offset = image.info.get("mpoffset")
-    return int(offset) if offset is not None else None
-
-
-def _jpeg_stream_size(stream, offset: int, length: int, max_pixels: int) -> tuple[int, int] | None:
-    """The declared size of the JPEG stream at offset, or None when it is not one."""
-    try:
-        stream.seek(offset)
-        preview = Image.open(io.BytesIO(stream.read(length)))
-    except _PILLOW_READ_ERRORS:
-        return None
-    if not isinstance(preview, JpegImagePlugin.JpegImageFile):
-        return None
-    width, height = preview.size
-    if width * height > max_pixels:
-        return None
-    return width, height
+    if entries and int(entries[0].get("Size") or 0) > 0:
+        return int(entries[0]["Size"])
+    stream.seek(0, io.SEEK_END)
+    return stream.tell()
 
 
 @functools.cache

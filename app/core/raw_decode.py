@@ -30,7 +30,7 @@ _NEAR_WHITE_LEVEL = 245
 _NEAR_WHITE_SHARE = 0.6
 
 
-def decode_raw(path: Path, min_side: int, max_pixels: int) -> Image.Image:
+def decode_raw(path: Path, min_side: int, max_pixels: int, use_previews: bool = True) -> Image.Image:
     """Upright RGB image of a RAW file, shorter side >= min_side when possible.
 
     Raises PhotoReadError for unreadable files and RAW files without image data,
@@ -45,7 +45,7 @@ def decode_raw(path: Path, min_side: int, max_pixels: int) -> Image.Image:
         sizes = raw.sizes
         refuse_bomb(path, (sizes.raw_width, sizes.raw_height), max_pixels)
         raw_orientation = _FLIP_TO_ORIENTATION.get(int(sizes.flip), 1)
-        preview = embedded_preview(raw, path, min_side, max_pixels)
+        preview = embedded_preview(raw, path, min_side, max_pixels) if use_previews else None
         if preview is not None:
             image, orientation = preview
             return finish_for_model(image, min_side, orientation or raw_orientation)
