@@ -318,3 +318,18 @@ def test_photoshop_segment_is_added_ahead_of_others(tmp_path):
     assert parse_jpeg(out).first("photoshop").payload.startswith(PHOTOSHOP_HEADER)
     assert parse_jpeg(out).first("xmp") is None  # untouched fields add no segment
     assert XMP_HEADER not in out
+
+
+def test_extended_xmp_and_unknown_segments_are_kept_untouched(tmp_path):
+    from app.core.metadata.jpeg_segments import EXTENDED_XMP_HEADER
+
+    data = make_jpeg(tmp_path / "a.jpg").read_bytes()
+    layout = parse_jpeg(data)
+    extended = Segment(0xE1, EXTENDED_XMP_HEADER + b"0123456789ABCDEF0123456789ABCDEF" + b"\x00\x00\x00\x10\x00\x00\x00\x00<x/>")
+    app4 = Segment(0xE4, b"vendor data")
+    segments = list(layout.segments) + [extended, app4]
+    with_extras = build_jpeg(segments, data[layout.scan_offset :])
+    out = apply_fields(with_extras, KeywordFields(["x"], ["Landmarks|x"], ["x"], ["x"]))
+    kept = [s for s in parse_jpeg(out).segments if s.is_extended_xmp or s.marker == 0xE4]
+    assert kept == [extended, app4]
+    assert read_fields(out).subject == ["x"]
