@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.core.index import PhotoIndex
 from app.core.index.records import camera_name
+from app.core.index.search_text import build_search_text
 
 PLACES = [
     "Paris", "Rome", "London", "Barcelona", "Nice", "Marseille", "Avignon", "Kyoto", "Istanbul",
@@ -45,8 +46,8 @@ def generate_index(path: Path, photos: int, seed: int = 7, batch: int = 20_000) 
             with index.transaction():
                 conn.executemany(
                     "INSERT INTO photos (id, folder, stem, primary_path, taken_at, camera_make, camera_model, "
-                    "orientation, width, height, gps_lat, gps_lon, has_raw, missing, added_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, 6000, 4000, ?, ?, ?, 0, '2024-01-01', '2024-01-01')",
+                    "orientation, width, height, gps_lat, gps_lon, has_raw, missing, added_at, updated_at, search_text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 1, 6000, 4000, ?, ?, ?, 0, '2024-01-01', '2024-01-01', ?)",
                     [r["photo"] for r in rows],
                 )
                 conn.executemany(
@@ -94,10 +95,13 @@ def _photo(rng: random.Random, n: int) -> dict:
         state = "suggested" if roll < 0.7 else "accepted" if roll < 0.95 else "rejected"
         label_row = (n, landmark, landmark.lower().replace(" ", "_"), round(rng.uniform(0.2, 1.0), 3), "model", state)
         label_text = landmark if state != "rejected" else ""
+    names = " ".join(f[2] for f in files)
+    camera = f"{make} {model} {camera_name(make, model)}"
     return {
         "photo": (n, folder, stem, jpeg, taken, make, model,
-                  rng.uniform(-60, 60) if has_gps else None, rng.uniform(-120, 120) if has_gps else None, int(has_raw)),
+                  rng.uniform(-60, 60) if has_gps else None, rng.uniform(-120, 120) if has_gps else None, int(has_raw),
+                  build_search_text(label_text, folder, names, camera)),
         "files": files,
         "label": label_row,
-        "fts": (n, label_text, folder, " ".join(f[2] for f in files), f"{make} {model} {camera_name(make, model)}"),
+        "fts": (n, label_text, folder, names, camera),
     }

@@ -8,7 +8,8 @@ import sqlite3
 from dataclasses import dataclass
 
 from app.core.index.connection import db_text, now_iso
-from app.core.index.records import camera_name, printable_path
+from app.core.index.records import printable_path
+from app.core.index.search_text import refresh_search_text
 from app.core.photo_info import PhotoInfo
 
 METADATA_COLUMNS = (
@@ -124,29 +125,8 @@ def mark_photo_missing_if_empty(conn: sqlite3.Connection, photo_id: int) -> bool
 
 
 def refresh_fts(conn: sqlite3.Connection, photo_id: int) -> None:
-    """Rebuild the photo's full-text row from the tables."""
-    row = conn.execute(
-        "SELECT p.folder, p.camera_make, p.camera_model, l.label, l.state FROM photos p "
-        "LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id = ?",
-        (photo_id,),
-    ).fetchone()
-    conn.execute("DELETE FROM photos_fts WHERE rowid = ?", (photo_id,))
-    if row is None:
-        return
-    folder, make, model, label, state = row
-    names = " ".join(
-        printable_path(r[0]) for r in conn.execute("SELECT name FROM files WHERE photo_id = ? ORDER BY name", (photo_id,))
-    )
-    conn.execute(
-        "INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)",
-        (
-            photo_id,
-            "" if label is None or state == "rejected" else label,
-            printable_path(folder),
-            names,
-            " ".join(x for x in (make, model, camera_name(make, model)) if x),
-        ),
-    )
+    """Rebuild the photo's full-text row and search_text from the tables."""
+    refresh_search_text(conn, photo_id)
 
 
 def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:

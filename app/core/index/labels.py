@@ -9,16 +9,15 @@ from typing import Iterable, Sequence
 from app.core.errors import UsageError
 from app.core.index.connection import now_iso
 from app.core.index.records import Prediction
+from app.core.index.search_text import refresh_search_text
 
 SOURCES = ("model", "user", "taught")
 STATES = ("suggested", "accepted", "rejected")
 
 
 def refresh_fts_label(conn: sqlite3.Connection, photo_id: int) -> None:
-    """Copy the current label into photos_fts (a rejected label is not searchable)."""
-    row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-    text = "" if row is None or row[0] is None or row[1] == "rejected" else row[0]
-    conn.execute("UPDATE photos_fts SET label = ? WHERE rowid = ?", (text, photo_id))
+    """Bring the searchable text in step with the label (a rejected label is not searchable)."""
+    refresh_search_text(conn, photo_id)
 
 
 def store_predictions(

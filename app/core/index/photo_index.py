@@ -16,6 +16,7 @@ from app.core.index.connection import TransactionManager, connect, db_text, now_
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name
 from app.core.index.schema import migrate
+from app.core.index.search_plan import fetch_page
 
 ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
 
@@ -24,7 +25,7 @@ PHOTO_COLUMNS = (
     "p.orientation, p.width, p.height, p.gps_lat, p.gps_lon, p.has_raw, p.missing, "
     "l.label, l.landmark_id, l.score, l.state, l.source, l.model_id"
 )
-# Newest first; (taken_at, id) is indexed, so a LIMITed page reads few rows.
+# Newest first; (taken_at, id) is indexed (see search_plan for how pages are fetched).
 ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 
@@ -96,12 +97,7 @@ class PhotoIndex:
         """Photos matching the search language, newest first.
         Raises QuerySyntaxError for a malformed query."""
         compiled = compile_query(parse_query(query))
-        sql = (
-            f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
-            f"WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?"
-        )
-        rows = self.conn.execute(sql, compiled.params + (-1 if limit is None else int(limit), int(offset))).fetchall()
-        return self._records(rows)
+        return self._records(fetch_page(self.conn, PHOTO_COLUMNS, compiled, limit, offset))
 
     def count(self, query: str = "") -> int:
         compiled = compile_query(parse_query(query))

@@ -52,11 +52,23 @@ class Query:
 
 @dataclass(frozen=True)
 class CompiledQuery:
-    """A WHERE clause over `photos AS p` and its parameters."""
+    """The query as SQL over `photos AS p` (and `labels AS l` for the row form).
+
+    `where`/`params`: indexed form (FTS5 and label indexes pick the rows, then
+    they are sorted), best when few photos match.
+    `row_where`/`row_params`: the same conditions tested row by row on
+    `p LEFT JOIN labels l`, for walking photos newest first and stopping at
+    the page's end, best when many match; None when a term has no row form.
+    `range_where`/`range_params`: the date conditions alone (they bound the walk).
+    """
 
     where: str
     params: tuple
     uses_text_search: bool
+    row_where: str | None = None
+    row_params: tuple = ()
+    range_where: str = "1"
+    range_params: tuple = ()
 
 
 def parse_query(text: str) -> Query:
@@ -188,7 +200,46 @@ def compile_query(query: Query) -> CompiledQuery:
         conditions.insert(0, "p.id NOT IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
         params.insert(0, " OR ".join(negative_fts))
     conditions.insert(0, "p.missing = 1" if wants_missing else "p.missing = 0")
-    return CompiledQuery(" AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts))
+    row_where, row_params = _row_form(query, wants_missing)
+    range_conditions: list[str] = []
+    range_params: list = []
+    for term in query.terms:
+        if term.field in ("date", "after", "before") and not term.negated:
+            sql, values = _condition(term)
+            range_conditions.append(sql)
+            range_params.extend(values)
+    return CompiledQuery(
+        " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
+        row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params),
+    )
+
+
+def _row_form(query: Query, wants_missing: bool) -> tuple[str | None, tuple]:
+    """Every term as a condition on one row of `p LEFT JOIN labels l`."""
+    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, word_pattern
+
+    conditions = ["p.missing = 1" if wants_missing else "p.missing = 0"]
+    params: list = []
+    for term in query.terms:
+        if term.field == "is":
+            continue
+        if term.field in ("text", "camera") or (term.field == "folder" and not _is_folder_path(term.value)):
+            tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
+            pattern = word_pattern(term.value, prefix=term.field == "camera" or (term.field == "text" and not term.phrase), tag=tag)
+            if pattern is None:
+                raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
+            sql, values = "p.search_text LIKE ?", [pattern]
+        elif term.field == "label":
+            sql, values = "l.label = ? COLLATE NOCASE", [term.value]
+        elif term.field == "score":
+            sql, values = f"l.score {term.operator} ?", [float(term.value)]
+        elif term.field == "state":
+            sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
+        else:
+            sql, values = _condition(term)
+        conditions.append(f"NOT coalesce(({sql}), 0)" if term.negated else sql)
+        params.extend(values)
+    return " AND ".join(conditions), tuple(params)
 
 
 def _fts_string(text: str) -> str:
@@ -230,6 +281,8 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "folder":
         import os
 
-        folder = os.path.expanduser(value).rstrip("/\\") or "/"
+        folder = os.path.expanduser(value).rstrip("/\\")
+        if not folder:
+            return "1", []
         return "(p.folder = ? OR (p.folder >= ? AND p.folder < ?))", [folder, folder + "/", folder + "0"]
     raise QuerySyntaxError(f"cannot search on {term.field!r}")

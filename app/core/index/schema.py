@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Callable
 
 from app.core.errors import IndexStoreError
 
@@ -160,8 +161,18 @@ CREATE VIRTUAL TABLE photos_fts USING fts5 (
 );
 """
 
+# photos.search_text: the folded words of the photo's FTS row, tested row by row
+# when a search walks photos newest first (see app/core/index/search_text.py).
+def migration_2(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import refresh_search_text
+
+    conn.execute("ALTER TABLE photos ADD COLUMN search_text TEXT NOT NULL DEFAULT ' '")
+    for (photo_id,) in conn.execute("SELECT id FROM photos").fetchall():
+        refresh_search_text(conn, photo_id)
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
-MIGRATIONS: tuple[str, ...] = (MIGRATION_1,)
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (MIGRATION_1, migration_2)
 
 LATEST_VERSION = len(MIGRATIONS)
 
@@ -184,8 +195,12 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
                 f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app"
             )
         for number in range(version, LATEST_VERSION):
-            for statement in _statements(MIGRATIONS[number]):
-                conn.execute(statement)
+            step = MIGRATIONS[number]
+            if callable(step):
+                step(conn)
+            else:
+                for statement in _statements(step):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
         conn.execute("COMMIT")
     except BaseException:

@@ -1,0 +1,76 @@
+"""The searchable text of a photo, kept in two forms from the same words:
+the FTS5 row (fast for rare words) and `photos.search_text`, a folded word list
+that a query can test row by row while it walks photos newest first (fast for
+common words, where reading the whole FTS doclist and sorting would be slow).
+
+search_text is " w1 w2 … dir.w … cam.w … ": every word of the label, folder,
+file names and camera, case- and accent-folded, plus the folder and camera
+words again tagged, so `folder:` and `camera:` can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from functools import lru_cache
+
+from app.core.index.records import camera_name, printable_path
+
+WORD = re.compile(r"[^\W_]+")
+FOLDER_TAG = "dir."
+CAMERA_TAG = "cam."
+
+
+@lru_cache(maxsize=4096)
+def fold_words(text: str) -> tuple[str, ...]:
+    """Words as FTS5's unicode61 tokenizer (remove_diacritics 2) sees them:
+    letters and digits, case-folded, accents removed."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return tuple(WORD.findall(plain.casefold()))
+
+
+def build_search_text(label: str, folder: str, names: str, camera: str) -> str:
+    words = [*fold_words(label), *fold_words(folder), *fold_words(names), *fold_words(camera)]
+    words += [FOLDER_TAG + w for w in fold_words(folder)]
+    words += [CAMERA_TAG + w for w in fold_words(camera)]
+    return " " + " ".join(words) + " "
+
+
+def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
+    """Rebuild the FTS row and photos.search_text of one photo from the tables
+    (call after any change to its label, files, folder or camera)."""
+    row = conn.execute(
+        "SELECT p.folder, p.camera_make, p.camera_model, l.label, l.state FROM photos p "
+        "LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id = ?",
+        (photo_id,),
+    ).fetchone()
+    conn.execute("DELETE FROM photos_fts WHERE rowid = ?", (photo_id,))
+    if row is None:
+        return
+    folder, make, model, label, state = row
+    names = " ".join(
+        printable_path(r[0]) for r in conn.execute("SELECT name FROM files WHERE photo_id = ? ORDER BY name", (photo_id,))
+    )
+    label_text = "" if label is None or state == "rejected" else label
+    folder_text = printable_path(folder)
+    camera_text = " ".join(x for x in (make, model, camera_name(make, model)) if x)
+    conn.execute(
+        "INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)",
+        (photo_id, label_text, folder_text, names, camera_text),
+    )
+    conn.execute(
+        "UPDATE photos SET search_text = ? WHERE id = ?",
+        (build_search_text(label_text, folder_text, names, camera_text), photo_id),
+    )
+
+
+def word_pattern(text: str, prefix: bool, tag: str = "") -> str | None:
+    """A LIKE pattern over search_text matching the words of `text` in a row,
+    the last one as a prefix when `prefix`; None when `text` has no words."""
+    words = fold_words(text)
+    if not words:
+        return None
+    joined = " ".join(tag + w for w in words)
+    return f"% {joined}%" if prefix else f"% {joined} %"

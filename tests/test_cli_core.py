@@ -1,0 +1,126 @@
+"""`landmark-tagger scan/search/stats`: exit codes, JSON lines, --db and
+$LANDMARK_TAGGER_DB, help text, summaries on stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import build_parser, main
+from tests.test_index_support import write_jpeg
+
+REQUIRED_KEYS = {"path", "files", "label", "score", "state", "taken_at", "camera"}
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "photos"
+    write_jpeg(root / "2020 Paris" / "DSC_0001.JPG", taken="2020:11:03 10:00:00", gps=(48.858, 2.294))
+    (root / "2020 Paris" / "DSC_0001.NEF").write_bytes(b"")  # a broken RAW next to its JPEG
+    write_jpeg(root / "2021 Rome" / "IMG_0002.jpg", taken="2021:05:01 09:00:00", model="NIKON D40", color=(1, 2, 3))
+    return root
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_every_core_command_has_help_text() -> None:
+    parser = build_parser()
+    choices = next(a for a in parser._actions if a.dest == "command").choices
+    for name in ("scan", "search", "stats"):
+        assert choices[name].format_help().strip()
+    helps = {a.dest: a.help for a in next(a for a in parser._actions if a.dest == "command")._choices_actions}
+    for name in ("scan", "search", "stats"):
+        assert helps[name] and "not implemented" not in helps[name]
+
+
+def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    code, out, err = run_cli(capsys, "--db", db, "scan", str(library))
+    assert code == 1  # one file failed: partial success
+    assert "2 photos, 2 new" in err and "1 errors" in err and "DSC_0001.NEF" in err
+    assert out == ""
+
+    code, out, err = run_cli(capsys, "--db", db, "search", "--json", "has:gps")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 1 and REQUIRED_KEYS <= set(lines[0])
+    assert lines[0]["path"].endswith("DSC_0001.JPG") and lines[0]["state"] == "unlabelled"
+    assert lines[0]["taken_at"] == "2020-11-03T10:00:00" and lines[0]["camera"] == "Nikon D850"
+    assert "1 photos" in err
+
+    code, out, _ = run_cli(capsys, "--db", db, "search", "camera:d40", "date:2021")
+    assert code == 0 and "IMG_0002.jpg" in out and "DSC_0001" not in out
+
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--count")
+    assert (code, out.strip()) == (0, "2")
+
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["photos"] == 2 and stats["last_scan"]["errors"] == 1
+
+    code, out, _ = run_cli(capsys, "--db", db, "stats")
+    assert code == 0 and "photos:     2" in out
+
+
+def test_rescan_without_errors_exits_0_and_uses_the_library(tmp_path: Path, library: Path, capsys) -> None:
+    (library / "2020 Paris" / "DSC_0001.NEF").unlink()
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(library))[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, "scan", "--json")  # no PATH: the library's folders
+    assert code == 0
+    assert json.loads(out)["summary"] == {
+        "photos": 2, "new": 0, "changed": 0, "moved": 0, "missing": 0, "errors": 0,
+        "run_id": 2, "status": "done",
+    }
+    assert "scanned: 2 photos" in err
+
+
+def test_env_variable_chooses_the_index(tmp_path: Path, library: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("LANDMARK_TAGGER_DB", str(tmp_path / "env.db"))
+    run_cli(capsys, "scan", str(library))
+    assert (tmp_path / "env.db").exists()
+    code, out, _ = run_cli(capsys, "search", "--count", "paris")
+    assert (code, out.strip()) == (0, "1")
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    code, out, err = run_cli(capsys, "--db", db, "search", "colour:red")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "unknown field 'colour'" in err
+    code, _, err = run_cli(capsys, "--db", db, "scan", str(tmp_path / "nowhere"))
+    assert code == 2 and "folder not found" in err
+    code, _, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 2 and "no folder to scan" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["--db", db, "search", "--limit", "x"])
+    assert caught.value.code == 2
+
+
+def test_json_lines_survive_non_utf8_names(tmp_path: Path, capsys) -> None:
+    import os
+
+    folder = os.path.join(os.fsencode(tmp_path), b"lib")
+    os.mkdir(folder)
+    write_jpeg(Path(os.fsdecode(os.path.join(folder, b"caf\xe9.jpg"))))
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", os.fsdecode(folder))[0] == 0
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--json")
+    assert code == 0 and json.loads(out)["path"].endswith("caf\ufffd.jpg")
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path, library: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "--db", str(tmp_path / "i.db"), "scan", str(library / "2021 Rome")],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and "1 photos, 1 new" in result.stderr
+    assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
