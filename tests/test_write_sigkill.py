@@ -30,7 +30,7 @@ from app.core.metadata import plan_writes, write_labels
 index = PhotoIndex.open(sys.argv[1])
 plan = plan_writes(index)
 print("ready", flush=True)
-write_labels(index, plan)
+write_labels(index, plan, progress=lambda p: print("wrote", p.done, flush=True))
 print("done", flush=True)
 """
 LABEL = "Château d'If"
@@ -53,13 +53,19 @@ def test_sigkill_leaves_old_or_new_files(tmp_path):
             [sys.executable, "-c", CHILD, str(db)], cwd=REPO, stdout=subprocess.PIPE, text=True
         )
         assert child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.4))
+        # Kill while the batch runs: after a random number of files, plus a random instant.
+        for _ in range(rng.randint(1, 16)):
+            child.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.01))
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
+        written = 0
         for photo in photos:
             data = photo.read_bytes()
             parse_jpeg(data, str(photo))  # a readable JPEG
             assert data in (old[photo], new[photo]), f"{photo.name} is neither the old nor the new version"
+            written += data == new[photo]
+        assert written >= 1  # the kill did land inside the batch
         # The interrupted batch can be undone: every photo is back to its old bytes.
         index = PhotoIndex.open(db)
         summary = undo_last_write(index)
