@@ -333,3 +333,17 @@ def test_extended_xmp_and_unknown_segments_are_kept_untouched(tmp_path):
     kept = [s for s in parse_jpeg(out).segments if s.is_extended_xmp or s.marker == 0xE4]
     assert kept == [extended, app4]
     assert read_fields(out).subject == ["x"]
+
+
+def test_stale_temp_files_from_a_crash_are_removed_but_fresh_ones_kept(tmp_path):
+    target = tmp_path / "a.jpg"
+    target.write_bytes(b"photo")
+    stale = tmp_path / ".a.jpg.0123abcd.tmp"
+    fresh = tmp_path / ".a.jpg.89abcdef.tmp"
+    foreign = tmp_path / ".a.jpg.notours.tmp"
+    for path in (stale, fresh, foreign):
+        path.write_bytes(b"half")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    os.utime(foreign, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps(target) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".a.jpg.89abcdef.tmp", ".a.jpg.notours.tmp", "a.jpg"]

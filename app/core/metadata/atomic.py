@@ -25,6 +25,29 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
 
 
+def remove_stale_temps(path: Path, older_than_s: float = 600.0) -> int:
+    """Delete our own temp files for `path` left by a crash (named `.<name>.<8 hex>.tmp`
+    and older than `older_than_s`, so a write in progress is never hit). Returns how
+    many were removed; problems are ignored, the temps are only clutter."""
+    import re
+    import time
+
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}\.tmp")
+    removed = 0
+    try:
+        candidates = [p for p in path.parent.iterdir() if pattern.fullmatch(p.name)]
+    except OSError:
+        return 0
+    for candidate in candidates:
+        try:
+            if time.time() - candidate.stat().st_mtime > older_than_s:
+                candidate.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 def _write_all(fd: int, data: bytes | memoryview, write: WriteFunction) -> None:
     view = memoryview(data)
     while view:

@@ -146,6 +146,7 @@ def write_one(
     """Write one planned file; raises MetadataWriteError (original intact) on failure.
     `lock` guards the index when several threads write."""
     check_unchanged(item)
+    atomic.remove_stale_temps(item.target)  # clutter from an earlier crash
     guard = lock if lock is not None else nullcontext()
     if item.kind == "jpeg":
         _write_jpeg(index, batch_id, item, options, guard)
