@@ -1,14 +1,14 @@
 """Undo the last write batch.
 
-When a file is exactly as we left it (same size and mtime as journalled) we put
-back the original segments or sidecar bytes, which gives the original file byte
-for byte. When someone edited it since, we restore only the values of our fields,
-so their edits survive. A sidecar we created is removed.
+When a file is exactly what our write produced (checked by redoing the write on
+the candidate, never by timestamps, so a batch cut short by a crash is handled
+too) we put back the original segments or sidecar bytes, which gives the original
+file byte for byte. When someone edited it since, we restore only the values of
+our fields, so their edits survive. A sidecar we created is removed.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
@@ -54,14 +54,6 @@ def undo_last_write(
     return summary
 
 
-def _as_we_left_it(path: Path, entry: journal.JournalEntry) -> bool:
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        return False
-    return (stat.st_size, stat.st_mtime_ns) == (entry.size_after, entry.mtime_ns_after)
-
-
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry) -> None:
     path = Path(entry.path)
     if entry.kind == "jpeg":
@@ -97,11 +89,12 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
         if entry.before.get("absent"):
             return  # already gone
         raise MetadataWriteError(f"the sidecar {path} has disappeared; cannot restore it")
-    if _as_we_left_it(path, entry):
+    original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
+    if render_sidecar(original, entry.after_fields, str(path)) == existing:  # exactly our output
         if entry.before.get("absent"):
             atomic.remove_file(path)
         else:
-            atomic.replace_atomically(path, journal.decode_blob(entry.before["text"]), keep_mtime=True)
+            atomic.replace_atomically(path, original, keep_mtime=True)
         return
     wanted = entry.before_fields.only(SIDECAR_FIELDS)
     restored = render_sidecar(existing, wanted, str(path))
