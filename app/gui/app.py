@@ -35,6 +35,23 @@ def create_application(argv: list[str] | None = None):
     return app
 
 
+def preload_job_modules() -> None:
+    """Import the tagging stack now, before the window shows.
+
+    Initialising C extensions (numpy, onnxruntime, onnx) holds Python's GIL for up
+    to ~100 ms each; done inside a job's worker thread that would freeze the GUI
+    thread that long. At start-up it only delays the first paint a little.
+    """
+    import importlib
+
+    for name in ("numpy", "onnxruntime", "onnx", "model.bundle", "model.predictor", "app.core.tagging",
+                 "app.core.metadata"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue  # the job that needs it reports the problem when it runs
+
+
 def open_main_window(db_path: Path, folder: Path | None = None):
     """Open the index and build the main window (adding `folder` when given).
 
@@ -43,6 +60,7 @@ def open_main_window(db_path: Path, folder: Path | None = None):
     from app.core.settings import load_settings
     from app.gui.main_window import MainWindow
 
+    preload_job_modules()
     index = PhotoIndex.open(db_path)
     window = MainWindow(index, db_path, load_settings())
     if folder is not None:

@@ -28,14 +28,18 @@ def scan_work(db_path: Path, roots: Sequence[Path]) -> JobWork:
 
 def tag_options(settings: AppSettings):
     """The core's TagOptions from the user's settings."""
+    from app.core.decode_workers import usable_cpus
     from app.core.tagging import TagOptions
 
+    # One core stays free for the GUI thread, so the window keeps up while tagging.
+    spare = max(1, usable_cpus() - 1)
     return TagOptions(
         model=Path(settings.model_bundle) if settings.model_bundle else None,
         threshold=settings.threshold,
-        workers=None,
+        workers=spare,
         batch_size=8,  # small batches: cancel is checked between them
         retag=False,
+        threads=spare,
     )
 
 
