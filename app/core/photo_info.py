@@ -62,7 +62,10 @@ class PhotoInfo:
 
 def file_kind(name: str) -> str | None:
     """'jpeg', 'raw', 'png', 'tiff', 'heic' for a photo file name, else None."""
-    return KINDS_BY_EXTENSION.get(os.path.splitext(name)[1].lower())
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        return None
+    return KINDS_BY_EXTENSION.get("." + extension.lower())
 
 
 def read_photo_info(path: str | os.PathLike) -> PhotoInfo:

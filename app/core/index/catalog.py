@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
@@ -18,9 +19,8 @@ METADATA_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class KnownFile:
-    """A file row as the last scan left it."""
+class KnownFile(NamedTuple):
+    """A file row as the last scan left it (a tuple: a rescan builds 100,000s)."""
 
     id: int
     photo_id: int
@@ -28,7 +28,7 @@ class KnownFile:
     size: int | None
     mtime_ns: int | None
     fingerprint: str | None
-    missing: bool
+    missing: int
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ def known_files(conn: sqlite3.Connection, folder: str) -> dict[str, KnownFile]:
         "FROM photos p JOIN files f ON f.photo_id = p.id WHERE p.folder = CAST(? AS TEXT)",
         (db_text(folder),),
     )
-    return {row[2]: KnownFile(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6])) for row in rows}
+    make = KnownFile._make
+    return {row[2]: make(row) for row in rows}
 
 
 def find_photo(conn: sqlite3.Connection, folder: str, stem: str) -> tuple[int, bool] | None:

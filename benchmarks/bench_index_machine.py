@@ -1,0 +1,32 @@
+"""Describe the machine a benchmark ran on (figures mean little without it)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+
+
+def machine_description() -> str:
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        model = platform.processor() or model
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"machine: {usable} usable CPUs (os.cpu_count()={os.cpu_count()}), {model}; "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def load_average() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+        return f"load average during the run: {one:.1f} (1 min), {five:.1f} (5 min)"
+    except OSError:
+        return "load average: unknown"

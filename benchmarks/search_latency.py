@@ -1,0 +1,132 @@
+"""Search latency on a generated index of 1,000,000 photos (issue 2: p95 < 20 ms).
+
+    .venv/bin/python benchmarks/search_latency.py                  # 1M photos
+    .venv/bin/python benchmarks/search_latency.py --photos 50000   # quick run
+
+The index is generated once under /tmp (kept between runs; --regenerate to
+rebuild). Each query fetches one page of 100 photos, newest first, the way the
+CLI and the GUI ask. As a baseline measured in the same run, the same pages are
+fetched with the indexed form alone (FTS/label indexes, then sort), which is
+what a plain SQL query would do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_index_generate import generate_index  # noqa: E402
+from bench_index_machine import load_average, machine_description  # noqa: E402
+
+from app.core.index import PhotoIndex, compile_query, parse_query  # noqa: E402
+from app.core.index.photo_index import ORDER, PHOTO_COLUMNS  # noqa: E402
+
+QUERIES = [
+    "",                                       # browse everything
+    "eiffel",                                 # a label word (very common)
+    "paris",                                  # a place in folder names
+    'label:"Eiffel Tower"',                   # click on a label
+    'label:"Hagia Sophia"',                   # a rarer label
+    "state:suggested",                        # the review queue
+    "state:suggested score>0.8",              # bulk-accept candidates
+    "state:unlabelled",
+    "camera:D850",
+    "date:2020-11",
+    "after:2019-06-01 before:2019-09-01",
+    "has:gps",
+    "has:raw -state:rejected",
+    "eiffel date:2019",
+    "colosseum has:gps",
+    "DSC_0123456",                            # a file name
+    "local landmark 150",                     # a rare label, three words
+    "folder:/home/user/Pictures/2012",
+    "-has:gps camera:nikon",
+    "state:rejected",
+]
+PAGE = 100
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def indexed_only(index: PhotoIndex, query: str) -> None:
+    compiled = compile_query(parse_query(query))
+    sql = (
+        f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+        f"WHERE {compiled.where} {ORDER} LIMIT {PAGE}"
+    )
+    index.conn.execute(sql, compiled.params).fetchall()
+
+
+def timed(fn, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--photos", type=int, default=1_000_000, help="photos in the generated index")
+    parser.add_argument("--db", type=Path, default=None, help="index file (default /tmp/landmark-tagger-bench/search-N.db)")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the index even when it exists")
+    parser.add_argument("--repeats", type=int, default=20, help="timed runs per query")
+    parser.add_argument("--baseline-repeats", type=int, default=3, help="timed runs per query for the baseline")
+    args = parser.parse_args()
+
+    db = args.db or Path("/tmp/landmark-tagger-bench") / f"search-{args.photos}.db"
+    print(machine_description())
+    fresh = args.regenerate or not db.exists()
+    if not fresh:
+        with PhotoIndex.open(db) as index:
+            fresh = index.count("") != args.photos
+    if fresh:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        seconds = generate_index(db, args.photos)
+        print(f"generated {args.photos:,} photos in {seconds:.0f} s -> {db} ({db.stat().st_size / 1e6:.0f} MB)")
+    else:
+        print(f"reusing {db} ({db.stat().st_size / 1e6:.0f} MB)")
+
+    all_times: list[float] = []
+    all_baseline: list[float] = []
+    with PhotoIndex.open(db) as index:
+        print(f"{'query':40} {'matches':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'baseline p50':>13}")
+        for query in QUERIES:
+            index.search(query, limit=PAGE)  # warm the page cache like a user's second look
+            times = timed(lambda: index.search(query, limit=PAGE), args.repeats)
+            baseline = timed(lambda: indexed_only(index, query), args.baseline_repeats)
+            all_times += times
+            all_baseline += baseline
+            matches = index.count(query)
+            print(
+                f"{query or '(empty)':40} {matches:>9,} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} "
+                f"{max(times):8.1f} {statistics.median(baseline):13.1f}"
+            )
+        count_times = timed(lambda: [index.count(q) for q in ("", "eiffel", "state:suggested")], 1)
+    p95 = percentile(all_times, 0.95)
+    print(
+        f"ALL {len(QUERIES)} queries x {args.repeats} runs, page of {PAGE}: p50 {statistics.median(all_times):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(all_times):.1f} ms (target p95 < 20 ms: {'met' if p95 < 20 else 'NOT met'})"
+    )
+    print(
+        f"baseline (indexed form only, same queries): p50 {statistics.median(all_baseline):.1f} ms, "
+        f"p95 {percentile(all_baseline, 0.95):.1f} ms"
+    )
+    print(f"count() of '', 'eiffel', 'state:suggested' together: {count_times[0]:.0f} ms")
+    print(load_average())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
