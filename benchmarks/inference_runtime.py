@@ -35,7 +35,7 @@ def cpu_name() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--repeats", type=int, default=5, help="timed rounds per runtime and batch size")
+    parser.add_argument("--repeats", type=int, default=3, help="timed rounds per runtime and batch size")
     parser.add_argument("--batches", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--size", type=int, default=224)
     args = parser.parse_args()
@@ -55,12 +55,16 @@ def main() -> int:
         bundle = export_bundle(net, config.default_preprocessing(), [f"class {i}" for i in range(39)],
                                Path(folder) / "bench.ltbundle")
     ort_predictor = Predictor(bundle, runtime="onnxruntime", threads=args.threads)
+    ort_spinning = Predictor(bundle, runtime="onnxruntime", threads=args.threads, spin=True)
     cl_net = LandmarkNet(NetConfig(**{**config.to_dict(), "pretrained": False})).eval()
     cl_net.load_state_dict(net.state_dict())
     cl_net = cl_net.to(memory_format=torch.channels_last)
 
     def run_ort(batch):
         ort_predictor.embed(batch)
+
+    def run_ort_spin(batch):
+        ort_spinning.embed(batch)
 
     def run_torch(batch):
         with torch.inference_mode():
@@ -76,6 +80,7 @@ def main() -> int:
 
     runtimes = {
         "onnxruntime fp32": run_ort,
+        "onnxruntime fp32 spinning": run_ort_spin,
         "torch eager fp32": run_torch,
         "torch channels_last fp32": run_torch_cl,
         "torch channels_last bf16": run_torch_cl_bf16,

@@ -39,7 +39,7 @@ class TaughtReferences:
     vectors: np.ndarray
 
 
-def _session_options(threads: int | None):
+def _session_options(threads: int | None, spin: bool):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -48,6 +48,8 @@ def _session_options(threads: int | None):
     options.inter_op_num_threads = 1
     if threads:
         options.intra_op_num_threads = int(threads)
+    # Spinning threads burn CPU between batches that decode workers could use.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     return options
 
 
@@ -57,6 +59,8 @@ class Predictor:
     runtime: "onnxruntime", "torch" (needs `network=`, a torch LandmarkNet matching the
     bundle) or "auto" (ONNX Runtime, or torch when only a network is usable).
     threads: ONNX Runtime intra-op threads (None: its default, all cores).
+    spin: let idle ONNX Runtime threads busy-wait (faster alone, slower when decode
+    workers share the cores; off by default).
     """
 
     def __init__(
@@ -65,11 +69,13 @@ class Predictor:
         runtime: str = "auto",
         threads: int | None = None,
         network: Any | None = None,
+        spin: bool = False,
     ) -> None:
         if runtime not in RUNTIMES:
             raise ModelError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}")
         self.bundle = bundle if isinstance(bundle, ModelBundle) else load_bundle(bundle)
         self.threads = threads
+        self.spin = spin
         self._session = None
         self._network = None
         if runtime == "torch" or (runtime == "auto" and network is not None and not _has_onnxruntime()):
@@ -89,7 +95,7 @@ class Predictor:
 
         try:
             return ort.InferenceSession(
-                self.bundle.onnx_bytes, _session_options(threads), providers=["CPUExecutionProvider"]
+                self.bundle.onnx_bytes, _session_options(threads, self.spin), providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # ORT raises its own untyped errors
             raise ModelError(f"ONNX Runtime cannot load the network of {self.bundle.path}: {error}") from error

@@ -96,3 +96,30 @@ def test_predictor_errors(tiny_bundle, tmp_path):
         predictor.classify(np.zeros((1, 32)), np.zeros((1, 3)), k=0)
     with pytest.raises(ModelError, match="does not exist"):
         Predictor(tmp_path / "missing.ltbundle")
+
+
+@pytest.mark.slow
+def test_b_series_exports_with_plain_swish(tmp_path):
+    """B-series trunks use a memory-efficient swish (custom autograd) that ONNX cannot
+    export; export swaps it on a copy and leaves the training network alone."""
+    torch.manual_seed(0)
+    net = LandmarkNet(NetConfig(num_classes=3, backbone="efficientnet-b0", pretrained=False,
+                                input_size=32, embedding_size=16)).eval()
+    swish_before = type(net.backbone.trunk._swish)
+    bundle = export_bundle(net, net.default_preprocessing(), ["a", "b", "c"], tmp_path / "b0.ltbundle")
+    assert bundle.extra["export_check"]["max_abs_diff_cosines"] <= EXPORT_ATOL
+    assert bundle.preprocessing.mean == pytest.approx((0.485, 0.456, 0.406))
+    assert type(net.backbone.trunk._swish) is swish_before
+
+
+def test_app_side_modules_do_not_import_torch():
+    """The app runs on ONNX Runtime alone: loading bundles and predicting must not pull
+    in torch (seconds of start-up, and absent from a user install)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import model.bundle, model.predictor, model.scoring, model.preprocess, model.registry; "
+        "sys.exit(1 if 'torch' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
