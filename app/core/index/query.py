@@ -69,6 +69,9 @@ class CompiledQuery:
     row_params: tuple = ()
     range_where: str = "1"
     range_params: tuple = ()
+    # (SQL selecting the ids one positive indexed term allows, params): the
+    # planner counts a few of them to tell "few match" from "many match".
+    selectors: tuple[tuple[str, tuple], ...] = ()
 
 
 def parse_query(text: str) -> Query:
@@ -208,9 +211,19 @@ def compile_query(query: Query) -> CompiledQuery:
             sql, values = _condition(term)
             range_conditions.append(sql)
             range_params.extend(values)
+    selectors: list[tuple[str, tuple]] = []
+    if positive_fts:
+        selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", (params[0],)))
+    for term in query.terms:
+        if not term.negated and term.field in ("label", "score", "state") and term.value != "unlabelled":
+            sql, values = _condition(term)
+            selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), tuple(values)))
+        elif not term.negated and term.field == "folder" and _is_folder_path(term.value):
+            sql, values = _condition(term)
+            selectors.append((f"SELECT p.id FROM photos p WHERE {sql}", tuple(values)))
     return CompiledQuery(
         " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
-        row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params),
+        row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
     )
 
 

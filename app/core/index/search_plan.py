@@ -19,20 +19,53 @@ from app.core.index.query import CompiledQuery
 # MIN_WINDOW): a page of 100 fills from a window of 6,000 when ≥ ~2 % match.
 WINDOW_PER_ROW = 60
 MIN_WINDOW = 2_000
+# When one indexed term allows fewer photos than this, sorting them is cheaper
+# than walking (counting up to this many costs well under a millisecond).
+FEW = 5_000
 ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 
 def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int) -> list[tuple]:
     """Rows of `columns` (over `photos p LEFT JOIN labels l`) for one page."""
-    if limit is not None and compiled.row_where is not None:
+    if limit is not None and compiled.row_where is not None and not _few_match(conn, compiled):
         rows = _walk_newest_first(conn, columns, compiled, limit, offset)
         if rows is not None:
             return rows
-    sql = (
-        f"SELECT {columns} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
-        f"WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?"
-    )
-    return conn.execute(sql, compiled.params + (-1 if limit is None else int(limit), int(offset))).fetchall()
+    if limit is None:
+        sql = (
+            f"SELECT {columns} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+            f"WHERE {compiled.where} {ORDER} LIMIT -1 OFFSET ?"
+        )
+        return conn.execute(sql, compiled.params + (int(offset),)).fetchall()
+    # sort only ids (through the narrow photos_sort_key index), then read the page's rows
+    ids = [r[0] for r in conn.execute(
+        f"SELECT p.id FROM photos p WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?",
+        compiled.params + (int(limit), int(offset)),
+    )]
+    return rows_by_id(conn, columns, ids)
+
+
+def rows_by_id(conn: sqlite3.Connection, columns: str, ids: list[int]) -> list[tuple]:
+    """Rows of `columns` for these photo ids, in the order given (first column is p.id)."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found = {
+        row[0]: row
+        for row in conn.execute(
+            f"SELECT {columns} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id IN ({marks})", ids
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def _few_match(conn: sqlite3.Connection, compiled: CompiledQuery) -> bool:
+    """Whether some positive indexed term allows fewer than FEW photos."""
+    for sql, params in compiled.selectors:
+        found = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {FEW})", params).fetchone()[0]
+        if found < FEW:
+            return True
+    return False
 
 
 def _walk_newest_first(
