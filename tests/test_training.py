@@ -134,6 +134,10 @@ def test_loss_decreases_and_the_run_leaves_logs_plots_and_checkpoints(prepared, 
     assert [int(r["epoch"]) for r in rows] == [1, 2, 3, 4] and rows[0]["val_gap"] != ""
     assert json.loads((run / "config.json").read_text())["optim"]["epochs"] == 4
     assert result.best_checkpoint is not None and result.final_metrics is not None
+    from training.validation import evaluate_checkpoint
+
+    again = evaluate_checkpoint(result.last_checkpoint)
+    assert again.gap == pytest.approx(result.final_metrics.gap) and again.queries == result.final_metrics.queries
     if (run / "tensorboard").exists():
         assert list((run / "tensorboard").iterdir())
 

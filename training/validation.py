@@ -61,3 +61,23 @@ def evaluate_network(
     for part in parts:
         merged.update(part)
     return metrics_from_predictions(dataset.manifest, dataset.images, merged)
+
+
+def evaluate_checkpoint(checkpoint, manifest=None, split: str = "val", batch_size: int = 64) -> Metrics:
+    """μAP and accuracy of a checkpoint (file or run folder) on a split of a prepared
+    dataset, in torch on the CPU; `manifest` defaults to the one it was trained on."""
+    from pathlib import Path
+
+    import torch
+
+    from model.preprocess import Preprocessing
+    from training.checkpoint import load_checkpoint
+    from training.datasets import load_manifest
+    from training.export import network_from_checkpoint
+
+    state = load_checkpoint(Path(checkpoint))
+    net = network_from_checkpoint(state)
+    prepared = load_manifest(Path(manifest or state["train_config"]["data"]["manifest"]))
+    dataset = ManifestDataset(prepared, prepared.split(split), Preprocessing.from_dict(state["preprocessing"]))
+    predicted = predict_images(net, dataset, torch.device("cpu"), batch_size)
+    return metrics_from_predictions(prepared, dataset.images, predicted)
