@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from model.errors import BundleError, ModelError
+from model.onnx_info import check_onnx_outputs
 from model.preprocess import Preprocessing
 from model.scoring import ScoringConfig
 
@@ -223,75 +224,6 @@ def _read_members(path: Path) -> dict[str, bytes]:
         raise BundleError(f"model bundle {path} cannot be read ({error}); it is corrupt, get it again") from error
 
 
-def onnx_output_sizes(onnx_bytes: bytes, input_size: int | None = None) -> dict[str, int | None]:
-    """The last dimension of each ONNX output, read from the graph.
-
-    When the graph leaves it symbolic and input_size is given, the network is run once
-    on a blank image to measure it. Raises BundleError when the bytes are not a network.
-    """
-    sizes: dict[str, int | None] = {}
-    session = None
-    try:
-        import onnx
-    except ImportError:
-        onnx = None
-    if onnx is not None:
-        try:
-            proto = onnx.load_model_from_string(onnx_bytes)
-        except Exception as error:
-            raise BundleError(f"model.onnx cannot be parsed: {error}") from error
-        for output in proto.graph.output:
-            dims = output.type.tensor_type.shape.dim
-            sizes[output.name] = int(dims[-1].dim_value) if dims and dims[-1].HasField("dim_value") else None
-    else:
-        session = _probe_session(onnx_bytes)
-        for output in session.get_outputs():
-            sizes[output.name] = output.shape[-1] if isinstance(output.shape[-1], int) else None
-    if input_size and any(size is None for size in sizes.values()):
-        session = session or _probe_session(onnx_bytes)
-        blank = np.zeros((1, 3, input_size, input_size), dtype=np.float32)
-        try:
-            values = session.run(None, {session.get_inputs()[0].name: blank})
-        except Exception as error:
-            raise BundleError(f"model.onnx does not run on a {input_size}px image: {error}") from error
-        for output, value in zip(session.get_outputs(), values):
-            sizes[output.name] = int(value.shape[-1])
-    return sizes
-
-
-def _probe_session(onnx_bytes: bytes):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    try:
-        return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
-    except Exception as error:
-        raise BundleError(f"model.onnx cannot be loaded: {error}") from error
-
-
-def _check_onnx(path: Path, onnx_bytes: bytes, num_classes: int, embedding_size: int, input_size: int) -> None:
-    try:
-        sizes = onnx_output_sizes(onnx_bytes, input_size)
-    except BundleError as error:
-        raise BundleError(f"model bundle {path}: {error}") from None
-    for output in ("embeddings", "cosines"):
-        if output not in sizes:
-            raise BundleError(
-                f"model bundle {path}: model.onnx has outputs {sorted(sizes)}, needs 'embeddings' and 'cosines'"
-            )
-    if sizes["cosines"] is not None and sizes["cosines"] != num_classes:
-        raise BundleError(
-            f"model bundle {path}: labels.json has {num_classes} labels but model.onnx "
-            f"outputs {sizes['cosines']} classes; the labels belong to another model"
-        )
-    if sizes["embeddings"] is not None and sizes["embeddings"] != embedding_size:
-        raise BundleError(
-            f"model bundle {path}: bundle.json says embedding size {embedding_size} but "
-            f"model.onnx outputs {sizes['embeddings']}"
-        )
-
-
 def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -380,7 +312,7 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         )
     onnx_bytes = members[ONNX_MEMBER]
     if check_onnx:
-        _check_onnx(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size)
+        check_onnx_outputs(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size)
     gallery = None
     if GALLERY_MEMBER in members:
         gallery = _parse_gallery(path, members[GALLERY_MEMBER], len(labels), embedding_size)

@@ -148,7 +148,7 @@ def export_bundle(
         details.setdefault("net_config", config.to_dict())
     embedding_size = int(getattr(config, "embedding_size", 0) or 0)
     if not embedding_size:
-        from model.bundle import onnx_output_sizes
+        from model.onnx_info import onnx_output_sizes
 
         embedding_size = int(onnx_output_sizes(onnx_bytes)["embeddings"] or 0)
     return save_bundle(

@@ -154,3 +154,14 @@ def test_list_bundles_reports_broken_ones(tiny_bundle, tmp_path):
     assert "not a zip" in infos["bad.ltbundle"].error
     assert not infos["good.ltbundle"].is_default
     assert default_bundle_path().name == "default.ltbundle" and default_bundle_path().parent.name == "assets"
+
+
+def test_output_widths_read_from_raw_bytes_match_onnx(tiny_bundle):
+    from model.onnx_info import read_output_widths
+
+    onnx = pytest.importorskip("onnx")
+    proto = onnx.load_model_from_string(tiny_bundle.onnx_bytes)
+    expected = {o.name: o.type.tensor_type.shape.dim[-1].dim_value for o in proto.graph.output}
+    assert read_output_widths(tiny_bundle.onnx_bytes) == expected == {"embeddings": 32, "cosines": 3}
+    with pytest.raises(BundleError, match="not an ONNX model"):
+        read_output_widths(tiny_bundle.onnx_bytes[:1000])

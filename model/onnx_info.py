@@ -1,0 +1,151 @@
+"""What an ONNX network outputs, read without trusting the bundle that carries it.
+
+The output shapes are read straight from the protobuf wire format (a few fields of
+ModelProto → GraphProto → ValueInfoProto), which takes milliseconds and needs neither
+the `onnx` package (half a second to import, absent from app installs) nor a session.
+When the graph leaves an output width symbolic, ONNX Runtime runs it once to measure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from model.errors import BundleError
+
+# Field numbers from onnx.proto.
+_MODEL_GRAPH = 7
+_GRAPH_OUTPUT = 12
+_VALUE_NAME, _VALUE_TYPE = 1, 2
+_TYPE_TENSOR = 1
+_TENSOR_SHAPE = 2
+_SHAPE_DIM = 1
+_DIM_VALUE = 1
+
+
+def _varint(data: memoryview, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(data: memoryview) -> Iterator[tuple[int, int, object]]:
+    """(field number, wire type, value) of one message; length-delimited values as views."""
+    pos = 0
+    while pos < len(data):
+        key, pos = _varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(data, pos)
+        elif wire == 1:
+            value, pos = data[pos : pos + 8], pos + 8
+        elif wire == 2:
+            length, pos = _varint(data, pos)
+            if pos + length > len(data):
+                raise ValueError("truncated field")
+            value, pos = data[pos : pos + length], pos + length
+        elif wire == 5:
+            value, pos = data[pos : pos + 4], pos + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        yield number, wire, value
+
+
+def _first(data: memoryview, number: int) -> memoryview | None:
+    for field, wire, value in _fields(data):
+        if field == number and wire == 2:
+            return value  # type: ignore[return-value]
+    return None
+
+
+def _output_width(value_info: memoryview) -> tuple[str, int | None]:
+    name = ""
+    width: int | None = None
+    for field, wire, value in _fields(value_info):
+        if field == _VALUE_NAME and wire == 2:
+            name = bytes(value).decode("utf-8")  # type: ignore[arg-type]
+        elif field == _VALUE_TYPE and wire == 2:
+            tensor = _first(value, _TYPE_TENSOR)  # type: ignore[arg-type]
+            shape = _first(tensor, _TENSOR_SHAPE) if tensor is not None else None
+            dims = [d for f, w, d in _fields(shape) if f == _SHAPE_DIM and w == 2] if shape is not None else []
+            if dims:
+                last = [v for f, w, v in _fields(dims[-1]) if f == _DIM_VALUE and w == 0]  # type: ignore[arg-type]
+                width = int(last[0]) if last else None
+    return name, width
+
+
+def read_output_widths(onnx_bytes: bytes) -> dict[str, int | None]:
+    """The last dimension of each graph output (None when symbolic), from the raw bytes."""
+    try:
+        graph = _first(memoryview(onnx_bytes), _MODEL_GRAPH)
+        if graph is None:
+            raise ValueError("no graph")
+        return dict(_output_width(v) for f, w, v in _fields(graph) if f == _GRAPH_OUTPUT and w == 2)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise BundleError(f"model.onnx is not an ONNX model ({error})") from error
+
+
+def onnx_output_sizes(onnx_bytes: bytes, input_size: int | None = None) -> dict[str, int | None]:
+    """The last dimension of each ONNX output.
+
+    When the graph leaves one symbolic and input_size is given, the network is run once
+    on a blank image to measure it. Raises BundleError when the bytes are not a network.
+    """
+    sizes = read_output_widths(onnx_bytes)
+    if input_size and any(size is None for size in sizes.values()):
+        session = _probe_session(onnx_bytes)
+        blank = np.zeros((1, 3, input_size, input_size), dtype=np.float32)
+        try:
+            values = session.run(None, {session.get_inputs()[0].name: blank})
+        except Exception as error:  # ORT raises its own untyped errors
+            raise BundleError(f"model.onnx does not run on a {input_size}px image: {error}") from error
+        for output, value in zip(session.get_outputs(), values):
+            sizes[output.name] = int(value.shape[-1])
+    return sizes
+
+
+def _probe_session(onnx_bytes: bytes):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.intra_op_num_threads = 1
+    try:
+        return ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # ORT raises its own untyped errors
+        raise BundleError(f"model.onnx cannot be loaded: {error}") from error
+
+
+def check_onnx_outputs(path: Path, onnx_bytes: bytes, num_classes: int, embedding_size: int, input_size: int) -> None:
+    """Raise BundleError unless the network has `embeddings` [N, D] and `cosines` [N, C]
+    outputs matching the bundle's embedding size and label count."""
+    try:
+        sizes = onnx_output_sizes(onnx_bytes, input_size)
+    except BundleError as error:
+        raise BundleError(f"model bundle {path}: {error}") from None
+    for output in ("embeddings", "cosines"):
+        if output not in sizes:
+            raise BundleError(
+                f"model bundle {path}: model.onnx has outputs {sorted(sizes)}, needs 'embeddings' and 'cosines'"
+            )
+    if sizes["cosines"] is not None and sizes["cosines"] != num_classes:
+        raise BundleError(
+            f"model bundle {path}: labels.json has {num_classes} labels but model.onnx "
+            f"outputs {sizes['cosines']} classes; the labels belong to another model"
+        )
+    if sizes["embeddings"] is not None and sizes["embeddings"] != embedding_size:
+        raise BundleError(
+            f"model bundle {path}: bundle.json says embedding size {embedding_size} but "
+            f"model.onnx outputs {sizes['embeddings']}"
+        )
