@@ -142,7 +142,7 @@ def _plan(index: PhotoIndex, sql: str, params: tuple) -> str:
         ("score>0.8", "labels_by_score"),
         ("paris", "photos_fts VIRTUAL TABLE INDEX 0:M"),
         ("date:2020-11", "photos_by_taken_at (taken_at>? AND taken_at<?)"),
-        ("folder:/lib/2020", "sqlite_autoindex_photos_1"),
+        ("folder:/lib/2020", "photos_by_folder_time"),
     ],
 )
 def test_common_queries_use_indexes(library, query: str, expected_in_plan: str) -> None:

@@ -69,9 +69,11 @@ class CompiledQuery:
     row_params: tuple = ()
     range_where: str = "1"
     range_params: tuple = ()
-    # (SQL selecting the ids one positive indexed term allows, params): the
-    # planner counts a few of them to tell "few match" from "many match".
-    selectors: tuple[tuple[str, tuple], ...] = ()
+    # (SQL selecting the ids one positive indexed term allows, alternative
+    # parameter tuples from cheapest to exact): the planner counts a few of them
+    # to tell "few match" from "many match".
+    selectors: tuple[tuple[str, tuple[tuple, ...]], ...] = ()
+    picks_ids: bool = False  # an FTS or label term selects photo ids (sort via photos_sort_key)
 
 
 def parse_query(text: str) -> Query:
@@ -211,19 +213,26 @@ def compile_query(query: Query) -> CompiledQuery:
             sql, values = _condition(term)
             range_conditions.append(sql)
             range_params.extend(values)
-    selectors: list[tuple[str, tuple]] = []
+    selectors: list[tuple[str, tuple[tuple, ...]]] = []
+    picks_ids = bool(positive_fts)
     if positive_fts:
-        selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", (params[0],)))
+        # FTS5 builds the whole merged doclist of a prefix term before the first
+        # row, so first count the words as whole words: cheap, and when that
+        # already finds many, the prefix form finds at least as many.
+        exact = " AND ".join(e.removesuffix("*") for e in positive_fts)
+        selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", ((exact,), (params[0],))))
     for term in query.terms:
         if not term.negated and term.field in ("label", "score", "state") and term.value != "unlabelled":
             sql, values = _condition(term)
-            selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), tuple(values)))
+            selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
+            picks_ids = True
         elif not term.negated and term.field == "folder" and _is_folder_path(term.value):
             sql, values = _condition(term)
-            selectors.append((f"SELECT p.id FROM photos p WHERE {sql}", tuple(values)))
+            selectors.append((f"SELECT p.id FROM photos p WHERE {sql}", (tuple(values),)))
     return CompiledQuery(
         " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
         row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
+        picks_ids,
     )
 
 
@@ -297,5 +306,10 @@ def _condition(term: Term) -> tuple[str, list]:
         folder = os.path.expanduser(value).rstrip("/\\")
         if not folder:
             return "1", []
-        return "(p.folder = ? OR (p.folder >= ? AND p.folder < ?))", [folder, folder + "/", folder + "0"]
+        # one index range [folder, folder + "0") holds the folder and everything
+        # below it (and siblings like "folder-2", dropped by the second test)
+        return (
+            "(p.folder >= ? AND p.folder < ? AND (p.folder = ? OR substr(p.folder, ?, 1) = '/'))",
+            [folder, folder + "0", folder, len(folder) + 1],
+        )
     raise QuerySyntaxError(f"cannot search on {term.field!r}")

@@ -174,7 +174,8 @@ def migration_2(conn: sqlite3.Connection) -> None:
 # A narrow covering index: sorting the photos an FTS/label lookup picked reads
 # this instead of the wide rows (10x fewer pages on a million photos).
 MIGRATION_3 = """
-CREATE INDEX photos_sort_key ON photos (id, missing, taken_at, has_raw, gps_lat)
+CREATE INDEX photos_sort_key ON photos (id, missing, taken_at, has_raw, gps_lat);
+CREATE INDEX photos_by_folder_time ON photos (folder, missing, taken_at, id)
 """
 
 # Each entry upgrades the schema by one version; never edit a released entry.

@@ -19,8 +19,9 @@ from app.core.index.query import CompiledQuery
 # MIN_WINDOW): a page of 100 fills from a window of 6,000 when ≥ ~2 % match.
 WINDOW_PER_ROW = 60
 MIN_WINDOW = 2_000
-# When one indexed term allows fewer photos than this, sorting them is cheaper
-# than walking (counting up to this many costs well under a millisecond).
+# When one indexed term allows fewer photos than this, sorting them beats
+# walking; counting up to this many costs about a millisecond. (Measured on
+# 1,000,000 photos: a sort costs ~4 µs per photo, a walk ~3 µs per row.)
 FEW = 5_000
 ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
@@ -38,8 +39,9 @@ def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, 
         )
         return conn.execute(sql, compiled.params + (int(offset),)).fetchall()
     # sort only ids (through the narrow photos_sort_key index), then read the page's rows
+    hint = "INDEXED BY photos_sort_key" if compiled.picks_ids else ""
     ids = [r[0] for r in conn.execute(
-        f"SELECT p.id FROM photos p WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?",
+        f"SELECT p.id FROM photos p {hint} WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?",
         compiled.params + (int(limit), int(offset)),
     )]
     return rows_by_id(conn, columns, ids)
@@ -60,12 +62,23 @@ def rows_by_id(conn: sqlite3.Connection, columns: str, ids: list[int]) -> list[t
 
 
 def _few_match(conn: sqlite3.Connection, compiled: CompiledQuery) -> bool:
-    """Whether some positive indexed term allows fewer than FEW photos."""
-    for sql, params in compiled.selectors:
-        found = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {FEW})", params).fetchone()[0]
-        if found < FEW:
+    """Whether some positive indexed term allows fewer than FEW photos.
+
+    Words are first counted as whole words (FTS5 builds a prefix term's whole
+    merged doclist before its first row, which costs as much as the sort we want
+    to avoid); only when that finds few is the prefix form counted."""
+    for sql, alternatives in compiled.selectors:
+        counts = (
+            conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {FEW})", params).fetchone()[0]
+            for params in alternatives
+        )
+        if all(found < FEW for found in counts):
             return True
     return False
+
+
+def _window(limit: int, offset: int) -> int:
+    return max(MIN_WINDOW, WINDOW_PER_ROW * (limit + offset))
 
 
 def _walk_newest_first(
@@ -73,7 +86,7 @@ def _walk_newest_first(
 ) -> list[tuple] | None:
     """The page from a bounded walk, or None when the window did not fill it
     (then few photos match, and the indexed form is the cheap one)."""
-    window = max(MIN_WINDOW, WINDOW_PER_ROW * (limit + offset))
+    window = _window(limit, offset)
     edge = conn.execute(
         f"SELECT p.taken_at, p.id FROM photos p INDEXED BY photos_by_taken_at WHERE {compiled.range_where} "
         f"{ORDER} LIMIT 1 OFFSET ?",
