@@ -1,0 +1,328 @@
+"""Teach your own landmarks: photos the user labels become references for that label.
+
+A taught reference is a photo's embedding by one model, kept in `taught_refs`.
+Tagging passes them to Predictor.classify (see `taught_gallery`) so taught labels
+compete with the bundle's classes on one calibrated scale; `suggest`
+(app.core.teaching_suggest) re-scores the whole library from stored embeddings.
+References survive a model change: `reembed_taught` embeds their photos again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from app.core import teaching_store as store
+from app.core.errors import PhotoReadError, UsageError
+from app.core.progress import CancelToken, Progress, ProgressCallback
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+    from model.bundle import ModelBundle
+    from model.predictor import Predictor, TaughtReferences
+
+
+@dataclass
+class TeachSummary:
+    """What one teach call did: photos taught, how many had to be decoded, failures."""
+
+    label: str
+    model_id: str = ""
+    taught: int = 0
+    embedded: int = 0
+    errors: int = 0
+    photo_ids: list[int] | None = None
+
+    def line(self) -> str:
+        text = f"taught '{self.label}' from {self.taught} photo{'s' if self.taught != 1 else ''}"
+        if self.embedded:
+            text += f" ({self.embedded} decoded now)"
+        if self.errors:
+            text += f", {self.errors} failed"
+        return text
+
+    def to_json(self) -> dict:
+        return {
+            "label": self.label,
+            "model_id": self.model_id,
+            "taught": self.taught,
+            "embedded": self.embedded,
+            "errors": self.errors,
+            "photo_ids": list(self.photo_ids or []),
+        }
+
+
+def load_model_bundle(model: str | Path | None) -> "ModelBundle":
+    """The chosen bundle, or the default one; UsageError when there is none."""
+    from model.bundle import default_bundle_path, load_bundle
+
+    if model is None:
+        default = default_bundle_path()
+        if not default.exists():
+            raise UsageError(
+                f"no default model bundle at {default}; pass one with --model PATH.ltbundle "
+                "(`landmark-tagger models` lists the bundles it knows)"
+            )
+        model = default
+    return load_bundle(Path(model).expanduser())
+
+
+class PhotoEmbedder:
+    """Embeddings of indexed photos by one bundle: the stored one when tagging kept it,
+    else the photo is decoded and embedded now (and stored for next time)."""
+
+    def __init__(self, index: "PhotoIndex", bundle: "ModelBundle", predictor: "Predictor | None" = None) -> None:
+        self.index = index
+        self.bundle = bundle
+        self._predictor = predictor
+        self.decoded = 0
+
+    @property
+    def predictor(self) -> "Predictor":
+        if self._predictor is None:
+            from model.predictor import Predictor
+
+            self._predictor = Predictor(self.bundle)
+        return self._predictor
+
+    def embedding(self, photo_id: int) -> np.ndarray:
+        """The photo's L2-normalised embedding; raises PhotoReadError when no file decodes."""
+        vector = store.stored_embedding(self.index.conn, photo_id, self.bundle.id)
+        if vector is not None:
+            return vector
+        vector = self._embed_now(photo_id)
+        with self.index.transaction() as conn:
+            store.store_embedding(conn, photo_id, self.bundle.id, vector)
+        self.decoded += 1
+        return vector
+
+    def _embed_now(self, photo_id: int) -> np.ndarray:
+        from app.core.decode import decode_for_model
+        from app.core.decode_workers import decode_min_side
+
+        record = self.index.get(photo_id)
+        paths = [record.path] + [p for p in record.files if p != record.path]
+        failures = []
+        for path in paths:
+            try:
+                image = decode_for_model(Path(path), decode_min_side(self.bundle.preprocessing))
+            except PhotoReadError as error:
+                failures.append(str(error))
+                continue
+            embeddings, _ = self.predictor.embed(self.predictor.prepare([image]))
+            return store.normalised(embeddings[0])
+        raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
+
+
+def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) -> list[int]:
+    """Photo ids for ids, indexed files and folders; folders and files not yet in the
+    index are scanned first (a file's folder is scanned). UsageError for a path that
+    does not exist or holds no photo."""
+    from app.core.scanner import scan
+    from app.core.tag_selection import photo_ids_under
+
+    ids: list[int] = []
+    for target in targets:
+        if isinstance(target, (int, np.integer)):
+            index.get(int(target))  # raises UsageError when unknown
+            ids.append(int(target))
+            continue
+        path = Path(target).expanduser()
+        if not path.exists():
+            raise UsageError(f"{path} does not exist; check the path")
+        found = photo_ids_under(index, [path])
+        if not found:
+            scan(index, [path if path.is_dir() else path.parent])
+            found = photo_ids_under(index, [path])
+        if not found:
+            raise UsageError(f"{path} holds no photo the tagger can read (JPEG, PNG, TIFF, HEIC or RAW)")
+        ids.extend(found)
+    return list(dict.fromkeys(ids))
+
+
+def teach(
+    index: "PhotoIndex",
+    label: str,
+    targets: Sequence[str | Path | int],
+    *,
+    model: str | Path | None = None,
+    bundle: "ModelBundle | None" = None,
+    predictor: "Predictor | None" = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TeachSummary:
+    """Make the photos (paths, folders or photo ids) references for `label`.
+
+    Each photo gets the user's label (accepted) and its embedding by the model becomes
+    a reference. A photo that taught another label before now teaches only this one.
+    Per-photo failures are recorded (stage 'teach'); UsageError for an empty label or
+    unknown paths, BundleError for an unusable model.
+    """
+    label = check_label(label)
+    bundle = bundle or load_model_bundle(model)
+    photo_ids = resolve_photo_ids(index, targets)
+    embedder = PhotoEmbedder(index, bundle, predictor)
+    summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
+    for done, photo_id in enumerate(photo_ids):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            vector = embedder.embedding(photo_id)
+        except PhotoReadError as error:
+            index.record_error(index.get(photo_id).path, "teach", str(error), photo_id=photo_id)
+            summary.errors += 1
+            continue
+        _remember(index, label, photo_id, bundle.id, vector)
+        summary.taught += 1
+        summary.photo_ids.append(photo_id)
+        if progress is not None:
+            progress(Progress(done=done + 1, total=len(photo_ids), message=label))
+    summary.embedded = embedder.decoded
+    return summary
+
+
+def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:
+    with index.transaction() as conn:
+        store.forget_photo(conn, photo_id, keep_label=label)
+        store.add_ref(conn, label, photo_id, model_id, vector)
+    index.set_label(photo_id, label, source="user", state="accepted")
+
+
+def learn_from_correction(
+    index: "PhotoIndex",
+    photo_id: int,
+    label: str | None,
+    *,
+    model: str | Path | None = None,
+    bundle: "ModelBundle | None" = None,
+    predictor: "Predictor | None" = None,
+) -> None:
+    """The user corrected a photo's label: the old label is rejected for this photo
+    (never suggested again) and the photo teaches the new one (None: "no landmark",
+    which teaches nothing and drops what the photo taught before).
+
+    Call it from the `label` command and the GUI instead of a bare set_label. When no
+    model is usable the label is still set, only teaching is skipped.
+    """
+    from model.errors import ModelError
+
+    record = index.get(photo_id)
+    with index.transaction() as conn:
+        if record.label is not None and record.label != label:
+            store.add_rejection(conn, photo_id, record.label)
+        if label is None:
+            store.forget_photo(conn, photo_id)
+    if label is None:
+        index.set_label(photo_id, None, source="user", state="accepted")
+        return
+    try:
+        teach(index, label, [photo_id], model=model, bundle=bundle, predictor=predictor)
+    except (ModelError, UsageError) as error:
+        if isinstance(error, UsageError) and "model bundle" not in str(error):
+            raise
+        index.set_label(photo_id, check_label(label), source="user", state="accepted")
+
+
+def forget(index: "PhotoIndex", label: str) -> int:
+    """Stop recognising a taught label; the photos keep their labels. Returns the
+    number of references removed."""
+    with index.transaction() as conn:
+        return store.forget_label(conn, label)
+
+
+def taught_gallery(index: "PhotoIndex", model_id: str) -> "TaughtReferences | None":
+    """The taught references of one model as Predictor.classify's `extra` (None when
+    nothing was taught for it)."""
+    from model.predictor import TaughtReferences
+
+    refs = store.refs_of_model(index.conn, model_id)
+    sizes = {ref.vector.size for ref in refs}
+    if not refs or len(sizes) != 1:
+        return None
+    return TaughtReferences([ref.label for ref in refs], np.stack([ref.vector for ref in refs]))
+
+
+def taught_labels(index: "PhotoIndex") -> dict[str, int]:
+    """Every taught label with its number of photos (any model)."""
+    return store.taught_labels(index.conn)
+
+
+def reembed_taught(
+    index: "PhotoIndex",
+    bundle: "ModelBundle",
+    predictor: "Predictor | None" = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> int:
+    """Give every taught photo a reference by `bundle` too, so taught labels survive a
+    model change. Uses stored embeddings, else decodes. Returns how many references
+    were added; photos that cannot be read are recorded and skipped."""
+    have = {(ref.label, ref.photo_id) for ref in store.refs_of_model(index.conn, bundle.id)}
+    missing = [pair for pair in store.taught_pairs(index.conn) if pair not in have]
+    embedder = PhotoEmbedder(index, bundle, predictor)
+    added = 0
+    for done, (label, photo_id) in enumerate(missing):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        try:
+            vector = embedder.embedding(photo_id)
+        except (PhotoReadError, UsageError) as error:
+            path = _path_or_none(index, photo_id)
+            index.record_error(path or f"photo {photo_id}", "teach", str(error), photo_id=photo_id)
+            continue
+        with index.transaction() as conn:
+            store.add_ref(conn, label, photo_id, bundle.id, vector)
+        added += 1
+        if progress is not None:
+            progress(Progress(done=done + 1, total=len(missing), message="re-embedding taught photos"))
+    return added
+
+
+def similar(
+    index: "PhotoIndex", photo_id: int, k: int = 20, *, model_id: str | None = None
+) -> list[tuple[int, float]]:
+    """The k photos most like this one (cosine of stored embeddings), best first.
+
+    Uses the model that tagged the photo (or `model_id`); an empty list when the photo
+    has no stored embedding yet (tag it first).
+    """
+    index.get(photo_id)
+    if model_id is None:
+        row = index.conn.execute(
+            "SELECT model_id FROM embeddings WHERE photo_id = ? ORDER BY rowid DESC LIMIT 1", (int(photo_id),)
+        ).fetchone()
+        if row is None:
+            return []
+        model_id = row[0]
+    query = store.stored_embedding(index.conn, photo_id, model_id)
+    if query is None:
+        return []
+    ids, vectors = store.stored_embeddings(index.conn, model_id)
+    if vectors.shape[0] == 0 or vectors.shape[1] != query.size:
+        return []
+    sims = store.normalised(vectors) @ store.normalised(query)
+    sims[ids == photo_id] = -np.inf
+    k = min(int(k), int(np.isfinite(sims).sum()))
+    if k <= 0:
+        return []
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.lexsort((ids[top], -sims[top]))]
+    return [(int(ids[i]), float(sims[i])) for i in top]
+
+
+def check_label(label: str | None) -> str:
+    """A usable label: stripped, not empty. UsageError otherwise."""
+    text = (label or "").strip()
+    if not text:
+        raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
+    return text
+
+
+def _path_or_none(index: "PhotoIndex", photo_id: int) -> str | None:
+    try:
+        return index.get(photo_id).path
+    except UsageError:
+        return None

@@ -1,0 +1,141 @@
+"""The teaching tables of the index: taught references, stored embeddings, rejections.
+
+Teaching owns `taught_refs` and reads `embeddings` (written by tagging) and
+`rejections` (written through PhotoIndex when a suggestion is rejected). Vectors are
+float32 blobs, L2-normalised. Functions take a sqlite3 connection so callers decide
+the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from app.core.index.connection import now_iso
+
+
+@dataclass(frozen=True)
+class TaughtRef:
+    """One taught reference: a photo's embedding by one model, standing for a label."""
+
+    label: str
+    photo_id: int
+    model_id: str
+    vector: np.ndarray
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
+
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def stored_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str) -> np.ndarray | None:
+    row = conn.execute(
+        "SELECT vector FROM embeddings WHERE photo_id = ? AND model_id = ?", (int(photo_id), model_id)
+    ).fetchone()
+    return None if row is None or not row[0] else from_blob(row[0])
+
+
+def store_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str, vector: np.ndarray) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)",
+        (int(photo_id), model_id, to_blob(vector)),
+    )
+
+
+def stored_embeddings(
+    conn: sqlite3.Connection, model_id: str, photo_ids: Sequence[int] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(photo ids [N], vectors [N, D]) of the stored embeddings of `model_id`, photos
+    not missing, optionally restricted to `photo_ids`; id order."""
+    rows = conn.execute(
+        "SELECT e.photo_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id "
+        "WHERE e.model_id = ? AND p.missing = 0 AND e.vector IS NOT NULL ORDER BY e.photo_id",
+        (model_id,),
+    ).fetchall()
+    if photo_ids is not None:
+        wanted = {int(i) for i in photo_ids}
+        rows = [row for row in rows if row[0] in wanted]
+    vectors = [from_blob(blob) for _, blob in rows]
+    sizes = {v.size for v in vectors}
+    if not vectors or len(sizes) != 1:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors)
+
+
+def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO taught_refs (label, photo_id, model_id, vector, created_at) VALUES (?, ?, ?, ?, ?)",
+        (label, int(photo_id), model_id, to_blob(vector), now_iso()),
+    )
+
+
+def forget_photo(conn: sqlite3.Connection, photo_id: int, keep_label: str | None = None) -> int:
+    """Drop the photo's references to every label but `keep_label`; a photo shows one
+    place, so a corrected label replaces what it taught before."""
+    if keep_label is None:
+        cursor = conn.execute("DELETE FROM taught_refs WHERE photo_id = ?", (int(photo_id),))
+    else:
+        cursor = conn.execute(
+            "DELETE FROM taught_refs WHERE photo_id = ? AND label != ?", (int(photo_id), keep_label)
+        )
+    return cursor.rowcount
+
+
+def forget_label(conn: sqlite3.Connection, label: str) -> int:
+    return conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,)).rowcount
+
+
+def refs_of_model(conn: sqlite3.Connection, model_id: str) -> list[TaughtRef]:
+    rows = conn.execute(
+        "SELECT label, photo_id, vector FROM taught_refs WHERE model_id = ? AND vector IS NOT NULL ORDER BY id",
+        (model_id,),
+    ).fetchall()
+    return [TaughtRef(label, int(photo_id), model_id, from_blob(blob)) for label, photo_id, blob in rows]
+
+
+def taught_pairs(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """Every (label, photo id) taught with any model, oldest first."""
+    rows = conn.execute(
+        "SELECT label, photo_id, min(id) FROM taught_refs GROUP BY label, photo_id ORDER BY min(id)"
+    ).fetchall()
+    return [(label, int(photo_id)) for label, photo_id, _ in rows]
+
+
+def taught_labels(conn: sqlite3.Connection) -> dict[str, int]:
+    """Taught label → number of photos teaching it (any model)."""
+    rows = conn.execute("SELECT label, count(DISTINCT photo_id) FROM taught_refs GROUP BY label").fetchall()
+    return {label: int(n) for label, n in rows}
+
+
+def rejected(conn: sqlite3.Connection, photo_ids: Iterable[int] | None = None) -> set[tuple[int, str]]:
+    """(photo id, label) pairs the user rejected."""
+    rows = conn.execute("SELECT photo_id, label FROM rejections").fetchall()
+    pairs = {(int(p), label) for p, label in rows}
+    if photo_ids is not None:
+        wanted = {int(i) for i in photo_ids}
+        pairs = {pair for pair in pairs if pair[0] in wanted}
+    return pairs
+
+
+def add_rejection(conn: sqlite3.Connection, photo_id: int, label: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", (int(photo_id), label))
+
+
+def user_labelled(conn: sqlite3.Connection) -> set[int]:
+    """Photos whose label is the user's word (source user or accepted): never re-suggested."""
+    rows = conn.execute("SELECT photo_id FROM labels WHERE source = 'user' OR state = 'accepted'").fetchall()
+    return {int(r[0]) for r in rows}

