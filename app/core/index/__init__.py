@@ -2,7 +2,7 @@
 
 from app.core.index.photo_index import PhotoIndex
 from app.core.index.query import Query, QuerySyntaxError, compile_query, parse_query
-from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name
+from app.core.index.records import ErrorRecord, PhotoRecord, camera_name
 
 __all__ = [
     "ErrorRecord",
@@ -15,3 +15,12 @@ __all__ = [
     "compile_query",
     "parse_query",
 ]
+
+
+def __getattr__(name: str):
+    # Prediction is model.predictor's class, imported only when asked for (numpy).
+    if name == "Prediction":
+        from app.core.index.records import prediction_type
+
+        return prediction_type()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

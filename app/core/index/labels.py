@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 
 from app.core.errors import UsageError
 from app.core.index.connection import now_iso
-from app.core.index.records import Prediction
+from app.core.index.records import Prediction, prediction_type
 from app.core.index.search_text import refresh_search_text
 
 SOURCES = ("model", "user", "taught")
@@ -144,4 +144,5 @@ def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | No
         "SELECT landmark_id, label, score FROM predictions WHERE photo_id = ? AND model_id = ? ORDER BY rank",
         (photo_id, model_id),
     ).fetchall()
-    return [Prediction(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]
+    make = prediction_type()
+    return [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]

@@ -8,12 +8,23 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Prediction:
-    """One ranked guess of the classifier. Mirrors model.predictor.Prediction
-    (same fields), so either can be passed to PhotoIndex.set_predictions."""
+    """One ranked guess of the classifier: the stand-in for model.predictor.Prediction
+    (same fields) when the model package cannot be imported. Anything with these
+    three attributes can be passed to PhotoIndex.set_predictions."""
 
     landmark_id: str
     label: str
     score: float
+
+
+def prediction_type() -> type:
+    """model.predictor.Prediction (imported on first use: it pulls in numpy),
+    else the stand-in above."""
+    try:
+        from model.predictor import Prediction as ModelPrediction
+    except ImportError:
+        return Prediction
+    return ModelPrediction
 
 
 @dataclass(frozen=True)
