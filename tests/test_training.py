@@ -173,3 +173,21 @@ def test_resume_refuses_a_checkpoint_of_another_network(prepared, tmp_path):
     other.model.embedding_size = 8
     with pytest.raises(CheckpointError, match="different network"):
         train(other, resume=True)
+
+
+@pytest.mark.slow
+def test_gradient_accumulation_matches_the_larger_batch(prepared, tmp_path):
+    from training.checkpoint import load_checkpoint
+    from training.train import train
+
+    def run(name, batch_size, accumulate, workers):
+        config = tiny_config(prepared, tmp_path / name, batch_size=batch_size, accumulate=accumulate, epochs=1)
+        config.model.freeze_batchnorm = True  # batch statistics would differ between 3 and 6 images
+        config.data.workers = workers
+        return load_checkpoint(train(config).last_checkpoint)
+
+    big = run("big", 6, 1, 0)
+    small = run("small", 3, 2, 1)  # also runs the data loader in a worker process
+    assert big["step"] == small["step"] == 3
+    for key, value in big["state_dict"].items():
+        assert torch.allclose(value.float(), small["state_dict"][key].float(), atol=1e-5, rtol=1e-4), key
