@@ -47,8 +47,11 @@ def folder_tree(index: PhotoIndex) -> list[FolderNode]:
     """One node per library root, with its sub-folders that hold photos (counts include sub-folders)."""
     counts = folder_counts(index)
     trees = []
-    for root in index.roots():
-        root_text = str(root)
+    roots = [str(root) for root in index.roots()]
+    for root_text in roots:
+        if any(root_text.startswith(other.rstrip(os.sep) + os.sep) for other in roots if other != root_text):
+            continue  # a folder inside another added folder shows up in that folder's tree
+        root = Path(root_text)
         node = FolderNode(root_text, root.name or root_text)
         inside = {f: n for f, n in counts.items() if f == root_text or f.startswith(root_text.rstrip(os.sep) + os.sep)}
         for folder, count in sorted(inside.items()):

@@ -211,6 +211,8 @@ class DetailPane(QScrollArea):
         while self.predictions_box.count():
             widget = self.predictions_box.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # deleteLater waits for the event loop; never paint it meanwhile
+                widget.setParent(None)
                 widget.deleteLater()
         if not predictions:
             empty = QLabel("None yet — tag this photo to see what the model thinks.")

@@ -25,6 +25,8 @@ def describe_summary(summary) -> str:
     """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
     if summary is None:
         return ""
+    if callable(getattr(summary, "line", None)):
+        return str(summary.line())
     if dataclasses.is_dataclass(summary):
         parts = [f"{f.name.replace('_', ' ')} {getattr(summary, f.name):,}" for f in dataclasses.fields(summary)
                  if isinstance(getattr(summary, f.name), int) and not isinstance(getattr(summary, f.name), bool)

@@ -23,6 +23,7 @@ class LibraryTree(QTreeWidget):
         self.setIndentation(14)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
+        self.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -41,10 +42,12 @@ class LibraryTree(QTreeWidget):
             root_item.setToolTip(0, root.path)
             self._add_children(root_item, root)
             root_item.setExpanded(True)
-        target = self._find(selected) or self._all
-        target.setSelected(True)
-        self.setCurrentItem(target)
+        self.setCurrentItem(self._find(selected) or self._all)
         self.blockSignals(False)
+
+    def select_folder(self, path: str) -> None:
+        """Select a folder by path ("" = all photos); emits folder_selected."""
+        self.setCurrentItem(self._find(path) or self._all)
 
     def selected_folder(self) -> str:
         items = self.selectedItems()

@@ -46,21 +46,31 @@ class ReviewRowDelegate(QStyledItemDelegate):
         else:
             painter.fillRect(thumb_area, QColor("#2b2e33"))
         left = thumb_area.right() + 16
+        bar_left = rect.left() + rect.width() * 0.6
+        text_width = int(bar_left - left - 24)
         painter.setFont(theme.scaled_font(option.font, 1.1, bold=True))
         painter.setPen(QColor(theme.TEXT))
         label = record.label or "no landmark"
-        painter.drawText(QRectF(left, rect.top() + 10, rect.width() * 0.45, 24), Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(rect.width() * 0.45)))
+        painter.drawText(QRectF(left, rect.top() + 10, text_width, 24), Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, text_width))
         painter.setFont(option.font)
         painter.setPen(QColor(theme.MUTED))
         name = record.path.replace("\\", "/").rsplit("/", 1)[-1]
-        details = "  ·  ".join(p for p in (name, (record.taken_at or "")[:10], record.camera or "") if p)
-        painter.drawText(QRectF(left, rect.top() + 36, rect.width() * 0.55, 20), Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(details, Qt.TextElideMode.ElideMiddle, int(rect.width() * 0.55)))
+        metrics = painter.fontMetrics()
+        name_width = min(text_width, metrics.horizontalAdvance(name) + 2)
+        painter.drawText(QRectF(left, rect.top() + 36, name_width, 20), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, text_width))
         if record.has_raw:
-            draw_badge(painter, QRectF(left, rect.top() + 60, 36, 16), "RAW", QColor(0, 0, 0, 120), QColor("#ffd36b"))
+            draw_badge(painter, QRectF(left + name_width + 8, rect.top() + 38, 36, 16), "RAW",
+                       QColor(0, 0, 0, 120), QColor("#ffd36b"))
+            painter.setPen(QColor(theme.MUTED))
+        when = (record.taken_at or "")[:16].replace("T", " ")
+        details = "  ·  ".join(part for part in (when, record.camera or "") if part)
+        painter.setFont(theme.scaled_font(option.font, 0.9))
+        painter.drawText(QRectF(left, rect.top() + 58, text_width, 18), Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(details, Qt.TextElideMode.ElideRight, text_width))
+        painter.setFont(option.font)
         score = record.score or 0.0
-        bar_left = rect.left() + rect.width() * 0.62
         bar_width = rect.right() - 70 - bar_left
         track = QRectF(bar_left, rect.center().y() - 4, bar_width, 8)
         track_path = QPainterPath()
