@@ -191,3 +191,9 @@ def test_gradient_accumulation_matches_the_larger_batch(prepared, tmp_path):
     assert big["step"] == small["step"] == 3
     for key, value in big["state_dict"].items():
         assert torch.allclose(value.float(), small["state_dict"][key].float(), atol=1e-5, rtol=1e-4), key
+
+
+def test_the_example_config_is_valid():
+    example = Path(__file__).resolve().parents[1] / "training" / "configs" / "example.toml"
+    config = load_config(example).validate()
+    assert config.loss.name == "arcface" and config.data.crop_scale == (0.6, 1.0)

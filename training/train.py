@@ -259,6 +259,8 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         history.append(record)
         if ctx.is_main:
             log.log_epoch(record)
+            if config.progress:
+                _print_epoch(record, epochs)
             improved = metrics is not None and (best_gap is None or metrics.gap > best_gap)
             if improved:
                 best_gap = metrics.gap
@@ -318,8 +320,20 @@ class _nothing:
         return False
 
 
+def _print_epoch(record: EpochRecord, epochs: int) -> None:
+    import sys
+
+    figures = f"loss {record.train_loss:.4f}, lr {record.lr:.3g}, {record.images_per_s:.1f} images/s"
+    if record.val_gap is not None:
+        figures += f", val μAP {record.val_gap:.4f}, accuracy {record.val_accuracy:.4f}"
+    print(f"epoch {record.epoch}/{epochs}: {figures}", file=sys.stderr, flush=True)
+
+
 def _progress(iterable, total: int, description: str, enabled: bool):
-    if not enabled:
+    """A tqdm bar on a terminal; plain iteration in batch-job logs (one line per epoch instead)."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
         return iterable
     from tqdm import tqdm
 
