@@ -143,10 +143,22 @@ def test_a_shard_that_never_arrives_intact_is_reported(mini, tmp_path):
 
 def test_missing_file_raises_a_download_error_naming_the_url(tmp_path):
     with MiniServer(tmp_path) as server:
-        with pytest.raises(DownloadError, match="nothing.tar"):
-            download_file(f"{server.url}/nothing.tar", tmp_path / "x.tar", retries=0, retry_wait_s=0)
+        with pytest.raises(DownloadError, match="nothing.tar.*404"):
+            download_file(f"{server.url}/nothing.tar", tmp_path / "x.tar", retries=5, retry_wait_s=0)
+        assert len(server.requests) == 1  # a 404 is not retried
 
 
 def test_bad_shard_range_is_refused(tmp_path):
     with pytest.raises(DownloadError, match="shard range"):
         DownloadConfig(out_dir=tmp_path, first_shard=3, last_shard=1).shards()
+
+
+def test_the_download_command(mini, tmp_path, capsys):
+    from training.cli import main
+
+    out = tmp_path / "mirror"
+    with MiniServer(mini.root) as server:
+        assert main(["download", "--out", str(out), "--shards", "0-2", "--base-url", server.url, "--workers", "2"]) == 0
+        assert len(list((out / "train").glob("images_*.tar"))) == 3
+        assert main(["download", "--out", str(out), "--shards", "0-3", "--base-url", server.url, "--retries", "0"]) == 1
+    assert "images_003" in capsys.readouterr().err

@@ -155,6 +155,12 @@ def download_file(
         attempts += 1
         try:
             fetched, resumed = _fetch_into_part(url, part, timeout_s)
+        except urllib.error.HTTPError as exc:
+            if 400 <= exc.code < 500 and exc.code not in (408, 429):
+                raise DownloadError(f"{url} answered {exc.code} {exc.reason}; check --base-url and the shard range") from exc
+            last_problem = str(exc)
+            time.sleep(retry_wait_s * attempts)
+            continue
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             last_problem = str(exc)
             time.sleep(retry_wait_s * attempts)
