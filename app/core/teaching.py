@@ -326,3 +326,11 @@ def _path_or_none(index: "PhotoIndex", photo_id: int) -> str | None:
         return index.get(photo_id).path
     except UsageError:
         return None
+
+
+def suggest(index: "PhotoIndex", query: str = "", options=None, **kwargs):
+    """See app.core.teaching_suggest.suggest (re-exported here for the GUI and CLI)."""
+    from app.core.teaching_suggest import SuggestOptions
+    from app.core.teaching_suggest import suggest as run_suggest
+
+    return run_suggest(index, query, options or SuggestOptions(), **kwargs)

@@ -1,12 +1,47 @@
-"""Placeholder for the `suggest` command; its owner replaces this module."""
+"""`landmark-tagger suggest [QUERY]`: find what you taught in the rest of the library."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("suggest", help="(suggest: not implemented yet)")
+    parser = subparsers.add_parser(
+        "suggest",
+        help="re-score the library against the landmarks you taught and list new suggestions",
+        description="Re-score the tagged photos matching QUERY (all when omitted) against the landmarks "
+        "taught with `teach`, from the embeddings stored when tagging (no photo is decoded), and list "
+        "the new suggestions, best first. They are stored as suggested labels for `review`/`accept`; "
+        "a rejected suggestion is never made again for that photo. Photos not tagged yet are skipped.",
+    )
+    parser.add_argument("query", nargs="?", default="", metavar="QUERY",
+                        help="search query choosing the photos (default: the whole library)")
+    parser.add_argument("--model", metavar="BUNDLE", type=Path,
+                        help="model bundle (default: the bundled default model)")
+    parser.add_argument("--threshold", metavar="T", type=float,
+                        help="minimum score for a suggestion, 0..1 (default: the bundle's threshold)")
+    parser.add_argument("--dry-run", action="store_true", help="list the suggestions without storing them")
+    add_json_flag(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    raise UsageError("'suggest' is not implemented yet")
+    from app.core.errors import UsageError
+    from app.core.teaching_suggest import SuggestOptions, suggest
+
+    if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
+        raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
+    options = SuggestOptions(model=args.model, threshold=args.threshold, store=not args.dry_run)
+    with open_index(args) as index, progress_bar("suggesting") as progress:
+        found = suggest(index, args.query, options, progress=progress)
+    for s in found:
+        if args.json:
+            print_json_line(s.to_json())
+        else:
+            before = f"  (was {s.previous})" if s.previous else ""
+            print(f"{s.score:.2f}  {s.label}  {s.path}{before}")
+    stored = "" if args.dry_run else ", stored as suggested labels"
+    print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
+    return 0

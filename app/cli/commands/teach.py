@@ -1,12 +1,57 @@
-"""Placeholder for the `teach` command; its owner replaces this module."""
+"""`landmark-tagger teach NAME PATH…`: teach a landmark of your own from a few photos."""
 
-from app.core.errors import UsageError
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+
+EXIT_OK, EXIT_PARTIAL = 0, 1
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("teach", help="(teach: not implemented yet)")
+    parser = subparsers.add_parser(
+        "teach",
+        help="teach a landmark of your own from a few photos of it",
+        description="Give NAME to the photos (files, folders or both) and make them references for "
+        "NAME: tagging then recognises that place like a built-in landmark, and `suggest` finds it "
+        "in the rest of the library. Photos not in the index yet are scanned first; their embeddings "
+        "come from the index when tagged, else the photos are decoded now. "
+        "With --forget, NAME is no longer recognised (the photos keep their label).",
+    )
+    parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="photos or folders showing the landmark")
+    parser.add_argument("--model", metavar="BUNDLE", type=Path,
+                        help="model bundle whose embeddings to use (default: the bundled default model)")
+    parser.add_argument("--forget", action="store_true", help="stop recognising NAME (drops its references)")
+    add_json_flag(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    raise UsageError("'teach' is not implemented yet")
+    from app.core.errors import UsageError
+    from app.core.teaching import check_label, forget, teach
+
+    name = check_label(args.name)
+    if args.forget:
+        if args.paths:
+            raise UsageError("--forget takes only NAME, no PATH")
+        with open_index(args) as index:
+            removed = forget(index, name)
+        if args.json:
+            print_json_line({"label": name, "forgotten": removed})
+        print_summary(f"forgot '{name}' ({removed} reference{'s' if removed != 1 else ''} removed)")
+        return EXIT_OK
+    if not args.paths:
+        raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
+    with open_index(args) as index, progress_bar("teaching") as progress:
+        summary = teach(index, name, [Path(p) for p in args.paths], model=args.model, progress=progress)
+    if args.json:
+        print_json_line(summary.to_json())
+    line = summary.line()
+    if summary.errors:
+        line += " (see `landmark-tagger stats` for the errors)"
+    print_summary(line + "; run `landmark-tagger suggest` to find it in your library")
+    if summary.taught == 0:
+        return 2
+    return EXIT_PARTIAL if summary.errors else EXIT_OK

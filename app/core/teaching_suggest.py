@@ -1,0 +1,169 @@
+"""`suggest`: re-score the library against what was taught, from stored embeddings.
+
+No photo is decoded: built-in cosines come from the stored embeddings and the
+bundle's class centres, taught labels from the taught references refined through
+the library (app.core.teaching_scoring). A taught label is suggested for a photo
+when it wins over every built-in class, clears the model's threshold, was not
+rejected for that photo, and the photo has no label of the user's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.core import teaching_store as store
+from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.teaching_scoring import TeachingConfig, refine_references, score_with_taught, taught_winners
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+    from model.bundle import ModelBundle
+
+TAUGHT_ID_PREFIX = "taught:"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A taught label proposed for a photo, with its calibrated score and the label it
+    had before (None when unlabelled or "no landmark")."""
+
+    photo_id: int
+    path: str
+    label: str
+    score: float
+    previous: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "photo_id": self.photo_id,
+            "path": self.path,
+            "label": self.label,
+            "landmark_id": TAUGHT_ID_PREFIX + self.label,
+            "score": round(self.score, 4),
+            "previous": self.previous,
+        }
+
+
+@dataclass(frozen=True)
+class SuggestOptions:
+    """model: bundle path (None: the default); threshold: None uses the bundle's;
+    store: write the suggestions as labels (source taught, state suggested)."""
+
+    model: Path | None = None
+    threshold: float | None = None
+    store: bool = True
+    teaching: TeachingConfig = field(default_factory=TeachingConfig)
+
+
+def suggest(
+    index: "PhotoIndex",
+    query: str = "",
+    options: SuggestOptions = SuggestOptions(),
+    *,
+    bundle: "ModelBundle | None" = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Suggestion]:
+    """New suggestions of taught labels for the photos matching `query`, best first.
+
+    Taught photos without a reference by this model are re-embedded first. Photos not
+    tagged by this model yet (no stored embedding) are skipped: tag them first.
+    Raises QuerySyntaxError for a bad query, BundleError for an unusable model.
+    """
+    from app.core.teaching import load_model_bundle, reembed_taught
+    from app.core.teaching_centres import centre_cosines, class_centres
+
+    bundle = bundle or load_model_bundle(options.model)
+    wanted = set(index.photo_ids(query)) if query else None
+    reembed_taught(index, bundle, cancel=cancel)
+    refs = store.refs_of_model(index.conn, bundle.id)
+    ids, vectors = store.stored_embeddings(index.conn, bundle.id)
+    if not refs or vectors.shape[0] == 0:
+        return []
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    vectors = store.normalised(vectors)
+    builtin = centre_cosines(vectors, class_centres(bundle))
+    names = bundle.class_names()
+    taught_ids = {ref.photo_id for ref in refs}
+    refined = refine_references(
+        vectors,
+        builtin,
+        [ref.label for ref in refs],
+        np.stack([ref.vector for ref in refs]),
+        options.teaching,
+        builtin_names=names,
+        exclude=np.isin(ids, list(taught_ids)),
+    )
+    gallery = bundle.gallery
+    scores = score_with_taught(
+        vectors,
+        builtin,
+        refined,
+        bundle.scoring,
+        options.teaching,
+        builtin_names=names,
+        gallery_vectors=None if gallery is None else gallery.vectors,
+        gallery_classes=None if gallery is None else gallery.classes,
+    )
+    all_names = names + scores.taught_labels
+    blocked = _blocked(index, ids, all_names)
+    winner, score = taught_winners(scores, blocked)
+    threshold = bundle.threshold if options.threshold is None else float(options.threshold)
+    keep = store.user_labelled(index.conn) | taught_ids
+    current = _current_labels(index)
+    found: list[Suggestion] = []
+    for row in np.flatnonzero(winner >= 0):
+        photo_id = int(ids[row])
+        if photo_id in keep or (wanted is not None and photo_id not in wanted) or score[row] < threshold:
+            continue
+        label = scores.taught_labels[int(winner[row])]
+        previous, source = current.get(photo_id, (None, None))
+        if previous == label and source == "taught":
+            continue  # suggested before, nothing new
+        found.append(Suggestion(photo_id, "", label, float(score[row]), previous))
+    found.sort(key=lambda s: (-s.score, s.photo_id))
+    found = [_with_path(index, s) for s in found]
+    if options.store:
+        _store(index, found, bundle.id, progress, cancel)
+    return found
+
+
+def _blocked(index: "PhotoIndex", ids: np.ndarray, all_names: list[str]) -> np.ndarray | None:
+    """[N, C + T] True where the user rejected that label for that photo."""
+    pairs = store.rejected(index.conn)
+    if not pairs:
+        return None
+    row_of = {int(photo_id): row for row, photo_id in enumerate(ids)}
+    column_of = {name: col for col, name in enumerate(all_names)}
+    blocked = np.zeros((len(ids), len(all_names)), dtype=bool)
+    for photo_id, label in pairs:
+        if photo_id in row_of and label in column_of:
+            blocked[row_of[photo_id], column_of[label]] = True
+    return blocked
+
+
+def _current_labels(index: "PhotoIndex") -> dict[int, tuple[str | None, str]]:
+    rows = index.conn.execute("SELECT photo_id, label, source FROM labels").fetchall()
+    return {int(photo_id): (label, source) for photo_id, label, source in rows}
+
+
+def _with_path(index: "PhotoIndex", suggestion: Suggestion) -> Suggestion:
+    path = index.get(suggestion.photo_id).path
+    return Suggestion(suggestion.photo_id, path, suggestion.label, suggestion.score, suggestion.previous)
+
+
+def _store(index, found: list[Suggestion], model_id: str, progress, cancel) -> None:
+    for done, s in enumerate(found):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        index.set_label(
+            s.photo_id, s.label, source="taught", state="suggested",
+            landmark_id=TAUGHT_ID_PREFIX + s.label, score=s.score, model_id=model_id,
+        )
+        if progress is not None:
+            progress(Progress(done=done + 1, total=len(found), message="storing suggestions"))

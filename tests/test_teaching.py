@@ -1,0 +1,169 @@
+"""Teaching against a real index and the tiny bundle: teach, suggest, rejections,
+corrections, similar photos, and taught labels surviving a model change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.core import teaching_store as store
+from app.core.errors import UsageError
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
+from app.core.teaching import learn_from_correction, reembed_taught, similar, taught_gallery, teach
+from app.core.teaching_centres import class_centres
+from app.core.teaching_suggest import SuggestOptions, suggest
+
+GROUPS = {"known": 4, "cabin": 5, "bakery": 5, "other": 2}
+
+
+def make_photos(folder: Path) -> dict[str, list[Path]]:
+    """Small distinct JPEGs, named by the group they stand for."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, list[Path]] = {}
+    rng = np.random.default_rng(0)
+    for group, count in GROUPS.items():
+        for i in range(count):
+            path = folder / f"{group}_{i}.jpg"
+            pixels = rng.integers(0, 255, size=(48, 64, 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(path, quality=85)
+            paths.setdefault(group, []).append(path)
+    return paths
+
+
+def group_vectors(bundle, seed: int = 0) -> dict[str, np.ndarray]:
+    """Embedding-space directions per group: 'known' sits on the bundle's first class
+    centre, the others on random directions of their own."""
+    rng = np.random.default_rng(seed)
+    dim = bundle.embedding_size
+    directions = {"known": class_centres(bundle)[0, 0]}
+    for group in ("cabin", "bakery", "other"):
+        directions[group] = rng.normal(size=dim)
+    return {g: v / np.linalg.norm(v) for g, v in directions.items()}
+
+
+@pytest.fixture
+def library(tmp_path, tiny_bundle):
+    """(index, photo paths by group, photo ids by group) with embeddings stored as the
+    tagging pipeline would, clustered by group."""
+    paths = make_photos(tmp_path / "photos")
+    index = PhotoIndex.open(tmp_path / "index.db")
+    scan(index, [tmp_path / "photos"])
+    ids = {g: [_photo_id(index, p) for p in ps] for g, ps in paths.items()}
+    directions = group_vectors(tiny_bundle)
+    rng = np.random.default_rng(1)
+    with index.transaction() as conn:
+        for group, photo_ids in ids.items():
+            for photo_id in photo_ids:
+                v = directions[group] + 0.15 * rng.normal(size=tiny_bundle.embedding_size)
+                store.store_embedding(conn, photo_id, tiny_bundle.id, (v / np.linalg.norm(v)).astype(np.float32))
+    yield index, paths, ids
+    index.close()
+
+
+def _photo_id(index: PhotoIndex, path: Path) -> int:
+    row = index.conn.execute("SELECT photo_id FROM files WHERE path = ?", (str(path.resolve()),)).fetchone()
+    return int(row[0])
+
+
+def test_teach_stores_references_from_stored_embeddings_and_labels_the_photos(library, tiny_bundle):
+    index, paths, ids = library
+    summary = teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    assert (summary.taught, summary.embedded, summary.errors) == (2, 0, 0)
+    refs = store.refs_of_model(index.conn, tiny_bundle.id)
+    assert sorted(r.photo_id for r in refs) == sorted(ids["cabin"][:2])
+    for photo_id in ids["cabin"][:2]:
+        record = index.get(photo_id)
+        assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
+    gallery = taught_gallery(index, tiny_bundle.id)
+    assert gallery.labels == ["Our cabin", "Our cabin"] and gallery.vectors.shape == (2, tiny_bundle.embedding_size)
+    assert taught_gallery(index, "another-model") is None
+
+
+def test_teach_refuses_an_empty_name_and_a_missing_path(library, tiny_bundle, tmp_path):
+    index, paths, _ = library
+    with pytest.raises(UsageError):
+        teach(index, "  ", paths["cabin"][:1], bundle=tiny_bundle)
+    with pytest.raises(UsageError, match="does not exist"):
+        teach(index, "Cabin", [tmp_path / "nope.jpg"], bundle=tiny_bundle)
+
+
+def test_suggest_finds_the_taught_places_and_leaves_known_landmarks_alone(library, tiny_bundle):
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    teach(index, "Bakery", paths["bakery"][:2], bundle=tiny_bundle)
+    found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
+    by_photo = {s.photo_id: s.label for s in found}
+    assert {p: by_photo.get(p) for p in ids["cabin"][2:]} == {p: "Our cabin" for p in ids["cabin"][2:]}
+    assert {p: by_photo.get(p) for p in ids["bakery"][2:]} == {p: "Bakery" for p in ids["bakery"][2:]}
+    assert not set(by_photo) & set(ids["known"])
+    assert not set(by_photo) & set(ids["cabin"][:2] + ids["bakery"][:2])  # the taught photos keep the user's label
+    assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
+    record = index.get(ids["cabin"][3])
+    assert (record.label, record.source, record.state) == ("Our cabin", "taught", "suggested")
+    assert record.landmark_id == "taught:Our cabin"
+    # Nothing new the second time.
+    assert suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle) == []
+
+
+def test_suggest_with_a_query_only_looks_at_matching_photos_and_dry_run_stores_nothing(library, tiny_bundle):
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    target = ids["cabin"][4]
+    found = suggest(index, "cabin_4", SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle)
+    assert [s.photo_id for s in found] == [target]
+    assert found[0].path.endswith("cabin_4.jpg")
+    assert index.get(target).label is None
+
+
+def test_a_rejected_suggestion_is_not_suggested_again(library, tiny_bundle):
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
+    rejected = ids["cabin"][2]
+    index.set_state([rejected], "rejected")
+    index.set_label(rejected, None, source="model", state="suggested")  # e.g. the model re-tagged it
+    found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
+    assert rejected not in {s.photo_id for s in found if s.label == "Our cabin"}
+
+
+def test_a_correction_rejects_the_old_label_and_teaches_the_new_one(library, tiny_bundle):
+    index, _, ids = library
+    photo_id = ids["cabin"][0]
+    index.set_label(photo_id, "Colosseum", source="model", state="suggested")
+    learn_from_correction(index, photo_id, "Our cabin", bundle=tiny_bundle)
+    assert (photo_id, "Colosseum") in store.rejected(index.conn)
+    assert [(r.label, r.photo_id) for r in store.refs_of_model(index.conn, tiny_bundle.id)] == [("Our cabin", photo_id)]
+    learn_from_correction(index, photo_id, None, bundle=tiny_bundle)  # "no landmark": teaches nothing
+    assert store.refs_of_model(index.conn, tiny_bundle.id) == []
+    assert index.get(photo_id).label is None
+
+
+def test_similar_photos_come_from_the_same_place_first(library, tiny_bundle):
+    index, _, ids = library
+    result = similar(index, ids["bakery"][0], k=4)
+    assert len(result) == 4
+    assert {photo_id for photo_id, _ in result} == set(ids["bakery"][1:])
+    assert [s for _, s in result] == sorted((s for _, s in result), reverse=True)
+    assert similar(index, ids["bakery"][0], k=4, model_id="no-such-model") == []
+
+
+@pytest.mark.slow
+def test_taught_labels_survive_a_model_change(tmp_path, tiny_bundle):
+    """Photos without stored embeddings are decoded; a new model gets its own references."""
+    from model.testing import make_tiny_bundle
+
+    paths = make_photos(tmp_path / "photos")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        summary = teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+        assert (summary.taught, summary.embedded) == (2, 2)
+        other = make_tiny_bundle(tmp_path / "other.ltbundle", ["A", "B"], input_size=64, seed=1)
+        assert other.id != tiny_bundle.id
+        assert reembed_taught(index, other) == 2
+        assert reembed_taught(index, other) == 0
+        refs = store.refs_of_model(index.conn, other.id)
+        assert sorted(r.label for r in refs) == ["Our cabin", "Our cabin"]
+        assert all(abs(np.linalg.norm(r.vector) - 1) < 1e-4 for r in refs)
