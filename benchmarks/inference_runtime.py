@@ -38,6 +38,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed rounds per runtime and batch size")
     parser.add_argument("--batches", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--size", type=int, default=224)
+    parser.add_argument("--int8", action="store_true", help="also time an int8 (static QDQ) copy")
     args = parser.parse_args()
 
     import numpy as np
@@ -51,9 +52,18 @@ def main() -> int:
     torch.manual_seed(0)
     config = NetConfig(num_classes=39, backbone="efficientnet-lite0", input_size=args.size, pretrained=True)
     net = LandmarkNet(config).eval()
+    rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as folder:
         bundle = export_bundle(net, config.default_preprocessing(), [f"class {i}" for i in range(39)],
                                Path(folder) / "bench.ltbundle")
+        int8_predictor = None
+        if args.int8:
+            from model.quantize import quantize_bundle
+
+            # Random calibration: fine for speed, says nothing about accuracy.
+            calibration = [rng.normal(size=(4, 3, args.size, args.size)).astype(np.float32) for _ in range(2)]
+            int8_bundle, _ = quantize_bundle(bundle, Path(folder) / "int8.ltbundle", calibration)
+            int8_predictor = Predictor(int8_bundle, runtime="onnxruntime", threads=args.threads)
     ort_predictor = Predictor(bundle, runtime="onnxruntime", threads=args.threads)
     ort_spinning = Predictor(bundle, runtime="onnxruntime", threads=args.threads, spin=True)
     cl_net = LandmarkNet(NetConfig(**{**config.to_dict(), "pretrained": False})).eval()
@@ -62,6 +72,9 @@ def main() -> int:
 
     def run_ort(batch):
         ort_predictor.embed(batch)
+
+    def run_ort_int8(batch):
+        int8_predictor.embed(batch)
 
     def run_ort_spin(batch):
         ort_spinning.embed(batch)
@@ -85,10 +98,11 @@ def main() -> int:
         "torch channels_last fp32": run_torch_cl,
         "torch channels_last bf16": run_torch_cl_bf16,
     }
+    if int8_predictor is not None:
+        runtimes["onnxruntime int8 convs"] = run_ort_int8
     print(f"CPU: {cpu_name()}, {os.cpu_count()} logical cores; threads={args.threads}; "
           f"torch {torch.__version__}; onnxruntime {__import__('onnxruntime').__version__}")
     print(f"model: LandmarkNet efficientnet-lite0 @ {args.size}px, 512-d, 39 classes; median of {args.repeats} rounds")
-    rng = np.random.default_rng(0)
     results: dict[tuple[str, int], float] = {}
     for batch_size in args.batches:
         batch = rng.normal(size=(batch_size, 3, args.size, args.size)).astype(np.float32)

@@ -123,3 +123,20 @@ def test_app_side_modules_do_not_import_torch():
         "sys.exit(1 if 'torch' in sys.modules else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+@pytest.mark.slow
+def test_int8_bundle_keeps_outputs_and_reports_agreement(tiny_bundle, tmp_path):
+    pytest.importorskip("onnx")
+    from model.quantize import quantize_bundle
+
+    rng = np.random.default_rng(0)
+    calibration = [rng.normal(size=(4, 3, 64, 64)).astype(np.float32) for _ in range(2)]
+    quantized, report = quantize_bundle(tiny_bundle, tmp_path / "int8.ltbundle", calibration)
+    assert quantized.extra["precision"] == "int8" and quantized.id != tiny_bundle.id
+    assert quantized.extra["quantization"]["images"] == report.images == 8
+    assert quantized.class_names() == tiny_bundle.class_names()
+    assert 0.0 <= report.top1_agreement <= 1.0 and report.max_abs_diff_cosines < 0.5
+    embeddings, cosines = Predictor(quantized, threads=1).embed(calibration[0])
+    np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-4)  # head stays fp32
+    assert cosines.shape == (4, 3)
