@@ -162,8 +162,8 @@ def teach(
     unknown paths, BundleError for an unusable model.
     """
     label = check_label(label)
-    bundle = bundle or load_model_bundle(model)
     photo_ids = resolve_photo_ids(index, targets)
+    bundle = bundle or load_model_bundle(model)
     embedder = PhotoEmbedder(index, bundle, predictor)
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
     for done, photo_id in enumerate(photo_ids):

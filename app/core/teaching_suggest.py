@@ -122,9 +122,9 @@ def suggest(
         if photo_id in keep or (wanted is not None and photo_id not in wanted) or score[row] < threshold:
             continue
         label = scores.taught_labels[int(winner[row])]
-        previous, source = current.get(photo_id, (None, None))
-        if previous == label and source == "taught":
-            continue  # suggested before, nothing new
+        previous = current.get(photo_id)
+        if previous == label:
+            continue  # already its label (suggested before, or by tagging): nothing new
         found.append(Suggestion(photo_id, "", label, float(score[row]), previous))
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
@@ -147,9 +147,9 @@ def _blocked(index: "PhotoIndex", ids: np.ndarray, all_names: list[str]) -> np.n
     return blocked
 
 
-def _current_labels(index: "PhotoIndex") -> dict[int, tuple[str | None, str]]:
-    rows = index.conn.execute("SELECT photo_id, label, source FROM labels").fetchall()
-    return {int(photo_id): (label, source) for photo_id, label, source in rows}
+def _current_labels(index: "PhotoIndex") -> dict[int, str | None]:
+    rows = index.conn.execute("SELECT photo_id, label FROM labels").fetchall()
+    return {int(photo_id): label for photo_id, label in rows}
 
 
 def _with_path(index: "PhotoIndex", suggestion: Suggestion) -> Suggestion:
