@@ -26,9 +26,10 @@ class GeM(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # Keep p away from 0 so 1/p stays finite if training drives it down.
-        p = self.p.clamp(min=1e-2)
-        pooled = x.clamp(min=self.eps).pow(p).mean(dim=(-2, -1))
-        return pooled.pow(1.0 / p)
+        # In float32 even under mixed precision: x ** p underflows in half precision.
+        p = self.p.float().clamp(min=1e-2)
+        pooled = x.float().clamp(min=self.eps).pow(p).mean(dim=(-2, -1))
+        return pooled.pow(1.0 / p).to(x.dtype)
 
     def extra_repr(self) -> str:
         return f"p={float(self.p.detach()[0]):.4f}, eps={self.eps}"
