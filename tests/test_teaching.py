@@ -167,3 +167,17 @@ def test_taught_labels_survive_a_model_change(tmp_path, tiny_bundle):
         refs = store.refs_of_model(index.conn, other.id)
         assert sorted(r.label for r in refs) == ["Our cabin", "Our cabin"]
         assert all(abs(np.linalg.norm(r.vector) - 1) < 1e-4 for r in refs)
+
+
+def test_class_cosines_from_stored_embeddings_match_the_network(tiny_bundle):
+    """suggest re-scores without decoding: the centres read from the bundle give the
+    cosines the ONNX network computes."""
+    from app.core.teaching_centres import centre_cosines
+    from model.predictor import Predictor
+
+    predictor = Predictor(tiny_bundle, threads=1)
+    batch = np.random.default_rng(0).normal(size=(3, 3, 64, 64)).astype(np.float32)
+    embeddings, cosines = predictor.embed(batch)
+    centres = class_centres(tiny_bundle)
+    assert centres.shape == (3, 1, tiny_bundle.embedding_size)
+    np.testing.assert_allclose(centre_cosines(embeddings, centres), cosines, atol=1e-5)

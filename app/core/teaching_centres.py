@@ -2,7 +2,7 @@
 
 The network's cosine head is a matrix of L2-normalised class centres (k sub-centres
 per class); cosines = embeddings @ centres.T, max over sub-centres. The bundle carries
-that matrix inside its ONNX graph; we read it from there once per bundle.
+that matrix inside its ONNX graph; we read it from there (protobuf wire format).
 """
 
 from __future__ import annotations
@@ -47,33 +47,105 @@ def centre_cosines(embeddings: np.ndarray, centres: np.ndarray, chunk: int = 819
     return out
 
 
+# Field numbers from onnx.proto: ModelProto.graph, GraphProto.initializer, and
+# TensorProto's dims, data_type, float_data, name, raw_data.
+_MODEL_GRAPH, _GRAPH_INITIALIZER = 7, 5
+_TENSOR_DIMS, _TENSOR_TYPE, _TENSOR_FLOATS, _TENSOR_NAME, _TENSOR_RAW = 1, 2, 4, 8, 9
+_FLOAT = 1
+
+
 def _centres_from_onnx(bundle: "ModelBundle") -> np.ndarray:
-    """The cosine head's weight, found among the ONNX graph's initialisers: a 2-D
+    """The cosine head's weight, found among the ONNX graph's float initialisers: a 2-D
     matrix with one side D (embedding size) and the other a multiple of C; a name
-    containing "head" wins ties."""
-    try:
-        import onnx
-        from onnx import numpy_helper
-    except ImportError:
-        raise BundleError(
-            "re-scoring stored embeddings needs the `onnx` package to read the class centres "
-            "of a bundle; run `pip install onnx`"
-        ) from None
-    graph = onnx.load_from_string(bundle.onnx_bytes).graph
+    containing "head" wins ties. Read from the protobuf wire format, so app installs
+    need no `onnx` package."""
     num_classes, dim = bundle.num_classes, bundle.embedding_size
     candidates = []
-    for init in graph.initializer:
-        dims = list(init.dims)
-        if len(dims) != 2:
-            continue
-        rows, cols = dims
-        fits = (cols == dim and rows % num_classes == 0) or (rows == dim and cols % num_classes == 0)
-        if fits:
-            candidates.append((0 if "head" in init.name else 1, init.name, init))
+    try:
+        graph = _first(memoryview(bundle.onnx_bytes), _MODEL_GRAPH)
+        for field, wire, tensor in _fields(graph if graph is not None else memoryview(b"")):
+            if field != _GRAPH_INITIALIZER or wire != 2:
+                continue
+            name, dims, dtype, raw, floats = _tensor_header(tensor)
+            if dtype != _FLOAT or len(dims) != 2:
+                continue
+            rows, cols = dims
+            if (cols == dim and rows % num_classes == 0) or (rows == dim and cols % num_classes == 0):
+                data = np.frombuffer(raw, dtype="<f4") if raw is not None else np.frombuffer(floats or b"", dtype="<f4")
+                if data.size == rows * cols:
+                    candidates.append((0 if "head" in name else 1, name, data.reshape(rows, cols)))
+    except ValueError as error:
+        raise BundleError(f"model bundle {bundle.path}: its network cannot be read ({error})") from error
     if not candidates:
         raise BundleError(
             f"model bundle {bundle.path}: no class-centre matrix for {num_classes} classes × {dim} "
             "found in its network; re-export the bundle"
         )
     candidates.sort(key=lambda item: (item[0], item[1]))
-    return numpy_helper.to_array(candidates[0][2]).astype(np.float32)
+    return candidates[0][2].astype(np.float32)
+
+
+def _tensor_header(tensor: memoryview) -> tuple[str, list[int], int, bytes | None, bytes | None]:
+    name, dims, dtype, raw, floats = "", [], 0, None, None
+    for field, wire, value in _fields(tensor):
+        if field == _TENSOR_DIMS:
+            if wire == 0:
+                dims.append(int(value))
+            elif wire == 2:  # packed
+                pos, packed = 0, value
+                while pos < len(packed):
+                    number, pos = _varint(packed, pos)
+                    dims.append(number)
+        elif field == _TENSOR_TYPE and wire == 0:
+            dtype = int(value)
+        elif field == _TENSOR_NAME and wire == 2:
+            name = bytes(value).decode("utf-8", "replace")
+        elif field == _TENSOR_RAW and wire == 2:
+            raw = bytes(value)
+        elif field == _TENSOR_FLOATS and wire == 2:
+            floats = bytes(value)
+    return name, dims, dtype, raw, floats
+
+
+def _varint(data: memoryview, pos: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(data: memoryview):
+    """(field number, wire type, value) of one protobuf message."""
+    pos = 0
+    while pos < len(data):
+        key, pos = _varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(data, pos)
+        elif wire == 1:
+            value, pos = data[pos : pos + 8], pos + 8
+        elif wire == 2:
+            length, pos = _varint(data, pos)
+            if pos + length > len(data):
+                raise ValueError("truncated field")
+            value, pos = data[pos : pos + length], pos + length
+        elif wire == 5:
+            value, pos = data[pos : pos + 4], pos + 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        yield number, wire, value
+
+
+def _first(data: memoryview, number: int) -> memoryview | None:
+    for field, wire, value in _fields(data):
+        if field == number and wire == 2:
+            return value
+    return None
