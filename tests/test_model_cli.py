@@ -55,3 +55,19 @@ def test_models_extra_path_and_empty(tmp_path, tiny_bundle, capsys, monkeypatch)
     assert capsys.readouterr().out == ""
     assert main(["models", "--json", str(tiny_bundle.path)]) == 0
     assert json.loads(capsys.readouterr().out)["id"] == tiny_bundle.id
+
+
+def test_models_marks_the_default(tmp_path, tiny_bundle, capsys, monkeypatch):
+    import app.cli.commands.models as models_command
+    import model.bundle
+
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    shutil.copy(tiny_bundle.path, assets / "default.ltbundle")
+    monkeypatch.setattr(model.bundle, "default_bundle_path", lambda: assets / "default.ltbundle")
+    monkeypatch.setattr(models_command, "bundle_folders", lambda: [assets])
+    assert main(["models"]) == 0
+    captured = capsys.readouterr()
+    row = next(line for line in captured.out.splitlines() if "default.ltbundle" in line)
+    assert row.startswith("*") and tiny_bundle.id in row
+    assert "not installed" not in captured.err
