@@ -5,7 +5,8 @@ For each class j: sim_j = (1 - w) * centre_j + w * mean(top-k gallery cosines of
 where centre_j is the cosine to the class centre (max over sub-centres, from the
 network) and the gallery holds reference embeddings (the bundle's, plus taught ones).
 With w = 0 the gallery is ignored. A taught label has no trained centre: its centre is
-the L2-normalised mean of its references (a prototype). Scores are
+the L2-normalised mean of its references (a prototype); a built-in class that was also
+taught uses the larger of its trained-centre and prototype cosines. Scores are
 p = softmax(scale * sim / temperature) over all classes.
 """
 
@@ -125,8 +126,9 @@ def score_classes(
     """Scores over built-in classes and taught labels, on one calibrated scale.
 
     A taught reference whose label equals a built-in class name joins that class's
-    gallery; the other taught labels become new classes whose centre is the prototype
-    (normalised mean) of their references. Raises ModelError on shape mismatches.
+    gallery and its prototype competes with the trained centre (max); the other taught
+    labels become new classes whose centre is the prototype (normalised mean) of
+    their references. Raises ModelError on shape mismatches.
     """
     embeddings = np.asarray(embeddings, dtype=np.float32)
     centre = np.asarray(centre_cosines, dtype=np.float32)
@@ -159,11 +161,18 @@ def score_classes(
                     new_index[label] = num_builtin + len(new_index)
                     new_labels.append(label)
                 taught_classes[row] = new_index[label]
-        if new_labels:
-            prototypes = np.stack(
-                [_l2_normalize(taught[taught_classes == new_index[label]].mean(axis=0)) for label in new_labels]
-            )
-            centres = np.concatenate([centre, embeddings @ prototypes.T], axis=1)
+        # Every taught label gets a prototype (normalised mean of its references). A new
+        # label uses it as its centre; a built-in class the user taught more photos of
+        # keeps the better of its trained centre and that prototype.
+        taught_ids = np.unique(taught_classes)
+        prototypes = np.stack([_l2_normalize(taught[taught_classes == cls].mean(axis=0)) for cls in taught_ids])
+        prototype_cos = embeddings @ prototypes.T
+        centres = np.concatenate([centre, np.zeros((centre.shape[0], len(new_labels)), np.float32)], axis=1)
+        for column, cls in enumerate(taught_ids):
+            if cls < num_builtin:
+                centres[:, cls] = np.maximum(centres[:, cls], prototype_cos[:, column])
+            else:
+                centres[:, cls] = prototype_cos[:, column]
         vectors.append(taught)
         classes.append(taught_classes)
     gallery_cos = None

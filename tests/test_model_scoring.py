@@ -36,11 +36,18 @@ def reference_scores(emb, centre_cos, config, names, gallery, gallery_classes, t
     for i, e in enumerate(emb):
         sims = []
         for j in range(len(centre_cos[0]) + len(new_labels)):
+            taught_refs = [v for label, v in zip(taught_labels, taught_vectors)
+                           if (names.index(label) if label in names else len(names) + new_labels.index(label)) == j]
+            proto_cos = None
+            if taught_refs:
+                proto = np.mean([v / np.linalg.norm(v) for v in taught_refs], axis=0)
+                proto_cos = float(np.dot(e, proto / np.linalg.norm(proto)))
             if j < len(centre_cos[0]):
                 centre = float(centre_cos[i][j])
+                if proto_cos is not None:
+                    centre = max(centre, proto_cos)
             else:
-                proto = np.mean(refs[j], axis=0)
-                centre = float(np.dot(e, proto / np.linalg.norm(proto)))
+                centre = proto_cos
             if config.gallery_weight > 0 and j in refs:
                 cos = sorted((float(np.dot(e, r)) for r in refs[j]), reverse=True)[: config.gallery_k]
                 sims.append((1 - config.gallery_weight) * centre + config.gallery_weight * sum(cos) / len(cos))
@@ -114,3 +121,16 @@ def test_shape_errors_are_reported():
         score_classes(np.zeros((2, 4)), np.zeros((2, 5)), ScoringConfig(), taught_labels=["a"], taught_vectors=np.zeros((1, 3)))
     with pytest.raises(ModelError, match="gallery_weight"):
         ScoringConfig(gallery_weight=1.5)
+
+
+def test_teaching_a_built_in_class_can_only_raise_its_similarity():
+    rng = np.random.default_rng(11)
+    photo = unit(rng.normal(size=(1, 8)))
+    centre_cos = np.array([[0.1, 0.2]], dtype=np.float32)
+    config = ScoringConfig(scale=10.0)
+    near = score_classes(photo, centre_cos, config, class_names=["A", "B"],
+                         taught_labels=["A"], taught_vectors=photo.copy())
+    assert near.taught_labels == [] and int(near.probabilities.argmax()) == 0  # prototype cos 1.0 beats 0.2
+    far = score_classes(photo, centre_cos, config, class_names=["A", "B"],
+                        taught_labels=["A"], taught_vectors=-photo)
+    np.testing.assert_allclose(far.probabilities, score_classes(photo, centre_cos, config).probabilities)
