@@ -272,3 +272,24 @@ def test_real_camera_files_are_tagged_and_stubs_are_errors(index, shared_data, b
     stubs = len(list((camera / "raw_stubs").iterdir()))
     scan_errors = summary.scan.errors if summary.scan else 0
     assert summary.errors + scan_errors >= stubs  # refused at scan or at decode, never crashed
+
+
+def test_bundle_whose_labels_do_not_match_the_network_is_refused(index, library, tiny_bundle, tmp_path):
+    """A hand-edited bundle: two labels (hashes updated) for a three-class network."""
+    import hashlib
+    import json
+    import zipfile
+
+    from model.errors import BundleError
+
+    labels = json.dumps([{"landmark_id": "1", "name": "Only"}, {"landmark_id": "2", "name": "Two"}]).encode()
+    mismatched = tmp_path / "mismatched.ltbundle"
+    with zipfile.ZipFile(tiny_bundle.path) as source, zipfile.ZipFile(mismatched, "w") as target:
+        manifest = json.loads(source.read("bundle.json"))
+        manifest["num_classes"] = 2
+        manifest["members"]["labels.json"] = hashlib.sha256(labels).hexdigest()
+        for info in source.infolist():
+            data = {"labels.json": labels, "bundle.json": json.dumps(manifest).encode()}.get(info.filename)
+            target.writestr(info.filename, data if data is not None else source.read(info))
+    with pytest.raises(BundleError, match="2 labels"):
+        tag(index, [library], options(mismatched))

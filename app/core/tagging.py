@@ -172,12 +172,14 @@ class _Run:
         self.predictor = None
         self.taught = None
         self.done = 0
+        self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
 
     def start_predictor(self) -> None:
         from model.predictor import Predictor
 
-        self.predictor = Predictor(self.bundle, threads=self.options.threads)
+        threads = self.options.threads or default_threads(_worker_count(self.options))
+        self.predictor = Predictor(self.bundle, threads=threads)
         self.taught = _taught_references(self.index, self.bundle.id)
         self._report()
 
@@ -206,6 +208,9 @@ class _Run:
 
         pixels = np.stack([item.pixels for item in batch])
         embeddings, cosines = self.predictor.embed(normalize_batch(pixels, self.bundle.preprocessing))
+        if not self.outputs_checked:
+            _check_network_outputs(self.bundle, embeddings, cosines)
+            self.outputs_checked = True
         tops = self.predictor.classify(embeddings, cosines, extra=self.taught, k=TOP_K)
         results = []
         with self.index.transaction() as conn:
@@ -261,6 +266,22 @@ class _Run:
             self.progress(Progress(self.done, self.summary.selected, "tagging", started_at=self.started))
 
 
+def _check_network_outputs(bundle, embeddings: np.ndarray, cosines: np.ndarray) -> None:
+    """The bundle's network must output what its manifest and label map promise."""
+    from model.errors import BundleError
+
+    if cosines.shape[-1] != bundle.num_classes:
+        raise BundleError(
+            f"model bundle {bundle.path}: labels.json has {bundle.num_classes} labels but the network "
+            f"outputs {cosines.shape[-1]} classes; the labels belong to another model"
+        )
+    if embeddings.shape[-1] != bundle.embedding_size:
+        raise BundleError(
+            f"model bundle {bundle.path}: bundle.json says embedding size {bundle.embedding_size} but "
+            f"the network outputs {embeddings.shape[-1]}"
+        )
+
+
 def _check_options(options: TagOptions) -> None:
     if options.batch_size < 1:
         raise UsageError(f"batch size {options.batch_size} must be at least 1")
@@ -272,8 +293,20 @@ def _check_options(options: TagOptions) -> None:
         raise UsageError(f"threads {options.threads} must be at least 1")
 
 
+def default_workers() -> int:
+    """Decode processes when not told: one per CPU (decoding is the larger half of
+    the work per photo, and the processes wait on each other's disk reads)."""
+    return usable_cpus()
+
+
+def default_threads(workers: int) -> int:
+    """ONNX Runtime threads when not told: half the CPUs, at least one, so that
+    inference and the decode workers share the machine instead of fighting."""
+    return max(1, usable_cpus() // 2)
+
+
 def _worker_count(options: TagOptions) -> int:
-    return usable_cpus() if options.workers is None else int(options.workers)
+    return default_workers() if options.workers is None else int(options.workers)
 
 
 def _cancelled(cancel: CancelToken | None) -> bool:
@@ -292,7 +325,9 @@ def _load_bundle(path: Path | None):
                 "(`landmark-tagger models` lists the bundles it knows)"
             )
         path = default
-    return load_bundle(Path(path).expanduser())
+    # The full ONNX check builds and runs a probe session (most of a second); the
+    # Predictor's own session and the first batch check the same things for free.
+    return load_bundle(Path(path).expanduser(), check_onnx=False)
 
 
 def _scan(index, roots: list[Path], progress, cancel):
