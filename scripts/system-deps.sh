@@ -5,7 +5,10 @@ set -euo pipefail
 
 missing=()
 command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
-for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3; do
+# libglib-2.0 is linked by QtCore and is not in a minimal Debian; the libxcb-* ones are
+# what Qt's xcb plugin needs to open a window on an X11 desktop (the app, not the tests).
+for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3 libglib-2.0.so.0 \
+           libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-shape.so.0 libxkbcommon-x11.so.0; do
     if ! ldconfig -p 2>/dev/null | grep -q "$lib"; then
         case "$lib" in
             libEGL.so.1) missing+=(libegl1) ;;
@@ -13,6 +16,12 @@ for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1
             libfontconfig.so.1) missing+=(libfontconfig1) ;;
             libGL.so.1) missing+=(libgl1) ;;
             libdbus-1.so.3) missing+=(libdbus-1-3) ;;
+            libglib-2.0.so.0) missing+=(libglib2.0-0) ;;
+            libxcb-cursor.so.0) missing+=(libxcb-cursor0) ;;
+            libxcb-icccm.so.4) missing+=(libxcb-icccm4) ;;
+            libxcb-keysyms.so.1) missing+=(libxcb-keysyms1) ;;
+            libxcb-shape.so.0) missing+=(libxcb-shape0) ;;
+            libxkbcommon-x11.so.0) missing+=(libxkbcommon-x11-0) ;;
         esac
     fi
 done
