@@ -86,7 +86,7 @@ def main() -> int:
     args = parser.parse_args()
     print(machine_description())
 
-    small_files = max(FILES_PER_FOLDER, args.files // 4)
+    small_files = max(FILES_PER_FOLDER, args.files // 2)
     big_root, small_root = args.root / f"library-{args.files}", args.root / f"library-{small_files}"
     started = time.perf_counter()
     make_library(big_root, args.files)

@@ -101,7 +101,7 @@ def main() -> int:
     all_times: list[float] = []
     all_baseline: list[float] = []
     with PhotoIndex.open(db) as index:
-        print(f"{'query':40} {'matches':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'baseline p50':>13}")
+        print(f"{'query':40} {'matches':>9} {'min ms':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'baseline p50':>13}")
         for query in QUERIES:
             index.search(query, limit=PAGE)  # warm the page cache like a user's second look
             times = timed(lambda: index.search(query, limit=PAGE), args.repeats)
@@ -110,11 +110,16 @@ def main() -> int:
             all_baseline += baseline
             matches = index.count(query)
             print(
-                f"{query or '(empty)':40} {matches:>9,} {statistics.median(times):8.1f} {percentile(times, 0.95):8.1f} "
-                f"{max(times):8.1f} {statistics.median(baseline):13.1f}"
+                f"{query or '(empty)':40} {matches:>9,} {min(times):7.1f} {statistics.median(times):7.1f} "
+                f"{percentile(times, 0.95):7.1f} {max(times):7.1f} {statistics.median(baseline):13.1f}"
             )
         count_times = timed(lambda: [index.count(q) for q in ("", "eiffel", "state:suggested")], 1)
     p95 = percentile(all_times, 0.95)
+    best = [min(all_times[i : i + args.repeats]) for i in range(0, len(all_times), args.repeats)]
+    print(
+        f"best run per query (the cost without other processes' interference): p95 over queries "
+        f"{percentile(best, 0.95):.1f} ms, max {max(best):.1f} ms"
+    )
     print(
         f"ALL {len(QUERIES)} queries x {args.repeats} runs, page of {PAGE}: p50 {statistics.median(all_times):.1f} ms, "
         f"p95 {p95:.1f} ms, max {max(all_times):.1f} ms (target p95 < 20 ms: {'met' if p95 < 20 else 'NOT met'})"

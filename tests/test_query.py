@@ -36,6 +36,8 @@ CASES = [
     ("", {"eiffel", "louvre", "colosseum", "nodate", "cote", "rejected"}),
     ("eiffel", {"eiffel"}),
     ("EIFF", {"eiffel"}),
+    ("tower eiff", {"eiffel"}),  # the last word is also a prefix …
+    ("eiff tower", set()),  # … the others are whole words
     ('"eiffel tower"', {"eiffel"}),
     ("paris", {"eiffel", "louvre"}),
     ("cote", {"cote"}),

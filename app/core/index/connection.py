@@ -58,7 +58,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+        conn.execute("PRAGMA cache_size = -32768")  # 32 MiB page cache: bounds a scan's memory
         return conn
     except sqlite3.DatabaseError as error:
         raise IndexStoreError(

@@ -6,7 +6,9 @@ compiled to one SQL WHERE clause with parameters.
     has:gps has:raw is:missing -word
 
 Terms combine with AND; a leading '-' negates a term; the empty query matches
-every photo that is not missing.
+every photo that is not missing. Free words match whole words of the label,
+folder, file names and camera, case and accents ignored; the last free word
+also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
 """
 
 from __future__ import annotations
@@ -186,11 +188,12 @@ def compile_query(query: Query) -> CompiledQuery:
     positive_fts: list[str] = []
     negative_fts: list[str] = []
     wants_missing = False
+    prefix_term = _prefix_term(query)
     for term in query.terms:
         if term.field == "is":
             wants_missing = not term.negated
             continue
-        fts = _fts_expression(term)
+        fts = _fts_expression(term, prefix=term is prefix_term)
         if fts is not None:
             (negative_fts if term.negated else positive_fts).append(fts)
             continue
@@ -205,7 +208,7 @@ def compile_query(query: Query) -> CompiledQuery:
         conditions.insert(0, "p.id NOT IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
         params.insert(0, " OR ".join(negative_fts))
     conditions.insert(0, "p.missing = 1" if wants_missing else "p.missing = 0")
-    row_where, row_params = _row_form(query, wants_missing)
+    row_where, row_params = _row_form(query, wants_missing, prefix_term)
     range_conditions: list[str] = []
     range_params: list = []
     for term in query.terms:
@@ -220,7 +223,8 @@ def compile_query(query: Query) -> CompiledQuery:
         # row, so first count the words as whole words: cheap, and when that
         # already finds many, the prefix form finds at least as many.
         exact = " AND ".join(e.removesuffix("*") for e in positive_fts)
-        selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", ((exact,), (params[0],))))
+        alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
+        selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
         if not term.negated and term.field in ("label", "score", "state") and term.value != "unlabelled":
             sql, values = _condition(term)
@@ -236,7 +240,14 @@ def compile_query(query: Query) -> CompiledQuery:
     )
 
 
-def _row_form(query: Query, wants_missing: bool) -> tuple[str | None, tuple]:
+def _prefix_term(query: Query) -> Term | None:
+    """The last unquoted free word: it also matches as a prefix (search as you
+    type); other words match whole words, which FTS5 answers much faster."""
+    texts = [t for t in query.terms if t.field == "text" and not t.phrase]
+    return texts[-1] if texts else None
+
+
+def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tuple[str | None, tuple]:
     """Every term as a condition on one row of `p LEFT JOIN labels l`."""
     from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, word_pattern
 
@@ -247,7 +258,7 @@ def _row_form(query: Query, wants_missing: bool) -> tuple[str | None, tuple]:
             continue
         if term.field in ("text", "camera") or (term.field == "folder" and not _is_folder_path(term.value)):
             tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
-            pattern = word_pattern(term.value, prefix=term.field == "camera" or (term.field == "text" and not term.phrase), tag=tag)
+            pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
             if pattern is None:
                 raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
             sql, values = "p.search_text LIKE ?", [pattern]
@@ -268,11 +279,11 @@ def _fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _fts_expression(term: Term) -> str | None:
+def _fts_expression(term: Term, prefix: bool) -> str | None:
     if term.field == "text":
-        return _fts_string(term.value) + ("" if term.phrase else "*")
+        return _fts_string(term.value) + ("*" if prefix else "")
     if term.field == "camera":
-        return "camera : " + _fts_string(term.value) + "*"
+        return "camera : " + _fts_string(term.value)
     if term.field == "folder" and not _is_folder_path(term.value):
         return "folder : " + _fts_string(term.value)
     return None
