@@ -239,3 +239,67 @@ def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, 
     assert main(["gui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["no display found; use the CLI instead: landmark-tagger scan FOLDER && landmark-tagger tag FOLDER"]
+
+
+def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import job_controller
+    from app.gui.write_dialog import WritePlanDialog
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    photo_id = window.grid_model.photo_id(0)
+    window.index.set_label(photo_id, "Pont du Gard", source="user", state="accepted")
+    path = Path(window.index.get(photo_id).path)
+    original = path.read_bytes()
+    shown = {}
+
+    def review_plan(dialog: WritePlanDialog) -> int:
+        shown["rows"] = dialog.table.rowCount()
+        shown["text"] = [dialog.table.item(0, c).text() for c in range(dialog.table.columnCount())]
+        shown["file_untouched"] = path.read_bytes() == original
+        return WritePlanDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(job_controller.WritePlanDialog, "exec", review_plan)
+    finished = []
+    window.jobs.runner.finished.connect(lambda name, summary: finished.append(name))
+    assert window.write_labels()
+    qtbot.waitUntil(lambda: "Writing labels" in finished, timeout=30000)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert shown["rows"] == 1 and shown["file_untouched"]
+    assert any("Pont du Gard" in text for text in shown["text"])
+    assert "Pont du Gard".encode() in path.read_bytes()
+    assert window.jobs.undo()
+    qtbot.waitUntil(lambda: "Undoing last write" in finished, timeout=30000)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
+    assert "Pont du Gard".encode() not in path.read_bytes()
+    assert folder.is_dir()
+
+
+def test_problems_from_a_job_collect_in_the_panel_not_in_dialogs(qtbot, window, tmp_path) -> None:
+    folder = tmp_path / "photos"
+    make_photo_folder(folder, 2)
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8 this is not really a JPEG")
+    window.add_folder(folder)
+    wait_for_job(qtbot, window)
+    problems = window.errors_panel.problems()
+    assert any(path.endswith("broken.jpg") for path, _stage, _message in problems)
+    assert window.errors_dock.isVisible()
+    assert window.errors_action.text() == f"Problems ({len(problems)})"
+
+
+def test_settings_are_saved_from_the_dialog(qtbot, window, monkeypatch) -> None:
+    from app.core.settings import load_settings
+    from app.gui import main_window
+    from app.gui.settings_dialog import SettingsDialog
+
+    def choose(dialog: SettingsDialog) -> int:
+        dialog.use_bundle_threshold.setChecked(False)
+        dialog.threshold.setValue(0.35)
+        dialog.sidecar.setCurrentIndex(dialog.sidecar.findData("stem"))
+        dialog.write_into_jpeg.setChecked(False)
+        return SettingsDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(main_window.SettingsDialog, "exec", choose)
+    window.settings_action.trigger()
+    saved = load_settings()
+    assert (saved.threshold, saved.sidecar_naming, saved.write_into_jpeg) == (0.35, "stem", False)
+    assert window.settings == saved

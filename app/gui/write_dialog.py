@@ -12,10 +12,20 @@ from PySide6.QtWidgets import (
 MAX_SHOWN = 5000
 
 
+# The PlannedWrite fields worth a column, in order, with their headers.
+PREFERRED_COLUMNS = {"target": "File written", "kind": "How", "label": "Label",
+                     "previous_label": "Replaces", "problem": "Problem"}
+
+
 def plan_columns(plan: list) -> list[str]:
-    """Columns for a list of PlannedWrite dataclasses: their simple fields, path first."""
+    """Columns for a list of PlannedWrite dataclasses: the preferred fields it has,
+    else its simple fields, paths first."""
     if not plan or not dataclasses.is_dataclass(plan[0]):
         return ["item"]
+    names = [f.name for f in dataclasses.fields(plan[0])]
+    preferred = [name for name in PREFERRED_COLUMNS if name in names]
+    if len(preferred) >= 3:
+        return preferred
     names = [f.name for f in dataclasses.fields(plan[0])]
     simple = [n for n in names if isinstance(getattr(plan[0], n), (str, int, float, bool, type(None)))
               or hasattr(getattr(plan[0], n), "__fspath__")]
@@ -40,10 +50,13 @@ class WritePlanDialog(QDialog):
         self.resize(900, 560)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        summary = QLabel(
-            f"{len(plan):,} file{'s' if len(plan) != 1 else ''} would be written. Nothing has been changed yet; "
-            "originals are replaced atomically and every write can be undone."
-        )
+        blocked = sum(1 for item in plan if getattr(item, "problem", None))
+        writable = len(plan) - blocked
+        text = (f"{writable:,} file{'s' if writable != 1 else ''} would be written"
+                + (f", {blocked:,} cannot be (see Problem)" if blocked else "")
+                + ". Nothing has been changed yet; files are replaced atomically, checked after "
+                  "writing, and the whole batch can be undone. RAW files are never modified.")
+        summary = QLabel(text)
         summary.setWordWrap(True)
         layout.addWidget(summary)
         self.include_suggested = QCheckBox("Include suggested (not yet accepted) labels")
@@ -51,7 +64,7 @@ class WritePlanDialog(QDialog):
         layout.addWidget(self.include_suggested)
         columns = plan_columns(plan)
         table = QTableWidget(min(len(plan), MAX_SHOWN), len(columns))
-        table.setHorizontalHeaderLabels([c.replace("_", " ") for c in columns])
+        table.setHorizontalHeaderLabels([PREFERRED_COLUMNS.get(c, c.replace("_", " ")) for c in columns])
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -71,9 +84,10 @@ class WritePlanDialog(QDialog):
             more.setProperty("role", "muted")
             layout.addWidget(more)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.write_button = buttons.addButton(f"Write {len(plan):,} files", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.write_button = buttons.addButton(f"Write {writable:,} file{'s' if writable != 1 else ''}",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
         self.write_button.setProperty("primary", "true")
-        self.write_button.setEnabled(bool(plan))
+        self.write_button.setEnabled(writable > 0)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
