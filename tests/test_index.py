@@ -221,3 +221,22 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
     with PhotoIndex.open(path) as idx:
         assert idx.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert sorted(r.label for r in idx.search()) == sorted(f"label {i % 2} 14" for i in range(1, 7))
+
+
+def test_an_index_from_migration_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    from app.core.index.schema import MIGRATION_1, _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATION_1):
+        conn.execute(statement)
+    conn.execute("INSERT INTO photos (id, folder, stem, primary_path, taken_at, missing) "
+                 "VALUES (1, '/lib/Côte', 'a', '/lib/Côte/a.jpg', '2020-01-01', 0)")
+    conn.execute("INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (1, '', '/lib/Côte', 'a.jpg', '')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert idx.photo_ids("cote") == [1]
+        assert [r.id for r in idx.search("cote", limit=10)] == [1]
