@@ -19,6 +19,8 @@ from app.core.index.query import CompiledQuery
 # MIN_WINDOW): a page of 100 fills from a window of 6,000 when ≥ ~2 % match.
 WINDOW_PER_ROW = 60
 MIN_WINDOW = 2_000
+FIRST_WINDOW_PER_ROW = 15  # the short first look
+FILL_MARGIN = 1.5  # walk the full window only when it should hold 1.5 pages
 # When one indexed term allows fewer photos than this, sorting them beats
 # walking; counting up to this many costs about a millisecond. (Measured on
 # 1,000,000 photos: a sort costs ~4 µs per photo, a walk ~3 µs per row.)
@@ -85,8 +87,29 @@ def _walk_newest_first(
     conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int, offset: int
 ) -> list[tuple] | None:
     """The page from a bounded walk, or None when the window did not fill it
-    (then few photos match, and the indexed form is the cheap one)."""
+    (then few photos match, or they are old, and the indexed form is cheaper).
+
+    A short first window decides cheaply: full page -> done; nothing found ->
+    give up; some found -> walk the full window when, at that density, it
+    would fill the page."""
+    wanted = limit + offset
+    first = max(MIN_WINDOW // 4, FIRST_WINDOW_PER_ROW * wanted)
+    rows, complete = _walk_window(conn, columns, compiled, limit, offset, first)
+    if complete or len(rows) == limit:
+        return rows
     window = _window(limit, offset)
+    found = len(rows) + offset  # a lower bound when offset > 0; fine for an estimate
+    if not rows or found * window < FILL_MARGIN * wanted * first:
+        return None
+    rows, complete = _walk_window(conn, columns, compiled, limit, offset, window)
+    return rows if complete or len(rows) == limit else None
+
+
+def _walk_window(
+    conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int, offset: int, window: int
+) -> tuple[list[tuple], bool]:
+    """The page among the newest `window` photos in range; complete = True when
+    that window holds every photo in range."""
     edge = conn.execute(
         f"SELECT p.taken_at, p.id FROM photos p INDEXED BY photos_by_taken_at WHERE {compiled.range_where} "
         f"{ORDER} LIMIT 1 OFFSET ?",
@@ -102,7 +125,5 @@ def _walk_newest_first(
         f"SELECT {columns} FROM photos p INDEXED BY photos_by_taken_at LEFT JOIN labels l ON l.photo_id = p.id "
         f"WHERE {compiled.row_where} AND {compiled.range_where} AND {bound} {ORDER} LIMIT ? OFFSET ?"
     )
-    rows = conn.execute(sql, compiled.row_params + compiled.range_params + bound_params + (int(limit), int(offset))).fetchall()
-    if edge is None or len(rows) == limit:
-        return rows
-    return None
+    params = compiled.row_params + compiled.range_params + bound_params + (int(limit), int(offset))
+    return conn.execute(sql, params).fetchall(), edge is None
