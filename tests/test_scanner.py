@@ -216,3 +216,31 @@ def test_cancel_keeps_what_is_done(tmp_path: Path, index: PhotoIndex) -> None:
     assert 2 <= index.count() < 4 and summary.missing == 0
     assert scan(index, [tmp_path]).photos == 4
     assert reports and reports[-1].done >= 2
+
+
+def test_permission_errors_are_reported_even_as_root(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
+    """The same paths as the chmod test above, with the errors injected (CI often runs as root)."""
+    write_jpeg(tmp_path / "open" / "a.jpg")
+    locked = write_jpeg(tmp_path / "locked" / "b.jpg", color=(7, 7, 7))
+    scan(index, [tmp_path])
+    unreadable = write_jpeg(tmp_path / "open" / "c.jpg", color=(8, 8, 8))
+    real_scandir, real_fingerprint = os.scandir, scanner_module.fingerprint_file
+
+    def scandir(path):
+        if Path(path) == locked.parent:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def fingerprint(path, size=None):
+        if Path(path) == unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_fingerprint(path, size)
+
+    monkeypatch.setattr(scanner_module.os, "scandir", scandir)
+    monkeypatch.setattr(scanner_module, "fingerprint_file", fingerprint)
+    summary = scan(index, [tmp_path])
+    messages = [e.message for e in index.errors(run_id=summary.run_id)]
+    assert summary.errors == 2 and summary.missing == 0
+    assert any("locked" in m and "cannot list the folder" in m for m in messages)
+    assert any("c.jpg" in m and "Permission denied" in m for m in messages)
+    assert not index.search("b")[0].missing  # an unlistable folder is not taken for deleted
