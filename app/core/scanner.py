@@ -167,21 +167,27 @@ class _Scan:
             if folder in self.visited:
                 continue
             self.visited.add(folder)
-            subfolders, seen = self._list_folder(folder)
+            listing = self._list_folder(folder)
+            if listing is None:
+                continue  # unlistable: what the index knows there stays as it is
+            subfolders, seen = listing
             stack.extend(sorted(subfolders, reverse=True))
             self._sync_folder(folder, seen)
             self._report(folder)
         return True
 
-    def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]]:
+    def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]] | None:
+        """Subfolders to visit and {photo file name: (size, mtime_ns)}; None when
+        the folder cannot be listed (recorded as an error)."""
         subfolders: list[str] = []
         seen: dict[str, tuple[int, int]] = {}
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as iterator:
+                entries = list(iterator)
         except OSError as error:
             self.unreadable.append(folder)
             self._error(folder, f"{folder}: cannot list the folder ({error.strerror or error}); check its permissions")
-            return subfolders, seen
+            return None
         for entry in entries:
             name = entry.name
             if name.startswith("."):
