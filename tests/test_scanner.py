@@ -244,3 +244,14 @@ def test_permission_errors_are_reported_even_as_root(tmp_path: Path, index: Phot
     assert any("locked" in m and "cannot list the folder" in m for m in messages)
     assert any("c.jpg" in m and "Permission denied" in m for m in messages)
     assert not index.search("b")[0].missing  # an unlistable folder is not taken for deleted
+
+
+def test_a_known_photo_that_turns_unreadable_keeps_its_row(tmp_path: Path, index: PhotoIndex) -> None:
+    photo = write_jpeg(tmp_path / "a.jpg")
+    scan(index, [tmp_path])
+    photo_id = index.search()[0].id
+    index.set_label(photo_id, "Alhambra")
+    photo.write_bytes(photo.read_bytes()[:100])  # damaged in place
+    summary = scan(index, [tmp_path])
+    assert (summary.errors, summary.missing) == (1, 0)
+    assert index.get(photo_id).label == "Alhambra" and not index.get(photo_id).missing

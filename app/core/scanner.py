@@ -205,6 +205,7 @@ class _Scan:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
                 continue
             except OSError as error:
+                self.unreadable.append(entry.path)  # if it was a folder, keep what we know of it
                 self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
                 continue
             seen[name] = (stat.st_size, stat.st_mtime_ns)
@@ -259,6 +260,7 @@ class _Scan:
         group = _Group(stem)
         by_name = {k.name: k for k in known}
         infos: dict[str, PhotoInfo] = {}
+        failed: set[str] = set()  # there but unreadable now: their rows stay as they are
         for name in sorted(names):
             size, mtime_ns = seen[name]
             path = os.path.join(folder, name)
@@ -272,17 +274,19 @@ class _Scan:
                 infos[name] = read_photo_info(path)
             except PhotoReadError as error:
                 self._error(path, str(error))
+                failed.add(name)
                 continue
             except FileNotFoundError:
                 self._error(path, f"{path}: disappeared during the scan")
                 continue
             except OSError as error:
                 self._error(path, f"{path}: cannot read ({error.strerror or error}); check its permissions")
+                failed.add(name)
                 continue
             group.present.append(FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint))
             group.touched = True
         present_names = {f.name for f in group.present}
-        group.vanished = [k for k in known if not k.missing and k.name not in present_names]
+        group.vanished = [k for k in known if not k.missing and k.name not in present_names and k.name not in failed]
         if group.present:
             primary = primary_of([Path(f.path) for f in group.present])
             group.info = infos.get(primary.name)
