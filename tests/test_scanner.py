@@ -255,3 +255,23 @@ def test_a_known_photo_that_turns_unreadable_keeps_its_row(tmp_path: Path, index
     summary = scan(index, [tmp_path])
     assert (summary.errors, summary.missing) == (1, 0)
     assert index.get(photo_id).label == "Alhambra" and not index.get(photo_id).missing
+
+
+@pytest.mark.integration
+def test_scanning_the_real_camera_files(shared_data: Path, index: PhotoIndex) -> None:
+    camera = shared_data / "camera"
+    stubs = sorted(p.name for p in (camera / "raw_stubs").iterdir())
+    summary = scan(index, [camera])
+    assert summary.photos == 11 + 9 + 3  # JPEGs, the GPS series, the RAW files that decode
+    assert summary.errors == len(stubs)  # every stub gets its own clear error, the scan goes on
+    failed = {Path(e.path).name for e in index.errors(run_id=summary.run_id, limit=100)}
+    assert failed == set(stubs)
+    d40 = index.search("Nikon_D40")[0]
+    assert (d40.orientation, d40.camera) == (6, "Nikon D40")
+    assert index.search("Nikon_D5000")[0].gps_lat is None
+    with_gps = {Path(r.path).name for r in index.search("has:gps")}
+    assert {"FujiFilm_FinePixS2Pro.jpg", "Panasonic_DMC-LX3_(Lumix).jpg",
+            "Samsung_SM-G935L_(Galaxy_S7_Edge).jpg"} <= with_gps and len(with_gps) == 12
+    assert index.count("has:raw") == 3
+    again = scan(index, [camera])
+    assert (again.new, again.changed, again.missing) == (0, 0, 0)
