@@ -264,9 +264,13 @@ def measure_naive(paths: list[Path], bundle, threads: int | None) -> tuple[float
     return len(paths) / wall, cpu * 1000 / len(paths)
 
 
-def time_to_first_result(folder: Path, bundle_path: Path, db: Path, workers, threads) -> dict:
+def time_to_first_result(folder: Path, bundle_path: Path, db: Path, workers, threads, stop_after: int = 0) -> dict:
     """Seconds from launching `landmark-tagger tag --json --retag` (index already
-    scanned) to its first JSON line, and the whole run, in a fresh process."""
+    scanned) to its first JSON line, in a fresh process. With stop_after, Ctrl-C
+    (SIGINT) is sent after that many lines, as a user would, and the time it takes
+    to stop is measured too."""
+    import signal
+
     command = [sys.executable, "-m", "app", "--db", str(db), "tag", str(folder), "--model", str(bundle_path),
                "--json", "--retag"]
     if workers is not None:
@@ -275,14 +279,25 @@ def time_to_first_result(folder: Path, bundle_path: Path, db: Path, workers, thr
         command += ["--threads", str(threads)]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop_s = None
     with TreeMemory(process.pid) as memory:
         first = process.stdout.readline()
         first_s = time.perf_counter() - started
-        lines = 1 + sum(1 for _ in process.stdout)
+        lines = 1 if first else 0
+        for _ in process.stdout:
+            lines += 1
+            if stop_after and lines == stop_after:
+                interrupted = time.perf_counter()
+                process.send_signal(signal.SIGINT)
+                lines += sum(1 for _ in process.stdout)
+                process.wait()
+                stop_s = time.perf_counter() - interrupted
+                break
         process.wait()
     total = time.perf_counter() - started
-    return {"first_result_s": first_s, "lines": lines if first else 0, "seconds": total,
-            "peak_rss_mb": memory.peak / 2**20, "stderr": process.stderr.read().strip().splitlines()[-1:]}
+    return {"first_result_s": first_s, "lines": lines, "seconds": total, "exit_code": process.returncode,
+            "stop_after_ctrl_c_s": stop_s, "peak_rss_mb": memory.peak / 2**20,
+            "stderr": process.stderr.read().strip().splitlines()[-1:]}
 
 
 # --------------------------------------------------------------------- main
@@ -295,10 +310,11 @@ def main() -> int:
     parser.add_argument("--naive-photos", type=int, default=44, help="photos for the naive way")
     parser.add_argument("--workers", type=int, default=None, help="decode processes (default: tag's default)")
     parser.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: tag's default)")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--sweep", action="store_true", help="end to end for workers 1..3 x threads 1..2")
     parser.add_argument("--scale", type=int, default=0, metavar="N",
                         help="also tag N symlinked photos: peak memory and time to first result")
+    parser.add_argument("--only-scale", action="store_true", help="with --scale: skip the 200-photo figures")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object too")
     args = parser.parse_args()
 
@@ -318,86 +334,97 @@ def main() -> int:
         bundle = load_bundle(bundle_path)
         figures["model"] = f"{bundle.name} ({bundle.id}), {origin}"
         print(f"model: {figures['model']}, {bundle.backbone}, {bundle.input_size} px")
-        paths = make_folder(scratch / "photos", max(args.photos, 1))
-        size_mb = sum(p.stat().st_size for p in paths) / 2**20
-        print(f"photos: {len(paths)} copies of {len(list(CAMERA_JPEGS.glob('*.jpg')))} camera JPEGs, {size_mb:.0f} MB")
-
-        rate, cpu_ms, arrays = measure_decode(paths, bundle.preprocessing, use_previews=True)
-        figures["decode_1proc"] = {"rate": rate, "cpu_ms": cpu_ms}
-        print(f"decode alone, 1 process, previews + DCT scaling: {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
-        rate, cpu_ms, _ = measure_decode(paths[:66], bundle.preprocessing, use_previews=False)
-        figures["decode_1proc_dct_only"] = {"rate": rate, "cpu_ms": cpu_ms}
-        print(f"decode alone, 1 process, DCT scaling only:       {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
-        rate = measure_decode_workers(paths, bundle.preprocessing, max(1, workers))
-        figures["decode_workers"] = {"rate": rate, "workers": max(1, workers)}
-        print(f"decode alone, {max(1, workers)} worker processes:            {rate:6.1f} photos/s")
-        rate, cpu_ms = measure_model(bundle, arrays, args.batch_size, threads)
-        figures["model"] = {"rate": rate, "cpu_ms": cpu_ms, "threads": threads}
-        print(f"model alone, batches of {args.batch_size}, {threads} thread(s):     {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
-        bound = cores / (figures["decode_1proc"]["cpu_ms"] + cpu_ms) * 1000
-        figures["cpu_bound"] = bound
-        print(f"CPU bound on {cores} cores (decode + model CPU time):  {bound:6.1f} photos/s")
-
-        e2e = measure_end_to_end(scratch / "photos", bundle_path, scratch / "index.db", workers, threads, args.batch_size)
-        figures["end_to_end"] = e2e
-        print(f"end to end (tag: scan + decode + classify + store): {e2e['rate']:6.1f} photos/s over "
-              f"{e2e['photos']} photos in {e2e['seconds']:.1f} s (scan {e2e['scan_s']:.1f} s), first result after "
-              f"{e2e['first_result_s']:.2f} s, peak RSS {e2e['peak_rss_mb']:.0f} MB (main + workers)")
-        tagging_rate = e2e["photos"] / max(1e-9, e2e["seconds"] - e2e["scan_s"])
-        figures["end_to_end"]["rate_without_scan"] = tagging_rate
-        print(f"   of which tagging after the scan:                {tagging_rate:6.1f} photos/s")
-
-        print(f"   CPU per photo, all processes: {e2e['cpu_ms_per_photo']:.1f} ms "
-              f"(main {e2e['main_cpu_s']:.1f} s, workers {e2e['workers_cpu_s']:.1f} s) -> "
-              f"{cores * 1000 / e2e['cpu_ms_per_photo']:.1f} photos/s on {cores} idle cores")
-
-        figures["naive"] = []
-        for naive_threads in (None, 1):
-            naive_rate, naive_cpu = measure_naive(paths[: args.naive_photos], bundle, naive_threads)
-            label = "torch default threads" if naive_threads is None else f"{naive_threads} torch thread"
-            figures["naive"].append({"threads": naive_threads, "rate": naive_rate, "cpu_ms": naive_cpu})
-            print(f"naive ({label}; full decode, resize, eager fp32 torch, batch 1): "
-                  f"{naive_rate:6.1f} photos/s, {naive_cpu:6.1f} ms CPU/photo")
-        best_naive = max(figures["naive"], key=lambda n: n["rate"])
-        speedup = e2e["rate"] / best_naive["rate"]
-        cpu_speedup = best_naive["cpu_ms"] / e2e["cpu_ms_per_photo"]
-        figures["speedup"], figures["cpu_speedup"] = speedup, cpu_speedup
-        print(f"speedup end to end vs the faster naive run: {speedup:.1f}x wall clock (goal >= 5x), "
-              f"{cpu_speedup:.1f}x less CPU per photo; end to end {e2e['rate']:.1f} photos/s (goal >= 35 on 2 cores)")
-
-        if args.sweep:
-            figures["sweep"] = []
-            for sweep_workers in (1, 2, 3):
-                for sweep_threads in (1, 2):
-                    result = measure_end_to_end(scratch / "photos", bundle_path, scratch / "sweep.db",
-                                                sweep_workers, sweep_threads, args.batch_size)
-                    rate = result["photos"] / max(1e-9, result["seconds"] - result["scan_s"])
-                    figures["sweep"].append({"workers": sweep_workers, "threads": sweep_threads, "rate": rate})
-                    print(f"sweep: workers {sweep_workers}, threads {sweep_threads}: {rate:6.1f} photos/s (after scan)")
-
+        if not (args.only_scale and args.scale):
+            basic(args, figures, scratch, bundle, bundle_path, workers, threads, cores)
         if args.scale:
-            big = scratch / "many"
-            make_folder(big, args.scale, link=True)
-            db = scratch / "many.db"
-            scanned = measure_end_to_end(big, bundle_path, db, workers, threads, args.batch_size)
-            figures["scale"] = scanned
-            print(f"scale: {scanned['photos']} photos in {scanned['seconds']:.0f} s ({scanned['rate']:.1f} photos/s, "
-                  f"scan {scanned['scan_s']:.0f} s), peak RSS {scanned['peak_rss_mb']:.0f} MB (goal < 1536)")
-            ttfr = time_to_first_result(big, bundle_path, db, workers, threads)
-            figures["scale_cli"] = ttfr
-            print(f"scale, CLI retag in a fresh process: first result after {ttfr['first_result_s']:.2f} s "
-                  f"(goal < 3), {ttfr['lines']} lines in {ttfr['seconds']:.0f} s, peak RSS "
-                  f"{ttfr['peak_rss_mb']:.0f} MB; {' '.join(ttfr['stderr'])}")
-        else:
-            ttfr = time_to_first_result(scratch / "photos", bundle_path, scratch / "index.db", workers, threads)
-            figures["cli"] = ttfr
-            print(f"CLI retag in a fresh process: first result after {ttfr['first_result_s']:.2f} s (goal < 3), "
-                  f"peak RSS {ttfr['peak_rss_mb']:.0f} MB")
+            scale(args, figures, scratch, bundle_path, workers, threads)
     figures["load_after"] = load_average()
     print(f"load average after: {figures['load_after']}")
     if args.json:
         print(json.dumps(figures, default=str))
     return 0
+
+
+def basic(args, figures: dict, scratch: Path, bundle, bundle_path: Path, workers: int, threads: int, cores: int) -> None:
+    """The 200-photo figures: the two halves, end to end, naive, the CLI's first result."""
+    paths = make_folder(scratch / "photos", max(args.photos, 1))
+    size_mb = sum(p.stat().st_size for p in paths) / 2**20
+    print(f"photos: {len(paths)} copies of {len(list(CAMERA_JPEGS.glob('*.jpg')))} camera JPEGs, {size_mb:.0f} MB")
+
+    rate, cpu_ms, arrays = measure_decode(paths, bundle.preprocessing, use_previews=True)
+    figures["decode_1proc"] = {"rate": rate, "cpu_ms": cpu_ms}
+    print(f"decode alone, 1 process, previews + DCT scaling: {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
+    rate, cpu_ms, _ = measure_decode(paths[:66], bundle.preprocessing, use_previews=False)
+    figures["decode_1proc_dct_only"] = {"rate": rate, "cpu_ms": cpu_ms}
+    print(f"decode alone, 1 process, DCT scaling only:       {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
+    rate = measure_decode_workers(paths, bundle.preprocessing, max(1, workers))
+    figures["decode_workers"] = {"rate": rate, "workers": max(1, workers)}
+    print(f"decode alone, {max(1, workers)} worker processes:            {rate:6.1f} photos/s")
+    rate, cpu_ms = measure_model(bundle, arrays, args.batch_size, threads)
+    figures["model"] = {"rate": rate, "cpu_ms": cpu_ms, "threads": threads}
+    print(f"model alone, batches of {args.batch_size}, {threads} thread(s):     {rate:6.1f} photos/s, {cpu_ms:5.1f} ms CPU/photo")
+    bound = cores / (figures["decode_1proc"]["cpu_ms"] + cpu_ms) * 1000
+    figures["cpu_bound"] = bound
+    print(f"CPU bound on {cores} cores (decode + model CPU time):  {bound:6.1f} photos/s")
+
+    e2e = measure_end_to_end(scratch / "photos", bundle_path, scratch / "index.db", workers, threads, args.batch_size)
+    figures["end_to_end"] = e2e
+    print(f"end to end (tag: scan + decode + classify + store): {e2e['rate']:6.1f} photos/s over "
+          f"{e2e['photos']} photos in {e2e['seconds']:.1f} s (scan {e2e['scan_s']:.1f} s), first result after "
+          f"{e2e['first_result_s']:.2f} s, peak RSS {e2e['peak_rss_mb']:.0f} MB (main + workers)")
+    tagging_rate = e2e["photos"] / max(1e-9, e2e["seconds"] - e2e["scan_s"])
+    figures["end_to_end"]["rate_without_scan"] = tagging_rate
+    print(f"   of which tagging after the scan:                {tagging_rate:6.1f} photos/s")
+
+    print(f"   CPU per photo, all processes: {e2e['cpu_ms_per_photo']:.1f} ms "
+          f"(main {e2e['main_cpu_s']:.1f} s, workers {e2e['workers_cpu_s']:.1f} s) -> "
+          f"{cores * 1000 / e2e['cpu_ms_per_photo']:.1f} photos/s on {cores} idle cores")
+
+    figures["naive"] = []
+    for naive_threads in (None, 1):
+        naive_rate, naive_cpu = measure_naive(paths[: args.naive_photos], bundle, naive_threads)
+        label = "torch default threads" if naive_threads is None else f"{naive_threads} torch thread"
+        figures["naive"].append({"threads": naive_threads, "rate": naive_rate, "cpu_ms": naive_cpu})
+        print(f"naive ({label}; full decode, resize, eager fp32 torch, batch 1): "
+              f"{naive_rate:6.1f} photos/s, {naive_cpu:6.1f} ms CPU/photo")
+    best_naive = max(figures["naive"], key=lambda n: n["rate"])
+    speedup = e2e["rate"] / best_naive["rate"]
+    cpu_speedup = best_naive["cpu_ms"] / e2e["cpu_ms_per_photo"]
+    figures["speedup"], figures["cpu_speedup"] = speedup, cpu_speedup
+    print(f"speedup end to end vs the faster naive run: {speedup:.1f}x wall clock (goal >= 5x), "
+          f"{cpu_speedup:.1f}x less CPU per photo; end to end {e2e['rate']:.1f} photos/s (goal >= 35 on 2 cores)")
+
+    if args.sweep:
+        figures["sweep"] = []
+        for sweep_workers in (1, 2, 3):
+            for sweep_threads in (1, 2):
+                result = measure_end_to_end(scratch / "photos", bundle_path, scratch / "sweep.db",
+                                            sweep_workers, sweep_threads, args.batch_size)
+                rate = result["photos"] / max(1e-9, result["seconds"] - result["scan_s"])
+                figures["sweep"].append({"workers": sweep_workers, "threads": sweep_threads, "rate": rate})
+                print(f"sweep: workers {sweep_workers}, threads {sweep_threads}: {rate:6.1f} photos/s (after scan)")
+
+    ttfr = time_to_first_result(scratch / "photos", bundle_path, scratch / "index.db", workers, threads)
+    figures["cli"] = ttfr
+    print(f"CLI retag in a fresh process: first result after {ttfr['first_result_s']:.2f} s (goal < 3), "
+          f"{ttfr['lines']} lines in {ttfr['seconds']:.1f} s, peak RSS {ttfr['peak_rss_mb']:.0f} MB")
+
+
+def scale(args, figures: dict, scratch: Path, bundle_path: Path, workers: int, threads: int) -> None:
+    """N symlinked photos: peak memory of a whole run, then the CLI's first result and Ctrl-C."""
+    big = scratch / "many"
+    make_folder(big, args.scale, link=True)
+    db = scratch / "many.db"
+    scanned = measure_end_to_end(big, bundle_path, db, workers, threads, args.batch_size)
+    figures["scale"] = scanned
+    print(f"scale: {scanned['photos']} photos in {scanned['seconds']:.0f} s ({scanned['rate']:.1f} photos/s, "
+          f"scan {scanned['scan_s']:.0f} s), peak RSS {scanned['peak_rss_mb']:.0f} MB main + workers (goal < 1536), "
+          f"{scanned['cpu_ms_per_photo']:.1f} ms CPU/photo")
+    ttfr = time_to_first_result(big, bundle_path, db, workers, threads, stop_after=200)
+    figures["scale_cli"] = ttfr
+    print(f"scale, CLI retag in a fresh process: first result after {ttfr['first_result_s']:.2f} s (goal < 3); "
+          f"Ctrl-C after 200 lines stopped it in {ttfr['stop_after_ctrl_c_s'] or 0:.2f} s "
+          f"(exit {ttfr['exit_code']}, {ttfr['lines']} lines); {' '.join(ttfr['stderr'])}")
 
 
 if __name__ == "__main__":

@@ -293,3 +293,11 @@ def test_bundle_whose_labels_do_not_match_the_network_is_refused(index, library,
             target.writestr(info.filename, data if data is not None else source.read(info))
     with pytest.raises(BundleError, match="2 labels"):
         tag(index, [library], options(mismatched))
+
+
+def test_cancel_during_the_scan_classifies_nothing(index, library, bundle_path):
+    cancel = CancelToken()
+    cancel.cancel()
+    summary = tag(index, [library], options(bundle_path), cancel=cancel)
+    assert summary.cancelled and summary.tagged == 0
+    assert index.conn.execute("SELECT count(*) FROM tagged").fetchone()[0] == 0

@@ -39,6 +39,7 @@ def test_in_process_decoding_reports_errors_per_photo(tmp_path):
     assert results[1].pixels is None and str(bad) in results[1].error
 
 
+@pytest.mark.slow
 def test_spawned_workers_answer_every_job_once_with_the_same_pixels(tmp_path):
     paths = [big_jpeg(tmp_path / f"p{i}.jpg", seed=i) for i in range(5)]
     jobs = [DecodeJob(i, (str(path),)) for i, path in enumerate(paths)]
@@ -51,6 +52,7 @@ def test_spawned_workers_answer_every_job_once_with_the_same_pixels(tmp_path):
         assert np.array_equal(result.pixels, expected[result.photo_id])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
 def test_a_worker_that_dies_costs_one_photo_and_is_replaced(tmp_path):
     path = big_jpeg(tmp_path / "p.jpg")
@@ -67,3 +69,40 @@ def test_a_worker_that_dies_costs_one_photo_and_is_replaced(tmp_path):
     failed = [r for r in results if r.error]
     assert len(failed) == 1 and "crashed" in failed[0].error
     assert len(survivors) == 1 and survivors[0].pid != victim.pid
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    """A killed `tag` (SIGKILL, OOM killer) must not leave decode processes behind."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import sys, time\n"
+        "from app.core.decode_workers import DecodeWorkers\n"
+        "if __name__ == '__main__':\n"
+        "    workers = DecodeWorkers(1)\n"
+        "    print([w.process.pid for w in workers._workers.values()][0], flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).resolve().parents[1],
+                             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    worker_pid = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker_pid, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{worker_pid}/stat") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return  # exited, only not yet reaped
+        time.sleep(0.2)
+    os.kill(worker_pid, signal.SIGKILL)
+    pytest.fail("the decode worker outlived its killed parent")

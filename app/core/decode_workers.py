@@ -25,6 +25,8 @@ from app.core.errors import TaggerError
 
 # How long to wait for a result before checking whether a worker died.
 _POLL_S = 0.2
+# An idle worker checks this often whether the main process is still there.
+_ORPHAN_CHECK_S = 2.0
 # Workers that die before answering once, in a row: they cannot start at all.
 _MAX_SILENT_DEATHS = 3
 
@@ -107,8 +109,14 @@ def _worker_main(jobs, results, worker_id: int) -> None:
     import app.core.decode  # noqa: F401
     import model.preprocess  # noqa: F401
 
+    parent = multiprocessing.parent_process()
     while True:
-        item = jobs.get()
+        try:
+            item = jobs.get(timeout=_ORPHAN_CHECK_S)
+        except queue.Empty:
+            if parent is not None and not parent.is_alive():
+                break  # the main process was killed: do not linger as an orphan
+            continue
         if item is None:
             break
         job, settings = item

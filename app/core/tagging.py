@@ -37,7 +37,7 @@ class TagOptions:
     model: Path | None = None
     threshold: float | None = None
     workers: int | None = None
-    batch_size: int = 32
+    batch_size: int = 16
     retag: bool = False
     threads: int | None = None
 
@@ -131,6 +131,10 @@ def tag(
     try:
         if roots:
             summary.scan = _scan(index, roots, progress, cancel)
+            if _cancelled(cancel):
+                summary.cancelled = True
+                summary.seconds = time.monotonic() - started
+                return summary
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
             photo_ids += photo_ids_under(index, roots)

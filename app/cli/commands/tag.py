@@ -31,8 +31,8 @@ def register(subparsers) -> None:
                         help="decode processes (default: one per CPU; 0 decodes in this process)")
     parser.add_argument("--threads", metavar="N", type=int,
                         help="inference threads (default: ONNX Runtime's choice)")
-    parser.add_argument("--batch-size", metavar="N", type=int, default=32,
-                        help="photos per inference batch (default 32)")
+    parser.add_argument("--batch-size", metavar="N", type=int, default=16,
+                        help="photos per inference batch (default 16)")
     parser.add_argument("--retag", action="store_true",
                         help="classify every photo again, even those already tagged by this model")
     parser.add_argument("--errors", type=int, default=10, metavar="N",
