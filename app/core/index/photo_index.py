@@ -101,7 +101,11 @@ class PhotoIndex:
 
     def count(self, query: str = "") -> int:
         compiled = compile_query(parse_query(query))
-        sql = f"SELECT count(*) FROM photos p WHERE {compiled.where}"
+        # the narrow (id, missing, taken_at, has_raw, gps_lat) index covers every
+        # condition but folder paths, and beats a date range only without one
+        narrow = "p.folder" not in compiled.where and compiled.range_where == "1"
+        hint = "INDEXED BY photos_sort_key" if narrow else ""
+        sql = f"SELECT count(*) FROM photos p {hint} WHERE {compiled.where}"
         return int(self.conn.execute(sql, compiled.params).fetchone()[0])
 
     def photo_ids(self, query: str = "") -> list[int]:
