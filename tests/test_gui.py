@@ -26,16 +26,24 @@ def window(qtbot, tmp_path):
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
+    wait_for_results(qtbot, win)
     yield win
     win.jobs.cancel()
     win.jobs.runner.wait(10000)
     win.thumbnails.drop_queued()
     win.thumbnails.wait_for_done(5000)
+    win.results.close()
     win.index.close()
+
+
+def wait_for_results(qtbot, win) -> None:
+    """Searches and counts run in a worker; wait for the latest answers."""
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
 
 
 def wait_for_job(qtbot, win, timeout_ms=60000) -> None:
     qtbot.waitUntil(lambda: not win.jobs.busy, timeout=timeout_ms)
+    wait_for_results(qtbot, win)
 
 
 def added_folder(qtbot, win, tmp_path, count=12) -> Path:
@@ -94,16 +102,19 @@ def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) ->
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=3000)
     assert window.search_bar.count_label.text() == "2 photos"
     window.search_bar.set_text("label:Colosseum score>0.8")
+    wait_for_results(qtbot, window)
     assert window.grid_model.rowCount() == 1
 
 
 def test_a_malformed_query_is_shown_inline_and_keeps_the_results(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=5)
     window.search_bar.set_text("score>>high")
+    wait_for_results(qtbot, window)
     assert window.search_bar.error_label.isVisible()
     assert window.search_bar.error_label.text()
     assert window.grid_model.rowCount() == 5
     window.search_bar.set_text("")
+    wait_for_results(qtbot, window)
     assert not window.search_bar.error_label.isVisible()
 
 
@@ -153,6 +164,7 @@ def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path)
     for photo_id, score in scores.items():
         suggest(window.index, photo_id, "Alhambra", score)
     window.review_action.trigger()
+    wait_for_results(qtbot, window)
     assert window.stack.currentIndex() == PAGE_REVIEW
     shown = [window.review_model.photo_id(row) for row in range(window.review_model.rowCount())]
     assert [scores[i] for i in shown] == [0.3, 0.6, 0.9]
@@ -160,6 +172,9 @@ def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path)
     qtbot.keyClick(window.review.list, Qt.Key.Key_A)
     assert window.index.get(shown[0]).state == "accepted"
     assert window.review_model.rowCount() == 2
+    assert window.review_model.photo_id(window.review.list.currentIndex().row()) == shown[1]
+    wait_for_results(qtbot, window)
+    assert window.review_model.ids() == shown[1:]
     assert window.review_model.photo_id(window.review.list.currentIndex().row()) == shown[1]
     qtbot.keyClick(window.review.list, Qt.Key.Key_Return)
     assert window.detail.record.id == shown[1]
@@ -187,6 +202,7 @@ def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
+    wait_for_results(qtbot, win)
     qtbot.wait(200)
     try:
         assert win.grid_model.rowCount() == 100_000
@@ -201,6 +217,7 @@ def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
     finally:
         win.thumbnails.drop_queued()
         win.thumbnails.wait_for_done(5000)
+        win.results.close()
         win.index.close()
 
 

@@ -46,6 +46,7 @@ def tagging_window(qtbot, tmp_path, tiny_bundle):
     win.jobs.runner.wait(30000)
     win.thumbnails.drop_queued()
     win.thumbnails.wait_for_done(5000)
+    win.results.close()
     win.index.close()
 
 
@@ -85,7 +86,7 @@ def test_a_tag_job_runs_to_the_end_and_labels_reach_the_grid(qtbot, tagging_wind
     with qtbot.waitSignal(win.jobs.runner.finished, timeout=120000) as finished:
         assert win.tag_folder()
         assert win.job_bar.isVisible()
-    qtbot.waitUntil(lambda: not win.jobs.busy)
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy)
     summary = finished.args[1]
     assert summary.tagged == 10 and not summary.cancelled
     assert progress and progress[-1].done == 10 and progress[-1].total == 10

@@ -28,6 +28,7 @@ from app.gui.label_dialog import LabelDialog
 from app.gui.library_tree import LibraryTree
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
+from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
 from app.gui.review_view import ReviewView
 from app.gui.search_bar import SearchBar
 from app.gui.settings_dialog import SettingsDialog
@@ -49,6 +50,12 @@ class MainWindow(QMainWindow):
         self.thumbnails = ThumbnailLoader(settings.thumbnail_size, parent=self)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
         self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
+        self.results = ResultsLoader(self.db_path, self)
+        self.results.searched.connect(self._show_results)
+        self.results.summarised.connect(self._show_library)
+        self.results.failed.connect(self.show_message)
+        self._has_library = True  # until the first summary says otherwise
+        self._review_row_after_load: int | None = None
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -170,47 +177,63 @@ class MainWindow(QMainWindow):
 
     # -- library and results -------------------------------------------------------------
     def library_changed(self) -> None:
-        """Re-read the folder tree, counts and results (after a scan, tag or write)."""
-        stats = self.index.stats()
-        self.library_tree.show_folders(stats["photos"], library.folder_tree(self.index))
+        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker."""
+        self.results.summarise()
+        self.refresh_results()
+
+    def _show_library(self, snapshot: LibrarySnapshot) -> None:
+        stats = snapshot.stats
+        self.library_tree.show_folders(stats["photos"], snapshot.folders)
         by_state = stats.get("by_state", {})
         self.status_label.setText(
             f"{stats['photos']:,} photos  ·  {stats.get('labelled', 0):,} labelled  ·  "
             f"{by_state.get('suggested', 0):,} to review  ·  {stats.get('raw_pairs', 0):,} RAW+JPEG pairs"
         )
-        self.refresh_results()
+        self._has_library = snapshot.has_roots or stats["photos"] > 0
+        self._update_page_and_actions()
 
     def current_query(self) -> str:
         folder = library.folder_query(self.folder) if self.folder else ""
         return library.combine_queries(folder, self.search_bar.text())
 
     def refresh_results(self) -> None:
-        """Run the search; a malformed query is shown inline and the grid keeps its photos."""
-        query = self.current_query()
-        try:
-            ids = self.index.photo_ids(query)
-            review_ids = library.review_ids(self.index, query) if self.stack.currentIndex() == PAGE_REVIEW else None
-        except QuerySyntaxError as error:
-            self.search_bar.show_error(str(error))
+        """Run the search in the worker; the answer arrives in _show_results."""
+        self.search_bar.show_searching()
+        self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW)
+
+    def _show_results(self, results: SearchResults) -> None:
+        """A malformed query is shown inline and the grid keeps its photos."""
+        if results.error is not None:
+            self.search_bar.show_error(results.error)
             return
-        self.search_bar.show_count(len(ids))
-        self._set_model_ids(self.grid_model, self.grid, ids)
-        if review_ids is not None:
-            self._set_model_ids(self.review_model, self.review.list, review_ids)
-            self.review.show_count(len(review_ids))
-        empty_library = not self.index.roots() and not ids
-        if empty_library:
+        self.search_bar.show_count(len(results.ids))
+        self._set_model_ids(self.grid_model, self.grid, results.ids)
+        if results.review_ids is not None:
+            self._set_model_ids(self.review_model, self.review.list, results.review_ids)
+            self.review.show_count(len(results.review_ids))
+            if self._review_row_after_load is not None:
+                row = min(self._review_row_after_load, self.review_model.rowCount() - 1)
+                self._review_row_after_load = None
+                if row >= 0:
+                    self.review.list.selectionModel().setCurrentIndex(
+                        self.review_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if results.ids:
+            self._has_library = True
+        self._update_page_and_actions()
+
+    def _update_page_and_actions(self) -> None:
+        if not self._has_library:
             self.stack.setCurrentIndex(PAGE_FIRST_RUN)
         elif self.stack.currentIndex() == PAGE_FIRST_RUN:
             self.stack.setCurrentIndex(PAGE_GRID)
         for action in (self.tag_folder_action, self.tag_selection_action, self.write_action,
                        self.grid_action, self.review_action):
-            action.setEnabled(not empty_library and not self.jobs.busy)
+            action.setEnabled(self._has_library and not self.jobs.busy)
 
     def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
         """Show new ids; when they are the same, keep the scroll position and selection."""
-        if ids == model.ids():
-            model.refresh(ids)
+        if len(ids) == model.rowCount() and ids == model.ids():
+            model.refresh_all()
             return
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
@@ -240,9 +263,8 @@ class MainWindow(QMainWindow):
         self.refresh_results()
         view = self.review.list if page == PAGE_REVIEW else self.grid
         view.setFocus()
-        model = self.review_model if page == PAGE_REVIEW else self.grid_model
-        if not view.currentIndex().isValid() and model.rowCount() > 0:
-            view.setCurrentIndex(model.index(0))
+        if page == PAGE_REVIEW and not view.currentIndex().isValid():
+            self._review_row_after_load = 0  # start at the least confident one
 
     # -- detail ------------------------------------------------------------------------
     def _show_current(self, model: PhotoListModel, current) -> None:
@@ -319,9 +341,16 @@ class MainWindow(QMainWindow):
         row = view.currentIndex().row() if view.currentIndex().isValid() else 0
         self.photos_changed(ids)
         if self.stack.currentIndex() == PAGE_REVIEW:
-            self.refresh_results()  # reviewed photos leave the list; the next one moves up
-            row = min(row, model.rowCount() - 1)
-        elif len(ids) == 1:
+            # Reviewed photos leave the list now, so the next key acts on the next photo;
+            # the search in the worker then confirms the list.
+            self.review_model.remove_ids(ids)
+            self.review.show_count(self.review_model.rowCount())
+            row = min(row, self.review_model.rowCount() - 1)
+            if row >= 0:
+                view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.refresh_results()
+            return
+        if len(ids) == 1:
             row = min(row + 1, model.rowCount() - 1)
         if row >= 0:
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
@@ -395,6 +424,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.jobs.cancel()
         self.jobs.runner.wait(10000)
+        self.results.close()
         self.thumbnails.drop_queued()
         self.thumbnails.wait_for_done(3000)
         super().closeEvent(event)

@@ -18,7 +18,11 @@ class PhotoGrid(QListView):
     def __init__(self, model: PhotoListModel, thumbnails: ThumbnailLoader, thumbnail_size: int, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("photoGrid")
-        self.setViewMode(QListView.ViewMode.IconMode)
+        # List mode flowing left to right with wrapping draws the same grid as icon mode,
+        # but keeps no per-row item records, so 100,000 rows cost nothing up front and a
+        # change to many rows is one repaint.
+        self.setViewMode(QListView.ViewMode.ListMode)
+        self.setFlow(QListView.Flow.LeftToRight)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(True)  # no per-row size queries: layout stays O(1) per row
@@ -50,6 +54,7 @@ class PhotoGrid(QListView):
         columns = max(1, usable // self._cell.width())
         cell_width = max(self._cell.width(), usable // columns)
         if self.gridSize().width() != cell_width:
+            self.itemDelegate().cell_width = cell_width
             self.setGridSize(QSize(cell_width, self._cell.height()))
 
     def keyPressEvent(self, event) -> None:

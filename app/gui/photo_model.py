@@ -53,6 +53,17 @@ class PhotoListModel(QAbstractListModel):
         self._records.clear()
         self.endResetModel()
 
+    def remove_ids(self, photo_ids: Iterable[int]) -> None:
+        """Take photos out of the list at once (reviewed ones leave the review list)."""
+        gone = set(photo_ids)
+        rows = [row for row, photo_id in enumerate(self._ids) if photo_id in gone]
+        for row in reversed(rows):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._ids[row]
+            self.endRemoveRows()
+        if rows:
+            self._row_of = {}  # rows moved; filled again as the view paints
+
     def ids(self) -> list[int]:
         return list(self._ids)
 
@@ -77,6 +88,12 @@ class PhotoListModel(QAbstractListModel):
         else:
             self._records.move_to_end(photo_id)
         return record
+
+    def refresh_all(self) -> None:
+        """Reload every record lazily (after a job) without resetting the view."""
+        self._records.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
     def refresh(self, photo_ids: Iterable[int]) -> None:
         """Reload the given photos' records (labels changed) and repaint their tiles."""

@@ -107,6 +107,8 @@ class ReviewView(QWidget):
         self.list = QListView()
         self.list.setObjectName("reviewList")
         self.list.setUniformItemSizes(True)
+        self.list.setLayoutMode(QListView.LayoutMode.Batched)  # long lists lay out in slices
+        self.list.setBatchSize(2000)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setItemDelegate(ReviewRowDelegate(self.list))
@@ -122,8 +124,9 @@ class ReviewView(QWidget):
 
     def show_count(self, count: int) -> None:
         self.heading.setText(f"Review suggestions  ({count:,})")
-        self.list.setVisible(count > 0)
-        self.empty.setVisible(count == 0)
+        if self.list.isHidden() != (count == 0):  # showing a long list lays it out again
+            self.list.setVisible(count > 0)
+            self.empty.setVisible(count == 0)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.list and event.type() == event.Type.KeyPress:

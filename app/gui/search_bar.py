@@ -48,6 +48,9 @@ class SearchBar(QWidget):
         self.field.setText(text)
         self._emit_now()
 
+    def show_searching(self) -> None:
+        self.count_label.setText("searching…")
+
     def show_count(self, count: int) -> None:
         self._set_invalid(False)
         self.error_label.hide()

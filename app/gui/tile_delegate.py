@@ -39,10 +39,11 @@ class TileDelegate(QStyledItemDelegate):
     def __init__(self, thumbnail_size: int, parent=None) -> None:
         super().__init__(parent)
         self.thumbnail_size = thumbnail_size
+        self.cell_width = 0  # the grid's column width; tiles are centred in it
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         side = self.thumbnail_size + 2 * PADDING
-        return QSize(side, side + LABEL_STRIP)
+        return QSize(max(side, self.cell_width - 4), side + LABEL_STRIP)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         record = index.data(RecordRole)
