@@ -206,9 +206,11 @@ class MainWindow(QMainWindow):
         if results.error is not None:
             self.search_bar.show_error(results.error)
             return
-        self.search_bar.show_count(len(results.ids))
-        self._set_model_ids(self.grid_model, self.grid, results.ids)
+        if results.ids is not None:
+            self.search_bar.show_count(len(results.ids))
+            self._set_model_ids(self.grid_model, self.grid, results.ids)
         if results.review_ids is not None:
+            self.search_bar.show_count(len(results.review_ids), "to review")
             self._set_model_ids(self.review_model, self.review.list, results.review_ids)
             self.review.show_count(len(results.review_ids))
             if self._review_row_after_load is not None:
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
                 if row >= 0:
                     self.review.list.selectionModel().setCurrentIndex(
                         self.review_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        if results.ids:
+        if results.ids or results.review_ids:
             self._has_library = True
         self._update_page_and_actions()
 

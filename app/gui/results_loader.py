@@ -25,7 +25,7 @@ class SearchResults:
 
     ticket: int
     query: str
-    ids: list[int]
+    ids: list[int] | None  # None: only the review list was asked for
     review_ids: list[int] | None
     error: str | None = None  # a malformed query: the message to show inline
 
@@ -58,7 +58,8 @@ class _Request(QRunnable):
             index = self.loader.worker_index()
             if self.kind == "search":
                 try:
-                    ids = index.photo_ids(self.query)
+                    # The review page shows only the review list; the grid's ids wait.
+                    ids = None if self.review else index.photo_ids(self.query)
                     review = library.review_ids(index, self.query) if self.review else None
                     signals.searched.emit(SearchResults(self.ticket, self.query, ids, review))
                 except QuerySyntaxError as error:

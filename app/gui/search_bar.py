@@ -51,10 +51,11 @@ class SearchBar(QWidget):
     def show_searching(self) -> None:
         self.count_label.setText("searching…")
 
-    def show_count(self, count: int) -> None:
+    def show_count(self, count: int, what: str = "") -> None:
         self._set_invalid(False)
         self.error_label.hide()
-        self.count_label.setText(f"{count:,} photo{'s' if count != 1 else ''}")
+        noun = what or ("photo" if count == 1 else "photos")
+        self.count_label.setText(f"{count:,} {noun}")
 
     def show_error(self, message: str) -> None:
         """Show why the query is malformed next to the field; the grid keeps its last results."""
