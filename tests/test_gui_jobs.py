@@ -83,6 +83,7 @@ def test_a_tag_job_runs_to_the_end_and_labels_reach_the_grid(qtbot, tagging_wind
     qtbot.waitUntil(lambda: not win.jobs.busy, timeout=30000)
     progress = []
     win.jobs.runner.progressed.connect(progress.append)
+
     with qtbot.waitSignal(win.jobs.runner.finished, timeout=120000) as finished:
         assert win.tag_folder()
         assert win.job_bar.isVisible()
@@ -125,6 +126,17 @@ def test_the_event_loop_is_never_blocked_during_a_tag_job(qtbot, tagging_window,
     make_photo_folder(folder, 60)
     win.add_folder(folder)
     qtbot.waitUntil(lambda: not win.jobs.busy, timeout=60000)
+    refreshed_before_the_end = []
+    finished = []
+    win.jobs.runner.finished.connect(lambda *args: finished.append(True))
+    show_changes = win.photos_changed
+
+    def spy(photo_ids) -> None:
+        if not finished:
+            refreshed_before_the_end.extend(photo_ids)
+        show_changes(photo_ids)
+
+    win.photos_changed = spy
     heartbeat = Heartbeat()
     heartbeat.start()
     with qtbot.waitSignal(win.jobs.runner.stopped, timeout=180000):
@@ -134,3 +146,4 @@ def test_the_event_loop_is_never_blocked_during_a_tag_job(qtbot, tagging_window,
     print(f"ticks {heartbeat.ticks}, largest gap {heartbeat.max_gap * 1000:.0f} ms, allowed {limit * 1000:.0f} ms")
     assert heartbeat.ticks > 10
     assert heartbeat.max_gap < limit
+    assert refreshed_before_the_end  # labels reached the grid while the job was running
