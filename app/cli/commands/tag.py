@@ -151,8 +151,10 @@ class _PhaseBars:
                             file=sys.stderr, leave=False, dynamic_ncols=True, smoothing=0.1)
         if progress.total is not None and self.bar.total != progress.total:
             self.bar.total = progress.total
-        self.bar.n = progress.done
-        self.bar.refresh()
+        if progress.done > self.bar.n:
+            self.bar.update(progress.done - self.bar.n)  # keeps tqdm's rate and ETA smoothing
+        else:
+            self.bar.refresh()
 
     def close(self) -> None:
         if self.bar is not None:
