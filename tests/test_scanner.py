@@ -147,6 +147,12 @@ def test_non_utf8_and_very_long_names(tmp_path: Path, index: PhotoIndex) -> None
     assert os.path.join(folder, b"\xff\xfephoto.jpg") in paths
     assert os.fsencode(str(tmp_path / long_name)) in paths
     assert scan(index, [tmp_path]).changed == 0  # stored names match the disk exactly
+    with open(os.path.join(folder, b"bad\xff.jpg"), "wb"):
+        pass  # an empty file with a non-UTF-8 name: its error must be recorded too
+    summary = scan(index, [tmp_path])
+    assert summary.errors == 1
+    error = index.errors(run_id=summary.run_id)[0]
+    assert os.fsencode(error.path).endswith(b"bad\xff.jpg") and "empty file" in error.message
 
 
 def test_bad_files_are_recorded_and_the_scan_goes_on(tmp_path: Path, index: PhotoIndex) -> None:

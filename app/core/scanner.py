@@ -21,6 +21,7 @@ from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
+from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -139,7 +140,8 @@ class _Scan:
         self.progress(Progress(done=self.files_seen, total=None, message=message, started_at=self.started))
 
     def _error(self, path: str, message: str) -> None:
-        self.pending_errors.append((path, message))
+        # the path keeps its exact bytes; the message is for people (and must be valid UTF-8)
+        self.pending_errors.append((path, printable_path(message)))
         self.summary.errors += 1
 
     def _flush_errors(self, conn=None) -> None:

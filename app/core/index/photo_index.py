@@ -14,7 +14,7 @@ from app.core.errors import IndexStoreError, UsageError
 from app.core.index import labels as label_store
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
 from app.core.index.query import compile_query, parse_query
-from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name
+from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
 from app.core.index.schema import migrate
 from app.core.index.search_plan import fetch_page
 
@@ -238,7 +238,7 @@ class PhotoIndex:
             conn.execute(
                 "INSERT INTO errors (path, photo_id, stage, message, run_id, at) "
                 "VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?)",
-                (None if path is None else db_text(os.fspath(path)), photo_id, stage, message, run_id, now_iso()),
+                (None if path is None else db_text(os.fspath(path)), photo_id, stage, printable_path(message), run_id, now_iso()),
             )
 
     def errors(self, run_id: int | None = None, stage: str | None = None, limit: int = 100) -> list[ErrorRecord]:
