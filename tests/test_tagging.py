@@ -301,3 +301,10 @@ def test_cancel_during_the_scan_classifies_nothing(index, library, bundle_path):
     summary = tag(index, [library], options(bundle_path), cancel=cancel)
     assert summary.cancelled and summary.tagged == 0
     assert index.conn.execute("SELECT count(*) FROM tagged").fetchone()[0] == 0
+
+
+def test_a_single_photo_can_be_tagged_by_its_path(index, library, bundle_path):
+    results = []
+    summary = tag(index, [library / "IMG_0001.jpg"], options(bundle_path), on_result=results.append)
+    assert summary.tagged == 1 and summary.scan.errors == 0
+    assert [Path(r.path).name for r in results] == ["IMG_0001.jpg"]

@@ -335,13 +335,20 @@ def _load_bundle(path: Path | None):
 
 
 def _scan(index, roots: list[Path], progress, cancel):
-    """Scan the roots first so new and changed photos are known."""
+    """Scan the roots first so new and changed photos are known; a photo given by
+    its file is scanned with its folder (the scanner walks folders; unchanged files
+    only cost a stat)."""
+    folders: list[Path] = []
     for root in roots:
-        if not Path(root).expanduser().exists():
+        path = Path(root).expanduser()
+        if not path.exists():
             raise UsageError(f"{root} does not exist; check the path")
+        folder = path if path.is_dir() else path.parent
+        if folder not in folders:
+            folders.append(folder)
     from app.core.scanner import scan
 
-    return scan(index, [Path(r).expanduser() for r in roots], progress=progress, cancel=cancel)
+    return scan(index, folders, progress=progress, cancel=cancel)
 
 
 def _taught_references(index, model_id: str):
