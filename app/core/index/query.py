@@ -76,6 +76,11 @@ class CompiledQuery:
     # to tell "few match" from "many match".
     selectors: tuple[tuple[str, tuple[tuple, ...]], ...] = ()
     picks_ids: bool = False  # an FTS or label term selects photo ids (sort via photos_sort_key)
+    # the positive FTS5 expression, and `where` without it, for joining from
+    # photos_fts (cheaper than `p.id IN (…)` when many words match)
+    fts_match: str | None = None
+    where_without_fts: str = ""
+    params_without_fts: tuple = ()
 
 
 def parse_query(text: str) -> Query:
@@ -200,14 +205,18 @@ def compile_query(query: Query) -> CompiledQuery:
         sql, values = _condition(term)
         conditions.append(f"NOT coalesce(({sql}), 0)" if term.negated else sql)
         params.extend(values)
+    missing_condition = "p.missing = 1" if wants_missing else "p.missing = 0"
+    fts_match = None
+    without_fts = (" AND ".join([missing_condition, *conditions]), tuple(params))
     if positive_fts:
         expression = " AND ".join(positive_fts) + "".join(f" NOT {e}" for e in negative_fts)
+        fts_match = expression
         conditions.insert(0, "p.id IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
         params.insert(0, expression)
     elif negative_fts:
         conditions.insert(0, "p.id NOT IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
         params.insert(0, " OR ".join(negative_fts))
-    conditions.insert(0, "p.missing = 1" if wants_missing else "p.missing = 0")
+    conditions.insert(0, missing_condition)
     row_where, row_params = _row_form(query, wants_missing, prefix_term)
     range_conditions: list[str] = []
     range_params: list = []
@@ -236,14 +245,15 @@ def compile_query(query: Query) -> CompiledQuery:
     return CompiledQuery(
         " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
         row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
-        picks_ids,
+        picks_ids, fts_match, *without_fts,
     )
 
 
 def _prefix_term(query: Query) -> Term | None:
-    """The last unquoted free word: it also matches as a prefix (search as you
-    type); other words match whole words, which FTS5 answers much faster."""
-    texts = [t for t in query.terms if t.field == "text" and not t.phrase]
+    """The last unquoted free word (not negated): it also matches as a prefix
+    (search as you type); other words match whole words, which FTS5 answers
+    much faster."""
+    texts = [t for t in query.terms if t.field == "text" and not t.phrase and not t.negated]
     return texts[-1] if texts else None
 
 

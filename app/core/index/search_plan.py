@@ -41,12 +41,23 @@ def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, 
         )
         return conn.execute(sql, compiled.params + (int(offset),)).fetchall()
     # sort only ids (through the narrow photos_sort_key index), then read the page's rows
-    hint = "INDEXED BY photos_sort_key" if compiled.picks_ids else ""
-    ids = [r[0] for r in conn.execute(
-        f"SELECT p.id FROM photos p {hint} WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?",
-        compiled.params + (int(limit), int(offset)),
-    )]
-    return rows_by_id(conn, columns, ids)
+    return rows_by_id(conn, columns, _sorted_ids(conn, compiled, limit, offset))
+
+
+def _sorted_ids(conn: sqlite3.Connection, compiled: CompiledQuery, limit: int, offset: int) -> list[int]:
+    """One page of ids from the indexed form, sorting only (id, taken_at) pairs
+    read from the narrow photos_sort_key index."""
+    if compiled.fts_match is not None:
+        sql = (
+            "SELECT p.id FROM photos_fts f CROSS JOIN photos p INDEXED BY photos_sort_key "
+            f"WHERE f.photos_fts MATCH ? AND p.id = f.rowid AND {compiled.where_without_fts} {ORDER} LIMIT ? OFFSET ?"
+        )
+        params = (compiled.fts_match, *compiled.params_without_fts)
+    else:
+        hint = "INDEXED BY photos_sort_key" if compiled.picks_ids else ""
+        sql = f"SELECT p.id FROM photos p {hint} WHERE {compiled.where} {ORDER} LIMIT ? OFFSET ?"
+        params = compiled.params
+    return [r[0] for r in conn.execute(sql, (*params, int(limit), int(offset)))]
 
 
 def rows_by_id(conn: sqlite3.Connection, columns: str, ids: list[int]) -> list[tuple]:
