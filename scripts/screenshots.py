@@ -101,8 +101,9 @@ def wait_until(app, condition, timeout: float = 300.0) -> None:
 
 
 def settle(app, window) -> None:
-    """Let thumbnails and the preview arrive, and the layout come to rest."""
+    """Let results, thumbnails and the preview arrive, and the layout come to rest."""
     pump(app, 0.3)
+    wait_until(app, lambda: not window.results.busy, timeout=60)
     wait_until(app, lambda: not window.thumbnails._jobs, timeout=60)
     pump(app, 0.4)
     window.detail._loader.wait_for_done(10000)
@@ -178,9 +179,9 @@ def render(work: Path, out: Path, model: Path | None) -> int:
     window.resize(*SIZE)
     window.show()
     window.add_folder(library)
-    wait_until(app, lambda: not window.jobs.busy)
+    wait_until(app, lambda: not window.jobs.busy and not window.results.busy)
     window.tag_folder()
-    wait_until(app, lambda: not window.jobs.busy)
+    wait_until(app, lambda: not window.jobs.busy and not window.results.busy)
     index = window.index
     for photo_id in index.photo_ids(""):
         record = index.get(photo_id)
@@ -196,7 +197,7 @@ def render(work: Path, out: Path, model: Path | None) -> int:
     save(window, out / "library.png")
 
     window.library_tree.select_folder(str((library / "Arezzo 2008").resolve()))
-    pump(app, 0.3)
+    settle(app, window)
     window.grid.setCurrentIndex(window.grid_model.index(1))
     settle(app, window)
     save(window, out / "detail.png")
@@ -213,9 +214,9 @@ def render(work: Path, out: Path, model: Path | None) -> int:
     for number in range(400):
         generated_landscape(generated / f"GEN_{number:04d}.jpg", seed=number)
     window.add_folder(generated)
-    wait_until(app, lambda: not window.jobs.busy)
+    wait_until(app, lambda: not window.jobs.busy and not window.results.busy)
     window.library_tree.select_folder(str(generated.resolve()))
-    pump(app, 0.3)
+    settle(app, window)
     window.tag_folder()
     # Photos are tagged in name order and listed newest (here: last added) first, so
     # the end of the grid is where labels arrive first.
@@ -226,7 +227,7 @@ def render(work: Path, out: Path, model: Path | None) -> int:
     settle(app, window)
     save(window, out / "job.png")
     window.jobs.cancel()
-    wait_until(app, lambda: not window.jobs.busy)
+    wait_until(app, lambda: not window.jobs.busy and not window.results.busy)
     window.close()
     index.close()
     return 0

@@ -132,6 +132,7 @@ class DetailPane(QScrollArea):
                                     (self.reject_button, "R", self.reject_requested),
                                     (self.relabel_button, "L", self.relabel_requested)):
             button.setToolTip(f"{button.text()} ({key})")
+            button.setStyleSheet("padding: 6px 8px;")
             button.clicked.connect(signal)
             buttons.addWidget(button)
         layout.addLayout(buttons)

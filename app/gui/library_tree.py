@@ -44,6 +44,8 @@ class LibraryTree(QTreeWidget):
             root_item.setExpanded(True)
         self.setCurrentItem(self._find(selected) or self._all)
         self.blockSignals(False)
+        if self.selected_folder() != selected:
+            self.folder_selected.emit(self.selected_folder())  # the folder is gone
 
     def select_folder(self, path: str) -> None:
         """Select a folder by path ("" = all photos); emits folder_selected."""
