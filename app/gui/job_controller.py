@@ -134,6 +134,8 @@ class JobController(QObject):
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)
+        if "bundle" in message.lower():
+            message += " — or choose a model bundle in Settings"
         self.window.errors_panel.add_problem(None, name, message)
         self.window.show_message(f"{name} failed: {message}")
 
