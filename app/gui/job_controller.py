@@ -96,7 +96,11 @@ class JobController(QObject):
         return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings))
 
     def undo(self) -> bool:
-        return self.start("Undoing last write", job_work.undo_work(self.window.db_path))
+        def report(summary) -> None:
+            if getattr(summary, "batch_id", 0) is None:
+                self.window.show_message("Nothing to undo: no labels have been written yet.")
+
+        return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report)
 
     def cancel(self) -> None:
         if self.runner.busy:

@@ -21,7 +21,7 @@ class SettingsDialog(QDialog):
     def __init__(self, settings: AppSettings, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
         self._settings = settings
         layout = QVBoxLayout(self)
         layout.setSpacing(14)
@@ -58,11 +58,12 @@ class SettingsDialog(QDialog):
         self.sidecar.setCurrentIndex(max(0, self.sidecar.findData(settings.sidecar_naming)))
         form.addRow("Sidecar names", self.sidecar)
 
-        self.write_into_jpeg = QCheckBox("Write labels into JPEG files too (RAW files are never modified)")
+        self.write_into_jpeg = QCheckBox("Write labels into JPEG files too")
         self.write_into_jpeg.setChecked(settings.write_into_jpeg)
         form.addRow("JPEGs", self.write_into_jpeg)
         layout.addLayout(form)
-        note = QLabel("Changes apply to the next tag or write job.")
+        note = QLabel("RAW files are never modified: their labels go into XMP sidecars.\n"
+                      "Changes apply to the next tag or write job.")
         note.setProperty("role", "muted")
         layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
