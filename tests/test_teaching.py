@@ -181,3 +181,28 @@ def test_class_cosines_from_stored_embeddings_match_the_network(tiny_bundle):
     centres = class_centres(tiny_bundle)
     assert centres.shape == (3, 1, tiny_bundle.embedding_size)
     np.testing.assert_allclose(centre_cosines(embeddings, centres), cosines, atol=1e-5)
+
+
+def test_suggestions_do_not_depend_on_the_chunk_size(library, tiny_bundle, monkeypatch):
+    import app.core.teaching_suggest as teaching_suggest
+
+    index, paths, _ = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    teach(index, "Bakery", paths["bakery"][:2], bundle=tiny_bundle)
+    options = SuggestOptions(threshold=0.5, store=False)
+    whole = suggest(index, "", options, bundle=tiny_bundle)
+    monkeypatch.setattr(teaching_suggest, "CHUNK_ROWS", 2)
+    chunked = suggest(index, "", options, bundle=tiny_bundle)
+    assert [(s.photo_id, s.label) for s in chunked] == [(s.photo_id, s.label) for s in whole]
+    assert np.allclose([s.score for s in chunked], [s.score for s in whole], atol=1e-5)
+    assert len(whole) >= 6
+
+
+def test_a_correction_without_any_model_still_sets_the_label(library):
+    index, _, ids = library  # no --model and no default bundle in the test environment
+    photo_id = ids["other"][0]
+    index.set_label(photo_id, "Colosseum", source="model", state="suggested")
+    learn_from_correction(index, photo_id, "Our cabin")
+    record = index.get(photo_id)
+    assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
+    assert (photo_id, "Colosseum") in store.rejected(index.conn)

@@ -218,12 +218,14 @@ def learn_from_correction(
     if label is None:
         index.set_label(photo_id, None, source="user", state="accepted")
         return
+    label = check_label(label)
     try:
-        teach(index, label, [photo_id], model=model, bundle=bundle, predictor=predictor)
-    except (ModelError, UsageError) as error:
-        if isinstance(error, UsageError) and "model bundle" not in str(error):
-            raise
-        index.set_label(photo_id, check_label(label), source="user", state="accepted")
+        bundle = bundle or load_model_bundle(model)
+    except (ModelError, UsageError):
+        bundle = None  # no usable model: the label still counts, teaching waits
+    summary = teach(index, label, [photo_id], bundle=bundle, predictor=predictor) if bundle else None
+    if summary is None or summary.taught == 0:
+        index.set_label(photo_id, label, source="user", state="accepted")
 
 
 def forget(index: "PhotoIndex", label: str) -> int:

@@ -68,7 +68,8 @@ def refine_references(
     """Add library photos as pseudo-references of the taught labels they fit best.
 
     library: L2-normalised embeddings [N, D] of the user's photos; builtin_cosines
-    [N, C] their cosines to the bundle's classes. A taught label equal to a built-in
+    [N, C] their cosines to the bundle's classes, or just the best of them [N] (enough
+    here, and what a bundle with many classes can afford for a whole library). A taught label equal to a built-in
     class name only strengthens that class and is not refined. exclude: [N] bool of
     library rows never taken (the taught photos themselves).
     """
@@ -79,7 +80,7 @@ def refine_references(
     if not names or config.rounds == 0 or config.expand == 0 or library.shape[0] == 0:
         return RefinedReferences(labels, vectors, pseudo)
     library = _unit(library)
-    best_builtin = builtin_cosines.max(axis=1) if builtin_cosines.shape[1] else np.full(len(library), -1.0)
+    best_builtin = best_cosines(builtin_cosines, len(library))
     free = best_builtin < config.protect_cosine
     if exclude is not None:
         free &= ~np.asarray(exclude, dtype=bool)
@@ -148,8 +149,18 @@ def score_with_taught(
         taught_labels=references.labels,
         taught_vectors=references.vectors,
     )
-    best = builtin_cosines.max(axis=1) if builtin_cosines.shape[1] else np.full(len(embeddings), -1.0)
+    best = best_cosines(builtin_cosines, len(embeddings))
     return TaughtScores(scored, builtin_cosines.shape[1], best < config.protect_cosine)
+
+
+def best_cosines(builtin_cosines: np.ndarray, rows: int) -> np.ndarray:
+    """The best built-in cosine per photo [N] from [N, C] (or [N] as it is); -1 without classes."""
+    builtin_cosines = np.asarray(builtin_cosines, dtype=np.float32)
+    if builtin_cosines.ndim == 1:
+        return builtin_cosines
+    if builtin_cosines.shape[1] == 0:
+        return np.full(rows, -1.0, dtype=np.float32)
+    return builtin_cosines.max(axis=1)
 
 
 def taught_winners(scores: TaughtScores, blocked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

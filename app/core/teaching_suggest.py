@@ -87,45 +87,45 @@ def suggest(
     if cancel is not None:
         cancel.raise_if_cancelled()
     vectors = store.normalised(vectors)
-    builtin = centre_cosines(vectors, class_centres(bundle))
+    centres = class_centres(bundle)
     names = bundle.class_names()
     taught_ids = {ref.photo_id for ref in refs}
+    best_builtin = np.concatenate(
+        [centre_cosines(vectors[rows], centres).max(axis=1) for rows in _chunks(len(vectors))]
+    )
     refined = refine_references(
         vectors,
-        builtin,
+        best_builtin,
         [ref.label for ref in refs],
         np.stack([ref.vector for ref in refs]),
         options.teaching,
         builtin_names=names,
         exclude=np.isin(ids, list(taught_ids)),
     )
-    gallery = bundle.gallery
-    scores = score_with_taught(
-        vectors,
-        builtin,
-        refined,
-        bundle.scoring,
-        options.teaching,
-        builtin_names=names,
-        gallery_vectors=None if gallery is None else gallery.vectors,
-        gallery_classes=None if gallery is None else gallery.classes,
-    )
-    all_names = names + scores.taught_labels
-    blocked = _blocked(index, ids, all_names)
-    winner, score = taught_winners(scores, blocked)
-    threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     keep = store.user_labelled(index.conn) | taught_ids
+    candidates = np.flatnonzero(
+        [int(i) not in keep and (wanted is None or int(i) in wanted) for i in ids]
+    ) if len(ids) else np.zeros(0, dtype=np.int64)
+    rejected = store.rejected(index.conn)
+    threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
-    for row in np.flatnonzero(winner >= 0):
-        photo_id = int(ids[row])
-        if photo_id in keep or (wanted is not None and photo_id not in wanted) or score[row] < threshold:
-            continue
-        label = scores.taught_labels[int(winner[row])]
-        previous = current.get(photo_id)
-        if previous == label:
-            continue  # already its label (suggested before, or by tagging): nothing new
-        found.append(Suggestion(photo_id, "", label, float(score[row]), previous))
+    for chunk in _chunks(len(candidates)):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        rows = candidates[chunk]
+        scores = _score_rows(bundle, vectors[rows], centres, refined, options.teaching, names)
+        blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
+        winner, score = taught_winners(scores, blocked)
+        for row, won, value in zip(rows, winner, score):
+            if won < 0 or value < threshold:
+                continue
+            label = scores.taught_labels[int(won)]
+            photo_id = int(ids[row])
+            previous = current.get(photo_id)
+            if previous == label:
+                continue  # already its label (suggested before, or by tagging): nothing new
+            found.append(Suggestion(photo_id, "", label, float(value), previous))
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:
@@ -133,9 +133,31 @@ def suggest(
     return found
 
 
-def _blocked(index: "PhotoIndex", ids: np.ndarray, all_names: list[str]) -> np.ndarray | None:
-    """[N, C + T] True where the user rejected that label for that photo."""
-    pairs = store.rejected(index.conn)
+CHUNK_ROWS = 1024  # photos scored at once: bounds memory with bundles of many classes
+
+
+def _chunks(total: int) -> list[slice]:
+    return [slice(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
+
+
+def _score_rows(bundle, vectors, centres, refined, teaching, names):
+    from app.core.teaching_centres import centre_cosines
+
+    gallery = bundle.gallery
+    return score_with_taught(
+        vectors,
+        centre_cosines(vectors, centres),
+        refined,
+        bundle.scoring,
+        teaching,
+        builtin_names=names,
+        gallery_vectors=None if gallery is None else gallery.vectors,
+        gallery_classes=None if gallery is None else gallery.classes,
+    )
+
+
+def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str]) -> np.ndarray | None:
+    """[n, C + T] True where the user rejected that label for that photo."""
     if not pairs:
         return None
     row_of = {int(photo_id): row for row, photo_id in enumerate(ids)}
