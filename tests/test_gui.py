@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import QObject, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.index import PhotoIndex, Prediction  # noqa: E402
 from tests.test_gui_support import insert_synthetic_photos, make_photo_folder  # noqa: E402
@@ -134,7 +134,6 @@ def test_accept_and_reject_keys_change_the_index_at_once(qtbot, window, tmp_path
 
 
 def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tmp_path, monkeypatch) -> None:
-    from app.gui import main_window
     from app.gui.label_dialog import LabelDialog
 
     added_folder(qtbot, window, tmp_path, count=3)
@@ -148,7 +147,7 @@ def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tm
         dialog.field.setText("Taj Mahal")
         return LabelDialog.DialogCode.Accepted
 
-    monkeypatch.setattr(main_window.LabelDialog, "exec", answer)
+    monkeypatch.setattr(LabelDialog, "exec", answer)
     window.grid.setCurrentIndex(window.grid_model.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_L)
     assert "Taj Mahal" in seen["completions"]

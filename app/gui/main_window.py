@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import library
-from app.core.errors import QuerySyntaxError, TaggerError
+from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
 from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import ErrorsPanel
@@ -24,7 +24,7 @@ from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
 from app.gui.job_controller import JobController
-from app.gui.label_dialog import LabelDialog
+from app.gui.label_actions import LabelActions
 from app.gui.library_tree import LibraryTree
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
@@ -37,7 +37,7 @@ from app.gui.thumbnail_loader import ThumbnailLoader
 PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LabelActions, QMainWindow):
     def __init__(self, index, db_path: Path, settings: AppSettings) -> None:
         super().__init__()
         self.index = index
@@ -259,6 +259,9 @@ class MainWindow(QMainWindow):
         self.folder = folder
         self.refresh_results()
 
+    def showing_review(self) -> bool:
+        return self.stack.currentIndex() == PAGE_REVIEW
+
     def show_page(self, page: int) -> None:
         self.stack.setCurrentIndex(page)
         (self.review_action if page == PAGE_REVIEW else self.grid_action).setChecked(True)
@@ -287,75 +290,6 @@ class MainWindow(QMainWindow):
             self._show_record(model.photo_id(row))
         self.detail_dock.show()
         self.detail_dock.raise_()
-
-    # -- review actions ------------------------------------------------------------------
-    def _active_model_and_view(self):
-        if self.stack.currentIndex() == PAGE_REVIEW:
-            return self.review_model, self.review.list
-        return self.grid_model, self.grid
-
-    def selected_ids(self) -> list[int]:
-        model, view = self._active_model_and_view()
-        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
-        if not rows and view.currentIndex().isValid():
-            rows = [view.currentIndex().row()]
-        return [model.photo_id(row) for row in rows if row < model.rowCount()]
-
-    def accept_selected(self) -> None:
-        self._change_state("accepted")
-
-    def reject_selected(self) -> None:
-        self._change_state("rejected")
-
-    def _change_state(self, state: str) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        try:
-            changed = self.index.set_state(ids, state)
-        except TaggerError as error:
-            self.show_message(str(error))
-            return
-        self.show_message(f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}")
-        self._after_label_change(ids)
-
-    def relabel_selected(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        current = self.index.get(ids[0]).label if len(ids) == 1 else None
-        dialog = LabelDialog(library.label_choices(self.index, ids[0]), current, len(ids), self)
-        if dialog.exec() != LabelDialog.DialogCode.Accepted:
-            return
-        label = dialog.label()
-        try:
-            for photo_id in ids:
-                self.index.set_label(photo_id, label, source="user", state="accepted")
-        except TaggerError as error:
-            self.show_message(str(error))
-            return
-        self.show_message(f"Labelled {len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”")
-        self._after_label_change(ids)
-
-    def _after_label_change(self, ids: list[int]) -> None:
-        """Repaint, then move on to the next photo so review is one key per photo."""
-        model, view = self._active_model_and_view()
-        row = view.currentIndex().row() if view.currentIndex().isValid() else 0
-        self.photos_changed(ids)
-        if self.stack.currentIndex() == PAGE_REVIEW:
-            # Reviewed photos leave the list now, so the next key acts on the next photo;
-            # the search in the worker then confirms the list.
-            self.review_model.remove_ids(ids)
-            self.review.show_count(self.review_model.rowCount())
-            row = min(row, self.review_model.rowCount() - 1)
-            if row >= 0:
-                view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.refresh_results()
-            return
-        if len(ids) == 1:
-            row = min(row + 1, model.rowCount() - 1)
-        if row >= 0:
-            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     # -- jobs ---------------------------------------------------------------------------
     def choose_folder(self) -> None:

@@ -1,0 +1,83 @@
+"""Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
+review list. Every change goes to the index at once; then the view moves on so
+review is one key per photo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel
+
+from app.core import library
+from app.core.errors import TaggerError
+from app.gui.label_dialog import LabelDialog
+
+
+class LabelActions:
+    """Mixed into MainWindow (which provides index, models, views and show_message)."""
+
+    def _active_model_and_view(self):
+        if self.showing_review():
+            return self.review_model, self.review.list
+        return self.grid_model, self.grid
+
+    def selected_ids(self) -> list[int]:
+        model, view = self._active_model_and_view()
+        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
+        if not rows and view.currentIndex().isValid():
+            rows = [view.currentIndex().row()]
+        return [model.photo_id(row) for row in rows if row < model.rowCount()]
+
+    def accept_selected(self) -> None:
+        self._change_state("accepted")
+
+    def reject_selected(self) -> None:
+        self._change_state("rejected")
+
+    def _change_state(self, state: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        try:
+            changed = self.index.set_state(ids, state)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        self.show_message(f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}")
+        self._after_label_change(ids)
+
+    def relabel_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        current = self.index.get(ids[0]).label if len(ids) == 1 else None
+        dialog = LabelDialog(library.label_choices(self.index, ids[0]), current, len(ids), self)
+        if dialog.exec() != LabelDialog.DialogCode.Accepted:
+            return
+        label = dialog.label()
+        try:
+            for photo_id in ids:
+                self.index.set_label(photo_id, label, source="user", state="accepted")
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        self.show_message(f"Labelled {len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”")
+        self._after_label_change(ids)
+
+    def _after_label_change(self, ids: list[int]) -> None:
+        """Repaint, then move on to the next photo so review is one key per photo."""
+        model, view = self._active_model_and_view()
+        row = view.currentIndex().row() if view.currentIndex().isValid() else 0
+        self.photos_changed(ids)
+        if self.showing_review():
+            # Reviewed photos leave the list now, so the next key acts on the next photo;
+            # the search in the worker then confirms the list.
+            self.review_model.remove_ids(ids)
+            self.review.show_count(self.review_model.rowCount())
+            row = min(row, self.review_model.rowCount() - 1)
+            if row >= 0:
+                view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.refresh_results()
+            return
+        if len(ids) == 1:
+            row = min(row + 1, model.rowCount() - 1)
+        if row >= 0:
+            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
