@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
+    from app.core.teaching_suggest import SuggestOptions, Suggestion
     from model.bundle import ModelBundle
     from model.predictor import Predictor, TaughtReferences
 
@@ -330,7 +331,9 @@ def _path_or_none(index: "PhotoIndex", photo_id: int) -> str | None:
         return None
 
 
-def suggest(index: "PhotoIndex", query: str = "", options=None, **kwargs):
+def suggest(
+    index: "PhotoIndex", query: str = "", options: "SuggestOptions | None" = None, **kwargs: Any
+) -> "list[Suggestion]":
     """See app.core.teaching_suggest.suggest (re-exported here for the GUI and CLI)."""
     from app.core.teaching_suggest import SuggestOptions
     from app.core.teaching_suggest import suggest as run_suggest
