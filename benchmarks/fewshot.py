@@ -195,7 +195,7 @@ def gap(predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray) -> flo
 def run_episode(embeddings, centres, split: Split, shots: np.ndarray, queries: np.ndarray, config, scoring):
     """Teach the shots, score the queries the way `suggest` does; return predictions,
     confidences, and the model's own predictions without teaching."""
-    from app.core.teaching_scoring import refine_references, score_with_taught, taught_winners
+    from app.core.teaching_scoring import builtin_best, refine_references, score_with_taught, taught_winners
     from model.scoring import score_classes
 
     names = [split.names[c] for c in split.known_classes]
@@ -208,9 +208,10 @@ def run_episode(embeddings, centres, split: Split, shots: np.ndarray, queries: n
     refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names)
     scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names)
     winner, conf = taught_winners(scores)
+    best, joint_conf = builtin_best(scores)  # suggest re-scores the model's labels on the joint scale
     taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
-    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], base_pred)
-    return pred, np.where(winner >= 0, conf, base_conf), base_pred, base_conf
+    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], split.known_classes[best])
+    return pred, np.where(winner >= 0, conf, joint_conf), base_pred, base_conf
 
 
 def evaluate(embeddings, centres, split: Split, ks, episodes: int, config, scoring) -> dict:

@@ -206,3 +206,18 @@ def test_a_correction_without_any_model_still_sets_the_label(library):
     record = index.get(photo_id)
     assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
     assert (photo_id, "Colosseum") in store.rejected(index.conn)
+
+
+def test_suggest_puts_the_models_own_suggestions_on_the_joint_scale(library, tiny_bundle):
+    index, paths, ids = library
+    first = tiny_bundle.labels[0]
+    model_labelled, user_labelled = ids["known"][0], ids["known"][1]
+    index.set_label(model_labelled, first.name, source="model", state="suggested",
+                    landmark_id=first.landmark_id, score=0.123, model_id=tiny_bundle.id)
+    index.set_label(user_labelled, first.name, source="user", state="accepted", score=0.123)
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
+    record = index.get(model_labelled)
+    assert (record.label, record.source, record.state) == (first.name, "model", "suggested")
+    assert record.score > 0.5  # sits on its class centre: a confident built-in class
+    assert index.get(user_labelled).score == pytest.approx(0.123)  # the user's labels are left alone

@@ -17,7 +17,13 @@ import numpy as np
 
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
-from app.core.teaching_scoring import TeachingConfig, refine_references, score_with_taught, taught_winners
+from app.core.teaching_scoring import (
+    TeachingConfig,
+    builtin_best,
+    refine_references,
+    score_with_taught,
+    taught_winners,
+)
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -51,12 +57,15 @@ class Suggestion:
 @dataclass(frozen=True)
 class SuggestOptions:
     """model: bundle path (None: the default); threshold: None uses the bundle's;
-    store: write the suggestions as labels (source taught, state suggested)."""
+    store: write the suggestions as labels (source taught, state suggested); rescore:
+    with store, give the model's suggested labels their score on the joint scale too
+    (lower where a taught label comes close), so one threshold and one ranking serve both."""
 
     model: Path | None = None
     threshold: float | None = None
     store: bool = True
     teaching: TeachingConfig = field(default_factory=TeachingConfig)
+    rescore: bool = True  # also put the model's own suggestions on the joint scale
 
 
 def suggest(
@@ -110,6 +119,7 @@ def suggest(
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
+    rescored: list[tuple[int, int, float]] = []
     for chunk in _chunks(len(candidates)):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -117,12 +127,15 @@ def suggest(
         scores = _score_rows(bundle, vectors[rows], centres, refined, options.teaching, names)
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, score = taught_winners(scores, blocked)
-        for row, won, value in zip(rows, winner, score):
+        best, joint = builtin_best(scores)
+        for row, won, value, cls, cls_score in zip(rows, winner, score, best, joint):
+            if won < 0:
+                rescored.append((int(ids[row]), int(cls), float(cls_score)))
             if won < 0 or value < threshold:
                 continue
             label = scores.taught_labels[int(won)]
             photo_id = int(ids[row])
-            previous = current.get(photo_id)
+            previous = current.get(photo_id, (None, None, None, None))[0]
             if previous == label:
                 continue  # already its label (suggested before, or by tagging): nothing new
             found.append(Suggestion(photo_id, "", label, float(value), previous))
@@ -130,6 +143,8 @@ def suggest(
     found = [_with_path(index, s) for s in found]
     if options.store:
         _store(index, found, bundle.id, progress, cancel)
+        if options.rescore:
+            _rescore(index, bundle, rescored, current)
     return found
 
 
@@ -169,9 +184,27 @@ def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str])
     return blocked
 
 
-def _current_labels(index: "PhotoIndex") -> dict[int, str | None]:
-    rows = index.conn.execute("SELECT photo_id, label FROM labels").fetchall()
-    return {int(photo_id): label for photo_id, label in rows}
+def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:
+    """photo id → (label, source, state, model id)."""
+    rows = index.conn.execute("SELECT photo_id, label, source, state, model_id FROM labels").fetchall()
+    return {int(row[0]): tuple(row[1:]) for row in rows}
+
+
+def _rescore(index, bundle, rescored: list[tuple[int, int, float]], current: dict[int, tuple]) -> int:
+    """New scores for the model's suggested labels this bundle gave (label unchanged)."""
+    names = bundle.class_names()
+    changed = 0
+    with index.transaction():
+        for photo_id, cls, score in rescored:
+            label, source, state, model_id = current.get(photo_id, (None, None, None, None))
+            if (source, state, model_id, label) != ("model", "suggested", bundle.id, names[cls]):
+                continue
+            index.set_label(
+                photo_id, label, source="model", state="suggested",
+                landmark_id=bundle.labels[cls].landmark_id, score=score, model_id=model_id,
+            )
+            changed += 1
+    return changed
 
 
 def _with_path(index: "PhotoIndex", suggestion: Suggestion) -> Suggestion:
