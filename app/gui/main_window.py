@@ -177,9 +177,10 @@ class MainWindow(LabelActions, QMainWindow):
 
     # -- library and results -------------------------------------------------------------
     def library_changed(self) -> None:
-        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker."""
-        self.results.summarise()
+        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker,
+        photos first, counts after."""
         self.refresh_results()
+        self.results.summarise()
 
     def _show_library(self, snapshot: LibrarySnapshot) -> None:
         stats = snapshot.stats

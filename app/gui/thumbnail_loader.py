@@ -53,7 +53,7 @@ class ThumbnailLoader(QObject):
     ready = Signal(int)
     failed = Signal(int, str)
 
-    def __init__(self, size: int, memory_items: int = 1500, threads: int = 3, parent: QObject | None = None) -> None:
+    def __init__(self, size: int, memory_items: int = 600, threads: int = 3, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.size = size
         self._memory: OrderedDict[int, QPixmap] = OrderedDict()
