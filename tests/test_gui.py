@@ -192,6 +192,7 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     qtbot.waitUntil(window.detail.preview.has_image, timeout=10000)
 
 
+@pytest.mark.slow
 def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
     from app.gui.app import create_application, open_main_window
 
