@@ -19,15 +19,23 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 MAX_EVENT_LOOP_GAP_S = 0.100
 
 
-def allowed_gap_s() -> float:
-    """100 ms on a machine with a core to spare. On an overloaded machine (load above
-    the core count, e.g. a shared CI box) every thread waits its turn that much
-    longer, so the limit grows with load per core; the figure is printed."""
+# Cancel must stop a job within a second (issue 5).
+MAX_CANCEL_S = 1.0
+
+
+def overload_factor() -> float:
+    """1 on a machine with a core to spare. On an overloaded machine (load above the
+    core count, e.g. a shared CI box) every thread waits its turn that much longer,
+    so time limits grow with load per core; the tests print the figures."""
     import os
 
     cores = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     load_per_core = os.getloadavg()[0] / cores if hasattr(os, "getloadavg") else 0.0
-    return MAX_EVENT_LOOP_GAP_S * max(1.0, load_per_core)
+    return max(1.0, load_per_core)
+
+
+def allowed_gap_s() -> float:
+    return MAX_EVENT_LOOP_GAP_S * overload_factor()
 
 
 @pytest.fixture
@@ -109,14 +117,15 @@ def test_cancel_stops_a_tag_job_soon_and_keeps_what_was_done(qtbot, tagging_wind
     assert win.tag_folder()
     qtbot.waitUntil(lambda: len(items) >= 8, timeout=120000)
     asked = time.monotonic()
-    with qtbot.waitSignal(win.jobs.runner.cancelled, timeout=10000) as cancelled:
+    limit_s = MAX_CANCEL_S * overload_factor()
+    with qtbot.waitSignal(win.jobs.runner.cancelled, timeout=int(limit_s * 1000)) as cancelled:
         win.job_bar.cancel_button.click()
     stopped_after = time.monotonic() - asked
     summary = cancelled.args[1]
     assert summary is None or summary.cancelled
     tagged = win.index.count("-state:unlabelled")
     assert 8 <= tagged < 300  # what was done is kept, the rest is left
-    print(f"cancel took {stopped_after:.2f} s")
+    print(f"cancel took {stopped_after:.2f} s (allowed {limit_s:.1f} s)")
 
 
 def test_the_event_loop_is_never_blocked_during_a_tag_job(qtbot, tagging_window, tmp_path) -> None:
