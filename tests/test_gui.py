@@ -320,3 +320,23 @@ def test_settings_are_saved_from_the_dialog(qtbot, window, monkeypatch) -> None:
     saved = load_settings()
     assert (saved.threshold, saved.sidecar_naming, saved.write_into_jpeg) == (0.35, "stem", False)
     assert window.settings == saved
+
+
+def test_a_non_utf8_file_name_is_shown_not_dropped(qtbot, window, tmp_path) -> None:
+    import os
+    import shutil
+
+    folder = tmp_path / "photos"
+    make_photo_folder(folder, 1)
+    source = next(folder.rglob("*.jpg"))
+    odd = os.path.join(os.fsencode(folder), b"caf\xe9.jpg")
+    shutil.copyfile(source, odd)
+    source.unlink()
+    window.add_folder(folder)
+    wait_for_job(qtbot, window)
+    assert window.grid_model.rowCount() == 1
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    assert window.detail.fields["Files"].text().startswith("caf\ufffd.jpg")
+    first = window.grid_model.index(0)
+    window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2)
+    qtbot.waitUntil(lambda: window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2) is not None, timeout=10000)

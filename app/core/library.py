@@ -89,6 +89,13 @@ def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
     return [photo_id for (photo_id,) in rows if photo_id in wanted]
 
 
+def display_name(path: str) -> str:
+    """The file name of `path` as text that can be shown (non-UTF-8 bytes become U+FFFD)."""
+    from app.core.index.records import printable_path
+
+    return printable_path(path).replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def label_choices(index: PhotoIndex, photo_id: int | None = None) -> list[str]:
     """Labels to complete on: those in use or taught plus this photo's predictions."""
     labels = set(index.known_labels())

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from app.core.index.records import printable_path
+from app.core.library import display_name
 from app.gui import theme
 from app.gui.icons import icon
 from app.gui.preview_loader import PreviewLoader
@@ -198,15 +200,15 @@ class DetailPane(QScrollArea):
         if record.score is not None and record.state != "unlabelled":
             parts.append(f"{record.score * 100:.0f}% confidence")
         self.state_line.setText("  ·  ".join(parts))
-        names = [path.replace("\\", "/").rsplit("/", 1)[-1] for path in record.files or [record.path]]
+        names = [display_name(path) for path in record.files or [record.path]]
         self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))
-        self.fields["Files"].setToolTip("\n".join(record.files or [record.path]))
+        self.fields["Files"].setToolTip("\n".join(printable_path(p) for p in record.files or [record.path]))
         self.fields["Taken"].setText(format_taken_at(record.taken_at))
         self.fields["Camera"].setText(record.camera or "—")
         self.fields["Lens"].setText(record.lens or "—")
         self.fields["Size"].setText(f"{record.width} × {record.height}" if record.width and record.height else "—")
         self.fields["GPS"].setText(format_gps(record.gps_lat, record.gps_lon))
-        self.fields["Folder"].setText(record.folder or "—")
+        self.fields["Folder"].setText(printable_path(record.folder) if record.folder else "—")
 
     def _show_predictions(self, record, predictions: list) -> None:
         while self.predictions_box.count():

@@ -6,6 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from app.core.index.records import printable_path
+from app.core.library import display_name
+
 MAX_ROWS = 2000
 
 
@@ -29,9 +32,9 @@ class ErrorsPanel(QTableWidget):
 
     def add_problem(self, path: str | None, stage: str, message: str) -> None:
         self.insertRow(0)
-        name = (path or "").replace("\\", "/").rsplit("/", 1)[-1] or "—"
-        file_item = QTableWidgetItem(name)
-        file_item.setToolTip(path or "")
+        name = display_name(path) if path else "—"
+        file_item = QTableWidgetItem(name or "—")
+        file_item.setToolTip(printable_path(path) if path else "")
         message_item = QTableWidgetItem(message)
         message_item.setToolTip(message)
         self.setItem(0, 0, file_item)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
 )
 
+from app.core.library import display_name
 from app.gui import theme
 from app.gui.photo_model import PhotoListModel, RecordRole, ThumbnailRole
 from app.gui.tile_delegate import draw_badge
@@ -55,7 +56,7 @@ class ReviewRowDelegate(QStyledItemDelegate):
                          painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, text_width))
         painter.setFont(option.font)
         painter.setPen(QColor(theme.MUTED))
-        name = record.path.replace("\\", "/").rsplit("/", 1)[-1]
+        name = display_name(record.path)
         metrics = painter.fontMetrics()
         name_width = min(text_width, metrics.horizontalAdvance(name) + 2)
         painter.drawText(QRectF(left, rect.top() + 36, name_width, 20), Qt.AlignmentFlag.AlignVCenter,

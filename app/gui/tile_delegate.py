@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from app.core.library import display_name
 from app.gui import theme
 from app.gui.photo_model import RecordRole, ThumbnailFailedRole, ThumbnailRole
 
@@ -120,7 +121,7 @@ class TileDelegate(QStyledItemDelegate):
         painter.setPen(colour)
         painter.drawText(QRectF(text_left, strip.top(), width, 22), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width)))
-        name = record.path.replace("\\", "/").rsplit("/", 1)[-1]
+        name = display_name(record.path)
         small = theme.scaled_font(font, 0.85)
         painter.setFont(small)
         painter.setPen(QColor(theme.MUTED))
