@@ -211,6 +211,7 @@ def run_episode(embeddings, centres, split: Split, shots: np.ndarray, queries: n
     best, joint_conf = builtin_best(scores)  # suggest re-scores the model's labels on the joint scale
     taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
     pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], split.known_classes[best])
+    joint_conf = np.where(scores.free, joint_conf, base_conf)  # protected photos keep their score
     return pred, np.where(winner >= 0, conf, joint_conf), base_pred, base_conf
 
 

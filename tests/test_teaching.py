@@ -209,15 +209,27 @@ def test_a_correction_without_any_model_still_sets_the_label(library):
 
 
 def test_suggest_puts_the_models_own_suggestions_on_the_joint_scale(library, tiny_bundle):
+    """An unsure built-in suggestion gets its score on the joint scale; a confident
+    (protected) one and the user's labels keep theirs."""
     index, paths, ids = library
     first = tiny_bundle.labels[0]
-    model_labelled, user_labelled = ids["known"][0], ids["known"][1]
-    index.set_label(model_labelled, first.name, source="model", state="suggested",
-                    landmark_id=first.landmark_id, score=0.123, model_id=tiny_bundle.id)
-    index.set_label(user_labelled, first.name, source="user", state="accepted", score=0.123)
+    centre = class_centres(tiny_bundle)[0, 0]
+    rng = np.random.default_rng(5)
+    other = rng.normal(size=centre.size)
+    other -= (other @ centre) * centre
+    unsure_vector = 0.45 * centre + np.sqrt(1 - 0.45**2) * other / np.linalg.norm(other)
+    unsure, confident, users = ids["other"][0], ids["known"][0], ids["known"][1]
+    with index.transaction() as conn:
+        store.store_embedding(conn, unsure, tiny_bundle.id, unsure_vector.astype(np.float32))
+    for photo_id in (unsure, confident):
+        index.set_label(photo_id, first.name, source="model", state="suggested",
+                        landmark_id=first.landmark_id, score=0.123, model_id=tiny_bundle.id)
+    index.set_label(users, first.name, source="user", state="accepted", score=0.123)
     teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
-    suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
-    record = index.get(model_labelled)
+    found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)
+    assert unsure not in {s.photo_id for s in found}
+    record = index.get(unsure)
     assert (record.label, record.source, record.state) == (first.name, "model", "suggested")
-    assert record.score > 0.5  # sits on its class centre: a confident built-in class
-    assert index.get(user_labelled).score == pytest.approx(0.123)  # the user's labels are left alone
+    assert record.score != pytest.approx(0.123) and 0.0 < record.score <= 1.0
+    assert index.get(confident).score == pytest.approx(0.123)
+    assert index.get(users).score == pytest.approx(0.123)

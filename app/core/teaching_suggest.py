@@ -59,7 +59,8 @@ class SuggestOptions:
     """model: bundle path (None: the default); threshold: None uses the bundle's;
     store: write the suggestions as labels (source taught, state suggested); rescore:
     with store, give the model's suggested labels their score on the joint scale too
-    (lower where a taught label comes close), so one threshold and one ranking serve both."""
+    (lower where a taught label comes close), so one threshold and one ranking serve
+    both; photos the model recognises confidently (protected) keep their score."""
 
     model: Path | None = None
     threshold: float | None = None
@@ -128,8 +129,8 @@ def suggest(
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, score = taught_winners(scores, blocked)
         best, joint = builtin_best(scores)
-        for row, won, value, cls, cls_score in zip(rows, winner, score, best, joint):
-            if won < 0:
+        for row, won, value, cls, cls_score, free in zip(rows, winner, score, best, joint, scores.free):
+            if won < 0 and free:  # a protected photo keeps its score: no taught label can take it
                 rescored.append((int(ids[row]), int(cls), float(cls_score)))
             if won < 0 or value < threshold:
                 continue
