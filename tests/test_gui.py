@@ -340,3 +340,19 @@ def test_a_non_utf8_file_name_is_shown_not_dropped(qtbot, window, tmp_path) -> N
     first = window.grid_model.index(0)
     window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2)
     qtbot.waitUntil(lambda: window.grid_model.data(first, Qt.ItemDataRole.UserRole + 2) is not None, timeout=10000)
+
+
+def test_a_folder_dropped_on_the_window_is_added(qtbot, window, tmp_path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    folder = tmp_path / "dropped"
+    make_photo_folder(folder, 3)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wait_for_job(qtbot, window)
+    assert window.grid_model.rowCount() == 3
+    assert folder.resolve() in window.index.roots()

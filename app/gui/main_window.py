@@ -46,6 +46,7 @@ class MainWindow(LabelActions, QMainWindow):
         self.folder = ""
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
         self.resize(1400, 900)
         self.thumbnails = ThumbnailLoader(settings.thumbnail_size, parent=self)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
@@ -155,6 +156,11 @@ class MainWindow(LabelActions, QMainWindow):
         self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
         self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
+
+        # Right-click on photos offers the same actions as the keys.
+        for view in (self.grid, self.review.list):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            view.addActions([self.accept_action, self.reject_action, self.relabel_action, self.tag_selection_action])
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -302,13 +308,17 @@ class MainWindow(LabelActions, QMainWindow):
 
     def add_folder(self, folder: Path) -> bool:
         """Add a folder to the library and read it in a worker."""
+        return self.add_folders([folder])
+
+    def add_folders(self, folders: list[Path]) -> bool:
+        """Add folders to the library and read them in one worker job."""
         try:
-            root = self.index.add_root(folder)
+            roots = [self.index.add_root(folder) for folder in folders]
         except TaggerError as error:
             self.show_message(str(error))
             return False
         self.library_changed()
-        return self.jobs.scan([root])
+        return self.jobs.scan(roots)
 
     def tag_folder(self) -> bool:
         targets = [Path(self.folder)] if self.folder else self.index.roots()
@@ -357,6 +367,23 @@ class MainWindow(LabelActions, QMainWindow):
         self.errors_action.setText(f"Problems ({count})" if count else "Problems")
         if count and not self.errors_dock.isVisible():
             self.errors_dock.show()
+
+    # -- drag and drop --------------------------------------------------------------------
+    @staticmethod
+    def _dropped_folders(event) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile() and Path(url.toLocalFile()).is_dir()]
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_folders(event) and not self.jobs.busy:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """Folders dropped on the window are added like "Add folder…"."""
+        folders = self._dropped_folders(event)
+        if folders:
+            event.acceptProposedAction()
+            self.add_folders(folders)
 
     def closeEvent(self, event) -> None:
         self.jobs.cancel()
