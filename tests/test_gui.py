@@ -67,8 +67,20 @@ def test_an_empty_library_opens_on_the_first_run_screen(window) -> None:
     assert window.grid_model.rowCount() == 0
 
 
-def test_adding_a_folder_reads_it_in_a_worker_and_fills_grid_and_tree(qtbot, window, tmp_path) -> None:
+def test_adding_a_folder_reads_it_in_a_worker_and_fills_grid_and_tree(qtbot, window, tmp_path, monkeypatch) -> None:
+    import threading
+
+    from app.gui import thumbnail_loader
     from app.gui.main_window import PAGE_GRID
+
+    threads = []
+    make = thumbnail_loader.cached_thumbnail
+
+    def spy(path, size):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return make(path, size)
+
+    monkeypatch.setattr(thumbnail_loader, "cached_thumbnail", spy)
 
     folder = added_folder(qtbot, window, tmp_path, count=12)
     assert window.stack.currentIndex() == PAGE_GRID
@@ -85,6 +97,7 @@ def test_adding_a_folder_reads_it_in_a_worker_and_fills_grid_and_tree(qtbot, win
     from app.core.config import cache_dir
 
     assert any((cache_dir() / "thumbnails").rglob("*.jpg"))
+    assert threads and not any(threads)  # thumbnails are never made on the GUI thread
 
 
 def test_selecting_a_folder_in_the_tree_narrows_the_grid(qtbot, window, tmp_path) -> None:
