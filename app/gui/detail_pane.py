@@ -24,9 +24,29 @@ def format_gps(lat: float | None, lon: float | None) -> str:
 
 
 def format_taken_at(value: str | None) -> str:
+    """ "2011-04-25T01:55:30.5+02:00" -> "2011-04-25  01:55:30  (UTC+02:00)"."""
     if not value:
         return "—"
-    return value.replace("T", "  ", 1)[:22]
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value.replace("T", "  ", 1)
+    text = moment.strftime("%Y-%m-%d  %H:%M:%S")
+    if moment.tzinfo is not None:
+        offset = moment.strftime("%z")
+        text += f"  (UTC{offset[:3]}:{offset[3:5]})"
+    return text
+
+
+def gps_link(lat: float | None, lon: float | None) -> str:
+    """The position as a link to the map (opens in the browser)."""
+    if lat is None or lon is None:
+        return "—"
+    url = f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=16/{lat:.6f}/{lon:.6f}"
+    return f'<a href="{url}" style="color: {theme.ACCENT}; text-decoration: none;">{format_gps(lat, lon)}</a>'
+
 
 
 class PreviewLabel(QLabel):
@@ -119,6 +139,7 @@ class DetailPane(QScrollArea):
         self.preview = PreviewLabel()
         layout.addWidget(self.preview)
         self.title = QLabel("No photo selected")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # labels are user text, never markup
         self.title.setProperty("role", "heading")
         self.title.setWordWrap(True)
         self.state_line = QLabel()
@@ -151,7 +172,11 @@ class DetailPane(QScrollArea):
         for name in ("Files", "Taken", "Camera", "Lens", "Size", "GPS", "Folder"):
             value = QLabel("—")
             value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+            value.setOpenExternalLinks(True)
+            # File names are text, never markup; only the GPS line is a link.
+            value.setTextFormat(Qt.TextFormat.RichText if name == "GPS" else Qt.TextFormat.PlainText)
             key = QLabel(name)
             key.setProperty("role", "muted")
             self.form.addRow(key, value)
@@ -207,7 +232,7 @@ class DetailPane(QScrollArea):
         self.fields["Camera"].setText(record.camera or "—")
         self.fields["Lens"].setText(record.lens or "—")
         self.fields["Size"].setText(f"{record.width} × {record.height}" if record.width and record.height else "—")
-        self.fields["GPS"].setText(format_gps(record.gps_lat, record.gps_lon))
+        self.fields["GPS"].setText(gps_link(record.gps_lat, record.gps_lon))
         self.fields["Folder"].setText(printable_path(record.folder) if record.folder else "—")
 
     def _show_predictions(self, record, predictions: list) -> None:
