@@ -3,7 +3,7 @@ inline error for a malformed query (no dialog)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.gui.icons import icon
@@ -32,6 +32,7 @@ class SearchBar(QWidget):
         self.count_label.setProperty("role", "muted")
         self.error_label = QLabel()
         self.error_label.setProperty("role", "error")
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the user typed
         self.error_label.hide()
         layout.addWidget(self.field, 3)
         layout.addWidget(self.error_label, 2)
