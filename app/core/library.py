@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,9 +97,35 @@ def display_name(path: str) -> str:
     return printable_path(path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
-def label_choices(index: PhotoIndex, photo_id: int | None = None) -> list[str]:
-    """Labels to complete on: those in use or taught plus this photo's predictions."""
+def label_choices(index: PhotoIndex, photo_id: int | None = None, bundle: Path | None = None) -> list[str]:
+    """Labels to complete on: those in use or taught, this photo's predictions, and the
+    landmarks the model bundle knows (the chosen one, else the default one if present)."""
     labels = set(index.known_labels())
     if photo_id is not None:
         labels.update(p.label for p in index.predictions(photo_id) if p.label)
+    labels.update(bundle_landmarks(bundle))
     return sorted(labels, key=str.casefold)
+
+
+def bundle_landmarks(bundle: Path | None = None) -> list[str]:
+    """The landmark names of a bundle (empty when there is none or it cannot be read:
+    completion then offers the index's labels only). Cached per file version."""
+    from model.bundle import default_bundle_path
+
+    path = Path(bundle) if bundle else default_bundle_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return list(_bundle_landmarks(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _bundle_landmarks(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    from model.bundle import load_bundle
+    from model.errors import ModelError
+
+    try:
+        return tuple(load_bundle(path, check_onnx=False).class_names())
+    except (ModelError, OSError):
+        return ()

@@ -49,7 +49,7 @@ class LabelActions:
         if not ids:
             return
         current = self.index.get(ids[0]).label if len(ids) == 1 else None
-        dialog = LabelDialog(library.label_choices(self.index, ids[0]), current, len(ids), self)
+        dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids), self)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return
         label = dialog.label()

@@ -1,0 +1,53 @@
+"""app.core.library, the GUI-free views behind the desktop app: folder tree with
+counts, the review order, and the labels offered for completion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core import library
+from app.core.index import PhotoIndex, Prediction
+from tests.test_gui_support import insert_synthetic_photos
+
+
+@pytest.fixture
+def index(tmp_path: Path):
+    insert_synthetic_photos(tmp_path / "index.db", 6, folder="/photos/trip")
+    with PhotoIndex.open(tmp_path / "index.db") as opened:
+        with opened.transaction() as conn:
+            conn.execute("UPDATE photos SET folder = '/photos/trip/day2' WHERE id > 4")
+        yield opened
+
+
+def test_folder_tree_counts_sub_folders_and_nests_roots_added_inside_others(index) -> None:
+    index.add_root("/photos/trip/day2")  # also added on its own: shown once, inside its parent
+    roots = library.folder_tree(index)
+    assert [(r.path, r.count) for r in roots] == [("/photos/trip", 6)]
+    assert [(c.name, c.count) for c in roots[0].children] == [("day2", 2)]
+
+
+def test_review_lists_suggestions_least_confident_first_within_the_query(index) -> None:
+    for photo_id, score in {1: 0.9, 2: 0.2, 3: 0.6, 5: 0.4}.items():
+        index.set_predictions(photo_id, "m", [Prediction("x", "Petra", score)], threshold=0.1)
+    index.set_state([3], "accepted")
+    assert library.review_ids(index) == [2, 5, 1]
+    assert library.review_ids(index, library.folder_query("/photos/trip/day2")) == [5]
+
+
+def test_queries_combine_and_folder_paths_are_quoted() -> None:
+    assert library.combine_queries('folder:"/a b"', " ", "petra") == 'folder:"/a b" petra'
+    assert library.folder_query('/x/"q"') == 'folder:"/x/\\"q\\""'
+
+
+def test_display_name_survives_non_utf8_bytes() -> None:
+    assert library.display_name("/p/caf\udce9.jpg") == "caf\ufffd.jpg"
+
+
+@pytest.mark.slow
+def test_label_choices_offer_the_bundle_landmarks_and_the_photo_predictions(index, tiny_bundle) -> None:
+    index.set_predictions(1, "m", [Prediction("x", "Pont du Gard", 0.5)], threshold=0.1)
+    choices = library.label_choices(index, 1, tiny_bundle.path)
+    assert {"Pont du Gard", "Eiffel Tower", "Colosseum", "Taj Mahal"} <= set(choices)
+    assert library.label_choices(index, 2, Path("/no/such.ltbundle")) == ["Pont du Gard"]
