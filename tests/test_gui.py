@@ -369,3 +369,18 @@ def test_a_folder_dropped_on_the_window_is_added(qtbot, window, tmp_path) -> Non
     wait_for_job(qtbot, window)
     assert window.grid_model.rowCount() == 3
     assert folder.resolve() in window.index.roots()
+
+
+def test_jobs_take_their_options_from_the_settings(tmp_path) -> None:
+    from app.core.decode_workers import usable_cpus
+    from app.core.settings import AppSettings
+    from app.gui.job_work import tag_options, write_options
+
+    settings = AppSettings(model_bundle=str(tmp_path / "m.ltbundle"), threshold=0.4, sidecar_naming="stem",
+                           write_into_jpeg=False)
+    tag = tag_options(settings)
+    assert (tag.model, tag.threshold, tag.retag) == (tmp_path / "m.ltbundle", 0.4, False)
+    assert tag.workers == tag.threads == max(1, usable_cpus() - 1)  # a core stays free for the GUI
+    write = write_options(settings)
+    assert (write.sidecar_naming, write.write_into_jpeg, write.keep_mtime) == ("stem", False, True)
+    assert tag_options(AppSettings()).model is None  # the default bundle
