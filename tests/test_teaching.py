@@ -233,3 +233,29 @@ def test_suggest_puts_the_models_own_suggestions_on_the_joint_scale(library, tin
     assert record.score != pytest.approx(0.123) and 0.0 < record.score <= 1.0
     assert index.get(confident).score == pytest.approx(0.123)
     assert index.get(users).score == pytest.approx(0.123)
+
+
+@pytest.mark.slow
+def test_class_centres_of_a_bundle_with_sub_centres(tmp_path):
+    """The default model uses 3 sub-centres per class: the centres read from its
+    network still give the network's cosines (max over sub-centres)."""
+    import torch
+
+    from app.core.teaching_centres import centre_cosines
+    from model.export import export_bundle
+    from model.network import LandmarkNet, NetConfig
+    from model.predictor import Predictor
+
+    torch.manual_seed(0)
+    config = NetConfig(num_classes=4, backbone="efficientnet-lite0", embedding_size=16, pretrained=False,
+                       input_size=64, sub_centers=3)
+    net = LandmarkNet(config).eval()
+    with torch.no_grad():  # a head whose sub-centres differ a lot, so the max matters
+        net.head.weight.copy_(torch.randn_like(net.head.weight))
+    bundle = export_bundle(net, config.default_preprocessing(), ["A", "B", "C", "D"], tmp_path / "sub.ltbundle")
+    centres = class_centres(bundle)
+    assert centres.shape == (4, 3, 16)
+    embeddings, cosines = Predictor(bundle, threads=1).embed(
+        np.random.default_rng(0).normal(size=(2, 3, 64, 64)).astype(np.float32)
+    )
+    np.testing.assert_allclose(centre_cosines(embeddings, centres), cosines, atol=1e-5)
