@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
 )
@@ -48,7 +48,10 @@ class MainWindow(LabelActions, QMainWindow):
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
         self.resize(1400, 900)
-        self.thumbnails = ThumbnailLoader(settings.thumbnail_size, parent=self)
+        # Thumbnails are made at the screen's pixel density so tiles stay sharp on HiDPI.
+        screen = QGuiApplication.primaryScreen()
+        density = screen.devicePixelRatio() if screen is not None else 1.0
+        self.thumbnails = ThumbnailLoader(round(settings.thumbnail_size * max(1.0, density)), parent=self)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
         self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
         self.results = ResultsLoader(self.db_path, self)
