@@ -38,6 +38,8 @@ PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
 class MainWindow(LabelActions, QMainWindow):
+    """One library (index file) in one window; opened by app.gui.app.open_main_window."""
+
     def __init__(self, index, db_path: Path, settings: AppSettings) -> None:
         super().__init__()
         self.index = index

@@ -13,6 +13,8 @@ from typing import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
+from app.core.errors import TaggerError
+from app.core.library import display_name
 from app.gui.thumbnail_loader import ThumbnailLoader
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -80,7 +82,10 @@ class PhotoListModel(QAbstractListModel):
         self._row_of[photo_id] = row
         record = self._records.get(photo_id)
         if record is None:
-            record = self._fetch_record(photo_id)
+            try:
+                record = self._fetch_record(photo_id)
+            except TaggerError:
+                return None  # gone from the index since the search; the next search drops it
             self.records_fetched += 1
             self._records[photo_id] = record
             while len(self._records) > self._cache_items:
@@ -117,17 +122,18 @@ class PhotoListModel(QAbstractListModel):
             return self._ids[row]
         if role == RecordRole:
             return self.record(row)
-        if role == Qt.ItemDataRole.DisplayRole:
-            record = self.record(row)
-            return record.label or ""
-        if role == ThumbnailRole:
-            record = self.record(row)
-            return self._thumbnails.pixmap(record.id, record.path)
         if role == ThumbnailFailedRole:
             return self._thumbnails.has_failed(self._ids[row])
+        record = self.record(row) if role in (Qt.ItemDataRole.DisplayRole, ThumbnailRole,
+                                              Qt.ItemDataRole.ToolTipRole) else None
+        if record is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return record.label or ""
+        if role == ThumbnailRole:
+            return self._thumbnails.pixmap(record.id, record.path)
         if role == Qt.ItemDataRole.ToolTipRole:
-            record = self.record(row)
-            return f"{record.path}\n{record.label or 'no label'} · {record.state}"
+            return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
         return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
