@@ -384,3 +384,20 @@ def test_jobs_take_their_options_from_the_settings(tmp_path) -> None:
     write = write_options(settings)
     assert (write.sidecar_naming, write.write_into_jpeg, write.keep_mtime) == ("stem", False, True)
     assert tag_options(AppSettings()).model is None  # the default bundle
+
+
+def test_a_damaged_settings_file_opens_the_app_with_defaults_and_says_so(qtbot, tmp_path) -> None:
+    from app.core.settings import AppSettings, settings_path
+    from app.gui.app import create_application, open_main_window
+
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text("{broken")
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    try:
+        assert win.settings == AppSettings()
+        assert any("settings.json" in message for _path, _stage, message in win.errors_panel.problems())
+    finally:
+        win.results.close()
+        win.index.close()

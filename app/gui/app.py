@@ -60,9 +60,18 @@ def open_main_window(db_path: Path, folder: Path | None = None):
     from app.core.settings import load_settings
     from app.gui.main_window import MainWindow
 
+    from app.core.errors import UsageError
+    from app.core.settings import AppSettings
+
     preload_job_modules()
     index = PhotoIndex.open(db_path)
-    window = MainWindow(index, db_path, load_settings())
+    try:
+        settings, problem = load_settings(), None
+    except UsageError as error:  # a damaged settings file must not keep the app closed
+        settings, problem = AppSettings(), f"{error} (using the defaults)"
+    window = MainWindow(index, db_path, settings)
+    if problem:
+        window.errors_panel.add_problem(None, "settings", problem)
     if folder is not None:
         window.add_folder(folder)
     return window
