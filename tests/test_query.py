@@ -160,3 +160,133 @@ def test_common_queries_use_indexes(library, query: str, expected_in_plan: str) 
     )
     walk_plan = _plan(index, walk, compiled.row_params + ("2000",))
     assert "photos_by_taken_at" in walk_plan and "TEMP B-TREE" not in walk_plan
+
+
+# -- time-ordered pages (photos_by_time, schema migration 4) -------------------------
+
+TIME_QUERIES = [
+    "", "paris", "pari", "roma", "camera:D850", "camera:d40", "folder:/lib/2020", "folder:/lib/2020/Paris",
+    "folder:Paris", "state:suggested", "state:rejected", "state:unlabelled", "state:accepted",
+    "state:suggested score>0.5", "paris has:gps", "roma -state:rejected", "dsc", "date:2020-11 paris",
+    "after:2020-11-04 camera:nikon", "before:2021-01-01 state:suggested", '"eiffel tower"', "eiffel tow",
+    "paris -camera:d40", "label:colosseum roma",
+]
+
+
+@pytest.fixture
+def crowded():
+    """200 photos, many taken in the same minute (and second), some undated or
+    dated by day only, with labels in every state."""
+    import random
+
+    rng = random.Random(3)
+    with PhotoIndex.open(":memory:") as index:
+        for n in range(200):
+            place = rng.choice(["/lib/2020/Paris", "/lib/2021/Roma", "/lib/2020/Paris/sub", "/lib/2020-old"])
+            roll = rng.random()
+            if roll < 0.1:
+                taken = None
+            elif roll < 0.2:
+                taken = f"2020-11-{rng.randint(1, 9):02d}"
+            else:
+                taken = f"2020-11-0{rng.randint(1, 5)}T10:0{rng.randint(0, 2)}:{rng.randint(0, 3):02d}" + rng.choice(
+                    ["", ".5", "+01:00", ".25-05:00"]
+                )
+            photo_id = add_photo(index, place, f"DSC_{n:04d}", taken, model=rng.choice(["NIKON D850", "NIKON D40"]))
+            roll = rng.random()
+            if roll < 0.7:
+                label = rng.choice(["Eiffel Tower", "Colosseum"])
+                state = rng.choice(["suggested", "accepted", "rejected"])
+                index.set_label(photo_id, label, source="model", state=state, score=round(rng.random(), 2))
+            if rng.random() < 0.4:
+                index.conn.execute("UPDATE photos SET gps_lat = 1, gps_lon = 2 WHERE id = ?", (photo_id,))
+        yield index
+
+
+@pytest.mark.parametrize("query", TIME_QUERIES)
+def test_time_ordered_pages_match_the_sorted_order(crowded, monkeypatch, query: str) -> None:
+    index = crowded
+    expected = index.photo_ids(query)
+    compiled = compile_query(parse_query(query))
+    for limit, offset in ((5, 0), (7, 3), (50, 20), (300, 0)):
+        page = search_plan.time_ordered_page(index.conn, "p.id", compiled, limit, offset) if compiled.time_match else None
+        if page is not None:
+            assert [r[0] for r in page] == expected[offset : offset + limit]
+        assert [r.id for r in index.search(query, limit=limit, offset=offset)] == expected[offset : offset + limit]
+    # a window too small for the page hands over to the sorting plan
+    monkeypatch.setattr(search_plan, "MIN_WINDOW", 1)
+    monkeypatch.setattr(search_plan, "WINDOW_PER_ROW", 1)
+    assert [r.id for r in index.search(query, limit=10, offset=2)] == expected[2:12]
+
+
+def test_dense_time_ordered_queries_do_not_fall_back(crowded) -> None:
+    for query in ("paris", "state:suggested", "folder:/lib/2020", "camera:nikon"):
+        compiled = compile_query(parse_query(query))
+        assert search_plan.time_ordered_usable(crowded.conn, compiled)
+        assert search_plan.time_ordered_page(crowded.conn, "p.id", compiled, 10, 0) is not None
+
+
+def test_an_irregular_date_switches_the_time_order_off(crowded) -> None:
+    index = crowded
+    photo_id = add_photo(index, "/lib/2020/Paris", "odd", "2020:11:03 10:00:00")
+    compiled = compile_query(parse_query("paris"))
+    assert not search_plan.time_ordered_usable(index.conn, compiled)
+    assert [r.id for r in index.search("paris", limit=300)] == index.photo_ids("paris")
+    assert photo_id in index.photo_ids("paris")
+
+
+def _time_rows(index: PhotoIndex) -> dict[int, str]:
+    return dict(index.conn.execute("SELECT rowid, words FROM photos_by_time"))
+
+
+def test_triggers_keep_the_time_table_in_step(crowded) -> None:
+    from app.core.index.time_order import TIME_TABLE, words_sql
+
+    index = crowded
+    ids = index.photo_ids("")
+    index.set_state(ids[:10], "rejected")
+    index.set_label(ids[10], "Louvre", source="user", state="accepted")
+    index.conn.execute("UPDATE photos SET taken_at = '2019-01-01T00:00:00' WHERE id = ?", (ids[11],))
+    index.conn.execute("DELETE FROM labels WHERE photo_id = ?", (ids[12],))
+    rebuilt = dict(
+        index.conn.execute(
+            f"SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} FROM photos p "
+            "LEFT JOIN labels l ON l.photo_id = p.id"
+        )
+    )
+    assert _time_rows(index) == rebuilt
+    assert index.conn.execute(f"INSERT INTO {TIME_TABLE}({TIME_TABLE}) VALUES ('integrity-check')") is not None
+    assert index.photo_ids("louvre") == [ids[10]]
+    assert [r.id for r in index.search("louvre", limit=5)] == [ids[10]]
+
+
+def test_sort_key_follows_the_text_order_of_dates() -> None:
+    import random
+
+    from app.core.index.time_order import ID_LIMIT, minute_code
+
+    index = PhotoIndex.open(":memory:")
+    rng = random.Random(5)
+    stamps = ["2020-11-03", "2020-11-03T00:00:00", "1999-12-31T23:59:59.99+14:00", "2020-11-03T23:59"]
+    stamps += [
+        f"{rng.randint(1900, 2100)}-{rng.randint(1, 12):02d}-{rng.randint(1, 31):02d}"
+        + (f"T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}" if rng.random() < 0.8 else "")
+        for _ in range(300)
+    ]
+    for n, stamp in enumerate(stamps):
+        add_photo(index, "/lib", f"p{n}", stamp)
+    rows = index.conn.execute("SELECT taken_at, id, sort_key FROM photos").fetchall()
+    for taken_at, photo_id, key in rows:
+        assert key == minute_code(taken_at) * ID_LIMIT + photo_id
+    by_text = sorted(rows, key=lambda r: (r[0], r[1]))
+    keys_in_text_order = [r[2] >> 29 for r in by_text]
+    assert keys_in_text_order == sorted(keys_in_text_order)
+    index.close()
+
+
+def test_capped_count_stops_at_the_limit(crowded) -> None:
+    index = crowded
+    for query in ("", "paris", "state:suggested", "has:gps", "roma -state:rejected", "nothing-like-this"):
+        exact = index.count(query)
+        assert index.count(query, limit=10) == min(exact, 10)
+        assert index.count(query, limit=10_000) == exact

@@ -81,6 +81,11 @@ class CompiledQuery:
     fts_match: str | None = None
     where_without_fts: str = ""
     params_without_fts: tuple = ()
+    # photos_by_time (rowid = sort_key, see time_order): an FTS5 expression
+    # allowing a superset of the matches (row_where decides), and the sort_key
+    # range the date terms allow; None when no positive term has a time-ordered form.
+    time_match: str | None = None
+    key_range: tuple[int, int] = (-(1 << 63), (1 << 63) - 1)
 
 
 def parse_query(text: str) -> Query:
@@ -245,8 +250,41 @@ def compile_query(query: Query) -> CompiledQuery:
     return CompiledQuery(
         " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
         row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
-        picks_ids, fts_match, *without_fts,
+        picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
     )
+
+
+def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int]]:
+    """The photos_by_time expression (positive terms only: the row form tests
+    every term exactly) and the sort_key range of the date terms."""
+    import os
+
+    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG
+    from app.core.index.time_order import fts_phrase, key_after_all_before, lowest_key_at_or_after, state_phrase
+
+    phrases: list[str] = []
+    low, high = -(1 << 63), (1 << 63) - 1
+    for term in query.terms:
+        if term.negated:
+            continue
+        phrase = None
+        if term.field == "text":
+            phrase = fts_phrase(term.value, prefix=term is prefix_term)
+        elif term.field == "camera":
+            phrase = fts_phrase(term.value, prefix=False, tag=CAMERA_TAG)
+        elif term.field == "folder":
+            folder = os.path.expanduser(term.value).rstrip("/\\") if _is_folder_path(term.value) else term.value
+            if folder.isprintable() and folder.encode("utf-8", "replace").decode("utf-8") == folder:
+                phrase = fts_phrase(folder, prefix=False, tag=FOLDER_TAG)
+        elif term.field == "state":
+            phrase = state_phrase(term.value)
+        elif term.field in ("date", "after"):
+            low = max(low, lowest_key_at_or_after(term.value))
+        if term.field in ("date", "before"):
+            high = min(high, key_after_all_before(term.value + (PREFIX_END if term.field == "date" else "")))
+        if phrase is not None:
+            phrases.append(phrase)
+    return (" AND ".join(phrases) if phrases else None), (low, high)
 
 
 def _prefix_term(query: Query) -> Term | None:

@@ -178,8 +178,50 @@ CREATE INDEX photos_sort_key ON photos (id, missing, taken_at, has_raw, gps_lat)
 CREATE INDEX photos_by_folder_time ON photos (folder, missing, taken_at, id)
 """
 
+# photos.sort_key and photos_by_time (see app/core/index/time_order.py): pages
+# newest first straight from an index. Triggers keep photos_by_time in step
+# with photos.search_text/taken_at and labels.state, whoever writes them.
+def migration_4(conn: sqlite3.Connection) -> None:
+    from app.core.index.time_order import SORT_KEY_SQL, TIME_TABLE, words_sql
+
+    state_of = lambda photo: f"(SELECT state FROM labels WHERE photo_id = {photo})"  # noqa: E731
+    refill = lambda photo, state: (  # noqa: E731
+        f"DELETE FROM {TIME_TABLE} WHERE rowid = (SELECT sort_key FROM photos WHERE id = {photo}); "
+        f"INSERT INTO {TIME_TABLE} (rowid, words) SELECT sort_key, {words_sql('search_text', state)} "
+        f"FROM photos WHERE id = {photo};"
+    )
+    statements = [
+        f"ALTER TABLE photos ADD COLUMN sort_key INTEGER GENERATED ALWAYS AS ({SORT_KEY_SQL}) VIRTUAL",
+        "CREATE INDEX photos_by_sort_key ON photos (sort_key)",
+        f"CREATE VIRTUAL TABLE {TIME_TABLE} USING fts5 (words, "
+        "tokenize = \"unicode61 remove_diacritics 2 tokenchars '.'\", prefix = '2 3', columnsize = 0)",
+        f"INSERT INTO {TIME_TABLE} (rowid, words) SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} "
+        "FROM photos p LEFT JOIN labels l ON l.photo_id = p.id",
+        f"CREATE TRIGGER photos_by_time_insert AFTER INSERT ON photos BEGIN "
+        f"INSERT INTO {TIME_TABLE} (rowid, words) VALUES (NEW.sort_key, "
+        f"{words_sql('NEW.search_text', state_of('NEW.id'))}); END",
+        f"CREATE TRIGGER photos_by_time_update AFTER UPDATE OF id, taken_at, search_text ON photos "
+        f"WHEN OLD.sort_key IS NOT NEW.sort_key OR OLD.search_text IS NOT NEW.search_text BEGIN "
+        f"DELETE FROM {TIME_TABLE} WHERE rowid = OLD.sort_key; "
+        f"INSERT INTO {TIME_TABLE} (rowid, words) VALUES (NEW.sort_key, "
+        f"{words_sql('NEW.search_text', state_of('NEW.id'))}); END",
+        f"CREATE TRIGGER photos_by_time_delete AFTER DELETE ON photos BEGIN "
+        f"DELETE FROM {TIME_TABLE} WHERE rowid = OLD.sort_key; END",
+        f"CREATE TRIGGER labels_by_time_insert AFTER INSERT ON labels BEGIN {refill('NEW.photo_id', 'NEW.state')} END",
+        f"CREATE TRIGGER labels_by_time_update AFTER UPDATE OF photo_id, state ON labels "
+        f"WHEN OLD.photo_id IS NOT NEW.photo_id OR OLD.state IS NOT NEW.state BEGIN "
+        f"{refill('OLD.photo_id', state_of('OLD.photo_id'))} {refill('NEW.photo_id', 'NEW.state')} END",
+        f"CREATE TRIGGER labels_by_time_delete AFTER DELETE ON labels BEGIN "
+        f"{refill('OLD.photo_id', state_of('OLD.photo_id'))} END",
+    ]
+    for statement in statements:
+        conn.execute(statement)
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
-MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (MIGRATION_1, migration_2, MIGRATION_3)
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
+    MIGRATION_1, migration_2, MIGRATION_3, migration_4,
+)
 
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,6 +1,10 @@
 """Fetching one page of search results, newest first, fast on a million photos.
 
-Two ways to get a page, and the cheaper one is tried first:
+When a positive term has a time-ordered form (free words, camera:, folder:,
+state:), the page is read from photos_by_time, whose rowid is the photo's
+sort_key (see time_order): matches come newest first (to the minute) without
+sorting, so it costs the same whether they are new or old. Otherwise, or when
+that bounded walk finds too few, two older ways, the cheaper one first:
 - walk photos newest first on the (taken_at, id) index, test each row, stop at
   the page's end: cheap when many photos match (a common word, a frequent label),
   but would read the whole table when few do, so the walk is bounded to a
@@ -14,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.index.query import CompiledQuery
+from app.core.index.time_order import ID_BITS, TIME_TABLE
 
 # The walk looks at most this many rows per requested row (and at least
 # MIN_WINDOW): a page of 100 fills from a window of 6,000 when ≥ ~2 % match.
@@ -30,6 +35,18 @@ ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int) -> list[tuple]:
     """Rows of `columns` (over `photos p LEFT JOIN labels l`) for one page."""
+    if limit is not None and time_ordered_usable(conn, compiled):
+        rows = time_ordered_page(conn, columns, compiled, limit, offset)
+        if rows is not None:
+            return rows
+    return fetch_page_by_sorting(conn, columns, compiled, limit, offset)
+
+
+def fetch_page_by_sorting(
+    conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int
+) -> list[tuple]:
+    """The page without photos_by_time: a bounded walk over the newest photos,
+    else the indexed matches sorted."""
     if limit is not None and compiled.row_where is not None and not _few_match(conn, compiled):
         rows = _walk_newest_first(conn, columns, compiled, limit, offset)
         if rows is not None:
@@ -138,3 +155,68 @@ def _walk_window(
     )
     params = compiled.row_params + compiled.range_params + bound_params + (int(limit), int(offset))
     return conn.execute(sql, params).fetchall(), edge is None
+
+
+def time_ordered_usable(conn: sqlite3.Connection, compiled: CompiledQuery) -> bool:
+    """Whether photos_by_time can answer: a positive term has a time-ordered
+    form and every photo has a regular sort_key (an ISO date or none)."""
+    if compiled.time_match is None or compiled.row_where is None:
+        return False
+    return conn.execute("SELECT 1 FROM photos WHERE sort_key < 0 LIMIT 1").fetchone() is None
+
+
+def _time_sql(select: str, compiled: CompiledQuery, tail: str) -> str:
+    return (
+        f"SELECT {select} FROM {TIME_TABLE} f CROSS JOIN photos p ON p.sort_key = f.rowid "
+        f"LEFT JOIN labels l ON l.photo_id = p.id WHERE f.{TIME_TABLE} MATCH ? AND f.rowid >= ? AND f.rowid < ? "
+        f"AND {compiled.row_where} {tail}"
+    )
+
+
+def time_ordered_page(
+    conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int, offset: int
+) -> list[tuple] | None:
+    """The page from photos_by_time, or None when the newest `window`
+    candidates held too few matches (a rare combination of terms: sorting
+    the matches is cheaper then).
+
+    Candidates are walked in sort_key order, which is exact between minutes;
+    the page's last minute is then read whole and the rows sorted exactly."""
+    if limit <= 0:
+        return None
+    low, high = compiled.key_range
+    wanted = limit + offset
+    window = max(MIN_WINDOW, WINDOW_PER_ROW * wanted)
+    edge = conn.execute(
+        f"SELECT rowid FROM {TIME_TABLE} WHERE {TIME_TABLE} MATCH ? AND rowid >= ? AND rowid < ? "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (compiled.time_match, low, high, window - 1),
+    ).fetchone()
+    floor = low if edge is None else max(low, edge[0])
+    keys = [
+        row[0]
+        for row in conn.execute(
+            _time_sql("f.rowid", compiled, "ORDER BY f.rowid DESC LIMIT ?"),
+            (compiled.time_match, floor, high, *compiled.row_params, wanted),
+        )
+    ]
+    if len(keys) < wanted:
+        if edge is not None:
+            return None
+    else:
+        last = keys[-1]
+        # sort_key orders exactly within the dateless group (by id), else only to the minute
+        floor = max(low, last if last < (1 << ID_BITS) else (last >> ID_BITS) << ID_BITS)
+    return conn.execute(
+        _time_sql(columns, compiled, f"{ORDER} LIMIT ? OFFSET ?"),
+        (compiled.time_match, floor, high, *compiled.row_params, int(limit), int(offset)),
+    ).fetchall()
+
+
+def capped_count(conn: sqlite3.Connection, compiled: CompiledQuery, cap: int) -> int | None:
+    """min(matches, cap) from photos_by_time, or None when it cannot answer."""
+    if not time_ordered_usable(conn, compiled):
+        return None
+    low, high = compiled.key_range
+    sql = f"SELECT count(*) FROM ({_time_sql('1', compiled, 'LIMIT ?')})"
+    return int(conn.execute(sql, (compiled.time_match, low, high, *compiled.row_params, int(cap))).fetchone()[0])
