@@ -10,6 +10,7 @@ goes on; cancelling stops the workers at once and keeps every stored batch.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,8 +127,10 @@ def tag(
     _check_options(options)
     summary = TagSummary()
     roots = [Path(t) for t in targets if not isinstance(t, int)]
-    # Spawning takes a moment: start the workers first, load the model meanwhile.
+    # Spawning and loading take a moment: start the workers and load the model
+    # (in a thread: ONNX Runtime releases the GIL) while the folders are scanned.
     workers = DecodeWorkers(_worker_count(options))
+    model = _ModelLoading(options)
     try:
         if roots:
             summary.scan = _scan(index, roots, progress, cancel)
@@ -138,7 +141,7 @@ def tag(
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
             photo_ids += photo_ids_under(index, roots)
-        bundle = _load_bundle(options.model)
+        bundle = model.bundle()
         summary.model_id, summary.model_name = bundle.id, bundle.name
         selection = select_photos(index, photo_ids, bundle.id, options.retag)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
@@ -146,13 +149,14 @@ def tag(
             run = _Run(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
             decoded = workers.decode(selection.jobs, settings)
-            run.start_predictor()  # ONNX Runtime session builds while workers decode
+            run.start_predictor(model.predictor())
             run.consume(decoded, cancel)
     except KeyboardInterrupt:
         summary.cancelled = True
         raise
     finally:
         workers.close(terminate=True)
+        model.join()
     summary.cancelled = summary.cancelled or _cancelled(cancel)
     summary.seconds = time.monotonic() - started
     return summary
@@ -179,11 +183,8 @@ class _Run:
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
 
-    def start_predictor(self) -> None:
-        from model.predictor import Predictor
-
-        threads = self.options.threads or default_threads(_worker_count(self.options))
-        self.predictor = Predictor(self.bundle, threads=threads)
+    def start_predictor(self, predictor) -> None:
+        self.predictor = predictor
         self.taught = _taught_references(self.index, self.bundle.id)
         self._report()
 
@@ -268,6 +269,49 @@ class _Run:
     def _report(self) -> None:
         if self.progress is not None:
             self.progress(Progress(self.done, self.summary.selected, "tagging", started_at=self.started))
+
+
+class _ModelLoading:
+    """Loads the bundle, then builds its Predictor, in a background thread."""
+
+    def __init__(self, options: TagOptions) -> None:
+        self._options = options
+        self._bundle_ready = threading.Event()
+        self._bundle = None
+        self._predictor = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._load, name="landmark-tagger-model", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            self._bundle = _load_bundle(self._options.model)
+            self._bundle_ready.set()
+            from model.predictor import Predictor
+
+            threads = self._options.threads or default_threads(_worker_count(self._options))
+            self._predictor = Predictor(self._bundle, threads=threads)
+        except BaseException as error:  # handed to the caller, which raises it
+            self._error = error
+        finally:
+            self._bundle_ready.set()
+
+    def bundle(self):
+        """The loaded bundle; raises what loading raised (BundleError, UsageError)."""
+        self._bundle_ready.wait()
+        if self._bundle is None and self._error is not None:
+            raise self._error
+        return self._bundle
+
+    def predictor(self):
+        """The Predictor, once its ONNX Runtime session is built."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._predictor
+
+    def join(self) -> None:
+        self._thread.join()
 
 
 def _check_network_outputs(bundle, embeddings: np.ndarray, cosines: np.ndarray) -> None:
