@@ -401,3 +401,28 @@ def test_a_damaged_settings_file_opens_the_app_with_defaults_and_says_so(qtbot, 
     finally:
         win.results.close()
         win.index.close()
+
+
+def test_the_window_layout_is_remembered(qtbot, tmp_path) -> None:
+    from app.core.settings import load_settings
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    first = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(1300, 700)
+    first.errors_dock.show()
+    size = (first.width(), first.height())
+    first.close()
+    assert load_settings().window_state
+    second = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(second)
+    second.show()
+    try:
+        assert (second.width(), second.height()) == size
+        assert second.errors_dock.isVisible()
+    finally:
+        for win in (first, second):
+            win.results.close()
+            win.index.close()

@@ -29,6 +29,7 @@ class AppSettings:
     sidecar_naming: "ext" (DSC_1.NEF.xmp) or "stem" (DSC_1.xmp).
     write_into_jpeg: also write labels into JPEG files, not only sidecars.
     thumbnail_size: the grid's tile size in pixels.
+    window_state: where the window and its panels were, as the GUI saved it.
     """
 
     model_bundle: str | None = None
@@ -36,6 +37,7 @@ class AppSettings:
     sidecar_naming: str = "ext"
     write_into_jpeg: bool = True
     thumbnail_size: int = 160
+    window_state: str | None = None  # the window's size and panel layout, opaque (base64)
 
     def validated(self) -> "AppSettings":
         """Return a copy with every value in range; raises UsageError naming the bad value."""
@@ -53,6 +55,7 @@ class AppSettings:
             write_into_jpeg=bool(self.write_into_jpeg),
             thumbnail_size=int(self.thumbnail_size),
             model_bundle=str(self.model_bundle) if self.model_bundle else None,
+            window_state=str(self.window_state) if self.window_state else None,
         )
 
 

@@ -4,6 +4,7 @@ look instead of a dialog per failed file."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.core.index.records import printable_path
@@ -29,6 +30,10 @@ class ErrorsPanel(QTableWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.setColumnWidth(0, 320)
+        clear = QAction("Clear the list", self)
+        clear.triggered.connect(self.clear_problems)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.addAction(clear)
 
     def add_problem(self, path: str | None, stage: str, message: str) -> None:
         self.insertRow(0)

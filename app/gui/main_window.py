@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
@@ -66,6 +66,7 @@ class MainWindow(LabelActions, QMainWindow):
         self._build_docks()
         self._build_actions()
         self.jobs = JobController(self)
+        self.restore_window_state()
         self.library_changed()
 
     # -- construction ------------------------------------------------------------------
@@ -390,7 +391,27 @@ class MainWindow(LabelActions, QMainWindow):
             event.acceptProposedAction()
             self.add_folders(folders)
 
+    def save_window_state(self) -> None:
+        """Remember size and panel layout for the next start (in the settings file)."""
+        from dataclasses import replace
+
+        blob = bytes(self.saveGeometry().toBase64()).decode("ascii") + ";" + \
+            bytes(self.saveState().toBase64()).decode("ascii")
+        self.settings = replace(self.settings, window_state=blob)
+        try:
+            save_settings(self.settings)
+        except (TaggerError, OSError):
+            pass  # losing the window layout is not worth an error at exit
+
+    def restore_window_state(self) -> None:
+        if not self.settings.window_state or ";" not in self.settings.window_state:
+            return
+        geometry, state = self.settings.window_state.split(";", 1)
+        self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+        self.restoreState(QByteArray.fromBase64(state.encode("ascii")))
+
     def closeEvent(self, event) -> None:
+        self.save_window_state()
         self.jobs.cancel()
         self.jobs.runner.wait(10000)
         self.results.close()
