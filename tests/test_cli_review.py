@@ -48,3 +48,18 @@ def test_label_accept_reject_write_undo(tmp_path, capsys):
 
 def test_label_needs_a_name(tmp_path):
     assert main(["--db", str(tmp_path / "i.db"), "label", "", "  "]) == 2
+
+
+def test_label_correction_teaches_and_rejects_the_old_label(tmp_path, tiny_bundle):
+    db = tmp_path / "index.db"
+    photo = make_jpeg(tmp_path / "c.jpg", seed=2)
+    with PhotoIndex.open(db) as index:
+        photo_id = add_photo(index, [photo], "Colosseum", state="suggested")
+    assert main(["--db", str(db), "label", "", "Our cabin", "--model", str(tiny_bundle.path)]) == 0
+    with PhotoIndex.open(db) as index:
+        record = index.get(photo_id)
+        assert (record.label, record.state, record.source) == ("Our cabin", "accepted", "user")
+        taught = index.conn.execute("SELECT label FROM taught_refs WHERE photo_id = ?", (photo_id,)).fetchall()
+        rejected = index.conn.execute("SELECT label FROM rejections WHERE photo_id = ?", (photo_id,)).fetchall()
+    assert [row[0] for row in taught] == ["Our cabin"]
+    assert [row[0] for row in rejected] == ["Colosseum"]

@@ -35,6 +35,7 @@ def register(subparsers) -> None:
     )
     label.add_argument("query", help="search query choosing the photos ('' for all)")
     label.add_argument("name", help="the landmark name, e.g. \"Château d'If\"")
+    label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label)
 
@@ -70,12 +71,20 @@ def run_label(args: argparse.Namespace) -> int:
     name = args.name.strip()
     if not name:
         raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\"")
+    from app.core.teaching import learn_from_correction, load_model_bundle
+    from model.errors import ModelError
+
+    try:
+        bundle = load_model_bundle(getattr(args, "model", None))
+    except (UsageError, ModelError):
+        bundle = None  # no usable model: labels still count, teaching waits for one
     index = open_index(args)
     try:
         ids = index.photo_ids(args.query)
-        with index.transaction():
-            for photo_id in ids:
-                index.set_label(photo_id, name, source="user", state="accepted")
+        for photo_id in ids:
+            # A correction teaches: the old label is rejected for this photo and the
+            # photo becomes a reference for NAME (see app.core.teaching).
+            learn_from_correction(index, photo_id, name, bundle=bundle)
     finally:
         index.close()
     return _finish(args, "label", len(ids), len(ids))
