@@ -106,3 +106,21 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path):
         time.sleep(0.2)
     os.kill(worker_pid, signal.SIGKILL)
     pytest.fail("the decode worker outlived its killed parent")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="stops a process with SIGSTOP")
+def test_a_hung_worker_is_killed_and_blamed_for_one_photo(tmp_path):
+    path = big_jpeg(tmp_path / "p.jpg")
+    jobs = [DecodeJob(i, (str(path),)) for i in range(6)]
+    results = []
+    with DecodeWorkers(1, jobs_per_worker=6, stuck_s=1.0) as workers:
+        stream = workers.decode(jobs, SETTINGS)
+        results.append(next(stream))
+        (victim,) = [w.process for w in workers._workers.values()]
+        os.kill(victim.pid, signal.SIGSTOP)  # alive but making no progress, like a looping decoder
+        results.extend(stream)
+    assert sorted(r.photo_id for r in results) == list(range(6))
+    failed = [r for r in results if r.error]
+    assert len(failed) == 1 and "longer than 1 s" in failed[0].error
+    assert not victim.is_alive()

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -25,6 +26,9 @@ from app.core.errors import TaggerError
 
 # How long to wait for a result before checking whether a worker died.
 _POLL_S = 0.2
+# A worker that answers nothing for this long while it has work is hung (a decoder
+# looping on a hostile file): it is killed and the photo it was on gets the blame.
+DEFAULT_STUCK_S = 300.0
 # An idle worker checks this often whether the main process is still there.
 _ORPHAN_CHECK_S = 2.0
 # Workers that die before answering once, in a row: they cannot start at all.
@@ -129,6 +133,8 @@ class _Worker:
     def __init__(self, context, results, worker_id: int) -> None:
         self.id = worker_id
         self.answered = False
+        self.hung = False
+        self.busy_since = time.monotonic()
         self.jobs = context.Queue()
         self.outstanding: deque[DecodeJob] = deque()
         self.process = context.Process(
@@ -138,6 +144,8 @@ class _Worker:
         self.process.start()
 
     def send(self, job: DecodeJob, settings: DecodeSettings) -> None:
+        if not self.outstanding:
+            self.busy_since = time.monotonic()
         self.outstanding.append(job)
         self.jobs.put((job, settings))
 
@@ -161,9 +169,10 @@ class DecodeWorkers:
 
     workers=0 decodes in the calling process (tests, tiny jobs)."""
 
-    def __init__(self, workers: int, jobs_per_worker: int = 16) -> None:
+    def __init__(self, workers: int, jobs_per_worker: int = 16, stuck_s: float = DEFAULT_STUCK_S) -> None:
         self.count = max(0, int(workers))
         self.depth = max(1, int(jobs_per_worker))
+        self.stuck_s = float(stuck_s)
         self._context = multiprocessing.get_context("spawn")
         self._results = self._context.Queue() if self.count else None
         self._workers: dict[int, _Worker] = {}
@@ -206,6 +215,7 @@ class DecodeWorkers:
             try:
                 message = self._results.get(timeout=_POLL_S)
             except queue.Empty:
+                self._kill_hung_workers()
                 if any(not w.process.is_alive() and w.outstanding for w in self._workers.values()):
                     # What a dead worker sent before dying is still in the pipe: take
                     # it first, so only the photo it died on is blamed.
@@ -220,6 +230,7 @@ class DecodeWorkers:
         if worker is not None and worker.outstanding:
             worker.outstanding.popleft()
             worker.answered = True
+            worker.busy_since = time.monotonic()
             self._silent_deaths = 0
         return result
 
@@ -241,6 +252,14 @@ class DecodeWorkers:
                 worker.send(job, settings)
         return False
 
+    def _kill_hung_workers(self) -> None:
+        now = time.monotonic()
+        for worker in self._workers.values():
+            if worker.outstanding and worker.process.is_alive() and now - worker.busy_since > self.stuck_s:
+                worker.hung = True
+                worker.process.kill()
+                worker.process.join(timeout=5)
+
     def _replace_dead_workers(self, settings: DecodeSettings) -> Iterator[DecodedPhoto]:
         """A worker that died took its current photo with it: report that photo,
         give the worker's other jobs to a fresh worker."""
@@ -251,7 +270,7 @@ class DecodeWorkers:
             code = worker.process.exitcode
             del self._workers[worker.id]
             worker.stop(terminate=True)
-            if not worker.answered:
+            if not worker.answered and not worker.hung:
                 self._silent_deaths += 1
                 if self._silent_deaths >= _MAX_SILENT_DEATHS:
                     raise DecodeWorkerError(
@@ -261,10 +280,11 @@ class DecodeWorkers:
             replacement = self._spawn()
             for job in worker.outstanding:
                 replacement.send(job, settings)
+            what = (f"decoding took longer than {self.stuck_s:.0f} s and was stopped" if worker.hung
+                    else f"the decoder crashed on this file (exit code {code})")
             yield DecodedPhoto(
                 culprit.photo_id, None,
-                error=f"{culprit.paths[0] if culprit.paths else '?'}: the decoder crashed on this "
-                f"file (exit code {code}); it is probably corrupt",
+                error=f"{culprit.paths[0] if culprit.paths else '?'}: {what}; it is probably corrupt",
                 failed_paths=list(culprit.paths),
             )
 
