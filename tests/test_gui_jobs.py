@@ -155,3 +155,40 @@ def test_the_event_loop_is_never_blocked_during_a_tag_job(qtbot, tagging_window,
     assert heartbeat.ticks > 10
     assert heartbeat.max_gap < limit
     assert refreshed_before_the_end  # labels reached the grid while the job was running
+
+
+def test_a_new_user_goes_from_empty_library_to_written_labels_without_the_cli(
+        qtbot, tagging_window, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.gui import job_controller, main_window
+    from app.gui.main_window import PAGE_FIRST_RUN, PAGE_REVIEW
+    from app.gui.write_dialog import WritePlanDialog
+
+    win = tagging_window
+    qtbot.waitUntil(lambda: not win.results.busy)
+    assert win.stack.currentIndex() == PAGE_FIRST_RUN
+    folder = tmp_path / "holiday"
+    make_photo_folder(folder, 4)
+    monkeypatch.setattr(main_window.QFileDialog, "getExistingDirectory", lambda *args, **kw: str(folder))
+    qtbot.mouseClick(win.first_run.add_button, Qt.MouseButton.LeftButton)  # "Add folder…"
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy and win.grid_model.rowCount() == 4,
+                    timeout=60000)
+    win.tag_folder_action.trigger()
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=120000)
+    label = win.grid_model.record(0).label
+    assert label and win.index.count("state:suggested") == 4
+    qtbot.keyClicks(win.search_bar.field, f'label:"{label}"')
+    qtbot.waitUntil(lambda: win.search_bar.count_label.text() == "4 photos", timeout=5000)
+    win.review_action.trigger()
+    qtbot.waitUntil(lambda: win.stack.currentIndex() == PAGE_REVIEW and win.review_model.rowCount() == 4)
+    win.review.list.setFocus()
+    for _ in range(4):
+        qtbot.keyClick(win.review.list, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: not win.results.busy and win.review_model.rowCount() == 0)
+    assert win.index.count("state:accepted") == 4
+    monkeypatch.setattr(job_controller.WritePlanDialog, "exec", lambda dialog: WritePlanDialog.DialogCode.Accepted)
+    win.write_action.trigger()
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.job_bar.isVisible(), timeout=60000)
+    qtbot.waitUntil(lambda: all(label.encode() in path.read_bytes() for path in folder.rglob("*.jpg")),
+                    timeout=30000)
