@@ -169,7 +169,7 @@ TIME_QUERIES = [
     "folder:Paris", "state:suggested", "state:rejected", "state:unlabelled", "state:accepted",
     "state:suggested score>0.5", "paris has:gps", "roma -state:rejected", "dsc", "date:2020-11 paris",
     "after:2020-11-04 camera:nikon", "before:2021-01-01 state:suggested", '"eiffel tower"', "eiffel tow",
-    "paris -camera:d40", "label:colosseum roma",
+    "paris -camera:d40", "label:colosseum roma", "colos", "DSC_01", "d", "roma eif", "nikon d8",
 ]
 
 
@@ -220,7 +220,7 @@ def test_time_ordered_pages_match_the_sorted_order(crowded, monkeypatch, query: 
 
 
 def test_dense_time_ordered_queries_do_not_fall_back(crowded) -> None:
-    for query in ("paris", "state:suggested", "folder:/lib/2020", "camera:nikon"):
+    for query in ("paris", "pari", "colos", "state:suggested", "folder:/lib/2020", "camera:nikon"):
         compiled = compile_query(parse_query(query))
         assert search_plan.time_ordered_usable(crowded.conn, compiled)
         assert search_plan.time_ordered_page(crowded.conn, "p.id", compiled, 10, 0) is not None
@@ -290,3 +290,24 @@ def test_capped_count_stops_at_the_limit(crowded) -> None:
         exact = index.count(query)
         assert index.count(query, limit=10) == min(exact, 10)
         assert index.count(query, limit=10_000) == exact
+
+
+def test_a_prefix_standing_for_many_words_is_still_answered(crowded, monkeypatch) -> None:
+    from app.core.index import time_order
+
+    index = crowded
+    monkeypatch.setattr(time_order, "MAX_PREFIX_WORDS", 1)
+    compiled = compile_query(parse_query("DSC_0"))
+    assert not search_plan.time_ordered_usable(index.conn, compiled)
+    assert [r.id for r in index.search("DSC_0", limit=20)] == index.photo_ids("DSC_0")[:20]
+
+
+def test_search_words_grow_with_the_photos(crowded) -> None:
+    index = crowded
+    words = {r[0] for r in index.conn.execute("SELECT word FROM search_words")}
+    assert {"paris", "roma", "dsc", "0001", "nikon", "d850", "eiffel", "tower"} <= words
+    assert not any("." in w for w in words)
+    photo_id = index.photo_ids("")[0]
+    index.set_label(photo_id, "Zanzibar Gate", source="user", state="accepted")
+    assert index.conn.execute("SELECT count(*) FROM search_words WHERE word IN ('zanzibar', 'gate')").fetchone()[0] == 2
+    assert [r.id for r in index.search("zanz", limit=5)] == [photo_id]

@@ -86,6 +86,7 @@ class CompiledQuery:
     # range the date terms allow; None when no positive term has a time-ordered form.
     time_match: str | None = None
     key_range: tuple[int, int] = (-(1 << 63), (1 << 63) - 1)
+    time_prefix: str = ""  # the free words whose last is a prefix (see time_order.expand_prefix)
 
 
 def parse_query(text: str) -> Query:
@@ -254,7 +255,7 @@ def compile_query(query: Query) -> CompiledQuery:
     )
 
 
-def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int]]:
+def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int], str]:
     """The photos_by_time expression (positive terms only: the row form tests
     every term exactly) and the sort_key range of the date terms."""
     import os
@@ -284,7 +285,8 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
             high = min(high, key_after_all_before(term.value + (PREFIX_END if term.field == "date" else "")))
         if phrase is not None:
             phrases.append(phrase)
-    return (" AND ".join(phrases) if phrases else None), (low, high)
+    prefix_text = prefix_term.value if prefix_term is not None else ""
+    return (" AND ".join(phrases) if phrases else None), (low, high), prefix_text
 
 
 def _prefix_term(query: Query) -> Term | None:

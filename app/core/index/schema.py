@@ -218,9 +218,29 @@ def migration_4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# search_words: every word of photos.search_text, so a search-as-you-type
+# prefix ("eiff") becomes the few whole words it stands for; FTS5 would merge
+# the whole doclist of a prefix before its first row. Words are only added
+# (a stale one matches nothing).
+def migration_5(conn: sqlite3.Connection) -> None:
+    from app.core.index.time_order import words_of_sql
+
+    conn.execute("CREATE TABLE search_words (word TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute(f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('p.search_text')}")
+    conn.execute(
+        "CREATE TRIGGER search_words_insert AFTER INSERT ON photos BEGIN "
+        f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('NEW.search_text', single=True)}; END"
+    )
+    conn.execute(
+        "CREATE TRIGGER search_words_update AFTER UPDATE OF search_text ON photos "
+        "WHEN OLD.search_text IS NOT NEW.search_text BEGIN "
+        f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('NEW.search_text', single=True)}; END"
+    )
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
-    MIGRATION_1, migration_2, MIGRATION_3, migration_4,
+    MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.index.query import CompiledQuery
-from app.core.index.time_order import ID_BITS, TIME_TABLE
+from app.core.index.time_order import ID_BITS, TIME_TABLE, expand_prefix
 
 # The walk looks at most this many rows per requested row (and at least
 # MIN_WINDOW): a page of 100 fills from a window of 6,000 when ≥ ~2 % match.
@@ -35,7 +35,7 @@ ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int) -> list[tuple]:
     """Rows of `columns` (over `photos p LEFT JOIN labels l`) for one page."""
-    if limit is not None and time_ordered_usable(conn, compiled):
+    if limit is not None:
         rows = time_ordered_page(conn, columns, compiled, limit, offset)
         if rows is not None:
             return rows
@@ -160,9 +160,16 @@ def _walk_window(
 def time_ordered_usable(conn: sqlite3.Connection, compiled: CompiledQuery) -> bool:
     """Whether photos_by_time can answer: a positive term has a time-ordered
     form and every photo has a regular sort_key (an ISO date or none)."""
+    return _time_match(conn, compiled) is not None
+
+
+def _time_match(conn: sqlite3.Connection, compiled: CompiledQuery) -> str | None:
+    """The photos_by_time expression for this query, or None when that table cannot answer."""
     if compiled.time_match is None or compiled.row_where is None:
-        return False
-    return conn.execute("SELECT 1 FROM photos WHERE sort_key < 0 LIMIT 1").fetchone() is None
+        return None
+    if conn.execute("SELECT 1 FROM photos WHERE sort_key < 0 LIMIT 1").fetchone() is not None:
+        return None
+    return expand_prefix(conn, compiled.time_match, compiled.time_prefix)
 
 
 def _time_sql(select: str, compiled: CompiledQuery, tail: str) -> str:
@@ -176,13 +183,14 @@ def _time_sql(select: str, compiled: CompiledQuery, tail: str) -> str:
 def time_ordered_page(
     conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int, offset: int
 ) -> list[tuple] | None:
-    """The page from photos_by_time, or None when the newest `window`
-    candidates held too few matches (a rare combination of terms: sorting
-    the matches is cheaper then).
+    """The page from photos_by_time, or None when that table cannot answer
+    (see _time_match) or the newest `window` candidates held too few matches
+    (a rare combination of terms: sorting the matches is cheaper then).
 
     Candidates are walked in sort_key order, which is exact between minutes;
     the page's last minute is then read whole and the rows sorted exactly."""
-    if limit <= 0:
+    match = _time_match(conn, compiled)
+    if match is None or limit <= 0:
         return None
     low, high = compiled.key_range
     wanted = limit + offset
@@ -190,14 +198,14 @@ def time_ordered_page(
     edge = conn.execute(
         f"SELECT rowid FROM {TIME_TABLE} WHERE {TIME_TABLE} MATCH ? AND rowid >= ? AND rowid < ? "
         "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        (compiled.time_match, low, high, window - 1),
+        (match, low, high, window - 1),
     ).fetchone()
     floor = low if edge is None else max(low, edge[0])
     keys = [
         row[0]
         for row in conn.execute(
             _time_sql("f.rowid", compiled, "ORDER BY f.rowid DESC LIMIT ?"),
-            (compiled.time_match, floor, high, *compiled.row_params, wanted),
+            (match, floor, high, *compiled.row_params, wanted),
         )
     ]
     if len(keys) < wanted:
@@ -209,14 +217,15 @@ def time_ordered_page(
         floor = max(low, last if last < (1 << ID_BITS) else (last >> ID_BITS) << ID_BITS)
     return conn.execute(
         _time_sql(columns, compiled, f"{ORDER} LIMIT ? OFFSET ?"),
-        (compiled.time_match, floor, high, *compiled.row_params, int(limit), int(offset)),
+        (match, floor, high, *compiled.row_params, int(limit), int(offset)),
     ).fetchall()
 
 
 def capped_count(conn: sqlite3.Connection, compiled: CompiledQuery, cap: int) -> int | None:
     """min(matches, cap) from photos_by_time, or None when it cannot answer."""
-    if not time_ordered_usable(conn, compiled):
+    match = _time_match(conn, compiled)
+    if match is None:
         return None
     low, high = compiled.key_range
     sql = f"SELECT count(*) FROM ({_time_sql('1', compiled, 'LIMIT ?')})"
-    return int(conn.execute(sql, (compiled.time_match, low, high, *compiled.row_params, int(cap))).fetchone()[0])
+    return int(conn.execute(sql, (match, low, high, *compiled.row_params, int(cap))).fetchone()[0])

@@ -22,6 +22,7 @@ never has, so a typed prefix like "di" cannot match ".dir.paris".
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words
 
@@ -30,6 +31,8 @@ ID_LIMIT = 1 << ID_BITS
 IRREGULAR_OFFSET = 1 << 62
 TIME_TABLE = "photos_by_time"
 STATE_TAG = ".state."
+PREFIX_MARK = "{prefix}"  # never in a phrase: words are letters and digits
+MAX_PREFIX_WORDS = 16
 DATED = "[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]"
 DATE_TIME = DATED + "T[0-2][0-9]:[0-5][0-9]*"
 
@@ -62,11 +65,19 @@ def words_sql(search_text: str, state: str) -> str:
     )
 
 
+def words_of_sql(search_text: str, single: bool = False) -> str:
+    """`value FROM …` selecting the untagged words of search_text (words are
+    letters and digits only, so they can be quoted as JSON strings as they are)."""
+    split = f"json_each('[\"' || replace(trim({search_text}), ' ', '\",\"') || '\"]') j"
+    source = split if single else f"photos p, {split}"
+    return f"j.value FROM {source} WHERE j.value <> '' AND instr(j.value, '.') = 0"
+
+
 def minute_code(text: str) -> int | None:
     """Python mirror of the SQL minute code (None: not an ISO date)."""
-    if re.fullmatch(r"\d{4}-[01]\d-[0-3]\d", text):
+    if re.fullmatch(r"[0-9]{4}-[01][0-9]-[0-3][0-9]", text):
         return 1 + ((int(text[:4]) * 20 + int(text[5:7])) * 40 + int(text[8:10])) * 1800
-    if re.match(r"\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d", text):
+    if re.match(r"[0-9]{4}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]", text):
         day = (int(text[:4]) * 20 + int(text[5:7])) * 40 + int(text[8:10])
         return 1 + (day * 30 + int(text[11:13])) * 60 + int(text[14:16])
     return None
@@ -91,12 +102,39 @@ def key_after_all_before(text: str) -> int:
 
 
 def fts_phrase(text: str, prefix: bool, tag: str = "") -> str | None:
-    """An FTS5 phrase over photos_by_time for the words of `text` (None: no words)."""
+    """An FTS5 phrase over photos_by_time for the words of `text` (None: no
+    words); with `prefix`, PREFIX_MARK, which expand_prefix replaces."""
     words = fold_words(text)
     if not words:
         return None
+    if prefix:
+        return PREFIX_MARK
     tagged = " ".join(("." + tag if tag else "") + w for w in words)
-    return f'"{tagged}"' + ("*" if prefix else "")
+    return f'"{tagged}"'
+
+
+def expand_prefix(conn: sqlite3.Connection, match: str, text: str) -> str | None:
+    """`match` with PREFIX_MARK replaced by the phrase of `text` whose last word
+    is any whole word it starts (from search_words), or by an FTS5 prefix
+    phrase where a prefix index answers (2 or 3 characters); None when the
+    prefix stands for too many words (then sorting or walking is cheaper)."""
+    if PREFIX_MARK not in match:
+        return match
+    *head, last = fold_words(text)
+    start = " ".join(head) + " " if head else ""
+    if len(last) in (2, 3):
+        return match.replace(PREFIX_MARK, f'"{start}{last}"*')
+    words = [
+        row[0]
+        for row in conn.execute(
+            "SELECT word FROM search_words WHERE word >= ? AND word < ? LIMIT ?",
+            (last, last + "\U0010ffff", MAX_PREFIX_WORDS + 1),
+        )
+    ]
+    if len(words) > MAX_PREFIX_WORDS:
+        return None
+    phrases = [f'"{start}{word}"' for word in words] or [f'"{start}{last}"']
+    return match.replace(PREFIX_MARK, "(" + " OR ".join(phrases) + ")")
 
 
 def state_phrase(state: str) -> str:
