@@ -61,14 +61,16 @@ def words_sql(search_text: str, state: str) -> str:
     by typed prefixes, and the review state."""
     return (
         f"replace(replace({search_text}, ' {FOLDER_TAG}', ' .{FOLDER_TAG}'), ' {CAMERA_TAG}', ' .{CAMERA_TAG}')"
-        f" || '{STATE_TAG}' || coalesce({state}, 'unlabelled')"
+        f" || ' {STATE_TAG}' || coalesce({state}, 'unlabelled')"
     )
 
 
 def words_of_sql(search_text: str, single: bool = False) -> str:
     """`value FROM …` selecting the untagged words of search_text (words are
-    letters and digits only, so they can be quoted as JSON strings as they are)."""
-    split = f"json_each('[\"' || replace(trim({search_text}), ' ', '\",\"') || '\"]') j"
+    letters and digits only, so they can be quoted as JSON strings as they are;
+    a search_text written otherwise adds no words rather than failing the write)."""
+    array = f"('[\"' || replace(trim({search_text}), ' ', '\",\"') || '\"]')"
+    split = f"json_each(CASE WHEN json_valid({array}) THEN {array} ELSE '[]' END) j"
     source = split if single else f"photos p, {split}"
     return f"j.value FROM {source} WHERE j.value <> '' AND instr(j.value, '.') = 0"
 
