@@ -180,6 +180,10 @@ def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path)
     assert window.stack.currentIndex() == PAGE_REVIEW
     shown = [window.review_model.photo_id(row) for row in range(window.review_model.rowCount())]
     assert [scores[i] for i in shown] == [0.3, 0.6, 0.9]
+    from app.gui.photo_model import AlternativesRole
+
+    alternatives = window.review_model.data(window.review_model.index(0), AlternativesRole)
+    assert [p.label for p in alternatives] == ["Alhambra", "Other place"]  # the runner-up is shown too
     # accepting the least confident takes it off the list; the next one becomes current
     qtbot.keyClick(window.review.list, Qt.Key.Key_A)
     assert window.index.get(shown[0]).state == "accepted"

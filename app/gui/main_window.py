@@ -55,7 +55,8 @@ class MainWindow(LabelActions, QMainWindow):
         density = screen.devicePixelRatio() if screen is not None else 1.0
         self.thumbnails = ThumbnailLoader(round(settings.thumbnail_size * max(1.0, density)), parent=self)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
-        self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
+        self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self,
+                                           fetch_alternatives=self.index.predictions)
         self.results = ResultsLoader(self.db_path, self)
         self.results.searched.connect(self._show_results)
         self.results.summarised.connect(self._show_library)

@@ -21,8 +21,10 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 ThumbnailRole = Qt.ItemDataRole.UserRole + 2
 PhotoIdRole = Qt.ItemDataRole.UserRole + 3
 ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 4
+AlternativesRole = Qt.ItemDataRole.UserRole + 5
 
 RecordFetcher = Callable[[int], object]  # photo id -> PhotoRecord (index.get)
+AlternativesFetcher = Callable[[int], list]  # photo id -> ranked predictions (index.predictions)
 
 
 class PhotoListModel(QAbstractListModel):
@@ -34,9 +36,12 @@ class PhotoListModel(QAbstractListModel):
         thumbnails: ThumbnailLoader,
         cache_items: int = 3000,
         parent: QObject | None = None,
+        fetch_alternatives: AlternativesFetcher | None = None,
     ) -> None:
         super().__init__(parent)
         self._fetch_record = fetch_record
+        self._fetch_alternatives = fetch_alternatives
+        self._alternatives: OrderedDict[int, list] = OrderedDict()  # only for rows painted with them
         self._thumbnails = thumbnails
         self._ids: list[int] = []
         self._row_of: dict[int, int] = {}  # filled only for rows that were looked at
@@ -53,6 +58,7 @@ class PhotoListModel(QAbstractListModel):
         self._ids = list(ids)
         self._row_of = {}
         self._records.clear()
+        self._alternatives.clear()
         self.endResetModel()
 
     def remove_ids(self, photo_ids: Iterable[int]) -> None:
@@ -97,12 +103,14 @@ class PhotoListModel(QAbstractListModel):
     def refresh_all(self) -> None:
         """Reload every record lazily (after a job) without resetting the view."""
         self._records.clear()
+        self._alternatives.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
     def refresh(self, photo_ids: Iterable[int]) -> None:
         """Reload the given photos' records (labels changed) and repaint their tiles."""
         for photo_id in photo_ids:
+            self._alternatives.pop(photo_id, None)
             if self._records.pop(photo_id, None) is None:
                 continue  # never shown or evicted: it will be fetched fresh anyway
             row = self._row_of.get(photo_id)
@@ -124,6 +132,8 @@ class PhotoListModel(QAbstractListModel):
             return self.record(row)
         if role == ThumbnailFailedRole:
             return self._thumbnails.has_failed(self._ids[row])
+        if role == AlternativesRole:
+            return self._alternatives_of(self._ids[row])
         record = self.record(row) if role in (Qt.ItemDataRole.DisplayRole, ThumbnailRole,
                                               Qt.ItemDataRole.ToolTipRole) else None
         if record is None:
@@ -135,6 +145,20 @@ class PhotoListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
         return None
+
+    def _alternatives_of(self, photo_id: int) -> list:
+        if self._fetch_alternatives is None:
+            return []
+        found = self._alternatives.get(photo_id)
+        if found is None:
+            try:
+                found = list(self._fetch_alternatives(photo_id))
+            except TaggerError:
+                found = []
+            self._alternatives[photo_id] = found
+            while len(self._alternatives) > self._cache_items:
+                self._alternatives.popitem(last=False)
+        return found
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         if not index.isValid():

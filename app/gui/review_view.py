@@ -6,12 +6,13 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QListView, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget,
+    QAbstractItemView, QHBoxLayout, QLabel, QListView, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout,
+    QWidget,
 )
 
 from app.core.library import display_name
 from app.gui import theme
-from app.gui.photo_model import PhotoListModel, RecordRole, ThumbnailRole
+from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
 from app.gui.tile_delegate import draw_badge
 
 ROW_HEIGHT = 92
@@ -83,6 +84,13 @@ class ReviewRowDelegate(QStyledItemDelegate):
         painter.setPen(theme.confidence_colour(score))
         painter.drawText(QRectF(rect.right() - 62, rect.top(), 52, rect.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score * 100:.0f}%")
+        runner_up = next((p for p in index.data(AlternativesRole) or [] if p.label != record.label), None)
+        if runner_up is not None:
+            painter.setPen(QColor(theme.MUTED))
+            painter.setFont(theme.scaled_font(option.font, 0.9))
+            text = f"or {runner_up.label}  {runner_up.score * 100:.0f}%"
+            painter.drawText(QRectF(bar_left, track.bottom() + 6, bar_width, 18), Qt.AlignmentFlag.AlignLeft,
+                             painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(bar_width)))
         painter.restore()
 
 
@@ -99,11 +107,13 @@ class ReviewView(QWidget):
         header = QHBoxLayout()
         self.heading = QLabel("Review suggestions")
         self.heading.setProperty("role", "heading")
-        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label  ·  ↑↓ move  ·  Enter details")
+        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label  ·  Enter details")
         hint.setProperty("role", "muted")
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # The hint gives way (clipped) rather than squeezing the panels beside the list.
+        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.heading)
-        header.addStretch(1)
-        header.addWidget(hint)
+        header.addWidget(hint, 1)
         layout.addLayout(header)
         self.list = QListView()
         self.list.setObjectName("reviewList")
