@@ -104,7 +104,7 @@ def test_selecting_a_folder_in_the_tree_narrows_the_grid(qtbot, window, tmp_path
     added_folder(qtbot, window, tmp_path, count=12)
     window.library_tree.topLevelItem(1).child(0).setSelected(True)
     window.library_tree.topLevelItem(0).setSelected(False)
-    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4, timeout=20000)
 
 
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
@@ -112,7 +112,7 @@ def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) ->
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)
     suggest(window.index, window.grid_model.photo_id(1), "Colosseum", 0.4)
     qtbot.keyClicks(window.search_bar.field, "Colosseum")
-    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=3000)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=20000)
     assert window.search_bar.count_label.text() == "2 photos"
     window.search_bar.set_text("label:Colosseum score>0.8")
     wait_for_results(qtbot, window)
@@ -257,7 +257,7 @@ def test_a_cancelled_job_stops_and_reports_cancelled(qtbot) -> None:
     runner.item_done.connect(done_items.append)
     assert runner.start("slow", slow_work)
     assert not runner.start("second", slow_work)  # one job at a time
-    qtbot.waitUntil(lambda: len(done_items) >= 5, timeout=5000)
+    qtbot.waitUntil(lambda: len(done_items) >= 5, timeout=20000)
     with qtbot.waitSignal(runner.cancelled, timeout=1000) as blocker:
         runner.cancel()
     assert blocker.args[0] == "slow" and blocker.args[1]["done"] < 1000
@@ -297,13 +297,13 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     window.jobs.runner.finished.connect(lambda name, summary: finished.append(name))
     assert window.write_labels()
     qtbot.waitUntil(lambda: "Writing labels" in finished, timeout=30000)
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
     assert shown["rows"] == 1 and shown["file_untouched"]
     assert any("Pont du Gard" in text for text in shown["text"])
     assert "Pont du Gard".encode() in path.read_bytes()
     assert window.jobs.undo()
     qtbot.waitUntil(lambda: "Undoing last write" in finished, timeout=30000)
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
     assert "Pont du Gard".encode() not in path.read_bytes()
     assert folder.is_dir()
 

@@ -94,7 +94,7 @@ def test_a_tag_job_runs_to_the_end_and_labels_reach_the_grid(qtbot, tagging_wind
     with qtbot.waitSignal(win.jobs.runner.finished, timeout=120000) as finished:
         assert win.tag_folder()
         assert win.job_bar.isVisible()
-    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy)
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=20000)
     summary = finished.args[1]
     assert summary.tagged == 10 and not summary.cancelled
     assert progress and progress[-1].done == 10 and progress[-1].total == 10
@@ -166,7 +166,7 @@ def test_a_new_user_goes_from_empty_library_to_written_labels_without_the_cli(
     from app.gui.write_dialog import WritePlanDialog
 
     win = tagging_window
-    qtbot.waitUntil(lambda: not win.results.busy)
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
     assert win.stack.currentIndex() == PAGE_FIRST_RUN
     folder = tmp_path / "holiday"
     make_photo_folder(folder, 4)
@@ -179,13 +179,13 @@ def test_a_new_user_goes_from_empty_library_to_written_labels_without_the_cli(
     label = win.grid_model.record(0).label
     assert label and win.index.count("state:suggested") == 4
     qtbot.keyClicks(win.search_bar.field, f'label:"{label}"')
-    qtbot.waitUntil(lambda: win.search_bar.count_label.text() == "4 photos", timeout=5000)
+    qtbot.waitUntil(lambda: win.search_bar.count_label.text() == "4 photos", timeout=20000)
     win.review_action.trigger()
-    qtbot.waitUntil(lambda: win.stack.currentIndex() == PAGE_REVIEW and win.review_model.rowCount() == 4)
+    qtbot.waitUntil(lambda: win.stack.currentIndex() == PAGE_REVIEW and win.review_model.rowCount() == 4, timeout=20000)
     win.review.list.setFocus()
     for _ in range(4):
         qtbot.keyClick(win.review.list, Qt.Key.Key_A)
-    qtbot.waitUntil(lambda: not win.results.busy and win.review_model.rowCount() == 0)
+    qtbot.waitUntil(lambda: not win.results.busy and win.review_model.rowCount() == 0, timeout=20000)
     assert win.index.count("state:accepted") == 4
     monkeypatch.setattr(job_controller.WritePlanDialog, "exec", lambda dialog: WritePlanDialog.DialogCode.Accepted)
     win.write_action.trigger()
