@@ -145,6 +145,7 @@ def test_the_event_loop_is_never_blocked_during_a_tag_job(qtbot, tagging_window,
         show_changes(photo_ids)
 
     win.photos_changed = spy
+    win.jobs._refresh_timer.setInterval(50)  # the tiny model is fast: look more often than 300 ms
     heartbeat = Heartbeat()
     heartbeat.start()
     with qtbot.waitSignal(win.jobs.runner.stopped, timeout=180000):
