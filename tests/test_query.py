@@ -251,7 +251,7 @@ def test_triggers_keep_the_time_table_in_step(crowded) -> None:
     rebuilt = dict(
         index.conn.execute(
             f"SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} FROM photos p "
-            "LEFT JOIN labels l ON l.photo_id = p.id"
+            "LEFT JOIN labels l ON l.photo_id = p.id WHERE p.search_text <> ' '"
         )
     )
     assert _time_rows(index) == rebuilt
@@ -311,3 +311,15 @@ def test_search_words_grow_with_the_photos(crowded) -> None:
     index.set_label(photo_id, "Zanzibar Gate", source="user", state="accepted")
     assert index.conn.execute("SELECT count(*) FROM search_words WHERE word IN ('zanzibar', 'gate')").fetchone()[0] == 2
     assert [r.id for r in index.search("zanz", limit=5)] == [photo_id]
+
+
+def test_a_photo_without_words_yet_switches_the_time_order_off(crowded) -> None:
+    index = crowded
+    index.conn.execute("INSERT INTO photos (folder, stem, primary_path, taken_at) VALUES ('/lib/x', 'bare', '/lib/x/bare.JPG', '2030-01-01')")
+    bare = index.conn.execute("SELECT id FROM photos WHERE stem = 'bare'").fetchone()[0]
+    assert not search_plan.time_ordered_usable(index.conn, compile_query(parse_query("state:unlabelled")))
+    assert [r.id for r in index.search("state:unlabelled", limit=3)][0] == bare
+    index.conn.execute("UPDATE photos SET search_text = ' lib x bare dir.lib dir.x ' WHERE id = ?", (bare,))
+    assert search_plan.time_ordered_usable(index.conn, compile_query(parse_query("state:unlabelled")))
+    assert [r.id for r in index.search("state:unlabelled", limit=3)][0] == bare
+    assert [r.id for r in index.search("bar", limit=3)] == [bare]

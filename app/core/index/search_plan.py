@@ -159,7 +159,7 @@ def _walk_window(
 
 def time_ordered_usable(conn: sqlite3.Connection, compiled: CompiledQuery) -> bool:
     """Whether photos_by_time can answer: a positive term has a time-ordered
-    form and every photo has a regular sort_key (an ISO date or none)."""
+    form, and every photo has a regular sort_key (an ISO date or none) and its words."""
     return _time_match(conn, compiled) is not None
 
 
@@ -167,7 +167,10 @@ def _time_match(conn: sqlite3.Connection, compiled: CompiledQuery) -> str | None
     """The photos_by_time expression for this query, or None when that table cannot answer."""
     if compiled.time_match is None or compiled.row_where is None:
         return None
-    if conn.execute("SELECT 1 FROM photos WHERE sort_key < 0 LIMIT 1").fetchone() is not None:
+    # a photo with an irregular date or without its words yet is not (rightly) in photos_by_time
+    if conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM photos WHERE sort_key < 0) OR EXISTS (SELECT 1 FROM photos WHERE search_text = ' ')"
+    ).fetchone()[0]:
         return None
     return expand_prefix(conn, compiled.time_match, compiled.time_prefix)
 
