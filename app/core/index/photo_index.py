@@ -105,11 +105,18 @@ class PhotoIndex:
         than an exact count of hundreds of thousands of matches."""
         compiled = compile_query(parse_query(query))
         if limit is not None:
-            capped = capped_count(self.conn, compiled, limit)
+            # without words, testing rows (label/state/score/date/folder indexes pick
+            # them) stops at the limit; words are found through photos_by_time
+            capped = None if not compiled.uses_text_search else capped_count(self.conn, compiled, limit)
             if capped is not None:
                 return capped
-            sql = f"SELECT count(*) FROM (SELECT 1 FROM photos p WHERE {compiled.where} LIMIT ?)"
-            return int(self.conn.execute(sql, (*compiled.params, int(limit))).fetchone()[0])
+            if compiled.row_where is not None and not compiled.uses_text_search:
+                rows, params = "photos p LEFT JOIN labels l ON l.photo_id = p.id", compiled.row_params
+                where = compiled.row_where
+            else:
+                rows, params, where = "photos p", compiled.params, compiled.where
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM {rows} WHERE {where} LIMIT ?)"
+            return int(self.conn.execute(sql, (*params, int(limit))).fetchone()[0])
         # the narrow (id, missing, taken_at, has_raw, gps_lat) index covers every
         # condition but folder paths, and beats a date range only without one
         narrow = "p.folder" not in compiled.where and compiled.range_where == "1"
