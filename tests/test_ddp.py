@@ -15,12 +15,13 @@ from training.synthetic import make_class_folders  # noqa: E402
 
 
 def config(manifest: Path, run_dir: Path, batch_size: int) -> TrainConfig:
-    # BatchNorm statistics would differ per process, so they are frozen here; the
-    # sampler, augmentations and gradient averaging are what is being checked.
+    # BatchNorm statistics would differ per process (SyncBatchNorm needs a GPU), so all
+    # of them are frozen here; the sampler, augmentations and gradient averaging are
+    # what is being checked.
     return TrainConfig(
         run_dir=str(run_dir), progress=False, tensorboard=False, plots=False, seed=1,
         data=DataConfig(manifest=str(manifest), input_size=32, workers=0, flip=True),
-        model=ModelConfig(embedding_size=16, drop_connect_rate=0.0, freeze_batchnorm=True),
+        model=ModelConfig(embedding_size=16, drop_connect_rate=0.0, freeze_batchnorm="all"),
         optim=OptimConfig(batch_size=batch_size, epochs=2, lr=0.05),
         schedule=ScheduleConfig(restart_epochs=2),
     )

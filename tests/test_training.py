@@ -182,7 +182,7 @@ def test_gradient_accumulation_matches_the_larger_batch(prepared, tmp_path):
 
     def run(name, batch_size, accumulate, workers):
         config = tiny_config(prepared, tmp_path / name, batch_size=batch_size, accumulate=accumulate, epochs=1)
-        config.model.freeze_batchnorm = True  # batch statistics would differ between 3 and 6 images
+        config.model.freeze_batchnorm = "all"  # batch statistics would differ between 3 and 6 images
         config.data.workers = workers
         return load_checkpoint(train(config).last_checkpoint)
 
@@ -197,3 +197,22 @@ def test_the_example_config_is_valid():
     example = Path(__file__).resolve().parents[1] / "training" / "configs" / "example.toml"
     config = load_config(example).validate()
     assert config.loss.name == "arcface" and config.data.crop_scale == (0.6, 1.0)
+
+
+@pytest.mark.parametrize("mode, neck_trains, backbone_bn_trains", [
+    (False, True, True), (True, True, False), ("backbone", True, False), ("all", False, False),
+])
+def test_frozen_batchnorm_modes(mode, neck_trains, backbone_bn_trains):
+    from torch import nn
+
+    from training.train import net_config_for, set_train_mode
+    from model.network import LandmarkNet
+
+    config = tiny_config(Path("unused"), Path("unused"))
+    config.model.freeze_batchnorm = mode
+    config.model.pretrained = False
+    net = LandmarkNet(net_config_for(config, 3))
+    set_train_mode(net, config)
+    backbone_bn = [m for m in net.backbone.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    assert backbone_bn and all(m.training == backbone_bn_trains for m in backbone_bn)
+    assert net.neck[1].training == neck_trains and net.head.training

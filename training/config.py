@@ -46,7 +46,19 @@ class ModelConfig:
     dropout: float = 0.0
     drop_connect_rate: float | None = None
     freeze_backbone: bool = False  # train only GeM, neck and head (fast CPU runs)
-    freeze_batchnorm: bool = False  # BatchNorm layers use their running statistics
+    # Which BatchNorm layers keep their running statistics instead of batch statistics:
+    # false/"none", true/"backbone" (small batches: keep ImageNet statistics), or "all"
+    # (the neck's BatchNorm1d too — only for exact multi-process comparisons on CPU,
+    # where SyncBatchNorm is unavailable; an unnormalised neck trains badly).
+    freeze_batchnorm: bool | str = False
+
+    def batchnorm_mode(self) -> str:
+        value = self.freeze_batchnorm
+        if value is True:
+            return "backbone"
+        if value is False:
+            return "none"
+        return str(value)
 
 
 @dataclass
@@ -118,6 +130,8 @@ class TrainConfig:
             (self.data.input_size >= 16, f"data.input_size={self.data.input_size} must be 16 px or more"),
             (bool(self.data.manifest), "data.manifest is empty; give the folder written by `landmark-train prepare`"),
             (self.schedule.restart_epochs > 0 and self.schedule.step_epochs > 0, "schedule epochs must be positive"),
+            (self.model.batchnorm_mode() in ("none", "backbone", "all"),
+             f"model.freeze_batchnorm={self.model.freeze_batchnorm!r}; use true, false, \"backbone\" or \"all\""),
         ]
         for ok, message in checks:
             if not ok:

@@ -80,14 +80,20 @@ def build_loss(config: TrainConfig, class_counts: list[int]):
 
 
 def set_train_mode(net, config: TrainConfig) -> None:
-    """Training mode, except a frozen backbone and frozen BatchNorm layers stay in eval."""
+    """Training mode, except a frozen backbone and frozen BatchNorm layers stay in eval.
+
+    The neck's BatchNorm1d centres the embedding; it keeps learning unless the mode is
+    "all" (a network whose neck is frozen at its initial statistics collapses).
+    """
     from torch import nn
 
     net.train()
     if config.model.freeze_backbone:
         net.backbone.eval()
-    if config.model.freeze_batchnorm:
-        for module in net.modules():
+    mode = config.model.batchnorm_mode()
+    if mode != "none":
+        frozen = net.modules() if mode == "all" else net.backbone.modules()
+        for module in frozen:
             if isinstance(module, nn.modules.batchnorm._BatchNorm):
                 module.eval()
 
@@ -179,7 +185,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
 
     model = net
     if ctx.distributed:
-        if on_cuda and config.sync_batchnorm and not config.model.freeze_batchnorm:
+        if on_cuda and config.sync_batchnorm and config.model.batchnorm_mode() != "all":
             model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
         model = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[ctx.device.index] if on_cuda else None, find_unused_parameters=False
