@@ -102,6 +102,9 @@ def main() -> int:
     if fresh:
         db.parent.mkdir(parents=True, exist_ok=True)
         seconds = generate_index(db, args.photos)
+        with PhotoIndex.open(db) as index:  # merge the FTS segments, as after a migration
+            index.conn.execute("INSERT INTO photos_by_time (photos_by_time) VALUES ('optimize')")
+            index.conn.commit()
         print(f"generated {args.photos:,} photos in {seconds:.0f} s -> {db} ({db.stat().st_size / 1e6:.0f} MB)")
     else:
         print(f"reusing {db} ({db.stat().st_size / 1e6:.0f} MB)")

@@ -260,7 +260,7 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
     every term exactly) and the sort_key range of the date terms."""
     import os
 
-    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG
+    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words
     from app.core.index.time_order import fts_phrase, key_after_all_before, lowest_key_at_or_after, state_phrase
 
     phrases: list[str] = []
@@ -274,9 +274,14 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
         elif term.field == "camera":
             phrase = fts_phrase(term.value, prefix=False, tag=CAMERA_TAG)
         elif term.field == "folder":
-            folder = os.path.expanduser(term.value).rstrip("/\\") if _is_folder_path(term.value) else term.value
-            if folder.isprintable() and folder.encode("utf-8", "replace").decode("utf-8") == folder:
-                phrase = fts_phrase(folder, prefix=False, tag=FOLDER_TAG)
+            if not _is_folder_path(term.value):
+                phrase = fts_phrase(term.value, prefix=False, tag=FOLDER_TAG)
+            else:
+                # the path's last word picks the candidates (its first words, like
+                # "home user pictures", are in every photo); the row form tests the path
+                folder = os.path.expanduser(term.value).rstrip("/\\")
+                words = fold_words(folder) if folder.encode("utf-8", "replace").decode("utf-8") == folder else ()
+                phrase = fts_phrase(words[-1], prefix=False, tag=FOLDER_TAG) if words else None
         elif term.field == "state":
             phrase = state_phrase(term.value)
         elif term.field in ("date", "after"):

@@ -196,7 +196,7 @@ def migration_4(conn: sqlite3.Connection) -> None:
         f"CREATE VIRTUAL TABLE {TIME_TABLE} USING fts5 (words, "
         "tokenize = \"unicode61 remove_diacritics 2 tokenchars '.'\", prefix = '2 3', columnsize = 0)",
         f"INSERT INTO {TIME_TABLE} (rowid, words) SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} "
-        "FROM photos p LEFT JOIN labels l ON l.photo_id = p.id",
+        "FROM photos p LEFT JOIN labels l ON l.photo_id = p.id ORDER BY p.sort_key",  # rising rowids: no flush per row
         f"CREATE TRIGGER photos_by_time_insert AFTER INSERT ON photos BEGIN "
         f"INSERT INTO {TIME_TABLE} (rowid, words) VALUES (NEW.sort_key, "
         f"{words_sql('NEW.search_text', state_of('NEW.id'))}); END",
