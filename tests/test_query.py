@@ -169,7 +169,7 @@ TIME_QUERIES = [
     "folder:Paris", "state:suggested", "state:rejected", "state:unlabelled", "state:accepted",
     "state:suggested score>0.5", "paris has:gps", "roma -state:rejected", "dsc", "date:2020-11 paris",
     "after:2020-11-04 camera:nikon", "before:2021-01-01 state:suggested", '"eiffel tower"', "eiffel tow",
-    "paris -camera:d40", "label:colosseum roma", "colos", "DSC_01", "d", "roma eif", "nikon d8",
+    "paris -camera:d40", "label:colosseum roma", "colos", "DSC_01", "d", "roma eif", "nikon d8", "paris 0", "0",
 ]
 
 
@@ -297,9 +297,12 @@ def test_a_prefix_standing_for_many_words_is_still_answered(crowded, monkeypatch
 
     index = crowded
     monkeypatch.setattr(time_order, "MAX_PREFIX_WORDS", 1)
-    compiled = compile_query(parse_query("DSC_0"))
+    compiled = compile_query(parse_query("0"))
     assert not search_plan.time_ordered_usable(index.conn, compiled)
-    assert [r.id for r in index.search("DSC_0", limit=20)] == index.photo_ids("DSC_0")[:20]
+    assert [r.id for r in index.search("0", limit=20)] == index.photo_ids("0")[:20]
+    for query in ("DSC_0", "paris 0", "state:rejected 0"):  # other words still pick candidates
+        assert search_plan.time_ordered_usable(index.conn, compile_query(parse_query(query)))
+        assert [r.id for r in index.search(query, limit=20)] == index.photo_ids(query)[:20]
 
 
 def test_search_words_grow_with_the_photos(crowded) -> None:

@@ -118,8 +118,9 @@ def fts_phrase(text: str, prefix: bool, tag: str = "") -> str | None:
 def expand_prefix(conn: sqlite3.Connection, match: str, text: str) -> str | None:
     """`match` with PREFIX_MARK replaced by the phrase of `text` whose last word
     is any whole word it starts (from search_words), or by an FTS5 prefix
-    phrase where a prefix index answers (2 or 3 characters); None when the
-    prefix stands for too many words (then sorting or walking is cheaper)."""
+    phrase where a prefix index answers (2 or 3 characters). A prefix standing
+    for too many words is left out (None when nothing else is left: then
+    sorting or walking is cheaper)."""
     if PREFIX_MARK not in match:
         return match
     *head, last = fold_words(text)
@@ -134,7 +135,10 @@ def expand_prefix(conn: sqlite3.Connection, match: str, text: str) -> str | None
         )
     ]
     if len(words) > MAX_PREFIX_WORDS:
-        return None
+        # the other words still pick candidates (the row form tests the prefix)
+        rest = [part for part in match.split(" AND ") if part != PREFIX_MARK]
+        rest += [f'"{" ".join(head)}"'] if head else []
+        return " AND ".join(rest) or None
     phrases = [f'"{start}{word}"' for word in words] or [f'"{start}{last}"']
     return match.replace(PREFIX_MARK, "(" + " OR ".join(phrases) + ")")
 
