@@ -173,7 +173,7 @@ def plot_reliability(before: ReliabilityBins, after: ReliabilityBins, path: Path
         used = bins.counts > 0
         ax.bar(centres[used], bins.accuracy[used], width=width * 0.9, color="#4c72b0", label="accuracy")
         ax.plot([0, 1], [0, 1], "--", color="#888888", label="perfect calibration")
-        ax.plot(bins.confidence[used], bins.accuracy[used], "o", color="#dd8452", label="bin mean confidence")
+        ax.plot(bins.confidence[used], bins.accuracy[used], "o", color="#dd8452", label="accuracy at the bin's mean confidence")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_xlabel("top-1 confidence")

@@ -48,6 +48,7 @@ class RecipeReport:
     reliability: dict[str, list] = field(default_factory=dict)
     bundle: str = ""
     class_counts: dict[str, int] = field(default_factory=dict)
+    num_blocks: int = 0
 
     def save(self, path: Path) -> Path:
         path = Path(path)
@@ -114,7 +115,8 @@ def run_recipe(
         num_classes=len(class_names), backbone=config.network.backbone,
         embedding_size=config.network.embedding_size,
         sub_centers=config.train.k if config.train.loss == "subcenter-arcface" else 1,
-        input_size=config.network.input_size,
+        input_size=config.network.input_size, gem_p=config.network.gem_p,
+        gem_learnable=config.network.gem_learnable, dropout=config.network.dropout,
     )
     net = LandmarkNet(net_config).eval()
     preprocessing = _preprocessing(config)
@@ -133,6 +135,11 @@ def run_recipe(
         )
     report.seconds["feature_maps"] = t.seconds
     stages = TrainableStages(net, n.cut_block)
+    report.num_blocks = len(net.backbone.trunk._blocks)
+    if stages.pools_in_advance:
+        with timed("pooling cached maps", log) as t:
+            maps = stages.pool_maps(maps)
+        report.seconds["pooling"] = t.seconds
     with timed("training", log) as t:
         report.history = train_tail(stages, maps, labels, train_rows, len(class_names), config.train, log)
     report.seconds["training"] = t.seconds
@@ -144,7 +151,7 @@ def run_recipe(
         s = config.train.s
         _step(report, "trained network, class centres only", softmax_scores(val_cos, s), y_val)
         tta_emb, tta_cos = embed_rows(stages, maps, val_rows, (0, 1))
-        _step(report, "+ flip test-time augmentation (not shipped: doubles inference time)",
+        _step(report, "(alternative, not shipped: flip test-time augmentation on the centres, doubles inference time)",
               softmax_scores(tta_cos, s), y_val)
         gallery = build_gallery(train_emb, labels[train_rows])
         sc = config.scoring

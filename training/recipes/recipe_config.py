@@ -22,7 +22,10 @@ class NetworkRecipe:
     resize: str = "squash"  # model.preprocess rule: squash keeps the whole scene
     interpolation: str = "bilinear"
     embedding_size: int = 512
-    cut_block: int = 11  # blocks[cut_block:] are fine-tuned, the rest stays frozen
+    cut_block: int = 11  # blocks[cut_block:] are fine-tuned; len(blocks) + 1 freezes the head conv too
+    gem_p: float = 3.0
+    gem_learnable: bool = False
+    dropout: float = 0.0  # on the pooled features, before the neck
 
 
 @dataclass(frozen=True)

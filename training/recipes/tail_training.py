@@ -73,7 +73,26 @@ class TrainableStages(nn.Module):
         n = self.net
         return list(n.pool.parameters()) + list(n.neck.parameters()) + list(n.head.parameters())
 
+    @property
+    def pools_in_advance(self) -> bool:
+        """True when nothing before the neck learns (frozen head conv, fixed GeM p): then
+        the cached maps can be pooled once and each epoch only trains neck and head."""
+        return not self.trains_head_conv and not any(p.requires_grad for p in self.net.pool.parameters())
+
+    @torch.no_grad()
+    def pool_maps(self, maps: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """[N, V, C, H, W] cached head-conv maps → [N, V, C] GeM vectors (float32)."""
+        out = np.empty(maps.shape[:3], dtype=np.float32)
+        for begin in range(0, len(maps), batch_size):
+            chunk = torch.from_numpy(np.array(maps[begin : begin + batch_size], dtype=np.float32))
+            n, v = chunk.shape[:2]
+            out[begin : begin + n] = self.net.pool(chunk.flatten(0, 1)).view(n, v, -1).numpy()
+        return out
+
     def embed(self, maps: torch.Tensor) -> torch.Tensor:
+        n = self.net
+        if maps.ndim == 2:  # already pooled (see pools_in_advance)
+            return F.normalize(n.neck(n.dropout(maps)), dim=1)
         t = self.trunk
         h = maps
         total = len(t._blocks)
@@ -83,7 +102,6 @@ class TrainableStages(nn.Module):
                 # Same per-block drop-connect schedule as EfficientNet.extract_features.
                 h = t._blocks[index](h, drop_connect_rate=rate * index / total if rate else None)
             h = t._swish(t._bn1(t._conv_head(h)))
-        n = self.net
         return F.normalize(n.neck(n.dropout(n.pool(h))), dim=1)
 
     def set_training(self, freeze_batchnorm: bool) -> None:
@@ -174,7 +192,7 @@ def train_tail(
                 continue  # BatchNorm1d needs two samples
             views = rng.integers(0, maps.shape[1], len(rows))
             batch = torch.from_numpy(np.ascontiguousarray(maps[rows, views])).float()
-            if config.map_crop > 0:
+            if config.map_crop > 0 and batch.ndim == 4:
                 batch = _random_crop(batch, config.map_crop, rng)
             factor = _lr_factor(step, total, warmup)
             for group, spec in zip(optimizer.param_groups, groups):
