@@ -117,16 +117,13 @@ def fts_phrase(text: str, prefix: bool, tag: str = "") -> str | None:
 
 def expand_prefix(conn: sqlite3.Connection, match: str, text: str) -> str | None:
     """`match` with PREFIX_MARK replaced by the phrase of `text` whose last word
-    is any whole word it starts (from search_words), or by an FTS5 prefix
-    phrase where a prefix index answers (2 or 3 characters). A prefix standing
+    is any whole word it starts (from search_words). A prefix standing
     for too many words is left out (None when nothing else is left: then
     sorting or walking is cheaper)."""
     if PREFIX_MARK not in match:
         return match
     *head, last = fold_words(text)
     start = " ".join(head) + " " if head else ""
-    if len(last) in (2, 3):
-        return match.replace(PREFIX_MARK, f'"{start}{last}"*')
     words = [
         row[0]
         for row in conn.execute(
