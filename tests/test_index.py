@@ -240,3 +240,29 @@ def test_an_index_from_migration_1_is_upgraded_in_place(tmp_path: Path) -> None:
         assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         assert idx.photo_ids("cote") == [1]
         assert [r.id for r in idx.search("cote", limit=10)] == [1]
+
+
+def test_an_index_from_migration_3_gets_time_ordered_search(tmp_path: Path, monkeypatch) -> None:
+    from app.core.index import schema
+    from app.core.index.time_order import words_sql
+
+    path = tmp_path / "v3.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", 3)
+    with PhotoIndex.open(path) as idx:
+        first = add_photo(idx, "/lib/2020/Paris", "DSC_0001", "2020-11-03T10:00:00")
+        second = add_photo(idx, "/lib/2021/Roma", "DSC_0002", "2021-05-01T09:00:00")
+        idx.set_label(first, "Eiffel Tower", source="model", state="suggested", score=0.9)
+        idx.set_label(second, "Colosseum", source="model", state="rejected", score=0.6)
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    monkeypatch.undo()
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        rows = dict(idx.conn.execute("SELECT rowid, words FROM photos_by_time"))
+        rebuilt = dict(idx.conn.execute(
+            f"SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id"
+        ))
+        assert rows == rebuilt and len(rows) == 2
+        assert {r[0] for r in idx.conn.execute("SELECT word FROM search_words")} >= {"paris", "roma", "eiffel", "dsc"}
+        assert [r.id for r in idx.search("eiff", limit=5)] == [first]
+        assert [r.id for r in idx.search("state:rejected", limit=5)] == [second]
+        assert [r.id for r in idx.search("dsc", limit=5)] == [second, first]
