@@ -281,3 +281,16 @@ def test_scanning_the_real_camera_files(shared_data: Path, index: PhotoIndex) ->
     assert index.count("has:raw") == 3
     again = scan(index, [camera])
     assert (again.new, again.changed, again.missing) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("kind", ["png", "jpeg", "tiff"])
+def test_a_huge_header_is_a_per_file_error_not_a_crash(tmp_path: Path, index: PhotoIndex, kind: str) -> None:
+    from tests.test_decode import jpeg_with_header_size, png_with_header_size, tiff_with_header_size
+
+    make = {"png": png_with_header_size, "jpeg": jpeg_with_header_size, "tiff": tiff_with_header_size}[kind]
+    write_jpeg(tmp_path / "good.jpg")
+    bomb = make(tmp_path, 50_000, 50_000)
+    summary = scan(index, [tmp_path])
+    assert summary.photos == 1 and summary.errors == 1
+    (error,) = index.errors(run_id=summary.run_id)
+    assert error.path == str(bomb) and "too many pixels" in error.message
