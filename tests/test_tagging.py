@@ -308,3 +308,21 @@ def test_a_single_photo_can_be_tagged_by_its_path(index, library, bundle_path):
     summary = tag(index, [library / "IMG_0001.jpg"], options(bundle_path), on_result=results.append)
     assert summary.tagged == 1 and summary.scan.errors == 0
     assert [Path(r.path).name for r in results] == ["IMG_0001.jpg"]
+
+
+def test_a_new_model_re_embeds_taught_photos_so_taught_labels_survive(index, library, bundle_path, other_bundle_path):
+    from app.core.teaching import teach
+    from model.bundle import load_bundle
+
+    tag(index, [library], options(bundle_path))
+    taught_id = index.photo_ids("")[0]
+    teach(index, "Our cabin", [taught_id], bundle=load_bundle(bundle_path))
+    results = []
+    summary = tag(index, [library], options(other_bundle_path, threshold=0.0), on_result=results.append)
+    refs = index.conn.execute(
+        "SELECT label FROM taught_refs WHERE photo_id = ? AND model_id = ?", (taught_id, summary.model_id)
+    ).fetchall()
+    assert refs == [("Our cabin",)]
+    # the taught label competes like a built-in class under the new model too
+    top = index.predictions(taught_id, summary.model_id)
+    assert top[0].label == "Our cabin"

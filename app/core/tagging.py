@@ -184,8 +184,13 @@ class _Run:
         self.run_id = getattr(summary.scan, "run_id", None)
 
     def start_predictor(self, predictor) -> None:
+        from app.core.teaching import reembed_taught, taught_gallery
+
         self.predictor = predictor
-        self.taught = _taught_references(self.index, self.bundle.id)
+        # Taught labels survive a model change: photos taught under another model get a
+        # reference by this one (stored embeddings first, else decoded) before classifying.
+        reembed_taught(self.index, self.bundle, predictor)
+        self.taught = taught_gallery(self.index, self.bundle.id)
         self._report()
 
     def consume(self, decoded, cancel: CancelToken | None) -> None:
@@ -393,19 +398,3 @@ def _scan(index, roots: list[Path], progress, cancel):
     from app.core.scanner import scan
 
     return scan(index, folders, progress=progress, cancel=cancel)
-
-
-def _taught_references(index, model_id: str):
-    """The user's taught references for this model, as Predictor.classify's `extra`."""
-    try:
-        rows = index.conn.execute(
-            "SELECT label, vector FROM taught_refs WHERE model_id = ? ORDER BY id", (model_id,)
-        ).fetchall()
-    except Exception:  # an index without the table (older schema) simply has none
-        return None
-    from model.predictor import TaughtReferences
-
-    vectors = [np.frombuffer(blob, dtype=np.float32) for _, blob in rows if blob]
-    if not vectors or len({v.size for v in vectors}) != 1:
-        return None
-    return TaughtReferences([label for label, blob in rows if blob], np.stack(vectors))
