@@ -64,7 +64,12 @@ def test_sigkill_during_scan_leaves_a_sound_index(tmp_path: Path, library: Path,
         print(f"seed {seed}: killed={killed} after {partial} photos")
         assert 0 <= partial <= PHOTOS
         statuses = [r[0] for r in index.conn.execute("SELECT status FROM scan_runs")]
-        assert statuses == (["running"] if killed else ["done"]), f"seed {seed}"
+        if killed:
+            # the kill may land after the scan recorded "done" but before the process exited
+            assert statuses in (["running"], ["done"]), f"seed {seed}"
+            assert statuses == ["running"] or partial == PHOTOS, f"seed {seed}"
+        else:
+            assert statuses == ["done"], f"seed {seed}"
         summary = scan(index, [library])
         assert (summary.photos, summary.errors, summary.missing) == (PHOTOS, 0, 0), f"seed {seed}"
         assert summary.new == PHOTOS - partial
