@@ -216,3 +216,25 @@ def test_frozen_batchnorm_modes(mode, neck_trains, backbone_bn_trains):
     backbone_bn = [m for m in net.backbone.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     assert backbone_bn and all(m.training == backbone_bn_trains for m in backbone_bn)
     assert net.neck[1].training == neck_trains and net.head.training
+
+
+@pytest.mark.slow
+def test_head_warm_up_keeps_the_backbone_frozen_for_its_epochs(prepared, tmp_path):
+    from training.checkpoint import load_checkpoint
+    from training.train import train
+
+    config = tiny_config(prepared, tmp_path / "run", epochs=2)
+    config.model.frozen_backbone_epochs = 1
+    config.model.pretrained = False
+    torch.manual_seed(config.seed)
+    first = load_checkpoint(train(config, stop_after_epochs=1).last_checkpoint)
+    second = load_checkpoint(train(config, resume=True).last_checkpoint)
+    from model.network import LandmarkNet
+    from training.train import net_config_for
+
+    torch.manual_seed(config.seed)
+    initial = LandmarkNet(net_config_for(config, 3)).state_dict()
+    key = "backbone.trunk._conv_stem.weight"
+    assert torch.equal(first["state_dict"][key], initial[key])  # warm-up epoch: backbone untouched
+    assert not torch.equal(second["state_dict"][key], initial[key])  # then it trains
+    assert not torch.equal(first["state_dict"]["head.weight"], initial["head.weight"])

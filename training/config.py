@@ -46,6 +46,9 @@ class ModelConfig:
     dropout: float = 0.0
     drop_connect_rate: float | None = None
     freeze_backbone: bool = False  # train only GeM, neck and head (fast CPU runs)
+    # Train the head alone for the first N epochs, then the whole network: a randomly
+    # initialised margin head otherwise drags a pretrained backbone off course.
+    frozen_backbone_epochs: int = 0
     # Which BatchNorm layers keep their running statistics instead of batch statistics:
     # false/"none", true/"backbone" (small batches: keep ImageNet statistics), or "all"
     # (the neck's BatchNorm1d too — only for exact multi-process comparisons on CPU,

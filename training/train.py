@@ -79,7 +79,11 @@ def build_loss(config: TrainConfig, class_counts: list[int]):
     return create_loss(c.name, class_counts=counts, **kwargs)
 
 
-def set_train_mode(net, config: TrainConfig) -> None:
+def backbone_frozen_in(config: TrainConfig, epoch: int) -> bool:
+    return config.model.freeze_backbone or epoch < config.model.frozen_backbone_epochs
+
+
+def set_train_mode(net, config: TrainConfig, epoch: int = 0) -> None:
     """Training mode, except a frozen backbone and frozen BatchNorm layers stay in eval.
 
     The neck's BatchNorm1d centres the embedding; it keeps learning unless the mode is
@@ -88,7 +92,10 @@ def set_train_mode(net, config: TrainConfig) -> None:
     from torch import nn
 
     net.train()
-    if config.model.freeze_backbone:
+    frozen = backbone_frozen_in(config, epoch)
+    for p in net.backbone.parameters():
+        p.requires_grad_(not frozen)
+    if frozen:
         net.backbone.eval()
     mode = config.model.batchnorm_mode()
     if mode != "none":
@@ -157,9 +164,6 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     class_counts = [max(1, sum(1 for i in train_set.images if i.class_index == c.index)) for c in manifest.classes]
     loss_fn = build_loss(config, class_counts).to(ctx.device)
 
-    if config.model.freeze_backbone:
-        for p in net.backbone.parameters():
-            p.requires_grad_(False)
     on_cuda = ctx.device.type == "cuda"
     channels_last = config.channels_last and on_cuda
     amp = config.amp and on_cuda
@@ -167,7 +171,8 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     if channels_last:
         net.to(memory_format=torch.channels_last)
     head_params = [p for name, p in net.named_parameters() if not name.startswith("backbone.")]
-    optimizer = create_optimizer(config.optim, net.backbone.parameters(), head_params)
+    backbone_params = [] if config.model.freeze_backbone else list(net.backbone.parameters())
+    optimizer = create_optimizer(config.optim, backbone_params, head_params)
 
     start_epoch, step, history, best_gap = 0, 0, [], None
     last_path = checkpoint_dir(run_dir) / LAST
@@ -188,7 +193,9 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         if on_cuda and config.sync_batchnorm and config.model.batchnorm_mode() != "all":
             model = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
         model = torch.nn.parallel.DistributedDataParallel(
-            model, device_ids=[ctx.device.index] if on_cuda else None, find_unused_parameters=False
+            model, device_ids=[ctx.device.index] if on_cuda else None,
+            # during head-only warm-up epochs the backbone gets no gradients
+            find_unused_parameters=config.model.frozen_backbone_epochs > 0 and not config.model.freeze_backbone,
         )
 
     log = None
@@ -219,7 +226,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     for epoch in range(start_epoch, end_epoch):
         started = time.perf_counter()
         sampler.set_epoch(epoch)
-        set_train_mode(net, config)
+        set_train_mode(net, config, epoch)
         loss_sum, seen, lr = 0.0, 0, config.optim.lr
         batches = _progress(loader, micro_batches, f"epoch {epoch + 1}/{epochs}", config.progress and ctx.is_main)
         optimizer.zero_grad(set_to_none=True)
