@@ -59,6 +59,7 @@ run "export 48-px baseline" "$TRAIN" export "$WORK/baseline48" --out "$BASELINE"
 run "evaluate 48-px baseline" \
     sh -c "\"$TRAIN\" evaluate --model \"$BASELINE\" --manifest \"$PREPARED\" --split val --threads $THREADS --json > \"$WORK/eval-baseline48.json\""
 
+printf '%s\t%s\n' "total so far (all steps above)" "$SECONDS" >> "$TIMINGS"
 "$PY" - "$WORK" "$CMD_RECIPE" "$CMD_EVAL" "$CMD_B_TRAIN && $CMD_B_EXPORT && $CMD_B_EVAL" "$CMD_PREPARE" <<'EOF'
 import json, sys
 work, recipe, evaluate, baseline, prepare = sys.argv[1:]

@@ -112,7 +112,7 @@ def render_card(
         "per-class figures below are coarse (one photo is 5–10 points).\n")
     add("## What each step bought\n")
     if experiments:
-        add("Other settings on the same prepared split, Lite0 at 224 px (each command run after the "
+        add("Other settings on the same prepared split, Lite0 at 224 px (each command run beside the "
             "reproduction, reusing its prepared data):\n")
         add("| change | μAP | top-1 | command |")
         add("|---|---|---|---|")
