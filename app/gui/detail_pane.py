@@ -223,7 +223,8 @@ class DetailPane(QScrollArea):
         if record.source:
             parts.append(f"by {record.source}")
         if record.score is not None and record.state != "unlabelled":
-            parts.append(f"{record.score * 100:.0f}% confidence")
+            # for "no landmark" the score is that of the best guess, which fell short
+            parts.append(f"{record.score * 100:.0f}% " + ("confidence" if record.label else "best guess"))
         self.state_line.setText("  ·  ".join(parts))
         names = [display_name(path) for path in record.files or [record.path]]
         self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))

@@ -88,7 +88,8 @@ class ReviewRowDelegate(QStyledItemDelegate):
         if runner_up is not None:
             painter.setPen(QColor(theme.MUTED))
             painter.setFont(theme.scaled_font(option.font, 0.9))
-            text = f"or {runner_up.label}  {runner_up.score * 100:.0f}%"
+            lead = "best guess" if record.label is None else "or"  # "no landmark": what it nearly was
+            text = f"{lead} {runner_up.label}  {runner_up.score * 100:.0f}%"
             painter.drawText(QRectF(bar_left, track.bottom() + 6, bar_width, 18), Qt.AlignmentFlag.AlignLeft,
                              painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(bar_width)))
         painter.restore()
