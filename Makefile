@@ -5,23 +5,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv default-model benchmarks clean
+.PHONY: run test venv default-model clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "setting up $(VENV) (first run only)..." >&2
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { bash scripts/system-deps.sh --venv && $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
 
 venv: $(VENV)/.installed
 
+# With a display, make sure Qt's window libraries are there first; without one,
+# `landmark-tagger gui` prints one line with the CLI equivalent (exit 2, not an error here).
 run: venv
-	$(BIN)/landmark-tagger gui
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then bash scripts/system-deps.sh; fi
+	@$(BIN)/landmark-tagger gui $(FOLDER) || { status=$$?; [ $$status -eq 2 ] || exit $$status; }
 
 test: venv
-	bash scripts/system-deps.sh
+	@bash scripts/system-deps.sh
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Rebuild assets/default.ltbundle from ../shared/data/landmarks/world (see docs/MODEL_CARD.md).

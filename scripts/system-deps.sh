@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need, when they are missing:
+# Installs the system packages the app and its tests need, when they are missing
+# (--venv: also Python's venv module, for a fresh Debian/Ubuntu):
 # exiftool (an independent metadata reader) and the libraries Qt's offscreen platform loads.
 set -euo pipefail
 
 missing=()
+if [ "${1:-}" = "--venv" ]; then
+    # Debian and Ubuntu ship python3 without its venv module.
+    missing+=("python3-venv")
+    [ "$(python3 -c 'import sys; print(sys.version_info[:2] >= (3, 11))')" = True ] || {
+        echo "system-deps: Python 3.11 or newer is needed (found $(python3 --version))" >&2; exit 1; }
+fi
 command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 # libglib-2.0 is linked by QtCore and is not in a minimal Debian; the libxcb-* ones are
 # what Qt's xcb plugin needs to open a window on an X11 desktop (the app, not the tests).
