@@ -4,6 +4,7 @@ review, lazy loading, jobs and the no-display fallback of the `gui` command."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,9 +162,12 @@ def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tm
         return LabelDialog.DialogCode.Accepted
 
     monkeypatch.setattr(LabelDialog, "exec", answer)
+    # No usable model: the label is still set (teaching from it is skipped).
+    window.settings = replace(window.settings, model_bundle=str(tmp_path / "missing.ltbundle"))
     window.grid.setCurrentIndex(window.grid_model.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_L)
     assert "Taj Mahal" in seen["completions"]
+    wait_for_job(qtbot, window)  # a user label is learnt from in the worker
     record = window.index.get(window.grid_model.photo_id(0))
     assert (record.label, record.state, record.source) == ("Taj Mahal", "accepted", "user")
 

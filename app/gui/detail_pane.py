@@ -125,6 +125,7 @@ class DetailPane(QScrollArea):
     accept_requested = Signal()
     reject_requested = Signal()
     relabel_requested = Signal()
+    similar_requested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -159,6 +160,11 @@ class DetailPane(QScrollArea):
             button.clicked.connect(signal)
             buttons.addWidget(button)
         layout.addLayout(buttons)
+        self.similar_button = QPushButton(icon("search"), "Similar photos")
+        self.similar_button.setToolTip("Show the photos that look most like this one (S)")
+        self.similar_button.setStyleSheet("padding: 6px 8px;")
+        self.similar_button.clicked.connect(self.similar_requested)
+        layout.addWidget(self.similar_button)
         layout.addWidget(self._section("PREDICTIONS"))
         self.predictions_box = QVBoxLayout()
         self.predictions_box.setSpacing(2)
@@ -200,7 +206,7 @@ class DetailPane(QScrollArea):
         """Show a PhotoRecord (None: nothing selected) and its predictions."""
         previous = self.record
         self.record = record
-        for button in (self.accept_button, self.reject_button, self.relabel_button):
+        for button in (self.accept_button, self.reject_button, self.relabel_button, self.similar_button):
             button.setEnabled(record is not None)
         self._show_predictions(record, predictions)
         if record is None:

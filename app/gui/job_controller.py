@@ -23,8 +23,8 @@ REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per ph
 
 def describe_summary(summary) -> str:
     """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
-    if summary is None:
-        return ""
+    if summary is None or isinstance(summary, (list, tuple)):
+        return ""  # list results (suggestions, corrected photos) are reported by the job's follow-up
     if callable(getattr(summary, "line", None)):
         return str(summary.line())
     if dataclasses.is_dataclass(summary):
@@ -44,6 +44,7 @@ class JobController(QObject):
         super().__init__(window)
         self.window = window
         self.runner = JobRunner(self)
+        self.bundles = job_work.BundleCache()  # the model for teaching, loaded once in the worker
         self._pending_refresh: set[int] = set()
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._flush_refresh)
@@ -101,6 +102,33 @@ class JobController(QObject):
                 self.window.show_message("Nothing to undo: no labels have been written yet.")
 
         return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report)
+
+    def teach(self, label: str, photo_ids: list[int]) -> bool:
+        """Teach `label` from these photos; the summary line goes to the status bar."""
+        def report(summary) -> None:
+            self.window.photos_changed(getattr(summary, "photo_ids", None) or photo_ids)
+            self.window.show_message(summary.line())
+
+        work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
+        return self.start(f"Teaching “{label}”", work, after=report)
+
+    def correct(self, photo_ids: list[int], label: str | None) -> bool:
+        """The user's label for these photos, learnt from (old label rejected, new one taught)."""
+        def report(done) -> None:
+            self.window.photos_changed(done or [])
+
+        work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles)
+        return self.start("Learning from your label", work, after=report)
+
+    def find_suggestions(self, query: str) -> bool:
+        """Re-score the library against what was taught; the review list then shows the new ones."""
+        def report(found) -> None:
+            found = list(found or [])
+            self.window.photos_changed([s.photo_id for s in found])
+            self.window.suggestions_found(len(found))
+
+        work = job_work.suggest_work(self.window.db_path, query, self.window.settings, self.bundles)
+        return self.start("Finding suggestions", work, after=report)
 
     def cancel(self) -> None:
         if self.runner.busy:

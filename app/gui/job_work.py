@@ -97,3 +97,89 @@ def undo_work(db_path: Path) -> JobWork:
             return undo_last_write(index)
 
     return work
+
+
+class BundleCache:
+    """The settings' model bundle, loaded once (in the worker) for teaching jobs and
+    corrections; loaded again only when the chosen bundle changes."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._bundle = None
+
+    def get(self, settings: AppSettings):
+        """The bundle; raises the core's error (UsageError/BundleError) when unusable."""
+        from app.core.teaching import load_model_bundle
+
+        key = settings.model_bundle or ""
+        if self._bundle is None or self._key != key:
+            self._bundle = load_model_bundle(Path(settings.model_bundle) if settings.model_bundle else None)
+            self._key = key
+        return self._bundle
+
+    def get_or_none(self, settings: AppSettings):
+        """The bundle, or None when there is no usable one (a correction still sets the label)."""
+        from model.errors import ModelError
+
+        from app.core.errors import TaggerError
+
+        try:
+            return self.get(settings)
+        except (ModelError, TaggerError):
+            return None
+
+
+def teach_work(db_path: Path, label: str, photo_ids: Sequence[int], settings: AppSettings,
+               bundles: BundleCache) -> JobWork:
+    """Make these photos references for `label`; returns the TeachSummary."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.teaching import teach
+
+        with PhotoIndex.open(db_path) as index:
+            return teach(index, label, list(photo_ids), bundle=bundles.get(settings), progress=progress,
+                         cancel=cancel)
+
+    return work
+
+
+def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,
+                    bundles: BundleCache) -> JobWork:
+    """The user's label for these photos: the old label is rejected, the photos teach the
+    new one (decoding only photos without a stored embedding). Returns the photo ids."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.progress import Progress
+        from app.core.teaching import learn_from_correction
+
+        model = Path(settings.model_bundle) if settings.model_bundle else None
+        bundle = bundles.get_or_none(settings) if label is not None else None
+        done = []
+        with PhotoIndex.open(db_path) as index:
+            for photo_id in photo_ids:
+                cancel.raise_if_cancelled()
+                learn_from_correction(index, photo_id, label, model=model, bundle=bundle)
+                done.append(photo_id)
+                progress(Progress(done=len(done), total=len(photo_ids), message=label or "no landmark"))
+        return done
+
+    return work
+
+
+def suggest_work(db_path: Path, query: str, settings: AppSettings, bundles: BundleCache) -> JobWork:
+    """Re-score the photos matching `query` against what was taught (no decoding);
+    stores and returns the new suggestions."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.teaching import suggest
+        from app.core.teaching_suggest import SuggestOptions
+
+        options = SuggestOptions(model=Path(settings.model_bundle) if settings.model_bundle else None,
+                                 threshold=settings.threshold)
+        with PhotoIndex.open(db_path) as index:
+            return suggest(index, query, options, bundle=bundles.get(settings), progress=progress, cancel=cancel)
+
+    return work

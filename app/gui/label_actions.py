@@ -1,5 +1,5 @@
 """Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
-review list. Every change goes to the index at once; then the view moves on so
+review list; a label the user sets teaches (app.core.teaching.learn_from_correction). Every change goes to the index at once; then the view moves on so
 review is one key per photo."""
 
 from __future__ import annotations
@@ -52,17 +52,26 @@ class LabelActions:
         dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids), self)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return
-        label = dialog.label()
+        self.set_user_label(ids, dialog.label())
+
+    def set_user_label(self, ids: list[int], label: str | None) -> None:
+        """The user's label: learnt from in a worker (the old label is rejected for these
+        photos, they teach the new one). While another job runs, the label is only set."""
+        what = f"{len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”"
+        if not self.jobs.busy and self.jobs.correct(ids, label):
+            self.show_message(f"Labelled {what}; learning from it…")
+            self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
+            return
         try:
             for photo_id in ids:
                 self.index.set_label(photo_id, label, source="user", state="accepted")
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self.show_message(f"Labelled {len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”")
+        self.show_message(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running)")
         self._after_label_change(ids)
 
-    def _after_label_change(self, ids: list[int]) -> None:
+    def _after_label_change(self, ids: list[int], refresh: bool = True) -> None:
         """Repaint, then move on to the next photo so review is one key per photo."""
         model, view = self._active_model_and_view()
         row = view.currentIndex().row() if view.currentIndex().isValid() else 0
@@ -75,7 +84,8 @@ class LabelActions:
             row = min(row, self.review_model.rowCount() - 1)
             if row >= 0:
                 view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            self.refresh_results()
+            if refresh:
+                self.refresh_results()
             return
         if len(ids) == 1:
             row = min(row + 1, model.rowCount() - 1)

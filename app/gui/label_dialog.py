@@ -1,4 +1,5 @@
-"""The "set label" prompt (L): a line edit with completion over known labels."""
+"""The "set label" prompt (L) and the "Teach…" prompt (T): a line edit with completion
+over known labels."""
 
 from __future__ import annotations
 
@@ -13,18 +14,25 @@ NO_LANDMARK = "(no landmark)"
 class LabelDialog(QDialog):
     """Asks for a label; completion matches anywhere in the name, case-insensitively."""
 
-    def __init__(self, choices: list[str], current: str | None, count: int, parent=None) -> None:
+    def __init__(self, choices: list[str], current: str | None, count: int, parent=None, *,
+                 teaching: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Set label")
+        self.teaching = teaching  # "Teach…": a name is required, "no landmark" is not offered
+        self.setWindowTitle("Teach a place" if teaching else "Set label")
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         what = "this photo" if count == 1 else f"these {count:,} photos"
-        prompt = QLabel(f"Label for {what}:")
+        if teaching:
+            prompt = QLabel(f"Which place shows in {what}? The app learns it and finds it in your other photos.")
+            prompt.setWordWrap(True)
+        else:
+            prompt = QLabel(f"Label for {what}:")
         self.field = QLineEdit(current or "")
         self.field.selectAll()
-        self.field.setPlaceholderText("Start typing a landmark… (empty = no landmark)")
-        self.completer = QCompleter([NO_LANDMARK, *choices], self)
+        self.field.setPlaceholderText("Name the place, e.g. Our cabin" if teaching
+                                      else "Start typing a landmark… (empty = no landmark)")
+        self.completer = QCompleter(choices if teaching else [NO_LANDMARK, *choices], self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.field.setCompleter(self.completer)

@@ -32,13 +32,16 @@ from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
 from app.gui.review_view import ReviewView
 from app.gui.search_bar import SearchBar
 from app.gui.settings_dialog import SettingsDialog
+from app.gui.teach_actions import SIMILAR_COUNT, SimilarBanner, TeachActions
 from app.gui.thumbnail_loader import ThumbnailLoader
 
 PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
-class MainWindow(LabelActions, QMainWindow):
+class MainWindow(LabelActions, TeachActions, QMainWindow):
     """One library (index file) in one window; opened by app.gui.app.open_main_window."""
+
+    grid_page_index = PAGE_GRID
 
     def __init__(self, index, db_path: Path, settings: AppSettings) -> None:
         super().__init__()
@@ -77,16 +80,25 @@ class MainWindow(LabelActions, QMainWindow):
         self.grid = PhotoGrid(self.grid_model, self.thumbnails, self.settings.thumbnail_size)
         self.grid.open_requested.connect(self.open_detail)
         self.grid.selectionModel().currentChanged.connect(lambda current, _: self._show_current(self.grid_model, current))
+        self.similar_banner = SimilarBanner()
+        self.similar_banner.back_requested.connect(self.leave_similar)
+        grid_page = QWidget()
+        grid_layout = QVBoxLayout(grid_page)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
+        grid_layout.setSpacing(0)
+        grid_layout.addWidget(self.similar_banner)
+        grid_layout.addWidget(self.grid, 1)
         self.review = ReviewView(self.review_model)
         self.review.open_requested.connect(self.open_detail)
+        self.review.find_suggestions_requested.connect(self.find_suggestions)
         self.review.list.selectionModel().currentChanged.connect(
             lambda current, _: self._show_current(self.review_model, current))
         self.stack = QStackedWidget()
-        for page in (self.first_run, self.grid, self.review):
+        for page in (self.first_run, grid_page, self.review):
             self.stack.addWidget(page)
         self.job_bar = JobBar()
         self.search_bar = SearchBar()
-        self.search_bar.query_changed.connect(lambda _text: self.refresh_results())
+        self.search_bar.query_changed.connect(lambda _text: self._on_query_changed())
         search_row = QWidget()
         search_row.setObjectName("searchRow")
         row_layout = QVBoxLayout(search_row)
@@ -109,6 +121,7 @@ class MainWindow(LabelActions, QMainWindow):
         self.detail.accept_requested.connect(self.accept_selected)
         self.detail.reject_requested.connect(self.reject_selected)
         self.detail.relabel_requested.connect(self.relabel_selected)
+        self.detail.similar_requested.connect(self.show_similar_to_current)
         self.detail_dock = self._dock("Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         self.errors_panel = ErrorsPanel()
         self.errors_dock = self._dock("Problems", self.errors_panel, Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -163,11 +176,17 @@ class MainWindow(LabelActions, QMainWindow):
         self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
         self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
+        self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
+                                         "Name the place in the selected photos; the app learns it")
+        self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
+                                           "The photos that look most like this one")
+        self.leave_similar_action = self._action("grid", "Back to all photos", self.leave_similar, "Esc")
 
         # Right-click on photos offers the same actions as the keys.
         for view in (self.grid, self.review.list):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            view.addActions([self.accept_action, self.reject_action, self.relabel_action, self.tag_selection_action])
+            view.addActions([self.accept_action, self.reject_action, self.relabel_action, self.teach_action,
+                             self.similar_action, self.tag_selection_action])
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -175,7 +194,7 @@ class MainWindow(LabelActions, QMainWindow):
         toolbar.setIconSize(QSize(18, 18))
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.add_folder_action, None, self.grid_action, self.review_action, None,
-                       self.tag_folder_action, self.tag_selection_action, None):
+                       self.tag_folder_action, self.tag_selection_action, self.teach_action, None):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -211,16 +230,32 @@ class MainWindow(LabelActions, QMainWindow):
         return library.combine_queries(folder, self.search_bar.text())
 
     def refresh_results(self) -> None:
-        """Run the search in the worker; the answer arrives in _show_results."""
+        """Run the search (or find the similar photos) in the worker; the answer arrives in _show_results."""
         self.search_bar.show_searching()
+        if self.similar_to is not None and self.stack.currentIndex() != PAGE_REVIEW:
+            self.results.similar(self.similar_to, SIMILAR_COUNT)
+            return
         self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW)
+
+    def _on_query_changed(self) -> None:
+        """Typing a search leaves the similar photos."""
+        if self.similar_to is not None:
+            self.similar_to = None
+            self.similar_banner.hide()
+        self.refresh_results()
 
     def _show_results(self, results: SearchResults) -> None:
         """A malformed query is shown inline and the grid keeps its photos."""
         if results.error is not None:
             self.search_bar.show_error(results.error)
             return
-        if results.ids is not None:
+        if results.similar_to is not None:
+            if results.similar_to != self.similar_to:
+                return  # the user went back meanwhile
+            self.search_bar.show_count(len(results.ids), "similar")
+            self._set_model_ids(self.grid_model, self.grid, results.ids)
+            self.similar_arrived(results.similar_to, len(results.ids))
+        elif results.ids is not None:
             self.search_bar.show_count(len(results.ids))
             self._set_model_ids(self.grid_model, self.grid, results.ids)
         if results.review_ids is not None:
@@ -243,7 +278,7 @@ class MainWindow(LabelActions, QMainWindow):
         elif self.stack.currentIndex() == PAGE_FIRST_RUN:
             self.stack.setCurrentIndex(PAGE_GRID)
         for action in (self.tag_folder_action, self.tag_selection_action, self.write_action,
-                       self.grid_action, self.review_action):
+                       self.grid_action, self.review_action, self.teach_action):
             action.setEnabled(self._has_library and not self.jobs.busy)
 
     def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
@@ -271,6 +306,8 @@ class MainWindow(LabelActions, QMainWindow):
 
     def _on_folder_selected(self, folder: str) -> None:
         self.folder = folder
+        self.similar_to = None
+        self.similar_banner.hide()
         self.refresh_results()
 
     def showing_review(self) -> bool:
@@ -350,9 +387,10 @@ class MainWindow(LabelActions, QMainWindow):
 
     def set_jobs_enabled(self, enabled: bool) -> None:
         for action in (self.add_folder_action, self.tag_folder_action, self.tag_selection_action,
-                       self.write_action, self.undo_action, self.settings_action):
+                       self.write_action, self.undo_action, self.settings_action, self.teach_action):
             action.setEnabled(enabled)
         self.first_run.add_button.setEnabled(enabled)
+        self.review.find_button.setEnabled(enabled)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)

@@ -28,6 +28,7 @@ class SearchResults:
     ids: list[int] | None  # None: only the review list was asked for
     review_ids: list[int] | None
     error: str | None = None  # a malformed query: the message to show inline
+    similar_to: int | None = None  # ids are the photos most like this one, best first
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,18 @@ class _Request(QRunnable):
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; see JobRunner
         self.loader, self.kind, self.ticket, self.query, self.review = loader, kind, ticket, query, review
+        self.photo_id, self.k = 0, 0  # for kind "similar"
 
     def run(self) -> None:  # worker thread
         signals = self.loader.signals
         try:
             index = self.loader.worker_index()
-            if self.kind == "search":
+            if self.kind == "similar":
+                from app.core.teaching import similar
+
+                ids = [photo_id for photo_id, _score in similar(index, self.photo_id, k=self.k)]
+                signals.searched.emit(SearchResults(self.ticket, "", ids, None, similar_to=self.photo_id))
+            elif self.kind == "search":
                 try:
                     # The review page shows only the review list; the grid's ids wait.
                     ids = None if self.review else index.photo_ids(self.query)
@@ -118,6 +125,17 @@ class ResultsLoader(QObject):
         self._start(self._queued_search)
         return self._search_ticket
 
+    def similar(self, photo_id: int, k: int) -> int:
+        """Ask for the k photos most like this one (stored embeddings); it answers through
+        `searched` like a search, and replaces any search still waiting."""
+        self._search_ticket += 1
+        if self._queued_search is not None:
+            self._pool.tryTake(self._queued_search)
+        self._queued_search = _Request(self, "similar", self._search_ticket)
+        self._queued_search.photo_id, self._queued_search.k = int(photo_id), int(k)
+        self._start(self._queued_search)
+        return self._search_ticket
+
     def summarise(self) -> int:
         self._summary_ticket += 1
         self._start(_Request(self, "summary", self._summary_ticket))
@@ -139,7 +157,7 @@ class ResultsLoader(QObject):
         self._pool.start(request)
 
     def _on_failed(self, kind: str, ticket: int, message: str) -> None:
-        if kind == "search" and ticket == self._search_ticket:
+        if kind in ("search", "similar") and ticket == self._search_ticket:
             self._delivered_search = ticket
         elif kind == "summary" and ticket == self._summary_ticket:
             self._delivered_summary = ticket

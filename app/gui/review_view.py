@@ -1,17 +1,19 @@
 """The review view: suggested labels as a list, least confident first, for fast
-checking with A (accept), R (reject), L (label) and the arrow keys."""
+checking with A (accept), R (reject), L (label) and the arrow keys; "Find suggestions"
+looks for the places the user taught."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QListView, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout,
+    QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout,
     QWidget,
 )
 
 from app.core.library import display_name
 from app.gui import theme
+from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
 from app.gui.tile_delegate import draw_badge
 
@@ -99,6 +101,7 @@ class ReviewView(QWidget):
     """Header with the count and key hints, and the list of suggestions."""
 
     open_requested = Signal(int)  # row
+    find_suggestions_requested = Signal()
 
     def __init__(self, model: PhotoListModel, parent=None) -> None:
         super().__init__(parent)
@@ -113,8 +116,15 @@ class ReviewView(QWidget):
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # The hint gives way (clipped) rather than squeezing the panels beside the list.
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.find_button = QPushButton(icon("review"), "Find suggestions")
+        self.find_button.setToolTip("Look through the library for the places you taught (no photo is decoded)")
+        self.find_button.clicked.connect(self.find_suggestions_requested)
+        self.found_label = QLabel()
+        self.found_label.setProperty("role", "muted")
         header.addWidget(self.heading)
         header.addWidget(hint, 1)
+        header.addWidget(self.found_label)
+        header.addWidget(self.find_button)
         layout.addLayout(header)
         self.list = QListView()
         self.list.setObjectName("reviewList")
@@ -127,7 +137,8 @@ class ReviewView(QWidget):
         self.list.setModel(model)
         self.list.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
         self.list.installEventFilter(self)
-        self.empty = QLabel("Nothing to review: every suggestion has been accepted or rejected.")
+        self.empty = QLabel("Nothing to review: every suggestion has been accepted or rejected.\n"
+                            "Teach a place (T) on a few photos, then Find suggestions.")
         self.empty.setProperty("role", "muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.list, 1)
@@ -139,6 +150,13 @@ class ReviewView(QWidget):
         if self.list.isHidden() != (count == 0):  # showing a long list lays it out again
             self.list.setVisible(count > 0)
             self.empty.setVisible(count == 0)
+
+    def show_found(self, count: int | None) -> None:
+        """How many new suggestions the last "Find suggestions" gave (None: still looking)."""
+        if count is None:
+            self.found_label.setText("looking…")
+        else:
+            self.found_label.setText(f"{count:,} new" if count else "nothing new")
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.list and event.type() == event.Type.KeyPress:

@@ -1,0 +1,121 @@
+"""Teaching in the window: "Teach…" (T) on a selection, "Similar photos" (S) for one
+photo, and "Find suggestions" in the review view. The work runs in JobController's
+worker through app.core.teaching; similar photos come from ResultsLoader's worker."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from app.core import library
+from app.core.errors import TaggerError
+from app.gui.icons import icon
+from app.gui.label_dialog import LabelDialog
+
+SIMILAR_COUNT = 20  # photos shown by "Similar photos"
+
+
+class SimilarBanner(QWidget):
+    """Above the grid while it shows photos similar to one: what they are and a way back."""
+
+    back_requested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 12, 6)
+        self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # file names are text, never markup
+        self.text.setProperty("role", "heading")
+        self.text.setWordWrap(True)
+        self.back_button = QPushButton(icon("grid"), "Back to all photos")
+        self.back_button.setToolTip("Leave the similar photos (Esc)")
+        self.back_button.clicked.connect(self.back_requested)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.back_button)
+        self.hide()
+
+    def show_similar(self, name: str, count: int | None) -> None:
+        if count is None:
+            self.text.setText(f"Finding photos similar to {name}…")
+        elif count == 0:
+            self.text.setText(f"No similar photos for {name} yet: tag this photo first, "
+                              "so the app knows what it looks like.")
+        else:
+            self.text.setText(f"Similar to {name} — {count:,} photo{'s' if count != 1 else ''}")
+        self.show()
+
+
+class TeachActions:
+    """Mixed into MainWindow (index, jobs, results, views, show_message, selected_ids)."""
+
+    similar_to: int | None = None  # the photo whose similar photos the grid shows
+
+    def teach_selected(self) -> bool:
+        """Ask for the place's name, then teach it from the selected photos in the worker."""
+        ids = self.selected_ids()
+        if not ids:
+            self.show_message("Select photos of a place first, then Teach… (T).")
+            return False
+        choices = library.label_choices(self.index, ids[0], self.settings.model_bundle)
+        current = self.index.get(ids[0]).label if len(ids) == 1 else None
+        dialog = LabelDialog(choices, current, len(ids), self, teaching=True)
+        if dialog.exec() != LabelDialog.DialogCode.Accepted:
+            return False
+        label = dialog.label()
+        if not label:
+            self.show_message("A taught place needs a name.")
+            return False
+        return self.jobs.teach(label, ids)
+
+    # -- similar photos ---------------------------------------------------------------
+    def show_similar_to_current(self) -> bool:
+        """Show the photos most like the current one (the detail pane's, else the selection's)."""
+        record = self.detail.record
+        photo_id = record.id if record is not None else next(iter(self.selected_ids()), None)
+        if photo_id is None:
+            self.show_message("Select a photo first.")
+            return False
+        return self.show_similar(photo_id)
+
+    def show_similar(self, photo_id: int) -> bool:
+        try:
+            name = library.display_name(self.index.get(photo_id).path)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        self.similar_to = photo_id
+        self.similar_banner.show_similar(name, None)
+        if self.showing_review():
+            self.show_page(self.grid_page_index)  # refreshes, now as similar photos
+        else:
+            self.refresh_results()
+        return True
+
+    def leave_similar(self) -> None:
+        """Back to the search results (the grid shows all matching photos again)."""
+        if self.similar_to is None:
+            return
+        self.similar_to = None
+        self.similar_banner.hide()
+        self.refresh_results()
+
+    def similar_arrived(self, photo_id: int, count: int) -> None:
+        if self.similar_to != photo_id:
+            return
+        try:
+            name = library.display_name(self.index.get(photo_id).path)
+        except TaggerError:
+            name = f"photo {photo_id}"
+        self.similar_banner.show_similar(name, count)
+
+    # -- suggestions ------------------------------------------------------------------
+    def find_suggestions(self) -> bool:
+        """Re-score the photos matching the search against what was taught (no decoding)."""
+        self.review.show_found(None)
+        return self.jobs.find_suggestions(self.current_query())
+
+    def suggestions_found(self, count: int) -> None:
+        self.review.show_found(count)
+        self.show_message(f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught"
+                          if count else "No new suggestions: teach more photos of your places (T).")

@@ -1,0 +1,175 @@
+"""Teaching in the desktop app (issue 8): Teach… on a selection, a user label teaches,
+Similar photos, and Find suggestions in the review view — against the tiny bundle,
+with embeddings stored as tagging would, clustered by place."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelectionModel, Qt  # noqa: E402
+
+from app.core import teaching_store as store  # noqa: E402
+from tests.test_teaching import group_vectors, make_photos  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def taught_window(qtbot, tmp_path, tiny_bundle):
+    """(window, photo ids by group): the folder is added, every photo but other_1 has an
+    embedding by the tiny bundle, near its group's direction."""
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    win.settings = replace(win.settings, model_bundle=str(tiny_bundle.path), threshold=0.5)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    paths = make_photos(tmp_path / "photos")
+    assert win.add_folder(tmp_path / "photos")
+    wait_for_job(qtbot, win)
+    ids = {group: [photo_id_of(win.index, path) for path in group_paths] for group, group_paths in paths.items()}
+    directions = group_vectors(tiny_bundle)
+    rng = np.random.default_rng(1)
+    with win.index.transaction() as conn:
+        for group, photo_ids in ids.items():
+            for photo_id in photo_ids:
+                if photo_id == ids["other"][1]:
+                    continue  # never tagged: no embedding
+                v = directions[group] + 0.15 * rng.normal(size=tiny_bundle.embedding_size)
+                store.store_embedding(conn, photo_id, tiny_bundle.id, (v / np.linalg.norm(v)).astype(np.float32))
+    yield win, ids
+    win.jobs.cancel()
+    win.jobs.runner.wait(10000)
+    win.thumbnails.drop_queued()
+    win.thumbnails.wait_for_done(5000)
+    win.results.close()
+    win.index.close()
+
+
+def photo_id_of(index, path) -> int:
+    return index.photo_ids(f'"{path.stem}"')[0]
+
+
+def wait_for_job(qtbot, win, timeout_ms=60000) -> None:
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=timeout_ms)
+
+
+def select(win, photo_ids) -> None:
+    model, selection = win.grid_model, win.grid.selectionModel()
+    rows = [model.ids().index(photo_id) for photo_id in photo_ids]
+    selection.setCurrentIndex(model.index(rows[0]), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    for row in rows[1:]:
+        selection.select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+
+
+def answer_label(monkeypatch, text: str) -> list:
+    """The label dialog answers `text`; returns the dialogs it was asked in."""
+    from app.gui.label_dialog import LabelDialog
+
+    asked = []
+
+    def answer(dialog: LabelDialog) -> int:
+        asked.append(dialog)
+        dialog.field.setText(text)
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LabelDialog, "exec", answer)
+    return asked
+
+
+def test_teach_on_a_selection_stores_references_and_sets_the_users_label(
+        qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
+    win, ids = taught_window
+    asked = answer_label(monkeypatch, "Our cabin")
+    select(win, ids["cabin"][:2])
+    win.grid.setFocus()
+    qtbot.keyClick(win.grid, Qt.Key.Key_T)
+    wait_for_job(qtbot, win)
+    assert len(asked) == 1 and asked[0].teaching
+    refs = store.refs_of_model(win.index.conn, tiny_bundle.id)
+    assert sorted((r.label, r.photo_id) for r in refs) == [("Our cabin", i) for i in sorted(ids["cabin"][:2])]
+    for photo_id in ids["cabin"][:2]:
+        record = win.index.get(photo_id)
+        assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
+    qtbot.waitUntil(lambda: "taught 'Our cabin' from 2 photos" in win.statusBar().currentMessage(), timeout=5000)
+
+
+def test_a_label_set_with_l_rejects_the_old_label_and_teaches_the_new_one(
+        qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
+    win, ids = taught_window
+    photo_id = ids["cabin"][0]
+    win.index.set_label(photo_id, "Colosseum", source="model", state="suggested", score=0.7)
+    answer_label(monkeypatch, "Our cabin")
+    select(win, [photo_id])
+    qtbot.keyClick(win.grid, Qt.Key.Key_L)
+    wait_for_job(qtbot, win)
+    assert (photo_id, "Colosseum") in store.rejected(win.index.conn)
+    refs = store.refs_of_model(win.index.conn, tiny_bundle.id)
+    assert [(r.label, r.photo_id) for r in refs] == [("Our cabin", photo_id)]
+    record = win.index.get(photo_id)
+    assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
+
+
+def test_similar_photos_show_the_closest_first_and_lead_back(qtbot, taught_window) -> None:
+    from app.core.teaching import similar
+
+    win, ids = taught_window
+    wait_for_job(qtbot, win)
+    everyone = win.grid_model.rowCount()
+    select(win, [ids["bakery"][0]])
+    qtbot.waitUntil(lambda: win.detail.record is not None and win.detail.record.id == ids["bakery"][0])
+    qtbot.mouseClick(win.detail.similar_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, win)
+    shown = win.grid_model.ids()
+    assert shown == [photo_id for photo_id, _ in similar(win.index, ids["bakery"][0], k=20)]
+    assert set(shown[:4]) == set(ids["bakery"][1:])  # the same place first
+    assert ids["bakery"][0] not in shown and len(shown) == everyone - 2  # not itself, not the untagged one
+    assert win.similar_banner.isVisible()
+    assert win.similar_banner.text.text() == f"Similar to bakery_0.jpg — {len(shown)} photos"
+
+    qtbot.mouseClick(win.similar_banner.back_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, win)
+    assert win.grid_model.rowCount() == everyone and not win.similar_banner.isVisible()
+
+
+def test_similar_photos_of_an_untagged_photo_say_to_tag_it_first(qtbot, taught_window) -> None:
+    win, ids = taught_window
+    assert win.show_similar(ids["other"][1])
+    wait_for_job(qtbot, win)
+    assert win.grid_model.rowCount() == 0
+    assert "tag this photo first" in win.similar_banner.text.text()
+
+
+def test_find_suggestions_turns_photos_like_the_taught_ones_into_suggestions(
+        qtbot, taught_window, monkeypatch) -> None:
+    from app.gui.main_window import PAGE_REVIEW
+
+    win, ids = taught_window
+    for place, group in (("Our cabin", "cabin"), ("Bakery", "bakery")):
+        answer_label(monkeypatch, place)
+        select(win, ids[group][:2])
+        assert win.teach_selected()
+        wait_for_job(qtbot, win)
+    win.review_action.trigger()
+    wait_for_job(qtbot, win)
+    assert win.stack.currentIndex() == PAGE_REVIEW and win.review_model.rowCount() == 0
+    qtbot.mouseClick(win.review.find_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, win)
+    expected = {photo_id: "Our cabin" for photo_id in ids["cabin"][2:]}
+    expected.update({photo_id: "Bakery" for photo_id in ids["bakery"][2:]})
+    qtbot.waitUntil(lambda: set(expected) <= set(win.review_model.ids()), timeout=10000)
+    shown = win.review_model.ids()
+    for photo_id, place in expected.items():
+        record = win.index.get(photo_id)
+        assert (record.label, record.source, record.state) == (place, "taught", "suggested")
+    assert not set(shown) & set(ids["known"])  # the model's own landmark is left alone
+    scores = [win.review_model.record(row).score for row in range(len(shown))]
+    assert scores == sorted(scores)  # least confident first
+    qtbot.waitUntil(lambda: win.review.found_label.text() == f"{len(shown)} new", timeout=5000)
+    assert f"{len(shown)} new suggestions" in win.statusBar().currentMessage()
