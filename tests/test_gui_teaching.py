@@ -173,3 +173,25 @@ def test_find_suggestions_turns_photos_like_the_taught_ones_into_suggestions(
     assert scores == sorted(scores)  # least confident first
     qtbot.waitUntil(lambda: win.review.found_label.text() == f"{len(shown)} new", timeout=5000)
     assert f"{len(shown)} new suggestions" in win.statusBar().currentMessage()
+
+
+def test_taught_places_list_shows_a_places_photos_and_forgets_it(qtbot, taught_window, tiny_bundle,
+                                                                 monkeypatch) -> None:
+    from app.core.teaching import taught_labels, teach
+    from app.gui.taught_places import TaughtPlacesDialog
+
+    win, ids = taught_window
+    teach(win.index, "Our cabin", ids["cabin"][:2], bundle=tiny_bundle)
+    dialog = TaughtPlacesDialog(win.index, win)
+    qtbot.addWidget(dialog)
+    assert [dialog.places.item(row).text() for row in range(dialog.places.count())] == ["Our cabin   ·   2 photos"]
+    dialog.show_requested.connect(win.show_label)
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
+    assert win.search_bar.text() == 'label:"Our cabin"'
+
+    monkeypatch.setattr(TaughtPlacesDialog, "confirm_forget", lambda self, label: True)
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    assert taught_labels(win.index) == {}
+    assert dialog.places.count() == 0 and not dialog.forget_button.isEnabled()
+    assert win.index.get(ids["cabin"][0]).label == "Our cabin"  # its photos keep their labels

@@ -91,6 +91,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.review = ReviewView(self.review_model)
         self.review.open_requested.connect(self.open_detail)
         self.review.find_suggestions_requested.connect(self.find_suggestions)
+        self.review.taught_places_requested.connect(self.open_taught_places)
         self.review.list.selectionModel().currentChanged.connect(
             lambda current, _: self._show_current(self.review_model, current))
         self.stack = QStackedWidget()

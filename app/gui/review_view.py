@@ -102,6 +102,7 @@ class ReviewView(QWidget):
 
     open_requested = Signal(int)  # row
     find_suggestions_requested = Signal()
+    taught_places_requested = Signal()
 
     def __init__(self, model: PhotoListModel, parent=None) -> None:
         super().__init__(parent)
@@ -121,12 +122,16 @@ class ReviewView(QWidget):
         self.find_button = QPushButton(icon("review"), "Find suggestions")
         self.find_button.setToolTip("Look through the library for the places you taught (no photo is decoded)")
         self.find_button.clicked.connect(self.find_suggestions_requested)
+        self.places_button = QPushButton("Taught places…")
+        self.places_button.setToolTip("The places you taught: show their photos or forget one")
+        self.places_button.clicked.connect(self.taught_places_requested)
         self.found_label = QLabel()
         self.found_label.setProperty("role", "muted")
         titles.addWidget(self.heading)
         titles.addWidget(hint)
         header.addLayout(titles, 1)
         header.addWidget(self.found_label)
+        header.addWidget(self.places_button)
         header.addWidget(self.find_button)
         layout.addLayout(header)
         self.list = QListView()

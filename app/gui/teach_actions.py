@@ -109,6 +109,22 @@ class TeachActions:
             name = f"photo {photo_id}"
         self.similar_banner.show_similar(name, count)
 
+    # -- taught places ----------------------------------------------------------------
+    def open_taught_places(self) -> None:
+        """The list of taught places; "Show photos" searches the grid for one."""
+        from app.gui.taught_places import TaughtPlacesDialog
+
+        dialog = TaughtPlacesDialog(self.index, self)
+        dialog.show_requested.connect(self.show_label)
+        dialog.exec()
+
+    def show_label(self, label: str) -> None:
+        """All photos with this label, in the grid."""
+        self.similar_to = None
+        self.similar_banner.hide()
+        self.show_page(self.grid_page_index)
+        self.search_bar.set_text('label:"{}"'.format(label.replace('"', "")))
+
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:
         """Re-score the photos matching the search against what was taught (no decoding)."""

@@ -1,0 +1,97 @@
+"""The "Taught places" list: every label the user taught, with its number of photos;
+show a place's photos, or forget it (its photos keep their labels)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+    QVBoxLayout,
+)
+
+from app.core import teaching
+from app.core.errors import TaggerError
+
+
+class TaughtPlacesDialog(QDialog):
+    """Lists teaching.taught_labels(index); `show_requested(label)` asks the window to
+    search for that label."""
+
+    show_requested = Signal(str)
+
+    def __init__(self, index, parent=None) -> None:
+        super().__init__(parent)
+        self.index = index
+        self.setWindowTitle("Taught places")
+        self.setMinimumSize(420, 320)
+        layout = QVBoxLayout(self)
+        intro = QLabel("Places you taught. Teach more with Teach… (T) on a few photos of a place.")
+        intro.setWordWrap(True)
+        intro.setProperty("role", "muted")
+        self.places = QListWidget()
+        self.empty = QLabel("Nothing taught yet: select a few photos of a place and press Teach… (T).")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row = QHBoxLayout()
+        self.show_button = QPushButton("Show photos")
+        self.forget_button = QPushButton("Forget…")
+        self.forget_button.setToolTip("Stop recognising this place; its photos keep their labels")
+        self.show_button.clicked.connect(self._show_current)
+        self.forget_button.clicked.connect(self._forget_current)
+        self.places.itemDoubleClicked.connect(lambda _item: self._show_current())
+        self.places.currentItemChanged.connect(lambda *_: self._update_buttons())
+        row.addWidget(self.show_button)
+        row.addWidget(self.forget_button)
+        row.addStretch(1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(intro)
+        layout.addWidget(self.places, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        self.places.clear()
+        for label, count in sorted(teaching.taught_labels(self.index).items(), key=lambda item: item[0].casefold()):
+            item = QListWidgetItem(f"{label}   ·   {count:,} photo{'s' if count != 1 else ''}")
+            item.setData(Qt.ItemDataRole.UserRole, label)
+            self.places.addItem(item)
+        has_places = self.places.count() > 0
+        self.places.setVisible(has_places)
+        self.empty.setVisible(not has_places)
+        if has_places:
+            self.places.setCurrentRow(0)
+        self._update_buttons()
+
+    def current_label(self) -> str | None:
+        item = self.places.currentItem()
+        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def _update_buttons(self) -> None:
+        for button in (self.show_button, self.forget_button):
+            button.setEnabled(self.current_label() is not None)
+
+    def _show_current(self) -> None:
+        label = self.current_label()
+        if label is not None:
+            self.show_requested.emit(label)
+            self.accept()
+
+    def confirm_forget(self, label: str) -> bool:
+        answer = QMessageBox.question(
+            self, "Forget a taught place",
+            f"Stop recognising “{label}”? Its photos keep their labels; you can teach it again.")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _forget_current(self) -> None:
+        label = self.current_label()
+        if label is None or not self.confirm_forget(label):
+            return
+        try:
+            teaching.forget(self.index, label)
+        except TaggerError as error:
+            QMessageBox.warning(self, "Forget a taught place", str(error))
+            return
+        self.reload()
