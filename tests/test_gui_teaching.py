@@ -195,3 +195,17 @@ def test_taught_places_list_shows_a_places_photos_and_forgets_it(qtbot, taught_w
     assert taught_labels(win.index) == {}
     assert dialog.places.count() == 0 and not dialog.forget_button.isEnabled()
     assert win.index.get(ids["cabin"][0]).label == "Our cabin"  # its photos keep their labels
+
+
+def test_a_label_set_while_a_job_runs_is_set_at_once_without_teaching(
+        qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
+    win, ids = taught_window
+    photo_id = ids["cabin"][0]
+    answer_label(monkeypatch, "Our cabin")
+    select(win, [photo_id])
+    monkeypatch.setattr(win.jobs.runner, "_name", "Tagging library")  # a job holds the worker
+    qtbot.keyClick(win.grid, Qt.Key.Key_L)
+    record = win.index.get(photo_id)
+    assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
+    assert store.refs_of_model(win.index.conn, tiny_bundle.id) == []
+    assert "not taught" in win.statusBar().currentMessage()
