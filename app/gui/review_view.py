@@ -112,7 +112,8 @@ class ReviewView(QWidget):
         header = QHBoxLayout()
         self.heading = QLabel("Review suggestions")
         self.heading.setProperty("role", "heading")
-        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label  ·  Enter details")
+        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label")
+        hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Enter details")
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # The hint gives way (clipped) rather than squeezing the panels beside the list.
