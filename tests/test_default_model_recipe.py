@@ -179,3 +179,27 @@ def test_recipe_end_to_end_on_a_tiny_dataset(tmp_path):
     embeddings, _ = predictor.embed(predictor.prepare([Image.open(manifest.cache_path(first_train))]))
     similarity = embeddings @ bundle.gallery.vectors.T
     assert similarity.max() > 0.99
+
+
+@pytest.mark.slow
+def test_frozen_head_conv_pools_cached_maps_once():
+    import torch
+
+    from model.network import LandmarkNet, NetConfig
+    from training.recipes.feature_cache import FrozenStages
+    from training.recipes.tail_training import TrainableStages
+
+    torch.manual_seed(0)
+    net = LandmarkNet(NetConfig(num_classes=3, pretrained=False, input_size=64, embedding_size=16, gem_learnable=False)).eval()
+    blocks = len(net.backbone.trunk._blocks)
+    frozen = TrainableStages(net, blocks + 1)
+    assert frozen.pools_in_advance and frozen.backbone_parameters() == []
+    assert not TrainableStages(net, blocks).pools_in_advance
+    images = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        maps = FrozenStages(net.backbone.trunk, blocks + 1)(images).numpy()
+        pooled = frozen.pool_maps(maps[:, None])  # [N, V=1, C]
+        from_pooled = frozen.embed(torch.from_numpy(pooled[:, 0]))
+        whole = net.embed(images)
+    assert pooled.shape == (2, 1, net.backbone.num_features)
+    assert torch.allclose(from_pooled, whole, atol=1e-5)
