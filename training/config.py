@@ -54,6 +54,11 @@ class ModelConfig:
     # (the neck's BatchNorm1d too — only for exact multi-process comparisons on CPU,
     # where SyncBatchNorm is unavailable; an unnormalised neck trains badly).
     freeze_batchnorm: bool | str = False
+    # Momentum of the backbone's BatchNorm running statistics while they train. The
+    # EfficientNet trunks come with TensorFlow's 0.01, too slow to follow the weights in
+    # a short fine-tune: validation then ran on stale statistics and predicted one class.
+    # None keeps the trunk's own value.
+    batchnorm_momentum: float | None = 0.1
 
     def batchnorm_mode(self) -> str:
         value = self.freeze_batchnorm
@@ -85,7 +90,11 @@ class OptimConfig:
     batch_size: int = 32  # per process; the global batch is batch_size × processes × accumulate
     accumulate: int = 1
     epochs: int = 10
-    grad_clip: float | None = None
+    # Clip the global gradient norm (0 or None: off). SGD's step grows with the gradient,
+    # and the neck's BatchNorm1d multiplies the backbone's gradient by 1/σ of features
+    # that are losing their spread: unclipped, fine-tuning the backbone ran away into
+    # input-independent features within one epoch (docs/REPRODUCTION.md).
+    grad_clip: float | None = 5.0
 
 
 @dataclass
@@ -133,6 +142,8 @@ class TrainConfig:
             (self.data.input_size >= 16, f"data.input_size={self.data.input_size} must be 16 px or more"),
             (bool(self.data.manifest), "data.manifest is empty; give the folder written by `landmark-train prepare`"),
             (self.schedule.restart_epochs > 0 and self.schedule.step_epochs > 0, "schedule epochs must be positive"),
+            (self.model.batchnorm_momentum is None or 0 < self.model.batchnorm_momentum <= 1,
+             f"model.batchnorm_momentum={self.model.batchnorm_momentum} must be in (0, 1]"),
             (self.model.batchnorm_mode() in ("none", "backbone", "all"),
              f"model.freeze_batchnorm={self.model.freeze_batchnorm!r}; use true, false, \"backbone\" or \"all\""),
         ]

@@ -105,6 +105,17 @@ def set_train_mode(net, config: TrainConfig, epoch: int = 0) -> None:
                 module.eval()
 
 
+def set_backbone_batchnorm_momentum(net, momentum: float | None) -> None:
+    """Let the backbone's running statistics follow its weights (see ModelConfig)."""
+    from torch import nn
+
+    if momentum is None:
+        return
+    for module in net.backbone.modules():
+        if isinstance(module, nn.modules.batchnorm._BatchNorm):
+            module.momentum = float(momentum)
+
+
 def _datasets(config: TrainConfig, manifest: Manifest, preprocessing) -> tuple[ManifestDataset, ManifestDataset]:
     train_images = manifest.split("train")
     if not train_images:
@@ -159,6 +170,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     torch.manual_seed(config.seed)
     net_config = net_config_for(config, len(manifest.classes))
     net = LandmarkNet(net_config)
+    set_backbone_batchnorm_momentum(net, config.model.batchnorm_momentum)
     preprocessing = net_config.default_preprocessing()
     train_set, val_set = _datasets(config, manifest, preprocessing)
     class_counts = [max(1, sum(1 for i in train_set.images if i.class_index == c.index)) for c in manifest.classes]
