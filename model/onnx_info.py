@@ -25,7 +25,7 @@ _SHAPE_DIM = 1
 _DIM_VALUE = 1
 
 
-def _varint(data: memoryview, pos: int) -> tuple[int, int]:
+def read_varint(data: memoryview, pos: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         if pos >= len(data):
@@ -40,18 +40,18 @@ def _varint(data: memoryview, pos: int) -> tuple[int, int]:
             raise ValueError("varint too long")
 
 
-def _fields(data: memoryview) -> Iterator[tuple[int, int, object]]:
+def message_fields(data: memoryview) -> Iterator[tuple[int, int, object]]:
     """(field number, wire type, value) of one message; length-delimited values as views."""
     pos = 0
     while pos < len(data):
-        key, pos = _varint(data, pos)
+        key, pos = read_varint(data, pos)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, pos = _varint(data, pos)
+            value, pos = read_varint(data, pos)
         elif wire == 1:
             value, pos = data[pos : pos + 8], pos + 8
         elif wire == 2:
-            length, pos = _varint(data, pos)
+            length, pos = read_varint(data, pos)
             if pos + length > len(data):
                 raise ValueError("truncated field")
             value, pos = data[pos : pos + length], pos + length
@@ -62,8 +62,8 @@ def _fields(data: memoryview) -> Iterator[tuple[int, int, object]]:
         yield number, wire, value
 
 
-def _first(data: memoryview, number: int) -> memoryview | None:
-    for field, wire, value in _fields(data):
+def first_message(data: memoryview, number: int) -> memoryview | None:
+    for field, wire, value in message_fields(data):
         if field == number and wire == 2:
             return value  # type: ignore[return-value]
     return None
@@ -72,15 +72,15 @@ def _first(data: memoryview, number: int) -> memoryview | None:
 def _output_width(value_info: memoryview) -> tuple[str, int | None]:
     name = ""
     width: int | None = None
-    for field, wire, value in _fields(value_info):
+    for field, wire, value in message_fields(value_info):
         if field == _VALUE_NAME and wire == 2:
             name = bytes(value).decode("utf-8")  # type: ignore[arg-type]
         elif field == _VALUE_TYPE and wire == 2:
-            tensor = _first(value, _TYPE_TENSOR)  # type: ignore[arg-type]
-            shape = _first(tensor, _TENSOR_SHAPE) if tensor is not None else None
-            dims = [d for f, w, d in _fields(shape) if f == _SHAPE_DIM and w == 2] if shape is not None else []
+            tensor = first_message(value, _TYPE_TENSOR)  # type: ignore[arg-type]
+            shape = first_message(tensor, _TENSOR_SHAPE) if tensor is not None else None
+            dims = [d for f, w, d in message_fields(shape) if f == _SHAPE_DIM and w == 2] if shape is not None else []
             if dims:
-                last = [v for f, w, v in _fields(dims[-1]) if f == _DIM_VALUE and w == 0]  # type: ignore[arg-type]
+                last = [v for f, w, v in message_fields(dims[-1]) if f == _DIM_VALUE and w == 0]  # type: ignore[arg-type]
                 width = int(last[0]) if last else None
     return name, width
 
@@ -88,10 +88,10 @@ def _output_width(value_info: memoryview) -> tuple[str, int | None]:
 def read_output_widths(onnx_bytes: bytes) -> dict[str, int | None]:
     """The last dimension of each graph output (None when symbolic), from the raw bytes."""
     try:
-        graph = _first(memoryview(onnx_bytes), _MODEL_GRAPH)
+        graph = first_message(memoryview(onnx_bytes), _MODEL_GRAPH)
         if graph is None:
             raise ValueError("no graph")
-        return dict(_output_width(v) for f, w, v in _fields(graph) if f == _GRAPH_OUTPUT and w == 2)  # type: ignore[arg-type]
+        return dict(_output_width(v) for f, w, v in message_fields(graph) if f == _GRAPH_OUTPUT and w == 2)  # type: ignore[arg-type]
     except ValueError as error:
         raise BundleError(f"model.onnx is not an ONNX model ({error})") from error
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.errors import BundleError
+from model.onnx_info import first_message, message_fields, read_varint
 
 if TYPE_CHECKING:
     from model.bundle import ModelBundle
@@ -62,8 +63,8 @@ def _centres_from_onnx(bundle: "ModelBundle") -> np.ndarray:
     num_classes, dim = bundle.num_classes, bundle.embedding_size
     candidates = []
     try:
-        graph = _first(memoryview(bundle.onnx_bytes), _MODEL_GRAPH)
-        for field, wire, tensor in _fields(graph if graph is not None else memoryview(b"")):
+        graph = first_message(memoryview(bundle.onnx_bytes), _MODEL_GRAPH)
+        for field, wire, tensor in message_fields(graph if graph is not None else memoryview(b"")):
             if field != _GRAPH_INITIALIZER or wire != 2:
                 continue
             name, dims, dtype, raw, floats = _tensor_header(tensor)
@@ -87,14 +88,14 @@ def _centres_from_onnx(bundle: "ModelBundle") -> np.ndarray:
 
 def _tensor_header(tensor: memoryview) -> tuple[str, list[int], int, bytes | None, bytes | None]:
     name, dims, dtype, raw, floats = "", [], 0, None, None
-    for field, wire, value in _fields(tensor):
+    for field, wire, value in message_fields(tensor):
         if field == _TENSOR_DIMS:
             if wire == 0:
                 dims.append(int(value))
             elif wire == 2:  # packed
                 pos, packed = 0, value
                 while pos < len(packed):
-                    number, pos = _varint(packed, pos)
+                    number, pos = read_varint(packed, pos)
                     dims.append(number)
         elif field == _TENSOR_TYPE and wire == 0:
             dtype = int(value)
@@ -105,47 +106,3 @@ def _tensor_header(tensor: memoryview) -> tuple[str, list[int], int, bytes | Non
         elif field == _TENSOR_FLOATS and wire == 2:
             floats = bytes(value)
     return name, dims, dtype, raw, floats
-
-
-def _varint(data: memoryview, pos: int) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(data):
-            raise ValueError("truncated varint")
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
-        if shift > 63:
-            raise ValueError("varint too long")
-
-
-def _fields(data: memoryview):
-    """(field number, wire type, value) of one protobuf message."""
-    pos = 0
-    while pos < len(data):
-        key, pos = _varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = _varint(data, pos)
-        elif wire == 1:
-            value, pos = data[pos : pos + 8], pos + 8
-        elif wire == 2:
-            length, pos = _varint(data, pos)
-            if pos + length > len(data):
-                raise ValueError("truncated field")
-            value, pos = data[pos : pos + length], pos + length
-        elif wire == 5:
-            value, pos = data[pos : pos + 4], pos + 4
-        else:
-            raise ValueError(f"unsupported wire type {wire}")
-        yield number, wire, value
-
-
-def _first(data: memoryview, number: int) -> memoryview | None:
-    for field, wire, value in _fields(data):
-        if field == number and wire == 2:
-            return value
-    return None
