@@ -7,16 +7,20 @@ import platform
 import sqlite3
 
 
-def machine_description() -> str:
-    model = "unknown CPU"
+def cpu_name() -> str:
+    """The CPU model from /proc/cpuinfo, else what platform knows."""
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
                 if line.lower().startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
+                    return line.split(":", 1)[1].strip()
     except OSError:
-        model = platform.processor() or model
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine_description() -> str:
+    model = cpu_name()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return (
         f"machine: {usable} usable CPUs (os.cpu_count()={os.cpu_count()}), {model}; "

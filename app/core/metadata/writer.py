@@ -162,24 +162,11 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     new = apply_fields(original, item.after, str(path))
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
-    after = {"label": item.label, "fields": item.after.to_json()}
-    with guard:
-        entry = journal.begin_entry(index, batch_id, item.photo_id, path, "jpeg", before, after)
-    try:
-        stat = atomic.replace_atomically(path, new, keep_mtime=options.keep_mtime, sync_folder=False)
-    except BaseException:
-        with guard:
-            journal.drop_entry(index, entry)
-        raise
-    with guard:
-        journal.complete_entry(index, entry, stat)
-    try:
-        verify_jpeg(path, original, item.after)
-    except MetadataWriteError:
-        atomic.replace_atomically(path, original, keep_mtime=True)  # put the original back
-        with guard:
-            journal.drop_entry(index, entry)
-        raise
+    stat = _replace_journaled(
+        index, batch_id, item, "jpeg", before, new, options, guard,
+        verify=lambda: verify_jpeg(path, original, item.after),
+        restore=lambda: atomic.replace_atomically(path, original, keep_mtime=True),
+    )
     with guard:
         journal.update_indexed_file(index, path, stat, new)
 
@@ -195,12 +182,28 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         before = {"absent": True, "fields": item.before.to_json()}
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
+    _replace_journaled(
+        index, batch_id, item, "sidecar", before, new, options, guard,
+        verify=lambda: verify_sidecar(path, existing, item.after),
+        restore=(lambda: atomic.remove_file(path)) if existing is None
+        else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True)),
+        create=existing is None,
+    )
+
+
+def _replace_journaled(
+    index: PhotoIndex, batch_id: int, item: PlannedWrite, kind: str, before: dict, new: bytes,
+    options: WriteOptions, guard, *, verify, restore, create: bool = False,
+) -> os.stat_result:
+    """Journal first, then replace the file atomically, then verify; a failed
+    replace or verification drops the journal entry (and `restore` puts the
+    original back after a failed verification), so undo never sees half a write."""
     after = {"label": item.label, "fields": item.after.to_json()}
     with guard:
-        entry = journal.begin_entry(index, batch_id, item.photo_id, path, "sidecar", before, after)
+        entry = journal.begin_entry(index, batch_id, item.photo_id, item.target, kind, before, after)
     try:
         stat = atomic.replace_atomically(
-            path, new, keep_mtime=options.keep_mtime, create=existing is None, sync_folder=False
+            item.target, new, keep_mtime=options.keep_mtime, create=create, sync_folder=False
         )
     except BaseException:
         with guard:
@@ -209,15 +212,13 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
     with guard:
         journal.complete_entry(index, entry, stat)
     try:
-        verify_sidecar(path, existing, item.after)
+        verify()
     except MetadataWriteError:
-        if existing is None:
-            atomic.remove_file(path)
-        else:
-            atomic.replace_atomically(path, existing, keep_mtime=True)
+        restore()
         with guard:
             journal.drop_entry(index, entry)
         raise
+    return stat
 
 
 def changed_segments(old: bytes, new: bytes) -> dict[str, bytes | None]:
