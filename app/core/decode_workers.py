@@ -29,6 +29,9 @@ _POLL_S = 0.2
 # A worker that answers nothing for this long while it has work is hung (a decoder
 # looping on a hostile file): it is killed and the photo it was on gets the blame.
 DEFAULT_STUCK_S = 300.0
+# A process that has not answered yet is still starting (spawn re-imports numpy, Pillow,
+# rawpy): its start-up must not count as being stuck on a photo.
+STARTUP_ALLOWANCE_S = 30.0
 # An idle worker checks this often whether the main process is still there.
 _ORPHAN_CHECK_S = 2.0
 # Workers that die before answering once, in a row: they cannot start at all.
@@ -255,7 +258,8 @@ class DecodeWorkers:
     def _kill_hung_workers(self) -> None:
         now = time.monotonic()
         for worker in self._workers.values():
-            if worker.outstanding and worker.process.is_alive() and now - worker.busy_since > self.stuck_s:
+            limit = self.stuck_s + (0.0 if worker.answered else STARTUP_ALLOWANCE_S)
+            if worker.outstanding and worker.process.is_alive() and now - worker.busy_since > limit:
                 worker.hung = True
                 worker.process.kill()
                 worker.process.join(timeout=5)
