@@ -26,7 +26,8 @@ def test_sbatch_sets_the_rendezvous_from_slurm(tmp_path, nodes, gpus):
     bin_dir.mkdir()
     venv_bin = tmp_path / "venv" / "bin"
     venv_bin.mkdir(parents=True)
-    fake(bin_dir, "scontrol", 'printf "gpu-node-07\\ngpu-node-08\\ngpu-node-09\\n"')
+    # A long host list: a script that cuts it with `| head -n1` under pipefail dies of SIGPIPE.
+    fake(bin_dir, "scontrol", 'printf "gpu-node-07\\ngpu-node-08\\ngpu-node-09\\n"; seq -f "gpu-node-%g" 10 200000')
     fake(bin_dir, "srun", 'shift; "$@"')  # drop --kill-on-bad-exit, run the command
     fake(venv_bin, "torchrun", 'echo "MASTER_ADDR=$MASTER_ADDR"; for a in "$@"; do echo "ARG $a"; done')
     env = {
