@@ -18,9 +18,12 @@ command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 # ldd finds every library of QtCore/Gui/Widgets/Svg/DBus and the offscreen, xcb, svg
 # and jpeg plugins of the PySide6 wheel (before it: EGL, GL, X11, dbus, fontconfig,
 # freetype, glib, gthread and xkbcommon were missing).
+# The library cache is read once: `ldconfig -p | grep -q` under pipefail reports a
+# present library as missing whenever grep's early exit hits ldconfig with SIGPIPE.
+LIBRARY_CACHE="$(ldconfig -p 2>/dev/null || true)"
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3 libglib-2.0.so.0 \
            libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-shape.so.0 libxkbcommon-x11.so.0; do
-    if ! ldconfig -p 2>/dev/null | grep -q "$lib"; then
+    if [[ "$LIBRARY_CACHE" != *"$lib"* ]]; then
         case "$lib" in
             libEGL.so.1) missing+=(libegl1) ;;
             libxkbcommon.so.0) missing+=(libxkbcommon0) ;;
