@@ -192,40 +192,70 @@ def gap(predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray) -> flo
     return float((precision * correct).sum() / len(truth))
 
 
-def run_episode(embeddings, centres, split: Split, shots: np.ndarray, queries: np.ndarray, config, scoring):
+@dataclass(frozen=True)
+class KnownGallery:
+    """The bundle-like gallery of the known classes: embeddings of their training photos."""
+
+    vectors: np.ndarray
+    classes: np.ndarray  # index into split.known_classes
+
+
+def known_gallery(embeddings: np.ndarray, split: Split) -> KnownGallery:
+    known_index = {c: i for i, c in enumerate(split.known_classes)}
+    classes = np.array([known_index[c] for c in split.labels[split.train]])
+    return KnownGallery(embeddings[split.train], classes)
+
+
+def run_episode(embeddings, centres, gallery: KnownGallery | None, split: Split, shots: np.ndarray,
+                queries: np.ndarray, config, scoring):
     """Teach the shots, score the queries the way `suggest` does; return predictions,
     confidences, and the model's own predictions without teaching."""
-    from app.core.teaching_scoring import builtin_best, refine_references, score_with_taught, taught_winners
+    from app.core.teaching_scoring import (
+        builtin_best, builtin_similarities, refine_references, score_with_taught, taught_winners,
+    )
     from model.scoring import score_classes
 
     names = [split.names[c] for c in split.known_classes]
     q = embeddings[queries]
     builtin = q @ centres.T
-    plain = score_classes(q, builtin, scoring).probabilities
+    gallery_args = {} if gallery is None else {"gallery_vectors": gallery.vectors, "gallery_classes": gallery.classes}
+    plain = score_classes(q, builtin, scoring, **gallery_args).probabilities
     base_pred = split.known_classes[plain.argmax(axis=1)]
     base_conf = plain.max(axis=1)
     taught_names = [split.names[c] for c in split.labels[shots]]
-    refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names)
-    scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names)
+    rivals = builtin_similarities(q, builtin, scoring, **gallery_args)
+    refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names,
+                             builtin_similarities=rivals, scoring=scoring)
+    scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names, **gallery_args)
     winner, conf = taught_winners(scores)
     best, joint_conf = builtin_best(scores)  # suggest re-scores the model's labels on the joint scale
     taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
     pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], split.known_classes[best])
-    joint_conf = np.where(scores.free, joint_conf, base_conf)  # protected photos keep their score
+    pred = np.where(scores.free, pred, base_pred)  # protected photos keep their class and score
+    joint_conf = np.where(scores.free, joint_conf, base_conf)
     return pred, np.where(winner >= 0, conf, joint_conf), base_pred, base_conf
 
 
-def evaluate(embeddings, centres, split: Split, ks, episodes: int, config, scoring) -> dict:
+def draw_shots(split: Split, k: int, episode: int) -> np.ndarray:
+    """The k taught photos per new class of one episode (the same draws for every method)."""
+    rng = np.random.default_rng(1000 + episode)
+    shots = np.zeros(len(split.labels), dtype=bool)
+    for c in split.new_classes:
+        shots[rng.choice(np.flatnonzero(split.labels == c), k, replace=False)] = True
+    return shots
+
+
+def evaluate(embeddings, centres, gallery, split: Split, ks, episodes: int, config, scoring) -> dict:
+    """k → mean over episodes of [new μAP, new acc, known μAP, known acc, known μAP and
+    acc without teaching]."""
     rows = {}
     for k in ks:
         figures = []
         for episode in range(episodes):
-            rng = np.random.default_rng(1000 + episode)
-            shots = np.zeros(len(split.labels), dtype=bool)
-            for c in split.new_classes:
-                shots[rng.choice(np.flatnonzero(split.labels == c), k, replace=False)] = True
+            shots = draw_shots(split, k, episode)
             queries = (np.isin(split.labels, split.new_classes) & ~shots) | split.known_queries
-            pred, conf, base_pred, base_conf = run_episode(embeddings, centres, split, shots, queries, config, scoring)
+            pred, conf, base_pred, base_conf = run_episode(
+                embeddings, centres, gallery, split, shots, queries, config, scoring)
             truth = split.labels[queries]
             new = np.isin(truth, split.new_classes)
             figures.append([
@@ -244,10 +274,7 @@ def new_only_prototype_gap(embeddings: np.ndarray, split: Split, ks, episodes: i
     for k in ks:
         figures = []
         for episode in range(episodes):
-            rng = np.random.default_rng(1000 + episode)
-            shots = np.zeros(len(split.labels), dtype=bool)
-            for c in split.new_classes:
-                shots[rng.choice(np.flatnonzero(split.labels == c), k, replace=False)] = True
+            shots = draw_shots(split, k, episode)
             queries = np.isin(split.labels, split.new_classes) & ~shots
             protos = np.stack([embeddings[shots & (split.labels == c)].mean(axis=0) for c in split.new_classes])
             protos /= np.linalg.norm(protos, axis=1, keepdims=True)
@@ -258,12 +285,61 @@ def new_only_prototype_gap(embeddings: np.ndarray, split: Split, ks, episodes: i
     return rows
 
 
+COLUMNS = ("new μAP", "new acc", "known μAP", "known acc", "known μAP untaught", "known acc untaught")
+
+
 def print_table(title: str, rows: dict) -> None:
+    """rows: k → the six figures of `evaluate` (a mean over seeds when several)."""
     print(f"\n{title}")
-    print("| k | new μAP | new acc | known μAP | known acc | known μAP untaught | known acc untaught |")
-    print("|---|---|---|---|---|---|---|")
+    print("| k | " + " | ".join(COLUMNS) + " |")
+    print("|---" * (len(COLUMNS) + 1) + "|")
     for k, r in rows.items():
-        print(f"| {k} | {r[0]:.3f} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.3f} | {r[5]:.3f} |")
+        print(f"| {k} | " + " | ".join(f"{x:.3f}" for x in r) + " |")
+
+
+def print_per_seed(title: str, per_seed: dict, k: int) -> None:
+    """One line per seed at k: new μAP and the known landmarks' change."""
+    print(f"\n{title}, k = {k}, per seed")
+    print("| seed | new μAP | new acc | known μAP change | known acc change |")
+    print("|---|---|---|---|---|")
+    for seed, rows in per_seed.items():
+        r = rows[k]
+        print(f"| {seed} | {r[0]:.3f} | {r[1]:.3f} | {100 * (r[2] - r[4]):+.1f} | {100 * (r[3] - r[5]):+.1f} |")
+
+
+def variants():
+    """The methods measured, by name: the app's default last (the headline)."""
+    from app.core.teaching_scoring import TeachingConfig
+
+    return {
+        "prototypes of the taught photos only": TeachingConfig(rounds=0, protect_cosine=1.0),
+        "refined, a fixed 20 photos per label (rounds 3, no margin, protect 0.55: the previous settings)":
+            TeachingConfig(rounds=3, expand=20, margin=-2.0, protect_cosine=0.55),
+        "the app's method (TeachingConfig())": TeachingConfig(),
+    }
+
+
+@dataclass
+class SeedWorld:
+    """One held-out draw: its split and the stand-in model trained without its new classes."""
+
+    seed: int
+    split: Split
+    embeddings: np.ndarray
+    centres: np.ndarray
+    gallery: KnownGallery | None
+
+
+def build_world(photos, feats, seed: int, args) -> SeedWorld:
+    split = make_split(photos, args.held_out, seed)
+    known_index = {c: i for i, c in enumerate(split.known_classes)}
+    embed, centres = train_embedding(
+        feats[split.train], np.array([known_index[c] for c in split.labels[split.train]]),
+        len(split.known_classes), dim=512, epochs=args.epochs, margin=0.3, scale=30.0, seed=seed,
+    )
+    embeddings = embed(feats[:, 0])
+    gallery = known_gallery(embeddings, split) if args.gallery_weight > 0 else None
+    return SeedWorld(seed, split, embeddings, centres, gallery)
 
 
 def main(argv=None) -> int:
@@ -271,15 +347,20 @@ def main(argv=None) -> int:
     parser.add_argument("--backbone", default="efficientnet-lite0")
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--held-out", type=int, default=8, help="classes kept out of training (default 8)")
-    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--dev-seeds", type=int, nargs="*", default=[8, 6, 7, 9, 10],
+                        help="held-out draws on which every method parameter was chosen (default 8 6 7 9 10)")
+    parser.add_argument("--test-seeds", type=int, nargs="*", default=[1, 2, 3, 4, 5],
+                        help="held-out draws never used to choose anything; their mean is the headline")
     parser.add_argument("--episodes", type=int, default=5, help="random draws of the taught photos per k")
     parser.add_argument("--epochs", type=int, default=5, help="fine-tune epochs of the stand-in model")
+    parser.add_argument("--gallery-weight", type=float, default=0.5,
+                        help="gallery weight w of the scoring, as in the default bundle (0: no gallery)")
+    parser.add_argument("--gallery-k", type=int, default=1, help="gallery top-k, as in the default bundle")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--extract-only", action="store_true")
     args = parser.parse_args(argv)
     import torch
 
-    from app.core.teaching_scoring import TeachingConfig
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(args.threads)
@@ -290,27 +371,38 @@ def main(argv=None) -> int:
     feats = extract_features(photos, args.backbone, args.size)
     if args.extract_only:
         return 0
-    split = make_split(photos, args.held_out, args.seed)
-    print(f"held out: {', '.join(split.names[c] for c in split.new_classes)}")
-    known_index = {c: i for i, c in enumerate(split.known_classes)}
-    embed, centres = train_embedding(
-        feats[split.train], np.array([known_index[c] for c in split.labels[split.train]]),
-        len(split.known_classes), dim=512, epochs=args.epochs, margin=0.3, scale=30.0, seed=args.seed,
-    )
-    embeddings = embed(feats[:, 0])
-    scoring = ScoringConfig(scale=30.0)
+    scoring = ScoringConfig(scale=30.0, gallery_weight=args.gallery_weight, gallery_k=args.gallery_k)
     ks = (1, 3, 5)
-    print_table("prototypes of the taught photos only (TeachingConfig(rounds=0, protect_cosine=1))",
-                evaluate(embeddings, centres, split, ks, args.episodes, TeachingConfig(rounds=0, protect_cosine=1.0), scoring))
-    print_table("the app's method (TeachingConfig(): refined through the library, confident classes protected)",
-                evaluate(embeddings, centres, split, ks, args.episodes, TeachingConfig(), scoring))
-    imagenet = feats[:, 0] / np.linalg.norm(feats[:, 0], axis=1, keepdims=True)
-    print("\ncontext: prototypes among the new classes only (no built-in class competing), μAP")
-    for name, emb in (("ImageNet features", imagenet), ("fine-tuned embedding", embeddings)):
-        rows = new_only_prototype_gap(emb, split, ks, args.episodes)
-        print(f"  {name:22s}" + "  ".join(f"k={k}: {v:.3f}" for k, v in rows.items()))
-    print(f"\n{len(photos)} photos, {len(split.new_classes)} new classes, {args.episodes} episodes per k, "
-          f"{time.monotonic() - started:.0f} s")
+    methods = variants()
+    results: dict[str, dict[int, dict]] = {name: {} for name in methods}
+    context: dict[int, dict] = {}
+    if set(args.dev_seeds) & set(args.test_seeds):
+        raise SystemExit(f"dev seeds {args.dev_seeds} and test seeds {args.test_seeds} must not overlap")
+    for seed in [*args.dev_seeds, *args.test_seeds]:
+        world = build_world(photos, feats, seed, args)
+        role = "dev" if seed in args.dev_seeds else "test"
+        print(f"seed {seed} ({role}) holds out: {', '.join(world.split.names[c] for c in world.split.new_classes)}")
+        for name, config in methods.items():
+            results[name][seed] = evaluate(world.embeddings, world.centres, world.gallery, world.split, ks,
+                                           args.episodes, config, scoring)
+        imagenet = feats[:, 0] / np.linalg.norm(feats[:, 0], axis=1, keepdims=True)
+        context[seed] = {name: new_only_prototype_gap(emb, world.split, ks, args.episodes)
+                         for name, emb in (("ImageNet features", imagenet), ("fine-tuned embedding", world.embeddings))}
+    print(f"\nscoring: scale 30, gallery of the known classes' training photos w = {args.gallery_weight}, "
+          f"k = {args.gallery_k}; {args.episodes} draws of the taught photos per k")
+    for name in methods:
+        print(f"\n## {name}")
+        for role, seeds in (("DEV (every parameter was chosen on these)", args.dev_seeds),
+                            ("TEST (never used to choose anything; the headline)", args.test_seeds)):
+            if not seeds:
+                continue
+            mean = {k: np.mean([results[name][s][k] for s in seeds], axis=0) for k in ks}
+            print_table(f"{role}: mean over seeds {' '.join(map(str, seeds))}", mean)
+            print_per_seed(role.split()[0], {s: results[name][s] for s in seeds}, 3)
+    print("\ncontext: prototypes among the new classes only (no built-in class competing), μAP at k = 3")
+    for seed, rows in context.items():
+        print(f"  seed {seed:2d}: " + "  ".join(f"{n}: {r[3]:.3f}" for n, r in rows.items()))
+    print(f"\n{len(photos)} photos, {args.held_out} new classes per seed, {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -3,10 +3,13 @@ by benchmarks/fewshot.py, so the measured method is the app's method.
 
 A prototype made of three photos is a poor centre: it sits between its shots, and
 the photos of that place score lower against it than photos of a built-in class
-score against their trained centre. So we let the user's own archive sharpen it
-(transductive prototype refinement): in a few rounds, the library photos that fit a
-taught label best (closer to it than to every built-in class and every other taught
-label) join its references as pseudo-references. Photos that the model already
+score against their trained centre and gallery. So we let the user's own archive
+sharpen it (transductive refinement, a kind of self-training): in a few rounds, every
+library photo that fits a taught label clearly better than every rival (the best
+built-in class, scored the way the predictor scores it — centre and gallery — and
+every other taught label) joins that label's references as a pseudo-reference; a
+taught label is scored the same way as a built-in class, its prototype standing for
+the centre and its references for the gallery. Photos that the model already
 recognises confidently (cosine to a built-in centre ≥ `protect_cosine`) are never
 taken and never re-labelled, so teaching cannot eat a known landmark.
 
@@ -21,21 +24,32 @@ from typing import Sequence
 
 import numpy as np
 
-from model.scoring import ScoredClasses, ScoringConfig, score_classes
+from model.scoring import (
+    ScoredClasses,
+    ScoringConfig,
+    class_similarities,
+    score_classes,
+    topk_class_means,
+)
+
+CHUNK_ROWS = 4096  # library photos compared at once: bounds memory on big archives
 
 
 @dataclass(frozen=True)
 class TeachingConfig:
-    """How the library sharpens taught labels.
+    """How the library sharpens taught labels (chosen on the benchmark's dev draws).
 
     rounds: refinement rounds (0: plain prototypes of the taught photos).
-    expand: library photos added per label and round (the best-fitting ones).
+    expand: at most this many library photos join a label (the best-fitting ones).
+    margin: a library photo joins a label only when its similarity to that label beats
+        every rival's by more than this.
     protect_cosine: photos at least this close to a built-in centre keep their class.
     """
 
-    rounds: int = 3
-    expand: int = 20
-    protect_cosine: float = 0.55
+    rounds: int = 5
+    expand: int = 200
+    margin: float = 0.08
+    protect_cosine: float = 0.7
 
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.expand < 0:
@@ -56,6 +70,52 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
 
 
+def builtin_similarities(
+    embeddings: np.ndarray,
+    centre_cosines: np.ndarray,
+    scoring: ScoringConfig,
+    *,
+    gallery_vectors: np.ndarray | None = None,
+    gallery_classes: np.ndarray | None = None,
+) -> np.ndarray:
+    """The best built-in class similarity per photo [N], as the predictor computes it
+    (centre cosine mixed with the gallery by `scoring`): the rival a taught label must
+    beat. Chunked over photos, so a whole library fits in memory."""
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    centre_cosines = np.asarray(centre_cosines, dtype=np.float32)
+    if centre_cosines.shape[1] == 0:
+        return np.full(len(embeddings), -1.0, dtype=np.float32)
+    out = np.empty(len(embeddings), dtype=np.float32)
+    gallery = None if gallery_vectors is None else np.asarray(gallery_vectors, dtype=np.float32)
+    for start in range(0, len(embeddings), CHUNK_ROWS):
+        rows = slice(start, start + CHUNK_ROWS)
+        gallery_cos = None if gallery is None else embeddings[rows] @ gallery.T
+        sims = class_similarities(centre_cosines[rows], gallery_cos, gallery_classes, scoring)
+        out[rows] = sims.max(axis=1)
+    return out
+
+
+def taught_similarities(
+    library: np.ndarray, references: np.ndarray, classes: np.ndarray, count: int, scoring: ScoringConfig | None
+) -> np.ndarray:
+    """Similarity [N, count] of library photos to taught labels, scored like built-in
+    classes: (1 - w) * cosine to the prototype (normalised mean of the references) +
+    w * mean of the top-k reference cosines, with w and k from `scoring` (w = 0 without).
+    A pseudo-reference counts as its own neighbour, as it does in the final scoring, so
+    a photo once taken stays unless a rival comes closer."""
+    prototypes = _unit(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
+    weight = 0.0 if scoring is None else scoring.gallery_weight
+    out = np.empty((len(library), count), dtype=np.float32)
+    for start in range(0, len(library), CHUNK_ROWS):
+        block = library[start : start + CHUNK_ROWS]
+        sims = block @ prototypes.T
+        if weight > 0.0:
+            top, _ = topk_class_means(block @ references.T, classes, count, scoring.gallery_k)
+            sims = (1.0 - weight) * sims + weight * top
+        out[start : start + CHUNK_ROWS] = sims
+    return out
+
+
 def refine_references(
     library: np.ndarray,
     builtin_cosines: np.ndarray,
@@ -64,14 +124,21 @@ def refine_references(
     config: TeachingConfig = TeachingConfig(),
     builtin_names: Sequence[str] = (),
     exclude: np.ndarray | None = None,
+    *,
+    builtin_similarities: np.ndarray | None = None,
+    scoring: ScoringConfig | None = None,
 ) -> RefinedReferences:
     """Add library photos as pseudo-references of the taught labels they fit best.
 
     library: L2-normalised embeddings [N, D] of the user's photos; builtin_cosines
-    [N, C] their cosines to the bundle's classes, or just the best of them [N] (enough
-    here, and what a bundle with many classes can afford for a whole library). A taught label equal to a built-in
-    class name only strengthens that class and is not refined. exclude: [N] bool of
-    library rows never taken (the taught photos themselves).
+    [N, C] their cosines to the bundle's class centres, or just the best of them [N]
+    (enough here, and what a bundle with many classes can afford for a whole library):
+    they decide which photos are protected. builtin_similarities [N]: the best built-in
+    similarity on the predictor's scale (`builtin_similarities()`), the rival a photo's
+    taught similarity must beat; the best centre cosine when not given. scoring: the
+    bundle's ScoringConfig, so taught labels use its gallery weight and top-k. A taught
+    label equal to a built-in class name only strengthens that class and is not
+    refined. exclude: [N] bool of library rows never taken (the taught photos themselves).
     """
     labels = [str(label) for label in labels]
     vectors = _unit(vectors)
@@ -84,24 +151,35 @@ def refine_references(
     free = best_builtin < config.protect_cosine
     if exclude is not None:
         free &= ~np.asarray(exclude, dtype=bool)
-    sums = np.stack([vectors[[i for i, l in enumerate(labels) if l == name]].sum(axis=0) for name in names])
-    prototypes = _unit(sums)
-    expand = min(config.expand, int(free.sum()))
+    rival_builtin = best_builtin if builtin_similarities is None else np.asarray(builtin_similarities, np.float32)
+    label_index = {name: j for j, name in enumerate(names)}
+    taught_rows = [i for i, label in enumerate(labels) if label in label_index]
+    taught = vectors[taught_rows]
+    taught_classes = np.array([label_index[labels[i]] for i in taught_rows], dtype=np.int64)
+    taken = np.zeros(0, dtype=np.int64)
+    taken_classes = np.zeros(0, dtype=np.int64)
     for _ in range(config.rounds):
-        if expand == 0:
-            break
-        sims = library @ prototypes.T  # [N, T]
-        new_prototypes = []
-        for j, name in enumerate(names):
-            rivals = best_builtin
-            if len(names) > 1:
-                rivals = np.maximum(rivals, np.delete(sims, j, axis=1).max(axis=1))
-            margin = np.where(free, sims[:, j] - rivals, -np.inf)
-            taken = np.argpartition(-margin, expand - 1)[:expand]
-            taken = taken[np.isfinite(margin[taken])]
-            pseudo[name] = sorted(int(i) for i in taken)
-            new_prototypes.append(sums[j] + library[taken].sum(axis=0))
-        prototypes = _unit(np.stack(new_prototypes))
+        references = np.concatenate([taught, library[taken]])
+        classes = np.concatenate([taught_classes, taken_classes])
+        sims = taught_similarities(library, references, classes, len(names), scoring)
+        best = sims.argmax(axis=1)
+        ordered = np.sort(sims, axis=1)
+        second = ordered[:, -2] if len(names) > 1 else np.full(len(library), -np.inf, np.float32)
+        margin = ordered[:, -1] - np.maximum(rival_builtin, second)
+        eligible = free & (margin > config.margin)
+        new_taken, new_classes = [], []
+        for j in range(len(names)):
+            rows = np.flatnonzero(eligible & (best == j))
+            rows = rows[np.argsort(-margin[rows], kind="stable")][: config.expand]
+            new_taken.append(np.sort(rows))
+            new_classes.append(np.full(len(rows), j, dtype=np.int64))
+        new_taken_all = np.concatenate(new_taken)
+        new_classes_all = np.concatenate(new_classes)
+        if np.array_equal(new_taken_all, taken) and np.array_equal(new_classes_all, taken_classes):
+            break  # settled: another round would take the same photos
+        taken, taken_classes = new_taken_all, new_classes_all
+    for j, name in enumerate(names):
+        pseudo[name] = [int(i) for i in taken[taken_classes == j]]
     extra_labels = [name for name in names for _ in pseudo[name]]
     extra_rows = [row for name in names for row in pseudo[name]]
     all_vectors = np.concatenate([vectors, library[extra_rows]]) if extra_rows else vectors

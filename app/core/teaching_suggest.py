@@ -20,6 +20,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_scoring import (
     TeachingConfig,
     builtin_best,
+    builtin_similarities,
     refine_references,
     score_with_taught,
     taught_winners,
@@ -100,17 +101,26 @@ def suggest(
     centres = class_centres(bundle)
     names = bundle.class_names()
     taught_ids = {ref.photo_id for ref in refs}
-    best_builtin = np.concatenate(
-        [centre_cosines(vectors[rows], centres).max(axis=1) for rows in _chunks(len(vectors))]
-    )
+    gallery = bundle.gallery
+    best_builtin, rivals = [], []  # per photo: best centre cosine, best built-in similarity
+    for rows in _chunks(len(vectors)):
+        cosines = centre_cosines(vectors[rows], centres)
+        best_builtin.append(cosines.max(axis=1))
+        rivals.append(builtin_similarities(
+            vectors[rows], cosines, bundle.scoring,
+            gallery_vectors=None if gallery is None else gallery.vectors,
+            gallery_classes=None if gallery is None else gallery.classes,
+        ))
     refined = refine_references(
         vectors,
-        best_builtin,
+        np.concatenate(best_builtin),
         [ref.label for ref in refs],
         np.stack([ref.vector for ref in refs]),
         options.teaching,
         builtin_names=names,
         exclude=np.isin(ids, list(taught_ids)),
+        builtin_similarities=np.concatenate(rivals),
+        scoring=bundle.scoring,
     )
     keep = store.user_labelled(index.conn) | taught_ids
     candidates = np.flatnonzero(
