@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+# The scoring works on small matrices, where BLAS threads only contend on a busy
+# machine (ten times slower here); set before numpy loads its BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WORLD = REPO_ROOT.parent / "shared" / "data" / "landmarks" / "world"
@@ -210,6 +215,7 @@ def run_episode(embeddings, centres, gallery: KnownGallery | None, split: Split,
                 queries: np.ndarray, config, scoring):
     """Teach the shots, score the queries the way `suggest` does; return predictions,
     confidences, and the model's own predictions without teaching."""
+    from app.core.teaching_classifier import BuiltinExamples
     from app.core.teaching_scoring import (
         builtin_best, builtin_similarities, refine_references, score_with_taught, taught_winners,
     )
@@ -224,8 +230,10 @@ def run_episode(embeddings, centres, gallery: KnownGallery | None, split: Split,
     base_conf = plain.max(axis=1)
     taught_names = [split.names[c] for c in split.labels[shots]]
     rivals = builtin_similarities(q, builtin, scoring, **gallery_args)
+    examples = BuiltinExamples(centres, *((gallery.vectors, gallery.classes) if gallery is not None
+                                          else (np.zeros((0, centres.shape[1])), np.zeros(0, dtype=int))))
     refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names,
-                             builtin_similarities=rivals, scoring=scoring)
+                             builtin_similarities=rivals, scoring=scoring, builtin=examples)
     scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names, **gallery_args)
     winner, conf = taught_winners(scores)
     best, joint_conf = builtin_best(scores)  # suggest re-scores the model's labels on the joint scale
@@ -314,8 +322,10 @@ def variants():
     return {
         "prototypes of the taught photos only": TeachingConfig(rounds=0, protect_cosine=1.0),
         "refined, a fixed 20 photos per label (rounds 3, no margin, protect 0.55: the previous settings)":
-            TeachingConfig(rounds=3, expand=20, margin=-2.0, protect_cosine=0.55),
-        "the app's method (TeachingConfig())": TeachingConfig(),
+            TeachingConfig(rounds=3, expand=20, margin=-2.0, protect_cosine=0.55, classifier_steps=0),
+        "refined by margin, similarity rule only (TeachingConfig(classifier_steps=0))":
+            TeachingConfig(classifier_steps=0),
+        "the app's method (TeachingConfig(): margin rule, then the fitted classifier)": TeachingConfig(),
     }
 
 

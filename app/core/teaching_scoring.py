@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from app.core.teaching_classifier import BuiltinExamples, fit_cosine_classifier
 from model.scoring import (
     ScoredClasses,
     ScoringConfig,
@@ -44,12 +45,18 @@ class TeachingConfig:
     margin: a library photo joins a label only when its similarity to that label beats
         every rival's by more than this.
     protect_cosine: photos at least this close to a built-in centre keep their class.
+    classifier_steps: after the first round, photos are picked by a cosine classifier
+        fitted on the bundle's classes and the references (app.core.teaching_classifier)
+        with this many steps; 0 keeps the similarity rule for every round.
+    classifier_rate: its Adam step size.
     """
 
     rounds: int = 5
     expand: int = 200
     margin: float = 0.08
     protect_cosine: float = 0.7
+    classifier_steps: int = 100
+    classifier_rate: float = 0.01
 
     def __post_init__(self) -> None:
         if self.rounds < 0 or self.expand < 0:
@@ -127,6 +134,7 @@ def refine_references(
     *,
     builtin_similarities: np.ndarray | None = None,
     scoring: ScoringConfig | None = None,
+    builtin: BuiltinExamples | None = None,
 ) -> RefinedReferences:
     """Add library photos as pseudo-references of the taught labels they fit best.
 
@@ -139,6 +147,8 @@ def refine_references(
     bundle's ScoringConfig, so taught labels use its gallery weight and top-k. A taught
     label equal to a built-in class name only strengthens that class and is not
     refined. exclude: [N] bool of library rows never taken (the taught photos themselves).
+    builtin: the bundle's centres and gallery; with it (and config.classifier_steps > 0)
+    rounds after the first pick photos with a classifier fitted on both sides.
     """
     labels = [str(label) for label in labels]
     vectors = _unit(vectors)
@@ -158,15 +168,15 @@ def refine_references(
     taught_classes = np.array([label_index[labels[i]] for i in taught_rows], dtype=np.int64)
     taken = np.zeros(0, dtype=np.int64)
     taken_classes = np.zeros(0, dtype=np.int64)
-    for _ in range(config.rounds):
+    use_classifier = builtin is not None and config.classifier_steps > 0
+    for round_number in range(config.rounds):
         references = np.concatenate([taught, library[taken]])
         classes = np.concatenate([taught_classes, taken_classes])
-        sims = taught_similarities(library, references, classes, len(names), scoring)
-        best = sims.argmax(axis=1)
-        ordered = np.sort(sims, axis=1)
-        second = ordered[:, -2] if len(names) > 1 else np.full(len(library), -np.inf, np.float32)
-        margin = ordered[:, -1] - np.maximum(rival_builtin, second)
-        eligible = free & (margin > config.margin)
+        if use_classifier and round_number > 0:
+            best, margin = _classifier_margins(library, references, classes, len(names), builtin, config, scoring)
+        else:
+            best, margin = _similarity_margins(library, references, classes, len(names), rival_builtin, scoring)
+        eligible = free & (best >= 0) & (margin > config.margin)
         new_taken, new_classes = [], []
         for j in range(len(names)):
             rows = np.flatnonzero(eligible & (best == j))
@@ -184,6 +194,39 @@ def refine_references(
     extra_rows = [row for name in names for row in pseudo[name]]
     all_vectors = np.concatenate([vectors, library[extra_rows]]) if extra_rows else vectors
     return RefinedReferences(labels + extra_labels, all_vectors, pseudo)
+
+
+def _similarity_margins(library, references, classes, count, rival_builtin, scoring):
+    """Per photo: its best taught label and by how much that label's similarity beats the
+    best built-in class and every other taught label."""
+    sims = taught_similarities(library, references, classes, count, scoring)
+    ordered = np.sort(sims, axis=1)
+    second = ordered[:, -2] if count > 1 else np.full(len(library), -np.inf, np.float32)
+    return sims.argmax(axis=1), ordered[:, -1] - np.maximum(rival_builtin, second)
+
+
+def _classifier_margins(library, references, classes, count, builtin: BuiltinExamples, config, scoring):
+    """Per photo: the taught label a classifier over built-in classes and taught labels
+    picks (-1 when it picks a built-in class) and its margin over the runner-up."""
+    known_vectors, known_classes = builtin.examples()
+    num_builtin = builtin.num_classes
+    prototypes = _unit(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
+    weights = fit_cosine_classifier(
+        np.concatenate([known_vectors, references]),
+        np.concatenate([known_classes, num_builtin + classes]),
+        np.concatenate([builtin.initial_weights(), prototypes]),
+        steps=config.classifier_steps,
+        rate=config.classifier_rate,
+        scale=30.0 if scoring is None else scoring.scale,
+    )
+    best = np.empty(len(library), dtype=np.int64)
+    margin = np.empty(len(library), dtype=np.float32)
+    for start in range(0, len(library), CHUNK_ROWS):
+        cosines = library[start : start + CHUNK_ROWS] @ weights.T
+        ordered = np.sort(cosines, axis=1)
+        best[start : start + CHUNK_ROWS] = cosines.argmax(axis=1) - num_builtin
+        margin[start : start + CHUNK_ROWS] = ordered[:, -1] - ordered[:, -2]
+    return best, margin
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.teaching_classifier import BuiltinExamples
 from app.core.teaching_scoring import (
     TeachingConfig,
     builtin_best,
@@ -121,6 +122,11 @@ def suggest(
         exclude=np.isin(ids, list(taught_ids)),
         builtin_similarities=np.concatenate(rivals),
         scoring=bundle.scoring,
+        builtin=BuiltinExamples(
+            centres,
+            np.zeros((0, centres.shape[-1]), np.float32) if gallery is None else gallery.vectors,
+            np.zeros(0, np.int64) if gallery is None else gallery.classes,
+        ),
     )
     keep = store.user_labelled(index.conn) | taught_ids
     candidates = np.flatnonzero(
