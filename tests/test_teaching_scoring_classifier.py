@@ -108,3 +108,10 @@ def test_without_the_bundle_examples_the_classifier_is_not_used(shadowed_place):
     without = refine_references(library, cosines, ["B"], library[[8]], TeachingConfig(classifier_steps=0),
                                 exclude=exclude)
     assert with_steps.pseudo == without.pseudo
+
+
+def test_classifier_settings_are_checked():
+    with pytest.raises(ValueError, match="classifier_steps"):
+        TeachingConfig(classifier_steps=-1)
+    with pytest.raises(ValueError, match="classifier_rate"):
+        TeachingConfig(classifier_rate=0.0)

@@ -9,7 +9,10 @@ library photo that fits a taught label clearly better than every rival (the best
 built-in class, scored the way the predictor scores it — centre and gallery — and
 every other taught label) joins that label's references as a pseudo-reference; a
 taught label is scored the same way as a built-in class, its prototype standing for
-the centre and its references for the gallery. Photos that the model already
+the centre and its references for the gallery. After the first round the photos are
+picked by a cosine classifier fitted on the bundle's centres and gallery together with
+the references (app.core.teaching_classifier), which tells a new place from the
+built-in landmark it resembles better than raw cosines do. Photos that the model already
 recognises confidently (cosine to a built-in centre ≥ `protect_cosine`) are never
 taken and never re-labelled, so teaching cannot eat a known landmark.
 
@@ -43,7 +46,7 @@ class TeachingConfig:
     rounds: refinement rounds (0: plain prototypes of the taught photos).
     expand: at most this many library photos join a label (the best-fitting ones).
     margin: a library photo joins a label only when its similarity to that label beats
-        every rival's by more than this.
+        every rival's (in classifier rounds: the classifier's runner-up) by more than this.
     protect_cosine: photos at least this close to a built-in centre keep their class.
     classifier_steps: after the first round, photos are picked by a cosine classifier
         fitted on the bundle's classes and the references (app.core.teaching_classifier)
@@ -59,8 +62,13 @@ class TeachingConfig:
     classifier_rate: float = 0.01
 
     def __post_init__(self) -> None:
-        if self.rounds < 0 or self.expand < 0:
-            raise ValueError(f"rounds {self.rounds} and expand {self.expand} must be ≥ 0")
+        if self.rounds < 0 or self.expand < 0 or self.classifier_steps < 0:
+            raise ValueError(
+                f"rounds {self.rounds}, expand {self.expand} and classifier_steps "
+                f"{self.classifier_steps} must be ≥ 0"
+            )
+        if self.classifier_rate <= 0:
+            raise ValueError(f"classifier_rate {self.classifier_rate} must be positive")
 
 
 @dataclass(frozen=True)
