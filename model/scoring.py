@@ -122,13 +122,17 @@ def score_classes(
     gallery_classes: np.ndarray | None = None,
     taught_labels: Sequence[str] | None = None,
     taught_vectors: np.ndarray | None = None,
+    leave_out: np.ndarray | None = None,
 ) -> ScoredClasses:
     """Scores over built-in classes and taught labels, on one calibrated scale.
 
     A taught reference whose label equals a built-in class name joins that class's
     gallery and its prototype competes with the trained centre (max); the other taught
     labels become new classes whose centre is the prototype (normalised mean) of
-    their references. Raises ModelError on shape mismatches.
+    their references. leave_out: [N] index of the taught vector that is the photo
+    itself (-1: none), left out of that photo's prototype and gallery, so a photo taken
+    in as a reference is scored by the others, not by itself (which would give ~1).
+    Raises ModelError on shape mismatches.
     """
     embeddings = np.asarray(embeddings, dtype=np.float32)
     centre = np.asarray(centre_cosines, dtype=np.float32)
@@ -168,6 +172,11 @@ def score_classes(
         prototypes = np.stack([_l2_normalize(taught[taught_classes == cls].mean(axis=0)) for cls in taught_ids])
         prototype_cos = embeddings @ prototypes.T
         centres = np.concatenate([centre, np.zeros((centre.shape[0], len(new_labels)), np.float32)], axis=1)
+        own = _own_references(leave_out, embeddings.shape[0], len(taught_labels))
+        if own is not None:
+            prototype_cos = _prototype_cosines_without_self(
+                embeddings, taught, taught_classes, taught_ids, prototype_cos, own
+            )
         for column, cls in enumerate(taught_ids):
             if cls < num_builtin:
                 centres[:, cls] = np.maximum(centres[:, cls], prototype_cos[:, column])
@@ -183,5 +192,37 @@ def score_classes(
         if all_vectors.shape[1] != dim:
             raise ModelError(f"gallery vectors have size {all_vectors.shape[1]}, embeddings {dim}")
         gallery_cos = embeddings @ all_vectors.T
+        own = _own_references(leave_out, embeddings.shape[0], 0 if taught_labels is None else len(taught_labels))
+        if own is not None:
+            rows = np.flatnonzero(own >= 0)
+            gallery_cos[rows, all_vectors.shape[0] - len(taught_labels) + own[rows]] = -1.0
     sims = class_similarities(centres, gallery_cos, all_classes, config)
     return ScoredClasses(calibrated_probabilities(sims, config), new_labels)
+
+
+def _own_references(leave_out: np.ndarray | None, rows: int, references: int) -> np.ndarray | None:
+    """leave_out checked: [rows] ints in -1..references-1, or None when nothing is left out."""
+    if leave_out is None or references == 0:
+        return None
+    own = np.asarray(leave_out, dtype=np.int64)
+    if own.shape != (rows,) or own.min(initial=-1) < -1 or own.max(initial=-1) >= references:
+        raise ModelError(f"leave_out must be [{rows}] indices of the {references} taught references or -1")
+    return own if (own >= 0).any() else None
+
+
+def _prototype_cosines_without_self(
+    embeddings: np.ndarray, taught: np.ndarray, taught_classes: np.ndarray, taught_ids: np.ndarray,
+    prototype_cos: np.ndarray, own: np.ndarray,
+) -> np.ndarray:
+    """prototype_cos with each photo's own label's prototype rebuilt without the photo;
+    -1 when the photo was that label's only reference."""
+    out = prototype_cos.copy()
+    column_of = {int(cls): column for column, cls in enumerate(taught_ids)}
+    sums = np.stack([taught[taught_classes == cls].sum(axis=0) for cls in taught_ids])
+    rows = np.flatnonzero(own >= 0)
+    columns = np.array([column_of[int(taught_classes[own[row]])] for row in rows], dtype=np.int64)
+    rest = sums[columns] - taught[own[rows]]
+    norms = np.linalg.norm(rest, axis=1)
+    cos = np.einsum("nd,nd->n", embeddings[rows], rest) / np.maximum(norms, 1e-12)
+    out[rows, columns] = np.where(norms > 1e-6, cos, -1.0)
+    return out

@@ -79,6 +79,18 @@ class RefinedReferences:
     vectors: np.ndarray
     pseudo: dict[str, list[int]]  # label → library rows taken as pseudo-references
 
+    def own_reference(self, library_rows: np.ndarray) -> np.ndarray:
+        """For photos at these library rows, the index of each one's own pseudo-reference
+        vector (-1: none): the `leave_out` that keeps a photo from scoring against itself."""
+        library_rows = np.asarray(library_rows, dtype=np.int64)
+        own_by_row: dict[int, int] = {}
+        index = len(self.labels) - sum(len(taken) for taken in self.pseudo.values())
+        for taken in self.pseudo.values():  # the order refine_references appended them in
+            for row in taken:
+                own_by_row[row] = index
+                index += 1
+        return np.array([own_by_row.get(int(row), -1) for row in library_rows], dtype=np.int64)
+
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -265,9 +277,14 @@ def score_with_taught(
     builtin_names: Sequence[str] | None = None,
     gallery_vectors: np.ndarray | None = None,
     gallery_classes: np.ndarray | None = None,
+    library_rows: np.ndarray | None = None,
 ) -> TaughtScores:
     """Calibrated scores over built-in classes + taught labels (model.scoring), with
-    the protection mask of `config`."""
+    the protection mask of `config`. library_rows: the rows of `embeddings` in the
+    library given to refine_references (default: all of it, in order), so a photo
+    taken as a pseudo-reference is scored by the other references, not by itself."""
+    if library_rows is None:
+        library_rows = np.arange(len(embeddings))
     scored = score_classes(
         embeddings,
         builtin_cosines,
@@ -277,6 +294,7 @@ def score_with_taught(
         gallery_classes=gallery_classes,
         taught_labels=references.labels,
         taught_vectors=references.vectors,
+        leave_out=references.own_reference(library_rows),
     )
     best = best_cosines(builtin_cosines, len(embeddings))
     return TaughtScores(scored, builtin_cosines.shape[1], best < config.protect_cosine)

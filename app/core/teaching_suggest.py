@@ -141,7 +141,7 @@ def suggest(
         if cancel is not None:
             cancel.raise_if_cancelled()
         rows = candidates[chunk]
-        scores = _score_rows(bundle, vectors[rows], centres, refined, options.teaching, names)
+        scores = _score_rows(bundle, vectors[rows], centres, refined, options.teaching, names, rows)
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, score = taught_winners(scores, blocked)
         best, joint = builtin_best(scores)
@@ -172,7 +172,7 @@ def _chunks(total: int) -> list[slice]:
     return [slice(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
 
 
-def _score_rows(bundle, vectors, centres, refined, teaching, names):
+def _score_rows(bundle, vectors, centres, refined, teaching, names, rows: np.ndarray):
     from app.core.teaching_centres import centre_cosines
 
     gallery = bundle.gallery
@@ -185,6 +185,7 @@ def _score_rows(bundle, vectors, centres, refined, teaching, names):
         builtin_names=names,
         gallery_vectors=None if gallery is None else gallery.vectors,
         gallery_classes=None if gallery is None else gallery.classes,
+        library_rows=rows,
     )
 
 
