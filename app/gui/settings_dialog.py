@@ -1,20 +1,214 @@
 """Settings: model bundle, "no landmark" threshold, sidecar naming, writing into JPEGs.
 
-The dialog edits an AppSettings value; saving is app.core.settings' job.
+The dialog edits an AppSettings value; saving is app.core.settings' job. The model
+bundle is chosen from the bundles the app knows (app.core.bundle_choices, the same list
+as `landmark-tagger models`), so a photographer never has to type a path. Checking a
+bundle reads it whole, so the list is built in a worker thread and polled; the GUI thread
+never waits for it, and a dialog closed early simply drops the answer.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-    QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
+from app.core import bundle_choices
 from app.core.settings import AppSettings
 
+if TYPE_CHECKING:
+    from model.bundle import BundleInfo
+
 BUNDLE_FILTER = "Model bundles (*.ltbundle);;All files (*)"
+DEFAULT_CHOICE = ""  # the combo's data for "the default bundle"; stored as model_bundle=None
+LISTING_POLL_MS = 20
+
+
+def describe_bundle(info: "BundleInfo") -> str:
+    """One line per bundle: "name — N landmarks, input px (id)", or why it is unusable."""
+    if info.error:
+        return f"{info.path.name} — unusable"
+    count = info.num_classes or 0
+    text = f"{info.name} — {count} landmark{'' if count == 1 else 's'}, {info.input_size} px ({info.id})"
+    return text + "  ★ default" if info.is_default else text
+
+
+def _same_file(first: str | Path, second: str | Path) -> bool:
+    try:
+        return Path(first).resolve() == Path(second).resolve()
+    except (OSError, RuntimeError, ValueError):  # a looping symlink or a bad name
+        return str(first) == str(second)
+
+
+class BundleChooser(QWidget):
+    """A list of the known bundles plus Browse…; `choice()` is a path, or None for the default."""
+
+    listed = Signal()  # the checked list has replaced the placeholder
+
+    def __init__(self, current: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._initial = current
+        self.combo = QComboBox()
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(36)
+        self.browse_button = QPushButton("Browse…")
+        self.browse_button.setToolTip("Add a model bundle file from elsewhere")
+        self.browse_button.clicked.connect(self.browse)
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setProperty("role", "muted")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.browse_button)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.problem)
+        self.combo.currentIndexChanged.connect(self._show_problem_of_current)
+
+        # Until the worker answers, the combo holds only the current choice, unchecked.
+        if current and not _same_file(current, bundle_choices.default_bundle_path()):
+            self._add_item(current, current, tooltip=current)
+        else:
+            self._add_item("The default bundle", DEFAULT_CHOICE)
+        self.combo.setEnabled(False)
+        self.browse_button.setEnabled(False)
+        self.problem.setText("Checking the model bundles…")
+        self._listing = self._start_listing(current)
+        self._poll = QTimer(self)
+        self._poll.setInterval(LISTING_POLL_MS)
+        self._poll.timeout.connect(self._collect_listing)
+        self._poll.start()
+
+    # -- the answer -----------------------------------------------------------------------
+    @property
+    def is_listed(self) -> bool:
+        return not self._poll.isActive()
+
+    def choice(self) -> str | None:
+        """The chosen bundle path, or None for the default bundle."""
+        return self.combo.currentData() or None
+
+    def choose(self, path: str | None) -> bool:
+        """Select a listed, usable bundle by path (None: the default); False if it is not there."""
+        index = self._find(path)
+        if index < 0 or not self._is_enabled(index):
+            return False
+        self.combo.setCurrentIndex(index)
+        return True
+
+    def items(self) -> list[tuple[str, str | None, bool, str]]:
+        """(text, path or None, enabled, tooltip) of every entry, for tests and screenshots."""
+        return [(self.combo.itemText(i), self.combo.itemData(i) or None, self._is_enabled(i),
+                 self.combo.itemData(i, Qt.ItemDataRole.ToolTipRole) or "") for i in range(self.combo.count())]
+
+    # -- listing in a worker ----------------------------------------------------------------
+    @staticmethod
+    def _start_listing(current: str | None) -> Future:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bundle-list")
+        future = executor.submit(bundle_choices.known_bundles, [current] if current else [])
+        executor.shutdown(wait=False)  # its one thread ends with the task
+        return future
+
+    def _collect_listing(self) -> None:
+        if not self._listing.done():
+            return
+        self._poll.stop()
+        self.combo.setEnabled(True)
+        self.browse_button.setEnabled(True)
+        error = self._listing.exception()
+        if error is not None:  # keep the placeholder: the current choice stays as it was
+            self.problem.setText(f"The model bundles could not be listed: {error}")
+        else:
+            self._fill(self._listing.result())
+        self.listed.emit()
+
+    def _fill(self, infos: list["BundleInfo"]) -> None:
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        default_path = bundle_choices.default_bundle_path()
+        if not any(info.is_default for info in infos):
+            index = self._add_item("The default bundle — not installed", DEFAULT_CHOICE,
+                                   tooltip=f"{default_path} is not installed; choose another bundle or "
+                                           "reinstall the app")
+            self._set_enabled(index, False)
+        for info in sorted(infos, key=lambda item: not item.is_default):
+            self._add_info(info)
+        self.combo.blockSignals(False)
+        self.combo.setCurrentIndex(max(0, self._find(self._initial)))
+        self._show_problem_of_current()
+
+    # -- Browse… -----------------------------------------------------------------------------
+    def browse(self) -> None:
+        start = self.choice() or str(bundle_choices.default_bundle_path().parent)
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a model bundle", start, BUNDLE_FILTER,
+                                              options=QFileDialog.Option.DontUseNativeDialog)
+        if path:
+            self.add_file(path)
+
+    def add_file(self, path: str) -> bool:
+        """Add (or find) a bundle file and select it when usable; say why when it is not."""
+        index = self._find(path)
+        if index < 0:
+            index = self._add_info(bundle_choices.check_bundle(path))
+        if not self._is_enabled(index):
+            tooltip = self.combo.itemData(index, Qt.ItemDataRole.ToolTipRole)
+            self.problem.setText(f"Not usable: {tooltip}")
+            self.problem.show()
+            return False
+        self.combo.setCurrentIndex(index)
+        return True
+
+    # -- entries -----------------------------------------------------------------------------
+    def _add_info(self, info: "BundleInfo") -> int:
+        """The default bundle's entry always stands for None, even when it is unusable, so
+        a setting of "the default" is kept as such."""
+        if info.is_default:
+            data = DEFAULT_CHOICE
+        else:
+            data = str(info.path) if info.error else str(info.path.resolve())
+        index = self._add_item(describe_bundle(info), data, tooltip=info.error or str(info.path))
+        if info.error:
+            self._set_enabled(index, False)
+        return index
+
+    def _add_item(self, text: str, data: str, tooltip: str = "") -> int:
+        self.combo.addItem(text, data)
+        index = self.combo.count() - 1
+        if tooltip:
+            self.combo.setItemData(index, tooltip, Qt.ItemDataRole.ToolTipRole)
+        return index
+
+    def _find(self, path: str | None) -> int:
+        if not path or _same_file(path, bundle_choices.default_bundle_path()):
+            return self.combo.findData(DEFAULT_CHOICE)
+        for index in range(self.combo.count()):
+            data = self.combo.itemData(index)
+            if data and _same_file(data, path):
+                return index
+        return -1
+
+    def _is_enabled(self, index: int) -> bool:
+        item = self.combo.model().item(index)
+        return item is not None and item.isEnabled()
+
+    def _set_enabled(self, index: int, enabled: bool) -> None:
+        self.combo.model().item(index).setEnabled(enabled)
+
+    def _show_problem_of_current(self) -> None:
+        """An unusable current choice (kept from the settings) is explained below the list."""
+        index = self.combo.currentIndex()
+        unusable = index >= 0 and not self._is_enabled(index)
+        self.problem.setText(str(self.combo.itemData(index, Qt.ItemDataRole.ToolTipRole)) if unusable else "")
+        self.problem.setVisible(unusable)
 
 
 class SettingsDialog(QDialog):
@@ -29,16 +223,8 @@ class SettingsDialog(QDialog):
         form.setVerticalSpacing(12)
         form.setHorizontalSpacing(16)
 
-        self.bundle_field = QLineEdit(settings.model_bundle or "")
-        self.bundle_field.setPlaceholderText("the default bundle")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse_bundle)
-        bundle_row = QWidget()
-        row = QHBoxLayout(bundle_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.bundle_field, 1)
-        row.addWidget(browse)
-        form.addRow("Model bundle", bundle_row)
+        self.bundle_chooser = BundleChooser(settings.model_bundle)
+        form.addRow("Model bundle", self.bundle_chooser)
 
         self.use_bundle_threshold = QCheckBox("Use the bundle's own threshold")
         self.threshold = QDoubleSpinBox()
@@ -75,14 +261,8 @@ class SettingsDialog(QDialog):
         """The edited settings (validated by the caller before saving)."""
         return replace(
             self._settings,
-            model_bundle=self.bundle_field.text().strip() or None,
+            model_bundle=self.bundle_chooser.choice(),
             threshold=None if self.use_bundle_threshold.isChecked() else round(self.threshold.value(), 4),
             sidecar_naming=self.sidecar.currentData(),
             write_into_jpeg=self.write_into_jpeg.isChecked(),
         )
-
-    def _browse_bundle(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a model bundle", self.bundle_field.text(),
-                                              BUNDLE_FILTER, options=QFileDialog.Option.DontUseNativeDialog)
-        if path:
-            self.bundle_field.setText(path)

@@ -1,0 +1,197 @@
+"""The settings dialog's model-bundle list (pytest-qt, offscreen): the bundles the app
+knows are offered by name, corrupt ones are shown disabled with their error, Browse… adds
+a file, and the choice is stored as a path (None for the default bundle)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import Qt  # noqa: E402
+
+from app.core.config import data_dir  # noqa: E402
+from app.core.settings import AppSettings  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+def user_models() -> Path:
+    folder = data_dir() / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def installed_tiny(tiny_bundle) -> Path:
+    """The tiny bundle copied into the user's models folder (LANDMARK_TAGGER_HOME is a temp folder)."""
+    return Path(shutil.copy(tiny_bundle.path, user_models() / "tiny.ltbundle")).resolve()
+
+
+def corrupt_bundle(folder: Path) -> Path:
+    path = folder / "broken.ltbundle"
+    path.write_bytes(b"this is not a zip file")
+    return path
+
+
+def open_dialog(qtbot, settings: AppSettings):
+    from app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.bundle_chooser.is_listed, timeout=20000)
+    return dialog
+
+
+def entry(dialog, text_start: str):
+    matches = [item for item in dialog.bundle_chooser.items() if item[0].startswith(text_start)]
+    assert len(matches) == 1, dialog.bundle_chooser.items()
+    return matches[0]
+
+
+def test_the_list_shows_the_default_bundle_and_one_in_the_user_models_folder(qtbot, tiny_bundle) -> None:
+    from model.bundle import default_bundle_path, validate_bundle
+
+    installed_tiny(tiny_bundle)
+    dialog = open_dialog(qtbot, AppSettings())
+    default = validate_bundle(default_bundle_path())
+    assert default.error is None, "the repository's default bundle should be usable"
+    items = dialog.bundle_chooser.items()
+    text, path, enabled, tooltip = items[0]  # the default comes first and is the current choice
+    assert text == (f"{default.name} — {default.num_classes} landmarks, {default.input_size} px "
+                    f"({default.id})  ★ default")
+    assert (path, enabled, tooltip) == (None, True, str(default_bundle_path()))
+    assert dialog.bundle_chooser.combo.currentIndex() == 0
+    assert entry(dialog, "tiny")[:3] == (f"tiny — 3 landmarks, 64 px ({tiny_bundle.id})",
+                                         str(user_models().resolve() / "tiny.ltbundle"), True)
+    assert dialog.bundle_chooser.problem.isHidden()
+
+
+def test_choosing_a_bundle_and_saving_stores_its_path(qtbot, tiny_bundle, tmp_path, monkeypatch) -> None:
+    """Through the main window, as a user would: the path lands in settings.json."""
+    from app.core.settings import load_settings
+    from app.gui import main_window
+    from app.gui.app import create_application, open_main_window
+    from app.gui.settings_dialog import SettingsDialog
+
+    tiny = installed_tiny(tiny_bundle)
+
+    def choose_tiny(dialog: SettingsDialog) -> int:
+        qtbot.waitUntil(lambda: dialog.bundle_chooser.is_listed, timeout=20000)
+        assert dialog.bundle_chooser.choose(str(tiny))
+        return SettingsDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(main_window.SettingsDialog, "exec", choose_tiny)
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    try:
+        win.settings_action.trigger()
+        assert load_settings().model_bundle == str(tiny)
+        assert win.settings.model_bundle == str(tiny)
+    finally:
+        qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
+        win.results.close()
+        win.index.close()
+
+
+def test_choosing_the_default_stores_none_and_an_untouched_choice_is_kept(qtbot, tiny_bundle) -> None:
+    tiny = installed_tiny(tiny_bundle)
+    settings = AppSettings(model_bundle=str(tiny), threshold=0.3, sidecar_naming="stem", write_into_jpeg=False)
+    dialog = open_dialog(qtbot, settings)
+    assert dialog.bundle_chooser.combo.currentText().startswith("tiny — ")
+    assert dialog.settings() == settings  # nothing touched, nothing changed
+    assert dialog.bundle_chooser.choose(None)
+    dialog.accept()
+    assert dialog.settings() == AppSettings(model_bundle=None, threshold=0.3, sidecar_naming="stem",
+                                            write_into_jpeg=False)
+
+
+def test_a_corrupt_bundle_is_listed_disabled_with_its_error_and_the_dialog_still_works(qtbot, tiny_bundle) -> None:
+    tiny = installed_tiny(tiny_bundle)
+    broken = corrupt_bundle(user_models())
+    dialog = open_dialog(qtbot, AppSettings())
+    text, path, enabled, tooltip = entry(dialog, "broken.ltbundle")
+    assert (text, enabled) == ("broken.ltbundle — unusable", False)
+    assert str(broken) in tooltip and "not a zip" in tooltip
+    assert not dialog.bundle_chooser.choose(str(broken))
+    assert dialog.settings().model_bundle is None
+    assert dialog.bundle_chooser.choose(str(tiny))
+    assert dialog.settings().model_bundle == str(tiny)
+
+
+def test_a_corrupt_current_bundle_stays_chosen_and_is_explained(qtbot, tmp_path) -> None:
+    """A setting is never changed behind the user's back, but its problem is visible."""
+    broken = corrupt_bundle(tmp_path)
+    dialog = open_dialog(qtbot, AppSettings(model_bundle=str(broken)))
+    chooser = dialog.bundle_chooser
+    assert chooser.combo.currentText() == "broken.ltbundle — unusable"
+    assert not chooser.problem.isHidden() and "not a zip" in chooser.problem.text()
+    assert dialog.settings().model_bundle == str(broken)
+    assert chooser.choose(None)
+    assert chooser.problem.isHidden()
+
+
+def test_browse_adds_a_bundle_file_and_refuses_a_corrupt_one(qtbot, tiny_bundle, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    elsewhere = Path(shutil.copy(tiny_bundle.path, tmp_path / "my-model.ltbundle"))
+    broken = corrupt_bundle(tmp_path)
+    dialog = open_dialog(qtbot, AppSettings())
+    chosen = [str(elsewhere)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (chosen.pop(0), ""))
+    qtbot.mouseClick(dialog.bundle_chooser.browse_button, Qt.MouseButton.LeftButton)
+    assert dialog.settings().model_bundle == str(elsewhere.resolve())
+    assert dialog.bundle_chooser.combo.currentText() == f"tiny — 3 landmarks, 64 px ({tiny_bundle.id})"  # its own name
+
+    chosen.append(str(broken))
+    dialog.bundle_chooser.browse()
+    assert dialog.settings().model_bundle == str(elsewhere.resolve())  # the corrupt file is not chosen
+    assert entry(dialog, "broken.ltbundle")[2] is False
+    assert "not a zip" in dialog.bundle_chooser.problem.text()
+
+
+def test_the_current_choice_holds_until_the_slow_listing_arrives(qtbot, tiny_bundle, monkeypatch) -> None:
+    """Listing reads every bundle whole, so it runs in a worker; the dialog answers meanwhile."""
+    from app.core import bundle_choices
+
+    tiny = installed_tiny(tiny_bundle)
+    release = threading.Event()
+    real = bundle_choices.known_bundles
+
+    def slow_listing(extra=()):
+        release.wait(20)
+        return real(extra)
+
+    monkeypatch.setattr(bundle_choices, "known_bundles", slow_listing)
+    from app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppSettings(model_bundle=str(tiny)))
+    qtbot.addWidget(dialog)
+    qtbot.wait(60)  # several polls while the worker is blocked
+    chooser = dialog.bundle_chooser
+    assert not chooser.is_listed and not chooser.combo.isEnabled()
+    assert dialog.settings().model_bundle == str(tiny)
+    with qtbot.waitSignal(chooser.listed, timeout=20000):
+        release.set()
+    assert chooser.combo.isEnabled() and chooser.combo.count() >= 2
+    assert dialog.settings().model_bundle == str(tiny)
+
+
+def test_a_missing_default_bundle_is_listed_as_not_installed(qtbot, tmp_path, monkeypatch) -> None:
+    import app.core.config
+    import model.bundle
+
+    empty_assets = tmp_path / "assets"
+    empty_assets.mkdir()
+    monkeypatch.setattr(app.core.config, "assets_dir", lambda: empty_assets)
+    monkeypatch.setattr(model.bundle, "default_bundle_path", lambda: empty_assets / "default.ltbundle")
+    dialog = open_dialog(qtbot, AppSettings())
+    assert dialog.bundle_chooser.items() == [
+        ("The default bundle — not installed", None, False,
+         f"{empty_assets / 'default.ltbundle'} is not installed; choose another bundle or reinstall the app"),
+    ]
+    assert dialog.settings().model_bundle is None
+    assert not dialog.bundle_chooser.problem.isHidden()
