@@ -57,7 +57,7 @@ class BundleChooser(QWidget):
         self._initial = current
         self.combo = QComboBox()
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.combo.setMinimumContentsLength(36)
+        self.combo.setMinimumContentsLength(56)
         self.browse_button = QPushButton("Browse…")
         self.browse_button.setToolTip("Add a model bundle file from elsewhere")
         self.browse_button.clicked.connect(self.browse)
@@ -76,12 +76,12 @@ class BundleChooser(QWidget):
 
         # Until the worker answers, the combo holds only the current choice, unchecked.
         if current and not _same_file(current, bundle_choices.default_bundle_path()):
-            self._add_item(current, current, tooltip=current)
+            self._add_item(f"{current} (checking…)", current, tooltip=current)
         else:
-            self._add_item("The default bundle", DEFAULT_CHOICE)
+            self._add_item("The default bundle (checking…)", DEFAULT_CHOICE)
         self.combo.setEnabled(False)
         self.browse_button.setEnabled(False)
-        self.problem.setText("Checking the model bundles…")
+        self._say("")
         self._listing = self._start_listing(current)
         self._poll = QTimer(self)
         self._poll.setInterval(LISTING_POLL_MS)
@@ -126,7 +126,7 @@ class BundleChooser(QWidget):
         self.browse_button.setEnabled(True)
         error = self._listing.exception()
         if error is not None:  # keep the placeholder: the current choice stays as it was
-            self.problem.setText(f"The model bundles could not be listed: {error}")
+            self._say(f"The model bundles could not be listed: {error}")
         else:
             self._fill(self._listing.result())
         self.listed.emit()
@@ -140,7 +140,7 @@ class BundleChooser(QWidget):
                                    tooltip=f"{default_path} is not installed; choose another bundle or "
                                            "reinstall the app")
             self._set_enabled(index, False)
-        for info in sorted(infos, key=lambda item: not item.is_default):
+        for info in sorted(infos, key=lambda item: (not item.is_default, item.error is not None)):
             self._add_info(info)
         self.combo.blockSignals(False)
         self.combo.setCurrentIndex(max(0, self._find(self._initial)))
@@ -161,8 +161,7 @@ class BundleChooser(QWidget):
             index = self._add_info(bundle_choices.check_bundle(path))
         if not self._is_enabled(index):
             tooltip = self.combo.itemData(index, Qt.ItemDataRole.ToolTipRole)
-            self.problem.setText(f"Not usable: {tooltip}")
-            self.problem.show()
+            self._say(f"Not usable: {tooltip}")
             return False
         self.combo.setCurrentIndex(index)
         return True
@@ -201,21 +200,29 @@ class BundleChooser(QWidget):
         return item is not None and item.isEnabled()
 
     def _set_enabled(self, index: int, enabled: bool) -> None:
+        # The app's combo popups draw disabled entries like the others; "— unusable" says it.
         self.combo.model().item(index).setEnabled(enabled)
 
     def _show_problem_of_current(self) -> None:
         """An unusable current choice (kept from the settings) is explained below the list."""
         index = self.combo.currentIndex()
         unusable = index >= 0 and not self._is_enabled(index)
-        self.problem.setText(str(self.combo.itemData(index, Qt.ItemDataRole.ToolTipRole)) if unusable else "")
-        self.problem.setVisible(unusable)
+        self._say(str(self.combo.itemData(index, Qt.ItemDataRole.ToolTipRole)) if unusable else "")
+
+    def _say(self, text: str) -> None:
+        """Show a (wrapped) problem below the list; the dialog grows to fit it."""
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+        # A shown dialog does not grow for a label that wraps to more lines; ask for them.
+        width = max(self.problem.width(), self.combo.width() + self.browse_button.width(), 300)
+        self.problem.setMinimumHeight(self.problem.heightForWidth(width) if text else 0)
 
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: AppSettings, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(720)
         self._settings = settings
         layout = QVBoxLayout(self)
         layout.setSpacing(14)
