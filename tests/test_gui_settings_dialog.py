@@ -195,3 +195,19 @@ def test_a_missing_default_bundle_is_listed_as_not_installed(qtbot, tmp_path, mo
     ]
     assert dialog.settings().model_bundle is None
     assert not dialog.bundle_chooser.problem.isHidden()
+
+
+def test_a_failed_listing_keeps_the_current_choice_and_says_why(qtbot, tmp_path, monkeypatch) -> None:
+    from app.core import bundle_choices
+
+    def failing(extra=()):
+        raise PermissionError(f"[Errno 13] Permission denied: '{tmp_path}'")
+
+    monkeypatch.setattr(bundle_choices, "known_bundles", failing)
+    current = str(tmp_path / "mine.ltbundle")
+    dialog = open_dialog(qtbot, AppSettings(model_bundle=current))
+    chooser = dialog.bundle_chooser
+    assert chooser.items() == [(current, current, True, current)]
+    assert "could not be listed" in chooser.problem.text() and "Permission denied" in chooser.problem.text()
+    assert chooser.browse_button.isEnabled()
+    assert dialog.settings().model_bundle == current

@@ -125,7 +125,8 @@ class BundleChooser(QWidget):
         self.combo.setEnabled(True)
         self.browse_button.setEnabled(True)
         error = self._listing.exception()
-        if error is not None:  # keep the placeholder: the current choice stays as it was
+        if error is not None:  # keep the current choice as it was, unchecked
+            self.combo.setItemText(0, self.combo.itemText(0).removesuffix(" (checking…)"))
             self._say(f"The model bundles could not be listed: {error}")
         else:
             self._fill(self._listing.result())
