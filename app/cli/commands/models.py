@@ -11,12 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-
-def bundle_folders() -> list[Path]:
-    """Where bundles are looked for: assets/ first, then <data folder>/models/."""
-    from app.core.config import assets_dir, data_dir
-
-    return [assets_dir(), data_dir() / "models"]
+from app.core.bundle_choices import bundle_folders
 
 
 def register(subparsers) -> None:
