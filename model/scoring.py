@@ -38,9 +38,10 @@ class ScoringConfig:
             raise ModelError(f"gallery_k {self.gallery_k} must be at least 1")
 
 
-def _l2_normalize(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+def unit_vectors(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (float32); an all-zero row stays zero instead of NaN."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
 
 
 def topk_class_means(
@@ -153,7 +154,7 @@ def score_classes(
                 f"taught references: {len(taught_labels)} labels need vectors [{len(taught_labels)}, {dim}], "
                 f"got {taught.shape}"
             )
-        taught = _l2_normalize(taught)
+        taught = unit_vectors(taught)
         builtin_index = {name: i for i, name in enumerate(class_names or [])}
         taught_classes = np.empty(len(taught_labels), dtype=np.int64)
         new_index: dict[str, int] = {}
@@ -169,7 +170,7 @@ def score_classes(
         # label uses it as its centre; a built-in class the user taught more photos of
         # keeps the better of its trained centre and that prototype.
         taught_ids = np.unique(taught_classes)
-        prototypes = np.stack([_l2_normalize(taught[taught_classes == cls].mean(axis=0)) for cls in taught_ids])
+        prototypes = np.stack([unit_vectors(taught[taught_classes == cls].mean(axis=0)) for cls in taught_ids])
         prototype_cos = embeddings @ prototypes.T
         centres = np.concatenate([centre, np.zeros((centre.shape[0], len(new_labels)), np.float32)], axis=1)
         own = _own_references(leave_out, embeddings.shape[0], len(taught_labels))

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.scoring import unit_vectors
+
 
 @dataclass(frozen=True)
 class BuiltinExamples:
@@ -37,27 +39,22 @@ class BuiltinExamples:
         centres = np.asarray(self.centres, dtype=np.float32)
         if centres.ndim == 3:
             centres = centres.mean(axis=1)
-        return _unit(centres)
+        return unit_vectors(centres)
 
     def examples(self) -> tuple[np.ndarray, np.ndarray]:
         """Training examples of the built-in classes: the gallery, or the (sub-)centres."""
         vectors = np.asarray(self.vectors, dtype=np.float32).reshape(-1, self.dimension)
         if len(vectors):
-            return _unit(vectors), np.asarray(self.classes, dtype=np.int64)
+            return unit_vectors(vectors), np.asarray(self.classes, dtype=np.int64)
         centres = np.asarray(self.centres, dtype=np.float32)
         if centres.ndim == 2:
-            return _unit(centres), np.arange(len(centres), dtype=np.int64)
+            return unit_vectors(centres), np.arange(len(centres), dtype=np.int64)
         flat = centres.reshape(-1, centres.shape[-1])
-        return _unit(flat), np.repeat(np.arange(centres.shape[0]), centres.shape[1]).astype(np.int64)
+        return unit_vectors(flat), np.repeat(np.arange(centres.shape[0]), centres.shape[1]).astype(np.int64)
 
     @property
     def dimension(self) -> int:
         return int(np.asarray(self.centres).shape[-1])
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
 
 
 def fit_cosine_classifier(
@@ -75,7 +72,7 @@ def fit_cosine_classifier(
     Class-balanced (each class weighs the same in the loss, however many examples it
     has), so three taught photos count as much as a built-in class's whole gallery.
     """
-    x = _unit(examples)
+    x = unit_vectors(examples)
     y = np.asarray(classes, dtype=np.int64)
     weights = np.array(initial, dtype=np.float32, copy=True)
     num_classes = weights.shape[0]
@@ -102,4 +99,4 @@ def fit_cosine_classifier(
         second = beta2 * second + (1 - beta2) * grad * grad
         step_size = rate * np.sqrt(1 - beta2**step) / (1 - beta1**step)
         weights -= step_size * first / (np.sqrt(second) + eps)
-    return _unit(weights)
+    return unit_vectors(weights)

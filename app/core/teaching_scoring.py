@@ -34,6 +34,7 @@ from model.scoring import (
     class_similarities,
     score_classes,
     topk_class_means,
+    unit_vectors,
 )
 
 CHUNK_ROWS = 4096  # library photos compared at once: bounds memory on big archives
@@ -92,11 +93,6 @@ class RefinedReferences:
         return np.array([own_by_row.get(int(row), -1) for row in library_rows], dtype=np.int64)
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
-
-
 def builtin_similarities(
     embeddings: np.ndarray,
     centre_cosines: np.ndarray,
@@ -130,7 +126,7 @@ def taught_similarities(
     w * mean of the top-k reference cosines, with w and k from `scoring` (w = 0 without).
     A pseudo-reference counts as its own neighbour, as it does in the final scoring, so
     a photo once taken stays unless a rival comes closer."""
-    prototypes = _unit(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
+    prototypes = unit_vectors(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
     weight = 0.0 if scoring is None else scoring.gallery_weight
     out = np.empty((len(library), count), dtype=np.float32)
     for start in range(0, len(library), CHUNK_ROWS):
@@ -171,12 +167,12 @@ def refine_references(
     rounds after the first pick photos with a classifier fitted on both sides.
     """
     labels = [str(label) for label in labels]
-    vectors = _unit(vectors)
+    vectors = unit_vectors(vectors)
     names = [label for label in dict.fromkeys(labels) if label not in set(builtin_names)]
     pseudo: dict[str, list[int]] = {label: [] for label in names}
     if not names or config.rounds == 0 or config.expand == 0 or library.shape[0] == 0:
         return RefinedReferences(labels, vectors, pseudo)
-    library = _unit(library)
+    library = unit_vectors(library)
     best_builtin = best_cosines(builtin_cosines, len(library))
     free = best_builtin < config.protect_cosine
     if exclude is not None:
@@ -230,7 +226,7 @@ def _classifier_margins(library, references, classes, count, builtin: BuiltinExa
     picks (-1 when it picks a built-in class) and its margin over the runner-up."""
     known_vectors, known_classes = builtin.examples()
     num_builtin = builtin.num_classes
-    prototypes = _unit(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
+    prototypes = unit_vectors(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
     weights = fit_cosine_classifier(
         np.concatenate([known_vectors, references]),
         np.concatenate([known_classes, num_builtin + classes]),
