@@ -114,7 +114,8 @@ def test_a_hung_worker_is_killed_and_blamed_for_one_photo(tmp_path):
     path = big_jpeg(tmp_path / "p.jpg")
     jobs = [DecodeJob(i, (str(path),)) for i in range(6)]
     results = []
-    with DecodeWorkers(1, jobs_per_worker=6, stuck_s=1.0) as workers:
+    # 5 s, not less: on a loaded 2-core machine a healthy worker can take over a second per photo.
+    with DecodeWorkers(1, jobs_per_worker=6, stuck_s=5.0) as workers:
         stream = workers.decode(jobs, SETTINGS)
         results.append(next(stream))
         (victim,) = [w.process for w in workers._workers.values()]
@@ -122,5 +123,5 @@ def test_a_hung_worker_is_killed_and_blamed_for_one_photo(tmp_path):
         results.extend(stream)
     assert sorted(r.photo_id for r in results) == list(range(6))
     failed = [r for r in results if r.error]
-    assert len(failed) == 1 and "longer than 1 s" in failed[0].error
+    assert len(failed) == 1 and "longer than 5 s" in failed[0].error, [r.error for r in failed]
     assert not victim.is_alive()
