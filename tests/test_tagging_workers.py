@@ -125,3 +125,38 @@ def test_a_hung_worker_is_killed_and_blamed_for_one_photo(tmp_path):
     failed = [r for r in results if r.error]
     assert len(failed) == 1 and "longer than 5 s" in failed[0].error, [r.error for r in failed]
     assert not victim.is_alive()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="kills processes with SIGKILL")
+def test_workers_killed_while_sending_never_stall_the_others(tmp_path):
+    """Kill workers again and again while results are flowing: every photo is still
+    answered. (With one result queue shared by all workers, a worker killed while it
+    held the queue's lock blocked every other worker for good.)"""
+    import random
+    import threading
+
+    paths = [big_jpeg(tmp_path / f"p{i}.jpg", seed=i) for i in range(4)]
+    jobs = [DecodeJob(i, (str(paths[i % 4]),)) for i in range(60)]
+    results, kills = [], []
+    rng = random.Random(0)
+    workers = DecodeWorkers(2, jobs_per_worker=4)
+
+    def consume() -> None:
+        for result in workers.decode(jobs, SETTINGS):
+            results.append(result)
+            if len(results) % 6 == 0 and len(kills) < 8:
+                live = [w.process for w in workers._workers.values() if w.answered and w.process.is_alive()]
+                if live:
+                    victim = rng.choice(live)
+                    kills.append(victim.pid)
+                    os.kill(victim.pid, signal.SIGKILL)
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    consumer.join(timeout=240)
+    stalled = consumer.is_alive()
+    workers.close(terminate=True)
+    assert not stalled, f"stalled after {len(results)} of {len(jobs)} photos and {len(kills)} kills"
+    assert sorted(r.photo_id for r in results) == list(range(len(jobs)))
+    assert len(kills) >= 4 and len([r for r in results if r.error]) <= len(kills)

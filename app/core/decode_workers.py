@@ -6,6 +6,10 @@ Each worker has its own job queue and a bounded number of jobs outstanding, so
 decoding while the main process is busy with a batch, and (3) when a decoder
 crashes the process (LibRaw on a hostile file), we know which photo did it:
 that photo gets an error, the worker is replaced and the job goes on.
+
+Each worker also has its own result pipe. A shared multiprocessing.Queue would not do:
+its writers share one lock, and a worker killed while its feeder thread held that lock
+(a decoder crash, or our kill of a hung worker) would block every other worker forever.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
+import threading
 import time
+from multiprocessing.connection import wait as wait_for_connections
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -109,13 +116,27 @@ def usable_cpus() -> int:
 
 
 def _worker_main(jobs, results, worker_id: int) -> None:
-    """The loop of one worker process: take a job, send back a DecodedPhoto."""
+    """The loop of one worker process: take a job, send back a DecodedPhoto.
+
+    A thread of its own sends the results, so the worker decodes the next photo while
+    the main process is still busy with the network and has not read the last one."""
     # Ctrl-C goes to the whole process group; the main process decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Import the decoders now, while the main process loads the model.
     import app.core.decode  # noqa: F401
     import model.preprocess  # noqa: F401
 
+    outbox: queue.Queue = queue.Queue()  # bounded by the jobs the main process hands out
+
+    def send_results() -> None:
+        while (message := outbox.get()) is not None:
+            try:
+                results.send(message)
+            except OSError:  # the main process is gone
+                return
+
+    sender = threading.Thread(target=send_results, name="send-results", daemon=True)
+    sender.start()
     parent = multiprocessing.parent_process()
     while True:
         try:
@@ -127,24 +148,39 @@ def _worker_main(jobs, results, worker_id: int) -> None:
         if item is None:
             break
         job, settings = item
-        results.put((worker_id, decode_job(job, settings)))
+        outbox.put((worker_id, decode_job(job, settings)))
+    outbox.put(None)
+    sender.join()
 
 
 class _Worker:
-    """One process, its private job queue and the jobs it has not answered yet."""
+    """One process, its private job queue and result pipe, and the jobs it has not
+    answered yet."""
 
-    def __init__(self, context, results, worker_id: int) -> None:
+    def __init__(self, context, worker_id: int) -> None:
         self.id = worker_id
         self.answered = False
         self.hung = False
         self.busy_since = time.monotonic()
         self.jobs = context.Queue()
+        self.results, writer = context.Pipe(duplex=False)
+        self.results_open = True
         self.outstanding: deque[DecodeJob] = deque()
         self.process = context.Process(
-            target=_worker_main, args=(self.jobs, results, worker_id), daemon=True,
+            target=_worker_main, args=(self.jobs, writer, worker_id), daemon=True,
             name=f"landmark-tagger-decode-{worker_id}",
         )
         self.process.start()
+        writer.close()  # the worker holds the only writer: its exit reads as end-of-file here
+
+    def receive(self) -> tuple[int, DecodedPhoto] | None:
+        """The next result from the pipe, or None once the worker is gone (end of file,
+        or a message cut short by its death)."""
+        try:
+            return self.results.recv()
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self.results_open = False
+            return None
 
     def send(self, job: DecodeJob, settings: DecodeSettings) -> None:
         if not self.outstanding:
@@ -164,6 +200,8 @@ class _Worker:
             self.process.kill()
             self.process.join(timeout=5)
         self.jobs.close()
+        self.results.close()
+        self.results_open = False
 
 
 class DecodeWorkers:
@@ -177,7 +215,6 @@ class DecodeWorkers:
         self.depth = max(1, int(jobs_per_worker))
         self.stuck_s = float(stuck_s)
         self._context = multiprocessing.get_context("spawn")
-        self._results = self._context.Queue() if self.count else None
         self._workers: dict[int, _Worker] = {}
         self._next_id = 0
         self._silent_deaths = 0
@@ -191,7 +228,7 @@ class DecodeWorkers:
         self.close(terminate=exc[0] is not None)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._context, self._results, self._next_id)
+        worker = _Worker(self._context, self._next_id)
         self._workers[worker.id] = worker
         self._next_id += 1
         return worker
@@ -215,17 +252,21 @@ class DecodeWorkers:
                 exhausted = self._fill(waiting, settings)
             if exhausted and not any(w.outstanding for w in self._workers.values()):
                 return
-            try:
-                message = self._results.get(timeout=_POLL_S)
-            except queue.Empty:
-                self._kill_hung_workers()
-                if any(not w.process.is_alive() and w.outstanding for w in self._workers.values()):
-                    # What a dead worker sent before dying is still in the pipe: take
-                    # it first, so only the photo it died on is blamed.
-                    yield from self._drain()
-                    yield from self._replace_dead_workers(settings)
+            readers = {w.results: w for w in self._workers.values() if w.results_open}
+            received = False
+            for connection in wait_for_connections(list(readers), timeout=_POLL_S):
+                message = readers[connection].receive()
+                if message is not None:
+                    received = True
+                    yield self._accept(message)
+            if received:
                 continue
-            yield self._accept(message)
+            self._kill_hung_workers()
+            if any(not w.process.is_alive() and w.outstanding for w in self._workers.values()):
+                # What a dead worker sent before dying is still in its pipe: take it
+                # first, so only the photo it died on is blamed.
+                yield from self._drain()
+                yield from self._replace_dead_workers(settings)
 
     def _accept(self, message: tuple[int, DecodedPhoto]) -> DecodedPhoto:
         worker_id, result = message
@@ -238,12 +279,14 @@ class DecodeWorkers:
         return result
 
     def _drain(self) -> Iterator[DecodedPhoto]:
-        while True:
-            try:
-                message = self._results.get(timeout=0.05)
-            except queue.Empty:
-                return
-            yield self._accept(message)
+        """Every result dead workers sent before they died."""
+        for worker in list(self._workers.values()):
+            if worker.process.is_alive():
+                continue
+            while worker.results_open and worker.results.poll(0.05):
+                message = worker.receive()
+                if message is not None:
+                    yield self._accept(message)
 
     def _fill(self, waiting: Iterator[DecodeJob], settings: DecodeSettings) -> bool:
         """Top every worker up to `depth` outstanding jobs; True when no job is left."""
@@ -297,7 +340,3 @@ class DecodeWorkers:
         for worker in self._workers.values():
             worker.stop(terminate=terminate)
         self._workers.clear()
-        if self._results is not None:
-            self._results.cancel_join_thread()
-            self._results.close()
-            self._results = None
