@@ -44,3 +44,14 @@ def tiny_bundle(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("tiny-bundle")
     return make_tiny_bundle(folder / "tiny.ltbundle", ["Eiffel Tower", "Colosseum", "Taj Mahal"], input_size=64)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on one thread for the test (small models: threads only add overhead and noise)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.index import PhotoIndex, Prediction  # noqa: E402
-from tests.test_gui_support import insert_synthetic_photos, make_photo_folder  # noqa: E402
+from tests.test_gui_support import close_main_window, insert_synthetic_photos, make_photo_folder  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -29,12 +29,7 @@ def window(qtbot, tmp_path):
     win.show()
     wait_for_results(qtbot, win)
     yield win
-    win.jobs.cancel()
-    win.jobs.runner.wait(10000)
-    win.thumbnails.drop_queued()
-    win.thumbnails.wait_for_done(5000)
-    win.results.close()
-    win.index.close()
+    close_main_window(win)
 
 
 def wait_for_results(qtbot, win) -> None:

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QTimer  # noqa: E402
 
-from tests.test_gui_support import make_photo_folder  # noqa: E402
+from tests.test_gui_support import close_main_window, make_photo_folder  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
@@ -49,12 +49,7 @@ def tagging_window(qtbot, tmp_path, tiny_bundle):
     win.resize(1200, 800)
     win.show()
     yield win
-    win.jobs.cancel()
-    win.jobs.runner.wait(30000)
-    win.thumbnails.drop_queued()
-    win.thumbnails.wait_for_done(5000)
-    win.results.close()
-    win.index.close()
+    close_main_window(win, job_wait_ms=30000)
 
 
 class Heartbeat:

@@ -43,3 +43,13 @@ def insert_synthetic_photos(db_path: Path, count: int, folder: str = "/photos/bi
                 ((i, f"{folder}/IMG_{i:06d}.jpg", f"IMG_{i:06d}.jpg") for i in range(1, count + 1)),
             )
         index.add_root(folder)
+
+
+def close_main_window(win, job_wait_ms: int = 10000) -> None:
+    """Stop a test window's jobs, thumbnail loads and database: nothing outlives the test."""
+    win.jobs.cancel()
+    win.jobs.runner.wait(job_wait_ms)
+    win.thumbnails.drop_queued()
+    win.thumbnails.wait_for_done(5000)
+    win.results.close()
+    win.index.close()

@@ -13,6 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel, Qt  # noqa: E402
 
 from app.core import teaching_store as store  # noqa: E402
+from tests.test_gui_support import close_main_window  # noqa: E402
 from tests.test_teaching import group_vectors, make_photos  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -44,12 +45,7 @@ def taught_window(qtbot, tmp_path, tiny_bundle):
                 v = directions[group] + 0.15 * rng.normal(size=tiny_bundle.embedding_size)
                 store.store_embedding(conn, photo_id, tiny_bundle.id, (v / np.linalg.norm(v)).astype(np.float32))
     yield win, ids
-    win.jobs.cancel()
-    win.jobs.runner.wait(10000)
-    win.thumbnails.drop_queued()
-    win.thumbnails.wait_for_done(5000)
-    win.results.close()
-    win.index.close()
+    close_main_window(win)
 
 
 def photo_id_of(index, path) -> int:

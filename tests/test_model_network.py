@@ -14,12 +14,7 @@ from model.registry import backbone_spec, create_backbone, lite_weights_path, li
 HEAVY = {"efficientnet-b4", "efficientnet-b5", "efficientnet-b6", "efficientnet-b7"}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_registry_lists_b0_to_b7_and_lite0_to_2():

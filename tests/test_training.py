@@ -29,12 +29,7 @@ def prepared(tmp_path_factory) -> Path:
     return root / "prepared"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def tiny_config(manifest: Path, run_dir: Path, **optim) -> TrainConfig:

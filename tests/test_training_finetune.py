@@ -31,12 +31,7 @@ def prepared(tmp_path_factory) -> Path:
     return root / "prepared"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def whole_network_config(manifest: Path, run_dir: Path) -> TrainConfig:
