@@ -150,11 +150,13 @@ def test_recipe_end_to_end_on_a_tiny_dataset(tmp_path):
     prepare_dataset(PrepareConfig(source=tmp_path / "photos", out_dir=tmp_path / "prepared", cache_size=72, workers=1))
     config = load_recipe(None, {
         "network.input_size": 64, "network.cut_block": 15, "train.epochs": 3, "train.batch_size": 8,
-        "train.lr_head": 0.01, "threads": 1, "scoring.gallery_ks": [1, 3],
+        "train.lr_head": 0.01, "threads": 1, "scoring.gallery_ks": [1, 3], "augment.views": 2,
     })
     out = tmp_path / "tiny.ltbundle"
     report = run_recipe(config, tmp_path / "prepared", tmp_path / "work", out, log=lambda line: None)
 
+    maps = list((tmp_path / "work").glob("maps-*-aug2x*.npy"))
+    assert len(maps) == 1 and np.load(maps[0], mmap_mode="r").shape[:2] == (3 * 8, 2 + 2)  # original, mirror, 2 augmented
     saved = json.loads((tmp_path / "work" / "report.json").read_text(encoding="utf-8"))
     assert saved["train_images"] == report.train_images == 3 * 6
     assert [step["step"] for step in saved["steps"]][0].startswith("trained network")
@@ -203,3 +205,35 @@ def test_frozen_head_conv_pools_cached_maps_once():
         whole = net.embed(images)
     assert pooled.shape == (2, 1, net.backbone.num_features)
     assert torch.allclose(from_pooled, whole, atol=1e-5)
+
+
+def test_augmented_views_are_seeded_varied_and_the_first_is_the_plain_square(tmp_path):
+    from PIL import Image
+
+    from model.preprocess import Preprocessing
+    from training.recipes.feature_cache import AugmentRecipe, load_square, load_views
+
+    rng = np.random.default_rng(3)
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(rng.integers(0, 255, (60, 90, 3), dtype=np.uint8)).save(path, quality=95)
+    preprocessing = Preprocessing(input_size=32, resize="squash")
+    augment = AugmentRecipe(views=3, min_area=0.4, jitter=0.3, seed=5)
+
+    views = load_views(path, preprocessing, 7, augment)
+    again = load_views(path, preprocessing, 7, augment)
+    other_photo_index = load_views(path, preprocessing, 8, augment)
+    assert len(views) == 4 and all(v.shape == (32, 32, 3) and v.dtype == np.uint8 for v in views)
+    assert np.array_equal(views[0], load_square(path, preprocessing))
+    assert all(np.array_equal(a, b) for a, b in zip(views, again))  # a rerun caches the same views
+    assert not any(np.array_equal(views[0], v) for v in views[1:])
+    assert not np.array_equal(views[1], other_photo_index[1])
+    assert len(load_views(path, preprocessing, 7, AugmentRecipe())) == 1
+    assert AugmentRecipe().cache_key() == "" and AugmentRecipe(views=2).cache_key() != AugmentRecipe(views=3).cache_key()
+
+
+@pytest.mark.parametrize("bad", [{"views": -1}, {"min_area": 0.0}, {"min_area": 1.5}, {"max_aspect_change": 0.5}, {"jitter": 1.0}])
+def test_bad_augment_settings_are_refused(bad):
+    from training.recipes.recipe_config import load_recipe
+
+    with pytest.raises(TrainingError, match="augment"):
+        load_recipe(None, {f"augment.{key}": value for key, value in bad.items()})

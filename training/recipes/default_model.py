@@ -122,7 +122,8 @@ def run_recipe(
     preprocessing = _preprocessing(config)
     paths = [manifest.cache_path(image) for image in manifest.images]
     n = config.network
-    cache_file = work_dir / f"maps-{n.backbone}-{n.input_size}-{n.resize}-{n.interpolation}-cut{n.cut_block}.npy"
+    cache_file = work_dir / (f"maps-{n.backbone}-{n.input_size}-{n.resize}-{n.interpolation}-cut{n.cut_block}"
+                             f"{config.augment.cache_key()}.npy")
 
     def progress(done: int, total: int) -> None:
         if done == total or done % 320 < 32:
@@ -131,7 +132,7 @@ def run_recipe(
     with timed("feature maps", log) as t:
         maps = cache_feature_maps(
             net.backbone.trunk, n.cut_block, paths, preprocessing, cache_file,
-            threads=config.threads, progress=progress,
+            threads=config.threads, progress=progress, augment=config.augment,
         )
     report.seconds["feature_maps"] = t.seconds
     stages = TrainableStages(net, n.cut_block)

@@ -4,12 +4,15 @@ The default recipe trains only the last stage(s) of the backbone plus GeM, neck 
 cosine head, so the stem and the early stages give the same output every epoch:
 computing them once (with ONNX Runtime, about three times faster than torch on a CPU)
 for the photo and its mirror image turns each epoch into a pass over small cached maps.
+Extra augmented views (random resized crop, flip, colour jitter; seeded) can be cached
+too, so the tail still sees varied inputs although nothing is decoded per epoch.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +23,50 @@ from model.preprocess import Preprocessing, normalize_batch, prepare_image
 from training.errors import TrainingError
 
 VIEWS = ("original", "mirrored")
+
+
+@dataclass(frozen=True)
+class AugmentRecipe:
+    """Extra cached views per photo (the recipe's TOML [augment] table); 0 views = off."""
+
+    views: int = 0
+    min_area: float = 0.5  # random resized crop keeps this share of the photo or more
+    max_aspect_change: float = 4 / 3  # the crop's aspect ratio differs by at most this factor
+    jitter: float = 0.2  # brightness, contrast and saturation each scaled by 1 ± up to this
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.views < 0 or not 0.0 < self.min_area <= 1.0 or self.max_aspect_change < 1.0 or not 0 <= self.jitter < 1:
+            raise TrainingError(
+                f"bad [augment] settings: views {self.views} ≥ 0, min_area {self.min_area} in (0, 1], "
+                f"max_aspect_change {self.max_aspect_change} ≥ 1, jitter {self.jitter} in [0, 1) are needed"
+            )
+
+    def cache_key(self) -> str:
+        """Part of the cache file name, so changed settings never reuse old maps."""
+        if not self.views:
+            return ""
+        return f"-aug{self.views}x{self.min_area:g}-{self.max_aspect_change:.3g}-{self.jitter:g}-s{self.seed}"
+
+
+def augmented_square(img, preprocessing: Preprocessing, rng: np.random.Generator, augment: AugmentRecipe) -> np.ndarray:
+    """One random view of a photo as the network's uint8 square: a random crop of at least
+    `min_area` of the photo (aspect jittered), mirrored half the time, colours jittered."""
+    from PIL import ImageEnhance
+
+    width, height = img.size
+    area = rng.uniform(augment.min_area, 1.0)
+    log_change = np.log(augment.max_aspect_change)
+    change = float(np.exp(rng.uniform(-log_change, log_change)))
+    crop_w = min(width, max(1, round(width * np.sqrt(area * change))))
+    crop_h = min(height, max(1, round(height * np.sqrt(area / change))))
+    left = int(rng.integers(0, width - crop_w + 1))
+    top = int(rng.integers(0, height - crop_h + 1))
+    view = img.convert("RGB").crop((left, top, left + crop_w, top + crop_h))
+    for enhancer in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
+        view = enhancer(view).enhance(1.0 + rng.uniform(-augment.jitter, augment.jitter))
+    square = prepare_image(view, preprocessing)
+    return square[:, ::-1] if rng.random() < 0.5 else square
 
 
 class FrozenStages(nn.Module):
@@ -66,11 +113,22 @@ def export_frozen_stages(trunk: nn.Module, cut: int, input_size: int) -> bytes:
 
 def load_square(path: Path, preprocessing: Preprocessing) -> np.ndarray:
     """One photo as the network's uint8 square (the app's own preprocessing)."""
+    return load_views(path, preprocessing, 0)[0]
+
+
+def load_views(path: Path, preprocessing: Preprocessing, index: int, augment: AugmentRecipe | None = None) -> list[np.ndarray]:
+    """The photo's square followed by `augment.views` augmented squares, drawn from a
+    generator seeded by (augment.seed, index) so a rerun caches the same views."""
     from PIL import Image, ImageOps
 
     with Image.open(path) as img:
         img = ImageOps.exif_transpose(img)
-        return prepare_image(img, preprocessing)
+        img.load()
+        squares = [prepare_image(img, preprocessing)]
+        if augment is not None and augment.views:
+            rng = np.random.default_rng([augment.seed, index])
+            squares += [augmented_square(img, preprocessing, rng, augment) for _ in range(augment.views)]
+    return squares
 
 
 def cache_feature_maps(
@@ -83,8 +141,10 @@ def cache_feature_maps(
     batch_size: int = 32,
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    augment: AugmentRecipe | None = None,
 ) -> np.ndarray:
-    """Feature maps [N, 2, C, H, W] float16 (original, mirrored) saved to `out_path` (.npy).
+    """Feature maps [N, 2 + augment.views, C, H, W] float16 (original, mirrored, then the
+    augmented views) saved to `out_path` (.npy).
 
     An existing file of the right shape is reused, so a rerun skips this step.
     Raises TrainingError when a photo cannot be read.
@@ -100,7 +160,8 @@ def cache_feature_maps(
         providers=["CPUExecutionProvider"],
     )
     probe = session.run(None, {"images": np.zeros((1, 3, preprocessing.input_size, preprocessing.input_size), np.float32)})[0]
-    shape = (len(paths), len(VIEWS), *probe.shape[1:])
+    extra = augment.views if augment is not None else 0
+    shape = (len(paths), len(VIEWS) + extra, *probe.shape[1:])
     if out_path.is_file():
         cached = np.load(out_path, mmap_mode="r")
         if cached.shape == shape:
@@ -109,14 +170,14 @@ def cache_feature_maps(
     for start in range(0, len(paths), batch_size):
         chunk = paths[start : start + batch_size]
         try:
-            squares = np.stack([load_square(Path(p), preprocessing) for p in chunk])
+            views = [load_views(Path(p), preprocessing, start + i, augment) for i, p in enumerate(chunk)]
         except OSError as error:
             raise TrainingError(f"cannot read a photo in {chunk}: {error}; run `landmark-train prepare` again") from error
-        both = np.concatenate([squares, squares[:, :, ::-1]])
-        out = session.run(None, {"images": normalize_batch(both, preprocessing)})[0]
+        squares = np.stack([v[0] for v in views])
+        columns = [squares, squares[:, :, ::-1]] + [np.stack([v[1 + j] for v in views]) for j in range(extra)]
         n = len(chunk)
-        maps[start : start + n, 0] = out[:n]
-        maps[start : start + n, 1] = out[n:]
+        for column, images in enumerate(columns):
+            maps[start : start + n, column] = session.run(None, {"images": normalize_batch(images, preprocessing)})[0]
         if progress:
             progress(start + n, len(paths))
     out_path.parent.mkdir(parents=True, exist_ok=True)

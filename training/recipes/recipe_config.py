@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from training.errors import ConfigError
+from training.recipes.feature_cache import AugmentRecipe
 from training.recipes.tail_training import TailConfig
 
 DEFAULT_RECIPE = Path(__file__).with_name("default.toml")
@@ -41,6 +42,7 @@ class RecipeConfig:
     network: NetworkRecipe = field(default_factory=NetworkRecipe)
     train: TailConfig = field(default_factory=TailConfig)
     scoring: ScoringRecipe = field(default_factory=ScoringRecipe)
+    augment: AugmentRecipe = field(default_factory=AugmentRecipe)
     threads: int = 2
     name: str = "default"
 
@@ -54,7 +56,7 @@ class RecipeConfig:
         return path
 
 
-_SECTIONS = {"network": NetworkRecipe, "train": TailConfig, "scoring": ScoringRecipe}
+_SECTIONS = {"network": NetworkRecipe, "train": TailConfig, "scoring": ScoringRecipe, "augment": AugmentRecipe}
 
 
 def _build_section(cls, data: dict[str, Any], where: str):
@@ -80,7 +82,7 @@ def recipe_from_dict(data: dict[str, Any]) -> RecipeConfig:
         elif key in ("threads", "name"):
             values[key] = value
         else:
-            raise ConfigError(f"unknown recipe setting {key!r}; known: network, train, scoring, threads, name")
+            raise ConfigError(f"unknown recipe setting {key!r}; known: network, train, scoring, augment, threads, name")
     return RecipeConfig(**values)
 
 
@@ -105,4 +107,4 @@ def load_recipe(path: Path | None = None, overrides: dict[str, Any] | None = Non
     return recipe_from_dict(data)
 
 
-__all__ = ["NetworkRecipe", "ScoringRecipe", "RecipeConfig", "load_recipe", "recipe_from_dict", "replace"]
+__all__ = ["AugmentRecipe", "NetworkRecipe", "ScoringRecipe", "RecipeConfig", "load_recipe", "recipe_from_dict", "replace"]
