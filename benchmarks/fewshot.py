@@ -6,8 +6,9 @@ teaches k photos per held-out class and classifies the other photos of those cla
 mixed with validation photos of the known classes, scoring them with the same code the
 app uses (app.core.teaching_scoring). Prints μAP (Kaggle GAP) and accuracy for the new
 and the known classes, with and without teaching, for every variant in `variants()`,
-and for one method that is measured here but NOT in the app yet (`run_episode_generic`:
-teaching in a space that appends the network's pooled features to the embedding).
+and for two designs measured here but NOT in the app yet, both appending the network's
+pooled features to the embedding: teaching alone in that space (`run_episode_generic`),
+or a bundle whose embedding is that combination (`combined_embedding_world`).
 
 Protocol: the held-out classes are drawn by a seed. DEV seeds (8 6 7 9 10) are the only
 ones on which method parameters may be chosen; TEST seeds (1-5) are reported apart,
@@ -397,6 +398,28 @@ def generic_space_settings():
     return TeachingConfig(margin=0.04), 0.75
 
 
+COMBINED_EMBEDDING_VARIANT = ("NOT IN THE APP YET: a bundle whose embedding IS l2([embedding, 2 x generic pooled "
+                              "descriptor]) (centres zero-padded; margin 0.06, w = 0.75, protect 0.7 / sqrt(5))")
+
+
+def combined_embedding_world(world: "SeedWorld", generic: np.ndarray, beta: float) -> "SeedWorld":
+    """The stand-in as a bundle would be if its exported embedding were the combination
+    l2([embedding, beta * l2(descriptor)]): class centres padded with zeros (cosines
+    shrink by sqrt(1 + beta²), the same for every class), gallery in the combined space.
+    The app's own code then teaches in that space unchanged."""
+    from model.scoring import unit_vectors
+
+    combined = unit_vectors(np.concatenate([world.embeddings, beta * unit_vectors(generic)], axis=1))
+    centres = np.concatenate([world.centres, np.zeros((len(world.centres), generic.shape[1]), np.float32)], axis=1)
+    return SeedWorld(world.seed, world.split, combined, centres, known_gallery(combined, world.split))
+
+
+def combined_embedding_settings(beta: float):
+    from app.core.teaching_scoring import TeachingConfig
+
+    return TeachingConfig(margin=0.06, protect_cosine=0.7 / float(np.sqrt(1 + beta**2))), 0.75
+
+
 @dataclass
 class SeedWorld:
     """One held-out draw: its split and the stand-in model trained without its new classes."""
@@ -452,7 +475,8 @@ def main(argv=None) -> int:
     scoring = ScoringConfig(scale=30.0, gallery_weight=args.gallery_weight, gallery_k=args.gallery_k)
     ks = (1, 3, 5)
     methods = variants()
-    results: dict[str, dict[int, dict]] = {name: {} for name in [*methods, GENERIC_SPACE_VARIANT]}
+    results: dict[str, dict[int, dict]] = {
+        name: {} for name in [*methods, GENERIC_SPACE_VARIANT, COMBINED_EMBEDDING_VARIANT]}
     context: dict[int, dict] = {}
     if set(args.dev_seeds) & set(args.test_seeds):
         raise SystemExit(f"dev seeds {args.dev_seeds} and test seeds {args.test_seeds} must not overlap")
@@ -471,6 +495,11 @@ def main(argv=None) -> int:
                 None, None, None, world.split, ks, args.episodes, config, space_scoring,
                 episode_fn=lambda shots, queries, w=world, g=generic, c=config, sc=space_scoring:
                     run_episode_generic(w, g, shots, queries, c, sc, scoring, GENERIC_SPACE_BETA))
+            combined = combined_embedding_world(world, generic, GENERIC_SPACE_BETA)
+            config, weight = combined_embedding_settings(GENERIC_SPACE_BETA)
+            results[COMBINED_EMBEDDING_VARIANT][seed] = evaluate(
+                combined.embeddings, combined.centres, combined.gallery, world.split, ks, args.episodes, config,
+                ScoringConfig(scale=30.0, gallery_weight=weight, gallery_k=args.gallery_k))
         imagenet = feats[:, 0] / np.linalg.norm(feats[:, 0], axis=1, keepdims=True)
         context[seed] = {name: new_only_prototype_gap(emb, world.split, ks, args.episodes)
                          for name, emb in (("ImageNet features", imagenet), ("fine-tuned embedding", world.embeddings))}
