@@ -22,6 +22,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from benchmarks.fewshot import combined_space  # noqa: E402
 from benchmarks.fewshot_recipe_embedding import embed_and_pool, recipe_maps, train_recipe_tail  # noqa: E402
 
 
@@ -32,7 +33,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import torch
 
-    from model.scoring import ScoringConfig, class_similarities, unit_vectors
+    from model.scoring import ScoringConfig, class_similarities
     from training.calibration import softmax_scores
     from training.gallery import gap_and_accuracy
     from training.recipes.recipe_config import load_recipe
@@ -54,9 +55,7 @@ def main(argv=None) -> int:
     s = config.train.s
     print(f"centres only: μAP {gap_and_accuracy(softmax_scores(cos_val, s), y_val)[0]:.4f}")
     for beta in (0.0, 0.5, 1.0, 2.0):
-        z_train = unit_vectors(np.concatenate([emb_train, beta * unit_vectors(pooled_train - mean)], axis=1))
-        z_val = unit_vectors(np.concatenate([emb_val, beta * unit_vectors(pooled_val - mean)], axis=1))
-        gallery_cos = z_val @ z_train.T
+        gallery_cos = combined_space(emb_val, pooled_val - mean, beta) @ combined_space(emb_train, pooled_train - mean, beta).T
         best = max(
             (gap_and_accuracy(softmax_scores(class_similarities(cos_val, gallery_cos, y_train, sc), s), y_val), w, k)
             for w in (0.25, 0.5, 0.75) for k in (1, 3, 5)

@@ -252,6 +252,13 @@ def run_episode(embeddings, centres, gallery: KnownGallery | None, split: Split,
     return pred, np.where(winner >= 0, conf, joint_conf), base_pred, base_conf
 
 
+def combined_space(embeddings: np.ndarray, generic: np.ndarray, beta: float) -> np.ndarray:
+    """l2([embedding, beta * l2(descriptor)]): the embedding with generic features appended."""
+    from model.scoring import unit_vectors
+
+    return unit_vectors(np.concatenate([embeddings, beta * unit_vectors(generic)], axis=1))
+
+
 def run_episode_generic(world: "SeedWorld", generic: np.ndarray, shots: np.ndarray, queries: np.ndarray,
                         config, scoring, model_scoring, beta: float = 2.0):
     """Measured, NOT the app's method yet: teach in a "teaching space" that appends a
@@ -270,7 +277,7 @@ def run_episode_generic(world: "SeedWorld", generic: np.ndarray, shots: np.ndarr
     from model.scoring import score_classes, unit_vectors
 
     split, gallery = world.split, world.gallery
-    space = unit_vectors(np.concatenate([world.embeddings, beta * unit_vectors(generic)], axis=1))
+    space = combined_space(world.embeddings, generic, beta)
     known_index = {c: i for i, c in enumerate(split.known_classes)}
     train_classes = np.array([known_index[c] for c in split.labels[split.train]])
     centres = unit_vectors(np.stack([space[split.train][train_classes == i].sum(axis=0) for i in range(len(known_index))]))
@@ -407,9 +414,7 @@ def combined_embedding_world(world: "SeedWorld", generic: np.ndarray, beta: floa
     l2([embedding, beta * l2(descriptor)]): class centres padded with zeros (cosines
     shrink by sqrt(1 + beta²), the same for every class), gallery in the combined space.
     The app's own code then teaches in that space unchanged."""
-    from model.scoring import unit_vectors
-
-    combined = unit_vectors(np.concatenate([world.embeddings, beta * unit_vectors(generic)], axis=1))
+    combined = combined_space(world.embeddings, generic, beta)
     centres = np.concatenate([world.centres, np.zeros((len(world.centres), generic.shape[1]), np.float32)], axis=1)
     return SeedWorld(world.seed, world.split, combined, centres, known_gallery(combined, world.split))
 

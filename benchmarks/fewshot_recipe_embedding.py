@@ -41,8 +41,7 @@ def recipe_maps(manifest_dir: Path, config, threads: int):
     manifest = load_manifest(manifest_dir)
     n = config.network
     net = LandmarkNet(NetConfig(num_classes=2, backbone=n.backbone, input_size=n.input_size)).eval()
-    out = fewshot.CACHE / (f"recipe-maps-{n.backbone}-{n.input_size}-{n.resize}-{n.interpolation}-cut{n.cut_block}"
-                           f"{config.augment.cache_key()}.npy")
+    out = fewshot.CACHE / f"recipe-{config.maps_file_name()}"
     paths = [manifest.cache_path(image) for image in manifest.images]
     maps = cache_feature_maps(net.backbone.trunk, n.cut_block, paths, _preprocessing(config), out, threads=threads,
                               augment=config.augment)
@@ -70,20 +69,14 @@ def train_recipe_tail(config, maps, labels, train_rows, num_classes: int, epochs
 def embed_and_pool(stages, maps, rows: np.ndarray, batch: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """(embedding [n, 512], pooled pre-neck features [n, C]) of the original view."""
     import torch
-    import torch.nn.functional as F
 
     stages.eval()
-    trunk, net = stages.trunk, stages.net
     embeddings, pooled = [], []
     with torch.no_grad():
         for start in range(0, len(rows), batch):
-            h = torch.from_numpy(np.array(maps[rows[start : start + batch], 0], dtype=np.float32))
-            for block in trunk._blocks[stages.cut :]:
-                h = block(h)
-            h = trunk._swish(trunk._bn1(trunk._conv_head(h)))
-            p = net.pool(h)
+            p = stages.pooled(torch.from_numpy(np.array(maps[rows[start : start + batch], 0], dtype=np.float32)))
             pooled.append(p.numpy())
-            embeddings.append(F.normalize(net.neck(net.dropout(p)), dim=1).numpy())
+            embeddings.append(stages.embed(p).numpy())
     return np.concatenate(embeddings), np.concatenate(pooled)
 
 

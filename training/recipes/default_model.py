@@ -122,8 +122,7 @@ def run_recipe(
     preprocessing = _preprocessing(config)
     paths = [manifest.cache_path(image) for image in manifest.images]
     n = config.network
-    cache_file = work_dir / (f"maps-{n.backbone}-{n.input_size}-{n.resize}-{n.interpolation}-cut{n.cut_block}"
-                             f"{config.augment.cache_key()}.npy")
+    cache_file = work_dir / config.maps_file_name()
 
     def progress(done: int, total: int) -> None:
         if done == total or done % 320 < 32:

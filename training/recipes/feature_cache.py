@@ -176,8 +176,8 @@ def cache_feature_maps(
         squares = np.stack([v[0] for v in views])
         columns = [squares, squares[:, :, ::-1]] + [np.stack([v[1 + j] for v in views]) for j in range(extra)]
         n = len(chunk)
-        for column, images in enumerate(columns):
-            maps[start : start + n, column] = session.run(None, {"images": normalize_batch(images, preprocessing)})[0]
+        out = session.run(None, {"images": normalize_batch(np.concatenate(columns), preprocessing)})[0]
+        maps[start : start + n] = out.reshape(len(columns), n, *out.shape[1:]).swapaxes(0, 1)
         if progress:
             progress(start + n, len(paths))
     out_path.parent.mkdir(parents=True, exist_ok=True)

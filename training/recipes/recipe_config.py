@@ -46,6 +46,12 @@ class RecipeConfig:
     threads: int = 2
     name: str = "default"
 
+    def maps_file_name(self) -> str:
+        """The cached feature maps' file name: every setting that changes them is in it."""
+        n = self.network
+        return (f"maps-{n.backbone}-{n.input_size}-{n.resize}-{n.interpolation}-cut{n.cut_block}"
+                f"{self.augment.cache_key()}.npy")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -91,8 +91,12 @@ class TrainableStages(nn.Module):
 
     def embed(self, maps: torch.Tensor) -> torch.Tensor:
         n = self.net
+        return F.normalize(n.neck(n.dropout(self.pooled(maps))), dim=1)
+
+    def pooled(self, maps: torch.Tensor) -> torch.Tensor:
+        """GeM-pooled features [N, C] before the neck (maps already pooled pass through)."""
         if maps.ndim == 2:  # already pooled (see pools_in_advance)
-            return F.normalize(n.neck(n.dropout(maps)), dim=1)
+            return maps
         t = self.trunk
         h = maps
         total = len(t._blocks)
@@ -102,7 +106,7 @@ class TrainableStages(nn.Module):
                 # Same per-block drop-connect schedule as EfficientNet.extract_features.
                 h = t._blocks[index](h, drop_connect_rate=rate * index / total if rate else None)
             h = t._swish(t._bn1(t._conv_head(h)))
-        return F.normalize(n.neck(n.dropout(n.pool(h))), dim=1)
+        return self.net.pool(h)
 
     def set_training(self, freeze_batchnorm: bool) -> None:
         self.train()
