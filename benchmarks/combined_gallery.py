@@ -22,8 +22,8 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.fewshot import combined_space  # noqa: E402
 from benchmarks.fewshot_recipe_embedding import embed_and_pool, recipe_maps, train_recipe_tail  # noqa: E402
+from model.descriptor import joint_vectors  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     s = config.train.s
     print(f"centres only: μAP {gap_and_accuracy(softmax_scores(cos_val, s), y_val)[0]:.4f}")
     for beta in (0.0, 0.5, 1.0, 2.0):
-        gallery_cos = combined_space(emb_val, pooled_val - mean, beta) @ combined_space(emb_train, pooled_train - mean, beta).T
+        gallery_cos = joint_vectors(emb_val, pooled_val - mean, beta) @ joint_vectors(emb_train, pooled_train - mean, beta).T
         best = max(
             (gap_and_accuracy(softmax_scores(class_similarities(cos_val, gallery_cos, y_train, sc), s), y_val), w, k)
             for w in (0.25, 0.5, 0.75) for k in (1, 3, 5)

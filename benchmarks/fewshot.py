@@ -4,11 +4,12 @@ Holds some classes of ../shared/data/landmarks/world/ out of training, trains a 
 embedding (frozen ImageNet backbone → GeM → neck → ArcFace head) on the rest, then
 teaches k photos per held-out class and classifies the other photos of those classes
 mixed with validation photos of the known classes, scoring them with the same code the
-app uses (app.core.teaching_scoring). Prints μAP (Kaggle GAP) and accuracy for the new
-and the known classes, with and without teaching, for every variant in `variants()`,
-and for two designs measured here but NOT in the app yet, both appending the network's
-pooled features to the embedding: teaching alone in that space (`run_episode_generic`),
-or a bundle whose embedding is that combination (`combined_embedding_world`).
+app uses (app.core.teaching_space). Prints μAP (Kaggle GAP) and accuracy for the new
+and the known classes, with and without teaching, for the app's method — teaching in
+the joint space of embedding and descriptor (the stand-in's pooled ImageNet features),
+as the default bundle declares it — and for the variants in `variants()`: teaching in
+the embedding alone (bundles without descriptors, and earlier methods), and a bundle
+whose embedding is the combination (`combined_embedding_world`, not shipped).
 
 Protocol: the held-out classes are drawn by a seed. DEV seeds (8 6 7 9 10) are the only
 ones on which method parameters may be chosen; TEST seeds (1-5) are reported apart,
@@ -219,91 +220,40 @@ def known_gallery(embeddings: np.ndarray, split: Split) -> KnownGallery:
     return KnownGallery(embeddings[split.train], classes)
 
 
-def run_episode(embeddings, centres, gallery: KnownGallery | None, split: Split, shots: np.ndarray,
-                queries: np.ndarray, config, scoring):
-    """Teach the shots, score the queries the way `suggest` does; return predictions,
-    confidences, and the model's own predictions without teaching."""
-    from app.core.teaching_classifier import BuiltinExamples
-    from app.core.teaching_scoring import (
-        builtin_best, builtin_similarities, refine_references, score_with_taught, taught_winners,
-    )
-    from model.scoring import score_classes
+def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots: np.ndarray,
+                queries: np.ndarray):
+    """Teach the shots and score the queries the way `suggest` does (the library being the
+    queries); return predictions, confidences, and the model's own predictions and
+    confidences without teaching."""
+    from app.core.teaching_space import refine, score
 
-    names = [split.names[c] for c in split.known_classes]
-    q = embeddings[queries]
-    builtin = q @ centres.T
-    gallery_args = {} if gallery is None else {"gallery_vectors": gallery.vectors, "gallery_classes": gallery.classes}
-    plain = score_classes(q, builtin, scoring, **gallery_args).probabilities
-    base_pred = split.known_classes[plain.argmax(axis=1)]
-    base_conf = plain.max(axis=1)
-    taught_names = [split.names[c] for c in split.labels[shots]]
-    rivals = builtin_similarities(q, builtin, scoring, **gallery_args)
-    examples = BuiltinExamples(centres, *((gallery.vectors, gallery.classes) if gallery is not None
-                                          else (np.zeros((0, centres.shape[1])), np.zeros(0, dtype=int))))
-    refs = refine_references(q, builtin, taught_names, embeddings[shots], config, builtin_names=names,
-                             builtin_similarities=rivals, scoring=scoring, builtin=examples)
-    scores = score_with_taught(q, builtin, refs, scoring, config, builtin_names=names, **gallery_args)
-    winner, conf = taught_winners(scores)
-    best, joint_conf = builtin_best(scores)  # suggest re-scores the model's labels on the joint scale
+    split = world.split
+    q = world.embeddings[queries]
+    q_space = space.vectors(q, None if descriptors is None else descriptors[queries])
+    taught = space.vectors(world.embeddings[shots], None if descriptors is None else descriptors[shots])
+    refs = refine(space, q, q_space, [split.names[c] for c in split.labels[shots]], taught)
+    scores = score(space, q, q_space, refs)
+    winner, conf = scores.winners()
+    model_class, untaught_conf = scores.untaught()
+    model = scores.model_probabilities
+    base_pred, base_conf = split.known_classes[model.argmax(axis=1)], model.max(axis=1)
     taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
-    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], split.known_classes[best])
-    pred = np.where(scores.free, pred, base_pred)  # protected photos keep their class and score
-    joint_conf = np.where(scores.free, joint_conf, base_conf)
-    return pred, np.where(winner >= 0, conf, joint_conf), base_pred, base_conf
+    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], split.known_classes[model_class])
+    return pred, np.where(winner >= 0, conf, untaught_conf), base_pred, base_conf
 
 
-def combined_space(embeddings: np.ndarray, generic: np.ndarray, beta: float) -> np.ndarray:
-    """l2([embedding, beta * l2(descriptor)]): the embedding with generic features appended."""
-    from model.scoring import unit_vectors
-
-    return unit_vectors(np.concatenate([embeddings, beta * unit_vectors(generic)], axis=1))
-
-
-def run_episode_generic(world: "SeedWorld", generic: np.ndarray, shots: np.ndarray, queries: np.ndarray,
-                        config, scoring, model_scoring, beta: float = 2.0):
-    """Measured, NOT the app's method yet: teach in a "teaching space" that appends a
-    generic descriptor to the embedding, l2([embedding, beta * descriptor]), where the
-    descriptor is the network's own pooled pre-neck features (for this frozen stand-in:
-    the ImageNet GeM features), centred on the training photos' mean. Known classes are
-    represented in that space by the class means and a gallery of their training photos.
-    Which photos are protected, and the class and confidence of photos no taught label
-    wins, still come from the model's embedding, as in `run_episode`. Returns
-    predictions, confidences and the model's own predictions without teaching.
-    scoring: the teaching space's; model_scoring: the model's own (its gallery weight)."""
-    from app.core.teaching_classifier import BuiltinExamples
-    from app.core.teaching_scoring import (
-        TaughtScores, builtin_best, builtin_similarities, refine_references, score_with_taught, taught_winners,
-    )
-    from model.scoring import score_classes, unit_vectors
+def world_space(world: "SeedWorld", scoring, config, descriptors: np.ndarray | None = None, settings=None):
+    """The stand-in model's teaching space, built as app.core.teaching_space builds a
+    bundle's (joint with descriptors and settings, else the embedding)."""
+    from app.core.teaching_space import build_space
 
     split, gallery = world.split, world.gallery
-    space = combined_space(world.embeddings, generic, beta)
-    known_index = {c: i for i, c in enumerate(split.known_classes)}
-    train_classes = np.array([known_index[c] for c in split.labels[split.train]])
-    centres = unit_vectors(np.stack([space[split.train][train_classes == i].sum(axis=0) for i in range(len(known_index))]))
-    space_gallery = {"gallery_vectors": space[split.train], "gallery_classes": train_classes}
     names = [split.names[c] for c in split.known_classes]
-
-    q = world.embeddings[queries]
-    builtin = q @ world.centres.T
-    plain = score_classes(q, builtin, model_scoring, gallery_vectors=gallery.vectors,
-                          gallery_classes=gallery.classes).probabilities
-    base_pred, base_conf = split.known_classes[plain.argmax(axis=1)], plain.max(axis=1)
-    free = builtin.max(axis=1) < config.protect_cosine
-    z = space[queries]
-    z_builtin = z @ centres.T
-    rivals = builtin_similarities(z, z_builtin, scoring, **space_gallery)
-    refs = refine_references(z, np.where(free, -1.0, 1.0), [split.names[c] for c in split.labels[shots]], space[shots],
-                             config, builtin_names=names, builtin_similarities=rivals, scoring=scoring,
-                             builtin=BuiltinExamples(centres, space[split.train], train_classes))
-    scores = score_with_taught(z, z_builtin, refs, scoring, config, builtin_names=names, **space_gallery)
-    scores = TaughtScores(scores.scored, scores.num_builtin, free)
-    winner, conf = taught_winners(scores)
-    _, joint_conf = builtin_best(scores)
-    taught_ids = np.array([split.names.index(n) for n in scores.taught_labels])
-    pred = np.where(winner >= 0, taught_ids[np.maximum(winner, 0)], base_pred)
-    untaught_conf = np.where(free, np.minimum(base_conf, joint_conf), base_conf)  # lowered where a taught label competes
-    return pred, np.where(winner >= 0, conf, untaught_conf), base_pred, base_conf
+    return build_space(
+        names, world.centres, scoring,
+        None if gallery is None else gallery.vectors, None if gallery is None else gallery.classes,
+        None if descriptors is None or gallery is None else descriptors[split.train], settings, config,
+    )
 
 
 def draw_shots(split: Split, k: int, episode: int) -> np.ndarray:
@@ -315,20 +265,17 @@ def draw_shots(split: Split, k: int, episode: int) -> np.ndarray:
     return shots
 
 
-def evaluate(embeddings, centres, gallery, split: Split, ks, episodes: int, config, scoring, episode_fn=None) -> dict:
+def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, episodes: int) -> dict:
     """k → mean over episodes of [new μAP, new acc, known μAP, known acc, known μAP and
-    acc without teaching]. episode_fn(shots, queries) replaces `run_episode`."""
+    acc without teaching]."""
+    split = world.split
     rows = {}
     for k in ks:
         figures = []
         for episode in range(episodes):
             shots = draw_shots(split, k, episode)
             queries = (np.isin(split.labels, split.new_classes) & ~shots) | split.known_queries
-            if episode_fn is None:
-                pred, conf, base_pred, base_conf = run_episode(
-                    embeddings, centres, gallery, split, shots, queries, config, scoring)
-            else:
-                pred, conf, base_pred, base_conf = episode_fn(shots, queries)
+            pred, conf, base_pred, base_conf = run_episode(world, space, descriptors, shots, queries)
             truth = split.labels[queries]
             new = np.isin(truth, split.new_classes)
             figures.append([
@@ -380,42 +327,37 @@ def print_per_seed(title: str, per_seed: dict, k: int) -> None:
         print(f"| {seed} | {r[0]:.3f} | {r[1]:.3f} | {100 * (r[2] - r[4]):+.1f} | {100 * (r[3] - r[5]):+.1f} |")
 
 
+APP_METHOD = ("the app's method (default bundle): joint space of embedding + 2 x descriptor "
+              "(TeachingSettings(): margin 0.04, w = 0.75), then the fitted classifier")
+
+
 def variants():
-    """The methods measured, by name: the app's default last (the headline)."""
+    """Other methods measured, by name, all teaching in the embedding alone."""
     from app.core.teaching_scoring import TeachingConfig
 
     return {
-        "prototypes of the taught photos only": TeachingConfig(rounds=0, protect_cosine=1.0),
-        "refined, a fixed 20 photos per label (rounds 3, no margin, protect 0.55: the previous settings)":
+        "embedding only: prototypes of the taught photos only": TeachingConfig(rounds=0, protect_cosine=1.0),
+        "embedding only: refined, a fixed 20 photos per label (rounds 3, no margin, protect 0.55)":
             TeachingConfig(rounds=3, expand=20, margin=-2.0, protect_cosine=0.55, classifier_steps=0),
-        "refined by margin, similarity rule only (TeachingConfig(classifier_steps=0))":
+        "embedding only: refined by margin, similarity rule only (TeachingConfig(classifier_steps=0))":
             TeachingConfig(classifier_steps=0),
-        "the app's method (TeachingConfig(): margin rule, then the fitted classifier)": TeachingConfig(),
+        "embedding only (bundles without descriptors; the app's method before): TeachingConfig()": TeachingConfig(),
     }
 
 
-# Not in the app yet (see run_episode_generic); settings chosen on the DEV draws only.
-GENERIC_SPACE_BETA = 2.0
-GENERIC_SPACE_VARIANT = "NOT IN THE APP YET: teaching space = embedding + 2 x generic pooled descriptor (margin 0.04, w = 0.75)"
+COMBINED_EMBEDDING_VARIANT = ("not shipped: a bundle whose embedding IS l2([embedding, 2 x descriptor]) "
+                              "(centres zero-padded; margin 0.06, w = 0.75, protect 0.7 / sqrt(5))")
 
 
-def generic_space_settings():
-    from app.core.teaching_scoring import TeachingConfig
-
-    return TeachingConfig(margin=0.04), 0.75
-
-
-COMBINED_EMBEDDING_VARIANT = ("NOT IN THE APP YET: a bundle whose embedding IS l2([embedding, 2 x generic pooled "
-                              "descriptor]) (centres zero-padded; margin 0.06, w = 0.75, protect 0.7 / sqrt(5))")
-
-
-def combined_embedding_world(world: "SeedWorld", generic: np.ndarray, beta: float) -> "SeedWorld":
+def combined_embedding_world(world: "SeedWorld", descriptors: np.ndarray, beta: float) -> "SeedWorld":
     """The stand-in as a bundle would be if its exported embedding were the combination
-    l2([embedding, beta * l2(descriptor)]): class centres padded with zeros (cosines
-    shrink by sqrt(1 + beta²), the same for every class), gallery in the combined space.
-    The app's own code then teaches in that space unchanged."""
-    combined = combined_space(world.embeddings, generic, beta)
-    centres = np.concatenate([world.centres, np.zeros((len(world.centres), generic.shape[1]), np.float32)], axis=1)
+    l2([embedding, beta * descriptor]): class centres padded with zeros (cosines shrink
+    by sqrt(1 + beta²), the same for every class), gallery in the combined space. The
+    app's code then teaches in that space as in the embedding of an older bundle."""
+    from model.descriptor import joint_vectors
+
+    combined = joint_vectors(world.embeddings, descriptors, beta)
+    centres = np.concatenate([world.centres, np.zeros((len(world.centres), descriptors.shape[1]), np.float32)], axis=1)
     return SeedWorld(world.seed, world.split, combined, centres, known_gallery(combined, world.split))
 
 
@@ -464,9 +406,12 @@ def main(argv=None) -> int:
     parser.add_argument("--gallery-k", type=int, default=1, help="gallery top-k, as in the default bundle")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--extract-only", action="store_true")
+    parser.add_argument("--app-only", action="store_true", help="measure only the app's method and the embedding-only ones")
     args = parser.parse_args(argv)
     import torch
 
+    from app.core.teaching_scoring import TeachingConfig
+    from model.descriptor import TeachingSettings, descriptors_from_pooled
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(args.threads)
@@ -480,8 +425,9 @@ def main(argv=None) -> int:
     scoring = ScoringConfig(scale=30.0, gallery_weight=args.gallery_weight, gallery_k=args.gallery_k)
     ks = (1, 3, 5)
     methods = variants()
-    results: dict[str, dict[int, dict]] = {
-        name: {} for name in [*methods, GENERIC_SPACE_VARIANT, COMBINED_EMBEDDING_VARIANT]}
+    if args.app_only:
+        methods = dict(list(methods.items())[-1:])
+    results: dict[str, dict[int, dict]] = {name: {} for name in [APP_METHOD, *methods, COMBINED_EMBEDDING_VARIANT]}
     context: dict[int, dict] = {}
     if set(args.dev_seeds) & set(args.test_seeds):
         raise SystemExit(f"dev seeds {args.dev_seeds} and test seeds {args.test_seeds} must not overlap")
@@ -489,22 +435,20 @@ def main(argv=None) -> int:
         world = build_world(photos, feats, seed, args)
         role = "dev" if seed in args.dev_seeds else "test"
         print(f"seed {seed} ({role}) holds out: {', '.join(world.split.names[c] for c in world.split.new_classes)}")
-        for name, config in methods.items():
-            results[name][seed] = evaluate(world.embeddings, world.centres, world.gallery, world.split, ks,
-                                           args.episodes, config, scoring)
+        # The stand-in's descriptor: its pooled (ImageNet GeM) features, centred on the
+        # training photos' mean, as the recipe exports a bundle's (model.descriptor).
+        descriptors = descriptors_from_pooled(feats[:, 0], feats[world.split.train, 0].mean(axis=0))
         if world.gallery is not None:
-            config, weight = generic_space_settings()
-            generic = feats[:, 0] - feats[world.split.train, 0].mean(axis=0)
-            space_scoring = ScoringConfig(scale=30.0, gallery_weight=weight, gallery_k=args.gallery_k)
-            results[GENERIC_SPACE_VARIANT][seed] = evaluate(
-                None, None, None, world.split, ks, args.episodes, config, space_scoring,
-                episode_fn=lambda shots, queries, w=world, g=generic, c=config, sc=space_scoring:
-                    run_episode_generic(w, g, shots, queries, c, sc, scoring, GENERIC_SPACE_BETA))
-            combined = combined_embedding_world(world, generic, GENERIC_SPACE_BETA)
-            config, weight = combined_embedding_settings(GENERIC_SPACE_BETA)
+            space = world_space(world, scoring, TeachingConfig(), descriptors, TeachingSettings())
+            results[APP_METHOD][seed] = evaluate(world, space, descriptors, ks, args.episodes)
+        for name, config in methods.items():
+            results[name][seed] = evaluate(world, world_space(world, scoring, config), None, ks, args.episodes)
+        if world.gallery is not None and not args.app_only:
+            combined = combined_embedding_world(world, descriptors, TeachingSettings().beta)
+            config, weight = combined_embedding_settings(TeachingSettings().beta)
+            combined_scoring = ScoringConfig(scale=30.0, gallery_weight=weight, gallery_k=args.gallery_k)
             results[COMBINED_EMBEDDING_VARIANT][seed] = evaluate(
-                combined.embeddings, combined.centres, combined.gallery, world.split, ks, args.episodes, config,
-                ScoringConfig(scale=30.0, gallery_weight=weight, gallery_k=args.gallery_k))
+                combined, world_space(combined, combined_scoring, config), None, ks, args.episodes)
         imagenet = feats[:, 0] / np.linalg.norm(feats[:, 0], axis=1, keepdims=True)
         context[seed] = {name: new_only_prototype_gap(emb, world.split, ks, args.episodes)
                          for name, emb in (("ImageNet features", imagenet), ("fine-tuned embedding", world.embeddings))}

@@ -11,9 +11,16 @@ classes only, then reports μAP of class-mean prototypes among the new places al
 - the stand-in's 512-d embedding,
 - the recipe's 512-d embedding (what the app stores and teaches with today),
 - the recipe's pooled pre-neck features (GeM of the fine-tuned trunk: computed by the
-  network anyway, so a bundle could output them at no extra cost).
+  network anyway; the default bundle outputs them as its descriptors).
+
+With --teach it also runs benchmarks/fewshot.py's full teaching episodes (new places
+mixed with the known landmarks' held-out photos, the app's own code) on the recipe
+network — its sub-centres, a gallery of its training photos (w = 0.5, k = 1) — for the
+app's method (the joint space of embedding and descriptor, as the default bundle
+declares it) and for teaching in the embedding alone.
 
     .venv/bin/python benchmarks/fewshot_recipe_embedding.py --seeds 8 6   # ~7 min a seed, 2 cores
+    .venv/bin/python benchmarks/fewshot_recipe_embedding.py --seeds 1 2 3 4 5 --teach
 """
 
 from __future__ import annotations
@@ -88,6 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, help="tail epochs (default: the recipe's)")
     parser.add_argument("--episodes", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--teach", action="store_true", help="also run the teaching episodes on the recipe network")
     args = parser.parse_args(argv)
     import torch
 
@@ -108,6 +116,7 @@ def main(argv=None) -> int:
     ks = (1, 3, 5)
     print(f"recipe: {config.network.backbone} {config.network.input_size} px, cut block {config.network.cut_block}, "
           f"{epochs} epochs; μAP of {', '.join(map(str, ks))}-photo prototypes among the new places alone")
+    taught: dict[str, dict[int, dict]] = {}
     for seed in args.seeds:
         started = time.monotonic()
         split = fewshot.make_split(photos, 8, seed)
@@ -129,8 +138,44 @@ def main(argv=None) -> int:
         }
         figures = {name: fewshot.new_only_prototype_gap(d, split, ks, args.episodes) for name, d in descriptors.items()}
         print(f"seed {seed} ({time.monotonic() - started:.0f} s): " + "; ".join(
-            f"{name} " + "/".join(f"{figures[name][k]:.3f}" for k in ks) for name in descriptors))
+            f"{name} " + "/".join(f"{figures[name][k]:.3f}" for k in ks) for name in descriptors), flush=True)
+        if args.teach:
+            world = fewshot.SeedWorld(seed, split, recipe_embedding, recipe_centres(stages),
+                                      fewshot.known_gallery(recipe_embedding, split))
+            for name, rows_by_k in teaching_figures(world, pooled, ks, args.episodes).items():
+                taught.setdefault(name, {})[seed] = rows_by_k
+                print(f"  {name}: " + "; ".join(
+                    f"k={k} new μAP {r[0]:.3f}, known {100 * (r[2] - r[4]):+.1f}" for k, r in rows_by_k.items()),
+                    flush=True)
+    for name, per_seed in taught.items():
+        mean = {k: np.mean([rows[k] for rows in per_seed.values()], axis=0) for k in ks}
+        fewshot.print_table(f"{name}: mean over seeds {' '.join(map(str, per_seed))}", mean)
     return 0
+
+
+def recipe_centres(stages) -> np.ndarray:
+    """The recipe head's sub-centres [C, k, D], L2-normalised."""
+    head = stages.net.head
+    weight = head.weight.detach().numpy()
+    weight = weight / np.linalg.norm(weight, axis=1, keepdims=True)
+    return weight.reshape(head.num_classes, head.sub_centers, -1)
+
+
+def teaching_figures(world, pooled: np.ndarray, ks, episodes: int) -> dict:
+    """The app's method (joint space, descriptors = the recipe's pooled features centred
+    on the training photos' mean) and teaching in the embedding alone, on this network."""
+    from app.core.teaching_scoring import TeachingConfig
+    from model.descriptor import TeachingSettings, descriptors_from_pooled
+    from model.scoring import ScoringConfig
+
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    descriptors = descriptors_from_pooled(pooled, pooled[world.split.train].mean(axis=0))
+    joint = fewshot.world_space(world, scoring, TeachingConfig(), descriptors, TeachingSettings())
+    alone = fewshot.world_space(world, scoring, TeachingConfig())
+    return {
+        "app's method (joint space)": fewshot.evaluate(world, joint, descriptors, ks, episodes),
+        "embedding only": fewshot.evaluate(world, alone, None, ks, episodes),
+    }
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 same members, holding everything inference needs. See docs/BUNDLE_FORMAT.md.
 
 Members: bundle.json (manifest with the sha256 of every other member), model.onnx,
-labels.json, card.md and optionally gallery.npz. Loading checks everything and raises
+labels.json, card.md and optionally gallery.npz. A bundle whose network also outputs
+descriptors declares `descriptor_size` and its `teaching` space (model.descriptor). Loading checks everything and raises
 BundleError naming the problem; `bundle.id` is a short hash of the contents.
 """
 
@@ -19,10 +20,11 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from model.descriptor import TeachingSettings
 from model.errors import BundleError, ModelError
 from model.onnx_info import check_onnx_outputs
 from model.preprocess import Preprocessing
-from model.scoring import ScoringConfig
+from model.scoring import ScoringConfig, unit_vectors
 
 FORMAT_VERSION = 1
 BUNDLE_SUFFIX = ".ltbundle"
@@ -45,10 +47,12 @@ class LabelEntry:
 
 @dataclass(frozen=True)
 class Gallery:
-    """Reference embeddings (L2-normalised) and the class index of each."""
+    """Reference embeddings (L2-normalised) and the class index of each, with the
+    photos' descriptors when the bundle has them."""
 
     vectors: np.ndarray  # [G, D] float16 on disk, float32 here
     classes: np.ndarray  # [G] int
+    descriptors: np.ndarray | None = None  # [G, F] float16 on disk, float32 here
 
 
 @dataclass
@@ -69,6 +73,8 @@ class ModelBundle:
     created: str = ""
     id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    descriptor_size: int = 0  # 0: the network outputs no descriptors
+    teaching: TeachingSettings | None = None  # the teaching space, with descriptors
 
     @property
     def num_classes(self) -> int:
@@ -136,10 +142,11 @@ def bundle_id(manifest: dict[str, Any]) -> str:
 
 def _gallery_bytes(gallery: Gallery) -> bytes:
     buffer = io.BytesIO()
-    vectors = np.asarray(gallery.vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    vectors = vectors / np.maximum(norms, 1e-12)
-    np.savez(buffer, vectors=vectors.astype(np.float16), classes=np.asarray(gallery.classes, dtype=np.int32))
+    arrays = {"vectors": unit_vectors(gallery.vectors).astype(np.float16),
+              "classes": np.asarray(gallery.classes, dtype=np.int32)}
+    if gallery.descriptors is not None:
+        arrays["descriptors"] = unit_vectors(gallery.descriptors).astype(np.float16)
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
@@ -158,6 +165,8 @@ def save_bundle(
     gallery: Gallery | None = None,
     extra: dict[str, Any] | None = None,
     as_folder: bool = False,
+    descriptor_size: int = 0,
+    teaching: TeachingSettings | None = None,
 ) -> ModelBundle:
     """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
 
@@ -190,6 +199,10 @@ def save_bundle(
         "extra": extra or {},
         "members": {member: _sha256(data) for member, data in members.items()},
     }
+    if descriptor_size:
+        manifest["descriptor_size"] = int(descriptor_size)
+    if teaching is not None:
+        manifest["teaching"] = teaching.to_dict()
     members = {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"), **members}
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if as_folder:
@@ -235,11 +248,12 @@ def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
     return entries
 
 
-def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: int) -> Gallery:
+def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: int, descriptor_size: int) -> Gallery:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             vectors = np.asarray(npz["vectors"], dtype=np.float32)
             classes = np.asarray(npz["classes"], dtype=np.int64)
+            descriptors = np.asarray(npz["descriptors"], dtype=np.float32) if "descriptors" in npz else None
     except (ValueError, KeyError, OSError) as error:
         raise BundleError(f"model bundle {path}: gallery.npz is unreadable ({error})") from error
     if vectors.ndim != 2 or vectors.shape[1] != embedding_size or classes.shape != (vectors.shape[0],):
@@ -249,7 +263,12 @@ def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: in
         )
     if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
         raise BundleError(f"model bundle {path}: gallery.npz has class indices outside 0..{num_classes - 1}")
-    return Gallery(vectors, classes)
+    if descriptor_size and (descriptors is None or descriptors.shape != (len(vectors), descriptor_size)):
+        shape = None if descriptors is None else descriptors.shape
+        raise BundleError(
+            f"model bundle {path}: gallery.npz holds descriptors {shape}; expected [{len(vectors)}, {descriptor_size}]"
+        )
+    return Gallery(vectors, classes, descriptors if descriptor_size else None)
 
 
 def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
@@ -303,6 +322,10 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         embedding_size = int(manifest["embedding_size"])
         threshold = float(manifest["threshold"])
         declared_classes = int(manifest["num_classes"])
+        descriptor_size = int(manifest.get("descriptor_size") or 0)
+        teaching = TeachingSettings.from_dict(manifest["teaching"]) if manifest.get("teaching") else None
+        if teaching is not None and not descriptor_size:
+            raise ValueError("a teaching space needs descriptor_size")
     except (KeyError, TypeError, ValueError, ModelError) as error:
         raise BundleError(f"model bundle {path}: {MANIFEST} is incomplete or invalid ({error})") from error
     labels = _parse_labels(path, members[LABELS_MEMBER])
@@ -312,10 +335,12 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         )
     onnx_bytes = members[ONNX_MEMBER]
     if check_onnx:
-        check_onnx_outputs(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size)
+        check_onnx_outputs(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size, descriptor_size)
     gallery = None
     if GALLERY_MEMBER in members:
-        gallery = _parse_gallery(path, members[GALLERY_MEMBER], len(labels), embedding_size)
+        gallery = _parse_gallery(path, members[GALLERY_MEMBER], len(labels), embedding_size, descriptor_size)
+    elif teaching is not None:
+        raise BundleError(f"model bundle {path} declares a teaching space but has no {GALLERY_MEMBER}")
     return ModelBundle(
         path=path,
         name=str(manifest.get("name") or path.stem),
@@ -331,7 +356,22 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         created=str(manifest.get("created") or ""),
         id=bundle_id(manifest),
         extra=dict(manifest.get("extra") or {}),
+        descriptor_size=descriptor_size,
+        teaching=teaching,
     )
+
+
+def resave_bundle(bundle: ModelBundle, out_path: str | Path, **changes: Any) -> ModelBundle:
+    """Save a copy of a loaded bundle with some of save_bundle's arguments changed
+    (e.g. card=, onnx_bytes=, name=); everything else is kept."""
+    arguments: dict[str, Any] = dict(
+        onnx_bytes=bundle.onnx_bytes, labels=bundle.labels, preprocessing=bundle.preprocessing,
+        embedding_size=bundle.embedding_size, name=bundle.name, backbone=bundle.backbone,
+        scoring=bundle.scoring, threshold=bundle.threshold, card=bundle.card, gallery=bundle.gallery,
+        extra=bundle.extra, descriptor_size=bundle.descriptor_size, teaching=bundle.teaching,
+    )
+    arguments.update(changes)
+    return save_bundle(out_path, **arguments)
 
 
 def validate_bundle(path: str | Path) -> BundleInfo:

@@ -1,7 +1,8 @@
 """torch → ONNX → bundle, with a check that ONNX Runtime reproduces the torch outputs.
 
 The exported graph takes `images` (float32 NCHW, dynamic batch) and returns
-`embeddings` [N, D] (L2-normalised) and `cosines` [N, C].
+`embeddings` [N, D] (L2-normalised) and `cosines` [N, C], and with a descriptor mean
+also `descriptors` [N, F] (L2-normalised, see model.descriptor).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import torch
 
 from model.bundle import Gallery, LabelEntry, ModelBundle, labels_from_names, save_bundle
+from model.descriptor import DESCRIPTORS_OUTPUT, TeachingSettings
 from model.errors import ModelError
 from model.preprocess import Preprocessing
 from model.scoring import ScoringConfig
@@ -34,10 +36,21 @@ class AgreementReport:
     max_abs_diff_embeddings: float
     max_abs_diff_cosines: float
     tolerance: float
+    max_abs_diff_descriptors: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return max(self.max_abs_diff_embeddings, self.max_abs_diff_cosines) <= self.tolerance
+        worst = max(self.max_abs_diff_embeddings, self.max_abs_diff_cosines, self.max_abs_diff_descriptors)
+        return worst <= self.tolerance
+
+
+OUTPUT_NAMES = ("embeddings", "cosines", DESCRIPTORS_OUTPUT)
+
+
+def _output_names(net: torch.nn.Module, input_size: int) -> list[str]:
+    with torch.no_grad():
+        count = len(net(torch.zeros(1, 3, input_size, input_size)))
+    return list(OUTPUT_NAMES[:count])
 
 
 def export_onnx(net: torch.nn.Module, input_size: int, opset: int = DEFAULT_OPSET) -> bytes:
@@ -46,6 +59,7 @@ def export_onnx(net: torch.nn.Module, input_size: int, opset: int = DEFAULT_OPSE
     if hasattr(net, "set_exportable"):
         net.set_exportable(True)
     example = torch.zeros(2, 3, input_size, input_size)
+    names = _output_names(net, input_size)
     buffer = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -55,8 +69,8 @@ def export_onnx(net: torch.nn.Module, input_size: int, opset: int = DEFAULT_OPSE
             (example,),
             buffer,
             input_names=["images"],
-            output_names=["embeddings", "cosines"],
-            dynamic_axes={"images": {0: "batch"}, "embeddings": {0: "batch"}, "cosines": {0: "batch"}},
+            output_names=names,
+            dynamic_axes={"images": {0: "batch"}, **{name: {0: "batch"} for name in names}},
             opset_version=opset,
             do_constant_folding=True,
             dynamo=False,
@@ -65,7 +79,7 @@ def export_onnx(net: torch.nn.Module, input_size: int, opset: int = DEFAULT_OPSE
 
 
 def _fix_output_sizes(onnx_bytes: bytes, net: torch.nn.Module, input_size: int) -> bytes:
-    """Write the static output widths (D and C) into the graph, which the exporter leaves
+    """Write the static output widths (D, C and F) into the graph, which the exporter leaves
     symbolic, so a bundle's label count can be checked without running it."""
     import onnx
 
@@ -89,14 +103,13 @@ def check_agreement(
     images = torch.randn(batch, 3, input_size, input_size, generator=generator)
     net = copy.deepcopy(net).float().cpu().eval()
     with torch.no_grad():
-        torch_emb, torch_cos = (t.numpy() for t in net(images))
+        torch_outputs = [t.numpy() for t in net(images)]
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1  # three small images: threads would only contend
     session = ort.InferenceSession(onnx_bytes, options, providers=["CPUExecutionProvider"])
-    onnx_emb, onnx_cos = session.run(["embeddings", "cosines"], {"images": images.numpy()})
-    return AgreementReport(
-        float(np.abs(torch_emb - onnx_emb).max()), float(np.abs(torch_cos - onnx_cos).max()), tolerance
-    )
+    onnx_outputs = session.run(list(OUTPUT_NAMES[: len(torch_outputs)]), {"images": images.numpy()})
+    diffs = [float(np.abs(a - b).max()) for a, b in zip(torch_outputs, onnx_outputs)]
+    return AgreementReport(diffs[0], diffs[1], tolerance, diffs[2] if len(diffs) > 2 else 0.0)
 
 
 def _as_label_entries(labels: Sequence[LabelEntry] | Sequence[str]) -> list[LabelEntry]:
@@ -120,13 +133,25 @@ def export_bundle(
     opset: int = DEFAULT_OPSET,
     tolerance: float = EXPORT_ATOL,
     as_folder: bool = False,
+    descriptor_mean: np.ndarray | None = None,
+    teaching: TeachingSettings | None = None,
 ) -> ModelBundle:
     """Export a LandmarkNet to a bundle and verify torch and ONNX agree within `tolerance`.
 
+    descriptor_mean: the training photos' mean pooled features; with it the network
+    also outputs descriptors and the bundle declares a teaching space (`teaching`, its
+    defaults when None). The gallery should then carry the photos' descriptors too.
     Raises ModelError when the label count does not match the network or the outputs
     disagree.
     """
     entries = _as_label_entries(labels)
+    if descriptor_mean is not None:
+        from model.network import DescriptorNet
+
+        net = DescriptorNet(net, descriptor_mean)
+        teaching = teaching or TeachingSettings()
+    elif teaching is not None:
+        raise ModelError("a teaching space needs the descriptor mean (descriptor_mean=)")
     config = getattr(net, "config", None)
     num_classes = getattr(config, "num_classes", None)
     if num_classes is not None and num_classes != len(entries):
@@ -136,12 +161,14 @@ def export_bundle(
     if not report.ok:
         raise ModelError(
             f"ONNX export disagrees with torch: max |Δ| embeddings {report.max_abs_diff_embeddings:.2e}, "
-            f"cosines {report.max_abs_diff_cosines:.2e} > tolerance {tolerance:.0e}"
+            f"cosines {report.max_abs_diff_cosines:.2e}, descriptors {report.max_abs_diff_descriptors:.2e} "
+            f"> tolerance {tolerance:.0e}"
         )
     details = dict(extra or {})
     details.setdefault("export_check", {
         "max_abs_diff_embeddings": report.max_abs_diff_embeddings,
         "max_abs_diff_cosines": report.max_abs_diff_cosines,
+        "max_abs_diff_descriptors": report.max_abs_diff_descriptors,
         "tolerance": tolerance,
     })
     if config is not None and hasattr(config, "to_dict"):
@@ -165,4 +192,6 @@ def export_bundle(
         gallery=gallery,
         extra=details,
         as_folder=as_folder,
+        descriptor_size=0 if descriptor_mean is None else int(np.asarray(descriptor_mean).size),
+        teaching=teaching,
     )

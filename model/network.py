@@ -115,9 +115,15 @@ class LandmarkNet(nn.Module):
         )
         self.head = CosineHead(config.embedding_size, config.num_classes, config.sub_centers)
 
+    def pooled_features(self, x: torch.Tensor) -> torch.Tensor:
+        """GeM-pooled backbone features [N, F], before the neck."""
+        return self.pool(self.backbone.forward_features(x))
+
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """L2-normalised embeddings [N, D]."""
-        features = self.pool(self.backbone.forward_features(x))
+        return self.embed_pooled(self.pooled_features(x))
+
+    def embed_pooled(self, features: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.neck(self.dropout(features)), dim=1)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -153,3 +159,23 @@ class LandmarkNet(nn.Module):
         except RuntimeError as error:
             raise ModelError(f"checkpoint {path} does not fit its own config: {error}") from error
         return net
+
+
+class DescriptorNet(nn.Module):
+    """A LandmarkNet that also returns the generic descriptor (model.descriptor):
+    `forward(x) -> (embeddings, cosines, descriptors)`, with descriptors =
+    l2(pooled features - mean). Built for export; the wrapped network is not copied."""
+
+    def __init__(self, net: LandmarkNet, mean: Any) -> None:
+        super().__init__()
+        self.net = net
+        self.config = net.config
+        self.register_buffer("descriptor_mean", torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        features = self.net.pooled_features(x)
+        embeddings = self.net.embed_pooled(features)
+        return embeddings, self.net.head(embeddings), F.normalize(features - self.descriptor_mean, dim=1)
+
+    def set_exportable(self, exportable: bool = True) -> None:
+        self.net.set_exportable(exportable)

@@ -127,9 +127,12 @@ def _probe_session(onnx_bytes: bytes):
         raise BundleError(f"model.onnx cannot be loaded: {error}") from error
 
 
-def check_onnx_outputs(path: Path, onnx_bytes: bytes, num_classes: int, embedding_size: int, input_size: int) -> None:
+def check_onnx_outputs(
+    path: Path, onnx_bytes: bytes, num_classes: int, embedding_size: int, input_size: int, descriptor_size: int = 0
+) -> None:
     """Raise BundleError unless the network has `embeddings` [N, D] and `cosines` [N, C]
-    outputs matching the bundle's embedding size and label count."""
+    outputs matching the bundle's embedding size and label count, and `descriptors`
+    [N, F] when the bundle declares a descriptor size F."""
     try:
         sizes = onnx_output_sizes(onnx_bytes, input_size)
     except BundleError as error:
@@ -148,4 +151,9 @@ def check_onnx_outputs(path: Path, onnx_bytes: bytes, num_classes: int, embeddin
         raise BundleError(
             f"model bundle {path}: bundle.json says embedding size {embedding_size} but "
             f"model.onnx outputs {sizes['embeddings']}"
+        )
+    if descriptor_size and sizes.get("descriptors", -1) not in (None, descriptor_size):
+        raise BundleError(
+            f"model bundle {path}: bundle.json says descriptor size {descriptor_size} but model.onnx "
+            f"outputs {sizes.get('descriptors', 'no descriptors')}"
         )

@@ -118,18 +118,30 @@ class Predictor:
 
     def embed(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """float32 NCHW → (embeddings [N, D], cosines [N, C]), both float32."""
+        embeddings, cosines, _ = self._run(batch, with_descriptors=False)
+        return embeddings, cosines
+
+    def embed_all(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """float32 NCHW → (embeddings, cosines, descriptors [N, F] or None when the
+        bundle has no descriptors)."""
+        return self._run(batch, with_descriptors=bool(self.bundle.descriptor_size))
+
+    def _run(self, batch: np.ndarray, with_descriptors: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         batch = np.ascontiguousarray(batch, dtype=np.float32)
         size = self.bundle.input_size
         if batch.ndim != 4 or batch.shape[1:] != (3, size, size):
             raise ModelError(f"expected a float32 batch [N, 3, {size}, {size}], got shape {batch.shape}")
+        names = ["embeddings", "cosines"] + (["descriptors"] if with_descriptors else [])
         if self._session is not None:
-            embeddings, cosines = self._session.run(["embeddings", "cosines"], {"images": batch})
-            return embeddings, cosines
-        import torch
+            outputs = self._session.run(names, {"images": batch})
+        else:
+            import torch
 
-        with torch.inference_mode():
-            embeddings, cosines = self._network(torch.from_numpy(batch))
-        return embeddings.float().numpy(), cosines.float().numpy()
+            with torch.inference_mode():
+                outputs = [t.float().numpy() for t in self._network(torch.from_numpy(batch))]
+        if with_descriptors and len(outputs) < 3:
+            raise ModelError("the network outputs no descriptors although the bundle declares them")
+        return outputs[0], outputs[1], outputs[2] if with_descriptors else None
 
     def prepare(self, images: Sequence[Any]) -> np.ndarray:
         """PIL images → the normalised float32 batch the network eats."""

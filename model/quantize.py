@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from model.bundle import ModelBundle, load_bundle, save_bundle
+from model.bundle import ModelBundle, load_bundle, resave_bundle
 from model.errors import ModelError
 
 
@@ -110,18 +110,12 @@ def quantize_bundle(
     int8_bytes = quantize_onnx(source.onnx_bytes, calibration)
     report = compare_networks(source.onnx_bytes, int8_bytes, check if check is not None else calibration)
     extra = {**source.extra, "precision": "int8", "quantization": report.to_dict(), "fp32_bundle_id": source.id}
-    quantized = save_bundle(
+    quantized = resave_bundle(
+        source,
         out_path,
         onnx_bytes=int8_bytes,
-        labels=source.labels,
-        preprocessing=source.preprocessing,
-        embedding_size=source.embedding_size,
         name=name or f"{source.name}-int8",
-        backbone=source.backbone,
-        scoring=source.scoring,
-        threshold=source.threshold,
         card=source.card + "\n\nThis copy runs int8 convolutions (ONNX Runtime static quantisation).\n",
-        gallery=source.gallery,
         extra=extra,
     )
     return quantized, report

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from model.bundle import LabelEntry, ModelBundle
 
 
@@ -17,11 +19,14 @@ def make_tiny_bundle(
     threshold: float = 0.0,
     seed: int = 0,
     backbone: str = "efficientnet-lite0",
+    descriptors: bool = False,
 ) -> ModelBundle:
     """Export a randomly initialised LandmarkNet (no pretrained weights) to a real bundle.
 
     Its predictions are meaningless but deterministic for a given seed; use it wherever
-    a test needs a working bundle (tagging, teaching, the CLI). Needs torch.
+    a test needs a working bundle (tagging, teaching, the CLI). descriptors: also export
+    descriptors and a teaching space, with a gallery of 4 random images per class.
+    Needs torch.
     """
     import torch
 
@@ -39,6 +44,10 @@ def make_tiny_bundle(
     )
     net = LandmarkNet(config).eval()
     card = "# Tiny test model\n\nRandomly initialised; for tests only. Its predictions mean nothing.\n"
+    extra = {}
+    if descriptors:
+        _lively_backbone(net)
+        extra = _descriptor_gallery(net, len(labels), input_size)
     return export_bundle(
         net,
         config.default_preprocessing(),
@@ -48,4 +57,36 @@ def make_tiny_bundle(
         scoring=ScoringConfig(scale=30.0, temperature=1.0),
         threshold=threshold,
         card=card,
+        **extra,
     )
+
+
+def _lively_backbone(net) -> None:
+    """He-initialised convolutions: the default random init leaves every pooled feature
+    at GeM's floor, the same for all images, and descriptors would all be zero."""
+    import torch
+
+    for module in net.backbone.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            torch.nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        elif isinstance(module, torch.nn.BatchNorm2d):
+            torch.nn.init.ones_(module.weight)
+            torch.nn.init.zeros_(module.bias)
+
+
+def _descriptor_gallery(net, num_classes: int, input_size: int) -> dict:
+    """export_bundle's gallery= and descriptor_mean= for random images, 4 per class."""
+    import torch
+
+    from model.bundle import Gallery
+    from model.descriptor import descriptors_from_pooled
+
+    images = torch.randn(4 * num_classes, 3, input_size, input_size)
+    with torch.no_grad():
+        pooled = net.pooled_features(images)
+        embeddings = net.embed_pooled(pooled).numpy()
+    pooled = pooled.numpy()
+    mean = pooled.mean(axis=0)
+    classes = [i % num_classes for i in range(len(images))]
+    gallery = Gallery(embeddings, np.asarray(classes), descriptors_from_pooled(pooled, mean))
+    return {"gallery": gallery, "descriptor_mean": mean}

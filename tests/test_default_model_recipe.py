@@ -178,9 +178,12 @@ def test_recipe_end_to_end_on_a_tiny_dataset(tmp_path):
     manifest = load_manifest(tmp_path / "prepared")
     first_train = next(i for i in manifest.images if i.split == "train")
     predictor = Predictor(bundle, threads=1)
-    embeddings, _ = predictor.embed(predictor.prepare([Image.open(manifest.cache_path(first_train))]))
+    embeddings, _, descriptors = predictor.embed_all(predictor.prepare([Image.open(manifest.cache_path(first_train))]))
     similarity = embeddings @ bundle.gallery.vectors.T
     assert similarity.max() > 0.99
+    # So do its descriptors (the teaching space), computed from the same pooled features.
+    assert bundle.descriptor_size == bundle.gallery.descriptors.shape[1] and bundle.teaching is not None
+    assert (descriptors @ bundle.gallery.descriptors.T)[0, similarity.argmax()] > 0.99
 
 
 @pytest.mark.slow

@@ -14,18 +14,23 @@ from typing import Sequence
 import numpy as np
 
 from model.bundle import Gallery
-from model.scoring import ScoringConfig, calibrated_probabilities, class_similarities
+from model.scoring import ScoringConfig, calibrated_probabilities, class_similarities, unit_vectors
 from training.errors import TrainingError
 
 
-def build_gallery(embeddings: np.ndarray, classes: np.ndarray) -> Gallery:
-    """A gallery of L2-normalised float32 vectors (saved as float16 in the bundle)."""
+def build_gallery(embeddings: np.ndarray, classes: np.ndarray, descriptors: np.ndarray | None = None) -> Gallery:
+    """A gallery of L2-normalised float32 vectors (saved as float16 in the bundle), with
+    the photos' descriptors when the bundle has a teaching space."""
     vectors = np.asarray(embeddings, dtype=np.float32)
     classes = np.asarray(classes, dtype=np.int64)
     if vectors.ndim != 2 or len(vectors) != len(classes):
         raise TrainingError(f"gallery needs [G, D] embeddings and G classes, got {vectors.shape} and {classes.shape}")
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return Gallery(vectors=vectors / np.maximum(norms, 1e-12), classes=classes)
+    if descriptors is not None and (np.ndim(descriptors) != 2 or len(descriptors) != len(vectors)):
+        raise TrainingError(f"gallery needs one descriptor per photo, got {np.shape(descriptors)} for {len(vectors)}")
+    return Gallery(
+        vectors=unit_vectors(vectors), classes=classes,
+        descriptors=None if descriptors is None else unit_vectors(descriptors),
+    )
 
 
 def gap_and_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

@@ -22,6 +22,7 @@ from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers,
 from app.core.errors import UsageError
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
+from app.core.teaching_store import store_embedding
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -179,6 +180,7 @@ class _Run:
         self.threshold = bundle.threshold if options.threshold is None else float(options.threshold)
         self.predictor = None
         self.taught = None
+        self.space = None
         self.done = 0
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
@@ -191,6 +193,10 @@ class _Run:
         # reference by this one (stored embeddings first, else decoded) before classifying.
         reembed_taught(self.index, self.bundle, predictor)
         self.taught = taught_gallery(self.index, self.bundle.id)
+        if self.taught is not None:
+            from app.core.teaching_space import teaching_space
+
+            self.space = teaching_space(self.bundle)
         self._report()
 
     def consume(self, decoded, cancel: CancelToken | None) -> None:
@@ -217,19 +223,18 @@ class _Run:
         from model.preprocess import normalize_batch
 
         pixels = np.stack([item.pixels for item in batch])
-        embeddings, cosines = self.predictor.embed(normalize_batch(pixels, self.bundle.preprocessing))
+        embeddings, cosines, descriptors = self.predictor.embed_all(
+            normalize_batch(pixels, self.bundle.preprocessing))
         if not self.outputs_checked:
             _check_network_outputs(self.bundle, embeddings, cosines)
             self.outputs_checked = True
-        tops = self.predictor.classify(embeddings, cosines, extra=self.taught, k=TOP_K)
+        tops = self._top_predictions(embeddings, cosines, descriptors)
         results = []
         with self.index.transaction() as conn:
-            for item, top, vector in zip(batch, tops, embeddings):
+            for row, (item, top) in enumerate(zip(batch, tops)):
                 self.index.set_predictions(item.photo_id, self.bundle.id, top, self.threshold)
-                conn.execute(
-                    "INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)",
-                    (item.photo_id, self.bundle.id, np.asarray(vector, dtype=np.float32).tobytes()),
-                )
+                store_embedding(conn, item.photo_id, self.bundle.id, embeddings[row],
+                                None if descriptors is None else descriptors[row])
                 results.append(self._result(item, top))
         for result in results:
             self.summary.tagged += 1
@@ -239,6 +244,18 @@ class _Run:
             self._emit(result)
         self.done += len(batch)
         self._report()
+
+    def _top_predictions(self, embeddings: np.ndarray, cosines: np.ndarray, descriptors: np.ndarray | None):
+        """Top-k per photo; with taught labels, scored in the bundle's teaching space
+        (app.core.teaching_space) on the model's calibrated scale."""
+        if self.taught is None or self.space is None:
+            return self.predictor.classify(embeddings, cosines, k=TOP_K)
+        from app.core.teaching_scoring import RefinedReferences
+        from app.core.teaching_space import score, top_predictions_with_taught
+
+        references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
+        scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references)
+        return top_predictions_with_taught(scores, self.bundle, TOP_K)
 
     def _result(self, item: DecodedPhoto, top) -> TagResult:
         best = top[0] if top else None

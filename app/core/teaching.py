@@ -1,8 +1,9 @@
 """Teach your own landmarks: photos the user labels become references for that label.
 
-A taught reference is a photo's embedding by one model, kept in `taught_refs`.
-Tagging passes them to Predictor.classify (see `taught_gallery`) so taught labels
-compete with the bundle's classes on one calibrated scale; `suggest`
+A taught reference is a photo's vector in one model's teaching space
+(app.core.teaching_space: the embedding, or embedding + descriptor), kept in
+`taught_refs`. Tagging scores taught labels against them (see `taught_gallery`) on the
+model's calibrated scale; `suggest`
 (app.core.teaching_suggest) re-scores the whole library from stored embeddings.
 References survive a model change: `reembed_taught` embeds their photos again.
 """
@@ -72,13 +73,17 @@ def load_model_bundle(model: str | Path | None) -> "ModelBundle":
 
 
 class PhotoEmbedder:
-    """Embeddings of indexed photos by one bundle: the stored one when tagging kept it,
-    else the photo is decoded and embedded now (and stored for next time)."""
+    """Teaching-space vectors of indexed photos by one bundle, from the embedding (and
+    descriptor) tagging stored, else the photo is decoded and embedded now (and stored
+    for next time)."""
 
     def __init__(self, index: "PhotoIndex", bundle: "ModelBundle", predictor: "Predictor | None" = None) -> None:
+        from app.core.teaching_space import space_beta
+
         self.index = index
         self.bundle = bundle
         self._predictor = predictor
+        self.beta = space_beta(bundle)
         self.decoded = 0
 
     @property
@@ -89,18 +94,28 @@ class PhotoEmbedder:
             self._predictor = Predictor(self.bundle)
         return self._predictor
 
-    def embedding(self, photo_id: int) -> np.ndarray:
-        """The photo's L2-normalised embedding; raises PhotoReadError when no file decodes."""
-        vector = store.stored_embedding(self.index.conn, photo_id, self.bundle.id)
-        if vector is not None:
-            return vector
-        vector = self._embed_now(photo_id)
-        with self.index.transaction() as conn:
-            store.store_embedding(conn, photo_id, self.bundle.id, vector)
-        self.decoded += 1
-        return vector
+    def reference(self, photo_id: int) -> np.ndarray:
+        """The photo's L2-normalised vector in the bundle's teaching space; raises
+        PhotoReadError when no file decodes."""
+        from app.core.teaching_space import space_vectors
 
-    def _embed_now(self, photo_id: int) -> np.ndarray:
+        embedding, descriptor = self._stored(photo_id)
+        if embedding is None:
+            embedding, descriptor = self._embed_now(photo_id)
+            with self.index.transaction() as conn:
+                store.store_embedding(conn, photo_id, self.bundle.id, embedding, descriptor)
+            self.decoded += 1
+        return space_vectors(self.beta, embedding[None], None if descriptor is None else descriptor[None])[0]
+
+    def _stored(self, photo_id: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        conn = self.index.conn
+        embedding = store.stored_embedding(conn, photo_id, self.bundle.id)
+        descriptor = store.stored_descriptor(conn, photo_id, self.bundle.id) if self.beta > 0 else None
+        if embedding is None or (self.beta > 0 and descriptor is None):
+            return None, None
+        return embedding, descriptor
+
+    def _embed_now(self, photo_id: int) -> tuple[np.ndarray, np.ndarray | None]:
         from app.core.decode import decode_for_model
         from app.core.decode_workers import decode_min_side
 
@@ -113,8 +128,8 @@ class PhotoEmbedder:
             except PhotoReadError as error:
                 failures.append(str(error))
                 continue
-            embeddings, _ = self.predictor.embed(self.predictor.prepare([image]))
-            return store.normalised(embeddings[0])
+            embeddings, _, descriptors = self.predictor.embed_all(self.predictor.prepare([image]))
+            return store.normalised(embeddings[0]), None if descriptors is None else descriptors[0]
         raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
 
 
@@ -171,7 +186,7 @@ def teach(
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            vector = embedder.embedding(photo_id)
+            vector = embedder.reference(photo_id)
         except PhotoReadError as error:
             index.record_error(index.get(photo_id).path, "teach", str(error), photo_id=photo_id)
             summary.errors += 1
@@ -237,7 +252,7 @@ def forget(index: "PhotoIndex", label: str) -> int:
 
 
 def taught_gallery(index: "PhotoIndex", model_id: str) -> "TaughtReferences | None":
-    """The taught references of one model as Predictor.classify's `extra` (None when
+    """The taught references of one model, vectors in its teaching space (None when
     nothing was taught for it)."""
     from model.predictor import TaughtReferences
 
@@ -271,7 +286,7 @@ def reembed_taught(
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            vector = embedder.embedding(photo_id)
+            vector = embedder.reference(photo_id)
         except (PhotoReadError, UsageError) as error:
             path = _path_or_none(index, photo_id)
             index.record_error(path or f"photo {photo_id}", "teach", str(error), photo_id=photo_id)
@@ -287,7 +302,10 @@ def reembed_taught(
 def similar(
     index: "PhotoIndex", photo_id: int, k: int = 20, *, model_id: str | None = None
 ) -> list[tuple[int, float]]:
-    """The k photos most like this one (cosine of stored embeddings), best first.
+    """The k photos most like this one, best first: cosine in the teaching space of
+    embedding and descriptor where the model stored descriptors (the generic features
+    find the same place better, see docs/TEACHING.md; weighted by the default
+    TeachingSettings().beta), else of the embeddings.
 
     Uses the model that tagged the photo (or `model_id`); an empty list when the photo
     has no stored embedding yet (tag it first).
@@ -303,7 +321,16 @@ def similar(
     query = store.stored_embedding(index.conn, photo_id, model_id)
     if query is None:
         return []
-    ids, vectors = store.stored_embeddings(index.conn, model_id)
+    descriptor = store.stored_descriptor(index.conn, photo_id, model_id)
+    if descriptor is not None:
+        from model.descriptor import TeachingSettings, joint_vectors
+
+        beta = TeachingSettings().beta
+        ids, embeddings, descriptors = store.stored_descriptors(index.conn, model_id)
+        vectors = joint_vectors(embeddings, descriptors, beta) if len(ids) else embeddings
+        query = joint_vectors(query[None], descriptor[None], beta)[0]
+    else:
+        ids, vectors = store.stored_embeddings(index.conn, model_id)
     if vectors.shape[0] == 0 or vectors.shape[1] != query.size:
         return []
     sims = store.normalised(vectors) @ store.normalised(query)

@@ -2,7 +2,8 @@
 
 Teaching owns `taught_refs` and reads `embeddings` (written by tagging) and
 `rejections` (written through PhotoIndex when a suggestion is rejected). Vectors are
-float32 blobs, L2-normalised. Functions take a sqlite3 connection so callers decide
+float32 blobs, L2-normalised; a photo's descriptor (bundles with a teaching space, see
+model.descriptor) is a float16 blob beside its embedding. Functions take a sqlite3 connection so callers decide
 the transaction.
 """
 
@@ -49,11 +50,28 @@ def stored_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str) -> 
     return None if row is None or not row[0] else from_blob(row[0])
 
 
-def store_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str, vector: np.ndarray) -> None:
+def stored_descriptor(conn: sqlite3.Connection, photo_id: int, model_id: str) -> np.ndarray | None:
+    row = conn.execute(
+        "SELECT descriptor FROM embeddings WHERE photo_id = ? AND model_id = ?", (int(photo_id), model_id)
+    ).fetchone()
+    return None if row is None or not row[0] else descriptor_from_blob(row[0])
+
+
+def store_embedding(
+    conn: sqlite3.Connection, photo_id: int, model_id: str, vector: np.ndarray, descriptor: np.ndarray | None = None
+) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector) VALUES (?, ?, ?)",
-        (int(photo_id), model_id, to_blob(vector)),
+        "INSERT OR REPLACE INTO embeddings (photo_id, model_id, vector, descriptor) VALUES (?, ?, ?, ?)",
+        (int(photo_id), model_id, to_blob(vector), None if descriptor is None else descriptor_blob(descriptor)),
     )
+
+
+def descriptor_blob(descriptor: np.ndarray) -> bytes:
+    return normalised(descriptor).astype(np.float16).tobytes()
+
+
+def descriptor_from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
 
 def stored_embeddings(
@@ -74,6 +92,24 @@ def stored_embeddings(
     if not vectors or len(sizes) != 1:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
     return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors)
+
+
+def stored_descriptors(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(photo ids [N], embeddings [N, D], descriptors [N, F]) of the photos of
+    `model_id` stored with a descriptor, photos not missing; id order."""
+    rows = conn.execute(
+        "SELECT e.photo_id, e.vector, e.descriptor FROM embeddings e JOIN photos p ON p.id = e.photo_id "
+        "WHERE e.model_id = ? AND p.missing = 0 AND e.vector IS NOT NULL AND e.descriptor IS NOT NULL "
+        "ORDER BY e.photo_id",
+        (model_id,),
+    ).fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+    vectors = [from_blob(row[1]) for row in rows]
+    descriptors = [descriptor_from_blob(row[2]) for row in rows]
+    if len({v.size for v in vectors}) != 1 or len({d.size for d in descriptors}) != 1:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+    return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors), np.stack(descriptors)
 
 
 def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:

@@ -2,7 +2,8 @@
 
 No photo is decoded: built-in cosines come from the stored embeddings and the
 bundle's class centres, taught labels from the taught references refined through
-the library (app.core.teaching_scoring). A taught label is suggested for a photo
+the library, in the bundle's teaching space (app.core.teaching_space: embedding and
+stored descriptor). A taught label is suggested for a photo
 when it wins over every built-in class, clears the model's threshold, was not
 rejected for that photo, and the photo has no label of the user's.
 """
@@ -17,21 +18,13 @@ import numpy as np
 
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
-from app.core.teaching_classifier import BuiltinExamples
-from app.core.teaching_scoring import (
-    TeachingConfig,
-    builtin_best,
-    builtin_similarities,
-    refine_references,
-    score_with_taught,
-    taught_winners,
-)
+from app.core.teaching_scoring import TeachingConfig
+from model.predictor import TAUGHT_ID_PREFIX
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
     from model.bundle import ModelBundle
 
-TAUGHT_ID_PREFIX = "taught:"
 
 
 @dataclass(frozen=True)
@@ -87,46 +80,28 @@ def suggest(
     Raises QuerySyntaxError for a bad query, BundleError for an unusable model.
     """
     from app.core.teaching import load_model_bundle, reembed_taught
-    from app.core.teaching_centres import centre_cosines, class_centres
+    from app.core.teaching_space import refine, teaching_space
+    from app.core.teaching_space import score as score_space
 
     bundle = bundle or load_model_bundle(options.model)
     wanted = set(index.photo_ids(query)) if query else None
     reembed_taught(index, bundle, cancel=cancel)
     refs = store.refs_of_model(index.conn, bundle.id)
-    ids, vectors = store.stored_embeddings(index.conn, bundle.id)
-    if not refs or vectors.shape[0] == 0:
+    space = teaching_space(bundle, options.teaching)
+    if space.is_joint:
+        ids, embeddings, descriptors = store.stored_descriptors(index.conn, bundle.id)
+    else:
+        (ids, embeddings), descriptors = store.stored_embeddings(index.conn, bundle.id), None
+    if not refs or embeddings.shape[0] == 0:
         return []
     if cancel is not None:
         cancel.raise_if_cancelled()
-    vectors = store.normalised(vectors)
-    centres = class_centres(bundle)
-    names = bundle.class_names()
+    embeddings = store.normalised(embeddings)
+    vectors = space.vectors(embeddings, descriptors)
     taught_ids = {ref.photo_id for ref in refs}
-    gallery = bundle.gallery
-    best_builtin, rivals = [], []  # per photo: best centre cosine, best built-in similarity
-    for rows in _chunks(len(vectors)):
-        cosines = centre_cosines(vectors[rows], centres)
-        best_builtin.append(cosines.max(axis=1))
-        rivals.append(builtin_similarities(
-            vectors[rows], cosines, bundle.scoring,
-            gallery_vectors=None if gallery is None else gallery.vectors,
-            gallery_classes=None if gallery is None else gallery.classes,
-        ))
-    refined = refine_references(
-        vectors,
-        np.concatenate(best_builtin),
-        [ref.label for ref in refs],
-        np.stack([ref.vector for ref in refs]),
-        options.teaching,
-        builtin_names=names,
+    refined = refine(
+        space, embeddings, vectors, [ref.label for ref in refs], np.stack([ref.vector for ref in refs]),
         exclude=np.isin(ids, list(taught_ids)),
-        builtin_similarities=np.concatenate(rivals),
-        scoring=bundle.scoring,
-        builtin=BuiltinExamples(
-            centres,
-            np.zeros((0, centres.shape[-1]), np.float32) if gallery is None else gallery.vectors,
-            np.zeros(0, np.int64) if gallery is None else gallery.classes,
-        ),
     )
     keep = store.user_labelled(index.conn) | taught_ids
     candidates = np.flatnonzero(
@@ -137,15 +112,16 @@ def suggest(
     current = _current_labels(index)
     found: list[Suggestion] = []
     rescored: list[tuple[int, int, float]] = []
+    names = bundle.class_names()
     for chunk in _chunks(len(candidates)):
         if cancel is not None:
             cancel.raise_if_cancelled()
         rows = candidates[chunk]
-        scores = _score_rows(bundle, vectors[rows], centres, refined, options.teaching, names, rows)
+        scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows)
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
-        winner, score = taught_winners(scores, blocked)
-        best, joint = builtin_best(scores)
-        for row, won, value, cls, cls_score, free in zip(rows, winner, score, best, joint, scores.free):
+        winner, value_of = scores.winners(blocked)
+        best, joint = scores.untaught()
+        for row, won, value, cls, cls_score, free in zip(rows, winner, value_of, best, joint, scores.free):
             if won < 0 and free:  # a protected photo keeps its score: no taught label can take it
                 rescored.append((int(ids[row]), int(cls), float(cls_score)))
             if won < 0 or value < threshold:
@@ -170,23 +146,6 @@ CHUNK_ROWS = 1024  # photos scored at once: bounds memory with bundles of many c
 
 def _chunks(total: int) -> list[slice]:
     return [slice(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
-
-
-def _score_rows(bundle, vectors, centres, refined, teaching, names, rows: np.ndarray):
-    from app.core.teaching_centres import centre_cosines
-
-    gallery = bundle.gallery
-    return score_with_taught(
-        vectors,
-        centre_cosines(vectors, centres),
-        refined,
-        bundle.scoring,
-        teaching,
-        builtin_names=names,
-        gallery_vectors=None if gallery is None else gallery.vectors,
-        gallery_classes=None if gallery is None else gallery.classes,
-        library_rows=rows,
-    )
 
 
 def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str]) -> np.ndarray | None:

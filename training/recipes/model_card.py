@@ -152,6 +152,12 @@ def render_card(
         "each draw takes the original or the mirrored photo at random.")
     add(f"- Re-ranking: the bundle carries the {report['train_images']} training photos' embeddings "
         f"(gallery.npz, float16); w = {report['gallery_weight']}, k = {report['gallery_k']} chosen on val.")
+    if scoring.get("teaching_space", False):
+        add("- Teaching space: the network also outputs each photo's descriptor, its GeM-pooled backbone "
+            "features centred on the training photos' mean and L2-normalised (1280-d for Lite0), and the "
+            "gallery carries the training photos' descriptors. Photos the user teaches are scored on "
+            "l2([embedding, 2 · descriptor]), which tells unseen places apart far better than the embedding "
+            "alone (docs/TEACHING.md); the model's own labels and figures on this card do not use it.")
     add("- No flip test-time augmentation in the bundle: it would double inference time, and the "
         "tagging goal is ≥ 35 photos/s on two cores.")
     add("\n## Calibration and the \"no landmark\" threshold\n")
@@ -220,15 +226,9 @@ def render_card(
 
 def rewrite_bundle_card(bundle_path: Path, card: str) -> str:
     """Re-save the bundle with `card` as card.md (everything else unchanged); returns its id."""
-    from model.bundle import load_bundle, save_bundle
+    from model.bundle import load_bundle, resave_bundle
 
-    b = load_bundle(bundle_path)
-    saved = save_bundle(
-        bundle_path, onnx_bytes=b.onnx_bytes, labels=b.labels, preprocessing=b.preprocessing,
-        embedding_size=b.embedding_size, name=b.name, backbone=b.backbone, scoring=b.scoring,
-        threshold=b.threshold, card=card, gallery=b.gallery, extra=b.extra,
-    )
-    return saved.id
+    return resave_bundle(load_bundle(bundle_path), bundle_path, card=card).id
 
 
 def main(argv: list[str] | None = None) -> int:

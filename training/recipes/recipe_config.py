@@ -35,6 +35,7 @@ class ScoringRecipe:
     gallery_ks: tuple[int, ...] = (1, 3, 5)
     unknown_accept_rate: float = 0.05  # share of open-set proxies allowed above the threshold
     calibration_bins: int = 10
+    teaching_space: bool = True  # export descriptors and a teaching space (model.descriptor)
 
 
 @dataclass(frozen=True)

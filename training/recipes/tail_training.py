@@ -237,3 +237,16 @@ def embed_rows(
         out_e.append(e.numpy())
         out_c.append(stages.net.head(e).numpy())
     return np.concatenate(out_e), np.concatenate(out_c)
+
+
+@torch.no_grad()
+def pooled_rows(stages: TrainableStages, maps: np.ndarray, rows: np.ndarray, batch_size: int = 128) -> np.ndarray:
+    """GeM-pooled features [n, F] of the given rows (plain view): what the exported
+    network turns into descriptors (model.descriptor)."""
+    stages.eval()
+    out = [
+        stages.pooled(torch.from_numpy(np.ascontiguousarray(maps[np.asarray(rows[begin : begin + batch_size]), 0])).float())
+        .numpy()
+        for begin in range(0, len(rows), batch_size)
+    ]
+    return np.concatenate(out) if out else np.zeros((0, 0), np.float32)

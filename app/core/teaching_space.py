@@ -1,0 +1,259 @@
+"""Where taught labels are scored: a bundle's teaching space — pure numpy, used by
+`tag`, `teach`, `suggest` and benchmarks/fewshot.py, so the measured method is the app's.
+
+A bundle with descriptors (model.descriptor) declares a joint space,
+l2([embedding, beta * descriptor]): the embedding knows the bundle's landmarks, the
+descriptor (the network's pooled features) tells unseen places apart better, and
+together they beat either alone on the few-shot benchmark. The known classes are
+represented there by the mean of their gallery photos and by the gallery itself. An
+older bundle's space is its embedding, with the network's centres and gallery.
+
+Taught labels compete with the known classes in that space (app.core.teaching_scoring
+does the refining and scoring). What the model alone decides stays the model's: a photo
+it recognises confidently (protected) keeps its class and score, and a photo no taught
+label wins keeps the model's class, its score lowered where a taught label comes close.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from app.core.teaching_classifier import BuiltinExamples
+from app.core.teaching_scoring import (
+    RefinedReferences,
+    TaughtScores,
+    TeachingConfig,
+    builtin_similarities,
+    refine_references,
+    score_with_taught,
+    taught_winners,
+)
+from model.descriptor import joint_vectors
+from model.predictor import TAUGHT_ID_PREFIX
+from model.scoring import ScoringConfig, score_classes, unit_vectors
+
+if TYPE_CHECKING:
+    from model.bundle import ModelBundle
+    from model.descriptor import TeachingSettings
+    from model.predictor import Prediction
+
+@dataclass(frozen=True)
+class TeachingSpace:
+    """The model's own scoring (centres [C, k, D], scoring, gallery) and the space
+    taught labels are scored in (centres [C, k, D'], scoring, gallery, beta; beta = 0
+    when the space is the embedding itself)."""
+
+    class_names: list[str]
+    model_centres: np.ndarray
+    model_scoring: ScoringConfig
+    model_gallery_vectors: np.ndarray | None
+    model_gallery_classes: np.ndarray | None
+    beta: float
+    centres: np.ndarray
+    scoring: ScoringConfig
+    gallery_vectors: np.ndarray | None
+    gallery_classes: np.ndarray | None
+    config: TeachingConfig
+
+    @property
+    def is_joint(self) -> bool:
+        return self.beta > 0
+
+    def vectors(self, embeddings: np.ndarray, descriptors: np.ndarray | None) -> np.ndarray:
+        """Photos' vectors in this space from their embeddings (and descriptors)."""
+        return space_vectors(self.beta, embeddings, descriptors)
+
+    def model_cosines(self, embeddings: np.ndarray) -> np.ndarray:
+        return _centre_cosines(embeddings, self.model_centres)
+
+    def space_cosines(self, vectors: np.ndarray) -> np.ndarray:
+        return _centre_cosines(vectors, self.centres)
+
+    def builtin_examples(self) -> BuiltinExamples:
+        dim = self.centres.shape[-1]
+        if self.gallery_vectors is None:
+            return BuiltinExamples(self.centres, np.zeros((0, dim), np.float32), np.zeros(0, np.int64))
+        return BuiltinExamples(self.centres, self.gallery_vectors, self.gallery_classes)
+
+
+def space_beta(bundle: "ModelBundle") -> float:
+    """The descriptor's weight in the bundle's teaching space (0: no joint space)."""
+    return float(bundle.teaching.beta) if bundle.teaching is not None and bundle.descriptor_size else 0.0
+
+
+def space_vectors(beta: float, embeddings: np.ndarray, descriptors: np.ndarray | None) -> np.ndarray:
+    """l2([embedding, beta * descriptor]), or the embeddings when beta is 0."""
+    if beta <= 0:
+        return unit_vectors(embeddings)
+    if descriptors is None:
+        raise ValueError("this bundle's teaching space needs the photos' descriptors")
+    return joint_vectors(embeddings, descriptors, beta)
+
+
+def teaching_space(bundle: "ModelBundle", config: TeachingConfig = TeachingConfig()) -> TeachingSpace:
+    """The bundle's teaching space. Raises BundleError when its class centres cannot
+    be read from the network."""
+    from app.core.teaching_centres import class_centres
+
+    gallery = bundle.gallery
+    return build_space(
+        bundle.class_names(), class_centres(bundle), bundle.scoring,
+        None if gallery is None else gallery.vectors, None if gallery is None else gallery.classes,
+        None if gallery is None or space_beta(bundle) <= 0 else gallery.descriptors,
+        bundle.teaching, config,
+    )
+
+
+def build_space(
+    class_names: Sequence[str],
+    centres: np.ndarray,
+    scoring: ScoringConfig,
+    gallery_vectors: np.ndarray | None,
+    gallery_classes: np.ndarray | None,
+    gallery_descriptors: np.ndarray | None,
+    settings: "TeachingSettings | None",
+    config: TeachingConfig = TeachingConfig(),
+) -> TeachingSpace:
+    """A teaching space from a model's parts: class centres [C, k, D] (or [C, D]), its
+    scoring and gallery; with gallery descriptors and settings, the joint space, where
+    each known class is the mean of its gallery photos' joint vectors."""
+    centres = unit_vectors(np.asarray(centres, dtype=np.float32))
+    if centres.ndim == 2:
+        centres = centres[:, None, :]
+    model = (list(class_names), centres, scoring, gallery_vectors, gallery_classes)
+    if settings is None or gallery_descriptors is None or gallery_vectors is None:
+        return TeachingSpace(*model, 0.0, centres, scoring, gallery_vectors, gallery_classes, config)
+    joint = joint_vectors(gallery_vectors, gallery_descriptors, settings.beta)
+    num_classes = centres.shape[0]
+    means = np.zeros((num_classes, joint.shape[1]), np.float32)
+    np.add.at(means, np.asarray(gallery_classes, dtype=np.int64), joint)
+    missing = np.flatnonzero(~np.isin(np.arange(num_classes), gallery_classes))
+    if len(missing):  # a class without gallery photos: its trained centre, padded
+        means[missing, : centres.shape[-1]] = centres[missing].mean(axis=1)
+    space_scoring = replace(scoring, gallery_weight=settings.gallery_weight, gallery_k=settings.gallery_k)
+    return TeachingSpace(
+        *model, float(settings.beta), unit_vectors(means)[:, None, :], space_scoring, joint,
+        np.asarray(gallery_classes, dtype=np.int64), replace(config, margin=settings.margin),
+    )
+
+
+def refine(
+    space: TeachingSpace,
+    embeddings: np.ndarray,
+    vectors: np.ndarray,
+    labels: Sequence[str],
+    references: np.ndarray,
+    exclude: np.ndarray | None = None,
+) -> RefinedReferences:
+    """Taught references (space vectors) plus the library photos that fit a taught label
+    clearly better than every rival (app.core.teaching_scoring.refine_references).
+    embeddings [N, D] and vectors [N, D'] are the library's, row for row."""
+    if len(vectors) == 0:
+        return RefinedReferences([str(label) for label in labels], unit_vectors(references), {})
+    best_model = np.concatenate([space.model_cosines(embeddings[rows]).max(axis=1) for rows in _chunks(len(vectors))])
+    rivals = np.concatenate([
+        builtin_similarities(
+            vectors[rows], space.space_cosines(vectors[rows]), space.scoring,
+            gallery_vectors=space.gallery_vectors, gallery_classes=space.gallery_classes,
+        )
+        for rows in _chunks(len(vectors))
+    ])
+    return refine_references(
+        vectors, best_model, labels, references, space.config,
+        builtin_names=space.class_names, exclude=exclude, builtin_similarities=rivals,
+        scoring=space.scoring, builtin=space.builtin_examples(),
+    )
+
+
+@dataclass(frozen=True)
+class LibraryScores:
+    """Photos scored against known classes and taught labels: `taught` on the joint
+    scale (free = not protected by the model), `model_probabilities` the model's own."""
+
+    taught: TaughtScores
+    model_probabilities: np.ndarray  # [N, C]
+
+    @property
+    def taught_labels(self) -> list[str]:
+        return self.taught.taught_labels
+
+    @property
+    def free(self) -> np.ndarray:
+        return self.taught.free
+
+    def winners(self, blocked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per photo: the winning taught label's index (-1: none, or protected) and its score."""
+        return taught_winners(self.taught, blocked)
+
+    def untaught(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per photo: the model's class and its score, lowered to the joint scale's where
+        a taught label competes (free photos), so one threshold serves both."""
+        model_class = self.model_probabilities.argmax(axis=1)
+        rows = np.arange(len(model_class))
+        model_score = self.model_probabilities[rows, model_class]
+        joint = self.taught.probabilities[:, : self.taught.num_builtin].max(axis=1)
+        return model_class, np.where(self.free, np.minimum(model_score, joint), model_score)
+
+
+def score(
+    space: TeachingSpace,
+    embeddings: np.ndarray,
+    vectors: np.ndarray,
+    references: RefinedReferences,
+    library_rows: np.ndarray | None = None,
+) -> LibraryScores:
+    """Score photos (embeddings [n, D], space vectors [n, D']) against the known classes
+    and the references. library_rows: their rows in the library given to `refine`, so
+    a pseudo-reference is scored by the others, not by itself."""
+    model_cos = space.model_cosines(embeddings)
+    model = score_classes(
+        embeddings, model_cos, space.model_scoring,
+        gallery_vectors=space.model_gallery_vectors, gallery_classes=space.model_gallery_classes,
+    ).probabilities
+    taught = score_with_taught(
+        vectors, space.space_cosines(vectors), references, space.scoring, space.config,
+        builtin_names=space.class_names, gallery_vectors=space.gallery_vectors,
+        gallery_classes=space.gallery_classes, library_rows=library_rows,
+    )
+    free = model_cos.max(axis=1) < space.config.protect_cosine if model_cos.shape[1] else taught.free
+    return LibraryScores(TaughtScores(taught.scored, taught.num_builtin, free), model)
+
+
+def top_predictions_with_taught(
+    scores: LibraryScores, bundle: "ModelBundle", k: int
+) -> "list[list[Prediction]]":
+    """The top-k predictions per photo, built-in classes and taught labels on one scale:
+    where a taught label wins, the joint scores; elsewhere the model's own scores (scaled
+    down where a taught label competes), taught labels ranked below the model's class."""
+    from model.predictor import top_predictions
+
+    winner, _ = scores.winners()
+    model_class, untaught_score = scores.untaught()
+    rows = np.arange(len(model_class))
+    model_best = scores.model_probabilities[rows, model_class]
+    factor = untaught_score / np.maximum(model_best, 1e-12)
+    joint = scores.taught.probabilities
+    num_builtin = scores.taught.num_builtin
+    untaught = np.concatenate([
+        scores.model_probabilities * factor[:, None],
+        np.minimum(joint[:, num_builtin:], untaught_score[:, None]),
+    ], axis=1)
+    probabilities = np.where((winner >= 0)[:, None], joint, untaught)
+    ids = [entry.landmark_id for entry in bundle.labels] + [TAUGHT_ID_PREFIX + t for t in scores.taught_labels]
+    return top_predictions(probabilities, ids, bundle.class_names() + scores.taught_labels, k)
+
+
+CHUNK_ROWS = 4096
+
+
+def _chunks(total: int) -> list[slice]:
+    return [slice(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
+
+
+def _centre_cosines(vectors: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    from app.core.teaching_centres import centre_cosines
+
+    return centre_cosines(np.asarray(vectors, dtype=np.float32), centres)

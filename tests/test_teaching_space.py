@@ -1,0 +1,252 @@
+"""The teaching space: bundles with descriptors, the joint space taught labels are scored
+in, the index's stored descriptors, and tag/teach/suggest end to end with such a bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.core import teaching_store as store
+from app.core.index import PhotoIndex
+from app.core.teaching_scoring import TeachingConfig
+from app.core.teaching_space import build_space, refine, score, teaching_space
+from model.bundle import Gallery, resave_bundle
+from model.descriptor import TeachingSettings, descriptors_from_pooled, joint_vectors
+from model.errors import BundleError, ModelError
+from model.scoring import ScoringConfig, unit_vectors
+
+LABELS = ["Eiffel Tower", "Colosseum", "Taj Mahal"]
+
+
+@pytest.fixture(scope="module")
+def descriptor_bundle(tmp_path_factory):
+    pytest.importorskip("torch")
+    from model.testing import make_tiny_bundle
+
+    folder = tmp_path_factory.mktemp("descriptor-bundle")
+    return make_tiny_bundle(folder / "tiny-desc.ltbundle", LABELS, input_size=64, descriptors=True)
+
+
+# ---------------------------------------------------------------- the bundle
+
+
+def test_a_descriptor_bundle_exports_unit_descriptors_checked_against_torch(descriptor_bundle):
+    from model.predictor import Predictor
+
+    bundle = descriptor_bundle
+    assert bundle.descriptor_size == 1280  # Lite0's pooled features, kept whole
+    assert bundle.teaching == TeachingSettings()
+    assert bundle.gallery.descriptors.shape == (12, 1280)
+    check = bundle.extra["export_check"]
+    assert check["max_abs_diff_descriptors"] <= check["tolerance"]
+    predictor = Predictor(bundle, threads=1)
+    batch = np.random.default_rng(0).normal(size=(3, 3, 64, 64)).astype(np.float32)
+    embeddings, cosines, descriptors = predictor.embed_all(batch)
+    assert descriptors.shape == (3, 1280)
+    np.testing.assert_allclose(np.linalg.norm(descriptors, axis=1), 1.0, atol=1e-5)
+    plain_embeddings, plain_cosines = predictor.embed(batch)
+    np.testing.assert_allclose(plain_embeddings, embeddings, atol=1e-6)
+    np.testing.assert_allclose(plain_cosines, cosines, atol=1e-6)
+
+
+def test_a_bundle_without_descriptors_gives_none(tiny_bundle):
+    from model.predictor import Predictor
+
+    batch = np.zeros((1, 3, 64, 64), dtype=np.float32)
+    assert Predictor(tiny_bundle, threads=1).embed_all(batch)[2] is None
+    assert tiny_bundle.teaching is None and not teaching_space(tiny_bundle).is_joint
+
+
+def test_a_teaching_space_needs_gallery_descriptors(descriptor_bundle, tmp_path):
+    gallery = descriptor_bundle.gallery
+    with pytest.raises(BundleError, match="descriptors"):
+        resave_bundle(descriptor_bundle, tmp_path / "no-desc.ltbundle", gallery=Gallery(gallery.vectors, gallery.classes))
+    with pytest.raises(BundleError, match="descriptor"):
+        resave_bundle(descriptor_bundle, tmp_path / "bad-size.ltbundle", descriptor_size=640)
+    with pytest.raises(BundleError, match="teaching space needs descriptor_size"):
+        resave_bundle(descriptor_bundle, tmp_path / "no-size.ltbundle", descriptor_size=0)
+
+
+def test_teaching_settings_are_checked_and_round_trip():
+    settings = TeachingSettings(beta=1.5, gallery_weight=0.5, gallery_k=3, margin=0.1)
+    assert TeachingSettings.from_dict(settings.to_dict()) == settings
+    for bad in (dict(beta=0.0), dict(gallery_weight=1.5), dict(gallery_k=0)):
+        with pytest.raises(ModelError):
+            TeachingSettings(**bad)
+    with pytest.raises(ModelError):
+        TeachingSettings.from_dict({"beta": 2.0})
+
+
+# ---------------------------------------------------------------- the space
+
+
+def test_joint_cosine_mixes_embedding_and_descriptor_cosines():
+    rng = np.random.default_rng(0)
+    e, d = unit_vectors(rng.normal(size=(2, 8))), unit_vectors(rng.normal(size=(2, 5)))
+    z = joint_vectors(e, d, beta=2.0)
+    expected = (e[0] @ e[1] + 4.0 * d[0] @ d[1]) / 5.0
+    assert z[0] @ z[1] == pytest.approx(expected, abs=1e-6)
+    pooled = rng.normal(size=(4, 5))
+    centred = descriptors_from_pooled(pooled, pooled.mean(axis=0))
+    np.testing.assert_allclose(centred, unit_vectors(pooled - pooled.mean(axis=0)), atol=1e-6)
+
+
+def _twin_places(rng):
+    """A model with 3 known classes whose embedding cannot tell two unseen places apart
+    (both land on the same spot, away from the known classes), while their descriptors
+    differ: what the joint space is for."""
+    dim, fdim = 16, 24
+    centres = unit_vectors(np.eye(dim)[:3] + 0.01)
+    known_e = np.repeat(centres, 6, axis=0) + 0.1 * rng.normal(size=(18, dim))
+    known_d = rng.normal(size=(18, fdim))
+    gallery_classes = np.repeat(np.arange(3), 6)
+    twin_spot = unit_vectors(np.eye(dim)[5])
+    place_a_d, place_b_d = unit_vectors(rng.normal(size=fdim)), unit_vectors(rng.normal(size=fdim))
+
+    def photos(direction_d, count):
+        e = unit_vectors(twin_spot + 0.1 * rng.normal(size=(count, dim)))
+        d = unit_vectors(direction_d + 0.1 * rng.normal(size=(count, fdim)))
+        return e, d
+
+    a_e, a_d = photos(place_a_d, 8)
+    b_e, b_d = photos(place_b_d, 8)
+    parts = dict(centres=centres, gallery_e=unit_vectors(known_e), gallery_d=unit_vectors(known_d),
+                 gallery_classes=gallery_classes)
+    return parts, (a_e, a_d), (b_e, b_d)
+
+
+@pytest.mark.parametrize("joint", [True, False])
+def test_the_joint_space_tells_apart_two_taught_places_the_embedding_confuses(joint):
+    rng = np.random.default_rng(3)
+    parts, (a_e, a_d), (b_e, b_d) = _twin_places(rng)
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    space = build_space(
+        ["k0", "k1", "k2"], parts["centres"], scoring, parts["gallery_e"], parts["gallery_classes"],
+        parts["gallery_d"] if joint else None, TeachingSettings() if joint else None, TeachingConfig(),
+    )
+    assert space.is_joint is joint
+    library_e, library_d = np.concatenate([a_e[2:], b_e[2:]]), np.concatenate([a_d[2:], b_d[2:]])
+    vectors = space.vectors(library_e, library_d)
+    taught = space.vectors(np.concatenate([a_e[:2], b_e[:2]]), np.concatenate([a_d[:2], b_d[:2]]))
+    refs = refine(space, library_e, vectors, ["Our cabin"] * 2 + ["The bakery"] * 2, taught)
+    scores = score(space, library_e, vectors, refs)
+    winners, _ = scores.winners()
+    assert scores.taught_labels == ["Our cabin", "The bakery"]
+    right = (winners == np.repeat([0, 1], 6)).mean()
+    if joint:
+        assert right == 1.0
+    else:  # the embedding alone cannot tell them apart
+        assert right < 0.8
+
+
+def test_protected_photos_keep_the_models_class_and_score():
+    rng = np.random.default_rng(4)
+    parts, (a_e, a_d), _ = _twin_places(rng)
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    space = build_space(["k0", "k1", "k2"], parts["centres"], scoring, parts["gallery_e"],
+                        parts["gallery_classes"], parts["gallery_d"], TeachingSettings(), TeachingConfig())
+    known_e = parts["centres"][:1].repeat(2, axis=0)  # on the centre: cosine 1 ≥ protect_cosine
+    known_d = a_d[:2]  # even with the taught place's descriptor
+    vectors = space.vectors(known_e, known_d)
+    refs = refine(space, known_e, vectors, ["Our cabin"] * 2, space.vectors(a_e[:2], a_d[:2]))
+    scores = score(space, known_e, vectors, refs)
+    winners, _ = scores.winners()
+    model_class, model_score = scores.untaught()
+    assert (winners == -1).all() and not scores.free.any()
+    assert (model_class == 0).all()
+    np.testing.assert_allclose(model_score, scores.model_probabilities.max(axis=1))
+
+
+# ---------------------------------------------------------------- the index
+
+
+def test_descriptors_are_stored_beside_embeddings_as_float16(tmp_path):
+    from app.core.scanner import scan
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(3):
+        Image.new("RGB", (32, 24), (40 * i, 80, 120)).save(folder / f"p{i}.jpg")
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        scan(index, [folder])
+        ids = [row[0] for row in index.conn.execute("SELECT id FROM photos ORDER BY id")]
+        rng = np.random.default_rng(0)
+        descriptor = unit_vectors(rng.normal(size=40))
+        with index.transaction() as conn:
+            store.store_embedding(conn, ids[0], "m", unit_vectors(rng.normal(size=8)), descriptor)
+            store.store_embedding(conn, ids[1], "m", unit_vectors(rng.normal(size=8)), descriptor)
+            store.store_embedding(conn, ids[2], "m", unit_vectors(rng.normal(size=8)))  # an older bundle's row
+        found_ids, embeddings, descriptors = store.stored_descriptors(index.conn, "m")
+        assert found_ids.tolist() == ids[:2] and embeddings.shape == (2, 8) and descriptors.shape == (2, 40)
+        np.testing.assert_allclose(descriptors[0], descriptor, atol=1e-3)
+        blob = index.conn.execute("SELECT descriptor FROM embeddings WHERE photo_id = ?", (ids[0],)).fetchone()[0]
+        assert len(blob) == 40 * 2
+        assert store.stored_descriptor(index.conn, ids[2], "m") is None
+    finally:
+        index.close()
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def _place_photos(folder: Path) -> dict[str, list[Path]]:
+    """Three near-copies of one scene ("cabin") and six unrelated random scenes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(5)
+    scene = rng.integers(0, 255, size=(96, 128, 3)).astype(np.int16)
+    paths: dict[str, list[Path]] = {"cabin": [], "other": []}
+    for i in range(4):
+        noisy = np.clip(scene + rng.integers(-6, 7, size=scene.shape), 0, 255).astype(np.uint8)
+        path = folder / f"cabin_{i}.jpg"
+        Image.fromarray(noisy).save(path, quality=92)
+        paths["cabin"].append(path)
+    for i in range(6):
+        path = folder / f"other_{i}.jpg"
+        Image.fromarray(rng.integers(0, 255, size=(96, 128, 3), dtype=np.uint8)).save(path, quality=92)
+        paths["other"].append(path)
+    return paths
+
+
+def test_tag_teach_and_suggest_with_a_descriptor_bundle(tmp_path, descriptor_bundle):
+    from app.core.tagging import TagOptions, tag
+    from app.core.teaching import similar, teach
+    from app.core.teaching_suggest import SuggestOptions, suggest
+
+    paths = _place_photos(tmp_path / "photos")
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        options = TagOptions(model=descriptor_bundle.path, workers=0, batch_size=4, threads=1, threshold=0.0)
+        tag(index, [tmp_path / "photos"], options)
+        ids, embeddings, descriptors = store.stored_descriptors(index.conn, descriptor_bundle.id)
+        assert len(ids) == 10 and descriptors.shape == (10, 1280)
+
+        photo_id = {Path(index.get(int(i)).path).name: int(i) for i in ids}
+        nearest = similar(index, photo_id["cabin_0.jpg"], k=3)
+        assert {Path(index.get(i).path).name for i, _ in nearest} == {p.name for p in paths["cabin"][1:]}
+
+        summary = teach(index, "Our cabin", paths["cabin"][:1], bundle=descriptor_bundle)
+        assert (summary.taught, summary.embedded) == (1, 0)  # from the stored embedding and descriptor
+        (ref,) = store.refs_of_model(index.conn, descriptor_bundle.id)
+        assert ref.vector.size == descriptor_bundle.embedding_size + 1280
+
+        found = suggest(index, "", SuggestOptions(model=descriptor_bundle.path, threshold=0.0),
+                        bundle=descriptor_bundle)
+        # Nothing else was taught, so with threshold 0 every photo is offered; the copies
+        # of the taught scene come first (a real threshold keeps the rest out).
+        ranked = [Path(s.path).name for s in found if s.label == "Our cabin"]
+        assert set(ranked[:3]) == {p.name for p in paths["cabin"][1:]}
+        assert found[2].score > found[3].score
+
+        results = []
+        tag(index, [p for p in paths["cabin"][1:]], TagOptions(**{**options.__dict__, "retag": True}),
+            on_result=results.append)
+        assert [r.label for r in results] == ["Our cabin"] * 3
+        assert all(r.top[0].landmark_id == "taught:Our cabin" for r in results)
+        scores = [p.score for r in results for p in r.top]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+    finally:
+        index.close()
