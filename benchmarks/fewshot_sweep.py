@@ -3,7 +3,8 @@ were made): each point runs benchmarks/fewshot.py's episodes on the DEV draws on
 
 A point is [TeachingSettings kwargs, TeachingConfig kwargs]; the settings may also hold
 "pca": N, which projects the descriptors on their N main axes (fitted on the training
-photos) before teaching — the bundle keeps all of them, see the doc.
+photos) before teaching — the bundle keeps all of them, see the doc — and "power": p,
+which raises the (non-negative) pooled features to the power p before centring.
 
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}], [{"beta": 3.0}, {}], [{"pca": 256}, {}]]'
 """
@@ -64,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         started, rows = time.monotonic(), []
         settings_kwargs = dict(settings_kwargs)
         pca = settings_kwargs.pop("pca", None)
+        power = settings_kwargs.pop("power", None)
         for world in worlds:
-            pooled = feats[:, 0]
+            pooled = feats[:, 0] if power is None else np.maximum(feats[:, 0], 0.0) ** float(power)
             train = pooled[world.split.train]
             if pca:
                 axes = principal_axes(train, int(pca))
@@ -76,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5)[3])
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
-        print(f"{json.dumps([settings_kwargs | ({'pca': pca} if pca else {}), config_kwargs])}: "
+        shown = settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
+        print(f"{json.dumps([shown, config_kwargs])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)
     return 0

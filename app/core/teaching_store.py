@@ -95,7 +95,7 @@ def stored_embeddings(
 
 
 def stored_descriptors(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(photo ids [N], embeddings [N, D], descriptors [N, F]) of the photos of
+    """(photo ids [N], embeddings [N, D], descriptors [N, F] float16) of the photos of
     `model_id` stored with a descriptor, photos not missing; id order."""
     rows = conn.execute(
         "SELECT e.photo_id, e.vector, e.descriptor FROM embeddings e JOIN photos p ON p.id = e.photo_id "
@@ -106,7 +106,8 @@ def stored_descriptors(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndar
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
     vectors = [from_blob(row[1]) for row in rows]
-    descriptors = [descriptor_from_blob(row[2]) for row in rows]
+    # float16 as stored (half the memory of a large library); scoring converts chunks.
+    descriptors = [np.frombuffer(row[2], dtype=np.float16) for row in rows]
     if len({v.size for v in vectors}) != 1 or len({d.size for d in descriptors}) != 1:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
     return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors), np.stack(descriptors)
