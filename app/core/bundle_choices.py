@@ -2,7 +2,7 @@
 user data folder's models/, each checked, so the GUI can offer them without knowing paths.
 
 GUI-free; the settings dialog runs `known_bundles` in a worker thread because checking a
-bundle reads it whole (about 40 ms for the 18 MB default bundle).
+bundle reads it whole (84–91 ms measured for the 22 MB default bundle, gallery included).
 """
 
 from __future__ import annotations
