@@ -3,8 +3,9 @@ same members, holding everything inference needs. See docs/BUNDLE_FORMAT.md.
 
 Members: bundle.json (manifest with the sha256 of every other member), model.onnx,
 labels.json, card.md and optionally gallery.npz. A bundle whose network also outputs
-descriptors declares `descriptor_size` and its `teaching` space (model.descriptor). Loading checks everything and raises
-BundleError naming the problem; `bundle.id` is a short hash of the contents.
+descriptors declares `descriptor_size` and its `teaching` space (model.descriptor).
+Loading checks everything and raises BundleError naming the problem; `bundle.id` is a
+short hash of the contents.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Teaching owns `taught_refs` and reads `embeddings` (written by tagging) and
 `rejections` (written through PhotoIndex when a suggestion is rejected). Vectors are
 float32 blobs, L2-normalised; a photo's descriptor (bundles with a teaching space, see
-model.descriptor) is a float16 blob beside its embedding. Functions take a sqlite3 connection so callers decide
-the transaction.
+model.descriptor) is a float16 blob beside its embedding. Functions take a sqlite3
+connection so callers decide the transaction.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def descriptor_blob(descriptor: np.ndarray) -> bytes:
 
 
 def descriptor_from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+    """float16 as stored (half the memory of a large library); scoring converts chunks."""
+    return np.frombuffer(blob, dtype=np.float16)
 
 
 def stored_embeddings(
@@ -106,8 +107,7 @@ def stored_descriptors(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndar
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
     vectors = [from_blob(row[1]) for row in rows]
-    # float16 as stored (half the memory of a large library); scoring converts chunks.
-    descriptors = [np.frombuffer(row[2], dtype=np.float16) for row in rows]
+    descriptors = [descriptor_from_blob(row[2]) for row in rows]
     if len({v.size for v in vectors}) != 1 or len({d.size for d in descriptors}) != 1:
         return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
     return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors), np.stack(descriptors)

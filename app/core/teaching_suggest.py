@@ -87,12 +87,14 @@ def suggest(
     wanted = set(index.photo_ids(query)) if query else None
     reembed_taught(index, bundle, cancel=cancel)
     refs = store.refs_of_model(index.conn, bundle.id)
+    if not refs:
+        return []
     space = teaching_space(bundle, options.teaching)
     if space.is_joint:
         ids, embeddings, descriptors = store.stored_descriptors(index.conn, bundle.id)
     else:
         (ids, embeddings), descriptors = store.stored_embeddings(index.conn, bundle.id), None
-    if not refs or embeddings.shape[0] == 0:
+    if embeddings.shape[0] == 0:
         return []
     if cancel is not None:
         cancel.raise_if_cancelled()
