@@ -221,19 +221,22 @@ def known_gallery(embeddings: np.ndarray, split: Split) -> KnownGallery:
 
 
 def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots: np.ndarray,
-                queries: np.ndarray):
+                queries: np.ndarray, adjust=None):
     """Teach the shots and score the queries the way `suggest` does (the library being the
     queries); return predictions, confidences, and the model's own predictions and
-    confidences without teaching."""
+    confidences without teaching. adjust(scores, query_vectors, taught_vectors, taught_labels)
+    → (winner, confidence) replaces `scores.winners()`: variants measured by
+    benchmarks/fewshot_sweep.py, not in the app."""
     from app.core.teaching_space import refine, score
 
     split = world.split
     q = world.embeddings[queries]
-    q_space = space.vectors(q, None if descriptors is None else descriptors[queries])
+    q_space = space.library_vectors(q, None if descriptors is None else descriptors[queries])
     taught = space.vectors(world.embeddings[shots], None if descriptors is None else descriptors[shots])
-    refs = refine(space, q, q_space, [split.names[c] for c in split.labels[shots]], taught)
-    scores = score(space, q, q_space, refs)
-    winner, conf = scores.winners()
+    taught_labels = [split.names[c] for c in split.labels[shots]]
+    refs = refine(space, q, q_space, taught_labels, taught)
+    scores = score(space, q, q_space[:], refs)
+    winner, conf = scores.winners() if adjust is None else adjust(scores, q_space, taught, taught_labels)
     model_class, untaught_conf = scores.untaught()
     model = scores.model_probabilities
     base_pred, base_conf = split.known_classes[model.argmax(axis=1)], model.max(axis=1)
@@ -265,9 +268,9 @@ def draw_shots(split: Split, k: int, episode: int) -> np.ndarray:
     return shots
 
 
-def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, episodes: int) -> dict:
+def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, episodes: int, adjust=None) -> dict:
     """k → mean over episodes of [new μAP, new acc, known μAP, known acc, known μAP and
-    acc without teaching]."""
+    acc without teaching]. adjust: see run_episode."""
     split = world.split
     rows = {}
     for k in ks:
@@ -275,7 +278,7 @@ def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, epis
         for episode in range(episodes):
             shots = draw_shots(split, k, episode)
             queries = (np.isin(split.labels, split.new_classes) & ~shots) | split.known_queries
-            pred, conf, base_pred, base_conf = run_episode(world, space, descriptors, shots, queries)
+            pred, conf, base_pred, base_conf = run_episode(world, space, descriptors, shots, queries, adjust)
             truth = split.labels[queries]
             new = np.isin(truth, split.new_classes)
             figures.append([

@@ -1,12 +1,18 @@
 """DEV-only sweep of the teaching-space settings at k = 3 (how docs/TEACHING.md's choices
 were made): each point runs benchmarks/fewshot.py's episodes on the DEV draws only.
 
-A point is [TeachingSettings kwargs, TeachingConfig kwargs]; the settings may also hold
-"pca": N, which projects the descriptors on their N main axes (fitted on the training
-photos) before teaching — the bundle keeps all of them, see the doc — and "power": p,
-which raises the (non-negative) pooled features to the power p before centring.
+A point is [TeachingSettings kwargs, TeachingConfig kwargs] and optionally a third dict
+of variants that are not in the app. The settings may also hold "pca": N, which projects
+the descriptors on their N main axes (fitted on the training photos) before teaching —
+the bundle keeps all of them, see the doc — and "power": p, which raises the
+(non-negative) pooled features to the power p before centring. The third dict may hold
+"bias": b, added to every taught label's similarity before the softmax (a bonus for
+labels with few references), or "propagate": {"neighbours", "alpha", "gamma",
+"keep_ratio"}, label spreading of the final scores over the k-nearest-neighbour graph
+of the library and the taught photos (`propagated_winners`).
 
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}], [{"beta": 3.0}, {}], [{"pca": 256}, {}]]'
+    .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}, {"bias": 0.02}], [{}, {}, {"propagate": {}}]]'
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -45,6 +52,63 @@ def principal_axes(pooled: np.ndarray, size: int) -> np.ndarray:
     return axes[:size].T.astype(np.float32)
 
 
+def biased_winners(bias: float, scoring):
+    """An `adjust` for fewshot.evaluate: taught labels' similarities raised by `bias`
+    (their probabilities × exp(bias · scale / temperature), then renormalised)."""
+    from app.core.teaching_scoring import taught_winners
+
+    def adjust(scores, query_vectors, taught_vectors, taught_labels):
+        taught = scores.taught
+        probabilities = taught.probabilities.astype(np.float64)
+        probabilities[:, taught.num_builtin :] *= np.exp(bias * scoring.scale / scoring.temperature)
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        return taught_winners(replace(taught, scored=replace(taught.scored, probabilities=probabilities)))
+
+    return adjust
+
+
+def spread(vectors: np.ndarray, seeds: np.ndarray, neighbours: int, alpha: float, gamma: float,
+           iterations: int = 30) -> np.ndarray:
+    """Label spreading (Zhou et al. 2004) of `seeds` [N, L] over the symmetric
+    k-nearest-neighbour graph of `vectors` [N, D] with weights cosine^gamma."""
+    cosines = vectors @ vectors.T
+    np.fill_diagonal(cosines, -np.inf)
+    rows = np.repeat(np.arange(len(vectors)), neighbours)
+    columns = np.argpartition(-cosines, neighbours, axis=1)[:, :neighbours].ravel()
+    weights = np.zeros_like(cosines)
+    weights[rows, columns] = np.maximum(cosines[rows, columns], 0.0) ** gamma
+    weights = (weights + weights.T) / 2
+    degree = np.maximum(weights.sum(axis=1), 1e-12)
+    normalised = weights / np.sqrt(degree[:, None] * degree[None, :])
+    spread_scores = seeds.copy()
+    for _ in range(iterations):
+        spread_scores = alpha * normalised @ spread_scores + (1 - alpha) * seeds
+    return spread_scores
+
+
+def propagated_winners(neighbours: int = 10, alpha: float = 0.8, gamma: float = 3.0, keep_ratio: float = 0.3):
+    """An `adjust` for fewshot.evaluate: the joint scores of the library photos, and the
+    taught photos as one-hot rows, spread over their graph; a free photo goes to the taught
+    label that wins after spreading when its own score for it is at least keep_ratio × its
+    best, ranked by that own score (spread scores rank worse: measured)."""
+
+    def adjust(scores, query_vectors, taught_vectors, taught_labels):
+        taught = scores.taught
+        probabilities = taught.probabilities.astype(np.float64)
+        columns = [taught.num_builtin + taught.taught_labels.index(label) for label in taught_labels]
+        one_hot = np.zeros((len(taught_labels), probabilities.shape[1]))
+        one_hot[np.arange(len(columns)), columns] = 1.0
+        spread_scores = spread(np.concatenate([query_vectors[:], taught_vectors]),
+                               np.concatenate([probabilities, one_hot]), neighbours, alpha, gamma)
+        best = spread_scores[: len(probabilities)].argmax(axis=1)
+        rows = np.arange(len(best))
+        own = probabilities[rows, best]
+        wins = (best >= taught.num_builtin) & taught.free & (own >= keep_ratio * probabilities.max(axis=1))
+        return np.where(wins, best - taught.num_builtin, -1), np.where(wins, own, probabilities.max(axis=1))
+
+    return adjust
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
@@ -61,8 +125,14 @@ def main(argv: list[str] | None = None) -> int:
     feats = fewshot.extract_features(photos, "efficientnet-lite0", 256)
     scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
     worlds = [fewshot.build_world(photos, feats, seed, _StandIn) for seed in DEV_SEEDS]
-    for settings_kwargs, config_kwargs in points:
+    for settings_kwargs, config_kwargs, *extra in points:
         started, rows = time.monotonic(), []
+        variant = extra[0] if extra else {}
+        adjust = None
+        if "bias" in variant:
+            adjust = biased_winners(float(variant["bias"]), scoring)
+        elif "propagate" in variant:
+            adjust = propagated_winners(**variant["propagate"])
         settings_kwargs = dict(settings_kwargs)
         pca = settings_kwargs.pop("pca", None)
         power = settings_kwargs.pop("power", None)
@@ -75,11 +145,11 @@ def main(argv: list[str] | None = None) -> int:
             descriptors = descriptors_from_pooled(pooled, train.mean(axis=0))
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
                                         TeachingSettings(**settings_kwargs))
-            rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5)[3])
+            rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust)[3])
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
         shown = settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
-        print(f"{json.dumps([shown, config_kwargs])}: "
+        print(f"{json.dumps([shown, config_kwargs, *extra])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)
     return 0

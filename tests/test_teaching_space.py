@@ -14,7 +14,7 @@ from app.core.index import PhotoIndex
 from app.core.teaching_scoring import TeachingConfig
 from app.core.teaching_space import build_space, refine, score, teaching_space
 from model.bundle import Gallery, resave_bundle
-from model.descriptor import TeachingSettings, descriptors_from_pooled, joint_vectors
+from model.descriptor import JointVectors, TeachingSettings, descriptors_from_pooled, joint_vectors
 from model.errors import BundleError, ModelError
 from model.scoring import ScoringConfig, unit_vectors
 
@@ -160,6 +160,37 @@ def test_protected_photos_keep_the_models_class_and_score():
     np.testing.assert_allclose(model_score, scores.model_probabilities.max(axis=1))
 
 
+def test_library_vectors_read_a_block_at_a_time_refine_and_score_as_the_matrix():
+    rng = np.random.default_rng(6)
+    parts, (a_e, a_d), (b_e, b_d) = _twin_places(rng)
+    space = build_space(["k0", "k1", "k2"], parts["centres"], ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1),
+                        parts["gallery_e"], parts["gallery_classes"], parts["gallery_d"], TeachingSettings(),
+                        TeachingConfig())
+    library_e = np.concatenate([a_e[2:], b_e[2:], parts["gallery_e"]])
+    library_d = np.concatenate([a_d[2:], b_d[2:], parts["gallery_d"]]).astype(np.float16)  # as the index keeps them
+    blocks = space.library_vectors(library_e, library_d)
+    matrix = space.vectors(library_e, library_d)
+    assert isinstance(blocks, JointVectors) and blocks.shape == matrix.shape and len(blocks) == len(matrix)
+    np.testing.assert_allclose(blocks[3:9], matrix[3:9], atol=1e-6)
+    np.testing.assert_allclose(blocks[np.array([7, 0])], matrix[[7, 0]], atol=1e-6)
+    with pytest.raises(TypeError):
+        blocks[0]
+    taught = space.vectors(np.concatenate([a_e[:2], b_e[:2]]), np.concatenate([a_d[:2], b_d[:2]]))
+    labels = ["Our cabin"] * 2 + ["The bakery"] * 2
+    from_blocks = refine(space, library_e, blocks, labels, taught)
+    from_matrix = refine(space, library_e, matrix, labels, taught)
+    assert from_blocks.pseudo == from_matrix.pseudo and any(from_blocks.pseudo.values())
+    np.testing.assert_allclose(from_blocks.vectors, from_matrix.vectors, atol=1e-6)
+    rows = np.arange(len(library_e))
+    np.testing.assert_allclose(
+        score(space, library_e, blocks[rows], from_blocks, library_rows=rows).taught.probabilities,
+        score(space, library_e, matrix, from_matrix, library_rows=rows).taught.probabilities, atol=1e-6,
+    )
+    plain = build_space(["k0", "k1", "k2"], parts["centres"], ScoringConfig(), parts["gallery_e"],
+                        parts["gallery_classes"], None, None, TeachingConfig())
+    np.testing.assert_allclose(plain.library_vectors(library_e * 3, None), unit_vectors(library_e), atol=1e-6)
+
+
 # ---------------------------------------------------------------- the index
 
 
@@ -186,6 +217,47 @@ def test_descriptors_are_stored_beside_embeddings_as_float16(tmp_path):
         blob = index.conn.execute("SELECT descriptor FROM embeddings WHERE photo_id = ?", (ids[0],)).fetchone()[0]
         assert len(blob) == 40 * 2
         assert store.stored_descriptor(index.conn, ids[2], "m") is None
+    finally:
+        index.close()
+
+
+class _CountingLess:
+    """A connection whose row count is `short` too low: rows added between the count
+    and the read, as when tagging runs in another thread."""
+
+    def __init__(self, conn, short: int):
+        self.conn, self.short = conn, short
+
+    def execute(self, sql, params=()):
+        if sql.startswith("SELECT COUNT(*)"):
+            (count,) = self.conn.execute(sql, params).fetchone()
+            return self.conn.execute("SELECT ?", (max(count - self.short, 0),))
+        return self.conn.execute(sql, params)
+
+
+@pytest.mark.parametrize("short", [0, 5, 29])
+def test_stored_descriptors_are_read_in_blocks_whatever_the_count_said(tmp_path, monkeypatch, short):
+    monkeypatch.setattr(store, "LOAD_ROWS", 4)
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        rng = np.random.default_rng(1)
+        with index.transaction() as conn:
+            for n in range(30):
+                conn.execute(
+                    "INSERT INTO photos (id, folder, stem, primary_path, orientation, has_raw, missing, added_at, "
+                    "updated_at, search_text) VALUES (?, '/p', ?, ?, 1, 0, 0, 'x', 'x', '')",
+                    (n + 1, f"s{n}", f"/p/s{n}.jpg"),
+                )
+                store.store_embedding(conn, n + 1, "m", unit_vectors(rng.normal(size=8)), unit_vectors(rng.normal(size=6)))
+        ids, embeddings, descriptors = store.stored_descriptors(_CountingLess(index.conn, short), "m")
+        assert ids.tolist() == list(range(1, 31))
+        assert embeddings.shape == (30, 8) and descriptors.shape == (30, 6) and descriptors.dtype == np.float16
+        for photo_id, embedding, descriptor in zip(ids, embeddings, descriptors):
+            np.testing.assert_array_equal(embedding, store.stored_embedding(index.conn, int(photo_id), "m"))
+            np.testing.assert_array_equal(descriptor, store.stored_descriptor(index.conn, int(photo_id), "m"))
+        with index.transaction() as conn:  # one row of another size: not one model's vectors
+            store.store_embedding(conn, 7, "m", unit_vectors(rng.normal(size=9)), unit_vectors(rng.normal(size=6)))
+        assert len(store.stored_descriptors(index.conn, "m")[0]) == 0
     finally:
         index.close()
 

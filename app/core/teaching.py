@@ -299,6 +299,9 @@ def reembed_taught(
     return added
 
 
+SIMILAR_BLOCK = 4096  # library photos compared at once, so memory stays bounded
+
+
 def similar(
     index: "PhotoIndex", photo_id: int, k: int = 20, *, model_id: str | None = None
 ) -> list[tuple[int, float]]:
@@ -323,17 +326,21 @@ def similar(
         return []
     descriptor = store.stored_descriptor(index.conn, photo_id, model_id)
     if descriptor is not None:
-        from model.descriptor import TeachingSettings, joint_vectors
+        from model.descriptor import JointVectors, TeachingSettings, joint_vectors
 
         beta = TeachingSettings().beta
         ids, embeddings, descriptors = store.stored_descriptors(index.conn, model_id)
-        vectors = joint_vectors(embeddings, descriptors, beta) if len(ids) else embeddings
+        vectors = JointVectors(embeddings, descriptors, beta) if len(ids) else embeddings
         query = joint_vectors(query[None], descriptor[None], beta)[0]
     else:
         ids, vectors = store.stored_embeddings(index.conn, model_id)
     if vectors.shape[0] == 0 or vectors.shape[1] != query.size:
         return []
-    sims = store.normalised(vectors) @ store.normalised(query)
+    query = store.normalised(query)
+    sims = np.concatenate([
+        store.normalised(vectors[start : start + SIMILAR_BLOCK]) @ query
+        for start in range(0, vectors.shape[0], SIMILAR_BLOCK)
+    ])
     sims[ids == photo_id] = -np.inf
     k = min(int(k), int(np.isfinite(sims).sum()))
     if k <= 0:

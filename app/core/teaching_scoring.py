@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from app.core.teaching_classifier import BuiltinExamples, fit_cosine_classifier
+from model.descriptor import JointVectors
 from model.scoring import (
     ScoredClasses,
     ScoringConfig,
@@ -140,7 +141,7 @@ def taught_similarities(
 
 
 def refine_references(
-    library: np.ndarray,
+    library: "np.ndarray | JointVectors",
     builtin_cosines: np.ndarray,
     labels: Sequence[str],
     vectors: np.ndarray,
@@ -154,7 +155,7 @@ def refine_references(
 ) -> RefinedReferences:
     """Add library photos as pseudo-references of the taught labels they fit best.
 
-    library: L2-normalised embeddings [N, D] of the user's photos; builtin_cosines
+    library: the user's photos' vectors [N, D] (or JointVectors); builtin_cosines
     [N, C] their cosines to the bundle's class centres, or just the best of them [N]
     (enough here, and what a bundle with many classes can afford for a whole library):
     they decide which photos are protected. builtin_similarities [N]: the best built-in
@@ -172,7 +173,8 @@ def refine_references(
     pseudo: dict[str, list[int]] = {label: [] for label in names}
     if not names or config.rounds == 0 or config.expand == 0 or library.shape[0] == 0:
         return RefinedReferences(labels, vectors, pseudo)
-    library = unit_vectors(library)
+    if not isinstance(library, JointVectors):  # those are unit vectors, read a block at a time
+        library = unit_vectors(library)
     best_builtin = best_cosines(builtin_cosines, len(library))
     free = best_builtin < config.protect_cosine
     if exclude is not None:

@@ -31,7 +31,7 @@ from app.core.teaching_scoring import (
     score_with_taught,
     taught_winners,
 )
-from model.descriptor import joint_vectors
+from model.descriptor import JointVectors, joint_vectors
 from model.predictor import TAUGHT_ID_PREFIX
 from model.scoring import ScoringConfig, score_classes, unit_vectors
 
@@ -65,6 +65,15 @@ class TeachingSpace:
     def vectors(self, embeddings: np.ndarray, descriptors: np.ndarray | None) -> np.ndarray:
         """Photos' vectors in this space from their embeddings (and descriptors)."""
         return space_vectors(self.beta, embeddings, descriptors)
+
+    def library_vectors(self, embeddings: np.ndarray, descriptors: np.ndarray | None) -> "np.ndarray | JointVectors":
+        """A whole library's vectors in this space for `refine` and `score`: in a joint
+        space computed a block at a time (JointVectors), else the unit embeddings."""
+        if not self.is_joint:
+            return unit_vectors(embeddings)
+        if descriptors is None:
+            raise ValueError("this bundle's teaching space needs the photos' descriptors")
+        return JointVectors(embeddings, descriptors, self.beta)
 
     def model_cosines(self, embeddings: np.ndarray) -> np.ndarray:
         return _centre_cosines(embeddings, self.model_centres)
@@ -143,14 +152,14 @@ def build_space(
 def refine(
     space: TeachingSpace,
     embeddings: np.ndarray,
-    vectors: np.ndarray,
+    vectors: "np.ndarray | JointVectors",
     labels: Sequence[str],
     references: np.ndarray,
     exclude: np.ndarray | None = None,
 ) -> RefinedReferences:
     """Taught references (space vectors) plus the library photos that fit a taught label
     clearly better than every rival (app.core.teaching_scoring.refine_references).
-    embeddings [N, D] and vectors [N, D'] are the library's, row for row."""
+    embeddings [N, D] and vectors [N, D'] (or JointVectors) are the library's, row for row."""
     if len(vectors) == 0:
         return RefinedReferences([str(label) for label in labels], unit_vectors(references), {})
     best_model = np.concatenate([space.model_cosines(embeddings[rows]).max(axis=1) for rows in _chunks(len(vectors))])

@@ -43,6 +43,12 @@ def normalised(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
+def normalise_in_place(vectors: np.ndarray) -> np.ndarray:
+    """`normalised` without the copy, for a library's worth of rows this module loaded."""
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=-1, keepdims=True), 1e-12)
+    return vectors
+
+
 def stored_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str) -> np.ndarray | None:
     row = conn.execute(
         "SELECT vector FROM embeddings WHERE photo_id = ? AND model_id = ?", (int(photo_id), model_id)
@@ -97,20 +103,41 @@ def stored_embeddings(
 
 def stored_descriptors(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(photo ids [N], embeddings [N, D], descriptors [N, F] float16) of the photos of
-    `model_id` stored with a descriptor, photos not missing; id order."""
-    rows = conn.execute(
-        "SELECT e.photo_id, e.vector, e.descriptor FROM embeddings e JOIN photos p ON p.id = e.photo_id "
-        "WHERE e.model_id = ? AND p.missing = 0 AND e.vector IS NOT NULL AND e.descriptor IS NOT NULL "
-        "ORDER BY e.photo_id",
-        (model_id,),
-    ).fetchall()
-    if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
-    vectors = [from_blob(row[1]) for row in rows]
-    descriptors = [descriptor_from_blob(row[2]) for row in rows]
-    if len({v.size for v in vectors}) != 1 or len({d.size for d in descriptors}) != 1:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
-    return np.array([r[0] for r in rows], dtype=np.int64), np.stack(vectors), np.stack(descriptors)
+    `model_id` stored with a descriptor, photos not missing; id order. Read a block of
+    rows at a time into the arrays, so a large library is not held twice on the way."""
+    empty = np.zeros(0, dtype=np.int64), np.zeros((0, 0), np.float32), np.zeros((0, 0), np.float32)
+    where = (
+        "FROM embeddings e JOIN photos p ON p.id = e.photo_id "
+        "WHERE e.model_id = ? AND p.missing = 0 AND e.vector IS NOT NULL AND e.descriptor IS NOT NULL"
+    )
+    capacity = int(conn.execute(f"SELECT COUNT(*) {where}", (model_id,)).fetchone()[0])
+    cursor = conn.execute(f"SELECT e.photo_id, e.vector, e.descriptor {where} ORDER BY e.photo_id", (model_id,))
+    ids = embeddings = descriptors = None
+    count = 0
+    while rows := cursor.fetchmany(LOAD_ROWS):
+        for photo_id, vector_bytes, descriptor_bytes in rows:
+            vector, descriptor = from_blob(vector_bytes), descriptor_from_blob(descriptor_bytes)
+            if embeddings is None:
+                capacity = max(capacity, len(rows))
+                ids = np.empty(capacity, np.int64)
+                embeddings = np.empty((capacity, vector.size), np.float32)
+                descriptors = np.empty((capacity, descriptor.size), np.float16)
+            if vector.size != embeddings.shape[1] or descriptor.size != descriptors.shape[1]:
+                return empty  # mixed sizes: not one model's vectors
+            if count == len(ids):  # rows were added since they were counted: grow
+                ids, embeddings, descriptors = (_doubled(a) for a in (ids, embeddings, descriptors))
+            ids[count], embeddings[count], descriptors[count] = photo_id, vector, descriptor
+            count += 1
+    if count == 0:
+        return empty
+    return ids[:count], embeddings[:count], descriptors[:count]
+
+
+LOAD_ROWS = 2048  # rows fetched from SQLite at once by stored_descriptors
+
+
+def _doubled(array: np.ndarray) -> np.ndarray:
+    return np.concatenate([array, np.empty_like(array)])
 
 
 def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:

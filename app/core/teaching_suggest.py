@@ -98,8 +98,8 @@ def suggest(
         return []
     if cancel is not None:
         cancel.raise_if_cancelled()
-    embeddings = store.normalised(embeddings)
-    vectors = space.vectors(embeddings, descriptors)
+    embeddings = store.normalise_in_place(embeddings)
+    vectors = space.library_vectors(embeddings, descriptors)
     taught_ids = {ref.photo_id for ref in refs}
     refined = refine(
         space, embeddings, vectors, [ref.label for ref in refs], np.stack([ref.vector for ref in refs]),
