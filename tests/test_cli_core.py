@@ -124,3 +124,22 @@ def test_console_script_runs_as_a_process(tmp_path: Path, library: Path) -> None
     assert result.returncode == 0, result.stderr
     assert result.stdout == "" and "1 photos, 1 new" in result.stderr
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`landmark-tagger search | head`: the closed pipe stops the command with the
+    shell's SIGPIPE status and no traceback."""
+    from benchmarks.bench_index_generate import generate_index
+
+    db = tmp_path / "index.db"
+    generate_index(db, 3000)  # ~300 KB of output: more than a pipe holds
+    command = [sys.executable, "-c", "import sys; from app.cli.main import main; sys.exit(main())",
+               "--db", str(db), "search"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=Path(__file__).resolve().parents[1])
+    first = process.stdout.readline()
+    process.stdout.close()  # what `head -1` does after its line
+    _, err = process.communicate(timeout=120)
+    assert first.strip()
+    assert process.returncode == 141
+    assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()

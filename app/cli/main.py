@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so flushing it at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.core.errors import TaggerError, UsageError
 
@@ -61,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("landmark-tagger: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `… | head` closed the pipe: stop quietly, as Unix tools do
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except UsageError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_USAGE
