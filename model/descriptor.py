@@ -84,7 +84,8 @@ def joint_vectors(embeddings: np.ndarray, descriptors: np.ndarray, beta: float) 
 class JointVectors:
     """Many photos' teaching-space vectors, computed a block of rows at a time from their
     embeddings and descriptors (kept float16) instead of held as one float32 matrix:
-    for 100,000 photos that matrix and the copies made of it took 1.4 GB more.
+    for 100,000 photos that matrix and the copies made of it took 1.7 GB more
+    (benchmarks/suggest_memory.py).
 
     Rows are read with a slice or an index array (`vectors[rows]`, float32 [n, D + F]).
     """
