@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     def report(name: str, probabilities: np.ndarray) -> None:
         best = probabilities.argmax(axis=1)
         predictions = {
-            image.key: (ids[int(cls)], float(probabilities[row, cls])) for row, (image, cls) in enumerate(zip(images, best))
+            image.key: (ids[int(cls)], float(probabilities[row, cls]))
+            for row, (image, cls) in enumerate(zip(images, best))
         }
         metrics = compute_metrics(predictions, truth, known_landmarks=set(ids))
         print(f"| {name} | {metrics.gap:.4f} | {metrics.accuracy:.4f} |", flush=True)

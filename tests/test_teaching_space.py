@@ -163,9 +163,9 @@ def test_protected_photos_keep_the_models_class_and_score():
 def test_library_vectors_read_a_block_at_a_time_refine_and_score_as_the_matrix():
     rng = np.random.default_rng(6)
     parts, (a_e, a_d), (b_e, b_d) = _twin_places(rng)
-    space = build_space(["k0", "k1", "k2"], parts["centres"], ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1),
-                        parts["gallery_e"], parts["gallery_classes"], parts["gallery_d"], TeachingSettings(),
-                        TeachingConfig())
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    space = build_space(["k0", "k1", "k2"], parts["centres"], scoring, parts["gallery_e"], parts["gallery_classes"],
+                        parts["gallery_d"], TeachingSettings(), TeachingConfig())
     library_e = np.concatenate([a_e[2:], b_e[2:], parts["gallery_e"]])
     library_d = np.concatenate([a_d[2:], b_d[2:], parts["gallery_d"]]).astype(np.float16)  # as the index keeps them
     blocks = space.library_vectors(library_e, library_d)
@@ -248,7 +248,8 @@ def test_stored_descriptors_are_read_in_blocks_whatever_the_count_said(tmp_path,
                     "updated_at, search_text) VALUES (?, '/p', ?, ?, 1, 0, 0, 'x', 'x', '')",
                     (n + 1, f"s{n}", f"/p/s{n}.jpg"),
                 )
-                store.store_embedding(conn, n + 1, "m", unit_vectors(rng.normal(size=8)), unit_vectors(rng.normal(size=6)))
+                embedding, descriptor = unit_vectors(rng.normal(size=8)), unit_vectors(rng.normal(size=6))
+                store.store_embedding(conn, n + 1, "m", embedding, descriptor)
         ids, embeddings, descriptors = store.stored_descriptors(_CountingLess(index.conn, short), "m")
         assert ids.tolist() == list(range(1, 31))
         assert embeddings.shape == (30, 8) and descriptors.shape == (30, 6) and descriptors.dtype == np.float16
