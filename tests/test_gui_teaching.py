@@ -205,3 +205,14 @@ def test_a_label_set_while_a_job_runs_is_set_at_once_without_teaching(
     assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
     assert store.refs_of_model(win.index.conn, tiny_bundle.id) == []
     assert "not taught" in win.statusBar().currentMessage()
+
+
+def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window) -> None:
+    from app.core.teaching_suggest import SuggestReport
+
+    win, _ = taught_window
+    win.suggestions_found(0, SuggestReport(threshold=0.79, close=3, best_close=0.41))
+    message = win.statusBar().currentMessage()
+    assert "above the threshold (0.79)" in message and "3 photos came close (best 0.41)" in message
+    win.suggestions_found(0, SuggestReport(threshold=0.79))
+    assert win.statusBar().currentMessage() == "No new suggestions: teach more photos of your places (T)."

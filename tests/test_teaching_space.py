@@ -323,3 +323,36 @@ def test_tag_teach_and_suggest_with_a_descriptor_bundle(tmp_path, descriptor_bun
         assert all(0.0 <= s <= 1.0 for s in scores)
     finally:
         index.close()
+
+
+def test_suggest_reports_the_photos_that_came_close_to_the_threshold(tmp_path, descriptor_bundle):
+    from app.core.tagging import TagOptions, tag
+    from app.core.teaching import teach
+    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
+
+    paths = _place_photos(tmp_path / "photos")
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        tag(index, [tmp_path / "photos"], TagOptions(model=descriptor_bundle.path, workers=0, threads=1, threshold=0.0))
+        teach(index, "Our cabin", paths["cabin"][:1], bundle=descriptor_bundle)
+
+        def run(threshold: float) -> tuple[list, SuggestReport]:
+            report = SuggestReport()
+            found = suggest(index, "", SuggestOptions(threshold=threshold, store=False), bundle=descriptor_bundle,
+                            report=report)
+            return found, report
+
+        everything, report = run(0.0)
+        scores = sorted({round(s.score, 6) for s in everything})
+        assert len(scores) >= 3 and report.close == 0 and close_hint(report) is None
+        cut = (scores[len(scores) // 2 - 1] + scores[len(scores) // 2]) / 2
+        above, report = run(cut)
+        below = [s.score for s in everything if s.score < cut]
+        assert [s.photo_id for s in above] == [s.photo_id for s in everything if s.score >= cut]
+        assert report.threshold == cut and report.close == len(below) > 0
+        assert report.best_close == pytest.approx(max(below))
+        hint = close_hint(report)
+        assert f"{len(below)} photo" in hint and f"best score {max(below):.2f}" in hint
+        assert f"--threshold {np.floor(max(below) * 20) / 20:.2f}" in hint
+    finally:
+        index.close()

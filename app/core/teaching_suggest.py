@@ -10,6 +10,7 @@ rejected for that photo, and the photo has no label of the user's.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,28 @@ class SuggestOptions:
     rescore: bool = True  # also put the model's own suggestions on the joint scale
 
 
+@dataclass
+class SuggestReport:
+    """What `suggest` saw besides its suggestions: the photos a taught label won with a
+    score under the threshold. When nothing clears the threshold, telling the user that
+    some photos came close (and how close) says what to do next."""
+
+    threshold: float = 0.0
+    close: int = 0
+    best_close: float = 0.0
+
+
+def close_hint(report: SuggestReport) -> str | None:
+    """One line for the CLI when photos came close to the threshold (None: none did)."""
+    if report.close == 0:
+        return None
+    lower = math.floor(report.best_close * 20) / 20
+    photos = f"{report.close} photo{'s' if report.close != 1 else ''}"
+    return (f"{photos} came close (best score {report.best_close:.2f}, threshold {report.threshold:.2f}): "
+            f"`landmark-tagger suggest --dry-run --threshold {lower:.2f}` lists them; teaching more photos "
+            "of the place raises their scores")
+
+
 def suggest(
     index: "PhotoIndex",
     query: str = "",
@@ -72,12 +95,14 @@ def suggest(
     bundle: "ModelBundle | None" = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    report: SuggestReport | None = None,
 ) -> list[Suggestion]:
     """New suggestions of taught labels for the photos matching `query`, best first.
 
     Taught photos without a reference by this model are re-embedded first. Photos not
     tagged by this model yet (no stored embedding) are skipped: tag them first.
-    Raises QuerySyntaxError for a bad query, BundleError for an unusable model.
+    `report`, when given, is filled in (SuggestReport). Raises QuerySyntaxError for a
+    bad query, BundleError for an unusable model.
     """
     from app.core.teaching import load_model_bundle, reembed_taught
     from app.core.teaching_space import refine, teaching_space
@@ -113,6 +138,7 @@ def suggest(
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
+    close: list[float] = []  # scores of photos a taught label won under the threshold
     rescored: list[tuple[int, int, float]] = []
     names = bundle.class_names()
     for chunk in _chunks(len(candidates)):
@@ -126,14 +152,19 @@ def suggest(
         for row, won, value, cls, cls_score, free in zip(rows, winner, value_of, best, joint, scores.free):
             if won < 0 and free:  # a protected photo keeps its score: no taught label can take it
                 rescored.append((int(ids[row]), int(cls), float(cls_score)))
-            if won < 0 or value < threshold:
+            if won < 0:
                 continue
             label = scores.taught_labels[int(won)]
             photo_id = int(ids[row])
             previous = current.get(photo_id, (None, None, None, None))[0]
             if previous == label:
                 continue  # already its label (suggested before, or by tagging): nothing new
+            if value < threshold:
+                close.append(float(value))
+                continue
             found.append(Suggestion(photo_id, "", label, float(value), previous))
+    if report is not None:
+        report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:

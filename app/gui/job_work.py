@@ -170,16 +170,19 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
 
 def suggest_work(db_path: Path, query: str, settings: AppSettings, bundles: BundleCache) -> JobWork:
     """Re-score the photos matching `query` against what was taught (no decoding);
-    stores and returns the new suggestions."""
+    stores the new suggestions and returns them with the SuggestReport."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
         from app.core.teaching import suggest
-        from app.core.teaching_suggest import SuggestOptions
+        from app.core.teaching_suggest import SuggestOptions, SuggestReport
 
         options = SuggestOptions(model=Path(settings.model_bundle) if settings.model_bundle else None,
                                  threshold=settings.threshold)
+        report = SuggestReport()
         with PhotoIndex.open(db_path) as index:
-            return suggest(index, query, options, bundle=bundles.get(settings), progress=progress, cancel=cancel)
+            found = suggest(index, query, options, bundle=bundles.get(settings), progress=progress, cancel=cancel,
+                            report=report)
+        return found, report
 
     return work

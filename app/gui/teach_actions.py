@@ -131,7 +131,15 @@ class TeachActions:
         self.review.show_found(None)
         return self.jobs.find_suggestions(self.current_query())
 
-    def suggestions_found(self, count: int) -> None:
+    def suggestions_found(self, count: int, report=None) -> None:
+        """`report`: the job's SuggestReport, for the photos that came close when none cleared the threshold."""
         self.review.show_found(count)
-        self.show_message(f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught"
-                          if count else "No new suggestions: teach more photos of your places (T).")
+        if count:
+            self.show_message(f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught")
+        elif report is not None and report.close:
+            photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
+            self.show_message(f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
+                              f"close (best {report.best_close:.2f}): lower the threshold in Settings to review "
+                              "them, or teach more photos of your places (T).")
+        else:
+            self.show_message("No new suggestions: teach more photos of your places (T).")

@@ -29,13 +29,13 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
-    from app.core.teaching_suggest import SuggestOptions, suggest
+    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
     options = SuggestOptions(model=args.model, threshold=args.threshold, store=not args.dry_run)
     with open_index(args) as index, progress_bar("suggesting") as progress:
-        found = suggest(index, args.query, options, progress=progress)
+        found = suggest(index, args.query, options, progress=progress, report=(report := SuggestReport()))
     for s in found:
         if args.json:
             print_json_line(s.to_json())
@@ -44,4 +44,7 @@ def run(args) -> int:
             print(f"{s.score:.2f}  {s.label}  {s.path}{before}")
     stored = "" if args.dry_run else ", stored as suggested labels"
     print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
+    hint = None if found else close_hint(report)
+    if hint:
+        print_summary(hint)
     return 0
