@@ -123,9 +123,9 @@ class JobController(QObject):
     def find_suggestions(self, query: str) -> bool:
         """Re-score the library against what was taught; the review list then shows the new ones."""
         def report(result) -> None:
-            found, close = result if result else ([], None)
+            found, suggest_report = result if result else ([], None)
             self.window.photos_changed([s.photo_id for s in found])
-            self.window.suggestions_found(len(found), close)
+            self.window.suggestions_found(len(found), suggest_report)
 
         work = job_work.suggest_work(self.window.db_path, query, self.window.settings, self.bundles)
         return self.start("Finding suggestions", work, after=report)
