@@ -70,6 +70,20 @@ def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -
     assert code == 0 and "photos:     2" in out
 
 
+def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, library: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    for _ in range(3):
+        run_cli(capsys, "--db", db, "scan", str(library))
+    code, out, _ = run_cli(capsys, "--db", db, "stats")
+    assert code == 0 and "errors:     1 (1 scan; `landmark-tagger stats --errors` lists them)" in out
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--errors")
+    (line,) = [line for line in out.splitlines() if line.startswith("scan: ")]
+    assert "DSC_0001.NEF" in line and "empty file" in line
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--json", "--errors", "5")
+    (problem,) = json.loads(out)["problems"]
+    assert problem["stage"] == "scan" and problem["path"].endswith("DSC_0001.NEF")
+
+
 def test_rescan_without_errors_exits_0_and_uses_the_library(tmp_path: Path, library: Path, capsys) -> None:
     (library / "2020 Paris" / "DSC_0001.NEF").unlink()
     db = str(tmp_path / "index.db")

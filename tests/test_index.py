@@ -156,6 +156,75 @@ def test_errors_are_recorded_and_listed(index: PhotoIndex) -> None:
     assert index.stats()["errors"] == 2
 
 
+def test_each_problem_is_kept_once_with_its_newest_message(index: PhotoIndex) -> None:
+    pid = add_photo(index, "/lib", "a")
+    index.record_error("/lib/a.jpg", "decode", "truncated", photo_id=pid)
+    first = index.errors()[0].id
+    index.record_error("/lib/a.jpg", "decode", "truncated again", photo_id=pid)
+    index.record_error("/lib/a.jpg", "write", "read-only", photo_id=pid)
+    index.record_error("/lib/a.xmp", "write", "disk full", photo_id=pid)
+    index.record_error(None, "teach", "no embedding", photo_id=pid)
+    index.record_error(None, "teach", "still no embedding", photo_id=pid)
+    assert sorted((e.stage, e.message) for e in index.errors()) == [
+        ("decode", "truncated again"), ("teach", "still no embedding"), ("write", "disk full"), ("write", "read-only"),
+    ]
+    assert min(e.id for e in index.errors()) > first  # a replaced row gets a new, larger id
+    assert index.stats()["errors_by_stage"] == {"write": 2, "decode": 1, "teach": 1}
+
+    index.clear_errors(("write",), path="/lib/a.jpg")  # the JPEG was written; its sidecar still failed
+    index.set_predictions(pid, "m1", top(("Colosseum", 0.9)), threshold=0.5)  # decoded and tagged at last
+    assert sorted((e.stage, e.path) for e in index.errors()) == [("teach", None), ("write", "/lib/a.xmp")]
+    with pytest.raises(UsageError):
+        index.clear_errors(("write",))
+
+
+def test_ids_of_problems_are_never_handed_out_twice(index: PhotoIndex) -> None:
+    """The GUI shows the problems newer than the id it saw when a job started."""
+    index.record_error("/lib/a.jpg", "scan", "empty file")
+    seen = index.errors()[0].id
+    index.record_error("/lib/a.jpg", "scan", "empty file")  # deletes the newest row, inserts again
+    assert index.errors()[0].id > seen
+
+
+def test_an_index_from_migration_8_keeps_the_newest_error_of_each_problem(tmp_path: Path, monkeypatch) -> None:
+    from app.core.index import schema
+
+    path = tmp_path / "v8.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", 8)
+    with PhotoIndex.open(path) as idx:
+        rows = [("/lib/a.nef", None, "scan", "stub", 1), ("/lib/a.nef", None, "scan", "stub", 2),
+                ("/lib/a.nef", 5, "decode", "cannot decode", 3), (None, 5, "teach", "old", 3),
+                (None, 5, "teach", "new", 4), (None, 6, "teach", "other photo", 4)]
+        with idx.transaction() as conn:
+            conn.executemany("INSERT INTO errors (path, photo_id, stage, message, run_id) VALUES (?, ?, ?, ?, ?)", rows)
+    monkeypatch.undo()
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        kept = sorted(((e.path, e.photo_id, e.stage, e.message, e.run_id) for e in idx.errors()), key=str)
+        assert kept == sorted([
+            ("/lib/a.nef", None, "scan", "stub", 2), ("/lib/a.nef", 5, "decode", "cannot decode", 3),
+            (None, 5, "teach", "new", 4), (None, 6, "teach", "other photo", 4),
+        ], key=str)
+        newest = max(e.id for e in idx.errors())
+        idx.record_error("/lib/b.jpg", "scan", "empty file")
+        assert idx.errors(stage="scan", limit=1)[0].id == newest + 1
+
+
+def test_folders_nest_on_the_platforms_separator(index: PhotoIndex) -> None:
+    """Windows paths: 'C:\\Photos' holds 'C:\\Photos\\2020' but not 'C:\\Photos-old'."""
+    from app.core.index.query import _folder_condition
+
+    for folder, stem in [("C:\\Photos", "a"), ("C:\\Photos\\2020", "b"), ("C:\\Photos\\2020\\Rome", "c"),
+                         ("C:\\Photos-old", "d"), ("C:\\Photos0", "e")]:
+        add_photo(index, folder, stem)
+    assert sorted(catalog.folders_under(index.conn, "C:\\Photos", sep="\\")) == [
+        "C:\\Photos", "C:\\Photos\\2020", "C:\\Photos\\2020\\Rome"]
+    assert catalog.count_photos_under(index.conn, "C:\\Photos\\", sep="\\") == 3
+    sql, params = _folder_condition("C:\\Photos\\2020", sep="\\")
+    stems = {r[0] for r in index.conn.execute(f"SELECT stem FROM photos p WHERE {sql}", params)}
+    assert stems == {"b", "c"}
+
+
 def test_stats_count_states_pairs_and_missing(tmp_path: Path, index: PhotoIndex) -> None:
     a = add_photo(index, "/lib", "a")
     add_photo(index, "/lib", "b")

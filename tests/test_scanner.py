@@ -190,6 +190,35 @@ def test_unreadable_folders_and_files_are_reported(tmp_path: Path, index: PhotoI
     assert not index.search("b")[0].missing
 
 
+def test_a_rescan_replaces_its_errors_and_clears_the_fixed_ones(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
+    trip, other = tmp_path / "trip", tmp_path / "other"
+    write_jpeg(trip / "good.jpg")
+    broken = trip / "broken.jpg"
+    (trip / "later").mkdir()
+    other.mkdir()
+    for bad in (broken, trip / "later" / "bad.jpg", other / "bad.jpg"):
+        bad.write_bytes(b"not a jpeg" * 50)
+    scan(index, [other])
+    for _ in range(3):
+        assert scan(index, [trip]).errors == 2
+    assert index.stats()["errors"] == 3  # three broken files, however often they were read
+
+    write_jpeg(broken)  # mended
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == trip / "later":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    summary = scan(index, [trip])
+    assert summary.errors == 1  # the folder it could not list
+    problems = sorted(str(Path(e.path).relative_to(tmp_path)) for e in index.errors())
+    # mended: gone; below the unlisted folder: not looked at, kept; another root: kept
+    assert problems == ["other/bad.jpg", "trip/later", "trip/later/bad.jpg"]
+
+
 def test_a_file_deleted_during_the_scan(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
     write_jpeg(tmp_path / "a.jpg")
     doomed = write_jpeg(tmp_path / "b.jpg", color=(5, 5, 5))

@@ -193,6 +193,10 @@ def test_per_file_errors_leave_the_original_intact(tmp_path, index, monkeypatch,
     assert sorted(p.name for p in folder.iterdir()) == ([] if problem == "vanished" else ["a.jpg"])
     assert read_fields(fine.read_bytes()).subject == ["Château d'If"]
     assert index.errors(stage="write")
+    if problem == "full disk":
+        monkeypatch.undo()
+        assert write_all(index).written == 1  # room again: the retry writes it …
+        assert not index.errors(stage="write")  # … and its problem is over
 
 
 def _with_write(function, write):

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
-from app.core.index import catalog
+from app.core.folder_paths import is_within
+from app.core.index import catalog, problems
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
@@ -114,6 +115,10 @@ class _Scan:
             if not self._cancelled():
                 for root in walked:
                     self._forget_vanished_folders(root)
+            if not self._cancelled():
+                self._flush_errors()
+                with self.index.transaction() as conn:
+                    problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
         finally:
@@ -132,7 +137,7 @@ class _Scan:
     def _outermost(roots: list[str]) -> list[str]:
         kept: list[str] = []
         for root in sorted(set(roots)):
-            if not any(root == k or root.startswith(k.rstrip("/") + "/") for k in kept):
+            if not any(is_within(root, k) for k in kept):
                 kept.append(root)
         return kept
 
@@ -147,14 +152,13 @@ class _Scan:
     def _flush_errors(self, conn=None) -> None:
         if not self.pending_errors:
             return
-        rows = [(db_text(p), m, self.summary.run_id, now_iso()) for p, m in self.pending_errors]
+        rows = [(db_text(p), None, "scan", m, self.summary.run_id, now_iso()) for p, m in self.pending_errors]
         self.pending_errors = []
-        sql = "INSERT INTO errors (path, stage, message, run_id, at) VALUES (CAST(? AS TEXT), 'scan', ?, ?, ?)"
         if conn is not None:
-            conn.executemany(sql, rows)
+            problems.replace(conn, rows)
         else:
             with self.index.transaction() as tx:
-                tx.executemany(sql, rows)
+                problems.replace(tx, rows)
 
     # -- walking -------------------------------------------------------------------
     def _walk_root(self, root: str) -> bool:
@@ -334,7 +338,7 @@ class _Scan:
             self._sync_folder(folder, {})
 
     def _under_unreadable(self, folder: str) -> bool:
-        return any(folder == bad or folder.startswith(bad.rstrip("/") + "/") for bad in self.unreadable)
+        return any(is_within(folder, bad) for bad in self.unreadable)
 
     def _recognise_moves(self) -> None:
         for old_id in self.became_missing:

@@ -42,7 +42,7 @@ def run(args) -> int:
             for error in reversed(errors):
                 print_summary(f"error: {error.message}")
             if summary.errors > len(errors):
-                print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats`)")
+                print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
         print_summary(
             f"scanned: {summary.photos} photos, {summary.new} new, {summary.changed} changed, "
             f"{summary.moved} moved, {summary.missing} missing, {summary.errors} errors"

@@ -7,6 +7,10 @@ from app.cli.common import add_json_flag, open_index, print_json_line
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("stats", help="show counts: photos, RAW pairs, labels by state, errors, last scan")
+    parser.add_argument(
+        "--errors", nargs="?", type=int, const=1000, default=0, metavar="N",
+        help="also list the files with a problem now (newest first; at most N, default 1000)",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 
@@ -15,7 +19,13 @@ def run(args) -> int:
     with open_index(args) as index:
         stats = index.stats()
         stats["index"] = index.path
+        problems = index.errors(limit=args.errors) if args.errors > 0 else []
     if args.json:
+        if args.errors > 0:
+            stats["problems"] = [
+                {"stage": p.stage, "path": p.path, "photo_id": p.photo_id, "message": p.message, "at": p.at}
+                for p in problems
+            ]
         print_json_line(stats)
         return 0
     states = stats["by_state"]
@@ -24,7 +34,9 @@ def run(args) -> int:
     print(f"labelled:   {stats['labelled']}")
     print("states:     " + ", ".join(f"{n} {state}" for state, n in states.items()))
     print(f"missing:    {stats['missing']}")
-    print(f"errors:     {stats['errors']}")
+    by_stage = ", ".join(f"{n} {stage}" for stage, n in stats["errors_by_stage"].items())
+    hint = "" if args.errors else "; `landmark-tagger stats --errors` lists them"
+    print(f"errors:     {stats['errors']}" + (f" ({by_stage}{hint})" if by_stage else ""))
     last = stats["last_scan"]
     if last:
         print(
@@ -34,4 +46,7 @@ def run(args) -> int:
         )
     else:
         print("last scan:  never (run `landmark-tagger scan FOLDER`)")
+    for problem in problems:
+        where = problem.path or f"photo {problem.photo_id}"
+        print(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}")
     return 0

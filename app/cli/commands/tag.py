@@ -72,7 +72,7 @@ def run(args) -> int:
                       cancel=cancel, on_result=on_result)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     if summary.errors > len(shown_errors) and not args.json:
-        print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats`)")
+        print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
     if scan_errors:
         line += f"; {scan_errors} files could not be scanned (see `landmark-tagger scan`)"

@@ -50,7 +50,7 @@ def run(args) -> int:
         print_json_line(summary.to_json())
     line = summary.line()
     if summary.errors:
-        line += " (see `landmark-tagger stats` for the errors)"
+        line += " (see `landmark-tagger stats --errors`)"
     print_summary(line + "; run `landmark-tagger suggest` to find it in your library")
     if summary.taught == 0:
         return 2

@@ -4,10 +4,12 @@ Callers hold a transaction; these functions only issue statements."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from app.core.folder_paths import subtree_range
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
 from app.core.index.search_text import refresh_search_text
@@ -185,21 +187,21 @@ def finish_run(conn: sqlite3.Connection, run_id: int, counts: dict[str, int], st
     )
 
 
-def folders_under(conn: sqlite3.Connection, root: str) -> list[str]:
+def folders_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> list[str]:
     """Folders with present photos at or below `root` (uses the (folder, stem) index)."""
-    prefix = root.rstrip("/") + "/"
+    low, high = subtree_range(root, sep)
     rows = conn.execute(
         "SELECT DISTINCT folder FROM photos WHERE missing = 0 AND (folder = CAST(? AS TEXT) "
         "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT)))",
-        (db_text(root), db_text(prefix), db_text(prefix[:-1] + "0")),
+        (db_text(root.rstrip(sep) or root), db_text(low), db_text(high)),
     )
     return [r[0] for r in rows]
 
 
-def count_photos_under(conn: sqlite3.Connection, root: str) -> int:
-    prefix = root.rstrip("/") + "/"
+def count_photos_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> int:
+    low, high = subtree_range(root, sep)
     return int(conn.execute(
         "SELECT count(*) FROM photos WHERE missing = 0 AND (folder = CAST(? AS TEXT) "
         "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT)))",
-        (db_text(root), db_text(prefix), db_text(prefix[:-1] + "0")),
+        (db_text(root.rstrip(sep) or root), db_text(low), db_text(high)),
     ).fetchone()[0])

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Sequence
 
 from app.core.errors import IndexStoreError, UsageError
 from app.core.index import labels as label_store
+from app.core.index import problems
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
@@ -192,6 +193,7 @@ class PhotoIndex:
             "by_state": by_state,
             "missing": one("SELECT count(*) FROM photos WHERE missing = 1"),
             "errors": one("SELECT count(*) FROM errors"),
+            "errors_by_stage": problems.counts_by_stage(self.conn),
             "last_scan": last_scan,
         }
 
@@ -203,6 +205,7 @@ class PhotoIndex:
         self._require_photo(photo_id)
         with self.transaction() as conn:
             label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold)
+            problems.clear(conn, ("decode", "tag"), photo_id=photo_id)
 
     def set_label(
         self,
@@ -247,15 +250,23 @@ class PhotoIndex:
     def record_error(
         self, path: str | Path | None, stage: str, message: str, photo_id: int | None = None, run_id: int | None = None
     ) -> None:
-        """Remember a per-file problem so the job can go on and the user can see it."""
+        """Remember a per-file problem so the job can go on and the user can see it;
+        it replaces the earlier problem of the same file (or photo) and stage."""
         if stage not in ERROR_STAGES:
             raise UsageError(f"unknown error stage {stage!r}; use one of {', '.join(ERROR_STAGES)}")
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO errors (path, photo_id, stage, message, run_id, at) "
-                "VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?)",
-                (None if path is None else db_text(os.fspath(path)), photo_id, stage, printable_path(message), run_id, now_iso()),
-            )
+            problems.replace(conn, [(
+                None if path is None else db_text(os.fspath(path)), photo_id, stage, printable_path(message),
+                run_id, now_iso(),
+            )])
+
+    def clear_errors(self, stages: Iterable[str], *, photo_id: int | None = None,
+                     path: str | Path | None = None) -> None:
+        """The photo (or the one file `path`) got through these stages: forget its problems there."""
+        if (photo_id is None) == (path is None):
+            raise UsageError("clear_errors takes a photo_id or a path")
+        with self.transaction() as conn:
+            problems.clear(conn, stages, photo_id=photo_id, path=None if path is None else db_text(os.fspath(path)))
 
     def errors(self, run_id: int | None = None, stage: str | None = None, limit: int = 100) -> list[ErrorRecord]:
         conditions, params = [], []

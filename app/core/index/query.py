@@ -13,10 +13,12 @@ also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
 from app.core.errors import QuerySyntaxError
+from app.core.folder_paths import native_separators, subtree_range
 
 FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
@@ -367,15 +369,19 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "has":
         return ("p.gps_lat IS NOT NULL" if value == "gps" else "p.has_raw = 1"), []
     if term.field == "folder":
-        import os
-
-        folder = os.path.expanduser(value).rstrip("/\\")
-        if not folder:
-            return "1", []
-        # one index range [folder, folder + "0") holds the folder and everything
-        # below it (and siblings like "folder-2", dropped by the second test)
-        return (
-            "(p.folder >= ? AND p.folder < ? AND (p.folder = ? OR substr(p.folder, ?, 1) = '/'))",
-            [folder, folder + "0", folder, len(folder) + 1],
-        )
+        return _folder_condition(value)
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
+
+
+def _folder_condition(value: str, sep: str = os.sep) -> tuple[str, list]:
+    """The folder and everything below it, as one index range [folder, folder + the
+    separator's successor) — which also holds siblings like "folder-2" — and a test on
+    the character after the folder's name that drops them."""
+    folder = native_separators(os.path.expanduser(value)).rstrip(sep)
+    if not folder:
+        return "1", []
+    _, high = subtree_range(folder, sep)
+    return (
+        "(p.folder >= ? AND p.folder < ? AND (p.folder = ? OR substr(p.folder, ?, 1) = ?))",
+        [folder, high, folder, len(folder) + 1, sep],
+    )

@@ -44,6 +44,7 @@ def undo_last_write(
         try:
             undo_entry(index, entry)
             summary.written += 1
+            index.clear_errors(("undo",), path=entry.path)
         except (TaggerError, OSError) as error:
             summary.failed += 1
             summary.errors.append((entry.path, str(error)))

@@ -101,6 +101,8 @@ def write_labels(
                     if error is None:
                         summary.written += 1
                         folders.add(item.target.parent)
+                        with lock:
+                            index.clear_errors(("write",), path=item.target)
                     elif isinstance(error, (TaggerError, OSError)):
                         with lock:
                             _fail(index, summary, item, str(error))

@@ -1,0 +1,60 @@
+"""The errors table: each file's (or photo's) current problem per stage.
+
+A job that meets the same problem again replaces its row, and a job that gets past
+it clears it, so `stats` and the error count say what is wrong now rather than how
+often a rescan met the same eleven broken files.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from app.core.folder_paths import is_within
+
+# (path as db_text or None, photo_id, stage, message, run_id, at)
+ProblemRow = tuple[object, int | None, str, str, int | None, str]
+
+
+def replace(conn: sqlite3.Connection, rows: Sequence[ProblemRow]) -> None:
+    """Record problems, each replacing the earlier one for the same path (or, without
+    a path, the same photo) and stage."""
+    conn.executemany(
+        "DELETE FROM errors WHERE stage = ? AND path IS CAST(? AS TEXT) AND (? IS NOT NULL OR photo_id IS ?)",
+        [(stage, path, path, photo_id) for path, photo_id, stage, _, _, _ in rows],
+    )
+    conn.executemany(
+        "INSERT INTO errors (path, photo_id, stage, message, run_id, at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def clear(conn: sqlite3.Connection, stages: Iterable[str], *, photo_id: int | None = None,
+          path: object = None) -> None:
+    """A photo (or one file of it: `path`, as db_text) got through these stages: its
+    problems there are over."""
+    stages = list(stages)
+    which, value = ("photo_id = ?", int(photo_id)) if path is None else ("path = CAST(? AS TEXT)", path)
+    conn.execute(
+        f"DELETE FROM errors WHERE {which} AND stage IN ({', '.join('?' * len(stages))})", (value, *stages)
+    )
+
+
+def clear_rescanned(
+    conn: sqlite3.Connection, roots: Sequence[str], run_id: int, unlisted: Sequence[str] = ()
+) -> int:
+    """After a whole scan of `roots`: scan problems there that this run did not meet
+    again are fixed (each scan reads every unreadable file again), except below the
+    folders it could not list. Returns how many were cleared."""
+    rows = conn.execute("SELECT id, path FROM errors WHERE stage = 'scan' AND run_id IS NOT ?", (run_id,))
+    fixed = [
+        (error_id,) for error_id, path in rows
+        if path is not None and any(is_within(path, root) for root in roots)
+        and not any(is_within(path, folder) for folder in unlisted)
+    ]
+    conn.executemany("DELETE FROM errors WHERE id = ?", fixed)
+    return len(fixed)
+
+
+def counts_by_stage(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT stage, count(*) FROM errors GROUP BY stage ORDER BY count(*) DESC, stage"))
