@@ -89,6 +89,10 @@ def test_teach_refuses_an_empty_name_and_a_missing_path(library, tiny_bundle, tm
         teach(index, "  ", paths["cabin"][:1], bundle=tiny_bundle)
     with pytest.raises(UsageError, match="does not exist"):
         teach(index, "Cabin", [tmp_path / "nope.jpg"], bundle=tiny_bundle)
+    broken = tmp_path / "DSC_0001.NEF"
+    broken.write_bytes(b"II*\x00" + b"\x00" * 200)  # a RAW file with nothing in it
+    with pytest.raises(UsageError, match="cannot teach from .*DSC_0001.NEF: .*RAW"):
+        teach(index, "Cabin", [broken], bundle=tiny_bundle)
 
 
 def test_suggest_finds_the_taught_places_and_leaves_known_landmarks_alone(library, tiny_bundle):

@@ -154,6 +154,10 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
             scan(index, [path if path.is_dir() else path.parent])
             found = photo_ids_under(index, [path])
         if not found:
+            problem = index.errors(stage="scan", path=path.resolve(), limit=1)
+            if problem:  # a photo file it could not read: say why
+                message = problem[0].message
+                raise UsageError(f"cannot teach from {message if str(path) in message else f'{path}: {message}'}")
             raise UsageError(f"{path} holds no photo the tagger can read (JPEG, PNG, TIFF, HEIC or RAW)")
         ids.extend(found)
     return list(dict.fromkeys(ids))

@@ -268,8 +268,13 @@ class PhotoIndex:
         with self.transaction() as conn:
             problems.clear(conn, stages, photo_id=photo_id, path=None if path is None else db_text(os.fspath(path)))
 
-    def errors(self, run_id: int | None = None, stage: str | None = None, limit: int = 100) -> list[ErrorRecord]:
+    def errors(
+        self, run_id: int | None = None, stage: str | None = None, limit: int = 100, path: str | Path | None = None
+    ) -> list[ErrorRecord]:
         conditions, params = [], []
+        if path is not None:
+            conditions.append("path = CAST(? AS TEXT)")
+            params.append(db_text(os.fspath(path)))
         if run_id is not None:
             conditions.append("run_id = ?")
             params.append(run_id)
