@@ -237,6 +237,12 @@ def test_suggest_puts_the_models_own_suggestions_on_the_joint_scale(library, tin
     assert record.score != pytest.approx(0.123) and 0.0 < record.score <= 1.0
     assert index.get(confident).score == pytest.approx(0.123)
     assert index.get(users).score == pytest.approx(0.123)
+    # under a threshold it no longer clears, it becomes "no landmark", as `tag` would answer
+    suggest(index, "", SuggestOptions(threshold=record.score + 0.01), bundle=tiny_bundle)
+    again = index.get(unsure)
+    assert (again.label, again.source, again.state) == (None, "model", "suggested")
+    assert again.score == pytest.approx(record.score)
+    assert index.get(confident).label == first.name
 
 
 @pytest.mark.slow

@@ -55,8 +55,9 @@ class SuggestOptions:
     """model: bundle path (None: the default); threshold: None uses the bundle's;
     store: write the suggestions as labels (source taught, state suggested); rescore:
     with store, give the model's suggested labels their score on the joint scale too
-    (lower where a taught label comes close), so one threshold and one ranking serve
-    both; photos the model recognises confidently (protected) keep their score."""
+    (lower where a taught label comes close; under the threshold, "no landmark"), so
+    one threshold and one ranking serve both; photos the model recognises confidently
+    (protected) keep their score."""
 
     model: Path | None = None
     threshold: float | None = None
@@ -170,7 +171,7 @@ def suggest(
     if options.store:
         _store(index, found, bundle.id, progress, cancel)
         if options.rescore:
-            _rescore(index, bundle, rescored, current)
+            _rescore(index, bundle, rescored, current, threshold)
     return found
 
 
@@ -200,8 +201,11 @@ def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:
     return {int(row[0]): tuple(row[1:]) for row in rows}
 
 
-def _rescore(index, bundle, rescored: list[tuple[int, int, float]], current: dict[int, tuple]) -> int:
-    """New scores for the model's suggested labels this bundle gave (label unchanged)."""
+def _rescore(
+    index, bundle, rescored: list[tuple[int, int, float]], current: dict[int, tuple], threshold: float
+) -> int:
+    """New scores for the model's suggested labels this bundle gave. One that falls
+    under the threshold becomes "no landmark", as `tag` would now answer."""
     names = bundle.class_names()
     changed = 0
     with index.transaction():
@@ -209,9 +213,10 @@ def _rescore(index, bundle, rescored: list[tuple[int, int, float]], current: dic
             label, source, state, model_id = current.get(photo_id, (None, None, None, None))
             if (source, state, model_id, label) != ("model", "suggested", bundle.id, names[cls]):
                 continue
+            confident = score >= threshold
             index.set_label(
-                photo_id, label, source="model", state="suggested",
-                landmark_id=bundle.labels[cls].landmark_id, score=score, model_id=model_id,
+                photo_id, label if confident else None, source="model", state="suggested",
+                landmark_id=bundle.labels[cls].landmark_id if confident else None, score=score, model_id=model_id,
             )
             changed += 1
     return changed
