@@ -206,6 +206,15 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     bars = [window.detail.predictions_box.itemAt(i).widget() for i in range(window.detail.predictions_box.count())]
     assert [(bar.label, round(bar.score, 2)) for bar in bars] == [("Petra", 0.75), ("Other place", 0.25)]
     qtbot.waitUntil(window.detail.preview.has_image, timeout=10000)
+    # `suggest` re-scored the label after a place was taught: the pane says why the numbers differ
+    window.index.set_label(photo_id, None, source="model", state="suggested", score=0.52, model_id="test-model")
+    window.photos_changed([photo_id])
+    window.grid.setCurrentIndex(window.grid_model.index(1))
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.waitUntil(lambda: window.detail.title.text() == "No landmark")
+    assert "52% best guess" in window.detail.state_line.text()
+    items = [window.detail.predictions_box.itemAt(i).widget() for i in range(window.detail.predictions_box.count())]
+    assert "Scores when tagged" in items[-1].text() and "52%" in items[-1].text()
 
 
 @pytest.mark.slow

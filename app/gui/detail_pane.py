@@ -258,3 +258,21 @@ class DetailPane(QScrollArea):
         for prediction in predictions[:5]:
             chosen = record is not None and prediction.label == record.label
             self.predictions_box.addWidget(ConfidenceBar(prediction.label, float(prediction.score), chosen))
+        note = rescored_note(record, predictions)
+        if note:
+            label = QLabel(note)
+            label.setProperty("role", "muted")
+            label.setWordWrap(True)
+            self.predictions_box.addWidget(label)
+
+
+def rescored_note(record, predictions: list) -> str:
+    """Why the label's confidence differs from its bar: the bars are the scores of the
+    tagging run, and `suggest` re-scores the model's suggestions once places are taught."""
+    if record is None or record.source != "model" or record.score is None or not predictions:
+        return ""
+    tagged = next((p for p in predictions if p.label == record.label), predictions[0])
+    if round(float(tagged.score) * 100) == round(float(record.score) * 100):
+        return ""
+    return (f"Scores when tagged. Since you taught places of your own, the model's answer is "
+            f"{record.score * 100:.0f}% sure.")
