@@ -70,6 +70,22 @@ def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -
     assert code == 0 and "photos:     2" in out
 
 
+def test_a_negated_word_is_part_of_the_query_not_an_option(tmp_path: Path, library: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    run_cli(capsys, "--db", db, "scan", str(library))
+    code, out, _ = run_cli(capsys, "--db", db, "search", "-paris")  # the shell gives '-paris' as it is
+    assert code == 0 and "IMG_0002.jpg" in out and "DSC_0001" not in out
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--count", "-rome", "-paris")
+    assert (code, out.strip()) == (0, "0")
+    code, out, _ = run_cli(capsys, "--db", db, "write", "--dry-run", "-paris")
+    assert code == 0
+    with pytest.raises(SystemExit) as stopped:  # a real unknown option is still refused
+        run_cli(capsys, "--db", db, "search", "-paris", "--colour")
+    assert stopped.value.code == 2 and "--colour" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # and commands without a query take no such word
+        run_cli(capsys, "--db", db, "stats", "-paris")
+
+
 def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, library: Path, capsys) -> None:
     db = str(tmp_path / "index.db")
     for _ in range(3):

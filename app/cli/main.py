@@ -59,11 +59,27 @@ def _silence_stdout() -> None:
         pass
 
 
+def _is_negated_word(word: str) -> bool:
+    """`search -colosseum`: argparse takes '-colosseum' for an option it does not know;
+    in a command that takes a query it is the query's NOT."""
+    return len(word) > 1 and word.startswith("-") and not word.startswith("--")
+
+
+def _with_words(query: str | list[str], words: list[str]) -> str | list[str]:
+    if isinstance(query, list):
+        return [*query, *words]
+    return " ".join([query, *words]).strip()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.core.errors import TaggerError, UsageError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        if not (getattr(args, "takes_query", False) and all(_is_negated_word(word) for word in extras)):
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        args.query = _with_words(args.query, extras)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
     )
     accept.add_argument("query", help="search query choosing the photos ('' for all)")
     accept.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    accept.set_defaults(handler=run_accept)
+    accept.set_defaults(handler=run_accept, takes_query=True)
 
     reject = subparsers.add_parser(
         "reject", help="reject the current labels of the matching photos (not suggested again)",
@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     )
     reject.add_argument("query", help="search query choosing the photos ('' for all)")
     reject.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    reject.set_defaults(handler=run_reject)
+    reject.set_defaults(handler=run_reject, takes_query=True)
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
 
 QUERY_HELP = (
-    'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:…, '
+    'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:2021, '
     "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, has:gps, has:raw, "
     "is:missing, -word for NOT; terms combine with AND; empty = every photo"
 )
@@ -22,7 +22,7 @@ def register(subparsers) -> None:
     parser.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N photos")
     parser.add_argument("--count", action="store_true", help="only print how many photos match")
     add_json_flag(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_query=True)
 
 
 def run(args) -> int:

@@ -24,7 +24,7 @@ def register(subparsers) -> None:
                         help="minimum score for a suggestion, 0..1 (default: the bundle's threshold)")
     parser.add_argument("--dry-run", action="store_true", help="list the suggestions without storing them")
     add_json_flag(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_query=True)
 
 
 def run(args) -> int:

@@ -32,7 +32,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--no-jpeg", action="store_true", help="leave JPEGs untouched; write sidecars for them too")
     parser.add_argument("--json", action="store_true", help="print JSON lines on stdout")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_query=True)
 
 
 def open_index(args: argparse.Namespace):

@@ -26,7 +26,6 @@ HAS_VALUES = ("gps", "raw")
 IS_VALUES = ("missing",)
 SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
 FIELD_PATTERN = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
 # U+FFFF sorts after every character of an ISO date, so "2020-11" <= x < "2020-11\uffff"
@@ -160,8 +159,10 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
     lowered = value.lower()
     if name == "date" and not DATE_PATTERN.match(value):
         raise QuerySyntaxError(f"{body!r}: write the date as YYYY, YYYY-MM or YYYY-MM-DD")
-    if name in ("after", "before") and not DAY_PATTERN.match(value):
-        raise QuerySyntaxError(f"{body!r}: write the day as YYYY-MM-DD")
+    if name in ("after", "before"):
+        if not DATE_PATTERN.match(value):
+            raise QuerySyntaxError(f"{body!r}: write the day as YYYY-MM-DD (or YYYY, YYYY-MM: its first day)")
+        value += "-01-01"[len(value) - 4 :]  # after:2010 = from 2010-01-01 on; before:2012-05 = up to April
     if name == "state":
         if lowered == "unlabeled":
             lowered = "unlabelled"
