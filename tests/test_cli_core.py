@@ -4,6 +4,7 @@ $LANDMARK_TAGGER_DB, help text, summaries on stderr."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -84,6 +85,25 @@ def test_a_negated_word_is_part_of_the_query_not_an_option(tmp_path: Path, libra
     assert stopped.value.code == 2 and "--colour" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # and commands without a query take no such word
         run_cli(capsys, "--db", db, "stats", "-paris")
+
+
+@pytest.mark.parametrize(("problem", "expected"), [
+    (sqlite3.DatabaseError("database disk image is malformed"), "is damaged or is not a landmark-tagger index"),
+    (sqlite3.OperationalError("database or disk is full"), "check the disk (full?)"),
+])
+def test_an_index_that_fails_under_a_command_gets_one_line(tmp_path: Path, capsys, monkeypatch, problem, expected):
+    """SQLite can find a damaged page only when a command reaches it, long after the open."""
+    import app.cli.commands.stats as stats_command
+
+    def failing(args):
+        raise problem
+
+    monkeypatch.setattr(stats_command, "run", failing)
+    db = str(tmp_path / "index.db")
+    code, out, err = run_cli(capsys, "--db", db, "stats")
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith("landmark-tagger: error: ") and db in line and expected in line
 
 
 def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, library: Path, capsys) -> None:

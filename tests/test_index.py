@@ -84,8 +84,11 @@ def test_a_file_that_is_not_a_database_gives_a_clear_error(tmp_path: Path) -> No
 
     path = tmp_path / "garbage.db"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(IndexStoreError, match="garbage.db"):
+    with pytest.raises(IndexStoreError, match="garbage.db is damaged or is not a landmark-tagger index") as caught:
         PhotoIndex.open(path)
+    assert "scan your folders again" in str(caught.value)
+    with pytest.raises(IndexStoreError, match="check the path and its permissions"):
+        PhotoIndex.open(tmp_path)  # a folder: SQLite cannot open it at all
 
 
 def test_model_suggestion_then_threshold_then_user_label_is_kept(index: PhotoIndex) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import sqlite3
 import sys
 from typing import Sequence
 
@@ -93,6 +94,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
     except UsageError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.DatabaseError as error:  # the index file went bad (or busy) under a command
+        from app.core.config import default_db_path
+        from app.core.index.connection import index_problem_message
+
+        print(f"landmark-tagger: error: {index_problem_message(args.db or default_db_path(), error)}", file=sys.stderr)
         return EXIT_USAGE
     except TaggerError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ One job runs at a time (tagging and writing both write to the index and files);
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import traceback
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.core.errors import Cancelled, TaggerError
+from app.core.index.connection import index_problem_message
 from app.core.progress import CancelToken, Progress
 
 # work(progress, cancel, emit_item) -> summary; runs in the worker thread.
@@ -58,6 +60,9 @@ class _JobRunnable(QRunnable):
             return
         except TaggerError as error:
             self._signals.failed.emit(str(error))
+            return
+        except sqlite3.DatabaseError as error:  # the index file went bad (or busy) under the job
+            self._signals.failed.emit(index_problem_message(None, error))
             return
         except Exception as error:  # model errors and bugs: report, never crash the app
             from model.errors import ModelError

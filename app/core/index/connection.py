@@ -30,6 +30,26 @@ def db_text(value: str) -> str | bytes:
         return value.encode("utf-8", "surrogateescape")
 
 
+def damaged_index_message(path: str | Path | None, error: Exception) -> str:
+    """What to do when SQLite finds the index file damaged (a failing disk, a copy
+    taken mid-write): the photos are safe, the index can be rebuilt from them."""
+    where = f"the index {path}" if path else "the index"
+    return (
+        f"{where} is damaged or is not a landmark-tagger index ({error}); keep a copy of it, "
+        "move it aside and scan your folders again to build a new one (labels already written "
+        "into the photos stay in them), or pass another file with --db"
+    )
+
+
+def index_problem_message(path: str | Path | None, error: sqlite3.DatabaseError) -> str:
+    """One line for SQLite failing under a command: a damaged file, or one it cannot use now."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return damaged_index_message(path, error)
+    where = f"the index {path}" if path else "the index"
+    return (f"cannot use {where} ({error}); check the disk (full?) and the file's permissions, "
+            "and whether another program keeps it busy")
+
+
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with seconds, as stored in *_at columns."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -60,11 +80,13 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB page cache: bounds a scan's memory
         return conn
-    except sqlite3.DatabaseError as error:
+    except sqlite3.OperationalError as error:
         raise IndexStoreError(
             f"cannot open the index {target}: {error}; check the path and its permissions, "
             "or pass another file with --db"
         ) from error
+    except sqlite3.DatabaseError as error:  # not a database, or a damaged one
+        raise IndexStoreError(damaged_index_message(target, error)) from error
     except OSError as error:
         raise IndexStoreError(f"cannot create the folder of the index {target}: {error}") from error
 
