@@ -272,6 +272,20 @@ def test_a_cancelled_job_stops_and_reports_cancelled(qtbot) -> None:
     assert not runner.busy
 
 
+def test_a_job_whose_index_goes_bad_reports_what_to_do(qtbot) -> None:
+    import sqlite3
+
+    from app.gui.job_runner import JobRunner
+
+    def work(progress, cancel, emit):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    runner = JobRunner()
+    with qtbot.waitSignal(runner.failed, timeout=5000) as blocker:
+        assert runner.start("Tagging", work)
+    assert "is damaged" in blocker.args[-1] and "scan your folders again" in blocker.args[-1]
+
+
 def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, capsys) -> None:
     from app.cli.main import main
 

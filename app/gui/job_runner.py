@@ -7,7 +7,6 @@ One job runs at a time (tagging and writing both write to the index and files);
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import traceback
 from dataclasses import dataclass
@@ -61,14 +60,13 @@ class _JobRunnable(QRunnable):
         except TaggerError as error:
             self._signals.failed.emit(str(error))
             return
-        except sqlite3.DatabaseError as error:  # the index file went bad (or busy) under the job
-            self._signals.failed.emit(index_problem_message(None, error))
-            return
-        except Exception as error:  # model errors and bugs: report, never crash the app
+        except Exception as error:  # a bad index file, model errors and bugs: report, never crash the app
             from model.errors import ModelError
 
-            detail = str(error) if isinstance(error, ModelError) else f"{type(error).__name__}: {error}"
-            traceback.print_exc()
+            detail = index_problem_message(None, error)  # the index went bad (or busy) under the job
+            if detail is None:
+                detail = str(error) if isinstance(error, ModelError) else f"{type(error).__name__}: {error}"
+                traceback.print_exc()
             self._signals.failed.emit(detail)
             return
         if self._cancel.cancelled:

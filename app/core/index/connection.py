@@ -41,8 +41,11 @@ def damaged_index_message(path: str | Path | None, error: Exception) -> str:
     )
 
 
-def index_problem_message(path: str | Path | None, error: sqlite3.DatabaseError) -> str:
-    """One line for SQLite failing under a command: a damaged file, or one it cannot use now."""
+def index_problem_message(path: str | Path | None, error: BaseException) -> str | None:
+    """One line for SQLite failing under a command: a damaged file, or one it cannot
+    use now; None when the error is not SQLite's."""
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
     if not isinstance(error, sqlite3.OperationalError):
         return damaged_index_message(path, error)
     where = f"the index {path}" if path else "the index"
