@@ -14,7 +14,8 @@ import piexif
 import pytest
 from PIL import Image
 
-from app.core.decode import DEFAULT_MAX_PIXELS, decode_for_model, jpeg_draft_size
+from app.core.decode import DEFAULT_MAX_PIXELS, decode_for_model
+from app.core.image_limits import jpeg_draft_size
 from app.core.errors import DecompressionBombError, PhotoReadError
 
 
@@ -330,10 +331,30 @@ def test_fifty_thousand_square_header_is_refused_before_decoding(tmp_path, make)
 
 
 def test_our_own_pixel_limit_applies_below_pillows(tmp_path):
-    path = jpeg_with_header_size(tmp_path, 12_000, 10_000)  # 120 MP: Pillow would allow it
+    path = png_with_header_size(tmp_path, 12_000, 10_000)  # 120 MP: Pillow would allow it
     with pytest.raises(DecompressionBombError, match="120 MP"):
         decode_for_model(path, 224, max_pixels=100_000_000)
-    assert DEFAULT_MAX_PIXELS >= 100_000_000
+    assert DEFAULT_MAX_PIXELS >= 200_000_000
+
+
+def test_a_baseline_jpeg_is_judged_by_the_size_it_is_decoded_at(tmp_path):
+    """Stitched panoramas pass Pillow's 179 MP: a baseline JPEG is decoded DCT-scaled.
+    Scaled down here: a 1 MP limit, a 4.8 MP photo."""
+    photo = noise(2400, 2000)
+    baseline, progressive, png = tmp_path / "pano.jpg", tmp_path / "progressive.jpg", tmp_path / "pano.png"
+    photo.save(baseline, "JPEG", quality=80)
+    photo.save(progressive, "JPEG", quality=80, progressive=True)
+    photo.save(png)
+    image = decode_for_model(baseline, 224, max_pixels=1_000_000, use_previews=False)
+    assert min(image.size) >= 224 and image.size[0] * image.size[1] <= 1_000_000
+    for whole in (progressive, png):  # decoded whole: the declared size counts
+        with pytest.raises(DecompressionBombError, match=r"4\.8 MP > the 1\.0 MP limit"):
+            decode_for_model(whole, 224, max_pixels=1_000_000, use_previews=False)
+    # five times the limit at most, and a forged aspect cannot slip a full decode through
+    with pytest.raises(DecompressionBombError, match=r"6\.0 MP > the 5\.0 MP limit"):
+        decode_for_model(jpeg_with_header_size(tmp_path, 3000, 2000), 224, max_pixels=1_000_000)
+    with pytest.raises(DecompressionBombError, match=r"2000 x 200 \(0\.4 MP > the 0\.2 MP limit\)"):
+        decode_for_model(jpeg_with_header_size(tmp_path, 2000, 200), 224, max_pixels=200_000)
 
 
 def test_zero_byte_file_is_a_read_error(tmp_path):

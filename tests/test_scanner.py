@@ -312,6 +312,17 @@ def test_scanning_the_real_camera_files(shared_data: Path, index: PhotoIndex) ->
     assert (again.new, again.changed, again.missing) == (0, 0, 0)
 
 
+def test_a_stitched_panorama_over_pillows_guard_is_indexed(tmp_path: Path, index: PhotoIndex) -> None:
+    """A baseline JPEG is decoded DCT-scaled, so 288 MP (12 frames of 24 MP) is a photo,
+    not a bomb; Pillow's 179 MP guard used to keep it out of the library."""
+    from tests.test_decode import jpeg_with_header_size
+
+    jpeg_with_header_size(tmp_path, 24_000, 12_000)
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (1, 0)
+    assert (index.search()[0].width, index.search()[0].height) == (24_000, 12_000)
+
+
 @pytest.mark.parametrize("kind", ["png", "jpeg", "tiff"])
 def test_a_huge_header_is_a_per_file_error_not_a_crash(tmp_path: Path, index: PhotoIndex, kind: str) -> None:
     from tests.test_decode import jpeg_with_header_size, png_with_header_size, tiff_with_header_size

@@ -18,12 +18,10 @@ from pathlib import Path
 
 from PIL import Image, JpegImagePlugin
 
-from app.core.errors import DecompressionBombError, PhotoReadError
+from app.core.errors import PhotoReadError
+from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
+from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
-
-# Refuse anything that declares more pixels than this (a 200 MP panorama is fine,
-# a 50,000 x 50,000 header is not). Pillow's own guard (about 179 MP) applies too.
-DEFAULT_MAX_PIXELS = 200_000_000
 
 RAW_EXTENSIONS = frozenset(
     {
@@ -64,7 +62,7 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
         with open(path, "rb") as stream, warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(stream)
-            refuse_bomb(path, image.size, max_pixels)
+            check_decodable(path, image, min_side, max_pixels)
             if isinstance(image, JpegImagePlugin.JpegImageFile):
                 # The primary image's EXIF rules, also for an MPF preview.
                 orientation = exif_orientation(image)
@@ -73,10 +71,6 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
                 # Some formats (PNG eXIf after IDAT) read EXIF by loading: load first.
                 image.load()
                 orientation = exif_orientation(image)
-    except Image.DecompressionBombError as error:
-        raise DecompressionBombError(
-            f"{path}: refused to decode, the image declares too many pixels ({error})"
-        ) from error
     except PhotoReadError:
         raise
     except FileNotFoundError as error:
@@ -94,26 +88,6 @@ def finish_for_model(image: Image.Image, min_side: int, orientation: int) -> Ima
     image = shrink_towards(image, min_side)
     image = to_rgb(image)
     return apply_orientation(image, orientation)
-
-
-def refuse_bomb(path: Path, size: tuple[int, int], max_pixels: int) -> None:
-    """Raise DecompressionBombError when a header declares more than max_pixels."""
-    width, height = size
-    if width <= 0 or height <= 0:
-        raise PhotoReadError(f"{path}: the header declares an empty image ({width} x {height})")
-    if width * height > max_pixels:
-        raise DecompressionBombError(
-            f"{path}: refused to decode a {width} x {height} image "
-            f"({width * height / 1e6:.0f} MP > the {max_pixels / 1e6:.0f} MP limit); "
-            "it is a decompression bomb or needs to be downsized first"
-        )
-
-
-def jpeg_draft_size(width: int, height: int, min_side: int) -> tuple[int, int]:
-    """The size libjpeg produces when Pillow drafts (width, height) for min_side."""
-    scale = min(width // min_side, height // min_side) if min_side > 0 else 1
-    factor = next(s for s in (8, 4, 2, 1) if scale >= s)
-    return (width + factor - 1) // factor, (height + factor - 1) // factor
 
 
 def _load_jpeg_scaled(

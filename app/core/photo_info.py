@@ -14,7 +14,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import DecompressionBombError, PhotoReadError
+from app.core.errors import PhotoReadError
+from app.core.image_limits import check_decodable
 
 KINDS_BY_EXTENSION: dict[str, str] = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg",
@@ -97,13 +98,11 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     try:
         with Image.open(path) as image, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow warns about odd EXIF; we keep what parses
+            check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
             fields = _exif_fields(image.getexif())
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
-    except Image.DecompressionBombError as error:
-        # Not an OSError: without this a single huge (or forged) header stopped the scan.
-        raise DecompressionBombError(f"{path}: refused, the image declares too many pixels ({error})") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise PhotoReadError(f"{path}: truncated or corrupt {kind.upper()} file ({error})") from error
     if kind == "jpeg" and not _jpeg_has_end_marker(path):

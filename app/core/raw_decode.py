@@ -38,7 +38,8 @@ def decode_raw(path: Path, min_side: int, max_pixels: int, use_previews: bool = 
     """
     import rawpy
 
-    from app.core.decode import finish_for_model, refuse_bomb
+    from app.core.decode import finish_for_model
+    from app.core.image_limits import refuse_bomb
 
     raw = _open_raw(path)
     with raw:
@@ -70,7 +71,7 @@ def embedded_preview(
     bitmap preview whose shorter side reaches min_side; None otherwise."""
     import rawpy
 
-    from app.core.decode import refuse_bomb
+    from app.core.image_limits import refuse_bomb
 
     try:
         thumb = raw.extract_thumb()

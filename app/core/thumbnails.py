@@ -19,7 +19,8 @@ from pathlib import Path
 from PIL import Image, ImageOps
 
 from app.core.config import cache_dir
-from app.core.errors import DecompressionBombError, PhotoReadError
+from app.core.errors import PhotoReadError
+from app.core.image_limits import check_decodable
 
 # Bumped when the way thumbnails are made changes, so old cache files are ignored.
 THUMBNAIL_VERSION = 2
@@ -104,8 +105,6 @@ def _open(path: Path) -> Image.Image:
         pillow_heif.register_heif_opener()
     try:
         return Image.open(path)
-    except Image.DecompressionBombError as error:
-        raise DecompressionBombError(f"{path} declares too many pixels to decode safely") from error
     except (OSError, ValueError, SyntaxError) as error:
         raise PhotoReadError(f"cannot open {path}: {error}") from error
 
@@ -172,12 +171,11 @@ def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
 def _decoded_image(path: Path, size: int) -> Image.Image:
     """Decode at reduced size (JPEG draft) and apply the EXIF orientation."""
     with _open(path) as image:
+        check_decodable(path, image, size)
         try:
             image.draft("RGB", (size, size))
             image.load()
             oriented = ImageOps.exif_transpose(image)
-        except Image.DecompressionBombError as error:
-            raise DecompressionBombError(f"{path} declares too many pixels to decode safely") from error
         except (OSError, ValueError, SyntaxError) as error:
             raise PhotoReadError(f"cannot decode {path}: {error}") from error
         return oriented.convert("RGB")
@@ -197,6 +195,7 @@ def _raw_preview(path: Path, size: int) -> Image.Image:
                 thumb = None
             if thumb is not None and thumb.format == rawpy.ThumbFormat.JPEG:
                 image = Image.open(io.BytesIO(thumb.data))
+                check_decodable(path, image, size)
                 image.draft("RGB", (size, size))
                 image = ImageOps.exif_transpose(image.convert("RGB"))
                 if max(image.size) >= size * EMBEDDED_ENOUGH:
