@@ -3,6 +3,8 @@ sidecars, refusals and per-file errors, and byte-exact undo."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import errno
 import os
 import shutil
@@ -233,7 +235,30 @@ def test_undo_after_an_edit_restores_only_our_fields(tmp_path, index):
     photo.write_bytes(edited)
     undo_last_write(index)
     fields = read_fields(photo.read_bytes())
-    assert fields == KeywordFields()  # our fields went back to their previous (absent) values
+    # our keyword is gone and the fields we created with it; the one typed later stays
+    assert fields == KeywordFields(["added later"], None, None, None)
+
+
+def test_undo_after_an_edit_keeps_keywords_typed_since_and_gives_back_what_we_replaced(tmp_path, index):
+    from app.core.metadata.jpeg_fields import apply_fields
+    from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
+
+    photo, raw = make_jpeg(tmp_path / "DSC_0001.JPG"), tmp_path / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never opened")
+    photo_id = add_photo(index, [photo, raw], "Château d'If")
+    write_all(index)
+    index.set_label(photo_id, "Fort Saint-Jean")  # the second batch replaces our first keyword
+    write_all(index)
+    sidecar = tmp_path / "DSC_0001.NEF.xmp"
+    for_lightroom = KeywordFields(["Fort Saint-Jean", "Marseille"], ["Landmarks|Fort Saint-Jean", "Places|Marseille"])
+    photo.write_bytes(apply_fields(photo.read_bytes(), replace(read_fields(photo.read_bytes()),
+                                                                subject=for_lightroom.subject)))
+    sidecar.write_bytes(render_sidecar(sidecar.read_bytes(), for_lightroom))
+    undo_last_write(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == ["Marseille", "Château d'If"] and fields.iptc == ["Château d'If"]
+    assert fields_of_sidecar(sidecar.read_bytes()) == KeywordFields(
+        ["Marseille", "Château d'If"], ["Places|Marseille", "Landmarks|Château d'If"])
 
 
 def test_write_keeps_the_image_data_and_mtime_and_updates_the_index(tmp_path, index):

@@ -80,3 +80,20 @@ def label_fields(
         new = convert(new_label) if new_label else None
         changes[name] = _swap(getattr(current, name), old, new)
     return replace(current, **changes)
+
+
+def revert_fields(
+    current: KeywordFields, before: KeywordFields, after: KeywordFields, names: tuple[str, ...] = FIELD_NAMES
+) -> KeywordFields:
+    """Undo our write on a file edited since: take out the keywords we added and put
+    back those we removed, keeping every keyword that is there now for another reason
+    (typed in Lightroom after our write, say)."""
+    changes = {}
+    for name in names:
+        now, was, wrote = (getattr(fields, name) or [] for fields in (current, before, after))
+        added = [k for k in wrote if k not in was]
+        removed = [k for k in was if k not in wrote]
+        result = [k for k in now if k not in added] + [k for k in removed if k not in now]
+        absent_before = getattr(before, name) is None
+        changes[name] = None if absent_before and not result else result
+    return replace(current, **changes)

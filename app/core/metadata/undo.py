@@ -3,8 +3,10 @@
 When a file is exactly what our write produced (checked by redoing the write on
 the candidate, never by timestamps, so a batch cut short by a crash is handled
 too) we put back the original segments or sidecar bytes, which gives the original
-file byte for byte. When someone edited it since, we restore only the values of
-our fields, so their edits survive. A sidecar we created is removed.
+file byte for byte. When someone edited it since, we take out only our change to
+the keyword fields (the keywords we added go, those we replaced come back), so
+their edits survive, keywords typed into the same fields after our write included.
+A sidecar we created is removed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
-from app.core.metadata.keywords import SIDECAR_FIELDS
+from app.core.metadata.keywords import SIDECAR_FIELDS, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
@@ -73,14 +75,15 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
     # original byte for byte; otherwise only our fields go back.
     candidate = restore_segments(data, entry.saved_segments(), str(path))
     if apply_fields(candidate, entry.after_fields, str(path)) == data:
-        restored = candidate
-    else:
-        restored = apply_fields(data, entry.before_fields, str(path))
+        restored, wanted = candidate, entry.before_fields
+    else:  # edited since: keep what was added after our write
+        wanted = revert_fields(read_fields(data, str(path)), entry.before_fields, entry.after_fields)
+        restored = apply_fields(data, wanted, str(path))
     if restored == data:
         return
     stat = atomic.replace_atomically(path, restored, keep_mtime=True)
-    if read_fields(path.read_bytes(), str(path)) != entry.before_fields:
-        raise VerificationError(f"{path}: keywords did not read back as before the write")
+    if read_fields(path.read_bytes(), str(path)) != wanted:
+        raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
 
 
@@ -97,9 +100,11 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
         else:
             atomic.replace_atomically(path, original, keep_mtime=True)
         return
-    wanted = entry.before_fields.only(SIDECAR_FIELDS)
+    # edited since: take out only our change, keep what was added after it
+    wanted = revert_fields(fields_of_sidecar(existing, str(path)), entry.before_fields, entry.after_fields,
+                           SIDECAR_FIELDS).only(SIDECAR_FIELDS)
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
         atomic.replace_atomically(path, restored, keep_mtime=True)
     if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
-        raise VerificationError(f"{path}: keywords did not read back as before the write")
+        raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
