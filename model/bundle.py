@@ -107,6 +107,7 @@ class BundleInfo:
     num_classes: int | None = None
     input_size: int | None = None
     backbone: str | None = None
+    threshold: float | None = None  # its "no landmark" threshold
     is_default: bool = False
     error: str | None = None
 
@@ -118,6 +119,7 @@ class BundleInfo:
             "classes": self.num_classes,
             "input_size": self.input_size,
             "backbone": self.backbone,
+            "threshold": self.threshold,
             "default": self.is_default,
             "error": self.error,
         }
@@ -390,6 +392,7 @@ def validate_bundle(path: str | Path) -> BundleInfo:
         num_classes=bundle.num_classes,
         input_size=bundle.input_size,
         backbone=bundle.backbone,
+        threshold=float(bundle.threshold),
         is_default=is_default,
     )
 

@@ -211,3 +211,22 @@ def test_a_failed_listing_keeps_the_current_choice_and_says_why(qtbot, tmp_path,
     assert "could not be listed" in chooser.problem.text() and "Permission denied" in chooser.problem.text()
     assert chooser.browse_button.isEnabled()
     assert dialog.settings().model_bundle == current
+
+
+def test_the_threshold_box_shows_the_chosen_bundles_own_threshold(qtbot, tiny_bundle) -> None:
+    from model.bundle import default_bundle_path, load_bundle
+
+    installed_tiny(tiny_bundle)
+    dialog = open_dialog(qtbot, AppSettings())
+    own = load_bundle(default_bundle_path()).threshold
+    assert dialog.use_bundle_threshold.isChecked() and not dialog.threshold.isEnabled()
+    assert dialog.threshold.value() == pytest.approx(round(own, 2))
+    assert f"({own:.2f})" in dialog.use_bundle_threshold.text()
+    assert dialog.bundle_chooser.choose(str(user_models().resolve() / "tiny.ltbundle"))
+    assert dialog.threshold.value() == pytest.approx(round(tiny_bundle.threshold, 2))
+    assert dialog.settings().threshold is None  # still the bundle's own, whichever it is
+    dialog.use_bundle_threshold.setChecked(False)  # the user's own starts from the figure shown
+    dialog.threshold.setValue(0.6)
+    assert dialog.settings().threshold == pytest.approx(0.6)
+    dialog.bundle_chooser.choose(None)
+    assert dialog.threshold.value() == pytest.approx(0.6)  # a chosen threshold is not overwritten

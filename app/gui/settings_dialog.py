@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 BUNDLE_FILTER = "Model bundles (*.ltbundle);;All files (*)"
 DEFAULT_CHOICE = ""  # the combo's data for "the default bundle"; stored as model_bundle=None
 LISTING_POLL_MS = 20
+THRESHOLD_ROLE = Qt.ItemDataRole.UserRole + 1  # a listed bundle's own threshold
 
 
 def describe_bundle(info: "BundleInfo") -> str:
@@ -96,6 +97,10 @@ class BundleChooser(QWidget):
     def choice(self) -> str | None:
         """The chosen bundle path, or None for the default bundle."""
         return self.combo.currentData() or None
+
+    def chosen_threshold(self) -> float | None:
+        """The chosen bundle's own "no landmark" threshold (None until it is checked)."""
+        return self.combo.currentData(THRESHOLD_ROLE)
 
     def choose(self, path: str | None) -> bool:
         """Select a listed, usable bundle by path (None: the default); False if it is not there."""
@@ -176,6 +181,7 @@ class BundleChooser(QWidget):
         else:
             data = str(info.path) if info.error else str(info.path.resolve())
         index = self._add_item(describe_bundle(info), data, tooltip=info.error or str(info.path))
+        self.combo.setItemData(index, info.threshold, THRESHOLD_ROLE)
         if info.error:
             self._set_enabled(index, False)
         return index
@@ -243,6 +249,9 @@ class SettingsDialog(QDialog):
         self.use_bundle_threshold.setChecked(settings.threshold is None)
         self.threshold.setEnabled(settings.threshold is not None)
         self.use_bundle_threshold.toggled.connect(lambda on: self.threshold.setEnabled(not on))
+        self.use_bundle_threshold.toggled.connect(self._show_bundle_threshold)
+        self.bundle_chooser.combo.currentIndexChanged.connect(self._show_bundle_threshold)
+        self.bundle_chooser.listed.connect(self._show_bundle_threshold)
         form.addRow("No-landmark threshold", self.threshold)
         form.addRow("", self.use_bundle_threshold)
 
@@ -264,6 +273,14 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _show_bundle_threshold(self) -> None:
+        """While the bundle's own threshold is used, the (disabled) box shows its value,
+        so the figure on screen is the one tagging will use."""
+        own = self.bundle_chooser.chosen_threshold()
+        self.use_bundle_threshold.setText("Use the bundle's own threshold" + (f" ({own:.2f})" if own is not None else ""))
+        if self.use_bundle_threshold.isChecked() and own is not None:
+            self.threshold.setValue(own)
 
     def settings(self) -> AppSettings:
         """The edited settings (validated by the caller before saving)."""
