@@ -269,3 +269,28 @@ def test_class_centres_of_a_bundle_with_sub_centres(tmp_path):
         np.random.default_rng(0).normal(size=(2, 3, 64, 64)).astype(np.float32)
     )
     np.testing.assert_allclose(centre_cosines(embeddings, centres), cosines, atol=1e-5)
+
+
+def test_suggest_with_nothing_taught_says_so(tmp_path) -> None:
+    """The report, not a guess, says what is missing."""
+    from app.core.index import PhotoIndex
+    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
+
+    with PhotoIndex.open(tmp_path / "empty.db") as index:
+        report = SuggestReport()
+        assert suggest(index, "", SuggestOptions(store=False), report=report) == []
+    assert report.taught == 0 and close_hint(report).startswith("nothing is taught yet")
+
+
+def test_the_report_counts_what_suggest_used(library, tiny_bundle):
+    from app.core.teaching_suggest import SuggestReport, close_hint
+
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    report = SuggestReport()
+    suggest(index, "", SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
+    assert report.taught == 2 and report.scored == len(index.photo_ids("")) - 2  # the taught ones are not scored
+    only_taught = " ".join(f"-{Path(p).stem}" for p in paths["cabin"][2:] + paths["bakery"] + paths["known"] + paths["other"])
+    report = SuggestReport()
+    suggest(index, only_taught, SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
+    assert report.scored == 0 and "no tagged photo to score" in close_hint(report)

@@ -68,17 +68,25 @@ class SuggestOptions:
 
 @dataclass
 class SuggestReport:
-    """What `suggest` saw besides its suggestions: the photos a taught label won with a
-    score under the threshold. When nothing clears the threshold, telling the user that
-    some photos came close (and how close) says what to do next."""
+    """What `suggest` saw besides its suggestions: how many taught photos it used, how
+    many library photos it scored, and the photos a taught label won with a score under
+    the threshold. When nothing is found, these say what to do next."""
 
     threshold: float = 0.0
     close: int = 0
     best_close: float = 0.0
+    taught: int = 0  # references of this model
+    scored: int = 0  # library photos with a stored embedding that a suggestion could go to
 
 
 def close_hint(report: SuggestReport) -> str | None:
-    """One line for the CLI when photos came close to the threshold (None: none did)."""
+    """One line for the CLI when nothing was found: nothing taught, nothing tagged to
+    score, or how close the best photos came (None when there is nothing to add)."""
+    if report.taught == 0:
+        return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
+    if report.scored == 0:
+        return ("no tagged photo to score: run `landmark-tagger tag FOLDER` first "
+                "(suggest compares the photos' stored embeddings, it decodes none)")
     if report.close == 0:
         return None
     lower = math.floor(report.best_close * 20) / 20
@@ -113,6 +121,8 @@ def suggest(
     wanted = set(index.photo_ids(query)) if query else None
     reembed_taught(index, bundle, cancel=cancel)
     refs = store.refs_of_model(index.conn, bundle.id)
+    if report is not None:
+        report.taught = len(refs)
     if not refs:
         return []
     space = teaching_space(bundle, options.teaching)
@@ -135,6 +145,8 @@ def suggest(
     candidates = np.flatnonzero(
         [int(i) not in keep and (wanted is None or int(i) in wanted) for i in ids]
     ) if len(ids) else np.zeros(0, dtype=np.int64)
+    if report is not None:
+        report.scored = len(candidates)
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
