@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.folder_paths import is_within
+
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
 
@@ -50,11 +52,11 @@ def folder_tree(index: PhotoIndex) -> list[FolderNode]:
     trees = []
     roots = [str(root) for root in index.roots()]
     for root_text in roots:
-        if any(root_text.startswith(other.rstrip(os.sep) + os.sep) for other in roots if other != root_text):
+        if any(is_within(root_text, other) for other in roots if other != root_text):
             continue  # a folder inside another added folder shows up in that folder's tree
         root = Path(root_text)
         node = FolderNode(root_text, root.name or root_text)
-        inside = {f: n for f, n in counts.items() if f == root_text or f.startswith(root_text.rstrip(os.sep) + os.sep)}
+        inside = {f: n for f, n in counts.items() if is_within(f, root_text)}
         for folder, count in sorted(inside.items()):
             _insert(node, root_text, folder, count)
         trees.append(node)
