@@ -106,6 +106,19 @@ def test_an_index_that_fails_under_a_command_gets_one_line(tmp_path: Path, capsy
     assert line.startswith("landmark-tagger: error: ") and db in line and expected in line
 
 
+def test_a_newline_in_a_file_name_keeps_each_photo_on_one_line(tmp_path: Path, capsys) -> None:
+    odd = write_jpeg(tmp_path / "photos" / "new\nline" / "a\ttab.jpg")
+    (tmp_path / "photos" / "new\nline" / "b\nroken.jpg").write_bytes(b"")
+    db = str(tmp_path / "index.db")
+    code, _, err = run_cli(capsys, "--db", db, "scan", str(tmp_path / "photos"))
+    assert code == 1 and "new\\nline/b\\nroken.jpg" in err and len(err.splitlines()) == 2  # the error, the summary
+    code, out, _ = run_cli(capsys, "--db", db, "search")
+    (line,) = out.splitlines()
+    assert line.startswith(str(tmp_path / "photos" / "new\\nline" / "a\\ttab.jpg") + "\t")
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--json")
+    assert json.loads(out)["path"] == str(odd)  # machines get the exact name
+
+
 def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, library: Path, capsys) -> None:
     db = str(tmp_path / "index.db")
     for _ in range(3):

@@ -11,6 +11,19 @@ from typing import Any, Iterator, TextIO
 from app.core.progress import Progress, ProgressCallback
 
 
+# Control characters a file name may hold, as `ls -b` shows them.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 0x7F)} | {
+    ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+
+
+def one_line(text: str) -> str:
+    """Text for one line of human output: a newline or tab in a file name is shown
+    escaped, so each photo stays on its own line (JSON output keeps names exact)."""
+    from app.core.index.records import printable_path
+
+    return printable_path(str(text)).translate(_ESCAPES)
+
+
 def add_json_flag(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines (one object per line) on stdout")
 
@@ -29,8 +42,9 @@ def print_json_line(obj: Any, stream: TextIO | None = None) -> None:
 
 
 def print_summary(text: str, stream: TextIO | None = None) -> None:
-    """The line every job ends with, on stderr so stdout stays machine-readable."""
-    print(text, file=stream or sys.stderr, flush=True)
+    """The line every job ends with (or a per-file error), on stderr so stdout stays
+    machine-readable."""
+    print(one_line(text), file=stream or sys.stderr, flush=True)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
+from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary
 
 QUERY_HELP = (
     'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:2021, '
@@ -51,4 +51,4 @@ def _line(photo: dict) -> str:
     label = photo["label"] or ("(no landmark)" if photo["state"] != "unlabelled" else "")
     score = f" {photo['score']:.2f}" if photo["score"] is not None else ""
     details = "  ".join(x for x in (photo["taken_at"] or "", photo["camera"] or "", f"{label}{score}".strip(), photo["state"]) if x)
-    return f"{photo['path']}\t{details}"
+    return f"{one_line(photo['path'])}\t{one_line(details)}"

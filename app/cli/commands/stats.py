@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cli.common import add_json_flag, open_index, print_json_line
+from app.cli.common import add_json_flag, one_line, open_index, print_json_line
 
 
 def register(subparsers) -> None:
@@ -48,5 +48,5 @@ def run(args) -> int:
         print("last scan:  never (run `landmark-tagger scan FOLDER`)")
     for problem in problems:
         where = problem.path or f"photo {problem.photo_id}"
-        print(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}")
+        print(one_line(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}"))
     return 0

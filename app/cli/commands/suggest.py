@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary, progress_bar
 
 
 def register(subparsers) -> None:
@@ -41,7 +41,7 @@ def run(args) -> int:
             print_json_line(s.to_json())
         else:
             before = f"  (was {s.previous})" if s.previous else ""
-            print(f"{s.score:.2f}  {s.label}  {s.path}{before}")
+            print(one_line(f"{s.score:.2f}  {s.label}  {s.path}{before}"))
     stored = "" if args.dry_run else ", stored as suggested labels"
     print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
     hint = None if found else close_hint(report)

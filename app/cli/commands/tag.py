@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
+from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -65,7 +65,7 @@ def run(args) -> int:
                 _silence_stdout()
         elif result.error is not None and len(shown_errors) < max(0, args.errors):
             shown_errors.append(result.error)
-            _write_above_bar(f"error: {result.error}")
+            _write_above_bar(one_line(f"error: {result.error}"))
 
     with open_index(args) as index, _stop_on_ctrl_c(cancel), _progress_bars() as progress:
         summary = tag(index, [Path(p) for p in args.paths], options, progress=progress,

@@ -7,6 +7,7 @@ import json
 import sys
 
 from app.cli.commands.write import open_index, progress_printer
+from app.cli.common import one_line
 
 
 def register(subparsers) -> None:
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))
     for path, message in summary.errors:
-        print(f"error: {message}", file=sys.stderr)
+        print(one_line(f"error: {message}"), file=sys.stderr)
     if summary.batch_id is None:
         print("undo: no write batch to undo", file=sys.stderr)
         return 0

@@ -8,6 +8,8 @@ import argparse
 import json
 import sys
 
+from app.cli.common import one_line
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         plan = plan_writes(index, args.query, args.include_suggested, options)
         if args.dry_run:
             for item in plan:
-                print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else item.describe())
+                print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else one_line(item.describe()))
             changing = sum(item.changes_anything for item in plan)
             problems = sum(item.problem is not None for item in plan)
             print(
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
         for path, message in summary.errors:
-            print(f"error: {message}", file=sys.stderr)
+            print(one_line(f"error: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
     print(
         f"write: {summary.written} file(s) written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
