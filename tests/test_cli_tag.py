@@ -85,3 +85,20 @@ def test_missing_default_model_says_to_use_model(tmp_path, folder, monkeypatch, 
 def test_bad_threshold_is_a_usage_error(tmp_path, folder, tiny_bundle, capsys):
     assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--threshold", "2") == 2
     assert "threshold" in capsys.readouterr().err
+
+
+def test_without_a_path_it_tags_the_library_and_skips_an_unplugged_drive(tmp_path, folder, tiny_bundle, capsys):
+    assert run_tag(tmp_path, "--model", tiny_bundle.path) == 2  # nothing in the library yet
+    assert "no folder to tag" in capsys.readouterr().err
+    unplugged = tmp_path / "Drive" / "Rome 2021"
+    unplugged.mkdir(parents=True)
+    photo(unplugged / "IMG_9.jpg", 9)
+    main(["--db", str(tmp_path / "index.db"), "scan", str(folder), str(unplugged)])
+    (unplugged / "IMG_9.jpg").unlink()  # the drive is gone: its photos must not be decoded
+    unplugged.rmdir()
+    photo(folder / "IMG_new.jpg", 7)
+    capsys.readouterr()
+    assert run_tag(tmp_path, "--model", tiny_bundle.path, "--workers", "0", "--json") == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 4  # every photo of the folder that is there
+    assert f"skipped {unplugged}: folder not found" in captured.err

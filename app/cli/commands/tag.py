@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         "Below the threshold a photo gets 'no landmark' but keeps its top-5. Ctrl-C stops cleanly "
         "and keeps what was done.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="folders or photos to tag")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="folders or photos to tag (default: the library's folders)")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
                         help="model bundle to use (default: the bundled default model)")
     parser.add_argument("--threshold", metavar="T", type=float,
@@ -68,8 +69,8 @@ def run(args) -> int:
             _write_above_bar(one_line(f"error: {result.error}"))
 
     with open_index(args) as index, _stop_on_ctrl_c(cancel), _progress_bars() as progress:
-        summary = tag(index, [Path(p) for p in args.paths], options, progress=progress,
-                      cancel=cancel, on_result=on_result)
+        targets = [Path(p) for p in args.paths] or _library_folders(index)
+        summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     if summary.errors > len(shown_errors) and not args.json:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
@@ -121,6 +122,23 @@ def _silence_stdout() -> None:
         pass
     finally:
         os.close(devnull)
+
+
+def _library_folders(index) -> list[Path]:
+    """The library's folders that are there now; an unplugged drive is skipped with a
+    note (its photos are neither decoded nor marked missing)."""
+    from app.core.errors import UsageError
+
+    roots = [Path(root) for root in index.roots()]
+    if not roots:
+        raise UsageError("no folder to tag: give one, e.g. `landmark-tagger tag ~/Pictures`")
+    present = [root for root in roots if root.is_dir()]
+    for root in roots:
+        if root not in present:
+            print_summary(f"skipped {root}: folder not found (is the drive mounted?)")
+    if not present:
+        raise UsageError("none of the library's folders is there; mount the drive or give a folder")
+    return present
 
 
 def _write_above_bar(text: str) -> None:
