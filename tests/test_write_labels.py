@@ -8,6 +8,7 @@ from dataclasses import replace
 import errno
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,30 @@ def test_unicode_labels_round_trip_through_every_field(tmp_path, index):
 def test_sidecar_rendering_is_stable():
     once = render_sidecar(None, KeywordFields(["a"], ["Landmarks|a"]))
     assert render_sidecar(once, KeywordFields(["a"], ["Landmarks|a"])) == once
+
+
+@pytest.mark.parametrize("where", ["keywords", "history"])
+def test_extended_xmp_is_kept_and_keywords_hidden_in_it_are_refused(tmp_path, index, where):
+    """XMP over 64 KB continues in extended XMP segments, and readers let a property
+    there win over the main packet."""
+    tool = require_exiftool()
+    photo = make_jpeg(tmp_path / "a.jpg")
+    if where == "keywords":  # thousands of keywords: the list itself moves to the extension
+        args = [f"-XMP-dc:Subject+=keyword {i:05d} with some padding text" for i in range(2500)]
+    else:  # the usual case: a long history moves, the keywords stay in the main packet
+        args = [f"-XMP-dc:Description={'history ' * 12_000}", "-XMP-dc:Subject=mine"]
+    argfile = tmp_path / "args.txt"
+    argfile.write_text("\n".join(args))
+    subprocess.run([tool, "-q", "-m", "-overwrite_original", "-@", str(argfile), str(photo)], check=True)
+    assert b"http://ns.adobe.com/xmp/extension/" in photo.read_bytes()
+    add_photo(index, [photo], "Château d'If")
+    before = photo.read_bytes()
+    summary = write_all(index)
+    if where == "keywords":
+        assert (summary.written, summary.failed) == (0, 1) and "extended XMP" in summary.errors[0][1]
+        assert photo.read_bytes() == before
+    else:
+        assert summary.written == 1
+        tags = exiftool_tags(photo)
+        assert as_list(tags["XMP-dc:Subject"]) == ["mine", "Château d'If"]
+        assert tags["XMP-dc:Description"].startswith("history history")

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import struct
 
+from app.core.errors import MetadataWriteError
 from app.core.metadata import exif_keywords, iptc
 from app.core.metadata.jpeg_segments import (
     APP1,
     APP13,
     EXIF_HEADER,
+    EXTENDED_XMP_HEADER,
     MAX_SEGMENT_PAYLOAD,
     MPF_HEADER,
     XMP_HEADER,
@@ -31,9 +33,15 @@ XMP_PADDING = 2048
 _MP_ENTRY = 0xB002
 
 
+class ExtendedXmpKeywordsError(MetadataWriteError):
+    """The JPEG keeps keywords in extended XMP, which we do not rewrite."""
+
+
 def read_fields(data: bytes, name: str = "file") -> KeywordFields:
-    """The four keyword fields of a JPEG. Raises JpegFormatError and friends."""
+    """The four keyword fields of a JPEG. Raises JpegFormatError and friends, and
+    ExtendedXmpKeywordsError when keywords live in extended XMP."""
     layout = parse_jpeg(data, name)
+    _refuse_keywords_in_extended_xmp(layout, name)
     subject = hierarchical = None
     xmp = layout.first("xmp")
     if xmp is not None:
@@ -44,6 +52,33 @@ def read_fields(data: bytes, name: str = "file") -> KeywordFields:
     photoshop = layout.first("photoshop")
     keywords = iptc.read_keywords(photoshop.payload if photoshop else None)
     return KeywordFields(subject, hierarchical, keywords, xp)
+
+
+def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
+    """XMP over 64 KB continues in "extended XMP" segments (a GUID, the full length and an
+    offset before each chunk). Readers merge it with the main packet, and a property
+    there wins: a keyword list that moved there (thousands of keywords) would hide the
+    one we write into the main packet, and rewriting it means re-splitting it under a
+    new GUID. Such a file is refused with its reason rather than written unseen; the
+    usual extended XMP (Camera Raw settings, document history) leaves it writable."""
+    chunks: dict[int, bytes] = {}
+    for segment in layout.segments:
+        if segment.is_extended_xmp:
+            body = segment.payload[len(EXTENDED_XMP_HEADER) :]
+            if len(body) >= 40:
+                chunks[struct.unpack(">I", body[36:40])[0]] = body[40:]
+    if not chunks:
+        return
+    text = b"".join(chunk for _, chunk in sorted(chunks.items()))
+    try:
+        doc = XmpDocument.parse(text, name)
+    except MetadataWriteError:
+        return  # unreadable extension: readers ignore it too, the main packet rules
+    if doc.get_bag(DC, "subject") is not None or doc.get_bag(LR, "hierarchicalSubject") is not None:
+        raise ExtendedXmpKeywordsError(
+            f"{name}: its keywords are kept in extended XMP (XMP over 64 KB), which this app does not "
+            "rewrite; add the label in your photo editor, or write a sidecar with --no-jpeg"
+        )
 
 
 def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> bytes:
