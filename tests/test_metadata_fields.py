@@ -11,13 +11,13 @@ from pathlib import Path
 import piexif
 import pytest
 
-from app.core.errors import MetadataWriteError
+from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata import atomic, iptc
 from app.core.metadata.exif_keywords import decode_xp_keywords, encode_xp_keywords, read_xp_keywords, set_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, shift_mpf_offsets
 from app.core.metadata.jpeg_segments import APP13, PHOTOSHOP_HEADER, XMP_HEADER, JpegFormatError, Segment, build_jpeg, parse_jpeg, scan_data
 from app.core.metadata.keywords import KeywordFields, label_fields
-from app.core.metadata.sidecar import read_sidecar_fields, render_sidecar, sidecar_path
+from app.core.metadata.sidecar import render_sidecar, sidecar_path
 from app.core.metadata.xmp import DC, LR, XmpDocument
 from tests.test_metadata_support import make_jpeg
 
@@ -262,15 +262,12 @@ def test_policy_keeps_user_keywords_and_replaces_only_ours():
 # -- sidecars --------------------------------------------------------------------
 
 
-def test_sidecar_names_and_reading_both(tmp_path):
+def test_sidecar_names(tmp_path):
     raw = tmp_path / "DSC_8188.NEF"
     assert sidecar_path(raw, "ext").name == "DSC_8188.NEF.xmp"
     assert sidecar_path(raw, "stem").name == "DSC_8188.xmp"
-    (tmp_path / "DSC_8188.xmp").write_text(LIGHTROOM_SIDECAR)
-    assert read_sidecar_fields(raw, "ext").subject == ["holiday", "Marseille"]
-    (tmp_path / "DSC_8188.NEF.xmp").write_bytes(render_sidecar(None, KeywordFields(["mine"], ["Landmarks|mine"])))
-    assert read_sidecar_fields(raw, "ext").subject == ["mine"]  # the one we write wins
-    assert read_sidecar_fields(raw, "stem").subject == ["holiday", "Marseille"]
+    with pytest.raises(UsageError):
+        sidecar_path(raw, "dot")
 
 
 # -- atomic replace --------------------------------------------------------------

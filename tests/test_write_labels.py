@@ -120,6 +120,40 @@ def test_stem_naming_and_merging_into_a_darktable_sidecar(tmp_path, index):
     assert sidecar.read_bytes() == original
 
 
+@pytest.mark.parametrize("naming", ["ext", "stem"])
+def test_an_existing_sidecar_of_either_name_is_written_into_not_shadowed(tmp_path, index, naming):
+    """Lightroom reads DSC_0001.xmp and darktable DSC_0001.NEF.xmp, each only its own: a
+    new sidecar beside an existing one would hide the label from that app."""
+    from tests.test_metadata_fields import LIGHTROOM_SIDECAR
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    raw = folder / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never opened")
+    lightroom = folder / "DSC_0001.xmp"
+    lightroom.write_text(LIGHTROOM_SIDECAR)
+    original = lightroom.read_bytes()
+    add_photo(index, [raw], "Château d'If")
+    assert write_all(index, WriteOptions(sidecar_naming=naming)).written == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["DSC_0001.NEF", "DSC_0001.xmp"]
+    assert read_sidecar(lightroom).subject == ["holiday", "Marseille", "Château d'If"]
+    darktable = folder / "DSC_0001.NEF.xmp"  # both apps in use: both sidecars get it
+    darktable.write_text(DARKTABLE_SIDECAR)
+    index.set_label(1, "Fort Saint-Jean")
+    assert write_all(index, WriteOptions(sidecar_naming=naming)).written == 2
+    assert read_sidecar(lightroom).subject == ["holiday", "Marseille", "Fort Saint-Jean"]
+    assert "Fort Saint-Jean" in read_sidecar(darktable).subject
+    undo_last_write(index)
+    undo_last_write(index)
+    assert lightroom.read_bytes() == original and darktable.read_text() == DARKTABLE_SIDECAR
+
+
+def read_sidecar(path):
+    from app.core.metadata.sidecar import fields_of_sidecar
+
+    return fields_of_sidecar(path.read_bytes(), str(path))
+
+
 def test_png_without_embedding_gets_a_sidecar(tmp_path, index):
     from PIL import Image
 

@@ -259,7 +259,8 @@ class SettingsDialog(QDialog):
         self.sidecar.addItem("DSC_0001.NEF.xmp (name with extension)", "ext")
         self.sidecar.addItem("DSC_0001.xmp (name without extension)", "stem")
         self.sidecar.setCurrentIndex(max(0, self.sidecar.findData(settings.sidecar_naming)))
-        form.addRow("Sidecar names", self.sidecar)
+        self.sidecar.setToolTip("An existing sidecar is always written into, whichever its name")
+        form.addRow("New sidecar names", self.sidecar)
 
         self.write_into_jpeg = QCheckBox("Write labels into JPEG files too")
         self.write_into_jpeg.setChecked(settings.write_into_jpeg)

@@ -30,7 +30,8 @@ def register(subparsers) -> None:
     parser.add_argument("--dry-run", action="store_true", help="list each file and its change; touch nothing")
     parser.add_argument(
         "--sidecar-naming", choices=("ext", "stem"), default="ext",
-        help="sidecar name: 'ext' gives DSC_8188.NEF.xmp (default), 'stem' gives DSC_8188.xmp",
+        help="name of a new sidecar: 'ext' gives DSC_8188.NEF.xmp (default), 'stem' gives DSC_8188.xmp; "
+             "an existing sidecar of either name is written into",
     )
     parser.add_argument("--no-jpeg", action="store_true", help="leave JPEGs untouched; write sidecars for them too")
     parser.add_argument("--json", action="store_true", help="print JSON lines on stdout")

@@ -14,7 +14,7 @@ from app.core.metadata import journal
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, label_fields
-from app.core.metadata.sidecar import SIDECAR_NAMINGS, read_sidecar_fields, sidecar_path
+from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
@@ -97,8 +97,20 @@ def plan_writes(
         if photo.state not in states or (photo.state == "suggested" and photo.label is None):
             continue
         for path in photo.files:
-            plan.append(_plan_file(index, photo, Path(path), options))
+            plan += [_plan_file(index, photo, Path(path), target, options)
+                     for target in write_targets(index, Path(path), options)]
     return plan
+
+
+def write_targets(index: PhotoIndex, path: Path, options: WriteOptions) -> list[Path]:
+    """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
+    exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
+    each app reads only its own), else into a new one named as configured."""
+    if _file_kind(index, path)[0] == "jpeg" and options.write_into_jpeg:
+        return [path]
+    names = (options.sidecar_naming, "stem" if options.sidecar_naming == "ext" else "ext")
+    existing = [sidecar_path(path, naming) for naming in names if sidecar_path(path, naming).is_file()]
+    return existing or [sidecar_path(path, options.sidecar_naming)]
 
 
 def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool]:
@@ -108,10 +120,11 @@ def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, i
     return (row[0], row[1], row[2], bool(row[3])) if row else (None, None, None, False)
 
 
-def _plan_file(index: PhotoIndex, photo: PhotoRecord, path: Path, options: WriteOptions) -> PlannedWrite:
+def _plan_file(
+    index: PhotoIndex, photo: PhotoRecord, path: Path, target: Path, options: WriteOptions
+) -> PlannedWrite:
     kind, size, mtime_ns, missing = _file_kind(index, path)
-    embed = kind == "jpeg" and options.write_into_jpeg
-    target = path if embed else sidecar_path(path, options.sidecar_naming)
+    embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     previous = journal.last_written_label(index, target)
     common = dict(
@@ -121,7 +134,7 @@ def _plan_file(index: PhotoIndex, photo: PhotoRecord, path: Path, options: Write
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
     try:
-        current = read_current_fields(path, embed, options.sidecar_naming)
+        current = read_current_fields(target, embed)
     except (TaggerError, OSError) as error:
         message = error.strerror if isinstance(error, OSError) else str(error)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
@@ -129,13 +142,13 @@ def _plan_file(index: PhotoIndex, photo: PhotoRecord, path: Path, options: Write
     return PlannedWrite(before=current, after=after, **common)
 
 
-def read_current_fields(path: Path, embedded: bool, naming: str) -> KeywordFields:
-    """The keyword fields a file (embedded) or its sidecars hold now."""
+def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
+    """The keyword fields a JPEG (embedded) or a sidecar (empty when new) holds now."""
     if not embedded:
-        return read_sidecar_fields(path, naming).only(SIDECAR_FIELDS)
-    with open(path, "rb") as handle:
+        return fields_of_sidecar(read_sidecar_text(target), str(target)).only(SIDECAR_FIELDS)
+    with open(target, "rb") as handle:
         head = handle.read(HEADER_READ)
         try:
-            return read_fields(head, str(path))
+            return read_fields(head, str(target))
         except JpegFormatError:
-            return read_fields(head + handle.read(), str(path))
+            return read_fields(head + handle.read(), str(target))

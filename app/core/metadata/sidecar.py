@@ -27,12 +27,6 @@ def sidecar_path(path: Path, naming: str = "ext") -> Path:
     raise UsageError(f"unknown sidecar naming {naming!r}; use 'ext' (DSC_8188.NEF.xmp) or 'stem' (DSC_8188.xmp)")
 
 
-def sidecar_candidates(path: Path, naming: str = "ext") -> list[Path]:
-    """Both sidecar names, the one we write first."""
-    other = "stem" if naming == "ext" else "ext"
-    return [sidecar_path(path, naming), sidecar_path(path, other)]
-
-
 def read_sidecar_text(sidecar: Path) -> bytes | None:
     """The sidecar's bytes, or None when it does not exist."""
     try:
@@ -49,15 +43,6 @@ def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordField
         return KeywordFields()
     doc = XmpDocument.parse(data, name)
     return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"))
-
-
-def read_sidecar_fields(path: Path, naming: str = "ext") -> KeywordFields:
-    """The keywords the sidecars of `path` hold; the sidecar we write wins."""
-    for sidecar in sidecar_candidates(path, naming):
-        data = read_sidecar_text(sidecar)
-        if data is not None:
-            return fields_of_sidecar(data, str(sidecar))
-    return KeywordFields()
 
 
 def render_sidecar(existing: bytes | None, wanted: KeywordFields, name: str = "sidecar") -> bytes:
