@@ -104,12 +104,18 @@ def test_raw_gets_a_sidecar_and_is_never_modified(tmp_path, index, shared_data):
     assert not sidecar.exists() and raw.read_bytes() == raw_bytes
 
 
-def test_stem_naming_and_merging_into_a_darktable_sidecar(tmp_path, index):
-    raw = tmp_path / "DSC_0001.NEF"
+def raw_with_sidecar(folder: Path, sidecar_name: str, text: str) -> tuple[Path, Path, bytes]:
+    """A RAW stand-in (never opened) and a sidecar an editor left beside it."""
+    folder.mkdir(exist_ok=True)
+    raw = folder / "DSC_0001.NEF"
     raw.write_bytes(b"not really a raw file, never opened")
-    sidecar = tmp_path / "DSC_0001.xmp"
-    sidecar.write_text(DARKTABLE_SIDECAR)
-    original = sidecar.read_bytes()
+    sidecar = folder / sidecar_name
+    sidecar.write_text(text)
+    return raw, sidecar, sidecar.read_bytes()
+
+
+def test_stem_naming_and_merging_into_a_darktable_sidecar(tmp_path, index):
+    raw, sidecar, original = raw_with_sidecar(tmp_path, "DSC_0001.xmp", DARKTABLE_SIDECAR)
     add_photo(index, [raw], "Château d'If")
     options = WriteOptions(sidecar_naming="stem")
     assert write_all(index, options).written == 1
@@ -127,12 +133,7 @@ def test_an_existing_sidecar_of_either_name_is_written_into_not_shadowed(tmp_pat
     from tests.test_metadata_fields import LIGHTROOM_SIDECAR
 
     folder = tmp_path / "photos"
-    folder.mkdir()
-    raw = folder / "DSC_0001.NEF"
-    raw.write_bytes(b"not really a raw file, never opened")
-    lightroom = folder / "DSC_0001.xmp"
-    lightroom.write_text(LIGHTROOM_SIDECAR)
-    original = lightroom.read_bytes()
+    raw, lightroom, original = raw_with_sidecar(folder, "DSC_0001.xmp", LIGHTROOM_SIDECAR)
     add_photo(index, [raw], "Château d'If")
     assert write_all(index, WriteOptions(sidecar_naming=naming)).written == 1
     assert sorted(p.name for p in folder.iterdir()) == ["DSC_0001.NEF", "DSC_0001.xmp"]
