@@ -76,7 +76,7 @@ def run(args) -> int:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
     if scan_errors:
-        line += f"; {scan_errors} files could not be scanned (see `landmark-tagger scan`)"
+        line += f"; {scan_errors} files could not be scanned (see `landmark-tagger stats --errors`)"
     print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
     if reader_gone:
         return EXIT_OK
