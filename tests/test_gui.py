@@ -297,6 +297,22 @@ def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, 
     assert err == ["no display found; use the CLI instead: landmark-tagger scan FOLDER && landmark-tagger tag FOLDER"]
 
 
+def test_a_damaged_index_is_explained_in_a_dialog(qtbot, tmp_path, monkeypatch, capsys) -> None:
+    """Started from a desktop icon, nobody reads stderr."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.cli.main import main
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append((title, text)))
+    damaged = tmp_path / "index.db"
+    damaged.write_bytes(b"not an index" * 100)
+    assert main(["--db", str(damaged), "gui"]) == 2
+    ((title, text),) = shown
+    assert "cannot open its index" in title and str(damaged) in text and "scan your folders again" in text
+    assert str(damaged) in capsys.readouterr().err
+
+
 def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, window, tmp_path, monkeypatch) -> None:
     from app.gui import job_controller
     from app.gui.write_dialog import WritePlanDialog

@@ -78,9 +78,20 @@ def open_main_window(db_path: Path, folder: Path | None = None):
 
 
 def run_gui(db_path: Path, folder: Path | None = None) -> int:
-    """Show the window and run the event loop; returns the exit code."""
+    """Show the window and run the event loop; returns the exit code. An index that
+    cannot be opened is explained in a dialog (started from a desktop icon, nobody
+    reads stderr) and on stderr, and the exit code is 2."""
+    from app.core.errors import IndexStoreError
+
     app = create_application()
-    window = open_main_window(db_path, folder)
+    try:
+        window = open_main_window(db_path, folder)
+    except IndexStoreError as error:
+        from PySide6.QtWidgets import QMessageBox
+
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        QMessageBox.critical(None, "Landmark Tagger cannot open its index", str(error))
+        return 2
     window.show()
     code = app.exec()
     window.index.close()
