@@ -294,3 +294,20 @@ def test_the_report_counts_what_suggest_used(library, tiny_bundle):
     report = SuggestReport()
     suggest(index, only_taught, SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
     assert report.scored == 0 and "no tagged photo to score" in close_hint(report)
+
+
+def test_a_label_typed_in_another_case_takes_the_spelling_in_use(library, tiny_bundle):
+    """'petra' for a photo the model called 'Petra' is the same place: no rejection, no
+    second label or keyword; a taught label is matched the same way."""
+    index, paths, ids = library
+    known = tiny_bundle.labels[0].name
+    photo_id = ids["other"][0]
+    index.set_label(photo_id, known, source="model", state="suggested", model_id=tiny_bundle.id)
+    learn_from_correction(index, photo_id, known.upper(), bundle=tiny_bundle)
+    record = index.get(photo_id)
+    assert (record.label, record.state) == (known, "accepted")
+    assert (photo_id, known) not in store.rejected(index.conn)
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    summary = teach(index, "our CABIN", paths["cabin"][2:3], bundle=tiny_bundle)
+    assert summary.label == "Our cabin"
+    assert {r.label for r in store.refs_of_model(index.conn, tiny_bundle.id)} == {"Our cabin", known}

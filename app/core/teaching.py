@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
@@ -184,6 +184,7 @@ def teach(
     label = check_label(label)
     photo_ids = resolve_photo_ids(index, targets)
     bundle = bundle or load_model_bundle(model)
+    label = canonical_label(index, label, bundle.class_names())
     embedder = PhotoEmbedder(index, bundle, predictor)
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
     for done, photo_id in enumerate(photo_ids):
@@ -230,6 +231,13 @@ def learn_from_correction(
     from model.errors import ModelError
 
     record = index.get(photo_id)
+    if label is not None:
+        label = check_label(label)
+        try:
+            bundle = bundle or load_model_bundle(model)
+        except (ModelError, UsageError):
+            bundle = None  # no usable model: the label still counts, teaching waits
+        label = canonical_label(index, label, bundle.class_names() if bundle else ())
     with index.transaction() as conn:
         if record.label is not None and record.label != label:
             store.add_rejection(conn, photo_id, record.label)
@@ -238,11 +246,6 @@ def learn_from_correction(
     if label is None:
         index.set_label(photo_id, None, source="user", state="accepted")
         return
-    label = check_label(label)
-    try:
-        bundle = bundle or load_model_bundle(model)
-    except (ModelError, UsageError):
-        bundle = None  # no usable model: the label still counts, teaching waits
     summary = teach(index, label, [photo_id], bundle=bundle, predictor=predictor) if bundle else None
     if summary is None or summary.taught == 0:
         index.set_label(photo_id, label, source="user", state="accepted")
@@ -360,6 +363,25 @@ def check_label(label: str | None) -> str:
     if not text:
         raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
     return text
+
+
+def canonical_label(index: "PhotoIndex", label: str, names: Iterable[str] = ()) -> str:
+    """The spelling already in use for `label`, ignoring case: the model's landmark names
+    first, then taught labels, then labels on photos. Typing "colosseum" for a photo the
+    model called "Colosseum" must not reject "Colosseum" and start a second label (and
+    keyword) for the same place."""
+    key = label.casefold()
+    for name in names:
+        if name.casefold() == key:
+            return name
+    for table in ("taught_refs", "labels"):
+        row = index.conn.execute(
+            f"SELECT label FROM {table} WHERE label = ? COLLATE NOCASE ORDER BY label = ? DESC LIMIT 1",
+            (label, label),
+        ).fetchone()
+        if row is not None:
+            return row[0]
+    return label
 
 
 def _path_or_none(index: "PhotoIndex", photo_id: int) -> str | None:
