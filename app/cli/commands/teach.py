@@ -30,16 +30,23 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
-    from app.core.teaching import check_label, forget, teach
+    from app.core.teaching import canonical_label, check_label, forget, teach
+    from app.core.teaching_store import taught_labels
 
     name = check_label(args.name)
     if args.forget:
         if args.paths:
             raise UsageError("--forget takes only NAME, no PATH")
         with open_index(args) as index:
+            name = canonical_label(index, name)
             removed = forget(index, name)
+            taught = sorted(taught_labels(index.conn), key=str.casefold)
         if args.json:
             print_json_line({"label": name, "forgotten": removed})
+        if removed == 0:
+            known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
+            print_summary(f"nothing was taught as '{name}'{known}")
+            return EXIT_PARTIAL
         print_summary(f"forgot '{name}' ({removed} reference{'s' if removed != 1 else ''} removed)")
         return EXIT_OK
     if not args.paths:
