@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import io
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +58,7 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
     if path.suffix.lower() in (".heic", ".heif", ".hif", ".avif"):
         _register_heif_opener()
     try:
-        with open(path, "rb") as stream, warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with open(path, "rb") as stream:
             image = Image.open(stream)
             check_decodable(path, image, min_side, max_pixels)
             if isinstance(image, JpegImagePlugin.JpegImageFile):

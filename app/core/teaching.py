@@ -252,9 +252,8 @@ def learn_from_correction(
 
 
 def forget(index: "PhotoIndex", label: str) -> int:
-    """Stop recognising a taught label (matched ignoring case); the photos keep their
-    labels. Returns the number of references removed."""
-    label = canonical_label(index, check_label(label))
+    """Stop recognising a taught label; the photos keep their labels. Returns the
+    number of references removed."""
     with index.transaction() as conn:
         return store.forget_label(conn, label)
 

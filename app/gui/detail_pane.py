@@ -250,20 +250,22 @@ class DetailPane(QScrollArea):
                 widget.setParent(None)
                 widget.deleteLater()
         if not predictions:
-            empty = QLabel("None yet — tag this photo to see what the model thinks.")
-            empty.setProperty("role", "muted")
-            empty.setWordWrap(True)
-            self.predictions_box.addWidget(empty)
+            self.predictions_box.addWidget(_muted("None yet — tag this photo to see what the model thinks."))
             return
         for prediction in predictions[:5]:
             chosen = record is not None and prediction.label == record.label
             self.predictions_box.addWidget(ConfidenceBar(prediction.label, float(prediction.score), chosen))
         note = rescored_note(record, predictions)
         if note:
-            label = QLabel(note)
-            label.setProperty("role", "muted")
-            label.setWordWrap(True)
-            self.predictions_box.addWidget(label)
+            self.predictions_box.addWidget(_muted(note))
+
+
+def _muted(text: str) -> QLabel:
+    """A wrapped line of secondary text."""
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
 
 
 def rescored_note(record, predictions: list) -> str:

@@ -38,7 +38,7 @@ def run(args) -> int:
         if args.paths:
             raise UsageError("--forget takes only NAME, no PATH")
         with open_index(args) as index:
-            name = canonical_label(index, name)
+            name = canonical_label(index, name)  # as typed, in any case
             removed = forget(index, name)
             taught = sorted(taught_labels(index.conn), key=str.casefold)
         if args.json:

@@ -187,21 +187,20 @@ def finish_run(conn: sqlite3.Connection, run_id: int, counts: dict[str, int], st
     )
 
 
+# present photos in `root` or below it: one (folder, stem) index range for the subtree
+_UNDER = ("missing = 0 AND (folder = CAST(? AS TEXT) "
+          "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT)))")
+
+
+def _under(root: str, sep: str) -> tuple:
+    low, high = subtree_range(root, sep)
+    return db_text(root.rstrip(sep) or root), db_text(low), db_text(high)
+
+
 def folders_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> list[str]:
     """Folders with present photos at or below `root` (uses the (folder, stem) index)."""
-    low, high = subtree_range(root, sep)
-    rows = conn.execute(
-        "SELECT DISTINCT folder FROM photos WHERE missing = 0 AND (folder = CAST(? AS TEXT) "
-        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT)))",
-        (db_text(root.rstrip(sep) or root), db_text(low), db_text(high)),
-    )
-    return [r[0] for r in rows]
+    return [r[0] for r in conn.execute(f"SELECT DISTINCT folder FROM photos WHERE {_UNDER}", _under(root, sep))]
 
 
 def count_photos_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> int:
-    low, high = subtree_range(root, sep)
-    return int(conn.execute(
-        "SELECT count(*) FROM photos WHERE missing = 0 AND (folder = CAST(? AS TEXT) "
-        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT)))",
-        (db_text(root.rstrip(sep) or root), db_text(low), db_text(high)),
-    ).fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM photos WHERE {_UNDER}", _under(root, sep)).fetchone()[0])

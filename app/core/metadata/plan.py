@@ -96,20 +96,22 @@ def plan_writes(
     for photo in index.search(query):
         if photo.state not in states or (photo.state == "suggested" and photo.label is None):
             continue
-        for path in photo.files:
-            plan += [_plan_file(index, photo, Path(path), target, options)
-                     for target in write_targets(index, Path(path), options)]
+        for path in map(Path, photo.files):
+            indexed = _file_kind(index, path)
+            plan += [_plan_file(index, photo, path, indexed, target)
+                     for target in write_targets(path, indexed[0], options)]
     return plan
 
 
-def write_targets(index: PhotoIndex, path: Path, options: WriteOptions) -> list[Path]:
+def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
     """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
     exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
     each app reads only its own), else into a new one named as configured."""
-    if _file_kind(index, path)[0] == "jpeg" and options.write_into_jpeg:
+    if kind == "jpeg" and options.write_into_jpeg:
         return [path]
-    names = (options.sidecar_naming, "stem" if options.sidecar_naming == "ext" else "ext")
-    existing = [sidecar_path(path, naming) for naming in names if sidecar_path(path, naming).is_file()]
+    other = "stem" if options.sidecar_naming == "ext" else "ext"
+    existing = [sidecar for sidecar in (sidecar_path(path, options.sidecar_naming), sidecar_path(path, other))
+                if sidecar.is_file()]
     return existing or [sidecar_path(path, options.sidecar_naming)]
 
 
@@ -121,9 +123,9 @@ def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, i
 
 
 def _plan_file(
-    index: PhotoIndex, photo: PhotoRecord, path: Path, target: Path, options: WriteOptions
+    index: PhotoIndex, photo: PhotoRecord, path: Path, indexed: tuple, target: Path
 ) -> PlannedWrite:
-    kind, size, mtime_ns, missing = _file_kind(index, path)
+    _, size, mtime_ns, missing = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     previous = journal.last_written_label(index, target)
