@@ -330,8 +330,25 @@ def print_per_seed(title: str, per_seed: dict, k: int) -> None:
         print(f"| {seed} | {r[0]:.3f} | {r[1]:.3f} | {100 * (r[2] - r[4]):+.1f} | {100 * (r[3] - r[5]):+.1f} |")
 
 
-APP_METHOD = ("the app's method (default bundle): joint space of embedding + 2 x descriptor "
-              "(TeachingSettings(): margin 0.04, w = 0.75), then the fitted classifier")
+APP_METHOD = ("the app's method (default bundle): joint space of embedding + 2 x whitened descriptor "
+              "(TeachingSettings(): margin 0.02, w = 0.75), then the fitted classifier")
+
+
+def bundle_descriptors(pooled: np.ndarray, split: Split, whiten_size: int | None = None) -> np.ndarray:
+    """Descriptors as the recipe exports a bundle's (training/recipes/default_model.py):
+    pooled features centred on the training photos' mean, L2-normalised, then the learned
+    whitening fitted on the training photos (`whiten_size` 0: none; None: the recipe's)."""
+    from model.descriptor import descriptors_from_pooled, learned_whitening
+    from training.recipes.recipe_config import ScoringRecipe
+
+    recipe = ScoringRecipe()
+    size = recipe.whiten_size if whiten_size is None else whiten_size
+    mean = pooled[split.train].mean(axis=0)
+    if not size:
+        return descriptors_from_pooled(pooled, mean)
+    train = descriptors_from_pooled(pooled[split.train], mean)
+    projection = learned_whitening(train, split.labels[split.train], size, recipe.whiten_shrinkage)
+    return descriptors_from_pooled(pooled, mean, projection)
 
 
 def variants():
@@ -408,13 +425,15 @@ def main(argv=None) -> int:
                         help="gallery weight w of the scoring, as in the default bundle (0: no gallery)")
     parser.add_argument("--gallery-k", type=int, default=1, help="gallery top-k, as in the default bundle")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--whiten-size", type=int, default=None,
+                        help="axes of the descriptors' learned whitening (default: the recipe's; 0: none)")
     parser.add_argument("--extract-only", action="store_true")
     parser.add_argument("--app-only", action="store_true", help="measure only the app's method and the embedding-only ones")
     args = parser.parse_args(argv)
     import torch
 
     from app.core.teaching_scoring import TeachingConfig
-    from model.descriptor import TeachingSettings, descriptors_from_pooled
+    from model.descriptor import TeachingSettings
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(args.threads)
@@ -438,9 +457,9 @@ def main(argv=None) -> int:
         world = build_world(photos, feats, seed, args)
         role = "dev" if seed in args.dev_seeds else "test"
         print(f"seed {seed} ({role}) holds out: {', '.join(world.split.names[c] for c in world.split.new_classes)}")
-        # The stand-in's descriptor: its pooled (ImageNet GeM) features, centred on the
-        # training photos' mean, as the recipe exports a bundle's (model.descriptor).
-        descriptors = descriptors_from_pooled(feats[:, 0], feats[world.split.train, 0].mean(axis=0))
+        # The stand-in's descriptor: its pooled (ImageNet GeM) features, made as the
+        # recipe makes a bundle's (centred, whitened on the training photos).
+        descriptors = bundle_descriptors(feats[:, 0], world.split, args.whiten_size)
         if world.gallery is not None:
             space = world_space(world, scoring, TeachingConfig(), descriptors, TeachingSettings())
             results[APP_METHOD][seed] = evaluate(world, space, descriptors, ks, args.episodes)

@@ -163,13 +163,13 @@ def recipe_centres(stages) -> np.ndarray:
 
 def teaching_figures(world, pooled: np.ndarray, ks, episodes: int) -> dict:
     """The app's method (joint space, descriptors = the recipe's pooled features centred
-    on the training photos' mean) and teaching in the embedding alone, on this network."""
+    on the training photos' mean and whitened, as the bundle's) and teaching in the embedding alone, on this network."""
     from app.core.teaching_scoring import TeachingConfig
-    from model.descriptor import TeachingSettings, descriptors_from_pooled
+    from model.descriptor import TeachingSettings
     from model.scoring import ScoringConfig
 
     scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
-    descriptors = descriptors_from_pooled(pooled, pooled[world.split.train].mean(axis=0))
+    descriptors = fewshot.bundle_descriptors(pooled, world.split)
     joint = fewshot.world_space(world, scoring, TeachingConfig(), descriptors, TeachingSettings())
     alone = fewshot.world_space(world, scoring, TeachingConfig())
     return {

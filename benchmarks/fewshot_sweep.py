@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from app.core.teaching_scoring import TeachingConfig
-    from model.descriptor import TeachingSettings, descriptors_from_pooled
+    from model.descriptor import TeachingSettings, descriptors_from_pooled, learned_whitening
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(1)
@@ -136,19 +136,26 @@ def main(argv: list[str] | None = None) -> int:
         settings_kwargs = dict(settings_kwargs)
         pca = settings_kwargs.pop("pca", None)
         power = settings_kwargs.pop("power", None)
+        whiten = settings_kwargs.pop("whiten", None)
         for world in worlds:
             pooled = feats[:, 0] if power is None else np.maximum(feats[:, 0], 0.0) ** float(power)
             train = pooled[world.split.train]
             if pca:
                 axes = principal_axes(train, int(pca))
                 pooled, train = (pooled - train.mean(axis=0)) @ axes, (train - train.mean(axis=0)) @ axes
-            descriptors = descriptors_from_pooled(pooled, train.mean(axis=0))
+            projection = None
+            if whiten:
+                train_descriptors = descriptors_from_pooled(train, train.mean(axis=0))
+                projection = learned_whitening(train_descriptors, world.split.labels[world.split.train],
+                                               int(whiten["size"]), float(whiten["shrinkage"]))
+            descriptors = descriptors_from_pooled(pooled, train.mean(axis=0), projection)
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
                                         TeachingSettings(**settings_kwargs))
             rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust)[3])
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
-        shown = settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
+        shown = (settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
+                 | ({"whiten": whiten} if whiten else {}))
         print(f"{json.dumps([shown, config_kwargs, *extra])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)

@@ -134,6 +134,7 @@ def export_bundle(
     tolerance: float = EXPORT_ATOL,
     as_folder: bool = False,
     descriptor_mean: np.ndarray | None = None,
+    descriptor_projection: np.ndarray | None = None,
     teaching: TeachingSettings | None = None,
 ) -> ModelBundle:
     """Export a LandmarkNet to a bundle and verify torch and ONNX agree within `tolerance`.
@@ -141,6 +142,8 @@ def export_bundle(
     descriptor_mean: the training photos' mean pooled features; with it the network
     also outputs descriptors and the bundle declares a teaching space (`teaching`, its
     defaults when None). The gallery should then carry the photos' descriptors too.
+    descriptor_projection: a learned whitening [F, P] applied to those descriptors
+    inside the network (model.descriptor.learned_whitening); descriptors are then P long.
     Raises ModelError when the label count does not match the network or the outputs
     disagree.
     """
@@ -148,9 +151,9 @@ def export_bundle(
     if descriptor_mean is not None:
         from model.network import DescriptorNet
 
-        net = DescriptorNet(net, descriptor_mean)
+        net = DescriptorNet(net, descriptor_mean, descriptor_projection)
         teaching = teaching or TeachingSettings()
-    elif teaching is not None:
+    elif teaching is not None or descriptor_projection is not None:
         raise ModelError("a teaching space needs the descriptor mean (descriptor_mean=)")
     config = getattr(net, "config", None)
     num_classes = getattr(config, "num_classes", None)
@@ -192,6 +195,6 @@ def export_bundle(
         gallery=gallery,
         extra=details,
         as_folder=as_folder,
-        descriptor_size=0 if descriptor_mean is None else int(np.asarray(descriptor_mean).size),
+        descriptor_size=0 if descriptor_mean is None else net.descriptor_size,
         teaching=teaching,
     )

@@ -164,18 +164,32 @@ class LandmarkNet(nn.Module):
 class DescriptorNet(nn.Module):
     """A LandmarkNet that also returns the generic descriptor (model.descriptor):
     `forward(x) -> (embeddings, cosines, descriptors)`, with descriptors =
-    l2(pooled features - mean). Built for export; the wrapped network is not copied."""
+    l2(pooled features - mean), or l2(that @ projection) with a learned whitening
+    (`model.descriptor.learned_whitening`). Built for export; the wrapped network is not
+    copied."""
 
-    def __init__(self, net: LandmarkNet, mean: Any) -> None:
+    def __init__(self, net: LandmarkNet, mean: Any, projection: Any = None) -> None:
         super().__init__()
         self.net = net
         self.config = net.config
         self.register_buffer("descriptor_mean", torch.as_tensor(mean, dtype=torch.float32).reshape(1, -1))
+        self.projection: torch.Tensor | None
+        if projection is None:
+            self.projection = None
+        else:
+            self.register_buffer("projection", torch.as_tensor(projection, dtype=torch.float32))
+
+    @property
+    def descriptor_size(self) -> int:
+        return int(self.descriptor_mean.shape[1] if self.projection is None else self.projection.shape[1])
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         features = self.net.pooled_features(x)
         embeddings = self.net.embed_pooled(features)
-        return embeddings, self.net.head(embeddings), F.normalize(features - self.descriptor_mean, dim=1)
+        descriptors = F.normalize(features - self.descriptor_mean, dim=1)
+        if self.projection is not None:
+            descriptors = F.normalize(descriptors @ self.projection, dim=1)
+        return embeddings, self.net.head(embeddings), descriptors
 
     def set_exportable(self, exportable: bool = True) -> None:
         self.net.set_exportable(exportable)

@@ -20,12 +20,14 @@ def make_tiny_bundle(
     seed: int = 0,
     backbone: str = "efficientnet-lite0",
     descriptors: bool = False,
+    whiten_size: int = 0,
 ) -> ModelBundle:
     """Export a randomly initialised LandmarkNet (no pretrained weights) to a real bundle.
 
     Its predictions are meaningless but deterministic for a given seed; use it wherever
     a test needs a working bundle (tagging, teaching, the CLI). descriptors: also export
-    descriptors and a teaching space, with a gallery of 4 random images per class.
+    descriptors and a teaching space, with a gallery of 4 random images per class;
+    whiten_size: whiten those descriptors to this many axes (fitted on the gallery).
     Needs torch.
     """
     import torch
@@ -47,7 +49,7 @@ def make_tiny_bundle(
     extra = {}
     if descriptors:
         _lively_backbone(net)
-        extra = _descriptor_gallery(net, len(labels), input_size)
+        extra = _descriptor_gallery(net, len(labels), input_size, whiten_size)
     return export_bundle(
         net,
         config.default_preprocessing(),
@@ -74,12 +76,13 @@ def _lively_backbone(net) -> None:
             torch.nn.init.zeros_(module.bias)
 
 
-def _descriptor_gallery(net, num_classes: int, input_size: int) -> dict:
-    """export_bundle's gallery= and descriptor_mean= for random images, 4 per class."""
+def _descriptor_gallery(net, num_classes: int, input_size: int, whiten_size: int = 0) -> dict:
+    """export_bundle's gallery=, descriptor_mean= (and descriptor_projection=) for random
+    images, 4 per class."""
     import torch
 
     from model.bundle import Gallery
-    from model.descriptor import descriptors_from_pooled
+    from model.descriptor import descriptors_from_pooled, learned_whitening
 
     images = torch.randn(4 * num_classes, 3, input_size, input_size)
     with torch.no_grad():
@@ -87,6 +90,9 @@ def _descriptor_gallery(net, num_classes: int, input_size: int) -> dict:
         embeddings = net.embed_pooled(pooled).numpy()
     pooled = pooled.numpy()
     mean = pooled.mean(axis=0)
-    classes = [i % num_classes for i in range(len(images))]
-    gallery = Gallery(embeddings, np.asarray(classes), descriptors_from_pooled(pooled, mean))
-    return {"gallery": gallery, "descriptor_mean": mean}
+    classes = np.asarray([i % num_classes for i in range(len(images))])
+    projection = None
+    if whiten_size:
+        projection = learned_whitening(descriptors_from_pooled(pooled, mean), classes, whiten_size, 2.0)
+    gallery = Gallery(embeddings, classes, descriptors_from_pooled(pooled, mean, projection))
+    return {"gallery": gallery, "descriptor_mean": mean, "descriptor_projection": projection}

@@ -183,6 +183,7 @@ def test_recipe_end_to_end_on_a_tiny_dataset(tmp_path):
     assert similarity.max() > 0.99
     # So do its descriptors (the teaching space), computed from the same pooled features.
     assert bundle.descriptor_size == bundle.gallery.descriptors.shape[1] and bundle.teaching is not None
+    assert bundle.descriptor_size == config.scoring.whiten_size == 512  # whitened inside the network
     assert (descriptors @ bundle.gallery.descriptors.T)[0, similarity.argmax()] > 0.99
 
 

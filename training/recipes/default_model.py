@@ -96,7 +96,7 @@ def run_recipe(
     from training.datasets import load_manifest
     from training.gallery import build_gallery, choose_gallery_weight
     from training.recipes.feature_cache import cache_feature_maps, timed
-    from model.descriptor import descriptors_from_pooled
+    from model.descriptor import descriptors_from_pooled, learned_whitening
     from training.recipes.tail_training import TrainableStages, embed_rows, pooled_rows, train_tail
 
     torch.set_num_threads(max(1, int(config.threads)))
@@ -154,14 +154,18 @@ def run_recipe(
         tta_emb, tta_cos = embed_rows(stages, maps, val_rows, (0, 1))
         _step(report, "(alternative, not shipped: flip test-time augmentation on the centres, doubles inference time)",
               softmax_scores(tta_cos, s), y_val)
-        descriptor_mean = None
-        if config.scoring.teaching_space:
+        descriptor_mean = projection = None
+        sc = config.scoring
+        if sc.teaching_space:
             train_pooled = pooled_rows(stages, maps, train_rows)
             descriptor_mean = train_pooled.mean(axis=0)
-            gallery = build_gallery(train_emb, labels[train_rows], descriptors_from_pooled(train_pooled, descriptor_mean))
+            train_descriptors = descriptors_from_pooled(train_pooled, descriptor_mean)
+            if sc.whiten_size:
+                projection = learned_whitening(train_descriptors, labels[train_rows], sc.whiten_size, sc.whiten_shrinkage)
+                train_descriptors = descriptors_from_pooled(train_pooled, descriptor_mean, projection)
+            gallery = build_gallery(train_emb, labels[train_rows], train_descriptors)
         else:
             gallery = build_gallery(train_emb, labels[train_rows])
-        sc = config.scoring
         choice = choose_gallery_weight(val_cos, val_emb, y_val, gallery, s, sc.gallery_weights, sc.gallery_ks)
         report.gallery_table, report.gallery_weight, report.gallery_k = choice.table, choice.weight, choice.k
         scoring = ScoringConfig(scale=s, gallery_weight=choice.weight, gallery_k=choice.k)
@@ -212,6 +216,7 @@ def run_recipe(
                 gallery=gallery,
                 extra={"recipe": config.to_dict()},
                 descriptor_mean=descriptor_mean,
+                descriptor_projection=projection,
             )
         report.seconds["export"] = t.seconds
         report.bundle = str(out_path)

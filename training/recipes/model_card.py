@@ -153,11 +153,15 @@ def render_card(
     add(f"- Re-ranking: the bundle carries the {report['train_images']} training photos' embeddings "
         f"(gallery.npz, float16); w = {report['gallery_weight']}, k = {report['gallery_k']} chosen on val.")
     if scoring.get("teaching_space", False):
+        whiten = scoring.get("whiten_size", 0)
         add("- Teaching space: the network also outputs each photo's descriptor, its GeM-pooled backbone "
-            "features centred on the training photos' mean and L2-normalised (1280-d for Lite0), and the "
-            "gallery carries the training photos' descriptors. Photos the user teaches are scored on "
-            "l2([embedding, 2 · descriptor]), which tells unseen places apart far better than the embedding "
-            "alone (docs/TEACHING.md); the model's own labels and figures on this card do not use it.")
+            "features centred on the training photos' mean and L2-normalised"
+            + (f", then whitened by the spread of photos of one place in the training split and cut to "
+               f"{whiten} axes (learned whitening, shrinkage {scoring.get('whiten_shrinkage')})" if whiten else
+               " (1280-d for Lite0)")
+            + ", and the gallery carries the training photos' descriptors. Photos the user teaches are "
+            "scored on l2([embedding, β · descriptor]), which tells unseen places apart far better than the "
+            "embedding alone (docs/TEACHING.md); the model's own labels and figures on this card do not use it.")
     add("- No flip test-time augmentation in the bundle: it would double inference time, and the "
         "tagging goal is ≥ 35 photos/s on two cores.")
     add("\n## Calibration and the \"no landmark\" threshold\n")

@@ -36,6 +36,8 @@ class ScoringRecipe:
     unknown_accept_rate: float = 0.05  # share of open-set proxies allowed above the threshold
     calibration_bins: int = 10
     teaching_space: bool = True  # export descriptors and a teaching space (model.descriptor)
+    whiten_size: int = 512  # learned whitening of the descriptors to this many axes (0: none)
+    whiten_shrinkage: float = 2.0  # of the within-place covariance (model.descriptor.learned_whitening)
 
 
 @dataclass(frozen=True)
