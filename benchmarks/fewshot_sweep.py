@@ -5,7 +5,9 @@ A point is [TeachingSettings kwargs, TeachingConfig kwargs] and optionally a thi
 of variants that are not in the app. The settings may also hold "pca": N, which projects
 the descriptors on their N main axes (fitted on the training photos) before teaching —
 the bundle keeps all of them, see the doc — and "power": p, which raises the
-(non-negative) pooled features to the power p before centring. The third dict may hold
+(non-negative) pooled features to the power p before centring, and "whiten": {"size": N,
+"shrinkage": s[, "mirrored": true]}, the learned whitening as the recipe fits it (with
+the training photos' mirror images as extra samples when "mirrored"). The third dict may hold
 "bias": b, added to every taught label's similarity before the softmax (a bonus for
 labels with few references), or "propagate": {"neighbours", "alpha", "gamma",
 "keep_ratio"}, label spreading of the final scores over the k-nearest-neighbour graph
@@ -145,8 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 pooled, train = (pooled - train.mean(axis=0)) @ axes, (train - train.mean(axis=0)) @ axes
             projection = None
             if whiten:
-                train_descriptors = descriptors_from_pooled(train, train.mean(axis=0))
-                projection = learned_whitening(train_descriptors, world.split.labels[world.split.train],
+                fit, fit_labels = train, world.split.labels[world.split.train]
+                if whiten.get("mirrored") and power is None and not pca:
+                    # the training photos' mirror images as more samples of each place
+                    fit = np.concatenate([train, feats[world.split.train, 1]])
+                    fit_labels = np.concatenate([fit_labels, fit_labels])
+                train_descriptors = descriptors_from_pooled(fit, train.mean(axis=0))
+                projection = learned_whitening(train_descriptors, fit_labels,
                                                int(whiten["size"]), float(whiten["shrinkage"]))
             descriptors = descriptors_from_pooled(pooled, train.mean(axis=0), projection)
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
