@@ -338,16 +338,12 @@ def bundle_descriptors(pooled: np.ndarray, split: Split, whiten_size: int | None
     """Descriptors as the recipe exports a bundle's (training/recipes/default_model.py):
     pooled features centred on the training photos' mean, L2-normalised, then the learned
     whitening fitted on the training photos (`whiten_size` 0: none; None: the recipe's)."""
-    from model.descriptor import descriptors_from_pooled, learned_whitening
-    from training.recipes.recipe_config import ScoringRecipe
+    from model.descriptor import descriptors_from_pooled, fit_descriptors
+    from training.recipes.recipe_config import load_recipe
 
-    recipe = ScoringRecipe()
+    recipe = load_recipe().scoring
     size = recipe.whiten_size if whiten_size is None else whiten_size
-    mean = pooled[split.train].mean(axis=0)
-    if not size:
-        return descriptors_from_pooled(pooled, mean)
-    train = descriptors_from_pooled(pooled[split.train], mean)
-    projection = learned_whitening(train, split.labels[split.train], size, recipe.whiten_shrinkage)
+    mean, projection = fit_descriptors(pooled[split.train], split.labels[split.train], size, recipe.whiten_shrinkage)
     return descriptors_from_pooled(pooled, mean, projection)
 
 

@@ -163,7 +163,8 @@ def recipe_centres(stages) -> np.ndarray:
 
 def teaching_figures(world, pooled: np.ndarray, ks, episodes: int) -> dict:
     """The app's method (joint space, descriptors = the recipe's pooled features centred
-    on the training photos' mean and whitened, as the bundle's) and teaching in the embedding alone, on this network."""
+    on the training photos' mean and whitened, as the bundle's) and teaching in the
+    embedding alone, on this network."""
     from app.core.teaching_scoring import TeachingConfig
     from model.descriptor import TeachingSettings
     from model.scoring import ScoringConfig

@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from app.core.teaching_scoring import TeachingConfig
-    from model.descriptor import TeachingSettings, descriptors_from_pooled, learned_whitening
+    from model.descriptor import TeachingSettings, descriptors_from_pooled, fit_descriptors
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(1)
@@ -145,17 +145,14 @@ def main(argv: list[str] | None = None) -> int:
             if pca:
                 axes = principal_axes(train, int(pca))
                 pooled, train = (pooled - train.mean(axis=0)) @ axes, (train - train.mean(axis=0)) @ axes
-            projection = None
-            if whiten:
-                fit, fit_labels = train, world.split.labels[world.split.train]
-                if whiten.get("mirrored") and power is None and not pca:
-                    # the training photos' mirror images as more samples of each place
-                    fit = np.concatenate([train, feats[world.split.train, 1]])
-                    fit_labels = np.concatenate([fit_labels, fit_labels])
-                train_descriptors = descriptors_from_pooled(fit, train.mean(axis=0))
-                projection = learned_whitening(train_descriptors, fit_labels,
-                                               int(whiten["size"]), float(whiten["shrinkage"]))
-            descriptors = descriptors_from_pooled(pooled, train.mean(axis=0), projection)
+            fit, fit_labels = train, world.split.labels[world.split.train]
+            if whiten and whiten.get("mirrored") and power is None and not pca:
+                # the training photos' mirror images as more samples of each place
+                fit = np.concatenate([train, feats[world.split.train, 1]])
+                fit_labels = np.concatenate([fit_labels, fit_labels])
+            mean, projection = fit_descriptors(fit, fit_labels, int(whiten["size"]) if whiten else 0,
+                                               float(whiten["shrinkage"]) if whiten else 0.0, train.mean(axis=0))
+            descriptors = descriptors_from_pooled(pooled, mean, projection)
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
                                         TeachingSettings(**settings_kwargs))
             rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust)[3])

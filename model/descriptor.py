@@ -110,6 +110,21 @@ def learned_whitening(descriptors: np.ndarray, classes: np.ndarray, size: int, s
     return (whiten @ axes[:, ::-1][:, :size]).astype(np.float32)
 
 
+def fit_descriptors(
+    train_pooled: np.ndarray, classes: np.ndarray, whiten_size: int, shrinkage: float,
+    mean: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(mean, whitening or None) of a bundle's descriptors, fitted on the training photos'
+    pooled features as the recipe fits them; `whiten_size` 0 means no whitening, and a
+    given `mean` (e.g. of other photos than those the whitening is fitted on) is kept."""
+    train_pooled = np.asarray(train_pooled, dtype=np.float32)
+    mean = train_pooled.mean(axis=0) if mean is None else np.asarray(mean, dtype=np.float32)
+    if not whiten_size:
+        return mean, None
+    descriptors = descriptors_from_pooled(train_pooled, mean)
+    return mean, learned_whitening(descriptors, classes, whiten_size, shrinkage)
+
+
 def joint_vectors(embeddings: np.ndarray, descriptors: np.ndarray, beta: float) -> np.ndarray:
     """The teaching space: l2([embedding, beta * l2(descriptor)]) per row."""
     embeddings = np.asarray(embeddings, dtype=np.float32)

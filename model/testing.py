@@ -82,17 +82,14 @@ def _descriptor_gallery(net, num_classes: int, input_size: int, whiten_size: int
     import torch
 
     from model.bundle import Gallery
-    from model.descriptor import descriptors_from_pooled, learned_whitening
+    from model.descriptor import descriptors_from_pooled, fit_descriptors
 
     images = torch.randn(4 * num_classes, 3, input_size, input_size)
     with torch.no_grad():
         pooled = net.pooled_features(images)
         embeddings = net.embed_pooled(pooled).numpy()
     pooled = pooled.numpy()
-    mean = pooled.mean(axis=0)
     classes = np.asarray([i % num_classes for i in range(len(images))])
-    projection = None
-    if whiten_size:
-        projection = learned_whitening(descriptors_from_pooled(pooled, mean), classes, whiten_size, 2.0)
+    mean, projection = fit_descriptors(pooled, classes, whiten_size, 2.0)
     gallery = Gallery(embeddings, classes, descriptors_from_pooled(pooled, mean, projection))
     return {"gallery": gallery, "descriptor_mean": mean, "descriptor_projection": projection}

@@ -96,7 +96,7 @@ def run_recipe(
     from training.datasets import load_manifest
     from training.gallery import build_gallery, choose_gallery_weight
     from training.recipes.feature_cache import cache_feature_maps, timed
-    from model.descriptor import descriptors_from_pooled, learned_whitening
+    from model.descriptor import descriptors_from_pooled, fit_descriptors
     from training.recipes.tail_training import TrainableStages, embed_rows, pooled_rows, train_tail
 
     torch.set_num_threads(max(1, int(config.threads)))
@@ -158,12 +158,10 @@ def run_recipe(
         sc = config.scoring
         if sc.teaching_space:
             train_pooled = pooled_rows(stages, maps, train_rows)
-            descriptor_mean = train_pooled.mean(axis=0)
-            train_descriptors = descriptors_from_pooled(train_pooled, descriptor_mean)
-            if sc.whiten_size:
-                projection = learned_whitening(train_descriptors, labels[train_rows], sc.whiten_size, sc.whiten_shrinkage)
-                train_descriptors = descriptors_from_pooled(train_pooled, descriptor_mean, projection)
-            gallery = build_gallery(train_emb, labels[train_rows], train_descriptors)
+            descriptor_mean, projection = fit_descriptors(
+                train_pooled, labels[train_rows], sc.whiten_size, sc.whiten_shrinkage)
+            gallery = build_gallery(
+                train_emb, labels[train_rows], descriptors_from_pooled(train_pooled, descriptor_mean, projection))
         else:
             gallery = build_gallery(train_emb, labels[train_rows])
         choice = choose_gallery_weight(val_cos, val_emb, y_val, gallery, s, sc.gallery_weights, sc.gallery_ks)
