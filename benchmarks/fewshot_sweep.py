@@ -7,11 +7,18 @@ the descriptors on their N main axes (fitted on the training photos) before teac
 the bundle keeps all of them, see the doc — and "power": p, which raises the
 (non-negative) pooled features to the power p before centring, and "whiten": {"size": N,
 "shrinkage": s[, "mirrored": true]}, the learned whitening as the recipe fits it (with
-the training photos' mirror images as extra samples when "mirrored"). The third dict may hold
+the training photos' mirror images as extra samples when "mirrored"), and "flip": true,
+descriptors of each photo and its mirror image averaged (flip at test time). The third dict may hold
 "bias": b, added to every taught label's similarity before the softmax (a bonus for
 labels with few references), or "propagate": {"neighbours", "alpha", "gamma",
 "keep_ratio"}, label spreading of the final scores over the k-nearest-neighbour graph
-of the library and the taught photos (`propagated_winners`).
+of the library and the taught photos (`propagated_winners`), or "dba": {"neighbours",
+"alpha"[, "embeddings": true]}, database-side augmentation of the library (every photo
+that is not a training photo: the taught ones and the queries): each photo's descriptor
+(and embedding) replaced by the mean of its own and its nearest library photos',
+weighted by cosine^alpha in the joint space (`augmented_library`); or "library_whiten":
+{"shrinkage": s}, a PCA whitening of every descriptor fitted, without labels, on the
+library's (`library_whitening`), as `suggest` could fit it on the index.
 
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}], [{"beta": 3.0}, {}], [{"pca": 256}, {}]]'
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}, {"bias": 0.02}], [{}, {}, {"propagate": {}}]]'
@@ -111,6 +118,38 @@ def propagated_winners(neighbours: int = 10, alpha: float = 0.8, gamma: float = 
     return adjust
 
 
+def augmented_library(vectors: np.ndarray, library: np.ndarray, neighbours: int, alpha: float,
+                      parts: list[np.ndarray]) -> list[np.ndarray]:
+    """Database-side augmentation (Radenović et al.): each library row of every array in
+    `parts` becomes the l2-normalised mean of itself and its `neighbours` nearest library
+    rows (by the unit `vectors`), weighted by cosine^alpha (itself weighing 1)."""
+    rows = np.flatnonzero(library)
+    cosines = vectors[rows] @ vectors[rows].T
+    np.fill_diagonal(cosines, -np.inf)
+    nearest = np.argpartition(-cosines, neighbours, axis=1)[:, :neighbours]
+    weights = np.maximum(np.take_along_axis(cosines, nearest, axis=1), 0.0) ** alpha
+    out = []
+    for part in parts:
+        mixed = part[rows] + (weights[:, :, None] * part[rows][nearest]).sum(axis=1)
+        augmented = part.copy()
+        augmented[rows] = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+        out.append(augmented)
+    return out
+
+
+def library_whitening(descriptors: np.ndarray, library: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Every descriptor whitened by the covariance of the library's (no labels), its
+    eigenvalues shrunk by `shrinkage` × their mean, then l2-normalised."""
+    sample = descriptors[library].astype(np.float64)
+    mean = sample.mean(axis=0)
+    covariance = np.cov(sample - mean, rowvar=False)
+    values, vectors = np.linalg.eigh(covariance)
+    values = np.maximum(values, 0.0) + shrinkage * values.mean()
+    projection = vectors / np.sqrt(values)
+    whitened = (descriptors - mean) @ projection
+    return (whitened / np.linalg.norm(whitened, axis=1, keepdims=True)).astype(np.float32)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
@@ -139,8 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         pca = settings_kwargs.pop("pca", None)
         power = settings_kwargs.pop("power", None)
         whiten = settings_kwargs.pop("whiten", None)
+        flip = settings_kwargs.pop("flip", False)
         for world in worlds:
             pooled = feats[:, 0] if power is None else np.maximum(feats[:, 0], 0.0) ** float(power)
+            if flip:  # every photo's pooled features averaged with its mirror image's
+                pooled = (feats[:, 0] + feats[:, 1]) / 2
             train = pooled[world.split.train]
             if pca:
                 axes = principal_axes(train, int(pca))
@@ -153,13 +195,28 @@ def main(argv: list[str] | None = None) -> int:
             mean, projection = fit_descriptors(fit, fit_labels, int(whiten["size"]) if whiten else 0,
                                                float(whiten["shrinkage"]) if whiten else 0.0, train.mean(axis=0))
             descriptors = descriptors_from_pooled(pooled, mean, projection)
+            if "library_whiten" in variant:
+                descriptors = library_whitening(descriptors, ~world.split.train,
+                                                float(variant["library_whiten"]["shrinkage"]))
+            if "dba" in variant:
+                from model.descriptor import joint_vectors
+
+                dba = variant["dba"]
+                beta = TeachingSettings(**settings_kwargs).beta
+                parts = [descriptors] + ([world.embeddings] if dba.get("embeddings") else [])
+                augmented = augmented_library(joint_vectors(world.embeddings, descriptors, beta),
+                                              ~world.split.train, int(dba["neighbours"]),
+                                              float(dba.get("alpha", 3.0)), parts)
+                descriptors = augmented[0]
+                if dba.get("embeddings"):
+                    world = replace(world, embeddings=augmented[1])
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
                                         TeachingSettings(**settings_kwargs))
             rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust)[3])
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
         shown = (settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
-                 | ({"whiten": whiten} if whiten else {}))
+                 | ({"whiten": whiten} if whiten else {}) | ({"flip": flip} if flip else {}))
         print(f"{json.dumps([shown, config_kwargs, *extra])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)
