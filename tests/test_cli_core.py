@@ -55,7 +55,7 @@ def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -
     assert len(lines) == 1 and REQUIRED_KEYS <= set(lines[0])
     assert lines[0]["path"].endswith("DSC_0001.JPG") and lines[0]["state"] == "unlabelled"
     assert lines[0]["taken_at"] == "2020-11-03T10:00:00" and lines[0]["camera"] == "Nikon D850"
-    assert "1 photos" in err
+    assert "1 photo\n" in err
 
     code, out, _ = run_cli(capsys, "--db", db, "search", "camera:d40", "date:2021")
     assert code == 0 and "IMG_0002.jpg" in out and "DSC_0001" not in out

@@ -46,6 +46,25 @@ def test_label_accept_reject_write_undo(tmp_path, capsys):
         assert {p.state for p in index.search("")} == {"accepted"}
 
 
+def test_write_says_when_suggested_labels_were_left_out(tmp_path, capsys):
+    db = tmp_path / "index.db"
+    photo = make_jpeg(tmp_path / "a.jpg")
+    original = photo.read_bytes()
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [photo], "Colosseum", state="suggested")
+        add_photo(index, [make_jpeg(tmp_path / "b.jpg", seed=1)], None, state="suggested")  # "no landmark"
+    for extra in (["--dry-run"], []):
+        assert main(["--db", str(db), "write", *extra]) == 0
+        err = capsys.readouterr().err
+        assert "1 photo(s) with a suggested label left out" in err and "--include-suggested" in err
+    assert photo.read_bytes() == original
+    assert main(["--db", str(db), "write", "--include-suggested"]) == 0
+    assert "left out" not in capsys.readouterr().err
+    assert read_fields(photo.read_bytes()).subject == ["Colosseum"]
+    assert main(["--db", str(db), "write", "state:accepted"]) == 0
+    assert "left out" not in capsys.readouterr().err  # the query chooses what is counted
+
+
 def test_label_needs_a_name(tmp_path):
     assert main(["--db", str(tmp_path / "i.db"), "label", "", "  "]) == 2
 

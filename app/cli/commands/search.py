@@ -43,7 +43,7 @@ def run(args) -> int:
                 print_json_line(record.to_json())
             else:
                 print(_line(record.to_json()))
-        print_summary(f"{shown} photos")
+        print_summary(f"{shown} photo" + ("" if shown == 1 else "s"))
     return 0
 
 

@@ -64,12 +64,13 @@ def progress_printer(enabled: bool):
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from app.core.metadata import WriteOptions, plan_writes, unwritten_suggestions, write_labels
 
     options = WriteOptions(sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg)
     index = open_index(args)
     try:
         plan = plan_writes(index, args.query, args.include_suggested, options)
+        waiting = 0 if args.include_suggested else unwritten_suggestions(index, args.query)
         if args.dry_run:
             for item in plan:
                 print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else one_line(item.describe()))
@@ -80,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{problems} cannot be written",
                 file=sys.stderr,
             )
+            print_waiting_suggestions(waiting)
             return 0
         summary = write_labels(index, plan, options, progress=progress_printer(not args.json))
     finally:
@@ -96,4 +98,15 @@ def run(args: argparse.Namespace) -> int:
         f"write: {summary.written} file(s) written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
         file=sys.stderr,
     )
+    print_waiting_suggestions(waiting)
     return 1 if summary.failed else 0
+
+
+def print_waiting_suggestions(count: int) -> None:
+    """Only accepted labels are written: say so when suggested ones were left out."""
+    if count:
+        print(
+            f"{count} photo(s) with a suggested label left out: accept them first "
+            "('landmark-tagger accept QUERY', or the review view) or add --include-suggested",
+            file=sys.stderr,
+        )

@@ -103,6 +103,12 @@ def plan_writes(
     return plan
 
 
+def unwritten_suggestions(index: PhotoIndex, query: str = "") -> int:
+    """How many matching photos hold a suggested label that `plan_writes` leaves out
+    without `include_suggested` (so the CLI can say why nothing would be written)."""
+    return sum(photo.state == "suggested" and photo.label is not None for photo in index.search(query))
+
+
 def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
     """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
     exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
