@@ -469,3 +469,13 @@ def test_the_window_layout_is_remembered(qtbot, tmp_path) -> None:
         for win in (first, second):
             win.results.close()
             win.index.close()
+
+
+def test_a_no_landmark_tile_shows_no_confidence_badge():
+    from app.core.index.records import PhotoRecord
+    from app.gui.tile_delegate import confidence_badge
+
+    assert confidence_badge(PhotoRecord(1, "/p/a.jpg", label="Colosseum", score=0.934, state="suggested")) == "93%"
+    # the best guess that fell short would read as "69 % sure there is no landmark"
+    assert confidence_badge(PhotoRecord(2, "/p/b.jpg", label=None, score=0.69, state="suggested")) is None
+    assert confidence_badge(PhotoRecord(3, "/p/c.jpg", score=None, state="unlabelled")) is None

@@ -26,6 +26,15 @@ def state_mark(state: str) -> tuple[str, QColor]:
     }.get(state, ("", QColor(theme.MUTED)))
 
 
+def confidence_badge(record) -> str | None:
+    """The percentage shown on a tile: the confidence of its label. A "no landmark"
+    tile shows none (its score is the best guess that fell short, which on the grid
+    reads as certainty of no landmark; the detail pane says "best guess")."""
+    if record.score is None or record.state == "unlabelled" or not record.label:
+        return None
+    return f"{round(record.score * 100)}%"
+
+
 def draw_badge(painter: QPainter, rect: QRectF, text: str, background: QColor, foreground: QColor) -> None:
     path = QPainterPath()
     path.addRoundedRect(rect, rect.height() / 2, rect.height() / 2)
@@ -99,8 +108,8 @@ class TileDelegate(QStyledItemDelegate):
         painter.setFont(font)
         metrics = QFontMetrics(font)
         badge_width = 0.0
-        if record.score is not None and record.state != "unlabelled":
-            badge_text = f"{round(record.score * 100)}%"
+        badge_text = confidence_badge(record)
+        if badge_text:
             badge_width = metrics.horizontalAdvance(badge_text) + 12
             badge = QRectF(strip.right() - badge_width, strip.top() + 2, badge_width, 18)
             colour = theme.confidence_colour(record.score)
