@@ -8,7 +8,9 @@ the bundle keeps all of them, see the doc — and "power": p, which raises the
 (non-negative) pooled features to the power p before centring, and "whiten": {"size": N,
 "shrinkage": s[, "mirrored": true]}, the learned whitening as the recipe fits it (with
 the training photos' mirror images as extra samples when "mirrored"), and "flip": true,
-descriptors of each photo and its mirror image averaged (flip at test time). The third dict may hold
+descriptors of each photo and its mirror image averaged (flip at test time), and
+"extra_size": N, the descriptors' pooled features averaged with those at input size N
+(multi-scale; --size sets the stand-in's own input size). The third dict may hold
 "bias": b, added to every taught label's similarity before the softmax (a bonus for
 labels with few references), or "propagate": {"neighbours", "alpha", "gamma",
 "keep_ratio"}, label spreading of the final scores over the k-nearest-neighbour graph
@@ -22,6 +24,7 @@ library's (`library_whitening`), as `suggest` could fit it on the index.
 
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}], [{"beta": 3.0}, {}], [{"pca": 256}, {}]]'
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}, {"bias": 0.02}], [{}, {}, {"propagate": {}}]]'
+    .venv/bin/python benchmarks/fewshot_sweep.py --size 320 '[[{"whiten": {"size": 512, "shrinkage": 2}}, {}]]'
 """
 
 from __future__ import annotations
@@ -151,9 +154,12 @@ def library_whitening(descriptors: np.ndarray, library: np.ndarray, shrinkage: f
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        raise SystemExit(__doc__)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("points", help="JSON list of points (see above)")
+    parser.add_argument("--size", type=int, default=256, help="input size of the stand-in's features")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     import torch
 
     from app.core.teaching_scoring import TeachingConfig
@@ -161,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     from model.scoring import ScoringConfig
 
     torch.set_num_threads(1)
-    points = json.loads(argv[0])
+    points = json.loads(args.points)
     photos = fewshot.list_photos(fewshot.WORLD)
-    feats = fewshot.extract_features(photos, "efficientnet-lite0", 256)
+    feats = fewshot.extract_features(photos, "efficientnet-lite0", args.size)
     scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
     worlds = [fewshot.build_world(photos, feats, seed, _StandIn) for seed in DEV_SEEDS]
     for settings_kwargs, config_kwargs, *extra in points:
@@ -179,10 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         power = settings_kwargs.pop("power", None)
         whiten = settings_kwargs.pop("whiten", None)
         flip = settings_kwargs.pop("flip", False)
+        extra_size = settings_kwargs.pop("extra_size", None)
         for world in worlds:
             pooled = feats[:, 0] if power is None else np.maximum(feats[:, 0], 0.0) ** float(power)
             if flip:  # every photo's pooled features averaged with its mirror image's
                 pooled = (feats[:, 0] + feats[:, 1]) / 2
+            if extra_size:  # averaged with the same photo's features at another input size
+                pooled = (pooled + fewshot.extract_features(photos, "efficientnet-lite0", int(extra_size))[:, 0]) / 2
             train = pooled[world.split.train]
             if pca:
                 axes = principal_axes(train, int(pca))
@@ -216,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
         shown = (settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
-                 | ({"whiten": whiten} if whiten else {}) | ({"flip": flip} if flip else {}))
+                 | ({"whiten": whiten} if whiten else {}) | ({"flip": flip} if flip else {})
+                 | ({"extra_size": extra_size} if extra_size else {}))
         print(f"{json.dumps([shown, config_kwargs, *extra])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)
