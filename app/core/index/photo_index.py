@@ -125,6 +125,13 @@ class PhotoIndex:
         sql = f"SELECT count(*) FROM photos p {hint} WHERE {compiled.where}"
         return int(self.conn.execute(sql, compiled.params).fetchone()[0])
 
+    def count_suggested_labels(self, query: str = "") -> int:
+        """How many matching photos hold a suggested label ("no landmark" not counted)."""
+        compiled = compile_query(parse_query(query))
+        sql = (f"SELECT count(*) FROM photos p JOIN labels l ON l.photo_id = p.id "
+               f"WHERE ({compiled.where}) AND l.state = 'suggested' AND l.label IS NOT NULL")
+        return int(self.conn.execute(sql, compiled.params).fetchone()[0])
+
     def photo_ids(self, query: str = "") -> list[int]:
         compiled = compile_query(parse_query(query))
         sql = f"SELECT p.id FROM photos p WHERE {compiled.where} {ORDER}"

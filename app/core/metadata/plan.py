@@ -106,7 +106,7 @@ def plan_writes(
 def unwritten_suggestions(index: PhotoIndex, query: str = "") -> int:
     """How many matching photos hold a suggested label that `plan_writes` leaves out
     without `include_suggested` (so the CLI can say why nothing would be written)."""
-    return sum(photo.state == "suggested" and photo.label is not None for photo in index.search(query))
+    return index.count_suggested_labels(query)
 
 
 def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
