@@ -187,9 +187,10 @@ def main(argv: list[str] | None = None) -> int:
         flip = settings_kwargs.pop("flip", False)
         extra_size = settings_kwargs.pop("extra_size", None)
         for world in worlds:
-            pooled = feats[:, 0] if power is None else np.maximum(feats[:, 0], 0.0) ** float(power)
-            if flip:  # every photo's pooled features averaged with its mirror image's
-                pooled = (feats[:, 0] + feats[:, 1]) / 2
+            # with "flip", every photo's pooled features averaged with its mirror image's
+            pooled = (feats[:, 0] + feats[:, 1]) / 2 if flip else feats[:, 0]
+            if power is not None:
+                pooled = np.maximum(pooled, 0.0) ** float(power)
             if extra_size:  # averaged with the same photo's features at another input size
                 pooled = (pooled + fewshot.extract_features(photos, "efficientnet-lite0", int(extra_size))[:, 0]) / 2
             train = pooled[world.split.train]

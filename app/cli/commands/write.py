@@ -64,13 +64,13 @@ def progress_printer(enabled: bool):
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.core.metadata import WriteOptions, plan_writes, unwritten_suggestions, write_labels
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
 
     options = WriteOptions(sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg)
     index = open_index(args)
     try:
         plan = plan_writes(index, args.query, args.include_suggested, options)
-        waiting = 0 if args.include_suggested else unwritten_suggestions(index, args.query)
+        waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
         if args.dry_run:
             for item in plan:
                 print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else one_line(item.describe()))

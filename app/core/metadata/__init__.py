@@ -12,7 +12,6 @@ _EXPORTS = {
     "WriteOptions": "app.core.metadata.plan",
     "PlannedWrite": "app.core.metadata.plan",
     "plan_writes": "app.core.metadata.plan",
-    "unwritten_suggestions": "app.core.metadata.plan",
     "WriteSummary": "app.core.metadata.writer",
     "write_labels": "app.core.metadata.writer",
     "undo_last_write": "app.core.metadata.undo",

@@ -103,12 +103,6 @@ def plan_writes(
     return plan
 
 
-def unwritten_suggestions(index: PhotoIndex, query: str = "") -> int:
-    """How many matching photos hold a suggested label that `plan_writes` leaves out
-    without `include_suggested` (so the CLI can say why nothing would be written)."""
-    return index.count_suggested_labels(query)
-
-
 def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
     """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
     exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
