@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from app.cli.main import build_parser, main
 from app.core.index import PhotoIndex

@@ -479,3 +479,16 @@ def test_a_no_landmark_tile_shows_no_confidence_badge():
     # the best guess that fell short would read as "69 % sure there is no landmark"
     assert confidence_badge(PhotoRecord(2, "/p/b.jpg", label=None, score=0.69, state="suggested")) is None
     assert confidence_badge(PhotoRecord(3, "/p/c.jpg", score=None, state="unlabelled")) is None
+
+
+def test_a_review_row_names_the_runner_up_without_repeating_its_percentage():
+    from app.core.index.records import PhotoRecord
+    from app.gui.review_view import runner_up_line
+    from app.core.index.records import Prediction
+
+    alternatives = [Prediction("petra", "Petra", 0.19), Prediction("taj", "Taj Mahal", 0.12)]
+    no_landmark = PhotoRecord(1, "/p/a.jpg", label=None, score=0.19, state="suggested")
+    assert runner_up_line(no_landmark, alternatives) == "best guess Petra"  # 19% is on the right already
+    labelled = PhotoRecord(2, "/p/b.jpg", label="Petra", score=0.81, state="suggested")
+    assert runner_up_line(labelled, alternatives) == "or Taj Mahal  12%"
+    assert runner_up_line(labelled, [Prediction("petra", "Petra", 0.81)]) is None

@@ -3,7 +3,6 @@ camera files of ../shared/data/camera."""
 
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 

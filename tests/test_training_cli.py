@@ -4,7 +4,6 @@ prepare → train → export → evaluate on generated images."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -351,3 +351,26 @@ def test_extended_xmp_is_kept_and_keywords_hidden_in_it_are_refused(tmp_path, in
         tags = exiftool_tags(photo)
         assert as_list(tags["XMP-dc:Subject"]) == ["mine", "Château d'If"]
         assert tags["XMP-dc:Description"].startswith("history history")
+
+
+def test_the_plan_says_which_files_cannot_be_written_before_anything_is_written(tmp_path, index):
+    locked = make_jpeg(tmp_path / "locked.jpg")
+    done = make_jpeg(tmp_path / "done.jpg", seed=1)
+    add_photo(index, [locked], "Château d'If")
+    add_photo(index, [done], "Château d'If")
+    write_labels(index, [item for item in plan_writes(index) if item.target.name == "done.jpg"])
+    locked.chmod(0o444)
+    done.chmod(0o444)
+    try:
+        plan = {item.target.name: item for item in plan_writes(index)}
+        # the dry run must not promise a write the real one refuses …
+        assert "read-only" in plan["locked.jpg"].problem and not plan["locked.jpg"].changes_anything
+        # … and a read-only photo that already carries its label needs no write at all
+        assert plan["done.jpg"].problem is None and not plan["done.jpg"].changes_anything
+        summary = write_labels(index, list(plan.values()))
+    finally:
+        locked.chmod(0o644)
+        done.chmod(0o644)
+    assert (summary.written, summary.unchanged, summary.failed) == (0, 1, 1)
+    assert summary.errors[0][1].startswith(str(locked))  # the per-file error names the file
+    assert read_fields(locked.read_bytes()).subject in (None, [])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, JpegImagePlugin

@@ -20,6 +20,19 @@ from app.gui.tile_delegate import draw_badge
 ROW_HEIGHT = 92
 
 
+def runner_up_line(record, alternatives) -> str | None:
+    """The line under a row's confidence bar: the other place it could be ("or Petra
+    12%"), or for "no landmark" the best guess that fell short, without repeating the
+    percentage the row already shows on the right."""
+    runner_up = next((p for p in alternatives if p.label != record.label), None)
+    if runner_up is None:
+        return None
+    lead = "best guess" if record.label is None else "or"
+    percent = f"{runner_up.score * 100:.0f}%"
+    shown = f"{(record.score or 0.0) * 100:.0f}%"
+    return f"{lead} {runner_up.label}" + ("" if lead == "best guess" and percent == shown else f"  {percent}")
+
+
 class ReviewRowDelegate(QStyledItemDelegate):
     """A row: thumbnail, suggested label, confidence bar, file and date."""
 
@@ -86,12 +99,10 @@ class ReviewRowDelegate(QStyledItemDelegate):
         painter.setPen(theme.confidence_colour(score))
         painter.drawText(QRectF(rect.right() - 62, rect.top(), 52, rect.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score * 100:.0f}%")
-        runner_up = next((p for p in index.data(AlternativesRole) or [] if p.label != record.label), None)
-        if runner_up is not None:
+        text = runner_up_line(record, index.data(AlternativesRole) or [])
+        if text:
             painter.setPen(QColor(theme.MUTED))
             painter.setFont(theme.scaled_font(option.font, 0.9))
-            lead = "best guess" if record.label is None else "or"  # "no landmark": what it nearly was
-            text = f"{lead} {runner_up.label}  {runner_up.score * 100:.0f}%"
             painter.drawText(QRectF(bar_left, track.bottom() + 6, bar_width, 18), Qt.AlignmentFlag.AlignLeft,
                              painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(bar_width)))
         painter.restore()

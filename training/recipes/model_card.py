@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from training.errors import TrainingError
 
 FIGURE_NAME = "model_card_reliability.png"
 

@@ -66,6 +66,24 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
+    """Why `path` (stat `current`, None for a file still to be created) could not be
+    replaced, or None: the file or its folder is read-only. Checked before writing, and
+    by a dry run so it does not promise a write that would be refused.
+
+    The permission bits are checked as well as os.access, so a read-only flag is
+    respected even by a process that could override it (root, a Windows admin)."""
+    if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
+        return "the file is read-only; make it writable to store labels in it"
+    try:
+        folder_mode = os.stat(path.parent).st_mode
+    except OSError as error:
+        return f"cannot open the folder {path.parent}: {error.strerror}"
+    if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
+        return f"the folder {path.parent} is read-only; labels need a temporary file next to {path.name}"
+    return None
+
+
 def replace_atomically(
     path: Path,
     data: bytes | memoryview | list[bytes | memoryview],
@@ -93,15 +111,9 @@ def replace_atomically(
         old = None
     except OSError as error:
         raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
-    # The permission bits are checked as well as os.access, so a read-only flag is
-    # respected even by a process that could override it (root, a Windows admin).
-    if old is not None and (not os.access(path, os.W_OK) or not old.st_mode & 0o222):
-        raise MetadataWriteError(f"{path} is read-only; make it writable to store labels in it")
-    folder_mode = os.stat(path.parent).st_mode
-    if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
-        raise MetadataWriteError(
-            f"the folder {path.parent} is read-only; labels need a temporary file next to {path.name}"
-        )
+    reason = unwritable_reason(path, old)
+    if reason:
+        raise MetadataWriteError(f"{path}: {reason}")
     temp = temp_path_for(path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
     try:

@@ -11,6 +11,7 @@ from app.core.errors import TaggerError, UsageError
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.metadata import journal
+from app.core.metadata.atomic import unwritable_reason
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, label_fields
@@ -141,7 +142,9 @@ def _plan_file(
         message = error.strerror if isinstance(error, OSError) else str(error)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
     after = label_fields(current, photo.label, previous, names)
-    return PlannedWrite(before=current, after=after, **common)
+    # a dry run must not promise a write that will be refused
+    reason = unwritable_reason(target, target.stat() if target.exists() else None) if after != current else None
+    return PlannedWrite(before=current, after=after, problem=reason, **common)
 
 
 def read_current_fields(target: Path, embedded: bool) -> KeywordFields:

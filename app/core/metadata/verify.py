@@ -19,7 +19,7 @@ from app.core.errors import MetadataWriteError
 from app.core.metadata import iptc
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.jpeg_segments import EXIF_HEADER, XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.xmp import DC, LR, XmpDocument

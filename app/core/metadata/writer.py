@@ -84,7 +84,7 @@ def write_labels(
                     item = pending.pop(0)
                     if item.problem is not None:
                         with lock:
-                            _fail(index, summary, item, item.problem)
+                            _fail(index, summary, item, f"{item.target}: {item.problem}")
                     elif not item.changes_anything:
                         summary.unchanged += 1
                     else:
