@@ -160,6 +160,36 @@ def test_protected_photos_keep_the_models_class_and_score():
     np.testing.assert_allclose(model_score, scores.model_probabilities.max(axis=1))
 
 
+def test_teaching_a_place_lowers_a_models_score_only_as_far_as_the_place_competes():
+    """The joint space is flatter than the model's own scoring for photos whose
+    descriptor fits no gallery photo; a taught place that looks nothing like such a photo
+    must leave its score alone (the old min(model, joint) rule turned correct labels into
+    "no landmark" as soon as anything was taught)."""
+    rng = np.random.default_rng(4)
+    parts, (a_e, a_d), _ = _twin_places(rng)
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    space = build_space(["k0", "k1", "k2"], parts["centres"], scoring, parts["gallery_e"],
+                        parts["gallery_classes"], parts["gallery_d"], TeachingSettings(), TeachingConfig())
+    near_k0 = unit_vectors(parts["centres"][0] + 1.3 * unit_vectors(rng.normal(size=(6, 16))))
+    library_e = np.concatenate([near_k0, a_e[2:]])
+    library_d = np.concatenate([unit_vectors(rng.normal(size=(6, 24))), a_d[2:]])
+    vectors = space.vectors(library_e, library_d)
+    refs = refine(space, library_e, vectors, ["Our cabin"] * 2, space.vectors(a_e[:2], a_d[:2]))
+    scores = score(space, library_e, vectors, refs)
+    winners, _ = scores.winners()
+    model_class, model_score = scores.untaught()
+    model_best = scores.model_probabilities.max(axis=1)
+    taught_share = scores.taught.probabilities[:, 3:].sum(axis=1)
+    joint_builtin = scores.taught.probabilities[:, :3].max(axis=1)
+    kept = scores.free & (winners < 0)
+    np.testing.assert_allclose(model_score[kept], (model_best * (1 - taught_share))[kept], rtol=1e-6)
+    unrelated = kept & (taught_share < 0.01) & (joint_builtin < 0.95 * model_best)
+    assert unrelated.any()  # the case the rule is for: present in this library
+    assert (model_score[unrelated] >= 0.99 * model_best[unrelated]).all()
+    competed = kept & (taught_share > 0.1)
+    assert competed.any() and (model_score[competed] < 0.9 * model_best[competed]).all()
+
+
 def test_library_vectors_read_a_block_at_a_time_refine_and_score_as_the_matrix():
     rng = np.random.default_rng(6)
     parts, (a_e, a_d), (b_e, b_d) = _twin_places(rng)

@@ -321,11 +321,3 @@ def taught_winners(scores: TaughtScores, blocked: np.ndarray | None = None) -> t
     winner = np.where((best >= scores.num_builtin) & scores.free, best - scores.num_builtin, -1)
     return winner, probs[np.arange(len(probs)), best]
 
-
-def builtin_best(scores: TaughtScores) -> tuple[np.ndarray, np.ndarray]:
-    """Per photo: the best built-in class and its score on the joint scale (lower than
-    without teaching when a taught label comes close), so one threshold and one ranking
-    serve both."""
-    builtin = scores.probabilities[:, : scores.num_builtin]
-    best = builtin.argmax(axis=1)
-    return best, builtin[np.arange(len(builtin)), best]

@@ -198,13 +198,16 @@ class LibraryScores:
         return taught_winners(self.taught, blocked)
 
     def untaught(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per photo: the model's class and its score, lowered to the joint scale's where
-        a taught label competes (free photos), so one threshold serves both."""
+        """Per photo: the model's class and its score, scaled by the share of the joint
+        scale the built-in classes keep (free photos): P(class) = P(not taught) ×
+        P(class | built-in). So one threshold serves both, and a taught label lowers a
+        built-in score only as far as it competes: teaching a place that looks nothing
+        like a photo leaves its label and score as `tag` gave them."""
         model_class = self.model_probabilities.argmax(axis=1)
         rows = np.arange(len(model_class))
         model_score = self.model_probabilities[rows, model_class]
-        joint = self.taught.probabilities[:, : self.taught.num_builtin].max(axis=1)
-        return model_class, np.where(self.free, np.minimum(model_score, joint), model_score)
+        taught_share = self.taught.probabilities[:, self.taught.num_builtin:].sum(axis=1)
+        return model_class, np.where(self.free, model_score * (1.0 - taught_share), model_score)
 
 
 def score(
