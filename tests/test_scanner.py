@@ -51,6 +51,35 @@ def test_jpeg_and_raw_with_the_same_stem_are_one_photo(tmp_path: Path, index: Ph
     assert index.count("has:raw") == 2
 
 
+def test_a_raw_file_the_decoder_cannot_read_still_pairs_with_its_jpeg(tmp_path: Path, index: PhotoIndex) -> None:
+    """A camera newer than LibRaw (or a damaged RAW): its JPEG stands for the photo and
+    the RAW still gets the label in a sidecar; a RAW alone is left out, as before."""
+    from app.core.metadata import plan_writes, write_labels
+
+    write_jpeg(tmp_path / "DSC_8188.JPG", taken="2021:07:14 09:30:00")
+    (tmp_path / "DSC_8188.NEF").write_bytes(b"not a raw file LibRaw knows" * 100)
+    (tmp_path / "DSC_8189.NEF").write_bytes(b"not a raw file LibRaw knows" * 101)
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (1, 2)
+    pair = index.search("DSC_8188")[0]
+    assert [Path(f).name for f in pair.files] == ["DSC_8188.JPG", "DSC_8188.NEF"] and pair.has_raw
+    assert pair.taken_at == "2021-07-14T09:30:00"
+    messages = {Path(e.path).name: e.message for e in index.errors(run_id=summary.run_id, limit=10)}
+    assert "DSC_8188.JPG stands for the photo" in messages["DSC_8188.NEF"]
+    assert "stands for" not in messages["DSC_8189.NEF"] and not index.search("DSC_8189")
+    index.set_label(pair.id, "Château d'If")
+    written = write_labels(index, plan_writes(index))
+    assert (written.written, written.failed) == (2, 0)
+    assert "Château d'If" in (tmp_path / "DSC_8188.NEF.xmp").read_text(encoding="utf-8")
+    again = scan(index, [tmp_path])
+    assert (again.new, again.changed, again.missing, again.errors) == (0, 0, 0, 2)  # read again: still broken
+    assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8188.NEF", "DSC_8189.NEF"}
+    (tmp_path / "DSC_8188.NEF").unlink()  # the problem is gone with the file
+    final = scan(index, [tmp_path])
+    assert (final.changed, final.errors) == (1, 1)
+    assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8189.NEF"}
+
+
 def test_rescan_of_unchanged_files_only_stats_them(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
     for n in range(5):
         write_jpeg(tmp_path / f"f{n % 2}" / f"p{n}.jpg", color=(n * 40, 0, 0))

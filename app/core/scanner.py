@@ -102,6 +102,8 @@ class _Scan:
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
         self.pending_errors: list[tuple[str, str]] = []
+        # indexed files with a scan problem (a RAW kept with its JPEG): read again each scan
+        self.problem_paths: set[str] = set()
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path]) -> ScanSummary:
@@ -109,6 +111,7 @@ class _Scan:
         with self.index.transaction() as conn:
             self.summary.run_id = catalog.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
+            self.problem_paths = problems.scan_problem_paths(conn)
         status = "failed"
         try:
             walked = [root for root in resolved if self._walk_root(root)]
@@ -237,6 +240,10 @@ class _Scan:
         for name, k in known.items():
             if not k.missing and name not in seen:
                 dirty.add(stem_of(name))
+        # a file kept despite a problem is read again, so the problem stays until it is fixed
+        reread = {name for name, k in known.items() if not k.missing and name in seen
+                  and db_text(os.path.join(folder, name)) in self.problem_paths} if self.problem_paths else set()
+        dirty.update(stem_of(name) for name in reread)
         if not dirty:
             return
         seen_by_stem: dict[str, list[str]] = defaultdict(list)
@@ -251,7 +258,7 @@ class _Scan:
             if self._cancelled():
                 return
             groups = [
-                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen)
+                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen, reread)
                 for stem in stems[start : start + step]
             ]
             with self.index.transaction() as conn:
@@ -261,24 +268,32 @@ class _Scan:
             self._report(folder)
 
     def _read_group(
-        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]]
+        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]],
+        reread: set[str] = frozenset(),
     ) -> _Group:
         group = _Group(stem)
         by_name = {k.name: k for k in known}
         infos: dict[str, PhotoInfo] = {}
         failed: set[str] = set()  # there but unreadable now: their rows stay as they are
+        unread_raws: list[tuple[FileState, str, bool]] = []  # RAW files not read: state, why, new or changed
         for name in sorted(names):
             size, mtime_ns = seen[name]
             path = os.path.join(folder, name)
             ext = os.path.splitext(name)[1].lower()
             k = by_name.get(name)
-            if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
+            unchanged = k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns
+            if unchanged and name not in reread:
                 group.present.append(FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None))
                 continue
+            fingerprint = None
             try:
                 fingerprint = fingerprint_file(path, size)
                 infos[name] = read_photo_info(path)
             except PhotoReadError as error:
+                if fingerprint is not None and (file_kind(name) or "raw") == "raw":
+                    state = FileState(path, name, ext, "raw", size, mtime_ns, fingerprint)
+                    unread_raws.append((state, str(error), not unchanged))
+                    continue
                 self._error(path, str(error))
                 failed.add(name)
                 continue
@@ -290,7 +305,8 @@ class _Scan:
                 failed.add(name)
                 continue
             group.present.append(FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint))
-            group.touched = True
+            group.touched = group.touched or not unchanged
+        self._pair_unread_raws(group, unread_raws, failed)
         present_names = {f.name for f in group.present}
         group.vanished = [k for k in known if not k.missing and k.name not in present_names and k.name not in failed]
         if group.present:
@@ -299,6 +315,22 @@ class _Scan:
             if group.info is None and (group.touched or group.vanished):
                 group.info = self._read_quietly(str(primary))
         return group
+
+    def _pair_unread_raws(self, group: _Group, unread: list[tuple[FileState, str, bool]], failed: set[str]) -> None:
+        """A RAW file the decoder cannot read (a camera newer than LibRaw, or a damaged
+        file) still belongs with its readable JPEG (or HEIC, TIFF): that file stands for
+        the photo, and the RAW gets the label in its sidecar. The problem is reported
+        either way; a RAW with no readable sibling is left out, as any unreadable file."""
+        sibling = next((f.name for f in group.present if f.kind != "raw"), None)
+        for state, message, changed in unread:
+            if sibling is None:
+                self._error(state.path, message)
+                failed.add(state.name)
+                continue
+            self._error(state.path, f"{message}; {sibling} stands for the photo and the RAW file still gets "
+                                    "its label in a sidecar")
+            group.present.append(state)
+            group.touched = group.touched or changed
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
         try:

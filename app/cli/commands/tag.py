@@ -76,7 +76,8 @@ def run(args) -> int:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
     if scan_errors:
-        line += f"; {scan_errors} files could not be scanned (see `landmark-tagger stats --errors`)"
+        files = "1 file" if scan_errors == 1 else f"{scan_errors} files"
+        line += f"; {files} could not be scanned (see `landmark-tagger stats --errors`)"
     print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
     if reader_gone:
         return EXIT_OK

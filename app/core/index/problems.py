@@ -40,6 +40,11 @@ def clear(conn: sqlite3.Connection, stages: Iterable[str], *, photo_id: int | No
     )
 
 
+def scan_problem_paths(conn: sqlite3.Connection) -> set[str]:
+    """The paths (as stored) with a scan problem now."""
+    return {path for (path,) in conn.execute("SELECT path FROM errors WHERE stage = 'scan' AND path IS NOT NULL")}
+
+
 def clear_rescanned(
     conn: sqlite3.Connection, roots: Sequence[str], run_id: int, unlisted: Sequence[str] = ()
 ) -> int:
