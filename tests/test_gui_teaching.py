@@ -216,7 +216,9 @@ def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window
     assert "above the threshold (0.79)" in message and "3 photos came close (best 0.41)" in message
     win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, scored=40))
     assert win.statusBar().currentMessage() == "No new suggestions: teach more photos of your places (T)."
-    win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, scored=0))
+    win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, tagged=0, scored=0))
     assert "tag your folders first" in win.statusBar().currentMessage()
+    win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, tagged=2, scored=0))
+    assert "one you taught or labelled" in win.statusBar().currentMessage()
     win.suggestions_found(0, SuggestReport(threshold=0.79))
     assert "Nothing is taught yet" in win.statusBar().currentMessage()

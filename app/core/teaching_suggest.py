@@ -76,7 +76,8 @@ class SuggestReport:
     close: int = 0
     best_close: float = 0.0
     taught: int = 0  # references of this model
-    scored: int = 0  # library photos with a stored embedding that a suggestion could go to
+    tagged: int = 0  # library photos with a stored embedding by this model
+    scored: int = 0  # of those, the ones a suggestion could go to (not taught, not labelled by the user)
 
 
 def close_hint(report: SuggestReport) -> str | None:
@@ -84,9 +85,12 @@ def close_hint(report: SuggestReport) -> str | None:
     score, or how close the best photos came (None when there is nothing to add)."""
     if report.taught == 0:
         return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
-    if report.scored == 0:
+    if report.scored == 0 and report.tagged == 0:
         return ("no tagged photo to score: run `landmark-tagger tag FOLDER` first "
                 "(suggest compares the photos' stored embeddings, it decodes none)")
+    if report.scored == 0:
+        return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
+                "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
     if report.close == 0:
         return None
     lower = math.floor(report.best_close * 20) / 20
@@ -134,6 +138,8 @@ def suggest(
         return []
     if cancel is not None:
         cancel.raise_if_cancelled()
+    if report is not None:
+        report.tagged = len(ids)
     embeddings = store.normalise_in_place(embeddings)
     vectors = space.library_vectors(embeddings, descriptors)
     taught_ids = {ref.photo_id for ref in refs}

@@ -138,8 +138,10 @@ class TeachActions:
             self.show_message(f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught")
         elif report is not None and report.taught == 0:
             self.show_message("Nothing is taught yet: select a few photos of a place and press Teach… (T).")
-        elif report is not None and report.scored == 0:
+        elif report is not None and report.scored == 0 and report.tagged == 0:
             self.show_message("No tagged photo to compare with what you taught: tag your folders first.")
+        elif report is not None and report.scored == 0:
+            self.show_message("Every tagged photo here is one you taught or labelled: tag more folders to look through.")
         elif report is not None and report.close:
             photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
             self.show_message(f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
