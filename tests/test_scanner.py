@@ -74,6 +74,7 @@ def test_a_raw_file_the_decoder_cannot_read_still_pairs_with_its_jpeg(tmp_path: 
     again = scan(index, [tmp_path])
     assert (again.new, again.changed, again.missing, again.errors) == (0, 0, 0, 2)  # read again: still broken
     assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8188.NEF", "DSC_8189.NEF"}
+    assert index.search("DSC_8188")[0].taken_at == "2021-07-14T09:30:00"  # the JPEG's metadata stays
     (tmp_path / "DSC_8188.NEF").unlink()  # the problem is gone with the file
     final = scan(index, [tmp_path])
     assert (final.changed, final.errors) == (1, 1)
