@@ -492,3 +492,23 @@ def test_a_review_row_names_the_runner_up_without_repeating_its_percentage():
     labelled = PhotoRecord(2, "/p/b.jpg", label="Petra", score=0.81, state="suggested")
     assert runner_up_line(labelled, alternatives) == "or Taj Mahal  12%"
     assert runner_up_line(labelled, [Prediction("petra", "Petra", 0.81)]) is None
+
+
+def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None:
+    from app.core.metadata.keywords import KeywordFields
+    from app.core.metadata.plan import PlannedWrite
+    from app.gui.write_dialog import WritePlanDialog
+
+    def planned(name: str, before: list[str], problem: str | None = None) -> PlannedWrite:
+        return PlannedWrite(photo_id=1, source=Path(name), target=Path(name), kind="jpeg", label="Petra",
+                            previous_label=None, before=KeywordFields(subject=before),
+                            after=KeywordFields(subject=["Petra"]), problem=problem)
+
+    plan = [planned("/p/a.jpg", []), planned("/p/b.jpg", ["Petra"]), planned("/p/c.jpg", [], "the file is read-only")]
+    dialog = WritePlanDialog(plan, include_suggested=False)
+    qtbot.addWidget(dialog)
+    assert dialog.summary.text().startswith("1 file would be written, 1 already carries the label, 1 cannot be")
+    assert dialog.write_button.text() == "Write 1 file" and dialog.write_button.isEnabled()
+    nothing = WritePlanDialog([planned("/p/b.jpg", ["Petra"])], include_suggested=False)
+    qtbot.addWidget(nothing)
+    assert not nothing.write_button.isEnabled()

@@ -51,14 +51,16 @@ class WritePlanDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         blocked = sum(1 for item in plan if getattr(item, "problem", None))
-        writable = len(plan) - blocked
+        writable = sum(1 for item in plan if getattr(item, "changes_anything", not getattr(item, "problem", None)))
+        unchanged = len(plan) - writable - blocked
         text = (f"{writable:,} file{'s' if writable != 1 else ''} would be written"
+                + (f", {unchanged:,} already {'carry' if unchanged != 1 else 'carries'} the label" if unchanged else "")
                 + (f", {blocked:,} cannot be (see Problem)" if blocked else "")
                 + ". Nothing has been changed yet; files are replaced atomically, checked after "
                   "writing, and the whole batch can be undone. RAW files are never modified.")
-        summary = QLabel(text)
-        summary.setWordWrap(True)
-        layout.addWidget(summary)
+        self.summary = QLabel(text)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
         self.include_suggested = QCheckBox("Include suggested (not yet accepted) labels")
         self.include_suggested.setChecked(include_suggested)
         layout.addWidget(self.include_suggested)
