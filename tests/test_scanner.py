@@ -81,6 +81,17 @@ def test_a_raw_file_the_decoder_cannot_read_still_pairs_with_its_jpeg(tmp_path: 
     assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8189.NEF"}
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes as a name")
+def test_a_kept_raw_with_a_problem_in_a_non_utf8_folder_is_read_again(tmp_path: Path, index: PhotoIndex) -> None:
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    write_jpeg(folder / "DSC_0001.JPG")
+    (folder / "DSC_0001.NEF").write_bytes(b"not a raw file" * 100)
+    for _ in range(2):
+        summary = scan(index, [tmp_path])
+        assert (summary.photos, summary.errors) == (1, 1)
+    assert [Path(e.path).name for e in index.errors(stage="scan")] == ["DSC_0001.NEF"]
+
+
 def test_rescan_of_unchanged_files_only_stats_them(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
     for n in range(5):
         write_jpeg(tmp_path / f"f{n % 2}" / f"p{n}.jpg", color=(n * 40, 0, 0))

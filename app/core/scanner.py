@@ -104,6 +104,7 @@ class _Scan:
         self.pending_errors: list[tuple[str, str]] = []
         # indexed files with a scan problem (a RAW kept with its JPEG): read again each scan
         self.problem_paths: set[str] = set()
+        self.problem_folders: set[str] = set()
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path]) -> ScanSummary:
@@ -112,6 +113,7 @@ class _Scan:
             self.summary.run_id = catalog.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
             self.problem_paths = problems.scan_problem_paths(conn)
+            self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
         status = "failed"
         try:
             walked = [root for root in resolved if self._walk_root(root)]
@@ -242,7 +244,7 @@ class _Scan:
                 dirty.add(stem_of(name))
         # a file kept despite a problem is read again, so the problem stays until it is fixed
         reread = {name for name, k in known.items() if not k.missing and name in seen
-                  and db_text(os.path.join(folder, name)) in self.problem_paths} if self.problem_paths else set()
+                  and os.path.join(folder, name) in self.problem_paths} if folder in self.problem_folders else set()
         dirty.update(stem_of(name) for name in reread)
         if not dirty:
             return

@@ -41,7 +41,8 @@ def clear(conn: sqlite3.Connection, stages: Iterable[str], *, photo_id: int | No
 
 
 def scan_problem_paths(conn: sqlite3.Connection) -> set[str]:
-    """The paths (as stored) with a scan problem now."""
+    """The paths with a scan problem now (as the connection reads them back: a
+    non-UTF-8 name keeps its surrogate escapes, as os.path gives it)."""
     return {path for (path,) in conn.execute("SELECT path FROM errors WHERE stage = 'scan' AND path IS NOT NULL")}
 
 
