@@ -167,6 +167,22 @@ def test_hidden_sidecar_and_temp_files_are_skipped(tmp_path: Path, index: PhotoI
     assert (summary.photos, summary.errors) == (1, 0)
 
 
+def test_other_programs_private_folders_are_not_walked_into(tmp_path: Path, index: PhotoIndex) -> None:
+    """An Apple Photos library in ~/Pictures (writing into it would break its database),
+    Lightroom's Smart Previews (DNG files), a NAS's thumbnails, recycle bins."""
+    write_jpeg(tmp_path / "2023 Rome" / "DSC_0001.JPG")
+    write_jpeg(tmp_path / "Photos Library.photoslibrary" / "originals" / "0" / "IMG_1.jpeg")
+    write_jpeg(tmp_path / "Catalog Smart Previews.lrdata" / "1" / "DSC_0001.jpg")
+    write_jpeg(tmp_path / "2023 Rome" / "@eaDir" / "DSC_0001.JPG" / "SYNOPHOTO_THUMB_XL.jpg")
+    write_jpeg(tmp_path / "#recycle" / "old.jpg")
+    write_jpeg(tmp_path / "$RECYCLE.BIN" / "S-1-5-21" / "old.jpg")
+    summary = scan(index, [tmp_path])
+    assert (summary.photos, summary.errors) == (1, 0)
+    assert [Path(p.path).name for p in index.search()] == ["DSC_0001.JPG"]
+    library = tmp_path / "Photos Library.photoslibrary"
+    assert scan(index, [library]).photos == 1  # a folder the user names is scanned
+
+
 def test_symlink_cycles_do_not_loop(tmp_path: Path, index: PhotoIndex) -> None:
     write_jpeg(tmp_path / "lib" / "a" / "x.jpg")
     (tmp_path / "lib" / "a" / "loop").symlink_to(tmp_path / "lib")
