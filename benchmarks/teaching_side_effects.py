@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
           f"`teach` + `suggest` ({len(right_after - right_before)} gained)")
     print("lost: " + (", ".join(f"{count} to {where}" for where, count in lost.most_common()) or "none"))
     found = sum(after.get(path) == PLACE for path in others)
-    print(f"other photos of {PLACE} suggested as {PLACE}: {found} of {len(others)}")
+    known = sum(after.get(path) not in (None, PLACE) for path in others)
+    print(f"the other {len(others)} photos of {PLACE}: {found} suggested as {PLACE}, {known} labelled a known "
+          f"landmark (after `tag`: {sum(before.get(path) is not None for path in others)}), "
+          f"{len(others) - found - known} no landmark")
     return 0
 
 
