@@ -374,3 +374,17 @@ def test_the_plan_says_which_files_cannot_be_written_before_anything_is_written(
     assert (summary.written, summary.unchanged, summary.failed) == (0, 1, 1)
     assert summary.errors[0][1].startswith(str(locked))  # the per-file error names the file
     assert read_fields(locked.read_bytes()).subject in (None, [])
+
+
+def test_nothing_is_written_inside_another_programs_photo_library(tmp_path, index):
+    """A user may scan an Apple Photos library by naming it; its files are still never
+    written into (the library's database would no longer match them)."""
+    folder = tmp_path / "Photos Library.photoslibrary" / "originals" / "0"
+    folder.mkdir(parents=True)
+    inside = make_jpeg(folder / "IMG_1.jpeg")
+    original = inside.read_bytes()
+    add_photo(index, [inside], "Château d'If")
+    (item,) = plan_writes(index)
+    assert "Photos Library.photoslibrary" in item.problem and not item.changes_anything
+    summary = write_labels(index, [item])
+    assert (summary.written, summary.failed) == (0, 1) and inside.read_bytes() == original

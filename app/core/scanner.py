@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
-from app.core.folder_paths import is_within
+from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
@@ -28,13 +28,6 @@ from app.core.progress import CancelToken, Progress, ProgressCallback, no_progre
 
 # Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
 SKIPPED_SUFFIXES = (".xmp", ".tmp", "~", ".part", ".crdownload", ".partial")
-# Folders that hold other programs' private copies, never the user's photos: the libraries
-# of Apple Photos, iPhoto and Aperture (writing into them would break their database),
-# Lightroom's previews and Smart Previews (DNG files), a NAS's thumbnails and recycle
-# bins, and Windows' recycle bin.
-SKIPPED_FOLDER_SUFFIXES = (".photoslibrary", ".photolibrary", ".migratedphotolibrary", ".aplibrary", ".lrdata")
-SKIPPED_FOLDER_NAMES = frozenset({"@eadir", "#recycle", "#snapshot", "$recycle.bin", "recycler",
-                                  "system volume information"})
 
 
 @dataclass(frozen=True)
@@ -93,13 +86,6 @@ def stem_of(name: str) -> str:
 def is_skipped_name(name: str) -> bool:
     """Hidden files, our sidecars and temp files are never photos."""
     return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
-
-
-def is_skipped_folder(name: str) -> bool:
-    """Hidden folders and other programs' private ones (a photo library package, previews,
-    a NAS's thumbnails, a recycle bin) are not walked into; a root the user names is."""
-    lowered = name.lower()
-    return name.startswith(".") or lowered in SKIPPED_FOLDER_NAMES or lowered.endswith(SKIPPED_FOLDER_SUFFIXES)
 
 
 class _Scan:

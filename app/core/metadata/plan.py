@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import TaggerError, UsageError
+from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.metadata import journal
@@ -136,6 +137,13 @@ def _plan_file(
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
+    library = private_library_of(target)
+    if library is not None:
+        return PlannedWrite(
+            before=KeywordFields(), after=KeywordFields(), **common,
+            problem=f"it lies inside {library.name}, another program's library, which writing would break; "
+                    "export the photos from it and label the copies instead",
+        )
     try:
         current = read_current_fields(target, embed)
     except (TaggerError, OSError) as error:
