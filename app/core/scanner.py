@@ -102,9 +102,12 @@ class _Scan:
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
         self.pending_errors: list[tuple[str, str]] = []
-        # indexed files with a scan problem (a RAW kept with its JPEG): read again each scan
+        # Indexed files with a scan problem (a RAW kept with its JPEG): an unchanged one is
+        # not read again (a library of RAW files LibRaw cannot read would be re-read on every
+        # scan), so its problem is kept as it is, not cleared as "not met again".
         self.problem_paths: set[str] = set()
         self.problem_folders: set[str] = set()
+        self.kept_problems: set[str] = set()
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path]) -> ScanSummary:
@@ -123,7 +126,8 @@ class _Scan:
             if not self._cancelled():
                 self._flush_errors()
                 with self.index.transaction() as conn:
-                    problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable)
+                    problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable,
+                                             keep=self.kept_problems)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
         finally:
@@ -242,10 +246,12 @@ class _Scan:
         for name, k in known.items():
             if not k.missing and name not in seen:
                 dirty.add(stem_of(name))
-        # a file kept despite a problem is read again, so the problem stays until it is fixed
-        reread = {name for name, k in known.items() if not k.missing and name in seen
-                  and os.path.join(folder, name) in self.problem_paths} if folder in self.problem_folders else set()
-        dirty.update(stem_of(name) for name in reread)
+        if folder in self.problem_folders:
+            self.kept_problems.update(
+                path for name, k in known.items()
+                if not k.missing and seen.get(name) == (k.size, k.mtime_ns)
+                and (path := os.path.join(folder, name)) in self.problem_paths
+            )
         if not dirty:
             return
         seen_by_stem: dict[str, list[str]] = defaultdict(list)
@@ -260,7 +266,7 @@ class _Scan:
             if self._cancelled():
                 return
             groups = [
-                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen, reread)
+                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen)
                 for stem in stems[start : start + step]
             ]
             with self.index.transaction() as conn:
@@ -270,21 +276,19 @@ class _Scan:
             self._report(folder)
 
     def _read_group(
-        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]],
-        reread: set[str] = frozenset(),
+        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]]
     ) -> _Group:
         group = _Group(stem)
         by_name = {k.name: k for k in known}
         infos: dict[str, PhotoInfo] = {}
         failed: set[str] = set()  # there but unreadable now: their rows stay as they are
-        unread_raws: list[tuple[FileState, str, bool]] = []  # RAW files not read: state, why, new or changed
+        unread_raws: list[tuple[FileState, str]] = []  # RAW files that could not be read, and why
         for name in sorted(names):
             size, mtime_ns = seen[name]
             path = os.path.join(folder, name)
             ext = os.path.splitext(name)[1].lower()
             k = by_name.get(name)
-            unchanged = k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns
-            if unchanged and name not in reread:
+            if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
                 group.present.append(FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None))
                 continue
             fingerprint = None
@@ -293,8 +297,7 @@ class _Scan:
                 infos[name] = read_photo_info(path)
             except PhotoReadError as error:
                 if fingerprint is not None and (file_kind(name) or "raw") == "raw":
-                    state = FileState(path, name, ext, "raw", size, mtime_ns, fingerprint)
-                    unread_raws.append((state, str(error), not unchanged))
+                    unread_raws.append((FileState(path, name, ext, "raw", size, mtime_ns, fingerprint), str(error)))
                     continue
                 self._error(path, str(error))
                 failed.add(name)
@@ -307,7 +310,7 @@ class _Scan:
                 failed.add(name)
                 continue
             group.present.append(FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint))
-            group.touched = group.touched or not unchanged
+            group.touched = True
         self._pair_unread_raws(group, unread_raws, failed)
         present_names = {f.name for f in group.present}
         group.vanished = [k for k in known if not k.missing and k.name not in present_names and k.name not in failed]
@@ -318,13 +321,13 @@ class _Scan:
                 group.info = self._read_quietly(str(primary))
         return group
 
-    def _pair_unread_raws(self, group: _Group, unread: list[tuple[FileState, str, bool]], failed: set[str]) -> None:
+    def _pair_unread_raws(self, group: _Group, unread: list[tuple[FileState, str]], failed: set[str]) -> None:
         """A RAW file the decoder cannot read (a camera newer than LibRaw, or a damaged
         file) still belongs with its readable JPEG (or HEIC, TIFF): that file stands for
         the photo, and the RAW gets the label in its sidecar. The problem is reported
         either way; a RAW with no readable sibling is left out, as any unreadable file."""
         sibling = next((f.name for f in group.present if f.kind != "raw"), None)
-        for state, message, changed in unread:
+        for state, message in unread:
             if sibling is None:
                 self._error(state.path, message)
                 failed.add(state.name)
@@ -332,7 +335,7 @@ class _Scan:
             self._error(state.path, f"{message}; {sibling} stands for the photo and the RAW file still gets "
                                     "its label in a sidecar")
             group.present.append(state)
-            group.touched = group.touched or changed
+            group.touched = True
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
         try:

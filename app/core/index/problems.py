@@ -8,7 +8,7 @@ often a rescan met the same eleven broken files.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from app.core.folder_paths import is_within
 
@@ -47,15 +47,17 @@ def scan_problem_paths(conn: sqlite3.Connection) -> set[str]:
 
 
 def clear_rescanned(
-    conn: sqlite3.Connection, roots: Sequence[str], run_id: int, unlisted: Sequence[str] = ()
+    conn: sqlite3.Connection, roots: Sequence[str], run_id: int, unlisted: Sequence[str] = (),
+    keep: Collection[str] = frozenset(),
 ) -> int:
     """After a whole scan of `roots`: scan problems there that this run did not meet
     again are fixed (each scan reads every unreadable file again), except below the
-    folders it could not list. Returns how many were cleared."""
+    folders it could not list and those of the `keep` paths (indexed files with a
+    problem that the scan did not read again, being unchanged). Returns how many were cleared."""
     rows = conn.execute("SELECT id, path FROM errors WHERE stage = 'scan' AND run_id IS NOT ?", (run_id,))
     fixed = [
         (error_id,) for error_id, path in rows
-        if path is not None and any(is_within(path, root) for root in roots)
+        if path is not None and path not in keep and any(is_within(path, root) for root in roots)
         and not any(is_within(path, folder) for folder in unlisted)
     ]
     conn.executemany("DELETE FROM errors WHERE id = ?", fixed)
