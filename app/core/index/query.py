@@ -13,6 +13,7 @@ also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from dataclasses import dataclass, field
@@ -155,6 +156,15 @@ def _score_term(body: str, operator: str, value: str, negated: bool) -> Term:
     return Term("score", repr(number), negated=negated, operator=operator)
 
 
+def _check_calendar(value: str, body: str) -> None:
+    """2020-13 or 2021-02-30 match the pattern but no photo: say so instead of finding nothing."""
+    parts = [int(part) for part in value.split("-")]
+    try:
+        datetime.date(parts[0] or 1, *(parts[1:] + [1, 1])[:2])
+    except ValueError:
+        raise QuerySyntaxError(f"{body!r}: there is no such date") from None
+
+
 def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
     lowered = value.lower()
     if name == "date" and not DATE_PATTERN.match(value):
@@ -162,6 +172,9 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
     if name in ("after", "before"):
         if not DATE_PATTERN.match(value):
             raise QuerySyntaxError(f"{body!r}: write the day as YYYY-MM-DD (or YYYY, YYYY-MM: its first day)")
+    if name in ("date", "after", "before"):
+        _check_calendar(value, body)
+    if name in ("after", "before"):
         value += "-01-01"[len(value) - 4 :]  # after:2010 = from 2010-01-01 on; before:2012-05 = up to April
     if name == "state":
         if lowered == "unlabeled":
