@@ -64,6 +64,17 @@ def test_write_says_when_suggested_labels_were_left_out(tmp_path, capsys):
     assert "left out" not in capsys.readouterr().err  # the query chooses what is counted
 
 
+def test_a_query_that_matches_nothing_says_so(tmp_path, capsys):
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [make_jpeg(tmp_path / "DSC_0001.jpg")], "Colosseum", state="suggested")
+    for command in (["label", "DSC_0010", "Petra"], ["accept", "DSC_0010"], ["reject", "DSC_0010"]):
+        assert main(["--db", str(db), *command]) == 0
+        assert "no photo matches 'DSC_0010'" in capsys.readouterr().err
+    assert main(["--db", str(db), "accept", "DSC_0001"]) == 0
+    assert "1 of 1 matching photo(s) changed" in capsys.readouterr().err
+
+
 def test_label_needs_a_name(tmp_path):
     assert main(["--db", str(tmp_path / "i.db"), "label", "", "  "]) == 2
 

@@ -43,7 +43,10 @@ def register(subparsers) -> None:
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int) -> int:
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed}))
-    print(f"{verb}: {changed} of {matched} matching photo(s) changed", file=sys.stderr)
+    if matched == 0:  # a typo in a file name must not look like success
+        print(f"{verb}: no photo matches {args.query!r} (try it with `landmark-tagger search`)", file=sys.stderr)
+    else:
+        print(f"{verb}: {changed} of {matched} matching photo(s) changed", file=sys.stderr)
     return 0
 
 
