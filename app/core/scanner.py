@@ -291,12 +291,11 @@ class _Scan:
             if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
                 group.present.append(FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None))
                 continue
-            fingerprint = None
             try:
-                fingerprint = fingerprint_file(path, size)
+                fingerprint = fingerprint_file(path, size)  # raises OSError only
                 infos[name] = read_photo_info(path)
             except PhotoReadError as error:
-                if fingerprint is not None and (file_kind(name) or "raw") == "raw":
+                if (file_kind(name) or "raw") == "raw":
                     unread_raws.append((FileState(path, name, ext, "raw", size, mtime_ns, fingerprint), str(error)))
                     continue
                 self._error(path, str(error))

@@ -158,9 +158,9 @@ def _score_term(body: str, operator: str, value: str, negated: bool) -> Term:
 
 def _check_calendar(value: str, body: str) -> None:
     """2020-13 or 2021-02-30 match the pattern but no photo: say so instead of finding nothing."""
-    parts = [int(part) for part in value.split("-")]
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
     try:
-        datetime.date(parts[0] or 1, *(parts[1:] + [1, 1])[:2])
+        datetime.date(max(int(year), 1), int(month), int(day))
     except ValueError:
         raise QuerySyntaxError(f"{body!r}: there is no such date") from None
 

@@ -151,8 +151,16 @@ def _plan_file(
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
     after = label_fields(current, photo.label, previous, names)
     # a dry run must not promise a write that will be refused
-    reason = unwritable_reason(target, target.stat() if target.exists() else None) if after != current else None
+    reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, **common)
+
+
+def _stat_or_none(path: Path):
+    """The file's stat, or None for a sidecar still to be created."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
 
 
 def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
