@@ -75,6 +75,27 @@ def test_a_query_that_matches_nothing_says_so(tmp_path, capsys):
     assert "1 of 1 matching photo(s) changed" in capsys.readouterr().err
 
 
+def test_swapped_arguments_do_not_make_a_file_name_the_label(tmp_path, monkeypatch, capsys):
+    """`label PHOTO NAME` (teach's order) would otherwise label the photos matching NAME
+    with the photo's path, and `write` would put that path into them as a keyword."""
+    db = tmp_path / "index.db"
+    photo = make_jpeg(tmp_path / "DSC_8188.JPG")
+    (tmp_path / "Colosseum").mkdir()  # a folder named like the place is no file name
+    with PhotoIndex.open(db) as index:
+        photo_id = add_photo(index, [photo], "Colosseum", state="suggested")
+    monkeypatch.chdir(tmp_path)
+    for name in (str(photo), "DSC_8188.JPG", str(tmp_path)):
+        assert main(["--db", str(db), "label", "Colosseum", name]) == 2
+        assert "label QUERY NAME" in capsys.readouterr().err
+    assert main(["--db", str(db), "teach", str(photo), "Colosseum"]) == 2
+    assert "teach NAME PHOTO" in capsys.readouterr().err
+    with PhotoIndex.open(db) as index:
+        assert (index.get(photo_id).label, index.get(photo_id).state) == ("Colosseum", "suggested")
+    assert main(["--db", str(db), "label", "DSC_8188", "Colosseum"]) == 0
+    with PhotoIndex.open(db) as index:
+        assert (index.get(photo_id).label, index.get(photo_id).state) == ("Colosseum", "accepted")
+
+
 def test_label_needs_a_name(tmp_path):
     assert main(["--db", str(tmp_path / "i.db"), "label", "", "  "]) == 2
 

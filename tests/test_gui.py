@@ -196,6 +196,11 @@ def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path)
 
 
 def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path) -> None:
+    def texts():
+        return [window.detail.predictions_box.itemAt(i).widget().text()
+                for i in range(window.detail.predictions_box.count())]
+
+    assert texts() == ["Select a photo to see what the model thinks of it."]  # not "tag this photo"
     added_folder(qtbot, window, tmp_path, count=2)
     photo_id = window.grid_model.photo_id(0)
     suggest(window.index, photo_id, "Petra", 0.75)

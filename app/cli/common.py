@@ -28,6 +28,25 @@ def add_json_flag(parser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines (one object per line) on stdout")
 
 
+def refuse_file_as_name(name: str, usage: str) -> None:
+    """UsageError when a landmark NAME argument is a photo's path: the arguments were
+    swapped (`label DSC_8188.JPG Colosseum` for `label QUERY NAME`), and taking the path
+    as the name would label the photo "DSC_8188.JPG" (and write that keyword). A name
+    without a separator may still be a folder of the working directory ("Colosseum")."""
+    from pathlib import Path
+
+    from app.core.errors import UsageError
+
+    path = Path(name).expanduser()
+    has_separator = "/" in name or "\\" in name
+    try:
+        is_path = path.is_file() or (has_separator and path.exists())
+    except OSError:  # a name too long for a path, or one the system refuses
+        is_path = False
+    if is_path:
+        raise UsageError(f"{name!r} is a file or folder, not a landmark name: {usage}")
+
+
 def open_index(args):
     """The PhotoIndex chosen by --db, else $LANDMARK_TAGGER_DB, else the user data folder."""
     from app.core.index import PhotoIndex

@@ -249,6 +249,9 @@ class DetailPane(QScrollArea):
                 widget.hide()  # deleteLater waits for the event loop; never paint it meanwhile
                 widget.setParent(None)
                 widget.deleteLater()
+        if record is None:
+            self.predictions_box.addWidget(_muted("Select a photo to see what the model thinks of it."))
+            return
         if not predictions:
             self.predictions_box.addWidget(_muted("None yet — tag this photo to see what the model thinks."))
             return

@@ -69,11 +69,13 @@ def run_reject(args: argparse.Namespace) -> int:
 
 
 def run_label(args: argparse.Namespace) -> int:
+    from app.cli.common import refuse_file_as_name
     from app.core.errors import UsageError
 
     name = args.name.strip()
     if not name:
         raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\"")
+    refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
     from app.core.teaching import learn_from_correction, load_model_bundle
     from model.errors import ModelError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar, refuse_file_as_name
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
 
@@ -49,6 +49,8 @@ def run(args) -> int:
             return EXIT_PARTIAL
         print_summary(f"forgot '{name}' ({removed} reference{'s' if removed != 1 else ''} removed)")
         return EXIT_OK
+    # (--forget must still take a path-like name a swapped `label` once taught)
+    refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
     if not args.paths:
         raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
     with open_index(args) as index, progress_bar("teaching") as progress:
