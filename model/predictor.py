@@ -15,6 +15,7 @@ import numpy as np
 
 from model.bundle import ModelBundle, load_bundle
 from model.errors import ModelError
+from model.image_detail import featureless
 from model.preprocess import normalize_batch, prepare_image
 from model.scoring import score_classes
 
@@ -183,9 +184,19 @@ class Predictor:
         return top_predictions(scored.probabilities, ids, names, k)
 
     def predict(self, images: Sequence[Any], k: int = 5) -> list[list[Prediction]]:
-        """PIL images → top-k predictions (convenience for scripts and tests)."""
-        embeddings, cosines = self.embed(self.prepare(images))
-        return self.classify(embeddings, cosines, k=k)
+        """PIL images → top-k predictions (for evaluation, scripts and tests). A frame
+        with nothing in it (model.image_detail) gets the model's ranking at score 0, as
+        the app tags it."""
+        p = self.bundle.preprocessing
+        pixels = np.stack([prepare_image(img, p) for img in images])
+        embeddings, cosines = self.embed(normalize_batch(pixels, p))
+        tops = self.classify(embeddings, cosines, k=k)
+        return [unscored(top) if blank else top for top, blank in zip(tops, featureless(pixels))]
+
+
+def unscored(top: Sequence[Prediction]) -> list[Prediction]:
+    """The same ranking with every score 0: nothing in the photo supports any of them."""
+    return [Prediction(p.landmark_id, p.label, 0.0) for p in top]
 
 
 def top_predictions(

@@ -220,6 +220,10 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     assert "52% best guess" in window.detail.state_line.text()
     items = [window.detail.predictions_box.itemAt(i).widget() for i in range(window.detail.predictions_box.count())]
     assert "Scores when tagged" in items[-1].text() and "52%" in items[-1].text()
+    # a blank frame: the tagger gave every landmark 0 (model.image_detail); no bars, a reason
+    window.index.set_predictions(photo_id, "test-model", [Prediction("petra", "Petra", 0.0)], float("inf"))
+    window.photos_changed([photo_id])
+    assert texts() == ["Too little detail to recognise anything (a blank, dark or overexposed frame)."]
 
 
 @pytest.mark.slow
@@ -497,6 +501,9 @@ def test_a_review_row_names_the_runner_up_without_repeating_its_percentage():
     labelled = PhotoRecord(2, "/p/b.jpg", label="Petra", score=0.81, state="suggested")
     assert runner_up_line(labelled, alternatives) == "or Taj Mahal  12%"
     assert runner_up_line(labelled, [Prediction("petra", "Petra", 0.81)]) is None
+    blank = [Prediction("petra", "Petra", 0.0), Prediction("taj", "Taj Mahal", 0.0)]  # model.image_detail
+    assert runner_up_line(PhotoRecord(3, "/p/c.jpg", label=None, score=0.0, state="suggested"), blank) \
+        == "blank frame: too little detail"
 
 
 def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None:

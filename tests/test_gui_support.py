@@ -21,7 +21,13 @@ def make_photo_folder(folder: Path, count: int, seed: int = 1) -> list[Path]:
             "Exif": {piexif.ExifIFD.DateTimeOriginal: f"2020:11:{1 + i % 28:02d} 10:{i % 60:02d}:00".encode()},
         }
         colour = tuple(rng.randrange(256) for _ in range(3))
-        Image.new("RGB", (96, 64), colour).save(path, "JPEG", exif=piexif.dump(exif))
+        image = Image.new("RGB", (96, 64), colour)
+        # some structure on it: a flat frame is a "blank frame" to the tagger (model.image_detail)
+        for x in range(0, 96, 16):
+            for y in range(0, 64, 16):
+                shade = tuple(max(0, min(255, c + rng.randrange(-90, 91))) for c in colour)
+                image.paste(shade, (x, y, x + 8, y + 8))
+        image.save(path, "JPEG", exif=piexif.dump(exif))
         paths.append(path)
     return paths
 

@@ -22,7 +22,7 @@ from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers,
 from app.core.errors import UsageError
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
-from app.core.teaching_store import store_embedding
+from app.core.teaching_store import drop_embedding, store_embedding
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -220,6 +220,8 @@ class _Run:
             decoded.close()
 
     def _classify(self, batch: list[DecodedPhoto]) -> None:
+        from model.image_detail import featureless
+        from model.predictor import unscored
         from model.preprocess import normalize_batch
 
         pixels = np.stack([item.pixels for item in batch])
@@ -229,13 +231,21 @@ class _Run:
             _check_network_outputs(self.bundle, embeddings, cosines)
             self.outputs_checked = True
         tops = self._top_predictions(embeddings, cosines, descriptors)
+        # A blank frame (lens cap, blown out, plain sky) shows no landmark whatever the
+        # network says; its vectors are kept out of teaching, `suggest` and "Similar photos".
+        blank = featureless(pixels)
         results = []
         with self.index.transaction() as conn:
             for row, (item, top) in enumerate(zip(batch, tops)):
-                self.index.set_predictions(item.photo_id, self.bundle.id, top, self.threshold)
-                store_embedding(conn, item.photo_id, self.bundle.id, embeddings[row],
-                                None if descriptors is None else descriptors[row])
-                results.append(self._result(item, top))
+                threshold = self.threshold
+                if blank[row]:  # "no landmark" even at threshold 0
+                    top, threshold = unscored(top), float("inf")
+                    drop_embedding(conn, item.photo_id, self.bundle.id)
+                else:
+                    store_embedding(conn, item.photo_id, self.bundle.id, embeddings[row],
+                                    None if descriptors is None else descriptors[row])
+                self.index.set_predictions(item.photo_id, self.bundle.id, top, threshold)
+                results.append(self._result(item, top, threshold))
         for result in results:
             self.summary.tagged += 1
             self.summary.no_landmark += result.label is None
@@ -257,9 +267,9 @@ class _Run:
         scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references)
         return top_predictions_with_taught(scores, self.bundle, TOP_K)
 
-    def _result(self, item: DecodedPhoto, top) -> TagResult:
+    def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:
         best = top[0] if top else None
-        confident = best is not None and best.score >= self.threshold
+        confident = best is not None and best.score >= threshold
         return TagResult(
             photo_id=item.photo_id,
             path=self.selection.primary_paths.get(item.photo_id, item.path or ""),

@@ -10,7 +10,7 @@ References survive a model change: `reembed_taught` embeds their photos again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -37,8 +37,11 @@ class TeachSummary:
     embedded: int = 0
     errors: int = 0
     photo_ids: list[int] | None = None
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
 
     def line(self) -> str:
+        if self.taught == 0 and self.errors:
+            return f"nothing taught as '{self.label}': {self.errors} photo{'s' if self.errors != 1 else ''} could not be used"
         text = f"taught '{self.label}' from {self.taught} photo{'s' if self.taught != 1 else ''}"
         if self.embedded:
             text += f" ({self.embedded} decoded now)"
@@ -118,6 +121,8 @@ class PhotoEmbedder:
     def _embed_now(self, photo_id: int) -> tuple[np.ndarray, np.ndarray | None]:
         from app.core.decode import decode_for_model
         from app.core.decode_workers import decode_min_side
+        from model.image_detail import FEATURELESS_NOTE, featureless
+        from model.preprocess import normalize_batch, prepare_image
 
         record = self.index.get(photo_id)
         paths = [record.path] + [p for p in record.files if p != record.path]
@@ -128,7 +133,10 @@ class PhotoEmbedder:
             except PhotoReadError as error:
                 failures.append(str(error))
                 continue
-            embeddings, _, descriptors = self.predictor.embed_all(self.predictor.prepare([image]))
+            pixels = prepare_image(image, self.bundle.preprocessing)[None]
+            if featureless(pixels)[0]:  # a blank frame would teach the place nothing but noise
+                raise PhotoReadError(f"{FEATURELESS_NOTE}; teach from photos that show the place")
+            embeddings, _, descriptors = self.predictor.embed_all(normalize_batch(pixels, self.bundle.preprocessing))
             return store.normalised(embeddings[0]), None if descriptors is None else descriptors[0]
         raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
 
@@ -193,8 +201,10 @@ def teach(
         try:
             vector = embedder.reference(photo_id)
         except PhotoReadError as error:
-            index.record_error(index.get(photo_id).path, "teach", str(error), photo_id=photo_id)
+            path = index.get(photo_id).path
+            index.record_error(path, "teach", str(error), photo_id=photo_id)
             summary.errors += 1
+            summary.failures.append((path, str(error)))
             continue
         _remember(index, label, photo_id, bundle.id, vector)
         summary.taught += 1

@@ -72,6 +72,11 @@ def store_embedding(
     )
 
 
+def drop_embedding(conn: sqlite3.Connection, photo_id: int, model_id: str) -> None:
+    """Forget a photo's vectors by this model (it was re-tagged as a blank frame)."""
+    conn.execute("DELETE FROM embeddings WHERE photo_id = ? AND model_id = ?", (int(photo_id), model_id))
+
+
 def descriptor_blob(descriptor: np.ndarray) -> bytes:
     return normalised(descriptor).astype(np.float16).tobytes()
 

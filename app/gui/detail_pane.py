@@ -15,6 +15,7 @@ from app.core.library import display_name
 from app.gui import theme
 from app.gui.icons import icon
 from app.gui.preview_loader import PreviewLoader
+from model.image_detail import FEATURELESS_NOTE
 
 
 def format_gps(lat: float | None, lon: float | None) -> str:
@@ -254,6 +255,9 @@ class DetailPane(QScrollArea):
             return
         if not predictions:
             self.predictions_box.addWidget(_muted("None yet — tag this photo to see what the model thinks."))
+            return
+        if all(float(p.score) == 0.0 for p in predictions):  # model.image_detail: a blank frame
+            self.predictions_box.addWidget(_muted(FEATURELESS_NOTE[0].upper() + FEATURELESS_NOTE[1:] + "."))
             return
         for prediction in predictions[:5]:
             chosen = record is not None and prediction.label == record.label

@@ -27,6 +27,8 @@ def runner_up_line(record, alternatives) -> str | None:
     runner_up = next((p for p in alternatives if p.label != record.label), None)
     if runner_up is None:
         return None
+    if all(float(p.score) == 0.0 for p in alternatives):  # model.image_detail: a blank frame
+        return "blank frame: too little detail"
     lead = "best guess" if record.label is None else "or"
     percent = f"{runner_up.score * 100:.0f}%"
     shown = f"{(record.score or 0.0) * 100:.0f}%"

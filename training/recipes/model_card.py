@@ -163,6 +163,9 @@ def render_card(
             "embedding alone (docs/TEACHING.md); the model's own labels and figures on this card do not use it.")
     add("- No flip test-time augmentation in the bundle: it would double inference time, and the "
         "tagging goal is ≥ 35 photos/s on two cores.")
+    add("- Blank frames (lens cap, blown out, plain sky: too little contrast or texture at the input "
+        "size, `model.image_detail`) get score 0 from the predictor, in the app and in "
+        "`landmark-train evaluate` alike: the network alone called such frames a landmark at 98–100 %.")
     add("\n## Calibration and the \"no landmark\" threshold\n")
     th = report["threshold"]
     add(f"Score = softmax(s · similarity / T) with T = **{report['temperature']:.3f}** fitted on val by "

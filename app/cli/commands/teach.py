@@ -57,10 +57,10 @@ def run(args) -> int:
         summary = teach(index, name, [Path(p) for p in args.paths], model=args.model, progress=progress)
     if args.json:
         print_json_line(summary.to_json())
-    line = summary.line()
-    if summary.errors:
-        line += " (see `landmark-tagger stats --errors`)"
-    print_summary(line + "; run `landmark-tagger suggest` to find it in your library")
+    for path, why in summary.failures:
+        print_summary(f"error: {path}: {why}")
     if summary.taught == 0:
+        print_summary(summary.line())
         return 2
+    print_summary(summary.line() + "; run `landmark-tagger suggest` to find it in your library")
     return EXIT_PARTIAL if summary.errors else EXIT_OK

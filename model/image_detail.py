@@ -1,0 +1,53 @@
+"""Photos with nothing in them: lens-cap shots, blown-out frames, plain sky.
+
+A network trained on landmark photos has never seen a frame without structure and
+maps it to whatever class its features happen to drift towards — the default bundle
+called a black frame, a white one, a plain sky and a grey noise frame "Haleakala
+National Park" at 98–100 %. No landmark can be recognised in such a frame, so the
+app says so instead of asking the network: its scores become 0 (`no landmark`) and its
+vectors are not kept for teaching or "Similar photos".
+
+Measured on the network's input (the photo prepared as the bundle prepares it, so the
+test costs nothing extra and sensor noise is averaged away by the downscale): the
+luminance's spread (`contrast`, standard deviation in grey levels) and its mean
+absolute step between neighbouring pixels (`texture`). Over the 2,115 photos of
+`../shared/data/landmarks/world` and the 20 camera JPEGs of `../shared/data/camera`
+at 224 px, the lowest were contrast 16.6 (a hazy pyramid) and texture 1.01 (a sky with
+parachutists), apart from one all-black photo in the landmark set; synthetic blank
+frames at 3000 × 2000 px measured contrast ≤ 1.02 (black, white, flat colour, grey
+noise of σ 20) and a plain sky gradient texture 0.23. The limits below sit between the
+two with room on both sides (`benchmarks/blank_frames.py` prints these figures).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.errors import ModelError
+
+MIN_CONTRAST = 6.0  # grey levels (0–255): below it the frame is one flat tone
+MIN_TEXTURE = 0.6  # mean grey-level step between neighbours: below it, a smooth gradient at most
+
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601
+
+
+def detail(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(contrast [N], texture [N]) of uint8 RGB images [N, H, W, 3] (or one [H, W, 3])."""
+    array = np.asarray(pixels)
+    if array.ndim == 3:
+        array = array[None]
+    if array.ndim != 4 or array.shape[-1] != 3 or min(array.shape[1:3]) < 2:
+        raise ModelError(f"expected RGB images [N, H, W, 3] of at least 2 × 2 pixels, got shape {array.shape}")
+    luma = array.astype(np.float32) @ _LUMA
+    contrast = luma.std(axis=(1, 2))
+    texture = (np.abs(np.diff(luma, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(luma, axis=2)).mean(axis=(1, 2))) / 2
+    return contrast, texture
+
+
+def featureless(pixels: np.ndarray) -> np.ndarray:
+    """[N] bool: the frame holds too little structure for any landmark to be seen."""
+    contrast, texture = detail(pixels)
+    return (contrast < MIN_CONTRAST) | (texture < MIN_TEXTURE)
+
+
+FEATURELESS_NOTE = "too little detail to recognise anything (a blank, dark or overexposed frame)"
