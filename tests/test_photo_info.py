@@ -117,6 +117,20 @@ def test_bad_jpegs_raise_a_clear_error(tmp_path: Path, content: bytes, message: 
     assert str(path) in str(caught.value)
 
 
+def test_the_content_decides_the_kind_not_the_name(tmp_path: Path) -> None:
+    """A PNG saved as .jpg is a PNG (its label goes to a sidecar, the JPEG end-marker
+    check does not apply); a format the app does not read says which it is."""
+    image = Image.new("RGB", (40, 30), (200, 30, 30))
+    image.save(tmp_path / "web.jpg", format="PNG")
+    image.save(tmp_path / "export.png", format="JPEG")
+    image.save(tmp_path / "anim.jpg", format="GIF")
+    assert read_photo_info(tmp_path / "web.jpg").kind == "png"
+    assert read_photo_info(tmp_path / "export.png").kind == "jpeg"
+    with pytest.raises(PhotoReadError, match="a GIF image under a JPEG name") as caught:
+        read_photo_info(tmp_path / "anim.jpg")
+    assert str(tmp_path / "anim.jpg") in str(caught.value)
+
+
 def test_kinds_and_primary_choice() -> None:
     assert [file_kind(n) for n in ("a.JPG", "b.jpeg", "c.NEF", "d.cr3", "e.Tif", "f.heic", "g.png", "h.txt")] == [
         "jpeg", "jpeg", "raw", "raw", "tiff", "heic", "png", None,

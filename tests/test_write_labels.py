@@ -165,6 +165,24 @@ def test_png_without_embedding_gets_a_sidecar(tmp_path, index):
     assert "Château d'If" in (tmp_path / "shot.png.xmp").read_text()
 
 
+def test_a_png_named_jpg_gets_a_sidecar_and_is_never_rewritten(tmp_path, index):
+    """The scanner records what the file holds; the JPEG writer never parses a PNG."""
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    web = tmp_path / "download.jpg"
+    Image.new("RGB", (8, 8), (9, 99, 199)).save(web, format="PNG")
+    original = web.read_bytes()
+    scan(index, [tmp_path])
+    (record,) = index.search("")
+    index.set_label(record.id, "Château d'If")
+    summary = write_all(index)
+    assert summary.failed == 0
+    assert web.read_bytes() == original
+    assert "Château d'If" in (tmp_path / "download.jpg.xmp").read_text()
+
+
 def test_no_jpeg_option_writes_sidecars_for_jpegs(tmp_path, index):
     photo = make_jpeg(tmp_path / "a.jpg")
     before = photo.read_bytes()

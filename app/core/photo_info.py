@@ -28,6 +28,8 @@ KINDS_BY_EXTENSION: dict[str, str] = {
         ".erf", ".mef", ".mos", ".rwl",
     )},
 }
+# Pillow's name of a file's format → the kind the index records.
+KINDS_BY_FORMAT = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", "HEIF": "heic"}
 # Which file of a JPEG+RAW pair (same stem, same folder) stands for the photo.
 PRIMARY_PREFERENCE = {"jpeg": 0, "heic": 1, "tiff": 2, "png": 3, "raw": 4}
 
@@ -101,10 +103,19 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
             fields = _exif_fields(image.getexif())
+            found = image.format
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise PhotoReadError(f"{path}: truncated or corrupt {kind.upper()} file ({error})") from error
+    # The content decides, not the name (a web download or a phone export saved as
+    # .jpg may be a PNG): the index records the real kind, so labels go where that
+    # format allows (a sidecar for a PNG) and the JPEG checks apply to JPEGs only.
+    content_kind = KINDS_BY_FORMAT.get(found or "")
+    if content_kind is None:
+        raise PhotoReadError(f"{path}: a {found or 'unknown'} image under a {kind.upper()} name; "
+                             "this app reads JPEG, PNG, TIFF, HEIC and RAW photos")
+    kind = content_kind
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
     return PhotoInfo(kind=kind, width=width, height=height, **fields)
