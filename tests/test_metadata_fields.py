@@ -306,6 +306,62 @@ def test_atomic_replace_refuses_read_only_files_and_folders(tmp_path):
     assert target.read_bytes() == b"old"
 
 
+def test_a_file_windows_holds_open_for_a_moment_is_replaced_on_a_retry(tmp_path, monkeypatch):
+    """A virus scanner or sync client holding the photo makes Windows refuse the rename
+    (PermissionError); the write retries instead of failing the photo. Elsewhere a
+    PermissionError is a real refusal and is not retried."""
+    source, target = tmp_path / "new.tmp", tmp_path / "a.jpg"
+    target.write_bytes(b"old")
+    real_replace, refusals, waits = os.replace, [2], []
+
+    def busy_replace(src, dst):
+        if refusals[0]:
+            refusals[0] -= 1
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", busy_replace)
+    source.write_bytes(b"new")
+    atomic.replace_file(source, target, windows=True, sleep=waits.append)
+    assert target.read_bytes() == b"new" and waits == list(atomic.REPLACE_RETRIES_S[:2])
+    refusals[0] = 1
+    source.write_bytes(b"newer")
+    with pytest.raises(PermissionError):
+        atomic.replace_file(source, target, windows=False, sleep=waits.append)
+    refusals[0] = len(atomic.REPLACE_RETRIES_S) + 1  # held for good: the error comes through
+    with pytest.raises(PermissionError):
+        atomic.replace_file(source, target, windows=True, sleep=waits.append)
+    assert target.read_bytes() == b"new"
+
+
+def test_flush_to_disk_asks_macos_for_a_full_sync(monkeypatch):
+    """On macOS fsync leaves the data in the drive's cache; F_FULLFSYNC is asked for,
+    and fsync is the fallback where the drive refuses it."""
+    calls = []
+
+    class FakeFcntl:
+        F_FULLFSYNC = 51
+
+        @staticmethod
+        def fcntl(fd, command):
+            calls.append(("fcntl", command))
+            if refuse:
+                raise OSError(25, "Inappropriate ioctl for device")
+
+    monkeypatch.setattr(atomic, "fcntl", FakeFcntl)
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: calls.append(("fsync", fd)))
+    refuse = False
+    atomic.flush_to_disk(7)
+    assert calls == [("fcntl", 51)]
+    refuse, calls[:] = True, []
+    atomic.flush_to_disk(7)
+    assert calls == [("fcntl", 51), ("fsync", 7)]
+    monkeypatch.setattr(atomic, "fcntl", None)  # Windows has no fcntl
+    calls[:] = []
+    atomic.flush_to_disk(7)
+    assert calls == [("fsync", 7)]
+
+
 def test_photoshop_segment_is_added_ahead_of_others(tmp_path):
     data = make_jpeg(tmp_path / "a.jpg").read_bytes()
     out = apply_fields(data, KeywordFields(iptc=["x"]))

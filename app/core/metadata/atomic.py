@@ -2,9 +2,11 @@
 the old file or the complete new one, never a half-written photo.
 
 The new bytes go to `.<name>.<random>.tmp` in the same folder (same file system,
-so the rename is atomic), are flushed and fsynced, then renamed over the original;
-the folder is fsynced so the rename itself survives a power cut (POSIX only). The
-temp file is removed when anything fails.
+so the rename is atomic), are flushed and fsynced (F_FULLFSYNC on macOS, where fsync
+alone leaves them in the drive's cache), then renamed over the original (retried for
+a moment on Windows, where another program holding the photo blocks the rename); the
+folder is fsynced so the rename itself survives a power cut (POSIX only). The temp
+file is removed when anything fails.
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import time
 from pathlib import Path
 from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from app.core.errors import MetadataWriteError
 
@@ -53,6 +61,39 @@ def _write_all(fd: int, data: bytes | memoryview, write: WriteFunction) -> None:
     while view:
         written = write(fd, view)
         view = view[written:]
+
+
+def flush_to_disk(fd: int) -> None:
+    """fsync, made real on macOS: there fsync only hands the data to the drive, whose
+    cache may still lose it on power loss; F_FULLFSYNC waits until it is stored (as
+    SQLite's fullfsync does). Falls back to fsync where the drive refuses it."""
+    full_sync = getattr(fcntl, "F_FULLFSYNC", None) if fcntl is not None else None
+    if full_sync is not None:
+        try:
+            fcntl.fcntl(fd, full_sync)
+            return
+        except OSError:
+            pass
+    os.fsync(fd)
+
+
+# Windows refuses to replace a file another program holds open for a moment (a
+# virus scanner, a cloud-sync client, an image viewer's preview): try a few times.
+REPLACE_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)
+
+
+def replace_file(
+    source: Path, target: Path, *, windows: bool = os.name == "nt", sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """os.replace, retried on Windows while the target is in use (PermissionError)."""
+    for delay in (*REPLACE_RETRIES_S, None):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if not windows or delay is None:
+                raise
+            sleep(delay)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -127,14 +168,14 @@ def replace_atomically(
         try:
             for chunk in chunks:
                 _write_all(fd, chunk, write)
-            os.fsync(fd)
+            flush_to_disk(fd)
         finally:
             os.close(fd)
         if old is not None:
             os.chmod(temp, stat.S_IMODE(old.st_mode))
             if keep_mtime:
                 os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
-        os.replace(temp, path)
+        replace_file(temp, path)
     except OSError as error:
         _remove_quietly(temp)
         raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
