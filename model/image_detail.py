@@ -4,7 +4,7 @@ A network trained on landmark photos has never seen a frame without structure an
 maps it to whatever class its features happen to drift towards — the default bundle
 called a black frame, a white one, a plain sky and a grey noise frame "Haleakala
 National Park" at 98–100 %. No landmark can be recognised in such a frame, so the
-app says so instead of asking the network: its scores become 0 (`no landmark`) and its
+app says so instead of trusting the network: its scores become 0 (`no landmark`) and its
 vectors are not kept for teaching or "Similar photos".
 
 Measured on the network's input (the photo prepared as the bundle prepares it, so the

@@ -142,6 +142,18 @@ def test_similar_photos_of_an_untagged_photo_say_to_tag_it_first(qtbot, taught_w
     assert "tag this photo first" in win.similar_banner.text.text()
 
 
+def test_similar_photos_of_a_blank_frame_say_there_is_nothing_to_compare(qtbot, taught_window) -> None:
+    from app.core.index import Prediction
+
+    win, ids = taught_window
+    blank = ids["other"][1]  # tagged as a blank frame: every score 0, no vector (model.image_detail)
+    win.index.set_predictions(blank, "test-model", [Prediction("petra", "Petra", 0.0)], float("inf"))
+    messages = []
+    win.show_message = messages.append
+    assert not win.show_similar(blank)
+    assert "blank frame" in messages[-1] and not win.similar_banner.isVisible()
+
+
 def test_find_suggestions_turns_photos_like_the_taught_ones_into_suggestions(
         qtbot, taught_window, monkeypatch) -> None:
     from app.gui.main_window import PAGE_REVIEW

@@ -319,6 +319,13 @@ def reembed_taught(
 SIMILAR_BLOCK = 4096  # library photos compared at once, so memory stays bounded
 
 
+def is_blank_frame(index: "PhotoIndex", photo_id: int) -> bool:
+    """Tagged as a blank frame (model.image_detail): every stored score 0 and no vectors
+    kept, so there is nothing to compare it with."""
+    top = index.predictions(photo_id)
+    return bool(top) and all(float(p.score) == 0.0 for p in top)
+
+
 def similar(
     index: "PhotoIndex", photo_id: int, k: int = 20, *, model_id: str | None = None
 ) -> list[tuple[int, float]]:

@@ -84,6 +84,11 @@ class TeachActions:
         except TaggerError as error:
             self.show_message(str(error))
             return False
+        from app.core.teaching import is_blank_frame
+
+        if is_blank_frame(self.index, photo_id):
+            self.show_message(f"{name} is a blank frame (too little detail): there is nothing in it to compare.")
+            return False
         self.similar_to = photo_id
         self.similar_banner.show_similar(name, None)
         if self.showing_review():
