@@ -46,7 +46,7 @@ def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -
     db = str(tmp_path / "index.db")
     code, out, err = run_cli(capsys, "--db", db, "scan", str(library))
     assert code == 1  # one file failed: partial success
-    assert "2 photos, 2 new" in err and "1 errors" in err and "DSC_0001.NEF" in err
+    assert "2 photos, 2 new" in err and "1 error" in err and "1 errors" not in err and "DSC_0001.NEF" in err
     assert out == ""
 
     code, out, err = run_cli(capsys, "--db", db, "search", "--json", "has:gps")
@@ -185,7 +185,7 @@ def test_console_script_runs_as_a_process(tmp_path: Path, library: Path) -> None
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "" and "1 photos, 1 new" in result.stderr
+    assert result.stdout == "" and "1 photo, 1 new" in result.stderr
     assert "\r" not in result.stderr  # no progress bar when stderr is not a terminal
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
+from app.core.wording import counted
 from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import ErrorsPanel
 from app.gui.first_run import FirstRunScreen
@@ -220,8 +221,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree.show_folders(stats["photos"], snapshot.folders)
         by_state = stats.get("by_state", {})
         self.status_label.setText(
-            f"{stats['photos']:,} photos  ·  {stats.get('labelled', 0):,} labelled  ·  "
-            f"{by_state.get('suggested', 0):,} to review  ·  {stats.get('raw_pairs', 0):,} RAW+JPEG pairs"
+            f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
+            f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
         )
         self._has_library = snapshot.has_roots or stats["photos"] > 0
         self._update_page_and_actions()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 
@@ -44,8 +45,8 @@ def run(args) -> int:
             if summary.errors > len(errors):
                 print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
         print_summary(
-            f"scanned: {summary.photos} photos, {summary.new} new, {summary.changed} changed, "
-            f"{summary.moved} moved, {summary.missing} missing, {summary.errors} errors"
+            f"scanned: {counted(summary.photos, 'photo')}, {summary.new} new, {summary.changed} changed, "
+            f"{summary.moved} moved, {summary.missing} missing, {counted(summary.errors, 'error')}"
             + ("" if summary.status == "done" else f" ({summary.status})")
         )
     if summary.errors == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line
+from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -40,9 +41,9 @@ def run(args) -> int:
     last = stats["last_scan"]
     if last:
         print(
-            f"last scan:  {last['finished_at'] or last['started_at']} ({last['status']}): {last['photos']} photos, "
-            f"{last['new']} new, {last['changed']} changed, {last['moved']} moved, {last['missing']} missing, "
-            f"{last['errors']} errors"
+            f"last scan:  {last['finished_at'] or last['started_at']} ({last['status']}): "
+            f"{counted(last['photos'], 'photo')}, {last['new']} new, {last['changed']} changed, "
+            f"{last['moved']} moved, {last['missing']} missing, {counted(last['errors'], 'error')}"
         )
     else:
         print("last scan:  never (run `landmark-tagger scan FOLDER`)")
