@@ -224,6 +224,7 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     window.index.set_predictions(photo_id, "test-model", [Prediction("petra", "Petra", 0.0)], float("inf"))
     window.photos_changed([photo_id])
     assert texts() == ["Too little detail to recognise anything (a blank, dark or overexposed frame)."]
+    assert window.detail.state_line.text().endswith("blank frame") and "%" not in window.detail.state_line.text()
 
 
 @pytest.mark.slow

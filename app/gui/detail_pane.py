@@ -229,7 +229,9 @@ class DetailPane(QScrollArea):
         parts = [state_text]
         if record.source:
             parts.append(f"by {record.source}")
-        if record.score is not None and record.state != "unlabelled":
+        if predictions and all(float(p.score) == 0.0 for p in predictions):
+            parts.append("blank frame")  # model.image_detail: no guess to show
+        elif record.score is not None and record.state != "unlabelled":
             # for "no landmark" the score is that of the best guess, which fell short
             parts.append(f"{record.score * 100:.0f}% " + ("confidence" if record.label else "best guess"))
         self.state_line.setText("  ·  ".join(parts))
