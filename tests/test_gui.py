@@ -381,10 +381,15 @@ def test_settings_are_saved_from_the_dialog(qtbot, window, monkeypatch) -> None:
         return SettingsDialog.DialogCode.Accepted
 
     monkeypatch.setattr(main_window.SettingsDialog, "exec", choose)
+    messages = []
+    monkeypatch.setattr(window, "show_message", messages.append)
     window.settings_action.trigger()
     saved = load_settings()
     assert (saved.threshold, saved.sidecar_naming, saved.write_into_jpeg) == (0.35, "stem", False)
     assert window.settings == saved
+    assert "Tag your folders again" in messages[-1]  # a new threshold reaches tagged photos at the next Tag
+    window.settings_action.trigger()  # the same choices again: nothing to re-apply
+    assert messages[-1] == "Settings saved."
 
 
 def test_a_non_utf8_file_name_is_shown_not_dropped(qtbot, window, tmp_path) -> None:

@@ -105,6 +105,9 @@ def test_a_blank_frame_is_tagged_no_landmark_and_kept_out_of_teaching(tmp_path, 
         assert photo.label is not None and photo.score > 0.0  # threshold 0: the network's answer
         stored = {row[0] for row in index.conn.execute("SELECT photo_id FROM embeddings")}
         assert stored == {photo.id}  # no vector for suggest or "Similar photos" to match on
+        again = tag(index, [folder], TagOptions(model=Path(tiny_bundle.path), workers=0, threshold=0.0))
+        assert again.up_to_date == 2 and again.relabelled == []  # a score of 0 never becomes a label
+        assert index.get(lens_cap.id).label is None
         result = teach(index, "Our cabin", [blank], bundle=tiny_bundle)
         assert result.taught == 0 and result.errors == 1
         assert "too little detail" in result.failures[0][1] and result.failures[0][0] == lens_cap.path

@@ -153,6 +153,37 @@ def test_below_threshold_is_no_landmark_but_keeps_top5(index, library, bundle_pa
         assert record.label is None and len(index.predictions(record.id)) == expected_top()
 
 
+def test_a_new_threshold_relabels_tagged_photos_without_decoding_them(index, library, bundle_path):
+    """`tag --threshold T` (or Settings) on photos tagged before: their stored top-1
+    decides again; the user's labels, rejected landmarks and labels `suggest` re-scored
+    stay as they are."""
+    first = tag(index, [library], options(bundle_path, threshold=1.0))
+    assert first.no_landmark == 4 and first.relabelled == []
+    records = {Path(r.path).name: r for r in index.search("")}
+    mine, rejected, rescored = (records[n].id for n in ("IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg"))
+    index.set_label(mine, "Our cabin", source="user", state="accepted")
+    top = {photo_id: index.predictions(photo_id)[0] for photo_id in (rejected, rescored)}
+    index.set_label(rejected, top[rejected].label, source="model", state="suggested",
+                    score=top[rejected].score, model_id=first.model_id)
+    index.set_state([rejected], "rejected")
+    index.set_label(rescored, None, source="model", state="suggested",  # as `suggest` leaves it
+                    score=top[rescored].score / 2, model_id=first.model_id)
+    index.set_label(rejected, None, source="model", state="suggested", score=top[rejected].score,
+                    model_id=first.model_id)  # a later run's "no landmark", the landmark still rejected
+
+    again = tag(index, [library], options(bundle_path, threshold=0.0))
+    assert again.tagged == 0 and again.up_to_date == 4
+    by_id = {r.id: r for r in index.search("")}
+    changed = [photo_id for photo_id in by_id if photo_id not in (mine, rejected, rescored)]
+    assert sorted(again.relabelled) == sorted(changed) and len(changed) == 1
+    assert by_id[changed[0]].label == index.predictions(changed[0])[0].label
+    assert (by_id[mine].label, by_id[rejected].label, by_id[rescored].label) == ("Our cabin", None, None)
+    assert "1 relabelled for the threshold" in again.line()
+
+    back = tag(index, [library], options(bundle_path, threshold=1.0))
+    assert back.relabelled == changed and index.get(changed[0]).label is None
+
+
 def test_threshold_defaults_to_the_bundles(index, library, bundle_path):
     from model.bundle import load_bundle
 

@@ -9,7 +9,7 @@ milliseconds to decode), else from the RAW's preview.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -32,6 +32,7 @@ class Selection:
     up_to_date: int
     primary_paths: dict[int, str]
     files: dict[int, list[str]]
+    up_to_date_ids: list[int] = field(default_factory=list)
 
 
 def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path]) -> list[int]:
@@ -60,6 +61,7 @@ def select_photos(
     primary_paths: dict[int, str] = {}
     files_of: dict[int, list[str]] = {}
     up_to_date = 0
+    up_to_date_ids: list[int] = []
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -80,13 +82,14 @@ def select_photos(
             primary, fingerprint, was_tagged, tagged_fingerprint = states[photo_id]
             if not retag and was_tagged and tagged_fingerprint == fingerprint:
                 up_to_date += 1
+                up_to_date_ids.append(photo_id)
                 continue
             candidates = files.get(photo_id) or [(primary, "jpeg")]
             ordered = tuple(path for path, _ in sorted(candidates, key=_preference))
             jobs.append(DecodeJob(photo_id, ordered))
             primary_paths[photo_id] = primary
             files_of[photo_id] = _listing_order(primary, [path for path, _ in candidates])
-    return Selection(jobs, up_to_date, primary_paths, files_of)
+    return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids)
 
 
 def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple[str, str]]]:

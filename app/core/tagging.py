@@ -92,6 +92,7 @@ class TagSummary:
     first_result_s: float | None = None
     scan: Any = None
     error_paths: list[str] = field(default_factory=list)
+    relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
 
     @property
     def rate(self) -> float:
@@ -103,7 +104,8 @@ class TagSummary:
         parts = [f"tagged {self.tagged} photo{'s' if self.tagged != 1 else ''}"]
         parts.append(f"{self.no_landmark} without a landmark")
         if self.up_to_date:
-            parts.append(f"{self.up_to_date} already up to date")
+            parts.append(f"{self.up_to_date} already up to date"
+                         + (f" ({len(self.relabelled)} relabelled for the threshold)" if self.relabelled else ""))
         if self.errors:
             parts.append(f"{self.errors} failed")
         text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"
@@ -146,6 +148,9 @@ def tag(
         summary.model_id, summary.model_name = bundle.id, bundle.name
         selection = select_photos(index, photo_ids, bundle.id, options.retag)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
+        # Photos tagged before keep their predictions; a threshold changed since (the
+        # option, Settings, a new bundle threshold) still decides their labels now.
+        summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, _threshold(bundle, options))
         if selection.jobs and not _cancelled(cancel):
             run = _Run(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
@@ -163,6 +168,11 @@ def tag(
     return summary
 
 
+def _threshold(bundle, options: TagOptions) -> float:
+    """The "no landmark" threshold of this run: the option's, else the bundle's."""
+    return bundle.threshold if options.threshold is None else float(options.threshold)
+
+
 class _Run:
     """One pass over the selected photos: batches in, predictions stored."""
 
@@ -177,7 +187,7 @@ class _Run:
         self.started = started
         self.progress = progress
         self.on_result = on_result
-        self.threshold = bundle.threshold if options.threshold is None else float(options.threshold)
+        self.threshold = _threshold(bundle, options)
         self.predictor = None
         self.taught = None
         self.space = None

@@ -403,8 +403,12 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         except TaggerError as error:
             self.show_message(f"Settings not saved: {error}")
             return
-        self.settings = dialog.settings().validated()
-        self.show_message("Settings saved.")
+        previous, self.settings = self.settings, dialog.settings().validated()
+        if (previous.threshold, previous.model_bundle) != (self.settings.threshold, self.settings.model_bundle):
+            self.show_message("Settings saved. Tag your folders again to apply them to the photos already "
+                              "tagged (no photo is decoded again for a new threshold).")
+        else:
+            self.show_message("Settings saved.")
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:

@@ -116,6 +116,39 @@ def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, 
         conn.execute("DELETE FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label))
 
 
+def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
+    """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
+    labelled from its stored top-1 (no decoding: the top-5 is stored). Labels of the
+    user, accepted ones, ones `suggest` re-scored (their score is not the top-1's) and
+    rejected landmarks are left alone; a top-1 of score 0 (a blank frame) never becomes
+    a label. Returns the ids of the photos whose label changed."""
+    changed: list[int] = []
+    now = now_iso()
+    for start in range(0, len(photo_ids), 500):
+        chunk = [int(i) for i in photo_ids[start : start + 500]]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT l.photo_id, l.label, l.score, p.landmark_id, p.label, p.score FROM labels l "
+            "JOIN predictions p ON p.photo_id = l.photo_id AND p.model_id = l.model_id AND p.rank = 1 "
+            f"WHERE l.photo_id IN ({marks}) AND l.model_id = ? AND l.source = 'model' AND l.state = 'suggested'",
+            (*chunk, model_id),
+        ).fetchall()
+        for photo_id, label, score, top_id, top_label, top_score in rows:
+            if label not in (None, top_label) or score is None or abs(float(score) - float(top_score)) > 1e-9:
+                continue  # not the tag run's own decision
+            confident = float(top_score) > 0.0 and float(top_score) >= threshold and not _is_rejected(conn, photo_id, top_label)
+            new_label = top_label if confident else None
+            if new_label == label:
+                continue
+            conn.execute(
+                "UPDATE labels SET label = ?, landmark_id = ?, updated_at = ? WHERE photo_id = ?",
+                (new_label, top_id if confident else None, now, photo_id),
+            )
+            refresh_fts_label(conn, photo_id)
+            changed.append(int(photo_id))
+    return changed
+
+
 def _is_rejected(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
     row = conn.execute("SELECT 1 FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label)).fetchone()
     return row is not None

@@ -214,6 +214,12 @@ class PhotoIndex:
             label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold)
             problems.clear(conn, ("decode", "tag"), photo_id=photo_id)
 
+    def apply_threshold(self, photo_ids: Iterable[int], model_id: str, threshold: float) -> list[int]:
+        """Re-decide "no landmark" at a new threshold from the stored predictions (see
+        labels.apply_threshold); returns the photos whose label changed."""
+        with self.transaction() as conn:
+            return label_store.apply_threshold(conn, list(photo_ids), model_id, float(threshold))
+
     def set_label(
         self,
         photo_id: int,
