@@ -102,7 +102,8 @@ class TagSummary:
     def line(self) -> str:
         """The one-line summary the CLI prints."""
         parts = [f"tagged {self.tagged} photo{'s' if self.tagged != 1 else ''}"]
-        parts.append(f"{self.no_landmark} without a landmark")
+        if self.tagged:
+            parts.append(f"{self.no_landmark} without a landmark")
         if self.up_to_date:
             parts.append(f"{self.up_to_date} already up to date"
                          + (f" ({len(self.relabelled)} relabelled for the threshold)" if self.relabelled else ""))
