@@ -76,6 +76,21 @@ def test_some_failed_files_exit_1(tmp_path, folder, tiny_bundle, capsys):
     assert "tagged 3 photos" in capsys.readouterr().err
 
 
+def test_a_file_that_is_no_photo_is_named_and_its_folder_not_scanned(tmp_path, folder, tiny_bundle, capsys):
+    from app.core.index import PhotoIndex
+
+    notes = folder / "notes.txt"
+    notes.write_text("Paris, day 2")
+    assert run_tag(tmp_path, notes, "--model", tiny_bundle.path, "--workers", "0") == 1
+    err = capsys.readouterr().err
+    assert f"error: {notes}: not a photo file" in err and "tagged 0 photos" in err
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        assert index.count("") == 0  # the photos beside it were not scanned for it
+    code = run_tag(tmp_path, notes, folder / "IMG_0.jpg", "--model", tiny_bundle.path, "--workers", "0")
+    err = capsys.readouterr().err
+    assert code == 1 and f"error: {notes}: not a photo file" in err and "tagged 1 photo," in err
+
+
 def test_missing_default_model_says_to_use_model(tmp_path, folder, monkeypatch, capsys):
     monkeypatch.setattr("model.bundle.default_bundle_path", lambda: tmp_path / "absent.ltbundle")
     assert run_tag(tmp_path, folder, "--workers", "0") == 2

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
+from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding
@@ -93,6 +94,7 @@ class TagSummary:
     scan: Any = None
     error_paths: list[str] = field(default_factory=list)
     relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
+    not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
 
     @property
     def rate(self) -> float:
@@ -131,6 +133,9 @@ def tag(
     _check_options(options)
     summary = TagSummary()
     roots = [Path(t) for t in targets if not isinstance(t, int)]
+    # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
+    summary.not_photos = [str(r) for r in roots if r.is_file() and file_kind(r.name) is None]
+    roots = [r for r in roots if str(r) not in summary.not_photos]
     # Spawning and loading take a moment: start the workers and load the model
     # (in a thread: ONNX Runtime releases the GIL) while the folders are scanned.
     workers = DecodeWorkers(_worker_count(options))

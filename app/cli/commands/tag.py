@@ -72,6 +72,8 @@ def run(args) -> int:
         targets = [Path(p) for p in args.paths] or _library_folders(index)
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
+    for path in summary.not_photos:
+        print_summary(f"error: {path}: not a photo file this app reads (JPEG, PNG, TIFF, HEIC or RAW)")
     if summary.errors > len(shown_errors) and not args.json:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
@@ -83,7 +85,7 @@ def run(args) -> int:
         return EXIT_OK
     if summary.cancelled:
         return EXIT_INTERRUPTED
-    return EXIT_PARTIAL if summary.errors or scan_errors else EXIT_OK
+    return EXIT_PARTIAL if summary.errors or scan_errors or summary.not_photos else EXIT_OK
 
 
 @contextmanager
