@@ -95,6 +95,22 @@ def test_teach_refuses_an_empty_name_and_a_missing_path(library, tiny_bundle, tm
         teach(index, "Cabin", [broken], bundle=tiny_bundle)
 
 
+def test_a_label_is_one_line_of_printable_text(library, tiny_bundle):
+    """A keyword is one line in every photo tool, and XMP (XML) cannot hold control
+    characters at all: the write would fail its check long after the label was typed."""
+    from app.core.teaching import check_label
+
+    index, paths, ids = library
+    assert check_label(" Tour\n  Eiffel\t") == "Tour Eiffel"
+    with pytest.raises(UsageError, match="control character .*U\\+0007"):
+        check_label("Tour Eiffel\x07")
+    learn_from_correction(index, ids["other"][0], "Our\r\ncabin", bundle=tiny_bundle)
+    assert index.get(ids["other"][0]).label == "Our cabin"
+    with pytest.raises(UsageError):
+        learn_from_correction(index, ids["other"][1], "cabin\x00", bundle=tiny_bundle)
+    assert index.get(ids["other"][1]).label != "cabin\x00"
+
+
 def test_suggest_finds_the_taught_places_and_leaves_known_landmarks_alone(library, tiny_bundle):
     index, paths, ids = library
     teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)

@@ -10,6 +10,7 @@ References survive a model change: `reembed_taught` embeds their photos again.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
@@ -375,10 +376,16 @@ def similar(
 
 
 def check_label(label: str | None) -> str:
-    """A usable label: stripped, not empty. UsageError otherwise."""
-    text = (label or "").strip()
+    """A usable label: line breaks, tabs and runs of spaces become one space (a keyword
+    is one line in every photo tool); not empty. UsageError otherwise, and for other
+    control characters, which XMP (XML) cannot hold at all."""
+    text = " ".join((label or "").split())
     if not text:
         raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
+    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise UsageError(f"the label {text!r} holds a control character (U+{ord(bad):04X}); "
+                         "a keyword can only hold printable text")
     return text
 
 
