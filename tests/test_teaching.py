@@ -89,6 +89,13 @@ def test_teach_refuses_an_empty_name_and_a_missing_path(library, tiny_bundle, tm
         teach(index, "  ", paths["cabin"][:1], bundle=tiny_bundle)
     with pytest.raises(UsageError, match="does not exist"):
         teach(index, "Cabin", [tmp_path / "nope.jpg"], bundle=tiny_bundle)
+    notes = tmp_path / "elsewhere" / "notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("the cabin")
+    (notes.parent / "IMG_1.jpg").write_bytes(paths["cabin"][0].read_bytes())
+    with pytest.raises(UsageError, match="not a photo file"):
+        teach(index, "Cabin", [notes], bundle=tiny_bundle)
+    assert index.count(f'folder:"{notes.parent}"') == 0  # its folder was not scanned for it
     broken = tmp_path / "DSC_0001.NEF"
     broken.write_bytes(b"II*\x00" + b"\x00" * 200)  # a RAW file with nothing in it
     with pytest.raises(UsageError, match="cannot teach from .*DSC_0001.NEF: .*RAW"):

@@ -146,6 +146,7 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
     """Photo ids for ids, indexed files and folders; folders and files not yet in the
     index are scanned first (a file's folder is scanned). UsageError for a path that
     does not exist or holds no photo."""
+    from app.core.photo_info import file_kind
     from app.core.scanner import scan
     from app.core.tag_selection import photo_ids_under
 
@@ -158,6 +159,8 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
         path = Path(target).expanduser()
         if not path.exists():
             raise UsageError(f"{path} does not exist; check the path")
+        if path.is_file() and file_kind(path.name) is None:  # not worth scanning its folder for
+            raise UsageError(f"{path} is not a photo file this app reads (JPEG, PNG, TIFF, HEIC or RAW)")
         found = photo_ids_under(index, [path])
         if not found:
             scan(index, [path if path.is_dir() else path.parent])
