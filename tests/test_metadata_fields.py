@@ -387,6 +387,21 @@ def test_extended_xmp_and_unknown_segments_are_kept_untouched(tmp_path):
     assert read_fields(out).subject == ["x"]
 
 
+def test_a_photo_named_near_the_file_system_limit_is_written(tmp_path):
+    """The temp file's name is the photo's plus 14 bytes: a 250-byte name (a web download)
+    must not make every write fail with 'File name too long'."""
+    target = tmp_path / ("é" * 123 + ".jpg")  # 250 bytes in UTF-8
+    assert len(os.fsencode(target.name)) == 250
+    target.write_bytes(b"old")
+    atomic.replace_atomically(target, b"new")
+    assert target.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == [target.name]
+    stale = atomic.temp_path_for(target)
+    assert len(os.fsencode(stale.name)) <= atomic.MAX_NAME_BYTES
+    stale.write_bytes(b"half")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps(target) == 1  # a crash's leftover is still found
+
+
 def test_stale_temp_files_from_a_crash_are_removed_but_fresh_ones_kept(tmp_path):
     target = tmp_path / "a.jpg"
     target.write_bytes(b"photo")

@@ -11,6 +11,7 @@ file is removed when anything fails.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import stat
@@ -29,8 +30,24 @@ from app.core.errors import MetadataWriteError
 WriteFunction = Callable[[int, bytes], int]
 
 
+# File systems allow 255 bytes a name; the temp name adds 14 to the photo's, so a
+# photo named near that limit (web downloads are) gets a temp name cut to fit.
+MAX_NAME_BYTES = 255
+_TEMP_EXTRA_BYTES = len(".") + len(".01234567.tmp")
+
+
+def _temp_stem(path: Path) -> str:
+    """The part of the temp name that says whose it is: the photo's name, cut (at a
+    character boundary) to leave room for the rest."""
+    name = path.name
+    room = MAX_NAME_BYTES - _TEMP_EXTRA_BYTES
+    while len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name
+
+
 def temp_path_for(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{_temp_stem(path)}.{secrets.token_hex(4)}.tmp")
 
 
 def remove_stale_temps(path: Path, older_than_s: float = 600.0) -> int:
@@ -40,7 +57,7 @@ def remove_stale_temps(path: Path, older_than_s: float = 600.0) -> int:
     import re
     import time
 
-    pattern = re.compile(re.escape(f".{path.name}.") + r"[0-9a-f]{8}\.tmp")
+    pattern = re.compile(re.escape(f".{_temp_stem(path)}.") + r"[0-9a-f]{8}\.tmp")
     removed = 0
     try:
         candidates = [p for p in path.parent.iterdir() if pattern.fullmatch(p.name)]
@@ -160,6 +177,9 @@ def replace_atomically(
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
+                                     f"({error.strerror}); a shorter file or folder name would do") from None
         raise MetadataWriteError(
             f"cannot create a temporary file in {path.parent} ({error.strerror}); "
             "the folder must be writable to store labels"
