@@ -126,6 +126,17 @@ def test_stem_naming_and_merging_into_a_darktable_sidecar(tmp_path, index):
     assert sidecar.read_bytes() == original
 
 
+def test_a_damaged_sidecar_is_left_alone_and_named_once(tmp_path, index):
+    """Another program's sidecar we cannot parse is never overwritten (it may hold the
+    user's edits); the error names it once and says what is wrong."""
+    raw, sidecar, original = raw_with_sidecar(tmp_path, "DSC_0001.NEF.xmp", DARKTABLE_SIDECAR[:120])
+    add_photo(index, [raw], "Château d'If")
+    summary = write_all(index)
+    assert summary.failed == 1 and sidecar.read_bytes() == original
+    (path, message), = summary.errors
+    assert message.count(str(sidecar)) == 1 and "not closed" in message
+
+
 @pytest.mark.parametrize("naming", ["ext", "stem"])
 def test_an_existing_sidecar_of_either_name_is_written_into_not_shadowed(tmp_path, index, naming):
     """Lightroom reads DSC_0001.xmp and darktable DSC_0001.NEF.xmp, each only its own: a

@@ -84,7 +84,9 @@ def write_labels(
                     item = pending.pop(0)
                     if item.problem is not None:
                         with lock:
-                            _fail(index, summary, item, f"{item.target}: {item.problem}")
+                            problem = item.problem  # a reader's message may name the file already
+                            named = problem if problem.startswith(str(item.target)) else f"{item.target}: {problem}"
+                            _fail(index, summary, item, named)
                     elif not item.changes_anything:
                         summary.unchanged += 1
                     else:
