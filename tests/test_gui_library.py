@@ -34,6 +34,8 @@ def test_review_lists_suggestions_least_confident_first_within_the_query(index) 
     index.set_state([3], "accepted")
     assert library.review_ids(index) == [2, 5, 1]
     assert library.review_ids(index, library.folder_query("/photos/trip/day2")) == [5]
+    index.set_predictions(6, "m", [Prediction("x", "Petra", 0.0)], threshold=float("inf"))  # a blank frame
+    assert library.review_ids(index) == [2, 5, 1, 6]  # nothing to doubt there: last, not first
 
 
 def test_queries_combine_and_folder_paths_are_quoted() -> None:

@@ -80,14 +80,17 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
 
 
 def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
-    """Photos with a suggested label matching `query`, least confident first.
+    """Photos with a suggested label matching `query`, least confident first; blank
+    frames ("no landmark" at score 0, model.image_detail: nothing to doubt) last, so a
+    card of lens-cap shots does not bury the photos worth a look.
 
     Raises QuerySyntaxError for a malformed query."""
     wanted = set(index.photo_ids(combine_queries("state:suggested", query)))
     if not wanted:
         return []
     rows = index.conn.execute(
-        "SELECT photo_id FROM labels WHERE state = 'suggested' ORDER BY coalesce(score, 0) ASC, photo_id"
+        "SELECT photo_id FROM labels WHERE state = 'suggested' "
+        "ORDER BY (label IS NULL AND score = 0) ASC, coalesce(score, 0) ASC, photo_id"
     )
     return [photo_id for (photo_id,) in rows if photo_id in wanted]
 
