@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="bundle (default: the default bundle)")
     parser.add_argument("--lowest", type=int, default=6, help="how many of the lowest photos to list")
+    parser.add_argument("--size", type=int, default=None,
+                        help="measure the real photos at this input size instead of the bundle's")
     args = parser.parse_args(argv)
     bundle = load_bundle(args.model or default_bundle_path())
-    p = bundle.preprocessing
+    p = bundle.preprocessing if args.size is None else replace(bundle.preprocessing, input_size=args.size)
     print(f"limits: contrast < {MIN_CONTRAST} or texture < {MIN_TEXTURE} at {p.input_size} px is a blank frame")
     rows = []
     for path in real_photos():

@@ -8,15 +8,16 @@ app says so instead of trusting the network: its scores become 0 (`no landmark`)
 vectors are not kept for teaching or "Similar photos".
 
 Measured on the network's input (the photo prepared as the bundle prepares it, so the
-test costs nothing extra and sensor noise is averaged away by the downscale): the
+test costs nothing extra and sensor noise is averaged away by the downscale), averaged
+down to about 112 px so that one pair of limits serves bundles of any input size: the
 luminance's spread (`contrast`, standard deviation in grey levels) and its mean
 absolute step between neighbouring pixels (`texture`). Over the 2,115 photos of
-`../shared/data/landmarks/world` and the 20 camera JPEGs of `../shared/data/camera`
-at 224 px, the lowest were contrast 16.6 (a hazy pyramid) and texture 1.01 (a sky with
-parachutists), apart from one all-black photo in the landmark set; synthetic blank
-frames at 3000 × 2000 px measured contrast ≤ 1.02 (black, white, flat colour, grey
-noise of σ 20) and a plain sky gradient texture 0.23. The limits below sit between the
-two with room on both sides (`benchmarks/blank_frames.py` prints these figures).
+`../shared/data/landmarks/world` and the 20 camera JPEGs of `../shared/data/camera`,
+the lowest were contrast 14.4 and texture 1.47 at 224 px (15.3 and 1.42 at 384 px),
+apart from one all-black photo in the landmark set; synthetic blank frames at 3000 ×
+2000 px measured contrast ≤ 0.67 (black, white, flat colour, grey noise of σ 20) and a
+plain sky gradient texture 0.31 at most. The limits below sit between the two with
+room on both sides (`benchmarks/blank_frames.py [--size N]` prints these figures).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from model.errors import ModelError
 MIN_CONTRAST = 6.0  # grey levels (0–255): below it the frame is one flat tone
 MIN_TEXTURE = 0.6  # mean grey-level step between neighbours: below it, a smooth gradient at most
 
+MEASURE_SIZE = 112  # pixels: inputs of 224 px and more are averaged down to about this
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R BT.601
 
 
@@ -39,6 +41,13 @@ def detail(pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if array.ndim != 4 or array.shape[-1] != 3 or min(array.shape[1:3]) < 2:
         raise ModelError(f"expected RGB images [N, H, W, 3] of at least 2 × 2 pixels, got shape {array.shape}")
     luma = array.astype(np.float32) @ _LUMA
+    # Measured at about MEASURE_SIZE pixels whatever the bundle's input size, so one
+    # pair of limits serves every bundle (a neighbour step shrinks as resolution grows).
+    factor = max(1, min(luma.shape[1:3]) // MEASURE_SIZE)
+    if factor > 1:
+        h, w = luma.shape[1] // factor * factor, luma.shape[2] // factor * factor
+        # the mean of each factor × factor block, as a sum of strided views (fast)
+        luma = sum(luma[:, dy:h:factor, dx:w:factor] for dy in range(factor) for dx in range(factor)) / factor**2
     contrast = luma.std(axis=(1, 2))
     texture = (np.abs(np.diff(luma, axis=1)).mean(axis=(1, 2)) + np.abs(np.diff(luma, axis=2)).mean(axis=(1, 2))) / 2
     return contrast, texture

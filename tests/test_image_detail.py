@@ -49,10 +49,12 @@ def at_network_size(array: np.ndarray, size: int = 224) -> np.ndarray:
     return prepare_image(Image.fromarray(array), Preprocessing(input_size=size))
 
 
-def test_blank_frames_are_featureless_and_a_scene_is_not():
+@pytest.mark.parametrize("size", [224, 384])
+def test_blank_frames_are_featureless_and_a_scene_is_not(size):
+    """At the default bundle's input size and at a larger one: the limits hold for both."""
     for name, frame in blank_frames().items():
-        assert featureless(at_network_size(frame)[None])[0], name
-    assert not featureless(at_network_size(scene())[None])[0]
+        assert featureless(at_network_size(frame, size)[None])[0], name
+    assert not featureless(at_network_size(scene(), size)[None])[0]
     # the limits are what separates them, not the size of the picture
     contrast, texture = detail(at_network_size(scene(), 64))
     assert contrast[0] > MIN_CONTRAST and texture[0] > MIN_TEXTURE
