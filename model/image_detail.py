@@ -22,6 +22,9 @@ room on both sides (`benchmarks/blank_frames.py [--size N]` prints these figures
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, Sequence
+
 import numpy as np
 
 from model.errors import ModelError
@@ -57,6 +60,17 @@ def featureless(pixels: np.ndarray) -> np.ndarray:
     """[N] bool: the frame holds too little structure for any landmark to be seen."""
     contrast, texture = detail(pixels)
     return (contrast < MIN_CONTRAST) | (texture < MIN_TEXTURE)
+
+
+def unscored(top: Sequence[Any]) -> list[Any]:
+    """A blank frame's ranking: the same predictions, every score 0 (nothing in the
+    photo supports any of them)."""
+    return [replace(p, score=0.0) for p in top]
+
+
+def is_unscored(top: Sequence[Any]) -> bool:
+    """Predictions stored for a blank frame (see `unscored`)."""
+    return bool(top) and all(float(p.score) == 0.0 for p in top)
 
 
 FEATURELESS_NOTE = "too little detail to recognise anything (a blank, dark or overexposed frame)"

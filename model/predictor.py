@@ -15,7 +15,7 @@ import numpy as np
 
 from model.bundle import ModelBundle, load_bundle
 from model.errors import ModelError
-from model.image_detail import featureless
+from model.image_detail import featureless, unscored
 from model.preprocess import normalize_batch, prepare_image
 from model.scoring import score_classes
 
@@ -192,11 +192,6 @@ class Predictor:
         embeddings, cosines = self.embed(normalize_batch(pixels, p))
         tops = self.classify(embeddings, cosines, k=k)
         return [unscored(top) if blank else top for top, blank in zip(tops, featureless(pixels))]
-
-
-def unscored(top: Sequence[Prediction]) -> list[Prediction]:
-    """The same ranking with every score 0: nothing in the photo supports any of them."""
-    return [Prediction(p.landmark_id, p.label, 0.0) for p in top]
 
 
 def top_predictions(

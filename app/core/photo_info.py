@@ -28,6 +28,9 @@ KINDS_BY_EXTENSION: dict[str, str] = {
         ".erf", ".mef", ".mos", ".rwl",
     )},
 }
+# What the messages name as readable.
+READABLE_FORMATS = "JPEG, PNG, TIFF, HEIC or RAW"
+NOT_A_PHOTO = f"not a photo file this app reads ({READABLE_FORMATS})"  # notes.txt given as a photo
 # Pillow's name of a file's format → the kind the index records.
 KINDS_BY_FORMAT = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", "HEIF": "heic"}
 # Which file of a JPEG+RAW pair (same stem, same folder) stands for the photo.
@@ -114,7 +117,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     content_kind = KINDS_BY_FORMAT.get(found or "")
     if content_kind is None:
         raise PhotoReadError(f"{path}: a {found or 'unknown'} image under a {kind.upper()} name; "
-                             "this app reads JPEG, PNG, TIFF, HEIC and RAW photos")
+                             f"this app reads {READABLE_FORMATS} photos")
     kind = content_kind
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")

@@ -236,8 +236,7 @@ class _Run:
             decoded.close()
 
     def _classify(self, batch: list[DecodedPhoto]) -> None:
-        from model.image_detail import featureless
-        from model.predictor import unscored
+        from model.image_detail import featureless, unscored
         from model.preprocess import normalize_batch
 
         pixels = np.stack([item.pixels for item in batch])

@@ -146,7 +146,7 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
     """Photo ids for ids, indexed files and folders; folders and files not yet in the
     index are scanned first (a file's folder is scanned). UsageError for a path that
     does not exist or holds no photo."""
-    from app.core.photo_info import file_kind
+    from app.core.photo_info import NOT_A_PHOTO, READABLE_FORMATS, file_kind
     from app.core.scanner import scan
     from app.core.tag_selection import photo_ids_under
 
@@ -160,7 +160,7 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
         if not path.exists():
             raise UsageError(f"{path} does not exist; check the path")
         if path.is_file() and file_kind(path.name) is None:  # not worth scanning its folder for
-            raise UsageError(f"{path} is not a photo file this app reads (JPEG, PNG, TIFF, HEIC or RAW)")
+            raise UsageError(f"{path} is {NOT_A_PHOTO}")
         found = photo_ids_under(index, [path])
         if not found:
             scan(index, [path if path.is_dir() else path.parent])
@@ -170,7 +170,7 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
             if problem:  # a photo file it could not read: say why
                 message = problem[0].message
                 raise UsageError(f"cannot teach from {message if str(path) in message else f'{path}: {message}'}")
-            raise UsageError(f"{path} holds no photo the tagger can read (JPEG, PNG, TIFF, HEIC or RAW)")
+            raise UsageError(f"{path} holds no photo the tagger can read ({READABLE_FORMATS})")
         ids.extend(found)
     return list(dict.fromkeys(ids))
 
@@ -326,8 +326,9 @@ SIMILAR_BLOCK = 4096  # library photos compared at once, so memory stays bounded
 def is_blank_frame(index: "PhotoIndex", photo_id: int) -> bool:
     """Tagged as a blank frame (model.image_detail): every stored score 0 and no vectors
     kept, so there is nothing to compare it with."""
-    top = index.predictions(photo_id)
-    return bool(top) and all(float(p.score) == 0.0 for p in top)
+    from model.image_detail import is_unscored
+
+    return is_unscored(index.predictions(photo_id))
 
 
 def similar(

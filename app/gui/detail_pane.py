@@ -15,7 +15,7 @@ from app.core.library import display_name
 from app.gui import theme
 from app.gui.icons import icon
 from app.gui.preview_loader import PreviewLoader
-from model.image_detail import FEATURELESS_NOTE
+from model.image_detail import FEATURELESS_NOTE, is_unscored
 
 
 def format_gps(lat: float | None, lon: float | None) -> str:
@@ -229,7 +229,7 @@ class DetailPane(QScrollArea):
         parts = [state_text]
         if record.source:
             parts.append(f"by {record.source}")
-        if predictions and all(float(p.score) == 0.0 for p in predictions):
+        if is_unscored(predictions):
             parts.append("blank frame")  # model.image_detail: no guess to show
         elif record.score is not None and record.state != "unlabelled":
             # for "no landmark" the score is that of the best guess, which fell short
@@ -258,7 +258,7 @@ class DetailPane(QScrollArea):
         if not predictions:
             self.predictions_box.addWidget(_muted("None yet — tag this photo to see what the model thinks."))
             return
-        if all(float(p.score) == 0.0 for p in predictions):  # model.image_detail: a blank frame
+        if is_unscored(predictions):
             self.predictions_box.addWidget(_muted(FEATURELESS_NOTE[0].upper() + FEATURELESS_NOTE[1:] + "."))
             return
         for prediction in predictions[:5]:

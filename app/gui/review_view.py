@@ -16,6 +16,7 @@ from app.gui import theme
 from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
 from app.gui.tile_delegate import draw_badge
+from model.image_detail import is_unscored
 
 ROW_HEIGHT = 92
 
@@ -27,7 +28,7 @@ def runner_up_line(record, alternatives) -> str | None:
     runner_up = next((p for p in alternatives if p.label != record.label), None)
     if runner_up is None:
         return None
-    if all(float(p.score) == 0.0 for p in alternatives):  # model.image_detail: a blank frame
+    if is_unscored(alternatives):  # a blank frame
         return "blank frame: too little detail"
     lead = "best guess" if record.label is None else "or"
     percent = f"{runner_up.score * 100:.0f}%"

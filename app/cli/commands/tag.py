@@ -43,6 +43,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from app.core.photo_info import NOT_A_PHOTO
     from app.core.progress import CancelToken
     from app.core.tagging import TagOptions, tag
 
@@ -73,7 +74,7 @@ def run(args) -> int:
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     for path in summary.not_photos:
-        print_summary(f"error: {path}: not a photo file this app reads (JPEG, PNG, TIFF, HEIC or RAW)")
+        print_summary(f"error: {path}: {NOT_A_PHOTO}")
     if summary.errors > len(shown_errors) and not args.json:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
