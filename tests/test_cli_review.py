@@ -55,7 +55,7 @@ def test_write_says_when_suggested_labels_were_left_out(tmp_path, capsys):
     for extra in (["--dry-run"], []):
         assert main(["--db", str(db), "write", *extra]) == 0
         err = capsys.readouterr().err
-        assert "1 photo(s) with a suggested label left out" in err and "--include-suggested" in err
+        assert "1 photo with a suggested label left out" in err and "--include-suggested" in err
     assert photo.read_bytes() == original
     assert main(["--db", str(db), "write", "--include-suggested"]) == 0
     assert "left out" not in capsys.readouterr().err
@@ -69,10 +69,24 @@ def test_a_query_that_matches_nothing_says_so(tmp_path, capsys):
     with PhotoIndex.open(db) as index:
         add_photo(index, [make_jpeg(tmp_path / "DSC_0001.jpg")], "Colosseum", state="suggested")
     for command in (["label", "DSC_0010", "Petra"], ["accept", "DSC_0010"], ["reject", "DSC_0010"]):
-        assert main(["--db", str(db), *command]) == 0
+        assert main(["--db", str(db), *command]) == 1  # fails a script, like grep
         assert "no photo matches 'DSC_0010'" in capsys.readouterr().err
     assert main(["--db", str(db), "accept", "DSC_0001"]) == 0
-    assert "1 of 1 matching photo(s) changed" in capsys.readouterr().err
+    assert "1 of 1 matching photo changed" in capsys.readouterr().err
+
+
+def test_label_in_teachs_order_is_answered_with_the_right_order(tmp_path, capsys):
+    """`label NAME QUERY` (the order `teach` takes) matches nothing: the message gives
+    the command the user meant, and nothing is labelled."""
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [make_jpeg(tmp_path / "DSC_0204.jpg")], "Palais des Papes", state="suggested")
+    assert main(["--db", str(db), "label", "Pont du Gard", "DSC_0204"]) == 1
+    err = capsys.readouterr().err
+    assert "no photo matches 'Pont du Gard'" in err
+    assert "the query comes first: landmark-tagger label DSC_0204 'Pont du Gard'" in err
+    with PhotoIndex.open(db) as index:
+        assert [photo.label for photo in index.search("")] == ["Palais des Papes"]
 
 
 def test_swapped_arguments_do_not_make_a_file_name_the_label(tmp_path, monkeypatch, capsys):

@@ -44,7 +44,7 @@ def test_models_table(user_models, tiny_bundle, capsys):
     captured = capsys.readouterr()
     assert tiny_bundle.id in captured.out and "64px" in captured.out
     assert "(unusable)" in captured.out and "broken.ltbundle is not a zip" in captured.out
-    assert "bundle(s)" in captured.err
+    assert "bundles, 1 unusable" in captured.err
 
 
 def test_models_extra_path_and_empty(tmp_path, tiny_bundle, capsys, monkeypatch):

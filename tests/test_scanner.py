@@ -51,6 +51,42 @@ def test_jpeg_and_raw_with_the_same_stem_are_one_photo(tmp_path: Path, index: Ph
     assert index.count("has:raw") == 2
 
 
+def test_a_jpeg_exported_without_metadata_takes_the_shot_details_of_its_raw(
+    tmp_path: Path, index: PhotoIndex, monkeypatch
+) -> None:
+    """A JPEG whose metadata was stripped (a privacy export) beside its NEF: date, camera,
+    lens and GPS come from the RAW, so date and camera searches still find the pair;
+    size stays the JPEG's. A camera's own JPEG keeps its details, the RAW is not read."""
+    raw_info = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2021-07-14T09:30:00",
+                         camera_make="NIKON CORPORATION", camera_model="NIKON D850", lens="24-70mm",
+                         gps_lat=43.28, gps_lon=5.37)
+    reads: list[str] = []
+
+    def read(path):
+        reads.append(Path(path).name)
+        return raw_info if str(path).endswith(".NEF") else read_photo_info(path)
+
+    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    write_jpeg(tmp_path / "DSC_8188.JPG", size=(300, 200), taken=None, make=None, model=None)
+    (tmp_path / "DSC_8188.NEF").write_bytes(b"raw" * 1000)
+    write_jpeg(tmp_path / "DSC_8189.JPG", taken="2022:01:02 03:04:05", model="NIKON Z 6")
+    (tmp_path / "DSC_8189.NEF").write_bytes(b"raw" * 1001)
+    scan(index, [tmp_path])
+    stripped = index.search("DSC_8188")[0]
+    assert stripped.path.endswith("DSC_8188.JPG") and (stripped.width, stripped.height) == (300, 200)
+    assert (stripped.taken_at, stripped.camera, stripped.lens) == ("2021-07-14T09:30:00", "Nikon D850", "24-70mm")
+    assert (stripped.gps_lat, stripped.gps_lon) == (43.28, 5.37)
+    assert [p.path for p in index.search("date:2021-07 camera:D850")] == [stripped.path]
+    own = index.search("DSC_8189")[0]
+    assert own.taken_at == "2022-01-02T03:04:05" and own.camera == "Nikon Z 6" and own.gps_lat is None
+    reads.clear()
+    write_jpeg(tmp_path / "DSC_8188.JPG", size=(300, 200), taken=None, make=None, model=None, color=(1, 2, 3))
+    write_jpeg(tmp_path / "DSC_8189.JPG", taken="2022:01:02 03:04:05", model="NIKON Z 6", color=(1, 2, 3))
+    assert scan(index, [tmp_path]).changed == 2
+    assert sorted(reads) == ["DSC_8188.JPG", "DSC_8188.NEF", "DSC_8189.JPG"]  # the unchanged RAW read only when needed
+    assert index.search("DSC_8188")[0].camera == "Nikon D850"
+
+
 def test_a_raw_file_the_decoder_cannot_read_still_pairs_with_its_jpeg(tmp_path: Path, index: PhotoIndex) -> None:
     """A camera newer than LibRaw (or a damaged RAW): its JPEG stands for the photo and
     the RAW still gets the label in a sidecar; a RAW alone is left out, as before."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from app.core.errors import PhotoReadError
@@ -76,6 +76,24 @@ def scan(
     """Scan `roots` into `index` (a PhotoIndex). Missing roots, unreadable
     folders and bad files are recorded as errors; only an unusable index raises."""
     return _Scan(index, options or ScanOptions(), progress or no_progress, cancel).run(roots)
+
+
+_SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
+
+
+def _lacks_shot_details(info: PhotoInfo) -> bool:
+    """No date and no camera: its metadata was stripped (a camera's own JPEG has both;
+    lens and GPS alone are often absent, and would cost a read of the RAW each rescan)."""
+    return info.taken_at is None and info.camera_model is None
+
+
+def _fill_shot_details(info: PhotoInfo, other: PhotoInfo) -> PhotoInfo:
+    """`info` with the shot details it lacks taken from `other` (the same shot's other
+    file); size and orientation stay `info`'s own, as they describe its image."""
+    filled = {name: getattr(other, name) for name in _SHOT_DETAILS if getattr(info, name) is None}
+    if info.gps_lat is None and other.gps_lat is not None:
+        filled.update(gps_lat=other.gps_lat, gps_lon=other.gps_lon)
+    return replace(info, **{name: value for name, value in filled.items() if value is not None})
 
 
 def stem_of(name: str) -> str:
@@ -318,7 +336,27 @@ class _Scan:
             group.info = infos.get(primary.name)
             if group.info is None and (group.touched or group.vanished):
                 group.info = self._read_quietly(str(primary))
+            if group.info is not None and _lacks_shot_details(group.info):
+                group.info = self._with_siblings_details(group, primary.name, infos)
         return group
+
+    def _with_siblings_details(self, group: _Group, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
+        """A JPEG exported without its metadata (privacy export, some editors) stands for
+        a pair whose RAW still says when, with what and where: take those from the RAW,
+        so the photo is not lost to date, camera and GPS searches. Rare, so the sibling
+        is read only then."""
+        info = group.info
+        for state in group.present:
+            if state.name == primary or state.kind != "raw" or not _lacks_shot_details(info):
+                continue
+            sibling = infos.get(state.name)
+            if sibling is None:
+                try:
+                    sibling = read_photo_info(state.path)
+                except (PhotoReadError, OSError):
+                    continue  # its own problem was reported when it was scanned
+            info = _fill_shot_details(info, sibling)
+        return info
 
     def _pair_unread_raws(self, group: _Group, unread: list[tuple[FileState, str]], failed: set[str]) -> None:
         """A RAW file the decoder cannot read (a camera newer than LibRaw, or a damaged

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from app.core.bundle_choices import bundle_folders
+from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if not any(info.is_default for info in infos):
         print(f"note: the default bundle {default_bundle_path()} is not installed", file=sys.stderr)
     if infos:
-        print(f"{len(infos)} bundle(s), {broken} unusable", file=sys.stderr)
+        print(f"{counted(len(infos), 'bundle')}, {broken} unusable", file=sys.stderr)
     else:
         folders = ", ".join(str(folder) for folder in bundle_folders())
         print(f"no model bundles found in {folders}", file=sys.stderr)

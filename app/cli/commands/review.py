@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 from app.cli.commands.write import open_index
+from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -40,13 +42,16 @@ def register(subparsers) -> None:
     label.set_defaults(handler=run_label)
 
 
-def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int) -> int:
+def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "") -> int:
+    """One summary line; exit 1 when the query matched nothing, so a typo in a file
+    name fails a script instead of looking like success."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed}))
-    if matched == 0:  # a typo in a file name must not look like success
-        print(f"{verb}: no photo matches {args.query!r} (try it with `landmark-tagger search`)", file=sys.stderr)
-    else:
-        print(f"{verb}: {changed} of {matched} matching photo(s) changed", file=sys.stderr)
+    if matched == 0:
+        hint = hint or "try it with `landmark-tagger search`"
+        print(f"{verb}: no photo matches {args.query!r} ({hint})", file=sys.stderr)
+        return 1
+    print(f"{verb}: {changed} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
     return 0
 
 
@@ -84,15 +89,19 @@ def run_label(args: argparse.Namespace) -> int:
     except (UsageError, ModelError):
         bundle = None  # no usable model: labels still count, teaching waits for one
     index = open_index(args)
+    hint = ""
     try:
         ids = index.photo_ids(args.query)
         for photo_id in ids:
             # A correction teaches: the old label is rejected for this photo and the
             # photo becomes a reference for NAME (see app.core.teaching).
             learn_from_correction(index, photo_id, name, bundle=bundle)
+        if not ids and index.photo_ids(name):
+            # teach's order (NAME first) is an easy slip: say which order label takes
+            hint = f"the query comes first: landmark-tagger label {shlex.quote(name)} {shlex.quote(args.query)}"
     finally:
         index.close()
-    return _finish(args, "label", len(ids), len(ids))
+    return _finish(args, "label", len(ids), len(ids), hint)
 
 
 run = run_label  # the module-level entry point the CLI contract expects

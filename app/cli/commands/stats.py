@@ -31,7 +31,10 @@ def run(args) -> int:
         return 0
     states = stats["by_state"]
     print(f"index:      {stats['index']}")
-    print(f"photos:     {stats['photos']} ({stats['files']} files, {stats['raw_pairs']} RAW+JPEG pairs)")
+    print(
+        f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
+        f"{counted(stats['raw_pairs'], 'RAW+JPEG pair')})"
+    )
     print(f"labelled:   {stats['labelled']}")
     print("states:     " + ", ".join(f"{n} {state}" for state, n in states.items()))
     print(f"missing:    {stats['missing']}")

@@ -9,6 +9,7 @@ import json
 import sys
 
 from app.cli.common import one_line
+from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             changing = sum(item.changes_anything for item in plan)
             problems = sum(item.problem is not None for item in plan)
             print(
-                f"dry run: {changing} file(s) would change, {len(plan) - changing - problems} unchanged, "
+                f"dry run: {counted(changing, 'file')} would change, {len(plan) - changing - problems} unchanged, "
                 f"{problems} cannot be written",
                 file=sys.stderr,
             )
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"error: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
     print(
-        f"write: {summary.written} file(s) written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
+        f"write: {counted(summary.written, 'file')} written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
         file=sys.stderr,
     )
     print_waiting_suggestions(waiting)
@@ -106,7 +107,7 @@ def print_waiting_suggestions(count: int) -> None:
     """Only accepted labels are written: say so when suggested ones were left out."""
     if count:
         print(
-            f"{count} photo(s) with a suggested label left out: accept them first "
+            f"{counted(count, 'photo')} with a suggested label left out: accept them first "
             "('landmark-tagger accept QUERY', or the review view) or add --include-suggested",
             file=sys.stderr,
         )

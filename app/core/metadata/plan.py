@@ -64,10 +64,8 @@ class PlannedWrite:
         if self.problem:
             return f"{self.target}: cannot write: {self.problem}"
         if not self.changes_anything:
-            return f"{self.target}: unchanged ({self.label!r} already there)"
-        old = self.before.subject or []
-        new = self.after.subject or []
-        return f"{self.target}: keywords {old} -> {new}"
+            return f"{self.target}: unchanged ({_listed([self.label])} already there)"
+        return f"{self.target}: keywords {_listed(self.before.subject)} -> {_listed(self.after.subject)}"
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +80,11 @@ class PlannedWrite:
             "changes": self.changes_anything,
             "problem": self.problem,
         }
+
+
+def _listed(keywords: list[str] | None) -> str:
+    """Keywords as a person reads them: "Petra", "Holiday" (or "none")."""
+    return ", ".join(f'"{keyword}"' for keyword in keywords or []) or "none"
 
 
 def plan_writes(
