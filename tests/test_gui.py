@@ -327,7 +327,10 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     from app.gui import job_controller
     from app.gui.write_dialog import WritePlanDialog
 
+    messages: list[str] = []
+    monkeypatch.setattr(window, "show_message", messages.append)
     folder = added_folder(qtbot, window, tmp_path, count=3)
+    assert "Reading folder: done — 3 photos, 3 new, 0 changed, 0 moved, 0 missing, 0 errors" in messages
     photo_id = window.grid_model.photo_id(0)
     window.index.set_label(photo_id, "Pont du Gard", source="user", state="accepted")
     path = Path(window.index.get(photo_id).path)
@@ -354,6 +357,9 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
     assert "Pont du Gard".encode() not in path.read_bytes()
     assert folder.is_dir()
+    # the status bar says it in words, as the CLI does
+    assert "Writing labels: done — 1 file written, 0 failed" in messages
+    assert "Undoing last write: done — 1 file restored, 0 failed" in messages
 
 
 def test_problems_from_a_job_collect_in_the_panel_not_in_dialogs(qtbot, window, tmp_path) -> None:

@@ -25,6 +25,7 @@ from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from app.core.wording import counted
 
 # Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
 SKIPPED_SUFFIXES = (".xmp", ".tmp", "~", ".part", ".crdownload", ".partial")
@@ -50,6 +51,14 @@ class ScanSummary:
     errors: int = 0
     run_id: int = 0
     status: str = "done"
+
+    def line(self) -> str:
+        """The one-line summary the CLI prints and the GUI's status bar shows."""
+        return (
+            f"{counted(self.photos, 'photo')}, {self.new:,} new, {self.changed:,} changed, "
+            f"{self.moved:,} moved, {self.missing:,} missing, {counted(self.errors, 'error')}"
+            + ("" if self.status == "done" else f" ({self.status})")
+        )
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
-from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 
@@ -44,11 +43,7 @@ def run(args) -> int:
                 print_summary(f"error: {error.message}")
             if summary.errors > len(errors):
                 print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
-        print_summary(
-            f"scanned: {counted(summary.photos, 'photo')}, {summary.new} new, {summary.changed} changed, "
-            f"{summary.moved} moved, {summary.missing} missing, {counted(summary.errors, 'error')}"
-            + ("" if summary.status == "done" else f" ({summary.status})")
-        )
+        print_summary(f"scanned: {summary.line()}")
     if summary.errors == 0:
         return EXIT_OK
     # nothing could be scanned at all (every root missing) is a failure, not a partial success

@@ -8,7 +8,6 @@ import sys
 
 from app.cli.commands.write import open_index, progress_printer
 from app.cli.common import one_line
-from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -40,5 +39,5 @@ def run(args: argparse.Namespace) -> int:
     if summary.batch_id is None:
         print("undo: no write batch to undo", file=sys.stderr)
         return 0
-    print(f"undo: batch {summary.batch_id}: {counted(summary.written, 'file')} restored, {summary.failed} failed", file=sys.stderr)
+    print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
     return 1 if summary.failed else 0

@@ -95,10 +95,7 @@ def run(args: argparse.Namespace) -> int:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
-    print(
-        f"write: {counted(summary.written, 'file')} written, {summary.unchanged} unchanged, {summary.failed} failed{batch}",
-        file=sys.stderr,
-    )
+    print(f"write: {summary.line()}{batch}", file=sys.stderr)
     print_waiting_suggestions(waiting)
     return 1 if summary.failed else 0
 

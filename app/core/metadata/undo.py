@@ -34,7 +34,7 @@ def undo_last_write(
     are recorded with stage "undo"."""
     report = progress or no_progress
     batch_id = journal.last_batch_id(index)
-    summary = WriteSummary(batch_id=batch_id)
+    summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:
         return summary
     entries = list(reversed(journal.batch_entries(index, batch_id)))

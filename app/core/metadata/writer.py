@@ -25,6 +25,7 @@ from app.core.metadata.plan import PlannedWrite, WriteOptions
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from app.core.wording import counted
 
 OWNED_SEGMENTS = ("exif", "xmp", "photoshop")
 
@@ -39,6 +40,15 @@ class WriteSummary:
     failed: int = 0
     cancelled: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    done_word: str = "written"  # "restored" for an undo
+
+    def line(self) -> str:
+        """The one-line summary the CLI prints and the GUI's status bar shows."""
+        parts = [f"{counted(self.written, 'file')} {self.done_word}"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged:,} unchanged")
+        parts.append(f"{self.failed:,} failed")
+        return ", ".join(parts) + (" (cancelled)" if self.cancelled else "")
 
     @property
     def status(self) -> str:
