@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.core.index import PhotoIndex
 from app.core.index.records import camera_name
-from app.core.index.search_text import build_search_text
+from app.core.index.search_text import build_search_text, label_key
 
 PLACES = [
     "Paris", "Rome", "London", "Barcelona", "Nice", "Marseille", "Avignon", "Kyoto", "Istanbul",
@@ -56,9 +56,9 @@ def generate_index(path: Path, photos: int, seed: int = 7, batch: int = 20_000) 
                     [f for r in rows for f in r["files"]],
                 )
                 conn.executemany(
-                    "INSERT INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'bench-model', '2024-01-01')",
-                    [r["label"] for r in rows if r["label"]],
+                    "INSERT INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'bench-model', '2024-01-01')",
+                    [(r["label"][0], r["label"][1], label_key(r["label"][1]), *r["label"][2:]) for r in rows if r["label"]],
                 )
                 conn.executemany(
                     "INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)",

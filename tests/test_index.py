@@ -295,6 +295,26 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         assert sorted(r.label for r in idx.search()) == sorted(f"label {i % 2} 14" for i in range(1, 7))
 
 
+def test_an_index_from_migration_9_gets_folded_label_keys(tmp_path: Path, monkeypatch) -> None:
+    from app.core.index import schema
+
+    path = tmp_path / "v9.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", 9)
+    with PhotoIndex.open(path) as idx:
+        first = add_photo(idx, "/lib/Marseille", "DSC_0001", "2020-11-03T10:00:00")
+        second = add_photo(idx, "/lib/Roma", "DSC_0002", "2021-05-01T09:00:00")
+        with idx.transaction() as conn:
+            conn.execute("INSERT INTO labels (photo_id, label, source, state) VALUES (?, ?, 'user', 'accepted')",
+                         (first, "Château d'If"))
+            conn.execute("INSERT INTO labels (photo_id, label, source, state) VALUES (?, NULL, 'model', 'suggested')",
+                         (second,))
+    monkeypatch.undo()
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert idx.photo_ids("label:\"chateau d'if\"") == [first]
+        assert dict(idx.conn.execute("SELECT photo_id, label_key FROM labels")) == {first: "chateau d if", second: None}
+
+
 def test_an_index_from_migration_1_is_upgraded_in_place(tmp_path: Path) -> None:
     from app.core.index.schema import MIGRATION_1, _statements
 
@@ -316,6 +336,7 @@ def test_an_index_from_migration_1_is_upgraded_in_place(tmp_path: Path) -> None:
 
 def test_an_index_from_migration_3_gets_time_ordered_search(tmp_path: Path, monkeypatch) -> None:
     from app.core.index import schema
+    from app.core.index.search_text import refresh_search_text
     from app.core.index.time_order import words_sql
 
     path = tmp_path / "v3.db"
@@ -323,8 +344,13 @@ def test_an_index_from_migration_3_gets_time_ordered_search(tmp_path: Path, monk
     with PhotoIndex.open(path) as idx:
         first = add_photo(idx, "/lib/2020/Paris", "DSC_0001", "2020-11-03T10:00:00")
         second = add_photo(idx, "/lib/2021/Roma", "DSC_0002", "2021-05-01T09:00:00")
-        idx.set_label(first, "Eiffel Tower", source="model", state="suggested", score=0.9)
-        idx.set_label(second, "Colosseum", source="model", state="rejected", score=0.6)
+        with idx.transaction() as conn:  # as version 3 wrote them (set_label writes today's columns)
+            conn.execute("INSERT INTO labels (photo_id, label, score, source, state) VALUES (?, ?, ?, ?, ?)",
+                         (first, "Eiffel Tower", 0.9, "model", "suggested"))
+            conn.execute("INSERT INTO labels (photo_id, label, score, source, state) VALUES (?, ?, ?, ?, ?)",
+                         (second, "Colosseum", 0.6, "model", "rejected"))
+            refresh_search_text(conn, first)
+            refresh_search_text(conn, second)
         assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == 3
     monkeypatch.undo()
     with PhotoIndex.open(path) as idx:

@@ -140,6 +140,20 @@ def test_malformed_queries_get_a_one_line_message(library, query: str, message: 
     assert "\n" not in str(caught.value)
 
 
+def test_label_terms_ignore_case_and_accents_as_free_words_do(library) -> None:
+    """NOCASE folds ASCII only: label:"chateau d'if" and "CHÂTEAU D'IF" missed
+    "Château d'If" while the free words found it."""
+    index, ids = library
+    index.set_label(ids["cote"], "Château d'If", source="user", state="accepted")
+    for query in ('label:"Château d\'If"', 'label:"chateau d\'if"', 'label:"CHÂTEAU D\'IF"', "label:Château-d'If"):
+        assert index.photo_ids(query) == [ids["cote"]], query
+        assert [p.id for p in index.search(query, limit=5)] == [ids["cote"]], query
+    assert index.photo_ids("label:chateau") == []  # still the whole label, not a word of it
+    assert index.photo_ids("-label:\"chateau d'if\" folder:2019") == []
+    index.set_label(ids["cote"], None, source="user", state="accepted")
+    assert index.photo_ids('label:"chateau d\'if"') == []
+
+
 def _plan(index: PhotoIndex, sql: str, params: tuple) -> str:
     return " | ".join(row[3] for row in index.conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
@@ -147,7 +161,7 @@ def _plan(index: PhotoIndex, sql: str, params: tuple) -> str:
 @pytest.mark.parametrize(
     ("query", "expected_in_plan"),
     [
-        ('label:"Eiffel Tower"', "labels_by_label"),
+        ('label:"Eiffel Tower"', "labels_by_key"),
         ("state:suggested", "labels_by_state"),
         ("score>0.8", "labels_by_score"),
         ("paris", "photos_fts VIRTUAL TABLE INDEX 0:M"),

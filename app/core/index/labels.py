@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 from app.core.errors import UsageError
 from app.core.index.connection import now_iso
 from app.core.index.records import Prediction, prediction_type
-from app.core.index.search_text import refresh_search_text
+from app.core.index.search_text import label_key, refresh_search_text
 
 SOURCES = ("model", "user", "taught")
 STATES = ("suggested", "accepted", "rejected")
@@ -53,12 +53,14 @@ def store_predictions(
     if best is not None and _is_rejected(conn, photo_id, best.label):
         return  # a rejected suggestion is not suggested again
     confident = best is not None and float(best.score) >= threshold
+    label = best.label if confident else None
     conn.execute(
-        "INSERT OR REPLACE INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
-        "VALUES (?, ?, ?, ?, 'model', 'suggested', ?, ?)",
+        "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, 'model', 'suggested', ?, ?)",
         (
             photo_id,
-            best.label if confident else None,
+            label,
+            label_key(label),
             best.landmark_id if confident else None,
             float(best.score) if best is not None else None,
             model_id,
@@ -83,9 +85,9 @@ def store_label(
     _check_choice("source", source, SOURCES)
     _check_choice("state", state, STATES)
     conn.execute(
-        "INSERT OR REPLACE INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (photo_id, label, landmark_id, score, source, state, model_id, now_iso()),
+        "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (photo_id, label, label_key(label), landmark_id, score, source, state, model_id, now_iso()),
     )
     _sync_rejection(conn, photo_id, label, state)
     refresh_fts_label(conn, photo_id)
@@ -141,8 +143,8 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             if new_label == label:
                 continue
             conn.execute(
-                "UPDATE labels SET label = ?, landmark_id = ?, updated_at = ? WHERE photo_id = ?",
-                (new_label, top_id if confident else None, now, photo_id),
+                "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, updated_at = ? WHERE photo_id = ?",
+                (new_label, label_key(new_label), top_id if confident else None, now, photo_id),
             )
             refresh_fts_label(conn, photo_id)
             changed.append(int(photo_id))

@@ -320,7 +320,7 @@ def _prefix_term(query: Query) -> Term | None:
 
 def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tuple[str | None, tuple]:
     """Every term as a condition on one row of `p LEFT JOIN labels l`."""
-    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, word_pattern
+    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, label_key, word_pattern
 
     conditions = ["p.missing = 1" if wants_missing else "p.missing = 0"]
     params: list = []
@@ -334,7 +334,7 @@ def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tu
                 raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
             sql, values = "p.search_text LIKE ?", [pattern]
         elif term.field == "label":
-            sql, values = "l.label = ? COLLATE NOCASE", [term.value]
+            sql, values = "l.label_key = ?", [label_key(term.value)]
         elif term.field == "score":
             sql, values = f"l.score {term.operator} ?", [float(term.value)]
         elif term.field == "state":
@@ -365,9 +365,11 @@ def _is_folder_path(value: str) -> bool:
 
 
 def _condition(term: Term) -> tuple[str, list]:
+    from app.core.index.search_text import label_key
+
     value = term.value
     if term.field == "label":
-        return "p.id IN (SELECT photo_id FROM labels WHERE label = ? COLLATE NOCASE)", [value]
+        return "p.id IN (SELECT photo_id FROM labels WHERE label_key = ?)", [label_key(value)]
     if term.field == "score":
         return f"p.id IN (SELECT photo_id FROM labels WHERE score {term.operator} ?)", [float(value)]
     if term.field == "state":

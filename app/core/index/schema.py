@@ -332,10 +332,24 @@ def migration_9(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX errors_by_photo ON errors (photo_id)")
 
 
+# labels.label_key: `label:` compared labels with NOCASE, which folds ASCII only, so
+# label:"chateau d'if" (or "CHÂTEAU D'IF") missed "Château d'If" while the free words
+# found it. The key is the label's folded words (search_text.label_key), kept by
+# app.core.index.labels on every write.
+def migration_10(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import label_key
+
+    conn.execute("ALTER TABLE labels ADD COLUMN label_key TEXT")
+    # one pass over the table (a million labels in seconds); the function is needed only here
+    conn.create_function("migration_label_key", 1, label_key, deterministic=True)
+    conn.execute("UPDATE labels SET label_key = migration_label_key(label) WHERE label IS NOT NULL")
+    conn.execute("CREATE INDEX labels_by_key ON labels (label_key)")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
-    migration_9,
+    migration_9, migration_10,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -31,6 +31,14 @@ def fold_words(text: str) -> tuple[str, ...]:
     return tuple(WORD.findall(plain.casefold()))
 
 
+def label_key(label: str | None) -> str | None:
+    """What `label:` compares: the label's words, case- and accent-folded, so
+    label:"chateau d'if" finds "Château d'If" (SQLite's NOCASE folds ASCII only)."""
+    if label is None:
+        return None
+    return " ".join(fold_words(label)) or label.casefold()
+
+
 def build_search_text(label: str, folder: str, names: str, camera: str) -> str:
     words = [*fold_words(label), *fold_words(folder), *fold_words(names), *fold_words(camera)]
     words += [FOLDER_TAG + w for w in fold_words(folder)]
