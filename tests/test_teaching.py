@@ -109,6 +109,7 @@ def test_a_label_is_one_line_of_printable_text(library, tiny_bundle):
 
     index, paths, ids = library
     assert check_label(" Tour\n  Eiffel\t") == "Tour Eiffel"
+    assert check_label("Cha\u0302teau d'If") == "Ch\u00e2teau d'If"  # as macOS hands it over
     with pytest.raises(UsageError, match="control character .*U\\+0007"):
         check_label("Tour Eiffel\x07")
     learn_from_correction(index, ids["other"][0], "Our\r\ncabin", bundle=tiny_bundle)
@@ -334,3 +335,9 @@ def test_a_label_typed_in_another_case_takes_the_spelling_in_use(library, tiny_b
     summary = teach(index, "our CABIN", paths["cabin"][2:3], bundle=tiny_bundle)
     assert summary.label == "Our cabin"
     assert {r.label for r in store.refs_of_model(index.conn, tiny_bundle.id)} == {"Our cabin", known}
+    # beyond ASCII too (SQLite's NOCASE folds A-Z only), and a label on photos alone counts
+    index.set_label(ids["other"][1], "Château d'If", source="user", state="accepted")
+    learn_from_correction(index, ids["bakery"][0], "CHÂTEAU D'IF", bundle=tiny_bundle)
+    assert index.get(ids["bakery"][0]).label == "Château d'If"
+    learn_from_correction(index, ids["bakery"][1], "Chateau d'If", bundle=tiny_bundle)
+    assert index.get(ids["bakery"][1]).label == "Chateau d'If"  # accents make another name

@@ -381,9 +381,10 @@ def similar(
 
 def check_label(label: str | None) -> str:
     """A usable label: line breaks, tabs and runs of spaces become one space (a keyword
-    is one line in every photo tool); not empty. UsageError otherwise, and for other
-    control characters, which XMP (XML) cannot hold at all."""
-    text = " ".join((label or "").split())
+    is one line in every photo tool), composed characters (NFC: macOS hands "é" over as
+    "e" + accent, which would make a second, identical-looking keyword); not empty.
+    UsageError otherwise, and for other control characters, which XMP (XML) cannot hold."""
+    text = unicodedata.normalize("NFC", " ".join((label or "").split()))
     if not text:
         raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
     bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
@@ -398,17 +399,21 @@ def canonical_label(index: "PhotoIndex", label: str, names: Iterable[str] = ()) 
     first, then taught labels, then labels on photos. Typing "colosseum" for a photo the
     model called "Colosseum" must not reject "Colosseum" and start a second label (and
     keyword) for the same place."""
+    from app.core.index.search_text import label_key
+
     key = label.casefold()
     for name in names:
         if name.casefold() == key:
             return name
-    for table in ("taught_refs", "labels"):
-        row = index.conn.execute(
-            f"SELECT label FROM {table} WHERE label = ? COLLATE NOCASE ORDER BY label = ? DESC LIMIT 1",
-            (label, label),
-        ).fetchone()
-        if row is not None:
-            return row[0]
+    taught = [row[0] for row in index.conn.execute("SELECT DISTINCT label FROM taught_refs")]
+    # label_key picks the candidates through its index; case alone decides (SQLite's
+    # NOCASE would miss "CHÂTEAU D'IF" for "Château d'If")
+    on_photos = [row[0] for row in index.conn.execute(
+        "SELECT DISTINCT label FROM labels WHERE label_key = ?", (label_key(label),))]
+    for candidates in (taught, on_photos):
+        same = [name for name in candidates if name.casefold() == key]
+        if same:
+            return label if label in same else min(same)
     return label
 
 
