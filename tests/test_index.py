@@ -295,20 +295,33 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         assert sorted(r.label for r in idx.search()) == sorted(f"label {i % 2} 14" for i in range(1, 7))
 
 
-def test_an_index_from_migration_9_gets_folded_label_keys(tmp_path: Path, monkeypatch) -> None:
+def _index_at_version(path: Path, monkeypatch, version: int, photos: list[tuple], labels: list[tuple]) -> list[int]:
+    """An index file at schema `version` with `photos` (folder, stem, taken_at) and their
+    labels (label, score, source, state) inserted as that version wrote them (set_label
+    writes today's columns). Returns the photo ids."""
     from app.core.index import schema
+    from app.core.index.search_text import refresh_search_text
 
-    path = tmp_path / "v9.db"
-    monkeypatch.setattr(schema, "LATEST_VERSION", 9)
+    monkeypatch.setattr(schema, "LATEST_VERSION", version)
     with PhotoIndex.open(path) as idx:
-        first = add_photo(idx, "/lib/Marseille", "DSC_0001", "2020-11-03T10:00:00")
-        second = add_photo(idx, "/lib/Roma", "DSC_0002", "2021-05-01T09:00:00")
+        ids = [add_photo(idx, *photo) for photo in photos]
         with idx.transaction() as conn:
-            conn.execute("INSERT INTO labels (photo_id, label, source, state) VALUES (?, ?, 'user', 'accepted')",
-                         (first, "Château d'If"))
-            conn.execute("INSERT INTO labels (photo_id, label, source, state) VALUES (?, NULL, 'model', 'suggested')",
-                         (second,))
+            for photo_id, row in zip(ids, labels):
+                conn.execute("INSERT INTO labels (photo_id, label, score, source, state) VALUES (?, ?, ?, ?, ?)",
+                             (photo_id, *row))
+                refresh_search_text(conn, photo_id)
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == version
     monkeypatch.undo()
+    return ids
+
+
+def test_an_index_from_migration_9_gets_folded_label_keys(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "v9.db"
+    first, second = _index_at_version(
+        path, monkeypatch, 9,
+        [("/lib/Marseille", "DSC_0001", "2020-11-03T10:00:00"), ("/lib/Roma", "DSC_0002", "2021-05-01T09:00:00")],
+        [("Château d'If", None, "user", "accepted"), (None, 0.2, "model", "suggested")],
+    )
     with PhotoIndex.open(path) as idx:
         assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         assert idx.photo_ids("label:\"chateau d'if\"") == [first]
@@ -335,24 +348,14 @@ def test_an_index_from_migration_1_is_upgraded_in_place(tmp_path: Path) -> None:
 
 
 def test_an_index_from_migration_3_gets_time_ordered_search(tmp_path: Path, monkeypatch) -> None:
-    from app.core.index import schema
-    from app.core.index.search_text import refresh_search_text
     from app.core.index.time_order import words_sql
 
     path = tmp_path / "v3.db"
-    monkeypatch.setattr(schema, "LATEST_VERSION", 3)
-    with PhotoIndex.open(path) as idx:
-        first = add_photo(idx, "/lib/2020/Paris", "DSC_0001", "2020-11-03T10:00:00")
-        second = add_photo(idx, "/lib/2021/Roma", "DSC_0002", "2021-05-01T09:00:00")
-        with idx.transaction() as conn:  # as version 3 wrote them (set_label writes today's columns)
-            conn.execute("INSERT INTO labels (photo_id, label, score, source, state) VALUES (?, ?, ?, ?, ?)",
-                         (first, "Eiffel Tower", 0.9, "model", "suggested"))
-            conn.execute("INSERT INTO labels (photo_id, label, score, source, state) VALUES (?, ?, ?, ?, ?)",
-                         (second, "Colosseum", 0.6, "model", "rejected"))
-            refresh_search_text(conn, first)
-            refresh_search_text(conn, second)
-        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == 3
-    monkeypatch.undo()
+    first, second = _index_at_version(
+        path, monkeypatch, 3,
+        [("/lib/2020/Paris", "DSC_0001", "2020-11-03T10:00:00"), ("/lib/2021/Roma", "DSC_0002", "2021-05-01T09:00:00")],
+        [("Eiffel Tower", 0.9, "model", "suggested"), ("Colosseum", 0.6, "model", "rejected")],
+    )
     with PhotoIndex.open(path) as idx:
         assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
         rows = dict(idx.conn.execute("SELECT rowid, words FROM photos_by_time"))
