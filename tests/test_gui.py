@@ -103,6 +103,40 @@ def test_selecting_a_folder_in_the_tree_narrows_the_grid(qtbot, window, tmp_path
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4, timeout=20000)
 
 
+def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid(qtbot, window, tmp_path) -> None:
+    from app.gui.library_tree import LANDMARKS_TITLE
+
+    added_folder(qtbot, window, tmp_path, count=12)
+    ids = [window.grid_model.photo_id(row) for row in range(4)]
+    for photo_id in ids[:3]:
+        window.index.set_label(photo_id, "Pont du Gard", source="user", state="accepted")
+    window.index.set_label(ids[3], "Colosseum", source="model", state="rejected", score=0.6)
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    tree = window.library_tree
+    heading = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert heading.text(0) == LANDMARKS_TITLE and not heading.flags() & Qt.ItemFlag.ItemIsSelectable
+    assert [(heading.child(i).text(0), heading.child(i).text(1)) for i in range(heading.childCount())] == [
+        ("Pont du Gard", "3")]  # a rejected label is no landmark of the library
+    tree.select_landmark("Pont du Gard")
+    qtbot.waitUntil(lambda: sorted(window.grid_model.ids()) == sorted(ids[:3]), timeout=20000)
+    assert window.current_query() == 'label:"Pont du Gard" -state:rejected'
+    # the landmark stays chosen while the library changes, and goes when no photo has it
+    window.index.set_label(ids[0], "Colosseum", source="user", state="accepted")
+    window.library_changed()
+    qtbot.waitUntil(lambda: sorted(window.grid_model.ids()) == sorted(ids[1:3]), timeout=20000)
+    assert tree.selected_landmark() == "Pont du Gard"
+    for photo_id in ids[1:3]:
+        window.index.set_label(photo_id, None, source="user", state="accepted")
+    window.library_changed()
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
+    assert tree.selected_landmark() == "" and window.current_query() == ""
+    tree.select_landmark("Colosseum")
+    qtbot.waitUntil(lambda: window.grid_model.ids() == [ids[0]], timeout=20000)
+    tree.select_folder("")  # All photos
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
+
+
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=12)
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)

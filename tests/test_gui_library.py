@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.core import library
-from app.core.index import PhotoIndex, Prediction
+from app.core.index import PhotoIndex, Prediction, parse_query
 from tests.test_gui_support import insert_synthetic_photos
 
 
@@ -40,7 +40,27 @@ def test_review_lists_suggestions_least_confident_first_within_the_query(index) 
 
 def test_queries_combine_and_folder_paths_are_quoted() -> None:
     assert library.combine_queries('folder:"/a b"', " ", "petra") == 'folder:"/a b" petra'
-    assert library.folder_query('/x/"q"') == 'folder:"/x/\\"q\\""'
+    for folder in ('/x/"q"', "E:\\", "C:\\Photos\\2019", '/a "b" c/'):
+        (term,) = parse_query(library.folder_query(folder)).terms
+        assert (term.field, term.value) == ("folder", folder)
+    assert parse_query('label:"Café ""Le Procope"""').terms[0].value == 'Café "Le Procope"'
+
+
+def test_landmarks_are_listed_by_name_with_their_photos_and_select_them(index) -> None:
+    """Rejected labels, "no landmark" and missing photos are not counted; the query a
+    landmark stands for finds exactly its photos, quotes and accents included."""
+    index.set_label(1, "Pont du Gard", source="user", state="accepted")
+    index.set_label(2, 'Café "Le Procope"', source="model", state="suggested", score=0.9)
+    index.set_label(3, "pont du gard", source="user", state="accepted")  # label: takes both spellings
+    index.set_label(4, "Pont du Gard", source="model", state="rejected", score=0.5)
+    index.set_label(5, None, source="model", state="suggested", score=0.3)
+    index.set_label(6, "Pont du Gard", source="user", state="accepted")
+    with index.transaction() as conn:
+        conn.execute("UPDATE photos SET missing = 1 WHERE id = 6")
+    assert library.landmark_counts(index) == [('Café "Le Procope"', 1), ("Pont du Gard", 2)]
+    assert index.photo_ids(library.label_query('Café "Le Procope"')) == [2]
+    assert sorted(index.photo_ids(library.landmark_query("Pont du Gard"))) == [1, 3]
+    assert sorted(index.photo_ids(library.label_query("Pont du Gard"))) == [1, 3, 4]  # the rejected one too
 
 
 def test_display_name_survives_non_utf8_bytes() -> None:

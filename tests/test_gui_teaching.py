@@ -196,7 +196,13 @@ def test_taught_places_list_shows_a_places_photos_and_forgets_it(qtbot, taught_w
     dialog.show_requested.connect(win.show_label)
     qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
-    assert win.search_bar.text() == 'label:"Our cabin"'
+    assert win.search_bar.text() == 'label:"Our cabin"'  # not in the library panel yet: a search
+    win.library_changed()
+    qtbot.waitUntil(lambda: win.library_tree.has_landmark("Our cabin"), timeout=10000)
+    win.search_bar.set_text("cabin")
+    qtbot.mouseClick(dialog.show_button, Qt.MouseButton.LeftButton)
+    assert win.library_tree.selected_landmark() == "Our cabin" and win.search_bar.text() == ""
+    qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
 
     monkeypatch.setattr(TaughtPlacesDialog, "confirm_forget", lambda self, label: True)
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)

@@ -31,8 +31,35 @@ class FolderNode:
 
 def folder_query(folder: str | Path) -> str:
     """The search term that selects a folder and everything below it."""
-    text = str(folder).replace('"', '\\"')
+    text = str(folder).replace('"', '""')
     return f'folder:"{text}"'
+
+
+def label_query(label: str) -> str:
+    """The search term that selects the photos carrying `label` (rejected ones too)."""
+    text = label.replace('"', '""')
+    return f'label:"{text}"'
+
+
+def landmark_query(label: str) -> str:
+    """The photos of a landmark as `landmark_counts` counts them: its label, not rejected."""
+    return f"{label_query(label)} -state:rejected"
+
+
+def landmark_counts(index: PhotoIndex) -> list[tuple[str, int]]:
+    """Each landmark on photos (labels not rejected, photos not missing) with its photo
+    count, by name: the library browsed by place, which is what a tagged archive is for.
+    Spellings that `label:` takes for one ("Pont du Gard", "pont du gard") are one
+    entry, under the spelling most photos carry, so the count is what a click shows."""
+    rows = index.conn.execute(
+        "SELECT l.label_key, l.label, count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
+        "WHERE l.label IS NOT NULL AND l.state <> 'rejected' AND p.missing = 0 GROUP BY l.label_key, l.label"
+    ).fetchall()
+    spellings: dict[str, list[tuple[int, str]]] = {}
+    for key, label, count in rows:
+        spellings.setdefault(key, []).append((count, label))
+    landmarks = [(min(found, key=lambda s: (-s[0], s[1]))[1], sum(n for n, _ in found)) for found in spellings.values()]
+    return sorted(landmarks, key=lambda row: (row[0].casefold(), row[0]))
 
 
 def combine_queries(*parts: str) -> str:

@@ -50,6 +50,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.db_path = Path(db_path)
         self.settings = settings
         self.folder = ""
+        self.landmark = ""  # a landmark chosen in the library panel (instead of a folder)
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -118,6 +119,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def _build_docks(self) -> None:
         self.library_tree = LibraryTree()
         self.library_tree.folder_selected.connect(self._on_folder_selected)
+        self.library_tree.landmark_selected.connect(self._on_landmark_selected)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
@@ -218,7 +220,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def _show_library(self, snapshot: LibrarySnapshot) -> None:
         stats = snapshot.stats
-        self.library_tree.show_folders(stats["photos"], snapshot.folders)
+        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks)
         by_state = stats.get("by_state", {})
         self.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
@@ -228,8 +230,11 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._update_page_and_actions()
 
     def current_query(self) -> str:
-        folder = library.folder_query(self.folder) if self.folder else ""
-        return library.combine_queries(folder, self.search_bar.text())
+        if self.folder:
+            chosen = library.folder_query(self.folder)
+        else:
+            chosen = library.landmark_query(self.landmark) if self.landmark else ""
+        return library.combine_queries(chosen, self.search_bar.text())
 
     def refresh_results(self) -> None:
         """Run the search (or find the similar photos) in the worker; the answer arrives in _show_results."""
@@ -307,7 +312,13 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             self._show_record(record.id)
 
     def _on_folder_selected(self, folder: str) -> None:
-        self.folder = folder
+        self._narrow_to(folder, "")
+
+    def _on_landmark_selected(self, label: str) -> None:
+        self._narrow_to("", label)
+
+    def _narrow_to(self, folder: str, landmark: str) -> None:
+        self.folder, self.landmark = folder, landmark
         self.similar_to = None
         self.similar_banner.hide()
         self.refresh_results()

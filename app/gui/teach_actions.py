@@ -124,11 +124,16 @@ class TeachActions:
         dialog.exec()
 
     def show_label(self, label: str) -> None:
-        """All photos with this label, in the grid."""
+        """All photos with this label, in the grid: the landmark chosen in the library
+        panel, or (not listed there yet) a search for it."""
         self.similar_to = None
         self.similar_banner.hide()
         self.show_page(self.grid_page_index)
-        self.search_bar.set_text('label:"{}"'.format(label.replace('"', "")))
+        if self.library_tree.has_landmark(label):
+            self.search_bar.set_text("")
+            self.library_tree.select_landmark(label)
+        else:
+            self.search_bar.set_text(library.label_query(label))
 
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:

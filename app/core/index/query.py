@@ -97,8 +97,9 @@ def parse_query(text: str) -> Query:
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Split on white space, keeping "quoted parts" (also after field:) together.
-    Returns (token, whether its value was quoted)."""
+    """Split on white space, keeping "quoted parts" (also after field:) together; a
+    doubled quote inside them is one quote (label:"Café ""Le Procope"" Paris"), so backslashes
+    stay plain text (Windows paths, E:\\). Returns (token, whether its value was quoted)."""
     tokens: list[tuple[str, bool]] = []
     i, n = 0, len(text)
     while i < n:
@@ -110,10 +111,16 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
         quoted = False
         while i < n and not text[i].isspace():
             if text[i] == '"':
-                end = text.find('"', i + 1)
-                if end < 0:
-                    raise QuerySyntaxError(f"unclosed quote in {text[start:]!r}: add the closing \"")
-                buffer.append(text[i + 1 : end])
+                end = i
+                while True:
+                    begin, end = end + 1, text.find('"', end + 1)
+                    if end < 0:
+                        raise QuerySyntaxError(f"unclosed quote in {text[start:]!r}: add the closing \"")
+                    buffer.append(text[begin:end])
+                    if text[end + 1 : end + 2] != '"':
+                        break
+                    buffer.append('"')  # "" inside quotes
+                    end += 1
                 quoted = True
                 i = end + 1
             else:
