@@ -133,6 +133,22 @@ def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, libra
     assert problem["stage"] == "scan" and problem["path"].endswith("DSC_0001.NEF")
 
 
+def test_stats_names_the_landmarks_and_lists_them_on_request(tmp_path: Path, library: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    run_cli(capsys, "--db", db, "scan", str(library))
+    code, out, _ = run_cli(capsys, "--db", db, "stats")
+    assert code == 0 and "landmarks:  0\n" in out
+    run_cli(capsys, "--db", db, "label", "DSC_0001", "Pont du Gard")
+    run_cli(capsys, "--db", db, "label", "IMG_0002", "Château d'If")
+    code, out, _ = run_cli(capsys, "--db", db, "stats")
+    assert "landmarks:  2 (most photos: Château d'If 1, Pont du Gard 1)\n" in out
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--landmarks")
+    assert out.splitlines()[-2:] == ["       1  Château d'If", "       1  Pont du Gard"]
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--landmarks", "--json")
+    stats = json.loads(out)
+    assert stats["landmarks"] == 2 and stats["by_landmark"] == {"Château d'If": 1, "Pont du Gard": 1}
+
+
 def test_rescan_without_errors_exits_0_and_uses_the_library(tmp_path: Path, library: Path, capsys) -> None:
     (library / "2020 Paris" / "DSC_0001.NEF").unlink()
     db = str(tmp_path / "index.db")

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line
+from app.core.library import landmark_counts
 from app.core.wording import counted
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("stats", help="show counts: photos, RAW pairs, labels by state, errors, last scan")
+    parser = subparsers.add_parser(
+        "stats", help="show counts: photos, RAW pairs, labels by state, landmarks, errors, last scan")
+    parser.add_argument(
+        "--landmarks", action="store_true",
+        help="list every landmark on the photos with its count (as the app's library panel does)",
+    )
     parser.add_argument(
         "--errors", nargs="?", type=int, const=1000, default=0, metavar="N",
         help="also list the files with a problem now (newest first; at most N, default 1000)",
@@ -21,6 +27,10 @@ def run(args) -> int:
         stats = index.stats()
         stats["index"] = index.path
         problems = index.errors(limit=args.errors) if args.errors > 0 else []
+        landmarks = landmark_counts(index)
+    stats["landmarks"] = len(landmarks)
+    if args.landmarks:
+        stats["by_landmark"] = dict(landmarks)
     if args.json:
         if args.errors > 0:
             stats["problems"] = [
@@ -36,6 +46,11 @@ def run(args) -> int:
         f"{counted(stats['raw_pairs'], 'RAW+JPEG pair')})"
     )
     print(f"labelled:   {stats['labelled']}")
+    most = sorted(landmarks, key=lambda row: -row[1])[:3]
+    hint = ("" if args.landmarks or len(landmarks) <= len(most)
+            else "; `landmark-tagger stats --landmarks` lists them all")
+    print(f"landmarks:  {len(landmarks):,}" + (
+        f" (most photos: {', '.join(f'{label} {count:,}' for label, count in most)}{hint})" if most else ""))
     print("states:     " + ", ".join(f"{n} {state}" for state, n in states.items()))
     print(f"missing:    {stats['missing']}")
     by_stage = ", ".join(f"{n} {stage}" for stage, n in stats["errors_by_stage"].items())
@@ -50,6 +65,9 @@ def run(args) -> int:
         )
     else:
         print("last scan:  never (run `landmark-tagger scan FOLDER`)")
+    if args.landmarks:
+        for label, count in landmarks:
+            print(one_line(f"  {count:>6,}  {label}"))
     for problem in problems:
         where = problem.path or f"photo {problem.photo_id}"
         print(one_line(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}"))
