@@ -137,6 +137,27 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
 
 
+def test_a_photo_opens_in_the_default_app_and_shows_in_its_folder(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import file_places
+
+    added_folder(qtbot, window, tmp_path, count=3)
+    opened, started, messages = [], [], []
+    monkeypatch.setattr(file_places.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(file_places.subprocess, "Popen", lambda command, **_: started.append(command))
+    monkeypatch.setattr(window, "show_message", messages.append)
+    assert not window.open_current_file() and messages == ["Select a photo first."]
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    path = Path(window.index.get(window.grid_model.photo_id(0)).path)
+    assert window.open_current_file() and opened == [str(path)]
+    assert window.show_current_file() and opened[-1] == str(path.parent)  # Linux: the folder
+    monkeypatch.setattr(file_places.sys, "platform", "darwin")
+    assert window.show_current_file() and started == [["open", "-R", str(path)]]  # Finder selects it
+    assert {window.open_file_action, window.show_file_action} <= set(window.grid.actions())  # right-click
+    path.unlink()
+    assert not window.open_current_file()
+    assert messages[-1] == f"{path.name} is not there any more; scan its folder again"
+
+
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=12)
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)

@@ -26,6 +26,15 @@ class LabelActions:
             rows = [view.currentIndex().row()]
         return [model.photo_id(row) for row in rows if row < model.rowCount()]
 
+    def current_photo_id(self) -> int | None:
+        """The photo an action on one photo means: the detail pane's, else the first
+        selected; None (and a word in the status bar) when there is none."""
+        record = self.detail.record
+        photo_id = record.id if record is not None else next(iter(self.selected_ids()), None)
+        if photo_id is None:
+            self.show_message("Select a photo first.")
+        return photo_id
+
     def accept_selected(self) -> None:
         self._change_state("accepted")
 

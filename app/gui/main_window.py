@@ -20,6 +20,7 @@ from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui.detail_pane import DetailPane
+from app.gui import file_places
 from app.gui.errors_panel import ErrorsPanel
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
@@ -155,6 +156,11 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.addAction(action)
         return action
 
+    def _separator(self) -> QAction:
+        separator = QAction(self)
+        separator.setSeparator(True)
+        return separator
+
     def _build_actions(self) -> None:
         self.add_folder_action = self._action("folder-add", "Add folder…", self.choose_folder, "Ctrl+O")
         self.tag_folder_action = self._action("tag", "Tag folder", self.tag_folder, "Ctrl+T",
@@ -185,12 +191,17 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
         self.leave_similar_action = self._action("grid", "Back to all photos", self.leave_similar, "Esc")
+        self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
+                                             "Open the photo in your editor or viewer")
+        self.show_file_action = self._action("folder", "Show in folder", self.show_current_file, "Ctrl+Shift+E",
+                                             "Show the photo's file in the file manager")
 
         # Right-click on photos offers the same actions as the keys.
         for view in (self.grid, self.review.list):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             view.addActions([self.accept_action, self.reject_action, self.relabel_action, self.teach_action,
-                             self.similar_action, self.tag_selection_action])
+                             self.similar_action, self.tag_selection_action, self._separator(),
+                             self.open_file_action, self.show_file_action])
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("mainToolbar")
@@ -391,6 +402,24 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             self.show_message("Select photos to tag first.")
             return False
         return self.jobs.tag(ids, f"Tagging {len(ids):,} photos")
+
+    def open_current_file(self) -> bool:
+        """The current photo in the default application (its JPEG when it has one)."""
+        return self._hand_over(file_places.open_in_default_app, "cannot be opened: no application takes it")
+
+    def show_current_file(self) -> bool:
+        return self._hand_over(file_places.show_in_file_manager, "cannot be shown: the file manager did not start")
+
+    def _hand_over(self, handler, failure: str) -> bool:
+        photo_id = self.current_photo_id()
+        if photo_id is None:
+            return False
+        path = self.index.get(photo_id).path
+        if handler(path):
+            return True
+        why = failure if Path(path).exists() else "is not there any more; scan its folder again"
+        self.show_message(f"{library.display_name(path)} {why}")
+        return False
 
     def write_labels(self) -> bool:
         return self.jobs.plan_write(self.current_query(), include_suggested=False)

@@ -70,13 +70,9 @@ class TeachActions:
 
     # -- similar photos ---------------------------------------------------------------
     def show_similar_to_current(self) -> bool:
-        """Show the photos most like the current one (the detail pane's, else the selection's)."""
-        record = self.detail.record
-        photo_id = record.id if record is not None else next(iter(self.selected_ids()), None)
-        if photo_id is None:
-            self.show_message("Select a photo first.")
-            return False
-        return self.show_similar(photo_id)
+        """Show the photos most like the current one."""
+        photo_id = self.current_photo_id()
+        return photo_id is not None and self.show_similar(photo_id)
 
     def show_similar(self, photo_id: int) -> bool:
         try:
