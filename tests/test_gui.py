@@ -158,6 +158,30 @@ def test_a_photo_opens_in_the_default_app_and_shows_in_its_folder(qtbot, window,
     assert messages[-1] == f"{path.name} is not there any more; scan its folder again"
 
 
+def test_a_library_folder_can_be_removed_from_the_library_after_a_confirmation(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import library_tree
+
+    folder = added_folder(qtbot, window, tmp_path, count=6)
+    files = sorted(folder.rglob("*.jpg"))
+    tree = window.library_tree
+    root = tree.topLevelItem(1)
+    assert root.data(0, library_tree.PathRole) == str(folder.resolve())
+    assert tree.menu_for(root.child(0)) is None and tree.menu_for(tree.topLevelItem(0)) is None  # only roots
+    menu = tree.menu_for(root)
+    assert [action.text() for action in menu.actions()] == ["Remove from library…"]
+    asked = []
+    monkeypatch.setattr(window, "confirm_forget_folder", lambda contents: asked.append(contents.line()) or False)
+    assert not window.forget_folder(str(folder.resolve()))  # the user said no
+    assert asked == ["6 photos"] and window.index.count("") == 6
+    monkeypatch.setattr(window, "confirm_forget_folder", lambda contents: True)
+    menu.actions()[0].trigger()
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 0, timeout=20000)
+    assert window.index.roots() == [] and tree.topLevelItemCount() == 1  # All photos only
+    assert sorted(folder.rglob("*.jpg")) == files  # the files stay
+
+
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=12)
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)

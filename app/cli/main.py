@@ -16,6 +16,7 @@ from typing import Sequence
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
 COMMAND_MODULES = (
     "scan",
+    "forget",
     "search",
     "stats",
     "tag",

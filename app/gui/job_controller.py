@@ -77,6 +77,12 @@ class JobController(QObject):
     def scan(self, roots: list[Path]) -> bool:
         return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
 
+    def forget(self, folder: str) -> bool:
+        def report(contents) -> None:
+            self.window.show_message(f"{folder} left the library: {contents.line()} forgotten; the files are untouched.")
+
+        return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
+
     def tag(self, targets: list, title: str) -> bool:
         return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
 

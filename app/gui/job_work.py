@@ -26,6 +26,19 @@ def scan_work(db_path: Path, roots: Sequence[Path]) -> JobWork:
     return work
 
 
+def forget_work(db_path: Path, folder: str) -> JobWork:
+    """Take a library folder out of the index (its files are not touched)."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.index.forget import forget_folder
+
+        with PhotoIndex.open(db_path) as index:
+            return forget_folder(index, folder)
+
+    return work
+
+
 def tag_options(settings: AppSettings):
     """The core's TagOptions from the user's settings."""
     from app.core.decode_workers import usable_cpus

@@ -4,7 +4,7 @@ photos, each with its photo count. Choosing a folder or a landmark narrows the g
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode
@@ -21,6 +21,7 @@ class LibraryTree(QTreeWidget):
 
     folder_selected = Signal(str)
     landmark_selected = Signal(str)
+    forget_requested = Signal(str)  # a library folder (a root) to take out of the library
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -35,6 +36,9 @@ class LibraryTree(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.itemSelectionChanged.connect(self._on_selection)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._show_menu)
+        self._roots: set[str] = set()
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
         self._landmarks_expanded = True
@@ -47,6 +51,7 @@ class LibraryTree(QTreeWidget):
         self.blockSignals(True)
         self.clear()
         self._all = self._item(None, "All photos", "", total, "library")
+        self._roots = {root.path for root in roots}
         for root in roots:
             root_item = self._item(None, root.name, root.path, root.count, "folder")
             root_item.setToolTip(0, root.path)
@@ -125,6 +130,20 @@ class LibraryTree(QTreeWidget):
         key = label_key(label)
         children = (self._landmarks.child(i) for i in range(self._landmarks.childCount()))
         return next((item for item in children if label_key(item.data(0, LandmarkRole)) == key), None)
+
+    def _show_menu(self, position) -> None:
+        menu = self.menu_for(self.itemAt(position))
+        if menu is not None:
+            menu.exec(self.viewport().mapToGlobal(position))
+
+    def menu_for(self, item: QTreeWidgetItem | None) -> QMenu | None:
+        """Right-click on a library folder: take it out of the library (nothing for the rest)."""
+        path = item.data(0, PathRole) if item is not None else ""
+        if path not in self._roots:
+            return None
+        menu = QMenu(self)
+        menu.addAction(icon("reject"), "Remove from library…", lambda: self.forget_requested.emit(path))
+        return menu
 
     def _on_selection(self) -> None:
         landmark = self.selected_landmark()

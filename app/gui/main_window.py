@@ -12,7 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout, QWidget,
+    QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout,
+    QWidget,
 )
 
 from app.core import library
@@ -121,6 +122,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree = LibraryTree()
         self.library_tree.folder_selected.connect(self._on_folder_selected)
         self.library_tree.landmark_selected.connect(self._on_landmark_selected)
+        self.library_tree.forget_requested.connect(self.forget_folder)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
@@ -387,6 +389,27 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             return False
         self.library_changed()
         return self.jobs.scan(roots)
+
+    def forget_folder(self, folder: str) -> bool:
+        """Take a library folder out of the library, once the user has seen what goes."""
+        from app.core.index.forget import folder_contents
+
+        try:
+            contents = folder_contents(self.index, folder)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        return self.confirm_forget_folder(contents) and self.jobs.forget(contents.folder)
+
+    def confirm_forget_folder(self, contents) -> bool:
+        unwritten = ("\n\nLabels you set or accepted live only in the index until Write labels puts them "
+                     "into the photos." if contents.yours else "")
+        answer = QMessageBox.question(
+            self, "Remove from library",
+            f"Remove {contents.folder} from the library?\n\nThe index forgets {contents.line()}. "
+            f"The files are not touched; Add folder brings the photos back, without what the index knew."
+            + unwritten)
+        return answer == QMessageBox.StandardButton.Yes
 
     def tag_folder(self) -> bool:
         targets = [Path(self.folder)] if self.folder else self.index.roots()

@@ -1,0 +1,116 @@
+"""Take a folder out of the library: the index forgets its photos; the files stay.
+
+A folder added by mistake (the whole home folder, a card reader's DCIM) would
+otherwise stay in every search and count for good. Everything the index holds about
+those photos goes with them, taught references included: photo ids are reused once
+the newest photos are deleted, so a reference left behind would point at a stranger.
+Photos that another library folder still covers (a folder added inside another) stay.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.errors import UsageError
+from app.core.folder_paths import is_within, subtree_range
+from app.core.index.connection import db_text
+
+PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors")
+CHUNK = 500  # ids per statement, under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class FolderContents:
+    """What forgetting a library folder takes out of the index."""
+
+    folder: str
+    photos: int  # photos only this folder covers
+    yours: int  # of those, labelled or reviewed by the user: their labels live only in the index unless written
+    taught: int  # taught references from those photos
+
+    def line(self) -> str:
+        from app.core.wording import counted
+
+        parts = [counted(self.photos, "photo")]
+        if self.yours:
+            parts.append(f"{self.yours:,} with a label or review of yours")
+        if self.taught:
+            parts.append(counted(self.taught, "taught reference"))
+        return ", ".join(parts)
+
+
+def library_folder(index, folder: str | Path) -> str:
+    """The library folder (a root) that `folder` names; UsageError naming the library's
+    folders when it is none (a sub-folder is part of its root)."""
+    root = str(Path(folder).expanduser().resolve())
+    roots = [str(r) for r in index.roots()]
+    if root in roots:
+        return root
+    within = next((r for r in roots if is_within(root, r)), None)
+    if within is not None:
+        raise UsageError(f"{root} is inside the library folder {within}; only a whole library folder can be "
+                         "forgotten")
+    listed = ", ".join(roots) if roots else "none yet"
+    raise UsageError(f"{root} is not a folder of the library (its folders: {listed})")
+
+
+def folder_contents(index, folder: str | Path) -> FolderContents:
+    """What `forget_folder` would take out, without changing anything."""
+    root = library_folder(index, folder)
+    ids = _photos_only_under(index.conn, root, [str(r) for r in index.roots()])
+    return FolderContents(root, len(ids), _count(index.conn, ids, _YOURS), _count(index.conn, ids, _TAUGHT))
+
+
+def forget_folder(index, folder: str | Path) -> FolderContents:
+    """Remove the library folder and every photo only it covers from the index, in one
+    transaction (a kill leaves all or nothing). Returns what went."""
+    contents = folder_contents(index, folder)
+    root = contents.folder
+    with index.transaction() as conn:
+        ids = _photos_only_under(conn, root, [str(r) for r in index.roots()])
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for table in PHOTO_TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
+            conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
+        others = [str(r) for r in index.roots() if str(r) != root]
+        stale = [
+            error_id for error_id, path in conn.execute("SELECT id, path FROM errors WHERE path IS NOT NULL")
+            if is_within(path, root) and not any(is_within(path, other) for other in others)
+        ]  # problems of files that never became photos (unreadable ones)
+        for start in range(0, len(stale), CHUNK):
+            chunk = stale[start : start + CHUNK]
+            conn.execute(f"DELETE FROM errors WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
+    return contents
+
+
+_YOURS = "SELECT count(*) FROM labels WHERE (source = 'user' OR state <> 'suggested') AND photo_id IN ({})"
+_TAUGHT = "SELECT count(*) FROM taught_refs WHERE photo_id IN ({})"
+
+
+def _count(conn: sqlite3.Connection, ids: list[int], sql: str) -> int:
+    total = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        total += conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchone()[0]
+    return total
+
+
+def _photos_only_under(conn: sqlite3.Connection, root: str, roots: list[str]) -> list[int]:
+    """Photos in `root` or below that no other library folder covers."""
+    others = [r for r in roots if r != root]
+    low, high = subtree_range(root)
+    rows = conn.execute(
+        "SELECT id, folder FROM photos WHERE folder = CAST(? AS TEXT) "
+        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))",
+        (db_text(root), db_text(low), db_text(high)),
+    )
+    return [
+        int(photo_id) for photo_id, folder in rows
+        if is_within(folder, root) and not any(is_within(folder, other) for other in others)
+    ]

@@ -1,0 +1,98 @@
+"""Taking a folder out of the library (app.core.index.forget and `landmark-tagger
+forget`): the index forgets its photos and everything about them, the files stay,
+folders another library folder covers stay."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.cli.main import main
+from app.core import teaching_store as store
+from app.core.errors import UsageError
+from app.core.index import PhotoIndex, Prediction
+from app.core.index.forget import folder_contents, forget_folder
+from app.core.scanner import scan
+from tests.test_index_support import write_jpeg
+
+
+def _library(tmp_path: Path) -> tuple[Path, Path, Path]:
+    trip, home = tmp_path / "Trip", tmp_path / "Home"
+    for number in range(3):
+        write_jpeg(trip / "day1" / f"DSC_{number:04d}.JPG", color=(number * 40, 80, 120))
+    write_jpeg(trip / "day2" / "DSC_0100.JPG")
+    (trip / "day2" / "DSC_0101.JPG").write_bytes(b"")  # unreadable: a problem, no photo
+    write_jpeg(home / "IMG_0001.JPG")
+    return trip, home, tmp_path / "index.db"
+
+
+def _photo(index: PhotoIndex, name: str) -> int:
+    return next(p.id for p in index.search("") if Path(p.path).name == name)
+
+
+def test_forgetting_a_folder_takes_its_photos_out_of_the_index_and_leaves_the_files(tmp_path: Path) -> None:
+    trip, home, db = _library(tmp_path)
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*.JPG")}
+    with PhotoIndex.open(db) as index:
+        scan(index, [home])
+        scan(index, [trip])  # the newest photos: their ids are the ones SQLite gives out again
+        first, kept = _photo(index, "DSC_0000.JPG"), _photo(index, "IMG_0001.JPG")
+        trip_ids = set(index.photo_ids("folder:Trip"))
+        index.set_label(first, "Pont du Gard", source="user", state="accepted")
+        index.set_predictions(_photo(index, "DSC_0001.JPG"), "m", [Prediction("x", "Petra", 0.9)], threshold=0.5)
+        index.set_state([_photo(index, "DSC_0001.JPG")], "rejected")
+        with index.transaction() as conn:
+            store.add_ref(conn, "Our cabin", first, "m", np.ones(4, np.float32))
+            store.add_ref(conn, "Our cabin", kept, "m", np.ones(4, np.float32))
+        assert folder_contents(index, trip).line() == "4 photos, 2 with a label or review of yours, 1 taught reference"
+        assert index.count("") == 5  # folder_contents changed nothing
+        forgotten = forget_folder(index, trip)
+        assert (forgotten.photos, forgotten.yours, forgotten.taught) == (4, 2, 1)
+        assert [Path(p.path).name for p in index.search("")] == ["IMG_0001.JPG"]
+        assert index.roots() == [home.resolve()]
+        assert index.count("Pont") == 0 and index.stats()["files"] == 1 and index.errors() == []
+        assert store.taught_pairs(index.conn) == [("Our cabin", kept)]
+        for table in ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "photos_fts"):
+            column = "rowid" if table == "photos_fts" else "photo_id"
+            assert index.conn.execute(f"SELECT count(*) FROM {table} WHERE {column} <> ?", (kept,)).fetchone()[0] == 0
+        # the photos' ids come back for new photos: nothing of the old ones may cling to them
+        write_jpeg(home / "IMG_0002.JPG")
+        scan(index, [home])
+        newcomer = _photo(index, "IMG_0002.JPG")
+        assert newcomer in trip_ids  # an id of a forgotten photo, given out again
+        assert index.get(newcomer).label is None and index.predictions(newcomer) == [] and store.taught_pairs(index.conn) == [("Our cabin", kept)]
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_a_folder_inside_another_library_folder_keeps_its_photos(tmp_path: Path) -> None:
+    trip, home, db = _library(tmp_path)
+    with PhotoIndex.open(db) as index:
+        scan(index, [trip, trip / "day1"])  # day1 also added on its own
+        assert forget_folder(index, trip / "day1").photos == 0  # Trip still covers it
+        assert index.count("") == 4 and index.roots() == [trip.resolve()]
+        with pytest.raises(UsageError, match="inside the library folder .*Trip; only a whole library folder"):
+            folder_contents(index, trip / "day2")
+        with pytest.raises(UsageError, match="is not a folder of the library"):
+            folder_contents(index, home)
+        scan(index, [trip / "day2"])  # added inside Trip: forgetting Trip keeps day2's photo
+        assert forget_folder(index, trip).photos == 3
+        assert [Path(p.path).name for p in index.search("")] == ["DSC_0100.JPG"]
+
+
+def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, capsys) -> None:
+    trip, home, db = _library(tmp_path)
+    assert main(["--db", str(db), "scan", str(trip), str(home)]) == 1  # the empty file
+    capsys.readouterr()
+    assert main(["--db", str(db), "forget", str(trip), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"folder": str(trip.resolve()), "photos": 4, "yours": 0, "taught": 0, "forgotten": False}
+    assert "would forget" in err and "add --yes" in err
+    assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "5"
+    assert main(["--db", str(db), "forget", str(trip), "--yes"]) == 0
+    assert "left the library (4 photos forgotten; the files are untouched" in capsys.readouterr().err
+    assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "1"
+    assert main(["--db", str(db), "forget", str(trip / "day1")]) == 2
+    assert "is not a folder of the library" in capsys.readouterr().err
