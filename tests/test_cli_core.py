@@ -137,7 +137,7 @@ def test_stats_names_the_landmarks_and_lists_them_on_request(tmp_path: Path, lib
     db = str(tmp_path / "index.db")
     run_cli(capsys, "--db", db, "scan", str(library))
     code, out, _ = run_cli(capsys, "--db", db, "stats")
-    assert code == 0 and "landmarks:  0\n" in out
+    assert code == 0 and "landmarks:  0\n" in out and f"folders:    {library.resolve()}\n" in out
     run_cli(capsys, "--db", db, "label", "DSC_0001", "Pont du Gard")
     run_cli(capsys, "--db", db, "label", "IMG_0002", "Château d'If")
     code, out, _ = run_cli(capsys, "--db", db, "stats")

@@ -19,7 +19,7 @@ def register(subparsers) -> None:
             "written into the photos stay there. Without --yes it only says what would go."
         ),
     )
-    parser.add_argument("folder", help="a folder of the library (see the app's library panel or `stats`)")
+    parser.add_argument("folder", help="a folder of the library (`landmark-tagger stats` lists them)")
     parser.add_argument("--yes", action="store_true", help="do it (without: only say what would be forgotten)")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)

@@ -28,6 +28,7 @@ def run(args) -> int:
         stats["index"] = index.path
         problems = index.errors(limit=args.errors) if args.errors > 0 else []
         landmarks = landmark_counts(index)
+        stats["folders"] = [str(root) for root in index.roots()]
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
@@ -41,6 +42,7 @@ def run(args) -> int:
         return 0
     states = stats["by_state"]
     print(f"index:      {stats['index']}")
+    print("folders:    " + ("\n            ".join(one_line(f) for f in stats["folders"]) or "none (run `landmark-tagger scan FOLDER`)"))
     print(
         f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
         f"{counted(stats['raw_pairs'], 'RAW+JPEG pair')})"
