@@ -64,6 +64,7 @@ class PhotoInfo:
     orientation: int | None = None
     gps_lat: float | None = None
     gps_lon: float | None = None
+    landmark: str | None = None  # the landmark keyword written into the file (app.core.metadata.read_back)
 
 
 def file_kind(name: str) -> str | None:
@@ -107,6 +108,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
             width, height = image.size
             fields = _exif_fields(image.getexif())
             found = image.format
+            packet = image.info.get("xmp")
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -121,7 +123,9 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     kind = content_kind
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
-    return PhotoInfo(kind=kind, width=width, height=height, **fields)
+    from app.core.metadata.read_back import landmark_in_xmp
+
+    return PhotoInfo(kind=kind, width=width, height=height, landmark=landmark_in_xmp(packet), **fields)
 
 
 def _jpeg_has_end_marker(path: str | os.PathLike) -> bool:

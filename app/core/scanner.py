@@ -19,10 +19,11 @@ from pathlib import Path
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
-from app.core.index import catalog, problems
+from app.core.index import catalog, labels, problems
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
+from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import counted
@@ -49,6 +50,7 @@ class ScanSummary:
     moved: int = 0
     missing: int = 0
     errors: int = 0
+    labels_read: int = 0  # landmarks taken from keywords already written into the files
     run_id: int = 0
     status: str = "done"
 
@@ -57,6 +59,7 @@ class ScanSummary:
         return (
             f"{counted(self.photos, 'photo')}, {self.new:,} new, {self.changed:,} changed, "
             f"{self.moved:,} moved, {self.missing:,} missing, {counted(self.errors, 'error')}"
+            + (f", {counted(self.labels_read, 'label')} read from the files" if self.labels_read else "")
             + ("" if self.status == "done" else f" ({self.status})")
         )
 
@@ -347,6 +350,10 @@ class _Scan:
                 group.info = self._read_quietly(str(primary))
             if group.info is not None and _lacks_shot_details(group.info):
                 group.info = self._with_siblings_details(group, primary.name, infos)
+            if group.info is not None and group.info.landmark is None and group.touched:
+                # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) keep it in a sidecar
+                landmark = landmark_in_sidecars(f.path for f in group.present)
+                group.info = replace(group.info, landmark=landmark) if landmark else group.info
         return group
 
     def _with_siblings_details(self, group: _Group, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
@@ -403,6 +410,9 @@ class _Scan:
         photo_id, created = catalog.save_photo(conn, folder, group.stem, str(primary), has_raw, group.info)
         for state in group.present:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)
+        if group.info is not None and group.info.landmark and labels.adopt_written_label(
+                conn, photo_id, group.info.landmark):
+            self.summary.labels_read += 1  # (it refreshed the search text)
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1

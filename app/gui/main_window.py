@@ -407,7 +407,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         answer = QMessageBox.question(
             self, "Remove from library",
             f"Remove {contents.folder} from the library?\n\nThe index forgets {contents.line()}. "
-            f"The files are not touched; Add folder brings the photos back, without what the index knew."
+            "The files are not touched; Add folder brings the photos back, with the labels written into "
+            "them."
             + unwritten)
         return answer == QMessageBox.StandardButton.Yes
 

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
                           "taught": contents.taught, "forgotten": args.yes}, ensure_ascii=False))
     if args.yes:
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
-              "untouched, `landmark-tagger scan` adds it again)", file=sys.stderr)
+              "untouched; `landmark-tagger scan` adds it again, with the labels written into the photos)", file=sys.stderr)
     else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
                      if contents.yours else "")

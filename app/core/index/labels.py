@@ -93,6 +93,20 @@ def store_label(
     refresh_fts_label(conn, photo_id)
 
 
+def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
+    """A landmark keyword found in the photo's files (app.core.metadata.read_back)
+    becomes its accepted label when the index holds no word of the user's about the
+    photo (no label, or only the model's suggestion) and the user never rejected that
+    landmark for it. True when the label changed."""
+    current = conn.execute("SELECT label, source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    if current is not None and (current[1] == "user" or current[2] != "suggested"):
+        return False
+    if _is_rejected(conn, photo_id, label):
+        return False
+    store_label(conn, photo_id, label, source="user", state="accepted", landmark_id=None, score=None)
+    return True
+
+
 def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str) -> int:
     """See PhotoIndex.set_state. Returns how many labels changed."""
     _check_choice("state", state, STATES)

@@ -16,6 +16,7 @@ from app.core.metadata.atomic import unwritable_reason
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, label_fields
+from app.core.metadata.read_back import landmark_of
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
@@ -152,6 +153,12 @@ def _plan_file(
     except (TaggerError, OSError) as error:
         message = error.strerror if isinstance(error, OSError) else str(error)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
+    if previous is None:
+        # No write of ours journalled for this file (the labels were written from another
+        # index, or this one was built anew and read them back): the landmark keyword in
+        # it is the one to replace, or a relabelled photo would carry both landmarks.
+        previous = landmark_of(current.hierarchical)
+        common["previous_label"] = previous
     after = label_fields(current, photo.label, previous, names)
     # a dry run must not promise a write that will be refused
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None

@@ -1,0 +1,77 @@
+"""Labels already written into the photos come back: a scan into an index that holds
+no word of the user's about a photo takes the `Landmarks|<name>` keyword as its
+accepted label, and a relabel replaces that keyword even with no write journalled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from app.core.index import PhotoIndex, Prediction
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.read_back import landmark_of
+from app.core.metadata.sidecar import render_sidecar
+from app.core.scanner import scan
+from tests.test_metadata_support import make_jpeg
+
+
+def _keyworded_jpeg(path: Path, subject: list[str], hierarchical: list[str], seed: int = 0) -> Path:
+    make_jpeg(path, seed=seed)
+    path.write_bytes(apply_fields(path.read_bytes(), KeywordFields(subject, hierarchical, subject, subject)))
+    return path
+
+
+def _by_name(index: PhotoIndex) -> dict[str, tuple]:
+    return {Path(p.path).name: (p.label, p.source, p.state) for p in index.search("")}
+
+
+def test_a_new_index_takes_the_landmarks_written_into_the_photos(tmp_path: Path) -> None:
+    folder = tmp_path / "Provence"
+    folder.mkdir()
+    _keyworded_jpeg(folder / "DSC_0001.JPG", ["holiday", "Pont du Gard"], ["Trips|2020", "Landmarks|Pont du Gard"])
+    _keyworded_jpeg(folder / "DSC_0002.JPG", ["Paris"], ["Places|Paris"], seed=1)  # no landmark keyword
+    Image.new("RGB", (80, 60), (30, 90, 160)).save(folder / "scan.png")
+    (folder / "scan.png.xmp").write_bytes(render_sidecar(None, KeywordFields(["Château d'If"], ["Landmarks|Château d'If"])))
+    make_jpeg(folder / "DSC_0003.JPG", seed=2)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        summary = scan(index, [folder])
+        assert summary.labels_read == 2 and "2 labels read from the files" in summary.line()
+        assert _by_name(index) == {
+            "DSC_0001.JPG": ("Pont du Gard", "user", "accepted"),
+            "DSC_0002.JPG": (None, None, "unlabelled"),
+            "scan.png": ("Château d'If", "user", "accepted"),
+            "DSC_0003.JPG": (None, None, "unlabelled"),
+        }
+        assert index.photo_ids('label:"pont du gard"') == [index.search("DSC_0001")[0].id]
+        # the user's word in the index wins over the files; the model's suggestion does not
+        first, third = index.search("DSC_0001")[0].id, index.search("DSC_0003")[0].id
+        index.set_state([first], "rejected")
+        index.set_predictions(third, "m", [Prediction("x", "Petra", 0.9)], threshold=0.5)
+        _keyworded_jpeg(folder / "DSC_0001.JPG", ["Pont du Gard"], ["Landmarks|Pont du Gard"], seed=5)
+        _keyworded_jpeg(folder / "DSC_0003.JPG", ["Arles"], ["Landmarks|Arènes d'Arles"], seed=2)
+        assert scan(index, [folder]).labels_read == 1
+        assert _by_name(index)["DSC_0001.JPG"] == ("Pont du Gard", "user", "rejected")
+        assert _by_name(index)["DSC_0003.JPG"] == ("Arènes d'Arles", "user", "accepted")
+
+
+def test_a_relabel_replaces_the_landmark_keyword_found_in_the_file(tmp_path: Path) -> None:
+    photo = _keyworded_jpeg(tmp_path / "DSC_0001.JPG", ["holiday", "Alhambra"], ["Landmarks|Alhambra"])
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path])
+        photo_id = index.search("")[0].id
+        index.set_label(photo_id, "Generalife", source="user", state="accepted")
+        plan = plan_writes(index)
+        assert plan[0].previous_label == "Alhambra"
+        assert write_labels(index, plan, WriteOptions()).written == 1
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == ["holiday", "Generalife"] and fields.hierarchical == ["Landmarks|Generalife"]
+
+
+def test_only_a_one_level_printable_landmark_keyword_counts() -> None:
+    assert landmark_of(["Trips|2020", "Landmarks|  Pont   du Gard "]) == "Pont du Gard"
+    assert landmark_of(["Landmarks", "Landmarks|", "Landmarks|France|Paris", "landmarks|Petra"]) is None
+    assert landmark_of(["Landmarks|Cha\u0302teau d'If"]) == "Ch\u00e2teau d'If"
+    assert landmark_of(None) is None
