@@ -412,7 +412,7 @@ class _Scan:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)
         if group.info is not None and group.info.landmark and labels.adopt_written_label(
                 conn, photo_id, group.info.landmark):
-            self.summary.labels_read += 1  # (it refreshed the search text)
+            self.summary.labels_read += 1
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1
