@@ -114,7 +114,8 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     window.library_changed()
     wait_for_results(qtbot, window)
     tree = window.library_tree
-    heading = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    (heading,) = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                  if tree.topLevelItem(i).text(0) == LANDMARKS_TITLE]
     assert heading.text(0) == LANDMARKS_TITLE and not heading.flags() & Qt.ItemFlag.ItemIsSelectable
     assert [(heading.child(i).text(0), heading.child(i).text(1)) for i in range(heading.childCount())] == [
         ("Pont du Gard", "3")]  # a rejected label is no landmark of the library
@@ -135,6 +136,33 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     qtbot.waitUntil(lambda: window.grid_model.ids() == [ids[0]], timeout=20000)
     tree.select_folder("")  # All photos
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
+
+
+def test_the_library_panel_lists_the_dates_and_choosing_a_month_narrows_the_grid(qtbot, window, tmp_path) -> None:
+    from app.gui.library_tree import DATES_TITLE, QueryRole
+
+    added_folder(qtbot, window, tmp_path, count=12)
+    ids = [window.grid_model.photo_id(row) for row in range(12)]
+    with window.index.transaction() as conn:
+        for number, photo_id in enumerate(ids):
+            conn.execute("UPDATE photos SET taken_at = ? WHERE id = ?",
+                         (f"20{18 + number % 2}-0{1 + number % 3}-10T10:00:00", photo_id))
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    tree = window.library_tree
+    heading = tree.topLevelItem(tree.topLevelItemCount() - 1)
+    assert heading.text(0) == DATES_TITLE
+    years = [(heading.child(i).text(0), heading.child(i).text(1)) for i in range(heading.childCount())]
+    assert years == [("2019", "6"), ("2018", "6")]
+    months = [heading.child(0).child(i).text(0) for i in range(heading.child(0).childCount())]
+    assert months == ["March", "February", "January"]
+    tree.setCurrentItem(heading.child(0).child(2))  # January 2019
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=20000)
+    assert window.current_query() == "date:2019-01"
+    window.library_changed()  # a rebuild keeps the month chosen
+    wait_for_results(qtbot, window)
+    assert tree.selected_query() == "date:2019-01" and window.grid_model.rowCount() == 2
+    assert tree.currentItem().data(0, QueryRole) == "date:2019-01"
 
 
 def test_a_photo_opens_in_the_default_app_and_shows_in_its_folder(qtbot, window, tmp_path, monkeypatch) -> None:

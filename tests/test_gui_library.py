@@ -63,6 +63,18 @@ def test_landmarks_are_listed_by_name_with_their_photos_and_select_them(index) -
     assert sorted(index.photo_ids(library.label_query("Pont du Gard"))) == [1, 3, 4]  # the rejected one too
 
 
+def test_dates_count_photos_by_year_and_month_newest_first(index) -> None:
+    with index.transaction() as conn:
+        for photo_id, taken in {1: "2019-07-14T20:00:00", 2: "2019-07-15T08:00:00+02:00", 3: "2019-12-31T23:59:59",
+                                4: "2021-02-01T10:00:00", 5: None}.items():
+            conn.execute("UPDATE photos SET taken_at = ? WHERE id = ?", (taken, photo_id))
+        conn.execute("UPDATE photos SET missing = 1 WHERE id = 6")
+    years = library.date_counts(index)
+    assert [(y.year, y.count, y.months) for y in years] == [("2021", 1, ((2, 1),)), ("2019", 3, ((12, 1), (7, 2)))]
+    assert library.date_query("2019") == "date:2019" and library.date_query("2019", 7) == "date:2019-07"
+    assert sorted(index.photo_ids(library.date_query("2019", 7))) == [1, 2]
+
+
 def test_display_name_survives_non_utf8_bytes() -> None:
     assert library.display_name("/p/caf\udce9.jpg") == "caf\ufffd.jpg"
 

@@ -62,6 +62,35 @@ def landmark_counts(index: PhotoIndex) -> list[tuple[str, int]]:
     return sorted(landmarks, key=lambda row: (row[0].casefold(), row[0]))
 
 
+@dataclass(frozen=True)
+class YearNode:
+    """A year of the library panel's Dates: its photos, and its months (1-12) with theirs."""
+
+    year: str
+    count: int
+    months: tuple[tuple[int, int], ...]
+
+
+def date_counts(index: PhotoIndex) -> list[YearNode]:
+    """Photos (not missing) by the year and month they were taken, newest first: the
+    library browsed by date, as photo tools do. Photos without a date are not listed."""
+    rows = index.conn.execute(
+        "SELECT substr(taken_at, 1, 7), count(*) FROM photos WHERE missing = 0 AND taken_at IS NOT NULL "
+        "GROUP BY 1 ORDER BY 1 DESC"
+    ).fetchall()
+    years: dict[str, list[tuple[int, int]]] = {}
+    for month, count in rows:
+        year, _, number = month.partition("-")
+        if len(year) == 4 and year.isdigit() and number.isdigit():
+            years.setdefault(year, []).append((int(number), count))
+    return [YearNode(year, sum(n for _, n in months), tuple(months)) for year, months in years.items()]
+
+
+def date_query(year: str, month: int | None = None) -> str:
+    """The search term for a year or one of its months."""
+    return f"date:{year}" if month is None else f"date:{year}-{month:02d}"
+
+
 def combine_queries(*parts: str) -> str:
     """AND together several search strings, skipping empty ones."""
     return " ".join(part.strip() for part in parts if part and part.strip())

@@ -1,26 +1,31 @@
-"""The left panel: "All photos", the added folders as a tree, and the landmarks on the
-photos, each with its photo count. Choosing a folder or a landmark narrows the grid."""
+"""The left panel: "All photos", the added folders as a tree, the landmarks on the
+photos and the dates they were taken, each with its photo count. Choosing an entry
+narrows the grid."""
 
 from __future__ import annotations
+
+import calendar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.core.index.search_text import label_key
-from app.core.library import FolderNode
+from app.core.library import FolderNode, YearNode, date_query, landmark_query
 from app.gui.icons import icon
 
 PathRole = Qt.ItemDataRole.UserRole + 10
 LandmarkRole = Qt.ItemDataRole.UserRole + 11
+QueryRole = Qt.ItemDataRole.UserRole + 12  # the search a landmark or date entry stands for
 LANDMARKS_TITLE = "Landmarks"
+DATES_TITLE = "Dates"
 
 
 class LibraryTree(QTreeWidget):
     """Emits `folder_selected(path)` (an empty path means the whole library) or
-    `landmark_selected(label)`; one of the two is chosen at a time."""
+    `query_selected(query)` for a landmark or a date; one entry is chosen at a time."""
 
     folder_selected = Signal(str)
-    landmark_selected = Signal(str)
+    query_selected = Signal(str)
     forget_requested = Signal(str)  # a library folder (a root) to take out of the library
 
     def __init__(self, parent=None) -> None:
@@ -41,13 +46,16 @@ class LibraryTree(QTreeWidget):
         self._roots: set[str] = set()
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
-        self._landmarks_expanded = True
+        self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True}  # headings, as the user left them
 
-    def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = ()) -> None:
-        """Rebuild the tree, keeping the selected folder or landmark selected."""
-        folder, landmark = self.selected_folder(), self.selected_landmark()
-        if self._landmarks is not None:
-            self._landmarks_expanded = self._landmarks.isExpanded()
+    def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
+                     dates: list[YearNode] = ()) -> None:
+        """Rebuild the tree, keeping the chosen entry chosen (All photos when it is gone)."""
+        folder, landmark, query = self.selected_folder(), self.selected_landmark(), self.selected_query()
+        for i in range(self.topLevelItemCount()):
+            heading = self.topLevelItem(i)
+            if heading.text(0) in self._expanded and heading.childCount():
+                self._expanded[heading.text(0)] = heading.isExpanded()
         self.blockSignals(True)
         self.clear()
         self._all = self._item(None, "All photos", "", total, "library")
@@ -57,22 +65,33 @@ class LibraryTree(QTreeWidget):
             root_item.setToolTip(0, root.path)
             self._add_children(root_item, root)
             root_item.setExpanded(True)
-        self._landmarks = None
-        if landmarks:
-            self._landmarks = QTreeWidgetItem([LANDMARKS_TITLE, ""])
-            self._landmarks.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading, not a filter
-            self.addTopLevelItem(self._landmarks)
-            for label, count in landmarks:
-                item = self._item(self._landmarks, label, "", count, "tag")
-                item.setData(0, LandmarkRole, label)
-                item.setToolTip(0, f"{label}: {count:,} photo{'s' if count != 1 else ''}")
-            self._landmarks.setExpanded(self._landmarks_expanded)
-        chosen = self._find_landmark(landmark) if landmark else self._find(folder)
+        self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
+        for label, count in landmarks:
+            item = self._item(self._landmarks, label, "", count, "tag")
+            item.setData(0, LandmarkRole, label)
+            item.setData(0, QueryRole, landmark_query(label))
+            item.setToolTip(0, f"{label}: {count:,} photo{'s' if count != 1 else ''}")
+        heading = self._heading(DATES_TITLE) if dates else None
+        for node in dates:
+            year = self._item(heading, node.year, "", node.count, "calendar")
+            year.setData(0, QueryRole, date_query(node.year))
+            for month, count in node.months:
+                entry = self._item(year, calendar.month_name[month], "", count, "calendar")
+                entry.setData(0, QueryRole, date_query(node.year, month))
+        for i in range(self.topLevelItemCount()):
+            item = self.topLevelItem(i)
+            item.setExpanded(self._expanded.get(item.text(0), item.isExpanded()))
+        if landmark:
+            chosen = self._find_landmark(landmark)
+        else:
+            chosen = self._find_query(query) if query else self._find(folder)
         self.setCurrentItem(chosen or self._all)
+        if chosen is not None and chosen.parent() is not None:
+            chosen.parent().setExpanded(True)
         self.blockSignals(False)
-        if self.selected_landmark() != landmark:
-            self._on_selection()  # the landmark is gone from every photo
-        elif not landmark and self.selected_folder() != folder:
+        if (landmark or query) and chosen is None:
+            self._on_selection()  # the landmark or date is gone from every photo
+        elif not (landmark or query) and self.selected_folder() != folder:
             self.folder_selected.emit(self.selected_folder())  # the folder is gone
 
     def select_folder(self, path: str) -> None:
@@ -80,19 +99,34 @@ class LibraryTree(QTreeWidget):
         self.setCurrentItem(self._find(path) or self._all)
 
     def select_landmark(self, label: str) -> None:
-        """Select a landmark by label; emits landmark_selected (all photos when it is not listed)."""
+        """Select a landmark by label; emits query_selected (All photos when it is not listed)."""
         self.setCurrentItem(self._find_landmark(label) or self._all)
+
+    def select_query(self, query: str) -> None:
+        """Select the entry that stands for `query` (a landmark's or a date's)."""
+        self.setCurrentItem(self._find_query(query) or self._all)
 
     def has_landmark(self, label: str) -> bool:
         return self._find_landmark(label) is not None
 
     def selected_folder(self) -> str:
-        items = self.selectedItems()
-        return (items[0].data(0, PathRole) or "") if items else ""
+        return self._selected(PathRole)
 
     def selected_landmark(self) -> str:
+        return self._selected(LandmarkRole)
+
+    def selected_query(self) -> str:
+        return self._selected(QueryRole)
+
+    def _selected(self, role) -> str:
         items = self.selectedItems()
-        return (items[0].data(0, LandmarkRole) or "") if items else ""
+        return (items[0].data(0, role) or "") if items else ""
+
+    def _heading(self, title: str) -> QTreeWidgetItem:
+        heading = QTreeWidgetItem([title, ""])
+        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading, not a filter
+        self.addTopLevelItem(heading)
+        return heading
 
     def _add_children(self, parent: QTreeWidgetItem, node: FolderNode) -> None:
         for child in sorted(node.children, key=lambda c: c.name.casefold()):
@@ -112,16 +146,18 @@ class LibraryTree(QTreeWidget):
             parent.addChild(item)
         return item
 
-    def _find(self, path: str) -> QTreeWidgetItem | None:
-        if not path:
-            return None
+    def _items(self):
         stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
         while stack:
             item = stack.pop()
-            if item.data(0, PathRole) == path:
-                return item
+            yield item
             stack.extend(item.child(i) for i in range(item.childCount()))
-        return None
+
+    def _find(self, path: str) -> QTreeWidgetItem | None:
+        return next((item for item in self._items() if item.data(0, PathRole) == path), None) if path else None
+
+    def _find_query(self, query: str) -> QTreeWidgetItem | None:
+        return next((item for item in self._items() if item.data(0, QueryRole) == query), None) if query else None
 
     def _find_landmark(self, label: str) -> QTreeWidgetItem | None:
         """The entry `label:` would match (it lists one spelling per landmark)."""
@@ -146,8 +182,8 @@ class LibraryTree(QTreeWidget):
         return menu
 
     def _on_selection(self) -> None:
-        landmark = self.selected_landmark()
-        if landmark:
-            self.landmark_selected.emit(landmark)
+        query = self.selected_query()
+        if query:
+            self.query_selected.emit(query)
         else:
             self.folder_selected.emit(self.selected_folder())

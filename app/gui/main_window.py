@@ -52,7 +52,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.db_path = Path(db_path)
         self.settings = settings
         self.folder = ""
-        self.landmark = ""  # a landmark chosen in the library panel (instead of a folder)
+        self.entry_query = ""  # a landmark or date chosen in the library panel (instead of a folder)
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -121,7 +121,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def _build_docks(self) -> None:
         self.library_tree = LibraryTree()
         self.library_tree.folder_selected.connect(self._on_folder_selected)
-        self.library_tree.landmark_selected.connect(self._on_landmark_selected)
+        self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.forget_requested.connect(self.forget_folder)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
@@ -233,7 +233,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def _show_library(self, snapshot: LibrarySnapshot) -> None:
         stats = snapshot.stats
-        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks)
+        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates)
         by_state = stats.get("by_state", {})
         self.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
@@ -243,10 +243,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._update_page_and_actions()
 
     def current_query(self) -> str:
-        if self.folder:
-            chosen = library.folder_query(self.folder)
-        else:
-            chosen = library.landmark_query(self.landmark) if self.landmark else ""
+        chosen = library.folder_query(self.folder) if self.folder else self.entry_query
         return library.combine_queries(chosen, self.search_bar.text())
 
     def refresh_results(self) -> None:
@@ -327,11 +324,11 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def _on_folder_selected(self, folder: str) -> None:
         self._narrow_to(folder, "")
 
-    def _on_landmark_selected(self, label: str) -> None:
-        self._narrow_to("", label)
+    def _on_entry_selected(self, query: str) -> None:
+        self._narrow_to("", query)
 
-    def _narrow_to(self, folder: str, landmark: str) -> None:
-        self.folder, self.landmark = folder, landmark
+    def _narrow_to(self, folder: str, query: str) -> None:
+        self.folder, self.entry_query = folder, query
         self.similar_to = None
         self.similar_banner.hide()
         self.refresh_results()

@@ -40,6 +40,7 @@ class LibrarySnapshot:
     folders: list[library.FolderNode]
     has_roots: bool
     landmarks: list[tuple[str, int]] = ()  # (label, photos) by name
+    dates: list[library.YearNode] = ()  # newest first
 
 
 class _Signals(QObject):
@@ -74,7 +75,8 @@ class _Request(QRunnable):
                     signals.searched.emit(SearchResults(self.ticket, self.query, [], None, str(error)))
             else:
                 signals.summarised.emit(LibrarySnapshot(self.ticket, index.stats(), library.folder_tree(index),
-                                                        bool(index.roots()), library.landmark_counts(index)))
+                                                        bool(index.roots()), library.landmark_counts(index),
+                                                        library.date_counts(index)))
         except TaggerError as error:
             signals.failed.emit(self.kind, self.ticket, str(error))
         except Exception as error:  # never let a worker take the app down
