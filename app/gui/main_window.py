@@ -20,8 +20,8 @@ from app.core import library
 from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
-from app.gui.detail_pane import DetailPane
 from app.gui import file_places
+from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import ErrorsPanel
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
