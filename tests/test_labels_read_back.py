@@ -75,3 +75,25 @@ def test_only_a_one_level_printable_landmark_keyword_counts() -> None:
     assert landmark_of(["Landmarks", "Landmarks|", "Landmarks|France|Paris", "landmarks|Petra"]) is None
     assert landmark_of(["Landmarks|Cha\u0302teau d'If"]) == "Ch\u00e2teau d'If"
     assert landmark_of(None) is None
+
+
+def test_tagging_teaches_the_places_read_back_and_leaves_the_models_landmarks(tmp_path: Path, tiny_bundle) -> None:
+    """A new index reads "Our cabin" back from the files; once `tag` has stored the photos'
+    embeddings they teach it again (taught places survive the loss of the index too). A
+    landmark the model knows is not made a taught place."""
+    from app.core import teaching_store as store
+    from app.core.tagging import TagOptions, tag
+
+    known = tiny_bundle.labels[0].name
+    (tmp_path / "photos").mkdir()
+    for number, name in enumerate(["Our cabin", "Our cabin", known]):
+        _keyworded_jpeg(tmp_path / "photos" / f"DSC_{number:04d}.JPG", [name], [f"Landmarks|{name}"], seed=number)
+    options = TagOptions(model=tiny_bundle.path, workers=0, batch_size=2, threads=1)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        summary = tag(index, [tmp_path / "photos"], options)
+        assert summary.scan.labels_read == 3 and summary.taught == 2
+        assert "2 labelled by you now teach their place" in summary.line()
+        cabin = sorted(p.id for p in index.search('label:"Our cabin"'))
+        assert sorted(photo_id for _, photo_id in store.taught_pairs(index.conn)) == cabin
+        assert {label for label, _ in store.taught_pairs(index.conn)} == {"Our cabin"}
+        assert tag(index, [tmp_path / "photos"], options).taught == 0  # once is enough

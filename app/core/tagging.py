@@ -95,6 +95,7 @@ class TagSummary:
     error_paths: list[str] = field(default_factory=list)
     relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
     not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
+    taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
 
     @property
     def rate(self) -> float:
@@ -111,6 +112,8 @@ class TagSummary:
                          + (f" ({len(self.relabelled)} relabelled for the threshold)" if self.relabelled else ""))
         if self.errors:
             parts.append(f"{self.errors} failed")
+        if self.taught:
+            parts.append(f"{self.taught} labelled by you now teach their place")
         text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"
         if self.cancelled:
             text += "; cancelled, the rest is left for the next run"
@@ -163,6 +166,10 @@ def tag(
             decoded = workers.decode(selection.jobs, settings)
             run.start_predictor(model.predictor())
             run.consume(decoded, cancel)
+        if photo_ids:
+            from app.core.teaching import teach_untaught_labels
+
+            summary.taught = teach_untaught_labels(index, bundle, photo_ids)
     except KeyboardInterrupt:
         summary.cancelled = True
         raise

@@ -219,6 +219,35 @@ def teach(
     return summary
 
 
+def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: Sequence[int]) -> int:
+    """Photos the user gave a place of their own that teach nothing yet (labels read back
+    from the files into a new index, or set while no model was usable) teach it now,
+    from the embedding `tag` stored; the model's own landmarks are left alone (it knows
+    them). Returns how many photos were taught."""
+    known = {name.casefold() for name in bundle.class_names()}
+    pending: dict[str, list[int]] = {}
+    ids = [int(i) for i in photo_ids]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = index.conn.execute(
+            f"SELECT l.photo_id, l.label FROM labels l WHERE l.photo_id IN ({','.join('?' * len(chunk))}) "
+            "AND l.source = 'user' AND l.state = 'accepted' AND l.label IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM taught_refs t WHERE t.photo_id = l.photo_id AND t.label = l.label) "
+            "AND EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = l.photo_id AND e.model_id = ?)",
+            (*chunk, bundle.id),
+        ).fetchall()
+        for photo_id, label in rows:
+            if label.casefold() not in known:
+                pending.setdefault(label, []).append(int(photo_id))
+    taught = 0
+    for label, labelled in pending.items():
+        try:
+            taught += teach(index, label, labelled, bundle=bundle).taught
+        except UsageError as error:  # a label no keyword can hold: say so, teach the rest
+            index.record_error(None, "teach", f"'{label}' is not taught: {error}", photo_id=labelled[0])
+    return taught
+
+
 def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:
     with index.transaction() as conn:
         store.forget_photo(conn, photo_id, keep_label=label)
