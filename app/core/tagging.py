@@ -24,6 +24,7 @@ from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding
+from app.core.wording import counted
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -113,7 +114,7 @@ class TagSummary:
         if self.errors:
             parts.append(f"{self.errors} failed")
         if self.taught:
-            parts.append(f"{self.taught} labelled by you now teach their place")
+            parts.append(f"{counted(self.taught, 'photo')} you labelled taught your places")
         text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"
         if self.cancelled:
             text += "; cancelled, the rest is left for the next run"
