@@ -241,3 +241,29 @@ def test_bad_augment_settings_are_refused(bad):
 
     with pytest.raises(TrainingError, match="augment"):
         load_recipe(None, {f"augment.{key}": value for key, value in bad.items()})
+
+
+@pytest.mark.slow
+def test_weight_averaging_ends_on_the_average_and_is_off_by_default():
+    import torch
+
+    from model.network import LandmarkNet, NetConfig
+    from training.recipes.tail_training import TailConfig, TrainableStages, train_tail
+
+    def trained(ema_decay: float) -> torch.Tensor:
+        torch.manual_seed(0)
+        net = LandmarkNet(NetConfig(num_classes=3, pretrained=False, input_size=64, embedding_size=16,
+                                    gem_learnable=False, sub_centers=3))
+        stages = TrainableStages(net, len(net.backbone.trunk._blocks) + 1)  # neck and head only
+        rng = np.random.default_rng(0)
+        pooled = rng.normal(size=(24, 1, net.backbone.num_features)).astype(np.float32)
+        labels = np.arange(24) % 3
+        train_tail(stages, pooled, labels, np.arange(24), 3,
+                   TailConfig(epochs=3, batch_size=8, ema_decay=ema_decay), log=lambda _: None)
+        return net.neck[0].weight.detach().clone()
+
+    plain = trained(0.0)
+    assert torch.equal(trained(1e-12), plain)  # an average that forgets at once is the last step
+    assert not torch.allclose(trained(0.9), plain, atol=1e-4)
+    with pytest.raises(TrainingError, match="ema_decay"):
+        TailConfig(ema_decay=1.0)

@@ -92,7 +92,7 @@ def test_tagging_teaches_the_places_read_back_and_leaves_the_models_landmarks(tm
     with PhotoIndex.open(tmp_path / "index.db") as index:
         summary = tag(index, [tmp_path / "photos"], options)
         assert summary.scan.labels_read == 3 and summary.taught == 2
-        assert "2 photos you labelled taught your places" in summary.line()
+        assert "3 labels read from the files, 2 photos you labelled taught your places" in summary.line()
         cabin = sorted(p.id for p in index.search('label:"Our cabin"'))
         assert sorted(photo_id for _, photo_id in store.taught_pairs(index.conn)) == cabin
         assert {label for label, _ in store.taught_pairs(index.conn)} == {"Our cabin"}

@@ -113,6 +113,9 @@ class TagSummary:
                          + (f" ({len(self.relabelled)} relabelled for the threshold)" if self.relabelled else ""))
         if self.errors:
             parts.append(f"{self.errors} failed")
+        read_back = getattr(self.scan, "labels_read", 0)
+        if read_back:
+            parts.append(f"{counted(read_back, 'label')} read from the files")
         if self.taught:
             parts.append(f"{counted(self.taught, 'photo')} you labelled taught your places")
         text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"

@@ -37,6 +37,7 @@ class TailConfig:
     balance_power: float = 0.5  # sample image i with weight n_class(i) ** -power; 0 = uniform
     map_crop: float = 0.0  # random crop removing up to this share of each feature-map side
     freeze_batchnorm: bool = True  # unfrozen stages keep their ImageNet BN statistics
+    ema_decay: float = 0.0  # > 0: the trained weights end as their exponential moving average over the steps
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -44,6 +45,8 @@ class TailConfig:
             raise TrainingError(f"epochs {self.epochs} must be ≥ 1 and batch_size {self.batch_size} ≥ 2")
         if not 0.0 <= self.map_crop < 1.0:
             raise TrainingError(f"map_crop {self.map_crop} must be in [0, 1)")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise TrainingError(f"ema_decay {self.ema_decay} must be in [0, 1)")
 
 
 class TrainableStages(nn.Module):
@@ -180,6 +183,8 @@ def train_tail(
     total = steps_per_epoch * config.epochs
     warmup = int(config.warmup_fraction * total)
     all_labels = torch.as_tensor(np.asarray(labels), dtype=torch.long)
+    trained = [p for g in groups for p in g["params"] if p.requires_grad]
+    averaged = [p.detach().clone() for p in trained] if config.ema_decay > 0 else None
     history: list[dict] = []
     step = 0
     start = time.perf_counter()
@@ -209,12 +214,19 @@ def train_tail(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if averaged is not None:
+                with torch.no_grad():
+                    torch._foreach_lerp_(averaged, [p.detach() for p in trained], 1.0 - config.ema_decay)
             step += 1
             seen += len(rows)
             loss_sum += float(loss.detach()) * len(rows)
         record = {"epoch": epoch + 1, "loss": loss_sum / max(seen, 1), "seconds": time.perf_counter() - start}
         history.append(record)
         log(f"epoch {record['epoch']}/{config.epochs}: loss {record['loss']:.3f} ({record['seconds']:.0f} s)")
+    if averaged is not None:
+        with torch.no_grad():
+            for parameter, average in zip(trained, averaged):
+                parameter.copy_(average)
     stages.eval()
     return history
 
