@@ -97,3 +97,11 @@ def test_tagging_teaches_the_places_read_back_and_leaves_the_models_landmarks(tm
         assert sorted(photo_id for _, photo_id in store.taught_pairs(index.conn)) == cabin
         assert {label for label, _ in store.taught_pairs(index.conn)} == {"Our cabin"}
         assert tag(index, [tmp_path / "photos"], options).taught == 0  # once is enough
+        # a place the user told the app to forget stays forgotten, though its photos keep the label
+        from app.core.teaching import forget, teach
+
+        forget(index, "Our cabin")
+        assert tag(index, [tmp_path / "photos"], options).taught == 0 and store.taught_pairs(index.conn) == []
+        assert sorted(p.id for p in index.search('label:"Our cabin"')) == cabin
+        teach(index, "Our cabin", cabin[:1], bundle=tiny_bundle)  # taught again: no longer forgotten
+        assert tag(index, [tmp_path / "photos"], options).taught == 1

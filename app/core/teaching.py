@@ -222,8 +222,8 @@ def teach(
 def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: Sequence[int]) -> int:
     """Photos the user gave a place of their own that teach nothing yet (labels read back
     from the files into a new index, or set while no model was usable) teach it now,
-    from the embedding `tag` stored; the model's own landmarks are left alone (it knows
-    them). Returns how many photos were taught."""
+    from the embedding `tag` stored; the model's own landmarks and places the user told
+    the app to forget are left alone. Returns how many photos were taught."""
     known = {name.casefold() for name in bundle.class_names()}
     pending: dict[str, list[int]] = {}
     ids = [int(i) for i in photo_ids]
@@ -233,6 +233,7 @@ def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids:
             f"SELECT l.photo_id, l.label FROM labels l WHERE l.photo_id IN ({','.join('?' * len(chunk))}) "
             "AND l.source = 'user' AND l.state = 'accepted' AND l.label IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM taught_refs t WHERE t.photo_id = l.photo_id AND t.label = l.label) "
+            "AND l.label NOT IN (SELECT label FROM forgotten_places) "
             "AND EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = l.photo_id AND e.model_id = ?)",
             (*chunk, bundle.id),
         ).fetchall()

@@ -150,6 +150,7 @@ def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, 
         "INSERT OR REPLACE INTO taught_refs (label, photo_id, model_id, vector, created_at) VALUES (?, ?, ?, ?, ?)",
         (label, int(photo_id), model_id, to_blob(vector), now_iso()),
     )
+    conn.execute("DELETE FROM forgotten_places WHERE label = ?", (label,))  # taught again
 
 
 def forget_photo(conn: sqlite3.Connection, photo_id: int, keep_label: str | None = None) -> int:
@@ -165,6 +166,9 @@ def forget_photo(conn: sqlite3.Connection, photo_id: int, keep_label: str | None
 
 
 def forget_label(conn: sqlite3.Connection, label: str) -> int:
+    """Drop the label's references and remember that it was forgotten, so its labelled
+    photos do not teach it again at the next `tag`."""
+    conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
     return conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,)).rowcount
 
 

@@ -346,10 +346,17 @@ def migration_10(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX labels_by_key ON labels (label_key)")
 
 
+# forgotten_places: the taught labels the user told the app to forget. Their photos keep
+# the label, and `tag` teaches such labels again (app.core.teaching.teach_untaught_labels:
+# labels read back from the files, or set with no usable model) unless they are listed
+# here; teaching the label again takes it off the list.
+MIGRATION_11 = "CREATE TABLE forgotten_places (label TEXT PRIMARY KEY, forgotten_at TEXT);"
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
-    migration_9, migration_10,
+    migration_9, migration_10, MIGRATION_11,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
