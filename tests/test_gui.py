@@ -163,6 +163,15 @@ def test_the_library_panel_lists_the_dates_and_choosing_a_month_narrows_the_grid
     wait_for_results(qtbot, window)
     assert tree.selected_query() == "date:2019-01" and window.grid_model.rowCount() == 2
     assert tree.currentItem().data(0, QueryRole) == "date:2019-01"
+    with window.index.transaction() as conn:  # a scan or a screenshot: no date
+        conn.execute("UPDATE photos SET taken_at = NULL WHERE id = ?", (ids[1],))
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    dates = tree.topLevelItem(tree.topLevelItemCount() - 1)  # rebuilt: the old items are gone
+    undated = dates.child(dates.childCount() - 1)
+    assert (undated.text(0), undated.text(1)) == ("No date", "1")
+    tree.setCurrentItem(undated)
+    qtbot.waitUntil(lambda: window.grid_model.ids() == [ids[1]], timeout=20000)
 
 
 def test_a_photo_opens_in_the_default_app_and_shows_in_its_folder(qtbot, window, tmp_path, monkeypatch) -> None:

@@ -70,7 +70,9 @@ def test_dates_count_photos_by_year_and_month_newest_first(index) -> None:
             conn.execute("UPDATE photos SET taken_at = ? WHERE id = ?", (taken, photo_id))
         conn.execute("UPDATE photos SET missing = 1 WHERE id = 6")
     years = library.date_counts(index)
-    assert [(y.year, y.count, y.months) for y in years] == [("2021", 1, ((2, 1),)), ("2019", 3, ((12, 1), (7, 2)))]
+    assert [(y.year, y.count, y.months) for y in years] == [
+        ("2021", 1, ((2, 1),)), ("2019", 3, ((12, 1), (7, 2))), ("", 1, ())]  # photo 5 has no date
+    assert index.photo_ids(library.date_query("")) == [5]
     assert library.date_query("2019") == "date:2019" and library.date_query("2019", 7) == "date:2019-07"
     assert sorted(index.photo_ids(library.date_query("2019", 7))) == [1, 2]
 

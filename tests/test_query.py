@@ -68,6 +68,8 @@ CASES = [
     ("folder:/lib/2020/Paris/", {"eiffel", "louvre"}),
     ("has:gps", {"eiffel"}),
     ("has:raw", {"eiffel"}),
+    ("-has:date", {"nodate"}),
+    ("has:date -has:gps", {"louvre", "colosseum", "cote", "rejected"}),
     ("-has:gps", {"louvre", "colosseum", "nodate", "cote", "rejected"}),
     ("paris -eiffel", {"louvre"}),
     ("-paris", {"colosseum", "nodate", "cote", "rejected"}),

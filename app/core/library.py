@@ -73,7 +73,8 @@ class YearNode:
 
 def date_counts(index: PhotoIndex) -> list[YearNode]:
     """Photos (not missing) by the year and month they were taken, newest first: the
-    library browsed by date, as photo tools do. Photos without a date are not listed."""
+    library browsed by date, as photo tools do; photos without a date last, as a year
+    named "" (its query: UNDATED_QUERY)."""
     rows = index.conn.execute(
         "SELECT substr(taken_at, 1, 7), count(*) FROM photos WHERE missing = 0 AND taken_at IS NOT NULL "
         "GROUP BY 1 ORDER BY 1 DESC"
@@ -83,11 +84,18 @@ def date_counts(index: PhotoIndex) -> list[YearNode]:
         year, _, number = month.partition("-")
         if len(year) == 4 and year.isdigit() and number.isdigit():
             years.setdefault(year, []).append((int(number), count))
-    return [YearNode(year, sum(n for _, n in months), tuple(months)) for year, months in years.items()]
+    nodes = [YearNode(year, sum(n for _, n in months), tuple(months)) for year, months in years.items()]
+    undated = index.conn.execute("SELECT count(*) FROM photos WHERE missing = 0 AND taken_at IS NULL").fetchone()[0]
+    return nodes + ([YearNode("", undated, ())] if undated else [])
+
+
+UNDATED_QUERY = "-has:date"
 
 
 def date_query(year: str, month: int | None = None) -> str:
-    """The search term for a year or one of its months."""
+    """The search term for a year or one of its months ("" = the photos without a date)."""
+    if not year:
+        return UNDATED_QUERY
     return f"date:{year}" if month is None else f"date:{year}-{month:02d}"
 
 

@@ -73,7 +73,7 @@ class LibraryTree(QTreeWidget):
             item.setToolTip(0, f"{label}: {count:,} photo{'s' if count != 1 else ''}")
         heading = self._heading(DATES_TITLE) if dates else None
         for node in dates:
-            year = self._item(heading, node.year, "", node.count, "calendar")
+            year = self._item(heading, node.year or "No date", "", node.count, "calendar")
             year.setData(0, QueryRole, date_query(node.year))
             for month, count in node.months:
                 entry = self._item(year, calendar.month_name[month], "", count, "calendar")

@@ -6,7 +6,7 @@ from app.cli.common import add_json_flag, one_line, open_index, print_json_line,
 
 QUERY_HELP = (
     'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:2021, '
-    "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, has:gps, has:raw, "
+    "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, has:gps, has:raw, has:date, "
     "is:missing, -word for NOT; terms combine with AND; empty = every photo"
 )
 

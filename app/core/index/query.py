@@ -3,7 +3,7 @@ compiled to one SQL WHERE clause with parameters.
 
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
-    has:gps has:raw is:missing -word
+    has:gps has:raw has:date is:missing -word
 
 Terms combine with AND; a leading '-' negates a term; the empty query matches
 every photo that is not missing. Free words match whole words of the label,
@@ -23,7 +23,7 @@ from app.core.folder_paths import native_separators, subtree_range
 
 FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
-HAS_VALUES = ("gps", "raw")
+HAS_VALUES = ("gps", "raw", "date")
 IS_VALUES = ("missing",)
 SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -390,7 +390,7 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "before":
         return "p.taken_at < ?", [value]
     if term.field == "has":
-        return ("p.gps_lat IS NOT NULL" if value == "gps" else "p.has_raw = 1"), []
+        return {"gps": "p.gps_lat IS NOT NULL", "raw": "p.has_raw = 1", "date": "p.taken_at IS NOT NULL"}[value], []
     if term.field == "folder":
         return _folder_condition(value)
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
