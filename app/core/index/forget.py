@@ -16,6 +16,7 @@ from pathlib import Path
 from app.core.errors import UsageError
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
+from app.core.wording import counted
 
 PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors")
 CHUNK = 500  # ids per statement, under SQLite's variable limit
@@ -31,8 +32,6 @@ class FolderContents:
     taught: int  # taught references from those photos
 
     def line(self) -> str:
-        from app.core.wording import counted
-
         parts = [counted(self.photos, "photo")]
         if self.yours:
             parts.append(f"{self.yours:,} with a label or review of yours")
@@ -58,18 +57,21 @@ def library_folder(index, folder: str | Path) -> str:
 
 def folder_contents(index, folder: str | Path) -> FolderContents:
     """What `forget_folder` would take out, without changing anything."""
-    root = library_folder(index, folder)
-    ids = _photos_only_under(index.conn, root, [str(r) for r in index.roots()])
-    return FolderContents(root, len(ids), _count(index.conn, ids, _YOURS), _count(index.conn, ids, _TAUGHT))
+    return _contents(index.conn, library_folder(index, folder), [str(r) for r in index.roots()])[0]
+
+
+def _contents(conn: sqlite3.Connection, root: str, roots: list[str]) -> tuple[FolderContents, list[int]]:
+    ids = _photos_only_under(conn, root, roots)
+    return FolderContents(root, len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT)), ids
 
 
 def forget_folder(index, folder: str | Path) -> FolderContents:
     """Remove the library folder and every photo only it covers from the index, in one
     transaction (a kill leaves all or nothing). Returns what went."""
-    contents = folder_contents(index, folder)
-    root = contents.folder
+    root = library_folder(index, folder)
+    roots = [str(r) for r in index.roots()]
     with index.transaction() as conn:
-        ids = _photos_only_under(conn, root, [str(r) for r in index.roots()])
+        contents, ids = _contents(conn, root, roots)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -77,10 +79,10 @@ def forget_folder(index, folder: str | Path) -> FolderContents:
                 conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
             conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
             conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
-        others = [str(r) for r in index.roots() if str(r) != root]
+        others = [r for r in roots if r != root]
         stale = [
             error_id for error_id, path in conn.execute("SELECT id, path FROM errors WHERE path IS NOT NULL")
-            if is_within(path, root) and not any(is_within(path, other) for other in others)
+            if _only_under(path, root, others)
         ]  # problems of files that never became photos (unreadable ones)
         for start in range(0, len(stale), CHUNK):
             chunk = stale[start : start + CHUNK]
@@ -110,7 +112,9 @@ def _photos_only_under(conn: sqlite3.Connection, root: str, roots: list[str]) ->
         "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))",
         (db_text(root), db_text(low), db_text(high)),
     )
-    return [
-        int(photo_id) for photo_id, folder in rows
-        if is_within(folder, root) and not any(is_within(folder, other) for other in others)
-    ]
+    return [int(photo_id) for photo_id, folder in rows if _only_under(folder, root, others)]
+
+
+def _only_under(path: str, root: str, others: list[str]) -> bool:
+    """Inside `root` and in none of the other library folders."""
+    return is_within(path, root) and not any(is_within(path, other) for other in others)
