@@ -6,8 +6,8 @@ Builds a temporary library from the free-to-use camera JPEGs of ../shared/data/c
 (never the landmark photos, whose licence forbids redistribution) plus generated
 pictures, tags it with assets/default.ltbundle when present (else a tiny random
 bundle, whose guesses are meaningless), labels the photos whose subject the data
-README names as a user would, and saves library.png, detail.png, review.png and
-job.png. Nothing outside the temporary folder is touched.
+README names as a user would, and saves library.png, detail.png, loupe.png,
+review.png and job.png. Nothing outside the temporary folder is touched.
 """
 
 from __future__ import annotations
@@ -201,6 +201,11 @@ def render(work: Path, out: Path, model: Path | None) -> int:
     window.grid.setCurrentIndex(window.grid_model.index(1))
     settle(app, window)
     save(window, out / "detail.png")
+
+    window.open_loupe()
+    settle(app, window)
+    save(window, out / "loupe.png")
+    window.close_loupe()
 
     window.library_tree.select_folder("")
     window.show_page(PAGE_REVIEW)

@@ -344,6 +344,59 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
 
 
 @pytest.mark.slow
+def test_the_loupe_shows_the_photo_large_and_the_label_keys_act_on_it_alone(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=4)
+    ids = [window.grid_model.photo_id(row) for row in range(3)]
+    for photo_id, label in zip(ids, ("Petra", "Alhambra", "Alcatraz")):
+        suggest(window.index, photo_id, label, 0.7)
+    window.photos_changed(ids)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    window.grid.selectAll()  # a selection of several photos; the loupe acts on the one it shows
+    qtbot.keyClick(window.grid, Qt.Key.Key_Space)
+    assert window.loupe.isVisible() and window.loupe.geometry() == window.stack.rect()
+    assert window.selected_ids() == [ids[0]]
+    assert window.loupe.title.text() == "Petra"
+    assert window.loupe.state_line.text() == window.detail.state_line.text() == "suggested  ·  by model  ·  70% confidence"
+    qtbot.waitUntil(window.loupe.has_image, timeout=10000)
+    assert window.loupe.image.width() > window.detail.preview.width()
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Right)
+    assert window.loupe.title.text() == "Alhambra" and window.selected_ids() == [ids[1]]
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Left)
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Left)  # stops at the first photo
+    assert window.loupe.title.text() == "Petra"
+    qtbot.keyClick(window.loupe, Qt.Key.Key_A)  # the window's Accept, on the photo shown only
+    assert [window.index.get(i).state for i in ids] == ["accepted", "suggested", "suggested"]
+    assert window.loupe.isVisible() and window.loupe.title.text() == "Alhambra"  # moved on, as in the grid
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Escape)
+    assert not window.loupe.isVisible()
+    assert window.grid.currentIndex().row() == 1  # the grid is where the loupe left it
+    # a double click opens it on that photo; typing a search closes it
+    window.grid.doubleClicked.emit(window.grid_model.index(2))
+    assert window.loupe.isVisible() and window.loupe.title.text() == "Alcatraz"
+    qtbot.keyClicks(window.search_bar.field, "label:Petra has:date")  # Space types a space there
+    assert window.search_bar.text() == "label:Petra has:date"
+    qtbot.waitUntil(lambda: not window.loupe.isVisible(), timeout=5000)
+
+
+def test_the_loupe_over_the_review_list_moves_on_and_closes_after_the_last_suggestion(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=2)
+    ids = [window.grid_model.photo_id(row) for row in range(2)]
+    for photo_id, score in zip(ids, (0.4, 0.8)):
+        suggest(window.index, photo_id, "Petra", score)
+    window.review_action.trigger()
+    wait_for_results(qtbot, window)
+    assert window.open_loupe()
+    assert window.loupe.record_id == ids[0]  # the least confident first
+    qtbot.keyClick(window.loupe, Qt.Key.Key_R)
+    assert window.index.get(ids[0]).state == "rejected"
+    assert window.loupe.isVisible() and window.loupe.record_id == ids[1]
+    qtbot.keyClick(window.loupe, Qt.Key.Key_A)
+    wait_for_results(qtbot, window)
+    assert window.index.get(ids[1]).state == "accepted"
+    assert not window.loupe.isVisible()  # nothing left to show
+
+
 def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
     from app.gui.app import create_application, open_main_window
 

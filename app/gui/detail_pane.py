@@ -60,8 +60,11 @@ class PreviewLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setStyleSheet(f"background: {theme.PANEL}; border-radius: 8px; color: {theme.MUTED};")
         self._pixmap: QPixmap | None = None
+        self.image: QImage | None = None  # as decoded, for the loupe
+        self.message = ""
 
     def set_image(self, image: QImage | None, message: str = "") -> None:
+        self.image, self.message = image, message
         self._pixmap = QPixmap.fromImage(image) if image is not None else None
         self.setText("" if self._pixmap else message)
         self._rescale()
@@ -127,6 +130,7 @@ class DetailPane(QScrollArea):
     reject_requested = Signal()
     relabel_requested = Signal()
     similar_requested = Signal()
+    preview_shown = Signal(object, str)  # QImage or None, message: the loupe shows the same decode
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -191,8 +195,8 @@ class DetailPane(QScrollArea):
         layout.addLayout(self.form)
         layout.addStretch(1)
         self._loader = PreviewLoader(parent=self)
-        self._loader.loaded.connect(lambda image: self.preview.set_image(image))
-        self._loader.failed.connect(lambda message: self.preview.set_image(None, f"No preview\n{message[:80]}"))
+        self._loader.loaded.connect(lambda image: self._set_preview(image))
+        self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:80]}"))
         self.record = None
         self.show_record(None, [])
 
@@ -212,29 +216,20 @@ class DetailPane(QScrollArea):
         self._show_predictions(record, predictions)
         if record is None:
             self._loader.cancel()
-            self.preview.set_image(None, "Select a photo")
+            self._set_preview(None, "Select a photo")
             self.title.setText("No photo selected")
             self.state_line.setText("")
             for value in self.fields.values():
                 value.setText("—")
             return
         if previous is None or previous.id != record.id or not self.preview.has_image():
-            self.preview.set_image(None, "Loading preview…")
+            self._set_preview(None, "Loading preview…")
             self._loader.request(record.path)
         if record.state == "unlabelled":
             self.title.setText("Not tagged yet")
         else:
             self.title.setText(record.label or "No landmark")
-        state_text = {"unlabelled": "run Tag to get suggestions"}.get(record.state, record.state)
-        parts = [state_text]
-        if record.source:
-            parts.append(f"by {record.source}")
-        if is_unscored(predictions):
-            parts.append("blank frame")  # model.image_detail: no guess to show
-        elif record.score is not None and record.state != "unlabelled":
-            # for "no landmark" the score is that of the best guess, which fell short
-            parts.append(f"{record.score * 100:.0f}% " + ("confidence" if record.label else "best guess"))
-        self.state_line.setText("  ·  ".join(parts))
+        self.state_line.setText(state_text(record, predictions))
         names = [display_name(path) for path in record.files or [record.path]]
         self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))
         self.fields["Files"].setToolTip("\n".join(printable_path(p) for p in record.files or [record.path]))
@@ -244,6 +239,10 @@ class DetailPane(QScrollArea):
         self.fields["Size"].setText(f"{record.width} × {record.height}" if record.width and record.height else "—")
         self.fields["GPS"].setText(gps_link(record.gps_lat, record.gps_lon))
         self.fields["Folder"].setText(printable_path(record.folder) if record.folder else "—")
+
+    def _set_preview(self, image: QImage | None, message: str = "") -> None:
+        self.preview.set_image(image, message)
+        self.preview_shown.emit(image, message)
 
     def _show_predictions(self, record, predictions: list) -> None:
         while self.predictions_box.count():
@@ -267,6 +266,19 @@ class DetailPane(QScrollArea):
         note = rescored_note(record, predictions)
         if note:
             self.predictions_box.addWidget(_muted(note))
+
+
+def state_text(record, predictions: list) -> str:
+    """ "suggested  ·  by model  ·  41% best guess": the label's state, who gave it, how sure."""
+    parts = [{"unlabelled": "run Tag to get suggestions"}.get(record.state, record.state)]
+    if record.source:
+        parts.append(f"by {record.source}")
+    if is_unscored(predictions):
+        parts.append("blank frame")  # model.image_detail: no guess to show
+    elif record.score is not None and record.state != "unlabelled":
+        # for "no landmark" the score is that of the best guess, which fell short
+        parts.append(f"{record.score * 100:.0f}% " + ("confidence" if record.label else "best guess"))
+    return "  ·  ".join(parts)
 
 
 def _muted(text: str) -> QLabel:

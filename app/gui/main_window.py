@@ -21,7 +21,7 @@ from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui import file_places
-from app.gui.detail_pane import DetailPane
+from app.gui.detail_pane import DetailPane, state_text
 from app.gui.errors_panel import ErrorsPanel
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
@@ -29,6 +29,7 @@ from app.gui.job_bar import JobBar
 from app.gui.job_controller import JobController
 from app.gui.label_actions import LabelActions
 from app.gui.library_tree import LibraryTree
+from app.gui.loupe_view import LoupeView
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
 from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
@@ -83,6 +84,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.first_run.add_folder_requested.connect(self.choose_folder)
         self.grid = PhotoGrid(self.grid_model, self.thumbnails, self.settings.thumbnail_size)
         self.grid.open_requested.connect(self.open_detail)
+        self.grid.view_requested.connect(self.open_loupe)
         self.grid.selectionModel().currentChanged.connect(lambda current, _: self._show_current(self.grid_model, current))
         self.similar_banner = SimilarBanner()
         self.similar_banner.back_requested.connect(self.leave_similar)
@@ -94,6 +96,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         grid_layout.addWidget(self.grid, 1)
         self.review = ReviewView(self.review_model)
         self.review.open_requested.connect(self.open_detail)
+        self.review.view_requested.connect(self.open_loupe)
         self.review.find_suggestions_requested.connect(self.find_suggestions)
         self.review.taught_places_requested.connect(self.open_taught_places)
         self.review.list.selectionModel().currentChanged.connect(
@@ -101,6 +104,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.stack = QStackedWidget()
         for page in (self.first_run, grid_page, self.review):
             self.stack.addWidget(page)
+        self.loupe = LoupeView(self.stack)
+        self.loupe.step_requested.connect(self.step_loupe)
+        self.loupe.close_requested.connect(self.close_loupe)
         self.job_bar = JobBar()
         self.search_bar = SearchBar()
         self.search_bar.query_changed.connect(lambda _text: self._on_query_changed())
@@ -129,6 +135,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.detail.reject_requested.connect(self.reject_selected)
         self.detail.relabel_requested.connect(self.relabel_selected)
         self.detail.similar_requested.connect(self.show_similar_to_current)
+        self.detail.preview_shown.connect(self._on_preview_shown)
         self.detail_dock = self._dock("Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         self.errors_panel = ErrorsPanel()
         self.errors_dock = self._dock("Problems", self.errors_panel, Qt.DockWidgetArea.BottomDockWidgetArea,
@@ -192,7 +199,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
-        self.leave_similar_action = self._action("grid", "Back to all photos", self.leave_similar, "Esc")
+        self.leave_similar_action = self._action("grid", "Back to all photos", self.go_back, "Esc")
+        self.loupe_action = self._action("loupe", "View larger", self.toggle_loupe, "Space",
+                                          "The photo as large as the window allows; arrows move, Esc goes back")
         self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
                                              "Open the photo in your editor or viewer")
         self.show_file_action = self._action("folder", "Show in folder", self.show_current_file, "Ctrl+Shift+E",
@@ -201,7 +210,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         # Right-click on photos offers the same actions as the keys.
         for view in (self.grid, self.review.list):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            view.addActions([self.accept_action, self.reject_action, self.relabel_action, self.teach_action,
+            view.addActions([self.loupe_action, self._separator(),
+                             self.accept_action, self.reject_action, self.relabel_action, self.teach_action,
                              self.similar_action, self.tag_selection_action, self._separator(),
                              self.open_file_action, self.show_file_action])
 
@@ -255,7 +265,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW)
 
     def _on_query_changed(self) -> None:
-        """Typing a search leaves the similar photos."""
+        """Typing a search leaves the similar photos (and the loupe)."""
+        self.close_loupe()
         if self.similar_to is not None:
             self.similar_to = None
             self.similar_banner.hide()
@@ -288,6 +299,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         if results.ids or results.review_ids:
             self._has_library = True
         self._update_page_and_actions()
+        if self.loupe.isVisible() and not self._active_model_and_view()[1].currentIndex().isValid():
+            self.close_loupe()  # its photo left the view (the last suggestion reviewed, say)
 
     def _update_page_and_actions(self) -> None:
         if not self._has_library:
@@ -328,6 +341,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._narrow_to("", query)
 
     def _narrow_to(self, folder: str, query: str) -> None:
+        self.close_loupe()
         self.folder, self.entry_query = folder, query
         self.similar_to = None
         self.similar_banner.hide()
@@ -337,6 +351,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         return self.stack.currentIndex() == PAGE_REVIEW
 
     def show_page(self, page: int) -> None:
+        self.close_loupe()
         self.stack.setCurrentIndex(page)
         (self.review_action if page == PAGE_REVIEW else self.grid_action).setChecked(True)
         self.refresh_results()
@@ -355,8 +370,66 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             record = self.index.get(photo_id)
         except TaggerError:
             self.detail.show_record(None, [])
+            self.close_loupe()
             return
-        self.detail.show_record(record, self.index.predictions(photo_id))
+        predictions = self.index.predictions(photo_id)
+        self.detail.show_record(record, predictions)
+        if self.loupe.isVisible():
+            self._show_in_loupe(record, predictions)
+
+    # -- loupe ---------------------------------------------------------------------------
+    def toggle_loupe(self) -> None:
+        if self.loupe.isVisible():
+            self.close_loupe()
+        else:
+            self.open_loupe()
+
+    def open_loupe(self, row: int | None = None) -> bool:
+        """Show the current photo (or the given row) large, over the grid or the review list;
+        the photo shown is the only one selected, so A, R and L act on it alone."""
+        if self.stack.currentIndex() == PAGE_FIRST_RUN:
+            return False
+        model, view = self._active_model_and_view()
+        if row is None:
+            row = view.currentIndex().row() if view.currentIndex().isValid() else 0
+        if not 0 <= row < model.rowCount():
+            return False
+        view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.loupe.open()
+        self._show_record(model.photo_id(row))
+        return True
+
+    def go_back(self) -> None:
+        """Esc: out of the loupe, else out of the similar photos."""
+        if self.loupe.isVisible():
+            self.close_loupe()
+        else:
+            self.leave_similar()
+
+    def close_loupe(self) -> None:
+        if not self.loupe.isVisible():
+            return
+        self.loupe.hide()
+        self._active_model_and_view()[1].setFocus()
+
+    def step_loupe(self, step: int) -> None:
+        """The previous or next photo of the view under the loupe (it stops at either end)."""
+        model, view = self._active_model_and_view()
+        row = view.currentIndex().row() + step if view.currentIndex().isValid() else 0
+        if 0 <= row < model.rowCount():
+            index = model.index(row)
+            view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            view.scrollTo(index)
+
+    def _show_in_loupe(self, record, predictions: list) -> None:
+        self.loupe.show_record(record, state_text(record, predictions))
+        preview = self.detail.preview
+        self.loupe.set_image(preview.image, preview.message)  # the pane decodes; the loupe shows the same
+
+    def _on_preview_shown(self, image, message: str) -> None:
+        record = self.detail.record
+        if self.loupe.isVisible() and record is not None and record.id == self.loupe.record_id:
+            self.loupe.set_image(image, message)
 
     def open_detail(self, row: int) -> None:
         model, view = self._active_model_and_view()

@@ -11,9 +11,11 @@ from app.gui.tile_delegate import LABEL_STRIP, PADDING, TileDelegate
 
 
 class PhotoGrid(QListView):
-    """Uniform tiles laid out in batches; Enter opens the current photo."""
+    """Uniform tiles laid out in batches; Enter opens the current photo's details, a double
+    click shows it in the loupe."""
 
     open_requested = Signal(int)  # row
+    view_requested = Signal(int)  # row
 
     def __init__(self, model: PhotoListModel, thumbnails: ThumbnailLoader, thumbnail_size: int, parent=None) -> None:
         super().__init__(parent)
@@ -41,7 +43,7 @@ class PhotoGrid(QListView):
         self._thumbnails = thumbnails
         self._last_scroll = 0
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
-        self.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+        self.doubleClicked.connect(lambda index: self.view_requested.emit(index.row()))
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.Resize:

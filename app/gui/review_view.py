@@ -114,7 +114,8 @@ class ReviewRowDelegate(QStyledItemDelegate):
 class ReviewView(QWidget):
     """Header with the count and key hints, and the list of suggestions."""
 
-    open_requested = Signal(int)  # row
+    open_requested = Signal(int)  # row: details
+    view_requested = Signal(int)  # row: the loupe
     find_suggestions_requested = Signal()
     taught_places_requested = Signal()
 
@@ -127,7 +128,7 @@ class ReviewView(QWidget):
         self.heading = QLabel("Review suggestions")
         self.heading.setProperty("role", "heading")
         hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label")
-        hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Enter details")
+        hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Space view larger  ·  Enter details")
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # The hint gives way (clipped) rather than squeezing the panels beside the list.
@@ -158,7 +159,7 @@ class ReviewView(QWidget):
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setItemDelegate(ReviewRowDelegate(self.list))
         self.list.setModel(model)
-        self.list.doubleClicked.connect(lambda index: self.open_requested.emit(index.row()))
+        self.list.doubleClicked.connect(lambda index: self.view_requested.emit(index.row()))
         self.list.installEventFilter(self)
         self.empty = QLabel("Nothing to review: every suggestion has been accepted or rejected.\n"
                             "Teach a place (T) on a few photos, then Find suggestions.")

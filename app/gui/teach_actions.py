@@ -75,6 +75,7 @@ class TeachActions:
         return photo_id is not None and self.show_similar(photo_id)
 
     def show_similar(self, photo_id: int) -> bool:
+        self.close_loupe()
         try:
             name = library.display_name(self.index.get(photo_id).path)
         except TaggerError as error:

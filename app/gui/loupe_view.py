@@ -1,0 +1,152 @@
+"""The loupe: the current photo as large as the centre of the window allows, its label
+underneath, so a landmark far off in a wide shot can be judged before accepting it.
+
+It lies over the grid or the review list (whichever opened it) rather than replacing
+them, so the window's actions (A, R, L, T) keep working on the photo shown; the arrows
+step through that view's photos and Esc, Space or Enter go back to it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app.core.library import display_name
+from app.gui import theme
+from app.gui.detail_pane import format_taken_at
+
+_STEP_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}
+_CLOSE_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+HINT = "arrow keys  previous / next   ·   A accept   ·   R reject   ·   L set a label   ·   Esc back"
+
+
+class _FittedImage(QWidget):
+    """Paints the image scaled to fit, aspect kept, centred; a message when there is none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pixmap: QPixmap | None = None
+        self._message = ""
+
+    def set_image(self, image: QImage | None, message: str = "") -> None:
+        self._pixmap = QPixmap.fromImage(image) if image is not None and not image.isNull() else None
+        self._message = message
+        self.update()
+
+    def has_image(self) -> bool:
+        return self._pixmap is not None
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        if self._pixmap is None:
+            painter.setPen(QColor(theme.MUTED))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        ratio = self.devicePixelRatioF()
+        if size.width() * ratio > self._pixmap.width():  # never blow a small preview up past its pixels
+            size = QSize(round(self._pixmap.width() / ratio), round(self._pixmap.height() / ratio))
+        left = (self.width() - size.width()) / 2
+        top = (self.height() - size.height()) / 2
+        painter.drawPixmap(QRectF(left, top, size.width(), size.height()), self._pixmap,
+                           QRectF(self._pixmap.rect()))
+
+
+class LoupeView(QWidget):
+    """Covers its parent (the centre of the main window) while shown."""
+
+    step_requested = Signal(int)  # -1 previous photo, +1 next
+    close_requested = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("loupe")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("QWidget#loupe { background: #111214; }")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.record_id: int | None = None
+        self.image = _FittedImage()
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # labels are user text, never markup
+        self.title.setProperty("role", "heading")
+        self.state_line = QLabel()
+        self.state_line.setProperty("role", "muted")
+        self.file_line = QLabel()
+        self.file_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.file_line.setProperty("role", "muted")
+        self.file_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        hint = QLabel(HINT)
+        hint.setProperty("role", "muted")
+        hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        caption = QHBoxLayout()
+        words = QVBoxLayout()
+        words.addWidget(self.title)
+        words.addWidget(self.state_line)
+        caption.addLayout(words, 1)
+        details = QVBoxLayout()
+        details.addWidget(self.file_line)
+        details.addWidget(hint)
+        caption.addLayout(details)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setSpacing(10)
+        layout.addWidget(self.image, 1)
+        layout.addLayout(caption)
+        parent.installEventFilter(self)  # follow the parent's size
+        self.hide()
+
+    # -- what is shown ------------------------------------------------------------------
+    def show_record(self, record, state_text: str) -> None:
+        """The photo's label and where it is; the image comes from set_image (the window passes on
+        the detail pane's preview: one decode serves both)."""
+        if record is None:
+            self.record_id = None
+            self.set_image(None, "No photo")
+            self.title.setText("")
+            self.state_line.setText("")
+            self.file_line.setText("")
+            return
+        self.record_id = record.id
+        self.title.setText("Not tagged yet" if record.state == "unlabelled" else record.label or "No landmark")
+        self.state_line.setText(state_text)
+        taken = format_taken_at(record.taken_at) if record.taken_at else ""
+        self.file_line.setText("   ·   ".join(part for part in (display_name(record.path), taken) if part))
+
+    def set_image(self, image: QImage | None, message: str = "") -> None:
+        self.image.set_image(image, message)
+
+    def has_image(self) -> bool:
+        return self.image.has_image()
+
+    # -- opening and keys -----------------------------------------------------------------
+    def open(self) -> None:
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+    def event(self, event: QEvent) -> bool:
+        # Esc is also the window's "back to all photos"; while the loupe has the keys it means "back".
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and (event.key() in _CLOSE_KEYS or event.key() in _STEP_KEYS):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in _STEP_KEYS:
+            self.step_requested.emit(_STEP_KEYS[event.key()])
+        elif event.key() in _CLOSE_KEYS:
+            self.close_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.close_requested.emit()
