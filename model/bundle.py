@@ -24,6 +24,7 @@ import numpy as np
 from model.descriptor import TeachingSettings
 from model.errors import BundleError, ModelError
 from model.onnx_info import check_onnx_outputs
+from model.places import Place
 from model.preprocess import Preprocessing
 from model.scoring import ScoringConfig, unit_vectors
 
@@ -40,10 +41,18 @@ DEFAULT_BUNDLE_NAME = "default" + BUNDLE_SUFFIX
 
 @dataclass(frozen=True)
 class LabelEntry:
-    """One class: its dataset id (e.g. GLDv2 "13009") and its readable name."""
+    """One class: its dataset id (e.g. GLDv2 "13009"), its readable name and, when
+    known, where it is (model.places: photos taken far from it are not it)."""
 
     landmark_id: str
     name: str
+    place: Place | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"landmark_id": self.landmark_id, "name": self.name}
+        if self.place is not None:
+            entry["place"] = self.place.to_dict()
+        return entry
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,9 @@ class ModelBundle:
 
     def class_names(self) -> list[str]:
         return [entry.name for entry in self.labels]
+
+    def places(self) -> list[Place | None]:
+        return [entry.place for entry in self.labels]
 
 
 @dataclass(frozen=True)
@@ -181,7 +193,7 @@ def save_bundle(
     members: dict[str, bytes] = {
         ONNX_MEMBER: onnx_bytes,
         LABELS_MEMBER: json.dumps(
-            [{"landmark_id": e.landmark_id, "name": e.name} for e in labels], ensure_ascii=False, indent=1
+            [e.to_dict() for e in labels], ensure_ascii=False, indent=1
         ).encode("utf-8"),
         CARD_MEMBER: (card or f"# {name}\n\nNo model card was written.\n").encode("utf-8"),
     }
@@ -243,10 +255,12 @@ def _read_members(path: Path) -> dict[str, bytes]:
 def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
     try:
         raw = json.loads(data.decode("utf-8"))
-        entries = [LabelEntry(str(item["landmark_id"]), str(item["name"])) for item in raw]
-    except (ValueError, TypeError, KeyError) as error:
+        entries = [LabelEntry(str(item["landmark_id"]), str(item["name"]),
+                              Place.from_dict(item["place"]) if item.get("place") is not None else None)
+                   for item in raw]
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise BundleError(
-            f"model bundle {path}: labels.json is not a list of {{landmark_id, name}} ({error})"
+            f"model bundle {path}: labels.json is not a list of {{landmark_id, name[, place]}} ({error})"
         ) from error
     return entries
 
@@ -418,6 +432,32 @@ def find_bundles(folders: Iterable[str | Path]) -> list[Path]:
 def list_bundles(folders: Iterable[str | Path]) -> list[BundleInfo]:
     """Every bundle in the folders, checked; corrupt ones carry their error."""
     return [validate_bundle(path) for path in find_bundles(folders)]
+
+
+def read_places(path: str | Path) -> dict[str, Place]:
+    """{landmark name: Place} from a bundle's labels.json alone, without loading or
+    checking the network (for showing why a far landmark scores low); {} when the
+    bundle cannot be read or has no places."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            data = (path / LABELS_MEMBER).read_bytes()
+        else:
+            with zipfile.ZipFile(path) as archive:
+                data = archive.read(LABELS_MEMBER)
+        return {entry.name: entry.place for entry in _parse_labels(path, data) if entry.place is not None}
+    except (OSError, KeyError, zipfile.BadZipFile, BundleError):
+        return {}
+
+
+def labels_with_places(labels: Sequence[LabelEntry], places: dict[str, Place]) -> list[LabelEntry]:
+    """The labels with the place of each one named in `places` (model.places); a label
+    not named keeps what it had. Raises BundleError for a name that is no label, since a
+    misspelt name would silently leave its landmark without a place."""
+    unknown = sorted(set(places) - {entry.name for entry in labels})
+    if unknown:
+        raise BundleError(f"no landmark called {', '.join(repr(name) for name in unknown)} in the bundle")
+    return [LabelEntry(e.landmark_id, e.name, places.get(e.name, e.place)) for e in labels]
 
 
 def labels_from_names(names: Sequence[str], ids: Sequence[str] | None = None) -> list[LabelEntry]:

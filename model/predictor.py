@@ -16,6 +16,7 @@ import numpy as np
 from model.bundle import ModelBundle, load_bundle
 from model.errors import ModelError
 from model.image_detail import featureless, unscored
+from model.places import apply_factors
 from model.preprocess import normalize_batch, prepare_image
 from model.scoring import score_classes
 
@@ -155,10 +156,12 @@ class Predictor:
         cosines: np.ndarray,
         extra: TaughtReferences | tuple[Sequence[str], np.ndarray] | None = None,
         k: int = 5,
+        factors: np.ndarray | None = None,
     ) -> list[list[Prediction]]:
         """The top-k predictions per image, built-in and taught labels on one calibrated scale.
 
         Taught labels get landmark_id "taught:<label>" unless they name a built-in class.
+        factors: [N, C] from model.places.location_factors (where the photos were taken).
         "No landmark" is the caller's decision: compare the top score with bundle.threshold.
         """
         taught_labels: list[str] | None = None
@@ -181,16 +184,16 @@ class Predictor:
         ids = [entry.landmark_id for entry in self.bundle.labels]
         ids += [TAUGHT_ID_PREFIX + label for label in scored.taught_labels]
         names = names + scored.taught_labels
-        return top_predictions(scored.probabilities, ids, names, k)
+        return top_predictions(apply_factors(scored.probabilities, factors), ids, names, k)
 
-    def predict(self, images: Sequence[Any], k: int = 5) -> list[list[Prediction]]:
+    def predict(self, images: Sequence[Any], k: int = 5, factors: np.ndarray | None = None) -> list[list[Prediction]]:
         """PIL images → top-k predictions (for evaluation, scripts and tests). A frame
         with nothing in it (model.image_detail) gets the model's ranking at score 0, as
-        the app tags it."""
+        the app tags it; factors: where the photos were taken (model.places)."""
         p = self.bundle.preprocessing
         pixels = np.stack([prepare_image(img, p) for img in images])
         embeddings, cosines = self.embed(normalize_batch(pixels, p))
-        tops = self.classify(embeddings, cosines, k=k)
+        tops = self.classify(embeddings, cosines, k=k, factors=factors)
         return [unscored(top) if blank else top for top, blank in zip(tops, featureless(pixels))]
 
 

@@ -160,6 +160,28 @@ def test_protected_photos_keep_the_models_class_and_score():
     np.testing.assert_allclose(model_score, scores.model_probabilities.max(axis=1))
 
 
+def test_a_landmark_far_from_where_the_photo_was_taken_protects_it_no_more():
+    """A photo that looks just like known landmark k0 but was taken far from it (a
+    replica elsewhere; model.places): the model's score drops to FAR_FACTOR of itself,
+    and a place the user taught there may take the photo."""
+    from model.places import FAR_FACTOR
+
+    rng = np.random.default_rng(4)
+    parts, (a_e, a_d), _ = _twin_places(rng)
+    scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
+    space = build_space(["k0", "k1", "k2"], parts["centres"], scoring, parts["gallery_e"],
+                        parts["gallery_classes"], parts["gallery_d"], TeachingSettings(), TeachingConfig())
+    known_e = parts["centres"][:1].repeat(2, axis=0)  # on k0's centre: protected where k0 may be
+    vectors = space.vectors(known_e, a_d[:2])
+    refs = refine(space, known_e, vectors, ["Replica"] * 2, space.vectors(a_e[:2], a_d[:2]))
+    near = score(space, known_e, vectors, refs)
+    far = score(space, known_e, vectors, refs, factors=np.array([[FAR_FACTOR, 1, 1]] * 2, dtype=np.float32))
+    assert not near.free.any() and far.free.all()
+    np.testing.assert_allclose(far.model_probabilities[:, 0], FAR_FACTOR * near.model_probabilities[:, 0], rtol=1e-5)
+    np.testing.assert_allclose(far.model_probabilities[:, 1:], near.model_probabilities[:, 1:], rtol=1e-6)
+    assert (far.winners()[0] == 0).all()  # the taught "Replica" wins both photos
+
+
 def test_teaching_a_place_lowers_a_models_score_only_as_far_as_the_place_competes():
     """The joint space is flatter than the model's own scoring for photos whose
     descriptor fits no gallery photo; a taught place that looks nothing like such a photo

@@ -10,7 +10,7 @@ import pytest
 from training.cli import COMMANDS, build_parser, main
 from training.synthetic import make_class_folders
 
-SUBCOMMANDS = ["download", "prepare", "train", "evaluate", "export"]
+SUBCOMMANDS = ["download", "prepare", "train", "evaluate", "export", "places"]
 
 
 def test_every_subcommand_has_help_text(capsys):

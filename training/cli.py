@@ -214,8 +214,42 @@ def run_export(args) -> int:
 
     options = ExportOptions(name=args.name, threshold=args.threshold, temperature=args.temperature, as_folder=args.folder)
     bundle = export_checkpoint(Path(args.checkpoint), Path(args.out), options)
+    if args.places:
+        bundle = _with_places(bundle, Path(args.places), Path(args.out), as_folder=args.folder)
     print(f"bundle {args.out}: {bundle.num_classes} classes, id {bundle.id}", file=sys.stderr)
     return 0
+
+
+def _with_places(bundle, places_csv: Path, out: Path, as_folder: bool = False):
+    from model.bundle import labels_with_places, resave_bundle
+    from model.places import read_places_csv
+
+    labels = labels_with_places(bundle.labels, read_places_csv(places_csv))
+    return resave_bundle(bundle, out, labels=labels, as_folder=as_folder)
+
+
+def run_places(args) -> int:
+    from model.bundle import load_bundle
+
+    source = Path(args.bundle)
+    out = Path(args.out) if args.out else source
+    bundle = _with_places(load_bundle(source), Path(args.csv), out, as_folder=source.is_dir() and out == source)
+    located = sum(place is not None for place in bundle.places())
+    print(f"bundle {out}: {located} of {bundle.num_classes} landmarks have a place, id {bundle.id}", file=sys.stderr)
+    return 0
+
+
+def add_places(sub) -> None:
+    p = sub.add_parser(
+        "places", help="say where a bundle's landmarks are, so photos with GPS taken far away are not labelled with them",
+        description="Give a bundle's landmarks a place (a CSV of name,lat,lon,radius_km): the app then keeps only "
+        "1 %% of a landmark's score for a photo whose GPS position is farther than the radius from it. "
+        "Everything else in the bundle is unchanged; its id changes.",
+    )
+    p.add_argument("bundle", help="the bundle (.ltbundle or folder)")
+    p.add_argument("csv", help="name,lat,lon,radius_km rows after a header line; names as in the bundle")
+    p.add_argument("--out", help="write a new bundle here (default: replace the given one, atomically)")
+    p.set_defaults(handler=run_places)
 
 
 def add_export(sub) -> None:
@@ -230,12 +264,13 @@ def add_export(sub) -> None:
     p.add_argument("--threshold", type=float, default=0.5, help="'no landmark' threshold on the top score (default 0.5)")
     p.add_argument("--temperature", type=float, default=1.0, help="calibration temperature (default 1.0)")
     p.add_argument("--folder", action="store_true", help="write a folder instead of a zip file")
+    p.add_argument("--places", help="CSV of name,lat,lon,radius_km: where each landmark is (see `places`)")
     p.set_defaults(handler=run_export)
 
 
 # ------------------------------------------------------------------ main
 
-COMMANDS = (add_download, add_prepare, add_train, add_evaluate, add_export)
+COMMANDS = (add_download, add_prepare, add_train, add_evaluate, add_export, add_places)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding
 from app.core.wording import counted
+from model.places import location_factors
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -205,6 +206,7 @@ class _Run:
         self.progress = progress
         self.on_result = on_result
         self.threshold = _threshold(bundle, options)
+        self.places = bundle.places()  # where each landmark is, when the bundle says
         self.predictor = None
         self.taught = None
         self.space = None
@@ -256,7 +258,8 @@ class _Run:
         if not self.outputs_checked:
             _check_network_outputs(self.bundle, embeddings, cosines)
             self.outputs_checked = True
-        tops = self._top_predictions(embeddings, cosines, descriptors)
+        factors = location_factors(self.places, self.index.positions([item.photo_id for item in batch]))
+        tops = self._top_predictions(embeddings, cosines, descriptors, factors)
         # A blank frame (lens cap, blown out, plain sky) shows no landmark whatever the
         # network says; its vectors are kept out of teaching, `suggest` and "Similar photos".
         blank = featureless(pixels)
@@ -281,16 +284,19 @@ class _Run:
         self.done += len(batch)
         self._report()
 
-    def _top_predictions(self, embeddings: np.ndarray, cosines: np.ndarray, descriptors: np.ndarray | None):
+    def _top_predictions(self, embeddings: np.ndarray, cosines: np.ndarray, descriptors: np.ndarray | None,
+                         factors: np.ndarray | None):
         """Top-k per photo; with taught labels, scored in the bundle's teaching space
-        (app.core.teaching_space) on the model's calibrated scale."""
+        (app.core.teaching_space) on the model's calibrated scale. factors: where the
+        photos were taken (model.places)."""
         if self.taught is None or self.space is None:
-            return self.predictor.classify(embeddings, cosines, k=TOP_K)
+            return self.predictor.classify(embeddings, cosines, k=TOP_K, factors=factors)
         from app.core.teaching_scoring import RefinedReferences
         from app.core.teaching_space import score, top_predictions_with_taught
 
         references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
-        scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references)
+        scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
+                       factors=factors)
         return top_predictions_with_taught(scores, self.bundle, TOP_K)
 
     def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:

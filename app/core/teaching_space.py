@@ -32,6 +32,7 @@ from app.core.teaching_scoring import (
     taught_winners,
 )
 from model.descriptor import JointVectors, joint_vectors
+from model.places import apply_factors
 from model.predictor import TAUGHT_ID_PREFIX
 from model.scoring import ScoringConfig, score_classes, unit_vectors
 
@@ -216,10 +217,13 @@ def score(
     vectors: np.ndarray,
     references: RefinedReferences,
     library_rows: np.ndarray | None = None,
+    factors: np.ndarray | None = None,
 ) -> LibraryScores:
     """Score photos (embeddings [n, D], space vectors [n, D']) against the known classes
     and the references. library_rows: their rows in the library given to `refine`, so
-    a pseudo-reference is scored by the others, not by itself."""
+    a pseudo-reference is scored by the others, not by itself. factors: [n, C] from
+    model.places.location_factors: a built-in landmark far from where a photo was taken
+    loses its score on both scales (a taught place then need not beat it)."""
     model_cos = space.model_cosines(embeddings)
     model = score_classes(
         embeddings, model_cos, space.model_scoring,
@@ -230,7 +234,12 @@ def score(
         builtin_names=space.class_names, gallery_vectors=space.gallery_vectors,
         gallery_classes=space.gallery_classes, library_rows=library_rows,
     )
-    free = model_cos.max(axis=1) < space.config.protect_cosine if model_cos.shape[1] else taught.free
+    # A landmark the model is sure of protects its photo from taught labels, unless the
+    # photo was taken far from it (a replica in Las Vegas may be taught as what it is).
+    protecting = model_cos if factors is None else np.where(factors < 1.0, -1.0, model_cos)
+    free = protecting.max(axis=1) < space.config.protect_cosine if model_cos.shape[1] else taught.free
+    apply_factors(model, factors)
+    apply_factors(taught.probabilities, factors)
     return LibraryScores(TaughtScores(taught.scored, taught.num_builtin, free), model)
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_scoring import TeachingConfig
+from model.places import location_factors
 from model.predictor import TAUGHT_ID_PREFIX
 
 if TYPE_CHECKING:
@@ -159,12 +160,13 @@ def suggest(
     found: list[Suggestion] = []
     close: list[float] = []  # scores of photos a taught label won under the threshold
     rescored: list[tuple[int, int, float]] = []
-    names = bundle.class_names()
+    names, places = bundle.class_names(), bundle.places()
     for chunk in _chunks(len(candidates)):
         if cancel is not None:
             cancel.raise_if_cancelled()
         rows = candidates[chunk]
-        scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows)
+        factors = location_factors(places, index.positions(ids[rows].tolist()))
+        scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows, factors=factors)
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, value_of = scores.winners(blocked)
         best, joint = scores.untaught()

@@ -198,6 +198,7 @@ class DetailPane(QScrollArea):
         self._loader.loaded.connect(lambda image: self._set_preview(image))
         self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:80]}"))
         self.record = None
+        self.places: dict = {}  # landmark name → model.places.Place, of the bundle in use (set by the window)
         self.show_record(None, [])
 
     @staticmethod
@@ -260,10 +261,17 @@ class DetailPane(QScrollArea):
         if is_unscored(predictions):
             self.predictions_box.addWidget(_muted(FEATURELESS_NOTE[0].upper() + FEATURELESS_NOTE[1:] + "."))
             return
+        far_away = far_landmarks(record, predictions[:5], self.places)
         for prediction in predictions[:5]:
             chosen = record is not None and prediction.label == record.label
-            self.predictions_box.addWidget(ConfidenceBar(prediction.label, float(prediction.score), chosen))
+            bar = ConfidenceBar(prediction.label, float(prediction.score), chosen)
+            if prediction.label in far_away:
+                bar.setToolTip(f"{prediction.label}: {far_away[prediction.label]:,.0f} km from where this photo "
+                               "was taken, so it keeps 1 % of its score")
+            self.predictions_box.addWidget(bar)
         note = rescored_note(record, predictions)
+        if far_away:
+            note = " ".join(part for part in (note, far_note(len(far_away), len(predictions[:5]))) if part)
         if note:
             self.predictions_box.addWidget(_muted(note))
 
@@ -287,6 +295,33 @@ def _muted(text: str) -> QLabel:
     label.setProperty("role", "muted")
     label.setWordWrap(True)
     return label
+
+
+def far_note(far_count: int, shown: int) -> str:
+    """Why some bars are so short: the photo was taken far from those landmarks."""
+    which = "all of these landmarks" if far_count == shown else f"{far_count} of these landmarks"
+    return (f"This photo's GPS position is far from {which}, so each keeps 1 % of its score "
+            "(hover a bar for the distance).")
+
+
+def far_landmarks(record, predictions: list, places: dict) -> dict[str, float]:
+    """{label: km} of the predictions whose landmark lies outside its radius from where
+    the photo was taken (model.places): why they score so low."""
+    if record is None or record.gps_lat is None or record.gps_lon is None or not places:
+        return {}
+    import numpy as np
+
+    from model.places import distances_km
+
+    far: dict[str, float] = {}
+    for prediction in predictions:
+        place = places.get(prediction.label)
+        if place is None:
+            continue
+        km = float(distances_km(record.gps_lat, record.gps_lon, np.array([place.lat]), np.array([place.lon]))[0])
+        if km > place.radius_km:
+            far[prediction.label] = km
+    return far
 
 
 def rescored_note(record, predictions: list) -> str:

@@ -75,6 +75,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._build_docks()
         self._build_actions()
         self.jobs = JobController(self)
+        self._load_places()
         self.restore_window_state()
         self.library_changed()
 
@@ -538,11 +539,18 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             self.show_message(f"Settings not saved: {error}")
             return
         previous, self.settings = self.settings, dialog.settings().validated()
+        self._load_places()
         if (previous.threshold, previous.model_bundle) != (self.settings.threshold, self.settings.model_bundle):
             self.show_message("Settings saved. Tag your folders again to apply them to the photos already "
                               "tagged (no photo is decoded again for a new threshold).")
         else:
             self.show_message("Settings saved.")
+
+    def _load_places(self) -> None:
+        """Where the model's landmarks are, so the detail pane can say why a far one scores low."""
+        from model.bundle import default_bundle_path, read_places
+
+        self.detail.places = read_places(self.settings.model_bundle or default_bundle_path())
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:

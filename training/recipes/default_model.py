@@ -200,13 +200,20 @@ def run_recipe(
         f"coverage {threshold.known_coverage:.3f}, precision {threshold.known_precision:.3f})")
 
     if out_path is not None:
-        from model.bundle import labels_from_names
+        from model.bundle import labels_from_names, labels_with_places
         from model.export import export_bundle
+        from model.places import read_places_csv
 
         with timed("export", log) as t:
             ids = [c.landmark_id for c in sorted(manifest.classes, key=lambda c: c.index)]
+            labels = labels_from_names(class_names, ids)
+            if config.places_path() is not None:  # the landmarks of this dataset that the file places
+                known = {name: place for name, place in read_places_csv(config.places_path()).items()
+                         if name in class_names}
+                labels = labels_with_places(labels, known)
+                log(f"places: {len(known)} of {len(class_names)} landmarks ({config.places_path()})")
             bundle = export_bundle(
-                net, preprocessing, labels_from_names(class_names, ids), out_path,
+                net, preprocessing, labels, out_path,
                 name=config.name,
                 scoring=ScoringConfig(scale=s, temperature=temperature, gallery_weight=choice.weight, gallery_k=choice.k),
                 threshold=threshold.threshold,

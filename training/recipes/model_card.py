@@ -26,12 +26,15 @@ FIGURE_NAME = "model_card_reliability.png"
 
 def outside_photos_check(bundle_path: Path, folders: list[Path], threads: int = 2) -> list[dict]:
     """Top prediction for every JPEG in `folders` (places outside the classes), and
-    whether it clears the bundle's "no landmark" threshold."""
+    whether it clears the bundle's "no landmark" threshold; a photo's GPS position
+    counts as in the app (model.places)."""
     from PIL import Image, ImageOps
 
+    from model.places import location_factors
     from model.predictor import Predictor
 
     predictor = Predictor(bundle_path, threads=threads)
+    places = predictor.bundle.places()
     threshold = predictor.bundle.threshold
     rows = []
     for folder in folders:
@@ -39,14 +42,32 @@ def outside_photos_check(bundle_path: Path, folders: list[Path], threads: int = 
             if path.suffix.lower() not in (".jpg", ".jpeg"):
                 continue
             with Image.open(path) as img:
+                position = _gps_position(img)
                 img.draft("RGB", (2 * predictor.input_size, 2 * predictor.input_size))
                 img = ImageOps.exif_transpose(img).convert("RGB")
-                top = predictor.predict([img], k=1)[0][0]
+                top = predictor.predict([img], k=1, factors=location_factors(places, [position]))[0][0]
             rows.append({
                 "file": f"{Path(folder).name}/{path.name}", "label": top.label, "score": round(top.score, 4),
                 "confident": bool(top.score >= threshold),
             })
     return rows
+
+
+def _gps_position(image) -> tuple[float, float] | None:
+    """(lat, lon) from a JPEG's EXIF GPS block, None when absent or unusable (zero
+    denominators, out of range). The training package does not import the app, whose
+    scanner reads the same fields for `tag`."""
+    import math
+
+    gps = image.getexif().get_ifd(0x8825)
+    try:
+        lat = sum(float(part) / 60**i for i, part in enumerate(gps[2])) * (-1 if gps.get(1) == "S" else 1)
+        lon = sum(float(part) / 60**i for i, part in enumerate(gps[4])) * (-1 if gps.get(3) == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        return None
+    return lat, lon
 
 
 def read_provenance(path: Path | None) -> dict[str, str]:

@@ -48,6 +48,15 @@ class RecipeConfig:
     augment: AugmentRecipe = field(default_factory=AugmentRecipe)
     threads: int = 2
     name: str = "default"
+    # name,lat,lon,radius_km of the landmarks (model.places); relative to the repository
+    # root unless absolute; "" exports no places
+    places: str = ""
+
+    def places_path(self) -> Path | None:
+        if not self.places:
+            return None
+        path = Path(self.places)
+        return path if path.is_absolute() else Path(__file__).resolve().parents[2] / path
 
     def maps_file_name(self) -> str:
         """The cached feature maps' file name: every setting that changes them is in it."""
@@ -88,10 +97,11 @@ def recipe_from_dict(data: dict[str, Any]) -> RecipeConfig:
             if not isinstance(value, dict):
                 raise ConfigError(f"[{key}] must be a table of settings, got {value!r}")
             values[key] = _build_section(_SECTIONS[key], value, key)
-        elif key in ("threads", "name"):
+        elif key in ("threads", "name", "places"):
             values[key] = value
         else:
-            raise ConfigError(f"unknown recipe setting {key!r}; known: network, train, scoring, augment, threads, name")
+            raise ConfigError(
+                f"unknown recipe setting {key!r}; known: network, train, scoring, augment, threads, name, places")
     return RecipeConfig(**values)
 
 

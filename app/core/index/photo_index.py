@@ -247,6 +247,18 @@ class PhotoIndex:
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return label_store.load_predictions(self.conn, int(photo_id), model_id)
 
+    def positions(self, photo_ids: Sequence[int]) -> list[tuple[float, float] | None]:
+        """The GPS position (lat, lon) of each photo, None where it has none; in the order given."""
+        found: dict[int, tuple[float, float]] = {}
+        ids = [int(i) for i in photo_ids]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT id, gps_lat, gps_lon FROM photos WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND gps_lat IS NOT NULL AND gps_lon IS NOT NULL", chunk)
+            found.update((int(row[0]), (float(row[1]), float(row[2]))) for row in rows)
+        return [found.get(i) for i in ids]
+
     def known_labels(self) -> list[str]:
         """Every label in use or taught, sorted case-insensitively."""
         rows = self.conn.execute(
