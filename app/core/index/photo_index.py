@@ -155,9 +155,7 @@ class PhotoIndex:
 
     def _files_of(self, photo_ids: list[int]) -> dict[int, list[str]]:
         found: dict[int, list[tuple[int, int, str]]] = {}
-        for start in range(0, len(photo_ids), 500):
-            chunk = photo_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _id_chunks(photo_ids):
             for photo_id, path, missing, is_primary in self.conn.execute(
                 "SELECT f.photo_id, f.path, f.missing, f.path = p.primary_path FROM files f "
                 f"JOIN photos p ON p.id = f.photo_id WHERE f.photo_id IN ({marks})",
@@ -251,10 +249,9 @@ class PhotoIndex:
         """The GPS position (lat, lon) of each photo, None where it has none; in the order given."""
         found: dict[int, tuple[float, float]] = {}
         ids = [int(i) for i in photo_ids]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for chunk, marks in _id_chunks(ids):
             rows = self.conn.execute(
-                f"SELECT id, gps_lat, gps_lon FROM photos WHERE id IN ({','.join('?' * len(chunk))}) "
+                f"SELECT id, gps_lat, gps_lon FROM photos WHERE id IN ({marks}) "
                 "AND gps_lat IS NOT NULL AND gps_lon IS NOT NULL", chunk)
             found.update((int(row[0]), (float(row[1]), float(row[2]))) for row in rows)
         return [found.get(i) for i in ids]
@@ -324,3 +321,10 @@ def _record(row: tuple, files: list[str]) -> PhotoRecord:
         orientation=orientation, width=width, height=height, gps_lat=lat, gps_lon=lon,
         has_raw=bool(has_raw), missing=bool(missing),
     )
+
+
+def _id_chunks(photo_ids: Sequence[int], size: int = 500):
+    """(ids, "?,?,…") in slices SQLite's parameter limit allows, for `WHERE id IN (…)`."""
+    for start in range(0, len(photo_ids), size):
+        chunk = list(photo_ids[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
