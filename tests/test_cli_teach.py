@@ -67,6 +67,15 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     assert sorted(Path(s["path"]).name for s in lines) == ["IMG_1.jpg", "IMG_2.jpg", "IMG_3.jpg"]
     assert {s["label"] for s in lines} == {"Our cabin"} and "3 new suggestions" in err
 
+    # a photo added since is not looked at until tagged, and suggest says so; a search
+    # matching no photo fails like accept/reject
+    Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / "IMG_9.jpg")
+    assert main(["--db", db, "scan", str(folder)]) == 0
+    code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--dry-run", "--json")
+    assert code == 0 and "1 photo is not tagged by this model yet" in err
+    code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json", "nosuchphoto")
+    assert code == 1 and lines == [] and "no photo matches the search" in err
+
     code, lines, err = run_cli(capsys, "--db", db, "tag", "--model", model, "--workers", "0", "--retag", "--json", str(folder))
     assert code == 0
     for line in lines:

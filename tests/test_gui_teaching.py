@@ -238,5 +238,10 @@ def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window
     assert "tag your folders first" in win.statusBar().currentMessage()
     win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, tagged=2, scored=0))
     assert "one you taught or labelled" in win.statusBar().currentMessage()
+    win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, tagged=2, scored=0, untagged=3))
+    assert win.statusBar().currentMessage() == "3 photos here not tagged yet: tag them to compare them with what you taught."
+    win.suggestions_found(4, SuggestReport(threshold=0.79, taught=2, tagged=9, scored=7, untagged=1))
+    assert win.statusBar().currentMessage() == (
+        "4 new suggestions from what you taught (1 photo not tagged yet: tag it to look through it too.)")
     win.suggestions_found(0, SuggestReport(threshold=0.79))
     assert "Nothing is taught yet" in win.statusBar().currentMessage()

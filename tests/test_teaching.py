@@ -320,6 +320,41 @@ def test_the_report_counts_what_suggest_used(library, tiny_bundle):
     assert report.tagged > 0 and report.scored == 0 and "no photo left to score" in close_hint(report)
 
 
+def test_suggest_says_which_photos_it_skipped_because_they_are_not_tagged_yet(library, tiny_bundle):
+    """suggest reads stored embeddings only: photos the model has not tagged are counted,
+    and the hint says to tag them, even when other photos were scored."""
+    from app.core.teaching_suggest import SuggestReport, close_hint, untagged_hint
+
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    fresh = ids["other"][:2]
+    with index.transaction() as conn:
+        conn.executemany("DELETE FROM embeddings WHERE photo_id = ?", [(i,) for i in fresh])
+    report = SuggestReport()
+    suggest(index, "", SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
+    assert report.untagged == 2 and report.matched is None
+    assert untagged_hint(report).startswith("2 photos are not tagged by this model yet")
+    # a photo that failed to decode would fail again: tagging is not the answer for it
+    index.record_error(paths["other"][0], "decode", "cannot decode", photo_id=fresh[0])
+    report = SuggestReport()
+    suggest(index, "", SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
+    assert report.untagged == 1 and untagged_hint(report).startswith("1 photo is not tagged")
+    # only the untagged photo matches: not "every photo is taught or labelled"
+    report = SuggestReport()
+    suggest(index, Path(paths["other"][1]).stem, SuggestOptions(threshold=0.5, store=False),
+            bundle=tiny_bundle, report=report)
+    assert (report.matched, report.scored, report.untagged) == (1, 0, 1) and close_hint(report) is None
+    # a search matching nothing says so
+    report = SuggestReport()
+    suggest(index, "nosuchword", SuggestOptions(threshold=0.5, store=False), bundle=tiny_bundle, report=report)
+    assert report.matched == 0 and close_hint(report).startswith("no photo matches the search")
+    # once every photo is tagged there is nothing to say
+    report = SuggestReport()
+    suggest(index, "-" + Path(paths["other"][1]).stem, SuggestOptions(threshold=0.5, store=False),
+            bundle=tiny_bundle, report=report)
+    assert report.untagged == 0 and untagged_hint(report) is None
+
+
 def test_a_label_typed_in_another_case_takes_the_spelling_in_use(library, tiny_bundle):
     """'petra' for a photo the model called 'Petra' is the same place: no rejection, no
     second label or keyword; a taught label is matched the same way."""

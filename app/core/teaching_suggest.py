@@ -79,6 +79,19 @@ class SuggestReport:
     taught: int = 0  # references of this model
     tagged: int = 0  # library photos with a stored embedding by this model
     scored: int = 0  # of those, the ones a suggestion could go to (not taught, not labelled by the user)
+    untagged: int = 0  # photos a suggestion could go to that this model has not tagged yet: suggest skips them
+    matched: int | None = None  # photos matching the query (None: no query, the whole library)
+
+
+def untagged_hint(report: SuggestReport) -> str | None:
+    """One line for the CLI when some photos were skipped because they are not tagged
+    yet (suggest reads stored embeddings only), whatever else was found."""
+    if report.taught == 0 or report.untagged == 0 or report.tagged == 0:
+        return None  # nothing taught, or close_hint already says to tag first
+    photos = f"{report.untagged} photo{'s' if report.untagged != 1 else ''}"
+    verb = "is" if report.untagged == 1 else "are"
+    return (f"{photos} {verb} not tagged by this model yet, so suggest could not look at "
+            f"{'it' if report.untagged == 1 else 'them'}: run `landmark-tagger tag` first, then suggest again")
 
 
 def close_hint(report: SuggestReport) -> str | None:
@@ -86,9 +99,13 @@ def close_hint(report: SuggestReport) -> str | None:
     score, or how close the best photos came (None when there is nothing to add)."""
     if report.taught == 0:
         return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
+    if report.matched == 0:
+        return "no photo matches the search: try it with `landmark-tagger search`"
     if report.scored == 0 and report.tagged == 0:
         return ("no tagged photo to score: run `landmark-tagger tag FOLDER` first "
                 "(suggest compares the photos' stored embeddings, it decodes none)")
+    if report.scored == 0 and report.untagged:
+        return None  # untagged_hint says to tag them
     if report.scored == 0:
         return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
                 "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
@@ -124,12 +141,18 @@ def suggest(
 
     bundle = bundle or load_model_bundle(options.model)
     wanted = set(index.photo_ids(query)) if query else None
+    if report is not None:
+        report.matched = None if wanted is None else len(wanted)
     reembed_taught(index, bundle, cancel=cancel)
     refs = store.refs_of_model(index.conn, bundle.id)
     if report is not None:
         report.taught = len(refs)
     if not refs:
         return []
+    taught_ids = {ref.photo_id for ref in refs}
+    keep = store.user_labelled(index.conn) | taught_ids
+    if report is not None:
+        report.untagged = _count_untagged(index, bundle.id, wanted, keep)
     space = teaching_space(bundle, options.teaching)
     if space.is_joint:
         ids, embeddings, descriptors = store.stored_descriptors(index.conn, bundle.id)
@@ -143,12 +166,10 @@ def suggest(
         report.tagged = len(ids)
     embeddings = store.normalise_in_place(embeddings)
     vectors = space.library_vectors(embeddings, descriptors)
-    taught_ids = {ref.photo_id for ref in refs}
     refined = refine(
         space, embeddings, vectors, [ref.label for ref in refs], np.stack([ref.vector for ref in refs]),
         exclude=np.isin(ids, list(taught_ids)),
     )
-    keep = store.user_labelled(index.conn) | taught_ids
     candidates = np.flatnonzero(
         [int(i) not in keep and (wanted is None or int(i) in wanted) for i in ids]
     ) if len(ids) else np.zeros(0, dtype=np.int64)
@@ -193,6 +214,22 @@ def suggest(
         if options.rescore:
             _rescore(index, bundle, rescored, current, threshold)
     return found
+
+
+def _count_untagged(index: "PhotoIndex", model_id: str, wanted: set[int] | None, keep: set[int]) -> int:
+    """Photos (not missing, matching the query) that a suggestion could go to (not taught,
+    not labelled by the user) and that `tag` with this model would still classify: no
+    embedding stored, never tagged by it, and no photo it failed to decode."""
+    rows = index.conn.execute(
+        "SELECT p.id FROM photos p WHERE p.missing = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM tagged t WHERE t.photo_id = p.id AND t.model_id = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.photo_id = p.id AND e.model_id = ?)",
+        (model_id, model_id),
+    ).fetchall()
+    failed = {photo_id for (photo_id,) in index.conn.execute(
+        "SELECT photo_id FROM errors WHERE stage = 'decode' AND photo_id IS NOT NULL")}
+    skip = keep | failed
+    return sum(1 for (photo_id,) in rows if photo_id not in skip and (wanted is None or photo_id in wanted))
 
 
 CHUNK_ROWS = 1024  # photos scored at once: bounds memory with bundles of many classes

@@ -139,20 +139,38 @@ class TeachActions:
         return self.jobs.find_suggestions(self.current_query())
 
     def suggestions_found(self, count: int, report=None) -> None:
-        """`report`: the job's SuggestReport, for the photos that came close when none cleared the threshold."""
+        """`report`: the job's SuggestReport, for the photos that came close when none cleared the
+        threshold, and for the photos skipped because they are not tagged yet."""
         self.review.show_found(count)
+        self.show_message(self._suggestions_message(count, report) + _untagged_note(report))
+
+    @staticmethod
+    def _suggestions_message(count: int, report) -> str:
         if count:
-            self.show_message(f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught")
-        elif report is not None and report.taught == 0:
-            self.show_message("Nothing is taught yet: select a few photos of a place and press Teach… (T).")
-        elif report is not None and report.scored == 0 and report.tagged == 0:
-            self.show_message("No tagged photo to compare with what you taught: tag your folders first.")
-        elif report is not None and report.scored == 0:
-            self.show_message("Every tagged photo here is one you taught or labelled: tag more folders to look through.")
-        elif report is not None and report.close:
+            return f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught"
+        if report is not None and report.taught == 0:
+            return "Nothing is taught yet: select a few photos of a place and press Teach… (T)."
+        if report is not None and report.scored == 0 and report.tagged == 0:
+            return "No tagged photo to compare with what you taught: tag your folders first."
+        if report is not None and report.scored == 0 and report.untagged:
+            photos = f"{report.untagged:,} photo{'s' if report.untagged != 1 else ''}"
+            return f"{photos} here not tagged yet: tag them to compare them with what you taught."
+        if report is not None and report.scored == 0:
+            return "Every tagged photo here is one you taught or labelled: tag more folders to look through."
+        if report is not None and report.close:
             photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
-            self.show_message(f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
-                              f"close (best {report.best_close:.2f}): lower the threshold in Settings to review "
-                              "them, or teach more photos of your places (T).")
-        else:
-            self.show_message("No new suggestions: teach more photos of your places (T).")
+            return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
+                    f"close (best {report.best_close:.2f}): lower the threshold in Settings to review "
+                    "them, or teach more photos of your places (T).")
+        return "No new suggestions: teach more photos of your places (T)."
+
+
+def _untagged_note(report) -> str:
+    """A note on the photos suggest skipped because this model has not tagged them yet
+    (empty when none were, or when the message already says to tag first)."""
+    untagged = getattr(report, "untagged", 0) if report is not None else 0
+    if not untagged or report.taught == 0 or report.tagged == 0 or report.scored == 0:
+        return ""
+    photos = f"{untagged:,} photo{'s' if untagged != 1 else ''}"
+    them = "it" if untagged == 1 else "them"
+    return f" ({photos} not tagged yet: tag {them} to look through {them} too.)"

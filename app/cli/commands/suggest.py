@@ -29,7 +29,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
-    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
+    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest, untagged_hint
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
@@ -44,7 +44,7 @@ def run(args) -> int:
             print(one_line(f"{s.score:.2f}  {s.label}  {s.path}{before}"))
     stored = "" if args.dry_run else ", stored as suggested labels"
     print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
-    hint = None if found else close_hint(report)
-    if hint:
-        print_summary(hint)
-    return 0
+    for hint in (untagged_hint(report), None if found else close_hint(report)):
+        if hint:
+            print_summary(hint)
+    return 1 if report.matched == 0 else 0  # a query matching nothing fails a script, as accept/reject do
