@@ -77,6 +77,13 @@ CASES = [
     ("colosseum", {"colosseum"}),  # a rejected label is not found by its words
     ("state:suggested score>0.5 date:2021 roma", {"colosseum"}),
     ("is:missing", set()),
+    ("path:/lib/2020/Paris/DSC_0002.JPG", {"louvre"}),
+    ("path:/lib/2020/Paris/DSC_0002.jpg", set()),  # the file's own name, as stored
+    ("path:/lib/2020/Paris", set()),  # a folder is folder:'s
+    ("path:/lib/2020/Paris/DSC_0002.JPG path:/lib/2021/Roma/IMG_0003.JPG", {"louvre", "colosseum"}),  # any of them
+    ("path:/lib/2020/Paris/DSC_0002.JPG path:/lib/2021/Roma/IMG_0003.JPG -label:louvre", {"colosseum"}),
+    ("state:accepted path:/lib/2020/Paris/DSC_0002.JPG path:/lib/2021/Roma/IMG_0003.JPG", {"louvre"}),
+    ("-path:/lib/2020/Paris/DSC_0002.JPG paris", {"eiffel"}),
 ]
 
 
@@ -132,6 +139,7 @@ def test_small_window_falls_back_to_the_indexed_form(library, monkeypatch) -> No
         ("score=0.5", ">, >="),
         ("state:maybe", "state is one of"),
         ("has:wings", "has: takes"),
+        ("path:DSC_0001.JPG", "takes a file's whole path"),
         ("!!!", "no letters or digits"),
     ],
 )

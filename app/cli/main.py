@@ -78,10 +78,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
+    from app.cli.path_terms import path_term, query_with_paths
+
+    if getattr(args, "query", None):
+        args.query = query_with_paths(args.query)
     if extras:
-        if not (getattr(args, "takes_query", False) and all(_is_negated_word(word) for word in extras)):
+        # `search -colosseum` (argparse takes it for an option) or `accept Rome/*.JPG` (a shell glob)
+        words = [path_term(word) or word for word in extras]
+        if not (getattr(args, "takes_query", False)
+                and all(_is_negated_word(word) or word != given for word, given in zip(words, extras))):
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
-        args.query = _with_words(args.query, extras)
+        args.query = _with_words(args.query, words)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -3,7 +3,7 @@ compiled to one SQL WHERE clause with parameters.
 
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
-    has:gps has:raw has:date is:missing -word
+    path:/photos/DSC_0001.JPG has:gps has:raw has:date is:missing -word
 
 Terms combine with AND; a leading '-' negates a term; the empty query matches
 every photo that is not missing. Free words match whole words of the label,
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators, subtree_range
 
-FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "has", "is")
+FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "path", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
 HAS_VALUES = ("gps", "raw", "date")
 IS_VALUES = ("missing",)
@@ -93,7 +93,22 @@ class CompiledQuery:
 
 def parse_query(text: str) -> Query:
     """Parse the search language; raises QuerySyntaxError with a one-line reason."""
-    return Query(tuple(_term(token, quoted) for token, quoted in _tokens(text or "")))
+    return Query(_any_of_the_paths(tuple(_term(token, quoted) for token, quoted in _tokens(text or ""))))
+
+
+PATH_JOIN = "\0"  # no file name holds a NUL: the separator of the paths of one path: term
+
+
+def _any_of_the_paths(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """Several path: terms mean any of those files (`accept a.JPG b.JPG`, a shell glob),
+    not a photo that is all of them: the positive ones become one term, where the first was."""
+    paths = [t.value for t in terms if t.field == "path" and not t.negated]
+    if len(paths) < 2:
+        return terms
+    merged = Term("path", PATH_JOIN.join(dict.fromkeys(paths)))
+    first = next(i for i, t in enumerate(terms) if t.field == "path" and not t.negated)
+    rest = [t for i, t in enumerate(terms) if i == first or not (t.field == "path" and not t.negated)]
+    return tuple(merged if t is terms[first] else t for t in rest)
 
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
@@ -193,6 +208,11 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
         if lowered not in HAS_VALUES:
             raise QuerySyntaxError(f"{body!r}: has: takes {' or '.join(HAS_VALUES)}")
         value = lowered
+    if name == "path":
+        if not _is_folder_path(value):
+            raise QuerySyntaxError(f"{body!r}: path: takes a file's whole path, like path:{_example('path')} "
+                                   "(folder: takes folders)")
+        value = native_separators(os.path.expanduser(value))
     if name == "is":
         if lowered not in IS_VALUES:
             raise QuerySyntaxError(f"{body!r}: is: takes {' or '.join(IS_VALUES)}")
@@ -209,6 +229,7 @@ def _example(name: str) -> str:
         "before": "2020-12-01",
         "state": "suggested",
         "folder": "Paris",
+        "path": "/photos/DSC_0001.JPG",
         "has": "gps",
         "is": "missing",
     }[name]
@@ -264,7 +285,7 @@ def compile_query(query: Query) -> CompiledQuery:
         alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
         selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
-        if not term.negated and term.field in ("label", "score", "state") and term.value != "unlabelled":
+        if not term.negated and term.field in ("label", "score", "state", "path") and term.value != "unlabelled":
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
             picks_ids = True
@@ -393,6 +414,12 @@ def _condition(term: Term) -> tuple[str, list]:
         return {"gps": "p.gps_lat IS NOT NULL", "raw": "p.has_raw = 1", "date": "p.taken_at IS NOT NULL"}[value], []
     if term.field == "folder":
         return _folder_condition(value)
+    if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
+        from app.core.index.connection import db_text
+
+        paths = value.split(PATH_JOIN)
+        marks = ", ".join(["CAST(? AS TEXT)"] * len(paths))
+        return f"p.id IN (SELECT photo_id FROM files WHERE path IN ({marks}))", [db_text(path) for path in paths]
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
 
 

@@ -1,0 +1,80 @@
+"""Paths typed as the query: a shell completes them (and expands globs), so
+`accept Rome/DSC_0042.JPG` must find that photo rather than nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.cli.main import main
+from app.cli.path_terms import path_term, query_with_paths
+
+
+@pytest.fixture
+def archive(tmp_path, monkeypatch):
+    """Two folders of small JPEGs (one pair with a RAW), scanned; the current folder is the archive."""
+    root = tmp_path / "archive"
+    for folder, stems in {"Rome": ["DSC_0041", "DSC_0042"], "2019 Provence/day 1": ["DSC_8181", "DSC_8182"]}.items():
+        (root / folder).mkdir(parents=True)
+        for stem in stems:
+            Image.new("RGB", (32, 24), (120, 90, 60)).save(root / folder / f"{stem}.JPG")
+    (root / "2019 Provence/day 1/DSC_8181.NEF").write_bytes(b"II*\x00" + bytes(64))
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(root)]) in (0, 1)  # the stub NEF may be listed as a problem
+    monkeypatch.chdir(root)
+    return db
+
+
+def found(capsys, db: str, *query: str) -> list[str]:
+    capsys.readouterr()
+    assert main(["--db", db, "search", *query]) == 0
+    return sorted(Path(line.split("\t")[0]).name for line in capsys.readouterr().out.splitlines())
+
+
+def test_a_file_or_folder_typed_as_the_query_finds_its_photos(archive, capsys):
+    assert found(capsys, archive, "Rome/DSC_0042.JPG") == ["DSC_0042.JPG"]
+    assert found(capsys, archive, "2019 Provence/day 1/DSC_8181.NEF") == ["DSC_8181.JPG"]  # the pair's RAW finds it
+    assert found(capsys, archive, "2019 Provence/day 1") == ["DSC_8181.JPG", "DSC_8182.JPG"]
+    assert found(capsys, archive, "./Rome") == ["DSC_0041.JPG", "DSC_0042.JPG"]
+    # a shell glob: several files, any of them
+    assert found(capsys, archive, "Rome/DSC_0041.JPG", "2019 Provence/day 1/DSC_8182.JPG") == [
+        "DSC_0041.JPG", "DSC_8182.JPG"]
+    assert found(capsys, archive, "Rome/DSC_0099.JPG") == []  # no such file: plain words, no match
+
+
+def test_label_and_reject_take_the_files_a_shell_glob_gives(archive, capsys):
+    assert main(["--db", archive, "label", "Rome/", "Colosseum"]) == 0
+    assert "2 of 2 matching photos changed" in capsys.readouterr().err
+    assert main(["--db", archive, "reject", "Rome/DSC_0041.JPG", "Rome/DSC_0042.JPG"]) == 0
+    assert "2 of 2 matching photos changed" in capsys.readouterr().err
+    assert found(capsys, archive, "state:rejected") == ["DSC_0041.JPG", "DSC_0042.JPG"]
+    with pytest.raises(SystemExit) as refused:  # not a path: still refused, as before
+        main(["--db", archive, "accept", "Rome/DSC_0041.JPG", "not-a-file"])
+    assert refused.value.code == 2
+    assert "unrecognized arguments: not-a-file" in capsys.readouterr().err
+
+
+def test_words_that_are_not_paths_stay_words(archive):
+    assert path_term("Rome") is None  # a bare folder name is a free word (it may be a label too)
+    assert path_term("label:Rome") is None and path_term("-Rome/DSC_0041.JPG") is None
+    assert path_term("") is None and path_term("Rome/DSC_0099.JPG") is None
+    assert path_term("DSC_0041.JPG") is None  # not in the current folder
+    term = path_term("Rome/DSC_0041.JPG")
+    assert term == f'path:"{Path("Rome/DSC_0041.JPG").resolve()}"'
+    assert path_term("Rome" + os.sep) == f'folder:"{Path("Rome").resolve()}"'
+    assert query_with_paths(["Rome/DSC_0041.JPG", "eiffel"]) == [term, "eiffel"]
+    assert query_with_paths("label:Rome") == "label:Rome"
+
+
+def test_a_quote_in_a_folder_name_survives(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / 'the "best" trip'
+    folder.mkdir()
+    Image.new("RGB", (32, 24), (10, 200, 60)).save(folder / "IMG_1.jpg")
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(folder)]) == 0
+    monkeypatch.chdir(tmp_path)
+    assert found(capsys, db, 'the "best" trip/IMG_1.jpg') == ["IMG_1.jpg"]
+    assert found(capsys, db, 'the "best" trip/') == ["IMG_1.jpg"]
