@@ -229,6 +229,22 @@ def test_symlink_cycles_do_not_loop(tmp_path: Path, index: PhotoIndex) -> None:
     assert (summary.photos, summary.errors) == (1, 0)
 
 
+def test_a_link_to_a_photo_that_is_gone_is_named_and_the_scan_goes_on(tmp_path: Path, index: PhotoIndex) -> None:
+    """A link into an unplugged drive used to vanish without a word; links that are not
+    named like photos (a link to a notes file) are still none of our business."""
+    write_jpeg(tmp_path / "lib" / "x.jpg")
+    (tmp_path / "lib" / "DSC_0001.JPG").symlink_to(tmp_path / "drive" / "DSC_0001.JPG")
+    (tmp_path / "lib" / "notes.txt").symlink_to(tmp_path / "drive" / "notes.txt")
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (1, 1)
+    (message,) = [row[0] for row in index.conn.execute("SELECT message FROM errors")]
+    assert "DSC_0001.JPG: a link to" in message and "which does not exist (is its drive connected?)" in message
+    write_jpeg(tmp_path / "drive" / "DSC_0001.JPG", color=(9, 9, 9))  # the drive is back
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (2, 0)
+    assert index.conn.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes as a name")
 def test_non_utf8_and_very_long_names(tmp_path: Path, index: PhotoIndex) -> None:
     folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")

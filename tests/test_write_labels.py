@@ -417,3 +417,30 @@ def test_nothing_is_written_inside_another_programs_photo_library(tmp_path, inde
     assert "Photos Library.photoslibrary" in item.problem and not item.changes_anything
     summary = write_labels(index, [item])
     assert (summary.written, summary.failed) == (0, 1) and inside.read_bytes() == original
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path, index):
+    """A "best of" folder of links to the originals: the original gets the label, the
+    link stays a link (renaming over it would have made it a copy), undo restores the
+    original's bytes."""
+    from app.core.scanner import scan
+
+    originals, best = tmp_path / "originals", tmp_path / "best of"
+    originals.mkdir()
+    best.mkdir()
+    photo = make_jpeg(originals / "DSC_0001.JPG")
+    original_bytes = photo.read_bytes()
+    link = best / "DSC_0001.JPG"
+    link.symlink_to(photo)
+    scan(index, [best])
+    (photo_id,) = index.photo_ids("")
+    index.set_label(photo_id, "Pont du Gard")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0)
+    assert link.is_symlink() and os.readlink(link) == str(photo)
+    assert read_fields(photo.read_bytes()).subject == ["Pont du Gard"]
+    assert not [p for p in best.iterdir() if p.name != "DSC_0001.JPG"]  # no temp left beside the link
+    assert plan_writes(index, "", False, WriteOptions())[0].changes_anything is False  # the index saw the write
+    undo_last_write(index)
+    assert link.is_symlink() and photo.read_bytes() == original_bytes

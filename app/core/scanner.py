@@ -243,7 +243,11 @@ class _Scan:
                     if target is not None:
                         subfolders.append(target)
                     continue
-                if is_skipped_name(name) or file_kind(name) is None or not entry.is_file():
+                if is_skipped_name(name) or file_kind(name) is None:
+                    continue
+                if not entry.is_file():
+                    if entry.is_symlink():  # a photo's name, linking to nothing: say so, as for a file gone bad
+                        self._error(entry.path, broken_link_message(entry.path))
                     continue
                 stat = entry.stat()
             except FileNotFoundError:
@@ -443,3 +447,13 @@ class _Scan:
             self.summary.moved += 1
             self.summary.new -= 1
             self.summary.missing -= 1
+
+
+def broken_link_message(path: str) -> str:
+    """A symbolic link named like a photo whose target is gone (often: on a drive that is
+    not connected), told as such rather than skipped without a word."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "a file"
+    return f"{path}: a link to {target}, which does not exist (is its drive connected?)"

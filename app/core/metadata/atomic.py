@@ -6,7 +6,9 @@ so the rename is atomic), are flushed and fsynced (F_FULLFSYNC on macOS, where f
 alone leaves them in the drive's cache), then renamed over the original (retried for
 a moment on Windows, where another program holding the photo blocks the rename); the
 folder is fsynced so the rename itself survives a power cut (POSIX only). The temp
-file is removed when anything fails.
+file is removed when anything fails. A symbolic link is written through: the file it
+points to is replaced, in its own folder, and the link stays a link (renaming over the
+link would have turned it into a copy and left the original without the labels).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def remove_stale_temps(path: Path, older_than_s: float = 600.0) -> int:
     import re
     import time
 
+    path = real_file(path)  # a link's temps sit beside the file it points to
     pattern = re.compile(re.escape(f".{_temp_stem(path)}.") + r"[0-9a-f]{8}\.tmp")
     removed = 0
     try:
@@ -159,7 +162,7 @@ def replace_atomically(
     until then a power cut can only bring back the old file, never a broken one).
     Raises MetadataWriteError naming the path; the original is then untouched.
     """
-    path = Path(path)
+    path = real_file(path)  # a symbolic link: replace the file it points to
     chunks = data if isinstance(data, list) else [data]
     try:
         old = os.stat(path)
@@ -208,6 +211,13 @@ def replace_atomically(
         except OSError:
             pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
+
+
+def real_file(path: Path) -> Path:
+    """`path` itself, or for a symbolic link the file it points to (links followed to the
+    end), whose folder gets the temp file and the rename."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def remove_file(path: Path) -> None:

@@ -112,7 +112,7 @@ def write_labels(
                     error = future.exception()
                     if error is None:
                         summary.written += 1
-                        folders.add(item.target.parent)
+                        folders.add(atomic.real_file(item.target).parent)  # a link's file lives elsewhere
                         with lock:
                             index.clear_errors(("write",), path=item.target)
                     elif isinstance(error, (TaggerError, OSError)):
