@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.cli.main import main
-from app.cli.path_terms import path_term, query_with_paths
+from app.core.path_query import pasted_path_query, path_term, query_with_paths
 
 
 @pytest.fixture
@@ -78,3 +78,14 @@ def test_a_quote_in_a_folder_name_survives(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert found(capsys, db, 'the "best" trip/IMG_1.jpg') == ["IMG_1.jpg"]
     assert found(capsys, db, 'the "best" trip/') == ["IMG_1.jpg"]
+
+
+def test_a_pasted_path_is_taken_only_when_absolute_and_there(archive):
+    photo = Path("Rome/DSC_0041.JPG").resolve()
+    term = f'path:"{photo}"'
+    assert pasted_path_query(str(photo)) == term
+    assert pasted_path_query(f'  "{photo}" ') == term  # Windows' "Copy as path"
+    assert pasted_path_query(photo.as_uri()) == term  # a drag from a file manager
+    assert pasted_path_query("Rome/DSC_0041.JPG") == "Rome/DSC_0041.JPG"  # relative: the app has no current folder
+    assert pasted_path_query('"eiffel tower"') == '"eiffel tower"'  # a phrase stays a phrase
+    assert pasted_path_query(str(photo.parent / "gone.JPG")) == str(photo.parent / "gone.JPG")

@@ -231,6 +231,24 @@ def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) ->
     assert window.grid_model.rowCount() == 1
 
 
+def test_a_path_pasted_into_the_search_finds_that_photo(qtbot, window, tmp_path) -> None:
+    """File managers copy whole paths (Windows quotes them, drags give file:// addresses):
+    as free words they matched nothing."""
+    folder = added_folder(qtbot, window, tmp_path, count=6)
+    photo = sorted(folder.rglob("*.jpg"))[2].resolve()
+    for pasted in (str(photo), f'"{photo}"', photo.as_uri()):
+        window.search_bar.set_text(pasted)
+        wait_for_results(qtbot, window)
+        assert window.grid_model.rowCount() == 1, pasted
+        assert window.index.get(window.grid_model.photo_id(0)).path == str(photo)
+    window.search_bar.set_text(str(photo.parent))
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == len(list(photo.parent.rglob("*.jpg")))  # and its subfolders
+    window.search_bar.set_text('"' + str(tmp_path / "no such file.jpg") + '"')  # not a path there: a phrase
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 0 and not window.search_bar.error_label.isVisible()
+
+
 def test_a_malformed_query_is_shown_inline_and_keeps_the_results(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=5)
     window.search_bar.set_text("score>>high")

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args, extras = parser.parse_known_args(argv)
-    from app.cli.path_terms import path_term, query_with_paths
+    from app.core.path_query import path_term, query_with_paths
 
     if getattr(args, "query", None):
         args.query = query_with_paths(args.query)

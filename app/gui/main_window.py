@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.path_query import pasted_path_query
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui import file_places
@@ -255,7 +256,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def current_query(self) -> str:
         chosen = library.folder_query(self.folder) if self.folder else self.entry_query
-        return library.combine_queries(chosen, self.search_bar.text())
+        return library.combine_queries(chosen, pasted_path_query(self.search_bar.text()))  # a pasted path finds its photo
 
     def refresh_results(self) -> None:
         """Run the search (or find the similar photos) in the worker; the answer arrives in _show_results."""

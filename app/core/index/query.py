@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators, subtree_range
+from app.core.path_query import is_absolute_path
 
 FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "path", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
@@ -209,7 +210,7 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
             raise QuerySyntaxError(f"{body!r}: has: takes {' or '.join(HAS_VALUES)}")
         value = lowered
     if name == "path":
-        if not _is_folder_path(value):
+        if not is_absolute_path(value):
             raise QuerySyntaxError(f"{body!r}: path: takes a file's whole path, like path:{_example('path')} "
                                    "(folder: takes folders)")
         value = native_separators(os.path.expanduser(value))
@@ -289,7 +290,7 @@ def compile_query(query: Query) -> CompiledQuery:
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
             picks_ids = True
-        elif not term.negated and term.field == "folder" and _is_folder_path(term.value):
+        elif not term.negated and term.field == "folder" and is_absolute_path(term.value):
             sql, values = _condition(term)
             selectors.append((f"SELECT p.id FROM photos p WHERE {sql}", (tuple(values),)))
     return CompiledQuery(
@@ -318,7 +319,7 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
         elif term.field == "camera":
             phrase = fts_phrase(term.value, prefix=False, tag=CAMERA_TAG)
         elif term.field == "folder":
-            if not _is_folder_path(term.value):
+            if not is_absolute_path(term.value):
                 phrase = fts_phrase(term.value, prefix=False, tag=FOLDER_TAG)
             else:
                 # the path's last word picks the candidates (its first words, like
@@ -355,7 +356,7 @@ def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tu
     for term in query.terms:
         if term.field == "is":
             continue
-        if term.field in ("text", "camera") or (term.field == "folder" and not _is_folder_path(term.value)):
+        if term.field in ("text", "camera") or (term.field == "folder" and not is_absolute_path(term.value)):
             tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
             pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
             if pattern is None:
@@ -383,13 +384,9 @@ def _fts_expression(term: Term, prefix: bool) -> str | None:
         return _fts_string(term.value) + ("*" if prefix else "")
     if term.field == "camera":
         return "camera : " + _fts_string(term.value)
-    if term.field == "folder" and not _is_folder_path(term.value):
+    if term.field == "folder" and not is_absolute_path(term.value):
         return "folder : " + _fts_string(term.value)
     return None
-
-
-def _is_folder_path(value: str) -> bool:
-    return value.startswith(("/", "~", "\\")) or (len(value) > 2 and value[1] == ":" and value[2] in "/\\")
 
 
 def _condition(term: Term) -> tuple[str, list]:

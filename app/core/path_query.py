@@ -1,0 +1,65 @@
+"""Paths given where a search query goes: `landmark-tagger accept Rome/DSC_0042.JPG`,
+or a path pasted into the app's search field.
+
+A shell completes file and folder names, and file managers copy whole paths ("Copy as
+path" on Windows adds quotes), so people give them as queries. As free words they would
+match nothing ("Rome/DSC_0042.JPG" is no word of any photo); an existing file becomes
+`path:"…"` and an existing folder `folder:"…"`, both made absolute the way the scanner
+stores them. Only words that name something on disk and either hold a separator or are
+a file are taken: a bare "Petra" stays a free word even when a folder of that name sits
+in the current folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def query_with_paths(query: str | list[str]) -> str | list[str]:
+    """The query with a path (the whole string, or any item of a list) made a term."""
+    if isinstance(query, list):
+        return [path_term(word) or word for word in query]
+    return path_term(query) or query
+
+
+def pasted_path_query(text: str) -> str:
+    """The search field's text, or the term for a whole absolute path pasted into it
+    (quoted, or as a file:// address, as file managers copy them). Relative paths mean
+    nothing in the app (it has no current folder), so only absolute ones are looked up."""
+    given = text.strip()
+    path = given[1:-1] if len(given) > 1 and given[0] == given[-1] == '"' else given
+    if path.lower().startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        path = unquote(urlparse(path).path)
+        if len(path) > 2 and path[0] == "/" and path[2] == ":":
+            path = path[1:]  # file:///C:/… → C:/…
+    if not is_absolute_path(path):
+        return given
+    return path_term(path) or given
+
+
+def is_absolute_path(text: str) -> bool:
+    """/…, ~…, \\server\… or C:\… (C:/…): a path whatever the folder we are in."""
+    return text.startswith(("/", "~", "\\")) or (len(text) > 2 and text[1] == ":" and text[2] in "/\\")
+
+
+def path_term(text: str) -> str | None:
+    """`path:"…"` or `folder:"…"` for a typed path that exists, else None."""
+    from app.core.index.query import FIELDS
+
+    text = text.strip()
+    if not text or text.startswith("-") or text.split(":", 1)[0].lower() in FIELDS:
+        return None  # a negated word or a field term (label:…): not a path
+    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+    try:
+        path = Path(text).expanduser()
+        is_file, is_dir = path.is_file(), path.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL byte: not a path
+        return None
+    if not (is_file or (is_dir and any(sep in text for sep in separators))):
+        return None
+    field = "path" if is_file else "folder"
+    resolved = str(path.resolve())
+    return f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
