@@ -76,6 +76,29 @@ def test_some_failed_files_exit_1(tmp_path, folder, tiny_bundle, capsys):
     assert "tagged 3 photos" in capsys.readouterr().err
 
 
+def test_a_photo_given_by_its_file_answers_for_that_file_alone(tmp_path, folder, tiny_bundle, capsys):
+    """Its folder is scanned with it; a broken photo beside it is listed by `stats
+    --errors`, not counted against this run (which used to exit 1 for it), while a
+    broken photo asked for is named with its reason."""
+    broken = folder / "broken.jpg"
+    broken.write_bytes(b"not a photo" * 50)
+    assert run_tag(tmp_path, folder / "IMG_0.jpg", "--model", tiny_bundle.path, "--workers", "0") == 0
+    err = capsys.readouterr().err
+    assert "tagged 1 photo," in err and "could not be scanned" not in err and "broken.jpg" not in err
+    assert run_tag(tmp_path, broken, "--model", tiny_bundle.path, "--workers", "0") == 1
+    err = capsys.readouterr().err
+    assert f"error: {broken.resolve()}: not a readable JPEG image" in err and "1 file could not be scanned" in err
+    assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0") == 1  # the folder: all its problems
+    assert "1 file could not be scanned" in capsys.readouterr().err
+
+
+def test_scan_refuses_a_file_and_says_what_to_type(tmp_path, folder, capsys):
+    assert main(["--db", str(tmp_path / "index.db"), "scan", str(folder / "IMG_0.jpg")]) == 2
+    err = capsys.readouterr().err
+    assert "is a file; scan takes folders" in err and "landmark-tagger tag" in err
+    assert not (tmp_path / "index.db").exists()  # and no error about it is left in an index
+
+
 def test_a_file_that_is_no_photo_is_named_and_its_folder_not_scanned(tmp_path, folder, tiny_bundle, capsys):
     from app.core.index import PhotoIndex
 

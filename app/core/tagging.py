@@ -10,6 +10,7 @@ goes on; cancelling stops the workers at once and keeps every stored batch.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class TagSummary:
     error_paths: list[str] = field(default_factory=list)
     relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
     not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
+    scan_problems: list[str] = field(default_factory=list)  # the scan's messages about the photos given by file
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
 
     @property
@@ -151,6 +153,9 @@ def tag(
     try:
         if roots:
             summary.scan = _scan(index, roots, progress, cancel)
+            if any(root.is_file() for root in roots):
+                summary.scan_problems = _scan_problems_within(index, roots)
+                summary.scan.errors = len(summary.scan_problems)
             if _cancelled(cancel):
                 summary.cancelled = True
                 summary.seconds = time.monotonic() - started
@@ -457,3 +462,20 @@ def _scan(index, roots: list[Path], progress, cancel):
     from app.core.scanner import scan
 
     return scan(index, folders, progress=progress, cancel=cancel)
+
+
+def _scan_problems_within(index, roots: list[Path]) -> list[str]:
+    """The scan problems (after this scan) of the files and folders asked for: a photo
+    given by its file is scanned with its folder, whose other bad files are not this
+    run's business (they stay listed by `stats --errors`)."""
+    from app.core.folder_paths import is_within
+
+    wanted = [str(Path(root).expanduser().resolve()) for root in roots]
+    found = []
+    for path, message in index.conn.execute(
+        "SELECT path, message FROM errors WHERE stage = 'scan' AND path IS NOT NULL ORDER BY id"
+    ):
+        path = os.fsdecode(path) if isinstance(path, bytes) else path
+        if any(is_within(path, root) for root in wanted):
+            found.append(message)
+    return found

@@ -27,6 +27,13 @@ def run(args) -> int:
     from app.core.errors import UsageError
     from app.core.scanner import scan
 
+    import shlex
+
+    for given in args.paths:  # a file is no folder to add: say what to type (tag takes photos)
+        if Path(given).expanduser().is_file():
+            folder = shlex.quote(str(Path(given).expanduser().resolve().parent))
+            raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
+                             f"(or `landmark-tagger tag {shlex.quote(given)}` to tag that photo)")
     with open_index(args) as index:
         roots = [Path(p) for p in args.paths] or index.roots()
         if not roots:

@@ -75,6 +75,8 @@ def run(args) -> int:
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     for path in summary.not_photos:
         print_summary(f"error: {path}: {NOT_A_PHOTO}")
+    for message in summary.scan_problems[: max(0, args.errors)]:  # the photos given by file: say why
+        print_summary(one_line(f"error: {message}"))
     if summary.errors > len(shown_errors) and not args.json:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
