@@ -38,6 +38,19 @@ def test_review_lists_suggestions_least_confident_first_within_the_query(index) 
     assert library.review_ids(index) == [2, 5, 1, 6]  # nothing to doubt there: last, not first
 
 
+def test_review_puts_no_landmark_answers_after_the_labels_closest_call_first(index) -> None:
+    """A folder of street scenes at 0 % used to fill the top of the list ("least
+    confident" read as the lowest score): a "no landmark" at 0.02 is no doubt at all, one
+    at 0.6 under a 0.7 threshold may be a missed landmark."""
+    index.set_predictions(1, "m", [Prediction("x", "Petra", 0.02)], threshold=0.7)
+    index.set_predictions(2, "m", [Prediction("x", "Petra", 0.95)], threshold=0.7)
+    index.set_predictions(3, "m", [Prediction("x", "Petra", 0.6)], threshold=0.7)
+    index.set_predictions(4, "m", [Prediction("x", "Petra", 0.75)], threshold=0.7)
+    index.set_predictions(5, "m", [Prediction("x", "Petra", 0.0)], threshold=0.7)  # a blank frame
+    index.set_predictions(6, "m", [Prediction("x", "Petra", 0.3)], threshold=0.7)
+    assert library.review_ids(index) == [4, 2, 3, 6, 1, 5]
+
+
 def test_queries_combine_and_folder_paths_are_quoted() -> None:
     assert library.combine_queries('folder:"/a b"', " ", "petra") == 'folder:"/a b" petra'
     for folder in ('/x/"q"', "E:\\", "C:\\Photos\\2019", '/a "b" c/'):

@@ -1,5 +1,5 @@
 """Library views the desktop app needs and the index does not offer directly:
-the folder tree with photo counts, the review queue (suggestions, least confident
+the folder tree with photo counts, the review queue (suggestions, most doubtful
 first), the label choices for completion, and the query of a folder.
 
 GUI-free so the widgets never hold SQL; read-only over the index's tables.
@@ -144,17 +144,20 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
 
 
 def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
-    """Photos with a suggested label matching `query`, least confident first; blank
-    frames ("no landmark" at score 0, model.image_detail: nothing to doubt) last, so a
-    card of lens-cap shots does not bury the photos worth a look.
+    """Photos with a suggested label matching `query`, most doubtful first: the
+    suggested landmarks, least confident first; then the "no landmark" answers whose best
+    guess came closest (a landmark the model may have missed), so a folder of street
+    scenes at 0 % does not bury the labels worth a look; blank frames (score 0,
+    model.image_detail: nothing to doubt) last.
 
     Raises QuerySyntaxError for a malformed query."""
     wanted = set(index.photo_ids(combine_queries("state:suggested", query)))
     if not wanted:
         return []
     rows = index.conn.execute(
-        "SELECT photo_id FROM labels WHERE state = 'suggested' "
-        "ORDER BY (label IS NULL AND score = 0) ASC, coalesce(score, 0) ASC, photo_id"
+        "SELECT photo_id FROM labels WHERE state = 'suggested' ORDER BY "
+        "CASE WHEN label IS NOT NULL THEN 0 WHEN coalesce(score, 0) > 0 THEN 1 ELSE 2 END, "
+        "CASE WHEN label IS NOT NULL THEN coalesce(score, 0) ELSE -coalesce(score, 0) END, photo_id"
     )
     return [photo_id for (photo_id,) in rows if photo_id in wanted]
 

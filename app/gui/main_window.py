@@ -185,7 +185,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
                                         "All matching photos as a grid")
         self.review_action = self._action("review", "Review", lambda: self.show_page(PAGE_REVIEW), "Ctrl+2",
-                                          "Suggested labels, least confident first")
+                                          "Suggested labels, most doubtful first: landmarks least confident first, then the closest \"no landmark\" calls")
         views = QActionGroup(self)
         for action in (self.grid_action, self.review_action):
             action.setCheckable(True)
@@ -360,7 +360,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         view = self.review.list if page == PAGE_REVIEW else self.grid
         view.setFocus()
         if page == PAGE_REVIEW and not view.currentIndex().isValid():
-            self._review_row_after_load = 0  # start at the least confident one
+            self._review_row_after_load = 0  # start at the most doubtful one
 
     # -- detail ------------------------------------------------------------------------
     def _show_current(self, model: PhotoListModel, current) -> None:

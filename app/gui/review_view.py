@@ -1,4 +1,4 @@
-"""The review view: suggested labels as a list, least confident first, for fast
+"""The review view: suggested labels as a list, most doubtful first, for fast
 checking with A (accept), R (reject), L (label) and the arrow keys; "Find suggestions"
 looks for the places the user taught."""
 
@@ -127,7 +127,7 @@ class ReviewView(QWidget):
         header = QHBoxLayout()
         self.heading = QLabel("Review suggestions")
         self.heading.setProperty("role", "heading")
-        hint = QLabel("Least confident first  ·  A accept  ·  R reject  ·  L label")
+        hint = QLabel("Most doubtful first  ·  A accept  ·  R reject  ·  L label")
         hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Space view larger  ·  Enter details")
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
