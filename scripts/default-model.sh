@@ -70,7 +70,7 @@ for line in open(f"{work}/timings.tsv", encoding="utf-8"):
 json.dump(timings, open(f"{work}/timings.json", "w"), indent=1)
 json.dump({
     "recipe": recipe, "evaluate": evaluate, "evaluate_baseline": baseline, "prepare": prepare,
-    "outside": "python -m training.recipes.model_card --outside <camera folders> (Predictor, bundle threshold)",
+    "outside": "python -m training.recipes.model_card --outside <camera folders> (Predictor, bundle threshold, model.places)",
 }, open(f"{work}/commands.json", "w"), indent=1)
 EOF
 

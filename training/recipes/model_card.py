@@ -203,7 +203,8 @@ def render_card(
     if outside:
         confident = [r for r in outside if r["confident"]]
         add(f"Photos of places outside the 39 classes (`../shared/data/camera/`): **{len(confident)} of "
-            f"{len(outside)}** get a label at or above the threshold (command: `{commands['outside']}`).\n")
+            f"{len(outside)}** get a label at or above the threshold, a photo's GPS position counted as in the "
+            f"app where the bundle gives the landmarks' places (command: `{commands['outside']}`).\n")
         add("| photo | top label | score | labelled |")
         add("|---|---|---|---|")
         for r in outside:
