@@ -61,6 +61,7 @@ def test_second_run_tags_nothing_new(tmp_path, folder, tiny_bundle, capsys):
     assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0", "--json") == 0
     captured = capsys.readouterr()
     assert captured.out == "" and "3 already up to date" in captured.err
+    assert "photos/s" not in captured.err  # no rate for nothing tagged
 
 
 def test_threshold_one_gives_no_landmark(tmp_path, folder, tiny_bundle, capsys):

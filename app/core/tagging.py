@@ -121,7 +121,8 @@ class TagSummary:
             parts.append(f"{counted(read_back, 'label')} read from the files")
         if self.taught:
             parts.append(f"{counted(self.taught, 'photo')} you labelled taught your places")
-        text = ", ".join(parts) + f" in {self.seconds:.1f} s ({self.rate:.1f} photos/s)"
+        rate = f" ({self.rate:.1f} photos/s)" if self.tagged else ""  # a rate of nothing is noise
+        text = ", ".join(parts) + f" in {self.seconds:.1f} s{rate}"
         if self.cancelled:
             text += "; cancelled, the rest is left for the next run"
         return text
