@@ -89,3 +89,21 @@ def test_a_pasted_path_is_taken_only_when_absolute_and_there(archive):
     assert pasted_path_query("Rome/DSC_0041.JPG") == "Rome/DSC_0041.JPG"  # relative: the app has no current folder
     assert pasted_path_query('"eiffel tower"') == '"eiffel tower"'  # a phrase stays a phrase
     assert pasted_path_query(str(photo.parent / "gone.JPG")) == str(photo.parent / "gone.JPG")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_link_to_a_photo_finds_the_links_own_entry(tmp_path, monkeypatch, capsys):
+    """The scanner keeps a linked photo under the link's name (a "best of" folder): the
+    path typed must find that entry, not the photo it points to."""
+    originals, best = tmp_path / "originals", tmp_path / "best"
+    originals.mkdir()
+    best.mkdir()
+    Image.new("RGB", (32, 24), (120, 90, 60)).save(originals / "DSC_0001.JPG")
+    (best / "pick.jpg").symlink_to(originals / "DSC_0001.JPG")
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(best), str(originals)]) == 0
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["--db", db, "search", "best/pick.jpg"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.split("\t")[0] == str((best / "pick.jpg").absolute())

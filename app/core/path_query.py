@@ -60,6 +60,8 @@ def path_term(text: str) -> str | None:
         return None
     if not (is_file or (is_dir and any(sep in text for sep in separators))):
         return None
+    # as the scanner stores them: folders (and linked folders) resolved, a file by its own
+    # name there, so a symbolic link to a photo finds the link's entry, not its target's
+    resolved = str(path.resolve()) if is_dir else str(Path(os.path.realpath(path.parent)) / path.name)
     field = "path" if is_file else "folder"
-    resolved = str(path.resolve())
     return f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'

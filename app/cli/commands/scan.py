@@ -24,14 +24,14 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    import shlex
+
     from app.core.errors import UsageError
     from app.core.scanner import scan
 
-    import shlex
-
     for given in args.paths:  # a file is no folder to add: say what to type (tag takes photos)
         if Path(given).expanduser().is_file():
-            folder = shlex.quote(str(Path(given).expanduser().resolve().parent))
+            folder = shlex.quote(str(Path(given).expanduser().parent.resolve()))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shlex.quote(given)}` to tag that photo)")
     with open_index(args) as index:
