@@ -60,8 +60,16 @@ def path_term(text: str) -> str | None:
         return None
     if not (is_file or (is_dir and any(sep in text for sep in separators))):
         return None
-    # as the scanner stores them: folders (and linked folders) resolved, a file by its own
-    # name there, so a symbolic link to a photo finds the link's entry, not its target's
-    resolved = str(path.resolve()) if is_dir else str(Path(os.path.realpath(path.parent)) / path.name)
+    resolved = scanned_path(path)
     field = "path" if is_file else "folder"
     return f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
+
+
+def scanned_path(path: Path) -> str:
+    """The path the scanner stores for this file or folder: folders (linked ones too)
+    resolved, a file by its own name in its resolved folder, so a symbolic link to a
+    photo stands for the link's entry, not its target's."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return str(path.resolve())
+    return str(Path(os.path.realpath(path.parent)) / path.name)

@@ -470,8 +470,9 @@ def _scan_problems_within(index, roots: list[Path]) -> list[str]:
     given by its file is scanned with its folder, whose other bad files are not this
     run's business (they stay listed by `stats --errors`)."""
     from app.core.folder_paths import is_within
+    from app.core.path_query import scanned_path
 
-    wanted = [str(Path(root).expanduser().resolve()) for root in roots]
+    wanted = [scanned_path(root) for root in roots]
     found = []
     for path, message in index.conn.execute(
         "SELECT path, message FROM errors WHERE stage = 'scan' AND path IS NOT NULL ORDER BY id"

@@ -184,8 +184,10 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
         self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
                                         "All matching photos as a grid")
-        self.review_action = self._action("review", "Review", lambda: self.show_page(PAGE_REVIEW), "Ctrl+2",
-                                          "Suggested labels, most doubtful first: landmarks least confident first, then the closest \"no landmark\" calls")
+        self.review_action = self._action(
+            "review", "Review", lambda: self.show_page(PAGE_REVIEW), "Ctrl+2",
+            'Suggested labels, most doubtful first: landmarks least confident first, then the closest "no landmark" calls',
+        )
         views = QActionGroup(self)
         for action in (self.grid_action, self.review_action):
             action.setCheckable(True)
