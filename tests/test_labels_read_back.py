@@ -57,6 +57,29 @@ def test_a_new_index_takes_the_landmarks_written_into_the_photos(tmp_path: Path)
         assert _by_name(index)["DSC_0003.JPG"] == ("Arènes d'Arles", "user", "accepted")
 
 
+def test_a_moved_photo_keeps_the_index_word_and_counts_no_label_read(tmp_path: Path) -> None:
+    """A folder moved after a write: the photos' keywords are labels the index already
+    holds (or has since replaced), so nothing is "read from the files" (it used to say
+    "2 labels read from the files") and the user's word stays."""
+    trip, moved = tmp_path / "trip", tmp_path / "2020" / "trip"
+    trip.mkdir()
+    _keyworded_jpeg(trip / "DSC_0001.JPG", ["Pont du Gard"], ["Landmarks|Pont du Gard"])
+    _keyworded_jpeg(trip / "DSC_0002.JPG", ["Maison Carrée"], ["Landmarks|Maison Carrée"], seed=3)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        assert scan(index, [tmp_path]).labels_read == 2
+        ids = {p.id for p in index.search("")}
+        first = index.search("DSC_0001")[0].id
+        index.set_label(first, "Arènes de Nîmes", source="user", state="accepted")  # the user's word since
+        moved.parent.mkdir()
+        trip.rename(moved)
+        summary = scan(index, [tmp_path])
+        assert (summary.moved, summary.new, summary.missing, summary.labels_read) == (2, 0, 0, 0)
+        assert "read from the files" not in summary.line()
+        assert {p.id for p in index.search("")} == ids
+        assert _by_name(index) == {"DSC_0001.JPG": ("Arènes de Nîmes", "user", "accepted"),
+                                   "DSC_0002.JPG": ("Maison Carrée", "user", "accepted")}
+
+
 def test_a_relabel_replaces_the_landmark_keyword_found_in_the_file(tmp_path: Path) -> None:
     photo = _keyworded_jpeg(tmp_path / "DSC_0001.JPG", ["holiday", "Alhambra"], ["Landmarks|Alhambra"])
     with PhotoIndex.open(tmp_path / "index.db") as index:

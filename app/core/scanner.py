@@ -131,6 +131,7 @@ class _Scan:
         self.visited: set[str] = set()
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
+        self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
         self.pending_errors: list[tuple[str, str]] = []
         # Indexed files with a scan problem (a RAW kept with its JPEG): an unchanged one is
         # not read again (a library of RAW files LibRaw cannot read would be re-read on every
@@ -417,6 +418,8 @@ class _Scan:
         if group.info is not None and group.info.landmark and labels.adopt_written_label(
                 conn, photo_id, group.info.landmark):
             self.summary.labels_read += 1
+            if created:
+                self.read_labels[photo_id] = group.info.landmark  # a moved photo's: see _recognise_moves
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1
@@ -444,6 +447,11 @@ class _Scan:
                 continue
             with self.index.transaction() as conn:
                 catalog.adopt_moved_photo(conn, old_id, new_id)
+                read = self.read_labels.pop(new_id, None)
+                # the moved photo keeps the index's word; the keyword in its files counts only
+                # where the index had none (the same rule as for any photo)
+                if read is not None and not labels.adopt_written_label(conn, old_id, read):
+                    self.summary.labels_read -= 1
             self.summary.moved += 1
             self.summary.new -= 1
             self.summary.missing -= 1
