@@ -86,9 +86,11 @@ def test_a_photo_given_by_its_file_answers_for_that_file_alone(tmp_path, folder,
     assert run_tag(tmp_path, folder / "IMG_0.jpg", "--model", tiny_bundle.path, "--workers", "0") == 0
     err = capsys.readouterr().err
     assert "tagged 1 photo," in err and "could not be scanned" not in err and "broken.jpg" not in err
+    assert f"added {folder.resolve()} to the library (3 photos, the photo's folder and those below it)" in err
     assert run_tag(tmp_path, broken, "--model", tiny_bundle.path, "--workers", "0") == 1
     err = capsys.readouterr().err
     assert f"error: {broken.resolve()}: not a readable JPEG image" in err and "1 file could not be scanned" in err
+    assert "to the library" not in err  # its folder is in the library already
     assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0") == 1  # the folder: all its problems
     assert "1 file could not be scanned" in capsys.readouterr().err
 
