@@ -621,6 +621,26 @@ def test_a_folder_dropped_on_the_window_is_added(qtbot, window, tmp_path) -> Non
     assert folder.resolve() in window.index.roots()
 
 
+def test_photos_dropped_on_the_window_are_looked_up(qtbot, window, tmp_path) -> None:
+    """Dragging photos from a file manager shows what the library knows of them."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    folder = added_folder(qtbot, window, tmp_path, count=6)
+    photos = sorted(folder.rglob("*.jpg"))[:2]
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in [*photos, notes]])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    wait_for_results(qtbot, window)
+    shown = {window.index.get(window.grid_model.photo_id(row)).path for row in range(window.grid_model.rowCount())}
+    assert shown == {str(p.resolve()) for p in photos}
+    assert window.index.roots() == [folder.resolve()]  # nothing added
+
+
 def test_jobs_take_their_options_from_the_settings(tmp_path) -> None:
     from app.core.decode_workers import usable_cpus
     from app.core.settings import AppSettings

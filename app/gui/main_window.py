@@ -566,20 +566,33 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     # -- drag and drop --------------------------------------------------------------------
     @staticmethod
-    def _dropped_folders(event) -> list[Path]:
+    def _dropped(event) -> tuple[list[Path], list[Path]]:
+        """(folders, photo files) of a drop from a file manager."""
+        from app.core.photo_info import file_kind
+
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        return [Path(url.toLocalFile()) for url in urls if url.isLocalFile() and Path(url.toLocalFile()).is_dir()]
+        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        return ([p for p in paths if p.is_dir()],
+                [p for p in paths if p.is_file() and file_kind(p.name) is not None])
 
     def dragEnterEvent(self, event) -> None:
-        if self._dropped_folders(event) and not self.jobs.busy:
+        folders, photos = self._dropped(event)
+        if (folders and not self.jobs.busy) or photos:
             event.acceptProposedAction()
 
     def dropEvent(self, event) -> None:
-        """Folders dropped on the window are added like "Add folder…"."""
-        folders = self._dropped_folders(event)
-        if folders:
+        """Folders dropped on the window are added like "Add folder…"; photo files
+        dropped on it are looked up (a search for those files), to see what the library
+        knows of them."""
+        folders, photos = self._dropped(event)
+        if folders and not self.jobs.busy:
             event.acceptProposedAction()
             self.add_folders(folders)
+        elif photos:
+            from app.core.path_query import path_term
+
+            event.acceptProposedAction()
+            self.search_bar.set_text(" ".join(filter(None, (path_term(str(p)) for p in photos))))
 
     def save_window_state(self) -> None:
         """Remember size and panel layout for the next start (in the settings file)."""
