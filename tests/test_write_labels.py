@@ -290,6 +290,40 @@ def test_undo_restores_the_exact_bytes_and_only_the_last_batch(tmp_path, index):
     assert undo_last_write(index).batch_id is None
 
 
+def test_an_undo_that_could_not_restore_a_file_retries_it_before_any_older_batch(tmp_path, index):
+    """A photo moved away during undo: the batch stays the one undo works on, so the
+    next undo (the photo back) restores just it instead of reverting an older write;
+    a second failure closes the batch and undo moves on."""
+    older = make_jpeg(tmp_path / "older.jpg")
+    add_photo(index, [older], "Petra")
+    write_all(index)
+    older_written = older.read_bytes()
+    photos = [make_jpeg(tmp_path / f"p{i}.jpg", seed=i + 1) for i in range(3)]
+    originals = [p.read_bytes() for p in photos]
+    for p in photos:
+        add_photo(index, [p], "Château d'If")
+    second = write_all(index, query="-petra")
+    assert second.written == 3
+    away = tmp_path / "elsewhere.jpg"
+    photos[1].rename(away)
+    summary = undo_last_write(index)
+    assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 2, 1)
+    assert "undo again to retry" in summary.line()
+    away.rename(photos[1])
+    summary = undo_last_write(index)
+    assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 1, 0)
+    assert [p.read_bytes() for p in photos] == originals
+    assert older.read_bytes() == older_written  # the older batch was not touched
+    # a second failure closes the batch; the next undo goes on to the older one
+    third = write_all(index, query="-petra")
+    photos[0].chmod(0o444)
+    assert undo_last_write(index).failed == 1
+    summary = undo_last_write(index)
+    assert (summary.batch_id, summary.failed) == (third.batch_id, 1) and "this batch is closed" in summary.line()
+    photos[0].chmod(0o644)
+    assert undo_last_write(index).batch_id not in (second.batch_id, third.batch_id)
+
+
 def test_undo_after_an_edit_restores_only_our_fields(tmp_path, index):
     photo = make_jpeg(tmp_path / "a.jpg")
     add_photo(index, [photo], "Château d'If")

@@ -95,7 +95,8 @@ def complete_entry(index: PhotoIndex, entry_id: int, stat: os.stat_result | None
 
 
 def drop_entry(index: PhotoIndex, entry_id: int) -> None:
-    """Forget an entry whose write failed before the original was touched."""
+    """Forget an entry: its write failed before the original was touched, or an undo
+    restored the file (a retried undo then only retries the files it could not restore)."""
     with index.transaction() as conn:
         conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
 
@@ -125,6 +126,21 @@ def batch_entries(index: PhotoIndex, batch_id: int) -> list[JournalEntry]:
         (batch_id,),
     ).fetchall()
     return [JournalEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8]) for r in rows]
+
+
+UNDO_PARTIAL = "undo-partial"  # the status of a batch whose undo failed for some files once
+
+
+def batch_status(index: PhotoIndex, batch_id: int) -> str | None:
+    row = index.conn.execute("SELECT status FROM write_batches WHERE id = ?", (batch_id,)).fetchone()
+    return row[0] if row else None
+
+
+def mark_undo_partial(index: PhotoIndex, batch_id: int) -> None:
+    """The undo of this batch left files it could not restore: the batch stays the one
+    `undo` works on, so the next undo retries them (once) instead of reverting an older write."""
+    with index.transaction() as conn:
+        conn.execute("UPDATE write_batches SET status = ? WHERE id = ?", (UNDO_PARTIAL, batch_id))
 
 
 def mark_undone(index: PhotoIndex, batch_id: int) -> None:

@@ -30,13 +30,17 @@ def undo_last_write(
     cancel: CancelToken | None = None,
 ) -> WriteSummary:
     """Revert the newest batch not yet undone (files in reverse order), including one
-    cut short by a crash. A batch with failures is still marked undone; its failures
-    are recorded with stage "undo"."""
+    cut short by a crash. Each file restored leaves the batch's journal. Files that
+    could not be restored (gone, read-only, in use) keep the batch open, so the next
+    undo retries just them (after the user put them back) rather than reverting an
+    older write; a second failure closes the batch, those files keeping our keywords.
+    Failures are recorded with stage "undo"."""
     report = progress or no_progress
     batch_id = journal.last_batch_id(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:
         return summary
+    retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
     for done, entry in enumerate(entries):
@@ -45,6 +49,7 @@ def undo_last_write(
             break
         try:
             undo_entry(index, entry)
+            journal.drop_entry(index, entry.id)
             summary.written += 1
             index.clear_errors(("undo",), path=entry.path)
         except (TaggerError, OSError) as error:
@@ -52,8 +57,19 @@ def undo_last_write(
             summary.errors.append((entry.path, str(error)))
             index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
         report(Progress(done + 1, len(entries), entry.path, started_at=started))
-    if not summary.cancelled:
+    if summary.cancelled:
+        return summary
+    files = "the file" if summary.failed == 1 else "the files"
+    if summary.failed and not retrying:
+        journal.mark_undo_partial(index, batch_id)
+        summary.next_step = (f"put {files} back (or make {'it' if summary.failed == 1 else 'them'} writable) "
+                             "and undo again to retry; a second failure closes this batch")
+    else:
         journal.mark_undone(index, batch_id)
+        if summary.failed:
+            summary.next_step = ("this batch is closed: the file keeps the label written (give it a new label to change it)"
+                                 if summary.failed == 1 else
+                                 "this batch is closed: the files keep the labels written (give them a new label to change them)")
     return summary
 
 

@@ -41,6 +41,7 @@ class WriteSummary:
     cancelled: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     done_word: str = "written"  # "restored" for an undo
+    next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -48,7 +49,7 @@ class WriteSummary:
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
         parts.append(f"{self.failed:,} failed")
-        return ", ".join(parts) + (" (cancelled)" if self.cancelled else "")
+        return ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + (f"; {self.next_step}" if self.next_step else "")
 
     @property
     def status(self) -> str:
