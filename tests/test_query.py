@@ -358,3 +358,14 @@ def test_a_photo_without_words_yet_switches_the_time_order_off(crowded) -> None:
     assert search_plan.time_ordered_usable(index.conn, compile_query(parse_query("state:unlabelled")))
     assert [r.id for r in index.search("state:unlabelled", limit=3)][0] == bare
     assert [r.id for r in index.search("bar", limit=3)] == [bare]
+
+
+def test_path_terms_find_names_that_are_not_utf8_and_many_files_at_once(library) -> None:
+    """The paths go to SQLite as one JSON array (a glob of tens of thousands of files
+    stays under its parameter limit); a name that is not UTF-8 goes as its bytes."""
+    index, ids = library
+    odd = add_photo(index, "/lib/caf\udce9", "DSC_0009", "2018-01-01T10:00:00")
+    paths = ["/lib/caf\udce9/DSC_0009.JPG", "/lib/2021/Roma/IMG_0003.JPG"] + [f"/lib/none/{i}.JPG" for i in range(3000)]
+    query = " ".join(f'path:"{p}"' for p in paths)
+    assert set(index.photo_ids(query)) == {odd, ids["colosseum"]}
+    assert index.count(query) == 2 and {r.id for r in index.search(query, limit=10)} == {odd, ids["colosseum"]}

@@ -412,12 +412,25 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "folder":
         return _folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
-        from app.core.index.connection import db_text
-
-        paths = value.split(PATH_JOIN)
-        marks = ", ".join(["CAST(? AS TEXT)"] * len(paths))
-        return f"p.id IN (SELECT photo_id FROM files WHERE path IN ({marks}))", [db_text(path) for path in paths]
+        return _path_condition(value.split(PATH_JOIN))
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
+
+
+def _path_condition(paths: list[str]) -> tuple[str, list]:
+    """Photos with a file at any of `paths`. The paths travel as one JSON array, so a
+    shell glob of tens of thousands of files stays within SQLite's limit on
+    parameters; a name that is not UTF-8 (JSON cannot carry it) goes as its own bytes."""
+    import json
+
+    from app.core.index.connection import db_text
+
+    values = [db_text(path) for path in paths]
+    texts = [v for v in values if isinstance(v, str)]
+    raw = [v for v in values if not isinstance(v, str)]
+    tests = (["path IN (SELECT value FROM json_each(?))"] if texts else []) + \
+        ([f"path IN ({', '.join(['CAST(? AS TEXT)'] * len(raw))})"] if raw else [])
+    params = ([json.dumps(texts)] if texts else []) + raw
+    return f"p.id IN (SELECT photo_id FROM files WHERE {' OR '.join(tests)})", params
 
 
 def _folder_condition(value: str, sep: str = os.sep) -> tuple[str, list]:
