@@ -12,7 +12,10 @@ from PIL import Image
 
 from app.core.config import cache_dir
 from app.core.errors import PhotoReadError
-from app.core.thumbnails import cached_thumbnail, load_preview, make_thumbnail, thumbnail_cache_path
+from app.core.thumbnails import (
+    RECENT_S, PruneResult, cached_thumbnail, load_preview, make_thumbnail, prune_thumbnail_cache,
+    thumbnail_cache_path,
+)
 
 
 def jpeg_with_exif(path: Path, size=(600, 400), color=(200, 30, 30), orientation=1, thumb_color=None) -> Path:
@@ -74,6 +77,45 @@ def test_thumbnails_are_cached_in_the_user_cache_and_refreshed_when_the_file_cha
     second = cached_thumbnail(photo, 128)
     assert second != first
     assert centre_colour(Image.open(second))[2] > 150
+
+
+def test_the_cache_is_kept_under_its_limit_oldest_thumbnails_first(tmp_path: Path) -> None:
+    """A write changes each photo's size, so its old thumbnail stays behind: without a
+    limit the cache grew by a library's worth of thumbnails per write."""
+    cache, now = tmp_path / "thumbnails", 1_000_000_000.0
+    made = []
+    for age_hours in (50, 40, 30, 20, 10, 0.5):  # 1 KB each, oldest first
+        path = cache / f"{len(made):02x}" / f"{len(made):040x}.jpg"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (now - age_hours * 3600, now - age_hours * 3600))
+        made.append(path)
+    crashed = made[0].parent / ".thumb-abc.jpg"  # a temp file a crash left
+    crashed.write_bytes(b"x" * 10)
+    os.utime(crashed, (now - 2 * RECENT_S, now - 2 * RECENT_S))
+    assert prune_thumbnail_cache(limit_bytes=10_000, cache=cache, now=now).removed == 1  # under the limit: only the temp
+    result = prune_thumbnail_cache(limit_bytes=5000, cache=cache, now=now)  # over: down to 80 % (4 files)
+    assert (result.removed, result.kept_bytes) == (2, 4000)
+    assert [p.exists() for p in made] == [False, False, True, True, True, True]
+    prune_thumbnail_cache(limit_bytes=500, cache=cache, now=now)
+    assert [p.exists() for p in made] == [False] * 5 + [True]  # the one made within the hour stays
+    assert prune_thumbnail_cache(cache=tmp_path / "absent") == PruneResult(0, 0, 0)  # no cache yet
+
+
+def test_a_thumbnail_pruned_under_the_grid_is_made_again(tmp_path: Path, qtbot) -> None:
+    from PySide6.QtGui import QImage
+
+    from app.gui.thumbnail_loader import _ThumbnailJob, _WorkerSignals
+
+    photo = jpeg_with_exif(tmp_path / "p.jpg")
+    cached = cached_thumbnail(photo, 128)
+    cached.write_bytes(b"")  # as if pruned (or damaged) between the lookup and the load
+    signals = _WorkerSignals()
+    got: list[QImage] = []
+    signals.finished.connect(lambda _id, _gen, image: got.append(image))
+    job = _ThumbnailJob(1, photo, 128, 0, signals)
+    job.run()
+    assert got and not got[0].isNull()
 
 
 def test_unreadable_files_raise_a_photo_read_error_and_cache_nothing(tmp_path: Path) -> None:

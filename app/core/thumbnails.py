@@ -4,7 +4,9 @@ Grid tiles come from the embedded EXIF thumbnail when it is big enough (reading 
 few KB instead of decoding megapixels), else from a reduced JPEG decode (`draft`),
 else from a RAW file's embedded preview. Results are cached as small JPEGs under
 `cache_dir()/thumbnails`, keyed by path, size, file size and mtime, so a changed
-photo gets a fresh thumbnail and an unchanged one is never decoded twice.
+photo gets a fresh thumbnail and an unchanged one is never decoded twice. A changed
+photo (a write adds its keywords) leaves its old thumbnail behind, so the cache is
+kept under a size limit: `prune_thumbnail_cache` removes the oldest thumbnails first.
 The GUI calls these functions from worker threads only.
 """
 
@@ -14,6 +16,8 @@ import hashlib
 import io
 import os
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
@@ -74,6 +78,66 @@ def cached_thumbnail(path: Path, size: int, cache: Path | None = None) -> Path:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return target
+
+
+# The thumbnail cache's size limit; pruning leaves it at PRUNE_TO of that, so it runs
+# rarely. 2 GiB holds about 150,000 grid thumbnails.
+CACHE_LIMIT_BYTES = 2 * 1024**3
+PRUNE_TO = 0.8
+RECENT_S = 3600  # thumbnails made within the last hour are never removed (they are on screen)
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    removed: int
+    freed_bytes: int
+    kept_bytes: int
+
+
+def prune_thumbnail_cache(
+    limit_bytes: int = CACHE_LIMIT_BYTES, cache: Path | None = None, now: float | None = None
+) -> PruneResult:
+    """Keep the cache under `limit_bytes`: when it is over, remove the oldest
+    thumbnails (by the time they were made) until it holds PRUNE_TO of the limit, and
+    temp files a crash left. Removed thumbnails are made again when next shown; files
+    that cannot be removed are skipped."""
+    folder = cache or thumbnail_cache_dir()
+    now = time.time() if now is None else now
+    entries: list[tuple[float, int, str]] = []
+    removed = freed = 0
+    try:
+        shards = [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return PruneResult(0, 0, 0)
+    for shard in shards:
+        try:
+            with os.scandir(shard) as listing:
+                for entry in listing:
+                    stat = entry.stat(follow_symlinks=False)
+                    if entry.name.startswith(".thumb-") and now - stat.st_mtime > RECENT_S:
+                        if _remove(entry.path):
+                            removed, freed = removed + 1, freed + stat.st_size
+                    elif entry.name.endswith(".jpg") and entry.is_file(follow_symlinks=False):
+                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+        except OSError:
+            continue
+    total = sum(size for _, size, _ in entries)
+    if total > limit_bytes:
+        target = limit_bytes * PRUNE_TO
+        for mtime, size, path in sorted(entries):
+            if total <= target or now - mtime <= RECENT_S:
+                break
+            if _remove(path):
+                removed, freed, total = removed + 1, freed + size, total - size
+    return PruneResult(removed, freed, total)
+
+
+def _remove(path: str) -> bool:
+    try:
+        os.remove(path)
+        return True
+    except OSError:
+        return False
 
 
 def make_thumbnail(path: Path, size: int) -> Image.Image:

@@ -93,6 +93,18 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
         QMessageBox.critical(None, "Landmark Tagger cannot open its index", str(error))
         return 2
     window.show()
+    _prune_thumbnails_in_the_background()
     code = app.exec()
     window.index.close()
     return code
+
+
+def _prune_thumbnails_in_the_background() -> None:
+    """Keep the thumbnail cache under its size limit (app.core.thumbnails) without
+    holding up the window: a plain thread, touching no Qt object; a crash mid-way only
+    leaves thumbnails to be made again."""
+    import threading
+
+    from app.core.thumbnails import prune_thumbnail_cache
+
+    threading.Thread(target=prune_thumbnail_cache, name="prune-thumbnails", daemon=True).start()

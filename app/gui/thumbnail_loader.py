@@ -38,6 +38,9 @@ class _ThumbnailJob(QRunnable):
         try:
             cached = cached_thumbnail(self.path, self.size)
             image = QImage(str(cached))
+            if image.isNull():  # pruned or damaged since it was looked up: make it again, once
+                cached.unlink(missing_ok=True)
+                image = QImage(str(cached_thumbnail(self.path, self.size)))
             if image.isNull():
                 raise TaggerError(f"cannot load the cached thumbnail of {self.path}")
             self.signals.finished.emit(self.photo_id, self.generation, image)
