@@ -140,6 +140,13 @@ def _remove(path: str) -> bool:
         return False
 
 
+def remade_thumbnail(path: Path, size: int, cache: Path | None = None) -> Path:
+    """The cached thumbnail made anew: for one that vanished (pruned) or could not be
+    loaded between its lookup and its use."""
+    thumbnail_cache_path(path, size, cache).unlink(missing_ok=True)
+    return cached_thumbnail(path, size, cache)
+
+
 def make_thumbnail(path: Path, size: int) -> Image.Image:
     """An RGB thumbnail with orientation applied, long side at most `size`."""
     path = Path(path)

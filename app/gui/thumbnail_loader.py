@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from app.core.errors import TaggerError
-from app.core.thumbnails import cached_thumbnail
+from app.core.thumbnails import cached_thumbnail, remade_thumbnail
 
 
 class _WorkerSignals(QObject):
@@ -39,8 +39,7 @@ class _ThumbnailJob(QRunnable):
             cached = cached_thumbnail(self.path, self.size)
             image = QImage(str(cached))
             if image.isNull():  # pruned or damaged since it was looked up: make it again, once
-                cached.unlink(missing_ok=True)
-                image = QImage(str(cached_thumbnail(self.path, self.size)))
+                image = QImage(str(remade_thumbnail(self.path, self.size)))
             if image.isNull():
                 raise TaggerError(f"cannot load the cached thumbnail of {self.path}")
             self.signals.finished.emit(self.photo_id, self.generation, image)
