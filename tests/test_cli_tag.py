@@ -86,13 +86,51 @@ def test_a_photo_given_by_its_file_answers_for_that_file_alone(tmp_path, folder,
     assert run_tag(tmp_path, folder / "IMG_0.jpg", "--model", tiny_bundle.path, "--workers", "0") == 0
     err = capsys.readouterr().err
     assert "tagged 1 photo," in err and "could not be scanned" not in err and "broken.jpg" not in err
-    assert f"added {folder.resolve()} to the library (3 photos, the photo's folder and those below it)" in err
+    assert f"added {folder.resolve()} to the library (3 photos; that folder only:" in err
     assert run_tag(tmp_path, broken, "--model", tiny_bundle.path, "--workers", "0") == 1
     err = capsys.readouterr().err
     assert f"error: {broken.resolve()}: not a readable JPEG image" in err and "1 file could not be scanned" in err
     assert "to the library" not in err  # its folder is in the library already
     assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0") == 1  # the folder: all its problems
     assert "1 file could not be scanned" in capsys.readouterr().err
+
+
+def test_a_photo_given_by_its_file_brings_its_folder_without_the_folders_in_it(tmp_path, tiny_bundle, capsys):
+    """`tag ~/DSC_0042.JPG` must not read the whole home folder: the photo's folder joins
+    the library on its own, stays so when the library is tagged again, and becomes whole
+    when the user scans it by name; a sub-folder's problem is left alone meanwhile."""
+    from app.core.index import PhotoIndex
+
+    home = tmp_path / "home"
+    deep = home / "Pictures" / "2019 Rome"
+    deep.mkdir(parents=True)
+    photo(home / "DSC_0042.JPG", 1)
+    photo(deep / "DSC_0001.JPG", 2)
+    (deep / "DSC_0002.JPG").write_bytes(b"not a photo" * 50)
+    db = tmp_path / "index.db"
+
+    def paths() -> set[str]:
+        with PhotoIndex.open(db) as idx:
+            return {Path(r.path).name for r in idx.search()}
+
+    assert run_tag(tmp_path, home / "DSC_0042.JPG", "--model", tiny_bundle.path, "--workers", "0") == 0
+    assert paths() == {"DSC_0042.JPG"}
+    assert "that folder only: `landmark-tagger scan" in capsys.readouterr().err
+    assert main(["--db", str(db), "stats"]) == 0
+    assert f"{home.resolve()}  (this folder only, not those in it)" in capsys.readouterr().out
+    assert run_tag(tmp_path, "--model", tiny_bundle.path, "--workers", "0") == 0  # the library: still that folder
+    assert paths() == {"DSC_0042.JPG"}
+
+    assert main(["--db", str(db), "scan", str(home)]) == 1  # by name: the folders in it too
+    assert paths() == {"DSC_0042.JPG", "DSC_0001.JPG"}
+    assert main(["--db", str(db), "stats"]) == 0
+    assert "this folder only" not in capsys.readouterr().out
+    capsys.readouterr()
+    assert run_tag(tmp_path, home / "DSC_0042.JPG", "--model", tiny_bundle.path, "--workers", "0") == 0
+    assert "to the library" not in capsys.readouterr().err
+    with PhotoIndex.open(db) as idx:  # the photo's folder alone was read: the problem below it stays
+        assert [e.path for e in idx.errors()] == [str((deep / "DSC_0002.JPG").resolve())]
+        assert idx.folder_only_roots() == [] and idx.roots() == [home.resolve()]
 
 
 def test_scan_refuses_a_file_and_says_what_to_type(tmp_path, folder, capsys):

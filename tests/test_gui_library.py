@@ -26,6 +26,13 @@ def test_folder_tree_counts_sub_folders_and_nests_roots_added_inside_others(inde
     roots = library.folder_tree(index)
     assert [(r.path, r.count) for r in roots] == [("/photos/trip", 6)]
     assert [(c.name, c.count) for c in roots[0].children] == [("day2", 2)]
+    assert not roots[0].alone
+
+
+def test_a_folder_that_came_in_with_one_photo_says_it_holds_that_folder_only(index) -> None:
+    index.add_root("/elsewhere/Downloads", recursive=False)
+    alone = {root.path: root.alone for root in library.folder_tree(index)}
+    assert alone == {"/photos/trip": False, "/elsewhere/Downloads": True}
 
 
 def test_review_lists_suggestions_least_confident_first_within_the_query(index) -> None:

@@ -367,3 +367,21 @@ def test_an_index_from_migration_3_gets_time_ordered_search(tmp_path: Path, monk
         assert [r.id for r in idx.search("eiff", limit=5)] == [first]
         assert [r.id for r in idx.search("state:rejected", limit=5)] == [second]
         assert [r.id for r in idx.search("dsc", limit=5)] == [second, first]
+
+
+def test_library_folders_of_an_older_index_keep_their_sub_folders(tmp_path: Path, monkeypatch) -> None:
+    """Migration 12: a library folder is whole unless a photo given by its file brought it
+    in alone; adding it as a folder later makes it whole, adding it alone again does not undo that."""
+    path, old = tmp_path / "v11.db", tmp_path / "Pictures"
+    _index_at_version(path, monkeypatch, 11, [], [])
+    with PhotoIndex.open(path) as idx:
+        with idx.transaction() as conn:  # as version 11 wrote it
+            conn.execute("INSERT INTO library_roots (path, added_at) VALUES (?, '2026-01-01')", (str(old),))
+    with PhotoIndex.open(path) as idx:
+        assert idx.roots() == [old] and idx.folder_only_roots() == []
+        idx.add_root(tmp_path / "Downloads", recursive=False)
+        idx.add_root(old, recursive=False)  # an existing library folder stays as it is
+        assert idx.folder_only_roots() == [tmp_path / "Downloads"]
+        idx.add_root(tmp_path / "Downloads")
+        assert idx.folder_only_roots() == []
+        assert idx.roots() == sorted([old, tmp_path / "Downloads"])

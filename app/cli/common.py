@@ -54,6 +54,16 @@ def open_index(args):
     return PhotoIndex.open(getattr(args, "db", None) or None)
 
 
+def add_folders_given(index, paths) -> None:
+    """Folders the user names become library folders with the folders below them, also
+    one that a photo given by its file brought in for itself alone."""
+    from pathlib import Path
+
+    for given in paths:
+        if Path(given).expanduser().is_dir():
+            index.add_root(given)
+
+
 def print_json_line(obj: Any, stream: TextIO | None = None) -> None:
     """One JSON object per line; non-UTF-8 text cannot reach it (paths are made printable)."""
     out = stream or sys.stdout

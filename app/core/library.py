@@ -27,6 +27,7 @@ class FolderNode:
     name: str
     count: int = 0
     children: list["FolderNode"] = field(default_factory=list)
+    alone: bool = False  # a library folder holding its own photos only (a photo given by its file brought it)
 
 
 def folder_query(folder: str | Path) -> str:
@@ -115,11 +116,12 @@ def folder_tree(index: PhotoIndex) -> list[FolderNode]:
     counts = folder_counts(index)
     trees = []
     roots = [str(root) for root in index.roots()]
+    alone = {str(root) for root in index.folder_only_roots()}
     for root_text in roots:
         if any(is_within(root_text, other) for other in roots if other != root_text):
             continue  # a folder inside another added folder shows up in that folder's tree
         root = Path(root_text)
-        node = FolderNode(root_text, root.name or root_text)
+        node = FolderNode(root_text, root.name or root_text, alone=root_text in alone)
         inside = {f: n for f, n in counts.items() if is_within(f, root_text)}
         for folder, count in sorted(inside.items()):
             _insert(node, root_text, folder, count)

@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Sequence
 
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
@@ -84,10 +85,15 @@ def scan(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     options: ScanOptions | None = None,
+    folder_only: Sequence[Path] = (),
 ) -> ScanSummary:
     """Scan `roots` into `index` (a PhotoIndex). Missing roots, unreadable
-    folders and bad files are recorded as errors; only an unusable index raises."""
-    return _Scan(index, options or ScanOptions(), progress or no_progress, cancel).run(roots)
+    folders and bad files are recorded as errors; only an unusable index raises.
+
+    A root new to the library joins it with the folders below it, except those in
+    `folder_only` (the folder of a photo given by its file), which are read without
+    the folders in them; a library folder is read as it was added."""
+    return _Scan(index, options or ScanOptions(), progress or no_progress, cancel).run(roots, folder_only)
 
 
 _SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
@@ -139,10 +145,12 @@ class _Scan:
         self.problem_paths: set[str] = set()
         self.problem_folders: set[str] = set()
         self.kept_problems: set[str] = set()
+        self.shallow: set[str] = set()  # roots read without the folders below them
 
     # -- the job ---------------------------------------------------------------------
-    def run(self, roots: list[Path]) -> ScanSummary:
-        resolved = [str(Path(os.path.expanduser(os.fspath(r))).resolve()) for r in roots]
+    def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
+        resolved = [_resolved(r) for r in roots]
+        self.shallow = self._folders_read_alone(resolved, {_resolved(f) for f in folder_only})
         with self.index.transaction() as conn:
             self.summary.run_id = catalog.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
@@ -153,31 +161,49 @@ class _Scan:
             walked = [root for root in resolved if self._walk_root(root)]
             if not self._cancelled():
                 for root in walked:
-                    self._forget_vanished_folders(root)
+                    if root not in self.shallow:  # its sub-folders were not looked at
+                        self._forget_vanished_folders(root)
             if not self._cancelled():
                 self._flush_errors()
                 with self.index.transaction() as conn:
                     problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable,
-                                             keep=self.kept_problems)
+                                             keep=self.kept_problems, folder_only=self.shallow)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
         finally:
             self._flush_errors()
             self.summary.status = status
-            self.summary.photos = sum(catalog.count_photos_under(self.conn, root) for root in self._outermost(resolved))
+            self.summary.photos = sum(
+                catalog.count_photos_in(self.conn, root) if root in self.shallow
+                else catalog.count_photos_under(self.conn, root)
+                for root in self._outermost(resolved)
+            )
             with self.index.transaction() as conn:
                 catalog.finish_run(conn, self.summary.run_id, asdict(self.summary), status)
         self._report("done")
         return self.summary
 
+    def _in_library(self, folder: str) -> bool:
+        """Whether a library folder (one with its sub-folders, or this very one) holds `folder`."""
+        alone = {str(root) for root in self.index.folder_only_roots()}
+        return any(
+            folder == str(root) or (is_within(folder, str(root)) and str(root) not in alone)
+            for root in self.index.roots()
+        )
+
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
 
-    @staticmethod
-    def _outermost(roots: list[str]) -> list[str]:
+    def _folders_read_alone(self, roots: list[str], asked: set[str]) -> set[str]:
+        """The roots to read without their sub-folders: the asked ones (a photo's
+        folder: its library folder, if any, stays as it is) and library folders added that way."""
+        alone = {str(root) for root in self.index.folder_only_roots()} | asked
+        return {root for root in roots if root in alone}
+
+    def _outermost(self, roots: list[str]) -> list[str]:
         kept: list[str] = []
         for root in sorted(set(roots)):
-            if not any(is_within(root, k) for k in kept):
+            if not any(is_within(root, k) and k not in self.shallow for k in kept):
                 kept.append(root)
         return kept
 
@@ -206,7 +232,9 @@ class _Scan:
             reason = "not a folder" if os.path.exists(root) else "folder not found"
             self._error(root, f"{root}: {reason}; check the path (is the drive mounted?)")
             return False
-        self.index.add_root(root)
+        alone = root in self.shallow
+        if not (alone and self._in_library(root)):  # a folder inside a library folder is no news
+            self.index.add_root(root, recursive=not alone)
         stack = [root]
         while stack and not self._cancelled():
             folder = stack.pop()
@@ -217,7 +245,8 @@ class _Scan:
             if listing is None:
                 continue  # unlistable: what the index knows there stays as it is
             subfolders, seen = listing
-            stack.extend(sorted(subfolders, reverse=True))
+            if not alone:
+                stack.extend(sorted(subfolders, reverse=True))
             self._sync_folder(folder, seen)
             self._report(folder)
         return True
@@ -455,6 +484,10 @@ class _Scan:
             self.summary.moved += 1
             self.summary.new -= 1
             self.summary.missing -= 1
+
+
+def _resolved(path) -> str:
+    return str(Path(os.path.expanduser(os.fspath(path))).resolve())
 
 
 def broken_link_message(path: str) -> str:

@@ -450,19 +450,23 @@ def _load_bundle(path: Path | None):
 
 def _scan(index, roots: list[Path], progress, cancel):
     """Scan the roots first so new and changed photos are known; a photo given by
-    its file is scanned with its folder (the scanner walks folders; unchanged files
-    only cost a stat)."""
+    its file is scanned with its folder, without the folders below it (the scanner
+    reads folders, pairing a photo's files; unchanged files only cost a stat)."""
     folders: list[Path] = []
+    given_folders: set[Path] = set()
     for root in roots:
         path = Path(root).expanduser()
         if not path.exists():
             raise UsageError(f"{root} does not exist; check the path")
         folder = path if path.is_dir() else path.parent
+        if path.is_dir():
+            given_folders.add(folder)
         if folder not in folders:
             folders.append(folder)
     from app.core.scanner import scan
 
-    return scan(index, folders, progress=progress, cancel=cancel)
+    folder_only = [folder for folder in folders if folder not in given_folders]
+    return scan(index, folders, progress=progress, cancel=cancel, folder_only=folder_only)
 
 
 def _scan_problems_within(index, roots: list[Path]) -> list[str]:

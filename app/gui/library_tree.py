@@ -62,7 +62,8 @@ class LibraryTree(QTreeWidget):
         self._roots = {root.path for root in roots}
         for root in roots:
             root_item = self._item(None, root.name, root.path, root.count, "folder")
-            root_item.setToolTip(0, root.path)
+            root_item.setToolTip(0, root.path + ("\nThis folder only, not the folders in it: Add folder… "
+                                                 "takes those in too." if root.alone else ""))
             self._add_children(root_item, root)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar
+from app.cli.common import add_folders_given, add_json_flag, open_index, print_json_line, print_summary, progress_bar
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 
@@ -35,6 +35,7 @@ def run(args) -> int:
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shlex.quote(given)}` to tag that photo)")
     with open_index(args) as index:
+        add_folders_given(index, args.paths)
         roots = [Path(p) for p in args.paths] or index.roots()
         if not roots:
             raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")

@@ -29,6 +29,7 @@ def run(args) -> int:
         problems = index.errors(limit=args.errors) if args.errors > 0 else []
         landmarks = landmark_counts(index)
         stats["folders"] = [str(root) for root in index.roots()]
+        stats["folders_without_subfolders"] = [str(root) for root in index.folder_only_roots()]
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
@@ -42,7 +43,9 @@ def run(args) -> int:
         return 0
     states = stats["by_state"]
     print(f"index:      {stats['index']}")
-    print("folders:    " + ("\n            ".join(one_line(f) for f in stats["folders"]) or "none (run `landmark-tagger scan FOLDER`)"))
+    alone = set(stats["folders_without_subfolders"])
+    folders = [one_line(f) + ("  (this folder only, not those in it)" if f in alone else "") for f in stats["folders"]]
+    print("folders:    " + ("\n            ".join(folders) or "none (run `landmark-tagger scan FOLDER`)"))
     print(
         f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
         f"{counted(stats['raw_pairs'], 'RAW+JPEG pair')})"

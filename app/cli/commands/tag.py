@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary
+from app.cli.common import add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary
 from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
@@ -72,13 +72,16 @@ def run(args) -> int:
             _write_above_bar(one_line(f"error: {result.error}"))
 
     with open_index(args) as index, _stop_on_ctrl_c(cancel), _progress_bars() as progress:
+        add_folders_given(index, args.paths)
         targets = [Path(p) for p in args.paths] or _library_folders(index)
         roots_before = index.roots()
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
         joined = _folders_joined_for_files(index, roots_before, targets)
     for folder, photos in joined:  # a photo given by its file brings its folder: say so
-        print_summary(f"added {folder} to the library ({counted(photos, 'photo')}, the photo's folder and those "
-                      f"below it); `landmark-tagger forget {shlex.quote(str(folder))}` takes it out")
+        quoted = shlex.quote(str(folder))
+        print_summary(f"added {folder} to the library ({counted(photos, 'photo')}; that folder only: "
+                      f"`landmark-tagger scan {quoted}` adds the folders in it too, "
+                      f"`landmark-tagger forget {quoted}` takes it out)")
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     for path in summary.not_photos:
         print_summary(f"error: {path}: {NOT_A_PHOTO}")
@@ -99,17 +102,15 @@ def run(args) -> int:
 
 
 def _folders_joined_for_files(index, roots_before: list[Path], targets: list[Path]) -> list[tuple[Path, int]]:
-    """Library folders this run added because a photo was given by its file (its folder
-    is scanned with it), with their photo counts; folders given as such are not news."""
-    from app.core.folder_paths import is_within
-    from app.core.index.catalog import count_photos_under
+    """Library folders this run added because a photo was given by its file (that
+    folder alone is read), with their photo counts; folders given as such are not news."""
+    from app.core.index.catalog import count_photos_in
 
     parents = {Path(t).expanduser().parent.resolve() for t in targets if Path(t).expanduser().is_file()}
-    before = [str(root) for root in roots_before]
     return [
-        (root, count_photos_under(index.conn, str(root)))
-        for root in index.roots()
-        if root in parents and not any(is_within(str(root), old) for old in before)
+        (root, count_photos_in(index.conn, str(root)))
+        for root in index.folder_only_roots()
+        if root in parents and root not in roots_before
     ]
 
 

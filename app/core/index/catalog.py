@@ -204,3 +204,11 @@ def folders_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> lis
 
 def count_photos_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> int:
     return int(conn.execute(f"SELECT count(*) FROM photos WHERE {_UNDER}", _under(root, sep)).fetchone()[0])
+
+
+def count_photos_in(conn: sqlite3.Connection, folder: str, sep: str = os.sep) -> int:
+    """Present photos in `folder` itself, not in the folders below it."""
+    return int(conn.execute(
+        "SELECT count(*) FROM photos WHERE missing = 0 AND folder = CAST(? AS TEXT)",
+        (db_text(folder.rstrip(sep) or folder),),
+    ).fetchone()[0])

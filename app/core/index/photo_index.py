@@ -76,17 +76,26 @@ class PhotoIndex:
         self.close()
 
     # -- library roots -------------------------------------------------------------
-    def add_root(self, path: str | Path) -> Path:
+    def add_root(self, path: str | Path, recursive: bool = True) -> Path:
+        """Make `path` a library folder: with the folders below it (a folder the user
+        added; a folder-only one becomes whole), or that folder only (`recursive=False`,
+        the folder of a photo given by its file; an existing one is left as it is)."""
         root = Path(path).expanduser().resolve()
         with self.transaction() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO library_roots (path, added_at) VALUES (CAST(? AS TEXT), ?)",
-                (db_text(str(root)), now_iso()),
+                "INSERT INTO library_roots (path, added_at, recursive) VALUES (CAST(? AS TEXT), ?, ?) "
+                + ("ON CONFLICT (path) DO UPDATE SET recursive = 1" if recursive else "ON CONFLICT (path) DO NOTHING"),
+                (db_text(str(root)), now_iso(), int(recursive)),
             )
         return root
 
     def roots(self) -> list[Path]:
         return [Path(r[0]) for r in self.conn.execute("SELECT path FROM library_roots ORDER BY path")]
+
+    def folder_only_roots(self) -> list[Path]:
+        """Library folders that hold their own photos only, not the folders below them."""
+        return [Path(r[0]) for r in self.conn.execute(
+            "SELECT path FROM library_roots WHERE recursive = 0 ORDER BY path")]
 
     def remove_root(self, path: str | Path) -> None:
         root = str(Path(path).expanduser().resolve())

@@ -7,6 +7,7 @@ often a rescan met the same eleven broken files.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 
@@ -49,15 +50,22 @@ def scan_problem_paths(conn: sqlite3.Connection) -> set[str]:
 def clear_rescanned(
     conn: sqlite3.Connection, roots: Sequence[str], run_id: int, unlisted: Sequence[str] = (),
     keep: Collection[str] = frozenset(),
+    folder_only: Collection[str] = frozenset(),
 ) -> int:
     """After a whole scan of `roots`: scan problems there that this run did not meet
     again are fixed (each scan reads every unreadable file again), except below the
     folders it could not list and those of the `keep` paths (indexed files with a
-    problem that the scan did not read again, being unchanged). Returns how many were cleared."""
+    problem that the scan did not read again, being unchanged). A root in `folder_only`
+    was read without its sub-folders: their problems stay. Returns how many were cleared."""
+    def rescanned(path: str, root: str) -> bool:
+        if root not in folder_only:
+            return is_within(path, root)
+        return path == root or (os.path.dirname(path) == root and not os.path.isdir(path))
+
     rows = conn.execute("SELECT id, path FROM errors WHERE stage = 'scan' AND run_id IS NOT ?", (run_id,))
     fixed = [
         (error_id,) for error_id, path in rows
-        if path is not None and path not in keep and any(is_within(path, root) for root in roots)
+        if path is not None and path not in keep and any(rescanned(path, root) for root in roots)
         and not any(is_within(path, folder) for folder in unlisted)
     ]
     conn.executemany("DELETE FROM errors WHERE id = ?", fixed)

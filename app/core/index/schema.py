@@ -352,11 +352,16 @@ def migration_10(conn: sqlite3.Connection) -> None:
 # here; teaching the label again takes it off the list.
 MIGRATION_11 = "CREATE TABLE forgotten_places (label TEXT PRIMARY KEY, forgotten_at TEXT);"
 
+# A library folder that a photo given by its file brought in holds that folder only
+# (`tag ~/DSC_0042.JPG` must not read the whole home folder); folders added as such
+# hold the folders below them too, as before.
+MIGRATION_12 = "ALTER TABLE library_roots ADD COLUMN recursive INTEGER NOT NULL DEFAULT 1;"
+
 
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
-    migration_9, migration_10, MIGRATION_11,
+    migration_9, migration_10, MIGRATION_11, MIGRATION_12,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
