@@ -639,6 +639,34 @@ def test_photos_dropped_on_the_window_are_looked_up(qtbot, window, tmp_path) -> 
     shown = {window.index.get(window.grid_model.photo_id(row)).path for row in range(window.grid_model.rowCount())}
     assert shown == {str(p.resolve()) for p in photos}
     assert window.index.roots() == [folder.resolve()]  # nothing added
+    assert not window.jobs.busy  # nothing to tag
+
+
+def test_photos_dropped_from_outside_the_library_are_tagged_with_their_folder_alone(
+        qtbot, window, tmp_path, tiny_bundle) -> None:
+    """A photo the library does not know is tagged when dropped, and shown; its folder
+    joins the library without the folders in it (a drop from ~/Downloads must not read
+    everything below it)."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
+    downloads = tmp_path / "Downloads"
+    make_photo_folder(downloads / "old trip", 2)
+    photos = [path.rename(downloads / path.name)
+              for path in make_photo_folder(tmp_path / "new", 2, seed=2)][:1]
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in photos])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))
+    wait_for_job(qtbot, window)
+    shown = [window.index.get(window.grid_model.photo_id(row)) for row in range(window.grid_model.rowCount())]
+    assert [record.path for record in shown] == [str(photos[0].resolve())]
+    assert shown[0].model_id == tiny_bundle.id  # tagged
+    assert window.index.folder_only_roots() == [downloads.resolve()]
+    assert all("old trip" not in record.path for record in window.index.search())
 
 
 def test_jobs_take_their_options_from_the_settings(tmp_path) -> None:

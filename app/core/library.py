@@ -145,6 +145,19 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
         node = child
 
 
+def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:
+    """The photo files among `paths` that the index holds no present photo for (dropped
+    on the window from a file manager, say), in the order given."""
+    from app.core.index.connection import db_text
+    from app.core.path_query import scanned_path
+
+    return [
+        path for path in paths
+        if index.conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND missing = 0",
+                              (db_text(scanned_path(path)),)).fetchone() is None
+    ]
+
+
 def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
     """Photos with a suggested label matching `query`, most doubtful first: the
     suggested landmarks, least confident first; then the "no landmark" answers whose best

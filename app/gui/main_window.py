@@ -583,7 +583,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def dropEvent(self, event) -> None:
         """Folders dropped on the window are added like "Add folder…"; photo files
         dropped on it are looked up (a search for those files), to see what the library
-        knows of them."""
+        knows of them, and those it does not know yet are tagged (their folder joins the
+        library on its own, as `landmark-tagger tag FILE` does)."""
         folders, photos = self._dropped(event)
         if folders and not self.jobs.busy:
             event.acceptProposedAction()
@@ -593,6 +594,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
             event.acceptProposedAction()
             self.search_bar.set_text(" ".join(filter(None, (path_term(str(p)) for p in photos))))
+            unknown = library.photos_not_in_library(self.index, photos)
+            if unknown:
+                self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
 
     def save_window_state(self) -> None:
         """Remember size and panel layout for the next start (in the settings file)."""
