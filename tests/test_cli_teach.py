@@ -86,3 +86,22 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     assert code == 0 and lines == [{"label": "Our cabin", "forgotten": 1}]
     code, lines, err = run_cli(capsys, "--db", db, "teach", "--forget", "Our cabin")  # gone already
     assert code == 1 and "nothing was taught as 'Our cabin'; nothing is taught" in err
+
+
+def test_teaching_from_a_photo_outside_the_library_reads_its_folder_alone(capsys, tmp_path, tiny_bundle):
+    """`teach "Home" ~/DSC_0001.JPG` read every folder below the home folder; like `tag
+    FILE`, it now brings in the photo's folder without the folders in it."""
+    from app.core.index import PhotoIndex
+
+    home = tmp_path / "home"
+    (home / "Pictures").mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for path in (home / "DSC_0001.JPG", home / "Pictures" / "DSC_0002.JPG"):
+        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(path)
+    db = str(tmp_path / "index.db")
+    code, lines, _ = run_cli(capsys, "--db", db, "teach", "--model", str(tiny_bundle.path), "--json", "Home",
+                             str(home / "DSC_0001.JPG"))
+    assert code == 0 and lines[0]["taught"] == 1
+    with PhotoIndex.open(db) as index:
+        assert [Path(record.path).name for record in index.search()] == ["DSC_0001.JPG"]
+        assert index.folder_only_roots() == [home.resolve()]

@@ -144,7 +144,7 @@ class PhotoEmbedder:
 
 def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) -> list[int]:
     """Photo ids for ids, indexed files and folders; folders and files not yet in the
-    index are scanned first (a file's folder is scanned). UsageError for a path that
+    index are scanned first (a file's folder alone, as `tag FILE` does). UsageError for a path that
     does not exist or holds no photo."""
     from app.core.photo_info import NOT_A_PHOTO, READABLE_FORMATS, file_kind
     from app.core.scanner import scan
@@ -163,7 +163,8 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
             raise UsageError(f"{path} is {NOT_A_PHOTO}")
         found = photo_ids_under(index, [path])
         if not found:
-            scan(index, [path if path.is_dir() else path.parent])
+            folder = path if path.is_dir() else path.parent
+            scan(index, [folder], folder_only=[] if path.is_dir() else [folder])
             found = photo_ids_under(index, [path])
         if not found:
             problem = index.errors(stage="scan", path=path.resolve(), limit=1)
