@@ -22,7 +22,7 @@ venv: $(VENV)/.installed
 # `landmark-tagger gui` prints one line with the CLI equivalent (exit 2, not an error here).
 run: venv
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then bash scripts/system-deps.sh; fi
-	@$(BIN)/landmark-tagger gui $(FOLDER) || { status=$$?; [ $$status -eq 2 ] || exit $$status; }
+	@$(BIN)/landmark-tagger gui $(if $(FOLDER),"$(FOLDER)") || { status=$$?; [ $$status -eq 2 ] || exit $$status; }
 
 test: venv
 	@bash scripts/system-deps.sh

@@ -491,7 +491,14 @@ def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, 
         monkeypatch.delenv(name, raising=False)
     assert main(["gui"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["no display found; use the CLI instead: landmark-tagger scan FOLDER && landmark-tagger tag FOLDER"]
+    assert err == ["no display found; use the CLI instead: landmark-tagger tag FOLDER (reads the folder and tags "
+                   "its photos; `landmark-tagger --help` lists the other commands)"]
+    # `make run` starts .venv/bin/landmark-tagger, which no shell finds by its bare name
+    monkeypatch.setattr("sys.argv", [".venv/bin/landmark-tagger", "gui", "My Photos"])
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert main(["gui"]) == 2
+    assert capsys.readouterr().err.startswith(
+        "no display found; use the CLI instead: .venv/bin/landmark-tagger tag FOLDER")
 
 
 def test_a_damaged_index_is_explained_in_a_dialog(qtbot, tmp_path, monkeypatch, capsys) -> None:

@@ -54,6 +54,23 @@ def open_index(args):
     return PhotoIndex.open(getattr(args, "db", None) or None)
 
 
+def command_as_typed() -> str:
+    """How to run this tool again from here, for messages that suggest a command:
+    `landmark-tagger` when the shell finds this one under that name, else the path it
+    was started by (`make run` starts `.venv/bin/landmark-tagger`, not on PATH)."""
+    import os
+    import shlex
+    import shutil
+
+    started = sys.argv[0] if sys.argv else ""
+    if os.path.basename(started) != "landmark-tagger" or os.sep not in started:
+        return "landmark-tagger"
+    on_path = shutil.which("landmark-tagger")
+    if on_path is not None and os.path.realpath(on_path) == os.path.realpath(started):
+        return "landmark-tagger"
+    return shlex.quote(started)
+
+
 def add_folders_given(index, paths) -> None:
     """Folders the user names become library folders with the folders below them, also
     one that a photo given by its file brought in for itself alone."""

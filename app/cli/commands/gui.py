@@ -19,9 +19,14 @@ def register(subparsers) -> None:
 
 
 def no_display_message(folder: str | None) -> str:
-    target = folder or "FOLDER"
-    return (f"no display found; use the CLI instead: landmark-tagger scan {target} && "
-            f"landmark-tagger tag {target}")
+    import shlex
+
+    from app.cli.common import command_as_typed
+
+    target = shlex.quote(folder) if folder else "FOLDER"
+    command = command_as_typed()
+    return (f"no display found; use the CLI instead: {command} tag {target} (reads the folder and tags its "
+            f"photos; `{command} --help` lists the other commands)")
 
 
 def run(args) -> int:
