@@ -778,3 +778,49 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     nothing = WritePlanDialog([planned("/p/b.jpg", ["Petra"])], include_suggested=False)
     qtbot.addWidget(nothing)
     assert not nothing.write_button.isEnabled()
+
+
+def test_photos_copied_into_a_library_folder_show_up_when_the_app_opens(qtbot, window, tmp_path) -> None:
+    """The app reads the library's folders when it opens (new and changed files only):
+    today's card copied into last year's trip folder is there without pressing
+    anything, a folder on a drive that is not connected is skipped (its photos are not
+    marked missing), and Settings can turn it off."""
+    from dataclasses import replace
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    unplugged = tmp_path / "card"
+    make_photo_folder(unplugged, 2, seed=5)
+    assert window.add_folder(unplugged)
+    wait_for_job(qtbot, window)
+    unplugged.rename(tmp_path / "card (elsewhere)")
+    make_photo_folder(folder / "day 2", 2, seed=3)
+
+    assert window.check_library_folders()
+    wait_for_job(qtbot, window)
+    assert window.grid_model.rowCount() == 7  # 3 + 2 new + the 2 of the unplugged drive, kept
+    assert window.index.count("is:missing") == 0
+    assert window.statusBar().currentMessage().startswith("2 new photos in the library's folders — Tag folder")
+    assert window.check_library_folders()
+    wait_for_job(qtbot, window)
+    assert window.statusBar().currentMessage() == "Library folders checked: nothing new"
+    window.settings = replace(window.settings, check_folders_at_start=False)
+    assert not window.check_library_folders()
+
+
+def test_tagging_the_library_skips_a_folder_whose_drive_is_not_connected(qtbot, window, tmp_path, tiny_bundle) -> None:
+    """It used to fail the whole job ("… does not exist; check the path")."""
+    from dataclasses import replace
+
+    window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    card = tmp_path / "card"
+    make_photo_folder(card, 2, seed=5)
+    assert window.add_folder(card)
+    wait_for_job(qtbot, window)
+    card.rename(tmp_path / "card (elsewhere)")
+    window.folder = None
+    assert window.tag_folder()
+    assert "skipped" in window.statusBar().currentMessage() and str(card.resolve()) in window.statusBar().currentMessage()
+    wait_for_job(qtbot, window)
+    assert window.index.count(f'folder:"{folder.resolve()}" state:suggested') == 3
+    assert window.index.count("is:missing") == 0

@@ -99,14 +99,17 @@ def test_choosing_a_bundle_and_saving_stores_its_path(qtbot, tiny_bundle, tmp_pa
 
 def test_choosing_the_default_stores_none_and_an_untouched_choice_is_kept(qtbot, tiny_bundle) -> None:
     tiny = installed_tiny(tiny_bundle)
-    settings = AppSettings(model_bundle=str(tiny), threshold=0.3, sidecar_naming="stem", write_into_jpeg=False)
+    settings = AppSettings(model_bundle=str(tiny), threshold=0.3, sidecar_naming="stem", write_into_jpeg=False,
+                           check_folders_at_start=False)
     dialog = open_dialog(qtbot, settings)
     assert dialog.bundle_chooser.combo.currentText().startswith("tiny — ")
     assert dialog.settings() == settings  # nothing touched, nothing changed
     assert dialog.bundle_chooser.choose(None)
     dialog.accept()
     assert dialog.settings() == AppSettings(model_bundle=None, threshold=0.3, sidecar_naming="stem",
-                                            write_into_jpeg=False)
+                                            write_into_jpeg=False, check_folders_at_start=False)
+    dialog.check_folders_at_start.setChecked(True)
+    assert dialog.settings().check_folders_at_start
 
 
 def test_a_corrupt_bundle_is_listed_disabled_with_its_error_and_the_dialog_still_works(qtbot, tiny_bundle) -> None:

@@ -17,7 +17,8 @@ def test_defaults_when_no_file_exists() -> None:
 
 
 def test_saved_settings_load_back_from_the_data_folder() -> None:
-    chosen = AppSettings(model_bundle="/models/a.ltbundle", threshold=0.42, sidecar_naming="stem", write_into_jpeg=False)
+    chosen = AppSettings(model_bundle="/models/a.ltbundle", threshold=0.42, sidecar_naming="stem", write_into_jpeg=False,
+                         check_folders_at_start=False)
     path = save_settings(chosen)
     assert path == data_dir() / "settings.json"
     assert load_settings() == chosen

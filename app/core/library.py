@@ -145,6 +145,14 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
         node = child
 
 
+def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
+    """(library folders there now, those missing: a drive not connected), so a rescan of
+    the library skips an unplugged drive instead of marking its photos missing."""
+    roots = index.roots()
+    present = [root for root in roots if root.is_dir()]
+    return present, [root for root in roots if root not in present]
+
+
 def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:
     """The photo files among `paths` that the index holds no present photo for (dropped
     on the window from a file manager, say), in the order given."""

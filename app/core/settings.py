@@ -29,6 +29,8 @@ class AppSettings:
     sidecar_naming: "ext" (DSC_1.NEF.xmp) or "stem" (DSC_1.xmp).
     write_into_jpeg: also write labels into JPEG files, not only sidecars.
     thumbnail_size: the grid's tile size in pixels.
+    check_folders_at_start: read the library's folders when the app opens, so photos
+        copied into them since show up (only new and changed files are read).
     window_state: where the window and its panels were, as the GUI saved it.
     """
 
@@ -37,6 +39,7 @@ class AppSettings:
     sidecar_naming: str = "ext"
     write_into_jpeg: bool = True
     thumbnail_size: int = 160
+    check_folders_at_start: bool = True
     window_state: str | None = None  # the window's size and panel layout, opaque (base64)
 
     def validated(self) -> "AppSettings":
@@ -53,6 +56,7 @@ class AppSettings:
             self,
             threshold=None if self.threshold is None else float(self.threshold),
             write_into_jpeg=bool(self.write_into_jpeg),
+            check_folders_at_start=bool(self.check_folders_at_start),
             thumbnail_size=int(self.thumbnail_size),
             model_bundle=str(self.model_bundle) if self.model_bundle else None,
             window_state=str(self.window_state) if self.window_state else None,

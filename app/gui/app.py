@@ -93,6 +93,8 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
         QMessageBox.critical(None, "Landmark Tagger cannot open its index", str(error))
         return 2
     window.show()
+    if folder is None:  # a folder given is read anyway
+        window.check_library_folders()
     _prune_thumbnails_in_the_background()
     code = app.exec()
     window.index.close()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog
 
+from app.core.wording import counted
 from app.gui import job_work
 from app.gui.job_runner import JobRunner
 from app.gui.write_dialog import WritePlanDialog
@@ -76,6 +77,21 @@ class JobController(QObject):
 
     def scan(self, roots: list[Path]) -> bool:
         return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
+
+    def check_folders(self, roots: list[Path]) -> bool:
+        """Read the library's folders for photos copied into them since (when the app
+        opens); says what it found, and what to press when there are new photos."""
+        def report(summary) -> None:
+            if summary.new:
+                self.window.show_message(
+                    f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
+                    f"the landmarks in them ({summary.line()})")
+            elif summary.changed or summary.moved or summary.missing or summary.errors:
+                self.window.show_message(f"Library folders checked: {summary.line()}")
+            else:
+                self.window.show_message("Library folders checked: nothing new")
+
+        return self.start("Checking folders", job_work.scan_work(self.window.db_path, roots), after=report)
 
     def forget(self, folder: str) -> bool:
         def report(contents) -> None:

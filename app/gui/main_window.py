@@ -486,13 +486,27 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             + unwritten)
         return answer == QMessageBox.StandardButton.Yes
 
-    def tag_folder(self) -> bool:
-        targets = [Path(self.folder)] if self.folder else self.index.roots()
-        if not targets:
-            self.show_message("Add a folder first.")
+    def check_library_folders(self) -> bool:
+        """Look for photos copied into the library's folders since last time (at start,
+        unless Settings say not to); a folder whose drive is not connected is skipped."""
+        present, _absent = library.present_library_folders(self.index)
+        if not self.settings.check_folders_at_start or not present or self.jobs.busy:
             return False
-        title = f"Tagging {Path(self.folder).name}" if self.folder else "Tagging library"
-        return self.jobs.tag(targets, title)
+        return self.jobs.check_folders(present)
+
+    def tag_folder(self) -> bool:
+        if self.folder:
+            return self.jobs.tag([Path(self.folder)], f"Tagging {Path(self.folder).name}")
+        targets, absent = library.present_library_folders(self.index)
+        if not targets:
+            self.show_message("Connect the drive of the library's folders first." if absent else "Add a folder first.")
+            return False
+        if not self.jobs.tag(targets, "Tagging library"):
+            return False
+        if absent:  # an unplugged drive: its photos are left as they are, neither read nor marked missing
+            self.show_message(f"Tagging library; skipped {', '.join(str(root) for root in absent)}: "
+                              "folder not found (is the drive connected?)")
+        return True
 
     def tag_selection(self) -> bool:
         ids = self.selected_ids()

@@ -265,6 +265,12 @@ class SettingsDialog(QDialog):
         self.write_into_jpeg = QCheckBox("Write labels into JPEG files too")
         self.write_into_jpeg.setChecked(settings.write_into_jpeg)
         form.addRow("JPEGs", self.write_into_jpeg)
+
+        self.check_folders_at_start = QCheckBox("Look for new photos in the library's folders when the app opens")
+        self.check_folders_at_start.setChecked(settings.check_folders_at_start)
+        self.check_folders_at_start.setToolTip("Only new and changed files are read; folders on a drive that is "
+                                               "not connected are skipped")
+        form.addRow("At start", self.check_folders_at_start)
         layout.addLayout(form)
         note = QLabel("RAW files are never modified: their labels go into XMP sidecars.\n"
                       "Changes apply to the next tag or write job.")
@@ -291,4 +297,5 @@ class SettingsDialog(QDialog):
             threshold=None if self.use_bundle_threshold.isChecked() else round(self.threshold.value(), 4),
             sidecar_naming=self.sidecar.currentData(),
             write_into_jpeg=self.write_into_jpeg.isChecked(),
+            check_folders_at_start=self.check_folders_at_start.isChecked(),
         )

@@ -157,14 +157,13 @@ def _library_folders(index) -> list[Path]:
     """The library's folders that are there now; an unplugged drive is skipped with a
     note (its photos are neither decoded nor marked missing)."""
     from app.core.errors import UsageError
+    from app.core.library import present_library_folders
 
-    roots = [Path(root) for root in index.roots()]
-    if not roots:
+    present, absent = present_library_folders(index)
+    if not present and not absent:
         raise UsageError("no folder to tag: give one, e.g. `landmark-tagger tag ~/Pictures`")
-    present = [root for root in roots if root.is_dir()]
-    for root in roots:
-        if root not in present:
-            print_summary(f"skipped {root}: folder not found (is the drive mounted?)")
+    for root in absent:
+        print_summary(f"skipped {root}: folder not found (is the drive mounted?)")
     if not present:
         raise UsageError("none of the library's folders is there; mount the drive or give a folder")
     return present
