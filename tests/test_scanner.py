@@ -191,6 +191,34 @@ def test_deleted_photos_are_missing_with_labels_kept_and_come_back(tmp_path: Pat
     assert index.get(photo_id).label == "Petra" and not index.get(photo_id).missing
 
 
+def test_a_folder_read_alone_leaves_the_folders_below_it_as_they_are(tmp_path: Path, index: PhotoIndex) -> None:
+    """The folder of a photo given by its file is read without its sub-folders: they are
+    not read, not taken for deleted, and their problems stay, in whichever order the
+    folder and a library folder holding it come."""
+    write_jpeg(tmp_path / "2019" / "a.jpg")
+    write_jpeg(tmp_path / "2019" / "day 1" / "b.jpg", color=(9, 9, 9))
+    (tmp_path / "2019" / "day 1" / "bad.jpg").write_bytes(b"not a photo" * 20)
+    scan(index, [tmp_path])
+    assert index.count() == 2 and len(index.errors()) == 1
+    write_jpeg(tmp_path / "2019" / "day 1" / "c.jpg", color=(40, 40, 40))
+
+    summary = scan(index, [tmp_path / "2019"], folder_only=[tmp_path / "2019"])
+    assert (summary.new, summary.missing, summary.photos) == (0, 0, 1)  # day 1 not read
+    assert len(index.errors()) == 1 and index.count("is:missing") == 0
+    assert index.roots() == [tmp_path.resolve()] and index.folder_only_roots() == []  # inside the library already
+
+    summary = scan(index, [tmp_path / "2019", tmp_path], folder_only=[tmp_path / "2019"])
+    assert (summary.new, summary.missing) == (1, 0) and index.count() == 3
+
+    elsewhere = tmp_path.parent / f"{tmp_path.name} downloads"
+    write_jpeg(elsewhere / "d.jpg", color=(80, 80, 80))
+    write_jpeg(elsewhere / "old" / "e.jpg", color=(120, 120, 120))
+    summary = scan(index, [elsewhere], folder_only=[elsewhere])
+    assert (summary.new, summary.photos) == (1, 1) and index.folder_only_roots() == [elsewhere.resolve()]
+    summary = scan(index, [elsewhere])  # the library folder is read as it was added
+    assert summary.new == 0 and index.count() == 4
+
+
 def test_hidden_sidecar_and_temp_files_are_skipped(tmp_path: Path, index: PhotoIndex) -> None:
     write_jpeg(tmp_path / "keep.jpg")
     write_jpeg(tmp_path / ".hidden.jpg")

@@ -158,7 +158,9 @@ class _Scan:
             self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
         status = "failed"
         try:
-            walked = [root for root in resolved if self._walk_root(root)]
+            # Whole roots first: a folder read alone is then skipped inside them (already
+            # read), rather than read alone first and its sub-folders taken for deleted.
+            walked = [root for root in sorted(resolved, key=lambda r: r in self.shallow) if self._walk_root(root)]
             if not self._cancelled():
                 for root in walked:
                     if root not in self.shallow:  # its sub-folders were not looked at
