@@ -195,6 +195,27 @@ def test_a_photo_opens_in_the_default_app_and_shows_in_its_folder(qtbot, window,
     assert messages[-1] == f"{path.name} is not there any more; scan its folder again"
 
 
+def test_a_folder_held_alone_can_take_in_the_folders_in_it(qtbot, window, tmp_path) -> None:
+    """A folder that came in with one photo (a drop, `tag FILE`) says so in the library
+    tree, whose menu reads the folders in it too."""
+    from app.gui import library_tree
+
+    folder = tmp_path / "Downloads"
+    make_photo_folder(folder, 6)  # 2 of them in Downloads/trip
+    window.index.add_root(folder, recursive=False)
+    assert window.jobs.scan([folder])
+    wait_for_job(qtbot, window)
+    assert window.index.count("") == 4
+    root = window.library_tree.topLevelItem(1)
+    assert root.data(0, library_tree.PathRole) == str(folder.resolve()) and "This folder only" in root.toolTip(0)
+    menu = window.library_tree.menu_for(root)
+    assert [action.text() for action in menu.actions()] == ["Include the folders in it", "Remove from library…"]
+    menu.actions()[0].trigger()
+    wait_for_job(qtbot, window)
+    assert window.index.count("") == 6 and window.index.folder_only_roots() == []
+    assert "This folder only" not in window.library_tree.topLevelItem(1).toolTip(0)
+
+
 def test_a_library_folder_can_be_removed_from_the_library_after_a_confirmation(
         qtbot, window, tmp_path, monkeypatch) -> None:
     from app.gui import library_tree

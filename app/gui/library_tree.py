@@ -27,6 +27,7 @@ class LibraryTree(QTreeWidget):
     folder_selected = Signal(str)
     query_selected = Signal(str)
     forget_requested = Signal(str)  # a library folder (a root) to take out of the library
+    whole_folder_requested = Signal(str)  # a library folder held alone: read the folders in it too
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -44,6 +45,7 @@ class LibraryTree(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_menu)
         self._roots: set[str] = set()
+        self._alone: set[str] = set()  # library folders that hold their own photos only
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
         self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True}  # headings, as the user left them
@@ -60,10 +62,11 @@ class LibraryTree(QTreeWidget):
         self.clear()
         self._all = self._item(None, "All photos", "", total, "library")
         self._roots = {root.path for root in roots}
+        self._alone = {root.path for root in roots if root.alone}
         for root in roots:
             root_item = self._item(None, root.name, root.path, root.count, "folder")
-            root_item.setToolTip(0, root.path + ("\nThis folder only, not the folders in it: Add folder… "
-                                                 "takes those in too." if root.alone else ""))
+            root_item.setToolTip(0, root.path + ("\nThis folder only, not the folders in it (right-click to "
+                                                 "include them)." if root.alone else ""))
             self._add_children(root_item, root)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
@@ -174,11 +177,15 @@ class LibraryTree(QTreeWidget):
             menu.exec(self.viewport().mapToGlobal(position))
 
     def menu_for(self, item: QTreeWidgetItem | None) -> QMenu | None:
-        """Right-click on a library folder: take it out of the library (nothing for the rest)."""
+        """Right-click on a library folder: take it out of the library, or include the
+        folders in one that holds its own photos only (nothing for the rest)."""
         path = item.data(0, PathRole) if item is not None else ""
         if path not in self._roots:
             return None
         menu = QMenu(self)
+        if path in self._alone:
+            menu.addAction(icon("folder-add"), "Include the folders in it",
+                           lambda: self.whole_folder_requested.emit(path))
         menu.addAction(icon("reject"), "Remove from library…", lambda: self.forget_requested.emit(path))
         return menu
 

@@ -131,6 +131,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree.folder_selected.connect(self._on_folder_selected)
         self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.forget_requested.connect(self.forget_folder)
+        self.library_tree.whole_folder_requested.connect(lambda folder: self.add_folder(Path(folder)))
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
