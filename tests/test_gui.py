@@ -845,3 +845,29 @@ def test_tagging_the_library_skips_a_folder_whose_drive_is_not_connected(qtbot, 
     wait_for_job(qtbot, window)
     assert window.index.count(f'folder:"{folder.resolve()}" state:suggested') == 3
     assert window.index.count("is:missing") == 0
+
+
+def test_the_problems_panel_keeps_one_row_a_file_and_stage(qtbot, window, tmp_path, monkeypatch) -> None:
+    """Every rescan meets the same broken files again; the list used to grow by all of
+    them after each job (and after each start, now that the app checks its folders)."""
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    (folder / "broken.jpg").write_bytes(b"not a photo" * 50)
+    (folder / "empty.jpg").write_bytes(b"")
+    for _ in range(3):
+        assert window.check_library_folders()
+        wait_for_job(qtbot, window)
+    rows = window.errors_panel.problems()
+    assert sorted(Path(path).name for path, _stage, _message in rows) == ["broken.jpg", "empty.jpg"]
+    window.errors_panel.add_problem(None, "Tagging", "no model bundle")
+    window.errors_panel.add_problem(None, "Tagging", "no model bundle")
+    window.errors_panel.add_problem(str(folder / "broken.jpg"), "decode", "cannot decode")
+    assert len(window.errors_panel.problems()) == 4
+    window.errors_panel.clear_problems()
+    window.errors_panel.add_problem(str(folder / "broken.jpg"), "scan", "again")
+    assert len(window.errors_panel.problems()) == 1
+    from app.gui import errors_panel
+
+    monkeypatch.setattr(errors_panel, "MAX_ROWS", 3)  # the oldest rows go, and their files may come back
+    for name in ("a", "b", "c", "d", "a"):
+        window.errors_panel.add_problem(str(folder / f"{name}.jpg"), "scan", "bad")
+    assert [Path(path).name for path, _stage, _message in window.errors_panel.problems()] == ["a.jpg", "d.jpg", "c.jpg"]

@@ -1,7 +1,11 @@
 """Problems from jobs collected in one table (file, stage, problem): one place to
-look instead of a dialog per failed file."""
+look instead of a dialog per failed file. A file has one row a stage, its latest
+problem, as in the index: each rescan meets the same broken files again, and the list
+used to grow by all of them after every job."""
 
 from __future__ import annotations
+
+import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
@@ -11,6 +15,7 @@ from app.core.index.records import printable_path
 from app.core.library import display_name
 
 MAX_ROWS = 2000
+KeyRole = Qt.ItemDataRole.UserRole + 1  # on the file item: what makes a row the same problem
 
 
 class ErrorsPanel(QTableWidget):
@@ -34,18 +39,28 @@ class ErrorsPanel(QTableWidget):
         clear.triggered.connect(self.clear_problems)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.addAction(clear)
+        self._rows: dict[str, QTableWidgetItem] = {}  # problem key -> its row's file item
 
     def add_problem(self, path: str | None, stage: str, message: str) -> None:
+        """Add a row at the top; the file's earlier row for this stage goes (a message
+        without a file replaces the same message)."""
+        key = json.dumps([path, stage] if path else [None, stage, message])
+        earlier = self._rows.pop(key, None)
+        if earlier is not None and self.row(earlier) >= 0:
+            self.removeRow(self.row(earlier))
         self.insertRow(0)
         name = display_name(path) if path else "—"
         file_item = QTableWidgetItem(name or "—")
         file_item.setToolTip(printable_path(path) if path else "")
+        file_item.setData(KeyRole, key)
+        self._rows[key] = file_item
         message_item = QTableWidgetItem(message)
         message_item.setToolTip(message)
         self.setItem(0, 0, file_item)
         self.setItem(0, 1, QTableWidgetItem(stage))
         self.setItem(0, 2, message_item)
         if self.rowCount() > MAX_ROWS:
+            self._rows.pop(self.item(self.rowCount() - 1, 0).data(KeyRole), None)
             self.removeRow(self.rowCount() - 1)
         self.count_changed.emit(self.rowCount())
 
@@ -58,6 +73,7 @@ class ErrorsPanel(QTableWidget):
 
     def clear_problems(self) -> None:
         self.setRowCount(0)
+        self._rows.clear()
         self.count_changed.emit(0)
 
     def keyPressEvent(self, event) -> None:
