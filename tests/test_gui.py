@@ -871,3 +871,20 @@ def test_the_problems_panel_keeps_one_row_a_file_and_stage(qtbot, window, tmp_pa
     for name in ("a", "b", "c", "d", "a"):
         window.errors_panel.add_problem(str(folder / f"{name}.jpg"), "scan", "bad")
     assert [Path(path).name for path, _stage, _message in window.errors_panel.problems()] == ["a.jpg", "d.jpg", "c.jpg"]
+
+
+def test_the_detail_pane_says_why_there_is_no_preview(qtbot, window, tmp_path) -> None:
+    """Its messages were cleared as soon as they were set (an empty box instead of
+    "Select a photo" or "No preview: …"); a photo whose file is gone says so."""
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    assert window.detail.preview.text() == "Select a photo"
+    gone = sorted(folder.rglob("*.jpg"))[0]
+    gone.unlink()
+    assert window.check_library_folders()
+    wait_for_job(qtbot, window)
+    window.search_bar.set_text("is:missing")
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 1
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    assert window.detail.preview.text().startswith("File missing")
+    assert not window.detail.preview.has_image()

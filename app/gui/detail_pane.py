@@ -57,6 +57,7 @@ class PreviewLabel(QLabel):
         super().__init__()
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumHeight(200)
+        self.setWordWrap(True)  # a message names a file, which may be long
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setStyleSheet(f"background: {theme.PANEL}; border-radius: 8px; color: {theme.MUTED};")
         self._pixmap: QPixmap | None = None
@@ -66,7 +67,6 @@ class PreviewLabel(QLabel):
     def set_image(self, image: QImage | None, message: str = "") -> None:
         self.image, self.message = image, message
         self._pixmap = QPixmap.fromImage(image) if image is not None else None
-        self.setText("" if self._pixmap else message)
         self._rescale()
 
     def has_image(self) -> bool:
@@ -78,7 +78,7 @@ class PreviewLabel(QLabel):
 
     def _rescale(self) -> None:
         if self._pixmap is None:
-            self.setPixmap(QPixmap())
+            self.setText(self.message)  # (setPixmap would clear the text: the messages never showed)
             self.setFixedHeight(220)
             return
         width = max(100, self.width())
@@ -196,7 +196,7 @@ class DetailPane(QScrollArea):
         layout.addStretch(1)
         self._loader = PreviewLoader(parent=self)
         self._loader.loaded.connect(lambda image: self._set_preview(image))
-        self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:80]}"))
+        self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:240]}"))
         self.record = None
         self.places: dict = {}  # landmark name → model.places.Place, of the bundle in use (set by the window)
         self.show_record(None, [])
@@ -223,7 +223,11 @@ class DetailPane(QScrollArea):
             for value in self.fields.values():
                 value.setText("—")
             return
-        if previous is None or previous.id != record.id or not self.preview.has_image():
+        if getattr(record, "missing", False):
+            self._loader.cancel()
+            self._set_preview(None, "File missing\nmoved, deleted, or on a drive that is not connected; "
+                                    "its labels are kept")
+        elif previous is None or previous.id != record.id or not self.preview.has_image():
             self._set_preview(None, "Loading preview…")
             self._loader.request(record.path)
         if record.state == "unlabelled":
