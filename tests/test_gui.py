@@ -796,6 +796,9 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     qtbot.addWidget(dialog)
     assert dialog.summary.text().startswith("1 file would be written, 1 already carries the label, 1 cannot be")
     assert dialog.write_button.text() == "Write 1 file" and dialog.write_button.isEnabled()
+    shown = [[dialog.table.item(row, column).text() for column in (0, 4)] for row in range(3)]
+    assert shown == [["/p/a.jpg", "—"], ["/p/c.jpg", "the file is read-only"],  # what happens first
+                     ["/p/b.jpg", "nothing to change: the label is there already"]]
     nothing = WritePlanDialog([planned("/p/b.jpg", ["Petra"])], include_suggested=False)
     qtbot.addWidget(nothing)
     assert not nothing.write_button.isEnabled()
@@ -888,3 +891,21 @@ def test_the_detail_pane_says_why_there_is_no_preview(qtbot, window, tmp_path) -
     window.grid.setCurrentIndex(window.grid_model.index(0))
     assert window.detail.preview.text().startswith("File missing")
     assert not window.detail.preview.has_image()
+
+
+def test_an_empty_review_list_says_to_tag_photos_not_tagged_yet(qtbot, window, tmp_path, tiny_bundle) -> None:
+    """Right after Add folder the list said every suggestion had been accepted or rejected."""
+    from dataclasses import replace
+
+    window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
+    added_folder(qtbot, window, tmp_path, count=3)
+    window.review_action.trigger()
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: "3 photos in the library are not tagged" in window.review.empty.text(), timeout=10000)
+    assert window.review.empty.isVisible()
+    assert window.tag_folder()
+    wait_for_job(qtbot, window)
+    window.index.set_state(window.index.photo_ids(""), "accepted")
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: window.review.empty.text().startswith("Nothing to review: every suggestion"), timeout=10000)

@@ -255,6 +255,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
         )
         self._has_library = snapshot.has_roots or stats["photos"] > 0
+        self.review.show_untagged(by_state.get("unlabelled", 0))
         self._update_page_and_actions()
 
     def current_query(self) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import display_name
+from app.core.wording import counted
 from app.gui import theme
 from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
@@ -34,6 +35,9 @@ def runner_up_line(record, alternatives) -> str | None:
     percent = f"{runner_up.score * 100:.0f}%"
     shown = f"{(record.score or 0.0) * 100:.0f}%"
     return f"{lead} {runner_up.label}" + ("" if lead == "best guess" and percent == shown else f"  {percent}")
+
+ALL_REVIEWED = ("Nothing to review: every suggestion has been accepted or rejected.\n"
+                "Teach a place (T) on a few photos, then Find suggestions.")
 
 
 class ReviewRowDelegate(QStyledItemDelegate):
@@ -161,13 +165,19 @@ class ReviewView(QWidget):
         self.list.setModel(model)
         self.list.doubleClicked.connect(lambda index: self.view_requested.emit(index.row()))
         self.list.installEventFilter(self)
-        self.empty = QLabel("Nothing to review: every suggestion has been accepted or rejected.\n"
-                            "Teach a place (T) on a few photos, then Find suggestions.")
+        self.empty = QLabel(ALL_REVIEWED)
         self.empty.setProperty("role", "muted")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
         self.empty.hide()
+
+    def show_untagged(self, untagged: int) -> None:
+        """An empty list says why: photos not tagged yet have nothing to review (right after
+        Add folder), else every suggestion has been seen."""
+        self.empty.setText(
+            f"Nothing to review yet: {counted(untagged, 'photo')} in the library {'is' if untagged == 1 else 'are'} "
+            "not tagged.\nPress Tag folder to recognise the landmarks in them." if untagged else ALL_REVIEWED)
 
     def show_count(self, count: int) -> None:
         self.heading.setText(f"Review suggestions  ({count:,})")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
     QTableWidgetItem, QVBoxLayout,
 )
+
+from app.gui import theme
 
 MAX_SHOWN = 5000
 
@@ -41,6 +44,13 @@ def cell_text(value) -> str:
     return str(value)
 
 
+def _row_order(item) -> int:
+    """0 a file that would be written, 1 one that cannot be, 2 one already right."""
+    if getattr(item, "problem", None):
+        return 1
+    return 0 if getattr(item, "changes_anything", True) else 2
+
+
 class WritePlanDialog(QDialog):
     """Shows what would be written; Write starts the job, Cancel writes nothing."""
 
@@ -65,16 +75,27 @@ class WritePlanDialog(QDialog):
         self.include_suggested.setChecked(include_suggested)
         layout.addWidget(self.include_suggested)
         columns = plan_columns(plan)
+        # the files that would change first; those already right, muted, after them
+        plan = sorted(plan, key=lambda item: _row_order(item))
         table = QTableWidget(min(len(plan), MAX_SHOWN), len(columns))
         table.setHorizontalHeaderLabels([PREFERRED_COLUMNS.get(c, c.replace("_", " ")) for c in columns])
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for row, item in enumerate(plan[:MAX_SHOWN]):
+            unchanged = _row_order(item) == 2
             for column, name in enumerate(columns):
                 value = item if name == "item" else getattr(item, name)
-                cell = QTableWidgetItem(cell_text(value))
-                cell.setToolTip(cell_text(value))
+                text = cell_text(value)
+                if name == "label" and value is None:
+                    text = "no landmark"
+                elif name == "problem" and unchanged:
+                    text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
+                            else "nothing to change: the label is there already")
+                cell = QTableWidgetItem(text)
+                cell.setToolTip(text)
+                if unchanged:
+                    cell.setForeground(QColor(theme.MUTED))
                 table.setItem(row, column, cell)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setStretchLastSection(True)
