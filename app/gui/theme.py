@@ -40,7 +40,8 @@ QLineEdit:focus {{ border-color: {ACCENT}; }}
 QLineEdit[invalid="true"] {{ border-color: {BAD}; }}
 QPushButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 7px 16px; }}
 QPushButton:hover {{ background: #383c42; }}
-QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; font-weight: 600; }}
+QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; }}
+QPushButton[primary="true"] {{ font-weight: 600; }}
 QPushButton:disabled {{ color: #6b6f76; }}
 QProgressBar {{ background: {RAISED}; border: none; border-radius: 5px; height: 10px; text-align: center; color: transparent; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 5px; }}
