@@ -909,3 +909,30 @@ def test_an_empty_review_list_says_to_tag_photos_not_tagged_yet(qtbot, window, t
     window.library_changed()
     wait_for_results(qtbot, window)
     qtbot.waitUntil(lambda: window.review.empty.text().startswith("Nothing to review: every suggestion"), timeout=10000)
+
+
+def test_the_window_fits_a_small_laptop_screen(qtbot, window) -> None:
+    """It opened at 1400 × 900 whatever the screen, and could not be narrower than about
+    1,060 px (a long line of text here and there held it), Settings falling off the
+    toolbar; now it opens within the screen, narrows to under 1,024 px, and the toolbar
+    shows icons only when narrow."""
+    from PySide6.QtCore import QSize
+
+    from app.gui.main_window import first_window_size
+
+    assert first_window_size(QSize(1280, 760)) == QSize(1177, 699)
+    assert first_window_size(QSize(2560, 1400)) == QSize(1400, 900)
+    assert first_window_size(None) == QSize(1400, 900)
+    for page in (window.grid_action, window.review_action):
+        page.trigger()
+        assert window.minimumSizeHint().width() <= 1024
+    window.job_bar.show()
+    assert window.minimumSizeHint().width() <= 1100  # a job's bar with its figures still fits 1,280
+    window.job_bar.hide()
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly, timeout=3000)
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon,
+                    timeout=3000)
+    settings_button = window.toolbar.widgetForAction(window.settings_action)
+    assert settings_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly

@@ -30,6 +30,7 @@ class FirstRunScreen(QWidget):
             "recognises the landmarks in them, and lets you search, review and write the labels."
         )
         text.setProperty("role", "muted")
+        text.setWordWrap(True)  # (the window may be narrow)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.add_button = QPushButton(icon("folder-add"), "Add folder…")
         self.add_button.setProperty("primary", "true")

@@ -43,6 +43,18 @@ from app.gui.thumbnail_loader import ThumbnailLoader
 PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
+COMPACT_TOOLBAR_WIDTH = 1200  # below it the toolbar's names do not fit beside their icons
+
+
+def first_window_size(available: QSize | None) -> QSize:
+    """1400 × 900 where the screen has room, else 92 % of what it has (a 1280 × 800
+    laptop), so the window opens whole on the screen."""
+    wanted = QSize(1400, 900)
+    if available is None or available.isEmpty():
+        return wanted
+    return QSize(min(wanted.width(), int(available.width() * 0.92)), min(wanted.height(), int(available.height() * 0.92)))
+
+
 class MainWindow(LabelActions, TeachActions, QMainWindow):
     """One library (index file) in one window; opened by app.gui.app.open_main_window."""
 
@@ -58,9 +70,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
-        self.resize(1400, 900)
         # Thumbnails are made at the screen's pixel density so tiles stay sharp on HiDPI.
         screen = QGuiApplication.primaryScreen()
+        self.resize(first_window_size(screen.availableGeometry().size() if screen is not None else None))
         density = screen.devicePixelRatio() if screen is not None else 1.0
         self.thumbnails = ThumbnailLoader(round(settings.thumbnail_size * max(1.0, density)), parent=self)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
@@ -128,6 +140,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def _build_docks(self) -> None:
         self.library_tree = LibraryTree()
+        self.library_tree.setMinimumWidth(170)  # landmark names stay readable when the window narrows
         self.library_tree.folder_selected.connect(self._on_folder_selected)
         self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.forget_requested.connect(self.forget_folder)
@@ -233,9 +246,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         toolbar.addWidget(spacer)
         for action in (self.write_action, self.undo_action, self.errors_action, self.settings_action):
             toolbar.addAction(action)
-        for action in (self.errors_action, self.settings_action):
-            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        self._style_toolbar(compact=False)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
 
@@ -632,6 +645,20 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         geometry, state = self.settings.window_state.split(";", 1)
         self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         self.restoreState(QByteArray.fromBase64(state.encode("ascii")))
+
+    def resizeEvent(self, event) -> None:
+        """On a narrow window (a laptop, a window beside another) the toolbar shows icons
+        only, their names in tooltips, rather than pushing Settings out of sight."""
+        super().resizeEvent(event)
+        if hasattr(self, "toolbar"):
+            self._style_toolbar(compact=event.size().width() < COMPACT_TOOLBAR_WIDTH)
+
+    def _style_toolbar(self, compact: bool) -> None:
+        style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)  # (sets every button's style)
+        for action in (self.errors_action, self.settings_action):  # icons only at any width
+            self.toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     def closeEvent(self, event) -> None:
         self.save_window_state()

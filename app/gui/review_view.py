@@ -131,6 +131,8 @@ class ReviewView(QWidget):
         header = QHBoxLayout()
         self.heading = QLabel("Review suggestions")
         self.heading.setProperty("role", "heading")
+        self.heading.setMinimumWidth(150)  # below its text width only on a narrow window
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         hint = QLabel("Most doubtful first  ·  A accept  ·  R reject  ·  L label")
         hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Space view larger  ·  Enter details")
         hint.setProperty("role", "muted")
@@ -167,6 +169,7 @@ class ReviewView(QWidget):
         self.list.installEventFilter(self)
         self.empty = QLabel(ALL_REVIEWED)
         self.empty.setProperty("role", "muted")
+        self.empty.setWordWrap(True)  # a long line would keep the window from narrowing
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
