@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.library import display_name
 from app.gui import theme
@@ -80,7 +80,7 @@ class LoupeView(QWidget):
         hint = QLabel(HINT)
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # gives way on a narrow window
+        hint.setMinimumWidth(1)  # its whole text when there is room; it gives way on a narrow window
         caption = QHBoxLayout()
         words = QVBoxLayout()
         words.addWidget(self.title)
