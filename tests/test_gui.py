@@ -561,9 +561,12 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     monkeypatch.setattr(job_controller.WritePlanDialog, "exec", review_plan)
     finished = []
     window.jobs.runner.finished.connect(lambda name, summary: finished.append(name))
+    assert not window.undo_action.isEnabled()  # nothing written yet
     assert window.write_labels()
     qtbot.waitUntil(lambda: "Writing labels" in finished, timeout=30000)
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
+    wait_for_results(qtbot, window)
+    assert window.undo_action.isEnabled()
     assert shown["rows"] == 1 and shown["file_untouched"]
     assert any("Pont du Gard" in text for text in shown["text"])
     assert "Pont du Gard".encode() in path.read_bytes()

@@ -83,6 +83,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.results.summarised.connect(self._show_library)
         self.results.failed.connect(self.show_message)
         self._has_library = True  # until the first summary says otherwise
+        self._can_undo = True
         self._review_row_after_load: int | None = None
         self._build_central()
         self._build_docks()
@@ -268,6 +269,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
         )
         self._has_library = snapshot.has_roots or stats["photos"] > 0
+        self._can_undo = snapshot.can_undo
         self.review.show_untagged(by_state.get("unlabelled", 0))
         self._update_page_and_actions()
 
@@ -329,6 +331,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         for action in (self.tag_folder_action, self.tag_selection_action, self.write_action,
                        self.grid_action, self.review_action, self.teach_action):
             action.setEnabled(self._has_library and not self.jobs.busy)
+        self.undo_action.setEnabled(not self.jobs.busy and self._can_undo)  # greyed out with nothing to undo
 
     def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
         """Show new ids; when they are the same, keep the scroll position and selection."""

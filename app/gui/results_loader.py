@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from app.core import library
 from app.core.errors import QuerySyntaxError, TaggerError
+from app.core.metadata.journal import last_batch_id
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class LibrarySnapshot:
     has_roots: bool
     landmarks: list[tuple[str, int]] = ()  # (label, photos) by name
     dates: list[library.YearNode] = ()  # newest first
+    can_undo: bool = True  # a write batch is there to undo
 
 
 class _Signals(QObject):
@@ -76,7 +78,8 @@ class _Request(QRunnable):
             else:
                 signals.summarised.emit(LibrarySnapshot(self.ticket, index.stats(), library.folder_tree(index),
                                                         bool(index.roots()), library.landmark_counts(index),
-                                                        library.date_counts(index)))
+                                                        library.date_counts(index),
+                                                        last_batch_id(index) is not None))
         except TaggerError as error:
             signals.failed.emit(self.kind, self.ticket, str(error))
         except Exception as error:  # never let a worker take the app down
