@@ -807,6 +807,18 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     assert not nothing.write_button.isEnabled()
 
 
+def library_with_an_unplugged_card(qtbot, win, tmp_path) -> tuple[Path, Path]:
+    """A library of 3 photos in one folder and 2 on a card since taken out (its folder
+    gone from where the library knows it)."""
+    folder = added_folder(qtbot, win, tmp_path, count=3)
+    card = tmp_path / "card"
+    make_photo_folder(card, 2, seed=5)
+    assert win.add_folder(card)
+    wait_for_job(qtbot, win)
+    card.rename(tmp_path / "card (elsewhere)")
+    return folder, card
+
+
 def test_photos_copied_into_a_library_folder_show_up_when_the_app_opens(qtbot, window, tmp_path) -> None:
     """The app reads the library's folders when it opens (new and changed files only):
     today's card copied into last year's trip folder is there without pressing
@@ -814,12 +826,7 @@ def test_photos_copied_into_a_library_folder_show_up_when_the_app_opens(qtbot, w
     marked missing), and Settings can turn it off."""
     from dataclasses import replace
 
-    folder = added_folder(qtbot, window, tmp_path, count=3)
-    unplugged = tmp_path / "card"
-    make_photo_folder(unplugged, 2, seed=5)
-    assert window.add_folder(unplugged)
-    wait_for_job(qtbot, window)
-    unplugged.rename(tmp_path / "card (elsewhere)")
+    folder, _card = library_with_an_unplugged_card(qtbot, window, tmp_path)
     make_photo_folder(folder / "day 2", 2, seed=3)
 
     assert window.check_library_folders()
@@ -839,12 +846,7 @@ def test_tagging_the_library_skips_a_folder_whose_drive_is_not_connected(qtbot, 
     from dataclasses import replace
 
     window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
-    folder = added_folder(qtbot, window, tmp_path, count=3)
-    card = tmp_path / "card"
-    make_photo_folder(card, 2, seed=5)
-    assert window.add_folder(card)
-    wait_for_job(qtbot, window)
-    card.rename(tmp_path / "card (elsewhere)")
+    folder, card = library_with_an_unplugged_card(qtbot, window, tmp_path)
     window.folder = None
     assert window.tag_folder()
     assert "skipped" in window.statusBar().currentMessage() and str(card.resolve()) in window.statusBar().currentMessage()
@@ -939,3 +941,31 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, window) -> None:
                     timeout=3000)
     settings_button = window.toolbar.widgetForAction(window.settings_action)
     assert settings_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+
+
+def test_a_library_folder_that_moved_is_shown_as_not_found_and_can_be_located(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    """Its photos kept their labels only in the index; adding the new place made them
+    new photos without labels. The tree greys it out, and Locate folder… follows it."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.gui import library_tree
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    photo_id = window.index.photo_ids("")[0]
+    window.index.set_label(photo_id, "Pont du Gard")
+    moved = folder.rename(tmp_path / "photos (external drive)")
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    root = window.library_tree.topLevelItem(1)
+    assert root.data(0, library_tree.PathRole) == str(folder.resolve()) and "Not found" in root.toolTip(0)
+    menu = window.library_tree.menu_for(root)
+    assert [action.text() for action in menu.actions()][0] == "Locate folder…"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(moved))
+    menu.actions()[0].trigger()
+    wait_for_job(qtbot, window)
+    assert window.index.roots() == [moved.resolve()]
+    assert window.index.get(photo_id).label == "Pont du Gard"
+    assert window.index.get(photo_id).path.startswith(str(moved.resolve()))
+    assert "kept their labels" in window.statusBar().currentMessage()
+    assert "Not found" not in window.library_tree.topLevelItem(1).toolTip(0)

@@ -17,6 +17,7 @@ from typing import Sequence
 COMMAND_MODULES = (
     "scan",
     "forget",
+    "relocate",
     "search",
     "stats",
     "tag",

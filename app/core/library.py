@@ -28,6 +28,7 @@ class FolderNode:
     count: int = 0
     children: list["FolderNode"] = field(default_factory=list)
     alone: bool = False  # a library folder holding its own photos only (a photo given by its file brought it)
+    present: bool = True  # False: a library folder not found (moved, renamed, its drive not connected)
 
 
 def folder_query(folder: str | Path) -> str:
@@ -121,7 +122,7 @@ def folder_tree(index: PhotoIndex) -> list[FolderNode]:
         if any(is_within(root_text, other) for other in roots if other != root_text):
             continue  # a folder inside another added folder shows up in that folder's tree
         root = Path(root_text)
-        node = FolderNode(root_text, root.name or root_text, alone=root_text in alone)
+        node = FolderNode(root_text, root.name or root_text, alone=root_text in alone, present=root.is_dir())
         inside = {f: n for f, n in counts.items() if is_within(f, root_text)}
         for folder, count in sorted(inside.items()):
             _insert(node, root_text, folder, count)

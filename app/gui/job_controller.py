@@ -93,6 +93,12 @@ class JobController(QObject):
 
         return self.start("Checking folders", job_work.scan_work(self.window.db_path, roots), after=report)
 
+    def relocate(self, folder: str, new: str) -> bool:
+        def report(summary) -> None:
+            self.window.show_message(summary.line())
+
+        return self.start("Locating folder", job_work.relocate_work(self.window.db_path, folder, new), after=report)
+
     def forget(self, folder: str) -> bool:
         def report(contents) -> None:
             self.window.show_message(f"{folder} left the library: {contents.line()} forgotten; the files are untouched.")

@@ -26,6 +26,19 @@ def scan_work(db_path: Path, roots: Sequence[Path]) -> JobWork:
     return work
 
 
+def relocate_work(db_path: Path, folder: str, new: str) -> JobWork:
+    """Follow a library folder that moved (checked first; then its new place is read)."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.relocate import relocate_folder
+
+        with PhotoIndex.open(db_path) as index:
+            return relocate_folder(index, folder, new, progress=progress, cancel=cancel)
+
+    return work
+
+
 def forget_work(db_path: Path, folder: str) -> JobWork:
     """Take a library folder out of the index (its files are not touched)."""
 

@@ -28,6 +28,7 @@ class LibraryTree(QTreeWidget):
     query_selected = Signal(str)
     forget_requested = Signal(str)  # a library folder (a root) to take out of the library
     whole_folder_requested = Signal(str)  # a library folder held alone: read the folders in it too
+    locate_requested = Signal(str)  # a library folder not found: where is it now?
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -46,6 +47,7 @@ class LibraryTree(QTreeWidget):
         self.customContextMenuRequested.connect(self._show_menu)
         self._roots: set[str] = set()
         self._alone: set[str] = set()  # library folders that hold their own photos only
+        self._absent: set[str] = set()  # library folders not found on disk
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
         self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True}  # headings, as the user left them
@@ -63,10 +65,15 @@ class LibraryTree(QTreeWidget):
         self._all = self._item(None, "All photos", "", total, "library")
         self._roots = {root.path for root in roots}
         self._alone = {root.path for root in roots if root.alone}
+        self._absent = {root.path for root in roots if not root.present}
         for root in roots:
             root_item = self._item(None, root.name, root.path, root.count, "folder")
             root_item.setToolTip(0, root.path + ("\nThis folder only, not the folders in it (right-click to "
                                                  "include them)." if root.alone else ""))
+            if not root.present:
+                root_item.setForeground(0, self.palette().placeholderText())
+                root_item.setToolTip(0, root.path + "\nNot found: moved, renamed, or on a drive that is not "
+                                     "connected. Its photos keep their labels; right-click to locate it.")
             self._add_children(root_item, root)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
@@ -183,6 +190,8 @@ class LibraryTree(QTreeWidget):
         if path not in self._roots:
             return None
         menu = QMenu(self)
+        if path in self._absent:
+            menu.addAction(icon("folder"), "Locate folder…", lambda: self.locate_requested.emit(path))
         if path in self._alone:
             menu.addAction(icon("folder-add"), "Include the folders in it",
                            lambda: self.whole_folder_requested.emit(path))

@@ -146,6 +146,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.forget_requested.connect(self.forget_folder)
         self.library_tree.whole_folder_requested.connect(lambda folder: self.add_folder(Path(folder)))
+        self.library_tree.locate_requested.connect(self.locate_folder)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
@@ -481,6 +482,15 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             return False
         self.library_changed()
         return self.jobs.scan(roots)
+
+    def locate_folder(self, folder: str) -> bool:
+        """A library folder not found: ask where it is now and follow it (its photos keep
+        their labels; app.core.relocate checks that the files there are the ones indexed)."""
+        start = next((str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
+        chosen = QFileDialog.getExistingDirectory(self, f"Where is {Path(folder).name} now?", start,
+                                                  QFileDialog.Option.DontUseNativeDialog
+                                                  | QFileDialog.Option.ShowDirsOnly)
+        return bool(chosen) and self.jobs.relocate(folder, chosen)
 
     def forget_folder(self, folder: str) -> bool:
         """Take a library folder out of the library, once the user has seen what goes."""

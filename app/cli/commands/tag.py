@@ -163,9 +163,11 @@ def _library_folders(index) -> list[Path]:
     if not present and not absent:
         raise UsageError("no folder to tag: give one, e.g. `landmark-tagger tag ~/Pictures`")
     for root in absent:
-        print_summary(f"skipped {root}: folder not found (is the drive mounted?)")
+        print_summary(f"skipped {root}: folder not found (is the drive mounted? if the folder moved: "
+                      f"`landmark-tagger relocate {shlex.quote(str(root))} NEW_PLACE`)")
     if not present:
-        raise UsageError("none of the library's folders is there; mount the drive or give a folder")
+        raise UsageError("none of the library's folders is there; mount the drive, give a folder, or "
+                         "`landmark-tagger relocate` one that moved")
     return present
 
 

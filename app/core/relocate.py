@@ -1,0 +1,166 @@
+"""Point a library folder at the place its photos are now.
+
+A drive that comes back under another letter or name (E: → F:, /Volumes/Photos →
+/Volumes/Photos 1), a top folder renamed or moved while the app was closed: the
+library folder is then "not found", its photos are skipped (never marked missing,
+in case the drive is only unplugged), and adding the new place would index them again
+as new photos, without the labels, reviews and taught places the index holds for them.
+Relocating moves the index's paths over in one transaction, after checking that the
+files there are the ones indexed (size, and the content fingerprint of a sample), then
+reads the folder as a rescan does: files not found there become missing, new ones new.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.errors import UsageError
+from app.core.fingerprint import fingerprint_file
+from app.core.folder_paths import is_within, subtree_range
+from app.core.index.connection import db_text
+from app.core.index.forget import library_folder
+from app.core.index.search_text import refresh_search_text
+from app.core.progress import CancelToken, ProgressCallback
+from app.core.wording import counted
+
+FINGERPRINT_SAMPLE = 24  # files whose content is compared (size is compared for all)
+
+
+@dataclass
+class RelocateSummary:
+    """What moved: the photos re-pointed, and how many of their files were found there."""
+
+    old: str
+    new: str
+    photos: int = 0
+    files_found: int = 0
+    files_not_found: int = 0  # the scan that follows marks them missing (labels kept)
+    scan: object | None = field(default=None, repr=False)  # the ScanSummary of the new place
+
+    def line(self) -> str:
+        text = (f"{self.old} is now {self.new}: {counted(self.photos, 'photo')} kept "
+                f"their labels ({counted(self.files_found, 'file')} found there")
+        text += f", {self.files_not_found:,} not: marked missing)" if self.files_not_found else ")"
+        if self.scan is not None and getattr(self.scan, "new", 0):
+            text += f"; {counted(self.scan.new, 'new photo')} there"
+        return text
+
+
+def relocate_folder(
+    index, old: str | Path, new: str | Path,
+    progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+) -> RelocateSummary:
+    """Move library folder `old` (and what the index knows under it) to `new`, then
+    read `new`. UsageError, changing nothing, when `old` is no library folder, `new` is
+    no folder or is in the library already, or `new` does not hold the indexed files."""
+    root = library_folder(index, old)
+    target = _target_folder(index, root, new)
+    rows = _files_under(index.conn, root)
+    moves, found = [], 0
+    for file_id, path, size, fingerprint in rows:
+        moved = target + path[len(root.rstrip(os.sep)):]
+        moves.append((file_id, path, moved, size, fingerprint))
+        found += _same_size(moved, size)
+    if rows and not found:
+        example = rows[0][1][len(root.rstrip(os.sep)) + 1:]
+        raise UsageError(f"none of the {counted(len(rows), 'file')} of {root} is in {target} (no {example} there); "
+                         "choose the folder that holds them")
+    _check_contents(moves)
+    summary = RelocateSummary(root, target, files_found=found, files_not_found=len(rows) - found)
+    with index.transaction() as conn:
+        summary.photos = _move_paths(conn, root, target, moves)
+    from app.core.scanner import scan
+
+    summary.scan = scan(index, [Path(target)], progress=progress, cancel=cancel)
+    return summary
+
+
+def _target_folder(index, root: str, new: str | Path) -> str:
+    target = Path(new).expanduser()
+    if not target.is_dir():
+        raise UsageError(f"{new} is not a folder; give the folder that holds the photos of {root} now")
+    target_text = str(target.resolve())
+    if target_text == root:
+        raise UsageError(f"{root} is already where the library looks")
+    if is_within(target_text, root) or is_within(root, target_text):
+        raise UsageError(f"{target_text} is inside {root} or holds it; give the folder the photos moved to")
+    other = next((str(r) for r in index.roots() if str(r) != root and is_within(target_text, str(r))), None)
+    if other is not None or _files_under(index.conn, target_text, limit=1):
+        raise UsageError(
+            f"{target_text} is in the library already ({other or 'its photos are indexed'}); "
+            f"relocating would index its photos twice: `landmark-tagger forget` one of the two first"
+        )
+    return target_text
+
+
+def _files_under(conn, folder: str, limit: int | None = None) -> list[tuple[int, str, int | None, str | None]]:
+    low, high = subtree_range(folder)
+    rows = conn.execute(
+        "SELECT id, path, size, fingerprint FROM files WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) "
+        "ORDER BY path" + (f" LIMIT {int(limit)}" if limit else ""),
+        (db_text(low), db_text(high)),
+    ).fetchall()
+    return [(int(i), os.fsdecode(p) if isinstance(p, bytes) else p, s, f) for i, p, s, f in rows]
+
+
+def _same_size(path: str, size: int | None) -> bool:
+    try:
+        return size is None or os.stat(path).st_size == size
+    except OSError:
+        return False
+
+
+def _check_contents(moves: list[tuple[int, str, str, int | None, str | None]]) -> None:
+    """The files there are the indexed ones: a sample's content fingerprints match
+    (files of the same size are not enough: a folder of other photos from the same camera)."""
+    candidates = [m for m in moves if m[4] is not None and _same_size(m[2], m[3])]
+    sample = random.Random(0).sample(candidates, min(FINGERPRINT_SAMPLE, len(candidates)))
+    differ = []
+    for _file_id, old_path, new_path, size, fingerprint in sample:
+        try:
+            if fingerprint_file(new_path, size) != fingerprint:
+                differ.append(new_path)
+        except OSError:
+            differ.append(new_path)
+    if sample and len(differ) * 2 > len(sample):
+        raise UsageError(f"the files there are not the indexed ones ({differ[0]} differs from the photo "
+                         f"indexed under that name); choose the folder that holds them")
+
+
+def _move_paths(conn, root: str, target: str, moves) -> int:
+    """Re-point files, photos, library folders, the write journal (so undo finds the
+    files) and the problems; refresh each photo's search words (its folder changed)."""
+    def moved(path: str) -> str:
+        return target + path[len(root.rstrip(os.sep)):]
+
+    conn.executemany("UPDATE files SET path = CAST(? AS TEXT) WHERE id = ?",
+                     [(db_text(new_path), file_id) for file_id, _old, new_path, _s, _f in moves])
+    low, high = subtree_range(root)
+    photos = conn.execute(
+        "SELECT id, folder, primary_path FROM photos WHERE folder = CAST(? AS TEXT) "
+        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))",
+        (db_text(root), db_text(low), db_text(high)),
+    ).fetchall()
+    for photo_id, folder, primary in photos:
+        folder, primary = (os.fsdecode(v) if isinstance(v, bytes) else v for v in (folder, primary))
+        conn.execute("UPDATE photos SET folder = CAST(? AS TEXT), primary_path = CAST(? AS TEXT) WHERE id = ?",
+                     (db_text(moved(folder)), db_text(moved(primary)), photo_id))
+        refresh_search_text(conn, photo_id)
+    for table in ("write_journal", "errors"):
+        rows = conn.execute(f"SELECT id, path FROM {table} WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) "
+                            "OR path = CAST(? AS TEXT)", (db_text(low), db_text(high), db_text(root))).fetchall()
+        for row_id, path in rows:
+            path = os.fsdecode(path) if isinstance(path, bytes) else path
+            if table == "errors":  # met again at the new place, or not
+                conn.execute("DELETE FROM errors WHERE id = ?", (row_id,))
+            else:
+                conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(moved(path)), row_id))
+    for (path,) in conn.execute("SELECT path FROM library_roots").fetchall():
+        text = os.fsdecode(path) if isinstance(path, bytes) else path
+        if is_within(text, root):
+            conn.execute("UPDATE library_roots SET path = CAST(? AS TEXT) WHERE path = CAST(? AS TEXT)",
+                         (db_text(moved(text)), db_text(text)))
+    return len(photos)
