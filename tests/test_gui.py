@@ -836,7 +836,7 @@ def test_photos_copied_into_a_library_folder_show_up_when_the_app_opens(qtbot, w
     assert window.statusBar().currentMessage().startswith("2 new photos in the library's folders — Tag folder")
     assert window.check_library_folders()
     wait_for_job(qtbot, window)
-    assert window.statusBar().currentMessage() == "Library folders checked: nothing new"
+    assert window.statusBar().currentMessage().startswith("Library folders checked: nothing new; card not found")
     window.settings = replace(window.settings, check_folders_at_start=False)
     assert not window.check_library_folders()
 

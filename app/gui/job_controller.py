@@ -78,18 +78,22 @@ class JobController(QObject):
     def scan(self, roots: list[Path]) -> bool:
         return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
 
-    def check_folders(self, roots: list[Path]) -> bool:
+    def check_folders(self, roots: list[Path], absent: list[Path] = ()) -> bool:
         """Read the library's folders for photos copied into them since (when the app
-        opens); says what it found, and what to press when there are new photos."""
+        opens); says what it found, what to press when there are new photos, and which
+        library folders it did not find."""
         def report(summary) -> None:
             if summary.new:
-                self.window.show_message(
-                    f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
-                    f"the landmarks in them ({summary.line()})")
+                text = (f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
+                        f"the landmarks in them ({summary.line()})")
             elif summary.changed or summary.moved or summary.missing or summary.errors:
-                self.window.show_message(f"Library folders checked: {summary.line()}")
+                text = f"Library folders checked: {summary.line()}"
             else:
-                self.window.show_message("Library folders checked: nothing new")
+                text = "Library folders checked: nothing new"
+            if absent:
+                text += (f"; {', '.join(root.name or str(root) for root in absent)} not found (drive not connected? "
+                         "if it moved, Locate folder… in its menu)")
+            self.window.show_message(text)
 
         return self.start("Checking folders", job_work.scan_work(self.window.db_path, roots), after=report)
 

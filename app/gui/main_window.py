@@ -517,10 +517,10 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def check_library_folders(self) -> bool:
         """Look for photos copied into the library's folders since last time (at start,
         unless Settings say not to); a folder whose drive is not connected is skipped."""
-        present, _absent = library.present_library_folders(self.index)
+        present, absent = library.present_library_folders(self.index)
         if not self.settings.check_folders_at_start or not present or self.jobs.busy:
             return False
-        return self.jobs.check_folders(present)
+        return self.jobs.check_folders(present, absent)
 
     def tag_folder(self) -> bool:
         if self.folder:
