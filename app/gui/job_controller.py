@@ -36,6 +36,12 @@ def describe_summary(summary) -> str:
     return str(summary)
 
 
+def not_found_text(folders: list[Path]) -> str:
+    """The library folders a rescan skipped, and what to do about them."""
+    return (f"{', '.join(folder.name or str(folder) for folder in folders)} not found (drive not connected? "
+            "if it moved, Locate folder… in its menu)")
+
+
 class JobController(QObject):
     """Owns the JobRunner of a MainWindow and the follow-up of each job."""
 
@@ -91,8 +97,7 @@ class JobController(QObject):
             else:
                 text = "Library folders checked: nothing new"
             if absent:
-                text += (f"; {', '.join(root.name or str(root) for root in absent)} not found (drive not connected? "
-                         "if it moved, Locate folder… in its menu)")
+                text += f"; {not_found_text(absent)}"
             self.window.show_message(text)
 
         return self.start("Checking folders", job_work.scan_work(self.window.db_path, roots), after=report)
