@@ -107,6 +107,9 @@ def test_relocate_command_and_the_hint_of_tag(tmp_path: Path, capsys) -> None:
     capsys.readouterr()
     assert main(["--db", str(db), "tag"]) == 2
     assert f"`landmark-tagger relocate {shlex.quote(str(photos))} NEW_PLACE`" in capsys.readouterr().err
+    assert main(["--db", str(db), "stats"]) == 0
+    assert f"{photos}  (not found: drive not connected? `landmark-tagger relocate` if it moved)" \
+        in capsys.readouterr().out
     assert main(["--db", str(db), "relocate", "--json", str(photos), str(renamed)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["files_found"] == 4 and "4 photos kept their labels" in err

@@ -232,7 +232,9 @@ class _Scan:
     def _walk_root(self, root: str) -> bool:
         if not os.path.isdir(root):
             reason = "not a folder" if os.path.exists(root) else "folder not found"
-            self._error(root, f"{root}: {reason}; check the path (is the drive mounted?)")
+            moved = (" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
+                     "folder… in the app." if root in {str(r) for r in self.index.roots()} else "")
+            self._error(root, f"{root}: {reason}; check the path (is the drive mounted?){moved}")
             return False
         alone = root in self.shallow
         if not (alone and self._in_library(root)):  # a folder inside a library folder is no news

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line
-from app.core.library import landmark_counts
+from app.core.library import landmark_counts, present_library_folders
 from app.core.wording import counted
 
 
@@ -30,6 +30,7 @@ def run(args) -> int:
         landmarks = landmark_counts(index)
         stats["folders"] = [str(root) for root in index.roots()]
         stats["folders_without_subfolders"] = [str(root) for root in index.folder_only_roots()]
+        stats["folders_not_found"] = [str(root) for root in present_library_folders(index)[1]]
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
@@ -43,8 +44,10 @@ def run(args) -> int:
         return 0
     states = stats["by_state"]
     print(f"index:      {stats['index']}")
-    alone = set(stats["folders_without_subfolders"])
-    folders = [one_line(f) + ("  (this folder only, not those in it)" if f in alone else "") for f in stats["folders"]]
+    alone, absent = set(stats["folders_without_subfolders"]), set(stats["folders_not_found"])
+    folders = [one_line(f) + ("  (this folder only, not those in it)" if f in alone else "")
+               + ("  (not found: drive not connected? `landmark-tagger relocate` if it moved)" if f in absent else "")
+               for f in stats["folders"]]
     print("folders:    " + ("\n            ".join(folders) or "none (run `landmark-tagger scan FOLDER`)"))
     print(
         f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
