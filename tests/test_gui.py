@@ -839,7 +839,8 @@ def test_photos_copied_into_a_library_folder_show_up_when_the_app_opens(qtbot, w
     assert window.statusBar().currentMessage().startswith("Library folders checked: nothing new; card not found")
     card_only = window.index.roots()[0]
     window.index.remove_root(folder)  # (a library of the unplugged card alone)
-    assert window.index.roots() == [card_only] and not window.check_library_folders()
+    assert window.index.roots() == [card_only] and window.check_library_folders()
+    wait_for_job(qtbot, window)
     assert window.statusBar().currentMessage().startswith("card not found (drive not connected?")
     window.settings = replace(window.settings, check_folders_at_start=False)
     assert not window.check_library_folders()

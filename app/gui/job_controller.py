@@ -84,11 +84,16 @@ class JobController(QObject):
     def scan(self, roots: list[Path]) -> bool:
         return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
 
-    def check_folders(self, roots: list[Path], absent: list[Path] = ()) -> bool:
+    def check_folders(self) -> bool:
         """Read the library's folders for photos copied into them since (when the app
         opens); says what it found, what to press when there are new photos, and which
         library folders it did not find."""
-        def report(summary) -> None:
+        def report(check) -> None:
+            summary, absent = check.scan, check.absent
+            if summary is None:
+                if absent:
+                    self.window.show_message(not_found_text(absent))
+                return
             if summary.new:
                 text = (f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
                         f"the landmarks in them ({summary.line()})")
@@ -100,7 +105,7 @@ class JobController(QObject):
                 text += f"; {not_found_text(absent)}"
             self.window.show_message(text)
 
-        return self.start("Checking folders", job_work.scan_work(self.window.db_path, roots), after=report)
+        return self.start("Checking folders", job_work.check_library_work(self.window.db_path), after=report)
 
     def relocate(self, folder: str, new: str) -> bool:
         def report(summary) -> None:

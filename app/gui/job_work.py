@@ -6,6 +6,7 @@ across threads here) and calls exactly one app.core function.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -24,6 +25,35 @@ def scan_work(db_path: Path, roots: Sequence[Path]) -> JobWork:
             return scan(index, [Path(r) for r in roots], progress=progress, cancel=cancel)
 
     return work
+
+
+def check_library_work(db_path: Path) -> JobWork:
+    """Read the library's folders that are there (new and changed files only); returns
+    (ScanSummary or None, the folders not found). Looking for them happens here, not on
+    the GUI thread: a network drive that does not answer can hold a stat for long."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.library import present_library_folders
+        from app.core.scanner import scan
+
+        with PhotoIndex.open(db_path) as index:
+            present, absent = present_library_folders(index)
+            summary = scan(index, present, progress=progress, cancel=cancel) if present else None
+            return LibraryCheck(summary, absent)
+
+    return work
+
+
+@dataclass(frozen=True)
+class LibraryCheck:
+    """What reading the library's folders at start found."""
+
+    scan: object | None  # the ScanSummary, None when no library folder is there
+    absent: list[Path]
+
+    def line(self) -> str:
+        return self.scan.line() if self.scan is not None else ""
 
 
 def relocate_work(db_path: Path, folder: str, new: str) -> JobWork:

@@ -27,7 +27,7 @@ from app.gui.errors_panel import ErrorsPanel
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
-from app.gui.job_controller import JobController, not_found_text
+from app.gui.job_controller import JobController
 from app.gui.label_actions import LabelActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
@@ -517,14 +517,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def check_library_folders(self) -> bool:
         """Look for photos copied into the library's folders since last time (at start,
         unless Settings say not to); a folder whose drive is not connected is skipped."""
-        present, absent = library.present_library_folders(self.index)
-        if not self.settings.check_folders_at_start or self.jobs.busy:
+        if not self.settings.check_folders_at_start or self.jobs.busy or not self.index.roots():
             return False
-        if not present:
-            if absent:
-                self.show_message(not_found_text(absent))
-            return False
-        return self.jobs.check_folders(present, absent)
+        return self.jobs.check_folders()  # which folders are there is looked up in the worker
 
     def tag_folder(self) -> bool:
         if self.folder:
