@@ -30,6 +30,10 @@ COMMAND_MODULES = (
     "gui",
 )
 
+# Commands that change what only the index holds (labels, reviews, taught places, the
+# write journal): before them, a weekly copy of the index is taken (app.core.index.backup).
+BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", "write", "undo", "teach", "suggest"}
+
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
@@ -60,6 +64,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
         pass
+
+
+def _backup_index_if_due(db: str | None) -> None:
+    """The weekly copy of the index, taken before a command that changes it (the app
+    takes it at start); one that cannot be made is tried again next time."""
+    from app.core.config import default_db_path
+    from app.core.index.backup import backup_quietly
+
+    backup_quietly(db or default_db_path())
 
 
 def _is_negated_word(word: str) -> bool:
@@ -93,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if args.command in BACKED_UP_COMMANDS:
+        _backup_index_if_due(args.db)
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:

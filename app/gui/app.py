@@ -95,18 +95,30 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
     window.show()
     if folder is None:  # a folder given is read anyway
         window.check_library_folders()
-    _prune_thumbnails_in_the_background()
+    _in_the_background(prune_thumbnail_cache, "prune-thumbnails")
+    _in_the_background(lambda: backup_if_due(db_path), "backup-index")
     code = app.exec()
     window.index.close()
     return code
 
 
-def _prune_thumbnails_in_the_background() -> None:
-    """Keep the thumbnail cache under its size limit (app.core.thumbnails) without
-    holding up the window: a plain thread, touching no Qt object; a crash mid-way only
-    leaves thumbnails to be made again."""
+def prune_thumbnail_cache() -> None:
+    """Keep the thumbnail cache under its size limit (app.core.thumbnails); a crash
+    mid-way only leaves thumbnails to be made again."""
+    from app.core.thumbnails import prune_thumbnail_cache as prune
+
+    prune()
+
+
+def backup_if_due(db_path: Path) -> None:
+    """A weekly copy of the index beside it (app.core.index.backup)."""
+    from app.core.index.backup import backup_quietly
+
+    backup_quietly(db_path)
+
+
+def _in_the_background(task, name: str) -> None:
+    """Housekeeping without holding up the window: a plain daemon thread touching no Qt object."""
     import threading
 
-    from app.core.thumbnails import prune_thumbnail_cache
-
-    threading.Thread(target=prune_thumbnail_cache, name="prune-thumbnails", daemon=True).start()
+    threading.Thread(target=task, name=name, daemon=True).start()

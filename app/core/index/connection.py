@@ -33,11 +33,13 @@ def db_text(value: str) -> str | bytes:
 def damaged_index_message(path: str | Path | None, error: Exception) -> str:
     """What to do when SQLite finds the index file damaged (a failing disk, a copy
     taken mid-write): the photos are safe, the index can be rebuilt from them."""
+    from app.core.index.backup import latest_backup_note
+
     where = f"the index {path}" if path else "the index"
     return (
         f"{where} is damaged or is not a landmark-tagger index ({error}); keep a copy of it, "
         "move it aside and scan your folders again to build a new one (labels already written "
-        "into the photos stay in them), or pass another file with --db"
+        "into the photos stay in them), or pass another file with --db" + latest_backup_note(path)
     )
 
 

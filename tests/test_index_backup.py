@@ -1,0 +1,70 @@
+"""Weekly copies of the index beside it (app.core.index.backup), and the damaged-index
+message that points at the newest one."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from app.core.index import PhotoIndex
+from app.core.index.backup import backup_folder, backup_if_due, backup_quietly, backups
+from app.core.index.connection import damaged_index_message
+from tests.test_index import add_photo
+
+
+def test_a_copy_is_taken_weekly_and_the_newest_three_are_kept(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        photo = add_photo(index, "/photos/Rome", "DSC_0001", "2019-05-01T10:00:00")
+        index.set_label(photo, "Colosseum")
+        start = datetime(2026, 11, 1, 9, 0)
+        first = backup_if_due(db, now=start)  # while the index is open: a consistent snapshot
+        assert first is not None and first.parent == backup_folder(db)
+        os.utime(first, (start.timestamp(), start.timestamp()))
+        assert backup_if_due(db, now=start + timedelta(days=3)) is None  # not due yet
+        for week in range(1, 5):
+            taken = start + timedelta(days=7 * week)
+            copy = backup_if_due(db, now=taken)
+            os.utime(copy, (taken.timestamp(), taken.timestamp()))
+    kept = backups(db)
+    assert [path.name for path in kept] == [f"index-2026{month_day}-090000.db" for month_day in ("1115", "1122", "1129")]
+    assert not list(backup_folder(db).glob("*.tmp"))
+    with PhotoIndex.open(kept[-1]) as copy:
+        assert copy.get(photo).label == "Colosseum"
+
+
+def test_the_damaged_index_message_points_at_the_newest_copy(tmp_path: Path) -> None:
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    assert "a copy of the index" not in damaged_index_message(db, ValueError("file is not a database"))
+    copy = backup_quietly(db)
+    message = damaged_index_message(db, ValueError("file is not a database"))
+    assert f"is at {copy} (copy it over {db} to go back to it)" in message
+    assert backup_quietly(tmp_path / "missing.db") is None and backup_quietly(":memory:") is None
+
+
+def test_a_copy_that_cannot_be_made_is_skipped_quietly_and_leaves_no_temp_file(tmp_path: Path, monkeypatch) -> None:
+    from app.core.index import backup
+
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup.os, "replace", full_disk)
+    assert backup_quietly(db) is None
+    assert backups(db) == [] and list(backup_folder(db).iterdir()) == []
+
+
+def test_commands_that_change_the_index_take_the_weekly_copy_first(tmp_path: Path, capsys) -> None:
+    from app.cli.main import main
+
+    db = tmp_path / "index.db"
+    assert main(["--db", str(db), "search", "anything"]) == 0  # reads only: no copy
+    assert backups(db) == []
+    assert main(["--db", str(db), "accept", "nothing-matches"]) == 1
+    assert len(backups(db)) == 1
+    assert main(["--db", str(db), "accept", "nothing-matches"]) == 1  # not due again within the week
+    assert len(backups(db)) == 1
