@@ -171,6 +171,45 @@ def test_moved_and_renamed_photos_keep_their_labels(tmp_path: Path, index: Photo
     assert index.count("inbox") == 1 and index.count() == 2
 
 
+def test_a_photo_moved_between_folders_read_apart_keeps_its_labels(tmp_path: Path, index: PhotoIndex) -> None:
+    """Moved from one library folder to another and the two read one at a time (`tag
+    FOLDER`, a photo given by its file), in either order: it used to become a new photo
+    without labels, the old one staying missing with them."""
+    inbox, italy = tmp_path / "Inbox", tmp_path / "Italy 2008"
+    first, second = write_jpeg(inbox / "a.jpg"), write_jpeg(inbox / "b.jpg", color=(9, 9, 9))
+    italy.mkdir()
+    scan(index, [inbox])
+    ids = {Path(p.path).name: p.id for p in index.search("")}
+    a_id, b_id = ids["a.jpg"], ids["b.jpg"]
+    index.set_label(a_id, "Arezzo")
+    index.set_label(b_id, "Duomo")
+
+    first.rename(italy / "a.jpg")
+    assert (scan(index, [inbox]).missing, scan(index, [italy]).moved) == (1, 1)  # the old folder read first
+    second.rename(italy / "b.jpg")
+    assert scan(index, [italy]).new == 1  # the new folder first: a new photo for now
+    summary = scan(index, [inbox])
+    assert (summary.moved, summary.missing) == (1, 0)
+    assert index.count("is:missing") == 0 and index.count("") == 2
+    assert {index.get(a_id).label, index.get(b_id).label} == {"Arezzo", "Duomo"}
+    assert index.get(b_id).path == str((italy / "b.jpg").resolve())
+
+
+def test_a_copy_with_labels_of_its_own_is_not_taken_for_the_moved_photo(tmp_path: Path, index: PhotoIndex) -> None:
+    original = write_jpeg(tmp_path / "Inbox" / "a.jpg")
+    copy = tmp_path / "Backup" / "a.jpg"
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    scan(index, [tmp_path / "Inbox"])
+    scan(index, [tmp_path / "Backup"])
+    ids = {Path(p.path).parent.name: p.id for p in index.search("")}
+    index.set_label(ids["Inbox"], "Arezzo")
+    index.set_label(ids["Backup"], "Cortona")  # the user's word on the copy
+    original.unlink()
+    assert scan(index, [tmp_path / "Inbox"]).moved == 0
+    assert index.get(ids["Backup"]).label == "Cortona" and index.get(ids["Inbox"]).missing
+
+
 def test_deleted_photos_are_missing_with_labels_kept_and_come_back(tmp_path: Path, index: PhotoIndex) -> None:
     photo = write_jpeg(tmp_path / "a" / "x.jpg")
     write_jpeg(tmp_path / "b" / "y.jpg", color=(9, 9, 9))

@@ -4,7 +4,8 @@ A rescan only stats files: one query loads what the index knows about a folder,
 and a file whose size and mtime_ns are unchanged is not opened. New or changed
 files are fingerprinted and their header read. Files that disappear are marked
 missing (their labels stay); a missing photo whose fingerprint turns up at a new
-place is recognised as moved, and keeps its labels. Per-file problems are
+place (in this scan, or indexed before with nothing of the user's on it) is
+recognised as moved, and keeps its labels. Per-file problems are
 recorded in the index and the scan goes on.
 """
 
@@ -474,20 +475,37 @@ class _Scan:
         return any(is_within(folder, bad) for bad in self.unreadable)
 
     def _recognise_moves(self) -> None:
+        """A photo that went missing in this scan and one with the same content found in
+        this scan, or already indexed elsewhere (its new folder read on its own before),
+        are one photo moved; so are a photo new in this scan and one missing since an
+        earlier scan (moved out of the library and back). The moved photo keeps its labels."""
         for old_id in self.became_missing:
             new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
-            if new_id is None:
-                continue
-            with self.index.transaction() as conn:
-                catalog.adopt_moved_photo(conn, old_id, new_id)
-                read = self.read_labels.pop(new_id, None)
-                # the moved photo keeps the index's word; the keyword in its files counts only
-                # where the index had none (the same rule as for any photo)
-                if read is not None and not labels.adopt_written_label(conn, old_id, read):
-                    self.summary.labels_read -= 1
-            self.summary.moved += 1
-            self.summary.new -= 1
-            self.summary.missing -= 1
+            earlier = new_id is None
+            if earlier:
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+            if new_id is not None:
+                self._adopt(old_id, new_id, new_in_this_scan=not earlier, missing_in_this_scan=True)
+        if self.summary.new and self.conn.execute(
+                "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.newest_before,)).fetchone():
+            new_ids = [int(r[0]) for r in self.conn.execute(
+                "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.newest_before,))]
+            for new_id in new_ids:
+                old_id = catalog.missing_original_of(self.conn, new_id)
+                if old_id is not None and old_id <= self.newest_before:
+                    self._adopt(old_id, new_id, new_in_this_scan=True, missing_in_this_scan=False)
+
+    def _adopt(self, old_id: int, new_id: int, new_in_this_scan: bool, missing_in_this_scan: bool) -> None:
+        with self.index.transaction() as conn:
+            catalog.adopt_moved_photo(conn, old_id, new_id)
+            read = self.read_labels.pop(new_id, None)
+            # the moved photo keeps the index's word; the keyword in its files counts only
+            # where the index had none (the same rule as for any photo)
+            if read is not None and not labels.adopt_written_label(conn, old_id, read):
+                self.summary.labels_read -= 1
+        self.summary.moved += 1
+        self.summary.new -= int(new_in_this_scan)
+        self.summary.missing -= int(missing_in_this_scan)
 
 
 def _resolved(path) -> str:

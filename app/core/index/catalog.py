@@ -170,6 +170,43 @@ def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> 
     return None if row is None else int(row[0])
 
 
+def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
+    """A present photo indexed before this scan (a folder read on its own earlier: the
+    photos were moved there, then their old folder read) with a file of the same
+    fingerprint as one of the missing photo's files, if it holds nothing of the user's."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id <= ? "
+        "AND np.id <> ? AND np.missing = 0 ORDER BY np.id",
+        (old_id, newer_than, old_id),
+    ).fetchall()
+    return next((int(r[0]) for r in rows if holds_nothing_of_the_user(conn, int(r[0]))), None)
+
+
+def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
+    """A photo missing since an earlier scan with a file of the same fingerprint as one
+    of `new_id`'s (the photo moved out of the library and is back at a new place)."""
+    row = conn.execute(
+        "SELECT op.id FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint "
+        "JOIN photos op ON op.id = of.photo_id "
+        "WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.missing = 1 AND op.id <> ? "
+        "ORDER BY op.id DESC LIMIT 1",
+        (new_id, new_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """No label or review of the user's, no taught reference, no rejection: a photo row
+    that may give way to the one it is a move of."""
+    label = conn.execute("SELECT source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    if label is not None and (label[0] == "user" or label[1] != "suggested"):
+        return False
+    return not any(conn.execute(f"SELECT 1 FROM {table} WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone()
+                   for table in ("taught_refs", "rejections"))
+
+
 def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
     cursor = conn.execute(
         "INSERT INTO scan_runs (started_at, roots, status) VALUES (?, ?, 'running')",
