@@ -14,6 +14,7 @@ from app.cli.main import main
 from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import PhotoIndex, Prediction
+from app.core.index.backup import backups
 from app.core.index.forget import folder_contents, forget_folder
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
@@ -55,6 +56,10 @@ def test_forgetting_a_folder_takes_its_photos_out_of_the_index_and_leaves_the_fi
         assert index.roots() == [home.resolve()]
         assert index.count("Pont") == 0 and index.stats()["files"] == 1 and index.errors() == []
         assert store.taught_pairs(index.conn) == [("Our cabin", kept)]
+        copies = backups(db)  # taken right before: the one step that drops labels can be gone back on
+        assert len(copies) == 1
+        with PhotoIndex.open(copies[0]) as before_forgetting:
+            assert before_forgetting.get(first).label == "Pont du Gard"
         for table in ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "photos_fts"):
             column = "rowid" if table == "photos_fts" else "photo_id"
             assert index.conn.execute(f"SELECT count(*) FROM {table} WHERE {column} <> ?", (kept,)).fetchone()[0] == 0
@@ -92,7 +97,9 @@ def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, cap
     assert "would forget" in err and "add --yes" in err
     assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "5"
     assert main(["--db", str(db), "forget", str(trip), "--yes"]) == 0
-    assert "left the library (4 photos forgotten; the files are untouched" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "left the library (4 photos forgotten; the files are untouched" in err
+    assert f"the index as it was is copied at {backups(db)[-1]})" in err
     assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "1"
     assert main(["--db", str(db), "forget", str(trip / "day1")]) == 2
     assert "is not a folder of the library" in capsys.readouterr().err

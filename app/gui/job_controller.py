@@ -115,7 +115,9 @@ class JobController(QObject):
 
     def forget(self, folder: str) -> bool:
         def report(contents) -> None:
-            self.window.show_message(f"{folder} left the library: {contents.line()} forgotten; the files are untouched.")
+            copy = f" The index as it was is copied at {contents.backup}." if contents.backup else ""
+            self.window.show_message(f"{folder} left the library: {contents.line()} forgotten; the files are untouched."
+                                     + copy)
 
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 

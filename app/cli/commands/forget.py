@@ -34,8 +34,10 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"folder": contents.folder, "photos": contents.photos, "yours": contents.yours,
                           "taught": contents.taught, "forgotten": args.yes}, ensure_ascii=False))
     if args.yes:
+        copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
-              "untouched; `landmark-tagger scan` adds it again, with the labels written into the photos)", file=sys.stderr)
+              f"untouched; `landmark-tagger scan` adds it again, with the labels written into the photos{copy})",
+              file=sys.stderr)
     else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
                      if contents.yours else "")

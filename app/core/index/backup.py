@@ -67,11 +67,11 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
     return target
 
 
-def backup_quietly(index_path: str | Path) -> Path | None:
+def backup_quietly(index_path: str | Path, every: timedelta = BACKUP_EVERY) -> Path | None:
     """backup_if_due for the app's start: a copy that cannot be made (a full disk, a
     read-only folder) is tried again next time and never stops the app."""
     try:
-        return backup_if_due(index_path)
+        return backup_if_due(index_path, every=every)
     except (OSError, sqlite3.Error):
         return None
 

@@ -10,7 +10,8 @@ Photos that another library folder still covers (a folder added inside another) 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 from app.core.errors import UsageError
@@ -30,6 +31,7 @@ class FolderContents:
     photos: int  # photos only this folder covers
     yours: int  # of those, labelled or reviewed by the user: their labels live only in the index unless written
     taught: int  # taught references from those photos
+    backup: Path | None = None  # the copy of the index taken right before forgetting
 
     def line(self) -> str:
         parts = [counted(self.photos, "photo")]
@@ -68,10 +70,14 @@ def _contents(conn: sqlite3.Connection, root: str, roots: list[str]) -> tuple[Fo
 def forget_folder(index, folder: str | Path) -> FolderContents:
     """Remove the library folder and every photo only it covers from the index, in one
     transaction (a kill leaves all or nothing). Returns what went."""
+    from app.core.index.backup import backup_quietly
+
     root = library_folder(index, folder)
     roots = [str(r) for r in index.roots()]
+    backup = backup_quietly(index.path, every=timedelta(0))  # the one step that drops labels: a copy first
     with index.transaction() as conn:
         contents, ids = _contents(conn, root, roots)
+        contents = replace(contents, backup=backup)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             marks = ",".join("?" * len(chunk))
