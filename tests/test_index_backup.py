@@ -28,7 +28,7 @@ def test_a_copy_is_taken_weekly_and_the_newest_three_are_kept(tmp_path: Path) ->
             copy = backup_if_due(db, now=taken)
             os.utime(copy, (taken.timestamp(), taken.timestamp()))
     kept = backups(db)
-    assert [path.name for path in kept] == [f"index-2026{month_day}-090000.db" for month_day in ("1115", "1122", "1129")]
+    assert [path.name for path in kept] == [f"index-2026{day}-090000.db" for day in ("1115", "1122", "1129")]
     assert not list(backup_folder(db).glob("*.tmp"))
     with PhotoIndex.open(kept[-1]) as copy:
         assert copy.get(photo).label == "Colosseum"

@@ -157,7 +157,8 @@ def _move_paths(conn, root: str, target: str, moves) -> int:
             if table == "errors":  # met again at the new place, or not
                 conn.execute("DELETE FROM errors WHERE id = ?", (row_id,))
             else:
-                conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(moved(path)), row_id))
+                conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?",
+                             (db_text(moved(path)), row_id))
     for (path,) in conn.execute("SELECT path FROM library_roots").fetchall():
         text = os.fsdecode(path) if isinstance(path, bytes) else path
         if is_within(text, root):

@@ -52,7 +52,8 @@ def first_window_size(available: QSize | None) -> QSize:
     wanted = QSize(1400, 900)
     if available is None or available.isEmpty():
         return wanted
-    return QSize(min(wanted.width(), int(available.width() * 0.92)), min(wanted.height(), int(available.height() * 0.92)))
+    return QSize(min(wanted.width(), int(available.width() * 0.92)),
+                 min(wanted.height(), int(available.height() * 0.92)))
 
 
 class MainWindow(LabelActions, TeachActions, QMainWindow):
