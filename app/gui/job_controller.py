@@ -82,7 +82,12 @@ class JobController(QObject):
         return self.runner.start(name, work)
 
     def scan(self, roots: list[Path]) -> bool:
-        return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots))
+        def report(summary) -> None:  # a folder just added: say what comes next
+            if getattr(summary, "new", 0):
+                self.window.show_message(f"Reading folder: done — {summary.line()}. Press Tag folder to recognise "
+                                         "the landmarks in them.")
+
+        return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots), after=report)
 
     def check_folders(self) -> bool:
         """Read the library's folders for photos copied into them since (when the app
