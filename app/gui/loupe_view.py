@@ -18,7 +18,7 @@ from app.gui.detail_pane import format_taken_at
 
 _STEP_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}
 _CLOSE_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-HINT = "arrow keys  previous / next   ·   A accept   ·   R reject   ·   L set a label   ·   Esc back"
+HINT = "←/→ previous / next  ·  A accept  ·  R reject  ·  L label  ·  Esc back"  # short: it shares a line
 
 
 class _FittedImage(QWidget):
