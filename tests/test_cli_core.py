@@ -63,6 +63,10 @@ def test_scan_search_stats_with_db_flag(tmp_path: Path, library: Path, capsys) -
     code, out, _ = run_cli(capsys, "--db", db, "search", "--count")
     assert (code, out.strip()) == (0, "2")
 
+    newest = run_cli(capsys, "--db", db, "search", "--json")[1].splitlines()
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--json", "--oldest-first")
+    assert code == 0 and len(newest) == 2 and out.splitlines() == newest[::-1]
+
     code, out, _ = run_cli(capsys, "--db", db, "stats", "--json")
     stats = json.loads(out)
     assert code == 0 and stats["photos"] == 2 and stats["last_scan"]["errors"] == 1

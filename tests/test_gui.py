@@ -975,3 +975,14 @@ def test_a_library_folder_that_moved_is_shown_as_not_found_and_can_be_located(
     assert window.index.get(photo_id).path.startswith(str(moved.resolve()))
     assert "kept their labels" in window.statusBar().currentMessage()
     assert "Not found" not in window.library_tree.topLevelItem(1).toolTip(0)
+
+
+def test_the_grid_can_show_a_trip_from_its_first_day(qtbot, window, tmp_path) -> None:
+    from app.core.settings import load_settings
+
+    added_folder(qtbot, window, tmp_path, count=4)  # taken on 1, 2, 3, 4 November
+    newest = [window.grid_model.photo_id(row) for row in range(4)]
+    window.search_bar.order.setCurrentIndex(1)
+    wait_for_results(qtbot, window)
+    assert [window.grid_model.photo_id(row) for row in range(4)] == newest[::-1]
+    assert load_settings().oldest_first  # kept for the next start

@@ -385,3 +385,14 @@ def test_library_folders_of_an_older_index_keep_their_sub_folders(tmp_path: Path
         idx.add_root(tmp_path / "Downloads")
         assert idx.folder_only_roots() == []
         assert idx.roots() == sorted([old, tmp_path / "Downloads"])
+
+
+def test_photos_come_oldest_first_when_asked_with_the_undated_last(tmp_path: Path) -> None:
+    with PhotoIndex.open(tmp_path / "i.db") as idx:
+        undated = add_photo(idx, "/trip", "DSC_0009")
+        day2 = add_photo(idx, "/trip", "DSC_0002", "2019-05-02T09:00:00")
+        day1 = add_photo(idx, "/trip", "DSC_0001", "2019-05-01T09:00:00")
+        assert idx.photo_ids("") == [day2, day1, undated]
+        assert idx.photo_ids("", oldest_first=True) == [day1, day2, undated]
+        assert [r.id for r in idx.search("trip", oldest_first=True)] == [day1, day2, undated]
+        assert [r.id for r in idx.search("", limit=1, offset=1, oldest_first=True)] == [day2]

@@ -40,6 +40,7 @@ class AppSettings:
     write_into_jpeg: bool = True
     thumbnail_size: int = 160
     check_folders_at_start: bool = True
+    oldest_first: bool = False  # the grid's order: newest photos first, or oldest (a trip from its first day)
     window_state: str | None = None  # the window's size and panel layout, opaque (base64)
 
     def validated(self) -> "AppSettings":
@@ -57,6 +58,7 @@ class AppSettings:
             threshold=None if self.threshold is None else float(self.threshold),
             write_into_jpeg=bool(self.write_into_jpeg),
             check_folders_at_start=bool(self.check_folders_at_start),
+            oldest_first=bool(self.oldest_first),
             thumbnail_size=int(self.thumbnail_size),
             model_bundle=str(self.model_bundle) if self.model_bundle else None,
             window_state=str(self.window_state) if self.window_state else None,

@@ -126,6 +126,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.job_bar = JobBar()
         self.search_bar = SearchBar()
         self.search_bar.query_changed.connect(lambda _text: self._on_query_changed())
+        self.search_bar.set_oldest_first(self.settings.oldest_first)
+        self.search_bar.order_changed.connect(self._on_order_changed)
         search_row = QWidget()
         search_row.setObjectName("searchRow")
         row_layout = QVBoxLayout(search_row)
@@ -285,7 +287,19 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         if self.similar_to is not None and self.stack.currentIndex() != PAGE_REVIEW:
             self.results.similar(self.similar_to, SIMILAR_COUNT)
             return
-        self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW)
+        self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW,
+                            oldest_first=self.settings.oldest_first)
+
+    def _on_order_changed(self, oldest_first: bool) -> None:
+        """Newest or oldest photos first; kept for the next start."""
+        from dataclasses import replace
+
+        self.settings = replace(self.settings, oldest_first=oldest_first)
+        try:
+            save_settings(self.settings)
+        except (TaggerError, OSError):
+            pass  # the order still applies now
+        self.refresh_results()
 
     def _on_query_changed(self) -> None:
         """Typing a search leaves the similar photos (and the loupe)."""

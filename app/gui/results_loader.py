@@ -52,10 +52,12 @@ class _Signals(QObject):
 
 
 class _Request(QRunnable):
-    def __init__(self, loader: "ResultsLoader", kind: str, ticket: int, query: str = "", review: bool = False) -> None:
+    def __init__(self, loader: "ResultsLoader", kind: str, ticket: int, query: str = "", review: bool = False,
+                 oldest_first: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; see JobRunner
         self.loader, self.kind, self.ticket, self.query, self.review = loader, kind, ticket, query, review
+        self.oldest_first = oldest_first
         self.photo_id, self.k = 0, 0  # for kind "similar"
 
     def run(self) -> None:  # worker thread
@@ -70,7 +72,7 @@ class _Request(QRunnable):
             elif self.kind == "search":
                 try:
                     # The review page shows only the review list; the grid's ids wait.
-                    ids = None if self.review else index.photo_ids(self.query)
+                    ids = None if self.review else index.photo_ids(self.query, oldest_first=self.oldest_first)
                     review = library.review_ids(index, self.query) if self.review else None
                     signals.searched.emit(SearchResults(self.ticket, self.query, ids, review))
                 except QuerySyntaxError as error:
@@ -122,12 +124,12 @@ class ResultsLoader(QObject):
             self._index = PhotoIndex.open(self.db_path)
         return self._index
 
-    def search(self, query: str, with_review: bool) -> int:
+    def search(self, query: str, with_review: bool, oldest_first: bool = False) -> int:
         """Ask for the photos matching `query`; a search still waiting in the queue is dropped."""
         self._search_ticket += 1
         if self._queued_search is not None:
             self._pool.tryTake(self._queued_search)
-        self._queued_search = _Request(self, "search", self._search_ticket, query, with_review)
+        self._queued_search = _Request(self, "search", self._search_ticket, query, with_review, oldest_first)
         self._start(self._queued_search)
         return self._search_ticket
 

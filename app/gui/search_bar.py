@@ -4,7 +4,7 @@ inline error for a malformed query (no dialog)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.gui.icons import icon
 
@@ -16,6 +16,7 @@ class SearchBar(QWidget):
     """Emits `query_changed(text)` once typing pauses."""
 
     query_changed = Signal(str)
+    order_changed = Signal(bool)  # True: oldest photos first
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -34,13 +35,28 @@ class SearchBar(QWidget):
         self.error_label.setProperty("role", "error")
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the user typed
         self.error_label.hide()
+        self.order = QComboBox()
+        self.order.addItem("Newest first", False)
+        self.order.addItem("Oldest first", True)  # a trip from its first day
+        self.order.setToolTip("The order of the photos (photos with no date come last)")
+        self.order.currentIndexChanged.connect(lambda _index: self.order_changed.emit(self.oldest_first()))
         layout.addWidget(self.field, 3)
         layout.addWidget(self.error_label, 2)
         layout.addWidget(self.count_label)
+        layout.addWidget(self.order)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(lambda: self.query_changed.emit(self.text()))
         self.field.textChanged.connect(lambda _text: self._timer.start())
         self.field.returnPressed.connect(self._emit_now)
+
+    def oldest_first(self) -> bool:
+        return bool(self.order.currentData())
+
+    def set_oldest_first(self, oldest_first: bool) -> None:
+        """Show the order chosen (from the settings) without asking for a new search."""
+        self.order.blockSignals(True)
+        self.order.setCurrentIndex(1 if oldest_first else 0)
+        self.order.blockSignals(False)
 
     def text(self) -> str:
         return self.field.text().strip()

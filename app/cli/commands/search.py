@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N photos")
     parser.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N photos")
     parser.add_argument("--count", action="store_true", help="only print how many photos match")
+    parser.add_argument("--oldest-first", action="store_true",
+                        help="oldest photos first (a trip from its first day; photos with no date last)")
     add_json_flag(parser)
     parser.set_defaults(handler=run, takes_query=True)
 
@@ -39,7 +41,7 @@ def run(args) -> int:
             print_json_line({"count": total}) if args.json else print(total)
             return 0
         shown = 0
-        for record in index.search(query, limit=args.limit, offset=args.offset):
+        for record in index.search(query, limit=args.limit, offset=args.offset, oldest_first=args.oldest_first):
             shown += 1
             if args.json:
                 print_json_line(record.to_json())

@@ -28,6 +28,7 @@ PHOTO_COLUMNS = (
 )
 # Newest first; (taken_at, id) is indexed (see search_plan for how pages are fetched).
 ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
+OLDEST_FIRST = "ORDER BY p.taken_at IS NULL, p.taken_at, p.id"  # a trip from its first day; no date last
 
 
 class PhotoIndex:
@@ -103,11 +104,17 @@ class PhotoIndex:
             conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
 
     # -- queries ------------------------------------------------------------------
-    def search(self, query: str = "", limit: int | None = None, offset: int = 0) -> list[PhotoRecord]:
-        """Photos matching the search language, newest first.
-        Raises QuerySyntaxError for a malformed query."""
+    def search(self, query: str = "", limit: int | None = None, offset: int = 0,
+               oldest_first: bool = False) -> list[PhotoRecord]:
+        """Photos matching the search language, newest first (or oldest first, photos with
+        no date last). Raises QuerySyntaxError for a malformed query."""
         compiled = compile_query(parse_query(query))
-        return self._records(fetch_page(self.conn, PHOTO_COLUMNS, compiled, limit, offset))
+        if not oldest_first:
+            return self._records(fetch_page(self.conn, PHOTO_COLUMNS, compiled, limit, offset))
+        sql = (f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+               f"WHERE {compiled.where} {OLDEST_FIRST} LIMIT ? OFFSET ?")
+        limit_value = -1 if limit is None else max(0, int(limit))
+        return self._records(self.conn.execute(sql, (*compiled.params, limit_value, max(0, int(offset)))).fetchall())
 
     def count(self, query: str = "", limit: int | None = None) -> int:
         """How many photos match; with `limit`, counting stops there (the GUI
@@ -141,9 +148,9 @@ class PhotoIndex:
                f"WHERE ({compiled.where}) AND l.state = 'suggested' AND l.label IS NOT NULL")
         return int(self.conn.execute(sql, compiled.params).fetchone()[0])
 
-    def photo_ids(self, query: str = "") -> list[int]:
+    def photo_ids(self, query: str = "", oldest_first: bool = False) -> list[int]:
         compiled = compile_query(parse_query(query))
-        sql = f"SELECT p.id FROM photos p WHERE {compiled.where} {ORDER}"
+        sql = f"SELECT p.id FROM photos p WHERE {compiled.where} {OLDEST_FIRST if oldest_first else ORDER}"
         return [r[0] for r in self.conn.execute(sql, compiled.params)]
 
     def get(self, photo_id: int) -> PhotoRecord:
