@@ -68,3 +68,6 @@ def test_commands_that_change_the_index_take_the_weekly_copy_first(tmp_path: Pat
     assert len(backups(db)) == 1
     assert main(["--db", str(db), "accept", "nothing-matches"]) == 1  # not due again within the week
     assert len(backups(db)) == 1
+    capsys.readouterr()
+    assert main(["--db", str(db), "stats"]) == 0
+    assert f"copies:     1 copy of the index, the newest {backups(db)[0]}" in capsys.readouterr().out

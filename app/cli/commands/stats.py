@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line
+from app.core.index.backup import backups
 from app.core.library import landmark_counts, present_library_folders
 from app.core.wording import counted
 
@@ -31,6 +32,7 @@ def run(args) -> int:
         stats["folders"] = [str(root) for root in index.roots()]
         stats["folders_without_subfolders"] = [str(root) for root in index.folder_only_roots()]
         stats["folders_not_found"] = [str(root) for root in present_library_folders(index)[1]]
+        stats["backups"] = [str(path) for path in backups(index.path)] if index.path != ":memory:" else []
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
@@ -73,6 +75,9 @@ def run(args) -> int:
         )
     else:
         print("last scan:  never (run `landmark-tagger scan FOLDER`)")
+    copies = stats["backups"]
+    print(f"copies:     {counted(len(copies), 'copy', 'copies')} of the index, the newest {copies[-1]}" if copies
+          else "copies:     none yet (one is taken weekly, before a command that changes the index)")
     if args.landmarks:
         for label, count in landmarks:
             print(one_line(f"  {count:>6,}  {label}"))
