@@ -100,6 +100,7 @@ class TagSummary:
     not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
     scan_problems: list[str] = field(default_factory=list)  # the scan's messages about the photos given by file
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
+    skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
 
     @property
     def rate(self) -> float:

@@ -129,6 +129,16 @@ class JobController(QObject):
     def tag(self, targets: list, title: str) -> bool:
         return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
 
+    def tag_library(self) -> bool:
+        """Tag the library's folders that are there, and name those skipped (not found)."""
+        def report(summary) -> None:
+            if summary.skipped_folders:
+                self.window.show_message(f"Tagging library: done — {summary.line()}; "
+                                         + not_found_text([Path(p) for p in summary.skipped_folders]))
+
+        return self.start("Tagging library", job_work.library_tag_work(self.window.db_path, self.window.settings),
+                          after=report)
+
     def plan_write(self, query: str, include_suggested: bool) -> bool:
         def show_plan(plan) -> None:
             dialog = WritePlanDialog(list(plan or []), include_suggested, self.window)

@@ -113,6 +113,30 @@ def tag_work(db_path: Path, targets: Sequence[Path] | Sequence[int], settings: A
     return work
 
 
+def library_tag_work(db_path: Path, settings: AppSettings) -> JobWork:
+    """Tag the library's folders that are there; one not found (a drive not connected)
+    is skipped and named in the summary. Which are there is looked up here, not on the
+    GUI thread (a network drive that does not answer can hold a stat for long)."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.errors import UsageError
+        from app.core.index import PhotoIndex
+        from app.core.library import present_library_folders
+        from app.core.tagging import tag
+
+        with PhotoIndex.open(db_path) as index:
+            present, absent = present_library_folders(index)
+            if not present:
+                raise UsageError("none of the library's folders is there: connect its drive, or Locate folder… "
+                                 "in the menu of one that moved")
+            summary = tag(index, present, tag_options(settings), progress=progress, cancel=cancel,
+                          on_result=emit_item)
+            summary.skipped_folders = [str(root) for root in absent]
+            return summary
+
+    return work
+
+
 def write_options(settings: AppSettings):
     from app.core.metadata import WriteOptions
 

@@ -539,16 +539,10 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
     def tag_folder(self) -> bool:
         if self.folder:
             return self.jobs.tag([Path(self.folder)], f"Tagging {Path(self.folder).name}")
-        targets, absent = library.present_library_folders(self.index)
-        if not targets:
-            self.show_message("Connect the drive of the library's folders first." if absent else "Add a folder first.")
+        if not self.index.roots():
+            self.show_message("Add a folder first.")
             return False
-        if not self.jobs.tag(targets, "Tagging library"):
-            return False
-        if absent:  # an unplugged drive: its photos are left as they are, neither read nor marked missing
-            self.show_message(f"Tagging library; skipped {', '.join(str(root) for root in absent)}: "
-                              "folder not found (is the drive connected?)")
-        return True
+        return self.jobs.tag_library()  # a folder not found (a drive not connected) is skipped and named
 
     def tag_selection(self) -> bool:
         ids = self.selected_ids()
