@@ -81,6 +81,8 @@ def test_a_wrong_folder_is_refused_and_nothing_changes(tmp_path: Path) -> None:
             relocate_folder(index, photos, photos / "Provence 2019")
         with pytest.raises(UsageError, match="not a folder of the library"):
             relocate_folder(index, other, photos)
+        with pytest.raises(UsageError, match="only a whole library folder can be relocated"):
+            relocate_folder(index, photos / "Provence 2019", card)
         # the same names and sizes, other pictures: the content check says no
         for path in (other / "Provence 2019").iterdir():
             data = bytearray(path.read_bytes())

@@ -56,7 +56,7 @@ def relocate_folder(
     """Move library folder `old` (and what the index knows under it) to `new`, then
     read `new`. UsageError, changing nothing, when `old` is no library folder, `new` is
     no folder or is in the library already, or `new` does not hold the indexed files."""
-    root = library_folder(index, old)
+    root = library_folder(index, old, action="relocated (relocate the library folder itself)")
     target = _target_folder(index, root, new)
     rows = _files_under(index.conn, root)
     moves, found = [], 0

@@ -42,9 +42,9 @@ class FolderContents:
         return ", ".join(parts)
 
 
-def library_folder(index, folder: str | Path) -> str:
+def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     """The library folder (a root) that `folder` names; UsageError naming the library's
-    folders when it is none (a sub-folder is part of its root)."""
+    folders when it is none (a sub-folder is part of its root and cannot be `action`)."""
     root = str(Path(folder).expanduser().resolve())
     roots = [str(r) for r in index.roots()]
     if root in roots:
@@ -52,7 +52,7 @@ def library_folder(index, folder: str | Path) -> str:
     within = next((r for r in roots if is_within(root, r)), None)
     if within is not None:
         raise UsageError(f"{root} is inside the library folder {within}; only a whole library folder can be "
-                         "forgotten")
+                         f"{action}")
     listed = ", ".join(roots) if roots else "none yet"
     raise UsageError(f"{root} is not a folder of the library (its folders: {listed})")
 
