@@ -61,7 +61,7 @@ def relocate_folder(
     rows = _files_under(index.conn, root)
     moves, found = [], 0
     for file_id, path, size, fingerprint in rows:
-        moved = target + path[len(root.rstrip(os.sep)):]
+        moved = _moved(path, root, target)
         moves.append((file_id, path, moved, size, fingerprint))
         found += _same_size(moved, size)
     if rows and not found:
@@ -76,6 +76,11 @@ def relocate_folder(
 
     summary.scan = scan(index, [Path(target)], progress=progress, cancel=cancel)
     return summary
+
+
+def _moved(path: str, root: str, target: str) -> str:
+    """`path` (in `root` or below it) at the same place under `target`."""
+    return target + path[len(root.rstrip(os.sep)):]
 
 
 def _target_folder(index, root: str, new: str | Path) -> str:
@@ -134,7 +139,7 @@ def _move_paths(conn, root: str, target: str, moves) -> int:
     """Re-point files, photos, library folders, the write journal (so undo finds the
     files) and the problems; refresh each photo's search words (its folder changed)."""
     def moved(path: str) -> str:
-        return target + path[len(root.rstrip(os.sep)):]
+        return _moved(path, root, target)
 
     conn.executemany("UPDATE files SET path = CAST(? AS TEXT) WHERE id = ?",
                      [(db_text(new_path), file_id) for file_id, _old, new_path, _s, _f in moves])

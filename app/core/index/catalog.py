@@ -200,8 +200,9 @@ def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
 def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
     """No label or review of the user's, no taught reference, no rejection: a photo row
     that may give way to the one it is a move of."""
-    label = conn.execute("SELECT source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-    if label is not None and (label[0] == "user" or label[1] != "suggested"):
+    from app.core.index.labels import has_users_word
+
+    if has_users_word(conn, photo_id):
         return False
     return not any(conn.execute(f"SELECT 1 FROM {table} WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone()
                    for table in ("taught_refs", "rejections"))

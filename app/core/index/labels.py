@@ -93,13 +93,18 @@ def store_label(
     refresh_fts_label(conn, photo_id)
 
 
+def has_users_word(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """A label the user gave, or a suggestion they accepted or rejected (not the model's alone)."""
+    current = conn.execute("SELECT source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    return current is not None and (current[0] == "user" or current[1] != "suggested")
+
+
 def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
     """A landmark keyword found in the photo's files (app.core.metadata.read_back)
     becomes its accepted label when the index holds no word of the user's about the
     photo (no label, or only the model's suggestion) and the user never rejected that
     landmark for it. True when the label changed."""
-    current = conn.execute("SELECT label, source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-    if current is not None and (current[1] == "user" or current[2] != "suggested"):
+    if has_users_word(conn, photo_id):
         return False
     if _is_rejected(conn, photo_id, label):
         return False
