@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 
 from app.cli.main import build_parser, main
@@ -127,3 +128,31 @@ def test_label_correction_teaches_and_rejects_the_old_label(tmp_path, tiny_bundl
         rejected = index.conn.execute("SELECT label FROM rejections WHERE photo_id = ?", (photo_id,)).fetchall()
     assert [row[0] for row in taught] == ["Our cabin"]
     assert [row[0] for row in rejected] == ["Colosseum"]
+
+
+def test_accept_reject_and_label_count_only_the_photos_they_changed(tmp_path, capsys):
+    """A second `accept` (or the same `label` again) changes nothing and says so,
+    instead of reporting every matching photo as changed."""
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [make_jpeg(tmp_path / "a.jpg")], "Fort Saint-Jean", state="suggested")
+        add_photo(index, [make_jpeg(tmp_path / "b.jpg", seed=1)], "Fort Saint-Jean", state="accepted")
+        add_photo(index, [make_jpeg(tmp_path / "c.jpg", seed=2)], None, state="unlabelled")
+
+    def changed(*args: str) -> int:
+        capsys.readouterr()
+        assert main(["--db", str(db), *args, "--json"]) == 0
+        return json.loads(capsys.readouterr().out.splitlines()[-1])["changed"]
+
+    assert changed("accept", "") == 1  # b already accepted, c has no label
+    assert changed("accept", "") == 0
+    assert changed("reject", "a.jpg") == 1
+    assert changed("reject", "a.jpg") == 0
+    assert changed("label", "b.jpg", "Château d'If") == 1
+    assert changed("label", "b.jpg", "Château d'If") == 0
+    with PhotoIndex.open(db) as index:
+        assert {Path(p.path).name: (p.label, p.state) for p in index.search("")} == {
+            "a.jpg": ("Fort Saint-Jean", "rejected"),
+            "b.jpg": ("Château d'If", "accepted"),
+            "c.jpg": (None, "unlabelled"),
+        }

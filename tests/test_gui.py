@@ -295,6 +295,9 @@ def test_accept_and_reject_keys_change_the_index_at_once(qtbot, window, tmp_path
     qtbot.keyClick(window.grid, Qt.Key.Key_R)
     assert window.index.get(ids[1]).state == "rejected"
     assert window.grid_model.record(0).state == "accepted"  # the grid shows the change
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_A)
+    assert window.statusBar().currentMessage() == "Nothing to change: the photo is already accepted or not tagged yet"
 
 
 def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tmp_path, monkeypatch) -> None:

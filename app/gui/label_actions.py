@@ -50,7 +50,15 @@ class LabelActions:
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self.show_message(f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}")
+        left = len(ids) - changed
+        if changed == 0:
+            these = "the photo is" if left == 1 else "the selected photos are"
+            message = f"Nothing to change: {these} already {state} or not tagged yet"
+        else:
+            message = f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}"
+            if left:
+                message += f" ({left:,} already {state} or not tagged yet)"
+        self.show_message(message)
         self._after_label_change(ids)
 
     def relabel_selected(self) -> None:

@@ -92,16 +92,25 @@ def run_label(args: argparse.Namespace) -> int:
     hint = ""
     try:
         ids = index.photo_ids(args.query)
+        changed = 0
         for photo_id in ids:
+            before = _users_label(index, photo_id)
             # A correction teaches: the old label is rejected for this photo and the
             # photo becomes a reference for NAME (see app.core.teaching).
             learn_from_correction(index, photo_id, name, bundle=bundle)
+            changed += _users_label(index, photo_id) != before
         if not ids and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             hint = f"the query comes first: landmark-tagger label {shlex.quote(name)} {shlex.quote(args.query)}"
     finally:
         index.close()
-    return _finish(args, "label", len(ids), len(ids), hint)
+    return _finish(args, "label", len(ids), changed, hint)
+
+
+def _users_label(index, photo_id: int) -> tuple:
+    """What `label` may change of a photo: its label, state and source."""
+    record = index.get(photo_id)
+    return record.label, record.state, record.source
 
 
 run = run_label  # the module-level entry point the CLI contract expects

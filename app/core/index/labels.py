@@ -113,13 +113,14 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str) -> 
 
 
 def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str) -> int:
-    """See PhotoIndex.set_state. Returns how many labels changed."""
+    """See PhotoIndex.set_state. Returns how many labels changed: a photo without a
+    label, or whose label already is in `state`, is left as it is (and not counted)."""
     _check_choice("state", state, STATES)
     changed = 0
     now = now_iso()
     for photo_id in photo_ids:
-        row = conn.execute("SELECT label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-        if row is None:
+        row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+        if row is None or row[1] == state:
             continue
         conn.execute("UPDATE labels SET state = ?, updated_at = ? WHERE photo_id = ?", (state, now, photo_id))
         _sync_rejection(conn, photo_id, row[0], state)

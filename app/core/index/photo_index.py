@@ -254,7 +254,8 @@ class PhotoIndex:
             )
 
     def set_state(self, photo_ids: Iterable[int], state: str) -> int:
-        """Accept, reject or re-suggest labels; returns how many photos changed."""
+        """Accept, reject or re-suggest labels; returns how many photos changed (those
+        already in that state, or without a label, are not counted)."""
         with self.transaction() as conn:
             return label_store.change_states(conn, [int(i) for i in photo_ids], state)
 
