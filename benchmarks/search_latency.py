@@ -50,6 +50,9 @@ QUERIES = [
     "folder:/home/user/Pictures/2012",
     "-has:gps camera:nikon",
     "state:rejected",
+    'label:"Eiffel Tower" OR label:"Hagia Sophia"',  # either of two labels
+    "colosseum OR petra state:suggested",     # OR beside another term
+    "DSC_0123456 OR DSC_0654321",             # two file names
 ]
 PAGE = 100
 CAP = 10_001  # the GUI's "10,000+"

@@ -84,6 +84,17 @@ CASES = [
     ("path:/lib/2020/Paris/DSC_0002.JPG path:/lib/2021/Roma/IMG_0003.JPG -label:louvre", {"colosseum"}),
     ("state:accepted path:/lib/2020/Paris/DSC_0002.JPG path:/lib/2021/Roma/IMG_0003.JPG", {"louvre"}),
     ("-path:/lib/2020/Paris/DSC_0002.JPG paris", {"eiffel"}),
+    ("eiffel OR colosseum", {"eiffel", "colosseum"}),
+    ("eiffel OR colos", {"eiffel", "colosseum"}),  # the last word a prefix, as when typing
+    ("eiffel OR colosseum OR cote", {"eiffel", "colosseum", "cote"}),
+    ("label:louvre OR label:colosseum state:suggested", {"colosseum"}),  # OR binds its neighbours
+    ("state:suggested label:louvre OR label:colosseum", {"colosseum"}),
+    ("date:2019 OR date:2021 -state:rejected", {"cote", "colosseum"}),
+    ("score>0.9 OR -has:date", {"eiffel", "nodate"}),
+    ("paris OR -has:date -camera:d40", {"eiffel", "nodate"}),
+    ("folder:/lib/misc OR camera:D40", {"nodate", "louvre"}),
+    ("path:/lib/2020/Paris/DSC_0002.JPG OR has:gps", {"louvre", "eiffel"}),
+    ("colosseum or roma", set()),  # only OR in capitals joins: "or" is a word
 ]
 
 
@@ -93,6 +104,7 @@ def test_terms_select_the_right_photos(library, query: str, expected: set[str]) 
     names = {v: k for k, v in ids.items()}
     assert {names[i] for i in index.photo_ids(query)} == expected
     assert index.count(query) == len(expected)
+    assert index.count(query, limit=2) == min(2, len(expected))  # the GUI's capped count
     assert {names[r.id] for r in index.search(query, limit=50)} == expected
 
 
@@ -141,6 +153,10 @@ def test_small_window_falls_back_to_the_indexed_form(library, monkeypatch) -> No
         ("has:wings", "has: takes"),
         ("path:DSC_0001.JPG", "takes a file's whole path"),
         ("!!!", "no letters or digits"),
+        ("OR paris", "a term on each side"),
+        ("paris OR", "a term on each side"),
+        ("paris OR OR roma", "a term on each side"),
+        ("paris OR is:missing", "cannot be joined with OR"),
     ],
 )
 def test_malformed_queries_get_a_one_line_message(library, query: str, message: str) -> None:
@@ -202,6 +218,7 @@ TIME_QUERIES = [
     "state:suggested score>0.5", "paris has:gps", "roma -state:rejected", "dsc", "date:2020-11 paris",
     "after:2020-11-04 camera:nikon", "before:2021-01-01 state:suggested", '"eiffel tower"', "eiffel tow",
     "paris -camera:d40", "label:colosseum roma", "colos", "DSC_01", "d", "roma eif", "nikon d8", "paris 0", "0",
+    "paris OR roma", "colos OR eiff", "state:accepted paris OR roma", "camera:d40 OR state:rejected date:2020-11",
 ]
 
 

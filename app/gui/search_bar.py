@@ -10,6 +10,13 @@ from app.gui.icons import icon
 
 DEBOUNCE_MS = 250
 PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, has:gps, -word'
+LANGUAGE = "\n".join((
+    "Words find labels, folders, file names and cameras (case and accents ignored).",
+    'label:"Eiffel Tower"   camera:D850   folder:Rome   date:2020-11   after:2019   before:2021-06',
+    "score>0.8   state:suggested | accepted | rejected | unlabelled   has:gps | raw | date   is:missing",
+    "-word leaves out what matches; terms combine with AND; Colosseum OR Petra finds either.",
+    "A file or folder path pasted here finds that photo or folder.",
+))
 
 
 class SearchBar(QWidget):
@@ -26,6 +33,7 @@ class SearchBar(QWidget):
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText(PLACEHOLDER)
+        self.field.setToolTip(LANGUAGE)
         self.field.setClearButtonEnabled(True)
         self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.field.setMinimumWidth(280)

@@ -127,7 +127,7 @@ class PhotoIndex:
             capped = None if not compiled.uses_text_search else capped_count(self.conn, compiled, limit)
             if capped is not None:
                 return capped
-            if compiled.row_where is not None and not compiled.uses_text_search:
+            if compiled.row_where is not None and not (compiled.uses_text_search or compiled.joins_alternatives):
                 rows, params = "photos p LEFT JOIN labels l ON l.photo_id = p.id", compiled.row_params
                 where = compiled.row_where
             else:

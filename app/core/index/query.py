@@ -5,8 +5,10 @@ compiled to one SQL WHERE clause with parameters.
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
     path:/photos/DSC_0001.JPG has:gps has:raw has:date is:missing -word
 
-Terms combine with AND; a leading '-' negates a term; the empty query matches
-every photo that is not missing. Free words match whole words of the label,
+Terms combine with AND; OR (in capitals) between two terms matches either
+(`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
+searches); a leading '-' negates a term; the empty query matches every photo that is
+not missing. Free words match whole words of the label,
 folder, file names and camera, case and accents ignored; the last free word
 also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
 """
@@ -47,8 +49,18 @@ class Term:
 
 
 @dataclass(frozen=True)
+class AnyOf:
+    """Terms joined by OR: a photo matching any of them. `field` "any" lets the
+    loops over a query's terms pass it by wherever only one kind of term counts."""
+
+    terms: tuple[Term, ...]
+    field: str = "any"
+    negated: bool = False
+
+
+@dataclass(frozen=True)
 class Query:
-    terms: tuple[Term, ...] = field(default_factory=tuple)
+    terms: tuple[Term | AnyOf, ...] = field(default_factory=tuple)
 
     @property
     def is_empty(self) -> bool:
@@ -90,11 +102,41 @@ class CompiledQuery:
     time_match: str | None = None
     key_range: tuple[int, int] = (-(1 << 63), (1 << 63) - 1)
     time_prefix: str = ""  # the free words whose last is a prefix (see time_order.expand_prefix)
+    # terms joined by OR: testing rows one by one until a count's cap is slow when few
+    # match (3 s for two file names among 1,000,000 photos); the indexed form is not
+    joins_alternatives: bool = False
 
 
 def parse_query(text: str) -> Query:
     """Parse the search language; raises QuerySyntaxError with a one-line reason."""
-    return Query(_any_of_the_paths(tuple(_term(token, quoted) for token, quoted in _tokens(text or ""))))
+    return Query(_any_of_the_paths(_join_or(_tokens(text or ""))))
+
+
+OR = "OR"
+
+
+def _join_or(tokens: list[tuple[str, bool]]) -> tuple[Term | AnyOf, ...]:
+    """The terms, with those on either side of an unquoted OR made one AnyOf."""
+    items: list[Term | AnyOf] = []
+    joining = False
+    for token, quoted in tokens:
+        if token == OR and not quoted:
+            if joining or not items:
+                raise QuerySyntaxError("OR needs a term on each side, like Colosseum OR Petra")
+            joining = True
+            continue
+        term = _term(token, quoted)
+        if joining:
+            if term.field == "is" or items[-1].field == "is":
+                raise QuerySyntaxError("is:missing cannot be joined with OR; search the missing photos on their own")
+            before = items.pop()
+            items.append(AnyOf((*(before.terms if isinstance(before, AnyOf) else (before,)), term)))
+            joining = False
+        else:
+            items.append(term)
+    if joining:
+        raise QuerySyntaxError("OR needs a term on each side, like Colosseum OR Petra")
+    return tuple(items)
 
 
 PATH_JOIN = "\0"  # no file name holds a NUL: the separator of the paths of one path: term
@@ -253,7 +295,7 @@ def compile_query(query: Query) -> CompiledQuery:
         if fts is not None:
             (negative_fts if term.negated else positive_fts).append(fts)
             continue
-        sql, values = _condition(term)
+        sql, values = _any_condition(term, prefix_term) if isinstance(term, AnyOf) else _condition(term)
         conditions.append(f"NOT coalesce(({sql}), 0)" if term.negated else sql)
         params.extend(values)
     missing_condition = "p.missing = 1" if wants_missing else "p.missing = 0"
@@ -297,6 +339,7 @@ def compile_query(query: Query) -> CompiledQuery:
         " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
         row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
         picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
+        joins_alternatives=any(isinstance(term, AnyOf) for term in query.terms),
     )
 
 
@@ -340,39 +383,68 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
 
 
 def _prefix_term(query: Query) -> Term | None:
-    """The last unquoted free word (not negated): it also matches as a prefix
-    (search as you type); other words match whole words, which FTS5 answers
-    much faster."""
-    texts = [t for t in query.terms if t.field == "text" and not t.phrase and not t.negated]
+    """The last unquoted free word (not negated), also one joined by OR: it also
+    matches as a prefix (search as you type); other words match whole words, which
+    FTS5 answers much faster."""
+    flat = [t for item in query.terms for t in (item.terms if isinstance(item, AnyOf) else (item,))]
+    texts = [t for t in flat if t.field == "text" and not t.phrase and not t.negated]
     return texts[-1] if texts else None
 
 
 def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tuple[str | None, tuple]:
     """Every term as a condition on one row of `p LEFT JOIN labels l`."""
-    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, label_key, word_pattern
-
     conditions = ["p.missing = 1" if wants_missing else "p.missing = 0"]
     params: list = []
     for term in query.terms:
         if term.field == "is":
             continue
-        if term.field in ("text", "camera") or (term.field == "folder" and not is_absolute_path(term.value)):
-            tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
-            pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
-            if pattern is None:
-                raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
-            sql, values = "p.search_text LIKE ?", [pattern]
-        elif term.field == "label":
-            sql, values = "l.label_key = ?", [label_key(term.value)]
-        elif term.field == "score":
-            sql, values = f"l.score {term.operator} ?", [float(term.value)]
-        elif term.field == "state":
-            sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
-        else:
-            sql, values = _condition(term)
-        conditions.append(f"NOT coalesce(({sql}), 0)" if term.negated else sql)
+        sql, values = _row_condition(term, prefix_term)
+        conditions.append(sql)
         params.extend(values)
     return " AND ".join(conditions), tuple(params)
+
+
+def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, list]:
+    """One term as a condition on a row of `p LEFT JOIN labels l` (negation included)."""
+    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, label_key, word_pattern
+
+    if isinstance(term, AnyOf):
+        return _either(_row_condition(member, prefix_term) for member in term.terms)
+    if term.field in ("text", "camera") or (term.field == "folder" and not is_absolute_path(term.value)):
+        tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
+        pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
+        if pattern is None:
+            raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
+        sql, values = "p.search_text LIKE ?", [pattern]
+    elif term.field == "label":
+        sql, values = "l.label_key = ?", [label_key(term.value)]
+    elif term.field == "score":
+        sql, values = f"l.score {term.operator} ?", [float(term.value)]
+    elif term.field == "state":
+        sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
+    else:
+        sql, values = _condition(term)
+    return (f"NOT coalesce(({sql}), 0)" if term.negated else sql), values
+
+
+def _any_condition(any_of: AnyOf, prefix_term: Term | None) -> tuple[str, list]:
+    """The indexed form of terms joined by OR: each its own condition (words through
+    the FTS5 table), any of them true."""
+    parts = []
+    for term in any_of.terms:
+        fts = _fts_expression(term, prefix=term is prefix_term)
+        if fts is not None:
+            sql, values = "p.id IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)", [fts]
+        else:
+            sql, values = _condition(term)
+        parts.append(((f"NOT coalesce(({sql}), 0)" if term.negated else sql), values))
+    return _either(parts)
+
+
+def _either(parts) -> tuple[str, list]:
+    """(sql, values) pairs joined by OR into one condition."""
+    parts = list(parts)
+    return "(" + " OR ".join(f"({sql})" for sql, _ in parts) + ")", [v for _, values in parts for v in values]
 
 
 def _fts_string(text: str) -> str:
