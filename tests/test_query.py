@@ -95,6 +95,10 @@ CASES = [
     ("folder:/lib/misc OR camera:D40", {"nodate", "louvre"}),
     ("path:/lib/2020/Paris/DSC_0002.JPG OR has:gps", {"louvre", "eiffel"}),
     ("colosseum or roma", set()),  # only OR in capitals joins: "or" is a word
+    ("state:suggested|accepted", {"eiffel", "louvre", "colosseum"}),  # the choices as the help lists them
+    ("label:louvre|colosseum -state:rejected", {"louvre", "colosseum"}),
+    ("-has:gps|date", {"nodate"}),  # neither
+    ("date:2019|2021 OR has:gps", {"cote", "colosseum", "rejected", "eiffel"}),
 ]
 
 
@@ -157,6 +161,8 @@ def test_small_window_falls_back_to_the_indexed_form(library, monkeypatch) -> No
         ("paris OR", "a term on each side"),
         ("paris OR OR roma", "a term on each side"),
         ("paris OR is:missing", "cannot be joined with OR"),
+        ("state:suggested|", "has no value"),
+        ("has:gps|wings", "has: takes"),
     ],
 )
 def test_malformed_queries_get_a_one_line_message(library, query: str, message: str) -> None:

@@ -13,8 +13,9 @@ PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-1
 LANGUAGE = "\n".join((
     "Words find labels, folders, file names and cameras (case and accents ignored).",
     'label:"Eiffel Tower"   camera:D850   folder:Rome   date:2020-11   after:2019   before:2021-06',
-    "score>0.8   state:suggested | accepted | rejected | unlabelled   has:gps | raw | date   is:missing",
-    "-word leaves out what matches; terms combine with AND; Colosseum OR Petra finds either.",
+    "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date   is:missing",
+    "-word leaves out what matches; terms combine with AND; Colosseum OR Petra (or label:Colosseum|Petra)",
+    "finds either.",
     "A file or folder path pasted here finds that photo or folder.",
 ))
 

@@ -109,10 +109,30 @@ class CompiledQuery:
 
 def parse_query(text: str) -> Query:
     """Parse the search language; raises QuerySyntaxError with a one-line reason."""
-    return Query(_any_of_the_paths(_join_or(_tokens(text or ""))))
+    return Query(_any_of_the_paths(_join_or(_expand_choices(_tokens(text or "")))))
 
 
 OR = "OR"
+CHOICE_FIELDS = ("state", "has", "label", "camera", "date")
+
+
+def _expand_choices(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """`state:suggested|accepted` (unquoted) as `state:suggested OR state:accepted`, the
+    way the help lists the choices; `-has:gps|raw` leaves out both (NOT a AND NOT b)."""
+    expanded: list[tuple[str, bool]] = []
+    for token, quoted in tokens:
+        negated = token.startswith("-")
+        match = FIELD_PATTERN.match(token[negated:])
+        if quoted or not match or match.group(1).lower() not in CHOICE_FIELDS or "|" not in match.group(2):
+            expanded.append((token, quoted))
+            continue
+        name = token[: negated + len(match.group(1)) + 1]  # "-state:" or "label:"
+        choices = [name + value for value in match.group(2).split("|")]
+        for position, choice in enumerate(choices):
+            if position and not negated:
+                expanded.append((OR, False))
+            expanded.append((choice, False))
+    return expanded
 
 
 def _join_or(tokens: list[tuple[str, bool]]) -> tuple[Term | AnyOf, ...]:
