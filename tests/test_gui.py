@@ -138,6 +138,37 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
 
 
+def test_choosing_several_entries_in_the_library_panel_finds_any_of_them_within_the_folders(qtbot, window, tmp_path) -> None:
+    """Ctrl-click: the photos of any of the landmarks chosen (any of the dates, any of
+    the folders), and of those only in the folders chosen; a rebuild keeps them all."""
+    folder = added_folder(qtbot, window, tmp_path, count=12)
+    by_name = {Path(window.index.get(i).path).name: i for i in window.index.photo_ids("")}
+    for name, label in (("IMG_0000.jpg", "Colosseum"), ("IMG_0003.jpg", "Pantheon"), ("IMG_0001.jpg", "Pantheon"),
+                        ("IMG_0002.jpg", "Petra")):
+        window.index.set_label(by_name[name], label, source="user", state="accepted")
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    tree = window.library_tree
+    tree.select_landmark("Colosseum")
+    qtbot.waitUntil(lambda: window.grid_model.ids() == [by_name["IMG_0000.jpg"]], timeout=20000)
+    tree._find_landmark("Pantheon").setSelected(True)  # Ctrl-click
+    wanted = {by_name[n] for n in ("IMG_0000.jpg", "IMG_0001.jpg", "IMG_0003.jpg")}
+    qtbot.waitUntil(lambda: set(window.grid_model.ids()) == wanted, timeout=20000)
+    assert window.current_query() == 'label:"Colosseum" OR label:"Pantheon" -state:rejected'
+    tree._find(str(folder.resolve() / "trip")).setSelected(True)  # and only in the trip folder
+    wanted = {by_name[n] for n in ("IMG_0000.jpg", "IMG_0003.jpg")}
+    qtbot.waitUntil(lambda: set(window.grid_model.ids()) == wanted, timeout=20000)
+    window.library_changed()  # the tree is rebuilt: every entry chosen stays chosen
+    wait_for_results(qtbot, window)
+    assert set(window.grid_model.ids()) == wanted
+    assert tree.selected_folders() == [str(folder.resolve() / "trip")] and tree.selected_landmark() == "Colosseum"
+    tree._find_landmark("Colosseum").setSelected(False)
+    tree._find_landmark("Pantheon").setSelected(False)  # the folder alone again
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4, timeout=20000)
+    tree._find(str(folder.resolve())).setSelected(True)  # two folders: either
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
+
+
 def test_the_library_panel_lists_the_dates_and_choosing_a_month_narrows_the_grid(qtbot, window, tmp_path) -> None:
     from app.gui.library_tree import DATES_TITLE, QueryRole
 
@@ -856,7 +887,7 @@ def test_tagging_the_library_skips_a_folder_whose_drive_is_not_connected(qtbot, 
 
     window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
     folder, _card = library_with_an_unplugged_card(qtbot, window, tmp_path)
-    window.folder = None
+    window.folders = []
     assert window.tag_folder()
     wait_for_job(qtbot, window)
     assert window.statusBar().currentMessage().startswith("Tagging library: done — tagged 3 photos")

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from app.core.folder_paths import is_within
 
@@ -45,7 +45,17 @@ def label_query(label: str) -> str:
 
 def landmark_query(label: str) -> str:
     """The photos of a landmark as `landmark_counts` counts them: its label, not rejected."""
-    return f"{label_query(label)} -state:rejected"
+    return landmarks_query([label])
+
+
+def landmarks_query(labels: Sequence[str]) -> str:
+    """The photos of any of these landmarks (labels not rejected); "" for none."""
+    return combine_queries(any_of([label_query(label) for label in labels]), "-state:rejected") if labels else ""
+
+
+def any_of(terms: Sequence[str]) -> str:
+    """Single search terms (as folder_query, label_query and date_query give) joined by OR."""
+    return " OR ".join(terms)
 
 
 def landmark_counts(index: PhotoIndex) -> list[tuple[str, int]]:

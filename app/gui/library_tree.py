@@ -1,6 +1,8 @@
 """The left panel: "All photos", the added folders as a tree, the landmarks on the
 photos and the dates they were taken, each with its photo count. Choosing an entry
-narrows the grid."""
+narrows the grid; Ctrl/Cmd-click chooses several: any of the folders, any of the
+landmarks, any of the dates, and all three kinds together (a folder's photos of the
+Colosseum or the Pantheon taken in 2019)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.core.index.search_text import label_key
-from app.core.library import FolderNode, YearNode, date_query, landmark_query
+from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
 from app.gui.icons import icon
 
 PathRole = Qt.ItemDataRole.UserRole + 10
@@ -21,8 +23,9 @@ DATES_TITLE = "Dates"
 
 
 class LibraryTree(QTreeWidget):
-    """Emits `folder_selected(path)` (an empty path means the whole library) or
-    `query_selected(query)` for a landmark or a date; one entry is chosen at a time."""
+    """Emits `folder_selected(path)` (an empty path means the whole library) when folders
+    alone are chosen, else `query_selected(query)` for the landmarks and dates chosen;
+    `selected_folders()` and `selected_query()` say what is chosen."""
 
     folder_selected = Signal(str)
     query_selected = Signal(str)
@@ -37,7 +40,7 @@ class LibraryTree(QTreeWidget):
         self.setIndentation(14)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)
-        self.setSelectionMode(QTreeWidget.SelectionMode.SingleSelection)
+        self.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -54,8 +57,9 @@ class LibraryTree(QTreeWidget):
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
                      dates: list[YearNode] = ()) -> None:
-        """Rebuild the tree, keeping the chosen entry chosen (All photos when it is gone)."""
-        folder, landmark, query = self.selected_folder(), self.selected_landmark(), self.selected_query()
+        """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone)."""
+        chosen_before = [self._identity(item) for item in self.selectedItems()]
+        narrowed_before = (self.selected_folders(), self.selected_query())
         for i in range(self.topLevelItemCount()):
             heading = self.topLevelItem(i)
             if heading.text(0) in self._expanded and heading.childCount():
@@ -92,18 +96,15 @@ class LibraryTree(QTreeWidget):
         for i in range(self.topLevelItemCount()):
             item = self.topLevelItem(i)
             item.setExpanded(self._expanded.get(item.text(0), item.isExpanded()))
-        if landmark:
-            chosen = self._find_landmark(landmark)
-        else:
-            chosen = self._find_query(query) if query else self._find(folder)
-        self.setCurrentItem(chosen or self._all)
-        if chosen is not None and chosen.parent() is not None:
-            chosen.parent().setExpanded(True)
+        found = [item for item in map(self._by_identity, chosen_before) if item is not None]
+        self.setCurrentItem(found[0] if found else self._all)
+        for item in found:
+            item.setSelected(True)
+            if item.parent() is not None:
+                item.parent().setExpanded(True)
         self.blockSignals(False)
-        if (landmark or query) and chosen is None:
-            self._on_selection()  # the landmark or date is gone from every photo
-        elif not (landmark or query) and self.selected_folder() != folder:
-            self.folder_selected.emit(self.selected_folder())  # the folder is gone
+        if (self.selected_folders(), self.selected_query()) != narrowed_before:
+            self._on_selection()  # a folder, landmark or date chosen is gone
 
     def select_folder(self, path: str) -> None:
         """Select a folder by path ("" = all photos); emits folder_selected."""
@@ -121,17 +122,46 @@ class LibraryTree(QTreeWidget):
         return self._find_landmark(label) is not None
 
     def selected_folder(self) -> str:
-        return self._selected(PathRole)
+        """The folder chosen ("" for none or All photos; the first of several)."""
+        return next(iter(self.selected_folders()), "")
+
+    def selected_folders(self) -> list[str]:
+        return self._chosen(PathRole)
 
     def selected_landmark(self) -> str:
-        return self._selected(LandmarkRole)
+        return next(iter(self._chosen(LandmarkRole)), "")
 
     def selected_query(self) -> str:
-        return self._selected(QueryRole)
+        """The landmarks and dates chosen as one search: any of the landmarks, and any
+        of the dates ("" when none is chosen). Folders are `selected_folders()`."""
+        dates = [item.data(0, QueryRole) for item in self._in_order()
+                 if item.data(0, QueryRole) and not item.data(0, LandmarkRole)]
+        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates))
 
-    def _selected(self, role) -> str:
-        items = self.selectedItems()
-        return (items[0].data(0, role) or "") if items else ""
+    def _chosen(self, role) -> list[str]:
+        return [item.data(0, role) for item in self._in_order() if item.data(0, role)]
+
+    def _in_order(self) -> list[QTreeWidgetItem]:
+        """The chosen entries from the top of the tree down (not in the order clicked)."""
+        chosen = {id(item) for item in self.selectedItems()}
+        return [item for item in self._items_top_down() if id(item) in chosen]
+
+    @staticmethod
+    def _identity(item: QTreeWidgetItem) -> tuple[str, str]:
+        """What an entry stands for, to find it again after a rebuild."""
+        if item.data(0, LandmarkRole):
+            return "landmark", item.data(0, LandmarkRole)
+        if item.data(0, QueryRole):
+            return "query", item.data(0, QueryRole)
+        return "folder", item.data(0, PathRole) or ""
+
+    def _by_identity(self, identity: tuple[str, str]) -> QTreeWidgetItem | None:
+        kind, value = identity
+        if kind == "landmark":
+            return self._find_landmark(value)
+        if kind == "query":
+            return self._find_query(value)
+        return self._find(value) if value else None
 
     def _heading(self, title: str) -> QTreeWidgetItem:
         heading = QTreeWidgetItem([title, ""])
@@ -163,6 +193,16 @@ class LibraryTree(QTreeWidget):
             item = stack.pop()
             yield item
             stack.extend(item.child(i) for i in range(item.childCount()))
+
+    def _items_top_down(self):
+        """Every entry in the order the tree shows them."""
+        def walk(item):
+            yield item
+            for i in range(item.childCount()):
+                yield from walk(item.child(i))
+
+        for i in range(self.topLevelItemCount()):
+            yield from walk(self.topLevelItem(i))
 
     def _find(self, path: str) -> QTreeWidgetItem | None:
         return next((item for item in self._items() if item.data(0, PathRole) == path), None) if path else None

@@ -66,8 +66,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.index = index
         self.db_path = Path(db_path)
         self.settings = settings
-        self.folder = ""
-        self.entry_query = ""  # a landmark or date chosen in the library panel (instead of a folder)
+        self.folders: list[str] = []  # the folders chosen in the library panel (none: the library)
+        self.entry_query = ""  # the landmarks and dates chosen there
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -278,8 +278,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._update_page_and_actions()
 
     def current_query(self) -> str:
-        chosen = library.folder_query(self.folder) if self.folder else self.entry_query
-        return library.combine_queries(chosen, pasted_path_query(self.search_bar.text()))  # a pasted path finds its photo
+        folders = library.any_of([library.folder_query(folder) for folder in self.folders])
+        return library.combine_queries(folders, self.entry_query,
+                                       pasted_path_query(self.search_bar.text()))  # a pasted path finds its photo
 
     def refresh_results(self) -> None:
         """Run the search (or find the similar photos) in the worker; the answer arrives in _show_results."""
@@ -372,15 +373,15 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         if record is not None and record.id in photo_ids:
             self._show_record(record.id)
 
-    def _on_folder_selected(self, folder: str) -> None:
-        self._narrow_to(folder, "")
+    def _on_folder_selected(self, _folder: str) -> None:
+        self._narrow_to(self.library_tree.selected_folders(), "")
 
     def _on_entry_selected(self, query: str) -> None:
-        self._narrow_to("", query)
+        self._narrow_to(self.library_tree.selected_folders(), query)
 
-    def _narrow_to(self, folder: str, query: str) -> None:
+    def _narrow_to(self, folders: list[str], query: str) -> None:
         self.close_loupe()
-        self.folder, self.entry_query = folder, query
+        self.folders, self.entry_query = folders, query
         self.similar_to = None
         self.similar_banner.hide()
         self.refresh_results()
@@ -537,8 +538,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         return self.jobs.check_folders()  # which folders are there is looked up in the worker
 
     def tag_folder(self) -> bool:
-        if self.folder:
-            return self.jobs.tag([Path(self.folder)], f"Tagging {Path(self.folder).name}")
+        if self.folders:
+            what = Path(self.folders[0]).name if len(self.folders) == 1 else f"{len(self.folders)} folders"
+            return self.jobs.tag([Path(folder) for folder in self.folders], f"Tagging {what}")
         if not self.index.roots():
             self.show_message("Add a folder first.")
             return False
