@@ -245,3 +245,39 @@ def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window
         "4 new suggestions from what you taught (1 photo not tagged yet: tag it to look through it too.)")
     win.suggestions_found(0, SuggestReport(threshold=0.79))
     assert "Nothing is taught yet" in win.statusBar().currentMessage()
+
+
+def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot, taught_window, tiny_bundle,
+                                                                          monkeypatch) -> None:
+    from app.core.teaching import taught_labels, teach
+    from app.gui.taught_places import TaughtPlacesDialog
+
+    win, ids = taught_window
+    teach(win.index, "Our cabbin", ids["cabin"][:2], bundle=tiny_bundle)
+    win.index.set_label(ids["known"][0], "Colosseum", source="model", state="suggested", score=0.9)
+    win.library_changed()
+    qtbot.waitUntil(lambda: win.library_tree.has_landmark("Our cabbin"), timeout=10000)
+    tree = win.library_tree
+    asked = answer_label(monkeypatch, "Our cabin")
+    menu = tree.menu_for(tree._find_landmark("Our cabbin"))
+    (rename,) = [action for action in menu.actions() if action.text() == "Rename…"]
+    rename.trigger()
+    assert asked and asked[0].windowTitle() == "Rename a place"
+    assert taught_labels(win.index) == {"Our cabin": 2}
+    assert {win.index.get(i).label for i in ids["cabin"][:2]} == {"Our cabin"}
+    assert win.statusBar().currentMessage().startswith("Renamed 'Our cabbin' to 'Our cabin': 2 photos relabelled")
+    qtbot.waitUntil(lambda: tree.has_landmark("Our cabin") and not tree.has_landmark("Our cabbin"), timeout=10000)
+    # the model's own landmark keeps its name, and says why
+    tree.menu_for(tree._find_landmark("Colosseum")).actions()[0].trigger()
+    assert len(asked) == 1 and "comes with the model" in win.statusBar().currentMessage()
+    assert win.index.get(ids["known"][0]).label == "Colosseum"
+    # Taught places… renames too (a name in use merges the two)
+    teach(win.index, "Bakery", ids["bakery"][:2], bundle=tiny_bundle)
+    dialog = TaughtPlacesDialog(win.index, win)
+    qtbot.addWidget(dialog)
+    dialog.rename_requested.connect(win.rename_place)
+    dialog.places.setCurrentRow(0)  # Bakery
+    answer_label(monkeypatch, "our cabin")
+    qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
+    assert taught_labels(win.index) == {"Our cabin": 4}
+    assert [dialog.places.item(row).text() for row in range(dialog.places.count())] == ["Our cabin   ·   4 photos"]

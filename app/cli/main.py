@@ -26,13 +26,14 @@ COMMAND_MODULES = (
     "write",
     "undo",
     "teach",
+    "rename",
     "suggest",
     "gui",
 )
 
 # Commands that change what only the index holds (labels, reviews, taught places, the
 # write journal): before them, a weekly copy of the index is taken (app.core.index.backup).
-BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", "write", "undo", "teach", "suggest"}
+BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", "write", "undo", "teach", "rename", "suggest"}
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1

@@ -216,22 +216,28 @@ def label_choices(index: PhotoIndex, photo_id: int | None = None, bundle: Path |
 def bundle_landmarks(bundle: Path | None = None) -> list[str]:
     """The landmark names of a bundle (empty when there is none or it cannot be read:
     completion then offers the index's labels only). Cached per file version."""
+    return list(bundle_landmark_ids(bundle))
+
+
+def bundle_landmark_ids(bundle: Path | None = None) -> dict[str, str]:
+    """The landmarks of a bundle, name → landmark id (the chosen one, else the default
+    one; empty when there is none or it cannot be read). Cached per file version."""
     from model.bundle import default_bundle_path
 
     path = Path(bundle) if bundle else default_bundle_path()
     try:
         stat = path.stat()
     except OSError:
-        return []
-    return list(_bundle_landmarks(str(path), stat.st_mtime_ns, stat.st_size))
+        return {}
+    return dict(_bundle_landmarks(str(path), stat.st_mtime_ns, stat.st_size))
 
 
 @lru_cache(maxsize=4)
-def _bundle_landmarks(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+def _bundle_landmarks(path: str, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
     from model.bundle import load_bundle
     from model.errors import ModelError
 
     try:
-        return tuple(load_bundle(path, check_onnx=False).class_names())
+        return tuple((entry.name, entry.landmark_id) for entry in load_bundle(path, check_onnx=False).labels)
     except (ModelError, OSError):
         return ()

@@ -212,3 +212,20 @@ def user_labelled(conn: sqlite3.Connection) -> set[int]:
     """Photos whose label is the user's word (source user or accepted): never re-suggested."""
     rows = conn.execute("SELECT photo_id FROM labels WHERE source = 'user' OR state = 'accepted'").fetchall()
     return {int(r[0]) for r in rows}
+
+
+def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str) -> int:
+    """The references taught as any of `spellings` now teach `new` (one per photo and
+    model when both names taught it); `new` stays forgotten only if the old name was and
+    nothing teaches `new` now. Returns the number of photos that teach `new`."""
+    forgotten = False
+    for spelling in (s for s in spellings if s != new):
+        conn.execute("UPDATE OR IGNORE taught_refs SET label = ? WHERE label = ?", (new, spelling))
+        conn.execute("DELETE FROM taught_refs WHERE label = ?", (spelling,))
+        forgotten |= conn.execute("DELETE FROM forgotten_places WHERE label = ?", (spelling,)).rowcount > 0
+    teaching = conn.execute("SELECT count(DISTINCT photo_id) FROM taught_refs WHERE label = ?", (new,)).fetchone()[0]
+    if teaching:
+        conn.execute("DELETE FROM forgotten_places WHERE label = ?", (new,))
+    elif forgotten:
+        conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (new, now_iso()))
+    return int(teaching)

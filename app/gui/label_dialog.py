@@ -1,5 +1,5 @@
-"""The "set label" prompt (L) and the "Teach…" prompt (T): a line edit with completion
-over known labels."""
+"""The "set label" prompt (L), the "Teach…" prompt (T) and the "Rename…" prompt for a
+place: a line edit with completion over known labels."""
 
 from __future__ import annotations
 
@@ -15,24 +15,29 @@ class LabelDialog(QDialog):
     """Asks for a label; completion matches anywhere in the name, case-insensitively."""
 
     def __init__(self, choices: list[str], current: str | None, count: int, parent=None, *,
-                 teaching: bool = False) -> None:
+                 teaching: bool = False, renaming: bool = False) -> None:
         super().__init__(parent)
-        self.teaching = teaching  # "Teach…": a name is required, "no landmark" is not offered
-        self.setWindowTitle("Teach a place" if teaching else "Set label")
+        # "Teach…" and "Rename…": a name is required, "no landmark" is not offered
+        self.teaching = teaching or renaming
+        self.setWindowTitle("Rename a place" if renaming else "Teach a place" if teaching else "Set label")
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         what = "this photo" if count == 1 else f"these {count:,} photos"
-        if teaching:
+        if renaming:
+            prompt = QLabel(f"New name for “{current}” on {what} and wherever it was taught "
+                            "(a name already in use merges the two):")
+            prompt.setWordWrap(True)
+        elif teaching:
             prompt = QLabel(f"Which place shows in {what}? The app learns it and finds it in your other photos.")
             prompt.setWordWrap(True)
         else:
             prompt = QLabel(f"Label for {what}:")
         self.field = QLineEdit(current or "")
         self.field.selectAll()
-        self.field.setPlaceholderText("Name the place, e.g. Our cabin" if teaching
+        self.field.setPlaceholderText("Name the place, e.g. Our cabin" if self.teaching
                                       else "Start typing a landmark… (empty = no landmark)")
-        self.completer = QCompleter(choices if teaching else [NO_LANDMARK, *choices], self)
+        self.completer = QCompleter(choices if self.teaching else [NO_LANDMARK, *choices], self)
         self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.field.setCompleter(self.completer)

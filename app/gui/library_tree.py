@@ -32,6 +32,7 @@ class LibraryTree(QTreeWidget):
     forget_requested = Signal(str)  # a library folder (a root) to take out of the library
     whole_folder_requested = Signal(str)  # a library folder held alone: read the folders in it too
     locate_requested = Signal(str)  # a library folder not found: where is it now?
+    rename_requested = Signal(str)  # a landmark of the user's to give another name
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -225,7 +226,13 @@ class LibraryTree(QTreeWidget):
 
     def menu_for(self, item: QTreeWidgetItem | None) -> QMenu | None:
         """Right-click on a library folder: take it out of the library, or include the
-        folders in one that holds its own photos only (nothing for the rest)."""
+        folders in one that holds its own photos only; on a landmark: rename it (nothing
+        for the rest)."""
+        landmark = item.data(0, LandmarkRole) if item is not None else ""
+        if landmark:
+            menu = QMenu(self)
+            menu.addAction(icon("label"), "Rename…", lambda: self.rename_requested.emit(landmark))
+            return menu
         path = item.data(0, PathRole) if item is not None else ""
         if path not in self._roots:
             return None

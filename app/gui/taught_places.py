@@ -1,5 +1,5 @@
 """The "Taught places" list: every label the user taught, with its number of photos;
-show a place's photos, or forget it (its photos keep their labels)."""
+show a place's photos, rename it, or forget it (its photos keep their labels)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class TaughtPlacesDialog(QDialog):
     search for that label."""
 
     show_requested = Signal(str)
+    rename_requested = Signal(str)  # the window asks for the new name and renames it
 
     def __init__(self, index, parent=None) -> None:
         super().__init__(parent)
@@ -34,6 +35,9 @@ class TaughtPlacesDialog(QDialog):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
         self.show_button = QPushButton("Show photos")
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.setToolTip("Give this place another name on its photos (a name in use merges the two)")
+        self.rename_button.clicked.connect(self._rename_current)
         self.forget_button = QPushButton("Forget…")
         self.forget_button.setToolTip("Stop recognising this place; its photos keep their labels")
         self.show_button.clicked.connect(self._show_current)
@@ -41,6 +45,7 @@ class TaughtPlacesDialog(QDialog):
         self.places.itemDoubleClicked.connect(lambda _item: self._show_current())
         self.places.currentItemChanged.connect(lambda *_: self._update_buttons())
         row.addWidget(self.show_button)
+        row.addWidget(self.rename_button)
         row.addWidget(self.forget_button)
         row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -70,7 +75,7 @@ class TaughtPlacesDialog(QDialog):
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
     def _update_buttons(self) -> None:
-        for button in (self.show_button, self.forget_button):
+        for button in (self.show_button, self.rename_button, self.forget_button):
             button.setEnabled(self.current_label() is not None)
 
     def _show_current(self) -> None:
@@ -78,6 +83,12 @@ class TaughtPlacesDialog(QDialog):
         if label is not None:
             self.show_requested.emit(label)
             self.accept()
+
+    def _rename_current(self) -> None:
+        label = self.current_label()
+        if label is not None:
+            self.rename_requested.emit(label)
+            self.reload()
 
     def confirm_forget(self, label: str) -> bool:
         answer = QMessageBox.question(

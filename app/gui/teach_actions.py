@@ -118,6 +118,7 @@ class TeachActions:
 
         dialog = TaughtPlacesDialog(self.index, self)
         dialog.show_requested.connect(self.show_label)
+        dialog.rename_requested.connect(self.rename_place)
         dialog.exec()
 
     def show_label(self, label: str) -> None:
@@ -131,6 +132,34 @@ class TeachActions:
             self.library_tree.select_landmark(label)
         else:
             self.search_bar.set_text(library.label_query(label))
+
+    def rename_place(self, old: str) -> bool:
+        """Ask for a new name for one of the user's places (a taught place, a label of
+        theirs) and rename it everywhere in the index; the model's own landmarks keep
+        their names."""
+        from app.core.rename import rename_place
+
+        landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
+        if any(name.casefold() == old.casefold() for name in landmarks):
+            self.show_message(f"“{old}” is one of the model's landmarks: its name comes with the model.")
+            return False
+        if self.jobs.busy:
+            self.show_message(f"Rename “{old}” when “{self.jobs.runner.name}” is done.")
+            return False
+        count = self.index.count(library.label_query(old))
+        dialog = LabelDialog(library.label_choices(self.index, None, self.settings.model_bundle), old, count, self,
+                             renaming=True)
+        if dialog.exec() != LabelDialog.DialogCode.Accepted or not dialog.label():
+            return False
+        try:
+            summary = rename_place(self.index, old, dialog.label(), landmarks)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        text = summary.line().replace("`landmark-tagger write`", "Write labels…")
+        self.show_message(text[0].upper() + text[1:])
+        self.library_changed()
+        return True
 
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:

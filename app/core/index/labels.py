@@ -201,3 +201,41 @@ def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | No
     ).fetchall()
     make = prediction_type()
     return [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]
+
+
+def spellings_in_use(conn: sqlite3.Connection, name: str) -> list[str]:
+    """The spellings of `name` (case aside) on photos, in rejections and among taught
+    references, as stored."""
+    key = name.casefold()
+    found = {row[0] for row in conn.execute("SELECT DISTINCT label FROM labels WHERE label_key = ?", (label_key(name),))}
+    for table in ("rejections", "taught_refs"):
+        found.update(row[0] for row in conn.execute(f"SELECT DISTINCT label FROM {table}"))
+    return sorted(spelling for spelling in found if spelling is not None and spelling.casefold() == key)
+
+
+def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, landmark_id: str | None) -> tuple[int, int]:
+    """Every label, rejection and stored prediction spelled as one of `spellings`
+    becomes `new`; a taught landmark id ("taught:…") among them becomes `landmark_id`.
+    Returns (photos relabelled, how many of those labels are accepted)."""
+    now = now_iso()
+    photos = accepted = 0
+    for spelling in (s for s in spellings if s != new):
+        rows = conn.execute("SELECT photo_id, state FROM labels WHERE label = ?", (spelling,)).fetchall()
+        conn.execute(
+            "UPDATE labels SET label = ?, label_key = ?, updated_at = ?, landmark_id = CASE "
+            "WHEN landmark_id LIKE 'taught:%' THEN ? ELSE landmark_id END WHERE label = ?",
+            (new, label_key(new), now, landmark_id, spelling),
+        )
+        for photo_id, state in rows:
+            refresh_fts_label(conn, photo_id)
+            accepted += state == "accepted"
+        photos += len(rows)
+        # a photo that rejected both spellings keeps one rejection
+        conn.execute("UPDATE OR IGNORE rejections SET label = ? WHERE label = ?", (new, spelling))
+        conn.execute("DELETE FROM rejections WHERE label = ?", (spelling,))
+        conn.execute(
+            "UPDATE predictions SET label = ?, landmark_id = CASE WHEN landmark_id LIKE 'taught:%' THEN ? "
+            "ELSE landmark_id END WHERE label = ?",
+            (new, landmark_id, spelling),
+        )
+    return photos, accepted

@@ -1,0 +1,50 @@
+"""`landmark-tagger rename OLD NEW`: a place of the user's gets another name (or is
+merged into a place already named NEW)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from app.cli.common import add_json_flag, open_index, print_json_line, print_summary
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rename",
+        help="rename a landmark of yours on every photo and taught place (or merge it into another)",
+        description=(
+            "Every photo labelled OLD (any case) is labelled NEW, in whatever review state it is; what was "
+            "taught as OLD teaches NEW, and suggestions rejected as OLD stay rejected as NEW. When NEW is in "
+            "use already (one of your places, or a landmark of the model), OLD is merged into it. The photos' "
+            "files change at the next `landmark-tagger write`. The model's own landmark names cannot be renamed."
+        ),
+    )
+    parser.add_argument("old", metavar="OLD", help="the name on the photos now, e.g. \"Our cabbin\"")
+    parser.add_argument("new", metavar="NEW", help="the name they should carry, e.g. \"Our cabin\"")
+    parser.add_argument("--model", metavar="BUNDLE", type=Path,
+                        help="the model whose landmark names are its own (default: the bundled default model)")
+    add_json_flag(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.core.errors import UsageError
+    from app.core.rename import rename_place
+    from app.core.teaching import load_model_bundle
+    from model.errors import ModelError
+
+    try:
+        bundle = load_model_bundle(args.model)
+        landmarks = {entry.name: entry.landmark_id for entry in bundle.labels}
+    except (UsageError, ModelError):
+        if args.model is not None:
+            raise
+        landmarks = {}  # no default model: every name is the user's
+    with open_index(args) as index:
+        summary = rename_place(index, args.old, args.new, landmarks)
+    if args.json:
+        print_json_line({"old": summary.old, "new": summary.new, "merged": summary.merged, "photos": summary.photos,
+                         "accepted": summary.accepted, "references": summary.references})
+    print_summary(f"rename: {summary.line()}")
+    return 0

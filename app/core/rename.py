@@ -1,0 +1,76 @@
+"""Renaming a place of the user's: a typo in a taught place ("Our cabbin"), or two
+names for one place merged ("Pont Saint-Bénézet" into "Pont d'Avignon").
+
+The label on every photo carrying the name, the references taught under it, the
+suggestions rejected under it and the stored predictions change in one transaction,
+so a later `tag` or `suggest` answers with the new name. The photos' files change at
+the next `write`: their accepted labels then differ from the keyword written. The
+model's own landmark names come with the model and are not renamed here (its next
+answer would bring the old name back); a place can be merged into one of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping
+
+from app.core import teaching_store as store
+from app.core.errors import UsageError
+from app.core.index import labels as label_store
+from app.core.teaching import canonical_label, check_label
+from model.predictor import TAUGHT_ID_PREFIX
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+
+
+@dataclass(frozen=True)
+class RenameSummary:
+    old: str
+    new: str
+    photos: int  # photos whose label changed
+    accepted: int  # of those, labels the user accepted: to write again
+    references: int  # photos that teach the new name now
+    merged: bool  # the new name was in use already
+
+    def line(self) -> str:
+        verb = f"merged '{self.old}' into '{self.new}'" if self.merged else f"renamed '{self.old}' to '{self.new}'"
+        parts = [f"{self.photos:,} photo{'s' if self.photos != 1 else ''} relabelled"]
+        if self.references:
+            parts.append(f"{self.references:,} taught photo{'s' if self.references != 1 else ''} teach the new name")
+        text = f"{verb}: {', '.join(parts)}"
+        if self.accepted:
+            text += (f"; `landmark-tagger write` puts the new name into the keywords of the "
+                     f"{self.accepted:,} photo{'s' if self.accepted != 1 else ''} accepted")
+        return text
+
+
+def rename_place(index: "PhotoIndex", old: str, new: str, model_landmarks: Mapping[str, str] | None = None) -> RenameSummary:
+    """Rename `old` (any case) to `new` everywhere in the index. `model_landmarks`: the
+    model's landmark names and their ids (a place merged into one of them takes its id).
+    UsageError for a model landmark, a name nothing carries, or no change."""
+    model_landmarks = dict(model_landmarks or {})
+    for name, which in ((old, "the name to rename"), (new, "the new name")):
+        if not (name or "").split():
+            raise UsageError(f"{which} is empty; e.g. landmark-tagger rename \"Our cabbin\" \"Our cabin\"")
+    old_name, new_name = check_label(old), check_label(new)
+    builtin = next((name for name in model_landmarks if name.casefold() == old_name.casefold()), None)
+    if builtin is not None:
+        raise UsageError(f"'{builtin}' is one of the model's landmarks: its name comes with the model and cannot be "
+                         "renamed (its next answer would bring the name back)")
+    spellings = label_store.spellings_in_use(index.conn, old_name)
+    if not spellings:
+        raise UsageError(f"no photo or taught place is called '{old_name}' "
+                         "(`landmark-tagger stats` lists the landmarks on your photos)")
+    if new_name.casefold() == old_name.casefold():
+        target, merged = new_name, False  # a new spelling of the same name
+        if spellings == [target]:
+            raise UsageError(f"'{target}' is already called that")
+    else:
+        target = canonical_label(index, new_name, model_landmarks)  # the spelling in use, if any
+        merged = target in model_landmarks or bool(label_store.spellings_in_use(index.conn, target))
+    landmark_id = model_landmarks.get(target, TAUGHT_ID_PREFIX + target)
+    with index.transaction() as conn:
+        photos, accepted = label_store.rename_label(conn, spellings, target, landmark_id)
+        references = store.rename_label(conn, spellings, target)
+    return RenameSummary(spellings[0], target, photos, accepted, references, merged)
