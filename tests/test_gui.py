@@ -1022,3 +1022,24 @@ def test_the_grid_can_show_a_trip_from_its_first_day(qtbot, window, tmp_path) ->
     wait_for_results(qtbot, window)
     assert [window.grid_model.photo_id(row) for row in range(4)] == newest[::-1]
     assert load_settings().oldest_first  # kept for the next start
+
+
+def test_ctrl_f_goes_to_the_search_field_and_f1_lists_every_shortcut(qtbot, window, tmp_path) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    from app.gui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
+
+    added_folder(qtbot, window, tmp_path, count=3)
+    window.search_bar.set_text("colosseum")
+    window.grid.setFocus()
+    window.find_action.trigger()
+    assert window.search_bar.field.hasFocus() and window.search_bar.field.selectedText() == "colosseum"
+    rows = dict(shortcut_rows(window.actions()))
+    native = QKeySequence.SequenceFormat.NativeText
+    assert rows["Accept"] == "A" and rows["Teach…"] == "T"
+    assert rows["Search"] == QKeySequence(QKeySequence.StandardKey.Find).toString(native)
+    assert rows["Keyboard shortcuts"] == "F1"
+    dialog = ShortcutsDialog(window.actions(), window)
+    qtbot.addWidget(dialog)
+    listed = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
+    assert "Write labels…" in listed and "Move through the photos" in listed

@@ -187,6 +187,16 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.addAction(action)
         return action
 
+    def focus_search(self) -> None:
+        """Ctrl+F (⌘F): into the search field, its text selected to type over."""
+        self.search_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_bar.field.selectAll()
+
+    def show_shortcuts(self) -> None:
+        from app.gui.shortcuts_dialog import ShortcutsDialog
+
+        ShortcutsDialog(self.actions(), self).exec()
+
     def _separator(self) -> QAction:
         separator = QAction(self)
         separator.setSeparator(True)
@@ -230,6 +240,10 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
                                              "Open the photo in your editor or viewer")
         self.show_file_action = self._action("folder", "Show in folder", self.show_current_file, "Ctrl+Shift+E",
                                              "Show the photo's file in the file manager")
+        self.find_action = self._action("search", "Search", self.focus_search,
+                                        QKeySequence(QKeySequence.StandardKey.Find).toString(), "Type a search")
+        self.shortcuts_action = self._action("settings", "Keyboard shortcuts", self.show_shortcuts, "F1",
+                                             "Every key the app answers to")
 
         # Right-click on photos offers the same actions as the keys.
         for view in (self.grid, self.review.list):
