@@ -384,6 +384,41 @@ def test_review_lists_suggestions_least_confident_first(qtbot, window, tmp_path)
     assert window.detail.record.id == shown[1]
 
 
+def test_ctrl_z_takes_back_the_latest_accept_or_reject_and_shows_the_photo_again(qtbot, window, tmp_path) -> None:
+    from PySide6.QtGui import QKeySequence
+
+    added_folder(qtbot, window, tmp_path, count=6)
+    assert not window.undo_review()
+    assert window.statusBar().currentMessage().startswith("Nothing to take back")
+    scores = {window.grid_model.photo_id(row): score for row, score in enumerate([0.3, 0.6, 0.9])}
+    for photo_id, score in scores.items():
+        suggest(window.index, photo_id, "Alhambra", score)
+    shown = sorted(scores, key=scores.get)  # the review order: least confident first
+    window.review_action.trigger()
+    wait_for_results(qtbot, window)
+    qtbot.keyClick(window.review.list, Qt.Key.Key_R)  # the first: rejected, off the list
+    qtbot.keyClick(window.review.list, Qt.Key.Key_A)  # the second: accepted, off the list
+    wait_for_results(qtbot, window)
+    assert window.review_model.ids() == shown[2:]
+    assert window.undo_review_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    window.undo_review_action.trigger()  # the accept first
+    assert (window.index.get(shown[1]).state, window.index.get(shown[0]).state) == ("suggested", "rejected")
+    qtbot.waitUntil(lambda: window.review_model.ids() == shown[1:], timeout=10000)
+    assert window.review_model.photo_id(window.review.list.currentIndex().row()) == shown[1]
+    assert window.statusBar().currentMessage() == "Took back the accept: 1 photo suggested again"
+    window.undo_review_action.trigger()  # then the reject: the rejection goes too
+    assert window.index.get(shown[0]).state == "suggested"
+    window.index.set_predictions(shown[0], "test-model", [Prediction("a", "Alhambra", 0.3)], 0.1)
+    assert window.index.get(shown[0]).label == "Alhambra"  # suggested again, not held back as rejected
+    qtbot.waitUntil(lambda: window.review_model.ids() == shown, timeout=10000)
+    assert window.review_model.photo_id(window.review.list.currentIndex().row()) == shown[0]
+    # a photo labelled again since is left as it is
+    qtbot.keyClick(window.review.list, Qt.Key.Key_A)
+    window.index.set_label(shown[0], "Taj Mahal", source="user", state="accepted")
+    assert not window.undo_review()
+    assert window.index.get(shown[0]).label == "Taj Mahal" and window.index.get(shown[0]).state == "accepted"
+
+
 def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path) -> None:
     def texts():
         return [window.detail.predictions_box.itemAt(i).widget().text()

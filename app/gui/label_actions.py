@@ -1,14 +1,28 @@
 """Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
-review list; a label the user sets teaches (app.core.teaching.learn_from_correction). Every change goes to the index at once; then the view moves on so
-review is one key per photo."""
+review list; a label the user sets teaches (app.core.teaching.learn_from_correction).
+Every change goes to the index at once; then the view moves on so review is one key per
+photo. Ctrl+Z takes back accepts and rejects, the latest first."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelectionModel
 
 from app.core import library
 from app.core.errors import TaggerError
 from app.gui.label_dialog import LabelDialog
+
+REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One accept or reject: the photos it changed, each with its label and its state
+    before; `state` is what they were given."""
+
+    state: str
+    before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
 
 
 class LabelActions:
@@ -46,10 +60,15 @@ class LabelActions:
         if not ids:
             return
         try:
+            before = self.index.review_states(ids)
             changed = self.index.set_state(ids, state)
         except TaggerError as error:
             self.show_message(str(error))
             return
+        step = tuple((i, label, was) for i, (label, was) in before.items() if was != state)
+        if step:
+            self.review_undo.append(ReviewStep(state, step))
+            del self.review_undo[:-REVIEW_UNDO_DEPTH]
         left = len(ids) - changed
         if changed == 0:
             these = "the photo is" if left == 1 else "the selected photos are"
@@ -60,6 +79,37 @@ class LabelActions:
                 message += f" ({left:,} already {state} or not tagged yet)"
         self.show_message(message)
         self._after_label_change(ids)
+
+    def undo_review(self) -> bool:
+        """Take back the latest accept or reject (Ctrl+Z): its photos get their state back
+        and the view shows the first of them. A photo whose label changed since (set
+        again, tagged again) is left as it is."""
+        if not self.review_undo:
+            self.show_message("Nothing to take back: Ctrl+Z undoes accepts (A) and rejects (R), the latest first.")
+            return False
+        step = self.review_undo.pop()
+        now = self.index.review_states([photo_id for photo_id, _, _ in step.before])
+        back: dict[str, list[int]] = {}
+        for photo_id, label, was in step.before:
+            if now.get(photo_id) == (label, step.state):
+                back.setdefault(was, []).append(photo_id)
+        try:
+            for was, ids in back.items():
+                self.index.set_state(ids, was)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
+        if not ids:
+            self.show_message("Nothing to take back: those photos were labelled again since.")
+            return False
+        verb = "accept" if step.state == "accepted" else "reject"
+        states = " / ".join(sorted(back))
+        self.show_message(f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again")
+        self.photos_changed(ids)
+        self.select_after_load = ids[0]
+        self.refresh_results()
+        return True
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()

@@ -86,6 +86,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._has_library = True  # until the first summary says otherwise
         self._can_undo = True
         self._review_row_after_load: int | None = None
+        self.review_undo: list = []  # label_actions.ReviewStep, the latest last
+        self.select_after_load: int | None = None  # a photo to show once the results arrive
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -229,6 +231,9 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
         self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
+        self.undo_review_action = self._action("undo", "Take back accept/reject", self.undo_review,
+                                               QKeySequence(QKeySequence.StandardKey.Undo).toString(),
+                                               "Undo the latest accept or reject")
         self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
@@ -249,7 +254,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         for view in (self.grid, self.review.list):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             view.addActions([self.loupe_action, self._separator(),
-                             self.accept_action, self.reject_action, self.relabel_action, self.teach_action,
+                             self.accept_action, self.reject_action, self.undo_review_action,
+                             self.relabel_action, self.teach_action,
                              self.similar_action, self.tag_selection_action, self._separator(),
                              self.open_file_action, self.show_file_action])
 
@@ -366,7 +372,16 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.undo_action.setEnabled(not self.jobs.busy and self._can_undo)  # greyed out with nothing to undo
 
     def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
-        """Show new ids; when they are the same, keep the scroll position and selection."""
+        """Show new ids; when they are the same, keep the scroll position and selection
+        (or show `select_after_load` when the view on screen holds it)."""
+        wanted = self.select_after_load
+        if wanted is not None and view is self._active_model_and_view()[1] and wanted in ids:
+            self.select_after_load = None
+            model.set_ids(ids) if ids != model.ids() else model.refresh_all()
+            view.selectionModel().setCurrentIndex(model.index(ids.index(wanted)),
+                                                  QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            view.scrollTo(model.index(ids.index(wanted)))
+            return
         if len(ids) == model.rowCount() and ids == model.ids():
             model.refresh_all()
             return

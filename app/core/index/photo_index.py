@@ -259,6 +259,17 @@ class PhotoIndex:
         with self.transaction() as conn:
             return label_store.change_states(conn, [int(i) for i in photo_ids], state)
 
+    def review_states(self, photo_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """(label, state) of each of these photos that holds a label ("no landmark" is None)."""
+        ids = [int(i) for i in photo_ids]
+        found: dict[int, tuple[str | None, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT photo_id, label, state FROM labels WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update((int(photo_id), (label, state)) for photo_id, label, state in rows)
+        return found
+
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return label_store.load_predictions(self.conn, int(photo_id), model_id)
 
