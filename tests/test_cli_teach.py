@@ -61,6 +61,10 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     assert lines == [{"label": "Our cabin", "model_id": tiny_bundle.id, "taught": 1, "embedded": 0, "errors": 0,
                       "photo_ids": lines[0]["photo_ids"]}]
     assert "taught 'Our cabin' from 1 photo" in err
+    assert main(["--db", db, "stats"]) == 0  # the CLI's list of taught places
+    assert "taught:     Our cabin (1 photo)" in capsys.readouterr().out
+    code, lines, _ = run_cli(capsys, "--db", db, "stats", "--json")
+    assert lines[0]["taught"] == {"Our cabin": 1}
 
     code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json")
     assert code == 0

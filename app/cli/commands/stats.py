@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line
 from app.core.index.backup import backups
 from app.core.library import landmark_counts, present_library_folders
+from app.core.teaching_store import taught_labels
 from app.core.wording import counted
 
 
@@ -33,6 +34,7 @@ def run(args) -> int:
         stats["folders_without_subfolders"] = [str(root) for root in index.folder_only_roots()]
         stats["folders_not_found"] = [str(root) for root in present_library_folders(index)[1]]
         stats["backups"] = [str(path) for path in backups(index.path)] if index.path != ":memory:" else []
+        stats["taught"] = dict(sorted(taught_labels(index.conn).items(), key=lambda item: item[0].casefold()))
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
@@ -62,6 +64,10 @@ def run(args) -> int:
     print(f"landmarks:  {len(landmarks):,}" + (
         f" (most photos: {', '.join(f'{label} {count:,}' for label, count in most)}{hint})" if most else ""))
     print("states:     " + ", ".join(f"{n} {state}" for state, n in states.items()))
+    taught = list(stats["taught"].items())
+    shown = ", ".join(f"{label} ({counted(n, 'photo')})" for label, n in taught[:8])
+    more = f", … ({len(taught)} places; `landmark-tagger stats --json` lists them all)" if len(taught) > 8 else ""
+    print("taught:     " + (one_line(shown + more) if taught else "nothing yet (`landmark-tagger teach NAME PHOTO…`)"))
     print(f"missing:    {stats['missing']}")
     by_stage = ", ".join(f"{n} {stage}" for stage, n in stats["errors_by_stage"].items())
     hint = "" if args.errors else "; `landmark-tagger stats --errors` lists them"
