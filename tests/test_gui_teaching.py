@@ -258,6 +258,8 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     win.library_changed()
     qtbot.waitUntil(lambda: win.library_tree.has_landmark("Our cabbin"), timeout=10000)
     tree = win.library_tree
+    tree.select_landmark("Our cabbin")
+    qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
     asked = answer_label(monkeypatch, "Our cabin")
     menu = tree.menu_for(tree._find_landmark("Our cabbin"))
     (rename,) = [action for action in menu.actions() if action.text() == "Rename…"]
@@ -267,6 +269,9 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     assert {win.index.get(i).label for i in ids["cabin"][:2]} == {"Our cabin"}
     assert win.statusBar().currentMessage().startswith("Renamed 'Our cabbin' to 'Our cabin': 2 photos relabelled")
     qtbot.waitUntil(lambda: tree.has_landmark("Our cabin") and not tree.has_landmark("Our cabbin"), timeout=10000)
+    assert tree.selected_landmark() == "Our cabin"  # still chosen, under its new name
+    qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
+    assert win.current_query() == 'label:"Our cabin" -state:rejected'
     # the model's own landmark keeps its name, and says why
     tree.menu_for(tree._find_landmark("Colosseum")).actions()[0].trigger()
     assert len(asked) == 1 and "comes with the model" in win.statusBar().currentMessage()

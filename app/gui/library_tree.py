@@ -119,6 +119,24 @@ class LibraryTree(QTreeWidget):
         """Select the entry that stands for `query` (a landmark's or a date's)."""
         self.setCurrentItem(self._find_query(query) or self._all)
 
+    def rename_landmark(self, old: str, new: str) -> None:
+        """The landmark `old` is called `new` now (merged into it when listed): its entry
+        follows at once, chosen if it was, before the counts are read again."""
+        item = self._find_landmark(old)
+        if item is None:
+            return
+        chosen = item.isSelected()
+        merged_into = self._find_landmark(new)
+        if merged_into is not None and merged_into is not item:
+            item.parent().removeChild(item)
+            item = merged_into
+        item.setText(0, new)
+        item.setData(0, LandmarkRole, new)
+        item.setData(0, QueryRole, landmark_query(new))
+        if chosen:
+            item.setSelected(True)
+            self._on_selection()
+
     def has_landmark(self, label: str) -> bool:
         return self._find_landmark(label) is not None
 

@@ -158,6 +158,7 @@ class TeachActions:
             return False
         text = summary.line().replace("`landmark-tagger write`", "Write labels…")
         self.show_message(text[0].upper() + text[1:])
+        self.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
         self.library_changed()
         return True
 
