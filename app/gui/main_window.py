@@ -210,7 +210,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
                                               "Recognise landmarks in the selected folder (or the whole library)")
         self.tag_selection_action = self._action("tag-selection", "Tag selection", self.tag_selection,
                                                  "Ctrl+Shift+T", "Recognise landmarks in the selected photos")
-        self.write_action = self._action("write", "Write labels…", self.write_labels, "Ctrl+W",
+        save = QKeySequence(QKeySequence.StandardKey.Save).toString()  # as Lightroom saves metadata to files
+        self.write_action = self._action("write", "Write labels…", self.write_labels, save,
                                          "Write labels into the photos' metadata (dry run first)")
         self.undo_action = self._action("undo", "Undo", self.jobs_undo, None, "Undo the last write")
         self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
