@@ -213,7 +213,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         save = QKeySequence(QKeySequence.StandardKey.Save).toString()  # as Lightroom saves metadata to files
         self.write_action = self._action("write", "Write labels…", self.write_labels, save,
                                          "Write labels into the photos' metadata (dry run first)")
-        self.undo_action = self._action("undo", "Undo", self.jobs_undo, None, "Undo the last write")
+        self.undo_action = self._action("undo", "Undo write", self.jobs_undo, None,
+                                        "Put back what the last Write labels changed in the photos")
         self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
         self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
                                         "All matching photos as a grid")
