@@ -103,3 +103,43 @@ def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, cap
     assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "1"
     assert main(["--db", str(db), "forget", str(trip / "day1")]) == 2
     assert "is not a folder of the library" in capsys.readouterr().err
+
+
+def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_of_an_absent_drive(
+        tmp_path: Path, capsys) -> None:
+    from app.core.index.forget import forget_missing, missing_photos
+
+    trip, home, db = _library(tmp_path)
+    write_jpeg(home / "IMG_0001.JPG", color=(1, 2, 3))  # not a copy of DSC_0100 (its loss would read as a move)
+    card = tmp_path / "Card"
+    write_jpeg(card / "DSC_0900.JPG", color=(10, 200, 10))
+    write_jpeg(card / "DSC_0901.JPG", color=(200, 10, 10))
+    with PhotoIndex.open(db) as index:
+        scan(index, [trip, home, card])
+        index.set_label(_photo(index, "DSC_0000.JPG"), "Pont du Gard", source="user", state="accepted")
+        with index.transaction() as conn:
+            store.add_ref(conn, "Pont du Gard", _photo(index, "DSC_0000.JPG"), "m", np.ones(4, np.float32))
+    (trip / "day1" / "DSC_0000.JPG").unlink()  # culled after the trip
+    (trip / "day1" / "DSC_0001.JPG").unlink()
+    (home / "IMG_0001.JPG").unlink()  # the only photo of Home: an empty mount point looks the same
+    (card / "DSC_0900.JPG").unlink()
+    with PhotoIndex.open(db) as index:
+        scan(index, [trip, home, card])
+        assert index.count("is:missing") == 4
+    for photo in card.iterdir():
+        photo.rename(tmp_path / photo.name)
+    card.rmdir()  # the card is not connected now: what it holds is not known
+    with PhotoIndex.open(db) as index:
+        preview = missing_photos(index)
+        assert (preview.photos, preview.yours, preview.taught) == (2, 1, 1)
+        assert set(preview.skipped_folders) == {str(home.resolve()), str(card.resolve())}
+        assert index.count("is:missing") == 4  # the preview changed nothing
+    assert main(["--db", str(db), "forget", "--missing", "--yes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["missing"] == 2
+    with PhotoIndex.open(db) as index:
+        names = sorted(Path(p.path).name for p in index.search("is:missing"))
+        assert names == ["DSC_0900.JPG", "IMG_0001.JPG"]  # kept: they may be on a drive not connected
+        assert store.taught_pairs(index.conn) == [] and index.count("") == 3  # DSC_0002, DSC_0100, DSC_0901
+        assert forget_missing(index).photos == 0
+    assert main(["--db", str(db), "forget"]) == 2  # neither a folder nor --missing
+    assert main(["--db", str(db), "forget", str(trip), "--missing"]) == 2

@@ -1,4 +1,5 @@
-"""`landmark-tagger forget FOLDER`: take a folder out of the library (the files stay)."""
+"""`landmark-tagger forget FOLDER`: take a folder out of the library (the files stay);
+`forget --missing`: forget the photos deleted from the library's folders."""
 
 from __future__ import annotations
 
@@ -16,17 +17,28 @@ def register(subparsers) -> None:
         description=(
             "Remove FOLDER (one given to scan, tag or the app) from the library: the index forgets its photos, "
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
-            "written into the photos stay there. Without --yes it only says what would go."
+            "written into the photos stay there. With --missing instead of FOLDER: forget the photos deleted "
+            "from the library's folders (scan first, so that photos moved elsewhere are found with their labels; "
+            "a folder not found, or with no photo left, may be a drive not connected: its photos stay). "
+            "Without --yes it only says what would go."
         ),
     )
-    parser.add_argument("folder", help="a folder of the library (`landmark-tagger stats` lists them)")
+    parser.add_argument("folder", nargs="?", help="a folder of the library (`landmark-tagger stats` lists them)")
+    parser.add_argument("--missing", action="store_true",
+                        help="forget the photos missing from the library's folders instead of a folder")
     parser.add_argument("--yes", action="store_true", help="do it (without: only say what would be forgotten)")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.core.errors import UsageError
     from app.core.index.forget import folder_contents, forget_folder
+
+    if args.missing == bool(args.folder):
+        raise UsageError("give a FOLDER of the library, or --missing for the photos deleted from its folders")
+    if args.missing:
+        return _run_missing(args)
 
     with open_index(args) as index:
         contents = (forget_folder if args.yes else folder_contents)(index, args.folder)
@@ -43,4 +55,26 @@ def run(args: argparse.Namespace) -> int:
                      if contents.yours else "")
         print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}; "
               "add --yes to do it", file=sys.stderr)
+    return 0
+
+
+def _run_missing(args: argparse.Namespace) -> int:
+    from app.core.index.forget import forget_missing, missing_photos
+
+    with open_index(args) as index:
+        missing = (forget_missing if args.yes else missing_photos)(index)
+    if args.json:
+        print(json.dumps({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
+                          "skipped_folders": list(missing.skipped_folders), "forgotten": args.yes}, ensure_ascii=False))
+    skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or no photo left in it: "
+               "is its drive connected?)" if missing.skipped_folders else "")
+    if args.yes:
+        copy = f"; the index as it was is copied at {missing.backup}" if missing.backup else ""
+        print(f"forget: {missing.line()} forgotten{skipped}{copy}", file=sys.stderr)
+    elif missing.photos:
+        unwritten = (" (their labels live only in the index unless `write` put them into the files)"
+                     if missing.yours else "")
+        print(f"forget: would forget {missing.line()}{unwritten}{skipped}; add --yes to do it", file=sys.stderr)
+    else:
+        print(f"forget: no missing photo to forget{skipped}", file=sys.stderr)
     return 0

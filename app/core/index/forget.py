@@ -5,6 +5,10 @@ otherwise stay in every search and count for good. Everything the index holds ab
 those photos goes with them, taught references included: photo ids are reused once
 the newest photos are deleted, so a reference left behind would point at a stranger.
 Photos that another library folder still covers (a folder added inside another) stay.
+
+Photos deleted from a folder (culled after a trip) stay in the index as missing, with
+their labels, so that a photo moved elsewhere keeps them when a later scan finds it;
+`forget_missing` takes out those whose library folder is there to say they are gone.
 """
 
 from __future__ import annotations
@@ -78,13 +82,7 @@ def forget_folder(index, folder: str | Path) -> FolderContents:
     with index.transaction() as conn:
         contents, ids = _contents(conn, root, roots)
         contents = replace(contents, backup=backup)
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for table in PHOTO_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
-            conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
-            conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
+        _delete_photos(conn, ids)
         others = [r for r in roots if r != root]
         stale = [
             error_id for error_id, path in conn.execute("SELECT id, path FROM errors WHERE path IS NOT NULL")
@@ -95,6 +93,76 @@ def forget_folder(index, folder: str | Path) -> FolderContents:
             conn.execute(f"DELETE FROM errors WHERE id IN ({','.join('?' * len(chunk))})", chunk)
         conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
     return contents
+
+
+@dataclass(frozen=True)
+class MissingPhotos:
+    """The missing photos `forget_missing` takes out of the index."""
+
+    photos: int
+    yours: int  # labelled or reviewed by the user
+    taught: int  # taught references from them
+    skipped_folders: tuple[str, ...] = ()  # library folders not found: their photos stay
+    backup: Path | None = None
+
+    def line(self) -> str:
+        parts = [counted(self.photos, "missing photo")]
+        if self.yours:
+            parts.append(f"{self.yours:,} with a label or review of yours")
+        if self.taught:
+            parts.append(counted(self.taught, "taught reference"))
+        return ", ".join(parts)
+
+
+def missing_photos(index) -> MissingPhotos:
+    """What `forget_missing` would take out, without changing anything."""
+    return _missing(index.conn, index.roots())[0]
+
+
+def forget_missing(index) -> MissingPhotos:
+    """Forget the photos marked missing in library folders that are there (a folder not
+    found may be a drive not connected: its photos stay), in one transaction after a copy
+    of the index. Returns what went."""
+    from app.core.index.backup import backup_quietly
+
+    if missing_photos(index).photos == 0:
+        return missing_photos(index)
+    backup = backup_quietly(index.path, every=timedelta(0))
+    with index.transaction() as conn:
+        missing, ids = _missing(conn, index.roots())
+        _delete_photos(conn, ids)
+    return replace(missing, backup=backup)
+
+
+def _missing(conn: sqlite3.Connection, roots: list[Path]) -> tuple[MissingPhotos, list[int]]:
+    # a library folder not found, or one whose photos are all missing (an empty mount
+    # point of a drive not connected, say), may hold them still: its photos stay
+    present = [str(root) for root in roots if root.is_dir() and _holds_a_photo(conn, str(root))]
+    absent = tuple(str(root) for root in roots if str(root) not in present)
+    ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
+           if any(is_within(folder, root) for root in present) and not any(is_within(folder, a) for a in absent)]
+    return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), absent), ids
+
+
+def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
+    """Whether a photo in `root` or below is there (not missing)."""
+    low, high = subtree_range(root)
+    return conn.execute(
+        "SELECT 1 FROM photos WHERE missing = 0 AND (folder = CAST(? AS TEXT) "
+        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))) LIMIT 1",
+        (db_text(root), db_text(low), db_text(high)),
+    ).fetchone() is not None
+
+
+def _delete_photos(conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Everything the index holds about these photos."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for table in PHOTO_TABLES:
+            conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
 
 
 _YOURS = "SELECT count(*) FROM labels WHERE (source = 'user' OR state <> 'suggested') AND photo_id IN ({})"
