@@ -271,6 +271,35 @@ def test_a_library_folder_can_be_removed_from_the_library_after_a_confirmation(
     assert sorted(folder.rglob("*.jpg")) == files  # the files stay
 
 
+def test_missing_photos_are_listed_in_the_library_panel_and_can_be_forgotten(qtbot, window, tmp_path,
+                                                                              monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.gui.library_tree import MISSING_QUERY, QueryRole
+
+    folder = added_folder(qtbot, window, tmp_path, count=6)
+    for name in ("IMG_0001.jpg", "IMG_0002.jpg"):  # culled after the trip
+        (folder / name).unlink()
+    assert window.add_folder(folder)  # read again: two photos are gone
+    wait_for_job(qtbot, window)
+    tree = window.library_tree
+    qtbot.waitUntil(lambda: tree.topLevelItem(1).data(0, QueryRole) == MISSING_QUERY, timeout=20000)
+    missing = tree.topLevelItem(1)
+    assert (missing.text(0), missing.text(1)) == ("Missing photos", "2")
+    tree.setCurrentItem(missing)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=20000)
+    questions = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: questions.append(text)
+                        or QMessageBox.StandardButton.Yes)
+    (forget,) = tree.menu_for(missing).actions()
+    forget.trigger()
+    assert questions and questions[0].startswith("Forget 2 missing photos?")
+    wait_for_job(qtbot, window)
+    assert window.index.count("is:missing") == 0 and window.index.count("") == 4
+    qtbot.waitUntil(lambda: tree.topLevelItem(1).data(0, QueryRole) != MISSING_QUERY, timeout=20000)
+    assert window.statusBar().currentMessage().startswith("Forgot 2 missing photos.")
+
+
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=12)
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)

@@ -126,6 +126,13 @@ class JobController(QObject):
 
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 
+    def forget_missing(self) -> bool:
+        def report(missing) -> None:
+            copy = f" The index as it was is copied at {missing.backup}." if missing.backup else ""
+            self.window.show_message(f"Forgot {missing.line()}." + copy)
+
+        return self.start("Forgetting missing photos", job_work.forget_missing_work(self.window.db_path), after=report)
+
     def tag(self, targets: list, title: str) -> bool:
         return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
 

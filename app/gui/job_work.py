@@ -82,6 +82,19 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return work
 
 
+def forget_missing_work(db_path: Path) -> JobWork:
+    """Forget the photos whose files are gone (app.core.index.forget.forget_missing)."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.index.forget import forget_missing
+
+        with PhotoIndex.open(db_path) as index:
+            return forget_missing(index)
+
+    return work
+
+
 def tag_options(settings: AppSettings):
     """The core's TagOptions from the user's settings."""
     from app.core.decode_workers import usable_cpus

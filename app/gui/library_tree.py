@@ -18,6 +18,7 @@ from app.gui.icons import icon
 PathRole = Qt.ItemDataRole.UserRole + 10
 LandmarkRole = Qt.ItemDataRole.UserRole + 11
 QueryRole = Qt.ItemDataRole.UserRole + 12  # the search a landmark or date entry stands for
+MISSING_QUERY = "is:missing"  # the photos whose files are gone (deleted, moved out of the library)
 LANDMARKS_TITLE = "Landmarks"
 DATES_TITLE = "Dates"
 
@@ -33,6 +34,7 @@ class LibraryTree(QTreeWidget):
     whole_folder_requested = Signal(str)  # a library folder held alone: read the folders in it too
     locate_requested = Signal(str)  # a library folder not found: where is it now?
     rename_requested = Signal(str)  # a landmark of the user's to give another name
+    forget_missing_requested = Signal()  # the photos whose files are gone: out of the index
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -57,7 +59,7 @@ class LibraryTree(QTreeWidget):
         self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True}  # headings, as the user left them
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
-                     dates: list[YearNode] = ()) -> None:
+                     dates: list[YearNode] = (), missing: int = 0) -> None:
         """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone)."""
         chosen_before = [self._identity(item) for item in self.selectedItems()]
         narrowed_before = (self.selected_folders(), self.selected_query())
@@ -68,6 +70,11 @@ class LibraryTree(QTreeWidget):
         self.blockSignals(True)
         self.clear()
         self._all = self._item(None, "All photos", "", total, "library")
+        if missing:
+            item = self._item(None, "Missing photos", "", missing, "errors")
+            item.setData(0, QueryRole, MISSING_QUERY)
+            item.setToolTip(0, "Photos whose files are gone since they were read (deleted, or moved out of the "
+                               "library); they keep their labels. Right-click to forget them.")
         self._roots = {root.path for root in roots}
         self._alone = {root.path for root in roots if root.alone}
         self._absent = {root.path for root in roots if not root.present}
@@ -153,9 +160,11 @@ class LibraryTree(QTreeWidget):
     def selected_query(self) -> str:
         """The landmarks and dates chosen as one search: any of the landmarks, and any
         of the dates ("" when none is chosen). Folders are `selected_folders()`."""
-        dates = [item.data(0, QueryRole) for item in self._in_order()
-                 if item.data(0, QueryRole) and not item.data(0, LandmarkRole)]
-        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates))
+        queries = [item.data(0, QueryRole) for item in self._in_order()
+                   if item.data(0, QueryRole) and not item.data(0, LandmarkRole)]
+        dates = [query for query in queries if query != MISSING_QUERY]
+        missing = MISSING_QUERY if MISSING_QUERY in queries else ""
+        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates), missing)
 
     def _chosen(self, role) -> list[str]:
         return [item.data(0, role) for item in self._in_order() if item.data(0, role)]
@@ -247,6 +256,10 @@ class LibraryTree(QTreeWidget):
         folders in one that holds its own photos only; on a landmark: rename it (nothing
         for the rest)."""
         landmark = item.data(0, LandmarkRole) if item is not None else ""
+        if item is not None and item.data(0, QueryRole) == MISSING_QUERY:
+            menu = QMenu(self)
+            menu.addAction(icon("reject"), "Forget missing photos…", self.forget_missing_requested.emit)
+            return menu
         if landmark:
             menu = QMenu(self)
             menu.addAction(icon("label"), "Rename…", lambda: self.rename_requested.emit(landmark))

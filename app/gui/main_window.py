@@ -153,6 +153,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree.forget_requested.connect(self.forget_folder)
         self.library_tree.whole_folder_requested.connect(lambda folder: self.add_folder(Path(folder)))
         self.library_tree.locate_requested.connect(self.locate_folder)
+        self.library_tree.forget_missing_requested.connect(self.forget_missing_photos)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
@@ -289,7 +290,8 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def _show_library(self, snapshot: LibrarySnapshot) -> None:
         stats = snapshot.stats
-        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates)
+        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates,
+                                       missing=stats.get("missing", 0))
         by_state = stats.get("by_state", {})
         self.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
@@ -550,6 +552,24 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             self.show_message(str(error))
             return False
         return self.confirm_forget_folder(contents) and self.jobs.forget(contents.folder)
+
+    def forget_missing_photos(self) -> bool:
+        """Forget the photos whose files are gone, once the user has seen what goes (those of
+        a folder not found, or with no photo left, are kept: a drive may not be connected)."""
+        from app.core.index.forget import missing_photos
+
+        missing = missing_photos(self.index)
+        kept = (f"\n\nThe missing photos of {', '.join(missing.skipped_folders)} stay: the folder is not found "
+                "or has no photo left, as when its drive is not connected." if missing.skipped_folders else "")
+        if missing.photos == 0:
+            self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))
+            return False
+        unwritten = ("\n\nLabels you set or accepted on them live only in the index." if missing.yours else "")
+        answer = QMessageBox.question(
+            self, "Forget missing photos",
+            f"Forget {missing.line()}? Their files are gone from the library's folders; a copy of the index is "
+            "taken first." + unwritten + kept)
+        return answer == QMessageBox.StandardButton.Yes and self.jobs.forget_missing()
 
     def confirm_forget_folder(self, contents) -> bool:
         unwritten = ("\n\nLabels you set or accepted live only in the index until Write labels puts them "
