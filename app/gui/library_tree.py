@@ -25,8 +25,8 @@ DATES_TITLE = "Dates"
 
 class LibraryTree(QTreeWidget):
     """Emits `folder_selected(path)` (an empty path means the whole library) when folders
-    alone are chosen, else `query_selected(query)` for the landmarks and dates chosen;
-    `selected_folders()` and `selected_query()` say what is chosen."""
+    alone are chosen, else `query_selected(query)` for the landmarks, dates and missing
+    photos chosen; `selected_folders()` and `selected_query()` say what is chosen."""
 
     folder_selected = Signal(str)
     query_selected = Signal(str)
@@ -158,8 +158,9 @@ class LibraryTree(QTreeWidget):
         return next(iter(self._chosen(LandmarkRole)), "")
 
     def selected_query(self) -> str:
-        """The landmarks and dates chosen as one search: any of the landmarks, and any
-        of the dates ("" when none is chosen). Folders are `selected_folders()`."""
+        """The entries chosen as one search: any of the landmarks, and any of the dates,
+        and missing when Missing photos is chosen ("" for none). Folders are
+        `selected_folders()`."""
         queries = [item.data(0, QueryRole) for item in self._in_order()
                    if item.data(0, QueryRole) and not item.data(0, LandmarkRole)]
         dates = [query for query in queries if query != MISSING_QUERY]
@@ -171,8 +172,7 @@ class LibraryTree(QTreeWidget):
 
     def _in_order(self) -> list[QTreeWidgetItem]:
         """The chosen entries from the top of the tree down (not in the order clicked)."""
-        chosen = {id(item) for item in self.selectedItems()}
-        return [item for item in self._items_top_down() if id(item) in chosen]
+        return [item for item in self._items() if item.isSelected()]
 
     @staticmethod
     def _identity(item: QTreeWidgetItem) -> tuple[str, str]:
@@ -216,13 +216,6 @@ class LibraryTree(QTreeWidget):
         return item
 
     def _items(self):
-        stack = [self.topLevelItem(i) for i in range(self.topLevelItemCount())]
-        while stack:
-            item = stack.pop()
-            yield item
-            stack.extend(item.child(i) for i in range(item.childCount()))
-
-    def _items_top_down(self):
         """Every entry in the order the tree shows them."""
         def walk(item):
             yield item
