@@ -381,10 +381,13 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         wanted = self.select_after_load
         if wanted is not None and view is self._active_model_and_view()[1] and wanted in ids:
             self.select_after_load = None
-            model.set_ids(ids) if ids != model.ids() else model.refresh_all()
-            view.selectionModel().setCurrentIndex(model.index(ids.index(wanted)),
-                                                  QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            view.scrollTo(model.index(ids.index(wanted)))
+            if ids != model.ids():
+                model.set_ids(ids)
+            else:
+                model.refresh_all()
+            shown = model.index(ids.index(wanted))
+            view.selectionModel().setCurrentIndex(shown, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            view.scrollTo(shown)
             return
         if len(ids) == model.rowCount() and ids == model.ids():
             model.refresh_all()
