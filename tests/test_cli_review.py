@@ -7,8 +7,9 @@ from pathlib import Path
 
 
 from app.cli.main import build_parser, main
-from app.core.index import PhotoIndex
+from app.core.index import PhotoIndex, Prediction
 from app.core.metadata.jpeg_fields import read_fields
+from app.core.teaching_store import rejected
 from tests.test_metadata_support import add_photo, make_jpeg
 
 
@@ -156,3 +157,18 @@ def test_accept_reject_and_label_count_only_the_photos_they_changed(tmp_path, ca
             "b.jpg": ("Château d'If", "accepted"),
             "c.jpg": (None, "unlabelled"),
         }
+
+
+def test_label_no_landmark_marks_the_photos_as_showing_none_and_rejects_the_model_label(tmp_path, capsys):
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        photo = add_photo(index, [make_jpeg(tmp_path / "a.jpg")], "Fort Saint-Jean", state="suggested")
+    assert main(["--db", str(db), "label", "a.jpg", "--no-landmark"]) == 0
+    with PhotoIndex.open(db) as index:
+        record = index.get(photo)
+        assert (record.label, record.state, record.source) == (None, "accepted", "user")
+        index.set_predictions(photo, "m", [Prediction("fsj", "Fort Saint-Jean", 0.99)], threshold=0.5)
+        assert index.get(photo).label is None  # the user's word holds
+        assert rejected(index.conn) == {(photo, "Fort Saint-Jean")}  # and the model's label is rejected
+    assert main(["--db", str(db), "label", "a.jpg", "Somewhere", "--no-landmark"]) == 2
+    assert main(["--db", str(db), "label", "a.jpg"]) == 2  # neither

@@ -33,10 +33,13 @@ def register(subparsers) -> None:
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",
-        description="Set NAME as the label of every photo matching QUERY (source user, state accepted).",
+        description="Set NAME as the label of every photo matching QUERY (source user, state accepted); the "
+        "label it replaces is rejected for those photos and they teach NAME. With --no-landmark instead of NAME: "
+        "the photos show no landmark (as the app's \"(no landmark)\" label).",
     )
     label.add_argument("query", help="search query choosing the photos ('' for all)")
-    label.add_argument("name", help="the landmark name, e.g. \"Château d'If\"")
+    label.add_argument("name", nargs="?", help="the landmark name, e.g. \"Château d'If\"")
+    label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label)
@@ -77,10 +80,14 @@ def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import refuse_file_as_name
     from app.core.errors import UsageError
 
-    name = args.name.strip()
-    if not name:
-        raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\"")
-    refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
+    if args.no_landmark and args.name is not None:
+        raise UsageError("give NAME or --no-landmark, not both")
+    name = None if args.no_landmark else (args.name or "").strip()
+    if name == "":
+        raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\" "
+                         "(or --no-landmark for photos that show none)")
+    if name is not None:
+        refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
     from app.core.teaching import learn_from_correction, load_model_bundle
     from model.errors import ModelError
 
@@ -99,7 +106,7 @@ def run_label(args: argparse.Namespace) -> int:
             # photo becomes a reference for NAME (see app.core.teaching).
             learn_from_correction(index, photo_id, name, bundle=bundle)
             changed += _users_label(index, photo_id) != before
-        if not ids and index.photo_ids(name):
+        if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             hint = f"the query comes first: landmark-tagger label {shlex.quote(name)} {shlex.quote(args.query)}"
     finally:
