@@ -300,6 +300,38 @@ def test_missing_photos_are_listed_in_the_library_panel_and_can_be_forgotten(qtb
     assert window.statusBar().currentMessage().startswith("Forgot 2 missing photos.")
 
 
+def test_a_search_is_saved_under_a_name_listed_in_the_library_panel_and_deleted_there(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from app.core.settings import load_settings
+    from app.gui.library_tree import SAVED_TITLE, SavedRole
+
+    added_folder(qtbot, window, tmp_path, count=12)
+    assert not window.search_bar.save_action.isVisible()  # nothing typed, nothing to save
+    window.search_bar.set_text("trip OR IMG_0001")
+    assert window.search_bar.save_action.isVisible()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: ("Trip and one more", True))
+    window.search_bar.save_action.trigger()
+    assert load_settings().saved_searches == (("Trip and one more", "trip OR IMG_0001"),)  # kept for next time
+    tree = window.library_tree
+    (heading,) = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                  if tree.topLevelItem(i).text(0) == SAVED_TITLE]
+    saved = heading.child(0)
+    assert saved.data(0, SavedRole) == "Trip and one more"
+    window.search_bar.set_text("")
+    tree.setCurrentItem(saved)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 5, timeout=20000)  # the 4 in trip/, and IMG_0001
+    window.library_changed()  # a rebuild keeps it chosen
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 5 and tree.selectedItems()[0].data(0, SavedRole) == "Trip and one more"
+    window.search_bar.set_text("score>>1")  # a malformed search cannot be saved
+    assert not window.save_search("score>>1") and "cannot be saved" in window.statusBar().currentMessage()
+    tree.menu_for(tree.selectedItems()[0]).actions()[0].trigger()  # Delete saved search
+    assert load_settings().saved_searches == ()
+    assert all(tree.topLevelItem(i).text(0) != SAVED_TITLE for i in range(tree.topLevelItemCount()))
+
+
 def test_search_narrows_the_grid_and_shows_the_count(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=12)
     suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.9)

@@ -32,6 +32,7 @@ class AppSettings:
     check_folders_at_start: read the library's folders when the app opens, so photos
         copied into them since show up (only new and changed files are read).
     window_state: where the window and its panels were, as the GUI saved it.
+    saved_searches: (name, query) pairs the library panel lists, in the order saved.
     """
 
     model_bundle: str | None = None
@@ -42,6 +43,7 @@ class AppSettings:
     check_folders_at_start: bool = True
     oldest_first: bool = False  # the grid's order: newest photos first, or oldest (a trip from its first day)
     window_state: str | None = None  # the window's size and panel layout, opaque (base64)
+    saved_searches: tuple[tuple[str, str], ...] = ()
 
     def validated(self) -> "AppSettings":
         """Return a copy with every value in range; raises UsageError naming the bad value."""
@@ -62,7 +64,20 @@ class AppSettings:
             thumbnail_size=int(self.thumbnail_size),
             model_bundle=str(self.model_bundle) if self.model_bundle else None,
             window_state=str(self.window_state) if self.window_state else None,
+            saved_searches=_saved_searches(self.saved_searches),
         )
+
+
+def _saved_searches(pairs) -> tuple[tuple[str, str], ...]:
+    """(name, query) pairs, names and queries not empty, one per name (the last kept)."""
+    by_name: dict[str, str] = {}
+    for pair in pairs or ():
+        name, query = (str(part).strip() for part in pair)  # a malformed entry raises: the default is kept
+        if not name or not query:
+            raise UsageError(f"a saved search needs a name and a query, not {pair!r}")
+        by_name.pop(name, None)
+        by_name[name] = query
+    return tuple(by_name.items())
 
 
 def settings_path() -> Path:

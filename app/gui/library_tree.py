@@ -7,6 +7,7 @@ Colosseum or the Pantheon taken in 2019)."""
 from __future__ import annotations
 
 import calendar
+from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
@@ -17,10 +18,12 @@ from app.gui.icons import icon
 
 PathRole = Qt.ItemDataRole.UserRole + 10
 LandmarkRole = Qt.ItemDataRole.UserRole + 11
+SavedRole = Qt.ItemDataRole.UserRole + 13  # a saved search's name
 QueryRole = Qt.ItemDataRole.UserRole + 12  # the search a landmark or date entry stands for
 MISSING_QUERY = "is:missing"  # the photos whose files are gone (deleted, moved out of the library)
 LANDMARKS_TITLE = "Landmarks"
 DATES_TITLE = "Dates"
+SAVED_TITLE = "Saved searches"
 
 
 class LibraryTree(QTreeWidget):
@@ -35,6 +38,7 @@ class LibraryTree(QTreeWidget):
     locate_requested = Signal(str)  # a library folder not found: where is it now?
     rename_requested = Signal(str)  # a landmark of the user's to give another name
     forget_missing_requested = Signal()  # the photos whose files are gone: out of the index
+    delete_saved_requested = Signal(str)  # a saved search (by name) to drop
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -56,10 +60,11 @@ class LibraryTree(QTreeWidget):
         self._absent: set[str] = set()  # library folders not found on disk
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
-        self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True}  # headings, as the user left them
+        self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True, SAVED_TITLE: True}  # as the user left them
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
-                     dates: list[YearNode] = (), missing: int = 0) -> None:
+                     dates: list[YearNode] = (), missing: int = 0,
+                     saved: Sequence[tuple[str, str]] = ()) -> None:
         """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone)."""
         chosen_before = [self._identity(item) for item in self.selectedItems()]
         narrowed_before = (self.selected_folders(), self.selected_query())
@@ -75,6 +80,12 @@ class LibraryTree(QTreeWidget):
             item.setData(0, QueryRole, MISSING_QUERY)
             item.setToolTip(0, "Photos whose files are gone since they were read (deleted, or moved out of the "
                                "library); they keep their labels. Right-click to forget them.")
+        heading = self._heading(SAVED_TITLE) if saved else None
+        for name, query in saved:
+            item = self._item(heading, name, "", None, "bookmark")
+            item.setData(0, SavedRole, name)
+            item.setData(0, QueryRole, query)
+            item.setToolTip(0, f"{name}: {query}\nRight-click to delete it.")
         self._roots = {root.path for root in roots}
         self._alone = {root.path for root in roots if root.alone}
         self._absent = {root.path for root in roots if not root.present}
@@ -162,10 +173,11 @@ class LibraryTree(QTreeWidget):
         and missing when Missing photos is chosen ("" for none). Folders are
         `selected_folders()`."""
         queries = [item.data(0, QueryRole) for item in self._in_order()
-                   if item.data(0, QueryRole) and not item.data(0, LandmarkRole)]
+                   if item.data(0, QueryRole) and not item.data(0, LandmarkRole) and not item.data(0, SavedRole)]
         dates = [query for query in queries if query != MISSING_QUERY]
         missing = MISSING_QUERY if MISSING_QUERY in queries else ""
-        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates), missing)
+        saved = [item.data(0, QueryRole) for item in self._in_order() if item.data(0, SavedRole)]
+        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates), missing, *saved)
 
     def _chosen(self, role) -> list[str]:
         return [item.data(0, role) for item in self._in_order() if item.data(0, role)]
@@ -179,6 +191,8 @@ class LibraryTree(QTreeWidget):
         """What an entry stands for, to find it again after a rebuild."""
         if item.data(0, LandmarkRole):
             return "landmark", item.data(0, LandmarkRole)
+        if item.data(0, SavedRole):
+            return "saved", item.data(0, SavedRole)
         if item.data(0, QueryRole):
             return "query", item.data(0, QueryRole)
         return "folder", item.data(0, PathRole) or ""
@@ -189,6 +203,8 @@ class LibraryTree(QTreeWidget):
             return self._find_landmark(value)
         if kind == "query":
             return self._find_query(value)
+        if kind == "saved":
+            return next((item for item in self._items() if item.data(0, SavedRole) == value), None)
         return self._find(value) if value else None
 
     def _heading(self, title: str) -> QTreeWidgetItem:
@@ -203,8 +219,8 @@ class LibraryTree(QTreeWidget):
             item.setToolTip(0, child.path)
             self._add_children(item, child)
 
-    def _item(self, parent, name: str, path: str, count: int, icon_name: str) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([name, f"{count:,}"])
+    def _item(self, parent, name: str, path: str, count: int | None, icon_name: str) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([name, "" if count is None else f"{count:,}"])
         item.setIcon(0, icon(icon_name))
         item.setData(0, PathRole, path)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -249,6 +265,11 @@ class LibraryTree(QTreeWidget):
         folders in one that holds its own photos only; on a landmark: rename it (nothing
         for the rest)."""
         landmark = item.data(0, LandmarkRole) if item is not None else ""
+        if item is not None and item.data(0, SavedRole):
+            menu = QMenu(self)
+            name = item.data(0, SavedRole)
+            menu.addAction(icon("reject"), "Delete saved search", lambda: self.delete_saved_requested.emit(name))
+            return menu
         if item is not None and item.data(0, QueryRole) == MISSING_QUERY:
             menu = QMenu(self)
             menu.addAction(icon("reject"), "Forget missing photos…", self.forget_missing_requested.emit)

@@ -7,6 +7,7 @@ everything slow runs in JobController's worker.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt
@@ -86,6 +87,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self._has_library = True  # until the first summary says otherwise
         self._can_undo = True
         self._review_row_after_load: int | None = None
+        self._snapshot: LibrarySnapshot | None = None  # the latest counts, to redraw the library panel
         self.review_undo: list = []  # label_actions.ReviewStep, the latest last
         self.select_after_load: int | None = None  # a photo to show once the results arrive
         self._build_central()
@@ -130,6 +132,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.search_bar.query_changed.connect(lambda _text: self._on_query_changed())
         self.search_bar.set_oldest_first(self.settings.oldest_first)
         self.search_bar.order_changed.connect(self._on_order_changed)
+        self.search_bar.save_requested.connect(self.save_search)
         search_row = QWidget()
         search_row.setObjectName("searchRow")
         row_layout = QVBoxLayout(search_row)
@@ -154,6 +157,7 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.library_tree.whole_folder_requested.connect(lambda folder: self.add_folder(Path(folder)))
         self.library_tree.locate_requested.connect(self.locate_folder)
         self.library_tree.forget_missing_requested.connect(self.forget_missing_photos)
+        self.library_tree.delete_saved_requested.connect(self.delete_saved_search)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
         self.detail.accept_requested.connect(self.accept_selected)
@@ -289,9 +293,10 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
         self.results.summarise()
 
     def _show_library(self, snapshot: LibrarySnapshot) -> None:
+        self._snapshot = snapshot
         stats = snapshot.stats
         self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates,
-                                       missing=stats.get("missing", 0))
+                                       missing=stats.get("missing", 0), saved=self.settings.saved_searches)
         by_state = stats.get("by_state", {})
         self.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
@@ -318,8 +323,6 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def _on_order_changed(self, oldest_first: bool) -> None:
         """Newest or oldest photos first; kept for the next start."""
-        from dataclasses import replace
-
         self.settings = replace(self.settings, oldest_first=oldest_first)
         try:
             save_settings(self.settings)
@@ -556,6 +559,41 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
             return False
         return self.confirm_forget_folder(contents) and self.jobs.forget(contents.folder)
 
+    def save_search(self, query: str) -> bool:
+        """Keep the search typed under a name; the library panel lists it."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from app.core.index import parse_query
+
+        try:
+            parse_query(query)
+        except TaggerError as error:
+            self.show_message(f"This search cannot be saved: {error}")
+            return False
+        name, ok = QInputDialog.getText(self, "Save search", "Name of the saved search:", text=query[:60])
+        name = name.strip()
+        if not ok or not name:
+            return False
+        saved = tuple(pair for pair in self.settings.saved_searches if pair[0] != name) + ((name, query),)
+        return self._keep_saved_searches(saved, f"Saved the search “{name}”: the library panel lists it.")
+
+    def delete_saved_search(self, name: str) -> bool:
+        saved = tuple(pair for pair in self.settings.saved_searches if pair[0] != name)
+        return self._keep_saved_searches(saved, f"Deleted the saved search “{name}”.")
+
+    def _keep_saved_searches(self, saved: tuple, message: str) -> bool:
+        settings = replace(self.settings, saved_searches=saved)
+        try:
+            save_settings(settings)
+        except (TaggerError, OSError) as error:
+            self.show_message(f"Settings not saved: {error}")
+            return False
+        self.settings = settings.validated()
+        if self._snapshot is not None:
+            self._show_library(self._snapshot)
+        self.show_message(message)
+        return True
+
     def forget_missing_photos(self) -> bool:
         """Forget the photos whose files are gone, once the user has seen what goes (those of
         a folder not found, or with no photo left, are kept: a drive may not be connected)."""
@@ -707,8 +745,6 @@ class MainWindow(LabelActions, TeachActions, QMainWindow):
 
     def save_window_state(self) -> None:
         """Remember size and panel layout for the next start (in the settings file)."""
-        from dataclasses import replace
-
         blob = bytes(self.saveGeometry().toBase64()).decode("ascii") + ";" + \
             bytes(self.saveState().toBase64()).decode("ascii")
         self.settings = replace(self.settings, window_state=blob)

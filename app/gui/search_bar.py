@@ -25,6 +25,7 @@ class SearchBar(QWidget):
 
     query_changed = Signal(str)
     order_changed = Signal(bool)  # True: oldest photos first
+    save_requested = Signal(str)  # the query typed, to keep as a saved search
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -37,6 +38,10 @@ class SearchBar(QWidget):
         self.field.setToolTip(LANGUAGE)
         self.field.setClearButtonEnabled(True)
         self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.save_action = self.field.addAction(icon("bookmark"), QLineEdit.ActionPosition.TrailingPosition)
+        self.save_action.setToolTip("Save this search: the library panel lists it under Saved searches")
+        self.save_action.triggered.connect(lambda: self.save_requested.emit(self.text()))
+        self.save_action.setVisible(False)
         self.field.setMinimumWidth(280)
         self.count_label = QLabel()
         self.count_label.setProperty("role", "muted")
@@ -56,6 +61,7 @@ class SearchBar(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(lambda: self.query_changed.emit(self.text()))
         self.field.textChanged.connect(lambda _text: self._timer.start())
+        self.field.textChanged.connect(lambda text: self.save_action.setVisible(bool(text.strip())))
         self.field.returnPressed.connect(self._emit_now)
 
     def oldest_first(self) -> bool:
