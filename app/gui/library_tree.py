@@ -1,8 +1,8 @@
-"""The left panel: "All photos", the added folders as a tree, the landmarks on the
-photos and the dates they were taken, each with its photo count. Choosing an entry
-narrows the grid; Ctrl/Cmd-click chooses several: any of the folders, any of the
-landmarks, any of the dates, and all three kinds together (a folder's photos of the
-Colosseum or the Pantheon taken in 2019)."""
+"""The left panel: "All photos", the missing photos, the saved searches, the added
+folders as a tree, the landmarks on the photos and the dates they were taken, each
+with its photo count. Choosing an entry narrows the grid; Ctrl/Cmd-click chooses
+several: any of the folders, any of the landmarks, any of the dates, and all kinds
+together (a folder's photos of the Colosseum or the Pantheon taken in 2019)."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ SAVED_TITLE = "Saved searches"
 
 class LibraryTree(QTreeWidget):
     """Emits `folder_selected(path)` (an empty path means the whole library) when folders
-    alone are chosen, else `query_selected(query)` for the landmarks, dates and missing
-    photos chosen; `selected_folders()` and `selected_query()` say what is chosen."""
+    alone are chosen, else `query_selected(query)` for the other entries chosen;
+    `selected_folders()` and `selected_query()` say what is chosen."""
 
     folder_selected = Signal(str)
     query_selected = Signal(str)
@@ -170,8 +170,8 @@ class LibraryTree(QTreeWidget):
 
     def selected_query(self) -> str:
         """The entries chosen as one search: any of the landmarks, and any of the dates,
-        and missing when Missing photos is chosen ("" for none). Folders are
-        `selected_folders()`."""
+        and missing when Missing photos is chosen, and each saved search chosen ("" for
+        none). Folders are `selected_folders()`."""
         queries = [item.data(0, QueryRole) for item in self._in_order()
                    if item.data(0, QueryRole) and not item.data(0, LandmarkRole) and not item.data(0, SavedRole)]
         dates = [query for query in queries if query != MISSING_QUERY]
