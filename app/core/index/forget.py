@@ -38,12 +38,7 @@ class FolderContents:
     backup: Path | None = None  # the copy of the index taken right before forgetting
 
     def line(self) -> str:
-        parts = [counted(self.photos, "photo")]
-        if self.yours:
-            parts.append(f"{self.yours:,} with a label or review of yours")
-        if self.taught:
-            parts.append(counted(self.taught, "taught reference"))
-        return ", ".join(parts)
+        return _what_goes(counted(self.photos, "photo"), self.yours, self.taught)
 
 
 def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
@@ -106,12 +101,17 @@ class MissingPhotos:
     backup: Path | None = None
 
     def line(self) -> str:
-        parts = [counted(self.photos, "missing photo")]
-        if self.yours:
-            parts.append(f"{self.yours:,} with a label or review of yours")
-        if self.taught:
-            parts.append(counted(self.taught, "taught reference"))
-        return ", ".join(parts)
+        return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
+
+
+def _what_goes(photos: str, yours: int, taught: int) -> str:
+    """"4 photos, 2 with a label or review of yours, 1 taught reference"."""
+    parts = [photos]
+    if yours:
+        parts.append(f"{yours:,} with a label or review of yours")
+    if taught:
+        parts.append(counted(taught, "taught reference"))
+    return ", ".join(parts)
 
 
 def missing_photos(index) -> MissingPhotos:
