@@ -163,6 +163,8 @@ def test_small_window_falls_back_to_the_indexed_form(library, monkeypatch) -> No
         ("paris OR is:missing", "cannot be joined with OR"),
         ("state:suggested|", "has no value"),
         ("has:gps|wings", "has: takes"),
+        ("paris OR -has:gps|raw", "ambiguous"),
+        ("-state:accepted|rejected OR paris", "ambiguous"),
     ],
 )
 def test_malformed_queries_get_a_one_line_message(library, query: str, message: str) -> None:

@@ -120,16 +120,19 @@ def _expand_choices(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """`state:suggested|accepted` (unquoted) as `state:suggested OR state:accepted`, the
     way the help lists the choices; `-has:gps|raw` leaves out both (NOT a AND NOT b)."""
     expanded: list[tuple[str, bool]] = []
-    for token, quoted in tokens:
+    for position, (token, quoted) in enumerate(tokens):
         negated = token.startswith("-")
         match = FIELD_PATTERN.match(token[negated:])
         if quoted or not match or match.group(1).lower() not in CHOICE_FIELDS or "|" not in match.group(2):
             expanded.append((token, quoted))
             continue
+        beside = tokens[max(0, position - 1) : position] + tokens[position + 1 : position + 2]
+        if negated and (OR, False) in beside:
+            raise QuerySyntaxError(f"{token!r} beside OR is ambiguous; write its values as separate -terms")
         name = token[: negated + len(match.group(1)) + 1]  # "-state:" or "label:"
         choices = [name + value for value in match.group(2).split("|")]
-        for position, choice in enumerate(choices):
-            if position and not negated:
+        for number, choice in enumerate(choices):
+            if number and not negated:
                 expanded.append((OR, False))
             expanded.append((choice, False))
     return expanded
