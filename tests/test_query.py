@@ -99,6 +99,8 @@ CASES = [
     ("label:louvre|colosseum -state:rejected", {"louvre", "colosseum"}),
     ("-has:gps|date", {"nodate"}),  # neither
     ("date:2019|2021 OR has:gps", {"cote", "colosseum", "rejected", "eiffel"}),
+    ('label:"Eiffel Tower"|louvre', {"eiffel", "louvre"}),  # a quoted name among the choices
+    ('label:"Eiffel|Tower"', {"eiffel"}),  # inside quotes "|" is part of the name (not Eiffel OR Tower)
 ]
 
 

@@ -114,23 +114,25 @@ def parse_query(text: str) -> Query:
 
 OR = "OR"
 CHOICE_FIELDS = ("state", "has", "label", "camera", "date")
+CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
 
 
 def _expand_choices(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """`state:suggested|accepted` (unquoted) as `state:suggested OR state:accepted`, the
-    way the help lists the choices; `-has:gps|raw` leaves out both (NOT a AND NOT b)."""
+    """`state:suggested|accepted` as `state:suggested OR state:accepted`, the way the help
+    lists the choices (`label:"Eiffel Tower"|Louvre` too: a "|" inside quotes is part of
+    the name); `-has:gps|raw` leaves out both (NOT a AND NOT b)."""
     expanded: list[tuple[str, bool]] = []
     for position, (token, quoted) in enumerate(tokens):
         negated = token.startswith("-")
         match = FIELD_PATTERN.match(token[negated:])
-        if quoted or not match or match.group(1).lower() not in CHOICE_FIELDS or "|" not in match.group(2):
-            expanded.append((token, quoted))
+        if not match or match.group(1).lower() not in CHOICE_FIELDS or CHOICE not in match.group(2):
+            expanded.append((token.replace(CHOICE, "|"), quoted))
             continue
         beside = tokens[max(0, position - 1) : position] + tokens[position + 1 : position + 2]
         if negated and (OR, False) in beside:
             raise QuerySyntaxError(f"{token!r} beside OR is ambiguous; write its values as separate -terms")
         name = token[: negated + len(match.group(1)) + 1]  # "-state:" or "label:"
-        choices = [name + value for value in match.group(2).split("|")]
+        choices = [name + value for value in match.group(2).split(CHOICE)]
         for number, choice in enumerate(choices):
             if number and not negated:
                 expanded.append((OR, False))
@@ -205,7 +207,7 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
                 quoted = True
                 i = end + 1
             else:
-                buffer.append(text[i])
+                buffer.append(CHOICE if text[i] == "|" else text[i])
                 i += 1
         tokens.append(("".join(buffer), quoted))
     return tokens
