@@ -1,0 +1,100 @@
+"""What the library panel's menus and the search field's bookmark ask for: locate a
+folder that moved, remove a folder from the library, forget the missing photos, keep
+or drop a saved search. Mixed into MainWindow; the work runs in JobController's worker
+or is one small change to the index or the settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from app.core.errors import TaggerError
+from app.core.settings import save_settings
+
+
+class LibraryActions:
+    """Mixed into MainWindow (index, jobs, settings, show_message, _show_library)."""
+
+    def locate_folder(self, folder: str) -> bool:
+        """A library folder not found: ask where it is now and follow it (its photos keep
+        their labels; app.core.relocate checks that the files there are the ones indexed)."""
+        start = next((str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
+        chosen = QFileDialog.getExistingDirectory(self, f"Where is {Path(folder).name} now?", start,
+                                                  QFileDialog.Option.DontUseNativeDialog
+                                                  | QFileDialog.Option.ShowDirsOnly)
+        return bool(chosen) and self.jobs.relocate(folder, chosen)
+
+    def forget_folder(self, folder: str) -> bool:
+        """Take a library folder out of the library, once the user has seen what goes."""
+        from app.core.index.forget import folder_contents
+
+        try:
+            contents = folder_contents(self.index, folder)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        return self.confirm_forget_folder(contents) and self.jobs.forget(contents.folder)
+
+    def save_search(self, query: str) -> bool:
+        """Keep the search typed under a name; the library panel lists it."""
+        from app.core.index import parse_query
+
+        try:
+            parse_query(query)
+        except TaggerError as error:
+            self.show_message(f"This search cannot be saved: {error}")
+            return False
+        name, ok = QInputDialog.getText(self, "Save search", "Name of the saved search:", text=query[:60])
+        name = name.strip()
+        if not ok or not name:
+            return False
+        saved = tuple(pair for pair in self.settings.saved_searches if pair[0] != name) + ((name, query),)
+        return self._keep_saved_searches(saved, f"Saved the search “{name}”: the library panel lists it.")
+
+    def delete_saved_search(self, name: str) -> bool:
+        saved = tuple(pair for pair in self.settings.saved_searches if pair[0] != name)
+        return self._keep_saved_searches(saved, f"Deleted the saved search “{name}”.")
+
+    def _keep_saved_searches(self, saved: tuple, message: str) -> bool:
+        settings = replace(self.settings, saved_searches=saved)
+        try:
+            save_settings(settings)
+        except (TaggerError, OSError) as error:
+            self.show_message(f"Settings not saved: {error}")
+            return False
+        self.settings = settings.validated()
+        if self._snapshot is not None:
+            self._show_library(self._snapshot)
+        self.show_message(message)
+        return True
+
+    def forget_missing_photos(self) -> bool:
+        """Forget the photos whose files are gone, once the user has seen what goes (those of
+        a folder not found, or with no photo left, are kept: a drive may not be connected)."""
+        from app.core.index.forget import missing_photos
+
+        missing = missing_photos(self.index)
+        kept = (f"\n\nThe missing photos of {', '.join(missing.skipped_folders)} stay: the folder is not found "
+                "or has no photo left, as when its drive is not connected." if missing.skipped_folders else "")
+        if missing.photos == 0:
+            self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))
+            return False
+        unwritten = ("\n\nLabels you set or accepted on them live only in the index." if missing.yours else "")
+        answer = QMessageBox.question(
+            self, "Forget missing photos",
+            f"Forget {missing.line()}? Their files are gone from the library's folders; a copy of the index is "
+            "taken first." + unwritten + kept)
+        return answer == QMessageBox.StandardButton.Yes and self.jobs.forget_missing()
+
+    def confirm_forget_folder(self, contents) -> bool:
+        unwritten = ("\n\nLabels you set or accepted live only in the index until Write labels puts them "
+                     "into the photos." if contents.yours else "")
+        answer = QMessageBox.question(
+            self, "Remove from library",
+            f"Remove {contents.folder} from the library?\n\nThe index forgets {contents.line()}. "
+            "The files are not touched; Add folder brings the photos back, with the labels written into "
+            "them."
+            + unwritten)
+        return answer == QMessageBox.StandardButton.Yes
