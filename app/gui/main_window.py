@@ -383,8 +383,9 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         """Show new ids; when they are the same, keep the scroll position and selection
         (or show `select_after_load` when the view on screen holds it)."""
         wanted = self.select_after_load
+        if wanted is not None and view is self._active_model_and_view()[1]:
+            self.select_after_load = None  # asked of these results only, found in them or not
         if wanted is not None and view is self._active_model_and_view()[1] and wanted in ids:
-            self.select_after_load = None
             if ids != model.ids():
                 model.set_ids(ids)
             else:
