@@ -283,6 +283,16 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     dialog.rename_requested.connect(win.rename_place)
     dialog.places.setCurrentRow(0)  # Bakery
     answer_label(monkeypatch, "our cabin")
+    from PySide6.QtWidgets import QMessageBox
+
+    asked_merge = []
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked_merge.append(text)
+                        or QMessageBox.StandardButton.No)
+    qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)  # a merge is asked first: no
+    assert asked_merge and "Merge “Bakery” into it?" in asked_merge[0]
+    assert taught_labels(win.index) == {"Our cabin": 2, "Bakery": 2}
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
     assert taught_labels(win.index) == {"Our cabin": 4}
+    assert "copied at" in win.statusBar().currentMessage()  # a merge keeps the index as it was
     assert [dialog.places.item(row).text() for row in range(dialog.places.count())] == ["Our cabin   ·   4 photos"]

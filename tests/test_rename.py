@@ -135,3 +135,17 @@ def test_rename_from_the_cli_then_write_puts_the_new_name_into_the_photo(tmp_pat
     assert main(["--db", str(db), "write"]) == 0
     assert read_fields(photo.read_bytes()).subject == ["Our cabin"]
     assert main(["--db", str(db), "rename", "Colosseum", "Colosseo"]) == 2  # the default model's own name
+
+
+def test_a_merge_copies_the_index_first_and_a_plain_rename_does_not(tmp_path) -> None:
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        ids = [add_photo(index, "/lib", f"DSC_{n}") for n in range(2)]
+        index.set_label(ids[0], "Our cabbin", source="user", state="accepted")
+        index.set_label(ids[1], "Cabin", source="user", state="accepted")
+        renamed = rename_place(index, "Our cabbin", "Our cabin", LANDMARKS)
+        assert renamed.backup is None and not renamed.merged
+        merged = rename_place(index, "Our cabin", "cabin", LANDMARKS)
+        assert merged.merged and merged.backup is not None and merged.backup.is_file()
+        assert "copied at" in merged.line()
+        with PhotoIndex.open(merged.backup) as copy:  # the index as it was: two places
+            assert {copy.get(i).label for i in ids} == {"Our cabin", "Cabin"}

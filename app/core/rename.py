@@ -12,6 +12,8 @@ answer would bring the old name back); a place can be merged into one of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from app.core import teaching_store as store
@@ -32,6 +34,7 @@ class RenameSummary:
     accepted: int  # of those, labels the user accepted: to write again
     references: int  # photos that teach the new name now
     merged: bool  # the new name was in use already
+    backup: Path | None = None  # a merge cannot be taken back by renaming: the index as it was
 
     def line(self) -> str:
         verb = f"merged '{self.old}' into '{self.new}'" if self.merged else f"renamed '{self.old}' to '{self.new}'"
@@ -42,14 +45,38 @@ class RenameSummary:
         if self.accepted:
             text += (f"; `landmark-tagger write` puts the new name into the keywords of the "
                      f"{self.accepted:,} photo{'s' if self.accepted != 1 else ''} accepted")
+        if self.backup is not None:
+            text += f"; the index as it was is copied at {self.backup}"
         return text
+
+
+@dataclass(frozen=True)
+class RenamePlan:
+    spellings: list[str]  # the old name as stored, in every spelling found
+    target: str  # the new name, in the spelling already in use if any
+    merged: bool  # the new name is in use: the two become one (no rename takes that back)
 
 
 def rename_place(index: "PhotoIndex", old: str, new: str, model_landmarks: Mapping[str, str] | None = None) -> RenameSummary:
     """Rename `old` (any case) to `new` everywhere in the index. `model_landmarks`: the
     model's landmark names and their ids (a place merged into one of them takes its id).
-    UsageError for a model landmark, a name nothing carries, or no change."""
+    UsageError for a model landmark, a name nothing carries, or no change. A merge takes
+    a copy of the index first."""
+    from app.core.index.backup import backup_quietly
+
     model_landmarks = dict(model_landmarks or {})
+    plan = plan_rename(index, old, new, model_landmarks)
+    backup = backup_quietly(index.path, every=timedelta(0)) if plan.merged else None
+    landmark_id = model_landmarks.get(plan.target, TAUGHT_ID_PREFIX + plan.target)
+    with index.transaction() as conn:
+        photos, accepted = label_store.rename_label(conn, plan.spellings, plan.target, landmark_id)
+        references = store.rename_label(conn, plan.spellings, plan.target)
+    return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup)
+
+
+def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mapping[str, str]) -> RenamePlan:
+    """What `rename_place` would do, without changing anything (the app asks before a
+    merge); UsageError as rename_place."""
     for name, which in ((old, "the name to rename"), (new, "the new name")):
         if not (name or "").split():
             raise UsageError(f"{which} is empty; e.g. landmark-tagger rename \"Our cabbin\" \"Our cabin\"")
@@ -69,8 +96,4 @@ def rename_place(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappi
     else:
         target = canonical_label(index, new_name, model_landmarks)  # the spelling in use, if any
         merged = target in model_landmarks or bool(label_store.spellings_in_use(index.conn, target))
-    landmark_id = model_landmarks.get(target, TAUGHT_ID_PREFIX + target)
-    with index.transaction() as conn:
-        photos, accepted = label_store.rename_label(conn, spellings, target, landmark_id)
-        references = store.rename_label(conn, spellings, target)
-    return RenameSummary(spellings[0], target, photos, accepted, references, merged)
+    return RenamePlan(spellings, target, merged)

@@ -137,7 +137,7 @@ class TeachActions:
         """Ask for a new name for one of the user's places (a taught place, a label of
         theirs) and rename it everywhere in the index; the model's own landmarks keep
         their names."""
-        from app.core.rename import rename_place
+        from app.core.rename import plan_rename, rename_place
 
         landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
         if any(name.casefold() == old.casefold() for name in landmarks):
@@ -152,6 +152,9 @@ class TeachActions:
         if dialog.exec() != LabelDialog.DialogCode.Accepted or not dialog.label():
             return False
         try:
+            plan = plan_rename(self.index, old, dialog.label(), landmarks)
+            if plan.merged and not self.confirm_merge(old, plan.target):
+                return False
             summary = rename_place(self.index, old, dialog.label(), landmarks)
         except TaggerError as error:
             self.show_message(str(error))
@@ -161,6 +164,16 @@ class TeachActions:
         self.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
         self.library_changed()
         return True
+
+    def confirm_merge(self, old: str, target: str) -> bool:
+        """A new name already in use merges two places, which no later rename takes back."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, "Merge two places",
+            f"“{target}” is already a place. Merge “{old}” into it? Their photos and what was taught of them "
+            "become one place, which renaming cannot split again (a copy of the index is taken first).")
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:
