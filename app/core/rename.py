@@ -57,7 +57,8 @@ class RenamePlan:
     merged: bool  # the new name is in use: the two become one (no rename takes that back)
 
 
-def rename_place(index: "PhotoIndex", old: str, new: str, model_landmarks: Mapping[str, str] | None = None) -> RenameSummary:
+def rename_place(index: "PhotoIndex", old: str, new: str,
+                 model_landmarks: Mapping[str, str] | None = None) -> RenameSummary:
     """Rename `old` (any case) to `new` everywhere in the index. `model_landmarks`: the
     model's landmark names and their ids (a place merged into one of them takes its id).
     UsageError for a model landmark, a name nothing carries, or no change. A merge takes
