@@ -250,7 +250,6 @@ def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window
 def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot, taught_window, tiny_bundle,
                                                                           monkeypatch) -> None:
     from app.core.teaching import taught_labels, teach
-    from app.gui.taught_places import TaughtPlacesDialog
 
     win, ids = taught_window
     teach(win.index, "Our cabbin", ids["cabin"][:2], bundle=tiny_bundle)
@@ -264,6 +263,7 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     menu = tree.menu_for(tree._find_landmark("Our cabbin"))
     (rename,) = [action for action in menu.actions() if action.text() == "Rename…"]
     rename.trigger()
+    wait_for_job(qtbot, win)  # in the worker: a name on tens of thousands of photos takes seconds
     assert asked and asked[0].windowTitle() == "Rename a place"
     assert taught_labels(win.index) == {"Our cabin": 2}
     assert {win.index.get(i).label for i in ids["cabin"][:2]} == {"Our cabin"}
@@ -278,9 +278,8 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     assert win.index.get(ids["known"][0]).label == "Colosseum"
     # Taught places… renames too (a name in use merges the two)
     teach(win.index, "Bakery", ids["bakery"][:2], bundle=tiny_bundle)
-    dialog = TaughtPlacesDialog(win.index, win)
+    dialog = win.taught_places_dialog()
     qtbot.addWidget(dialog)
-    dialog.rename_requested.connect(win.rename_place)
     dialog.places.setCurrentRow(0)  # Bakery
     answer_label(monkeypatch, "our cabin")
     from PySide6.QtWidgets import QMessageBox
@@ -293,6 +292,7 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     assert taught_labels(win.index) == {"Our cabin": 2, "Bakery": 2}
     monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
     qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)
+    wait_for_job(qtbot, win)
     assert taught_labels(win.index) == {"Our cabin": 4}
     assert "copied at" in win.statusBar().currentMessage()  # a merge keeps the index as it was
     assert [dialog.places.item(row).text() for row in range(dialog.places.count())] == ["Our cabin   ·   4 photos"]

@@ -126,6 +126,16 @@ class JobController(QObject):
 
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 
+    def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
+        """Rename a place; the status bar says what changed, the library panel follows."""
+        def report(summary) -> None:
+            text = summary.line().replace("`landmark-tagger write`", "Write labels…")
+            self.window.show_message(text[0].upper() + text[1:])
+            self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
+
+        return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
+                          after=report)
+
     def forget_missing(self) -> bool:
         def report(missing) -> None:
             copy = f" The index as it was is copied at {missing.backup}." if missing.backup else ""

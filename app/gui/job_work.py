@@ -82,6 +82,20 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return work
 
 
+def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) -> JobWork:
+    """Rename a place of the user's everywhere in the index (app.core.rename): one
+    transaction, but a name on tens of thousands of photos takes seconds."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.rename import rename_place
+
+        with PhotoIndex.open(db_path) as index:
+            return rename_place(index, old, new, landmarks)
+
+    return work
+
+
 def forget_missing_work(db_path: Path) -> JobWork:
     """Forget the photos whose files are gone (app.core.index.forget.forget_missing)."""
 

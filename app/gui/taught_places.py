@@ -70,6 +70,9 @@ class TaughtPlacesDialog(QDialog):
             self.places.setCurrentRow(0)
         self._update_buttons()
 
+    def reload_after_job(self, _job: str) -> None:
+        self.reload()
+
     def current_label(self) -> str | None:
         item = self.places.currentItem()
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
@@ -87,8 +90,7 @@ class TaughtPlacesDialog(QDialog):
     def _rename_current(self) -> None:
         label = self.current_label()
         if label is not None:
-            self.rename_requested.emit(label)
-            self.reload()
+            self.rename_requested.emit(label)  # the window renames it in a job, then reloads this list
 
     def confirm_forget(self, label: str) -> bool:
         answer = QMessageBox.question(

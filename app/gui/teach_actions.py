@@ -114,12 +114,22 @@ class TeachActions:
     # -- taught places ----------------------------------------------------------------
     def open_taught_places(self) -> None:
         """The list of taught places; "Show photos" searches the grid for one."""
+        dialog = self.taught_places_dialog()
+        try:
+            dialog.exec()
+        finally:
+            self.jobs.job_stopped.disconnect(dialog.reload_after_job)
+
+    def taught_places_dialog(self):
+        """The Taught places dialog, wired to the window (disconnect its reload_after_job
+        from jobs.job_stopped when it closes)."""
         from app.gui.taught_places import TaughtPlacesDialog
 
         dialog = TaughtPlacesDialog(self.index, self)
         dialog.show_requested.connect(self.show_label)
         dialog.rename_requested.connect(self.rename_place)
-        dialog.exec()
+        self.jobs.job_stopped.connect(dialog.reload_after_job)  # a rename runs as a job: list the new name
+        return dialog
 
     def show_label(self, label: str) -> None:
         """All photos with this label, in the grid: the landmark chosen in the library
@@ -137,7 +147,7 @@ class TeachActions:
         """Ask for a new name for one of the user's places (a taught place, a label of
         theirs) and rename it everywhere in the index; the model's own landmarks keep
         their names."""
-        from app.core.rename import plan_rename, rename_place
+        from app.core.rename import plan_rename
 
         landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
         if any(name.casefold() == old.casefold() for name in landmarks):
@@ -153,17 +163,12 @@ class TeachActions:
             return False
         try:
             plan = plan_rename(self.index, old, dialog.label(), landmarks)
-            if plan.merged and not self.confirm_merge(old, plan.target):
-                return False
-            summary = rename_place(self.index, old, dialog.label(), landmarks)
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        text = summary.line().replace("`landmark-tagger write`", "Write labels…")
-        self.show_message(text[0].upper() + text[1:])
-        self.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
-        self.library_changed()
-        return True
+        if plan.merged and not self.confirm_merge(old, plan.target):
+            return False
+        return self.jobs.rename_place(old, dialog.label(), landmarks)  # tens of thousands of photos take seconds
 
     def confirm_merge(self, old: str, target: str) -> bool:
         """A new name already in use merges two places, which no later rename takes back."""
