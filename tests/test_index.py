@@ -123,6 +123,18 @@ def test_a_rejected_suggestion_is_not_suggested_again(index: PhotoIndex) -> None
     assert index.count('label:"louvre" state:accepted') == 1
 
 
+def test_review_states_keep_the_words_and_the_state_searchable(index: PhotoIndex) -> None:
+    """Accepting leaves the label's words alone; rejecting hides them; taking a rejection
+    back shows them again, and state: follows every change."""
+    pid = add_photo(index, "/lib", "a", "2020-01-01T10:00:00")
+    index.set_predictions(pid, "m1", top(("Eiffel Tower", 0.9)), threshold=0.5)
+    for state, findable in (("accepted", True), ("rejected", False), ("suggested", True), ("accepted", True)):
+        index.set_state([pid], state)
+        assert index.photo_ids("eiffel") == ([pid] if findable else []), state
+        assert index.count(f"state:{state}") == 1 and index.count(f"state:{state} eiffel", limit=5) == int(findable)
+        assert [r.id for r in index.search(f"state:{state}", limit=5)] == [pid]  # the time-ordered table
+
+
 def test_labels_reach_full_text_search(index: PhotoIndex) -> None:
     a = add_photo(index, "/lib/Paris 2019", "DSC_0001", "2019-05-01T10:00:00")
     b = add_photo(index, "/lib/Rome", "DSC_0002", "2019-06-01T10:00:00", model="NIKON D40")
