@@ -480,6 +480,26 @@ def test_ctrl_z_takes_back_the_latest_accept_or_reject_and_shows_the_photo_again
     assert window.index.get(shown[0]).label == "Taj Mahal" and window.index.get(shown[0]).state == "accepted"
 
 
+def test_accepting_thousands_of_photos_runs_in_the_worker_and_can_be_taken_back(qtbot, window, tmp_path,
+                                                                                monkeypatch) -> None:
+    from app.gui import label_actions
+
+    monkeypatch.setattr(label_actions, "BULK_IN_WORKER", 2)  # "thousands": more than 2 here
+    added_folder(qtbot, window, tmp_path, count=4)
+    ids = window.grid_model.ids()
+    for photo_id in ids:
+        suggest(window.index, photo_id, "Petra", 0.7)
+    window.grid.setFocus()
+    window.grid.selectAll()
+    qtbot.keyClick(window.grid, Qt.Key.Key_A)
+    assert window.jobs.busy  # in the worker, not on the GUI thread
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Accepted 4 photos", timeout=10000)
+    assert {window.index.get(i).state for i in ids} == {"accepted"}
+    assert window.undo_review()
+    assert {window.index.get(i).state for i in ids} == {"suggested"}
+
+
 def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path) -> None:
     def texts():
         return [window.detail.predictions_box.itemAt(i).widget().text()

@@ -82,6 +82,18 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return work
 
 
+def state_work(db_path: Path, photo_ids: list[int], state: str) -> JobWork:
+    """Accept, reject or re-suggest the labels of many photos; returns how many changed."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+
+        with PhotoIndex.open(db_path) as index:
+            return index.set_state(photo_ids, state)
+
+    return work
+
+
 def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) -> JobWork:
     """Rename a place of the user's everywhere in the index (app.core.rename): one
     transaction, but a name on tens of thousands of photos takes seconds."""

@@ -14,6 +14,7 @@ from app.core.errors import TaggerError
 from app.gui.label_dialog import LabelDialog
 
 REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
+BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,18 @@ class LabelActions:
             return
         try:
             before = self.index.review_states(ids)
+            if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
+                # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
+                self.jobs.set_state(ids, state, lambda changed: self._state_changed(ids, state, before, changed))
+                return
             changed = self.index.set_state(ids, state)
         except TaggerError as error:
             self.show_message(str(error))
             return
+        self._state_changed(ids, state, before, changed)
+
+    def _state_changed(self, ids: list[int], state: str, before: dict, changed: int) -> None:
+        """Remember the step for Ctrl+Z, say what changed, move on."""
         step = tuple((i, label, was) for i, (label, was) in before.items() if was != state)
         if step:
             self.review_undo.append(ReviewStep(state, step))
