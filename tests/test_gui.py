@@ -496,8 +496,11 @@ def test_accepting_thousands_of_photos_runs_in_the_worker_and_can_be_taken_back(
     wait_for_job(qtbot, window)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Accepted 4 photos", timeout=10000)
     assert {window.index.get(i).state for i in ids} == {"accepted"}
-    assert window.undo_review()
+    assert window.undo_review()  # in the worker too
+    wait_for_job(qtbot, window)
     assert {window.index.get(i).state for i in ids} == {"suggested"}
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Took back the accept: 4 photos suggested again",
+                    timeout=10000)
 
 
 def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path) -> None:

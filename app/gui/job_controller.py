@@ -126,11 +126,9 @@ class JobController(QObject):
 
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 
-    def set_state(self, photo_ids: list[int], state: str, after: Callable[[int], None]) -> bool:
-        """Accept or reject many photos at once; `after(changed)` on the GUI thread."""
-        verb = "Accepting" if state == "accepted" else "Rejecting" if state == "rejected" else "Changing"
-        return self.start(f"{verb} {counted(len(photo_ids), 'photo')}",
-                          job_work.state_work(self.window.db_path, photo_ids, state), after=after)
+    def set_states(self, ids_by_state: dict[str, list[int]], title: str, after: Callable[[int], None]) -> bool:
+        """Accept, reject or re-suggest many photos at once; `after(changed)` on the GUI thread."""
+        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state), after=after)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""

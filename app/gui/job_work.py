@@ -82,14 +82,15 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return work
 
 
-def state_work(db_path: Path, photo_ids: list[int], state: str) -> JobWork:
-    """Accept, reject or re-suggest the labels of many photos; returns how many changed."""
+def state_work(db_path: Path, ids_by_state: dict[str, list[int]]) -> JobWork:
+    """Accept, reject or re-suggest the labels of many photos (each state its photos);
+    returns how many changed."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
 
         with PhotoIndex.open(db_path) as index:
-            return index.set_state(photo_ids, state)
+            return sum(index.set_state(photo_ids, state) for state, photo_ids in ids_by_state.items())
 
     return work
 

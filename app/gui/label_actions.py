@@ -64,7 +64,9 @@ class LabelActions:
             before = self.index.review_states(ids)
             if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
                 # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
-                self.jobs.set_state(ids, state, lambda changed: self._state_changed(ids, state, before, changed))
+                verb = "Accepting" if state == "accepted" else "Rejecting"
+                self.jobs.set_states({state: ids}, f"{verb} {len(ids):,} photos",
+                                     lambda changed: self._state_changed(ids, state, before, changed))
                 return
             changed = self.index.set_state(ids, state)
         except TaggerError as error:
@@ -102,23 +104,30 @@ class LabelActions:
         for photo_id, label, was in step.before:
             if now.get(photo_id) == (label, step.state):
                 back.setdefault(was, []).append(photo_id)
-        try:
-            for was, ids in back.items():
-                self.index.set_state(ids, was)
-        except TaggerError as error:
-            self.show_message(str(error))
-            return False
         ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
         if not ids:
             self.show_message("Nothing to take back: those photos were labelled again since.")
             return False
         verb = "accept" if step.state == "accepted" else "reject"
+        if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
+            return self.jobs.set_states(back, f"Taking back the {verb} of {len(ids):,} photos",
+                                        lambda _changed: self._taken_back(verb, back))
+        try:
+            for was, photo_ids in back.items():
+                self.index.set_state(photo_ids, was)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        self._taken_back(verb, back)
+        return True
+
+    def _taken_back(self, verb: str, back: dict[str, list[int]]) -> None:
+        ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
         states = " / ".join(sorted(back))
         self.show_message(f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again")
         self.photos_changed(ids)
         self.select_after_load = ids[0]
         self.refresh_results()
-        return True
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
