@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from app.core.settings import AppSettings
 from app.gui.job_runner import JobWork
@@ -69,57 +69,56 @@ def relocate_work(db_path: Path, folder: str, new: str) -> JobWork:
     return work
 
 
-def forget_work(db_path: Path, folder: str) -> JobWork:
-    """Take a library folder out of the index (its files are not touched)."""
+def index_work(db_path: Path, call: Callable[[Any], Any]) -> JobWork:
+    """A job that opens its own index in the worker and returns `call(index)`."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
-        from app.core.index.forget import forget_folder
 
         with PhotoIndex.open(db_path) as index:
-            return forget_folder(index, folder)
+            return call(index)
 
     return work
+
+
+def forget_work(db_path: Path, folder: str) -> JobWork:
+    """Take a library folder out of the index (its files are not touched)."""
+
+    def call(index):
+        from app.core.index.forget import forget_folder
+
+        return forget_folder(index, folder)
+
+    return index_work(db_path, call)
 
 
 def state_work(db_path: Path, ids_by_state: dict[str, list[int]]) -> JobWork:
     """Accept, reject or re-suggest the labels of many photos (each state its photos);
     returns how many changed."""
-
-    def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
-
-        with PhotoIndex.open(db_path) as index:
-            return sum(index.set_state(photo_ids, state) for state, photo_ids in ids_by_state.items())
-
-    return work
+    return index_work(db_path, lambda index: sum(index.set_state(ids, state) for state, ids in ids_by_state.items()))
 
 
 def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) -> JobWork:
     """Rename a place of the user's everywhere in the index (app.core.rename): one
     transaction, but a name on tens of thousands of photos takes seconds."""
 
-    def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
+    def call(index):
         from app.core.rename import rename_place
 
-        with PhotoIndex.open(db_path) as index:
-            return rename_place(index, old, new, landmarks)
+        return rename_place(index, old, new, landmarks)
 
-    return work
+    return index_work(db_path, call)
 
 
 def forget_missing_work(db_path: Path) -> JobWork:
     """Forget the photos whose files are gone (app.core.index.forget.forget_missing)."""
 
-    def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
+    def call(index):
         from app.core.index.forget import forget_missing
 
-        with PhotoIndex.open(db_path) as index:
-            return forget_missing(index)
+        return forget_missing(index)
 
-    return work
+    return index_work(db_path, call)
 
 
 def tag_options(settings: AppSettings):
@@ -209,14 +208,12 @@ def write_work(db_path: Path, plan: list, settings: AppSettings) -> JobWork:
 
 
 def undo_work(db_path: Path) -> JobWork:
-    def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
+    def call(index):
         from app.core.metadata import undo_last_write
 
-        with PhotoIndex.open(db_path) as index:
-            return undo_last_write(index)
+        return undo_last_write(index)
 
-    return work
+    return index_work(db_path, call)
 
 
 class BundleCache:
