@@ -134,6 +134,11 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     assert tree.selected_landmark() == "" and window.current_query() == ""
     tree.select_landmark("Colosseum")
     qtbot.waitUntil(lambda: window.grid_model.ids() == [ids[0]], timeout=20000)
+    heading = tree._landmarks  # a click on the heading closes it and keeps the landmark chosen
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(heading).center())
+    assert not heading.isExpanded() and tree.selected_landmark() == "Colosseum"
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(heading).center())
+    assert heading.isExpanded() and window.current_query().startswith('label:"Colosseum"')
     tree.select_folder("")  # All photos
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
 

@@ -255,6 +255,23 @@ class LibraryTree(QTreeWidget):
         children = (self._landmarks.child(i) for i in range(self._landmarks.childCount()))
         return next((item for item in children if label_key(item.data(0, LandmarkRole)) == key), None)
 
+    def mousePressEvent(self, event) -> None:
+        """A click on a heading (Landmarks, Dates …) opens or closes it and leaves what
+        is chosen alone (Qt would clear the choice: nothing chosen, every photo shown)."""
+        item = self.itemAt(event.position().toPoint())
+        if item is not None and not item.flags() & Qt.ItemFlag.ItemIsSelectable:
+            item.setExpanded(not item.isExpanded())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        if item is not None and not item.flags() & Qt.ItemFlag.ItemIsSelectable:
+            event.accept()  # the press already opened or closed it
+            return
+        super().mouseDoubleClickEvent(event)
+
     def _show_menu(self, position) -> None:
         menu = self.menu_for(self.itemAt(position))
         if menu is not None:
