@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 
 from app.core.index import PhotoIndex, Prediction  # noqa: E402
 from tests.test_gui_support import close_main_window, insert_synthetic_photos, make_photo_folder  # noqa: E402
@@ -139,6 +139,10 @@ def test_the_library_panel_lists_the_landmarks_and_choosing_one_narrows_the_grid
     assert not heading.isExpanded() and tree.selected_landmark() == "Colosseum"
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualItemRect(heading).center())
     assert heading.isExpanded() and window.current_query().startswith('label:"Colosseum"')
+    below = tree.viewport().rect().bottomLeft() + QPoint(40, -5)  # under the last entry
+    assert tree.itemAt(below) is None
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=below)
+    assert tree.selected_landmark() == "Colosseum"
     tree.select_folder("")  # All photos
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=20000)
 

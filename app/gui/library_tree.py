@@ -256,11 +256,13 @@ class LibraryTree(QTreeWidget):
         return next((item for item in children if label_key(item.data(0, LandmarkRole)) == key), None)
 
     def mousePressEvent(self, event) -> None:
-        """A click on a heading (Landmarks, Dates …) opens or closes it and leaves what
-        is chosen alone (Qt would clear the choice: nothing chosen, every photo shown)."""
+        """A click on a heading (Landmarks, Dates …) opens or closes it, and a click
+        below the entries does nothing: both leave what is chosen alone (Qt would clear
+        the choice: nothing highlighted, every photo shown)."""
         item = self.itemAt(event.position().toPoint())
-        if item is not None and not item.flags() & Qt.ItemFlag.ItemIsSelectable:
-            item.setExpanded(not item.isExpanded())
+        if item is None or not item.flags() & Qt.ItemFlag.ItemIsSelectable:
+            if item is not None:
+                item.setExpanded(not item.isExpanded())
             event.accept()
             return
         super().mousePressEvent(event)
