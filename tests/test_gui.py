@@ -460,6 +460,10 @@ def test_ctrl_z_takes_back_the_latest_accept_or_reject_and_shows_the_photo_again
     added_folder(qtbot, window, tmp_path, count=6)
     assert not window.undo_review()
     assert window.statusBar().currentMessage().startswith("Nothing to take back")
+    window.grid.clearSelection()
+    window.grid.setCurrentIndex(window.grid_model.index(-1))
+    window.accept_selected()  # nothing chosen: say so
+    assert window.statusBar().currentMessage() == "Select photos to accept first."
     scores = {window.grid_model.photo_id(row): score for row, score in enumerate([0.3, 0.6, 0.9])}
     for photo_id, score in scores.items():
         suggest(window.index, photo_id, "Alhambra", score)

@@ -59,6 +59,7 @@ class LabelActions:
     def _change_state(self, state: str) -> None:
         ids = self.selected_ids()
         if not ids:
+            self.show_message(f"Select photos to {'accept' if state == 'accepted' else 'reject'} first.")
             return
         try:
             before = self.index.review_states(ids)
