@@ -30,17 +30,12 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.core.errors import UsageError
+    from app.core.library import bundle_landmark_ids
     from app.core.rename import rename_place
-    from app.core.teaching import load_model_bundle
-    from model.errors import ModelError
 
-    try:
-        bundle = load_model_bundle(args.model)
-        landmarks = {entry.name: entry.landmark_id for entry in bundle.labels}
-    except (UsageError, ModelError):
-        if args.model is not None:
-            raise
-        landmarks = {}  # no default model: every name is the user's
+    landmarks = bundle_landmark_ids(args.model)  # names only; no default model: every name is the user's
+    if args.model is not None and not landmarks:
+        raise UsageError(f"cannot read the model bundle {args.model}; `landmark-tagger models` lists those it knows")
     with open_index(args) as index:
         summary = rename_place(index, args.old, args.new, landmarks)
     if args.json:

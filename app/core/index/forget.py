@@ -125,8 +125,9 @@ def forget_missing(index) -> MissingPhotos:
     of the index. Returns what went."""
     from app.core.index.backup import backup_quietly
 
-    if missing_photos(index).photos == 0:
-        return missing_photos(index)
+    preview = missing_photos(index)
+    if preview.photos == 0:
+        return preview
     backup = backup_quietly(index.path, every=timedelta(0))
     with index.transaction() as conn:
         missing, ids = _missing(conn, index.roots())
