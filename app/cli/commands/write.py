@@ -35,6 +35,12 @@ def register(subparsers) -> None:
              "an existing sidecar of either name is written into",
     )
     parser.add_argument("--no-jpeg", action="store_true", help="leave JPEGs untouched; write sidecars for them too")
+    parser.add_argument(
+        "--touch", action="store_true",
+        help="give the JPEGs written a new modification time (by default they keep theirs, as file browsers "
+             "sort by it), so programs that look for changed files notice: Lightroom's 'metadata changed on "
+             "disk', backup and sync tools; sidecars always get a new time",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON lines on stdout")
     parser.set_defaults(handler=run, takes_query=True)
 
@@ -67,7 +73,9 @@ def progress_printer(enabled: bool):
 def run(args: argparse.Namespace) -> int:
     from app.core.metadata import WriteOptions, plan_writes, write_labels
 
-    options = WriteOptions(sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg)
+    options = WriteOptions(
+        sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg, keep_mtime=not args.touch
+    )
     index = open_index(args)
     try:
         plan = plan_writes(index, args.query, args.include_suggested, options)
@@ -94,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
+        for path, message in summary.notes:
+            print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
     print_waiting_suggestions(waiting)

@@ -17,6 +17,7 @@ import errno
 import os
 import secrets
 import stat
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -156,7 +157,10 @@ def replace_atomically(
 ) -> os.stat_result:
     """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
 
-    Keeps the permission bits and, unless told otherwise, the modification time.
+    Keeps the permission bits, the owner where this process may set it, the extended
+    attributes and, unless told otherwise, the modification time. A file with other
+    names (hard links) is replaced under this name only, as exiftool does: the other
+    names keep the old file.
     `create` allows a file that does not exist yet (a new sidecar). `sync_folder`
     False leaves the folder fsync to the caller (a batch syncs each folder once;
     until then a power cut can only bring back the old file, never a broken one).
@@ -195,6 +199,8 @@ def replace_atomically(
         finally:
             os.close(fd)
         if old is not None:
+            keep_owner(temp, old)
+            copy_extended_attributes(path, temp)
             os.chmod(temp, stat.S_IMODE(old.st_mode))
             if keep_mtime:
                 os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
@@ -211,6 +217,49 @@ def replace_atomically(
         except OSError:
             pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
+
+
+def keep_owner(temp: Path, old: os.stat_result) -> None:
+    """Give the new file the old one's owner and group (a photo shared through a group
+    folder stays shared); a process that may not (not root, not a member) leaves it."""
+    if not hasattr(os, "chown") or (old.st_uid, old.st_gid) == (os.getuid(), os.getgid()):
+        return
+    for uid, gid in ((old.st_uid, old.st_gid), (-1, old.st_gid)):
+        try:
+            os.chown(temp, uid, gid)
+            return
+        except OSError:
+            continue
+
+
+def copy_extended_attributes(source: Path, target: Path) -> None:
+    """Copy the extended attributes a new file would lack: Finder tags and comments on
+    macOS, Dolphin and GNOME tags, a download's origin. Where the platform or the file
+    system has none, or refuses one, it is left: the photo's own data is what counts."""
+    if hasattr(os, "listxattr"):  # Linux
+        try:
+            names = os.listxattr(source)
+        except OSError:
+            return
+        for name in names:
+            try:
+                os.setxattr(target, name, os.getxattr(source, name))
+            except OSError:
+                pass
+    elif sys.platform == "darwin":
+        _copy_attributes_macos(source, target)
+
+
+def _copy_attributes_macos(source: Path, target: Path) -> None:
+    """macOS's copyfile(3) copies extended attributes (Finder tags live there) and ACLs."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL("/usr/lib/libSystem.B.dylib", use_errno=True)
+        copyfile_xattr, copyfile_acl = 1 << 2, 1 << 0
+        libc.copyfile(os.fsencode(source), os.fsencode(target), None, copyfile_xattr | copyfile_acl)
+    except (OSError, AttributeError):
+        pass
 
 
 def real_file(path: Path) -> Path:

@@ -1,10 +1,13 @@
 """IPTC IIM Keywords (dataset 2:25) inside the Photoshop APP13 block.
 
-The APP13 payload is "Photoshop 3.0\\0" followed by 8BIM image resources; resource
-0x0404 holds the IIM datasets. We change only the 2:25 datasets (and 1:90, the
-coded character set, when a keyword needs UTF-8) and keep every other dataset and
-resource byte for byte. Resource 0x0425 is an MD5 digest of the IIM block that
-Photoshop uses to notice edits by other programs; when present we recompute it.
+The APP13 payload is "Photoshop 3.0\\0" followed by image resources (signed 8BIM,
+or MeSa, PHUT, AgHg, DCSR by other programs); resource 0x0404 holds the IIM datasets.
+We change only the 2:25 datasets (and 1:90, the coded character set, when a keyword
+needs UTF-8) and keep every other dataset and resource byte for byte — a keyword
+already there keeps its own bytes too. A block without 1:90 is Latin-1 to exiftool
+and most readers, so marking it UTF-8 converts its other text datasets with it.
+Resource 0x0425 is an MD5 digest of the IIM block that Photoshop uses to notice
+edits by other programs; when present we recompute it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ CODED_CHARACTER_SET = (1, 90)
 RECORD_VERSION = (2, 0)
 UTF8_MARK = b"\x1b%G"
 MAX_KEYWORD_BYTES = 64  # the IIM limit for 2:25
+RESOURCE_SIGNATURES = (b"8BIM", b"MeSa", b"PHUT", b"AgHg", b"DCSR")
+# Record 2 datasets that hold numbers or pictures, not text: never re-encoded.
+BINARY_DATASETS = {(2, 0), (2, 125), (2, 200), (2, 201), (2, 202)}
 
 
 class IptcFormatError(MetadataWriteError):
@@ -31,11 +37,12 @@ class IptcFormatError(MetadataWriteError):
 
 @dataclass(frozen=True)
 class Resource:
-    """One 8BIM image resource; `name` is the raw padded Pascal string."""
+    """One image resource; `name` is the raw padded Pascal string."""
 
     id: int
     name: bytes
     data: bytes
+    signature: bytes = b"8BIM"
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,24 @@ class DataSet:
 
 
 def parse_resources(payload: bytes) -> list[Resource]:
-    """The 8BIM resources of an APP13 payload."""
+    """The image resources of an APP13 payload. Raises IptcFormatError when anything
+    but padding is left over: rewriting the block would drop it."""
+    resources, rest = _parse_resources(payload)
+    if rest.strip(b"\x00"):
+        raise IptcFormatError(
+            f"the Photoshop block holds {len(rest)} bytes this app cannot read after its resources, "
+            "so it leaves the block alone"
+        )
+    return resources
+
+
+def _parse_resources(payload: bytes) -> tuple[list[Resource], bytes]:
     if not payload.startswith(PHOTOSHOP_HEADER):
         raise IptcFormatError("APP13 segment is not a Photoshop 3.0 block")
     pos = len(PHOTOSHOP_HEADER)
     resources = []
-    while pos + 12 <= len(payload) and payload[pos : pos + 4] == b"8BIM":
+    while pos + 12 <= len(payload) and payload[pos : pos + 4] in RESOURCE_SIGNATURES:
+        signature = bytes(payload[pos : pos + 4])
         (resource_id,) = struct.unpack_from(">H", payload, pos + 4)
         name_len = payload[pos + 6]
         name_total = name_len + 1 + ((name_len + 1) % 2)
@@ -69,17 +88,18 @@ def parse_resources(payload: bytes) -> list[Resource]:
         start = size_at + 4
         if start + size > len(payload):
             raise IptcFormatError(f"Photoshop resource 0x{resource_id:04X} runs past the APP13 segment")
-        resources.append(Resource(resource_id, bytes(name), bytes(payload[start : start + size])))
+        resources.append(Resource(resource_id, bytes(name), bytes(payload[start : start + size]), signature))
         pos = start + size + (size % 2)
-    return resources
+    return resources, bytes(payload[pos:])
 
 
-def build_resources(resources: list[Resource]) -> bytes:
+def build_resources(resources: list[Resource], trailer: bytes = b"") -> bytes:
     parts = [PHOTOSHOP_HEADER]
     for resource in resources:
         data = resource.data + (b"\x00" if len(resource.data) % 2 else b"")
-        parts.append(b"8BIM" + struct.pack(">H", resource.id) + resource.name)
+        parts.append(resource.signature + struct.pack(">H", resource.id) + resource.name)
         parts.append(struct.pack(">I", len(resource.data)) + data)
+    parts.append(trailer)
     return b"".join(parts)
 
 
@@ -113,8 +133,10 @@ def build_datasets(datasets: list[DataSet]) -> bytes:
 
 def iptc_keyword(keyword: str) -> str:
     """The keyword as IPTC can hold it: at most 64 UTF-8 bytes, cut on a character."""
-    encoded = keyword.encode("utf-8")[:MAX_KEYWORD_BYTES]
-    return encoded.decode("utf-8", errors="ignore")
+    encoded = keyword.encode("utf-8")
+    if len(encoded) <= MAX_KEYWORD_BYTES:
+        return keyword
+    return encoded[:MAX_KEYWORD_BYTES].decode("utf-8", errors="ignore").rstrip()
 
 
 def _decode(value: bytes, utf8: bool) -> str:
@@ -124,6 +146,28 @@ def _decode(value: bytes, utf8: bool) -> str:
         return value.decode("utf-8")
     except UnicodeDecodeError:
         return value.decode("latin-1")
+
+
+def _as_utf8(dataset: DataSet) -> DataSet:
+    """A text dataset of a block without the UTF-8 mark, converted for a block with it
+    (already valid UTF-8, such as plain ASCII, stays as it is)."""
+    if dataset.record != 2 or dataset.key in BINARY_DATASETS:
+        return dataset
+    try:
+        dataset.value.decode("utf-8")
+        return dataset
+    except UnicodeDecodeError:
+        return DataSet(dataset.record, dataset.number, dataset.value.decode("latin-1").encode("utf-8"))
+
+
+def comparable_datasets(datasets: list[DataSet]) -> list[tuple[tuple[int, int], object]]:
+    """Datasets as their text reads (binary ones as bytes), so a block converted to
+    UTF-8 compares equal to the Latin-1 block it came from."""
+    utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
+    return [
+        (d.key, d.value if d.record != 2 or d.key in BINARY_DATASETS else _decode(d.value, utf8))
+        for d in datasets
+    ]
 
 
 def read_keywords(payload: bytes | None) -> list[str] | None:
@@ -147,18 +191,25 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
     if payload is None:
         if not keywords:
             return None
-        resources = []
+        resources, trailer = [], b""
     else:
-        resources = parse_resources(payload)
+        resources, trailer = _parse_resources(payload)
+        if trailer.strip(b"\x00"):
+            parse_resources(payload)  # raises, naming what is left over
     index = next((i for i, r in enumerate(resources) if r.id == IPTC_RESOURCE), None)
     datasets = parse_datasets(resources[index].data) if index is not None else []
     had_utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
-    new_values = [iptc_keyword(k) for k in keywords or []]
-    encoding = "utf-8" if had_utf8 or any(not k.isascii() for k in new_values) else "ascii"
-    new_sets = [DataSet(2, 25, k.encode(encoding)) for k in new_values]
+    # a keyword already there keeps its bytes (an over-long or oddly encoded one too)
+    existing = {_decode(d.value, had_utf8): d.value for d in datasets if d.key == KEYWORDS}
+    new_values = [k if k in existing else iptc_keyword(k) for k in keywords or []]
+    needs_utf8 = any(not k.isascii() for k in new_values if k not in existing)
+    new_sets = [
+        DataSet(2, 25, existing[k] if k in existing else k.encode("utf-8" if had_utf8 or needs_utf8 else "ascii"))
+        for k in new_values
+    ]
     datasets = _replace_keywords(datasets, new_sets)
-    if encoding == "utf-8" and not had_utf8:
-        datasets = [d for d in datasets if d.key != CODED_CHARACTER_SET]
+    if needs_utf8 and not had_utf8:
+        datasets = [_as_utf8(d) for d in datasets if d.key != CODED_CHARACTER_SET]
         datasets = _insert_in_order(datasets, DataSet(1, 90, UTF8_MARK))
     if new_sets and not any(d.key == RECORD_VERSION for d in datasets):
         datasets = _insert_in_order(datasets, DataSet(2, 0, b"\x00\x04"))
@@ -167,12 +218,12 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
     if index is None:
         resources.append(Resource(IPTC_RESOURCE, name, block))
     else:
-        resources[index] = Resource(IPTC_RESOURCE, name, block)
+        resources[index] = Resource(IPTC_RESOURCE, name, block, resources[index].signature)
     resources = [
-        Resource(r.id, r.name, hashlib.md5(block).digest()) if r.id == DIGEST_RESOURCE else r
+        Resource(r.id, r.name, hashlib.md5(block).digest(), r.signature) if r.id == DIGEST_RESOURCE else r
         for r in resources
     ]
-    return build_resources(resources)
+    return build_resources(resources, trailer)
 
 
 def _replace_keywords(datasets: list[DataSet], new_sets: list[DataSet]) -> list[DataSet]:

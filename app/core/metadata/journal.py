@@ -101,14 +101,24 @@ def drop_entry(index: PhotoIndex, entry_id: int) -> None:
         conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
 
 
-def last_written_label(index: PhotoIndex, path: Path) -> str | None:
-    """The label our last write (not undone) put into this file, or None."""
-    row = index.conn.execute(
-        "SELECT j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC LIMIT 1",
+def last_written_label(index: PhotoIndex, path: Path) -> tuple[str | None, KeywordFields]:
+    """The label our last write (not undone) put into this file, or None, and the
+    file's keyword fields from before we first wrote that label into it: a keyword
+    that was there already is the user's own, and stays when the label changes."""
+    rows = index.conn.execute(
+        "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
         (db_text(str(path)),),
-    ).fetchone()
-    return json.loads(row[0]).get("label") if row else None
+    )
+    label, found_before = None, KeywordFields()
+    for number, (before, after) in enumerate(rows):
+        written = json.loads(after).get("label")
+        if number == 0:
+            label = written
+        if label is None or written != label:
+            break
+        found_before = KeywordFields.from_json(json.loads(before).get("fields", {}))
+    return label, found_before
 
 
 def last_batch_id(index: PhotoIndex) -> int | None:

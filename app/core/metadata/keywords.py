@@ -38,6 +38,24 @@ class KeywordFields:
         return KeywordFields(**{name: getattr(self, name) for name in names})
 
 
+FIELD_TITLES = {
+    "subject": "XMP dc:subject", "hierarchical": "XMP lr:hierarchicalSubject",
+    "iptc": "IPTC Keywords", "xp": "EXIF XPKeywords",
+}
+
+
+def describe_difference(got: KeywordFields, wanted: KeywordFields) -> str:
+    """Which fields read back otherwise than written, as a person reads them."""
+    def listed(values: list[str] | None) -> str:
+        return ", ".join(f'"{value}"' for value in values) if values else "nothing"
+
+    return "; ".join(
+        f"{FIELD_TITLES[name]} holds {listed(getattr(got, name))} instead of {listed(getattr(wanted, name))}"
+        for name in FIELD_NAMES
+        if getattr(got, name) != getattr(wanted, name)
+    )
+
+
 def hierarchical_keyword(label: str) -> str:
     """`Landmarks|<label>`; a `|` inside the label would add a level, so it becomes `/`."""
     return f"{HIERARCHY_ROOT}|{label.replace('|', '/')}"
@@ -48,15 +66,21 @@ def xp_keyword(label: str) -> str:
     return label.replace(";", ",")
 
 
-def _swap(values: list[str] | None, old: str | None, new: str | None) -> list[str] | None:
+def _swap(
+    values: list[str] | None, old: str | None, new: str | None, empty_is_absent: bool
+) -> list[str] | None:
     result = list(values or [])
     if old is not None and old != new and old in result:
         result.remove(old)
     if new is not None and new not in result:
         result.append(new)
-    if values is None and not result:
+    if not result and (values is None or empty_is_absent):
         return None
     return result
+
+
+# IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
+_EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False}
 
 
 def label_fields(
@@ -64,9 +88,12 @@ def label_fields(
     new_label: str | None,
     previous_label: str | None,
     names: tuple[str, ...] = FIELD_NAMES,
+    users_own: KeywordFields = KeywordFields(),
 ) -> KeywordFields:
     """The fields after writing `new_label` (None: "no landmark", nothing to add),
-    replacing `previous_label` — the label we wrote last time — where we find it."""
+    replacing `previous_label` — the label we wrote last time — where we find it,
+    except in a field where that keyword was there before we first wrote it
+    (`users_own`: the fields as we found them): there it is the user's own."""
     converters = {
         "subject": lambda label: label,
         "hierarchical": hierarchical_keyword,
@@ -77,8 +104,10 @@ def label_fields(
     for name in names:
         convert = converters[name]
         old = convert(previous_label) if previous_label else None
+        if old in (getattr(users_own, name) or []):
+            old = None
         new = convert(new_label) if new_label else None
-        changes[name] = _swap(getattr(current, name), old, new)
+        changes[name] = _swap(getattr(current, name), old, new, _EMPTY_IS_ABSENT[name])
     return replace(current, **changes)
 
 
@@ -95,5 +124,5 @@ def revert_fields(
         removed = [k for k in was if k not in wrote]
         result = [k for k in now if k not in added] + [k for k in removed if k not in now]
         absent_before = getattr(before, name) is None
-        changes[name] = None if absent_before and not result else result
+        changes[name] = None if not result and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)

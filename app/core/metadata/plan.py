@@ -4,7 +4,7 @@ carries it out."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.core.errors import TaggerError, UsageError
@@ -15,7 +15,7 @@ from app.core.metadata import journal
 from app.core.metadata.atomic import unwritable_reason
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
-from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, label_fields
+from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.read_back import landmark_of
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
 
@@ -25,7 +25,9 @@ HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPE
 @dataclass(frozen=True)
 class WriteOptions:
     """How labels are written. `sidecar_naming`: "ext" (DSC_8188.NEF.xmp) or "stem"
-    (DSC_8188.xmp); `write_into_jpeg`: False puts JPEG labels into sidecars too."""
+    (DSC_8188.xmp); `write_into_jpeg`: False puts JPEG labels into sidecars too;
+    `keep_mtime`: a JPEG keeps its modification time (file browsers sort photos by
+    it), while a sidecar always gets a new one (darktable and Lightroom look at it)."""
 
     sidecar_naming: str = "ext"
     write_into_jpeg: bool = True
@@ -65,7 +67,13 @@ class PlannedWrite:
         if self.problem:
             return f"{self.target}: cannot write: {self.problem}"
         if not self.changes_anything:
+            if self.label is None:
+                return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
             return f"{self.target}: unchanged ({_listed([self.label])} already there)"
+        if self.before.subject == self.after.subject:
+            changed = [FIELD_TITLES[name] for name in self.fields
+                       if getattr(self.before, name) != getattr(self.after, name)]
+            return f"{self.target}: keywords {_listed(self.after.subject)} (changes only {', '.join(changed)})"
         return f"{self.target}: keywords {_listed(self.before.subject)} -> {_listed(self.after.subject)}"
 
     def to_json(self) -> dict:
@@ -99,14 +107,33 @@ def plan_writes(
     threshold). Unreadable files come back with `problem` set."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
+    owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
+    planned: set[Path] = set()
     for photo in index.search(query):
         if photo.state not in states or (photo.state == "suggested" and photo.label is None):
             continue
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
-            plan += [_plan_file(index, photo, path, indexed, target)
-                     for target in write_targets(path, indexed[0], options)]
+            for target in write_targets(path, indexed[0], options):
+                owner = owners.setdefault(target, photo.id)
+                if owner == photo.id and target in planned:
+                    continue  # the photo's other file planned it already
+                planned.add(target)
+                item = _plan_file(index, photo, path, indexed, target)
+                if owner != photo.id:
+                    item = _shared_sidecar(item)
+                plan.append(item)
     return plan
+
+
+def _shared_sidecar(item: PlannedWrite) -> PlannedWrite:
+    """Two photos (IMG_0100.JPG and IMG_0100.PNG, say) would write one sidecar named
+    by their common stem: the first keeps it, the second is refused with the way out."""
+    return replace(
+        item, after=item.before,
+        problem=f"another photo's label goes into {item.target.name} too; "
+                "write with --sidecar-naming ext (one sidecar a file) instead",
+    )
 
 
 def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
@@ -134,13 +161,16 @@ def _plan_file(
     _, size, mtime_ns, missing = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
-    previous = journal.last_written_label(index, target)
+    previous, users_own = journal.last_written_label(index, target)
     common = dict(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar",
         label=photo.label, previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names,
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
+    if _changed_since_indexed(path, size, mtime_ns):  # `write` refuses it: a dry run says so first
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
+                            problem="changed on disk since it was indexed; run 'scan' again, then 'write'")
     library = private_library_of(target)
     if library is not None:
         return PlannedWrite(
@@ -159,10 +189,15 @@ def _plan_file(
         # it is the one to replace, or a relabelled photo would carry both landmarks.
         previous = landmark_of(current.hierarchical)
         common["previous_label"] = previous
-    after = label_fields(current, photo.label, previous, names)
+    after = label_fields(current, photo.label, previous, names, users_own)
     # a dry run must not promise a write that will be refused
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, **common)
+
+
+def _changed_since_indexed(path: Path, size: int | None, mtime_ns: int | None) -> bool:
+    stat = _stat_or_none(path)
+    return size is not None and stat is not None and (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns)
 
 
 def _stat_or_none(path: Path):

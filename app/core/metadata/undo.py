@@ -66,6 +66,8 @@ def undo_last_write(
                              "and undo again to retry; a second failure closes this batch")
     else:
         journal.mark_undone(index, batch_id)
+        for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
+            index.clear_errors(("undo",), path=path)
         if summary.failed:
             summary.next_step = ("this batch is closed: the file keeps the label written (give it a new label to change it)"
                                  if summary.failed == 1 else

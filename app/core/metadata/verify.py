@@ -20,7 +20,7 @@ from app.core.metadata import iptc
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
-from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.xmp import DC, LR, XmpDocument
 
@@ -49,7 +49,7 @@ def verify_jpeg(path: Path, original: bytes, wanted: KeywordFields) -> None:
     written = Path(path).read_bytes()
     got = read_fields(written, str(path))
     if got != wanted:
-        raise VerificationError(f"{path}: keywords read back as {got}, expected {wanted}")
+        raise VerificationError(f"{path}: the keywords did not read back as written: {describe_difference(got, wanted)}")
     old_layout, new_layout = parse_jpeg(original), parse_jpeg(written)
     # bytes slices compare with memcmp; memoryview equality goes element by element
     if original[old_layout.scan_offset :] != written[new_layout.scan_offset :]:
@@ -70,7 +70,9 @@ def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) ->
     written = Path(path).read_bytes()
     got = fields_of_sidecar(written, str(path))
     if got != wanted.only(SIDECAR_FIELDS):
-        raise VerificationError(f"{path}: keywords read back as {got}, expected {wanted}")
+        raise VerificationError(
+            f"{path}: the keywords did not read back as written: {describe_difference(got, wanted.only(SIDECAR_FIELDS))}"
+        )
     if original is not None and _xmp_rest(original) != _xmp_rest(written):
         raise VerificationError(f"{path}: other XMP properties of the sidecar changed")
 
@@ -129,13 +131,17 @@ def _compare_iptc(path: Path, old, new) -> None:
 
     def rest(payload: bytes) -> tuple[list, list]:
         resources = iptc.parse_resources(payload)
-        others = [(r.id, r.name, r.data) for r in resources if r.id not in (iptc.IPTC_RESOURCE, iptc.DIGEST_RESOURCE)]
+        others = [
+            (r.signature, r.id, r.name, r.data)
+            for r in resources
+            if r.id not in (iptc.IPTC_RESOURCE, iptc.DIGEST_RESOURCE)
+        ]
         datasets = [
-            (d.key, d.value)
+            item
             for r in resources
             if r.id == iptc.IPTC_RESOURCE
-            for d in iptc.parse_datasets(r.data)
-            if d.key not in ignored
+            for item in iptc.comparable_datasets(iptc.parse_datasets(r.data))
+            if item[0] not in ignored
         ]
         return others, datasets
 

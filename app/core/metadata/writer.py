@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal
+from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS
@@ -40,6 +42,7 @@ class WriteSummary:
     failed: int = 0
     cancelled: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (path, message): written, with a caveat
     done_word: str = "written"  # "restored" for an undo
     next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
 
@@ -62,6 +65,7 @@ class WriteSummary:
             "batch_id": self.batch_id, "written": self.written, "unchanged": self.unchanged,
             "failed": self.failed, "cancelled": self.cancelled, "status": self.status,
             "errors": [{"path": p, "message": m} for p, m in self.errors],
+            "notes": [{"path": p, "message": m} for p, m in self.notes],
         }
 
 
@@ -113,6 +117,9 @@ def write_labels(
                     error = future.exception()
                     if error is None:
                         summary.written += 1
+                        note = future.result()
+                        if note:
+                            summary.notes.append((str(item.target), note))
                         folders.add(atomic.real_file(item.target).parent)  # a link's file lives elsewhere
                         with lock:
                             index.clear_errors(("write",), path=item.target)
@@ -157,24 +164,33 @@ def check_unchanged(item: PlannedWrite) -> None:
 
 def write_one(
     index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, lock: threading.Lock | None = None
-) -> None:
-    """Write one planned file; raises MetadataWriteError (original intact) on failure.
-    `lock` guards the index when several threads write."""
+) -> str | None:
+    """Write one planned file; raises MetadataWriteError (original intact) on failure,
+    returns a note when it was written with a caveat. `lock` guards the index when
+    several threads write."""
     check_unchanged(item)
     atomic.remove_stale_temps(item.target)  # clutter from an earlier crash
     guard = lock if lock is not None else nullcontext()
     if item.kind == "jpeg":
-        _write_jpeg(index, batch_id, item, options, guard)
-    else:
-        _write_sidecar(index, batch_id, item, options, guard)
+        return _write_jpeg(index, batch_id, item, options, guard)
+    _write_sidecar(index, batch_id, item, options, guard)
+    return None
 
 
-def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:
+def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> str | None:
     path = item.target
     original = _read(path)
     if read_fields(original, str(path)) != item.before:
         raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
-    new = apply_fields(original, item.after, str(path))
+    note = None
+    try:
+        new = apply_fields(original, item.after, str(path))
+    except ExifFullError as error:
+        # A camera's EXIF can fill its 64 KB segment: XPKeywords (read by Windows only)
+        # stays as it is, and the three fields every photo tool reads are written.
+        item = replace(item, after=replace(item.after, xp=item.before.xp))
+        new = apply_fields(original, item.after, str(path))
+        note = f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
     stat = _replace_journaled(
@@ -184,6 +200,7 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     )
     with guard:
         journal.update_indexed_file(index, path, stat, new)
+    return note
 
 
 def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:
@@ -217,8 +234,9 @@ def _replace_journaled(
     with guard:
         entry = journal.begin_entry(index, batch_id, item.photo_id, item.target, kind, before, after)
     try:
+        # A sidecar is metadata only: its new time is how darktable and Lightroom see it changed.
         stat = atomic.replace_atomically(
-            item.target, new, keep_mtime=options.keep_mtime, create=create, sync_folder=False
+            item.target, new, keep_mtime=options.keep_mtime and kind == "jpeg", create=create, sync_folder=False
         )
     except BaseException:
         with guard:

@@ -41,6 +41,35 @@ class XmpFormatError(MetadataWriteError):
     """An XMP packet is not well-formed XML, so we do not touch it."""
 
 
+_OTHER_ENCODINGS = {
+    b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16",
+}
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _decode_packet(packet: bytes, name: str) -> str:
+    """The packet as text. This app reads and writes UTF-8 XMP (what cameras, Lightroom
+    and darktable write); a packet in another encoding, or with bytes that are not
+    UTF-8, is refused with its reason rather than rewritten in an encoding it does not
+    declare."""
+    for bom, encoding in _OTHER_ENCODINGS.items():
+        if packet.startswith(bom) and not packet.startswith(b"\xef\xbb\xbf"):
+            raise XmpFormatError(f"{name}: the XMP is {encoding}, and this app writes UTF-8 XMP only; it leaves it alone")
+    declared = _DECLARED_ENCODING.search(packet[:200])
+    if declared and declared.group(1).decode("ascii").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise XmpFormatError(
+            f"{name}: the XMP declares the encoding {declared.group(1).decode('ascii')}, and this app writes "
+            "UTF-8 XMP only; it leaves it alone"
+        )
+    try:
+        return packet.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise XmpFormatError(
+            f"{name}: the XMP is not valid UTF-8 (byte {error.start}); this app leaves it alone"
+        ) from None
+
+
 @dataclass
 class XmpDocument:
     """A parsed packet: the text around the XML root, the tree and its prefixes."""
@@ -53,7 +82,7 @@ class XmpDocument:
     @classmethod
     def parse(cls, packet: bytes | str | None, name: str = "XMP") -> XmpDocument:
         """Parse a packet (None or empty: a fresh, empty packet). Raises XmpFormatError."""
-        text = packet.decode("utf-8", errors="strict") if isinstance(packet, bytes) else (packet or "")
+        text = _decode_packet(packet, name) if isinstance(packet, bytes) else (packet or "")
         text = text.rstrip("\x00")
         if not text.strip():
             text = PACKET_BEGIN + EMPTY_BODY + "\n" + PACKET_END

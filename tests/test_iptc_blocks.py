@@ -1,0 +1,102 @@
+"""IPTC blocks as other programs leave them: Latin-1 text without a character-set mark,
+resources signed by other programs than Photoshop, keywords that break the rules. A
+write changes our keyword and nothing else a reader would see."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, iptc, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_segments import parse_jpeg
+from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index):
+    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+
+
+def with_app13(path, payload: bytes):
+    """The JPEG at `path` with an APP13 segment holding `payload` right after SOI."""
+    data = path.read_bytes()
+    path.write_bytes(data[:2] + b"\xff\xed" + struct.pack(">H", len(payload) + 2) + payload + data[2:])
+    return path
+
+
+def app13_payload(path) -> bytes:
+    return parse_jpeg(path.read_bytes()).first("photoshop").payload
+
+
+@pytest.mark.parametrize("label", ["Eiffel Tower", "Château d'If"])
+def test_latin1_text_of_a_block_without_the_utf8_mark_still_reads_right(tmp_path, index, label):
+    require_exiftool()
+    photo = make_jpeg(tmp_path / "a.jpg")
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-charset", "iptc=Latin",
+                    "-IPTC:City=Zürich", "-IPTC:By-line=Jürgen Müller", "-IPTC:Keywords=Städte",
+                    str(photo)], check=True)
+    add_photo(index, [photo], label)
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    tags = exiftool_tags(photo)
+    assert tags["IPTC:City"] == "Zürich"
+    assert tags["IPTC:By-line"] == "Jürgen Müller"
+    assert as_list(tags["IPTC:Keywords"]) == ["Städte", label]
+
+
+def test_resources_signed_by_other_programs_are_kept(tmp_path, index):
+    foreign = iptc.Resource(0x0BB8, b"\x00\x00", b"camera maker's data", b"MeSa")
+    resolution = iptc.Resource(0x03ED, b"\x00\x00", bytes(16))
+    payload = iptc.build_resources([foreign, resolution])
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), payload)
+    add_photo(index, [photo], "Petra")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    resources = iptc.parse_resources(app13_payload(photo))
+    assert foreign in resources and resolution in resources
+    assert read_fields(photo.read_bytes()).iptc == ["Petra"]
+
+
+def test_a_block_with_bytes_it_cannot_read_is_left_alone_with_a_reason(tmp_path, index):
+    payload = iptc.build_resources([iptc.Resource(0x03ED, b"\x00\x00", bytes(16))]) + b"XXXX unknown resource"
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), payload)
+    original = photo.read_bytes()
+    add_photo(index, [photo], "Petra")
+    summary = write_all(index)
+    assert summary.failed == 1 and "cannot read" in summary.errors[0][1]
+    assert photo.read_bytes() == original
+
+
+def iim_block(*datasets: tuple[int, int, bytes]) -> bytes:
+    block = iptc.build_datasets([iptc.DataSet(r, n, v) for r, n, v in datasets])
+    return iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)])
+
+
+def test_a_keyword_already_there_keeps_its_bytes(tmp_path, index):
+    long_keyword = ("Basilica di Santa Maria " * 4).strip().encode("utf-8")  # over the 64-byte IIM limit
+    broken = b"Caf\xe9 Paris"  # not UTF-8 although the block says it is
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), iim_block(
+        (1, 90, iptc.UTF8_MARK), (2, 0, b"\x00\x04"), (2, 25, broken), (2, 25, long_keyword),
+    ))
+    add_photo(index, [photo], "Colosseum")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    datasets = iptc.parse_datasets(iptc.parse_resources(app13_payload(photo))[0].data)
+    assert [d.value for d in datasets if d.key == iptc.KEYWORDS] == [broken, long_keyword, b"Colosseum"]
+
+
+def test_a_label_over_the_iim_limit_is_cut_on_a_character_without_a_trailing_space():
+    label = "Basilique Notre-Dame de la Garde à Marseille, vu du Vieux Port la nuit"
+    assert label.encode("utf-8")[iptc.MAX_KEYWORD_BYTES - 1 : iptc.MAX_KEYWORD_BYTES] == b" "  # the 64th byte
+    assert iptc.iptc_keyword(label) == "Basilique Notre-Dame de la Garde à Marseille, vu du Vieux Port"
+

@@ -1,0 +1,185 @@
+"""Files other programs left in states our write must cope with: XMP in another
+encoding, an EXIF block with no room left, one sidecar two files share. Each gets a
+clear answer of its own and the batch goes on."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import piexif
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.sidecar import fields_of_sidecar
+from tests.test_metadata_fields import DARKTABLE_SIDECAR
+from tests.test_metadata_support import add_photo, make_jpeg, require_exiftool
+from tests.test_write_labels import raw_with_sidecar
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index, options=WriteOptions()):
+    return write_labels(index, plan_writes(index, "", False, options), options)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1 bytes", "utf-16", "declared iso-8859-1"])
+def test_a_sidecar_not_in_utf8_is_left_alone_and_the_batch_goes_on(tmp_path, index, encoding):
+    text = DARKTABLE_SIDECAR.replace('darktable:history_end="', 'dc:title="Caf\u00e9" darktable:history_end="', 1)
+    raw, sidecar, _ = raw_with_sidecar(tmp_path / "raw", "DSC_0001.NEF.xmp", text)
+    if encoding == "latin-1 bytes":
+        sidecar.write_bytes(text.encode("latin-1"))
+    elif encoding == "utf-16":
+        sidecar.write_bytes(text.encode("utf-16"))
+    else:
+        sidecar.write_bytes(('<?xml version="1.0" encoding="ISO-8859-1"?>\n' + text).encode("latin-1"))
+    original = sidecar.read_bytes()
+    add_photo(index, [raw], "Petra")
+    other = make_jpeg(tmp_path / "b.jpg")
+    add_photo(index, [other], "Petra")
+    problems = {item.target: item.problem for item in plan_writes(index)}
+    assert problems[other] is None and "UTF-8" in problems[sidecar]
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 1)
+    assert "UTF-8" in summary.errors[0][1] and str(sidecar) in summary.errors[0][1]
+    assert sidecar.read_bytes() == original
+    assert read_fields(other.read_bytes()).subject == ["Petra"]
+
+
+def full_exif_jpeg(path):
+    """A JPEG whose EXIF block fills all but a few bytes of its 64 KB segment (a long
+    description), as some cameras' maker notes do."""
+    photo = make_jpeg(path)
+    exif = piexif.load(photo.read_bytes())
+    exif["1st"], exif["thumbnail"] = {}, None
+    exif["0th"][piexif.ImageIFD.ImageDescription] = b"x"
+    room = 65533 - 8 - len(piexif.dump(exif))  # segment limit, less a little slack
+    exif["0th"][piexif.ImageIFD.ImageDescription] = b"x" * room
+    piexif.insert(piexif.dump(exif), str(photo))
+    return photo
+
+
+def test_an_exif_block_with_no_room_still_gets_the_other_fields(tmp_path, index):
+    photo = full_exif_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Petra")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    (path, note), = summary.notes
+    assert path == str(photo) and "XPKeywords" in note
+    fields = read_fields(photo.read_bytes())
+    assert (fields.subject, fields.iptc, fields.xp) == (["Petra"], ["Petra"], None)
+    undo_last_write(index)
+    assert read_fields(photo.read_bytes()).subject is None
+
+
+def test_one_sidecar_two_files_of_a_photo_share_is_written_once(tmp_path, index):
+    raw, sidecar, _ = raw_with_sidecar(tmp_path, "DSC_0001.xmp", DARKTABLE_SIDECAR)
+    tiff = tmp_path / "DSC_0001.tif"
+    tiff.write_bytes(b"II*\x00 not really a tiff, never read")
+    add_photo(index, [raw, tiff], "Petra")
+    options = WriteOptions(sidecar_naming="stem")
+    assert [item.target for item in plan_writes(index, options=options)] == [sidecar]
+    summary = write_all(index, options)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    assert fields_of_sidecar(sidecar.read_bytes()).subject == ["Petra"]
+
+
+def test_a_dry_run_says_what_a_no_landmark_photo_gets(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], None)
+    (item,) = plan_writes(index)
+    assert "None" not in item.describe() and "no landmark" in item.describe()
+
+
+@pytest.mark.skipif(not hasattr(os, "setxattr"), reason="extended attributes through os need Linux")
+def test_extended_attributes_and_owner_survive_the_write_and_the_undo(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    try:
+        os.setxattr(photo, "user.xdg.tags", b"favourite,print")
+    except OSError:
+        pytest.skip("this file system keeps no user extended attributes")
+    other_owner = os.getuid() == 0
+    if other_owner:
+        os.chown(photo, 1234, 1234)
+    add_photo(index, [photo], "Petra")
+    for step in (write_all, undo_last_write):
+        step(index)
+        assert os.getxattr(photo, "user.xdg.tags") == b"favourite,print"
+        if other_owner:
+            assert (photo.stat().st_uid, photo.stat().st_gid) == (1234, 1234)
+
+
+def test_a_jpeg_keeps_its_time_and_a_sidecar_gets_a_new_one_unless_told(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    raw, sidecar, _ = raw_with_sidecar(tmp_path / "raw", "DSC_0001.NEF.xmp", DARKTABLE_SIDECAR)
+    old = 1_600_000_000_000_000_000
+    for path in (photo, sidecar):
+        os.utime(path, ns=(old, old))
+    add_photo(index, [photo], "Petra")
+    add_photo(index, [raw], "Petra")
+    write_all(index)
+    assert photo.stat().st_mtime_ns == old and sidecar.stat().st_mtime_ns > old
+    undo_last_write(index)  # the photo as it was, its old time too
+    write_all(index, WriteOptions(keep_mtime=False))
+    assert photo.stat().st_mtime_ns > old
+
+
+def test_a_jpeg_without_exif_gets_a_block_exiftool_finds_valid(tmp_path, index):
+    require_exiftool()
+    photo = make_jpeg(tmp_path / "a.jpg", exif=False)
+    add_photo(index, [photo], "Petra")
+    assert write_all(index).written == 1
+    assert read_fields(photo.read_bytes()).xp == ["Petra"]
+    result = subprocess.run(["exiftool", "-validate", "-warning", "-a", "-s3", str(photo)],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[0] == "OK", result.stdout
+
+
+def test_a_sidecar_two_photos_would_share_is_left_to_the_first(tmp_path, index):
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(tmp_path / "IMG_0100.png")
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(tmp_path / "IMG_0100.tif")
+    scan(index, [tmp_path])
+    photos = index.search("")
+    assert len(photos) == 2  # two pictures with one name are two photos
+    for photo, label in zip(photos, ("Petra", "Taj Mahal")):
+        index.set_label(photo.id, label)
+    summary = write_all(index, WriteOptions(sidecar_naming="stem"))
+    assert (summary.written, summary.failed) == (1, 1)
+    assert "--sidecar-naming ext" in summary.errors[0][1]
+    assert len(fields_of_sidecar((tmp_path / "IMG_0100.xmp").read_bytes()).subject) == 1
+
+
+def test_undo_finds_the_files_a_rescan_saw_moved(tmp_path, index):
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    inbox, trip = tmp_path / "library" / "Inbox", tmp_path / "library" / "Jordan 2019"
+    inbox.mkdir(parents=True)
+    trip.mkdir()
+    photo = make_jpeg(inbox / "DSC_0001.jpg")
+    original = photo.read_bytes()
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(inbox / "DSC_0002.png")
+    scan(index, [tmp_path / "library"])
+    for found in index.search(""):
+        index.set_label(found.id, "Petra")
+    assert write_all(index).written == 2
+    for name in ("DSC_0001.jpg", "DSC_0002.png", "DSC_0002.png.xmp"):
+        (inbox / name).rename(trip / name)
+    (trip / "DSC_0001.jpg").rename(trip / "Petra_0001.jpg")
+    assert scan(index, [tmp_path / "library"]).moved == 2
+    summary = undo_last_write(index)
+    assert (summary.written, summary.failed) == (2, 0), summary.errors
+    assert (trip / "Petra_0001.jpg").read_bytes() == original
+    assert not (trip / "DSC_0002.png.xmp").exists()
