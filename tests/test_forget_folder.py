@@ -72,19 +72,23 @@ def test_forgetting_a_folder_takes_its_photos_out_of_the_index_and_leaves_the_fi
     assert {path: path.read_bytes() for path in before} == before
 
 
-def test_a_folder_inside_another_library_folder_keeps_its_photos(tmp_path: Path) -> None:
+def test_a_folder_scanned_inside_a_library_folder_stays_part_of_it(tmp_path: Path) -> None:
+    """A sub-folder scanned on its own is read, not added: forgetting the library folder
+    takes its photos too, and the sub-folder cannot be forgotten alone."""
     trip, home, db = _library(tmp_path)
     with PhotoIndex.open(db) as index:
-        scan(index, [trip, trip / "day1"])  # day1 also added on its own
-        assert forget_folder(index, trip / "day1").photos == 0  # Trip still covers it
-        assert index.count("") == 4 and index.roots() == [trip.resolve()]
+        scan(index, [trip, trip / "day1"])  # day1 also given on its own
+        assert index.roots() == [trip.resolve()]
+        with pytest.raises(UsageError, match="inside the library folder .*Trip; only a whole library folder"):
+            forget_folder(index, trip / "day1")
         with pytest.raises(UsageError, match="inside the library folder .*Trip; only a whole library folder"):
             folder_contents(index, trip / "day2")
         with pytest.raises(UsageError, match="is not a folder of the library"):
             folder_contents(index, home)
-        scan(index, [trip / "day2"])  # added inside Trip: forgetting Trip keeps day2's photo
-        assert forget_folder(index, trip).photos == 3
-        assert [Path(p.path).name for p in index.search("")] == ["DSC_0100.JPG"]
+        scan(index, [trip / "day2"])
+        assert index.roots() == [trip.resolve()]
+        assert forget_folder(index, trip).photos == 4
+        assert index.count("") == 0 and index.roots() == []
 
 
 def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, capsys) -> None:

@@ -23,6 +23,12 @@ def is_within(path: str, folder: str, sep: str = os.sep) -> bool:
     return path in (folder, base) or path.startswith(base + sep)
 
 
+def holds_folder(root: str, folder: str, whole: bool, sep: str = os.sep) -> bool:
+    """Whether a library folder holds the photos of `folder`: a whole one (added with
+    its sub-folders) everything below it, a folder-only one its own photos only."""
+    return is_within(folder, root, sep) if whole else folder.rstrip(sep) == root.rstrip(sep)
+
+
 def subtree_range(folder: str, sep: str = os.sep) -> tuple[str, str]:
     """(low, high) with `low <= p < high` exactly for the paths that start with
     folder + sep: the separator's successor bounds them ('0' after '/', ']' after '\\')."""

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from app.core.folder_paths import is_within
+from app.core.folder_paths import holds_folder
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -128,12 +128,11 @@ def folder_tree(index: PhotoIndex) -> list[FolderNode]:
     trees = []
     roots = [str(root) for root in index.roots()]
     alone = {str(root) for root in index.folder_only_roots()}
-    for root_text in roots:
-        if any(is_within(root_text, other) for other in roots if other != root_text):
-            continue  # a folder inside another added folder shows up in that folder's tree
+    for root_text in roots:  # none lies inside a whole one: it is part of that one (PhotoIndex.roots)
         root = Path(root_text)
         node = FolderNode(root_text, root.name or root_text, alone=root_text in alone, present=root.is_dir())
-        inside = {f: n for f, n in counts.items() if is_within(f, root_text)}
+        # a folder-only one holds its own photos, not those of a library folder inside it
+        inside = {f: n for f, n in counts.items() if holds_folder(root_text, f, root_text not in alone)}
         for folder, count in sorted(inside.items()):
             _insert(node, root_text, folder, count)
         trees.append(node)

@@ -14,16 +14,17 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
-from app.core.index import catalog, labels, problems
+from app.core.index import catalog, labels, pairing, problems
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
+from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
 from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
@@ -69,17 +70,6 @@ class ScanSummary:
         return asdict(self)
 
 
-@dataclass
-class _Group:
-    """One photo's files in a folder, read and ready to write."""
-
-    stem: str
-    present: list[FileState] = field(default_factory=list)
-    info: PhotoInfo | None = None
-    vanished: list[KnownFile] = field(default_factory=list)
-    touched: bool = False
-
-
 def scan(
     index,
     roots: list[Path],
@@ -113,11 +103,6 @@ def _fill_shot_details(info: PhotoInfo, other: PhotoInfo) -> PhotoInfo:
     if info.gps_lat is None and other.gps_lat is not None:
         filled.update(gps_lat=other.gps_lat, gps_lon=other.gps_lon)
     return replace(info, **{name: value for name, value in filled.items() if value is not None})
-
-
-def stem_of(name: str) -> str:
-    stem, dot, _ = name.rpartition(".")
-    return stem if dot else name
 
 
 def is_skipped_name(name: str) -> bool:
@@ -171,6 +156,7 @@ class _Scan:
                 with self.index.transaction() as conn:
                     problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable,
                                              keep=self.kept_problems, folder_only=self.shallow)
+                    problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
         finally:
@@ -307,7 +293,7 @@ class _Scan:
     # -- one folder -------------------------------------------------------------
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
         known = catalog.known_files(self.conn, folder)
-        dirty: set[str] = set()
+        dirty: set[str] = pairing.stems_to_mend(known)
         for name, (size, mtime_ns) in seen.items():
             k = known.get(name)
             if k is None or k.missing or k.size != size or k.mtime_ns != mtime_ns:
@@ -326,17 +312,17 @@ class _Scan:
         seen_by_stem: dict[str, list[str]] = defaultdict(list)
         for name in seen:
             seen_by_stem[stem_of(name)].append(name)
-        known_by_stem: dict[str, list[KnownFile]] = defaultdict(list)
+        known_by_stem: dict[str, dict[str, KnownFile]] = defaultdict(dict)
         for name, k in known.items():
-            known_by_stem[stem_of(name)].append(k)
+            known_by_stem[stem_of(name)][name] = k
         stems = sorted(dirty)
         step = max(1, self.options.groups_per_transaction)
         for start in range(0, len(stems), step):
             if self._cancelled():
                 return
             groups = [
-                self._read_group(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, []), seen)
-                for stem in stems[start : start + step]
+                group for stem in stems[start : start + step]
+                for group in self._read_family(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen)
             ]
             with self.index.transaction() as conn:
                 for group in groups:
@@ -344,28 +330,31 @@ class _Scan:
                 self._flush_errors(conn)
             self._report(folder)
 
-    def _read_group(
-        self, folder: str, stem: str, names: list[str], known: list[KnownFile], seen: dict[str, tuple[int, int]]
-    ) -> _Group:
-        group = _Group(stem)
-        by_name = {k.name: k for k in known}
+    def _read_family(
+        self, folder: str, stem: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]]
+    ) -> list[PhotoFiles]:
+        """The files of one name stem, read where new or changed, as the photos they form."""
         infos: dict[str, PhotoInfo] = {}
         failed: set[str] = set()  # there but unreadable now: their rows stay as they are
-        unread_raws: list[tuple[FileState, str]] = []  # RAW files that could not be read, and why
+        states: dict[str, FileState] = {}
+        fresh: set[str] = set()  # read in this scan (new or changed)
+        unread_raws: dict[str, str] = {}  # RAW files that could not be read, and why
         for name in sorted(names):
             size, mtime_ns = seen[name]
             path = os.path.join(folder, name)
             ext = os.path.splitext(name)[1].lower()
-            k = by_name.get(name)
+            k = known.get(name)
             if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
-                group.present.append(FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None))
+                states[name] = FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None)
                 continue
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
                 infos[name] = read_photo_info(path)
             except PhotoReadError as error:
                 if (file_kind(name) or "raw") == "raw":
-                    unread_raws.append((FileState(path, name, ext, "raw", size, mtime_ns, fingerprint), str(error)))
+                    states[name] = FileState(path, name, ext, "raw", size, mtime_ns, fingerprint)
+                    unread_raws[name] = str(error)
+                    fresh.add(name)
                     continue
                 self._error(path, str(error))
                 failed.add(name)
@@ -377,25 +366,33 @@ class _Scan:
                 self._error(path, f"{path}: cannot read ({error.strerror or error}); check its permissions")
                 failed.add(name)
                 continue
-            group.present.append(FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint))
-            group.touched = True
-        self._pair_unread_raws(group, unread_raws, failed)
-        present_names = {f.name for f in group.present}
-        group.vanished = [k for k in known if not k.missing and k.name not in present_names and k.name not in failed]
-        if group.present:
-            primary = primary_of([Path(f.path) for f in group.present])
-            group.info = infos.get(primary.name)
-            if group.info is None and (group.touched or group.vanished):
-                group.info = self._read_quietly(str(primary))
-            if group.info is not None and _lacks_shot_details(group.info):
-                group.info = self._with_siblings_details(group, primary.name, infos)
-            if group.info is not None and group.info.landmark is None and group.touched:
-                # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) keep it in a sidecar
-                landmark = landmark_in_sidecars(f.path for f in group.present)
-                group.info = replace(group.info, landmark=landmark) if landmark else group.info
-        return group
+            states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
+            fresh.add(name)
+        groups = pairing.photos_of(stem, states, fresh, known, failed)
+        for group in groups:
+            self._pair_unread_raws(group, unread_raws, failed)
+            self._read_photo_details(group, infos)
+        return groups
 
-    def _with_siblings_details(self, group: _Group, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
+    def _read_photo_details(self, group: PhotoFiles, infos: dict[str, PhotoInfo]) -> None:
+        """The metadata of the file that stands for the photo, read when it changed."""
+        if not group.present:
+            return
+        primary = primary_of([Path(f.path) for f in group.present])
+        group.info = infos.get(primary.name)
+        if group.info is None and (group.touched or group.vanished or group.stale or group.split or group.regrouped):
+            group.info = self._read_quietly(str(primary))
+        if group.info is not None and _lacks_shot_details(group.info):
+            group.info = self._with_siblings_details(group, primary.name, infos)
+        if group.info is not None and group.split:
+            # the keyword in its files (or sidecar) was written for the photo it was merged into
+            group.info = replace(group.info, landmark=None)
+        elif group.info is not None and group.info.landmark is None and group.touched:
+            # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) keep it in a sidecar
+            landmark = landmark_in_sidecars(f.path for f in group.present)
+            group.info = replace(group.info, landmark=landmark) if landmark else group.info
+
+    def _with_siblings_details(self, group: PhotoFiles, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
         """A JPEG exported without its metadata (privacy export, some editors) stands for
         a pair whose RAW still says when, with what and where: take those from the RAW,
         so the photo is not lost to date, camera and GPS searches. Rare, so the sibling
@@ -413,21 +410,21 @@ class _Scan:
             info = _fill_shot_details(info, sibling)
         return info
 
-    def _pair_unread_raws(self, group: _Group, unread: list[tuple[FileState, str]], failed: set[str]) -> None:
+    def _pair_unread_raws(self, group: PhotoFiles, unread: dict[str, str], failed: set[str]) -> None:
         """A RAW file the decoder cannot read (a camera newer than LibRaw, or a damaged
         file) still belongs with its readable JPEG (or HEIC, TIFF): that file stands for
         the photo, and the RAW gets the label in its sidecar. The problem is reported
         either way; a RAW with no readable sibling is left out, as any unreadable file."""
-        sibling = next((f.name for f in group.present if f.kind != "raw"), None)
-        for state, message in unread:
+        sibling = next((f.name for f in group.present if f.name not in unread and f.kind != "raw"), None)
+        for state in [f for f in group.present if f.name in unread]:
+            message = unread[state.name]
             if sibling is None:
                 self._error(state.path, message)
                 failed.add(state.name)
+                group.present.remove(state)
                 continue
             self._error(state.path, f"{message}; {sibling} stands for the photo and the RAW file still gets "
                                     "its label in a sidecar")
-            group.present.append(state)
-            group.touched = True
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
         try:
@@ -436,19 +433,17 @@ class _Scan:
             self._error(path, str(error))
             return None
 
-    def _write_group(self, conn, folder: str, group: _Group) -> None:
+    def _write_group(self, conn, folder: str, group: PhotoFiles) -> None:
         catalog.mark_files_missing(conn, [k.id for k in group.vanished])
         if not group.present:
-            for photo_id in sorted({k.photo_id for k in group.vanished}):
-                if catalog.mark_photo_missing_if_empty(conn, photo_id):
-                    self.summary.missing += 1
-                    self.became_missing.append(photo_id)
+            self._write_photo_without_files(conn, group)
             return
         primary = primary_of([Path(f.path) for f in group.present])
         has_raw = any(f.kind == "raw" for f in group.present)
         photo_id, created = catalog.save_photo(conn, folder, group.stem, str(primary), has_raw, group.info)
         for state in group.present:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)
+        catalog.drop_deleted_files(conn, photo_id)
         if group.info is not None and group.info.landmark and labels.adopt_written_label(
                 conn, photo_id, group.info.landmark):
             self.summary.labels_read += 1
@@ -457,7 +452,19 @@ class _Scan:
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1
-        elif group.touched or group.vanished:
+        elif group.touched or group.vanished or group.stale or group.regrouped:
+            self.summary.changed += 1
+
+    def _write_photo_without_files(self, conn, group: PhotoFiles) -> None:
+        """None of the photo's files was read now: it is missing when none is left, else
+        (the others unreadable now) it only stops listing the deleted ones."""
+        if group.photo_id is None:
+            return
+        if catalog.mark_photo_missing_if_empty(conn, group.photo_id):
+            self.summary.missing += 1
+            self.became_missing.append(group.photo_id)
+        elif catalog.drop_deleted_files(conn, group.photo_id):
+            catalog.refresh_fts(conn, group.photo_id)
             self.summary.changed += 1
 
     # -- after the walk ------------------------------------------------------------

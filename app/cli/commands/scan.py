@@ -14,7 +14,9 @@ def register(subparsers) -> None:
         "scan",
         help="index the photos in folders (rescans only look at changed files)",
         description="Walk the folders recursively and index JPEG, RAW, PNG, TIFF and HEIC photos. "
-        "A JPEG and a RAW file with the same name form one photo. Unchanged files are only stat'ed, "
+        "A JPEG and a RAW file with the same name form one photo; two images with one name (IMG_1.jpg, "
+        "IMG_1.png) are two photos, the RAW pairing with the JPEG. A folder inside a library folder is read "
+        "as part of it. Unchanged files are only stat'ed, "
         "moved files keep their labels, deleted ones are marked missing.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="folders to scan (default: the library's folders)")

@@ -7,13 +7,14 @@ import json
 import os
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from app.core.folder_paths import subtree_range
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
 from app.core.index.search_text import refresh_search_text
-from app.core.photo_info import PhotoInfo
+from app.core.photo_info import PhotoInfo, primary_of
 
 METADATA_COLUMNS = (
     "taken_at", "camera_make", "camera_model", "lens", "orientation",
@@ -31,6 +32,7 @@ class KnownFile(NamedTuple):
     mtime_ns: int | None
     fingerprint: str | None
     missing: int
+    photo_stem: str  # the key of its photo in the folder (see pairing)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class FileState:
 def known_files(conn: sqlite3.Connection, folder: str) -> dict[str, KnownFile]:
     """Every indexed file of one folder in one query (the rescan's fast path)."""
     rows = conn.execute(
-        "SELECT f.id, f.photo_id, f.name, f.size, f.mtime_ns, f.fingerprint, f.missing "
+        "SELECT f.id, f.photo_id, f.name, f.size, f.mtime_ns, f.fingerprint, f.missing, p.stem "
         "FROM photos p JOIN files f ON f.photo_id = p.id WHERE p.folder = CAST(? AS TEXT)",
         (db_text(folder),),
     )
@@ -127,6 +129,26 @@ def mark_photo_missing_if_empty(conn: sqlite3.Connection, photo_id: int) -> bool
     return cursor.rowcount > 0
 
 
+def drop_deleted_files(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """A photo still there through another file (the RAW of a pair whose JPEG was
+    deleted) stops listing its deleted files, so writes and searches see what is there;
+    one with no file left keeps them, missing, for moves and `forget --missing`.
+    Returns whether a file was dropped."""
+    rows = conn.execute("SELECT path, kind, missing FROM files WHERE photo_id = ?", (photo_id,)).fetchall()
+    present = [(path, kind) for path, kind, missing in rows if not missing]
+    if not present or len(present) == len(rows):
+        return False
+    conn.execute("DELETE FROM files WHERE photo_id = ? AND missing = 1", (photo_id,))
+    primary = str(primary_of([Path(path) for path, _ in present]))
+    # the primary file deleted (a scan that could read none of the others): another stands for the photo
+    conn.execute(
+        "UPDATE photos SET primary_path = CAST(? AS TEXT), has_raw = ?, updated_at = ? WHERE id = ? "
+        "AND primary_path NOT IN (SELECT path FROM files WHERE photo_id = ?)",
+        (db_text(primary), int(any(kind == "raw" for _, kind in present)), now_iso(), photo_id, photo_id),
+    )
+    return True
+
+
 def refresh_fts(conn: sqlite3.Connection, photo_id: int) -> None:
     """Rebuild the photo's full-text row and search_text from the tables."""
     refresh_search_text(conn, photo_id)
@@ -135,10 +157,11 @@ def refresh_fts(conn: sqlite3.Connection, photo_id: int) -> None:
 def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
     """A photo found at a new place is the missing `old_id` moved there: the old
     photo (and its labels) takes over the new files and place; the new row goes."""
-    fingerprints = [r[0] for r in conn.execute("SELECT fingerprint FROM files WHERE photo_id = ?", (new_id,))]
+    new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
+    _follow_in_write_journal(conn, old_id, dict(new_files))
     conn.executemany(
         "DELETE FROM files WHERE photo_id = ? AND missing = 1 AND fingerprint = ?",
-        [(old_id, fp) for fp in fingerprints],
+        [(old_id, fingerprint) for fingerprint, _ in new_files],
     )
     conn.execute("UPDATE files SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     place = conn.execute(
@@ -155,6 +178,26 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> Non
         (*[db_text(v) for v in place[:3]], *place[3:], now_iso(), old_id),
     )
     refresh_fts(conn, old_id)
+
+
+def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: dict[str, object]) -> None:
+    """Point the write journal at the moved files (and their sidecars, moved with them:
+    `DSC_1.NEF.xmp` or `DSC_1.xmp`), so `undo` finds the files it wrote at their new place."""
+    moves = {}
+    for fingerprint, old_path in conn.execute(
+        "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
+    ).fetchall():
+        if fingerprint in new_paths:
+            old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
+            moves[old] = new
+            moves[old.with_name(old.name + ".xmp")] = new.with_name(new.name + ".xmp")
+            moves.setdefault(old.with_name(old.stem + ".xmp"), new.with_name(new.stem + ".xmp"))
+    for entry_id, path in conn.execute(
+        "SELECT id, path FROM write_journal WHERE photo_id = ?", (old_id,)
+    ).fetchall():
+        moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
+        if moved is not None:
+            conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(moved)), entry_id))
 
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:

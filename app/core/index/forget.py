@@ -13,13 +13,14 @@ their labels, so that a photo moved elsewhere keeps them when a later scan finds
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
 from app.core.errors import UsageError
-from app.core.folder_paths import is_within, subtree_range
+from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.wording import counted
 
@@ -45,49 +46,66 @@ def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     """The library folder (a root) that `folder` names; UsageError naming the library's
     folders when it is none (a sub-folder is part of its root and cannot be `action`)."""
     root = str(Path(folder).expanduser().resolve())
-    roots = [str(r) for r in index.roots()]
-    if root in roots:
+    library = _library(index)
+    if root in library:
         return root
-    within = next((r for r in roots if is_within(root, r)), None)
+    within = next((r for r, whole in library.items() if whole and is_within(root, r)), None)
     if within is not None:
         raise UsageError(f"{root} is inside the library folder {within}; only a whole library folder can be "
                          f"{action}")
-    listed = ", ".join(roots) if roots else "none yet"
+    listed = ", ".join(library) if library else "none yet"
     raise UsageError(f"{root} is not a folder of the library (its folders: {listed})")
+
+
+def _library(index) -> dict[str, bool]:
+    """{library folder: whole}, whole: with its sub-folders (else its own photos only)."""
+    alone = set(index.folder_only_roots())
+    return {str(root): root not in alone for root in index.roots()}
 
 
 def folder_contents(index, folder: str | Path) -> FolderContents:
     """What `forget_folder` would take out, without changing anything."""
-    return _contents(index.conn, library_folder(index, folder), [str(r) for r in index.roots()])[0]
+    root = library_folder(index, folder)
+    return _contents(index.conn, root, _library(index))[0]
 
 
-def _contents(conn: sqlite3.Connection, root: str, roots: list[str]) -> tuple[FolderContents, list[int]]:
-    ids = _photos_only_under(conn, root, roots)
+def _contents(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> tuple[FolderContents, list[int]]:
+    ids = _photos_only_under(conn, root, library)
     return FolderContents(root, len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT)), ids
 
 
 def forget_folder(index, folder: str | Path) -> FolderContents:
     """Remove the library folder and every photo only it covers from the index, in one
-    transaction (a kill leaves all or nothing). Returns what went."""
+    transaction (a kill leaves all or nothing). Returns what went. Library folders that
+    an older version let in inside it go with it (they are part of it)."""
     from app.core.index.backup import backup_quietly
 
     root = library_folder(index, folder)
-    roots = [str(r) for r in index.roots()]
+    library = _library(index)
     backup = backup_quietly(index.path, every=timedelta(0))  # the one step that drops labels: a copy first
     with index.transaction() as conn:
-        contents, ids = _contents(conn, root, roots)
+        contents, ids = _contents(conn, root, library)
         contents = replace(contents, backup=backup)
         _delete_photos(conn, ids)
-        others = [r for r in roots if r != root]
+        others = {r: whole for r, whole in library.items() if r != root}
         stale = [
             error_id for error_id, path in conn.execute("SELECT id, path FROM errors WHERE path IS NOT NULL")
-            if _only_under(path, root, others)
+            if _holds_problem(root, library[root], path) and not any(
+                _holds_problem(other, whole, path) for other, whole in others.items())
         ]  # problems of files that never became photos (unreadable ones)
         for start in range(0, len(stale), CHUNK):
             chunk = stale[start : start + CHUNK]
             conn.execute(f"DELETE FROM errors WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-        conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
+        gone = [(path,) for (path,) in conn.execute("SELECT path FROM library_roots")
+                if path == root or (library[root] and is_within(path, root))]
+        conn.executemany("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", [(db_text(p),) for (p,) in gone])
     return contents
+
+
+def _holds_problem(root: str, whole: bool, path: str) -> bool:
+    """Whether a problem about `path` (a file, or a folder the scan read) is one of
+    the library folder's: a folder-only one reads itself and the files in it."""
+    return holds_folder(root, path, whole) or (not whole and holds_folder(root, os.path.dirname(path), whole))
 
 
 @dataclass(frozen=True)
@@ -116,7 +134,7 @@ def _what_goes(photos: str, yours: int, taught: int) -> str:
 
 def missing_photos(index) -> MissingPhotos:
     """What `forget_missing` would take out, without changing anything."""
-    return _missing(index.conn, index.roots())[0]
+    return _missing(index.conn, _library(index))[0]
 
 
 def forget_missing(index) -> MissingPhotos:
@@ -130,19 +148,20 @@ def forget_missing(index) -> MissingPhotos:
         return preview
     backup = backup_quietly(index.path, every=timedelta(0))
     with index.transaction() as conn:
-        missing, ids = _missing(conn, index.roots())
+        missing, ids = _missing(conn, _library(index))
         _delete_photos(conn, ids)
     return replace(missing, backup=backup)
 
 
-def _missing(conn: sqlite3.Connection, roots: list[Path]) -> tuple[MissingPhotos, list[int]]:
+def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[MissingPhotos, list[int]]:
     # a library folder not found, or one whose photos are all missing (an empty mount
     # point of a drive not connected, say), may hold them still: its photos stay
-    present = [str(root) for root in roots if root.is_dir() and _holds_a_photo(conn, str(root))]
-    absent = tuple(str(root) for root in roots if str(root) not in present)
+    present = {root: whole for root, whole in library.items() if Path(root).is_dir() and _holds_a_photo(conn, root)}
+    absent = {root: whole for root, whole in library.items() if root not in present}
     ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
-           if any(is_within(folder, root) for root in present) and not any(is_within(folder, a) for a in absent)]
-    return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), absent), ids
+           if any(holds_folder(root, folder, whole) for root, whole in present.items())
+           and not any(holds_folder(root, folder, whole) for root, whole in absent.items())]
+    return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent)), ids
 
 
 def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
@@ -178,18 +197,14 @@ def _count(conn: sqlite3.Connection, ids: list[int], sql: str) -> int:
     return total
 
 
-def _photos_only_under(conn: sqlite3.Connection, root: str, roots: list[str]) -> list[int]:
-    """Photos in `root` or below that no other library folder covers."""
-    others = [r for r in roots if r != root]
+def _photos_only_under(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> list[int]:
+    """Photos that the library folder `root` holds and no other one does."""
+    others = {r: whole for r, whole in library.items() if r != root}
     low, high = subtree_range(root)
     rows = conn.execute(
         "SELECT id, folder FROM photos WHERE folder = CAST(? AS TEXT) "
         "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))",
         (db_text(root), db_text(low), db_text(high)),
     )
-    return [int(photo_id) for photo_id, folder in rows if _only_under(folder, root, others)]
-
-
-def _only_under(path: str, root: str, others: list[str]) -> bool:
-    """Inside `root` and in none of the other library folders."""
-    return is_within(path, root) and not any(is_within(path, other) for other in others)
+    return [int(photo_id) for photo_id, folder in rows if holds_folder(root, folder, library[root])
+            and not any(holds_folder(other, folder, whole) for other, whole in others.items())]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from app.core.errors import IndexStoreError, UsageError
+from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import problems
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
@@ -80,23 +81,34 @@ class PhotoIndex:
     def add_root(self, path: str | Path, recursive: bool = True) -> Path:
         """Make `path` a library folder: with the folders below it (a folder the user
         added; a folder-only one becomes whole), or that folder only (`recursive=False`,
-        the folder of a photo given by its file; an existing one is left as it is)."""
+        the folder of a photo given by its file; an existing one is left as it is).
+        A folder inside a whole library folder is part of it already and is not added
+        (a second root there would keep its photos when the outer one is forgotten);
+        library folders inside a folder added whole become part of it."""
         root = Path(path).expanduser().resolve()
+        text = str(root)
         with self.transaction() as conn:
+            if any(whole and other != text and is_within(text, other) for other, whole in _library_rows(conn)):
+                conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(text),))
+                return root
             conn.execute(
                 "INSERT INTO library_roots (path, added_at, recursive) VALUES (CAST(? AS TEXT), ?, ?) "
                 + ("ON CONFLICT (path) DO UPDATE SET recursive = 1" if recursive else "ON CONFLICT (path) DO NOTHING"),
-                (db_text(str(root)), now_iso(), int(recursive)),
+                (db_text(text), now_iso(), int(recursive)),
             )
+            if recursive:
+                conn.executemany("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", [
+                    (db_text(other),) for other, _ in _library_rows(conn) if other != text and is_within(other, text)])
         return root
 
     def roots(self) -> list[Path]:
-        return [Path(r[0]) for r in self.conn.execute("SELECT path FROM library_roots ORDER BY path")]
+        """The library folders (one inside a whole library folder, left by an older
+        version, is part of that one and not listed)."""
+        return [Path(path) for path, _ in _outermost(_library_rows(self.conn))]
 
     def folder_only_roots(self) -> list[Path]:
         """Library folders that hold their own photos only, not the folders below them."""
-        return [Path(r[0]) for r in self.conn.execute(
-            "SELECT path FROM library_roots WHERE recursive = 0 ORDER BY path")]
+        return [Path(path) for path, whole in _outermost(_library_rows(self.conn)) if not whole]
 
     def remove_root(self, path: str | Path) -> None:
         root = str(Path(path).expanduser().resolve())
@@ -337,6 +349,19 @@ class PhotoIndex:
             (*params, int(limit)),
         ).fetchall()
         return [ErrorRecord(*row) for row in rows]
+
+
+def _library_rows(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+    """(path, whole) of every library_roots row, by path; whole: with its sub-folders."""
+    return [(path, bool(whole)) for path, whole in conn.execute(
+        "SELECT path, recursive FROM library_roots ORDER BY path")]
+
+
+def _outermost(rows: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """The rows that no other whole library folder holds."""
+    wholes = [path for path, whole in rows if whole]
+    return [(path, whole) for path, whole in rows
+            if not any(other != path and is_within(path, other) for other in wholes)]
 
 
 def _record(row: tuple, files: list[str]) -> PhotoRecord:

@@ -72,5 +72,16 @@ def clear_rescanned(
     return len(fixed)
 
 
+def clear_outside_library(conn: sqlite3.Connection, library: Sequence[str], run_id: int) -> int:
+    """Scan problems of earlier runs about paths no library folder holds (a mistyped
+    folder given to scan, which never joined the library): no later scan reads them
+    again to clear them, so they would stay listed for good. Returns how many went."""
+    rows = conn.execute("SELECT id, path FROM errors WHERE stage = 'scan' AND path IS NOT NULL "
+                        "AND photo_id IS NULL AND run_id IS NOT ?", (run_id,))
+    gone = [(error_id,) for error_id, path in rows if not any(is_within(path, root) for root in library)]
+    conn.executemany("DELETE FROM errors WHERE id = ?", gone)
+    return len(gone)
+
+
 def counts_by_stage(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT stage, count(*) FROM errors GROUP BY stage ORDER BY count(*) DESC, stage"))
