@@ -176,12 +176,12 @@ def test_env_variable_chooses_the_index(tmp_path: Path, library: Path, capsys, m
 
 def test_usage_errors_exit_2_with_one_line(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "index.db")
-    code, out, err = run_cli(capsys, "--db", db, "search", "colour:red")
-    assert code == 2 and out == "" and err.count("\n") == 1 and "unknown field 'colour'" in err
     code, _, err = run_cli(capsys, "--db", db, "scan", str(tmp_path / "nowhere"))
     assert code == 2 and "folder not found" in err
     code, _, err = run_cli(capsys, "--db", db, "scan")
     assert code == 2 and "no folder to scan" in err
+    code, out, err = run_cli(capsys, "--db", db, "search", "colour:red")  # scan made the index
+    assert code == 2 and out == "" and err.count("\n") == 1 and "unknown field 'colour'" in err
     with pytest.raises(SystemExit) as caught:
         main(["--db", db, "search", "--limit", "x"])
     assert caught.value.code == 2

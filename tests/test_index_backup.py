@@ -62,6 +62,7 @@ def test_commands_that_change_the_index_take_the_weekly_copy_first(tmp_path: Pat
     from app.cli.main import main
 
     db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()  # an index there: only `scan`, `tag` and `teach` create one
     assert main(["--db", str(db), "search", "anything"]) == 0  # reads only: no copy
     assert backups(db) == []
     assert main(["--db", str(db), "accept", "nothing-matches"]) == 1

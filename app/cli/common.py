@@ -47,11 +47,33 @@ def refuse_file_as_name(name: str, usage: str) -> None:
         raise UsageError(f"{name!r} is a file or folder, not a landmark name: {usage}")
 
 
+# Commands that add photos to the library: the first of them creates the index (and
+# its folder); every other command needs one there already.
+INDEX_CREATING_COMMANDS = frozenset({"scan", "tag", "teach"})
+
+
 def open_index(args):
-    """The PhotoIndex chosen by --db, else $LANDMARK_TAGGER_DB, else the user data folder."""
+    """The PhotoIndex chosen by --db, else $LANDMARK_TAGGER_DB, else the user data folder.
+    UsageError when there is none and the command does not add photos: a mistyped
+    --db must not leave a new folder and an empty index behind."""
     from app.core.index import PhotoIndex
 
-    return PhotoIndex.open(getattr(args, "db", None) or None)
+    path = getattr(args, "db", None) or None
+    if getattr(args, "command", None) not in INDEX_CREATING_COMMANDS:
+        require_index(path)
+    return PhotoIndex.open(path)
+
+
+def require_index(path: str | None) -> None:
+    """UsageError naming the index file when it does not exist (None: the default one)."""
+    from pathlib import Path
+
+    from app.core.config import default_db_path
+    from app.core.errors import UsageError
+
+    target = path or default_db_path()
+    if str(target) != ":memory:" and not Path(target).expanduser().exists():
+        raise UsageError(f"no index at {target}; `{command_as_typed()} scan FOLDER` creates it")
 
 
 def command_as_typed() -> str:

@@ -42,19 +42,20 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.cli.command_line import add_global_options, command_parsers, refuse_negative_counts
+
     parser = argparse.ArgumentParser(
         prog="landmark-tagger",
         description="Find, recognise and tag landmarks in your travel photos.",
     )
-    parser.add_argument(
-        "--db",
-        metavar="PATH",
-        help="index file to use (default: $LANDMARK_TAGGER_DB or the user data folder)",
-    )
+    add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"app.cli.commands.{name}")
         module.register(subparsers)
+    for command in command_parsers(parser).values():
+        add_global_options(command, after_command=True)  # `stats --db X` as `--db X stats`
+        refuse_negative_counts(command)
     return parser
 
 
@@ -76,34 +77,48 @@ def _backup_index_if_due(db: str | None) -> None:
     backup_quietly(db or default_db_path())
 
 
-def _is_negated_word(word: str) -> bool:
-    """`search -colosseum`: argparse takes '-colosseum' for an option it does not know;
-    in a command that takes a query it is the query's NOT."""
-    return len(word) > 1 and word.startswith("-") and not word.startswith("--")
-
-
 def _with_words(query: str | list[str], words: list[str]) -> str | list[str]:
     if isinstance(query, list):
         return [*query, *words]
     return " ".join([query, *words]).strip()
 
 
+def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
+    """The query of a command that takes one, whole: its NOT terms (`search -colosseum`,
+    marked by shield_negated_words) and the files or folders a shell typed or
+    completed (`accept Rome/*.JPG`) become terms; any other word left over is refused."""
+    from app.cli.command_line import command_parsers, is_negated_word, unshield, was_shielded
+    from app.core.path_query import path_term, query_with_paths
+
+    for name, value in vars(args).items():  # `label Colosseum -rome`: no NOT term for NAME
+        typed = value if isinstance(value, list) else [value]
+        if name != "query" and any(map(was_shielded, typed)):
+            parser.error(f"unrecognized arguments: {' '.join(unshield(typed))}")
+    negated_query = was_shielded(getattr(args, "query", None))
+    if getattr(args, "query", None):
+        args.query = query_with_paths(unshield(args.query))
+    if not extras:
+        return
+    given = unshield(extras)
+    words = [path_term(word) or word for word in given]
+    plain = [word for word, typed in zip(words, given) if word == typed and not is_negated_word(word)]
+    # `accept -colosseum state:suggested`: the NOT term took the query's place, the
+    # query's word was left over (a query that is the command's only positional)
+    command = command_parsers(parser).get(getattr(args, "command", None) or "")
+    positionals = [action for action in command._actions if not action.option_strings] if command else []
+    displaced = negated_query and len(positionals) == 1 and len(plain) == 1
+    if not getattr(args, "takes_query", False) or plain and not displaced:
+        parser.error(f"unrecognized arguments: {' '.join(given)}")
+    args.query = _with_words(args.query, words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.cli.command_line import shield_negated_words
     from app.core.errors import TaggerError, UsageError
 
     parser = build_parser()
-    args, extras = parser.parse_known_args(argv)
-    from app.core.path_query import path_term, query_with_paths
-
-    if getattr(args, "query", None):
-        args.query = query_with_paths(args.query)
-    if extras:
-        # `search -colosseum` (argparse takes it for an option) or `accept Rome/*.JPG` (a shell glob)
-        words = [path_term(word) or word for word in extras]
-        if not (getattr(args, "takes_query", False)
-                and all(_is_negated_word(word) or word != given for word, given in zip(words, extras))):
-            parser.error(f"unrecognized arguments: {' '.join(extras)}")
-        args.query = _with_words(args.query, words)
+    args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
+    _take_query_words(parser, args, extras)
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

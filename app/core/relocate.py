@@ -42,7 +42,7 @@ class RelocateSummary:
 
     def line(self) -> str:
         text = (f"{self.old} is now {self.new}: {counted(self.photos, 'photo')} kept "
-                f"their labels ({counted(self.files_found, 'file')} found there")
+                f"{'its' if self.photos == 1 else 'their'} labels ({counted(self.files_found, 'file')} found there")
         text += f", {self.files_not_found:,} not: marked missing)" if self.files_not_found else ")"
         if self.scan is not None and getattr(self.scan, "new", 0):
             text += f"; {counted(self.scan.new, 'new photo')} there"

@@ -20,6 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
 from app.core.teaching import canonical_label, check_label
+from app.core.wording import counted
 from model.predictor import TAUGHT_ID_PREFIX
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ class RenameSummary:
         verb = f"merged '{self.old}' into '{self.new}'" if self.merged else f"renamed '{self.old}' to '{self.new}'"
         parts = [f"{self.photos:,} photo{'s' if self.photos != 1 else ''} relabelled"]
         if self.references:
-            parts.append(f"{self.references:,} taught photo{'s' if self.references != 1 else ''} teach the new name")
+            parts.append(f"{counted(self.references, 'taught photo')} "
+                         f"{'teaches' if self.references == 1 else 'teach'} the new name")
         text = f"{verb}: {', '.join(parts)}"
         if self.accepted:
             text += (f"; `landmark-tagger write` puts the new name into the keywords of the "

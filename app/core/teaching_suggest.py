@@ -11,6 +11,7 @@ rejected for that photo, and the photo has no label of the user's.
 from __future__ import annotations
 
 import math
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ import numpy as np
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_scoring import TeachingConfig
+from app.core.wording import counted
 from model.places import location_factors
 from model.predictor import TAUGHT_ID_PREFIX
 
@@ -81,6 +83,7 @@ class SuggestReport:
     scored: int = 0  # of those, the ones a suggestion could go to (not taught, not labelled by the user)
     untagged: int = 0  # photos a suggestion could go to that this model has not tagged yet: suggest skips them
     matched: int | None = None  # photos matching the query (None: no query, the whole library)
+    close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
 
 
 def untagged_hint(report: SuggestReport) -> str | None:
@@ -94,9 +97,10 @@ def untagged_hint(report: SuggestReport) -> str | None:
             f"{'it' if report.untagged == 1 else 'them'}: run `landmark-tagger tag` first, then suggest again")
 
 
-def close_hint(report: SuggestReport) -> str | None:
+def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None) -> str | None:
     """One line for the CLI when nothing was found: nothing taught, nothing tagged to
-    score, or how close the best photos came (None when there is nothing to add)."""
+    score, or how close the best photos came and the command that lists them (for the
+    photos matching `query`, with `model`) (None when there is nothing to add)."""
     if report.taught == 0:
         return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
     if report.matched == 0:
@@ -111,11 +115,27 @@ def close_hint(report: SuggestReport) -> str | None:
                 "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
     if report.close == 0:
         return None
-    lower = math.floor(report.best_close * 20) / 20
-    photos = f"{report.close} photo{'s' if report.close != 1 else ''}"
-    return (f"{photos} came close (best score {report.best_close:.2f}, threshold {report.threshold:.2f}): "
-            f"`landmark-tagger suggest --dry-run --threshold {lower:.2f}` lists them; teaching more photos "
-            "of the place raises their scores")
+    scores = report.close_scores or [report.best_close] * report.close
+    best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
+    listed = sum(score >= best for score in scores)
+    command = " ".join(["landmark-tagger suggest", *([shlex.quote(query)] if query else []),
+                        *([f"--model {shlex.quote(str(model))}"] if model else []), "--dry-run"])
+    if listed == len(scores):
+        lists = f"`{command} --threshold {best:.2f}` lists {'it' if listed == 1 else 'them'}"
+    else:  # the best one only would leave the others out: say what lists them all
+        lists = (f"`{command} --threshold {best:.2f}` lists {listed:,} of them, "
+                 f"`--threshold {lowest:.2f}` all {len(scores):,}")
+    return (f"{counted(report.close, 'photo')} came close (best score {report.best_close:.2f}, threshold "
+            f"{report.threshold:.2f}): {lists}; teaching more photos of the place raises their scores")
+
+
+def _threshold_under(score: float) -> float:
+    """A round threshold (a multiple of 0.05) at or under `score`, so that a suggest run
+    with it lists the photo that scored `score`."""
+    steps = math.floor(score * 20)
+    if steps / 20 > score:  # score * 20 rounded up onto a whole number
+        steps -= 1
+    return max(steps, 0) / 20
 
 
 def suggest(
@@ -207,6 +227,7 @@ def suggest(
             found.append(Suggestion(photo_id, "", label, float(value), previous))
     if report is not None:
         report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
+        report.close_scores = close
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 from app.cli.common import open_index
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
-              f"untouched; `landmark-tagger scan` adds it again, with the labels written into the photos{copy})",
+              f"untouched; `landmark-tagger scan {shlex.quote(str(contents.folder))}` adds it again, with the labels written into the "
+              f"photos{copy})",
               file=sys.stderr)
     else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"

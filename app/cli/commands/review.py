@@ -42,7 +42,7 @@ def register(subparsers) -> None:
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    label.set_defaults(handler=run_label)
+    label.set_defaults(handler=run_label, takes_query=True)
 
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "") -> int:

@@ -13,8 +13,9 @@ def register(subparsers) -> None:
         help="re-score the library against the landmarks you taught and list new suggestions",
         description="Re-score the tagged photos matching QUERY (all when omitted) against the landmarks "
         "taught with `teach`, from the embeddings stored when tagging (no photo is decoded), and list "
-        "the new suggestions, best first. They are stored as suggested labels for `review`/`accept`; "
-        "a rejected suggestion is never made again for that photo. Photos not tagged yet are skipped.",
+        "the new suggestions, best first. They are stored as suggested labels, to review with `accept`, "
+        "`reject` or `label` (or in the app's review view); a rejected suggestion is never made again for "
+        "that photo. Photos not tagged yet are skipped.",
     )
     parser.add_argument("query", nargs="?", default="", metavar="QUERY",
                         help="search query choosing the photos (default: the whole library)")
@@ -44,7 +45,7 @@ def run(args) -> int:
             print(one_line(f"{s.score:.2f}  {s.label}  {s.path}{before}"))
     stored = "" if args.dry_run else ", stored as suggested labels"
     print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
-    for hint in (untagged_hint(report), None if found else close_hint(report)):
+    for hint in (untagged_hint(report), None if found else close_hint(report, args.query, args.model)):
         if hint:
             print_summary(hint)
     return 1 if report.matched == 0 else 0  # a query matching nothing fails a script, as accept/reject do

@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        # a write's summary: the files it counts as "written" were restored (its done_word)
+        record = {("restored" if key == "written" else key): value for key, value in summary.to_json().items()}
+        print(json.dumps(record, ensure_ascii=False))
     for path, message in summary.errors:
         print(one_line(f"error: {message}"), file=sys.stderr)
     if summary.batch_id is None:

@@ -1,0 +1,138 @@
+"""How the words of the command line reach argparse: the global options (--db), which
+are taken after the command too; counts, refused when negative; and a query's NOT
+terms (`search -has:gps`), which argparse would take for options."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+# Marks a NOT term of a query while argparse reads the command line: argparse takes a
+# word that starts with anything but '-' for a positional, and no argument can hold NUL.
+_SHIELD = "\x00"
+
+
+def add_global_options(parser: argparse.ArgumentParser, after_command: bool = False) -> None:
+    """The options of the whole tool. After the command (`stats --db X`) they default
+    to SUPPRESS, so the value given before the command stays unless one is given there."""
+    default = argparse.SUPPRESS if after_command else None
+    parser.add_argument(
+        "--db", metavar="PATH", default=default,
+        help="index file to use (default: $LANDMARK_TAGGER_DB or the user data folder)",
+    )
+
+
+def count(text: str) -> int:
+    """argparse type of a count (--errors N, --limit N, --workers N): a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def refuse_negative_counts(parser: argparse.ArgumentParser) -> None:
+    """Every whole-number option of this tool is a count (--errors, --limit, --offset,
+    --workers, --batch-size …): argparse refuses a negative one with its usage line."""
+    for action in parser._actions:
+        if action.type is int:
+            action.type = count
+
+
+def command_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subcommands' parsers by name."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def is_negated_word(word: str) -> bool:
+    """`-colosseum`, `-has:gps`: a query's NOT term (or an option: see shield_negated_words)."""
+    return len(word) > 1 and word.startswith("-") and not word.startswith("--")
+
+
+def shield_negated_words(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """`argv` with the NOT terms of a command that takes a QUERY marked, so that argparse
+    reads them as positionals: left as they are, `-has:gps` is `-h` with the value
+    'as:gps' to argparse, and `-colosseum` an unknown option. A word is a NOT term when
+    it starts with one '-' and is none of the command's options (`-h` stays help; a value
+    after an option, such as `--limit -1`, stays its value; after `--` nothing changes)."""
+    words = list(argv)
+    position = _command_position(parser, words)
+    if position is None:
+        return words
+    command = command_parsers(parser)[words[position]]
+    if not command.get_default("takes_query"):
+        return words
+    values_due = 0  # words still owed to the option before them
+    for at in range(position + 1, len(words)):
+        word = words[at]
+        if word == "--":
+            break
+        if values_due:
+            values_due -= 1
+            continue
+        option = _option_of(command, word)
+        if option is not None:
+            values_due = option
+        elif is_negated_word(word):
+            words[at] = _SHIELD + word
+    return words
+
+
+def was_shielded(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_SHIELD)
+
+
+def unshield(value):
+    """The words as typed again (a string, or each string of a list)."""
+    if isinstance(value, list):
+        return [unshield(item) for item in value]
+    return value[len(_SHIELD):] if was_shielded(value) else value
+
+
+def _command_position(parser: argparse.ArgumentParser, words: list[str]) -> int | None:
+    """Where the command's name is in `words` (after the global options), or None."""
+    names = command_parsers(parser)
+    values_due = 0
+    for at, word in enumerate(words):
+        if values_due:
+            values_due -= 1
+        elif word == "--":
+            return None
+        elif word in names:
+            return at
+        elif (option := _option_of(parser, word)) is not None:
+            values_due = option
+        else:
+            return None  # a word argparse will refuse on its own
+    return None
+
+
+def _option_of(parser: argparse.ArgumentParser, word: str) -> int | None:
+    """How many of the next words an option `word` of `parser` takes (0 for a flag or a
+    value given with it: `--limit=5`, `-n5`), or None when `word` is none of its options."""
+    if not word.startswith("-") or word == "-":
+        return None
+    actions = {option: action for action in parser._actions for option in action.option_strings}
+    if word in actions:
+        return _values_taken(actions[word])
+    if word.startswith("--"):
+        name = word.partition("=")[0]
+        matches = {action for option, action in actions.items() if option.startswith(name)}
+        if len(matches) != 1:
+            return None  # unknown or ambiguous: argparse says so
+        return 0 if "=" in word else _values_taken(matches.pop())
+    short = actions.get(word[:2])
+    if short is not None and _values_taken(short):
+        return 0  # `-n5`: a short option with its value attached
+    return None
+
+
+def _values_taken(action: argparse.Action) -> int:
+    """The words an option always takes after it (none counted for nargs '?', '*' or
+    '+': no command that takes a query has such an option)."""
+    if action.nargs is None:
+        return 1
+    return action.nargs if isinstance(action.nargs, int) else 0
