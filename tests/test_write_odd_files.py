@@ -73,6 +73,7 @@ def test_an_exif_block_with_no_room_still_gets_the_other_fields(tmp_path, index)
     assert (summary.written, summary.failed) == (1, 0), summary.errors
     (path, note), = summary.notes
     assert path == str(photo) and "XPKeywords" in note
+    assert "note: a.jpg:" in summary.line()  # the GUI's status bar shows the line only
     fields = read_fields(photo.read_bytes())
     assert (fields.subject, fields.iptc, fields.xp) == (["Petra"], ["Petra"], None)
     undo_last_write(index)

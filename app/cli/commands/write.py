@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
-        for path, message in summary.notes:
+        for path, message in summary.notes[1:]:  # the summary line below gives the first
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
     print(f"write: {summary.line()}{batch}", file=sys.stderr)

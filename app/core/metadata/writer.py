@@ -52,7 +52,12 @@ class WriteSummary:
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
         parts.append(f"{self.failed:,} failed")
-        return ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + (f"; {self.next_step}" if self.next_step else "")
+        notes = ""
+        if self.notes:  # written, with a caveat the user should hear of (the GUI shows only this line)
+            more = f" (and {counted(len(self.notes) - 1, 'other file')} the same)" if len(self.notes) > 1 else ""
+            notes = f"; note: {Path(self.notes[0][0]).name}: {self.notes[0][1]}{more}"
+        return (", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes
+                + (f"; {self.next_step}" if self.next_step else ""))
 
     @property
     def status(self) -> str:
