@@ -74,7 +74,11 @@ def test_some_failed_files_exit_1(tmp_path, folder, tiny_bundle, capsys):
     (folder / "broken.jpg").write_bytes(b"not a photo" * 50)
     code = run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0")
     assert code == 1
-    assert "tagged 3 photos" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "tagged 3 photos" in err and f"error: {(folder / 'broken.jpg').resolve()}: " in err  # named, with why
+    assert run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0", "--json") == 1
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["path"] for r in records if "error" in r] == [str((folder / "broken.jpg").resolve())]
 
 
 def test_a_photo_given_by_its_file_answers_for_that_file_alone(tmp_path, folder, tiny_bundle, capsys):

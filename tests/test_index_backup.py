@@ -28,7 +28,7 @@ def test_a_copy_is_taken_weekly_and_the_newest_three_are_kept(tmp_path: Path) ->
             copy = backup_if_due(db, now=taken)
             os.utime(copy, (taken.timestamp(), taken.timestamp()))
     kept = backups(db)
-    assert [path.name for path in kept] == [f"index-2026{day}-090000.db" for day in ("1115", "1122", "1129")]
+    assert [path.name for path in kept] == [f"index-2026{day}-090000-000000.db" for day in ("1115", "1122", "1129")]
     assert not list(backup_folder(db).glob("*.tmp"))
     with PhotoIndex.open(kept[-1]) as copy:
         assert copy.get(photo).label == "Colosseum"
@@ -72,3 +72,19 @@ def test_commands_that_change_the_index_take_the_weekly_copy_first(tmp_path: Pat
     capsys.readouterr()
     assert main(["--db", str(db), "stats"]) == 0
     assert f"copies:     1 copy of the index, the newest {backups(db)[0]}" in capsys.readouterr().out
+
+
+def test_two_copies_within_a_second_are_both_kept(tmp_path: Path) -> None:
+    """Two merges by rename a moment apart: each copy holds the index as it was before its merge."""
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        add_photo(index, "/lib", "a")
+    moment = datetime(2026, 12, 4, 6, 3, 34)
+    first = backup_if_due(db, now=moment, every=timedelta(0))
+    os.utime(first, (moment.timestamp() - 1, moment.timestamp() - 1))  # taken at that moment
+    with PhotoIndex.open(db) as index:
+        add_photo(index, "/lib", "b")
+    second = backup_if_due(db, now=moment, every=timedelta(0))
+    assert first != second and backups(db) == [first, second]
+    with PhotoIndex.open(first) as copy:
+        assert copy.count("") == 1

@@ -178,7 +178,7 @@ def test_a_new_threshold_relabels_tagged_photos_without_decoding_them(index, lib
     assert sorted(again.relabelled) == sorted(changed) and len(changed) == 1
     assert by_id[changed[0]].label == index.predictions(changed[0])[0].label
     assert (by_id[mine].label, by_id[rejected].label, by_id[rescored].label) == ("Our cabin", None, None)
-    assert "1 relabelled for the threshold" in again.line() and "without a landmark" not in again.line()
+    assert "1 relabelled for this model and threshold" in again.line() and "without a landmark" not in again.line()
 
     back = tag(index, [library], options(bundle_path, threshold=1.0))
     assert back.relabelled == changed and index.get(changed[0]).label is None
@@ -357,3 +357,20 @@ def test_a_new_model_re_embeds_taught_photos_so_taught_labels_survive(index, lib
     # the taught label competes like a built-in class under the new model too
     top = index.predictions(taught_id, summary.model_id)
     assert top[0].label == "Our cabin"
+
+
+def test_going_back_to_a_model_gives_back_its_answers(index, library, bundle_path, other_bundle_path):
+    """Tagged with the default, then tried with another model: tagging with the default
+    again shows the default's answers (from its stored top-5, nothing decoded), as a
+    new threshold does; the user's own label stays."""
+    first = tag(index, [library], options(bundle_path, threshold=1.0))
+    assert first.no_landmark == 4
+    tag(index, [library], options(other_bundle_path, threshold=0.0))
+    records = index.search("")
+    assert all(r.label is not None for r in records)
+    index.set_label(records[0].id, "Our cabin", source="user", state="accepted")
+    back = tag(index, [library], options(bundle_path, threshold=1.0))
+    assert back.tagged == 0 and len(back.relabelled) == 3
+    labels = {r.id: r.label for r in index.search("")}
+    assert labels.pop(records[0].id) == "Our cabin" and set(labels.values()) == {None}
+    assert {index.get(i).model_id for i in labels} == {first.model_id}

@@ -125,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in BACKED_UP_COMMANDS:
         _backup_index_if_due(args.db)
     try:
+        if getattr(args, "model", None) is not None:  # `--model default`, as `models` lists them
+            from app.core.bundle_choices import bundle_by_name
+
+            args.model = bundle_by_name(args.model)
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         print("landmark-tagger: interrupted", file=sys.stderr)

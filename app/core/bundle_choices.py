@@ -67,3 +67,24 @@ def default_bundle_path() -> Path:
     from model.bundle import default_bundle_path as model_default
 
     return model_default()
+
+
+def bundle_by_name(choice: str | Path) -> Path:
+    """The bundle a user named: a path to one, else the name or id (or the start of an
+    id) that `landmark-tagger models` lists. UsageError when none or several match."""
+    from app.core.errors import UsageError
+
+    path = Path(choice).expanduser()
+    if path.exists() or path.suffix == ".ltbundle" or len(path.parts) > 1:
+        return path  # a path: loading it says what is wrong with it
+    text = str(choice)
+    usable = [info for info in known_bundles() if info.error is None]
+    matches = [info for info in usable if text in (info.name, info.id)]
+    if not matches:
+        matches = [info for info in usable if info.id and len(text) >= 4 and info.id.startswith(text)]
+    if len(matches) == 1:
+        return matches[0].path
+    if matches:
+        paths = ", ".join(str(info.path) for info in matches)
+        raise UsageError(f"{text!r} names several model bundles ({paths}); give the path of one")
+    return path  # neither a file nor a known name: loading it says so

@@ -35,11 +35,20 @@ class Selection:
     up_to_date_ids: list[int] = field(default_factory=list)
 
 
+def indexed_path(path: Path | str) -> Path:
+    """`path` as the index holds it: absolute, its folders resolved, but a symbolic link
+    to a photo stays the link (the scanner indexes a link in a folder by its own name)."""
+    path = Path(path).expanduser()
+    if path.is_symlink() and not path.is_dir():
+        return path.parent.resolve() / path.name
+    return path.resolve()
+
+
 def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path]) -> list[int]:
     """Photos (not missing) with a file at or below any of `roots`, in path order."""
     found: dict[int, str] = {}
     for root in roots:
-        text = str(Path(root).expanduser().resolve())
+        text = str(indexed_path(root))
         prefix = text.rstrip(os.sep) + os.sep
         rows = index.conn.execute(
             "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "

@@ -98,7 +98,7 @@ class TagSummary:
     error_paths: list[str] = field(default_factory=list)
     relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
     not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
-    scan_problems: list[str] = field(default_factory=list)  # the scan's messages about the photos given by file
+    scan_problems: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of the files asked for that cannot be read
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
 
@@ -114,7 +114,7 @@ class TagSummary:
             parts.append(f"{self.no_landmark} without a landmark")
         if self.up_to_date:
             parts.append(f"{self.up_to_date} already up to date"
-                         + (f" ({len(self.relabelled)} relabelled for the threshold)" if self.relabelled else ""))
+                         + (f" ({len(self.relabelled)} relabelled for this model and threshold)" if self.relabelled else ""))
         if self.errors:
             parts.append(f"{self.errors} failed")
         read_back = getattr(self.scan, "labels_read", 0)
@@ -155,9 +155,8 @@ def tag(
     try:
         if roots:
             summary.scan = _scan(index, roots, progress, cancel)
-            if any(root.is_file() for root in roots):
-                summary.scan_problems = _scan_problems_within(index, roots)
-                summary.scan.errors = len(summary.scan_problems)
+            summary.scan_problems = _scan_problems_within(index, roots)
+            summary.scan.errors = len(summary.scan_problems)
             if _cancelled(cancel):
                 summary.cancelled = True
                 summary.seconds = time.monotonic() - started
@@ -470,10 +469,10 @@ def _scan(index, roots: list[Path], progress, cancel):
     return scan(index, folders, progress=progress, cancel=cancel, folder_only=folder_only)
 
 
-def _scan_problems_within(index, roots: list[Path]) -> list[str]:
-    """The scan problems (after this scan) of the files and folders asked for: a photo
-    given by its file is scanned with its folder, whose other bad files are not this
-    run's business (they stay listed by `stats --errors`)."""
+def _scan_problems_within(index, roots: list[Path]) -> list[tuple[str, str]]:
+    """(path, message) of the scan problems (after this scan) of the files and folders
+    asked for: a photo given by its file is scanned with its folder, whose other bad
+    files are not this run's business (they stay listed by `stats --errors`)."""
     from app.core.folder_paths import is_within
     from app.core.path_query import scanned_path
 
@@ -484,5 +483,5 @@ def _scan_problems_within(index, roots: list[Path]) -> list[str]:
     ):
         path = os.fsdecode(path) if isinstance(path, bytes) else path
         if any(is_within(path, root) for root in wanted):
-            found.append(message)
+            found.append((path, message))
     return found

@@ -142,15 +142,19 @@ class PhotoEmbedder:
         raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
 
 
-def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) -> list[int]:
-    """Photo ids for ids, indexed files and folders; folders and files not yet in the
-    index are scanned first (a file's folder alone, as `tag FILE` does). UsageError for a path that
-    does not exist or holds no photo."""
+def resolve_photo_ids(
+    index: "PhotoIndex", targets: Sequence[str | Path | int]
+) -> tuple[list[int], list[tuple[str, str]]]:
+    """Photo ids for ids, indexed files and folders, and (path, why) for each target that
+    gives none (not there, not a photo, unreadable): the other photos are taught all the
+    same. Folders and files not yet in the index are scanned first (a file's folder
+    alone, as `tag FILE` does). UsageError for an unknown photo id."""
     from app.core.photo_info import NOT_A_PHOTO, READABLE_FORMATS, file_kind
     from app.core.scanner import scan
-    from app.core.tag_selection import photo_ids_under
+    from app.core.tag_selection import indexed_path, photo_ids_under
 
     ids: list[int] = []
+    problems: list[tuple[str, str]] = []
     for target in targets:
         if isinstance(target, (int, np.integer)):
             index.get(int(target))  # raises UsageError when unknown
@@ -158,22 +162,23 @@ def resolve_photo_ids(index: "PhotoIndex", targets: Sequence[str | Path | int]) 
             continue
         path = Path(target).expanduser()
         if not path.exists():
-            raise UsageError(f"{path} does not exist; check the path")
+            problems.append((str(path), "does not exist; check the path"))
+            continue
         if path.is_file() and file_kind(path.name) is None:  # not worth scanning its folder for
-            raise UsageError(f"{path} is {NOT_A_PHOTO}")
+            problems.append((str(path), f"is {NOT_A_PHOTO}"))
+            continue
         found = photo_ids_under(index, [path])
         if not found:
             folder = path if path.is_dir() else path.parent
             scan(index, [folder], folder_only=[] if path.is_dir() else [folder])
             found = photo_ids_under(index, [path])
         if not found:
-            problem = index.errors(stage="scan", path=path.resolve(), limit=1)
-            if problem:  # a photo file it could not read: say why
-                message = problem[0].message
-                raise UsageError(f"cannot teach from {message if str(path) in message else f'{path}: {message}'}")
-            raise UsageError(f"{path} holds no photo the tagger can read ({READABLE_FORMATS})")
+            problem = index.errors(stage="scan", path=indexed_path(path), limit=1)
+            message = problem[0].message if problem else f"holds no photo the tagger can read ({READABLE_FORMATS})"
+            problems.append((str(path), message.removeprefix(f"{path}: ").removeprefix(f"{indexed_path(path)}: ")))
+            continue
         ids.extend(found)
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(ids)), problems
 
 
 def teach(
@@ -191,15 +196,20 @@ def teach(
 
     Each photo gets the user's label (accepted) and its embedding by the model becomes
     a reference. A photo that taught another label before now teaches only this one.
-    Per-photo failures are recorded (stage 'teach'); UsageError for an empty label or
-    unknown paths, BundleError for an unusable model.
+    Per-photo failures are recorded (stage 'teach') and the other photos are taught;
+    UsageError for an empty label or when no target gives a photo, BundleError for an
+    unusable model.
     """
     label = check_label(label)
-    photo_ids = resolve_photo_ids(index, targets)
+    photo_ids, problems = resolve_photo_ids(index, targets)
+    if not photo_ids and problems:
+        raise UsageError("; ".join(f"cannot teach from {path}: {why}" for path, why in problems))
     bundle = bundle or load_model_bundle(model)
     label = canonical_label(index, label, bundle.class_names())
     embedder = PhotoEmbedder(index, bundle, predictor)
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
+    summary.errors += len(problems)
+    summary.failures += problems
     for done, photo_id in enumerate(photo_ids):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -298,7 +308,7 @@ def learn_from_correction(
 
 def forget(index: "PhotoIndex", label: str) -> int:
     """Stop recognising a taught label; the photos keep their labels. Returns the
-    number of references removed."""
+    number of photos that taught it."""
     with index.transaction() as conn:
         return store.forget_label(conn, label)
 

@@ -169,7 +169,9 @@ def forget_label(conn: sqlite3.Connection, label: str) -> int:
     """Drop the label's references and remember that it was forgotten, so its labelled
     photos do not teach it again at the next `tag`."""
     conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
-    return conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,)).rowcount
+    photos = conn.execute("SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ?", (label,)).fetchone()[0]
+    conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,))
+    return int(photos)  # photos, as `stats` counts them (a photo has a reference per model)
 
 
 def refs_of_model(conn: sqlite3.Connection, model_id: str) -> list[TaughtRef]:

@@ -27,7 +27,8 @@ def register(subparsers) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="folders or photos to tag (default: the library's folders)")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
-                        help="model bundle to use (default: the bundled default model)")
+                        help="model bundle to use: a path, or a name or id that `landmark-tagger models` lists "
+                             "(default: the bundled default model)")
     parser.add_argument("--threshold", metavar="T", type=float,
                         help="minimum score for a label, 0..1 (default: the bundle's calibrated threshold)")
     parser.add_argument("--workers", metavar="N", type=int,
@@ -85,14 +86,20 @@ def run(args) -> int:
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     for path in summary.not_photos:
         print_summary(f"error: {path}: {NOT_A_PHOTO}")
-    for message in summary.scan_problems[: max(0, args.errors)]:  # the photos given by file: say why
+    if args.json and not reader_gone:  # every file asked for gets its line, the unreadable ones too
+        for path, message in summary.scan_problems:
+            print_json_line({"path": path, "error": message})
+    for _, message in summary.scan_problems[: max(0, args.errors)]:
         print_summary(one_line(f"error: {message}"))
+    if len(summary.scan_problems) > max(0, args.errors):
+        more = len(summary.scan_problems) - max(0, args.errors)
+        print_summary(f"… and {counted(more, 'more file')} that could not be scanned (see `landmark-tagger stats --errors`)")
     if summary.errors > len(shown_errors) and not args.json:
         print_summary(f"… and {summary.errors - len(shown_errors)} more errors (see `landmark-tagger stats --errors`)")
     line = summary.line()
     if scan_errors:
         files = "1 file" if scan_errors == 1 else f"{scan_errors} files"
-        line += f"; {files} could not be scanned (see `landmark-tagger stats --errors`)"
+        line += f"; {files} could not be scanned"
     print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
     if reader_gone:
         return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar, refuse_file_as_name
+from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
 
@@ -47,7 +48,8 @@ def run(args) -> int:
             known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
             print_summary(f"nothing was taught as '{name}'{known}")
             return EXIT_PARTIAL
-        print_summary(f"forgot '{name}' ({removed} reference{'s' if removed != 1 else ''} removed)")
+        print_summary(f"forgot '{name}' ({counted(removed, 'taught photo')} no longer teach it; "
+                      "the photos keep their label)")
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
@@ -58,7 +60,7 @@ def run(args) -> int:
     if args.json:
         print_json_line(summary.to_json())
     for path, why in summary.failures:
-        print_summary(f"error: {path}: {why}")
+        print_summary(f"error: {why}" if why.startswith(str(path)) else f"error: {path}: {why}")
     if summary.taught == 0:
         print_summary(summary.line())
         return 2

@@ -45,7 +45,12 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
         return None
     folder = backup_folder(index_path)
     folder.mkdir(exist_ok=True)
-    target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S}.db"
+    # named to the microsecond, and never over another copy: two copies within a second
+    # (two merges by rename) must not overwrite each other
+    target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}.db"
+    while target.exists():
+        now += timedelta(microseconds=1)
+        target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}.db"
     temp = target.with_name(target.name + ".tmp")
     try:
         source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)

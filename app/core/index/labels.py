@@ -137,13 +137,16 @@ def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, 
         return
     if state == "rejected":
         conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", (photo_id, label))
+        # a photo rejected for a place it taught no longer shows that place to the app
+        conn.execute("DELETE FROM taught_refs WHERE photo_id = ? AND label = ?", (photo_id, label))
     else:
         conn.execute("DELETE FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label))
 
 
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
     """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
-    labelled from its stored top-1 (no decoding: the top-5 is stored). Labels of the
+    labelled from its stored top-1 (no decoding: the top-5 is stored), and give back
+    its answer where another model's suggestion replaced it since. Labels of the
     user, accepted ones, ones `suggest` re-scored (their score is not the top-1's) and
     rejected landmarks are left alone; a top-1 of score 0 (a blank frame) never becomes
     a label. Returns the ids of the photos whose label changed."""
@@ -171,6 +174,38 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             )
             refresh_fts_label(conn, photo_id)
             changed.append(int(photo_id))
+        changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now)
+    return changed
+
+
+def _take_back_from_another_model(
+    conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str
+) -> list[int]:
+    """Photos whose suggestion another model made (a run with `--model OTHER` since this
+    model tagged them) get this model's answer back from its stored top-1, as a tag run
+    of it would give; a suggestion that is not that model's own top-1 (suggest's, the
+    user's) is left alone."""
+    marks = ",".join("?" * len(chunk))
+    rows = conn.execute(
+        "SELECT l.photo_id, l.label, l.score, other.label, other.score, p.landmark_id, p.label, p.score "
+        "FROM labels l JOIN predictions p ON p.photo_id = l.photo_id AND p.model_id = ? AND p.rank = 1 "
+        "JOIN predictions other ON other.photo_id = l.photo_id AND other.model_id = l.model_id AND other.rank = 1 "
+        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested'",
+        (model_id, *chunk, model_id),
+    ).fetchall()
+    changed = []
+    for photo_id, label, score, other_label, other_score, top_id, top_label, top_score in rows:
+        if label not in (None, other_label) or score is None or abs(float(score) - float(other_score)) > 1e-9:
+            continue  # not the other model's own decision
+        confident = float(top_score) > 0.0 and float(top_score) >= threshold and not _is_rejected(conn, photo_id, top_label)
+        new_label = top_label if confident else None
+        conn.execute(
+            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, updated_at = ? "
+            "WHERE photo_id = ?",
+            (new_label, label_key(new_label), top_id if confident else None, float(top_score), model_id, now, photo_id),
+        )
+        refresh_fts_label(conn, photo_id)
+        changed.append(int(photo_id))
     return changed
 
 

@@ -136,13 +136,13 @@ def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     The permission bits are checked as well as os.access, so a read-only flag is
     respected even by a process that could override it (root, a Windows admin)."""
     if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
-        return "the file is read-only; make it writable to store labels in it"
+        return "the file is read-only; make it writable for this app to change it"
     try:
         folder_mode = os.stat(path.parent).st_mode
     except OSError as error:
         return f"cannot open the folder {path.parent}: {error.strerror}"
     if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
-        return f"the folder {path.parent} is read-only; labels need a temporary file next to {path.name}"
+        return f"the folder {path.parent} is read-only; changing {path.name} needs a temporary file next to it"
     return None
 
 

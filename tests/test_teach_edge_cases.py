@@ -1,0 +1,74 @@
+"""Teaching as photographers trip over it: one bad file among good ones, a photo given
+through a symbolic link, a taught photo rejected afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from app.cli.main import main
+from app.core.index import PhotoIndex
+from app.core.teaching_store import taught_pairs
+
+
+def photos(folder, count, seed=0):
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        path = folder / f"IMG_{i}.jpg"
+        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+def test_one_unreadable_file_among_the_photos_does_not_stop_the_others(capsys, tmp_path, tiny_bundle):
+    good = photos(tmp_path / "cabin", 2)
+    text = tmp_path / "cabin" / "notes.jpg"
+    text.write_text("not a photo at all")
+    db = str(tmp_path / "index.db")
+    code = main(["--db", db, "teach", "--model", str(tiny_bundle.path), "--json", "Our cabin",
+                 str(good[0]), str(text), str(tmp_path / "gone.jpg"), str(good[1])])
+    out, err = capsys.readouterr()
+    assert code == 1  # some failed
+    assert json.loads(out)["taught"] == 2
+    assert f"error: {tmp_path / 'gone.jpg'}: does not exist" in err and str(text) in err
+    assert err.count(str(text)) == 1  # named once per line
+
+
+def test_nothing_to_teach_from_is_a_usage_error_naming_each_file(capsys, tmp_path, tiny_bundle):
+    text = tmp_path / "notes.jpg"
+    text.write_text("not a photo at all")
+    code = main(["--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path), "Our cabin",
+                 str(text), str(tmp_path / "gone.jpg")])
+    err = capsys.readouterr().err
+    assert code == 2 and "gone.jpg: does not exist" in err and "notes.jpg" in err
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_photo_given_through_a_symbolic_link_is_tagged_and_taught(capsys, tmp_path, tiny_bundle):
+    (real,) = photos(tmp_path / "originals", 1)
+    best = tmp_path / "best of"
+    best.mkdir()
+    link = best / "favourite.jpg"
+    link.symlink_to(real)
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    assert main(["--db", db, "tag", "--model", model, "--workers", "0", "--json", str(link)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["path"] for line in lines] == [str(link)]
+    assert main(["--db", db, "teach", "--model", model, "Favourite", str(link)]) == 0
+    assert "taught 'Favourite' from 1 photo" in capsys.readouterr().err
+
+
+def test_rejecting_a_taught_photo_takes_it_out_of_the_references(capsys, tmp_path, tiny_bundle):
+    cabin = photos(tmp_path / "cabin", 3)
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    assert main(["--db", db, "teach", "--model", model, "Our cabin", *map(str, cabin)]) == 0
+    assert main(["--db", db, "reject", str(cabin[0])]) == 0
+    capsys.readouterr()
+    with PhotoIndex.open(db) as index:
+        assert [label for label, _ in taught_pairs(index.conn)].count("Our cabin") == 2
