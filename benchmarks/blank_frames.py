@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from model.bundle import default_bundle_path, load_bundle  # noqa: E402
-from model.image_detail import MIN_CONTRAST, MIN_TEXTURE, detail, featureless  # noqa: E402
+from model.image_detail import MIN_CONTRAST, MIN_STRUCTURE, MIN_TEXTURE, detail, featureless, structure  # noqa: E402
 from model.predictor import Predictor  # noqa: E402
 from model.preprocess import prepare_image  # noqa: E402
 
@@ -40,6 +40,7 @@ def synthetic_frames(width: int = 3000, height: int = 2000) -> dict[str, np.ndar
         "plain blue sky gradient": sky + rng.normal(0, 2, (height, width, 3)),
         "grey, noise σ 20": 128 + rng.normal(0, 20, (height, width, 3)),
         "flat green, noise σ 5": np.array([30, 120, 40], np.float32) + rng.normal(0, 5, (height, width, 3)),
+        "random noise, 640 × 480": rng.integers(0, 256, (480, 640, 3)).astype(np.float32),
     }
     return {name: np.clip(a, 0, 255).astype(np.uint8) for name, a in frames.items()}
 
@@ -59,29 +60,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bundle = load_bundle(args.model or default_bundle_path())
     p = bundle.preprocessing if args.size is None else replace(bundle.preprocessing, input_size=args.size)
-    print(f"limits: contrast < {MIN_CONTRAST} or texture < {MIN_TEXTURE} at {p.input_size} px is a blank frame")
+    print(f"limits: contrast < {MIN_CONTRAST}, texture < {MIN_TEXTURE} or structure < {MIN_STRUCTURE} "
+          f"at {p.input_size} px is a blank frame")
     rows = []
     for path in real_photos():
         with Image.open(path) as img:
             img.draft("RGB", (p.input_size, p.input_size))
             pixels = prepare_image(img, p)
         contrast, texture = detail(pixels)
-        rows.append((float(contrast[0]), float(texture[0]), path))
+        rows.append((float(contrast[0]), float(texture[0]), float(structure(pixels)[0]), path))
     if rows:
-        contrast = np.array([r[0] for r in rows])
-        texture = np.array([r[1] for r in rows])
-        flagged = sum(c < MIN_CONTRAST or t < MIN_TEXTURE for c, t, _ in rows)
+        contrast, texture, structured = (np.array([r[k] for r in rows]) for k in range(3))
+        flagged = sum(c < MIN_CONTRAST or t < MIN_TEXTURE or s < MIN_STRUCTURE for c, t, s, _ in rows)
         print(f"\n{len(rows)} real photos: contrast min {contrast.min():.2f}, 1st percentile "
               f"{np.percentile(contrast, 1):.2f}; texture min {texture.min():.2f}, 1st percentile "
-              f"{np.percentile(texture, 1):.2f}; taken for blank frames: {flagged}")
-        for key, name in ((0, "contrast"), (1, "texture")):
+              f"{np.percentile(texture, 1):.2f}; structure min {structured.min():.2f}, 1st percentile "
+              f"{np.percentile(structured, 1):.2f}; taken for blank frames: {flagged}")
+        for key, name in ((0, "contrast"), (1, "texture"), (2, "structure")):
             print(f"lowest {name}:")
             for row in sorted(rows, key=lambda r: r[key])[: args.lowest]:
-                print(f"  contrast {row[0]:6.2f}  texture {row[1]:5.2f}  {row[2].relative_to(SHARED)}")
+                print(f"  contrast {row[0]:6.2f}  texture {row[1]:5.2f}  structure {row[2]:5.2f}  "
+                      f"{row[3].relative_to(SHARED)}")
     else:
         print("\n../shared/data is absent: no real photos measured")
     predictor = Predictor(bundle, threads=2)
-    print("\nsynthetic 3000 × 2000 frames: contrast, texture, the network alone, the predictor")
+    print("\nsynthetic frames (3000 × 2000 unless said): contrast, texture, structure, the network alone, the predictor")
     for name, frame in synthetic_frames().items():
         image = Image.fromarray(frame)
         pixels = prepare_image(image, p)
@@ -89,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         embeddings, cosines = predictor.embed(predictor.prepare([image]))
         alone = predictor.classify(embeddings, cosines, k=1)[0][0]
         ruled = predictor.predict([image], k=1)[0][0]
-        print(f"  {name:30s} {contrast[0]:6.2f} {texture[0]:5.2f}  {alone.label} {alone.score:.2f}  "
+        print(f"  {name:30s} {contrast[0]:6.2f} {texture[0]:5.2f} {structure(pixels)[0]:5.2f}  "
+              f"{alone.label} {alone.score:.2f}  "
               f"{'blank frame, score' if featureless(pixels)[0] else ruled.label} {ruled.score:.2f}")
     return 0
 

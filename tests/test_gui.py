@@ -544,7 +544,7 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     # a blank frame: the tagger gave every landmark 0 (model.image_detail); no bars, a reason
     window.index.set_predictions(photo_id, "test-model", [Prediction("petra", "Petra", 0.0)], float("inf"))
     window.photos_changed([photo_id])
-    assert texts() == ["Too little detail to recognise anything (a blank, dark or overexposed frame)."]
+    assert texts() == ["Too little detail to recognise anything (a blank, dark or overexposed frame, or noise)."]
     assert window.detail.state_line.text().endswith("blank frame") and "%" not in window.detail.state_line.text()
 
 

@@ -13,7 +13,7 @@ from app.core.index import PhotoIndex
 from app.core.tagging import TagOptions, tag
 from app.core.teaching import teach
 from model.errors import ModelError
-from model.image_detail import MIN_CONTRAST, MIN_TEXTURE, detail, featureless
+from model.image_detail import MIN_CONTRAST, MIN_STRUCTURE, MIN_TEXTURE, detail, featureless, structure
 from model.preprocess import Preprocessing, prepare_image
 
 SIZE = (1500, 1000)
@@ -58,6 +58,17 @@ def test_blank_frames_are_featureless_and_a_scene_is_not(size):
     # the limits are what separates them, not the size of the picture
     contrast, texture = detail(at_network_size(scene(), 64))
     assert contrast[0] > MIN_CONTRAST and texture[0] > MIN_TEXTURE
+
+
+def test_random_noise_has_contrast_and_texture_but_no_structure():
+    """Garbage decoded from a corrupt file, a sensor test: the network called a 640 × 480
+    noise frame "Haleakala National Park" at 99.5 %; no scene is that unlike itself."""
+    noise = np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    pixels = at_network_size(noise)[None]
+    contrast, texture = detail(pixels)
+    assert contrast[0] > MIN_CONTRAST and texture[0] > MIN_TEXTURE  # what the first two limits miss
+    assert structure(pixels)[0] < MIN_STRUCTURE < structure(at_network_size(scene())[None])[0]
+    assert featureless(pixels)[0]
 
 
 def test_detail_refuses_what_is_not_an_rgb_image():
