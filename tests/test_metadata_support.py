@@ -18,13 +18,17 @@ RAW_KINDS = {".nef": "raw", ".dng": "raw", ".cr2": "raw", ".png": "png", ".tif":
 
 
 def make_jpeg(path: Path, size: tuple[int, int] = (96, 64), exif: bool = True, seed: int = 0, quality: int = 90) -> Path:
-    """A small noisy JPEG with camera-like EXIF (Make, Model, DateTimeOriginal, a thumbnail)."""
+    """A small JPEG of its own (blocks of colour with some grain, a scene rather than noise,
+    which the app takes for no picture at all) with camera-like EXIF (Make, Model,
+    DateTimeOriginal, a thumbnail)."""
     import numpy as np
     import piexif
     from PIL import Image
 
     rng = np.random.default_rng(seed)
-    pixels = rng.integers(0, 255, size=(size[1], size[0], 3), dtype=np.uint8)
+    blocks = Image.fromarray(rng.integers(0, 255, size=(max(2, size[1] // 8), max(2, size[0] // 8), 3), dtype=np.uint8))
+    smooth = np.asarray(blocks.resize(size, Image.Resampling.BILINEAR), dtype=np.int16)
+    pixels = np.clip(smooth + rng.integers(-12, 13, size=smooth.shape), 0, 255).astype(np.uint8)
     image = Image.fromarray(pixels)
     kwargs = {"quality": quality}
     if exif:

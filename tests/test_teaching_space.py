@@ -322,7 +322,12 @@ def _place_photos(folder: Path) -> dict[str, list[Path]]:
     """Three near-copies of one scene ("cabin") and six unrelated random scenes."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(5)
-    scene = rng.integers(0, 255, size=(96, 128, 3)).astype(np.int16)
+
+    def random_scene() -> np.ndarray:  # blocks of colour, smoothed: a scene, not noise (model.image_detail)
+        blocks = Image.fromarray(rng.integers(0, 255, size=(12, 16, 3), dtype=np.uint8))
+        return np.asarray(blocks.resize((128, 96), Image.Resampling.BILINEAR)).astype(np.int16)
+
+    scene = random_scene()
     paths: dict[str, list[Path]] = {"cabin": [], "other": []}
     for i in range(4):
         noisy = np.clip(scene + rng.integers(-6, 7, size=scene.shape), 0, 255).astype(np.uint8)
@@ -331,7 +336,7 @@ def _place_photos(folder: Path) -> dict[str, list[Path]]:
         paths["cabin"].append(path)
     for i in range(6):
         path = folder / f"other_{i}.jpg"
-        Image.fromarray(rng.integers(0, 255, size=(96, 128, 3), dtype=np.uint8)).save(path, quality=92)
+        Image.fromarray(random_scene().astype(np.uint8)).save(path, quality=92)
         paths["other"].append(path)
     return paths
 
