@@ -228,12 +228,16 @@ def save_bundle(
             tmp.replace(out_path / member)
     else:
         tmp = out_path.with_name(out_path.name + ".tmp")
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for member, data in members.items():
-                # ONNX weights barely compress; storing them keeps loading a plain read.
-                method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
-                archive.writestr(member, data, compress_type=method)
-        tmp.replace(out_path)
+        try:
+            with zipfile.ZipFile(tmp, "w") as archive:
+                for member, data in members.items():
+                    # ONNX weights barely compress; storing them keeps loading a plain read.
+                    method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
+                    archive.writestr(member, data, compress_type=method)
+            tmp.replace(out_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # no half-written bundle left behind
+            raise
     return load_bundle(out_path)
 
 

@@ -44,7 +44,7 @@ BASELINE="$WORK/baseline48.ltbundle"
 CMD_PREPARE="landmark-train prepare $DATA --out $PREPARED --size 384 --seed 0"
 CMD_RECIPE="python -m training.recipes.default_model --manifest $PREPARED --work $WORK/recipe --out $BUNDLE"
 CMD_EVAL="landmark-train evaluate --model $BUNDLE --manifest $PREPARED --split val --json"
-CMD_B_TRAIN="landmark-train train --config training/recipes/baseline48.toml --manifest $PREPARED --run-dir $WORK/baseline48"
+CMD_B_TRAIN="landmark-train train --config training/recipes/baseline48.toml --manifest $PREPARED --run-dir $WORK/baseline48 --overwrite"
 CMD_B_EXPORT="landmark-train export $WORK/baseline48 --out $BASELINE"
 CMD_B_EVAL="landmark-train evaluate --model $BASELINE --manifest $PREPARED --split val --json"
 
@@ -54,7 +54,7 @@ run "train, calibrate, export (default recipe)" \
 run "evaluate default bundle" \
     sh -c "\"$TRAIN\" evaluate --model \"$BUNDLE\" --manifest \"$PREPARED\" --split val --threads $THREADS --json > \"$WORK/eval-default.json\""
 run "train 48-px baseline" \
-    "$TRAIN" train --config training/recipes/baseline48.toml --manifest "$PREPARED" --run-dir "$WORK/baseline48"
+    "$TRAIN" train --config training/recipes/baseline48.toml --manifest "$PREPARED" --run-dir "$WORK/baseline48" --overwrite
 run "export 48-px baseline" "$TRAIN" export "$WORK/baseline48" --out "$BASELINE"
 run "evaluate 48-px baseline" \
     sh -c "\"$TRAIN\" evaluate --model \"$BASELINE\" --manifest \"$PREPARED\" --split val --threads $THREADS --json > \"$WORK/eval-baseline48.json\""

@@ -125,15 +125,21 @@ def run_train(args) -> int:
     config = load_config(Path(args.config), overrides) if args.config else with_overrides(TrainConfig(), overrides)
     config.validate()
     load_manifest(Path(config.data.manifest))  # fail fast, before torch is imported
+    if args.processes < 1:
+        print(f"--processes {args.processes} must be at least 1", file=sys.stderr)
+        return 2
+    from training.train import check_run_folder
+
+    check_run_folder(config, resume=args.resume, overwrite=args.overwrite)
     if args.processes > 1:
         from training.launch import train_on_local_processes
 
-        train_on_local_processes(config, args.processes, resume=args.resume)
+        train_on_local_processes(config, args.processes, resume=args.resume, overwrite=args.overwrite)
         print(f"done; see {config.run_dir}", file=sys.stderr)
         return 0
     from training.train import train
 
-    result = train(config, resume=args.resume)
+    result = train(config, resume=args.resume, overwrite=args.overwrite)
     if result.final_metrics is not None:
         m = result.final_metrics
         print(f"epoch {result.epochs_done}: val μAP {m.gap:.4f}, accuracy {m.accuracy:.4f}", file=sys.stderr)
@@ -153,6 +159,8 @@ def add_train(sub) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a setting, e.g. --set optim.lr=0.05 --set loss.name=cosface")
     p.add_argument("--resume", action="store_true", help="continue from run_dir/checkpoints/last.pt when it exists")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start afresh in a run_dir that holds an earlier run, replacing its checkpoints and metrics")
     p.add_argument("--processes", type=int, default=1, help="DDP over N local CPU processes (Gloo) without torchrun")
     p.set_defaults(handler=run_train)
 
@@ -177,13 +185,21 @@ def run_evaluate(args) -> int:
     else:
         print("give --model BUNDLE with --data DIR or --manifest DIR, or --predictions and --solution", file=sys.stderr)
         return 2
+    for warning in evaluation.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path, problem in list(evaluation.errors.items())[:20]:
+        print(f"skipped {path}: {problem}", file=sys.stderr)
+    if len(evaluation.errors) > 20:
+        print(f"… and {len(evaluation.errors) - 20} more unreadable photos", file=sys.stderr)
     if args.plot:
         write_confusion_plot(evaluation, Path(args.plot))
     if args.json:
         print(json.dumps(evaluation.to_json(), ensure_ascii=False))
     else:
         print(format_report(evaluation))
-    return 0
+    if evaluation.errors:
+        print(f"{len(evaluation.errors)} unreadable photo(s) skipped", file=sys.stderr)
+    return 1 if evaluation.errors else 0
 
 
 def add_evaluate(sub) -> None:
@@ -243,7 +259,7 @@ def add_places(sub) -> None:
     p = sub.add_parser(
         "places", help="say where a bundle's landmarks are, so photos with GPS taken far away are not labelled with them",
         description="Give a bundle's landmarks a place (a CSV of name,lat,lon,radius_km): the app then keeps only "
-        "1 %% of a landmark's score for a photo whose GPS position is farther than the radius from it. "
+        "1 % of a landmark's score for a photo whose GPS position is farther than the radius from it. "
         "Everything else in the bundle is unchanged; its id changes.",
     )
     p.add_argument("bundle", help="the bundle (.ltbundle or folder)")

@@ -12,7 +12,11 @@ saved, resolved, next to the run as config.json (which `--config` also accepts).
 from __future__ import annotations
 
 import json
+import math
+import re
 import tomllib
+import types
+import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,7 @@ from training.errors import ConfigError
 LOSSES = ("arcface", "subcenter-arcface", "cosface", "softmax")
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("cosine-restarts", "cosine-warmup", "step", "constant")
+DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
 
 @dataclass
@@ -130,22 +135,55 @@ class TrainConfig:
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
 
     def validate(self) -> "TrainConfig":
-        """Raise ConfigError naming the bad value and the choices."""
+        """Raise ConfigError naming the bad value and the choices (or the allowed range)."""
+        d, m, l, o, c = self.data, self.model, self.loss, self.optim, self.schedule
         checks = [
-            (self.loss.name in LOSSES, f"loss.name={self.loss.name!r}; choose one of {', '.join(LOSSES)}"),
-            (self.optim.name in OPTIMIZERS, f"optim.name={self.optim.name!r}; choose one of {', '.join(OPTIMIZERS)}"),
-            (self.schedule.name in SCHEDULES, f"schedule.name={self.schedule.name!r}; choose one of {', '.join(SCHEDULES)}"),
-            (self.optim.batch_size >= 1, f"optim.batch_size={self.optim.batch_size} must be at least 1"),
-            (self.optim.accumulate >= 1, f"optim.accumulate={self.optim.accumulate} must be at least 1"),
-            (self.optim.epochs >= 1, f"optim.epochs={self.optim.epochs} must be at least 1"),
-            (self.optim.lr > 0, f"optim.lr={self.optim.lr} must be positive"),
-            (self.data.input_size >= 16, f"data.input_size={self.data.input_size} must be 16 px or more"),
-            (bool(self.data.manifest), "data.manifest is empty; give the folder written by `landmark-train prepare`"),
-            (self.schedule.restart_epochs > 0 and self.schedule.step_epochs > 0, "schedule epochs must be positive"),
-            (self.model.batchnorm_momentum is None or 0 < self.model.batchnorm_momentum <= 1,
-             f"model.batchnorm_momentum={self.model.batchnorm_momentum} must be in (0, 1]"),
-            (self.model.batchnorm_mode() in ("none", "backbone", "all"),
-             f"model.freeze_batchnorm={self.model.freeze_batchnorm!r}; use true, false, \"backbone\" or \"all\""),
+            (l.name in LOSSES, f"loss.name={l.name!r}; choose one of {', '.join(LOSSES)}"),
+            (o.name in OPTIMIZERS, f"optim.name={o.name!r}; choose one of {', '.join(OPTIMIZERS)}"),
+            (c.name in SCHEDULES, f"schedule.name={c.name!r}; choose one of {', '.join(SCHEDULES)}"),
+            (DEVICE_PATTERN.fullmatch(self.device) is not None,
+             f"device={self.device!r}; use auto, cpu, cuda, cuda:N or mps"),
+            (self.seed >= 0, f"seed={self.seed} must be 0 or more"),
+            (self.eval_every >= 1, f"eval_every={self.eval_every} must be at least 1 (validate every N epochs)"),
+            (self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
+             f"max_steps_per_epoch={self.max_steps_per_epoch} must be at least 1 (or unset)"),
+            # BatchNorm1d in the neck cannot train on one image; with "all" it is frozen
+            (o.batch_size >= 2 or (o.batch_size == 1 and m.batchnorm_mode() == "all"),
+             f"optim.batch_size={o.batch_size} must be at least 2 (the neck's BatchNorm needs two images)"),
+            (o.accumulate >= 1, f"optim.accumulate={o.accumulate} must be at least 1"),
+            (o.epochs >= 1, f"optim.epochs={o.epochs} must be at least 1"),
+            (o.lr > 0, f"optim.lr={o.lr} must be positive"),
+            (o.momentum >= 0, f"optim.momentum={o.momentum} must be 0 or more"),
+            (o.weight_decay >= 0, f"optim.weight_decay={o.weight_decay} must be 0 or more"),
+            (o.head_lr_multiplier > 0, f"optim.head_lr_multiplier={o.head_lr_multiplier} must be positive"),
+            (o.grad_clip is None or o.grad_clip >= 0,
+             f"optim.grad_clip={o.grad_clip} must be 0 (off) or a positive gradient norm"),
+            (d.input_size >= 16, f"data.input_size={d.input_size} must be 16 px or more"),
+            (d.workers >= 0, f"data.workers={d.workers} must be 0 (load in the main process) or more"),
+            (d.eval_batch_size >= 1, f"data.eval_batch_size={d.eval_batch_size} must be at least 1"),
+            (0 < d.crop_scale[0] <= d.crop_scale[1] <= 1,
+             f"data.crop_scale={list(d.crop_scale)} must be [low, high] with 0 < low <= high <= 1"),
+            (bool(d.manifest), "data.manifest is empty; give the folder written by `landmark-train prepare`"),
+            (m.embedding_size >= 1, f"model.embedding_size={m.embedding_size} must be at least 1"),
+            (m.gem_p > 0, f"model.gem_p={m.gem_p} must be positive"),
+            (0 <= m.dropout < 1, f"model.dropout={m.dropout} must be in [0, 1)"),
+            (m.drop_connect_rate is None or 0 <= m.drop_connect_rate < 1,
+             f"model.drop_connect_rate={m.drop_connect_rate} must be in [0, 1)"),
+            (m.frozen_backbone_epochs >= 0, f"model.frozen_backbone_epochs={m.frozen_backbone_epochs} must be 0 or more"),
+            (l.s > 0, f"loss.s={l.s} must be positive"),
+            (l.m >= 0, f"loss.m={l.m} must be 0 or more"),
+            (l.k >= 1, f"loss.k={l.k} must be at least 1"),
+            (0 <= l.label_smoothing < 1, f"loss.label_smoothing={l.label_smoothing} must be in [0, 1)"),
+            (c.restart_epochs > 0 and c.step_epochs > 0, "schedule epochs must be positive"),
+            (c.restart_mult >= 1,
+             f"schedule.restart_mult={c.restart_mult} must be 1 or more (each cycle as long as the last, or longer)"),
+            (c.warmup_epochs >= 0, f"schedule.warmup_epochs={c.warmup_epochs} must be 0 or more"),
+            (c.gamma > 0, f"schedule.gamma={c.gamma} must be positive"),
+            (0 <= c.min_lr_fraction <= 1, f"schedule.min_lr_fraction={c.min_lr_fraction} must be in [0, 1]"),
+            (m.batchnorm_momentum is None or 0 < m.batchnorm_momentum <= 1,
+             f"model.batchnorm_momentum={m.batchnorm_momentum} must be in (0, 1]"),
+            (m.batchnorm_mode() in ("none", "backbone", "all"),
+             f"model.freeze_batchnorm={m.freeze_batchnorm!r}; use true, false, \"backbone\" or \"all\""),
         ]
         for ok, message in checks:
             if not ok:
@@ -162,22 +200,105 @@ class TrainConfig:
         return path
 
 
-def _build(cls, data: dict[str, Any], where: str):
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+_NONE = {"none", "null", ""}
+
+
+def _type_name(kind: Any) -> str:
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (types.UnionType, typing.Union):
+        return " or ".join("none" if a is type(None) else _type_name(a) for a in args)
+    if typing.get_origin(kind) is tuple:
+        return f"a list of {len(args)} numbers"
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "text"}.get(kind, str(kind))
+
+
+def _convert(value: Any, kind: Any) -> Any:
+    """`value` as the type `kind` (a field's annotation); ValueError when it is not one.
+
+    Text from `--set` is converted as well: "False" is false, "64" is 64.
+    """
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = typing.get_args(kind)
+        if value is None or (isinstance(value, str) and value.strip().lower() in _NONE and type(None) in options):
+            if type(None) in options:
+                return None
+            raise ValueError
+        # a bool-like text for `bool | str` is the bool; anything else tries each type in turn
+        for option in sorted((o for o in options if o is not type(None)), key=lambda o: o is str):
+            try:
+                return _convert(value, option)
+            except ValueError:
+                continue
+        raise ValueError
+    if origin is tuple:
+        items = typing.get_args(kind)
+        if not isinstance(value, (list, tuple)) or len(value) != len(items):
+            raise ValueError
+        return tuple(_convert(v, k) for v, k in zip(value, items))
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):
+            return bool(value)
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ValueError
+    if kind is int:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                return int(text)
+            except ValueError:
+                value = float(text)
+        if isinstance(value, float):
+            if not math.isfinite(value) or not value.is_integer():
+                raise ValueError
+            return int(value)
+        if isinstance(value, int):
+            return value
+        raise ValueError
+    if kind is float:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, str):
+            value = float(value.strip())
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return float(value)
+        raise ValueError
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise ValueError
+    return value
+
+
+def _build(cls, data: dict[str, Any], where: str, prefix: str = ""):
     known = {f.name: f for f in fields(cls)}
     unknown = set(data) - set(known)
     if unknown:
         raise ConfigError(f"unknown setting(s) {sorted(unknown)} in [{where}]; known: {sorted(known)}")
+    hints = typing.get_type_hints(cls)
     values = {}
     for name, value in data.items():
-        default = getattr(cls(), name) if name in known else None
-        if is_dataclass(default):
+        kind = hints[name]
+        if is_dataclass(kind):
             if not isinstance(value, dict):
                 raise ConfigError(f"[{name}] must be a table of settings, got {value!r}")
-            values[name] = _build(type(default), value, name)
-        elif isinstance(default, tuple) and isinstance(value, list):
-            values[name] = tuple(value)
-        else:
-            values[name] = value
+            values[name] = _build(kind, value, name, f"{prefix}{name}.")
+            continue
+        try:
+            values[name] = _convert(value, kind)
+        except (ValueError, TypeError, OverflowError):
+            raise ConfigError(
+                f"bad training config: {prefix}{name}={value!r} must be {_type_name(kind)}"
+            ) from None
     return cls(**values)
 
 

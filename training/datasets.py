@@ -11,6 +11,7 @@ Two kinds of source, both read without unpacking anything:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import tarfile
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,14 @@ class Manifest:
     def cache_path(self, image: ManifestImage) -> Path:
         return self.folder / image.cache
 
+    def split_fingerprint(self) -> str:
+        """A short hash of which image is in which class and split (not of the cache
+        paths or pixels): equal for two `prepare` outputs with the same split."""
+        digest = hashlib.sha256()
+        for key, landmark, split in sorted((i.key, i.landmark_id, i.split) for i in self.images):
+            digest.update(f"{key}\t{landmark}\t{split}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()[:16]
+
     def save(self) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / IMAGES_NAME, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
@@ -125,6 +134,8 @@ def is_image_file(path: Path) -> bool:
 def folder_classes(root: Path) -> dict[str, list[Path]]:
     """{class folder name: sorted image files} of a folder-per-class dataset."""
     root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise DatasetError(f"{root} is a file, not a folder; give a folder with one sub-folder per class")
     if not root.is_dir():
         raise DatasetError(f"dataset folder {root} does not exist; give a folder with one sub-folder per class")
     out: dict[str, list[Path]] = {}

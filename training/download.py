@@ -60,7 +60,8 @@ class DownloadConfig:
 
 @dataclass(frozen=True)
 class FileResult:
-    """One file: `status` is 'present' (already verified), 'downloaded' or 'resumed';
+    """One file: `status` is 'present' (already verified), 'downloaded', 'resumed' or
+    'kept' (an md5 list the server could not refresh, the one already here used);
     `attempts` counts fetches including ones rejected by the md5 check."""
 
     path: Path
@@ -179,6 +180,25 @@ def download_file(
     )
 
 
+def _refresh_md5_list(url: str, md5_path: Path, options: dict) -> FileResult:
+    """Fetch an md5 list afresh (they are tiny, so a changed shard is noticed), into a
+    side file that replaces the old list only once it has arrived. When the server
+    cannot be reached, the list already here is kept (status 'kept'), so a complete
+    mirror stays verifiable offline. Raises DownloadError when there is neither."""
+    fresh = md5_path.with_name(md5_path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    try:
+        result = download_file(url, fresh, **options)
+    except DownloadError:
+        fresh.unlink(missing_ok=True)
+        fresh.with_name(fresh.name + ".part").unlink(missing_ok=True)
+        if md5_path.is_file():
+            return FileResult(md5_path, "kept", 0, 0)
+        raise
+    os.replace(fresh, md5_path)
+    return FileResult(md5_path, result.status, result.attempts, result.bytes_fetched)
+
+
 def download_gldv2(
     config: DownloadConfig, on_file: Callable[[FileResult], None] | None = None
 ) -> DownloadSummary:
@@ -198,12 +218,13 @@ def download_gldv2(
         md5_rel = f"md5sum/train/md5.{name.removesuffix('.tar')}.txt"
         md5_path = out / md5_rel
         try:
-            # md5 lists are tiny and fetched fresh, so a changed shard is noticed
-            md5_path.unlink(missing_ok=True)
-            summary.files.append(download_file(_join(config.base_url, md5_rel), md5_path, **options))
+            summary.files.append(_refresh_md5_list(_join(config.base_url, md5_rel), md5_path, options))
             expected = parse_md5_list(md5_path.read_text(encoding="utf-8")).get(name)
         except DownloadError as exc:
             summary.failed[name] = str(exc)
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            summary.failed[name] = f"cannot read {md5_path} ({exc}); delete it and run the command again"
             continue
         if expected is None:
             summary.failed[name] = f"{md5_path} has no line for {name}"

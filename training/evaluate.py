@@ -13,7 +13,7 @@ wrong. A query abstains when its top score is under `threshold` (None: never).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.datasets import folder_classes, load_manifest
@@ -30,6 +30,8 @@ class Evaluation:
     truth: dict[str, str | None]
     classes: list[str]  # landmark ids in bundle order
     names: dict[str, str]  # landmark id → readable name
+    errors: dict[str, str] = field(default_factory=dict)  # unreadable photo → why (skipped)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         out = self.metrics.to_json()
@@ -49,7 +51,7 @@ def read_kaggle_predictions(path: Path) -> Predictions:
         if not value:
             continue
         if len(value) != 2:
-            raise DatasetError(f"{path}: row {row['id']!r} has landmarks {row['landmarks']!r}; expected 'id score'")
+            raise DatasetError(f"{path}: row {row['id']!r} has landmarks {row['landmarks']!r}; expected 'landmark score'")
         try:
             out[row["id"]] = (value[0], float(value[1]))
         except ValueError as exc:
@@ -57,9 +59,16 @@ def read_kaggle_predictions(path: Path) -> Predictions:
     return out
 
 
+USAGES = ("Public", "Private")
+
+
 def read_kaggle_solution(path: Path, usage: str | None = None) -> dict[str, list[str]]:
     """`id,landmarks,Usage` → {id: true landmark ids (empty: non-landmark)}; rows with
-    Usage "Ignored" are dropped, and `usage` ("Public"/"Private") keeps only those."""
+    Usage "Ignored" are dropped, and `usage` ("Public"/"Private") keeps only those.
+
+    Raises DatasetError for another `usage`."""
+    if usage is not None and usage.lower() not in {u.lower() for u in USAGES}:
+        raise DatasetError(f"--usage {usage!r} is not a Kaggle usage; use {' or '.join(USAGES)} (or leave it out)")
     out: dict[str, list[str]] = {}
     for row in _read_csv(path, ("id", "landmarks")):
         row_usage = (row.get("Usage") or "").strip()
@@ -101,20 +110,48 @@ def _read_csv(path: Path, needed: tuple[str, ...]) -> list[dict]:
 
 
 def _queries_from_folder(data_dir: Path, ids_by_name: dict[str, str]) -> list[tuple[str, Path, str | None]]:
+    """(query id, file, true landmark): the id is the path under `data_dir`, so photos
+    with the same name in different sub-folders stay apart."""
     queries = []
     for folder, files in folder_classes(data_dir).items():
         landmark = ids_by_name.get(folder)
         for path in files:
-            queries.append((f"{folder}/{path.name}", path, landmark))
+            queries.append((f"{folder}/{path.relative_to(Path(data_dir) / folder).as_posix()}", path, landmark))
     return queries
 
 
-def _queries_from_manifest(manifest_path: Path, split: str, known: set[str]) -> list[tuple[str, Path, str | None]]:
-    manifest = load_manifest(manifest_path)
+def _queries_from_manifest(manifest, split: str, known: set[str]) -> list[tuple[str, Path, str | None]]:
     images = manifest.split(split)
     if not images:
         raise DatasetError(f"{manifest.folder} has no images in split {split!r}; use train or val")
     return [(i.key, manifest.cache_path(i), i.landmark_id if i.landmark_id in known else None) for i in images]
+
+
+def manifest_mismatch(bundle_extra: dict, manifest) -> str | None:
+    """A warning when the bundle records the prepared split it was trained on and
+    `manifest` has another one (its validation images may then have been trained on)."""
+    trained = ((bundle_extra or {}).get("training") or {}).get("manifest") or {}
+    expected = trained.get("fingerprint")
+    if not expected:
+        return None
+    found = manifest.split_fingerprint()
+    if found == expected:
+        return None
+    return (
+        f"the bundle was trained on another prepared split (fingerprint {expected}, from "
+        f"{trained.get('path', 'an unknown folder')}) than {manifest.folder} ({found}); its figures on this "
+        "split may include training images — evaluate on the `prepare` output it was trained on"
+    )
+
+
+def _read_query(path: Path, input_size: int):
+    from PIL import Image
+
+    from training.prepare import to_rgb
+
+    with Image.open(path) as img:
+        img.draft("RGB", (input_size, input_size))
+        return to_rgb(img)
 
 
 def evaluate_bundle(
@@ -132,8 +169,6 @@ def evaluate_bundle(
     Give exactly one of `data_dir` (folder per class) or `manifest` (+ `split`).
     `progress(done, total)` is called after each batch.
     """
-    from PIL import Image
-
     from model.bundle import ModelBundle, load_bundle
     from model.predictor import Predictor
 
@@ -144,27 +179,38 @@ def evaluate_bundle(
     ids = [entry.landmark_id for entry in loaded.labels]
     names = {entry.landmark_id: entry.name for entry in loaded.labels}
     ids_by_name = {**{e.landmark_id: e.landmark_id for e in loaded.labels}, **{e.name: e.landmark_id for e in loaded.labels}}
+    warnings: list[str] = []
     if data_dir is not None:
         queries = _queries_from_folder(Path(data_dir), ids_by_name)
     else:
-        queries = _queries_from_manifest(Path(manifest), split, set(ids))
-    truth = {q: lm for q, _, lm in queries}
+        prepared = load_manifest(Path(manifest))
+        mismatch = manifest_mismatch(loaded.extra, prepared)
+        if mismatch:
+            warnings.append(mismatch)
+        queries = _queries_from_manifest(prepared, split, set(ids))
+    errors: dict[str, str] = {}
     predictions: dict[str, tuple[str, float]] = {}
     for start in range(0, len(queries), batch_size):
-        chunk = queries[start : start + batch_size]
+        chunk = []
         images = []
-        for _query, path, _ in chunk:
-            with Image.open(path) as img:
-                img.draft("RGB", (loaded.input_size, loaded.input_size))
-                images.append(img.convert("RGB"))
-        for (query, _, _), top in zip(chunk, predictor.predict(images, k=1)):
+        for query in queries[start : start + batch_size]:
+            try:
+                images.append(_read_query(query[1], loaded.input_size))
+            except Exception as exc:  # one bad photo is reported and skipped, the rest are scored
+                errors[str(query[1])] = f"{type(exc).__name__}: {exc}"
+                continue
+            chunk.append(query)
+        for (query, _, _), top in zip(chunk, predictor.predict(images, k=1) if images else []):
             best = top[0]
             if threshold is None or best.score >= threshold:
                 predictions[query] = (best.landmark_id, best.score)
         if progress is not None:
             progress(min(start + batch_size, len(queries)), len(queries))
+    truth = {q: lm for q, path, lm in queries if str(path) not in errors}
+    if not truth:
+        raise DatasetError(f"none of the {len(queries)} photos could be read; the first: {next(iter(errors.values()))}")
     metrics = compute_metrics(predictions, truth, known_landmarks=set(ids))
-    return Evaluation(metrics, predictions, truth, ids, names)
+    return Evaluation(metrics, predictions, truth, ids, names, errors, warnings)
 
 
 # ------------------------------------------------------------------ reporting

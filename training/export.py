@@ -4,11 +4,13 @@ network was trained with, and a model card with the run's figures)."""
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from training.checkpoint import load_checkpoint
-from training.errors import CheckpointError
+from training.errors import CheckpointError, ConfigError
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,30 @@ class ExportOptions:
     temperature: float = 1.0
     as_folder: bool = False
     card_notes: str = ""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.threshold) and 0.0 <= self.threshold <= 1.0):
+            raise ConfigError(f"--threshold {self.threshold} must be between 0 and 1 (a calibrated top-1 score)")
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise ConfigError(f"--temperature {self.temperature} must be positive")
+
+
+def check_output_path(out_path: Path, as_folder: bool = False) -> None:
+    """Refuse, before the slow export, a bundle path that cannot be written.
+
+    Raises ConfigError naming the path and what to do.
+    """
+    out_path = Path(out_path)
+    if not as_folder and out_path.is_dir():
+        raise ConfigError(f"{out_path} is a folder; give a file name such as {out_path / 'model.ltbundle'} "
+                          "(or add --folder to write the bundle as a folder)")
+    if as_folder and out_path.exists() and not out_path.is_dir():
+        raise ConfigError(f"{out_path} is a file; give a new folder name for --folder")
+    parent = out_path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write {out_path}: {parent} is not a writable folder; choose another --out")
 
 
 def network_from_checkpoint(state: dict):
@@ -74,6 +100,7 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
     from model.preprocess import Preprocessing
     from model.scoring import ScoringConfig
 
+    check_output_path(Path(out_path), options.as_folder)
     state = load_checkpoint(Path(checkpoint))
     net = network_from_checkpoint(state)
     labels = [LabelEntry(str(c["landmark_id"]), str(c["name"])) for c in sorted(state["classes"], key=lambda c: c["index"])]
@@ -81,9 +108,17 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
     name = options.name or Path(out_path).stem
     scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))
     extra = {"training": {"epoch": state.get("epoch"), "metrics": state.get("metrics")}}
-    return export_bundle(
-        net, preprocessing, labels, out_path, name=name,
-        scoring=ScoringConfig(scale=scale, temperature=options.temperature),
-        threshold=options.threshold, card=model_card(state, name, options.card_notes),
-        extra=extra, as_folder=options.as_folder,
-    )
+    if state.get("manifest_fingerprint"):  # evaluate compares it with the manifest it is given
+        extra["training"]["manifest"] = {
+            "fingerprint": state["manifest_fingerprint"],
+            "path": state.get("train_config", {}).get("data", {}).get("manifest"),
+        }
+    try:
+        return export_bundle(
+            net, preprocessing, labels, out_path, name=name,
+            scoring=ScoringConfig(scale=scale, temperature=options.temperature),
+            threshold=options.threshold, card=model_card(state, name, options.card_notes),
+            extra=extra, as_folder=options.as_folder,
+        )
+    except OSError as exc:
+        raise ConfigError(f"cannot write the bundle {out_path}: {exc.strerror or exc}; choose another --out") from exc

@@ -16,7 +16,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _worker(rank: int, world_size: int, port: int, config: TrainConfig, resume: bool, threads: int) -> None:
+def _worker(
+    rank: int, world_size: int, port: int, config: TrainConfig, resume: bool, threads: int, overwrite: bool = False,
+) -> None:
     import torch
 
     from training.train import train
@@ -26,14 +28,16 @@ def _worker(rank: int, world_size: int, port: int, config: TrainConfig, resume: 
         RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size),
         MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
     )
-    train(config, resume=resume)
+    train(config, resume=resume, overwrite=overwrite)
 
 
-def train_on_local_processes(config: TrainConfig, processes: int, resume: bool = False, threads: int = 1) -> None:
+def train_on_local_processes(
+    config: TrainConfig, processes: int, resume: bool = False, threads: int = 1, overwrite: bool = False,
+) -> None:
     """Run `train(config)` in `processes` spawned processes joined over 127.0.0.1.
 
     Raises torch.multiprocessing.ProcessRaisedException when a worker fails.
     """
     import torch.multiprocessing as mp
 
-    mp.spawn(_worker, args=(processes, free_port(), config, resume, threads), nprocs=processes, join=True)
+    mp.spawn(_worker, args=(processes, free_port(), config, resume, threads, overwrite), nprocs=processes, join=True)

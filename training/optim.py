@@ -33,6 +33,15 @@ def lr_factor(schedule: ScheduleConfig, epoch: float, total_epochs: float) -> fl
         progress = min(max(t / span, 0.0), 1.0)
         return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
     if schedule.name == "cosine-restarts":
+        # Shorter and shorter cycles never add up past a finite epoch: the loop below would
+        # not end. TrainConfig.validate refuses these values up front; this guards callers.
+        if not (schedule.restart_epochs > 0 and schedule.restart_mult >= 1):
+            raise ConfigError(
+                f"schedule.restart_epochs={schedule.restart_epochs} must be positive and "
+                f"schedule.restart_mult={schedule.restart_mult} at least 1"
+            )
+        if not math.isfinite(t):
+            raise ConfigError(f"training progress {epoch} is not a finite number of epochs")
         length = schedule.restart_epochs
         while t >= length - 1e-9:
             t -= length

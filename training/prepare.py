@@ -5,16 +5,22 @@ Steps: list the images (tar members are read in place), drop classes with fewer
 than `min_images`, split each class 80/20 with a seeded shuffle (stratified), and
 resize every image in parallel so its shorter side is `cache_size` (aspect kept, so
 training can still take random crops; the final square is cut at load time by
-`model.preprocess.prepare_image`, the same rule the app uses). Images already in
-the cache are not decoded again, so an interrupted run resumes.
+`model.preprocess.prepare_image`, the same rule the app uses). Images that cannot be
+read are left out and the filter and split are made again without them, until every
+kept image is readable (a readable dataset is filtered and split once, as before).
+Images already in the cache are not decoded again, so an interrupted run resumes;
+cache/settings.json records the size and quality the cache was made with, and a
+cache made with other settings is cleared first.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import random
+import re
 import tarfile
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from training.datasets import (
+    MANIFEST_NAME,
     TAR_SEPARATOR,
     ClassInfo,
     ImageRecord,
@@ -35,6 +42,9 @@ from training.datasets import (
 from training.errors import DatasetError
 
 _BATCH = 64
+CACHE_SETTINGS = "settings.json"  # in out_dir/cache: what the cached pixels were made with
+_CACHE_FILE = re.compile(r"[0-9a-f]{20}\.jpg(\.tmp)?")
+_LEGACY_QUALITY = 93  # caches written before settings.json were all made at quality 93
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,12 @@ class PrepareConfig:
             raise DatasetError(f"validation fraction {self.val_fraction} must be in [0, 1)")
         if self.min_images < 1:
             raise DatasetError(f"--min-images {self.min_images} must be at least 1")
+        if self.max_images_per_class is not None and self.max_images_per_class < 1:
+            raise DatasetError(f"--max-per-class {self.max_images_per_class} must be at least 1 (or left out)")
+        if self.workers < 0:
+            raise DatasetError(f"--workers {self.workers} must be 0 (one per core) or more")
+        if not 1 <= self.quality <= 100:
+            raise DatasetError(f"JPEG quality {self.quality} must be between 1 and 100")
 
 
 @dataclass
@@ -125,6 +141,24 @@ def cache_name(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".jpg"
 
 
+def to_rgb(img):
+    """An 8-bit RGB copy of a Pillow image. 16-bit greyscale (PNG, TIFF: modes I;16*,
+    and I holding values above 255) is scaled by 255/65535; Pillow's own conversion
+    clips it, which turns nearly every 16-bit photo white."""
+    from PIL import Image
+
+    if img.mode.startswith("I;16") or img.mode == "I":
+        import numpy as np
+
+        values = np.asarray(img)
+        if img.mode == "I" and values.size and int(values.max()) <= 255 and int(values.min()) >= 0:
+            grey = values.astype(np.uint8)
+        else:
+            grey = np.rint(values.astype(np.float64).clip(0, 65535) / 257.0).astype(np.uint8)
+        img = Image.fromarray(grey, "L")
+    return img.convert("RGB")
+
+
 def resize_for_cache(data: bytes | Path, cache_size: int):
     """Decode (JPEG draft mode, EXIF orientation applied) and scale the shorter side
     down to `cache_size`; smaller images are kept as they are."""
@@ -133,7 +167,7 @@ def resize_for_cache(data: bytes | Path, cache_size: int):
     with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as img:
         img.draft("RGB", (cache_size, cache_size))
         img = ImageOps.exif_transpose(img)
-        img = img.convert("RGB")
+        img = to_rgb(img)
     width, height = img.size
     scale = cache_size / min(width, height)
     if scale < 1.0:
@@ -219,11 +253,53 @@ def _run_cache_jobs(
     return errors
 
 
+def _cache_settings(config: PrepareConfig) -> dict:
+    return {"size": config.cache_size, "quality": config.quality}
+
+
+def _found_cache_settings(out: Path) -> dict | None:
+    """The settings the cache under `out` was made with; None when there is no cache,
+    {} when they are unknown."""
+    cache = out / "cache"
+    try:
+        return json.loads((cache / CACHE_SETTINGS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):
+        return {}
+    if not cache.is_dir():
+        return None
+    try:  # a cache from before settings.json: its finished manifest says the size
+        meta = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
+        return {"size": int(meta["cache_size"]), "quality": _LEGACY_QUALITY}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _open_cache(out: Path, config: PrepareConfig) -> None:
+    """Make sure every file the cache holds was made with `config`'s size and quality:
+    cached images made with other settings are deleted (only files named like cache
+    entries), then the settings are recorded."""
+    wanted = _cache_settings(config)
+    found = _found_cache_settings(out)
+    cache = out / "cache"
+    if found is not None and found != wanted:
+        (cache / CACHE_SETTINGS).unlink(missing_ok=True)
+        for folder in (p for p in cache.iterdir() if p.is_dir() and p.name.isdigit()):
+            for path in folder.iterdir():
+                if _CACHE_FILE.fullmatch(path.name) and path.is_file():
+                    path.unlink()
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / CACHE_SETTINGS).write_text(json.dumps(wanted), encoding="utf-8")
+
+
 def prepare_dataset(
     config: PrepareConfig, progress: Callable[[int, int], None] | None = None
 ) -> PrepareSummary:
     """Build the cache and manifest under `config.out_dir`; returns what was done.
 
+    Unreadable images are recorded in the summary's errors and left out before the
+    class filter and the split (see the module docstring).
     Raises DatasetError when the source is missing or no class survives the filter.
     """
     source = Path(config.source)
@@ -231,33 +307,53 @@ def prepare_dataset(
         records, names = gldv2_records(source, config.clean)
     else:
         records, names = folder_records(source)
-    records, dropped = filter_classes(records, config.min_images, config.max_images_per_class, config.seed)
-    if not records:
-        raise DatasetError(
-            f"no class in {source} has {config.min_images} or more images; lower --min-images"
-        )
-    split = stratified_split(records, config.val_fraction, config.seed)
-    landmarks = sorted({r.landmark_id for r in records}, key=_sort_key)
-    index = {lm: i for i, lm in enumerate(landmarks)}
+    all_landmarks = {r.landmark_id for r in records}
     out = Path(config.out_dir)
-    planned: list[tuple[ImageRecord, str]] = []
-    jobs: list[tuple[str, str]] = []
-    reused = 0
-    for record in records:
-        cache = f"cache/{index[record.landmark_id]}/{cache_name(record.key)}"
-        planned.append((record, cache))
-        if (out / cache).is_file():
-            reused += 1
-        else:
-            jobs.append((record.source, str(out / cache)))
-    errors = _run_cache_jobs(jobs, config, progress) if jobs else {}
+    _open_cache(out, config)
+    errors: dict[str, str] = {}
+    cached: dict[str, Path] = {}  # record key → its verified cache file in this run
+    resized = reused = 0
+    while True:
+        usable = [r for r in records if r.source not in errors]
+        kept, _ = filter_classes(usable, config.min_images, config.max_images_per_class, config.seed)
+        if not kept:
+            raise DatasetError(
+                f"no class in {source} has {config.min_images} or more readable images; lower --min-images"
+            )
+        landmarks = sorted({r.landmark_id for r in kept}, key=_sort_key)
+        index = {lm: i for i, lm in enumerate(landmarks)}
+        planned: list[tuple[ImageRecord, str]] = []
+        jobs: list[tuple[str, str]] = []
+        for record in kept:
+            cache = f"cache/{index[record.landmark_id]}/{cache_name(record.key)}"
+            planned.append((record, cache))
+            dest = out / cache
+            if record.key in cached:
+                if cached[record.key] != dest:  # its class moved to another index
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(cached[record.key], dest)
+                    cached[record.key] = dest
+            elif dest.is_file():
+                cached[record.key] = dest
+                reused += 1
+            else:
+                jobs.append((record.source, str(dest)))
+        new_errors = _run_cache_jobs(jobs, config, progress) if jobs else {}
+        errors.update(new_errors)
+        by_source = {record.source: record for record, _ in planned}
+        for source_name, dest in jobs:
+            if source_name not in new_errors:
+                cached[by_source[source_name].key] = Path(dest)
+                resized += 1
+        if not new_errors:
+            break  # every kept image is readable: the filter and split stand
+    split = stratified_split(kept, config.val_fraction, config.seed)
     images = [
         ManifestImage(
             record.key, record.source, cache, index[record.landmark_id], record.landmark_id,
             names.get(record.landmark_id, record.landmark_id), split[record.key],
         )
         for record, cache in planned
-        if record.source not in errors
     ]
     counts: dict[int, int] = defaultdict(int)
     for image in images:
@@ -278,8 +374,8 @@ def prepare_dataset(
         classes=len(classes),
         train_images=sum(1 for i in images if i.split == "train"),
         val_images=sum(1 for i in images if i.split == "val"),
-        dropped_classes=dropped,
-        resized=len(jobs) - len(errors),
+        dropped_classes=len(all_landmarks) - len(landmarks),
+        resized=resized,
         reused=reused,
         errors=errors,
     )

@@ -25,7 +25,7 @@ from training.datasets import Manifest, load_manifest
 from training.distributed import (
     DistributedContext, all_reduce_sum, barrier, init_distributed, shutdown_distributed,
 )
-from training.errors import CheckpointError, DatasetError
+from training.errors import CheckpointError, ConfigError, DatasetError
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
 from training.run_log import EpochRecord, RunLog
@@ -136,6 +136,35 @@ def _check_resumable(state: dict, config: TrainConfig, net_config) -> None:
             f"the checkpoint in {config.run_dir} was made for a different network "
             f"({saved}, now {wanted}); use a new run_dir or the original config"
         )
+    trained = state.get("train_config") or {}
+    now = config.to_dict()
+    for dotted in _OPTIMIZER_SHAPE:
+        section, key = dotted.split(".")
+        before = (trained.get(section) or {}).get(key)
+        if before is not None and before != now[section][key]:
+            raise CheckpointError(
+                f"the checkpoint in {config.run_dir} was trained with {dotted}={before!r} (now "
+                f"{now[section][key]!r}), so its optimizer state does not fit; resume with "
+                f"{dotted}={before!r} or use a new run_dir"
+            )
+
+
+# Settings that shape the optimizer's saved state: a resumed run must keep them.
+_OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone")
+
+
+def check_run_folder(config: TrainConfig, resume: bool = False, overwrite: bool = False) -> None:
+    """Refuse to train over an earlier run in `config.run_dir` unless asked to: raises
+    ConfigError when the folder holds a run and neither `resume` nor `overwrite` is given."""
+    run_dir = Path(config.run_dir)
+    earlier = [p for p in (checkpoint_dir(run_dir) / LAST, checkpoint_dir(run_dir) / BEST, run_dir / "metrics.csv")
+               if p.exists()]
+    if resume or overwrite or not earlier:
+        return
+    raise ConfigError(
+        f"{run_dir} already holds a training run; add --resume to continue it, --overwrite to replace it, "
+        "or choose another --run-dir"
+    )
 
 
 def train(
@@ -143,9 +172,11 @@ def train(
     resume: bool = False,
     context: DistributedContext | None = None,
     stop_after_epochs: int | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Train (or, with `resume`, continue from run_dir/checkpoints/last.pt when it
     exists). `stop_after_epochs` ends this call early, as an interruption would.
+    An earlier run in run_dir is only replaced with `overwrite` (see check_run_folder).
 
     Raises ConfigError, DatasetError or CheckpointError with a message saying what to fix.
     """
@@ -153,6 +184,8 @@ def train(
     from model.network import LandmarkNet
 
     config.validate()
+    # before joining the process group, so no rank has written anything yet
+    check_run_folder(config, resume, overwrite)
     own_context = context is None
     ctx = context or init_distributed(config.device)
     try:
@@ -182,6 +215,11 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     net.to(ctx.device)
     if channels_last:
         net.to(memory_format=torch.channels_last)
+    if config.model.freeze_backbone:
+        # before DistributedDataParallel is built: it expects a gradient for every
+        # parameter that requires one, and a frozen backbone never gets any
+        for p in net.backbone.parameters():
+            p.requires_grad_(False)
     head_params = [p for name, p in net.named_parameters() if not name.startswith("backbone.")]
     backbone_params = [] if config.model.freeze_backbone else list(net.backbone.parameters())
     optimizer = create_optimizer(config.optim, backbone_params, head_params)
@@ -193,7 +231,13 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         state = load_checkpoint(last_path)
         _check_resumable(state, config, net_config)
         net.load_state_dict(state["state_dict"])
-        optimizer.load_state_dict(state["optimizer"])
+        try:
+            optimizer.load_state_dict(state["optimizer"])
+        except (ValueError, KeyError, RuntimeError) as exc:
+            raise CheckpointError(
+                f"the optimizer state in {last_path} does not fit this run's optimizer ({exc}); "
+                "resume with the original optim and model settings or use a new run_dir"
+            ) from exc
         start_epoch, step, best_gap = state["epoch"], state["step"], state.get("best_gap")
         history = [EpochRecord(**r) for r in state["history"]]
         torch.set_rng_state(state["rng_cpu"])
@@ -212,6 +256,9 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
 
     log = None
     if ctx.is_main:
+        if not (resume and last_path.is_file()):
+            for stale in (last_path, best_path):  # an overwritten run's checkpoints
+                stale.unlink(missing_ok=True)
         config.save(run_dir / "config.json")
         log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots)
         log.restore(history)
@@ -220,6 +267,11 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         train_set.labels(), config.seed, config.data.class_balanced, ctx.rank, ctx.world_size
     )
     batch_size = max(1, min(config.optim.batch_size, len(sampler)))
+    if batch_size < 2 and config.model.batchnorm_mode() != "all":
+        raise DatasetError(
+            f"{manifest.folder} has {len(train_set)} training image(s), {len(sampler)} per process: "
+            "BatchNorm needs batches of at least 2; prepare more images or use fewer processes"
+        )
     accumulate = config.optim.accumulate
     loader = DataLoader(
         train_set, batch_size=batch_size, sampler=sampler, num_workers=config.data.workers,
@@ -229,11 +281,20 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     micro_batches = len(loader)
     if config.max_steps_per_epoch:
         micro_batches = min(micro_batches, config.max_steps_per_epoch * accumulate)
+    if micro_batches < accumulate:
+        # otherwise no step would ever be taken: step once per epoch on what there is
+        if ctx.is_main:
+            _note(
+                f"optim.accumulate={accumulate} is more than the {micro_batches} batch(es) of an epoch; "
+                f"the optimizer steps once per epoch, after {micro_batches}"
+            )
+        accumulate = micro_batches
     steps_per_epoch = max(1, micro_batches // accumulate)
     epochs = config.optim.epochs
     last_metrics: Metrics | None = None
     end_epoch = epochs if stop_after_epochs is None else min(epochs, start_epoch + stop_after_epochs)
     autocast = torch.autocast("cuda", dtype=torch.bfloat16, enabled=amp)
+    fingerprint = manifest.split_fingerprint() if ctx.is_main else None
 
     for epoch in range(start_epoch, end_epoch):
         started = time.perf_counter()
@@ -289,7 +350,10 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
             improved = metrics is not None and (best_gap is None or metrics.gap > best_gap)
             if improved:
                 best_gap = metrics.gap
-            state = _checkpoint_state(config, net, optimizer, preprocessing, manifest, epoch + 1, step, history, best_gap, metrics, ctx)
+            state = _checkpoint_state(
+                config, net, optimizer, preprocessing, manifest, epoch + 1, step, history, best_gap, metrics, ctx,
+                fingerprint,
+            )
             save_checkpoint(last_path, state)
             if improved or not val_set.images:
                 save_checkpoint(best_path, state)
@@ -303,7 +367,9 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     )
 
 
-def _checkpoint_state(config, net, optimizer, preprocessing, manifest, epoch, step, history, best_gap, metrics, ctx) -> dict:
+def _checkpoint_state(
+    config, net, optimizer, preprocessing, manifest, epoch, step, history, best_gap, metrics, ctx, fingerprint=None,
+) -> dict:
     import torch
     from dataclasses import asdict
 
@@ -321,6 +387,8 @@ def _checkpoint_state(config, net, optimizer, preprocessing, manifest, epoch, st
         "classes": [asdict(c) for c in manifest.classes],
         "preprocessing": preprocessing.to_dict(),
         "metrics": metrics.to_json(with_classes=False) if metrics else None,
+        # which prepared split this was trained on (evaluate warns about another one)
+        "manifest_fingerprint": fingerprint,
     }
 
 
@@ -343,6 +411,12 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def _note(text: str) -> None:
+    import sys
+
+    print(f"note: {text}", file=sys.stderr, flush=True)
 
 
 def _print_epoch(record: EpochRecord, epochs: int) -> None:
