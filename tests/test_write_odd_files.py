@@ -184,3 +184,13 @@ def test_undo_finds_the_files_a_rescan_saw_moved(tmp_path, index):
     assert (summary.written, summary.failed) == (2, 0), summary.errors
     assert (trip / "Petra_0001.jpg").read_bytes() == original
     assert not (trip / "DSC_0002.png.xmp").exists()
+
+
+def test_a_dry_run_names_a_file_changed_since_the_scan_as_the_write_would(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Petra")
+    photo.write_bytes(photo.read_bytes() + b"edited elsewhere")  # after it was indexed
+    (item,) = plan_writes(index)
+    assert "changed on disk since it was indexed" in item.describe()
+    summary = write_all(index)
+    assert summary.failed == 1 and "changed on disk" in summary.errors[0][1]
