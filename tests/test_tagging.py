@@ -155,33 +155,43 @@ def test_below_threshold_is_no_landmark_but_keeps_top5(index, library, bundle_pa
 
 def test_a_new_threshold_relabels_tagged_photos_without_decoding_them(index, library, bundle_path):
     """`tag --threshold T` (or Settings) on photos tagged before: their stored top-1
-    decides again; the user's labels, rejected landmarks and labels `suggest` re-scored
-    stay as they are."""
+    decides again, a label `suggest` re-scored on its own score; the user's labels and
+    rejected landmarks stay as they are."""
     first = tag(index, [library], options(bundle_path, threshold=1.0))
     assert first.no_landmark == 4 and first.relabelled == []
     records = {Path(r.path).name: r for r in index.search("")}
-    mine, rejected, rescored = (records[n].id for n in ("IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg"))
+    mine, rejected, rescored, plain = (records[n].id for n in ("IMG_0000.jpg", "IMG_0001.jpg", "IMG_0002.jpg",
+                                                               "DSC_8188.jpg"))
     index.set_label(mine, "Our cabin", source="user", state="accepted")
-    top = {photo_id: index.predictions(photo_id)[0] for photo_id in (rejected, rescored)}
+    top = {photo_id: index.predictions(photo_id)[0] for photo_id in (rejected, rescored, plain)}
     index.set_label(rejected, top[rejected].label, source="model", state="suggested",
                     score=top[rejected].score, model_id=first.model_id)
     index.set_state([rejected], "rejected")
+    rescored_score = top[rescored].score / 2
     index.set_label(rescored, None, source="model", state="suggested",  # as `suggest` leaves it
-                    score=top[rescored].score / 2, model_id=first.model_id)
+                    score=rescored_score, model_id=first.model_id)
     index.set_label(rejected, None, source="model", state="suggested", score=top[rejected].score,
                     model_id=first.model_id)  # a later run's "no landmark", the landmark still rejected
 
-    again = tag(index, [library], options(bundle_path, threshold=0.0))
+    # between the re-scored photo's score and the plain one's: only the plain one is labelled
+    between = (rescored_score + top[plain].score) / 2
+    assert rescored_score < between < top[plain].score
+    again = tag(index, [library], options(bundle_path, threshold=between))
     assert again.tagged == 0 and again.up_to_date == 4
-    by_id = {r.id: r for r in index.search("")}
-    changed = [photo_id for photo_id in by_id if photo_id not in (mine, rejected, rescored)]
-    assert sorted(again.relabelled) == sorted(changed) and len(changed) == 1
-    assert by_id[changed[0]].label == index.predictions(changed[0])[0].label
-    assert (by_id[mine].label, by_id[rejected].label, by_id[rescored].label) == ("Our cabin", None, None)
+    assert again.relabelled == [plain] and index.get(plain).label == top[plain].label
+    assert (index.get(mine).label, index.get(rejected).label, index.get(rescored).label) == ("Our cabin", None, None)
     assert "1 relabelled for this model and threshold" in again.line() and "without a landmark" not in again.line()
 
+    # under the re-scored photo's own score it is labelled too, its score kept
+    lower = tag(index, [library], options(bundle_path, threshold=rescored_score * 0.9))
+    assert lower.relabelled == [rescored]
+    assert index.get(rescored).label == top[rescored].label
+    assert index.get(rescored).score == pytest.approx(rescored_score)
+    assert (index.get(mine).label, index.get(rejected).label) == ("Our cabin", None)
+
     back = tag(index, [library], options(bundle_path, threshold=1.0))
-    assert back.relabelled == changed and index.get(changed[0]).label is None
+    assert sorted(back.relabelled) == sorted([plain, rescored])
+    assert index.get(plain).label is None and index.get(rescored).label is None
 
 
 def test_threshold_defaults_to_the_bundles(index, library, bundle_path):

@@ -146,10 +146,12 @@ def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, 
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
     """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
     labelled from its stored top-1 (no decoding: the top-5 is stored), and give back
-    its answer where another model's suggestion replaced it since. Labels of the
-    user, accepted ones, ones `suggest` re-scored (their score is not the top-1's) and
-    rejected landmarks are left alone; a top-1 of score 0 (a blank frame) never becomes
-    a label. Returns the ids of the photos whose label changed."""
+    its answer where another model's suggestion replaced it since. A label `suggest`
+    re-scored (its score is not the top-1's: the same landmark on the scale shared with
+    taught places) is decided on that score, as a tag run would now decide it. Labels
+    of the user, accepted ones and rejected landmarks are left alone; a score of 0 (a
+    blank frame) never becomes a label. Returns the ids of the photos whose label
+    changed."""
     changed: list[int] = []
     now = now_iso()
     for start in range(0, len(photo_ids), 500):
@@ -162,9 +164,11 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             (*chunk, model_id),
         ).fetchall()
         for photo_id, label, score, top_id, top_label, top_score in rows:
-            if label not in (None, top_label) or score is None or abs(float(score) - float(top_score)) > 1e-9:
-                continue  # not the tag run's own decision
-            confident = float(top_score) > 0.0 and float(top_score) >= threshold and not _is_rejected(conn, photo_id, top_label)
+            if label not in (None, top_label) or score is None:
+                continue  # another label than the tag run's (the user's, a taught place's)
+            # the tag run's own score, or the one `suggest` gave the same landmark since
+            decided_on = float(score)
+            confident = decided_on > 0.0 and decided_on >= threshold and not _is_rejected(conn, photo_id, top_label)
             new_label = top_label if confident else None
             if new_label == label:
                 continue
