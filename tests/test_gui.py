@@ -358,7 +358,7 @@ def test_a_path_pasted_into_the_search_finds_that_photo(qtbot, window, tmp_path)
     as free words they matched nothing."""
     folder = added_folder(qtbot, window, tmp_path, count=6)
     photo = sorted(folder.rglob("*.jpg"))[2].resolve()
-    for pasted in (str(photo), f'"{photo}"', photo.as_uri()):
+    for pasted in (str(photo), f'"{photo}"', f"'{photo}'", photo.as_uri()):
         window.search_bar.set_text(pasted)
         wait_for_results(qtbot, window)
         assert window.grid_model.rowCount() == 1, pasted
@@ -378,6 +378,11 @@ def test_a_malformed_query_is_shown_inline_and_keeps_the_results(qtbot, window, 
     assert window.search_bar.error_label.isVisible()
     assert window.search_bar.error_label.text()
     assert window.grid_model.rowCount() == 5
+    assert window.search_bar.count_label.text() == "5 photos"  # the count of what is shown, not "searching…"
+    window.search_bar.set_text("state:" + "nothing-like-a-state-" * 12)  # an error quoting a long word
+    wait_for_results(qtbot, window)
+    assert "nothing-like-a-state-" * 12 in window.search_bar.error_label.full_text()
+    assert window.minimumSizeHint().width() <= 1024  # it held the window 1,700 px wide
     window.search_bar.set_text("")
     wait_for_results(qtbot, window)
     assert not window.search_bar.error_label.isVisible()
@@ -399,6 +404,26 @@ def test_accept_and_reject_keys_change_the_index_at_once(qtbot, window, tmp_path
     window.grid.setCurrentIndex(window.grid_model.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_A)
     assert window.statusBar().currentMessage() == "Nothing to change: the photo is already accepted or not tagged yet"
+
+
+def test_reviewing_updates_the_counts_without_a_job(qtbot, window, tmp_path) -> None:
+    """The status bar's "to review" and the library panel's counts stayed as they were
+    after accepting or rejecting until the next job."""
+    added_folder(qtbot, window, tmp_path, count=4)
+    ids = [window.grid_model.photo_id(row) for row in range(3)]
+    for photo_id in ids:
+        suggest(window.index, photo_id, "Petra", 0.7)
+    window.library_changed()
+    qtbot.waitUntil(lambda: "3 to review" in window.status_label.text(), timeout=10000)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.keyClick(window.grid, Qt.Key.Key_A)
+    qtbot.keyClick(window.grid, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: "1 to review" in window.status_label.text(), timeout=10000)
+    assert window._snapshot.stats["by_state"].get("accepted") == 1
+    assert window._snapshot.stats["by_state"].get("rejected") == 1
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the reject taken back
+    qtbot.waitUntil(lambda: "2 to review" in window.status_label.text(), timeout=10000)
 
 
 def test_set_label_offers_known_labels_and_stores_a_user_label(qtbot, window, tmp_path, monkeypatch) -> None:
@@ -1029,6 +1054,32 @@ def test_tagging_the_library_skips_a_folder_whose_drive_is_not_connected(qtbot, 
     assert window.index.count("is:missing") == 0
 
 
+def test_the_problems_the_index_holds_are_listed_when_the_app_opens(qtbot, tmp_path) -> None:
+    """A broken file stays broken between sessions; the Problems panel started empty on
+    every opening although the index (and `landmark-tagger stats`) still held them."""
+    from app.gui.app import create_application, open_main_window
+
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        nef = tmp_path / "photos" / "DSC_0001.NEF"
+        index.record_error(nef, "decode", f"cannot decode {nef}: truncated RAW file")
+        index.record_error(tmp_path / "photos" / "DSC_0002.JPG", "scan", "cannot read the file")
+    create_application()
+    win = open_main_window(db)
+    qtbot.addWidget(win)
+    try:
+        problems = win.errors_panel.problems()
+        assert [(Path(path).name, stage, message) for path, stage, message in problems] == [
+            ("DSC_0002.JPG", "scan", "cannot read the file"),
+            ("DSC_0001.NEF", "decode", f"cannot decode {nef}: truncated RAW file")]
+        # the File column names the file; the problem does not repeat its whole path (the tooltip has it)
+        assert win.errors_panel.item(1, 2).text() == "cannot decode DSC_0001.NEF: truncated RAW file"
+        assert win.errors_action.text() == "Problems (2)"
+        assert not win.errors_dock.isVisible()  # counted on its button, not opened over the photos
+    finally:
+        close_main_window(win)
+
+
 def test_the_problems_panel_keeps_one_row_a_file_and_stage(qtbot, window, tmp_path, monkeypatch) -> None:
     """Every rescan meets the same broken files again; the list used to grow by all of
     them after each job (and after each start, now that the app checks its folders)."""
@@ -1062,6 +1113,12 @@ def test_the_detail_pane_says_why_there_is_no_preview(qtbot, window, tmp_path) -
     assert window.detail.preview.text() == "Select a photo"
     gone = sorted(folder.rglob("*.jpg"))[0]
     gone.unlink()
+    # before a scan notices: said in words, not as "[Errno 2] No such file or directory"
+    gone_id = window.index.photo_ids(f'path:"{gone.resolve()}"')[0]
+    row = next(row for row in range(window.grid_model.rowCount()) if window.grid_model.photo_id(row) == gone_id)
+    window.grid.setCurrentIndex(window.grid_model.index(row))
+    qtbot.waitUntil(lambda: window.detail.preview.text().startswith("No preview\nFile missing"), timeout=10000)
+    assert "Errno" not in window.detail.preview.text()
     assert window.check_library_folders()
     wait_for_job(qtbot, window)
     window.search_bar.set_text("is:missing")
@@ -1097,6 +1154,7 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, window) -> None:
     shows icons only when narrow."""
     from PySide6.QtCore import QSize
 
+    from app.gui.job_runner import JobProgress
     from app.gui.main_window import first_window_size
 
     assert first_window_size(QSize(1280, 760)) == QSize(1177, 699)
@@ -1105,9 +1163,11 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, window) -> None:
     for page in (window.grid_action, window.review_action):
         page.trigger()
         assert window.minimumSizeHint().width() <= 1024
-    window.job_bar.show()
-    assert window.minimumSizeHint().width() <= 1100  # a job's bar with its figures still fits 1,280
-    window.job_bar.hide()
+    window.job_bar.begin("Tagging the library's folders")
+    window.job_bar.update_progress(JobProgress(done=12_345, total=100_000, message="", rate=35.2, eta_s=7_560.0))
+    assert window.minimumSizeHint().width() <= 1024  # a job's bar with its figures (it reached 1,059)
+    assert window.job_bar.detail.full_text().startswith("12,345 / 100,000  ·  ETA 2:06:00")
+    window.job_bar.end()
     window.resize(1000, 700)
     qtbot.waitUntil(lambda: window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly, timeout=3000)
     window.resize(1400, 900)
@@ -1115,6 +1175,25 @@ def test_the_window_fits_a_small_laptop_screen(qtbot, window) -> None:
                     timeout=3000)
     settings_button = window.toolbar.widgetForAction(window.settings_action)
     assert settings_button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+
+
+def test_review_rows_fit_the_list_on_a_small_laptop_screen(qtbot, window, tmp_path) -> None:
+    """Rows were 600 px wide whatever the list's width: at 1,024 px the list is under
+    500 px and each row's percentage was out of sight behind a horizontal scroll bar."""
+    added_folder(qtbot, window, tmp_path, count=3)
+    for row in range(3):
+        suggest(window.index, window.grid_model.photo_id(row), "Sagrada Familia", 0.8)
+    window.resize(1024, 700)
+    window.review_action.trigger()
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: window.review_model.rowCount() == 3, timeout=10000)
+    view = window.review.list
+    assert view.viewport().width() < 600
+    assert view.visualRect(window.review_model.index(0)).width() == view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()
+    window.resize(1400, 900)
+    qtbot.waitUntil(lambda: view.viewport().width() > 600, timeout=3000)
+    assert view.visualRect(window.review_model.index(0)).width() == view.viewport().width()  # rows fill it
 
 
 def test_a_library_folder_that_moved_is_shown_as_not_found_and_can_be_located(
@@ -1175,3 +1254,36 @@ def test_ctrl_f_goes_to_the_search_field_and_f1_lists_every_shortcut(qtbot, wind
     qtbot.addWidget(dialog)
     listed = [dialog.table.item(row, 0).text() for row in range(dialog.table.rowCount())]
     assert "Write labels…" in listed and "Move through the photos" in listed
+
+
+def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None:
+    """The Problems panel and the status bar said "run 'scan' again, then 'write'" or
+    "`landmark-tagger relocate OLD NEW`": commands the app's user has no shell for."""
+    import shutil
+
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from app.core.scanner import scan
+    from app.gui.app_words import in_app_words
+    from tests.test_metadata_support import add_photo, make_jpeg
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo = make_jpeg(tmp_path / "a.jpg")
+        add_photo(index, [photo], "Petra")
+        photo.write_bytes(photo.read_bytes() + b"edited elsewhere")  # after it was indexed
+        summary = write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+        (_path, message), = summary.errors
+        assert "'scan'" in message
+        shown = in_app_words(message)
+        assert shown.endswith("read its folder again (Tag folder), then Write labels… again")
+
+        library = tmp_path / "library"
+        make_photo_folder(library, 1)
+        scan(index, [library])
+        shutil.rmtree(library)  # a drive not connected, or a folder that moved
+        scan(index, [library])
+        message = index.errors(stage="scan")[0].message
+        assert "landmark-tagger relocate" in message
+        shown = in_app_words(message)
+        assert "landmark-tagger" not in shown and shown.endswith("Locate folder… in its menu follows it.")
+        assert in_app_words("run `landmark-tagger tag FOLDER` first (suggest compares …)").startswith(
+            "tag the folders first (Tag folder)")

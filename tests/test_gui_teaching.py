@@ -126,6 +126,8 @@ def test_similar_photos_show_the_closest_first_and_lead_back(qtbot, taught_windo
     assert shown == [photo_id for photo_id, _ in similar(win.index, ids["bakery"][0], k=20)]
     assert set(shown[:4]) == set(ids["bakery"][1:])  # the same place first
     assert ids["bakery"][0] not in shown and len(shown) == everyone - 2  # not itself, not the untagged one
+    assert win.grid.currentIndex().row() == 0  # the most similar is shown, not whatever took the old row
+    assert win.detail.record.id == shown[0]
     assert win.similar_banner.isVisible()
     assert win.similar_banner.text.text() == f"Similar to bakery_0.jpg — {len(shown)} photos"
 
@@ -232,6 +234,10 @@ def test_no_new_suggestions_says_how_many_photos_came_close(qtbot, taught_window
     win.suggestions_found(0, SuggestReport(threshold=0.79, close=3, best_close=0.41, taught=2, scored=40))
     message = win.statusBar().currentMessage()
     assert "above the threshold (0.79)" in message and "3 photos came close (best 0.41)" in message
+    win.suggestions_found(0, SuggestReport(threshold=0.79, close=3, best_close=0.05, taught=2, scored=40))
+    assert win.statusBar().currentMessage() == (  # 0.05 did not "come close"; lowering the threshold is no answer
+        "No new suggestions: the best match scored 0.05, far under the threshold (0.79); "
+        "teach more photos of your places (T).")
     win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, scored=40))
     assert win.statusBar().currentMessage() == "No new suggestions: teach more photos of your places (T)."
     win.suggestions_found(0, SuggestReport(threshold=0.79, taught=2, tagged=0, scored=0))

@@ -25,10 +25,11 @@ def query_with_paths(query: str | list[str]) -> str | list[str]:
 
 def pasted_path_query(text: str) -> str:
     """The search field's text, or the term for a whole absolute path pasted into it
-    (quoted, or as a file:// address, as file managers copy them). Relative paths mean
-    nothing in the app (it has no current folder), so only absolute ones are looked up."""
+    (quoted, "…" as Windows copies it or '…' as a terminal writes a dropped file, or as a
+    file:// address). Relative paths mean nothing in the app (it has no current folder),
+    so only absolute ones are looked up."""
     given = text.strip()
-    path = given[1:-1] if len(given) > 1 and given[0] == given[-1] == '"' else given
+    path = given[1:-1] if len(given) > 1 and given[0] == given[-1] and given[0] in "\"'" else given
     if path.lower().startswith("file://"):
         from urllib.parse import unquote, urlparse
 

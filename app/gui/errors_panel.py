@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from app.core.index.records import printable_path
 from app.core.library import display_name
+from app.gui.app_words import in_app_words
 
 MAX_ROWS = 2000
 KeyRole = Qt.ItemDataRole.UserRole + 1  # on the file item: what makes a row the same problem
@@ -54,7 +55,10 @@ class ErrorsPanel(QTableWidget):
         file_item.setToolTip(printable_path(path) if path else "")
         file_item.setData(KeyRole, key)
         self._rows[key] = file_item
-        message_item = QTableWidgetItem(message)
+        # the File column names the file: the message need not repeat its whole path
+        shown = message.replace(path, name) if path and name and len(path) > len(name) else message
+        shown = in_app_words(shown)
+        message_item = QTableWidgetItem(shown)
         message_item.setToolTip(message)
         self.setItem(0, 0, file_item)
         self.setItem(0, 1, QTableWidgetItem(stage))
@@ -65,10 +69,10 @@ class ErrorsPanel(QTableWidget):
         self.count_changed.emit(self.rowCount())
 
     def problems(self) -> list[tuple[str, str, str]]:
-        """(file tooltip path, stage, message) of every row, newest first."""
+        """(file tooltip path, stage, whole message) of every row, newest first."""
         rows = []
         for row in range(self.rowCount()):
-            rows.append((self.item(row, 0).toolTip(), self.item(row, 1).text(), self.item(row, 2).text()))
+            rows.append((self.item(row, 0).toolTip(), self.item(row, 1).text(), self.item(row, 2).toolTip()))
         return rows
 
     def clear_problems(self) -> None:

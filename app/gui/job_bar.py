@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QProgressBar, QPushButton
 
+from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 from app.gui.job_runner import JobProgress
 
@@ -24,14 +25,17 @@ class JobBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(12)
-        self.title = QLabel()
-        self.title.setMinimumWidth(120)  # the window must still fit a laptop screen while a job runs
+        # The window must still fit a laptop screen while a job runs: the texts give way
+        # (cut with "…", whole in their tooltips) before the panels beside the grid do.
+        self.title = ElidedLabel()
+        self.title.setMinimumWidth(100)
         self.bar = QProgressBar()
         self.bar.setFixedHeight(10)
         self.bar.setTextVisible(False)
-        self.detail = QLabel()
+        self.bar.setMinimumWidth(60)
+        self.detail = ElidedLabel()
         self.detail.setProperty("role", "muted")
-        self.detail.setMinimumWidth(200)
+        self.detail.setMinimumWidth(150)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel")
         layout.addWidget(self.title)
         layout.addWidget(self.bar, 1)
@@ -54,13 +58,13 @@ class JobBar(QFrame):
             counts = f"{progress.done:,} / {progress.total:,}"
         else:
             counts = f"{progress.done:,}"
-        parts = [counts]
-        if progress.rate:
-            parts.append(f"{progress.rate:.1f} photos/s")
+        parts = [counts]  # what matters most first: a narrow bar cuts the end
         if progress.eta_s is not None:
             parts.append(f"ETA {format_duration(progress.eta_s)}")
         elif progress.message:
             parts.append(progress.message)
+        if progress.rate:
+            parts.append(f"{progress.rate:.1f} photos/s")
         self.detail.setText("  ·  ".join(parts))
 
     def cancelling(self) -> None:

@@ -133,7 +133,7 @@ class JobController(QObject):
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
         def report(summary) -> None:
-            text = summary.line().replace("`landmark-tagger write`", "Write labels…")
+            text = summary.line()
             self.window.show_message(text[0].upper() + text[1:])
             self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
 

@@ -127,6 +127,7 @@ class LabelActions:
         states = " / ".join(sorted(back))
         self.show_message(f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again")
         self.photos_changed(ids)
+        self.counts_changed()
         self.select_after_load = ids[0]
         self.refresh_results()
 
@@ -162,6 +163,7 @@ class LabelActions:
         model, view = self._active_model_and_view()
         row = view.currentIndex().row() if view.currentIndex().isValid() else 0
         self.photos_changed(ids)
+        self.counts_changed()
         if self.showing_review():
             # Reviewed photos leave the list now, so the next key acts on the next photo;
             # the search in the worker then confirms the list.

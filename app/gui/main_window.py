@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout,
@@ -24,7 +24,8 @@ from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui import file_places
 from app.gui.detail_pane import DetailPane, state_text
-from app.gui.errors_panel import ErrorsPanel
+from app.gui.app_words import in_app_words
+from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS, ErrorsPanel
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
@@ -46,6 +47,7 @@ PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
 COMPACT_TOOLBAR_WIDTH = 1200  # below it the toolbar's names do not fit beside their icons
+RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
 
 
 def first_window_size(available: QSize | None) -> QSize:
@@ -91,10 +93,13 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self._snapshot: LibrarySnapshot | None = None  # the latest counts, to redraw the library panel
         self.review_undo: list = []  # label_actions.ReviewStep, the latest last
         self.select_after_load: int | None = None  # a photo to show once the results arrive
+        self._recount_timer = QTimer(self, singleShot=True, interval=RECOUNT_AFTER_MS)
+        self._recount_timer.timeout.connect(self.results.summarise)
         self._build_central()
         self._build_docks()
         self._build_actions()
         self.jobs = JobController(self)
+        self._show_earlier_problems()
         self._load_places()
         self.restore_window_state()
         self.library_changed()
@@ -348,6 +353,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             if results.similar_to != self.similar_to:
                 return  # the user went back meanwhile
             self.search_bar.show_count(len(results.ids), "similar")
+            if results.ids:  # the photo compared with, else the most like it: not the row chosen before
+                self.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
             self._set_model_ids(self.grid_model, self.grid, results.ids)
             self.similar_arrived(results.similar_to, len(results.ids))
         elif results.ids is not None:
@@ -405,6 +412,11 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             row = min(keep_row, len(ids) - 1) if keep_id not in ids[max(0, keep_row - 50): keep_row + 50] \
                 else ids.index(keep_id, max(0, keep_row - 50))
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def counts_changed(self) -> None:
+        """Accepts, rejects and labels change the status bar's counts and the library
+        panel's; count again once the keys pause (review is one key a photo)."""
+        self._recount_timer.start()
 
     def photos_changed(self, photo_ids) -> None:
         """Labels of these photos changed (a job or a review action): repaint them."""
@@ -620,7 +632,21 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+        self.statusBar().showMessage(in_app_words(text), 8000)
+
+    def _show_earlier_problems(self) -> None:
+        """The problems the index still holds from earlier sessions (a broken file stays
+        broken until it is fixed or forgotten): listed and counted on the Problems button,
+        without opening the panel over the photos."""
+        earlier = self.index.errors(limit=MAX_PROBLEM_ROWS)
+        self.errors_panel.blockSignals(True)
+        try:
+            for error in reversed(earlier):
+                self.errors_panel.add_problem(error.path, error.stage, error.message)
+        finally:
+            self.errors_panel.blockSignals(False)
+        count = self.errors_panel.rowCount()
+        self.errors_action.setText(f"Problems ({count})" if count else "Problems")
 
     def _on_error_count(self, count: int) -> None:
         self.errors_action.setText(f"Problems ({count})" if count else "Problems")

@@ -28,7 +28,18 @@ class _PreviewJob(QRunnable):
             qimage = QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
             self.signals.loaded.emit(self.ticket, qimage)
         except Exception as error:  # shown in the pane; never crash the app
-            self.signals.failed.emit(self.ticket, str(error))
+            self.signals.failed.emit(self.ticket, preview_problem(error))
+
+
+MISSING_FILE = "File missing: moved, deleted, or on a drive that is not connected; its labels are kept"
+
+
+def preview_problem(error: BaseException) -> str:
+    """What the pane says when a preview fails: a file gone since the last scan is said
+    in words (the next scan marks it missing), not as the system's error number."""
+    if isinstance(error, FileNotFoundError) or isinstance(error.__cause__, FileNotFoundError):
+        return MISSING_FILE
+    return str(error)
 
 
 class PreviewLoader(QObject):

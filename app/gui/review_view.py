@@ -7,19 +7,21 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout,
+    QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout,
     QWidget,
 )
 
 from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import theme
+from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
 from app.gui.tile_delegate import draw_badge
 from model.image_detail import is_unscored
 
 ROW_HEIGHT = 92
+ROW_MIN_WIDTH = 360  # rows fill the list's width; this is the narrowest they are drawn
 
 
 def runner_up_line(record, alternatives) -> str | None:
@@ -44,7 +46,9 @@ class ReviewRowDelegate(QStyledItemDelegate):
     """A row: thumbnail, suggested label, confidence bar, file and date."""
 
     def sizeHint(self, option, index: QModelIndex) -> QSize:
-        return QSize(600, ROW_HEIGHT)
+        # A list view makes rows as wide as the widest hint or its viewport, whichever is
+        # more: a wide hint pushed the percentage out of sight on a laptop's screen.
+        return QSize(ROW_MIN_WIDTH, ROW_HEIGHT)
 
     def paint(self, painter: QPainter, option, index: QModelIndex) -> None:
         record = index.data(RecordRole)
@@ -129,16 +133,16 @@ class ReviewView(QWidget):
         layout.setContentsMargins(10, 10, 10, 0)
         layout.setSpacing(8)
         header = QHBoxLayout()
-        self.heading = QLabel("Review suggestions")
+        # The heading and the hint give way (cut with "…") rather than squeezing the panels
+        # beside the list on a narrow window.
+        self.heading = ElidedLabel()
+        self.heading.setText("Review suggestions")
         self.heading.setProperty("role", "heading")
-        self.heading.setMinimumWidth(150)  # below its text width only on a narrow window
-        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        hint = QLabel("Most doubtful first  ·  A accept  ·  R reject  ·  L label")
+        self.heading.setMinimumWidth(120)
+        hint = ElidedLabel()
+        hint.setText("Most doubtful first  ·  A accept  ·  R reject  ·  L label")
         hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Space view larger  ·  Enter details")
         hint.setProperty("role", "muted")
-        hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # The hint gives way (clipped) rather than squeezing the panels beside the list.
-        hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         titles = QVBoxLayout()
         titles.setSpacing(2)
         self.find_button = QPushButton(icon("review"), "Find suggestions")

@@ -3,9 +3,10 @@ inline error for a malformed query (no dialog)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
+from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 
 DEBOUNCE_MS = 250
@@ -45,10 +46,10 @@ class SearchBar(QWidget):
         self.field.setMinimumWidth(280)
         self.count_label = QLabel()
         self.count_label.setProperty("role", "muted")
-        self.error_label = QLabel()
+        self.error_label = ElidedLabel()  # it quotes what the user typed: never wider than there is room
         self.error_label.setProperty("role", "error")
-        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the user typed
         self.error_label.hide()
+        self._shown_count = ""  # the count of the results on show, kept while a search runs
         self.order = QComboBox()
         self.order.addItem("Newest first", False)
         self.order.addItem("Oldest first", True)  # a trip from its first day
@@ -87,13 +88,14 @@ class SearchBar(QWidget):
         self._set_invalid(False)
         self.error_label.hide()
         noun = what or ("photo" if count == 1 else "photos")
-        self.count_label.setText(f"{count:,} {noun}")
+        self._shown_count = f"{count:,} {noun}"
+        self.count_label.setText(self._shown_count)
 
     def show_error(self, message: str) -> None:
         """Show why the query is malformed next to the field; the grid keeps its last results."""
         self._set_invalid(True)
+        self.count_label.setText(self._shown_count)  # the grid still shows those: not "searching…"
         self.error_label.setText(message)
-        self.error_label.setToolTip(message)
         self.error_label.show()
 
     def has_error(self) -> bool:

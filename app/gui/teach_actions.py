@@ -13,6 +13,7 @@ from app.gui.icons import icon
 from app.gui.label_dialog import LabelDialog
 
 SIMILAR_COUNT = 20  # photos shown by "Similar photos"
+FAR_UNDER = 0.5  # a best score under half the threshold did not "come close"
 
 
 class SimilarBanner(QWidget):
@@ -205,6 +206,9 @@ class TeachActions:
             return f"{photos} here not tagged yet: tag them to compare them with what you taught."
         if report is not None and report.scored == 0:
             return "Every tagged photo here is one you taught or labelled: tag more folders to look through."
+        if report is not None and report.close and report.best_close < report.threshold * FAR_UNDER:
+            return (f"No new suggestions: the best match scored {report.best_close:.2f}, far under the threshold "
+                    f"({report.threshold:.2f}); teach more photos of your places (T).")
         if report is not None and report.close:
             photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
