@@ -609,6 +609,37 @@ def test_the_loupe_shows_the_photo_large_and_the_label_keys_act_on_it_alone(qtbo
     qtbot.waitUntil(lambda: not window.loupe.isVisible(), timeout=5000)
 
 
+def test_the_loupe_caption_cuts_a_long_landmark_name_on_a_laptop_instead_of_running_it_under_the_key_hint(
+        qtbot, window, tmp_path) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.gui.loupe_view import HINT
+
+    long_name = "Basilica Cattedrale Metropolitana di Santa Maria Assunta e San Giovanni Battista (Duomo di Urbino)"
+    added_folder(qtbot, window, tmp_path, count=2)
+    ids = [window.grid_model.photo_id(row) for row in range(2)]
+    suggest(window.index, ids[0], long_name, 0.7)
+    suggest(window.index, ids[1], "Petra", 0.7)
+    window.photos_changed(ids)
+    window.resize(1024, 700)
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    assert window.open_loupe()
+    qtbot.waitUntil(lambda: window.loupe.record_id == ids[0])
+    left = [window.loupe.title, window.loupe.state_line]
+    right = [label for label in window.loupe.findChildren(QLabel) if label not in left]  # the file, the keys
+    hint = next(label for label in right if label is not window.loupe.file_line)
+    for label in left + right:  # each line shows what fits, cut with "…", not clipped mid-letter
+        assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    assert max(label.geometry().right() for label in left) < min(label.geometry().left() for label in right)
+    assert window.loupe.title.text().startswith("Basilica") and window.loupe.title.text().endswith("…")
+    assert window.loupe.title.toolTip() == long_name
+    assert window.loupe.title.width() >= window.loupe.width() // 2  # the label comes first: most of the row
+    window.resize(1600, 900)
+    qtbot.keyClick(window.loupe, Qt.Key.Key_Right)  # a short label: room again for the whole key hint
+    qtbot.waitUntil(lambda: window.loupe.record_id == ids[1])
+    assert window.loupe.title.text() == "Petra" and hint.text() == HINT
+
+
 def test_the_loupe_over_the_review_list_moves_on_and_closes_after_the_last_suggestion(qtbot, window, tmp_path) -> None:
     added_folder(qtbot, window, tmp_path, count=2)
     ids = [window.grid_model.photo_id(row) for row in range(2)]

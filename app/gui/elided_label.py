@@ -7,7 +7,7 @@ a laptop's screen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
 
@@ -37,6 +37,12 @@ class ElidedLabel(QLabel):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._fit()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        """A style sheet's font (a heading) arrives after the text: cut it again in that font."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()
 
     def _fit(self) -> None:
         shown = self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideRight, max(self.width(), 0))

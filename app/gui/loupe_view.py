@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from app.core.library import display_name
 from app.gui import theme
 from app.gui.detail_pane import format_taken_at
+from app.gui.elided_label import ElidedLabel
 
 _STEP_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}
 _CLOSE_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 HINT = "←/→ previous / next  ·  A accept  ·  R reject  ·  L label  ·  Esc back"  # short: it shares a line
+MARGIN, CAPTION_GAP = 16, 16
+LABEL_SHARE_AT_LEAST = 0.6  # of the caption row, for the label and its state when both sides are long
 
 
 class _FittedImage(QWidget):
@@ -68,20 +71,22 @@ class LoupeView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.record_id: int | None = None
         self.image = _FittedImage()
-        self.title = QLabel()
-        self.title.setTextFormat(Qt.TextFormat.PlainText)  # labels are user text, never markup
+        # The caption's lines share one row under the photo; on a laptop a long landmark or
+        # file name would run under its neighbour, so each is cut with "…" (whole in its tooltip).
+        self.title = ElidedLabel()  # plain text: labels are user text, never markup
         self.title.setProperty("role", "heading")
-        self.state_line = QLabel()
+        self.state_line = ElidedLabel()
         self.state_line.setProperty("role", "muted")
-        self.file_line = QLabel()
-        self.file_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.file_line = ElidedLabel()
         self.file_line.setProperty("role", "muted")
         self.file_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hint = QLabel(HINT)
+        hint = ElidedLabel()
+        hint.setText(HINT)
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hint.setMinimumWidth(1)  # its whole text when there is room; it gives way on a narrow window
+        self.hint = hint
         caption = QHBoxLayout()
+        caption.setSpacing(CAPTION_GAP)
         words = QVBoxLayout()
         words.addWidget(self.title)
         words.addWidget(self.state_line)
@@ -91,7 +96,7 @@ class LoupeView(QWidget):
         details.addWidget(hint)
         caption.addLayout(details)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 12)
+        layout.setContentsMargins(MARGIN, MARGIN, MARGIN, 12)
         layout.setSpacing(10)
         layout.addWidget(self.image, 1)
         layout.addLayout(caption)
@@ -114,6 +119,21 @@ class LoupeView(QWidget):
         self.state_line.setText(state_text)
         taken = format_taken_at(record.taken_at) if record.taken_at else ""
         self.file_line.setText("   ·   ".join(part for part in (display_name(record.path), taken) if part))
+        self._share_caption()
+
+    def _share_caption(self) -> None:
+        """Split the caption row between the label (left) and the file and keys (right):
+        the label gets the width it needs, at most LABEL_SHARE_AT_LEAST of the row when the
+        right side is long too. Left to the layout, two long sides took equal cuts, and a
+        long landmark name vanished altogether beside the key hint."""
+        room = max(0, self.width() - 2 * MARGIN - CAPTION_GAP)
+        wanted = max(self.title.sizeHint().width(), self.state_line.sizeHint().width())
+        right = max(round(room * (1 - LABEL_SHARE_AT_LEAST)), room - wanted)
+        for label in (self.file_line, self.hint):
+            label.setMaximumWidth(right)
+        for label in (self.title, self.state_line):
+            label.setMaximumWidth(max(0, room - right))
+        self.layout().activate()  # the lines' widths now, not at the next event loop: their text is cut to them
 
     def set_image(self, image: QImage | None, message: str = "") -> None:
         self.image.set_image(image, message)
@@ -127,6 +147,10 @@ class LoupeView(QWidget):
         self.show()
         self.raise_()
         self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._share_caption()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
