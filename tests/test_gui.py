@@ -1030,6 +1030,32 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     assert not nothing.write_button.isEnabled()
 
 
+def test_the_write_dialog_says_why_there_is_nothing_to_write_and_what_to_do_in_the_apps_words(qtbot) -> None:
+    from app.core.metadata.keywords import KeywordFields
+    from app.core.metadata.plan import PlannedWrite
+    from app.gui.write_dialog import WritePlanDialog
+
+    changed = PlannedWrite(photo_id=1, source=Path("/p/a.jpg"), target=Path("/p/a.jpg"), kind="jpeg", label="Petra",
+                           previous_label=None, before=KeywordFields(subject=[]),
+                           after=KeywordFields(subject=["Petra"]),
+                           problem="changed on disk since it was indexed; run 'scan' again, then 'write'")
+    dialog = WritePlanDialog([changed], include_suggested=False)
+    qtbot.addWidget(dialog)
+    problem = dialog.table.item(0, 4).text()
+    assert problem == "changed on disk since it was indexed; read its folder again (Tag folder), then Write labels… again"
+    assert dialog.table.item(0, 4).toolTip() == problem
+    assert dialog.summary.text() == "0 files would be written, 1 cannot be (see Problem)."  # no word on undoing nothing
+    # a library fresh from tagging: suggestions only, nothing accepted, so nothing to write yet
+    empty = WritePlanDialog([], include_suggested=False)
+    qtbot.addWidget(empty)
+    assert "0 files" not in empty.summary.text()
+    assert "Accept labels in Review (A)" in empty.summary.text() and "include the suggested" in empty.summary.text()
+    assert not empty.write_button.isEnabled()
+    none_at_all = WritePlanDialog([], include_suggested=True)
+    qtbot.addWidget(none_at_all)
+    assert none_at_all.summary.text().startswith("No photo here has a label to write")
+
+
 def library_with_an_unplugged_card(qtbot, win, tmp_path) -> tuple[Path, Path]:
     """A library of 3 photos in one folder and 2 on a card since taken out (its folder
     gone from where the library knows it)."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import theme
+from app.gui.app_words import in_app_words
 
 MAX_SHOWN = 5000
 
@@ -44,6 +45,35 @@ def cell_text(value) -> str:
     return str(value)
 
 
+def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
+    """What the write would do; with nothing to write, why and what to do instead (a
+    library fresh from tagging holds suggestions only, and "0 files would be written"
+    with a note on atomic writes left the photographer guessing)."""
+    if not plan:
+        if include_suggested:
+            return "No photo here has a label to write: tag its folder first (Tag folder), or widen the search."
+        return ("No photo here has an accepted label to write yet. Accept labels in Review (A) first, "
+                "or include the suggested labels below.")
+    blocked = sum(1 for item in plan if getattr(item, "problem", None))
+    unchanged = len(plan) - writable - blocked
+    text = (f"{writable:,} file{'s' if writable != 1 else ''} would be written"
+            + (f", {unchanged:,} already {'carry' if unchanged != 1 else 'carries'} the label" if unchanged else "")
+            + (f", {blocked:,} cannot be (see Problem)" if blocked else "") + ".")
+    if writable:
+        text += (" Nothing has been changed yet; files are replaced atomically, checked after writing, and the "
+                 "whole batch can be undone. RAW files are never modified.")
+    return text
+
+
+def problem_text(item, unchanged: bool) -> str:
+    """The Problem cell: why a file cannot be written, in the app's words (the core's
+    reason names command-line steps: "run 'scan' again, then 'write'")."""
+    if unchanged:
+        return ("nothing to write for no landmark" if getattr(item, "label", "") is None
+                else "nothing to change: the label is there already")
+    return in_app_words(cell_text(getattr(item, "problem", None)))
+
+
 def _row_order(item) -> int:
     """0 a file that would be written, 1 one that cannot be, 2 one already right."""
     if getattr(item, "problem", None):
@@ -60,15 +90,8 @@ class WritePlanDialog(QDialog):
         self.resize(900, 560)
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        blocked = sum(1 for item in plan if getattr(item, "problem", None))
         writable = sum(1 for item in plan if getattr(item, "changes_anything", not getattr(item, "problem", None)))
-        unchanged = len(plan) - writable - blocked
-        text = (f"{writable:,} file{'s' if writable != 1 else ''} would be written"
-                + (f", {unchanged:,} already {'carry' if unchanged != 1 else 'carries'} the label" if unchanged else "")
-                + (f", {blocked:,} cannot be (see Problem)" if blocked else "")
-                + ". Nothing has been changed yet; files are replaced atomically, checked after "
-                  "writing, and the whole batch can be undone. RAW files are never modified.")
-        self.summary = QLabel(text)
+        self.summary = QLabel(plan_summary(plan, writable, include_suggested))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.include_suggested = QCheckBox("Include suggested (not yet accepted) labels")
@@ -89,9 +112,8 @@ class WritePlanDialog(QDialog):
                 text = cell_text(value)
                 if name == "label" and value is None:
                     text = "no landmark"
-                elif name == "problem" and unchanged:
-                    text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
-                            else "nothing to change: the label is there already")
+                elif name == "problem":
+                    text = problem_text(item, unchanged)
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
                 if unchanged:
