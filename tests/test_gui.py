@@ -1056,6 +1056,21 @@ def test_the_write_dialog_says_why_there_is_nothing_to_write_and_what_to_do_in_t
     assert none_at_all.summary.text().startswith("No photo here has a label to write")
 
 
+def test_a_long_status_message_is_not_cut_under_the_counts_they_make_room_until_it_goes(qtbot, window) -> None:
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.status_label.text() != "")
+    long_message = ("Wrote labels into 12 photos (3 sidecar files); 2 files changed on disk since the scan were left "
+                    "alone: read their folders again and write once more")
+    window.show_message(long_message)
+    assert window.statusBar().currentMessage() == long_message
+    assert not window.status_label.isVisible()  # the counts were drawn over the message's end
+    assert window.statusBar().toolTip() == long_message
+    window.statusBar().clearMessage()
+    assert window.status_label.isVisible()
+    window.show_message("Accepted 1 photo")  # a short one fits beside them
+    assert window.status_label.isVisible()
+
+
 def library_with_an_unplugged_card(qtbot, win, tmp_path) -> tuple[Path, Path]:
     """A library of 3 photos in one folder and 2 on a card since taken out (its folder
     gone from where the library knows it)."""

@@ -47,6 +47,7 @@ PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 
 
 COMPACT_TOOLBAR_WIDTH = 1200  # below it the toolbar's names do not fit beside their icons
+STATUS_BAR_PADDING = 40  # the status bar's margins and the gap between a message and the counts
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
 
 
@@ -290,6 +291,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self._style_toolbar(compact=False)
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
+        self.statusBar().messageChanged.connect(self._make_room_for_message)
 
     # -- library and results -------------------------------------------------------------
     def library_changed(self) -> None:
@@ -633,6 +635,16 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(in_app_words(text), 8000)
+
+    def _make_room_for_message(self, message: str) -> None:
+        """A message too long to fit beside the counts (a write's summary, a folder not
+        found) was cut under them; while it shows, the counts give it their room and come
+        back when it goes. The whole message is the status bar's tooltip."""
+        bar = self.statusBar()
+        room = bar.width() - self.status_label.sizeHint().width() - STATUS_BAR_PADDING
+        fits = bar.fontMetrics().horizontalAdvance(message) <= room
+        self.status_label.setVisible(not message or fits)
+        bar.setToolTip(message)
 
     def _show_earlier_problems(self) -> None:
         """The problems the index still holds from earlier sessions (a broken file stays
