@@ -172,3 +172,53 @@ def test_label_no_landmark_marks_the_photos_as_showing_none_and_rejects_the_mode
         assert rejected(index.conn) == {(photo, "Fort Saint-Jean")}  # and the model's label is rejected
     assert main(["--db", str(db), "label", "a.jpg", "Somewhere", "--no-landmark"]) == 2
     assert main(["--db", str(db), "label", "a.jpg"]) == 2  # neither
+
+
+def _ctrl_c_after_first_file(monkeypatch, module, name: str) -> None:
+    """Press Ctrl-C (a real SIGINT to this process) once the first file is done."""
+    import os
+    import signal
+
+    real = getattr(module, name)
+    pressed = []
+
+    def then_ctrl_c(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not pressed:
+            pressed.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return result
+
+    monkeypatch.setattr(module, name, then_ctrl_c)
+
+
+def test_ctrl_c_stops_write_and_undo_cleanly_with_their_summary(tmp_path, capsys, monkeypatch):
+    """Ctrl-C during `write` used to end in a bare 'landmark-tagger: interrupted': no count
+    of the files changed, no word that `undo` reverts them. Now it stops between files,
+    says what was written and how to go on, and exits 130; undo does the same."""
+    from app.core.metadata import undo as undo_module
+    from app.core.metadata import writer
+
+    db = tmp_path / "index.db"
+    photos = [make_jpeg(tmp_path / f"DSC_{i:04d}.jpg", seed=i) for i in range(40)]
+    original = {photo: photo.read_bytes() for photo in photos}
+    with PhotoIndex.open(db) as index:
+        for photo in photos:
+            add_photo(index, [photo], "Colosseum")
+    _ctrl_c_after_first_file(monkeypatch, writer, "write_one")
+    assert main(["--db", str(db), "write"]) == 130
+    err = capsys.readouterr().err
+    assert "stopping after" in err and "(cancelled)" in err and "'landmark-tagger undo' reverts it" in err
+    written = [p for p in photos if p.read_bytes() != original[p]]
+    assert 0 < len(written) < len(photos)
+    assert all(read_fields(p.read_bytes()).subject == ["Colosseum"] for p in written)
+
+    monkeypatch.undo()
+    _ctrl_c_after_first_file(monkeypatch, undo_module, "undo_entry")
+    assert main(["--db", str(db), "undo"]) == 130
+    err = capsys.readouterr().err
+    assert "(cancelled)" in err and "undo` again" in err
+    assert sum(p.read_bytes() != original[p] for p in photos) < len(written)
+    monkeypatch.undo()
+    assert main(["--db", str(db), "undo"]) == 0  # the rest of the same batch
+    assert all(p.read_bytes() == original[p] for p in photos)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 from app.core.progress import Progress, ProgressCallback
 
@@ -113,6 +113,36 @@ def print_summary(text: str, stream: TextIO | None = None) -> None:
     """The line every job ends with (or a per-file error), on stderr so stdout stays
     machine-readable."""
     print(one_line(text), file=stream or sys.stderr, flush=True)
+
+
+@contextmanager
+def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """First Ctrl-C: set `cancel` and say `message`, so the job stops between files
+    and its summary (what was done, how to undo or go on) still comes; a bare
+    KeyboardInterrupt would skip it. Second Ctrl-C: abort."""
+    import signal
+
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+
+    def handle(signum, frame) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        (say or print_summary)(message)
+
+    try:
+        signal.signal(signal.SIGINT, handle)
+    except ValueError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

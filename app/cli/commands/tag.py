@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shlex
-import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from app.cli.common import add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary
+from app.cli.common import (
+    add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary, stop_on_ctrl_c,
+)
 from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
@@ -72,7 +73,7 @@ def run(args) -> int:
             shown_errors.append(result.error)
             _write_above_bar(one_line(f"error: {result.error}"))
 
-    with open_index(args) as index, _stop_on_ctrl_c(cancel), _progress_bars() as progress:
+    with open_index(args) as index, stop_on_ctrl_c(cancel, "stopping after the current batch… (Ctrl-C again to abort)", _write_above_bar), _progress_bars() as progress:
         add_folders_given(index, args.paths)
         targets = [Path(p) for p in args.paths] or _library_folders(index)
         roots_before = index.roots()
@@ -119,32 +120,6 @@ def _folders_joined_for_files(index, roots_before: list[Path], targets: list[Pat
         for root in index.folder_only_roots()
         if root in parents and root not in roots_before
     ]
-
-
-@contextmanager
-def _stop_on_ctrl_c(cancel) -> Iterator[None]:
-    """First Ctrl-C: finish the current batch and stop cleanly. Second: abort."""
-    try:
-        previous = signal.getsignal(signal.SIGINT)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-
-    def handle(signum, frame) -> None:
-        if cancel.cancelled:
-            raise KeyboardInterrupt
-        cancel.cancel()
-        _write_above_bar("stopping after the current batch… (Ctrl-C again to abort)")
-
-    try:
-        signal.signal(signal.SIGINT, handle)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _silence_stdout() -> None:

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from app.cli.commands.write import open_index, progress_printer
-from app.cli.common import one_line
+from app.cli.commands.write import EXIT_INTERRUPTED, open_index, progress_printer, say_above_progress
+from app.cli.common import one_line, stop_on_ctrl_c
 
 
 def register(subparsers) -> None:
@@ -27,10 +27,14 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.core.metadata import undo_last_write
+    from app.core.progress import CancelToken
 
     index = open_index(args)
+    cancel = CancelToken()
     try:
-        summary = undo_last_write(index, progress=progress_printer(not args.json))
+        with stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
+                            say_above_progress):
+            summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel)
     finally:
         index.close()
     if args.json:
@@ -43,4 +47,7 @@ def run(args: argparse.Namespace) -> int:
         print("undo: no write batch to undo", file=sys.stderr)
         return 0
     print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
+    if summary.cancelled:
+        print("undo: stopped by Ctrl-C; `landmark-tagger undo` again restores the rest of this batch", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 1 if summary.failed else 0

@@ -8,7 +8,7 @@ import argparse
 import json
 import sys
 
-from app.cli.common import one_line
+from app.cli.common import one_line, stop_on_ctrl_c
 from app.core.wording import counted
 
 
@@ -70,8 +70,13 @@ def progress_printer(enabled: bool):
     return report
 
 
+EXIT_INTERRUPTED = 130
+STOPPING = "stopping after the files being written… (Ctrl-C again to abort)"
+
+
 def run(args: argparse.Namespace) -> int:
     from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from app.core.progress import CancelToken
 
     options = WriteOptions(
         sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg, keep_mtime=not args.touch
@@ -92,7 +97,9 @@ def run(args: argparse.Namespace) -> int:
             )
             print_waiting_suggestions(waiting)
             return 0
-        summary = write_labels(index, plan, options, progress=progress_printer(not args.json))
+        cancel = CancelToken()
+        with stop_on_ctrl_c(cancel, STOPPING, say_above_progress):
+            summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
     finally:
         index.close()
     if args.json:
@@ -106,8 +113,18 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
+    if summary.cancelled:
+        print("write: stopped by Ctrl-C; `landmark-tagger write` again writes the rest", file=sys.stderr)
+        return EXIT_INTERRUPTED
     print_waiting_suggestions(waiting)
     return 1 if summary.failed else 0
+
+
+def say_above_progress(text: str) -> None:
+    """A message on its own line, below the `\\r` progress line when there is one."""
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(one_line(text), file=sys.stderr, flush=True)
 
 
 def print_waiting_suggestions(count: int) -> None:
