@@ -923,6 +923,32 @@ def test_photos_dropped_from_outside_the_library_are_tagged_with_their_folder_al
     assert all("old trip" not in record.path for record in window.index.search())
 
 
+def test_photos_dropped_beside_a_folder_are_taken_once_the_folder_is_read(
+        qtbot, window, tmp_path, tiny_bundle) -> None:
+    """A folder and a photo from elsewhere dropped together: the folder was added and the
+    photo silently ignored (a second job cannot start while the folder is read)."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
+    folder = tmp_path / "Italy 2019"
+    make_photo_folder(folder, 3)
+    elsewhere = make_photo_folder(tmp_path / "Downloads", 1, seed=5)[0]
+    inside = sorted(folder.rglob("*.jpg"))[0]  # dropped too: the folder takes it
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in (folder, inside, elsewhere)])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                                Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: window.index.count(f'path:"{elsewhere.resolve()}"') == 1, timeout=60000)
+    wait_for_job(qtbot, window)
+    assert folder.resolve() in window.index.roots()
+    record = window.index.get(window.index.photo_ids(f'path:"{elsewhere.resolve()}"')[0])
+    assert record.model_id == tiny_bundle.id  # tagged, as a photo dropped alone is
+    assert [window.grid_model.photo_id(row) for row in range(window.grid_model.rowCount())] == [record.id]
+
+
 def test_jobs_take_their_options_from_the_settings(tmp_path) -> None:
     from app.core.decode_workers import usable_cpus
     from app.core.settings import AppSettings

@@ -94,6 +94,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self._snapshot: LibrarySnapshot | None = None  # the latest counts, to redraw the library panel
         self.review_undo: list = []  # label_actions.ReviewStep, the latest last
         self.select_after_load: int | None = None  # a photo to show once the results arrive
+        self._photos_after_folders: list[Path] = []  # dropped beside folders: taken once those are read
         self._recount_timer = QTimer(self, singleShot=True, interval=RECOUNT_AFTER_MS)
         self._recount_timer.timeout.connect(self.results.summarise)
         self._build_central()
@@ -685,19 +686,36 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         """Folders dropped on the window are added like "Add folder…"; photo files
         dropped on it are looked up (a search for those files), to see what the library
         knows of them, and those it does not know yet are tagged (their folder joins the
-        library on its own, as `landmark-tagger tag FILE` does)."""
+        library on its own, as `landmark-tagger tag FILE` does). Photos dropped beside
+        folders (outside them) are taken once the folders are read: they were ignored."""
         folders, photos = self._dropped(event)
         if folders and not self.jobs.busy:
             event.acceptProposedAction()
-            self.add_folders(folders)
+            outside = [photo for photo in photos if not any(photo.is_relative_to(folder) for folder in folders)]
+            started = self.add_folders(folders)
+            if outside and started:
+                self._photos_after_folders = outside
+                self.jobs.job_stopped.connect(self._take_photos_dropped_with_folders)
+            elif outside:
+                self._take_dropped_photos(outside)
         elif photos:
-            from app.core.path_query import path_term
-
             event.acceptProposedAction()
-            self.search_bar.set_text(" ".join(filter(None, (path_term(str(p)) for p in photos))))
-            unknown = library.photos_not_in_library(self.index, photos)
-            if unknown:
-                self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
+            self._take_dropped_photos(photos)
+
+    def _take_photos_dropped_with_folders(self, _job: str) -> None:
+        self.jobs.job_stopped.disconnect(self._take_photos_dropped_with_folders)
+        photos, self._photos_after_folders = self._photos_after_folders, []
+        # after the job's own follow-up (it runs on the next turn of the event loop)
+        QTimer.singleShot(0, lambda: self._take_dropped_photos(photos))
+
+    def _take_dropped_photos(self, photos: list[Path]) -> None:
+        """Show the photos dropped; tag those the library does not know yet."""
+        from app.core.path_query import path_term
+
+        self.search_bar.set_text(" ".join(filter(None, (path_term(str(p)) for p in photos))))
+        unknown = library.photos_not_in_library(self.index, photos)
+        if unknown:
+            self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
 
     def save_window_state(self) -> None:
         """Remember size and panel layout for the next start (in the settings file)."""
