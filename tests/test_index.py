@@ -123,6 +123,41 @@ def test_a_rejected_suggestion_is_not_suggested_again(index: PhotoIndex) -> None
     assert index.count('label:"louvre" state:accepted') == 1
 
 
+def test_an_accepted_suggestion_does_not_follow_another_photo_saved_under_its_name(tmp_path: Path) -> None:
+    """Accepting "Colosseum", then saving a Taj Mahal photo under the same file name,
+    then tagging kept "Colosseum" accepted, so `write` put it into the Taj Mahal photo.
+    The acceptance was about the image the model saw: when the file changed and the
+    model now sees another landmark, the photo gets that as a fresh suggestion. An
+    edit the model still sees as the same landmark, a re-tag of an unchanged file and
+    a label the user typed keep their label."""
+    folder = tmp_path / "photos"
+    replaced = write_jpeg(folder / "DSC_0001.JPG", color=(200, 30, 30))
+    edited = write_jpeg(folder / "DSC_0002.JPG", color=(30, 200, 30))
+    typed = write_jpeg(folder / "DSC_0003.JPG", color=(30, 30, 200))
+    retagged = write_jpeg(folder / "DSC_0004.JPG", color=(90, 90, 90))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        ids = {p.path: p.id for p in index.search("")}
+        a, b, c, d = (ids[str(p)] for p in (replaced, edited, typed, retagged))
+        for pid in (a, b, c, d):
+            index.set_predictions(pid, "m1", top(("Colosseum", 0.9)), threshold=0.5)
+        index.set_state([a, b, d], "accepted")
+        index.set_label(c, "Colosseo")
+        write_jpeg(replaced, color=(10, 10, 10), model="Another camera")  # another photo, the same name
+        write_jpeg(edited, color=(31, 200, 30), model="Edited elsewhere")
+        write_jpeg(typed, color=(10, 10, 10), model="Another camera")
+        scan(index, [folder])
+        index.set_predictions(a, "m1", top(("Taj Mahal", 0.97), ("Colosseum", 0.01)), threshold=0.5)
+        index.set_predictions(b, "m1", top(("Colosseum", 0.8)), threshold=0.5)
+        index.set_predictions(c, "m1", top(("Taj Mahal", 0.97)), threshold=0.5)
+        index.set_predictions(d, "m1", top(("Taj Mahal", 0.97)), threshold=0.5)  # --retag, file unchanged
+        assert (index.get(a).label, index.get(a).state, index.get(a).source) == ("Taj Mahal", "suggested", "model")
+        assert (index.get(b).label, index.get(b).state) == ("Colosseum", "accepted")
+        assert (index.get(c).label, index.get(c).state, index.get(c).source) == ("Colosseo", "accepted", "user")
+        assert (index.get(d).label, index.get(d).state) == ("Colosseum", "accepted")
+        assert index.count("state:accepted label:colosseum") == 2
+
+
 def test_review_states_keep_the_words_and_the_state_searchable(index: PhotoIndex) -> None:
     """Accepting leaves the label's words alone; rejecting hides them; taking a rejection
     back shows them again, and state: follows every change."""
