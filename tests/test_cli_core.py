@@ -199,6 +199,27 @@ def test_json_lines_survive_non_utf8_names(tmp_path: Path, capsys) -> None:
     assert code == 0 and json.loads(out)["path"].endswith("caf\ufffd.jpg")
 
 
+def test_write_and_undo_json_lines_are_utf8_with_non_utf8_names(tmp_path: Path, capsys) -> None:
+    """`write --json` and `undo --json` printed a non-UTF-8 name's raw bytes (stdout's
+    surrogateescape), so `jq` and other JSON readers choked on the line; they now show
+    the name as `search --json` does."""
+    import os
+
+    from app.core.index import PhotoIndex
+
+    folder = os.path.join(os.fsencode(tmp_path), b"lib")
+    os.mkdir(folder)
+    write_jpeg(Path(os.fsdecode(os.path.join(folder, b"caf\xe9.jpg"))))
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", os.fsdecode(folder))[0] == 0
+    with PhotoIndex.open(db) as index:
+        index.set_label(index.search("")[0].id, "Petra")
+    outputs = [run_cli(capsys, "--db", db, *command, "--json")[1]
+               for command in (["write", "--dry-run"], ["write"], ["undo"])]
+    lines = [json.loads(line.encode("utf-8")) for out in outputs for line in out.splitlines()]
+    assert lines[0]["path"].endswith("caf\ufffd.jpg") and lines[1]["written"] == 1 and lines[2]["restored"] == 1
+
+
 def test_console_script_runs_as_a_process(tmp_path: Path, library: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "app.cli.main", "--db", str(tmp_path / "i.db"), "scan", str(library / "2021 Rome")],

@@ -104,9 +104,24 @@ def add_folders_given(index, paths) -> None:
 
 
 def print_json_line(obj: Any, stream: TextIO | None = None) -> None:
-    """One JSON object per line; non-UTF-8 text cannot reach it (paths are made printable)."""
+    """One JSON object per line, always valid UTF-8: a non-UTF-8 file name's
+    surrogate escapes would go out as raw bytes (stdout's surrogateescape), making
+    the line unreadable to JSON tools, so every string is made printable, as
+    `search --json` shows the names (U+FFFD for the undecodable bytes)."""
     out = stream or sys.stdout
-    out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    out.write(json.dumps(_printable(obj), ensure_ascii=False, default=str) + "\n")
+
+
+def _printable(value: Any) -> Any:
+    from app.core.index.records import printable_path
+
+    if isinstance(value, str):
+        return printable_path(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
 
 
 def print_summary(text: str, stream: TextIO | None = None) -> None:

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 
-from app.cli.common import open_index
+from app.cli.common import open_index, print_json_line
 
 
 def register(subparsers) -> None:
@@ -44,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     with open_index(args) as index:
         contents = (forget_folder if args.yes else folder_contents)(index, args.folder)
     if args.json:
-        print(json.dumps({"folder": contents.folder, "photos": contents.photos, "yours": contents.yours,
-                          "taught": contents.taught, "forgotten": args.yes}, ensure_ascii=False))
+        print_json_line({"folder": contents.folder, "photos": contents.photos, "yours": contents.yours,
+                         "taught": contents.taught, "forgotten": args.yes})
     if args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
@@ -66,8 +65,8 @@ def _run_missing(args: argparse.Namespace) -> int:
     with open_index(args) as index:
         missing = (forget_missing if args.yes else missing_photos)(index)
     if args.json:
-        print(json.dumps({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
-                          "skipped_folders": list(missing.skipped_folders), "forgotten": args.yes}, ensure_ascii=False))
+        print_json_line({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
+                         "skipped_folders": list(missing.skipped_folders), "forgotten": args.yes})
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or no photo left in it: "
                "is its drive connected?)" if missing.skipped_folders else "")
     if args.yes:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from app.cli.commands.write import EXIT_INTERRUPTED, open_index, progress_printer, say_above_progress
-from app.cli.common import one_line, stop_on_ctrl_c
+from app.cli.common import one_line, print_json_line, stop_on_ctrl_c
 
 
 def register(subparsers) -> None:
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         # a write's summary: the files it counts as "written" were restored (its done_word)
         record = {("restored" if key == "written" else key): value for key, value in summary.to_json().items()}
-        print(json.dumps(record, ensure_ascii=False))
+        print_json_line(record)
     for path, message in summary.errors:
         print(one_line(f"error: {message}"), file=sys.stderr)
     if summary.batch_id is None:

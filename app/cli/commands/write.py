@@ -5,10 +5,9 @@ app.core.metadata: plan, then write (or only print the plan with --dry-run)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from app.cli.common import one_line, stop_on_ctrl_c
+from app.cli.common import one_line, print_json_line, stop_on_ctrl_c
 from app.core.wording import counted
 
 
@@ -87,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
         waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
         if args.dry_run:
             for item in plan:
-                print(json.dumps(item.to_json(), ensure_ascii=False) if args.json else one_line(item.describe()))
+                if args.json:
+                    print_json_line(item.to_json())
+                else:
+                    print(one_line(item.describe()))
             changing = sum(item.changes_anything for item in plan)
             problems = sum(item.problem is not None for item in plan)
             print(
@@ -104,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
         index.close()
     if args.json:
         for path, message in summary.errors:
-            print(json.dumps({"path": path, "error": message}, ensure_ascii=False))
-        print(json.dumps(summary.to_json(), ensure_ascii=False))
+            print_json_line({"path": path, "error": message})
+        print_json_line(summary.to_json())
     else:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
