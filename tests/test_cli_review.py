@@ -222,3 +222,13 @@ def test_ctrl_c_stops_write_and_undo_cleanly_with_their_summary(tmp_path, capsys
     monkeypatch.undo()
     assert main(["--db", str(db), "undo"]) == 0  # the rest of the same batch
     assert all(p.read_bytes() == original[p] for p in photos)
+
+
+def test_review_summary_writes_both_counts_alike(capsys):
+    """`accept ''` on a big library said "2115 of 2,115 matching photos changed"."""
+    import argparse
+
+    from app.cli.commands.review import _finish
+
+    assert _finish(argparse.Namespace(json=False, query=""), "accept", 2115, 2115) == 0
+    assert "accept: 2,115 of 2,115 matching photos changed" in capsys.readouterr().err

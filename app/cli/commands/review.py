@@ -54,7 +54,7 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
         hint = hint or "try it with `landmark-tagger search`"
         print(f"{verb}: no photo matches {args.query!r} ({hint})", file=sys.stderr)
         return 1
-    print(f"{verb}: {changed} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
+    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
     return 0
 
 
