@@ -126,10 +126,11 @@ def test_a_rejected_suggestion_is_not_suggested_again(index: PhotoIndex) -> None
 def test_an_accepted_suggestion_does_not_follow_another_photo_saved_under_its_name(tmp_path: Path) -> None:
     """Accepting "Colosseum", then saving a Taj Mahal photo under the same file name,
     then tagging kept "Colosseum" accepted, so `write` put it into the Taj Mahal photo.
-    The acceptance was about the image the model saw: when the file changed and the
-    model now sees another landmark, the photo gets that as a fresh suggestion. An
-    edit the model still sees as the same landmark, a re-tag of an unchanged file and
-    a label the user typed keep their label."""
+    The acceptance was about the picture the model saw: when the file holds another
+    picture (the tagger compares the embeddings) and the model sees another landmark,
+    the photo gets that as a fresh suggestion. An edit the model still sees as the same
+    landmark, the same picture with another answer, and a label the user typed keep
+    their label."""
     folder = tmp_path / "photos"
     replaced = write_jpeg(folder / "DSC_0001.JPG", color=(200, 30, 30))
     edited = write_jpeg(folder / "DSC_0002.JPG", color=(30, 200, 30))
@@ -146,11 +147,15 @@ def test_an_accepted_suggestion_does_not_follow_another_photo_saved_under_its_na
         write_jpeg(replaced, color=(10, 10, 10), model="Another camera")  # another photo, the same name
         write_jpeg(edited, color=(31, 200, 30), model="Edited elsewhere")
         write_jpeg(typed, color=(10, 10, 10), model="Another camera")
+        write_jpeg(retagged, color=(90, 90, 90), model="Rated elsewhere")  # the same picture, its metadata edited
         scan(index, [folder])
-        index.set_predictions(a, "m1", top(("Taj Mahal", 0.97), ("Colosseum", 0.01)), threshold=0.5)
-        index.set_predictions(b, "m1", top(("Colosseum", 0.8)), threshold=0.5)
-        index.set_predictions(c, "m1", top(("Taj Mahal", 0.97)), threshold=0.5)
-        index.set_predictions(d, "m1", top(("Taj Mahal", 0.97)), threshold=0.5)  # --retag, file unchanged
+        index.set_predictions(a, "m1", top(("Taj Mahal", 0.97), ("Colosseum", 0.01)), threshold=0.5,
+                              image_changed=True)
+        index.set_predictions(b, "m1", top(("Colosseum", 0.8)), threshold=0.5, image_changed=True)
+        index.set_predictions(c, "m1", top(("Taj Mahal", 0.97)), threshold=0.5, image_changed=True)
+        # the same picture (its metadata edited), the model's answer changed since (a
+        # place taught, a GPS position added): what was accepted stays
+        index.set_predictions(d, "m1", top(("Taj Mahal", 0.97)), threshold=0.5)
         assert (index.get(a).label, index.get(a).state, index.get(a).source) == ("Taj Mahal", "suggested", "model")
         assert (index.get(b).label, index.get(b).state) == ("Colosseum", "accepted")
         assert (index.get(c).label, index.get(c).state, index.get(c).source) == ("Colosseo", "accepted", "user")

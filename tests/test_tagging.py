@@ -384,3 +384,56 @@ def test_going_back_to_a_model_gives_back_its_answers(index, library, bundle_pat
     labels = {r.id: r.label for r in index.search("")}
     assert labels.pop(records[0].id) == "Our cabin" and set(labels.values()) == {None}
     assert {index.get(i).model_id for i in labels} == {first.model_id}
+
+
+def test_an_acceptance_follows_the_picture_not_the_file(index, shared_data, tmp_path, monkeypatch):
+    """An accepted model label gives way when another picture is saved under the photo's
+    name (a fresh suggestion, not the old landmark written into it), and only then: the
+    same picture with its metadata edited elsewhere (a GPS position, an artist) is the
+    same picture to the tagger, whatever the model answers now (the index's rule for
+    that: test_index). Real photos and the default bundle."""
+    import shutil
+
+    import piexif
+
+    world = shared_data / "landmarks" / "world"
+    library = tmp_path / "Rome"
+    library.mkdir()
+    mine = library / "DSC_0001.JPG"
+    shutil.copyfile(sorted((world / "Colosseum").glob("*.jpg"))[0], mine)
+    real = dict(workers=0, batch_size=2, threads=1, threshold=0.0)
+    tag(index, [library], TagOptions(**real))
+    photo_id = index.photo_ids(f'path:"{mine}"')[0]
+    assert index.get(photo_id).label == "Colosseum"
+    index.set_state([photo_id], "accepted")
+    judged = []
+    keep = type(index).set_predictions
+    monkeypatch.setattr(type(index), "set_predictions",
+                        lambda self, *args, **kwargs: judged.append(kwargs["image_changed"]) or keep(self, *args, **kwargs))
+
+    gps = {piexif.GPSIFD.GPSLatitudeRef: b"N", piexif.GPSIFD.GPSLatitude: ((41, 1), (53, 1), (24, 1)),
+           piexif.GPSIFD.GPSLongitudeRef: b"E", piexif.GPSIFD.GPSLongitude: ((12, 1), (29, 1), (32, 1))}
+    piexif.insert(piexif.dump({"0th": {piexif.ImageIFD.Artist: b"Someone else"}, "GPS": gps}), str(mine))
+    assert tag(index, [library], TagOptions(**real)).tagged == 1  # the file changed: tagged again
+    assert judged == [False]  # the same picture
+    assert (index.get(photo_id).label, index.get(photo_id).state) == ("Colosseum", "accepted")
+
+    shutil.copyfile(sorted((world / "Petra").glob("*.jpg"))[0], mine)  # another picture under the name
+    assert tag(index, [library], TagOptions(**real)).tagged == 1
+    assert judged == [False, True]
+    record = index.get(photo_id)
+    assert (record.label, record.source, record.state) == ("Petra", "model", "suggested")
+
+
+def test_same_picture_needs_every_stored_vector_to_agree():
+    from app.core.tagging import same_picture
+
+    rng = np.random.default_rng(0)
+    embedding, descriptor, other = rng.normal(size=(3, 64))
+    nudged = embedding + 0.05 * rng.normal(size=64)  # an edit: the same picture
+    assert same_picture((embedding, descriptor), (nudged, descriptor))
+    assert same_picture((embedding, None), (nudged, descriptor))  # no descriptor stored then
+    assert not same_picture((embedding, descriptor), (embedding, other))  # the descriptor tells them apart
+    assert not same_picture((embedding, descriptor), (other, descriptor))
+    assert not same_picture((None, None), (embedding, descriptor))  # nothing to compare
+    assert not same_picture((embedding[:32], None), (embedding, None))  # another model's size

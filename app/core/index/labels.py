@@ -26,6 +26,7 @@ def store_predictions(
     model_id: str,
     top: Sequence[Prediction],
     threshold: float,
+    image_changed: bool = False,
 ) -> None:
     """See PhotoIndex.set_predictions."""
     now = now_iso()
@@ -42,9 +43,6 @@ def store_predictions(
         "WHERE p.id = ? AND f.path = p.primary_path",
         (photo_id,),
     ).fetchone()
-    seen = conn.execute(
-        "SELECT file_fingerprint FROM tagged WHERE photo_id = ? AND model_id = ?", (photo_id, model_id)
-    ).fetchone()
     conn.execute(
         "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, tagged_at) VALUES (?, ?, ?, ?)",
         (photo_id, model_id, fingerprint[0] if fingerprint else None, now),
@@ -52,14 +50,15 @@ def store_predictions(
     best = top[0] if top else None
     current = conn.execute("SELECT source, state, label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
     if current is not None and (current[0] == "user" or current[1] == "accepted"):
-        file_changed = seen is not None and seen[0] is not None and fingerprint is not None and seen[0] != fingerprint[0]
-        if not (current[0] == "model" and current[1] == "accepted" and file_changed
+        if not (current[0] == "model" and current[1] == "accepted" and image_changed
                 and (best is None or best.label != current[2])):
             return  # the user's word is never overwritten by the model
-        # The user accepted what this model said about the image that was there; the
-        # file now holds one the model sees otherwise (another photo saved under the
-        # name, say): that acceptance is not about this image, so it gets a fresh
-        # suggestion to review instead of having the old landmark written into it.
+        # The user accepted what this model said about the picture that was there; the
+        # file now holds another picture (another photo saved under the name, say) that
+        # the model sees otherwise: that acceptance is not about it, so it gets a fresh
+        # suggestion to review instead of having the old landmark written into it. A
+        # metadata edit elsewhere (a rating, a GPS position) is no new picture: a place
+        # taught since or the position may change the model's answer, not what was accepted.
     if best is not None and _is_rejected(conn, photo_id, best.label):
         return  # a rejected suggestion is not suggested again
     confident = best is not None and float(best.score) >= threshold

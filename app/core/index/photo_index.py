@@ -231,13 +231,17 @@ class PhotoIndex:
         }
 
     # -- labels ---------------------------------------------------------------------
-    def set_predictions(self, photo_id: int, model_id: str, top: Sequence[Prediction], threshold: float) -> None:
+    def set_predictions(self, photo_id: int, model_id: str, top: Sequence[Prediction], threshold: float,
+                        *, image_changed: bool = False) -> None:
         """Store the ranked predictions, mark the photo as tagged by `model_id`, and
         suggest the top-1 (label None when its score is under `threshold`) unless the
-        photo has a user/accepted label or the top-1 was rejected for this photo."""
+        photo has a user/accepted label or the top-1 was rejected for this photo.
+        `image_changed`: the file holds another picture than this model saw last time
+        (its embedding differs); an accepted model label then gives way to the new
+        top-1 as a suggestion, when that is another landmark."""
         self._require_photo(photo_id)
         with self.transaction() as conn:
-            label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold)
+            label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold, image_changed)
             problems.clear(conn, ("decode", "tag"), photo_id=photo_id)
 
     def apply_threshold(self, photo_ids: Iterable[int], model_id: str, threshold: float) -> list[int]:
