@@ -312,6 +312,23 @@ def test_a_link_to_a_photo_that_is_gone_is_named_and_the_scan_goes_on(tmp_path: 
     assert index.conn.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
 
 
+def test_a_link_to_a_photo_of_the_library_is_not_a_second_photo(tmp_path: Path, index: PhotoIndex) -> None:
+    """"latest.jpg" linking to DSC_0001.JPG beside it, or a "Best of" folder of links,
+    made each linked photo two photos, and `write` then failed the second one ("changed
+    on disk since it was indexed"). A link to a photo outside the library stays a photo."""
+    write_jpeg(tmp_path / "lib" / "2019" / "DSC_0001.JPG")
+    write_jpeg(tmp_path / "lib" / "2019" / "DSC_0002.JPG", color=(9, 9, 9))
+    (tmp_path / "lib" / "2019" / "latest.jpg").symlink_to("DSC_0001.JPG")
+    (tmp_path / "lib" / "Best of").mkdir()
+    (tmp_path / "lib" / "Best of" / "two.jpg").symlink_to(tmp_path / "lib" / "2019" / "DSC_0002.JPG")
+    write_jpeg(tmp_path / "drive" / "DSC_0100.JPG", color=(90, 9, 9))
+    (tmp_path / "lib" / "Best of" / "from the drive.jpg").symlink_to(tmp_path / "drive" / "DSC_0100.JPG")
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (3, 0)
+    assert sorted(Path(p.path).name for p in index.search()) == ["DSC_0001.JPG", "DSC_0002.JPG", "from the drive.jpg"]
+    assert scan(index, [tmp_path / "lib"]).photos == 3  # and again on a rescan
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that takes any bytes as a name")
 def test_non_utf8_and_very_long_names(tmp_path: Path, index: PhotoIndex) -> None:
     folder = os.path.join(os.fsencode(tmp_path), b"caf\xe9")

@@ -271,6 +271,8 @@ class _Scan:
                         self._error(entry.path, broken_link_message(entry.path))
                     continue
                 stat = entry.stat()
+                if entry.is_symlink() and self._alias_in_library(entry.path):
+                    continue  # the photo is indexed under its own name: one photo, not two
             except FileNotFoundError:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
                 continue
@@ -281,6 +283,14 @@ class _Scan:
             seen[name] = (stat.st_size, stat.st_mtime_ns)
         self.files_seen += len(seen)
         return subfolders, seen
+
+    def _alias_in_library(self, link: str) -> bool:
+        """Whether a link named like a photo points at a file in the library ("latest.jpg"
+        beside DSC_0001.JPG, a "Best of" folder of links): that file is the photo, and
+        the link made a second photo of it, whose write then failed. Links to files
+        outside the library (a drive linked in) are photos of the library."""
+        target = os.path.realpath(link)
+        return target != link and self._in_library(os.path.dirname(target))
 
     def _folder_to_visit(self, entry: os.DirEntry) -> str | None:
         if not entry.is_symlink():
