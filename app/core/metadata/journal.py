@@ -12,13 +12,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.fingerprint import fingerprint_bytes
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, now_iso
-from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.keywords import FIELD_NAMES, KeywordFields
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,18 @@ class JournalEntry:
     @property
     def after_fields(self) -> KeywordFields:
         return KeywordFields.from_json(self.after.get("fields", {}))
+
+    def untracked(self) -> tuple[str, ...]:
+        """The fields this entry says nothing about: a version of this app that did not
+        write them (digiKam:TagsList came later) left them as they were."""
+        recorded = set(self.before.get("fields", {})) | set(self.after.get("fields", {}))
+        return tuple(name for name in FIELD_NAMES if name not in recorded)
+
+    def fields_with(self, source: KeywordFields) -> tuple[KeywordFields, KeywordFields]:
+        """(before, after), an untracked field taking `source`'s value in both: the
+        write did not change it, so undo must not either."""
+        keep = {name: getattr(source, name) for name in self.untracked()}
+        return replace(self.before_fields, **keep), replace(self.after_fields, **keep)
 
     def saved_segments(self) -> dict[str, bytes | None]:
         return {k: decode_blob(v) for k, v in self.before.get("segments", {}).items()}
@@ -101,24 +113,29 @@ def drop_entry(index: PhotoIndex, entry_id: int) -> None:
         conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
 
 
-def last_written_label(index: PhotoIndex, path: Path) -> tuple[str | None, KeywordFields]:
-    """The label our last write (not undone) put into this file, or None, and the
-    file's keyword fields from before we first wrote that label into it: a keyword
-    that was there already is the user's own, and stays when the label changes."""
+def last_written_label(
+    index: PhotoIndex, path: Path
+) -> tuple[str | None, KeywordFields, tuple[str, ...]]:
+    """The label our last write (not undone) put into this file, or None; the file's
+    keyword fields from before we first wrote that label into each of them (a keyword
+    that was there already is the user's own, and stays when the label changes); and
+    the fields none of those writes recorded (an older version of this app did not
+    write them, so everything in them is the user's own)."""
     rows = index.conn.execute(
         "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
         "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
         (db_text(str(path)),),
     )
-    label, found_before = None, KeywordFields()
+    label, found = None, {}
     for number, (before, after) in enumerate(rows):
         written = json.loads(after).get("label")
         if number == 0:
             label = written
         if label is None or written != label:
             break
-        found_before = KeywordFields.from_json(json.loads(before).get("fields", {}))
-    return label, found_before
+        found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
+    untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
+    return label, KeywordFields.from_json(found), untracked
 
 
 def last_batch_id(index: PhotoIndex) -> int | None:

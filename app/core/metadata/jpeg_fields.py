@@ -27,7 +27,7 @@ from app.core.metadata.jpeg_segments import (
     parse_jpeg,
 )
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.xmp import DC, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument
 
 XMP_PADDING = 2048
 _MP_ENTRY = 0xB002
@@ -38,20 +38,21 @@ class ExtendedXmpKeywordsError(MetadataWriteError):
 
 
 def read_fields(data: bytes, name: str = "file") -> KeywordFields:
-    """The four keyword fields of a JPEG. Raises JpegFormatError and friends, and
+    """The keyword fields of a JPEG. Raises JpegFormatError and friends, and
     ExtendedXmpKeywordsError when keywords live in extended XMP."""
     layout = parse_jpeg(data, name)
     _refuse_keywords_in_extended_xmp(layout, name)
-    subject = hierarchical = None
+    subject = hierarchical = digikam = None
     xmp = layout.first("xmp")
     if xmp is not None:
         doc = XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], name)
         subject, hierarchical = doc.get_bag(DC, "subject"), doc.get_bag(LR, "hierarchicalSubject")
+        digikam = doc.get_bag(DIGIKAM, "TagsList")
     exif = layout.first("exif")
     xp = exif_keywords.read_xp_keywords(exif.payload[len(EXIF_HEADER) :]) if exif else None
     photoshop = layout.first("photoshop")
     keywords = iptc.read_keywords(photoshop.payload if photoshop else None)
-    return KeywordFields(subject, hierarchical, keywords, xp)
+    return KeywordFields(subject, hierarchical, keywords, xp, digikam)
 
 
 def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
@@ -74,7 +75,8 @@ def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
         doc = XmpDocument.parse(text, name)
     except MetadataWriteError:
         return  # unreadable extension: readers ignore it too, the main packet rules
-    if doc.get_bag(DC, "subject") is not None or doc.get_bag(LR, "hierarchicalSubject") is not None:
+    if any(doc.get_bag(ns, local) is not None
+           for ns, local in ((DC, "subject"), (LR, "hierarchicalSubject"), (DIGIKAM, "TagsList"))):
         raise ExtendedXmpKeywordsError(
             f"{name}: its keywords are kept in extended XMP (XMP over 64 KB), which this app does not "
             "rewrite; add the label in your photo editor, or write a sidecar with --no-jpeg"
@@ -86,7 +88,7 @@ def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> byte
     layout = parse_jpeg(data, name)
     current = read_fields(data, name)
     segments = list(layout.segments)
-    if (wanted.subject, wanted.hierarchical) != (current.subject, current.hierarchical):
+    if (wanted.subject, wanted.hierarchical, wanted.digikam) != (current.subject, current.hierarchical, current.digikam):
         _set_segment(segments, "xmp", _xmp_payload(segments, wanted, name))
     if wanted.xp != current.xp:
         exif = _find(segments, "exif")
@@ -141,6 +143,7 @@ def _xmp_payload(segments: list[Segment], wanted: KeywordFields, name: str) -> b
     doc = XmpDocument.parse(segments[at].payload[len(XMP_HEADER) :] if at is not None else None, name)
     doc.set_bag(DC, "subject", wanted.subject)
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
+    doc.set_bag(DIGIKAM, "TagsList", wanted.digikam, container="Seq")
     room = MAX_SEGMENT_PAYLOAD - len(XMP_HEADER)
     packet = doc.serialize(padding=XMP_PADDING)
     if len(packet) > room:

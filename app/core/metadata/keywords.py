@@ -1,9 +1,13 @@
-"""The keyword policy: which values our four keyword fields get.
+"""The keyword policy: which values our keyword fields get.
 
 The user's own keywords are always kept. When a photo's label changes we remove
 only the keyword we wrote before (the write journal remembers it) and add the new
 one, so a hand-typed keyword that happens to match a landmark is never lost
 because of us unless we wrote it. Confidence and model never go into keywords.
+
+digiKam reads XMP digiKam:TagsList first and the other fields only when it is
+absent, so a TagsList already there gets `Landmarks/<name>` by the same policy;
+we never create one (digiKam then reads lr:hierarchicalSubject).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from dataclasses import asdict, dataclass, replace
 from app.core.metadata.iptc import iptc_keyword
 
 HIERARCHY_ROOT = "Landmarks"
-FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp")
-SIDECAR_FIELDS = ("subject", "hierarchical")
+FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam")
+SIDECAR_FIELDS = ("subject", "hierarchical", "digikam")
+# Fields written only into a list the file has already: a write never creates one.
+ONLY_WHEN_PRESENT = frozenset({"digikam"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class KeywordFields:
     hierarchical: list[str] | None = None  # XMP lr:hierarchicalSubject
     iptc: list[str] | None = None  # IPTC 2:25 Keywords
     xp: list[str] | None = None  # EXIF XPKeywords
+    digikam: list[str] | None = None  # XMP digiKam:TagsList (an rdf:Seq of "Parent/Child")
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -40,7 +47,7 @@ class KeywordFields:
 
 FIELD_TITLES = {
     "subject": "XMP dc:subject", "hierarchical": "XMP lr:hierarchicalSubject",
-    "iptc": "IPTC Keywords", "xp": "EXIF XPKeywords",
+    "iptc": "IPTC Keywords", "xp": "EXIF XPKeywords", "digikam": "XMP digiKam:TagsList",
 }
 
 
@@ -59,6 +66,12 @@ def describe_difference(got: KeywordFields, wanted: KeywordFields) -> str:
 def hierarchical_keyword(label: str) -> str:
     """`Landmarks|<label>`; a `|` inside the label would add a level, so it becomes `/`."""
     return f"{HIERARCHY_ROOT}|{label.replace('|', '/')}"
+
+
+def digikam_tag(label: str) -> str:
+    """`Landmarks/<label>`: digiKam's tag path; a `/` inside the label would add a level,
+    so it becomes `|` (as hierarchical_keyword does the other way round)."""
+    return f"{HIERARCHY_ROOT}/{label.replace('/', '|')}"
 
 
 def xp_keyword(label: str) -> str:
@@ -80,7 +93,7 @@ def _swap(
 
 
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
-_EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False}
+_EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False}
 
 
 def label_fields(
@@ -99,9 +112,12 @@ def label_fields(
         "hierarchical": hierarchical_keyword,
         "iptc": iptc_keyword,
         "xp": xp_keyword,
+        "digikam": digikam_tag,
     }
     changes = {}
     for name in names:
+        if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
+            continue  # not in the file: we do not create it
         convert = converters[name]
         old = convert(previous_label) if previous_label else None
         if old in (getattr(users_own, name) or []):
@@ -119,6 +135,8 @@ def revert_fields(
     (typed in Lightroom after our write, say)."""
     changes = {}
     for name in names:
+        if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
+            continue  # removed since (digiKam's tags given up, say): not created again
         now, was, wrote = (getattr(fields, name) or [] for fields in (current, before, after))
         added = [k for k in wrote if k not in was]
         removed = [k for k in was if k not in wrote]

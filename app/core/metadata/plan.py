@@ -161,7 +161,7 @@ def _plan_file(
     _, size, mtime_ns, missing = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
-    previous, users_own = journal.last_written_label(index, target)
+    previous, users_own, untracked = journal.last_written_label(index, target)
     common = dict(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar",
         label=photo.label, previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names,
@@ -189,6 +189,8 @@ def _plan_file(
         # it is the one to replace, or a relabelled photo would carry both landmarks.
         previous = landmark_of(current.hierarchical)
         common["previous_label"] = previous
+    # a field our journalled writes never touched holds only the user's own keywords
+    users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
     after = label_fields(current, photo.label, previous, names, users_own)
     # a dry run must not promise a write that will be refused
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
-from app.core.metadata.xmp import DC, EMPTY_BODY, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LR, XmpDocument
 
 SIDECAR_NAMINGS = ("ext", "stem")
 NEW_SIDECAR = '<?xml version="1.0" encoding="UTF-8"?>\n' + EMPTY_BODY + "\n"
@@ -38,11 +38,13 @@ def read_sidecar_text(sidecar: Path) -> bytes | None:
 
 
 def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordFields:
-    """dc:subject and lr:hierarchicalSubject of sidecar bytes (empty fields when None)."""
+    """dc:subject, lr:hierarchicalSubject and digiKam:TagsList of sidecar bytes (empty
+    fields when None)."""
     if data is None:
         return KeywordFields()
     doc = XmpDocument.parse(data, name)
-    return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"))
+    return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"),
+                         digikam=doc.get_bag(DIGIKAM, "TagsList"))
 
 
 def render_sidecar(existing: bytes | None, wanted: KeywordFields, name: str = "sidecar") -> bytes:
@@ -51,5 +53,6 @@ def render_sidecar(existing: bytes | None, wanted: KeywordFields, name: str = "s
     wanted = wanted.only(SIDECAR_FIELDS)
     doc.set_bag(DC, "subject", wanted.subject)
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
+    doc.set_bag(DIGIKAM, "TagsList", wanted.digikam, container="Seq")
     data = doc.serialize(padding=0)
     return data if data.endswith(b"\n") else data + b"\n"

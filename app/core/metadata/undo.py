@@ -91,11 +91,15 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
     # When the file is exactly what our write produced (checked by redoing the write
     # on the candidate, so no timestamp is trusted), the saved segments give back the
     # original byte for byte; otherwise only our fields go back.
+    # A field the entry does not record (written by an older version) stays as it is.
     candidate = restore_segments(data, entry.saved_segments(), str(path))
-    if apply_fields(candidate, entry.after_fields, str(path)) == data:
-        restored, wanted = candidate, entry.before_fields
+    before, after = entry.fields_with(read_fields(candidate, str(path)))
+    if apply_fields(candidate, after, str(path)) == data:
+        restored, wanted = candidate, before
     else:  # edited since: keep what was added after our write
-        wanted = revert_fields(read_fields(data, str(path)), entry.before_fields, entry.after_fields)
+        current = read_fields(data, str(path))
+        before, after = entry.fields_with(current)
+        wanted = revert_fields(current, before, after)
         restored = apply_fields(data, wanted, str(path))
     if restored == data:
         return
@@ -112,15 +116,17 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
             return  # already gone
         raise MetadataWriteError(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
-    if render_sidecar(original, entry.after_fields, str(path)) == existing:  # exactly our output
+    _, after = entry.fields_with(fields_of_sidecar(original, str(path)))
+    if render_sidecar(original, after, str(path)) == existing:  # exactly our output
         if entry.before.get("absent"):
             atomic.remove_file(path)
         else:
             atomic.replace_atomically(path, original, keep_mtime=True)
         return
     # edited since: take out only our change, keep what was added after it
-    wanted = revert_fields(fields_of_sidecar(existing, str(path)), entry.before_fields, entry.after_fields,
-                           SIDECAR_FIELDS).only(SIDECAR_FIELDS)
+    current = fields_of_sidecar(existing, str(path))
+    before, after = entry.fields_with(current)
+    wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
         atomic.replace_atomically(path, restored, keep_mtime=True)

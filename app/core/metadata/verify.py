@@ -22,7 +22,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DC, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument
 
 # What exiftool reports differently after our write and is ours (or bookkeeping).
 OWNED_EXIFTOOL_KEYS = frozenset(
@@ -30,6 +30,7 @@ OWNED_EXIFTOOL_KEYS = frozenset(
         "IFD0:XPKeywords",
         "XMP-dc:Subject",
         "XMP-lr:HierarchicalSubject",
+        "XMP-digiKam:TagsList",
         "IPTC:Keywords",
         "IPTC:CodedCharacterSet",
         "IPTC:ApplicationRecordVersion",
@@ -105,10 +106,12 @@ def _compare_exif(path: Path, old, new) -> None:
 
 
 def _xmp_rest(packet: bytes) -> list[tuple]:
-    """Everything in an XMP packet but our two properties, as comparable tuples."""
+    """Everything in an XMP packet but our properties, as comparable tuples."""
     doc = XmpDocument.parse(packet)
     doc.set_bag(DC, "subject", None)
     doc.set_bag(LR, "hierarchicalSubject", None)
+    # digiKam's TagsList stays present (empty) so a Seq turned into a Bag shows
+    doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])
     return [
         (str(e.tag), sorted(e.attrib.items()), (e.text or "").strip())
         for e in doc.root.iter()

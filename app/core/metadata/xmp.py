@@ -3,8 +3,9 @@
 We parse with xml.etree (no native library to install) but serialise ourselves, so
 every element, attribute, comment and namespace prefix written by Lightroom,
 darktable or a camera survives; ElementTree's own writer would rename prefixes to
-ns0, ns1 unless they were registered in a process-wide table. We own two
-properties: `dc:subject` and `lr:hierarchicalSubject`, both rdf:Bag.
+ns0, ns1 unless they were registered in a process-wide table. We own
+`dc:subject` and `lr:hierarchicalSubject`, both rdf:Bag, and digiKam's
+`digiKam:TagsList`, an rdf:Seq, where the packet has one already.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from app.core.errors import MetadataWriteError
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DC = "http://purl.org/dc/elements/1.1/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
+DIGIKAM = "http://www.digikam.org/ns/1.0/"
 X = "adobe:ns:meta/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x"}
+PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam"}
 
 PACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 PACKET_END = '<?xpacket end="w"?>'
@@ -127,8 +129,9 @@ class XmpDocument:
 
     # -- changing --------------------------------------------------------------
 
-    def set_bag(self, namespace: str, local: str, values: list[str] | None) -> None:
-        """Make the property an rdf:Bag of `values`; None removes it."""
+    def set_bag(self, namespace: str, local: str, values: list[str] | None, container: str = "Bag") -> None:
+        """Make the property an array of `values`; None removes it. An existing
+        rdf:Bag, rdf:Seq or rdf:Alt stays what it is; a new one is `container`."""
         tag = f"{{{namespace}}}{local}"
         prop = None
         for description in self.descriptions():
@@ -154,14 +157,14 @@ class XmpDocument:
                 holder.text = "\n   "
             prop = ET.SubElement(holder, tag)
             prop.tail = closing
-        self._fill_bag(prop, values)
+        self._fill_bag(prop, values, container)
         self.prefix_for(namespace)
 
-    def _fill_bag(self, prop: ET.Element, values: list[str]) -> None:
+    def _fill_bag(self, prop: ET.Element, values: list[str], kind: str = "Bag") -> None:
         container = next((c for c in prop if c.tag in {f"{{{RDF}}}{k}" for k in ("Bag", "Seq", "Alt")}), None)
         if container is None:
             prop.clear()
-            container = ET.SubElement(prop, f"{{{RDF}}}Bag")
+            container = ET.SubElement(prop, f"{{{RDF}}}{kind}")
         for child in list(container):
             container.remove(child)
         prop.text = "\n    "
