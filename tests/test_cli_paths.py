@@ -93,17 +93,28 @@ def test_a_pasted_path_is_taken_only_when_absolute_and_there(archive):
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
 def test_a_link_to_a_photo_finds_the_links_own_entry(tmp_path, monkeypatch, capsys):
-    """The scanner keeps a linked photo under the link's name (a "best of" folder): the
-    path typed must find that entry, not the photo it points to."""
+    """A link to a photo outside the library is a photo under the link's name (a "best
+    of" folder of links into a drive): the path typed finds that entry. A link to a
+    photo of the library is that photo (one photo, not two): the path typed finds it."""
     originals, best = tmp_path / "originals", tmp_path / "best"
     originals.mkdir()
     best.mkdir()
     Image.new("RGB", (32, 24), (120, 90, 60)).save(originals / "DSC_0001.JPG")
     (best / "pick.jpg").symlink_to(originals / "DSC_0001.JPG")
     db = str(tmp_path / "index.db")
-    assert main(["--db", db, "scan", str(best), str(originals)]) == 0
+    assert main(["--db", db, "scan", str(best)]) == 0
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
     assert main(["--db", db, "search", "best/pick.jpg"]) == 0
     (line,) = capsys.readouterr().out.splitlines()
     assert line.split("\t")[0] == str((best / "pick.jpg").absolute())
+
+    library = str(tmp_path / "library.db")
+    assert main(["--db", library, "scan", str(best), str(originals)]) == 0
+    capsys.readouterr()
+    for typed in ("best/pick.jpg", "originals/DSC_0001.JPG"):
+        assert main(["--db", library, "search", typed]) == 0
+        (line,) = capsys.readouterr().out.splitlines()
+        assert line.split("\t")[0] == str((originals / "DSC_0001.JPG").absolute())
+    assert main(["--db", library, "search", "best/pick.jpg", "-has:raw"]) == 0  # with other terms too
+    assert len(capsys.readouterr().out.splitlines()) == 1

@@ -64,6 +64,27 @@ def test_a_photo_given_through_a_symbolic_link_is_tagged_and_taught(capsys, tmp_
     assert "taught 'Favourite' from 1 photo" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_link_to_a_photo_of_the_library_tags_and_teaches_that_photo(capsys, tmp_path, tiny_bundle):
+    """The library holds the photo under its own name (a link to it is no second photo):
+    given through a link, `tag` and `teach` act on that photo."""
+    (real,) = photos(tmp_path / "originals", 1)
+    best = tmp_path / "best of"
+    best.mkdir()
+    link = best / "favourite.jpg"
+    link.symlink_to(real)
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    assert main(["--db", db, "scan", str(tmp_path / "originals"), str(best)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "tag", "--model", model, "--workers", "0", "--json", str(link)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["path"] for line in lines] == [str(real.resolve())]
+    assert main(["--db", db, "teach", "--model", model, "Favourite", str(link)]) == 0
+    assert "taught 'Favourite' from 1 photo" in capsys.readouterr().err
+    with PhotoIndex.open(db) as index:
+        assert index.count("") == 1
+
+
 def test_rejecting_a_taught_photo_takes_it_out_of_the_references(capsys, tmp_path, tiny_bundle):
     cabin = photos(tmp_path / "cabin", 3)
     db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)

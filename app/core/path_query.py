@@ -63,7 +63,11 @@ def path_term(text: str) -> str | None:
         return None
     resolved = scanned_path(path)
     field = "path" if is_file else "folder"
-    return f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
+    term = f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
+    if is_file and path.is_symlink():  # indexed by its own name, or as the library's photo it links to
+        target = str(path.resolve())
+        term += f' OR path:"{target.replace(chr(34), chr(34) * 2)}"'
+    return term
 
 
 def scanned_path(path: Path) -> str:

@@ -37,7 +37,8 @@ class Selection:
 
 def indexed_path(path: Path | str) -> Path:
     """`path` as the index holds it: absolute, its folders resolved, but a symbolic link
-    to a photo stays the link (the scanner indexes a link in a folder by its own name)."""
+    to a photo stays the link (the scanner indexes a link in a folder by its own name,
+    unless the photo it links to is in the library: then the photo's own path is it)."""
     path = Path(path).expanduser()
     if path.is_symlink() and not path.is_dir():
         return path.parent.resolve() / path.name
@@ -45,20 +46,28 @@ def indexed_path(path: Path | str) -> Path:
 
 
 def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path]) -> list[int]:
-    """Photos (not missing) with a file at or below any of `roots`, in path order."""
+    """Photos (not missing) with a file at or below any of `roots`, in path order; a
+    link to a photo of the library finds that photo."""
     found: dict[int, str] = {}
     for root in roots:
-        text = str(indexed_path(root))
-        prefix = text.rstrip(os.sep) + os.sep
-        rows = index.conn.execute(
-            "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "
-            "WHERE p.missing = 0 AND f.missing = 0 AND (f.path = CAST(? AS TEXT) "
-            "OR substr(f.path, 1, ?) = CAST(? AS TEXT))",
-            (db_text(text), len(prefix), db_text(prefix)),
-        )
+        rows = _photos_at(index, indexed_path(root))
+        if not rows and Path(root).expanduser().is_symlink():
+            rows = _photos_at(index, Path(root).expanduser().resolve())
         for photo_id, primary in rows:
             found.setdefault(int(photo_id), primary)
     return [photo_id for photo_id, _ in sorted(found.items(), key=lambda item: (item[1], item[0]))]
+
+
+def _photos_at(index: "PhotoIndex", path: Path) -> list[tuple[int, str]]:
+    """(photo id, primary path) of the photos with a file at or below `path`."""
+    text = str(path)
+    prefix = text.rstrip(os.sep) + os.sep
+    return index.conn.execute(
+        "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "
+        "WHERE p.missing = 0 AND f.missing = 0 AND (f.path = CAST(? AS TEXT) "
+        "OR substr(f.path, 1, ?) = CAST(? AS TEXT))",
+        (db_text(text), len(prefix), db_text(prefix)),
+    ).fetchall()
 
 
 def select_photos(
