@@ -44,7 +44,8 @@ _FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
 @dataclass(frozen=True)
 class TagOptions:
     """How to tag. model None: the default bundle; threshold None: the bundle's;
-    workers None: one decode process per CPU; threads None: ONNX Runtime's choice."""
+    workers None: one decode process per CPU; threads None: half the CPUs, at least 1
+    (`default_threads`)."""
 
     model: Path | None = None
     threshold: float | None = None

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
     parser.add_argument("--workers", metavar="N", type=int,
                         help="decode processes (default: one per CPU; 0 decodes in this process)")
     parser.add_argument("--threads", metavar="N", type=int,
-                        help="inference threads (default: ONNX Runtime's choice)")
+                        help="inference threads (default: half the CPUs, at least 1)")
     parser.add_argument("--batch-size", metavar="N", type=int, default=16,
                         help="photos per inference batch (default 16)")
     parser.add_argument("--retag", action="store_true",
