@@ -247,3 +247,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     assert first.strip()
     assert process.returncode == 141
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
+
+
+def test_stats_names_the_index_by_its_whole_path(tmp_path: Path, library: Path, capsys, monkeypatch) -> None:
+    """`--db trip.db` given relative was printed as typed ("index: trip.db"), which says
+    nothing once the user is in another folder."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", "trip.db", "scan", str(library)]) == 1  # the fixture holds a broken RAW
+    capsys.readouterr()
+    assert main(["--db", "trip.db", "stats"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("index:")]
+    assert line.split(None, 1)[1] == str(tmp_path / "trip.db")

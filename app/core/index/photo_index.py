@@ -50,7 +50,8 @@ class PhotoIndex:
             from app.core.config import default_db_path
 
             path = default_db_path()
-        target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser())
+        # absolute: messages and `stats` name the index a user can find from anywhere
+        target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
         conn = connect(target)
         try:
             migrate(conn, target)
