@@ -73,7 +73,14 @@ def cached_thumbnail(path: Path, size: int, cache: Path | None = None) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             image.save(handle, "JPEG", quality=85, optimize=True)
-        os.replace(temp_name, target)
+        try:
+            os.replace(temp_name, target)
+        except PermissionError:
+            # Windows: another window or process made the same thumbnail meanwhile and
+            # has it open, so it cannot be replaced; that one is just as good
+            if not target.is_file():
+                raise
+            Path(temp_name).unlink(missing_ok=True)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise

@@ -15,6 +15,8 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.core.metadata.atomic import flush_to_disk
+
 BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
 SUFFIX = ".backups"
@@ -62,8 +64,10 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
                 copy.close()
         finally:
             source.close()
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
+        # opened for writing: Windows flushes only a handle with write access (fsync on
+        # a read-only one fails with EBADF, and no copy would ever be kept there)
+        with open(temp, "r+b") as handle:
+            flush_to_disk(handle.fileno())
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)  # (gone after the rename; a half copy after a failure)

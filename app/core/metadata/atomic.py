@@ -117,6 +117,21 @@ def replace_file(
             sleep(delay)
 
 
+ON_WINDOWS = os.name == "nt"
+
+
+def _refused_replace_message(path: Path, error: PermissionError, *, windows: bool | None = None) -> str:
+    """Why the finished new file could not take the photo's place. On Windows that is
+    nearly always another program holding the photo open (still so after the retries);
+    elsewhere a lock or a permission the checks before writing could not see."""
+    windows = ON_WINDOWS if windows is None else windows
+    why = error.strerror or str(error)
+    if windows:
+        return (f"could not write {path}: another program has it open ({why}); close the photo in "
+                "the viewer, editor or sync client that holds it and write again; the original is intact")
+    return f"could not write {path}: the system refused to replace it ({why}); the original is intact"
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable; Windows cannot open folders, so skip there."""
     if os.name == "nt":
@@ -128,6 +143,10 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+# The immutable flags of macOS/BSD st_flags (no st_flags on Linux or Windows).
+_LOCKED_FLAGS = stat.UF_IMMUTABLE | stat.SF_IMMUTABLE
+
+
 def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     """Why `path` (stat `current`, None for a file still to be created) could not be
     replaced, or None: the file or its folder is read-only. Checked before writing, and
@@ -137,6 +156,9 @@ def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     respected even by a process that could override it (root, a Windows admin)."""
     if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
         return "the file is read-only; make it writable for this app to change it"
+    if current is not None and getattr(current, "st_flags", 0) & _LOCKED_FLAGS:
+        # macOS (and BSD): Finder's "Locked" sets uchg; a rename over such a file fails
+        return "the file is locked (Finder: Get Info, untick Locked) so it cannot be changed"
     try:
         folder_mode = os.stat(path.parent).st_mode
     except OSError as error:
@@ -204,7 +226,11 @@ def replace_atomically(
             os.chmod(temp, stat.S_IMODE(old.st_mode))
             if keep_mtime:
                 os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
-        replace_file(temp, path)
+        try:
+            replace_file(temp, path)
+        except PermissionError as error:
+            _remove_quietly(temp)
+            raise MetadataWriteError(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
         raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None

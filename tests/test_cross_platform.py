@@ -1,0 +1,108 @@
+"""What would break on Windows or macOS, simulated on Linux: the error the other
+platform raises (or the attribute it lacks) is put in place with monkeypatch."""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import sqlite3
+import stat
+import types
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from app.core.errors import MetadataWriteError
+from app.core.index import backup
+from app.core.metadata import atomic
+
+
+def _windows_fsync(real_fsync):
+    """os.fsync as on Windows: FlushFileBuffers needs a handle with write access, so a
+    file opened for reading only fails with EBADF."""
+
+    def fsync(fd: int) -> None:
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        real_fsync(fd)
+
+    return fsync
+
+
+def test_index_backup_is_kept_where_fsync_needs_a_writable_handle(tmp_path, monkeypatch):
+    index = tmp_path / "index.db"
+    with sqlite3.connect(index) as conn:
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("INSERT INTO t VALUES (1)")
+    conn.close()
+    monkeypatch.setattr(os, "fsync", _windows_fsync(os.fsync))
+    copy = backup.backup_if_due(index, now=datetime(2024, 5, 1, 12, 30, 45))
+    assert copy is not None and copy.is_file()
+    assert ":" not in copy.name  # a name Windows accepts
+    assert sqlite3.connect(copy).execute("SELECT x FROM t").fetchall() == [(1,)]
+    assert not list(copy.parent.glob("*.tmp"))
+
+
+def test_photo_held_open_on_windows_is_retried_then_reported_clearly_and_left_intact(tmp_path, monkeypatch):
+    photo = tmp_path / "DSC_0001.JPG"
+    photo.write_bytes(b"old bytes")
+    calls = []
+
+    def replace(source, target):
+        calls.append(target)
+        raise PermissionError(errno.EACCES, "Access is denied")
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    monkeypatch.setattr(atomic, "ON_WINDOWS", True, raising=False)
+    monkeypatch.setattr(atomic.replace_file, "__kwdefaults__", {"windows": True, "sleep": lambda _s: None})
+    with pytest.raises(MetadataWriteError) as raised:
+        atomic.replace_atomically(photo, b"new bytes")
+    message = str(raised.value)
+    assert len(calls) == len(atomic.REPLACE_RETRIES_S) + 1
+    assert str(photo) in message and "another program has it open" in message
+    assert "the original is intact" in message
+    assert photo.read_bytes() == b"old bytes"
+    assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]  # no temp file left
+
+
+def test_refused_replace_elsewhere_is_not_blamed_on_another_program(tmp_path):
+    message = atomic._refused_replace_message(tmp_path / "a.jpg", PermissionError(errno.EPERM, "Operation not permitted"),
+                                              windows=False)
+    assert "another program" not in message and "Operation not permitted" in message
+
+
+def test_a_file_locked_in_finder_is_refused_before_writing(tmp_path):
+    photo = tmp_path / "DSC_0001.JPG"
+    photo.write_bytes(b"x")
+    real = os.stat(photo)
+    locked = types.SimpleNamespace(st_mode=real.st_mode, st_flags=stat.UF_IMMUTABLE)  # macOS `chflags uchg`
+    reason = atomic.unwritable_reason(photo, locked)
+    assert reason is not None and "locked" in reason
+    assert atomic.unwritable_reason(photo, types.SimpleNamespace(st_mode=real.st_mode, st_flags=0)) is None
+
+
+def test_thumbnail_another_process_holds_open_on_windows_is_used(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from app.core import thumbnails
+
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(photo)
+    cache = tmp_path / "cache"
+    target = thumbnails.thumbnail_cache_path(photo, 32, cache)
+    real_replace = os.replace
+
+    def replace(source, dest):
+        # another window made the same thumbnail a moment ago and is showing it
+        if Path(dest) == target:
+            Path(dest).parent.mkdir(parents=True, exist_ok=True)
+            Image.new("RGB", (32, 24)).save(dest)
+            raise PermissionError(errno.EACCES, "Access is denied")
+        real_replace(source, dest)
+
+    monkeypatch.setattr(thumbnails.os, "replace", replace)
+    found = thumbnails.cached_thumbnail(photo, 32, cache)
+    assert found == target and found.is_file()
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(".thumb-")]
