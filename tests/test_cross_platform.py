@@ -106,3 +106,22 @@ def test_thumbnail_another_process_holds_open_on_windows_is_used(tmp_path, monke
     found = thumbnails.cached_thumbnail(photo, 32, cache)
     assert found == target and found.is_file()
     assert not [p for p in target.parent.iterdir() if p.name.startswith(".thumb-")]
+
+
+def test_commands_we_suggest_are_quoted_for_the_windows_shell(tmp_path, monkeypatch, capsys):
+    """shlex quotes a path for its backslashes in single quotes, which cmd.exe keeps as
+    part of the word (`scan 'C:\\Photos'` names a folder that is not there)."""
+    from app.cli.main import main
+    from app.core import wording
+
+    folder = tmp_path / "Ann Lee" / "Photos"
+    folder.mkdir(parents=True)
+    (folder / "IMG_0.jpg").write_bytes(b"")
+    monkeypatch.setattr(wording, "ON_WINDOWS", True, raising=False)
+    assert main(["--db", str(tmp_path / "index.db"), "scan", str(folder / "IMG_0.jpg")]) == 2
+    err = capsys.readouterr().err
+    assert f'`landmark-tagger scan "{folder}"`' in err and "'" not in err
+    assert wording.shell_quote("C:\\Photos") == "C:\\Photos"  # cmd and PowerShell take it bare
+    assert wording.shell_quote("C:\\Rock&Roll") == '"C:\\Rock&Roll"'
+    monkeypatch.setattr(wording, "ON_WINDOWS", False)
+    assert wording.shell_quote("/Users/ann lee") == "'/Users/ann lee'"

@@ -81,8 +81,9 @@ def command_as_typed() -> str:
     `landmark-tagger` when the shell finds this one under that name, else the path it
     was started by (`make run` starts `.venv/bin/landmark-tagger`, not on PATH)."""
     import os
-    import shlex
     import shutil
+
+    from app.core.wording import shell_quote
 
     started = sys.argv[0] if sys.argv else ""
     if os.path.basename(started) != "landmark-tagger" or os.sep not in started:
@@ -90,7 +91,7 @@ def command_as_typed() -> str:
     on_path = shutil.which("landmark-tagger")
     if on_path is not None and os.path.realpath(on_path) == os.path.realpath(started):
         return "landmark-tagger"
-    return shlex.quote(started)
+    return shell_quote(started)
 
 
 def add_folders_given(index, paths) -> None:

@@ -11,7 +11,6 @@ rejected for that photo, and the photo has no label of the user's.
 from __future__ import annotations
 
 import math
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ import numpy as np
 from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_scoring import TeachingConfig
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 from model.places import location_factors
 from model.predictor import TAUGHT_ID_PREFIX
 
@@ -118,8 +117,8 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     scores = report.close_scores or [report.best_close] * report.close
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
-    command = " ".join(["landmark-tagger suggest", *([shlex.quote(query)] if query else []),
-                        *([f"--model {shlex.quote(str(model))}"] if model else []), "--dry-run"])
+    command = " ".join(["landmark-tagger suggest", *([shell_quote(query)] if query else []),
+                        *([f"--model {shell_quote(str(model))}"] if model else []), "--dry-run"])
     if listed == len(scores):
         lists = f"`{command} --threshold {best:.2f}` lists {'it' if listed == 1 else 'them'}"
     else:  # the best one only would leave the others out: say what lists them all

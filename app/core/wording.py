@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+import os
+
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`count` with `noun`, plural unless it is exactly 1, thousands separated."""
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+# Whether commands we suggest are typed into cmd or PowerShell (tests set it).
+ON_WINDOWS = os.name == "nt"
+
+# Characters cmd.exe (or PowerShell) would take as its own in a bare word.
+_WINDOWS_SPECIAL = set("&|<>^()%!;,'`$@{}")
+
+
+def shell_quote(text: str) -> str:
+    """`text` as one word of a command to type: POSIX quoting ('it'\\''s') on macOS and
+    Linux; on Windows double quotes where needed (cmd.exe takes single quotes as part of
+    the word, and shlex would quote every path for its backslashes)."""
+    import shlex
+    import subprocess
+
+    if not ON_WINDOWS:
+        return shlex.quote(text)
+    quoted = subprocess.list2cmdline([text])
+    if quoted == text and _WINDOWS_SPECIAL.intersection(text):
+        quoted = f'"{text}"'
+    return quoted

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 
 from app.cli.common import open_index, print_json_line
+from app.core.wording import shell_quote
 
 
 def register(subparsers) -> None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
-              f"untouched; `landmark-tagger scan {shlex.quote(str(contents.folder))}` adds it again, with the labels written into the "
+              f"untouched; `landmark-tagger scan {shell_quote(str(contents.folder))}` adds it again, with the labels written into the "
               f"photos{copy})",
               file=sys.stderr)
     else:

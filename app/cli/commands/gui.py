@@ -19,11 +19,10 @@ def register(subparsers) -> None:
 
 
 def no_display_message(folder: str | None) -> str:
-    import shlex
-
     from app.cli.common import command_as_typed
+    from app.core.wording import shell_quote
 
-    target = shlex.quote(folder) if folder else "FOLDER"
+    target = shell_quote(folder) if folder else "FOLDER"
     command = command_as_typed()
     return (f"no display found; use the CLI instead: {command} tag {target} (reads the folder and tags its "
             f"photos; `{command} --help` lists the other commands)")

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 
 from app.cli.commands.write import open_index
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 
 
 def register(subparsers) -> None:
@@ -108,7 +107,7 @@ def run_label(args: argparse.Namespace) -> int:
             changed += _users_label(index, photo_id) != before
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
-            hint = f"the query comes first: landmark-tagger label {shlex.quote(name)} {shlex.quote(args.query)}"
+            hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {shell_quote(args.query)}"
     finally:
         index.close()
     return _finish(args, "label", len(ids), changed, hint)

@@ -26,16 +26,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import shlex
-
     from app.core.errors import UsageError
     from app.core.scanner import scan
+    from app.core.wording import shell_quote
 
     for given in args.paths:  # a file is no folder to add: say what to type (tag takes photos)
         if Path(given).expanduser().is_file():
-            folder = shlex.quote(str(Path(given).expanduser().parent.resolve()))
+            folder = shell_quote(str(Path(given).expanduser().parent.resolve()))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
-                             f"(or `landmark-tagger tag {shlex.quote(given)}` to tag that photo)")
+                             f"(or `landmark-tagger tag {shell_quote(given)}` to tag that photo)")
     with open_index(args) as index:
         add_folders_given(index, args.paths)
         roots = [Path(p) for p in args.paths] or index.roots()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Iterator
 from app.cli.common import (
     add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary, stop_on_ctrl_c,
 )
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 
 EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -80,7 +79,7 @@ def run(args) -> int:
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
         joined = _folders_joined_for_files(index, roots_before, targets)
     for folder, photos in joined:  # a photo given by its file brings its folder: say so
-        quoted = shlex.quote(str(folder))
+        quoted = shell_quote(str(folder))
         print_summary(f"added {folder} to the library ({counted(photos, 'photo')}; that folder only: "
                       f"`landmark-tagger scan {quoted}` adds the folders in it too, "
                       f"`landmark-tagger forget {quoted}` takes it out)")
@@ -146,7 +145,7 @@ def _library_folders(index) -> list[Path]:
         raise UsageError("no folder to tag: give one, e.g. `landmark-tagger tag ~/Pictures`")
     for root in absent:
         print_summary(f"skipped {root}: folder not found (is the drive mounted? if the folder moved: "
-                      f"`landmark-tagger relocate {shlex.quote(str(root))} NEW_PLACE`)")
+                      f"`landmark-tagger relocate {shell_quote(str(root))} NEW_PLACE`)")
     if not present:
         raise UsageError("none of the library's folders is there; mount the drive, give a folder, or "
                          "`landmark-tagger relocate` one that moved")
