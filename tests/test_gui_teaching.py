@@ -93,7 +93,8 @@ def test_teach_on_a_selection_stores_references_and_sets_the_users_label(
     for photo_id in ids["cabin"][:2]:
         record = win.index.get(photo_id)
         assert (record.label, record.source, record.state) == ("Our cabin", "user", "accepted")
-    qtbot.waitUntil(lambda: "taught 'Our cabin' from 2 photos" in win.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage().startswith("Taught “Our cabin” from 2 photos"),
+                    timeout=5000)
 
 
 def test_a_label_set_with_l_rejects_the_old_label_and_teaches_the_new_one(

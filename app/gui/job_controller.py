@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog
 
+from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import job_work
 from app.gui.job_runner import JobRunner
@@ -40,6 +41,47 @@ def not_found_text(folders: list[Path]) -> str:
     """The library folders a rescan skipped, and what to do about them."""
     return (f"{', '.join(folder.name or str(folder) for folder in folders)} not found (drive not connected? "
             "if it moved, Locate folder… in its menu)")
+
+
+def teach_failures_text(failures: list[tuple[str, str]]) -> str:
+    """The photos a teach could not use, and why (a blank frame, a file not readable)."""
+    if not failures:
+        return ""
+    if len(failures) == 1:
+        path, why = failures[0]
+        name = display_name(path)
+        why = why.removeprefix(f"{path}: ").removeprefix(f"{name}: ")  # the name leads already
+        return f"; {name} could not be used: {why}"
+    names = ", ".join(display_name(path) for path, _ in failures[:3])
+    more = f" and {len(failures) - 3:,} more" if len(failures) > 3 else ""
+    return f"; {counted(len(failures), 'photo')} could not be used ({names}{more}): see Problems"
+
+
+def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, int]) -> str:
+    """What a Teach… did, in the status bar: the place taught, from how many photos, the
+    photos it could not use and why, the places whose photos now teach this one instead
+    (a photo teaches one place), and what to do next."""
+    place = f"“{summary.label}”"
+    failures = list(getattr(summary, "failures", []) or [])
+    if not summary.taught:
+        if failures:
+            return f"Nothing taught as {place}: " + teach_failures_text(failures).removeprefix("; ")
+        return f"Nothing taught as {place}: {counted(summary.errors, 'photo')} could not be used"
+    text = f"Taught {place} from {counted(summary.taught, 'photo')}"
+    if summary.embedded:
+        text += f" ({summary.embedded:,} decoded now)"
+    text += teach_failures_text(failures)
+    for other, count in sorted(taught_before.items()):
+        left = taught_after.get(other, 0)
+        if other == summary.label or left >= count:
+            continue
+        moved = counted(count - left, "photo")
+        if left:
+            text += f"; {moved} of “{other}” teach{'es' if count - left == 1 else ''} {place} now ({left:,} left)"
+        else:
+            its = "its photo teaches" if count == 1 else f"its {moved} teach"
+            text += f"; “{other}” is no longer taught: {its} {place} now (a photo teaches one place)"
+    return text + ". Find suggestions in Review looks for it in your other photos."
 
 
 class JobController(QObject):
@@ -184,13 +226,32 @@ class JobController(QObject):
         return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report)
 
     def teach(self, label: str, photo_ids: list[int]) -> bool:
-        """Teach `label` from these photos; the summary line goes to the status bar."""
+        """Teach `label` from these photos; the status bar says what was taught, which photos
+        could not be used and why, and which place a photo stopped teaching (one place a photo)."""
+        from app.core.teaching import taught_labels
+
+        taught_before = taught_labels(self.window.index)
+
         def report(summary) -> None:
             self.window.photos_changed(getattr(summary, "photo_ids", None) or photo_ids)
-            self.window.show_message(summary.line())
+            self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
 
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         return self.start(f"Teaching “{label}”", work, after=report)
+
+    def teach_again(self, photo_ids_by_place: dict[str, list[int]], message: str) -> bool:
+        """Photos a reject stopped teaching teach their places again (Ctrl+Z of the reject);
+        `message` (what was taken back) leads the status bar's line."""
+        def report(summaries) -> None:
+            taught = sum(summary.taught for summary in summaries or [])
+            self.window.photos_changed([i for ids in photo_ids_by_place.values() for i in ids])
+            places = ", ".join(f"“{summary.label}”" for summary in summaries or [] if summary.taught)
+            text = f"{message}; {counted(taught, 'photo')} teach{'es' if taught == 1 else ''} {places} again"
+            failed = [failure for summary in summaries or [] for failure in summary.failures]
+            self.window.show_message(text if not failed else text + teach_failures_text(failed))
+
+        work = job_work.teach_again_work(self.window.db_path, photo_ids_by_place, self.window.settings, self.bundles)
+        return self.start("Teaching again", work, after=report)
 
     def correct(self, photo_ids: list[int], label: str | None) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught)."""

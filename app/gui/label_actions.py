@@ -24,6 +24,8 @@ class ReviewStep:
 
     state: str
     before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
+    # a reject stops a photo teaching its place: (photo id, place) of those that taught it
+    taught: tuple[tuple[int, str], ...] = ()
 
 
 class LabelActions:
@@ -63,23 +65,37 @@ class LabelActions:
             return
         try:
             before = self.index.review_states(ids)
+            taught = self._teaching_photos(before) if state == "rejected" else ()
             if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
                 # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
                 verb = "Accepting" if state == "accepted" else "Rejecting"
                 self.jobs.set_states({state: ids}, f"{verb} {len(ids):,} photos",
-                                     lambda changed: self._state_changed(ids, state, before, changed))
+                                     lambda changed: self._state_changed(ids, state, before, changed, taught))
                 return
             changed = self.index.set_state(ids, state)
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self._state_changed(ids, state, before, changed)
+        self._state_changed(ids, state, before, changed, taught)
 
-    def _state_changed(self, ids: list[int], state: str, before: dict, changed: int) -> None:
+    def _teaching_photos(self, before: dict) -> tuple[tuple[int, str], ...]:
+        """(photo id, place) of the photos that teach their label: the user's accepted
+        label of a taught place. A reject drops what they taught; Ctrl+Z teaches it again."""
+        from app.core.teaching import taught_labels
+
+        candidates = [(i, label) for i, (label, was) in before.items() if was == "accepted" and label]
+        if not candidates:
+            return ()
+        places = taught_labels(self.index)
+        return tuple((i, label) for i, label in candidates
+                     if label in places and self.index.get(i).source == "user")
+
+    def _state_changed(self, ids: list[int], state: str, before: dict, changed: int,
+                       taught: tuple[tuple[int, str], ...] = ()) -> None:
         """Remember the step for Ctrl+Z, say what changed, move on."""
         step = tuple((i, label, was) for i, (label, was) in before.items() if was != state)
         if step:
-            self.review_undo.append(ReviewStep(state, step))
+            self.review_undo.append(ReviewStep(state, step, taught))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
         left = len(ids) - changed
         if changed == 0:
@@ -110,22 +126,35 @@ class LabelActions:
             self.show_message("Nothing to take back: those photos were labelled again since.")
             return False
         verb = "accept" if step.state == "accepted" else "reject"
+        accepted = set(back.get("accepted", []))
+        reteach: dict[str, list[int]] = {}
+        for photo_id, place in step.taught:  # the reject dropped what they taught
+            if photo_id in accepted:
+                reteach.setdefault(place, []).append(photo_id)
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
             return self.jobs.set_states(back, f"Taking back the {verb} of {len(ids):,} photos",
-                                        lambda _changed: self._taken_back(verb, back))
+                                        lambda _changed: self._taken_back(verb, back, reteach))
         try:
             for was, photo_ids in back.items():
                 self.index.set_state(photo_ids, was)
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        self._taken_back(verb, back)
+        self._taken_back(verb, back, reteach)
         return True
 
-    def _taken_back(self, verb: str, back: dict[str, list[int]]) -> None:
+    def _taken_back(self, verb: str, back: dict[str, list[int]], reteach: dict[str, list[int]] | None = None) -> None:
         ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
         states = " / ".join(sorted(back))
-        self.show_message(f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again")
+        message = f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again"
+        if reteach:
+            places = ", ".join(f"“{place}”" for place in reteach)
+            if self.jobs.busy or not self.jobs.teach_again(reteach, message):
+                message += (f"; they no longer teach {places}: select them and Teach… (T) when "
+                            f"“{self.jobs.runner.name}” is done")
+            else:
+                message += f"; teaching {places} again…"
+        self.show_message(message)
         self.photos_changed(ids)
         self.counts_changed()
         self.select_after_load = ids[0]

@@ -4,6 +4,8 @@ worker through app.core.teaching; similar photos come from ResultsLoader's worke
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -206,15 +208,25 @@ class TeachActions:
             return f"{photos} here not tagged yet: tag them to compare them with what you taught."
         if report is not None and report.scored == 0:
             return "Every tagged photo here is one you taught or labelled: tag more folders to look through."
+        best = _score_under(report.best_close, report.threshold) if report is not None else ""
         if report is not None and report.close and report.best_close < report.threshold * FAR_UNDER:
-            return (f"No new suggestions: the best match scored {report.best_close:.2f}, far under the threshold "
+            return (f"No new suggestions: the best match scored {best}, far under the threshold "
                     f"({report.threshold:.2f}); teach more photos of your places (T).")
         if report is not None and report.close:
             photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
-                    f"close (best {report.best_close:.2f}): lower the threshold in Settings to review "
+                    f"close (best {best}): lower the threshold in Settings to review "
                     "them, or teach more photos of your places (T).")
         return "No new suggestions: teach more photos of your places (T)."
+
+
+def _score_under(score: float, threshold: float) -> str:
+    """A score under the threshold, in two decimals that show it under: 0.3996 under 0.40
+    read "best 0.40", which a threshold of 0.40 would have let through."""
+    shown = f"{score:.2f}"
+    if score < threshold and shown >= f"{threshold:.2f}":
+        shown = f"{math.floor(score * 100 + 1e-9) / 100:.2f}"
+    return shown
 
 
 def _untagged_note(report) -> str:
