@@ -111,3 +111,23 @@ def test_the_best_score_under_the_threshold_never_reads_as_the_threshold(qtbot, 
     assert "above the threshold (0.40)" in message and "4 photos came close (best 0.39)" in message
     win.suggestions_found(0, SuggestReport(threshold=0.79, close=3, best_close=0.41, taught=2, scored=40))
     assert "3 photos came close (best 0.41)" in win.statusBar().currentMessage()
+
+
+def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
+        qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
+    """Forget… in Taught places said nothing in the window, and the place's suggestions
+    stayed in Review without a word."""
+    from app.core.teaching import teach
+    from app.gui.taught_places import TaughtPlacesDialog
+
+    win, ids = taught_window
+    teach(win.index, "Our cabin", ids["cabin"][:2], bundle=tiny_bundle)
+    win.index.set_label(ids["cabin"][2], "Our cabin", source="model", state="suggested", score=0.8)
+    dialog = win.taught_places_dialog()
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(TaughtPlacesDialog, "confirm_forget", lambda self, label: True)
+    qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
+    win.jobs.job_stopped.disconnect(dialog.reload_after_job)
+    assert win.statusBar().currentMessage() == (
+        "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels. "
+        "1 suggestion of it is still in Review: reject the wrong ones (R).")

@@ -19,6 +19,7 @@ class TaughtPlacesDialog(QDialog):
 
     show_requested = Signal(str)
     rename_requested = Signal(str)  # the window asks for the new name and renames it
+    forgotten = Signal(str, int)  # a place forgotten, with the number of photos that taught it
 
     def __init__(self, index, parent=None) -> None:
         super().__init__(parent)
@@ -103,8 +104,9 @@ class TaughtPlacesDialog(QDialog):
         if label is None or not self.confirm_forget(label):
             return
         try:
-            teaching.forget(self.index, label)
+            photos = teaching.forget(self.index, label)
         except TaggerError as error:
             QMessageBox.warning(self, "Forget a taught place", str(error))
             return
         self.reload()
+        self.forgotten.emit(label, photos)

@@ -131,8 +131,23 @@ class TeachActions:
         dialog = TaughtPlacesDialog(self.index, self)
         dialog.show_requested.connect(self.show_label)
         dialog.rename_requested.connect(self.rename_place)
+        dialog.forgotten.connect(self.place_forgotten)
         self.jobs.job_stopped.connect(dialog.reload_after_job)  # a rename runs as a job: list the new name
         return dialog
+
+    def place_forgotten(self, label: str, photos: int) -> None:
+        """Say what Forget did, and what it left: suggestions of the place still to review."""
+        from app.core.wording import counted
+
+        message = (f"Forgot “{label}” (taught from {counted(photos, 'photo')}); its photos keep their labels")
+        try:
+            pending = self.index.count(library.combine_queries(library.label_query(label), "state:suggested"))
+        except TaggerError:
+            pending = 0
+        if pending:
+            message += (f". {counted(pending, 'suggestion')} of it {'is' if pending == 1 else 'are'} still in Review: "
+                        "reject the wrong ones (R)")
+        self.show_message(message + ".")
 
     def show_label(self, label: str) -> None:
         """All photos with this label, in the grid: the landmark chosen in the library
