@@ -116,7 +116,7 @@ def test_the_best_score_under_the_threshold_never_reads_as_the_threshold(qtbot, 
 def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
         qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
     """Forget… in Taught places said nothing in the window, and the place's suggestions
-    stayed in Review without a word."""
+    stayed in Review; they leave it now, and the status bar says so."""
     from app.core.teaching import teach
     from app.gui.taught_places import TaughtPlacesDialog
 
@@ -129,5 +129,5 @@ def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     win.jobs.job_stopped.disconnect(dialog.reload_after_job)
     assert win.statusBar().currentMessage() == (
-        "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels. "
-        "1 suggestion of it is still in Review: reject the wrong ones (R).")
+        "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels; 1 suggestion of it left Review.")
+    assert win.index.get(ids["cabin"][2]).label is None

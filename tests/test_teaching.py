@@ -376,3 +376,33 @@ def test_a_label_typed_in_another_case_takes_the_spelling_in_use(library, tiny_b
     assert index.get(ids["bakery"][0]).label == "Château d'If"
     learn_from_correction(index, ids["bakery"][1], "Chateau d'If", bundle=tiny_bundle)
     assert index.get(ids["bakery"][1]).label == "Chateau d'If"  # accents make another name
+
+
+def test_forgetting_a_place_withdraws_its_suggestions_not_what_the_user_accepted(library, tiny_bundle):
+    """Forget… left the place's suggestions in Review (and a new threshold could suggest
+    it again from the stored predictions): the app kept offering a place the user asked
+    it to forget. Accepted ones and the photos that taught it keep the label."""
+    from app.core.index import Prediction
+    from app.core.teaching import forget
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    by_suggest, by_tag, accepted = ids["cabin"][2], ids["bakery"][0], ids["bakery"][1]
+    index.set_label(by_suggest, "Our cabin", source="taught", state="suggested",
+                    landmark_id=TAUGHT_ID_PREFIX + "Our cabin", score=0.9, model_id=tiny_bundle.id)
+    top = [Prediction(TAUGHT_ID_PREFIX + "Our cabin", "Our cabin", 0.9), Prediction("Petra", "Petra", 0.6)]
+    for photo_id in (by_tag, accepted):
+        index.set_predictions(photo_id, tiny_bundle.id, top, threshold=0.5)  # a tag run's answer
+    index.set_state([accepted], "accepted")
+
+    assert forget(index, "Our cabin") == 2
+    for photo_id in (by_suggest, by_tag):
+        record = index.get(photo_id)
+        assert (record.label, record.state) == (None, "suggested")
+    assert index.get(by_tag).score == pytest.approx(0.6)  # the model's best landmark of its own
+    assert (index.get(accepted).label, index.get(accepted).state) == ("Our cabin", "accepted")
+    assert all(index.get(photo_id).label == "Our cabin" for photo_id in ids["cabin"][:2])  # they taught it
+    assert index.count('label:"Our cabin" state:suggested') == 0
+    index.apply_threshold([by_tag], tiny_bundle.id, 0.5)  # a new threshold: not suggested again
+    assert index.get(by_tag).label is None

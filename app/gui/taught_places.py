@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core import teaching
+from app.core import library, teaching
 from app.core.errors import TaggerError
 
 
@@ -19,7 +19,7 @@ class TaughtPlacesDialog(QDialog):
 
     show_requested = Signal(str)
     rename_requested = Signal(str)  # the window asks for the new name and renames it
-    forgotten = Signal(str, int)  # a place forgotten, with the number of photos that taught it
+    forgotten = Signal(str, int, int)  # a place forgotten: the photos that taught it, its suggestions withdrawn
 
     def __init__(self, index, parent=None) -> None:
         super().__init__(parent)
@@ -104,9 +104,10 @@ class TaughtPlacesDialog(QDialog):
         if label is None or not self.confirm_forget(label):
             return
         try:
-            photos = teaching.forget(self.index, label)
+            suggested = self.index.count(library.combine_queries(library.label_query(label), "state:suggested"))
+            photos = teaching.forget(self.index, label)  # withdraws those suggestions (the user's labels stay)
         except TaggerError as error:
             QMessageBox.warning(self, "Forget a taught place", str(error))
             return
         self.reload()
-        self.forgotten.emit(label, photos)
+        self.forgotten.emit(label, photos, suggested)

@@ -135,19 +135,16 @@ class TeachActions:
         self.jobs.job_stopped.connect(dialog.reload_after_job)  # a rename runs as a job: list the new name
         return dialog
 
-    def place_forgotten(self, label: str, photos: int) -> None:
-        """Say what Forget did, and what it left: suggestions of the place still to review."""
+    def place_forgotten(self, label: str, photos: int, withdrawn: int) -> None:
+        """Say what Forget did: the place is no longer recognised, its photos keep their
+        labels, and its suggestions left Review (they are "no landmark" until tagged again)."""
         from app.core.wording import counted
 
-        message = (f"Forgot “{label}” (taught from {counted(photos, 'photo')}); its photos keep their labels")
-        try:
-            pending = self.index.count(library.combine_queries(library.label_query(label), "state:suggested"))
-        except TaggerError:
-            pending = 0
-        if pending:
-            message += (f". {counted(pending, 'suggestion')} of it {'is' if pending == 1 else 'are'} still in Review: "
-                        "reject the wrong ones (R)")
+        message = f"Forgot “{label}” (taught from {counted(photos, 'photo')}); its photos keep their labels"
+        if withdrawn:
+            message += f"; {counted(withdrawn, 'suggestion')} of it left Review"
         self.show_message(message + ".")
+        self.library_changed()  # Review and the counts without them
 
     def show_label(self, label: str) -> None:
         """All photos with this label, in the grid: the landmark chosen in the library

@@ -172,9 +172,12 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             f"WHERE l.photo_id IN ({marks}) AND l.model_id = ? AND l.source = 'model' AND l.state = 'suggested'",
             (*chunk, model_id),
         ).fetchall()
+        forgotten = {name for (name,) in conn.execute("SELECT label FROM forgotten_places")}
         for photo_id, label, score, top_id, top_label, top_score in rows:
             if label not in (None, top_label) or score is None:
                 continue  # another label than the tag run's (the user's, a taught place's)
+            if top_label in forgotten:
+                continue  # a place the user told the app to forget is not suggested again
             # the tag run's own score, or the one `suggest` gave the same landmark since
             decided_on = float(score)
             confident = decided_on > 0.0 and decided_on >= threshold and not _is_rejected(conn, photo_id, top_label)
