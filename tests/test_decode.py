@@ -430,3 +430,19 @@ def test_real_nikon_jpegs_decode_from_their_maker_note_preview(shared_data):
     a = np.asarray(from_preview.resize((64, 42)), dtype=np.float32)
     b = np.asarray(from_primary.resize((64, 42)), dtype=np.float32)
     assert np.abs(a - b).mean() < 12
+
+
+def test_a_file_that_is_no_image_is_said_in_words(tmp_path):
+    """Pillow's reason named its file object ("cannot identify image file
+    <_io.BufferedReader name='…'>"), which reached the app's messages."""
+    from app.core.decode import decode_for_model
+    from app.core.errors import PhotoReadError
+
+    fake = tmp_path / "late.jpg"
+    fake.write_bytes(b"these are meeting notes, not a photo" * 20)
+    with pytest.raises(PhotoReadError) as caught:
+        decode_for_model(fake, 224)
+    message = str(caught.value)
+    assert "BufferedReader" not in message and "<" not in message
+    assert message == f"{fake}: cannot decode the image (no image format it knows); the file is corrupt, " \
+                      "truncated or not an image"

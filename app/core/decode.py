@@ -14,7 +14,7 @@ import functools
 import io
 from pathlib import Path
 
-from PIL import Image, JpegImagePlugin
+from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from app.core.errors import PhotoReadError
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
@@ -73,8 +73,10 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
     except FileNotFoundError as error:
         raise PhotoReadError(f"{path}: file not found; rescan the folder") from error
     except _PILLOW_READ_ERRORS as error:
+        # Pillow names its own file object here ("<_io.BufferedReader name=…>"): say it in words
+        reason = "no image format it knows" if isinstance(error, UnidentifiedImageError) else str(error)
         raise PhotoReadError(
-            f"{path}: cannot decode the image ({error}); the file is corrupt, "
+            f"{path}: cannot decode the image ({reason}); the file is corrupt, "
             "truncated or not an image"
         ) from error
     return finish_for_model(image, min_side, orientation)
