@@ -1385,3 +1385,19 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None
         assert "landmark-tagger" not in shown and shown.endswith("Locate folder… in its menu follows it.")
         assert in_app_words("run `landmark-tagger tag FOLDER` first (suggest compares …)").startswith(
             "tag the folders first (Tag folder)")
+
+
+def test_file_pickers_are_the_systems_own_on_macos_and_windows(monkeypatch) -> None:
+    """The app forced Qt's own dialog everywhere: on a Mac or a PC no Finder or Explorer
+    sidebar, iCloud, OneDrive or network places. Linux keeps Qt's (the desktop's dialog
+    needs a portal that is not always there)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.gui import file_dialogs
+
+    for platform, native in (("darwin", True), ("win32", True), ("linux", False)):
+        monkeypatch.setattr(file_dialogs.sys, "platform", platform)
+        options = file_dialogs.picker_options(folders_only=True)
+        assert bool(options & QFileDialog.Option.DontUseNativeDialog) is not native, platform
+        assert options & QFileDialog.Option.ShowDirsOnly
+    assert not file_dialogs.picker_options() & QFileDialog.Option.ShowDirsOnly

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.errors import TaggerError
 from app.core.settings import save_settings
+from app.gui.file_dialogs import picker_options
 
 
 class LibraryActions:
@@ -22,8 +23,7 @@ class LibraryActions:
         their labels; app.core.relocate checks that the files there are the ones indexed)."""
         start = next((str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {Path(folder).name} now?", start,
-                                                  QFileDialog.Option.DontUseNativeDialog
-                                                  | QFileDialog.Option.ShowDirsOnly)
+                                                  picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)
 
     def forget_folder(self, folder: str) -> bool:

@@ -26,6 +26,7 @@ from app.gui import file_places
 from app.gui.detail_pane import DetailPane, state_text
 from app.gui.app_words import in_app_words
 from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS, ErrorsPanel
+from app.gui.file_dialogs import picker_options
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
@@ -537,8 +538,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     # -- jobs ---------------------------------------------------------------------------
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()),
-                                                  QFileDialog.Option.DontUseNativeDialog
-                                                  | QFileDialog.Option.ShowDirsOnly)
+                                                  picker_options(folders_only=True))
         if folder:
             self.add_folder(Path(folder))
 

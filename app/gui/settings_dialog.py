@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core import bundle_choices
 from app.core.settings import AppSettings
+from app.gui.file_dialogs import picker_options
 
 if TYPE_CHECKING:
     from model.bundle import BundleInfo
@@ -156,7 +157,7 @@ class BundleChooser(QWidget):
     def browse(self) -> None:
         start = self.choice() or str(bundle_choices.default_bundle_path().parent)
         path, _ = QFileDialog.getOpenFileName(self, "Choose a model bundle", start, BUNDLE_FILTER,
-                                              options=QFileDialog.Option.DontUseNativeDialog)
+                                              options=picker_options())
         if path:
             self.add_file(path)
 
