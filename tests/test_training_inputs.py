@@ -466,3 +466,26 @@ def test_distributed_head_only_training_with_a_frozen_backbone(prepared, tmp_pat
     key = "backbone.trunk._conv_stem.weight"
     assert torch.equal(state["state_dict"][key], initial[key])
     assert not torch.equal(state["state_dict"]["head.weight"], initial["head.weight"])
+
+
+def test_several_gpus_use_gloo_where_torch_has_no_nccl(monkeypatch):
+    """Windows builds of torch have no NCCL: a run on several GPUs there asked for it and
+    stopped at its start. The process group takes Gloo then (and always on CPU)."""
+    import torch.distributed as dist
+
+    from training import distributed
+
+    assert distributed.distributed_backend("cuda", nccl_available=True) == "nccl"
+    assert distributed.distributed_backend("cuda", nccl_available=False) == "gloo"
+    assert distributed.distributed_backend("cpu", nccl_available=True) == "gloo"
+    asked = {}
+    monkeypatch.setattr(dist, "is_nccl_available", lambda: False)
+    monkeypatch.setattr(dist, "is_initialized", lambda: False)
+    monkeypatch.setattr(dist, "init_process_group", lambda backend, **kwargs: asked.setdefault("backend", backend))
+    monkeypatch.setattr(distributed, "resolve_device", lambda device, local_rank: __import__("torch").device("cuda", 0))
+    monkeypatch.setattr("torch.cuda.set_device", lambda device: None)
+    for name, value in (("WORLD_SIZE", "2"), ("RANK", "0"), ("LOCAL_RANK", "0"),
+                        ("MASTER_ADDR", "127.0.0.1"), ("MASTER_PORT", "29500")):
+        monkeypatch.setenv(name, value)
+    context = distributed.init_distributed("cuda")
+    assert asked == {"backend": "gloo"} and context.backend == "gloo"

@@ -64,12 +64,18 @@ def init_distributed(device: str = "auto") -> DistributedContext:
     for name in ("MASTER_ADDR", "MASTER_PORT"):
         if name not in os.environ:
             raise ConfigError(f"WORLD_SIZE={world_size} but {name} is not set; start the run with torchrun")
-    backend = "nccl" if resolved.type == "cuda" else "gloo"
+    backend = distributed_backend(resolved.type, dist.is_nccl_available())
     if resolved.type == "cuda":
         torch.cuda.set_device(resolved)
     if not dist.is_initialized():
         dist.init_process_group(backend=backend, rank=rank, world_size=world_size)
     return DistributedContext(rank, local_rank, world_size, resolved, backend)
+
+
+def distributed_backend(device_type: str, nccl_available: bool) -> str:
+    """NCCL between GPUs where torch has it (Linux builds), else Gloo: Windows builds of
+    torch have no NCCL, and asking for it stopped a several-GPU run there at its start."""
+    return "nccl" if device_type == "cuda" and nccl_available else "gloo"
 
 
 def shutdown_distributed(context: DistributedContext) -> None:
