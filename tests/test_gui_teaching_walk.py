@@ -9,7 +9,6 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from app.core import teaching_store as store  # noqa: E402
 from tests.test_gui_teaching import answer_label, select, taught_window, wait_for_job  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
