@@ -10,6 +10,8 @@ from typing import Any, Callable, Iterator, TextIO
 
 from app.core.progress import Progress, ProgressCallback
 
+EXIT_INTERRUPTED = 130  # as a shell reports a job ended by Ctrl-C (128 + SIGINT)
+
 
 # Control characters a file name may hold, as `ls -b` shows them.
 _ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 0x7F)} | {

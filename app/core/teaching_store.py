@@ -176,32 +176,25 @@ def forget_label(conn: sqlite3.Connection, label: str) -> int:
     return int(photos)  # photos, as `stats` counts them (a photo has a reference per model)
 
 
-def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> list[int]:
+def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> None:
     """The app's suggestions of a forgotten place (not accepted, not the user's) stayed in
     Review, offering a place the user asked it to forget. They become "no landmark",
     scored by the model's best landmark of its own (from the stored predictions), so the
-    next `tag` decides them at the threshold as it decides any photo. Returns their ids."""
-    from app.core.index.labels import refresh_fts_label
-    from app.core.index.search_text import label_key
+    next `tag` decides them at the threshold as it decides any photo."""
+    from app.core.index.labels import store_label
     from model.predictor import TAUGHT_ID_PREFIX
 
     rows = conn.execute(
         "SELECT photo_id, model_id FROM labels WHERE label = ? AND state = 'suggested' AND source != 'user'",
         (label,),
     ).fetchall()
-    now = now_iso()
     for photo_id, model_id in rows:
         best = conn.execute(
             "SELECT score FROM predictions WHERE photo_id = ? AND model_id = ? AND landmark_id NOT LIKE ? "
             "ORDER BY rank LIMIT 1", (photo_id, model_id, TAUGHT_ID_PREFIX + "%"),
         ).fetchone()
-        conn.execute(
-            "UPDATE labels SET label = NULL, label_key = ?, landmark_id = NULL, score = ?, source = 'model', "
-            "updated_at = ? WHERE photo_id = ?",
-            (label_key(None), None if best is None else float(best[0]), now, photo_id),
-        )
-        refresh_fts_label(conn, photo_id)
-    return [int(photo_id) for photo_id, _ in rows]
+        store_label(conn, photo_id, None, source="model", state="suggested", landmark_id=None,
+                    score=None if best is None else float(best[0]), model_id=model_id)
 
 
 def refs_of_model(conn: sqlite3.Connection, model_id: str) -> list[TaughtRef]:

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Iterator
 
 from app.cli.common import (
-    add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary, stop_on_ctrl_c,
+    EXIT_INTERRUPTED, add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary,
+    stop_on_ctrl_c,
 )
 from app.core.wording import counted, shell_quote
 
-EXIT_OK, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 130
+EXIT_OK, EXIT_PARTIAL = 0, 1
+STOPPING = "stopping after the current batch… (Ctrl-C again to abort)"
 
 
 def register(subparsers) -> None:
@@ -72,7 +74,8 @@ def run(args) -> int:
             shown_errors.append(result.error)
             _write_above_bar(one_line(f"error: {result.error}"))
 
-    with open_index(args) as index, stop_on_ctrl_c(cancel, "stopping after the current batch… (Ctrl-C again to abort)", _write_above_bar), _progress_bars() as progress:
+    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, _write_above_bar),
+          _progress_bars() as progress):
         add_folders_given(index, args.paths)
         targets = [Path(p) for p in args.paths] or _library_folders(index)
         roots_before = index.roots()

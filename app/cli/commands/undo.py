@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.commands.write import EXIT_INTERRUPTED, open_index, progress_printer, say_above_progress
-from app.cli.common import one_line, print_json_line, stop_on_ctrl_c
+from app.cli.commands.write import open_index, progress_printer, say_above_progress
+from app.cli.common import EXIT_INTERRUPTED, one_line, print_json_line, stop_on_ctrl_c
 
 
 def register(subparsers) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import EXIT_INTERRUPTED, one_line, print_json_line, stop_on_ctrl_c
 from app.core.wording import counted
 
 
@@ -70,7 +70,6 @@ def progress_printer(enabled: bool):
     return report
 
 
-EXIT_INTERRUPTED = 130
 STOPPING = "stopping after the files being written… (Ctrl-C again to abort)"
 
 
