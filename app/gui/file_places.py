@@ -39,9 +39,12 @@ def show_in_file_manager(path: str | Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(target.parent)))
 
 
-def _reveal_command(target: Path) -> list[str] | None:
+def _reveal_command(target: Path) -> list[str] | str | None:
     if sys.platform == "darwin":
         return ["open", "-R", str(target)]
     if sys.platform == "win32":
-        return ["explorer", f"/select,{target}"]
+        # A command line of its own: Explorer reads `/select,"C:\My Photos\a.jpg"` and
+        # not the `"/select,C:\My Photos\a.jpg"` that quoting a list argument would make
+        # of a path with a space (it then opens Documents and selects nothing).
+        return f'explorer /select,"{target}"'
     return None
