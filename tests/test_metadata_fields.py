@@ -402,6 +402,26 @@ def test_a_photo_named_near_the_file_system_limit_is_written(tmp_path):
     assert atomic.remove_stale_temps(target) == 1  # a crash's leftover is still found
 
 
+def test_a_photo_deep_in_folders_gets_a_temp_path_windows_accepts(tmp_path, monkeypatch):
+    """Windows refuses paths over 259 characters (long paths are off by default): a photo
+    whose path fits must not get a temp file whose path does not."""
+    monkeypatch.setattr(atomic.sys, "platform", "win32")
+    folder = tmp_path / ("Trips 2019 " * 12).strip()
+    folder.mkdir()
+    target = folder / ("Colosseum at dawn, from the Palatine " * 6 + "DSC_0001.JPG")
+    target = target.with_name(target.name[len(str(target)) - atomic.MAX_WINDOWS_PATH:])  # 259 exactly
+    assert len(str(target)) == atomic.MAX_WINDOWS_PATH
+    temp = atomic.temp_path_for(target)
+    assert len(str(temp)) <= atomic.MAX_WINDOWS_PATH and temp.parent == folder
+    assert temp.name.startswith(".") and target.name.startswith(temp.name[1:-14])
+    target.write_bytes(b"old")
+    atomic.replace_atomically(target, b"new")
+    assert target.read_bytes() == b"new" and [p.name for p in folder.iterdir()] == [target.name]
+    temp.write_bytes(b"half")
+    os.utime(temp, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps(target) == 1  # a crash's leftover is still found
+
+
 def test_stale_temp_files_from_a_crash_are_removed_but_fresh_ones_kept(tmp_path):
     target = tmp_path / "a.jpg"
     target.write_bytes(b"photo")

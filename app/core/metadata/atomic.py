@@ -37,15 +37,28 @@ WriteFunction = Callable[[int, bytes], int]
 # photo named near that limit (web downloads are) gets a temp name cut to fit.
 MAX_NAME_BYTES = 255
 _TEMP_EXTRA_BYTES = len(".") + len(".01234567.tmp")
+# Windows refuses a whole path over 259 UTF-16 units unless long paths are switched on
+# in its registry (they seldom are): a photo deep in nested folders whose path fits
+# gets a temp name cut so that the temp's path fits too.
+MAX_WINDOWS_PATH = 259
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _temp_stem(path: Path) -> str:
     """The part of the temp name that says whose it is: the photo's name, cut (at a
-    character boundary) to leave room for the rest."""
+    character boundary) to leave room for the rest, on Windows in the whole path too."""
     name = path.name
     room = MAX_NAME_BYTES - _TEMP_EXTRA_BYTES
     while len(os.fsencode(name)) > room:
         name = name[:-1]
+    if sys.platform == "win32":
+        folder = os.path.join(str(path.parent), "")  # with its separator
+        path_room = MAX_WINDOWS_PATH - _utf16_units(folder) - _TEMP_EXTRA_BYTES
+        while name and _utf16_units(name) > path_room:
+            name = name[:-1]
     return name
 
 
