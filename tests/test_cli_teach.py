@@ -66,6 +66,12 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     code, lines, _ = run_cli(capsys, "--db", db, "stats", "--json")
     assert lines[0]["taught"] == {"Our cabin": 1}
 
+    # a reject taken back by accept: the photo teaches again (its reference was set aside)
+    assert main(["--db", db, "reject", str(folder / "IMG_0.jpg")]) == 0
+    assert run_cli(capsys, "--db", db, "stats", "--json")[1][0]["taught"] == {}
+    assert main(["--db", db, "accept", str(folder / "IMG_0.jpg")]) == 0
+    assert run_cli(capsys, "--db", db, "stats", "--json")[1][0]["taught"] == {"Our cabin": 1}
+
     code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--json")
     assert code == 0
     assert sorted(Path(s["path"]).name for s in lines) == ["IMG_1.jpg", "IMG_2.jpg", "IMG_3.jpg"]

@@ -158,6 +158,29 @@ def test_a_rejected_suggestion_is_not_suggested_again(library, tiny_bundle):
     assert rejected not in {s.photo_id for s in found if s.label == "Our cabin"}
 
 
+def test_a_reject_sets_aside_what_the_photo_taught_and_taking_it_back_restores_it(library, tiny_bundle):
+    """A reject of a taught photo (a slip of R, `reject` on too wide a query) used to delete
+    its reference: accepting it again gave the label back but the place lost the photo."""
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["cabin"][:3], bundle=tiny_bundle)
+    photo_id = ids["cabin"][0]
+    before = {r.photo_id: r.vector for r in store.refs_of_model(index.conn, tiny_bundle.id)}
+    assert index.set_state([photo_id], "rejected") == 1
+    assert store.taught_labels(index.conn) == {"Our cabin": 2}
+    assert photo_id not in {r.photo_id for r in store.refs_of_model(index.conn, tiny_bundle.id)}
+    assert taught_gallery(index, tiny_bundle.id).labels == ["Our cabin", "Our cabin"]
+    assert ("Our cabin", photo_id) not in store.taught_pairs(index.conn)  # not re-embedded while rejected
+    assert index.set_state([photo_id], "accepted") == 1
+    assert store.taught_labels(index.conn) == {"Our cabin": 3}
+    after = {r.photo_id: r.vector for r in store.refs_of_model(index.conn, tiny_bundle.id)}
+    assert after.keys() == before.keys() and np.array_equal(after[photo_id], before[photo_id])
+    index.set_state([photo_id], "rejected")  # rejected, then labelled as another place:
+    learn_from_correction(index, photo_id, "Bakery", bundle=tiny_bundle)  # it teaches that one only
+    assert store.taught_labels(index.conn) == {"Our cabin": 2, "Bakery": 1}
+    assert index.conn.execute("SELECT count(*) FROM taught_refs WHERE photo_id = ? AND label = 'Our cabin'",
+                              (photo_id,)).fetchone()[0] == 0
+
+
 def test_a_correction_rejects_the_old_label_and_teaches_the_new_one(library, tiny_bundle):
     index, _, ids = library
     photo_id = ids["cabin"][0]

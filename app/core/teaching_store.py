@@ -1,7 +1,10 @@
 """The teaching tables of the index: taught references, stored embeddings, rejections.
 
 Teaching owns `taught_refs` and reads `embeddings` (written by tagging) and
-`rejections` (written through PhotoIndex when a suggestion is rejected). Vectors are
+`rejections` (written through PhotoIndex when a suggestion is rejected). A reference
+whose photo has its label rejected is set aside, not deleted: it teaches nothing while
+the rejection stands, and teaches again when the reject is taken back (accept, Ctrl+Z).
+Vectors are
 float32 blobs, L2-normalised; a photo's descriptor (bundles with a teaching space, see
 model.descriptor) is a float16 blob beside its embedding. Functions take a sqlite3
 connection so callers decide the transaction.
@@ -170,7 +173,9 @@ def forget_label(conn: sqlite3.Connection, label: str) -> int:
     photos do not teach it again at the next `tag`; suggestions of it that nobody
     accepted are withdrawn (see withdraw_suggestions)."""
     conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
-    photos = conn.execute("SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ?", (label,)).fetchone()[0]
+    photos = conn.execute(
+        f"SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ? AND {_TEACHING}", (label,)
+    ).fetchone()[0]
     conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,))
     withdraw_suggestions(conn, label)
     return int(photos)  # photos, as `stats` counts them (a photo has a reference per model)
@@ -197,25 +202,34 @@ def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> None:
                     score=None if best is None else float(best[0]), model_id=model_id)
 
 
+# The references that teach: not those whose photo has that label rejected (set aside).
+_TEACHING = ("NOT EXISTS (SELECT 1 FROM rejections r "
+             "WHERE r.photo_id = taught_refs.photo_id AND r.label = taught_refs.label)")
+
+
 def refs_of_model(conn: sqlite3.Connection, model_id: str) -> list[TaughtRef]:
     rows = conn.execute(
-        "SELECT label, photo_id, vector FROM taught_refs WHERE model_id = ? AND vector IS NOT NULL ORDER BY id",
+        f"SELECT label, photo_id, vector FROM taught_refs WHERE model_id = ? AND vector IS NOT NULL "
+        f"AND {_TEACHING} ORDER BY id",
         (model_id,),
     ).fetchall()
     return [TaughtRef(label, int(photo_id), model_id, from_blob(blob)) for label, photo_id, blob in rows]
 
 
 def taught_pairs(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """Every (label, photo id) taught with any model, oldest first."""
+    """Every (label, photo id) teaching with any model, oldest first."""
     rows = conn.execute(
-        "SELECT label, photo_id, min(id) FROM taught_refs GROUP BY label, photo_id ORDER BY min(id)"
+        f"SELECT label, photo_id, min(id) FROM taught_refs WHERE {_TEACHING} "
+        "GROUP BY label, photo_id ORDER BY min(id)"
     ).fetchall()
     return [(label, int(photo_id)) for label, photo_id, _ in rows]
 
 
 def taught_labels(conn: sqlite3.Connection) -> dict[str, int]:
     """Taught label → number of photos teaching it (any model)."""
-    rows = conn.execute("SELECT label, count(DISTINCT photo_id) FROM taught_refs GROUP BY label").fetchall()
+    rows = conn.execute(
+        f"SELECT label, count(DISTINCT photo_id) FROM taught_refs WHERE {_TEACHING} GROUP BY label"
+    ).fetchall()
     return {label: int(n) for label, n in rows}
 
 
@@ -248,7 +262,9 @@ def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str) -
         conn.execute("UPDATE OR IGNORE taught_refs SET label = ? WHERE label = ?", (new, spelling))
         conn.execute("DELETE FROM taught_refs WHERE label = ?", (spelling,))
         forgotten |= conn.execute("DELETE FROM forgotten_places WHERE label = ?", (spelling,)).rowcount > 0
-    teaching = conn.execute("SELECT count(DISTINCT photo_id) FROM taught_refs WHERE label = ?", (new,)).fetchone()[0]
+    teaching = conn.execute(
+        f"SELECT count(DISTINCT photo_id) FROM taught_refs WHERE label = ? AND {_TEACHING}", (new,)
+    ).fetchone()[0]
     if teaching:
         conn.execute("DELETE FROM forgotten_places WHERE label = ?", (new,))
     elif forgotten:

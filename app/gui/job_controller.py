@@ -239,20 +239,6 @@ class JobController(QObject):
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         return self.start(f"Teaching “{label}”", work, after=report)
 
-    def teach_again(self, photo_ids_by_place: dict[str, list[int]], message: str) -> bool:
-        """Photos a reject stopped teaching teach their places again (Ctrl+Z of the reject);
-        `message` (what was taken back) leads the status bar's line."""
-        def report(summaries) -> None:
-            taught = sum(summary.taught for summary in summaries or [])
-            self.window.photos_changed([i for ids in photo_ids_by_place.values() for i in ids])
-            places = ", ".join(f"“{summary.label}”" for summary in summaries or [] if summary.taught)
-            text = f"{message}; {counted(taught, 'photo')} teach{'es' if taught == 1 else ''} {places} again"
-            failed = [failure for summary in summaries or [] for failure in summary.failures]
-            self.window.show_message(text if not failed else text + teach_failures_text(failed))
-
-        work = job_work.teach_again_work(self.window.db_path, photo_ids_by_place, self.window.settings, self.bundles)
-        return self.start("Teaching again", work, after=report)
-
     def correct(self, photo_ids: list[int], label: str | None) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught)."""
         def report(done) -> None:

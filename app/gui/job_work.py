@@ -261,22 +261,6 @@ def teach_work(db_path: Path, label: str, photo_ids: Sequence[int], settings: Ap
     return work
 
 
-def teach_again_work(db_path: Path, photo_ids_by_place: dict[str, list[int]], settings: AppSettings,
-                     bundles: BundleCache) -> JobWork:
-    """Teach each place from its photos again (from the stored embeddings); returns the
-    TeachSummary of each place."""
-
-    def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
-        from app.core.teaching import teach
-
-        with PhotoIndex.open(db_path) as index:
-            return [teach(index, place, list(photo_ids), bundle=bundles.get(settings), progress=progress,
-                          cancel=cancel) for place, photo_ids in photo_ids_by_place.items()]
-
-    return work
-
-
 def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,
                     bundles: BundleCache) -> JobWork:
     """The user's label for these photos: the old label is rejected, the photos teach the

@@ -6,11 +6,13 @@ photo. Ctrl+Z takes back accepts and rejects, the latest first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from PySide6.QtCore import QItemSelectionModel
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.wording import counted
 from app.gui.label_dialog import LabelDialog
 
 REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
@@ -24,7 +26,7 @@ class ReviewStep:
 
     state: str
     before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
-    # a reject stops a photo teaching its place: (photo id, place) of those that taught it
+    # a reject sets aside what a photo taught: (photo id, place) of those that taught it
     taught: tuple[tuple[int, str], ...] = ()
 
 
@@ -80,7 +82,7 @@ class LabelActions:
 
     def _teaching_photos(self, before: dict) -> tuple[tuple[int, str], ...]:
         """(photo id, place) of the photos that teach their label: the user's accepted
-        label of a taught place. A reject drops what they taught; Ctrl+Z teaches it again."""
+        label of a taught place. A reject sets aside what they taught; Ctrl+Z brings it back."""
         from app.core.teaching import taught_labels
 
         candidates = [(i, label) for i, (label, was) in before.items() if was == "accepted" and label]
@@ -127,33 +129,27 @@ class LabelActions:
             return False
         verb = "accept" if step.state == "accepted" else "reject"
         accepted = set(back.get("accepted", []))
-        reteach: dict[str, list[int]] = {}
-        for photo_id, place in step.taught:  # the reject dropped what they taught
-            if photo_id in accepted:
-                reteach.setdefault(place, []).append(photo_id)
+        # their references come back with the label (app.core.teaching_store)
+        teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
             return self.jobs.set_states(back, f"Taking back the {verb} of {len(ids):,} photos",
-                                        lambda _changed: self._taken_back(verb, back, reteach))
+                                        lambda _changed: self._taken_back(verb, back, teaching))
         try:
             for was, photo_ids in back.items():
                 self.index.set_state(photo_ids, was)
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        self._taken_back(verb, back, reteach)
+        self._taken_back(verb, back, teaching)
         return True
 
-    def _taken_back(self, verb: str, back: dict[str, list[int]], reteach: dict[str, list[int]] | None = None) -> None:
+    def _taken_back(self, verb: str, back: dict[str, list[int]], teaching: Sequence[tuple[int, str]] = ()) -> None:
         ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again"
-        if reteach:
-            places = ", ".join(f"“{place}”" for place in reteach)
-            if self.jobs.busy or not self.jobs.teach_again(reteach, message):
-                message += (f"; they no longer teach {places}: select them and Teach… (T) when "
-                            f"“{self.jobs.runner.name}” is done")
-            else:
-                message += f"; teaching {places} again…"
+        if teaching:
+            places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=str.casefold))
+            message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
         self.show_message(message)
         self.photos_changed(ids)
         self.counts_changed()

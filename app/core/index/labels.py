@@ -145,9 +145,9 @@ def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, 
     if label is None:
         return
     if state == "rejected":
+        # a photo rejected for a place it taught no longer teaches it: its reference is
+        # set aside by the rejection (see app.core.teaching_store), back when it goes
         conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", (photo_id, label))
-        # a photo rejected for a place it taught no longer shows that place to the app
-        conn.execute("DELETE FROM taught_refs WHERE photo_id = ? AND label = ?", (photo_id, label))
     else:
         conn.execute("DELETE FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label))
 
