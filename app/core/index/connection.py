@@ -1,5 +1,5 @@
-"""Opening the SQLite file the way every process must: WAL, a busy timeout,
-surrogate-safe text, and explicit IMMEDIATE transactions."""
+"""Opening the SQLite file the way every process must: WAL (the rollback journal on a
+network share), a busy timeout, surrogate-safe text, and explicit IMMEDIATE transactions."""
 
 from __future__ import annotations
 
@@ -60,6 +60,36 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def journal_mode_for(path: str | Path) -> str:
+    """WAL (readers never wait for the writer) on the computer's own disks; the rollback
+    journal on a network share, where WAL's shared memory does not reach the other
+    computer and the file could be corrupted (see app.core.network_drives)."""
+    from app.core.network_drives import is_network_path
+
+    return "delete" if is_network_path(path) else "wal"
+
+
+def _set_journal_mode(conn: sqlite3.Connection, target: str, wanted: str) -> str:
+    """Switch the file to `wanted`; returns the mode it is in. Leaving WAL needs the file
+    to itself: on a share, an index another process holds open in WAL (the app while a
+    command runs) is used as it is, at once, rather than after the busy timeout."""
+    if wanted == "delete":
+        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        if mode != "wal":
+            return mode
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            return str(conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]).lower()
+        except sqlite3.OperationalError:  # locked by the other process
+            return mode
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+    if mode != "wal":
+        raise IndexStoreError(f"{target}: could not switch the index to WAL mode (got {mode})")
+    return mode
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open (creating when needed) the index file with the pragmas we rely on.
 
@@ -76,11 +106,11 @@ def connect(path: str | Path) -> sqlite3.Connection:
         )
         conn.text_factory = decode_text
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = "memory"
         if target != ":memory:":
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise IndexStoreError(f"{target}: could not switch the index to WAL mode (got {mode})")
-        conn.execute("PRAGMA synchronous = NORMAL")
+            mode = _set_journal_mode(conn, target, journal_mode_for(target))
+        # WAL commits are safe with NORMAL; a rollback journal needs FULL to survive a power cut
+        conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB page cache: bounds a scan's memory
