@@ -13,6 +13,7 @@ from __future__ import annotations
 import ntpath
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # File system types of network mounts, as Linux (/proc/self/mounts) and macOS (`mount`) name them.
@@ -83,12 +84,20 @@ def _linux_mounts() -> list[tuple[str, str]]:
         return []
 
 
+MOUNT_TABLE_FRESH_S = 60.0  # the app opens the index from several threads: run `mount` once a minute at most
+_mount_table: tuple[float, list[tuple[str, str]]] | None = None
+
+
 def _mount_command_mounts() -> list[tuple[str, str]]:
+    global _mount_table
+    if _mount_table is not None and time.monotonic() - _mount_table[0] < MOUNT_TABLE_FRESH_S:
+        return _mount_table[1]
     try:
         result = subprocess.run(["mount"], capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return []
-    return parse_mount_command(result.stdout)
+    _mount_table = (time.monotonic(), parse_mount_command(result.stdout))
+    return _mount_table[1]
 
 
 DRIVE_REMOTE = 4  # GetDriveTypeW's answer for a mapped network drive
