@@ -98,12 +98,17 @@ def command_as_typed() -> str:
 
 def add_folders_given(index, paths) -> None:
     """Folders the user names become library folders with the folders below them, also
-    one that a photo given by its file brought in for itself alone."""
+    one that a photo given by its file brought in for itself alone. A folder typed in
+    another case (on a case-insensitive disk) is the library folder it names: say so."""
     from pathlib import Path
 
     for given in paths:
-        if Path(given).expanduser().is_dir():
-            index.add_root(given)
+        typed = Path(given).expanduser()
+        if typed.is_dir():
+            known = index.roots()
+            root = index.add_root(given)
+            if root in known and root != typed.resolve():
+                print_summary(f"{given} is already in the library as {root}")
 
 
 def print_json_line(obj: Any, stream: TextIO | None = None) -> None:

@@ -88,7 +88,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     marked by shield_negated_words) and the files or folders a shell typed or
     completed (`accept Rome/*.JPG`) become terms; any other word left over is refused."""
     from app.cli.command_line import command_parsers, is_negated_word, unshield, was_shielded
-    from app.core.path_query import path_term, query_with_paths
+    from app.core.path_query import query_with_paths
 
     for name, value in vars(args).items():  # `label Colosseum -rome`: no NOT term for NAME
         typed = value if isinstance(value, list) else [value]
@@ -100,7 +100,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     if not extras:
         return
     given = unshield(extras)
-    words = [path_term(word) or word for word in given]
+    words = query_with_paths(given)  # a folder of files shell-completed is listed once
     plain = [word for word, typed in zip(words, given) if word == typed and not is_negated_word(word)]
     # `accept -colosseum state:suggested`: the NOT term took the query's place, the
     # query's word was left over (a query that is the command's only positional)

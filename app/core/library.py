@@ -167,12 +167,14 @@ def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:
     """The photo files among `paths` that the index holds no present photo for (dropped
     on the window from a file manager, say), in the order given."""
     from app.core.index.connection import db_text
+    from app.core.path_case import DiskNames
     from app.core.path_query import scanned_path
 
+    names = DiskNames()  # their folders listed once
     return [
         path for path in paths
         if index.conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND missing = 0",
-                              (db_text(scanned_path(path)),)).fetchone() is None
+                              (db_text(scanned_path(path, names)),)).fetchone() is None
     ]
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.core.path_case import DiskNames, canonical_entry, canonical_path
+
 
 def query_with_paths(query: str | list[str]) -> str | list[str]:
     """The query with a path (the whole string, or any item of a list) made a term."""
     if isinstance(query, list):
-        return [path_term(word) or word for word in query]
+        return [term or word for word, term in zip(query, path_terms(query))]
     return path_term(query) or query
 
 
@@ -46,7 +48,13 @@ def is_absolute_path(text: str) -> bool:
     return text.startswith(("/", "~", "\\")) or (len(text) > 2 and text[1] == ":" and text[2] in "/\\")
 
 
-def path_term(text: str) -> str | None:
+def path_terms(paths: list[str]) -> list[str | None]:
+    """path_term of each (photos dropped on the window), their folders listed once."""
+    names = DiskNames()
+    return [path_term(path, names) for path in paths]
+
+
+def path_term(text: str, names: DiskNames | None = None) -> str | None:
     """`path:"…"` or `folder:"…"` for a typed path that exists, else None."""
     from app.core.index.query import FIELDS
 
@@ -61,20 +69,23 @@ def path_term(text: str) -> str | None:
         return None
     if not (is_file or (is_dir and any(sep in text for sep in separators))):
         return None
-    resolved = scanned_path(path)
+    names = names or DiskNames()
+    resolved = scanned_path(path, names)
     field = "path" if is_file else "folder"
     term = f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
     if is_file and path.is_symlink():  # indexed by its own name, or as the library's photo it links to
-        target = str(path.resolve())
+        target = str(canonical_path(path, names))
         term += f' OR path:"{target.replace(chr(34), chr(34) * 2)}"'
     return term
 
 
-def scanned_path(path: Path) -> str:
+def scanned_path(path: Path, names: DiskNames | None = None) -> str:
     """The path the scanner stores for this file or folder: folders (linked ones too)
     resolved, a file by its own name in its resolved folder, so a symbolic link to a
-    photo stands for the link's entry, not its target's."""
+    photo stands for the link's entry, not its target's; each name spelled as the disk
+    stores it (a case-insensitive disk opens `~/pictures/trip` for `~/Pictures/Trip`).
+    Share `names` across many paths."""
     path = Path(path).expanduser()
     if path.is_dir():
-        return str(path.resolve())
-    return str(Path(os.path.realpath(path.parent)) / path.name)
+        return str(canonical_path(path, names))
+    return str(canonical_entry(path, names))

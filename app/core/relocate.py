@@ -23,6 +23,7 @@ from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.forget import library_folder
 from app.core.index.search_text import refresh_search_text
+from app.core.path_case import canonical_path
 from app.core.progress import CancelToken, ProgressCallback
 from app.core.wording import counted
 
@@ -87,7 +88,7 @@ def _target_folder(index, root: str, new: str | Path) -> str:
     target = Path(new).expanduser()
     if not target.is_dir():
         raise UsageError(f"{new} is not a folder; give the folder that holds the photos of {root} now")
-    target_text = str(target.resolve())
+    target_text = str(canonical_path(target))  # as the scanner will store its photos
     if target_text == root:
         raise UsageError(f"{root} is already where the library looks")
     if is_within(target_text, root) or is_within(root, target_text):

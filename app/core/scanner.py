@@ -27,6 +27,7 @@ from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
 from app.core.metadata.read_back import landmark_in_sidecars
+from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import counted
@@ -135,8 +136,9 @@ class _Scan:
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
-        resolved = [_resolved(r) for r in roots]
-        self.shallow = self._folders_read_alone(resolved, {_resolved(f) for f in folder_only})
+        names = DiskNames()  # the roots' folders listed once (only roots: the walk reads names from listings)
+        resolved = list(dict.fromkeys(str(canonical_path(r, names)) for r in roots))
+        self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
         with self.index.transaction() as conn:
             self.summary.run_id = catalog.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
@@ -224,6 +226,7 @@ class _Scan:
             self._error(root, f"{root}: {reason}; check the path (is the drive mounted?){moved}")
             return False
         alone = root in self.shallow
+        self._merge_other_spellings(root, whole=not alone)
         if not (alone and self._in_library(root)):  # a folder inside a library folder is no news
             self.index.add_root(root, recursive=not alone)
         stack = [root]
@@ -241,6 +244,16 @@ class _Scan:
             self._sync_folder(folder, seen)
             self._report(folder)
         return True
+
+    def _merge_other_spellings(self, root: str, whole: bool) -> None:
+        """A library folder an older version kept as typed (`~/pictures/trip` for
+        `~/Pictures/Trip` on a case-insensitive disk) indexed these photos a second time:
+        it leaves the library and its photos become missing, so that move recognition
+        joins each to its row here, its labels kept (see _recognise_moves)."""
+        for other, other_whole in self.index.other_spellings_of(root, whole):
+            self.index.remove_root(other)
+            for folder in catalog.folders_under(self.conn, other) if other_whole else [other]:
+                self._sync_folder(folder, {})
 
     def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]] | None:
         """Subfolders to visit and {photo file name: (size, mtime_ns)}; None when
@@ -523,10 +536,6 @@ class _Scan:
         self.summary.moved += 1
         self.summary.new -= int(new_in_this_scan)
         self.summary.missing -= int(missing_in_this_scan)
-
-
-def _resolved(path) -> str:
-    return str(Path(os.path.expanduser(os.fspath(path))).resolve())
 
 
 def broken_link_message(path: str) -> str:

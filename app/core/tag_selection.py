@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from app.core.decode_workers import DecodeJob
 from app.core.index.connection import db_text
+from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -35,24 +36,27 @@ class Selection:
     up_to_date_ids: list[int] = field(default_factory=list)
 
 
-def indexed_path(path: Path | str) -> Path:
+def indexed_path(path: Path | str, names: DiskNames | None = None) -> Path:
     """`path` as the index holds it: absolute, its folders resolved, but a symbolic link
     to a photo stays the link (the scanner indexes a link in a folder by its own name,
-    unless the photo it links to is in the library: then the photo's own path is it)."""
+    unless the photo it links to is in the library: then the photo's own path is it);
+    names spelled as the disk stores them (see app.core.path_case)."""
     path = Path(path).expanduser()
     if path.is_symlink() and not path.is_dir():
-        return path.parent.resolve() / path.name
-    return path.resolve()
+        return canonical_entry(path, names)
+    return canonical_path(path, names)
 
 
-def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path]) -> list[int]:
+def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path], names: DiskNames | None = None) -> list[int]:
     """Photos (not missing) with a file at or below any of `roots`, in path order; a
-    link to a photo of the library finds that photo."""
+    link to a photo of the library finds that photo. The folders of the roots are listed
+    once (`names`, shared with the caller's other lookups when given)."""
+    names = names or DiskNames()
     found: dict[int, str] = {}
     for root in roots:
-        rows = _photos_at(index, indexed_path(root))
+        rows = _photos_at(index, indexed_path(root, names))
         if not rows and Path(root).expanduser().is_symlink():
-            rows = _photos_at(index, Path(root).expanduser().resolve())
+            rows = _photos_at(index, canonical_path(root, names))
         for photo_id, primary in rows:
             found.setdefault(int(photo_id), primary)
     return [photo_id for photo_id, _ in sorted(found.items(), key=lambda item: (item[1], item[0]))]

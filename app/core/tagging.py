@@ -21,6 +21,7 @@ import numpy as np
 
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
+from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
@@ -159,10 +160,11 @@ def tag(
     # (in a thread: ONNX Runtime releases the GIL) while the folders are scanned.
     workers = DecodeWorkers(_worker_count(options))
     model = _ModelLoading(options)
+    names = DiskNames()  # the folders of the paths given, listed once for all their photos
     try:
         if roots:
-            summary.scan = _scan(index, roots, progress, cancel)
-            summary.scan_problems = _scan_problems_within(index, roots)
+            summary.scan = _scan(index, roots, progress, cancel, names)
+            summary.scan_problems = _scan_problems_within(index, roots, names)
             summary.scan.errors = len(summary.scan_problems)
             if _cancelled(cancel):
                 summary.cancelled = True
@@ -170,7 +172,7 @@ def tag(
                 return summary
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
-            photo_ids += photo_ids_under(index, roots)
+            photo_ids += photo_ids_under(index, roots, names)
         bundle = model.bundle()
         summary.model_id, summary.model_name = bundle.id, bundle.name
         selection = select_photos(index, photo_ids, bundle.id, options.retag)
@@ -473,17 +475,19 @@ def _load_bundle(path: Path | None):
     return load_bundle(Path(path).expanduser(), check_onnx=False)
 
 
-def _scan(index, roots: list[Path], progress, cancel):
+def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
     """Scan the roots first so new and changed photos are known; a photo given by
     its file is scanned with its folder, without the folders below it (the scanner
-    reads folders, pairing a photo's files; unchanged files only cost a stat)."""
+    reads folders, pairing a photo's files; unchanged files only cost a stat). Folders
+    are compared as the disk spells them: `trip/` and `Trip/IMG_1.JPG` given together
+    on a case-insensitive disk are one folder, read whole."""
     folders: list[Path] = []
     given_folders: set[Path] = set()
     for root in roots:
         path = Path(root).expanduser()
         if not path.exists():
             raise UsageError(f"{root} does not exist; check the path")
-        folder = path if path.is_dir() else path.parent
+        folder = canonical_path(path if path.is_dir() else path.parent, names)
         if path.is_dir():
             given_folders.add(folder)
         if folder not in folders:
@@ -494,14 +498,14 @@ def _scan(index, roots: list[Path], progress, cancel):
     return scan(index, folders, progress=progress, cancel=cancel, folder_only=folder_only)
 
 
-def _scan_problems_within(index, roots: list[Path]) -> list[tuple[str, str]]:
+def _scan_problems_within(index, roots: list[Path], names: DiskNames) -> list[tuple[str, str]]:
     """(path, message) of the scan problems (after this scan) of the files and folders
     asked for: a photo given by its file is scanned with its folder, whose other bad
     files are not this run's business (they stay listed by `stats --errors`)."""
     from app.core.folder_paths import is_within
     from app.core.path_query import scanned_path
 
-    wanted = [scanned_path(root) for root in roots]
+    wanted = [scanned_path(root, names) for root in roots]
     found = []
     for path, message in index.conn.execute(
         "SELECT path, message FROM errors WHERE stage = 'scan' AND path IS NOT NULL ORDER BY id"

@@ -149,10 +149,12 @@ def resolve_photo_ids(
     gives none (not there, not a photo, unreadable): the other photos are taught all the
     same. Folders and files not yet in the index are scanned first (a file's folder
     alone, as `tag FILE` does). UsageError for an unknown photo id."""
+    from app.core.path_case import DiskNames
     from app.core.photo_info import NOT_A_PHOTO, READABLE_FORMATS, file_kind
     from app.core.scanner import scan
     from app.core.tag_selection import indexed_path, photo_ids_under
 
+    names = DiskNames()  # the targets' folders listed once, however many photos are given
     ids: list[int] = []
     problems: list[tuple[str, str]] = []
     for target in targets:
@@ -167,15 +169,16 @@ def resolve_photo_ids(
         if path.is_file() and file_kind(path.name) is None:  # not worth scanning its folder for
             problems.append((str(path), f"is {NOT_A_PHOTO}"))
             continue
-        found = photo_ids_under(index, [path])
+        found = photo_ids_under(index, [path], names)
         if not found:
             folder = path if path.is_dir() else path.parent
             scan(index, [folder], folder_only=[] if path.is_dir() else [folder])
-            found = photo_ids_under(index, [path])
+            found = photo_ids_under(index, [path], names)
         if not found:
-            problem = index.errors(stage="scan", path=indexed_path(path), limit=1)
+            indexed = indexed_path(path, names)
+            problem = index.errors(stage="scan", path=indexed, limit=1)
             message = problem[0].message if problem else f"holds no photo the tagger can read ({READABLE_FORMATS})"
-            problems.append((str(path), message.removeprefix(f"{path}: ").removeprefix(f"{indexed_path(path)}: ")))
+            problems.append((str(path), message.removeprefix(f"{path}: ").removeprefix(f"{indexed}: ")))
             continue
         ids.extend(found)
     return list(dict.fromkeys(ids)), problems

@@ -710,9 +710,9 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
     def _take_dropped_photos(self, photos: list[Path]) -> None:
         """Show the photos dropped; tag those the library does not know yet."""
-        from app.core.path_query import path_term
+        from app.core.path_query import path_terms
 
-        self.search_bar.set_text(" ".join(filter(None, (path_term(str(p)) for p in photos))))
+        self.search_bar.set_text(" ".join(filter(None, path_terms([str(p) for p in photos]))))
         unknown = library.photos_not_in_library(self.index, photos)
         if unknown:
             self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")

@@ -27,12 +27,13 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
+    from app.core.path_case import canonical_path
     from app.core.scanner import scan
     from app.core.wording import shell_quote
 
     for given in args.paths:  # a file is no folder to add: say what to type (tag takes photos)
         if Path(given).expanduser().is_file():
-            folder = shell_quote(str(Path(given).expanduser().parent.resolve()))
+            folder = shell_quote(str(canonical_path(Path(given).expanduser().parent)))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shell_quote(given)}` to tag that photo)")
     with open_index(args) as index:

@@ -115,8 +115,10 @@ def _folders_joined_for_files(index, roots_before: list[Path], targets: list[Pat
     """Library folders this run added because a photo was given by its file (that
     folder alone is read), with their photo counts; folders given as such are not news."""
     from app.core.index.catalog import count_photos_in
+    from app.core.path_case import DiskNames, canonical_path
 
-    parents = {Path(t).expanduser().parent.resolve() for t in targets if Path(t).expanduser().is_file()}
+    names = DiskNames()
+    parents = {canonical_path(Path(t).expanduser().parent, names) for t in targets if Path(t).expanduser().is_file()}
     return [
         (root, count_photos_in(index.conn, str(root)))
         for root in index.folder_only_roots()

@@ -22,6 +22,7 @@ from pathlib import Path
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
+from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
 PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors")
@@ -44,11 +45,23 @@ class FolderContents:
 
 def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     """The library folder (a root) that `folder` names; UsageError naming the library's
-    folders when it is none (a sub-folder is part of its root and cannot be `action`)."""
-    root = str(Path(folder).expanduser().resolve())
+    folders when it is none (a sub-folder is part of its root and cannot be `action`).
+    A library folder is found by its spelling on disk (`~/pictures/trip` typed for
+    `~/Pictures/Trip` on a case-insensitive disk), or by the very spelling an older
+    version kept (so that a folder it listed twice can be forgotten once); one that is
+    gone (to be relocated) by the one library folder spelled so but for case."""
     library = _library(index)
+    if str(folder) in library:  # as the library lists it (Windows' resolve() would respell it)
+        return str(folder)
+    root = str(Path(folder).expanduser().resolve())
     if root in library:
         return root
+    root = str(canonical_path(root))
+    if root in library:
+        return root
+    same = [r for r in library if fold(r) == fold(root)]
+    if len(same) == 1 and not os.path.lexists(root):
+        return same[0]
     within = next((r for r, whole in library.items() if whole and is_within(root, r)), None)
     if within is not None:
         raise UsageError(f"{root} is inside the library folder {within}; only a whole library folder can be "

@@ -19,6 +19,7 @@ from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
+from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise
 
 ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
 
@@ -85,8 +86,10 @@ class PhotoIndex:
         the folder of a photo given by its file; an existing one is left as it is).
         A folder inside a whole library folder is part of it already and is not added
         (a second root there would keep its photos when the outer one is forgotten);
-        library folders inside a folder added whole become part of it."""
-        root = Path(path).expanduser().resolve()
+        library folders inside a folder added whole become part of it. The folder is
+        stored as the disk spells it (`~/pictures/trip` typed on a case-insensitive disk
+        is `~/Pictures/Trip`), so another spelling is the same library folder."""
+        root = canonical_path(path)
         text = str(root)
         with self.transaction() as conn:
             if any(whole and other != text and is_within(text, other) for other, whole in _library_rows(conn)):
@@ -112,9 +115,22 @@ class PhotoIndex:
         return [Path(path) for path, whole in _outermost(_library_rows(self.conn)) if not whole]
 
     def remove_root(self, path: str | Path) -> None:
-        root = str(Path(path).expanduser().resolve())
+        """Take a library folder off the list (its photos stay indexed): the row of this
+        very spelling when there is one (an older version kept folders as typed), else
+        the folder as the disk spells it."""
         with self.transaction() as conn:
-            conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),))
+            for root in (str(path), str(Path(path).expanduser().resolve()), str(canonical_path(path))):
+                if conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),)).rowcount:
+                    return
+
+    def other_spellings_of(self, folder: str, whole: bool) -> list[tuple[str, bool]]:
+        """(path, whole) of the library folders an older version kept as typed that are
+        `folder` (whole: or a folder below it) spelled otherwise on a case-insensitive
+        disk: their photos are these photos indexed a second time. A whole one counts
+        only for a whole `folder`, which covers the folders below it too."""
+        names = DiskNames()
+        return [(path, other_whole) for path, other_whole in _library_rows(self.conn)
+                if (whole or not other_whole) and same_folder_spelled_otherwise(path, folder, whole, names)]
 
     # -- queries ------------------------------------------------------------------
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,

@@ -1,0 +1,132 @@
+"""Paths as the disk spells them, whatever case the user typed.
+
+On a case-insensitive file system (macOS APFS and HFS+ by default, Windows NTFS, an
+exFAT or FAT32 camera card on Linux) `~/pictures/trip` opens `~/Pictures/Trip`, but
+`Path.resolve()` keeps the typed case on macOS and Linux: stored in the index, it made
+a second library folder and a second row for every photo (writing then refused them as
+"changed on disk since it was indexed"). The index holds the names the scanner reads
+from directory listings, so a typed path is looked up under those names.
+
+A name is replaced only by the entry of its folder that is the same file (device and
+inode): on a case-sensitive file system `Trip` and `trip` are two folders and stay so.
+macOS stores names decomposed (NFD), so names are compared NFC-normalised and casefolded.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+from typing import Iterable
+
+from app.core.folder_paths import is_within
+
+
+def fold(name: str) -> str:
+    """The form in which two spellings of one name on a case-insensitive disk are equal."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+class DiskNames:
+    """The names folders hold, each folder listed at most once: share one across a batch
+    of paths (5,000 photos of one folder given to `tag` list that folder once)."""
+
+    def __init__(self) -> None:
+        self._listings: dict[str, tuple[frozenset[str], dict[str, list[str]]] | None] = {}
+
+    def stored_name(self, folder: Path, name: str) -> str | None:
+        """The name under which `folder` holds the entry that `name` finds: `name` itself
+        when listed so or when the folder cannot be listed (kept as typed); the listed
+        spelling of the same file when they differ in case or Unicode form only; None
+        when the folder holds no such entry."""
+        listing = self._listing(str(folder))
+        if listing is None:
+            return name
+        exact, by_fold = listing
+        if name in exact:
+            return name
+        candidates = by_fold.get(fold(name))
+        if not candidates:
+            return None
+        typed = _identity(folder / name)
+        if typed is None:
+            return None  # a case-sensitive disk: the other spelling is another name
+        return next((stored for stored in candidates if _identity(folder / stored) == typed), None)
+
+    def _listing(self, folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | None:
+        if folder not in self._listings:
+            self._listings[folder] = _read_listing(folder)
+        return self._listings[folder]
+
+
+def _read_listing(folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | None:
+    """(the names in `folder`, those names by their folded form); None when it cannot be
+    listed (no permission, not there): names there are then kept as typed."""
+    try:
+        names = os.listdir(folder)
+    except (OSError, ValueError):  # ValueError: a NUL byte in a typed path
+        return None
+    by_fold: dict[str, list[str]] = {}
+    for name in names:
+        by_fold.setdefault(fold(name), []).append(name)
+    return frozenset(names), by_fold
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the entry itself (a link is not followed), None when not there."""
+    try:
+        status = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def canonical_path(path: str | os.PathLike, names: DiskNames | None = None) -> Path:
+    """`path` absolute and resolved (links followed, `~` expanded), each existing
+    name spelled as the disk stores it: the form the index holds. Names past the
+    first one not found are kept as typed (a folder gone, a path typed for a search)."""
+    resolved = Path(os.path.expanduser(os.fspath(path))).resolve()
+    return _as_stored(resolved, names or DiskNames())
+
+
+def canonical_entry(path: str | os.PathLike, names: DiskNames | None = None) -> Path:
+    """Like canonical_path, but the last name is not followed: a symbolic link to a
+    photo stays the link, as the scanner indexes a link in a folder by its own name."""
+    given = Path(os.path.expanduser(os.fspath(path)))
+    if given.name in ("", ".", ".."):
+        return canonical_path(given, names)
+    names = names or DiskNames()
+    folder = canonical_path(given.parent, names)
+    stored = names.stored_name(folder, given.name)
+    return folder / (stored or given.name)
+
+
+def canonical_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """canonical_path of each, the folders they share listed once."""
+    names = DiskNames()
+    return [canonical_path(path, names) for path in paths]
+
+
+def _as_stored(path: Path, names: DiskNames) -> Path:
+    """`path` (absolute, resolved) with each existing name as its folder lists it."""
+    current = Path(path.anchor)
+    parts = path.parts[1:] if path.anchor else path.parts
+    for position, name in enumerate(parts):
+        stored = names.stored_name(current, name)
+        if stored is None:  # not there: neither is anything below it
+            return current.joinpath(*parts[position:])
+        current = current / stored
+    return current
+
+
+def same_folder_spelled_otherwise(stored: str, folder: str, whole: bool, names: DiskNames) -> bool:
+    """Whether the path `stored` (a library folder an older version kept as typed) is
+    another spelling of `folder` (whole: or of a folder below it) on this disk. A cheap
+    test on the text comes first: only spellings equal when folded are looked up."""
+    if stored == folder:
+        return False
+    folded, folded_folder = fold(stored), fold(folder)
+    if not (folded == folded_folder or (whole and is_within(folded, folded_folder))):
+        return False
+    actual = str(_as_stored(Path(stored), names))
+    return actual != stored and (actual == folder or (whole and is_within(actual, folder)))
