@@ -410,8 +410,10 @@ class _Scan:
         if group.info is not None and group.split:
             # the keyword in its files (or sidecar) was written for the photo it was merged into
             group.info = replace(group.info, landmark=None)
-        elif group.info is not None and group.info.landmark is None and group.touched:
-            # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) keep it in a sidecar
+        elif group.info is not None and group.touched and (group.info.landmark is None or group.info.kind != "jpeg"):
+            # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a
+            # sidecar, which wins over a keyword inside such a file: that is where this
+            # app wrote the photo's latest label (another program put the one inside)
             landmark = landmark_in_sidecars(f.path for f in group.present)
             group.info = replace(group.info, landmark=landmark) if landmark else group.info
 

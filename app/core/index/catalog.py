@@ -14,6 +14,7 @@ from app.core.folder_paths import subtree_range
 from app.core.index.connection import db_text, now_iso
 from app.core.index.records import printable_path
 from app.core.index.search_text import refresh_search_text
+from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 from app.core.photo_info import PhotoInfo, primary_of
 
 METADATA_COLUMNS = (
@@ -190,8 +191,9 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
         if fingerprint in new_paths:
             old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
             moves[old] = new
-            moves[old.with_name(old.name + ".xmp")] = new.with_name(new.name + ".xmp")
-            moves.setdefault(old.with_name(old.stem + ".xmp"), new.with_name(new.stem + ".xmp"))
+            for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
+                moves[old.with_name(old.name + suffix)] = new.with_name(new.name + suffix)
+                moves.setdefault(old.with_name(old.stem + suffix), new.with_name(new.stem + suffix))
     for entry_id, path in conn.execute(
         "SELECT id, path FROM write_journal WHERE photo_id = ?", (old_id,)
     ).fetchall():

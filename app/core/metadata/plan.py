@@ -4,6 +4,7 @@ carries it out."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -12,12 +13,18 @@ from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.metadata import journal
-from app.core.metadata.atomic import unwritable_reason
+from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.read_back import landmark_of
-from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
+from app.core.metadata.sidecar import (
+    SIDECAR_NAMINGS,
+    existing_sidecars,
+    fields_of_sidecar,
+    read_sidecar_text,
+    sidecar_path,
+)
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
@@ -142,10 +149,7 @@ def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[P
     each app reads only its own), else into a new one named as configured."""
     if kind == "jpeg" and options.write_into_jpeg:
         return [path]
-    other = "stem" if options.sidecar_naming == "ext" else "ext"
-    existing = [sidecar for sidecar in (sidecar_path(path, options.sidecar_naming), sidecar_path(path, other))
-                if sidecar.is_file()]
-    return existing or [sidecar_path(path, options.sidecar_naming)]
+    return existing_sidecars(path, options.sidecar_naming) or [sidecar_path(path, options.sidecar_naming)]
 
 
 def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool]:
@@ -178,8 +182,18 @@ def _plan_file(
             problem=f"it lies inside {library.name}, another program's library, which writing would break; "
                     "export the photos from it and label the copies instead",
         )
+    if len(os.fsencode(target.name)) > MAX_NAME_BYTES:
+        return PlannedWrite(
+            before=KeywordFields(), after=KeywordFields(), **common,
+            problem=f"its sidecar's name would be {len(os.fsencode(target.name))} bytes, over the "
+                    f"{MAX_NAME_BYTES} a file system allows; rename the photo, or write with --sidecar-naming stem",
+        )
     try:
         current = read_current_fields(target, embed)
+        if not embed and not target.exists():
+            # a new sidecar starts from the keywords inside the file, else darktable and
+            # digiKam, which read the sidecar, would lose them (and the old landmark stays)
+            current = keywords_inside(path, indexed[0])
     except (TaggerError, OSError) as error:
         message = error.strerror if isinstance(error, OSError) else str(error)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
@@ -208,6 +222,28 @@ def _stat_or_none(path: Path):
         return path.stat()
     except FileNotFoundError:
         return None
+
+
+def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
+    """The XMP keyword fields (dc:subject, lr:hierarchicalSubject, digiKam:TagsList) that
+    a JPEG, PNG, TIFF or HEIC holds inside, as Lightroom, digiKam or exiftool left them;
+    empty for RAW files and when there are none or they cannot be read."""
+    try:
+        if kind == "jpeg":
+            return read_current_fields(path, embedded=True).only(SIDECAR_FIELDS)
+        if kind not in ("png", "tiff", "heic"):
+            return KeywordFields()
+        from PIL import Image
+
+        if kind == "heic":
+            import pillow_heif
+
+            pillow_heif.register_heif_opener()
+        with Image.open(path) as image:
+            packet = image.info.get("xmp")
+        return fields_of_sidecar(packet or None, str(path)).only(SIDECAR_FIELDS)
+    except (TaggerError, OSError, ValueError, SyntaxError, ImportError):
+        return KeywordFields()
 
 
 def read_current_fields(target: Path, embedded: bool) -> KeywordFields:

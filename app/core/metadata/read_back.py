@@ -16,7 +16,7 @@ from typing import Iterable
 
 from app.core.errors import MetadataWriteError
 from app.core.metadata.keywords import HIERARCHY_ROOT
-from app.core.metadata.sidecar import SIDECAR_NAMINGS, sidecar_path
+from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.xmp import LR, XmpDocument
 
 
@@ -44,11 +44,11 @@ def landmark_in_xmp(packet: bytes | str | None) -> str | None:
 def landmark_in_sidecars(paths: Iterable[str | Path]) -> str | None:
     """The landmark of the first sidecar of these files that has one (either naming)."""
     for path in paths:
-        for naming in SIDECAR_NAMINGS:
+        for sidecar in existing_sidecars(Path(path)):
             try:
-                packet = sidecar_path(Path(path), naming).read_bytes()
+                packet = sidecar.read_bytes()
             except OSError:
-                continue  # none (the usual case) or unreadable
+                continue  # unreadable
             landmark = landmark_in_xmp(packet)
             if landmark is not None:
                 return landmark

@@ -27,6 +27,41 @@ def sidecar_path(path: Path, naming: str = "ext") -> Path:
     raise UsageError(f"unknown sidecar naming {naming!r}; use 'ext' (DSC_8188.NEF.xmp) or 'stem' (DSC_8188.xmp)")
 
 
+# Photo Mechanic, some cameras and Windows tools write `DSC_8188.XMP`: on a case-sensitive
+# disk (Linux, most NAS shares) that is another name than `DSC_8188.xmp`, and a second
+# sidecar beside it would split the photo's keywords between two files.
+SIDECAR_SUFFIXES = (".xmp", ".XMP")
+
+
+def existing_sidecars(path: Path, first: str = "ext") -> list[Path]:
+    """The sidecars of `path` there are, under either naming (`first` before the other)
+    and either case of `.xmp`; one name each for a file a case-insensitive disk finds
+    under both. A name the file system cannot hold (too long) is no sidecar."""
+    namings = (first,) + tuple(n for n in SIDECAR_NAMINGS if n != first)
+    found: list[Path] = []
+    for naming in namings:
+        base = sidecar_path(path, naming)
+        for suffix in SIDECAR_SUFFIXES:
+            candidate = base.with_suffix(suffix)
+            if _is_file(candidate) and not any(_same_file(candidate, other) for other in found):
+                found.append(candidate)
+    return found
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, say
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
 def read_sidecar_text(sidecar: Path) -> bytes | None:
     """The sidecar's bytes, or None when it does not exist."""
     try:
