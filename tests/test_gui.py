@@ -1361,6 +1361,8 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None
 
     from app.core.metadata import WriteOptions, plan_writes, write_labels
     from app.core.scanner import scan
+    from PIL import Image
+
     from app.gui.app_words import in_app_words
     from tests.test_metadata_support import add_photo, make_jpeg
 
@@ -1385,6 +1387,20 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None
         assert "landmark-tagger" not in shown and shown.endswith("Locate folder… in its menu follows it.")
         assert in_app_words("run `landmark-tagger tag FOLDER` first (suggest compares …)").startswith(
             "tag the folders first (Tag folder)")
+
+        named = tmp_path / "names"  # a name too long to add `.xmp` to; two photos sharing a sidecar
+        named.mkdir()
+        long_png = named / ("长城" * 41 + "xy.png")  # 252 bytes
+        Image.new("RGB", (40, 30)).save(long_png)
+        Image.new("RGB", (40, 30)).save(named / "IMG_1.png")
+        Image.new("RGB", (40, 30), (9, 9, 9)).save(named / "IMG_1.tif")
+        scan(index, [named])
+        for record in index.search("folder:names"):
+            index.set_label(record.id, "Great Wall of China", source="user", state="accepted")
+        problems = [item.problem for item in plan_writes(index, "folder:names", False, WriteOptions(sidecar_naming="stem"))
+                    + plan_writes(index, "folder:names", False, WriteOptions()) if item.problem]
+        assert len(problems) == 2 and all("--sidecar-naming" in problem for problem in problems)
+        assert all("--" not in in_app_words(problem) and "in Settings" in in_app_words(problem) for problem in problems)
 
 
 def test_file_pickers_are_the_systems_own_on_macos_and_windows(monkeypatch) -> None:

@@ -13,6 +13,10 @@ _IN_THE_APP = (
                 r"folder… in the app\."), " If the library folder moved, Locate folder… in its menu follows it."),
     (re.compile(r"run `landmark-tagger tag(?: FOLDER)?` first"), "tag the folders first (Tag folder)"),
     (re.compile(r"`landmark-tagger write`"), "Write labels…"),
+    (re.compile(r"write with --sidecar-naming stem"),
+     "choose “New sidecar names: DSC_0001.xmp” in Settings and Write labels… again"),
+    (re.compile(r"write with --sidecar-naming ext \(one sidecar a file\) instead"),
+     "choose “New sidecar names: DSC_0001.NEF.xmp” in Settings instead (one sidecar a file)"),
 )
 
 
