@@ -190,3 +190,34 @@ def test_raw_stubs_raise_clear_errors(shared_data: Path) -> None:
         with pytest.raises(PhotoReadError) as caught:
             read_photo_info(stub)
         assert stub.name in str(caught.value)
+
+
+XMP_DATED = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+             '<rdf:Description rdf:about="" xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" '
+             'xmlns:xmp="http://ns.adobe.com/xap/1.0/" {attributes}>{elements}</rdf:Description>'
+             '</rdf:RDF></x:xmpmeta>')
+
+
+@pytest.mark.parametrize("attributes, elements, expected", [
+    ('photoshop:DateCreated="2019-06-12T14:05:09+02:00"', "", "2019-06-12T14:05:09+02:00"),  # an iPhone screenshot
+    ("", "<xmp:CreateDate>2019-06-12T14:05Z</xmp:CreateDate>", "2019-06-12T14:05:00+00:00"),
+    ('xmp:CreateDate="2019-06-12"', "", "2019-06-12"),
+    ('xmp:CreateDate="2019"', "", None),  # a year alone says too little
+])
+def test_a_png_or_tiff_without_exif_takes_its_date_from_its_xmp(tmp_path, attributes, elements, expected) -> None:
+    """Lightroom and digiKam read these; without them the photo was lost to date searches."""
+    from PIL import PngImagePlugin
+
+    packet = XMP_DATED.format(attributes=attributes, elements=elements)
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", packet)
+    Image.new("RGB", (40, 30)).save(tmp_path / "screenshot.png", pnginfo=info)
+    Image.new("RGB", (40, 30)).save(tmp_path / "scan.tif", tiffinfo={700: packet.encode()})
+    assert read_photo_info(tmp_path / "screenshot.png").taken_at == expected
+    assert read_photo_info(tmp_path / "scan.tif").taken_at == expected
+
+
+def test_exif_dates_come_before_xmp_dates(tmp_path) -> None:
+    packet = XMP_DATED.format(attributes='xmp:CreateDate="2019-06-12"', elements="")
+    Image.new("RGB", (40, 30)).save(tmp_path / "scan.tif", tiffinfo={700: packet.encode(), 306: "2021:03:04 05:06:07"})
+    assert read_photo_info(tmp_path / "scan.tif").taken_at == "2021-03-04T05:06:07"

@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import PhotoReadError
+from app.core.errors import PhotoReadError, TaggerError
 from app.core.image_limits import check_decodable
 
 KINDS_BY_EXTENSION: dict[str, str] = {
@@ -125,6 +125,8 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
     from app.core.metadata.read_back import landmark_in_xmp
 
+    if fields["taken_at"] is None and packet:
+        fields["taken_at"] = xmp_timestamp(packet)  # a PNG or TIFF keeps its date in XMP only
     return PhotoInfo(kind=kind, width=width, height=height, landmark=landmark_in_xmp(packet), **fields)
 
 
@@ -229,6 +231,36 @@ def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
     if EXIF_OFFSET.match(zone):
         stamp += zone
     return stamp
+
+
+# Where a file without EXIF keeps when it was taken (iPhone screenshots, scans, exports
+# from Lightroom): the properties Lightroom and digiKam read, most specific first.
+XMP_DATES = (("http://ns.adobe.com/exif/1.0/", "DateTimeOriginal"),
+             ("http://ns.adobe.com/photoshop/1.0/", "DateCreated"),
+             ("http://ns.adobe.com/xap/1.0/", "CreateDate"))
+XMP_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?")
+
+
+def xmp_timestamp(packet: bytes | str) -> str | None:
+    """The capture time an XMP packet gives ("2019-06-12T14:05:09+02:00", or a date alone
+    "2019-06-12"), in the index's form; None when it gives none or it cannot be read."""
+    from app.core.metadata.xmp import XmpDocument
+
+    try:
+        document = XmpDocument.parse(packet)
+    except (ValueError, SyntaxError, TaggerError):
+        return None
+    for namespace, name in XMP_DATES:
+        match = XMP_DATETIME.fullmatch(document.get_text(namespace, name) or "")
+        if match is None or match.group(1) == "0000" or "00" in match.group(2, 3):
+            continue
+        year, month, day, hour, minute, second, fraction, zone = match.groups()
+        if hour is None:
+            return f"{year}-{month}-{day}"
+        stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}" + (f".{fraction}" if fraction else "")
+        return stamp + ("+00:00" if zone == "Z" else zone or "")
+    return None
 
 
 def gps_position(gps: dict) -> tuple[float | None, float | None]:

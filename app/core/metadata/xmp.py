@@ -127,6 +127,17 @@ class XmpDocument:
                 return [(li.text or "").strip() for li in prop.iter(f"{{{RDF}}}li")]
         return None
 
+    def get_text(self, namespace: str, local: str) -> str | None:
+        """A simple property's value (attribute or element form); None when absent."""
+        tag = f"{{{namespace}}}{local}"
+        for description in self.descriptions():
+            if tag in description.attrib:
+                return description.attrib[tag].strip()
+            prop = description.find(tag)
+            if prop is not None and prop.text and prop.text.strip():
+                return prop.text.strip()
+        return None
+
     # -- changing --------------------------------------------------------------
 
     def set_bag(self, namespace: str, local: str, values: list[str] | None, container: str = "Bag") -> None:
