@@ -159,6 +159,24 @@ def test_a_file_that_is_no_photo_is_named_and_its_folder_not_scanned(tmp_path, f
     assert code == 1 and f"error: {notes}: not a photo file" in err and "tagged 1 photo," in err
 
 
+def test_a_macos_resource_file_given_by_name_is_no_photo_and_says_so(tmp_path, folder, tiny_bundle, capsys):
+    """`._IMG_0.jpg` (the Finder's data on a card or NAS) was scanned for, skipped as the
+    hidden file it is, and `tag` said "tagged 0 photos" with success."""
+    from app.cli.main import main
+
+    apple_double = folder / "._IMG_0.jpg"
+    apple_double.write_bytes(b"\x00\x05\x16\x07" + bytes(60))
+    hidden = folder / ".IMG_1.jpg"
+    hidden.write_bytes((folder / "IMG_1.jpg").read_bytes())
+    assert run_tag(tmp_path, apple_double, hidden, "--model", tiny_bundle.path, "--workers", "0") == 1
+    err = capsys.readouterr().err
+    assert f"error: {apple_double}: a macOS resource file that belongs to IMG_0.jpg, not a photo" in err
+    assert f"error: {hidden}: a hidden file, which the library leaves out" in err
+    assert main(["--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path), "Our cabin",
+                 str(apple_double)]) == 2
+    assert "a macOS resource file that belongs to IMG_0.jpg" in capsys.readouterr().err
+
+
 def test_missing_default_model_says_to_use_model(tmp_path, folder, monkeypatch, capsys):
     monkeypatch.setattr("model.bundle.default_bundle_path", lambda: tmp_path / "absent.ltbundle")
     assert run_tag(tmp_path, folder, "--workers", "0") == 2

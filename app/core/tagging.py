@@ -22,7 +22,7 @@ import numpy as np
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
 from app.core.path_case import DiskNames, canonical_path
-from app.core.photo_info import file_kind
+from app.core.scanner import not_a_photo_reason
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
@@ -105,7 +105,8 @@ class TagSummary:
     scan: Any = None
     error_paths: list[str] = field(default_factory=list)
     relabelled: list[int] = field(default_factory=list)  # up-to-date photos whose label the threshold changed
-    not_photos: list[str] = field(default_factory=list)  # files given that are no photo (notes.txt): skipped
+    # files given that are no photo (notes.txt, ._DSC_0001.JPG), each with why: skipped
+    not_photos: list[tuple[str, str]] = field(default_factory=list)
     scan_problems: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of the files asked for that cannot be read
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
@@ -154,8 +155,9 @@ def tag(
     summary = TagSummary()
     roots = [Path(t) for t in targets if not isinstance(t, int)]
     # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
-    summary.not_photos = [str(r) for r in roots if r.is_file() and file_kind(r.name) is None]
-    roots = [r for r in roots if str(r) not in summary.not_photos]
+    summary.not_photos = [(str(r), reason) for r in roots
+                          if r.is_file() and (reason := not_a_photo_reason(r.name)) is not None]
+    roots = [r for r in roots if str(r) not in dict(summary.not_photos)]
     # Spawning and loading take a moment: start the workers and load the model
     # (in a thread: ONNX Runtime releases the GIL) while the folders are scanned.
     workers = DecodeWorkers(_worker_count(options))

@@ -150,8 +150,8 @@ def resolve_photo_ids(
     same. Folders and files not yet in the index are scanned first (a file's folder
     alone, as `tag FILE` does). UsageError for an unknown photo id."""
     from app.core.path_case import DiskNames
-    from app.core.photo_info import NOT_A_PHOTO, READABLE_FORMATS, file_kind
-    from app.core.scanner import scan
+    from app.core.photo_info import READABLE_FORMATS
+    from app.core.scanner import not_a_photo_reason, scan
     from app.core.tag_selection import indexed_path, photo_ids_under
 
     names = DiskNames()  # the targets' folders listed once, however many photos are given
@@ -166,8 +166,9 @@ def resolve_photo_ids(
         if not path.exists():
             problems.append((str(path), "does not exist; check the path"))
             continue
-        if path.is_file() and file_kind(path.name) is None:  # not worth scanning its folder for
-            problems.append((str(path), f"is {NOT_A_PHOTO}"))
+        reason = not_a_photo_reason(path.name) if path.is_file() else None
+        if reason is not None:  # not worth scanning its folder for
+            problems.append((str(path), f"is {reason}"))
             continue
         found = photo_ids_under(index, [path], names)
         if not found:

@@ -48,7 +48,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from app.core.photo_info import NOT_A_PHOTO
     from app.core.progress import CancelToken
     from app.core.tagging import TagOptions, tag
 
@@ -87,8 +86,8 @@ def run(args) -> int:
                       f"`landmark-tagger scan {quoted}` adds the folders in it too, "
                       f"`landmark-tagger forget {quoted}` takes it out)")
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
-    for path in summary.not_photos:
-        print_summary(f"error: {path}: {NOT_A_PHOTO}")
+    for path, reason in summary.not_photos:
+        print_summary(f"error: {path}: {reason}")
     if args.json and not reader_gone:  # every file asked for gets its line, the unreadable ones too
         for path, message in summary.scan_problems:
             print_json_line({"path": path, "error": message})
