@@ -67,6 +67,57 @@ def test_letterboxed_embedded_thumbnail_is_cropped_to_the_photo_aspect(tmp_path:
     assert sum(image.getpixel((image.width // 2, 1))) > 300  # no black bar left at the top
 
 
+def frame_brightness(image: Image.Image) -> list[int]:
+    """The brightest value on each edge of the image (top, bottom, left, right)."""
+    gray = image.convert("L")
+    width, height = gray.size
+    edges = [[(x, 0) for x in range(width)], [(x, height - 1) for x in range(width)],
+             [(0, y) for y in range(height)], [(width - 1, y) for y in range(height)]]
+    return [max(gray.getpixel(xy) for xy in edge) for edge in edges]
+
+
+def test_a_thumbnail_padded_on_all_four_sides_loses_its_black_frame(tmp_path: Path) -> None:
+    """Nikon's D70 pads its 160 × 120 thumbnail with 10 rows above and below and 4
+    columns at each side: the aspect crop alone left a black frame round the tile."""
+    photo = tmp_path / "DSC_0001.JPG"
+    buffer = io.BytesIO()
+    boxed = Image.new("RGB", (160, 120), (0, 0, 0))
+    boxed.paste(Image.new("RGB", (152, 100), (90, 140, 220)), (4, 10))
+    boxed.save(buffer, "JPEG", quality=95)
+    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
+                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
+            "thumbnail": buffer.getvalue()}
+    Image.new("RGB", (3008, 2000), (90, 140, 220)).save(photo, "JPEG", exif=piexif.dump(exif))
+    image = make_thumbnail(photo, 160)
+    assert min(frame_brightness(image)) > 100 and abs(image.width / image.height - 1.504) < 0.05
+
+
+def test_a_dark_sky_at_the_top_of_a_thumbnail_is_the_photo_not_a_bar(tmp_path: Path) -> None:
+    photo = tmp_path / "night.jpg"
+    buffer = io.BytesIO()
+    night = Image.new("RGB", (160, 106), (200, 180, 90))
+    night.paste(Image.new("RGB", (160, 12), (0, 0, 0)), (0, 0))  # black sky, lit town below
+    night.save(buffer, "JPEG", quality=95)
+    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
+                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
+            "thumbnail": buffer.getvalue()}
+    Image.new("RGB", (1600, 1060), (200, 180, 90)).save(photo, "JPEG", exif=piexif.dump(exif))
+    assert make_thumbnail(photo, 160).size == (160, 106)  # nothing cut
+
+
+def test_a_16_bit_scan_shows_its_picture_not_a_white_frame(tmp_path: Path) -> None:
+    """16-bit grey TIFFs (film scans) came out nearly all white: converting to RGB clipped
+    every value over 255. They are scaled to 8 bits, as the model sees them."""
+    import numpy as np
+
+    ramp = np.linspace(0, 65535, 96 * 64).reshape(64, 96).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / "scan.tif")
+    assert Image.open(tmp_path / "scan.tif").mode == "I;16"
+    for image in (make_thumbnail(tmp_path / "scan.tif", 48), load_preview(tmp_path / "scan.tif", 96)):
+        values = np.asarray(image.convert("L"))
+        assert 100 < values.mean() < 155 and values.min() < 20  # a ramp from black to white
+
+
 def test_thumbnails_are_cached_in_the_user_cache_and_refreshed_when_the_file_changes(tmp_path: Path) -> None:
     photo = jpeg_with_exif(tmp_path / "c.jpg")
     first = cached_thumbnail(photo, 128)
@@ -131,6 +182,8 @@ def test_unreadable_files_raise_a_photo_read_error_and_cache_nothing(tmp_path: P
 def test_real_camera_files_get_thumbnails(shared_data: Path) -> None:
     rotated = make_thumbnail(shared_data / "camera" / "jpeg" / "Nikon_D40.jpg", 160)
     assert rotated.height > rotated.width  # Orientation 6
+    for name in ("Nikon_D70.jpg", "Nikon_D90.jpg", "Panasonic_DMC-LX3_(Lumix).jpg"):  # thumbnails padded in black
+        assert min(frame_brightness(make_thumbnail(shared_data / "camera" / "jpeg" / name, 160))) > 40, name
     nef = make_thumbnail(shared_data / "camera" / "raw" / "Nikon_uncompressed.nef", 160)
     assert max(nef.size) <= 160
     with pytest.raises(PhotoReadError):

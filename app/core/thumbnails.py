@@ -25,9 +25,10 @@ from PIL import Image, ImageOps
 from app.core.config import cache_dir
 from app.core.errors import PhotoReadError
 from app.core.image_limits import check_decodable
+from app.core.image_modes import to_rgb
 
 # Bumped when the way thumbnails are made changes, so old cache files are ignored.
-THUMBNAIL_VERSION = 2
+THUMBNAIL_VERSION = 3  # 3: 16-bit scans scaled, black letterbox frames trimmed
 RAW_EXTENSIONS = frozenset(
     ".nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .dng .raf .orf .rw2 .pef .srw .kdc .dcr "
     ".mrw .iiq .x3f .3fr .erf .mef .mos .raw .rwl".split()
@@ -162,7 +163,7 @@ def make_thumbnail(path: Path, size: int) -> Image.Image:
     else:
         image = _embedded_thumbnail(path, size) or _decoded_image(path, size)
     image.thumbnail((size, size), Image.Resampling.LANCZOS)
-    return image.convert("RGB")
+    return to_rgb(image)
 
 
 def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
@@ -173,7 +174,7 @@ def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
     else:
         image = _decoded_image(path, max_side)
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    return image.convert("RGB")
+    return to_rgb(image)
 
 
 def _open(path: Path) -> Image.Image:
@@ -210,9 +211,45 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
         return None
     if max(thumb.size) < size * EMBEDDED_ENOUGH:
         return None
-    thumb = _crop_to_aspect(thumb.convert("RGB"), full_size[0] / max(1, full_size[1]))
+    thumb = _crop_to_aspect(_trim_letterbox(thumb.convert("RGB")), full_size[0] / max(1, full_size[1]))
     orientation = exif.get("0th", {}).get(piexif.ImageIFD.Orientation, 1)
     return _apply_orientation(thumb, orientation)
+
+
+# A letterbox bar's pixels stay this dark (JPEG noise on black); bars never take more
+# than this share of a side (a wholly dark thumbnail, a lens cap, is left as it is).
+BAR_LEVEL = 24
+MAX_BAR_SHARE = 0.15
+
+
+def _trim_letterbox(thumb: Image.Image) -> Image.Image:
+    """Cut black bars on both opposite sides (Nikon pads its 160 × 120 thumbnails of 3:2
+    photos with 8-10 rows above and below, some with 4 columns at the sides too): the
+    aspect crop alone left a black frame round the tile. One dark side alone (a night
+    sky) is the photo's own."""
+    import numpy as np
+
+    gray = np.asarray(thumb.convert("L"))
+    width, height = thumb.size
+    rows, cols = gray.max(axis=1), gray.max(axis=0)
+    top, bottom = _dark_run(rows, height), _dark_run(rows[::-1], height)
+    left, right = _dark_run(cols, width), _dark_run(cols[::-1], width)
+    if not (top and bottom):
+        top = bottom = 0
+    if not (left and right):
+        left = right = 0
+    if not (top or left):
+        return thumb
+    return thumb.crop((left, top, width - right, height - bottom))
+
+
+def _dark_run(maxima, length: int) -> int:
+    """How many lines from the start are bar-dark; 0 when more than a bar's share is."""
+    import numpy as np
+
+    bright = np.flatnonzero(maxima > BAR_LEVEL)
+    run = int(bright[0]) if bright.size else length
+    return run if run <= length * MAX_BAR_SHARE else 0
 
 
 def _crop_to_aspect(thumb: Image.Image, aspect: float) -> Image.Image:
@@ -256,7 +293,7 @@ def _decoded_image(path: Path, size: int) -> Image.Image:
             oriented = ImageOps.exif_transpose(image)
         except (OSError, ValueError, SyntaxError) as error:
             raise PhotoReadError(f"cannot decode {path}: {error}") from error
-        return oriented.convert("RGB")
+        return to_rgb(oriented)  # 16-bit scans scaled, not clipped to white; transparency on white
 
 
 def _raw_preview(path: Path, size: int) -> Image.Image:
