@@ -1049,8 +1049,9 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     assert dialog.summary.text().startswith("1 file would be written, 1 already carries the label, 1 cannot be")
     assert dialog.write_button.text() == "Write 1 file" and dialog.write_button.isEnabled()
     shown = [[dialog.table.item(row, column).text() for column in (0, 4)] for row in range(3)]
-    assert shown == [["/p/a.jpg", "—"], ["/p/c.jpg", "the file is read-only"],  # what happens first
-                     ["/p/b.jpg", "nothing to change: the label is there already"]]
+    assert shown == [["a.jpg", "—"], ["c.jpg", "the file is read-only"],  # what happens first
+                     ["b.jpg", "nothing to change: the label is there already"]]
+    assert dialog.table.item(0, 0).toolTip() == "/p/a.jpg"  # the whole path on hover
     nothing = WritePlanDialog([planned("/p/b.jpg", ["Petra"])], include_suggested=False)
     qtbot.addWidget(nothing)
     assert not nothing.write_button.isEnabled()
@@ -1354,7 +1355,7 @@ def test_ctrl_f_goes_to_the_search_field_and_f1_lists_every_shortcut(qtbot, wind
     assert "Write labels…" in listed and "Move through the photos" in listed
 
 
-def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None:
+def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path, monkeypatch) -> None:
     """The Problems panel and the status bar said "run 'scan' again, then 'write'" or
     "`landmark-tagger relocate OLD NEW`": commands the app's user has no shell for."""
     import shutil
@@ -1401,6 +1402,30 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path) -> None
                     + plan_writes(index, "folder:names", False, WriteOptions()) if item.problem]
         assert len(problems) == 2 and all("--sidecar-naming" in problem for problem in problems)
         assert all("--" not in in_app_words(problem) and "in Settings" in in_app_words(problem) for problem in problems)
+
+        # a model bundle gone since it was chosen, no default bundle, relocating onto a library folder
+        import model.bundle
+        from app.core import tagging
+        from app.core.errors import TaggerError
+        from app.core.relocate import relocate_folder
+        from model.errors import ModelError
+
+        other = tmp_path / "other"
+        make_photo_folder(other, 1)
+        scan(index, [other])
+        monkeypatch.setattr(model.bundle, "default_bundle_path", lambda: tmp_path / "no" / "default.ltbundle")
+        failures = []
+        for attempt in (lambda: model.bundle.load_bundle(tmp_path / "usb" / "landmarks-v2.ltbundle"),
+                        lambda: tagging._load_bundle(None),
+                        lambda: relocate_folder(index, library, other)):
+            with pytest.raises((TaggerError, ModelError)) as raised:
+                attempt()
+            failures.append(str(raised.value))
+        assert "landmark-tagger" in failures[0] and "--model" in failures[1]  # the CLI's words, in the core
+        for failure in failures:
+            shown = in_app_words(failure)
+            assert "landmark-tagger" not in shown and "--" not in shown, shown
+        assert "Remove from library…" in in_app_words(failures[2])
 
 
 def test_file_pickers_are_the_systems_own_on_macos_and_windows(monkeypatch) -> None:

@@ -59,7 +59,7 @@ class ErrorsPanel(QTableWidget):
         shown = message.replace(path, name) if path and name and len(path) > len(name) else message
         shown = in_app_words(shown)
         message_item = QTableWidgetItem(shown)
-        message_item.setToolTip(message)
+        message_item.setToolTip(in_app_words(message))  # whole, its path too
         self.setItem(0, 0, file_item)
         self.setItem(0, 1, QTableWidgetItem(stage))
         self.setItem(0, 2, message_item)

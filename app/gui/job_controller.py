@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog
 from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import job_work
+from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
 from app.gui.write_dialog import WritePlanDialog
 
@@ -293,7 +294,8 @@ class JobController(QObject):
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)
-        if "bundle" in message.lower():
+        message = in_app_words(message)
+        if "bundle" in message.lower() and "Settings" not in message:
             message += " — or choose a model bundle in Settings"
         self.window.errors_panel.add_problem(None, name, message)
         self.window.show_message(f"{name} failed: {message}")
