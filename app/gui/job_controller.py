@@ -85,6 +85,13 @@ def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, i
     return text + ". Find suggestions in Review looks for it in your other photos."
 
 
+def write_text(summary, left_out: int) -> str:
+    """ "Writing labels: done — 37 files written, 0 failed; 30 could not be, as the write
+    list showed": the files left out are those the dry run listed with their problem."""
+    return (f"Writing labels: done — {summary.line()}; {left_out:,} could not be, as the write list showed "
+            "(Write labels… lists them again with the reason)")
+
+
 class JobController(QObject):
     """Owns the JobRunner of a MainWindow and the follow-up of each job."""
 
@@ -210,14 +217,21 @@ class JobController(QObject):
             result = dialog.exec()
             if result == 2:
                 QTimer.singleShot(0, lambda: self.plan_write(query, dialog.include_suggested.isChecked()))
-            elif result == QDialog.DialogCode.Accepted and dialog.plan:
-                QTimer.singleShot(0, lambda: self.write(dialog.plan))
+            elif result == QDialog.DialogCode.Accepted and dialog.to_write:
+                QTimer.singleShot(0, lambda: self.write(dialog.to_write, left_out=dialog.blocked))
 
         work = job_work.plan_work(self.window.db_path, query, include_suggested, self.window.settings)
         return self.start("Preparing write", work, after=show_plan)
 
-    def write(self, plan: list) -> bool:
-        return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings))
+    def write(self, plan: list, left_out: int = 0) -> bool:
+        """Write `plan`; `left_out` files the write list showed as impossible are named in
+        the closing message, not tried again and counted as new failures."""
+        def report(summary) -> None:
+            if left_out:
+                self.window.show_message(write_text(summary, left_out))
+
+        return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings),
+                          after=report)
 
     def undo(self) -> bool:
         def report(summary) -> None:

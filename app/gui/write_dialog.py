@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
     QTableWidgetItem, QVBoxLayout,
 )
 
+from app.core.index.records import printable_path
+from app.core.library import display_name
+from app.core.wording import counted
 from app.gui import theme
 from app.gui.app_words import in_app_words
 
 MAX_SHOWN = 5000
+# The widest a column other than Problem starts (the user can drag it wider): a whole
+# path in the first column pushed Label and Problem out of the dialog.
+COLUMN_CAPS = {"target": 220, "label": 180, "previous_label": 150}
+OTHER_COLUMN_CAP = 120
 
 
 # The PlannedWrite fields worth a column, in order, with their headers.
@@ -55,9 +63,13 @@ def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
         return ("No photo here has an accepted label to write yet. Accept labels in Review (A) first, "
                 "or include the suggested labels below.")
     blocked = sum(1 for item in plan if getattr(item, "problem", None))
-    unchanged = len(plan) - writable - blocked
-    text = (f"{writable:,} file{'s' if writable != 1 else ''} would be written"
+    # "no landmark" with no keyword of ours to take out: its row says there is nothing to write
+    no_landmark = sum(1 for item in plan if _row_order(item) == 2 and getattr(item, "label", "") is None)
+    unchanged = len(plan) - writable - blocked - no_landmark
+    text = (f"{counted(writable, 'file')} would be written"
             + (f", {unchanged:,} already {'carry' if unchanged != 1 else 'carries'} the label" if unchanged else "")
+            + (f", {no_landmark:,} {'have' if no_landmark != 1 else 'has'} no landmark (nothing to write)"
+               if no_landmark else "")
             + (f", {blocked:,} cannot be (see Problem)" if blocked else "") + ".")
     if writable:
         text += (" Nothing has been changed yet; files are replaced atomically, checked after writing, and the "
@@ -79,6 +91,18 @@ def _row_order(item) -> int:
     if getattr(item, "problem", None):
         return 1
     return 0 if getattr(item, "changes_anything", True) else 2
+
+
+def fit_columns(table: QTableWidget, columns: list[str]) -> None:
+    """Columns as wide as their contents up to a cap, the last one (Problem) taking the
+    rest, so every column shows in the dialog; cut texts are whole in their tooltips."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.resizeColumnsToContents()
+    for column, name in enumerate(columns[:-1]):
+        table.setColumnWidth(column, min(table.columnWidth(column), COLUMN_CAPS.get(name, OTHER_COLUMN_CAP)))
 
 
 class WritePlanDialog(QDialog):
@@ -116,12 +140,13 @@ class WritePlanDialog(QDialog):
                     text = problem_text(item, unchanged)
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
+                if name == "target":  # the name; the whole path on hover
+                    cell.setText(display_name(text))
+                    cell.setToolTip(printable_path(text))
                 if unchanged:
                     cell.setForeground(QColor(theme.MUTED))
                 table.setItem(row, column, cell)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.resizeColumnsToContents()
+        fit_columns(table, columns)
         self.table = table
         layout.addWidget(table, 1)
         if len(plan) > MAX_SHOWN:
@@ -129,7 +154,7 @@ class WritePlanDialog(QDialog):
             more.setProperty("role", "muted")
             layout.addWidget(more)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.write_button = buttons.addButton(f"Write {writable:,} file{'s' if writable != 1 else ''}",
+        self.write_button = buttons.addButton(f"Write {counted(writable, 'file')}",
                                               QDialogButtonBox.ButtonRole.AcceptRole)
         self.write_button.setProperty("primary", "true")
         self.write_button.setEnabled(writable > 0)
@@ -137,3 +162,7 @@ class WritePlanDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.plan = plan
+        # Write writes what its button counts: the rows shown as blocked or already right
+        # are not tried again (they came back as as many new failures and Problems rows)
+        self.to_write = [item for item in plan if _row_order(item) == 0]
+        self.blocked = sum(1 for item in plan if _row_order(item) == 1)
