@@ -3,10 +3,9 @@ inline error for a malformed query (no dialog)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 
 DEBOUNCE_MS = 250
@@ -21,6 +20,30 @@ LANGUAGE = "\n".join((
 ))
 
 
+class QueryError(QLabel):
+    """Why a query is malformed, on its own line under the field, wrapped to the width
+    there is: beside the field it shrank to nothing on a laptop (only the red border
+    showed). It asks for no width, so a long word it quotes never widens the window."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what the user typed
+        self.setWordWrap(True)
+        policy = self.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.setSizePolicy(policy)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self.setToolTip(text)  # a word too long for the line is cut: whole here
+
+    def full_text(self) -> str:
+        return self.text()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, super().minimumSizeHint().height())
+
+
 class SearchBar(QWidget):
     """Emits `query_changed(text)` once typing pauses."""
 
@@ -30,9 +53,12 @@ class SearchBar(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        layout = QHBoxLayout()
         layout.setSpacing(10)
+        column.addLayout(layout)
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText(PLACEHOLDER)
@@ -46,7 +72,7 @@ class SearchBar(QWidget):
         self.field.setMinimumWidth(280)
         self.count_label = QLabel()
         self.count_label.setProperty("role", "muted")
-        self.error_label = ElidedLabel()  # it quotes what the user typed: never wider than there is room
+        self.error_label = QueryError()
         self.error_label.setProperty("role", "error")
         self.error_label.hide()
         self._shown_count = ""  # the count of the results on show, kept while a search runs
@@ -55,10 +81,10 @@ class SearchBar(QWidget):
         self.order.addItem("Oldest first", True)  # a trip from its first day
         self.order.setToolTip("The order of the photos (photos with no date come last)")
         self.order.currentIndexChanged.connect(lambda _index: self.order_changed.emit(self.oldest_first()))
-        layout.addWidget(self.field, 3)
-        layout.addWidget(self.error_label, 2)
+        layout.addWidget(self.field, 1)
         layout.addWidget(self.count_label)
         layout.addWidget(self.order)
+        column.addWidget(self.error_label)  # shown only while there is an error
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(lambda: self.query_changed.emit(self.text()))
         self.field.textChanged.connect(lambda _text: self._timer.start())
@@ -92,7 +118,7 @@ class SearchBar(QWidget):
         self.count_label.setText(self._shown_count)
 
     def show_error(self, message: str) -> None:
-        """Show why the query is malformed next to the field; the grid keeps its last results."""
+        """Show why the query is malformed under the field; the grid keeps its last results."""
         self._set_invalid(True)
         self.count_label.setText(self._shown_count)  # the grid still shows those: not "searching…"
         self.error_label.setText(message)
