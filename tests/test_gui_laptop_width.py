@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 from tests.test_gui import added_folder, wait_for_results  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
@@ -53,3 +54,52 @@ def test_a_search_error_is_read_whole_at_1024_px_without_widening_the_window(qtb
     window.search_bar.set_text("")
     wait_for_results(qtbot, window)
     assert not error.isVisible()
+
+
+def inside(widget, area) -> bool:
+    """The widget lies within the area's width (a scroll area's viewport, say)."""
+    left = widget.mapTo(area, widget.rect().topLeft()).x()
+    return left >= 0 and left + widget.width() <= area.width()
+
+
+def test_the_detail_pane_follows_its_width_at_1024_px(qtbot, laptop_window, tmp_path) -> None:
+    """Its content was ~305 px in a ~290 px view: Label…, the confidence and the
+    preview's right edge were cut (and there is no horizontal scroll bar)."""
+    from tests.test_gui import suggest
+
+    window = laptop_window
+    added_folder(qtbot, window, tmp_path, count=3)
+    suggest(window.index, window.grid_model.photo_id(0), "Notre-Dame de la Garde", 0.85)
+    window.photos_changed([window.grid_model.photo_id(0)])
+    window.grid.selectionModel().setCurrentIndex(window.grid_model.index(0),
+                                                 QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    detail = window.detail
+    qtbot.waitUntil(detail.preview.has_image, timeout=20000)
+    qtbot.waitUntil(lambda: "confidence" in detail.state_line.text())
+    view = detail.viewport()
+    qtbot.waitUntil(lambda: detail.widget().width() <= view.width())
+    for widget in (detail.preview, detail.title, detail.state_line, detail.accept_button, detail.reject_button,
+                   detail.relabel_button, detail.similar_button):
+        assert inside(widget, view), widget.objectName() or type(widget).__name__
+    assert reads_whole(detail.state_line)  # "85% confidence" wraps instead of running off the edge
+    assert detail.preview.pixmap().width() <= detail.preview.width()
+
+
+def test_buttons_wrap_onto_more_rows_in_a_narrow_pane(qtbot) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from app.gui.button_row import ButtonRow
+
+    buttons = [QPushButton(text) for text in ("Accept", "Reject", "Label…")]
+    row = ButtonRow(buttons)
+    qtbot.addWidget(row)
+    widest = max(button.sizeHint().width() for button in buttons)
+    assert row.minimumSizeHint().width() <= widest  # it never holds its panel wider
+    row.resize(3 * widest + 40, 40)
+    row.show()
+    qtbot.waitUntil(lambda: row.columns == 3)
+    row.resize(widest + 20, 40)
+    qtbot.waitUntil(lambda: row.columns == 1)
+    row.resize(widest + 20, row.sizeHint().height())
+    qtbot.waitUntil(lambda: all(inside(button, row) for button in buttons))
+    assert len({button.y() for button in buttons}) == 3  # one a row

@@ -7,12 +7,13 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
-    QFormLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QFormLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from app.core.index.records import printable_path
 from app.core.library import display_name
 from app.gui import theme
+from app.gui.button_row import ButtonRow
 from app.gui.icons import icon
 from app.gui.preview_loader import PreviewLoader
 from model.image_detail import FEATURELESS_NOTE, is_unscored
@@ -51,7 +52,8 @@ def gps_link(lat: float | None, lon: float | None) -> str:
 
 
 class PreviewLabel(QLabel):
-    """Keeps the preview scaled to the panel width, aspect kept."""
+    """Keeps the preview scaled to the panel width, aspect kept. It asks for no width:
+    a QLabel asks for its pixmap's, so once scaled it never let the pane narrow again."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +73,12 @@ class PreviewLabel(QLabel):
 
     def has_image(self) -> bool:
         return self._pixmap is not None
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(0, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, super().sizeHint().height())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -136,6 +144,9 @@ class DetailPane(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The content wraps to the view's width, so its height depends on that width: a scroll
+        # bar that came and went with it changed the width again, resizing without end.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setMinimumWidth(300)
         body = QWidget()
         self.setWidget(body)
@@ -150,10 +161,11 @@ class DetailPane(QScrollArea):
         self.title.setWordWrap(True)
         self.state_line = QLabel()
         self.state_line.setProperty("role", "muted")
+        self.state_line.setWordWrap(True)
+        for label in (self.title, self.state_line):
+            follow_width(label)
         layout.addWidget(self.title)
         layout.addWidget(self.state_line)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
         self.accept_button = QPushButton(icon("accept"), "Accept")
         self.reject_button = QPushButton(icon("reject"), "Reject")
         self.relabel_button = QPushButton(icon("label"), "Label…")
@@ -161,10 +173,11 @@ class DetailPane(QScrollArea):
                                     (self.reject_button, "R", self.reject_requested),
                                     (self.relabel_button, "L", self.relabel_requested)):
             button.setToolTip(f"{button.text()} ({key})")
-            button.setStyleSheet("padding: 6px 8px;")
+            button.setStyleSheet("padding: 6px 6px;")
             button.clicked.connect(signal)
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        # side by side while they fit, else wrapped: in one row they held the pane wider than its view
+        self.buttons = ButtonRow([self.accept_button, self.reject_button, self.relabel_button])
+        layout.addWidget(self.buttons)
         self.similar_button = QPushButton(icon("search"), "Similar photos")
         self.similar_button.setToolTip("Show the photos that look most like this one (S)")
         self.similar_button.setStyleSheet("padding: 6px 8px;")
@@ -188,6 +201,7 @@ class DetailPane(QScrollArea):
             value.setOpenExternalLinks(True)
             # File names are text, never markup; only the GPS line is a link.
             value.setTextFormat(Qt.TextFormat.RichText if name == "GPS" else Qt.TextFormat.PlainText)
+            follow_width(value)  # a long file name is cut at the pane's edge (whole in the tooltip)
             key = QLabel(name)
             key.setProperty("role", "muted")
             self.form.addRow(key, value)
@@ -278,6 +292,14 @@ class DetailPane(QScrollArea):
             note = " ".join(part for part in (note, far_note(len(far_away), len(predictions[:5]))) if part)
         if note:
             self.predictions_box.addWidget(_muted(note))
+
+
+def follow_width(label: QLabel) -> None:
+    """The label takes the pane's width and wraps in it instead of asking for the
+    width of its longest word, which pushed the pane out of its view."""
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
 
 
 def state_text(record, predictions: list) -> str:
