@@ -103,3 +103,24 @@ def test_buttons_wrap_onto_more_rows_in_a_narrow_pane(qtbot) -> None:
     row.resize(widest + 20, row.sizeHint().height())
     qtbot.waitUntil(lambda: all(inside(button, row) for button in buttons))
     assert len({button.y() for button in buttons}) == 3  # one a row
+
+
+def test_a_search_that_finds_nothing_says_so_in_the_grids_place_and_how_to_get_back(qtbot, laptop_window,
+                                                                                     tmp_path) -> None:
+    """It showed an empty dark area and a small "0 photos"."""
+    window = laptop_window
+    added_folder(qtbot, window, tmp_path, count=3)
+    note = window.grid.empty_note
+    assert not note.isVisible()
+    window.search_bar.set_text("Machu Picchu")
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 0
+    assert note.isVisible() and inside(note, window.grid.viewport())
+    assert note.text().startswith("No photos match “Machu Picchu”")
+    assert "Clear the search" in note.text()
+    assert reads_whole(note)
+    middle = window.grid.viewport().rect().center()
+    assert note.geometry().top() < middle.y() < note.geometry().bottom()  # centred, not in a corner
+    window.search_bar.set_text("")
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 3 and not note.isVisible()

@@ -35,7 +35,7 @@ from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
-from app.gui.photo_grid import PhotoGrid
+from app.gui.photo_grid import PhotoGrid, no_match_text
 from app.gui.photo_model import PhotoListModel
 from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
 from app.gui.review_view import ReviewView
@@ -360,10 +360,13 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             if results.ids:  # the photo compared with, else the most like it: not the row chosen before
                 self.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
             self._set_model_ids(self.grid_model, self.grid, results.ids)
+            self.grid.show_empty("")  # the banner says why there are none
             self.similar_arrived(results.similar_to, len(results.ids))
         elif results.ids is not None:
             self.search_bar.show_count(len(results.ids))
             self._set_model_ids(self.grid_model, self.grid, results.ids)
+            narrowed = bool(self.folders or self.entry_query)
+            self.grid.show_empty("" if results.ids else no_match_text(self.search_bar.text(), narrowed))
         if results.review_ids is not None:
             self.search_bar.show_count(len(results.review_ids), "to review")
             self._set_model_ids(self.review_model, self.review.list, results.review_ids)

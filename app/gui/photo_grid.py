@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView
 
 from app.gui.photo_model import PhotoListModel
 from app.gui.thumbnail_loader import ThumbnailLoader
 from app.gui.tile_delegate import LABEL_STRIP, PADDING, TileDelegate
+
+
+def no_match_text(search: str, narrowed: bool) -> str:
+    """What an empty grid says: what found nothing and how to see the photos again
+    (a dark, empty area and a small "0 photos" left the user guessing)."""
+    if search:
+        back = "Clear the search (× in the search field) to see the photos again"
+        if narrowed:
+            back += ", or choose All photos in the library panel"
+        return f"No photos match “{search}”\n{back}."
+    if narrowed:
+        return "No photos here\nChoose All photos in the library panel to see them all."
+    return ""
 
 
 class PhotoGrid(QListView):
@@ -44,10 +57,28 @@ class PhotoGrid(QListView):
         self._last_scroll = 0
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.doubleClicked.connect(lambda index: self.view_requested.emit(index.row()))
+        self.empty_note = QLabel(self.viewport())  # in the grid's place while nothing matches
+        self.empty_note.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the search typed
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setProperty("role", "muted")
+        self.empty_note.hide()
+
+    def show_empty(self, text: str) -> None:
+        """Say `text` in the middle of the grid; "" hides it."""
+        self.empty_note.setText(text)
+        self.empty_note.setVisible(bool(text))
+        self._place_empty_note()
+
+    def _place_empty_note(self) -> None:
+        area = self.viewport().rect().adjusted(24, 24, -24, -24)
+        height = self.empty_note.heightForWidth(area.width())
+        self.empty_note.setGeometry(area.left(), area.center().y() - height // 2, area.width(), height)
 
     def viewportEvent(self, event) -> bool:
         if event.type() == QEvent.Type.Resize:
             self._fit_columns(event.size().width())
+            self._place_empty_note()
         return super().viewportEvent(event)
 
     def _fit_columns(self, width: int) -> None:
