@@ -124,3 +124,16 @@ def test_a_search_that_finds_nothing_says_so_in_the_grids_place_and_how_to_get_b
     window.search_bar.set_text("")
     wait_for_results(qtbot, window)
     assert window.grid_model.rowCount() == 3 and not note.isVisible()
+
+
+def test_tagging_one_selected_photo_says_1_photo(qtbot, laptop_window, tmp_path, monkeypatch) -> None:
+    window = laptop_window
+    added_folder(qtbot, window, tmp_path, count=3)
+    titles: list[str] = []
+    monkeypatch.setattr(window.jobs, "tag", lambda targets, title: titles.append(title) or True)
+    window.grid.selectionModel().setCurrentIndex(window.grid_model.index(0),
+                                                 QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert window.tag_selection()
+    window.grid.selectAll()
+    assert window.tag_selection()
+    assert titles == ["Tagging 1 photo", "Tagging 3 photos"]

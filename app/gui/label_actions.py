@@ -71,7 +71,7 @@ class LabelActions:
             if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
                 # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
                 verb = "Accepting" if state == "accepted" else "Rejecting"
-                self.jobs.set_states({state: ids}, f"{verb} {len(ids):,} photos",
+                self.jobs.set_states({state: ids}, f"{verb} {counted(len(ids), 'photo')}",
                                      lambda changed: self._state_changed(ids, state, before, changed, taught))
                 return
             changed = self.index.set_state(ids, state)
@@ -104,7 +104,7 @@ class LabelActions:
             these = "the photo is" if left == 1 else "the selected photos are"
             message = f"Nothing to change: {these} already {state} or not tagged yet"
         else:
-            message = f"{state.capitalize()} {changed:,} photo{'s' if changed != 1 else ''}"
+            message = f"{state.capitalize()} {counted(changed, 'photo')}"
             if left:
                 message += f" ({left:,} already {state} or not tagged yet)"
         self.show_message(message)
@@ -132,7 +132,7 @@ class LabelActions:
         # their references come back with the label (app.core.teaching_store)
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
-            return self.jobs.set_states(back, f"Taking back the {verb} of {len(ids):,} photos",
+            return self.jobs.set_states(back, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
                                         lambda _changed: self._taken_back(verb, back, teaching))
         try:
             for was, photo_ids in back.items():
@@ -146,7 +146,7 @@ class LabelActions:
     def _taken_back(self, verb: str, back: dict[str, list[int]], teaching: Sequence[tuple[int, str]] = ()) -> None:
         ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
         states = " / ".join(sorted(back))
-        message = f"Took back the {verb}: {len(ids):,} photo{'s' if len(ids) != 1 else ''} {states} again"
+        message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
         if teaching:
             places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=str.casefold))
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
@@ -169,7 +169,7 @@ class LabelActions:
     def set_user_label(self, ids: list[int], label: str | None) -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
         photos, they teach the new one). While another job runs, the label is only set."""
-        what = f"{len(ids):,} photo{'s' if len(ids) != 1 else ''} “{label or 'no landmark'}”"
+        what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
         if not self.jobs.busy and self.jobs.correct(ids, label):
             self.show_message(f"Labelled {what}; learning from it…")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done

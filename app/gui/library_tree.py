@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
+from app.core.wording import counted
 from app.gui.icons import icon
 
 PathRole = Qt.ItemDataRole.UserRole + 10
@@ -104,7 +105,7 @@ class LibraryTree(QTreeWidget):
             item = self._item(self._landmarks, label, "", count, "tag")
             item.setData(0, LandmarkRole, label)
             item.setData(0, QueryRole, landmark_query(label))
-            item.setToolTip(0, f"{label}: {count:,} photo{'s' if count != 1 else ''}")
+            item.setToolTip(0, f"{label}: {counted(count, 'photo')}")
         heading = self._heading(DATES_TITLE) if dates else None
         for node in dates:
             year = self._item(heading, node.year or "No date", "", node.count, "calendar")

@@ -568,7 +568,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
     def tag_folder(self) -> bool:
         if self.folders:
-            what = Path(self.folders[0]).name if len(self.folders) == 1 else f"{len(self.folders)} folders"
+            what = Path(self.folders[0]).name if len(self.folders) == 1 else counted(len(self.folders), "folder")
             return self.jobs.tag([Path(folder) for folder in self.folders], f"Tagging {what}")
         if not self.index.roots():
             self.show_message("Add a folder first.")
@@ -580,7 +580,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         if not ids:
             self.show_message("Select photos to tag first.")
             return False
-        return self.jobs.tag(ids, f"Tagging {len(ids):,} photos")
+        return self.jobs.tag(ids, f"Tagging {counted(len(ids), 'photo')}")
 
     def open_current_file(self) -> bool:
         """The current photo in the default application (its JPEG when it has one)."""

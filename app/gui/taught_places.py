@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from app.core import library, teaching
 from app.core.errors import TaggerError
+from app.core.wording import counted
 
 
 class TaughtPlacesDialog(QDialog):
@@ -61,7 +62,7 @@ class TaughtPlacesDialog(QDialog):
     def reload(self) -> None:
         self.places.clear()
         for label, count in sorted(teaching.taught_labels(self.index).items(), key=lambda item: item[0].casefold()):
-            item = QListWidgetItem(f"{label}   ·   {count:,} photo{'s' if count != 1 else ''}")
+            item = QListWidgetItem(f"{label}   ·   {counted(count, 'photo')}")
             item.setData(Qt.ItemDataRole.UserRole, label)
             self.places.addItem(item)
         has_places = self.places.count() > 0

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.wording import counted
 from app.gui.icons import icon
 from app.gui.label_dialog import LabelDialog
 
@@ -45,7 +46,7 @@ class SimilarBanner(QWidget):
             self.text.setText(f"No similar photos for {name} yet: tag this photo first, "
                               "so the app knows what it looks like.")
         else:
-            self.text.setText(f"Similar to {name} — {count:,} photo{'s' if count != 1 else ''}")
+            self.text.setText(f"Similar to {name} — {counted(count, 'photo')}")
         self.show()
 
 
@@ -138,8 +139,6 @@ class TeachActions:
     def place_forgotten(self, label: str, photos: int, withdrawn: int) -> None:
         """Say what Forget did: the place is no longer recognised, its photos keep their
         labels, and its suggestions left Review (they are "no landmark" until tagged again)."""
-        from app.core.wording import counted
-
         message = f"Forgot “{label}” (taught from {counted(photos, 'photo')}); its photos keep their labels"
         if withdrawn:
             message += f"; {counted(withdrawn, 'suggestion')} of it left Review"
@@ -210,13 +209,13 @@ class TeachActions:
     @staticmethod
     def _suggestions_message(count: int, report) -> str:
         if count:
-            return f"{count:,} new suggestion{'s' if count != 1 else ''} from what you taught"
+            return f"{counted(count, 'new suggestion')} from what you taught"
         if report is not None and report.taught == 0:
             return "Nothing is taught yet: select a few photos of a place and press Teach… (T)."
         if report is not None and report.scored == 0 and report.tagged == 0:
             return "No tagged photo to compare with what you taught: tag your folders first."
         if report is not None and report.scored == 0 and report.untagged:
-            photos = f"{report.untagged:,} photo{'s' if report.untagged != 1 else ''}"
+            photos = counted(report.untagged, 'photo')
             return f"{photos} here not tagged yet: tag them to compare them with what you taught."
         if report is not None and report.scored == 0:
             return "Every tagged photo here is one you taught or labelled: tag more folders to look through."
@@ -225,7 +224,7 @@ class TeachActions:
             return (f"No new suggestions: the best match scored {best}, far under the threshold "
                     f"({report.threshold:.2f}); teach more photos of your places (T).")
         if report is not None and report.close:
-            photos = f"{report.close:,} photo{'s' if report.close != 1 else ''}"
+            photos = counted(report.close, 'photo')
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
                     f"close (best {best}): lower the threshold in Settings to review "
                     "them, or teach more photos of your places (T).")
@@ -247,6 +246,6 @@ def _untagged_note(report) -> str:
     untagged = getattr(report, "untagged", 0) if report is not None else 0
     if not untagged or report.taught == 0 or report.tagged == 0 or report.scored == 0:
         return ""
-    photos = f"{untagged:,} photo{'s' if untagged != 1 else ''}"
+    photos = counted(untagged, 'photo')
     them = "it" if untagged == 1 else "them"
     return f" ({photos} not tagged yet: tag {them} to look through {them} too.)"
