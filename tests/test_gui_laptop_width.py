@@ -137,3 +137,25 @@ def test_tagging_one_selected_photo_says_1_photo(qtbot, laptop_window, tmp_path,
     window.grid.selectAll()
     assert window.tag_selection()
     assert titles == ["Tagging 1 photo", "Tagging 3 photos"]
+
+
+@pytest.mark.parametrize("size", [LAPTOP, (1280, 800)])
+def test_the_review_heading_and_its_key_hints_are_read_whole(qtbot, laptop_window, tmp_path, size) -> None:
+    """At 1,024 px the buttons beside them cut the heading to "Review sugges…"."""
+    from tests.test_gui import suggest
+
+    window = laptop_window
+    window.resize(*size)
+    added_folder(qtbot, window, tmp_path, count=3)
+    suggest(window.index, window.grid_model.photo_id(0), "Colosseum", 0.85)
+    window.show_page(2)
+    wait_for_results(qtbot, window)
+    review = window.review
+    qtbot.waitUntil(lambda: review.heading.full_text() == "Review suggestions  (1)")
+    qtbot.waitUntil(lambda: review.heading.text() == review.heading.full_text())
+    assert review.hint.text() == review.hint.full_text()
+    review.show_found(12)
+    qtbot.waitUntil(lambda: review.heading.text() == review.heading.full_text())
+    for widget in (review.heading, review.hint, review.places_button, review.find_button, review.found_label):
+        assert inside(widget, review), widget.text()
+    assert window.width() == size[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QLabel, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout,
+    QAbstractItemView, QBoxLayout, QHBoxLayout, QLabel, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout,
     QWidget,
 )
 
@@ -132,14 +132,15 @@ class ReviewView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 0)
         layout.setSpacing(8)
-        header = QHBoxLayout()
-        # The heading and the hint give way (cut with "…") rather than squeezing the panels
-        # beside the list on a narrow window.
+        # The buttons sit beside the heading where there is room, else under it (at 1,024 px
+        # the heading was cut to "Review sugges…"); the heading and the hint still give way
+        # (cut with "…") rather than squeezing the panels beside the list.
+        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.heading = ElidedLabel()
         self.heading.setText("Review suggestions")
         self.heading.setProperty("role", "heading")
         self.heading.setMinimumWidth(120)
-        hint = ElidedLabel()
+        self.hint = hint = ElidedLabel()
         hint.setText("Most doubtful first  ·  A accept  ·  R reject  ·  L label")
         hint.setToolTip("A accept  ·  R reject  ·  L set a label (it teaches)  ·  T teach  ·  Space view larger  ·  Enter details")
         hint.setProperty("role", "muted")
@@ -155,11 +156,13 @@ class ReviewView(QWidget):
         self.found_label.setProperty("role", "muted")
         titles.addWidget(self.heading)
         titles.addWidget(hint)
-        header.addLayout(titles, 1)
-        header.addWidget(self.found_label)
-        header.addWidget(self.places_button)
-        header.addWidget(self.find_button)
-        layout.addLayout(header)
+        actions = QHBoxLayout()
+        actions.addWidget(self.found_label, 1, Qt.AlignmentFlag.AlignRight)
+        actions.addWidget(self.places_button)
+        actions.addWidget(self.find_button)
+        self.header.addLayout(titles, 1)
+        self.header.addLayout(actions)
+        layout.addLayout(self.header)
         self.list = QListView()
         self.list.setObjectName("reviewList")
         self.list.setUniformItemSizes(True)
@@ -179,6 +182,23 @@ class ReviewView(QWidget):
         layout.addWidget(self.empty, 1)
         self.empty.hide()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place_buttons(event.size().width())
+
+    def _place_buttons(self, width: int) -> None:
+        """Beside the heading when all of it fits, else under it."""
+        beside = self._header_width() <= width
+        self.header.setDirection(QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom)
+
+    def _header_width(self) -> int:
+        """The width the heading, its hint and the buttons need side by side."""
+        titles = max(self.heading.sizeHint().width(), self.hint.sizeHint().width())
+        buttons = self.places_button.sizeHint().width() + self.find_button.sizeHint().width()
+        found = self.found_label.sizeHint().width() if self.found_label.text() else 0
+        margins = self.layout().contentsMargins()
+        return titles + buttons + found + 4 * self.header.spacing() + margins.left() + margins.right()
+
     def show_untagged(self, untagged: int) -> None:
         """An empty list says why: photos not tagged yet have nothing to review (right after
         Add folder), else every suggestion has been seen."""
@@ -188,6 +208,7 @@ class ReviewView(QWidget):
 
     def show_count(self, count: int) -> None:
         self.heading.setText(f"Review suggestions  ({count:,})")
+        self._place_buttons(self.width())
         if self.list.isHidden() != (count == 0):  # showing a long list lays it out again
             self.list.setVisible(count > 0)
             self.empty.setVisible(count == 0)
@@ -198,6 +219,7 @@ class ReviewView(QWidget):
             self.found_label.setText("looking…")
         else:
             self.found_label.setText(f"{count:,} new" if count else "nothing new")
+        self._place_buttons(self.width())
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.list and event.type() == event.Type.KeyPress:
