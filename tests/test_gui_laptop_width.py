@@ -159,3 +159,18 @@ def test_the_review_heading_and_its_key_hints_are_read_whole(qtbot, laptop_windo
     for widget in (review.heading, review.hint, review.places_button, review.find_button, review.found_label):
         assert inside(widget, review), widget.text()
     assert window.width() == size[0]
+
+
+def test_problems_opening_on_their_own_leave_the_photos_most_of_the_window(qtbot, laptop_window, tmp_path) -> None:
+    """A scan's problems opened the panel at a third of a laptop's height: one row of
+    photos was left. It opens as a strip (the user can drag it taller)."""
+    win = laptop_window
+    added_folder(qtbot, win, tmp_path, count=6)
+    grid_before = win.grid.viewport().height()
+    for number in range(12):
+        win.errors_panel.add_problem(str(tmp_path / f"broken_{number}.jpg"), "scan", "truncated JPEG")
+    qtbot.waitUntil(lambda: win.errors_dock.isVisible() and win.errors_dock.height() > 0, timeout=5000)
+    qtbot.wait(50)
+    assert win.errors_dock.height() <= LAPTOP[1] // 5 + 10
+    assert win.errors_panel.viewport().height() >= 2 * win.errors_panel.verticalHeader().defaultSectionSize()
+    assert win.grid.viewport().height() >= grid_before - LAPTOP[1] // 5 - 10

@@ -50,6 +50,8 @@ PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 COMPACT_TOOLBAR_WIDTH = 1200  # below it the toolbar's names do not fit beside their icons
 STATUS_BAR_PADDING = 40  # the status bar's margins and the gap between a message and the counts
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
+PROBLEMS_SHARE = 5  # the Problems panel, opening on its own, takes a fifth of the window's height
+PROBLEMS_OPEN_HEIGHT = (110, 240)  # within these pixels: its heading and about three rows, at most seven
 
 
 def first_window_size(available: QSize | None) -> QSize:
@@ -668,6 +670,10 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.errors_action.setText(f"Problems ({count})" if count else "Problems")
         if count and not self.errors_dock.isVisible():
             self.errors_dock.show()
+            # it opens on its own, so it takes a strip: on a laptop it held a third of the
+            # window and left a row of photos (the user can drag it taller)
+            height = max(PROBLEMS_OPEN_HEIGHT[0], min(PROBLEMS_OPEN_HEIGHT[1], self.height() // PROBLEMS_SHARE))
+            self.resizeDocks([self.errors_dock], [height], Qt.Orientation.Vertical)
 
     # -- drag and drop --------------------------------------------------------------------
     @staticmethod
