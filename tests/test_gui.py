@@ -1017,6 +1017,31 @@ def test_a_no_landmark_tile_shows_no_confidence_badge():
     assert confidence_badge(PhotoRecord(3, "/p/c.jpg", score=None, state="unlabelled")) is None
 
 
+def test_a_tile_gives_the_landmark_name_its_whole_width(qtbot, window, tmp_path) -> None:
+    """The percentage shared the label's line: at the default tile size "Palais
+    Longchamp" read "Palais Lon…". It sits on the picture's corner now."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFontMetrics
+
+    from app.core.index.records import PhotoRecord
+    from app.gui.tile_delegate import PADDING, confidence_badge_rect, label_width
+
+    delegate = window.grid.itemDelegate()
+    strip_width = delegate.thumbnail_size + 2 * PADDING - 6 - 16  # the tile less its margins
+    metrics = QFontMetrics(window.grid.font())
+    for name in ("Palais Longchamp", "Forbidden City", "Machu Picchu", "Great Wall"):
+        record = PhotoRecord(1, "/p/a.jpg", label=name, score=1.0, state="suggested")
+        assert label_width(strip_width, record) >= metrics.horizontalAdvance(name), name
+    picture = QRectF(10, 10, 160, 106)
+    assert picture.contains(confidence_badge_rect(picture, metrics, "100%"))
+    added_folder(qtbot, window, tmp_path, count=3)
+    for record in window.index.search(""):  # painted with its badge, no error
+        suggest(window.index, record.id, "Palais Longchamp", 0.97)
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    assert not window.grid.grab().isNull()
+
+
 def test_a_review_row_names_the_runner_up_without_repeating_its_percentage():
     from app.core.index.records import PhotoRecord
     from app.gui.review_view import runner_up_line

@@ -1,6 +1,8 @@
 """Paints one photo tile: thumbnail, label, confidence badge, state and RAW markers.
 
-Painting (not a widget per photo) is what keeps the grid smooth at 100,000 rows.
+Painting (not a widget per photo) is what keeps the grid smooth at 100,000 rows. The
+confidence sits on the picture's corner, as RAW does, so the landmark's name has the
+tile's whole width ("Palais Longchamp", not "Palais Lon…").
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ def draw_badge(painter: QPainter, rect: QRectF, text: str, background: QColor, f
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
+def confidence_badge_rect(picture: QRectF, metrics: QFontMetrics, text: str) -> QRectF:
+    """The confidence badge's place: the picture's bottom-right corner, inset."""
+    width, height = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
+    return QRectF(picture.right() - width - 4, picture.bottom() - height - 4, width, height)
+
+
+STATE_MARK_WIDTH = 14
+
+
+def label_width(strip_width: float, record) -> float:
+    """The room the label has on a tile's label strip: all of it but the state mark's."""
+    return strip_width - (STATE_MARK_WIDTH if state_mark(record.state)[0] else 0)
+
+
 class TileDelegate(QStyledItemDelegate):
     """Grid tiles of a fixed size (the view uses uniform item sizes)."""
 
@@ -77,7 +93,12 @@ class TileDelegate(QStyledItemDelegate):
 
         image_area = QRectF(tile.left() + PADDING - 3, tile.top() + PADDING - 3,
                             tile.width() - 2 * (PADDING - 3), tile.width() - 2 * (PADDING - 3))
-        self._paint_thumbnail(painter, image_area, index)
+        picture = self._paint_thumbnail(painter, image_area, index)
+        badge_text = confidence_badge(record)
+        if badge_text:
+            painter.setFont(theme.scaled_font(option.font, 0.85, bold=True))
+            draw_badge(painter, confidence_badge_rect(picture, QFontMetrics(painter.font()), badge_text),
+                       badge_text, QColor(0, 0, 0, 170), theme.confidence_colour(record.score))
         if record.has_raw:
             painter.setFont(theme.scaled_font(option.font, 0.75, bold=True))
             draw_badge(painter, QRectF(image_area.left() + 5, image_area.top() + 5, 34, 16), "RAW",
@@ -90,43 +111,38 @@ class TileDelegate(QStyledItemDelegate):
                                                         tile.width() - 16, LABEL_STRIP - 8), record)
         painter.restore()
 
-    def _paint_thumbnail(self, painter: QPainter, area: QRectF, index: QModelIndex) -> None:
+    def _paint_thumbnail(self, painter: QPainter, area: QRectF, index: QModelIndex) -> QRectF:
+        """Draws the thumbnail fitted into `area`; returns where the picture is."""
         pixmap = index.data(ThumbnailRole)
         if pixmap is None or pixmap.isNull():
             painter.fillRect(area, QColor("#2b2e33"))
             if index.data(ThumbnailFailedRole):
                 painter.setPen(QColor(theme.MUTED))
                 painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "no preview")
-            return
+            return area
         scaled = pixmap.size().scaled(area.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRect(0, 0, scaled.width(), scaled.height())
         target.moveCenter(area.center().toPoint())
         painter.drawPixmap(target, pixmap)
+        return QRectF(target)
 
     def _paint_label_strip(self, painter: QPainter, option: QStyleOptionViewItem, strip: QRectF, record) -> None:
         font = QFont(option.font)
         painter.setFont(font)
         metrics = QFontMetrics(font)
-        badge_width = 0.0
-        badge_text = confidence_badge(record)
-        if badge_text:
-            badge_width = metrics.horizontalAdvance(badge_text) + 12
-            badge = QRectF(strip.right() - badge_width, strip.top() + 2, badge_width, 18)
-            colour = theme.confidence_colour(record.score)
-            draw_badge(painter, badge, badge_text, QColor(colour.red(), colour.green(), colour.blue(), 60), colour)
         mark, mark_colour = state_mark(record.state)
         text_left = strip.left()
         if mark:
             painter.setPen(mark_colour)
-            painter.drawText(QRectF(strip.left(), strip.top(), 14, 22), Qt.AlignmentFlag.AlignVCenter, mark)
-            text_left += 14
+            painter.drawText(QRectF(strip.left(), strip.top(), STATE_MARK_WIDTH, 22), Qt.AlignmentFlag.AlignVCenter, mark)
+            text_left += STATE_MARK_WIDTH
         if record.state == "unlabelled":
             text, colour = "not tagged", QColor(theme.MUTED)
         elif record.label:
             text, colour = record.label, QColor(theme.TEXT)
         else:
             text, colour = "no landmark", QColor(theme.MUTED)
-        width = strip.right() - badge_width - 6 - text_left
+        width = label_width(strip.width(), record)
         painter.setPen(colour)
         painter.drawText(QRectF(text_left, strip.top(), width, 22), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width)))
