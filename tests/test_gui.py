@@ -613,7 +613,7 @@ def test_the_loupe_caption_cuts_a_long_landmark_name_on_a_laptop_instead_of_runn
         qtbot, window, tmp_path) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from app.gui.loupe_view import HINT
+    from app.gui.loupe_view import HINT, SHORT_HINT
 
     long_name = "Basilica Cattedrale Metropolitana di Santa Maria Assunta e San Giovanni Battista (Duomo di Urbino)"
     added_folder(qtbot, window, tmp_path, count=2)
@@ -634,6 +634,7 @@ def test_the_loupe_caption_cuts_a_long_landmark_name_on_a_laptop_instead_of_runn
     assert window.loupe.title.text().startswith("Basilica") and window.loupe.title.text().endswith("…")
     assert window.loupe.title.toolTip() == long_name
     assert window.loupe.title.width() >= window.loupe.width() // 2  # the label comes first: most of the row
+    assert hint.text() == SHORT_HINT and hint.toolTip() == HINT  # the keys whole, not "A acc…"
     window.resize(1600, 900)
     qtbot.keyClick(window.loupe, Qt.Key.Key_Right)  # a short label: room again for the whole key hint
     qtbot.waitUntil(lambda: window.loupe.record_id == ids[1])

@@ -17,12 +17,18 @@ class ElidedLabel(QLabel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._full_text = ""
+        self._short_text = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)  # shrinks to nothing
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
-        self._full_text = text
-        self.setToolTip(text)
+        self.set_texts(text, "")
+
+    def set_texts(self, full: str, short: str) -> None:
+        """`full` where it fits, else `short` (a key hint's keys alone), cut only when
+        even that does not fit; the tooltip has the full text."""
+        self._full_text, self._short_text = full, short
+        self.setToolTip(full)
         self._fit()
 
     def full_text(self) -> str:
@@ -45,5 +51,8 @@ class ElidedLabel(QLabel):
             self._fit()
 
     def _fit(self) -> None:
-        shown = self.fontMetrics().elidedText(self._full_text, Qt.TextElideMode.ElideRight, max(self.width(), 0))
-        super().setText(shown)
+        width, metrics = max(self.width(), 0), self.fontMetrics()
+        text = self._full_text
+        if self._short_text and metrics.horizontalAdvance(text) > width:
+            text = self._short_text
+        super().setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))

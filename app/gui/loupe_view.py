@@ -20,6 +20,7 @@ from app.gui.elided_label import ElidedLabel
 _STEP_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}
 _CLOSE_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 HINT = "←/→ previous / next  ·  A accept  ·  R reject  ·  L label  ·  Esc back"  # short: it shares a line
+SHORT_HINT = "←/→  ·  A  ·  R  ·  L  ·  Esc"  # the keys alone, on a laptop (the whole hint in its tooltip)
 MARGIN, CAPTION_GAP = 16, 16
 LABEL_SHARE_AT_LEAST = 0.6  # of the caption row, for the label and its state when both sides are long
 
@@ -81,7 +82,7 @@ class LoupeView(QWidget):
         self.file_line.setProperty("role", "muted")
         self.file_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         hint = ElidedLabel()
-        hint.setText(HINT)
+        hint.set_texts(HINT, SHORT_HINT)
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.hint = hint
