@@ -253,6 +253,17 @@ def test_forget_and_relocate_take_a_library_folder_typed_in_another_case(tmp_pat
     assert index.roots() == [] and index.count() == 0
 
 
+def test_a_case_slip_on_a_case_sensitive_disk_names_no_library_folder(tmp_path, trip, index) -> None:
+    """On Linux or a NAS `~/trip` is not `~/Trip`: forget and relocate must not take it
+    for that library folder, which is there (found by review)."""
+    scan(index, [trip])
+    with pytest.raises(UsageError):
+        folder_contents(index, tmp_path / "trip")
+    with pytest.raises(UsageError):
+        relocate_folder(index, tmp_path / "trip", tmp_path / "elsewhere")
+    assert index.roots() == [trip]
+
+
 def test_a_folder_that_is_no_library_folder_is_still_refused(tmp_path, trip, index, case_insensitive_disk) -> None:
     scan(index, [trip])
     case_insensitive_disk()

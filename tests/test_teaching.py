@@ -181,6 +181,23 @@ def test_a_reject_sets_aside_what_the_photo_taught_and_taking_it_back_restores_i
                               (photo_id,)).fetchone()[0] == 0
 
 
+def test_merging_a_typo_into_a_place_does_not_silence_a_photo_that_teaches_it(library, tiny_bundle):
+    """A correction leaves the typo rejected for its photo; merging the typo into the
+    right name moved that rejection onto the name the photo holds and teaches, which set
+    its reference aside (found by review)."""
+    from app.core.rename import rename_place
+
+    index, paths, ids = library
+    teach(index, "Our cabbin", paths["cabin"][1:3], bundle=tiny_bundle)
+    photo_id = ids["cabin"][0]
+    index.set_label(photo_id, "Our cabbin", source="model", state="suggested")
+    learn_from_correction(index, photo_id, "Our cabin", bundle=tiny_bundle)
+    rename_place(index, "Our cabbin", "Our cabin")
+    assert (index.get(photo_id).label, index.get(photo_id).state) == ("Our cabin", "accepted")
+    assert store.taught_labels(index.conn) == {"Our cabin": 3}
+    assert (photo_id, "Our cabin") not in store.rejected(index.conn)
+
+
 def test_a_correction_rejects_the_old_label_and_teaches_the_new_one(library, tiny_bundle):
     index, _, ids = library
     photo_id = ids["cabin"][0]

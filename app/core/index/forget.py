@@ -43,6 +43,15 @@ class FolderContents:
         return _what_goes(counted(self.photos, "photo"), self.yours, self.taught)
 
 
+def _same_folder_or_both_gone(stored: str, root: str) -> bool:
+    """Whether a library folder stored in another case is the folder `root` names: the
+    same folder on a case-insensitive disk, or both gone (a folder to relocate). On a
+    case-sensitive disk `~/Trip` there is another folder than a typed `~/trip`."""
+    if os.path.lexists(stored):
+        return str(canonical_path(stored)) == root
+    return not os.path.lexists(root)
+
+
 def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     """The library folder (a root) that `folder` names; UsageError naming the library's
     folders when it is none (a sub-folder is part of its root and cannot be `action`).
@@ -60,7 +69,7 @@ def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     if root in library:
         return root
     same = [r for r in library if fold(r) == fold(root)]
-    if len(same) == 1 and not os.path.lexists(root):
+    if len(same) == 1 and _same_folder_or_both_gone(same[0], root):
         return same[0]
     within = next((r for r, whole in library.items() if whole and is_within(root, r)), None)
     if within is not None:

@@ -284,9 +284,13 @@ def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, l
             refresh_fts_label(conn, photo_id)
             accepted += state == "accepted"
         photos += len(rows)
-        # a photo that rejected both spellings keeps one rejection
+        # a photo that rejected both spellings keeps one rejection; one that rejected the
+        # typo and holds `new` (a correction's trace) has no rejection of its own label:
+        # that would set aside the reference it teaches `new` by (teaching_store)
         conn.execute("UPDATE OR IGNORE rejections SET label = ? WHERE label = ?", (new, spelling))
         conn.execute("DELETE FROM rejections WHERE label = ?", (spelling,))
+        conn.execute("DELETE FROM rejections WHERE label = ? AND photo_id IN "
+                     "(SELECT photo_id FROM labels WHERE label = ? AND state != 'rejected')", (new, new))
         conn.execute(
             "UPDATE predictions SET label = ?, landmark_id = CASE WHEN landmark_id LIKE 'taught:%' THEN ? "
             "ELSE landmark_id END WHERE label = ?",
