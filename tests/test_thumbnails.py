@@ -105,6 +105,21 @@ def test_a_dark_sky_at_the_top_of_a_thumbnail_is_the_photo_not_a_bar(tmp_path: P
     assert make_thumbnail(photo, 160).size == (160, 106)  # nothing cut
 
 
+def test_a_night_scene_dark_above_and_below_keeps_its_whole_thumbnail(tmp_path: Path) -> None:
+    """Black sky and black water round a lit skyline looked like letterbox bars: a
+    thumbnail with the photo's shape already is not trimmed (found by review)."""
+    photo = tmp_path / "fireworks.jpg"
+    buffer = io.BytesIO()
+    night = Image.new("RGB", (160, 106), (0, 0, 0))
+    night.paste(Image.new("RGB", (160, 80), (220, 170, 60)), (0, 13))
+    night.save(buffer, "JPEG", quality=95)
+    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
+                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
+            "thumbnail": buffer.getvalue()}
+    Image.new("RGB", (1600, 1060), (220, 170, 60)).save(photo, "JPEG", exif=piexif.dump(exif))
+    assert make_thumbnail(photo, 160).size == (160, 106)
+
+
 def test_a_16_bit_scan_shows_its_picture_not_a_white_frame(tmp_path: Path) -> None:
     """16-bit grey TIFFs (film scans) came out nearly all white: converting to RGB clipped
     every value over 255. They are scaled to 8 bits, as the model sees them."""

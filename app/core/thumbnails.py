@@ -211,7 +211,8 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
         return None
     if max(thumb.size) < size * EMBEDDED_ENOUGH:
         return None
-    thumb = _crop_to_aspect(_trim_letterbox(thumb.convert("RGB")), full_size[0] / max(1, full_size[1]))
+    aspect = full_size[0] / max(1, full_size[1])
+    thumb = _crop_to_aspect(_trim_letterbox(thumb.convert("RGB"), aspect), aspect)
     orientation = exif.get("0th", {}).get(piexif.ImageIFD.Orientation, 1)
     return _apply_orientation(thumb, orientation)
 
@@ -220,17 +221,21 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
 # than this share of a side (a wholly dark thumbnail, a lens cap, is left as it is).
 BAR_LEVEL = 24
 MAX_BAR_SHARE = 0.15
+ASPECT_TOLERANCE = 0.03  # a thumbnail this near the photo's shape is the photo, bars and all
 
 
-def _trim_letterbox(thumb: Image.Image) -> Image.Image:
+def _trim_letterbox(thumb: Image.Image, aspect: float) -> Image.Image:
     """Cut black bars on both opposite sides (Nikon pads its 160 × 120 thumbnails of 3:2
     photos with 8-10 rows above and below, some with 4 columns at the sides too): the
-    aspect crop alone left a black frame round the tile. One dark side alone (a night
-    sky) is the photo's own."""
+    aspect crop alone left a black frame round the tile. Only a thumbnail whose shape is
+    not the photo's (`aspect`) is padded, and only a cut that brings it nearer is one:
+    a night scene dark above and below, or one dark side alone, is the photo's own."""
     import numpy as np
 
-    gray = np.asarray(thumb.convert("L"))
     width, height = thumb.size
+    if _aspect_off(width / max(1, height), aspect) < ASPECT_TOLERANCE:
+        return thumb
+    gray = np.asarray(thumb.convert("L"))
     rows, cols = gray.max(axis=1), gray.max(axis=0)
     top, bottom = _dark_run(rows, height), _dark_run(rows[::-1], height)
     left, right = _dark_run(cols, width), _dark_run(cols[::-1], width)
@@ -240,7 +245,14 @@ def _trim_letterbox(thumb: Image.Image) -> Image.Image:
         left = right = 0
     if not (top or left):
         return thumb
+    trimmed = (width - left - right) / max(1, height - top - bottom)
+    if _aspect_off(trimmed, aspect) >= _aspect_off(width / max(1, height), aspect):
+        return thumb
     return thumb.crop((left, top, width - right, height - bottom))
+
+
+def _aspect_off(current: float, aspect: float) -> float:
+    return abs(current - aspect) / aspect
 
 
 def _dark_run(maxima, length: int) -> int:
@@ -256,7 +268,7 @@ def _crop_to_aspect(thumb: Image.Image, aspect: float) -> Image.Image:
     """Cut the letterbox bars cameras add when the thumbnail's aspect differs from the photo's."""
     width, height = thumb.size
     current = width / max(1, height)
-    if abs(current - aspect) / aspect < 0.03:
+    if _aspect_off(current, aspect) < ASPECT_TOLERANCE:
         return thumb
     if current < aspect:  # bars above and below
         new_height = max(1, round(width / aspect))
