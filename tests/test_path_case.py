@@ -321,3 +321,22 @@ def test_a_rescan_of_the_library_merges_the_spellings_too(tmp_path, index, case_
     case_insensitive_disk()
     summary = scan(index, index.roots())
     assert index.roots() == [tmp_path / "Trip"] and index.count() == 1 and summary.errors == 0
+
+
+def test_a_folder_inside_a_library_folder_stored_in_another_case_is_not_indexed_twice(
+        tmp_path, index, case_insensitive_disk) -> None:
+    """An older version kept `~/pictures` as typed; scanning `~/Pictures/Trip` as the disk
+    spells it made a second library folder and a second, unlabelled row for each photo
+    (found by review). The library folder is respelled with all under it, labels kept."""
+    typed = tmp_path / "pictures"
+    write_jpeg(typed / "Trip" / "DSC_0001.JPG", color=(200, 10, 10))
+    scan(index, [typed])  # as the older version stored it
+    photo = index.search("DSC_0001")[0]
+    index.set_label(photo.id, "Colosseum")
+    typed.rename(tmp_path / "Pictures")  # the disk's own spelling
+    case_insensitive_disk()
+    scan(index, [tmp_path / "Pictures" / "Trip"])
+    assert index.roots() == [tmp_path / "Pictures"]
+    assert indexed_paths(index) == [str(tmp_path / "Pictures" / "Trip" / "DSC_0001.JPG")]
+    assert index.count() == 1 and index.get(photo.id).label == "Colosseum"
+    assert photo_ids_under(index, [tmp_path / "pictures" / "trip" / "dsc_0001.jpg"]) == [photo.id]

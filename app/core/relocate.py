@@ -79,6 +79,31 @@ def relocate_folder(
     return summary
 
 
+def respell_library_folders(index) -> list[tuple[str, str]]:
+    """Library folders an older version stored as typed (`~/pictures` for `~/Pictures`
+    on a case-insensitive disk), with everything the index knows under them, respelled
+    as the disk spells them. The same folder, so no file is checked: without this a
+    folder inside one, scanned as the disk spells it, was indexed a second time. One
+    whose other spelling is indexed too is left to the scan (scanner's merge of
+    spellings). Returns the (old, new) spellings moved."""
+    from app.core.path_case import DiskNames, fold
+
+    names, moved = DiskNames(), []
+    for (stored,) in index.conn.execute("SELECT path FROM library_roots").fetchall():
+        old = os.fsdecode(stored) if isinstance(stored, bytes) else stored
+        new = str(canonical_path(old, names))
+        if new == old or fold(new) != fold(old) or _files_under(index.conn, new, limit=1):
+            continue  # as the disk spells it, not the same name, or both spellings indexed
+        if index.conn.execute("SELECT 1 FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(new),)).fetchone():
+            continue
+        moves = [(file_id, path, _moved(path, old, new), size, fingerprint)
+                 for file_id, path, size, fingerprint in _files_under(index.conn, old)]
+        with index.transaction() as conn:
+            _move_paths(conn, old, new, moves)
+        moved.append((old, new))
+    return moved
+
+
 def _moved(path: str, root: str, target: str) -> str:
     """`path` (in `root` or below it) at the same place under `target`."""
     return target + path[len(root.rstrip(os.sep)):]

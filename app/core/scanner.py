@@ -150,6 +150,9 @@ class _Scan:
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
+        from app.core.relocate import respell_library_folders
+
+        respell_library_folders(self.index)  # an older version's `~/pictures` is `~/Pictures` first
         names = DiskNames()  # the roots' folders listed once (only roots: the walk reads names from listings)
         resolved = list(dict.fromkeys(str(canonical_path(r, names)) for r in roots))
         self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
