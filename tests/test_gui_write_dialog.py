@@ -12,23 +12,15 @@ pytest.importorskip("pytestqt")
 from app.core.metadata.keywords import KeywordFields  # noqa: E402
 from app.core.metadata.plan import PlannedWrite  # noqa: E402
 from tests.test_gui import added_folder, wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_laptop_width import laptop_window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    from app.gui.app import create_application, open_main_window
-
-    create_application()
-    win = open_main_window(tmp_path / "index.db")
-    qtbot.addWidget(win)
-    win.resize(1024, 640)
-    win.show()
-    wait_for_results(qtbot, win)
-    yield win
-    close_main_window(win)
+def window(laptop_window):
+    """The app at 1,024 × 640, as on a laptop."""
+    return laptop_window
 
 DEEP = "/Volumes/Photo archive 2019/Trips/Notre-Dame de la Garde and the Vieux Port of Marseille"
 

@@ -67,6 +67,17 @@ def test_letterboxed_embedded_thumbnail_is_cropped_to_the_photo_aspect(tmp_path:
     assert sum(image.getpixel((image.width // 2, 1))) > 300  # no black bar left at the top
 
 
+def photo_with_thumbnail(path: Path, thumbnail: Image.Image, size: tuple[int, int], color) -> Path:
+    """A JPEG of `size` in `color` whose EXIF carries `thumbnail` (as a camera pads it)."""
+    buffer = io.BytesIO()
+    thumbnail.save(buffer, "JPEG", quality=95)
+    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
+                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
+            "thumbnail": buffer.getvalue()}
+    Image.new("RGB", size, color).save(path, "JPEG", exif=piexif.dump(exif))
+    return path
+
+
 def frame_brightness(image: Image.Image) -> list[int]:
     """The brightest value on each edge of the image (top, bottom, left, right)."""
     gray = image.convert("L")
@@ -79,44 +90,26 @@ def frame_brightness(image: Image.Image) -> list[int]:
 def test_a_thumbnail_padded_on_all_four_sides_loses_its_black_frame(tmp_path: Path) -> None:
     """Nikon's D70 pads its 160 × 120 thumbnail with 10 rows above and below and 4
     columns at each side: the aspect crop alone left a black frame round the tile."""
-    photo = tmp_path / "DSC_0001.JPG"
-    buffer = io.BytesIO()
     boxed = Image.new("RGB", (160, 120), (0, 0, 0))
     boxed.paste(Image.new("RGB", (152, 100), (90, 140, 220)), (4, 10))
-    boxed.save(buffer, "JPEG", quality=95)
-    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
-                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
-            "thumbnail": buffer.getvalue()}
-    Image.new("RGB", (3008, 2000), (90, 140, 220)).save(photo, "JPEG", exif=piexif.dump(exif))
+    photo = photo_with_thumbnail(tmp_path / "DSC_0001.JPG", boxed, (3008, 2000), (90, 140, 220))
     image = make_thumbnail(photo, 160)
     assert min(frame_brightness(image)) > 100 and abs(image.width / image.height - 1.504) < 0.05
 
 
 def test_a_dark_sky_at_the_top_of_a_thumbnail_is_the_photo_not_a_bar(tmp_path: Path) -> None:
-    photo = tmp_path / "night.jpg"
-    buffer = io.BytesIO()
     night = Image.new("RGB", (160, 106), (200, 180, 90))
     night.paste(Image.new("RGB", (160, 12), (0, 0, 0)), (0, 0))  # black sky, lit town below
-    night.save(buffer, "JPEG", quality=95)
-    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
-                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
-            "thumbnail": buffer.getvalue()}
-    Image.new("RGB", (1600, 1060), (200, 180, 90)).save(photo, "JPEG", exif=piexif.dump(exif))
+    photo = photo_with_thumbnail(tmp_path / "night.jpg", night, (1600, 1060), (200, 180, 90))
     assert make_thumbnail(photo, 160).size == (160, 106)  # nothing cut
 
 
 def test_a_night_scene_dark_above_and_below_keeps_its_whole_thumbnail(tmp_path: Path) -> None:
     """Black sky and black water round a lit skyline looked like letterbox bars: a
     thumbnail with the photo's shape already is not trimmed (found by review)."""
-    photo = tmp_path / "fireworks.jpg"
-    buffer = io.BytesIO()
     night = Image.new("RGB", (160, 106), (0, 0, 0))
     night.paste(Image.new("RGB", (160, 80), (220, 170, 60)), (0, 13))
-    night.save(buffer, "JPEG", quality=95)
-    exif = {"0th": {}, "Exif": {}, "1st": {piexif.ImageIFD.JPEGInterchangeFormat: 0,
-                                           piexif.ImageIFD.JPEGInterchangeFormatLength: 0},
-            "thumbnail": buffer.getvalue()}
-    Image.new("RGB", (1600, 1060), (220, 170, 60)).save(photo, "JPEG", exif=piexif.dump(exif))
+    photo = photo_with_thumbnail(tmp_path / "fireworks.jpg", night, (1600, 1060), (220, 170, 60))
     assert make_thumbnail(photo, 160).size == (160, 106)
 
 
