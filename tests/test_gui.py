@@ -727,6 +727,22 @@ def test_a_job_whose_index_goes_bad_reports_what_to_do(qtbot) -> None:
     assert "is damaged" in blocker.args[-1] and "scan your folders again" in blocker.args[-1]
 
 
+def test_a_model_bundle_gone_is_reported_without_a_traceback(qtbot, capfd, tmp_path) -> None:
+    """A bundle chosen in Settings and gone since printed a Python traceback on the
+    console: the user's to mend, like a missing file, not a bug of ours."""
+    from app.gui.job_runner import JobRunner
+    from model.bundle import load_bundle
+
+    def work(progress, cancel, emit):
+        load_bundle(tmp_path / "usb" / "landmarks-v2.ltbundle")
+
+    runner = JobRunner()
+    with qtbot.waitSignal(runner.failed, timeout=5000) as blocker:
+        assert runner.start("Tagging", work)
+    assert "does not exist" in blocker.args[-1]
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_gui_command_without_a_display_prints_one_line_and_exits_2(monkeypatch, capsys) -> None:
     from app.cli.main import main
 

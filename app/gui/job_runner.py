@@ -64,9 +64,11 @@ class _JobRunnable(QRunnable):
             from model.errors import ModelError
 
             detail = index_problem_message(None, error)  # the index went bad (or busy) under the job
-            if detail is None:
-                detail = str(error) if isinstance(error, ModelError) else f"{type(error).__name__}: {error}"
-                traceback.print_exc()
+            if detail is None and isinstance(error, ModelError):
+                detail = str(error)  # a bundle gone or broken: the user's to mend, no trace of ours
+            elif detail is None:
+                detail = f"{type(error).__name__}: {error}"
+                traceback.print_exc()  # a bug: its trace for the report
             self._signals.failed.emit(detail)
             return
         if self._cancel.cancelled:
