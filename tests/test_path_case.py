@@ -340,3 +340,31 @@ def test_a_folder_inside_a_library_folder_stored_in_another_case_is_not_indexed_
     assert indexed_paths(index) == [str(tmp_path / "Pictures" / "Trip" / "DSC_0001.JPG")]
     assert index.count() == 1 and index.get(photo.id).label == "Colosseum"
     assert photo_ids_under(index, [tmp_path / "pictures" / "trip" / "dsc_0001.jpg"]) == [photo.id]
+
+
+@pytest.mark.parametrize("stronger_on", ["the old spelling", "the disk's spelling"])
+def test_merging_two_spellings_keeps_the_stronger_word_of_the_user(tmp_path, index, case_insensitive_disk,
+                                                                   stronger_on) -> None:
+    """Both rows of one file held a word of the user's (an accepted label on one, a
+    rejected suggestion on the other): move recognition adopts only into a row holding
+    nothing of the user's, so the accepted label stayed on a row marked missing, which
+    `forget --missing` would drop (found by review). The stronger word stays, the
+    rejection joins it."""
+    typed = tmp_path / "trip"
+    write_jpeg(typed / "DSC_0001.JPG", color=(200, 10, 10))
+    scan(index, [typed])  # an older version: stored as typed
+    old = index.search("DSC_0001")[0]
+    typed.rename(tmp_path / "Trip")
+    scan(index, [tmp_path / "Trip"])  # and again as the disk spells it, before this fix
+    new = next(r for r in index.search("DSC_0001") if r.id != old.id)
+    accepted, rejected = (old, new) if stronger_on == "the old spelling" else (new, old)
+    index.set_label(accepted.id, "Colosseum")
+    index.set_label(rejected.id, "Pantheon", source="model", state="suggested")
+    index.set_state([rejected.id], "rejected")
+    case_insensitive_disk()
+    scan(index, [tmp_path / "Trip"])
+    assert index.count("is:missing") == 0 and index.count() == 1
+    [photo] = index.search("DSC_0001")
+    assert (photo.label, photo.state, photo.path) == ("Colosseum", "accepted", str(tmp_path / "Trip" / "DSC_0001.JPG"))
+    assert index.photo_ids('label:"colosseum"') == [photo.id]
+    assert index.conn.execute("SELECT photo_id, label FROM rejections").fetchall() == [(photo.id, "Pantheon")]

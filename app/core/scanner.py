@@ -138,6 +138,7 @@ class _Scan:
         self.visited: set[str] = set()
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
+        self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
         self.pending_errors: list[tuple[str, str]] = []
         # Indexed files with a scan problem (a RAW kept with its JPEG): an unchanged one is
@@ -269,8 +270,10 @@ class _Scan:
         joins each to its row here, its labels kept (see _recognise_moves)."""
         for other, other_whole in self.index.other_spellings_of(root, whole):
             self.index.remove_root(other)
+            already = len(self.became_missing)
             for folder in catalog.folders_under(self.conn, other) if other_whole else [other]:
                 self._sync_folder(folder, {})
+            self.other_spelling_ids.update(self.became_missing[already:])
 
     def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]] | None:
         """Subfolders to visit and {photo file name: (size, mtime_ns)}; None when
@@ -533,6 +536,12 @@ class _Scan:
             earlier = new_id is None
             if earlier:
                 new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+            if new_id is None and old_id in self.other_spelling_ids:
+                # the same file indexed under both spellings, each with a word of the user's
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
+                if new_id is not None:
+                    with self.index.transaction() as conn:
+                        catalog.take_over_users_words(conn, old_id, new_id)
             if new_id is not None:
                 self._adopt(old_id, new_id, new_in_this_scan=not earlier, missing_in_this_scan=True)
         if self.summary.new and self.conn.execute(

@@ -215,10 +215,12 @@ def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> 
     return None if row is None else int(row[0])
 
 
-def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
+def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
+                    users_words_too: bool = False) -> int | None:
     """A present photo indexed before this scan (a folder read on its own earlier: the
     photos were moved there, then their old folder read) with a file of the same
-    fingerprint as one of the missing photo's files, if it holds nothing of the user's."""
+    fingerprint as one of the missing photo's files, if it holds nothing of the user's
+    (or, `users_words_too`, whatever it holds: the same file under two spellings)."""
     rows = conn.execute(
         "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "JOIN photos np ON np.id = nf.photo_id "
@@ -226,7 +228,26 @@ def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int) -> i
         "AND np.id <> ? AND np.missing = 0 ORDER BY np.id",
         (old_id, newer_than, old_id),
     ).fetchall()
-    return next((int(r[0]) for r in rows if holds_nothing_of_the_user(conn, int(r[0]))), None)
+    return next((int(r[0]) for r in rows if users_words_too or holds_nothing_of_the_user(conn, int(r[0]))), None)
+
+
+# How much of the user's word a label row holds: theirs or accepted, a rejection, a suggestion.
+_WORD_WEIGHT = "CASE WHEN source = 'user' OR state = 'accepted' THEN 3 WHEN state = 'rejected' THEN 2 ELSE 1 END"
+
+
+def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """Before `old_id` adopts `new_id` (one file indexed under two spellings of its
+    folder, each row with a word of the user's): the stronger label of the two stays
+    (the user's or accepted over a rejection over a suggestion; `old_id`'s when equal),
+    and `new_id`'s rejections and taught references join `old_id`'s."""
+    weights = dict(conn.execute(
+        f"SELECT photo_id, {_WORD_WEIGHT} FROM labels WHERE photo_id IN (?, ?)", (old_id, new_id)).fetchall())
+    if weights.get(new_id, 0) > weights.get(old_id, 0):
+        conn.execute("DELETE FROM labels WHERE photo_id = ?", (old_id,))
+        conn.execute("UPDATE labels SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
+    for table in ("rejections", "taught_refs"):
+        conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
+        conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
 
 
 def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
