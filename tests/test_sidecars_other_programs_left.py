@@ -20,10 +20,7 @@ from app.core.scanner import scan
 from tests.test_metadata_fields import DARKTABLE_SIDECAR
 from tests.test_metadata_support import add_photo, make_jpeg
 from tests.test_write_labels import raw_with_sidecar
-
-
-def write_all(index: PhotoIndex, options: WriteOptions = WriteOptions()):
-    return write_labels(index, plan_writes(index, "", False, options), options)
+from tests.test_write_odd_files import write_all
 
 
 def test_an_uppercase_xmp_sidecar_is_written_into_not_beside(tmp_path) -> None:

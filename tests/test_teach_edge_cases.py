@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,13 +50,19 @@ def test_nothing_to_teach_from_is_a_usage_error_naming_each_file(capsys, tmp_pat
     assert code == 2 and "gone.jpg: does not exist" in err and "notes.jpg" in err
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
-def test_a_photo_given_through_a_symbolic_link_is_tagged_and_taught(capsys, tmp_path, tiny_bundle):
+def linked_photo(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(a photo in originals/, the "best of" folder, a link there to the photo)."""
     (real,) = photos(tmp_path / "originals", 1)
     best = tmp_path / "best of"
     best.mkdir()
     link = best / "favourite.jpg"
     link.symlink_to(real)
+    return real, best, link
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_photo_given_through_a_symbolic_link_is_tagged_and_taught(capsys, tmp_path, tiny_bundle):
+    real, best, link = linked_photo(tmp_path)
     db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
     assert main(["--db", db, "tag", "--model", model, "--workers", "0", "--json", str(link)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -68,11 +75,7 @@ def test_a_photo_given_through_a_symbolic_link_is_tagged_and_taught(capsys, tmp_
 def test_a_link_to_a_photo_of_the_library_tags_and_teaches_that_photo(capsys, tmp_path, tiny_bundle):
     """The library holds the photo under its own name (a link to it is no second photo):
     given through a link, `tag` and `teach` act on that photo."""
-    (real,) = photos(tmp_path / "originals", 1)
-    best = tmp_path / "best of"
-    best.mkdir()
-    link = best / "favourite.jpg"
-    link.symlink_to(real)
+    real, best, link = linked_photo(tmp_path)
     db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
     assert main(["--db", db, "scan", str(tmp_path / "originals"), str(best)]) == 0
     capsys.readouterr()

@@ -10,15 +10,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata import plan_writes, undo_last_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import APP1, XMP_HEADER, Segment, build_jpeg, insertion_index, parse_jpeg
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.verify import exiftool_changes, exiftool_fields
 from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
+from tests.test_write_keyword_policy import index, write_all  # noqa: F401 (index: a fixture)
 
 DIGIKAM_NS = "http://www.digikam.org/ns/1.0/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -84,19 +82,6 @@ def tags_list(path: Path) -> list[str]:
     """TagsList as exiftool reads it (the reader digiKam users compare with)."""
     require_exiftool()
     return as_list(exiftool_tags(path, "XMP-digiKam:TagsList").get("XMP-digiKam:TagsList"))
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index, options=WriteOptions()):
-    summary = write_labels(index, plan_writes(index, "", False, options), options)
-    assert summary.failed == 0, summary.errors
-    return summary
 
 
 def test_a_digikam_tagged_jpeg_gets_the_landmark_in_its_tags_list(tmp_path, index):
