@@ -22,7 +22,7 @@ import numpy as np
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
 from app.core.path_case import DiskNames, canonical_path
-from app.core.scanner import not_a_photo_reason
+from app.core.scanner import not_a_photo_reason, scan
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
@@ -494,8 +494,6 @@ def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
             given_folders.add(folder)
         if folder not in folders:
             folders.append(folder)
-    from app.core.scanner import scan
-
     folder_only = [folder for folder in folders if folder not in given_folders]
     return scan(index, folders, progress=progress, cancel=cancel, folder_only=folder_only)
 
