@@ -233,3 +233,35 @@ def test_head_warm_up_keeps_the_backbone_frozen_for_its_epochs(prepared, tmp_pat
     assert torch.equal(first["state_dict"][key], initial[key])  # warm-up epoch: backbone untouched
     assert not torch.equal(second["state_dict"][key], initial[key])  # then it trains
     assert not torch.equal(first["state_dict"]["head.weight"], initial["head.weight"])
+
+
+@pytest.mark.slow
+def test_frozen_blocks_keep_the_stem_and_early_blocks_at_their_start(prepared, tmp_path):
+    from model.network import LandmarkNet
+    from training.checkpoint import load_checkpoint
+    from training.train import net_config_for, train
+
+    config = tiny_config(prepared, tmp_path / "run", epochs=1)
+    config.model.frozen_blocks = 3
+    config.model.pretrained = False
+    torch.manual_seed(config.seed)
+    trained = load_checkpoint(train(config).last_checkpoint)["state_dict"]
+    torch.manual_seed(config.seed)
+    initial = LandmarkNet(net_config_for(config, 3)).state_dict()
+    early = [k for k in initial if k.startswith(("backbone.trunk._conv_stem", "backbone.trunk._bn0"))
+             or any(k.startswith(f"backbone.trunk._blocks.{i}.") for i in range(3))]
+    assert any("running_mean" in k for k in early)  # statistics stay as well as weights
+    assert all(torch.equal(trained[k], initial[k]) for k in early)
+    later = "backbone.trunk._blocks.3._project_conv.weight"
+    assert not torch.equal(trained[later], initial[later])
+
+
+def test_frozen_blocks_beyond_the_trunk_are_refused(prepared, tmp_path):
+    from training.errors import ConfigError
+    from training.train import train
+
+    config = tiny_config(prepared, tmp_path / "run", epochs=1)
+    config.model.frozen_blocks = 99
+    config.model.pretrained = False
+    with pytest.raises(ConfigError, match="frozen_blocks=99.*blocks"):
+        train(config)

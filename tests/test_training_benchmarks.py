@@ -1,5 +1,5 @@
-"""The GPU benchmark: a message and status 0 without CUDA, and a loader measurement
-that no epoch boundary interrupts."""
+"""The GPU benchmarks: a message and status 0 without CUDA, a loader measurement
+that no epoch boundary interrupts, and a recipe sweep whose every entry is a valid config."""
 
 from __future__ import annotations
 
@@ -37,3 +37,30 @@ def test_the_loader_is_timed_over_one_long_epoch_of_fresh_permutations():
     assert sorted(positions[:5]) == sorted(positions[5:10]) == list(range(5))
     assert positions[:5] != positions[5:10]  # each pass is its own permutation
     assert [e for _, e in items] == [0] * 5 + [1] * 5 + [2] * 2
+
+
+def load_sweep():
+    path = BENCH.parent / "gpu_recipe_sweep.py"
+    spec = importlib.util.spec_from_file_location("gpu_recipe_sweep_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_recipe_of_the_sweep_is_a_valid_training_config(tmp_path):
+    from training.config import config_from_dict
+
+    sweep = load_sweep()
+    for name in sweep.GRID:
+        config = config_from_dict(sweep.config_for(name, tmp_path / "prepared", tmp_path, None, 2, "cuda"))
+        config.validate()
+        assert config.run_dir == str(tmp_path / name)
+        for dotted, value in sweep.GRID[name].items():
+            section, _, key = dotted.rpartition(".")
+            assert getattr(getattr(config, section) if section else config, key) == value, (name, dotted)
+
+
+def test_the_sweep_says_it_needs_a_gpu_and_exits_cleanly(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert load_sweep().main(["--manifest", str(tmp_path), "--out", str(tmp_path / "out")]) == 0
+    assert "no CUDA GPU" in capsys.readouterr().out

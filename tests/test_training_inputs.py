@@ -415,7 +415,7 @@ def trained_run(prepared, tmp_path_factory):
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("one_torch_thread")
-@pytest.mark.parametrize("key, value", [("name", "adam"), ("freeze_backbone", True)])
+@pytest.mark.parametrize("key, value", [("name", "adam"), ("freeze_backbone", True), ("frozen_blocks", 2)])
 def test_resuming_with_another_optimizer_shape_is_a_clear_error(prepared, trained_run, key, value):
     from training.train import train
 
@@ -423,7 +423,7 @@ def test_resuming_with_another_optimizer_shape_is_a_clear_error(prepared, traine
     if key == "name":
         config.optim.name = value
     else:
-        config.model.freeze_backbone = value
+        setattr(config.model, key, value)
     with pytest.raises(CheckpointError, match=f"{key}=.*resume with"):
         train(config, resume=True)
 

@@ -54,6 +54,11 @@ class ModelConfig:
     # Train the head alone for the first N epochs, then the whole network: a randomly
     # initialised margin head otherwise drags a pretrained backbone off course.
     frozen_backbone_epochs: int = 0
+    # Keep the stem and the first N blocks of an EfficientNet trunk at their ImageNet
+    # weights (and statistics) for the whole run: the early layers see the largest maps,
+    # so freezing them makes a CPU fine-tune much cheaper while the later stages and
+    # the head still learn from augmented photos. 0 trains the whole trunk.
+    frozen_blocks: int = 0
     # Which BatchNorm layers keep their running statistics instead of batch statistics:
     # false/"none", true/"backbone" (small batches: keep ImageNet statistics), or "all"
     # (the neck's BatchNorm1d too — only for exact multi-process comparisons on CPU,
@@ -144,6 +149,7 @@ class TrainConfig:
             (DEVICE_PATTERN.fullmatch(self.device) is not None,
              f"device={self.device!r}; use auto, cpu, cuda, cuda:N or mps"),
             (self.seed >= 0, f"seed={self.seed} must be 0 or more"),
+            (m.frozen_blocks >= 0, f"model.frozen_blocks={m.frozen_blocks} must be 0 or more (0 trains the whole trunk)"),
             (self.eval_every >= 1, f"eval_every={self.eval_every} must be at least 1 (validate every N epochs)"),
             (self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
              f"max_steps_per_epoch={self.max_steps_per_epoch} must be at least 1 (or unset)"),

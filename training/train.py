@@ -83,8 +83,25 @@ def backbone_frozen_in(config: TrainConfig, epoch: int) -> bool:
     return config.model.freeze_backbone or epoch < config.model.frozen_backbone_epochs
 
 
+def early_layers(net, frozen_blocks: int) -> list:
+    """The stem and the first `frozen_blocks` blocks of the trunk (see ModelConfig.frozen_blocks)."""
+    if frozen_blocks <= 0:
+        return []
+    trunk = net.backbone.trunk
+    blocks = getattr(trunk, "_blocks", None)
+    if blocks is None:
+        raise ConfigError(f"model.frozen_blocks needs an EfficientNet trunk; {net.backbone.name} has no blocks")
+    if frozen_blocks > len(blocks):
+        raise ConfigError(
+            f"model.frozen_blocks={frozen_blocks}, but {net.backbone.name} has {len(blocks)} blocks; "
+            "use freeze_backbone = true to freeze all of it"
+        )
+    return [trunk._conv_stem, trunk._bn0, *blocks[:frozen_blocks]]
+
+
 def set_train_mode(net, config: TrainConfig, epoch: int = 0) -> None:
-    """Training mode, except a frozen backbone and frozen BatchNorm layers stay in eval.
+    """Training mode, except a frozen backbone (or its frozen early blocks) and frozen
+    BatchNorm layers stay in eval.
 
     The neck's BatchNorm1d centres the embedding; it keeps learning unless the mode is
     "all" (a network whose neck is frozen at its initial statistics collapses).
@@ -97,6 +114,9 @@ def set_train_mode(net, config: TrainConfig, epoch: int = 0) -> None:
         p.requires_grad_(not frozen)
     if frozen:
         net.backbone.eval()
+    for layer in early_layers(net, config.model.frozen_blocks):
+        layer.requires_grad_(False)
+        layer.eval()
     mode = config.model.batchnorm_mode()
     if mode != "none":
         frozen = net.modules() if mode == "all" else net.backbone.modules()
@@ -150,7 +170,7 @@ def _check_resumable(state: dict, config: TrainConfig, net_config) -> None:
 
 
 # Settings that shape the optimizer's saved state: a resumed run must keep them.
-_OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone")
+_OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone", "model.frozen_blocks")
 
 
 def check_run_folder(config: TrainConfig, resume: bool = False, overwrite: bool = False) -> None:
@@ -220,8 +240,12 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         # parameter that requires one, and a frozen backbone never gets any
         for p in net.backbone.parameters():
             p.requires_grad_(False)
+    early = {id(p) for layer in early_layers(net, config.model.frozen_blocks) for p in layer.parameters()}
+    for layer in early_layers(net, config.model.frozen_blocks):
+        layer.requires_grad_(False)  # before DistributedDataParallel, as above
     head_params = [p for name, p in net.named_parameters() if not name.startswith("backbone.")]
-    backbone_params = [] if config.model.freeze_backbone else list(net.backbone.parameters())
+    backbone_params = [] if config.model.freeze_backbone else [
+        p for p in net.backbone.parameters() if id(p) not in early]
     optimizer = create_optimizer(config.optim, backbone_params, head_params)
 
     start_epoch, step, history, best_gap = 0, 0, [], None
