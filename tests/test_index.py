@@ -267,7 +267,7 @@ def test_an_index_from_migration_8_keeps_the_newest_error_of_each_problem(tmp_pa
 
 def test_folders_nest_on_the_platforms_separator(index: PhotoIndex) -> None:
     """Windows paths: 'C:\\Photos' holds 'C:\\Photos\\2020' but not 'C:\\Photos-old'."""
-    from app.core.index.query import _folder_condition
+    from app.core.index.query import folder_condition
 
     for folder, stem in [("C:\\Photos", "a"), ("C:\\Photos\\2020", "b"), ("C:\\Photos\\2020\\Rome", "c"),
                          ("C:\\Photos-old", "d"), ("C:\\Photos0", "e")]:
@@ -275,7 +275,7 @@ def test_folders_nest_on_the_platforms_separator(index: PhotoIndex) -> None:
     assert sorted(catalog.folders_under(index.conn, "C:\\Photos", sep="\\")) == [
         "C:\\Photos", "C:\\Photos\\2020", "C:\\Photos\\2020\\Rome"]
     assert catalog.count_photos_under(index.conn, "C:\\Photos\\", sep="\\") == 3
-    sql, params = _folder_condition("C:\\Photos\\2020", sep="\\")
+    sql, params = folder_condition("C:\\Photos\\2020", sep="\\")
     stems = {r[0] for r in index.conn.execute(f"SELECT stem FROM photos p WHERE {sql}", params)}
     assert stems == {"b", "c"}
 

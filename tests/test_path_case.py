@@ -368,3 +368,37 @@ def test_merging_two_spellings_keeps_the_stronger_word_of_the_user(tmp_path, ind
     assert (photo.label, photo.state, photo.path) == ("Colosseum", "accepted", str(tmp_path / "Trip" / "DSC_0001.JPG"))
     assert index.photo_ids('label:"colosseum"') == [photo.id]
     assert index.conn.execute("SELECT photo_id, label FROM rejections").fetchall() == [(photo.id, "Pantheon")]
+
+
+def test_a_folder_term_in_another_case_finds_the_folder_the_index_holds(tmp_path, trip, index) -> None:
+    """`folder:"…"` inside a query is matched as the index spells the folder (search is
+    case-insensitive everywhere else), without a look at the disk."""
+    scan(index, [trip])
+    typed = str(tmp_path / "trip")
+    assert len(index.search(f'folder:"{typed}"')) == 2
+    assert index.count(f'folder:"{tmp_path / "TRIP" / "day 2"}"') == 1
+    assert [Path(r.path).name for r in index.search(f'-folder:"{tmp_path / "trip" / "DAY 2"}"')] == ["DSC_0001.JPG"]
+    assert len(index.search(f'folder:"{typed}" OR label:Petra')) == 2
+    assert index.search(f'folder:"{tmp_path / "trip" / "day 3"}"') == []
+
+
+def test_a_folder_stored_decomposed_is_found_by_its_composed_name(tmp_path, index) -> None:
+    decomposed = unicodedata.normalize("NFD", "Zürich")
+    write_jpeg(tmp_path / decomposed / "DSC_0001.JPG")
+    scan(index, [tmp_path / decomposed])
+    assert len(index.search(f'folder:"{tmp_path / unicodedata.normalize("NFC", "zürich")}"')) == 1
+
+
+def test_folders_differing_in_case_are_each_found_by_their_own_name_and_both_by_a_third(tmp_path, index) -> None:
+    write_jpeg(tmp_path / "Trip" / "DSC_0001.JPG", color=(200, 10, 10))
+    write_jpeg(tmp_path / "trip" / "DSC_0002.JPG", color=(10, 200, 10))
+    scan(index, [tmp_path / "Trip", tmp_path / "trip"])
+
+    def names(query: str) -> list[str]:
+        return sorted(Path(r.path).name for r in index.search(query))
+
+    assert names(f'folder:"{tmp_path / "Trip"}"') == ["DSC_0001.JPG"]
+    assert names(f'folder:"{tmp_path / "trip"}"') == ["DSC_0002.JPG"]
+    assert names(f'folder:"{tmp_path / "TRIP"}"') == ["DSC_0001.JPG", "DSC_0002.JPG"]
+    assert names(f'-folder:"{tmp_path / "TRIP"}"') == []
+    assert index.count(f'folder:"{tmp_path / "TRIP"}" OR folder:"{tmp_path / "elsewhere"}"') == 2

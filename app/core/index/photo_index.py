@@ -15,6 +15,7 @@ from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import problems
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
+from app.core.index.folder_spelling import respell_folders
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
 from app.core.index.schema import migrate
@@ -133,11 +134,15 @@ class PhotoIndex:
                 if (whole or not other_whole) and same_folder_spelled_otherwise(path, folder, whole, names)]
 
     # -- queries ------------------------------------------------------------------
+    def _compiled(self, query: str):
+        """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored."""
+        return compile_query(respell_folders(self.conn, parse_query(query)))
+
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,
                oldest_first: bool = False) -> list[PhotoRecord]:
         """Photos matching the search language, newest first (or oldest first, photos with
         no date last). Raises QuerySyntaxError for a malformed query."""
-        compiled = compile_query(parse_query(query))
+        compiled = self._compiled(query)
         if not oldest_first:
             return self._records(fetch_page(self.conn, PHOTO_COLUMNS, compiled, limit, offset))
         sql = (f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
@@ -149,7 +154,7 @@ class PhotoIndex:
         """How many photos match; with `limit`, counting stops there (the GUI
         shows "10,000+" for count(q, limit=10_001) == 10_001), much faster
         than an exact count of hundreds of thousands of matches."""
-        compiled = compile_query(parse_query(query))
+        compiled = self._compiled(query)
         if limit is not None:
             # without words, testing rows (label/state/score/date/folder indexes pick
             # them) stops at the limit; words are found through photos_by_time
@@ -172,13 +177,13 @@ class PhotoIndex:
 
     def count_suggested_labels(self, query: str = "") -> int:
         """How many matching photos hold a suggested label ("no landmark" not counted)."""
-        compiled = compile_query(parse_query(query))
+        compiled = self._compiled(query)
         sql = (f"SELECT count(*) FROM photos p JOIN labels l ON l.photo_id = p.id "
                f"WHERE ({compiled.where}) AND l.state = 'suggested' AND l.label IS NOT NULL")
         return int(self.conn.execute(sql, compiled.params).fetchone()[0])
 
     def photo_ids(self, query: str = "", oldest_first: bool = False) -> list[int]:
-        compiled = compile_query(parse_query(query))
+        compiled = self._compiled(query)
         sql = f"SELECT p.id FROM photos p WHERE {compiled.where} {OLDEST_FIRST if oldest_first else ORDER}"
         return [r[0] for r in self.conn.execute(sql, compiled.params)]
 

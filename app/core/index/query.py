@@ -507,7 +507,7 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "has":
         return {"gps": "p.gps_lat IS NOT NULL", "raw": "p.has_raw = 1", "date": "p.taken_at IS NOT NULL"}[value], []
     if term.field == "folder":
-        return _folder_condition(value)
+        return folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
         return _path_condition(value.split(PATH_JOIN))
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
@@ -530,7 +530,7 @@ def _path_condition(paths: list[str]) -> tuple[str, list]:
     return f"p.id IN (SELECT photo_id FROM files WHERE {' OR '.join(tests)})", params
 
 
-def _folder_condition(value: str, sep: str = os.sep) -> tuple[str, list]:
+def folder_condition(value: str, sep: str = os.sep) -> tuple[str, list]:
     """The folder and everything below it, as one index range [folder, folder + the
     separator's successor) — which also holds siblings like "folder-2" — and a test on
     the character after the folder's name that drops them."""
