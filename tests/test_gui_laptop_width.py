@@ -1,6 +1,7 @@
 """The window on a laptop's screen (1,024 × 640 with the library and detail panels
-open): search errors, the detail pane, an empty search and the review header must be
-read whole there, without the window growing wider than the screen."""
+open): search errors, the detail pane, an empty search, the review header and rows and
+the loupe's caption must be read whole there, without the window growing wider than
+the screen."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
+
+from app.gui.photo_model import RecordRole  # noqa: E402
 
 from tests.test_gui import added_folder, wait_for_results  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
@@ -174,3 +177,100 @@ def test_problems_opening_on_their_own_leave_the_photos_most_of_the_window(qtbot
     assert win.errors_dock.height() <= LAPTOP[1] // 5 + 10
     assert win.errors_panel.viewport().height() >= 2 * win.errors_panel.verticalHeader().defaultSectionSize()
     assert win.grid.viewport().height() >= grid_before - LAPTOP[1] // 5 - 10
+
+
+def shows_whole(label) -> bool:
+    """A one-line label that is not cut with "…" (the key hint may show its keys alone),
+    or a wrapping one with room for all its lines."""
+    from app.gui.elided_label import ElidedLabel
+    from app.gui.loupe_view import SHORT_HINT
+
+    if isinstance(label, ElidedLabel):
+        return label.text() in (label.full_text(), SHORT_HINT) \
+            and label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    return reads_whole(label)
+
+
+@pytest.mark.parametrize("size", [LAPTOP, (1280, 800)])
+def test_the_loupe_caption_shows_the_date_and_the_lines_beside_it_whole(qtbot, laptop_window, tmp_path,
+                                                                        size) -> None:
+    """At 1,024 px the file name and the date shared one line: "IMG_0003.jpg · 2020-11…"."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.gui.detail_pane import format_taken_at
+    from tests.test_gui import suggest
+
+    window = laptop_window
+    window.resize(*size)
+    added_folder(qtbot, window, tmp_path, count=3)
+    photo_id = window.grid_model.photo_id(0)
+    suggest(window.index, photo_id, "Notre-Dame de la Garde", 0.85)
+    window.photos_changed([photo_id])
+    window.grid.selectionModel().setCurrentIndex(window.grid_model.index(0),
+                                                 QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    loupe = window.loupe
+    assert window.open_loupe()
+    qtbot.waitUntil(lambda: loupe.record_id == photo_id)
+    taken = format_taken_at(window.index.get(photo_id).taken_at)
+    captions = [label for label in loupe.findChildren(QLabel) if label.text()]
+    qtbot.waitUntil(lambda: all(shows_whole(label) for label in captions))
+    assert any(label.text() == taken for label in captions)  # the date on a line of its own
+    assert all(label.toolTip() for label in captions)
+    for label in captions:
+        assert inside(label, loupe), label.text()
+        assert label.geometry().bottom() < loupe.height(), label.text()
+    assert window.width() == size[0]
+
+
+@pytest.mark.parametrize("size", [LAPTOP, (1280, 800)])
+def test_the_review_rows_show_label_confidence_file_and_date_whole(qtbot, laptop_window, tmp_path, size) -> None:
+    """At 1,024 px the row's text column was cut to "Notre-Dame de…" and "2020-11-03 10:02 ·…"."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from app.core.library import display_name
+    from tests.test_gui import suggest
+
+    class Recording(QPainter):
+        """Notes each text drawn, with the width it was given."""
+
+        def __init__(self, device) -> None:
+            super().__init__(device)
+            self.texts: list[tuple[str, float, float]] = []
+
+        def drawText(self, rect, flags, text) -> None:  # noqa: N802 (Qt's name)
+            self.texts.append((text, QRectF(rect).width(), self.fontMetrics().horizontalAdvance(text)))
+            super().drawText(rect, flags, text)
+
+    window = laptop_window
+    window.resize(*size)
+    added_folder(qtbot, window, tmp_path, count=3)
+    labels = {"Notre-Dame de la Garde": 0.42, "Sagrada Família": 0.66, "Colosseum": 0.85}
+    ids = [window.grid_model.photo_id(row) for row in range(3)]
+    for photo_id, (label, score) in zip(ids, labels.items()):
+        suggest(window.index, photo_id, label, score)
+    window.photos_changed(ids)
+    window.show_page(2)
+    wait_for_results(qtbot, window)
+    review = window.review
+    qtbot.waitUntil(lambda: review.list.model().rowCount() == 3)
+    qtbot.waitUntil(lambda: review.list.visualRect(review.list.model().index(0, 0)).width() > 0)
+    for row in range(3):
+        index = review.list.model().index(row, 0)
+        record = index.data(RecordRole)
+        option = QStyleOptionViewItem()
+        option.initFrom(review.list)
+        option.rect = review.list.visualRect(index)
+        assert option.rect.right() <= review.list.viewport().width()
+        image = QImage(option.rect.right() + 1, option.rect.bottom() + 1, QImage.Format.Format_ARGB32)
+        painter = Recording(image)
+        review.list.itemDelegate().paint(painter, option, index)
+        painter.end()
+        texts = {text: (width, advance) for text, width, advance in painter.texts}
+        when = record.taken_at[:16].replace("T", " ")
+        assert record.label in texts and display_name(record.path) in texts
+        assert f"{labels[record.label] * 100:.0f}%" in texts
+        assert any(text.startswith(when) for text in texts), texts
+        for text, (width, advance) in texts.items():
+            assert "…" not in text and advance <= width, text

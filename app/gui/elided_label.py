@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QLabel, QSizePolicy
 class ElidedLabel(QLabel):
     """Shows as much of its text as fits; asks for no minimum width."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        """`mode` ElideMiddle keeps a file name's number and extension, which tell photos apart."""
         super().__init__(parent)
         self._full_text = ""
         self._short_text = ""
+        self._mode = mode
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)  # shrinks to nothing
 
@@ -55,4 +57,4 @@ class ElidedLabel(QLabel):
         text = self._full_text
         if self._short_text and metrics.horizontalAdvance(text) > width:
             text = self._short_text
-        super().setText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+        super().setText(metrics.elidedText(text, self._mode, width))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.core.library import display_name
 from app.gui import theme
@@ -21,7 +21,7 @@ _STEP_KEYS = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Ke
 _CLOSE_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 HINT = "←/→ previous / next  ·  A accept  ·  R reject  ·  L label  ·  Esc back"  # short: it shares a line
 SHORT_HINT = "←/→  ·  A  ·  R  ·  L  ·  Esc"  # the keys alone, on a laptop (the whole hint in its tooltip)
-MARGIN, CAPTION_GAP = 16, 16
+MARGIN, CAPTION_GAP, CAPTION_LINE_GAP = 16, 16, 4
 LABEL_SHARE_AT_LEAST = 0.6  # of the caption row, for the label and its state when both sides are long
 
 
@@ -58,6 +58,28 @@ class _FittedImage(QWidget):
                            QRectF(self._pixmap.rect()))
 
 
+def _wrapping_line(parent: QWidget, side: Qt.AlignmentFlag) -> QLabel:
+    """A muted caption line that wraps onto a second line rather than being cut."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    label.setAlignment(side | Qt.AlignmentFlag.AlignTop)
+    return label
+
+
+def _set_line(label: QLabel, text: str) -> None:
+    """The text, and the same in the tooltip (as the cut lines have it)."""
+    label.setText(text)
+    label.setToolTip(text)
+
+
+def _one_line_width(label: QLabel) -> int:
+    """What a wrapping label needs to stay on one line (its size hint is a guess at a wrap)."""
+    margins = label.contentsMargins()
+    return label.fontMetrics().horizontalAdvance(label.text()) + margins.left() + margins.right() + 4
+
+
 class LoupeView(QWidget):
     """Covers its parent (the centre of the main window) while shown."""
 
@@ -73,29 +95,34 @@ class LoupeView(QWidget):
         self.record_id: int | None = None
         self.image = _FittedImage()
         # The caption's lines share one row under the photo; on a laptop a long landmark or
-        # file name would run under its neighbour, so each is cut with "…" (whole in its tooltip).
-        self.title = ElidedLabel()  # plain text: labels are user text, never markup
+        # file name would run under its neighbour, so those are cut with "…" (whole in their
+        # tooltips). The state and the date wrap instead: cut, they said nothing.
+        # Each line is the loupe's child from the start, in the order made here (the key hint
+        # before the date: tests find the hint as the first right-hand line after the file).
+        self.title = ElidedLabel(self)  # plain text: labels are user text, never markup
         self.title.setProperty("role", "heading")
-        self.state_line = ElidedLabel()
-        self.state_line.setProperty("role", "muted")
-        self.file_line = ElidedLabel()
+        self.state_line = _wrapping_line(self, Qt.AlignmentFlag.AlignLeft)
+        self.file_line = ElidedLabel(self, Qt.TextElideMode.ElideMiddle)
         self.file_line.setProperty("role", "muted")
         self.file_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        hint = ElidedLabel()
+        hint = ElidedLabel(self)
         hint.set_texts(HINT, SHORT_HINT)
         hint.setProperty("role", "muted")
         hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.hint = hint
-        caption = QHBoxLayout()
-        caption.setSpacing(CAPTION_GAP)
-        words = QVBoxLayout()
-        words.addWidget(self.title)
-        words.addWidget(self.state_line)
-        caption.addLayout(words, 1)
-        details = QVBoxLayout()
-        details.addWidget(self.file_line)
-        details.addWidget(hint)
-        caption.addLayout(details)
+        self.date_line = _wrapping_line(self, Qt.AlignmentFlag.AlignRight)
+        # Label and state on the left; the file, the date and the keys on lines of their own
+        # on the right (file and date side by side, a laptop cut the date). A grid keeps each
+        # left line level with its right-hand neighbour.
+        caption = QGridLayout()
+        caption.setHorizontalSpacing(CAPTION_GAP)
+        caption.setVerticalSpacing(CAPTION_LINE_GAP)
+        for row, (left, right) in enumerate(((self.title, self.file_line), (self.state_line, self.date_line),
+                                             (None, hint))):
+            if left is not None:
+                caption.addWidget(left, row, 0)
+            caption.addWidget(right, row, 1)
+        caption.setColumnStretch(0, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(MARGIN, MARGIN, MARGIN, 12)
         layout.setSpacing(10)
@@ -111,15 +138,14 @@ class LoupeView(QWidget):
         if record is None:
             self.record_id = None
             self.set_image(None, "No photo")
-            self.title.setText("")
-            self.state_line.setText("")
-            self.file_line.setText("")
+            for label in (self.title, self.state_line, self.file_line, self.date_line):
+                _set_line(label, "")
             return
         self.record_id = record.id
         self.title.setText("Not tagged yet" if record.state == "unlabelled" else record.label or "No landmark")
-        self.state_line.setText(state_text)
-        taken = format_taken_at(record.taken_at) if record.taken_at else ""
-        self.file_line.setText("   ·   ".join(part for part in (display_name(record.path), taken) if part))
+        _set_line(self.state_line, state_text)
+        self.file_line.setText(display_name(record.path))
+        _set_line(self.date_line, format_taken_at(record.taken_at) if record.taken_at else "")
         self._share_caption()
 
     def _share_caption(self) -> None:
@@ -128,9 +154,9 @@ class LoupeView(QWidget):
         right side is long too. Left to the layout, two long sides took equal cuts, and a
         long landmark name vanished altogether beside the key hint."""
         room = max(0, self.width() - 2 * MARGIN - CAPTION_GAP)
-        wanted = max(self.title.sizeHint().width(), self.state_line.sizeHint().width())
+        wanted = max(self.title.sizeHint().width(), _one_line_width(self.state_line))
         right = max(round(room * (1 - LABEL_SHARE_AT_LEAST)), room - wanted)
-        for label in (self.file_line, self.hint):
+        for label in (self.file_line, self.date_line, self.hint):
             label.setMaximumWidth(right)
         for label in (self.title, self.state_line):
             label.setMaximumWidth(max(0, room - right))

@@ -4,6 +4,8 @@ looks for the places the user taught."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
@@ -22,6 +24,9 @@ from model.image_detail import is_unscored
 
 ROW_HEIGHT = 92
 ROW_MIN_WIDTH = 360  # rows fill the list's width; this is the narrowest they are drawn
+WIDE_TEXT_AT_LEAST = 200  # px for the label, file and date beside the bar, else the compact row
+RAW_BADGE_ROOM = 44  # a "RAW" badge after the file name, with its gap
+NARROW_BAR_WIDTH = 130  # the bar in a compact row: room for "or Other place  58%" under it
 
 
 def runner_up_line(record, alternatives) -> str | None:
@@ -42,6 +47,37 @@ ALL_REVIEWED = ("Nothing to review: every suggestion has been accepted or reject
                 "Teach a place (T) on a few photos, then Find suggestions.")
 
 
+@dataclass(frozen=True)
+class RowPlaces:
+    """Where a row's parts go: the words from `left` (the card's top at `top`), the label
+    in `label`, the file and date `text_width` wide, the percentage in `percent`, the
+    bar's track in `track`."""
+
+    top: float
+    left: float
+    label: QRectF
+    text_width: int
+    percent: QRectF
+    track: QRectF
+
+
+def row_places(rect: QRectF, left: float) -> RowPlaces:
+    """Beside the bar while the words keep WIDE_TEXT_AT_LEAST; in a narrower row (the list
+    beside both panels on a laptop) the percentage moves up to the label's line and the bar
+    narrows, so the label, file and date still read whole ("Notre-Dame de…" before)."""
+    bar_left = rect.left() + rect.width() * 0.6
+    text_width = int(bar_left - left - 24)
+    if text_width >= WIDE_TEXT_AT_LEAST:
+        percent = QRectF(rect.right() - 62, rect.top(), 52, rect.height())
+        track = QRectF(bar_left, rect.center().y() - 4, rect.right() - 70 - bar_left, 8)
+        return RowPlaces(rect.top(), left, QRectF(left, rect.top() + 10, text_width, 24), text_width, percent, track)
+    percent = QRectF(rect.right() - 62, rect.top() + 10, 52, 24)
+    bar_left = rect.right() - 10 - NARROW_BAR_WIDTH
+    track = QRectF(bar_left, rect.top() + 42, NARROW_BAR_WIDTH, 8)
+    label = QRectF(left, rect.top() + 10, percent.left() - 8 - left, 24)
+    return RowPlaces(rect.top(), left, label, int(bar_left - left - 16), percent, track)
+
+
 class ReviewRowDelegate(QStyledItemDelegate):
     """A row: thumbnail, suggested label, confidence bar, file and date."""
 
@@ -57,66 +93,82 @@ class ReviewRowDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(option.rect).adjusted(8, 3, -8, -3)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        self._paint_card(painter, rect, bool(option.state & QStyle.StateFlag.State_Selected))
+        thumb_area = QRectF(rect.left() + 8, rect.top() + 7, 104, rect.height() - 14)
+        self._paint_thumbnail(painter, thumb_area, index.data(ThumbnailRole))
+        places = row_places(rect, thumb_area.right() + 16)
+        self._paint_words(painter, option.font, places, record)
+        self._paint_confidence(painter, option.font, places, record, index.data(AlternativesRole) or [])
+        painter.restore()
+
+    @staticmethod
+    def _paint_card(painter: QPainter, rect: QRectF, selected: bool) -> None:
         path = QPainterPath()
         path.addRoundedRect(rect, 8, 8)
         painter.fillPath(path, QColor("#2d3a4f") if selected else QColor(theme.PANEL))
         if selected:
             painter.setPen(QPen(QColor(theme.ACCENT), 1.5))
             painter.drawPath(path)
-        thumb_area = QRectF(rect.left() + 8, rect.top() + 7, 104, rect.height() - 14)
-        pixmap = index.data(ThumbnailRole)
-        if pixmap is not None and not pixmap.isNull():
-            size = pixmap.size().scaled(thumb_area.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRect(0, 0, size.width(), size.height())
-            target.moveCenter(thumb_area.center().toPoint())
-            painter.drawPixmap(target, pixmap)
-        else:
-            painter.fillRect(thumb_area, QColor("#2b2e33"))
-        left = thumb_area.right() + 16
-        bar_left = rect.left() + rect.width() * 0.6
-        text_width = int(bar_left - left - 24)
-        painter.setFont(theme.scaled_font(option.font, 1.1, bold=True))
+
+    @staticmethod
+    def _paint_thumbnail(painter: QPainter, area: QRectF, pixmap) -> None:
+        if pixmap is None or pixmap.isNull():
+            painter.fillRect(area, QColor("#2b2e33"))
+            return
+        size = pixmap.size().scaled(area.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(area.center().toPoint())
+        painter.drawPixmap(target, pixmap)
+
+    @staticmethod
+    def _paint_words(painter: QPainter, font, places: RowPlaces, record) -> None:
+        """The label, the file (and a RAW badge), the date and camera."""
+        left, text_width, top = places.left, places.text_width, places.top
+        painter.setFont(theme.scaled_font(font, 1.1, bold=True))
         painter.setPen(QColor(theme.TEXT))
         label = record.label or "no landmark"
-        painter.drawText(QRectF(left, rect.top() + 10, text_width, 24), Qt.AlignmentFlag.AlignVCenter,
-                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, text_width))
-        painter.setFont(option.font)
+        painter.drawText(places.label, Qt.AlignmentFlag.AlignVCenter,
+                         painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight,
+                                                          int(places.label.width())))
+        painter.setFont(font)
         painter.setPen(QColor(theme.MUTED))
         name = display_name(record.path)
         metrics = painter.fontMetrics()
-        name_width = min(text_width, metrics.horizontalAdvance(name) + 2)
-        painter.drawText(QRectF(left, rect.top() + 36, name_width, 20), Qt.AlignmentFlag.AlignVCenter,
-                         metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, text_width))
+        name_room = text_width - (RAW_BADGE_ROOM if record.has_raw else 0)  # the badge stays off the bar
+        name_width = min(name_room, metrics.horizontalAdvance(name) + 2)
+        painter.drawText(QRectF(left, top + 36, name_width, 20), Qt.AlignmentFlag.AlignVCenter,
+                         metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, name_room))
         if record.has_raw:
-            draw_badge(painter, QRectF(left + name_width + 8, rect.top() + 38, 36, 16), "RAW",
+            draw_badge(painter, QRectF(left + name_width + 8, top + 38, 36, 16), "RAW",
                        QColor(0, 0, 0, 120), QColor("#ffd36b"))
             painter.setPen(QColor(theme.MUTED))
         when = (record.taken_at or "")[:16].replace("T", " ")
         details = "  ·  ".join(part for part in (when, record.camera or "") if part)
-        painter.setFont(theme.scaled_font(option.font, 0.9))
-        painter.drawText(QRectF(left, rect.top() + 58, text_width, 18), Qt.AlignmentFlag.AlignVCenter,
+        painter.setFont(theme.scaled_font(font, 0.9))
+        painter.drawText(QRectF(left, top + 58, text_width, 18), Qt.AlignmentFlag.AlignVCenter,
                          painter.fontMetrics().elidedText(details, Qt.TextElideMode.ElideRight, text_width))
-        painter.setFont(option.font)
+        painter.setFont(font)
+
+    @staticmethod
+    def _paint_confidence(painter: QPainter, font, places: RowPlaces, record, alternatives) -> None:
+        """The bar, the percentage and under the bar the runner-up."""
         score = record.score or 0.0
-        bar_width = rect.right() - 70 - bar_left
-        track = QRectF(bar_left, rect.center().y() - 4, bar_width, 8)
+        track = places.track
         track_path = QPainterPath()
         track_path.addRoundedRect(track, 4, 4)
         painter.fillPath(track_path, QColor(theme.RAISED))
         fill_path = QPainterPath()
-        fill_path.addRoundedRect(QRectF(bar_left, track.top(), max(6.0, bar_width * score), 8), 4, 4)
+        fill_path.addRoundedRect(QRectF(track.left(), track.top(), max(6.0, track.width() * score), 8), 4, 4)
         painter.fillPath(fill_path, theme.confidence_colour(score))
         painter.setPen(theme.confidence_colour(score))
-        painter.drawText(QRectF(rect.right() - 62, rect.top(), 52, rect.height()),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score * 100:.0f}%")
-        text = runner_up_line(record, index.data(AlternativesRole) or [])
+        painter.drawText(places.percent, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         f"{score * 100:.0f}%")
+        text = runner_up_line(record, alternatives)
         if text:
             painter.setPen(QColor(theme.MUTED))
-            painter.setFont(theme.scaled_font(option.font, 0.9))
-            painter.drawText(QRectF(bar_left, track.bottom() + 6, bar_width, 18), Qt.AlignmentFlag.AlignLeft,
-                             painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(bar_width)))
-        painter.restore()
+            painter.setFont(theme.scaled_font(font, 0.9))
+            painter.drawText(QRectF(track.left(), track.bottom() + 6, track.width(), 18), Qt.AlignmentFlag.AlignLeft,
+                             painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(track.width())))
 
 
 class ReviewView(QWidget):
