@@ -213,22 +213,34 @@ def test_frozen_batchnorm_modes(mode, neck_trains, backbone_bn_trains):
     assert net.neck[1].training == neck_trains and net.head.training
 
 
+def scratch_config(prepared: Path, run_dir: Path, epochs: int, **model) -> TrainConfig:
+    """tiny_config from random weights with these [model] settings, torch seeded as the run is."""
+    config = tiny_config(prepared, run_dir, epochs=epochs)
+    config.model.pretrained = False
+    for key, value in model.items():
+        setattr(config.model, key, value)
+    torch.manual_seed(config.seed)
+    return config
+
+
+def initial_state(config: TrainConfig) -> dict:
+    """The state a run of `config` starts from (the same seed, a 3-class network)."""
+    from model.network import LandmarkNet
+    from training.train import net_config_for
+
+    torch.manual_seed(config.seed)
+    return LandmarkNet(net_config_for(config, 3)).state_dict()
+
+
 @pytest.mark.slow
 def test_head_warm_up_keeps_the_backbone_frozen_for_its_epochs(prepared, tmp_path):
     from training.checkpoint import load_checkpoint
     from training.train import train
 
-    config = tiny_config(prepared, tmp_path / "run", epochs=2)
-    config.model.frozen_backbone_epochs = 1
-    config.model.pretrained = False
-    torch.manual_seed(config.seed)
+    config = scratch_config(prepared, tmp_path / "run", epochs=2, frozen_backbone_epochs=1)
     first = load_checkpoint(train(config, stop_after_epochs=1).last_checkpoint)
     second = load_checkpoint(train(config, resume=True).last_checkpoint)
-    from model.network import LandmarkNet
-    from training.train import net_config_for
-
-    torch.manual_seed(config.seed)
-    initial = LandmarkNet(net_config_for(config, 3)).state_dict()
+    initial = initial_state(config)
     key = "backbone.trunk._conv_stem.weight"
     assert torch.equal(first["state_dict"][key], initial[key])  # warm-up epoch: backbone untouched
     assert not torch.equal(second["state_dict"][key], initial[key])  # then it trains
@@ -237,17 +249,12 @@ def test_head_warm_up_keeps_the_backbone_frozen_for_its_epochs(prepared, tmp_pat
 
 @pytest.mark.slow
 def test_frozen_blocks_keep_the_stem_and_early_blocks_at_their_start(prepared, tmp_path):
-    from model.network import LandmarkNet
     from training.checkpoint import load_checkpoint
-    from training.train import net_config_for, train
+    from training.train import train
 
-    config = tiny_config(prepared, tmp_path / "run", epochs=1)
-    config.model.frozen_blocks = 3
-    config.model.pretrained = False
-    torch.manual_seed(config.seed)
+    config = scratch_config(prepared, tmp_path / "run", epochs=1, frozen_blocks=3)
     trained = load_checkpoint(train(config).last_checkpoint)["state_dict"]
-    torch.manual_seed(config.seed)
-    initial = LandmarkNet(net_config_for(config, 3)).state_dict()
+    initial = initial_state(config)
     early = [k for k in initial if k.startswith(("backbone.trunk._conv_stem", "backbone.trunk._bn0"))
              or any(k.startswith(f"backbone.trunk._blocks.{i}.") for i in range(3))]
     assert any("running_mean" in k for k in early)  # statistics stay as well as weights
@@ -260,8 +267,6 @@ def test_frozen_blocks_beyond_the_trunk_are_refused(prepared, tmp_path):
     from training.errors import ConfigError
     from training.train import train
 
-    config = tiny_config(prepared, tmp_path / "run", epochs=1)
-    config.model.frozen_blocks = 99
-    config.model.pretrained = False
+    config = scratch_config(prepared, tmp_path / "run", epochs=1, frozen_blocks=99)
     with pytest.raises(ConfigError, match="frozen_blocks=99.*blocks"):
         train(config)
