@@ -138,6 +138,7 @@ class _Scan:
         self.visited: set[str] = set()
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
+        self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
         self.pending_errors: list[tuple[str, str]] = []
@@ -368,6 +369,7 @@ class _Scan:
                 for group in self._read_family(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen)
             ]
             with self.index.transaction() as conn:
+                self._detach_renamed_over(conn)
                 for group in groups:
                     self._write_group(conn, folder, group)
                 self._flush_errors(conn)
@@ -411,11 +413,37 @@ class _Scan:
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
+        known = self._without_pictures_renamed_over(known, states, fresh)
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
             self._pair_unread_raws(group, unread_raws, failed)
             self._read_photo_details(group, infos)
         return groups
+
+    def _without_pictures_renamed_over(self, known: dict[str, KnownFile], states: dict[str, FileState],
+                                       fresh: set[str]) -> dict[str, KnownFile]:
+        """`known` less the photos whose files now hold pictures another photo held before
+        this scan (a batch renamer closing a gap: DSC_0002.JPG renamed DSC_0001.JPG), when
+        none of their files is unchanged. Each gives up its name (catalog.detach_photo, in
+        the write that follows), so the name becomes a new photo and the move recognition
+        at the end hands it the words of the photo its picture came from; the index went by
+        the name, and `write` put one landmark's keyword into another's picture."""
+        replaced: set[int] = set()
+        unchanged: set[int] = set()
+        for name, k in known.items():
+            if k.missing or name not in states:
+                continue
+            new_print = states[name].fingerprint
+            if name not in fresh or new_print is None:
+                unchanged.add(k.photo_id)
+            elif new_print != k.fingerprint and catalog.held_before_by_another(
+                    self.conn, new_print, k.photo_id, self.newest_before):
+                replaced.add(k.photo_id)
+        replaced -= unchanged
+        if not replaced:
+            return known
+        self.detaching.extend(sorted(replaced))
+        return {name: k for name, k in known.items() if k.photo_id not in replaced}
 
     def _read_photo_details(self, group: PhotoFiles, infos: dict[str, PhotoInfo]) -> None:
         """The metadata of the file that stands for the photo, read when it changed."""
@@ -499,6 +527,15 @@ class _Scan:
             self.summary.new += 1
         elif group.touched or group.vanished or group.stale or group.regrouped:
             self.summary.changed += 1
+
+    def _detach_renamed_over(self, conn) -> None:
+        """Photos whose names now hold other pictures give the names up (see
+        _without_pictures_renamed_over): missing until recognised as moved."""
+        for photo_id in self.detaching:
+            catalog.detach_photo(conn, photo_id)
+            self.summary.missing += 1
+            self.became_missing.append(photo_id)
+        self.detaching.clear()
 
     def _write_photo_without_files(self, conn, group: PhotoFiles) -> None:
         """None of the photo's files was read now: it is missing when none is left, else

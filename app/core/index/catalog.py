@@ -202,6 +202,27 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
             conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(moved)), entry_id))
 
 
+def held_before_by_another(conn: sqlite3.Connection, fingerprint: str, photo_id: int, newest_before: int) -> bool:
+    """Whether a file of another photo indexed before this scan (id <= newest_before)
+    held these contents: the file at this name is that photo's picture, renamed here."""
+    return conn.execute(
+        "SELECT 1 FROM files WHERE fingerprint = ? AND photo_id <> ? AND photo_id <= ? LIMIT 1",
+        (fingerprint, photo_id, newest_before),
+    ).fetchone() is not None
+
+
+def detach_photo(conn: sqlite3.Connection, photo_id: int) -> None:
+    """The photo's name now holds another picture: the photo gives up its name (its key
+    and its files' paths get a suffix no file on disk has) and is missing, keeping its
+    labels and its files' fingerprints, which find it again if its picture turns up under
+    another name in this scan or later. Its place as shown stays the one it last had."""
+    suffix = f" (renamed over, #{photo_id})"
+    conn.execute("UPDATE photos SET stem = stem || ?, missing = 1, updated_at = ? WHERE id = ?",
+                 (suffix, now_iso(), photo_id))
+    conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
+                 (suffix, suffix, photo_id))
+
+
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
     """A photo created in this scan (id > newer_than) holding a file with the
     same fingerprint as one of the missing photo's files, if any."""
