@@ -91,6 +91,22 @@ def test_a_negated_word_is_part_of_the_query_not_an_option(tmp_path: Path, libra
         run_cli(capsys, "--db", db, "stats", "-paris")
 
 
+def test_options_may_come_between_the_folders_and_the_query_words(tmp_path: Path, library: Path, capsys) -> None:
+    """`scan DIR1 --json DIR2`, `search 2020 --json paris`: the words after an option are
+    the command's too; an unknown option among them is still refused."""
+    db = str(tmp_path / "index.db")
+    code, out, _ = run_cli(capsys, "--db", db, "scan", str(library / "2020 Paris"), "--json", str(library / "2021 Rome"))
+    assert code == 1 and json.loads(out.splitlines()[0])["summary"]["new"] == 2  # the broken RAW: partial
+    code, out, _ = run_cli(capsys, "--db", db, "search", "2020", "--json", "paris")
+    assert code == 0 and [Path(json.loads(line)["path"]).name for line in out.splitlines()] == ["DSC_0001.JPG"]
+    code, out, _ = run_cli(capsys, "--db", db, "search", "-rome", "--count", "paris")
+    assert (code, out.strip()) == (0, "1")
+    for argv in (["scan", str(library), "--bogus", str(library)], ["search", "2020", "--bogus", "paris"]):
+        with pytest.raises(SystemExit) as stopped:
+            run_cli(capsys, "--db", db, *argv)
+        assert stopped.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("problem", "expected"), [
     (sqlite3.DatabaseError("database disk image is malformed"), "is damaged or is not a landmark-tagger index"),
     (sqlite3.OperationalError("database or disk is full"), "check the disk (full?)"),

@@ -55,6 +55,35 @@ def test_json_prints_one_line_per_photo(tmp_path, folder, tiny_bundle, capsys):
     assert "tagged 3 photos" in captured.err
 
 
+def test_options_may_come_between_the_folders(tmp_path, folder, tiny_bundle, capsys):
+    other = tmp_path / "Rome 2020"
+    other.mkdir()
+    photo(other / "IMG_9.jpg", 9)
+    code = run_tag(tmp_path, folder, "--json", other, "--model", tiny_bundle.path, "--workers", "0")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == 0 and {Path(line["path"]).parent.name for line in lines} == {"Paris 2019", "Rome 2020"}
+
+
+def test_json_gives_the_label_the_index_keeps_not_a_rejected_one(tmp_path, folder, tiny_bundle, capsys):
+    """A label the user rejected stays rejected when the photo is tagged again: the JSON
+    line says what the index holds, with its state, as `search --json` does."""
+    tagging = ["--model", tiny_bundle.path, "--workers", "0", "--threshold", "0", "--json"]
+    assert run_tag(tmp_path, folder, *tagging) == 0
+    capsys.readouterr()
+    db = str(tmp_path / "index.db")
+    rejected = (folder / "IMG_0.jpg").resolve()
+    assert main(["--db", db, "reject", str(rejected)]) == 0
+    assert main(["--db", db, "search", "--json", str(rejected)]) == 0
+    searched = json.loads(capsys.readouterr().out)
+    assert run_tag(tmp_path, folder, "--retag", *tagging) == 0
+    lines = {Path(line["path"]).name: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    stored = {key: searched[key] for key in ("label", "landmark_id", "state")}
+    assert {key: lines["IMG_0.jpg"][key] for key in stored} == stored and stored["state"] == "rejected"
+    assert lines["IMG_0.jpg"]["score"] == pytest.approx(searched["score"])
+    assert lines["IMG_0.jpg"]["top"]  # what the model answered is still there
+    assert lines["IMG_1.jpg"]["state"] == "suggested" and lines["IMG_1.jpg"]["label"] is not None
+
+
 def test_second_run_tags_nothing_new(tmp_path, folder, tiny_bundle, capsys):
     run_tag(tmp_path, folder, "--model", tiny_bundle.path, "--workers", "0")
     capsys.readouterr()

@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 
 from app.cli.main import main
+from app.core.teaching import teach
+from tests.test_teaching import library  # noqa: F401 (a fixture, used by the suggest tests)
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, list[dict], str]:
@@ -115,3 +117,98 @@ def test_teaching_from_a_photo_outside_the_library_reads_its_folder_alone(capsys
     with PhotoIndex.open(db) as index:
         assert [Path(record.path).name for record in index.search()] == ["DSC_0001.JPG"]
         assert index.folder_only_roots() == [home.resolve()]
+
+
+def _photos(folder: Path, names: list[str], seed: int = 0) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    for name in names:
+        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / name)
+    return [folder / name for name in names]
+
+
+def test_teaching_a_photo_from_outside_the_library_says_its_folder_joined(capsys, tmp_path, tiny_bundle):
+    """The photos beside it join the library too: say so, as `tag FILE` does."""
+    loose = tmp_path / "loose"
+    first, *_ = _photos(loose, ["IMG_1.jpg", "IMG_2.jpg", "IMG_3.jpg"])
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path),
+                           "Our cabin", str(first))
+    assert code == 0
+    assert f"added {loose.resolve()} to the library (3 photos; that folder only: `landmark-tagger scan" in err
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path),
+                           "Our cabin", str(first))
+    assert code == 0 and "to the library" not in err  # in the library already: no news
+
+
+def test_teaching_a_photo_another_name_says_what_it_taught_before(capsys, tmp_path, tiny_bundle):
+    """A photo teaches one place: the move is said, and a place left with no photo too."""
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    porch, other = _photos(tmp_path / "cabin", ["IMG_0001.jpg", "IMG_0002.jpg"])
+    assert main(["--db", db, "scan", str(tmp_path / "cabin")]) == 0
+    assert run_cli(capsys, "--db", db, "teach", "--model", model, "Cabin porch", str(porch))[0] == 0
+    code, _, err = run_cli(capsys, "--db", db, "teach", "--model", model, "Our cabin", str(tmp_path / "cabin"))
+    assert code == 0
+    assert f"{porch.resolve()} was taught as 'Cabin porch', now 'Our cabin'" in err
+    assert "'Cabin porch' has no photos left and is no longer taught" in err
+    assert str(other.resolve()) not in err  # it taught nothing before: no news
+    code, _, err = run_cli(capsys, "--db", db, "teach", "--model", model, "Our cabin", str(porch))
+    assert code == 0 and "was taught as" not in err  # the same name again: nothing moved
+
+
+def test_many_photos_taught_another_name_are_counted(capsys, tmp_path, tiny_bundle):
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    photos = _photos(tmp_path / "cabin", [f"IMG_{i}.jpg" for i in range(7)])
+    assert main(["--db", db, "scan", str(tmp_path / "cabin")]) == 0
+    assert run_cli(capsys, "--db", db, "teach", "--model", model, "Cabin porch", *map(str, photos[:6]))[0] == 0
+    code, _, err = run_cli(capsys, "--db", db, "teach", "--model", model, "Our cabin", *map(str, photos[1:]))
+    assert code == 0
+    assert "5 photos taught as 'Cabin porch' now teach 'Our cabin'" in err and "was taught as" not in err
+    assert "no longer taught" not in err  # IMG_0 still teaches it
+
+
+def test_teach_takes_options_between_its_photos(capsys, tmp_path, tiny_bundle):
+    first, second = _photos(tmp_path / "cabin", ["IMG_1.jpg", "IMG_2.jpg"])
+    code, lines, _ = run_cli(capsys, "--db", str(tmp_path / "index.db"), "teach", "Our cabin", str(first),
+                             "--json", str(second), "--model", str(tiny_bundle.path))
+    assert code == 0 and lines[0]["taught"] == 2
+
+
+def test_suggest_with_nothing_taught_says_only_that(capsys, tmp_path, tiny_bundle):
+    _photos(tmp_path / "photos", ["IMG_1.jpg"])
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "photos")]) == 0
+    capsys.readouterr()
+    code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", str(tiny_bundle.path))
+    assert code == 0 and lines == []
+    assert err.startswith("nothing is taught yet") and "suggestion" not in err
+
+
+def test_suggest_says_which_labels_of_the_model_fall_to_no_landmark(capsys, library, tiny_bundle, tmp_path):
+    """Teaching lowers the model's scores (docs/TEACHING.md): a model label that falls
+    under the threshold is listed by the dry run and counted by the summary."""
+    from tests.test_teaching import unsure_model_label
+
+    index, paths, ids = library
+    unsure = ids["other"][0]
+    name = unsure_model_label(index, tiny_bundle, unsure)
+    teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
+    path = index.get(unsure).path
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    suggest = ["--db", db, "suggest", "--model", model, "--threshold", "1"]  # its joint score is under 1
+
+    code, lines, err = run_cli(capsys, *suggest, "--dry-run", "--json")
+    assert code == 0
+    withdrawn = [line for line in lines if line.get("withdrawn")]
+    assert [(w["photo_id"], w["path"], w["previous"], w["label"], w["landmark_id"]) for w in withdrawn] == [
+        (unsure, path, name, None, None)] and 0 <= withdrawn[0]["score"] < 1
+    assert "1 suggestion of the model would be withdrawn" in err
+    code = main([*suggest, "--dry-run"])
+    out, err = capsys.readouterr()
+    assert code == 0 and f"{path}: {name} -> no landmark" in out
+    assert index.get(unsure).label == name  # a dry run changes nothing
+
+    code = main(suggest)
+    out, err = capsys.readouterr()
+    assert code == 0 and f"{path}: {name} -> no landmark" in out
+    assert "0 new suggestions, stored as suggested labels; 1 suggestion of the model withdrawn" in err
+    assert index.get(unsure).label is None

@@ -110,6 +110,18 @@ def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, cap
     assert "is not a folder of the library" in capsys.readouterr().err
 
 
+def test_forgetting_a_folder_inside_a_library_folder_says_what_can_be_done(tmp_path: Path, capsys) -> None:
+    trip, home, db = _library(tmp_path)
+    assert main(["--db", str(db), "scan", str(trip)]) == 1  # the empty file
+    capsys.readouterr()
+    assert main(["--db", str(db), "forget", str(trip / "day1"), "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"{(trip / 'day1').resolve()} is inside the library folder {trip.resolve()}" in err
+    assert f"its photos stay while {trip.resolve()} is in the library" in err
+    assert f'a search leaves them out with -folder:"{(trip / "day1").resolve()}"' in err
+    assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "4"
+
+
 def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_of_an_absent_drive(
         tmp_path: Path, capsys) -> None:
     from app.core.index.forget import forget_missing, missing_photos

@@ -117,3 +117,22 @@ def test_relocate_command_and_the_hint_of_tag(tmp_path: Path, capsys) -> None:
     assert json.loads(out)["files_found"] == 4 and "4 photos kept their labels" in err
     assert main(["--db", str(db), "relocate", str(photos), str(renamed)]) == 2  # done already
     assert "not a folder of the library" in capsys.readouterr().err
+
+
+def test_relocating_a_sub_folder_says_that_scan_finds_it(tmp_path: Path, capsys) -> None:
+    """A sub-folder that moved needs no relocate: the message says so, and it is true."""
+    photos, db = _library(tmp_path)
+    assert main(["--db", str(db), "scan", str(photos)]) == 1  # broken.JPG
+    assert main(["--db", str(db), "label", str(photos / "Provence 2019" / "DSC_0001.JPG"), "Pont du Gard"]) == 0
+    moved = tmp_path / "Provence 2019 (sorted)"
+    shutil.move(str(photos / "Provence 2019"), moved)
+    capsys.readouterr()
+    assert main(["--db", str(db), "relocate", str(photos / "Provence 2019"), str(moved)]) == 2
+    err = capsys.readouterr().err
+    assert "only a whole library folder can be relocated" in err
+    command = f"landmark-tagger scan {shlex.quote(str(photos))} {shlex.quote(str(moved))}"
+    assert f"`{command}` finds its photos there with their labels" in err
+    assert main(["--db", str(db), *shlex.split(command)[1:]]) == 1  # as it says; broken.JPG moved with them
+    with PhotoIndex.open(db) as index:
+        assert _labelled(index) == {"DSC_0001.JPG": ("Pont du Gard", str(moved.resolve()))}
+        assert index.count("is:missing") == 0

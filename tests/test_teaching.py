@@ -276,22 +276,32 @@ def test_a_correction_without_any_model_still_sets_the_label(library):
     assert (photo_id, "Colosseum") in store.rejected(index.conn)
 
 
+def unsure_model_label(index: PhotoIndex, bundle, photo_id: int) -> str:
+    """Give the photo an embedding halfway to the bundle's first landmark (cosine 0.45)
+    and that landmark as the model's suggested label (score 0.123); returns its name.
+    No taught label wins such a photo, and none protects it: suggest rescores it."""
+    first = bundle.labels[0]
+    centre = class_centres(bundle)[0, 0]
+    rng = np.random.default_rng(5)
+    other = rng.normal(size=centre.size)
+    other -= (other @ centre) * centre
+    unsure_vector = 0.45 * centre + np.sqrt(1 - 0.45**2) * other / np.linalg.norm(other)
+    with index.transaction() as conn:
+        store.store_embedding(conn, photo_id, bundle.id, unsure_vector.astype(np.float32))
+    index.set_label(photo_id, first.name, source="model", state="suggested",
+                    landmark_id=first.landmark_id, score=0.123, model_id=bundle.id)
+    return first.name
+
+
 def test_suggest_puts_the_models_own_suggestions_on_the_joint_scale(library, tiny_bundle):
     """An unsure built-in suggestion gets its score on the joint scale; a confident
     (protected) one and the user's labels keep theirs."""
     index, paths, ids = library
     first = tiny_bundle.labels[0]
-    centre = class_centres(tiny_bundle)[0, 0]
-    rng = np.random.default_rng(5)
-    other = rng.normal(size=centre.size)
-    other -= (other @ centre) * centre
-    unsure_vector = 0.45 * centre + np.sqrt(1 - 0.45**2) * other / np.linalg.norm(other)
     unsure, confident, users = ids["other"][0], ids["known"][0], ids["known"][1]
-    with index.transaction() as conn:
-        store.store_embedding(conn, unsure, tiny_bundle.id, unsure_vector.astype(np.float32))
-    for photo_id in (unsure, confident):
-        index.set_label(photo_id, first.name, source="model", state="suggested",
-                        landmark_id=first.landmark_id, score=0.123, model_id=tiny_bundle.id)
+    unsure_model_label(index, tiny_bundle, unsure)
+    index.set_label(confident, first.name, source="model", state="suggested",
+                    landmark_id=first.landmark_id, score=0.123, model_id=tiny_bundle.id)
     index.set_label(users, first.name, source="user", state="accepted", score=0.123)
     teach(index, "Our cabin", paths["cabin"][:2], bundle=tiny_bundle)
     found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle)

@@ -1,6 +1,7 @@
 """How the words of the command line reach argparse: the global options (--db), which
-are taken after the command too; counts, refused when negative; and a query's NOT
-terms (`search -has:gps`), which argparse would take for options."""
+are taken after the command too; counts, refused when negative; a query's NOT
+terms (`search -has:gps`), which argparse would take for options; and the paths or
+query words typed after an option (`scan DIR1 --json DIR2`)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,25 @@ def shield_negated_words(parser: argparse.ArgumentParser, argv: Sequence[str]) -
         elif is_negated_word(word):
             words[at] = _SHIELD + word
     return words
+
+
+def take_words_after_options(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                             extras: list[str]) -> list[str]:
+    """The words parse_known_args left over, given to the command's last positional when
+    it takes several values and every one of them is such a value: argparse fills that
+    positional once, from the words before the first option, so the paths or query words
+    after it (`scan DIR1 --json DIR2`, `search 2020 --json paris`) would be refused.
+    Returns what is still left: all of `extras` when any is an option (an unknown option
+    stays an error) or the command takes no list."""
+    command = command_parsers(parser).get(getattr(args, "command", None) or "")
+    positionals = [action for action in command._actions if not action.option_strings] if command else []
+    last = positionals[-1] if positionals else None
+    if last is None or last.nargs not in ("*", "+") or not extras:
+        return extras
+    if any(word.startswith("-") and word != "-" for word in extras):  # a NOT term comes shielded
+        return extras
+    setattr(args, last.dest, [*(getattr(args, last.dest, None) or []), *extras])
+    return []
 
 
 def was_shielded(value: object) -> bool:

@@ -113,12 +113,12 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.cli.command_line import shield_negated_words
+    from app.cli.command_line import shield_negated_words, take_words_after_options
     from app.core.errors import TaggerError, UsageError
 
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
-    _take_query_words(parser, args, extras)
+    _take_query_words(parser, args, take_words_after_options(parser, args, extras))
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -25,7 +25,7 @@ from app.core.index.forget import library_folder
 from app.core.index.search_text import refresh_search_text
 from app.core.path_case import canonical_path
 from app.core.progress import CancelToken, ProgressCallback
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 
 FINGERPRINT_SAMPLE = 24  # files whose content is compared (size is compared for all)
 
@@ -57,7 +57,10 @@ def relocate_folder(
     """Move library folder `old` (and what the index knows under it) to `new`, then
     read `new`. UsageError, changing nothing, when `old` is no library folder, `new` is
     no folder or is in the library already, or `new` does not hold the indexed files."""
-    root = library_folder(index, old, action="relocated (relocate the library folder itself)")
+    root = library_folder(index, old, action="relocated", instead=lambda within: (
+        f"if it moved, `landmark-tagger scan {shell_quote(within)} {shell_quote(str(new))}` finds its photos "
+        "there with their labels and taught places (a scan that sees them gone from the library folder and "
+        "new elsewhere knows them as moved)"))
     target = _target_folder(index, root, new)
     rows = _files_under(index.conn, root)
     moves, found = [], 0

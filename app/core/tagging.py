@@ -21,9 +21,11 @@ import numpy as np
 
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
+from app.core.index.labels import stored_labels
 from app.core.path_case import DiskNames, canonical_path
 from app.core.scanner import not_a_photo_reason, scan
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.tag_result import TagResult
 from app.core.tag_selection import Selection, photo_ids_under, select_photos
 from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
 from app.core.wording import counted
@@ -54,38 +56,6 @@ class TagOptions:
     batch_size: int = 16
     retag: bool = False
     threads: int | None = None
-
-
-@dataclass(frozen=True)
-class TagResult:
-    """One classified photo (or one that failed: error set, no predictions)."""
-
-    photo_id: int
-    path: str
-    files: list[str]
-    label: str | None
-    landmark_id: str | None
-    score: float | None
-    top: list[Any]  # model.predictor.Prediction, best first
-    decoded_from: str | None = None
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The `tag --json` line for this photo."""
-        data: dict[str, Any] = {
-            "path": self.path,
-            "files": list(self.files),
-            "label": self.label,
-            "landmark_id": self.landmark_id,
-            "score": None if self.score is None else round(float(self.score), 6),
-            "top": [
-                {"label": p.label, "landmark_id": p.landmark_id, "score": round(float(p.score), 6)}
-                for p in self.top
-            ],
-        }
-        if self.error is not None:
-            data["error"] = self.error
-        return data
 
 
 @dataclass
@@ -310,12 +280,13 @@ class _Run:
                 changed = seen_before[0] is not None and (blank[row] or not same_picture(seen_before, seen_now))
                 self.index.set_predictions(item.photo_id, self.bundle.id, top, threshold, image_changed=changed)
                 results.append(self._result(item, top, threshold))
+            kept = stored_labels(conn, [item.photo_id for item in batch])
         for result in results:
             self.summary.tagged += 1
-            self.summary.no_landmark += result.label is None
+            self.summary.no_landmark += result.label is None  # the model's answer
             if self.summary.first_result_s is None:
                 self.summary.first_result_s = time.monotonic() - self.started
-            self._emit(result)
+            self._emit(result.as_stored(kept.get(result.photo_id)))
         self.done += len(batch)
         self._report()
 

@@ -20,6 +20,7 @@ import numpy as np
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.teaching_moves import TaughtMove, move_lines
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -39,6 +40,8 @@ class TeachSummary:
     errors: int = 0
     photo_ids: list[int] | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
+    moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
+    no_longer_taught: list[str] = field(default_factory=list)  # places the moves left with no photo
 
     def line(self) -> str:
         if self.taught == 0 and self.errors:
@@ -49,6 +52,10 @@ class TeachSummary:
         if self.errors:
             text += f", {self.errors} failed"
         return text
+
+    def move_lines(self) -> list[str]:
+        """What the moves did, for the user to hear (teaching_moves.move_lines)."""
+        return move_lines(self.label, self.moved, self.no_longer_taught)
 
     def to_json(self) -> dict:
         return {
@@ -199,7 +206,8 @@ def teach(
     """Make the photos (paths, folders or photo ids) references for `label`.
 
     Each photo gets the user's label (accepted) and its embedding by the model becomes
-    a reference. A photo that taught another label before now teaches only this one.
+    a reference. A photo that taught another label before now teaches only this one
+    (the summary's `moved` and `no_longer_taught` say so).
     Per-photo failures are recorded (stage 'teach') and the other photos are taught;
     UsageError for an empty label or when no target gives a photo, BundleError for an
     unusable model.
@@ -225,12 +233,16 @@ def teach(
             summary.errors += 1
             summary.failures.append((path, str(error)))
             continue
+        before = store.labels_taught_by(index.conn, photo_id, other_than=label)
         _remember(index, label, photo_id, bundle.id, vector)
+        summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before]
         summary.taught += 1
         summary.photo_ids.append(photo_id)
         if progress is not None:
             progress(Progress(done=done + 1, total=len(photo_ids), message=label))
     summary.embedded = embedder.decoded
+    still_taught = store.taught_labels(index.conn)
+    summary.no_longer_taught = [p for p in dict.fromkeys(m.before for m in summary.moved) if p not in still_taught]
     return summary
 
 

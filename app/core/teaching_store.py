@@ -225,6 +225,15 @@ def taught_pairs(conn: sqlite3.Connection) -> list[tuple[str, int]]:
     return [(label, int(photo_id)) for label, photo_id, _ in rows]
 
 
+def labels_taught_by(conn: sqlite3.Connection, photo_id: int, other_than: str) -> list[str]:
+    """The labels other than `other_than` that this photo teaches now (any model)."""
+    rows = conn.execute(
+        f"SELECT DISTINCT label FROM taught_refs WHERE photo_id = ? AND label != ? AND {_TEACHING} ORDER BY label",
+        (int(photo_id), other_than),
+    ).fetchall()
+    return [label for (label,) in rows]
+
+
 def taught_labels(conn: sqlite3.Connection) -> dict[str, int]:
     """Taught label → number of photos teaching it (any model)."""
     rows = conn.execute(

@@ -53,6 +53,29 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """A label the model suggested that now falls under the threshold on the joint scale
+    (teaching a place lowers the model's scores, docs/TEACHING.md): it becomes "no
+    landmark". Said, so that a right label does not vanish without a word."""
+
+    photo_id: int
+    path: str
+    previous: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "photo_id": self.photo_id,
+            "path": self.path,
+            "label": None,
+            "landmark_id": None,
+            "score": round(self.score, 4),
+            "previous": self.previous,
+            "withdrawn": True,
+        }
+
+
+@dataclass(frozen=True)
 class SuggestOptions:
     """model: bundle path (None: the default); threshold: None uses the bundle's;
     store: write the suggestions as labels (source taught, state suggested); rescore:
@@ -83,6 +106,7 @@ class SuggestReport:
     untagged: int = 0  # photos a suggestion could go to that this model has not tagged yet: suggest skips them
     matched: int | None = None  # photos matching the query (None: no query, the whole library)
     close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
+    withdrawn: list[Withdrawal] = field(default_factory=list)  # model labels now "no landmark" (with rescore)
 
 
 def untagged_hint(report: SuggestReport) -> str | None:
@@ -233,6 +257,8 @@ def suggest(
         _store(index, found, bundle.id, progress, cancel)
         if options.rescore:
             _rescore(index, bundle, rescored, current, threshold)
+    if report is not None and options.rescore:
+        report.withdrawn = _withdrawn(index, bundle, rescored, current, threshold)
     return found
 
 
@@ -278,22 +304,39 @@ def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:
     return {int(row[0]): tuple(row[1:]) for row in rows}
 
 
+def _models_suggestion(current: dict[int, tuple], photo_id: int, bundle, cls: int) -> bool:
+    """Whether the photo's label is the suggestion of this bundle for class `cls`: the
+    only labels the joint scale rescores (the user's word and other models' stay)."""
+    label, source, state, model_id = current.get(photo_id, (None, None, None, None))
+    return (source, state, model_id, label) == ("model", "suggested", bundle.id, bundle.class_names()[cls])
+
+
+def _withdrawn(
+    index, bundle, rescored: list[tuple[int, int, float]], current: dict[int, tuple], threshold: float
+) -> list[Withdrawal]:
+    """The model's suggested labels that the joint scale puts under the threshold (what
+    _rescore makes "no landmark"), in photo order."""
+    return [
+        Withdrawal(photo_id, index.get(photo_id).path, current[photo_id][0], score)
+        for photo_id, cls, score in sorted(rescored)
+        if score < threshold and _models_suggestion(current, photo_id, bundle, cls)
+    ]
+
+
 def _rescore(
     index, bundle, rescored: list[tuple[int, int, float]], current: dict[int, tuple], threshold: float
 ) -> int:
     """New scores for the model's suggested labels this bundle gave. One that falls
     under the threshold becomes "no landmark", as `tag` would now answer."""
-    names = bundle.class_names()
     changed = 0
     with index.transaction():
         for photo_id, cls, score in rescored:
-            label, source, state, model_id = current.get(photo_id, (None, None, None, None))
-            if (source, state, model_id, label) != ("model", "suggested", bundle.id, names[cls]):
+            if not _models_suggestion(current, photo_id, bundle, cls):
                 continue
             confident = score >= threshold
             index.set_label(
-                photo_id, label if confident else None, source="model", state="suggested",
-                landmark_id=bundle.labels[cls].landmark_id if confident else None, score=score, model_id=model_id,
+                photo_id, current[photo_id][0] if confident else None, source="model", state="suggested",
+                landmark_id=bundle.labels[cls].landmark_id if confident else None, score=score, model_id=bundle.id,
             )
             changed += 1
     return changed

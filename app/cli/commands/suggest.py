@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary, progress_bar
+from app.core.wording import counted
 
 
 def register(subparsers) -> None:
@@ -15,7 +16,9 @@ def register(subparsers) -> None:
         "taught with `teach`, from the embeddings stored when tagging (no photo is decoded), and list "
         "the new suggestions, best first. They are stored as suggested labels, to review with `accept`, "
         "`reject` or `label` (or in the app's review view); a rejected suggestion is never made again for "
-        "that photo. Photos not tagged yet are skipped.",
+        "that photo. Photos not tagged yet are skipped. Teaching lowers the model's own scores where a taught "
+        "place competes: a label of the model that falls under the threshold becomes 'no landmark', and is "
+        "listed as withdrawn.",
     )
     parser.add_argument("query", nargs="?", default="", metavar="QUERY",
                         help="search query choosing the photos (default: the whole library)")
@@ -37,15 +40,36 @@ def run(args) -> int:
     options = SuggestOptions(model=args.model, threshold=args.threshold, store=not args.dry_run)
     with open_index(args) as index, progress_bar("suggesting") as progress:
         found = suggest(index, args.query, options, progress=progress, report=(report := SuggestReport()))
+    if report.taught == 0:  # no summary of nothing: the hint says what to do
+        print_summary(close_hint(report, args.query, args.model))
+        return _exit_code(report)
     for s in found:
         if args.json:
             print_json_line(s.to_json())
         else:
             before = f"  (was {s.previous})" if s.previous else ""
             print(one_line(f"{s.score:.2f}  {s.label}  {s.path}{before}"))
-    stored = "" if args.dry_run else ", stored as suggested labels"
-    print_summary(f"{len(found)} new suggestion{'s' if len(found) != 1 else ''}{stored}")
+    for withdrawal in report.withdrawn:
+        if args.json:
+            print_json_line(withdrawal.to_json())
+        else:
+            print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
+    print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
     for hint in (untagged_hint(report), None if found else close_hint(report, args.query, args.model)):
         if hint:
             print_summary(hint)
+    return _exit_code(report)
+
+
+def _exit_code(report) -> int:
     return 1 if report.matched == 0 else 0  # a query matching nothing fails a script, as accept/reject do
+
+
+def _summary(found: int, withdrawn: int, dry_run: bool) -> str:
+    """The last line: the new suggestions, and the model's labels that fell under the
+    threshold (teaching lowers the model's scores) instead of vanishing unsaid."""
+    text = f"{counted(found, 'new suggestion')}{'' if dry_run else ', stored as suggested labels'}"
+    if withdrawn:
+        verb = "would be withdrawn" if dry_run else "withdrawn"
+        text += f"; {counted(withdrawn, 'suggestion')} of the model {verb} (now under the threshold: no landmark)"
+    return text

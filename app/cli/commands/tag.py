@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Iterator
 
 from app.cli.common import (
-    EXIT_INTERRUPTED, add_folders_given, add_json_flag, one_line, open_index, print_json_line, print_summary,
-    stop_on_ctrl_c,
+    EXIT_INTERRUPTED, add_folders_given, add_json_flag, folders_joined_for_files, one_line, open_index,
+    print_json_line, print_summary, say_folders_joined, stop_on_ctrl_c,
 )
 from app.core.wording import counted, shell_quote
 
@@ -79,12 +79,8 @@ def run(args) -> int:
         targets = [Path(p) for p in args.paths] or _library_folders(index)
         roots_before = index.roots()
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
-        joined = _folders_joined_for_files(index, roots_before, targets)
-    for folder, photos in joined:  # a photo given by its file brings its folder: say so
-        quoted = shell_quote(str(folder))
-        print_summary(f"added {folder} to the library ({counted(photos, 'photo')}; that folder only: "
-                      f"`landmark-tagger scan {quoted}` adds the folders in it too, "
-                      f"`landmark-tagger forget {quoted}` takes it out)")
+        joined = folders_joined_for_files(index, roots_before, targets)
+    say_folders_joined(joined)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
     for path, reason in summary.not_photos:
         print_summary(f"error: {path}: {reason}")
@@ -108,21 +104,6 @@ def run(args) -> int:
     if summary.cancelled:
         return EXIT_INTERRUPTED
     return EXIT_PARTIAL if summary.errors or scan_errors or summary.not_photos else EXIT_OK
-
-
-def _folders_joined_for_files(index, roots_before: list[Path], targets: list[Path]) -> list[tuple[Path, int]]:
-    """Library folders this run added because a photo was given by its file (that
-    folder alone is read), with their photo counts; folders given as such are not news."""
-    from app.core.index.catalog import count_photos_in
-    from app.core.path_case import DiskNames, canonical_path
-
-    names = DiskNames()
-    parents = {canonical_path(Path(t).expanduser().parent, names) for t in targets if Path(t).expanduser().is_file()}
-    return [
-        (root, count_photos_in(index.conn, str(root)))
-        for root in index.folder_only_roots()
-        if root in parents and root not in roots_before
-    ]
 
 
 def _silence_stdout() -> None:

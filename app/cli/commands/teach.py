@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.common import add_json_flag, open_index, print_json_line, print_summary, progress_bar, refuse_file_as_name
+from app.cli.common import (
+    add_json_flag, folders_joined_for_files, open_index, print_json_line, print_summary, progress_bar,
+    refuse_file_as_name, say_folders_joined,
+)
 from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
@@ -55,10 +58,16 @@ def run(args) -> int:
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
     if not args.paths:
         raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
+    targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
-        summary = teach(index, name, [Path(p) for p in args.paths], model=args.model, progress=progress)
+        roots_before = index.roots()
+        summary = teach(index, name, targets, model=args.model, progress=progress)
+        joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
         print_json_line(summary.to_json())
+    say_folders_joined(joined)
+    for line in summary.move_lines():
+        print_summary(line)
     for path, why in summary.failures:
         print_summary(f"error: {why}" if why.startswith(str(path)) else f"error: {path}: {why}")
     if summary.taught == 0:

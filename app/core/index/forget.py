@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Callable
 
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
@@ -52,9 +53,11 @@ def _same_folder_or_both_gone(stored: str, root: str) -> bool:
     return not os.path.lexists(root)
 
 
-def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
+def library_folder(index, folder: str | Path, action: str = "forgotten",
+                   instead: Callable[[str], str] | None = None) -> str:
     """The library folder (a root) that `folder` names; UsageError naming the library's
-    folders when it is none (a sub-folder is part of its root and cannot be `action`).
+    folders when it is none (a sub-folder is part of its root and cannot be `action`;
+    `instead(library folder)` says what the user can do then, by default for forget).
     A library folder is found by its spelling on disk (`~/pictures/trip` typed for
     `~/Pictures/Trip` on a case-insensitive disk), or by the very spelling an older
     version kept (so that a folder it listed twice can be forgotten once); one that is
@@ -74,9 +77,17 @@ def library_folder(index, folder: str | Path, action: str = "forgotten") -> str:
     within = next((r for r, whole in library.items() if whole and is_within(root, r)), None)
     if within is not None:
         raise UsageError(f"{root} is inside the library folder {within}; only a whole library folder can be "
-                         f"{action}")
+                         f"{action}: {instead(within) if instead else _forget_instead(within, root)}")
     listed = ", ".join(library) if library else "none yet"
     raise UsageError(f"{root} is not a folder of the library (its folders: {listed})")
+
+
+def _forget_instead(within: str, folder: str) -> str:
+    """What the user can do about a sub-folder to forget: nothing takes it out alone
+    (forgetting the whole library folder and scanning back the rest would lose the
+    labels of the rest), but a search can leave it out."""
+    return (f"its photos stay while {within} is in the library; a search leaves them out with "
+            f"-folder:\"{folder}\"")
 
 
 def _library(index) -> dict[str, bool]:

@@ -102,6 +102,26 @@ def store_label(
     refresh_fts_label(conn, photo_id)
 
 
+StoredLabel = tuple[str | None, str | None, float | None, str]  # (label, landmark_id, score, state)
+
+
+def stored_labels(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, StoredLabel]:
+    """(label, landmark_id, score, state) of each of these photos that holds a label:
+    what the index keeps, which is not always the model's answer (the user's word, a
+    rejected label that stays rejected)."""
+    ids = [int(i) for i in photo_ids]
+    found: dict[int, StoredLabel] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(
+            "SELECT photo_id, label, landmark_id, score, state FROM labels "
+            f"WHERE photo_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        found.update((int(row[0]), tuple(row[1:])) for row in rows)
+    return found
+
+
 def has_users_word(conn: sqlite3.Connection, photo_id: int) -> bool:
     """A label the user gave, or a suggestion they accepted or rejected (not the model's alone)."""
     current = conn.execute("SELECT source, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()

@@ -1,0 +1,51 @@
+"""One photo's answer from the tagging job (app.core.tagging): what the model said, and
+what the index keeps for it, as `tag --json` prints it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """One classified photo (or one that failed: error set, no predictions). label,
+    landmark_id, score: the model's answer, until as_stored gives what the index keeps."""
+
+    photo_id: int
+    path: str
+    files: list[str]
+    label: str | None
+    landmark_id: str | None
+    score: float | None
+    top: list[Any]  # model.predictor.Prediction, best first
+    decoded_from: str | None = None
+    error: str | None = None
+    state: str | None = None  # the label's review state in the index (suggested, accepted, rejected)
+
+    def as_stored(self, stored: tuple | None) -> "TagResult":
+        """The result with what the index keeps for the photo (labels.stored_labels): the
+        user's word stays, and a rejected label stays rejected, which `state` says; the
+        model's answer would show a rejected label as the photo's."""
+        if stored is None:
+            return self
+        label, landmark_id, score, state = stored
+        return replace(self, label=label, landmark_id=landmark_id, score=score, state=state)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `tag --json` line for this photo."""
+        data: dict[str, Any] = {
+            "path": self.path,
+            "files": list(self.files),
+            "label": self.label,
+            "landmark_id": self.landmark_id,
+            "score": None if self.score is None else round(float(self.score), 6),
+            "state": self.state,
+            "top": [
+                {"label": p.label, "landmark_id": p.landmark_id, "score": round(float(p.score), 6)}
+                for p in self.top
+            ],
+        }
+        if self.error is not None:
+            data["error"] = self.error
+        return data
