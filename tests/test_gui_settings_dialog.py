@@ -60,11 +60,11 @@ def test_the_list_shows_the_default_bundle_and_one_in_the_user_models_folder(qtb
     assert default.error is None, "the repository's default bundle should be usable"
     items = dialog.bundle_chooser.items()
     text, path, enabled, tooltip = items[0]  # the default comes first and is the current choice
-    assert text == (f"{default.name} — {default.num_classes} landmarks, {default.input_size} px "
-                    f"({default.id})  ★ default")
+    assert text == (f"{default.name} in {default_bundle_path().name} — {default.num_classes} landmarks, "
+                    f"{default.input_size} px ({default.id})  ★ default")
     assert (path, enabled, tooltip) == (None, True, str(default_bundle_path()))
     assert dialog.bundle_chooser.combo.currentIndex() == 0
-    assert entry(dialog, "tiny")[:3] == (f"tiny — 3 landmarks, 64 px ({tiny_bundle.id})",
+    assert entry(dialog, "tiny")[:3] == (f"tiny in tiny.ltbundle — 3 landmarks, 64 px ({tiny_bundle.id})",
                                          str(user_models().resolve() / "tiny.ltbundle"), True)
     assert dialog.bundle_chooser.problem.isHidden()
 
@@ -102,7 +102,7 @@ def test_choosing_the_default_stores_none_and_an_untouched_choice_is_kept(qtbot,
     settings = AppSettings(model_bundle=str(tiny), threshold=0.3, sidecar_naming="stem", write_into_jpeg=False,
                            check_folders_at_start=False)
     dialog = open_dialog(qtbot, settings)
-    assert dialog.bundle_chooser.combo.currentText().startswith("tiny — ")
+    assert dialog.bundle_chooser.combo.currentText().startswith("tiny in tiny.ltbundle — ")
     assert dialog.settings() == settings  # nothing touched, nothing changed
     assert dialog.bundle_chooser.choose(None)
     dialog.accept()
@@ -118,7 +118,7 @@ def test_a_corrupt_bundle_is_listed_disabled_with_its_error_and_the_dialog_still
     dialog = open_dialog(qtbot, AppSettings())
     text, path, enabled, tooltip = entry(dialog, "broken.ltbundle")
     assert (text, enabled) == ("broken.ltbundle — unusable", False)
-    assert str(broken) in tooltip and "not a zip" in tooltip
+    assert tooltip == f"This file is not a Landmark Tagger model ({broken})."
     assert not dialog.bundle_chooser.choose(str(broken))
     assert dialog.settings().model_bundle is None
     assert dialog.bundle_chooser.choose(str(tiny))
@@ -131,7 +131,7 @@ def test_a_corrupt_current_bundle_stays_chosen_and_is_explained(qtbot, tmp_path)
     dialog = open_dialog(qtbot, AppSettings(model_bundle=str(broken)))
     chooser = dialog.bundle_chooser
     assert chooser.combo.currentText() == "broken.ltbundle — unusable"
-    assert not chooser.problem.isHidden() and "not a zip" in chooser.problem.text()
+    assert not chooser.problem.isHidden() and "not a Landmark Tagger model" in chooser.problem.text()
     assert dialog.settings().model_bundle == str(broken)
     assert chooser.choose(None)
     assert chooser.problem.isHidden()
@@ -147,13 +147,14 @@ def test_browse_adds_a_bundle_file_and_refuses_a_corrupt_one(qtbot, tiny_bundle,
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (chosen.pop(0), ""))
     qtbot.mouseClick(dialog.bundle_chooser.browse_button, Qt.MouseButton.LeftButton)
     assert dialog.settings().model_bundle == str(elsewhere.resolve())
-    assert dialog.bundle_chooser.combo.currentText() == f"tiny — 3 landmarks, 64 px ({tiny_bundle.id})"  # its own name
+    assert dialog.bundle_chooser.combo.currentText() == (  # its own name, and its file
+        f"tiny in my-model.ltbundle — 3 landmarks, 64 px ({tiny_bundle.id})")
 
     chosen.append(str(broken))
     dialog.bundle_chooser.browse()
     assert dialog.settings().model_bundle == str(elsewhere.resolve())  # the corrupt file is not chosen
     assert entry(dialog, "broken.ltbundle")[2] is False
-    assert "not a zip" in dialog.bundle_chooser.problem.text()
+    assert "not a Landmark Tagger model" in dialog.bundle_chooser.problem.text()
 
 
 def test_the_current_choice_holds_until_the_slow_listing_arrives(qtbot, tiny_bundle, monkeypatch) -> None:
@@ -233,3 +234,48 @@ def test_the_threshold_box_shows_the_chosen_bundles_own_threshold(qtbot, tiny_bu
     assert dialog.settings().threshold == pytest.approx(0.6)
     dialog.bundle_chooser.choose(None)
     assert dialog.threshold.value() == pytest.approx(0.6)  # a chosen threshold is not overwritten
+
+
+def test_a_missing_or_foreign_bundle_is_explained_in_the_apps_words(qtbot, tmp_path) -> None:
+    """It said "…does not exist; check the path or run `landmark-tagger models`" and
+    "…is not a zip file; it is corrupt or not a bundle": a command and a file format."""
+    photo = tmp_path / "IMG_0001.ltbundle"  # a JPEG renamed
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo, not a model")
+    dialog = open_dialog(qtbot, AppSettings())
+    chooser = dialog.bundle_chooser
+    assert not chooser.add_file(str(tmp_path / "gone.ltbundle"))
+    shown = chooser.problem.text()
+    assert "landmark-tagger" not in shown and "`" not in shown, shown
+    assert "gone.ltbundle does not exist" in shown and "choose a model bundle here" in shown, shown
+    assert not chooser.add_file(str(photo))
+    assert chooser.problem.text() == f"Not usable: This file is not a Landmark Tagger model ({photo})."
+    assert entry(dialog, "IMG_0001.ltbundle")[3] == f"This file is not a Landmark Tagger model ({photo})."
+
+
+def test_two_bundles_of_one_model_are_told_apart_by_their_file(qtbot, tiny_bundle, tmp_path) -> None:
+    """A copy of a bundle chosen with Browse… read exactly as the original."""
+    installed_tiny(tiny_bundle)
+    copy = Path(shutil.copy(tiny_bundle.path, tmp_path / "tiny-copy.ltbundle"))
+    same_name = tmp_path / "usb"
+    same_name.mkdir()
+    same_name = Path(shutil.copy(tiny_bundle.path, same_name / "tiny.ltbundle"))
+    dialog = open_dialog(qtbot, AppSettings())
+    chooser = dialog.bundle_chooser
+    assert chooser.add_file(str(copy)) and chooser.add_file(str(same_name))
+    texts = [text for text, *_ in chooser.items() if text.startswith("tiny in ")]
+    assert len(texts) == len(set(texts)) == 3, texts
+    assert texts[0] == f"tiny in tiny.ltbundle — 3 landmarks, 64 px ({tiny_bundle.id})"
+    assert texts[1].startswith("tiny in tiny-copy.ltbundle — ") and texts[2].startswith("tiny in usb/tiny.ltbundle — ")
+
+
+def test_an_unusable_saved_bundle_shows_no_threshold_figure(qtbot, tmp_path) -> None:
+    """The box read 0.50 under "Use the bundle's own threshold", a figure no bundle gave."""
+    broken = corrupt_bundle(tmp_path)
+    dialog = open_dialog(qtbot, AppSettings(model_bundle=str(broken)))
+    assert dialog.use_bundle_threshold.isChecked() and not dialog.threshold.isEnabled()
+    assert dialog.threshold.text() == "—"
+    dialog.use_bundle_threshold.setChecked(False)  # the user's own figure: one to start from
+    assert dialog.threshold.isEnabled() and dialog.threshold.text() == "0.50"
+    assert dialog.settings().threshold == pytest.approx(0.5)
+    dialog.use_bundle_threshold.setChecked(True)
+    assert dialog.threshold.text() == "—" and dialog.settings().threshold is None

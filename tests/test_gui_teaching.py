@@ -274,13 +274,15 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     assert asked and asked[0].windowTitle() == "Rename a place"
     assert taught_labels(win.index) == {"Our cabin": 2}
     assert {win.index.get(i).label for i in ids["cabin"][:2]} == {"Our cabin"}
-    assert win.statusBar().currentMessage().startswith("Renamed 'Our cabbin' to 'Our cabin': 2 photos relabelled")
+    assert win.statusBar().currentMessage().startswith("Renamed “Our cabbin” to “Our cabin”: 2 photos relabelled")
     qtbot.waitUntil(lambda: tree.has_landmark("Our cabin") and not tree.has_landmark("Our cabbin"), timeout=10000)
     assert tree.selected_landmark() == "Our cabin"  # still chosen, under its new name
     qtbot.waitUntil(lambda: sorted(win.grid_model.ids()) == sorted(ids["cabin"][:2]), timeout=10000)
     assert win.current_query() == 'label:"Our cabin" -state:rejected'
-    # the model's own landmark keeps its name, and says why
-    tree.menu_for(tree._find_landmark("Colosseum")).actions()[0].trigger()
+    # the model's own landmark keeps its name, and says why: Rename… is greyed out, and refused
+    (rename,) = tree.menu_for(tree._find_landmark("Colosseum")).actions()
+    assert not rename.isEnabled() and "comes with the model" in rename.toolTip()
+    assert not win.rename_place("Colosseum")
     assert len(asked) == 1 and "comes with the model" in win.statusBar().currentMessage()
     assert win.index.get(ids["known"][0]).label == "Colosseum"
     # Taught places… renames too (a name in use merges the two)

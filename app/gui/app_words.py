@@ -30,3 +30,24 @@ def in_app_words(text: str) -> str:
     for pattern, words in _IN_THE_APP:
         text = pattern.sub(words, text)
     return text
+
+
+# a file that is no model bundle at all (a photo renamed, another program's file)
+NOT_A_MODEL = re.compile(r"not a zip file|has no manifest\.json|not a landmark-tagger bundle")
+
+# (pattern in a model bundle's error, what is wrong in the app's words); the first match wins
+_MODEL_PROBLEMS = (
+    (re.compile(r"no default model bundle"), "no model is installed"),
+    (re.compile(r"does not exist"), "the model file is missing"),
+    (NOT_A_MODEL, "the model file is not a Landmark Tagger model"),
+    (re.compile(r"format version"), "the model file is for another version of the app"),
+)
+
+
+def model_problem(error: str) -> str:
+    """What is wrong with the chosen model, short enough for the end of a status line
+    ("the model file is missing"); the path and the details stay in Settings."""
+    for pattern, words in _MODEL_PROBLEMS:
+        if pattern.search(error):
+            return words
+    return "the model file cannot be read"

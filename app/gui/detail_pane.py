@@ -304,7 +304,7 @@ def follow_width(label: QLabel) -> None:
 
 def state_text(record, predictions: list) -> str:
     """ "suggested  ·  by model  ·  41% best guess": the label's state, who gave it, how sure."""
-    parts = [{"unlabelled": "run Tag to get suggestions"}.get(record.state, record.state)]
+    parts = [{"unlabelled": "press Tag folder or Tag selection for suggestions"}.get(record.state, record.state)]
     if record.source:
         parts.append(f"by {record.source}")
     if is_unscored(predictions):

@@ -16,6 +16,7 @@ from app.core.wording import counted
 from app.gui import job_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
+from app.gui.job_words import cancelled_text, correction_text, rename_line, scan_line
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -26,8 +27,12 @@ REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per ph
 
 def describe_summary(summary) -> str:
     """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
+    from app.core.scanner import ScanSummary
+
     if summary is None or isinstance(summary, (list, tuple)):
         return ""  # list results (suggestions, corrected photos) are reported by the job's follow-up
+    if isinstance(summary, ScanSummary):
+        return scan_line(summary)
     if callable(getattr(summary, "line", None)):
         return str(summary.line())
     if dataclasses.is_dataclass(summary):
@@ -134,7 +139,7 @@ class JobController(QObject):
     def scan(self, roots: list[Path]) -> bool:
         def report(summary) -> None:  # a folder just added: say what comes next
             if getattr(summary, "new", 0):
-                self.window.show_message(f"Reading folder: done — {summary.line()}. Press Tag folder to recognise "
+                self.window.show_message(f"Reading folder: done — {scan_line(summary)}. Press Tag folder to recognise "
                                          "the landmarks in them.")
 
         return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots), after=report)
@@ -151,9 +156,9 @@ class JobController(QObject):
                 return
             if summary.new:
                 text = (f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
-                        f"the landmarks in them ({summary.line()})")
+                        f"the landmarks in them ({scan_line(summary)})")
             elif summary.changed or summary.moved or summary.missing or summary.errors:
-                text = f"Library folders checked: {summary.line()}"
+                text = f"Library folders checked: {scan_line(summary)}"
             else:
                 text = "Library folders checked: nothing new"
             if absent:
@@ -183,8 +188,7 @@ class JobController(QObject):
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
         def report(summary) -> None:
-            text = summary.line()
-            self.window.show_message(text[0].upper() + text[1:])
+            self.window.show_message(rename_line(summary))
             self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
 
         return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
@@ -256,8 +260,9 @@ class JobController(QObject):
 
     def correct(self, photo_ids: list[int], label: str | None) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught)."""
-        def report(done) -> None:
-            self.window.photos_changed(done or [])
+        def report(summary) -> None:
+            self.window.photos_changed(list(summary.photo_ids))
+            self.window.show_message(correction_text(summary))
 
         work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles)
         return self.start("Learning from your label", work, after=report)
@@ -304,7 +309,7 @@ class JobController(QObject):
     def _on_cancelled(self, name: str, summary) -> None:
         self._after.pop(name, None)
         text = describe_summary(summary)
-        self.window.show_message(f"{name}: cancelled, work done so far is kept" + (f" — {text}" if text else ""))
+        self.window.show_message(cancelled_text(name, text))
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)

@@ -30,6 +30,19 @@ class ReviewStep:
     taught: tuple[tuple[int, str], ...] = ()
 
 
+def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> str:
+    """ "; it no longer teaches “Lake cabin”.": a reject sets aside what its photos taught,
+    and the taught place has fewer photos now (Ctrl+Z says they teach it again)."""
+    if not taught:
+        return ""
+    places = ", ".join(f"“{place}”" for place in sorted({place for _, place in taught}, key=str.casefold))
+    if len(taught) == changed:
+        who = "it no longer teaches" if changed == 1 else "they no longer teach"
+    else:
+        who = f"{len(taught):,} of them no longer teach{'es' if len(taught) == 1 else ''}"
+    return f"; {who} {places}."
+
+
 class LabelActions:
     """Mixed into MainWindow (which provides index, models, views and show_message)."""
 
@@ -107,6 +120,7 @@ class LabelActions:
             message = f"{state.capitalize()} {counted(changed, 'photo')}"
             if left:
                 message += f" ({left:,} already {state} or not tagged yet)"
+            message += no_longer_teaching_text(changed, taught)
         self.show_message(message)
         self._after_label_change(ids)
 

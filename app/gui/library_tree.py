@@ -7,7 +7,7 @@ together (a folder's photos of the Colosseum or the Pantheon taken in 2019)."""
 from __future__ import annotations
 
 import calendar
-from typing import Sequence
+from typing import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
@@ -57,6 +57,8 @@ class LibraryTree(QTreeWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_menu)
         self._roots: set[str] = set()
+        # why a landmark keeps its name ("" when it can be renamed); the window knows the model
+        self.why_name_is_fixed: Callable[[str], str] = lambda landmark: ""
         self._alone: set[str] = set()  # library folders that hold their own photos only
         self._absent: set[str] = set()  # library folders not found on disk
         self._all: QTreeWidgetItem | None = None
@@ -295,9 +297,7 @@ class LibraryTree(QTreeWidget):
             menu.addAction(icon("reject"), "Forget missing photos…", self.forget_missing_requested.emit)
             return menu
         if landmark:
-            menu = QMenu(self)
-            menu.addAction(icon("label"), "Rename…", lambda: self.rename_requested.emit(landmark))
-            return menu
+            return self._landmark_menu(landmark)
         path = item.data(0, PathRole) if item is not None else ""
         if path not in self._roots:
             return None
@@ -308,6 +308,17 @@ class LibraryTree(QTreeWidget):
             menu.addAction(icon("folder-add"), "Include the folders in it",
                            lambda: self.whole_folder_requested.emit(path))
         menu.addAction(icon("reject"), "Remove from library…", lambda: self.forget_requested.emit(path))
+        return menu
+
+    def _landmark_menu(self, landmark: str) -> QMenu:
+        """Rename…, greyed out with the reason as its tooltip for a model's own landmark
+        (it used to be offered, then refused)."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        rename = menu.addAction(icon("label"), "Rename…", lambda: self.rename_requested.emit(landmark))
+        fixed = self.why_name_is_fixed(landmark)
+        rename.setEnabled(not fixed)
+        rename.setToolTip(fixed or f"Give “{landmark}” another name on all its photos")
         return menu
 
     def _on_selection(self) -> None:

@@ -164,6 +164,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.library_tree.folder_selected.connect(self._on_folder_selected)
         self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.rename_requested.connect(self.rename_place)
+        self.library_tree.why_name_is_fixed = self.why_name_is_fixed
         self.library_tree.forget_requested.connect(self.forget_folder)
         self.library_tree.whole_folder_requested.connect(lambda folder: self.add_folder(Path(folder)))
         self.library_tree.locate_requested.connect(self.locate_folder)

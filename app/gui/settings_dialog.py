@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.core import bundle_choices
 from app.core.settings import AppSettings
+from app.gui.app_words import NOT_A_MODEL, in_app_words
 from app.gui.file_dialogs import picker_options
 
 if TYPE_CHECKING:
@@ -31,15 +32,32 @@ BUNDLE_FILTER = "Model bundles (*.ltbundle);;All files (*)"
 DEFAULT_CHOICE = ""  # the combo's data for "the default bundle"; stored as model_bundle=None
 LISTING_POLL_MS = 20
 THRESHOLD_ROLE = Qt.ItemDataRole.UserRole + 1  # a listed bundle's own threshold
+PATH_ROLE = Qt.ItemDataRole.UserRole + 2  # a listed bundle's file (the default's too)
+DEFAULT_FIGURE = 0.5  # the threshold box's figure when neither the settings nor a bundle give one
+NO_FIGURE = "—"  # the threshold box while the bundle whose threshold is used is unusable
 
 
-def describe_bundle(info: "BundleInfo") -> str:
-    """One line per bundle: "name — N landmarks, input px (id)", or why it is unusable."""
+def describe_bundle(info: "BundleInfo", file_shown: str | None = None) -> str:
+    """One line per bundle: "name in file — N landmarks, input px (id)", or that it is
+    unusable; the file (`file_shown`, else its name) tells two copies of a model apart,
+    and comes early so a narrow list does not cut it off."""
+    file_shown = file_shown or info.path.name
     if info.error:
-        return f"{info.path.name} — unusable"
+        return f"{file_shown} — unusable"
     count = info.num_classes or 0
-    text = f"{info.name} — {count} landmark{'' if count == 1 else 's'}, {info.input_size} px ({info.id})"
+    text = (f"{info.name} in {file_shown} — {count} landmark{'' if count == 1 else 's'}, {info.input_size} px "
+            f"({info.id})")
     return text + "  ★ default" if info.is_default else text
+
+
+def bundle_problem(info: "BundleInfo") -> str:
+    """Why a bundle is unusable, in the app's words: no command to run, and a file that is
+    no model at all called so (not "not a zip file")."""
+    if NOT_A_MODEL.search(info.error or ""):
+        return f"This file is not a Landmark Tagger model ({info.path})."
+    text = in_app_words(info.error or "").replace("choose a model bundle in Settings", "choose a model bundle here")
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", ")")) else text + "."
 
 
 def _same_file(first: str | Path, second: str | Path) -> bool:
@@ -111,6 +129,10 @@ class BundleChooser(QWidget):
         self.combo.setCurrentIndex(index)
         return True
 
+    def current_is_unusable(self) -> bool:
+        """Whether the current entry is a checked bundle that cannot be used."""
+        return self.is_listed and not self._is_enabled(self.combo.currentIndex())
+
     def items(self) -> list[tuple[str, str | None, bool, str]]:
         """(text, path or None, enabled, tooltip) of every entry, for tests and screenshots."""
         return [(self.combo.itemText(i), self.combo.itemData(i) or None, self._is_enabled(i),
@@ -181,8 +203,10 @@ class BundleChooser(QWidget):
             data = DEFAULT_CHOICE
         else:
             data = str(info.path) if info.error else str(info.path.resolve())
-        index = self._add_item(describe_bundle(info), data, tooltip=info.error or str(info.path))
+        index = self._add_item(describe_bundle(info, self._file_shown(info.path)), data,
+                               tooltip=bundle_problem(info) if info.error else str(info.path))
         self.combo.setItemData(index, info.threshold, THRESHOLD_ROLE)
+        self.combo.setItemData(index, str(info.path), PATH_ROLE)
         if info.error:
             self._set_enabled(index, False)
         return index
@@ -193,6 +217,14 @@ class BundleChooser(QWidget):
         if tooltip:
             self.combo.setItemData(index, tooltip, Qt.ItemDataRole.ToolTipRole)
         return index
+
+    def _file_shown(self, path: Path) -> str:
+        """The bundle's file name; with its folder when a listed bundle's file has that name too."""
+        for index in range(self.combo.count()):
+            other = self.combo.itemData(index, PATH_ROLE)
+            if other and Path(other).name == path.name and not _same_file(other, path):
+                return f"{path.parent.name}/{path.name}"
+        return path.name
 
     def _find(self, path: str | None) -> int:
         if not path or _same_file(path, bundle_choices.default_bundle_path()):
@@ -246,7 +278,8 @@ class SettingsDialog(QDialog):
         self.threshold.setRange(0.0, 1.0)
         self.threshold.setSingleStep(0.05)
         self.threshold.setDecimals(2)
-        self.threshold.setValue(settings.threshold if settings.threshold is not None else 0.5)
+        self._figure = settings.threshold if settings.threshold is not None else DEFAULT_FIGURE
+        self.threshold.setValue(self._figure)
         self.use_bundle_threshold.setChecked(settings.threshold is None)
         self.threshold.setEnabled(settings.threshold is not None)
         self.use_bundle_threshold.toggled.connect(lambda on: self.threshold.setEnabled(not on))
@@ -284,11 +317,22 @@ class SettingsDialog(QDialog):
 
     def _show_bundle_threshold(self) -> None:
         """While the bundle's own threshold is used, the (disabled) box shows its value,
-        so the figure on screen is the one tagging will use."""
+        so the figure on screen is the one tagging will use; an unusable bundle has none."""
         own = self.bundle_chooser.chosen_threshold()
         self.use_bundle_threshold.setText("Use the bundle's own threshold" + (f" ({own:.2f})" if own is not None else ""))
-        if self.use_bundle_threshold.isChecked() and own is not None:
+        uses_own = self.use_bundle_threshold.isChecked()
+        self._show_no_figure(uses_own and own is None and self.bundle_chooser.current_is_unusable())
+        if uses_own and own is not None:
             self.threshold.setValue(own)
+
+    def _show_no_figure(self, blank: bool) -> None:
+        """Blank the box (its lowest value reads NO_FIGURE), or give it back a figure."""
+        if blank == bool(self.threshold.specialValueText()):
+            return
+        if blank:
+            self._figure = self.threshold.value()
+        self.threshold.setSpecialValueText(NO_FIGURE if blank else "")
+        self.threshold.setValue(self.threshold.minimum() if blank else self._figure)
 
     def settings(self) -> AppSettings:
         """The edited settings (validated by the caller before saving)."""

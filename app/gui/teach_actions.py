@@ -163,10 +163,11 @@ class TeachActions:
         their names."""
         from app.core.rename import plan_rename
 
-        landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
-        if any(name.casefold() == old.casefold() for name in landmarks):
-            self.show_message(f"“{old}” is one of the model's landmarks: its name comes with the model.")
+        fixed = self.why_name_is_fixed(old)
+        if fixed:
+            self.show_message(fixed)
             return False
+        landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
         if self.jobs.busy:
             self.show_message(f"Rename “{old}” when “{self.jobs.runner.name}” is done.")
             return False
@@ -183,6 +184,14 @@ class TeachActions:
         if plan.merged and not self.confirm_merge(old, plan.target):
             return False
         return self.jobs.rename_place(old, dialog.label(), landmarks)  # tens of thousands of photos take seconds
+
+    def why_name_is_fixed(self, place: str) -> str:
+        """Why `place` cannot be renamed ("" when it can): the model's own landmarks keep
+        the names the model gives them."""
+        landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
+        if any(name.casefold() == place.casefold() for name in landmarks):
+            return f"“{place}” is one of the model's landmarks: its name comes with the model."
+        return ""
 
     def confirm_merge(self, old: str, target: str) -> bool:
         """A new name already in use merges two places, which no later rename takes back."""

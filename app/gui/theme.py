@@ -16,6 +16,7 @@ BORDER = "#3a3d43"
 TEXT = "#e3e4e6"
 MUTED = "#9a9ea6"
 ACCENT = "#3d8bfd"
+FOCUS = "#9cc3ff"  # keyboard focus: a light accent, apart from the selection's accent
 GOOD = "#5fbf6f"
 WARN = "#e8a33d"
 BAD = "#e5645a"
@@ -31,7 +32,9 @@ QToolBar QToolButton:disabled {{ color: #62666d; }}
 QDockWidget {{ color: {MUTED}; font-weight: 600; }}
 QDockWidget::title {{ background: {PANEL}; padding: 7px 10px; text-transform: uppercase; }}
 QTreeView, QListView, QTableView, QScrollArea, QTextEdit {{
-    background: {BACKGROUND}; border: none; outline: 0; }}
+    background: {BACKGROUND}; border: 1px solid transparent; border-radius: 4px; outline: 0; }}
+QTreeView:focus, QListView:focus, QTableView:focus, QScrollArea:focus, QTextEdit:focus {{ border-color: {ACCENT}; }}
+QTreeView::item:focus {{ border: 1px solid {FOCUS}; }}
 QTreeView::item {{ padding: 4px 2px; border-radius: 4px; }}
 QTreeView::item:selected, QTableView::item:selected {{ background: #2d4a73; color: white; }}
 QHeaderView::section {{ background: {PANEL}; color: {MUTED}; border: none; border-bottom: 1px solid {BORDER}; padding: 5px 8px; }}
@@ -43,6 +46,8 @@ QPushButton:hover {{ background: #383c42; }}
 QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; }}
 QPushButton[primary="true"] {{ font-weight: 600; }}
 QPushButton:disabled {{ color: #6b6f76; }}
+QPushButton:focus {{ border-color: {FOCUS}; }}
+QToolButton:focus {{ border: 1px solid {FOCUS}; border-radius: 6px; }}
 QProgressBar {{ background: {RAISED}; border: none; border-radius: 5px; height: 10px; text-align: center; color: transparent; }}
 QProgressBar::chunk {{ background: {ACCENT}; border-radius: 5px; }}
 QStatusBar {{ background: {PANEL}; color: {MUTED}; border-top: 1px solid {BORDER}; }}
@@ -52,6 +57,8 @@ QScrollBar::add-line, QScrollBar::sub-line {{ height: 0; width: 0; }}
 QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
 QScrollBar::handle:horizontal {{ background: #4a4e55; border-radius: 4px; min-width: 30px; }}
 QComboBox, QDoubleSpinBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px; }}
+QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT}; }}
+QCheckBox:focus {{ color: white; text-decoration: underline; }}
 QCheckBox {{ spacing: 8px; }}
 QSplitter::handle {{ background: {BORDER}; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}

@@ -54,6 +54,16 @@ def confidence_badge_rect(picture: QRectF, metrics: QFontMetrics, text: str) -> 
 STATE_MARK_WIDTH = 14
 
 
+def paint_focus_outline(painter: QPainter, tile: QRectF) -> None:
+    """The current tile while the grid has focus: where the arrow keys and A/R/L act
+    (the selection's accent border alone left it unseen when nothing was selected)."""
+    outline = QPainterPath()
+    outline.addRoundedRect(tile.adjusted(3, 3, -3, -3), 6, 6)
+    pen = QPen(QColor(theme.FOCUS), 1.5, Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.drawPath(outline)
+
+
 def label_width(strip_width: float, record) -> float:
     """The room the label has on a tile's label strip: all of it but the state mark's."""
     return strip_width - (STATE_MARK_WIDTH if state_mark(record.state)[0] else 0)
@@ -90,6 +100,8 @@ class TileDelegate(QStyledItemDelegate):
         if selected:
             painter.setPen(QPen(QColor(theme.ACCENT), 2))
             painter.drawPath(path)
+        if option.state & QStyle.StateFlag.State_HasFocus:  # the keyboard's tile, selected or not
+            paint_focus_outline(painter, tile)
 
         image_area = QRectF(tile.left() + PADDING - 3, tile.top() + PADDING - 3,
                             tile.width() - 2 * (PADDING - 3), tile.width() - 2 * (PADDING - 3))

@@ -1,0 +1,76 @@
+"""The status bar's words for what a job did: the core's one-line summaries are the
+command line's, and the app says some of them its own way (no zero counts, curly
+quotes, "cancelled" once)."""
+
+from __future__ import annotations
+
+import re
+
+from app.core.wording import counted
+from app.gui.app_words import model_problem
+from app.gui.job_work import CorrectionSummary
+
+# the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
+_CANCELLED_END = re.compile(r";? cancelled, (?P<rest>[^;]*)$")
+
+
+def scan_line(summary) -> str:
+    """ "64 photos, 3 new, 1 error": a ScanSummary without its zero counts (the command
+    line lists them all) and without the status, which the message says already."""
+    counts = [("new", summary.new), ("changed", summary.changed), ("moved", summary.moved),
+              ("missing", summary.missing)]
+    parts = [counted(summary.photos, "photo")] + [f"{count:,} {what}" for what, count in counts if count]
+    if summary.errors:
+        parts.append(counted(summary.errors, "error"))
+    if summary.labels_read:
+        parts.append(f"{counted(summary.labels_read, 'label')} read from the files")
+    return ", ".join(parts)
+
+
+def cancelled_text(name: str, text: str) -> str:
+    """ "Tagging library: cancelled — tagged 16 photos…; the work done so far is kept, the
+    rest is left for the next run": "cancelled" once, though the core's summary says it too."""
+    match = _CANCELLED_END.search(text)
+    rest = f", {match['rest']}" if match else ""
+    text = text[:match.start()] if match else text
+    return f"{name}: cancelled" + (f" — {text}; " if text else "; ") + f"the work done so far is kept{rest}"
+
+
+def rename_line(summary) -> str:
+    """The core's rename summary with the places in the app's curly quotes, capitalised."""
+    text = summary.line()
+    old, new = summary.old, summary.new
+    if summary.merged:
+        core, app = f"merged '{old}' into '{new}'", f"Merged “{old}” into “{new}”"
+    else:
+        core, app = f"renamed '{old}' to '{new}'", f"Renamed “{old}” to “{new}”"
+    if text.startswith(core):
+        return app + text[len(core):]
+    return text[:1].upper() + text[1:]
+
+
+def correction_text(summary: CorrectionSummary) -> str:
+    """What a label set with L did, in one line: the photo (its file name) or the count,
+    the label, whether it was learnt (and why not), and the labels no longer suggested."""
+    count = len(summary.photo_ids)
+    them = "it" if count == 1 else "them"
+    photos = summary.first_name if count == 1 else counted(count, "photo")
+    text = f"Labelled {photos} “{summary.label or 'no landmark'}”"
+    if summary.label is not None:
+        text += _learnt_text(summary, count)
+    if summary.rejected:
+        labels = ", ".join(f"“{label}”" for label in summary.rejected)
+        text += f"; {labels} won't be suggested for {them} again"
+    return text + "."
+
+
+def _learnt_text(summary: CorrectionSummary, count: int) -> str:
+    """ " — learnt", or why the label was set without teaching anything."""
+    if summary.model_problem:
+        return f"; not learnt: {model_problem(summary.model_problem)} — choose one in Settings"
+    learnt = len(summary.learnt)
+    if learnt == count:
+        return " — learnt"
+    if learnt:
+        return f" — learnt from {learnt:,} of them; {count - learnt:,} could not be used (see Problems)"
+    return f"; not learnt: {'the photo' if count == 1 else 'the photos'} could not be used (see Problems)"

@@ -1,0 +1,103 @@
+"""What the status bar says after L (set a label) and R (reject): what happened to the
+photo, whether the app learnt from it and why not, and which place a photo stopped
+teaching — one line, in a photographer's words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import Qt  # noqa: E402
+
+from app.core import teaching_store as store  # noqa: E402
+from tests.test_gui_teaching import answer_label, select, taught_window, wait_for_job  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+def status(win) -> str:
+    return win.statusBar().currentMessage()
+
+
+def file_name(win, photo_id: int) -> str:
+    from app.core.library import display_name
+
+    return display_name(win.index.get(photo_id).path)
+
+
+def label_with_l(qtbot, win, monkeypatch, photo_ids, label: str) -> None:
+    answer_label(monkeypatch, label)
+    select(win, photo_ids)
+    win.grid.setFocus()
+    qtbot.keyClick(win.grid, Qt.Key.Key_L)
+    wait_for_job(qtbot, win)
+    qtbot.wait(50)  # the job's follow-up runs after its "done"
+
+
+def test_a_label_set_with_l_says_what_was_learnt_and_what_is_no_longer_suggested(
+        qtbot, taught_window, monkeypatch) -> None:
+    win, ids = taught_window
+    photo_id = ids["cabin"][0]
+    win.index.set_label(photo_id, "Colosseum", source="model", state="suggested", score=0.7)
+    label_with_l(qtbot, win, monkeypatch, [photo_id], "Our cabin")
+    assert status(win) == (f"Labelled {file_name(win, photo_id)} “Our cabin” — learnt; "
+                           "“Colosseum” won't be suggested for it again.")
+    several = ids["bakery"][:2]
+    for other in several:
+        win.index.set_label(other, "Taj Mahal", source="model", state="suggested", score=0.6)
+    label_with_l(qtbot, win, monkeypatch, several, "Bakery")
+    assert status(win) == "Labelled 2 photos “Bakery” — learnt; “Taj Mahal” won't be suggested for them again."
+
+
+@pytest.mark.parametrize("problem, why", [
+    ("missing", "the model file is missing"),
+    ("not a model", "the model file is not a Landmark Tagger model"),
+])
+def test_a_label_set_with_l_without_a_usable_model_says_it_was_not_learnt_and_why(
+        qtbot, taught_window, tmp_path, monkeypatch, problem, why) -> None:
+    win, ids = taught_window
+    bundle = tmp_path / "mine.ltbundle"
+    if problem == "not a model":
+        bundle.write_bytes(b"\xff\xd8\xff\xe0 a JPEG renamed")
+    win.settings = replace(win.settings, model_bundle=str(bundle))
+    photo_id = ids["cabin"][0]
+    win.index.set_label(photo_id, "Colosseum", source="model", state="suggested", score=0.7)
+    label_with_l(qtbot, win, monkeypatch, [photo_id], "Cabin porch")
+    record = win.index.get(photo_id)
+    assert (record.label, record.state) == ("Cabin porch", "accepted")
+    assert store.taught_labels(win.index.conn) == {}
+    assert status(win) == (f"Labelled {file_name(win, photo_id)} “Cabin porch”; not learnt: {why} — "
+                           "choose one in Settings; “Colosseum” won't be suggested for it again.")
+
+
+def test_rejecting_a_photo_that_taught_a_place_says_it_no_longer_teaches_it(
+        qtbot, taught_window, tiny_bundle, monkeypatch) -> None:
+    from app.core.teaching import taught_labels, teach
+
+    win, ids = taught_window
+    teach(win.index, "Lake cabin", ids["cabin"][:3], bundle=tiny_bundle)
+    select(win, ids["cabin"][:1])
+    win.grid.setFocus()
+    qtbot.keyClick(win.grid, Qt.Key.Key_R)
+    assert taught_labels(win.index) == {"Lake cabin": 2}
+    assert status(win) == "Rejected 1 photo; it no longer teaches “Lake cabin”."
+    select(win, ids["cabin"][1:3] + ids["bakery"][:1])
+    win.index.set_label(ids["bakery"][0], "Colosseum", source="model", state="suggested", score=0.7)
+    qtbot.keyClick(win.grid, Qt.Key.Key_R)
+    assert taught_labels(win.index) == {}
+    assert status(win) == "Rejected 3 photos; 2 of them no longer teach “Lake cabin”."
+
+
+def test_a_label_set_with_l_on_a_photo_that_cannot_be_read_says_it_was_not_learnt(
+        qtbot, taught_window, monkeypatch) -> None:
+    from pathlib import Path
+
+    win, ids = taught_window
+    photo_id = ids["other"][1]  # never tagged: teaching has to read its file
+    Path(win.index.get(photo_id).path).write_bytes(b"not a JPEG any more")
+    label_with_l(qtbot, win, monkeypatch, [photo_id], "Our cabin")
+    assert win.index.get(photo_id).label == "Our cabin"
+    assert status(win) == (f"Labelled {file_name(win, photo_id)} “Our cabin”; not learnt: the photo could not "
+                           "be used (see Problems).")

@@ -1,0 +1,81 @@
+"""Small words the app got wrong: a cancel said "cancelled" twice, a rename used straight
+quotes, an untagged photo said "run Tag", a folder read listed five zero counts, and a
+model landmark offered a Rename… that then refused."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from app.core.rename import RenameSummary  # noqa: E402
+from app.core.scanner import ScanSummary  # noqa: E402
+from tests.test_gui import added_folder, window  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+class CancelledTagging:
+    """A tag summary as the core writes it for a cancelled run."""
+
+    def line(self) -> str:
+        return "tagged 16 photos, 3 without a landmark in 4.0 s; cancelled, the rest is left for the next run"
+
+
+def test_a_cancelled_job_says_cancelled_once_and_what_was_kept(window) -> None:
+    window.jobs._on_cancelled("Tagging library", CancelledTagging())
+    message = window.statusBar().currentMessage()
+    assert message.count("cancelled") == 1, message
+    assert message == ("Tagging library: cancelled — tagged 16 photos, 3 without a landmark in 4.0 s; "
+                       "the work done so far is kept, the rest is left for the next run")
+    window.jobs._on_cancelled("Reading folder", ScanSummary(photos=5, new=5, status="cancelled"))
+    message = window.statusBar().currentMessage()
+    assert message == "Reading folder: cancelled — 5 photos, 5 new; the work done so far is kept"
+
+
+def test_a_folder_read_leaves_out_the_counts_that_are_zero(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui.job_controller import describe_summary
+
+    messages: list[str] = []
+    monkeypatch.setattr(window, "show_message", messages.append)
+    added_folder(qtbot, window, tmp_path, count=3)
+    assert "Reading folder: done — 3 photos, 3 new" in messages
+    assert messages[-1] == "Reading folder: done — 3 photos, 3 new. Press Tag folder to recognise the landmarks in them."
+    assert describe_summary(ScanSummary(photos=9, changed=1, errors=2)) == "9 photos, 1 changed, 2 errors"
+    assert describe_summary(ScanSummary(photos=0)) == "0 photos"
+    assert ScanSummary(photos=3, new=3).line().endswith("0 missing, 0 errors")  # the command line's is whole
+
+
+def test_a_rename_names_the_places_in_curly_quotes(window) -> None:
+    from app.gui.job_words import rename_line
+
+    summary = RenameSummary(old="St Peter's", new="Our cabin", photos=2, accepted=0, references=1, merged=False)
+    assert rename_line(summary) == "Renamed “St Peter's” to “Our cabin”: 2 photos relabelled, 1 taught photo teaches the new name"
+    merged = RenameSummary(old="Bakery", new="Our cabin", photos=2, accepted=0, references=0, merged=True)
+    assert rename_line(merged) == "Merged “Bakery” into “Our cabin”: 2 photos relabelled"
+
+
+def test_an_untagged_photo_names_the_buttons_that_tag_it() -> None:
+    from types import SimpleNamespace
+
+    from app.gui.detail_pane import state_text
+
+    text = state_text(SimpleNamespace(state="unlabelled", source=None, score=None), [])
+    assert "run Tag" not in text and "Tag folder" in text and "Tag selection" in text
+
+
+def test_a_model_landmarks_rename_is_greyed_out_with_the_reason(qtbot, window, tmp_path) -> None:
+    folder = added_folder(qtbot, window, tmp_path, count=2)
+    assert folder.exists()
+    first, second = window.grid_model.ids()[:2]
+    window.index.set_label(first, "Colosseum", source="model", state="suggested", score=0.9)  # in the default model
+    window.index.set_label(second, "Our cabin", source="user", state="accepted")
+    window.library_changed()
+    tree = window.library_tree
+    qtbot.waitUntil(lambda: tree.has_landmark("Colosseum") and tree.has_landmark("Our cabin"), timeout=10000)
+    (rename,) = tree.menu_for(tree._find_landmark("Colosseum")).actions()
+    assert rename.text() == "Rename…" and not rename.isEnabled()
+    assert "comes with the model" in rename.toolTip()
+    assert tree.menu_for(tree._find_landmark("Colosseum")).toolTipsVisible()
+    (rename,) = tree.menu_for(tree._find_landmark("Our cabin")).actions()
+    assert rename.isEnabled()
