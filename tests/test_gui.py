@@ -625,10 +625,11 @@ def test_the_loupe_caption_cuts_a_long_landmark_name_on_a_laptop_instead_of_runn
     window.grid.setCurrentIndex(window.grid_model.index(0))
     assert window.open_loupe()
     qtbot.waitUntil(lambda: window.loupe.record_id == ids[0])
-    left = [window.loupe.title, window.loupe.state_line]
-    right = [label for label in window.loupe.findChildren(QLabel) if label not in left]  # the file, the keys
-    hint = next(label for label in right if label is not window.loupe.file_line)
-    for label in left + right:  # each line shows what fits, cut with "…", not clipped mid-letter
+    loupe = window.loupe
+    left, right = [loupe.title, loupe.state_line], [loupe.file_line, loupe.date_line, loupe.hint]
+    hint = loupe.hint
+    assert set(loupe.findChildren(QLabel)) >= set(left + right)
+    for label in (loupe.title, loupe.file_line, hint):  # each shows what fits, cut with "…", not clipped mid-letter
         assert label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
     assert max(label.geometry().right() for label in left) < min(label.geometry().left() for label in right)
     assert window.loupe.title.text().startswith("Basilica") and window.loupe.title.text().endswith("…")
