@@ -79,3 +79,11 @@ def test_a_model_landmarks_rename_is_greyed_out_with_the_reason(qtbot, window, t
     assert tree.menu_for(tree._find_landmark("Colosseum")).toolTipsVisible()
     (rename,) = tree.menu_for(tree._find_landmark("Our cabin")).actions()
     assert rename.isEnabled()
+
+
+def test_a_job_failing_on_a_file_that_is_no_model_says_so_in_the_apps_words(window) -> None:
+    window.jobs._on_failed("Teaching “Our cabin”",
+                          "model bundle /m/photo.ltbundle is not a zip file; it is corrupt or not a bundle")
+    message = window.statusBar().currentMessage()
+    assert message == ("Teaching “Our cabin” failed: model bundle /m/photo.ltbundle is not a Landmark Tagger "
+                       "model (a file of another kind, or a damaged one) — choose another model bundle in Settings")

@@ -18,6 +18,8 @@ _IN_THE_APP = (
     (re.compile(r"; pass one with --model PATH\.ltbundle \(`landmark-tagger models` lists the bundles it knows\)"),
      "; choose a model bundle in Settings"),
     (re.compile(r"; check the path or run `landmark-tagger models`"), "; check the path, or choose a model bundle in Settings"),
+    (re.compile(r" is not a zip file; it is corrupt or not a bundle"),
+     " is not a Landmark Tagger model (a file of another kind, or a damaged one)"),
     (re.compile(r"write with --sidecar-naming stem"),
      "choose “New sidecar names: DSC_0001.xmp” in Settings and Write labels… again"),
     (re.compile(r"write with --sidecar-naming ext \(one sidecar a file\) instead"),

@@ -315,7 +315,7 @@ class JobController(QObject):
         self._after.pop(name, None)
         message = in_app_words(message)
         if "bundle" in message.lower() and "Settings" not in message:
-            message += " — or choose a model bundle in Settings"
+            message += " — choose another model bundle in Settings"
         self.window.errors_panel.add_problem(None, name, message)
         self.window.show_message(f"{name} failed: {message}")
 
