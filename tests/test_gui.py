@@ -1485,3 +1485,21 @@ def test_file_pickers_are_the_systems_own_on_macos_and_windows(monkeypatch) -> N
         assert bool(options & QFileDialog.Option.DontUseNativeDialog) is not native, platform
         assert options & QFileDialog.Option.ShowDirsOnly
     assert not file_dialogs.picker_options() & QFileDialog.Option.ShowDirsOnly
+
+
+def test_a_missing_photo_shows_no_thumbnail_of_the_file_now_at_its_name(qtbot, window, tmp_path) -> None:
+    """A renamer gave a deleted frame's name to the next one: the deleted photo is missing,
+    and the file at its old name is another picture, not a preview of it."""
+    from app.gui.library_tree import MISSING_QUERY
+    from app.gui.photo_model import ThumbnailRole
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    (folder / "IMG_0001.jpg").unlink()
+    (folder / "IMG_0002.jpg").rename(folder / "IMG_0001.jpg")
+    assert window.add_folder(folder)
+    wait_for_job(qtbot, window)
+    window.search_bar.set_text(MISSING_QUERY)
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 1, timeout=20000)
+    record = window.grid_model.record(0)
+    assert record.missing and (folder / "IMG_0001.jpg").is_file()
+    assert window.grid_model.data(window.grid_model.index(0), ThumbnailRole) is None

@@ -436,8 +436,7 @@ class _Scan:
             new_print = states[name].fingerprint
             if name not in fresh or new_print is None:
                 unchanged.add(k.photo_id)
-            elif new_print != k.fingerprint and catalog.held_before_by_another(
-                    self.conn, new_print, k.photo_id, self.newest_before):
+            elif new_print != k.fingerprint and self._picture_of_another_that_left(new_print, k.photo_id):
                 replaced.add(k.photo_id)
         replaced -= unchanged
         if not replaced:
@@ -528,6 +527,22 @@ class _Scan:
         elif group.touched or group.vanished or group.stale or group.regrouped:
             self.summary.changed += 1
 
+    def _picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool:
+        """Whether another photo indexed before this scan held this picture and it is no
+        longer where that photo has it (renamed away, or its name now holds another one).
+        A picture still in its place is a copy (a backup copied back over an edited photo,
+        two copies edited alike): the photo at this name stays itself."""
+        holders = catalog.files_held_before_by_another(self.conn, fingerprint, photo_id, self.newest_before)
+        for path, size in holders:
+            try:
+                if os.stat(path).st_size == size and fingerprint_file(path, size) == fingerprint:
+                    return False
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return False  # cannot tell (no permission, a drive gone): the photo stays as it is
+        return bool(holders)
+
     def _detach_renamed_over(self, conn) -> None:
         """Photos whose names now hold other pictures give the names up (see
         _without_pictures_renamed_over): missing until recognised as moved."""
@@ -568,6 +583,12 @@ class _Scan:
         this scan, or already indexed elsewhere (its new folder read on its own before),
         are one photo moved; so are a photo new in this scan and one missing since an
         earlier scan (moved out of the library and back). The moved photo keeps its labels."""
+        for old_id in catalog.detached_photos(self.conn):
+            # a scan killed between giving up names and recognising the moves left these
+            new_id = None if old_id in self.became_missing else catalog.earlier_copy_of(
+                self.conn, old_id, self.newest_before)
+            if new_id is not None:
+                self._adopt(old_id, new_id, new_in_this_scan=False, missing_in_this_scan=False)
         for old_id in self.became_missing:
             new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
             earlier = new_id is None

@@ -141,7 +141,9 @@ class PhotoListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return record.label or ""
         if role == ThumbnailRole:
-            return self._thumbnails.pixmap(record.id, record.path)
+            # a missing photo has no picture to show: a file at its old name is another one
+            # (a renamer gave that name to the next frame)
+            return None if record.missing else self._thumbnails.pixmap(record.id, record.path)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,7 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
         "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
     ).fetchall():
         if fingerprint in new_paths:
+            old_path = path_before_detached(os.fsdecode(old_path) if isinstance(old_path, bytes) else old_path)
             old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
             moves[old] = new
             for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
@@ -202,25 +204,50 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
             conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(moved)), entry_id))
 
 
-def held_before_by_another(conn: sqlite3.Connection, fingerprint: str, photo_id: int, newest_before: int) -> bool:
-    """Whether a file of another photo indexed before this scan (id <= newest_before)
-    held these contents: the file at this name is that photo's picture, renamed here."""
-    return conn.execute(
-        "SELECT 1 FROM files WHERE fingerprint = ? AND photo_id <> ? AND photo_id <= ? LIMIT 1",
+def files_held_before_by_another(conn: sqlite3.Connection, fingerprint: str, photo_id: int,
+                                 newest_before: int) -> list[tuple[str, int | None]]:
+    """(path, size) of the files of other photos indexed before this scan (id <=
+    newest_before) that hold, or held, these contents."""
+    rows = conn.execute(
+        "SELECT path, size FROM files WHERE fingerprint = ? AND photo_id <> ? AND photo_id <= ?",
         (fingerprint, photo_id, newest_before),
-    ).fetchone() is not None
+    ).fetchall()
+    return [(os.fsdecode(path) if isinstance(path, bytes) else path, size) for path, size in rows]
+
+
+# A photo whose name another picture took keeps its files' paths with this after them
+# (no file on disk is named so) until the move recognition finds where its picture went.
+_DETACHED = " (renamed over, #{})"
+_DETACHED_PATTERN = re.compile(r" \(renamed over, #\d+\)$")
+
+
+def path_before_detached(path: str) -> str:
+    """The path a detached photo's file had (see detach_photo), or `path` as it is."""
+    return _DETACHED_PATTERN.sub("", path)
 
 
 def detach_photo(conn: sqlite3.Connection, photo_id: int) -> None:
     """The photo's name now holds another picture: the photo gives up its name (its key
-    and its files' paths get a suffix no file on disk has) and is missing, keeping its
-    labels and its files' fingerprints, which find it again if its picture turns up under
-    another name in this scan or later. Its place as shown stays the one it last had."""
-    suffix = f" (renamed over, #{photo_id})"
+    and its files' paths get a suffix no file on disk has: the index holds one row a
+    path) and is missing, keeping its labels and its files' fingerprints, which find it
+    again if its picture turns up under another name in this scan or later. Where it is
+    shown (primary path, file names) it keeps the names it had."""
+    suffix = _DETACHED.format(photo_id)
     conn.execute("UPDATE photos SET stem = stem || ?, missing = 1, updated_at = ? WHERE id = ?",
                  (suffix, now_iso(), photo_id))
     conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
                  (suffix, suffix, photo_id))
+
+
+def detached_photos(conn: sqlite3.Connection) -> list[int]:
+    """Photos that gave up their names (see detach_photo) and are still missing, with
+    the missing photos of their folders (the last name of a renumbered run, gone): a scan
+    killed before it recognised the moves left them, and the next looks for their
+    pictures again."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT id FROM photos WHERE missing = 1 AND folder IN (SELECT p.folder FROM photos p "
+        "JOIN files f ON f.photo_id = p.id WHERE p.missing = 1 AND f.path LIKE '% (renamed over, #%)') "
+        "ORDER BY id")]
 
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:

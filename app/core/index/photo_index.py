@@ -15,6 +15,7 @@ from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import problems
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
+from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
@@ -211,6 +212,7 @@ class PhotoIndex:
                 f"JOIN photos p ON p.id = f.photo_id WHERE f.photo_id IN ({marks})",
                 chunk,
             ):
+                path = path_before_detached(path) if missing and isinstance(path, str) else path
                 found.setdefault(photo_id, []).append((0 if is_primary else 1, missing, path))
         return {pid: [path for _, _, path in sorted(items)] for pid, items in found.items()}
 
