@@ -288,3 +288,32 @@ def test_a_photo_renamed_over_lists_its_files_by_names_the_user_had(rome, index)
 
     assert gone.missing and gone.label == "Petra"
     assert [Path(name).name for name in gone.files] == ["DSC_0001.JPG"], gone.files
+
+
+# -- names shifted up to make room for an inserted frame ---------------------------------
+
+@pytest.mark.parametrize("per_transaction", [1, 100])
+def test_opening_a_gap_for_an_inserted_frame_keeps_each_word_with_its_picture(rome, index, per_transaction) -> None:
+    """DSC_0003 → DSC_0004, DSC_0002 → DSC_0003, DSC_0001 → DSC_0002 (DSC_0004 deleted
+    before), and a new picture as DSC_0001: each name read before the one its picture went
+    to, in separate writes or in one."""
+    from app.core.scanner import ScanOptions
+
+    scan(index, [rome])
+    before = ids_by_name(index)
+    for number, label in ((1, "Colosseum"), (2, "Petra"), (3, "Taj Mahal")):
+        index.set_label(before[f"DSC_000{number}.JPG"], label)
+    (rome / "DSC_0004.JPG").unlink()
+    rename_all(rome, [("DSC_0003.JPG", "DSC_0004.JPG"), ("DSC_0002.JPG", "DSC_0003.JPG"),
+                      ("DSC_0001.JPG", "DSC_0002.JPG")])
+    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24))  # the inserted frame
+
+    summary = scan(index, [rome], options=ScanOptions(groups_per_transaction=per_transaction))
+
+    assert (summary.moved, summary.new, summary.changed) == (3, 1, 0)
+    after = ids_by_name(index)
+    assert [index.get(after[f"DSC_000{n}.JPG"]).label for n in (1, 2, 3, 4)] == [
+        None, "Colosseum", "Petra", "Taj Mahal"]
+    assert after["DSC_0002.JPG"] == before["DSC_0001.JPG"]
+    again = scan(index, [rome])
+    assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0)

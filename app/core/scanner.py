@@ -22,7 +22,7 @@ from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, labels, pairing, problems
-from app.core.index.catalog import FileState, KnownFile
+from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
@@ -30,6 +30,7 @@ from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from app.core.renamed_over import RenamedOver
 from app.core.wording import counted
 
 # Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
@@ -163,6 +164,7 @@ class _Scan:
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
             self.problem_paths = problems.scan_problem_paths(conn)
             self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
+        self.renamed = RenamedOver(self.conn, self.newest_before)
         status = "failed"
         try:
             # Whole roots first: a folder read alone is then skipped inside them (already
@@ -413,6 +415,7 @@ class _Scan:
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
+            self.renamed.note_read(path, fingerprint)
         known = self._without_pictures_renamed_over(known, states, fresh)
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
@@ -436,9 +439,16 @@ class _Scan:
             new_print = states[name].fingerprint
             if name not in fresh or new_print is None:
                 unchanged.add(k.photo_id)
-            elif new_print != k.fingerprint and self._picture_of_another_that_left(new_print, k.photo_id):
+            elif new_print != k.fingerprint and self.renamed.picture_of_another_that_left(new_print, k.photo_id):
                 replaced.add(k.photo_id)
         replaced -= unchanged
+        self.renamed.note_unchanged(unchanged)
+        for name, k in known.items():  # the photos kept: what their changed files held before
+            state = states.get(name)
+            if (k.photo_id not in replaced and not k.missing and state is not None and name in fresh
+                    and k.fingerprint and state.fingerprint not in (None, k.fingerprint)):
+                self.renamed.note_changed(k.photo_id, FileBefore(state.path, name, state.ext, state.kind,
+                                                                 k.size, k.fingerprint))
         if not replaced:
             return known
         self.detaching.extend(sorted(replaced))
@@ -527,22 +537,6 @@ class _Scan:
         elif group.touched or group.vanished or group.stale or group.regrouped:
             self.summary.changed += 1
 
-    def _picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool:
-        """Whether another photo indexed before this scan held this picture and it is no
-        longer where that photo has it (renamed away, or its name now holds another one).
-        A picture still in its place is a copy (a backup copied back over an edited photo,
-        two copies edited alike): the photo at this name stays itself."""
-        holders = catalog.files_held_before_by_another(self.conn, fingerprint, photo_id, self.newest_before)
-        for path, size in holders:
-            try:
-                if os.stat(path).st_size == size and fingerprint_file(path, size) == fingerprint:
-                    return False
-            except FileNotFoundError:
-                continue
-            except OSError:
-                return False  # cannot tell (no permission, a drive gone): the photo stays as it is
-        return bool(holders)
-
     def _detach_renamed_over(self, conn) -> None:
         """Photos whose names now hold other pictures give the names up (see
         _without_pictures_renamed_over): missing until recognised as moved."""
@@ -583,6 +577,7 @@ class _Scan:
         this scan, or already indexed elsewhere (its new folder read on its own before),
         are one photo moved; so are a photo new in this scan and one missing since an
         earlier scan (moved out of the library and back). The moved photo keeps its labels."""
+        self._split_photos_moved_away()
         for old_id in catalog.detached_photos(self.conn):
             # a scan killed between giving up names and recognising the moves left these
             new_id = None if old_id in self.became_missing else catalog.earlier_copy_of(
@@ -610,6 +605,20 @@ class _Scan:
                 old_id = catalog.missing_original_of(self.conn, new_id)
                 if old_id is not None and old_id <= self.newest_before:
                     self._adopt(old_id, new_id, new_in_this_scan=True, missing_in_this_scan=False)
+
+    def _split_photos_moved_away(self) -> None:
+        """Photos left at their names whose pictures went to other names (renumbered to
+        make room for an inserted frame) give the names up, for the moves below."""
+        moved_away = self.renamed.photos_moved_away()
+        if not moved_away:
+            return
+        with self.index.transaction() as conn:
+            for photo_id, files in moved_away.items():
+                catalog.split_photo(conn, photo_id, files)
+                self.became_missing.append(photo_id)
+                self.summary.missing += 1
+                self.summary.new += 1
+                self.summary.changed -= 1
 
     def _adopt(self, old_id: int, new_id: int, new_in_this_scan: bool, missing_in_this_scan: bool) -> None:
         with self.index.transaction() as conn:

@@ -37,6 +37,17 @@ class KnownFile(NamedTuple):
     photo_stem: str  # the key of its photo in the folder (see pairing)
 
 
+class FileBefore(NamedTuple):
+    """A file of an indexed photo as it was before this scan read other contents in it."""
+
+    path: str
+    name: str
+    ext: str
+    kind: str
+    size: int | None
+    fingerprint: str
+
+
 @dataclass(frozen=True)
 class FileState:
     """A file as found on disk now; fingerprint None keeps the stored one."""
@@ -237,6 +248,53 @@ def detach_photo(conn: sqlite3.Connection, photo_id: int) -> None:
                  (suffix, now_iso(), photo_id))
     conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
                  (suffix, suffix, photo_id))
+
+
+def split_photo(conn: sqlite3.Connection, photo_id: int, files_before: list[FileBefore]) -> int:
+    """The photo's picture moved to another name, and its name holds another picture now:
+    what is at the name becomes a new photo (no labels), and the photo, missing, keeps its
+    words and the contents its files had (see detach_photo), to be found where its picture
+    went. Returns the new photo's id."""
+    place = conn.execute(
+        f"SELECT folder, stem, primary_path, has_raw, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
+        (photo_id,),
+    ).fetchone()
+    suffix = _DETACHED.format(photo_id)
+    conn.execute("UPDATE photos SET stem = stem || ?, missing = 1, updated_at = ? WHERE id = ?",
+                 (suffix, now_iso(), photo_id))
+    now = now_iso()
+    new_id = int(conn.execute(
+        "INSERT INTO photos (folder, stem, primary_path, has_raw, missing, added_at, updated_at, "
+        f"{', '.join(METADATA_COLUMNS)}) VALUES (?, ?, ?, ?, 0, ?, ?, {', '.join('?' * len(METADATA_COLUMNS))})",
+        (*place[:4], now, now, *place[4:]),
+    ).lastrowid)
+    conn.execute("UPDATE files SET photo_id = ? WHERE photo_id = ? AND missing = 0", (new_id, photo_id))
+    conn.executemany(
+        "INSERT INTO files (photo_id, path, name, ext, kind, size, fingerprint, missing) "
+        "VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, 1)",
+        [(photo_id, db_text(f.path + suffix), db_text(f.name + suffix), f.ext, f.kind, f.size, f.fingerprint)
+         for f in files_before],
+    )
+    refresh_fts(conn, new_id)
+    return new_id
+
+
+def present_prints(conn: sqlite3.Connection, photo_id: int) -> list[str]:
+    """The contents (fingerprints) of the photo's files that are there."""
+    return [r[0] for r in conn.execute(
+        "SELECT fingerprint FROM files WHERE photo_id = ? AND missing = 0 AND fingerprint IS NOT NULL", (photo_id,))]
+
+
+def missing_photo_held(conn: sqlite3.Connection, fingerprint: str, photo_id: int) -> bool:
+    """Whether a missing file of another photo held these contents."""
+    return conn.execute(
+        "SELECT 1 FROM files WHERE fingerprint = ? AND missing = 1 AND photo_id <> ? LIMIT 1", (fingerprint, photo_id)
+    ).fetchone() is not None
+
+
+def is_present(conn: sqlite3.Connection, photo_id: int) -> bool:
+    row = conn.execute("SELECT missing FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    return row is not None and not row[0]
 
 
 def detached_photos(conn: sqlite3.Connection) -> list[int]:
