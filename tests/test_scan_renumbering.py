@@ -15,7 +15,8 @@ import pytest
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.scanner import _Scan, scan
+from app.core.progress import CancelToken
+from app.core.scanner import ScanOptions, _Scan, scan
 from tests.test_index_support import write_jpeg
 
 COLOURS = {1: (200, 10, 10), 2: (10, 200, 10), 3: (10, 10, 200), 4: (200, 200, 10)}
@@ -297,8 +298,6 @@ def test_opening_a_gap_for_an_inserted_frame_keeps_each_word_with_its_picture(ro
     """DSC_0003 → DSC_0004, DSC_0002 → DSC_0003, DSC_0001 → DSC_0002 (DSC_0004 deleted
     before), and a new picture as DSC_0001: each name read before the one its picture went
     to, in separate writes or in one."""
-    from app.core.scanner import ScanOptions
-
     scan(index, [rome])
     before = ids_by_name(index)
     for number, label in ((1, "Colosseum"), (2, "Petra"), (3, "Taj Mahal")):
@@ -317,3 +316,215 @@ def test_opening_a_gap_for_an_inserted_frame_keeps_each_word_with_its_picture(ro
     assert after["DSC_0002.JPG"] == before["DSC_0001.JPG"]
     again = scan(index, [rome])
     assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0)
+
+
+# -- found in review: kills, cancels, unreadable places, restored copies, the journal --------
+
+def _open_gap(rome: Path) -> None:
+    """DSC_0004 deleted, 3→4, 2→3, 1→2, a new frame as DSC_0001."""
+    (rome / "DSC_0004.JPG").unlink()
+    rename_all(rome, [("DSC_0003.JPG", "DSC_0004.JPG"), ("DSC_0002.JPG", "DSC_0003.JPG"),
+                      ("DSC_0001.JPG", "DSC_0002.JPG")])
+    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24))
+
+
+def _labels_by_name(index: PhotoIndex) -> dict[str, str | None]:
+    return {Path(r.path).name: r.label for r in index.search("")}
+
+
+# -- the inserted-frame case is not put right after a kill (or cancel) -------------------
+
+def test_a_scan_killed_after_opening_a_gap_is_put_right_by_the_next_scan(rome, index, monkeypatch) -> None:
+    """The walk commits DSC_0001 (the inserted frame) as still being the Colosseum photo
+    (a changed file, kept); the split that would give the name up runs only after the
+    walk, from RenamedOver's in-memory notes. A kill before it (SIGKILL, a crash, a
+    power cut) loses those notes: the next scan finds DSC_0001 unchanged and leaves the
+    Colosseum on the inserted frame for good, while the Colosseum's picture (now
+    DSC_0002) is unlabelled."""
+    scan(index, [rome])
+    before = ids_by_name(index)
+    for number, label in ((1, "Colosseum"), (2, "Petra"), (3, "Taj Mahal")):
+        index.set_label(before[f"DSC_000{number}.JPG"], label)
+    _open_gap(rome)
+
+    class Killed(BaseException):
+        pass
+
+    def killed(self):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_Scan, "_recognise_moves", killed)
+        with pytest.raises(Killed):
+            scan(index, [rome])
+
+    scan(index, [rome])  # the next scan, as the user runs it
+
+    assert _labels_by_name(index) == {"DSC_0001.JPG": None, "DSC_0002.JPG": "Colosseum",
+                                      "DSC_0003.JPG": "Petra", "DSC_0004.JPG": "Taj Mahal"}
+
+
+def test_a_scan_cancelled_while_opening_a_gap_is_put_right_by_the_next_scan(rome, index) -> None:
+    """Cancel after the first batch (the inserted frame's stem): DSC_0001 is committed as
+    the Colosseum photo with the new picture; the cancelled scan's split finds nothing
+    (the Colosseum's picture at DSC_0002 was not read) and no later scan looks again."""
+    scan(index, [rome])
+    before = ids_by_name(index)
+    for number, label in ((1, "Colosseum"), (2, "Petra"), (3, "Taj Mahal")):
+        index.set_label(before[f"DSC_000{number}.JPG"], label)
+    _open_gap(rome)
+    token = CancelToken()
+
+    def progress(update) -> None:
+        if update.message and update.message.endswith("Rome"):
+            token.cancel()  # the user presses Cancel after the first batch is written
+
+    first = scan(index, [rome], progress=progress, cancel=token, options=ScanOptions(groups_per_transaction=1))
+    assert first.status == "cancelled"
+
+    scan(index, [rome])
+
+    assert _labels_by_name(index) == {"DSC_0001.JPG": None, "DSC_0002.JPG": "Colosseum",
+                                      "DSC_0003.JPG": "Petra", "DSC_0004.JPG": "Taj Mahal"}
+
+
+# -- a photo restored from a backup while another copy of its picture is missing ---------
+
+def test_a_restored_photo_keeps_its_label_when_a_deleted_copy_of_its_picture_is_missing(tmp_path, index) -> None:
+    """Rome/DSC_0001 (Colosseum) with a copy in Backup and an exported copy in Export.
+    The export is deleted (a missing row, as the index keeps it until forget --missing),
+    Every copy is labelled (the export, once, with another word). Rome's photo is edited badly and then restored from Backup. photos_moved_away's
+    missing_photo_held finds the deleted export's row holding the restored picture and
+    splits the photo; the move recognition then hands the name to the deleted export's
+    row, and the Colosseum stays on a missing row (forget --missing deletes it)."""
+    library = tmp_path / "Photos"
+    original = write_jpeg(library / "Rome" / "DSC_0001.JPG", color=(200, 10, 10), size=(40, 30))
+    for folder in ("Backup", "Export"):
+        (library / folder).mkdir()
+        shutil.copy2(original, library / folder / "DSC_0001.JPG")
+    scan(index, [library])
+    photo = next(r.id for r in index.search("") if "Rome" in r.path)
+    for record in index.search(""):  # every copy labelled; the export with a word of its own
+        index.set_label(record.id, "Roman Forum" if "Export" in record.path else "Colosseum")
+    (library / "Export" / "DSC_0001.JPG").unlink()
+    write_jpeg(original, color=(90, 90, 90), size=(40, 30))  # the bad edit
+    scan(index, [library])
+    assert index.get(photo).label == "Colosseum"
+    shutil.copy2(library / "Backup" / "DSC_0001.JPG", original)  # restored
+
+    scan(index, [library])
+
+    restored = next(r for r in index.search("") if "Rome" in r.path and not r.missing)
+    assert (restored.id, restored.label) == (photo, "Colosseum")
+    assert index.get(photo).missing is False
+
+
+# -- the write journal is looked up by photo without an index -----------------------------
+
+def test_following_the_write_journal_on_a_move_does_not_read_the_whole_journal(index) -> None:
+    """_follow_in_write_journal runs `SELECT ... FROM write_journal WHERE photo_id = ?`
+    for every photo adopted (every move, every renumbered frame); write_journal has an
+    index on batch_id only and keeps every entry not undone, so renumbering or moving N
+    photos of a library written once reads the whole journal N times (quadratic)."""
+    plan = " ".join(str(row[-1]) for row in index.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id, path FROM write_journal WHERE photo_id = ?", (1,)))
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+
+
+# -- a name read while the old place of its picture cannot be read ----------------------
+
+def test_a_renumbered_name_read_while_the_old_place_is_unreadable_is_looked_at_again(tmp_path, index, monkeypatch) -> None:
+    """Closing the gap with pictures of one size (uncompressed RAWs; JPEGs padded here):
+    while DSC_0002 cannot be opened (a sharing violation, an antivirus lock, a network
+    hiccup), DSC_0001 holding Petra's picture 'cannot be told' a rename, so the
+    Colosseum photo 'stays as it is' -- and its row takes Petra's fingerprint, size and
+    mtime: the next scan, with everything readable, finds DSC_0001 unchanged and the
+    Colosseum stays on Petra's picture for good (Petra's word on a missing row)."""
+    import app.core.renamed_over as renamed_over_module
+    import app.core.scanner as scanner_module
+
+    rome = tmp_path / "Rome"
+    pictures = {n: write_jpeg(rome / f"DSC_000{n}.JPG", color=COLOURS[n], size=(40, 30)) for n in (1, 2, 3)}
+    longest = max(p.stat().st_size for p in pictures.values())
+    for p in pictures.values():
+        with open(p, "ab") as handle:
+            handle.write(b"\0" * (longest - p.stat().st_size))
+    scan(index, [rome])
+    before = ids_by_name(index)
+    index.set_label(before["DSC_0001.JPG"], "Colosseum")
+    index.set_label(before["DSC_0002.JPG"], "Petra")
+    (rome / "DSC_0001.JPG").unlink()
+    rename_all(rome, [("DSC_0002.JPG", "DSC_0001.JPG"), ("DSC_0003.JPG", "DSC_0002.JPG")])
+
+    def locked(real):
+        def fingerprint(path, size=None):
+            if str(path).endswith("DSC_0002.JPG"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, size)
+        return fingerprint
+
+    with monkeypatch.context() as patch:
+        patch.setattr(renamed_over_module, "fingerprint_file", locked(renamed_over_module.fingerprint_file))
+        patch.setattr(scanner_module, "fingerprint_file", locked(scanner_module.fingerprint_file))
+        scan(index, [rome])
+
+    scan(index, [rome])  # DSC_0002 readable again
+    scan(index, [rome])
+
+    assert _labels_by_name(index) == {"DSC_0001.JPG": "Petra", "DSC_0002.JPG": None}
+
+
+# -- names that are not UTF-8 -------------------------------------------------------------
+
+def test_closing_the_gap_in_a_folder_named_in_bytes_keeps_each_word_with_its_picture(tmp_path, index) -> None:
+    folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"R\xf6m")))
+    for number, colour in COLOURS.items():
+        write_jpeg(folder / f"DSC_000{number}.JPG", color=colour, size=(32 + number, 24))
+    scan(index, [folder])
+    before = ids_by_name(index)
+    index.set_label(before["DSC_0002.JPG"], "Petra")
+    index.set_label(before["DSC_0001.JPG"], "Colosseum")
+    (folder / "DSC_0001.JPG").unlink()
+    rename_all(folder, [("DSC_0002.JPG", "DSC_0001.JPG"), ("DSC_0003.JPG", "DSC_0002.JPG"),
+                        ("DSC_0004.JPG", "DSC_0003.JPG")])
+
+    summary = scan(index, [folder])
+
+    assert (summary.moved, summary.missing) == (3, 1)
+    assert _labels_by_name(index)["DSC_0001.JPG"] == "Petra"
+    gone = index.get(before["DSC_0001.JPG"])
+    assert gone.missing and [Path(f).name for f in gone.files] == ["DSC_0001.JPG"], gone.files
+    again = scan(index, [folder])
+    assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0)
+
+
+# -- RAW photos renumbered with their sidecars, then undo ----------------------------------
+
+def test_undo_after_raws_renumbered_with_their_sidecars_takes_our_sidecars_out(tmp_path, index, monkeypatch) -> None:
+    import app.core.scanner as scanner_module
+    from app.core.metadata import undo_last_write
+    from app.core.photo_info import PhotoInfo
+
+    monkeypatch.setattr(scanner_module, "read_photo_info", lambda path: PhotoInfo(kind="raw", width=60, height=40))
+    trip = tmp_path / "Trip"
+    trip.mkdir()
+    for number in (1, 2, 3):
+        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * (5000 + number))
+    scan(index, [trip])
+    before = ids_by_name(index)
+    index.set_label(before["DSC_0002.NEF"], "Petra")
+    index.set_label(before["DSC_0003.NEF"], "Taj Mahal")
+    write_all(index)
+    sidecars = sorted(p.name for p in trip.iterdir() if p.suffix.lower() == ".xmp")
+    assert sidecars
+    (trip / "DSC_0001.NEF").unlink()
+    moves = [("DSC_0002.NEF", "DSC_0001.NEF"), ("DSC_0003.NEF", "DSC_0002.NEF")]
+    moves += [(s, s.replace("DSC_0002", "DSC_0001").replace("DSC_0003", "DSC_0002")) for s in sidecars]
+    rename_all(trip, moves)
+    assert scan(index, [trip]).moved == 2
+    assert _labels_by_name(index) == {"DSC_0001.NEF": "Petra", "DSC_0002.NEF": "Taj Mahal"}
+
+    undone = undo_last_write(index)
+
+    assert undone.failed == 0
+    assert sorted(p.name for p in trip.iterdir() if p.suffix.lower() == ".xmp") == []

@@ -25,13 +25,20 @@ from app.core.index.catalog import FileBefore
 
 
 class RenamedOver:
-    """What one scan read, to tell renamed pictures from edited ones."""
+    """What one scan read, to tell renamed pictures from edited ones. The contents a kept
+    photo's changed file held before are also written to the index with the file's new
+    state (note_changed, saved by save_notes), so a scan killed or cancelled before it
+    decided leaves them to the next."""
 
-    def __init__(self, conn: sqlite3.Connection, newest_before: int) -> None:
+    def __init__(self, conn: sqlite3.Connection, newest_before: int, run_id: int) -> None:
         self.conn = conn
         self.newest_before = newest_before
+        self.run_id = run_id
         self.read_at: dict[str, set[str]] = defaultdict(set)  # contents read in this scan -> the paths holding them
-        self.before: dict[int, list[FileBefore]] = defaultdict(list)  # photo -> its changed files as they were
+        self.before: dict[int, list[tuple[FileBefore, int]]] = defaultdict(list)  # photo -> (file as it was, scan)
+        for photo_id, file, run in catalog.contents_before(conn):  # left by a scan that did not decide
+            self.before[photo_id].append((file, run))
+        self.unsaved: list[tuple[int, FileBefore]] = []
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
 
     def note_read(self, path: str, fingerprint: str | None) -> None:
@@ -43,11 +50,19 @@ class RenamedOver:
 
     def note_changed(self, photo_id: int, file: FileBefore) -> None:
         """A file of an indexed photo that holds other contents now (kept: the photo's own)."""
-        self.before[photo_id].append(file)
+        self.before[photo_id].append((file, self.run_id))
+        self.unsaved.append((photo_id, file))
 
-    def picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool:
+    def save_notes(self, conn: sqlite3.Connection) -> None:
+        """Into the transaction that stores the files' new contents."""
+        for photo_id, file in self.unsaved:
+            catalog.save_contents_before(conn, photo_id, file, self.run_id)
+        self.unsaved.clear()
+
+    def picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool | None:
         """Whether another photo indexed before this scan held this picture and it is no
-        longer where that photo has it (renamed away, or its name now holds another)."""
+        longer where that photo has it (renamed away, or its name now holds another);
+        None when that cannot be told now (its place cannot be read): look again later."""
         holders = catalog.files_held_before_by_another(self.conn, fingerprint, photo_id, self.newest_before)
         for path, size in holders:
             try:
@@ -56,24 +71,28 @@ class RenamedOver:
             except FileNotFoundError:
                 continue
             except OSError:
-                return False  # cannot tell (no permission, a drive gone): the photo stays as it is
+                return None  # no permission, a drive gone, a lock: the file is read again next time
         return bool(holders)
 
-    def photos_moved_away(self) -> dict[int, list[FileBefore]]:
+    def photos_moved_away(self, gone_in_this_scan: list[int]) -> dict[int, list[FileBefore]]:
         """After the walk: the photos kept at their names whose own picture was read at
-        another name in this scan, or whose name now holds the picture of another photo
-        changed or gone in this scan (its name was read before that photo's)."""
-        gone_before = {f.fingerprint: photo_id for photo_id, files in self.before.items() for f in files}
+        another name (in this scan, or in the scan that noted it), or whose name now holds
+        the picture a photo changed or gone in this scan held (that picture left its place:
+        a copy of a photo missing since earlier, or one still in its place, does not count)."""
+        gone_before = {f.fingerprint: photo_id for photo_id, files in self.before.items() for f, _ in files}
         moved = {}
         for photo_id, files in self.before.items():
-            if photo_id in self.kept:
+            if photo_id in self.kept or not catalog.is_present(self.conn, photo_id):
                 continue
-            own_paths = {f.path for f in files}
-            picture_elsewhere = any(self.read_at.get(f.fingerprint, set()) - own_paths for f in files)
+            own_paths = {f.path for f, _ in files}
+            picture_elsewhere = any(
+                self.read_at.get(f.fingerprint, set()) - own_paths
+                or (run != self.run_id and catalog.read_elsewhere_since(self.conn, f.fingerprint, photo_id, run))
+                for f, run in files)
+            others_gone = [i for i in gone_in_this_scan if i != photo_id]
             holds_anothers = any(
-                gone_before.get(now, photo_id) != photo_id or catalog.missing_photo_held(self.conn, now, photo_id)
-                for now in catalog.present_prints(self.conn, photo_id)
-            )
-            if (picture_elsewhere or holds_anothers) and catalog.is_present(self.conn, photo_id):
-                moved[photo_id] = files
+                gone_before.get(now, photo_id) != photo_id or catalog.missing_photos_holding(self.conn, now, others_gone)
+                for now in catalog.present_prints(self.conn, photo_id))
+            if picture_elsewhere or holds_anothers:
+                moved[photo_id] = [f for f, _ in files]
         return moved

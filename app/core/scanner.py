@@ -164,7 +164,7 @@ class _Scan:
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
             self.problem_paths = problems.scan_problem_paths(conn)
             self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
-        self.renamed = RenamedOver(self.conn, self.newest_before)
+        self.renamed = RenamedOver(self.conn, self.newest_before, self.summary.run_id)
         status = "failed"
         try:
             # Whole roots first: a folder read alone is then skipped inside them (already
@@ -372,6 +372,7 @@ class _Scan:
             ]
             with self.index.transaction() as conn:
                 self._detach_renamed_over(conn)
+                self.renamed.save_notes(conn)
                 for group in groups:
                     self._write_group(conn, folder, group)
                 self._flush_errors(conn)
@@ -416,7 +417,7 @@ class _Scan:
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
             self.renamed.note_read(path, fingerprint)
-        known = self._without_pictures_renamed_over(known, states, fresh)
+        known = self._without_pictures_renamed_over(known, states, fresh, failed)
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
             self._pair_unread_raws(group, unread_raws, failed)
@@ -424,7 +425,7 @@ class _Scan:
         return groups
 
     def _without_pictures_renamed_over(self, known: dict[str, KnownFile], states: dict[str, FileState],
-                                       fresh: set[str]) -> dict[str, KnownFile]:
+                                       fresh: set[str], failed: set[str]) -> dict[str, KnownFile]:
         """`known` less the photos whose files now hold pictures another photo held before
         this scan (a batch renamer closing a gap: DSC_0002.JPG renamed DSC_0001.JPG), when
         none of their files is unchanged. Each gives up its name (catalog.detach_photo, in
@@ -433,13 +434,21 @@ class _Scan:
         the name, and `write` put one landmark's keyword into another's picture."""
         replaced: set[int] = set()
         unchanged: set[int] = set()
-        for name, k in known.items():
+        for name, k in list(known.items()):
             if k.missing or name not in states:
                 continue
             new_print = states[name].fingerprint
             if name not in fresh or new_print is None:
                 unchanged.add(k.photo_id)
-            elif new_print != k.fingerprint and self.renamed.picture_of_another_that_left(new_print, k.photo_id):
+                continue
+            if new_print == k.fingerprint:
+                continue
+            left = self.renamed.picture_of_another_that_left(new_print, k.photo_id)
+            if left is None:  # cannot tell now: the file stays as indexed and is read again next time
+                del states[name]
+                fresh.discard(name)
+                failed.add(name)
+            elif left:
                 replaced.add(k.photo_id)
         replaced -= unchanged
         self.renamed.note_unchanged(unchanged)
@@ -609,9 +618,7 @@ class _Scan:
     def _split_photos_moved_away(self) -> None:
         """Photos left at their names whose pictures went to other names (renumbered to
         make room for an inserted frame) give the names up, for the moves below."""
-        moved_away = self.renamed.photos_moved_away()
-        if not moved_away:
-            return
+        moved_away = self.renamed.photos_moved_away(self.became_missing)
         with self.index.transaction() as conn:
             for photo_id, files in moved_away.items():
                 catalog.split_photo(conn, photo_id, files)
@@ -619,6 +626,8 @@ class _Scan:
                 self.summary.missing += 1
                 self.summary.new += 1
                 self.summary.changed -= 1
+            # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
+            catalog.forget_contents_before(conn, list(moved_away) if self._cancelled() else None)
 
     def _adopt(self, old_id: int, new_id: int, new_in_this_scan: bool, missing_in_this_scan: bool) -> None:
         with self.index.transaction() as conn:

@@ -285,11 +285,47 @@ def present_prints(conn: sqlite3.Connection, photo_id: int) -> list[str]:
         "SELECT fingerprint FROM files WHERE photo_id = ? AND missing = 0 AND fingerprint IS NOT NULL", (photo_id,))]
 
 
-def missing_photo_held(conn: sqlite3.Connection, fingerprint: str, photo_id: int) -> bool:
-    """Whether a missing file of another photo held these contents."""
+def missing_photos_holding(conn: sqlite3.Connection, fingerprint: str, photo_ids: list[int]) -> bool:
+    """Whether a missing file of one of these photos held these contents."""
+    if not photo_ids:
+        return False
+    marks = ",".join("?" * len(photo_ids))
     return conn.execute(
-        "SELECT 1 FROM files WHERE fingerprint = ? AND missing = 1 AND photo_id <> ? LIMIT 1", (fingerprint, photo_id)
+        f"SELECT 1 FROM files WHERE fingerprint = ? AND missing = 1 AND photo_id IN ({marks}) LIMIT 1",
+        (fingerprint, *photo_ids),
     ).fetchone() is not None
+
+
+def read_elsewhere_since(conn: sqlite3.Connection, fingerprint: str, photo_id: int, run_id: int) -> bool:
+    """Whether a file of another photo, there now, was read with these contents in scan
+    `run_id` or later (a scan killed before it could tell what it had read)."""
+    return conn.execute(
+        "SELECT 1 FROM files WHERE fingerprint = ? AND missing = 0 AND photo_id <> ? AND last_scan_id >= ? LIMIT 1",
+        (fingerprint, photo_id, run_id),
+    ).fetchone() is not None
+
+
+def save_contents_before(conn: sqlite3.Connection, photo_id: int, file: FileBefore, run_id: int) -> None:
+    conn.execute(
+        "INSERT INTO contents_before (photo_id, path, name, ext, kind, size, fingerprint, run_id) "
+        "VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+        (photo_id, db_text(file.path), db_text(file.name), file.ext, file.kind, file.size, file.fingerprint, run_id),
+    )
+
+
+def contents_before(conn: sqlite3.Connection) -> list[tuple[int, FileBefore, int]]:
+    """(photo, file as it was, scan) noted by scans that did not decide them yet."""
+    return [(int(photo_id), FileBefore(*(os.fsdecode(v) if isinstance(v, bytes) else v for v in file)), int(run_id))
+            for photo_id, *file, run_id in conn.execute(
+                "SELECT photo_id, path, name, ext, kind, size, fingerprint, run_id FROM contents_before")]
+
+
+def forget_contents_before(conn: sqlite3.Connection, photo_ids: list[int] | None = None) -> None:
+    """Drop the notes of these photos (None: of all), once decided."""
+    if photo_ids is None:
+        conn.execute("DELETE FROM contents_before")
+    else:
+        conn.executemany("DELETE FROM contents_before WHERE photo_id = ?", [(i,) for i in photo_ids])
 
 
 def is_present(conn: sqlite3.Connection, photo_id: int) -> bool:

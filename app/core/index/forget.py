@@ -26,7 +26,8 @@ from app.core.index.connection import db_text
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
-PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors")
+PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors",
+                "contents_before")
 CHUNK = 500  # ids per statement, under SQLite's variable limit
 
 

@@ -357,11 +357,31 @@ MIGRATION_11 = "CREATE TABLE forgotten_places (label TEXT PRIMARY KEY, forgotten
 # hold the folders below them too, as before.
 MIGRATION_12 = "ALTER TABLE library_roots ADD COLUMN recursive INTEGER NOT NULL DEFAULT 1;"
 
+# The contents a changed file of an indexed photo held before a scan read other contents in
+# it (app.core.renamed_over): a photo whose picture went to another name gives its name up
+# once the scan has seen where; kept until a scan decides, so a scan killed or cancelled
+# before that leaves the next one what it needs. The journal is looked up by photo when a
+# photo moves.
+MIGRATION_13 = """
+CREATE TABLE contents_before (
+    photo_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    ext TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    size INTEGER,
+    fingerprint TEXT NOT NULL,
+    run_id INTEGER NOT NULL
+);
+CREATE INDEX contents_before_by_photo ON contents_before (photo_id);
+CREATE INDEX write_journal_by_photo ON write_journal (photo_id);
+"""
+
 
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
-    migration_9, migration_10, MIGRATION_11, MIGRATION_12,
+    migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
