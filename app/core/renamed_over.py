@@ -80,6 +80,7 @@ class RenamedOver:
         the picture a photo changed or gone in this scan held (that picture left its place:
         a copy of a photo missing since earlier, or one still in its place, does not count)."""
         gone_before = {f.fingerprint: photo_id for photo_id, files in self.before.items() for f, _ in files}
+        gone = set(gone_in_this_scan)
         moved = {}
         for photo_id, files in self.before.items():
             if photo_id in self.kept or not catalog.is_present(self.conn, photo_id):
@@ -89,9 +90,9 @@ class RenamedOver:
                 self.read_at.get(f.fingerprint, set()) - own_paths
                 or (run != self.run_id and catalog.read_elsewhere_since(self.conn, f.fingerprint, photo_id, run))
                 for f, run in files)
-            others_gone = [i for i in gone_in_this_scan if i != photo_id]
             holds_anothers = any(
-                gone_before.get(now, photo_id) != photo_id or catalog.missing_photos_holding(self.conn, now, others_gone)
+                gone_before.get(now, photo_id) != photo_id
+                or bool((catalog.missing_holders(self.conn, now) & gone) - {photo_id})
                 for now in catalog.present_prints(self.conn, photo_id))
             if picture_elsewhere or holds_anothers:
                 moved[photo_id] = [f for f, _ in files]

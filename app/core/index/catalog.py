@@ -285,15 +285,10 @@ def present_prints(conn: sqlite3.Connection, photo_id: int) -> list[str]:
         "SELECT fingerprint FROM files WHERE photo_id = ? AND missing = 0 AND fingerprint IS NOT NULL", (photo_id,))]
 
 
-def missing_photos_holding(conn: sqlite3.Connection, fingerprint: str, photo_ids: list[int]) -> bool:
-    """Whether a missing file of one of these photos held these contents."""
-    if not photo_ids:
-        return False
-    marks = ",".join("?" * len(photo_ids))
-    return conn.execute(
-        f"SELECT 1 FROM files WHERE fingerprint = ? AND missing = 1 AND photo_id IN ({marks}) LIMIT 1",
-        (fingerprint, *photo_ids),
-    ).fetchone() is not None
+def missing_holders(conn: sqlite3.Connection, fingerprint: str) -> set[int]:
+    """The photos with a missing file that held these contents."""
+    return {int(r[0]) for r in conn.execute(
+        "SELECT photo_id FROM files WHERE fingerprint = ? AND missing = 1", (fingerprint,))}
 
 
 def read_elsewhere_since(conn: sqlite3.Connection, fingerprint: str, photo_id: int, run_id: int) -> bool:
