@@ -34,16 +34,11 @@ class RenamedOver:
         self.conn = conn
         self.newest_before = newest_before
         self.run_id = run_id
-        self.read_at: dict[str, set[str]] = defaultdict(set)  # contents read in this scan -> the paths holding them
         self.before: dict[int, list[tuple[FileBefore, int]]] = defaultdict(list)  # photo -> (file as it was, scan)
         for photo_id, file, run in catalog.contents_before(conn):  # left by a scan that did not decide
             self.before[photo_id].append((file, run))
         self.unsaved: list[tuple[int, FileBefore]] = []
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
-
-    def note_read(self, path: str, fingerprint: str | None) -> None:
-        if fingerprint is not None:
-            self.read_at[fingerprint].add(path)
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids
@@ -85,11 +80,9 @@ class RenamedOver:
         for photo_id, files in self.before.items():
             if photo_id in self.kept or not catalog.is_present(self.conn, photo_id):
                 continue
-            own_paths = {f.path for f, _ in files}
-            picture_elsewhere = any(
-                self.read_at.get(f.fingerprint, set()) - own_paths
-                or (run != self.run_id and catalog.read_elsewhere_since(self.conn, f.fingerprint, photo_id, run))
-                for f, run in files)
+            # read in the scan that noted it or later (the index, not memory: a first scan reads every file)
+            picture_elsewhere = any(catalog.read_elsewhere_since(self.conn, f.fingerprint, photo_id, run)
+                                    for f, run in files)
             holds_anothers = any(
                 gone_before.get(now, photo_id) != photo_id
                 or bool((catalog.missing_holders(self.conn, now) & gone) - {photo_id})

@@ -416,7 +416,6 @@ class _Scan:
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
-            self.renamed.note_read(path, fingerprint)
         known = self._without_pictures_renamed_over(known, states, fresh, failed)
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
