@@ -12,6 +12,7 @@ import pytest
 from app.core.errors import UsageError
 from app.core.index import PhotoIndex, Prediction
 from app.core.index import catalog
+from app.core.index.connection import db_text
 from app.core.index.records import printable_path
 from app.core.index.schema import LATEST_VERSION
 from app.core.photo_info import PhotoInfo
@@ -29,11 +30,10 @@ def add_photo(index: PhotoIndex, folder: str, stem: str, taken_at: str | None = 
     with index.transaction() as conn:
         info = PhotoInfo(kind="jpeg", taken_at=taken_at, camera_make="NIKON CORPORATION", camera_model=model)
         photo_id, _ = catalog.save_photo(conn, folder, stem, f"{folder}/{stem}.JPG", False, info)
-        catalog.save_file(
-            conn, photo_id,
-            catalog.FileState(f"{folder}/{stem}.JPG", f"{stem}.JPG", ".jpg", "jpeg", 10, 1, printable_path(f"fp-{folder}-{stem}")),
-            run_id=0,
-        )
+        conn.execute(  # the columns every schema version has (older indexes are built with this too)
+            "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id) "
+            "VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), '.jpg', 'jpeg', 10, 1, ?, 0, 0)",
+            (photo_id, db_text(f"{folder}/{stem}.JPG"), db_text(f"{stem}.JPG"), printable_path(f"fp-{folder}-{stem}")))
         catalog.refresh_fts(conn, photo_id)
     return photo_id
 

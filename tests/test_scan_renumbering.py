@@ -32,7 +32,8 @@ def index(tmp_path):
 def rome(tmp_path) -> Path:
     """DSC_0001-0004.JPG, four different pictures."""
     for number, colour in COLOURS.items():
-        write_jpeg(tmp_path / "Rome" / f"DSC_000{number}.JPG", color=colour, size=(32 + number, 24))
+        write_jpeg(tmp_path / "Rome" / f"DSC_000{number}.JPG", color=colour, size=(32 + number, 24),
+                   taken=f"2020:11:03 14:05:0{number}")  # frames of one walk, a second apart
     return tmp_path / "Rome"
 
 
@@ -305,7 +306,7 @@ def test_opening_a_gap_for_an_inserted_frame_keeps_each_word_with_its_picture(ro
     (rome / "DSC_0004.JPG").unlink()
     rename_all(rome, [("DSC_0003.JPG", "DSC_0004.JPG"), ("DSC_0002.JPG", "DSC_0003.JPG"),
                       ("DSC_0001.JPG", "DSC_0002.JPG")])
-    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24))  # the inserted frame
+    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24), taken="2020:11:03 14:04:59")  # inserted
 
     summary = scan(index, [rome], options=ScanOptions(groups_per_transaction=per_transaction))
 
@@ -325,7 +326,7 @@ def _open_gap(rome: Path) -> None:
     (rome / "DSC_0004.JPG").unlink()
     rename_all(rome, [("DSC_0003.JPG", "DSC_0004.JPG"), ("DSC_0002.JPG", "DSC_0003.JPG"),
                       ("DSC_0001.JPG", "DSC_0002.JPG")])
-    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24))
+    write_jpeg(rome / "DSC_0001.JPG", color=(90, 90, 90), size=(50, 24), taken="2020:11:03 14:04:59")
 
 
 def _labels_by_name(index: PhotoIndex) -> dict[str, str | None]:
@@ -444,7 +445,8 @@ def test_a_renumbered_name_read_while_the_old_place_is_unreadable_is_looked_at_a
     import app.core.scanner as scanner_module
 
     rome = tmp_path / "Rome"
-    pictures = {n: write_jpeg(rome / f"DSC_000{n}.JPG", color=COLOURS[n], size=(40, 30)) for n in (1, 2, 3)}
+    pictures = {n: write_jpeg(rome / f"DSC_000{n}.JPG", color=COLOURS[n], size=(40, 30), taken=f"2020:11:03 14:05:0{n}")
+                for n in (1, 2, 3)}
     longest = max(p.stat().st_size for p in pictures.values())
     for p in pictures.values():
         with open(p, "ab") as handle:
@@ -479,7 +481,8 @@ def test_a_renumbered_name_read_while_the_old_place_is_unreadable_is_looked_at_a
 def test_closing_the_gap_in_a_folder_named_in_bytes_keeps_each_word_with_its_picture(tmp_path, index) -> None:
     folder = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"R\xf6m")))
     for number, colour in COLOURS.items():
-        write_jpeg(folder / f"DSC_000{number}.JPG", color=colour, size=(32 + number, 24))
+        write_jpeg(folder / f"DSC_000{number}.JPG", color=colour, size=(32 + number, 24),
+                   taken=f"2020:11:03 14:05:0{number}")
     scan(index, [folder])
     before = ids_by_name(index)
     index.set_label(before["DSC_0002.JPG"], "Petra")
@@ -528,3 +531,48 @@ def test_undo_after_raws_renumbered_with_their_sidecars_takes_our_sidecars_out(t
 
     assert undone.failed == 0
     assert sorted(p.name for p in trip.iterdir() if p.suffix.lower() == ".xmp") == []
+
+
+# -- edits in place beside copies of the picture -------------------------------------------
+
+def test_a_photo_duplicated_then_edited_in_place_keeps_its_label(rome, index) -> None:
+    """Finder's Duplicate (or "keep a copy of the original") then an edit of the original
+    in another program: the user's photo at its own name keeps its label and its row; the
+    copy is a new photo. The split rule took the edited photo for one whose picture moved
+    to another name (an inserted frame) and handed its label to the copy."""
+    scan(index, [rome])
+    before = ids_by_name(index)
+    index.set_label(before["DSC_0002.JPG"], "Petra")
+    shutil.copy2(rome / "DSC_0002.JPG", rome / "DSC_0002 copy.JPG")
+    # the same shot, edited: same capture time and camera, other pixels
+    write_jpeg(rome / "DSC_0002.JPG", color=(11, 201, 11), size=(40, 24), taken="2020:11:03 14:05:02")
+
+    scan(index, [rome])
+
+    after = ids_by_name(index)
+    assert after["DSC_0002.JPG"] == before["DSC_0002.JPG"]
+    assert index.get(after["DSC_0002.JPG"]).label == "Petra"
+
+
+def test_an_edit_in_place_keeps_its_label_when_a_copy_elsewhere_is_touched(tmp_path, index) -> None:
+    """A copy of the photo in another library folder (a 'best of' folder, a backup) whose
+    file was only touched (a sync tool reset its time: same contents) is read again in the
+    scan that sees the original edited in place. The original is still the user's photo at
+    its name; it went missing and its file became a new photo without its label."""
+    original = write_jpeg(tmp_path / "Trip" / "DSC_0001.JPG", color=(200, 10, 10))
+    copy = tmp_path / "Best of" / "DSC_0001.JPG"
+    copy.parent.mkdir()
+    shutil.copy2(original, copy)
+    scan(index, [tmp_path])
+    ids = {r.path: r.id for r in index.search("")}
+    index.set_label(ids[str(original)], "Petra")
+    index.set_label(ids[str(copy)], "Petra (best of)")
+    write_jpeg(original, color=(201, 11, 11), size=(40, 24))  # edited in place in another program
+    os.utime(copy, ns=(os.stat(copy).st_atime_ns, os.stat(copy).st_mtime_ns + 5_000_000_000))
+
+    scan(index, [tmp_path])
+
+    after = {r.path: r for r in index.search("")}
+    assert after[str(original)].id == ids[str(original)]
+    assert after[str(original)].label == "Petra"
+    assert after[str(copy)].label == "Petra (best of)"

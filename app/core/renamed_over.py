@@ -80,9 +80,11 @@ class RenamedOver:
         for photo_id, files in self.before.items():
             if photo_id in self.kept or not catalog.is_present(self.conn, photo_id):
                 continue
-            # read in the scan that noted it or later (the index, not memory: a first scan reads every file)
-            picture_elsewhere = any(catalog.read_elsewhere_since(self.conn, f.fingerprint, photo_id, run)
-                                    for f, run in files)
+            # read anew in the scan that noted it or later (asked of the index: a first scan reads
+            # every file); a holder of the same shot is a duplicate taken before an edit in place
+            picture_elsewhere = any(
+                not catalog.same_shot(self.conn, photo_id, holder)
+                for f, run in files for holder in catalog.fresh_holders(self.conn, f.fingerprint, photo_id, run))
             holds_anothers = any(
                 gone_before.get(now, photo_id) != photo_id
                 or bool((catalog.missing_holders(self.conn, now) & gone) - {photo_id})

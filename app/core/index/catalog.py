@@ -117,13 +117,15 @@ def save_photo(
 
 def save_file(conn: sqlite3.Connection, photo_id: int, state: FileState, run_id: int) -> None:
     conn.execute(
-        "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id) "
-        "VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, 0, ?) "
+        "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id, "
+        "contents_scan_id) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, 0, ?, ?) "
         "ON CONFLICT (path) DO UPDATE SET photo_id = excluded.photo_id, size = excluded.size, "
         "mtime_ns = excluded.mtime_ns, fingerprint = coalesce(excluded.fingerprint, files.fingerprint), "
+        "contents_scan_id = CASE WHEN files.missing = 1 OR (excluded.fingerprint IS NOT NULL AND "
+        "files.fingerprint IS NOT excluded.fingerprint) THEN excluded.contents_scan_id ELSE files.contents_scan_id END, "
         "missing = 0, last_scan_id = excluded.last_scan_id",
         (photo_id, db_text(state.path), db_text(state.name), db_text(state.ext), state.kind,
-         state.size, state.mtime_ns, state.fingerprint, run_id),
+         state.size, state.mtime_ns, state.fingerprint, run_id, run_id if state.fingerprint is not None else None),
     )
 
 
@@ -291,13 +293,20 @@ def missing_holders(conn: sqlite3.Connection, fingerprint: str) -> set[int]:
         "SELECT photo_id FROM files WHERE fingerprint = ? AND missing = 1", (fingerprint,))}
 
 
-def read_elsewhere_since(conn: sqlite3.Connection, fingerprint: str, photo_id: int, run_id: int) -> bool:
-    """Whether a file of another photo, there now, was read with these contents in scan
-    `run_id` or later (a scan killed before it could tell what it had read)."""
-    return conn.execute(
-        "SELECT 1 FROM files WHERE fingerprint = ? AND missing = 0 AND photo_id <> ? AND last_scan_id >= ? LIMIT 1",
-        (fingerprint, photo_id, run_id),
-    ).fetchone() is not None
+def fresh_holders(conn: sqlite3.Connection, fingerprint: str, photo_id: int, run_id: int) -> list[int]:
+    """Other photos with a file there now whose contents, these, were first read in scan
+    `run_id` or later (new at that name, or changed: not a duplicate merely read again)."""
+    return [int(r[0]) for r in conn.execute(
+        "SELECT DISTINCT photo_id FROM files WHERE fingerprint = ? AND missing = 0 AND photo_id <> ? "
+        "AND contents_scan_id >= ?", (fingerprint, photo_id, run_id))]
+
+
+def same_shot(conn: sqlite3.Connection, photo_id: int, other_id: int) -> bool:
+    """Whether two photos record the same moment and camera (an edit and its original),
+    which two frames of a renumbered run do not; photos without a date are not told apart."""
+    rows = conn.execute(
+        "SELECT taken_at, camera_make, camera_model FROM photos WHERE id IN (?, ?)", (photo_id, other_id)).fetchall()
+    return len(rows) == 2 and rows[0][0] is not None and rows[0] == rows[1]
 
 
 def save_contents_before(conn: sqlite3.Connection, photo_id: int, file: FileBefore, run_id: int) -> None:
@@ -334,9 +343,8 @@ def detached_photos(conn: sqlite3.Connection) -> list[int]:
     killed before it recognised the moves left them, and the next looks for their
     pictures again."""
     return [int(r[0]) for r in conn.execute(
-        "SELECT id FROM photos WHERE missing = 1 AND folder IN (SELECT p.folder FROM photos p "
-        "JOIN files f ON f.photo_id = p.id WHERE p.missing = 1 AND f.path LIKE '% (renamed over, #%)') "
-        "ORDER BY id")]
+        "SELECT id FROM photos WHERE missing = 1 AND folder IN (SELECT folder FROM photos "
+        "WHERE missing = 1 AND stem LIKE '% (renamed over, #%)') ORDER BY id")]
 
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:

@@ -360,8 +360,10 @@ MIGRATION_12 = "ALTER TABLE library_roots ADD COLUMN recursive INTEGER NOT NULL 
 # The contents a changed file of an indexed photo held before a scan read other contents in
 # it (app.core.renamed_over): a photo whose picture went to another name gives its name up
 # once the scan has seen where; kept until a scan decides, so a scan killed or cancelled
-# before that leaves the next one what it needs. The journal is looked up by photo when a
-# photo moves.
+# before that leaves the next one what it needs. `files.contents_scan_id`: the scan that
+# first read a file's present contents (new, changed, or back after missing), so a picture
+# read anew at another name tells a rename from a duplicate merely read again. The journal
+# is looked up by photo when a photo moves.
 MIGRATION_13 = """
 CREATE TABLE contents_before (
     photo_id INTEGER NOT NULL,
@@ -375,6 +377,7 @@ CREATE TABLE contents_before (
 );
 CREATE INDEX contents_before_by_photo ON contents_before (photo_id);
 CREATE INDEX write_journal_by_photo ON write_journal (photo_id);
+ALTER TABLE files ADD COLUMN contents_scan_id INTEGER;
 """
 
 
