@@ -586,7 +586,8 @@ class _Scan:
         are one photo moved; so are a photo new in this scan and one missing since an
         earlier scan (moved out of the library and back). The moved photo keeps its labels."""
         self._split_photos_moved_away()
-        for old_id in catalog.detached_photos(self.conn):
+        left_over = catalog.previous_run_unfinished(self.conn, self.summary.run_id)
+        for old_id in catalog.detached_photos(self.conn) if left_over else ():
             # a scan killed between giving up names and recognising the moves left these
             new_id = None if old_id in self.became_missing else catalog.earlier_copy_of(
                 self.conn, old_id, self.newest_before)

@@ -341,7 +341,7 @@ def detached_photos(conn: sqlite3.Connection) -> list[int]:
     """Photos that gave up their names (see detach_photo) and are still missing, with
     the missing photos of their folders (the last name of a renumbered run, gone): a scan
     killed before it recognised the moves left them, and the next looks for their
-    pictures again."""
+    pictures again. (A pass over the photos: asked only after such a scan.)"""
     return [int(r[0]) for r in conn.execute(
         "SELECT id FROM photos WHERE missing = 1 AND folder IN (SELECT folder FROM photos "
         "WHERE missing = 1 AND stem LIKE '% (renamed over, #%)') ORDER BY id")]
@@ -425,6 +425,13 @@ def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
         (now_iso(), json.dumps([printable_path(r) for r in roots])),
     )
     return int(cursor.lastrowid)
+
+
+def previous_run_unfinished(conn: sqlite3.Connection, run_id: int) -> bool:
+    """Whether the scan before this one stopped without finishing (killed: still
+    'running'; or failed), leaving work that only the end of a scan does."""
+    row = conn.execute("SELECT status FROM scan_runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)).fetchone()
+    return row is not None and row[0] not in ("done", "cancelled")
 
 
 def finish_run(conn: sqlite3.Connection, run_id: int, counts: dict[str, int], status: str) -> None:
