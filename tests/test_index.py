@@ -448,3 +448,23 @@ def test_photos_come_oldest_first_when_asked_with_the_undated_last(tmp_path: Pat
         assert idx.photo_ids("", oldest_first=True) == [day1, day2, undated]
         assert [r.id for r in idx.search("trip", oldest_first=True)] == [day1, day2, undated]
         assert [r.id for r in idx.search("", limit=1, offset=1, oldest_first=True)] == [day2]
+
+
+@pytest.mark.parametrize("column_there", [False, True])
+def test_an_index_from_migration_13_gets_the_contents_scan_of_its_files(tmp_path: Path, monkeypatch, column_there) -> None:
+    """Migration 14 adds files.contents_scan_id, also to an index a development build made
+    with the column already in migration 13."""
+    from app.core.index import schema
+
+    path = tmp_path / "v13.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", 13)
+    with PhotoIndex.open(path) as idx:
+        add_photo(idx, "/lib/Rome", "DSC_0001")
+        if column_there:
+            with idx.transaction() as conn:
+                conn.execute("ALTER TABLE files ADD COLUMN contents_scan_id INTEGER")
+    monkeypatch.undo()
+    with PhotoIndex.open(path) as idx:
+        assert idx.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+        assert "contents_scan_id" in {row[1] for row in idx.conn.execute("PRAGMA table_info(files)")}
+        assert idx.count("") == 1

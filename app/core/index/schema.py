@@ -360,10 +360,8 @@ MIGRATION_12 = "ALTER TABLE library_roots ADD COLUMN recursive INTEGER NOT NULL 
 # The contents a changed file of an indexed photo held before a scan read other contents in
 # it (app.core.renamed_over): a photo whose picture went to another name gives its name up
 # once the scan has seen where; kept until a scan decides, so a scan killed or cancelled
-# before that leaves the next one what it needs. `files.contents_scan_id`: the scan that
-# first read a file's present contents (new, changed, or back after missing), so a picture
-# read anew at another name tells a rename from a duplicate merely read again. The journal
-# is looked up by photo when a photo moves.
+# before that leaves the next one what it needs. The journal is looked up by photo when a
+# photo moves.
 MIGRATION_13 = """
 CREATE TABLE contents_before (
     photo_id INTEGER NOT NULL,
@@ -377,14 +375,22 @@ CREATE TABLE contents_before (
 );
 CREATE INDEX contents_before_by_photo ON contents_before (photo_id);
 CREATE INDEX write_journal_by_photo ON write_journal (photo_id);
-ALTER TABLE files ADD COLUMN contents_scan_id INTEGER;
 """
+
+# The scan that first read a file's present contents (new at its path, changed, or back
+# after missing), so a picture read anew at another name tells a rename from a duplicate
+# merely read again (app.core.renamed_over). (A development build put the column into
+# migration 13 for a while: an index it made has it already.)
+def migration_14(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(files)")}
+    if "contents_scan_id" not in columns:
+        conn.execute("ALTER TABLE files ADD COLUMN contents_scan_id INTEGER")
 
 
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
-    migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13,
+    migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
