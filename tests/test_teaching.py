@@ -456,3 +456,23 @@ def test_forgetting_a_place_withdraws_its_suggestions_not_what_the_user_accepted
     assert index.count('label:"Our cabin" state:suggested') == 0
     index.apply_threshold([by_tag], tiny_bundle.id, 0.5)  # a new threshold: not suggested again
     assert index.get(by_tag).label is None
+
+
+def test_suggest_says_when_look_alikes_of_a_taught_place_are_held_by_the_model(library, tiny_bundle):
+    """Teaching a place from photos the model knows confidently as one of its landmarks:
+    the other photos of it stay that landmark (protected), and teaching more photos would
+    not change it. Nothing is suggested; the hint says why and what to do instead."""
+    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
+
+    index, paths, ids = library
+    teach(index, "Our cabin", paths["known"][:2], bundle=tiny_bundle)
+    report = SuggestReport()
+    found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle, report=report)
+    assert found == []
+    # the untaught photos of that landmark the model is sure of (close to its centre; not the others)
+    assert 1 <= report.held <= len(ids["known"]) - 2 and report.held_by == tiny_bundle.labels[0].name
+    hint = close_hint(report)
+    photos = "1 photo is" if report.held == 1 else f"{report.held} photos are"
+    assert hint.startswith(f"{photos} recognised confidently as “{tiny_bundle.labels[0].name}”, "
+                           "a landmark the model knows, like the photos you taught")
+    assert "your place, label" in hint and hint.endswith("with `landmark-tagger label`")

@@ -11,6 +11,7 @@ rejected for that photo, and the photo has no label of the user's.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,8 @@ class SuggestReport:
     matched: int | None = None  # photos matching the query (None: no query, the whole library)
     close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
     withdrawn: list[Withdrawal] = field(default_factory=list)  # model labels now "no landmark" (with rescore)
+    held: int = 0  # photos the model recognises confidently as a landmark a taught place was taught from
+    held_by: str | None = None  # that landmark, for the most of them
 
 
 def untagged_hint(report: SuggestReport) -> str | None:
@@ -118,6 +121,18 @@ def untagged_hint(report: SuggestReport) -> str | None:
     verb = "is" if report.untagged == 1 else "are"
     return (f"{photos} {verb} not tagged by this model yet, so suggest could not look at "
             f"{'it' if report.untagged == 1 else 'them'}: run `landmark-tagger tag` first, then suggest again")
+
+
+def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
+    """Why photos like a taught place got no suggestion: the model knows the place's photos
+    as one of its landmarks, confidently (teaching more photos would not change that)."""
+    if not report.held:
+        return None
+    one = report.held == 1
+    return (f"{counted(report.held, 'photo')} {'is' if one else 'are'} recognised confidently as "
+            f"“{report.held_by}”, a landmark the model knows, like the photos you taught, and "
+            f"{'keeps' if one else 'keep'} that label; if {'it shows' if one else 'they show'} your place, "
+            f"label {'it' if one else 'them'} {how_to_label}")
 
 
 def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None) -> str | None:
@@ -137,7 +152,7 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
         return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
                 "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
     if report.close == 0:
-        return None
+        return held_hint(report, "with `landmark-tagger label`")
     scores = report.close_scores or [report.best_close] * report.close
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
@@ -218,12 +233,14 @@ def suggest(
     ) if len(ids) else np.zeros(0, dtype=np.int64)
     if report is not None:
         report.scored = len(candidates)
+    held_classes = _classes_the_taught_photos_are(space, embeddings, vectors, refined, np.isin(ids, list(taught_ids)))
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
     close: list[float] = []  # scores of photos a taught label won under the threshold
     rescored: list[tuple[int, int, float]] = []
+    held_by: Counter[str] = Counter()  # photos a taught place is nearest that a confident model class keeps
     names, places = bundle.class_names(), bundle.places()
     for chunk in _chunks(len(candidates)):
         if cancel is not None:
@@ -234,6 +251,8 @@ def suggest(
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, value_of = scores.winners(blocked)
         best, joint = scores.untaught()
+        held = ~scores.free & np.isin(best, held_classes)  # what teaching more photos would not change
+        held_by.update(names[int(cls)] for cls in best[held])
         for row, won, value, cls, cls_score, free in zip(rows, winner, value_of, best, joint, scores.free):
             if won < 0 and free:  # a protected photo keeps its score: no taught label can take it
                 rescored.append((int(ids[row]), int(cls), float(cls_score)))
@@ -251,6 +270,8 @@ def suggest(
     if report is not None:
         report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
         report.close_scores = close
+        report.held = sum(held_by.values())
+        report.held_by = held_by.most_common(1)[0][0] if held_by else None
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:
@@ -296,6 +317,20 @@ def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str])
         if photo_id in row_of and label in column_of:
             blocked[row_of[photo_id], column_of[label]] = True
     return blocked
+
+
+def _classes_the_taught_photos_are(space, embeddings: np.ndarray, vectors: np.ndarray, refined,
+                                   taught: np.ndarray) -> list[int]:
+    """The model's classes that recognise taught photos confidently (a place taught from
+    photos of a landmark the model knows): its other photos stay that landmark."""
+    rows = np.flatnonzero(taught)
+    if not len(rows):
+        return []
+    from app.core.teaching_space import score as score_space
+
+    scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows)
+    model_class, _ = scores.untaught()
+    return sorted({int(cls) for cls in model_class[~scores.free]})
 
 
 def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.teaching_suggest import held_hint
 from app.core.wording import counted
 from app.gui.icons import icon
 from app.gui.label_dialog import LabelDialog
@@ -237,6 +238,8 @@ class TeachActions:
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
                     f"close (best {best}): lower the threshold in Settings to review "
                     "them, or teach more photos of your places (T).")
+        if report is not None and report.held:
+            return f"No new suggestions: {held_hint(report, '(L)')}."
         return "No new suggestions: teach more photos of your places (T)."
 
 
