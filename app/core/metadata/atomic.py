@@ -193,9 +193,9 @@ def replace_atomically(
     """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
 
     Keeps the permission bits, the owner where this process may set it, the extended
-    attributes and, unless told otherwise, the modification time. A file with other
-    names (hard links) is replaced under this name only, as exiftool does: the other
-    names keep the old file.
+    attributes, on Windows the creation time and, unless told otherwise, the
+    modification time. A file with other names (hard links) is replaced under this
+    name only, as exiftool does: the other names keep the old file.
     `create` allows a file that does not exist yet (a new sidecar). `sync_folder`
     False leaves the folder fsync to the caller (a batch syncs each folder once;
     until then a power cut can only bring back the old file, never a broken one).
@@ -239,6 +239,8 @@ def replace_atomically(
             os.chmod(temp, stat.S_IMODE(old.st_mode))
             if keep_mtime:
                 os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
+            if ON_WINDOWS:
+                keep_creation_time(temp, old)
         try:
             replace_file(temp, path)
         except PermissionError as error:
@@ -299,6 +301,56 @@ def _copy_attributes_macos(source: Path, target: Path) -> None:
         libc.copyfile(os.fsencode(source), os.fsencode(target), None, copyfile_xattr | copyfile_acl)
     except (OSError, AttributeError):
         pass
+
+
+# FILETIME counts 100-ns ticks from 1601-01-01; the Unix epoch is this many ticks later.
+_FILETIME_AT_UNIX_EPOCH = 116_444_736_000_000_000
+
+
+def filetime(ns_since_epoch: int) -> int:
+    """A time in ns since 1970 as Windows FILETIME ticks."""
+    return ns_since_epoch // 100 + _FILETIME_AT_UNIX_EPOCH
+
+
+def creation_time_ns(old: os.stat_result) -> int | None:
+    """When the photo's file was created, where the platform says (Windows: st_birthtime_ns
+    from Python 3.12, st_ctime_ns before it, which is the creation time there)."""
+    birth = getattr(old, "st_birthtime_ns", None)
+    if birth is None and ON_WINDOWS:
+        birth = old.st_ctime_ns
+    return birth
+
+
+def keep_creation_time(temp: Path, old: os.stat_result) -> None:
+    """Give the new file the photo's creation time: Explorer shows it as "Date created",
+    and a rewrite would make it today. Best effort: a file system or API that refuses
+    it leaves the new time; the photo's own data is what counts."""
+    created = creation_time_ns(old)
+    if created is None:
+        return
+    try:
+        _set_creation_time_windows(temp, filetime(created))
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _set_creation_time_windows(path: Path, ticks: int) -> None:
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.CreateFileW.restype = wintypes.HANDLE
+    file_write_attributes, share_all, open_existing, backup_semantics = 0x100, 0x7, 3, 0x02000000
+    handle = kernel32.CreateFileW(str(path), file_write_attributes, share_all, None, open_existing,
+                                  backup_semantics, None)
+    if handle in (None, wintypes.HANDLE(-1).value):
+        raise OSError(ctypes.get_last_error(), "cannot open the new file to set its creation time")
+    try:
+        created = wintypes.FILETIME(ticks & 0xFFFFFFFF, ticks >> 32)
+        if not kernel32.SetFileTime(handle, ctypes.byref(created), None, None):
+            raise OSError(ctypes.get_last_error(), "cannot set the creation time")
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def real_file(path: Path) -> Path:
