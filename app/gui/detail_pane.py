@@ -241,7 +241,8 @@ class DetailPane(QScrollArea):
             self._loader.cancel()
             self._set_preview(None, "File missing\nmoved, deleted, or on a drive that is not connected; "
                                     "its labels are kept")
-        elif previous is None or previous.id != record.id or not self.preview.has_image():
+        elif (previous is None or (previous.id, previous.path) != (record.id, record.path)
+              or not self.preview.has_image()):  # a photo renamed onto another's name has a new path
             self._set_preview(None, "Loading preview…")
             self._loader.request(record.path)
         if record.state == "unlabelled":

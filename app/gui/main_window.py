@@ -407,12 +407,14 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                 model.set_ids(ids)
             else:
                 model.refresh_all()
+                self._refresh_detail()
             shown = model.index(ids.index(wanted))
             view.selectionModel().setCurrentIndex(shown, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             view.scrollTo(shown)
             return
         if len(ids) == model.rowCount() and ids == model.ids():
             model.refresh_all()
+            self._refresh_detail()
             return
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
@@ -467,6 +469,13 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     def _show_current(self, model: PhotoListModel, current) -> None:
         if current.isValid():
             self._show_record(model.photo_id(current.row()))
+
+    def _refresh_detail(self) -> None:
+        """The photo in the detail pane (and loupe) read again: a read of its folder may have
+        given it another name (files renamed onto each other's names) with the same results."""
+        record = self.detail.record
+        if record is not None:
+            self._show_record(record.id)
 
     def _show_record(self, photo_id: int) -> None:
         try:

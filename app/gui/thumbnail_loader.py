@@ -18,19 +18,21 @@ from app.core.thumbnails import cached_thumbnail, remade_thumbnail
 
 
 class _WorkerSignals(QObject):
-    finished = Signal(int, int, QImage)  # photo_id, generation, image
+    # photo_id, the job's serial number (its path stays on this side: Qt would mangle a
+    # name that is not UTF-8), and the image or why not
+    finished = Signal(int, int, QImage)
     failed = Signal(int, int, str)
 
 
 class _ThumbnailJob(QRunnable):
-    def __init__(self, photo_id: int, path: Path, size: int, generation: int, signals: _WorkerSignals) -> None:
+    def __init__(self, photo_id: int, path: Path, size: int, serial: int, signals: _WorkerSignals) -> None:
         super().__init__()
         self.setAutoDelete(False)  # deleted from Python on the GUI thread, never by the pool
         self.started = False
         self.photo_id = photo_id
         self.path = path
         self.size = size
-        self.generation = generation
+        self.serial = serial
         self.signals = signals
 
     def run(self) -> None:  # worker thread
@@ -42,15 +44,16 @@ class _ThumbnailJob(QRunnable):
                 image = QImage(str(remade_thumbnail(self.path, self.size)))
             if image.isNull():
                 raise TaggerError(f"cannot load the cached thumbnail of {self.path}")
-            self.signals.finished.emit(self.photo_id, self.generation, image)
+            self.signals.finished.emit(self.photo_id, self.serial, image)
         except (TaggerError, OSError) as error:
-            self.signals.failed.emit(self.photo_id, self.generation, str(error))
+            self.signals.failed.emit(self.photo_id, self.serial, str(error))
         except Exception as error:  # a worker must never take the app down
-            self.signals.failed.emit(self.photo_id, self.generation, f"{type(error).__name__}: {error}")
+            self.signals.failed.emit(self.photo_id, self.serial, f"{type(error).__name__}: {error}")
 
 
 class ThumbnailLoader(QObject):
-    """Asynchronous, memory-cached thumbnails keyed by photo id."""
+    """Asynchronous, memory-cached thumbnails keyed by photo id and made again when the
+    photo's path changes (the scanner moved it to another name)."""
 
     ready = Signal(int)
     failed = Signal(int, str)
@@ -58,13 +61,15 @@ class ThumbnailLoader(QObject):
     def __init__(self, size: int, memory_items: int = 600, threads: int = 3, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.size = size
-        self._memory: OrderedDict[int, QPixmap] = OrderedDict()
+        # by photo id, with the path each was made from: a photo renamed onto another's name
+        # (the scanner moves it) is drawn again from its new path, not the old one's picture
+        self._memory: OrderedDict[int, tuple[str, QPixmap]] = OrderedDict()
         self._memory_items = memory_items
-        self._failed: dict[int, str] = {}
+        self._failed: dict[int, tuple[str, str]] = {}  # photo id -> (path, why)
         self._jobs: dict[int, _ThumbnailJob] = {}  # queued or running, by photo id
         # Finished jobs are released a while later: their worker may still be unwinding.
         self._finished_jobs: deque[_ThumbnailJob] = deque(maxlen=256)
-        self._generation = 0
+        self._serial = 0  # each job's number, to tell a finished job from a newer one of the same photo
         self.requests_started = 0  # for tests: how many thumbnails were ever queued
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
@@ -74,14 +79,20 @@ class ThumbnailLoader(QObject):
 
     def pixmap(self, photo_id: int, path: str | Path) -> QPixmap | None:
         """The thumbnail when ready; otherwise queue it and return None."""
+        path = str(path)
         cached = self._memory.get(photo_id)
-        if cached is not None:
+        if cached is not None and cached[0] == path:
             self._memory.move_to_end(photo_id)
-            return cached
-        if photo_id in self._failed or photo_id in self._jobs:
+            return cached[1]
+        failed = self._failed.get(photo_id)
+        job = self._jobs.get(photo_id)
+        if (failed is not None and failed[0] == path) or (job is not None and str(job.path) == path):
             return None
+        if job is not None:  # of the photo's old path: its worker may still run, keep it alive
+            self._finished_jobs.append(job)
         self.requests_started += 1
-        job = _ThumbnailJob(photo_id, Path(path), self.size, self._generation, self._signals)
+        self._serial += 1
+        job = _ThumbnailJob(photo_id, Path(path), self.size, self._serial, self._signals)
         self._jobs[photo_id] = job
         self._pool.start(job)
         return None
@@ -92,7 +103,6 @@ class ThumbnailLoader(QObject):
     def drop_queued(self) -> None:
         """Forget requests not started yet (after a jump in the grid); visible tiles ask again."""
         self._pool.clear()
-        self._generation += 1
         self._jobs = {photo_id: job for photo_id, job in self._jobs.items() if job.started}
 
     def forget(self, photo_ids) -> None:
@@ -104,20 +114,28 @@ class ThumbnailLoader(QObject):
     def wait_for_done(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)
 
-    def _release(self, photo_id: int) -> None:
-        job = self._jobs.pop(photo_id, None)
-        if job is not None:
-            self._finished_jobs.append(job)
+    def _release(self, photo_id: int, serial: int) -> str | None:
+        """The path of this photo's job `serial`, which is done (None when a newer job, for
+        the photo's new path, took its place: that one stays)."""
+        job = self._jobs.get(photo_id)
+        if job is None or job.serial != serial:
+            return None
+        self._finished_jobs.append(self._jobs.pop(photo_id))
+        return str(job.path)
 
-    def _on_finished(self, photo_id: int, generation: int, image: QImage) -> None:
-        self._release(photo_id)
-        self._memory[photo_id] = QPixmap.fromImage(image)
+    def _on_finished(self, photo_id: int, serial: int, image: QImage) -> None:
+        path = self._release(photo_id, serial)
+        if path is None:
+            return
+        self._memory[photo_id] = (path, QPixmap.fromImage(image))
         self._memory.move_to_end(photo_id)
         while len(self._memory) > self._memory_items:
             self._memory.popitem(last=False)
         self.ready.emit(photo_id)
 
-    def _on_failed(self, photo_id: int, generation: int, message: str) -> None:
-        self._release(photo_id)
-        self._failed[photo_id] = message
+    def _on_failed(self, photo_id: int, serial: int, message: str) -> None:
+        path = self._release(photo_id, serial)
+        if path is None:
+            return
+        self._failed[photo_id] = (path, message)
         self.failed.emit(photo_id, message)
