@@ -108,8 +108,8 @@ class SuggestReport:
     matched: int | None = None  # photos matching the query (None: no query, the whole library)
     close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
     withdrawn: list[Withdrawal] = field(default_factory=list)  # model labels now "no landmark" (with rescore)
-    held: int = 0  # photos the model recognises confidently as a landmark a taught place was taught from
-    held_by: str | None = None  # that landmark, for the most of them
+    held: int = 0  # photos the model recognises confidently as `held_by`, a landmark a place was taught from
+    held_by: str | None = None  # that landmark (the one holding the most such photos)
 
 
 def untagged_hint(report: SuggestReport) -> str | None:
@@ -233,7 +233,9 @@ def suggest(
     ) if len(ids) else np.zeros(0, dtype=np.int64)
     if report is not None:
         report.scored = len(candidates)
-    held_classes = _classes_the_taught_photos_are(space, embeddings, vectors, refined, np.isin(ids, list(taught_ids)))
+    held_classes = [cls for cls in _classes_the_taught_photos_are(space, embeddings, vectors, refined,
+                                                                   np.isin(ids, list(taught_ids)))
+                    if bundle.class_names()[cls] not in {ref.label for ref in refs}]  # taught as itself: nothing to do
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
@@ -270,8 +272,7 @@ def suggest(
     if report is not None:
         report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
         report.close_scores = close
-        report.held = sum(held_by.values())
-        report.held_by = held_by.most_common(1)[0][0] if held_by else None
+        report.held_by, report.held = held_by.most_common(1)[0] if held_by else (None, 0)
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:

@@ -212,6 +212,7 @@ class DetailPane(QScrollArea):
         self._loader.loaded.connect(lambda image: self._set_preview(image))
         self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:240]}"))
         self.record = None
+        self._preview_of: tuple[int, str] | None = None  # the photo and path whose preview is asked or shown
         self.places: dict = {}  # landmark name → model.places.Place, of the bundle in use (set by the window)
         self.show_record(None, [])
 
@@ -224,13 +225,13 @@ class DetailPane(QScrollArea):
 
     def show_record(self, record, predictions: list) -> None:
         """Show a PhotoRecord (None: nothing selected) and its predictions."""
-        previous = self.record
         self.record = record
         for button in (self.accept_button, self.reject_button, self.relabel_button, self.similar_button):
             button.setEnabled(record is not None)
         self._show_predictions(record, predictions)
         if record is None:
             self._loader.cancel()
+            self._preview_of = None
             self._set_preview(None, "Select a photo")
             self.title.setText("No photo selected")
             self.state_line.setText("")
@@ -239,10 +240,11 @@ class DetailPane(QScrollArea):
             return
         if getattr(record, "missing", False):
             self._loader.cancel()
+            self._preview_of = None
             self._set_preview(None, "File missing\nmoved, deleted, or on a drive that is not connected; "
                                     "its labels are kept")
-        elif (previous is None or (previous.id, previous.path) != (record.id, record.path)
-              or not self.preview.has_image()):  # a photo renamed onto another's name has a new path
+        elif (record.id, record.path) != self._preview_of:  # a photo renamed onto another's name has a new path
+            self._preview_of = (record.id, record.path)
             self._set_preview(None, "Loading preview…")
             self._loader.request(record.path)
         if record.state == "unlabelled":

@@ -88,8 +88,10 @@ class ThumbnailLoader(QObject):
         job = self._jobs.get(photo_id)
         if (failed is not None and failed[0] == path) or (job is not None and str(job.path) == path):
             return None
-        if job is not None:  # of the photo's old path: its worker may still run, keep it alive
-            self._finished_jobs.append(job)
+        if job is not None:  # of the photo's old path (which holds another picture now)
+            if job.started or not self._pool.tryTake(job):
+                self._finished_jobs.append(job)  # its worker runs: keep it alive, its answer is ignored
+        self._failed.pop(photo_id, None)  # a failure at the old path says nothing of the new one
         self.requests_started += 1
         self._serial += 1
         job = _ThumbnailJob(photo_id, Path(path), self.size, self._serial, self._signals)
@@ -127,6 +129,7 @@ class ThumbnailLoader(QObject):
         path = self._release(photo_id, serial)
         if path is None:
             return
+        self._failed.pop(photo_id, None)
         self._memory[photo_id] = (path, QPixmap.fromImage(image))
         self._memory.move_to_end(photo_id)
         while len(self._memory) > self._memory_items:

@@ -58,9 +58,18 @@ class PhotoIndex:
         conn = connect(target)
         try:
             migrate(conn, target)
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if "locked" in str(error) or "busy" in str(error):
+                raise IndexStoreError(f"another copy of Landmark Tagger is using the index {target}; "
+                                      "try again when it has finished") from error
+            raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
         except sqlite3.DatabaseError as error:
             conn.close()
             raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
+        except IndexStoreError:
+            conn.close()  # a newer index: nothing of it stays open (Windows would keep the file held)
+            raise
         return cls(conn, target)
 
     @property

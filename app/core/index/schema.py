@@ -403,16 +403,16 @@ def schema_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
     """Bring the schema up to LATEST_VERSION; safe when two processes open a new
     index at once (the version is re-read under the write lock)."""
-    if schema_version(conn) == LATEST_VERSION:
+    version = schema_version(conn)
+    if version == LATEST_VERSION:
         return
+    if version > LATEST_VERSION:  # said at once, not after waiting for another copy's write lock
+        raise _newer_index(path_for_messages, version)
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = schema_version(conn)
         if version > LATEST_VERSION:
-            raise IndexStoreError(
-                f"{path_for_messages} was written by a newer version of landmark-tagger "
-                f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app"
-            )
+            raise _newer_index(path_for_messages, version)
         for number in range(version, LATEST_VERSION):
             step = MIGRATIONS[number]
             if callable(step):
@@ -426,6 +426,13 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def _newer_index(path_for_messages: str, version: int) -> IndexStoreError:
+    return IndexStoreError(
+        f"{path_for_messages} was written by a newer version of landmark-tagger "
+        f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app"
+    )
 
 
 def _statements(script: str) -> list[str]:

@@ -330,7 +330,7 @@ def keep_creation_time(temp: Path, old: os.stat_result) -> None:
         return
     try:
         _set_creation_time_windows(temp, filetime(created))
-    except (OSError, AttributeError, ValueError):
+    except Exception:  # noqa: BLE001 - best effort by design: any failure leaves the new time
         pass
 
 
@@ -339,7 +339,14 @@ def _set_creation_time_windows(path: Path, ticks: int) -> None:
     from ctypes import wintypes
 
     kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.CreateFileW.argtypes = (wintypes.LPCWSTR, wintypes.DWORD, wintypes.DWORD, wintypes.LPVOID,
+                                     wintypes.DWORD, wintypes.DWORD, wintypes.HANDLE)
     kernel32.CreateFileW.restype = wintypes.HANDLE
+    filetime_pointer = ctypes.POINTER(wintypes.FILETIME)
+    kernel32.SetFileTime.argtypes = (wintypes.HANDLE, filetime_pointer, filetime_pointer, filetime_pointer)
+    kernel32.SetFileTime.restype = wintypes.BOOL
+    kernel32.CloseHandle.argtypes = (wintypes.HANDLE,)
+    kernel32.CloseHandle.restype = wintypes.BOOL
     file_write_attributes, share_all, open_existing, backup_semantics = 0x100, 0x7, 3, 0x02000000
     handle = kernel32.CreateFileW(str(path), file_write_attributes, share_all, None, open_existing,
                                   backup_semantics, None)
