@@ -283,6 +283,17 @@ def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vec
     index.set_label(photo_id, label, source="user", state="accepted")
 
 
+@dataclass(frozen=True)
+class Correction:
+    """What learn_from_correction did: the label as the index spells it, the label the
+    photo had (rejected now; None when it had none or the same), and whether the photo
+    teaches the label (no usable model, or a photo that cannot be read: not)."""
+
+    label: str | None
+    rejected: str | None
+    taught: bool
+
+
 def learn_from_correction(
     index: "PhotoIndex",
     photo_id: int,
@@ -291,13 +302,13 @@ def learn_from_correction(
     model: str | Path | None = None,
     bundle: "ModelBundle | None" = None,
     predictor: "Predictor | None" = None,
-) -> None:
+) -> Correction:
     """The user corrected a photo's label: the old label is rejected for this photo
     (never suggested again) and the photo teaches the new one (None: "no landmark",
     which teaches nothing and drops what the photo taught before).
 
     Call it from the `label` command and the GUI instead of a bare set_label. When no
-    model is usable the label is still set, only teaching is skipped.
+    model is usable the label is still set, only teaching is skipped. Returns what it did.
     """
     from model.errors import ModelError
 
@@ -309,17 +320,20 @@ def learn_from_correction(
         except (ModelError, UsageError):
             bundle = None  # no usable model: the label still counts, teaching waits
         label = canonical_label(index, label, bundle.class_names() if bundle else ())
+    rejected = record.label if record.label is not None and record.label != label else None
     with index.transaction() as conn:
-        if record.label is not None and record.label != label:
-            store.add_rejection(conn, photo_id, record.label)
+        if rejected is not None:
+            store.add_rejection(conn, photo_id, rejected)
         if label is None:
             store.forget_photo(conn, photo_id)
     if label is None:
         index.set_label(photo_id, None, source="user", state="accepted")
-        return
+        return Correction(None, rejected, taught=False)
     summary = teach(index, label, [photo_id], bundle=bundle, predictor=predictor) if bundle else None
-    if summary is None or summary.taught == 0:
+    taught = summary is not None and summary.taught > 0
+    if not taught:
         index.set_label(photo_id, label, source="user", state="accepted")
+    return Correction(label, rejected, taught)
 
 
 def forget(index: "PhotoIndex", label: str) -> int:

@@ -233,9 +233,10 @@ def suggest(
     ) if len(ids) else np.zeros(0, dtype=np.int64)
     if report is not None:
         report.scored = len(candidates)
+    taught_as = {ref.label for ref in refs}
     held_classes = [cls for cls in _classes_the_taught_photos_are(space, embeddings, vectors, refined,
                                                                    np.isin(ids, list(taught_ids)))
-                    if bundle.class_names()[cls] not in {ref.label for ref in refs}]  # taught as itself: nothing to do
+                    if bundle.class_names()[cls] not in taught_as]  # a place taught as that landmark: nothing to do
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)

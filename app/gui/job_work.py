@@ -234,10 +234,6 @@ class BundleCache:
             self._key = key
         return self._bundle
 
-    def get_or_none(self, settings: AppSettings):
-        """The bundle, or None when there is no usable one (a correction still sets the label)."""
-        return self.get_or_why(settings)[0]
-
     def get_or_why(self, settings: AppSettings) -> tuple[Any, str]:
         """(the bundle, "") or (None, the core's reason it is unusable), so a correction
         that sets the label without learning can say why."""
@@ -293,33 +289,23 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
 
         model = Path(settings.model_bundle) if settings.model_bundle else None
         bundle, problem = bundles.get_or_why(settings) if label is not None else (None, "")
-        done, rejected, given = [], set(), label
+        done, learnt, rejected, given = [], [], set(), label
         with PhotoIndex.open(db_path) as index:
-            latest = index.errors(limit=1)
-            first_new_error = latest[0].id + 1 if latest else 0
             for photo_id in photo_ids:
                 cancel.raise_if_cancelled()
-                before = index.get(photo_id).label
-                learn_from_correction(index, photo_id, label, model=model, bundle=bundle)
-                given = index.get(photo_id).label  # the label as the index spells it
-                if before is not None and before != given:
-                    rejected.add(before)
+                correction = learn_from_correction(index, photo_id, label, model=model, bundle=bundle)
+                given = correction.label  # as the index spells it
+                if correction.rejected is not None:
+                    rejected.add(correction.rejected)
+                if correction.taught:
+                    learnt.append(photo_id)
                 done.append(photo_id)
                 progress(Progress(done=len(done), total=len(photo_ids), message=label or "no landmark"))
-            not_taught = _photos_not_taught(index, first_new_error, len(done))
             first = display_name(index.get(done[0]).path) if done else ""
-        learnt = tuple(i for i in done if i not in not_taught) if bundle is not None else ()
-        return CorrectionSummary(tuple(done), given, first, learnt=learnt,
+        return CorrectionSummary(tuple(done), given, first, learnt=tuple(learnt),
                                  rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem)
 
     return work
-
-
-def _photos_not_taught(index, first_error_id: int, photos: int) -> set[int]:
-    """The photos a teach just recorded a problem for (a file not readable, a blank frame):
-    those with a 'teach' error from `first_error_id` on."""
-    recent = index.errors(stage="teach", limit=photos + 100)
-    return {error.photo_id for error in recent if error.id >= first_error_id and error.photo_id is not None}
 
 
 def suggest_work(db_path: Path, query: str, settings: AppSettings, bundles: BundleCache) -> JobWork:

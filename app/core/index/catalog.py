@@ -245,11 +245,18 @@ def detach_photo(conn: sqlite3.Connection, photo_id: int) -> None:
     path) and is missing, keeping its labels and its files' fingerprints, which find it
     again if its picture turns up under another name in this scan or later. Where it is
     shown (primary path, file names) it keeps the names it had."""
+    suffix = _give_up_name(conn, photo_id)
+    conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
+                 (suffix, suffix, photo_id))
+
+
+def _give_up_name(conn: sqlite3.Connection, photo_id: int) -> str:
+    """Mark the photo missing under a key no other photo of its folder has; returns the
+    suffix that key got (its files' paths get it too)."""
     suffix = _DETACHED.format(photo_id)
     conn.execute("UPDATE photos SET stem = stem || ?, missing = 1, updated_at = ? WHERE id = ?",
                  (suffix, now_iso(), photo_id))
-    conn.execute("UPDATE files SET path = path || ?, name = name || ?, missing = 1 WHERE photo_id = ?",
-                 (suffix, suffix, photo_id))
+    return suffix
 
 
 def split_photo(conn: sqlite3.Connection, photo_id: int, files_before: list[FileBefore]) -> int:
@@ -261,9 +268,7 @@ def split_photo(conn: sqlite3.Connection, photo_id: int, files_before: list[File
         f"SELECT folder, stem, primary_path, has_raw, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
         (photo_id,),
     ).fetchone()
-    suffix = _DETACHED.format(photo_id)
-    conn.execute("UPDATE photos SET stem = stem || ?, missing = 1, updated_at = ? WHERE id = ?",
-                 (suffix, now_iso(), photo_id))
+    suffix = _give_up_name(conn, photo_id)
     now = now_iso()
     new_id = int(conn.execute(
         "INSERT INTO photos (folder, stem, primary_path, has_raw, missing, added_at, updated_at, "
