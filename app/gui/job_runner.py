@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from app.core.errors import Cancelled, TaggerError
 from app.core.index.connection import index_problem_message
 from app.core.progress import CancelToken, Progress
+from app.gui.retired_runnables import RetiredRunnables
 
 # work(progress, cancel, emit_item) -> summary; runs in the worker thread.
 JobWork = Callable[[Callable[[Progress], None], CancelToken, Callable[[object], None]], object]
@@ -44,14 +45,21 @@ class _Signals(QObject):
 class _JobRunnable(QRunnable):
     def __init__(self, work: JobWork, cancel: CancelToken, signals: _Signals) -> None:
         super().__init__()
-        # Python keeps the runnable alive and drops it on the GUI thread: a Qt-side
-        # delete in the worker thread would free Python objects without the GIL held.
+        # Freed on the GUI thread (RetiredRunnables): a Qt-side delete in the worker
+        # thread would free Python objects without the GIL held.
         self.setAutoDelete(False)
         self._work = work
         self._cancel = cancel
         self._signals = signals
+        self.returned = False  # run() is over: see RetiredRunnables
 
     def run(self) -> None:  # worker thread
+        try:
+            self._run()
+        finally:
+            self.returned = True
+
+    def _run(self) -> None:
         try:
             summary = self._work(self._signals.progress.emit, self._cancel, self._signals.item.emit)
         except Cancelled:
@@ -96,6 +104,7 @@ class JobRunner(QObject):
         self._cancel: CancelToken | None = None
         self._signals: _Signals | None = None
         self._runnable: _JobRunnable | None = None
+        self._done_runnables = RetiredRunnables(keep=1)
         self._started_at = 0.0
         self._first_progress: tuple[float, int] | None = None
 
@@ -123,6 +132,8 @@ class JobRunner(QObject):
         signals.failed.connect(lambda message: self._stop(self.failed, message))
         self._signals = signals
         self.started.emit(name)
+        if self._runnable is not None:
+            self._done_runnables.retire(self._runnable)
         self._runnable = _JobRunnable(work, self._cancel, signals)
         self._pool.start(self._runnable)
         return True

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from app.core.thumbnails import load_preview
+from app.gui.retired_runnables import RetiredRunnables
 
 
 class _Signals(QObject):
@@ -18,8 +19,9 @@ class _Signals(QObject):
 class _PreviewJob(QRunnable):
     def __init__(self, ticket: int, path: Path, max_side: int, signals: _Signals) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # Python owns it (see JobRunner)
+        self.setAutoDelete(False)  # freed on the GUI thread (RetiredRunnables)
         self.ticket, self.path, self.max_side, self.signals = ticket, path, max_side, signals
+        self.returned = False
 
     def run(self) -> None:  # worker thread
         try:
@@ -29,6 +31,8 @@ class _PreviewJob(QRunnable):
             self.signals.loaded.emit(self.ticket, qimage)
         except Exception as error:  # shown in the pane; never crash the app
             self.signals.failed.emit(self.ticket, preview_problem(error))
+        finally:
+            self.returned = True
 
 
 MISSING_FILE = "File missing: moved, deleted, or on a drive that is not connected; its labels are kept"
@@ -52,7 +56,8 @@ class PreviewLoader(QObject):
         super().__init__(parent)
         self.max_side = max_side
         self._ticket = 0
-        self._jobs: list[_PreviewJob] = []
+        self._job: _PreviewJob | None = None
+        self._done_jobs = RetiredRunnables(keep=4)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
@@ -60,16 +65,20 @@ class PreviewLoader(QObject):
         self._signals.failed.connect(self._on_failed)
 
     def request(self, path: str | Path) -> None:
-        self._ticket += 1
-        self._pool.clear()
+        self.cancel()
         self._job = _PreviewJob(self._ticket, Path(path), self.max_side, self._signals)
-        self._jobs.append(self._job)
-        del self._jobs[:-4]  # a few recent ones may still be running; older ones are done
         self._pool.start(self._job)
 
     def cancel(self) -> None:
+        """Answers of earlier requests are dropped; one not started yet never runs."""
         self._ticket += 1
-        self._pool.clear()
+        job, self._job = self._job, None
+        if job is None:
+            return
+        if self._pool.tryTake(job):
+            self._done_jobs.discard_unstarted(job)
+        else:
+            self._done_jobs.retire(job)  # running or done
 
     def wait_for_done(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)

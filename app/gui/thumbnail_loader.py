@@ -7,7 +7,7 @@ and later emits `ready(photo_id)`. Nothing is decoded on the GUI thread.
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage, QPixmap
 
 from app.core.errors import TaggerError
 from app.core.thumbnails import cached_thumbnail, remade_thumbnail
+from app.gui.retired_runnables import RetiredRunnables
 
 
 class _WorkerSignals(QObject):
@@ -28,7 +29,7 @@ class _ThumbnailJob(QRunnable):
     def __init__(self, photo_id: int, path: Path, size: int, serial: int, signals: _WorkerSignals) -> None:
         super().__init__()
         self.setAutoDelete(False)  # deleted from Python on the GUI thread, never by the pool
-        self.started = False
+        self.returned = False  # run() is over: see RetiredRunnables
         self.photo_id = photo_id
         self.path = path
         self.size = size
@@ -36,7 +37,6 @@ class _ThumbnailJob(QRunnable):
         self.signals = signals
 
     def run(self) -> None:  # worker thread
-        self.started = True
         try:
             cached = cached_thumbnail(self.path, self.size)
             image = QImage(str(cached))
@@ -49,6 +49,8 @@ class _ThumbnailJob(QRunnable):
             self.signals.failed.emit(self.photo_id, self.serial, str(error))
         except Exception as error:  # a worker must never take the app down
             self.signals.failed.emit(self.photo_id, self.serial, f"{type(error).__name__}: {error}")
+        finally:
+            self.returned = True
 
 
 class ThumbnailLoader(QObject):
@@ -67,8 +69,8 @@ class ThumbnailLoader(QObject):
         self._memory_items = memory_items
         self._failed: dict[int, tuple[str, str]] = {}  # photo id -> (path, why)
         self._jobs: dict[int, _ThumbnailJob] = {}  # queued or running, by photo id
-        # Finished jobs are released a while later: their worker may still be unwinding.
-        self._finished_jobs: deque[_ThumbnailJob] = deque(maxlen=256)
+        # Finished jobs are freed a while later: their worker may still be unwinding.
+        self._finished_jobs = RetiredRunnables()
         self._serial = 0  # each job's number, to tell a finished job from a newer one of the same photo
         self.requests_started = 0  # for tests: how many thumbnails were ever queued
         self._pool = QThreadPool(self)
@@ -89,8 +91,10 @@ class ThumbnailLoader(QObject):
         if (failed is not None and failed[0] == path) or (job is not None and str(job.path) == path):
             return None
         if job is not None:  # of the photo's old path (which holds another picture now)
-            if job.started or not self._pool.tryTake(job):
-                self._finished_jobs.append(job)  # its worker runs: keep it alive, its answer is ignored
+            if self._pool.tryTake(job):
+                self._finished_jobs.discard_unstarted(job)
+            else:
+                self._finished_jobs.retire(job)  # its worker runs: its answer is ignored
         self._failed.pop(photo_id, None)  # a failure at the old path says nothing of the new one
         self.requests_started += 1
         self._serial += 1
@@ -104,8 +108,10 @@ class ThumbnailLoader(QObject):
 
     def drop_queued(self) -> None:
         """Forget requests not started yet (after a jump in the grid); visible tiles ask again."""
-        self._pool.clear()
-        self._jobs = {photo_id: job for photo_id, job in self._jobs.items() if job.started}
+        for photo_id, job in list(self._jobs.items()):
+            if self._pool.tryTake(job):  # only a job still queued is taken, never a running one
+                del self._jobs[photo_id]
+                self._finished_jobs.discard_unstarted(job)
 
     def forget(self, photo_ids) -> None:
         """Drop cached thumbnails so they are made again (the file changed)."""
@@ -122,7 +128,7 @@ class ThumbnailLoader(QObject):
         job = self._jobs.get(photo_id)
         if job is None or job.serial != serial:
             return None
-        self._finished_jobs.append(self._jobs.pop(photo_id))
+        self._finished_jobs.retire(self._jobs.pop(photo_id))
         return str(job.path)
 
     def _on_finished(self, photo_id: int, serial: int, image: QImage) -> None:
