@@ -128,3 +128,23 @@ def test_finished_jobs_are_freed_when_the_next_one_starts(qtbot):
         with qtbot.waitSignal(runner.stopped, timeout=5000):
             assert runner.start(f"job {number}", lambda progress, cancel, emit: number)
     assert _alive(module._JobRunnable) - before <= 3
+
+
+def test_search_requests_are_freed(qtbot, tmp_path):
+    from app.core.index import PhotoIndex
+    from app.gui import results_loader as module
+
+    PhotoIndex.open(tmp_path / "index.db").close()
+    before = _alive(module._Request)
+    loader = module.ResultsLoader(tmp_path / "index.db")
+    try:
+        for number in range(100):
+            with qtbot.waitSignal(loader.searched, timeout=5000):
+                loader.search(f"DSC_{number}", with_review=False)
+        # a search replaced while still queued is taken back and never answered
+        loader.search("first", with_review=False)
+        loader.search("second", with_review=False)
+        qtbot.waitUntil(lambda: not loader.busy, timeout=5000)
+    finally:
+        loader.close()
+    assert _alive(module._Request) - before <= 70

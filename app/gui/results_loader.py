@@ -8,7 +8,6 @@ delivered, older ones are dropped.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from app.core import library
 from app.core.errors import QuerySyntaxError, TaggerError
 from app.core.metadata.journal import last_batch_id
+from app.gui.retired_runnables import RetiredRunnables
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,19 @@ class _Request(QRunnable):
     def __init__(self, loader: "ResultsLoader", kind: str, ticket: int, query: str = "", review: bool = False,
                  oldest_first: bool = False) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # Python owns it; see JobRunner
+        self.setAutoDelete(False)  # freed on the GUI thread (RetiredRunnables)
+        self.returned = False
         self.loader, self.kind, self.ticket, self.query, self.review = loader, kind, ticket, query, review
         self.oldest_first = oldest_first
         self.photo_id, self.k = 0, 0  # for kind "similar"
 
     def run(self) -> None:  # worker thread
+        try:
+            self._run()
+        finally:
+            self.returned = True
+
+    def _run(self) -> None:
         signals = self.loader.signals
         try:
             index = self.loader.worker_index()
@@ -107,7 +114,7 @@ class ResultsLoader(QObject):
         self._index = None  # opened and used by the worker thread only
         self._search_ticket = 0
         self._summary_ticket = 0
-        self._requests: deque[_Request] = deque(maxlen=64)
+        self._requests = RetiredRunnables()  # started ones, freed once done
         self._queued_search: _Request | None = None
         self._delivered_search = 0
         self._delivered_summary = 0
@@ -127,8 +134,7 @@ class ResultsLoader(QObject):
     def search(self, query: str, with_review: bool, oldest_first: bool = False) -> int:
         """Ask for the photos matching `query`; a search still waiting in the queue is dropped."""
         self._search_ticket += 1
-        if self._queued_search is not None:
-            self._pool.tryTake(self._queued_search)
+        self._drop_queued_search()
         self._queued_search = _Request(self, "search", self._search_ticket, query, with_review, oldest_first)
         self._start(self._queued_search)
         return self._search_ticket
@@ -137,8 +143,7 @@ class ResultsLoader(QObject):
         """Ask for the k photos most like this one (stored embeddings); it answers through
         `searched` like a search, and replaces any search still waiting."""
         self._search_ticket += 1
-        if self._queued_search is not None:
-            self._pool.tryTake(self._queued_search)
+        self._drop_queued_search()
         self._queued_search = _Request(self, "similar", self._search_ticket)
         self._queued_search.photo_id, self._queued_search.k = int(photo_id), int(k)
         self._start(self._queued_search)
@@ -161,8 +166,14 @@ class ResultsLoader(QObject):
         return self._delivered_search < self._search_ticket or self._delivered_summary < self._summary_ticket
 
     def _start(self, request: _Request) -> None:
-        self._requests.append(request)
+        self._requests.retire(request)
         self._pool.start(request)
+
+    def _drop_queued_search(self) -> None:
+        """A search still waiting in the queue is not run: a newer one replaces it."""
+        if self._queued_search is not None and self._pool.tryTake(self._queued_search):
+            self._requests.discard_unstarted(self._queued_search)
+        self._queued_search = None
 
     def _on_failed(self, kind: str, ticket: int, message: str) -> None:
         if kind in ("search", "similar") and ticket == self._search_ticket:

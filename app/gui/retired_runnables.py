@@ -51,9 +51,9 @@ class RetiredRunnables:
 
 
 def has_returned(runnable: QRunnable) -> bool:
-    """Whether the runnable's run() has returned; runnables mark it with `returned = True`
-    as their last step (never set: treated as still running)."""
-    return bool(getattr(runnable, "returned", False))
+    """Whether the runnable's run() has returned (or it was freed before it ran); runnables
+    mark it with `returned = True` as their last step (never set: treated as still running)."""
+    return not shiboken6.isValid(runnable) or bool(getattr(runnable, "returned", False))
 
 
 def _delete(runnable: QRunnable) -> None:
