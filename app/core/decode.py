@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from app.core.errors import PhotoReadError
+from app.core.wording import RELOCATE_HINT
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
@@ -71,7 +72,7 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
     except PhotoReadError:
         raise
     except FileNotFoundError as error:
-        raise PhotoReadError(f"{path}: file not found; rescan the folder") from error
+        raise PhotoReadError(file_not_found(path)) from error
     except _PILLOW_READ_ERRORS as error:
         # Pillow names its own file object here ("<_io.BufferedReader name=…>"): say it in words
         reason = "no image format it knows" if isinstance(error, UnidentifiedImageError) else str(error)
@@ -122,12 +123,21 @@ def _register_heif_opener() -> None:
     pillow_heif.register_heif_opener()
 
 
+def file_not_found(path: Path) -> str:
+    """Why a photo could not be read when it is not there: a rescan finds a file moved
+    within its folder, but not a folder that is gone (a drive not connected, a folder
+    moved or deleted)."""
+    if Path(path).parent.is_dir():
+        return f"{path}: file not found; rescan the folder"
+    return f"{path}: its folder is not there; check the path (is the drive mounted?).{RELOCATE_HINT}"
+
+
 def _check_readable(path: Path) -> None:
     """Clear errors for the cheap cases before any decoder sees the file."""
     try:
         size = path.stat().st_size
     except FileNotFoundError as error:
-        raise PhotoReadError(f"{path}: file not found; rescan the folder") from error
+        raise PhotoReadError(file_not_found(path)) from error
     except OSError as error:
         raise PhotoReadError(f"{path}: cannot read the file ({error})") from error
     if size == 0:

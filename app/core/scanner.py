@@ -31,7 +31,7 @@ from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.renamed_over import RenamedOver
-from app.core.wording import counted
+from app.core.wording import RELOCATE_HINT, counted
 
 # Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
 SKIPPED_SUFFIXES = (".xmp", ".tmp", "~", ".part", ".crdownload", ".partial")
@@ -242,8 +242,7 @@ class _Scan:
     def _walk_root(self, root: str) -> bool:
         if not os.path.isdir(root):
             reason = "not a folder" if os.path.exists(root) else "folder not found"
-            moved = (" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
-                     "folder… in the app." if root in {str(r) for r in self.index.roots()} else "")
+            moved = RELOCATE_HINT if root in {str(r) for r in self.index.roots()} else ""
             self._error(root, f"{root}: {reason}; check the path (is the drive mounted?){moved}")
             return False
         alone = root in self.shallow

@@ -10,6 +10,11 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
+# After "folder not found": what to do when the folder moved (the app says it in its words).
+RELOCATE_HINT = (" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
+                 "folder… in the app.")
+
+
 # Whether commands we suggest are typed into cmd or PowerShell (tests set it).
 ON_WINDOWS = os.name == "nt"
 

@@ -112,6 +112,7 @@ class JobController(QObject):
         self._refresh_timer.timeout.connect(self._flush_refresh)
         self._last_error_id = 0
         self._after: dict[str, Callable[[object], None]] = {}
+        self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
         self.runner.progressed.connect(window.job_bar.update_progress)
         self.runner.item_done.connect(self._on_item)
@@ -284,6 +285,12 @@ class JobController(QObject):
 
     # -- events ---------------------------------------------------------------------
     def _on_started(self, name: str) -> None:
+        # The last job's closing words ("… cancelled — the rest is left for the next run")
+        # would read as this job's while it runs; other messages stay their time.
+        bar = self.window.statusBar()
+        if self._closing_message is not None and bar.currentMessage() == in_app_words(self._closing_message):
+            bar.clearMessage()
+        self._closing_message = None
         self.window.job_bar.begin(name)
         self.window.set_jobs_enabled(False)
         self._refresh_timer.start()
@@ -301,7 +308,7 @@ class JobController(QObject):
 
     def _on_finished(self, name: str, summary) -> None:
         text = describe_summary(summary)
-        self.window.show_message(f"{name}: done" + (f" — {text}" if text else ""))
+        self._show_closing(f"{name}: done" + (f" — {text}" if text else ""))
         after = self._after.pop(name, None)
         if after is not None:
             QTimer.singleShot(0, lambda: after(summary))
@@ -309,7 +316,7 @@ class JobController(QObject):
     def _on_cancelled(self, name: str, summary) -> None:
         self._after.pop(name, None)
         text = describe_summary(summary)
-        self.window.show_message(cancelled_text(name, text))
+        self._show_closing(cancelled_text(name, text))
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)
@@ -317,7 +324,11 @@ class JobController(QObject):
         if "bundle" in message.lower() and "Settings" not in message:
             message += " — choose another model bundle in Settings"
         self.window.errors_panel.add_problem(None, name, message)
-        self.window.show_message(f"{name} failed: {message}")
+        self._show_closing(f"{name} failed: {message}")
+
+    def _show_closing(self, text: str) -> None:
+        self._closing_message = text
+        self.window.show_message(text)
 
     def _on_stopped(self, name: str) -> None:
         self._refresh_timer.stop()

@@ -100,7 +100,7 @@ class LibraryTree(QTreeWidget):
                 root_item.setForeground(0, self.palette().placeholderText())
                 root_item.setToolTip(0, root.path + "\nNot found: moved, renamed, or on a drive that is not "
                                      "connected. Its photos keep their labels; right-click to locate it.")
-            self._add_children(root_item, root)
+            self._add_children(root_item, root, absent_root=None if root.present else root.path)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
         for label, count in landmarks:
@@ -216,11 +216,16 @@ class LibraryTree(QTreeWidget):
         self.addTopLevelItem(heading)
         return heading
 
-    def _add_children(self, parent: QTreeWidgetItem, node: FolderNode) -> None:
+    def _add_children(self, parent: QTreeWidgetItem, node: FolderNode, absent_root: str | None) -> None:
+        """The folders below `node`; greyed out, as their library folder, when it is not found."""
         for child in sorted(node.children, key=lambda c: c.name.casefold()):
             item = self._item(parent, child.name, child.path, child.count, "folder")
             item.setToolTip(0, child.path)
-            self._add_children(item, child)
+            if absent_root is not None:
+                item.setForeground(0, self.palette().placeholderText())
+                item.setToolTip(0, f"{child.path}\nNot found: its library folder {absent_root} is not there. "
+                                   "Its photos keep their labels.")
+            self._add_children(item, child, absent_root)
 
     def _item(self, parent, name: str, path: str, count: int | None, icon_name: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([name, "" if count is None else f"{count:,}"])
