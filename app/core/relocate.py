@@ -108,8 +108,13 @@ def respell_library_folders(index) -> list[tuple[str, str]]:
 
 
 def _moved(path: str, root: str, target: str) -> str:
-    """`path` (in `root` or below it) at the same place under `target`."""
-    return target + path[len(root.rstrip(os.sep)):]
+    """`path` (in `root` or below it) at the same place under `target`. Either folder
+    may be a root that keeps its separator (`E:\\`, `/`): the result has one separator
+    between the target and the rest, as the scanner stores paths."""
+    if path == root:
+        return target
+    rest = path[len(root.rstrip(os.sep)):]  # starts with the separator
+    return target.rstrip(os.sep) + rest if rest else target
 
 
 def _target_folder(index, root: str, new: str | Path) -> str:

@@ -15,6 +15,13 @@ from app.core.settings import save_settings
 from app.gui.file_dialogs import picker_options
 
 
+def folder_title(folder: str) -> str:
+    """The folder's name as a dialog names it: a whole drive (`E:\\`, `\\\\nas\\photos\\`,
+    `/`) has no name, so its drive or anchor stands for it."""
+    path = Path(folder)
+    return path.name or path.drive or path.anchor or folder
+
+
 class LibraryActions:
     """Mixed into MainWindow (index, jobs, settings, show_message, _show_library)."""
 
@@ -22,7 +29,7 @@ class LibraryActions:
         """A library folder not found: ask where it is now and follow it (its photos keep
         their labels; app.core.relocate checks that the files there are the ones indexed)."""
         start = next((str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
-        chosen = QFileDialog.getExistingDirectory(self, f"Where is {Path(folder).name} now?", start,
+        chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)
 
