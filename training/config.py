@@ -194,7 +194,26 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(f"bad training config: {message}")
+        self._check_backbone()
         return self
+
+    def _check_backbone(self) -> None:
+        """The backbone exists, and its ImageNet weights can be had offline: the model
+        layer's own hint (allow_download) is no setting of this config."""
+        from model.errors import UnknownBackboneError
+        from model.registry import backbone_spec
+
+        m = self.model
+        try:
+            spec = backbone_spec(m.backbone)
+        except UnknownBackboneError as exc:
+            raise ConfigError(f"bad training config: model.backbone: {exc}") from None
+        if m.pretrained and not m.weights_path and not spec.offline_weights:
+            raise ConfigError(
+                f"bad training config: model.backbone={m.backbone!r} has no ImageNet weights installed; set "
+                "model.weights_path=<its efficientnet-pytorch .pth file>, or model.pretrained=false to start "
+                "from random weights"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -17,6 +17,7 @@ import numpy as np
 
 from model.preprocess import Preprocessing, prepare_image
 from training.datasets import Manifest, ManifestImage
+from training.errors import DatasetError
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,15 @@ class ManifestDataset:
 
         position, epoch = item if isinstance(item, tuple) else (item, None)
         image = self.images[position]
-        with Image.open(self.manifest.cache_path(image)) as img:
-            img = img.convert("RGB")
+        path = self.manifest.cache_path(image)
+        try:
+            with Image.open(path) as img:
+                img = img.convert("RGB")
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:  # missing, cut short, not an image
+            raise DatasetError(
+                f"cached image {path} is missing or damaged ({type(exc).__name__}); "
+                "run `landmark-train prepare` again (same source and --out) to rebuild it"
+            ) from exc
         if epoch is None or not (self.augment.flip or self.augment.random_crop):
             return prepare_image(img, self.preprocessing), image.class_index, position
         rng = random.Random((self.seed * 1_000_003 + epoch) * 10_000_019 + position)

@@ -131,16 +131,23 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 
 
-def folder_classes(root: Path) -> dict[str, list[Path]]:
-    """{class folder name: sorted image files} of a folder-per-class dataset."""
+def folder_classes(root: Path, skip: Path | None = None) -> dict[str, list[Path]]:
+    """{class folder name: sorted image files} of a folder-per-class dataset, leaving
+    out the folder `skip` and everything in it (`prepare`'s --out inside the source)."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise DatasetError(f"{root} is a file, not a folder; give a folder with one sub-folder per class")
     if not root.is_dir():
         raise DatasetError(f"dataset folder {root} does not exist; give a folder with one sub-folder per class")
+    skipped = Path(skip).resolve() if skip is not None else None
     out: dict[str, list[Path]] = {}
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        inside = folder.resolve()
+        if skipped is not None and (inside == skipped or inside.is_relative_to(skipped)):
+            continue
         files = sorted(p for p in folder.rglob("*") if p.is_file() and is_image_file(p))
+        if skipped is not None and skipped.is_relative_to(inside):
+            files = [p for p in files if not p.resolve().is_relative_to(skipped)]
         if files:
             out[folder.name] = files
     if not out:
@@ -148,10 +155,11 @@ def folder_classes(root: Path) -> dict[str, list[Path]]:
     return out
 
 
-def folder_records(root: Path) -> tuple[list[ImageRecord], dict[str, str]]:
-    """Records of a folder-per-class dataset; the folder name is both id and name."""
+def folder_records(root: Path, skip: Path | None = None) -> tuple[list[ImageRecord], dict[str, str]]:
+    """Records of a folder-per-class dataset; the folder name is both id and name.
+    `skip`: a folder to leave out (see folder_classes)."""
     records: list[ImageRecord] = []
-    for name, files in folder_classes(root).items():
+    for name, files in folder_classes(root, skip).items():
         for path in files:
             key = f"{name}/{path.relative_to(Path(root) / name).as_posix()}"
             records.append(ImageRecord(key, str(path.resolve()), name))

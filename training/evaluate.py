@@ -13,6 +13,7 @@ wrong. A query abstains when its top score is under `threshold` (None: never).
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,19 +45,40 @@ class Evaluation:
 
 
 def read_kaggle_predictions(path: Path) -> Predictions:
-    """`id,landmarks` where landmarks is "<landmark id> <score>" or empty (abstain)."""
+    """`id,landmarks` where landmarks is "<landmark id> <score>" or empty (abstain).
+
+    Raises DatasetError naming the line of a malformed row, a score that is not a
+    finite number (NaN would break the confidence order μAP is computed in) or a
+    query id given twice."""
     out: dict[str, tuple[str, float]] = {}
-    for row in _read_csv(path, ("id", "landmarks")):
+    seen: dict[str, int] = {}
+    for line, row in _read_csv(path, ("id", "landmarks")):
+        _check_once(path, line, row["id"], seen)
         value = (row["landmarks"] or "").split()
         if not value:
             continue
         if len(value) != 2:
-            raise DatasetError(f"{path}: row {row['id']!r} has landmarks {row['landmarks']!r}; expected 'landmark score'")
+            raise DatasetError(
+                f"{path} line {line}: row {row['id']!r} has landmarks {row['landmarks']!r}; expected 'landmark score'"
+            )
         try:
-            out[row["id"]] = (value[0], float(value[1]))
-        except ValueError as exc:
-            raise DatasetError(f"{path}: row {row['id']!r} has a score that is not a number") from exc
+            score = float(value[1])
+        except ValueError:
+            score = math.nan
+        if not math.isfinite(score):
+            raise DatasetError(
+                f"{path} line {line}: row {row['id']!r} has a score ({value[1]!r}) that is not a finite number"
+            )
+        out[row["id"]] = (value[0], score)
     return out
+
+
+def _check_once(path: Path, line: int, query: str, seen: dict[str, int]) -> None:
+    if query in seen:
+        raise DatasetError(
+            f"{path} line {line}: id {query!r} was already given on line {seen[query]}; give each id once"
+        )
+    seen[query] = line
 
 
 USAGES = ("Public", "Private")
@@ -66,11 +88,13 @@ def read_kaggle_solution(path: Path, usage: str | None = None) -> dict[str, list
     """`id,landmarks,Usage` → {id: true landmark ids (empty: non-landmark)}; rows with
     Usage "Ignored" are dropped, and `usage` ("Public"/"Private") keeps only those.
 
-    Raises DatasetError for another `usage`."""
+    Raises DatasetError for another `usage` or an id given twice (naming the line)."""
     if usage is not None and usage.lower() not in {u.lower() for u in USAGES}:
         raise DatasetError(f"--usage {usage!r} is not a Kaggle usage; use {' or '.join(USAGES)} (or leave it out)")
     out: dict[str, list[str]] = {}
-    for row in _read_csv(path, ("id", "landmarks")):
+    seen: dict[str, int] = {}
+    for line, row in _read_csv(path, ("id", "landmarks")):
+        _check_once(path, line, row["id"], seen)
         row_usage = (row.get("Usage") or "").strip()
         if row_usage.lower() == "ignored" or (usage and row_usage.lower() != usage.lower()):
             continue
@@ -95,14 +119,16 @@ def evaluate_kaggle(predictions_csv: Path, solution_csv: Path, usage: str | None
     return Evaluation(compute_metrics(predictions, truth), dict(predictions), truth, classes, {})
 
 
-def _read_csv(path: Path, needed: tuple[str, ...]) -> list[dict]:
+def _read_csv(path: Path, needed: tuple[str, ...]) -> list[tuple[int, dict]]:
+    """(line number, row) of a CSV file with a header naming at least `needed`."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            rows = [(reader.line_num, row) for row in reader]
     except FileNotFoundError as exc:
         raise DatasetError(f"file {path} does not exist") from exc
-    if rows and not set(needed) <= set(rows[0]):
-        raise DatasetError(f"{path} needs the columns {', '.join(needed)}; it has {', '.join(rows[0])}")
+    if rows and not set(needed) <= set(rows[0][1]):
+        raise DatasetError(f"{path} needs the columns {', '.join(needed)}; it has {', '.join(rows[0][1])}")
     return rows
 
 

@@ -5,8 +5,12 @@ Clusters use torchrun (see training/slurm/)."""
 from __future__ import annotations
 
 import os
+import pickle
 import socket
+import tempfile
+from pathlib import Path
 
+from model.errors import ModelError
 from training.config import TrainConfig
 
 
@@ -18,6 +22,7 @@ def free_port() -> int:
 
 def _worker(
     rank: int, world_size: int, port: int, config: TrainConfig, resume: bool, threads: int, overwrite: bool = False,
+    errors_dir: str | None = None,
 ) -> None:
     import torch
 
@@ -28,7 +33,29 @@ def _worker(
         RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size),
         MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
     )
-    train(config, resume=resume, overwrite=overwrite)
+    try:
+        train(config, resume=resume, overwrite=overwrite)
+    except ModelError as exc:
+        # torch passes only a traceback's text to the parent; keep the error itself
+        if errors_dir is not None:
+            (Path(errors_dir) / f"{rank}.pickle").write_bytes(pickle.dumps((type(exc), str(exc))))
+        raise
+
+
+def _error_of_worker(errors_dir: Path, first_rank: int | None) -> ModelError | None:
+    """The ModelError a worker raised (the rank torch saw fail first, else the lowest)."""
+    files = sorted(errors_dir.glob("*.pickle"), key=lambda p: int(p.stem))
+    files.sort(key=lambda p: p.stem != str(first_rank))
+    for path in files:
+        try:
+            kind, message = pickle.loads(path.read_bytes())
+        except Exception:  # cut short when the worker was stopped while writing it
+            continue
+        try:
+            return kind(message)
+        except Exception:  # an error class that cannot be rebuilt from its message
+            return ModelError(message)
+    return None
 
 
 def train_on_local_processes(
@@ -36,8 +63,20 @@ def train_on_local_processes(
 ) -> None:
     """Run `train(config)` in `processes` spawned processes joined over 127.0.0.1.
 
-    Raises torch.multiprocessing.ProcessRaisedException when a worker fails.
+    A TrainingError (any ModelError) raised in a worker is raised here as itself, so
+    the CLI prints its one line as with one process; anything else comes as
+    torch.multiprocessing.ProcessRaisedException (or ProcessExitedException).
     """
     import torch.multiprocessing as mp
 
-    mp.spawn(_worker, args=(processes, free_port(), config, resume, threads, overwrite), nprocs=processes, join=True)
+    with tempfile.TemporaryDirectory(prefix="landmark-train-") as errors_dir:
+        try:
+            mp.spawn(
+                _worker, args=(processes, free_port(), config, resume, threads, overwrite, errors_dir),
+                nprocs=processes, join=True,
+            )
+        except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
+            error = _error_of_worker(Path(errors_dir), getattr(exc, "error_index", None))
+            if error is None:
+                raise
+            raise error from None

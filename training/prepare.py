@@ -8,9 +8,11 @@ training can still take random crops; the final square is cut at load time by
 `model.preprocess.prepare_image`, the same rule the app uses). Images that cannot be
 read are left out and the filter and split are made again without them, until every
 kept image is readable (a readable dataset is filtered and split once, as before).
-Images already in the cache are not decoded again, so an interrupted run resumes;
-cache/settings.json records the size and quality the cache was made with, and a
-cache made with other settings is cleared first.
+Images already in the cache are not decoded again, so an interrupted run resumes,
+but only when cached from the very same source file (see training.cache_index: a
+cache file whose source moved, changed or was replaced, or which is missing or cut
+short, is made again); cache/settings.json records the size and quality the cache
+was made with, and a cache made with other settings is cleared first.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from training.cache_index import INDEX_NAME, CacheIndex
 from training.datasets import (
     MANIFEST_NAME,
     TAR_SEPARATOR,
@@ -217,8 +220,11 @@ def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quali
 
 
 def _run_cache_jobs(
-    jobs: list[tuple[str, str]], config: PrepareConfig, progress: Callable[[int, int], None] | None
+    jobs: list[tuple[str, str]], config: PrepareConfig, progress: Callable[[int, int], None] | None,
+    finished: Callable[[list[tuple[str, str]], dict[str, str]], None] | None = None,
 ) -> dict[str, str]:
+    """Resize `jobs` ((source, dest) pairs) in parallel; returns {source: error}.
+    `finished(jobs, errors)` is called in this process as each batch is done."""
     by_shard: dict[str, list[tuple[str, str]]] = defaultdict(list)
     files: list[tuple[str, str]] = []
     for source, dest in jobs:
@@ -234,22 +240,25 @@ def _run_cache_jobs(
     tasks += [
         (_cache_files, (files[i : i + _BATCH], config.cache_size, config.quality)) for i in range(0, len(files), _BATCH)
     ]
-    sizes = [len(args[1] if fn is _cache_shard else args[0]) for fn, args in tasks]
+    batches = [args[1] if fn is _cache_shard else args[0] for fn, args in tasks]
+
+    def collect(batch: list[tuple[str, str]], result: dict[str, str]) -> None:
+        nonlocal done
+        errors.update(result)
+        done += len(batch)
+        if finished:
+            finished(batch, result)
+        if progress:
+            progress(done, total)
+
     if workers <= 1:
-        results = (fn(*args) for fn, args in tasks)
-        for size, result in zip(sizes, results):
-            errors.update(result)
-            done += size
-            if progress:
-                progress(done, total)
+        for batch, (fn, args) in zip(batches, tasks):
+            collect(batch, fn(*args))
         return errors
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(fn, *args) for fn, args in tasks]
-        for size, future in zip(sizes, futures):
-            errors.update(future.result())
-            done += size
-            if progress:
-                progress(done, total)
+        for batch, future in zip(batches, futures):
+            collect(batch, future.result())
     return errors
 
 
@@ -279,12 +288,13 @@ def _found_cache_settings(out: Path) -> dict | None:
 def _open_cache(out: Path, config: PrepareConfig) -> None:
     """Make sure every file the cache holds was made with `config`'s size and quality:
     cached images made with other settings are deleted (only files named like cache
-    entries), then the settings are recorded."""
+    entries) with their source index, then the settings are recorded."""
     wanted = _cache_settings(config)
     found = _found_cache_settings(out)
     cache = out / "cache"
     if found is not None and found != wanted:
         (cache / CACHE_SETTINGS).unlink(missing_ok=True)
+        (cache / INDEX_NAME).unlink(missing_ok=True)
         for folder in (p for p in cache.iterdir() if p.is_dir() and p.name.isdigit()):
             for path in folder.iterdir():
                 if _CACHE_FILE.fullmatch(path.name) and path.is_file():
@@ -303,13 +313,15 @@ def prepare_dataset(
     Raises DatasetError when the source is missing or no class survives the filter.
     """
     source = Path(config.source)
+    out = Path(config.out_dir)
     if is_gldv2_folder(source):
         records, names = gldv2_records(source, config.clean)
     else:
-        records, names = folder_records(source)
+        # an --out inside the source is not a class, nor are its cached pictures photos
+        records, names = folder_records(source, skip=out)
     all_landmarks = {r.landmark_id for r in records}
-    out = Path(config.out_dir)
     _open_cache(out, config)
+    origins = CacheIndex(out)
     errors: dict[str, str] = {}
     cached: dict[str, Path] = {}  # record key → its verified cache file in this run
     resized = reused = 0
@@ -332,19 +344,27 @@ def prepare_dataset(
                 if cached[record.key] != dest:  # its class moved to another index
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     os.replace(cached[record.key], dest)
+                    origins.move(cached[record.key].relative_to(out).as_posix(), cache)
                     cached[record.key] = dest
-            elif dest.is_file():
+            elif origins.holds(cache, record.source):  # made from this very photo
                 cached[record.key] = dest
                 reused += 1
             else:
                 jobs.append((record.source, str(dest)))
-        new_errors = _run_cache_jobs(jobs, config, progress) if jobs else {}
-        errors.update(new_errors)
         by_source = {record.source: record for record, _ in planned}
-        for source_name, dest in jobs:
-            if source_name not in new_errors:
-                cached[by_source[source_name].key] = Path(dest)
-                resized += 1
+
+        def finished(batch: list[tuple[str, str]], batch_errors: dict[str, str]) -> None:
+            nonlocal resized
+            for source_name, dest in batch:
+                if source_name not in batch_errors:
+                    cached[by_source[source_name].key] = Path(dest)
+                    origins.add(Path(dest).relative_to(out).as_posix(), source_name)
+                    resized += 1
+            origins.flush()  # an interrupted run keeps what is done
+
+        new_errors = _run_cache_jobs(jobs, config, progress, finished) if jobs else {}
+        origins.flush()
+        errors.update(new_errors)
         if not new_errors:
             break  # every kept image is readable: the filter and split stand
     split = stratified_split(kept, config.val_fraction, config.seed)
@@ -369,6 +389,7 @@ def prepare_dataset(
     }
     manifest = Manifest(out, config.cache_size, classes, images, settings)
     path = manifest.save()
+    origins.save({image.cache for image in images})
     return PrepareSummary(
         manifest_path=path,
         classes=len(classes),

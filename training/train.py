@@ -28,6 +28,7 @@ from training.distributed import (
 from training.errors import CheckpointError, ConfigError, DatasetError
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
+from training.resume import check_resumable, check_run_folder
 from training.run_log import EpochRecord, RunLog
 from training.validation import evaluate_network
 
@@ -147,46 +148,6 @@ def _datasets(config: TrainConfig, manifest: Manifest, preprocessing) -> tuple[M
     return train_set, val_set
 
 
-def _check_resumable(state: dict, config: TrainConfig, net_config) -> None:
-    ignore = {"pretrained", "weights_path", "allow_download"}
-    saved = {k: v for k, v in state["config"].items() if k not in ignore}
-    wanted = {k: v for k, v in net_config.to_dict().items() if k not in ignore}
-    if saved != wanted:
-        raise CheckpointError(
-            f"the checkpoint in {config.run_dir} was made for a different network "
-            f"({saved}, now {wanted}); use a new run_dir or the original config"
-        )
-    trained = state.get("train_config") or {}
-    now = config.to_dict()
-    for dotted in _OPTIMIZER_SHAPE:
-        section, key = dotted.split(".")
-        before = (trained.get(section) or {}).get(key)
-        if before is not None and before != now[section][key]:
-            raise CheckpointError(
-                f"the checkpoint in {config.run_dir} was trained with {dotted}={before!r} (now "
-                f"{now[section][key]!r}), so its optimizer state does not fit; resume with "
-                f"{dotted}={before!r} or use a new run_dir"
-            )
-
-
-# Settings that shape the optimizer's saved state: a resumed run must keep them.
-_OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone", "model.frozen_blocks")
-
-
-def check_run_folder(config: TrainConfig, resume: bool = False, overwrite: bool = False) -> None:
-    """Refuse to train over an earlier run in `config.run_dir` unless asked to: raises
-    ConfigError when the folder holds a run and neither `resume` nor `overwrite` is given."""
-    run_dir = Path(config.run_dir)
-    earlier = [p for p in (checkpoint_dir(run_dir) / LAST, checkpoint_dir(run_dir) / BEST, run_dir / "metrics.csv")
-               if p.exists()]
-    if resume or overwrite or not earlier:
-        return
-    raise ConfigError(
-        f"{run_dir} already holds a training run; add --resume to continue it, --overwrite to replace it, "
-        "or choose another --run-dir"
-    )
-
-
 def train(
     config: TrainConfig,
     resume: bool = False,
@@ -253,7 +214,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     best_path = checkpoint_dir(run_dir) / BEST
     if resume and last_path.is_file():
         state = load_checkpoint(last_path)
-        _check_resumable(state, config, net_config)
+        check_resumable(state, config, net_config, manifest)
         net.load_state_dict(state["state_dict"])
         try:
             optimizer.load_state_dict(state["optimizer"])
@@ -327,6 +288,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         loss_sum, seen, lr = 0.0, 0, config.optim.lr
         batches = _progress(loader, micro_batches, f"epoch {epoch + 1}/{epochs}", config.progress and ctx.is_main)
         optimizer.zero_grad(set_to_none=True)
+        epoch_steps = 0  # optimizer steps taken in this epoch
         for i, (images, labels, _pos) in enumerate(batches):
             if i >= steps_per_epoch * accumulate:
                 break
@@ -342,13 +304,16 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
             loss_sum += float(loss.detach()) * len(labels)
             seen += len(labels)
             if final_micro:
-                progress = epoch + (step - epoch * steps_per_epoch) / steps_per_epoch
+                # in epochs, counted within this epoch: a run resumed with another batch size
+                # or number of processes (other steps per epoch) keeps its schedule
+                progress = epoch + epoch_steps / steps_per_epoch
                 lr = set_learning_rate(optimizer, config.optim.lr, lr_factor(config.schedule, progress, epochs))
                 if config.optim.grad_clip:
                     torch.nn.utils.clip_grad_norm_(net.parameters(), config.optim.grad_clip)
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
+                epoch_steps += 1
                 if log is not None:
                     log.log_step(step, float(loss.detach()), lr)
         if not math.isfinite(loss_sum):

@@ -1,0 +1,207 @@
+"""Defects a tester found in `landmark-train`, each checked on tiny generated data:
+cached pictures reused for another source photo, an --out inside the source taken
+for a class, a damaged cache file as a traceback, the learning-rate schedule and the
+dataset on --resume, worker errors under --processes, a finished run trained again,
+and Kaggle files with NaN scores or repeated ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from training.cli import main
+from training.config import DataConfig, ModelConfig, OptimConfig, ScheduleConfig, TrainConfig, with_overrides
+from training.datasets import load_manifest
+from training.errors import CheckpointError, ConfigError, DatasetError
+from training.prepare import PrepareConfig, prepare_dataset
+from training.synthetic import class_image, make_class_folders, make_mini_gldv2
+from training.train import train
+
+
+def head_only(manifest: Path, run_dir: Path, **optim) -> TrainConfig:
+    return TrainConfig(
+        run_dir=str(run_dir), progress=False, tensorboard=False, plots=False, device="cpu",
+        data=DataConfig(manifest=str(manifest), input_size=32, workers=0),
+        model=ModelConfig(embedding_size=16, freeze_backbone=True),
+        optim=OptimConfig(**{"batch_size": 6, "epochs": 1, "lr": 0.1, **optim}),
+        # lr × 0.1 at every whole epoch: 0.1 in epoch 1, 0.01 in epoch 2
+        schedule=ScheduleConfig(name="step", step_epochs=1.0, gamma=0.1),
+    )
+
+
+def write_photos(folder: Path, look: int, count: int) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for v in range(count):
+        (folder / f"{v}.jpg").write_bytes(class_image(look, v, 40))
+
+
+@pytest.fixture(scope="module")
+def datasets(tmp_path_factory) -> Path:
+    """prep_a and prep_b: other landmarks; prep_a_seed1: prep_a's classes, another split."""
+    root = tmp_path_factory.mktemp("review")
+    make_class_folders(root / "a", ["red", "l'arc", "stripes"], 8, size=40)
+    make_class_folders(root / "b", ["Petra", "Colosseum", "Taj Mahal"], 8, size=40)
+    prepare_dataset(PrepareConfig(root / "a", root / "prep_a", cache_size=36, workers=1))
+    prepare_dataset(PrepareConfig(root / "a", root / "prep_a_seed1", cache_size=36, workers=1, seed=1))
+    prepare_dataset(PrepareConfig(root / "b", root / "prep_b", cache_size=36, workers=1))
+    return root
+
+
+# ------------------------------------------------------------------ 1: cache and source
+
+
+def test_another_source_with_the_same_names_is_read_not_served_from_the_cache(tmp_path):
+    for name, look in (("X", 0), ("Y", 1)):
+        write_photos(tmp_path / "A" / name, look, 3)
+        write_photos(tmp_path / "B" / name, look + 3, 3)
+    out = tmp_path / "prepared"
+    prepare_dataset(PrepareConfig(tmp_path / "A", out, cache_size=24, workers=1))
+    summary = prepare_dataset(PrepareConfig(tmp_path / "B", out, cache_size=24, workers=1))
+    assert (summary.resized, summary.reused) == (6, 0)
+    manifest = load_manifest(out)
+    for image in manifest.images:
+        with Image.open(manifest.cache_path(image)) as cached, Image.open(image.source) as b:
+            pixels = np.asarray(cached.convert("RGB"), dtype=float)
+            wanted = np.asarray(b.convert("RGB").resize(cached.size), dtype=float)
+        assert np.abs(pixels - wanted).mean() < 20, image.key
+
+
+def test_a_photo_replaced_under_its_name_is_read_again_and_the_rest_reused(tmp_path):
+    write_photos(tmp_path / "src" / "X", 0, 3)
+    write_photos(tmp_path / "src" / "Y", 1, 3)
+    config = PrepareConfig(tmp_path / "src", tmp_path / "prepared", cache_size=24, workers=1)
+    prepare_dataset(config)
+    (tmp_path / "src" / "X" / "0.jpg").write_bytes(class_image(4, 0, 48))
+    summary = prepare_dataset(config)
+    assert (summary.resized, summary.reused) == (1, 5)
+    again = prepare_dataset(config)
+    assert (again.resized, again.reused) == (0, 6)
+
+
+def test_a_gldv2_cache_is_reused_when_its_shards_did_not_change(tmp_path):
+    mini = make_mini_gldv2(tmp_path / "gldv2", classes=3, per_class=3, shards=2, size=32)
+    config = PrepareConfig(mini.root, tmp_path / "prepared", cache_size=16, workers=1)
+    first = prepare_dataset(config)
+    again = prepare_dataset(config)
+    assert again.resized == 0 and again.reused == first.resized > 0
+
+
+# ------------------------------------------------------------------ 4: --out inside the source
+
+
+@pytest.mark.parametrize("inside", ["prepared", "Petra/prepared"])
+def test_an_out_folder_inside_the_source_is_no_class_nor_photos(tmp_path, inside):
+    src = tmp_path / "photos"
+    make_class_folders(src, ["Petra", "Colosseum"], 3, size=40)
+    config = PrepareConfig(src, src / inside, cache_size=24, workers=1)
+    prepare_dataset(config)
+    again = prepare_dataset(config)
+    assert [c.name for c in load_manifest(src / inside).classes] == ["Colosseum", "Petra"]
+    assert again.train_images + again.val_images == 6 and again.reused == 6
+
+
+# ------------------------------------------------------------------ 5: damaged cache files
+
+
+@pytest.fixture()
+def damaged(tmp_path) -> Path:
+    make_class_folders(tmp_path / "src", ["a", "b"], 4, size=40)
+    prepare_dataset(PrepareConfig(tmp_path / "src", tmp_path / "prep", cache_size=36, workers=1))
+    manifest = load_manifest(tmp_path / "prep")
+    images = manifest.split("train")
+    manifest.cache_path(images[0]).unlink()
+    manifest.cache_path(images[1]).write_bytes(b"junk")
+    return tmp_path
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("workers", [0, 1])
+def test_a_damaged_cache_file_is_one_line_saying_to_prepare_again(damaged, capsys, workers):
+    args = ["train", "--manifest", str(damaged / "prep"), "--run-dir", str(damaged / "run"),
+            "--set", "data.input_size=32", "--set", f"data.workers={workers}", "--set", "progress=false",
+            "--set", "tensorboard=false", "--set", "plots=false", "--set", "device=cpu",
+            "--set", "model.freeze_backbone=true", "--set", "optim.batch_size=2"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "landmark-train prepare" in err[0] and str(damaged / "prep" / "cache") in err[0]
+    # prepare again makes both files again; the run that never finished an epoch is no run to protect
+    summary = prepare_dataset(PrepareConfig(damaged / "src", damaged / "prep", cache_size=36, workers=1))
+    assert summary.resized == 2
+    assert main(args) == 0
+
+
+# ------------------------------------------------------------------ 2, 3: --resume
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_lr_schedule_keeps_to_epochs_when_resumed_with_another_batch_size(datasets, tmp_path):
+    # 18 training images: batch 6 -> 3 steps an epoch; batch 9 -> 2
+    train(head_only(datasets / "prep_a", tmp_path / "run", epochs=2, batch_size=6), stop_after_epochs=1)
+    result = train(head_only(datasets / "prep_a", tmp_path / "run", epochs=2, batch_size=9), resume=True)
+    # epoch 2's last step is at progress 1.5 (not 2.0, as the old global step made it)
+    assert [round(r.lr, 8) for r in result.history] == [0.1, 0.01]
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+@pytest.mark.parametrize("other, match", [("prep_b", "other classes.*class 0 was"), ("prep_a_seed1", "another split")])
+def test_resume_on_another_prepared_dataset_is_refused(datasets, tmp_path, other, match):
+    train(head_only(datasets / "prep_a", tmp_path / "run", epochs=2), stop_after_epochs=1)
+    with pytest.raises(CheckpointError, match=match) as refused:
+        train(head_only(datasets / other, tmp_path / "run", epochs=2), resume=True)
+    assert "--overwrite" in str(refused.value) and "\n" not in str(refused.value)
+
+
+# ------------------------------------------------------------------ 6: --processes
+
+
+@pytest.mark.slow
+def test_an_error_in_worker_processes_is_one_line_and_exit_2(datasets, tmp_path, capsys):
+    args = ["train", "--manifest", str(datasets / "prep_a"), "--run-dir", str(tmp_path / "run"),
+            "--set", "data.input_size=32", "--set", "data.workers=0", "--set", "progress=false",
+            "--set", "tensorboard=false", "--set", "plots=false", "--set", "device=cpu",
+            "--set", "model.frozen_blocks=99", "--processes", "2"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "model.frozen_blocks=99" in err[0], err
+
+
+# ------------------------------------------------------------------ 7: a finished run
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_a_finished_run_with_the_same_settings_says_so_and_trains_again_with_overwrite(datasets, tmp_path):
+    config = head_only(datasets / "prep_a", tmp_path / "run")
+    train(config)
+    with pytest.raises(ConfigError, match="finished run with these same settings; add --overwrite"):
+        train(config)
+    assert train(config, overwrite=True).epochs_done == 1
+    with pytest.raises(ConfigError, match="--resume to continue it"):  # other settings: the general refusal
+        train(head_only(datasets / "prep_a", tmp_path / "run", lr=0.2))
+
+
+# ------------------------------------------------------------------ 8: Kaggle files, backbone weights
+
+
+@pytest.mark.parametrize("rows, match", [
+    ("q1,A nan\nq2,A 0.8\n", "line 2.*'nan'.*not a finite number"),
+    ("q1,A 0.5\nq2,A inf\n", "line 3.*not a finite number"),
+    ("q1,A 0.5\nq2,B 0.7\nq1,C 0.9\n", "line 4: id 'q1' was already given on line 2"),
+])
+def test_kaggle_predictions_with_nan_scores_or_repeated_ids_are_refused(tmp_path, rows, match):
+    from training.evaluate import read_kaggle_predictions
+
+    (tmp_path / "pred.csv").write_text("id,landmarks\n" + rows)
+    with pytest.raises(DatasetError, match=match):
+        read_kaggle_predictions(tmp_path / "pred.csv")
+
+
+def test_a_backbone_without_installed_weights_points_at_weights_path():
+    config = with_overrides(TrainConfig(data=DataConfig(manifest="x")), {"model.backbone": "efficientnet-b0"})
+    with pytest.raises(ConfigError, match="model.weights_path=.*model.pretrained=false") as refused:
+        config.validate()
+    assert "allow_download" not in str(refused.value)
+    with_overrides(config, {"model.pretrained": False}).validate()
+    with_overrides(config, {"model.weights_path": "b0.pth"}).validate()
