@@ -255,7 +255,9 @@ def test_policy_keeps_user_keywords_and_replaces_only_ours():
     assert kept.subject == ["Marseille", "Notre-Dame de la Garde"]
     cleared = label_fields(second, None, "Notre-Dame de la Garde")
     assert cleared.subject == ["holiday", "Marseille"]
-    assert cleared.xp == []  # the field existed (we wrote it), so it stays, empty
+    assert cleared.xp is None  # a field we created goes once empty (an empty one is noise)
+    kept_empty = label_fields(second, None, "Notre-Dame de la Garde", existed=frozenset({"xp"}))
+    assert kept_empty.xp == []  # the file had it before our first write: it stays, empty
 
 
 # -- sidecars --------------------------------------------------------------------

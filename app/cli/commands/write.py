@@ -19,7 +19,8 @@ def register(subparsers) -> None:
             "Write the label of every matching photo whose label is accepted into the photo: "
             "JPEGs get XMP dc:subject, lr:hierarchicalSubject (Landmarks|<name>), IPTC Keywords and "
             "EXIF XPKeywords, and digiKam:TagsList (Landmarks/<name>) where digiKam made one; RAW, PNG, "
-            "TIFF and HEIC files get an XMP sidecar. The user's own "
+            "TIFF and HEIC files get an XMP sidecar. A photo whose written label was rejected since "
+            "has our keyword taken out. The user's own "
             "keywords are kept. 'landmark-tagger undo' reverts the batch."
         ),
     )

@@ -39,12 +39,15 @@ def encode_xp_keywords(keywords: list[str]) -> bytes:
 
 
 def decode_xp_keywords(raw: bytes) -> list[str]:
-    """The keywords of an XPKeywords value (tolerates a BOM and missing terminator)."""
+    """The `;`-separated parts of an XPKeywords value, each as it is written ("Family;
+    Trip" gives "Family", " Trip"), so that joining them gives the user's text back
+    byte for byte (tolerates a BOM and a missing terminator). The keywords are the
+    parts stripped; an empty value has none."""
     if len(raw) % 2:
         raw = raw[:-1]
     text = raw.decode("utf-16-le", errors="replace")
     text = text.lstrip("\ufeff").split("\x00", 1)[0]
-    return [part.strip() for part in text.split(";") if part.strip()]
+    return text.split(";") if text else []
 
 
 @dataclass

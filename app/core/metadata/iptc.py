@@ -7,7 +7,8 @@ needs UTF-8) and keep every other dataset and resource byte for byte — a keywo
 already there keeps its own bytes too. A block without 1:90 is Latin-1 to exiftool
 and most readers, so marking it UTF-8 converts its other text datasets with it.
 Resource 0x0425 is an MD5 digest of the IIM block that Photoshop uses to notice
-edits by other programs; when present we recompute it.
+edits by other programs; we recompute it only when it matched the block before our
+change, so a stale one (IPTC edited elsewhere) stays stale.
 """
 
 from __future__ import annotations
@@ -214,13 +215,19 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
     if new_sets and not any(d.key == RECORD_VERSION for d in datasets):
         datasets = _insert_in_order(datasets, DataSet(2, 0, b"\x00\x04"))
     block = build_datasets(datasets)
+    old_resource = resources[index] if index is not None else None
     name = resources[index].name if index is not None else b"\x00\x00"
     if index is None:
         resources.append(Resource(IPTC_RESOURCE, name, block))
     else:
         resources[index] = Resource(IPTC_RESOURCE, name, block, resources[index].signature)
+    # The digest tells Photoshop and Lightroom whether the IPTC was edited by a program
+    # that left the XMP as it was: a current one stays current, a stale one stays stale
+    # (as exiftool does), or that edit would go unnoticed and be overwritten from XMP.
+    old_block = old_resource.data if old_resource is not None else b""
     resources = [
-        Resource(r.id, r.name, hashlib.md5(block).digest(), r.signature) if r.id == DIGEST_RESOURCE else r
+        Resource(r.id, r.name, hashlib.md5(block).digest(), r.signature)
+        if r.id == DIGEST_RESOURCE and r.data == hashlib.md5(old_block).digest() else r
         for r in resources
     ]
     return build_resources(resources, trailer)

@@ -138,6 +138,25 @@ def last_written_label(
     return label, KeywordFields.from_json(found), untracked
 
 
+def fields_before_first_write(index: PhotoIndex, path: Path) -> frozenset[str] | None:
+    """The keyword fields this file had before the first write of ours that is not
+    undone (a sidecar we created had none); None when no such write is journalled. A
+    field we empty that was not among them is removed rather than left empty."""
+    row = index.conn.execute(
+        "SELECT j.before FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id LIMIT 1",
+        (db_text(str(path)),),
+    ).fetchone()
+    if row is None:
+        return None
+    before = json.loads(row[0])
+    if before.get("absent"):
+        return frozenset()
+    recorded = before.get("fields", {})
+    # a field that entry does not record (an older version wrote none) counts as there
+    return frozenset(name for name in FIELD_NAMES if name not in recorded or recorded[name] is not None)
+
+
 def last_batch_id(index: PhotoIndex) -> int | None:
     """The newest batch that has not been undone (a 'running' one was cut short)."""
     row = index.conn.execute(

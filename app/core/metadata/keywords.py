@@ -79,21 +79,41 @@ def xp_keyword(label: str) -> str:
     return label.replace(";", ",")
 
 
+def _is_keyword(item: str, keyword: str) -> bool:
+    """Whether a field's item is `keyword`: the spaces a program put around it (XPKeywords
+    "Family; Trip") do not make it another keyword; they stay as they are."""
+    return item.strip() == keyword
+
+
 def _swap(
-    values: list[str] | None, old: str | None, new: str | None, empty_is_absent: bool
+    values: list[str] | None, olds: set[str], new: str | None, empty_is_absent: bool, separated: bool = False
 ) -> list[str] | None:
-    result = list(values or [])
-    if old is not None and old != new and old in result:
-        result.remove(old)
-    if new is not None and new not in result:
-        result.append(new)
-    if not result and (values is None or empty_is_absent):
-        return None
+    """`values` without the `olds` and with `new`, every other item byte for byte.
+    `separated`: the items are the parts of a `;`-separated text (XPKeywords), whose
+    style a new keyword follows."""
+    result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds if old != new)]
+    removed = len(result) < len(values or [])
+    if new is not None and not any(_is_keyword(item, new) for item in result):
+        result = _appended(result, new) if separated else [*result, new]
+    if not any(item.strip() for item in result) and (values is None or empty_is_absent or removed):
+        return None  # emptied by us: see label_fields for when an empty field stays
     return result
+
+
+def _appended(parts: list[str], keyword: str) -> list[str]:
+    """`parts` of a separated text with `keyword` added in their style: into a trailing
+    empty part ("Family; " gets "Family; Louvre"), else after "; " when every part after
+    the first starts with a space, else after ";"."""
+    if parts and not parts[-1].strip():
+        return [*parts[:-1], parts[-1] + keyword]
+    spaced = len(parts) > 1 and all(part.startswith(" ") for part in parts[1:] if part.strip())
+    return [*parts, (" " if spaced else "") + keyword]
 
 
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
 _EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False}
+# The fields holding a plain name, where another spelling of a label may stand (see label_fields).
+_FLAT_FIELDS = ("subject", "iptc", "xp")
 
 
 def label_fields(
@@ -102,11 +122,18 @@ def label_fields(
     previous_label: str | None,
     names: tuple[str, ...] = FIELD_NAMES,
     users_own: KeywordFields = KeywordFields(),
+    existed: frozenset[str] = frozenset(),
 ) -> KeywordFields:
     """The fields after writing `new_label` (None: "no landmark", nothing to add),
     replacing `previous_label` — the label we wrote last time — where we find it,
     except in a field where that keyword was there before we first wrote it
-    (`users_own`: the fields as we found them): there it is the user's own."""
+    (`users_own`: the fields as we found them): there it is the user's own.
+
+    In dc:subject, IPTC and XPKeywords the keyword replaced is any spelling of the
+    label that `lr:hierarchicalSubject` holds as the same keyword ("AC|DC Tower" and
+    "AC/DC Tower" are both `Landmarks|AC/DC Tower`), so a label read back under one
+    leaves none behind. A field we empty is removed, unless it is in `existed`: the
+    fields the file had before our first write (an empty bag is noise to exiftool)."""
     converters = {
         "subject": lambda label: label,
         "hierarchical": hierarchical_keyword,
@@ -116,14 +143,23 @@ def label_fields(
     }
     changes = {}
     for name in names:
-        if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
+        values = getattr(current, name)
+        if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
         convert = converters[name]
-        old = convert(previous_label) if previous_label else None
-        if old in (getattr(users_own, name) or []):
-            old = None
+        olds: set[str] = set()
+        if previous_label:
+            olds.add(convert(previous_label))
+            if name in _FLAT_FIELDS:
+                wanted = hierarchical_keyword(previous_label)
+                olds.update(item.strip() for item in values or [] if hierarchical_keyword(item.strip()) == wanted)
+        theirs = getattr(users_own, name) or []
+        olds = {old for old in olds if not any(_is_keyword(item, old) for item in theirs)}
         new = convert(new_label) if new_label else None
-        changes[name] = _swap(getattr(current, name), old, new, _EMPTY_IS_ABSENT[name])
+        result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], separated=name == "xp")
+        if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
+            result = []  # the user's field before we first wrote: it stays, empty
+        changes[name] = result
     return replace(current, **changes)
 
 
@@ -138,9 +174,12 @@ def revert_fields(
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
             continue  # removed since (digiKam's tags given up, say): not created again
         now, was, wrote = (getattr(fields, name) or [] for fields in (current, before, after))
-        added = [k for k in wrote if k not in was]
-        removed = [k for k in was if k not in wrote]
-        result = [k for k in now if k not in added] + [k for k in removed if k not in now]
+        # compared without the spaces around them: Windows may rewrite "a;b" as "a; b"
+        added = {k.strip() for k in wrote} - {k.strip() for k in was}
+        removed = [k for k in was if k.strip() not in {w.strip() for w in wrote}]
+        present = {k.strip() for k in now}
+        result = [k for k in now if k.strip() not in added] + [k for k in removed if k.strip() not in present]
         absent_before = getattr(before, name) is None
-        changes[name] = None if not result and (absent_before or _EMPTY_IS_ABSENT[name]) else result
+        empty = not any(k.strip() for k in result)
+        changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)

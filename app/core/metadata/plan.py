@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.core.errors import TaggerError, UsageError
+from app.core.errors import PhotoReadError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
@@ -64,6 +64,7 @@ class PlannedWrite:
     indexed_mtime_ns: int | None = None
     problem: str | None = None  # why this file cannot be written (reported, not raised)
     fields: tuple[str, ...] = field(default=FIELD_NAMES)
+    rejected: bool = False  # the photo's label is rejected: our keyword comes out
 
     @property
     def changes_anything(self) -> bool:
@@ -77,11 +78,22 @@ class PlannedWrite:
             if self.label is None:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
             return f"{self.target}: unchanged ({_listed([self.label])} already there)"
-        if self.before.subject == self.after.subject:
+        why = " (label rejected: our keyword comes out)" if self.rejected else ""
+        shown = self._shown_field()
+        before, after = getattr(self.before, shown), getattr(self.after, shown)
+        if before == after:
             changed = [FIELD_TITLES[name] for name in self.fields
                        if getattr(self.before, name) != getattr(self.after, name)]
-            return f"{self.target}: keywords {_listed(self.after.subject)} (changes only {', '.join(changed)})"
-        return f"{self.target}: keywords {_listed(self.before.subject)} -> {_listed(self.after.subject)}"
+            return f"{self.target}: keywords {_listed(after)} (changes only {', '.join(changed)}){why}"
+        return f"{self.target}: keywords {_listed(before)} -> {_listed(after)}{why}"
+
+    def _shown_field(self) -> str:
+        """The plain keyword list a dry run shows: dc:subject, or where the file had
+        none, its IPTC Keywords or XPKeywords (a file tagged in an older program)."""
+        for name in ("subject", "iptc", "xp"):
+            if name in self.fields and getattr(self.before, name) is not None:
+                return name
+        return "subject"
 
     def to_json(self) -> dict:
         return {
@@ -95,12 +107,13 @@ class PlannedWrite:
             "after": self.after.to_json(),
             "changes": self.changes_anything,
             "problem": self.problem,
+            "rejected": self.rejected,
         }
 
 
 def _listed(keywords: list[str] | None) -> str:
     """Keywords as a person reads them: "Petra", "Holiday" (or "none")."""
-    return ", ".join(f'"{keyword}"' for keyword in keywords or []) or "none"
+    return ", ".join(f'"{keyword.strip()}"' for keyword in keywords or [] if keyword.strip()) or "none"
 
 
 def plan_writes(
@@ -111,26 +124,57 @@ def plan_writes(
 ) -> list[PlannedWrite]:
     """The writes for every matching photo whose label is accepted (and suggested
     ones with `include_suggested`; those exist only at or above the model's
-    threshold). Unreadable files come back with `problem` set."""
+    threshold), and for each photo whose label is rejected while a keyword of ours
+    is in its files: that keyword comes out, as for "no landmark" (else the photo
+    keeps showing it, and an index built anew reads it back as accepted). A JPEG's
+    sidecar left from a `--no-jpeg` write gets the change too where it holds a
+    keyword of ours. Unreadable files come back with `problem` set."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
     planned: set[Path] = set()
     for photo in index.search(query):
-        if photo.state not in states or (photo.state == "suggested" and photo.label is None):
+        rejected = photo.state == "rejected"
+        if not rejected and (photo.state not in states or (photo.state == "suggested" and photo.label is None)):
             continue
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
-            for target in write_targets(path, indexed[0], options):
+            targets = write_targets(path, indexed[0], options)
+            extra = _jpeg_sidecars(path, indexed[0], options)
+            for target in targets + extra:
                 owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
                     continue  # the photo's other file planned it already
+                item = _plan_file(index, photo, path, indexed, target, rejected)
+                if (rejected or target in extra) and not _takes_ours_out(item, only_changes=target in extra):
+                    continue  # nothing of ours there: not listed, and not a failure
                 planned.add(target)
-                item = _plan_file(index, photo, path, indexed, target)
                 if owner != photo.id:
                     item = _shared_sidecar(item)
+                if target in extra:
+                    # the JPEG's own write (maybe running alongside) changes its size: its
+                    # item checks it against the index, and this one was checked just now
+                    item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
     return plan
+
+
+def _takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
+    """Whether a file planned only because a keyword of ours may be in it (a rejected
+    photo's, a JPEG's old sidecar) belongs in the plan: one of ours is there and it
+    changes, or (not `only_changes`) it cannot be written now. Others are left out:
+    a sidecar darktable made for a JPEG gets no label from us."""
+    if item.previous_label is None:
+        return False
+    return item.changes_anything or (not only_changes and item.problem is not None)
+
+
+def _jpeg_sidecars(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
+    """The sidecars of a JPEG labelled inside itself: a `--no-jpeg` write may have put
+    a landmark there, which darktable and digiKam read."""
+    if kind != "jpeg" or not options.write_into_jpeg:
+        return []
+    return existing_sidecars(path, options.sidecar_naming)
 
 
 def _shared_sidecar(item: PlannedWrite) -> PlannedWrite:
@@ -160,21 +204,22 @@ def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, i
 
 
 def _plan_file(
-    index: PhotoIndex, photo: PhotoRecord, path: Path, indexed: tuple, target: Path
+    index: PhotoIndex, photo: PhotoRecord, path: Path, indexed: tuple, target: Path, rejected: bool = False
 ) -> PlannedWrite:
     _, size, mtime_ns, missing = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     previous, users_own, untracked = journal.last_written_label(index, target)
+    label = None if rejected else photo.label
     common = dict(
-        photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar",
-        label=photo.label, previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names,
+        photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar", label=label,
+        previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
     if _changed_since_indexed(path, size, mtime_ns):  # `write` refuses it: a dry run says so first
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem="changed on disk since it was indexed; run 'scan' again, then 'write'")
+                            problem=_why_changed(index, path))
     library = private_library_of(target)
     if library is not None:
         return PlannedWrite(
@@ -201,14 +246,38 @@ def _plan_file(
         # No write of ours journalled for this file (the labels were written from another
         # index, or this one was built anew and read them back): the landmark keyword in
         # it is the one to replace, or a relabelled photo would carry both landmarks.
-        previous = landmark_of(current.hierarchical)
+        previous = landmark_of(current.hierarchical, current.subject or current.iptc)
         common["previous_label"] = previous
     # a field our journalled writes never touched holds only the user's own keywords
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
-    after = label_fields(current, photo.label, previous, names, users_own)
+    existed = journal.fields_before_first_write(index, target) or frozenset()
+    after = label_fields(current, label, previous, names, users_own, existed)
     # a dry run must not promise a write that will be refused
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, **common)
+
+
+CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"
+
+
+def _why_changed(index: PhotoIndex, path: Path) -> str:
+    """Why a file that differs from the index cannot be written. A scan that found it
+    unreadable (truncated by a failing card, say) keeps the index as it was, so a
+    rescan cannot help: the damage is named, as long as the file is still damaged."""
+    if not index.conn.execute(
+        "SELECT 1 FROM errors WHERE stage = 'scan' AND path = CAST(? AS TEXT) LIMIT 1", (db_text(str(path)),)
+    ).fetchone():
+        return CHANGED_SINCE_INDEXED
+    from app.core.photo_info import read_photo_info
+
+    try:
+        read_photo_info(path)
+    except PhotoReadError as error:
+        reason = str(error).removeprefix(f"{path}: ")
+        return f"damaged since it was indexed: {reason}; restore it from a backup (its label stays in the index)"
+    except OSError:
+        pass
+    return CHANGED_SINCE_INDEXED
 
 
 def _changed_since_indexed(path: Path, size: int | None, mtime_ns: int | None) -> bool:

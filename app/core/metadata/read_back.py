@@ -17,17 +17,33 @@ from typing import Iterable
 from app.core.errors import MetadataWriteError
 from app.core.metadata.keywords import HIERARCHY_ROOT
 from app.core.metadata.sidecar import existing_sidecars
-from app.core.metadata.xmp import LR, XmpDocument
+from app.core.metadata.xmp import DC, LR, XmpDocument
 
 
-def landmark_of(hierarchical: list[str] | None) -> str | None:
-    """The first `Landmarks|<name>` keyword's name (one level, printable), else None."""
+def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -> str | None:
+    """The first `Landmarks|<name>` keyword's name (one level, printable), else None.
+
+    A `|` in a label is written as `/` in the hierarchy (it would add a level), so a
+    name with `/` is looked up in the plain keywords (`flat`, dc:subject): one that
+    becomes this name that way ("AC|DC Tower") is the label as it was given."""
     for keyword in hierarchical or []:
         root, separator, name = keyword.partition("|")
-        name = unicodedata.normalize("NFC", " ".join(name.split()))
+        name = _tidy(name)
         if root == HIERARCHY_ROOT and separator and name and "|" not in name and name.isprintable():
-            return name
+            return _spelling_in(flat, name) if "/" in name else name
     return None
+
+
+def _tidy(name: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(name.split()))
+
+
+def _spelling_in(flat: list[str] | None, name: str) -> str:
+    for keyword in flat or []:
+        spelled = _tidy(keyword)
+        if spelled != name and "|" in spelled and spelled.replace("|", "/") == name and spelled.isprintable():
+            return spelled
+    return name
 
 
 def landmark_in_xmp(packet: bytes | str | None) -> str | None:
@@ -36,7 +52,8 @@ def landmark_in_xmp(packet: bytes | str | None) -> str | None:
     if not packet:
         return None
     try:
-        return landmark_of(XmpDocument.parse(packet).get_bag(LR, "hierarchicalSubject"))
+        doc = XmpDocument.parse(packet)
+        return landmark_of(doc.get_bag(LR, "hierarchicalSubject"), doc.get_bag(DC, "subject"))
     except (MetadataWriteError, ValueError, SyntaxError):
         return None
 

@@ -112,8 +112,10 @@ def _xmp_rest(packet: bytes) -> list[tuple]:
     doc.set_bag(LR, "hierarchicalSubject", None)
     # digiKam's TagsList stays present (empty) so a Seq turned into a Bag shows
     doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])
+    # a value compares exactly (a caption's CR LF, a keyword's spaces); the whitespace
+    # that only lays elements out does not count, as we re-indent what we change
     return [
-        (str(e.tag), sorted(e.attrib.items()), (e.text or "").strip())
+        (str(e.tag), sorted(e.attrib.items()), e.text if e.text and e.text.strip() else "")
         for e in doc.root.iter()
     ]
 

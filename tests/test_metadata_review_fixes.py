@@ -1,0 +1,286 @@
+"""Defects a review of `write` found, each kept fixed: a rejected label's keyword comes
+out of the photo; a label holding `|` reads back under its own name; a stale IPTC
+digest stays stale; a CR LF in an XMP value survives; the user's keywords keep their
+bytes; a field our write created goes once emptied; a damaged photo is named as such;
+a dry run shows IPTC-only keywords; a JPEG's old sidecar follows its label."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata import iptc
+from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+from app.core.metadata.keywords import KeywordFields, label_fields
+from app.core.metadata.read_back import landmark_of
+from app.core.metadata.sidecar import fields_of_sidecar
+from app.core.metadata.verify import VerificationError, verify_jpeg
+from app.core.metadata.xmp import DC, XmpDocument
+from app.core.scanner import scan
+from tests.test_metadata_support import add_photo, exiftool_tags, make_jpeg, require_exiftool
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index, options=WriteOptions()):
+    summary = write_labels(index, plan_writes(index, "", False, options), options)
+    assert summary.failed == 0, summary.errors
+    return summary
+
+
+def _labels(db: Path) -> dict[str, tuple[str | None, str]]:
+    with PhotoIndex.open(db) as fresh:
+        return {Path(p.path).name: (p.label, p.state) for p in fresh.search("")}
+
+
+# -- 1. a rejected label's keyword comes out -------------------------------------------
+
+
+def test_a_rejected_written_label_is_taken_out_listed_and_undone(tmp_path, index):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = make_jpeg(folder / "DSC_0001.jpg")
+    scan(index, [folder])
+    photo_id = index.search("")[0].id
+    index.set_label(photo_id, "Colosseum")
+    write_all(index)
+    index.set_state([photo_id], "rejected")
+    (item,) = plan_writes(index)
+    assert item.changes_anything and '"Colosseum" -> none' in item.describe() and "rejected" in item.describe()
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert "Colosseum" not in (fields.subject or []) + (fields.iptc or []) + (fields.xp or [])
+    assert "Landmarks|Colosseum" not in (fields.hierarchical or [])
+    with PhotoIndex.open(tmp_path / "fresh.db") as fresh:  # an index built anew
+        scan(fresh, [folder])
+    assert _labels(tmp_path / "fresh.db") == {"DSC_0001.jpg": (None, "unlabelled")}
+    assert undo_last_write(index).written == 1
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Colosseum"]
+    assert index.search("")[0].state == "rejected"  # undo puts the file back, not the word
+
+
+def test_a_rejected_photo_with_nothing_of_ours_is_not_listed(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Colosseum", state="rejected")
+    assert plan_writes(index) == []
+
+
+# -- 2. a label holding '|' --------------------------------------------------------------
+
+
+def test_a_label_with_a_bar_reads_back_as_given_and_a_relabel_leaves_nothing(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = make_jpeg(folder / "DSC_0001.jpg")
+    with PhotoIndex.open(tmp_path / "one.db") as one:
+        scan(one, [folder])
+        one.set_label(one.search("")[0].id, "AC|DC Tower")
+        write_all(one)
+    with PhotoIndex.open(tmp_path / "two.db") as two:  # a lost index, built anew
+        scan(two, [folder])
+        assert [p.label for p in two.search("")] == ["AC|DC Tower"]
+        assert all(not item.changes_anything for item in plan_writes(two))
+        two.set_label(two.search("")[0].id, "Petronas Towers")
+        write_all(two)
+    assert read_fields(photo.read_bytes()) == KeywordFields(
+        ["Petronas Towers"], ["Landmarks|Petronas Towers"], ["Petronas Towers"], ["Petronas Towers"])
+
+
+def test_the_keyword_replaced_is_found_per_field_under_either_spelling():
+    # an index an older version rebuilt holds "AC/DC Tower"; the file says "AC|DC Tower"
+    current = KeywordFields(["Rome", "AC|DC Tower"], ["Landmarks|AC/DC Tower"], ["AC|DC Tower"], ["AC|DC Tower"])
+    after = label_fields(current, "Petronas Towers", "AC/DC Tower")
+    assert after == KeywordFields(["Rome", "Petronas Towers"], ["Landmarks|Petronas Towers"],
+                                  ["Petronas Towers"], ["Petronas Towers"])
+    assert landmark_of(["Landmarks|AC/DC Tower"], ["Rome", "AC|DC Tower"]) == "AC|DC Tower"
+    assert landmark_of(["Landmarks|AC/DC Tower"], ["AC/DC Tower"]) == "AC/DC Tower"
+
+
+# -- 3. a stale IPTC digest stays stale ----------------------------------------------------
+
+
+def _photoshop_block(datasets: bytes, digest: bytes) -> bytes:
+    resources = [iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", datasets),
+                 iptc.Resource(iptc.DIGEST_RESOURCE, b"\x00\x00", digest)]
+    return iptc.build_resources(resources)
+
+
+def _digest(payload: bytes) -> tuple[bytes, bytes]:
+    """(the digest stored, the MD5 of the IPTC block now)."""
+    resources = {r.id: r.data for r in iptc.parse_resources(payload)}
+    return resources[iptc.DIGEST_RESOURCE], hashlib.md5(resources[iptc.IPTC_RESOURCE]).digest()
+
+
+def test_a_stale_iptc_digest_stays_stale_and_a_current_one_stays_current():
+    block = iptc.build_datasets([iptc.DataSet(2, 120, b"Caption typed in a legacy IPTC tool")])
+    stale = iptc.set_keywords(_photoshop_block(block, hashlib.md5(b"what the XMP was synced from").digest()),
+                              ["Eiffel Tower"])
+    stored, now = _digest(stale)
+    assert stored == hashlib.md5(b"what the XMP was synced from").digest() and stored != now
+    current = iptc.set_keywords(_photoshop_block(block, hashlib.md5(block).digest()), ["Eiffel Tower"])
+    stored, now = _digest(current)
+    assert stored == now
+
+
+# -- 4. a CR LF in an XMP value ------------------------------------------------------------
+
+
+CAPTIONED = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/">\r\n <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\r\n'
+    '  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" note="a\nb">\r\n'
+    '   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">Line one\r\nLine two</rdf:li></rdf:Alt>'
+    "</dc:description>\r\n  </rdf:Description>\r\n </rdf:RDF>\r\n</x:xmpmeta>"
+)
+
+
+def _captioned_jpeg(path: Path) -> bytes:
+    data = make_jpeg(path).read_bytes()
+    assert parse_jpeg(data).first("xmp") is None
+    segment = XMP_HEADER + CAPTIONED.encode()
+    data = data[:2] + b"\xff\xe1" + (len(segment) + 2).to_bytes(2, "big") + segment + data[2:]
+    path.write_bytes(data)
+    return data
+
+
+def test_a_crlf_in_an_xmp_value_survives_a_write_and_verification_compares_it(tmp_path):
+    original = _captioned_jpeg(tmp_path / "a.jpg")
+    written = apply_fields(original, label_fields(read_fields(original), "Louvre", None))
+    packet = parse_jpeg(written).first("xmp").payload[len(XMP_HEADER):]
+    doc = XmpDocument.parse(packet)
+    li = next(doc.root.iter("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}li"))
+    assert li.text == "Line one\r\nLine two"
+    assert b"Line one&#xD;\nLine two" in packet and b"</rdf:Description>\r\n" in packet
+    assert doc.descriptions()[0].attrib["note"] == "a\nb"
+    assert doc.get_bag(DC, "subject") == ["Louvre"]
+    # a write that turned the CR LF into LF is caught by the verification
+    lost = XMP_HEADER + packet.replace(b"Line one&#xD;\n", b"Line one\n")
+    (tmp_path / "a.jpg").write_bytes(restore_segments(written, {"xmp": lost}))
+    with pytest.raises(VerificationError, match="other than the keywords"):
+        verify_jpeg(tmp_path / "a.jpg", original, read_fields(written))
+
+
+# -- 5. the user's keywords keep their bytes -------------------------------------------------
+
+
+def test_the_users_keywords_keep_their_spaces_and_separators(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields([" Holiday ", "Anna"], xp=["Family", " Trip 2019"])))
+    photo_id = add_photo(index, [photo], "Louvre")
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == [" Holiday ", "Anna", "Louvre"]
+    assert fields.xp == ["Family", " Trip 2019", " Louvre"]  # "Family; Trip 2019; Louvre"
+    index.set_label(photo_id, None)
+    write_all(index)
+    assert read_fields(photo.read_bytes()).xp == ["Family", " Trip 2019"]
+
+
+# -- 6. a field our write created goes once emptied ------------------------------------------
+
+
+def _validation_warnings(path: Path) -> list[str]:
+    out = subprocess.run([require_exiftool(), "-validate", "-warning", "-a", "-s3", str(path)],
+                         capture_output=True, text=True).stdout
+    return sorted(line for line in out.splitlines() if line.strip() and not line[0].isdigit() and line != "OK")
+
+
+def test_no_landmark_after_a_write_leaves_no_empty_keyword_fields(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    warnings_before = _validation_warnings(photo)
+    photo_id = add_photo(index, [photo], "Colosseum")
+    write_all(index)
+    index.set_label(photo_id, None)
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert (fields.subject, fields.hierarchical, fields.iptc, fields.xp) == (None, None, None, None)
+    assert _validation_warnings(photo) == warnings_before
+
+
+def test_a_field_the_file_had_stays_empty_when_our_keyword_leaves_it(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(subject=[])))  # an empty bag of its own
+    photo_id = add_photo(index, [photo], "Colosseum")
+    write_all(index)
+    index.set_label(photo_id, "Roman Forum")
+    write_all(index)
+    index.set_label(photo_id, None)
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == [] and fields.hierarchical is None and fields.xp is None
+
+
+# -- 7. a damaged photo ------------------------------------------------------------------------
+
+
+def test_a_photo_damaged_after_indexing_is_named_as_damaged_after_the_rescan(tmp_path, index):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = make_jpeg(folder / "DSC_0001.jpg", size=(640, 480), exif=False)
+    scan(index, [folder])
+    index.set_label(index.search("")[0].id, "Eiffel Tower")
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])  # a failing card
+    assert scan(index, [folder]).errors == 1
+    (item,) = plan_writes(index)
+    assert "damaged" in item.problem and "truncated" in item.problem and "run 'scan' again" not in item.problem
+    summary = write_labels(index, [item])
+    assert summary.failed == 1 and "restore it from a backup" in summary.errors[0][1]
+
+
+# -- minor: dry run and a JPEG's old sidecar ------------------------------------------------------
+
+
+def test_a_dry_run_shows_keywords_kept_only_in_iptc(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(iptc=["Family"])))
+    add_photo(index, [photo], "Louvre")
+    (item,) = plan_writes(index)
+    assert 'keywords "Family" -> "Family", "Louvre"' in item.describe()
+
+
+def test_a_jpeg_sidecar_from_a_no_jpeg_write_follows_the_label(tmp_path, index):
+    photo = make_jpeg(tmp_path / "DSC_0001.jpg")
+    photo_id = add_photo(index, [photo], "Colosseum")
+    write_all(index, WriteOptions(write_into_jpeg=False))
+    sidecar = tmp_path / "DSC_0001.jpg.xmp"
+    index.set_label(photo_id, "Roman Forum")
+    write_all(index)
+    assert fields_of_sidecar(sidecar.read_bytes()).hierarchical == ["Landmarks|Roman Forum"]
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Roman Forum"]
+    index.set_state([photo_id], "rejected")
+    write_all(index)
+    assert fields_of_sidecar(sidecar.read_bytes()).hierarchical is None
+
+
+def test_a_sidecar_another_program_made_for_a_jpeg_is_left_alone(tmp_path, index):
+    photo = make_jpeg(tmp_path / "DSC_0001.jpg")
+    sidecar = tmp_path / "DSC_0001.jpg.xmp"
+    sidecar.write_bytes(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+                        b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""/>'
+                        b"</rdf:RDF></x:xmpmeta>\n")
+    before = sidecar.read_bytes()
+    add_photo(index, [photo], "Colosseum")
+    assert [item.target for item in plan_writes(index)] == [photo.resolve()]
+    write_all(index)
+    assert sidecar.read_bytes() == before
+
+
+def test_exiftool_reads_the_crlf_caption_as_it_was(tmp_path, index):
+    require_exiftool()
+    photo = tmp_path / "a.jpg"
+    _captioned_jpeg(photo)
+    before = exiftool_tags(photo, "XMP-dc:Description")
+    assert "\r\n" in before["XMP-dc:Description"]
+    add_photo(index, [photo], "Louvre")
+    write_all(index)
+    assert exiftool_tags(photo, "XMP-dc:Description") == before
