@@ -4,8 +4,11 @@ case-insensitive disks are put in place with monkeypatch."""
 
 from __future__ import annotations
 
+import io
+import json
 import ntpath
 import os
+import sys
 import types
 from pathlib import PureWindowsPath
 
@@ -52,3 +55,55 @@ def test_the_locate_dialog_names_the_posix_root():
     from app.gui.library_actions import folder_title
 
     assert folder_title("/") == "/"
+
+
+# 2. stdout redirected on Windows (`search > list.txt`, `| findstr`) is cp1252 and strict.
+
+def _photo_library(tmp_path, folder_name: str) -> str:
+    from PIL import Image
+
+    from app.cli.main import main
+
+    folder = tmp_path / "Photos" / folder_name
+    folder.mkdir(parents=True)
+    Image.new("RGB", (32, 24), (120, 90, 60)).save(folder / "DSC_0001.JPG")
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(folder)]) == 0
+    return db
+
+
+class _Cp1252Stdout(io.TextIOWrapper):
+    """sys.stdout as Windows opens it for a file or a pipe (or, terminal=True, a
+    console in a legacy code page)."""
+
+    def __init__(self, raw: io.BytesIO, terminal: bool = False) -> None:
+        super().__init__(raw, encoding="cp1252", newline="\r\n")
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+def test_search_redirected_on_windows_writes_utf8_text_and_json(tmp_path, monkeypatch):
+    from app.cli.main import main
+
+    db = _photo_library(tmp_path, "Łódź Zürich")  # Ł, ź are not in cp1252; ü is, as 0xFC
+    for flags in ([], ["--json"]):
+        raw = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", _Cp1252Stdout(raw))
+        assert main(["--db", db, "search", *flags]) == 0
+        sys.stdout.flush()
+        text = raw.getvalue().decode("utf-8")
+        assert "Łódź Zürich" in (json.loads(text)["path"] if flags else text)
+        assert text.endswith("\r\n")  # still Windows' line ends
+
+
+def test_a_terminal_in_a_legacy_code_page_shows_what_it_cannot_encode_escaped(tmp_path, monkeypatch):
+    from app.cli.main import main
+
+    db = _photo_library(tmp_path, "Łódź")
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", _Cp1252Stdout(raw, terminal=True))
+    assert main(["--db", db, "search"]) == 0
+    sys.stdout.flush()
+    assert "\\u0141ód\\u017a" in raw.getvalue().decode("cp1252")  # the terminal's encoding kept
