@@ -108,3 +108,23 @@ def test_the_folders_inside_a_library_folder_not_found_are_greyed_out_too(qtbot)
     assert items["Paris"].foreground(0).color() == grey
     assert "Not found" in items["Paris"].toolTip(0) and "/media/card/Trips" in items["Paris"].toolTip(0)
     assert items["Rome"].foreground(0).color() != grey and "Not found" not in items["Rome"].toolTip(0)
+
+
+def test_on_a_mac_the_delete_key_clears_the_problems_and_clicks_are_named_with_command(qtbot, monkeypatch):
+    """A Mac's delete key sends Backspace, which the Problems list ignored; and the
+    shortcuts list told Mac users to Ctrl+click, which opens the context menu there."""
+    from PySide6.QtTest import QTest
+
+    from app.gui import shortcuts_dialog
+    from app.gui.errors_panel import ErrorsPanel
+
+    panel = ErrorsPanel()
+    qtbot.addWidget(panel)
+    panel.add_problem("/photos/a.jpg", "scan", "cannot decode")
+    assert panel.rowCount() == 1
+    QTest.keyClick(panel, Qt.Key.Key_Backspace)
+    assert panel.rowCount() == 0
+    monkeypatch.setattr("sys.platform", "darwin")
+    keys = dict(shortcuts_dialog.shortcut_rows([]))
+    assert keys["Choose several photos"] == "⌘-click, Shift+click"
+    assert "Ctrl" not in " ".join(keys.values())

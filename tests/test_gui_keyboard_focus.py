@@ -39,6 +39,9 @@ def test_the_grids_current_tile_is_outlined_while_the_grid_has_focus(qtbot, wind
     assert not grid.selectionModel().selectedIndexes() and grid.currentIndex().row() == 1
     tile: QRect = grid.visualRect(grid.model().index(1))
     other: QRect = grid.visualRect(grid.model().index(2))
+    grid.grab()  # drawn once, the tiles ask for their thumbnails; none may arrive between the grabs below
+    qtbot.waitUntil(lambda: window.thumbnails.pending() == 0, timeout=10000)
+    qtbot.wait(30)
     focused = grab_with_focus(qtbot, window, grid, True)
     unfocused = grab_with_focus(qtbot, window, grid, False)
     offset = grid.viewport().pos()

@@ -81,7 +81,7 @@ class ErrorsPanel(QTableWidget):
         self.count_changed.emit(0)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Delete:
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):  # a Mac's delete key is Backspace
             self.clear_problems()
             return
         super().keyPressEvent(event)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QItemSelectionModel
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.wording import counted
+from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
 
 REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
@@ -129,7 +130,8 @@ class LabelActions:
         and the view shows the first of them. A photo whose label changed since (set
         again, tagged again) is left as it is."""
         if not self.review_undo:
-            self.show_message("Nothing to take back: Ctrl+Z undoes accepts (A) and rejects (R), the latest first.")
+            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A) and rejects (R), "
+                              "the latest first.")
             return False
         step = self.review_undo.pop()
         now = self.index.review_states([photo_id for photo_id, _, _ in step.before])

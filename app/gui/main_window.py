@@ -31,6 +31,7 @@ from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
 from app.gui.job_controller import JobController
+from app.gui.key_names import key_name
 from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
@@ -202,7 +203,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip or text}" + (f" ({shortcut})" if shortcut else ""))
+        action.setToolTip(f"{tip or text}" + (f" ({key_name(shortcut)})" if shortcut else ""))
         self.addAction(action)
         return action
 

@@ -7,23 +7,27 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-# Keys the grid, the review list and the loupe handle without an action of the window.
-VIEW_KEYS = (
-    ("Move through the photos", "Arrow keys"),
-    ("Details of the photo (review list)", "Enter"),
-    ("Choose several photos", "Ctrl+click, Shift+click"),
-    ("Choose several landmarks, dates or folders (library panel)", "Ctrl+click"),
-)
+from app.gui.key_names import add_click
+
+
+def view_keys() -> list[tuple[str, str]]:
+    """Keys the grid, the review list and the loupe handle without an action of the window."""
+    return [
+        ("Move through the photos", "Arrow keys"),
+        ("Details of the photo (review list)", "Enter"),
+        ("Choose several photos", f"{add_click()}, Shift+click"),
+        ("Choose several landmarks, dates or folders (library panel)", add_click()),
+    ]
 
 
 def shortcut_rows(actions) -> list[tuple[str, str]]:
-    """(what, keys) for every action with a shortcut, in the order given, then VIEW_KEYS."""
+    """(what, keys) for every action with a shortcut, in the order given, then view_keys()."""
     rows = []
     for action in actions:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys and (action.text(), keys) not in rows:
             rows.append((action.text().replace("&", ""), keys))
-    return rows + list(VIEW_KEYS)
+    return rows + view_keys()
 
 
 class ShortcutsDialog(QDialog):

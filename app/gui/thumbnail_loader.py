@@ -103,6 +103,10 @@ class ThumbnailLoader(QObject):
         self._pool.start(job)
         return None
 
+    def pending(self) -> int:
+        """Thumbnails asked for and not made yet (queued or being made)."""
+        return len(self._jobs)
+
     def has_failed(self, photo_id: int) -> bool:
         return photo_id in self._failed
 
