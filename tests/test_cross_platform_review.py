@@ -8,6 +8,7 @@ import io
 import json
 import ntpath
 import os
+import stat
 import sys
 import types
 from pathlib import PureWindowsPath
@@ -107,3 +108,92 @@ def test_a_terminal_in_a_legacy_code_page_shows_what_it_cannot_encode_escaped(tm
     assert main(["--db", db, "search"]) == 0
     sys.stdout.flush()
     assert "\\u0141ód\\u017a" in raw.getvalue().decode("cp1252")  # the terminal's encoding kept
+
+
+# 3. Windows junctions (`mklink /J`): DirEntry.is_symlink() is False for them on 3.11.
+
+IO_REPARSE_TAG_MOUNT_POINT = 0xA0000003  # Windows' stat module has it; Linux's has not
+
+
+class _WindowsEntry:
+    """A DirEntry as Windows lists a junction: is_symlink() False, the lstat that came
+    with the listing carries st_reparse_tag. `lstats` counts the lstat calls."""
+
+    lstats = 0
+
+    def __init__(self, entry: os.DirEntry, junctions: bool) -> None:
+        self._entry, self._junctions = entry, junctions
+        self.name, self.path = entry.name, entry.path
+
+    def _junction(self) -> bool:
+        return self._junctions and self._entry.is_symlink() and self._entry.is_dir()
+
+    def is_symlink(self) -> bool:
+        return self._entry.is_symlink() and not self._junction()
+
+    def is_dir(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_dir(follow_symlinks=follow_symlinks)
+
+    def is_file(self, *, follow_symlinks: bool = True) -> bool:
+        return self._entry.is_file(follow_symlinks=follow_symlinks)
+
+    def stat(self, *, follow_symlinks: bool = True):
+        if follow_symlinks:
+            return self._entry.stat()
+        type(self).lstats += 1
+        return types.SimpleNamespace(st_reparse_tag=IO_REPARSE_TAG_MOUNT_POINT if self._junction() else 0)
+
+
+def _listing(monkeypatch, junctions: bool) -> None:
+    import app.core.scanner as scanner_module
+
+    class Scandir:
+        def __init__(self, path) -> None:
+            self._it = os.scandir(path)
+
+        def __enter__(self):
+            return (_WindowsEntry(entry, junctions) for entry in self._it)
+
+        def __exit__(self, *exc) -> None:
+            self._it.close()
+
+    fake = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
+    fake.scandir = Scandir
+    monkeypatch.setattr(scanner_module, "os", fake)
+    monkeypatch.setattr(_WindowsEntry, "lstats", 0)
+    if junctions:
+        monkeypatch.setattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", IO_REPARSE_TAG_MOUNT_POINT, raising=False)
+
+
+@pytest.fixture
+def index():
+    from app.core.index import PhotoIndex
+
+    idx = PhotoIndex.open(":memory:")
+    yield idx
+    idx.close()
+
+
+def test_a_junction_into_the_library_or_a_junction_loop_is_walked_once(tmp_path, index, monkeypatch):
+    from app.core.scanner import scan
+    from tests.test_index_support import write_jpeg
+
+    _listing(monkeypatch, junctions=True)
+    write_jpeg(tmp_path / "lib" / "2019" / "Rome" / "DSC_0001.JPG")
+    (tmp_path / "lib" / "Best of").symlink_to(tmp_path / "lib" / "2019" / "Rome")  # mklink /J "Best of" 2019\Rome
+    (tmp_path / "lib" / "2019" / "loop").symlink_to(tmp_path / "lib")  # mklink /J loop ..
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (1, 0)
+
+
+def test_without_junctions_no_entry_is_stat_twice(tmp_path, index, monkeypatch):
+    """POSIX has no junctions: the listing's link test costs no lstat."""
+    from app.core.scanner import scan
+    from tests.test_index_support import write_jpeg
+
+    _listing(monkeypatch, junctions=False)
+    write_jpeg(tmp_path / "lib" / "Rome" / "DSC_0001.JPG")
+    (tmp_path / "lib" / "Best of").symlink_to(tmp_path / "lib" / "Rome")
+    assert not hasattr(stat, "IO_REPARSE_TAG_MOUNT_POINT") or os.name == "nt"
+    summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors, _WindowsEntry.lstats) == (1, 0, 0)

@@ -12,6 +12,7 @@ recorded in the index and the scan goes on.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
@@ -302,11 +303,11 @@ class _Scan:
                 if is_skipped_name(name) or file_kind(name) is None:
                     continue
                 if not entry.is_file():
-                    if entry.is_symlink():  # a photo's name, linking to nothing: say so, as for a file gone bad
+                    if is_link(entry):  # a photo's name, linking to nothing: say so, as for a file gone bad
                         self._error(entry.path, broken_link_message(entry.path))
                     continue
                 stat = entry.stat()
-                if entry.is_symlink() and self._alias_in_library(entry.path):
+                if is_link(entry) and self._alias_in_library(entry.path):
                     continue  # the photo is indexed under its own name: one photo, not two
             except FileNotFoundError:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
@@ -328,7 +329,9 @@ class _Scan:
         return target != link and self._in_library(os.path.dirname(target))
 
     def _folder_to_visit(self, entry: os.DirEntry) -> str | None:
-        if not entry.is_symlink():
+        """The folder to walk for a subfolder: itself, or a link's (or a junction's)
+        target once, never one walked already (a loop, a "Best of" link into the library)."""
+        if not is_link(entry):
             return entry.path
         if not self.options.follow_symlinks:
             return None
@@ -639,6 +642,22 @@ class _Scan:
         self.summary.moved += 1
         self.summary.new -= int(new_in_this_scan)
         self.summary.missing -= int(missing_in_this_scan)
+
+
+def is_link(entry: os.DirEntry) -> bool:
+    """Whether a folder entry links elsewhere: a symbolic link, or a Windows directory
+    junction (`mklink /J`, what Windows users make, as symbolic links need admin rights),
+    which DirEntry.is_symlink() does not report before Python 3.12. On Windows the
+    entry's lstat comes with the listing (no extra call); elsewhere no lstat is made."""
+    if entry.is_symlink():
+        return True
+    mount_point = getattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", None)  # Windows' stat only
+    if mount_point is None:
+        return False
+    try:
+        return getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0) == mount_point
+    except OSError:
+        return False
 
 
 def broken_link_message(path: str) -> str:
