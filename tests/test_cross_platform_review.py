@@ -197,3 +197,52 @@ def test_without_junctions_no_entry_is_stat_twice(tmp_path, index, monkeypatch):
     assert not hasattr(stat, "IO_REPARSE_TAG_MOUNT_POINT") or os.name == "nt"
     summary = scan(index, [tmp_path / "lib"])
     assert (summary.photos, summary.errors, _WindowsEntry.lstats) == (1, 0, 0)
+
+
+# 4. cmd.exe and PowerShell hand wildcards over unexpanded (`accept Rome\*.JPG`).
+
+def _archive(tmp_path) -> tuple:
+    from PIL import Image
+
+    from app.cli.main import main
+
+    root = tmp_path / "archive"
+    for folder, stems in {"Rome": ["DSC_0041", "DSC_0042"], "Paris": ["DSC_0050"]}.items():
+        (root / folder).mkdir(parents=True)
+        for stem in stems:
+            Image.new("RGB", (32, 24), (120, 90, 60)).save(root / folder / f"{stem}.JPG")
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(root)]) == 0
+    return root, db
+
+
+def test_wildcards_windows_passes_as_typed_are_expanded(tmp_path, monkeypatch, capsys):
+    from app.cli.main import main
+    from app.core import path_query
+
+    root, db = _archive(tmp_path)
+    _as_windows(monkeypatch, path_query)
+    monkeypatch.setattr(path_query.os, "sep", "/")  # Windows' shell, on this disk
+    capsys.readouterr()
+    assert main(["--db", db, "search", str(root / "Rome" / "*.JPG")]) == 0
+    assert sorted(line.split("\t")[0] for line in capsys.readouterr().out.splitlines()) == [
+        str(root / "Rome" / "DSC_0041.JPG"), str(root / "Rome" / "DSC_0042.JPG")]
+    assert main(["--db", db, "label", str(root / "Rome" / "DSC_004?.JPG"), "Colosseum"]) == 0
+    assert main(["--db", db, "accept", str(root / "Paris" / "*.JPG")]) == 0
+    assert "0 of 1 matching photo changed" in capsys.readouterr().err  # Paris alone: matched, not labelled
+    assert main(["--db", db, "search", "--count", "label:Colosseum"]) == 0
+    assert capsys.readouterr().out.strip() == "2"
+    assert main(["--db", db, "accept", str(root / "Rome" / "*.PNG")]) == 1
+    assert capsys.readouterr().err.strip() == f"landmark-tagger: error: no file matches {root / 'Rome' / '*.PNG'}"
+
+
+def test_wildcards_are_left_to_the_shell_elsewhere_and_words_stay_words(tmp_path, monkeypatch):
+    from app.core import path_query
+
+    pattern = str(tmp_path / "*.JPG")
+    (tmp_path / "DSC_0001.JPG").write_bytes(b"")
+    assert path_query.expand_wildcards([pattern]) == [pattern]  # POSIX: the shell's job
+    _as_windows(monkeypatch, path_query)
+    monkeypatch.chdir(tmp_path)
+    assert path_query.expand_wildcards(["eiff*", "-Rome*", 'label:"Notre*"', "DSC_*.JPG"]) == [
+        "eiff*", "-Rome*", 'label:"Notre*"', "DSC_0001.JPG"]

@@ -117,7 +117,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     marked by shield_negated_words) and the files or folders a shell typed or
     completed (`accept Rome/*.JPG`) become terms; any other word left over is refused."""
     from app.cli.command_line import command_parsers, is_negated_word, unshield, was_shielded
-    from app.core.path_query import query_with_paths
+    from app.core.path_query import expand_wildcards, query_with_paths
 
     for name, value in vars(args).items():  # `label Colosseum -rome`: no NOT term for NAME
         typed = value if isinstance(value, list) else [value]
@@ -125,10 +125,16 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
             parser.error(f"unrecognized arguments: {' '.join(unshield(typed))}")
     negated_query = was_shielded(getattr(args, "query", None))
     if getattr(args, "query", None):
-        args.query = query_with_paths(unshield(args.query))
+        query = unshield(args.query)
+        if isinstance(query, list):
+            args.query = query_with_paths(expand_wildcards(query))
+        elif (files := expand_wildcards([query])) != [query]:  # `accept Rome\*.JPG` on Windows
+            args.query = " ".join(query_with_paths(files))
+        else:
+            args.query = query_with_paths(query)
     if not extras:
         return
-    given = unshield(extras)
+    given = expand_wildcards(unshield(extras))
     words = query_with_paths(given)  # a folder of files shell-completed is listed once
     plain = [word for word, typed in zip(words, given) if word == typed and not is_negated_word(word)]
     # `accept -colosseum state:suggested`: the NOT term took the query's place, the
@@ -144,11 +150,16 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 def main(argv: Sequence[str] | None = None) -> int:
     from app.cli.command_line import shield_negated_words, take_words_after_options
     from app.core.errors import TaggerError, UsageError
+    from app.core.path_query import NoFileMatches
 
     _output_that_cannot_fail()
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
-    _take_query_words(parser, args, take_words_after_options(parser, args, extras))
+    try:
+        _take_query_words(parser, args, take_words_after_options(parser, args, extras))
+    except NoFileMatches as error:  # a Windows wildcard matching no file: as a query matching no photo
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_PARTIAL
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

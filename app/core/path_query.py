@@ -12,10 +12,18 @@ in the current folder.
 
 from __future__ import annotations
 
+import glob
 import os
 from pathlib import Path
 
+from app.core.errors import UsageError
 from app.core.path_case import DiskNames, canonical_entry, canonical_path
+
+WILDCARDS = "*?["
+
+
+class NoFileMatches(UsageError):
+    """A wildcard pattern given for files matched none (Windows, where the program expands them)."""
 
 
 def query_with_paths(query: str | list[str]) -> str | list[str]:
@@ -23,6 +31,40 @@ def query_with_paths(query: str | list[str]) -> str | list[str]:
     if isinstance(query, list):
         return [term or word for word, term in zip(query, path_terms(query))]
     return path_term(query) or query
+
+
+def expand_wildcards(words: list[str]) -> list[str]:
+    """The words as a POSIX shell hands them over. cmd.exe and PowerShell pass
+    `Rome\\*.JPG` as typed, and as one free word it matches nothing (or unrelated
+    photos): on Windows a word with a wildcard (* ? [) that names files becomes those
+    files, sorted, as a shell lists them. A pattern with a separator names files, and
+    NoFileMatches says when none match; one without a separator (`DSC_00*.JPG`) is
+    expanded where it matches in the current folder and stays a word otherwise, as
+    bash leaves it. Negated words, field terms and existing names stay as typed.
+    Elsewhere the shell has expanded its patterns already: the words are unchanged."""
+    if os.name != "nt":
+        return list(words)
+    return [match for word in words for match in _files_matching(word)]
+
+
+def _files_matching(word: str) -> list[str]:
+    from app.core.index.query import FIELDS
+
+    if (not any(wildcard in word for wildcard in WILDCARDS) or word.startswith("-")
+            or word.split(":", 1)[0].lower() in FIELDS):
+        return [word]
+    pattern = os.path.expanduser(word)
+    try:
+        if os.path.lexists(pattern):  # a name holding "[" ("Trip [2019]"), typed whole
+            return [word]
+        matches = sorted(glob.glob(pattern))
+    except (OSError, ValueError):  # a NUL byte, a name the system refuses: not a path
+        return [word]
+    if matches:
+        return matches
+    if any(separator in word for separator in ("/", "\\", os.sep)):
+        raise NoFileMatches(f"no file matches {word}")
+    return [word]
 
 
 def pasted_path_query(text: str) -> str:
