@@ -246,3 +246,27 @@ def test_wildcards_are_left_to_the_shell_elsewhere_and_words_stay_words(tmp_path
     monkeypatch.chdir(tmp_path)
     assert path_query.expand_wildcards(["eiff*", "-Rome*", 'label:"Notre*"', "DSC_*.JPG"]) == [
         "eiff*", "-Rome*", 'label:"Notre*"', "DSC_0001.JPG"]
+
+
+# 6. A whole Windows path typed or pasted bare (its drive unplugged): no field "e".
+
+@pytest.mark.parametrize("typed, field, value, negated", [
+    ("E:\\Trip\\DSC_0001.JPG", "path", "E:\\Trip\\DSC_0001.JPG", False),
+    ('"E:\\Best of\\DSC_0001.NEF"', "path", "E:\\Best of\\DSC_0001.NEF", False),  # "Copy as path" quotes it
+    ("-e:/Trip", "folder", "e:/Trip", True),
+    ("\\\\nas\\photos\\Rome", "folder", "\\\\nas\\photos\\Rome", False),
+])
+def test_a_bare_windows_path_is_a_path_or_folder_term(typed, field, value, negated):
+    from app.core.index.query import parse_query
+
+    term = parse_query(typed).terms[0]
+    assert (term.field, term.value, term.negated) == (field, value, negated)
+
+
+def test_a_bare_windows_path_searches_without_a_syntax_error(tmp_path, capsys):
+    from app.cli.main import main
+
+    _root, db = _archive(tmp_path)
+    capsys.readouterr()
+    assert main(["--db", db, "search", "E:\\Trip\\DSC_0001.JPG"]) == 0
+    assert capsys.readouterr().err.strip() == "0 photos"

@@ -32,6 +32,9 @@ SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
 FIELD_PATTERN = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
+# A whole Windows path typed or pasted bare (E:\\Trip\\DSC_0001.JPG, its drive unplugged;
+# \\\\nas\\photos\\…): its drive letter is no field name.
+WINDOWS_PATH_PATTERN = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/])")
 # U+FFFF sorts after every character of an ISO date, so "2020-11" <= x < "2020-11\uffff"
 # selects every timestamp that starts with "2020-11" and still uses the index.
 PREFIX_END = "\uffff"
@@ -216,6 +219,8 @@ def _tokens(text: str) -> list[tuple[str, bool]]:
 def _term(token: str, quoted: bool) -> Term:
     negated = token.startswith("-") and len(token) > 1
     body = token[1:] if negated else token
+    if WINDOWS_PATH_PATTERN.match(body):
+        return _bare_path_term(body, negated)
     score = SCORE_PATTERN.match(body)
     if score and not quoted:
         return _score_term(body, score.group(1), score.group(2), negated)
@@ -232,6 +237,15 @@ def _term(token: str, quoted: bool) -> Term:
     if not body.strip():
         raise QuerySyntaxError(f"empty term {token!r}")
     return Term("text", body, negated=negated, phrase=quoted)
+
+
+def _bare_path_term(path: str, negated: bool) -> Term:
+    """A bare absolute path as the term it means: `path:` for a photo's file name,
+    `folder:` (the folder and those below it) for anything else."""
+    from app.core.photo_info import file_kind
+
+    field = "path" if file_kind(re.split(r"[\\/]", path.rstrip("\\/"))[-1]) else "folder"
+    return _field_term(field, path, negated, f"{field}:{path}")
 
 
 def _score_term(body: str, operator: str, value: str, negated: bool) -> Term:
