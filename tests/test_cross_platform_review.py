@@ -270,3 +270,45 @@ def test_a_bare_windows_path_searches_without_a_syntax_error(tmp_path, capsys):
     capsys.readouterr()
     assert main(["--db", db, "search", "E:\\Trip\\DSC_0001.JPG"]) == 0
     assert capsys.readouterr().err.strip() == "0 photos"
+
+
+# 5. `path:"…"` typed in another case (macOS, Windows): respelled from the index as folder: is.
+
+def _names(index, query: str) -> list[str]:
+    return sorted(os.path.basename(record.path) for record in index.search(query))
+
+
+def test_a_path_term_in_another_case_finds_the_file_the_index_holds(tmp_path, index, monkeypatch):
+    from app.core.scanner import scan
+    from tests.test_index_support import write_jpeg
+
+    write_jpeg(tmp_path / "Trip" / "DSC_0001.JPG", color=(200, 10, 10))
+    write_jpeg(tmp_path / "Trip" / "DSC_0002.JPG", color=(10, 200, 10))
+    scan(index, [tmp_path / "Trip"])
+    (tmp_path / "Trip" / "DSC_0002.JPG").unlink()
+    scan(index, [tmp_path / "Trip"])  # DSC_0002 is missing now
+    typed = tmp_path / "trip"
+    queries = [f'path:"{typed / "dsc_0001.jpg"}"', f'is:missing path:"{typed / "DSC_0002.jpg"}"',
+               f'-path:"{typed / "dsc_0001.jpg"}"', f'path:"{typed / "dsc_0001.jpg"}" OR label:Petra',
+               f'path:"{typed / "dsc_0003.jpg"}"']
+    looked: list[str] = []
+    with monkeypatch.context() as disk:  # from the index alone: the drive may be unplugged
+        for name in ("listdir", "scandir", "stat", "lstat"):
+            disk.setattr(os, name, lambda *a, _name=name, **k: looked.append(_name) or 1 / 0)
+        found = [_names(index, query) for query in queries]
+    assert looked == []
+    assert found == [["DSC_0001.JPG"], ["DSC_0002.JPG"], [], ["DSC_0001.JPG"], []]  # -path: DSC_0002 is missing
+
+
+def test_files_differing_in_case_are_each_found_by_their_own_name_and_both_by_a_third(tmp_path, index):
+    from app.core.scanner import scan
+    from tests.test_index_support import write_jpeg
+
+    write_jpeg(tmp_path / "Trip" / "DSC_0001.JPG", color=(200, 10, 10))
+    write_jpeg(tmp_path / "Trip" / "dsc_0001.jpg", color=(10, 200, 10))  # a case-sensitive disk holds both
+    scan(index, [tmp_path / "Trip"])
+    folder = tmp_path / "Trip"
+    assert _names(index, f'path:"{folder / "DSC_0001.JPG"}"') == ["DSC_0001.JPG"]
+    assert _names(index, f'path:"{folder / "dsc_0001.jpg"}"') == ["dsc_0001.jpg"]
+    assert _names(index, f'path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == ["DSC_0001.JPG", "dsc_0001.jpg"]
+    assert _names(index, f'-path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == []

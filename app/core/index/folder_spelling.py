@@ -1,4 +1,4 @@
-"""`folder:"…"` typed in another letter case finds the folder the index holds.
+"""`folder:"…"` and `path:"…"` typed in another letter case find what the index holds.
 
 A path typed or pasted on its own is looked up on disk first (app.core.path_query),
 but a `folder:` term inside a longer query goes straight to the index, which holds each
@@ -9,17 +9,24 @@ matched against the index's folders name by name, case and Unicode form folded. 
 disk is not touched: a search must not stall on a drive that is unplugged or a share
 that does not answer. Only a path with no photo under it as typed is respelled, so two
 folders that differ in case on a case-sensitive disk are each found by their own name.
+A `path:` term is respelled the same way, file by file (`accept 'path:~/pictures/trip/
+dsc_0001.jpg'` on a Mac, or with is:missing for a photo on a drive that is unplugged):
+a file the index holds as typed is that file alone, one it does not hold is any file
+whose folder and name match it folded.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
+from collections import defaultdict
 from dataclasses import replace
 from pathlib import PurePath
 
 from app.core.folder_paths import native_separators
-from app.core.index.query import AnyOf, Query, Term, folder_condition
+from app.core.index.connection import db_text
+from app.core.index.query import PATH_JOIN, AnyOf, Query, Term, folder_condition
 from app.core.path_case import fold
 from app.core.path_query import is_absolute_path
 
@@ -27,7 +34,9 @@ from app.core.path_query import is_absolute_path
 def respell_folders(conn: sqlite3.Connection, query: Query) -> Query:
     """The query with each whole-path `folder:` term that holds no photo as typed
     spelled as the index holds that folder; with several spellings (two folders that
-    differ in case on a case-sensitive disk, both unlike the typed one), any of them."""
+    differ in case on a case-sensitive disk, both unlike the typed one), any of them.
+    Each file of a `path:` term that the index does not hold as typed: any file it
+    holds under that name folded (see respell_paths)."""
     terms: list[Term | AnyOf] = []
     for item in query.terms:
         if isinstance(item, AnyOf):
@@ -52,6 +61,9 @@ def _one_or_all(conn: sqlite3.Connection, term: Term) -> list[Term]:
 
 
 def _spellings(conn: sqlite3.Connection, term: Term) -> list[Term]:
+    if term.field == "path":
+        value = PATH_JOIN.join(respell_paths(conn, term.value.split(PATH_JOIN)))
+        return [term if value == term.value else replace(term, value=value)]
     if term.field != "folder" or not is_absolute_path(term.value):
         return [term]
     typed = native_separators(os.path.expanduser(term.value)).rstrip(os.sep)
@@ -75,3 +87,45 @@ def stored_spellings(conn: sqlite3.Connection, typed: str) -> list[str]:
         if len(parts) >= len(wanted) and [fold(p) for p in parts[: len(wanted)]] == wanted:
             found.add(str(PurePath(*parts[: len(wanted)])))
     return sorted(found)
+
+
+def respell_paths(conn: sqlite3.Connection, paths: list[str]) -> list[str]:
+    """`paths` with each one the index holds no file at replaced by the files it holds
+    whose folder and name are that path's, compared name by name (NFC, casefolded);
+    one matching none stays as typed. From the index alone, in one query for the paths
+    held as typed (a shell glob of thousands of files) and one per folder for the others."""
+    absent = set(_not_held(conn, paths))
+    if not absent:
+        return paths
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for path in absent:
+        by_folder[os.path.dirname(path)].append(path)
+    spelled: dict[str, list[str]] = {}
+    for folder, typed in by_folder.items():
+        held = _files_in(conn, stored_spellings(conn, folder)) if folder else {}
+        for path in typed:
+            spelled[path] = sorted(held.get(fold(os.path.basename(path)), ())) or [path]
+    return list(dict.fromkeys(found for path in paths for found in (spelled[path] if path in absent else [path])))
+
+
+def _not_held(conn: sqlite3.Connection, paths: list[str]) -> list[str]:
+    """The paths no file of the index has (a name that is not UTF-8 is looked up by its bytes)."""
+    texts = [path for path in paths if isinstance(db_text(path), str)]
+    absent = [row[0] for row in conn.execute(
+        "SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.path = j.value)",
+        (json.dumps(texts),))]
+    return absent + [path for path in paths if not isinstance(db_text(path), str) and conn.execute(
+        "SELECT 1 FROM files WHERE path = CAST(? AS TEXT)", (db_text(path),)).fetchone() is None]
+
+
+def _files_in(conn: sqlite3.Connection, folders: list[str]) -> dict[str, list[str]]:
+    """{folded name: paths} of the files of the photos in `folders` (not below them)."""
+    held: dict[str, list[str]] = defaultdict(list)
+    for folder in folders:
+        rows = conn.execute("SELECT f.path FROM photos p JOIN files f ON f.photo_id = p.id "
+                            "WHERE p.folder = CAST(? AS TEXT)", (db_text(folder),))
+        for (path,) in rows:
+            path = os.fsdecode(path) if isinstance(path, bytes) else path
+            if os.path.dirname(path) == folder:
+                held[fold(os.path.basename(path))].append(path)
+    return held
