@@ -312,3 +312,17 @@ def test_files_differing_in_case_are_each_found_by_their_own_name_and_both_by_a_
     assert _names(index, f'path:"{folder / "dsc_0001.jpg"}"') == ["dsc_0001.jpg"]
     assert _names(index, f'path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == ["DSC_0001.JPG", "dsc_0001.jpg"]
     assert _names(index, f'-path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == []
+
+
+def test_a_training_report_redirected_on_windows_is_written_whole(tmp_path, monkeypatch):
+    """`landmark-train evaluate > report.txt` on Windows ended, after the whole evaluation,
+    in UnicodeEncodeError on the report's "μAP" (cp1252 has no μ)."""
+    from training.cli import main
+
+    (tmp_path / "pred.csv").write_text("id,landmarks\nq1,7 0.9\nq2,8 0.4\n", encoding="utf-8")
+    (tmp_path / "sol.csv").write_text("id,landmarks,Usage\nq1,7,Public\nq2,9,Public\n", encoding="utf-8")
+    raw = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", _Cp1252Stdout(raw))
+    assert main(["evaluate", "--predictions", str(tmp_path / "pred.csv"), "--solution", str(tmp_path / "sol.csv")]) == 0
+    sys.stdout.flush()
+    assert "μAP" in raw.getvalue().decode("utf-8")

@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from model.console import make_stdout_safe
+
+    make_stdout_safe()  # a report redirected on Windows ("μAP" in cp1252) must not fail at the end
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))

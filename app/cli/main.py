@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error.
 from __future__ import annotations
 
 import argparse
-import codecs
 import importlib
 import os
 import sqlite3
@@ -69,34 +68,6 @@ def _silence_stdout() -> None:
         pass
 
 
-def _output_that_cannot_fail() -> None:
-    """stdout that takes every name. On Windows one redirected to a file or a pipe
-    (`search > list.txt`, `| findstr`) is in the ANSI code page (cp1252) and strict, so
-    a folder "Łódź" ended the command with UnicodeEncodeError and JSON lines were not
-    UTF-8. Not a terminal: UTF-8, as JSON tools and editors read it; a character the
-    stream still cannot encode (a terminal's code page) is shown escaped, never raised.
-    A stream replaced by one without reconfigure (an embedding program's) is left."""
-    stream = sys.stdout
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is None:
-        return
-    try:
-        terminal = stream.isatty()
-        encoding = codecs.lookup(stream.encoding or "ascii").name
-    except (ValueError, OSError, LookupError):  # closed, or an encoding Python does not know
-        return
-    errors = getattr(stream, "errors", None) or "strict"
-    errors = "backslashreplace" if errors == "strict" else errors  # surrogateescape (POSIX) stays
-    if terminal or encoding == "utf-8":
-        changes = {"errors": errors}
-    else:
-        changes = {"encoding": "utf-8", "errors": errors}  # errors, or it falls back to strict
-    try:
-        reconfigure(**changes)
-    except (ValueError, OSError, LookupError):
-        pass
-
-
 def _backup_index_if_due(db: str | None) -> None:
     """The weekly copy of the index, taken before a command that changes it (the app
     takes it at start); one that cannot be made is tried again next time."""
@@ -151,8 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.cli.command_line import shield_negated_words, take_words_after_options
     from app.core.errors import TaggerError, UsageError
     from app.core.path_query import NoFileMatches
+    from model.console import make_stdout_safe
 
-    _output_that_cannot_fail()
+    make_stdout_safe()
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
     try:

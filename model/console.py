@@ -1,0 +1,37 @@
+"""Standard output that takes every name, for both command lines (landmark-tagger and
+landmark-train).
+
+On Windows a stdout redirected to a file or a pipe (`search > list.txt`, `| findstr`,
+`landmark-train evaluate > report.txt`) is in the ANSI code page (cp1252) and strict, so a
+folder "Łódź" or the "μAP" of a report ended the command with UnicodeEncodeError, and JSON
+lines were not UTF-8."""
+
+from __future__ import annotations
+
+import codecs
+import sys
+
+
+def make_stdout_safe() -> None:
+    """Not a terminal: UTF-8, as JSON tools and editors read it; a character the stream
+    still cannot encode (a terminal's code page) is shown escaped, never raised. A stream
+    replaced by one without reconfigure (an embedding program's) is left as it is."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        terminal = stream.isatty()
+        encoding = codecs.lookup(stream.encoding or "ascii").name
+    except (ValueError, OSError, LookupError):  # closed, or an encoding Python does not know
+        return
+    errors = getattr(stream, "errors", None) or "strict"
+    errors = "backslashreplace" if errors == "strict" else errors  # surrogateescape (POSIX) stays
+    if terminal or encoding == "utf-8":
+        changes = {"errors": errors}
+    else:
+        changes = {"encoding": "utf-8", "errors": errors}  # errors, or it falls back to strict
+    try:
+        reconfigure(**changes)
+    except (ValueError, OSError, LookupError):
+        pass
