@@ -117,6 +117,69 @@ def extract_features(photos: list[Photo], backbone: str, size: int, batch: int =
     return feats
 
 
+# Blocks of EfficientNet-Lite0 whose outputs `extract_tap_features` pools: the last of
+# stages 4, 5, 6 and 7 (80, 112, 192 and 320 channels).
+TAP_BLOCKS = (7, 10, 14, 15)
+
+
+def _gem(t, dims=(2, 3)):
+    return t.clamp_min(1e-6).pow(3).mean(dim=dims).pow(1 / 3)
+
+
+def _regions(fmap):
+    """GeM of the whole map, of 2 x 2 and of 3 x 3 overlapping regions (R-MAC's grid): [n, 14, C]."""
+    import torch
+
+    _, _, h, w = fmap.shape
+    out = [_gem(fmap)]
+    for grid in (2, 3):
+        rh, rw = -(-2 * h // (grid + 1)), -(-2 * w // (grid + 1))
+        for i in range(grid):
+            for j in range(grid):
+                y, x = round(i * (h - rh) / (grid - 1)), round(j * (w - rw) / (grid - 1))
+                out.append(_gem(fmap[:, :, y : y + rh, x : x + rw]))
+    return torch.stack(out, dim=1)
+
+
+def extract_tap_features(photos: list[Photo], size: int, batch: int = 32) -> tuple[dict, np.ndarray]:
+    """Lite0's GeM-pooled outputs of TAP_BLOCKS and of the head, {name: [N, 2 (original,
+    flipped), C]} ("head" is `extract_features`'), and the head's 14 regional GeM vectors of
+    each photo as it is [N, 14, 1280] (float16); cached under /tmp. For the sweep's
+    "taps" and "rmac" descriptors."""
+    import torch
+
+    key = hashlib.sha1("\n".join(str(p.path) for p in photos).encode()).hexdigest()[:10]
+    cache = CACHE / f"taps-efficientnet-lite0-{size}-{key}.npz"
+    if cache.is_file():
+        with np.load(cache) as stored:
+            return {name: stored[name] for name in stored.files if name != "regions"}, stored["regions"]
+    net = _load_backbone("efficientnet-lite0")
+    mean, std = 0.498, 0.502
+    taps: dict[str, list] = {str(b): [] for b in TAP_BLOCKS} | {"head": []}
+    regions = []
+    for start in range(0, len(photos), batch):
+        arr = np.stack([_prepare(p.path, size) for p in photos[start : start + batch]])
+        x = torch.from_numpy(arr).permute(0, 3, 1, 2).float().div_(255).sub_(mean).div_(std)
+        x = torch.cat([x, torch.flip(x, dims=[3])])
+        n = arr.shape[0]
+        h = net._swish(net._bn0(net._conv_stem(x)))
+        for number, block in enumerate(net._blocks):
+            h = block(h)
+            if number in TAP_BLOCKS:
+                pooled = _gem(h).numpy()
+                taps[str(number)].append(np.stack([pooled[:n], pooled[n:]], axis=1))
+        fmap = net._swish(net._bn1(net._conv_head(h)))
+        pooled = _gem(fmap).numpy()
+        taps["head"].append(np.stack([pooled[:n], pooled[n:]], axis=1))
+        regions.append(_regions(fmap[:n]).numpy().astype(np.float16))
+        print(f"\rtap features {start + n}/{len(photos)}", end="", flush=True)
+    print()
+    arrays = {name: np.concatenate(parts).astype(np.float32) for name, parts in taps.items()}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, regions=np.concatenate(regions), **arrays)
+    return arrays, np.concatenate(regions)
+
+
 
 FAMOUS = {
     "Alhambra", "Angkor Wat", "Chichen Itza", "Christ the Redeemer", "Cologne Cathedral", "Colosseum",
@@ -221,12 +284,13 @@ def known_gallery(embeddings: np.ndarray, split: Split) -> KnownGallery:
 
 
 def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots: np.ndarray,
-                queries: np.ndarray, adjust=None):
+                queries: np.ndarray, adjust=None, mirrored_descriptors: np.ndarray | None = None):
     """Teach the shots and score the queries the way `suggest` does (the library being the
     queries); return predictions, confidences, and the model's own predictions and
     confidences without teaching. adjust(scores, query_vectors, taught_vectors, taught_labels)
     → (winner, confidence) replaces `scores.winners()`: variants measured by
-    benchmarks/fewshot_sweep.py, not in the app."""
+    benchmarks/fewshot_sweep.py, not in the app; so is mirrored_descriptors, with which the
+    shots' mirror images (world.mirrored) are taught beside them."""
     from app.core.teaching_space import refine, score
 
     split = world.split
@@ -234,6 +298,9 @@ def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots
     q_space = space.library_vectors(q, None if descriptors is None else descriptors[queries])
     taught = space.vectors(world.embeddings[shots], None if descriptors is None else descriptors[shots])
     taught_labels = [split.names[c] for c in split.labels[shots]]
+    if mirrored_descriptors is not None:
+        taught = np.concatenate([taught, space.vectors(world.mirrored[shots], mirrored_descriptors[shots])])
+        taught_labels = taught_labels * 2
     refs = refine(space, q, q_space, taught_labels, taught)
     scores = score(space, q, q_space[:], refs)
     winner, conf = scores.winners() if adjust is None else adjust(scores, q_space, taught, taught_labels)
@@ -268,9 +335,10 @@ def draw_shots(split: Split, k: int, episode: int) -> np.ndarray:
     return shots
 
 
-def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, episodes: int, adjust=None) -> dict:
+def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, episodes: int, adjust=None,
+             mirrored_descriptors: np.ndarray | None = None) -> dict:
     """k → mean over episodes of [new μAP, new acc, known μAP, known acc, known μAP and
-    acc without teaching]. adjust: see run_episode."""
+    acc without teaching]. adjust, mirrored_descriptors: see run_episode."""
     split = world.split
     rows = {}
     for k in ks:
@@ -278,7 +346,8 @@ def evaluate(world: "SeedWorld", space, descriptors: np.ndarray | None, ks, epis
         for episode in range(episodes):
             shots = draw_shots(split, k, episode)
             queries = (np.isin(split.labels, split.new_classes) & ~shots) | split.known_queries
-            pred, conf, base_pred, base_conf = run_episode(world, space, descriptors, shots, queries, adjust)
+            pred, conf, base_pred, base_conf = run_episode(world, space, descriptors, shots, queries, adjust,
+                                                           mirrored_descriptors)
             truth = split.labels[queries]
             new = np.isin(truth, split.new_classes)
             figures.append([
@@ -392,6 +461,7 @@ class SeedWorld:
     embeddings: np.ndarray
     centres: np.ndarray
     gallery: KnownGallery | None
+    mirrored: np.ndarray | None = None  # embeddings of the photos' mirror images
 
 
 def build_world(photos, feats, seed: int, args) -> SeedWorld:
@@ -403,7 +473,7 @@ def build_world(photos, feats, seed: int, args) -> SeedWorld:
     )
     embeddings = embed(feats[:, 0])
     gallery = known_gallery(embeddings, split) if args.gallery_weight > 0 else None
-    return SeedWorld(seed, split, embeddings, centres, gallery)
+    return SeedWorld(seed, split, embeddings, centres, gallery, embed(feats[:, 1]))
 
 
 def main(argv=None) -> int:

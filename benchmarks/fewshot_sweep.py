@@ -10,7 +10,12 @@ the bundle keeps all of them, see the doc — and "power": p, which raises the
 the training photos' mirror images as extra samples when "mirrored"), and "flip": true,
 descriptors of each photo and its mirror image averaged (flip at test time), and
 "extra_size": N, the descriptors' pooled features averaged with those at input size N
-(multi-scale; --size sets the stand-in's own input size). The third dict may hold
+(multi-scale; --size sets the stand-in's own input size), and "taps": {"7": w, "10": w,
+"14": w, "15": w, "head": w}, the descriptor's pooled features made of the network's
+GeM-pooled block outputs (each L2-normalised, times its weight w, then joined; "head" is
+the usual one), and "rmac": {"keep": false}, R-MAC-style regional pooling of the head:
+the sum of the L2-normalised GeM vectors of the whole map and its 2 x 2 and 3 x 3
+overlapping regions (joined with the "taps" or usual features when "keep"). The third dict may hold
 "bias": b, added to every taught label's similarity before the softmax (a bonus for
 labels with few references), or "propagate": {"neighbours", "alpha", "gamma",
 "keep_ratio"}, label spreading of the final scores over the k-nearest-neighbour graph
@@ -20,11 +25,13 @@ that is not a training photo: the taught ones and the queries): each photo's des
 (and embedding) replaced by the mean of its own and its nearest library photos',
 weighted by cosine^alpha in the joint space (`augmented_library`); or "library_whiten":
 {"shrinkage": s}, a PCA whitening of every descriptor fitted, without labels, on the
-library's (`library_whitening`), as `suggest` could fit it on the index.
+library's (`library_whitening`), as `suggest` could fit it on the index, or "mirror_shots": true, the
+taught photos' mirror images taught beside them (more references for few shots).
 
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}], [{"beta": 3.0}, {}], [{"pca": 256}, {}]]'
     .venv/bin/python benchmarks/fewshot_sweep.py '[[{}, {}, {"bias": 0.02}], [{}, {}, {"propagate": {}}]]'
     .venv/bin/python benchmarks/fewshot_sweep.py --size 320 '[[{"whiten": {"size": 512, "shrinkage": 2}}, {}]]'
+    .venv/bin/python benchmarks/fewshot_sweep.py '[[{"whiten": {"size": 512, "shrinkage": 2}, "taps": {"head": 1, "14": 0.5}}, {}]]'
 """
 
 from __future__ import annotations
@@ -153,6 +160,24 @@ def library_whitening(descriptors: np.ndarray, library: np.ndarray, shrinkage: f
     return (whitened / np.linalg.norm(whitened, axis=1, keepdims=True)).astype(np.float32)
 
 
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=-1, keepdims=True)
+
+
+def pooled_views(feats: np.ndarray, photos, size: int, taps: dict | None, rmac: dict | None) -> np.ndarray:
+    """The features descriptors are made from, [N, 2 (original, mirrored), F]: the head's
+    GeM (`feats`), or the "taps" and "rmac" ones (see the module's docstring; "rmac" has
+    the photos as they are only: its mirrored row repeats them)."""
+    if taps is None and rmac is None:
+        return feats
+    tapped, regions = fewshot.extract_tap_features(photos, size)
+    parts = [_unit(feats)] if taps is None else [float(w) * _unit(tapped[name]) for name, w in taps.items()]
+    if rmac is not None:
+        summed = _unit(_unit(regions.astype(np.float32)).sum(axis=1))
+        parts = [np.repeat(summed[:, None], 2, axis=1)] + (parts if rmac.get("keep") else [])
+    return np.concatenate(parts, axis=-1)
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -186,9 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         whiten = settings_kwargs.pop("whiten", None)
         flip = settings_kwargs.pop("flip", False)
         extra_size = settings_kwargs.pop("extra_size", None)
+        taps, rmac = settings_kwargs.pop("taps", None), settings_kwargs.pop("rmac", None)
+        views = pooled_views(feats, photos, args.size, taps, rmac)
         for world in worlds:
             # with "flip", every photo's pooled features averaged with its mirror image's
-            pooled = (feats[:, 0] + feats[:, 1]) / 2 if flip else feats[:, 0]
+            pooled = (views[:, 0] + views[:, 1]) / 2 if flip else views[:, 0]
             if power is not None:
                 pooled = np.maximum(pooled, 0.0) ** float(power)
             if extra_size:  # averaged with the same photo's features at another input size
@@ -200,11 +227,16 @@ def main(argv: list[str] | None = None) -> int:
             fit, fit_labels = train, world.split.labels[world.split.train]
             if whiten and whiten.get("mirrored") and power is None and not pca:
                 # the training photos' mirror images as more samples of each place
-                fit = np.concatenate([train, feats[world.split.train, 1]])
+                fit = np.concatenate([train, views[world.split.train, 1]])
                 fit_labels = np.concatenate([fit_labels, fit_labels])
             mean, projection = fit_descriptors(fit, fit_labels, int(whiten["size"]) if whiten else 0,
                                                float(whiten["shrinkage"]) if whiten else 0.0, train.mean(axis=0))
             descriptors = descriptors_from_pooled(pooled, mean, projection)
+            mirrored = None
+            if variant.get("mirror_shots"):
+                if power is not None or pca or flip or extra_size or rmac is not None:
+                    raise SystemExit("mirror_shots goes with the whitening and taps only")
+                mirrored = descriptors_from_pooled(views[:, 1], mean, projection)
             if "library_whiten" in variant:
                 descriptors = library_whitening(descriptors, ~world.split.train,
                                                 float(variant["library_whiten"]["shrinkage"]))
@@ -222,12 +254,13 @@ def main(argv: list[str] | None = None) -> int:
                     world = replace(world, embeddings=augmented[1])
             space = fewshot.world_space(world, scoring, TeachingConfig(**config_kwargs), descriptors,
                                         TeachingSettings(**settings_kwargs))
-            rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust)[3])
+            rows.append(fewshot.evaluate(world, space, descriptors, (3,), 5, adjust, mirrored)[3])
         mean = np.mean(rows, axis=0)
         worst = min(100 * (r[2] - r[4]) for r in rows)
         shown = (settings_kwargs | ({"pca": pca} if pca else {}) | ({"power": power} if power else {})
                  | ({"whiten": whiten} if whiten else {}) | ({"flip": flip} if flip else {})
-                 | ({"extra_size": extra_size} if extra_size else {}))
+                 | ({"extra_size": extra_size} if extra_size else {}) | ({"taps": taps} if taps else {})
+                 | ({"rmac": rmac} if rmac is not None else {}))
         print(f"{json.dumps([shown, config_kwargs, *extra])}: "
               f"DEV k=3 new μAP {mean[0]:.3f}, known {100 * (mean[2] - mean[4]):+.2f} (worst seed {worst:+.2f}), "
               f"{time.monotonic() - started:.0f} s", flush=True)
