@@ -6,6 +6,7 @@ and Kaggle files with NaN scores or repeated ids."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,35 @@ def test_a_damaged_cache_file_is_one_line_saying_to_prepare_again(damaged, capsy
     summary = prepare_dataset(PrepareConfig(damaged / "src", damaged / "prep", cache_size=36, workers=1))
     assert summary.resized == 2
     assert main(args) == 0
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: b"\x00" * len(data),  # zero-filled after a power cut: same size
+    lambda data: data[:-3] + bytes([data[-3] ^ 0x10]) + data[-2:],  # one flipped bit
+], ids=["zero-filled", "bit-flip"])
+def test_prepare_again_rebuilds_a_cache_file_damaged_without_changing_its_size(tmp_path, damage):
+    make_class_folders(tmp_path / "src", ["a", "b"], 3, size=40)
+    config = PrepareConfig(tmp_path / "src", tmp_path / "prep", cache_size=36, workers=1)
+    prepare_dataset(config)
+    manifest = load_manifest(tmp_path / "prep")
+    path = manifest.cache_path(manifest.split("train")[0])
+    good = path.read_bytes()
+    path.write_bytes(damage(good))
+    summary = prepare_dataset(config)  # what the training error tells the user to do
+    assert (summary.resized, summary.reused) == (1, 5)
+    assert path.read_bytes() == good
+
+
+def test_a_cache_entry_recorded_without_a_digest_is_made_again_once(tmp_path):
+    make_class_folders(tmp_path / "src", ["a", "b"], 3, size=40)
+    config = PrepareConfig(tmp_path / "src", tmp_path / "prep", cache_size=36, workers=1)
+    prepare_dataset(config)
+    index = tmp_path / "prep" / "cache" / "sources.jsonl"
+    lines = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()]
+    index.write_text("".join(json.dumps({k: v for k, v in e.items() if k != "crc32"}) + "\n" for e in lines),
+                     encoding="utf-8")  # as written before the digest was recorded
+    assert prepare_dataset(config).resized == 6
+    assert prepare_dataset(config).reused == 6
 
 
 # ------------------------------------------------------------------ 2, 3: --resume

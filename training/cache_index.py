@@ -5,8 +5,13 @@ A cache file's name comes from its key (class folder and file name), which anoth
 source folder with the same names, or a photo replaced under the same name, shares:
 reusing by name alone served the old pixels. Each entry therefore records the
 source (path, or shard::member), the source's size and mtime_ns (for a tar member:
-its shard's) and the cached file's size; a file is reused only when all of them
-still hold, which also makes a missing, emptied or truncated cache file be made again.
+its shard's) and the cached file's size and CRC-32; a file is reused only when all
+of them still hold, which also makes a missing, emptied or truncated cache file be made
+again, and one damaged in place (zero-filled after a power cut, a bad sector, a flipped
+bit: the size stays) too, so that `prepare` run again, as the training error advises,
+rebuilds it rather than reusing it. Cached files are small JPEGs: reading their bytes
+(no decoding) keeps reuse fast. An entry without a CRC (written before it was
+recorded) counts as not held.
 
 Stored as cache/sources.jsonl, one JSON object a line, later lines winning: lines are
 appended as batches finish, so an interrupted `prepare` keeps what it did, and the
@@ -18,11 +23,21 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from pathlib import Path
 
 from training.datasets import TAR_SEPARATOR
 
 INDEX_NAME = "sources.jsonl"
+
+
+def _fingerprint(path: Path) -> tuple[int, int] | None:
+    """(size, CRC-32) of a cached file's bytes, or None when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return len(data), zlib.crc32(data)
 
 
 class CacheIndex:
@@ -59,18 +74,22 @@ class CacheIndex:
         return self._stamps[path]
 
     def holds(self, cache: str, source: str) -> bool:
-        """True when `cache` exists, has the size it was written with, and was made
-        from `source` as it is now."""
+        """True when `cache` exists, has the size and CRC-32 it was written with, and
+        was made from `source` as it is now."""
         entry = self.entries.get(cache)
         stamp = self.stamp(source)
         if entry is None or stamp is None or entry.get("source") != source:
             return False
         if [entry.get("size"), entry.get("mtime_ns")] != list(stamp):
             return False
+        if entry.get("bytes") is None or entry.get("crc32") is None:
+            return False  # an entry from before the CRC was recorded: made again once
         try:
-            return (self.out / cache).stat().st_size == entry.get("bytes")
+            if (self.out / cache).stat().st_size != entry["bytes"]:
+                return False  # emptied or truncated: no need to read it
         except OSError:
             return False
+        return _fingerprint(self.out / cache) == (entry["bytes"], entry["crc32"])
 
     def add(self, cache: str, source: str) -> None:
         """Record that `cache` was just written from `source` (its stamp as taken
@@ -78,11 +97,13 @@ class CacheIndex:
         stamp = self.stamp(source)
         if stamp is None:
             return
-        try:
-            written = (self.out / cache).stat().st_size
-        except OSError:
+        written = _fingerprint(self.out / cache)
+        if written is None:
             return
-        entry = {"cache": cache, "source": source, "size": stamp[0], "mtime_ns": stamp[1], "bytes": written}
+        entry = {
+            "cache": cache, "source": source, "size": stamp[0], "mtime_ns": stamp[1],
+            "bytes": written[0], "crc32": written[1],
+        }
         self.entries[cache] = entry
         self._pending.append(entry)
 
