@@ -284,3 +284,105 @@ def test_exiftool_reads_the_crlf_caption_as_it_was(tmp_path, index):
     add_photo(index, [photo], "Louvre")
     write_all(index)
     assert exiftool_tags(photo, "XMP-dc:Description") == before
+
+
+# -- a rejected label takes out its own keyword only ---------------------------------------
+
+
+def test_a_rejected_label_leaves_the_users_other_landmark_keyword(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    # the model said Colosseum, the user said no and tagged Trevi Fountain in Lightroom
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
+        ["Trevi Fountain", "Rome"], ["Landmarks|Trevi Fountain"], ["Trevi Fountain", "Rome"], None)))
+    add_photo(index, [photo], "Colosseum", state="rejected")
+    assert plan_writes(index) == []
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Trevi Fountain"] and fields.subject == ["Trevi Fountain", "Rome"]
+
+
+def test_a_rejected_label_with_no_journal_takes_out_its_own_keyword_alone(tmp_path, index):
+    photo = make_jpeg(tmp_path / "b.jpg")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
+        ["Trevi Fountain", "Colosseum"], ["Landmarks|Trevi Fountain", "Landmarks|Colosseum"], None, None)))
+    add_photo(index, [photo], "Colosseum", state="rejected")
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Trevi Fountain"] and fields.subject == ["Trevi Fountain"]
+
+
+# -- a JPEG follows only the sidecar written for it ------------------------------------------
+
+
+def test_a_jpeg_leaves_the_sidecar_of_a_photo_with_its_stem_alone(tmp_path, index):
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    jpeg = make_jpeg(folder / "IMG_0100.JPG")
+    Image.new("RGB", (32, 24), (10, 200, 30)).save(folder / "IMG_0100.PNG")
+    scan(index, [folder])
+    photos = {Path(p.path).suffix: p.id for p in index.search("")}  # two photos
+    stem = WriteOptions(sidecar_naming="stem")
+    index.set_label(photos[".PNG"], "Colosseum")
+    write_all(index, stem)
+    sidecar = folder / "IMG_0100.xmp"
+    index.set_label(photos[".JPG"], "Eiffel Tower")
+    plan = plan_writes(index, "", False, stem)
+    assert [item.photo_id for item in plan if item.target == sidecar] == [photos[".PNG"]]
+    write_all(index, stem)  # no failure either
+    assert fields_of_sidecar(sidecar.read_bytes()).hierarchical == ["Landmarks|Colosseum"]
+    assert read_fields(jpeg.read_bytes()).hierarchical == ["Landmarks|Eiffel Tower"]
+
+
+# -- the journal is asked by path through an index -------------------------------------------
+
+
+def test_the_journal_questions_of_planning_use_the_index_on_path(tmp_path, index):
+    from app.core.metadata import journal
+
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Louvre")
+    write_all(index)
+    asked: list[str] = []
+    index.conn.set_trace_callback(asked.append)
+    try:
+        history = journal.file_history(index, photo.resolve())
+    finally:
+        index.conn.set_trace_callback(None)
+    assert history.label == "Louvre" and history.existed is not None
+    (query,) = [sql for sql in asked if "write_journal" in sql]  # both answers, one query
+    details = " ".join(str(row[-1]) for row in index.conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "write_journal_by_path" in details and "SCAN j" not in details, details
+
+
+def test_an_index_from_before_gets_the_journal_index_on_path(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    PhotoIndex.open(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX write_journal_by_path")
+    conn.execute("PRAGMA user_version = 14")
+    conn.commit()
+    conn.close()
+    with PhotoIndex.open(db) as upgraded:
+        names = {row[0] for row in upgraded.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "write_journal_by_path" in names
+
+
+# -- the user's XPKeywords bytes come back ---------------------------------------------------
+
+
+def test_an_xp_trailing_separator_comes_back_when_our_keyword_leaves(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(xp=["Family", " "])))  # "Family; "
+    photo_id = add_photo(index, [photo], "Louvre")
+    write_all(index)
+    assert read_fields(photo.read_bytes()).xp == ["Family", " Louvre"]
+    index.set_label(photo_id, "Eiffel Tower")
+    write_all(index)
+    assert read_fields(photo.read_bytes()).xp == ["Family", " Eiffel Tower"]
+    index.set_label(photo_id, None)
+    write_all(index)
+    assert read_fields(photo.read_bytes()).xp == ["Family", " "]  # "Family; " as it was

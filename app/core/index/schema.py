@@ -387,10 +387,17 @@ def migration_14(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE files ADD COLUMN contents_scan_id INTEGER")
 
 
+# Planning a write asks the journal about each planned file by its path: without an
+# index each question reads the whole journal. (Added only where missing, as 14 does.)
+def migration_15(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE INDEX IF NOT EXISTS write_journal_by_path ON write_journal (path, id)")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
+    migration_15,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -113,6 +113,41 @@ def drop_entry(index: PhotoIndex, entry_id: int) -> None:
         conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
 
 
+@dataclass(frozen=True)
+class FileHistory:
+    """What the journal knows of one file, from its writes that are not undone."""
+
+    label: str | None  # the label our last write put into it, or None
+    users_own: KeywordFields  # its fields before we first wrote that label into each
+    untracked: tuple[str, ...]  # fields none of those writes recorded: all the user's own
+    existed: frozenset[str] | None  # its fields before our first write; None: never written
+    original: KeywordFields  # the values of those fields
+
+
+def file_history(index: PhotoIndex, path: Path) -> FileHistory:
+    """The journal's answers about `path` (see FileHistory), from one query: planning
+    asks this for every planned file, so it goes by the journal's index on path."""
+    rows = index.conn.execute(
+        "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
+        (db_text(str(path)),),
+    ).fetchall()
+    label, found, following = None, {}, True
+    for number, (before, after) in enumerate(rows):
+        written = json.loads(after).get("label")
+        if number == 0:
+            label = written
+        if label is None or written != label:
+            following = False
+        if following:
+            found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
+    untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
+    first = json.loads(rows[-1][0]) if rows else {}
+    existed = _fields_before(first) if rows else None
+    original = KeywordFields.from_json(first.get("fields", {}))
+    return FileHistory(label, KeywordFields.from_json(found), untracked, existed, original)
+
+
 def last_written_label(
     index: PhotoIndex, path: Path
 ) -> tuple[str | None, KeywordFields, tuple[str, ...]]:
@@ -121,40 +156,33 @@ def last_written_label(
     that was there already is the user's own, and stays when the label changes); and
     the fields none of those writes recorded (an older version of this app did not
     write them, so everything in them is the user's own)."""
-    rows = index.conn.execute(
-        "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
-        (db_text(str(path)),),
-    )
-    label, found = None, {}
-    for number, (before, after) in enumerate(rows):
-        written = json.loads(after).get("label")
-        if number == 0:
-            label = written
-        if label is None or written != label:
-            break
-        found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
-    untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
-    return label, KeywordFields.from_json(found), untracked
+    history = file_history(index, path)
+    return history.label, history.users_own, history.untracked
 
 
 def fields_before_first_write(index: PhotoIndex, path: Path) -> frozenset[str] | None:
     """The keyword fields this file had before the first write of ours that is not
     undone (a sidecar we created had none); None when no such write is journalled. A
     field we empty that was not among them is removed rather than left empty."""
-    row = index.conn.execute(
-        "SELECT j.before FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id LIMIT 1",
-        (db_text(str(path)),),
-    ).fetchone()
-    if row is None:
-        return None
-    before = json.loads(row[0])
+    return file_history(index, path).existed
+
+
+def _fields_before(before: dict) -> frozenset[str]:
     if before.get("absent"):
         return frozenset()
     recorded = before.get("fields", {})
     # a field that entry does not record (an older version wrote none) counts as there
     return frozenset(name for name in FIELD_NAMES if name not in recorded or recorded[name] is not None)
+
+
+def sidecar_writers(index: PhotoIndex, path: Path) -> frozenset[int]:
+    """The photos our writes (not undone) wrote this sidecar for."""
+    rows = index.conn.execute(
+        "SELECT DISTINCT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND j.kind = 'sidecar' AND b.undone_at IS NULL",
+        (db_text(str(path)),),
+    )
+    return frozenset(row[0] for row in rows)
 
 
 def last_batch_id(index: PhotoIndex) -> int | None:

@@ -86,18 +86,33 @@ def _is_keyword(item: str, keyword: str) -> bool:
 
 
 def _swap(
-    values: list[str] | None, olds: set[str], new: str | None, empty_is_absent: bool, separated: bool = False
+    values: list[str] | None,
+    olds: set[str],
+    new: str | None,
+    empty_is_absent: bool,
+    separated: bool = False,
+    theirs: tuple[list[str] | None, ...] = (),
 ) -> list[str] | None:
     """`values` without the `olds` and with `new`, every other item byte for byte.
     `separated`: the items are the parts of a `;`-separated text (XPKeywords), whose
-    style a new keyword follows."""
+    style a new keyword follows; where taking ours out leaves the user's own parts
+    (one of `theirs`: as they were before we wrote) but for empty ones, those come back
+    as they were: our keyword went into the empty part of "Family; "."""
     result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds if old != new)]
     removed = len(result) < len(values or [])
+    for own in theirs if separated and removed else ():
+        if own and _worded(result) == _worded(own):
+            result = list(own)
+            break
     if new is not None and not any(_is_keyword(item, new) for item in result):
         result = _appended(result, new) if separated else [*result, new]
     if not any(item.strip() for item in result) and (values is None or empty_is_absent or removed):
         return None  # emptied by us: see label_fields for when an empty field stays
     return result
+
+
+def _worded(parts: list[str]) -> list[str]:
+    return [part for part in parts if part.strip()]
 
 
 def _appended(parts: list[str], keyword: str) -> list[str]:
@@ -123,6 +138,7 @@ def label_fields(
     names: tuple[str, ...] = FIELD_NAMES,
     users_own: KeywordFields = KeywordFields(),
     existed: frozenset[str] = frozenset(),
+    original: KeywordFields = KeywordFields(),
 ) -> KeywordFields:
     """The fields after writing `new_label` (None: "no landmark", nothing to add),
     replacing `previous_label` — the label we wrote last time — where we find it,
@@ -133,7 +149,9 @@ def label_fields(
     label that `lr:hierarchicalSubject` holds as the same keyword ("AC|DC Tower" and
     "AC/DC Tower" are both `Landmarks|AC/DC Tower`), so a label read back under one
     leaves none behind. A field we empty is removed, unless it is in `existed`: the
-    fields the file had before our first write (an empty bag is noise to exiftool)."""
+    fields the file had before our first write (an empty bag is noise to exiftool).
+    `original`: the fields before our first write, whose XPKeywords text comes back
+    byte for byte when taking ours out leaves its keywords."""
     converters = {
         "subject": lambda label: label,
         "hierarchical": hierarchical_keyword,
@@ -156,7 +174,8 @@ def label_fields(
         theirs = getattr(users_own, name) or []
         olds = {old for old in olds if not any(_is_keyword(item, old) for item in theirs)}
         new = convert(new_label) if new_label else None
-        result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], separated=name == "xp")
+        result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
+                       (getattr(original, name), getattr(users_own, name)))
         if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
             result = []  # the user's field before we first wrote: it stays, empty
         changes[name] = result

@@ -140,7 +140,7 @@ def plan_writes(
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options)
-            extra = _jpeg_sidecars(path, indexed[0], options)
+            extra = _jpeg_sidecars(index, photo.id, path, indexed[0], options)
             for target in targets + extra:
                 owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
@@ -169,12 +169,16 @@ def _takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
     return item.changes_anything or (not only_changes and item.problem is not None)
 
 
-def _jpeg_sidecars(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
-    """The sidecars of a JPEG labelled inside itself: a `--no-jpeg` write may have put
-    a landmark there, which darktable and digiKam read."""
+def _jpeg_sidecars(
+    index: PhotoIndex, photo_id: int, path: Path, kind: str | None, options: WriteOptions
+) -> list[Path]:
+    """The sidecars of a JPEG labelled inside itself that a `--no-jpeg` write of ours
+    put its landmark into (darktable and digiKam read them). Only those the journal
+    shows written for this photo and no other: IMG_0100.xmp may be IMG_0100.PNG's."""
     if kind != "jpeg" or not options.write_into_jpeg:
         return []
-    return existing_sidecars(path, options.sidecar_naming)
+    return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming)
+            if journal.sidecar_writers(index, sidecar) == {photo_id}]
 
 
 def _shared_sidecar(item: PlannedWrite) -> PlannedWrite:
@@ -209,7 +213,10 @@ def _plan_file(
     _, size, mtime_ns, missing = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
-    previous, users_own, untracked = journal.last_written_label(index, target)
+    history = journal.file_history(index, target)
+    previous, users_own, untracked = history.label, history.users_own, history.untracked
+    if rejected and previous != photo.label:
+        previous = None  # our last write put another label there: not the one rejected
     label = None if rejected else photo.label
     common = dict(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar", label=label,
@@ -242,19 +249,31 @@ def _plan_file(
     except (TaggerError, OSError) as error:
         message = error.strerror if isinstance(error, OSError) else str(error)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
-    if previous is None:
+    if history.label is None:
         # No write of ours journalled for this file (the labels were written from another
         # index, or this one was built anew and read them back): the landmark keyword in
-        # it is the one to replace, or a relabelled photo would carry both landmarks.
-        previous = landmark_of(current.hierarchical, current.subject or current.iptc)
+        # it is the one to replace, or a relabelled photo would carry both landmarks. A
+        # rejected label's keyword alone comes out: another is the user's (tagged in
+        # Lightroom after saying no to the model's guess).
+        if rejected:
+            previous = _keyword_of(current, photo.label)
+        else:
+            previous = landmark_of(current.hierarchical, current.subject or current.iptc)
         common["previous_label"] = previous
     # a field our journalled writes never touched holds only the user's own keywords
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
-    existed = journal.fields_before_first_write(index, target) or frozenset()
-    after = label_fields(current, label, previous, names, users_own, existed)
+    existed = history.existed or frozenset()
+    after = label_fields(current, label, previous, names, users_own, existed, history.original)
     # a dry run must not promise a write that will be refused
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, **common)
+
+
+def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
+    """`label` when the file holds its `Landmarks|…` keyword, else None."""
+    flat = current.subject or current.iptc
+    found = any(landmark_of([keyword], flat) == label for keyword in current.hierarchical or [])
+    return label if label is not None and found else None
 
 
 CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"
