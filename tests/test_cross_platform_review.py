@@ -248,6 +248,22 @@ def test_wildcards_are_left_to_the_shell_elsewhere_and_words_stay_words(tmp_path
         "eiff*", "-Rome*", 'label:"Notre*"', "DSC_0001.JPG"]
 
 
+
+def test_a_folder_with_brackets_is_no_character_class_on_windows(tmp_path, monkeypatch):
+    from app.core import path_query
+
+    folder = tmp_path / "Trip [2019]"  # cmd.exe has no "[" wildcard
+    folder.mkdir()
+    for name in ("DSC_0001.JPG", "DSC_0002.JPG"):
+        (folder / name).write_bytes(b"")
+    (tmp_path / "Trip 2").mkdir()  # what "[2019]" would match as a class
+    (tmp_path / "Trip 2" / "DSC_0003.JPG").write_bytes(b"")
+    _as_windows(monkeypatch, path_query)
+    monkeypatch.setattr(path_query.os, "sep", "/")  # Windows' shell, on this disk
+    assert path_query.expand_wildcards([f"{folder}/*.JPG", f"{folder}/DSC_000?.JPG"]) == [
+        str(folder / "DSC_0001.JPG"), str(folder / "DSC_0002.JPG")] * 2
+    assert path_query.expand_wildcards([f"{tmp_path}/Trip [2]/x.JPG"]) == [f"{tmp_path}/Trip [2]/x.JPG"]
+
 # 6. A whole Windows path typed or pasted bare (its drive unplugged): no field "e".
 
 @pytest.mark.parametrize("typed, field, value, negated", [
@@ -313,6 +329,30 @@ def test_files_differing_in_case_are_each_found_by_their_own_name_and_both_by_a_
     assert _names(index, f'path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == ["DSC_0001.JPG", "dsc_0001.jpg"]
     assert _names(index, f'-path:"{tmp_path / "TRIP" / "Dsc_0001.Jpg"}"') == []
 
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a case-sensitive disk")
+def test_a_file_not_yet_indexed_is_not_taken_for_its_case_twin(tmp_path, capsys):
+    """img_0001.jpg copied in after the scan beside IMG_0001.JPG: `label …/img_0001.jpg`
+    labelled IMG_0001.JPG, another picture."""
+    from app.cli.main import main
+    from app.core.path_query import query_with_paths
+    from tests.test_index_support import write_jpeg
+
+    write_jpeg(tmp_path / "Trip" / "IMG_0001.JPG", color=(200, 10, 10))
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
+    new = tmp_path / "Trip" / "img_0001.jpg"
+    write_jpeg(new, color=(10, 200, 10))  # not scanned yet
+    assert main(["--db", db, "label", str(new), "Trevi Fountain"]) == 1
+    assert main(["--db", db, "search", "--count", "label:Trevi"]) == 0
+    assert capsys.readouterr().out.strip() == "0"
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        assert index.search(query_with_paths(str(new), exact=True)) == []
+        # typed by hand (not looked up on disk): still respelled from the index alone
+        assert _names(index, f'path:"{new}"') == ["IMG_0001.JPG"]
 
 def test_a_training_report_redirected_on_windows_is_written_whole(tmp_path, monkeypatch):
     """`landmark-train evaluate > report.txt` on Windows ended, after the whole evaluation,

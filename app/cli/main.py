@@ -98,15 +98,17 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     if getattr(args, "query", None):
         query = unshield(args.query)
         if isinstance(query, list):
-            args.query = query_with_paths(expand_wildcards(query))
+            args.query = query_with_paths(expand_wildcards(query), exact=True)
         elif (files := expand_wildcards([query])) != [query]:  # `accept Rome\*.JPG` on Windows
-            args.query = " ".join(query_with_paths(files))
+            args.query = " ".join(query_with_paths(files, exact=True))
         else:
-            args.query = query_with_paths(query)
+            args.query = query_with_paths(query, exact=True)
     if not extras:
         return
     given = expand_wildcards(unshield(extras))
-    words = query_with_paths(given)  # a folder of files shell-completed is listed once
+    # a folder of files shell-completed is listed once; paths found on disk are never
+    # respelled to another file the index holds in another case (exact)
+    words = query_with_paths(given, exact=True)
     plain = [word for word, typed in zip(words, given) if word == typed and not is_negated_word(word)]
     # `accept -colosseum state:suggested`: the NOT term took the query's place, the
     # query's word was left over (a query that is the command's only positional)

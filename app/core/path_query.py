@@ -5,7 +5,11 @@ A shell completes file and folder names, and file managers copy whole paths ("Co
 path" on Windows adds quotes), so people give them as queries. As free words they would
 match nothing ("Rome/DSC_0042.JPG" is no word of any photo); an existing file becomes
 `path:"…"` and an existing folder `folder:"…"`, both made absolute the way the scanner
-stores them. Only words that name something on disk and either hold a separator or are
+stores them. With `exact` (the CLI, whose commands act on what the path names) they
+are written `path:="…"`, `folder:="…"`: the disk has them as written, so the index
+never respells them to a file or folder it holds in another letter case (a new
+img_0001.jpg beside the indexed IMG_0001.JPG on a case-sensitive disk is not that
+photo, and `label …/img_0001.jpg` must not label it). Only words that name something on disk and either hold a separator or are
 a file are taken: a bare "Petra" stays a free word even when a folder of that name sits
 in the current folder.
 """
@@ -19,25 +23,29 @@ from pathlib import Path
 from app.core.errors import UsageError
 from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
-WILDCARDS = "*?["
+# cmd.exe's and PowerShell's wildcards for files: no "[" (a folder "Trip [2019]" is common
+# on Windows, and glob would take "[2019]" for one character of 2, 0, 1, 9)
+WILDCARDS = "*?"
 
 
 class NoFileMatches(UsageError):
     """A wildcard pattern given for files matched none (Windows, where the program expands them)."""
 
 
-def query_with_paths(query: str | list[str]) -> str | list[str]:
-    """The query with a path (the whole string, or any item of a list) made a term."""
+def query_with_paths(query: str | list[str], exact: bool = False) -> str | list[str]:
+    """The query with a path (the whole string, or any item of a list) made a term
+    (written as never to be respelled with `exact`, see path_term)."""
     if isinstance(query, list):
-        return [term or word for word, term in zip(query, path_terms(query))]
-    return path_term(query) or query
+        return [term or word for word, term in zip(query, path_terms(query, exact))]
+    return path_term(query, exact=exact) or query
 
 
 def expand_wildcards(words: list[str]) -> list[str]:
     """The words as a POSIX shell hands them over. cmd.exe and PowerShell pass
     `Rome\\*.JPG` as typed, and as one free word it matches nothing (or unrelated
-    photos): on Windows a word with a wildcard (* ? [) that names files becomes those
-    files, sorted, as a shell lists them. A pattern with a separator names files, and
+    photos): on Windows a word with a wildcard (* or ?; "[" is a plain character, as
+    in cmd.exe, so `Trip [2019]\\*.JPG` is that folder's files) that names files becomes
+    those files, sorted, as a shell lists them. A pattern with a separator names files, and
     NoFileMatches says when none match; one without a separator (`DSC_00*.JPG`) is
     expanded where it matches in the current folder and stays a word otherwise, as
     bash leaves it. Negated words, field terms and existing names stay as typed.
@@ -55,9 +63,9 @@ def _files_matching(word: str) -> list[str]:
         return [word]
     pattern = os.path.expanduser(word)
     try:
-        if os.path.lexists(pattern):  # a name holding "[" ("Trip [2019]"), typed whole
+        if os.path.lexists(pattern):  # a name holding "?" or "*" (not on Windows disks, but shares)
             return [word]
-        matches = sorted(glob.glob(pattern))
+        matches = sorted(glob.glob(pattern.replace("[", "[[]")))  # "[" as itself, not a class
     except (OSError, ValueError):  # a NUL byte, a name the system refuses: not a path
         return [word]
     if matches:
@@ -90,14 +98,16 @@ def is_absolute_path(text: str) -> bool:
     return text.startswith(("/", "~", "\\")) or (len(text) > 2 and text[1] == ":" and text[2] in "/\\")
 
 
-def path_terms(paths: list[str]) -> list[str | None]:
+def path_terms(paths: list[str], exact: bool = False) -> list[str | None]:
     """path_term of each (photos dropped on the window), their folders listed once."""
     names = DiskNames()
-    return [path_term(path, names) for path in paths]
+    return [path_term(path, names, exact) for path in paths]
 
 
-def path_term(text: str, names: DiskNames | None = None) -> str | None:
-    """`path:"…"` or `folder:"…"` for a typed path that exists, else None."""
+def path_term(text: str, names: DiskNames | None = None, exact: bool = False) -> str | None:
+    """`path:"…"` or `folder:"…"` for a typed path that exists, else None. With `exact`,
+    `path:="…"` or `folder:="…"`: the index takes them as written, never respelling them
+    to a file or folder it holds in another letter case."""
     from app.core.index.query import FIELDS
 
     text = text.strip()
@@ -114,10 +124,11 @@ def path_term(text: str, names: DiskNames | None = None) -> str | None:
     names = names or DiskNames()
     resolved = scanned_path(path, names)
     field = "path" if is_file else "folder"
-    term = f'{field}:"{resolved.replace(chr(34), chr(34) * 2)}"'
+    mark = "=" if exact else ""
+    term = f'{field}:{mark}"{resolved.replace(chr(34), chr(34) * 2)}"'
     if is_file and path.is_symlink():  # indexed by its own name, or as the library's photo it links to
         target = str(canonical_path(path, names))
-        term += f' OR path:"{target.replace(chr(34), chr(34) * 2)}"'
+        term += f' OR path:{mark}"{target.replace(chr(34), chr(34) * 2)}"'
     return term
 
 

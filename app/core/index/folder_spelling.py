@@ -12,7 +12,11 @@ folders that differ in case on a case-sensitive disk are each found by their own
 A `path:` term is respelled the same way, file by file (`accept 'path:~/pictures/trip/
 dsc_0001.jpg'` on a Mac, or with is:missing for a photo on a drive that is unplugged):
 a file the index holds as typed is that file alone, one it does not hold is any file
-whose folder and name match it folded.
+whose folder and name match it folded. A path the CLI or the app found on disk
+(`path:="…"`, `folder:="…"`, see app.core.path_query) is never respelled: on a
+case-sensitive disk img_0001.jpg copied in after the scan is not IMG_0001.JPG, and
+`label …/img_0001.jpg` must not label that other photo. Only those paths were looked up
+on disk, where the command named them; a typed term is not, so it cannot stall.
 """
 
 from __future__ import annotations
@@ -62,9 +66,9 @@ def _one_or_all(conn: sqlite3.Connection, term: Term) -> list[Term]:
 
 def _spellings(conn: sqlite3.Connection, term: Term) -> list[Term]:
     if term.field == "path":
-        value = PATH_JOIN.join(respell_paths(conn, term.value.split(PATH_JOIN)))
+        value = PATH_JOIN.join(respell_paths(conn, term.value.split(PATH_JOIN), set(term.exact)))
         return [term if value == term.value else replace(term, value=value)]
-    if term.field != "folder" or not is_absolute_path(term.value):
+    if term.field != "folder" or not is_absolute_path(term.value) or term.exact:
         return [term]
     typed = native_separators(os.path.expanduser(term.value)).rstrip(os.sep)
     if not typed or _holds_photos(conn, typed):
@@ -89,12 +93,13 @@ def stored_spellings(conn: sqlite3.Connection, typed: str) -> list[str]:
     return sorted(found)
 
 
-def respell_paths(conn: sqlite3.Connection, paths: list[str]) -> list[str]:
+def respell_paths(conn: sqlite3.Connection, paths: list[str], exact: set[str] | None = None) -> list[str]:
     """`paths` with each one the index holds no file at replaced by the files it holds
     whose folder and name are that path's, compared name by name (NFC, casefolded);
-    one matching none stays as typed. From the index alone, in one query for the paths
-    held as typed (a shell glob of thousands of files) and one per folder for the others."""
-    absent = set(_not_held(conn, paths))
+    one matching none, or one of `exact` (found on disk as written), stays as typed.
+    From the index alone, in one query for the paths held as typed (a shell glob of
+    thousands of files) and one per folder for the others."""
+    absent = set(_not_held(conn, paths)) - (exact or set())
     if not absent:
         return paths
     by_folder: dict[str, list[str]] = defaultdict(list)

@@ -11,6 +11,10 @@ searches); a leading '-' negates a term; the empty query matches every photo tha
 not missing. Free words match whole words of the label,
 folder, file names and camera, case and accents ignored; the last free word
 also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
+
+`path:="…"` and `folder:="…"` (written by app.core.path_query for a path that exists
+on disk, spelled as the disk spells it) are taken as written: never respelled to a
+file or folder the index holds in another letter case (see folder_spelling).
 """
 
 from __future__ import annotations
@@ -49,6 +53,9 @@ class Term:
     negated: bool = False
     operator: str = ""
     phrase: bool = False
+    # the paths of a path: or folder: term found on disk as written (`path:="…"`):
+    # never respelled to another file the index holds under that name folded
+    exact: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,7 +183,8 @@ def _any_of_the_paths(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     paths = [t.value for t in terms if t.field == "path" and not t.negated]
     if len(paths) < 2:
         return terms
-    merged = Term("path", PATH_JOIN.join(dict.fromkeys(paths)))
+    exact = tuple(dict.fromkeys(p for t in terms if t.field == "path" and not t.negated for p in t.exact))
+    merged = Term("path", PATH_JOIN.join(dict.fromkeys(paths)), exact=exact)
     first = next(i for i, t in enumerate(terms) if t.field == "path" and not t.negated)
     rest = [t for i, t in enumerate(terms) if i == first or not (t.field == "path" and not t.negated)]
     return tuple(merged if t is terms[first] else t for t in rest)
@@ -270,6 +278,9 @@ def _check_calendar(value: str, body: str) -> None:
 
 
 def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
+    if name in ("path", "folder") and value.startswith("=") and is_absolute_path(value[1:]):
+        term = _field_term(name, value[1:], negated, body)  # as the disk spells it: taken as written
+        return Term(name, term.value, negated=negated, exact=(term.value,))
     lowered = value.lower()
     if name == "date" and not DATE_PATTERN.match(value):
         raise QuerySyntaxError(f"{body!r}: write the date as YYYY, YYYY-MM or YYYY-MM-DD")
