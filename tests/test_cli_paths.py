@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_a_quote_in_a_folder_name_survives(tmp_path, monkeypatch, capsys):
 
 def test_a_pasted_path_is_taken_only_when_absolute_and_there(archive):
     photo = Path("Rome/DSC_0041.JPG").resolve()
-    term = f'path:"{photo}"'
+    term = f'path:="{photo}"'  # found on disk as written: never respelled to a case twin
     assert pasted_path_query(str(photo)) == term
     assert pasted_path_query(f'  "{photo}" ') == term  # Windows' "Copy as path"
     assert pasted_path_query(photo.as_uri()) == term  # a drag from a file manager
@@ -118,3 +119,21 @@ def test_a_link_to_a_photo_finds_the_links_own_entry(tmp_path, monkeypatch, caps
         assert line.split("\t")[0] == str((originals / "DSC_0001.JPG").absolute())
     assert main(["--db", library, "search", "best/pick.jpg", "-has:raw"]) == 0  # with other terms too
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+@pytest.mark.skipif(os.name == "nt" or sys.platform == "darwin", reason="needs a case-sensitive file system")
+def test_a_pasted_or_dropped_path_of_a_photo_not_indexed_yet_never_finds_its_case_twin(tmp_path):
+    """The app respelled a pasted path of img_0001.jpg (new, not scanned yet) to the
+    indexed IMG_0001.JPG, another picture, and showed that one."""
+    from app.core.index import PhotoIndex
+    from app.core.path_query import path_terms
+    from app.core.scanner import scan
+
+    folder = tmp_path / "Trip"
+    folder.mkdir()
+    Image.new("RGB", (32, 24), (10, 200, 60)).save(folder / "IMG_0001.JPG")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        Image.new("RGB", (32, 24), (200, 10, 60)).save(folder / "img_0001.jpg")
+        assert index.photo_ids(pasted_path_query(str(folder / "img_0001.jpg"))) == []
+        assert index.photo_ids(" ".join(filter(None, path_terms([str(folder / "img_0001.jpg")], exact=True)))) == []
+        assert len(index.photo_ids(pasted_path_query(str(folder / "IMG_0001.JPG")))) == 1

@@ -90,7 +90,7 @@ def pasted_path_query(text: str) -> str:
             path = path[1:]  # file:///C:/… → C:/…
     if not is_absolute_path(path):
         return given
-    return path_term(path) or given
+    return path_term(path, exact=True) or given  # found on disk: never another file's case twin
 
 
 def is_absolute_path(text: str) -> bool:

@@ -732,7 +732,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         """Show the photos dropped; tag those the library does not know yet."""
         from app.core.path_query import path_terms
 
-        self.search_bar.set_text(" ".join(filter(None, path_terms([str(p) for p in photos]))))
+        # found on disk: the index never takes them for a photo of another letter case
+        self.search_bar.set_text(" ".join(filter(None, path_terms([str(p) for p in photos], exact=True))))
         unknown = library.photos_not_in_library(self.index, photos)
         if unknown:
             self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
