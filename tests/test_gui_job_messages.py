@@ -13,22 +13,9 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui import window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    from app.gui.app import create_application, open_main_window
-
-    create_application()
-    win = open_main_window(tmp_path / "index.db")
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    close_main_window(win, job_wait_ms=30000)
 
 
 def _waits_for_cancel(started: threading.Event):

@@ -26,17 +26,7 @@ from app.core.scanner import scan
 from tests.test_metadata_support import add_photo, exiftool_tags, make_jpeg, require_exiftool
 
 
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index, options=WriteOptions()):
-    summary = write_labels(index, plan_writes(index, "", False, options), options)
-    assert summary.failed == 0, summary.errors
-    return summary
+from tests.test_write_keyword_policy import index, write_all  # noqa: E402,F401
 
 
 def _labels(db: Path) -> dict[str, tuple[str | None, str]]:
