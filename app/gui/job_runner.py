@@ -12,12 +12,12 @@ import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.core.errors import Cancelled, TaggerError
 from app.core.index.connection import index_problem_message
 from app.core.progress import CancelToken, Progress
-from app.gui.retired_runnables import RetiredRunnables
+from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 # work(progress, cancel, emit_item) -> summary; runs in the worker thread.
 JobWork = Callable[[Callable[[Progress], None], CancelToken, Callable[[object], None]], object]
@@ -42,24 +42,14 @@ class _Signals(QObject):
     failed = Signal(str)
 
 
-class _JobRunnable(QRunnable):
+class _JobRunnable(FreeableRunnable):
     def __init__(self, work: JobWork, cancel: CancelToken, signals: _Signals) -> None:
         super().__init__()
-        # Freed on the GUI thread (RetiredRunnables): a Qt-side delete in the worker
-        # thread would free Python objects without the GIL held.
-        self.setAutoDelete(False)
         self._work = work
         self._cancel = cancel
         self._signals = signals
-        self.returned = False  # run() is over: see RetiredRunnables
 
-    def run(self) -> None:  # worker thread
-        try:
-            self._run()
-        finally:
-            self.returned = True
-
-    def _run(self) -> None:
+    def work(self) -> None:  # worker thread
         try:
             summary = self._work(self._signals.progress.emit, self._cancel, self._signals.item.emit)
         except Cancelled:

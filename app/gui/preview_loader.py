@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from app.core.thumbnails import load_preview
-from app.gui.retired_runnables import RetiredRunnables
+from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 
 class _Signals(QObject):
@@ -16,14 +16,12 @@ class _Signals(QObject):
     failed = Signal(int, str)
 
 
-class _PreviewJob(QRunnable):
+class _PreviewJob(FreeableRunnable):
     def __init__(self, ticket: int, path: Path, max_side: int, signals: _Signals) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # freed on the GUI thread (RetiredRunnables)
         self.ticket, self.path, self.max_side, self.signals = ticket, path, max_side, signals
-        self.returned = False
 
-    def run(self) -> None:  # worker thread
+    def work(self) -> None:  # worker thread
         try:
             image = load_preview(self.path, self.max_side)
             data = image.tobytes("raw", "RGB")
@@ -31,8 +29,6 @@ class _PreviewJob(QRunnable):
             self.signals.loaded.emit(self.ticket, qimage)
         except Exception as error:  # shown in the pane; never crash the app
             self.signals.failed.emit(self.ticket, preview_problem(error))
-        finally:
-            self.returned = True
 
 
 MISSING_FILE = "File missing: moved, deleted, or on a drive that is not connected; its labels are kept"

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.core import library
 from app.core.errors import QuerySyntaxError, TaggerError
 from app.core.metadata.journal import last_batch_id
-from app.gui.retired_runnables import RetiredRunnables
+from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 
 @dataclass(frozen=True)
@@ -51,23 +51,15 @@ class _Signals(QObject):
     failed = Signal(str, int, str)  # kind, ticket, message
 
 
-class _Request(QRunnable):
+class _Request(FreeableRunnable):
     def __init__(self, loader: "ResultsLoader", kind: str, ticket: int, query: str = "", review: bool = False,
                  oldest_first: bool = False) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # freed on the GUI thread (RetiredRunnables)
-        self.returned = False
         self.loader, self.kind, self.ticket, self.query, self.review = loader, kind, ticket, query, review
         self.oldest_first = oldest_first
         self.photo_id, self.k = 0, 0  # for kind "similar"
 
-    def run(self) -> None:  # worker thread
-        try:
-            self._run()
-        finally:
-            self.returned = True
-
-    def _run(self) -> None:
+    def work(self) -> None:  # worker thread
         signals = self.loader.signals
         try:
             index = self.loader.worker_index()

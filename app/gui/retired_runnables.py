@@ -15,6 +15,25 @@ import shiboken6
 from PySide6.QtCore import QRunnable
 
 
+class FreeableRunnable(QRunnable):
+    """A runnable for RetiredRunnables: auto-delete off, and `returned` set once its
+    work() is over (work() runs in the worker thread)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.returned = False
+
+    def run(self) -> None:  # worker thread
+        try:
+            self.work()
+        finally:
+            self.returned = True
+
+    def work(self) -> None:
+        raise NotImplementedError
+
+
 class RetiredRunnables:
     """Runnables done with, deleted once `keep` later ones were retired after them and
     their run() has returned (one still running is kept until it has)."""
@@ -51,8 +70,8 @@ class RetiredRunnables:
 
 
 def has_returned(runnable: QRunnable) -> bool:
-    """Whether the runnable's run() has returned (or it was freed before it ran); runnables
-    mark it with `returned = True` as their last step (never set: treated as still running)."""
+    """Whether the runnable's run() has returned (or it was freed before it ran);
+    FreeableRunnable marks it with `returned` (another runnable counts as still running)."""
     return not shiboken6.isValid(runnable) or bool(getattr(runnable, "returned", False))
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
 from app.core.errors import TaggerError
 from app.core.thumbnails import cached_thumbnail, remade_thumbnail
-from app.gui.retired_runnables import RetiredRunnables
+from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 
 class _WorkerSignals(QObject):
@@ -25,18 +25,16 @@ class _WorkerSignals(QObject):
     failed = Signal(int, int, str)
 
 
-class _ThumbnailJob(QRunnable):
+class _ThumbnailJob(FreeableRunnable):
     def __init__(self, photo_id: int, path: Path, size: int, serial: int, signals: _WorkerSignals) -> None:
         super().__init__()
-        self.setAutoDelete(False)  # deleted from Python on the GUI thread, never by the pool
-        self.returned = False  # run() is over: see RetiredRunnables
         self.photo_id = photo_id
         self.path = path
         self.size = size
         self.serial = serial
         self.signals = signals
 
-    def run(self) -> None:  # worker thread
+    def work(self) -> None:  # worker thread
         try:
             cached = cached_thumbnail(self.path, self.size)
             image = QImage(str(cached))
@@ -49,8 +47,6 @@ class _ThumbnailJob(QRunnable):
             self.signals.failed.emit(self.photo_id, self.serial, str(error))
         except Exception as error:  # a worker must never take the app down
             self.signals.failed.emit(self.photo_id, self.serial, f"{type(error).__name__}: {error}")
-        finally:
-            self.returned = True
 
 
 class ThumbnailLoader(QObject):
