@@ -81,24 +81,30 @@ def _holds_photos(conn: sqlite3.Connection, folder: str) -> bool:
     return conn.execute(f"SELECT 1 FROM photos p WHERE {where} LIMIT 1", params).fetchone() is not None
 
 
-def stored_spellings(conn: sqlite3.Connection, typed: str) -> list[str]:
+def stored_spellings(conn: sqlite3.Connection, typed: str, folders: list[str] | None = None) -> list[str]:
     """The spellings in the index of the folder `typed` names, compared name by name
-    (NFC, casefolded): the folder itself or the start of a folder below it."""
+    (NFC, casefolded): the folder itself or the start of a folder below it. `folders`:
+    the index's folders (indexed_folders), read once for many look-ups."""
     wanted = [fold(part) for part in PurePath(typed).parts]
     found: set[str] = set()
-    for (folder,) in conn.execute("SELECT DISTINCT folder FROM photos"):
+    for folder in indexed_folders(conn) if folders is None else folders:
         parts = PurePath(folder).parts
         if len(parts) >= len(wanted) and [fold(p) for p in parts[: len(wanted)]] == wanted:
             found.add(str(PurePath(*parts[: len(wanted)])))
     return sorted(found)
 
 
+def indexed_folders(conn: sqlite3.Connection) -> list[str]:
+    """Every folder holding a photo in the index."""
+    return [folder for (folder,) in conn.execute("SELECT DISTINCT folder FROM photos")]
+
+
 def respell_paths(conn: sqlite3.Connection, paths: list[str], exact: set[str] | None = None) -> list[str]:
     """`paths` with each one the index holds no file at replaced by the files it holds
     whose folder and name are that path's, compared name by name (NFC, casefolded);
     one matching none, or one of `exact` (found on disk as written), stays as typed.
-    From the index alone, in one query for the paths held as typed (a shell glob of
-    thousands of files) and one per folder for the others."""
+    From the index alone: one query for the paths held as typed (a shell glob of
+    thousands of files), one for the index's folders, and one per folder of the others."""
     absent = set(_not_held(conn, paths)) - (exact or set())
     if not absent:
         return paths
@@ -106,8 +112,9 @@ def respell_paths(conn: sqlite3.Connection, paths: list[str], exact: set[str] | 
     for path in absent:
         by_folder[os.path.dirname(path)].append(path)
     spelled: dict[str, list[str]] = {}
+    folders = indexed_folders(conn)
     for folder, typed in by_folder.items():
-        held = _files_in(conn, stored_spellings(conn, folder)) if folder else {}
+        held = _files_in(conn, stored_spellings(conn, folder, folders)) if folder else {}
         for path in typed:
             spelled[path] = sorted(held.get(fold(os.path.basename(path)), ())) or [path]
     return list(dict.fromkeys(found for path in paths for found in (spelled[path] if path in absent else [path])))

@@ -132,39 +132,17 @@ def file_history(index: PhotoIndex, path: Path) -> FileHistory:
         "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
         (db_text(str(path)),),
     ).fetchall()
-    label, found, following = None, {}, True
-    for number, (before, after) in enumerate(rows):
-        written = json.loads(after).get("label")
-        if number == 0:
-            label = written
-        if label is None or written != label:
-            following = False
-        if following:
-            found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
+    label = json.loads(rows[0][1]).get("label") if rows else None
+    found: dict = {}
+    for before, after in rows if label is not None else ():
+        if json.loads(after).get("label") != label:
+            break
+        found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
     untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
     first = json.loads(rows[-1][0]) if rows else {}
     existed = _fields_before(first) if rows else None
     original = KeywordFields.from_json(first.get("fields", {}))
     return FileHistory(label, KeywordFields.from_json(found), untracked, existed, original)
-
-
-def last_written_label(
-    index: PhotoIndex, path: Path
-) -> tuple[str | None, KeywordFields, tuple[str, ...]]:
-    """The label our last write (not undone) put into this file, or None; the file's
-    keyword fields from before we first wrote that label into each of them (a keyword
-    that was there already is the user's own, and stays when the label changes); and
-    the fields none of those writes recorded (an older version of this app did not
-    write them, so everything in them is the user's own)."""
-    history = file_history(index, path)
-    return history.label, history.users_own, history.untracked
-
-
-def fields_before_first_write(index: PhotoIndex, path: Path) -> frozenset[str] | None:
-    """The keyword fields this file had before the first write of ours that is not
-    undone (a sidecar we created had none); None when no such write is journalled. A
-    field we empty that was not among them is removed rather than left empty."""
-    return file_history(index, path).existed
 
 
 def _fields_before(before: dict) -> frozenset[str]:
@@ -175,14 +153,16 @@ def _fields_before(before: dict) -> frozenset[str]:
     return frozenset(name for name in FIELD_NAMES if name not in recorded or recorded[name] is not None)
 
 
-def sidecar_writers(index: PhotoIndex, path: Path) -> frozenset[int]:
-    """The photos our writes (not undone) wrote this sidecar for."""
-    rows = index.conn.execute(
-        "SELECT DISTINCT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-        "WHERE j.path = CAST(? AS TEXT) AND j.kind = 'sidecar' AND b.undone_at IS NULL",
-        (db_text(str(path)),),
-    )
-    return frozenset(row[0] for row in rows)
+def sidecar_writers(index: PhotoIndex) -> dict[str, frozenset[int]]:
+    """Each sidecar our writes (not undone) wrote (its path as str), with the photos
+    they wrote it for: one query for a whole plan."""
+    writers: dict[str, set[int]] = {}
+    for path, photo_id in index.conn.execute(
+        "SELECT DISTINCT j.path, j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.kind = 'sidecar' AND b.undone_at IS NULL"
+    ):
+        writers.setdefault(path, set()).add(photo_id)
+    return {path: frozenset(ids) for path, ids in writers.items()}
 
 
 def last_batch_id(index: PhotoIndex) -> int | None:

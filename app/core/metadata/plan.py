@@ -133,6 +133,8 @@ def plan_writes(
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
     planned: set[Path] = set()
+    sidecars_written = journal.sidecar_writers(index)
+    photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
     for photo in index.search(query):
         rejected = photo.state == "rejected"
         if not rejected and (photo.state not in states or (photo.state == "suggested" and photo.label is None)):
@@ -140,7 +142,8 @@ def plan_writes(
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options)
-            extra = _jpeg_sidecars(index, photo.id, path, indexed[0], options)
+            extra = (_jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
+                     if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
                 owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
@@ -170,15 +173,16 @@ def _takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
 
 
 def _jpeg_sidecars(
-    index: PhotoIndex, photo_id: int, path: Path, kind: str | None, options: WriteOptions
+    written: dict[str, frozenset[int]], photo_id: int, path: Path, kind: str | None, options: WriteOptions
 ) -> list[Path]:
     """The sidecars of a JPEG labelled inside itself that a `--no-jpeg` write of ours
     put its landmark into (darktable and digiKam read them). Only those the journal
-    shows written for this photo and no other: IMG_0100.xmp may be IMG_0100.PNG's."""
+    (`written`: journal.sidecar_writers) shows written for this photo and no other:
+    IMG_0100.xmp may be IMG_0100.PNG's."""
     if kind != "jpeg" or not options.write_into_jpeg:
         return []
     return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming)
-            if journal.sidecar_writers(index, sidecar) == {photo_id}]
+            if written.get(str(sidecar)) == {photo_id}]
 
 
 def _shared_sidecar(item: PlannedWrite) -> PlannedWrite:

@@ -23,7 +23,7 @@ from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS
-from app.core.metadata.plan import PlannedWrite, WriteOptions
+from app.core.metadata.plan import CHANGED_SINCE_INDEXED, PlannedWrite, WriteOptions
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -162,9 +162,7 @@ def check_unchanged(item: PlannedWrite) -> None:
     if item.indexed_size is None:
         return  # not a file the index knows (written through the API); nothing to compare
     if (stat.st_size, stat.st_mtime_ns) != (item.indexed_size, item.indexed_mtime_ns):
-        raise FileChangedError(
-            f"{item.source} changed on disk since it was indexed; run 'scan' again, then 'write'"
-        )
+        raise FileChangedError(f"{item.source} {CHANGED_SINCE_INDEXED}")
 
 
 def write_one(
