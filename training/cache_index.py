@@ -91,14 +91,12 @@ class CacheIndex:
             return False
         return _fingerprint(self.out / cache) == (entry["bytes"], entry["crc32"])
 
-    def add(self, cache: str, source: str) -> None:
-        """Record that `cache` was just written from `source` (its stamp as taken
-        before the read: a photo changed meanwhile is read again next time)."""
+    def add(self, cache: str, source: str, written: tuple[int, int]) -> None:
+        """Record that `cache` was just written from `source` (its stamp as taken before
+        the read: a photo changed meanwhile is read again next time); `written`: the
+        cached file's (size, CRC-32), as the worker that wrote it computed them."""
         stamp = self.stamp(source)
         if stamp is None:
-            return
-        written = _fingerprint(self.out / cache)
-        if written is None:
             return
         entry = {
             "cache": cache, "source": source, "size": stamp[0], "mtime_ns": stamp[1],

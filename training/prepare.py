@@ -24,6 +24,7 @@ import os
 import random
 import re
 import tarfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -179,28 +180,41 @@ def resize_for_cache(data: bytes | Path, cache_size: int):
     return img
 
 
-def _save(img, dest: Path, quality: int) -> None:
+def _save(img, dest: Path, quality: int) -> tuple[int, int]:
+    """Write the cached JPEG; returns its (size, CRC-32) for the cache index, from the
+    bytes written (the parent need not read the file back)."""
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=quality)
+    data = buffer.getvalue()
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".tmp")
-    img.save(tmp, "JPEG", quality=quality)
+    tmp.write_bytes(data)
     os.replace(tmp, dest)
+    return len(data), zlib.crc32(data)
 
 
-def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> dict[str, str]:
-    """Worker: resize plain files; returns {source: error} for the ones that failed."""
+# What a worker returns: {source: error} for the ones that failed, and {dest: (size,
+# CRC-32)} of the cached files it wrote.
+CacheBatchResult = tuple[dict[str, str], dict[str, tuple[int, int]]]
+
+
+def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
+    """Worker: resize plain files."""
     errors: dict[str, str] = {}
+    written: dict[str, tuple[int, int]] = {}
     for source, dest in jobs:
         try:
-            _save(resize_for_cache(Path(source), cache_size), Path(dest), quality)
+            written[dest] = _save(resize_for_cache(Path(source), cache_size), Path(dest), quality)
         except Exception as exc:  # a bad photo is recorded and the job goes on
             errors[source] = f"{type(exc).__name__}: {exc}"
-    return errors
+    return errors, written
 
 
-def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quality: int) -> dict[str, str]:
+def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
     """Worker: read the wanted members of one tar shard in a single sequential pass."""
     wanted = {source.split(TAR_SEPARATOR, 1)[1]: (source, dest) for source, dest in jobs}
     errors: dict[str, str] = {}
+    written: dict[str, tuple[int, int]] = {}
     try:
         with tarfile.open(shard) as tar:
             for member in tar:
@@ -209,22 +223,22 @@ def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quali
                 source, dest = wanted.pop(member.name)
                 try:
                     data = tar.extractfile(member).read()
-                    _save(resize_for_cache(data, cache_size), Path(dest), quality)
+                    written[dest] = _save(resize_for_cache(data, cache_size), Path(dest), quality)
                 except Exception as exc:
                     errors[source] = f"{type(exc).__name__}: {exc}"
     except (OSError, tarfile.TarError) as exc:
-        return {source: f"shard {shard}: {exc}" for source, _ in jobs}
+        return {source: f"shard {shard}: {exc}" for source, _ in jobs}, {}
     for source, _ in wanted.values():
         errors[source] = "member not found in shard"
-    return errors
+    return errors, written
 
 
 def _run_cache_jobs(
     jobs: list[tuple[str, str]], config: PrepareConfig, progress: Callable[[int, int], None] | None,
-    finished: Callable[[list[tuple[str, str]], dict[str, str]], None] | None = None,
+    finished: Callable[[list[tuple[str, str]], CacheBatchResult], None] | None = None,
 ) -> dict[str, str]:
     """Resize `jobs` ((source, dest) pairs) in parallel; returns {source: error}.
-    `finished(jobs, errors)` is called in this process as each batch is done."""
+    `finished(jobs, (errors, written))` is called in this process as each batch is done."""
     by_shard: dict[str, list[tuple[str, str]]] = defaultdict(list)
     files: list[tuple[str, str]] = []
     for source, dest in jobs:
@@ -242,9 +256,9 @@ def _run_cache_jobs(
     ]
     batches = [args[1] if fn is _cache_shard else args[0] for fn, args in tasks]
 
-    def collect(batch: list[tuple[str, str]], result: dict[str, str]) -> None:
+    def collect(batch: list[tuple[str, str]], result: CacheBatchResult) -> None:
         nonlocal done
-        errors.update(result)
+        errors.update(result[0])
         done += len(batch)
         if finished:
             finished(batch, result)
@@ -353,12 +367,13 @@ def prepare_dataset(
                 jobs.append((record.source, str(dest)))
         by_source = {record.source: record for record, _ in planned}
 
-        def finished(batch: list[tuple[str, str]], batch_errors: dict[str, str]) -> None:
+        def finished(batch: list[tuple[str, str]], result: CacheBatchResult) -> None:
             nonlocal resized
+            batch_errors, written = result
             for source_name, dest in batch:
                 if source_name not in batch_errors:
                     cached[by_source[source_name].key] = Path(dest)
-                    origins.add(Path(dest).relative_to(out).as_posix(), source_name)
+                    origins.add(Path(dest).relative_to(out).as_posix(), source_name, written[dest])
                     resized += 1
             origins.flush()  # an interrupted run keeps what is done
 

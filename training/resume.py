@@ -13,6 +13,7 @@ from training.checkpoint import BEST, LAST, checkpoint_dir
 from training.config import TrainConfig
 from training.datasets import Manifest
 from training.errors import CheckpointError, ConfigError
+from training.run_log import METRICS_CSV
 
 # Settings that shape the optimizer's saved state: a resumed run must keep them.
 OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone", "model.frozen_blocks")
@@ -22,7 +23,7 @@ def finished_epochs(run_dir: Path) -> int:
     """Rows in run_dir/metrics.csv (0 when absent or unreadable): a run stopped before
     its first epoch ended leaves only the header, which is not a run to protect."""
     try:
-        with open(Path(run_dir) / "metrics.csv", newline="", encoding="utf-8") as f:
+        with open(Path(run_dir) / METRICS_CSV, newline="", encoding="utf-8") as f:
             return sum(1 for _ in csv.DictReader(f))
     except (OSError, csv.Error, UnicodeDecodeError):
         return 0

@@ -10,6 +10,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+METRICS_CSV = "metrics.csv"  # one row per finished epoch
 COLUMNS = ("epoch", "step", "train_loss", "lr", "val_gap", "val_accuracy", "images_per_s", "seconds")
 
 
@@ -59,7 +60,7 @@ class RunLog:
 
     @property
     def csv_path(self) -> Path:
-        return self.run_dir / "metrics.csv"
+        return self.run_dir / METRICS_CSV
 
     def restore(self, history: list[EpochRecord]) -> None:
         """After --resume: keep the rows up to the checkpoint's epoch, drop later ones."""

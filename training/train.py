@@ -288,7 +288,6 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         loss_sum, seen, lr = 0.0, 0, config.optim.lr
         batches = _progress(loader, micro_batches, f"epoch {epoch + 1}/{epochs}", config.progress and ctx.is_main)
         optimizer.zero_grad(set_to_none=True)
-        epoch_steps = 0  # optimizer steps taken in this epoch
         for i, (images, labels, _pos) in enumerate(batches):
             if i >= steps_per_epoch * accumulate:
                 break
@@ -306,14 +305,13 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
             if final_micro:
                 # in epochs, counted within this epoch: a run resumed with another batch size
                 # or number of processes (other steps per epoch) keeps its schedule
-                progress = epoch + epoch_steps / steps_per_epoch
+                progress = epoch + (i // accumulate) / steps_per_epoch  # steps taken this epoch
                 lr = set_learning_rate(optimizer, config.optim.lr, lr_factor(config.schedule, progress, epochs))
                 if config.optim.grad_clip:
                     torch.nn.utils.clip_grad_norm_(net.parameters(), config.optim.grad_clip)
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
                 step += 1
-                epoch_steps += 1
                 if log is not None:
                     log.log_step(step, float(loss.detach()), lr)
         if not math.isfinite(loss_sum):
