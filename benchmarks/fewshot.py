@@ -103,8 +103,7 @@ def extract_features(photos: list[Photo], backbone: str, size: int, batch: int =
         arr = np.stack([_prepare(p.path, size) for p in photos[start : start + batch]])
         x = torch.from_numpy(arr).permute(0, 3, 1, 2).float().div_(255).sub_(mean).div_(std)
         x = torch.cat([x, torch.flip(x, dims=[3])])
-        fmap = net.extract_features(x).clamp_min(1e-6)
-        pooled = fmap.pow(3).mean(dim=(2, 3)).pow(1 / 3).numpy()
+        pooled = _gem(net.extract_features(x)).numpy()
         n = arr.shape[0]
         out.append(np.stack([pooled[:n], pooled[n:]], axis=1))
         done = start + n

@@ -36,6 +36,7 @@ taught photos' mirror images taught beside them (more references for few shots).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -160,20 +161,25 @@ def library_whitening(descriptors: np.ndarray, library: np.ndarray, shrinkage: f
     return (whitened / np.linalg.norm(whitened, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.linalg.norm(rows, axis=-1, keepdims=True)
+@functools.cache
+def _tap_features(size: int):
+    """fewshot.extract_tap_features of every photo, loaded once per size for the whole sweep."""
+    return fewshot.extract_tap_features(fewshot.list_photos(fewshot.WORLD), size)
 
 
-def pooled_views(feats: np.ndarray, photos, size: int, taps: dict | None, rmac: dict | None) -> np.ndarray:
+def pooled_views(feats: np.ndarray, size: int, taps: dict | None, rmac: dict | None) -> np.ndarray:
     """The features descriptors are made from, [N, 2 (original, mirrored), F]: the head's
     GeM (`feats`), or the "taps" and "rmac" ones (see the module's docstring; "rmac" has
     the photos as they are only: its mirrored row repeats them)."""
     if taps is None and rmac is None:
         return feats
-    tapped, regions = fewshot.extract_tap_features(photos, size)
-    parts = [_unit(feats)] if taps is None else [float(w) * _unit(tapped[name]) for name, w in taps.items()]
+    from model.scoring import unit_vectors
+
+    tapped, regions = _tap_features(size)
+    parts = ([unit_vectors(feats)] if taps is None
+             else [float(w) * unit_vectors(tapped[name]) for name, w in taps.items()])
     if rmac is not None:
-        summed = _unit(_unit(regions.astype(np.float32)).sum(axis=1))
+        summed = unit_vectors(unit_vectors(regions.astype(np.float32)).sum(axis=1))
         parts = [np.repeat(summed[:, None], 2, axis=1)] + (parts if rmac.get("keep") else [])
     return np.concatenate(parts, axis=-1)
 
@@ -212,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         flip = settings_kwargs.pop("flip", False)
         extra_size = settings_kwargs.pop("extra_size", None)
         taps, rmac = settings_kwargs.pop("taps", None), settings_kwargs.pop("rmac", None)
-        views = pooled_views(feats, photos, args.size, taps, rmac)
+        views = pooled_views(feats, args.size, taps, rmac)
         for world in worlds:
             # with "flip", every photo's pooled features averaged with its mirror image's
             pooled = (views[:, 0] + views[:, 1]) / 2 if flip else views[:, 0]
