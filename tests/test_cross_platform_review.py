@@ -199,6 +199,31 @@ def test_without_junctions_no_entry_is_stat_twice(tmp_path, index, monkeypatch):
     assert (summary.photos, summary.errors, _WindowsEntry.lstats) == (1, 0, 0)
 
 
+def test_a_drive_mounted_into_a_folder_is_walked_under_its_folder(tmp_path, index, monkeypatch):
+    """A volume mounted into an empty NTFS folder has a junction's reparse tag, but it is
+    the drive's own folder: its photos are indexed under the folder's path (not a
+    `\\?\\Volume{…}` path, and not skipped when links are not followed)."""
+    import app.core.scanner as scanner_module
+    from app.core.scanner import ScanOptions, scan
+    from tests.test_index_support import write_jpeg
+
+    _listing(monkeypatch, junctions=True)
+    mounted = tmp_path / "lib" / "Archive"
+    real_readlink = os.readlink
+    volume = "\\\\?\\Volume{4c1b02c1-d990-11dc-99ae-806e6f6e6963}\\"
+    monkeypatch.setattr(scanner_module.os, "readlink",
+                        lambda path: volume if os.path.samefile(path, mounted) else real_readlink(path))
+    write_jpeg(tmp_path / "drive" / "DSC_0001.JPG")
+    (tmp_path / "lib").mkdir()
+    mounted.symlink_to(tmp_path / "drive")  # what the listing shows of a mounted volume
+    (tmp_path / "lib" / "loop").symlink_to(tmp_path / "lib")  # a plain junction: still a link
+    for follow in (True, False):
+        summary = scan(index, [tmp_path / "lib"], options=ScanOptions(follow_symlinks=follow))
+        assert summary.errors == 0
+        folders = {row[0] for row in index.conn.execute("SELECT folder FROM photos WHERE NOT missing")}
+        assert folders == {str(mounted)}
+
+
 # 4. cmd.exe and PowerShell hand wildcards over unexpanded (`accept Rome\*.JPG`).
 
 def _archive(tmp_path) -> tuple:

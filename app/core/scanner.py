@@ -648,16 +648,28 @@ def is_link(entry: os.DirEntry) -> bool:
     """Whether a folder entry links elsewhere: a symbolic link, or a Windows directory
     junction (`mklink /J`, what Windows users make, as symbolic links need admin rights),
     which DirEntry.is_symlink() does not report before Python 3.12. On Windows the
-    entry's lstat comes with the listing (no extra call); elsewhere no lstat is made."""
+    entry's lstat comes with the listing (no extra call); elsewhere no lstat is made.
+    A drive mounted into a folder (Disk Management's "Mount in the following empty NTFS
+    folder") carries a junction's reparse tag too, but it is a folder of its own, walked
+    under its own path: its target names a volume, not another folder."""
     if entry.is_symlink():
         return True
     mount_point = getattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", None)  # Windows' stat only
     if mount_point is None:
         return False
     try:
-        return getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0) == mount_point
+        if getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0) != mount_point:
+            return False
+        return not _names_a_volume(os.readlink(entry.path))
     except OSError:
         return False
+
+
+def _names_a_volume(target: str) -> bool:
+    r"""Whether a mount point's target is a whole volume (`\\?\Volume{GUID}\`, or
+    `\??\Volume{GUID}\` as the NT namespace spells it), as Windows writes it for a drive
+    mounted into a folder, rather than a junction's folder."""
+    return target.lower().startswith(("\\\\?\\volume{", "\\??\\volume{"))
 
 
 def broken_link_message(path: str) -> str:
