@@ -2,7 +2,8 @@
 camera, lens, orientation, pixel size and GPS position.
 
 JPEG, PNG, TIFF and HEIC go through Pillow (HEIC via pillow-heif); camera RAW
-through rawpy's header parsing plus the TIFF-style EXIF most RAW formats carry.
+through rawpy's header parsing plus the EXIF and XMP blocks found by
+app.core.metadata.raw_header (TIFF-structured RAWs, CR3, RAF), parsed by Pillow too.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
 LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
+PIXEL_X_DIMENSION, PIXEL_Y_DIMENSION = 0xA002, 0xA003
+UNIQUE_CAMERA_MODEL = 0xC614  # a DNG's, where Make and Model are missing
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
 
 EXIF_DATETIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 EXIF_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
-RAW_HEADER_BYTES = 512 * 1024
 # Even the best-compressed RAW needs far more than 1 byte per 16 pixels; a file
 # smaller than that carries metadata but no image data (a stub).
 MIN_RAW_BYTES_PER_PIXEL = 1 / 16
@@ -142,23 +144,81 @@ def _jpeg_has_end_marker(path: str | os.PathLike) -> bool:
 def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
     import rawpy
 
+    from app.core.metadata.raw_header import read_raw_header
+    from app.core.metadata.read_back import landmark_in_xmp
+
     raw = rawpy.RawPy()
     try:
         raw.open_file(os.fspath(path))
         sizes = raw.sizes
         width, height = int(sizes.width), int(sizes.height)
         raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
-    except (rawpy.LibRawError, OSError, ValueError) as error:
+    except rawpy.LibRawError as error:
+        raise unopenable_raw(path, error) from error
+    except (OSError, ValueError) as error:
         raise PhotoReadError(f"{path}: not a RAW file this app can read ({_message(error)})") from error
     finally:
         raw.close()
     if raw_pixels and size < raw_pixels * MIN_RAW_BYTES_PER_PIXEL:
-        raise PhotoReadError(
-            f"{path}: RAW file has metadata but no image data ({size} bytes for "
-            f"{width}x{height} pixels); the file is incomplete"
-        )
-    fields = _raw_exif_fields(path)
-    return PhotoInfo(kind="raw", width=width, height=height, **fields)
+        raise _no_image_data(path, size, width, height)
+    try:
+        header = read_raw_header(path)
+    except OSError:
+        return PhotoInfo(kind="raw", width=width, height=height)  # rawpy read it a moment ago: gone or locked now
+    fields = _fields_of_ifds(header.ifd0, header.exif, header.gps)
+    if fields["taken_at"] is None and header.xmp:
+        fields["taken_at"] = xmp_timestamp(header.xmp)
+    return PhotoInfo(kind="raw", width=width, height=height, landmark=landmark_in_xmp(header.xmp), **fields)
+
+
+def _no_image_data(path: str | os.PathLike, size: int, width: int, height: int) -> PhotoReadError:
+    return PhotoReadError(
+        f"{path}: RAW file has metadata but no image data ({size} bytes for "
+        f"{width}x{height} pixels); the file is incomplete"
+    )
+
+
+def unopenable_raw(path: str | os.PathLike, error: BaseException) -> PhotoReadError:
+    """The error for a file with a RAW name that LibRaw refuses, worded by what its
+    header says (LibRaw's "Unsupported file format or not RAW file" says either):
+    a camera's RAW without its image data (cut short: the picture size its EXIF gives
+    needs more bytes) is incomplete, as LibRaw's sizes tell for the RAWs it opens;
+    another camera's RAW is corrupt, truncated or from a camera this LibRaw does not
+    know; a file whose header is no RAW's (a JPEG or junk renamed .NEF) is not a RAW."""
+    from app.core.metadata.raw_header import read_raw_header
+
+    reason = _message(error)
+    try:
+        size = os.stat(path).st_size
+        header = read_raw_header(path)
+    except OSError as failure:
+        return PhotoReadError(f"{path}: cannot read the file ({failure.strerror or failure})")
+    if not header.is_raw:
+        return PhotoReadError(f"{path}: not a RAW file this app can read (LibRaw: {reason})")
+    width = _dimension(header.exif.get(PIXEL_X_DIMENSION))
+    height = _dimension(header.exif.get(PIXEL_Y_DIMENSION))
+    if width and height and size < width * height * MIN_RAW_BYTES_PER_PIXEL:
+        return _no_image_data(path, size, width, height)
+    camera = " ".join(filter(None, _camera_name(header.ifd0)))
+    what = f"{camera} RAW file" if camera else "RAW file" if header.container == "TIFF" else f"{header.container} file"
+    return PhotoReadError(f"{path}: LibRaw cannot open this {what} ({reason}); "
+                          "it is corrupt, truncated or from an unsupported camera")
+
+
+def _camera_name(ifd0) -> tuple[str | None, str | None]:
+    """(make, model) for a message: the model alone when it names the make already."""
+    make, model = _text(ifd0.get(MAKE)), _text(ifd0.get(MODEL)) or _text(ifd0.get(UNIQUE_CAMERA_MODEL))
+    if make and model and model.lower().startswith(make.split()[0].lower()):
+        return None, model
+    return make, model
+
+
+def _dimension(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
 
 
 def _message(error: BaseException) -> str:
@@ -166,28 +226,8 @@ def _message(error: BaseException) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _raw_exif_fields(path: str | os.PathLike) -> dict:
-    """EXIF of TIFF-based RAW formats (NEF, CR2, DNG, ARW, PEF, ORF, RW2 …);
-    other formats give no fields, which is not an error."""
-    from PIL import Image
-
-    with open(path, "rb") as handle:
-        header = handle.read(RAW_HEADER_BYTES)
-    if header[:2] not in (b"II", b"MM"):
-        return {}
-    if header[:2] == b"II" and header[2:4] != b"*\x00":
-        header = b"II*\x00" + header[4:]  # ORF ("IIRO") and RW2 ("IIU\0") are TIFF inside
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            exif = Image.Exif()
-            exif.load(header)
-            return _exif_fields(exif)
-    except Exception:  # a malformed maker header only costs us the metadata
-        return {}
-
-
 def _exif_fields(exif) -> dict:
+    """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to)."""
     try:
         exif_ifd = exif.get_ifd(EXIF_IFD)
     except Exception:
@@ -196,18 +236,23 @@ def _exif_fields(exif) -> dict:
         gps_ifd = exif.get_ifd(GPS_IFD)
     except Exception:
         gps_ifd = {}
+    return _fields_of_ifds(exif, exif_ifd, gps_ifd)
+
+
+def _fields_of_ifds(ifd0, exif_ifd, gps_ifd) -> dict:
+    """The fields the index stores, from the three IFDs (mappings of tag to value)."""
     latitude, longitude = gps_position(gps_ifd)
     lens = _text(exif_ifd.get(LENS_MODEL))
     return {
         "taken_at": exif_timestamp(
-            exif_ifd.get(DATETIME_ORIGINAL) or exif.get(DATETIME),
+            exif_ifd.get(DATETIME_ORIGINAL) or ifd0.get(DATETIME),
             exif_ifd.get(SUBSEC_TIME_ORIGINAL),
             exif_ifd.get(OFFSET_TIME_ORIGINAL),
         ),
-        "camera_make": _text(exif.get(MAKE)),
-        "camera_model": _text(exif.get(MODEL)),
+        "camera_make": _text(ifd0.get(MAKE)),
+        "camera_model": _text(ifd0.get(MODEL)),
         "lens": lens,
-        "orientation": _orientation(exif.get(ORIENTATION)),
+        "orientation": _orientation(ifd0.get(ORIENTATION)),
         "gps_lat": latitude,
         "gps_lon": longitude,
     }

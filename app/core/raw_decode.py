@@ -144,10 +144,9 @@ def _open_raw(path: Path):
             with open(os.fsencode(path), "rb") as stream:
                 return rawpy.imread(io.BytesIO(stream.read()))
     except rawpy.LibRawError as error:
-        raise PhotoReadError(
-            f"{path}: LibRaw cannot open this RAW file ({_reason(error)}); "
-            "it is corrupt, truncated or from an unsupported camera"
-        ) from error
+        from app.core.photo_info import unopenable_raw
+
+        raise unopenable_raw(path, error) from error  # worded as the scan words it
     except OSError as error:
         raise PhotoReadError(f"{path}: cannot read the file ({error})") from error
 

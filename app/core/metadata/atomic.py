@@ -368,7 +368,10 @@ def real_file(path: Path) -> Path:
 
 
 def remove_file(path: Path) -> None:
-    """Delete a file we created (a sidecar, on undo) and make that durable."""
+    """Delete a file we created (a sidecar, on undo or when its verification failed) and
+    make that durable. A file created through a symbolic link (a link to a sidecar not
+    there yet) is the link's target: that file goes, and the user's link stays, as it was."""
+    path = real_file(path)
     try:
         os.remove(path)
     except OSError as error:

@@ -318,21 +318,28 @@ def _stat_or_none(path: Path):
 
 def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
     """The XMP keyword fields (dc:subject, lr:hierarchicalSubject, digiKam:TagsList) that
-    a JPEG, PNG, TIFF or HEIC holds inside, as Lightroom, digiKam or exiftool left them;
-    empty for RAW files and when there are none or they cannot be read."""
+    a JPEG, PNG, TIFF, HEIC or RAW file holds inside, as Lightroom, digiKam or exiftool
+    left them (a DNG tagged in Lightroom, which keeps a DNG's metadata inside it; any
+    TIFF-structured RAW, a CR3 or a RAF exiftool wrote into); empty when there are none
+    or they cannot be read. A RAW file's header alone is read, never its image data."""
     try:
         if kind == "jpeg":
             return read_current_fields(path, embedded=True).only(SIDECAR_FIELDS)
-        if kind not in ("png", "tiff", "heic"):
+        if kind == "raw":
+            from app.core.metadata.raw_header import read_raw_header
+
+            packet = read_raw_header(path).xmp
+        elif kind in ("png", "tiff", "heic"):
+            from PIL import Image
+
+            if kind == "heic":
+                import pillow_heif
+
+                pillow_heif.register_heif_opener()
+            with Image.open(path) as image:
+                packet = image.info.get("xmp")
+        else:
             return KeywordFields()
-        from PIL import Image
-
-        if kind == "heic":
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        with Image.open(path) as image:
-            packet = image.info.get("xmp")
         return fields_of_sidecar(packet or None, str(path)).only(SIDECAR_FIELDS)
     except (TaggerError, OSError, ValueError, SyntaxError, ImportError):
         return KeywordFields()
