@@ -77,47 +77,42 @@ def _backup_index_if_due(db: str | None) -> None:
     backup_quietly(db or default_db_path())
 
 
-def _with_words(query: str | list[str], words: list[str]) -> str | list[str]:
-    if isinstance(query, list):
-        return [*query, *words]
-    return " ".join([query, *words]).strip()
-
-
 def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
     """The query of a command that takes one, whole: its NOT terms (`search -colosseum`,
     marked by shield_negated_words) and the files or folders a shell typed or
-    completed (`accept Rome/*.JPG`) become terms; any other word left over is refused."""
+    completed (`accept Rome/*.JPG`, several of them meaning any) become terms; any other
+    word left over is refused. A command whose query is followed by other words
+    (`label QUERY… NAME`) takes them off first (its `split_query`)."""
     from app.cli.command_line import command_parsers, is_negated_word, unshield, was_shielded
-    from app.core.path_query import expand_wildcards, query_with_paths
+    from app.core.path_query import any_of_the_paths, expand_wildcards, path_alternatives
 
+    if (split_query := getattr(args, "split_query", None)) is not None:
+        extras = [*split_query(args), *extras]
     for name, value in vars(args).items():  # `label Colosseum -rome`: no NOT term for NAME
         typed = value if isinstance(value, list) else [value]
         if name != "query" and any(map(was_shielded, typed)):
             parser.error(f"unrecognized arguments: {' '.join(unshield(typed))}")
-    negated_query = was_shielded(getattr(args, "query", None))
-    if getattr(args, "query", None):
-        query = unshield(args.query)
-        if isinstance(query, list):
-            args.query = query_with_paths(expand_wildcards(query), exact=True)
-        elif (files := expand_wildcards([query])) != [query]:  # `accept Rome\*.JPG` on Windows
-            args.query = " ".join(query_with_paths(files, exact=True))
-        else:
-            args.query = query_with_paths(query, exact=True)
-    if not extras:
-        return
+    query = getattr(args, "query", None)
+    negated_query = was_shielded(query)
+    # `accept Rome\*.JPG` on Windows: the files; elsewhere the shell expanded them
+    words = expand_wildcards(unshield(query if isinstance(query, list) else [query])) if query else []
     given = expand_wildcards(unshield(extras))
-    # a folder of files shell-completed is listed once; paths found on disk are never
-    # respelled to another file the index holds in another case (exact)
-    words = query_with_paths(given, exact=True)
-    plain = [word for word, typed in zip(words, given) if word == typed and not is_negated_word(word)]
-    # `accept -colosseum state:suggested`: the NOT term took the query's place, the
-    # query's word was left over (a query that is the command's only positional)
-    command = command_parsers(parser).get(getattr(args, "command", None) or "")
-    positionals = [action for action in command._actions if not action.option_strings] if command else []
-    displaced = negated_query and len(positionals) == 1 and len(plain) == 1
-    if not getattr(args, "takes_query", False) or plain and not displaced:
-        parser.error(f"unrecognized arguments: {' '.join(given)}")
-    args.query = _with_words(args.query, words)
+    # paths found on disk are never respelled to another file the index holds in another case (exact)
+    alternatives = path_alternatives([*words, *given], exact=True)
+    if given:
+        plain = [word for word, terms in zip(given, alternatives[len(words):])
+                 if not terms and not is_negated_word(word)]
+        # `accept -colosseum state:suggested`: the NOT term took the query's place, the
+        # query's word was left over (a query that is the command's only positional)
+        command = command_parsers(parser).get(getattr(args, "command", None) or "")
+        positionals = [action for action in command._actions if not action.option_strings] if command else []
+        displaced = negated_query and len(positionals) == 1 and len(plain) == 1
+        if not getattr(args, "takes_query", False) or plain and not displaced:
+            parser.error(f"unrecognized arguments: {' '.join(given)}")
+    if not words and not given:
+        return
+    terms = any_of_the_paths([*words, *given], alternatives)
+    args.query = terms if isinstance(query, list) else " ".join(terms)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -134,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NoFileMatches as error:  # a Windows wildcard matching no file: as a query matching no photo
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_PARTIAL
+    except UsageError as error:
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

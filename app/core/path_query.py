@@ -28,16 +28,50 @@ from app.core.path_case import DiskNames, canonical_entry, canonical_path
 WILDCARDS = "*?"
 
 
+# Files and folders given together become one OR of their terms, each its own SQL
+# condition, and SQLite refuses an expression over 1,000 deep (files alone are one term).
+MOST_PATHS_WITH_FOLDERS = 500
+
+
 class NoFileMatches(UsageError):
     """A wildcard pattern given for files matched none (Windows, where the program expands them)."""
 
 
 def query_with_paths(query: str | list[str], exact: bool = False) -> str | list[str]:
     """The query with a path (the whole string, or any item of a list) made a term
-    (written as never to be respelled with `exact`, see path_term)."""
+    (written as never to be respelled with `exact`, see path_term); several paths in a
+    list mean any of them (see any_of_the_paths)."""
     if isinstance(query, list):
-        return [term or word for word, term in zip(query, path_terms(query, exact))]
+        return any_of_the_paths(query, path_alternatives(query, exact))
     return path_term(query, exact=exact) or query
+
+
+def path_alternatives(words: list[str], exact: bool = False) -> list[list[str]]:
+    """For each word, the terms of the file or folder it names on disk (two for a linked
+    photo: its own name and its target's; none for a word that names nothing)."""
+    names = DiskNames()
+    return [_path_alternatives(word, names, exact) for word in words]
+
+
+def any_of_the_paths(words: list[str], alternatives: list[list[str]]) -> list[str]:
+    """The words with each path's terms in its place (`alternatives`: path_alternatives
+    of `words`), several paths meaning any of them. The index takes several `path:`
+    terms as any of those files (one term, however many files a shell glob gives), but
+    `folder:` terms combine with AND, as typed ones must (`folder:2019 folder:Rome` is
+    Rome inside 2019): when the paths include a folder (`accept trip/ other/`, `2019*/`),
+    their terms become one OR of them where the first path was."""
+    found = [term for terms in alternatives for term in terms]
+    if len(found) < 2 or not any(term.startswith("folder:") for term in found):
+        return [" ".join(terms) or word for word, terms in zip(words, alternatives)]
+    if len(found) > MOST_PATHS_WITH_FOLDERS:
+        folders = [word for word, terms in zip(words, alternatives) if terms and terms[0].startswith("folder:")]
+        raise UsageError(f"{len(found)} files and folders at once ({', '.join(folders[:3])}"
+                         f"{', …' if len(folders) > 3 else ''} among them): give the folders that hold "
+                         "the files instead (`Rome/` rather than `Rome/*`), or the files and the folders "
+                         "in two commands")
+    first = next(at for at, terms in enumerate(alternatives) if terms)
+    return [" OR ".join(found) if at == first else word
+            for at, (word, terms) in enumerate(zip(words, alternatives)) if not terms or at == first]
 
 
 def expand_wildcards(words: list[str]) -> list[str]:
@@ -107,29 +141,34 @@ def path_terms(paths: list[str], exact: bool = False) -> list[str | None]:
 def path_term(text: str, names: DiskNames | None = None, exact: bool = False) -> str | None:
     """`path:"…"` or `folder:"…"` for a typed path that exists, else None. With `exact`,
     `path:="…"` or `folder:="…"`: the index takes them as written, never respelling them
-    to a file or folder it holds in another letter case."""
+    to a file or folder it holds in another letter case. A linked photo gets two `path:`
+    terms, its own name and its target's, which the index takes as any of those files
+    (as it does several typed ones), so the terms of several photos can stand side by side."""
+    return " ".join(_path_alternatives(text, names or DiskNames(), exact)) or None
+
+
+def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
+    """The terms of the file or folder `text` names on disk, any of which finds it
+    (two for a linked photo); none for a word that names nothing there."""
     from app.core.index.query import FIELDS
 
     text = text.strip()
     if not text or text.startswith("-") or text.split(":", 1)[0].lower() in FIELDS:
-        return None  # a negated word or a field term (label:…): not a path
+        return []  # a negated word or a field term (label:…): not a path
     separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
     try:
         path = Path(text).expanduser()
         is_file, is_dir = path.is_file(), path.is_dir()
     except (OSError, ValueError):  # a name too long, a NUL byte: not a path
-        return None
+        return []
     if not (is_file or (is_dir and any(sep in text for sep in separators))):
-        return None
-    names = names or DiskNames()
-    resolved = scanned_path(path, names)
+        return []
     field = "path" if is_file else "folder"
     mark = "=" if exact else ""
-    term = f'{field}:{mark}"{resolved.replace(chr(34), chr(34) * 2)}"'
+    found = [scanned_path(path, names)]
     if is_file and path.is_symlink():  # indexed by its own name, or as the library's photo it links to
-        target = str(canonical_path(path, names))
-        term += f' OR path:{mark}"{target.replace(chr(34), chr(34) * 2)}"'
-    return term
+        found.append(str(canonical_path(path, names)))
+    return [f'{field}:{mark}"{where.replace(chr(34), chr(34) * 2)}"' for where in found]
 
 
 def scanned_path(path: Path, names: DiskNames | None = None) -> str:

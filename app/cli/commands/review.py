@@ -32,16 +32,41 @@ def register(subparsers) -> None:
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",
+        usage="%(prog)s [-h] [--model BUNDLE] [--json] [--db PATH] QUERY [PATH ...] (NAME | --no-landmark)",
         description="Set NAME as the label of every photo matching QUERY (source user, state accepted); the "
-        "label it replaces is rejected for those photos and they teach NAME. With --no-landmark instead of NAME: "
+        "label it replaces is rejected for those photos and they teach NAME. As for accept and reject, the "
+        "photos may be given as files and folders, as many as a shell glob gives, NAME coming last: "
+        "`label Rome/DSC_00*.JPG Colosseum`. With --no-landmark instead of NAME: "
         "the photos show no landmark (as the app's \"(no landmark)\" label).",
     )
-    label.add_argument("query", help="search query choosing the photos ('' for all)")
-    label.add_argument("name", nargs="?", help="the landmark name, e.g. \"Château d'If\"")
+    label.add_argument("query", nargs="+", metavar="QUERY [PATH ...] NAME",
+                       help="search query choosing the photos ('' for all), or their files and folders; then "
+                            "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    label.set_defaults(handler=run_label, takes_query=True)
+    label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
+
+
+def _name_after_the_query(args: argparse.Namespace) -> list[str]:
+    """`label QUERY NAME`, `label Rome/DSC_0041.JPG Rome/DSC_0042.JPG Colosseum` (a shell
+    glob, then the name): NAME is the last word, none with --no-landmark (or with one
+    word only: run_label says NAME is missing). args.query becomes the first word and
+    the words between are returned, for the CLI to take as it takes the files and
+    folders after accept's query. With --no-landmark, a last word that is no file or
+    folder was meant as NAME: both were given."""
+    from app.cli.command_line import is_negated_word, unshield
+    from app.core.errors import UsageError
+    from app.core.path_query import expand_wildcards, path_term
+
+    words = list(args.query)
+    if args.no_landmark and len(words) > 1:
+        last = unshield(words[-1])
+        if not is_negated_word(last) and expand_wildcards([last]) == [last] and path_term(last) is None:
+            raise UsageError("give NAME or --no-landmark, not both")
+    args.name = words.pop() if len(words) > 1 and not args.no_landmark else None
+    args.query = words[0]
+    return words[1:]
 
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "") -> int:
@@ -79,8 +104,6 @@ def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import refuse_file_as_name
     from app.core.errors import UsageError
 
-    if args.no_landmark and args.name is not None:
-        raise UsageError("give NAME or --no-landmark, not both")
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
         raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\" "
