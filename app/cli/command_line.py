@@ -1,12 +1,13 @@
 """How the words of the command line reach argparse: the global options (--db), which
-are taken after the command too; counts, refused when negative; a query's NOT
-terms (`search -has:gps`), which argparse would take for options; and the paths or
-query words typed after an option (`scan DIR1 --json DIR2`)."""
+are taken after the command too; counts, refused when negative; empty arguments,
+refused; a query's NOT terms (`search -has:gps`), which argparse would take for
+options; and the paths or query words typed after an option (`scan DIR1 --json DIR2`)."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 # Marks a NOT term of a query while argparse reads the command line: argparse takes a
 # word that starts with anything but '-' for a positional, and no argument can hold NUL.
@@ -40,6 +41,36 @@ def refuse_negative_counts(parser: argparse.ArgumentParser) -> None:
     for action in parser._actions:
         if action.type is int:
             action.type = count
+
+
+def keep_empty_paths(parser: argparse.ArgumentParser) -> None:
+    """A path option (`--model ""`) given empty stays "" instead of becoming Path("."), the
+    current folder, so that refuse_empty_arguments can tell it from `--model .`."""
+    for action in parser._actions:
+        if action.type is Path:
+            action.type = _path_unless_empty
+
+
+def _path_unless_empty(text: str) -> Path | str:
+    return Path(text) if text else text
+
+
+def refuse_empty_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """UsageError naming an argument given as "" (a path, a name, --db, --model): it is
+    what an unset shell variable gives (`scan "$PHOTOS"`), and taken as a path it would
+    mean the current folder (or, for --db, the default index). A query may be empty:
+    '' matches every photo."""
+    from app.core.errors import UsageError
+
+    command = command_parsers(parser).get(getattr(args, "command", None) or "")
+    for action in [*parser._actions, *(command._actions if command else [])]:
+        if action.dest in ("query", "help", "command") or isinstance(action, argparse._SubParsersAction):
+            continue
+        value = getattr(args, action.dest, None)
+        if value == "" or (isinstance(value, list) and "" in value):
+            name = action.option_strings[-1] if action.option_strings else (action.metavar or action.dest.upper())
+            where = f" given to {args.command}" if command else ""
+            raise UsageError(f'the {name}{where} is empty ("", an unset shell variable?); {name}: {action.help}')
 
 
 def command_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, TextIO
 from app.core.progress import Progress, ProgressCallback
 
 EXIT_INTERRUPTED = 130  # as a shell reports a job ended by Ctrl-C (128 + SIGINT)
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it (`… | head`)
 
 
 # Control characters a file name may hold, as `ls -b` shows them.
@@ -77,6 +78,56 @@ def require_index(path: str | None) -> None:
     target = path or default_db_path()
     if str(target) != ":memory:" and not Path(target).expanduser().exists():
         raise UsageError(f"no index at {target}; `{command_as_typed()} scan FOLDER` creates it")
+
+
+def paths_there(paths: list[str], what: str) -> list[str]:
+    """The files or folders given (to scan, tag) that are there. UsageError when none of
+    them is, before the command opens (and would create) the index: nothing can be done.
+    One missing among others is said in an `error:` line and left out, as a folder
+    whose drive is not connected: the command does the rest and exits 1 (see
+    exit_code_with_missing). `what`: "folder", "file or folder", for the message."""
+    from app.core.errors import UsageError
+
+    there, missing = [], []
+    for given in paths:
+        try:
+            found = Path(given).expanduser().exists()
+        except (OSError, ValueError):  # a name too long, a NUL byte
+            found = False
+        (there if found else missing).append(given)
+    if paths and not there:
+        raise UsageError(not_found(missing[0], what) if len(missing) == 1 else
+                         f"none of {', '.join(missing)} is there; check the paths (is the drive mounted?)")
+    for given in missing:
+        print_summary(f"error: {not_found(given, what)}")
+    return there
+
+
+def not_found(path: str, what: str) -> str:
+    """Why a file or folder given is left out: it is not there."""
+    return f"{path}: {what} not found; check the path (is the drive mounted?)"
+
+
+def exit_code_with_missing(code: int, paths: list[str], there: list[str]) -> int:
+    """A command's exit code: 1 instead of 0 when paths_there left some of `paths` out."""
+    return 1 if code == 0 and len(there) < len(paths) else code
+
+
+def silence_stdout() -> None:
+    """The reader of stdout went away (`… | head`): send the rest, and the flush at
+    exit, to the null device, so that nothing more is raised."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
+        pass
+    finally:
+        os.close(devnull)
 
 
 def command_as_typed() -> str:

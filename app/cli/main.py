@@ -1,17 +1,19 @@
 """Entry point of `landmark-tagger`: builds the parser from the command modules,
 runs one command, and turns app errors into one line on stderr.
 
-Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error.
+Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 141
+when the reader of the output went away (`… | head`).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sqlite3
 import sys
 from typing import Sequence
+
+from app.cli.common import EXIT_BROKEN_PIPE, silence_stdout
 
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -38,11 +40,10 @@ BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli.command_line import add_global_options, command_parsers, refuse_negative_counts
+    from app.cli.command_line import add_global_options, command_parsers, keep_empty_paths, refuse_negative_counts
 
     parser = argparse.ArgumentParser(
         prog="landmark-tagger",
@@ -56,16 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     for command in command_parsers(parser).values():
         add_global_options(command, after_command=True)  # `stats --db X` as `--db X stats`
         refuse_negative_counts(command)
+        keep_empty_paths(command)
     return parser
-
-
-def _silence_stdout() -> None:
-    """Point stdout at the null device, so flushing it at exit raises nothing more."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
-        pass
 
 
 def _backup_index_if_due(db: str | None) -> None:
@@ -116,7 +109,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.cli.command_line import shield_negated_words, take_words_after_options
+    from app.cli.command_line import refuse_empty_arguments, shield_negated_words, take_words_after_options
     from app.core.errors import TaggerError, UsageError
     from app.core.path_query import NoFileMatches
     from model.console import make_stdout_safe
@@ -126,6 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
     try:
         _take_query_words(parser, args, take_words_after_options(parser, args, extras))
+        refuse_empty_arguments(parser, args)
     except NoFileMatches as error:  # a Windows wildcard matching no file: as a query matching no photo
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_PARTIAL
@@ -147,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("landmark-tagger: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `… | head` closed the pipe: stop quietly, as Unix tools do
-        _silence_stdout()
+        silence_stdout()
         return EXIT_BROKEN_PIPE
     except UsageError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)

@@ -12,7 +12,7 @@ class TagResult:
     """One classified photo (or one that failed: error set, no predictions). label,
     landmark_id, score: the model's answer, until as_stored gives what the index keeps."""
 
-    photo_id: int
+    photo_id: int | None  # None: a file that could not be scanned (see unreadable)
     path: str
     files: list[str]
     label: str | None
@@ -22,6 +22,13 @@ class TagResult:
     decoded_from: str | None = None
     error: str | None = None
     state: str | None = None  # the label's review state in the index (suggested, accepted, rejected)
+
+    @classmethod
+    def unreadable(cls, path: str, error: str) -> "TagResult":
+        """The result for a file asked for that could not even be scanned, so the index
+        holds no photo for it: every field of a `tag --json` line, empty, and the error."""
+        return cls(photo_id=None, path=path, files=[], label=None, landmark_id=None, score=None, top=[],
+                   error=error)
 
     def as_stored(self, stored: tuple | None) -> "TagResult":
         """The result with what the index keeps for the photo (labels.stored_labels): the

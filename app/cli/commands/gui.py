@@ -18,14 +18,17 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def no_display_message(folder: str | None) -> str:
+def no_display_message(folder: str | None, db: str | None = None) -> str:
+    """What to type instead of the app: the same folder, and the index given with --db
+    (the commands would otherwise use the default one)."""
     from app.cli.common import command_as_typed
     from app.core.wording import shell_quote
 
     target = shell_quote(folder) if folder else "FOLDER"
     command = command_as_typed()
-    return (f"no display found; use the CLI instead: {command} tag {target} (reads the folder and tags its "
-            f"photos; `{command} --help` lists the other commands)")
+    index = f" --db {shell_quote(db)}" if db else ""
+    return (f"no display found; use the CLI instead: {command}{index} tag {target} (reads the folder and tags "
+            f"its photos; `{command} --help` lists the other commands)")
 
 
 def run(args) -> int:
@@ -35,7 +38,7 @@ def run(args) -> int:
     if folder is not None and not folder.is_dir():
         raise UsageError(f"{folder} is not a folder; pass a folder of photos or leave it out")
     if not display_available():
-        print(no_display_message(args.folder), file=sys.stderr)
+        print(no_display_message(args.folder, args.db), file=sys.stderr)
         return 2
     from app.core.config import default_db_path
     from app.gui.app import run_gui

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.common import add_folders_given, add_json_flag, open_index, print_json_line, print_summary, progress_bar
+from app.cli.common import (
+    add_folders_given, add_json_flag, exit_code_with_missing, open_index, paths_there, print_json_line, print_summary,
+    progress_bar,
+)
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 
@@ -17,7 +20,8 @@ def register(subparsers) -> None:
         "A JPEG and a RAW file with the same name form one photo; two images with one name (IMG_1.jpg, "
         "IMG_1.png) are two photos, the RAW pairing with the JPEG. A folder inside a library folder is read "
         "as part of it. Unchanged files are only stat'ed, "
-        "moved files keep their labels, deleted ones are marked missing.",
+        "moved files keep their labels, deleted ones are marked missing. A folder given that is not there is "
+        "named and left out (exit 1); when none is there, nothing is done (exit 2).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="folders to scan (default: the library's folders)")
     parser.add_argument("--errors", type=int, default=10, metavar="N", help="show at most N file errors (default 10)")
@@ -36,9 +40,10 @@ def run(args) -> int:
             folder = shell_quote(str(canonical_path(Path(given).expanduser().parent)))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shell_quote(given)}` to tag that photo)")
+    paths = paths_there(args.paths, "folder")  # none there: one line, and no index made
     with open_index(args) as index:
-        add_folders_given(index, args.paths)
-        roots = [Path(p) for p in args.paths] or index.roots()
+        add_folders_given(index, paths)
+        roots = [Path(p) for p in paths] or index.roots()
         if not roots:
             raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")
         with progress_bar("scanning") as progress:
@@ -55,6 +60,6 @@ def run(args) -> int:
                 print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
         print_summary(f"scanned: {summary.line()}")
     if summary.errors == 0:
-        return EXIT_OK
-    # nothing could be scanned at all (every root missing) is a failure, not a partial success
+        return exit_code_with_missing(EXIT_OK, args.paths, paths)
+    # nothing could be scanned at all (every library folder missing) is a failure, not a partial success
     return EXIT_FAILED if summary.photos == 0 and summary.new == 0 and not any(Path(r).is_dir() for r in roots) else EXIT_PARTIAL

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Iterator
 
 from app.cli.common import (
-    EXIT_INTERRUPTED, add_folders_given, add_json_flag, folders_joined_for_files, one_line, open_index,
-    print_json_line, print_summary, say_folders_joined, stop_on_ctrl_c,
+    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing,
+    folders_joined_for_files, not_found, one_line, open_index, paths_there, print_json_line, print_summary,
+    say_folders_joined, silence_stdout, stop_on_ctrl_c,
 )
 from app.core.wording import counted, shell_quote
 
@@ -24,7 +25,8 @@ def register(subparsers) -> None:
         description="Scan the folders, then classify every new or changed photo (all of them again "
         "when the model changed) and store its top-5 landmarks. A JPEG+RAW pair is classified once. "
         "Below the threshold a photo gets 'no landmark' but keeps its top-5. Ctrl-C stops cleanly "
-        "and keeps what was done.",
+        "and keeps what was done. A file or folder given that is not there is named and left out (exit 1); "
+        "when none is there, nothing is done (exit 2).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="folders or photos to tag (default: the library's folders)")
@@ -49,6 +51,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.progress import CancelToken
+    from app.core.tag_result import TagResult
     from app.core.tagging import TagOptions, tag
 
     options = TagOptions(
@@ -68,15 +71,16 @@ def run(args) -> int:
             except BrokenPipeError:  # `tag --json | head`: stop, keep what is stored
                 reader_gone.append(True)
                 cancel.cancel()
-                _silence_stdout()
+                silence_stdout()
         elif result.error is not None and len(shown_errors) < max(0, args.errors):
             shown_errors.append(result.error)
             _write_above_bar(one_line(f"error: {result.error}"))
 
+    paths = paths_there(args.paths, "file or folder")  # none there: one line, and no index made
     with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, _write_above_bar),
           _progress_bars() as progress):
-        add_folders_given(index, args.paths)
-        targets = [Path(p) for p in args.paths] or _library_folders(index)
+        add_folders_given(index, paths)
+        targets = [Path(p) for p in paths] or _library_folders(index)
         roots_before = index.roots()
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
         joined = folders_joined_for_files(index, roots_before, targets)
@@ -86,7 +90,11 @@ def run(args) -> int:
         print_summary(f"error: {path}: {reason}")
     if args.json and not reader_gone:  # every file asked for gets its line, the unreadable ones too
         for path, message in summary.scan_problems:
-            print_json_line({"path": path, "error": message})
+            print_json_line(TagResult.unreadable(path, message).to_json())
+        for given in args.paths:
+            if given not in paths:  # not there: named on stderr already
+                where = str(Path(given).expanduser().absolute())
+                print_json_line(TagResult.unreadable(where, not_found(given, "file or folder")).to_json())
     for _, message in summary.scan_problems[: max(0, args.errors)]:
         print_summary(one_line(f"error: {message}"))
     if len(summary.scan_problems) > max(0, args.errors):
@@ -99,24 +107,12 @@ def run(args) -> int:
         files = "1 file" if scan_errors == 1 else f"{scan_errors} files"
         line += f"; {files} could not be scanned"
     print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
-    if reader_gone:
-        return EXIT_OK
+    if reader_gone:  # stopped early, as `search | head` is: the rest is left for the next run
+        return EXIT_BROKEN_PIPE
     if summary.cancelled:
         return EXIT_INTERRUPTED
-    return EXIT_PARTIAL if summary.errors or scan_errors or summary.not_photos else EXIT_OK
-
-
-def _silence_stdout() -> None:
-    """The reader of stdout went away: send the rest (and the exit flush) nowhere."""
-    import os
-
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    finally:
-        os.close(devnull)
+    code = EXIT_PARTIAL if summary.errors or scan_errors or summary.not_photos else EXIT_OK
+    return exit_code_with_missing(code, args.paths, paths)
 
 
 def _library_folders(index) -> list[Path]:
