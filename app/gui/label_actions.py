@@ -44,6 +44,19 @@ def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> 
     return f"; {who} {places}."
 
 
+def first_row_of(shown: Sequence[int], photo_ids: Sequence[int]) -> int | None:
+    """The row of the first of these photos in a list as shown (None: none is in it)."""
+    wanted = set(photo_ids)
+    return next((row for row, photo_id in enumerate(shown) if photo_id in wanted), None)
+
+
+def next_row_not_in(shown: Sequence[int], photo_ids: Sequence[int], start: int) -> int:
+    """The first row after `start` whose photo is not one of these; `start` when every
+    photo after it is (the changed photos are the last of the list)."""
+    skipped = set(photo_ids)
+    return next((row for row in range(start + 1, len(shown)) if shown[row] not in skipped), start)
+
+
 class LabelActions:
     """Mixed into MainWindow (which provides index, models, views and show_message)."""
 
@@ -200,8 +213,12 @@ class LabelActions:
         self._after_label_change(ids)
 
     def _after_label_change(self, ids: list[int], refresh: bool = True) -> None:
-        """Repaint, then move on to the next photo so review is one key per photo."""
+        """Repaint, then move on to the first photo after the changed ones, so review is
+        one key per photo: after a run (selected with Shift+Down or Shift+Up) or photos
+        Ctrl-clicked here and there, the photo after the first of them, as after one."""
         model, view = self._active_model_and_view()
+        shown = model.ids()
+        first = first_row_of(shown, ids)
         row = view.currentIndex().row() if view.currentIndex().isValid() else 0
         self.photos_changed(ids)
         self.counts_changed()
@@ -210,13 +227,17 @@ class LabelActions:
             # the search in the worker then confirms the list.
             self.review_model.remove_ids(ids)
             self.review.show_count(self.review_model.rowCount())
-            row = min(row, self.review_model.rowCount() - 1)
+            row = min(row if first is None else first, self.review_model.rowCount() - 1)
             if row >= 0:
                 view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
             if refresh:
                 self.refresh_results()
             return
-        if len(ids) == 1:
+        if first is not None:
+            # the grid keeps them until its search runs again; those that leave it then
+            # (a search for suggested photos) leave the photo after them current
+            row = next_row_not_in(shown, ids, first)
+        elif len(ids) == 1:
             row = min(row + 1, model.rowCount() - 1)
         if row >= 0:
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)

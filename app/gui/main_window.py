@@ -420,10 +420,12 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
         keep_row = current.row() if current.isValid() else None
+        # the current photo is looked for near its row, and higher up by as many photos as
+        # left the view (after A on a run of photos, the one after them is current)
+        low = max(0, keep_row - 50 - max(0, model.rowCount() - len(ids))) if keep_row is not None else 0
         model.set_ids(ids)
         if keep_id is not None and ids:
-            row = min(keep_row, len(ids) - 1) if keep_id not in ids[max(0, keep_row - 50): keep_row + 50] \
-                else ids.index(keep_id, max(0, keep_row - 50))
+            row = min(keep_row, len(ids) - 1) if keep_id not in ids[low: keep_row + 50] else ids.index(keep_id, low)
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def counts_changed(self) -> None:

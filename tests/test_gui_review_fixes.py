@@ -1,0 +1,135 @@
+"""Fixes from a review of the desktop app: where review goes on after A or R on several
+photos, the detail pane after Locate folder…, Tag folder on a library folder that is not
+found, and a window that fits a small screen."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+from tests.test_gui import added_folder, suggest, wait_for_results, window  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+# -- A or R on several photos: the photo after them is current -----------------------------
+def suggested_photos(qtbot, win, tmp_path, count: int = 8) -> list[int]:
+    """`count` photos suggested, most doubtful first in the order returned."""
+    added_folder(qtbot, win, tmp_path, count=count)
+    ids = win.index.photo_ids("")
+    for rank, photo_id in enumerate(ids):
+        suggest(win.index, photo_id, "Colosseum", 0.5 + rank * 0.05)
+    win.library_changed()
+    wait_for_results(qtbot, win)
+    return ids
+
+
+def select_run(view, model, start: int, key: Qt.Key, steps: int) -> None:
+    """Row `start` current, then Shift+↓ or Shift+↑ `steps` times."""
+    view.setFocus()
+    view.selectionModel().setCurrentIndex(model.index(start), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    for _ in range(steps):
+        QTest.keyClick(view, key, Qt.KeyboardModifier.ShiftModifier)
+
+
+def current_id(view, model) -> int:
+    assert view.currentIndex().isValid()
+    return model.photo_id(view.currentIndex().row())
+
+
+def test_review_goes_on_after_a_run_of_photos_whichever_way_it_was_selected(qtbot, window, tmp_path) -> None:
+    """Shift+↓ ↓ then A left the cursor two photos too far: the photos right after the
+    run were skipped over, and the next A accepted one the user never saw."""
+    from app.gui.main_window import PAGE_REVIEW
+
+    suggested_photos(qtbot, window, tmp_path)
+    window.show_page(PAGE_REVIEW)
+    wait_for_results(qtbot, window)
+    view, model = window.review.list, window.review_model
+    order = model.ids()
+    assert len(order) == 8
+
+    select_run(view, model, 5, Qt.Key.Key_Up, 2)  # rows 3-5, upwards
+    assert sorted(window.selected_ids()) == sorted(order[3:6])
+    window.accept_selected()
+    assert window.statusBar().currentMessage() == "Accepted 3 photos"
+    assert current_id(view, model) == order[6]
+    wait_for_results(qtbot, window)
+    assert model.ids() == order[:3] + order[6:] and current_id(view, model) == order[6]
+
+    order = model.ids()
+    select_run(view, model, 0, Qt.Key.Key_Down, 2)  # rows 0-2, downwards
+    window.reject_selected()
+    assert window.statusBar().currentMessage() == "Rejected 3 photos"
+    assert current_id(view, model) == order[3]  # it was order[4]: one photo skipped
+    wait_for_results(qtbot, window)
+    assert model.ids() == order[3:] and current_id(view, model) == order[3]
+
+
+def test_review_goes_on_after_the_first_of_photos_chosen_here_and_there(qtbot, window, tmp_path) -> None:
+    """Ctrl-clicked rows 1, 3 and 5: the photo after the first of them (row 2) is current,
+    not whatever took the row of the last one clicked."""
+    from app.gui.main_window import PAGE_REVIEW
+
+    suggested_photos(qtbot, window, tmp_path)
+    window.show_page(PAGE_REVIEW)
+    wait_for_results(qtbot, window)
+    view, model = window.review.list, window.review_model
+    order = model.ids()
+    view.setFocus()
+    view.setCurrentIndex(model.index(1))
+    for row in (3, 5):
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                         view.visualRect(model.index(row)).center())
+    assert sorted(window.selected_ids()) == sorted([order[1], order[3], order[5]])
+    window.accept_selected()
+    assert current_id(view, model) == order[2]
+    wait_for_results(qtbot, window)
+    assert current_id(view, model) == order[2]
+
+
+def test_in_a_grid_the_photos_leave_the_photo_after_them_is_current(qtbot, window, tmp_path) -> None:
+    """The grid of a search for the suggested photos: those accepted leave it when it is
+    searched again, and the photo after them stays current."""
+    suggested_photos(qtbot, window, tmp_path)
+    window.search_bar.set_text("state:suggested")
+    wait_for_results(qtbot, window)
+    view, model = window.grid, window.grid_model
+    order = model.ids()
+    assert len(order) == 8
+    select_run(view, model, 1, Qt.Key.Key_Right, 2)  # Shift+→ →
+    assert sorted(window.selected_ids()) == sorted(order[1:4])
+    window.accept_selected()
+    assert current_id(view, model) == order[4]
+    window.refresh_results()
+    wait_for_results(qtbot, window)
+    assert model.ids() == order[:1] + order[4:]
+    assert current_id(view, model) == order[4]  # it was order[6]
+
+
+def test_the_photo_after_more_than_fifty_photos_that_left_the_grid_stays_current(qtbot, window, tmp_path) -> None:
+    """The grid looked for its current photo within 50 rows of where it was: after 60
+    photos before it left the view, the row, not the photo, was kept."""
+    from tests.test_gui_support import insert_synthetic_photos
+
+    insert_synthetic_photos(tmp_path / "index.db", 100)
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    view, model = window.grid, window.grid_model
+    ids = model.ids()
+    assert len(ids) == 100
+    for photo_id in ids[:60]:
+        suggest(window.index, photo_id, "Colosseum", 0.7)
+    select_run(view, model, 0, Qt.Key.Key_Right, 0)
+    view.selectionModel().select(QItemSelection(model.index(0), model.index(59)),
+                                 QItemSelectionModel.SelectionFlag.Select)  # (Shift+click on the 60th)
+    assert len(window.selected_ids()) == 60
+    window.accept_selected()
+    assert current_id(view, model) == ids[60]
+    window.search_bar.set_text("-state:accepted")
+    wait_for_results(qtbot, window)
+    assert model.ids() == ids[60:]
+    assert current_id(view, model) == ids[60]
