@@ -19,8 +19,11 @@ import numpy as np
 
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
+from app.core.index import problems
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_moves import TaughtMove, move_lines
+from app.core.teaching_targets import resolve_photo_ids
+from app.core.wording import FORGET_MISSING_HINT, RELOCATE_HINT
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -83,6 +86,20 @@ def load_model_bundle(model: str | Path | None) -> "ModelBundle":
     return load_bundle(Path(model).expanduser())
 
 
+class MissingPhotoError(PhotoReadError):
+    """The photo has no file left (a scan found it deleted or moved out of the library):
+    nothing to decode, and a rescan will not find it again."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(missing_photo(path, "the photo is missing, so this model cannot learn from it"))
+        self.path = path
+
+
+def missing_photo(path: str, cannot: str) -> str:
+    """`path: cannot`, and the ways out for a photo a scan found missing (a rescan is none)."""
+    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{RELOCATE_HINT}"
+
+
 class PhotoEmbedder:
     """Teaching-space vectors of indexed photos by one bundle, from the embedding (and
     descriptor) tagging stored, else the photo is decoded and embedded now (and stored
@@ -107,7 +124,8 @@ class PhotoEmbedder:
 
     def reference(self, photo_id: int) -> np.ndarray:
         """The photo's L2-normalised vector in the bundle's teaching space; raises
-        PhotoReadError when no file decodes."""
+        PhotoReadError when no file decodes (MissingPhotoError when the photo has no
+        file left to decode)."""
         from app.core.teaching_space import space_vectors
 
         embedding, descriptor = self._stored(photo_id)
@@ -133,6 +151,8 @@ class PhotoEmbedder:
         from model.preprocess import normalize_batch, prepare_image
 
         record = self.index.get(photo_id)
+        if record.missing:  # known gone: decoding would only say "file not found"
+            raise MissingPhotoError(record.path)
         paths = [record.path] + [p for p in record.files if p != record.path]
         failures = []
         for path in paths:
@@ -147,49 +167,6 @@ class PhotoEmbedder:
             embeddings, _, descriptors = self.predictor.embed_all(normalize_batch(pixels, self.bundle.preprocessing))
             return store.normalised(embeddings[0]), None if descriptors is None else descriptors[0]
         raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
-
-
-def resolve_photo_ids(
-    index: "PhotoIndex", targets: Sequence[str | Path | int]
-) -> tuple[list[int], list[tuple[str, str]]]:
-    """Photo ids for ids, indexed files and folders, and (path, why) for each target that
-    gives none (not there, not a photo, unreadable): the other photos are taught all the
-    same. Folders and files not yet in the index are scanned first (a file's folder
-    alone, as `tag FILE` does). UsageError for an unknown photo id."""
-    from app.core.path_case import DiskNames
-    from app.core.photo_info import READABLE_FORMATS
-    from app.core.scanner import not_a_photo_reason, scan
-    from app.core.tag_selection import indexed_path, photo_ids_under
-
-    names = DiskNames()  # the targets' folders listed once, however many photos are given
-    ids: list[int] = []
-    problems: list[tuple[str, str]] = []
-    for target in targets:
-        if isinstance(target, (int, np.integer)):
-            index.get(int(target))  # raises UsageError when unknown
-            ids.append(int(target))
-            continue
-        path = Path(target).expanduser()
-        if not path.exists():
-            problems.append((str(path), "does not exist; check the path"))
-            continue
-        reason = not_a_photo_reason(path.name) if path.is_file() else None
-        if reason is not None:  # not worth scanning its folder for
-            problems.append((str(path), f"is {reason}"))
-            continue
-        found = photo_ids_under(index, [path], names)
-        if not found:
-            folder = path if path.is_dir() else path.parent
-            scan(index, [folder], folder_only=[] if path.is_dir() else [folder])
-            found = photo_ids_under(index, [path], names)
-        if not found:
-            indexed = indexed_path(path, names)
-            problem = index.errors(stage="scan", path=indexed, limit=1)
-            message = problem[0].message if problem else f"holds no photo the tagger can read ({READABLE_FORMATS})"
-            problems.append((str(path), message.removeprefix(f"{path}: ").removeprefix(f"{indexed}: ")))
-            continue
-        ids.extend(found)
-    return list(dict.fromkeys(ids)), problems
 
 
 def teach(
@@ -280,6 +257,7 @@ def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vec
     with index.transaction() as conn:
         store.forget_photo(conn, photo_id, keep_label=label)
         store.add_ref(conn, label, photo_id, model_id, vector)
+        problems.clear(conn, ("teach",), photo_id=photo_id)  # it teaches now: an earlier failure is over
     index.set_label(photo_id, label, source="user", state="accepted")
 
 
@@ -379,12 +357,18 @@ def reembed_taught(
             cancel.raise_if_cancelled()
         try:
             vector = embedder.reference(photo_id)
+        except MissingPhotoError as error:  # the scan found it gone: a rescan will not help
+            why = missing_photo(error.path, f"this taught photo is missing, so the new model ({bundle.name}) "
+                                            f"cannot learn '{label}' from it")
+            index.record_error(error.path, "teach", why, photo_id=photo_id)
+            continue
         except (PhotoReadError, UsageError) as error:
             path = _path_or_none(index, photo_id)
             index.record_error(path or f"photo {photo_id}", "teach", str(error), photo_id=photo_id)
             continue
         with index.transaction() as conn:
             store.add_ref(conn, label, photo_id, bundle.id, vector)
+            problems.clear(conn, ("teach",), photo_id=photo_id)  # back (or relocated): no longer a problem
         added += 1
         if progress is not None:
             progress(Progress(done=done + 1, total=len(missing), message="re-embedding taught photos"))

@@ -112,15 +112,24 @@ class SuggestReport:
     held_by: str | None = None  # that landmark (the one holding the most such photos)
 
 
-def untagged_hint(report: SuggestReport) -> str | None:
+def untagged_hint(report: SuggestReport, model: str | Path | None = None) -> str | None:
     """One line for the CLI when some photos were skipped because they are not tagged
-    yet (suggest reads stored embeddings only), whatever else was found."""
+    yet (suggest reads stored embeddings only), whatever else was found. The command it
+    gives tags with `model`, the bundle suggest was given (None: the default one):
+    tagged by another model, the photos would still be skipped."""
     if report.taught == 0 or report.untagged == 0 or report.tagged == 0:
         return None  # nothing taught, or close_hint already says to tag first
     photos = f"{report.untagged} photo{'s' if report.untagged != 1 else ''}"
     verb = "is" if report.untagged == 1 else "are"
+    command = " ".join(["landmark-tagger tag", *model_option(model)])
     return (f"{photos} {verb} not tagged by this model yet, so suggest could not look at "
-            f"{'it' if report.untagged == 1 else 'them'}: run `landmark-tagger tag` first, then suggest again")
+            f"{'it' if report.untagged == 1 else 'them'}: run `{command}` first, then suggest again")
+
+
+def model_option(model: str | Path | None) -> list[str]:
+    """`--model BUNDLE` as a command we suggest spells it (nothing for the default model),
+    so that following it uses the bundle the user chose."""
+    return [f"--model {shell_quote(str(model))}"] if model else []
 
 
 def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
@@ -144,7 +153,8 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     if report.matched == 0:
         return "no photo matches the search: try it with `landmark-tagger search`"
     if report.scored == 0 and report.tagged == 0:
-        return ("no tagged photo to score: run `landmark-tagger tag FOLDER` first "
+        command = " ".join(["landmark-tagger tag", *model_option(model), "FOLDER"])
+        return (f"no tagged photo to score: run `{command}` first "
                 "(suggest compares the photos' stored embeddings, it decodes none)")
     if report.scored == 0 and report.untagged:
         return None  # untagged_hint says to tag them
@@ -157,7 +167,7 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
     command = " ".join(["landmark-tagger suggest", *([shell_quote(query)] if query else []),
-                        *([f"--model {shell_quote(str(model))}"] if model else []), "--dry-run"])
+                        *model_option(model), "--dry-run"])
     if listed == len(scores):
         lists = f"`{command} --threshold {best:.2f}` lists {'it' if listed == 1 else 'them'}"
     else:  # the best one only would leave the others out: say what lists them all

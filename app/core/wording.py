@@ -14,6 +14,9 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
 RELOCATE_HINT = (" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
                  "folder… in the app.")
 
+# For a photo a scan found missing (deleted, or moved out of the library): the way to be done with it.
+FORGET_MISSING_HINT = "forget the photo (`landmark-tagger forget --missing`, or Forget missing photos… in the app)"
+
 
 # Whether commands we suggest are typed into cmd or PowerShell (tests set it).
 ON_WINDOWS = os.name == "nt"

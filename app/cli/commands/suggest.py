@@ -55,7 +55,7 @@ def run(args) -> int:
         else:
             print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
     print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
-    for hint in (untagged_hint(report), None if found else close_hint(report, args.query, args.model)):
+    for hint in (untagged_hint(report, args.model), None if found else close_hint(report, args.query, args.model)):
         if hint:
             print_summary(hint)
     return _exit_code(report)

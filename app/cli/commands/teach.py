@@ -19,8 +19,9 @@ def register(subparsers) -> None:
         help="teach a landmark of your own from a few photos of it",
         description="Give NAME to the photos (files, folders or both) and make them references for "
         "NAME: tagging then recognises that place like a built-in landmark, and `suggest` finds it "
-        "in the rest of the library. Photos not in the index yet are scanned first; their embeddings "
-        "come from the index when tagged, else the photos are decoded now. "
+        "in the rest of the library. Folders are scanned first, as `tag` does, so that photos copied "
+        "into them since the last scan are taught too, and so is the folder of a photo not in the index "
+        "yet; embeddings come from the index when tagged, else the photos are decoded now. "
         "With --forget, NAME is no longer recognised (the photos keep their label).",
     )
     parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")

@@ -1,0 +1,77 @@
+"""Which photos `teach` is given: photo ids, photo files and folders, the files and
+folders scanned first so that a photo copied in since the last scan is taught too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+    from app.core.path_case import DiskNames
+
+
+def resolve_photo_ids(
+    index: "PhotoIndex", targets: Sequence[str | Path | int]
+) -> tuple[list[int], list[tuple[str, str]]]:
+    """Photo ids for ids, files and folders, in the order given, and (path, why) for
+    each target that gives none (not there, not a photo, unreadable): the other photos
+    are taught all the same. Folders are scanned first, as `tag FOLDER` does (photos
+    copied in since the last scan are taught with the others; an unchanged file costs
+    a stat), and so is the folder of a file not in the index yet (that folder alone, as
+    `tag FILE` does). UsageError for an unknown photo id."""
+    from app.core.path_case import DiskNames
+    from app.core.photo_info import READABLE_FORMATS
+    from app.core.scanner import not_a_photo_reason
+    from app.core.tag_selection import indexed_path, photo_ids_under
+
+    names = DiskNames()  # the targets' folders listed once, however many photos are given
+    given: list[int | Path] = []
+    problems: list[tuple[str, str]] = []
+    for target in targets:
+        if isinstance(target, (int, np.integer)):
+            index.get(int(target))  # raises UsageError when unknown
+            given.append(int(target))
+            continue
+        path = Path(target).expanduser()
+        if not path.exists():
+            problems.append((str(path), "does not exist; check the path"))
+        elif path.is_file() and (reason := not_a_photo_reason(path.name)) is not None:
+            problems.append((str(path), f"is {reason}"))  # not worth scanning its folder for
+        else:
+            given.append(path)
+    _scan_for_new_photos(index, [p for p in given if isinstance(p, Path)], names)
+    ids: list[int] = []
+    for target in given:
+        if isinstance(target, int):
+            ids.append(target)
+            continue
+        found = photo_ids_under(index, [target], names)
+        if not found:
+            indexed = indexed_path(target, names)
+            problem = index.errors(stage="scan", path=indexed, limit=1)
+            message = problem[0].message if problem else f"holds no photo the tagger can read ({READABLE_FORMATS})"
+            problems.append((str(target), message.removeprefix(f"{target}: ").removeprefix(f"{indexed}: ")))
+        ids.extend(found)
+    return list(dict.fromkeys(ids)), problems
+
+
+def _scan_for_new_photos(index: "PhotoIndex", paths: Sequence[Path], names: "DiskNames") -> None:
+    """Scan the folders given, and the folder of each file given that is not in the
+    index yet (without the folders in it), all in one scan. Folders are compared as the
+    disk spells them: `trip/` and `Trip/IMG_1.JPG` on a case-insensitive disk are one
+    folder, read whole."""
+    from app.core.path_case import canonical_path
+    from app.core.scanner import scan
+    from app.core.tag_selection import photo_ids_under
+
+    whole = list(dict.fromkeys(canonical_path(path, names) for path in paths if path.is_dir()))
+    alone = list(dict.fromkeys(
+        folder for path in paths
+        if not path.is_dir() and not photo_ids_under(index, [path], names)
+        and (folder := canonical_path(path.parent, names)) not in whole
+    ))
+    if whole or alone:
+        scan(index, whole + alone, folder_only=alone)
