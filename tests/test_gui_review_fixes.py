@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from tests.test_gui import added_folder, suggest, wait_for_results, window  # noqa: E402,F401
+from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 
@@ -133,3 +133,57 @@ def test_the_photo_after_more_than_fifty_photos_that_left_the_grid_stays_current
     wait_for_results(qtbot, window)
     assert model.ids() == ids[60:]
     assert current_id(view, model) == ids[60]
+
+
+# -- Locate folder…: the detail pane and S follow the photo ----------------------------------
+def test_after_locate_folder_the_detail_pane_shows_the_photo_where_it_is_now(qtbot, window, tmp_path,
+                                                                              monkeypatch) -> None:
+    """The folder chosen in the library panel, one of its photos in the detail pane ("File
+    missing"), then Locate folder…: the pane kept the old path and "File missing", the
+    panel fell back to All photos with no photo current, and S acted on the pane's stale photo."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.gui import library_tree
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    moved = folder.rename(tmp_path / "photos (external drive)")
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    root = window.library_tree.topLevelItem(1)
+    window.library_tree.setCurrentItem(root)
+    wait_for_results(qtbot, window)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(1))
+    photo_id = window.grid_model.photo_id(1)
+    qtbot.waitUntil(lambda: "File missing" in window.detail.preview.message, timeout=5000)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(moved))
+    window.library_tree.menu_for(root).actions()[0].trigger()  # Locate folder…
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: window.detail.preview.has_image(), timeout=10000)
+    wait_for_results(qtbot, window)
+    assert "kept their labels" in window.statusBar().currentMessage()
+    assert window.library_tree.selected_folders() == [str(moved.resolve())]  # still chosen, at its new place
+    assert window.library_tree.topLevelItem(1).data(0, library_tree.PathRole) == str(moved.resolve())
+    assert window.folders == [str(moved.resolve())] and window.grid_model.rowCount() == 3
+    assert window.detail.record.id == photo_id and window.detail.record.path.startswith(str(moved.resolve()))
+    assert "File missing" not in window.detail.preview.message
+    assert current_id(window.grid, window.grid_model) == photo_id
+    window.similar_action.trigger()
+    assert window.similar_to == photo_id
+
+
+def test_a_photo_that_left_the_view_leaves_the_detail_pane_and_s_has_no_photo_to_act_on(qtbot, window,
+                                                                                        tmp_path) -> None:
+    """The pane kept a photo the grid no longer held, and S showed the photos like it."""
+    added_folder(qtbot, window, tmp_path, count=3)
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=5000)
+    window.search_bar.set_text("nothing-is-called-this")
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 0
+    assert window.detail.record is None and window.detail.title.text() == "No photo selected"
+    window.similar_action.trigger()
+    assert window.similar_to is None
+    assert window.statusBar().currentMessage() == "Select a photo first."

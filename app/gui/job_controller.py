@@ -171,6 +171,7 @@ class JobController(QObject):
     def relocate(self, folder: str, new: str) -> bool:
         def report(summary) -> None:
             self.window.show_message(summary.line())
+            self.window.folder_located(summary.old, summary.new)
 
         return self.start("Locating folder", job_work.relocate_work(self.window.db_path, folder, new), after=report)
 

@@ -73,10 +73,19 @@ class LabelActions:
         return [model.photo_id(row) for row in rows if row < model.rowCount()]
 
     def current_photo_id(self) -> int | None:
-        """The photo an action on one photo means: the detail pane's, else the first
-        selected; None (and a word in the status bar) when there is none."""
-        record = self.detail.record
-        photo_id = record.id if record is not None else next(iter(self.selected_ids()), None)
+        """The photo an action on one photo means: the current one of the grid or the
+        review list, else the first selected, else the detail pane's while the view lists
+        it (the pane may still show a photo that left the view); None (and a word in the
+        status bar) when there is none."""
+        model, view = self._active_model_and_view()
+        current = view.currentIndex()
+        if current.isValid() and current.row() < model.rowCount():
+            photo_id = model.photo_id(current.row())
+        else:
+            record = self.detail.record
+            photo_id = next(iter(self.selected_ids()), None)
+            if photo_id is None and record is not None and record.id in model.ids():
+                photo_id = record.id
         if photo_id is None:
             self.show_message("Select a photo first.")
         return photo_id

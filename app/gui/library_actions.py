@@ -23,7 +23,8 @@ def folder_title(folder: str) -> str:
 
 
 class LibraryActions:
-    """Mixed into MainWindow (index, jobs, settings, show_message, _show_library)."""
+    """Mixed into MainWindow (index, jobs, settings, show_message, _show_library, the
+    library panel, the detail pane and the results)."""
 
     def locate_folder(self, folder: str) -> bool:
         """A library folder not found: ask where it is now and follow it (its photos keep
@@ -32,6 +33,18 @@ class LibraryActions:
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)
+
+    def folder_located(self, old: str, new: str) -> None:
+        """After Locate folder…: the folder chosen in the library panel stays chosen at its
+        new place, and the photo of the detail pane, which said "File missing", is shown as
+        it is now (its new path and preview) and current in the grid again."""
+        self.library_tree.follow_folder(old, new)
+        self.folders = self.library_tree.selected_folders()
+        record = self.detail.record
+        if record is not None:
+            self._refresh_detail()
+            self.select_after_load = record.id
+        self.refresh_results()
 
     def forget_folder(self, folder: str) -> bool:
         """Take a library folder out of the library, once the user has seen what goes."""

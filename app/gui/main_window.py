@@ -384,8 +384,12 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         if results.ids or results.review_ids:
             self._has_library = True
         self._update_page_and_actions()
-        if self.loupe.isVisible() and not self._active_model_and_view()[1].currentIndex().isValid():
+        model, view = self._active_model_and_view()
+        if not view.currentIndex().isValid():
             self.close_loupe()  # its photo left the view (the last suggestion reviewed, say)
+            record = self.detail.record
+            if record is not None and record.id not in model.ids():
+                self.detail.show_record(None, [])  # not as it was (a folder located since: "File missing")
 
     def _update_page_and_actions(self) -> None:
         if not self._has_library:
