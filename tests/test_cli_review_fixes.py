@@ -164,6 +164,15 @@ def test_only_missing_folders_given_is_one_line_and_no_index(tmp_path: Path, cap
     assert not db.exists()
 
 
+def test_teach_from_photos_none_of_which_is_there_leaves_no_index(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "index.db"
+    code, out, err = run_cli(capsys, "--db", db, "teach", "Our cabin", tmp_path / "DSC_0412.JPG")
+    assert code == 2 and out == ""
+    assert err == f"landmark-tagger: error: {tmp_path / 'DSC_0412.JPG'}: file or folder not found; " \
+                  "check the path (is the drive mounted?)\n"
+    assert not db.exists()
+
+
 def test_tag_names_a_missing_folder_among_others_and_does_the_rest(tmp_path: Path, capsys, tiny_bundle):
     """As scan does (it refused the whole run): exit 1, the one not there named."""
     there = tmp_path / "Trip"

@@ -37,7 +37,7 @@ def test_teach_without_photos_or_with_a_missing_one_is_a_usage_error(capsys, tmp
     assert main(["--db", db, "teach", "Our cabin"]) == 2
     assert "give the photos" in capsys.readouterr().err
     assert main(["--db", db, "teach", "Our cabin", str(tmp_path / "missing.jpg")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "missing.jpg: file or folder not found" in capsys.readouterr().err  # as scan and tag say it
 
 
 def test_suggest_refuses_a_threshold_outside_0_1(capsys, tmp_path):

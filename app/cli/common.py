@@ -70,18 +70,25 @@ def open_index(args):
 
 def require_index(path: str | None) -> None:
     """UsageError naming the index file when it does not exist (None: the default one)."""
-    from pathlib import Path
-
     from app.core.config import default_db_path
     from app.core.errors import UsageError
 
+    if not index_exists(path):
+        raise UsageError(f"no index at {path or default_db_path()}; `{command_as_typed()} scan FOLDER` creates it")
+
+
+def index_exists(path: str | None) -> bool:
+    """Whether the index chosen (None: the default one) is there already."""
+    from pathlib import Path
+
+    from app.core.config import default_db_path
+
     target = path or default_db_path()
-    if str(target) != ":memory:" and not Path(target).expanduser().exists():
-        raise UsageError(f"no index at {target}; `{command_as_typed()} scan FOLDER` creates it")
+    return str(target) == ":memory:" or Path(target).expanduser().exists()
 
 
-def paths_there(paths: list[str], what: str) -> list[str]:
-    """The files or folders given (to scan, tag) that are there. UsageError when none of
+def paths_there(paths: list[str], what: str, say_missing: bool = True) -> list[str]:
+    """The files or folders given (to scan, tag, teach) that are there. UsageError when none of
     them is, before the command opens (and would create) the index: nothing can be done.
     One missing among others is said in an `error:` line and left out, as a folder
     whose drive is not connected: the command does the rest and exits 1 (see
@@ -98,7 +105,7 @@ def paths_there(paths: list[str], what: str) -> list[str]:
     if paths and not there:
         raise UsageError(not_found(missing[0], what) if len(missing) == 1 else
                          f"none of {', '.join(missing)} is there; check the paths (is the drive mounted?)")
-    for given in missing:
+    for given in missing if say_missing else ():  # (teach names them with its other failures)
         print_summary(f"error: {not_found(given, what)}")
     return there
 

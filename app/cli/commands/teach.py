@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import (
-    add_json_flag, folders_joined_for_files, open_index, print_json_line, print_summary, progress_bar,
-    refuse_file_as_name, say_folders_joined,
+    add_json_flag, folders_joined_for_files, index_exists, open_index, paths_there, print_json_line, print_summary,
+    progress_bar, refuse_file_as_name, say_folders_joined,
 )
 from app.core.wording import counted
 
@@ -59,6 +59,8 @@ def run(args) -> int:
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
     if not args.paths:
         raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
+    if not index_exists(args.db):  # none of the paths there: one line, and no empty index left behind
+        paths_there(args.paths, "file or folder", say_missing=False)
     targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
         roots_before = index.roots()
