@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog
@@ -47,6 +47,15 @@ def not_found_text(folders: list[Path]) -> str:
     """The library folders a rescan skipped, and what to do about them."""
     return (f"{', '.join(folder.name or str(folder) for folder in folders)} not found (drive not connected? "
             "if it moved, Locate folder… in its menu)")
+
+
+def skipped_text(title: str, summary, skipped: list[str]) -> str:
+    """A tagging job's last words when folders were not found: "Tagging library: done —
+    tagged 3 photos …; card not found (drive not connected? …)", or "Nothing tagged: card
+    not found (…)" when none of its folders was there."""
+    if isinstance(summary, job_work.FoldersNotFound):
+        return f"Nothing tagged: {not_found_text([Path(folder) for folder in skipped])}"
+    return f"{title}: done — {summary.line()}; {not_found_text([Path(folder) for folder in skipped])}"
 
 
 def teach_failures_text(failures: list[tuple[str, str]]) -> str:
@@ -206,12 +215,22 @@ class JobController(QObject):
     def tag(self, targets: list, title: str) -> bool:
         return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
 
+    def tag_folders(self, folders: list[Path], title: str, skipped: Sequence[str] = ()) -> bool:
+        """Tag these folders; those not found — `skipped` (greyed in the library panel), or
+        gone when the worker looks — are named at the end, as for the whole library."""
+        def report(summary) -> None:
+            absent = list(skipped) + list(summary.skipped_folders)
+            if absent:
+                self.window.show_message(skipped_text(title, summary, absent))
+
+        return self.start(title, job_work.folders_tag_work(self.window.db_path, folders, self.window.settings),
+                          after=report)
+
     def tag_library(self) -> bool:
         """Tag the library's folders that are there, and name those skipped (not found)."""
         def report(summary) -> None:
             if summary.skipped_folders:
-                self.window.show_message(f"Tagging library: done — {summary.line()}; "
-                                         + not_found_text([Path(p) for p in summary.skipped_folders]))
+                self.window.show_message(skipped_text("Tagging library", summary, summary.skipped_folders))
 
         return self.start("Tagging library", job_work.library_tag_work(self.window.db_path, self.window.settings),
                           after=report)

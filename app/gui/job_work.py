@@ -152,13 +152,44 @@ def tag_work(db_path: Path, targets: Sequence[Path] | Sequence[int], settings: A
     return work
 
 
+def folders_tag_work(db_path: Path, folders: Sequence[Path], settings: AppSettings) -> JobWork:
+    """Tag these folders (scanning them first); one not found (a drive not connected, a
+    folder moved since) is skipped and named in the summary, as for the whole library.
+    Which are there is looked up here, not on the GUI thread."""
+
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
+        from app.core.tagging import tag
+
+        present = [Path(folder) for folder in folders if Path(folder).is_dir()]
+        absent = [str(folder) for folder in folders if Path(folder) not in present]
+        if not present:
+            return FoldersNotFound(absent)
+        with PhotoIndex.open(db_path) as index:
+            summary = tag(index, present, tag_options(settings), progress=progress, cancel=cancel,
+                          on_result=emit_item)
+        summary.skipped_folders = absent
+        return summary
+
+    return work
+
+
+@dataclass(frozen=True)
+class FoldersNotFound:
+    """A tagging job none of whose folders was there: nothing was read or tagged."""
+
+    skipped_folders: list[str]
+
+    def line(self) -> str:
+        return "nothing tagged"
+
+
 def library_tag_work(db_path: Path, settings: AppSettings) -> JobWork:
     """Tag the library's folders that are there; one not found (a drive not connected)
     is skipped and named in the summary. Which are there is looked up here, not on the
     GUI thread (a network drive that does not answer can hold a stat for long)."""
 
     def work(progress, cancel, emit_item):
-        from app.core.errors import UsageError
         from app.core.index import PhotoIndex
         from app.core.library import present_library_folders
         from app.core.tagging import tag
@@ -166,8 +197,7 @@ def library_tag_work(db_path: Path, settings: AppSettings) -> JobWork:
         with PhotoIndex.open(db_path) as index:
             present, absent = present_library_folders(index)
             if not present:
-                raise UsageError("none of the library's folders is there: connect its drive, or Locate folder… "
-                                 "in the menu of one that moved")
+                return FoldersNotFound([str(root) for root in absent])
             summary = tag(index, present, tag_options(settings), progress=progress, cancel=cancel,
                           on_result=emit_item)
             summary.skipped_folders = [str(root) for root in absent]

@@ -30,7 +30,7 @@ from app.gui.file_dialogs import picker_options
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
-from app.gui.job_controller import JobController
+from app.gui.job_controller import JobController, not_found_text
 from app.gui.key_names import key_name
 from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
@@ -586,9 +586,18 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         return self.jobs.check_folders()  # which folders are there is looked up in the worker
 
     def tag_folder(self) -> bool:
+        """Tag the folders chosen in the library panel (or the whole library); those whose
+        library folder is not found (greyed there) are skipped and named, with what to do."""
         if self.folders:
-            what = Path(self.folders[0]).name if len(self.folders) == 1 else counted(len(self.folders), "folder")
-            return self.jobs.tag([Path(folder) for folder in self.folders], f"Tagging {what}")
+            absent = {folder: self.library_tree.absent_folder_of(folder) for folder in self.folders}
+            skipped = sorted({root for root in absent.values() if root is not None})
+            there = [folder for folder, root in absent.items() if root is None]
+            if not there:
+                self.show_message(f"Nothing tagged: {not_found_text([Path(root) for root in skipped])}")
+                self.results.summarise()  # a drive connected since shows as there again
+                return False
+            what = Path(there[0]).name if len(there) == 1 else counted(len(there), "folder")
+            return self.jobs.tag_folders([Path(folder) for folder in there], f"Tagging {what}", skipped)
         if not self.index.roots():
             self.show_message("Add a folder first.")
             return False
