@@ -13,7 +13,10 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results, window  # noqa: E402,F401
+from tests import test_gui  # noqa: E402
+from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
+
+window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 
@@ -269,3 +272,109 @@ def test_tagging_a_library_none_of_whose_folders_is_there_is_no_failure(qtbot, w
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Nothing tagged"), timeout=5000)
     assert window.statusBar().currentMessage() == f"Nothing tagged: photos {NOT_FOUND}"
     assert window.errors_panel.rowCount() == 0
+
+
+# -- the window on a small screen ------------------------------------------------------------
+def within_width(widget, area) -> bool:
+    """The widget lies across `area` without running past either side of it."""
+    left = widget.mapTo(area, widget.rect().topLeft()).x()
+    return widget.isVisible() and widget.width() > 0 and left >= 0 and left + widget.width() <= area.width()
+
+
+def test_the_window_opens_whole_on_an_800_px_screen(qtbot, window) -> None:
+    """first_window_size promises it; the panels and the photos held it 976-984 px wide."""
+    from PySide6.QtGui import QGuiApplication
+
+    from app.gui.app import open_main_window
+    from app.gui.main_window import first_window_size
+
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    assert screen.width() == 800  # the offscreen platform's screen
+    second = open_main_window(window.db_path)
+    qtbot.addWidget(second)
+    try:
+        second.show()
+        wait_for_results(qtbot, second)
+        assert second.width() == first_window_size(screen.size()).width() <= screen.width()
+    finally:
+        second.results.close()
+        second.index.close()
+
+
+def test_at_800_px_the_panels_give_way_and_nothing_runs_over(qtbot, window, tmp_path) -> None:
+    from app.gui.job_runner import JobProgress
+    from app.gui.main_window import PAGE_REVIEW
+
+    suggested_photos(qtbot, window, tmp_path, count=4)
+    window.resize(800, 600)
+    qtbot.wait(100)
+    assert window.width() == 800 and window.minimumSizeHint().width() <= 800
+    assert window.library_dock.isVisible() and window.detail_dock.isVisible()
+    assert window.library_dock.width() < 170 and window.detail_dock.width() < 300  # their old minimums
+    bar = window.search_bar
+    for widget in (bar.field, bar.count_label, bar.order):
+        assert within_width(widget, window.centralWidget())
+    assert bar.field.geometry().right() < bar.count_label.geometry().left()
+    assert bar.count_label.geometry().right() < bar.order.geometry().left()
+    window.grid.setCurrentIndex(window.grid_model.index(0))
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=5000)
+    for button in (window.detail.accept_button, window.detail.reject_button, window.detail.relabel_button,
+                   window.detail.similar_button):
+        assert within_width(button, window.detail.viewport())
+    window.show_page(PAGE_REVIEW)
+    wait_for_results(qtbot, window)
+    qtbot.wait(50)
+    for button in (window.review.places_button, window.review.find_button):
+        assert within_width(button, window.review)
+    window.job_bar.begin("Tagging the library's folders")
+    window.job_bar.update_progress(JobProgress(done=12_345, total=100_000, message="", rate=35.2, eta_s=7_560.0))
+    qtbot.wait(50)
+    try:
+        assert window.minimumSizeHint().width() <= 800 and window.width() == 800
+        for widget in (window.job_bar.title, window.job_bar.bar, window.job_bar.detail, window.job_bar.cancel_button):
+            assert within_width(widget, window.job_bar)
+    finally:
+        window.job_bar.end()
+
+
+def drag(qtbot, widget, start, moves) -> None:
+    """Press the left button at `start`, move through `moves`, let go at the last (a
+    panel's edge moves on a timer: each step is given its turn of the event loop)."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    steps = [(QEvent.Type.MouseMove, start, none, none), (QEvent.Type.MouseButtonPress, start, left, left)]
+    steps += [(QEvent.Type.MouseMove, point, none, left) for point in moves]
+    steps.append((QEvent.Type.MouseButtonRelease, moves[-1], left, none))
+    for kind, point, button, buttons in steps:
+        QApplication.sendEvent(widget, QMouseEvent(kind, QPointF(point), QPointF(widget.mapToGlobal(point)), button,
+                                                   buttons, Qt.KeyboardModifier.NoModifier))
+        qtbot.wait(20)
+
+
+def test_the_panels_come_back_when_the_window_widens_as_wide_as_the_user_left_them(qtbot, window) -> None:
+    """Narrowed once, they stayed at their minimums however wide the window grew again."""
+    from PySide6.QtCore import QPoint
+
+    opening = (250, 360)  # the library panel's and the detail pane's widths on a screen with room
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert [window.library_dock.width(), window.detail_dock.width()] == list(opening)
+    window.resize(800, 600)
+    qtbot.wait(50)
+    assert window.library_dock.width() < opening[0] and window.detail_dock.width() < opening[1]
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert [window.library_dock.width(), window.detail_dock.width()] == list(opening)
+    # the user drags the detail pane's edge 80 px to the right: that width is the one kept
+    edge = QPoint(window.detail_dock.geometry().left() - 3, window.detail_dock.geometry().center().y())
+    drag(qtbot, window, edge, [edge + QPoint(40, 0), edge + QPoint(80, 0)])
+    dragged = window.detail_dock.width()
+    assert dragged < opening[1]
+    window.resize(800, 600)
+    qtbot.wait(50)
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert window.detail_dock.width() == dragged and window.library_dock.width() == opening[0]

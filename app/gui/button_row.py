@@ -36,6 +36,14 @@ class ButtonRow(QWidget):
         widest = max((button.minimumSizeHint().width() for button in self._buttons), default=0)
         return QSize(widest, super().minimumSizeHint().height())
 
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        """All side by side: once wrapped, a layout that gave it no more than its hint
+        kept it wrapped however wide the window grew again."""
+        widest = max((button.sizeHint().width() for button in self._buttons), default=0)
+        spacing = self._grid.horizontalSpacing()
+        width = len(self._buttons) * (widest + spacing) - spacing
+        return QSize(max(0, width), super().sizeHint().height())
+
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._arrange(self.columns_for(event.size().width()))

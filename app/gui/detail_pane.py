@@ -147,7 +147,7 @@ class DetailPane(QScrollArea):
         # The content wraps to the view's width, so its height depends on that width: a scroll
         # bar that came and went with it changed the width again, resizing without end.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(220)  # its buttons wrap, its texts follow the width: the window fits 800 px
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)

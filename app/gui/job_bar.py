@@ -28,14 +28,14 @@ class JobBar(QFrame):
         # The window must still fit a laptop screen while a job runs: the texts give way
         # (cut with "…", whole in their tooltips) before the panels beside the grid do.
         self.title = ElidedLabel()
-        self.title.setMinimumWidth(100)
+        self.title.setMinimumWidth(50)
         self.bar = QProgressBar()
         self.bar.setFixedHeight(10)
         self.bar.setTextVisible(False)
-        self.bar.setMinimumWidth(60)
+        self.bar.setMinimumWidth(40)
         self.detail = ElidedLabel()
         self.detail.setProperty("role", "muted")
-        self.detail.setMinimumWidth(150)
+        self.detail.setMinimumWidth(70)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel")
         layout.addWidget(self.title)
         layout.addWidget(self.bar, 1)

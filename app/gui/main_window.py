@@ -36,6 +36,7 @@ from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
+from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid, no_match_text
 from app.gui.photo_model import PhotoListModel
 from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
@@ -53,11 +54,14 @@ STATUS_BAR_PADDING = 40  # the status bar's margins and the gap between a messag
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
 PROBLEMS_SHARE = 5  # the Problems panel, opening on its own, takes a fifth of the window's height
 PROBLEMS_OPEN_HEIGHT = (110, 240)  # within these pixels: its heading and about three rows, at most seven
+PANEL_WIDTHS = (250, 360)  # the library panel's and the detail pane's, until the user drags them
+LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' 334, the window narrows to 716 px
 
 
 def first_window_size(available: QSize | None) -> QSize:
     """1400 × 900 where the screen has room, else 92 % of what it has (a 1280 × 800
-    laptop), so the window opens whole on the screen."""
+    laptop; 736 px of an 800 px screen, where the panels give way to 716 px), so the
+    window opens whole on the screen."""
     wanted = QSize(1400, 900)
     if available is None or available.isEmpty():
         return wanted
@@ -161,7 +165,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
     def _build_docks(self) -> None:
         self.library_tree = LibraryTree()
-        self.library_tree.setMinimumWidth(170)  # landmark names stay readable when the window narrows
+        self.library_tree.setMinimumWidth(LIBRARY_MIN_WIDTH)  # landmark names stay readable when the window narrows
         self.library_tree.folder_selected.connect(self._on_folder_selected)
         self.library_tree.query_selected.connect(self._on_entry_selected)
         self.library_tree.rename_requested.connect(self.rename_place)
@@ -184,7 +188,9 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                                       closable=True)
         self.errors_dock.hide()
         self.errors_panel.count_changed.connect(self._on_error_count)
-        self.resizeDocks([self.library_dock, self.detail_dock], [250, 360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.library_dock, self.detail_dock], list(PANEL_WIDTHS), Qt.Orientation.Horizontal)
+        # they give way to a narrow window (an 800 px screen) and come back when it widens
+        self.panel_widths = PanelWidths(self, [self.library_dock, self.detail_dock], PANEL_WIDTHS)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, closable: bool = False) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -768,14 +774,18 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             return
         geometry, state = self.settings.window_state.split(";", 1)
         self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        self.restoreState(QByteArray.fromBase64(state.encode("ascii")))
+        if self.restoreState(QByteArray.fromBase64(state.encode("ascii"))):
+            self.panel_widths.adopt_next()  # the panels as the user left them
 
     def resizeEvent(self, event) -> None:
         """On a narrow window (a laptop, a window beside another) the toolbar shows icons
-        only, their names in tooltips, rather than pushing Settings out of sight."""
+        only, their names in tooltips, rather than pushing Settings out of sight, and the
+        side panels give way (PanelWidths), to come back as the window widens."""
         super().resizeEvent(event)
         if hasattr(self, "toolbar"):
             self._style_toolbar(compact=event.size().width() < COMPACT_TOOLBAR_WIDTH)
+        if hasattr(self, "panel_widths"):
+            self.panel_widths.window_resized()
 
     def _style_toolbar(self, compact: bool) -> None:
         style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else Qt.ToolButtonStyle.ToolButtonTextBesideIcon

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import theme
+from app.gui.button_row import ButtonRow
 from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
@@ -210,8 +211,9 @@ class ReviewView(QWidget):
         titles.addWidget(hint)
         actions = QHBoxLayout()
         actions.addWidget(self.found_label, 1, Qt.AlignmentFlag.AlignRight)
-        actions.addWidget(self.places_button)
-        actions.addWidget(self.find_button)
+        # side by side while they fit, else one above the other: in a row they held the
+        # window wider than a small screen
+        actions.addWidget(ButtonRow([self.places_button, self.find_button]))
         self.header.addLayout(titles, 1)
         self.header.addLayout(actions)
         layout.addLayout(self.header)

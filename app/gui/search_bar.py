@@ -69,7 +69,7 @@ class SearchBar(QWidget):
         self.save_action.setToolTip("Save this search: the library panel lists it under Saved searches")
         self.save_action.triggered.connect(lambda: self.save_requested.emit(self.text()))
         self.save_action.setVisible(False)
-        self.field.setMinimumWidth(280)
+        self.field.setMinimumWidth(120)  # room to type a word beside the count and order on an 800 px screen
         self.count_label = QLabel()
         self.count_label.setProperty("role", "muted")
         self.error_label = QueryError()
