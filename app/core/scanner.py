@@ -138,6 +138,8 @@ class _Scan:
         self.files_seen = 0
         self.started = time.monotonic()
         self.visited: set[str] = set()
+        self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
+        self.roots: list[str] = []
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
@@ -160,6 +162,7 @@ class _Scan:
         names = DiskNames()  # the roots' folders listed once (only roots: the walk reads names from listings)
         resolved = list(dict.fromkeys(str(canonical_path(r, names)) for r in roots))
         self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
+        self.roots = resolved
         with self.index.transaction() as conn:
             self.summary.run_id = catalog.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
@@ -282,6 +285,7 @@ class _Scan:
         """Subfolders to visit and {photo file name: (size, mtime_ns)}; None when
         the folder cannot be listed (recorded as an error)."""
         subfolders: list[str] = []
+        linked: list[os.DirEntry] = []
         seen: dict[str, tuple[int, int]] = {}
         try:
             with os.scandir(folder) as iterator:
@@ -296,9 +300,12 @@ class _Scan:
                 continue
             try:
                 if entry.is_dir():
-                    target = None if is_skipped_folder(name) else self._folder_to_visit(entry)
-                    if target is not None:
-                        subfolders.append(target)
+                    if is_skipped_folder(name):
+                        continue
+                    if is_link(entry):
+                        linked.append(entry)
+                    else:
+                        subfolders.append(entry.path)
                     continue
                 if is_skipped_name(name) or file_kind(name) is None:
                     continue
@@ -317,6 +324,11 @@ class _Scan:
                 self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
                 continue
             seen[name] = (stat.st_size, stat.st_mtime_ns)
+        # in name order, so that of two links to one folder the same is walked at every scan
+        for entry in sorted(linked, key=lambda entry: entry.name):
+            target = self._linked_folder_to_visit(folder, entry)
+            if target is not None:
+                subfolders.append(target)
         self.files_seen += len(seen)
         return subfolders, seen
 
@@ -324,19 +336,37 @@ class _Scan:
         """Whether a link named like a photo points at a file in the library ("latest.jpg"
         beside DSC_0001.JPG, a "Best of" folder of links): that file is the photo, and
         the link made a second photo of it, whose write then failed. Links to files
-        outside the library (a drive linked in) are photos of the library."""
+        outside the library (a drive linked in) are photos of the library, unless their
+        folder is walked through a link (and so indexed under the link's path)."""
         target = os.path.realpath(link)
-        return target != link and self._in_library(os.path.dirname(target))
+        if target == link:
+            return False
+        folder = os.path.dirname(target)
+        return self._in_library(folder) or any(is_within(folder, walked) for walked in self.linked_targets)
 
-    def _folder_to_visit(self, entry: os.DirEntry) -> str | None:
-        """The folder to walk for a subfolder: itself, or a link's (or a junction's)
-        target once, never one walked already (a loop, a "Best of" link into the library)."""
-        if not is_link(entry):
-            return entry.path
+    def _linked_folder_to_visit(self, folder: str, entry: os.DirEntry) -> str | None:
+        """The folder to walk for a link (or a junction) in `folder` to a folder, if any.
+        A folder reached through a link belongs to the library folder
+        it was reached from, so it is walked under the link's path: its photos leave the
+        library with the link, and `forget` of the library folder takes them. A link is not
+        walked when its target is in the library or holds a library folder (a "Best of" link
+        into it: the photos are indexed under their own folder, whichever the walk meets
+        first), when it holds the folder the link is in (a loop, up to the home folder say),
+        or when this scan walked it through another link: no photo is indexed twice, and
+        none from outside the folders the user gave. (A drive mounted into a folder is no
+        link: see is_link.)"""
         if not self.options.follow_symlinks:
             return None
         target = os.path.realpath(entry.path)
-        return None if target in self.visited else target
+        if is_within(os.path.realpath(folder), target) or any(
+                is_within(target, walked) or is_within(walked, target) for walked in self.linked_targets):
+            return None
+        library = [str(root) for root in self.index.roots()] + self.roots
+        if self._in_library(target) or any(is_within(root, target) for root in library) or any(
+                is_within(target, root) for root in self.roots if root not in self.shallow):
+            return None
+        self.linked_targets.add(target)
+        return entry.path
 
     # -- one folder -------------------------------------------------------------
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
