@@ -5,6 +5,9 @@ not finish."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,155 @@ from app.core.index.forget import forget_folder
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
 
+REPO = Path(__file__).resolve().parents[1]
+
+# the scan dies (as kill -9 would) when its walk is over, before it recognises moves
+KILLED_SCAN = (
+    "import os, signal, sys; from pathlib import Path; from app.core.index import PhotoIndex; "
+    "import app.core.scanner as s; "
+    "s._Scan._recognise_moves = lambda self: os.kill(os.getpid(), signal.SIGKILL); "
+    "ix = PhotoIndex.open(sys.argv[1]); s.scan(ix, [Path(p) for p in sys.argv[2:]])"
+)
+
 symlinks = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+
+
+def killed_scan(db: Path, *roots: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", KILLED_SCAN, str(db), *map(str, roots)], cwd=REPO)
+    assert done.returncode == -9
+
+
+def owed(index: PhotoIndex) -> tuple[int, int]:
+    """(photos pending, runs with photos to look at): what scans still owe the next one."""
+    return (index.conn.execute("SELECT count(*) FROM moves_pending").fetchone()[0],
+            index.conn.execute("SELECT count(*) FROM scan_runs WHERE photos_before IS NOT NULL").fetchone()[0])
+
+
+# -- 1. a scan killed before it recognised the moves -----------------------------------------
+
+def test_a_move_survives_a_scan_killed_before_it_was_recognised(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        photo_id = index.search("IMG_1")[0].id
+        index.set_label(photo_id, "Colosseum")
+    (lib / "rome").mkdir()
+    old.rename(lib / "rome" / "colosseum.jpg")
+
+    killed_scan(db, lib)
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])  # the user runs the scan again, to the end
+        (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+        assert index.search("is:missing") == []
+        assert (summary.moved, summary.new, summary.missing) == (1, 0, 0)
+        assert owed(index) == (0, 0)
+        again = scan(index, [lib])
+        assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0)
+
+
+def test_a_move_into_a_folder_read_before_survives_a_killed_scan(tmp_path: Path) -> None:
+    """The new folder read on its own first (the photo is indexed there, holding nothing
+    of the user's), then the library scan that finds the old place empty is killed."""
+    lib = tmp_path / "lib"
+    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        photo_id = index.search("IMG_1")[0].id
+        index.set_label(photo_id, "Colosseum")
+        (lib / "rome").mkdir()
+        old.rename(lib / "rome" / "colosseum.jpg")
+        scan(index, [lib / "rome"])
+
+    killed_scan(db, lib)
+
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+        assert index.count("is:missing") == 0
+
+
+def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    first = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    second = write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        ids = {p.path: p.id for p in index.search()}
+        index.set_label(ids[str(first)], "Colosseum")
+        index.set_label(ids[str(second)], "Petra")
+    (lib / "rome").mkdir()
+    first.rename(lib / "rome" / "colosseum.jpg")
+    killed_scan(db, lib)
+    (lib / "jordan").mkdir()
+    second.rename(lib / "jordan" / "petra.jpg")  # another move before the next (also killed) scan
+    killed_scan(db, lib)
+
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        assert {Path(p.path).name: p.label for p in index.search()} == {"colosseum.jpg": "Colosseum",
+                                                                        "petra.jpg": "Petra"}
+        assert index.count("is:missing") == 0 and owed(index) == (0, 0)
+
+
+def test_a_photo_back_in_the_library_survives_a_killed_scan(tmp_path: Path) -> None:
+    """Moved out of the library (missing since an earlier scan), then back at a new place:
+    the scan that brings it in as new is killed before it joins the two."""
+    lib = tmp_path / "lib"
+    photo = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        photo_id = index.search("IMG_1")[0].id
+        index.set_label(photo_id, "Colosseum")
+        photo.rename(tmp_path / "IMG_1.jpg")
+        assert scan(index, [lib]).missing == 1
+    (lib / "rome").mkdir()
+    (tmp_path / "IMG_1.jpg").rename(lib / "rome" / "colosseum.jpg")
+
+    killed_scan(db, lib)
+
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+        assert index.count("is:missing") == 0
+
+
+def _sleeper() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+
+
+def test_a_scan_still_running_in_another_process_keeps_its_work(tmp_path: Path) -> None:
+    """Only a scan that no longer runs hands its unrecognised moves over: one running
+    beside (its process alive) does them itself."""
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    db = tmp_path / "index.db"
+    sleeper = _sleeper()
+    try:
+        with PhotoIndex.open(db) as index:
+            with index.transaction() as conn:
+                conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host, photos_before) "
+                             "VALUES ('2020-01-01T00:00:00+00:00', '[]', 'running', ?, ?, 0)",
+                             (sleeper.pid, socket.gethostname()))
+            scan(index, [tmp_path / "lib"])
+            assert index.conn.execute("SELECT status, photos_before FROM scan_runs WHERE id = 1").fetchone() == (
+                "running", 0)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    with PhotoIndex.open(db) as index:
+        scan(index, [tmp_path / "lib"])
+        assert index.conn.execute("SELECT status, photos_before FROM scan_runs WHERE id = 1").fetchone() == (
+            "interrupted", None)
 
 
 # -- 2. folders reached through a link -----------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Sequence
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
-from app.core.index import catalog, labels, pairing, problems
+from app.core.index import catalog, labels, pairing, problems, scan_runs
 from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
@@ -142,6 +142,9 @@ class _Scan:
         self.roots: list[str] = []
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
+        self.merging_spellings = False  # while a library folder's other spelling leaves (see _merge_other_spellings)
+        self.moves_recognised = False
+        self.gone_now: set[int] = set()  # became_missing, as a set, once the walk is over
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
@@ -164,13 +167,16 @@ class _Scan:
         self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
         self.roots = resolved
         with self.index.transaction() as conn:
-            self.summary.run_id = catalog.start_run(conn, resolved)
+            self.summary.run_id = scan_runs.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
+            # what scans killed before their move recognition left undone becomes this one's
+            self.since = scan_runs.take_over_interrupted(conn, self.summary.run_id, self.newest_before)
+            self.owed = scan_runs.pending_moves(conn, self.summary.run_id)
             self.problem_paths = problems.scan_problem_paths(conn)
             self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
-        self.renamed = RenamedOver(self.conn, self.newest_before, self.summary.run_id)
         status = "failed"
         try:
+            self.renamed = RenamedOver(self.conn, self.newest_before, self.summary.run_id)
             # Whole roots first: a folder read alone is then skipped inside them (already
             # read), rather than read alone first and its sub-folders taken for deleted.
             walked = [root for root in sorted(resolved, key=lambda r: r in self.shallow) if self._walk_root(root)]
@@ -187,15 +193,19 @@ class _Scan:
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
         finally:
-            self._flush_errors()
-            self.summary.status = status
-            self.summary.photos = sum(
-                catalog.count_photos_in(self.conn, root) if root in self.shallow
-                else catalog.count_photos_under(self.conn, root)
-                for root in self._outermost(resolved)
-            )
-            with self.index.transaction() as conn:
-                catalog.finish_run(conn, self.summary.run_id, asdict(self.summary), status)
+            try:
+                self._flush_errors()
+                self.summary.status = status
+                self.summary.photos = sum(
+                    catalog.count_photos_in(self.conn, root) if root in self.shallow
+                    else catalog.count_photos_under(self.conn, root)
+                    for root in self._outermost(resolved)
+                )
+                with self.index.transaction() as conn:
+                    scan_runs.finish_run(conn, self.summary.run_id, asdict(self.summary), status,
+                                         moves_recognised=self.moves_recognised)
+            finally:
+                scan_runs.stopped_here(self.conn, self.summary.run_id)
         self._report("done")
         return self.summary
 
@@ -277,8 +287,12 @@ class _Scan:
         for other, other_whole in self.index.other_spellings_of(root, whole):
             self.index.remove_root(other)
             already = len(self.became_missing)
-            for folder in catalog.folders_under(self.conn, other) if other_whole else [other]:
-                self._sync_folder(folder, {})
+            self.merging_spellings = True
+            try:
+                for folder in catalog.folders_under(self.conn, other) if other_whole else [other]:
+                    self._sync_folder(folder, {})
+            finally:
+                self.merging_spellings = False
             self.other_spelling_ids.update(self.became_missing[already:])
 
     def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]] | None:
@@ -583,8 +597,14 @@ class _Scan:
         for photo_id in self.detaching:
             catalog.detach_photo(conn, photo_id)
             self.summary.missing += 1
-            self.became_missing.append(photo_id)
+            self._went_missing(conn, photo_id)
         self.detaching.clear()
+
+    def _went_missing(self, conn, photo_id: int) -> None:
+        """The photo went missing in this scan (in the transaction that marks it so): the
+        move recognition looks for it at the end, or the next scan if this one is killed first."""
+        self.became_missing.append(photo_id)
+        scan_runs.note_went_missing(conn, photo_id, self.summary.run_id, self.merging_spellings)
 
     def _write_photo_without_files(self, conn, group: PhotoFiles) -> None:
         """None of the photo's files was read now: it is missing when none is left, else
@@ -593,7 +613,7 @@ class _Scan:
             return
         if catalog.mark_photo_missing_if_empty(conn, group.photo_id):
             self.summary.missing += 1
-            self.became_missing.append(group.photo_id)
+            self._went_missing(conn, group.photo_id)
         elif catalog.drop_deleted_files(conn, group.photo_id):
             catalog.refresh_fts(conn, group.photo_id)
             self.summary.changed += 1
@@ -616,53 +636,74 @@ class _Scan:
         """A photo that went missing in this scan and one with the same content found in
         this scan, or already indexed elsewhere (its new folder read on its own before),
         are one photo moved; so are a photo new in this scan and one missing since an
-        earlier scan (moved out of the library and back). The moved photo keeps its labels."""
+        earlier scan (moved out of the library and back). The moved photo keeps its labels.
+
+        A scan killed before this point (after the walk committed the new places as new
+        photos and the old ones as missing) left its share to this one, through the index
+        (app/core/index/scan_runs.py): the photos that went missing in it (`owed`) are
+        looked for as this scan's own are, and the photos it brought in (ids after
+        `since`) count as new here. That is a few indexed look-ups per photo that scan
+        changed, nothing when no scan was killed: a rescan of an unchanged library stays
+        a walk of stat calls."""
         self._split_photos_moved_away()
-        left_over = catalog.previous_run_unfinished(self.conn, self.summary.run_id)
+        self.gone_now = set(self.became_missing)
+        left_over = scan_runs.previous_run_unfinished(self.conn, self.summary.run_id)
         for old_id in catalog.detached_photos(self.conn) if left_over else ():
-            # a scan killed between giving up names and recognising the moves left these
-            new_id = None if old_id in self.became_missing else catalog.earlier_copy_of(
+            # a scan killed between giving up names and recognising the moves (before the
+            # index recorded what a scan owes) left these
+            new_id = None if old_id in self.gone_now else catalog.earlier_copy_of(
                 self.conn, old_id, self.newest_before)
             if new_id is not None:
-                self._adopt(old_id, new_id, new_in_this_scan=False, missing_in_this_scan=False)
-        for old_id in self.became_missing:
-            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
-            earlier = new_id is None
-            if earlier:
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+                self._adopt(old_id, new_id)
+        self.other_spelling_ids.update(photo_id for photo_id, other in self.owed if other)
+        owed = [photo_id for photo_id, _ in self.owed if photo_id not in self.gone_now]
+        for old_id in self.became_missing + owed:
+            if catalog.is_present(self.conn, old_id):
+                continue  # found again at its place, or already joined to its new one
+            new_id = catalog.moved_candidates(self.conn, old_id, self.since)
+            if new_id is None:
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.since)
             if new_id is None and old_id in self.other_spelling_ids:
                 # the same file indexed under both spellings, each with a word of the user's
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.since, users_words_too=True)
                 if new_id is not None:
                     with self.index.transaction() as conn:
                         catalog.take_over_users_words(conn, old_id, new_id)
             if new_id is not None:
-                self._adopt(old_id, new_id, new_in_this_scan=not earlier, missing_in_this_scan=True)
-        if self.summary.new and self.conn.execute(
-                "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.newest_before,)).fetchone():
+                self._adopt(old_id, new_id)
+        if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
+                "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.since,)).fetchone():
             new_ids = [int(r[0]) for r in self.conn.execute(
-                "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.newest_before,))]
+                "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
             for new_id in new_ids:
                 old_id = catalog.missing_original_of(self.conn, new_id)
-                if old_id is not None and old_id <= self.newest_before:
-                    self._adopt(old_id, new_id, new_in_this_scan=True, missing_in_this_scan=False)
+                if old_id is not None and old_id <= self.since:
+                    self._adopt(old_id, new_id)
+        self.moves_recognised = True
 
     def _split_photos_moved_away(self) -> None:
         """Photos left at their names whose pictures went to other names (renumbered to
         make room for an inserted frame) give the names up, for the moves below."""
-        moved_away = self.renamed.photos_moved_away(self.became_missing)
+        moved_away = self.renamed.photos_moved_away(self.became_missing + [photo_id for photo_id, _ in self.owed])
         with self.index.transaction() as conn:
             for photo_id, files in moved_away.items():
                 catalog.split_photo(conn, photo_id, files)
-                self.became_missing.append(photo_id)
+                self._went_missing(conn, photo_id)
                 self.summary.missing += 1
                 self.summary.new += 1
                 self.summary.changed -= 1
             # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
             catalog.forget_contents_before(conn, list(moved_away) if self._cancelled() else None)
 
-    def _adopt(self, old_id: int, new_id: int, new_in_this_scan: bool, missing_in_this_scan: bool) -> None:
+    def _adopt(self, old_id: int, new_id: int) -> None:
+        """`old_id` (missing) moved to `new_id`'s place: it takes the place over."""
         with self.index.transaction() as conn:
+            if catalog.is_present(conn, old_id) or not catalog.is_present(conn, new_id):
+                return  # joined already (by a scan running beside this one)
+            if self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id):
+                # it came in with a scan killed before this recognition and got a word of
+                # the user's since: the stronger word stays (the photo's own when equal)
+                catalog.take_over_users_words(conn, old_id, new_id)
             catalog.adopt_moved_photo(conn, old_id, new_id)
             read = self.read_labels.pop(new_id, None)
             # the moved photo keeps the index's word; the keyword in its files counts only
@@ -670,8 +711,8 @@ class _Scan:
             if read is not None and not labels.adopt_written_label(conn, old_id, read):
                 self.summary.labels_read -= 1
         self.summary.moved += 1
-        self.summary.new -= int(new_in_this_scan)
-        self.summary.missing -= int(missing_in_this_scan)
+        self.summary.new -= int(new_id > self.newest_before)
+        self.summary.missing -= int(old_id in self.gone_now)
 
 
 def is_link(entry: os.DirEntry) -> bool:

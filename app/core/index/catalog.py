@@ -3,7 +3,6 @@ Callers hold a transaction; these functions only issue statements."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -13,7 +12,6 @@ from typing import NamedTuple
 
 from app.core.folder_paths import subtree_range
 from app.core.index.connection import db_text, now_iso
-from app.core.index.records import printable_path
 from app.core.index.search_text import refresh_search_text
 from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 from app.core.photo_info import PhotoInfo, primary_of
@@ -422,30 +420,6 @@ def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
         return False
     return not any(conn.execute(f"SELECT 1 FROM {table} WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone()
                    for table in ("taught_refs", "rejections"))
-
-
-def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
-    cursor = conn.execute(
-        "INSERT INTO scan_runs (started_at, roots, status) VALUES (?, ?, 'running')",
-        (now_iso(), json.dumps([printable_path(r) for r in roots])),
-    )
-    return int(cursor.lastrowid)
-
-
-def previous_run_unfinished(conn: sqlite3.Connection, run_id: int) -> bool:
-    """Whether the scan before this one stopped without finishing (killed: still
-    'running'; or failed), leaving work that only the end of a scan does."""
-    row = conn.execute("SELECT status FROM scan_runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)).fetchone()
-    return row is not None and row[0] not in ("done", "cancelled")
-
-
-def finish_run(conn: sqlite3.Connection, run_id: int, counts: dict[str, int], status: str) -> None:
-    conn.execute(
-        "UPDATE scan_runs SET finished_at = ?, photos = ?, new = ?, changed = ?, moved = ?, missing = ?, "
-        "errors = ?, status = ? WHERE id = ?",
-        (now_iso(), counts["photos"], counts["new"], counts["changed"], counts["moved"],
-         counts["missing"], counts["errors"], status, run_id),
-    )
 
 
 # present photos in `root` or below it: one (folder, stem) index range for the subtree

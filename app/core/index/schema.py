@@ -393,11 +393,27 @@ def migration_15(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS write_journal_by_path ON write_journal (path, id)")
 
 
+# A scan killed before its move recognition leaves that work to the next scan
+# (app/core/index/scan_runs.py): the newest photo before it (photos_before, NULL once
+# nothing is owed), the photos that went missing in it (moves_pending), and its
+# process (pid, host) to tell a scan that runs from one that was killed. (Added only
+# where missing, as 14 does.)
+def migration_16(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+    for column, kind in (("photos_before", "INTEGER"), ("pid", "INTEGER"), ("host", "TEXT")):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE scan_runs ADD COLUMN {column} {kind}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS moves_pending (photo_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, "
+        "other_spelling INTEGER NOT NULL DEFAULT 0)")
+    conn.execute("CREATE INDEX IF NOT EXISTS moves_pending_by_run ON moves_pending (run_id)")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
-    migration_15,
+    migration_15, migration_16,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,0 +1,204 @@
+"""The scan_runs table: one row per scan, and the work a scan that did not finish
+leaves to the next one.
+
+A scan commits its walk in many small transactions and recognises moves only at
+the end (the new place of a moved photo is not known before the whole walk is
+over). A scan killed in between (SIGKILL, a crash, a power cut) has written the
+moved photos' new places as new photos and their old ones as missing, and no later
+scan would pair them again: nothing there is new or goes missing any more. So the
+pairing that is still owed is recorded in the index, in the same transactions as
+the changes that owe it, and the next scan finishes it:
+
+- `scan_runs.photos_before`: the newest photo id when the scan started; the photos
+  after it came in with a scan whose move recognition has not run yet. Set to NULL
+  when the recognition is over (then nothing is owed).
+- `moves_pending`: the photos that went missing in such a scan, written in the
+  transaction that marks them missing.
+
+At its start a scan takes over what the scans that stopped without finishing owe
+(`take_over_interrupted`): their pending photos become its own and its
+`photos_before` reaches back to theirs, so a chain of killed scans passes the work
+on. An unchanged library costs one small query on scan_runs, nothing else.
+
+Whether a scan whose row says 'running' still runs: its process (`pid` on `host`)
+is alive. A scan in this very process is running while `running_here` says so (a
+process id is handed out again: after a reboot the app may get the one an earlier,
+killed copy had). A scan on another computer (an index on a shared drive) cannot be
+looked at: it is taken for running for a day after it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import sys
+from datetime import datetime, timedelta, timezone
+
+from app.core.index.connection import now_iso
+from app.core.index.records import printable_path
+
+# How long a scan started on another computer is taken for running (its process cannot be seen).
+OTHER_COMPUTER_GRACE = timedelta(days=1)
+
+# (index file, run id) of the scans running in this process (the index file: '' for ":memory:").
+_RUNNING_HERE: set[tuple[str, int]] = set()
+
+
+def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
+    """A row for a scan starting now in this process; returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO scan_runs (started_at, roots, status, pid, host) VALUES (?, ?, 'running', ?, ?)",
+        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host()),
+    )
+    run_id = int(cursor.lastrowid)
+    _RUNNING_HERE.add((_index_file(conn), run_id))
+    return run_id
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, counts: dict[str, int], status: str,
+               moves_recognised: bool) -> None:
+    """Record the scan's counts and how it ended; `moves_recognised`: its move
+    recognition ran to the end, so it owes nothing to the next scan."""
+    conn.execute(
+        "UPDATE scan_runs SET finished_at = ?, photos = ?, new = ?, changed = ?, moved = ?, missing = ?, "
+        "errors = ?, status = ? WHERE id = ?",
+        (now_iso(), counts["photos"], counts["new"], counts["changed"], counts["moved"],
+         counts["missing"], counts["errors"], status, run_id),
+    )
+    if moves_recognised:
+        conn.execute("UPDATE scan_runs SET photos_before = NULL WHERE id = ?", (run_id,))
+        conn.execute("DELETE FROM moves_pending WHERE run_id = ?", (run_id,))
+
+
+def stopped_here(conn: sqlite3.Connection, run_id: int) -> None:
+    """The scan's process is done with it (after finish_run, or when it raised)."""
+    _RUNNING_HERE.discard((_index_file(conn), run_id))
+
+
+def previous_run_unfinished(conn: sqlite3.Connection, run_id: int) -> bool:
+    """Whether the scan before this one stopped without finishing (killed: still
+    'running', or 'interrupted' once a later scan saw it; or failed), leaving work
+    that only the end of a scan does."""
+    row = conn.execute("SELECT status FROM scan_runs WHERE id < ? ORDER BY id DESC LIMIT 1", (run_id,)).fetchone()
+    return row is not None and row[0] not in ("done", "cancelled")
+
+
+def take_over_interrupted(conn: sqlite3.Connection, run_id: int, newest_photo: int) -> int:
+    """Make the move recognition that scans before `run_id` still owe (they stopped
+    without finishing it and do not run any more) the work of scan `run_id`, which
+    holds the write lock (`conn` in its transaction). Returns the newest photo id
+    before the photos that recognition must look at (`newest_photo`, the newest one
+    now, when nothing is owed); a killed 'running' scan is marked 'interrupted'."""
+    owing = [
+        (int(owner), status) for owner, status, pid, host, started_at in conn.execute(
+            "SELECT id, status, pid, host, started_at FROM scan_runs WHERE id < ? AND photos_before IS NOT NULL",
+            (run_id,))
+        if status != "running" or not is_running(conn, int(owner), pid, host, started_at)
+    ]
+    since = newest_photo
+    if owing:
+        marks = ",".join("?" * len(owing))
+        owners = [owner for owner, _ in owing]
+        row = conn.execute(f"SELECT min(photos_before) FROM scan_runs WHERE id IN ({marks})", owners).fetchone()
+        since = min(since, int(row[0]))
+        conn.execute(f"UPDATE moves_pending SET run_id = ? WHERE run_id IN ({marks})", (run_id, *owners))
+        conn.execute(
+            f"UPDATE scan_runs SET photos_before = NULL, status = CASE status WHEN 'running' THEN 'interrupted' "
+            f"ELSE status END WHERE id IN ({marks})", owners)
+    conn.execute("UPDATE scan_runs SET photos_before = ? WHERE id = ?", (since, run_id))
+    return since
+
+
+def note_went_missing(conn: sqlite3.Connection, photo_id: int, run_id: int, other_spelling: bool = False) -> None:
+    """The photo went missing in scan `run_id`, which has yet to look for where it went
+    (in the transaction that marks it missing). `other_spelling`: it was indexed under
+    another spelling of a library folder (see the scanner's _merge_other_spellings)."""
+    conn.execute("INSERT OR REPLACE INTO moves_pending (photo_id, run_id, other_spelling) VALUES (?, ?, ?)",
+                 (photo_id, run_id, int(other_spelling)))
+
+
+def pending_moves(conn: sqlite3.Connection, run_id: int) -> list[tuple[int, bool]]:
+    """(photo, indexed under another spelling) of the photos still missing whose moves
+    scan `run_id` owes, oldest first."""
+    return [(int(photo_id), bool(other)) for photo_id, other in conn.execute(
+        "SELECT m.photo_id, m.other_spelling FROM moves_pending m JOIN photos p ON p.id = m.photo_id "
+        "WHERE m.run_id = ? AND p.missing = 1 ORDER BY m.photo_id", (run_id,))]
+
+
+def shown_status(conn: sqlite3.Connection, run: dict) -> str:
+    """The status to show for a scan_runs row (with its `id`, `status`, `pid`, `host`
+    and `started_at`): 'interrupted' for one that says 'running' but no longer runs."""
+    if run["status"] == "running" and not is_running(conn, run["id"], run["pid"], run["host"], run["started_at"]):
+        return "interrupted"
+    return run["status"]
+
+
+def is_running(conn: sqlite3.Connection, run_id: int, pid: int | None, host: str | None,
+               started_at: str | None) -> bool:
+    """Whether the scan `run_id`, whose row says 'running', still runs (see the module's
+    docstring). A row written before the index knew processes (no pid) is taken as not running."""
+    if pid is None:
+        return False
+    if host != _host():
+        try:
+            started = datetime.fromisoformat(started_at or "")
+        except ValueError:
+            return False
+        return datetime.now(timezone.utc) - started < OTHER_COMPUTER_GRACE
+    if pid == os.getpid():
+        return (_index_file(conn), run_id) in _RUNNING_HERE
+    return process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id exists on this computer (one of another user
+    counts: it cannot be asked, so it is taken as alive)."""
+    if sys.platform == "win32":
+        return _windows_process_alive(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process its parent has not reaped yet still has an id (Linux's /proc says)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _windows_process_alive(pid: int) -> bool:
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: there, another user's
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def _host() -> str:
+    return socket.gethostname()
+
+
+def _index_file(conn: sqlite3.Connection) -> str:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or ""
+    return ""
