@@ -4,14 +4,17 @@ not finish."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.index.forget import forget_folder
 from app.core.scanner import scan
@@ -247,3 +250,64 @@ def test_links_into_the_library_and_loops_index_each_photo_once(tmp_path: Path, 
         assert present(index) == {str(lib / "Rome" / "DSC_0001.JPG"), str(lib / "Italy" / "DSC_0002.JPG"),
                                   str(archive / "2019" / "DSC_0003.JPG")}
         assert (summary.photos, summary.errors, summary.missing) == (3, 0, 0)
+
+
+# -- 3. `stats` on a scan that did not finish ----------------------------------------------
+
+def _last_scan_line(db: Path, capsys) -> str:
+    capsys.readouterr()
+    assert main(["--db", str(db), "stats"]) == 0
+    (last,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("last scan:")]
+    return last
+
+
+def test_stats_calls_a_killed_scan_interrupted(tmp_path: Path, capsys) -> None:
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    db = tmp_path / "index.db"
+    killed_scan(db, tmp_path / "lib")
+    last = _last_scan_line(db, capsys)
+    assert "interrupted" in last and "run `landmark-tagger scan` again" in last, last
+    assert "(running)" not in last and "0 photos" not in last
+    assert main(["--db", str(db), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["last_scan"]["status"] == "interrupted"
+
+
+def test_stats_says_a_scan_running_in_another_process_runs(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "index.db"
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    with PhotoIndex.open(db) as index:
+        scan(index, [tmp_path / "lib"])
+    sleeper = _sleeper()
+    try:
+        with PhotoIndex.open(db) as index, index.transaction() as conn:
+            conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host) "
+                         "VALUES (?, '[]', 'running', ?, ?)",
+                         (time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), sleeper.pid, socket.gethostname()))
+        assert "running since" in _last_scan_line(db, capsys)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert "interrupted" in _last_scan_line(db, capsys)
+
+
+def test_stats_during_a_scan_in_this_process_says_it_runs(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "index.db"
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    seen: list[str] = []
+
+    def progress(update) -> None:
+        if not seen:
+            seen.append(_last_scan_line(db, capsys))
+
+    with PhotoIndex.open(db) as index:
+        scan(index, [tmp_path / "lib"], progress=progress)
+    assert "running since" in seen[0], seen
+    assert "(done): 1 photo, 1 new" in _last_scan_line(db, capsys)
+
+
+def test_stats_help_says_what_it_prints(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["stats", "--help"])
+    text = capsys.readouterr().out
+    description = text.split("\n\n")[1]
+    assert not description.startswith(("options:", "positional")) and "last scan" in description, text

@@ -11,7 +11,15 @@ from app.core.wording import counted
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "stats", help="show counts: photos, RAW pairs, labels by state, landmarks, errors, last scan")
+        "stats", help="show counts: photos, RAW pairs, labels by state, landmarks, errors, last scan",
+        description=(
+            "Print what the index holds: its file, the library folders (and those not found), "
+            "photos and files with the RAW+JPEG pairs, labelled photos, landmarks (the three with "
+            "most photos), review states, taught places, missing photos, files with a problem by "
+            "stage, the last scan (its counts, or that it is running or was interrupted and should "
+            "be run again) and the copies of the index."
+        ),
+    )
     parser.add_argument(
         "--landmarks", action="store_true",
         help="list every landmark on the photos with its count (as the app's library panel does)",
@@ -73,7 +81,12 @@ def run(args) -> int:
     hint = "" if args.errors else "; `landmark-tagger stats --errors` lists them"
     print(f"errors:     {stats['errors']}" + (f" ({by_stage}{hint})" if by_stage else ""))
     last = stats["last_scan"]
-    if last:
+    if last and last["status"] == "interrupted":  # its counts are written when it ends: none to show
+        print(f"last scan:  {last['started_at']} (interrupted: it did not finish; "
+              "run `landmark-tagger scan` again to complete it)")
+    elif last and last["status"] == "running":
+        print(f"last scan:  running since {last['started_at']} (counts when it ends)")
+    elif last:
         print(
             f"last scan:  {last['finished_at'] or last['started_at']} ({last['status']}): "
             f"{counted(last['photos'], 'photo')}, {last['new']} new, {last['changed']} changed, "

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
-from app.core.index import problems
+from app.core.index import problems, scan_runs
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
 from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
@@ -237,14 +237,17 @@ class PhotoIndex:
         photos = one("SELECT count(*) FROM photos WHERE missing = 0")
         by_state["unlabelled"] = photos - sum(by_state.values())
         last = self.conn.execute(
-            "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status "
-            "FROM scan_runs ORDER BY id DESC LIMIT 1"
+            "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status, "
+            "pid, host FROM scan_runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         last_scan = None
         if last is not None:
             keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing", "errors", "status")
             last_scan = dict(zip(keys, last))
             last_scan["roots"] = json.loads(last_scan["roots"] or "[]")
+            # a scan killed (or on a computer turned off) still says 'running': 'interrupted'
+            last_scan["status"] = scan_runs.shown_status(
+                self.conn, {**last_scan, "pid": last[-2], "host": last[-1]})
         return {
             "photos": photos,
             "files": one("SELECT count(*) FROM files WHERE missing = 0"),
