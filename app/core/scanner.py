@@ -660,12 +660,16 @@ class _Scan:
         for old_id in self.became_missing + owed:
             if catalog.is_present(self.conn, old_id):
                 continue  # found again at its place, or already joined to its new one
-            new_id = catalog.moved_candidates(self.conn, old_id, self.since)
+            # a photo missing now looks among this scan's photos (and earlier ones holding
+            # nothing of the user's); only one a killed scan owes reaches back to its photos
+            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
             if new_id is None:
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.since)
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+            if new_id is None and old_id not in self.gone_now:
+                new_id = catalog.only_copy_since(self.conn, old_id, self.since, self.newest_before)
             if new_id is None and old_id in self.other_spelling_ids:
                 # the same file indexed under both spellings, each with a word of the user's
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.since, users_words_too=True)
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
                 if new_id is not None:
                     with self.index.transaction() as conn:
                         catalog.take_over_users_words(conn, old_id, new_id)
@@ -677,9 +681,21 @@ class _Scan:
                 "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
             for new_id in new_ids:
                 old_id = catalog.missing_original_of(self.conn, new_id)
-                if old_id is not None and old_id <= self.since:
+                if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                     self._adopt(old_id, new_id)
         self.moves_recognised = True
+
+    def _may_reach_back(self, old_id: int, new_id: int) -> bool:
+        """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
+        one a killed scan brought in, only for a photo that was missing before this scan,
+        and when it holds a word of the user's only as the one copy there is (else the
+        user decides: a guess would drop one of their words)."""
+        if new_id > self.newest_before:
+            return True
+        if old_id in self.gone_now:
+            return False
+        return catalog.holds_nothing_of_the_user(self.conn, new_id) or catalog.only_copy_since(
+            self.conn, old_id, self.since, self.newest_before) == new_id
 
     def _split_photos_moved_away(self) -> None:
         """Photos left at their names whose pictures went to other names (renumbered to
@@ -702,7 +718,7 @@ class _Scan:
                 return  # joined already (by a scan running beside this one)
             if self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id):
                 # it came in with a scan killed before this recognition and got a word of
-                # the user's since: the stronger word stays (the photo's own when equal)
+                # the user's since: the stronger word stays (the newer when equal)
                 catalog.take_over_users_words(conn, old_id, new_id)
             catalog.adopt_moved_photo(conn, old_id, new_id)
             read = self.read_labels.pop(new_id, None)

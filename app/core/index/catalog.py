@@ -379,18 +379,34 @@ def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
     return next((int(r[0]) for r in rows if users_words_too or holds_nothing_of_the_user(conn, int(r[0]))), None)
 
 
+def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_to: int) -> int | None:
+    """The present photo a killed scan brought in (newer_than < id <= up_to) that is the
+    only present photo sharing a fingerprint with the missing `old_id`, if there is
+    exactly one: a photo with a word of the user's is joined only then, never by a guess."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 "
+        "AND np.id <> ? AND np.missing = 0 LIMIT 2",
+        (old_id, old_id),
+    ).fetchall()
+    if len(rows) != 1 or not newer_than < int(rows[0][0]) <= up_to:
+        return None
+    return int(rows[0][0])
+
+
 # How much of the user's word a label row holds: theirs or accepted, a rejection, a suggestion.
 _WORD_WEIGHT = "CASE WHEN source = 'user' OR state = 'accepted' THEN 3 WHEN state = 'rejected' THEN 2 ELSE 1 END"
 
 
 def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
-    """Before `old_id` adopts `new_id` (one file indexed under two spellings of its
-    folder, each row with a word of the user's): the stronger label of the two stays
-    (the user's or accepted over a rejection over a suggestion; `old_id`'s when equal),
-    and `new_id`'s rejections and taught references join `old_id`'s."""
-    weights = dict(conn.execute(
-        f"SELECT photo_id, {_WORD_WEIGHT} FROM labels WHERE photo_id IN (?, ?)", (old_id, new_id)).fetchall())
-    if weights.get(new_id, 0) > weights.get(old_id, 0):
+    """Before `old_id` adopts `new_id` (one photo with a word of the user's on both
+    rows): the stronger label of the two stays (the user's or accepted over a rejection
+    over a suggestion; the one changed last when equal: the user's newest act), and
+    `new_id`'s rejections and taught references join `old_id`'s."""
+    words = {int(photo_id): (int(weight), updated_at or "") for photo_id, weight, updated_at in conn.execute(
+        f"SELECT photo_id, {_WORD_WEIGHT}, updated_at FROM labels WHERE photo_id IN (?, ?)", (old_id, new_id))}
+    if words.get(new_id, (0, "")) >= words.get(old_id, (0, "")):  # same second too: `new_id`'s
         conn.execute("DELETE FROM labels WHERE photo_id = ?", (old_id,))
         conn.execute("UPDATE labels SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     for table in ("rejections", "taught_refs"):
