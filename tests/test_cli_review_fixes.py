@@ -112,6 +112,16 @@ def test_too_many_files_given_with_a_folder_are_refused_in_one_line(archive: Pat
     assert err.startswith(f"landmark-tagger: error: {len(files) + 1} files and folders at once (other/ among them)")
 
 
+def test_too_many_folders_alone_are_told_to_give_the_folder_above_them(archive: Path, capsys) -> None:
+    for number in range(600):
+        (archive / "trips" / f"day {number:03}").mkdir(parents=True)
+    days = sorted(str(path.relative_to(archive)) for path in (archive / "trips").iterdir())  # `trips/*/`
+    code, out, err = run_cli(capsys, "--db", archive.parent / "index.db", "search", *days)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith("landmark-tagger: error: 600 folders at once (trips/day 000, trips/day 001, trips/day 002, …): "
+                          "give the folder that holds them instead")
+
+
 def test_a_linked_photo_among_several_files_is_found_with_them(archive: Path, capsys) -> None:
     (archive / "best").mkdir()
     (archive / "best" / "pick.jpg").symlink_to(archive / "trip" / "DSC_0041.JPG")

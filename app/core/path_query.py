@@ -65,9 +65,12 @@ def any_of_the_paths(words: list[str], alternatives: list[list[str]]) -> list[st
         return [" ".join(terms) or word for word, terms in zip(words, alternatives)]
     if len(found) > MOST_PATHS_WITH_FOLDERS:
         folders = [word for word, terms in zip(words, alternatives) if terms and terms[0].startswith("folder:")]
-        raise UsageError(f"{len(found)} files and folders at once ({', '.join(folders[:3])}"
-                         f"{', …' if len(folders) > 3 else ''} among them): give the folders that hold "
-                         "the files instead (`Rome/` rather than `Rome/*`), or the files and the folders "
+        named = f"{', '.join(folders[:3])}{', …' if len(folders) > 3 else ''}"
+        if all(term.startswith("folder:") for term in found):
+            raise UsageError(f"{len(found)} folders at once ({named}): give the folder that holds them "
+                             "instead (`Trips/` rather than `Trips/*/`)")
+        raise UsageError(f"{len(found)} files and folders at once ({named} among them): give the folders that "
+                         "hold the files instead (`Rome/` rather than `Rome/*`), or the files and the folders "
                          "in two commands")
     first = next(at for at, terms in enumerate(alternatives) if terms)
     return [" OR ".join(found) if at == first else word
