@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -387,3 +388,39 @@ def test_the_users_newer_label_on_the_new_place_stays(tmp_path: Path) -> None:
         scan(index, [lib])
         (photo,) = index.search("trevi.jpg")
     assert (photo.id, photo.label) == (old_id, "Trevi Fountain")
+
+
+def _killed_scan_still_taken_for_running(tmp_path: Path) -> tuple[Path, Path, int]:
+    """A labelled photo moved, and the scan that saw it killed; its row then reads as a
+    scan still running (on another computer, started now), so the next scan leaves its
+    moves alone."""
+    lib = tmp_path / "lib"
+    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
+    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        photo_id = index.search("IMG_1")[0].id
+        index.set_label(photo_id, "Colosseum")
+    (lib / "rome").mkdir()
+    old.rename(lib / "rome" / "colosseum.jpg")
+    killed_scan(db, lib)
+    with PhotoIndex.open(db) as index, index.transaction() as conn:
+        conn.execute("UPDATE scan_runs SET host = 'another-computer', started_at = ? WHERE status = 'running'",
+                     (datetime.now(timezone.utc).isoformat(timespec="seconds"),))
+    return lib, db, photo_id
+
+
+def test_forget_missing_keeps_photos_whose_moves_a_scan_still_owes(tmp_path: Path, capsys) -> None:
+    """Finding 4: `forget --missing` leaves out the photos a scan that did not finish
+    still has to look for, and says so."""
+    lib, db, photo_id = _killed_scan_still_taken_for_running(tmp_path)
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+    capsys.readouterr()
+    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+    err = capsys.readouterr().err
+    with PhotoIndex.open(db) as index:
+        assert index.conn.execute("SELECT label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone() \
+            == ("Colosseum",)
+    assert "kept 1 missing photo: a scan that did not finish still has to look for where they went" in err, err

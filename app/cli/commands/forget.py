@@ -66,9 +66,11 @@ def _run_missing(args: argparse.Namespace) -> int:
         missing = (forget_missing if args.yes else missing_photos)(index)
     if args.json:
         print_json_line({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
-                         "skipped_folders": list(missing.skipped_folders), "forgotten": args.yes})
+                         "skipped_folders": list(missing.skipped_folders), "awaiting_scan": missing.awaiting_scan,
+                         "forgotten": args.yes})
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or no photo left in it: "
                "is its drive connected?)" if missing.skipped_folders else "")
+    skipped += f"; {missing.kept_line()}" if missing.awaiting_scan else ""
     if args.yes:
         copy = f"; the index as it was is copied at {missing.backup}" if missing.backup else ""
         print(f"forget: {missing.line()} forgotten{skipped}{copy}", file=sys.stderr)

@@ -151,9 +151,17 @@ class MissingPhotos:
     taught: int  # taught references from them
     skipped_folders: tuple[str, ...] = ()  # library folders not found: their photos stay
     backup: Path | None = None
+    awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
+
+    def kept_line(self) -> str:
+        """Why the missing photos a scan still has to look for stay ('' when none does)."""
+        if not self.awaiting_scan:
+            return ""
+        return (f"kept {counted(self.awaiting_scan, 'missing photo')}: a scan that did not finish still has to "
+                "look for where they went (run `landmark-tagger scan`)")
 
 
 def _what_goes(photos: str, yours: int, taught: int) -> str:
@@ -195,7 +203,13 @@ def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[Missin
     ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
            if any(holds_folder(root, folder, whole) for root, whole in present.items())
            and not any(holds_folder(root, folder, whole) for root, whole in absent.items())]
-    return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent)), ids
+    # a scan killed (or still running) before it looked for where these went owes them
+    # that look (app/core/index/scan_runs.py): forgetting them would drop their labels
+    owed = {int(r[0]) for r in conn.execute("SELECT photo_id FROM moves_pending")}
+    kept = [photo_id for photo_id in ids if photo_id in owed]
+    ids = [photo_id for photo_id in ids if photo_id not in owed]
+    return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent),
+                         awaiting_scan=len(kept)), ids
 
 
 def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
