@@ -22,7 +22,7 @@ from PIL import Image
 from app.core.errors import PhotoReadError
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
-from app.core.metadata import writer
+from app.core.metadata import raw_header, writer
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.plan import keywords_inside
 from app.core.metadata.sidecar import fields_of_sidecar
@@ -342,3 +342,114 @@ def test_a_camera_raw_libraw_refuses_is_named_corrupt_or_unsupported(tmp_path) -
         read_photo_info(cut)
     with pytest.raises(PhotoReadError, match="8192x5464 pixels.*the file is incomplete"):
         decode_raw(cut, min_side=64, max_pixels=10**9)
+
+
+# 5. A damaged RAW header costs a bounded read and only the metadata past the damage.
+
+MAKER_NOTE = 0x927C
+
+
+def _reads_counted(monkeypatch) -> list[int]:
+    """Counts every byte read_raw_header reads from the file: [total]."""
+    total = [0]
+
+    class CountingFile(io.FileIO):
+        def read(self, size=-1):
+            chunk = super().read(size)
+            total[0] += len(chunk)
+            return chunk
+
+        def readinto(self, buffer):
+            count = super().readinto(buffer)
+            total[0] += count or 0
+            return count
+
+    monkeypatch.setattr(raw_header, "open", lambda path, mode="rb": CountingFile(path, "r"), raising=False)
+    return total
+
+
+def _sized(path: Path, data: bytes, size: int) -> Path:
+    """`data` followed by zeros up to `size` bytes (a sparse file: the image data)."""
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.truncate(size)
+    return path
+
+
+def test_a_corrupt_count_in_a_tiff_structured_raw_costs_a_bounded_read(tmp_path, monkeypatch) -> None:
+    """A bit flipped in the maker note's count of a 40 MB NEF: the header reader stops
+    within its budget (it read the whole file, twice, before) and keeps the tags read
+    before the damage."""
+    data = bytearray(tiff_bytes({MAKE: "NIKON CORPORATION", MODEL: "NIKON Z 6"},
+                                {DATETIME_ORIGINAL: "2021:03:04 05:06:07", MAKER_NOTE: b"Nikon\0" * 16}))
+    size = 5 * raw_header.MAX_BLOCK_BYTES
+    entry = data.index(struct.pack("<HH", MAKER_NOTE, 7))
+    struct.pack_into("<I", data, entry + 4, size - 4096)
+    raw = _sized(tmp_path / "DSC_0001.NEF", bytes(data), size)
+    total = _reads_counted(monkeypatch)
+    header = raw_header.read_raw_header(raw)
+    assert total[0] <= raw_header.MAX_BLOCK_BYTES + 64 * 1024, total[0]
+    assert (header.ifd0.get(MAKE), header.ifd0.get(MODEL)) == ("NIKON CORPORATION", "NIKON Z 6")
+    assert header.exif.get(DATETIME_ORIGINAL) == "2021:03:04 05:06:07"
+    assert MAKER_NOTE not in header.exif
+
+
+def test_a_damaged_camera_name_in_a_raw_header_stays_out_of_the_error_text(tmp_path) -> None:
+    """A camera name as long as a corrupt count makes it (binary junk, or just too long)
+    is not quoted whole in the words for a RAW LibRaw refuses."""
+    long_model, junk_make = "Canon EOS R5 " + "X" * 5000, "Canon\x01\x02\x7f\x00junk"
+    raw = tmp_path / "IMG_0001.CR2"
+    raw.write_bytes(tiff_bytes({MAKE: junk_make, MODEL: long_model}) + b"\0" * 65536)
+    with pytest.raises(PhotoReadError) as caught:
+        read_photo_info(raw)
+    message = str(caught.value)
+    assert "LibRaw cannot open this Canon EOS R5 XXX" in message
+    assert len(message) < 600 and "junk" not in message, message
+
+
+def test_camera_and_lens_names_from_a_raw_header_are_capped(tmp_path, shared_data, monkeypatch) -> None:
+    """What the index stores from a RAW header: at most 200 characters a name, and none
+    made of the binary data a damaged count points at."""
+    cr3 = _padded_stub(shared_data, "CanonRaw.cr3", 6024 * 4020, tmp_path)
+    header = raw_header.read_raw_header(cr3)
+    damaged = raw_header.RawHeader("CR3", ifd0={**header.ifd0, MAKE: "Canon" * 400_000, MODEL: "EOS\x01\x02\x03"},
+                                   exif={**header.exif, LENS_MODEL: "EF-M " * 1000}, gps=header.gps)
+    monkeypatch.setattr(raw_header, "read_raw_header", lambda path: damaged)
+    info = read_photo_info(cr3)
+    assert info.camera_make == ("Canon" * 40) and info.camera_model is None
+    assert info.lens == ("EF-M " * 40).strip()
+    assert info.taken_at == "2018-02-21T12:08:56.21+00:00"
+
+
+def test_an_oversized_xmp_box_in_a_cr3_costs_only_the_xmp(tmp_path) -> None:
+    """A CR3 whose XMP box (after moov) is over the block limit, or has a damaged size
+    that still fits the file, keeps the camera and date its CMT blocks gave."""
+    data = bytearray(cr3_bytes({MAKE: "Canon", MODEL: "Canon EOS R6"}, {DATETIME_ORIGINAL: "2021:03:04 05:06:07"},
+                               xmp_packet(["Family"], [])))
+    at = data.index(b"uuid" + XMP_UUID) - 4
+    struct.pack_into(">I", data, at, raw_header.MAX_BLOCK_BYTES + 1024)
+    cr3 = _sized(tmp_path / "IMG_0001.CR3", bytes(data), at + 2 * raw_header.MAX_BLOCK_BYTES)
+    header = raw_header.read_raw_header(cr3)
+    assert (header.ifd0.get(MODEL), header.exif.get(DATETIME_ORIGINAL)) == ("Canon EOS R6", "2021:03:04 05:06:07")
+    assert header.xmp is None
+
+
+def test_a_cr3_cut_short_in_a_box_header_keeps_what_its_moov_gave(tmp_path) -> None:
+    """A CR3 (without XMP) that ends inside a box's 64-bit size."""
+    data = cr3_bytes({MAKE: "Canon", MODEL: "Canon EOS R6"}, {DATETIME_ORIGINAL: "2021:03:04 05:06:07"}, None)
+    cr3 = tmp_path / "IMG_0001.CR3"
+    cr3.write_bytes(data + struct.pack(">I4s", 1, b"mdat") + b"\0\0\0")
+    header = raw_header.read_raw_header(cr3)
+    assert (header.ifd0.get(MODEL), header.exif.get(DATETIME_ORIGINAL)) == ("Canon EOS R6", "2021:03:04 05:06:07")
+
+
+def test_walking_a_crafted_cr3_of_tiny_boxes_is_bounded(tmp_path, monkeypatch) -> None:
+    """An 8 MB CR3 of empty 8-byte boxes after ftyp: the walk gives up after a few
+    thousand boxes (it read every one of the million box headers before)."""
+    ftyp = struct.pack(">I4s4sI4s", 20, b"ftyp", b"crx ", 1, b"crx ")
+    cr3 = tmp_path / "IMG_0001.CR3"
+    cr3.write_bytes(ftyp + struct.pack(">I4s", 8, b"free") * (1 << 20))
+    total = _reads_counted(monkeypatch)
+    header = raw_header.read_raw_header(cr3)
+    assert header.container == "CR3" and not header.ifd0
+    assert total[0] < 256 * 1024, total[0]

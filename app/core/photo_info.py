@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,9 @@ EXIF_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
 # Even the best-compressed RAW needs far more than 1 byte per 16 pixels; a file
 # smaller than that carries metadata but no image data (a stub).
 MIN_RAW_BYTES_PER_PIXEL = 1 / 16
+# The longest camera or lens name taken from a RAW header: real ones are under 100
+# characters; a longer one comes from a damaged count, and must not fill the index.
+MAX_RAW_HEADER_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
     except OSError:
         return PhotoInfo(kind="raw", width=width, height=height)  # rawpy read it a moment ago: gone or locked now
     fields = _fields_of_ifds(header.ifd0, header.exif, header.gps)
+    for name in ("camera_make", "camera_model", "lens"):
+        fields[name] = _header_text(fields[name])
     if fields["taken_at"] is None and header.xmp:
         fields["taken_at"] = xmp_timestamp(header.xmp)
     return PhotoInfo(kind="raw", width=width, height=height, landmark=landmark_in_xmp(header.xmp), **fields)
@@ -207,10 +213,19 @@ def unopenable_raw(path: str | os.PathLike, error: BaseException) -> PhotoReadEr
 
 def _camera_name(ifd0) -> tuple[str | None, str | None]:
     """(make, model) for a message: the model alone when it names the make already."""
-    make, model = _text(ifd0.get(MAKE)), _text(ifd0.get(MODEL)) or _text(ifd0.get(UNIQUE_CAMERA_MODEL))
+    make = _header_text(_text(ifd0.get(MAKE)))
+    model = _header_text(_text(ifd0.get(MODEL)) or _text(ifd0.get(UNIQUE_CAMERA_MODEL)))
     if make and model and model.lower().startswith(make.split()[0].lower()):
         return None, model
     return make, model
+
+
+def _header_text(text: str | None) -> str | None:
+    """A name from a RAW header, at most MAX_RAW_HEADER_TEXT characters; None for one
+    with control characters (the binary data a damaged count points at is no name)."""
+    if text is None or any(unicodedata.category(char) == "Cc" for char in text[:MAX_RAW_HEADER_TEXT]):
+        return None
+    return text[:MAX_RAW_HEADER_TEXT].strip() or None
 
 
 def _dimension(value) -> int | None:

@@ -44,6 +44,13 @@ CR3_TIFFS = (b"CMT1", b"CMT2", b"CMT4")  # IFD0, Exif IFD, GPS IFD
 # What one metadata block may take: far above any real one, so a corrupt size field
 # costs a skipped block, never a read of the whole image data.
 MAX_BLOCK_BYTES = 8 * 1024 * 1024
+# What all the reads of a TIFF-structured RAW's header may take together (IFD0, the Exif
+# and the GPS IFD): Pillow trusts each tag's count up to the file's size, so one corrupt
+# count would read the image data; past this the header counts as damaged.
+TIFF_HEADER_BUDGET = MAX_BLOCK_BYTES
+# How many ISO-BMFF box headers a CR3's walk may read: a real one has a few dozen, so a
+# crafted file of millions of tiny boxes costs a bounded walk.
+MAX_CR3_BOXES = 4096
 # Enough for the header segments of a RAF's preview JPEG (Exif with its thumbnail and
 # maker note); the whole preview is read only when they run further.
 RAF_JPEG_HEADER_BYTES = 256 * 1024
@@ -74,7 +81,8 @@ def read_raw_header(path: str | os.PathLike) -> RawHeader:
     """The metadata blocks of the RAW file at `path`, read from its header.
 
     Raises OSError when the file cannot be opened; a malformed header gives the
-    blocks that could be parsed before the damage (it costs metadata, it is no error)."""
+    blocks that could be parsed before the damage (it costs metadata, it is no error).
+    Reading it takes at most a few MB whatever its size fields say."""
     with open(path, "rb") as handle:
         head = handle.read(16)
         container = _container(head)
@@ -106,8 +114,32 @@ def _tiff_header(handle: IO[bytes], head: bytes) -> RawHeader:
     exif.endian = "<" if head[:2] == b"II" else ">"
     (ifd0_offset,) = struct.unpack(exif.endian + "I", head[4:8])
     # From IFD0's own offset with a made-up TIFF header: ORF's and RW2's magic is not TIFF's.
-    exif.load_from_fp(handle, ifd0_offset)
+    # Pillow keeps the tags it read before an OSError, which the budget raises.
+    exif.load_from_fp(_BudgetedReader(handle, TIFF_HEADER_BUDGET), ifd0_offset)
     return RawHeader("TIFF", **_ifds_of(exif), xmp=_packet(exif.get(XMP_TAG)))
+
+
+class _BudgetedReader:
+    """A read-only file that refuses, with OSError (which Pillow takes for a damaged
+    IFD, keeping the tags before it), any read that would take its reads past `budget`
+    bytes in all; seeks are free."""
+
+    def __init__(self, handle: IO[bytes], budget: int) -> None:
+        self._handle = handle
+        self._budget = self._left = budget
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > self._left:
+            raise OSError(f"a RAW header read past its {self._budget} bytes: a size field in it is damaged")
+        data = self._handle.read(size)
+        self._left -= len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._handle.tell()
 
 
 def _ifds_of(exif) -> dict[str, dict]:
@@ -125,14 +157,15 @@ def _cr3_header(handle: IO[bytes], head: bytes) -> RawHeader:
     from PIL import Image
 
     size = os.fstat(handle.fileno()).st_size
+    walk = _BoxWalk(handle, MAX_CR3_BOXES)
     tiffs: dict[bytes, Mapping[int, Any]] = {}
     xmp = None
-    for kind, start, end in _boxes(handle, 0, size):
+    for kind, start, end in walk.boxes(0, size):
         if kind == b"moov":
-            for inner, inner_start, inner_end in _boxes(handle, start, end):
+            for inner, inner_start, inner_end in walk.boxes(start, end):
                 if inner != CANON_UUID:
                     continue
-                for name, block_start, block_end in _boxes(handle, inner_start, inner_end):
+                for name, block_start, block_end in walk.boxes(inner_start, inner_end):
                     if name in CR3_TIFFS and name not in tiffs:
                         try:
                             exif = Image.Exif()
@@ -141,33 +174,54 @@ def _cr3_header(handle: IO[bytes], head: bytes) -> RawHeader:
                         except Exception:  # noqa: BLE001 - a broken block costs only its own fields
                             tiffs[name] = {}
         elif kind == XMP_UUID and xmp is None:
-            xmp = _read(handle, start, end) or None
+            try:
+                xmp = _read(handle, start, end) or None
+            except ValueError:  # an oversized or damaged XMP box costs only the XMP
+                pass
         if tiffs and xmp is not None:
             break
     return RawHeader("CR3", ifd0=tiffs.get(b"CMT1", {}), exif=tiffs.get(b"CMT2", {}),
                      gps=tiffs.get(b"CMT4", {}), xmp=xmp)
 
 
-def _boxes(handle: IO[bytes], start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """The ISO-BMFF boxes between `start` and `end`: (type, or a uuid box's 16-byte
-    uuid; where its content starts; where it ends). Only their headers are read."""
-    position = start
-    while position + 8 <= end:
-        handle.seek(position)
-        size, kind = struct.unpack(">I4s", handle.read(8))
-        content = position + 8
-        if size == 1:  # a 64-bit size follows
-            (size,) = struct.unpack(">Q", handle.read(8))
-            content += 8
-        elif size == 0:  # the box runs to the end
-            size = end - position
-        if kind == b"uuid":
-            kind = handle.read(16)
-            content += 16
-        if size < content - position or position + size > end:
-            return  # a damaged size: the boxes after it cannot be found
-        yield kind, content, position + size
-        position += size
+class _BoxWalk:
+    """The ISO-BMFF boxes of one file, at most `limit` box headers read in all (nested
+    walks included)."""
+
+    def __init__(self, handle: IO[bytes], limit: int) -> None:
+        self._handle = handle
+        self._left = limit
+
+    def boxes(self, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
+        """The boxes between `start` and `end`: (type, or a uuid box's 16-byte uuid;
+        where its content starts; where it ends). Only their headers are read; the walk
+        stops at the first damaged size or short header, and when the limit is spent."""
+        handle, position = self._handle, start
+        while position + 8 <= end and self._left > 0:
+            self._left -= 1
+            handle.seek(position)
+            header = handle.read(8)
+            if len(header) < 8:
+                return
+            size, kind = struct.unpack(">I4s", header)
+            content = position + 8
+            if size == 1:  # a 64-bit size follows
+                large = handle.read(8)
+                if len(large) < 8:
+                    return
+                (size,) = struct.unpack(">Q", large)
+                content += 8
+            elif size == 0:  # the box runs to the end
+                size = end - position
+            if kind == b"uuid":
+                kind = handle.read(16)
+                content += 16
+                if len(kind) < 16:
+                    return
+            if size < content - position or position + size > end:
+                return  # a damaged size: the boxes after it cannot be found
+            yield kind, content, position + size
+            position += size
 
 
 def _raf_header(handle: IO[bytes], head: bytes) -> RawHeader:
