@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import psutil
 import pytest
 
 from app.cli.main import main
@@ -157,9 +158,9 @@ def test_a_scan_still_running_in_another_process_keeps_its_work(tmp_path: Path) 
     try:
         with PhotoIndex.open(db) as index:
             with index.transaction() as conn:
-                conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host, photos_before) "
-                             "VALUES ('2020-01-01T00:00:00+00:00', '[]', 'running', ?, ?, 0)",
-                             (sleeper.pid, socket.gethostname()))
+                conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host, photos_before, "
+                             "pid_started) VALUES ('2020-01-01T00:00:00+00:00', '[]', 'running', ?, ?, 0, ?)",
+                             (sleeper.pid, socket.gethostname(), psutil.Process(sleeper.pid).create_time()))
             scan(index, [tmp_path / "lib"])
             assert index.conn.execute("SELECT status, photos_before FROM scan_runs WHERE id = 1").fetchone() == (
                 "running", 0)
@@ -281,9 +282,10 @@ def test_stats_says_a_scan_running_in_another_process_runs(tmp_path: Path, capsy
     sleeper = _sleeper()
     try:
         with PhotoIndex.open(db) as index, index.transaction() as conn:
-            conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host) "
-                         "VALUES (?, '[]', 'running', ?, ?)",
-                         (time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), sleeper.pid, socket.gethostname()))
+            conn.execute("INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started) "
+                         "VALUES (?, '[]', 'running', ?, ?, ?)",
+                         (time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), sleeper.pid, socket.gethostname(),
+                          psutil.Process(sleeper.pid).create_time()))
         assert "running since" in _last_scan_line(db, capsys)
     finally:
         sleeper.kill()
@@ -424,3 +426,38 @@ def test_forget_missing_keeps_photos_whose_moves_a_scan_still_owes(tmp_path: Pat
         assert index.conn.execute("SELECT label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone() \
             == ("Colosseum",)
     assert "kept 1 missing photo: a scan that did not finish still has to look for where they went" in err, err
+
+
+@pytest.mark.parametrize("recorded_start", [True, False], ids=["start time recorded", "row from before 17"])
+def test_a_killed_scan_whose_pid_was_handed_out_again_is_taken_over(tmp_path: Path, capsys,
+                                                                       recorded_start: bool) -> None:
+    """Finding 3: a live process with the killed scan's pid (after a reboot, or later)
+    is not the scan's when it started at another time than the one recorded, or, for a
+    row from before start times were recorded, after the scan started."""
+    lib, db, photo_id = _killed_scan_still_taken_for_running(tmp_path)
+    sleeper = _sleeper()
+    try:
+        with PhotoIndex.open(db) as index, index.transaction() as conn:
+            if recorded_start:  # the pid of this test's parent, which started long before
+                conn.execute("UPDATE scan_runs SET host = ?, pid = ? WHERE status = 'running'",
+                             (socket.gethostname(), psutil.Process().ppid()))
+            else:  # a process started after the scan did
+                conn.execute("UPDATE scan_runs SET host = ?, pid = ?, pid_started = NULL, started_at = ? "
+                             "WHERE status = 'running'", (socket.gethostname(), sleeper.pid, time.strftime(
+                                 "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 10))))
+        assert "interrupted" in _last_scan_line(db, capsys)
+        with PhotoIndex.open(db) as index:
+            scan(index, [lib])
+            (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_migration_17_records_the_scans_process_start(tmp_path: Path) -> None:
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path / "lib"])
+        pid, started = index.conn.execute("SELECT pid, pid_started FROM scan_runs").fetchone()
+    assert (pid, started) == (os.getpid(), pytest.approx(psutil.Process().create_time(), abs=1))

@@ -238,16 +238,18 @@ class PhotoIndex:
         by_state["unlabelled"] = photos - sum(by_state.values())
         last = self.conn.execute(
             "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status, "
-            "pid, host FROM scan_runs ORDER BY id DESC LIMIT 1"
+            "pid, host, pid_started FROM scan_runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         last_scan = None
         if last is not None:
-            keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing", "errors", "status")
+            keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing",
+                    "errors", "status", "pid", "host", "pid_started")
             last_scan = dict(zip(keys, last))
             last_scan["roots"] = json.loads(last_scan["roots"] or "[]")
             # a scan killed (or on a computer turned off) still says 'running': 'interrupted'
-            last_scan["status"] = scan_runs.shown_status(
-                self.conn, {**last_scan, "pid": last[-2], "host": last[-1]})
+            last_scan["status"] = scan_runs.shown_status(self.conn, last_scan)
+            for key in ("pid", "host", "pid_started"):
+                del last_scan[key]
         return {
             "photos": photos,
             "files": one("SELECT count(*) FROM files WHERE missing = 0"),

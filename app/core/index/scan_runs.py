@@ -21,10 +21,14 @@ At its start a scan takes over what the scans that stopped without finishing owe
 on. An unchanged library costs one small query on scan_runs, nothing else.
 
 Whether a scan whose row says 'running' still runs: its process (`pid` on `host`)
-is alive. A scan in this very process is running while `running_here` says so (a
-process id is handed out again: after a reboot the app may get the one an earlier,
-killed copy had). A scan on another computer (an index on a shared drive) cannot be
-looked at: it is taken for running for a day after it started.
+is alive and is the one that started the scan, its start time (`pid_started`, as
+psutil gives it) the same to the second: a process id is handed out again, after a
+reboot or simply later, to a process that has nothing to do with the scan. (A row from
+before the index recorded start times: the process with that id must have started
+before the scan did.) A scan in this very process is running while `running_here`
+says so (it may have raised and left its row saying 'running'). A scan on another
+computer (an index on a shared drive) cannot be looked at: it is taken for running
+for a day after it started.
 """
 
 from __future__ import annotations
@@ -33,14 +37,19 @@ import json
 import os
 import socket
 import sqlite3
-import sys
 from datetime import datetime, timedelta, timezone
+
+import psutil
 
 from app.core.index.connection import now_iso
 from app.core.index.records import printable_path
 
 # How long a scan started on another computer is taken for running (its process cannot be seen).
 OTHER_COMPUTER_GRACE = timedelta(days=1)
+
+# How far a process's start time may read apart from the one recorded (psutil computes
+# it from boot time and clock ticks on Linux: it can move by a fraction of a second).
+START_TIME_SLACK_S = 1.0
 
 # (index file, run id) of the scans running in this process (the index file: '' for ":memory:").
 _RUNNING_HERE: set[tuple[str, int]] = set()
@@ -49,8 +58,9 @@ _RUNNING_HERE: set[tuple[str, int]] = set()
 def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
     """A row for a scan starting now in this process; returns its id."""
     cursor = conn.execute(
-        "INSERT INTO scan_runs (started_at, roots, status, pid, host) VALUES (?, ?, 'running', ?, ?)",
-        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host()),
+        "INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started) "
+        "VALUES (?, ?, 'running', ?, ?, ?)",
+        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host(), _this_process_started()),
     )
     run_id = int(cursor.lastrowid)
     _RUNNING_HERE.add((_index_file(conn), run_id))
@@ -92,10 +102,10 @@ def take_over_interrupted(conn: sqlite3.Connection, run_id: int, newest_photo: i
     before the photos that recognition must look at (`newest_photo`, the newest one
     now, when nothing is owed); a killed 'running' scan is marked 'interrupted'."""
     owing = [
-        (int(owner), status) for owner, status, pid, host, started_at in conn.execute(
-            "SELECT id, status, pid, host, started_at FROM scan_runs WHERE id < ? AND photos_before IS NOT NULL",
-            (run_id,))
-        if status != "running" or not is_running(conn, int(owner), pid, host, started_at)
+        (int(row["id"]), row["status"]) for row in _rows(conn,
+            "SELECT id, status, pid, host, started_at, pid_started FROM scan_runs "
+            "WHERE id < ? AND photos_before IS NOT NULL", (run_id,))
+        if row["status"] != "running" or not is_running(conn, row)
     ]
     since = newest_photo
     if owing:
@@ -128,69 +138,67 @@ def pending_moves(conn: sqlite3.Connection, run_id: int) -> list[tuple[int, bool
 
 
 def shown_status(conn: sqlite3.Connection, run: dict) -> str:
-    """The status to show for a scan_runs row (with its `id`, `status`, `pid`, `host`
-    and `started_at`): 'interrupted' for one that says 'running' but no longer runs."""
-    if run["status"] == "running" and not is_running(conn, run["id"], run["pid"], run["host"], run["started_at"]):
+    """The status to show for a scan_runs row (with its `id`, `status`, `pid`, `host`,
+    `started_at` and `pid_started`): 'interrupted' for one that says 'running' but no
+    longer runs."""
+    if run["status"] == "running" and not is_running(conn, run):
         return "interrupted"
     return run["status"]
 
 
-def is_running(conn: sqlite3.Connection, run_id: int, pid: int | None, host: str | None,
-               started_at: str | None) -> bool:
-    """Whether the scan `run_id`, whose row says 'running', still runs (see the module's
-    docstring). A row written before the index knew processes (no pid) is taken as not running."""
-    if pid is None:
+def is_running(conn: sqlite3.Connection, run: dict) -> bool:
+    """Whether the scan of this scan_runs row (see shown_status), which says 'running',
+    still runs (see the module's docstring). A row written before the index knew
+    processes (no pid) is taken as not running."""
+    if run["pid"] is None:
         return False
-    if host != _host():
-        try:
-            started = datetime.fromisoformat(started_at or "")
-        except ValueError:
-            return False
-        return datetime.now(timezone.utc) - started < OTHER_COMPUTER_GRACE
-    if pid == os.getpid():
-        return (_index_file(conn), run_id) in _RUNNING_HERE
-    return process_alive(pid)
+    started_at = _parse_time(run["started_at"])
+    if run["host"] != _host():
+        return started_at is not None and datetime.now(timezone.utc) - started_at < OTHER_COMPUTER_GRACE
+    if run["pid"] == os.getpid() and run.get("pid_started") is not None and _same_start(
+            _this_process_started(), run["pid_started"]):
+        return (_index_file(conn), run["id"]) in _RUNNING_HERE
+    return process_alive(run["pid"], run.get("pid_started"), started_at)
 
 
-def process_alive(pid: int) -> bool:
-    """Whether a process with this id exists on this computer (one of another user
-    counts: it cannot be asked, so it is taken as alive)."""
-    if sys.platform == "win32":
-        return _windows_process_alive(pid)
+def process_alive(pid: int, pid_started: float | None, run_started: datetime | None = None) -> bool:
+    """Whether the process that started a scan (`pid`, started at `pid_started`, in
+    seconds since the epoch) is alive on this computer, rather than another process that
+    got its id since. Without `pid_started` (a row from before the index recorded it), a
+    process with that id that started before the scan did (`run_started`) is the one."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return False  # killed, its parent has not reaped it yet
+        started = process.create_time()
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return not _zombie(pid)
+    except psutil.AccessDenied:
+        return True  # another user's that cannot be asked: the owed moves wait, nothing is lost
+    if pid_started is not None:
+        return _same_start(started, pid_started)
+    return run_started is not None and started <= run_started.timestamp() + START_TIME_SLACK_S
 
 
-def _zombie(pid: int) -> bool:
-    """A killed process its parent has not reaped yet still has an id (Linux's /proc says)."""
+def _same_start(started: float, recorded: float) -> bool:
+    return abs(started - recorded) <= START_TIME_SLACK_S
+
+
+def _this_process_started() -> float:
+    return psutil.Process().create_time()
+
+
+def _parse_time(text: str | None) -> datetime | None:
     try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return False
+        return datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
 
 
-def _windows_process_alive(pid: int) -> bool:
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return kernel32.GetLastError() == 5  # ERROR_ACCESS_DENIED: there, another user's
-    try:
-        code = ctypes.c_ulong()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True
-        return code.value == 259  # STILL_ACTIVE
-    finally:
-        kernel32.CloseHandle(handle)
+def _rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
 
 
 def _host() -> str:

@@ -409,11 +409,20 @@ def migration_16(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS moves_pending_by_run ON moves_pending (run_id)")
 
 
+# The start time of a scan's process (psutil's create_time, seconds since the epoch):
+# with the pid it tells the scan's process from another that got its id later
+# (app/core/index/scan_runs.py). NULL for rows written before. (Added only where missing.)
+def migration_17(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+    if "pid_started" not in columns:
+        conn.execute("ALTER TABLE scan_runs ADD COLUMN pid_started REAL")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
-    migration_15, migration_16,
+    migration_15, migration_16, migration_17,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
