@@ -378,3 +378,111 @@ def test_the_panels_come_back_when_the_window_widens_as_wide_as_the_user_left_th
     window.resize(1280, 800)
     qtbot.wait(50)
     assert window.detail_dock.width() == dragged and window.library_dock.width() == opening[0]
+
+
+def drag_library_edge(qtbot, win, by: int) -> int:
+    """The user drags the library panel's right edge `by` px to the right; its width then."""
+    from PySide6.QtCore import QPoint
+
+    edge = QPoint(win.library_dock.geometry().right() + 3, win.library_dock.geometry().center().y())
+    drag(qtbot, win, edge, [edge + QPoint(by // 2, 0), edge + QPoint(by, 0)])
+    return win.library_dock.width()
+
+
+def test_a_layout_saved_on_a_wide_screen_comes_back_when_the_window_widens(qtbot, window) -> None:
+    """Opened on an 800 px screen, the restored panels were squeezed and those squeezed
+    widths taken as the user's (and saved at exit): the library panel left at 500 px stayed
+    at its minimum however wide the window grew."""
+    from app.gui.app import open_main_window
+
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    saved = (drag_library_edge(qtbot, window, 250), window.detail_dock.width())
+    assert saved[0] > 400
+    window.save_window_state()
+    for _ in range(2):  # opened on the small screen, closed there, opened again
+        second = open_main_window(window.db_path)
+        qtbot.addWidget(second)
+        try:
+            second.show()
+            qtbot.wait(100)
+            assert second.width() <= 800 and second.library_dock.width() < saved[0]  # squeezed to the screen
+            second.save_window_state()  # what it keeps is the user's layout, not the squeezed one
+            window.settings = second.settings
+        finally:
+            second.results.close()
+            second.index.close()
+    third = open_main_window(window.db_path)
+    qtbot.addWidget(third)
+    try:
+        third.show()
+        qtbot.wait(100)
+        third.resize(1280, 800)
+        qtbot.wait(100)
+        assert (third.library_dock.width(), third.detail_dock.width()) == saved
+    finally:
+        third.results.close()
+        third.index.close()
+
+
+def test_a_resize_takes_from_the_panels_only_what_the_window_lost(qtbot, window) -> None:
+    """Each resize gave the photos 540 px first: a library panel the user had widened (the
+    photos narrower than that) was narrowed when the window grew by 20 px, and by 130 px
+    when it shrank by 20."""
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    library = drag_library_edge(qtbot, window, 250)
+    detail, photos = window.detail_dock.width(), window.centralWidget().width()
+    assert photos < 540  # the user's choice: narrower photos, a wider panel
+    window.resize(1300, 800)
+    qtbot.wait(50)
+    assert (window.library_dock.width(), window.detail_dock.width()) == (library, detail)
+    window.resize(1260, 800)  # 20 px narrower than the user left it: the panels give up those 20 px
+    qtbot.wait(50)
+    assert window.library_dock.width() + window.detail_dock.width() == library + detail - 20
+    assert window.centralWidget().width() == photos
+    window.resize(800, 600)
+    qtbot.wait(50)
+    minimums = (window.library_dock.minimumSizeHint().width(), window.detail_dock.minimumSizeHint().width())
+    assert window.library_dock.width() > minimums[0] and window.detail_dock.width() > minimums[1]
+    assert window.centralWidget().width() == photos  # the panels give way before the photos do
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert (window.library_dock.width(), window.detail_dock.width()) == (library, detail)
+
+
+def test_locate_folder_leaves_the_grid_s_selection_of_another_folder_s_photos(qtbot, window, tmp_path,
+                                                                               monkeypatch) -> None:
+    """The detail pane showing a photo of another folder, Locate folder… made it the only
+    photo selected in the grid."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app.gui import library_tree
+    from tests.test_gui_support import make_photo_folder
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    other = tmp_path / "other"
+    make_photo_folder(other, 3, seed=2)
+    assert window.add_folder(other)
+    wait_for_job(qtbot, window)
+    moved = folder.rename(tmp_path / "photos (external drive)")
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    assert window.folders == [] and window.grid_model.rowCount() == 6  # All photos
+    others = [row for row in range(6) if str(other.resolve()) in window.index.get(window.grid_model.photo_id(row)).path]
+    window.grid.setFocus()
+    window.grid.setCurrentIndex(window.grid_model.index(others[0]))
+    for row in others[1:]:
+        window.grid.selectionModel().select(window.grid_model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=5000)
+    chosen = sorted(index.row() for index in window.grid.selectionModel().selectedIndexes())
+    assert chosen == others and window.detail.record.path.startswith(str(other.resolve()))
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(moved))
+    root = next(window.library_tree.topLevelItem(i) for i in range(window.library_tree.topLevelItemCount())
+                if window.library_tree.topLevelItem(i).data(0, library_tree.PathRole) == str(folder.resolve()))
+    window.library_tree.menu_for(root).actions()[0].trigger()  # Locate folder…
+    wait_for_job(qtbot, window)
+    wait_for_results(qtbot, window)
+    assert "kept their labels" in window.statusBar().currentMessage()
+    assert sorted(index.row() for index in window.grid.selectionModel().selectedIndexes()) == others

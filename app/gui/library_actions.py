@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from app.core.errors import TaggerError
 from app.core.settings import save_settings
 from app.gui.file_dialogs import picker_options
+from app.gui.library_tree import within
 
 
 def folder_title(folder: str) -> str:
@@ -36,12 +37,14 @@ class LibraryActions:
 
     def folder_located(self, old: str, new: str) -> None:
         """After Locate folder…: the folder chosen in the library panel stays chosen at its
-        new place, and the photo of the detail pane, which said "File missing", is shown as
-        it is now (its new path and preview) and current in the grid again."""
+        new place, and the photo of the detail pane, if it is one of the located folder's
+        (it said "File missing"), is shown as it is now (its new path and preview) and
+        current in the grid again; a photo of another folder stays as it was, the grid
+        keeping its selection."""
         self.library_tree.follow_folder(old, new)
         self.folders = self.library_tree.selected_folders()
         record = self.detail.record
-        if record is not None:
+        if record is not None and within(record.path, old):
             self._refresh_detail()
             self.select_after_load = record.id
         self.refresh_results()

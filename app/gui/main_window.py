@@ -760,9 +760,10 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
 
     def save_window_state(self) -> None:
-        """Remember size and panel layout for the next start (in the settings file)."""
-        blob = bytes(self.saveGeometry().toBase64()).decode("ascii") + ";" + \
-            bytes(self.saveState().toBase64()).decode("ascii")
+        """Remember size and panel layout for the next start (in the settings file), with
+        the panels' widths the user wants: those Qt saves may be squeezed to the screen."""
+        blob = ";".join((bytes(self.saveGeometry().toBase64()).decode("ascii"),
+                         bytes(self.saveState().toBase64()).decode("ascii"), self.panel_widths.saved()))
         self.settings = replace(self.settings, window_state=blob)
         try:
             save_settings(self.settings)
@@ -772,10 +773,12 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     def restore_window_state(self) -> None:
         if not self.settings.window_state or ";" not in self.settings.window_state:
             return
-        geometry, state = self.settings.window_state.split(";", 1)
+        geometry, state, *widths = self.settings.window_state.split(";")
         self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
         if self.restoreState(QByteArray.fromBase64(state.encode("ascii"))):
-            self.panel_widths.adopt_next()  # the panels as the user left them
+            # the panels as the user left them, before Qt squeezes them to this screen
+            if not (widths and self.panel_widths.restore(widths[0])):
+                self.panel_widths.adopt_next()  # saved without them (an older version)
 
     def resizeEvent(self, event) -> None:
         """On a narrow window (a laptop, a window beside another) the toolbar shows icons
