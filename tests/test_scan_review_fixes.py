@@ -268,7 +268,7 @@ def test_stats_calls_a_killed_scan_interrupted(tmp_path: Path, capsys) -> None:
     db = tmp_path / "index.db"
     killed_scan(db, tmp_path / "lib")
     last = _last_scan_line(db, capsys)
-    assert "interrupted" in last and "run `landmark-tagger scan` again" in last, last
+    assert "interrupted" in last and f"run `landmark-tagger --db {db} scan` again" in last, last
     assert "(running)" not in last and "0 photos" not in last
     assert main(["--db", str(db), "stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["last_scan"]["status"] == "interrupted"
@@ -461,3 +461,12 @@ def test_migration_17_records_the_scans_process_start(tmp_path: Path) -> None:
         scan(index, [tmp_path / "lib"])
         pid, started = index.conn.execute("SELECT pid, pid_started FROM scan_runs").fetchone()
     assert (pid, started) == (os.getpid(), pytest.approx(psutil.Process().create_time(), abs=1))
+
+
+def test_stats_tells_to_scan_again_with_the_index_it_was_given(tmp_path: Path, capsys) -> None:
+    """Finding 9: the hint to complete an interrupted scan keeps --db."""
+    db = tmp_path / "my index.db"
+    write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
+    killed_scan(db, tmp_path / "lib")
+    line = _last_scan_line(db, capsys)
+    assert f"run `landmark-tagger --db '{db}' scan` again to complete it" in line, line

@@ -155,6 +155,14 @@ def command_as_typed() -> str:
     return shell_quote(started)
 
 
+def command_with_index(db: str | None) -> str:
+    """`command_as_typed()` with the index given by --db (a suggested command would
+    otherwise act on the default index)."""
+    from app.core.wording import shell_quote
+
+    return command_as_typed() + (f" --db {shell_quote(db)}" if db else "")
+
+
 def add_folders_given(index, paths) -> None:
     """Folders the user names become library folders with the folders below them, also
     one that a photo given by its file brought in for itself alone. A folder typed in

@@ -21,13 +21,12 @@ def register(subparsers) -> None:
 def no_display_message(folder: str | None, db: str | None = None) -> str:
     """What to type instead of the app: the same folder, and the index given with --db
     (the commands would otherwise use the default one)."""
-    from app.cli.common import command_as_typed
+    from app.cli.common import command_as_typed, command_with_index
     from app.core.wording import shell_quote
 
     target = shell_quote(folder) if folder else "FOLDER"
     command = command_as_typed()
-    index = f" --db {shell_quote(db)}" if db else ""
-    return (f"no display found; use the CLI instead: {command}{index} tag {target} (reads the folder and tags "
+    return (f"no display found; use the CLI instead: {command_with_index(db)} tag {target} (reads the folder and tags "
             f"its photos; `{command} --help` lists the other commands)")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cli.common import add_json_flag, one_line, open_index, print_json_line
+from app.cli.common import add_json_flag, command_with_index, one_line, open_index, print_json_line
 from app.core.index.backup import backups
 from app.core.library import landmark_counts, present_library_folders
 from app.core.teaching_store import taught_labels
@@ -83,7 +83,7 @@ def run(args) -> int:
     last = stats["last_scan"]
     if last and last["status"] == "interrupted":  # its counts are written when it ends: none to show
         print(f"last scan:  {last['started_at']} (interrupted: it did not finish; "
-              "run `landmark-tagger scan` again to complete it)")
+              f"run `{command_with_index(args.db)} scan` again to complete it)")
     elif last and last["status"] == "running":
         print(f"last scan:  running since {last['started_at']} (counts when it ends)")
     elif last:
