@@ -470,3 +470,38 @@ def test_stats_tells_to_scan_again_with_the_index_it_was_given(tmp_path: Path, c
     killed_scan(db, tmp_path / "lib")
     line = _last_scan_line(db, capsys)
     assert f"run `landmark-tagger --db '{db}' scan` again to complete it" in line, line
+
+
+@symlinks
+@pytest.mark.parametrize("file_link", ["latest.jpg", "A latest.jpg"])  # named before or after the folder link
+def test_a_file_link_into_a_linked_folder_beside_it_is_one_photo(tmp_path: Path, index: PhotoIndex,
+                                                                 file_link: str) -> None:
+    """Finding 5: the folder links of a listing are claimed before its file links, so a
+    file link into a linked folder is an alias, whatever the names."""
+    lib = tmp_path / "Pictures"
+    lib.mkdir()
+    photo = write_jpeg(tmp_path / "Drive" / "Italy" / "DSC_0002.JPG", color=(9, 9, 9))
+    (lib / "Italy").symlink_to(tmp_path / "Drive" / "Italy")
+    (lib / file_link).symlink_to(photo)
+    for _ in range(2):
+        scan(index, [lib])
+        assert present(index) == {str(lib / "Italy" / "DSC_0002.JPG")}
+
+
+@symlinks
+@pytest.mark.parametrize("inner", ["a", "c"])  # the inner link's folder listed before or after the outer link
+def test_a_link_to_a_folder_holding_a_linked_folder_walks_the_rest(tmp_path: Path, index: PhotoIndex,
+                                                                   inner: str) -> None:
+    """Finding 6: a link to a folder that holds a folder walked through another link is
+    walked; only that folder is left to the other link, so every photo is indexed once."""
+    lib = tmp_path / "Pictures"
+    (lib / inner).mkdir(parents=True)
+    (lib / "b").mkdir()
+    write_jpeg(tmp_path / "Drive" / "Italy" / "DSC_0002.JPG", color=(9, 9, 9))
+    write_jpeg(tmp_path / "Drive" / "Spain" / "DSC_0003.JPG", color=(90, 9, 9))
+    (lib / inner / "Italy").symlink_to(tmp_path / "Drive" / "Italy")
+    (lib / "b" / "Drive").symlink_to(tmp_path / "Drive")
+    scan(index, [lib])
+    names = sorted(Path(p).name for p in present(index))
+    assert names == ["DSC_0002.JPG", "DSC_0003.JPG"], present(index)
+    assert str(lib / "b" / "Drive" / "Spain" / "DSC_0003.JPG") in present(index)

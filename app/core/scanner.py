@@ -139,6 +139,7 @@ class _Scan:
         self.started = time.monotonic()
         self.visited: set[str] = set()
         self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
+        self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
         self.roots: list[str] = []
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
@@ -308,19 +309,33 @@ class _Scan:
             self.unreadable.append(folder)
             self._error(folder, f"{folder}: cannot list the folder ({error.strerror or error}); check its permissions")
             return None
+        files: list[os.DirEntry] = []
+        walked_here = self._walked_through_link(folder)
         for entry in entries:
-            name = entry.name
-            if name.startswith("."):
+            if entry.name.startswith("."):
                 continue
             try:
-                if entry.is_dir():
-                    if is_skipped_folder(name):
-                        continue
-                    if is_link(entry):
-                        linked.append(entry)
-                    else:
-                        subfolders.append(entry.path)
+                if not entry.is_dir():
+                    files.append(entry)
+                elif is_skipped_folder(entry.name):
                     continue
+                elif is_link(entry):
+                    linked.append(entry)
+                elif not (walked_here and os.path.realpath(entry.path) in self.linked_targets):
+                    # (one a link of its own walks is left to that link: indexed once)
+                    subfolders.append(entry.path)
+            except OSError as error:
+                self.unreadable.append(entry.path)  # if it was a folder, keep what we know of it
+                self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
+        # folder links first, so that a file link into one of them is known for an alias;
+        # in name order, so that of two links to one folder the same is walked at every scan
+        for entry in sorted(linked, key=lambda entry: entry.name):
+            target = self._linked_folder_to_visit(folder, entry)
+            if target is not None:
+                subfolders.append(target)
+        for entry in files:
+            name = entry.name
+            try:
                 if is_skipped_name(name) or file_kind(name) is None:
                     continue
                 if not entry.is_file():
@@ -334,17 +349,16 @@ class _Scan:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
                 continue
             except OSError as error:
-                self.unreadable.append(entry.path)  # if it was a folder, keep what we know of it
+                self.unreadable.append(entry.path)
                 self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
                 continue
             seen[name] = (stat.st_size, stat.st_mtime_ns)
-        # in name order, so that of two links to one folder the same is walked at every scan
-        for entry in sorted(linked, key=lambda entry: entry.name):
-            target = self._linked_folder_to_visit(folder, entry)
-            if target is not None:
-                subfolders.append(target)
         self.files_seen += len(seen)
         return subfolders, seen
+
+    def _walked_through_link(self, folder: str) -> bool:
+        """Whether `folder` was reached through a link this scan walks."""
+        return any(is_within(folder, path) for path in self.link_paths)
 
     def _alias_in_library(self, link: str) -> bool:
         """Whether a link named like a photo points at a file in the library ("latest.jpg"
@@ -366,20 +380,22 @@ class _Scan:
         walked when its target is in the library or holds a library folder (a "Best of" link
         into it: the photos are indexed under their own folder, whichever the walk meets
         first), when it holds the folder the link is in (a loop, up to the home folder say),
-        or when this scan walked it through another link: no photo is indexed twice, and
-        none from outside the folders the user gave. (A drive mounted into a folder is no
-        link: see is_link.)"""
+        or when this scan walks it (or a folder holding it) through another link: no photo
+        is indexed twice, and none from outside the folders the user gave. A link to a folder
+        holding one walked through another link is walked, all but that folder (see
+        _list_folder). (A drive mounted into a folder is no link: see is_link.)"""
         if not self.options.follow_symlinks:
             return None
         target = os.path.realpath(entry.path)
-        if is_within(os.path.realpath(folder), target) or any(
-                is_within(target, walked) or is_within(walked, target) for walked in self.linked_targets):
+        if is_within(os.path.realpath(folder), target) or any(is_within(target, walked)
+                                                              for walked in self.linked_targets):
             return None
         library = [str(root) for root in self.index.roots()] + self.roots
         if self._in_library(target) or any(is_within(root, target) for root in library) or any(
                 is_within(target, root) for root in self.roots if root not in self.shallow):
             return None
         self.linked_targets.add(target)
+        self.link_paths.append(entry.path)
         return entry.path
 
     # -- one folder -------------------------------------------------------------
