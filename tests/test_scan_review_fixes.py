@@ -505,3 +505,24 @@ def test_a_link_to_a_folder_holding_a_linked_folder_walks_the_rest(tmp_path: Pat
     names = sorted(Path(p).name for p in present(index))
     assert names == ["DSC_0002.JPG", "DSC_0003.JPG"], present(index)
     assert str(lib / "b" / "Drive" / "Spain" / "DSC_0003.JPG") in present(index)
+
+
+@symlinks
+def test_a_link_spelled_in_another_case_into_the_library_is_not_walked(tmp_path: Path, index: PhotoIndex,
+                                                                       monkeypatch) -> None:
+    """Finding 8, on a simulated case-insensitive disk (macOS): a link whose text says
+    `…/pictures/Rome` leads into the library folder `…/Pictures`; realpath keeps the
+    link's spelling, the library keeps the disk's. Its photos are indexed once."""
+    import app.core.path_case as path_case
+
+    lib = tmp_path / "Pictures"
+    write_jpeg(lib / "Rome" / "DSC_0001.JPG")
+    (lib / "Best of").symlink_to(lib / "Rome")
+    real, identity = os.path.realpath, path_case._identity
+    # what macOS's realpath returns for the link, and its disk's answer for either spelling
+    monkeypatch.setattr(os.path, "realpath",
+                        lambda p, *a, **k: real(p, *a, **k).replace("/Pictures/Rome", "/pictures/Rome"))
+    monkeypatch.setattr(path_case, "_identity",
+                        lambda p: identity(Path(str(p).replace("/pictures", "/Pictures"))))
+    scan(index, [lib])
+    assert present(index) == {str(lib / "Rome" / "DSC_0001.JPG")}

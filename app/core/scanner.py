@@ -140,6 +140,7 @@ class _Scan:
         self.visited: set[str] = set()
         self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
         self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
+        self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
         self.roots: list[str] = []
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
@@ -321,7 +322,7 @@ class _Scan:
                     continue
                 elif is_link(entry):
                     linked.append(entry)
-                elif not (walked_here and os.path.realpath(entry.path) in self.linked_targets):
+                elif not (walked_here and self._real(entry.path) in self.linked_targets):
                     # (one a link of its own walks is left to that link: indexed once)
                     subfolders.append(entry.path)
             except OSError as error:
@@ -356,6 +357,12 @@ class _Scan:
         self.files_seen += len(seen)
         return subfolders, seen
 
+    def _real(self, path: str) -> str:
+        """Where `path` leads, spelled as the disk stores each name, as library folders
+        are (realpath keeps a link's text: `~/pictures/Rome` on a case-insensitive disk
+        would not be taken for `~/Pictures/Rome`, and its photos would be indexed twice)."""
+        return str(canonical_path(path, self.disk_names))
+
     def _walked_through_link(self, folder: str) -> bool:
         """Whether `folder` was reached through a link this scan walks."""
         return any(is_within(folder, path) for path in self.link_paths)
@@ -366,9 +373,9 @@ class _Scan:
         the link made a second photo of it, whose write then failed. Links to files
         outside the library (a drive linked in) are photos of the library, unless their
         folder is walked through a link (and so indexed under the link's path)."""
-        target = os.path.realpath(link)
-        if target == link:
+        if os.path.realpath(link) == link:
             return False
+        target = self._real(link)
         folder = os.path.dirname(target)
         return self._in_library(folder) or any(is_within(folder, walked) for walked in self.linked_targets)
 
@@ -386,8 +393,8 @@ class _Scan:
         _list_folder). (A drive mounted into a folder is no link: see is_link.)"""
         if not self.options.follow_symlinks:
             return None
-        target = os.path.realpath(entry.path)
-        if is_within(os.path.realpath(folder), target) or any(is_within(target, walked)
+        target = self._real(entry.path)
+        if is_within(self._real(folder), target) or any(is_within(target, walked)
                                                               for walked in self.linked_targets):
             return None
         library = [str(root) for root in self.index.roots()] + self.roots
