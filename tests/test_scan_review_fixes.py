@@ -46,18 +46,26 @@ def owed(index: PhotoIndex) -> tuple[int, int]:
             index.conn.execute("SELECT count(*) FROM scan_runs WHERE photos_before IS NOT NULL").fetchone()[0])
 
 
-# -- 1. a scan killed before it recognised the moves -----------------------------------------
-
-def test_a_move_survives_a_scan_killed_before_it_was_recognised(tmp_path: Path) -> None:
+def labelled_library(tmp_path: Path, with_second: bool = False) -> tuple[Path, Path, Path, int]:
+    """lib/inbox/IMG_1.jpg (and IMG_2.jpg) scanned into index.db, IMG_1 labelled
+    "Colosseum", and an empty lib/rome to move it to: (lib, db, IMG_1's file, its id)."""
     lib = tmp_path / "lib"
     old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
+    if with_second:
+        write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
     db = tmp_path / "index.db"
     with PhotoIndex.open(db) as index:
         scan(index, [lib])
         photo_id = index.search("IMG_1")[0].id
         index.set_label(photo_id, "Colosseum")
     (lib / "rome").mkdir()
+    return lib, db, old, photo_id
+
+
+# -- 1. a scan killed before it recognised the moves -----------------------------------------
+
+def test_a_move_survives_a_scan_killed_before_it_was_recognised(tmp_path: Path) -> None:
+    lib, db, old, photo_id = labelled_library(tmp_path, with_second=True)
     old.rename(lib / "rome" / "colosseum.jpg")
 
     killed_scan(db, lib)
@@ -123,17 +131,10 @@ def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
 def test_a_photo_back_in_the_library_survives_a_killed_scan(tmp_path: Path) -> None:
     """Moved out of the library (missing since an earlier scan), then back at a new place:
     the scan that brings it in as new is killed before it joins the two."""
-    lib = tmp_path / "lib"
-    photo = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
-    db = tmp_path / "index.db"
+    lib, db, photo, photo_id = labelled_library(tmp_path, with_second=True)
+    photo.rename(tmp_path / "IMG_1.jpg")
     with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        photo_id = index.search("IMG_1")[0].id
-        index.set_label(photo_id, "Colosseum")
-        photo.rename(tmp_path / "IMG_1.jpg")
         assert scan(index, [lib]).missing == 1
-    (lib / "rome").mkdir()
     (tmp_path / "IMG_1.jpg").rename(lib / "rome" / "colosseum.jpg")
 
     killed_scan(db, lib)
@@ -325,20 +326,12 @@ def labels_by_name(index: PhotoIndex) -> dict[str, tuple[int, str | None]]:
 def test_a_photo_moved_now_is_not_joined_to_a_labelled_copy_a_killed_scan_indexed(tmp_path: Path) -> None:
     """Finding 1: a photo missing in this scan looks for its new place among this scan's
     photos, not among the killed scan's, where a copy the user labelled would lose its label."""
-    lib = tmp_path / "lib"
-    original = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
-    db = tmp_path / "index.db"
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        original_id = index.search("IMG_1")[0].id
-        index.set_label(original_id, "Colosseum")
+    lib, db, original, original_id = labelled_library(tmp_path, with_second=True)
     (lib / "album").mkdir()
     (lib / "album" / "cover.jpg").write_bytes(original.read_bytes())  # a copy, not a move
     killed_scan(db, lib)
     with PhotoIndex.open(db) as index:
         index.set_label(index.search("cover.jpg")[0].id, "Album cover")
-    (lib / "rome").mkdir()
     original.rename(lib / "rome" / "colosseum.jpg")
     with PhotoIndex.open(db) as index:
         scan(index, [lib])
@@ -350,14 +343,7 @@ def test_a_photo_moved_now_is_not_joined_to_a_labelled_copy_a_killed_scan_indexe
 def test_an_owed_move_to_one_of_two_labelled_copies_is_left_to_the_user(tmp_path: Path) -> None:
     """Finding 1: a photo a killed scan owes is joined to a copy holding a word of the
     user's only when that copy is the one there is; with two, neither is guessed."""
-    lib = tmp_path / "lib"
-    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    db = tmp_path / "index.db"
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        old_id = index.search("IMG_1")[0].id
-        index.set_label(old_id, "Colosseum")
-    (lib / "rome").mkdir()
+    lib, db, old, old_id = labelled_library(tmp_path)
     (lib / "rome" / "a.jpg").write_bytes(old.read_bytes())
     old.rename(lib / "rome" / "b.jpg")
     killed_scan(db, lib)
@@ -374,14 +360,7 @@ def test_an_owed_move_to_one_of_two_labelled_copies_is_left_to_the_user(tmp_path
 def test_the_users_newer_label_on_the_new_place_stays(tmp_path: Path) -> None:
     """Finding 2: after the kill the user labels the moved photo again at its new place;
     the next scan joins the two rows and keeps that newer label, not the old one."""
-    lib = tmp_path / "lib"
-    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    db = tmp_path / "index.db"
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        old_id = index.search("IMG_1")[0].id
-        index.set_label(old_id, "Colosseum")
-    (lib / "rome").mkdir()
+    lib, db, old, old_id = labelled_library(tmp_path)
     old.rename(lib / "rome" / "trevi.jpg")
     killed_scan(db, lib)
     time.sleep(1.1)  # labels record the time to the second
@@ -396,15 +375,7 @@ def _killed_scan_still_taken_for_running(tmp_path: Path) -> tuple[Path, Path, in
     """A labelled photo moved, and the scan that saw it killed; its row then reads as a
     scan still running (on another computer, started now), so the next scan leaves its
     moves alone."""
-    lib = tmp_path / "lib"
-    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
-    db = tmp_path / "index.db"
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        photo_id = index.search("IMG_1")[0].id
-        index.set_label(photo_id, "Colosseum")
-    (lib / "rome").mkdir()
+    lib, db, old, photo_id = labelled_library(tmp_path, with_second=True)
     old.rename(lib / "rome" / "colosseum.jpg")
     killed_scan(db, lib)
     with PhotoIndex.open(db) as index, index.transaction() as conn:
