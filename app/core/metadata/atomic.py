@@ -6,7 +6,8 @@ so the rename is atomic), are flushed and fsynced (F_FULLFSYNC on macOS, where f
 alone leaves them in the drive's cache), then renamed over the original (retried for
 a moment on Windows, where another program holding the photo blocks the rename); the
 folder is fsynced so the rename itself survives a power cut (POSIX only). The temp
-file is removed when anything fails. A symbolic link is written through: the file it
+file is removed when anything fails; one a kill left behind is removed by a later
+write or undo in its folder once it is stale (`remove_stale_temps_in`). A symbolic link is written through: the file it
 points to is replaced, in its own folder, and the link stays a link (renaming over the
 link would have turned it into a copy and left the original without the labels).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import stat
 import sys
@@ -28,6 +30,20 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError
+
+class OutOfSpaceError(MetadataWriteError):
+    """The disk holding the file, or the user's quota on it, is full: nothing was
+    changed, and trying again once there is room works."""
+
+
+class FileInUseError(MetadataWriteError):
+    """Another program holds the file open, so it could not be replaced (Windows):
+    nothing was changed, and trying again once that program lets go works."""
+
+
+# "No space left on device" and "Disk quota exceeded" (no EDQUOT on Windows)
+_NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
 
 # A hook that lets tests simulate a full disk (ENOSPC) or an I/O error on write.
 WriteFunction = Callable[[int, bytes], int]
@@ -66,28 +82,72 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{_temp_stem(path)}.{secrets.token_hex(4)}.tmp")
 
 
-def remove_stale_temps(path: Path, older_than_s: float = 600.0) -> int:
-    """Delete our own temp files for `path` left by a crash (named `.<name>.<8 hex>.tmp`
-    and older than `older_than_s`, so a write in progress is never hit). Returns how
-    many were removed; problems are ignored, the temps are only clutter."""
-    import re
-    import time
+# A temp file is ours when named `.<photo's name, maybe cut>.<8 lowercase hex>.tmp`.
+_TEMP_NAME = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
+# How old a temp must be before it counts as a crash's leftover: a write in progress
+# (a slow network drive, another process) is younger.
+STALE_TEMP_AGE_S = 600.0
 
+
+def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
+    """Delete our own temp files for `path` left by a crash (see
+    `remove_stale_temps_in`). Returns how many were removed."""
     path = real_file(path)  # a link's temps sit beside the file it points to
-    pattern = re.compile(re.escape(f".{_temp_stem(path)}.") + r"[0-9a-f]{8}\.tmp")
-    removed = 0
+    return _remove_stale_temps(path.parent, older_than_s, stem=_temp_stem(path))
+
+
+def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
+    """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
+    hidden full-size copies of photos. Only files named exactly as ours are
+    (`.<name>.<8 lowercase hex>.tmp`) and last modified over `older_than_s` ago go,
+    and never one whose modification time is that of its photo: a writer gives its
+    temp the photo's time just before the rename, so that one may be another
+    process's write in its last instant. `write` and `undo` call this for each folder
+    they handle; a scan may call it for each folder it walks. Returns how many were
+    removed; problems are ignored (the temps are only clutter), and nothing but
+    such temps is ever touched."""
+    return _remove_stale_temps(Path(folder), older_than_s)
+
+
+def _remove_stale_temps(folder: Path, older_than_s: float, stem: str | None = None) -> int:
     try:
-        candidates = [p for p in path.parent.iterdir() if pattern.fullmatch(p.name)]
+        with os.scandir(folder) as entries:
+            names = {entry.name: entry for entry in entries}
     except OSError:
         return 0
-    for candidate in candidates:
+    removed = 0
+    now = time.time()
+    for name, entry in names.items():
+        match = _TEMP_NAME.fullmatch(name)
+        if match is None or (stem is not None and match["stem"] != stem):
+            continue
         try:
-            if time.time() - candidate.stat().st_mtime > older_than_s:
-                candidate.unlink()
-                removed += 1
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime <= older_than_s:
+                continue
+            if info.st_mtime_ns in _photo_mtimes(names, match["stem"]):
+                continue  # maybe a write about to rename it over its photo
+            os.remove(entry.path)
+            removed += 1
         except OSError:
             pass
     return removed
+
+
+def _photo_mtimes(names: dict[str, os.DirEntry], stem: str) -> set[int]:
+    """The modification times of the photos a temp named with `stem` may belong to:
+    the one so named, or, for a stem cut to fit (a long name), each name it begins."""
+    if stem in names:
+        candidates = [names[stem]]
+    else:
+        candidates = [entry for name, entry in names.items() if name.startswith(stem) and name != stem]
+    times = set()
+    for entry in candidates:
+        try:
+            times.add(entry.stat().st_mtime_ns)
+        except OSError:
+            pass
+    return times
 
 
 def _write_all(fd: int, data: bytes | memoryview, write: WriteFunction) -> None:
@@ -222,6 +282,8 @@ def replace_atomically(
         if error.errno == errno.ENAMETOOLONG:
             raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
                                      f"({error.strerror}); a shorter file or folder name would do") from None
+        if error.errno in _NO_SPACE:
+            raise OutOfSpaceError(f"could not write {path}: {error.strerror}; the original is intact") from None
         raise MetadataWriteError(
             f"cannot create a temporary file in {path.parent} ({error.strerror}); "
             "the folder must be writable to store labels"
@@ -245,10 +307,12 @@ def replace_atomically(
             replace_file(temp, path)
         except PermissionError as error:
             _remove_quietly(temp)
-            raise MetadataWriteError(_refused_replace_message(path, error)) from None
+            refused = FileInUseError if ON_WINDOWS else MetadataWriteError
+            raise refused(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
-        raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
+        failed = OutOfSpaceError if error.errno in _NO_SPACE else MetadataWriteError
+        raise failed(f"could not write {path}: {error.strerror or error}; the original is intact") from None
     except BaseException:
         _remove_quietly(temp)
         raise
@@ -365,6 +429,15 @@ def real_file(path: Path) -> Path:
     end), whose folder gets the temp file and the rename."""
     path = Path(path)
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def temp_folder_of(path: Path) -> Path:
+    """The folder that holds `path`'s temp files: the folder of the file a link points
+    to, or `path`'s own when that cannot be told (a name the system refuses)."""
+    try:
+        return real_file(path).parent
+    except OSError:
+        return Path(path).parent
 
 
 def remove_file(path: Path) -> None:

@@ -2,7 +2,9 @@
 write batch changed, with the previous values, so `undo` can put them back.
 
 A row is inserted *before* a file is replaced and completed after, so a crash in
-between leaves a row that undo can still handle (it then restores by fields).
+between leaves a row that undo can still handle (it then restores by fields), and
+that the next write recognises by the SHA-256 of the bytes it wrote (`after.sha256`;
+app/core/metadata/recovery.py).
 `before` holds the previous keyword fields and the original bytes of each segment
 (or sidecar) we changed — restoring those gives the original file byte for byte.
 """
@@ -57,6 +59,24 @@ class JournalEntry:
 
     def saved_segments(self) -> dict[str, bytes | None]:
         return {k: decode_blob(v) for k, v in self.before.get("segments", {}).items()}
+
+    @property
+    def digest(self) -> str | None:
+        """The SHA-256 of the bytes this write put into the file (None: written by an
+        older version), which recognises them after a kill (app/core/metadata/recovery.py)."""
+        return self.after.get("sha256")
+
+    @property
+    def completed(self) -> bool:
+        """Whether the write got as far as recording the file's new size and time."""
+        return self.size_after is not None
+
+
+_ENTRY_COLUMNS = "j.id, j.batch_id, j.photo_id, j.path, j.kind, j.before, j.after, j.size_after, j.mtime_ns_after"
+
+
+def _entry(row: tuple) -> JournalEntry:
+    return JournalEntry(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), json.loads(row[6]), row[7], row[8])
 
 
 def encode_blob(data: bytes | None) -> str | None:
@@ -122,27 +142,29 @@ class FileHistory:
     untracked: tuple[str, ...]  # fields none of those writes recorded: all the user's own
     existed: frozenset[str] | None  # its fields before our first write; None: never written
     original: KeywordFields  # the values of those fields
+    last_entry: JournalEntry | None = None  # our newest write of it, if any
 
 
 def file_history(index: PhotoIndex, path: Path) -> FileHistory:
     """The journal's answers about `path` (see FileHistory), from one query: planning
     asks this for every planned file, so it goes by the journal's index on path."""
     rows = index.conn.execute(
-        "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        f"SELECT {_ENTRY_COLUMNS} FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
         "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
         (db_text(str(path)),),
     ).fetchall()
-    label = json.loads(rows[0][1]).get("label") if rows else None
+    last = _entry(rows[0]) if rows else None
+    label = last.after.get("label") if last is not None else None
     found: dict = {}
-    for before, after in rows if label is not None else ():
-        if json.loads(after).get("label") != label:
+    for row in rows if label is not None else ():
+        if json.loads(row[6]).get("label") != label:
             break
-        found.update(json.loads(before).get("fields", {}))  # older rows overwrite newer ones
+        found.update(json.loads(row[5]).get("fields", {}))  # older rows overwrite newer ones
     untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
-    first = json.loads(rows[-1][0]) if rows else {}
+    first = json.loads(rows[-1][5]) if rows else {}
     existed = _fields_before(first) if rows else None
     original = KeywordFields.from_json(first.get("fields", {}))
-    return FileHistory(label, KeywordFields.from_json(found), untracked, existed, original)
+    return FileHistory(label, KeywordFields.from_json(found), untracked, existed, original, last)
 
 
 def _fields_before(before: dict) -> frozenset[str]:
@@ -175,11 +197,9 @@ def last_batch_id(index: PhotoIndex) -> int | None:
 
 def batch_entries(index: PhotoIndex, batch_id: int) -> list[JournalEntry]:
     rows = index.conn.execute(
-        "SELECT id, batch_id, photo_id, path, kind, before, after, size_after, mtime_ns_after "
-        "FROM write_journal WHERE batch_id = ? ORDER BY id",
-        (batch_id,),
+        f"SELECT {_ENTRY_COLUMNS} FROM write_journal j WHERE j.batch_id = ? ORDER BY j.id", (batch_id,)
     ).fetchall()
-    return [JournalEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), json.loads(r[6]), r[7], r[8]) for r in rows]
+    return [_entry(row) for row in rows]
 
 
 UNDO_PARTIAL = "undo-partial"  # the status of a batch whose undo failed for some files once

@@ -12,7 +12,7 @@ from app.core.errors import PhotoReadError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
-from app.core.metadata import journal
+from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
@@ -65,6 +65,9 @@ class PlannedWrite:
     problem: str | None = None  # why this file cannot be written (reported, not raised)
     fields: tuple[str, ...] = field(default=FIELD_NAMES)
     rejected: bool = False  # the photo's label is rejected: our keyword comes out
+    # the file holds exactly what a killed write of ours put into it, unrecorded: the
+    # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
+    own_write: recovery.OwnWrite | None = None
 
     @property
     def changes_anything(self) -> bool:
@@ -222,9 +225,14 @@ def _plan_file(
     if rejected and previous != photo.label:
         previous = None  # our last write put another label there: not the one rejected
     label = None if rejected else photo.label
+    known = embed and not missing and size is not None  # a file the index describes
+    own = recovery.find_own_write(target, history.last_entry, (size, mtime_ns)) if known else None
+    if own is not None:  # our own write, cut short by a kill: not a change made elsewhere
+        size, mtime_ns = own.size, own.mtime_ns
     common = dict(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar", label=label,
         previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
+        own_write=own,
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)

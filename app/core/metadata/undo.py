@@ -6,22 +6,27 @@ too) we put back the original segments or sidecar bytes, which gives the origina
 file byte for byte. When someone edited it since, we take out only our change to
 the keyword fields (the keywords we added go, those we replaced come back), so
 their edits survive, keywords typed into the same fields after our write included.
-A sidecar we created is removed.
+A sidecar we created is removed. A rerun after an undo killed between its rename
+and its bookkeeping finds the file restored already and records it as a restore does
+(app/core/metadata/recovery.py), and our temp files a kill left are removed from
+every folder the undo handles.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
-from app.core.metadata import atomic, journal
+from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.keywords import SIDECAR_FIELDS, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from app.core.wording import counted
 
 
 def undo_last_write(
@@ -31,10 +36,14 @@ def undo_last_write(
 ) -> WriteSummary:
     """Revert the newest batch not yet undone (files in reverse order), including one
     cut short by a crash. Each file restored leaves the batch's journal. Files that
-    could not be restored (gone, read-only, in use) keep the batch open, so the next
-    undo retries just them (after the user put them back) rather than reverting an
-    older write; a second failure closes the batch, those files keeping our keywords.
-    Failures are recorded with stage "undo"."""
+    could not be restored keep the batch open, so the next undo retries just them
+    rather than reverting an older write. A file gone, replaced or read-only that
+    fails again then closes the batch (keeping our keywords), so undo can move on;
+    a full disk (or quota) or a file another program holds open never counts
+    towards that: it passes once there is room, or the program lets go, and a retry
+    while it lasts would otherwise close the batch with nothing restored. Failures
+    are recorded with stage "undo". Stale temp files of ours are removed from every
+    folder handled."""
     report = progress or no_progress
     batch_id = journal.last_batch_id(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
@@ -43,10 +52,13 @@ def undo_last_write(
     retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
+    passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
+    folders: set[Path] = set()
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
             summary.cancelled = True
             break
+        folders.add(atomic.temp_folder_of(Path(entry.path)))
         try:
             undo_entry(index, entry)
             journal.drop_entry(index, entry.id)
@@ -56,14 +68,19 @@ def undo_last_write(
             summary.failed += 1
             summary.errors.append((entry.path, str(error)))
             index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
+            cause = _passing_cause(error)
+            if cause is not None:
+                passing[cause] += 1
         report(Progress(done + 1, len(entries), entry.path, started_at=started))
+    for folder in folders:
+        atomic.remove_stale_temps_in(folder)
     if summary.cancelled:
         return summary
-    files = "the file" if summary.failed == 1 else "the files"
-    if summary.failed and not retrying:
-        journal.mark_undo_partial(index, batch_id)
-        summary.next_step = (f"put {files} back (or make {'it' if summary.failed == 1 else 'them'} writable) "
-                             "and undo again to retry; a second failure closes this batch")
+    lasting = summary.failed - sum(passing.values())
+    if summary.failed and (passing or not retrying):
+        if lasting:  # the next lasting failure of this batch closes it
+            journal.mark_undo_partial(index, batch_id)
+        summary.next_step = _what_to_do(lasting, passing, retrying)
     else:
         journal.mark_undone(index, batch_id)
         for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
@@ -73,6 +90,31 @@ def undo_last_write(
                                  if summary.failed == 1 else
                                  "this batch is closed: the files keep the labels written (give them a new label to change them)")
     return summary
+
+
+def _passing_cause(error: BaseException) -> str | None:
+    """Why a file could not be restored for now only ("space", "in use"), else None."""
+    if isinstance(error, atomic.OutOfSpaceError):
+        return "space"
+    if isinstance(error, atomic.FileInUseError):
+        return "in use"
+    return None
+
+
+def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
+    """The next step for an undo that leaves its batch open: one clause per cause."""
+    steps = []
+    if passing["space"]:
+        steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
+                     "(or your quota on it) and undo again; a full disk does not close this batch")
+    if passing["in use"]:
+        steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
+                     "that does not close this batch")
+    if lasting:
+        files = ("the other " if passing else "the ") + ("file" if lasting == 1 else "files")
+        steps.append(f"put {files} back (or make {'it' if lasting == 1 else 'them'} writable) and undo again "
+                     f"to retry; {'another' if retrying else 'a second'} failure closes this batch")
+    return "; ".join(steps)
 
 
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry) -> None:
@@ -101,7 +143,8 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
         before, after = entry.fields_with(current)
         wanted = revert_fields(current, before, after)
         restored = apply_fields(data, wanted, str(path))
-    if restored == data:
+    if restored == data:  # nothing to put back: maybe an undo killed after its rename
+        recovery.record_own_undo(index, path, entry)
         return
     stat = atomic.replace_atomically(path, restored, keep_mtime=True)
     if read_fields(path.read_bytes(), str(path)) != wanted:

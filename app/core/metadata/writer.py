@@ -3,7 +3,9 @@ indexed, write atomically, verify, and journal the previous values for undo.
 
 A problem with one file (changed, read-only, disk full, vanished, verification
 failed) is recorded with `index.record_error(stage="write")`; the original stays
-intact and the batch goes on.
+intact and the batch goes on. A file holding exactly what a killed write of ours put
+into it is recorded first and then written as any other (app/core/metadata/recovery.py).
+Our temp files a kill left behind are removed from every folder the batch handles.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
-from app.core.metadata import atomic, journal
+from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
@@ -84,7 +86,9 @@ def write_labels(
     """Write every planned change as one batch that `undo_last_write` can revert.
 
     A few threads overlap the fsyncs (which release the GIL); every index access
-    goes through one lock, and each touched folder is fsynced once at the end."""
+    goes through one lock, and each touched folder is fsynced once at the end. Then
+    stale temp files of ours are removed from every folder in the plan, written into
+    or not (a kill's leftovers: hidden full-size copies of photos)."""
     report = progress or no_progress
     summary = WriteSummary(batch_id=journal.start_batch(index))
     started = Progress(0, len(plan)).started_at
@@ -108,7 +112,13 @@ def write_labels(
                             named = problem if problem.startswith(str(item.target)) else f"{item.target}: {problem}"
                             _fail(index, summary, item, named)
                     elif not item.changes_anything:
-                        summary.unchanged += 1
+                        try:
+                            if item.own_write is not None:  # a killed write left it done but unrecorded
+                                recovery.record_own_write(index, item.target, item.own_write, lock)
+                            summary.unchanged += 1
+                        except (TaggerError, OSError) as error:
+                            with lock:
+                                _fail(index, summary, item, str(error))
                     else:
                         running[pool.submit(write_one, index, summary.batch_id, item, options, lock)] = item
                         continue
@@ -142,6 +152,8 @@ def write_labels(
             except OSError:
                 pass
         journal.finish_batch(index, summary.batch_id, summary.status)
+        for folder in {atomic.temp_folder_of(item.target) for item in plan}:
+            atomic.remove_stale_temps_in(folder)
     if summary.written == 0:
         summary.batch_id = None
     return summary
@@ -172,8 +184,9 @@ def write_one(
     returns a note when it was written with a caveat. `lock` guards the index when
     several threads write."""
     check_unchanged(item)
-    atomic.remove_stale_temps(item.target)  # clutter from an earlier crash
     guard = lock if lock is not None else nullcontext()
+    if item.own_write is not None:  # a killed write of ours left it written but unrecorded
+        recovery.record_own_write(index, item.target, item.own_write, guard)
     if item.kind == "jpeg":
         return _write_jpeg(index, batch_id, item, options, guard)
     _write_sidecar(index, batch_id, item, options, guard)
@@ -233,7 +246,9 @@ def _replace_journaled(
     """Journal first, then replace the file atomically, then verify; a failed
     replace or verification drops the journal entry (and `restore` puts the
     original back after a failed verification), so undo never sees half a write."""
-    after = {"label": item.label, "fields": item.after.to_json()}
+    # the digest recognises these bytes as ours if a kill stops us between the rename
+    # and the bookkeeping below (recovery.py)
+    after = {"label": item.label, "fields": item.after.to_json(), "sha256": recovery.file_digest(new)}
     with guard:
         entry = journal.begin_entry(index, batch_id, item.photo_id, item.target, kind, before, after)
     try:

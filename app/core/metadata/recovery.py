@@ -1,0 +1,143 @@
+"""Recognise a write or undo of ours that a kill (SIGKILL, a power cut) cut short
+after its rename and before its bookkeeping, and finish that bookkeeping.
+
+A write renames the new file into place, then records it: the journal entry gets
+the file's new size and time, the index its new size, time and fingerprint. A kill
+in between leaves a photo that holds our label while the index still describes the
+file as it was, and `write` refuses files that differ from the index ("changed on
+disk since it was indexed"), so the rerun refused our own work. An undo killed in
+the same place left the restored file unrecorded, and its rerun, finding nothing
+left to put back, never recorded it either.
+
+How we know the file is our own work and not another program's edit: every journal
+entry stores the SHA-256 of the bytes the write put into the file (`after.sha256`),
+computed before the rename. Timestamps prove nothing (we keep the photo's own time,
+and other tools can too) and sizes rarely differ, so the proof is the bytes:
+- after a write, the file's bytes hash to the digest of our newest entry for it;
+- after an undo, redoing that entry's write on the file's bytes gives exactly the
+  digest, and undoing it again gives back exactly those bytes: the file is what our
+  undo made of our write, byte for byte.
+Anything else (an edit, even one byte, even by a tool that keeps the file's time)
+fails the proof, and the file keeps being refused until a scan looks at it, as
+before: another program's edit is never overwritten, nor hidden from the scan by
+giving the index its stat. The cost is one SHA-256 per file written (about 2 ms for
+3 MB) and, only for a file the index does not describe or whose entry is open, one
+read of it; entries written by an older version have no digest and are not
+recognised.
+
+Once recognised, the write's bookkeeping is done as the write would have done it:
+the file is verified (the killed run never did), the entry completed and the index
+given the file's size, time and fingerprint; the rerun then carries on as with any
+other file. A recognised undo gets the index update a normal restore makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, journal
+from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.verify import verify_jpeg
+
+
+def file_digest(data: bytes | memoryview) -> str:
+    """The digest a journal entry keeps of the bytes its write put into the file."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class OwnWrite:
+    """A JPEG holding exactly the bytes of our newest journalled write of it, which
+    the index (and, when the write was cut short, the journal) has not recorded."""
+
+    entry: journal.JournalEntry
+    size: int  # the file's stat when it was recognised
+    mtime_ns: int
+
+
+def find_own_write(path: Path, entry: journal.JournalEntry | None, indexed: tuple[int | None, int | None]
+                   ) -> OwnWrite | None:
+    """`path` recognised as our write `entry` (the newest for it, see
+    journal.FileHistory.last_entry) left unrecorded: the index's (size, mtime)
+    `indexed` is not the file's, or the entry is still open, and the file's bytes
+    hash to the entry's digest. None otherwise, and for a file that cannot be read.
+    Reads the whole file only in those two cases, rare outside a kill."""
+    if entry is None or entry.kind != "jpeg" or entry.digest is None:
+        return None
+    try:
+        current = os.stat(path)
+    except OSError:
+        return None
+    if entry.completed and (current.st_size, current.st_mtime_ns) == indexed:
+        return None  # recorded: the usual case
+    try:
+        data, stat = _read_with_stat(path)
+    except OSError:
+        return None
+    if file_digest(data) != entry.digest:
+        return None
+    return OwnWrite(entry, stat.st_size, stat.st_mtime_ns)
+
+
+def record_own_write(index: PhotoIndex, path: Path, own: OwnWrite, guard) -> None:
+    """Do the bookkeeping the killed write of `own` did not: verify the file, complete
+    its journal entry, give the index its size, time and fingerprint. Checks the bytes
+    again first (the file may have changed since the plan). `guard` serialises index
+    access between writer threads. Raises FileChangedError when the file is no longer
+    ours; VerificationError (after putting the original back and dropping the entry,
+    as a write does) when it does not verify."""
+    try:
+        data, stat = _read_with_stat(path)
+    except FileNotFoundError:
+        raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+    if (stat.st_size, stat.st_mtime_ns) != (own.size, own.mtime_ns) or file_digest(data) != own.entry.digest:
+        raise FileChangedError(f"{path}: changed on disk since the write was planned; run 'write' again")
+    name = str(path)
+    original = restore_segments(data, own.entry.saved_segments(), name)
+    try:
+        verify_jpeg(path, original, own.entry.fields_with(read_fields(original, name))[1])
+    except MetadataWriteError:
+        atomic.replace_atomically(path, original, keep_mtime=True)
+        with guard:
+            journal.drop_entry(index, own.entry.id)
+        raise
+    with guard:
+        if not own.entry.completed:
+            journal.complete_entry(index, own.entry.id, stat)
+        journal.update_indexed_file(index, path, stat, data)
+
+
+def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
+    """For an undo that found nothing to put back in `path`: when the index does not
+    describe the file and its bytes are exactly what our undo of `entry` makes (an
+    undo killed after its rename), give the index the file's size, time and
+    fingerprint, as a restore does. Any other file is left to the next scan."""
+    indexed_size, indexed_mtime_ns, _ = journal.indexed_stat(index, path)
+    if entry.digest is None or indexed_size is None:
+        return
+    try:
+        data, stat = _read_with_stat(path)
+    except OSError:
+        return
+    if (stat.st_size, stat.st_mtime_ns) == (indexed_size, indexed_mtime_ns):
+        return  # the index knows this file already
+    name = str(path)
+    try:
+        written = apply_fields(data, entry.fields_with(read_fields(data, name))[1], name)
+        ours = file_digest(written) == entry.digest and restore_segments(written, entry.saved_segments(), name) == data
+    except TaggerError:
+        return
+    if ours:
+        journal.update_indexed_file(index, path, stat, data)
+
+
+def _read_with_stat(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and the stat of that same file (not of one renamed over it since)."""
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        return handle.read(), stat

@@ -1,0 +1,294 @@
+"""Review fixes for writes and undos cut short by a kill (tester t_safe): the rerun
+records what the killed run did (and only that: another program's edit is still
+refused), leftover temp copies go away, and a full disk never closes an undo's batch."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from app.core.fingerprint import fingerprint_file
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.plan import CHANGED_SINCE_INDEXED, WriteOptions
+from tests.test_metadata_support import add_photo, make_jpeg
+
+REPO = Path(__file__).resolve().parents[1]
+
+# A write or undo in a child process that dies the way SIGKILL (or a power cut) makes it
+# die, right after the first call of the function named: no except, finally or atexit runs.
+KILLED_RUN = r"""
+import os, signal, sys
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
+from app.core.metadata.plan import WriteOptions
+
+db, job, where, only = sys.argv[1:5]
+module_name, function_name = where.split(".")
+module = {"atomic": atomic, "journal": journal}[module_name]
+real = getattr(module, function_name)
+
+
+def then_die(*args, **kwargs):
+    real(*args, **kwargs)
+    if hasattr(signal, "SIGKILL"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    os._exit(137)
+
+
+setattr(module, function_name, then_die)
+index = PhotoIndex.open(db)
+if job == "write":
+    plan = [item for item in plan_writes(index) if only in ("", item.target.name)]
+    write_labels(index, plan, WriteOptions(workers=1))
+else:
+    undo_last_write(index)
+print("finished")
+"""
+
+
+def killed(db: Path, job: str, where: str, only: str = "") -> None:
+    """Run `job` ("write", of the file named `only` if given, or "undo") and kill it
+    right after its first call of `where` ("atomic.replace_atomically": the file is in
+    place, nothing recorded; "atomic.flush_to_disk": the temp file is written, not renamed)."""
+    run = subprocess.run([sys.executable, "-c", KILLED_RUN, str(db), job, where, only],
+                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "finished" not in run.stdout, run.stderr
+
+
+def _library(tmp_path: Path, names: list[str], label: str = "Eiffel Tower") -> tuple[Path, dict[Path, int]]:
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        ids = {}
+        for seed, name in enumerate(names):
+            photo = tmp_path / name
+            photo.parent.mkdir(parents=True, exist_ok=True)
+            make_jpeg(photo, size=(320, 240), seed=seed)
+            ids[photo] = add_photo(index, [photo], label)
+    return db, ids
+
+
+def _edited_elsewhere(photo: Path, keyword: str = "Holiday") -> bytes:
+    """Another program adds a keyword, keeping the file's time as exiftool -P does."""
+    data, stat = photo.read_bytes(), photo.stat()
+    fields = read_fields(data)
+    edited = apply_fields(data, replace(fields, subject=(fields.subject or []) + [keyword]))
+    photo.write_bytes(edited)
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return edited
+
+
+def _index_describes(index: PhotoIndex, photo: Path) -> bool:
+    stat = photo.stat()
+    return journal.indexed_stat(index, photo) == (stat.st_size, stat.st_mtime_ns, fingerprint_file(photo))
+
+
+def _temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def _age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+# -- finding 2: a write killed between its rename and its bookkeeping -----------------
+
+
+@pytest.mark.parametrize("where", ["atomic.replace_atomically", "journal.complete_entry"])
+def test_a_write_killed_after_its_rename_is_recorded_by_the_rerun_but_an_edit_since_is_still_refused(tmp_path, where):
+    db, ids = _library(tmp_path, ["ours.jpg", "edited.jpg"])
+    ours, edited = ids
+    originals = {photo: photo.read_bytes() for photo in ids}
+    killed(db, "write", where, only="ours.jpg")
+    killed(db, "write", where, only="edited.jpg")
+    written = ours.read_bytes()
+    assert read_fields(written).subject == read_fields(edited.read_bytes()).subject == ["Eiffel Tower"]
+    outside = _edited_elsewhere(edited)  # after the kill, another program edits this one
+    with PhotoIndex.open(db) as index:
+        plan = {item.target.name: item for item in plan_writes(index)}  # what a dry run shows
+        assert plan["ours.jpg"].problem is None and not plan["ours.jpg"].changes_anything
+        assert plan["edited.jpg"].problem == CHANGED_SINCE_INDEXED
+        rerun = write_labels(index, list(plan.values()))
+        assert (rerun.written, rerun.unchanged, rerun.failed) == (0, 1, 1)
+        assert rerun.errors[0][0] == str(edited) and edited.read_bytes() == outside  # never overwritten
+        # ours is recorded as the killed write would have: the index describes the file,
+        # the journal's entry holds its new size and time
+        assert _index_describes(index, ours)
+        entry = journal.file_history(index, ours).last_entry
+        assert (entry.size_after, entry.mtime_ns_after) == (ours.stat().st_size, ours.stat().st_mtime_ns)
+        assert not _index_describes(index, edited)  # left for the scan to see
+        # so it is written again at once, and undo still goes back byte for byte
+        index.set_label(ids[ours], "Louvre")
+        again = write_labels(index, plan_writes(index))
+        assert (again.written, again.failed) == (1, 1) and read_fields(ours.read_bytes()).subject == ["Louvre"]
+        assert undo_last_write(index).failed == 0 and ours.read_bytes() == written
+        assert undo_last_write(index).failed == 0  # the killed batch of edited.jpg: our keyword out, theirs kept
+        assert read_fields(edited.read_bytes()).subject == ["Holiday"]
+        assert undo_last_write(index).failed == 0 and ours.read_bytes() == originals[ours]
+
+
+# -- finding 1: an undo killed between its rename and its bookkeeping ------------------
+
+
+def test_an_undo_killed_after_its_rename_is_recorded_by_the_rerun_but_an_edit_since_is_not(tmp_path):
+    db, ids = _library(tmp_path, ["a.jpg", "b.jpg"])
+    originals = {photo: photo.read_bytes() for photo in ids}
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index), WriteOptions(workers=1)).written == 2
+    killed(db, "undo", "atomic.replace_atomically")  # one file restored, nothing recorded
+    [first] = [photo for photo in ids if photo.read_bytes() == originals[photo]]
+    [second] = [photo for photo in ids if photo != first]
+    killed(db, "undo", "atomic.replace_atomically")  # the rerun: finds `first` done, restores `second`, dies
+    assert second.read_bytes() == originals[second]
+    outside = _edited_elsewhere(second)
+    with PhotoIndex.open(db) as index:
+        assert _index_describes(index, first)  # the second run recorded it, as a restore does
+        rerun = undo_last_write(index)
+        assert (rerun.written, rerun.failed) == (1, 0) and journal.last_batch_id(index) is None
+        assert second.read_bytes() == outside and not _index_describes(index, second)  # not ours: left to the scan
+        for photo_id in ids.values():
+            index.set_label(photo_id, "Louvre")
+        summary = write_labels(index, plan_writes(index))
+    assert (summary.written, summary.failed) == (1, 1), summary.errors
+    assert read_fields(first.read_bytes()).subject == ["Louvre"]
+    assert summary.errors[0] == (str(second), f"{second}: {CHANGED_SINCE_INDEXED}")
+    assert second.read_bytes() == outside
+
+
+# -- finding 3: temp copies a kill left behind ----------------------------------------
+
+LOOKALIKES = [".a.jpg.notours.tmp", ".a.jpg.0123ABCD.tmp", "a.jpg.0123abcd.tmp", ".a.jpg.0123abcd.tmp.part",
+              ".a.jpg.0123abcd9.tmp"]
+
+
+def _lookalikes(folder: Path) -> list[str]:
+    """Files named nearly as our temps are, old, and another program's: never removed."""
+    for name in LOOKALIKES:
+        (folder / name).write_bytes(b"not ours")
+        _age(folder / name, 7200)
+    (folder / ".a.jpg.89abcdef.tmp").mkdir()
+    return sorted([*LOOKALIKES, ".a.jpg.89abcdef.tmp"])
+
+
+def test_a_write_removes_stale_temps_from_every_folder_it_handles_even_with_nothing_to_write(tmp_path):
+    db, ids = _library(tmp_path, ["one/a.jpg", "two/b.jpg"])
+    killed(db, "write", "atomic.flush_to_disk", only="a.jpg")
+    killed(db, "write", "atomic.flush_to_disk", only="b.jpg")
+    one, two = tmp_path / "one", tmp_path / "two"
+    left = {folder: _temps(folder) for folder in (one, two)}
+    assert [len(names) for names in left.values()] == [1, 1]  # hidden full-size copies
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index)).written == 2  # the rerun, at once:
+    assert {folder: _temps(folder) for folder in (one, two)} == left  # fresh: maybe another writer's
+    for folder, names in left.items():
+        _age(folder / names[0], 3600)
+    kept = _lookalikes(one)
+    with PhotoIndex.open(db) as index:
+        summary = write_labels(index, plan_writes(index))  # an hour later, nothing left to write
+    assert (summary.written, summary.unchanged) == (0, 2)
+    assert _temps(two) == [] and sorted(p.name for p in one.iterdir() if p.name != "a.jpg") == kept
+
+
+def test_an_undo_removes_stale_temps_even_where_it_has_nothing_left_to_do(tmp_path):
+    db, ids = _library(tmp_path, ["a.jpg"])
+    [photo] = ids
+    original = photo.read_bytes()
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index)).written == 1
+    killed(db, "undo", "atomic.flush_to_disk")  # its temp copy is left
+    [leftover] = _temps(tmp_path)
+    killed(db, "undo", "atomic.replace_atomically")  # the file restored, nothing recorded
+    assert photo.read_bytes() == original and _temps(tmp_path) == [leftover]
+    _age(tmp_path / leftover, 3600)
+    with PhotoIndex.open(db) as index:
+        summary = undo_last_write(index)  # only bookkeeping left for that file
+    assert (summary.written, summary.failed) == (1, 0) and photo.read_bytes() == original
+    assert _temps(tmp_path) == []
+
+
+def test_a_scan_can_remove_the_stale_temps_of_a_folder(tmp_path):
+    """remove_stale_temps_in(folder), for the scan to call on each folder it walks."""
+    photo = make_jpeg(tmp_path / "a.jpg")
+    long_name = make_jpeg(tmp_path / ("é" * 123 + ".jpg"))  # its temps have a cut name
+    photo_time = 1_450_000_000_000_000_000  # a photo from 2015
+    os.utime(photo, ns=(photo_time, photo_time))
+    stale = [atomic.temp_path_for(photo), atomic.temp_path_for(long_name), tmp_path / ".gone.jpg.0123abcd.tmp"]
+    fresh = atomic.temp_path_for(photo)
+    in_flight = atomic.temp_path_for(photo)  # a writer gives its temp the photo's time before the rename
+    for temp in [*stale, fresh, in_flight]:
+        temp.write_bytes(b"half a photo")
+    for temp in stale:
+        _age(temp, 3600)
+    os.utime(in_flight, ns=(photo_time, photo_time))
+    kept = _lookalikes(tmp_path)
+    assert atomic.remove_stale_temps_in(tmp_path) == 3
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([*kept, fresh.name, in_flight.name, photo.name, long_name.name])
+
+
+# -- finding 4: an undo on a full disk ---------------------------------------------------
+
+
+def _full_disk(code: int):
+    real = atomic.replace_atomically
+
+    def full(fd, data):
+        raise OSError(code, os.strerror(code))
+
+    return lambda *args, **kwargs: real(*args, **{**kwargs, "write": full})
+
+
+def _held_open(*args, **kwargs):
+    raise PermissionError(errno.EACCES, "The process cannot access the file because it is being used")
+
+
+CAUSES = {"full disk": ("ENOSPC", "no room to restore 2 files: free space on the disk"),
+          "quota": ("EDQUOT", "no room to restore 2 files: free space on the disk"),
+          "open elsewhere": (None, "2 files open in another program: close it and undo again")}
+
+
+@pytest.mark.parametrize("cause", CAUSES)
+def test_an_undo_failing_for_a_passing_cause_says_what_to_do_and_never_closes_its_batch(tmp_path, monkeypatch, cause):
+    code_name, advice = CAUSES[cause]
+    if code_name is not None and not hasattr(errno, code_name):
+        pytest.skip(f"no {code_name} here")
+    db, ids = _library(tmp_path, ["older.jpg"], label="Petra")
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index)).written == 1
+        older_written = (tmp_path / "older.jpg").read_bytes()
+        photos = [make_jpeg(tmp_path / f"p{i}.jpg", seed=i + 1) for i in range(3)]
+        originals = [photo.read_bytes() for photo in photos]
+        for photo in photos:
+            add_photo(index, [photo], "Louvre")
+        second = write_labels(index, plan_writes(index))
+        assert second.written == 3
+        labelled = [photo.read_bytes() for photo in photos[:2]]
+        photos[2].rename(tmp_path / "moved away.jpg")  # a lasting cause, alongside
+        with monkeypatch.context() as patch:
+            if code_name is not None:
+                patch.setattr(atomic, "replace_atomically", _full_disk(getattr(errno, code_name)))
+            else:  # Windows: another program holds the photos open
+                patch.setattr(atomic, "ON_WINDOWS", True)
+                patch.setattr(atomic, "replace_file", _held_open)
+            for attempt in range(3):  # however often the user tries while the cause lasts
+                summary = undo_last_write(index)
+                assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 0, 3)
+                assert advice in summary.line() and "closed" not in summary.line()
+                assert "put the other file back (or make it writable)" in summary.line()
+                assert [photo.read_bytes() for photo in photos[:2]] == labelled  # untouched
+        # room again (the program let go): the batch's files come back, not the older batch's
+        summary = undo_last_write(index)
+        assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 2, 1)
+        assert "this batch is closed" in summary.line()  # the moved file failed twice
+        assert [photo.read_bytes() for photo in photos[:2]] == originals[:2]
+        assert (tmp_path / "older.jpg").read_bytes() == older_written
+        assert undo_last_write(index).batch_id != second.batch_id
