@@ -292,3 +292,29 @@ def test_an_undo_failing_for_a_passing_cause_says_what_to_do_and_never_closes_it
         assert [photo.read_bytes() for photo in photos[:2]] == originals[:2]
         assert (tmp_path / "older.jpg").read_bytes() == older_written
         assert undo_last_write(index).batch_id != second.batch_id
+
+
+def test_a_scan_clears_the_temps_a_killed_write_left_in_the_folders_it_walks(tmp_path: Path) -> None:
+    """The temps of a photo that is never written again (or of a killed undo) go at the
+    next scan of their folder; a temp with its photo's own time (a write in its last
+    instant) and hidden files not named as ours stay."""
+    from app.core.index import PhotoIndex
+    from app.core.scanner import scan
+    from tests.test_index_support import write_jpeg
+
+    photo = write_jpeg(tmp_path / "lib" / "Rome" / "DSC_0001.JPG")
+    stale = photo.with_name(".DSC_0001.JPG.0badcafe.tmp")
+    renaming = photo.with_name(".DSC_0001.JPG.feedbeef.tmp")
+    other = photo.with_name(".notes.tmp")
+    for path in (stale, renaming, other):
+        path.write_bytes(photo.read_bytes())
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    os.utime(photo, (hour_ago - 60, hour_ago - 60))
+    os.utime(renaming, ns=(photo.stat().st_atime_ns, photo.stat().st_mtime_ns))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        summary = scan(index, [tmp_path / "lib"])
+    assert (summary.photos, summary.errors) == (1, 0)
+    assert sorted(path.name for path in photo.parent.iterdir()) == [".DSC_0001.JPG.feedbeef.tmp", ".notes.tmp",
+                                                                    "DSC_0001.JPG"]

@@ -27,6 +27,7 @@ from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
+from app.core.metadata.atomic import remove_stale_temps_in
 from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
@@ -312,8 +313,10 @@ class _Scan:
             return None
         files: list[os.DirEntry] = []
         walked_here = self._walked_through_link(folder)
+        maybe_our_temps = False
         for entry in entries:
             if entry.name.startswith("."):
+                maybe_our_temps = maybe_our_temps or entry.name.endswith(".tmp")
                 continue
             try:
                 if not entry.is_dir():
@@ -328,6 +331,8 @@ class _Scan:
             except OSError as error:
                 self.unreadable.append(entry.path)  # if it was a folder, keep what we know of it
                 self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
+        if maybe_our_temps:  # a killed write's or undo's hidden copies of photos: clutter, cleared
+            remove_stale_temps_in(Path(folder))
         # folder links first, so that a file link into one of them is known for an alias;
         # in name order, so that of two links to one folder the same is walked at every scan
         for entry in sorted(linked, key=lambda entry: entry.name):
