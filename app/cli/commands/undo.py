@@ -17,7 +17,9 @@ def register(subparsers) -> None:
             "Restore every file changed by the last write batch: a file nobody touched since gets its "
             "original bytes back; an edited one gets the previous values of our keyword fields; a "
             "sidecar we created is removed. Files it cannot restore (moved away, read-only) keep the batch "
-            "open: the next undo retries just them before any older batch; a second failure closes it."
+            "open: the next undo retries just them before any older batch; a second failure closes it "
+            "(a full disk, or a photo another program holds open, never closes it: free space, close "
+            "the program, undo again)."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
