@@ -486,3 +486,18 @@ def test_locate_folder_leaves_the_grid_s_selection_of_another_folder_s_photos(qt
     wait_for_results(qtbot, window)
     assert "kept their labels" in window.statusBar().currentMessage()
     assert sorted(index.row() for index in window.grid.selectionModel().selectedIndexes()) == others
+
+
+def test_forget_missing_photos_says_how_many_it_kept_for_a_scan_to_finish(qtbot, window, monkeypatch) -> None:
+    """Photos whose moves a killed scan still owes stay; the app says so in its own words."""
+    from app.core.index.forget import MissingPhotos
+    from app.gui import job_work
+
+    summary = MissingPhotos(photos=3, yours=1, taught=0, awaiting_scan=2)
+    monkeypatch.setattr(job_work, "forget_missing_work", lambda db_path: (lambda progress, cancel, emit_item: summary))
+    assert window.jobs.forget_missing()
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Forgot"), timeout=5000)
+    assert window.statusBar().currentMessage() == (
+        "Forgot 3 missing photos, 1 with a label or review of yours. Kept 2 missing photos: a scan that did not "
+        "finish still has to look for where they went (Tag folder reads the folders again).")

@@ -208,7 +208,9 @@ class JobController(QObject):
     def forget_missing(self) -> bool:
         def report(missing) -> None:
             copy = f" The index as it was is copied at {missing.backup}." if missing.backup else ""
-            self.window.show_message(f"Forgot {missing.line()}." + copy)
+            kept = missing.kept_line("Tag folder reads the folders again")
+            self.window.show_message(f"Forgot {missing.line()}." + (f" {kept[0].upper()}{kept[1:]}." if kept else "")
+                                     + copy)
 
         return self.start("Forgetting missing photos", job_work.forget_missing_work(self.window.db_path), after=report)
 

@@ -156,12 +156,13 @@ class MissingPhotos:
     def line(self) -> str:
         return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
 
-    def kept_line(self) -> str:
-        """Why the missing photos a scan still has to look for stay ('' when none does)."""
+    def kept_line(self, how_to_scan: str = "run `landmark-tagger scan`") -> str:
+        """Why the missing photos a scan still has to look for stay ('' when none does);
+        `how_to_scan`: the way to read the folders again, in the words of the CLI or the app."""
         if not self.awaiting_scan:
             return ""
         return (f"kept {counted(self.awaiting_scan, 'missing photo')}: a scan that did not finish still has to "
-                "look for where they went (run `landmark-tagger scan`)")
+                f"look for where they went ({how_to_scan})")
 
 
 def _what_goes(photos: str, yours: int, taught: int) -> str:
