@@ -145,6 +145,7 @@ class _WindowsEntry:
 
 
 def _listing(monkeypatch, junctions: bool) -> None:
+    import app.core.scan_links as scan_links_module
     import app.core.scanner as scanner_module
 
     class Scandir:
@@ -160,6 +161,7 @@ def _listing(monkeypatch, junctions: bool) -> None:
     fake = types.SimpleNamespace(**{name: getattr(os, name) for name in dir(os) if not name.startswith("__")})
     fake.scandir = Scandir
     monkeypatch.setattr(scanner_module, "os", fake)
+    monkeypatch.setattr(scan_links_module, "os", fake)  # is_link's readlink: the same fake
     monkeypatch.setattr(_WindowsEntry, "lstats", 0)
     if junctions:
         monkeypatch.setattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", IO_REPARSE_TAG_MOUNT_POINT, raising=False)

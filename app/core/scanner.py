@@ -7,12 +7,14 @@ missing (their labels stay); a missing photo whose fingerprint turns up at a new
 place (in this scan, or indexed before with nothing of the user's on it) is
 recognised as moved, and keeps its labels. Per-file problems are
 recorded in the index and the scan goes on.
+
+This module is the walk and the per-folder sync; which links the walk follows is
+scan_links.py's, and joining moved photos to their new places is scan_moves.py's.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +35,8 @@ from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.renamed_over import RenamedOver
+from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link
+from app.core.scan_moves import MoveRecognition
 from app.core.wording import RELOCATE_HINT, counted
 
 # Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
@@ -139,15 +143,10 @@ class _Scan:
         self.files_seen = 0
         self.started = time.monotonic()
         self.visited: set[str] = set()
-        self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
-        self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
-        self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
-        self.roots: list[str] = []
         self.unreadable: list[str] = []
         self.became_missing: list[int] = []
         self.merging_spellings = False  # while a library folder's other spelling leaves (see _merge_other_spellings)
         self.moves_recognised = False
-        self.gone_now: set[int] = set()  # became_missing, as a set, once the walk is over
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
@@ -168,7 +167,7 @@ class _Scan:
         names = DiskNames()  # the roots' folders listed once (only roots: the walk reads names from listings)
         resolved = list(dict.fromkeys(str(canonical_path(r, names)) for r in roots))
         self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
-        self.roots = resolved
+        self.links = ScanLinks(self.index, resolved, self.shallow, self.options.follow_symlinks)
         with self.index.transaction() as conn:
             self.summary.run_id = scan_runs.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
@@ -211,14 +210,6 @@ class _Scan:
                 scan_runs.stopped_here(self.conn, self.summary.run_id)
         self._report("done")
         return self.summary
-
-    def _in_library(self, folder: str) -> bool:
-        """Whether a library folder (one with its sub-folders, or this very one) holds `folder`."""
-        alone = {str(root) for root in self.index.folder_only_roots()}
-        return any(
-            folder == str(root) or (is_within(folder, str(root)) and str(root) not in alone)
-            for root in self.index.roots()
-        )
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
@@ -264,7 +255,7 @@ class _Scan:
             return False
         alone = root in self.shallow
         self._merge_other_spellings(root, whole=not alone)
-        if not (alone and self._in_library(root)):  # a folder inside a library folder is no news
+        if not (alone and in_library(self.index, root)):  # a folder inside a library folder is no news
             self.index.add_root(root, recursive=not alone)
         stack = [root]
         while stack and not self._cancelled():
@@ -312,7 +303,7 @@ class _Scan:
             self._error(folder, f"{folder}: cannot list the folder ({error.strerror or error}); check its permissions")
             return None
         files: list[os.DirEntry] = []
-        walked_here = self._walked_through_link(folder)
+        walked_here = self.links.walked_through_link(folder)
         maybe_our_temps = False
         for entry in entries:
             if entry.name.startswith("."):
@@ -325,7 +316,7 @@ class _Scan:
                     continue
                 elif is_link(entry):
                     linked.append(entry)
-                elif not (walked_here and self._real(entry.path) in self.linked_targets):
+                elif not (walked_here and self.links.walked_by_a_link(entry.path)):
                     # (one a link of its own walks is left to that link: indexed once)
                     subfolders.append(entry.path)
             except OSError as error:
@@ -336,7 +327,7 @@ class _Scan:
         # folder links first, so that a file link into one of them is known for an alias;
         # in name order, so that of two links to one folder the same is walked at every scan
         for entry in sorted(linked, key=lambda entry: entry.name):
-            target = self._linked_folder_to_visit(folder, entry)
+            target = self.links.folder_to_visit(folder, entry)
             if target is not None:
                 subfolders.append(target)
         for entry in files:
@@ -349,7 +340,7 @@ class _Scan:
                         self._error(entry.path, broken_link_message(entry.path))
                     continue
                 stat = entry.stat()
-                if is_link(entry) and self._alias_in_library(entry.path):
+                if is_link(entry) and self.links.alias_in_library(entry.path):
                     continue  # the photo is indexed under its own name: one photo, not two
             except FileNotFoundError:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
@@ -361,54 +352,6 @@ class _Scan:
             seen[name] = (stat.st_size, stat.st_mtime_ns)
         self.files_seen += len(seen)
         return subfolders, seen
-
-    def _real(self, path: str) -> str:
-        """Where `path` leads, spelled as the disk stores each name, as library folders
-        are (realpath keeps a link's text: `~/pictures/Rome` on a case-insensitive disk
-        would not be taken for `~/Pictures/Rome`, and its photos would be indexed twice)."""
-        return str(canonical_path(path, self.disk_names))
-
-    def _walked_through_link(self, folder: str) -> bool:
-        """Whether `folder` was reached through a link this scan walks."""
-        return any(is_within(folder, path) for path in self.link_paths)
-
-    def _alias_in_library(self, link: str) -> bool:
-        """Whether a link named like a photo points at a file in the library ("latest.jpg"
-        beside DSC_0001.JPG, a "Best of" folder of links): that file is the photo, and
-        the link made a second photo of it, whose write then failed. Links to files
-        outside the library (a drive linked in) are photos of the library, unless their
-        folder is walked through a link (and so indexed under the link's path)."""
-        if os.path.realpath(link) == link:
-            return False
-        target = self._real(link)
-        folder = os.path.dirname(target)
-        return self._in_library(folder) or any(is_within(folder, walked) for walked in self.linked_targets)
-
-    def _linked_folder_to_visit(self, folder: str, entry: os.DirEntry) -> str | None:
-        """The folder to walk for a link (or a junction) in `folder` to a folder, if any.
-        A folder reached through a link belongs to the library folder
-        it was reached from, so it is walked under the link's path: its photos leave the
-        library with the link, and `forget` of the library folder takes them. A link is not
-        walked when its target is in the library or holds a library folder (a "Best of" link
-        into it: the photos are indexed under their own folder, whichever the walk meets
-        first), when it holds the folder the link is in (a loop, up to the home folder say),
-        or when this scan walks it (or a folder holding it) through another link: no photo
-        is indexed twice, and none from outside the folders the user gave. A link to a folder
-        holding one walked through another link is walked, all but that folder (see
-        _list_folder). (A drive mounted into a folder is no link: see is_link.)"""
-        if not self.options.follow_symlinks:
-            return None
-        target = self._real(entry.path)
-        if is_within(self._real(folder), target) or any(is_within(target, walked)
-                                                              for walked in self.linked_targets):
-            return None
-        library = [str(root) for root in self.index.roots()] + self.roots
-        if self._in_library(target) or any(is_within(root, target) for root in library) or any(
-                is_within(target, root) for root in self.roots if root not in self.shallow):
-            return None
-        self.linked_targets.add(target)
-        self.link_paths.append(entry.path)
-        return entry.path
 
     # -- one folder -------------------------------------------------------------
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
@@ -661,137 +604,12 @@ class _Scan:
         return any(is_within(folder, bad) for bad in self.unreadable)
 
     def _recognise_moves(self) -> None:
-        """A photo that went missing in this scan and one with the same content found in
-        this scan, or already indexed elsewhere (its new folder read on its own before),
-        are one photo moved; so are a photo new in this scan and one missing since an
-        earlier scan (moved out of the library and back). The moved photo keeps its labels.
-
-        A scan killed before this point (after the walk committed the new places as new
-        photos and the old ones as missing) left its share to this one, through the index
-        (app/core/index/scan_runs.py): the photos that went missing in it (`owed`) are
-        looked for as this scan's own are, and the photos it brought in (ids after
-        `since`) count as new here. That is a few indexed look-ups per photo that scan
-        changed, nothing when no scan was killed: a rescan of an unchanged library stays
-        a walk of stat calls."""
-        self._split_photos_moved_away()
-        self.gone_now = set(self.became_missing)
-        left_over = scan_runs.previous_run_unfinished(self.conn, self.summary.run_id)
-        for old_id in catalog.detached_photos(self.conn) if left_over else ():
-            # a scan killed between giving up names and recognising the moves (before the
-            # index recorded what a scan owes) left these
-            new_id = None if old_id in self.gone_now else catalog.earlier_copy_of(
-                self.conn, old_id, self.newest_before)
-            if new_id is not None:
-                self._adopt(old_id, new_id)
-        self.other_spelling_ids.update(photo_id for photo_id, other in self.owed if other)
-        owed = [photo_id for photo_id, _ in self.owed if photo_id not in self.gone_now]
-        for old_id in self.became_missing + owed:
-            if catalog.is_present(self.conn, old_id):
-                continue  # found again at its place, or already joined to its new one
-            # a photo missing now looks among this scan's photos (and earlier ones holding
-            # nothing of the user's); only one a killed scan owes reaches back to its photos
-            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
-            if new_id is None:
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
-            if new_id is None and old_id not in self.gone_now:
-                new_id = catalog.only_copy_since(self.conn, old_id, self.since, self.newest_before)
-            if new_id is None and old_id in self.other_spelling_ids:
-                # the same file indexed under both spellings, each with a word of the user's
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
-                if new_id is not None:
-                    with self.index.transaction() as conn:
-                        catalog.take_over_users_words(conn, old_id, new_id)
-            if new_id is not None:
-                self._adopt(old_id, new_id)
-        if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
-                "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.since,)).fetchone():
-            new_ids = [int(r[0]) for r in self.conn.execute(
-                "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
-            for new_id in new_ids:
-                old_id = catalog.missing_original_of(self.conn, new_id)
-                if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
-                    self._adopt(old_id, new_id)
+        """Join the photos that went missing to their new places (see scan_moves.py)."""
+        MoveRecognition(
+            self.index, self.summary, self.renamed, since=self.since, newest_before=self.newest_before,
+            owed=self.owed, other_spelling_ids=self.other_spelling_ids, read_labels=self.read_labels,
+            went_missing=self._went_missing, cancelled=self._cancelled,
+        ).recognise(self.became_missing)
         self.moves_recognised = True
 
-    def _may_reach_back(self, old_id: int, new_id: int) -> bool:
-        """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
-        one a killed scan brought in, only for a photo that was missing before this scan,
-        and when it holds a word of the user's only as the one copy there is (else the
-        user decides: a guess would drop one of their words)."""
-        if new_id > self.newest_before:
-            return True
-        if old_id in self.gone_now:
-            return False
-        return catalog.holds_nothing_of_the_user(self.conn, new_id) or catalog.only_copy_since(
-            self.conn, old_id, self.since, self.newest_before) == new_id
 
-    def _split_photos_moved_away(self) -> None:
-        """Photos left at their names whose pictures went to other names (renumbered to
-        make room for an inserted frame) give the names up, for the moves below."""
-        moved_away = self.renamed.photos_moved_away(self.became_missing + [photo_id for photo_id, _ in self.owed])
-        with self.index.transaction() as conn:
-            for photo_id, files in moved_away.items():
-                catalog.split_photo(conn, photo_id, files)
-                self._went_missing(conn, photo_id)
-                self.summary.missing += 1
-                self.summary.new += 1
-                self.summary.changed -= 1
-            # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
-            catalog.forget_contents_before(conn, list(moved_away) if self._cancelled() else None)
-
-    def _adopt(self, old_id: int, new_id: int) -> None:
-        """`old_id` (missing) moved to `new_id`'s place: it takes the place over."""
-        with self.index.transaction() as conn:
-            if catalog.is_present(conn, old_id) or not catalog.is_present(conn, new_id):
-                return  # joined already (by a scan running beside this one)
-            if self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id):
-                # it came in with a scan killed before this recognition and got a word of
-                # the user's since: the stronger word stays (the newer when equal)
-                catalog.take_over_users_words(conn, old_id, new_id)
-            catalog.adopt_moved_photo(conn, old_id, new_id)
-            read = self.read_labels.pop(new_id, None)
-            # the moved photo keeps the index's word; the keyword in its files counts only
-            # where the index had none (the same rule as for any photo)
-            if read is not None and not labels.adopt_written_label(conn, old_id, read):
-                self.summary.labels_read -= 1
-        self.summary.moved += 1
-        self.summary.new -= int(new_id > self.newest_before)
-        self.summary.missing -= int(old_id in self.gone_now)
-
-
-def is_link(entry: os.DirEntry) -> bool:
-    """Whether a folder entry links elsewhere: a symbolic link, or a Windows directory
-    junction (`mklink /J`, what Windows users make, as symbolic links need admin rights),
-    which DirEntry.is_symlink() does not report before Python 3.12. On Windows the
-    entry's lstat comes with the listing (no extra call); elsewhere no lstat is made.
-    A drive mounted into a folder (Disk Management's "Mount in the following empty NTFS
-    folder") carries a junction's reparse tag too, but it is a folder of its own, walked
-    under its own path: its target names a volume, not another folder."""
-    if entry.is_symlink():
-        return True
-    mount_point = getattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", None)  # Windows' stat only
-    if mount_point is None:
-        return False
-    try:
-        if getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0) != mount_point:
-            return False
-        return not _names_a_volume(os.readlink(entry.path))
-    except OSError:
-        return False
-
-
-def _names_a_volume(target: str) -> bool:
-    r"""Whether a mount point's target is a whole volume (`\\?\Volume{GUID}\`, or
-    `\??\Volume{GUID}\` as the NT namespace spells it), as Windows writes it for a drive
-    mounted into a folder, rather than a junction's folder."""
-    return target.lower().startswith(("\\\\?\\volume{", "\\??\\volume{"))
-
-
-def broken_link_message(path: str) -> str:
-    """A symbolic link named like a photo whose target is gone (often: on a drive that is
-    not connected), told as such rather than skipped without a word."""
-    try:
-        target = os.readlink(path)
-    except OSError:
-        target = "a file"
-    return f"{path}: a link to {target}, which does not exist (is its drive connected?)"

@@ -1,0 +1,133 @@
+"""Which links a scan walks, so that no photo is indexed twice.
+
+With links followed, a walk meets the same folders and files under more than one
+path: a "Best of" link into the library, a link up to the home folder, a Windows
+junction, a file link beside its photo. The walk (scanner.py) asks this module
+which linked folders to walk and which linked files to leave out, and this module
+remembers what the scan has walked through links so far. The rules are about paths
+alone, not the index's rows, so they live apart from the walk and the folder sync.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from app.core.folder_paths import is_within
+from app.core.path_case import DiskNames, canonical_path
+
+
+def in_library(index, folder: str) -> bool:
+    """Whether a library folder (one with its sub-folders, or this very one) holds `folder`."""
+    alone = {str(root) for root in index.folder_only_roots()}
+    return any(
+        folder == str(root) or (is_within(folder, str(root)) and str(root) not in alone)
+        for root in index.roots()
+    )
+
+
+class ScanLinks:
+    """The link policy of one scan: the links it walks, and the folders they lead to.
+
+    `roots` are the folders the scan was given (resolved), `shallow` those of them read
+    without their sub-folders; `follow` is ScanOptions.follow_symlinks."""
+
+    def __init__(self, index, roots: list[str], shallow: set[str], follow: bool) -> None:
+        self.index = index
+        self.roots = roots
+        self.shallow = shallow
+        self.follow = follow
+        self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
+        self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
+        self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
+
+    def real(self, path: str) -> str:
+        """Where `path` leads, spelled as the disk stores each name, as library folders
+        are (realpath keeps a link's text: `~/pictures/Rome` on a case-insensitive disk
+        would not be taken for `~/Pictures/Rome`, and its photos would be indexed twice)."""
+        return str(canonical_path(path, self.disk_names))
+
+    def walked_through_link(self, folder: str) -> bool:
+        """Whether `folder` was reached through a link this scan walks."""
+        return any(is_within(folder, path) for path in self.link_paths)
+
+    def walked_by_a_link(self, folder: str) -> bool:
+        """Whether a link this scan walks leads to `folder` itself (so the walk leaves
+        it to that link, and it is indexed once)."""
+        return self.real(folder) in self.linked_targets
+
+    def alias_in_library(self, link: str) -> bool:
+        """Whether a link named like a photo points at a file in the library ("latest.jpg"
+        beside DSC_0001.JPG, a "Best of" folder of links): that file is the photo, and
+        the link made a second photo of it, whose write then failed. Links to files
+        outside the library (a drive linked in) are photos of the library, unless their
+        folder is walked through a link (and so indexed under the link's path)."""
+        if os.path.realpath(link) == link:
+            return False
+        target = self.real(link)
+        folder = os.path.dirname(target)
+        return in_library(self.index, folder) or any(is_within(folder, walked) for walked in self.linked_targets)
+
+    def folder_to_visit(self, folder: str, entry: os.DirEntry) -> str | None:
+        """The folder to walk for a link (or a junction) in `folder` to a folder, if any.
+        A folder reached through a link belongs to the library folder
+        it was reached from, so it is walked under the link's path: its photos leave the
+        library with the link, and `forget` of the library folder takes them. A link is not
+        walked when its target is in the library or holds a library folder (a "Best of" link
+        into it: the photos are indexed under their own folder, whichever the walk meets
+        first), when it holds the folder the link is in (a loop, up to the home folder say),
+        or when this scan walks it (or a folder holding it) through another link: no photo
+        is indexed twice, and none from outside the folders the user gave. A link to a folder
+        holding one walked through another link is walked, all but that folder (see
+        _Scan._list_folder). (A drive mounted into a folder is no link: see is_link.)"""
+        if not self.follow:
+            return None
+        target = self.real(entry.path)
+        if is_within(self.real(folder), target) or any(is_within(target, walked)
+                                                            for walked in self.linked_targets):
+            return None
+        library = [str(root) for root in self.index.roots()] + self.roots
+        if in_library(self.index, target) or any(is_within(root, target) for root in library) or any(
+                is_within(target, root) for root in self.roots if root not in self.shallow):
+            return None
+        self.linked_targets.add(target)
+        self.link_paths.append(entry.path)
+        return entry.path
+
+
+def is_link(entry: os.DirEntry) -> bool:
+    """Whether a folder entry links elsewhere: a symbolic link, or a Windows directory
+    junction (`mklink /J`, what Windows users make, as symbolic links need admin rights),
+    which DirEntry.is_symlink() does not report before Python 3.12. On Windows the
+    entry's lstat comes with the listing (no extra call); elsewhere no lstat is made.
+    A drive mounted into a folder (Disk Management's "Mount in the following empty NTFS
+    folder") carries a junction's reparse tag too, but it is a folder of its own, walked
+    under its own path: its target names a volume, not another folder."""
+    if entry.is_symlink():
+        return True
+    mount_point = getattr(stat, "IO_REPARSE_TAG_MOUNT_POINT", None)  # Windows' stat only
+    if mount_point is None:
+        return False
+    try:
+        if getattr(entry.stat(follow_symlinks=False), "st_reparse_tag", 0) != mount_point:
+            return False
+        return not _names_a_volume(os.readlink(entry.path))
+    except OSError:
+        return False
+
+
+def _names_a_volume(target: str) -> bool:
+    r"""Whether a mount point's target is a whole volume (`\\?\Volume{GUID}\`, or
+    `\??\Volume{GUID}\` as the NT namespace spells it), as Windows writes it for a drive
+    mounted into a folder, rather than a junction's folder."""
+    return target.lower().startswith(("\\\\?\\volume{", "\\??\\volume{"))
+
+
+def broken_link_message(path: str) -> str:
+    """A symbolic link named like a photo whose target is gone (often: on a drive that is
+    not connected), told as such rather than skipped without a word."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "a file"
+    return f"{path}: a link to {target}, which does not exist (is its drive connected?)"

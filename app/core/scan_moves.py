@@ -1,0 +1,144 @@
+"""Recognising moved photos at the end of a scan, so that they keep their labels.
+
+The walk (scanner.py) only sees files appear and disappear: a photo moved to another
+folder is, to it, a missing photo and a new one. This module joins the two when they
+hold the same picture, once the walk is over (or a killed scan's leftovers, through
+the index), and corrects the scan's counts. It is apart from the walk because it
+works on the index's rows alone, after every folder has been synced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app.core.index import catalog, labels, scan_runs
+from app.core.renamed_over import RenamedOver
+
+
+@dataclass
+class MoveRecognition:
+    """The move recognition of one scan.
+
+    `summary` (the scan's ScanSummary) has its counts corrected; `since` and
+    `newest_before` are the photo ids that bound what killed scans and this one brought
+    in; `owed` the (photo id, other spelling) pairs killed scans left; `other_spelling_ids`
+    and `read_labels` (new photo id -> keyword read from its files) come from the walk;
+    `went_missing(conn, photo_id)` records a photo gone missing in this scan, and
+    `cancelled()` whether the scan was cancelled."""
+
+    index: Any  # a PhotoIndex
+    summary: Any  # the scan's ScanSummary
+    renamed: RenamedOver
+    since: int
+    newest_before: int
+    owed: list[tuple[int, bool]]
+    other_spelling_ids: set[int]
+    read_labels: dict[int, str]
+    went_missing: Callable[[Any, int], None]
+    cancelled: Callable[[], bool]
+    gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
+
+    @property
+    def conn(self):
+        return self.index.conn
+
+    def recognise(self, became_missing: list[int]) -> None:
+        """A photo that went missing in this scan and one with the same content found in
+        this scan, or already indexed elsewhere (its new folder read on its own before),
+        are one photo moved; so are a photo new in this scan and one missing since an
+        earlier scan (moved out of the library and back). The moved photo keeps its labels.
+
+        A scan killed before this point (after the walk committed the new places as new
+        photos and the old ones as missing) left its share to this one, through the index
+        (app/core/index/scan_runs.py): the photos that went missing in it (`owed`) are
+        looked for as this scan's own are, and the photos it brought in (ids after
+        `since`) count as new here. That is a few indexed look-ups per photo that scan
+        changed, nothing when no scan was killed: a rescan of an unchanged library stays
+        a walk of stat calls.
+
+        `became_missing` is the scan's list of photos gone missing; `went_missing` adds
+        to it here too."""
+        self._split_photos_moved_away(became_missing)
+        self.gone_now = set(became_missing)
+        left_over = scan_runs.previous_run_unfinished(self.conn, self.summary.run_id)
+        for old_id in catalog.detached_photos(self.conn) if left_over else ():
+            # a scan killed between giving up names and recognising the moves (before the
+            # index recorded what a scan owes) left these
+            new_id = None if old_id in self.gone_now else catalog.earlier_copy_of(
+                self.conn, old_id, self.newest_before)
+            if new_id is not None:
+                self._adopt(old_id, new_id)
+        self.other_spelling_ids.update(photo_id for photo_id, other in self.owed if other)
+        owed = [photo_id for photo_id, _ in self.owed if photo_id not in self.gone_now]
+        for old_id in became_missing + owed:
+            if catalog.is_present(self.conn, old_id):
+                continue  # found again at its place, or already joined to its new one
+            # a photo missing now looks among this scan's photos (and earlier ones holding
+            # nothing of the user's); only one a killed scan owes reaches back to its photos
+            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
+            if new_id is None:
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+            if new_id is None and old_id not in self.gone_now:
+                new_id = catalog.only_copy_since(self.conn, old_id, self.since, self.newest_before)
+            if new_id is None and old_id in self.other_spelling_ids:
+                # the same file indexed under both spellings, each with a word of the user's
+                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
+                if new_id is not None:
+                    with self.index.transaction() as conn:
+                        catalog.take_over_users_words(conn, old_id, new_id)
+            if new_id is not None:
+                self._adopt(old_id, new_id)
+        if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
+                "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.since,)).fetchone():
+            new_ids = [int(r[0]) for r in self.conn.execute(
+                "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
+            for new_id in new_ids:
+                old_id = catalog.missing_original_of(self.conn, new_id)
+                if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
+                    self._adopt(old_id, new_id)
+
+    def _may_reach_back(self, old_id: int, new_id: int) -> bool:
+        """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
+        one a killed scan brought in, only for a photo that was missing before this scan,
+        and when it holds a word of the user's only as the one copy there is (else the
+        user decides: a guess would drop one of their words)."""
+        if new_id > self.newest_before:
+            return True
+        if old_id in self.gone_now:
+            return False
+        return catalog.holds_nothing_of_the_user(self.conn, new_id) or catalog.only_copy_since(
+            self.conn, old_id, self.since, self.newest_before) == new_id
+
+    def _split_photos_moved_away(self, became_missing: list[int]) -> None:
+        """Photos left at their names whose pictures went to other names (renumbered to
+        make room for an inserted frame) give the names up, for the moves below."""
+        moved_away = self.renamed.photos_moved_away(became_missing + [photo_id for photo_id, _ in self.owed])
+        with self.index.transaction() as conn:
+            for photo_id, files in moved_away.items():
+                catalog.split_photo(conn, photo_id, files)
+                self.went_missing(conn, photo_id)
+                self.summary.missing += 1
+                self.summary.new += 1
+                self.summary.changed -= 1
+            # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
+            catalog.forget_contents_before(conn, list(moved_away) if self.cancelled() else None)
+
+    def _adopt(self, old_id: int, new_id: int) -> None:
+        """`old_id` (missing) moved to `new_id`'s place: it takes the place over."""
+        with self.index.transaction() as conn:
+            if catalog.is_present(conn, old_id) or not catalog.is_present(conn, new_id):
+                return  # joined already (by a scan running beside this one)
+            if self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id):
+                # it came in with a scan killed before this recognition and got a word of
+                # the user's since: the stronger word stays (the newer when equal)
+                catalog.take_over_users_words(conn, old_id, new_id)
+            catalog.adopt_moved_photo(conn, old_id, new_id)
+            read = self.read_labels.pop(new_id, None)
+            # the moved photo keeps the index's word; the keyword in its files counts only
+            # where the index had none (the same rule as for any photo)
+            if read is not None and not labels.adopt_written_label(conn, old_id, read):
+                self.summary.labels_read -= 1
+        self.summary.moved += 1
+        self.summary.new -= int(new_id > self.newest_before)
+        self.summary.missing -= int(old_id in self.gone_now)
