@@ -318,3 +318,57 @@ def test_a_scan_clears_the_temps_a_killed_write_left_in_the_folders_it_walks(tmp
     assert (summary.photos, summary.errors) == (1, 0)
     assert sorted(path.name for path in photo.parent.iterdir()) == [".DSC_0001.JPG.feedbeef.tmp", ".notes.tmp",
                                                                     "DSC_0001.JPG"]
+
+
+# Review 2 (R1, R8): what the index says of a recovered file, and which files count as ours.
+
+def test_a_killed_undo_of_a_relabel_to_a_label_of_the_same_length_gets_the_files_fingerprint(tmp_path):
+    """Rome -> Pisa keeps the size and (kept) time: only the fingerprint tells the index
+    still describes the Pisa bytes after the undo put the Rome bytes back."""
+    db, ids = _library(tmp_path, ["a.jpg"], label="Rome")
+    [photo] = ids
+    with PhotoIndex.open(db) as index:
+        write_labels(index, plan_writes(index), WriteOptions(workers=1))
+        rome = photo.read_bytes()
+        index.set_label(ids[photo], "Pisa")
+        write_labels(index, plan_writes(index), WriteOptions(workers=1))
+        assert len(photo.read_bytes()) == len(rome)
+    killed(db, "undo", "atomic.replace_atomically")
+    assert photo.read_bytes() == rome
+    with PhotoIndex.open(db) as index:
+        summary = undo_last_write(index)
+        assert (summary.written, summary.failed) == (1, 0)
+        assert _index_describes(index, photo)
+
+
+def test_a_write_killed_before_the_index_update_of_a_same_length_relabel_gets_the_files_fingerprint(tmp_path):
+    db, ids = _library(tmp_path, ["a.jpg"], label="Rome")
+    [photo] = ids
+    with PhotoIndex.open(db) as index:
+        write_labels(index, plan_writes(index), WriteOptions(workers=1))
+        index.set_label(ids[photo], "Pisa")
+    killed(db, "write", "journal.complete_entry")  # entry completed, index not updated
+    assert read_fields(photo.read_bytes()).subject == ["Pisa"]
+    with PhotoIndex.open(db) as index:
+        summary = write_labels(index, plan_writes(index), WriteOptions(workers=1))
+        assert summary.failed == 0, summary.errors
+        assert _index_describes(index, photo)
+
+
+def test_our_old_bytes_put_back_over_another_photo_the_index_describes_are_left_to_the_scan(tmp_path):
+    """The photo was replaced by another one and rescanned; a backup restore then puts
+    our written bytes back. The index describes neither our write nor its original, so
+    the file is a change for the scan, not our write cut short."""
+    db, ids = _library(tmp_path, ["a.jpg"], label="Rome")
+    [photo] = ids
+    with PhotoIndex.open(db) as index:
+        write_labels(index, plan_writes(index), WriteOptions(workers=1))
+        ours = photo.read_bytes()
+        other = make_jpeg(tmp_path / "a.jpg", size=(640, 480), seed=9)
+        journal.update_indexed_file(index, other, other.stat(), other.read_bytes())  # the rescan
+        described = journal.indexed_stat(index, photo)
+        photo.write_bytes(ours)
+        [item] = plan_writes(index)
+        assert item.own_write is None and item.problem is not None
+        write_labels(index, [item], WriteOptions(workers=1))
+        assert journal.indexed_stat(index, photo) == described

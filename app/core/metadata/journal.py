@@ -230,12 +230,17 @@ def indexed_stat(index: PhotoIndex, path: Path) -> tuple[int | None, int | None,
     return (row[0], row[1], row[2]) if row else (None, None, None)
 
 
+def fingerprint_of(data: bytes | memoryview, size: int | None = None) -> str:
+    """The fingerprint a scan gives a file holding exactly `data` (fingerprint.fingerprint_file)."""
+    head = data[:65536]
+    tail = data[max(65536, len(data) - 65536) :] if len(data) > 65536 else b""
+    return fingerprint_bytes(len(data) if size is None else size, bytes(head), bytes(tail))
+
+
 def update_indexed_file(index: PhotoIndex, path: Path, stat: os.stat_result, data: bytes) -> None:
     """After writing into a photo, store its new size, mtime and fingerprint so the
     next scan or tag run does not treat our own write as a changed photo."""
-    head = data[:65536]
-    tail = data[max(65536, len(data) - 65536) :] if len(data) > 65536 else b""
-    new_print = fingerprint_bytes(stat.st_size, head, tail)
+    new_print = fingerprint_of(data, stat.st_size)
     with index.transaction() as conn:
         row = conn.execute("SELECT fingerprint FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)).fetchone()
         if row is None:

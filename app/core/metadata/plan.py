@@ -207,17 +207,19 @@ def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[P
     return existing_sidecars(path, options.sidecar_naming) or [sidecar_path(path, options.sidecar_naming)]
 
 
-def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool]:
+def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool, str | None]:
+    """(kind, size, mtime_ns, missing, fingerprint) the index holds for `path`."""
     row = index.conn.execute(
-        "SELECT kind, size, mtime_ns, missing FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)
+        "SELECT kind, size, mtime_ns, missing, fingerprint FROM files WHERE path = CAST(? AS TEXT)",
+        (db_text(str(path)),),
     ).fetchone()
-    return (row[0], row[1], row[2], bool(row[3])) if row else (None, None, None, False)
+    return (row[0], row[1], row[2], bool(row[3]), row[4]) if row else (None, None, None, False, None)
 
 
 def _plan_file(
     index: PhotoIndex, photo: PhotoRecord, path: Path, indexed: tuple, target: Path, rejected: bool = False
 ) -> PlannedWrite:
-    _, size, mtime_ns, missing = indexed
+    _, size, mtime_ns, missing, fingerprint = indexed
     embed = target == path
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     history = journal.file_history(index, target)
@@ -226,7 +228,7 @@ def _plan_file(
         previous = None  # our last write put another label there: not the one rejected
     label = None if rejected else photo.label
     known = embed and not missing and size is not None  # a file the index describes
-    own = recovery.find_own_write(target, history.last_entry, (size, mtime_ns)) if known else None
+    own = recovery.find_own_write(target, history.last_entry, (size, mtime_ns, fingerprint)) if known else None
     if own is not None:  # our own write, cut short by a kill: not a change made elsewhere
         size, mtime_ns = own.size, own.mtime_ns
     common = dict(

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
+from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
@@ -60,27 +61,39 @@ class OwnWrite:
     mtime_ns: int
 
 
-def find_own_write(path: Path, entry: journal.JournalEntry | None, indexed: tuple[int | None, int | None]
-                   ) -> OwnWrite | None:
+def find_own_write(path: Path, entry: journal.JournalEntry | None,
+                   indexed: tuple[int | None, int | None, str | None]) -> OwnWrite | None:
     """`path` recognised as our write `entry` (the newest for it, see
-    journal.FileHistory.last_entry) left unrecorded: the index's (size, mtime)
-    `indexed` is not the file's, or the entry is still open, and the file's bytes
-    hash to the entry's digest. None otherwise, and for a file that cannot be read.
-    Reads the whole file only in those two cases, rare outside a kill."""
+    journal.FileHistory.last_entry) left unrecorded: the index's (size, mtime,
+    fingerprint) `indexed` is not the file's, or the entry is still open; the file's
+    bytes hash to the entry's digest; and the index's fingerprint is that of those
+    bytes or of the bytes our write started from, so the index still describes our
+    write or its original, not another photo put at the path since (a photo replaced,
+    rescanned, then our old bytes restored from a backup is a change for the scan).
+    None otherwise, and for a file that cannot be read. Reads the head and tail of
+    the file to compare fingerprints (a relabel to a label of the same length keeps
+    the size and the kept time), and the whole file only when they differ or the
+    entry is open, rare outside a kill."""
     if entry is None or entry.kind != "jpeg" or entry.digest is None:
         return None
+    size, mtime_ns, fingerprint = indexed
     try:
         current = os.stat(path)
-    except OSError:
-        return None
-    if entry.completed and (current.st_size, current.st_mtime_ns) == indexed:
-        return None  # recorded: the usual case
-    try:
+        if entry.completed and (current.st_size, current.st_mtime_ns) == (size, mtime_ns) \
+                and fingerprint_file(path, current.st_size) == fingerprint:
+            return None  # recorded: the usual case
         data, stat = _read_with_stat(path)
     except OSError:
         return None
     if file_digest(data) != entry.digest:
         return None
+    name = str(path)
+    try:
+        before = restore_segments(data, entry.saved_segments(), name)
+    except TaggerError:
+        return None
+    if fingerprint not in (journal.fingerprint_of(data), journal.fingerprint_of(before)):
+        return None  # the index describes some other file: the scan must look at this one
     return OwnWrite(entry, stat.st_size, stat.st_mtime_ns)
 
 
@@ -117,15 +130,15 @@ def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) 
     describe the file and its bytes are exactly what our undo of `entry` makes (an
     undo killed after its rename), give the index the file's size, time and
     fingerprint, as a restore does. Any other file is left to the next scan."""
-    indexed_size, indexed_mtime_ns, _ = journal.indexed_stat(index, path)
+    indexed_size, indexed_mtime_ns, indexed_print = journal.indexed_stat(index, path)
     if entry.digest is None or indexed_size is None:
         return
     try:
         data, stat = _read_with_stat(path)
     except OSError:
         return
-    if (stat.st_size, stat.st_mtime_ns) == (indexed_size, indexed_mtime_ns):
-        return  # the index knows this file already
+    if (stat.st_size, stat.st_mtime_ns, journal.fingerprint_of(data)) == (indexed_size, indexed_mtime_ns, indexed_print):
+        return  # the index knows this file already (a same-size relabel keeps size and time: hence the print)
     name = str(path)
     try:
         written = apply_fields(data, entry.fields_with(read_fields(data, name))[1], name)
