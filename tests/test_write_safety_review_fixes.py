@@ -221,7 +221,7 @@ def test_a_scan_can_remove_the_stale_temps_of_a_folder(tmp_path):
     long_name = make_jpeg(tmp_path / ("é" * 123 + ".jpg"))  # its temps have a cut name
     photo_time = 1_450_000_000_000_000_000  # a photo from 2015
     os.utime(photo, ns=(photo_time, photo_time))
-    stale = [atomic.temp_path_for(photo), atomic.temp_path_for(long_name), tmp_path / ".gone.jpg.0123abcd.tmp"]
+    stale = [atomic.temp_path_for(photo), atomic.temp_path_for(long_name)]
     fresh = atomic.temp_path_for(photo)
     in_flight = atomic.temp_path_for(photo)  # a writer gives its temp the photo's time before the rename
     for temp in [*stale, fresh, in_flight]:
@@ -230,7 +230,7 @@ def test_a_scan_can_remove_the_stale_temps_of_a_folder(tmp_path):
         _age(temp, 3600)
     os.utime(in_flight, ns=(photo_time, photo_time))
     kept = _lookalikes(tmp_path)
-    assert atomic.remove_stale_temps_in(tmp_path) == 3
+    assert atomic.remove_stale_temps_in(tmp_path) == 2
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted([*kept, fresh.name, in_flight.name, photo.name, long_name.name])
 
@@ -372,3 +372,24 @@ def test_our_old_bytes_put_back_over_another_photo_the_index_describes_are_left_
         assert item.own_write is None and item.problem is not None
         write_labels(index, [item], WriteOptions(workers=1))
         assert journal.indexed_stat(index, photo) == described
+
+
+# Review 2 (R4): the sweep deletes a temp only when it is provably a copy of ours.
+
+def test_the_sweep_keeps_a_temp_named_like_ours_unless_a_jpeg_or_sidecar_of_that_name_is_beside_it(tmp_path):
+    """Only a JPEG or an XMP sidecar is ever replaced by us, and its temp sits beside
+    it: an old `.<name>.<8 hex>.tmp` of anything else, or of a photo not there, may
+    be another program's file (an autosave, the user's only copy) and stays."""
+    photo = make_jpeg(tmp_path / "a.jpg")
+    sidecar = tmp_path / "b.NEF.xmp"
+    sidecar.write_bytes(b"<x:xmpmeta/>")
+    (tmp_path / "thesis.docx").write_bytes(b"the user's work")
+    (tmp_path / "c.png").write_bytes(b"a PNG we never write into")
+    ours = [atomic.temp_path_for(photo), atomic.temp_path_for(sidecar)]
+    others = [tmp_path / ".thesis.docx.1a2b3c4d.tmp", tmp_path / ".notes.txt.1a2b3c4d.tmp",
+              tmp_path / ".c.png.1a2b3c4d.tmp", tmp_path / ".gone.jpg.0123abcd.tmp"]
+    for temp in [*ours, *others]:
+        temp.write_bytes(b"old")
+        _age(temp, 3600)
+    assert atomic.remove_stale_temps_in(tmp_path) == 2
+    assert not any(temp.exists() for temp in ours) and all(temp.exists() for temp in others)

@@ -30,6 +30,8 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError
+from app.core.photo_info import file_kind
+
 
 class OutOfSpaceError(MetadataWriteError):
     """The disk holding the file, or the user's quota on it, is full: nothing was
@@ -99,7 +101,9 @@ def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_AGE_S) -> in
 def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
     """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
     hidden full-size copies of photos. Only files named exactly as ours are
-    (`.<name>.<8 lowercase hex>.tmp`) and last modified over `older_than_s` ago go,
+    (`.<name>.<8 lowercase hex>.tmp`), where `<name>` is a JPEG or XMP sidecar that
+    is there beside it (else nothing shows the temp is a copy of ours), and last
+    modified over `older_than_s` ago go,
     and never one whose modification time is that of its photo: a writer gives its
     temp the photo's time just before the rename, so that one may be another
     process's write in its last instant. `write` and `undo` call this for each folder
@@ -125,7 +129,10 @@ def _remove_stale_temps(folder: Path, older_than_s: float, stem: str | None = No
             info = entry.stat(follow_symlinks=False)
             if not stat.S_ISREG(info.st_mode) or now - info.st_mtime <= older_than_s:
                 continue
-            if info.st_mtime_ns in _photo_mtimes(names, match["stem"]):
+            written = _files_written_with(names, match["stem"])
+            if not written:
+                continue  # no photo or sidecar of ours beside it: nothing shows it is our copy
+            if info.st_mtime_ns in _mtimes(written):
                 continue  # maybe a write about to rename it over its photo
             os.remove(entry.path)
             removed += 1
@@ -134,15 +141,33 @@ def _remove_stale_temps(folder: Path, older_than_s: float, stem: str | None = No
     return removed
 
 
-def _photo_mtimes(names: dict[str, os.DirEntry], stem: str) -> set[int]:
-    """The modification times of the photos a temp named with `stem` may belong to:
-    the one so named, or, for a stem cut to fit (a long name), each name it begins."""
+def _files_written_with(names: dict[str, os.DirEntry], stem: str) -> list[os.DirEntry]:
+    """The files in the folder a temp named with `stem` may be a copy of: the one so
+    named, or, for a stem cut to fit (a long name), each name it begins; only files
+    we write into (JPEGs and XMP sidecars) that exist. None: the temp is not
+    provably ours (a name like ours, another program's), so the sweep keeps it."""
     if stem in names:
         candidates = [names[stem]]
     else:
         candidates = [entry for name, entry in names.items() if name.startswith(stem) and name != stem]
-    times = set()
+    written = []
     for entry in candidates:
+        try:
+            if _is_written_by_us(entry.name) and entry.is_file():
+                written.append(entry)
+        except OSError:
+            pass
+    return written
+
+
+def _is_written_by_us(name: str) -> bool:
+    """A JPEG (labels go inside) or an XMP sidecar: the only files we replace."""
+    return file_kind(name) == "jpeg" or name.lower().endswith(".xmp")
+
+
+def _mtimes(entries: list[os.DirEntry]) -> set[int]:
+    times = set()
+    for entry in entries:
         try:
             times.add(entry.stat().st_mtime_ns)
         except OSError:
