@@ -16,6 +16,7 @@ import pytest
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
+from app.core.errors import MetadataWriteError
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.plan import CHANGED_SINCE_INDEXED, WriteOptions
@@ -248,7 +249,9 @@ def _full_disk(code: int):
 
 
 def _held_open(*args, **kwargs):
-    raise PermissionError(errno.EACCES, "The process cannot access the file because it is being used")
+    error = PermissionError(errno.EACCES, "The process cannot access the file because it is being used")
+    error.winerror = 32  # ERROR_SHARING_VIOLATION
+    raise error
 
 
 CAUSES = {"full disk": ("ENOSPC", "no room to restore 2 files: free space on the disk"),
@@ -393,3 +396,50 @@ def test_the_sweep_keeps_a_temp_named_like_ours_unless_a_jpeg_or_sidecar_of_that
         _age(temp, 3600)
     assert atomic.remove_stale_temps_in(tmp_path) == 2
     assert not any(temp.exists() for temp in ours) and all(temp.exists() for temp in others)
+
+
+# Review 2 (R3): on Windows only a sharing or lock violation is "in use", a cause that passes.
+
+def _access_denied(*args, **kwargs):
+    error = PermissionError(errno.EACCES, "Access is denied")
+    error.winerror = 5  # ERROR_ACCESS_DENIED: the file's security settings, say; it may last for ever
+    raise error
+
+
+def test_an_undo_refused_for_lack_of_rights_on_windows_closes_its_batch_on_the_second_try(tmp_path, monkeypatch):
+    """Access denied (a file whose ACL denies us replacing it) is no 'file in use': it
+    never passes, so an undo must not keep its batch, and every older one, blocked."""
+    db, ids = _library(tmp_path, ["older.jpg"], label="Petra")
+    with PhotoIndex.open(db) as index:
+        write_labels(index, plan_writes(index))
+        add_photo(index, [make_jpeg(tmp_path / "acl.jpg", seed=5)], "Louvre")
+        second = write_labels(index, plan_writes(index))
+        monkeypatch.setattr(atomic, "ON_WINDOWS", True)
+        monkeypatch.setattr(atomic, "replace_file", _access_denied)
+        first = undo_last_write(index)
+        assert (first.batch_id, first.failed) == (second.batch_id, 1) and "closed" not in first.line()
+        again = undo_last_write(index)
+        assert again.batch_id == second.batch_id and "this batch is closed" in again.line()
+        assert undo_last_write(index).batch_id != second.batch_id
+
+
+def test_a_file_another_program_holds_open_on_windows_is_told_apart_from_access_denied(tmp_path, monkeypatch):
+    """A rename over a file open elsewhere often fails with ACCESS_DENIED too: a sharing
+    violation when we open the file ourselves shows it is only in use."""
+    photo = make_jpeg(tmp_path / "a.jpg")
+    monkeypatch.setattr(atomic, "ON_WINDOWS", True)
+    monkeypatch.setattr(atomic, "replace_file", _access_denied)
+    with pytest.raises(MetadataWriteError) as lasting:
+        atomic.replace_atomically(photo, b"new")
+    assert not isinstance(lasting.value, atomic.FileInUseError)
+    real_open = open
+
+    def shared_elsewhere(path, mode="r", *args, **kwargs):
+        if Path(path) == photo and "+" in mode:
+            _held_open()
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", shared_elsewhere)
+    with pytest.raises(atomic.FileInUseError):
+        atomic.replace_atomically(photo, b"new")
+    assert _temps(tmp_path) == []

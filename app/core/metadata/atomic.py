@@ -218,6 +218,27 @@ def replace_file(
 ON_WINDOWS = os.name == "nt"
 
 
+# ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: another program has the file open or
+# locked, which passes when it lets go. Any other refusal (ERROR_ACCESS_DENIED from
+# the file's or folder's security settings, a share without delete rights) may last.
+_IN_USE_WINERRORS = frozenset({32, 33})
+
+
+def _held_by_another_program(path: Path, error: PermissionError) -> bool:
+    """Whether Windows refused to replace `path` because another program has it open
+    (a cause that passes), not for a lack of rights (one that may last for ever, so
+    an undo must not keep its batch open for it). A rename over a file open elsewhere
+    often fails with ACCESS_DENIED, like a lack of rights: then opening the file
+    ourselves tells them apart, failing with a sharing violation only in the first case."""
+    if getattr(error, "winerror", None) in _IN_USE_WINERRORS:
+        return True
+    try:
+        with open(path, "r+b"):
+            return False
+    except OSError as probe:
+        return getattr(probe, "winerror", None) in _IN_USE_WINERRORS
+
+
 def _refused_replace_message(path: Path, error: PermissionError, *, windows: bool | None = None) -> str:
     """Why the finished new file could not take the photo's place. On Windows that is
     nearly always another program holding the photo open (still so after the retries);
@@ -225,8 +246,9 @@ def _refused_replace_message(path: Path, error: PermissionError, *, windows: boo
     windows = ON_WINDOWS if windows is None else windows
     why = error.strerror or str(error)
     if windows:
-        return (f"could not write {path}: another program has it open ({why}); close the photo in "
-                "the viewer, editor or sync client that holds it and write again; the original is intact")
+        return (f"could not write {path}: another program has it open, or you may not replace it ({why}); "
+                "close the photo in the viewer, editor or sync client that holds it and write again, or check "
+                "its permissions (its Security tab); the original is intact")
     return f"could not write {path}: the system refused to replace it ({why}); the original is intact"
 
 
@@ -332,7 +354,7 @@ def replace_atomically(
             replace_file(temp, path)
         except PermissionError as error:
             _remove_quietly(temp)
-            refused = FileInUseError if ON_WINDOWS else MetadataWriteError
+            refused = FileInUseError if ON_WINDOWS and _held_by_another_program(path, error) else MetadataWriteError
             raise refused(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
