@@ -24,8 +24,8 @@ def folder_title(folder: str) -> str:
 
 
 class LibraryActions:
-    """Mixed into MainWindow (index, jobs, settings, show_message, _show_library, the
-    library panel, the detail pane and the results)."""
+    """Mixed into MainWindow (index, jobs, settings, show_message, results_display,
+    current_photo, the library panel, the detail pane and the results)."""
 
     def locate_folder(self, folder: str) -> bool:
         """A library folder not found: ask where it is now and follow it (its photos keep
@@ -45,7 +45,7 @@ class LibraryActions:
         self.folders = self.library_tree.selected_folders()
         record = self.detail.record
         if record is not None and within(record.path, old):
-            self._refresh_detail()
+            self.current_photo.refresh_detail()
             self.select_after_load = record.id
         self.refresh_results()
 
@@ -89,7 +89,7 @@ class LibraryActions:
             return False
         self.settings = settings.validated()
         if self._snapshot is not None:
-            self._show_library(self._snapshot)
+            self.results_display.show_library(self._snapshot)
         self.show_message(message)
         return True
 

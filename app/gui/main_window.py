@@ -2,29 +2,26 @@
 detail pane (right), search and actions (top), job bar and errors (bottom).
 
 It reads and changes the index only through PhotoIndex and app.core.library;
-everything slow runs in JobController's worker.
+everything slow runs in JobController's worker. What the centre shows is
+ResultsDisplay's, the detail pane's and the loupe's photo CurrentPhoto's, and the
+window's frame (toolbar, status bar, saved layout) WindowLayout's.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core import library
 from app.core.errors import TaggerError
-from app.core.path_query import pasted_path_query
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
-from app.gui import file_places
-from app.gui.detail_pane import DetailPane, state_text
 from app.gui.app_words import in_app_words
+from app.gui.current_photo import CurrentPhoto
+from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS, ErrorsPanel
 from app.gui.file_dialogs import picker_options
 from app.gui.first_run import FirstRunScreen
@@ -37,36 +34,21 @@ from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
 from app.gui.panel_widths import PanelWidths
-from app.gui.photo_grid import PhotoGrid, no_match_text
+from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
-from app.gui.results_loader import LibrarySnapshot, ResultsLoader, SearchResults
+from app.gui.results_display import PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW, ResultsDisplay
+from app.gui.results_loader import LibrarySnapshot, ResultsLoader
 from app.gui.review_view import ReviewView
 from app.gui.search_bar import SearchBar
 from app.gui.settings_dialog import SettingsDialog
-from app.gui.teach_actions import SIMILAR_COUNT, SimilarBanner, TeachActions
+from app.gui.teach_actions import SimilarBanner, TeachActions
 from app.gui.thumbnail_loader import ThumbnailLoader
+from app.gui.window_layout import WindowLayout, first_window_size
 
-PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
+__all__ = ["MainWindow", "PAGE_FIRST_RUN", "PAGE_GRID", "PAGE_REVIEW", "first_window_size"]
 
-
-COMPACT_TOOLBAR_WIDTH = 1200  # below it the toolbar's names do not fit beside their icons
-STATUS_BAR_PADDING = 40  # the status bar's margins and the gap between a message and the counts
-RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
-PROBLEMS_SHARE = 5  # the Problems panel, opening on its own, takes a fifth of the window's height
-PROBLEMS_OPEN_HEIGHT = (110, 240)  # within these pixels: its heading and about three rows, at most seven
 PANEL_WIDTHS = (250, 360)  # the library panel's and the detail pane's, until the user drags them
 LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' 334, the window narrows to 716 px
-
-
-def first_window_size(available: QSize | None) -> QSize:
-    """1400 × 900 where the screen has room, else 92 % of what it has (a 1280 × 800
-    laptop; 736 px of an 800 px screen, where the panels give way to 716 px), so the
-    window opens whole on the screen."""
-    wanted = QSize(1400, 900)
-    if available is None or available.isEmpty():
-        return wanted
-    return QSize(min(wanted.width(), int(available.width() * 0.92)),
-                 min(wanted.height(), int(available.height() * 0.92)))
 
 
 class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
@@ -81,6 +63,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.settings = settings
         self.folders: list[str] = []  # the folders chosen in the library panel (none: the library)
         self.entry_query = ""  # the landmarks and dates chosen there
+        self.window_layout = WindowLayout(self)
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -93,18 +76,13 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self,
                                            fetch_alternatives=self.index.predictions)
         self.results = ResultsLoader(self.db_path, self)
-        self.results.searched.connect(self._show_results)
-        self.results.summarised.connect(self._show_library)
         self.results.failed.connect(self.show_message)
-        self._has_library = True  # until the first summary says otherwise
-        self._can_undo = True
-        self._review_row_after_load: int | None = None
+        self.results_display = ResultsDisplay(self)
+        self.current_photo = CurrentPhoto(self)
         self._snapshot: LibrarySnapshot | None = None  # the latest counts, to redraw the library panel
         self.review_undo: list = []  # label_actions.ReviewStep, the latest last
         self.select_after_load: int | None = None  # a photo to show once the results arrive
         self._photos_after_folders: list[Path] = []  # dropped beside folders: taken once those are read
-        self._recount_timer = QTimer(self, singleShot=True, interval=RECOUNT_AFTER_MS)
-        self._recount_timer.timeout.connect(self.results.summarise)
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -119,9 +97,10 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.first_run = FirstRunScreen()
         self.first_run.add_folder_requested.connect(self.choose_folder)
         self.grid = PhotoGrid(self.grid_model, self.thumbnails, self.settings.thumbnail_size)
-        self.grid.open_requested.connect(self.open_detail)
+        self.grid.open_requested.connect(self.current_photo.open_detail)
         self.grid.view_requested.connect(self.open_loupe)
-        self.grid.selectionModel().currentChanged.connect(lambda current, _: self._show_current(self.grid_model, current))
+        self.grid.selectionModel().currentChanged.connect(
+            lambda current, _: self.current_photo.show_current(self.grid_model, current))
         self.similar_banner = SimilarBanner()
         self.similar_banner.back_requested.connect(self.leave_similar)
         grid_page = QWidget()
@@ -131,23 +110,23 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         grid_layout.addWidget(self.similar_banner)
         grid_layout.addWidget(self.grid, 1)
         self.review = ReviewView(self.review_model)
-        self.review.open_requested.connect(self.open_detail)
+        self.review.open_requested.connect(self.current_photo.open_detail)
         self.review.view_requested.connect(self.open_loupe)
         self.review.find_suggestions_requested.connect(self.find_suggestions)
         self.review.taught_places_requested.connect(self.open_taught_places)
         self.review.list.selectionModel().currentChanged.connect(
-            lambda current, _: self._show_current(self.review_model, current))
+            lambda current, _: self.current_photo.show_current(self.review_model, current))
         self.stack = QStackedWidget()
         for page in (self.first_run, grid_page, self.review):
             self.stack.addWidget(page)
         self.loupe = LoupeView(self.stack)
-        self.loupe.step_requested.connect(self.step_loupe)
+        self.loupe.step_requested.connect(self.current_photo.step_loupe)
         self.loupe.close_requested.connect(self.close_loupe)
         self.job_bar = JobBar()
         self.search_bar = SearchBar()
-        self.search_bar.query_changed.connect(lambda _text: self._on_query_changed())
+        self.search_bar.query_changed.connect(lambda _text: self.results_display.query_changed())
         self.search_bar.set_oldest_first(self.settings.oldest_first)
-        self.search_bar.order_changed.connect(self._on_order_changed)
+        self.search_bar.order_changed.connect(self.results_display.order_changed)
         self.search_bar.save_requested.connect(self.save_search)
         search_row = QWidget()
         search_row.setObjectName("searchRow")
@@ -166,8 +145,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     def _build_docks(self) -> None:
         self.library_tree = LibraryTree()
         self.library_tree.setMinimumWidth(LIBRARY_MIN_WIDTH)  # landmark names stay readable when the window narrows
-        self.library_tree.folder_selected.connect(self._on_folder_selected)
-        self.library_tree.query_selected.connect(self._on_entry_selected)
+        self.library_tree.folder_selected.connect(self.results_display.folder_selected)
+        self.library_tree.query_selected.connect(self.results_display.entry_selected)
         self.library_tree.rename_requested.connect(self.rename_place)
         self.library_tree.why_name_is_fixed = self.why_name_is_fixed
         self.library_tree.forget_requested.connect(self.forget_folder)
@@ -181,13 +160,13 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self.detail.reject_requested.connect(self.reject_selected)
         self.detail.relabel_requested.connect(self.relabel_selected)
         self.detail.similar_requested.connect(self.show_similar_to_current)
-        self.detail.preview_shown.connect(self._on_preview_shown)
+        self.detail.preview_shown.connect(self.current_photo.preview_shown)
         self.detail_dock = self._dock("Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
         self.errors_panel = ErrorsPanel()
         self.errors_dock = self._dock("Problems", self.errors_panel, Qt.DockWidgetArea.BottomDockWidgetArea,
                                       closable=True)
         self.errors_dock.hide()
-        self.errors_panel.count_changed.connect(self._on_error_count)
+        self.errors_panel.count_changed.connect(self.window_layout.problems_counted)
         self.resizeDocks([self.library_dock, self.detail_dock], list(PANEL_WIDTHS), Qt.Orientation.Horizontal)
         # they give way to a narrow window (an 800 px screen) and come back when it widens
         self.panel_widths = PanelWidths(self, [self.library_dock, self.detail_dock], PANEL_WIDTHS)
@@ -264,8 +243,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
-        self.leave_similar_action = self._action("grid", "Back to all photos", self.go_back, "Esc")
-        self.loupe_action = self._action("loupe", "View larger", self.toggle_loupe, "Space",
+        self.leave_similar_action = self._action("grid", "Back to all photos", self.current_photo.go_back, "Esc")
+        self.loupe_action = self._action("loupe", "View larger", self.current_photo.toggle_loupe, "Space",
                                           "The photo as large as the window allows; arrows move, Esc goes back")
         self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
                                              "Open the photo in your editor or viewer")
@@ -284,284 +263,45 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                              self.relabel_action, self.teach_action,
                              self.similar_action, self.tag_selection_action, self._separator(),
                              self.open_file_action, self.show_file_action])
+        self.window_layout.build_toolbar()
 
-        toolbar = QToolBar("Main")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setIconSize(QSize(18, 18))
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.add_folder_action, None, self.grid_action, self.review_action, None,
-                       self.tag_folder_action, self.tag_selection_action, self.teach_action, None):
-            toolbar.addSeparator() if action is None else toolbar.addAction(action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        for action in (self.write_action, self.undo_action, self.errors_action, self.settings_action):
-            toolbar.addAction(action)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
-        self._style_toolbar(compact=False)
-        self.status_label = QLabel()
-        self.statusBar().addPermanentWidget(self.status_label)
-        self.statusBar().messageChanged.connect(self._make_room_for_message)
-
-    # -- library and results -------------------------------------------------------------
+    # -- library and results (ResultsDisplay) -----------------------------------------
     def library_changed(self) -> None:
-        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker,
-        photos first, counts after."""
-        self.refresh_results()
-        self.results.summarise()
-
-    def _show_library(self, snapshot: LibrarySnapshot) -> None:
-        self._snapshot = snapshot
-        stats = snapshot.stats
-        self.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates,
-                                       missing=stats.get("missing", 0), saved=self.settings.saved_searches)
-        by_state = stats.get("by_state", {})
-        self.status_label.setText(
-            f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
-            f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
-        )
-        self._has_library = snapshot.has_roots or stats["photos"] > 0
-        self._can_undo = snapshot.can_undo
-        self.review.show_untagged(by_state.get("unlabelled", 0))
-        self._update_page_and_actions()
+        """Re-read the folder tree, counts and results (after a scan, tag or write)."""
+        self.results_display.library_changed()
 
     def current_query(self) -> str:
-        folders = library.any_of([library.folder_query(folder) for folder in self.folders])
-        return library.combine_queries(folders, self.entry_query,
-                                       pasted_path_query(self.search_bar.text()))  # a pasted path finds its photo
+        return self.results_display.current_query()
 
     def refresh_results(self) -> None:
-        """Run the search (or find the similar photos) in the worker; the answer arrives in _show_results."""
-        self.search_bar.show_searching()
-        if self.similar_to is not None and self.stack.currentIndex() != PAGE_REVIEW:
-            self.results.similar(self.similar_to, SIMILAR_COUNT)
-            return
-        self.results.search(self.current_query(), with_review=self.stack.currentIndex() == PAGE_REVIEW,
-                            oldest_first=self.settings.oldest_first)
-
-    def _on_order_changed(self, oldest_first: bool) -> None:
-        """Newest or oldest photos first; kept for the next start."""
-        self.settings = replace(self.settings, oldest_first=oldest_first)
-        try:
-            save_settings(self.settings)
-        except (TaggerError, OSError):
-            pass  # the order still applies now
-        self.refresh_results()
-
-    def _on_query_changed(self) -> None:
-        """Typing a search leaves the similar photos (and the loupe)."""
-        self.close_loupe()
-        if self.similar_to is not None:
-            self.similar_to = None
-            self.similar_banner.hide()
-        self.refresh_results()
-
-    def _show_results(self, results: SearchResults) -> None:
-        """A malformed query is shown inline and the grid keeps its photos."""
-        if results.error is not None:
-            self.search_bar.show_error(results.error)
-            return
-        if results.similar_to is not None:
-            if results.similar_to != self.similar_to:
-                return  # the user went back meanwhile
-            self.search_bar.show_count(len(results.ids), "similar")
-            if results.ids:  # the photo compared with, else the most like it: not the row chosen before
-                self.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
-            self._set_model_ids(self.grid_model, self.grid, results.ids)
-            self.grid.show_empty("")  # the banner says why there are none
-            self.similar_arrived(results.similar_to, len(results.ids))
-        elif results.ids is not None:
-            self.search_bar.show_count(len(results.ids))
-            self._set_model_ids(self.grid_model, self.grid, results.ids)
-            narrowed = bool(self.folders or self.entry_query)
-            self.grid.show_empty("" if results.ids else no_match_text(self.search_bar.text(), narrowed))
-        if results.review_ids is not None:
-            self.search_bar.show_count(len(results.review_ids), "to review")
-            self._set_model_ids(self.review_model, self.review.list, results.review_ids)
-            self.review.show_count(len(results.review_ids))
-            if self._review_row_after_load is not None:
-                row = min(self._review_row_after_load, self.review_model.rowCount() - 1)
-                self._review_row_after_load = None
-                if row >= 0:
-                    self.review.list.selectionModel().setCurrentIndex(
-                        self.review_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        if results.ids or results.review_ids:
-            self._has_library = True
-        self._update_page_and_actions()
-        model, view = self._active_model_and_view()
-        if not view.currentIndex().isValid():
-            self.close_loupe()  # its photo left the view (the last suggestion reviewed, say)
-            record = self.detail.record
-            if record is not None and record.id not in model.ids():
-                self.detail.show_record(None, [])  # not as it was (a folder located since: "File missing")
-
-    def _update_page_and_actions(self) -> None:
-        if not self._has_library:
-            self.stack.setCurrentIndex(PAGE_FIRST_RUN)
-        elif self.stack.currentIndex() == PAGE_FIRST_RUN:
-            self.stack.setCurrentIndex(PAGE_GRID)
-        for action in (self.tag_folder_action, self.tag_selection_action, self.write_action,
-                       self.grid_action, self.review_action, self.teach_action):
-            action.setEnabled(self._has_library and not self.jobs.busy)
-        self.undo_action.setEnabled(not self.jobs.busy and self._can_undo)  # greyed out with nothing to undo
-
-    def _set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
-        """Show new ids; when they are the same, keep the scroll position and selection
-        (or show `select_after_load` when the view on screen holds it)."""
-        wanted = self.select_after_load
-        if wanted is not None and view is self._active_model_and_view()[1]:
-            self.select_after_load = None  # asked of these results only, found in them or not
-        if wanted is not None and view is self._active_model_and_view()[1] and wanted in ids:
-            if ids != model.ids():
-                model.set_ids(ids)
-            else:
-                model.refresh_all()
-                self._refresh_detail()
-            shown = model.index(ids.index(wanted))
-            view.selectionModel().setCurrentIndex(shown, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            view.scrollTo(shown)
-            return
-        if len(ids) == model.rowCount() and ids == model.ids():
-            model.refresh_all()
-            self._refresh_detail()
-            return
-        current = view.currentIndex()
-        keep_id = model.photo_id(current.row()) if current.isValid() else None
-        keep_row = current.row() if current.isValid() else None
-        # the current photo is looked for near its row, and higher up by as many photos as
-        # left the view (after A on a run of photos, the one after them is current)
-        low = max(0, keep_row - 50 - max(0, model.rowCount() - len(ids))) if keep_row is not None else 0
-        model.set_ids(ids)
-        if keep_id is not None and ids:
-            row = min(keep_row, len(ids) - 1) if keep_id not in ids[low: keep_row + 50] else ids.index(keep_id, low)
-            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        """Run the search (or find the similar photos) in the worker."""
+        self.results_display.refresh()
 
     def counts_changed(self) -> None:
-        """Accepts, rejects and labels change the status bar's counts and the library
-        panel's; count again once the keys pause (review is one key a photo)."""
-        self._recount_timer.start()
+        self.results_display.counts_changed()
 
     def photos_changed(self, photo_ids) -> None:
         """Labels of these photos changed (a job or a review action): repaint them."""
-        photo_ids = set(photo_ids)
-        self.grid_model.refresh(photo_ids)
-        self.review_model.refresh(photo_ids)
-        record = self.detail.record
-        if record is not None and record.id in photo_ids:
-            self._show_record(record.id)
-
-    def _on_folder_selected(self, _folder: str) -> None:
-        self._narrow_to(self.library_tree.selected_folders(), "")
-
-    def _on_entry_selected(self, query: str) -> None:
-        self._narrow_to(self.library_tree.selected_folders(), query)
-
-    def _narrow_to(self, folders: list[str], query: str) -> None:
-        self.close_loupe()
-        self.folders, self.entry_query = folders, query
-        self.similar_to = None
-        self.similar_banner.hide()
-        self.refresh_results()
+        self.results_display.photos_changed(photo_ids)
 
     def showing_review(self) -> bool:
-        return self.stack.currentIndex() == PAGE_REVIEW
+        return self.results_display.showing_review()
 
     def show_page(self, page: int) -> None:
-        self.close_loupe()
-        self.stack.setCurrentIndex(page)
-        (self.review_action if page == PAGE_REVIEW else self.grid_action).setChecked(True)
-        self.refresh_results()
-        view = self.review.list if page == PAGE_REVIEW else self.grid
-        view.setFocus()
-        if page == PAGE_REVIEW and not view.currentIndex().isValid():
-            self._review_row_after_load = 0  # start at the most doubtful one
+        self.results_display.show_page(page)
 
-    # -- detail ------------------------------------------------------------------------
-    def _show_current(self, model: PhotoListModel, current) -> None:
-        if current.isValid():
-            self._show_record(model.photo_id(current.row()))
-
-    def _refresh_detail(self) -> None:
-        """The photo in the detail pane (and loupe) read again: a read of its folder may have
-        given it another name (files renamed onto each other's names) with the same results."""
-        record = self.detail.record
-        if record is not None:
-            self._show_record(record.id)
-
-    def _show_record(self, photo_id: int) -> None:
-        try:
-            record = self.index.get(photo_id)
-        except TaggerError:
-            self.detail.show_record(None, [])
-            self.close_loupe()
-            return
-        predictions = self.index.predictions(photo_id)
-        self.detail.show_record(record, predictions)
-        if self.loupe.isVisible():
-            self._show_in_loupe(record, predictions)
-
-    # -- loupe ---------------------------------------------------------------------------
-    def toggle_loupe(self) -> None:
-        if self.loupe.isVisible():
-            self.close_loupe()
-        else:
-            self.open_loupe()
-
+    # -- the current photo (CurrentPhoto) ------------------------------------------------
     def open_loupe(self, row: int | None = None) -> bool:
-        """Show the current photo (or the given row) large, over the grid or the review list;
-        the photo shown is the only one selected, so A, R and L act on it alone."""
-        if self.stack.currentIndex() == PAGE_FIRST_RUN:
-            return False
-        model, view = self._active_model_and_view()
-        if row is None:
-            row = view.currentIndex().row() if view.currentIndex().isValid() else 0
-        if not 0 <= row < model.rowCount():
-            return False
-        view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        self.loupe.open()
-        self._show_record(model.photo_id(row))
-        return True
-
-    def go_back(self) -> None:
-        """Esc: out of the loupe, else out of the similar photos."""
-        if self.loupe.isVisible():
-            self.close_loupe()
-        else:
-            self.leave_similar()
+        return self.current_photo.open_loupe(row)
 
     def close_loupe(self) -> None:
-        if not self.loupe.isVisible():
-            return
-        self.loupe.hide()
-        self._active_model_and_view()[1].setFocus()
+        self.current_photo.close_loupe()
 
-    def step_loupe(self, step: int) -> None:
-        """The previous or next photo of the view under the loupe (it stops at either end)."""
-        model, view = self._active_model_and_view()
-        row = view.currentIndex().row() + step if view.currentIndex().isValid() else 0
-        if 0 <= row < model.rowCount():
-            index = model.index(row)
-            view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            view.scrollTo(index)
+    def open_current_file(self) -> bool:
+        return self.current_photo.open_file()
 
-    def _show_in_loupe(self, record, predictions: list) -> None:
-        self.loupe.show_record(record, state_text(record, predictions))
-        preview = self.detail.preview
-        self.loupe.set_image(preview.image, preview.message)  # the pane decodes; the loupe shows the same
-
-    def _on_preview_shown(self, image, message: str) -> None:
-        record = self.detail.record
-        if self.loupe.isVisible() and record is not None and record.id == self.loupe.record_id:
-            self.loupe.set_image(image, message)
-
-    def open_detail(self, row: int) -> None:
-        model, view = self._active_model_and_view()
-        if 0 <= row < model.rowCount():
-            self._show_record(model.photo_id(row))
-        self.detail_dock.show()
-        self.detail_dock.raise_()
+    def show_current_file(self) -> bool:
+        return self.current_photo.show_file()
 
     # -- jobs ---------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -616,24 +356,6 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             return False
         return self.jobs.tag(ids, f"Tagging {counted(len(ids), 'photo')}")
 
-    def open_current_file(self) -> bool:
-        """The current photo in the default application (its JPEG when it has one)."""
-        return self._hand_over(file_places.open_in_default_app, "cannot be opened: no application takes it")
-
-    def show_current_file(self) -> bool:
-        return self._hand_over(file_places.show_in_file_manager, "cannot be shown: the file manager did not start")
-
-    def _hand_over(self, handler, failure: str) -> bool:
-        photo_id = self.current_photo_id()
-        if photo_id is None:
-            return False
-        path = self.index.get(photo_id).path
-        if handler(path):
-            return True
-        why = failure if Path(path).exists() else "is not there any more; scan its folder again"
-        self.show_message(f"{library.display_name(path)} {why}")
-        return False
-
     def write_labels(self) -> bool:
         return self.jobs.plan_write(self.current_query(), include_suggested=False)
 
@@ -670,19 +392,10 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
         self.detail.places = read_places(self.settings.model_bundle or default_bundle_path())
 
+
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(in_app_words(text), 8000)
-
-    def _make_room_for_message(self, message: str) -> None:
-        """A message too long to fit beside the counts (a write's summary, a folder not
-        found) was cut under them; while it shows, the counts give it their room and come
-        back when it goes. The whole message is the status bar's tooltip."""
-        bar = self.statusBar()
-        room = bar.width() - self.status_label.sizeHint().width() - STATUS_BAR_PADDING
-        fits = bar.fontMetrics().horizontalAdvance(message) <= room
-        self.status_label.setVisible(not message or fits)
-        bar.setToolTip(message)
 
     def _show_earlier_problems(self) -> None:
         """The problems the index still holds from earlier sessions (a broken file stays
@@ -697,15 +410,6 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             self.errors_panel.blockSignals(False)
         count = self.errors_panel.rowCount()
         self.errors_action.setText(f"Problems ({count})" if count else "Problems")
-
-    def _on_error_count(self, count: int) -> None:
-        self.errors_action.setText(f"Problems ({count})" if count else "Problems")
-        if count and not self.errors_dock.isVisible():
-            self.errors_dock.show()
-            # it opens on its own, so it takes a strip: on a laptop it held a third of the
-            # window and left a row of photos (the user can drag it taller)
-            height = max(PROBLEMS_OPEN_HEIGHT[0], min(PROBLEMS_OPEN_HEIGHT[1], self.height() // PROBLEMS_SHARE))
-            self.resizeDocks([self.errors_dock], [height], Qt.Orientation.Vertical)
 
     # -- drag and drop --------------------------------------------------------------------
     @staticmethod
@@ -760,42 +464,16 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
             self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
 
     def save_window_state(self) -> None:
-        """Remember size and panel layout for the next start (in the settings file), with
-        the panels' widths the user wants: those Qt saves may be squeezed to the screen."""
-        blob = ";".join((bytes(self.saveGeometry().toBase64()).decode("ascii"),
-                         bytes(self.saveState().toBase64()).decode("ascii"), self.panel_widths.saved()))
-        self.settings = replace(self.settings, window_state=blob)
-        try:
-            save_settings(self.settings)
-        except (TaggerError, OSError):
-            pass  # losing the window layout is not worth an error at exit
+        """Remember size and panel layout for the next start (in the settings file)."""
+        self.window_layout.save()
 
     def restore_window_state(self) -> None:
-        if not self.settings.window_state or ";" not in self.settings.window_state:
-            return
-        geometry, state, *widths = self.settings.window_state.split(";")
-        self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
-        if self.restoreState(QByteArray.fromBase64(state.encode("ascii"))):
-            # the panels as the user left them, before Qt squeezes them to this screen
-            if not (widths and self.panel_widths.restore(widths[0])):
-                self.panel_widths.adopt_next()  # saved without them (an older version)
+        self.window_layout.restore()
 
     def resizeEvent(self, event) -> None:
-        """On a narrow window (a laptop, a window beside another) the toolbar shows icons
-        only, their names in tooltips, rather than pushing Settings out of sight, and the
-        side panels give way (PanelWidths), to come back as the window widens."""
         super().resizeEvent(event)
-        if hasattr(self, "toolbar"):
-            self._style_toolbar(compact=event.size().width() < COMPACT_TOOLBAR_WIDTH)
-        if hasattr(self, "panel_widths"):
-            self.panel_widths.window_resized()
-
-    def _style_toolbar(self, compact: bool) -> None:
-        style = Qt.ToolButtonStyle.ToolButtonIconOnly if compact else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        if self.toolbar.toolButtonStyle() != style:
-            self.toolbar.setToolButtonStyle(style)  # (sets every button's style)
-        for action in (self.errors_action, self.settings_action):  # icons only at any width
-            self.toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        if hasattr(self, "window_layout"):
+            self.window_layout.window_resized(event.size().width())
 
     def closeEvent(self, event) -> None:
         self.save_window_state()

@@ -1,0 +1,227 @@
+"""What the centre of the main window shows: the search built from the search field
+and the library panel's choices, run in ResultsLoader's worker; its answer put into the
+grid and the review list, keeping the current photo where it can; the library panel's
+folders and counts and the status bar's; which page is up (first run, photos, review)
+and which actions a library allows. Kept out of MainWindow so the window's module is
+about building the window and what its actions start."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QItemSelectionModel, QTimer
+
+from app.core import library
+from app.core.errors import TaggerError
+from app.core.path_query import pasted_path_query
+from app.core.settings import save_settings
+from app.core.wording import counted
+from app.gui.photo_grid import no_match_text
+from app.gui.photo_model import PhotoListModel
+from app.gui.results_loader import LibrarySnapshot, SearchResults
+from app.gui.teach_actions import SIMILAR_COUNT
+
+if TYPE_CHECKING:
+    from app.gui.main_window import MainWindow
+
+PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
+RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
+
+
+class ResultsDisplay:
+    """Owned by a MainWindow: answers its ResultsLoader; reads and sets the window's
+    `folders`, `entry_query`, `similar_to`, `select_after_load` and `_snapshot`."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.window = window
+        self._has_library = True  # until the first summary says otherwise
+        self._can_undo = True
+        self._review_row_after_load: int | None = None
+        self._recount_timer = QTimer(window, singleShot=True, interval=RECOUNT_AFTER_MS)
+        self._recount_timer.timeout.connect(window.results.summarise)
+        window.results.searched.connect(self.show_results)
+        window.results.summarised.connect(self.show_library)
+
+    def library_changed(self) -> None:
+        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker,
+        photos first, counts after."""
+        self.refresh()
+        self.window.results.summarise()
+
+    def show_library(self, snapshot: LibrarySnapshot) -> None:
+        window = self.window
+        window._snapshot = snapshot
+        stats = snapshot.stats
+        window.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates,
+                                         missing=stats.get("missing", 0), saved=window.settings.saved_searches)
+        by_state = stats.get("by_state", {})
+        window.status_label.setText(
+            f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
+            f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
+        )
+        self._has_library = snapshot.has_roots or stats["photos"] > 0
+        self._can_undo = snapshot.can_undo
+        window.review.show_untagged(by_state.get("unlabelled", 0))
+        self.update_page_and_actions()
+
+    def current_query(self) -> str:
+        window = self.window
+        folders = library.any_of([library.folder_query(folder) for folder in window.folders])
+        return library.combine_queries(folders, window.entry_query,
+                                       pasted_path_query(window.search_bar.text()))  # a pasted path finds its photo
+
+    def refresh(self) -> None:
+        """Run the search (or find the similar photos) in the worker; the answer arrives in show_results."""
+        window = self.window
+        window.search_bar.show_searching()
+        if window.similar_to is not None and window.stack.currentIndex() != PAGE_REVIEW:
+            window.results.similar(window.similar_to, SIMILAR_COUNT)
+            return
+        window.results.search(self.current_query(), with_review=window.stack.currentIndex() == PAGE_REVIEW,
+                              oldest_first=window.settings.oldest_first)
+
+    def order_changed(self, oldest_first: bool) -> None:
+        """Newest or oldest photos first; kept for the next start."""
+        window = self.window
+        window.settings = replace(window.settings, oldest_first=oldest_first)
+        try:
+            save_settings(window.settings)
+        except (TaggerError, OSError):
+            pass  # the order still applies now
+        self.refresh()
+
+    def query_changed(self) -> None:
+        """Typing a search leaves the similar photos (and the loupe)."""
+        window = self.window
+        window.close_loupe()
+        if window.similar_to is not None:
+            window.similar_to = None
+            window.similar_banner.hide()
+        self.refresh()
+
+    def show_results(self, results: SearchResults) -> None:
+        """A malformed query is shown inline and the grid keeps its photos."""
+        window = self.window
+        if results.error is not None:
+            window.search_bar.show_error(results.error)
+            return
+        if results.similar_to is not None:
+            if results.similar_to != window.similar_to:
+                return  # the user went back meanwhile
+            window.search_bar.show_count(len(results.ids), "similar")
+            if results.ids:  # the photo compared with, else the most like it: not the row chosen before
+                window.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
+            self.set_model_ids(window.grid_model, window.grid, results.ids)
+            window.grid.show_empty("")  # the banner says why there are none
+            window.similar_arrived(results.similar_to, len(results.ids))
+        elif results.ids is not None:
+            window.search_bar.show_count(len(results.ids))
+            self.set_model_ids(window.grid_model, window.grid, results.ids)
+            narrowed = bool(window.folders or window.entry_query)
+            window.grid.show_empty("" if results.ids else no_match_text(window.search_bar.text(), narrowed))
+        if results.review_ids is not None:
+            window.search_bar.show_count(len(results.review_ids), "to review")
+            self.set_model_ids(window.review_model, window.review.list, results.review_ids)
+            window.review.show_count(len(results.review_ids))
+            if self._review_row_after_load is not None:
+                row = min(self._review_row_after_load, window.review_model.rowCount() - 1)
+                self._review_row_after_load = None
+                if row >= 0:
+                    window.review.list.selectionModel().setCurrentIndex(
+                        window.review_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        if results.ids or results.review_ids:
+            self._has_library = True
+        self.update_page_and_actions()
+        model, view = window._active_model_and_view()
+        if not view.currentIndex().isValid():
+            window.close_loupe()  # its photo left the view (the last suggestion reviewed, say)
+            record = window.detail.record
+            if record is not None and record.id not in model.ids():
+                window.detail.show_record(None, [])  # not as it was (a folder located since: "File missing")
+
+    def update_page_and_actions(self) -> None:
+        window = self.window
+        if not self._has_library:
+            window.stack.setCurrentIndex(PAGE_FIRST_RUN)
+        elif window.stack.currentIndex() == PAGE_FIRST_RUN:
+            window.stack.setCurrentIndex(PAGE_GRID)
+        for action in (window.tag_folder_action, window.tag_selection_action, window.write_action,
+                       window.grid_action, window.review_action, window.teach_action):
+            action.setEnabled(self._has_library and not window.jobs.busy)
+        window.undo_action.setEnabled(not window.jobs.busy and self._can_undo)  # greyed out with nothing to undo
+
+    def set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
+        """Show new ids; when they are the same, keep the scroll position and selection
+        (or show `select_after_load` when the view on screen holds it)."""
+        window = self.window
+        wanted = window.select_after_load
+        if wanted is not None and view is window._active_model_and_view()[1]:
+            window.select_after_load = None  # asked of these results only, found in them or not
+        if wanted is not None and view is window._active_model_and_view()[1] and wanted in ids:
+            if ids != model.ids():
+                model.set_ids(ids)
+            else:
+                model.refresh_all()
+                window.current_photo.refresh_detail()
+            shown = model.index(ids.index(wanted))
+            view.selectionModel().setCurrentIndex(shown, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            view.scrollTo(shown)
+            return
+        if len(ids) == model.rowCount() and ids == model.ids():
+            model.refresh_all()
+            window.current_photo.refresh_detail()
+            return
+        current = view.currentIndex()
+        keep_id = model.photo_id(current.row()) if current.isValid() else None
+        keep_row = current.row() if current.isValid() else None
+        # the current photo is looked for near its row, and higher up by as many photos as
+        # left the view (after A on a run of photos, the one after them is current)
+        low = max(0, keep_row - 50 - max(0, model.rowCount() - len(ids))) if keep_row is not None else 0
+        model.set_ids(ids)
+        if keep_id is not None and ids:
+            row = min(keep_row, len(ids) - 1) if keep_id not in ids[low: keep_row + 50] else ids.index(keep_id, low)
+            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def counts_changed(self) -> None:
+        """Accepts, rejects and labels change the status bar's counts and the library
+        panel's; count again once the keys pause (review is one key a photo)."""
+        self._recount_timer.start()
+
+    def photos_changed(self, photo_ids) -> None:
+        """Labels of these photos changed (a job or a review action): repaint them."""
+        window = self.window
+        photo_ids = set(photo_ids)
+        window.grid_model.refresh(photo_ids)
+        window.review_model.refresh(photo_ids)
+        record = window.detail.record
+        if record is not None and record.id in photo_ids:
+            window.current_photo.show_record(record.id)
+
+    def folder_selected(self, _folder: str) -> None:
+        self.narrow_to(self.window.library_tree.selected_folders(), "")
+
+    def entry_selected(self, query: str) -> None:
+        self.narrow_to(self.window.library_tree.selected_folders(), query)
+
+    def narrow_to(self, folders: list[str], query: str) -> None:
+        window = self.window
+        window.close_loupe()
+        window.folders, window.entry_query = folders, query
+        window.similar_to = None
+        window.similar_banner.hide()
+        self.refresh()
+
+    def showing_review(self) -> bool:
+        return self.window.stack.currentIndex() == PAGE_REVIEW
+
+    def show_page(self, page: int) -> None:
+        window = self.window
+        window.close_loupe()
+        window.stack.setCurrentIndex(page)
+        (window.review_action if page == PAGE_REVIEW else window.grid_action).setChecked(True)
+        self.refresh()
+        view = window.review.list if page == PAGE_REVIEW else window.grid
+        view.setFocus()
+        if page == PAGE_REVIEW and not view.currentIndex().isValid():
+            self._review_row_after_load = 0  # start at the most doubtful one
