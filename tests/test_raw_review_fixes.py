@@ -132,17 +132,23 @@ def write_all(index, options=WriteOptions()):
 
 # 1. A RAW file's own keywords start its new sidecar, and its landmark is read back.
 
+def tagged_dng(dng: Path, shared_data: Path, *tags: str) -> Path:
+    """A copy of the real DNG at `dng`, given these XMP tags by exiftool (as Lightroom
+    keeps a DNG's metadata inside it)."""
+    exiftool = require_exiftool()
+    dng.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shared_data / "camera" / "raw" / "Blackmagic.dng", dng)
+    os.chmod(dng, 0o644)
+    subprocess.run([exiftool, "-q", "-overwrite_original", *tags, str(dng)], check=True)
+    return dng
+
+
 def test_a_new_sidecar_of_a_dng_starts_from_the_keywords_inside_it(tmp_path, shared_data) -> None:
     """A DNG tagged in Lightroom (which keeps a DNG's metadata inside it): its own keywords
     go into the new sidecar darktable, digiKam and exiftool read, and the dry run says so."""
-    exiftool = require_exiftool()
-    folder = tmp_path / "Jordan"
-    folder.mkdir()
-    dng = folder / "LR_0001.dng"
-    shutil.copyfile(shared_data / "camera" / "raw" / "Blackmagic.dng", dng)
-    os.chmod(dng, 0o644)
-    subprocess.run([exiftool, "-q", "-overwrite_original", "-XMP-dc:Subject=Family", "-XMP-dc:Subject=Beach",
-                    "-XMP-lr:HierarchicalSubject=People|Family", str(dng)], check=True)
+    dng = tagged_dng(tmp_path / "Jordan" / "LR_0001.dng", shared_data, "-XMP-dc:Subject=Family",
+                     "-XMP-dc:Subject=Beach", "-XMP-lr:HierarchicalSubject=People|Family")
+    folder = dng.parent
     before = dng.read_bytes()
     with PhotoIndex.open(tmp_path / "index.db") as index:
         scan(index, [folder])
@@ -161,14 +167,8 @@ def test_a_scan_reads_back_the_landmark_inside_a_raw_file(tmp_path, shared_data)
     """A RAW file whose own XMP holds `Landmarks|Petra` (written by this app into a copy's
     sidecar, then merged into the DNG by Lightroom or exiftool) comes back labelled, as a
     TIFF or PNG does."""
-    exiftool = require_exiftool()
-    folder = tmp_path / "Jordan"
-    folder.mkdir()
-    dng = folder / "LR_0002.dng"
-    shutil.copyfile(shared_data / "camera" / "raw" / "Blackmagic.dng", dng)
-    os.chmod(dng, 0o644)
-    subprocess.run([exiftool, "-q", "-overwrite_original", "-XMP-dc:Subject=Petra",
-                    "-XMP-lr:HierarchicalSubject=Landmarks|Petra", str(dng)], check=True)
+    dng = tagged_dng(tmp_path / "Jordan" / "LR_0002.dng", shared_data, "-XMP-dc:Subject=Petra",
+                     "-XMP-lr:HierarchicalSubject=Landmarks|Petra")
     assert read_photo_info(dng).landmark == "Petra"
     with PhotoIndex.open(tmp_path / "index.db") as index:
         assert scan(index, [folder]).labels_read == 1
