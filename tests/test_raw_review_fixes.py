@@ -171,7 +171,7 @@ def test_a_scan_reads_back_the_landmark_inside_a_raw_file(tmp_path, shared_data)
                      "-XMP-lr:HierarchicalSubject=Landmarks|Petra")
     assert read_photo_info(dng).landmark == "Petra"
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        assert scan(index, [folder]).labels_read == 1
+        assert scan(index, [dng.parent]).labels_read == 1
         photo = index.search("LR_0002")[0]
         assert (photo.label, photo.state) == ("Petra", "accepted")
 
