@@ -6,20 +6,28 @@ failing disk, a machine that lost power while the file was being copied) would l
 them all; with a weekly copy it costs a week of review at most. The copy is SQLite's
 own online backup (a consistent snapshot, taken while other processes use the index),
 written to a temp file and renamed, so a copy is whole or absent.
+
+Before an older index is upgraded to a newer schema, a copy of it as it was is taken
+too (`<index>-<time>-before-upgrade-from-schema-<N>.db`): the only file an older app
+can still open, and the way back if an upgrade goes wrong. The weekly rule (the newest
+3 kept) never removes it; the copy taken before a later upgrade replaces it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.core.errors import IndexStoreError
 from app.core.metadata.atomic import flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
 SUFFIX = ".backups"
+_UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-\d+\.db$")
 
 
 def backup_folder(index_path: str | Path) -> Path:
@@ -36,8 +44,9 @@ def backups(index_path: str | Path) -> list[Path]:
 
 def backup_if_due(index_path: str | Path, now: datetime | None = None, every: timedelta = BACKUP_EVERY,
                   keep: int = KEEP) -> Path | None:
-    """Copy the index when the newest copy is older than `every` (or there is none);
-    returns the new copy, or None when none was due. OSError/sqlite3.Error propagate
+    """Copy the index when the newest copy is older than `every` (or there is none; the
+    copy taken before an upgrade counts, it holds the same labels); returns the new
+    copy, or None when none was due. OSError/sqlite3.Error propagate
     (the caller runs this in the background and may ignore them)."""
     if str(index_path) == ":memory:" or not Path(index_path).expanduser().is_file():
         return None
@@ -45,25 +54,68 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
     existing = backups(index_path)
     if existing and datetime.fromtimestamp(existing[-1].stat().st_mtime) > now - every:
         return None
+    source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+    try:
+        target = _write_copy(source, index_path, now)
+    finally:
+        source.close()
+    for old in [path for path in backups(index_path) if not is_upgrade_copy(path)][:-keep]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def is_upgrade_copy(path: str | Path) -> bool:
+    """Whether `path` is the copy taken before an upgrade (kept apart from the weekly rule)."""
+    return bool(_UPGRADE_COPY.search(Path(path).name))
+
+
+def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now: datetime | None = None) -> Path:
+    """Copy the index as it is (schema `version`; the caller holds the write lock the
+    upgrade will use) before it is upgraded to schema `newer`; the copy
+    replaces the one taken before an earlier upgrade. Returns the copy.
+
+    Raises IndexStoreError when the copy cannot be made (a full disk, a read-only
+    folder): the index must then not be upgraded, since nothing could bring it back."""
+    earlier = [path for path in backups(index_path) if is_upgrade_copy(path)]
+    try:
+        # read by a connection of its own: SQLite refuses a backup from the connection
+        # that holds the write transaction; the lock keeps others from changing the file
+        source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+        try:
+            target = _write_copy(source, index_path, now or datetime.now(),
+                                 f"-before-upgrade-from-schema-{version}")
+        finally:
+            source.close()
+    except (OSError, sqlite3.Error) as error:
+        folder = backup_folder(index_path)
+        raise IndexStoreError(
+            f"cannot keep a copy of the index {Path(index_path).expanduser()} before upgrading it from schema "
+            f"{version} to {newer} ({error}); it was left as it was. Free some space on its disk or make "
+            f"{folder.parent} writable (the copy goes to {folder}), then try again"
+        ) from error
+    for old in earlier:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def _write_copy(source: sqlite3.Connection, index_path: str | Path, now: datetime, tail: str = "") -> Path:
+    """SQLite's online backup of `source` into a new copy in backup_folder, written to a
+    temp file, flushed and renamed, so it is whole or absent; returns the copy."""
     folder = backup_folder(index_path)
     folder.mkdir(exist_ok=True)
     # named to the microsecond, and never over another copy: two copies within a second
     # (two merges by rename) must not overwrite each other
-    target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}.db"
+    target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     while target.exists():
         now += timedelta(microseconds=1)
-        target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}.db"
+        target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     temp = target.with_name(target.name + ".tmp")
     try:
-        source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+        copy = sqlite3.connect(str(temp))
         try:
-            copy = sqlite3.connect(str(temp))
-            try:
-                source.backup(copy)  # one step: a consistent snapshot under a read lock
-            finally:
-                copy.close()
+            source.backup(copy)  # one step: a consistent snapshot under a read lock
         finally:
-            source.close()
+            copy.close()
         # opened for writing: Windows flushes only a handle with write access (fsync on
         # a read-only one fails with EBADF, and no copy would ever be kept there)
         with open(temp, "r+b") as handle:
@@ -71,8 +123,6 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)  # (gone after the rename; a half copy after a failure)
-    for old in backups(index_path)[:-keep]:
-        old.unlink(missing_ok=True)
     return target
 
 

@@ -14,6 +14,7 @@ from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import problems, scan_runs
+from app.core.index.backup import backup_before_upgrade
 from app.core.index.connection import TransactionManager, connect, db_text, now_iso
 from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
@@ -56,8 +57,11 @@ class PhotoIndex:
         # absolute: messages and `stats` name the index a user can find from anywhere
         target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
         conn = connect(target)
+        keep_a_copy = None
+        if target != ":memory:":  # an index made by an older version: a copy of it as it was first
+            keep_a_copy = lambda old, new: backup_before_upgrade(target, old, new)  # noqa: E731
         try:
-            migrate(conn, target)
+            migrate(conn, target, keep_a_copy)
         except sqlite3.OperationalError as error:
             conn.close()
             if "locked" in str(error) or "busy" in str(error):

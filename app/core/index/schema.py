@@ -432,9 +432,12 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
+def migrate(conn: sqlite3.Connection, path_for_messages: str,
+            before_upgrade: Callable[[int, int], None] | None = None) -> None:
     """Bring the schema up to LATEST_VERSION; safe when two processes open a new
-    index at once (the version is re-read under the write lock)."""
+    index at once (the version is re-read under the write lock). `before_upgrade(old,
+    new)` runs under that lock before an existing index (not a new one, at 0) is
+    changed, to keep a copy of it; what it raises leaves the index as it was."""
     version = schema_version(conn)
     if version == LATEST_VERSION:
         return
@@ -445,6 +448,8 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str) -> None:
         version = schema_version(conn)
         if version > LATEST_VERSION:
             raise _newer_index(path_for_messages, version)
+        if version > 0 and before_upgrade is not None:
+            before_upgrade(version, LATEST_VERSION)
         for number in range(version, LATEST_VERSION):
             step = MIGRATIONS[number]
             if callable(step):

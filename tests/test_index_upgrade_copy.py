@@ -1,0 +1,130 @@
+"""The copy of an index taken before it is upgraded to a newer schema
+(app.core.index.backup.backup_before_upgrade, run by PhotoIndex.open's migration):
+whatever opens the index first (any command, the app), an older index is kept as it
+was, the weekly rule never prunes that copy, and no copy means no upgrade."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.errors import IndexStoreError
+from app.core.index import PhotoIndex
+from app.core.index.backup import backup_folder, backup_if_due, backups, is_upgrade_copy
+from app.core.index.schema import LATEST_VERSION
+from tests.test_index import _index_at_version
+
+OLD = LATEST_VERSION - 3  # an index from a few versions back
+
+
+def _version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _old_index(tmp_path: Path, monkeypatch, version: int = OLD) -> Path:
+    db = tmp_path / "index.db"
+    _index_at_version(db, monkeypatch, version, [("/lib/Petra", "DSC_0001", "2020-11-03T10:00:00")],
+                      [("Petra", None, "user", "accepted")])
+    assert _version(db) == version and backups(db) == []
+    return db
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "petra"], ["scan", "photos"]])
+def test_the_first_command_after_an_upgrade_keeps_a_copy_of_the_index_as_it_was(tmp_path, monkeypatch, command):
+    db = _old_index(tmp_path, monkeypatch)
+    (tmp_path / "photos").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", str(db), *command]) == 0
+    assert _version(db) == LATEST_VERSION
+    copies = backups(db)
+    assert len(copies) == 1 and is_upgrade_copy(copies[0])
+    assert copies[0].name.endswith(f"-before-upgrade-from-schema-{OLD}.db")
+    assert _version(copies[0]) == OLD
+    conn = sqlite3.connect(copies[0])
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT label FROM labels").fetchall() == [("Petra",)]
+    finally:
+        conn.close()
+    assert not list(backup_folder(db).glob("*.tmp"))
+    assert main(["--db", str(db), *command]) == 0  # nothing to upgrade: no second copy
+    assert backups(db) == copies
+
+
+def test_the_weekly_rule_keeps_the_upgrade_copy_until_a_later_upgrade_replaces_it(tmp_path, monkeypatch) -> None:
+    new = tmp_path / "new.db"
+    PhotoIndex.open(new).close()
+    PhotoIndex.open(":memory:").close()
+    assert backups(new) == []  # a new index is not upgraded: nothing to keep
+    db = _old_index(tmp_path, monkeypatch, OLD - 1)
+    PhotoIndex.open(db).close()
+    (before_upgrade,) = backups(db)
+    os.utime(before_upgrade, (datetime(2026, 10, 1).timestamp(),) * 2)
+    start = datetime(2026, 11, 1, 9, 0)
+    for week in range(5):
+        taken = start + timedelta(days=7 * week)
+        copy = backup_if_due(db, now=taken)
+        assert copy is not None
+        os.utime(copy, (taken.timestamp(), taken.timestamp()))
+    weekly = [path for path in backups(db) if not is_upgrade_copy(path)]
+    assert len(weekly) == 3 and before_upgrade in backups(db)
+    # a later upgrade: its copy replaces the earlier one; the weekly ones stay
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {OLD}")
+    conn.close()
+    PhotoIndex.open(db).close()
+    upgrade_copies = [path for path in backups(db) if is_upgrade_copy(path)]
+    assert len(upgrade_copies) == 1 and upgrade_copies[0] != before_upgrade
+    assert upgrade_copies[0].name.endswith(f"-before-upgrade-from-schema-{OLD}.db")
+    assert [path for path in backups(db) if not is_upgrade_copy(path)] == weekly
+
+
+def test_the_app_keeps_a_copy_of_the_index_as_it_was_before_upgrading_it(tmp_path, monkeypatch) -> None:
+    """The app migrates in open_main_window (PhotoIndex.open), before its weekly copy."""
+    db = _old_index(tmp_path, monkeypatch)
+    with PhotoIndex.open(db):
+        pass
+    copies = backups(db)
+    assert [_version(path) for path in copies] == [OLD]
+    assert backup_if_due(db) is None  # the copy just taken counts as this week's
+
+
+def test_no_copy_means_no_upgrade(tmp_path, monkeypatch, capsys) -> None:
+    db = _old_index(tmp_path, monkeypatch)
+    before = db.read_bytes()
+    blocker = backup_folder(db)
+    blocker.write_text("a file where the folder of copies should be")  # the copy cannot be written
+    with pytest.raises(IndexStoreError, match=f"cannot keep a copy of the index .* from schema {OLD} "
+                                              f"to {LATEST_VERSION}.*left as it was.*then try again"):
+        PhotoIndex.open(db)
+    assert _version(db) == OLD and db.read_bytes() == before
+    assert main(["--db", str(db), "stats"]) != 0
+    assert "cannot keep a copy of the index" in capsys.readouterr().err
+    assert _version(db) == OLD
+    blocker.unlink()
+    PhotoIndex.open(db).close()  # once the copy can be made the upgrade goes ahead
+    assert _version(db) == LATEST_VERSION and [_version(path) for path in backups(db)] == [OLD]
+
+
+def test_a_full_disk_stops_the_upgrade(tmp_path, monkeypatch) -> None:
+    from app.core.index import backup
+
+    db = _old_index(tmp_path, monkeypatch)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "flush_to_disk", disk_full)
+    with pytest.raises(IndexStoreError, match="No space left on device.*Free some space"):
+        PhotoIndex.open(db)
+    assert _version(db) == OLD and backups(db) == []
+    assert not list(backup_folder(db).glob("*.tmp"))  # no half copy left behind
