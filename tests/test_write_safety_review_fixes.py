@@ -5,6 +5,7 @@ refused), leftover temp copies go away, and a full disk never closes an undo's b
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -12,13 +13,16 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import piexif
 import pytest
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.errors import MetadataWriteError
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
-from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
+from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.plan import CHANGED_SINCE_INDEXED, WriteOptions
 from tests.test_metadata_support import add_photo, make_jpeg
 
@@ -443,3 +447,74 @@ def test_a_file_another_program_holds_open_on_windows_is_told_apart_from_access_
     with pytest.raises(atomic.FileInUseError):
         atomic.replace_atomically(photo, b"new")
     assert _temps(tmp_path) == []
+
+
+# -- upgrade finding 1: undo of a write an older version made of a JPEG without EXIF --------
+
+
+def _as_an_older_version_wrote_it(index: PhotoIndex, photo: Path, exif_payload=None) -> bytes:
+    """Turn our newest write of `photo` into what the app of 2026-11-27 left: the EXIF
+    segment it created holds XPKeywords alone (or `exif_payload`, from the keywords),
+    and its journal entry keeps the file's size and time but no digest."""
+    entry = journal.file_history(index, photo).last_entry
+    assert entry.saved_segments()["exif"] is None  # the write created the EXIF segment
+    keywords = encode_xp_keywords(read_fields(photo.read_bytes()).xp)
+    payload = (exif_payload or (lambda xp: piexif.dump({"0th": {XP_KEYWORDS_TAG: xp}})))(keywords)
+    stat = photo.stat()
+    photo.write_bytes(restore_segments(photo.read_bytes(), {"exif": payload}))
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    stat = photo.stat()
+    after = {key: value for key, value in entry.after.items() if key != "sha256"}
+    with index.transaction() as conn:
+        conn.execute("UPDATE write_journal SET after = ?, size_after = ?, mtime_ns_after = ? WHERE id = ?",
+                     (json.dumps(after), stat.st_size, stat.st_mtime_ns, entry.id))
+    journal.update_indexed_file(index, photo, stat, photo.read_bytes())
+    return photo.read_bytes()
+
+
+def _written_without_exif(tmp_path: Path, names: list[str]) -> tuple[Path, dict[Path, bytes]]:
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        for seed, name in enumerate(names):
+            photo = make_jpeg(tmp_path / name, size=(320, 240), exif=False, seed=seed)
+            add_photo(index, [photo], "Petra")
+        originals = {tmp_path / name: (tmp_path / name).read_bytes() for name in names}
+        assert write_labels(index, plan_writes(index), WriteOptions(workers=1)).written == len(names)
+        for photo in originals:
+            _as_an_older_version_wrote_it(index, photo)
+    return db, originals
+
+
+def test_undo_gives_back_the_original_bytes_of_a_jpeg_without_exif_an_older_version_wrote(tmp_path):
+    db, originals = _written_without_exif(tmp_path, ["petra.jpg"])
+    [(photo, original)] = originals.items()
+    with PhotoIndex.open(db) as index:
+        summary = undo_last_write(index)
+        assert (summary.written, summary.failed) == (1, 0)
+        assert photo.read_bytes() == original  # no EXIF or IPTC segment of ours left behind
+        assert _index_describes(index, photo)
+
+
+def _artist_added(keywords: bytes) -> bytes:
+    return piexif.dump({"0th": {XP_KEYWORDS_TAG: keywords, piexif.ImageIFD.Artist: b"Ann"}})
+
+
+def test_undo_of_an_older_versions_write_takes_out_only_our_keywords_where_another_program_edited_our_segments(tmp_path):
+    db, originals = _written_without_exif(tmp_path, ["untouched.jpg", "artist.jpg", "keyword.jpg"])
+    untouched, artist, keyword = originals
+    with PhotoIndex.open(db) as index:
+        # another program adds a tag to the EXIF segment our write created, keeping the
+        # file's time (exiftool -P), and its size and time go into the entry, so that
+        # neither tells the edit apart; another one adds a keyword of its own
+        _as_an_older_version_wrote_it(index, artist, exif_payload=_artist_added)
+        _edited_elsewhere(keyword)
+        summary = undo_last_write(index)
+        assert (summary.written, summary.failed) == (3, 0), summary.errors
+    assert untouched.read_bytes() == originals[untouched]
+    for photo in (artist, keyword):
+        assert photo.read_bytes() != originals[photo]
+    exif = parse_jpeg(artist.read_bytes()).first("exif").payload
+    assert piexif.load(exif)["0th"][piexif.ImageIFD.Artist] == b"Ann"  # their tag stays
+    assert read_fields(artist.read_bytes()).xp is None  # our keywords go
+    fields = read_fields(keyword.read_bytes())
+    assert fields.subject == ["Holiday"] and fields.xp is None and fields.iptc is None

@@ -1,11 +1,12 @@
 """Undo the last write batch.
 
-When a file is exactly what our write produced (checked by redoing the write on
-the candidate, never by timestamps, so a batch cut short by a crash is handled
-too) we put back the original segments or sidecar bytes, which gives the original
-file byte for byte. When someone edited it since, we take out only our change to
-the keyword fields (the keywords we added go, those we replaced come back), so
-their edits survive, keywords typed into the same fields after our write included.
+When a file is exactly what our write produced (proved by its bytes, never by
+timestamps, so a batch cut short by a crash is handled too; see `is_our_write`,
+which also recognises a write by an older version of the app) we put back the
+original segments or sidecar bytes, which gives the original file byte for byte.
+When someone edited it since, we take out only our change to the keyword fields
+(the keywords we added go, those we replaced come back), so their edits survive,
+keywords typed into the same fields after our write included.
 A sidecar we created is removed. A rerun after an undo killed between its rename
 and its bookkeeping finds the file restored already and records it as a restore does
 (app/core/metadata/recovery.py), and our temp files a kill left are removed from
@@ -20,8 +21,9 @@ from pathlib import Path
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal, recovery
+from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
-from app.core.metadata.keywords import SIDECAR_FIELDS, revert_fields
+from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
@@ -130,13 +132,12 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
         data = path.read_bytes()
     except FileNotFoundError:
         raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords") from None
-    # When the file is exactly what our write produced (checked by redoing the write
-    # on the candidate, so no timestamp is trusted), the saved segments give back the
-    # original byte for byte; otherwise only our fields go back.
+    # When the file is exactly what our write produced (is_our_write), the saved
+    # segments give back the original byte for byte; otherwise only our fields go back.
     # A field the entry does not record (written by an older version) stays as it is.
     candidate = restore_segments(data, entry.saved_segments(), str(path))
     before, after = entry.fields_with(read_fields(candidate, str(path)))
-    if apply_fields(candidate, after, str(path)) == data:
+    if is_our_write(data, candidate, entry, after, str(path)):
         restored, wanted = candidate, before
     else:  # edited since: keep what was added after our write
         current = read_fields(data, str(path))
@@ -150,6 +151,46 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
+
+
+def is_our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
+                 after: KeywordFields, name: str = "file") -> bool:
+    """Whether the JPEG `data` is exactly what `entry`'s write made of `candidate` (the
+    file with the entry's saved segments put back), so that putting those segments
+    back gives the original byte for byte and loses nobody's edit. The proof is the
+    bytes, never the file's size or time (we keep the photo's time, other tools can
+    too, and copying a library to a new disk changes it without changing a byte):
+    - the entry's SHA-256 of the bytes its write put in (`after.sha256`, recorded by
+      every version since it came in) is the file's: exact, whatever wrote them;
+    - or redoing the write on `candidate` with today's writer gives exactly `data`;
+    - or, for an entry without a digest (an older version's), the file is byte for
+      byte what today's writer makes of `candidate` with one difference older
+      versions are known to have made: the EXIF segment created for a JPEG that had
+      none held XPKeywords alone (before 2026-12-04, see `_older_exif_payloads`).
+    Restoring touches only the EXIF, XMP and IPTC segments the entry saved, so the
+    last two also hold when another program changed something else since (a
+    comment, an ICC profile): its change survives the undo, as it does now. A
+    change inside one of our segments (a tag added to the EXIF we created, a
+    caption in our XMP), or an older version's output we cannot rebuild exactly,
+    fails the proof, and undo then takes out only our keyword fields."""
+    if entry.digest is not None and recovery.file_digest(data) == entry.digest:
+        return True
+    written = apply_fields(candidate, after, name)
+    if written == data:
+        return True
+    if entry.digest is not None or entry.saved_segments().get("exif", b"") is not None or not after.xp:
+        return False  # only a digestless write that created the EXIF segment can differ
+    return any(restore_segments(written, {"exif": payload}, name) == data
+               for payload in _older_exif_payloads(after.xp))
+
+
+def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
+    """The EXIF payloads older versions created for a JPEG without EXIF, besides
+    today's exif_keywords.new_exif_payload: until 2026-12-04 (c8a3410) XPKeywords
+    alone, without the tags EXIF makes mandatory."""
+    import piexif
+
+    return [piexif.dump({"0th": {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}})]
 
 
 def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
