@@ -497,3 +497,17 @@ def test_a_link_spelled_in_another_case_into_the_library_is_not_walked(tmp_path:
                         lambda p: identity(Path(str(p).replace("/pictures", "/Pictures"))))
     scan(index, [lib])
     assert present(index) == {str(lib / "Rome" / "DSC_0001.JPG")}
+
+
+def test_a_process_that_cannot_be_asked_is_not_taken_for_a_running_scan(monkeypatch) -> None:
+    """A killed scan's id handed to a system process (macOS, Windows refuse to tell its
+    start time): the scan is not taken for running, so its owed moves are not left for ever."""
+    from app.core.index import scan_runs
+
+    class SystemProcess:
+        def __init__(self, pid: int) -> None:
+            raise psutil.AccessDenied(pid)
+
+    monkeypatch.setattr(scan_runs.psutil, "Process", SystemProcess)
+    assert not scan_runs.process_alive(4242, pid_started=1_700_000_000.0)
+    assert not scan_runs.process_alive(4242, pid_started=None, run_started=datetime.now(timezone.utc))

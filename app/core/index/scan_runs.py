@@ -174,7 +174,9 @@ def process_alive(pid: int, pid_started: float | None, run_started: datetime | N
     except psutil.NoSuchProcess:
         return False
     except psutil.AccessDenied:
-        return True  # another user's that cannot be asked: the owed moves wait, nothing is lost
+        # Our own processes can always be asked: one that cannot is another user's or the
+        # system's (on macOS and Windows), which got the id of a scan killed since.
+        return False
     if pid_started is not None:
         return _same_start(started, pid_started)
     return run_started is not None and started <= run_started.timestamp() + START_TIME_SLACK_S
