@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -432,6 +433,59 @@ def test_migration_17_records_the_scans_process_start(tmp_path: Path) -> None:
         scan(index, [tmp_path / "lib"])
         pid, started = index.conn.execute("SELECT pid, pid_started FROM scan_runs").fetchone()
     assert (pid, started) == (os.getpid(), pytest.approx(psutil.Process().create_time(), abs=1))
+
+
+def _as_killed_before_migration_16(db: Path, earlier_scans_at: str | None = "2026-01-01T00:00:00+00:00") -> None:
+    """The index as a version before 16 left it when its last scan was killed before
+    recognising moves: schema 15, no record of what the scan owed, its row 'running'
+    without a process. `earlier_scans_at`: when the scans and photos before it were."""
+    conn = sqlite3.connect(db)
+    with conn:
+        (killed,) = conn.execute("SELECT max(id) FROM scan_runs").fetchone()
+        (before,) = conn.execute("SELECT photos_before FROM scan_runs WHERE id = ?", (killed,)).fetchone()
+        if earlier_scans_at is not None:
+            conn.execute("UPDATE scan_runs SET started_at = ?, finished_at = ? WHERE id < ?",
+                         (earlier_scans_at, earlier_scans_at, killed))
+            conn.execute("UPDATE photos SET added_at = ? WHERE id <= ?", (earlier_scans_at, before))
+        conn.execute("DROP TABLE moves_pending")
+        for column in ("photos_before", "pid", "host", "pid_started"):
+            conn.execute(f"ALTER TABLE scan_runs DROP COLUMN {column}")
+        conn.execute("PRAGMA user_version = 15")
+    conn.close()
+
+
+def test_a_scan_killed_before_migration_16_is_completed_after_the_upgrade(tmp_path: Path) -> None:
+    """Upgrade finding 2: the scan after the upgrade joins the photos that scan moved."""
+    lib, db, old, photo_id = labelled_library(tmp_path, with_second=True)
+    old.rename(lib / "rome" / "colosseum.jpg")
+    killed_scan(db, lib)
+    _as_killed_before_migration_16(db)
+
+    with PhotoIndex.open(db) as index:
+        assert owed(index) == (1, 1)  # migration 18: what the old scan owed
+        summary = scan(index, [lib])
+        (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+        assert index.count("is:missing") == 0 and owed(index) == (0, 0)
+        assert (summary.moved, summary.new, summary.missing) == (1, 0, 0)
+        assert index.conn.execute("SELECT status FROM scan_runs ORDER BY id").fetchall()[-2:] == [
+            ("interrupted",), ("done",)]
+
+
+def test_a_scan_killed_before_migration_16_owes_nothing_when_its_times_are_unclear(tmp_path: Path) -> None:
+    """The scan before it ended in the same second: which photos it brought in is a guess."""
+    lib, db, old, _ = labelled_library(tmp_path, with_second=True)
+    old.rename(lib / "rome" / "colosseum.jpg")
+    killed_scan(db, lib)
+    conn = sqlite3.connect(db)
+    with conn:
+        (started,) = conn.execute("SELECT started_at FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("UPDATE scan_runs SET finished_at = ? WHERE id = 1", (started,))
+    conn.close()
+    _as_killed_before_migration_16(db, earlier_scans_at=None)
+
+    with PhotoIndex.open(db) as index:
+        assert owed(index) == (0, 0)
 
 
 def test_stats_tells_to_scan_again_with_the_index_it_was_given(tmp_path: Path, capsys) -> None:

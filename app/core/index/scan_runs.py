@@ -18,7 +18,9 @@ the changes that owe it, and the next scan finishes it:
 At its start a scan takes over what the scans that stopped without finishing owe
 (`take_over_interrupted`): their pending photos become its own and its
 `photos_before` reaches back to theirs, so a chain of killed scans passes the work
-on. An unchanged library costs one small query on scan_runs, nothing else.
+on. An unchanged library costs one small query on scan_runs, nothing else. (A scan
+of a version before these records, killed at the same point, gets them from the
+upgrade where what it did can be told: migration 18 in schema.py.)
 
 Whether a scan whose row says 'running' still runs: its process (`pid` on `host`)
 is alive and is the one that started the scan, its start time (`pid_started`, as

@@ -418,11 +418,50 @@ def migration_17(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE scan_runs ADD COLUMN pid_started REAL")
 
 
+# A scan of a version before 16 killed between committing its walk and recognising
+# moves left a 'running' row that owes nothing by 16's columns, so its moved photos
+# stayed missing. What it owed is derived from what those versions recorded, for the
+# newest row only (later scans would have changed what tells it) and only where that
+# reads unambiguously, else it owes nothing, as before: its new photos are the ones
+# added since it started whose files it read (contents_scan_id), the photos that went
+# missing in it the ones marked missing since it started (only scans change
+# photos.updated_at there). Times are compared to the second, so the scan before it
+# must have ended in an earlier second. The next scan then takes it over
+# (app/core/index/scan_runs.py).
+def migration_18(conn: sqlite3.Connection) -> None:
+    run = conn.execute(
+        "SELECT id, julianday(started_at) FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if run is None or run[1] is None or not conn.execute(
+            "SELECT 1 FROM scan_runs WHERE id = ? AND status = 'running' AND pid IS NULL "
+            "AND photos_before IS NULL", (run[0],)).fetchone():
+        return
+    run_id, started = run
+    ended_before = conn.execute(
+        "SELECT count(*), count(julianday(coalesce(finished_at, started_at))), "
+        "max(julianday(coalesce(finished_at, started_at))) FROM scan_runs WHERE id < ?", (run_id,)).fetchone()
+    if ended_before[0] != ended_before[1] or (ended_before[2] is not None and ended_before[2] >= started):
+        return  # a time that cannot be read, or the same second: which scan did what is unclear
+    first_new = conn.execute(
+        "SELECT min(p.id) FROM photos p WHERE julianday(p.added_at) >= ? AND EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.contents_scan_id = ?)", (started, run_id)).fetchone()[0]
+    if first_new is None or conn.execute(
+            "SELECT 1 FROM photos WHERE id > ? AND (julianday(added_at) < ? OR julianday(added_at) IS NULL) LIMIT 1",
+            (first_new, started)).fetchone():
+        return  # nothing it brought in to join, or ids that do not follow the times
+    photos_before = int(conn.execute(
+        "SELECT coalesce(max(id), 0) FROM photos WHERE id < ?", (first_new,)).fetchone()[0])
+    conn.execute(
+        "INSERT OR IGNORE INTO moves_pending (photo_id, run_id, other_spelling) "
+        "SELECT id, ?, 0 FROM photos WHERE missing = 1 AND id <= ? AND julianday(updated_at) >= ?",
+        (run_id, photos_before, started))
+    conn.execute("UPDATE scan_runs SET photos_before = ? WHERE id = ?", (photos_before, run_id))
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
-    migration_15, migration_16, migration_17,
+    migration_15, migration_16, migration_17, migration_18,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
