@@ -63,6 +63,16 @@ def labelled_library(tmp_path: Path, with_second: bool = False) -> tuple[Path, P
     return lib, db, old, photo_id
 
 
+def rescan_finds_it_moved_with_its_label(db: Path, lib: Path, photo_id: int) -> None:
+    """The scan the user runs again, to the end: IMG_1, now rome/colosseum.jpg, is the
+    same photo with its label, and nothing is left missing."""
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        (moved,) = index.search("colosseum.jpg")
+        assert (moved.id, moved.label) == (photo_id, "Colosseum")
+        assert index.count("is:missing") == 0
+
+
 # -- 1. a scan killed before it recognised the moves -----------------------------------------
 
 def test_a_move_survives_a_scan_killed_before_it_was_recognised(tmp_path: Path) -> None:
@@ -85,24 +95,14 @@ def test_a_move_survives_a_scan_killed_before_it_was_recognised(tmp_path: Path) 
 def test_a_move_into_a_folder_read_before_survives_a_killed_scan(tmp_path: Path) -> None:
     """The new folder read on its own first (the photo is indexed there, holding nothing
     of the user's), then the library scan that finds the old place empty is killed."""
-    lib = tmp_path / "lib"
-    old = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
-    db = tmp_path / "index.db"
+    lib, db, old, photo_id = labelled_library(tmp_path)
+    old.rename(lib / "rome" / "colosseum.jpg")
     with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        photo_id = index.search("IMG_1")[0].id
-        index.set_label(photo_id, "Colosseum")
-        (lib / "rome").mkdir()
-        old.rename(lib / "rome" / "colosseum.jpg")
         scan(index, [lib / "rome"])
 
     killed_scan(db, lib)
 
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        (moved,) = index.search("colosseum.jpg")
-        assert (moved.id, moved.label) == (photo_id, "Colosseum")
-        assert index.count("is:missing") == 0
+    rescan_finds_it_moved_with_its_label(db, lib, photo_id)
 
 
 def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
@@ -140,11 +140,7 @@ def test_a_photo_back_in_the_library_survives_a_killed_scan(tmp_path: Path) -> N
 
     killed_scan(db, lib)
 
-    with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        (moved,) = index.search("colosseum.jpg")
-        assert (moved.id, moved.label) == (photo_id, "Colosseum")
-        assert index.count("is:missing") == 0
+    rescan_finds_it_moved_with_its_label(db, lib, photo_id)
 
 
 def _sleeper() -> subprocess.Popen:
@@ -187,12 +183,18 @@ def present(index: PhotoIndex) -> set[str]:
     return {row[0] for row in index.conn.execute("SELECT primary_path FROM photos WHERE NOT missing")}
 
 
-@symlinks
-def test_a_linked_in_folder_is_indexed_under_the_link(tmp_path: Path, index: PhotoIndex) -> None:
+def pictures_linking_a_drive(tmp_path: Path) -> Path:
+    """Pictures/Trip/DSC_0001.JPG, and Pictures/Italy a link to Drive/Italy (DSC_0002.JPG)."""
     lib = tmp_path / "Pictures"
     write_jpeg(lib / "Trip" / "DSC_0001.JPG")
     write_jpeg(tmp_path / "Drive" / "Italy" / "DSC_0002.JPG", color=(9, 9, 9))
     (lib / "Italy").symlink_to(tmp_path / "Drive" / "Italy")
+    return lib
+
+
+@symlinks
+def test_a_linked_in_folder_is_indexed_under_the_link(tmp_path: Path, index: PhotoIndex) -> None:
+    lib = pictures_linking_a_drive(tmp_path)
     summary = scan(index, [lib])
     assert (summary.new, summary.photos) == (2, 2)
     assert present(index) == {str(lib / "Trip" / "DSC_0001.JPG"), str(lib / "Italy" / "DSC_0002.JPG")}
@@ -203,10 +205,7 @@ def test_a_linked_in_folder_is_indexed_under_the_link(tmp_path: Path, index: Pho
 
 @symlinks
 def test_a_linked_in_folder_leaves_the_library_with_its_link(tmp_path: Path, index: PhotoIndex) -> None:
-    lib = tmp_path / "Pictures"
-    write_jpeg(lib / "Trip" / "DSC_0001.JPG")
-    write_jpeg(tmp_path / "Drive" / "Italy" / "DSC_0002.JPG", color=(9, 9, 9))
-    (lib / "Italy").symlink_to(tmp_path / "Drive" / "Italy")
+    lib = pictures_linking_a_drive(tmp_path)
     assert scan(index, [lib]).new == 2
     (lib / "Italy").unlink()
     assert scan(index, [lib]).missing == 1
@@ -215,10 +214,7 @@ def test_a_linked_in_folder_leaves_the_library_with_its_link(tmp_path: Path, ind
 
 @symlinks
 def test_forgetting_the_library_folder_takes_its_linked_in_photos(tmp_path: Path, index: PhotoIndex) -> None:
-    lib = tmp_path / "Pictures"
-    write_jpeg(lib / "Trip" / "DSC_0001.JPG")
-    write_jpeg(tmp_path / "Drive" / "Italy" / "DSC_0002.JPG", color=(9, 9, 9))
-    (lib / "Italy").symlink_to(tmp_path / "Drive" / "Italy")
+    lib = pictures_linking_a_drive(tmp_path)
     scan(index, [lib])
     forget_folder(index, lib)
     assert index.conn.execute("SELECT count(*) FROM photos").fetchone()[0] == 0
