@@ -26,7 +26,7 @@ PROBLEMS_OPEN_HEIGHT = (110, 240)  # within these pixels: its heading and about 
 
 def first_window_size(available: QSize | None) -> QSize:
     """1400 × 900 where the screen has room, else 92 % of what it has (a 1280 × 800
-    laptop; 736 px of an 800 px screen, where the panels give way to 716 px), so the
+    laptop; 736 px of an 800 px screen, as narrow as the panels let it be), so the
     window opens whole on the screen."""
     wanted = QSize(1400, 900)
     if available is None or available.isEmpty():
