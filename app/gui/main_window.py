@@ -48,7 +48,7 @@ from app.gui.window_layout import WindowLayout, first_window_size
 __all__ = ["MainWindow", "PAGE_FIRST_RUN", "PAGE_GRID", "PAGE_REVIEW", "first_window_size"]
 
 PANEL_WIDTHS = (250, 360)  # the library panel's and the detail pane's, until the user drags them
-LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' 334, the window narrows to 736 px
+LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' minimum, the window narrows to 736 px
 
 
 class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
