@@ -29,14 +29,14 @@ def test_relocating_a_drive_root_keeps_single_separators(monkeypatch):
     from app.core import relocate
 
     _as_windows(monkeypatch, relocate)
-    assert relocate._moved("E:\\DCIM\\100CANON\\IMG_0001.JPG", "E:\\", "F:\\") == "F:\\DCIM\\100CANON\\IMG_0001.JPG"
-    assert relocate._moved("E:\\", "E:\\", "F:\\") == "F:\\"  # the library folder itself
-    assert relocate._moved("D:\\Card\\IMG_0001.JPG", "D:\\Card", "F:\\") == "F:\\IMG_0001.JPG"
-    assert relocate._moved("E:\\IMG_0001.JPG", "E:\\", "F:\\Card") == "F:\\Card\\IMG_0001.JPG"
+    assert relocate.moved_path("E:\\DCIM\\100CANON\\IMG_0001.JPG", "E:\\", "F:\\") == "F:\\DCIM\\100CANON\\IMG_0001.JPG"
+    assert relocate.moved_path("E:\\", "E:\\", "F:\\") == "F:\\"  # the library folder itself
+    assert relocate.moved_path("D:\\Card\\IMG_0001.JPG", "D:\\Card", "F:\\") == "F:\\IMG_0001.JPG"
+    assert relocate.moved_path("E:\\IMG_0001.JPG", "E:\\", "F:\\Card") == "F:\\Card\\IMG_0001.JPG"
 
 
 def test_relocating_to_or_from_the_posix_root_keeps_single_separators():
-    from app.core.relocate import _moved
+    from app.core.relocate import moved_path as _moved
 
     assert _moved("/Volumes/Card/DCIM/a.jpg", "/Volumes/Card", "/") == "/DCIM/a.jpg"
     assert _moved("/DCIM/a.jpg", "/", "/Volumes/Card") == "/Volumes/Card/DCIM/a.jpg"

@@ -401,7 +401,7 @@ def test_a_photo_named_near_the_file_system_limit_is_written(tmp_path):
     assert len(os.fsencode(stale.name)) <= atomic.MAX_NAME_BYTES
     stale.write_bytes(b"half")
     os.utime(stale, (1_000_000_000, 1_000_000_000))
-    assert atomic.remove_stale_temps(target) == 1  # a crash's leftover is still found
+    assert atomic.remove_stale_temps_in(target.parent) == 1  # a crash's leftover is still found
 
 
 def test_a_photo_deep_in_folders_gets_a_temp_path_windows_accepts(tmp_path, monkeypatch):
@@ -421,7 +421,7 @@ def test_a_photo_deep_in_folders_gets_a_temp_path_windows_accepts(tmp_path, monk
     assert target.read_bytes() == b"new" and [p.name for p in folder.iterdir()] == [target.name]
     temp.write_bytes(b"half")
     os.utime(temp, (1_000_000_000, 1_000_000_000))
-    assert atomic.remove_stale_temps(target) == 1  # a crash's leftover is still found
+    assert atomic.remove_stale_temps_in(target.parent) == 1  # a crash's leftover is still found
 
 
 def test_stale_temp_files_from_a_crash_are_removed_but_fresh_ones_kept(tmp_path):
@@ -434,5 +434,5 @@ def test_stale_temp_files_from_a_crash_are_removed_but_fresh_ones_kept(tmp_path)
         path.write_bytes(b"half")
     os.utime(stale, (1_000_000_000, 1_000_000_000))
     os.utime(foreign, (1_000_000_000, 1_000_000_000))
-    assert atomic.remove_stale_temps(target) == 1
+    assert atomic.remove_stale_temps_in(target.parent) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [".a.jpg.89abcdef.tmp", ".a.jpg.notours.tmp", "a.jpg"]

@@ -65,7 +65,7 @@ def relocate_folder(
     rows = _files_under(index.conn, root)
     moves, found = [], 0
     for file_id, path, size, fingerprint in rows:
-        moved = _moved(path, root, target)
+        moved = moved_path(path, root, target)
         moves.append((file_id, path, moved, size, fingerprint))
         found += _same_size(moved, size)
     if rows and not found:
@@ -99,7 +99,7 @@ def respell_library_folders(index) -> list[tuple[str, str]]:
             continue  # as the disk spells it, not the same name, or both spellings indexed
         if index.conn.execute("SELECT 1 FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(new),)).fetchone():
             continue
-        moves = [(file_id, path, _moved(path, old, new), size, fingerprint)
+        moves = [(file_id, path, moved_path(path, old, new), size, fingerprint)
                  for file_id, path, size, fingerprint in _files_under(index.conn, old)]
         with index.transaction() as conn:
             _move_paths(conn, old, new, moves)
@@ -107,7 +107,7 @@ def respell_library_folders(index) -> list[tuple[str, str]]:
     return moved
 
 
-def _moved(path: str, root: str, target: str) -> str:
+def moved_path(path: str, root: str, target: str) -> str:
     """`path` (in `root` or below it) at the same place under `target`. Either folder
     may be a root that keeps its separator (`E:\\`, `/`): the result has one separator
     between the target and the rest, as the scanner stores paths."""
@@ -173,7 +173,7 @@ def _move_paths(conn, root: str, target: str, moves) -> int:
     """Re-point files, photos, library folders, the write journal (so undo finds the
     files) and the problems; refresh each photo's search words (its folder changed)."""
     def moved(path: str) -> str:
-        return _moved(path, root, target)
+        return moved_path(path, root, target)
 
     conn.executemany("UPDATE files SET path = CAST(? AS TEXT) WHERE id = ?",
                      [(db_text(new_path), file_id) for file_id, _old, new_path, _s, _f in moves])

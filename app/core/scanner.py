@@ -29,7 +29,7 @@ from app.core.index.catalog import FileBefore, FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
-from app.core.metadata.atomic import remove_stale_temps_in
+from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
 from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
@@ -307,7 +307,7 @@ class _Scan:
         maybe_our_temps = False
         for entry in entries:
             if entry.name.startswith("."):
-                maybe_our_temps = maybe_our_temps or entry.name.endswith(".tmp")
+                maybe_our_temps = maybe_our_temps or named_as_our_temp(entry.name)
                 continue
             try:
                 if not entry.is_dir():

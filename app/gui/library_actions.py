@@ -11,9 +11,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.errors import TaggerError
+from app.core.folder_paths import is_within
 from app.core.settings import save_settings
 from app.gui.file_dialogs import picker_options
-from app.gui.library_tree import within
 
 
 def folder_title(folder: str) -> str:
@@ -44,7 +44,7 @@ class LibraryActions:
         self.library_tree.follow_folder(old, new)
         self.folders = self.library_tree.selected_folders()
         record = self.detail.record
-        if record is not None and within(record.path, old):
+        if record is not None and is_within(record.path, old):
             self.current_photo.refresh_detail()
             self.select_after_load = record.id
         self.refresh_results()

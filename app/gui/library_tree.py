@@ -7,14 +7,15 @@ together (a folder's photos of the Colosseum or the Pantheon taken in 2019)."""
 from __future__ import annotations
 
 import calendar
-from pathlib import PurePath
 from typing import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
+from app.core.folder_paths import is_within
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
+from app.core.relocate import moved_path
 from app.core.wording import counted
 from app.gui.icons import icon
 
@@ -26,16 +27,6 @@ MISSING_QUERY = "is:missing"  # the photos whose files are gone (deleted, moved 
 LANDMARKS_TITLE = "Landmarks"
 DATES_TITLE = "Dates"
 SAVED_TITLE = "Saved searches"
-
-
-def within(path: str, folder: str) -> bool:
-    """`path` is `folder` or a folder in it (paths as the index writes them)."""
-    return PurePath(path) == PurePath(folder) or PurePath(folder) in PurePath(path).parents
-
-
-def moved_path(path: str, old: str, new: str) -> str:
-    """Where `path`, in the folder `old`, is once that folder is at `new`."""
-    return str(PurePath(new, PurePath(path).relative_to(old)))
 
 
 class LibraryTree(QTreeWidget):
@@ -175,17 +166,17 @@ class LibraryTree(QTreeWidget):
         Emits nothing: what they show is the same photos."""
         for item in self._items():
             path = item.data(0, PathRole)
-            if path and within(path, old):
+            if path and is_within(path, old):
                 item.setData(0, PathRole, moved_path(path, old, new))
                 item.setForeground(0, self.palette().text())
-        self._roots = {moved_path(path, old, new) if within(path, old) else path for path in self._roots}
-        self._alone = {moved_path(path, old, new) if within(path, old) else path for path in self._alone}
+        self._roots = {moved_path(path, old, new) if is_within(path, old) else path for path in self._roots}
+        self._alone = {moved_path(path, old, new) if is_within(path, old) else path for path in self._alone}
         self._absent.discard(old)
 
     def absent_folder_of(self, path: str) -> str | None:
         """The library folder not found (greyed) that holds `path` or is it; None when
         the folder's library folder was there at the last count."""
-        return next((root for root in self._absent if within(path, root)), None)
+        return next((root for root in self._absent if is_within(path, root)), None)
 
     def has_landmark(self, label: str) -> bool:
         return self._find_landmark(label) is not None

@@ -54,11 +54,7 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
     existing = backups(index_path)
     if existing and datetime.fromtimestamp(existing[-1].stat().st_mtime) > now - every:
         return None
-    source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
-    try:
-        target = _write_copy(source, index_path, now)
-    finally:
-        source.close()
+    target = _write_copy(index_path, now)
     for old in [path for path in backups(index_path) if not is_upgrade_copy(path)][:-keep]:
         old.unlink(missing_ok=True)
     return target
@@ -78,14 +74,9 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
     folder): the index must then not be upgraded, since nothing could bring it back."""
     earlier = [path for path in backups(index_path) if is_upgrade_copy(path)]
     try:
-        # read by a connection of its own: SQLite refuses a backup from the connection
-        # that holds the write transaction; the lock keeps others from changing the file
-        source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
-        try:
-            target = _write_copy(source, index_path, now or datetime.now(),
-                                 f"-before-upgrade-from-schema-{version}")
-        finally:
-            source.close()
+        # (_write_copy reads by a connection of its own: SQLite refuses a backup from the
+        # connection that holds the write transaction; the lock keeps others from changing the file)
+        target = _write_copy(index_path, now or datetime.now(), f"-before-upgrade-from-schema-{version}")
     except (OSError, sqlite3.Error) as error:
         folder = backup_folder(index_path)
         raise IndexStoreError(
@@ -98,9 +89,10 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
     return target
 
 
-def _write_copy(source: sqlite3.Connection, index_path: str | Path, now: datetime, tail: str = "") -> Path:
-    """SQLite's online backup of `source` into a new copy in backup_folder, written to a
-    temp file, flushed and renamed, so it is whole or absent; returns the copy."""
+def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
+    """SQLite's online backup of the index, read by a connection of its own, into a new
+    copy in backup_folder, written to a temp file, flushed and renamed, so it is whole or
+    absent; returns the copy."""
     folder = backup_folder(index_path)
     folder.mkdir(exist_ok=True)
     # named to the microsecond, and never over another copy: two copies within a second
@@ -111,11 +103,15 @@ def _write_copy(source: sqlite3.Connection, index_path: str | Path, now: datetim
         target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     temp = target.with_name(target.name + ".tmp")
     try:
-        copy = sqlite3.connect(str(temp))
+        source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
         try:
-            source.backup(copy)  # one step: a consistent snapshot under a read lock
+            copy = sqlite3.connect(str(temp))
+            try:
+                source.backup(copy)  # one step: a consistent snapshot under a read lock
+            finally:
+                copy.close()
         finally:
-            copy.close()
+            source.close()
         # opened for writing: Windows flushes only a handle with write access (fsync on
         # a read-only one fails with EBADF, and no copy would ever be kept there)
         with open(temp, "r+b") as handle:

@@ -27,7 +27,7 @@ is alive and is the one that started the scan, its start time (`pid_started`, as
 psutil gives it) the same to the second: a process id is handed out again, after a
 reboot or simply later, to a process that has nothing to do with the scan. (A row from
 before the index recorded start times: the process with that id must have started
-before the scan did.) A scan in this very process is running while `running_here`
+before the scan did.) A scan in this very process is running while `_RUNNING_HERE`
 says so (it may have raised and left its row saying 'running'). A scan on another
 computer (an index on a shared drive) cannot be looked at: it is taken for running
 for a day after it started.
@@ -104,17 +104,15 @@ def take_over_interrupted(conn: sqlite3.Connection, run_id: int, newest_photo: i
     before the photos that recognition must look at (`newest_photo`, the newest one
     now, when nothing is owed); a killed 'running' scan is marked 'interrupted'."""
     owing = [
-        (int(row["id"]), row["status"]) for row in _rows(conn,
-            "SELECT id, status, pid, host, started_at, pid_started FROM scan_runs "
+        row for row in _rows(conn,
+            "SELECT id, status, pid, host, started_at, pid_started, photos_before FROM scan_runs "
             "WHERE id < ? AND photos_before IS NOT NULL", (run_id,))
         if row["status"] != "running" or not is_running(conn, row)
     ]
-    since = newest_photo
+    since = min([newest_photo, *(int(row["photos_before"]) for row in owing)])
     if owing:
         marks = ",".join("?" * len(owing))
-        owners = [owner for owner, _ in owing]
-        row = conn.execute(f"SELECT min(photos_before) FROM scan_runs WHERE id IN ({marks})", owners).fetchone()
-        since = min(since, int(row[0]))
+        owners = [int(row["id"]) for row in owing]
         conn.execute(f"UPDATE moves_pending SET run_id = ? WHERE run_id IN ({marks})", (run_id, *owners))
         conn.execute(
             f"UPDATE scan_runs SET photos_before = NULL, status = CASE status WHEN 'running' THEN 'interrupted' "

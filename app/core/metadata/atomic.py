@@ -91,11 +91,10 @@ _TEMP_NAME = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
 STALE_TEMP_AGE_S = 600.0
 
 
-def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
-    """Delete our own temp files for `path` left by a crash (see
-    `remove_stale_temps_in`). Returns how many were removed."""
-    path = real_file(path)  # a link's temps sit beside the file it points to
-    return _remove_stale_temps(path.parent, older_than_s, stem=_temp_stem(path))
+def named_as_our_temp(name: str) -> bool:
+    """Whether a file name has the form of our temp files (a scan sweeps only folders
+    listing one; remove_stale_temps_in decides whether it is really ours and stale)."""
+    return _TEMP_NAME.fullmatch(name) is not None
 
 
 def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
@@ -110,10 +109,6 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S) 
     they handle; a scan may call it for each folder it walks. Returns how many were
     removed; problems are ignored (the temps are only clutter), and nothing but
     such temps is ever touched."""
-    return _remove_stale_temps(Path(folder), older_than_s)
-
-
-def _remove_stale_temps(folder: Path, older_than_s: float, stem: str | None = None) -> int:
     try:
         with os.scandir(folder) as entries:
             names = {entry.name: entry for entry in entries}
@@ -123,7 +118,7 @@ def _remove_stale_temps(folder: Path, older_than_s: float, stem: str | None = No
     now = time.time()
     for name, entry in names.items():
         match = _TEMP_NAME.fullmatch(name)
-        if match is None or (stem is not None and match["stem"] != stem):
+        if match is None:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
