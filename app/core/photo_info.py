@@ -38,7 +38,6 @@ KINDS_BY_FORMAT = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", 
 # Which file of a JPEG+RAW pair (same stem, same folder) stands for the photo.
 PRIMARY_PREFERENCE = {"jpeg": 0, "heic": 1, "tiff": 2, "png": 3, "raw": 4}
 
-EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
 LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
@@ -243,15 +242,10 @@ def _message(error: BaseException) -> str:
 
 def _exif_fields(exif) -> dict:
     """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to)."""
-    try:
-        exif_ifd = exif.get_ifd(EXIF_IFD)
-    except Exception:
-        exif_ifd = {}
-    try:
-        gps_ifd = exif.get_ifd(GPS_IFD)
-    except Exception:
-        gps_ifd = {}
-    return _fields_of_ifds(exif, exif_ifd, gps_ifd)
+    from app.core.metadata.raw_header import ifds_of
+
+    ifds = ifds_of(exif)
+    return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"])
 
 
 def _fields_of_ifds(ifd0, exif_ifd, gps_ifd) -> dict:

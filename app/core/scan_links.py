@@ -62,9 +62,7 @@ class ScanLinks:
         the link made a second photo of it, whose write then failed. Links to files
         outside the library (a drive linked in) are photos of the library, unless their
         folder is walked through a link (and so indexed under the link's path)."""
-        if os.path.realpath(link) == link:
-            return False
-        target = self.real(link)
+        target = self.real(link)  # (the caller has seen `link` is a link)
         folder = os.path.dirname(target)
         return in_library(self.index, folder) or any(is_within(folder, walked) for walked in self.linked_targets)
 

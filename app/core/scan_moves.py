@@ -85,8 +85,8 @@ class MoveRecognition:
                 # the same file indexed under both spellings, each with a word of the user's
                 new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
                 if new_id is not None:
-                    with self.index.transaction() as conn:
-                        catalog.take_over_users_words(conn, old_id, new_id)
+                    self._adopt(old_id, new_id, take_words=True)
+                    continue
             if new_id is not None:
                 self._adopt(old_id, new_id)
         if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
@@ -124,14 +124,16 @@ class MoveRecognition:
             # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
             catalog.forget_contents_before(conn, list(moved_away) if self.cancelled() else None)
 
-    def _adopt(self, old_id: int, new_id: int) -> None:
-        """`old_id` (missing) moved to `new_id`'s place: it takes the place over."""
+    def _adopt(self, old_id: int, new_id: int, take_words: bool = False) -> None:
+        """`old_id` (missing) moved to `new_id`'s place: it takes the place over, with
+        the stronger of both rows' words of the user's when `take_words` (the same file
+        indexed under two spellings of a folder), in the same transaction."""
         with self.index.transaction() as conn:
             if catalog.is_present(conn, old_id) or not catalog.is_present(conn, new_id):
                 return  # joined already (by a scan running beside this one)
-            if self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id):
-                # it came in with a scan killed before this recognition and got a word of
-                # the user's since: the stronger word stays (the newer when equal)
+            if take_words or (self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id)):
+                # (or it came in with a scan killed before this recognition and got a word
+                # of the user's since: the stronger word stays, the newer when equal)
                 catalog.take_over_users_words(conn, old_id, new_id)
             catalog.adopt_moved_photo(conn, old_id, new_id)
             read = self.read_labels.pop(new_id, None)

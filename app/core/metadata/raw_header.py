@@ -116,7 +116,7 @@ def _tiff_header(handle: IO[bytes], head: bytes) -> RawHeader:
     # From IFD0's own offset with a made-up TIFF header: ORF's and RW2's magic is not TIFF's.
     # Pillow keeps the tags it read before an OSError, which the budget raises.
     exif.load_from_fp(_BudgetedReader(handle, TIFF_HEADER_BUDGET), ifd0_offset)
-    return RawHeader("TIFF", **_ifds_of(exif), xmp=_packet(exif.get(XMP_TAG)))
+    return RawHeader("TIFF", **ifds_of(exif), xmp=_packet(exif.get(XMP_TAG)))
 
 
 class _BudgetedReader:
@@ -142,7 +142,7 @@ class _BudgetedReader:
         return self._handle.tell()
 
 
-def _ifds_of(exif) -> dict[str, dict]:
+def ifds_of(exif) -> dict[str, dict]:
     """IFD0, the Exif and the GPS IFD of a Pillow Exif, read now (while its file is open)."""
     found = {"ifd0": dict(exif)}
     for name, tag in (("exif", EXIF_IFD), ("gps", GPS_IFD)):
@@ -242,7 +242,7 @@ def _raf_header(handle: IO[bytes], head: bytes) -> RawHeader:
     if segment is not None:
         exif = Image.Exif()
         exif.load(segment.payload)
-        found = _ifds_of(exif)
+        found = ifds_of(exif)
     xmp = layout.first("xmp")
     return RawHeader("RAF", **found, xmp=xmp.payload[len(XMP_HEADER):] if xmp is not None else None)
 
