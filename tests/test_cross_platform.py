@@ -16,7 +16,7 @@ import pytest
 
 from app.core.errors import MetadataWriteError
 from app.core.index import backup
-from app.core.metadata import atomic
+from app.core.metadata import atomic, file_attributes
 
 
 def _windows_fsync(real_fsync):
@@ -128,8 +128,8 @@ def test_commands_we_suggest_are_quoted_for_the_windows_shell(tmp_path, monkeypa
 
 
 def test_windows_filetime_counts_100_ns_ticks_from_1601() -> None:
-    assert atomic.filetime(0) == 116_444_736_000_000_000
-    assert atomic.filetime(1_577_836_800 * 10**9) == 132_223_104_000_000_000  # 2020-01-01 00:00 UTC
+    assert file_attributes.filetime(0) == 116_444_736_000_000_000
+    assert file_attributes.filetime(1_577_836_800 * 10**9) == 132_223_104_000_000_000  # 2020-01-01 00:00 UTC
 
 
 def test_a_rewritten_photo_keeps_its_creation_time_on_windows(tmp_path, monkeypatch):
@@ -138,14 +138,14 @@ def test_a_rewritten_photo_keeps_its_creation_time_on_windows(tmp_path, monkeypa
     photo.write_bytes(b"old bytes")
     before = os.stat(photo)
     calls = []
-    monkeypatch.setattr(atomic, "ON_WINDOWS", True)
-    monkeypatch.setattr(atomic, "_set_creation_time_windows", lambda path, ticks: calls.append((path, ticks)))
+    monkeypatch.setattr(file_attributes, "ON_WINDOWS", True)
+    monkeypatch.setattr(file_attributes, "_set_creation_time_windows", lambda path, ticks: calls.append((path, ticks)))
     atomic.replace_atomically(photo, b"new bytes")
     assert photo.read_bytes() == b"new bytes"
     (temp, ticks), = calls
     assert temp.parent == photo.parent and temp.name.startswith(".DSC_0001.JPG.")  # set before the rename
     created = getattr(before, "st_birthtime_ns", None) or before.st_ctime_ns
-    assert ticks == atomic.filetime(created)
+    assert ticks == file_attributes.filetime(created)
 
 
 def test_a_creation_time_windows_refuses_does_not_fail_the_write(tmp_path, monkeypatch):
@@ -155,8 +155,8 @@ def test_a_creation_time_windows_refuses_does_not_fail_the_write(tmp_path, monke
     def refuse(path, ticks):
         raise OSError(5, "access denied")
 
-    monkeypatch.setattr(atomic, "ON_WINDOWS", True)
-    monkeypatch.setattr(atomic, "_set_creation_time_windows", refuse)
+    monkeypatch.setattr(file_attributes, "ON_WINDOWS", True)
+    monkeypatch.setattr(file_attributes, "_set_creation_time_windows", refuse)
     atomic.replace_atomically(photo, b"new bytes")
     assert photo.read_bytes() == b"new bytes"
     assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]  # no temp left behind

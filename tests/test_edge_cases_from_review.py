@@ -12,7 +12,7 @@ import pytest
 
 from app.core import teaching_store as store
 from app.core.index import PhotoIndex
-from app.core.metadata import atomic
+from app.core.metadata import atomic, file_attributes
 from app.core.teaching import teach
 from app.core.teaching_centres import class_centres
 from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest
@@ -93,8 +93,8 @@ def test_a_ctypes_argument_error_setting_the_creation_time_does_not_fail_the_wri
     photo.write_bytes(b"old bytes")
     kernel32 = _FakeKernel32()
     monkeypatch.setattr(ctypes, "WinDLL", lambda *args, **kwargs: kernel32, raising=False)
-    monkeypatch.setattr(atomic, "ON_WINDOWS", True)
-    monkeypatch.setattr(atomic, "creation_time_ns", lambda old: old.st_mtime_ns)
+    monkeypatch.setattr(file_attributes, "ON_WINDOWS", True)
+    monkeypatch.setattr(file_attributes, "creation_time_ns", lambda old: old.st_mtime_ns)
     atomic.replace_atomically(photo, b"new bytes")  # raised ctypes.ArgumentError
     assert photo.read_bytes() == b"new bytes"
     assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import app.core.scan_details as scan_details
 import app.core.scanner as scanner_module
 from app.core.index import PhotoIndex
 from app.core.photo_info import PhotoInfo, read_photo_info
@@ -67,6 +68,7 @@ def test_a_jpeg_exported_without_metadata_takes_the_shot_details_of_its_raw(
         return raw_info if str(path).endswith(".NEF") else read_photo_info(path)
 
     monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    monkeypatch.setattr(scan_details, "read_photo_info", read)  # the RAW sibling's read
     write_jpeg(tmp_path / "DSC_8188.JPG", size=(300, 200), taken=None, make=None, model=None)
     (tmp_path / "DSC_8188.NEF").write_bytes(b"raw" * 1000)
     write_jpeg(tmp_path / "DSC_8189.JPG", taken="2022:01:02 03:04:05", model="NIKON Z 6")

@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog
-from app.core.index.catalog import FileBefore
+from app.core.index.catalog import FileBefore, FileState, KnownFile
 
 
 class RenamedOver:
@@ -39,6 +39,45 @@ class RenamedOver:
             self.before[photo_id].append((file, run))
         self.unsaved: list[tuple[int, FileBefore]] = []
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
+
+    def replaced_photos(self, known: dict[str, KnownFile], states: dict[str, FileState],
+                        fresh: set[str], failed: set[str]) -> set[int]:
+        """The photos of `known` (one name stem's files as indexed) whose files now hold
+        pictures another photo held before this scan (a batch renamer closing a gap:
+        DSC_0002.JPG renamed DSC_0001.JPG), when none of their files is unchanged. Each
+        gives up its name (catalog.detach_photo), so the name becomes a new photo and the
+        move recognition hands it the words of the photo its picture came from; the index
+        went by the name, and `write` put one landmark's keyword into another's picture.
+        A file whose picture cannot be told now leaves `states` and `fresh` for `failed`:
+        it stays as indexed and is read again next time. The kept photos' changed files
+        are noted (note_changed)."""
+        replaced: set[int] = set()
+        unchanged: set[int] = set()
+        for name, k in list(known.items()):
+            if k.missing or name not in states:
+                continue
+            new_print = states[name].fingerprint
+            if name not in fresh or new_print is None:
+                unchanged.add(k.photo_id)
+                continue
+            if new_print == k.fingerprint:
+                continue
+            left = self.picture_of_another_that_left(new_print, k.photo_id)
+            if left is None:
+                del states[name]
+                fresh.discard(name)
+                failed.add(name)
+            elif left:
+                replaced.add(k.photo_id)
+        replaced -= unchanged
+        self.note_unchanged(unchanged)
+        for name, k in known.items():  # the photos kept: what their changed files held before
+            state = states.get(name)
+            if (k.photo_id not in replaced and not k.missing and state is not None and name in fresh
+                    and k.fingerprint and state.fingerprint not in (None, k.fingerprint)):
+                self.note_changed(k.photo_id, FileBefore(state.path, name, state.ext, state.kind,
+                                                         k.size, k.fingerprint))
+        return replaced
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids

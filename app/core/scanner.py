@@ -9,7 +9,9 @@ recognised as moved, and keeps its labels. Per-file problems are
 recorded in the index and the scan goes on.
 
 This module is the walk and the per-folder sync; which links the walk follows is
-scan_links.py's, and joining moved photos to their new places is scan_moves.py's.
+scan_links.py's, which file describes a photo scan_details.py's, which photos were
+renamed over renamed_over.py's, and joining moved photos to their new places is
+scan_moves.py's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -25,23 +27,20 @@ from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, labels, pairing, problems, scan_runs
-from app.core.index.catalog import FileBefore, FileState, KnownFile
+from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
 from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
-from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
+from app.core.photo_names import is_skipped_name
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.renamed_over import RenamedOver
+from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link
 from app.core.scan_moves import MoveRecognition
 from app.core.wording import RELOCATE_HINT, counted
-
-# Our XMP sidecars, our writer's temp files (".name.tmp"), and partial downloads.
-SKIPPED_SUFFIXES = (".xmp", ".tmp", "~", ".part", ".crdownload", ".partial")
-
 
 @dataclass(frozen=True)
 class ScanOptions:
@@ -95,41 +94,8 @@ def scan(
     return _Scan(index, options or ScanOptions(), progress or no_progress, cancel).run(roots, folder_only)
 
 
-_SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
-
-
-def _lacks_shot_details(info: PhotoInfo) -> bool:
-    """No date and no camera: its metadata was stripped (a camera's own JPEG has both;
-    lens and GPS alone are often absent, and would cost a read of the RAW each rescan)."""
-    return info.taken_at is None and info.camera_model is None
-
-
-def _fill_shot_details(info: PhotoInfo, other: PhotoInfo) -> PhotoInfo:
-    """`info` with the shot details it lacks taken from `other` (the same shot's other
-    file); size and orientation stay `info`'s own, as they describe its image."""
-    filled = {name: getattr(other, name) for name in _SHOT_DETAILS if getattr(info, name) is None}
-    if info.gps_lat is None and other.gps_lat is not None:
-        filled.update(gps_lat=other.gps_lat, gps_lon=other.gps_lon)
-    return replace(info, **{name: value for name, value in filled.items() if value is not None})
-
-
-def is_skipped_name(name: str) -> bool:
-    """Hidden files, our sidecars and temp files are never photos."""
-    return name.startswith(".") or name.lower().endswith(SKIPPED_SUFFIXES)
-
-
-def not_a_photo_reason(name: str) -> str | None:
-    """Why a file given by its name (`tag FILE`, `teach NAME FILE`) is no photo of the
-    library, in words for its error line; None when it may be one."""
-    from app.core.photo_info import NOT_A_PHOTO
-
-    if name.startswith("._"):  # AppleDouble: a Mac's Finder data on a disk that is not a Mac's
-        return f"a macOS resource file that belongs to {name[2:]}, not a photo"
-    if name.startswith("."):
-        return "a hidden file, which the library leaves out"
-    if name.lower().endswith(SKIPPED_SUFFIXES):
-        return "a sidecar or temporary file, not a photo"
-    return NOT_A_PHOTO if file_kind(name) is None else None
+def _cannot_read(path: str, error: OSError) -> str:
+    return f"{path}: cannot read ({error.strerror or error}); check its permissions"
 
 
 class _Scan:
@@ -235,6 +201,10 @@ class _Scan:
         self.pending_errors.append((path, printable_path(message)))
         self.summary.errors += 1
 
+    def _unreadable_entry(self, path: str, error: OSError) -> None:
+        self.unreadable.append(path)
+        self._error(path, _cannot_read(path, error))
+
     def _flush_errors(self, conn=None) -> None:
         if not self.pending_errors:
             return
@@ -319,9 +289,8 @@ class _Scan:
                 elif not (walked_here and self.links.walked_by_a_link(entry.path)):
                     # (one a link of its own walks is left to that link: indexed once)
                     subfolders.append(entry.path)
-            except OSError as error:
-                self.unreadable.append(entry.path)  # if it was a folder, keep what we know of it
-                self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
+            except OSError as error:  # if it was a folder, what we know of it is kept
+                self._unreadable_entry(entry.path, error)
         if maybe_our_temps:  # a killed write's or undo's hidden copies of photos: clutter, cleared
             remove_stale_temps_in(Path(folder))
         # folder links first, so that a file link into one of them is known for an alias;
@@ -346,8 +315,7 @@ class _Scan:
                 self._error(entry.path, f"{entry.path}: disappeared during the scan")
                 continue
             except OSError as error:
-                self.unreadable.append(entry.path)
-                self._error(entry.path, f"{entry.path}: cannot read ({error.strerror or error}); check its permissions")
+                self._unreadable_entry(entry.path, error)
                 continue
             seen[name] = (stat.st_size, stat.st_mtime_ns)
         self.files_seen += len(seen)
@@ -428,110 +396,21 @@ class _Scan:
                 self._error(path, f"{path}: disappeared during the scan")
                 continue
             except OSError as error:
-                self._error(path, f"{path}: cannot read ({error.strerror or error}); check its permissions")
+                self._error(path, _cannot_read(path, error))
                 failed.add(name)
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
-        known = self._without_pictures_renamed_over(known, states, fresh, failed)
+        replaced = self.renamed.replaced_photos(known, states, fresh, failed)
+        if replaced:  # they give up their names in the write that follows (_detach_renamed_over)
+            self.detaching.extend(sorted(replaced))
+            known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
-            self._pair_unread_raws(group, unread_raws, failed)
-            self._read_photo_details(group, infos)
+            pair_unread_raws(group, unread_raws, failed, self._error)
+            read_photo_details(group, infos, self._read_quietly)
         return groups
 
-    def _without_pictures_renamed_over(self, known: dict[str, KnownFile], states: dict[str, FileState],
-                                       fresh: set[str], failed: set[str]) -> dict[str, KnownFile]:
-        """`known` less the photos whose files now hold pictures another photo held before
-        this scan (a batch renamer closing a gap: DSC_0002.JPG renamed DSC_0001.JPG), when
-        none of their files is unchanged. Each gives up its name (catalog.detach_photo, in
-        the write that follows), so the name becomes a new photo and the move recognition
-        at the end hands it the words of the photo its picture came from; the index went by
-        the name, and `write` put one landmark's keyword into another's picture."""
-        replaced: set[int] = set()
-        unchanged: set[int] = set()
-        for name, k in list(known.items()):
-            if k.missing or name not in states:
-                continue
-            new_print = states[name].fingerprint
-            if name not in fresh or new_print is None:
-                unchanged.add(k.photo_id)
-                continue
-            if new_print == k.fingerprint:
-                continue
-            left = self.renamed.picture_of_another_that_left(new_print, k.photo_id)
-            if left is None:  # cannot tell now: the file stays as indexed and is read again next time
-                del states[name]
-                fresh.discard(name)
-                failed.add(name)
-            elif left:
-                replaced.add(k.photo_id)
-        replaced -= unchanged
-        self.renamed.note_unchanged(unchanged)
-        for name, k in known.items():  # the photos kept: what their changed files held before
-            state = states.get(name)
-            if (k.photo_id not in replaced and not k.missing and state is not None and name in fresh
-                    and k.fingerprint and state.fingerprint not in (None, k.fingerprint)):
-                self.renamed.note_changed(k.photo_id, FileBefore(state.path, name, state.ext, state.kind,
-                                                                 k.size, k.fingerprint))
-        if not replaced:
-            return known
-        self.detaching.extend(sorted(replaced))
-        return {name: k for name, k in known.items() if k.photo_id not in replaced}
-
-    def _read_photo_details(self, group: PhotoFiles, infos: dict[str, PhotoInfo]) -> None:
-        """The metadata of the file that stands for the photo, read when it changed."""
-        if not group.present:
-            return
-        primary = primary_of([Path(f.path) for f in group.present])
-        group.info = infos.get(primary.name)
-        if group.info is None and (group.touched or group.vanished or group.stale or group.split or group.regrouped):
-            group.info = self._read_quietly(str(primary))
-        if group.info is not None and _lacks_shot_details(group.info):
-            group.info = self._with_siblings_details(group, primary.name, infos)
-        if group.info is not None and group.split:
-            # the keyword in its files (or sidecar) was written for the photo it was merged into
-            group.info = replace(group.info, landmark=None)
-        elif group.info is not None and group.touched and (group.info.landmark is None or group.info.kind != "jpeg"):
-            # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a
-            # sidecar, which wins over a keyword inside such a file: that is where this
-            # app wrote the photo's latest label (another program put the one inside)
-            landmark = landmark_in_sidecars(f.path for f in group.present)
-            group.info = replace(group.info, landmark=landmark) if landmark else group.info
-
-    def _with_siblings_details(self, group: PhotoFiles, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
-        """A JPEG exported without its metadata (privacy export, some editors) stands for
-        a pair whose RAW still says when, with what and where: take those from the RAW,
-        so the photo is not lost to date, camera and GPS searches. Rare, so the sibling
-        is read only then."""
-        info = group.info
-        for state in group.present:
-            if state.name == primary or state.kind != "raw" or not _lacks_shot_details(info):
-                continue
-            sibling = infos.get(state.name)
-            if sibling is None:
-                try:
-                    sibling = read_photo_info(state.path)
-                except (PhotoReadError, OSError):
-                    continue  # its own problem was reported when it was scanned
-            info = _fill_shot_details(info, sibling)
-        return info
-
-    def _pair_unread_raws(self, group: PhotoFiles, unread: dict[str, str], failed: set[str]) -> None:
-        """A RAW file the decoder cannot read (a camera newer than LibRaw, or a damaged
-        file) still belongs with its readable JPEG (or HEIC, TIFF): that file stands for
-        the photo, and the RAW gets the label in its sidecar. The problem is reported
-        either way; a RAW with no readable sibling is left out, as any unreadable file."""
-        sibling = next((f.name for f in group.present if f.name not in unread and f.kind != "raw"), None)
-        for state in [f for f in group.present if f.name in unread]:
-            message = unread[state.name]
-            if sibling is None:
-                self._error(state.path, message)
-                failed.add(state.name)
-                group.present.remove(state)
-                continue
-            self._error(state.path, f"{message}; {sibling} stands for the photo and the RAW file still gets "
-                                    "its label in a sidecar")
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
         try:
@@ -564,7 +443,7 @@ class _Scan:
 
     def _detach_renamed_over(self, conn) -> None:
         """Photos whose names now hold other pictures give the names up (see
-        _without_pictures_renamed_over): missing until recognised as moved."""
+        RenamedOver.replaced_photos): missing until recognised as moved."""
         for photo_id in self.detaching:
             catalog.detach_photo(conn, photo_id)
             self.summary.missing += 1

@@ -23,7 +23,8 @@ from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers,
 from app.core.errors import UsageError
 from app.core.index.labels import stored_labels
 from app.core.path_case import DiskNames, canonical_path
-from app.core.scanner import not_a_photo_reason, scan
+from app.core.photo_names import not_a_photo_reason
+from app.core.scanner import scan
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_result import TagResult
 from app.core.tag_selection import Selection, photo_ids_under, select_photos

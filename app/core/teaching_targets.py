@@ -24,7 +24,7 @@ def resolve_photo_ids(
     `tag FILE` does). UsageError for an unknown photo id."""
     from app.core.path_case import DiskNames
     from app.core.photo_info import READABLE_FORMATS
-    from app.core.scanner import not_a_photo_reason
+    from app.core.photo_names import not_a_photo_reason
     from app.core.tag_selection import indexed_path, photo_ids_under
 
     names = DiskNames()  # the targets' folders listed once, however many photos are given

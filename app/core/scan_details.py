@@ -1,0 +1,97 @@
+"""What a scan records about a photo: the metadata of the file that stands for it.
+
+The scanner decides which files form a photo (pairing.py; an unreadable RAW stays with its
+readable JPEG here); this module decides which of those files describes it — the primary's header, the RAW's date, camera and GPS where
+the JPEG was exported without them, and the landmark keyword this app wrote, from the
+file or from the sidecar that wins over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+from app.core.errors import PhotoReadError
+from app.core.index.pairing import PhotoFiles
+from app.core.metadata.read_back import landmark_in_sidecars
+from app.core.photo_info import PhotoInfo, primary_of, read_photo_info
+
+_SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
+
+
+def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
+                       read_quietly: Callable[[str], PhotoInfo | None]) -> None:
+    """Set `group.info`: the metadata of the file that stands for the photo, taken from
+    `infos` (the files read in this scan) or read now (`read_quietly`, which reports a
+    failure and gives None) when the photo's files changed otherwise."""
+    if not group.present:
+        return
+    primary = primary_of([Path(f.path) for f in group.present])
+    group.info = infos.get(primary.name)
+    if group.info is None and (group.touched or group.vanished or group.stale or group.split or group.regrouped):
+        group.info = read_quietly(str(primary))
+    if group.info is not None and _lacks_shot_details(group.info):
+        group.info = _with_siblings_details(group, primary.name, infos)
+    if group.info is not None and group.split:
+        # the keyword in its files (or sidecar) was written for the photo it was merged into
+        group.info = replace(group.info, landmark=None)
+    elif group.info is not None and group.touched and (group.info.landmark is None or group.info.kind != "jpeg"):
+        # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a
+        # sidecar, which wins over a keyword inside such a file: that is where this
+        # app wrote the photo's latest label (another program put the one inside)
+        landmark = landmark_in_sidecars(f.path for f in group.present)
+        group.info = replace(group.info, landmark=landmark) if landmark else group.info
+
+
+def _lacks_shot_details(info: PhotoInfo) -> bool:
+    """No date and no camera: its metadata was stripped (a camera's own JPEG has both;
+    lens and GPS alone are often absent, and would cost a read of the RAW each rescan)."""
+    return info.taken_at is None and info.camera_model is None
+
+
+def _fill_shot_details(info: PhotoInfo, other: PhotoInfo) -> PhotoInfo:
+    """`info` with the shot details it lacks taken from `other` (the same shot's other
+    file); size and orientation stay `info`'s own, as they describe its image."""
+    filled = {name: getattr(other, name) for name in _SHOT_DETAILS if getattr(info, name) is None}
+    if info.gps_lat is None and other.gps_lat is not None:
+        filled.update(gps_lat=other.gps_lat, gps_lon=other.gps_lon)
+    return replace(info, **{name: value for name, value in filled.items() if value is not None})
+
+
+def _with_siblings_details(group: PhotoFiles, primary: str, infos: dict[str, PhotoInfo]) -> PhotoInfo:
+    """A JPEG exported without its metadata (privacy export, some editors) stands for
+    a pair whose RAW still says when, with what and where: take those from the RAW,
+    so the photo is not lost to date, camera and GPS searches. Rare, so the sibling
+    is read only then."""
+    info = group.info
+    for state in group.present:
+        if state.name == primary or state.kind != "raw" or not _lacks_shot_details(info):
+            continue
+        sibling = infos.get(state.name)
+        if sibling is None:
+            try:
+                sibling = read_photo_info(state.path)
+            except (PhotoReadError, OSError):
+                continue  # its own problem was reported when it was scanned
+        info = _fill_shot_details(info, sibling)
+    return info
+
+
+def pair_unread_raws(group: PhotoFiles, unread: dict[str, str], failed: set[str],
+                     report: Callable[[str, str], None]) -> None:
+    """A RAW file the decoder cannot read (`unread`: name -> why; a camera newer than
+    LibRaw, or a damaged file) still belongs with its readable JPEG (or HEIC, TIFF): that
+    file stands for the photo, and the RAW gets the label in its sidecar. The problem is
+    reported either way (`report(path, message)`); a RAW with no readable sibling leaves
+    the group for `failed`, as any unreadable file."""
+    sibling = next((f.name for f in group.present if f.name not in unread and f.kind != "raw"), None)
+    for state in [f for f in group.present if f.name in unread]:
+        message = unread[state.name]
+        if sibling is None:
+            report(state.path, message)
+            failed.add(state.name)
+            group.present.remove(state)
+            continue
+        report(state.path, f"{message}; {sibling} stands for the photo and the RAW file still gets "
+                           "its label in a sidecar")
