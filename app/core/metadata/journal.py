@@ -16,6 +16,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from app.core.fingerprint import fingerprint_bytes
 from app.core.index import PhotoIndex
@@ -59,6 +60,16 @@ class JournalEntry:
 
     def saved_segments(self) -> dict[str, bytes | None]:
         return {k: decode_blob(v) for k, v in self.before.get("segments", {}).items()}
+
+    def could_hold(self, size: int, fingerprint: Callable[[], str]) -> bool:
+        """Whether a file of `size` bytes (and `fingerprint()`, asked only when the size
+        fits) may hold exactly the bytes this write put in: False when the entry's
+        recorded size or fingerprint of them says otherwise (entries of older versions
+        record neither: True)."""
+        written_size, written_print = self.after.get("size"), self.after.get("fingerprint")
+        if written_size is not None and written_size != size:
+            return False
+        return written_print is None or written_print == fingerprint()
 
     @property
     def digest(self) -> str | None:

@@ -72,8 +72,10 @@ def find_own_write(path: Path, entry: journal.JournalEntry | None,
     rescanned, then our old bytes restored from a backup is a change for the scan).
     None otherwise, and for a file that cannot be read. Reads the head and tail of
     the file to compare fingerprints (a relabel to a label of the same length keeps
-    the size and the kept time), and the whole file only when they differ or the
-    entry is open, rare outside a kill."""
+    the size and the kept time), and the whole file only when they differ and its
+    size and fingerprint are those of the bytes the entry wrote (or the entry, from
+    an older version, does not say), rare outside a kill: a file another program
+    changed since is not read whole at every plan."""
     if entry is None or entry.kind != "jpeg" or entry.digest is None:
         return None
     size, mtime_ns, fingerprint = indexed
@@ -82,6 +84,8 @@ def find_own_write(path: Path, entry: journal.JournalEntry | None,
         if entry.completed and (current.st_size, current.st_mtime_ns) == (size, mtime_ns) \
                 and fingerprint_file(path, current.st_size) == fingerprint:
             return None  # recorded: the usual case
+        if not entry.could_hold(current.st_size, lambda: fingerprint_file(path, current.st_size)):
+            return None  # changed since by another program: no need to read it all
         data, stat = _read_with_stat(path)
     except OSError:
         return None

@@ -247,8 +247,10 @@ def _replace_journaled(
     replace or verification drops the journal entry (and `restore` puts the
     original back after a failed verification), so undo never sees half a write."""
     # the digest recognises these bytes as ours if a kill stops us between the rename
-    # and the bookkeeping below (recovery.py)
-    after = {"label": item.label, "fields": item.after.to_json(), "sha256": recovery.file_digest(new)}
+    # and the bookkeeping below (recovery.py); their size and fingerprint rule out a
+    # file changed since without reading all of it
+    after = {"label": item.label, "fields": item.after.to_json(), "sha256": recovery.file_digest(new),
+             "size": len(new), "fingerprint": journal.fingerprint_of(new)}
     with guard:
         entry = journal.begin_entry(index, batch_id, item.photo_id, item.target, kind, before, after)
     try:
