@@ -10,7 +10,6 @@ before any pixel buffer is allocated.
 
 from __future__ import annotations
 
-import functools
 import io
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from app.core.wording import RELOCATE_HINT
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
+from app.core.pillow_setup import set_up_pillow
 
 RAW_EXTENSIONS = frozenset(
     {
@@ -46,6 +46,7 @@ def decode_for_model(
     """
     path = Path(path)
     _check_readable(path)
+    set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     if path.suffix.lower() in RAW_EXTENSIONS:
         from app.core.raw_decode import decode_raw
 
@@ -55,8 +56,7 @@ def decode_for_model(
 
 def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews: bool = True) -> Image.Image:
     """JPEG (DCT-scaled, MPF-aware), PNG, TIFF, HEIC and anything else Pillow opens."""
-    if path.suffix.lower() in (".heic", ".heif", ".hif", ".avif"):
-        _register_heif_opener()
+    set_up_pillow()
     try:
         with open(path, "rb") as stream:
             image = Image.open(stream)
@@ -113,14 +113,6 @@ def _primary_bytes(stream, image: JpegImagePlugin.JpegImageFile) -> int:
         return int(entries[0]["Size"])
     stream.seek(0, io.SEEK_END)
     return stream.tell()
-
-
-@functools.cache
-def _register_heif_opener() -> None:
-    """Teach Pillow HEIC/HEIF once per process (pillow-heif)."""
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
 
 
 def file_not_found(path: Path) -> str:

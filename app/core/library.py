@@ -86,7 +86,9 @@ class YearNode:
 def date_counts(index: PhotoIndex) -> list[YearNode]:
     """Photos (not missing) by the year and month they were taken, newest first: the
     library browsed by date, as photo tools do; photos without a date last, as a year
-    named "" (its query: UNDATED_QUERY)."""
+    named "" (its query: UNDATED_QUERY). A month that is none (13, 99: an index made
+    before impossible EXIF dates were read as no date holds them until the file changes)
+    is left out, its photo still under All photos and found by a search for its text."""
     rows = index.conn.execute(
         "SELECT substr(taken_at, 1, 7), count(*) FROM photos WHERE missing = 0 AND taken_at IS NOT NULL "
         "GROUP BY 1 ORDER BY 1 DESC"
@@ -94,7 +96,7 @@ def date_counts(index: PhotoIndex) -> list[YearNode]:
     years: dict[str, list[tuple[int, int]]] = {}
     for month, count in rows:
         year, _, number = month.partition("-")
-        if len(year) == 4 and year.isdigit() and number.isdigit():
+        if len(year) == 4 and year.isdigit() and number.isdigit() and 1 <= int(number) <= 12:
             years.setdefault(year, []).append((int(number), count))
     nodes = [YearNode(year, sum(n for _, n in months), tuple(months)) for year, months in years.items()]
     undated = index.conn.execute("SELECT count(*) FROM photos WHERE missing = 0 AND taken_at IS NULL").fetchone()[0]

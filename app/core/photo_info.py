@@ -12,12 +12,13 @@ import math
 import os
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import PhotoReadError, TaggerError
 from app.core.image_limits import check_decodable
+from app.core.pillow_setup import set_up_pillow
 
 KINDS_BY_EXTENSION: dict[str, str] = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg",
@@ -102,13 +103,9 @@ def read_photo_info(path: str | os.PathLike) -> PhotoInfo:
 def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     from PIL import Image, UnidentifiedImageError
 
-    if kind == "heic":
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
+    set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     try:
-        with Image.open(path) as image, warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns about odd EXIF; we keep what parses
+        with Image.open(path) as image:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
             fields = _exif_fields(image.getexif())
@@ -269,14 +266,13 @@ def _fields_of_ifds(ifd0, exif_ifd, gps_ifd) -> dict:
 
 def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
     """EXIF "2020:11:03 14:05:09" (+ SubSecTime "25", OffsetTime "+01:00") ->
-    "2020-11-03T14:05:09.25+01:00"; None when absent or invalid (0000:00:00)."""
+    "2020-11-03T14:05:09.25+01:00"; None when absent or no real moment (0000:00:00, or
+    2019:13:45 25:61:00 from a camera whose clock was corrupted)."""
     text = _text(value)
     match = EXIF_DATETIME.match(text or "")
-    if not match:
+    if not match or not _is_real_moment(*match.groups()):
         return None
     year, month, day, hour, minute, second = match.groups()
-    if year == "0000" or month == "00" or day == "00":
-        return None
     stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
     sub = (_text(subseconds) or "").strip()
     if sub.isdigit():
@@ -285,6 +281,17 @@ def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
     if EXIF_OFFSET.match(zone):
         stamp += zone
     return stamp
+
+
+def _is_real_moment(*parts: str | None) -> bool:
+    """Whether year, month, day (and the hour, minute, second given) name a moment that
+    exists: a date taken that does not (month 13, 30 February, a zero date) is none, or
+    the photo would sort as the newest, match has:date and break the Dates list."""
+    try:
+        datetime(*(int(part) for part in parts if part is not None))
+    except ValueError:  # also a year 0000: datetime starts at year 1
+        return False
+    return True
 
 
 # Where a file without EXIF keeps when it was taken (iPhone screenshots, scans, exports
@@ -307,7 +314,7 @@ def xmp_timestamp(packet: bytes | str) -> str | None:
         return None
     for namespace, name in XMP_DATES:
         match = XMP_DATETIME.fullmatch(document.get_text(namespace, name) or "")
-        if match is None or match.group(1) == "0000" or "00" in match.group(2, 3):
+        if match is None or not _is_real_moment(*match.groups()[:6]):
             continue
         year, month, day, hour, minute, second, fraction, zone = match.groups()
         if hour is None:

@@ -26,6 +26,7 @@ from app.core.config import cache_dir
 from app.core.errors import PhotoReadError
 from app.core.image_limits import check_decodable
 from app.core.image_modes import to_rgb
+from app.core.pillow_setup import set_up_pillow
 
 # Bumped when the way thumbnails are made changes, so old cache files are ignored.
 THUMBNAIL_VERSION = 3  # 3: 16-bit scans scaled, black letterbox frames trimmed
@@ -33,7 +34,6 @@ RAW_EXTENSIONS = frozenset(
     ".nef .nrw .cr2 .cr3 .crw .arw .srf .sr2 .dng .raf .orf .rw2 .pef .srw .kdc .dcr "
     ".mrw .iiq .x3f .3fr .erf .mef .mos .raw .rwl".split()
 )
-HEIF_EXTENSIONS = frozenset({".heic", ".heif", ".hif"})
 # An embedded thumbnail is used when its long side reaches this share of the tile.
 EMBEDDED_ENOUGH = 0.6
 # rawpy's flip values to the EXIF orientation they mean.
@@ -158,6 +158,7 @@ def remade_thumbnail(path: Path, size: int, cache: Path | None = None) -> Path:
 def make_thumbnail(path: Path, size: int) -> Image.Image:
     """An RGB thumbnail with orientation applied, long side at most `size`."""
     path = Path(path)
+    set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     if path.suffix.lower() in RAW_EXTENSIONS:
         image = _raw_preview(path, size)
     else:
@@ -169,6 +170,7 @@ def make_thumbnail(path: Path, size: int) -> Image.Image:
 def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
     """A large RGB preview for the detail pane, orientation applied."""
     path = Path(path)
+    set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     if path.suffix.lower() in RAW_EXTENSIONS:
         image = _raw_preview(path, max_side)
     else:
@@ -178,10 +180,6 @@ def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
 
 
 def _open(path: Path) -> Image.Image:
-    if path.suffix.lower() in HEIF_EXTENSIONS:
-        import pillow_heif
-
-        pillow_heif.register_heif_opener()
     try:
         return Image.open(path)
     except (OSError, ValueError, SyntaxError) as error:
