@@ -21,7 +21,7 @@ from typing import Callable
 from app.core.fingerprint import fingerprint_bytes
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, now_iso
-from app.core.metadata.keywords import FIELD_NAMES, KeywordFields
+from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, field_keyword, holds_keyword, without_keyword
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class FileHistory:
     """What the journal knows of one file, from its writes that are not undone."""
 
     label: str | None  # the label our last write put into it, or None
-    users_own: KeywordFields  # its fields before we first wrote that label into each
+    users_own: KeywordFields  # the user's keywords in each field that label's writes recorded
     untracked: tuple[str, ...]  # fields none of those writes recorded: all the user's own
     existed: frozenset[str] | None  # its fields before our first write; None: never written
     original: KeywordFields  # the values of those fields
@@ -166,16 +166,36 @@ def file_history(index: PhotoIndex, path: Path) -> FileHistory:
     ).fetchall()
     last = _entry(rows[0]) if rows else None
     label = last.after.get("label") if last is not None else None
-    found: dict = {}
-    for row in rows if label is not None else ():
-        if json.loads(row[6]).get("label") != label:
-            break
-        found.update(json.loads(row[5]).get("fields", {}))  # older rows overwrite newer ones
+    found = _users_own(rows) if label is not None else {}
     untracked = tuple(name for name in FIELD_NAMES if name not in found) if label is not None else ()
     first = json.loads(rows[-1][5]) if rows else {}
     existed = _fields_before(first) if rows else None
     original = KeywordFields.from_json(first.get("fields", {}))
     return FileHistory(label, KeywordFields.from_json(found), untracked, existed, original, last)
+
+
+def _users_own(rows: list[tuple]) -> dict:
+    """The user's own keywords in each field the newest label's writes recorded (`rows`:
+    the file's, newest first): the field before we first wrote that label, less the
+    keyword our writes of the label before it left there. A respelt label ("AC|DC Tower"
+    to "AC/DC Tower") can give the very same keyword (`Landmarks|AC/DC Tower`), still ours."""
+    runs: list[tuple[str | None, dict, dict]] = []  # (label, fields before, fields written), newest first
+    for row in rows:
+        before, after = json.loads(row[5]).get("fields", {}), json.loads(row[6])
+        if runs and runs[-1][0] == after.get("label"):
+            runs[-1][1].update(before)  # older rows overwrite newer ones
+        else:
+            runs.append((after.get("label"), dict(before), after.get("fields", {})))
+    own: dict = {}
+    ours: dict[str, str] = {}  # by field, the keyword the previous label's writes added
+    for label, found, written in reversed(runs):
+        own = {name: without_keyword(values, ours.get(name)) for name, values in found.items()}
+        ours = {}
+        for name in own.keys() & set(FIELD_NAMES):
+            keyword = field_keyword(name, label) if label is not None else None
+            if keyword and holds_keyword(written.get(name), keyword) and not holds_keyword(own[name], keyword):
+                ours[name] = keyword
+    return own
 
 
 def _fields_before(before: dict) -> frozenset[str]:

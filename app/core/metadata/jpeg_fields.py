@@ -9,9 +9,11 @@ offsets, which count from the MPF segment, are shifted to match.
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 
 from app.core.errors import MetadataWriteError
 from app.core.metadata import exif_keywords, iptc
+from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_segments import (
     APP1,
     APP13,
@@ -86,7 +88,32 @@ def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
 def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> bytes:
     """The JPEG with our fields set to `wanted`; the image data is shared untouched."""
     layout = parse_jpeg(data, name)
+    segments = _rebuilt_segments(layout, read_fields(data, name), wanted, name)
+    _fix_mpf(layout.segments, segments)
+    return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
+
+
+def fit_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> tuple[KeywordFields, str | None]:
+    """The fields a write of `wanted` can give this JPEG (`data`: its bytes up to the
+    image data at least), with a note when they fall short: a camera's EXIF can fill
+    its 64 KB segment, and then XPKeywords (read by Windows only) stays as it is while
+    the three fields every photo tool reads are written. Raises JpegFormatError when the
+    XMP packet would not fit into one segment: the file cannot be written. The plan asks
+    this, so that a dry run shows what the write will do."""
+    layout = parse_jpeg(data, name)
     current = read_fields(data, name)
+    try:
+        _rebuilt_segments(layout, current, wanted, name)
+        return wanted, None
+    except ExifFullError as error:
+        fitted = replace(wanted, xp=current.xp)
+        _rebuilt_segments(layout, current, fitted, name)
+        return fitted, f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
+
+
+def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, name: str) -> list[Segment]:
+    """The metadata segments holding `wanted` (`current`: the fields they hold now);
+    MPF offsets are left to the caller."""
     segments = list(layout.segments)
     if (wanted.subject, wanted.hierarchical, wanted.digikam) != (current.subject, current.hierarchical, current.digikam):
         _set_segment(segments, "xmp", _xmp_payload(segments, wanted, name))
@@ -106,8 +133,7 @@ def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> byte
         new = iptc.set_keywords(old, wanted.iptc)
         if new is not None:
             _set_segment(segments, "photoshop", new, marker=APP13)
-    _fix_mpf(layout.segments, segments)
-    return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
+    return segments
 
 
 def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "file") -> bytes:

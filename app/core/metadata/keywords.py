@@ -125,6 +125,33 @@ def _appended(parts: list[str], keyword: str) -> list[str]:
     return [*parts, (" " if spaced else "") + keyword]
 
 
+_CONVERTERS = {
+    "subject": lambda label: label,
+    "hierarchical": hierarchical_keyword,
+    "iptc": iptc_keyword,
+    "xp": xp_keyword,
+    "digikam": digikam_tag,
+}
+
+
+def field_keyword(name: str, label: str) -> str:
+    """The keyword `label` is written as in field `name` (two labels can give one:
+    "AC|DC Tower" and "AC/DC Tower" in lr:hierarchicalSubject)."""
+    return _CONVERTERS[name](label)
+
+
+def holds_keyword(values: list[str] | None, keyword: str) -> bool:
+    """Whether a field's items hold `keyword` (the spaces around them aside)."""
+    return any(_is_keyword(item, keyword) for item in values or [])
+
+
+def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] | None:
+    """`values` without the items that are `keyword` (the spaces around them aside)."""
+    if values is None or keyword is None:
+        return values
+    return [item for item in values if not _is_keyword(item, keyword)]
+
+
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
 _EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False}
 # The fields holding a plain name, where another spelling of a label may stand (see label_fields).
@@ -152,19 +179,12 @@ def label_fields(
     fields the file had before our first write (an empty bag is noise to exiftool).
     `original`: the fields before our first write, whose XPKeywords text comes back
     byte for byte when taking ours out leaves its keywords."""
-    converters = {
-        "subject": lambda label: label,
-        "hierarchical": hierarchical_keyword,
-        "iptc": iptc_keyword,
-        "xp": xp_keyword,
-        "digikam": digikam_tag,
-    }
     changes = {}
     for name in names:
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
-        convert = converters[name]
+        convert = _CONVERTERS[name]
         olds: set[str] = set()
         if previous_label:
             olds.add(convert(previous_label))
@@ -172,7 +192,7 @@ def label_fields(
                 wanted = hierarchical_keyword(previous_label)
                 olds.update(item.strip() for item in values or [] if hierarchical_keyword(item.strip()) == wanted)
         theirs = getattr(users_own, name) or []
-        olds = {old for old in olds if not any(_is_keyword(item, old) for item in theirs)}
+        olds = {old for old in olds if not holds_keyword(theirs, old)}
         new = convert(new_label) if new_label else None
         result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
                        (getattr(original, name), getattr(users_own, name)))

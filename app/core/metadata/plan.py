@@ -8,13 +8,13 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.core.errors import PhotoReadError, TaggerError, UsageError
+from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
-from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_fields import fit_fields, read_fields
 from app.core.metadata.jpeg_segments import JpegFormatError
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.read_back import landmark_of
@@ -68,13 +68,17 @@ class PlannedWrite:
     # the file holds exactly what a killed write of ours put into it, unrecorded: the
     # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
     own_write: recovery.OwnWrite | None = None
+    note: str | None = None  # what the write leaves undone, and why (XPKeywords of a full EXIF block)
 
     @property
     def changes_anything(self) -> bool:
         return self.problem is None and self.before != self.after
 
     def describe(self) -> str:
-        """One line for --dry-run."""
+        """One line for --dry-run: what the write will do, its note included."""
+        return self._change() + (f" (note: {self.note})" if self.note else "")
+
+    def _change(self) -> str:
         if self.problem:
             return f"{self.target}: cannot write: {self.problem}"
         if not self.changes_anything:
@@ -110,6 +114,7 @@ class PlannedWrite:
             "after": self.after.to_json(),
             "changes": self.changes_anything,
             "problem": self.problem,
+            "note": self.note,
             "rejected": self.rejected,
         }
 
@@ -254,8 +259,12 @@ def _plan_file(
             problem=f"its sidecar's name would be {len(os.fsencode(target.name))} bytes, over the "
                     f"{MAX_NAME_BYTES} a file system allows; rename the photo, or write with --sidecar-naming stem",
         )
+    head = None  # a JPEG's bytes up to its image data: what the write rebuilds
     try:
-        current = read_current_fields(target, embed)
+        if embed:
+            head, current = read_jpeg_head(target)
+        else:
+            current = read_current_fields(target, embed)
         if not embed and not target.exists():
             # a new sidecar starts from the keywords inside the file, else darktable and
             # digiKam, which read the sidecar, would lose them (and the old landmark stays)
@@ -278,9 +287,15 @@ def _plan_file(
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
-    # a dry run must not promise a write that will be refused
+    # a dry run must not promise a write that will be refused, or a field that it leaves
+    note = None
+    if head is not None and after != current:
+        try:
+            after, note = fit_fields(head, after, str(target))
+        except MetadataWriteError as error:  # an XMP packet over one JPEG segment
+            return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
-    return PlannedWrite(before=current, after=after, problem=reason, **common)
+    return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
 
 
 def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
@@ -359,9 +374,16 @@ def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
     """The keyword fields a JPEG (embedded) or a sidecar (empty when new) holds now."""
     if not embedded:
         return fields_of_sidecar(read_sidecar_text(target), str(target)).only(SIDECAR_FIELDS)
+    return read_jpeg_head(target)[1]
+
+
+def read_jpeg_head(target: Path) -> tuple[bytes, KeywordFields]:
+    """A JPEG's bytes up to its image data (its first 256 KB: all of it only where its
+    metadata runs longer) and the keyword fields they hold."""
     with open(target, "rb") as handle:
         head = handle.read(HEADER_READ)
         try:
-            return read_fields(head, str(target))
+            return head, read_fields(head, str(target))
         except JpegFormatError:
-            return read_fields(head + handle.read(), str(target))
+            head += handle.read()
+            return head, read_fields(head, str(target))

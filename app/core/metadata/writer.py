@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import replace
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -198,15 +197,10 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     original = _read(path)
     if read_fields(original, str(path)) != item.before:
         raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
-    note = None
     try:
-        new = apply_fields(original, item.after, str(path))
-    except ExifFullError as error:
-        # A camera's EXIF can fill its 64 KB segment: XPKeywords (read by Windows only)
-        # stays as it is, and the three fields every photo tool reads are written.
-        item = replace(item, after=replace(item.after, xp=item.before.xp))
-        new = apply_fields(original, item.after, str(path))
-        note = f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
+        new = apply_fields(original, item.after, str(path))  # the plan left out what does not fit (item.note)
+    except ExifFullError as error:  # an EXIF block grown since the plan, or a plan made by hand
+        raise FileChangedError(f"{path}: {error}; run 'write' again (its plan leaves XPKeywords out)") from None
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
     stat = _replace_journaled(
@@ -216,7 +210,7 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     )
     with guard:
         journal.update_indexed_file(index, path, stat, new)
-    return note
+    return item.note
 
 
 def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:

@@ -1,0 +1,106 @@
+"""Review fixes for writing labels into JPEGs: a label respelt into the same keyword of
+a field (that keyword is still ours, and comes out on reject or relabel), and a dry
+run that shows what the write will do with a full EXIF block or a full XMP packet."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.keywords import KeywordFields
+from tests import test_write_keyword_policy
+from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_write_keyword_policy import write_all
+from tests.test_write_odd_files import full_exif_jpeg
+
+index = test_write_keyword_policy.index  # the fixture: an index of its own in tmp_path
+
+LONG = "Mont-Saint-Michel Abbey and its Bay, Normandy (UNESCO World Heritage)"
+RESPELT = [
+    ("AC|DC Tower", "AC/DC Tower"),  # both Landmarks|AC/DC Tower in lr:hierarchicalSubject
+    ("Tokyo/Skytree", "Tokyo|Skytree"),  # both Landmarks|Tokyo/Skytree
+    ("Fontaine; Aix", "Fontaine, Aix"),  # both "Fontaine, Aix" in XPKeywords
+    (LONG, LONG.replace(")", " Site)")),  # the same first 64 bytes: one IPTC keyword
+]
+
+
+def _labelled_twice(index, photo, first, second) -> int:
+    photo_id = add_photo(index, [photo], first)
+    write_all(index)
+    index.set_label(photo_id, second)  # the user corrects the spelling
+    write_all(index)
+    return photo_id
+
+
+@pytest.mark.parametrize("first, second", RESPELT)
+def test_a_respelt_label_rejected_leaves_no_keyword_of_ours(tmp_path, index, first, second):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo_id = _labelled_twice(index, photo, first, second)
+    index.set_state([photo_id], "rejected")
+    write_all(index)
+    assert read_fields(photo.read_bytes()) == KeywordFields()  # a new index reads no label back
+
+
+@pytest.mark.parametrize("first, second", RESPELT[:1])
+def test_a_respelt_label_relabelled_leaves_one_landmark(tmp_path, index, first, second):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    photo_id = _labelled_twice(index, photo, first, second)
+    index.set_label(photo_id, "Eiffel Tower")
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Eiffel Tower"] and fields.subject == ["Eiffel Tower"]
+
+
+def test_the_users_own_keyword_typed_before_our_first_write_stays_through_respellings(tmp_path, index):
+    photo = make_jpeg(tmp_path / "a.jpg")
+    mine = KeywordFields(["Holiday"], ["Landmarks|AC/DC Tower"], ["Holiday"], ["Fontaine, Aix"])
+    photo.write_bytes(apply_fields(photo.read_bytes(), mine))
+    photo_id = add_photo(index, [photo], "AC|DC Tower")
+    write_all(index)
+    for label in ("AC/DC Tower", "Fontaine; Aix", "Fontaine, Aix"):
+        index.set_label(photo_id, label)
+        write_all(index)
+    index.set_state([photo_id], "rejected")
+    write_all(index)
+    assert read_fields(photo.read_bytes()) == mine
+
+
+def test_the_dry_run_of_a_full_exif_block_shows_xpkeywords_left(tmp_path, index):
+    photo = full_exif_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Petra")
+    (item,) = plan_writes(index)
+    assert item.after.xp is None and item.after.subject == ["Petra"]
+    assert "XPKeywords" in item.describe() and "XPKeywords" in item.to_json()["note"]
+    summary = write_all(index)
+    assert summary.notes == [(str(photo), item.note)]
+    assert read_fields(photo.read_bytes()) == item.after
+
+
+def _with_xmp_near_the_segment_limit(photo):
+    """The JPEG with one XMP packet filling its 64 KB segment but for 20 bytes (a long
+    dc:description, as a Lightroom develop history can be)."""
+    head = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+            '<rdf:li>Holiday</rdf:li></rdf:Bag></dc:subject><dc:description><rdf:Alt><rdf:li xml:lang="x-default">')
+    tail = "</rdf:li></rdf:Alt></dc:description></rdf:Description></rdf:RDF></x:xmpmeta>"
+    namespace = b"http://ns.adobe.com/xap/1.0/\0"
+    room = 65533 - len(namespace) - len((head + tail).encode()) - 20
+    payload = namespace + (head + "d" * room + tail).encode()
+    data = photo.read_bytes()
+    photo.write_bytes(data[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + data[2:])
+    return photo
+
+
+def test_the_dry_run_of_a_full_xmp_packet_says_it_cannot_be_written(tmp_path, index):
+    photo = _with_xmp_near_the_segment_limit(make_jpeg(tmp_path / "a.jpg"))
+    original = photo.read_bytes()
+    add_photo(index, [photo], "Petra Treasury Al-Khazneh")
+    (item,) = plan_writes(index)
+    assert not item.changes_anything and item.describe() == f"{photo}: cannot write: {item.problem}"
+    assert "XMP packet" in item.problem and item.to_json()["problem"] == item.problem
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert summary.errors == [(str(photo), f"{photo}: {item.problem}")]
+    assert photo.read_bytes() == original
