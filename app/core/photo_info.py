@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.core.errors import PhotoReadError, TaggerError
 from app.core.image_limits import check_decodable
+from app.core.lens import lens_name
 from app.core.pillow_setup import set_up_pillow
 
 KINDS_BY_EXTENSION: dict[str, str] = {
@@ -41,7 +42,6 @@ PRIMARY_PREFERENCE = {"jpeg": 0, "heic": 1, "tiff": 2, "png": 3, "raw": 4}
 
 MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
-LENS_MAKE, LENS_MODEL = 0xA433, 0xA434
 PIXEL_X_DIMENSION, PIXEL_Y_DIMENSION = 0xA002, 0xA003
 UNIQUE_CAMERA_MODEL = 0xC614  # a DNG's, where Make and Model are missing
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
@@ -108,9 +108,9 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
         with Image.open(path) as image:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
-            fields = _exif_fields(image.getexif())
-            found = image.format
             packet = image.info.get("xmp")
+            fields = _exif_fields(image.getexif(), packet)
+            found = image.format
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
@@ -165,7 +165,7 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
         header = read_raw_header(path)
     except OSError:
         return PhotoInfo(kind="raw", width=width, height=height)  # rawpy read it a moment ago: gone or locked now
-    fields = _fields_of_ifds(header.ifd0, header.exif, header.gps)
+    fields = _fields_of_ifds(header.ifd0, header.exif, header.gps, header.xmp)
     for name in ("camera_make", "camera_model", "lens"):
         fields[name] = _header_text(fields[name])
     if fields["taken_at"] is None and header.xmp:
@@ -237,18 +237,19 @@ def _message(error: BaseException) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _exif_fields(exif) -> dict:
-    """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to)."""
+def _exif_fields(exif, xmp: bytes | str | None) -> dict:
+    """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to) and the
+    photo's XMP packet (for the lens)."""
     from app.core.metadata.raw_header import ifds_of
 
     ifds = ifds_of(exif)
-    return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"])
+    return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"], xmp)
 
 
-def _fields_of_ifds(ifd0, exif_ifd, gps_ifd) -> dict:
+def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: bytes | str | None = None) -> dict:
     """The fields the index stores, from the three IFDs (mappings of tag to value)."""
     latitude, longitude = gps_position(gps_ifd)
-    lens = _text(exif_ifd.get(LENS_MODEL))
+    lens = lens_name(exif_ifd, xmp)
     return {
         "taken_at": exif_timestamp(
             exif_ifd.get(DATETIME_ORIGINAL) or ifd0.get(DATETIME),
