@@ -104,3 +104,17 @@ def test_the_dry_run_of_a_full_xmp_packet_says_it_cannot_be_written(tmp_path, in
     summary = write_labels(index, plan_writes(index), WriteOptions())
     assert summary.errors == [(str(photo), f"{photo}: {item.problem}")]
     assert photo.read_bytes() == original
+
+
+def test_the_apps_write_dialog_shows_the_note_of_a_full_exif_block(tmp_path, index, qtbot):
+    """The dry run's note (XPKeywords left out) reached the CLI only: the app's plan
+    showed "—" in the row of a file the write would write without XPKeywords."""
+    from app.gui.write_dialog import WritePlanDialog
+
+    full_exif_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [tmp_path / "a.jpg"], "Petra")
+    dialog = WritePlanDialog(plan_writes(index), include_suggested=False)
+    qtbot.addWidget(dialog)
+    problem = dialog.table.item(0, 4).text()
+    assert problem.startswith("note: ") and "XPKeywords" in problem
+    assert dialog.write_button.text() == "Write 1 file"

@@ -79,11 +79,15 @@ def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
 
 def problem_text(item, unchanged: bool) -> str:
     """The Problem cell: why a file cannot be written, in the app's words (the core's
-    reason names command-line steps: "run 'scan' again, then 'write'")."""
+    reason names command-line steps: "run 'scan' again, then 'write'"), or what the
+    write will leave out of a file it writes (XPKeywords in a full EXIF block)."""
+    note = getattr(item, "note", None)
     if unchanged:
-        return ("nothing to write for no landmark" if getattr(item, "label", "") is None
+        text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
                 else "nothing to change: the label is there already")
-    return in_app_words(cell_text(getattr(item, "problem", None)))
+        return text + (f" (note: {in_app_words(note)})" if note else "")
+    problem = getattr(item, "problem", None)
+    return in_app_words(cell_text(problem if problem or not note else f"note: {note}"))
 
 
 def _row_order(item) -> int:
