@@ -110,14 +110,14 @@ def test_a_raw_file_the_decoder_cannot_read_still_pairs_with_its_jpeg(tmp_path: 
     assert (written.written, written.failed) == (2, 0)
     assert "Château d'If" in (tmp_path / "DSC_8188.NEF.xmp").read_text(encoding="utf-8")
     again = scan(index, [tmp_path])
-    # the kept RAW is unchanged, so not read again (a card of RAW files LibRaw cannot read
-    # would be on every rescan), and its problem stays; the lone one is read again
-    assert (again.new, again.changed, again.missing, again.errors) == (0, 0, 0, 1)
+    # the RAWs are unchanged, so not read again (a card of RAW files LibRaw cannot read
+    # would be on every rescan), and their problems stay, the lone one's too
+    assert (again.new, again.changed, again.missing, again.errors, again.unchanged_problems) == (0, 0, 0, 0, 2)
     assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8188.NEF", "DSC_8189.NEF"}
     assert index.search("DSC_8188")[0].taken_at == "2021-07-14T09:30:00"  # the JPEG's metadata stays
     (tmp_path / "DSC_8188.NEF").unlink()  # the problem is gone with the file
     final = scan(index, [tmp_path])
-    assert (final.changed, final.errors) == (1, 1)
+    assert (final.changed, final.errors, final.unchanged_problems) == (1, 0, 1)
     assert {Path(e.path).name for e in index.errors(stage="scan")} == {"DSC_8189.NEF"}
 
 
@@ -396,9 +396,10 @@ def test_a_rescan_replaces_its_errors_and_clears_the_fixed_ones(tmp_path: Path, 
     for bad in (broken, trip / "later" / "bad.jpg", other / "bad.jpg"):
         bad.write_bytes(b"not a jpeg" * 50)
     scan(index, [other])
-    for _ in range(3):
-        assert scan(index, [trip]).errors == 2
-    assert index.stats()["errors"] == 3  # three broken files, however often they were read
+    assert scan(index, [trip]).errors == 2
+    for _ in range(2):  # unchanged: not read again, their problems stand
+        assert (scan(index, [trip]).errors, scan(index, [trip]).unchanged_problems) == (0, 2)
+    assert index.stats()["errors"] == 3  # three broken files, however often they were scanned
 
     write_jpeg(broken)  # mended
     real_scandir = os.scandir

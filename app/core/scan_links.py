@@ -123,9 +123,12 @@ def _names_a_volume(target: str) -> bool:
 
 def broken_link_message(path: str) -> str:
     """A symbolic link named like a photo whose target is gone (often: on a drive that is
-    not connected), told as such rather than skipped without a word."""
+    not connected), or is no file (a device such as /dev/zero, a pipe), told as such
+    rather than skipped without a word."""
     try:
         target = os.readlink(path)
     except OSError:
         target = "a file"
+    if os.path.exists(path):
+        return f"{path}: a link to {target}, which is not a photo file (not a regular file)"
     return f"{path}: a link to {target}, which does not exist (is its drive connected?)"

@@ -61,6 +61,7 @@ class ScanSummary:
     missing: int = 0
     errors: int = 0
     labels_read: int = 0  # landmarks taken from keywords already written into the files
+    unchanged_problems: int = 0  # files whose problem stands, not read again as they are unchanged
     run_id: int = 0
     status: str = "done"
 
@@ -70,6 +71,8 @@ class ScanSummary:
             f"{counted(self.photos, 'photo')}, {self.new:,} new, {self.changed:,} changed, "
             f"{self.moved:,} moved, {self.missing:,} missing, {counted(self.errors, 'error')}"
             + (f", {counted(self.labels_read, 'label')} read from the files" if self.labels_read else "")
+            + (f", {counted(self.unchanged_problems, 'unchanged file')} still unreadable"
+               if self.unchanged_problems else "")
             + ("" if self.status == "done" else f" ({self.status})")
         )
 
@@ -117,10 +120,10 @@ class _Scan:
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
         self.pending_errors: list[tuple[str, str]] = []
-        # Indexed files with a scan problem (a RAW kept with its JPEG): an unchanged one is
-        # not read again (a library of RAW files LibRaw cannot read would be re-read on every
-        # scan), so its problem is kept as it is, not cleared as "not met again".
-        self.problem_paths: set[str] = set()
+        # Files with a scan problem (a RAW kept with its JPEG, a truncated file): an unchanged
+        # one is not read again (a library of RAW files LibRaw cannot read would be re-read on
+        # every scan), so its problem is kept as it is, not cleared as "not met again".
+        self.problem_states: dict[str, str | None] = {}
         self.problem_folders: set[str] = set()
         self.kept_problems: set[str] = set()
         self.shallow: set[str] = set()  # roots read without the folders below them
@@ -140,8 +143,8 @@ class _Scan:
             # what scans killed before their move recognition left undone becomes this one's
             self.since = scan_runs.take_over_interrupted(conn, self.summary.run_id, self.newest_before)
             self.owed = scan_runs.pending_moves(conn, self.summary.run_id)
-            self.problem_paths = problems.scan_problem_paths(conn)
-            self.problem_folders = {os.path.dirname(path) for path in self.problem_paths}
+            self.problem_states = problems.scan_problem_states(conn)
+            self.problem_folders = {os.path.dirname(path) for path in self.problem_states}
         status = "failed"
         try:
             self.renamed = RenamedOver(self.conn, self.newest_before, self.summary.run_id)
@@ -157,6 +160,7 @@ class _Scan:
                 with self.index.transaction() as conn:
                     problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable,
                                              keep=self.kept_problems, folder_only=self.shallow)
+                    self.summary.unchanged_problems = len(self.kept_problems)
                     problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
@@ -196,9 +200,9 @@ class _Scan:
     def _report(self, message: str) -> None:
         self.progress(Progress(done=self.files_seen, total=None, message=message, started_at=self.started))
 
-    def _error(self, path: str, message: str) -> None:
+    def _error(self, path: str, message: str, file_state: str | None = None) -> None:
         # the path keeps its exact bytes; the message is for people (and must be valid UTF-8)
-        self.pending_errors.append((path, printable_path(message)))
+        self.pending_errors.append((path, printable_path(message), file_state))
         self.summary.errors += 1
 
     def _unreadable_entry(self, path: str, error: OSError) -> None:
@@ -208,7 +212,8 @@ class _Scan:
     def _flush_errors(self, conn=None) -> None:
         if not self.pending_errors:
             return
-        rows = [(db_text(p), None, "scan", m, self.summary.run_id, now_iso()) for p, m in self.pending_errors]
+        rows = [(db_text(p), None, "scan", m, self.summary.run_id, now_iso(), state)
+                for p, m, state in self.pending_errors]
         self.pending_errors = []
         if conn is not None:
             problems.replace(conn, rows)
@@ -325,9 +330,11 @@ class _Scan:
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
         known = catalog.known_files(self.conn, folder)
         dirty: set[str] = pairing.stems_to_mend(known)
+        failed_as_now = (problems.unreadable_as_now(self.problem_states, folder, seen)
+                         if folder in self.problem_folders else set())
         for name, (size, mtime_ns) in seen.items():
             k = known.get(name)
-            if k is None or k.missing or k.size != size or k.mtime_ns != mtime_ns:
+            if name not in failed_as_now and (k is None or k.missing or k.size != size or k.mtime_ns != mtime_ns):
                 dirty.add(stem_of(name))
         for name, k in known.items():
             if not k.missing and name not in seen:
@@ -336,8 +343,10 @@ class _Scan:
             self.kept_problems.update(
                 path for name, k in known.items()
                 if not k.missing and seen.get(name) == (k.size, k.mtime_ns)
-                and (path := os.path.join(folder, name)) in self.problem_paths
+                and (path := os.path.join(folder, name)) in self.problem_states
             )
+            self.kept_problems.update(os.path.join(folder, name) for name in failed_as_now
+                                      if stem_of(name) not in dirty)  # (else read again, with its stem)
         if not dirty:
             return
         seen_by_stem: dict[str, list[str]] = defaultdict(list)
@@ -372,6 +381,9 @@ class _Scan:
         states: dict[str, FileState] = {}
         fresh: set[str] = set()  # read in this scan (new or changed)
         unread_raws: dict[str, str] = {}  # RAW files that could not be read, and why
+        def unreadable(path: str, message: str) -> None:  # its contents: not read again while unchanged
+            self._error(path, message, problems.scanned_state(*seen[os.path.basename(path)]))
+
         for name in sorted(names):
             size, mtime_ns = seen[name]
             path = os.path.join(folder, name)
@@ -389,7 +401,7 @@ class _Scan:
                     unread_raws[name] = str(error)
                     fresh.add(name)
                     continue
-                self._error(path, str(error))
+                unreadable(path, str(error))
                 failed.add(name)
                 continue
             except FileNotFoundError:
@@ -407,7 +419,7 @@ class _Scan:
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
-            pair_unread_raws(group, unread_raws, failed, self._error)
+            pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly)
         return groups
 

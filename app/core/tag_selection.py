@@ -1,13 +1,16 @@
 """Which photos a tagging run must classify, and from which of their files.
 
 A photo is tagged again only when it is new to this model, when its primary file
-changed since (fingerprint), or when the user asks for a retag. A JPEG+RAW pair is
+changed since (fingerprint), or when the user asks for a retag. One that could not be
+decoded is tried again only when one of its files changed since (size, mtime or
+fingerprint, as the index has them) or when the user asks. A JPEG+RAW pair is
 one photo: it is classified once, from the JPEG when there is one (a few
 milliseconds to decode), else from the RAW's preview.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from app.core.decode_workers import DecodeJob
 from app.core.index.connection import db_text
+from app.core.index.problems import decode_failure_states
 from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
 if TYPE_CHECKING:
@@ -27,13 +31,16 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class Selection:
-    """The photos to classify (as decode jobs) and how many were already up to date."""
+    """The photos to classify (as decode jobs) and how many were already up to date;
+    `failed_before`: those left out as they could not be decoded and have not changed."""
 
     jobs: list[DecodeJob]
     up_to_date: int
     primary_paths: dict[int, str]
     files: dict[int, list[str]]
     up_to_date_ids: list[int] = field(default_factory=list)
+    file_states: dict[int, str] = field(default_factory=dict)  # photo id -> files_state of its files now
+    failed_before: int = 0
 
 
 def indexed_path(path: Path | str, names: DiskNames | None = None) -> Path:
@@ -75,14 +82,16 @@ def _photos_at(index: "PhotoIndex", path: Path) -> list[tuple[int, str]]:
 
 
 def select_photos(
-    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False
+    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False, retry_failed: bool = False
 ) -> Selection:
-    """Decode jobs for the photos that `model_id` has not classified in their current state."""
+    """Decode jobs for the photos that `model_id` has not classified in their current
+    state, but those that could not be decoded in it (unless `retry_failed` or `retag`)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     jobs: list[DecodeJob] = []
     primary_paths: dict[int, str] = {}
     files_of: dict[int, list[str]] = {}
-    up_to_date = 0
+    file_states: dict[int, str] = {}
+    up_to_date = failed_before = 0
     up_to_date_ids: list[int] = []
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -98,6 +107,7 @@ def select_photos(
             )
         }
         files = _files_by_photo(index, chunk)
+        failed = {} if retag or retry_failed else decode_failure_states(index.conn, chunk)
         for photo_id in chunk:
             if photo_id not in states:
                 continue  # unknown or missing photo
@@ -106,21 +116,36 @@ def select_photos(
                 up_to_date += 1
                 up_to_date_ids.append(photo_id)
                 continue
-            candidates = files.get(photo_id) or [(primary, "jpeg")]
+            rows = files.get(photo_id, [])
+            file_states[photo_id] = files_state(rows)
+            if file_states[photo_id] in failed.get(photo_id, ()):
+                failed_before += 1
+                continue
+            candidates = [(path, kind) for path, kind, *_ in rows] or [(primary, "jpeg")]
             ordered = tuple(path for path, _ in sorted(candidates, key=_preference))
             jobs.append(DecodeJob(photo_id, ordered))
             primary_paths[photo_id] = primary
             files_of[photo_id] = _listing_order(primary, [path for path, _ in candidates])
-    return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids)
+    return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, file_states, failed_before)
 
 
-def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+def files_state(rows: Iterable[tuple]) -> str:
+    """A photo's files as the index has them (path, kind, size, mtime, fingerprint each),
+    in one short text: a decode failure is remembered with it, and the photo is tried
+    again once its files are no longer so."""
+    text = "\n".join("\t".join(map(str, row)) for row in sorted(rows, key=lambda row: str(row[0])))
+    return hashlib.blake2b(os.fsencode(text), digest_size=16).hexdigest()
+
+
+def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple]]:
+    """(path, kind, size, mtime_ns, fingerprint) of each photo's present files."""
     marks = ",".join("?" * len(photo_ids))
-    found: dict[int, list[tuple[str, str]]] = {}
-    for photo_id, path, kind in index.conn.execute(
-        f"SELECT photo_id, path, kind FROM files WHERE missing = 0 AND photo_id IN ({marks})", photo_ids
+    found: dict[int, list[tuple]] = {}
+    for photo_id, path, kind, size, mtime_ns, fingerprint in index.conn.execute(
+        f"SELECT photo_id, path, kind, size, mtime_ns, fingerprint FROM files WHERE missing = 0 "
+        f"AND photo_id IN ({marks})", photo_ids
     ):
-        found.setdefault(int(photo_id), []).append((path, kind or ""))
+        found.setdefault(int(photo_id), []).append((path, kind or "", size, mtime_ns, fingerprint))
     return found
 
 

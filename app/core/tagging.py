@@ -43,13 +43,15 @@ TOP_K = 5
 # 0.667 / 0.208, a photo of another place −0.08 / −0.07.
 SAME_PICTURE_COSINE = 0.9
 _FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
+RETRY_HINT = "`tag --retag` tries them again"
 
 
 @dataclass(frozen=True)
 class TagOptions:
     """How to tag. model None: the default bundle; threshold None: the bundle's;
     workers None: one decode process per CPU; threads None: half the CPUs, at least 1
-    (`default_threads`)."""
+    (`default_threads`). retry_failed: photos that could not be decoded are tried
+    again although unchanged (retag does it too)."""
 
     model: Path | None = None
     threshold: float | None = None
@@ -57,6 +59,7 @@ class TagOptions:
     batch_size: int = 16
     retag: bool = False
     threads: int | None = None
+    retry_failed: bool = False
 
 
 @dataclass
@@ -70,6 +73,7 @@ class TagSummary:
     no_landmark: int = 0
     up_to_date: int = 0
     errors: int = 0
+    failed_before: int = 0  # unchanged photos that could not be decoded before: not decoded again
     cancelled: bool = False
     seconds: float = 0.0
     first_result_s: float | None = None
@@ -97,6 +101,9 @@ class TagSummary:
                          + (f" ({len(self.relabelled)} relabelled for this model and threshold)" if self.relabelled else ""))
         if self.errors:
             parts.append(f"{self.errors} failed")
+        if self.failed_before:
+            parts.append(f"{counted(self.failed_before, 'unchanged photo')} that could not be decoded skipped "
+                         f"({RETRY_HINT})")
         read_back = getattr(self.scan, "labels_read", 0)
         if read_back:
             parts.append(f"{counted(read_back, 'label')} read from the files")
@@ -148,8 +155,9 @@ def tag(
             photo_ids += photo_ids_under(index, roots, names)
         bundle = model.bundle()
         summary.model_id, summary.model_name = bundle.id, bundle.name
-        selection = select_photos(index, photo_ids, bundle.id, options.retag)
+        selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
+        summary.failed_before = selection.failed_before
         # Photos tagged before keep their predictions; a threshold changed since (the
         # option, Settings, a new bundle threshold) still decides their labels now.
         summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, _threshold(bundle, options))
@@ -323,7 +331,7 @@ class _Run:
     def _store_failure(self, item: DecodedPhoto) -> None:
         path = item.failed_paths[0] if item.failed_paths else self.selection.primary_paths.get(item.photo_id)
         self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
-                                run_id=self.run_id)
+                                run_id=self.run_id, file_state=self.selection.file_states.get(item.photo_id))
         self.summary.errors += 1
         self.summary.error_paths.append(str(path))
         self.done += 1

@@ -24,6 +24,8 @@ def scan_line(summary) -> str:
         parts.append(counted(summary.errors, "error"))
     if summary.labels_read:
         parts.append(f"{counted(summary.labels_read, 'label')} read from the files")
+    if summary.unchanged_problems:
+        parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
     return ", ".join(parts)
 
 

@@ -6,7 +6,7 @@ across threads here) and calls exactly one app.core function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -139,15 +139,19 @@ def tag_options(settings: AppSettings):
 
 
 def tag_work(db_path: Path, targets: Sequence[Path] | Sequence[int], settings: AppSettings) -> JobWork:
-    """Tag folders (scanning them first) or a list of photo ids; emits each TagResult."""
+    """Tag folders (scanning them first) or a list of photo ids (Tag selection, photos
+    dropped); emits each TagResult. Photos chosen by hand that could not be decoded are
+    tried again although unchanged: Tag selection is how the app retries them."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
         from app.core.tagging import tag
 
+        options = tag_options(settings)
+        if all(isinstance(target, int) for target in targets):
+            options = replace(options, retry_failed=True)
         with PhotoIndex.open(db_path) as index:
-            return tag(index, list(targets), tag_options(settings), progress=progress, cancel=cancel,
-                       on_result=emit_item)
+            return tag(index, list(targets), options, progress=progress, cancel=cancel, on_result=emit_item)
 
     return work
 

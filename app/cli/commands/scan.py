@@ -59,7 +59,7 @@ def run(args) -> int:
             if summary.errors > len(errors):
                 print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
         print_summary(f"scanned: {summary.line()}")
-    if summary.errors == 0:
+    if summary.errors == 0 and summary.unchanged_problems == 0:  # (unchanged bad files: still failed)
         return exit_code_with_missing(EXIT_OK, args.paths, paths)
     # nothing could be scanned at all (every library folder missing) is a failure, not a partial success
     return EXIT_FAILED if summary.photos == 0 and summary.new == 0 and not any(Path(r).is_dir() for r in roots) else EXIT_PARTIAL

@@ -42,7 +42,8 @@ def register(subparsers) -> None:
     parser.add_argument("--batch-size", metavar="N", type=int, default=16,
                         help="photos per inference batch (default 16)")
     parser.add_argument("--retag", action="store_true",
-                        help="classify every photo again, even those already tagged by this model")
+                        help="classify every photo again, even those already tagged by this model, and try "
+                             "again those that could not be decoded (unchanged, they are not read again)")
     parser.add_argument("--errors", type=int, default=10, metavar="N",
                         help="show at most N file errors (default 10)")
     add_json_flag(parser)
@@ -111,7 +112,9 @@ def run(args) -> int:
         return EXIT_BROKEN_PIPE
     if summary.cancelled:
         return EXIT_INTERRUPTED
-    code = EXIT_PARTIAL if summary.errors or scan_errors or summary.not_photos else EXIT_OK
+    # photos that could not be decoded before and are unchanged are failed still (each listed by stats --errors)
+    failed = summary.errors or summary.failed_before or scan_errors or summary.not_photos
+    code = EXIT_PARTIAL if failed else EXIT_OK
     return exit_code_with_missing(code, args.paths, paths)
 
 

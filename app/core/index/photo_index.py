@@ -356,16 +356,18 @@ class PhotoIndex:
 
     # -- errors -----------------------------------------------------------------
     def record_error(
-        self, path: str | Path | None, stage: str, message: str, photo_id: int | None = None, run_id: int | None = None
+        self, path: str | Path | None, stage: str, message: str, photo_id: int | None = None, run_id: int | None = None,
+        file_state: str | None = None,
     ) -> None:
         """Remember a per-file problem so the job can go on and the user can see it;
-        it replaces the earlier problem of the same file (or photo) and stage."""
+        it replaces the earlier problem of the same file (or photo) and stage.
+        `file_state`: what the file was, for a problem that stands while it is so."""
         if stage not in ERROR_STAGES:
             raise UsageError(f"unknown error stage {stage!r}; use one of {', '.join(ERROR_STAGES)}")
         with self.transaction() as conn:
             problems.replace(conn, [(
                 None if path is None else db_text(os.fspath(path)), photo_id, stage, printable_path(message),
-                run_id, now_iso(),
+                run_id, now_iso(), file_state,
             )])
 
     def clear_errors(self, stages: Iterable[str], *, photo_id: int | None = None,

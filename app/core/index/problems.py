@@ -2,7 +2,9 @@
 
 A job that meets the same problem again replaces its row, and a job that gets past
 it clears it, so `stats` and the error count say what is wrong now rather than how
-often a rescan met the same eleven broken files.
+often a rescan met the same eleven broken files. A problem of the file's contents keeps
+what the file was then (`file_state`): while it is so, the problem stands and the file
+is not read again (a card of truncated RAW files would be decoded at every `tag`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from collections.abc import Collection, Iterable, Sequence
 
 from app.core.folder_paths import is_within
 
-# (path as db_text or None, photo_id, stage, message, run_id, at)
-ProblemRow = tuple[object, int | None, str, str, int | None, str]
+# (path as db_text or None, photo_id, stage, message, run_id, at, file_state or None)
+ProblemRow = tuple[object, int | None, str, str, int | None, str, str | None]
 
 
 def replace(conn: sqlite3.Connection, rows: Sequence[ProblemRow]) -> None:
@@ -22,10 +24,11 @@ def replace(conn: sqlite3.Connection, rows: Sequence[ProblemRow]) -> None:
     a path, the same photo) and stage."""
     conn.executemany(
         "DELETE FROM errors WHERE stage = ? AND path IS CAST(? AS TEXT) AND (? IS NOT NULL OR photo_id IS ?)",
-        [(stage, path, path, photo_id) for path, photo_id, stage, _, _, _ in rows],
+        [(stage, path, path, photo_id) for path, photo_id, stage, *_ in rows],
     )
     conn.executemany(
-        "INSERT INTO errors (path, photo_id, stage, message, run_id, at) VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?)",
+        "INSERT INTO errors (path, photo_id, stage, message, run_id, at, file_state) "
+        "VALUES (CAST(? AS TEXT), ?, ?, ?, ?, ?, ?)",
         rows,
     )
 
@@ -41,10 +44,36 @@ def clear(conn: sqlite3.Connection, stages: Iterable[str], *, photo_id: int | No
     )
 
 
-def scan_problem_paths(conn: sqlite3.Connection) -> set[str]:
+def scan_problem_states(conn: sqlite3.Connection) -> dict[str, str | None]:
     """The paths with a scan problem now (as the connection reads them back: a
-    non-UTF-8 name keeps its surrogate escapes, as os.path gives it)."""
-    return {path for (path,) in conn.execute("SELECT path FROM errors WHERE stage = 'scan' AND path IS NOT NULL")}
+    non-UTF-8 name keeps its surrogate escapes, as os.path gives it), each with what the
+    file was when it was met (see scanned_state; None: read it again)."""
+    return dict(conn.execute("SELECT path, file_state FROM errors WHERE stage = 'scan' AND path IS NOT NULL"))
+
+
+def scanned_state(size: int, mtime_ns: int) -> str:
+    """A file's file_state for a scan problem: its size and mtime as the walk sees them."""
+    return f"{size} {mtime_ns}"
+
+
+def unreadable_as_now(states: dict[str, str | None], folder: str, seen: dict[str, tuple[int, int]]) -> set[str]:
+    """The files of `folder` (name -> (size, mtime_ns), as a walk sees them) whose contents
+    could not be read when they were as they are now (`states`: scan_problem_states):
+    a file with no row in the index is unchanged while its problem says so."""
+    return {name for name, (size, mtime_ns) in seen.items()
+            if states.get(os.path.join(folder, name)) == scanned_state(size, mtime_ns)}
+
+
+def decode_failure_states(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, set[str]]:
+    """What the files of each of these photos were when decoding it failed (the
+    file_state of its decode problems), by photo."""
+    marks = ",".join("?" * len(photo_ids))
+    found: dict[int, set[str]] = {}
+    for photo_id, state in conn.execute(
+            f"SELECT photo_id, file_state FROM errors WHERE stage = 'decode' AND file_state IS NOT NULL "
+            f"AND photo_id IN ({marks})", list(photo_ids)):
+        found.setdefault(int(photo_id), set()).add(state)
+    return found
 
 
 def clear_rescanned(

@@ -457,11 +457,22 @@ def migration_18(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE scan_runs SET photos_before = ? WHERE id = ?", (photos_before, run_id))
 
 
+# What a file was (or a photo's files were) when its problem was met: a file that could
+# not be read, or a photo that could not be decoded, is not read again while it is so
+# (app/core/index/problems.py): a card of truncated files is not decoded at every `tag`.
+# NULL for a problem that can go without the file changing (a permission) and for rows
+# written before, which are read once more. (Added only where missing, as 14 does.)
+def migration_19(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(errors)")}
+    if "file_state" not in columns:
+        conn.execute("ALTER TABLE errors ADD COLUMN file_state TEXT")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
-    migration_15, migration_16, migration_17, migration_18,
+    migration_15, migration_16, migration_17, migration_18, migration_19,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
