@@ -221,3 +221,33 @@ def test_a_link_to_a_device_is_named_as_no_photo_file_not_as_gone(index, tmp_pat
     assert (summary.photos, summary.errors) == (1, 1)
     (error,) = index.errors(stage="scan")
     assert error.message.endswith("DSC_0002.JPG: a link to /dev/zero, which is not a photo file (not a regular file)")
+
+
+@pytest.fixture
+def new_readers(monkeypatch):
+    """Call to stand for an upgrade of the app (or of Pillow, pillow-heif, LibRaw)."""
+    import app
+    from app.core.index import problems
+
+    def upgrade() -> None:
+        monkeypatch.setattr(app, "__version__", app.__version__ + ".1")
+        problems.readers.cache_clear()
+
+    yield upgrade
+    problems.readers.cache_clear()
+
+
+def test_files_that_failed_are_read_again_once_the_readers_change(index, card, tiny_bundle, decoded, reads,
+                                                                   new_readers) -> None:
+    """A newer version (or decoder) may read what this one could not: the files kept from
+    being read again while unchanged are tried once more after an upgrade."""
+    (card / "DSC_0009.JPG").write_bytes(jpeg_bytes()[:300])  # fails at the scan
+    tag(index, [card], _options(tiny_bundle))
+    decoded.clear()
+    reads.clear()
+    tag(index, [card], _options(tiny_bundle))
+    assert (decoded, reads) == ([], [])
+    new_readers()
+    again = tag(index, [card], _options(tiny_bundle))
+    assert decoded == ["IMG_0002.tif"] and reads == ["DSC_0009.JPG"]
+    assert again.failed_before == 0

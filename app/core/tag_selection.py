@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from app.core.decode_workers import DecodeJob
 from app.core.index.connection import db_text
-from app.core.index.problems import decode_failure_states
+from app.core.index.problems import decode_failure_states, readers
 from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
 if TYPE_CHECKING:
@@ -130,10 +130,12 @@ def select_photos(
 
 
 def files_state(rows: Iterable[tuple]) -> str:
-    """A photo's files as the index has them (path, kind, size, mtime, fingerprint each),
-    in one short text: a decode failure is remembered with it, and the photo is tried
-    again once its files are no longer so."""
-    text = "\n".join("\t".join(map(str, row)) for row in sorted(rows, key=lambda row: str(row[0])))
+    """A photo's files as the index has them (path, kind, size, mtime, fingerprint each)
+    and the readers that decode them (problems.readers), in one short text: a decode
+    failure is remembered with it, and the photo is tried again once its files or the
+    readers are no longer so."""
+    text = "\n".join(["\t".join(map(str, row)) for row in sorted(rows, key=lambda row: str(row[0]))]
+                     + [readers()])
     return hashlib.blake2b(os.fsencode(text), digest_size=16).hexdigest()
 
 

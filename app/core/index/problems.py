@@ -9,6 +9,7 @@ is not read again (a card of truncated RAW files would be decoded at every `tag`
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
@@ -52,8 +53,31 @@ def scan_problem_states(conn: sqlite3.Connection) -> dict[str, str | None]:
 
 
 def scanned_state(size: int, mtime_ns: int) -> str:
-    """A file's file_state for a scan problem: its size and mtime as the walk sees them."""
-    return f"{size} {mtime_ns}"
+    """A file's file_state for a scan problem: its size and mtime as the walk sees them,
+    and the readers that failed on it (see readers)."""
+    return f"{size} {mtime_ns} {readers()}"
+
+
+@functools.cache
+def readers() -> str:
+    """This app's version and its decoders' (Pillow, pillow-heif, LibRaw): a file that
+    failed is read again once any of them changes, as a newer one may read it."""
+    import app
+    from importlib import metadata
+
+    versions = [f"landmark-tagger {app.__version__}"]
+    for package in ("pillow", "pillow-heif", "rawpy"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} none")
+    try:
+        import rawpy
+
+        versions.append(f"LibRaw {rawpy.libraw_version}")
+    except (ImportError, AttributeError):
+        pass
+    return ", ".join(versions)
 
 
 def unreadable_as_now(states: dict[str, str | None], folder: str, seen: dict[str, tuple[int, int]]) -> set[str]:
