@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.core.index import PhotoIndex
 from app.core.index.records import camera_name
-from app.core.index.search_text import build_search_text, label_key
+from app.core.index.search_text import build_search_text, fts_row, label_key
 
 PLACES = [
     "Paris", "Rome", "London", "Barcelona", "Nice", "Marseille", "Avignon", "Kyoto", "Istanbul",
@@ -103,5 +103,5 @@ def _photo(rng: random.Random, n: int) -> dict:
                   build_search_text(label_text, folder, names, camera)),
         "files": files,
         "label": label_row,
-        "fts": (n, label_text, folder, names, camera),
+        "fts": (n, *fts_row(label_text, folder, names, camera)),
     }

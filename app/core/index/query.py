@@ -1,5 +1,5 @@
-"""The search language shared by the CLI and the GUI, parsed into terms and
-compiled to one SQL WHERE clause with parameters.
+"""The search language shared by the CLI and the GUI, parsed into terms
+(app.core.index.query_parser) and compiled here to SQL WHERE clauses with parameters.
 
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
@@ -10,7 +10,9 @@ Terms combine with AND; OR (in capitals) between two terms matches either
 searches); a leading '-' negates a term; the empty query matches every photo that is
 not missing. Free words match whole words of the label,
 folder, file names and camera, case and accents ignored; the last free word
-also matches as a prefix ("eiff" finds "Eiffel"), as when typing.
+also matches as a prefix ("eiff" finds "Eiffel"), as when typing. The words are
+folded as the index folds them (search_text.fold_words: "strasse" finds "Straße",
+"paris" finds "Ｐａｒｉｓ"), whichever store answers.
 
 `path:="…"` and `folder:="…"` (written by app.core.path_query for a path that exists
 on disk, spelled as the disk spells it) are taken as written: never respelled to a
@@ -19,62 +21,20 @@ file or folder the index holds in another letter case (see folder_spelling).
 
 from __future__ import annotations
 
-import datetime
 import os
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators, subtree_range
+from app.core.index.query_parser import (
+    FIELDS, PATH_JOIN, PREFIX_END, AnyOf, Query, Term, parse_query,
+)
 from app.core.path_query import is_absolute_path
 
-FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "path", "has", "is")
-STATES = ("suggested", "accepted", "rejected", "unlabelled")
-HAS_VALUES = ("gps", "raw", "date")
-IS_VALUES = ("missing",)
-SCORE_OPERATORS = (">=", "<=", ">", "<")
-DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
-FIELD_PATTERN = re.compile(r"^([A-Za-z_]+):(.*)$", re.DOTALL)
-# A whole Windows path typed or pasted bare (E:\\Trip\\DSC_0001.JPG, its drive unplugged;
-# \\\\nas\\photos\\…): its drive letter is no field name.
-WINDOWS_PATH_PATTERN = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\/]+[\\/])")
-# U+FFFF sorts after every character of an ISO date, so "2020-11" <= x < "2020-11\uffff"
-# selects every timestamp that starts with "2020-11" and still uses the index.
-PREFIX_END = "\uffff"
-
-
-@dataclass(frozen=True)
-class Term:
-    """One condition: `field` is 'text' for free words, or a field name, or 'score'."""
-
-    field: str
-    value: str
-    negated: bool = False
-    operator: str = ""
-    phrase: bool = False
-    # the paths of a path: or folder: term found on disk as written (`path:="…"`):
-    # never respelled to another file the index holds under that name folded
-    exact: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Terms joined by OR: a photo matching any of them. `field` "any" lets the
-    loops over a query's terms pass it by wherever only one kind of term counts."""
-
-    terms: tuple[Term, ...]
-    field: str = "any"
-    negated: bool = False
-
-
-@dataclass(frozen=True)
-class Query:
-    terms: tuple[Term | AnyOf, ...] = field(default_factory=tuple)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms
+__all__ = [
+    "FIELDS", "PATH_JOIN", "AnyOf", "CompiledQuery", "Query", "QuerySyntaxError", "Term",
+    "compile_query", "folder_condition", "parse_query",
+]
 
 
 @dataclass(frozen=True)
@@ -117,217 +77,6 @@ class CompiledQuery:
     joins_alternatives: bool = False
 
 
-def parse_query(text: str) -> Query:
-    """Parse the search language; raises QuerySyntaxError with a one-line reason."""
-    return Query(_any_of_the_paths(_join_or(_expand_choices(_tokens(text or "")))))
-
-
-OR = "OR"
-CHOICE_FIELDS = ("state", "has", "label", "camera", "date")
-CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
-
-
-def _expand_choices(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """`state:suggested|accepted` as `state:suggested OR state:accepted`, the way the help
-    lists the choices (`label:"Eiffel Tower"|Louvre` too: a "|" inside quotes is part of
-    the name); `-has:gps|raw` leaves out both (NOT a AND NOT b)."""
-    expanded: list[tuple[str, bool]] = []
-    for position, (token, quoted) in enumerate(tokens):
-        negated = token.startswith("-")
-        match = FIELD_PATTERN.match(token[negated:])
-        if not match or match.group(1).lower() not in CHOICE_FIELDS or CHOICE not in match.group(2):
-            expanded.append((token.replace(CHOICE, "|"), quoted))
-            continue
-        beside = tokens[max(0, position - 1) : position] + tokens[position + 1 : position + 2]
-        if negated and (OR, False) in beside:
-            raise QuerySyntaxError(f"{token!r} beside OR is ambiguous; write its values as separate -terms")
-        name = token[: negated + len(match.group(1)) + 1]  # "-state:" or "label:"
-        choices = [name + value for value in match.group(2).split(CHOICE)]
-        for number, choice in enumerate(choices):
-            if number and not negated:
-                expanded.append((OR, False))
-            expanded.append((choice, False))
-    return expanded
-
-
-def _join_or(tokens: list[tuple[str, bool]]) -> tuple[Term | AnyOf, ...]:
-    """The terms, with those on either side of an unquoted OR made one AnyOf."""
-    items: list[Term | AnyOf] = []
-    joining = False
-    for token, quoted in tokens:
-        if token == OR and not quoted:
-            if joining or not items:
-                raise QuerySyntaxError("OR needs a term on each side, like Colosseum OR Petra")
-            joining = True
-            continue
-        term = _term(token, quoted)
-        if joining:
-            if term.field == "is" or items[-1].field == "is":
-                raise QuerySyntaxError("is:missing cannot be joined with OR; search the missing photos on their own")
-            before = items.pop()
-            items.append(AnyOf((*(before.terms if isinstance(before, AnyOf) else (before,)), term)))
-            joining = False
-        else:
-            items.append(term)
-    if joining:
-        raise QuerySyntaxError("OR needs a term on each side, like Colosseum OR Petra")
-    return tuple(items)
-
-
-PATH_JOIN = "\0"  # no file name holds a NUL: the separator of the paths of one path: term
-
-
-def _any_of_the_paths(terms: tuple[Term, ...]) -> tuple[Term, ...]:
-    """Several path: terms mean any of those files (`accept a.JPG b.JPG`, a shell glob),
-    not a photo that is all of them: the positive ones become one term, where the first was."""
-    paths = [t.value for t in terms if t.field == "path" and not t.negated]
-    if len(paths) < 2:
-        return terms
-    exact = tuple(dict.fromkeys(p for t in terms if t.field == "path" and not t.negated for p in t.exact))
-    merged = Term("path", PATH_JOIN.join(dict.fromkeys(paths)), exact=exact)
-    first = next(i for i, t in enumerate(terms) if t.field == "path" and not t.negated)
-    rest = [t for i, t in enumerate(terms) if i == first or not (t.field == "path" and not t.negated)]
-    return tuple(merged if t is terms[first] else t for t in rest)
-
-
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """Split on white space, keeping "quoted parts" (also after field:) together; a
-    doubled quote inside them is one quote (label:"Café ""Le Procope"" Paris"), so backslashes
-    stay plain text (Windows paths, E:\\). Returns (token, whether its value was quoted)."""
-    tokens: list[tuple[str, bool]] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        start = i
-        buffer: list[str] = []
-        quoted = False
-        while i < n and not text[i].isspace():
-            if text[i] == '"':
-                end = i
-                while True:
-                    begin, end = end + 1, text.find('"', end + 1)
-                    if end < 0:
-                        raise QuerySyntaxError(f"unclosed quote in {text[start:]!r}: add the closing \"")
-                    buffer.append(text[begin:end])
-                    if text[end + 1 : end + 2] != '"':
-                        break
-                    buffer.append('"')  # "" inside quotes
-                    end += 1
-                quoted = True
-                i = end + 1
-            else:
-                buffer.append(CHOICE if text[i] == "|" else text[i])
-                i += 1
-        tokens.append(("".join(buffer), quoted))
-    return tokens
-
-
-def _term(token: str, quoted: bool) -> Term:
-    negated = token.startswith("-") and len(token) > 1
-    body = token[1:] if negated else token
-    if WINDOWS_PATH_PATTERN.match(body):
-        return _bare_path_term(body, negated)
-    score = SCORE_PATTERN.match(body)
-    if score and not quoted:
-        return _score_term(body, score.group(1), score.group(2), negated)
-    match = FIELD_PATTERN.match(body)
-    if match and not (quoted and body.startswith('"')):
-        name, value = match.group(1).lower(), match.group(2)
-        if name == "score":
-            raise QuerySyntaxError(f"{body!r}: write a comparison like score>0.8 (>, >=, <, <=)")
-        if name not in FIELDS:
-            raise QuerySyntaxError(f"unknown field {name!r} in {body!r}; known fields: {', '.join(FIELDS)}, score")
-        if not value.strip():
-            raise QuerySyntaxError(f"{body!r} has no value; write e.g. {name}:{_example(name)}")
-        return _field_term(name, value.strip(), negated, body)
-    if not body.strip():
-        raise QuerySyntaxError(f"empty term {token!r}")
-    return Term("text", body, negated=negated, phrase=quoted)
-
-
-def _bare_path_term(path: str, negated: bool) -> Term:
-    """A bare absolute path as the term it means: `path:` for a photo's file name,
-    `folder:` (the folder and those below it) for anything else."""
-    from app.core.photo_info import file_kind
-
-    field = "path" if file_kind(re.split(r"[\\/]", path.rstrip("\\/"))[-1]) else "folder"
-    return _field_term(field, path, negated, f"{field}:{path}")
-
-
-def _score_term(body: str, operator: str, value: str, negated: bool) -> Term:
-    if operator == "=" or operator not in SCORE_OPERATORS:
-        raise QuerySyntaxError(f"{body!r}: use one of >, >=, <, <= with score")
-    try:
-        number = float(value)
-    except ValueError:
-        raise QuerySyntaxError(f"{body!r}: the score must be a number between 0 and 1, like score>0.8") from None
-    if not 0.0 <= number <= 1.0:
-        raise QuerySyntaxError(f"{body!r}: scores lie between 0 and 1")
-    return Term("score", repr(number), negated=negated, operator=operator)
-
-
-def _check_calendar(value: str, body: str) -> None:
-    """2020-13 or 2021-02-30 match the pattern but no photo: say so instead of finding nothing."""
-    year, month, day = (value.split("-") + ["01", "01"])[:3]
-    try:
-        datetime.date(max(int(year), 1), int(month), int(day))
-    except ValueError:
-        raise QuerySyntaxError(f"{body!r}: there is no such date") from None
-
-
-def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
-    if name in ("path", "folder") and value.startswith("=") and is_absolute_path(value[1:]):
-        term = _field_term(name, value[1:], negated, body)  # as the disk spells it: taken as written
-        return Term(name, term.value, negated=negated, exact=(term.value,))
-    lowered = value.lower()
-    if name == "date" and not DATE_PATTERN.match(value):
-        raise QuerySyntaxError(f"{body!r}: write the date as YYYY, YYYY-MM or YYYY-MM-DD")
-    if name in ("after", "before"):
-        if not DATE_PATTERN.match(value):
-            raise QuerySyntaxError(f"{body!r}: write the day as YYYY-MM-DD (or YYYY, YYYY-MM: its first day)")
-    if name in ("date", "after", "before"):
-        _check_calendar(value, body)
-    if name in ("after", "before"):
-        value += "-01-01"[len(value) - 4 :]  # after:2010 = from 2010-01-01 on; before:2012-05 = up to April
-    if name == "state":
-        if lowered == "unlabeled":
-            lowered = "unlabelled"
-        if lowered not in STATES:
-            raise QuerySyntaxError(f"{body!r}: state is one of {', '.join(STATES)}")
-        value = lowered
-    if name == "has":
-        if lowered not in HAS_VALUES:
-            raise QuerySyntaxError(f"{body!r}: has: takes {' or '.join(HAS_VALUES)}")
-        value = lowered
-    if name == "path":
-        if not is_absolute_path(value):
-            raise QuerySyntaxError(f"{body!r}: path: takes a file's whole path, like path:{_example('path')} "
-                                   "(folder: takes folders)")
-        value = native_separators(os.path.expanduser(value))
-    if name == "is":
-        if lowered not in IS_VALUES:
-            raise QuerySyntaxError(f"{body!r}: is: takes {' or '.join(IS_VALUES)}")
-        value = lowered
-    return Term(name, value, negated=negated)
-
-
-def _example(name: str) -> str:
-    return {
-        "label": '"Eiffel Tower"',
-        "camera": "D850",
-        "date": "2020-11",
-        "after": "2020-11-01",
-        "before": "2020-12-01",
-        "state": "suggested",
-        "folder": "Paris",
-        "path": "/photos/DSC_0001.JPG",
-        "has": "gps",
-        "is": "missing",
-    }[name]
-
-
 def compile_query(query: Query) -> CompiledQuery:
     """Turn parsed terms into SQL. Text-like terms (free words, camera:, folder
     names) go into one FTS5 MATCH; the others become indexed conditions."""
@@ -350,9 +99,10 @@ def compile_query(query: Query) -> CompiledQuery:
         params.extend(values)
     missing_condition = "p.missing = 1" if wants_missing else "p.missing = 0"
     fts_match = None
-    without_fts = (" AND ".join([missing_condition, *conditions]), tuple(params))
+    without_fts = (_joined([missing_condition, *conditions], "AND"), tuple(params))
     if positive_fts:
-        expression = " AND ".join(positive_fts) + "".join(f" NOT {e}" for e in negative_fts)
+        # FTS5 flattens a run of ANDs or ORs but nests each NOT (at most 256 deep)
+        expression = " AND ".join(positive_fts) + (f" NOT ({' OR '.join(negative_fts)})" if negative_fts else "")
         fts_match = expression
         conditions.insert(0, "p.id IN (SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?)")
         params.insert(0, expression)
@@ -386,8 +136,8 @@ def compile_query(query: Query) -> CompiledQuery:
             sql, values = _condition(term)
             selectors.append((f"SELECT p.id FROM photos p WHERE {sql}", (tuple(values),)))
     return CompiledQuery(
-        " AND ".join(conditions), tuple(params), bool(positive_fts or negative_fts),
-        row_where, row_params, " AND ".join(range_conditions) or "1", tuple(range_params), tuple(selectors),
+        _joined(conditions, "AND"), tuple(params), bool(positive_fts or negative_fts),
+        row_where, row_params, _joined(range_conditions, "AND") or "1", tuple(range_params), tuple(selectors),
         picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
         joins_alternatives=any(isinstance(term, AnyOf) for term in query.terms),
     )
@@ -451,7 +201,7 @@ def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tu
         sql, values = _row_condition(term, prefix_term)
         conditions.append(sql)
         params.extend(values)
-    return " AND ".join(conditions), tuple(params)
+    return _joined(conditions, "AND"), tuple(params)
 
 
 def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, list]:
@@ -464,7 +214,7 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
         tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
         pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
         if pattern is None:
-            raise QuerySyntaxError(f"{term.value!r} has no letters or digits to search for")
+            raise _no_words(term.value)
         sql, values = "p.search_text LIKE ?", [pattern]
     elif term.field == "label":
         sql, values = "l.label_key = ?", [label_key(term.value)]
@@ -494,20 +244,45 @@ def _any_condition(any_of: AnyOf, prefix_term: Term | None) -> tuple[str, list]:
 def _either(parts) -> tuple[str, list]:
     """(sql, values) pairs joined by OR into one condition."""
     parts = list(parts)
-    return "(" + " OR ".join(f"({sql})" for sql, _ in parts) + ")", [v for _, values in parts for v in values]
+    return "(" + _joined([f"({sql})" for sql, _ in parts], "OR") + ")", [v for _, values in parts for v in values]
 
 
-def _fts_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+# SQLite refuses an expression over 1,000 deep, and `a AND b AND …` is as deep as it is
+# long: longer runs of conditions are joined in groups of this many, then the groups.
+GROUP = 16
+
+
+def _joined(conditions: list[str], operator: str) -> str:
+    """The conditions joined by AND or OR as a shallow tree (the same order, so their
+    parameters keep theirs): a query of thousands of terms stays within SQLite's depth."""
+    while len(conditions) > GROUP:
+        conditions = [f"({f' {operator} '.join(conditions[i : i + GROUP])})"
+                      for i in range(0, len(conditions), GROUP)]
+    return f" {operator} ".join(conditions)
+
+
+def _fts_phrase(text: str) -> str:
+    """The words of `text` as one FTS5 phrase, folded as photos_fts holds them
+    (search_text.fts_row): FTS5's own folding keeps "ß" and Greek accents."""
+    from app.core.index.search_text import folded_text
+
+    words = folded_text(text)
+    if not words:
+        raise _no_words(text)
+    return f'"{words}"'  # letters and digits only: nothing to escape
+
+
+def _no_words(text: str) -> QuerySyntaxError:
+    return QuerySyntaxError(f"{text!r} has no letters or digits to search for")
 
 
 def _fts_expression(term: Term, prefix: bool) -> str | None:
     if term.field == "text":
-        return _fts_string(term.value) + ("*" if prefix else "")
+        return _fts_phrase(term.value) + ("*" if prefix else "")
     if term.field == "camera":
-        return "camera : " + _fts_string(term.value)
+        return "camera : " + _fts_phrase(term.value)
     if term.field == "folder" and not is_absolute_path(term.value):
-        return "folder : " + _fts_string(term.value)
+        return "folder : " + _fts_phrase(term.value)
     return None
 
 

@@ -468,11 +468,34 @@ def migration_19(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE errors ADD COLUMN file_state TEXT")
 
 
+# photos_fts held the words as written, and FTS5 folds less than search_text.fold_words
+# does ("ß", Greek accents, full-width letters, ligatures stay): a search without a page
+# limit, answered from photos_fts, missed photos that one with a limit found in
+# search_text (`search strasse` against "Straße"). Its rows now hold the folded words
+# (search_text.fts_row), as queries fold theirs; refilled into a new table in rowid
+# order (8 s for 300,000 photos; updating the rows in place took 11 s).
+def migration_20(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import folded_text
+
+    conn.create_function("migration_folded_text", 1, lambda text: folded_text(str(text or "")), deterministic=True)
+    conn.execute(
+        "CREATE VIRTUAL TABLE photos_fts_folded USING fts5 (label, folder, names, camera, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
+    conn.execute(
+        "INSERT INTO photos_fts_folded (rowid, label, folder, names, camera) SELECT rowid, "
+        "migration_folded_text(label), migration_folded_text(folder), migration_folded_text(names), "
+        "migration_folded_text(camera) FROM photos_fts ORDER BY rowid"
+    )
+    conn.execute("DROP TABLE photos_fts")
+    conn.execute("ALTER TABLE photos_fts_folded RENAME TO photos_fts")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
-    migration_15, migration_16, migration_17, migration_18, migration_19,
+    migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
 )
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -2,6 +2,10 @@
 the FTS5 row (fast for rare words) and `photos.search_text`, a folded word list
 that a query can test row by row while it walks photos newest first (fast for
 common words, where reading the whole FTS doclist and sorting would be slow).
+Both hold the words as fold_words gives them, and a query folds its words the
+same way, so the plan chosen (which depends on the page's size) never changes
+which photos match: FTS5's own folding keeps "ß", Greek accents and full-width
+letters, which fold_words folds (schema migration 20 refolded older rows).
 
 search_text is " w1 w2 … dir.w … cam.w … ": every word of the label, folder,
 file names and camera, case- and accent-folded, plus the folder and camera
@@ -24,11 +28,17 @@ CAMERA_TAG = "cam."
 
 @lru_cache(maxsize=4096)
 def fold_words(text: str) -> tuple[str, ...]:
-    """Words as FTS5's unicode61 tokenizer (remove_diacritics 2) sees them:
-    letters and digits, case-folded, accents removed."""
+    """The words of a text as every store of them holds them (photos_fts, search_text,
+    photos_by_time) and a query compares them: letters and digits, NFKD-normalised
+    (full-width letters, ligatures), case-folded ("ß" is "ss"), accents removed."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return tuple(WORD.findall(plain.casefold()))
+
+
+def folded_text(text: str) -> str:
+    """The words of `text` as the FTS row holds them: folded, space-separated."""
+    return " ".join(fold_words(text))
 
 
 def label_key(label: str | None) -> str | None:
@@ -44,6 +54,11 @@ def build_search_text(label: str, folder: str, names: str, camera: str) -> str:
     words += [FOLDER_TAG + w for w in fold_words(folder)]
     words += [CAMERA_TAG + w for w in fold_words(camera)]
     return " " + " ".join(words) + " "
+
+
+def fts_row(label: str, folder: str, names: str, camera: str) -> tuple[str, str, str, str]:
+    """The photos_fts columns (label, folder, names, camera) for these texts."""
+    return folded_text(label), folded_text(folder), folded_text(names), folded_text(camera)
 
 
 def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
@@ -66,7 +81,7 @@ def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
     camera_text = " ".join(x for x in (make, model, camera_name(make, model)) if x)
     conn.execute(
         "INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)",
-        (photo_id, label_text, folder_text, names, camera_text),
+        (photo_id, *fts_row(label_text, folder_text, names, camera_text)),
     )
     conn.execute(
         "UPDATE photos SET search_text = ? WHERE id = ?",
