@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from app.core.rename import RenameSummary  # noqa: E402
-from app.core.scanner import ScanSummary  # noqa: E402
+from app.core.scan_summary import ScanSummary  # noqa: E402
 from tests.test_gui import added_folder, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui

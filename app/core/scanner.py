@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
@@ -40,45 +40,8 @@ from app.core.renamed_over import RenamedOver
 from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link
 from app.core.scan_moves import MoveRecognition
-from app.core.wording import RELOCATE_HINT, counted
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """How the scanner batches its work."""
-
-    groups_per_transaction: int = 256  # photos written per transaction (keeps the lock short)
-    follow_symlinks: bool = True  # symlinked folders are followed once each, never in a loop
-
-
-@dataclass
-class ScanSummary:
-    """What one scan found; `photos` counts the present photos under the roots."""
-
-    photos: int = 0
-    new: int = 0
-    changed: int = 0
-    moved: int = 0
-    missing: int = 0
-    errors: int = 0
-    labels_read: int = 0  # landmarks taken from keywords already written into the files
-    unchanged_problems: int = 0  # files whose problem stands, not read again as they are unchanged
-    run_id: int = 0
-    status: str = "done"
-
-    def line(self) -> str:
-        """The one-line summary the CLI prints and the GUI's status bar shows."""
-        return (
-            f"{counted(self.photos, 'photo')}, {self.new:,} new, {self.changed:,} changed, "
-            f"{self.moved:,} moved, {self.missing:,} missing, {counted(self.errors, 'error')}"
-            + (f", {counted(self.labels_read, 'label')} read from the files" if self.labels_read else "")
-            + (f", {counted(self.unchanged_problems, 'unchanged file')} still unreadable"
-               if self.unchanged_problems else "")
-            + ("" if self.status == "done" else f" ({self.status})")
-        )
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
+from app.core.scan_summary import ScanOptions, ScanSummary
+from app.core.wording import RELOCATE_HINT
 
 def scan(
     index,

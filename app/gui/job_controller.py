@@ -27,7 +27,7 @@ REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per ph
 
 def describe_summary(summary) -> str:
     """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
-    from app.core.scanner import ScanSummary
+    from app.core.scan_summary import ScanSummary
 
     if summary is None or isinstance(summary, (list, tuple)):
         return ""  # list results (suggestions, corrected photos) are reported by the job's follow-up
