@@ -271,7 +271,7 @@ def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
     2019:13:45 25:61:00 from a camera whose clock was corrupted)."""
     text = _text(value)
     match = EXIF_DATETIME.match(text or "")
-    if not match or not _is_real_moment(*match.groups()):
+    if not match or not is_real_moment(*match.groups()):
         return None
     year, month, day, hour, minute, second = match.groups()
     stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
@@ -284,7 +284,7 @@ def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
     return stamp
 
 
-def _is_real_moment(*parts: str | None) -> bool:
+def is_real_moment(*parts: str | None) -> bool:
     """Whether year, month, day (and the hour, minute, second given) name a moment that
     exists: a date taken that does not (month 13, 30 February, a zero date) is none, or
     the photo would sort as the newest, match has:date and break the Dates list."""
@@ -315,7 +315,7 @@ def xmp_timestamp(packet: bytes | str) -> str | None:
         return None
     for namespace, name in XMP_DATES:
         match = XMP_DATETIME.fullmatch(document.get_text(namespace, name) or "")
-        if match is None or not _is_real_moment(*match.groups()[:6]):
+        if match is None or not is_real_moment(*match.groups()[:6]):
             continue
         year, month, day, hour, minute, second, fraction, zone = match.groups()
         if hour is None:

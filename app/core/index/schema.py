@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Callable
 
@@ -491,11 +492,31 @@ def migration_20(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE photos_fts_folded RENAME TO photos_fts")
 
 
+# A date taken that does not exist (2019:13:45 from a corrupted camera clock, 30
+# February) was stored as it was: it matched has:date and after:, sorted as the newest
+# photo and broke the app's Dates list. The reader now calls it no date; the photos an
+# older version indexed so lose it too (a stored text of another form is left alone).
+_STORED_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?")
+
+
+def migration_21(conn: sqlite3.Connection) -> None:
+    from app.core.photo_info import is_real_moment
+
+    def impossible(text) -> int:
+        match = _STORED_DATE.match(str(text))
+        return int(match is not None and not is_real_moment(*match.groups()))
+
+    conn.create_function("migration_impossible_date", 1, impossible, deterministic=True)
+    conn.execute("UPDATE photos SET taken_at = NULL "
+                 "WHERE taken_at IS NOT NULL AND migration_impossible_date(taken_at)")
+
+
 # Each entry upgrades the schema by one version; never edit a released entry.
 MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
     migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
+    migration_21,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
