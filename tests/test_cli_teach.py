@@ -95,7 +95,7 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
         assert line["top"][0]["label"] == "Our cabin" and line["top"][0]["landmark_id"] == "taught:Our cabin"
 
     code, lines, _ = run_cli(capsys, "--db", db, "teach", "--forget", "--json", "our CABIN")  # any case
-    assert code == 0 and lines == [{"label": "Our cabin", "forgotten": 1}]
+    assert code == 0 and lines == [{"label": "Our cabin", "forgotten": 1, "withdrawn": 4, "kept": 0}]
     code, lines, err = run_cli(capsys, "--db", db, "teach", "--forget", "Our cabin")  # gone already
     assert code == 1 and "nothing was taught as 'Our cabin'; nothing is taught" in err
 

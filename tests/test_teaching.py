@@ -446,7 +446,7 @@ def test_forgetting_a_place_withdraws_its_suggestions_not_what_the_user_accepted
         index.set_predictions(photo_id, tiny_bundle.id, top, threshold=0.5)  # a tag run's answer
     index.set_state([accepted], "accepted")
 
-    assert forget(index, "Our cabin") == 2
+    assert forget(index, "Our cabin").photos == 2
     for photo_id in (by_suggest, by_tag):
         record = index.get(photo_id)
         assert (record.label, record.state) == (None, "suggested")

@@ -314,9 +314,9 @@ def learn_from_correction(
     return Correction(label, rejected, taught)
 
 
-def forget(index: "PhotoIndex", label: str) -> int:
-    """Stop recognising a taught label; the photos keep their labels. Returns the
-    number of photos that taught it."""
+def forget(index: "PhotoIndex", label: str) -> store.ForgetSummary:
+    """Stop recognising a taught label; the photos keep their labels, the suggestions
+    teaching it made are withdrawn (teaching_store.withdraw_suggestions)."""
     with index.transaction() as conn:
         return store.forget_label(conn, label)
 

@@ -168,38 +168,69 @@ def forget_photo(conn: sqlite3.Connection, photo_id: int, keep_label: str | None
     return cursor.rowcount
 
 
-def forget_label(conn: sqlite3.Connection, label: str) -> int:
+@dataclass(frozen=True)
+class ForgetSummary:
+    """What forgetting a taught place did: the photos that taught it, its suggestions
+    withdrawn (now "no landmark"), and the model's own suggestions of a landmark of the
+    same name, which stay (teaching did not make them)."""
+
+    photos: int = 0  # as `stats` counts them (a photo has a reference per model)
+    withdrawn: int = 0
+    kept: int = 0
+
+
+def forget_label(conn: sqlite3.Connection, label: str) -> ForgetSummary:
     """Drop the label's references and remember that it was forgotten, so its labelled
-    photos do not teach it again at the next `tag`; suggestions of it that nobody
-    accepted are withdrawn (see withdraw_suggestions)."""
+    photos do not teach it again at the next `tag`; suggestions of it that teaching made
+    and nobody accepted are withdrawn (see withdraw_suggestions)."""
     conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
     photos = conn.execute(
         f"SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ? AND {_TEACHING}", (label,)
     ).fetchone()[0]
     conn.execute("DELETE FROM taught_refs WHERE label = ?", (label,))
-    withdraw_suggestions(conn, label)
-    return int(photos)  # photos, as `stats` counts them (a photo has a reference per model)
+    withdrawn, kept = withdraw_suggestions(conn, label)
+    return ForgetSummary(int(photos), withdrawn, kept)
 
 
-def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> None:
+def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> tuple[int, int]:
     """The app's suggestions of a forgotten place (not accepted, not the user's) stayed in
-    Review, offering a place the user asked it to forget. They become "no landmark",
-    scored by the model's best landmark of its own (from the stored predictions), so the
-    next `tag` decides them at the threshold as it decides any photo."""
+    Review, offering a place the user asked it to forget. Those teaching made (by
+    `suggest`, or a `tag` run where the taught place won: a `taught:` landmark id) become
+    "no landmark", scored by the model's best landmark of its own (from the stored
+    predictions), so the next `tag` decides them at the threshold as it decides any photo.
+    A place may carry the name of one of the model's landmarks (a photo corrected to
+    "Colosseum" teaches "Colosseum"): the model's own suggestions of that landmark are
+    not the place's and stay, with the model's score from the stored predictions, as
+    `tag` gave it (a `suggest` run had lowered it by what was taught). Returns
+    (withdrawn, kept)."""
     from app.core.index.labels import store_label
     from model.predictor import TAUGHT_ID_PREFIX
 
     rows = conn.execute(
-        "SELECT photo_id, model_id FROM labels WHERE label = ? AND state = 'suggested' AND source != 'user'",
+        "SELECT photo_id, model_id, landmark_id, source FROM labels "
+        "WHERE label = ? AND state = 'suggested' AND source != 'user'",
         (label,),
     ).fetchall()
-    for photo_id, model_id in rows:
+    withdrawn = kept = 0
+    for photo_id, model_id, landmark_id, source in rows:
+        if source == "model" and landmark_id and not landmark_id.startswith(TAUGHT_ID_PREFIX):
+            own = conn.execute(
+                "SELECT score FROM predictions WHERE photo_id = ? AND model_id = ? AND landmark_id = ? "
+                "ORDER BY rank LIMIT 1", (photo_id, model_id, landmark_id),
+            ).fetchone()
+            if own is not None:
+                conn.execute("UPDATE labels SET score = ?, updated_at = ? WHERE photo_id = ?",
+                             (float(own[0]), now_iso(), photo_id))
+            kept += 1
+            continue
         best = conn.execute(
             "SELECT score FROM predictions WHERE photo_id = ? AND model_id = ? AND landmark_id NOT LIKE ? "
             "ORDER BY rank LIMIT 1", (photo_id, model_id, TAUGHT_ID_PREFIX + "%"),
         ).fetchone()
         store_label(conn, photo_id, None, source="model", state="suggested", landmark_id=None,
                     score=None if best is None else float(best[0]), model_id=model_id)
+        withdrawn += 1
+    return withdrawn, kept
 
 
 # The references that teach: not those whose photo has that label rejected (set aside).

@@ -146,7 +146,8 @@ def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
 
 def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None) -> str | None:
     """One line for the CLI when nothing was found: nothing taught, nothing tagged to
-    score, or how close the best photos came and the command that lists them (for the
+    score, the photos the model holds (held_hint, first: teaching more would not change
+    them), or how close the best photos came and the command that lists them (for the
     photos matching `query`, with `model`) (None when there is nothing to add)."""
     if report.taught == 0:
         return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
@@ -161,8 +162,9 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     if report.scored == 0:
         return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
                 "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
+    held = held_hint(report, "with `landmark-tagger label`")
     if report.close == 0:
-        return held_hint(report, "with `landmark-tagger label`")
+        return held
     scores = report.close_scores or [report.best_close] * report.close
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
@@ -173,8 +175,12 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     else:  # the best one only would leave the others out: say what lists them all
         lists = (f"`{command} --threshold {best:.2f}` lists {listed:,} of them, "
                  f"`--threshold {lowest:.2f}` all {len(scores):,}")
-    return (f"{counted(report.close, 'photo')} came close (best score {report.best_close:.2f}, threshold "
-            f"{report.threshold:.2f}): {lists}; teaching more photos of the place raises their scores")
+    photos = counted(report.close, "other photo" if held else "photo")
+    came_close = (f"{photos} came close (best score {report.best_close:.2f}, "
+                  f"threshold {report.threshold:.2f}): {lists}")
+    if held:  # teaching more photos would not move the held ones: the way out is labelling them
+        return f"{held}; {came_close}"
+    return f"{came_close}; teaching more photos of the place raises their scores"
 
 
 def _threshold_under(score: float) -> float:

@@ -131,7 +131,8 @@ class LabelActions:
     def _state_changed(self, ids: list[int], state: str, before: dict, changed: int,
                        taught: tuple[tuple[int, str], ...] = ()) -> None:
         """Remember the step for Ctrl+Z, say what changed, move on."""
-        step = tuple((i, label, was) for i, (label, was) in before.items() if was != state)
+        # in the list's order (`ids`, not the index's): Ctrl+Z shows the first of them again
+        step = tuple((i, *before[i]) for i in ids if i in before and before[i][1] != state)
         if step:
             self.review_undo.append(ReviewStep(state, step, taught))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
@@ -161,7 +162,8 @@ class LabelActions:
         for photo_id, label, was in step.before:
             if now.get(photo_id) == (label, step.state):
                 back.setdefault(was, []).append(photo_id)
-        ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
+        taken = {photo_id for photo_ids in back.values() for photo_id in photo_ids}
+        ids = [photo_id for photo_id, _, _ in step.before if photo_id in taken]  # in the list's order
         if not ids:
             self.show_message("Nothing to take back: those photos were labelled again since.")
             return False
@@ -171,18 +173,19 @@ class LabelActions:
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
             return self.jobs.set_states(back, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
-                                        lambda _changed: self._taken_back(verb, back, teaching))
+                                        lambda _changed: self._taken_back(verb, ids, back, teaching))
         try:
             for was, photo_ids in back.items():
                 self.index.set_state(photo_ids, was)
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        self._taken_back(verb, back, teaching)
+        self._taken_back(verb, ids, back, teaching)
         return True
 
-    def _taken_back(self, verb: str, back: dict[str, list[int]], teaching: Sequence[tuple[int, str]] = ()) -> None:
-        ids = [photo_id for photo_ids in back.values() for photo_id in photo_ids]
+    def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
+                    teaching: Sequence[tuple[int, str]] = ()) -> None:
+        """Say what came back and show the first of `ids` (in the list's order, as selected)."""
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
         if teaching:

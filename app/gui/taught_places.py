@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.core import library, teaching
+from app.core import teaching
 from app.core.errors import TaggerError
 from app.core.wording import counted
 
@@ -20,7 +20,7 @@ class TaughtPlacesDialog(QDialog):
 
     show_requested = Signal(str)
     rename_requested = Signal(str)  # the window asks for the new name and renames it
-    forgotten = Signal(str, int, int)  # a place forgotten: the photos that taught it, its suggestions withdrawn
+    forgotten = Signal(str, object)  # a place forgotten, and what it did (teaching_store.ForgetSummary)
 
     def __init__(self, index, parent=None) -> None:
         super().__init__(parent)
@@ -105,10 +105,9 @@ class TaughtPlacesDialog(QDialog):
         if label is None or not self.confirm_forget(label):
             return
         try:
-            suggested = self.index.count(library.combine_queries(library.label_query(label), "state:suggested"))
-            photos = teaching.forget(self.index, label)  # withdraws those suggestions (the user's labels stay)
+            done = teaching.forget(self.index, label)  # withdraws its suggestions (the user's labels stay)
         except TaggerError as error:
             QMessageBox.warning(self, "Forget a taught place", str(error))
             return
         self.reload()
-        self.forgotten.emit(label, photos, suggested)
+        self.forgotten.emit(label, done)

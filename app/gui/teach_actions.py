@@ -137,12 +137,16 @@ class TeachActions:
         self.jobs.job_stopped.connect(dialog.reload_after_job)  # a rename runs as a job: list the new name
         return dialog
 
-    def place_forgotten(self, label: str, photos: int, withdrawn: int) -> None:
-        """Say what Forget did: the place is no longer recognised, its photos keep their
-        labels, and its suggestions left Review (they are "no landmark" until tagged again)."""
-        message = f"Forgot “{label}” (taught from {counted(photos, 'photo')}); its photos keep their labels"
-        if withdrawn:
-            message += f"; {counted(withdrawn, 'suggestion')} of it left Review"
+    def place_forgotten(self, label: str, done) -> None:
+        """Say what Forget did (teaching_store.ForgetSummary): the place is no longer
+        recognised, its photos keep their labels, the suggestions teaching made left
+        Review (they are "no landmark" until tagged again), and the model's own
+        suggestions of a landmark of that name stay."""
+        message = f"Forgot “{label}” (taught from {counted(done.photos, 'photo')}); its photos keep their labels"
+        if done.withdrawn:
+            message += f"; {counted(done.withdrawn, 'suggestion')} of it left Review"
+        if done.kept:
+            message += f"; the model's own {counted(done.kept, 'suggestion')} of “{label}” stay"
         self.show_message(message + ".")
         self.library_changed()  # Review and the counts without them
 
@@ -229,6 +233,9 @@ class TeachActions:
             return f"{photos} here not tagged yet: tag them to compare them with what you taught."
         if report is not None and report.scored == 0:
             return "Every tagged photo here is one you taught or labelled: tag more folders to look through."
+        if report is not None and report.held:
+            # what teaching more photos would not change comes first, whatever else came close
+            return f"No new suggestions: {held_hint(report, '(L)')}{_close_note(report)}."
         best = _score_under(report.best_close, report.threshold) if report is not None else ""
         if report is not None and report.close and report.best_close < report.threshold * FAR_UNDER:
             return (f"No new suggestions: the best match scored {best}, far under the threshold "
@@ -238,9 +245,15 @@ class TeachActions:
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
                     f"close (best {best}): lower the threshold in Settings to review "
                     "them, or teach more photos of your places (T).")
-        if report is not None and report.held:
-            return f"No new suggestions: {held_hint(report, '(L)')}."
         return "No new suggestions: teach more photos of your places (T)."
+
+
+def _close_note(report) -> str:
+    """"; 5 other photos came close (best 0.03)": the photos under the threshold, after
+    the held hint, without asking for more photos (which would not move the held ones)."""
+    if not report.close:
+        return ""
+    return f"; {counted(report.close, 'other photo')} came close (best {_score_under(report.best_close, report.threshold)})"
 
 
 def _score_under(score: float, threshold: float) -> str:

@@ -44,16 +44,16 @@ def run(args) -> int:
             raise UsageError("--forget takes only NAME, no PATH")
         with open_index(args) as index:
             name = canonical_label(index, name)  # as typed, in any case
-            removed = forget(index, name)
+            done = forget(index, name)
             taught = sorted(taught_labels(index.conn), key=str.casefold)
         if args.json:
-            print_json_line({"label": name, "forgotten": removed})
-        if removed == 0:
+            print_json_line({"label": name, "forgotten": done.photos, "withdrawn": done.withdrawn, "kept": done.kept})
+        if done.photos == 0:
             known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
             print_summary(f"nothing was taught as '{name}'{known}")
             return EXIT_PARTIAL
-        print_summary(f"forgot '{name}' ({counted(removed, 'taught photo')} no longer teach it; "
-                      "the photos keep their label)")
+        print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer teach it; "
+                      f"the photos keep their label){forget_details(done, name)}")
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
@@ -78,3 +78,15 @@ def run(args) -> int:
         return 2
     print_summary(summary.line() + "; run `landmark-tagger suggest` to find it in your library")
     return EXIT_PARTIAL if summary.errors else EXIT_OK
+
+
+def forget_details(done, name: str) -> str:
+    """What forgetting did to the suggestions: those teaching made are withdrawn (the
+    next `tag` decides them again), the model's own of a landmark of that name stay."""
+    text = ""
+    if done.withdrawn:
+        text += (f"; {counted(done.withdrawn, 'suggestion')} of it withdrawn (now no landmark, "
+                 "until `landmark-tagger tag` decides them again)")
+    if done.kept:
+        text += f"; {counted(done.kept, 'suggestion')} of the model's own '{name}' kept"
+    return text

@@ -181,6 +181,8 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
     of the user, accepted ones and rejected landmarks are left alone; a score of 0 (a
     blank frame) never becomes a label. Returns the ids of the photos whose label
     changed."""
+    from model.predictor import TAUGHT_ID_PREFIX
+
     changed: list[int] = []
     now = now_iso()
     for start in range(0, len(photo_ids), 500):
@@ -196,8 +198,10 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
         for photo_id, label, score, top_id, top_label, top_score in rows:
             if label not in (None, top_label) or score is None:
                 continue  # another label than the tag run's (the user's, a taught place's)
-            if top_label in forgotten:
-                continue  # a place the user told the app to forget is not suggested again
+            if top_label in forgotten and (top_id or "").startswith(TAUGHT_ID_PREFIX):
+                # a place the user told the app to forget is not suggested again (the
+                # model's own landmark of that name is: the place was not the model's)
+                continue
             # the tag run's own score, or the one `suggest` gave the same landmark since
             decided_on = float(score)
             confident = decided_on > 0.0 and decided_on >= threshold and not _is_rejected(conn, photo_id, top_label)
