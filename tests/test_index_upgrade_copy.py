@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -128,3 +132,38 @@ def test_a_full_disk_stops_the_upgrade(tmp_path, monkeypatch) -> None:
         PhotoIndex.open(db)
     assert _version(db) == OLD and backups(db) == []
     assert not list(backup_folder(db).glob("*.tmp"))  # no half copy left behind
+
+
+# -- a copy of the index killed half-way -------------------------------------------------
+
+
+def test_a_copy_of_the_index_killed_half_way_is_removed_by_a_later_copy(tmp_path: Path) -> None:
+    """Each killed copy left its full-size `.db.tmp` in the backups folder for good (the
+    `finally` that removes it never runs under SIGKILL)."""
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    # the copy is killed (SIGKILL) right before it would be flushed and renamed
+    code = textwrap.dedent(f"""
+        import os, sys
+        from app.core.index import backup
+        backup.flush_to_disk = lambda fd: os.kill(os.getpid(), 9)
+        backup.backup_if_due({str(db)!r})
+    """)
+    for _ in range(2):
+        killed = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1])
+        assert killed.returncode == -9
+    left = sorted(backup_folder(db).glob("*.tmp"))
+    assert len(left) == 2  # what the kills left
+    old = time.time() - 3600
+    for path in left:
+        os.utime(path, (old, old))
+    fresh = backup_folder(db) / "index-20990101-000000-000000.db.tmp"  # another process's copy in progress
+    fresh.write_bytes(b"half")
+    journal = backup_folder(db) / "index-20000101-000000-000000.db.tmp-journal"
+    journal.write_bytes(b"j")
+    os.utime(journal, (old, old))
+    notes = backup_folder(db) / "notes.tmp"  # not ours
+    notes.write_bytes(b"n")
+    os.utime(notes, (old, old))
+    assert backup_if_due(db, every=timedelta(0)) is not None
+    assert sorted(p.name for p in backup_folder(db).iterdir() if ".tmp" in p.name) == [fresh.name, "notes.tmp"]

@@ -18,16 +18,18 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import IndexStoreError
-from app.core.metadata.atomic import flush_to_disk
+from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
 SUFFIX = ".backups"
 _UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-\d+\.db$")
+_HALF_COPY = re.compile(r"\.db\.tmp(-journal|-wal|-shm)?$")  # _write_copy's temp file and its journals
 
 
 def backup_folder(index_path: str | Path) -> Path:
@@ -95,6 +97,7 @@ def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     absent; returns the copy."""
     folder = backup_folder(index_path)
     folder.mkdir(exist_ok=True)
+    _remove_stale_half_copies(folder)
     # named to the microsecond, and never over another copy: two copies within a second
     # (two merges by rename) must not overwrite each other
     target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
@@ -120,6 +123,20 @@ def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     finally:
         temp.unlink(missing_ok=True)  # (gone after the rename; a half copy after a failure)
     return target
+
+
+def _remove_stale_half_copies(folder: Path) -> None:
+    """The half-written copies (and their SQLite journals) a kill or a power cut left:
+    the `finally` that removes them never ran, and each is as large as the index. Only
+    those untouched for STALE_TEMP_AGE_S, so another process's copy in progress stays."""
+    for path in folder.glob("*.db.tmp*"):
+        if not _HALF_COPY.search(path.name):
+            continue
+        try:
+            if path.stat().st_mtime < time.time() - STALE_TEMP_AGE_S:
+                path.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove: the next copy tries again
 
 
 def backup_quietly(index_path: str | Path, every: timedelta = BACKUP_EVERY) -> Path | None:
