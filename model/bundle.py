@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -229,16 +230,34 @@ def save_bundle(
     else:
         tmp = out_path.with_name(out_path.name + ".tmp")
         try:
-            with zipfile.ZipFile(tmp, "w") as archive:
-                for member, data in members.items():
-                    # ONNX weights barely compress; storing them keeps loading a plain read.
-                    method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
-                    archive.writestr(member, data, compress_type=method)
+            with open(tmp, "wb") as handle:
+                with zipfile.ZipFile(handle, "w") as archive:
+                    for member, data in members.items():
+                        # ONNX weights barely compress; storing them keeps loading a plain read.
+                        method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
+                        archive.writestr(member, data, compress_type=method)
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before it takes the name: a crash leaves the old bundle or the new
             tmp.replace(out_path)
         except BaseException:
             tmp.unlink(missing_ok=True)  # no half-written bundle left behind
             raise
+        _sync_folder(out_path.parent)
     return load_bundle(out_path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (POSIX); Windows cannot open a folder for it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems refuse to sync a folder; the rename itself is done
+    finally:
+        os.close(descriptor)
 
 
 # ---------------------------------------------------------------- reading

@@ -2,7 +2,10 @@
 cached pictures reused for another source photo, an --out inside the source taken
 for a class, a damaged cache file as a traceback, the learning-rate schedule and the
 dataset on --resume, worker errors under --processes, a finished run trained again,
-and Kaggle files with NaN scores or repeated ids."""
+and Kaggle files with NaN scores or repeated ids. Second review: `export --places` with
+a bad CSV replacing the bundle, an image id in two GLDv2 shards, `download` offline
+(md5 lists one at a time, failures shown only at the end, negative --retries), and
+GLDv2 metadata or `--config` files that are malformed as tracebacks."""
 
 from __future__ import annotations
 
@@ -235,3 +238,217 @@ def test_a_backbone_without_installed_weights_points_at_weights_path():
     assert "allow_download" not in str(refused.value)
     with_overrides(config, {"model.pretrained": False}).validate()
     with_overrides(config, {"model.weights_path": "b0.pth"}).validate()
+
+
+# ------------------------------------------------------------------ second review: export --places
+
+
+@pytest.fixture(scope="module")
+def finished_run(datasets, tmp_path_factory) -> Path:
+    """A one-epoch run on Petra, Colosseum and Taj Mahal, for `export`."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run = tmp_path_factory.mktemp("export") / "run"
+        train(head_only(datasets / "prep_b", run))
+    finally:
+        torch.set_num_threads(threads)
+    return run
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_export_with_a_misspelt_place_leaves_out_as_it_was(finished_run, tmp_path, capsys, existing):
+    from model.bundle import load_bundle
+
+    (tmp_path / "good.csv").write_text("name,lat,lon,radius_km\nPetra,30.3,35.4,5\n", encoding="utf-8")
+    (tmp_path / "typo.csv").write_text("name,lat,lon,radius_km\nPetra,30.3,35.4,5\nPtera,1,1,1\n", encoding="utf-8")
+    out = tmp_path / "m.ltbundle"
+    if existing:
+        assert main(["export", str(finished_run), "--out", str(out), "--places", str(tmp_path / "good.csv")]) == 0
+    before = out.read_bytes() if existing else None
+
+    assert main(["export", str(finished_run), "--out", str(out), "--places", str(tmp_path / "typo.csv")]) == 2
+    assert "'Ptera'" in capsys.readouterr().err
+    assert (out.read_bytes() if out.exists() else None) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["good.csv", "typo.csv"] + (["m.ltbundle"] if existing else []))
+    if existing:
+        assert sum(place is not None for place in load_bundle(out).places()) == 1
+
+
+def test_a_bundle_that_cannot_reach_the_disk_leaves_the_old_one(tiny_bundle, tmp_path, monkeypatch):
+    import model.bundle as bundle_module
+
+    out = tmp_path / "m.ltbundle"
+    bundle_module.resave_bundle(tiny_bundle, out)
+    before = out.read_bytes()
+
+    def disk_full(descriptor):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundle_module.os, "fsync", disk_full)  # the new bundle is synced before it takes the name
+    with pytest.raises(OSError, match="No space"):
+        bundle_module.resave_bundle(tiny_bundle, out, name="other")
+    assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.ltbundle"]
+
+
+# ------------------------------------------------------------------ second review: GLDv2 prepare
+
+
+def test_an_image_id_in_two_shards_is_prepared_once_from_the_first(tmp_path):
+    import shutil
+
+    mini = make_mini_gldv2(tmp_path / "gld", classes=3, per_class=10, shards=1, size=48)
+    shutil.copy(mini.root / "train" / "images_000.tar", mini.root / "train" / "images_001.tar")
+    summary = prepare_dataset(PrepareConfig(mini.root, tmp_path / "prep", cache_size=32, workers=2))
+    manifest = load_manifest(tmp_path / "prep")
+    keys = [image.key for image in manifest.images]
+    assert len(keys) == len(set(keys)) == 30
+    assert (summary.errors, summary.duplicates) == ({}, 30)
+    assert [c.count for c in manifest.classes] == [10, 10, 10]
+    assert (summary.train_images, summary.val_images) == (24, 6)
+    assert all("images_000.tar" in image.source for image in manifest.images)
+
+
+def gldv2_with(tmp_path: Path, name: str, text: str) -> Path:
+    """A mini GLDv2 labelled by train.csv alone, with metadata file `name` replaced by `text`."""
+    mini = make_mini_gldv2(tmp_path / "gld", classes=2, per_class=4, shards=1, size=40)
+    (mini.root / "metadata" / "train_clean.csv").unlink()
+    (mini.root / "metadata" / name).write_text(text, encoding="utf-8")
+    return mini.root
+
+
+def prepare_args(root: Path, tmp_path: Path) -> list[str]:
+    return ["prepare", str(root), "--out", str(tmp_path / "prep"), "--size", "32", "--workers", "1"]
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("train_label_to_category.csv", "landmark_id,name\n1,x\n",
+     "train_label_to_category.csv needs the columns landmark_id, category; it has landmark_id, name"),
+    ("train.csv", "id,url\nabc,http://x\n", "train.csv needs the columns id, landmark_id; it has id, url"),
+    ("train.csv", "", "train.csv needs the columns id, landmark_id; it is empty"),
+])
+def test_gldv2_metadata_without_a_column_names_the_file_and_column(tmp_path, capsys, name, text, expected):
+    root = gldv2_with(tmp_path, name, text)
+    assert main(prepare_args(root, tmp_path)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and expected in err[0] and "download" not in err[0], err
+
+
+def test_a_train_csv_that_is_not_utf8_is_one_line(tmp_path, capsys):
+    root = gldv2_with(tmp_path, "train.csv", "id,url,landmark_id\n")
+    with open(root / "metadata" / "train.csv", "ab") as f:
+        f.write(b"\xff\xfe,x,1\n")
+    assert main(prepare_args(root, tmp_path)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "train.csv is not UTF-8 text" in err[0], err
+
+
+def test_a_train_csv_with_spaces_after_the_commas_is_read(tmp_path):
+    mini = make_mini_gldv2(tmp_path / "gld", classes=2, per_class=4, shards=1, size=40)
+    (mini.root / "metadata" / "train_clean.csv").unlink()
+    csv_path = mini.root / "metadata" / "train.csv"
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",", ", "), encoding="utf-8")
+    prepare_dataset(PrepareConfig(mini.root, tmp_path / "prep", cache_size=32, workers=1))
+    manifest = load_manifest(tmp_path / "prep")
+    assert len(manifest.images) == 8 and {c.landmark_id for c in manifest.classes} == {str(v) for v in mini.names}
+
+
+# ------------------------------------------------------------------ second review: --config files
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda path: path.mkdir(), "is a folder"),
+    (lambda path: path.write_bytes(b"\xff\xfe\x00 not a config"), "is not a UTF-8 text file"),
+])
+def test_a_config_that_is_a_folder_or_not_text_is_one_line(tmp_path, capsys, make, expected):
+    path = tmp_path / "run.toml"
+    make(path)
+    assert main(["train", "--config", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"config file {path} {expected}" in err[0], err
+
+
+# ------------------------------------------------------------------ second review: download offline
+
+
+def closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_md5_lists_are_fetched_by_the_workers_together(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from training.download import DownloadConfig, download_gldv2
+
+    # each md5-list request waits until all four have arrived: fetched one by one, the
+    # first one waits in vain, the barrier breaks and every list fails
+    together = threading.Barrier(4, timeout=5)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if self.path.startswith("/md5sum/"):
+                together.wait()
+            self.send_error(404)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = DownloadConfig(out_dir=tmp_path, base_url=f"http://127.0.0.1:{server.server_address[1]}",
+                                last_shard=3, metadata=False, workers=4, retries=0, timeout_s=10)
+        summary = download_gldv2(config)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not together.broken
+    assert sorted(summary.failed) == [f"images_00{i}.tar" for i in range(4)]
+    assert all("answered 404" in problem for problem in summary.failed.values())
+
+
+def test_an_unreachable_server_is_reported_file_by_file_and_given_up_early(tmp_path):
+    from training.download import DownloadConfig, download_gldv2
+    from training.errors import ServerUnreachableError
+
+    reported: list[str] = []
+    config = DownloadConfig(out_dir=tmp_path, base_url=closed_port_url(), last_shard=9, metadata=False,
+                            workers=2, retries=1, retry_wait_s=0.5, timeout_s=5)
+    with pytest.raises(ServerUnreachableError, match="cannot reach .*check the network") as stopped:
+        download_gldv2(config, on_failure=lambda name, problem: reported.append(name))
+    assert 3 <= len(reported) < 10  # each failure told as it happened; the rest not tried
+    assert "were given up" in str(stopped.value)
+
+
+def test_the_download_command_offline_stops_with_one_line_and_exit_2(tmp_path, capsys):
+    args = ["download", "--out", str(tmp_path), "--shards", "0-9", "--retries", "1", "--base-url", closed_port_url()]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("landmark-train download: cannot reach")
+    assert 4 <= sum(line.startswith("failed ") for line in err) < 13
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--retries", "-1"], "--retries: -1 must be 0 or more"),
+    (["--retries", "two"], "--retries: 'two' is not a whole number"),
+])
+def test_negative_retries_are_refused(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as refused:
+        main(["download", "--out", str(tmp_path), "--no-metadata", *args])
+    assert refused.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_shards_past_gldv2s_last_are_refused(tmp_path):
+    from training.download import DownloadConfig
+    from training.errors import DownloadError
+
+    assert DownloadConfig(out_dir=tmp_path, first_shard=490, last_shard=499).shards() == range(490, 500)
+    with pytest.raises(DownloadError, match=r"GLDv2's last shard; it has 500 \(--shards 0-499\)"):
+        DownloadConfig(out_dir=tmp_path, last_shard=600).shards()

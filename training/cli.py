@@ -32,6 +32,17 @@ def _progress_printer(label: str):
 # ------------------------------------------------------------------ download
 
 
+def _count(text: str) -> int:
+    """argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
 def run_download(args) -> int:
     from training.download import DownloadConfig, download_gldv2
 
@@ -45,9 +56,11 @@ def run_download(args) -> int:
         out_dir=Path(args.out), base_url=args.base_url, first_shard=first_i, last_shard=last_i,
         metadata=not args.no_metadata, workers=args.workers, retries=args.retries,
     )
-    summary = download_gldv2(config, on_file=lambda r: print(f"{r.status:10} {r.path}", file=sys.stderr))
-    for name, problem in summary.failed.items():
-        print(f"failed     {name}: {problem}", file=sys.stderr)
+    summary = download_gldv2(
+        config,
+        on_file=lambda r: print(f"{r.status:10} {r.path}", file=sys.stderr, flush=True),
+        on_failure=lambda name, problem: print(f"failed     {name}: {problem}", file=sys.stderr, flush=True),
+    )
     print(f"{len(summary.files)} files ready, {len(summary.failed)} failed, in {args.out}", file=sys.stderr)
     return 0 if summary.ok else 1
 
@@ -64,7 +77,7 @@ def add_download(sub) -> None:
     p.add_argument("--shards", default="0-0", help="shard range FIRST-LAST, inclusive (GLDv2: 0-499); default 0-0")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"server root (default {DEFAULT_BASE_URL})")
     p.add_argument("--workers", type=int, default=4, help="parallel downloads (default 4)")
-    p.add_argument("--retries", type=int, default=3, help="extra attempts per file (default 3)")
+    p.add_argument("--retries", type=_count, default=3, help="extra attempts per file (default 3)")
     p.add_argument("--no-metadata", action="store_true", help="skip the metadata CSVs")
     p.set_defaults(handler=run_download)
 
@@ -83,6 +96,9 @@ def run_prepare(args) -> int:
     summary = prepare_dataset(config, progress=_progress_printer("resizing"))
     for source, problem in list(summary.errors.items())[:20]:
         print(f"skipped {source}: {problem}", file=sys.stderr)
+    if summary.duplicates:
+        print(f"{summary.duplicates} images listed twice (one id in two shards) were prepared once, "
+              "from the first shard", file=sys.stderr)
     print(
         f"{summary.classes} classes ({summary.dropped_classes} dropped), {summary.train_images} train / "
         f"{summary.val_images} val images; {summary.resized} resized, {summary.reused} reused, "
@@ -228,10 +244,11 @@ def add_evaluate(sub) -> None:
 def run_export(args) -> int:
     from training.export import ExportOptions, export_checkpoint
 
-    options = ExportOptions(name=args.name, threshold=args.threshold, temperature=args.temperature, as_folder=args.folder)
+    options = ExportOptions(
+        name=args.name, threshold=args.threshold, temperature=args.temperature, as_folder=args.folder,
+        places_csv=Path(args.places) if args.places else None,
+    )
     bundle = export_checkpoint(Path(args.checkpoint), Path(args.out), options)
-    if args.places:
-        bundle = _with_places(bundle, Path(args.places), Path(args.out), as_folder=args.folder)
     print(f"bundle {args.out}: {bundle.num_classes} classes, id {bundle.id}", file=sys.stderr)
     return 0
 

@@ -337,11 +337,17 @@ def load_config(path: Path, overrides: dict[str, Any] | None = None) -> TrainCon
     Raises ConfigError naming the file and the problem.
     """
     path = Path(path)
+    if path.is_dir():  # checked first: Windows reports reading a folder as "permission denied"
+        raise ConfigError(f"config file {path} is a folder; give a TOML or JSON file")
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except FileNotFoundError as exc:
         raise ConfigError(f"config file {path} does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not a UTF-8 text file; give a TOML or JSON config") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from exc
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"config file {path} is not valid {path.suffix or 'TOML'}: {exc}") from exc
     config = config_from_dict(data)

@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import tarfile
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -166,6 +167,20 @@ def folder_records(root: Path, skip: Path | None = None) -> tuple[list[ImageReco
     return records, {name: name for name in {r.landmark_id for r in records}}
 
 
+def without_repeated_keys(records: list[ImageRecord]) -> tuple[list[ImageRecord], int]:
+    """The records with each key once (the first kept: for GLDv2, the copy in the
+    lowest-numbered shard), and how many repeats were dropped. An image id in two
+    shards (a shard copied or re-packed under another number) would otherwise be
+    counted twice, split on its own and cached twice into one file at the same time."""
+    seen: set[str] = set()
+    kept: list[ImageRecord] = []
+    for record in records:
+        if record.key not in seen:
+            seen.add(record.key)
+            kept.append(record)
+    return kept, len(records) - len(kept)
+
+
 def is_gldv2_folder(root: Path) -> bool:
     return (Path(root) / "metadata" / "train.csv").is_file() or (Path(root) / "metadata" / "train_clean.csv").is_file()
 
@@ -177,32 +192,57 @@ def category_name(category: str) -> str:
     return unquote(tail).replace("_", " ").strip()
 
 
+def _gldv2_rows(path: Path, needed: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """The rows of a GLDv2 metadata CSV, read as they are needed (train.csv has 4.1
+    million). Spaces after the commas and a byte-order mark are accepted (an edited or
+    hand-made file); GLDv2's ids and URLs never start with a space.
+
+    Raises DatasetError naming the file: missing (download it), not UTF-8 text, not
+    CSV, or without one of the `needed` columns.
+    """
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f, skipinitialspace=True)
+            columns = reader.fieldnames or []
+            missing = [name for name in needed if name not in columns]
+            if missing:
+                found = f"it has {', '.join(columns)}" if columns else "it is empty"
+                raise DatasetError(f"{path} needs the columns {', '.join(needed)}; {found}")
+            yield from reader
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path} does not exist; run `landmark-train download`") from exc
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path} is not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8 CSV") from exc
+    except csv.Error as exc:
+        raise DatasetError(f"{path} is not a readable CSV file ({exc})") from exc
+
+
 def read_gldv2_labels(root: Path, clean: bool = True) -> dict[str, str]:
-    """{image id: landmark id} from train_clean.csv (clean) or train.csv."""
+    """{image id: landmark id} from train_clean.csv (clean) or train.csv.
+
+    Raises DatasetError naming the file and what is wrong with it."""
     meta = Path(root) / "metadata"
     labels: dict[str, str] = {}
-    try:
-        if clean and (meta / "train_clean.csv").is_file():
-            with open(meta / "train_clean.csv", newline="", encoding="utf-8") as f:
-                for row in csv.DictReader(f):
-                    for image_id in row["images"].split():
-                        labels[image_id] = row["landmark_id"]
-        else:
-            with open(meta / "train.csv", newline="", encoding="utf-8") as f:
-                for row in csv.DictReader(f):
-                    labels[row["id"]] = row["landmark_id"]
-    except (OSError, KeyError) as exc:
-        raise DatasetError(f"cannot read GLDv2 labels under {meta} ({exc}); run `landmark-train download`") from exc
+    if clean and (meta / "train_clean.csv").is_file():
+        for row in _gldv2_rows(meta / "train_clean.csv", ("landmark_id", "images")):
+            for image_id in (row["images"] or "").split():
+                labels[image_id] = row["landmark_id"]
+    else:
+        for row in _gldv2_rows(meta / "train.csv", ("id", "landmark_id")):
+            labels[row["id"]] = row["landmark_id"]
     return labels
 
 
 def read_gldv2_names(root: Path) -> dict[str, str]:
-    """{landmark id: readable name}; empty when the category file is absent."""
+    """{landmark id: readable name}; empty when the category file is absent.
+
+    Raises DatasetError naming the file when it cannot be read."""
     path = Path(root) / "metadata" / "train_label_to_category.csv"
     if not path.is_file():
         return {}
-    with open(path, newline="", encoding="utf-8") as f:
-        return {row["landmark_id"]: category_name(row["category"]) for row in csv.DictReader(f)}
+    return {row["landmark_id"]: category_name(row["category"] or "") for row in _gldv2_rows(path, ("landmark_id", "category"))}
 
 
 def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], dict[str, str]]:
@@ -227,5 +267,10 @@ def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], di
                         records.append(ImageRecord(image_id, source, labels[image_id]))
         except tarfile.TarError as exc:
             raise DatasetError(f"shard {shard} is not a readable tar ({exc}); download it again") from exc
+    if not records:
+        raise DatasetError(
+            f"no image in the shards under {root / 'train'} has a label in {root / 'metadata'}: "
+            "the labels' image ids must be the shards' file names without .jpg"
+        )
     present = {r.landmark_id for r in records}
     return records, {lm: names.get(lm, lm) for lm in present}

@@ -19,20 +19,23 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.errors import DownloadError
+from training.errors import DownloadError, ServerUnreachableError
 
 DEFAULT_BASE_URL = "https://s3.amazonaws.com/google-landmark"
 METADATA_FILES = ("train.csv", "train_clean.csv", "train_label_to_category.csv")
 GLDV2_TRAIN_SHARDS = 500
 _CHUNK = 1 << 20
+# Give up when this many files (or --workers, if more) are the first to finish and
+# none could even connect: offline, the rest would only fail the same way, slowly.
+UNREACHABLE_STOP = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,11 @@ class DownloadConfig:
             raise DownloadError(
                 f"shard range {self.first_shard}-{self.last_shard} is empty or negative; "
                 "give --shards FIRST-LAST with 0 <= FIRST <= LAST"
+            )
+        if self.last_shard >= GLDV2_TRAIN_SHARDS:
+            raise DownloadError(
+                f"shard range {self.first_shard}-{self.last_shard} goes past GLDv2's last shard; "
+                f"it has {GLDV2_TRAIN_SHARDS} (--shards 0-{GLDV2_TRAIN_SHARDS - 1})"
             )
         return range(self.first_shard, self.last_shard + 1)
 
@@ -137,13 +145,16 @@ def download_file(
     retries: int = 3,
     timeout_s: float = 60.0,
     retry_wait_s: float = 1.0,
+    stop: threading.Event | None = None,
 ) -> FileResult:
     """Fetch `url` to `dest` unless `dest` already matches `expected_md5`.
 
     A corrupt download (md5 mismatch) is discarded and fetched again, up to
     `retries` extra attempts. Raises DownloadError naming the URL when it never
-    arrives intact.
+    arrives intact: ServerUnreachableError when no attempt could even connect.
+    Setting `stop` ends the retries early (the whole download is given up).
     """
+    stop = stop or threading.Event()
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists() and (expected_md5 is None or file_md5(dest) == expected_md5):
         return FileResult(dest, "present", 0, 0)
@@ -152,20 +163,24 @@ def download_file(
     fetched_total = 0
     resumed_any = False
     last_problem = ""
-    while attempts <= retries:
+    never_connected = True
+    while attempts <= retries and not stop.is_set():
         attempts += 1
         try:
             fetched, resumed = _fetch_into_part(url, part, timeout_s)
         except urllib.error.HTTPError as exc:
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
                 raise DownloadError(f"{url} answered {exc.code} {exc.reason}; check --base-url and the shard range") from exc
-            last_problem = str(exc)
-            time.sleep(retry_wait_s * attempts)
+            last_problem, never_connected = str(exc), False
+            _wait_before_retry(attempts, retries, retry_wait_s, stop)
             continue
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            # urlopen wraps a failure to connect in URLError; a transfer cut short is a plain OSError
             last_problem = str(exc)
-            time.sleep(retry_wait_s * attempts)
+            never_connected = never_connected and isinstance(exc, urllib.error.URLError)
+            _wait_before_retry(attempts, retries, retry_wait_s, stop)
             continue  # the .part keeps what arrived; the next attempt resumes it
+        never_connected = False
         fetched_total += fetched
         resumed_any = resumed_any or resumed
         if expected_md5 is not None and file_md5(part) != expected_md5:
@@ -174,10 +189,17 @@ def download_file(
             continue
         os.replace(part, dest)
         return FileResult(dest, "resumed" if resumed_any else "downloaded", attempts, fetched_total)
-    raise DownloadError(
+    error = ServerUnreachableError if never_connected and attempts else DownloadError
+    raise error(
         f"could not fetch {url} to {dest} after {attempts} attempts: {last_problem}; "
         "check the network and --base-url, then run the command again to resume"
     )
+
+
+def _wait_before_retry(attempts: int, retries: int, retry_wait_s: float, stop: threading.Event) -> None:
+    """Back off before the next attempt; after the last one there is nothing to wait for."""
+    if attempts <= retries:
+        stop.wait(retry_wait_s * attempts)
 
 
 def _refresh_md5_list(url: str, md5_path: Path, options: dict) -> FileResult:
@@ -199,48 +221,80 @@ def _refresh_md5_list(url: str, md5_path: Path, options: dict) -> FileResult:
     return FileResult(md5_path, result.status, result.attempts, result.bytes_fetched)
 
 
-def download_gldv2(
-    config: DownloadConfig, on_file: Callable[[FileResult], None] | None = None
-) -> DownloadSummary:
-    """Fetch the metadata and the chosen shards with `config.workers` threads.
+def _shard_md5_list(config: DownloadConfig, index: int, options: dict) -> tuple[FileResult, str]:
+    """Refresh shard `index`'s md5 list; returns it and the shard's expected md5.
+    Raises DownloadError naming what is wrong."""
+    name = shard_name(index)
+    md5_rel = f"md5sum/train/md5.{name.removesuffix('.tar')}.txt"
+    md5_path = Path(config.out_dir) / md5_rel
+    result = _refresh_md5_list(_join(config.base_url, md5_rel), md5_path, options)
+    try:
+        expected = parse_md5_list(md5_path.read_text(encoding="utf-8")).get(name)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DownloadError(f"cannot read {md5_path} ({exc}); delete it and run the command again") from exc
+    if expected is None:
+        raise DownloadError(f"{md5_path} has no line for {name}")
+    return result, expected
 
-    A failure of one file is recorded in the summary and the others go on.
+
+def download_gldv2(
+    config: DownloadConfig,
+    on_file: Callable[[FileResult], None] | None = None,
+    on_failure: Callable[[str, str], None] | None = None,
+) -> DownloadSummary:
+    """Fetch the metadata and the chosen shards with `config.workers` threads: each
+    shard's md5 list, then the shard. `on_file(result)` and `on_failure(name,
+    problem)` are called, in this thread, as each file is done.
+
+    A failure of one file is recorded in the summary and the others go on. Raises
+    ServerUnreachableError, after the files already started have finished, when the
+    first files to finish (UNREACHABLE_STOP, or `workers` if more) could not even
+    connect and none arrived.
     """
     out = Path(config.out_dir)
+    shards = config.shards()
     summary = DownloadSummary()
-    options = dict(retries=config.retries, timeout_s=config.timeout_s, retry_wait_s=config.retry_wait_s)
-    jobs: list[tuple[str, Path, str | None]] = []
+    stop = threading.Event()
+    options = dict(retries=config.retries, timeout_s=config.timeout_s, retry_wait_s=config.retry_wait_s, stop=stop)
+    give_up_after = max(UNREACHABLE_STOP, config.workers)
+    unreachable: list[str] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, config.workers))
+    # each future maps to (the name reported, the shard whose tar follows its md5 list, or None)
+    pending: dict[Future, tuple[str, int | None]] = {}
     if config.metadata:
         for name in METADATA_FILES:
-            jobs.append((_join(config.base_url, f"metadata/{name}"), out / "metadata" / name, None))
-    for index in config.shards():
-        name = shard_name(index)
-        md5_rel = f"md5sum/train/md5.{name.removesuffix('.tar')}.txt"
-        md5_path = out / md5_rel
-        try:
-            summary.files.append(_refresh_md5_list(_join(config.base_url, md5_rel), md5_path, options))
-            expected = parse_md5_list(md5_path.read_text(encoding="utf-8")).get(name)
-        except DownloadError as exc:
-            summary.failed[name] = str(exc)
-            continue
-        except (OSError, UnicodeDecodeError) as exc:
-            summary.failed[name] = f"cannot read {md5_path} ({exc}); delete it and run the command again"
-            continue
-        if expected is None:
-            summary.failed[name] = f"{md5_path} has no line for {name}"
-            continue
-        jobs.append((_join(config.base_url, f"train/{name}"), out / "train" / name, expected))
-
-    with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
-        futures = {pool.submit(download_file, url, dest, md5, **options): dest for url, dest, md5 in jobs}
-        for future in as_completed(futures):
-            dest = futures[future]
-            try:
-                result = future.result()
-            except DownloadError as exc:
-                summary.failed[dest.name] = str(exc)
-                continue
-            summary.files.append(result)
-            if on_file is not None:
-                on_file(result)
+            future = pool.submit(download_file, _join(config.base_url, f"metadata/{name}"), out / "metadata" / name, None, **options)
+            pending[future] = (name, None)
+    for index in shards:
+        pending[pool.submit(_shard_md5_list, config, index, options)] = (shard_name(index), index)
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                name, shard = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except DownloadError as exc:
+                    summary.failed[name] = str(exc)
+                    if on_failure is not None:
+                        on_failure(name, str(exc))
+                    if isinstance(exc, ServerUnreachableError):
+                        unreachable.append(name)
+                    continue
+                result = outcome[0] if shard is not None else outcome
+                summary.files.append(result)
+                if on_file is not None:
+                    on_file(result)
+                if shard is not None:  # the md5 list is here: now the shard itself
+                    tar = pool.submit(download_file, _join(config.base_url, f"train/{name}"), out / "train" / name, outcome[1], **options)
+                    pending[tar] = (name, None)
+            nothing_connected = not summary.files and len(unreachable) == len(summary.failed)
+            if pending and nothing_connected and len(unreachable) >= give_up_after:
+                raise ServerUnreachableError(
+                    f"cannot reach {config.base_url}: the first {len(unreachable)} files could not connect, so the "
+                    f"other {len(pending)} were given up; check the network and --base-url, then run the command again"
+                )
+    finally:
+        stop.set()  # the files still running stop retrying
+        pool.shutdown(wait=True, cancel_futures=True)
     return summary

@@ -36,6 +36,10 @@ class DownloadError(TrainingError):
     """A GLDv2 file could not be fetched or failed its md5 check."""
 
 
+class ServerUnreachableError(DownloadError):
+    """The server could not even be connected to (no network, a wrong host or port)."""
+
+
 class DatasetError(TrainingError):
     """A dataset folder, tar shard, manifest or Kaggle file is missing or malformed."""
 

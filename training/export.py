@@ -20,6 +20,7 @@ class ExportOptions:
     temperature: float = 1.0
     as_folder: bool = False
     card_notes: str = ""
+    places_csv: Path | None = None  # name,lat,lon,radius_km: where each landmark is (model.places)
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.threshold) and 0.0 <= self.threshold <= 1.0):
@@ -92,18 +93,24 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
     """Write the bundle for `checkpoint` (a .pt file or a run folder, whose best.pt is
     used) to `out_path`; returns the loaded ModelBundle.
 
-    Raises CheckpointError for an unreadable checkpoint and ModelError when ONNX and
-    torch disagree.
+    Everything given is checked before anything is written, and the bundle takes its
+    name only once complete, so a failure leaves `out_path` as it was.
+    Raises CheckpointError for an unreadable checkpoint, BundleError for a places
+    CSV that cannot be read or names no label, and ModelError when ONNX and torch
+    disagree.
     """
-    from model.bundle import LabelEntry
+    from model.bundle import LabelEntry, labels_with_places
     from model.export import export_bundle
+    from model.places import read_places_csv
     from model.preprocess import Preprocessing
     from model.scoring import ScoringConfig
 
     check_output_path(Path(out_path), options.as_folder)
+    places = read_places_csv(options.places_csv) if options.places_csv is not None else {}
     state = load_checkpoint(Path(checkpoint))
     net = network_from_checkpoint(state)
     labels = [LabelEntry(str(c["landmark_id"]), str(c["name"])) for c in sorted(state["classes"], key=lambda c: c["index"])]
+    labels = labels_with_places(labels, places)
     preprocessing = Preprocessing.from_dict(state["preprocessing"])
     name = options.name or Path(out_path).stem
     scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))

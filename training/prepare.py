@@ -42,6 +42,7 @@ from training.datasets import (
     folder_records,
     gldv2_records,
     is_gldv2_folder,
+    without_repeated_keys,
 )
 from training.errors import DatasetError
 
@@ -91,6 +92,7 @@ class PrepareSummary:
     resized: int
     reused: int
     errors: dict[str, str] = field(default_factory=dict)
+    duplicates: int = 0  # images listed twice (one GLDv2 id in two shards), prepared once
 
 
 def _sort_key(landmark_id: str) -> tuple[int, int | str]:
@@ -333,6 +335,7 @@ def prepare_dataset(
     else:
         # an --out inside the source is not a class, nor are its cached pictures photos
         records, names = folder_records(source, skip=out)
+    records, duplicates = without_repeated_keys(records)
     all_landmarks = {r.landmark_id for r in records}
     _open_cache(out, config)
     origins = CacheIndex(out)
@@ -414,4 +417,5 @@ def prepare_dataset(
         resized=resized,
         reused=reused,
         errors=errors,
+        duplicates=duplicates,
     )
