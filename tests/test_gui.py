@@ -1459,7 +1459,7 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path, monkeyp
         monkeypatch.setattr(model.bundle, "default_bundle_path", lambda: tmp_path / "no" / "default.ltbundle")
         failures = []
         for attempt in (lambda: model.bundle.load_bundle(tmp_path / "usb" / "landmarks-v2.ltbundle"),
-                        lambda: tagging._load_bundle(None),
+                        lambda: tagging.load_tag_bundle(None),
                         lambda: relocate_folder(index, library, other)):
             with pytest.raises((TaggerError, ModelError)) as raised:
                 attempt()

@@ -3,8 +3,9 @@ processes, classify them in batches, store top-5 and embeddings.
 
 Decoding (spawned workers, see decode_workers) and inference (ONNX Runtime in
 this process) overlap: workers keep decoding while a batch runs. The workers
-start before the model loads, so the first photos are classified within a few
-seconds of starting. Per-file problems are recorded in the index and the job
+start while the network loads, so the first photos are classified within a few
+seconds of starting; the bundle itself is loaded and checked first, so a mistyped or
+broken --model changes nothing. Per-file problems are recorded in the index and the job
 goes on; cancelling stops the workers at once and keeps every stored batch.
 """
 
@@ -123,23 +124,27 @@ def tag(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     on_result: Callable[[TagResult], None] | None = None,
+    bundle=None,
 ) -> TagSummary:
     """Classify the photos under `targets` (folders/files: scanned first) or with
     these ids (ints), store top-5 predictions and embeddings, and call `on_result`
-    per photo. Raises BundleError/ModelError when the model is unusable and
+    per photo. `bundle`: options.model loaded already (load_tag_bundle). Raises
+    BundleError/ModelError when the model is unusable (before anything is scanned) and
     UsageError for bad options; per-file problems are recorded, not raised."""
     started = time.monotonic()
     _check_options(options)
+    if bundle is None:
+        bundle = load_tag_bundle(options.model)
     summary = TagSummary()
     roots = [Path(t) for t in targets if not isinstance(t, int)]
     # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
     summary.not_photos = [(str(r), reason) for r in roots
                           if r.is_file() and (reason := not_a_photo_reason(r.name)) is not None]
     roots = [r for r in roots if str(r) not in dict(summary.not_photos)]
-    # Spawning and loading take a moment: start the workers and load the model
-    # (in a thread: ONNX Runtime releases the GIL) while the folders are scanned.
+    # Spawning and building the network take a moment: start the workers and the ONNX
+    # Runtime session (in a thread: it releases the GIL) while the folders are scanned.
     workers = DecodeWorkers(_worker_count(options))
-    model = _ModelLoading(options)
+    model = _ModelLoading(bundle, options)
     names = DiskNames()  # the folders of the paths given, listed once for all their photos
     try:
         if roots:
@@ -153,7 +158,6 @@ def tag(
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
             photo_ids += photo_ids_under(index, roots, names)
-        bundle = model.bundle()
         summary.model_id, summary.model_name = bundle.id, bundle.name
         selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
@@ -351,12 +355,11 @@ class _Run:
 
 
 class _ModelLoading:
-    """Loads the bundle, then builds its Predictor, in a background thread."""
+    """Builds the bundle's Predictor in a background thread."""
 
-    def __init__(self, options: TagOptions) -> None:
+    def __init__(self, bundle, options: TagOptions) -> None:
         self._options = options
-        self._bundle_ready = threading.Event()
-        self._bundle = None
+        self._bundle = bundle
         self._predictor = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, name="landmark-tagger-model", daemon=True)
@@ -364,23 +367,12 @@ class _ModelLoading:
 
     def _load(self) -> None:
         try:
-            self._bundle = _load_bundle(self._options.model)
-            self._bundle_ready.set()
             from model.predictor import Predictor
 
             threads = self._options.threads or default_threads(_worker_count(self._options))
             self._predictor = Predictor(self._bundle, threads=threads)
         except BaseException as error:  # handed to the caller, which raises it
             self._error = error
-        finally:
-            self._bundle_ready.set()
-
-    def bundle(self):
-        """The loaded bundle; raises what loading raised (BundleError, UsageError)."""
-        self._bundle_ready.wait()
-        if self._bundle is None and self._error is not None:
-            raise self._error
-        return self._bundle
 
     def predictor(self):
         """The Predictor, once its ONNX Runtime session is built."""
@@ -440,8 +432,10 @@ def _cancelled(cancel: CancelToken | None) -> bool:
     return cancel is not None and cancel.cancelled
 
 
-def _load_bundle(path: Path | None):
-    """The chosen bundle, or the default one with a clear error when it is absent."""
+def load_tag_bundle(path: Path | None):
+    """The chosen bundle, or the default one with a clear error when it is absent:
+    loaded before anything is scanned or stored (the CLI loads it before it opens the
+    index), so that a mistyped --model leaves the library as it was."""
     from model.bundle import default_bundle_path, load_bundle
 
     if path is None:

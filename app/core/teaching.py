@@ -190,10 +190,10 @@ def teach(
     unusable model.
     """
     label = check_label(label)
+    bundle = bundle or load_model_bundle(model)  # before the folders are scanned: a bad model changes nothing
     photo_ids, problems = resolve_photo_ids(index, targets)
     if not photo_ids and problems:
         raise UsageError("; ".join(f"cannot teach from {path}: {why}" for path, why in problems))
-    bundle = bundle or load_model_bundle(model)
     label = canonical_label(index, label, bundle.class_names())
     embedder = PhotoEmbedder(index, bundle, predictor)
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])

@@ -116,7 +116,9 @@ def run_label(args: argparse.Namespace) -> int:
     try:
         bundle = load_model_bundle(getattr(args, "model", None))
     except (UsageError, ModelError):
-        bundle = None  # no usable model: labels still count, teaching waits for one
+        if getattr(args, "model", None) is not None:
+            raise  # the bundle asked for is unusable: one line, before any label changes
+        bundle = None  # no usable default model: labels still count, teaching waits for one
     index = open_index(args)
     hint = ""
     try:

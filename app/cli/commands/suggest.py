@@ -33,13 +33,16 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
+    from app.core.teaching import load_model_bundle
     from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest, untagged_hint
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
     options = SuggestOptions(model=args.model, threshold=args.threshold, store=not args.dry_run)
+    bundle = load_model_bundle(args.model)  # a bad --model: one line, before the index is opened
     with open_index(args) as index, progress_bar("suggesting") as progress:
-        found = suggest(index, args.query, options, progress=progress, report=(report := SuggestReport()))
+        found = suggest(index, args.query, options, bundle=bundle, progress=progress,
+                        report=(report := SuggestReport()))
     if report.taught == 0:  # no summary of nothing: the hint says what to do
         print_summary(close_hint(report, args.query, args.model))
         return _exit_code(report)

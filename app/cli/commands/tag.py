@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from app.core.progress import CancelToken
     from app.core.tag_result import TagResult
-    from app.core.tagging import TagOptions, tag
+    from app.core.tagging import TagOptions, load_tag_bundle, tag
 
     options = TagOptions(
         model=args.model, threshold=args.threshold, workers=args.workers,
@@ -78,12 +78,14 @@ def run(args) -> int:
             _write_above_bar(one_line(f"error: {result.error}"))
 
     paths = paths_there(args.paths, "file or folder")  # none there: one line, and no index made
+    bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
     with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, _write_above_bar),
           _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
         roots_before = index.roots()
-        summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result)
+        summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
+                      bundle=bundle)
         joined = folders_joined_for_files(index, roots_before, targets)
     say_folders_joined(joined)
     scan_errors = int(getattr(summary.scan, "errors", 0) or 0)

@@ -35,7 +35,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
-    from app.core.teaching import canonical_label, check_label, forget, teach
+    from app.core.teaching import canonical_label, check_label, forget, load_model_bundle, teach
     from app.core.teaching_store import taught_labels
 
     name = check_label(args.name)
@@ -61,10 +61,11 @@ def run(args) -> int:
         raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
     if not index_exists(args.db):  # none of the paths there: one line, and no empty index left behind
         paths_there(args.paths, "file or folder", say_missing=False)
+    bundle = load_model_bundle(args.model)  # a bad --model: one line, and the library as it was
     targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
         roots_before = index.roots()
-        summary = teach(index, name, targets, model=args.model, progress=progress)
+        summary = teach(index, name, targets, bundle=bundle, progress=progress)
         joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
         print_json_line(summary.to_json())

@@ -59,24 +59,48 @@ def store_predictions(
         # suggestion to review instead of having the old landmark written into it. A
         # metadata edit elsewhere (a rating, a GPS position) is no new picture: a place
         # taught since or the position may change the model's answer, not what was accepted.
-    if best is not None and _is_rejected(conn, photo_id, best.label):
-        return  # a rejected suggestion is not suggested again
-    confident = best is not None and float(best.score) >= threshold
-    label = best.label if confident else None
+    if (current is not None and current[1] == "rejected" and best is not None
+            and _is_rejected(conn, photo_id, best.label, best.landmark_id)):
+        return  # the user rejected the model's answer: the rejected label stays, for them to see
+    label, landmark_id, score = (None, None, None) if best is None else model_answer(
+        best_not_rejected(conn, photo_id, top), threshold)
     conn.execute(
         "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
         "updated_at) VALUES (?, ?, ?, ?, ?, 'model', 'suggested', ?, ?)",
-        (
-            photo_id,
-            label,
-            label_key(label),
-            best.landmark_id if confident else None,
-            float(best.score) if best is not None else None,
-            model_id,
-            now,
-        ),
+        (photo_id, label, label_key(label), landmark_id, score, model_id, now),
     )
     refresh_fts_label(conn, photo_id)
+
+
+Answer = tuple[str | None, str | None, float]  # (label, landmark_id, score), as `labels` stores a model's
+
+
+def best_not_rejected(conn: sqlite3.Connection, photo_id: int, top: Sequence[Prediction],
+                      rank_of: list[int] | None = None) -> Prediction | None:
+    """The first of a model's ranked predictions whose landmark the user did not reject
+    for this photo (None when they rejected every one): what the model says about the
+    photo once the user's word counts. `rank_of`, when given, receives its index in `top`."""
+    for rank, prediction in enumerate(top):
+        if not _is_rejected(conn, photo_id, prediction.label, prediction.landmark_id):
+            if rank_of is not None:
+                rank_of.append(rank)
+            return prediction
+    return None
+
+
+def model_answer(best: Prediction | None, threshold: float, score: float | None = None) -> Answer:
+    """The label a model gives a photo from `best` (best_not_rejected), decided on
+    `score` (default: its own; `suggest` may have re-scored it): the landmark when the
+    score reaches the threshold, else "no landmark" scored by that best guess, as below
+    the threshold. A landmark the user rejected never lends its score to "no landmark"
+    (`score>0.9` would take the photo for a confident one), and with every landmark
+    rejected there is no guess left: score 0. A score of 0 (a blank frame) is never a label."""
+    if best is None:
+        return None, None, 0.0
+    score = float(best.score if score is None else score)
+    if score > 0.0 and score >= threshold:
+        return best.label, best.landmark_id, score
+    return None, None, score
 
 
 def store_label(
@@ -174,46 +198,55 @@ def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, 
 
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
     """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
-    labelled from its stored top-1 (no decoding: the top-5 is stored), and give back
-    its answer where another model's suggestion replaced it since. A label `suggest`
-    re-scored (its score is not the top-1's: the same landmark on the scale shared with
-    taught places) is decided on that score, as a tag run would now decide it. Labels
-    of the user, accepted ones and rejected landmarks are left alone; a score of 0 (a
-    blank frame) never becomes a label. Returns the ids of the photos whose label
-    changed."""
+    labelled from its stored top-5 (no decoding), and give back its answer where
+    another model's suggestion replaced it since: the same answer a tag run gives
+    (model_answer of best_not_rejected). A label `suggest` re-scored (its score is not
+    the model's: the same landmark on the scale shared with taught places) is decided on
+    that score, as a tag run would now decide it. Labels of the user, accepted ones and
+    rejected ones are left alone. Returns the ids of the photos whose label changed
+    (not those whose score alone did)."""
     from model.predictor import TAUGHT_ID_PREFIX
 
     changed: list[int] = []
     now = now_iso()
+    forgotten = {name for (name,) in conn.execute("SELECT label FROM forgotten_places")}
     for start in range(0, len(photo_ids), 500):
         chunk = [int(i) for i in photo_ids[start : start + 500]]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
-            "SELECT l.photo_id, l.label, l.score, p.landmark_id, p.label, p.score FROM labels l "
-            "JOIN predictions p ON p.photo_id = l.photo_id AND p.model_id = l.model_id AND p.rank = 1 "
-            f"WHERE l.photo_id IN ({marks}) AND l.model_id = ? AND l.source = 'model' AND l.state = 'suggested'",
+            "SELECT photo_id, label, score FROM labels "
+            f"WHERE photo_id IN ({marks}) AND model_id = ? AND source = 'model' AND state = 'suggested'",
             (*chunk, model_id),
         ).fetchall()
-        forgotten = {name for (name,) in conn.execute("SELECT label FROM forgotten_places")}
-        for photo_id, label, score, top_id, top_label, top_score in rows:
-            if label not in (None, top_label) or score is None:
+        tops = _stored_tops(conn, [row[0] for row in rows], model_id)
+        for photo_id, label, score in rows:
+            top = tops.get(photo_id)
+            if not top or score is None:
+                continue
+            rank_of: list[int] = []
+            best = best_not_rejected(conn, photo_id, top, rank_of)
+            if label not in (None, None if best is None else best.label):
                 continue  # another label than the tag run's (the user's, a taught place's)
-            if top_label in forgotten and (top_id or "").startswith(TAUGHT_ID_PREFIX):
+            if best is not None and best.label in forgotten and (best.landmark_id or "").startswith(TAUGHT_ID_PREFIX):
                 # a place the user told the app to forget is not suggested again (the
                 # model's own landmark of that name is: the place was not the model's)
                 continue
-            # the tag run's own score, or the one `suggest` gave the same landmark since
+            # the tag run's own score, or the one `suggest` gave the same landmark since;
+            # never more than the guess's own for "no landmark" under a rejected top-1
             decided_on = float(score)
-            confident = decided_on > 0.0 and decided_on >= threshold and not _is_rejected(conn, photo_id, top_label)
-            new_label = top_label if confident else None
-            if new_label == label:
+            if best is not None and label is None and rank_of[0] > 0:
+                decided_on = min(decided_on, float(best.score))
+            new_label, new_id, new_score = model_answer(best, threshold, decided_on)
+            if (new_label, new_score) == (label, float(score)):
                 continue
             conn.execute(
-                "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, updated_at = ? WHERE photo_id = ?",
-                (new_label, label_key(new_label), top_id if confident else None, now, photo_id),
+                "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, updated_at = ? "
+                "WHERE photo_id = ?",
+                (new_label, label_key(new_label), new_id, new_score, now, photo_id),
             )
-            refresh_fts_label(conn, photo_id)
-            changed.append(int(photo_id))
+            if new_label != label:  # a score alone set right (a rejected guess's) relabels nothing
+                refresh_fts_label(conn, photo_id)
+                changed.append(int(photo_id))
         changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now)
     return changed
 
@@ -222,35 +255,61 @@ def _take_back_from_another_model(
     conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str
 ) -> list[int]:
     """Photos whose suggestion another model made (a run with `--model OTHER` since this
-    model tagged them) get this model's answer back from its stored top-1, as a tag run
-    of it would give; a suggestion that is not that model's own top-1 (suggest's, the
-    user's) is left alone."""
+    model tagged them) get this model's answer back from its stored top-5, as a tag run
+    of it would give; a suggestion that is none of that model's stored guesses with its
+    score (suggest's, the user's) is left alone."""
     marks = ",".join("?" * len(chunk))
     rows = conn.execute(
-        "SELECT l.photo_id, l.label, l.score, other.label, other.score, p.landmark_id, p.label, p.score "
-        "FROM labels l JOIN predictions p ON p.photo_id = l.photo_id AND p.model_id = ? AND p.rank = 1 "
-        "JOIN predictions other ON other.photo_id = l.photo_id AND other.model_id = l.model_id AND other.rank = 1 "
-        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested'",
-        (model_id, *chunk, model_id),
+        "SELECT l.photo_id FROM labels l "
+        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested' "
+        "AND EXISTS (SELECT 1 FROM predictions p WHERE p.photo_id = l.photo_id AND p.model_id = ?) "
+        "AND ((l.label IS NULL AND l.score = 0) OR EXISTS (SELECT 1 FROM predictions o "
+        "WHERE o.photo_id = l.photo_id AND o.model_id = l.model_id AND (l.label IS NULL OR o.label = l.label) "
+        "AND abs(o.score - l.score) <= 1e-9))",
+        (*chunk, model_id, model_id),
     ).fetchall()
+    tops = _stored_tops(conn, [row[0] for row in rows], model_id)
     changed = []
-    for photo_id, label, score, other_label, other_score, top_id, top_label, top_score in rows:
-        if label not in (None, other_label) or score is None or abs(float(score) - float(other_score)) > 1e-9:
-            continue  # not the other model's own decision
-        confident = float(top_score) > 0.0 and float(top_score) >= threshold and not _is_rejected(conn, photo_id, top_label)
-        new_label = top_label if confident else None
+    for (photo_id,) in rows:
+        label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id]), threshold)
         conn.execute(
             "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, updated_at = ? "
             "WHERE photo_id = ?",
-            (new_label, label_key(new_label), top_id if confident else None, float(top_score), model_id, now, photo_id),
+            (label, label_key(label), landmark_id, score, model_id, now, photo_id),
         )
         refresh_fts_label(conn, photo_id)
         changed.append(int(photo_id))
     return changed
 
 
-def _is_rejected(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
-    row = conn.execute("SELECT 1 FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label)).fetchone()
+def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str) -> dict[int, list[Prediction]]:
+    """Each photo's stored ranked predictions by `model_id` (photos without any left out)."""
+    tops: dict[int, list[Prediction]] = {}
+    if not photo_ids:
+        return tops
+    make = prediction_type()
+    rows = conn.execute(
+        "SELECT photo_id, landmark_id, label, score FROM predictions "
+        f"WHERE model_id = ? AND photo_id IN ({','.join('?' * len(photo_ids))}) ORDER BY photo_id, rank",
+        (model_id, *photo_ids),
+    )
+    for photo_id, landmark_id, label, score in rows:
+        tops.setdefault(int(photo_id), []).append(make(landmark_id=landmark_id, label=label, score=score))
+    return tops
+
+
+def _is_rejected(conn: sqlite3.Connection, photo_id: int, label: str, landmark_id: str | None = None) -> bool:
+    """Whether the user rejected this landmark for the photo: by its name, or by its
+    landmark id, which a rejected name had in what a model said of the photo (its stored
+    predictions, the rejected label): a model update that renames "Taj Mahal" to "Taj
+    Mahal, Agra" keeps the landmark id, and the rejection holds under the new name."""
+    row = conn.execute(
+        "SELECT 1 FROM rejections r WHERE r.photo_id = ? AND (r.label = ? OR (? IS NOT NULL AND ("
+        "EXISTS (SELECT 1 FROM predictions p WHERE p.photo_id = r.photo_id AND p.label = r.label "
+        "AND p.landmark_id = ?) OR EXISTS (SELECT 1 FROM labels l WHERE l.photo_id = r.photo_id "
+        "AND l.label = r.label AND l.landmark_id = ?)))) LIMIT 1",
+        (photo_id, label, landmark_id or None, landmark_id, landmark_id),
+    ).fetchone()
     return row is not None
 
 
