@@ -15,6 +15,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,16 +23,19 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from model.bundle_checks import (
+    MANIFEST, finite_number, member_hashes, parse_manifest, read_preprocessing, whole_number,
+)
+from model.bundle_reader import BundleMembers, check_npz_sizes
 from model.descriptor import TeachingSettings
 from model.errors import BundleError, ModelError
-from model.onnx_info import check_onnx_outputs
+from model.onnx_info import check_onnx_input, check_onnx_outputs
 from model.places import Place
 from model.preprocess import Preprocessing
 from model.scoring import ScoringConfig, unit_vectors
 
 FORMAT_VERSION = 1
 BUNDLE_SUFFIX = ".ltbundle"
-MANIFEST = "bundle.json"
 ONNX_MEMBER = "model.onnx"
 LABELS_MEMBER = "labels.json"
 CARD_MEMBER = "card.md"
@@ -263,18 +267,6 @@ def _sync_folder(folder: Path) -> None:
 # ---------------------------------------------------------------- reading
 
 
-def _read_members(path: Path) -> dict[str, bytes]:
-    if path.is_dir():
-        return {child.name: child.read_bytes() for child in path.iterdir() if child.is_file()}
-    if not zipfile.is_zipfile(path):
-        raise BundleError(f"model bundle {path} is not a zip file; it is corrupt or not a bundle")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise BundleError(f"model bundle {path} cannot be read ({error}); it is corrupt, get it again") from error
-
-
 def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -289,18 +281,22 @@ def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
 
 
 def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: int, descriptor_size: int) -> Gallery:
+    check_npz_sizes(path, GALLERY_MEMBER, data)
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             vectors = np.asarray(npz["vectors"], dtype=np.float32)
             classes = np.asarray(npz["classes"], dtype=np.int64)
             descriptors = np.asarray(npz["descriptors"], dtype=np.float32) if "descriptors" in npz else None
-    except (ValueError, KeyError, OSError) as error:
-        raise BundleError(f"model bundle {path}: gallery.npz is unreadable ({error})") from error
+    except (ValueError, KeyError, OSError, EOFError, MemoryError, zipfile.BadZipFile, zlib.error) as error:
+        # MemoryError: an array header declaring more than any gallery holds
+        raise BundleError(f"model bundle {path}: gallery.npz is unreadable ({error}); get the bundle again") from error
     if vectors.ndim != 2 or vectors.shape[1] != embedding_size or classes.shape != (vectors.shape[0],):
         raise BundleError(
             f"model bundle {path}: gallery.npz holds vectors {vectors.shape} and classes {classes.shape}; "
             f"expected [G, {embedding_size}] and [G]"
         )
+    if not (np.isfinite(vectors).all() and (descriptors is None or np.isfinite(descriptors).all())):
+        raise BundleError(f"model bundle {path}: gallery.npz holds NaN or infinite values; get the bundle again")
     if classes.size and (classes.min() < 0 or classes.max() >= num_classes):
         raise BundleError(f"model bundle {path}: gallery.npz has class indices outside 0..{num_classes - 1}")
     if descriptor_size and (descriptors is None or descriptors.shape != (len(vectors), descriptor_size)):
@@ -314,55 +310,52 @@ def _parse_gallery(path: Path, data: bytes, num_classes: int, embedding_size: in
 def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
     """Load and check a bundle file or folder.
 
-    Raises BundleError naming the problem: missing path, not a zip, missing member,
-    hash mismatch, unknown format version, label count not matching the network.
+    Raises BundleError naming the problem: missing path, not a zip, missing, unlisted or
+    oversized member (model.bundle_reader), hash mismatch, unknown format version, a
+    malformed field or impossible number (model.bundle_checks), an input size or label
+    count not matching the network (the input size is checked even without check_onnx).
     """
     path = Path(path)
     if not path.exists():
         raise BundleError(f"model bundle {path} does not exist; check the path or run `landmark-tagger models`")
-    members = _read_members(path)
-    if MANIFEST not in members:
-        raise BundleError(f"model bundle {path} has no {MANIFEST}; it is not a landmark-tagger bundle")
-    try:
-        manifest = json.loads(members[MANIFEST].decode("utf-8"))
-        if not isinstance(manifest, dict):
-            raise ValueError("not a JSON object")
-    except ValueError as error:
-        raise BundleError(f"model bundle {path}: {MANIFEST} is not valid JSON ({error})") from error
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise BundleError(
-            f"model bundle {path} has format version {version!r}; this app reads version "
-            f"{FORMAT_VERSION} — update landmark-tagger or re-export the bundle"
-        )
-    hashes = manifest.get("members") or {}
-    for member in REQUIRED_MEMBERS:
-        if member not in members:
-            raise BundleError(f"model bundle {path} is missing {member}; re-export or download it again")
+    with BundleMembers(path) as source:
+        if MANIFEST not in source:
+            raise BundleError(f"model bundle {path} has no {MANIFEST}; it is not a landmark-tagger bundle")
+        manifest = parse_manifest(path, source.read(MANIFEST))
+        version = manifest.get("format_version")
+        if version != FORMAT_VERSION:
+            raise BundleError(
+                f"model bundle {path} has format version {version!r}; this app reads version "
+                f"{FORMAT_VERSION} — update landmark-tagger or re-export the bundle"
+            )
+        hashes = member_hashes(path, manifest)
+        for member in (*REQUIRED_MEMBERS, *hashes):
+            if member not in source:
+                raise BundleError(f"model bundle {path} is missing {member}; re-export or download it again")
+        unhashed = set(REQUIRED_MEMBERS) - set(hashes)
+        if unhashed:
+            raise BundleError(f"model bundle {path}: {MANIFEST} lists no sha256 for {sorted(unhashed)}")
+        source.refuse_unlisted([MANIFEST, *hashes])
+        members = {member: source.read(member) for member in hashes}
     for member, expected in hashes.items():
-        if member not in members:
-            raise BundleError(f"model bundle {path} is missing {member}; re-export or download it again")
         if _sha256(members[member]) != expected:
             raise BundleError(
                 f"model bundle {path}: {member} does not match its sha256 in {MANIFEST}; "
                 "the file is corrupt or was edited — get the bundle again"
             )
-    unhashed = set(REQUIRED_MEMBERS) - set(hashes)
-    if unhashed:
-        raise BundleError(f"model bundle {path}: {MANIFEST} lists no sha256 for {sorted(unhashed)}")
     try:
-        preprocessing = Preprocessing.from_dict(manifest["preprocessing"])
+        preprocessing = read_preprocessing(manifest)
         gallery_settings = manifest.get("gallery") or {}
         scoring = ScoringConfig(
-            scale=float(manifest["scale"]),
-            temperature=float(manifest["temperature"]),
-            gallery_weight=float(gallery_settings.get("weight", 0.0)),
-            gallery_k=int(gallery_settings.get("k", 3)),
+            scale=finite_number(manifest, "scale"),
+            temperature=finite_number(manifest, "temperature"),
+            gallery_weight=finite_number(gallery_settings, "weight", 0.0),
+            gallery_k=whole_number(gallery_settings, "k", 3),
         )
-        embedding_size = int(manifest["embedding_size"])
-        threshold = float(manifest["threshold"])
-        declared_classes = int(manifest["num_classes"])
-        descriptor_size = int(manifest.get("descriptor_size") or 0)
+        embedding_size = whole_number(manifest, "embedding_size")
+        threshold = finite_number(manifest, "threshold", low=0.0, high=1.0)
+        declared_classes = whole_number(manifest, "num_classes")
+        descriptor_size = whole_number(manifest, "descriptor_size", 0, least=0)
         teaching = TeachingSettings.from_dict(manifest["teaching"]) if manifest.get("teaching") else None
         if teaching is not None and not descriptor_size:
             raise ValueError("a teaching space needs descriptor_size")
@@ -374,6 +367,7 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
             f"model bundle {path}: labels.json has {len(labels)} labels, {MANIFEST} declares {declared_classes}"
         )
     onnx_bytes = members[ONNX_MEMBER]
+    check_onnx_input(path, onnx_bytes, preprocessing.input_size)  # milliseconds: worth it even unchecked
     if check_onnx:
         check_onnx_outputs(path, onnx_bytes, len(labels), embedding_size, preprocessing.input_size, descriptor_size)
     gallery = None
@@ -463,11 +457,8 @@ def read_places(path: str | Path) -> dict[str, Place]:
     bundle cannot be read or has no places."""
     path = Path(path)
     try:
-        if path.is_dir():
-            data = (path / LABELS_MEMBER).read_bytes()
-        else:
-            with zipfile.ZipFile(path) as archive:
-                data = archive.read(LABELS_MEMBER)
+        with BundleMembers(path) as source:
+            data = source.read(LABELS_MEMBER)
         return {entry.name: entry.place for entry in _parse_labels(path, data) if entry.place is not None}
     except (OSError, KeyError, zipfile.BadZipFile, BundleError):
         return {}

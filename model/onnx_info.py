@@ -17,7 +17,7 @@ from model.errors import BundleError
 
 # Field numbers from onnx.proto.
 _MODEL_GRAPH = 7
-_GRAPH_OUTPUT = 12
+_GRAPH_INPUT, _GRAPH_OUTPUT = 11, 12
 _VALUE_NAME, _VALUE_TYPE = 1, 2
 _TYPE_TENSOR = 1
 _TENSOR_SHAPE = 2
@@ -69,31 +69,65 @@ def first_message(data: memoryview, number: int) -> memoryview | None:
     return None
 
 
-def _output_width(value_info: memoryview) -> tuple[str, int | None]:
+def _value_dims(value_info: memoryview) -> tuple[str, list[int | None]]:
+    """A graph input's or output's name and dimensions (None where symbolic)."""
     name = ""
-    width: int | None = None
+    dims: list[int | None] = []
     for field, wire, value in message_fields(value_info):
         if field == _VALUE_NAME and wire == 2:
             name = bytes(value).decode("utf-8")  # type: ignore[arg-type]
         elif field == _VALUE_TYPE and wire == 2:
             tensor = first_message(value, _TYPE_TENSOR)  # type: ignore[arg-type]
             shape = first_message(tensor, _TENSOR_SHAPE) if tensor is not None else None
-            dims = [d for f, w, d in message_fields(shape) if f == _SHAPE_DIM and w == 2] if shape is not None else []
-            if dims:
-                last = [v for f, w, v in message_fields(dims[-1]) if f == _DIM_VALUE and w == 0]  # type: ignore[arg-type]
-                width = int(last[0]) if last else None
-    return name, width
+            if shape is None:
+                continue
+            for dim_field, dim_wire, dim in message_fields(shape):
+                if dim_field == _SHAPE_DIM and dim_wire == 2:
+                    static = [v for f, w, v in message_fields(dim) if f == _DIM_VALUE and w == 0]  # type: ignore[arg-type]
+                    dims.append(int(static[0]) if static else None)
+    return name, dims
 
 
-def read_output_widths(onnx_bytes: bytes) -> dict[str, int | None]:
-    """The last dimension of each graph output (None when symbolic), from the raw bytes."""
+def _graph_values(onnx_bytes: bytes, number: int) -> dict[str, list[int | None]]:
     try:
         graph = first_message(memoryview(onnx_bytes), _MODEL_GRAPH)
         if graph is None:
             raise ValueError("no graph")
-        return dict(_output_width(v) for f, w, v in message_fields(graph) if f == _GRAPH_OUTPUT and w == 2)  # type: ignore[arg-type]
-    except ValueError as error:
+        return dict(_value_dims(v) for f, w, v in message_fields(graph) if f == number and w == 2)  # type: ignore[arg-type]
+    except (ValueError, UnicodeDecodeError) as error:
         raise BundleError(f"model.onnx is not an ONNX model ({error})") from error
+
+
+def read_output_widths(onnx_bytes: bytes) -> dict[str, int | None]:
+    """The last dimension of each graph output (None when symbolic), from the raw bytes."""
+    return {name: dims[-1] if dims else None for name, dims in _graph_values(onnx_bytes, _GRAPH_OUTPUT).items()}
+
+
+def read_input_dims(onnx_bytes: bytes) -> dict[str, list[int | None]]:
+    """The dimensions of each graph input (None where symbolic), from the raw bytes."""
+    return _graph_values(onnx_bytes, _GRAPH_INPUT)
+
+
+def check_onnx_input(path: Path, onnx_bytes: bytes, input_size: int) -> None:
+    """Raise BundleError unless the network takes `images` [N, 3, S, S] with S the
+    bundle's input size (a symbolic size is taken on trust). Milliseconds: the photos
+    are only fed to the network after a whole scan, too late to say the bundle is wrong."""
+    try:
+        dims = read_input_dims(onnx_bytes).get("images")
+    except BundleError as error:
+        raise BundleError(f"model bundle {path}: {error}") from None
+    if dims is None:
+        raise BundleError(f"model bundle {path}: model.onnx has no input 'images'; it is not a landmark-tagger network")
+    if len(dims) != 4 or dims[1] not in (None, 3):
+        shape = ", ".join("?" if d is None else str(d) for d in dims)
+        raise BundleError(f"model bundle {path}: model.onnx takes images [{shape}]; expected [N, 3, S, S]")
+    sizes = {d for d in dims[2:] if d is not None}
+    if sizes - {input_size}:
+        taken = str(dims[2]) if dims[2] == dims[3] else " x ".join("?" if d is None else str(d) for d in dims[2:])
+        raise BundleError(
+            f"model bundle {path}: bundle.json says {input_size} px but model.onnx takes {taken} px; "
+            "set preprocessing.input_size to the network's size or re-export the bundle"
+        )
 
 
 def onnx_output_sizes(onnx_bytes: bytes, input_size: int | None = None) -> dict[str, int | None]:

@@ -12,6 +12,7 @@ p = softmax(scale * sim / temperature) over all classes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -30,8 +31,8 @@ class ScoringConfig:
     gallery_k: int = 3
 
     def __post_init__(self) -> None:
-        if self.scale <= 0 or self.temperature <= 0:
-            raise ModelError(f"scale {self.scale} and temperature {self.temperature} must be positive")
+        if not (0 < self.scale < math.inf and 0 < self.temperature < math.inf):  # NaN fails both
+            raise ModelError(f"scale {self.scale} and temperature {self.temperature} must be positive finite numbers")
         if not 0.0 <= self.gallery_weight <= 1.0:
             raise ModelError(f"gallery_weight {self.gallery_weight} must be in [0, 1]")
         if self.gallery_k < 1:

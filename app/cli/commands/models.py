@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.core.bundle_choices import bundle_folders
+from app.core.bundle_choices import bundle_folders, check_bundle
 from app.core.wording import counted
 
 
@@ -37,7 +37,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from model.bundle import default_bundle_path, find_bundles, validate_bundle
+    from model.bundle import default_bundle_path, find_bundles
 
     paths = find_bundles(bundle_folders())
     known = {p.resolve() for p in paths}
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             if candidate.resolve() not in known:
                 known.add(candidate.resolve())
                 paths.append(candidate)
-    infos = [validate_bundle(path) for path in paths]
+    infos = [check_bundle(path) for path in paths]  # a broken bundle is listed with its error
     broken = sum(1 for info in infos if info.error)
     if args.json:
         for info in infos:
