@@ -452,3 +452,21 @@ def test_shards_past_gldv2s_last_are_refused(tmp_path):
     assert DownloadConfig(out_dir=tmp_path, first_shard=490, last_shard=499).shards() == range(490, 500)
     with pytest.raises(DownloadError, match=r"GLDv2's last shard; it has 500 \(--shards 0-499\)"):
         DownloadConfig(out_dir=tmp_path, last_shard=600).shards()
+
+
+@pytest.mark.parametrize("content, said", [
+    (b"id,landmarks\n\xff\xfe,1 0.5\n", "is not UTF-8 text"),
+    (b"id, landmarks\nq1, 12 0.5\n", None),  # spaces after the commas: read
+    (b"\xef\xbb\xbfid,landmarks\nq1,12 0.5\n", None),  # a byte-order mark: read
+])
+def test_the_kaggle_files_evaluate_reads_take_the_same_rules_as_the_gldv2_metadata(tmp_path, content, said):
+    """evaluate's predictions and solution files gave a UnicodeDecodeError traceback for a
+    file that is not UTF-8, and refused an edited one with spaces after the commas."""
+    from training.evaluate import read_kaggle_predictions
+
+    (tmp_path / "pred.csv").write_bytes(content)
+    if said is None:
+        assert read_kaggle_predictions(tmp_path / "pred.csv") == {"q1": ("12", 0.5)}
+        return
+    with pytest.raises(DatasetError, match=said):
+        read_kaggle_predictions(tmp_path / "pred.csv")

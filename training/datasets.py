@@ -194,23 +194,31 @@ def category_name(category: str) -> str:
 
 def _gldv2_rows(path: Path, needed: tuple[str, ...]) -> Iterator[dict[str, str]]:
     """The rows of a GLDv2 metadata CSV, read as they are needed (train.csv has 4.1
-    million). Spaces after the commas and a byte-order mark are accepted (an edited or
-    hand-made file); GLDv2's ids and URLs never start with a space.
+    million); see csv_rows. A missing one is downloaded by `landmark-train download`."""
+    for _, row in csv_rows(path, needed, missing="run `landmark-train download`"):
+        yield row
 
-    Raises DatasetError naming the file: missing (download it), not UTF-8 text, not
-    CSV, or without one of the `needed` columns.
+
+def csv_rows(path: Path, needed: tuple[str, ...], missing: str = "") -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) of a CSV file with a header naming at least `needed`, read as
+    they are needed. Spaces after the commas and a byte-order mark are accepted (an
+    edited or hand-made file; GLDv2's and Kaggle's ids never start with a space).
+
+    Raises DatasetError naming the file: missing (with the advice `missing`), not
+    UTF-8 text, not CSV, or without one of the `needed` columns.
     """
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f, skipinitialspace=True)
             columns = reader.fieldnames or []
-            missing = [name for name in needed if name not in columns]
-            if missing:
+            absent = [name for name in needed if name not in columns]
+            if absent:
                 found = f"it has {', '.join(columns)}" if columns else "it is empty"
                 raise DatasetError(f"{path} needs the columns {', '.join(needed)}; {found}")
-            yield from reader
+            for row in reader:
+                yield reader.line_num, row
     except FileNotFoundError as exc:
-        raise DatasetError(f"{path} does not exist; run `landmark-train download`") from exc
+        raise DatasetError(f"{path} does not exist" + (f"; {missing}" if missing else "")) from exc
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:

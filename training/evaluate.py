@@ -12,12 +12,11 @@ wrong. A query abstains when its top score is under `threshold` (None: never).
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.datasets import folder_classes, load_manifest
+from training.datasets import csv_rows, folder_classes, load_manifest
 from training.errors import DatasetError
 from training.metrics import Metrics, Predictions, Truth, compute_metrics, confusion_counts
 
@@ -121,15 +120,7 @@ def evaluate_kaggle(predictions_csv: Path, solution_csv: Path, usage: str | None
 
 def _read_csv(path: Path, needed: tuple[str, ...]) -> list[tuple[int, dict]]:
     """(line number, row) of a CSV file with a header naming at least `needed`."""
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            rows = [(reader.line_num, row) for row in reader]
-    except FileNotFoundError as exc:
-        raise DatasetError(f"file {path} does not exist") from exc
-    if rows and not set(needed) <= set(rows[0][1]):
-        raise DatasetError(f"{path} needs the columns {', '.join(needed)}; it has {', '.join(rows[0][1])}")
-    return rows
+    return list(csv_rows(path, needed))
 
 
 # ------------------------------------------------------------------ bundles
