@@ -1,5 +1,5 @@
-"""Standard output that takes every name, for both command lines (landmark-tagger and
-landmark-train).
+"""What both command lines (landmark-tagger and landmark-train) share: standard output
+that takes every name, and the argparse type of a count.
 
 On Windows a stdout redirected to a file or a pipe (`search > list.txt`, `| findstr`,
 `landmark-train evaluate > report.txt`) is in the ANSI code page (cp1252) and strict, so a
@@ -8,6 +8,7 @@ lines were not UTF-8."""
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import sys
 
@@ -35,3 +36,15 @@ def make_stdout_safe() -> None:
         reconfigure(**changes)
     except (ValueError, OSError, LookupError):
         pass
+
+
+def count(text: str) -> int:
+    """argparse type of a count (--errors N, --limit N, --workers N, --retries N): a
+    whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value

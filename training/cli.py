@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from model.console import count
 from model.errors import ModelError
 
 
@@ -30,17 +31,6 @@ def _progress_printer(label: str):
 
 
 # ------------------------------------------------------------------ download
-
-
-def _count(text: str) -> int:
-    """argparse type: a whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
 
 
 def run_download(args) -> int:
@@ -77,7 +67,7 @@ def add_download(sub) -> None:
     p.add_argument("--shards", default="0-0", help="shard range FIRST-LAST, inclusive (GLDv2: 0-499); default 0-0")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"server root (default {DEFAULT_BASE_URL})")
     p.add_argument("--workers", type=int, default=4, help="parallel downloads (default 4)")
-    p.add_argument("--retries", type=_count, default=3, help="extra attempts per file (default 3)")
+    p.add_argument("--retries", type=count, default=3, help="extra attempts per file (default 3)")
     p.add_argument("--no-metadata", action="store_true", help="skip the metadata CSVs")
     p.set_defaults(handler=run_download)
 

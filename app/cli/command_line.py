@@ -9,6 +9,8 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
+from model.console import count
+
 # Marks a NOT term of a query while argparse reads the command line: argparse takes a
 # word that starts with anything but '-' for a positional, and no argument can hold NUL.
 _SHIELD = "\x00"
@@ -22,17 +24,6 @@ def add_global_options(parser: argparse.ArgumentParser, after_command: bool = Fa
         "--db", metavar="PATH", default=default,
         help="index file to use (default: $LANDMARK_TAGGER_DB or the user data folder)",
     )
-
-
-def count(text: str) -> int:
-    """argparse type of a count (--errors N, --limit N, --workers N): a whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
 
 
 def refuse_negative_counts(parser: argparse.ArgumentParser) -> None:
