@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
+from app.core import teaching_similar
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
@@ -26,10 +27,15 @@ from app.core.teaching_targets import resolve_photo_ids
 from app.core.wording import FORGET_MISSING_HINT, RELOCATE_HINT
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from app.core.index import PhotoIndex
     from app.core.teaching_suggest import SuggestOptions, Suggestion
     from model.bundle import ModelBundle
     from model.predictor import Predictor, TaughtReferences
+
+# Similar photos, where the app and docs/ARCHITECTURE.md look for them
+similar, is_blank_frame = teaching_similar.similar, teaching_similar.is_blank_frame
 
 
 @dataclass
@@ -199,28 +205,46 @@ def teach(
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
     summary.errors += len(problems)
     summary.failures += problems
+    vectors = _references(index, embedder, photo_ids, summary, progress, cancel)
+    with index.transaction() as conn:  # every photo or none: a kill or cancel leaves the index as it was
+        for photo_id, vector in vectors.items():
+            before = store.labels_taught_by(conn, photo_id, other_than=label)
+            _remember(index, label, photo_id, bundle.id, vector)
+            summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before]
+            summary.taught += 1
+            summary.photo_ids.append(photo_id)
+        still_taught = store.taught_labels(conn)
+    summary.embedded = embedder.decoded
+    summary.no_longer_taught = [p for p in dict.fromkeys(m.before for m in summary.moved) if p not in still_taught]
+    return summary
+
+
+def _references(
+    index: "PhotoIndex",
+    embedder: PhotoEmbedder,
+    photo_ids: Sequence[int],
+    summary: TeachSummary,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> dict[int, np.ndarray]:
+    """Each photo's teaching-space vector, worked out before anything is taught (decoding
+    is slow: no transaction waits on it); a photo that cannot be used is recorded (stage
+    'teach') and in `summary`, and left out."""
+    vectors: dict[int, np.ndarray] = {}
     for done, photo_id in enumerate(photo_ids):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            vector = embedder.reference(photo_id)
+            vectors[photo_id] = embedder.reference(photo_id)
         except PhotoReadError as error:
             path = index.get(photo_id).path
             index.record_error(path, "teach", str(error), photo_id=photo_id)
             summary.errors += 1
             summary.failures.append((path, str(error)))
             continue
-        before = store.labels_taught_by(index.conn, photo_id, other_than=label)
-        _remember(index, label, photo_id, bundle.id, vector)
-        summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before]
-        summary.taught += 1
-        summary.photo_ids.append(photo_id)
         if progress is not None:
-            progress(Progress(done=done + 1, total=len(photo_ids), message=label))
-    summary.embedded = embedder.decoded
-    still_taught = store.taught_labels(index.conn)
-    summary.no_longer_taught = [p for p in dict.fromkeys(m.before for m in summary.moved) if p not in still_taught]
-    return summary
+            progress(Progress(done=done + 1, total=len(photo_ids), message=summary.label))
+    return vectors
 
 
 def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: Sequence[int]) -> int:
@@ -254,11 +278,13 @@ def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids:
 
 
 def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:
+    """The photo teaches `label` and carries it, together: a reference without its label
+    (or the label without its reference) would teach a place the photo does not show."""
     with index.transaction() as conn:
         store.forget_photo(conn, photo_id, keep_label=label)
         store.add_ref(conn, label, photo_id, model_id, vector)
         problems.clear(conn, ("teach",), photo_id=photo_id)  # it teaches now: an earlier failure is over
-    index.set_label(photo_id, label, source="user", state="accepted")
+        index.set_label(photo_id, label, source="user", state="accepted")
 
 
 @dataclass(frozen=True)
@@ -288,9 +314,32 @@ def learn_from_correction(
     Call it from the `label` command and the GUI instead of a bare set_label. When no
     model is usable the label is still set, only teaching is skipped. Returns what it did.
     """
+    return learn_from_corrections(index, [photo_id], label, model=model, bundle=bundle, predictor=predictor)[0]
+
+
+def learn_from_corrections(
+    index: "PhotoIndex",
+    photo_ids: Sequence[int],
+    label: str | None,
+    *,
+    model: str | Path | None = None,
+    bundle: "ModelBundle | None" = None,
+    predictor: "Predictor | None" = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[Correction]:
+    """learn_from_correction for several photos given one label, in one transaction, as
+    accept and reject are: a kill (or cancel) leaves every photo as it was or every
+    photo corrected, never a rejection or reference without the label it goes with.
+    Photos without a stored embedding are decoded first, outside the transaction (a
+    rerun finds them stored). Returns what it did, photo by photo."""
     from model.errors import ModelError
 
-    record = index.get(photo_id)
+    ids = [int(photo_id) for photo_id in photo_ids]
+    if not ids:
+        return []
+    for photo_id in ids:
+        index.get(photo_id)  # UsageError for an unknown photo, before anything changes
     if label is not None:
         label = check_label(label)
         try:
@@ -298,20 +347,32 @@ def learn_from_correction(
         except (ModelError, UsageError):
             bundle = None  # no usable model: the label still counts, teaching waits
         label = canonical_label(index, label, bundle.class_names() if bundle else ())
-    rejected = record.label if record.label is not None and record.label != label else None
+    vectors: dict[int, np.ndarray] = {}
+    if label is not None and bundle is not None:
+        lesson = TeachSummary(label=label, model_id=bundle.id)
+        vectors = _references(index, PhotoEmbedder(index, bundle, predictor), ids, lesson, progress, cancel)
+    corrections = []
     with index.transaction() as conn:
-        if rejected is not None:
-            store.add_rejection(conn, photo_id, rejected)
-        if label is None:
-            store.forget_photo(conn, photo_id)
+        for photo_id in ids:
+            corrections.append(_correct(index, conn, photo_id, label, bundle, vectors.get(photo_id)))
+    return corrections
+
+
+def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_id: int, label: str | None, bundle: "ModelBundle | None",
+             vector: np.ndarray | None) -> Correction:
+    """One photo's correction, inside the caller's transaction: the old label rejected,
+    the new one set, and taught from `vector` (None: the photo teaches nothing new)."""
+    current = index.get(photo_id).label
+    rejected = current if current is not None and current != label else None
+    if rejected is not None:
+        store.add_rejection(conn, photo_id, rejected)
     if label is None:
-        index.set_label(photo_id, None, source="user", state="accepted")
-        return Correction(None, rejected, taught=False)
-    summary = teach(index, label, [photo_id], bundle=bundle, predictor=predictor) if bundle else None
-    taught = summary is not None and summary.taught > 0
-    if not taught:
+        store.forget_photo(conn, photo_id)
+    if vector is not None and bundle is not None and label is not None:
+        _remember(index, label, photo_id, bundle.id, vector)
+    else:
         index.set_label(photo_id, label, source="user", state="accepted")
-    return Correction(label, rejected, taught)
+    return Correction(label, rejected, taught=vector is not None)
 
 
 def forget(index: "PhotoIndex", label: str) -> store.ForgetSummary:
@@ -373,65 +434,6 @@ def reembed_taught(
         if progress is not None:
             progress(Progress(done=done + 1, total=len(missing), message="re-embedding taught photos"))
     return added
-
-
-SIMILAR_BLOCK = 4096  # library photos compared at once, so memory stays bounded
-
-
-def is_blank_frame(index: "PhotoIndex", photo_id: int) -> bool:
-    """Tagged as a blank frame (model.image_detail): every stored score 0 and no vectors
-    kept, so there is nothing to compare it with."""
-    from model.image_detail import is_unscored
-
-    return is_unscored(index.predictions(photo_id))
-
-
-def similar(
-    index: "PhotoIndex", photo_id: int, k: int = 20, *, model_id: str | None = None
-) -> list[tuple[int, float]]:
-    """The k photos most like this one, best first: cosine in the teaching space of
-    embedding and descriptor where the model stored descriptors (the generic features
-    find the same place better, see docs/TEACHING.md; weighted by the default
-    TeachingSettings().beta), else of the embeddings.
-
-    Uses the model that tagged the photo (or `model_id`); an empty list when the photo
-    has no stored embedding yet (tag it first).
-    """
-    index.get(photo_id)
-    if model_id is None:
-        row = index.conn.execute(
-            "SELECT model_id FROM embeddings WHERE photo_id = ? ORDER BY rowid DESC LIMIT 1", (int(photo_id),)
-        ).fetchone()
-        if row is None:
-            return []
-        model_id = row[0]
-    query = store.stored_embedding(index.conn, photo_id, model_id)
-    if query is None:
-        return []
-    descriptor = store.stored_descriptor(index.conn, photo_id, model_id)
-    if descriptor is not None:
-        from model.descriptor import JointVectors, TeachingSettings, joint_vectors
-
-        beta = TeachingSettings().beta
-        ids, embeddings, descriptors = store.stored_descriptors(index.conn, model_id)
-        vectors = JointVectors(embeddings, descriptors, beta) if len(ids) else embeddings
-        query = joint_vectors(query[None], descriptor[None], beta)[0]
-    else:
-        ids, vectors = store.stored_embeddings(index.conn, model_id)
-    if vectors.shape[0] == 0 or vectors.shape[1] != query.size:
-        return []
-    query = store.normalised(query)
-    sims = np.concatenate([
-        store.normalised(vectors[start : start + SIMILAR_BLOCK]) @ query
-        for start in range(0, vectors.shape[0], SIMILAR_BLOCK)
-    ])
-    sims[ids == photo_id] = -np.inf
-    k = min(int(k), int(np.isfinite(sims).sum()))
-    if k <= 0:
-        return []
-    top = np.argpartition(-sims, k - 1)[:k]
-    top = top[np.lexsort((ids[top], -sims[top]))]
-    return [(int(ids[i]), float(sims[i])) for i in top]
 
 
 def check_label(label: str | None) -> str:

@@ -319,23 +319,20 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         from app.core.index import PhotoIndex
         from app.core.library import display_name
         from app.core.progress import Progress
-        from app.core.teaching import learn_from_correction
+        from app.core.teaching import learn_from_corrections
 
         model = Path(settings.model_bundle) if settings.model_bundle else None
         bundle, problem = bundles.get_or_why(settings) if label is not None else (None, "")
-        done, learnt, rejected, given = [], [], set(), label
+        done = [int(photo_id) for photo_id in photo_ids]
         with PhotoIndex.open(db_path) as index:
-            for photo_id in photo_ids:
-                cancel.raise_if_cancelled()
-                correction = learn_from_correction(index, photo_id, label, model=model, bundle=bundle)
-                given = correction.label  # as the index spells it
-                if correction.rejected is not None:
-                    rejected.add(correction.rejected)
-                if correction.taught:
-                    learnt.append(photo_id)
-                done.append(photo_id)
-                progress(Progress(done=len(done), total=len(photo_ids), message=label or "no landmark"))
+            # all photos in one transaction (decoding before it): cancelled or killed, none changed
+            corrections = learn_from_corrections(index, done, label, model=model, bundle=bundle,
+                                                 progress=progress, cancel=cancel)
+            progress(Progress(done=len(done), total=len(done), message=label or "no landmark"))
             first = display_name(index.get(done[0]).path) if done else ""
+        given = corrections[0].label if corrections else label  # as the index spells it
+        learnt = [photo_id for photo_id, correction in zip(done, corrections) if correction.taught]
+        rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
         return CorrectionSummary(tuple(done), given, first, learnt=tuple(learnt),
                                  rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem)
 

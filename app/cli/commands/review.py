@@ -110,7 +110,7 @@ def run_label(args: argparse.Namespace) -> int:
                          "(or --no-landmark for photos that show none)")
     if name is not None:
         refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
-    from app.core.teaching import learn_from_correction, load_model_bundle
+    from app.core.teaching import learn_from_corrections, load_model_bundle
     from model.errors import ModelError
 
     try:
@@ -123,13 +123,11 @@ def run_label(args: argparse.Namespace) -> int:
     hint = ""
     try:
         ids = index.photo_ids(args.query)
-        changed = 0
-        for photo_id in ids:
-            before = _users_label(index, photo_id)
-            # A correction teaches: the old label is rejected for this photo and the
-            # photo becomes a reference for NAME (see app.core.teaching).
-            learn_from_correction(index, photo_id, name, bundle=bundle)
-            changed += _users_label(index, photo_id) != before
+        before = [_users_label(index, photo_id) for photo_id in ids]
+        # A correction teaches: the old label is rejected for each photo and the photo
+        # becomes a reference for NAME, all photos in one transaction (app.core.teaching).
+        learn_from_corrections(index, ids, name, bundle=bundle)
+        changed = sum(_users_label(index, photo_id) != was for photo_id, was in zip(ids, before))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {shell_quote(args.query)}"
