@@ -101,3 +101,17 @@ def test_find_suggestions_says_when_the_model_holds_the_look_alikes_instead_of_a
                        "the model knows, like the photos you taught, and keep that label; if they show your "
                        "place, label them (L).")
     assert "teach more" not in message
+
+
+def test_a_cancelled_teach_or_label_says_no_photo_was_changed(window, monkeypatch) -> None:
+    """Teach… and L write all their photos in one transaction: a cancel changes none,
+    yet the app said "the work done so far is kept"."""
+    monkeypatch.setattr(window.jobs.runner, "start", lambda name, work: True)  # never runs
+    for start, name in [(lambda: window.jobs.correct([1], "Colosseum"), "Learning from your label"),
+                        (lambda: window.jobs.teach("Our cabin", [1]), "Teaching “Our cabin”")]:
+        assert start()
+        window.jobs._on_cancelled(name, None)
+        assert window.statusBar().currentMessage() == f"{name}: cancelled; no photo was changed"
+    assert window.jobs.start("Tagging library", lambda *args: None)
+    window.jobs._on_cancelled("Tagging library", CancelledTagging())
+    assert "the work done so far is kept" in window.statusBar().currentMessage()

@@ -121,6 +121,7 @@ class JobController(QObject):
         self._refresh_timer.timeout.connect(self._flush_refresh)
         self._last_error_id = 0
         self._after: dict[str, Callable[[object], None]] = {}
+        self._changes_nothing_when_cancelled = False  # the running job writes all or nothing (start)
         self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
         self.runner.progressed.connect(window.job_bar.update_progress)
@@ -136,7 +137,10 @@ class JobController(QObject):
         return self.runner.busy
 
     # -- starting jobs -------------------------------------------------------------
-    def start(self, name: str, work, after: Callable[[object], None] | None = None) -> bool:
+    def start(self, name: str, work, after: Callable[[object], None] | None = None,
+              all_or_nothing: bool = False) -> bool:
+        """Run `work` as the job `name`; `after(summary)` once it is done. An
+        `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing."""
         if self.runner.busy:
             self.window.show_message(f"Wait for “{self.runner.name}” to finish (or cancel it) first.")
             return False
@@ -144,6 +148,7 @@ class JobController(QObject):
         self._last_error_id = errors[0].id if errors else 0
         if after is not None:
             self._after[name] = after
+        self._changes_nothing_when_cancelled = all_or_nothing
         return self.runner.start(name, work)
 
     def scan(self, roots: list[Path]) -> bool:
@@ -279,7 +284,7 @@ class JobController(QObject):
             self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
 
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
-        return self.start(f"Teaching “{label}”", work, after=report)
+        return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True)
 
     def correct(self, photo_ids: list[int], label: str | None) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught)."""
@@ -288,7 +293,7 @@ class JobController(QObject):
             self.window.show_message(correction_text(summary))
 
         work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles)
-        return self.start("Learning from your label", work, after=report)
+        return self.start("Learning from your label", work, after=report, all_or_nothing=True)
 
     def find_suggestions(self, query: str) -> bool:
         """Re-score the library against what was taught; the review list then shows the new ones."""
@@ -337,6 +342,9 @@ class JobController(QObject):
 
     def _on_cancelled(self, name: str, summary) -> None:
         self._after.pop(name, None)
+        if self._changes_nothing_when_cancelled:  # its photos are as they were
+            self._show_closing(f"{name}: cancelled; no photo was changed")
+            return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))
 
