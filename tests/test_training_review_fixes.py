@@ -438,6 +438,8 @@ def test_the_download_command_offline_stops_with_one_line_and_exit_2(tmp_path, c
 @pytest.mark.parametrize("args, message", [
     (["--retries", "-1"], "--retries: must be 0 or more, not -1"),
     (["--retries", "two"], "--retries: expected a whole number (0 or more), got 'two'"),
+    (["--workers", "0"], "--workers: must be 1 or more, not 0"),
+    (["--workers", "-2"], "--workers: must be 1 or more, not -2"),
 ])
 def test_negative_retries_are_refused(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as refused:

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from model.console import count
+from model.console import at_least_one, count
 from model.errors import ModelError
 
 
@@ -66,7 +66,7 @@ def add_download(sub) -> None:
     p.add_argument("--out", required=True, help="folder that receives the official layout")
     p.add_argument("--shards", default="0-0", help="shard range FIRST-LAST, inclusive (GLDv2: 0-499); default 0-0")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"server root (default {DEFAULT_BASE_URL})")
-    p.add_argument("--workers", type=int, default=4, help="parallel downloads (default 4)")
+    p.add_argument("--workers", type=at_least_one, default=4, help="parallel downloads (default 4)")
     p.add_argument("--retries", type=count, default=3, help="extra attempts per file (default 3)")
     p.add_argument("--no-metadata", action="store_true", help="skip the metadata CSVs")
     p.set_defaults(handler=run_download)
@@ -111,7 +111,7 @@ def add_prepare(sub) -> None:
     p.add_argument("--max-per-class", type=int, default=None, help="cap images per class (seeded sample)")
     p.add_argument("--val-fraction", type=float, default=0.2, help="validation share per class (default 0.2)")
     p.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
-    p.add_argument("--workers", type=int, default=0, help="resize processes (default: one per core)")
+    p.add_argument("--workers", type=count, default=0, help="resize processes (default: one per core)")
     p.add_argument("--all-labels", action="store_true", help="GLDv2: use train.csv instead of train_clean.csv")
     p.set_defaults(handler=run_prepare)
 
