@@ -23,10 +23,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def make_source(path: Path) -> None:
-    """One noisy 3 MB-ish JPEG (noise does not compress) with EXIF and a thumbnail."""
+    """One noisy 3 MB-ish JPEG (noise does not compress, as a camera's detail) with the
+    camera-like EXIF and thumbnail of the tests' make_jpeg (whose own pixels are smooth
+    blocks now, 1.3 MB at this size: a photo, for the tests that tag it)."""
+    import numpy as np
+    from PIL import Image
+
     from tests.test_metadata_support import make_jpeg
 
     make_jpeg(path, size=(2200, 1650), seed=7, quality=88)
+    with Image.open(path) as image:
+        exif = image.info["exif"]
+    noise = np.random.default_rng(7).integers(0, 255, size=(1650, 2200, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(path, "JPEG", quality=88, exif=exif)
 
 
 def build_library(folder: Path, count: int):
