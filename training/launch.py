@@ -4,6 +4,7 @@ Clusters use torchrun (see training/slurm/)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import socket
@@ -69,6 +70,12 @@ def train_on_local_processes(
     """
     import torch.multiprocessing as mp
 
+    # When one worker fails, torch stops the others and logs a warning line for each
+    # ("Terminating process N via signal SIGTERM") before the error is raised here: the
+    # user's one line of what went wrong came second, after torch's own.
+    spawn_log = logging.getLogger("torch.multiprocessing.spawn")
+    level = spawn_log.level
+    spawn_log.setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="landmark-train-") as errors_dir:
         try:
             mp.spawn(
@@ -80,3 +87,5 @@ def train_on_local_processes(
             if error is None:
                 raise
             raise error from None
+        finally:
+            spawn_log.setLevel(level)
