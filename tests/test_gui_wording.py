@@ -92,14 +92,15 @@ def test_a_job_failing_on_a_file_that_is_no_model_says_so_in_the_apps_words(wind
 def test_find_suggestions_says_when_the_model_holds_the_look_alikes_instead_of_asking_for_more_photos() -> None:
     """A place taught from photos of a landmark the model knows: its other photos keep the
     model's confident label, and teaching more photos would not change that."""
-    from app.core.teaching_suggest import SuggestReport
+    from app.core.teaching_suggest import HeldPlace, SuggestReport
     from app.gui.teach_actions import TeachActions
 
-    report = SuggestReport(threshold=0.79, taught=4, tagged=60, scored=56, held=3, held_by="Pavillon Noir")
+    report = SuggestReport(threshold=0.79, taught=4, tagged=60, scored=56,
+                           held=[HeldPlace("Our tower", "Pavillon Noir", 3)])
     message = TeachActions._suggestions_message(0, report)
     assert message == ("No new suggestions: 3 photos are recognised confidently as “Pavillon Noir”, a landmark "
-                       "the model knows, like the photos you taught, and keep that label; if they show your "
-                       "place, label them (L).")
+                       "the model knows, like the photos you taught as “Our tower”, and keep that label; if they "
+                       "show “Our tower”, label them (L).")
     assert "teach more" not in message
 
 

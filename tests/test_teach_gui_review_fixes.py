@@ -82,10 +82,11 @@ def test_teach_forget_says_which_suggestions_it_withdrew_and_which_stay(
 def held_and_close_report():
     """What suggest reported on 41 real photos after teaching "My Rome trip" from 3 of
     8 Colosseum photos: the other 5 held by the model, 5 unrelated photos far under."""
-    from app.core.teaching_suggest import SuggestReport
+    from app.core.teaching_suggest import HeldPlace, SuggestReport
 
     return SuggestReport(threshold=0.7884, close=5, best_close=0.0322, taught=3, tagged=41, scored=38,
-                         close_scores=[0.0322, 0.0070, 0.0042, 0.0019, 0.0105], held=5, held_by="Colosseum")
+                         close_scores=[0.0322, 0.0070, 0.0042, 0.0019, 0.0105],
+                         held=[HeldPlace("My Rome trip", "Colosseum", 5)])
 
 
 def test_suggest_names_the_held_photos_even_when_others_came_close() -> None:

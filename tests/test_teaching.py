@@ -470,9 +470,11 @@ def test_suggest_says_when_look_alikes_of_a_taught_place_are_held_by_the_model(l
     found = suggest(index, "", SuggestOptions(threshold=0.5), bundle=tiny_bundle, report=report)
     assert found == []
     # the untaught photos of that landmark the model is sure of (close to its centre; not the others)
-    assert 1 <= report.held <= len(ids["known"]) - 2 and report.held_by == tiny_bundle.labels[0].name
+    [held] = report.held
+    assert held.place == "Our cabin" and held.landmark == tiny_bundle.labels[0].name
+    assert 1 <= held.photos <= len(ids["known"]) - 2
     hint = close_hint(report)
-    photos = "1 photo is" if report.held == 1 else f"{report.held} photos are"
+    photos = "1 photo is" if held.photos == 1 else f"{held.photos} photos are"
     assert hint.startswith(f"{photos} recognised confidently as “{tiny_bundle.labels[0].name}”, "
-                           "a landmark the model knows, like the photos you taught")
-    assert "your place, label" in hint and hint.endswith("with `landmark-tagger label`")
+                           "a landmark the model knows, like the photos you taught as “Our cabin”")
+    assert "“Our cabin”, label" in hint and hint.endswith("with `landmark-tagger label`")

@@ -92,6 +92,17 @@ class SuggestOptions:
     rescore: bool = True  # also put the model's own suggestions on the joint scale
 
 
+@dataclass(frozen=True)
+class HeldPlace:
+    """A taught place that got no suggestion because the model recognises its look-alikes
+    confidently as `landmark`, the landmark the place's taught photos are to it: `photos`
+    of them keep that label, and teaching more photos would not change that."""
+
+    place: str
+    landmark: str
+    photos: int
+
+
 @dataclass
 class SuggestReport:
     """What `suggest` saw besides its suggestions: how many taught photos it used, how
@@ -108,8 +119,7 @@ class SuggestReport:
     matched: int | None = None  # photos matching the query (None: no query, the whole library)
     close_scores: list[float] = field(default_factory=list)  # the scores of the `close` photos
     withdrawn: list[Withdrawal] = field(default_factory=list)  # model labels now "no landmark" (with rescore)
-    held: int = 0  # photos the model recognises confidently as `held_by`, a landmark a place was taught from
-    held_by: str | None = None  # that landmark (the one holding the most such photos)
+    held: list[HeldPlace] = field(default_factory=list)  # each taught place that found nothing for that reason
 
 
 def untagged_hint(report: SuggestReport, model: str | Path | None = None) -> str | None:
@@ -132,16 +142,27 @@ def model_option(model: str | Path | None) -> list[str]:
     return [f"--model {shell_quote(str(model))}"] if model else []
 
 
+CLI_LABEL = "with `landmark-tagger label`"  # how the command line labels photos, for held_hint
+
+
+def held_hints(report: SuggestReport, how_to_label: str) -> list[str]:
+    """Why a taught place got no suggestion, one line a place, whatever other places found:
+    the model knows its look-alikes confidently as one of its landmarks (teaching more
+    photos would not change that), so the way out is labelling them `how_to_label`."""
+    hints = []
+    for held in report.held:
+        one = held.photos == 1
+        hints.append(
+            f"{counted(held.photos, 'photo')} {'is' if one else 'are'} recognised confidently as "
+            f"“{held.landmark}”, a landmark the model knows, like the photos you taught as “{held.place}”, "
+            f"and {'keeps' if one else 'keep'} that label; if {'it shows' if one else 'they show'} "
+            f"“{held.place}”, label {'it' if one else 'them'} {how_to_label}")
+    return hints
+
+
 def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
-    """Why photos like a taught place got no suggestion: the model knows the place's photos
-    as one of its landmarks, confidently (teaching more photos would not change that)."""
-    if not report.held:
-        return None
-    one = report.held == 1
-    return (f"{counted(report.held, 'photo')} {'is' if one else 'are'} recognised confidently as "
-            f"“{report.held_by}”, a landmark the model knows, like the photos you taught, and "
-            f"{'keeps' if one else 'keep'} that label; if {'it shows' if one else 'they show'} your place, "
-            f"label {'it' if one else 'them'} {how_to_label}")
+    """held_hints in one line (None when no taught place is held)."""
+    return "; ".join(held_hints(report, how_to_label)) or None
 
 
 def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None) -> str | None:
@@ -162,7 +183,7 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     if report.scored == 0:
         return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
                 "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
-    held = held_hint(report, "with `landmark-tagger label`")
+    held = held_hint(report, CLI_LABEL)
     if report.close == 0:
         return held
     scores = report.close_scores or [report.best_close] * report.close
@@ -249,18 +270,15 @@ def suggest(
     ) if len(ids) else np.zeros(0, dtype=np.int64)
     if report is not None:
         report.scored = len(candidates)
-    taught_as = {ref.label for ref in refs}
-    held_classes = [cls for cls in _classes_the_taught_photos_are(space, embeddings, vectors, refined,
-                                                                   np.isin(ids, list(taught_ids)))
-                    if bundle.class_names()[cls] not in taught_as]  # a place taught as that landmark: nothing to do
+    names, places = bundle.class_names(), bundle.places()
+    held_classes = _places_the_model_holds(space, embeddings, vectors, refined, ids, refs, names)
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
     close: list[float] = []  # scores of photos a taught label won under the threshold
     rescored: list[tuple[int, int, float]] = []
-    held_by: Counter[str] = Counter()  # photos a taught place is nearest that a confident model class keeps
-    names, places = bundle.class_names(), bundle.places()
+    held_by: Counter[int] = Counter()  # photos a confident model class keeps, of the classes in held_classes
     for chunk in _chunks(len(candidates)):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -270,8 +288,8 @@ def suggest(
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, value_of = scores.winners(blocked)
         best, joint = scores.untaught()
-        held = ~scores.free & np.isin(best, held_classes)  # what teaching more photos would not change
-        held_by.update(names[int(cls)] for cls in best[held])
+        held = ~scores.free & np.isin(best, list(held_classes))  # what teaching more photos would not change
+        held_by.update(best[held].tolist())
         for row, won, value, cls, cls_score, free in zip(rows, winner, value_of, best, joint, scores.free):
             if won < 0 and free:  # a protected photo keeps its score: no taught label can take it
                 rescored.append((int(ids[row]), int(cls), float(cls_score)))
@@ -289,7 +307,7 @@ def suggest(
     if report is not None:
         report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
         report.close_scores = close
-        report.held_by, report.held = held_by.most_common(1)[0] if held_by else (None, 0)
+        report.held = _held_places(held_by, held_classes, names, {s.label for s in found})
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:
@@ -337,18 +355,36 @@ def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str])
     return blocked
 
 
-def _classes_the_taught_photos_are(space, embeddings: np.ndarray, vectors: np.ndarray, refined,
-                                   taught: np.ndarray) -> list[int]:
-    """The model's classes that recognise taught photos confidently (a place taught from
-    photos of a landmark the model knows): its other photos stay that landmark."""
-    rows = np.flatnonzero(taught)
+def _places_the_model_holds(space, embeddings: np.ndarray, vectors: np.ndarray, refined, ids: np.ndarray,
+                            refs, names: list[str]) -> dict[int, set[str]]:
+    """Model class → the taught places whose taught photos it recognises confidently (a
+    place taught from photos of a landmark the model knows): the class's other photos stay
+    that landmark. A place taught as the landmark itself has nothing to do and is left out."""
+    place_of = {ref.photo_id: ref.label for ref in refs}
+    rows = np.flatnonzero(np.isin(ids, list(place_of)))
     if not len(rows):
-        return []
+        return {}
     from app.core.teaching_space import score as score_space
 
     scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows)
     model_class, _ = scores.untaught()
-    return sorted({int(cls) for cls in model_class[~scores.free]})
+    held: dict[int, set[str]] = {}
+    for row, cls, free in zip(rows, model_class, scores.free):
+        place = place_of[int(ids[row])]
+        if not free and names[int(cls)] != place:
+            held.setdefault(int(cls), set()).add(place)
+    return held
+
+
+def _held_places(held_by: Counter[int], held_classes: dict[int, set[str]], names: list[str],
+                 suggested: set[str]) -> list[HeldPlace]:
+    """Each taught place that got no suggestion while the model holds photos of the landmark
+    its taught photos are (the landmark holding the most of them), most photos first."""
+    by_place: dict[str, HeldPlace] = {}
+    for cls, photos in held_by.most_common():
+        for place in held_classes[cls] - suggested:
+            by_place.setdefault(place, HeldPlace(place, names[cls], photos))
+    return sorted(by_place.values(), key=lambda held: (-held.photos, held.place))
 
 
 def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:

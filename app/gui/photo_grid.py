@@ -6,6 +6,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView
 
 from app.gui.photo_model import PhotoListModel
+from app.gui.steady_list_view import SteadyListView
 from app.gui.thumbnail_loader import ThumbnailLoader
 from app.gui.tile_delegate import LABEL_STRIP, PADDING, TileDelegate
 
@@ -23,9 +24,9 @@ def no_match_text(search: str, narrowed: bool) -> str:
     return ""
 
 
-class PhotoGrid(QListView):
-    """Uniform tiles laid out in batches; Enter opens the current photo's details, a double
-    click shows it in the loupe."""
+class PhotoGrid(SteadyListView):
+    """Uniform tiles that stay where the user scrolled them (SteadyListView); Enter opens
+    the current photo's details, a double click shows it in the loupe."""
 
     open_requested = Signal(int)  # row
     view_requested = Signal(int)  # row
@@ -40,9 +41,6 @@ class PhotoGrid(QListView):
         self.setFlow(QListView.Flow.LeftToRight)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setUniformItemSizes(True)  # no per-row size queries: layout stays O(1) per row
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(500)
         self.setSpacing(0)
         self.setWrapping(True)
         self._cell = QSize(thumbnail_size + 2 * PADDING + 4, thumbnail_size + 2 * PADDING + LABEL_STRIP + 4)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QAbstractItemView, QBoxLayout, QHBoxLayout, QLabel, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout,
+    QAbstractItemView, QBoxLayout, QHBoxLayout, QLabel, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +20,7 @@ from app.gui.button_row import ButtonRow
 from app.gui.elided_label import ElidedLabel
 from app.gui.icons import icon
 from app.gui.photo_model import AlternativesRole, PhotoListModel, RecordRole, ThumbnailRole
+from app.gui.steady_list_view import SteadyListView
 from app.gui.tile_delegate import draw_badge
 from model.image_detail import is_unscored
 
@@ -217,11 +218,8 @@ class ReviewView(QWidget):
         self.header.addLayout(titles, 1)
         self.header.addLayout(actions)
         layout.addLayout(self.header)
-        self.list = QListView()
+        self.list = SteadyListView()  # stays on the row reviewed as thumbnails arrive and rows leave
         self.list.setObjectName("reviewList")
-        self.list.setUniformItemSizes(True)
-        self.list.setLayoutMode(QListView.LayoutMode.Batched)  # long lists lay out in slices
-        self.list.setBatchSize(2000)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setItemDelegate(ReviewRowDelegate(self.list))

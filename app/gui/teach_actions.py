@@ -222,8 +222,9 @@ class TeachActions:
 
     @staticmethod
     def _suggestions_message(count: int, report) -> str:
-        if count:
-            return f"{counted(count, 'new suggestion')} from what you taught"
+        if count:  # a taught place the model holds is said whatever the other places found
+            held = held_hint(report, '(L)') if report is not None else None
+            return f"{counted(count, 'new suggestion')} from what you taught{f'; {held}.' if held else ''}"
         if report is not None and report.taught == 0:
             return "Nothing is taught yet: select a few photos of a place and press Teach… (T)."
         if report is not None and report.scored == 0 and report.tagged == 0:

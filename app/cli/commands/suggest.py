@@ -34,7 +34,9 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from app.core.errors import UsageError
     from app.core.teaching import load_model_bundle
-    from app.core.teaching_suggest import SuggestOptions, SuggestReport, close_hint, suggest, untagged_hint
+    from app.core.teaching_suggest import (
+        CLI_LABEL, SuggestOptions, SuggestReport, close_hint, held_hints, suggest, untagged_hint,
+    )
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold {args.threshold} must be between 0 and 1")
@@ -58,7 +60,9 @@ def run(args) -> int:
         else:
             print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
     print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
-    for hint in (untagged_hint(report, args.model), None if found else close_hint(report, args.query, args.model)):
+    # a taught place the model holds is named whatever the other places found (close_hint names it when none did)
+    more = held_hints(report, CLI_LABEL) if found else [close_hint(report, args.query, args.model)]
+    for hint in (untagged_hint(report, args.model), *more):
         if hint:
             print_summary(hint)
     return _exit_code(report)
