@@ -118,3 +118,57 @@ def test_the_apps_write_dialog_shows_the_note_of_a_full_exif_block(tmp_path, ind
     problem = dialog.table.item(0, 4).text()
     assert problem.startswith("note: ") and "XPKeywords" in problem
     assert dialog.write_button.text() == "Write 1 file"
+
+
+def test_the_plan_parses_each_changing_jpeg_once(tmp_path, index, monkeypatch):
+    """The plan read a changing JPEG's segments three times (its keywords, then again
+    twice to see whether they fit): 3.2 times the plan's time on camera JPEGs."""
+    from app.core.metadata import jpeg_segments
+
+    photo = make_jpeg(tmp_path / "a.jpg")
+    add_photo(index, [photo], "Petra")
+    layouts = []
+
+    class CountedLayout(jpeg_segments.JpegLayout):
+        def __init__(self, *args):
+            layouts.append(args)
+            super().__init__(*args)
+
+    monkeypatch.setattr(jpeg_segments, "JpegLayout", CountedLayout)
+    (item,) = plan_writes(index)
+    assert item.changes_anything and item.after.xp == ["Petra"]
+    assert len(layouts) == 1
+
+
+def test_a_plan_made_by_hand_that_expects_xpkeywords_to_fit_says_so(tmp_path, index):
+    """The write called a full EXIF block that the plan did not foresee 'changed since
+    the plan', the wrong cause where nothing changed and the plan was made by hand."""
+    from dataclasses import replace
+
+    photo = full_exif_jpeg(tmp_path / "a.jpg")
+    original = photo.read_bytes()
+    add_photo(index, [photo], "Petra")
+    (item,) = plan_writes(index)
+    by_hand = replace(item, after=replace(item.after, xp=["Petra"]), note=None)
+    summary = write_labels(index, [by_hand], WriteOptions())
+    ((path, message),) = summary.errors
+    assert "plan expected XPKeywords to fit" in message and "nothing was written" in message
+    assert "changed" not in message.removeprefix(f"{photo}: ")
+    assert photo.read_bytes() == original
+
+
+def test_the_dry_run_of_real_camera_jpegs_agrees_with_their_write(tmp_path, index, shared_data):
+    """The camera JPEGs (two with an EXIF segment of 64 KB, whose padding takes
+    XPKeywords) and one whose EXIF block is full: what the plan says each write gives,
+    note included, is what the write gives."""
+    import shutil
+
+    for source in sorted((shared_data / "camera" / "jpeg").glob("*.jpg")):
+        add_photo(index, [shutil.copyfile(source, tmp_path / source.name)], "Colosseum")
+    add_photo(index, [full_exif_jpeg(tmp_path / "full.jpg")], "Colosseum")
+    plan = plan_writes(index)
+    assert len(plan) > 1 and all(item.problem is None for item in plan)
+    summary = write_all(index)
+    assert summary.notes == [(str(i.target), i.note) for i in plan if i.note] and len(summary.notes) == 1
+    for item in plan:
+        assert read_fields(item.target.read_bytes()) == item.after, item.target

@@ -72,6 +72,7 @@ class _Tiff:
         self.order = "<" if tiff[:2] == b"II" else ">"
         (self.ifd0_offset,) = struct.unpack_from(self.order + "I", tiff, 4)
         self.reserved_end = 0  # end of what place() wrote, which nothing points to yet
+        self._used_end: int | None = None
 
     def u16(self, pos: int) -> int:
         return struct.unpack_from(self.order + "H", self.data, pos)[0]
@@ -80,17 +81,19 @@ class _Tiff:
         return struct.unpack_from(self.order + "I", self.data, pos)[0]
 
     def entries(self, offset: int) -> list[_Entry]:
+        return [
+            _Entry(offset + 2 + 12 * index, tag, typ, n, raw)
+            for index, (tag, typ, n, raw) in enumerate(self.raw_entries(offset))
+        ]
+
+    def raw_entries(self, offset: int):
+        """(tag, type, count, the 4 value/offset bytes) of each entry of the IFD at `offset`."""
         if offset + 2 > len(self.data):
             raise ExifLayoutError(f"IFD at offset {offset} lies outside the EXIF block")
         count = self.u16(offset)
         if offset + 2 + 12 * count + 4 > len(self.data):
             raise ExifLayoutError(f"IFD at offset {offset} runs past the EXIF block")
-        found = []
-        for index in range(count):
-            pos = offset + 2 + 12 * index
-            tag, typ, n = struct.unpack_from(self.order + "HHI", self.data, pos)
-            found.append(_Entry(pos, tag, typ, n, bytes(self.data[pos + 8 : pos + 12])))
-        return found
+        return struct.iter_unpack(self.order + "HHI4s", self.data[offset + 2 : offset + 2 + 12 * count])
 
     def next_ifd(self, offset: int) -> int:
         return self.u32(offset + 2 + 12 * self.u16(offset))
@@ -106,27 +109,37 @@ class _Tiff:
         return bytes(self.data[start : start + size])
 
     def used_end(self) -> int:
-        """One past the last byte any IFD, value or thumbnail we know of uses."""
+        """One past the last byte any IFD, value or thumbnail we know of uses. Walked
+        once: `place` fills only the padding after it, and no IFD changes before the
+        last `place` of a change."""
+        if self._used_end is None:
+            self._used_end = self._walk_used_end()
+        return self._used_end
+
+    def _walk_used_end(self) -> int:
         end = 8
         seen: set[int] = set()
         pending = [self.ifd0_offset]
+        pointer_format = self.order + "I"
         while pending:
             offset = pending.pop()
             if offset == 0 or offset in seen or offset + 2 > len(self.data):
                 continue
             seen.add(offset)
-            entries = self.entries(offset)
-            end = max(end, offset + 2 + 12 * len(entries) + 4)
+            entries = self.raw_entries(offset)
+            end = max(end, offset + 2 + 12 * self.u16(offset) + 4)
             thumb_start = thumb_len = 0
-            for entry in entries:
-                if entry.size() > 4:
-                    end = max(end, self.value_offset(entry) + entry.size())
-                if entry.tag in _SUB_IFD_TAGS:
-                    pending.append(struct.unpack(self.order + "I", entry.raw_value)[0])
-                elif entry.tag == _THUMBNAIL_OFFSET:
-                    thumb_start = struct.unpack(self.order + "I", entry.raw_value)[0]
-                elif entry.tag == _THUMBNAIL_LENGTH:
-                    thumb_len = struct.unpack(self.order + "I", entry.raw_value)[0]
+            for tag, typ, n, raw in entries:
+                (pointer,) = struct.unpack(pointer_format, raw)
+                size = _TYPE_SIZES.get(typ, 1) * n
+                if size > 4:
+                    end = max(end, pointer + size)
+                if tag in _SUB_IFD_TAGS:
+                    pending.append(pointer)
+                elif tag == _THUMBNAIL_OFFSET:
+                    thumb_start = pointer
+                elif tag == _THUMBNAIL_LENGTH:
+                    thumb_len = pointer
             if thumb_start and thumb_len:
                 end = max(end, thumb_start + thumb_len)
             pending.append(self.next_ifd(offset))

@@ -23,6 +23,7 @@ from app.core.metadata.jpeg_segments import (
     MPF_HEADER,
     XMP_HEADER,
     JpegFormatError,
+    JpegLayout,
     Segment,
     build_jpeg,
     insertion_index,
@@ -42,7 +43,11 @@ class ExtendedXmpKeywordsError(MetadataWriteError):
 def read_fields(data: bytes, name: str = "file") -> KeywordFields:
     """The keyword fields of a JPEG. Raises JpegFormatError and friends, and
     ExtendedXmpKeywordsError when keywords live in extended XMP."""
-    layout = parse_jpeg(data, name)
+    return fields_of(parse_jpeg(data, name), name)
+
+
+def fields_of(layout: JpegLayout, name: str = "file") -> KeywordFields:
+    """The keyword fields of a JPEG already parsed (`read_fields` without the parse)."""
     _refuse_keywords_in_extended_xmp(layout, name)
     subject = hierarchical = digikam = None
     xmp = layout.first("xmp")
@@ -88,34 +93,47 @@ def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
 def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> bytes:
     """The JPEG with our fields set to `wanted`; the image data is shared untouched."""
     layout = parse_jpeg(data, name)
-    segments = _rebuilt_segments(layout, read_fields(data, name), wanted, name)
+    segments = _rebuilt_segments(layout, fields_of(layout, name), wanted, name)
     _fix_mpf(layout.segments, segments)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
-def fit_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> tuple[KeywordFields, str | None]:
-    """The fields a write of `wanted` can give this JPEG (`data`: its bytes up to the
-    image data at least), with a note when they fall short: a camera's EXIF can fill
-    its 64 KB segment, and then XPKeywords (read by Windows only) stays as it is while
-    the three fields every photo tool reads are written. Raises JpegFormatError when the
-    XMP packet would not fit into one segment: the file cannot be written. The plan asks
-    this, so that a dry run shows what the write will do."""
-    layout = parse_jpeg(data, name)
-    current = read_fields(data, name)
-    try:
-        _rebuilt_segments(layout, current, wanted, name)
-        return wanted, None
-    except ExifFullError as error:
-        fitted = replace(wanted, xp=current.xp)
-        _rebuilt_segments(layout, current, fitted, name)
-        return fitted, f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
+def fit_fields(
+    layout: JpegLayout, current: KeywordFields, wanted: KeywordFields, name: str = "file"
+) -> tuple[KeywordFields, str | None]:
+    """The fields a write of `wanted` can give this JPEG (`layout`: parsed from its bytes
+    up to the image data at least, holding `current`), with a note when they fall short:
+    a camera's EXIF can fill its 64 KB segment, and then XPKeywords (read by Windows only)
+    stays as it is while the three fields every photo tool reads are written. Raises
+    JpegFormatError when the XMP packet would not fit into one segment: the file cannot
+    be written. The plan asks this for every changing JPEG, so that a dry run shows what
+    the write will do; it builds only the segments that can outgrow their 64 KB, exactly
+    as `apply_fields` builds them, and only when their fields change."""
+    if _xmp_bags(wanted) != _xmp_bags(current):
+        _xmp_payload(layout.segments, wanted, name)
+    if wanted.iptc != current.iptc:
+        photoshop = layout.first("photoshop")
+        iptc.set_keywords(photoshop.payload if photoshop else None, wanted.iptc)  # raises as the write would
+    exif = layout.first("exif")
+    if wanted.xp != current.xp and exif is not None:
+        try:
+            exif_keywords.set_xp_keywords(exif.payload[len(EXIF_HEADER) :], wanted.xp)
+        except ExifFullError as error:
+            note = f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
+            return replace(wanted, xp=current.xp), note
+    return wanted, None
+
+
+def _xmp_bags(fields: KeywordFields) -> tuple:
+    """The fields our XMP packet holds."""
+    return fields.subject, fields.hierarchical, fields.digikam
 
 
 def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, name: str) -> list[Segment]:
     """The metadata segments holding `wanted` (`current`: the fields they hold now);
     MPF offsets are left to the caller."""
     segments = list(layout.segments)
-    if (wanted.subject, wanted.hierarchical, wanted.digikam) != (current.subject, current.hierarchical, current.digikam):
+    if _xmp_bags(wanted) != _xmp_bags(current):
         _set_segment(segments, "xmp", _xmp_payload(segments, wanted, name))
     if wanted.xp != current.xp:
         exif = _find(segments, "exif")
@@ -152,7 +170,7 @@ def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "f
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
-def _find(segments: list[Segment], kind: str) -> int | None:
+def _find(segments: list[Segment] | tuple[Segment, ...], kind: str) -> int | None:
     return next((i for i, s in enumerate(segments) if getattr(s, f"is_{kind}")), None)
 
 
@@ -164,7 +182,7 @@ def _set_segment(segments: list[Segment], kind: str, payload: bytes, marker: int
         segments[at] = Segment(segments[at].marker, payload)
 
 
-def _xmp_payload(segments: list[Segment], wanted: KeywordFields, name: str) -> bytes:
+def _xmp_payload(segments: list[Segment] | tuple[Segment, ...], wanted: KeywordFields, name: str) -> bytes:
     at = _find(segments, "xmp")
     doc = XmpDocument.parse(segments[at].payload[len(XMP_HEADER) :] if at is not None else None, name)
     doc.set_bag(DC, "subject", wanted.subject)

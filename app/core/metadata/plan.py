@@ -14,8 +14,8 @@ from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
-from app.core.metadata.jpeg_fields import fit_fields, read_fields
-from app.core.metadata.jpeg_segments import JpegFormatError
+from app.core.metadata.jpeg_fields import fields_of, fit_fields
+from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.read_back import landmark_of
 from app.core.metadata.sidecar import (
@@ -259,10 +259,10 @@ def _plan_file(
             problem=f"its sidecar's name would be {len(os.fsencode(target.name))} bytes, over the "
                     f"{MAX_NAME_BYTES} a file system allows; rename the photo, or write with --sidecar-naming stem",
         )
-    head = None  # a JPEG's bytes up to its image data: what the write rebuilds
+    layout = None  # a JPEG's segments before its image data: what the write rebuilds
     try:
         if embed:
-            head, current = read_jpeg_head(target)
+            layout, current = read_jpeg_head(target)
         else:
             current = read_current_fields(target, embed)
         if not embed and not target.exists():
@@ -289,9 +289,9 @@ def _plan_file(
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     # a dry run must not promise a write that will be refused, or a field that it leaves
     note = None
-    if head is not None and after != current:
+    if layout is not None and after != current:
         try:
-            after, note = fit_fields(head, after, str(target))
+            after, note = fit_fields(layout, current, after, str(target))
         except MetadataWriteError as error:  # an XMP packet over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
@@ -377,13 +377,14 @@ def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
     return read_jpeg_head(target)[1]
 
 
-def read_jpeg_head(target: Path) -> tuple[bytes, KeywordFields]:
-    """A JPEG's bytes up to its image data (its first 256 KB: all of it only where its
-    metadata runs longer) and the keyword fields they hold."""
+def read_jpeg_head(target: Path) -> tuple[JpegLayout, KeywordFields]:
+    """A JPEG's segments before its image data (read from its first 256 KB: all of it
+    only where its metadata runs longer) and the keyword fields they hold."""
     with open(target, "rb") as handle:
         head = handle.read(HEADER_READ)
         try:
-            return head, read_fields(head, str(target))
+            layout = parse_jpeg(head, str(target))
         except JpegFormatError:
             head += handle.read()
-            return head, read_fields(head, str(target))
+            layout = parse_jpeg(head, str(target))
+    return layout, fields_of(layout, str(target))

@@ -199,8 +199,12 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
         raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
     try:
         new = apply_fields(original, item.after, str(path))  # the plan left out what does not fit (item.note)
-    except ExifFullError as error:  # an EXIF block grown since the plan, or a plan made by hand
-        raise FileChangedError(f"{path}: {error}; run 'write' again (its plan leaves XPKeywords out)") from None
+    except ExifFullError as error:  # a plan made by hand, or before the EXIF block grew
+        raise ExifFullError(
+            f"{path}: {error}, and this write's plan expected XPKeywords to fit (a plan made by hand, or "
+            "before another program filled the EXIF block); nothing was written: run 'write' again, whose "
+            "new plan writes the label into XMP and IPTC and leaves XPKeywords as it is"
+        ) from None
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
     stat = _replace_journaled(

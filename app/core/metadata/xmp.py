@@ -10,7 +10,6 @@ ns0, ns1 unless they were registered in a process-wide table. We own
 
 from __future__ import annotations
 
-import io
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -72,6 +71,18 @@ def _decode_packet(packet: bytes, name: str) -> str:
         ) from None
 
 
+class _TreeWithPrefixes(ET.TreeBuilder):
+    """The tree, comments and processing instructions kept, and the first prefix the
+    packet gives each namespace (in one parse: the parser reports each declaration)."""
+
+    def __init__(self):
+        super().__init__(insert_comments=True, insert_pis=True)
+        self.prefixes: dict[str, str] = {}  # uri -> prefix
+
+    def start_ns(self, prefix: str, uri: str) -> None:
+        self.prefixes.setdefault(uri, prefix)
+
+
 @dataclass
 class XmpDocument:
     """A parsed packet: the text around the XML root, the tree and its prefixes."""
@@ -101,16 +112,14 @@ class XmpDocument:
         end_pi = _END_PI.search(epilogue)
         epilogue = end_pi.group(0).strip() if end_pi else epilogue.strip()
         body = keep_line_breaks(body)
-        prefixes: dict[str, str] = {}
+        builder = _TreeWithPrefixes()
         try:
-            for _, (prefix, uri) in ET.iterparse(io.StringIO(body), events=("start-ns",)):
-                prefixes.setdefault(uri, prefix)
-            parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True, insert_pis=True))
+            parser = ET.XMLParser(target=builder)
             parser.feed(body)
             root = parser.close()
         except ET.ParseError as error:
             raise XmpFormatError(f"{name}: XMP is not well-formed XML ({error})") from None
-        return cls(text[: match.start()], root, epilogue, prefixes)
+        return cls(text[: match.start()], root, epilogue, builder.prefixes)
 
     # -- reading ---------------------------------------------------------------
 
