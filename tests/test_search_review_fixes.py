@@ -150,3 +150,83 @@ def test_the_refusal_of_a_choice_beside_or_quotes_it_as_typed(query: str, typed:
     with pytest.raises(QuerySyntaxError) as caught:
         parse_query(query)
     assert str(caught.value).startswith(f"{typed} beside OR is ambiguous"), caught.value
+
+
+# A quoted phrase (or a word that folds into several) whose words meet across two fields
+# matched photos.search_text, one word list of every field, but no photos_fts column: a
+# page (`search --limit 5 '"jpg nikon"'`) showed photos that `search` and --count did
+# not find. A typed prefix matched the tagged folder words the same way ("di" in
+# "dir.lib"). search_text now keeps the fields apart (search_text.FIELD_BREAK).
+
+DI_WORDS = 17  # more than time_order.MAX_PREFIX_WORDS: the prefix is tested row by row
+
+
+@pytest.fixture
+def fields():
+    """Photos named DSC_000n.JPG in /lib/trip by a NIKON D850, and photos labelled with
+    words starting with "di" (none in the folder /lib/trip of the first ones)."""
+    with PhotoIndex.open(":memory:") as index:
+        for n in range(3):
+            add_photo(index, "/lib/trip", f"DSC_000{n}", f"2020-01-0{n + 1}T10:00:00")
+        for n in range(DI_WORDS):
+            photo = add_photo(index, "/lib/other", f"IMG_{n:04d}", f"2020-02-{n + 1:02d}T10:00:00")
+            index.set_label(photo, f"Dia{n}", source="user", state="accepted")
+        yield index
+
+
+@pytest.mark.parametrize("query, found", [
+    ('"jpg nikon"', 0),  # the file names' last word, the camera's first
+    ('"trip dsc"', 0),  # the folder's last word, the file names' first
+    ('"dia0 lib"', 0),  # the label, the folder
+    ('"nikon d850"', 3 + DI_WORDS),  # within the camera
+    ('"lib trip"', 3),  # within the folder
+    ("dsc_0001.jpg", 1),  # folds into the phrase "dsc 0001 jpg", within the names
+    ("nikon di", DI_WORDS),  # the prefix "di" does not match the folder word "lib" tagged
+    ("jpg nik", 3 + DI_WORDS),  # two words, each in its own field: found
+    ("trip d85", 3),
+    ("folder:trip", 3),
+    ("folder:lib -folder:trip", DI_WORDS),
+    ("camera:d850", 3 + DI_WORDS),
+])
+def test_a_phrase_matches_within_one_field_with_or_without_a_limit(fields, query: str, found: int) -> None:
+    assert len(_same_everywhere(fields, query)) == found
+
+
+def _search_text_before_the_fields_were_apart(text: str) -> str:
+    """search_text as schema 21 wrote it: one word list, tags without their leading '.'."""
+    return " " + " ".join(word.removeprefix(".") for word in text.split() if word != ".") + " "
+
+
+def test_an_index_written_before_the_fields_were_apart_keeps_them_apart_after_the_upgrade(tmp_path: Path, monkeypatch) -> None:
+    from app.core.index import schema
+    from app.core.index.search_text import refresh_search_text
+    from app.core.index.time_order import words_sql
+
+    path = tmp_path / "before.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", schema.MIGRATIONS.index(schema.migration_22))
+    with PhotoIndex.open(path) as index:
+        ids = [add_photo(index, "/lib/trip", f"DSC_000{n}", f"2020-01-0{n + 1}T10:00:00") for n in range(3)]
+        index.set_label(ids[0], "Eiffel Tower", source="user", state="accepted")
+        with index.transaction() as conn:  # the rows as that version wrote them (the triggers follow)
+            for photo, text in conn.execute("SELECT id, search_text FROM photos").fetchall():
+                conn.execute("UPDATE photos SET search_text = ? WHERE id = ?",
+                             (_search_text_before_the_fields_were_apart(text), photo))
+        assert len(index.search('"jpg nikon"', limit=10)) == 3  # what the page found then
+    monkeypatch.undo()
+    with PhotoIndex.open(path) as index:
+        conn = index.conn
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST_VERSION
+        upgraded = dict(conn.execute("SELECT id, search_text FROM photos"))
+        with index.transaction():
+            for photo in ids:
+                refresh_search_text(conn, photo)
+        assert dict(conn.execute("SELECT id, search_text FROM photos")) == upgraded  # as written today
+        assert dict(conn.execute("SELECT rowid, words FROM photos_by_time")) == dict(conn.execute(
+            f"SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} FROM photos p "
+            "LEFT JOIN labels l ON l.photo_id = p.id"))
+        assert _same_everywhere(index, '"jpg nikon"') == []
+        assert _same_everywhere(index, "eiff") == [ids[0]]
+        assert len(_same_everywhere(index, "folder:trip dsc")) == 3
+        index.set_label(ids[1], "Zanzibar Gate", source="user", state="accepted")  # the triggers are back
+        assert _same_everywhere(index, "zanz") == [ids[1]]
+        assert conn.execute("SELECT count(*) FROM search_words WHERE word = 'zanzibar'").fetchone()[0] == 1

@@ -146,8 +146,6 @@ def compile_query(query: Query) -> CompiledQuery:
 def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int], str]:
     """The photos_by_time expression (positive terms only: the row form tests
     every term exactly) and the sort_key range of the date terms."""
-    import os
-
     from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words
     from app.core.index.time_order import fts_phrase, key_after_all_before, lowest_key_at_or_after, state_phrase
 

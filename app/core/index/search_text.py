@@ -7,9 +7,13 @@ same way, so the plan chosen (which depends on the page's size) never changes
 which photos match: FTS5's own folding keeps "ß", Greek accents and full-width
 letters, which fold_words folds (schema migration 20 refolded older rows).
 
-search_text is " w1 w2 … dir.w … cam.w … ": every word of the label, folder,
-file names and camera, case- and accent-folded, plus the folder and camera
-words again tagged, so `folder:` and `camera:` can be tested on their own.
+search_text is " label … . folder … . names … . camera … . .dir.w … . .cam.w … ":
+the words of each FTS column, case- and accent-folded, then the folder and camera
+words again tagged, so `folder:` and `camera:` can be tested on their own. The
+" . " between fields (FIELD_BREAK) is a word no query word or phrase matches, so a
+phrase ("jpg nikon": the end of the file names, the start of the camera) matches
+within one field only, as in the FTS columns; the leading "." of a tagged word keeps
+a typed prefix ("di") from matching it (schema migration 22 rewrote older rows).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 from app.core.index.records import camera_name, printable_path
@@ -24,6 +29,7 @@ from app.core.index.records import camera_name, printable_path
 WORD = re.compile(r"[^\W_]+")
 FOLDER_TAG = "dir."
 CAMERA_TAG = "cam."
+FIELD_BREAK = "."  # between two fields' words: a phrase or prefix never spans it
 
 
 @lru_cache(maxsize=4096)
@@ -50,10 +56,20 @@ def label_key(label: str | None) -> str | None:
 
 
 def build_search_text(label: str, folder: str, names: str, camera: str) -> str:
-    words = [*fold_words(label), *fold_words(folder), *fold_words(names), *fold_words(camera)]
-    words += [FOLDER_TAG + w for w in fold_words(folder)]
-    words += [CAMERA_TAG + w for w in fold_words(camera)]
-    return " " + " ".join(words) + " "
+    return search_text_of(fold_words(label), fold_words(folder), fold_words(names), fold_words(camera))
+
+
+def search_text_of(label: Sequence[str], folder: Sequence[str], names: Sequence[str], camera: Sequence[str]) -> str:
+    """search_text from the folded words of each field (see the module's docstring)."""
+    fields = [label, folder, names, camera,
+              [tagged_word(FOLDER_TAG, w) for w in folder], [tagged_word(CAMERA_TAG, w) for w in camera]]
+    return " " + f" {FIELD_BREAK} ".join(" ".join(words) for words in fields if words) + " "
+
+
+def tagged_word(tag: str, word: str) -> str:
+    """A word as search_text and photos_by_time hold it for `folder:` or `camera:`
+    (tag FOLDER_TAG or CAMERA_TAG: ".dir.paris"), or as it is (no tag)."""
+    return f".{tag}{word}" if tag else word
 
 
 def fts_row(label: str, folder: str, names: str, camera: str) -> tuple[str, str, str, str]:
@@ -95,5 +111,5 @@ def word_pattern(text: str, prefix: bool, tag: str = "") -> str | None:
     words = fold_words(text)
     if not words:
         return None
-    joined = " ".join(tag + w for w in words)
+    joined = " ".join(tagged_word(tag, w) for w in words)
     return f"% {joined}%" if prefix else f"% {joined} %"

@@ -15,8 +15,10 @@ plain plan (see search_plan).
 `photos_by_time` is an FTS5 table whose rowid is sort_key, holding the folded
 words of `photos.search_text` plus the review state, kept in step by triggers
 (so every writer of photos/labels keeps it right without knowing of it).
-Tag words get a leading '.' (a token character there), which a searched word
-never has, so a typed prefix like "di" cannot match ".dir.paris".
+Tag words have a leading '.' (a token character there), which a searched word
+never has, so a typed prefix like "di" cannot match ".dir.paris", and the " . "
+between fields is a token of its own, so a phrase does not span two fields
+(search_text.FIELD_BREAK).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words
+from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words, tagged_word
 
 ID_BITS = 29
 ID_LIMIT = 1 << ID_BITS
@@ -58,10 +60,21 @@ SORT_KEY_SQL = (
 
 def words_sql(search_text: str, state: str) -> str:
     """SQL for a photos_by_time row: search_text with tags made unmatchable
-    by typed prefixes, and the review state."""
+    by typed prefixes (search_text holds them so since schema migration 22;
+    the triggers still mend the older form), and the review state."""
     return (
         f"replace(replace({search_text}, ' {FOLDER_TAG}', ' .{FOLDER_TAG}'), ' {CAMERA_TAG}', ' .{CAMERA_TAG}')"
         f" || ' {STATE_TAG}' || coalesce({state}, 'unlabelled')"
+    )
+
+
+def fill_time_table(conn: sqlite3.Connection) -> None:
+    """Write every photo's photos_by_time row into the empty table, in key order
+    (rising rowids: FTS5 flushes no segment per row); a photo without its words
+    yet gets none."""
+    conn.execute(
+        f"INSERT INTO {TIME_TABLE} (rowid, words) SELECT p.sort_key, {words_sql('p.search_text', 'l.state')} "
+        "FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE p.search_text <> ' ' ORDER BY p.sort_key"
     )
 
 
@@ -111,7 +124,7 @@ def fts_phrase(text: str, prefix: bool, tag: str = "") -> str | None:
         return None
     if prefix:
         return PREFIX_MARK
-    tagged = " ".join(("." + tag if tag else "") + w for w in words)
+    tagged = " ".join(tagged_word(tag, w) for w in words)
     return f'"{tagged}"'
 
 

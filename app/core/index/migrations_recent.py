@@ -1,0 +1,176 @@
+"""The index's schema migrations from version 14 on (schema.py lists them all in
+MIGRATIONS, and keeps the older ones); each upgrades the schema by one version and
+is never edited once released."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+
+# The scan that first read a file's present contents (new at its path, changed, or back
+# after missing), so a picture read anew at another name tells a rename from a duplicate
+# merely read again (app.core.renamed_over). (A development build put the column into
+# migration 13 for a while: an index it made has it already.)
+def migration_14(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(files)")}
+    if "contents_scan_id" not in columns:
+        conn.execute("ALTER TABLE files ADD COLUMN contents_scan_id INTEGER")
+
+
+# Planning a write asks the journal about each planned file by its path: without an
+# index each question reads the whole journal. (Added only where missing, as 14 does.)
+def migration_15(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE INDEX IF NOT EXISTS write_journal_by_path ON write_journal (path, id)")
+
+
+# A scan killed before its move recognition leaves that work to the next scan
+# (app/core/index/scan_runs.py): the newest photo before it (photos_before, NULL once
+# nothing is owed), the photos that went missing in it (moves_pending), and its
+# process (pid, host) to tell a scan that runs from one that was killed. (Added only
+# where missing, as 14 does.)
+def migration_16(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+    for column, kind in (("photos_before", "INTEGER"), ("pid", "INTEGER"), ("host", "TEXT")):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE scan_runs ADD COLUMN {column} {kind}")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS moves_pending (photo_id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, "
+        "other_spelling INTEGER NOT NULL DEFAULT 0)")
+    conn.execute("CREATE INDEX IF NOT EXISTS moves_pending_by_run ON moves_pending (run_id)")
+
+
+# The start time of a scan's process (psutil's create_time, seconds since the epoch):
+# with the pid it tells the scan's process from another that got its id later
+# (app/core/index/scan_runs.py). NULL for rows written before. (Added only where missing.)
+def migration_17(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+    if "pid_started" not in columns:
+        conn.execute("ALTER TABLE scan_runs ADD COLUMN pid_started REAL")
+
+
+# A scan of a version before 16 killed between committing its walk and recognising
+# moves left a 'running' row that owes nothing by 16's columns, so its moved photos
+# stayed missing. What it owed is derived from what those versions recorded, for the
+# newest row only (later scans would have changed what tells it) and only where that
+# reads unambiguously, else it owes nothing, as before: its new photos are the ones
+# added since it started whose files it read (contents_scan_id), the photos that went
+# missing in it the ones marked missing since it started (only scans change
+# photos.updated_at there). Times are compared to the second, so the scan before it
+# must have ended in an earlier second. The next scan then takes it over
+# (app/core/index/scan_runs.py).
+def migration_18(conn: sqlite3.Connection) -> None:
+    run = conn.execute(
+        "SELECT id, julianday(started_at) FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
+    if run is None or run[1] is None or not conn.execute(
+            "SELECT 1 FROM scan_runs WHERE id = ? AND status = 'running' AND pid IS NULL "
+            "AND photos_before IS NULL", (run[0],)).fetchone():
+        return
+    run_id, started = run
+    ended_before = conn.execute(
+        "SELECT count(*), count(julianday(coalesce(finished_at, started_at))), "
+        "max(julianday(coalesce(finished_at, started_at))) FROM scan_runs WHERE id < ?", (run_id,)).fetchone()
+    if ended_before[0] != ended_before[1] or (ended_before[2] is not None and ended_before[2] >= started):
+        return  # a time that cannot be read, or the same second: which scan did what is unclear
+    first_new = conn.execute(
+        "SELECT min(p.id) FROM photos p WHERE julianday(p.added_at) >= ? AND EXISTS "
+        "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.contents_scan_id = ?)", (started, run_id)).fetchone()[0]
+    if first_new is None or conn.execute(
+            "SELECT 1 FROM photos WHERE id > ? AND (julianday(added_at) < ? OR julianday(added_at) IS NULL) LIMIT 1",
+            (first_new, started)).fetchone():
+        return  # nothing it brought in to join, or ids that do not follow the times
+    photos_before = int(conn.execute(
+        "SELECT coalesce(max(id), 0) FROM photos WHERE id < ?", (first_new,)).fetchone()[0])
+    conn.execute(
+        "INSERT OR IGNORE INTO moves_pending (photo_id, run_id, other_spelling) "
+        "SELECT id, ?, 0 FROM photos WHERE missing = 1 AND id <= ? AND julianday(updated_at) >= ?",
+        (run_id, photos_before, started))
+    conn.execute("UPDATE scan_runs SET photos_before = ? WHERE id = ?", (photos_before, run_id))
+
+
+# What a file was (or a photo's files were) when its problem was met: a file that could
+# not be read, or a photo that could not be decoded, is not read again while it is so
+# (app/core/index/problems.py): a card of truncated files is not decoded at every `tag`.
+# NULL for a problem that can go without the file changing (a permission) and for rows
+# written before, which are read once more. (Added only where missing, as 14 does.)
+def migration_19(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(errors)")}
+    if "file_state" not in columns:
+        conn.execute("ALTER TABLE errors ADD COLUMN file_state TEXT")
+
+
+# photos_fts held the words as written, and FTS5 folds less than search_text.fold_words
+# does ("ß", Greek accents, full-width letters, ligatures stay): a search without a page
+# limit, answered from photos_fts, missed photos that one with a limit found in
+# search_text (`search strasse` against "Straße"). Its rows now hold the folded words
+# (search_text.fts_row), as queries fold theirs; refilled into a new table in rowid
+# order (8 s for 300,000 photos; updating the rows in place took 11 s).
+def migration_20(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import folded_text
+
+    conn.create_function("migration_folded_text", 1, lambda text: folded_text(str(text or "")), deterministic=True)
+    conn.execute(
+        "CREATE VIRTUAL TABLE photos_fts_folded USING fts5 (label, folder, names, camera, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
+    conn.execute(
+        "INSERT INTO photos_fts_folded (rowid, label, folder, names, camera) SELECT rowid, "
+        "migration_folded_text(label), migration_folded_text(folder), migration_folded_text(names), "
+        "migration_folded_text(camera) FROM photos_fts ORDER BY rowid"
+    )
+    conn.execute("DROP TABLE photos_fts")
+    conn.execute("ALTER TABLE photos_fts_folded RENAME TO photos_fts")
+
+
+# A date taken that does not exist (2019:13:45 from a corrupted camera clock, 30
+# February) was stored as it was: it matched has:date and after:, sorted as the newest
+# photo and broke the app's Dates list. The reader now calls it no date; the photos an
+# older version indexed so lose it too (a stored text of another form is left alone).
+_STORED_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?")
+
+
+def migration_21(conn: sqlite3.Connection) -> None:
+    from app.core.photo_info import is_real_moment
+
+    def impossible(text) -> int:
+        match = _STORED_DATE.match(str(text))
+        return int(match is not None and not is_real_moment(*match.groups()))
+
+    conn.create_function("migration_impossible_date", 1, impossible, deterministic=True)
+    conn.execute("UPDATE photos SET taken_at = NULL "
+                 "WHERE taken_at IS NOT NULL AND migration_impossible_date(taken_at)")
+
+
+# photos.search_text ran the words of all fields together ("… dsc 0001 jpg nikon d40 …"),
+# so a phrase whose words meet across two fields ("jpg nikon": the end of the file names,
+# the start of the camera) matched the page a limited search read from it but no
+# photos_fts column: `search --limit 5 '"jpg nikon"'` showed photos that `search` and
+# `--count` did not find. A typed prefix ("di") matched the tagged words ("dir.paris")
+# the same way. Each field's words now stand apart and tagged words start with '.'
+# (search_text.FIELD_BREAK), rewritten from photos_fts, whose columns hold the folded
+# words since 20. The same words, only apart: the triggers that follow search_text
+# (search_words, photos_by_time row by row) are set aside meanwhile, then photos_by_time
+# is refilled in key order, cheaper than an FTS delete and insert per photo.
+SEARCH_TEXT_TRIGGERS = ("photos_by_time_update", "search_words_update")
+
+
+def migration_22(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import search_text_of
+    from app.core.index.time_order import TIME_TABLE, fill_time_table
+
+    conn.create_function(
+        "migration_search_text", 4, lambda *fields: search_text_of(*(str(f or "").split() for f in fields)),
+        deterministic=True)
+    triggers = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", SEARCH_TEXT_TRIGGERS).fetchall()
+    for name, _ in triggers:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute(
+        "UPDATE photos SET search_text = (SELECT migration_search_text(label, folder, names, camera) "
+        "FROM photos_fts WHERE rowid = photos.id) WHERE search_text <> ' ' AND id IN (SELECT rowid FROM photos_fts)")
+    for _, sql in triggers:
+        conn.execute(sql)
+    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (TIME_TABLE,)).fetchone()
+    conn.execute(f"DROP TABLE {TIME_TABLE}")
+    conn.execute(table_sql)
+    fill_time_table(conn)
