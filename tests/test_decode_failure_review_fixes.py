@@ -83,7 +83,7 @@ def test_an_unchanged_photo_that_could_not_be_decoded_is_not_decoded_again_but_s
     assert decoded == []
     assert (again.tagged, again.up_to_date, again.errors, again.failed_before) == (0, 1, 0, 1)
     assert _decode_problems(index) == ["IMG_0002.tif"]  # still listed (stats --errors, Problems)
-    assert "1 unchanged photo that could not be decoded skipped (`tag --retag` tries them again)" in again.line()
+    assert "1 unchanged photo that could not be decoded skipped (`tag --retry-failed` tries them again)" in again.line()
     assert "Tag selection tries the photos chosen again" in in_app_words(again.line())
 
 

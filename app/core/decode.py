@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from app.core.errors import PhotoReadError
+from app.core.errors import PhotoNotReadError, PhotoReadError, failed_reading
 from app.core.wording import RELOCATE_HINT
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
@@ -41,8 +41,9 @@ def decode_for_model(
     the source allows (and usually < 2 x min_side). use_previews=False ignores the
     previews embedded in JPEG and RAW files (for comparisons).
 
-    Raises PhotoReadError (missing, empty, corrupt, truncated, RAW without image
-    data) or DecompressionBombError (declared size above `max_pixels`).
+    Raises PhotoReadError (empty, corrupt, truncated, RAW without image data),
+    PhotoNotReadError (missing, its drive gone, no permission, an I/O error) or
+    DecompressionBombError (declared size above `max_pixels`).
     """
     path = Path(path)
     _check_readable(path)
@@ -72,8 +73,10 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
     except PhotoReadError:
         raise
     except FileNotFoundError as error:
-        raise PhotoReadError(file_not_found(path)) from error
+        raise PhotoNotReadError(file_not_found(path)) from error
     except _PILLOW_READ_ERRORS as error:
+        if failed_reading(error):  # the system's (EIO, EACCES), not Pillow's verdict on the bytes
+            raise PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
         # Pillow names its own file object here ("<_io.BufferedReader name=…>"): say it in words
         reason = "no image format it knows" if isinstance(error, UnidentifiedImageError) else str(error)
         raise PhotoReadError(
@@ -129,8 +132,8 @@ def _check_readable(path: Path) -> None:
     try:
         size = path.stat().st_size
     except FileNotFoundError as error:
-        raise PhotoReadError(file_not_found(path)) from error
+        raise PhotoNotReadError(file_not_found(path)) from error
     except OSError as error:
-        raise PhotoReadError(f"{path}: cannot read the file ({error})") from error
+        raise PhotoNotReadError(f"{path}: cannot read the file ({error})") from error
     if size == 0:
         raise PhotoReadError(f"{path}: the file is empty (0 bytes)")

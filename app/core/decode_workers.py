@@ -67,13 +67,17 @@ class DecodeSettings:
 
 @dataclass
 class DecodedPhoto:
-    """A decoded photo as the network's uint8 [S, S, 3] square, or why it failed."""
+    """A decoded photo as the network's uint8 [S, S, 3] square, or why it failed.
+    `contents_failed`: every file was read and none made an image (truncated, corrupt,
+    no image data), which holds while the files stay as they are; not so when a file
+    could not be read (gone, an I/O error, memory) or the worker crashed or hung on it."""
 
     photo_id: int
     path: str | None
     pixels: np.ndarray | None = None
     error: str | None = None
     failed_paths: list[str] = field(default_factory=list)
+    contents_failed: bool = False
 
 
 def decode_min_side(preprocessing) -> int:
@@ -91,6 +95,7 @@ def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
 
     errors: list[str] = []
     failed: list[str] = []
+    contents_failed = bool(job.paths)
     for path in job.paths:
         try:
             image = decode_for_model(path, settings.min_side)
@@ -98,13 +103,29 @@ def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
             return DecodedPhoto(job.photo_id, path, pixels, failed_paths=failed)
         except MemoryError:
             errors.append(f"{path}: not enough memory to decode this image")
+            contents_failed = False
         except Exception as error:  # one bad file must never stop the job
-            from app.core.errors import TaggerError
-
             text = str(error) if isinstance(error, TaggerError) else f"{path}: {type(error).__name__}: {error}"
             errors.append(text)
+            contents_failed = contents_failed and _failed_on_contents(error, path)
         failed.append(path)
-    return DecodedPhoto(job.photo_id, None, error="; ".join(errors) or "no file to decode", failed_paths=failed)
+    return DecodedPhoto(job.photo_id, None, error="; ".join(errors) or "no file to decode", failed_paths=failed,
+                        contents_failed=contents_failed)
+
+
+def _failed_on_contents(error: Exception, path: str) -> bool:
+    """Whether the decoder read the file and could make no image of it (a PhotoReadError
+    of its contents), and the file is still there: one that went away as it was read
+    (a drive unplugged, a share dropped) says nothing of its contents."""
+    from app.core.errors import PhotoReadError, failed_reading
+
+    if not isinstance(error, PhotoReadError) or failed_reading(error):
+        return False  # not a verdict on the bytes: an I/O error, or a fault of ours
+    try:
+        os.stat(path)
+    except OSError:
+        return False
+    return True
 
 
 def usable_cpus() -> int:

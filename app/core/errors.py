@@ -24,6 +24,22 @@ class PhotoReadError(TaggerError):
     """A photo file could not be read or decoded (corrupt, truncated, no image data)."""
 
 
+class PhotoNotReadError(PhotoReadError):
+    """The file could not be read this time, which says nothing of its contents: it is
+    not there (a drive or share gone), no permission, an I/O error, not enough memory.
+    Unlike a PhotoReadError of the contents, it is not remembered: the next run tries
+    the file again."""
+
+
+def failed_reading(error: BaseException) -> bool:
+    """Whether `error` is the system's failure to read a file (an OSError with an errno:
+    missing, permission, I/O error, a drive gone) or memory running out, rather than a
+    decoder's verdict on bytes it read (Pillow's "broken data stream" is an OSError
+    without errno)."""
+    return isinstance(error, (PhotoNotReadError, MemoryError)) or (
+        isinstance(error, OSError) and error.errno is not None)
+
+
 class DecompressionBombError(PhotoReadError):
     """An image declares more pixels than we are willing to allocate."""
 

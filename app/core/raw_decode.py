@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, JpegImagePlugin
 
-from app.core.errors import PhotoReadError
+from app.core.errors import PhotoNotReadError, PhotoReadError
 
 # LibRaw's `sizes.flip` -> the EXIF Orientation that describes the same turn.
 _FLIP_TO_ORIENTATION = {0: 1, 1: 2, 2: 4, 3: 3, 4: 5, 5: 8, 6: 6, 7: 7}
@@ -33,8 +33,9 @@ _NEAR_WHITE_SHARE = 0.6
 def decode_raw(path: Path, min_side: int, max_pixels: int, use_previews: bool = True) -> Image.Image:
     """Upright RGB image of a RAW file, shorter side >= min_side when possible.
 
-    Raises PhotoReadError for unreadable files and RAW files without image data,
-    DecompressionBombError when the sensor size is above max_pixels.
+    Raises PhotoReadError for corrupt files and RAW files without image data,
+    PhotoNotReadError when the file cannot be read now (gone, an I/O error, not enough
+    memory), DecompressionBombError when the sensor size is above max_pixels.
     """
     import rawpy
 
@@ -53,6 +54,8 @@ def decode_raw(path: Path, min_side: int, max_pixels: int, use_previews: bool = 
         _refuse_stub(path, sizes.raw_width, sizes.raw_height)
         try:
             pixels = _demosaic_half_size(raw)
+        except rawpy.LibRawUnsufficientMemoryError as error:
+            raise PhotoNotReadError(f"{path}: not enough memory to decode this RAW image") from error
         except rawpy.LibRawError as error:
             raise PhotoReadError(
                 f"{path}: LibRaw cannot decode the RAW image data ({_reason(error)}); "
@@ -148,7 +151,7 @@ def _open_raw(path: Path):
 
         raise unopenable_raw(path, error) from error  # worded as the scan words it
     except OSError as error:
-        raise PhotoReadError(f"{path}: cannot read the file ({error})") from error
+        raise PhotoNotReadError(f"{path}: cannot read the file ({error})") from error
 
 
 def _reason(error: Exception) -> str:

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
-from app.core.errors import PhotoReadError
+from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, labels, pairing, problems, scan_runs
@@ -345,7 +345,7 @@ class _Scan:
         fresh: set[str] = set()  # read in this scan (new or changed)
         unread_raws: dict[str, str] = {}  # RAW files that could not be read, and why
         def unreadable(path: str, message: str) -> None:  # its contents: not read again while unchanged
-            self._error(path, message, problems.scanned_state(*seen[os.path.basename(path)]))
+            self._error(path, message, problems.file_state(path))
 
         for name in sorted(names):
             size, mtime_ns = seen[name]
@@ -358,6 +358,10 @@ class _Scan:
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
                 infos[name] = read_photo_info(path)
+            except PhotoNotReadError as error:  # not its contents: read again at the next scan
+                self._error(path, str(error))
+                failed.add(name)
+                continue
             except PhotoReadError as error:
                 if (file_kind(name) or "raw") == "raw":
                     states[name] = FileState(path, name, ext, "raw", size, mtime_ns, fingerprint)

@@ -1,24 +1,26 @@
 """Which photos a tagging run must classify, and from which of their files.
 
 A photo is tagged again only when it is new to this model, when its primary file
-changed since (fingerprint), or when the user asks for a retag. One that could not be
-decoded is tried again only when one of its files changed since (size, mtime or
-fingerprint, as the index has them) or when the user asks. A JPEG+RAW pair is
-one photo: it is classified once, from the JPEG when there is one (a few
-milliseconds to decode), else from the RAW's preview.
+changed since (fingerprint), or when the user asks for a retag. One whose files could
+not be decoded (read, but corrupt, truncated, without image data) is tried again only
+when one of its files changed since (size, mtime, ctime or the fingerprint of its first
+and last 64 KiB, read again now: problems.photo_files_state), when the decoders changed,
+or when the user asks (retry). A JPEG+RAW pair is one photo: it is classified once,
+from the JPEG when there is one (a few milliseconds to decode), else from the RAW's
+preview.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from app.core.decode_workers import DecodeJob
 from app.core.index.connection import db_text
-from app.core.index.problems import decode_failure_states, readers
+from app.core.index.problems import decode_failures_as_now
 from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
 if TYPE_CHECKING:
@@ -39,7 +41,6 @@ class Selection:
     primary_paths: dict[int, str]
     files: dict[int, list[str]]
     up_to_date_ids: list[int] = field(default_factory=list)
-    file_states: dict[int, str] = field(default_factory=dict)  # photo id -> files_state of its files now
     failed_before: int = 0
 
 
@@ -82,17 +83,21 @@ def _photos_at(index: "PhotoIndex", path: Path) -> list[tuple[int, str]]:
 
 
 def select_photos(
-    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False, retry_failed: bool = False
+    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False,
+    retry_failed: bool | Collection[int] = False,
 ) -> Selection:
     """Decode jobs for the photos that `model_id` has not classified in their current
-    state, but those that could not be decoded in it (unless `retry_failed` or `retag`)."""
+    state, but those whose contents could not be decoded as they are now, unless
+    `retag`, or `retry_failed` (True, or the ids of the photos to try again: those the
+    user named)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     jobs: list[DecodeJob] = []
     primary_paths: dict[int, str] = {}
     files_of: dict[int, list[str]] = {}
-    file_states: dict[int, str] = {}
     up_to_date = failed_before = 0
     up_to_date_ids: list[int] = []
+    retry = set() if isinstance(retry_failed, bool) else {int(i) for i in retry_failed}
+    remember_failures = not (retag or retry_failed is True)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -107,7 +112,7 @@ def select_photos(
             )
         }
         files = _files_by_photo(index, chunk)
-        failed = {} if retag or retry_failed else decode_failure_states(index.conn, chunk)
+        candidates: dict[int, list[tuple[str, str]]] = {}
         for photo_id in chunk:
             if photo_id not in states:
                 continue  # unknown or missing photo
@@ -116,38 +121,29 @@ def select_photos(
                 up_to_date += 1
                 up_to_date_ids.append(photo_id)
                 continue
-            rows = files.get(photo_id, [])
-            file_states[photo_id] = files_state(rows)
-            if file_states[photo_id] in failed.get(photo_id, ()):
+            candidates[photo_id] = files.get(photo_id) or [(primary, "jpeg")]
+        failed = decode_failures_as_now(index.conn, {
+            photo_id: [path for path, _ in found] for photo_id, found in candidates.items() if photo_id not in retry
+        }) if remember_failures else set()
+        for photo_id, found in candidates.items():
+            if photo_id in failed:
                 failed_before += 1
                 continue
-            candidates = [(path, kind) for path, kind, *_ in rows] or [(primary, "jpeg")]
-            ordered = tuple(path for path, _ in sorted(candidates, key=_preference))
+            ordered = tuple(path for path, _ in sorted(found, key=_preference))
             jobs.append(DecodeJob(photo_id, ordered))
-            primary_paths[photo_id] = primary
-            files_of[photo_id] = _listing_order(primary, [path for path, _ in candidates])
-    return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, file_states, failed_before)
+            primary_paths[photo_id] = states[photo_id][0]
+            files_of[photo_id] = _listing_order(states[photo_id][0], [path for path, _ in found])
+    return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, failed_before)
 
 
-def files_state(rows: Iterable[tuple]) -> str:
-    """A photo's files as the index has them (path, kind, size, mtime, fingerprint each)
-    and the readers that decode them (problems.readers), in one short text: a decode
-    failure is remembered with it, and the photo is tried again once its files or the
-    readers are no longer so."""
-    text = "\n".join(["\t".join(map(str, row)) for row in sorted(rows, key=lambda row: str(row[0]))]
-                     + [readers()])
-    return hashlib.blake2b(os.fsencode(text), digest_size=16).hexdigest()
-
-
-def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple]]:
-    """(path, kind, size, mtime_ns, fingerprint) of each photo's present files."""
+def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """(path, kind) of each photo's present files."""
     marks = ",".join("?" * len(photo_ids))
-    found: dict[int, list[tuple]] = {}
-    for photo_id, path, kind, size, mtime_ns, fingerprint in index.conn.execute(
-        f"SELECT photo_id, path, kind, size, mtime_ns, fingerprint FROM files WHERE missing = 0 "
-        f"AND photo_id IN ({marks})", photo_ids
+    found: dict[int, list[tuple[str, str]]] = {}
+    for photo_id, path, kind in index.conn.execute(
+        f"SELECT photo_id, path, kind FROM files WHERE missing = 0 AND photo_id IN ({marks})", photo_ids
     ):
-        found.setdefault(int(photo_id), []).append((path, kind or "", size, mtime_ns, fingerprint))
+        found.setdefault(int(photo_id), []).append((path, kind or ""))
     return found
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
 from app.core.index.labels import stored_labels
+from app.core.index.problems import photo_files_state
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
@@ -44,7 +45,7 @@ TOP_K = 5
 # 0.667 / 0.208, a photo of another place −0.08 / −0.07.
 SAME_PICTURE_COSINE = 0.9
 _FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
-RETRY_HINT = "`tag --retag` tries them again"
+RETRY_HINT = "`tag --retry-failed` tries them again"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class TagOptions:
     """How to tag. model None: the default bundle; threshold None: the bundle's;
     workers None: one decode process per CPU; threads None: half the CPUs, at least 1
     (`default_threads`). retry_failed: photos that could not be decoded are tried
-    again although unchanged (retag does it too)."""
+    again although unchanged (retag does it too; so are the photos whose file is
+    given by name)."""
 
     model: Path | None = None
     threshold: float | None = None
@@ -159,7 +161,9 @@ def tag(
         if roots:
             photo_ids += photo_ids_under(index, roots, names)
         summary.model_id, summary.model_name = bundle.id, bundle.name
-        selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed)
+        # a photo named by its file is tried again although it could not be decoded before
+        named = photo_ids_under(index, [r for r in roots if not r.is_dir()], names)
+        selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
         summary.failed_before = selection.failed_before
         # Photos tagged before keep their predictions; a threshold changed since (the
@@ -227,6 +231,7 @@ class _Run:
         self.done = 0
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
+        self.job_paths = {job.photo_id: job.paths for job in selection.jobs}
 
     def start_predictor(self, predictor) -> None:
         from app.core.teaching import reembed_taught, taught_gallery
@@ -333,9 +338,13 @@ class _Run:
         )
 
     def _store_failure(self, item: DecodedPhoto) -> None:
+        """Record why the photo could not be decoded; a failure of its files' contents
+        with what the files are (not decoded again while they stay so), any other (a
+        drive gone, memory, a crashed worker) without: the next run tries again."""
         path = item.failed_paths[0] if item.failed_paths else self.selection.primary_paths.get(item.photo_id)
+        state = photo_files_state(self.job_paths[item.photo_id]) if item.contents_failed else None
         self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
-                                run_id=self.run_id, file_state=self.selection.file_states.get(item.photo_id))
+                                run_id=self.run_id, file_state=state)
         self.summary.errors += 1
         self.summary.error_paths.append(str(path))
         self.done += 1

@@ -43,7 +43,11 @@ def register(subparsers) -> None:
                         help="photos per inference batch (default 16)")
     parser.add_argument("--retag", action="store_true",
                         help="classify every photo again, even those already tagged by this model, and try "
-                             "again those that could not be decoded (unchanged, they are not read again)")
+                             "again those that could not be decoded")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="try again the photos that could not be decoded (corrupt, truncated), which are "
+                             "otherwise skipped until one of their files changes; naming a photo's file "
+                             "does it for that photo")
     parser.add_argument("--errors", type=int, default=10, metavar="N",
                         help="show at most N file errors (default 10)")
     add_json_flag(parser)
@@ -57,7 +61,7 @@ def run(args) -> int:
 
     options = TagOptions(
         model=args.model, threshold=args.threshold, workers=args.workers,
-        batch_size=args.batch_size, retag=args.retag, threads=args.threads,
+        batch_size=args.batch_size, retag=args.retag, threads=args.threads, retry_failed=args.retry_failed,
     )
     cancel = CancelToken()
     shown_errors: list[str] = []

@@ -76,12 +76,21 @@ Answer = tuple[str | None, str | None, float]  # (label, landmark_id, score), as
 
 
 def best_not_rejected(conn: sqlite3.Connection, photo_id: int, top: Sequence[Prediction],
-                      rank_of: list[int] | None = None) -> Prediction | None:
+                      rank_of: list[int] | None = None,
+                      rejected: "dict[int, Rejected] | None" = None) -> Prediction | None:
     """The first of a model's ranked predictions whose landmark the user did not reject
     for this photo (None when they rejected every one): what the model says about the
-    photo once the user's word counts. `rank_of`, when given, receives its index in `top`."""
+    photo once the user's word counts. `rank_of`, when given, receives its index in `top`.
+    `rejected`: the rejections of many photos read at once (rejected_landmarks), so that
+    a pass over a library asks nothing per photo."""
+    def is_rejected(prediction: Prediction) -> bool:
+        if rejected is None:
+            return _is_rejected(conn, photo_id, prediction.label, prediction.landmark_id)
+        names, landmark_ids = rejected.get(photo_id, _NONE_REJECTED)
+        return prediction.label in names or bool(prediction.landmark_id) and prediction.landmark_id in landmark_ids
+
     for rank, prediction in enumerate(top):
-        if not _is_rejected(conn, photo_id, prediction.label, prediction.landmark_id):
+        if not is_rejected(prediction):
             if rank_of is not None:
                 rank_of.append(rank)
             return prediction
@@ -218,13 +227,14 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             f"WHERE photo_id IN ({marks}) AND model_id = ? AND source = 'model' AND state = 'suggested'",
             (*chunk, model_id),
         ).fetchall()
-        tops = _stored_tops(conn, [row[0] for row in rows], model_id)
+        rejected = rejected_landmarks(conn, chunk)
+        tops = _stored_tops(conn, [row[0] for row in rows], model_id, rejected)
         for photo_id, label, score in rows:
             top = tops.get(photo_id)
             if not top or score is None:
                 continue
             rank_of: list[int] = []
-            best = best_not_rejected(conn, photo_id, top, rank_of)
+            best = best_not_rejected(conn, photo_id, top, rank_of, rejected)
             if label not in (None, None if best is None else best.label):
                 continue  # another label than the tag run's (the user's, a taught place's)
             if best is not None and best.label in forgotten and (best.landmark_id or "").startswith(TAUGHT_ID_PREFIX):
@@ -247,12 +257,13 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             if new_label != label:  # a score alone set right (a rejected guess's) relabels nothing
                 refresh_fts_label(conn, photo_id)
                 changed.append(int(photo_id))
-        changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now)
+        changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now, rejected)
     return changed
 
 
 def _take_back_from_another_model(
-    conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str
+    conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str,
+    rejected: dict[int, Rejected],
 ) -> list[int]:
     """Photos whose suggestion another model made (a run with `--model OTHER` since this
     model tagged them) get this model's answer back from its stored top-5, as a tag run
@@ -268,10 +279,11 @@ def _take_back_from_another_model(
         "AND abs(o.score - l.score) <= 1e-9))",
         (*chunk, model_id, model_id),
     ).fetchall()
-    tops = _stored_tops(conn, [row[0] for row in rows], model_id)
+    tops = _stored_tops(conn, [row[0] for row in rows], model_id, rejected)
     changed = []
     for (photo_id,) in rows:
-        label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id]), threshold)
+        label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id], rejected=rejected),
+                                                threshold)
         conn.execute(
             "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, updated_at = ? "
             "WHERE photo_id = ?",
@@ -282,20 +294,62 @@ def _take_back_from_another_model(
     return changed
 
 
-def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str) -> dict[int, list[Prediction]]:
-    """Each photo's stored ranked predictions by `model_id` (photos without any left out)."""
+def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
+                 rejected: dict[int, Rejected] | None = None) -> dict[int, list[Prediction]]:
+    """Each photo's stored ranked predictions by `model_id` (photos without any left out).
+    With `rejected` (rejected_landmarks), a photo without a rejection gets its top-1
+    alone: best_not_rejected looks no further (a fifth of the rows to read)."""
+    if rejected is None:
+        return _predictions_of(conn, photo_ids, model_id)
+    tops = _predictions_of(conn, [i for i in photo_ids if i not in rejected], model_id, "AND rank = 1")
+    tops.update(_predictions_of(conn, [i for i in photo_ids if i in rejected], model_id))
+    return tops
+
+
+def _predictions_of(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
+                    ranks: str = "") -> dict[int, list[Prediction]]:
     tops: dict[int, list[Prediction]] = {}
     if not photo_ids:
         return tops
     make = prediction_type()
     rows = conn.execute(
         "SELECT photo_id, landmark_id, label, score FROM predictions "
-        f"WHERE model_id = ? AND photo_id IN ({','.join('?' * len(photo_ids))}) ORDER BY photo_id, rank",
+        f"WHERE model_id = ? AND photo_id IN ({','.join('?' * len(photo_ids))}) {ranks} ORDER BY photo_id, rank",
         (model_id, *photo_ids),
     )
     for photo_id, landmark_id, label, score in rows:
         tops.setdefault(int(photo_id), []).append(make(landmark_id=landmark_id, label=label, score=score))
     return tops
+
+
+Rejected = tuple[frozenset, frozenset]  # (labels, landmark ids) the user rejected for a photo
+_NONE_REJECTED: Rejected = (frozenset(), frozenset())
+
+
+def rejected_landmarks(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, Rejected]:
+    """What _is_rejected asks of one photo, for many at once: each photo's rejected names,
+    and the landmark ids those names have in its stored predictions and label. Photos
+    without a rejection (most) are left out after one look at the rejections' index."""
+    names: dict[int, set] = {}
+    for photo_id, label in conn.execute(
+            f"SELECT photo_id, label FROM rejections WHERE photo_id IN ({','.join('?' * len(photo_ids))})",
+            list(photo_ids)):
+        names.setdefault(int(photo_id), set()).add(label)
+    if not names:
+        return {}
+    marks = ",".join("?" * len(names))
+    landmark_ids: dict[int, set] = {}
+    for photo_id, landmark_id in conn.execute(
+        "SELECT r.photo_id, p.landmark_id FROM rejections r CROSS JOIN predictions p "
+        f"ON p.photo_id = r.photo_id AND p.label = r.label WHERE r.photo_id IN ({marks}) "
+        "UNION ALL SELECT r.photo_id, l.landmark_id FROM rejections r CROSS JOIN labels l "
+        f"ON l.photo_id = r.photo_id AND l.label = r.label WHERE r.photo_id IN ({marks})",
+        (*names, *names),
+    ):
+        if landmark_id:
+            landmark_ids.setdefault(int(photo_id), set()).add(landmark_id)
+    return {photo_id: (frozenset(found), frozenset(landmark_ids.get(photo_id, ())))
+            for photo_id, found in names.items()}
 
 
 def _is_rejected(conn: sqlite3.Connection, photo_id: int, label: str, landmark_id: str | None = None) -> bool:

@@ -3,17 +3,21 @@
 A job that meets the same problem again replaces its row, and a job that gets past
 it clears it, so `stats` and the error count say what is wrong now rather than how
 often a rescan met the same eleven broken files. A problem of the file's contents keeps
-what the file was then (`file_state`): while it is so, the problem stands and the file
-is not read again (a card of truncated RAW files would be decoded at every `tag`).
+what the file was then (`file_state`, `photo_files_state`): while it is so, the problem
+stands and the file is not read again (a card of truncated RAW files would be decoded at
+every `tag`). A file that could not be read at all (gone, no permission, an I/O error)
+has no state: it is tried again at the next run.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 
+from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_within
 
 # (path as db_text or None, photo_id, stage, message, run_id, at, file_state or None)
@@ -52,10 +56,29 @@ def scan_problem_states(conn: sqlite3.Connection) -> dict[str, str | None]:
     return dict(conn.execute("SELECT path, file_state FROM errors WHERE stage = 'scan' AND path IS NOT NULL"))
 
 
-def scanned_state(size: int, mtime_ns: int) -> str:
-    """A file's file_state for a scan problem: its size and mtime as the walk sees them,
-    and the readers that failed on it (see readers)."""
-    return f"{size} {mtime_ns} {readers()}"
+def file_state(path: str | os.PathLike) -> str | None:
+    """What a file is now, for a problem of its contents (the file_state of a scan
+    problem): its size, mtime, ctime and content fingerprint (its first and last 64 KiB:
+    a copy restored from a backup with its old date is seen), and the readers that failed
+    on it (see readers). None when it cannot be read now."""
+    try:
+        stat = os.stat(path)
+        fingerprint = fingerprint_file(path, stat.st_size)
+    except OSError:
+        return None
+    return f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns} {fingerprint} {readers()}"
+
+
+def photo_files_state(paths: Iterable[str]) -> str | None:
+    """What a photo's files are now (file_state of each, with its path), in one short
+    text: the file_state of a decode problem. None when one cannot be read now."""
+    states = []
+    for path in sorted(paths):
+        state = file_state(path)
+        if state is None:
+            return None
+        states.append(f"{path}\t{state}")
+    return hashlib.blake2b(os.fsencode("\n".join(states)), digest_size=16).hexdigest()
 
 
 @functools.cache
@@ -80,12 +103,23 @@ def readers() -> str:
     return ", ".join(versions)
 
 
-def unreadable_as_now(states: dict[str, str | None], folder: str, seen: dict[str, tuple[int, int]]) -> set[str]:
-    """The files of `folder` (name -> (size, mtime_ns), as a walk sees them) whose contents
-    could not be read when they were as they are now (`states`: scan_problem_states):
-    a file with no row in the index is unchanged while its problem says so."""
-    return {name for name, (size, mtime_ns) in seen.items()
-            if states.get(os.path.join(folder, name)) == scanned_state(size, mtime_ns)}
+def unreadable_as_now(states: dict[str, str | None], folder: str, names: Iterable[str]) -> set[str]:
+    """The files of `folder` (these names) whose contents could not be read when they
+    were as they are now (`states`: scan_problem_states; file_state reads the few files
+    with such a problem): a file with no row in the index is unchanged while its
+    problem says so."""
+    return {name for name in names
+            if (state := states.get(os.path.join(folder, name))) is not None
+            and state == file_state(os.path.join(folder, name))}
+
+
+def decode_failures_as_now(conn: sqlite3.Connection, files: dict[int, Sequence[str]]) -> set[int]:
+    """The photos (id -> the paths of their files) whose decode failed on their
+    contents when their files were as they are now (photo_files_state): not worth
+    decoding again."""
+    remembered = decode_failure_states(conn, list(files)) if files else {}
+    return {photo_id for photo_id, states in remembered.items()
+            if photo_files_state(files[photo_id]) in states}
 
 
 def decode_failure_states(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, set[str]]:
