@@ -114,7 +114,7 @@ def test_a_label_set_with_l_rejects_the_old_label_and_teaches_the_new_one(
 
 
 def test_similar_photos_show_the_closest_first_and_lead_back(qtbot, taught_window) -> None:
-    from app.core.teaching import similar
+    from app.core.teaching_similar import similar
 
     win, ids = taught_window
     wait_for_job(qtbot, win)

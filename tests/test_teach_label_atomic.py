@@ -17,10 +17,11 @@ import pytest
 import app.core.index.photo_index as photo_index_module
 from app.cli.main import main
 from app.core import teaching
-from app.core.errors import Cancelled
+from app.core.errors import Cancelled, UsageError
 from app.core.index import PhotoIndex
 from app.core.progress import CancelToken
 from app.core.settings import AppSettings
+from app.core.teaching_embedder import PhotoEmbedder
 from tests import test_teaching
 
 library = test_teaching.library  # the fixture: photos in groups, their embeddings stored
@@ -75,13 +76,13 @@ def test_teach_changes_every_photo_or_none_wherever_a_kill_lands(library, tiny_b
     index.conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (photo_ids[1],))  # decoded now, stored
     index.conn.commit()
     decoded_in_a_transaction = []
-    embed_now = teaching.PhotoEmbedder._embed_now
+    embed_now = PhotoEmbedder._embed_now
 
     def watched_embed(self, photo_id):
         decoded_in_a_transaction.append(self.index.conn.in_transaction)
         return embed_now(self, photo_id)
 
-    monkeypatch.setattr(teaching.PhotoEmbedder, "_embed_now", watched_embed)
+    monkeypatch.setattr(PhotoEmbedder, "_embed_now", watched_embed)
     points = KillPoints(Path(index.path), photo_ids)
     index.conn.set_trace_callback(points.trace)
     summary = teaching.teach(index, PLACE, photo_ids, bundle=tiny_bundle)
@@ -152,3 +153,76 @@ def test_cancelled_label_in_the_app_changes_no_photo(library, tiny_bundle):
     with pytest.raises(Cancelled):
         work(lambda progress: cancel.cancel(), cancel, lambda item: None)
     assert KillPoints(Path(index.path), photo_ids).state() == before
+
+
+def store_refs(index: PhotoIndex) -> list:
+    """(label, photo id) of every taught reference."""
+    return index.conn.execute("SELECT label, photo_id FROM taught_refs").fetchall()
+
+
+class LiveVectors:
+    """How many teaching-space vectors exist at once, at most (each 4 KB with the
+    default model: 100,000 held together are 400 MB)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import weakref
+
+        from app.core import teaching_space
+
+        self.alive = self.most = 0
+        make = teaching_space.space_vectors
+
+        def counted(*args, **kwargs):
+            vectors = make(*args, **kwargs)
+            self.alive += 1
+            self.most = max(self.most, self.alive)
+            weakref.finalize(vectors, self._gone)
+            return vectors
+
+        monkeypatch.setattr(teaching_space, "space_vectors", counted)
+
+    def _gone(self) -> None:
+        self.alive -= 1
+
+
+def test_label_holds_one_photos_vector_at_a_time(library, tiny_bundle, monkeypatch):
+    """learn_from_corrections kept every photo's vector until its one transaction, and
+    looked each photo up twice."""
+    index, paths, ids = library
+    photo_ids = ids["cabin"] + ids["bakery"]
+    _suggest_colosseum(index, photo_ids)
+    lookups = []
+    get = PhotoIndex.get
+    monkeypatch.setattr(PhotoIndex, "get", lambda self, photo_id: lookups.append(photo_id) or get(self, photo_id))
+    live = LiveVectors(monkeypatch)
+    corrections = teaching.learn_from_corrections(index, photo_ids, PLACE, bundle=tiny_bundle)
+    assert [c.taught for c in corrections] == [True] * len(photo_ids)
+    assert live.most <= 2  # the one being written, and the next one being read
+    assert len(lookups) <= len(photo_ids)
+    assert len(store_refs(index)) == len(photo_ids)
+
+
+def test_teach_holds_one_photos_vector_at_a_time(library, tiny_bundle, monkeypatch):
+    index, paths, ids = library
+    photo_ids = ids["cabin"] + ids["bakery"]
+    live = LiveVectors(monkeypatch)
+    summary = teaching.teach(index, PLACE, photo_ids, bundle=tiny_bundle)
+    assert summary.taught == len(photo_ids) and live.most <= 2
+    assert len(store_refs(index)) == len(photo_ids)
+
+
+def test_an_unknown_photo_stops_label_before_anything_changes(library, tiny_bundle):
+    index, paths, ids = library
+    photo_ids = ids["cabin"][:2]
+    before = KillPoints(Path(index.path), photo_ids).state()
+    with pytest.raises(UsageError, match="no photo with id 999999"):
+        teaching.learn_from_corrections(index, [*photo_ids, 999999], PLACE, bundle=tiny_bundle)
+    assert KillPoints(Path(index.path), photo_ids).state() == before
+
+
+def test_similar_photos_have_one_import_path():
+    """teaching re-exported teaching_similar's functions: two names for one function."""
+    from app.core import teaching_similar
+
+    assert not hasattr(teaching, "similar") and not hasattr(teaching, "is_blank_frame")
+    assert callable(teaching_similar.similar) and callable(teaching_similar.is_blank_frame)

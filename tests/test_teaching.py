@@ -13,7 +13,8 @@ from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
-from app.core.teaching import learn_from_correction, reembed_taught, similar, taught_gallery, teach
+from app.core.teaching import learn_from_correction, reembed_taught, taught_gallery, teach
+from app.core.teaching_similar import similar
 from app.core.teaching_centres import class_centres
 from app.core.teaching_suggest import SuggestOptions, suggest
 

@@ -343,7 +343,8 @@ def _place_photos(folder: Path) -> dict[str, list[Path]]:
 
 def test_tag_teach_and_suggest_with_a_descriptor_bundle(tmp_path, descriptor_bundle):
     from app.core.tagging import TagOptions, tag
-    from app.core.teaching import similar, teach
+    from app.core.teaching import teach
+    from app.core.teaching_similar import similar
     from app.core.teaching_suggest import SuggestOptions, suggest
 
     paths = _place_photos(tmp_path / "photos")

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 
-from app.core import teaching_similar
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_moves import TaughtMove, move_lines
 from app.core.teaching_targets import resolve_photo_ids
-from app.core.wording import FORGET_MISSING_HINT, RELOCATE_HINT
 
 if TYPE_CHECKING:
     import sqlite3
@@ -33,10 +32,6 @@ if TYPE_CHECKING:
     from app.core.teaching_suggest import SuggestOptions, Suggestion
     from model.bundle import ModelBundle
     from model.predictor import Predictor, TaughtReferences
-
-# Similar photos, where the app and docs/ARCHITECTURE.md look for them
-similar, is_blank_frame = teaching_similar.similar, teaching_similar.is_blank_frame
-
 
 @dataclass
 class TeachSummary:
@@ -92,89 +87,6 @@ def load_model_bundle(model: str | Path | None) -> "ModelBundle":
     return load_bundle(Path(model).expanduser())
 
 
-class MissingPhotoError(PhotoReadError):
-    """The photo has no file left (a scan found it deleted or moved out of the library):
-    nothing to decode, and a rescan will not find it again."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(missing_photo(path, "the photo is missing, so this model cannot learn from it"))
-        self.path = path
-
-
-def missing_photo(path: str, cannot: str) -> str:
-    """`path: cannot`, and the ways out for a photo a scan found missing (a rescan is none)."""
-    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{RELOCATE_HINT}"
-
-
-class PhotoEmbedder:
-    """Teaching-space vectors of indexed photos by one bundle, from the embedding (and
-    descriptor) tagging stored, else the photo is decoded and embedded now (and stored
-    for next time)."""
-
-    def __init__(self, index: "PhotoIndex", bundle: "ModelBundle", predictor: "Predictor | None" = None) -> None:
-        from app.core.teaching_space import space_beta
-
-        self.index = index
-        self.bundle = bundle
-        self._predictor = predictor
-        self.beta = space_beta(bundle)
-        self.decoded = 0
-
-    @property
-    def predictor(self) -> "Predictor":
-        if self._predictor is None:
-            from model.predictor import Predictor
-
-            self._predictor = Predictor(self.bundle)
-        return self._predictor
-
-    def reference(self, photo_id: int) -> np.ndarray:
-        """The photo's L2-normalised vector in the bundle's teaching space; raises
-        PhotoReadError when no file decodes (MissingPhotoError when the photo has no
-        file left to decode)."""
-        from app.core.teaching_space import space_vectors
-
-        embedding, descriptor = self._stored(photo_id)
-        if embedding is None:
-            embedding, descriptor = self._embed_now(photo_id)
-            with self.index.transaction() as conn:
-                store.store_embedding(conn, photo_id, self.bundle.id, embedding, descriptor)
-            self.decoded += 1
-        return space_vectors(self.beta, embedding[None], None if descriptor is None else descriptor[None])[0]
-
-    def _stored(self, photo_id: int) -> tuple[np.ndarray | None, np.ndarray | None]:
-        conn = self.index.conn
-        embedding = store.stored_embedding(conn, photo_id, self.bundle.id)
-        descriptor = store.stored_descriptor(conn, photo_id, self.bundle.id) if self.beta > 0 else None
-        if embedding is None or (self.beta > 0 and descriptor is None):
-            return None, None
-        return embedding, descriptor
-
-    def _embed_now(self, photo_id: int) -> tuple[np.ndarray, np.ndarray | None]:
-        from app.core.decode import decode_for_model
-        from app.core.decode_workers import decode_min_side
-        from model.image_detail import FEATURELESS_NOTE, featureless
-        from model.preprocess import normalize_batch, prepare_image
-
-        record = self.index.get(photo_id)
-        if record.missing:  # known gone: decoding would only say "file not found"
-            raise MissingPhotoError(record.path)
-        paths = [record.path] + [p for p in record.files if p != record.path]
-        failures = []
-        for path in paths:
-            try:
-                image = decode_for_model(Path(path), decode_min_side(self.bundle.preprocessing))
-            except PhotoReadError as error:
-                failures.append(str(error))
-                continue
-            pixels = prepare_image(image, self.bundle.preprocessing)[None]
-            if featureless(pixels)[0]:  # a blank frame would teach the place nothing but noise
-                raise PhotoReadError(f"{FEATURELESS_NOTE}; teach from photos that show the place")
-            embeddings, _, descriptors = self.predictor.embed_all(normalize_batch(pixels, self.bundle.preprocessing))
-            return store.normalised(embeddings[0]), None if descriptors is None else descriptors[0]
-        raise PhotoReadError("; ".join(failures) or f"photo {photo_id} has no readable file")
-
-
 def teach(
     index: "PhotoIndex",
     label: str,
@@ -205,9 +117,12 @@ def teach(
     summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
     summary.errors += len(problems)
     summary.failures += problems
-    vectors = _references(index, embedder, photo_ids, summary, progress, cancel)
+    usable = _prepare_references(index, embedder, photo_ids, summary, progress, cancel)
     with index.transaction() as conn:  # every photo or none: a kill or cancel leaves the index as it was
-        for photo_id, vector in vectors.items():
+        for photo_id in usable:
+            vector = embedder.stored_reference(photo_id)
+            if vector is None:  # its embedding went since (tagged again as a blank frame)
+                continue
             before = store.labels_taught_by(conn, photo_id, other_than=label)
             _remember(index, label, photo_id, bundle.id, vector)
             summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before]
@@ -219,23 +134,25 @@ def teach(
     return summary
 
 
-def _references(
+def _prepare_references(
     index: "PhotoIndex",
     embedder: PhotoEmbedder,
     photo_ids: Sequence[int],
     summary: TeachSummary,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
-) -> dict[int, np.ndarray]:
-    """Each photo's teaching-space vector, worked out before anything is taught (decoding
-    is slow: no transaction waits on it); a photo that cannot be used is recorded (stage
-    'teach') and in `summary`, and left out."""
-    vectors: dict[int, np.ndarray] = {}
+) -> list[int]:
+    """The photos that can teach, each with its embedding stored before anything is
+    taught (decoding is slow: no transaction waits on it), so that the one transaction
+    reads their vectors one at a time (100,000 held at once: 400 MB); a photo that
+    cannot be used is recorded (stage 'teach') and in `summary`, and left out."""
+    usable: list[int] = []
     for done, photo_id in enumerate(photo_ids):
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:
-            vectors[photo_id] = embedder.reference(photo_id)
+            embedder.prepare(photo_id)
+            usable.append(photo_id)
         except PhotoReadError as error:
             path = index.get(photo_id).path
             index.record_error(path, "teach", str(error), photo_id=photo_id)
@@ -244,7 +161,7 @@ def _references(
             continue
         if progress is not None:
             progress(Progress(done=done + 1, total=len(photo_ids), message=summary.label))
-    return vectors
+    return usable
 
 
 def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids: Sequence[int]) -> int:
@@ -332,14 +249,15 @@ def learn_from_corrections(
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
     photo corrected, never a rejection or reference without the label it goes with.
     Photos without a stored embedding are decoded first, outside the transaction (a
-    rerun finds them stored). Returns what it did, photo by photo."""
+    rerun finds them stored); the transaction reads each photo's vector from it.
+    Returns what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
     if not ids:
         return []
-    for photo_id in ids:
-        index.get(photo_id)  # UsageError for an unknown photo, before anything changes
+    for unknown in store.unknown_photo_ids(index.conn, ids)[:1]:
+        index.get(unknown)  # its UsageError, before anything changes
     if label is not None:
         label = check_label(label)
         try:
@@ -347,22 +265,28 @@ def learn_from_corrections(
         except (ModelError, UsageError):
             bundle = None  # no usable model: the label still counts, teaching waits
         label = canonical_label(index, label, bundle.class_names() if bundle else ())
-    vectors: dict[int, np.ndarray] = {}
+    embedder = None
     if label is not None and bundle is not None:
+        embedder = PhotoEmbedder(index, bundle, predictor)
         lesson = TeachSummary(label=label, model_id=bundle.id)
-        vectors = _references(index, PhotoEmbedder(index, bundle, predictor), ids, lesson, progress, cancel)
+        _prepare_references(index, embedder, ids, lesson, progress, cancel)
     corrections = []
     with index.transaction() as conn:
-        for photo_id in ids:
-            corrections.append(_correct(index, conn, photo_id, label, bundle, vectors.get(photo_id)))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            current = index.review_states(chunk)  # one query for 500 photos
+            for photo_id in chunk:
+                vector = embedder.stored_reference(photo_id) if embedder is not None else None
+                corrections.append(
+                    _correct(index, conn, photo_id, current.get(photo_id, (None,))[0], label, bundle, vector)
+                )
     return corrections
 
 
-def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_id: int, label: str | None, bundle: "ModelBundle | None",
-             vector: np.ndarray | None) -> Correction:
-    """One photo's correction, inside the caller's transaction: the old label rejected,
-    the new one set, and taught from `vector` (None: the photo teaches nothing new)."""
-    current = index.get(photo_id).label
+def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_id: int, current: str | None, label: str | None,
+             bundle: "ModelBundle | None", vector: np.ndarray | None) -> Correction:
+    """One photo's correction, inside the caller's transaction: its `current` label
+    rejected, the new one set, and taught from `vector` (None: it teaches nothing new)."""
     rejected = current if current is not None and current != label else None
     if rejected is not None:
         store.add_rejection(conn, photo_id, rejected)

@@ -310,3 +310,14 @@ def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str) -
     elif forgotten:
         conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (new, now_iso()))
     return int(teaching)
+
+
+def unknown_photo_ids(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
+    """The ids among these that no photo of the index has (one query per 500)."""
+    ids = [int(i) for i in photo_ids]
+    known: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = conn.execute(f"SELECT id FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        known.update(int(row[0]) for row in rows)
+    return [i for i in ids if i not in known]

@@ -64,7 +64,7 @@ class _Request(FreeableRunnable):
         try:
             index = self.loader.worker_index()
             if self.kind == "similar":
-                from app.core.teaching import similar
+                from app.core.teaching_similar import similar
 
                 ids = [photo_id for photo_id, _score in similar(index, self.photo_id, k=self.k)]
                 signals.searched.emit(SearchResults(self.ticket, "", ids, None, similar_to=self.photo_id))

@@ -86,7 +86,7 @@ class TeachActions:
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        from app.core.teaching import is_blank_frame
+        from app.core.teaching_similar import is_blank_frame
 
         if is_blank_frame(self.index, photo_id):
             self.show_message(f"{name} is a blank frame (too little detail): there is nothing in it to compare.")
