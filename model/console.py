@@ -41,21 +41,19 @@ def make_stdout_safe() -> None:
 def count(text: str) -> int:
     """argparse type of a count (--errors N, --limit N, --workers N, --retries N): a
     whole number, 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
-    return value
+    return _whole_number(text, least=0)
 
 
 def at_least_one(text: str) -> int:
     """argparse type of a number of parallel downloads or threads: a whole number, 1 or more."""
+    return _whole_number(text, least=1)
+
+
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number (1 or more), got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+        raise argparse.ArgumentTypeError(f"expected a whole number ({least} or more), got {text!r}") from None
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, not {value}")
     return value
