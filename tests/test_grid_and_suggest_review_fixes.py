@@ -205,3 +205,96 @@ def test_find_suggestions_in_the_app_names_the_held_place_beside_the_suggestions
         "1 new suggestion from what you taught; 39 photos are recognised confidently as “Pont d'Avignon”, "
         "a landmark the model knows, like the photos you taught as “Pont Saint-Bénézet”, and keep that label; "
         "if they show “Pont Saint-Bénézet”, label them (L).")
+
+
+# -- The current photo stays the one the user chose, in view and in the detail pane ------
+
+def shown(view, row: int) -> bool:
+    return view.viewport().rect().contains(view.visualRect(view.model().index(row)).center())
+
+
+def choose(qtbot, view, row: int) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    view.scrollTo(view.model().index(row))
+    view.selectionModel().setCurrentIndex(view.model().index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    qtbot.wait(100)
+    assert shown(view, row)
+
+
+def current_id(win) -> int:
+    assert win.grid.currentIndex().isValid()
+    return win.grid_model.photo_id(win.grid.currentIndex().row())
+
+
+@needs_qtbot
+@pytest.mark.gui
+def test_the_current_photo_stays_current_when_many_photos_appear_before_it(qtbot, big_window) -> None:
+    """The photo was looked for up to 50 rows below its old row only: clearing a search, or
+    a scan adding newer photos on top of the newest-first grid, made the photo at its old
+    row current (and filled the detail pane with it)."""
+    win = big_window
+    ids = win.grid_model.ids()
+    win.results_display.set_model_ids(win.grid_model, win.grid, ids[1_400:])  # a search
+    choose(qtbot, win.grid, 100)
+    chosen = ids[1_500]
+    assert current_id(win) == chosen and win.detail.record.id == chosen
+    win.results_display.set_model_ids(win.grid_model, win.grid, ids)  # the search cleared
+    qtbot.wait(200)
+    assert current_id(win) == chosen, f"photo {current_id(win)} became current instead"
+    assert win.detail.record.id == chosen and shown(win.grid, 1_500)
+    newer = list(range(PHOTOS + 1, PHOTOS + 81))
+    win.results_display.set_model_ids(win.grid_model, win.grid, newer + ids)  # 80 newer photos scanned
+    qtbot.wait(200)
+    assert current_id(win) == chosen, f"photo {current_id(win)} became current instead"
+    assert shown(win.grid, 1_580)
+    win.results_display.set_model_ids(win.grid_model, win.grid, newer + ids[:1_500] + ids[1_501:])
+    assert win.grid.currentIndex().row() == 1_580  # it left the results: the photo after it
+
+
+@needs_qtbot
+@pytest.mark.gui
+def test_back_from_review_the_detail_pane_shows_the_grids_current_photo(qtbot, big_window) -> None:
+    """The pane kept the review list's photo while the grid highlighted its own current one."""
+    from app.gui.results_display import PAGE_GRID, PAGE_REVIEW
+    from tests.test_gui import suggest
+
+    win = big_window
+    ids = win.grid_model.ids()
+    for rank, photo_id in enumerate(ids[-40:]):
+        suggest(win.index, photo_id, "Colosseum", 0.3 + rank * 0.01)
+    choose(qtbot, win.grid, 1_500)
+    in_grid = ids[1_500]
+    win.show_page(PAGE_REVIEW)
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
+    in_review = win.review_model.photo_id(win.review.list.currentIndex().row())
+    assert in_review != in_grid and win.detail.record.id == in_review
+    win.show_page(PAGE_GRID)
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
+    assert current_id(win) == in_grid
+    assert win.detail.record.id == in_grid, (
+        f"the detail pane shows photo {win.detail.record.id}, the grid's current photo is {in_grid}")
+
+
+@needs_qtbot
+@pytest.mark.gui
+def test_narrowing_the_grid_keeps_the_current_photo_in_view(qtbot, big_window) -> None:
+    """Dragging the Details panel's edge (or a narrower window) kept the top photo at the top
+    and put the current one, rows lower with fewer columns, below the view."""
+    from PySide6.QtCore import Qt
+
+    win = big_window
+    grid = win.grid
+    grid.scrollTo(win.grid_model.index(1_500), grid.ScrollHint.PositionAtTop)
+    qtbot.wait(100)
+    columns = grid.viewport().width() // grid.gridSize().width()
+    row = 1_500 - 1_500 % columns + 2 * columns + 1  # on the third row of tiles
+    choose(qtbot, grid, row)
+    top = top_row(grid)
+    win.resizeDocks([win.detail_dock], [win.detail_dock.width() + 350], Qt.Orientation.Horizontal)
+    qtbot.wait(300)
+    assert grid.viewport().width() // grid.gridSize().width() < columns  # fewer columns now
+    assert shown(grid, row), f"the current photo is at {grid.visualRect(win.grid_model.index(row))}"
+    win.resizeDocks([win.detail_dock], [win.detail_dock.width() - 350], Qt.Orientation.Horizontal)
+    qtbot.wait(300)  # wider again: the current photo in view, the top photo kept where it was
+    assert shown(grid, row) and top_row(grid) <= top + columns

@@ -29,6 +29,17 @@ PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
 
 
+def row_of_photo(ids: list[int], photo_id: int, old_row: int) -> int:
+    """Where the current photo is in the new results, however many photos came before or
+    after it (a cleared search, newer photos scanned onto a newest-first grid); its old row,
+    or the last, once it left them (after A on a run of photos, the one after them is current).
+    One pass in C over the ids: about a millisecond for 100,000."""
+    try:
+        return ids.index(photo_id)
+    except ValueError:
+        return min(old_row, len(ids) - 1)
+
+
 class ResultsDisplay:
     """Owned by a MainWindow: answers its ResultsLoader; reads and sets the window's
     `folders`, `entry_query`, `similar_to`, `select_after_load` and `_snapshot`."""
@@ -175,12 +186,9 @@ class ResultsDisplay:
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
         keep_row = current.row() if current.isValid() else None
-        # the current photo is looked for near its row, and higher up by as many photos as
-        # left the view (after A on a run of photos, the one after them is current)
-        low = max(0, keep_row - 50 - max(0, model.rowCount() - len(ids))) if keep_row is not None else 0
         model.set_ids(ids)
         if keep_id is not None and ids:
-            row = min(keep_row, len(ids) - 1) if keep_id not in ids[low: keep_row + 50] else ids.index(keep_id, low)
+            row = row_of_photo(ids, keep_id, keep_row)
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
     def counts_changed(self) -> None:
@@ -220,8 +228,9 @@ class ResultsDisplay:
         window.close_loupe()
         window.stack.setCurrentIndex(page)
         (window.review_action if page == PAGE_REVIEW else window.grid_action).setChecked(True)
+        model, view = window._active_model_and_view()
+        window.current_photo.show_current(model, view.currentIndex())  # not the photo of the page left
         self.refresh()
-        view = window.review.list if page == PAGE_REVIEW else window.grid
         view.setFocus()
         if page == PAGE_REVIEW and not view.currentIndex().isValid():
             self._review_row_after_load = 0  # start at the most doubtful one

@@ -9,7 +9,9 @@ nothing for a row past the first batch. Here the layout is one pass (O(rows) wit
 sizes: about 60 ms for 100,000 rows on a 2-core VM), done only when the rows or the
 view's width change: a change of what a row shows never moves a row, because every row
 has the same size. When the width changes the photo at the top stays at the top (the
-same scroll offset in pixels showed other photos once the columns changed).
+same scroll offset in pixels showed other photos once the columns changed), unless that
+would push the current photo, on screen before, out of view: then the view scrolls the
+least that shows it again (fewer columns put it rows lower).
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ class SteadyListView(QListView):
     def doItemsLayout(self) -> None:  # noqa: N802 (Qt's name)
         top = self.indexAt(QPoint(1, 1)) if self.model() is not None else None
         above = self.visualRect(top).top() if top is not None and top.isValid() else None
+        current = self.currentIndex()
+        current_shown = current.isValid() and self.viewport().rect().intersects(self.visualRect(current))
         super().doItemsLayout()
         if above is not None and top.isValid():  # the same rows, laid out anew (a resize)
             bar = self.verticalScrollBar()
             bar.setValue(bar.value() + self.visualRect(top).top() - above)
+            if current_shown and current.isValid():  # the photo worked on stays in sight
+                self.scrollTo(current, QAbstractItemView.ScrollHint.EnsureVisible)
