@@ -105,22 +105,16 @@ def fit_fields(
     up to the image data at least, holding `current`), with a note when they fall short:
     a camera's EXIF can fill its 64 KB segment, and then XPKeywords (read by Windows only)
     stays as it is while the three fields every photo tool reads are written. Raises
-    JpegFormatError when the XMP packet would not fit into one segment: the file cannot
-    be written. The plan asks this for every changing JPEG, so that a dry run shows what
-    the write will do; it builds only the segments that can outgrow their 64 KB, exactly
-    as `apply_fields` builds them, and only when their fields change."""
-    if _xmp_bags(wanted) != _xmp_bags(current):
-        _xmp_payload(layout.segments, wanted, name)
-    if wanted.iptc != current.iptc:
-        photoshop = layout.first("photoshop")
-        iptc.set_keywords(photoshop.payload if photoshop else None, wanted.iptc)  # raises as the write would
-    exif = layout.first("exif")
-    if wanted.xp != current.xp and exif is not None:
-        try:
-            exif_keywords.set_xp_keywords(exif.payload[len(EXIF_HEADER) :], wanted.xp)
-        except ExifFullError as error:
-            note = f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
-            return replace(wanted, xp=current.xp), note
+    JpegFormatError when the XMP packet would not fit into one segment (and the write's
+    other MetadataWriteErrors): the file cannot be written. The plan asks this for every
+    changing JPEG, so that a dry run shows what the write will do; it builds the segments
+    exactly as `apply_fields` builds them (the same code), and only when their fields change."""
+    try:
+        _rebuilt_segments(layout, current, wanted, name)
+    except ExifFullError as error:
+        fitted = replace(wanted, xp=current.xp)
+        _rebuilt_segments(layout, current, fitted, name)  # raises as the write of `fitted` would
+        return fitted, f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
     return wanted, None
 
 
