@@ -76,25 +76,18 @@ Answer = tuple[str | None, str | None, float]  # (label, landmark_id, score), as
 
 
 def best_not_rejected(conn: sqlite3.Connection, photo_id: int, top: Sequence[Prediction],
-                      rank_of: list[int] | None = None,
                       rejected: "dict[int, Rejected] | None" = None) -> Prediction | None:
     """The first of a model's ranked predictions whose landmark the user did not reject
     for this photo (None when they rejected every one): what the model says about the
-    photo once the user's word counts. `rank_of`, when given, receives its index in `top`.
-    `rejected`: the rejections of many photos read at once (rejected_landmarks), so that
-    a pass over a library asks nothing per photo."""
+    photo once the user's word counts. `rejected`: the rejections of many photos read at
+    once (rejected_landmarks), so that a pass over a library asks nothing per photo."""
     def is_rejected(prediction: Prediction) -> bool:
         if rejected is None:
             return _is_rejected(conn, photo_id, prediction.label, prediction.landmark_id)
         names, landmark_ids = rejected.get(photo_id, _NONE_REJECTED)
         return prediction.label in names or bool(prediction.landmark_id) and prediction.landmark_id in landmark_ids
 
-    for rank, prediction in enumerate(top):
-        if not is_rejected(prediction):
-            if rank_of is not None:
-                rank_of.append(rank)
-            return prediction
-    return None
+    return next((prediction for prediction in top if not is_rejected(prediction)), None)
 
 
 def model_answer(best: Prediction | None, threshold: float, score: float | None = None) -> Answer:
@@ -233,8 +226,7 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             top = tops.get(photo_id)
             if not top or score is None:
                 continue
-            rank_of: list[int] = []
-            best = best_not_rejected(conn, photo_id, top, rank_of, rejected)
+            best = best_not_rejected(conn, photo_id, top, rejected)
             if label not in (None, None if best is None else best.label):
                 continue  # another label than the tag run's (the user's, a taught place's)
             if best is not None and best.label in forgotten and (best.landmark_id or "").startswith(TAUGHT_ID_PREFIX):
@@ -244,7 +236,7 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             # the tag run's own score, or the one `suggest` gave the same landmark since;
             # never more than the guess's own for "no landmark" under a rejected top-1
             decided_on = float(score)
-            if best is not None and label is None and rank_of[0] > 0:
+            if best is not None and label is None and best is not top[0]:
                 decided_on = min(decided_on, float(best.score))
             new_label, new_id, new_score = model_answer(best, threshold, decided_on)
             if (new_label, new_score) == (label, float(score)):
