@@ -29,7 +29,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from app.core.errors import TaggerError
+from app.core.errors import PhotoReadError, TaggerError, failed_reading
 
 # How long to wait for a result before checking whether a worker died.
 _POLL_S = 0.2
@@ -117,8 +117,6 @@ def _failed_on_contents(error: Exception, path: str) -> bool:
     """Whether the decoder read the file and could make no image of it (a PhotoReadError
     of its contents), and the file is still there: one that went away as it was read
     (a drive unplugged, a share dropped) says nothing of its contents."""
-    from app.core.errors import PhotoReadError, failed_reading
-
     if not isinstance(error, PhotoReadError) or failed_reading(error):
         return False  # not a verdict on the bytes: an I/O error, or a fault of ours
     try:
