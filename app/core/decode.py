@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
-from app.core.errors import PhotoNotReadError, PhotoReadError, failed_reading
+from app.core.errors import PhotoNotReadError, PhotoReadError, cannot_read_file, failed_reading
 from app.core.wording import RELOCATE_HINT
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
@@ -76,7 +76,7 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
         raise PhotoNotReadError(file_not_found(path)) from error
     except _PILLOW_READ_ERRORS as error:
         if failed_reading(error):  # the system's (EIO, EACCES), not Pillow's verdict on the bytes
-            raise PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
+            raise cannot_read_file(path, error) from error
         # Pillow names its own file object here ("<_io.BufferedReader name=…>"): say it in words
         reason = "no image format it knows" if isinstance(error, UnidentifiedImageError) else str(error)
         raise PhotoReadError(

@@ -31,6 +31,12 @@ class PhotoNotReadError(PhotoReadError):
     the file again."""
 
 
+def cannot_read_file(path, error: OSError) -> PhotoNotReadError:
+    """The error for a file the system could not read now (its strerror, as the user
+    reads it: "Permission denied", "Input/output error")."""
+    return PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})")
+
+
 def failed_reading(error: BaseException) -> bool:
     """Whether `error` is the system's failure to read a file (an OSError with an errno:
     missing, permission, I/O error, a drive gone) or memory running out, rather than a

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.core.errors import PhotoNotReadError, PhotoReadError, TaggerError, failed_reading
+from app.core.errors import PhotoReadError, TaggerError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
 from app.core.lens import lens_name
 from app.core.pillow_setup import set_up_pillow
@@ -92,7 +92,7 @@ def read_photo_info(path: str | os.PathLike) -> PhotoInfo:
     try:
         size = os.stat(path).st_size
     except OSError as error:
-        raise PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
+        raise cannot_read_file(path, error) from error
     if size == 0:
         raise PhotoReadError(f"{path}: empty file (0 bytes); restore it from a backup or delete it")
     if kind == "raw":
@@ -115,7 +115,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         if failed_reading(error):  # the system's (EIO, EACCES), not Pillow's verdict on the bytes
-            raise PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
+            raise cannot_read_file(path, error) from error
         raise PhotoReadError(f"{path}: truncated or corrupt {kind.upper()} file ({error})") from error
     # The content decides, not the name (a web download or a phone export saved as
     # .jpg may be a PNG): the index records the real kind, so labels go where that
@@ -159,7 +159,7 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
         raise unopenable_raw(path, error) from error
     except (OSError, ValueError) as error:
         if failed_reading(error):
-            raise PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})") from error
+            raise cannot_read_file(path, error) from error
         raise PhotoReadError(f"{path}: not a RAW file this app can read ({_message(error)})") from error
     finally:
         raw.close()
@@ -198,7 +198,7 @@ def unopenable_raw(path: str | os.PathLike, error: BaseException) -> PhotoReadEr
         size = os.stat(path).st_size
         header = read_raw_header(path)
     except OSError as failure:
-        return PhotoNotReadError(f"{path}: cannot read the file ({failure.strerror or failure})")
+        return cannot_read_file(path, failure)
     if not header.is_raw:
         return PhotoReadError(f"{path}: not a RAW file this app can read (LibRaw: {reason})")
     width = _dimension(header.exif.get(PIXEL_X_DIMENSION))
