@@ -16,7 +16,7 @@ least that shows it again (fewer columns put it rows lower).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtWidgets import QAbstractItemView, QListView
 
 
@@ -34,13 +34,13 @@ class SteadyListView(QListView):
         QAbstractItemView.dataChanged(self, top_left, bottom_right, list(roles))
 
     def doItemsLayout(self) -> None:  # noqa: N802 (Qt's name)
-        top = self.indexAt(QPoint(1, 1)) if self.model() is not None else None
-        above = self.visualRect(top).top() if top is not None and top.isValid() else None
+        top = self.indexAt(QPoint(1, 1)) if self.model() is not None else QModelIndex()
+        above = self.visualRect(top).top() if top.isValid() else None
         current = self.currentIndex()
         current_shown = current.isValid() and self.viewport().rect().intersects(self.visualRect(current))
         super().doItemsLayout()
-        if above is not None and top.isValid():  # the same rows, laid out anew (a resize)
+        if above is not None:  # the same rows, laid out anew (a resize)
             bar = self.verticalScrollBar()
             bar.setValue(bar.value() + self.visualRect(top).top() - above)
-            if current_shown and current.isValid():  # the photo worked on stays in sight
+            if current_shown:  # the photo worked on stays in sight
                 self.scrollTo(current, QAbstractItemView.ScrollHint.EnsureVisible)
