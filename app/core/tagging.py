@@ -6,7 +6,8 @@ this process) overlap: workers keep decoding while a batch runs. The workers
 start while the network loads, so the first photos are classified within a few
 seconds of starting; the bundle itself is loaded and checked first, so a mistyped or
 broken --model changes nothing. Per-file problems are recorded in the index and the job
-goes on; cancelling stops the workers at once and keeps every stored batch.
+goes on; cancelling stops the workers at once and keeps every stored batch. The pass over
+the decoded photos (batches classified, results stored and sent) is app.core.tag_run.
 """
 
 from __future__ import annotations
@@ -18,33 +19,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import numpy as np
-
-from app.core.decode_workers import DecodedPhoto, DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
+from app.core.decode_workers import DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
-from app.core.index.labels import stored_labels
-from app.core.index.problems import photo_files_state
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
-from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.progress import CancelToken, ProgressCallback
 from app.core.tag_result import TagResult
-from app.core.tag_selection import Selection, photo_ids_under, select_photos
-from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
+from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
+from app.core.tag_selection import photo_ids_under, select_photos
 from app.core.wording import counted
-from model.places import location_factors
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
 
-TOP_K = 5
-# A file's vectors by one model, before and after it changed on disk, measured with the
-# default bundle on a Colosseum photo (embedding / descriptor cosine): metadata edited
-# (EXIF artist and GPS position) 1.0000 / 1.0000, saved again at JPEG quality 85
-# 0.9997 / 0.9988, brightened 30 % 0.9914 / 0.9750; another photo of the Colosseum
-# 0.667 / 0.208, a photo of another place −0.08 / −0.07.
-SAME_PICTURE_COSINE = 0.9
-_FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
+# TOP_K and same_picture live with the batches (tag_run); callers know them from here.
+__all__ = [
+    "RETRY_HINT", "TOP_K", "TagOptions", "TagSummary", "default_threads", "default_workers", "load_tag_bundle",
+    "same_picture", "tag",
+]
+
 RETRY_HINT = "`tag --retry-failed` tries them again"
 
 
@@ -153,7 +147,7 @@ def tag(
             summary.scan = _scan(index, roots, progress, cancel, names)
             summary.scan_problems = _scan_problems_within(index, roots, names)
             summary.scan.errors = len(summary.scan_problems)
-            if _cancelled(cancel):
+            if cancelled(cancel):
                 summary.cancelled = True
                 summary.seconds = time.monotonic() - started
                 return summary
@@ -168,9 +162,9 @@ def tag(
         summary.failed_before = selection.failed_before
         # Photos tagged before keep their predictions; a threshold changed since (the
         # option, Settings, a new bundle threshold) still decides their labels now.
-        summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, _threshold(bundle, options))
-        if selection.jobs and not _cancelled(cancel):
-            run = _Run(index, bundle, options, selection, summary, started, progress, on_result)
+        summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, run_threshold(bundle, options))
+        if selection.jobs and not cancelled(cancel):
+            run = TagRun(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
             decoded = workers.decode(selection.jobs, settings)
             run.start_predictor(model.predictor())
@@ -185,182 +179,9 @@ def tag(
     finally:
         workers.close(terminate=True)
         model.join()
-    summary.cancelled = summary.cancelled or _cancelled(cancel)
+    summary.cancelled = summary.cancelled or cancelled(cancel)
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def same_picture(before: Sequence[np.ndarray | None], now: Sequence[np.ndarray | None]) -> bool:
-    """Whether a photo's file shows the picture it showed when this model last saw it,
-    from its vectors then and now (embedding, descriptor; None where not stored): a file
-    whose metadata alone changed (a rating, a position, our own keywords) is the same
-    picture, another photo saved under its name is not. Every pair stored must agree."""
-    pairs = [(a, b) for a, b in zip(before, now) if a is not None and b is not None]
-    for a, b in pairs:
-        a, b = np.asarray(a, dtype=np.float32).ravel(), np.asarray(b, dtype=np.float32).ravel()
-        norms = float(np.linalg.norm(a) * np.linalg.norm(b))
-        if a.shape != b.shape or norms == 0 or float(a @ b) / norms < SAME_PICTURE_COSINE:
-            return False
-    return bool(pairs)
-
-
-def _threshold(bundle, options: TagOptions) -> float:
-    """The "no landmark" threshold of this run: the option's, else the bundle's."""
-    return bundle.threshold if options.threshold is None else float(options.threshold)
-
-
-class _Run:
-    """One pass over the selected photos: batches in, predictions stored."""
-
-    def __init__(self, index, bundle, options: TagOptions, selection: Selection, summary: TagSummary,
-                 started: float, progress: ProgressCallback | None,
-                 on_result: Callable[[TagResult], None] | None) -> None:
-        self.index = index
-        self.bundle = bundle
-        self.options = options
-        self.selection = selection
-        self.summary = summary
-        self.started = started
-        self.progress = progress
-        self.on_result = on_result
-        self.threshold = _threshold(bundle, options)
-        self.places = bundle.places()  # where each landmark is, when the bundle says
-        self.predictor = None
-        self.taught = None
-        self.space = None
-        self.done = 0
-        self.outputs_checked = False
-        self.run_id = getattr(summary.scan, "run_id", None)
-        self.job_paths = {job.photo_id: job.paths for job in selection.jobs}
-
-    def start_predictor(self, predictor) -> None:
-        from app.core.teaching import reembed_taught, taught_gallery
-
-        self.predictor = predictor
-        # Taught labels survive a model change: photos taught under another model get a
-        # reference by this one (stored embeddings first, else decoded) before classifying.
-        reembed_taught(self.index, self.bundle, predictor)
-        self.taught = taught_gallery(self.index, self.bundle.id)
-        if self.taught is not None:
-            from app.core.teaching_space import teaching_space
-
-            self.space = teaching_space(self.bundle)
-        self._report()
-
-    def consume(self, decoded, cancel: CancelToken | None) -> None:
-        """Pull decoded photos, classify full batches, stop when cancelled."""
-        batch: list[DecodedPhoto] = []
-        limit = min(_FIRST_BATCH, self.options.batch_size)
-        try:
-            for item in decoded:
-                if item.pixels is None:
-                    self._store_failure(item)
-                else:
-                    batch.append(item)
-                if len(batch) >= limit:
-                    self._classify(batch)
-                    batch, limit = [], self.options.batch_size
-                if _cancelled(cancel):
-                    return
-            if batch:
-                self._classify(batch)
-        finally:
-            decoded.close()
-
-    def _classify(self, batch: list[DecodedPhoto]) -> None:
-        from model.image_detail import featureless, unscored
-        from model.preprocess import normalize_batch
-
-        pixels = np.stack([item.pixels for item in batch])
-        embeddings, cosines, descriptors = self.predictor.embed_all(
-            normalize_batch(pixels, self.bundle.preprocessing))
-        if not self.outputs_checked:
-            _check_network_outputs(self.bundle, embeddings, cosines)
-            self.outputs_checked = True
-        factors = location_factors(self.places, self.index.positions([item.photo_id for item in batch]))
-        tops = self._top_predictions(embeddings, cosines, descriptors, factors)
-        # A blank frame (lens cap, blown out, plain sky) shows no landmark whatever the
-        # network says; its vectors are kept out of teaching, `suggest` and "Similar photos".
-        blank = featureless(pixels)
-        results = []
-        with self.index.transaction() as conn:
-            for row, (item, top) in enumerate(zip(batch, tops)):
-                threshold = self.threshold
-                seen_before = (stored_embedding(conn, item.photo_id, self.bundle.id),
-                               stored_descriptor(conn, item.photo_id, self.bundle.id))
-                if blank[row]:  # "no landmark" even at threshold 0
-                    top, threshold = unscored(top), float("inf")
-                    drop_embedding(conn, item.photo_id, self.bundle.id)
-                else:
-                    store_embedding(conn, item.photo_id, self.bundle.id, embeddings[row],
-                                    None if descriptors is None else descriptors[row])
-                seen_now = (embeddings[row], None if descriptors is None else descriptors[row])
-                changed = seen_before[0] is not None and (blank[row] or not same_picture(seen_before, seen_now))
-                self.index.set_predictions(item.photo_id, self.bundle.id, top, threshold, image_changed=changed)
-                results.append(self._result(item, top, threshold))
-            kept = stored_labels(conn, [item.photo_id for item in batch])
-        for result in results:
-            self.summary.tagged += 1
-            self.summary.no_landmark += result.label is None  # the model's answer
-            if self.summary.first_result_s is None:
-                self.summary.first_result_s = time.monotonic() - self.started
-            self._emit(result.as_stored(kept.get(result.photo_id)))
-        self.done += len(batch)
-        self._report()
-
-    def _top_predictions(self, embeddings: np.ndarray, cosines: np.ndarray, descriptors: np.ndarray | None,
-                         factors: np.ndarray | None):
-        """Top-k per photo; with taught labels, scored in the bundle's teaching space
-        (app.core.teaching_space) on the model's calibrated scale. factors: where the
-        photos were taken (model.places)."""
-        if self.taught is None or self.space is None:
-            return self.predictor.classify(embeddings, cosines, k=TOP_K, factors=factors)
-        from app.core.teaching_scoring import RefinedReferences
-        from app.core.teaching_space import score, top_predictions_with_taught
-
-        references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
-        scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
-                       factors=factors)
-        return top_predictions_with_taught(scores, self.bundle, TOP_K)
-
-    def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:
-        best = top[0] if top else None
-        confident = best is not None and best.score >= threshold
-        return TagResult(
-            photo_id=item.photo_id,
-            path=self.selection.primary_paths.get(item.photo_id, item.path or ""),
-            files=self.selection.files.get(item.photo_id, []),
-            label=best.label if confident else None,
-            landmark_id=best.landmark_id if confident else None,
-            score=None if best is None else float(best.score),
-            top=list(top),
-            decoded_from=item.path,
-        )
-
-    def _store_failure(self, item: DecodedPhoto) -> None:
-        """Record why the photo could not be decoded; a failure of its files' contents
-        with what the files are (not decoded again while they stay so), any other (a
-        drive gone, memory, a crashed worker) without: the next run tries again."""
-        path = item.failed_paths[0] if item.failed_paths else self.selection.primary_paths.get(item.photo_id)
-        state = photo_files_state(self.job_paths[item.photo_id]) if item.contents_failed else None
-        self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
-                                run_id=self.run_id, file_state=state)
-        self.summary.errors += 1
-        self.summary.error_paths.append(str(path))
-        self.done += 1
-        self._emit(TagResult(
-            photo_id=item.photo_id, path=self.selection.primary_paths.get(item.photo_id, str(path)),
-            files=self.selection.files.get(item.photo_id, []), label=None, landmark_id=None,
-            score=None, top=[], error=item.error,
-        ))
-
-    def _emit(self, result: TagResult) -> None:
-        if self.on_result is not None:
-            self.on_result(result)
-
-    def _report(self) -> None:
-        if self.progress is not None:
-            self.progress(Progress(self.done, self.summary.selected, "tagging", started_at=self.started))
 
 
 class _ModelLoading:
@@ -394,22 +215,6 @@ class _ModelLoading:
         self._thread.join()
 
 
-def _check_network_outputs(bundle, embeddings: np.ndarray, cosines: np.ndarray) -> None:
-    """The bundle's network must output what its manifest and label map promise."""
-    from model.errors import BundleError
-
-    if cosines.shape[-1] != bundle.num_classes:
-        raise BundleError(
-            f"model bundle {bundle.path}: labels.json has {bundle.num_classes} labels but the network "
-            f"outputs {cosines.shape[-1]} classes; the labels belong to another model"
-        )
-    if embeddings.shape[-1] != bundle.embedding_size:
-        raise BundleError(
-            f"model bundle {bundle.path}: bundle.json says embedding size {bundle.embedding_size} but "
-            f"the network outputs {embeddings.shape[-1]}"
-        )
-
-
 def _check_options(options: TagOptions) -> None:
     if options.batch_size < 1:
         raise UsageError(f"batch size {options.batch_size} must be at least 1")
@@ -435,10 +240,6 @@ def default_threads(workers: int) -> int:
 
 def _worker_count(options: TagOptions) -> int:
     return default_workers() if options.workers is None else int(options.workers)
-
-
-def _cancelled(cancel: CancelToken | None) -> bool:
-    return cancel is not None and cancel.cancelled
 
 
 def load_tag_bundle(path: Path | None):
