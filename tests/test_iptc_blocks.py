@@ -12,7 +12,7 @@ import pytest
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, iptc, plan_writes, write_labels
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.jpeg_segments import parse_jpeg
+from app.core.metadata.jpeg_segments import MAX_SEGMENT_PAYLOAD, parse_jpeg
 from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
 
 
@@ -100,3 +100,20 @@ def test_a_label_over_the_iim_limit_is_cut_on_a_character_without_a_trailing_spa
     assert label.encode("utf-8")[iptc.MAX_KEYWORD_BYTES - 1 : iptc.MAX_KEYWORD_BYTES] == b" "  # the 64th byte
     assert iptc.iptc_keyword(label) == "Basilique Notre-Dame de la Garde à Marseille, vu du Vieux Port"
 
+
+def test_the_dry_run_of_a_full_iptc_block_says_it_cannot_be_written(tmp_path, index):
+    """An IPTC block 20 bytes short of its 64 KB segment (long captions): our keyword
+    does not fit. The dry run promised the write, which then refused the file."""
+    caption = (2, 120, b"c" * 32000)  # a dataset holds 32 KB at most: two, and the rest in a headline
+    headline = (2, 105, b"h" * (MAX_SEGMENT_PAYLOAD - 20 - len(iim_block(caption, caption)) - 6))
+    payload = iim_block(caption, caption, headline)
+    assert MAX_SEGMENT_PAYLOAD - 21 <= len(payload) <= MAX_SEGMENT_PAYLOAD - 20
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), payload)
+    original = photo.read_bytes()
+    add_photo(index, [photo], "Petra Treasury Al-Khazneh")
+    (item,) = plan_writes(index)
+    assert not item.changes_anything and item.describe() == f"{photo}: cannot write: {item.problem}"
+    assert "IPTC block" in item.problem and item.to_json()["problem"] == item.problem
+    summary = write_all(index)
+    assert summary.errors == [(str(photo), f"{photo}: {item.problem}")]
+    assert photo.read_bytes() == original

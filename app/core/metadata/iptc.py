@@ -18,7 +18,7 @@ import struct
 from dataclasses import dataclass
 
 from app.core.errors import MetadataWriteError
-from app.core.metadata.jpeg_segments import PHOTOSHOP_HEADER
+from app.core.metadata.jpeg_segments import MAX_SEGMENT_PAYLOAD, PHOTOSHOP_HEADER
 
 IPTC_RESOURCE = 0x0404
 DIGEST_RESOURCE = 0x0425
@@ -187,7 +187,9 @@ def read_keywords(payload: bytes | None) -> list[str] | None:
 def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | None:
     """An APP13 payload whose 2:25 keywords are `keywords` (None removes them).
 
-    Returns None when there was no APP13 and nothing needs writing.
+    Returns None when there was no APP13 and nothing needs writing. Raises
+    IptcFormatError when the block would outgrow its JPEG segment: the write refuses
+    the file then, and the plan (which builds the block with this) says so first.
     """
     if payload is None:
         if not keywords:
@@ -230,7 +232,18 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
         if r.id == DIGEST_RESOURCE and r.data == hashlib.md5(old_block).digest() else r
         for r in resources
     ]
-    return build_resources(resources, trailer)
+    return _fitting_segment(build_resources(resources, trailer))
+
+
+def _fitting_segment(payload: bytes) -> bytes:
+    """`payload`, when one APP13 segment holds it (IPTC cannot continue in a second)."""
+    if len(payload) > MAX_SEGMENT_PAYLOAD:
+        raise IptcFormatError(
+            f"the IPTC block would need {len(payload)} bytes, more than one JPEG segment holds "
+            f"({MAX_SEGMENT_PAYLOAD}); remove some IPTC data (a long caption, say) in your photo editor, "
+            "or write a sidecar with --no-jpeg"
+        )
+    return payload
 
 
 def _replace_keywords(datasets: list[DataSet], new_sets: list[DataSet]) -> list[DataSet]:

@@ -292,7 +292,7 @@ def _plan_file(
     if layout is not None and after != current:
         try:
             after, note = fit_fields(layout, current, after, str(target))
-        except MetadataWriteError as error:  # an XMP packet over one JPEG segment
+        except MetadataWriteError as error:  # an XMP packet or IPTC block over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
