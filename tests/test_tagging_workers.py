@@ -67,7 +67,7 @@ def test_a_worker_that_dies_costs_one_photo_and_is_replaced(tmp_path):
         survivors = [w.process for w in workers._workers.values()]
     assert sorted(r.photo_id for r in results) == list(range(20))
     failed = [r for r in results if r.error]
-    assert len(failed) == 1 and "crashed" in failed[0].error
+    assert len(failed) == 1 and "crashed" in failed[0].error and failed[0].decoder_crashed
     assert len(survivors) == 1 and survivors[0].pid != victim.pid
 
 

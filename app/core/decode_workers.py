@@ -70,7 +70,8 @@ class DecodedPhoto:
     """A decoded photo as the network's uint8 [S, S, 3] square, or why it failed.
     `contents_failed`: every file was read and none made an image (truncated, corrupt,
     no image data), which holds while the files stay as they are; not so when a file
-    could not be read (gone, an I/O error, memory) or the worker crashed or hung on it."""
+    could not be read (gone, an I/O error, memory) or the worker crashed or hung on it.
+    `decoder_crashed`: the worker process died decoding it (decoder_crash)."""
 
     photo_id: int
     path: str | None
@@ -78,6 +79,7 @@ class DecodedPhoto:
     error: str | None = None
     failed_paths: list[str] = field(default_factory=list)
     contents_failed: bool = False
+    decoder_crashed: bool = False
 
 
 def decode_min_side(preprocessing) -> int:
@@ -111,6 +113,19 @@ def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
         failed.append(path)
     return DecodedPhoto(job.photo_id, None, error="; ".join(errors) or "no file to decode", failed_paths=failed,
                         contents_failed=contents_failed)
+
+
+def decoder_crash(job: DecodeJob, exit_code: int | None) -> DecodedPhoto:
+    """The result of a job whose worker process died on it (LibRaw on a hostile file, or
+    the system's out-of-memory killer): no verdict on the contents, as it may not happen
+    again; the tagging job remembers a photo that crashes twice (app.core.tag_run)."""
+    what = f"the decoder crashed on this file (exit code {exit_code})"
+    return DecodedPhoto(job.photo_id, None, error=_blamed(job, what), failed_paths=list(job.paths),
+                        decoder_crashed=True)
+
+
+def _blamed(job: DecodeJob, what: str) -> str:
+    return f"{job.paths[0] if job.paths else '?'}: {what}; it is probably corrupt"
 
 
 def _failed_on_contents(error: Exception, path: str) -> bool:
@@ -346,13 +361,11 @@ class DecodeWorkers:
             replacement = self._spawn()
             for job in worker.outstanding:
                 replacement.send(job, settings)
-            what = (f"decoding took longer than {self.stuck_s:.0f} s and was stopped" if worker.hung
-                    else f"the decoder crashed on this file (exit code {code})")
-            yield DecodedPhoto(
-                culprit.photo_id, None,
-                error=f"{culprit.paths[0] if culprit.paths else '?'}: {what}; it is probably corrupt",
-                failed_paths=list(culprit.paths),
-            )
+            if worker.hung:
+                yield DecodedPhoto(culprit.photo_id, None, failed_paths=list(culprit.paths), error=_blamed(
+                    culprit, f"decoding took longer than {self.stuck_s:.0f} s and was stopped"))
+            else:
+                yield decoder_crash(culprit, code)
 
     def close(self, terminate: bool = False) -> None:
         """Stop the workers: politely when done, at once when cancelled."""

@@ -13,6 +13,7 @@ _IN_THE_APP = (
                 r"folder… in the app\."), " If the library folder moved, Locate folder… in its menu follows it."),
     (re.compile(r"run `landmark-tagger tag(?: FOLDER)?` first"), "tag the folders first (Tag folder)"),
     (re.compile(r"`tag --retry-failed` tries them again"), "Tag selection tries the photos chosen again"),
+    (re.compile(r"`tag --retry-failed` tries it again"), "Tag selection tries it again"),
     (re.compile(r"`landmark-tagger write`"), "Write labels…"),
     (re.compile(r"`landmark-tagger forget` one of the two first"),
      "take one of the two out of the library first (Remove from library… in its menu)"),

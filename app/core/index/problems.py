@@ -6,7 +6,10 @@ often a rescan met the same eleven broken files. A problem of the file's content
 what the file was then (`file_state`, `photo_files_state`): while it is so, the problem
 stands and the file is not read again (a card of truncated RAW files would be decoded at
 every `tag`). A file that could not be read at all (gone, no permission, an I/O error)
-has no state: it is tried again at the next run.
+has no state: it is tried again at the next run. So is a photo whose decoder crashed
+once (a crash may be the machine's, not the file's): its problem keeps the state with a
+mark (CRASHED_ONCE) that holds nothing back; a second crash on the same files makes it
+a problem of the contents (decoder_crash_state).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from app.core.folder_paths import is_within
 
 # (path as db_text or None, photo_id, stage, message, run_id, at, file_state or None)
 ProblemRow = tuple[object, int | None, str, str, int | None, str, str | None]
+# the file_state of a photo whose decoder crashed once starts so: it never matches the
+# files' state, so the photo is decoded again at the next run
+CRASHED_ONCE = "crashed once "
 
 
 def replace(conn: sqlite3.Connection, rows: Sequence[ProblemRow]) -> None:
@@ -122,9 +128,25 @@ def decode_failures_as_now(conn: sqlite3.Connection, files: dict[int, Sequence[s
             if photo_files_state(files[photo_id]) in states}
 
 
+def decoder_crash_state(conn: sqlite3.Connection, photo_id: int, paths: Iterable[str]) -> tuple[str, bool] | None:
+    """What to keep of a decoder crash on this photo, read before its problem is
+    recorded: (file_state, remembered). Remembered (the state itself: not decoded again
+    while its files stay so) when decoding its files as they are now crashed or failed
+    before; else the state marked CRASHED_ONCE, which the next run decodes again. None
+    when a file cannot be read now."""
+    state = photo_files_state(paths)
+    if state is None:
+        return None
+    before = conn.execute(
+        "SELECT 1 FROM errors WHERE stage = 'decode' AND photo_id = ? AND file_state IN (?, ?)",
+        (int(photo_id), state, CRASHED_ONCE + state),
+    ).fetchone()
+    return (state, True) if before else (CRASHED_ONCE + state, False)
+
+
 def decode_failure_states(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, set[str]]:
     """What the files of each of these photos were when decoding it failed (the
-    file_state of its decode problems), by photo."""
+    file_state of its decode problems, a crash's once marked CRASHED_ONCE), by photo."""
     marks = ",".join("?" * len(photo_ids))
     found: dict[int, set[str]] = {}
     for photo_id, state in conn.execute(
