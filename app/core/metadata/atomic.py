@@ -7,7 +7,8 @@ alone leaves them in the drive's cache), then renamed over the original (retried
 a moment on Windows, where another program holding the photo blocks the rename); the
 folder is fsynced so the rename itself survives a power cut (POSIX only). The temp
 file is removed when anything fails; one a kill left behind is removed by a later
-write or undo in its folder once it is stale (`remove_stale_temps_in`). A symbolic link is written through: the file it
+write, undo or scan of its folder once it is stale by the folder's own clock
+(`remove_stale_temps_in`). A symbolic link is written through: the file it
 points to is replaced, in its own folder, and the link stays a link (renaming over the
 link would have turned it into a copy and left the original without the labels).
 """
@@ -98,43 +99,81 @@ def named_as_our_temp(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
 
 
-def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S) -> int:
+def folder_clock_ns(folder: Path) -> int | None:
+    """The time now by the clock that stamps files in `folder`: that of a network
+    share's server, which may be minutes off ours, so a temp's age is judged by the
+    clock that stamped it. Read from a probe file created and removed at once; None
+    when none can be created (a read-only folder, where no temp could go either)."""
+    probe = folder / f".landmark-tagger-clock.{secrets.token_hex(4)}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd).st_mtime_ns
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+        _remove_quietly(probe)
+
+
+def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
+                          clock: Callable[[Path], int | None] = folder_clock_ns) -> int:
     """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
     hidden full-size copies of photos. Only files named exactly as ours are
     (`.<name>.<8 lowercase hex>.tmp`), where `<name>` is a JPEG or XMP sidecar that
-    is there beside it (else nothing shows the temp is a copy of ours), and last
-    modified over `older_than_s` ago go,
-    and never one whose modification time is that of its photo: a writer gives its
-    temp the photo's time just before the rename, so that one may be another
-    process's write in its last instant. `write` and `undo` call this for each folder
-    they handle; a scan may call it for each folder it walks. Returns how many were
-    removed; problems are ignored (the temps are only clutter), and nothing but
-    such temps is ever touched."""
+    is there beside it (else nothing shows the temp is a copy of ours), and left
+    unchanged for over `older_than_s` by the folder's own `clock` (read only when
+    such a temp is there) go; see _may_be_in_progress for those kept. `write` and
+    `undo` call this for each folder they handle; a scan may call it for each folder
+    it walks. Returns how many were removed; problems are ignored (the temps are only
+    clutter), and nothing but such temps is ever touched."""
     try:
         with os.scandir(folder) as entries:
             names = {entry.name: entry for entry in entries}
     except OSError:
         return 0
-    removed = 0
-    now = time.time()
+    candidates = []
     for name, entry in names.items():
         match = _TEMP_NAME.fullmatch(name)
         if match is None:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime <= older_than_s:
-                continue
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
             written = _files_written_with(names, match["stem"])
-            if not written:
-                continue  # no photo or sidecar of ours beside it: nothing shows it is our copy
-            if info.st_mtime_ns in _mtimes(written):
-                continue  # maybe a write about to rename it over its photo
+            if written:  # else no photo or sidecar of ours beside it: nothing shows it is our copy
+                candidates.append((entry, info, written))
+    now_ns = clock(folder) if candidates else None
+    if now_ns is None:
+        return 0
+    removed = 0
+    for entry, info, written in candidates:
+        if _may_be_in_progress(info, written, now_ns - int(older_than_s * 1e9)):
+            continue
+        try:
             os.remove(entry.path)
             removed += 1
         except OSError:
             pass
     return removed
+
+
+def _may_be_in_progress(temp: os.stat_result, written: list[os.DirEntry], young_ns: int) -> bool:
+    """Whether a temp may be another process's write still running: changed since
+    `young_ns`, or given the time of the photo it is a copy of, as a writer does just
+    before its rename. On POSIX that setting of the time itself moves the temp's
+    ctime, so such a temp is kept only while its ctime is young too (one a kill left
+    between the two steps goes in the end); on Windows, where ctime is the creation
+    time and says nothing of that last step, it is kept."""
+    if temp.st_mtime_ns >= young_ns:
+        return True
+    if temp.st_mtime_ns not in _mtimes(written):
+        return False
+    return ON_WINDOWS or temp.st_ctime_ns >= young_ns
 
 
 def _files_written_with(names: dict[str, os.DirEntry], stem: str) -> list[os.DirEntry]:

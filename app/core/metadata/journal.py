@@ -78,6 +78,13 @@ class JournalEntry:
         return self.after.get("sha256")
 
     @property
+    def undo_target(self) -> dict:
+        """What an undo of this entry was about to put into the file ({"size", "sha256",
+        "indexed": the index's fingerprint of the file then}), noted before its rename;
+        {} when no undo got that far (see note_undo)."""
+        return self.after.get("undo", {})
+
+    @property
     def completed(self) -> bool:
         """Whether the write got as far as recording the file's new size and time."""
         return self.size_after is not None
@@ -135,6 +142,15 @@ def complete_entry(index: PhotoIndex, entry_id: int, stat: os.stat_result | None
             "UPDATE write_journal SET size_after = ?, mtime_ns_after = ? WHERE id = ?",
             (stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1, entry_id),
         )
+
+
+def note_undo(index: PhotoIndex, entry: JournalEntry, target: dict) -> None:
+    """Keep in `entry` what its undo is about to put into the file (`undo_target`),
+    before the rename: a kill between the rename and the bookkeeping then leaves bytes
+    the rerun can prove are our undo's, even of a file edited since our write."""
+    with index.transaction() as conn:
+        conn.execute("UPDATE write_journal SET after = ? WHERE id = ?",
+                     (json.dumps({**entry.after, "undo": target}), entry.id))
 
 
 def drop_entry(index: PhotoIndex, entry_id: int) -> None:

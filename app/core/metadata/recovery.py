@@ -11,16 +11,21 @@ left to put back, never recorded it either.
 
 How we know the file is our own work and not another program's edit: every journal
 entry stores the SHA-256 of the bytes the write put into the file (`after.sha256`),
-computed before the rename. Timestamps prove nothing (we keep the photo's own time,
-and other tools can too) and sizes rarely differ, so the proof is the bytes:
+computed before the rename, and an undo stores the SHA-256 of the bytes it puts back
+(`after.undo`, note_undo) before its own rename. Timestamps prove nothing (we keep
+the photo's own time, and other tools can too) and sizes rarely differ, so the proof
+is the bytes:
 - after a write, the file's bytes hash to the digest of our newest entry for it;
-- after an undo, redoing that entry's write on the file's bytes gives exactly the
-  digest, and undoing it again gives back exactly those bytes: the file is what our
-  undo made of our write, byte for byte.
+- after an undo, they hash to the digest the undo noted, while the index still
+  describes the file as it did then (an undo of a file edited since our write takes
+  out only our keywords: no other proof exists for those bytes); or, for an undo
+  that noted nothing (an older version's), redoing the entry's write on the file's
+  bytes gives exactly its digest and undoing it again gives back exactly those
+  bytes: the file is what our undo made of our write, byte for byte.
 Anything else (an edit, even one byte, even by a tool that keeps the file's time)
 fails the proof, and the file keeps being refused until a scan looks at it, as
 before: another program's edit is never overwritten, nor hidden from the scan by
-giving the index its stat. The cost is one SHA-256 per file written (about 2 ms for
+giving the index its stat. The cost is one SHA-256 per file written or undone (2 ms for
 3 MB) and, only for a file the index does not describe or whose entry is open, one
 read of it; entries written by an older version have no digest and are not
 recognised.
@@ -129,13 +134,22 @@ def record_own_write(index: PhotoIndex, path: Path, own: OwnWrite, guard) -> Non
         journal.update_indexed_file(index, path, stat, data)
 
 
+def note_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry, restored: bytes) -> None:
+    """Before an undo of `entry` puts `restored` into `path`: journal their size and
+    SHA-256, with the index's fingerprint of the file now, for record_own_undo to
+    recognise them after a kill, as a write's own digest is (an undo of a file edited
+    since our write takes out only our keywords, which nothing else could prove)."""
+    journal.note_undo(index, entry, {"size": len(restored), "sha256": file_digest(restored),
+                                     "indexed": journal.indexed_stat(index, path)[2]})
+
+
 def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
     """For an undo that found nothing to put back in `path`: when the index does not
-    describe the file and its bytes are exactly what our undo of `entry` makes (an
-    undo killed after its rename), give the index the file's size, time and
+    describe the file and its bytes are exactly what our undo of `entry` put there
+    (an undo killed after its rename), give the index the file's size, time and
     fingerprint, as a restore does. Any other file is left to the next scan."""
     indexed_size, indexed_mtime_ns, indexed_print = journal.indexed_stat(index, path)
-    if entry.digest is None or indexed_size is None:
+    if indexed_size is None:
         return
     try:
         data, stat = _read_with_stat(path)
@@ -143,14 +157,30 @@ def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) 
         return
     if (stat.st_size, stat.st_mtime_ns, journal.fingerprint_of(data)) == (indexed_size, indexed_mtime_ns, indexed_print):
         return  # the index knows this file already (a same-size relabel keeps size and time: hence the print)
-    name = str(path)
+    if _noted_undo(entry, data, indexed_print) or _exact_restore(entry, data, str(path)):
+        journal.update_indexed_file(index, path, stat, data)
+
+
+def _noted_undo(entry: journal.JournalEntry, data: bytes, indexed_print: str | None) -> bool:
+    """Whether `data` is what the undo of `entry` noted it was about to put in (note_undo),
+    while the index still describes the file as it did then (not another photo put at
+    the path and scanned since)."""
+    target = entry.undo_target
+    return (target.get("size") == len(data) and target.get("indexed") == indexed_print
+            and target.get("sha256") == file_digest(data))
+
+
+def _exact_restore(entry: journal.JournalEntry, data: bytes, name: str) -> bool:
+    """Whether redoing the write of `entry` on `data` gives exactly the bytes it wrote
+    and undoing it again gives back `data`: what an undo that noted nothing (an older
+    version's) made of our write, byte for byte."""
+    if entry.digest is None:
+        return False
     try:
         written = apply_fields(data, entry.fields_with(read_fields(data, name))[1], name)
-        ours = file_digest(written) == entry.digest and restore_segments(written, entry.saved_segments(), name) == data
+        return file_digest(written) == entry.digest and restore_segments(written, entry.saved_segments(), name) == data
     except TaggerError:
-        return
-    if ours:
-        journal.update_indexed_file(index, path, stat, data)
+        return False
 
 
 def _read_with_stat(path: Path) -> tuple[bytes, os.stat_result]:

@@ -8,7 +8,8 @@ When someone edited it since, we take out only our change to the keyword fields
 (the keywords we added go, those we replaced come back), so their edits survive,
 keywords typed into the same fields after our write included.
 A sidecar we created is removed. A rerun after an undo killed between its rename
-and its bookkeeping finds the file restored already and records it as a restore does
+and its bookkeeping finds the file restored already and records it as a restore does,
+knowing it by the SHA-256 of the bytes the undo noted before its rename
 (app/core/metadata/recovery.py), and our temp files a kill left are removed from
 every folder the undo handles.
 """
@@ -147,6 +148,7 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         recovery.record_own_undo(index, path, entry)
         return
+    recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
     stat = atomic.replace_atomically(path, restored, keep_mtime=True)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
