@@ -105,7 +105,9 @@ def test_a_move_into_a_folder_read_before_survives_a_killed_scan(tmp_path: Path)
     rescan_finds_it_moved_with_its_label(db, lib, photo_id)
 
 
-def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
+def two_labelled_photos(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """lib/inbox/IMG_1.jpg "Colosseum" and IMG_2.jpg "Petra" scanned into index.db:
+    (lib, db, IMG_1's file, IMG_2's)."""
     lib = tmp_path / "lib"
     first = write_jpeg(lib / "inbox" / "IMG_1.jpg", color=(1, 2, 3))
     second = write_jpeg(lib / "inbox" / "IMG_2.jpg", color=(4, 5, 6))
@@ -115,6 +117,11 @@ def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
         ids = {p.path: p.id for p in index.search()}
         index.set_label(ids[str(first)], "Colosseum")
         index.set_label(ids[str(second)], "Petra")
+    return lib, db, first, second
+
+
+def test_moves_survive_two_killed_scans_in_a_row(tmp_path: Path) -> None:
+    lib, db, first, second = two_labelled_photos(tmp_path)
     (lib / "rome").mkdir()
     first.rename(lib / "rome" / "colosseum.jpg")
     killed_scan(db, lib)
@@ -424,11 +431,17 @@ def test_a_killed_scan_whose_pid_was_handed_out_again_is_taken_over(tmp_path: Pa
 
 
 def test_migration_17_records_the_scans_process_start(tmp_path: Path) -> None:
+    """Since boot with the boot's id on Linux (migration 24), else psutil's create_time."""
     write_jpeg(tmp_path / "lib" / "IMG_1.jpg")
     with PhotoIndex.open(tmp_path / "index.db") as index:
         scan(index, [tmp_path / "lib"])
-        pid, started = index.conn.execute("SELECT pid, pid_started FROM scan_runs").fetchone()
-    assert (pid, started) == (os.getpid(), pytest.approx(psutil.Process().create_time(), abs=1))
+        pid, started, boot = index.conn.execute("SELECT pid, pid_started, pid_boot FROM scan_runs").fetchone()
+    if sys.platform.startswith("linux"):
+        since_boot = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        assert (pid, started, boot) == (
+            os.getpid(), since_boot, Path("/proc/sys/kernel/random/boot_id").read_text().strip())
+    else:
+        assert (pid, started, boot) == (os.getpid(), pytest.approx(psutil.Process().create_time(), abs=1), None)
 
 
 def _as_killed_before_migration_16(db: Path, earlier_scans_at: str | None = "2026-01-01T00:00:00+00:00") -> None:
@@ -444,8 +457,10 @@ def _as_killed_before_migration_16(db: Path, earlier_scans_at: str | None = "202
                          (earlier_scans_at, earlier_scans_at, killed))
             conn.execute("UPDATE photos SET added_at = ? WHERE id <= ?", (earlier_scans_at, before))
         conn.execute("DROP TABLE moves_pending")
-        for column in ("photos_before", "pid", "host", "pid_started"):
-            conn.execute(f"ALTER TABLE scan_runs DROP COLUMN {column}")
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+        for column in ("photos_before", "pid", "host", "pid_started", "pid_boot"):
+            if column in columns:
+                conn.execute(f"ALTER TABLE scan_runs DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 15")
     conn.close()
 

@@ -58,7 +58,7 @@ def migration_17(conn: sqlite3.Connection) -> None:
 # missing in it the ones marked missing since it started (only scans change
 # photos.updated_at there). Times are compared to the second, so the scan before it
 # must have ended in an earlier second. The next scan then takes it over
-# (app/core/index/scan_runs.py).
+# (app/core/index/scan_runs.py). (Migration 24 does the same for the older such rows.)
 def migration_18(conn: sqlite3.Connection) -> None:
     run = conn.execute(
         "SELECT id, julianday(started_at) FROM scan_runs ORDER BY id DESC LIMIT 1").fetchone()
@@ -66,12 +66,21 @@ def migration_18(conn: sqlite3.Connection) -> None:
             "SELECT 1 FROM scan_runs WHERE id = ? AND status = 'running' AND pid IS NULL "
             "AND photos_before IS NULL", (run[0],)).fetchone():
         return
-    run_id, started = run
+    _record_what_a_killed_scan_owed(conn, run[0], run[1], None)
+
+
+def _record_what_a_killed_scan_owed(conn: sqlite3.Connection, run_id: int, started: float,
+                                    next_started: float | None) -> None:
+    """Migrations 18 and 24: scan `run_id` of a version before 16, killed, started at
+    julianday `started`; the scan after it at `next_started` (None: there is none yet),
+    so the photos it marked missing are those marked before that."""
     ended_before = conn.execute(
         "SELECT count(*), count(julianday(coalesce(finished_at, started_at))), "
         "max(julianday(coalesce(finished_at, started_at))) FROM scan_runs WHERE id < ?", (run_id,)).fetchone()
     if ended_before[0] != ended_before[1] or (ended_before[2] is not None and ended_before[2] >= started):
         return  # a time that cannot be read, or the same second: which scan did what is unclear
+    if next_started is not None and next_started <= started:
+        return  # the scan after it started in the same second (or the clock went back)
     first_new = conn.execute(
         "SELECT min(p.id) FROM photos p WHERE julianday(p.added_at) >= ? AND EXISTS "
         "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.contents_scan_id = ?)", (started, run_id)).fetchone()[0]
@@ -83,8 +92,9 @@ def migration_18(conn: sqlite3.Connection) -> None:
         "SELECT coalesce(max(id), 0) FROM photos WHERE id < ?", (first_new,)).fetchone()[0])
     conn.execute(
         "INSERT OR IGNORE INTO moves_pending (photo_id, run_id, other_spelling) "
-        "SELECT id, ?, 0 FROM photos WHERE missing = 1 AND id <= ? AND julianday(updated_at) >= ?",
-        (run_id, photos_before, started))
+        "SELECT id, ?, 0 FROM photos WHERE missing = 1 AND id <= ? AND julianday(updated_at) >= ? "
+        "AND (? IS NULL OR julianday(updated_at) < ?)",
+        (run_id, photos_before, started, next_started, next_started))
     conn.execute("UPDATE scan_runs SET photos_before = ? WHERE id = ?", (photos_before, run_id))
 
 
@@ -174,3 +184,29 @@ def migration_22(conn: sqlite3.Connection) -> None:
     conn.execute(f"DROP TABLE {TIME_TABLE}")
     conn.execute(table_sql)
     fill_time_table(conn)
+
+
+# Two things of scan_runs:
+# - The boot a scan's process started on (`pid_boot`, Linux's boot id), with
+#   `pid_started` then in seconds since that boot: psutil's create_time there moves
+#   with every step of the wall clock, which made a scan still running look killed
+#   (app/core/index/scan_runs.py). NULL for rows written before and on other systems,
+#   whose `pid_started` is create_time. (Added only where missing, as 14 does.)
+# - Migration 18 derived what a scan of a version before 16 killed owed only for the
+#   newest row: an index whose older version was killed in several scans kept the
+#   moved photos of the older ones missing. Each such row still 'running' without a
+#   process, owing nothing (never taken over), now gets it the same way, its window
+#   ending where the scan after it started. Nothing a later version does changes what
+#   that reads (its scans add photos and mark them later), so this also completes an
+#   index upgraded through 18 before.
+def migration_24(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(scan_runs)")}
+    if "pid_boot" not in columns:
+        conn.execute("ALTER TABLE scan_runs ADD COLUMN pid_boot TEXT")
+    killed = conn.execute(
+        "SELECT r.id, julianday(r.started_at), (SELECT coalesce(julianday(n.started_at), 0) FROM scan_runs n "
+        "WHERE n.id > r.id ORDER BY n.id LIMIT 1) FROM scan_runs r WHERE r.status = 'running' AND r.pid IS NULL "
+        "AND r.photos_before IS NULL AND julianday(r.started_at) IS NOT NULL ORDER BY r.id").fetchall()
+    for run_id, started, next_started in killed:  # (a next start that cannot be read reads as 0: unclear)
+        _record_what_a_killed_scan_owed(conn, run_id, started, next_started)
+

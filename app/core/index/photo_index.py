@@ -242,17 +242,17 @@ class PhotoIndex:
         by_state["unlabelled"] = photos - sum(by_state.values())
         last = self.conn.execute(
             "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status, "
-            "pid, host, pid_started FROM scan_runs ORDER BY id DESC LIMIT 1"
+            f"{', '.join(scan_runs.PROCESS_COLUMNS)} FROM scan_runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
         last_scan = None
         if last is not None:
             keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing",
-                    "errors", "status", "pid", "host", "pid_started")
+                    "errors", "status", *scan_runs.PROCESS_COLUMNS)
             last_scan = dict(zip(keys, last))
             last_scan["roots"] = json.loads(last_scan["roots"] or "[]")
             # a scan killed (or on a computer turned off) still says 'running': 'interrupted'
             last_scan["status"] = scan_runs.shown_status(self.conn, last_scan)
-            for key in ("pid", "host", "pid_started"):
+            for key in scan_runs.PROCESS_COLUMNS:
                 del last_scan[key]
         return {
             "photos": photos,

@@ -23,11 +23,17 @@ of a version before these records, killed at the same point, gets them from the
 upgrade where what it did can be told: migration 18 in schema.py.)
 
 Whether a scan whose row says 'running' still runs: its process (`pid` on `host`)
-is alive and is the one that started the scan, its start time (`pid_started`, as
-psutil gives it) the same to the second: a process id is handed out again, after a
-reboot or simply later, to a process that has nothing to do with the scan. (A row from
-before the index recorded start times: the process with that id must have started
-before the scan did.) A scan in this very process is running while `_RUNNING_HERE`
+is alive and is the one that started the scan, by its start time: a process id is
+handed out again, after a reboot or simply later, to a process that has nothing to do
+with the scan. On Linux that is the start in seconds since boot (`pid_started`, from
+/proc/<pid>/stat) on the same boot (`pid_boot`, the kernel's boot id), to the clock
+tick: psutil's create_time there is the boot time plus that start, and the boot time
+moves whenever the wall clock is stepped (NTP's first sync, WSL2 after the host slept),
+which made a live scan look dead and a scan beside it take over its work. Elsewhere,
+and in rows from before boots were recorded (`pid_boot` NULL), `pid_started` is
+psutil's create_time, in seconds since the epoch, the same give or take
+START_TIME_SLACK_S. (A row from before the index recorded start times: the process
+with that id must have started before the scan did.) A scan in this very process is running while `_RUNNING_HERE`
 says so (it may have raised and left its row saying 'running'). A scan on another
 computer (an index on a shared drive) cannot be looked at: it is taken for running
 for a day after it started.
@@ -39,7 +45,9 @@ import json
 import os
 import socket
 import sqlite3
+import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import psutil
 
@@ -49,9 +57,21 @@ from app.core.index.records import printable_path
 # How long a scan started on another computer is taken for running (its process cannot be seen).
 OTHER_COMPUTER_GRACE = timedelta(days=1)
 
-# How far a process's start time may read apart from the one recorded (psutil computes
-# it from boot time and clock ticks on Linux: it can move by a fraction of a second).
+# How far a process's create_time may read apart from the one recorded in a row without
+# `pid_boot` (psutil adds the boot time on Linux, which a step of the wall clock moves):
+# a process that got the pid and started within this of the scan's process is taken for
+# it, which only puts the take-over off until that process ends.
+CREATE_TIME_SLACK_S = 120.0
+
+# How far a process's create_time may be after the start of a scan recorded without it
+# (a row from before migration 17) for the process to be the scan's.
 START_TIME_SLACK_S = 1.0
+
+# The kernel's id of the running boot (Linux): a start in seconds since boot holds for it only.
+_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+# The scan_runs columns that tell a scan's process (is_running reads them).
+PROCESS_COLUMNS = ("pid", "host", "pid_started", "pid_boot")
 
 # (index file, run id) of the scans running in this process (the index file: '' for ":memory:").
 _RUNNING_HERE: set[tuple[str, int]] = set()
@@ -59,10 +79,11 @@ _RUNNING_HERE: set[tuple[str, int]] = set()
 
 def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
     """A row for a scan starting now in this process; returns its id."""
+    started, boot = _start_of_this_process()
     cursor = conn.execute(
-        "INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started) "
-        "VALUES (?, ?, 'running', ?, ?, ?)",
-        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host(), _this_process_started()),
+        "INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started, pid_boot) "
+        "VALUES (?, ?, 'running', ?, ?, ?, ?)",
+        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host(), started, boot),
     )
     run_id = int(cursor.lastrowid)
     _RUNNING_HERE.add((_index_file(conn), run_id))
@@ -105,7 +126,7 @@ def take_over_interrupted(conn: sqlite3.Connection, run_id: int, newest_photo: i
     now, when nothing is owed); a killed 'running' scan is marked 'interrupted'."""
     owing = [
         row for row in _rows(conn,
-            "SELECT id, status, pid, host, started_at, pid_started, photos_before FROM scan_runs "
+            "SELECT id, status, pid, host, started_at, pid_started, pid_boot, photos_before FROM scan_runs "
             "WHERE id < ? AND photos_before IS NOT NULL", (run_id,))
         if row["status"] != "running" or not is_running(conn, row)
     ]
@@ -138,9 +159,8 @@ def pending_moves(conn: sqlite3.Connection, run_id: int) -> list[tuple[int, bool
 
 
 def shown_status(conn: sqlite3.Connection, run: dict) -> str:
-    """The status to show for a scan_runs row (with its `id`, `status`, `pid`, `host`,
-    `started_at` and `pid_started`): 'interrupted' for one that says 'running' but no
-    longer runs."""
+    """The status to show for a scan_runs row (with its `id`, `status`, `started_at`
+    and PROCESS_COLUMNS): 'interrupted' for one that says 'running' but no longer runs."""
     if run["status"] == "running" and not is_running(conn, run):
         return "interrupted"
     return run["status"]
@@ -155,21 +175,25 @@ def is_running(conn: sqlite3.Connection, run: dict) -> bool:
     started_at = _parse_time(run["started_at"])
     if run["host"] != _host():
         return started_at is not None and datetime.now(timezone.utc) - started_at < OTHER_COMPUTER_GRACE
-    if run["pid"] == os.getpid() and run.get("pid_started") is not None and _same_start(
-            _this_process_started(), run["pid_started"]):
+    if run["pid"] == os.getpid() and run.get("pid_started") is not None and _started_as_recorded(
+            psutil.Process(), run["pid_started"], run.get("pid_boot")):
         return (_index_file(conn), run["id"]) in _RUNNING_HERE
-    return process_alive(run["pid"], run.get("pid_started"), started_at)
+    return process_alive(run["pid"], run.get("pid_started"), started_at, run.get("pid_boot"))
 
 
-def process_alive(pid: int, pid_started: float | None, run_started: datetime | None = None) -> bool:
-    """Whether the process that started a scan (`pid`, started at `pid_started`, in
-    seconds since the epoch) is alive on this computer, rather than another process that
-    got its id since. Without `pid_started` (a row from before the index recorded it), a
-    process with that id that started before the scan did (`run_started`) is the one."""
+def process_alive(pid: int, pid_started: float | None, run_started: datetime | None = None,
+                  pid_boot: str | None = None) -> bool:
+    """Whether the process that started a scan (`pid`, started at `pid_started`: seconds
+    since boot `pid_boot`, or since the epoch without it) is alive on this computer,
+    rather than another process that got its id since. Without `pid_started` (a row from
+    before the index recorded it), a process with that id that started before the scan
+    did (`run_started`) is the one."""
     try:
         process = psutil.Process(pid)
         if process.status() == psutil.STATUS_ZOMBIE:
             return False  # killed, its parent has not reaped it yet
+        if pid_started is not None:
+            return _started_as_recorded(process, pid_started, pid_boot)
         started = process.create_time()
     except psutil.NoSuchProcess:
         return False
@@ -177,17 +201,37 @@ def process_alive(pid: int, pid_started: float | None, run_started: datetime | N
         # Our own processes can always be asked: one that cannot is another user's or the
         # system's (on macOS and Windows), which got the id of a scan killed since.
         return False
-    if pid_started is not None:
-        return _same_start(started, pid_started)
     return run_started is not None and started <= run_started.timestamp() + START_TIME_SLACK_S
 
 
-def _same_start(started: float, recorded: float) -> bool:
-    return abs(started - recorded) <= START_TIME_SLACK_S
+def _started_as_recorded(process: psutil.Process, pid_started: float, pid_boot: str | None) -> bool:
+    """Whether `process` started when the scan's process did (see the module's docstring)."""
+    if pid_boot is None:
+        return abs(process.create_time() - pid_started) <= CREATE_TIME_SLACK_S
+    since_boot = _start_since_boot(process.pid)
+    return since_boot is not None and since_boot[1] == pid_boot and \
+        abs(since_boot[0] - pid_started) < 0.5 / os.sysconf("SC_CLK_TCK")  # the same clock tick
 
 
-def _this_process_started() -> float:
-    return psutil.Process().create_time()
+def _start_of_this_process() -> tuple[float, str | None]:
+    """(pid_started, pid_boot) for this process: since boot where the system tells it."""
+    return _start_since_boot(os.getpid()) or (psutil.Process().create_time(), None)
+
+
+def _start_since_boot(pid: int) -> tuple[float, str] | None:
+    """(when process `pid` started, in seconds since boot; the boot's id) on Linux, where
+    neither moves with the wall clock; None elsewhere, or when /proc does not tell."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        boot = _BOOT_ID.read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the fields after the command name (in parentheses, and it may hold anything): the
+    # start, in clock ticks since boot, is field 22 of the line, the 20th of these
+    ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    return ticks / os.sysconf("SC_CLK_TCK"), boot
 
 
 def _parse_time(text: str | None) -> datetime | None:
