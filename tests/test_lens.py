@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from app.core.lens import LENS_MODEL, LENS_SPECIFICATION, MAKER_NOTE, describe_range, lens_name
+from app.core.metadata.xmp import XmpDocument
 from app.core.photo_info import read_photo_info
 
 # exiftool -Lens (Nikon maker notes; the D5000's from its XMP aux:Lens) of ../shared/data/camera/jpeg
@@ -43,12 +44,13 @@ def test_the_lens_range_of_a_nikon_maker_note(order: str) -> None:
 
 def test_lens_model_comes_first_then_the_xmp_then_the_ranges() -> None:
     note = nikon_maker_note((180, 10, 550, 10, 35, 10, 56, 10))
-    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-           '<rdf:Description rdf:about="" xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" '
-           'aux:Lens="AF-S DX Zoom-Nikkor 18-55mm f/3.5-5.6G"/></rdf:RDF></x:xmpmeta>')
+    xmp = XmpDocument.read(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" '
+        'aux:Lens="AF-S DX Zoom-Nikkor 18-55mm f/3.5-5.6G"/></rdf:RDF></x:xmpmeta>')
     assert lens_name({LENS_MODEL: "RF24-105mm F4 L IS USM\x00", MAKER_NOTE: note}, xmp) == "RF24-105mm F4 L IS USM"
     assert lens_name({MAKER_NOTE: note}, xmp) == "AF-S DX Zoom-Nikkor 18-55mm f/3.5-5.6G"
-    assert lens_name({MAKER_NOTE: note}, "<not xmp") == "18-55mm f/3.5-5.6"
+    assert lens_name({MAKER_NOTE: note}, XmpDocument.read("<not xmp")) == "18-55mm f/3.5-5.6"
     assert lens_name({LENS_SPECIFICATION: (24.0, 70.0, 2.8, 2.8)}) == "24-70mm f/2.8"
 
 

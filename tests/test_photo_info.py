@@ -221,3 +221,49 @@ def test_exif_dates_come_before_xmp_dates(tmp_path) -> None:
     packet = XMP_DATED.format(attributes='xmp:CreateDate="2019-06-12"', elements="")
     Image.new("RGB", (40, 30)).save(tmp_path / "scan.tif", tiffinfo={700: packet.encode(), 306: "2021:03:04 05:06:07"})
     assert read_photo_info(tmp_path / "scan.tif").taken_at == "2021-03-04T05:06:07"
+
+
+XMP_OF_AN_EDITOR = XMP_DATED.format(
+    attributes='xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" xmlns:lr="http://ns.adobe.com/lightroom/1.0/" '
+               'xmp:CreateDate="2019-06-12" aux:Lens="AF-S DX Zoom-Nikkor 18-55mm f/3.5-5.6G"',
+    elements="<lr:hierarchicalSubject><rdf:Bag><rdf:li>Landmarks|Eiffel Tower</rdf:li></rdf:Bag>"
+             "</lr:hierarchicalSubject>")
+
+
+def counting_xmp_parses(monkeypatch) -> list[int]:
+    """Counts XmpDocument.parse calls (one item per call) while the test runs."""
+    from app.core.metadata.xmp import XmpDocument
+
+    calls: list[int] = []
+    parse = XmpDocument.parse.__func__
+
+    def counted(cls, *args, **kwargs):
+        calls.append(1)
+        return parse(cls, *args, **kwargs)
+
+    monkeypatch.setattr(XmpDocument, "parse", classmethod(counted))
+    return calls
+
+
+def test_a_photos_xmp_is_parsed_once_for_its_lens_date_and_landmark(tmp_path: Path, monkeypatch) -> None:
+    """Each reader parsed the packet again: three parses of one file's XMP at every read."""
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_itxt("XML:com.adobe.xmp", XMP_OF_AN_EDITOR)
+    Image.new("RGB", (40, 30)).save(tmp_path / "export.png", pnginfo=text)
+    calls = counting_xmp_parses(monkeypatch)
+    info = read_photo_info(tmp_path / "export.png")
+    assert (info.taken_at, info.lens, info.landmark) == (
+        "2019-06-12", "AF-S DX Zoom-Nikkor 18-55mm f/3.5-5.6G", "Eiffel Tower")
+    assert len(calls) == 1
+
+
+@pytest.mark.integration
+def test_the_real_camera_jpegs_xmp_is_parsed_once_each(shared_data: Path, monkeypatch) -> None:
+    calls = counting_xmp_parses(monkeypatch)
+    for folder in ("jpeg", "jpeg_gps"):
+        for path in sorted((shared_data / "camera" / folder).glob("*.jpg")):
+            calls.clear()
+            read_photo_info(path)
+            assert len(calls) <= 1, path.name

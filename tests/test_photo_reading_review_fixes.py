@@ -20,6 +20,7 @@ from PIL import Image
 from app.core import library
 from app.core.decode import decode_for_model
 from app.core.index import PhotoIndex
+from app.core.metadata.xmp import XmpDocument
 from app.core.photo_info import exif_timestamp, read_photo_info, xmp_timestamp
 from app.core.scanner import scan
 from app.core.thumbnails import load_preview, make_thumbnail
@@ -47,7 +48,7 @@ def test_real_exif_dates_are_kept(value, subsec, offset, expected) -> None:
 def test_an_impossible_xmp_date_gives_way_to_the_next_one() -> None:
     packet = XMP_DATED.format(attributes='photoshop:DateCreated="2019-13-45T10:00:00" xmp:CreateDate="2019-06-12"',
                               elements="")
-    assert xmp_timestamp(packet) == "2019-06-12"
+    assert xmp_timestamp(XmpDocument.read(packet)) == "2019-06-12"
 
 
 def test_a_photo_with_an_impossible_date_is_undated_in_the_index(tmp_path: Path) -> None:

@@ -12,7 +12,10 @@ needs a maker's table of lens ids, which this app does not carry.
 from __future__ import annotations
 
 import struct
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from app.core.metadata.xmp import XmpDocument
 
 LENS_SPECIFICATION, LENS_MODEL = 0xA432, 0xA434
 MAKER_NOTE = 0x927C
@@ -24,25 +27,18 @@ _XMP_LENS_NAMES = (("http://ns.adobe.com/exif/1.0/aux/", "Lens"),
                    ("http://cipa.jp/exif/1.0/", "LensModel"))
 
 
-def lens_name(exif_ifd: Mapping, xmp: bytes | str | None = None) -> str | None:
+def lens_name(exif_ifd: Mapping, xmp: XmpDocument | None = None) -> str | None:
     """The lens of a photo whose Exif IFD (tag -> value, as Pillow gives it) and XMP
-    packet are given: LensModel, else the XMP's lens, else the range of Nikon's maker
-    notes or of LensSpecification; None when none says."""
+    (parsed once for all its readers: XmpDocument.read) are given: LensModel, else the
+    XMP's lens, else the range of Nikon's maker notes or of LensSpecification; None
+    when none says."""
     model = _clean(exif_ifd.get(LENS_MODEL))
     if model:
         return model
-    if xmp:
-        from app.core.errors import TaggerError
-        from app.core.metadata.xmp import XmpDocument
-
-        try:
-            document = XmpDocument.parse(xmp)
-        except (ValueError, SyntaxError, TaggerError):  # a damaged packet names no lens
-            document = None
-        for namespace, name in _XMP_LENS_NAMES if document is not None else ():
-            text = _clean(document.get_text(namespace, name))
-            if text:
-                return text
+    for namespace, name in _XMP_LENS_NAMES if xmp is not None else ():
+        text = _clean(xmp.get_text(namespace, name))
+        if text:
+            return text
     nikon = _nikon_lens_range(exif_ifd.get(MAKER_NOTE))
     if nikon is not None:
         return describe_range(nikon)

@@ -12,14 +12,18 @@ import math
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.core.errors import PhotoReadError, TaggerError, cannot_read_file, failed_reading
+from app.core.errors import PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
 from app.core.lens import lens_name
 from app.core.pillow_setup import set_up_pillow
+
+if TYPE_CHECKING:
+    from app.core.metadata.xmp import XmpDocument
 
 KINDS_BY_EXTENSION: dict[str, str] = {
     ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg",
@@ -103,13 +107,15 @@ def read_photo_info(path: str | os.PathLike) -> PhotoInfo:
 def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     from PIL import Image, UnidentifiedImageError
 
+    from app.core.metadata.xmp import XmpDocument
+
     set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     try:
         with Image.open(path) as image:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
-            packet = image.info.get("xmp")
-            fields = _exif_fields(image.getexif(), packet)
+            xmp = XmpDocument.read(image.info.get("xmp"))
+            fields = _exif_fields(image.getexif(), xmp)
             found = image.format
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
@@ -127,11 +133,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     kind = content_kind
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
-    from app.core.metadata.read_back import landmark_in_xmp
-
-    if fields["taken_at"] is None and packet:
-        fields["taken_at"] = xmp_timestamp(packet)  # a PNG or TIFF keeps its date in XMP only
-    return PhotoInfo(kind=kind, width=width, height=height, landmark=landmark_in_xmp(packet), **fields)
+    return _with_xmp_details(PhotoInfo(kind=kind, width=width, height=height, **fields), xmp)
 
 
 def _jpeg_has_end_marker(path: str | os.PathLike) -> bool:
@@ -147,7 +149,7 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
     import rawpy
 
     from app.core.metadata.raw_header import read_raw_header
-    from app.core.metadata.read_back import landmark_in_xmp
+    from app.core.metadata.xmp import XmpDocument
 
     raw = rawpy.RawPy()
     try:
@@ -169,12 +171,23 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
         header = read_raw_header(path)
     except OSError:
         return PhotoInfo(kind="raw", width=width, height=height)  # rawpy read it a moment ago: gone or locked now
-    fields = _fields_of_ifds(header.ifd0, header.exif, header.gps, header.xmp)
+    xmp = XmpDocument.read(header.xmp)
+    fields = _fields_of_ifds(header.ifd0, header.exif, header.gps, xmp)
     for name in ("camera_make", "camera_model", "lens"):
         fields[name] = _header_text(fields[name])
-    if fields["taken_at"] is None and header.xmp:
-        fields["taken_at"] = xmp_timestamp(header.xmp)
-    return PhotoInfo(kind="raw", width=width, height=height, landmark=landmark_in_xmp(header.xmp), **fields)
+    return _with_xmp_details(PhotoInfo(kind="raw", width=width, height=height, **fields), xmp)
+
+
+def _with_xmp_details(info: PhotoInfo, xmp: XmpDocument | None) -> PhotoInfo:
+    """`info` with what the photo's XMP adds: the landmark keyword, and the date where
+    the EXIF gives none (a PNG or TIFF keeps its date in XMP only). The packet is parsed
+    once per file (XmpDocument.read) for these and the lens."""
+    if xmp is None:
+        return info
+    from app.core.metadata.read_back import landmark_in_document
+
+    taken_at = info.taken_at or xmp_timestamp(xmp)
+    return replace(info, taken_at=taken_at, landmark=landmark_in_document(xmp))
 
 
 def _no_image_data(path: str | os.PathLike, size: int, width: int, height: int) -> PhotoReadError:
@@ -241,16 +254,16 @@ def _message(error: BaseException) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _exif_fields(exif, xmp: bytes | str | None) -> dict:
+def _exif_fields(exif, xmp: XmpDocument | None) -> dict:
     """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to) and the
-    photo's XMP packet (for the lens)."""
+    photo's parsed XMP (for the lens)."""
     from app.core.metadata.raw_header import ifds_of
 
     ifds = ifds_of(exif)
     return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"], xmp)
 
 
-def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: bytes | str | None = None) -> dict:
+def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: XmpDocument | None = None) -> dict:
     """The fields the index stores, from the three IFDs (mappings of tag to value)."""
     latitude, longitude = gps_position(gps_ifd)
     lens = lens_name(exif_ifd, xmp)
@@ -308,15 +321,10 @@ XMP_DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?")
 
 
-def xmp_timestamp(packet: bytes | str) -> str | None:
-    """The capture time an XMP packet gives ("2019-06-12T14:05:09+02:00", or a date alone
-    "2019-06-12"), in the index's form; None when it gives none or it cannot be read."""
-    from app.core.metadata.xmp import XmpDocument
-
-    try:
-        document = XmpDocument.parse(packet)
-    except (ValueError, SyntaxError, TaggerError):
-        return None
+def xmp_timestamp(document: XmpDocument) -> str | None:
+    """The capture time a parsed XMP packet (XmpDocument.read) gives
+    ("2019-06-12T14:05:09+02:00", or a date alone "2019-06-12"), in the index's form;
+    None when it gives none."""
     for namespace, name in XMP_DATES:
         match = XMP_DATETIME.fullmatch(document.get_text(namespace, name) or "")
         if match is None or not is_real_moment(*match.groups()[:6]):

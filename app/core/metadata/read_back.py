@@ -14,7 +14,6 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable
 
-from app.core.errors import MetadataWriteError
 from app.core.metadata.keywords import HIERARCHY_ROOT
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.xmp import DC, LR, XmpDocument
@@ -49,13 +48,14 @@ def _spelling_in(flat: list[str] | None, name: str) -> str:
 def landmark_in_xmp(packet: bytes | str | None) -> str | None:
     """The landmark of an XMP packet; None when it has none or cannot be parsed (the
     scan goes on: a damaged packet is the writer's business when it is written)."""
-    if not packet:
+    return landmark_in_document(XmpDocument.read(packet))
+
+
+def landmark_in_document(document: XmpDocument | None) -> str | None:
+    """The landmark of a parsed packet (XmpDocument.read), None for none."""
+    if document is None:
         return None
-    try:
-        doc = XmpDocument.parse(packet)
-        return landmark_of(doc.get_bag(LR, "hierarchicalSubject"), doc.get_bag(DC, "subject"))
-    except (MetadataWriteError, ValueError, SyntaxError):
-        return None
+    return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"))
 
 
 def landmark_in_sidecars(paths: Iterable[str | Path]) -> str | None:

@@ -121,6 +121,19 @@ class XmpDocument:
             raise XmpFormatError(f"{name}: XMP is not well-formed XML ({error})") from None
         return cls(text[: match.start()], root, epilogue, builder.prefixes)
 
+    @classmethod
+    def read(cls, packet: bytes | str | None) -> XmpDocument | None:
+        """A photo's packet parsed once for everything read from it (its lens, date and
+        landmark keyword); None when there is none or it is not well-formed: a damaged
+        packet names nothing, and the scan goes on (writing into it is refused with
+        its reason when it is written)."""
+        if not packet:
+            return None
+        try:
+            return cls.parse(packet)
+        except (XmpFormatError, ValueError, SyntaxError):
+            return None
+
     # -- reading ---------------------------------------------------------------
 
     def descriptions(self) -> list[ET.Element]:
