@@ -21,20 +21,23 @@ _SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
 
 
 def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
-                       read_quietly: Callable[[str], PhotoInfo | None]) -> None:
+                       read_quietly: Callable[[str], PhotoInfo | None], reread: bool = False) -> None:
     """Set `group.info`: the metadata of the file that stands for the photo, taken from
     `infos` (the files read in this scan) or read now (`read_quietly`, which reports a
-    failure and gives None) when the photo's files changed otherwise."""
+    failure and gives None) when the photo's files changed otherwise or it is marked to
+    be read again (`reread`: app/core/index/rereads.py)."""
     if not group.present:
         return
     primary = primary_of([Path(f.path) for f in group.present])
     group.info = infos.get(primary.name)
-    if group.info is None and (group.touched or group.vanished or group.stale or group.split or group.regrouped):
+    changed = group.touched or group.vanished or group.stale or group.split or group.regrouped
+    if group.info is None and (changed or reread):
         group.info = read_quietly(str(primary))
     if group.info is not None and _lacks_shot_details(group.info):
         group.info = _with_siblings_details(group, primary.name, infos)
-    if group.info is not None and group.split:
-        # the keyword in its files (or sidecar) was written for the photo it was merged into
+    if group.info is not None and (group.split or not changed):
+        # split: the keyword in its files (or sidecar) was written for the photo it was
+        # merged into; read again only for its metadata: its labels stay as they are
         group.info = replace(group.info, landmark=None)
     elif group.info is not None and group.touched and (group.info.landmark is None or group.info.kind != "jpeg"):
         # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a

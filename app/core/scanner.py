@@ -26,7 +26,7 @@ from typing import Sequence
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_skipped_folder, is_within
-from app.core.index import catalog, labels, pairing, problems, scan_runs
+from app.core.index import catalog, labels, pairing, problems, rereads, scan_runs
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
@@ -90,6 +90,8 @@ class _Scan:
         self.problem_folders: set[str] = set()
         self.kept_problems: set[str] = set()
         self.shallow: set[str] = set()  # roots read without the folders below them
+        self.rereads_left = False  # photos an upgrade marked to read again (app/core/index/rereads.py)
+        self.rereading: dict[int, str] = {}  # those of the folder being read: photo id -> key
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
@@ -108,6 +110,7 @@ class _Scan:
             self.owed = scan_runs.pending_moves(conn, self.summary.run_id)
             self.problem_states = problems.scan_problem_states(conn)
             self.problem_folders = {os.path.dirname(path) for path in self.problem_states}
+            self.rereads_left = rereads.any_to_reread(conn)
         status = "failed"
         try:
             self.renamed = RenamedOver(self.conn, self.newest_before, self.summary.run_id)
@@ -293,6 +296,8 @@ class _Scan:
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
         known = catalog.known_files(self.conn, folder)
         dirty: set[str] = pairing.stems_to_mend(known)
+        self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}
+        dirty.update(stem_of(key) for key in self.rereading.values())
         failed_as_now = (problems.unreadable_as_now(self.problem_states, folder, seen)
                          if folder in self.problem_folders else set())
         for name, (size, mtime_ns) in seen.items():
@@ -387,7 +392,7 @@ class _Scan:
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
-            read_photo_details(group, infos, self._read_quietly)
+            read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading)
         return groups
 
 
@@ -409,6 +414,8 @@ class _Scan:
         for state in group.present:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)
         catalog.drop_deleted_files(conn, photo_id)
+        if photo_id in self.rereading:
+            rereads.reread_done(conn, photo_id)
         if group.info is not None and group.info.landmark and labels.adopt_written_label(
                 conn, photo_id, group.info.landmark):
             self.summary.labels_read += 1

@@ -186,6 +186,17 @@ def migration_22(conn: sqlite3.Connection) -> None:
     fill_time_table(conn)
 
 
+# The lens was read from EXIF's LensModel only, which few cameras write (none of the
+# real camera JPEGs the tests use): the reader now also finds it in an XMP, Nikon's
+# maker notes and LensSpecification, but a rescan never opens an unchanged file, so
+# the photos an older version indexed kept no lens. Those without one are marked for
+# the next scan of their folder to read their headers once more (app/core/index/rereads.py):
+# no decode and no tagging, labels and review states untouched.
+def migration_23(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS photos_to_reread (photo_id INTEGER PRIMARY KEY)")
+    conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT id FROM photos WHERE lens IS NULL")
+
+
 # Two things of scan_runs:
 # - The boot a scan's process started on (`pid_boot`, Linux's boot id), with
 #   `pid_started` then in seconds since that boot: psutil's create_time there moves
