@@ -435,6 +435,18 @@ def test_the_download_command_offline_stops_with_one_line_and_exit_2(tmp_path, c
     assert 4 <= sum(line.startswith("failed ") for line in err) < 13
 
 
+@pytest.mark.parametrize("shards", [[], ["--shards", "0-1", "--no-metadata"]])
+def test_a_small_download_from_an_unreachable_server_says_cannot_reach_and_exits_2(tmp_path, capsys, shards):
+    """The default --shards 0-0 (4 files) and any range of fewer files than the early stop
+    all failed before it was reached: '0 files ready, 4 failed' and exit 1, the code of
+    'some files failed', where the README promises `cannot reach URL`, exit 2."""
+    args = ["download", "--out", str(tmp_path), *shards, "--retries", "0", "--base-url", closed_port_url()]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("landmark-train download: cannot reach http://127.0.0.1:"), err[-1]
+    assert "none of the" in err[-1] and "files could connect; check the network" in err[-1]
+
+
 @pytest.mark.parametrize("args, message", [
     (["--retries", "-1"], "--retries: must be 0 or more, not -1"),
     (["--retries", "two"], "--retries: expected a whole number (0 or more), got 'two'"),

@@ -237,6 +237,15 @@ def _shard_md5_list(config: DownloadConfig, index: int, options: dict) -> tuple[
     return result, expected
 
 
+def _unreachable_message(base_url: str, failed: int, given_up: int) -> str:
+    """Why the download stopped: none of the files tried so far could connect."""
+    if given_up:
+        what = f"the first {failed} files could not connect, so the other {given_up} were given up"
+    else:  # a range smaller than the early stop (the default, 0-0): every file was tried
+        what = f"none of the {failed} files could connect"
+    return f"cannot reach {base_url}: {what}; check the network and --base-url, then run the command again"
+
+
 def download_gldv2(
     config: DownloadConfig,
     on_file: Callable[[FileResult], None] | None = None,
@@ -249,7 +258,7 @@ def download_gldv2(
     A failure of one file is recorded in the summary and the others go on. Raises
     ServerUnreachableError, after the files already started have finished, when the
     first files to finish (UNREACHABLE_STOP, or `workers` if more) could not even
-    connect and none arrived.
+    connect and none arrived, or when every file failed so (a range smaller than that).
     """
     out = Path(config.out_dir)
     shards = config.shards()
@@ -288,12 +297,9 @@ def download_gldv2(
                 if shard is not None:  # the md5 list is here: now the shard itself
                     tar = pool.submit(download_file, _join(config.base_url, f"train/{name}"), out / "train" / name, outcome[1], **options)
                     pending[tar] = (name, None)
-            nothing_connected = not summary.files and len(unreachable) == len(summary.failed)
-            if pending and nothing_connected and len(unreachable) >= give_up_after:
-                raise ServerUnreachableError(
-                    f"cannot reach {config.base_url}: the first {len(unreachable)} files could not connect, so the "
-                    f"other {len(pending)} were given up; check the network and --base-url, then run the command again"
-                )
+            nothing_connected = bool(unreachable) and not summary.files and len(unreachable) == len(summary.failed)
+            if nothing_connected and (len(unreachable) >= give_up_after or not pending):
+                raise ServerUnreachableError(_unreachable_message(config.base_url, len(unreachable), len(pending)))
     finally:
         stop.set()  # the files still running stop retrying
         pool.shutdown(wait=True, cancel_futures=True)
