@@ -1,5 +1,6 @@
 """What both command lines (landmark-tagger and landmark-train) share: standard output
-that takes every name, and the argparse type of a count.
+that takes every name, a quiet stop when its reader went away (`… | head`), and the
+argparse type of a count.
 
 On Windows a stdout redirected to a file or a pipe (`search > list.txt`, `| findstr`,
 `landmark-train evaluate > report.txt`) is in the ANSI code page (cp1252) and strict, so a
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import codecs
 import sys
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it (`… | head`)
 
 
 def make_stdout_safe() -> None:
@@ -36,6 +39,23 @@ def make_stdout_safe() -> None:
         reconfigure(**changes)
     except (ValueError, OSError, LookupError):
         pass
+
+
+def silence_stdout() -> None:
+    """The reader of stdout went away (`… | head`): send the rest, and the flush at
+    exit, to the null device, so that nothing more is raised."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
+        pass
+    finally:
+        os.close(devnull)
 
 
 def count(text: str) -> int:

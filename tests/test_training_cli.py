@@ -4,6 +4,10 @@ prepare → train → export → evaluate on generated images."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +54,31 @@ def test_errors_are_one_line_and_exit_2(tmp_path, capsys):
     assert main(["train", "--manifest", str(tmp_path / "nothing"), "--set", "optim.epochs=1"]) == 2
     assert "prepare" in capsys.readouterr().err
     assert main(["evaluate"]) == 2
+
+
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["written-at-once", "written-at-exit"])
+@pytest.mark.parametrize("as_json", [[], ["--json"]], ids=["report", "json"])
+def test_a_reader_gone_before_the_report_ends_the_command_quietly_with_141(tmp_path, unbuffered, as_json):
+    """`landmark-train evaluate … | head -n 0`, or a pager quit while it ran: a
+    BrokenPipeError traceback and exit 1 (the code of 'some files failed'), where
+    landmark-tagger stops quietly with 141."""
+    (tmp_path / "sub.csv").write_text("id,landmarks\na,1 0.9\n")
+    (tmp_path / "sol.csv").write_text("id,landmarks,Usage\na,1,Public\n")
+    command = [sys.executable, "-c", "import sys; from training.cli import main; sys.exit(main())", "evaluate",
+               "--predictions", str(tmp_path / "sub.csv"), "--solution", str(tmp_path / "sol.csv"), *as_json]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before the report is printed
+    try:
+        process = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.PIPE, env=env,
+                                 cwd=Path(__file__).resolve().parents[1], timeout=120)
+    finally:
+        os.close(writer)
+    err = process.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert process.returncode == 141, err
 
 
 @pytest.mark.slow

@@ -1,7 +1,7 @@
 """`landmark-train`: one subcommand per step — download, prepare, train, evaluate,
 export. Each parses its arguments, calls one library function, and turns a
 TrainingError/ModelError into one line on stderr and exit status 2 (1 when some
-files failed but the rest was done)."""
+files failed but the rest was done; 141, quietly, when the reader of stdout went away)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from model.console import at_least_one, count
+from model.console import EXIT_BROKEN_PIPE, at_least_one, count, silence_stdout
 from model.errors import ModelError
 
 
@@ -313,7 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     make_stdout_safe()  # a report redirected on Windows ("μAP" in cp1252) must not fail at the end
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a reader gone away is found here, not as "Exception ignored" at exit
+        return code
+    except BrokenPipeError:  # `… | head`, a pager quit: stop quietly, as landmark-tagger does
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except ModelError as exc:  # TrainingError derives from it
         print(f"landmark-train {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from app.core.progress import Progress, ProgressCallback
+from model import console
 
 EXIT_INTERRUPTED = 130  # as a shell reports a job ended by Ctrl-C (128 + SIGINT)
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it (`… | head`)
+# A reader of stdout gone away: landmark-train stops the same way (model.console)
+EXIT_BROKEN_PIPE = console.EXIT_BROKEN_PIPE
+silence_stdout = console.silence_stdout
 
 
 # Control characters a file name may hold, as `ls -b` shows them.
@@ -118,23 +121,6 @@ def not_found(path: str, what: str) -> str:
 def exit_code_with_missing(code: int, paths: list[str], there: list[str]) -> int:
     """A command's exit code: 1 instead of 0 when paths_there left some of `paths` out."""
     return 1 if code == 0 and len(there) < len(paths) else code
-
-
-def silence_stdout() -> None:
-    """The reader of stdout went away (`… | head`): send the rest, and the flush at
-    exit, to the null device, so that nothing more is raised."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
-        pass
-    finally:
-        os.close(devnull)
 
 
 def command_as_typed() -> str:
