@@ -274,3 +274,18 @@ def test_stats_names_the_index_by_its_whole_path(tmp_path: Path, library: Path, 
     assert main(["--db", "trip.db", "stats"]) == 0
     (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("index:")]
     assert line.split(None, 1)[1] == str(tmp_path / "trip.db")
+
+
+def test_a_search_cut_by_limit_or_offset_says_how_many_match(tmp_path: Path, library: Path, capsys) -> None:
+    """`search --limit 1` ended with "1 photo", as if only one matched (`--limit 0`: "0
+    photos" with 2 matching); the JSON lines on stdout stay one per photo shown."""
+    db = str(tmp_path / "index.db")
+    run_cli(capsys, "--db", db, "scan", str(library))
+    for argv, said in ((["--limit", "1"], "1 of 2 photos shown"), (["--limit", "0"], "0 of 2 photos shown"),
+                       (["--offset", "1"], "1 of 2 photos shown"), (["--limit", "2"], "2 photos"),
+                       (["--limit", "5", "rome"], "1 photo")):
+        code, out, err = run_cli(capsys, "--db", db, "search", *argv)
+        assert (code, err.splitlines()[-1]) == (0, said), argv
+    code, out, err = run_cli(capsys, "--db", db, "search", "--json", "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 1 and REQUIRED_KEYS <= set(json.loads(out))
+    assert err.splitlines()[-1] == "1 of 2 photos shown"

@@ -47,8 +47,17 @@ def run(args) -> int:
                 print_json_line(record.to_json())
             else:
                 print(_line(record.to_json()))
-        print_summary(f"{shown} photo" + ("" if shown == 1 else "s"))
+        cut = args.offset > 0 or args.limit is not None and shown >= args.limit
+        print_summary(_shown_of(shown, index.count(query) if cut else shown))
     return 0
+
+
+def _shown_of(shown: int, total: int) -> str:
+    """The summary line: how many photos were listed, and how many match when --limit or
+    --offset left some out ("3 photos" after `--limit 3` read as if only 3 matched)."""
+    from app.core.wording import counted
+
+    return counted(shown, "photo") if shown == total else f"{shown:,} of {counted(total, 'photo')} shown"
 
 
 def _line(photo: dict) -> str:
