@@ -75,6 +75,7 @@ STOPPING = "stopping after the files being written… (Ctrl-C again to abort)"
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.core.index import running_writes
     from app.core.metadata import WriteOptions, plan_writes, write_labels
     from app.core.progress import CancelToken
 
@@ -83,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
     )
     index = open_index(args)
     try:
+        if not args.dry_run:  # said before planning, which reads every file (the write checks again)
+            running_writes.refuse_while_writing(index.conn, running_writes.WRITE_REFUSED)
         plan = plan_writes(index, args.query, args.include_suggested, options)
         waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
         if args.dry_run:

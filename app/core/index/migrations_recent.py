@@ -221,3 +221,13 @@ def migration_24(conn: sqlite3.Connection) -> None:
     for run_id, started, next_started in killed:  # (a next start that cannot be read reads as 0: unclear)
         _record_what_a_killed_scan_owed(conn, run_id, started, next_started)
 
+
+# The process writing a write batch (pid, host and its start, as scan_runs records a
+# scan's): an undo or a second write in another process must not take a batch a live
+# process is still writing (app/core/index/running_writes.py). NULL for batches written
+# before, which count as cut short when they still say 'running'. (Added only where missing.)
+def migration_25(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(write_batches)")}
+    for column, kind in (("pid", "INTEGER"), ("host", "TEXT"), ("pid_started", "REAL"), ("pid_boot", "TEXT")):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE write_batches ADD COLUMN {column} {kind}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.core.fingerprint import fingerprint_bytes
-from app.core.index import PhotoIndex
+from app.core.index import PhotoIndex, running_writes
 from app.core.index.connection import db_text, now_iso
 from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, field_keyword, holds_keyword, without_keyword
 
@@ -106,15 +106,22 @@ def decode_blob(text: str | None) -> bytes | None:
 
 
 def start_batch(index: PhotoIndex) -> int:
+    """A new batch written by this process. Raises WriteRunningError while another
+    live process writes one: its plan and ours were made from the same index, and each
+    would refuse the files the other just wrote as changed on disk."""
     with index.transaction() as conn:
+        running_writes.refuse_while_writing(conn, running_writes.WRITE_REFUSED)
         cursor = conn.execute(
             "INSERT INTO write_batches (started_at, status) VALUES (?, 'running')", (now_iso(),)
         )
-        return int(cursor.lastrowid)
+        batch_id = int(cursor.lastrowid)
+        running_writes.claim_batch(conn, batch_id)
+        return batch_id
 
 
 def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:
     """Close the batch; a batch that changed nothing is dropped, so undo skips it."""
+    running_writes.release_batch(index.conn, batch_id)
     with index.transaction() as conn:
         used = conn.execute("SELECT COUNT(*) FROM write_journal WHERE batch_id = ?", (batch_id,)).fetchone()[0]
         if used:

@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
-from app.core.index import PhotoIndex
+from app.core.index import PhotoIndex, running_writes
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
@@ -46,8 +46,11 @@ def undo_last_write(
     towards that: it passes once there is room, or the program lets go, and a retry
     while it lasts would otherwise close the batch with nothing restored. Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
-    folder handled."""
+    folder handled. Raises WriteRunningError while a live process writes a batch
+    (one whose writer was killed is undone as any other)."""
     report = progress or no_progress
+    # a batch another process is still writing would get its later files after this undo
+    running_writes.refuse_while_writing(index.conn, running_writes.UNDO_REFUSED)
     batch_id = journal.last_batch_id(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
+from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
+from app.core.index.connection import db_text
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
@@ -94,6 +96,7 @@ def write_labels(
     lock = threading.Lock()
     folders: set[Path] = set()
     pending = list(plan)
+    failed_before = _paths_with_write_problems(index)
     done = 0
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
@@ -115,6 +118,9 @@ def write_labels(
                             if item.own_write is not None:  # a killed write left it done but unrecorded
                                 recovery.record_own_write(index, item.target, item.own_write, lock)
                             summary.unchanged += 1
+                            if db_text(str(item.target)) in failed_before:  # it holds its label now
+                                with lock:
+                                    index.clear_errors(("write",), path=item.target)
                         except (TaggerError, OSError) as error:
                             with lock:
                                 _fail(index, summary, item, str(error))
@@ -135,6 +141,10 @@ def write_labels(
                         if note:
                             summary.notes.append((str(item.target), note))
                         folders.add(atomic.real_file(item.target).parent)  # a link's file lives elsewhere
+                        with lock:
+                            index.clear_errors(("write",), path=item.target)
+                    elif isinstance(error, FileChangedError) and _written_since_plan(index, item, lock):
+                        summary.unchanged += 1  # by another write of ours, whose plan was ours too
                         with lock:
                             index.clear_errors(("write",), path=item.target)
                     elif isinstance(error, (TaggerError, OSError)):
@@ -158,10 +168,36 @@ def write_labels(
     return summary
 
 
+def _paths_with_write_problems(index: PhotoIndex) -> set[str | bytes]:
+    """The files (as the errors table holds their paths) an earlier write failed: one
+    found unchanged now clears its problem, without a transaction for every other file."""
+    return {row[0] for row in index.conn.execute("SELECT path FROM errors WHERE stage = 'write' AND path IS NOT NULL")}
+
+
 def _fail(index: PhotoIndex, summary: WriteSummary, item: PlannedWrite, message: str) -> None:
     summary.failed += 1
     summary.errors.append((str(item.target), message))
     index.record_error(item.target, "write", message, photo_id=item.photo_id)
+
+
+def _written_since_plan(index: PhotoIndex, item: PlannedWrite, lock: threading.Lock) -> bool:
+    """Whether a file that differs from the plan already holds what the plan was to put
+    in, while the index describes its photo file as it is now: another write (a plan
+    made from the same index, then written first) or a scan recorded it since, and a
+    fresh plan would find it unchanged. Not a change on disk to rescan for."""
+    with lock:
+        size, mtime_ns, fingerprint = journal.indexed_stat(index, item.source)
+    try:
+        stat = os.stat(item.source)
+        if size is None or (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns) \
+                or fingerprint_file(item.source, stat.st_size) != fingerprint:
+            return False
+        if item.kind == "jpeg":
+            return read_fields(_read(item.target), str(item.target)) == item.after
+        text = read_sidecar_text(item.target)
+        return text is not None and fields_of_sidecar(text, str(item.target)) == item.after.only(SIDECAR_FIELDS)
+    except (TaggerError, OSError):
+        return False
 
 
 def check_unchanged(item: PlannedWrite) -> None:

@@ -1,0 +1,173 @@
+"""A write and an undo (or two writes) of one index at once: the app beside a cron
+job, two terminals. An undo must not take a batch a live process is still writing
+(its later files would land in a batch already undone, beyond any undo), a second
+write waits its turn, and a file our other write just wrote is no lasting problem."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.index.running_writes import WriteRunningError
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.scanner import scan
+from tests.test_metadata_support import add_photo, make_jpeg
+
+REPO = Path(__file__).resolve().parents[1]
+ONE_WORKER = WriteOptions(workers=1)
+
+# A `write` in its own process that writes one file, says so, and then hangs (a slow
+# disk, a big batch) until it is killed.
+SLOW_WRITE = """
+import sys, time
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+index = PhotoIndex.open(sys.argv[1])
+options = WriteOptions(workers=1)
+
+def after_each_file(progress):
+    print("wrote", progress.done, flush=True)
+    time.sleep(600)
+
+write_labels(index, plan_writes(index, "", False, options), options, progress=after_each_file)
+"""
+
+
+def _labelled_photos(tmp_path: Path, count: int) -> tuple[Path, list[Path]]:
+    db = tmp_path / "index.db"
+    photos = [make_jpeg(tmp_path / f"p{i}.jpg", seed=i) for i in range(count)]
+    with PhotoIndex.open(db) as index:
+        for photo in photos:
+            add_photo(index, [photo], "Petra")
+    return db, photos
+
+
+def _still_labelled(photos: list[Path]) -> list[str]:
+    return [p.name for p in photos if read_fields(p.read_bytes(), str(p)).subject]
+
+
+def test_an_undo_while_a_write_runs_is_refused_and_every_file_stays_undoable(tmp_path: Path) -> None:
+    db, photos = _labelled_photos(tmp_path, 4)
+    originals = {p: p.read_bytes() for p in photos}
+    writer, other = PhotoIndex.open(db), PhotoIndex.open(db)  # the `write`, and the app's Undo write
+    refused: list[str] = []
+
+    def press_undo_after_the_first_file(progress) -> None:
+        if progress.done == 1:
+            with pytest.raises(WriteRunningError) as error:
+                undo_last_write(other)
+            refused.append(str(error.value))
+
+    summary = write_labels(writer, plan_writes(writer, "", False, ONE_WORKER), ONE_WORKER,
+                           progress=press_undo_after_the_first_file)
+    assert summary.written == 4
+    assert refused == [f"a write is running (batch {summary.batch_id}, process {os.getpid()}); "
+                       "undo when it has finished"]
+    undone = undo_last_write(other)  # as the write's summary line says
+    assert (undone.batch_id, undone.written, undone.failed) == (summary.batch_id, 4, 0)
+    assert undo_last_write(other).batch_id is None
+    writer.close(), other.close()
+    assert _still_labelled(photos) == []
+    assert all(p.read_bytes() == originals[p] for p in photos)
+
+
+def test_a_second_write_while_one_runs_is_refused(tmp_path: Path) -> None:
+    db, photos = _labelled_photos(tmp_path, 3)
+    first, second = PhotoIndex.open(db), PhotoIndex.open(db)
+    plan_2 = plan_writes(second, "", False, ONE_WORKER)
+    refused: list[str] = []
+
+    def second_write_after_the_first_file(progress) -> None:
+        if progress.done == 1:
+            with pytest.raises(WriteRunningError) as error:
+                write_labels(second, plan_2, ONE_WORKER)
+            refused.append(str(error.value))
+
+    summary = write_labels(first, plan_writes(first, "", False, ONE_WORKER), ONE_WORKER,
+                           progress=second_write_after_the_first_file)
+    assert refused and refused[0].startswith(f"another write is running (batch {summary.batch_id}, process ")
+    assert refused[0].endswith("; try again when it has finished")
+    assert (summary.written, summary.failed) == (3, 0)
+    batches = second.conn.execute("SELECT count(*) FROM write_batches").fetchone()[0]
+    problems = second.conn.execute("SELECT count(*) FROM errors").fetchone()[0]
+    first.close(), second.close()
+    assert (batches, problems) == (1, 0)  # the refused write started no batch and failed no file
+
+
+def test_a_write_in_a_live_process_blocks_undo_and_a_killed_one_does_not(tmp_path: Path) -> None:
+    db, photos = _labelled_photos(tmp_path, 3)
+    originals = {p: p.read_bytes() for p in photos}
+    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITE, str(db)], cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "wrote 1"
+        with PhotoIndex.open(db) as index:
+            with pytest.raises(WriteRunningError, match=rf"a write is running \(batch 1, process {child.pid}\); "
+                                                        "undo when it has finished"):
+                undo_last_write(index)
+            with pytest.raises(WriteRunningError, match=r"another write is running \(batch 1, "):
+                write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER)
+    finally:
+        child.kill()  # SIGKILL: the batch row still says 'running'
+        child.wait(timeout=30)
+    assert _still_labelled(photos)  # the file reported (another may have been under way)
+    with PhotoIndex.open(db) as index:
+        undone = undo_last_write(index)  # its writer is dead: undoable as before
+    assert (undone.batch_id, undone.failed) == (1, 0)
+    assert all(p.read_bytes() == originals[p] for p in photos)
+
+
+def test_a_file_another_write_wrote_since_the_plan_is_unchanged_not_changed_on_disk(tmp_path: Path) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    make_jpeg(folder / "DSC_0001.jpg")
+    db = tmp_path / "index.db"
+    first, second = PhotoIndex.open(db), PhotoIndex.open(db)
+    scan(first, [folder])
+    (photo_id,) = first.photo_ids("")
+    first.set_label(photo_id, "Petra", source="user", state="accepted")
+    plan_1 = plan_writes(first, "", False, ONE_WORKER)  # both plan from the same index…
+    plan_2 = plan_writes(second, "", False, ONE_WORKER)
+    assert write_labels(first, plan_1, ONE_WORKER).written == 1  # …and the first writes the photo
+    late = write_labels(second, plan_2, ONE_WORKER)
+    problems = second.conn.execute("SELECT stage, message FROM errors").fetchall()
+    first.close(), second.close()
+    assert (late.written, late.unchanged, late.failed, late.batch_id) == (0, 1, 0, None)
+    assert problems == []
+
+
+def test_a_file_found_holding_its_label_loses_its_old_write_problem(tmp_path: Path) -> None:
+    db, (photo,) = _labelled_photos(tmp_path, 1)
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER).written == 1
+        # what two writes at once left before they took turns: a problem no later job cleared
+        index.record_error(photo, "write", f"{photo} changed on disk since it was indexed; run 'scan' again, "
+                                           "then 'write'")
+        again = write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER)
+        assert (again.written, again.unchanged, again.failed) == (0, 1, 0)
+        assert index.errors(stage="write") == []
+
+
+def test_the_cli_refuses_write_and_undo_in_one_line_while_a_write_runs(tmp_path: Path, capsys) -> None:
+    from app.cli.main import main
+    from app.core.metadata import journal
+
+    db, photos = _labelled_photos(tmp_path, 1)
+    with PhotoIndex.open(db) as app_index:  # the app is writing batch 1
+        batch_id = journal.start_batch(app_index)
+        capsys.readouterr()
+        assert main(["--db", str(db), "write"]) == 2
+        assert main(["--db", str(db), "undo"]) == 2
+        said = capsys.readouterr().err.splitlines()
+        journal.finish_batch(app_index, batch_id, "done")
+    who = f"batch {batch_id}, process {os.getpid()}"
+    assert said == [f"landmark-tagger: error: another write is running ({who}); try again when it has finished",
+                    f"landmark-tagger: error: a write is running ({who}); undo when it has finished"]
+    assert main(["--db", str(db), "write"]) == 0  # its turn now
+    assert _still_labelled(photos) == ["p0.jpg"]
