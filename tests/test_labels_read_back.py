@@ -4,16 +4,18 @@ accepted label, and a relabel replaces that keyword even with no write journalle
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from app.core.index import PhotoIndex, Prediction
-from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
-from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.keywords import KeywordFields, revert_fields
 from app.core.metadata.read_back import landmark_of
-from app.core.metadata.sidecar import render_sidecar
+from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.scanner import scan
 from tests.test_metadata_support import make_jpeg
 
@@ -128,3 +130,88 @@ def test_tagging_teaches_the_places_read_back_and_leaves_the_models_landmarks(tm
         assert sorted(p.id for p in index.search('label:"Our cabin"')) == cabin
         teach(index, "Our cabin", cabin[:1], bundle=tiny_bundle)  # taught again: no longer forgotten
         assert tag(index, [tmp_path / "photos"], options).taught == 1
+
+
+# A landmark keyword as another program spelled it: decomposed Unicode (text taken from a
+# macOS file or folder name: "E" + U+0301), or with extra spaces. It reads back as the
+# label, so a write treats it as the landmark; the user's own keywords stay byte for byte.
+DECOMPOSED = unicodedata.normalize("NFD", "Église Saint-Michel")
+SPACED = "  Pont   du Gard "
+USERS_OWN = unicodedata.normalize("NFD", "Crêpes à Quimper")  # not ours: stays decomposed
+
+
+def _relabelled(tmp_path: Path, spelled: str, change) -> tuple[Path, bytes, KeywordFields]:
+    """A photo keyworded `spelled`, read back into an index, changed by `change(index,
+    photo_id)` and written: the photo, its bytes before the write, its fields after."""
+    photo = _keyworded_jpeg(tmp_path / "DSC_0001.JPG", ["holiday", USERS_OWN, spelled],
+                            [f"Trips|{USERS_OWN}", f"Landmarks|{spelled}"])
+    before = photo.read_bytes()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path])
+        photo = index.search("")[0]
+        assert photo.label == " ".join(unicodedata.normalize("NFC", spelled).split())
+        change(index, photo.id)
+        assert write_labels(index, plan_writes(index), WriteOptions()).written == 1
+    return Path(photo.path), before, read_fields(Path(photo.path).read_bytes())
+
+
+@pytest.mark.parametrize("spelled", [DECOMPOSED, SPACED])
+def test_a_relabel_replaces_the_landmark_keyword_as_another_program_spelled_it(tmp_path: Path, spelled: str) -> None:
+    relabel = lambda index, photo_id: index.set_label(photo_id, "Notre-Dame")  # noqa: E731
+    photo, before, fields = _relabelled(tmp_path, spelled, relabel)
+    assert fields.subject == fields.iptc == ["holiday", USERS_OWN, "Notre-Dame"]
+    assert fields.hierarchical == [f"Trips|{USERS_OWN}", "Landmarks|Notre-Dame"]
+    with PhotoIndex.open(tmp_path / "fresh.db") as fresh:  # a new computer, a lost index
+        scan(fresh, [tmp_path])
+        assert fresh.search("")[0].label == "Notre-Dame"
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        assert undo_last_write(index).written == 1
+    assert photo.read_bytes() == before
+
+
+@pytest.mark.parametrize("change", ["no landmark", "rejected"])
+def test_taking_the_label_off_takes_a_decomposed_landmark_keyword_out(tmp_path: Path, change: str) -> None:
+    def take_off(index: PhotoIndex, photo_id: int) -> None:
+        if change == "rejected":
+            index.set_state([photo_id], "rejected")
+        else:
+            index.set_label(photo_id, None)
+
+    _, _, fields = _relabelled(tmp_path, DECOMPOSED, take_off)
+    assert fields.subject == fields.iptc == ["holiday", USERS_OWN]
+    assert fields.hierarchical == [f"Trips|{USERS_OWN}"]
+
+
+def test_accepting_a_decomposed_landmark_keyword_adds_no_second_spelling(tmp_path: Path) -> None:
+    photo = _keyworded_jpeg(tmp_path / "DSC_0001.JPG", [DECOMPOSED], [f"Landmarks|{DECOMPOSED}"])
+    before = photo.read_bytes()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path])
+        assert not [item for item in plan_writes(index) if item.changes_anything]
+        write_labels(index, plan_writes(index), WriteOptions())
+    assert photo.read_bytes() == before
+
+
+def test_a_relabel_replaces_a_decomposed_landmark_keyword_in_a_sidecar(tmp_path: Path) -> None:
+    Image.new("RGB", (80, 60), (30, 90, 160)).save(tmp_path / "scan.png")
+    sidecar = tmp_path / "scan.png.xmp"
+    sidecar.write_bytes(render_sidecar(None, KeywordFields([USERS_OWN, DECOMPOSED], [f"Landmarks|{DECOMPOSED}"])))
+    before = sidecar.read_bytes()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path])
+        index.set_label(index.search("")[0].id, "Notre-Dame")
+        assert write_labels(index, plan_writes(index), WriteOptions()).written == 1
+        fields = fields_of_sidecar(sidecar.read_bytes())
+        assert fields.subject == [USERS_OWN, "Notre-Dame"] and fields.hierarchical == ["Landmarks|Notre-Dame"]
+        assert undo_last_write(index).written == 1
+    assert sidecar.read_bytes() == before
+
+
+def test_undo_takes_out_our_keyword_that_another_program_spelled_decomposed_since() -> None:
+    ours = "Basilique de Fourvière"
+    before = KeywordFields(subject=["holiday"])
+    after = KeywordFields(subject=["holiday", ours], hierarchical=[f"Landmarks|{ours}"])
+    respelt = unicodedata.normalize("NFD", ours)  # saved again by a program on a Mac
+    now = KeywordFields(subject=["holiday", respelt, USERS_OWN], hierarchical=[f"Landmarks|{respelt}"])
+    reverted = revert_fields(now, before, after, ("subject", "hierarchical"))
+    assert reverted.subject == ["holiday", USERS_OWN] and reverted.hierarchical is None

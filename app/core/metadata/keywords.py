@@ -12,6 +12,7 @@ we never create one (digiKam then reads lr:hierarchicalSubject).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from app.core.metadata.iptc import iptc_keyword
@@ -79,10 +80,19 @@ def xp_keyword(label: str) -> str:
     return label.replace(";", ",")
 
 
+def keyword_form(keyword: str) -> str:
+    """The form keywords are compared in, and a label is read back in (read_back): one
+    Unicode form (NFC; text taken from a macOS file name is decomposed, "E" + U+0301)
+    and single spaces within each level of a hierarchy, so a keyword that reads back as
+    the landmark is the landmark's to a write too. Keywords stay in the file as they are."""
+    levels = keyword.split("|")
+    return unicodedata.normalize("NFC", "|".join(" ".join(level.split()) for level in levels))
+
+
 def _is_keyword(item: str, keyword: str) -> bool:
     """Whether a field's item is `keyword`: the spaces a program put around it (XPKeywords
-    "Family; Trip") do not make it another keyword; they stay as they are."""
-    return item.strip() == keyword
+    "Family; Trip") or its Unicode form do not make it another keyword; they stay as they are."""
+    return keyword_form(item) == keyword_form(keyword)
 
 
 def _swap(
@@ -98,7 +108,8 @@ def _swap(
     style a new keyword follows; where taking ours out leaves the user's own parts
     (one of `theirs`: as they were before we wrote) but for empty ones, those come back
     as they were: our keyword went into the empty part of "Family; "."""
-    result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds if old != new)]
+    olds = {old for old in olds if new is None or not _is_keyword(old, new)}
+    result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds)]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
         if own and _worded(result) == _worded(own):
@@ -190,7 +201,7 @@ def label_fields(
             olds.add(convert(previous_label))
             if name in _FLAT_FIELDS:
                 wanted = hierarchical_keyword(previous_label)
-                olds.update(item.strip() for item in values or [] if hierarchical_keyword(item.strip()) == wanted)
+                olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
         theirs = getattr(users_own, name) or []
         olds = {old for old in olds if not holds_keyword(theirs, old)}
         new = convert(new_label) if new_label else None
@@ -213,11 +224,12 @@ def revert_fields(
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
             continue  # removed since (digiKam's tags given up, say): not created again
         now, was, wrote = (getattr(fields, name) or [] for fields in (current, before, after))
-        # compared without the spaces around them: Windows may rewrite "a;b" as "a; b"
-        added = {k.strip() for k in wrote} - {k.strip() for k in was}
-        removed = [k for k in was if k.strip() not in {w.strip() for w in wrote}]
-        present = {k.strip() for k in now}
-        result = [k for k in now if k.strip() not in added] + [k for k in removed if k.strip() not in present]
+        # compared in keyword_form: Windows may rewrite "a;b" as "a; b"
+        wrote_forms = {keyword_form(k) for k in wrote}
+        added = wrote_forms - {keyword_form(k) for k in was}
+        removed = [k for k in was if keyword_form(k) not in wrote_forms]
+        present = {keyword_form(k) for k in now}
+        result = [k for k in now if keyword_form(k) not in added] + [k for k in removed if keyword_form(k) not in present]
         absent_before = getattr(before, name) is None
         empty = not any(k.strip() for k in result)
         changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result

@@ -10,11 +10,10 @@ model again.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Iterable
 
-from app.core.metadata.keywords import HIERARCHY_ROOT
+from app.core.metadata.keywords import HIERARCHY_ROOT, keyword_form
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.xmp import DC, LR, XmpDocument
 
@@ -27,19 +26,15 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -
     becomes this name that way ("AC|DC Tower") is the label as it was given."""
     for keyword in hierarchical or []:
         root, separator, name = keyword.partition("|")
-        name = _tidy(name)
+        name = keyword_form(name)
         if root == HIERARCHY_ROOT and separator and name and "|" not in name and name.isprintable():
             return _spelling_in(flat, name) if "/" in name else name
     return None
 
 
-def _tidy(name: str) -> str:
-    return unicodedata.normalize("NFC", " ".join(name.split()))
-
-
 def _spelling_in(flat: list[str] | None, name: str) -> str:
     for keyword in flat or []:
-        spelled = _tidy(keyword)
+        spelled = keyword_form(keyword)
         if spelled != name and "|" in spelled and spelled.replace("|", "/") == name and spelled.isprintable():
             return spelled
     return name
