@@ -198,10 +198,23 @@ def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vec
     """The photo teaches `label` and carries it, together: a reference without its label
     (or the label without its reference) would teach a place the photo does not show."""
     with index.transaction() as conn:
-        store.forget_photo(conn, photo_id, keep_label=label)
+        _add_references(conn, label, model_id, [(photo_id, vector)])
+        index.set_label(photo_id, label, source="user", state="accepted")
+
+
+def _add_references(
+    conn: "sqlite3.Connection", label: str, model_id: str, vectors: Iterable[tuple[int, np.ndarray]]
+) -> set[int]:
+    """Each photo's reference for `label` from its vector, replacing what it taught before
+    (their labels are the caller's to set in the same transaction: see _remember); the
+    photos that teach now. `vectors` may be read lazily: one vector is held at a time."""
+    taught = set()
+    for photo_id, vector in vectors:
         store.add_ref(conn, label, photo_id, model_id, vector)
         problems.clear(conn, ("teach",), photo_id=photo_id)  # it teaches now: an earlier failure is over
-        index.set_label(photo_id, label, source="user", state="accepted")
+        taught.add(photo_id)
+    store.forget_photos(conn, list(taught), keep_label=label)  # the places they taught before
+    return taught
 
 
 @dataclass(frozen=True)
@@ -213,6 +226,7 @@ class Correction:
     label: str | None
     rejected: str | None
     taught: bool
+    changed: bool = True  # its label, state or source changed (False: it was labelled so already)
 
 
 def learn_from_correction(
@@ -273,30 +287,30 @@ def learn_from_corrections(
     corrections = []
     with index.transaction() as conn:
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            current = index.review_states(chunk)  # one query for 500 photos
-            for photo_id in chunk:
-                vector = embedder.stored_reference(photo_id) if embedder is not None else None
-                corrections.append(
-                    _correct(index, conn, photo_id, current.get(photo_id, (None,))[0], label, bundle, vector)
-                )
+            corrections += _correct(index, conn, ids[start : start + 500], label, embedder)
     return corrections
 
 
-def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_id: int, current: str | None, label: str | None,
-             bundle: "ModelBundle | None", vector: np.ndarray | None) -> Correction:
-    """One photo's correction, inside the caller's transaction: its `current` label
-    rejected, the new one set, and taught from `vector` (None: it teaches nothing new)."""
-    rejected = current if current is not None and current != label else None
-    if rejected is not None:
-        store.add_rejection(conn, photo_id, rejected)
+def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_ids: list[int], label: str | None,
+             embedder: PhotoEmbedder | None) -> list[Correction]:
+    """These photos' corrections, inside the caller's transaction: each one's current label
+    rejected, the new one set, for all of them at once (benchmarks/label_many.py), and
+    taught from its stored embedding (`embedder`: None, or a photo without one, teaches
+    nothing new)."""
+    current = index.review_states(photo_ids)  # one query for 500 photos
+    rejected = {photo_id: current.get(photo_id, (None,))[0] for photo_id in photo_ids}
+    rejected = {photo_id: old for photo_id, old in rejected.items() if old is not None and old != label}
+    for photo_id, old in rejected.items():
+        store.add_rejection(conn, photo_id, old)
+    taught: set[int] = set()
     if label is None:
-        store.forget_photo(conn, photo_id)
-    if vector is not None and bundle is not None and label is not None:
-        _remember(index, label, photo_id, bundle.id, vector)
-    else:
-        index.set_label(photo_id, label, source="user", state="accepted")
-    return Correction(label, rejected, taught=vector is not None)
+        store.forget_photos(conn, photo_ids)  # "no landmark" teaches nothing
+    elif embedder is not None:
+        vectors = ((i, vector) for i in photo_ids if (vector := embedder.stored_reference(i)) is not None)
+        taught = _add_references(conn, label, embedder.bundle.id, vectors)
+    changed = set(index.set_labels(photo_ids, label, source="user", state="accepted"))
+    return [Correction(label, rejected.get(photo_id), taught=photo_id in taught, changed=photo_id in changed)
+            for photo_id in photo_ids]
 
 
 def forget(index: "PhotoIndex", label: str) -> store.ForgetSummary:

@@ -1,6 +1,6 @@
 """What teaching photos a new name takes from the places they taught before.
 
-A photo shows one place, so teaching it another name moves it (teaching_store.forget_photo).
+A photo shows one place, so teaching it another name moves it (teaching_store.forget_photos).
 The user must hear of it, and of a place left with no photo: that place is no longer taught,
 so it leaves `stats`' list and tagging stops finding it.
 """

@@ -123,23 +123,15 @@ def run_label(args: argparse.Namespace) -> int:
     hint = ""
     try:
         ids = index.photo_ids(args.query)
-        before = [_users_label(index, photo_id) for photo_id in ids]
         # A correction teaches: the old label is rejected for each photo and the photo
         # becomes a reference for NAME, all photos in one transaction (app.core.teaching).
-        learn_from_corrections(index, ids, name, bundle=bundle)
-        changed = sum(_users_label(index, photo_id) != was for photo_id, was in zip(ids, before))
+        changed = sum(correction.changed for correction in learn_from_corrections(index, ids, name, bundle=bundle))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {shell_quote(args.query)}"
     finally:
         index.close()
     return _finish(args, "label", len(ids), changed, hint)
-
-
-def _users_label(index, photo_id: int) -> tuple:
-    """What `label` may change of a photo: its label, state and source."""
-    record = index.get(photo_id)
-    return record.label, record.state, record.source
 
 
 run = run_label  # the module-level entry point the CLI contract expects

@@ -8,7 +8,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from app.core.errors import IndexStoreError
 
@@ -58,6 +58,13 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with seconds, as stored in *_at columns."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def id_chunks(photo_ids: Sequence[int], size: int = 500) -> Iterator[tuple[list[int], str]]:
+    """(ids, "?,?,…") in slices SQLite's parameter limit allows, for `WHERE id IN (…)`."""
+    for start in range(0, len(photo_ids), size):
+        chunk = list(photo_ids[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def journal_mode_for(path: str | Path) -> str:

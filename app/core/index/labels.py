@@ -7,9 +7,9 @@ import sqlite3
 from typing import Iterable, Sequence
 
 from app.core.errors import UsageError
-from app.core.index.connection import now_iso
+from app.core.index.connection import id_chunks, now_iso
 from app.core.index.records import Prediction, prediction_type
-from app.core.index.search_text import label_key, refresh_search_text
+from app.core.index.search_text import label_key, refresh_search_text, refresh_search_texts
 
 SOURCES = ("model", "user", "taught")
 STATES = ("suggested", "accepted", "rejected")
@@ -117,15 +117,51 @@ def store_label(
     model_id: str | None = None,
 ) -> None:
     """See PhotoIndex.set_label."""
+    store_labels(conn, [photo_id], label, source=source, state=state, landmark_id=landmark_id, score=score,
+                 model_id=model_id)
+
+
+def store_labels(
+    conn: sqlite3.Connection,
+    photo_ids: Sequence[int],
+    label: str | None,
+    *,
+    source: str,
+    state: str,
+    landmark_id: str | None = None,
+    score: float | None = None,
+    model_id: str | None = None,
+) -> list[int]:
+    """See PhotoIndex.set_labels: store_label for many photos given one label, a few
+    statements per 500 photos rather than per photo (benchmarks/label_many.py). Returns
+    the ids whose label, state or source this changed, in the order given; raises
+    UsageError for an id no photo has (the caller's transaction undoes the rest)."""
     _check_choice("source", source, SOURCES)
     _check_choice("state", state, STATES)
-    conn.execute(
-        "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (photo_id, label, label_key(label), landmark_id, score, source, state, model_id, now_iso()),
-    )
-    _sync_rejection(conn, photo_id, label, state)
-    refresh_fts_label(conn, photo_id)
+    values = (label, label_key(label), landmark_id, score, source, state, model_id, now_iso())
+    changed: list[int] = []
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        before = {int(row[0]): tuple(row[1:]) for row in conn.execute(
+            "SELECT p.id, l.label, l.state, l.source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+            f"WHERE p.id IN ({marks})", chunk)}
+        for unknown in [photo_id for photo_id in chunk if photo_id not in before][:1]:
+            raise UsageError(f"no photo with id {unknown} in the index; search again (it may have been forgotten)")
+        changed += [photo_id for photo_id in chunk if before[photo_id] != (label, state, source)]
+        # an UPDATE re-indexes the photo's words for its state (a trigger) only when the
+        # state changes; a new row always does
+        conn.executemany(
+            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, source = ?, state = ?, "
+            "model_id = ?, updated_at = ? WHERE photo_id = ?",
+            [(*values, photo_id) for photo_id in chunk if before[photo_id][1] is not None],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(photo_id, *values) for photo_id in chunk if before[photo_id][1] is None],
+        )
+        _sync_rejections(conn, chunk, label, state)
+        refresh_search_texts(conn, chunk)
+    return changed
 
 
 StoredLabel = tuple[str | None, str | None, float | None, str]  # (label, landmark_id, score, state)
@@ -178,7 +214,7 @@ def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str
         if row is None or row[1] == state:
             continue
         conn.execute("UPDATE labels SET state = ?, updated_at = ? WHERE photo_id = ?", (state, now, photo_id))
-        _sync_rejection(conn, photo_id, row[0], state)
+        _sync_rejections(conn, [photo_id], row[0], state)
         if (row[1] == "rejected") != (state == "rejected"):
             # a rejected label's words are not searchable; the state itself reaches the
             # search tables through triggers (refreshing every row made accept 3 × slower)
@@ -187,15 +223,17 @@ def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str
     return changed
 
 
-def _sync_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None, state: str) -> None:
+def _sync_rejections(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str | None, state: str) -> None:
+    """These photos' `label` in `state`: remembered as rejected for them, or no longer."""
     if label is None:
         return
+    pairs = [(int(photo_id), label) for photo_id in photo_ids]
     if state == "rejected":
         # a photo rejected for a place it taught no longer teaches it: its reference is
         # set aside by the rejection (see app.core.teaching_store), back when it goes
-        conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", (photo_id, label))
+        conn.executemany("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", pairs)
     else:
-        conn.execute("DELETE FROM rejections WHERE photo_id = ? AND label = ?", (photo_id, label))
+        conn.executemany("DELETE FROM rejections WHERE photo_id = ? AND label = ?", pairs)
 
 
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:

@@ -15,7 +15,7 @@ from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import problems, scan_runs
 from app.core.index.backup import backup_before_upgrade
-from app.core.index.connection import TransactionManager, connect, db_text, now_iso
+from app.core.index.connection import TransactionManager, connect, db_text, id_chunks, now_iso
 from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.query import compile_query, parse_query
@@ -219,7 +219,7 @@ class PhotoIndex:
 
     def _files_of(self, photo_ids: list[int]) -> dict[int, list[str]]:
         found: dict[int, list[tuple[int, int, str]]] = {}
-        for chunk, marks in _id_chunks(photo_ids):
+        for chunk, marks in id_chunks(photo_ids):
             for photo_id, path, missing, is_primary in self.conn.execute(
                 "SELECT f.photo_id, f.path, f.missing, f.path = p.primary_path FROM files f "
                 f"JOIN photos p ON p.id = f.photo_id WHERE f.photo_id IN ({marks})",
@@ -311,6 +311,15 @@ class PhotoIndex:
                 landmark_id=landmark_id, score=score, model_id=model_id,
             )
 
+    def set_labels(
+        self, photo_ids: Sequence[int], label: str | None, *, source: str = "user", state: str = "accepted"
+    ) -> list[int]:
+        """set_label for many photos given one label, in one transaction and a few
+        statements per 500 photos; returns the ids whose label, state or source changed.
+        An id no photo has raises UsageError and changes nothing."""
+        with self.transaction() as conn:
+            return label_store.store_labels(conn, photo_ids, label, source=source, state=state)
+
     def set_state(self, photo_ids: Iterable[int], state: str) -> int:
         """Accept, reject or re-suggest labels; returns how many photos changed (those
         already in that state, or without a label, are not counted)."""
@@ -335,7 +344,7 @@ class PhotoIndex:
         """The GPS position (lat, lon) of each photo, None where it has none; in the order given."""
         found: dict[int, tuple[float, float]] = {}
         ids = [int(i) for i in photo_ids]
-        for chunk, marks in _id_chunks(ids):
+        for chunk, marks in id_chunks(ids):
             rows = self.conn.execute(
                 f"SELECT id, gps_lat, gps_lon FROM photos WHERE id IN ({marks}) "
                 "AND gps_lat IS NOT NULL AND gps_lon IS NOT NULL", chunk)
@@ -422,10 +431,3 @@ def _record(row: tuple, files: list[str]) -> PhotoRecord:
         orientation=orientation, width=width, height=height, gps_lat=lat, gps_lon=lon,
         has_raw=bool(has_raw), missing=bool(missing),
     )
-
-
-def _id_chunks(photo_ids: Sequence[int], size: int = 500):
-    """(ids, "?,?,…") in slices SQLite's parameter limit allows, for `WHERE id IN (…)`."""
-    for start in range(0, len(photo_ids), size):
-        chunk = list(photo_ids[start : start + size])
-        yield chunk, ",".join("?" * len(chunk))

@@ -1,0 +1,123 @@
+"""How long `landmark-tagger label QUERY NAME` takes for N photos, against baselines
+measured in the same run on copies of the same synthetic index (no image files; the
+photos carry model suggestions, as after `tag`):
+
+- `select`: a plain SELECT of the same photos' label rows, the floor of any labelling;
+- `one by one`: PhotoIndex.set_label for each photo in one transaction, the way the
+  label command set labels before they were set in batches;
+- `label --no-landmark`: the command itself, labels only (nothing is taught);
+- `label NAME`: the command itself with the default bundle (or --model), every photo
+  holding an embedding (random vectors, stored as `tag` stores them): each one teaches NAME.
+
+    .venv/bin/python benchmarks/label_many.py --photos 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+
+NAME = "Our cabin"
+
+
+def fresh_copy(source: Path, folder: Path, name: str) -> Path:
+    """A copy of the index to change (each measurement starts from the same photos)."""
+    target = folder / f"{name}.db"
+    shutil.copyfile(source, target)
+    return target
+
+
+def timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def select_rows(db: Path) -> float:
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        ids = index.photo_ids("")
+        return timed(lambda: index.conn.execute(
+            f"SELECT * FROM labels WHERE photo_id IN ({','.join(map(str, ids))})").fetchall())
+
+
+def one_by_one(db: Path) -> float:
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        ids = index.photo_ids("")
+
+        def label_each() -> None:
+            with index.transaction():
+                for photo_id in ids:
+                    index.set_label(photo_id, NAME, source="user", state="accepted")
+
+        return timed(label_each)
+
+
+def store_embeddings(db: Path, bundle) -> None:
+    """A random embedding (and descriptor) for every photo, as `tag` stores them."""
+    import numpy as np
+
+    from app.core import teaching_store as store
+    from app.core.index import PhotoIndex
+
+    rng = np.random.default_rng(7)
+    with PhotoIndex.open(db) as index, index.transaction() as conn:
+        for photo_id in index.photo_ids(""):
+            descriptor = rng.standard_normal(bundle.descriptor_size) if bundle.descriptor_size else None
+            store.store_embedding(conn, photo_id, bundle.id, store.normalised(rng.standard_normal(bundle.embedding_size)),
+                                  descriptor)
+
+
+def label_command(db: Path, *words: str) -> tuple[float, str]:
+    """The CLI's `label '' …` in this process: its time and its summary line."""
+    from app.cli.main import main
+
+    os.environ["LANDMARK_TAGGER_DB"] = str(db)
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        seconds = timed(lambda: main(["label", "", *words]))
+    return seconds, errors.getvalue().strip().splitlines()[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--photos", type=int, default=20_000, help="photos in the index (default 20,000)")
+    parser.add_argument("--model", help="bundle that the teaching run teaches (default: the default bundle)")
+    args = parser.parse_args(argv)
+    from app.core.teaching import load_model_bundle
+    from bench_index_generate import generate_index
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        os.environ["LANDMARK_TAGGER_HOME"] = str(folder / "home")  # no model settings of the user's
+        source = folder / "source.db"
+        generate_index(source, args.photos)
+        print(f"{args.photos:,} photos")
+        print(f"select of their labels   {select_rows(fresh_copy(source, folder, 'select')):7.2f} s")
+        print(f"one by one (set_label)   {one_by_one(fresh_copy(source, folder, 'each')):7.2f} s")
+        seconds, summary = label_command(fresh_copy(source, folder, "none"), "--no-landmark")
+        print(f"label --no-landmark      {seconds:7.2f} s   {summary}")
+        bundle = load_model_bundle(args.model)
+        taught = fresh_copy(source, folder, "taught")
+        store_embeddings(taught, bundle)
+        seconds, summary = label_command(taught, NAME, *(["--model", args.model] if args.model else []))
+        print(f"label NAME (teaching)    {seconds:7.2f} s   {summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
