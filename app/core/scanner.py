@@ -408,6 +408,8 @@ class _Scan:
         if not group.present:
             self._write_photo_without_files(conn, group)
             return
+        if self._written_meanwhile(conn, folder, group):
+            return  # another scan at once indexed these very files: no news of this one's
         primary = primary_of([Path(f.path) for f in group.present])
         has_raw = any(f.kind == "raw" for f in group.present)
         photo_id, created = catalog.save_photo(conn, folder, group.stem, str(primary), has_raw, group.info)
@@ -426,6 +428,14 @@ class _Scan:
             self.summary.new += 1
         elif group.touched or group.vanished or group.stale or group.regrouped:
             self.summary.changed += 1
+
+    def _written_meanwhile(self, conn, folder: str, group: PhotoFiles) -> bool:
+        """Files read as new or changed that the index already holds as found: what it
+        knew of the folder was listed before another scan (a cron scan, the app's
+        start-up check) wrote them, so this scan counts them neither new nor changed."""
+        return (group.touched and not (group.vanished or group.stale or group.regrouped)
+                and group.photo_id not in self.rereading
+                and catalog.holds_as_found(conn, folder, group.stem, group.present))
 
     def _detach_renamed_over(self, conn) -> None:
         """Photos whose names now hold other pictures give the names up (see

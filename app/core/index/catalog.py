@@ -113,6 +113,26 @@ def save_photo(
     return photo_id, False
 
 
+def holds_as_found(conn: sqlite3.Connection, folder: str, stem: str, present: list[FileState]) -> bool:
+    """Whether the index already holds the photo of (folder, stem) with exactly these
+    files, as big, as old and with the contents they were found with: another scan
+    wrote them after this one listed what the index knew of the folder."""
+    found = find_photo(conn, folder, stem)
+    if found is None or found[1]:
+        return False
+    photo_id = found[0]
+    if conn.execute("SELECT count(*) FROM files WHERE photo_id = ?", (photo_id,)).fetchone()[0] != len(present):
+        return False
+    for state in present:
+        row = conn.execute(
+            "SELECT size, mtime_ns, fingerprint FROM files WHERE photo_id = ? AND path = CAST(? AS TEXT) "
+            "AND missing = 0", (photo_id, db_text(state.path))).fetchone()
+        if row is None or (row[0], row[1]) != (state.size, state.mtime_ns) or (
+                state.fingerprint is not None and row[2] != state.fingerprint):
+            return False
+    return True
+
+
 def save_file(conn: sqlite3.Connection, photo_id: int, state: FileState, run_id: int) -> None:
     conn.execute(
         "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id, "
