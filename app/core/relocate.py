@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,9 +24,9 @@ from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.forget import library_folder
 from app.core.index.search_text import refresh_search_text
-from app.core.path_case import canonical_path
+from app.core.path_case import canonical_path, fold
 from app.core.progress import CancelToken, ProgressCallback
-from app.core.wording import counted, shell_quote
+from app.core.wording import RELOCATE_HINT, counted, shell_quote
 
 FINGERPRINT_SAMPLE = 24  # files whose content is compared (size is compared for all)
 
@@ -42,7 +43,9 @@ class RelocateSummary:
     scan: object | None = field(default=None, repr=False)  # the ScanSummary of the new place
 
     def line(self) -> str:
-        text = (f"{self.old} is now {self.new}: {counted(self.photos, 'photo')} kept "
+        respelled = spelling_change(self.old, self.new)  # two spellings that may look alike
+        text = (f"{self.old} is now {self.new}{f' ({respelled})' if respelled else ''}: "
+                f"{counted(self.photos, 'photo')} kept "
                 f"{'its' if self.photos == 1 else 'their'} labels ({counted(self.files_found, 'file')} found there")
         text += f", {self.files_not_found:,} not: marked missing)" if self.files_not_found else ")"
         if self.scan is not None and getattr(self.scan, "new", 0):
@@ -57,10 +60,15 @@ def relocate_folder(
     """Move library folder `old` (and what the index knows under it) to `new`, then
     read `new`. UsageError, changing nothing, when `old` is no library folder, `new` is
     no folder or is in the library already, or `new` does not hold the indexed files."""
-    root = library_folder(index, old, action="relocated", instead=lambda within: (
-        f"if it moved, `landmark-tagger scan {shell_quote(within)} {shell_quote(str(new))}` finds its photos "
-        "there with their labels and taught places (a scan that sees them gone from the library folder and "
-        "new elsewhere knows them as moved)"))
+    try:
+        root = library_folder(index, old, action="relocated", instead=lambda within: (
+            f"if it moved, `landmark-tagger scan {shell_quote(within)} {shell_quote(str(new))}` finds its photos "
+            "there with their labels and taught places (a scan that sees them gone from the library folder and "
+            "new elsewhere knows them as moved)"))
+    except UsageError:
+        root = _gone_spelled_so(index, old)  # the hint's command, its old name respelled by a copy and paste
+        if root is None:
+            raise
     target = _target_folder(index, root, new)
     rows = _files_under(index.conn, root)
     moves, found = [], 0
@@ -105,6 +113,65 @@ def respell_library_folders(index) -> list[tuple[str, str]]:
             _move_paths(conn, old, new, moves)
         moved.append((old, new))
     return moved
+
+
+def twin_of_missing(folder: str) -> str | None:
+    """The folder that a missing `folder` may have become: the one entry of its parent
+    folder with the same name but for Unicode form or case (a sync tool respelling
+    `Séville` from NFD to NFC on a disk that tells the forms apart, where both look
+    alike), or None."""
+    parent, name = os.path.split(folder)
+    try:
+        names = os.listdir(parent)
+    except (OSError, ValueError):
+        return None
+    twins = [os.path.join(parent, n) for n in names if n != name and fold(n) == fold(name)]
+    return twins[0] if len(twins) == 1 and os.path.isdir(twins[0]) else None
+
+
+def spelling_change(old: str, new: str) -> str:
+    """How two paths that read alike differ ("NFD → NFC", "case"), since the screen
+    shows two Unicode forms of one name the same; "" when they differ otherwise."""
+    if old == new or fold(old) != fold(new):
+        return ""
+    if unicodedata.normalize("NFC", old) != unicodedata.normalize("NFC", new):
+        return "case"
+    differ = [(a, b) for a, b in zip(Path(old).parts, Path(new).parts) if a != b]  # the names respelled
+    return f"{_unicode_form(''.join(a for a, _ in differ))} → {_unicode_form(''.join(b for _, b in differ))}"
+
+
+def not_a_folder_message(folder: str, in_library: bool) -> str:
+    """Why the scan cannot walk `folder`, and for a library folder how to follow it where
+    it went (the same name in another Unicode form or case: the very command)."""
+    if os.path.lexists(folder):
+        reason = "not a folder" if os.path.exists(folder) else "folder not found"
+    elif in_library and (twin := twin_of_missing(folder)) is not None:
+        return twin_message(folder, twin)
+    else:
+        reason = "folder not found"
+    return f"{folder}: {reason}; check the path (is the drive mounted?){RELOCATE_HINT if in_library else ''}"
+
+
+def twin_message(folder: str, twin: str) -> str:
+    """Why a library folder that `twin_of_missing` found respelled is not found, and a
+    command to copy (it works whichever form the copy keeps, see relocate_folder)."""
+    change = spelling_change(folder, twin)
+    how = "in another case" if change == "case" else f"in another Unicode form ({change}, as sync tools respell names)"
+    return (f"{folder}: folder not found; {os.path.dirname(folder)} holds a folder of that name spelled {how}. "
+            f"If it is this one, relocate it: `landmark-tagger relocate {shell_quote(folder)} {shell_quote(twin)}`, "
+            "or Locate folder… in the app.")
+
+
+def _unicode_form(text: str) -> str:
+    return next((form for form in ("NFC", "NFD") if unicodedata.is_normalized(form, text)), "mixed forms")
+
+
+def _gone_spelled_so(index, old: str | Path) -> str | None:
+    """The one library folder that is gone and spelled as `old` but for Unicode form or
+    case: `old` typed (or pasted) in the form its twin on disk has now."""
+    typed = fold(str(Path(old).expanduser().absolute()))
+    gone = [str(r) for r in index.roots() if fold(str(r)) == typed and not os.path.lexists(r)]
+    return gone[0] if len(gone) == 1 else None
 
 
 def moved_path(path: str, root: str, target: str) -> str:

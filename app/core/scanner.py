@@ -41,7 +41,6 @@ from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link
 from app.core.scan_moves import MoveRecognition
 from app.core.scan_summary import ScanOptions, ScanSummary
-from app.core.wording import RELOCATE_HINT
 
 def scan(
     index,
@@ -190,9 +189,9 @@ class _Scan:
     # -- walking -------------------------------------------------------------------
     def _walk_root(self, root: str) -> bool:
         if not os.path.isdir(root):
-            reason = "not a folder" if os.path.exists(root) else "folder not found"
-            moved = RELOCATE_HINT if root in {str(r) for r in self.index.roots()} else ""
-            self._error(root, f"{root}: {reason}; check the path (is the drive mounted?){moved}")
+            from app.core.relocate import not_a_folder_message
+
+            self._error(root, not_a_folder_message(root, root in {str(r) for r in self.index.roots()}))
             return False
         alone = root in self.shallow
         self._merge_other_spellings(root, whole=not alone)
