@@ -102,6 +102,31 @@ def test_the_app_keeps_a_copy_of_the_index_as_it_was_before_upgrading_it(tmp_pat
     assert backup_if_due(db) is None  # the copy just taken counts as this week's
 
 
+@pytest.mark.parametrize("made_by", ["an older version", "no one yet"])
+def test_an_index_another_process_upgraded_while_this_one_waited_keeps_the_copy_of_the_old_one(
+        tmp_path, monkeypatch, made_by) -> None:
+    """Two commands opening an index at once (the app starting while a cron `scan` does)
+    both read its version, then wait for the write lock, which the first holds while it
+    copies and upgrades the index. The second then finds nothing to upgrade: a copy of
+    the upgraded index would replace the copy of the old one (the only file the older
+    version opens), and a new index would get a 'before upgrade' copy."""
+    from app.core.index import schema
+
+    db = _old_index(tmp_path, monkeypatch) if made_by == "an older version" else tmp_path / "index.db"
+    read_version = schema.schema_version
+
+    def the_other_process_opens_it_first(conn: sqlite3.Connection) -> int:
+        version = read_version(conn)  # this one's read before the lock...
+        monkeypatch.setattr(schema, "schema_version", read_version)
+        PhotoIndex.open(db).close()  # ...then the other process's open, while this one waits
+        return version
+
+    monkeypatch.setattr(schema, "schema_version", the_other_process_opens_it_first)
+    PhotoIndex.open(db).close()
+    assert _version(db) == LATEST_VERSION
+    assert [_version(copy) for copy in backups(db)] == ([OLD] if made_by == "an older version" else [])
+
+
 def test_no_copy_means_no_upgrade(tmp_path, monkeypatch, capsys) -> None:
     db = _old_index(tmp_path, monkeypatch)
     before = db.read_bytes()

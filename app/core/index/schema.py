@@ -396,10 +396,12 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 def migrate(conn: sqlite3.Connection, path_for_messages: str,
             before_upgrade: Callable[[int, int], None] | None = None) -> None:
-    """Bring the schema up to LATEST_VERSION; safe when two processes open a new
-    index at once (the version is re-read under the write lock). `before_upgrade(old,
-    new)` runs under that lock before an existing index (not a new one, at 0) is
-    changed, to keep a copy of it; what it raises leaves the index as it was."""
+    """Bring the schema up to LATEST_VERSION; safe when two processes open an index
+    at once (the version is re-read under the write lock). `before_upgrade(old, new)`
+    runs under that lock before an existing index (not a new one, at 0) is changed,
+    to keep a copy of it; what it raises leaves the index as it was. None runs when
+    the other process upgraded (or created) the index while this one waited for the
+    lock: its copy, of the index as the older version left it, is the one to keep."""
     version = schema_version(conn)
     if version == LATEST_VERSION:
         return
@@ -410,7 +412,7 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
         version = schema_version(conn)
         if version > LATEST_VERSION:
             raise _newer_index(path_for_messages, version)
-        if version > 0 and before_upgrade is not None:
+        if 0 < version < LATEST_VERSION and before_upgrade is not None:
             before_upgrade(version, LATEST_VERSION)
         for number in range(version, LATEST_VERSION):
             step = MIGRATIONS[number]
