@@ -527,6 +527,7 @@ def test_accepting_thousands_of_photos_runs_in_the_worker_and_can_be_taken_back(
     ids = window.grid_model.ids()
     for photo_id in ids:
         suggest(window.index, photo_id, "Petra", 0.7)
+    window.photos_changed(ids)  # as a tag job shows its labels: A acts on the label shown
     window.grid.setFocus()
     window.grid.selectAll()
     qtbot.keyClick(window.grid, Qt.Key.Key_A)

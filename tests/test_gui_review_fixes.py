@@ -129,6 +129,7 @@ def test_the_photo_after_more_than_fifty_photos_that_left_the_grid_stays_current
     assert len(ids) == 100
     for photo_id in ids[:60]:
         suggest(window.index, photo_id, "Colosseum", 0.7)
+    window.photos_changed(ids[:60])  # as a tag job shows its labels: A acts on the label shown
     select_run(view, model, 0, Qt.Key.Key_Right, 0)
     view.selectionModel().select(QItemSelection(model.index(0), model.index(59)),
                                  QItemSelectionModel.SelectionFlag.Select)  # (Shift+click on the 60th)

@@ -47,6 +47,7 @@ def test_a_label_set_with_l_says_what_was_learnt_and_what_is_no_longer_suggested
     several = ids["bakery"][:2]
     for other in several:
         win.index.set_label(other, "Taj Mahal", source="model", state="suggested", score=0.6)
+    win.photos_changed(several)  # as a tag job shows its labels: L replaces the label shown
     label_with_l(qtbot, win, monkeypatch, several, "Bakery")
     assert status(win) == "Labelled 2 photos “Bakery” — learnt; “Taj Mahal” won't be suggested for them again."
 
@@ -78,6 +79,7 @@ def test_rejecting_a_photo_that_taught_a_place_says_it_no_longer_teaches_it(
 
     win, ids = taught_window
     teach(win.index, "Lake cabin", ids["cabin"][:3], bundle=tiny_bundle)
+    win.photos_changed(ids["cabin"][:3])  # as Teach… shows its labels: R rejects the label shown
     select(win, ids["cabin"][:1])
     win.grid.setFocus()
     qtbot.keyClick(win.grid, Qt.Key.Key_R)
@@ -85,6 +87,7 @@ def test_rejecting_a_photo_that_taught_a_place_says_it_no_longer_teaches_it(
     assert status(win) == "Rejected 1 photo; it no longer teaches “Lake cabin”."
     select(win, ids["cabin"][1:3] + ids["bakery"][:1])
     win.index.set_label(ids["bakery"][0], "Colosseum", source="model", state="suggested", score=0.7)
+    win.photos_changed(ids["bakery"][:1])  # as a tag job shows its labels: R rejects the label shown
     qtbot.keyClick(win.grid, Qt.Key.Key_R)
     assert taught_labels(win.index) == {}
     assert status(win) == "Rejected 3 photos; 2 of them no longer teach “Lake cabin”."

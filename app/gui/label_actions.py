@@ -44,6 +44,22 @@ def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> 
     return f"; {who} {places}."
 
 
+def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
+    """Why photos were left as they are (`now`: their (label, state) in the index): labelled
+    again by another program since the app showed them. `alone`: nothing else was done
+    ("Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"), else
+    the end of what was ("; 1 photo not rejected, labelled again since (now …)")."""
+    one = len(photo_ids) == 1
+    since = "labelled again since"
+    if one:
+        label, state = now.get(photo_ids[0], (None, "unlabelled"))
+        since += " (now not tagged)" if state == "unlabelled" else f" (now “{label or 'no landmark'}”, {state})"
+    if alone:
+        who = "the photo was" if one else f"those {len(photo_ids):,} photos were"
+        return f"Not {verb}: {who} {since}"
+    return f"; {counted(len(photo_ids), 'photo')} not {verb}, {since}"
+
+
 def first_row_of(shown: Sequence[int], photo_ids: Sequence[int]) -> int | None:
     """The row of the first of these photos in a list as shown (None: none is in it)."""
     wanted = set(photo_ids)
@@ -103,18 +119,53 @@ class LabelActions:
             return
         try:
             before = self.index.review_states(ids)
+            # R means "not the label shown": another label set since (a terminal) is left alone
+            ids, again = self._still_as_shown(ids, before)
+            if not ids:
+                self._left_labelled_again(state, again, before)
+                return
             taught = self._teaching_photos(before) if state == "rejected" else ()
             if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
                 # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
                 verb = "Accepting" if state == "accepted" else "Rejecting"
                 self.jobs.set_states({state: ids}, f"{verb} {counted(len(ids), 'photo')}",
-                                     lambda changed: self._state_changed(ids, state, before, changed, taught))
+                                     lambda changed: self._state_changed(ids, state, before, changed, taught, again))
                 return
             changed = self.index.set_state(ids, state)
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self._state_changed(ids, state, before, changed, taught)
+        self._state_changed(ids, state, before, changed, taught, again)
+
+    def _shown_labels(self, ids: Sequence[int]) -> dict[int, str | None]:
+        """The label the user sees on each of these photos: the detail pane's (and the
+        loupe's) for its photo, else its tile's, as they were read; photos not shown
+        (Ctrl+A far past the screen) are left out."""
+        model, _view = self._active_model_and_view()
+        shown = model.shown_labels(ids)
+        record = self.detail.record
+        if record is not None and record.id in ids:
+            shown[record.id] = record.label
+        return shown
+
+    def _still_as_shown(self, ids: list[int], now: dict,
+                        shown: dict[int, str | None] | None = None) -> tuple[list[int], list[int]]:
+        """(the photos whose label in the index (`now`) is the one the app shows, those
+        labelled again since by another program: `landmark-tagger label` in a terminal,
+        a script). A photo the app has not shown is taken as the index holds it."""
+        shown = self._shown_labels(ids) if shown is None else shown
+        again = [i for i in ids if i in shown and now.get(i, (None, "unlabelled"))[0] != shown[i]]
+        if not again:
+            return ids, []
+        left = set(again)
+        return [i for i in ids if i not in left], again
+
+    def _left_labelled_again(self, verb: str, again: list[int], now: dict) -> None:
+        """Nothing done: every photo was labelled again since it was shown; show them as they are now."""
+        self.show_message(labelled_again_text(verb, again, now, alone=True))
+        self.photos_changed(again)
+        self.counts_changed()
+        self.refresh_results()
 
     def _teaching_photos(self, before: dict) -> tuple[tuple[int, str], ...]:
         """(photo id, place) of the photos that teach their label: the user's accepted
@@ -129,8 +180,9 @@ class LabelActions:
                      if label in places and self.index.get(i).source == "user")
 
     def _state_changed(self, ids: list[int], state: str, before: dict, changed: int,
-                       taught: tuple[tuple[int, str], ...] = ()) -> None:
-        """Remember the step for Ctrl+Z, say what changed, move on."""
+                       taught: tuple[tuple[int, str], ...] = (), again: Sequence[int] = ()) -> None:
+        """Remember the step for Ctrl+Z, say what changed (and which photos were left as
+        they are: labelled again since they were shown), move on."""
         # in the list's order (`ids`, not the index's): Ctrl+Z shows the first of them again
         step = tuple((i, *before[i]) for i in ids if i in before and before[i][1] != state)
         if step:
@@ -145,6 +197,9 @@ class LabelActions:
             if left:
                 message += f" ({left:,} already {state} or not tagged yet)"
             message += no_longer_teaching_text(changed, taught)
+        if again:
+            message = message.removesuffix(".") + labelled_again_text(state, again, before, alone=False)
+            self.photos_changed(again)
         self.show_message(message)
         self._after_label_change(ids)
 
@@ -201,18 +256,34 @@ class LabelActions:
         ids = self.selected_ids()
         if not ids:
             return
+        shown = self._shown_labels(ids)
         current = self.index.get(ids[0]).label if len(ids) == 1 else None
+        if len(ids) == 1:
+            shown[ids[0]] = current  # the dialog shows it
         dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids), self)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return
-        self.set_user_label(ids, dialog.label())
+        try:
+            now = self.index.review_states(ids)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        # the label replaced is rejected for these photos: not one set since by another program
+        ids, again = self._still_as_shown(ids, now, shown)
+        if not ids:
+            self._left_labelled_again("changed", again, now)
+            return
+        self.set_user_label(ids, dialog.label(), labelled_again_text("changed", again, now, alone=False)
+                            if again else "")
+        self.photos_changed(again)
 
-    def set_user_label(self, ids: list[int], label: str | None) -> None:
+    def set_user_label(self, ids: list[int], label: str | None, left_out: str = "") -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
-        photos, they teach the new one). While another job runs, the label is only set."""
+        photos, they teach the new one). While another job runs, the label is only set.
+        `left_out`: the end of the message, naming photos left as they were."""
         what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
         if not self.jobs.busy and self.jobs.correct(ids, label):
-            self.show_message(f"Labelled {what}; learning from it…")
+            self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
             return
         try:
@@ -221,7 +292,7 @@ class LabelActions:
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self.show_message(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running)")
+        self.show_message(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running){left_out}")
         self._after_label_change(ids)
 
     def _after_label_change(self, ids: list[int], refresh: bool = True) -> None:

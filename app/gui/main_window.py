@@ -33,6 +33,7 @@ from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
+from app.gui.outside_changes import OutsideChanges
 from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
@@ -91,6 +92,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         self._load_places()
         self.restore_window_state()
         self.library_changed()
+        self.outside_changes = OutsideChanges(self)  # a terminal's changes to the index show here too
 
     # -- construction ------------------------------------------------------------------
     def _build_central(self) -> None:

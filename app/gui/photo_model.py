@@ -100,6 +100,12 @@ class PhotoListModel(QAbstractListModel):
             self._records.move_to_end(photo_id)
         return record
 
+    def shown_labels(self, photo_ids: Iterable[int]) -> dict[int, str | None]:
+        """The label each of these photos showed when its tile was painted (those whose
+        record is still in the cache); photos never painted are left out."""
+        records = ((photo_id, self._records.get(photo_id)) for photo_id in photo_ids)
+        return {photo_id: record.label for photo_id, record in records if record is not None}
+
     def refresh_all(self) -> None:
         """Reload every record lazily (after a job) without resetting the view."""
         self._records.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 
 from app.core import library
 from app.core.errors import TaggerError
@@ -186,10 +186,27 @@ class ResultsDisplay:
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
         keep_row = current.row() if current.isValid() else None
+        selected = {model.photo_id(index.row()) for index in view.selectionModel().selectedIndexes()
+                    if index.row() < model.rowCount()}
         model.set_ids(ids)
         if keep_id is not None and ids:
             row = row_of_photo(ids, keep_id, keep_row)
             view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            if len(selected) > 1:
+                self._select_again(model, view, ids, selected - {keep_id})
+
+    @staticmethod
+    def _select_again(model: PhotoListModel, view, ids: list[int], photo_ids: set[int]) -> None:
+        """The photos chosen before new results (a label set in a terminal changed them)
+        stay chosen where they still are, so A, R and L act on the same photos."""
+        selection, start = QItemSelection(), None
+        for row, photo_id in enumerate([*ids, None]):  # in runs of rows: one call for Ctrl+A
+            if photo_id is not None and photo_id in photo_ids:
+                start = row if start is None else start
+            elif start is not None:
+                selection.select(model.index(start), model.index(row - 1))
+                start = None
+        view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
 
     def counts_changed(self) -> None:
         """Accepts, rejects and labels change the status bar's counts and the library

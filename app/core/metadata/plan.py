@@ -69,6 +69,9 @@ class PlannedWrite:
     # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
     own_write: recovery.OwnWrite | None = None
     note: str | None = None  # what the write leaves undone, and why (XPKeywords of a full EXIF block)
+    # the photo's (label, state) in the index when planned: the write leaves the file
+    # alone when they changed since (rejected or relabelled meanwhile); None: not checked
+    index_label: tuple[str | None, str] | None = None
 
     @property
     def changes_anything(self) -> bool:
@@ -239,7 +242,7 @@ def _plan_file(
     common = dict(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar", label=label,
         previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
-        own_write=own,
+        own_write=own, index_label=(photo.label, photo.state),
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)

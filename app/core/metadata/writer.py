@@ -1,5 +1,6 @@
 """Carry out a write plan: for each file, refuse it when it changed since it was
-indexed, write atomically, verify, and journal the previous values for undo.
+indexed, leave it alone when its photo was labelled again since the plan was made,
+write atomically, verify, and journal the previous values for undo.
 
 A problem with one file (changed, read-only, disk full, vanished, verification
 failed) is recorded with `index.record_error(stage="write")`; the original stays
@@ -46,6 +47,7 @@ class WriteSummary:
     cancelled: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, message): written, with a caveat
+    relabelled: int = 0  # files left alone: their photo's label or state changed since the plan
     done_word: str = "written"  # "restored" for an undo
     next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
 
@@ -55,6 +57,8 @@ class WriteSummary:
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
         parts.append(f"{self.failed:,} failed")
+        if self.relabelled:
+            parts.append(relabelled_text(self.relabelled))
         notes = ""
         if self.notes:  # written, with a caveat the user should hear of (the GUI shows only this line)
             more = f" (and {counted(len(self.notes) - 1, 'other file')} the same)" if len(self.notes) > 1 else ""
@@ -71,7 +75,7 @@ class WriteSummary:
     def to_json(self) -> dict:
         return {
             "batch_id": self.batch_id, "written": self.written, "unchanged": self.unchanged,
-            "failed": self.failed, "cancelled": self.cancelled, "status": self.status,
+            "failed": self.failed, "relabelled": self.relabelled, "cancelled": self.cancelled, "status": self.status,
             "errors": [{"path": p, "message": m} for p, m in self.errors],
             "notes": [{"path": p, "message": m} for p, m in self.notes],
         }
@@ -124,6 +128,8 @@ def write_labels(
                         except (TaggerError, OSError) as error:
                             with lock:
                                 _fail(index, summary, item, str(error))
+                    elif relabelled_since_plan(index, item, lock):
+                        summary.relabelled += 1
                     else:
                         running[pool.submit(write_one, index, summary.batch_id, item, options, lock)] = item
                         continue
@@ -172,6 +178,25 @@ def _paths_with_write_problems(index: PhotoIndex) -> set[str | bytes]:
     """The files (as the errors table holds their paths) an earlier write failed: one
     found unchanged now clears its problem, without a transaction for every other file."""
     return {row[0] for row in index.conn.execute("SELECT path FROM errors WHERE stage = 'write' AND path IS NOT NULL")}
+
+
+def relabelled_text(files: int) -> str:
+    """ "1 file left as it is (its photo was labelled again since the plan was made; …)"."""
+    its = "its photo was" if files == 1 else "their photos were"
+    return (f"{counted(files, 'file')} left as {'it is' if files == 1 else 'they are'} ({its} labelled again "
+            "since the plan was made; run 'write' again)")
+
+
+def relabelled_since_plan(index: PhotoIndex, item: PlannedWrite, lock: threading.Lock) -> bool:
+    """Whether the photo's label or state in the index is no longer the one planned: it
+    was rejected or labelled again meanwhile (from a terminal while the app showed the
+    plan), and writing the planned keywords would put a label the index no longer holds
+    into the file. Not recorded as a problem: the next plan writes what the index holds."""
+    if item.index_label is None:
+        return False  # a plan made by hand: nothing to compare with
+    with lock:
+        now = index.review_states([item.photo_id]).get(item.photo_id, (None, "unlabelled"))
+    return now != item.index_label
 
 
 def _fail(index: PhotoIndex, summary: WriteSummary, item: PlannedWrite, message: str) -> None:
