@@ -160,3 +160,19 @@ def test_workers_killed_while_sending_never_stall_the_others(tmp_path):
     assert not stalled, f"stalled after {len(results)} of {len(jobs)} photos and {len(kills)} kills"
     assert sorted(r.photo_id for r in results) == list(range(len(jobs)))
     assert len(kills) >= 4 and len([r for r in results if r.error]) <= len(kills)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="Ctrl-C is held back by a signal mask (POSIX)")
+def test_ctrl_c_while_a_worker_starts_neither_stops_it_nor_prints_its_traceback(tmp_path, capfd):
+    """Ctrl-C reaches the whole process group, workers still importing included: each
+    printed a KeyboardInterrupt traceback of its own and died, while the main process
+    (which decides what stops, and reports it) was stopping cleanly."""
+    path = big_jpeg(tmp_path / "p.jpg")
+    with DecodeWorkers(1) as workers:
+        (worker,) = workers._workers.values()
+        os.kill(worker.process.pid, signal.SIGINT)  # right away: it is still starting
+        (result,) = workers.decode([DecodeJob(1, (str(path),))], SETTINGS)
+    assert result.error is None and result.pixels is not None
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

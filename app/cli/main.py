@@ -1,8 +1,8 @@
 """Entry point of `landmark-tagger`: builds the parser from the command modules,
 runs one command, and turns app errors into one line on stderr.
 
-Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 141
-when the reader of the output went away (`… | head`).
+Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 130
+interrupted (Ctrl-C), 141 when the reader of the output went away (`… | head`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from typing import Sequence
 
-from app.cli.common import EXIT_BROKEN_PIPE, silence_stdout
+from app.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, silence_stdout
 
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -109,6 +109,16 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; Ctrl-C at any point, even while the command modules are still
+    being imported, ends it with one line and exit 130, not a traceback."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("landmark-tagger: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     from app.cli.command_line import refuse_empty_arguments, shield_negated_words, take_words_after_options
     from app.core.errors import TaggerError, UsageError
     from app.core.path_query import NoFileMatches
@@ -137,9 +147,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             args.model = bundle_by_name(args.model)
         return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        print("landmark-tagger: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `… | head` closed the pipe: stop quietly, as Unix tools do
         silence_stdout()
         return EXIT_BROKEN_PIPE

@@ -24,6 +24,7 @@ import threading
 import time
 from multiprocessing.connection import wait as wait_for_connections
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -155,6 +156,7 @@ def _worker_main(jobs, results, worker_id: int) -> None:
     A thread of its own sends the results, so the worker decodes the next photo while
     the main process is still busy with the network and has not read the last one."""
     # Ctrl-C goes to the whole process group; the main process decides what stops.
+    # (Where signal masks exist the worker started with it blocked: _ctrl_c_held_back.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Import the decoders now, while the main process loads the model.
     import app.core.decode  # noqa: F401
@@ -187,6 +189,23 @@ def _worker_main(jobs, results, worker_id: int) -> None:
     sender.join()
 
 
+@contextmanager
+def _ctrl_c_held_back() -> Iterator[None]:
+    """Block SIGINT in this thread while a worker process is started: the worker
+    inherits the mask, so a Ctrl-C (sent to the whole process group) never stops it
+    with a traceback of its own while it is still importing, before _worker_main can
+    ignore it; the main process gets its Ctrl-C once the worker is started. (Windows
+    has no signal masks: nothing is held back there.)"""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class _Worker:
     """One process, its private job queue and result pipe, and the jobs it has not
     answered yet."""
@@ -204,7 +223,8 @@ class _Worker:
             target=_worker_main, args=(self.jobs, writer, worker_id), daemon=True,
             name=f"landmark-tagger-decode-{worker_id}",
         )
-        self.process.start()
+        with _ctrl_c_held_back():
+            self.process.start()
         writer.close()  # the worker holds the only writer: its exit reads as end-of-file here
 
     def receive(self) -> tuple[int, DecodedPhoto] | None:

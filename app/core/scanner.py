@@ -129,6 +129,9 @@ class _Scan:
                     problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
             self._recognise_moves()
             status = "cancelled" if self._cancelled() else "done"
+        except KeyboardInterrupt:  # stopped at once (a second Ctrl-C), as a kill would: no failure
+            status = "interrupted"
+            raise
         finally:
             try:
                 self._flush_errors()

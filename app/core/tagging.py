@@ -131,7 +131,7 @@ def tag(
     _check_options(options)
     if bundle is None:
         bundle = load_tag_bundle(options.model)
-    summary = TagSummary()
+    summary = TagSummary(model_id=bundle.id, model_name=bundle.name)  # named even when stopped during the scan
     roots = [Path(t) for t in targets if not isinstance(t, int)]
     # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
     summary.not_photos = [(str(r), reason) for r in roots
@@ -154,7 +154,6 @@ def tag(
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
             photo_ids += photo_ids_under(index, roots, names)
-        summary.model_id, summary.model_name = bundle.id, bundle.name
         # a photo named by its file is tried again although it could not be decoded before
         named = photo_ids_under(index, [r for r in roots if not r.is_dir()], names)
         selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)

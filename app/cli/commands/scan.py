@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import (
-    add_folders_given, add_json_flag, exit_code_with_missing, open_index, paths_there, print_json_line, print_summary,
-    progress_bar,
+    EXIT_INTERRUPTED, add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, open_index,
+    paths_there, print_json_line, print_summary, progress_bar, stop_on_ctrl_c,
 )
+from app.cli.commands.tag import write_above_bar
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
+STOPPING = "stopping after the files being read… (Ctrl-C again to abort)"
 
 
 def register(subparsers) -> None:
@@ -32,6 +34,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from app.core.errors import UsageError
     from app.core.path_case import canonical_path
+    from app.core.progress import CancelToken
     from app.core.scanner import scan
     from app.core.wording import shell_quote
 
@@ -46,8 +49,9 @@ def run(args) -> int:
         roots = [Path(p) for p in paths] or index.roots()
         if not roots:
             raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")
-        with progress_bar("scanning") as progress:
-            summary = scan(index, roots, progress=progress)
+        cancel = CancelToken()  # Ctrl-C: the scan stops between files, recorded as cancelled, counts as stored
+        with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar):
+            summary = scan(index, roots, progress=progress, cancel=cancel)
         errors = index.errors(run_id=summary.run_id, limit=max(0, args.errors))
         if args.json:
             print_json_line({"summary": summary.to_json()})
@@ -59,6 +63,9 @@ def run(args) -> int:
             if summary.errors > len(errors):
                 print_summary(f"… and {summary.errors - len(errors)} more errors (see `landmark-tagger stats --errors`)")
         print_summary(f"scanned: {summary.line()}")
+    if summary.status == "cancelled":
+        print_summary(f"stopped before the end: run `{command_with_index(args.db)} scan` again to complete it")
+        return EXIT_INTERRUPTED
     if summary.errors == 0 and summary.unchanged_problems == 0:  # (unchanged bad files: still failed)
         return exit_code_with_missing(EXIT_OK, args.paths, paths)
     # nothing could be scanned at all (every library folder missing) is a failure, not a partial success

@@ -16,8 +16,8 @@ def register(subparsers) -> None:
             "Print what the index holds: its file, the library folders (and those not found), "
             "photos and files with the RAW+JPEG pairs, labelled photos, landmarks (the three with "
             "most photos), review states, taught places, missing photos, files with a problem by "
-            "stage, the last scan (its counts, or that it is running or was interrupted and should "
-            "be run again) and the copies of the index."
+            "stage, the last scan (its counts, or that it is running, or that it was interrupted or "
+            "stopped and should be run again) and the copies of the index."
         ),
     )
     parser.add_argument(
@@ -87,8 +87,11 @@ def run(args) -> int:
     elif last and last["status"] == "running":
         print(f"last scan:  running since {last['started_at']} (counts when it ends)")
     elif last:
+        status = last["status"]
+        if status == "cancelled":  # stopped by the user (Ctrl-C, Cancel): its counts are of the part done
+            status += f": stopped before the end; run `{command_with_index(args.db)} scan` again to complete it"
         print(
-            f"last scan:  {last['finished_at'] or last['started_at']} ({last['status']}): "
+            f"last scan:  {last['finished_at'] or last['started_at']} ({status}): "
             f"{counted(last['photos'], 'photo')}, {last['new']} new, {last['changed']} changed, "
             f"{last['moved']} moved, {last['missing']} missing, {counted(last['errors'], 'error')}"
         )

@@ -79,11 +79,11 @@ def run(args) -> int:
                 silence_stdout()
         elif result.error is not None and len(shown_errors) < max(0, args.errors):
             shown_errors.append(result.error)
-            _write_above_bar(one_line(f"error: {result.error}"))
+            write_above_bar(one_line(f"error: {result.error}"))
 
     paths = paths_there(args.paths, "file or folder")  # none there: one line, and no index made
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
-    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, _write_above_bar),
+    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, write_above_bar),
           _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
@@ -113,7 +113,7 @@ def run(args) -> int:
     if scan_errors:
         files = "1 file" if scan_errors == 1 else f"{scan_errors} files"
         line += f"; {files} could not be scanned"
-    print_summary(f"{line} — model {summary.model_name} ({summary.model_id})")
+    print_summary(f"{line} — model {summary.model_name} ({summary.model_id})" if summary.model_id else line)
     if reader_gone:  # stopped early, as `search | head` is: the rest is left for the next run
         return EXIT_BROKEN_PIPE
     if summary.cancelled:
@@ -142,7 +142,7 @@ def _library_folders(index) -> list[Path]:
     return present
 
 
-def _write_above_bar(text: str) -> None:
+def write_above_bar(text: str) -> None:
     """A message on stderr that does not tear a progress bar apart."""
     if sys.stderr.isatty():
         from tqdm import tqdm
