@@ -137,3 +137,65 @@ def test_a_pasted_or_dropped_path_of_a_photo_not_indexed_yet_never_finds_its_cas
         assert index.photo_ids(pasted_path_query(str(folder / "img_0001.jpg"))) == []
         assert index.photo_ids(" ".join(filter(None, path_terms([str(folder / "img_0001.jpg")], exact=True)))) == []
         assert len(index.photo_ids(pasted_path_query(str(folder / "IMG_0001.JPG")))) == 1
+
+
+@pytest.fixture
+def dashed_trip(tmp_path, monkeypatch, capsys):
+    """Trip/-x.jpg, a.jpg (labelled "Piazza Grande" by the user) and b.jpg, scanned; the
+    current folder is Trip."""
+    trip = tmp_path / "Trip"
+    trip.mkdir()
+    for name, colour in (("-x.jpg", (200, 10, 10)), ("a.jpg", (10, 200, 10)), ("b.jpg", (10, 10, 200))):
+        Image.new("RGB", (32, 24), colour).save(trip / name)
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(trip)]) == 0
+    assert main(["--db", db, "label", str(trip / "a.jpg"), "Piazza Grande"]) == 0
+    monkeypatch.chdir(trip)
+    return db
+
+
+@pytest.mark.parametrize("words", [["-x.jpg"], ["--", "-x.jpg"]])
+def test_a_file_named_with_a_leading_dash_is_that_file_not_a_not_term(dashed_trip, capsys, words):
+    """`label -x.jpg Duomo` (as a shell completes it, with `--` or not) labelled every
+    OTHER photo, the user's own labels included: the word was read as NOT x.jpg."""
+    assert found(capsys, dashed_trip, *words) == ["-x.jpg"]
+    assert main(["--db", dashed_trip, "label", *words, "Duomo"]) == 0
+    assert found(capsys, dashed_trip, "label:Duomo") == ["-x.jpg"]
+    assert found(capsys, dashed_trip, 'label:"Piazza Grande"') == ["a.jpg"]
+    assert found(capsys, dashed_trip, "-y.jpg") == ["-x.jpg", "a.jpg", "b.jpg"]  # no such file: still NOT
+
+
+def test_scan_of_a_dashed_file_suggests_a_tag_command_that_works(dashed_trip, capsys):
+    capsys.readouterr()
+    assert main(["--db", dashed_trip, "scan", "--", "-x.jpg"]) == 2
+    err = capsys.readouterr().err
+    assert f"`landmark-tagger tag {os.path.join(os.curdir, '-x.jpg')}`" in err  # not `tag -x.jpg`: an option
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_photo_in_a_linked_folder_is_found_and_labelled_by_the_path_search_prints(tmp_path, monkeypatch, capsys):
+    """A folder linked into a library folder is indexed under the link's path (README),
+    but that path typed as the query was resolved to the link's target, which the index
+    does not hold: nothing found, and `label` named a path the user never typed."""
+    elsewhere, library = tmp_path / "drive" / "Shared", tmp_path / "library"
+    elsewhere.mkdir(parents=True)
+    library.mkdir()
+    Image.new("RGB", (32, 24), (120, 90, 60)).save(elsewhere / "DSC_0001.JPG")
+    (library / "Shared").symlink_to(elsewhere, target_is_directory=True)
+    (tmp_path / "to library").symlink_to(library, target_is_directory=True)  # a link from outside into it
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(library)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "search", ""]) == 0
+    printed = capsys.readouterr().out.split("\t")[0]
+    assert printed == str(library / "Shared" / "DSC_0001.JPG")  # indexed under the link's path
+    monkeypatch.chdir(tmp_path)
+    for typed in (printed, "library/Shared/DSC_0001.JPG", "library/Shared", "to library/Shared/DSC_0001.JPG"):
+        assert found(capsys, db, typed) == ["DSC_0001.JPG"], typed
+    assert main(["--db", db, "label", "library/Shared/", "Colosseum"]) == 0
+    assert found(capsys, db, "label:Colosseum") == ["DSC_0001.JPG"]
+
+    Image.new("RGB", (32, 24), (20, 90, 60)).save(elsewhere / "DSC_0002.JPG")  # not scanned yet
+    capsys.readouterr()
+    assert main(["--db", db, "accept", "library/Shared/DSC_0002.JPG"]) == 1
+    assert str(library / "Shared" / "DSC_0002.JPG") in capsys.readouterr().err  # the path typed, made whole

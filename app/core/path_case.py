@@ -96,9 +96,48 @@ def canonical_entry(path: str | os.PathLike, names: DiskNames | None = None) -> 
     if given.name in ("", ".", ".."):
         return canonical_path(given, names)
     names = names or DiskNames()
-    folder = canonical_path(given.parent, names)
-    stored = names.stored_name(folder, given.name)
-    return folder / (stored or given.name)
+    return _entry_as_stored(canonical_path(given.parent, names), given.name, names)
+
+
+def spellings_through_links(path: str | os.PathLike, names: DiskNames | None = None) -> list[Path]:
+    """The forms under which an index may hold `path`, each spelled as the disk stores
+    it: absolute as typed (`~` expanded, `..` taken off by name, links kept), then with
+    the links on its way followed up to the first, the second, …, and last
+    canonical_path. The scanner stores a folder linked into a library folder under the
+    link's path, but the library folder itself resolved (`~/Pictures` may be a link to
+    a data disk), so a path typed through links may be held in any of these forms."""
+    names = names or DiskNames()
+    given = os.path.expanduser(os.fspath(path))
+    absolute = Path(os.path.abspath(given))
+    found = [absolute]
+    for end in range(2, len(absolute.parts) + 1):
+        through = Path(*absolute.parts[:end])
+        if through.is_symlink() or _is_junction(through):
+            found.append(through.resolve().joinpath(*absolute.parts[end:]))
+    forms = [_as_stored(form, names) for form in found]
+    return list(dict.fromkeys([*forms, canonical_path(given, names)]))
+
+
+def entries_through_links(path: str | os.PathLike, names: DiskNames | None = None) -> list[Path]:
+    """spellings_through_links, the last name not followed (see canonical_entry)."""
+    given = Path(os.path.expanduser(os.fspath(path)))
+    if given.name in ("", ".", ".."):
+        return spellings_through_links(given, names)
+    names = names or DiskNames()
+    folders = spellings_through_links(given.parent, names)
+    return list(dict.fromkeys(_entry_as_stored(folder, given.name, names) for folder in folders))
+
+
+def _entry_as_stored(folder: Path, name: str, names: DiskNames) -> Path:
+    return folder / (names.stored_name(folder, name) or name)
+
+
+def _is_junction(path: Path) -> bool:
+    """A Windows junction (os.path.isjunction, Python 3.12; never one elsewhere)."""
+    try:
+        return getattr(os.path, "isjunction", lambda _: False)(path)
+    except (OSError, ValueError):
+        return False
 
 
 def canonical_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -108,7 +147,7 @@ def canonical_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 def _as_stored(path: Path, names: DiskNames) -> Path:
-    """`path` (absolute, resolved) with each existing name as its folder lists it."""
+    """`path` (absolute) with each existing name as its folder lists it."""
     current = Path(path.anchor)
     parts = path.parts[1:] if path.anchor else path.parts
     for position, name in enumerate(parts):

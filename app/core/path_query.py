@@ -11,7 +11,9 @@ never respells them to a file or folder it holds in another letter case (a new
 img_0001.jpg beside the indexed IMG_0001.JPG on a case-sensitive disk is not that
 photo, and `label …/img_0001.jpg` must not label it). Only words that name something on disk and either hold a separator or are
 a file are taken: a bare "Petra" stays a free word even when a folder of that name sits
-in the current folder.
+in the current folder, and `-petra` a NOT term unless a file `-petra` is there. A path
+through a link becomes the forms the index may hold it under (scanned_paths), any of
+them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import os
 from pathlib import Path
 
 from app.core.errors import UsageError
-from app.core.path_case import DiskNames, canonical_entry, canonical_path
+from app.core.path_case import (
+    DiskNames, canonical_entry, canonical_path, entries_through_links, spellings_through_links,
+)
 
 # cmd.exe's and PowerShell's wildcards for files: no "[" (a folder "Trip [2019]" is common
 # on Windows, and glob would take "[2019]" for one character of 2, 0, 1, 9)
@@ -144,20 +148,24 @@ def path_terms(paths: list[str], exact: bool = False) -> list[str | None]:
 def path_term(text: str, names: DiskNames | None = None, exact: bool = False) -> str | None:
     """`path:"…"` or `folder:"…"` for a typed path that exists, else None. With `exact`,
     `path:="…"` or `folder:="…"`: the index takes them as written, never respelling them
-    to a file or folder it holds in another letter case. A linked photo gets two `path:`
-    terms, its own name and its target's, which the index takes as any of those files
-    (as it does several typed ones), so the terms of several photos can stand side by side."""
-    return " ".join(_path_alternatives(text, names or DiskNames(), exact)) or None
+    to a file or folder it holds in another letter case. A path through a link gets
+    several terms (see _path_alternatives): `path:` ones, which the index takes as any
+    of those files (as it does several typed ones), so the terms of several photos can
+    stand side by side; `folder:` ones joined by OR."""
+    alternatives = _path_alternatives(text, names or DiskNames(), exact)
+    return " ".join(any_of_the_paths([text], [alternatives])) if alternatives else None
 
 
 def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
-    """The terms of the file or folder `text` names on disk, any of which finds it
-    (two for a linked photo); none for a word that names nothing there."""
+    """The terms of the file or folder `text` names on disk, any of which finds it: its
+    scanned_paths, and a linked photo's target too; none for a word that names nothing
+    there. A word that starts with "-" is a NOT term (`-has:gps`) unless it names a
+    file or folder, as `-x.jpg` completed by a shell does."""
     from app.core.index.query import FIELDS
 
     text = text.strip()
-    if not text or text.startswith("-") or text.split(":", 1)[0].lower() in FIELDS:
-        return []  # a negated word or a field term (label:…): not a path
+    if not text or text.split(":", 1)[0].lower() in FIELDS:
+        return []  # a field term (label:…): not a path
     separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
     try:
         path = Path(text).expanduser()
@@ -168,10 +176,20 @@ def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
         return []
     field = "path" if is_file else "folder"
     mark = "=" if exact else ""
-    found = [scanned_path(path, names)]
+    found = scanned_paths(path, names)
     if is_file and path.is_symlink():  # indexed by its own name, or as the library's photo it links to
         found.append(str(canonical_path(path, names)))
-    return [f'{field}:{mark}"{where.replace(chr(34), chr(34) * 2)}"' for where in found]
+    return [f'{field}:{mark}"{where.replace(chr(34), chr(34) * 2)}"' for where in dict.fromkeys(found)]
+
+
+def scanned_paths(path: Path, names: DiskNames | None = None) -> list[str]:
+    """The paths under which the scanner may hold this file or folder: first as typed,
+    the links on the way kept (a folder linked into a library folder is indexed under
+    the link's path), last scanned_path (a link into the library: its photos are indexed
+    in their own folder); one when no link is on the way (path_case.spellings_through_links)."""
+    path = Path(path).expanduser()
+    forms = spellings_through_links(path, names) if path.is_dir() else entries_through_links(path, names)
+    return [str(form) for form in forms]
 
 
 def scanned_path(path: Path, names: DiskNames | None = None) -> str:

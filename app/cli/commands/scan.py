@@ -42,7 +42,7 @@ def run(args) -> int:
         if Path(given).expanduser().is_file():
             folder = shell_quote(str(canonical_path(Path(given).expanduser().parent)))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
-                             f"(or `landmark-tagger tag {shell_quote(given)}` to tag that photo)")
+                             f"(or `landmark-tagger tag {shell_quote(_not_an_option(given))}` to tag that photo)")
     paths = paths_there(args.paths, "folder")  # none there: one line, and no index made
     with open_index(args) as index:
         add_folders_given(index, paths)
@@ -70,3 +70,11 @@ def run(args) -> int:
         return exit_code_with_missing(EXIT_OK, args.paths, paths)
     # nothing could be scanned at all (every library folder missing) is a failure, not a partial success
     return EXIT_FAILED if summary.photos == 0 and summary.new == 0 and not any(Path(r).is_dir() for r in roots) else EXIT_PARTIAL
+
+
+def _not_an_option(path: str) -> str:
+    """`path` as a word that argparse takes for a path: `-x.jpg` would be an unknown
+    option to `tag`, `./-x.jpg` is the file."""
+    import os
+
+    return os.path.join(os.curdir, path) if path.startswith("-") else path
