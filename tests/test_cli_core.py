@@ -265,6 +265,34 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     assert b"Traceback" not in err and b"BrokenPipe" not in err, err.decode()
 
 
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["written-at-once", "written-at-exit"])
+def test_a_reader_gone_before_a_short_output_ends_the_command_quietly(tmp_path: Path, unbuffered) -> None:
+    """`landmark-tagger search --json | head -n 0` in a shell without PYTHONUNBUFFERED:
+    two lines stay in stdout's buffer until the flush at exit, which printed "Exception
+    ignored … BrokenPipeError" and exit 120; it stops quietly with 141."""
+    import os
+
+    from benchmarks.bench_index_generate import generate_index
+
+    db = tmp_path / "index.db"
+    generate_index(db, 2)
+    command = [sys.executable, "-c", "import sys; from app.cli.main import main; sys.exit(main())",
+               "--db", str(db), "search", "--json"]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader has gone before anything is printed
+    try:
+        process = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.PIPE, env=env,
+                                 cwd=Path(__file__).resolve().parents[1], timeout=120)
+    finally:
+        os.close(writer)
+    err = process.stderr.decode()
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert process.returncode == 141, err
+
+
 def test_stats_names_the_index_by_its_whole_path(tmp_path: Path, library: Path, capsys, monkeypatch) -> None:
     """`--db trip.db` given relative was printed as typed ("index: trip.db"), which says
     nothing once the user is in another folder."""

@@ -146,7 +146,9 @@ def _run(argv: Sequence[str] | None) -> int:
             from app.core.bundle_choices import bundle_by_name
 
             args.model = bundle_by_name(args.model)
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        sys.stdout.flush()  # a reader gone away is found here, not as "Exception ignored" at exit
+        return code
     except BrokenPipeError:  # `… | head` closed the pipe: stop quietly, as Unix tools do
         silence_stdout()
         return EXIT_BROKEN_PIPE
