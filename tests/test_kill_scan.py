@@ -32,14 +32,42 @@ def library(tmp_path_factory) -> Path:
     return root
 
 
-def start_scan(db: Path, root: Path) -> subprocess.Popen:
+def start_scan(db: Path, root: Path, wait_before_scanning: bool = False) -> subprocess.Popen:
+    """The scan in a process of its own; `wait_before_scanning`: it opens the index, says
+    "opened" on stdout and waits to be killed, before the scan writes its row."""
     repo = Path(__file__).resolve().parents[1]
     code = (
-        "import sys; from pathlib import Path; from app.core.index import PhotoIndex; "
+        "import sys, time; from pathlib import Path; from app.core.index import PhotoIndex; "
         "from app.core.scanner import scan, ScanOptions; "
-        "ix = PhotoIndex.open(sys.argv[1]); scan(ix, [Path(sys.argv[2])], options=ScanOptions(groups_per_transaction=7))"
+        "ix = PhotoIndex.open(sys.argv[1]); print('opened', flush=True); "
+        "time.sleep(600) if sys.argv[3] == 'wait' else None; "
+        "scan(ix, [Path(sys.argv[2])], options=ScanOptions(groups_per_transaction=7))"
     )
-    return subprocess.Popen([sys.executable, "-c", code, str(db), str(root)], cwd=repo)
+    return subprocess.Popen([sys.executable, "-c", code, str(db), str(root), "wait" if wait_before_scanning else "go"],
+                            cwd=repo, stdout=subprocess.PIPE, text=True)
+
+
+def assert_sound_after_kill(db: Path, library: Path, killed: bool, seed: object) -> None:
+    """The index a scan left, killed or not: it passes integrity_check, its scan row
+    tells how far the scan got, and a rescan completes it."""
+    with PhotoIndex.open(db) as index:
+        assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"seed {seed}"
+        partial = index.count()
+        print(f"seed {seed}: killed={killed} after {partial} photos")
+        assert 0 <= partial <= PHOTOS
+        statuses = [r[0] for r in index.conn.execute("SELECT status FROM scan_runs")]
+        if killed:
+            # the kill may land before the scan wrote its row (then it stored nothing), or
+            # after it recorded "done" but before the process exited
+            assert statuses in ([], ["running"], ["done"]), f"seed {seed}"
+            assert statuses == ["running"] or partial == (PHOTOS if statuses else 0), f"seed {seed}"
+        else:
+            assert statuses == ["done"], f"seed {seed}"
+        summary = scan(index, [library])
+        assert (summary.photos, summary.errors, summary.missing) == (PHOTOS, 0, 0), f"seed {seed}"
+        assert summary.new == PHOTOS - partial
+        assert index.conn.execute("SELECT count(*) FROM photos_fts").fetchone()[0] == PHOTOS
+        assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 @pytest.mark.slow
@@ -57,21 +85,18 @@ def test_sigkill_during_scan_leaves_a_sound_index(tmp_path: Path, library: Path,
     if killed:
         os.kill(process.pid, signal.SIGKILL)
     process.wait(30)
+    assert_sound_after_kill(db, library, killed, seed)
 
-    with PhotoIndex.open(db) as index:
-        assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", f"seed {seed}"
-        partial = index.count()
-        print(f"seed {seed}: killed={killed} after {partial} photos")
-        assert 0 <= partial <= PHOTOS
-        statuses = [r[0] for r in index.conn.execute("SELECT status FROM scan_runs")]
-        if killed:
-            # the kill may land after the scan recorded "done" but before the process exited
-            assert statuses in (["running"], ["done"]), f"seed {seed}"
-            assert statuses == ["running"] or partial == PHOTOS, f"seed {seed}"
-        else:
-            assert statuses == ["done"], f"seed {seed}"
-        summary = scan(index, [library])
-        assert (summary.photos, summary.errors, summary.missing) == (PHOTOS, 0, 0), f"seed {seed}"
-        assert summary.new == PHOTOS - partial
-        assert index.conn.execute("SELECT count(*) FROM photos_fts").fetchone()[0] == PHOTOS
-        assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+def test_sigkill_before_the_scan_wrote_its_row_leaves_a_sound_index(tmp_path: Path, library: Path) -> None:
+    """The random kill above lands, now and then under load, before the scan's row is
+    written: no row and no photo is a sound index too, which a rescan completes."""
+    db = tmp_path / "index.db"
+    process = start_scan(db, library, wait_before_scanning=True)
+    try:
+        assert process.stdout.readline().strip() == "opened"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+        process.stdout.close()
+    assert_sound_after_kill(db, library, killed=True, seed="(killed before the scan)")
