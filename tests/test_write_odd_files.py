@@ -1,6 +1,6 @@
 """Files other programs left in states our write must cope with: XMP in another
-encoding, an EXIF block with no room left, one sidecar two files share. Each gets a
-clear answer of its own and the batch goes on."""
+encoding, an EXIF block with no room left, one sidecar two files share, one file
+under two paths. Each gets a clear answer of its own and the batch goes on."""
 
 from __future__ import annotations
 
@@ -160,6 +160,88 @@ def test_a_sidecar_two_photos_would_share_is_left_to_the_first(tmp_path, index):
     assert "--sidecar-naming ext" in summary.errors[0][1]
     assert len(fields_of_sidecar((tmp_path / "IMG_0100.xmp").read_bytes()).subject) == 1
 
+
+
+def test_the_way_out_of_a_shared_sidecar_works(tmp_path, index):
+    """The refusal for IMG_0100.xmp (of IMG_0100.png and of IMG_0100.tif) names
+    --sidecar-naming ext: taken, the second photo gets its own IMG_0100.tif.xmp and the
+    shared sidecar stays the first one's."""
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(tmp_path / "IMG_0100.png")
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(tmp_path / "IMG_0100.tif")
+    scan(index, [tmp_path])
+    for photo, label in zip(index.search(""), ("Petra", "Taj Mahal")):
+        index.set_label(photo.id, label)
+    refused = write_all(index, WriteOptions(sidecar_naming="stem"))
+    assert "--sidecar-naming ext" in refused.errors[0][1]
+    kept = fields_of_sidecar((tmp_path / "IMG_0100.xmp").read_bytes()).subject
+
+    summary = write_all(index, WriteOptions(sidecar_naming="ext"))
+    assert (summary.written, summary.unchanged, summary.failed) == (1, 1, 0), summary.errors
+    theirs = [fields_of_sidecar(sidecar.read_bytes()).subject for sidecar in sorted(tmp_path.glob("*.*.xmp"))]
+    assert len(theirs) == 1 and theirs[0] != kept and len(theirs[0]) == 1
+    assert fields_of_sidecar((tmp_path / "IMG_0100.xmp").read_bytes()).subject == kept
+
+
+def test_a_shared_sidecar_stays_the_photo_it_was_written_for_whatever_the_query(tmp_path, index):
+    """IMG_0100.xmp got IMG_0100.png's label: a later write of IMG_0100.tif alone (its
+    path as the query) must not take it over and put its own landmark in its place."""
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(tmp_path / "IMG_0100.png")
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(tmp_path / "IMG_0100.tif")
+    scan(index, [tmp_path])
+    png, tif = (index.search(f'path:"{tmp_path / name}"')[0] for name in ("IMG_0100.png", "IMG_0100.tif"))
+    index.set_label(png.id, "Petra")
+    options = WriteOptions(sidecar_naming="stem")
+    assert write_all(index, options).written == 1
+    index.set_label(tif.id, "Taj Mahal")
+
+    for naming in ("stem", "ext"):
+        options = WriteOptions(sidecar_naming=naming)
+        write_labels(index, plan_writes(index, f'path:"{tmp_path / "IMG_0100.tif"}"', False, options), options)
+        assert fields_of_sidecar((tmp_path / "IMG_0100.xmp").read_bytes()).hierarchical == ["Landmarks|Petra"]
+    assert fields_of_sidecar((tmp_path / "IMG_0100.tif.xmp").read_bytes()).hierarchical == ["Landmarks|Taj Mahal"]
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+@pytest.mark.parametrize("name", ["DSC_0001.jpg", "IMG_0002.png"])
+def test_a_folder_linked_into_two_library_folders_gets_one_write_a_file(tmp_path, index, name):
+    """Scanned one at a time, libA and libB each index the folder linked into them: two
+    photos a file. Their two labels would race into that one file; the photo indexed
+    first is written, the other refused, naming the path its file is written under."""
+    from PIL import Image
+
+    from app.core.scanner import scan
+
+    shared = tmp_path / "drive" / "Shared"
+    shared.mkdir(parents=True)
+    photo = shared / name
+    make_jpeg(photo) if name.endswith(".jpg") else Image.new("RGB", (40, 30), (10, 200, 10)).save(photo)
+    original = photo.read_bytes()
+    for library in ("libA", "libB"):
+        (tmp_path / library).mkdir()
+        (tmp_path / library / "Shared").symlink_to(shared, target_is_directory=True)
+        scan(index, [tmp_path / library])
+    first, second = sorted(index.search(""), key=lambda found: found.id)  # one file, under each link
+    index.set_label(first.id, "Duomo")
+    index.set_label(second.id, "Pieve")
+
+    refused = [item for item in plan_writes(index) if item.problem]
+    assert [item.photo_id for item in refused] == [second.id]
+    assert str(tmp_path / "libA" / "Shared" / name) in refused[0].problem
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 1)
+    written = photo if name.endswith(".jpg") else shared / f"{name}.xmp"
+    fields = read_fields(written.read_bytes()) if written == photo else fields_of_sidecar(written.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Duomo"]
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (1, 0)
+    assert photo.read_bytes() == original and not (shared / f"{name}.xmp").exists()
 
 def test_undo_finds_the_files_a_rescan_saw_moved(tmp_path, index):
     from PIL import Image

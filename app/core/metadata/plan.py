@@ -156,7 +156,12 @@ def plan_writes(
             extra = (_jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
-                owner = owners.setdefault(target, photo.id)
+                owner = owners.setdefault(target, _first_owner(index, sidecars_written, target, photo.id))
+                if owner != photo.id and options.sidecar_naming == "ext" and target in targets:
+                    # a stem sidecar another photo's (IMG_0100.xmp of IMG_0100.PNG, beside
+                    # IMG_0100.TIF) stays that photo's: this one gets its own, as asked
+                    target = sidecar_path(path, "ext")
+                    owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
                     continue  # the photo's other file planned it already
                 item = _plan_file(index, photo, path, indexed, target, rejected)
@@ -170,7 +175,61 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return plan
+    return _one_write_a_file(plan)
+
+
+def _first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int) -> int:
+    """The photo a sidecar belongs to when another may share it (IMG_0100.xmp of
+    IMG_0100.PNG and IMG_0100.TIF): the one our writes (`written`:
+    journal.sidecar_writers) put a label into it for, whatever the query, while the
+    index still holds it (a forgotten photo owns nothing); else the first photo
+    planned into it (`photo_id`)."""
+    writers = sorted(written.get(str(target), ()))
+    if not writers or photo_id in writers:
+        return photo_id
+    marks = ",".join("?" * len(writers))
+    held = index.conn.execute(f"SELECT min(id) FROM photos WHERE missing = 0 AND id IN ({marks})", writers).fetchone()
+    return int(held[0]) if held[0] is not None else photo_id
+
+
+def _one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
+    """The plan with one write for each file on disk: a folder linked into two library
+    folders holds each file under two paths (two photos to the index), and two writes
+    into one file race (one label overwrites the other, or a write reported done leaves
+    the file as it was). The photo indexed first keeps the file; the other is refused,
+    naming the path it is written under."""
+    kept: dict[tuple, PlannedWrite] = {}
+    folders: dict[Path, tuple[int, int] | None] = {}
+    refused: dict[int, PlannedWrite] = {}
+    for item in sorted(plan, key=lambda item: item.photo_id):
+        identity = None if item.problem else _file_identity(item.target, folders)
+        if identity is None:
+            continue
+        first = kept.setdefault(identity, item)
+        if first.target != item.target:
+            refused[id(item)] = replace(
+                item, after=item.before,
+                problem=f"it is the same file as {first.target} (one folder linked into two library folders), "
+                        "whose label goes into it; remove one of the two links, then scan again",
+            )
+    return [refused.get(id(item), item) for item in plan]
+
+
+def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None]) -> tuple | None:
+    """What tells two paths of one file apart from two files: the device and inode of
+    the folder it lies in (`folders` keeps them, one stat a folder) and its name, a
+    link named like a photo followed (it is written through). Hard links keep their own
+    names: a write replaces the file under the name written. None when unknown."""
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
+    if target.parent not in folders:
+        try:
+            found = target.parent.stat()
+            folders[target.parent] = (found.st_dev, found.st_ino)
+        except OSError:
+            folders[target.parent] = None
+    folder = folders[target.parent]
+    return None if folder is None else (*folder, os.path.normcase(target.name))
 
 
 def _takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
