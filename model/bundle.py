@@ -29,6 +29,7 @@ from model.bundle_checks import (
 from model.bundle_reader import BundleMembers, check_npz_sizes
 from model.descriptor import TeachingSettings
 from model.errors import BundleError, ModelError
+from model.labels import label_form
 from model.onnx_info import check_onnx_input, check_onnx_outputs
 from model.places import Place
 from model.preprocess import Preprocessing
@@ -270,7 +271,9 @@ def _sync_folder(folder: Path) -> None:
 def _parse_labels(path: Path, data: bytes) -> list[LabelEntry]:
     try:
         raw = json.loads(data.decode("utf-8"))
-        entries = [LabelEntry(str(item["landmark_id"]), str(item["name"]),
+        # label_form: a bundle exported before `prepare` composed its class names may hold
+        # macOS folder names, decomposed
+        entries = [LabelEntry(str(item["landmark_id"]), label_form(str(item["name"])),
                               Place.from_dict(item["place"]) if item.get("place") is not None else None)
                    for item in raw]
     except (ValueError, TypeError, KeyError, AttributeError) as error:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from model.labels import label_form
 from training.errors import DatasetError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
@@ -157,14 +158,15 @@ def folder_classes(root: Path, skip: Path | None = None) -> dict[str, list[Path]
 
 
 def folder_records(root: Path, skip: Path | None = None) -> tuple[list[ImageRecord], dict[str, str]]:
-    """Records of a folder-per-class dataset; the folder name is both id and name.
-    `skip`: a folder to leave out (see folder_classes)."""
+    """Records of a folder-per-class dataset; the folder name is the id, and in
+    model.labels.label_form the name (macOS lists names decomposed: the class name must
+    be the label the user types). `skip`: a folder to leave out (see folder_classes)."""
     records: list[ImageRecord] = []
     for name, files in folder_classes(root, skip).items():
         for path in files:
             key = f"{name}/{path.relative_to(Path(root) / name).as_posix()}"
             records.append(ImageRecord(key, str(path.resolve()), name))
-    return records, {name: name for name in {r.landmark_id for r in records}}
+    return records, {name: label_form(name) for name in {r.landmark_id for r in records}}
 
 
 def without_repeated_keys(records: list[ImageRecord]) -> tuple[list[ImageRecord], int]:
@@ -189,7 +191,7 @@ def category_name(category: str) -> str:
     """'http://commons.wikimedia.org/wiki/Category:Haleakal%C4%81_National_Park' →
     'Haleakalā National Park'."""
     tail = category.rsplit("Category:", 1)[-1] if "Category:" in category else category.rsplit("/", 1)[-1]
-    return unquote(tail).replace("_", " ").strip()
+    return label_form(unquote(tail).replace("_", " "))
 
 
 def _gldv2_rows(path: Path, needed: tuple[str, ...]) -> Iterator[dict[str, str]]:

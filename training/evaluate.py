@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.labels import label_form
 from training.datasets import csv_rows, folder_classes, load_manifest
 from training.errors import DatasetError
 from training.metrics import Metrics, Predictions, Truth, compute_metrics, confusion_counts
@@ -131,7 +132,8 @@ def _queries_from_folder(data_dir: Path, ids_by_name: dict[str, str]) -> list[tu
     with the same name in different sub-folders stay apart."""
     queries = []
     for folder, files in folder_classes(data_dir).items():
-        landmark = ids_by_name.get(folder)
+        # the bundle's names are in label_form; a folder listed on another system may not be
+        landmark = ids_by_name.get(folder, ids_by_name.get(label_form(folder)))
         for path in files:
             queries.append((f"{folder}/{path.relative_to(Path(data_dir) / folder).as_posix()}", path, landmark))
     return queries

@@ -24,6 +24,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_moves import TaughtMove, move_lines
 from app.core.teaching_targets import resolve_photo_ids
+from model.labels import label_form
 
 if TYPE_CHECKING:
     import sqlite3
@@ -379,7 +380,7 @@ def check_label(label: str | None) -> str:
     is one line in every photo tool), composed characters (NFC: macOS hands "é" over as
     "e" + accent, which would make a second, identical-looking keyword); not empty.
     UsageError otherwise, and for other control characters, which XMP (XML) cannot hold."""
-    text = unicodedata.normalize("NFC", " ".join((label or "").split()))
+    text = label_form(label or "")
     if not text:
         raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
     bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
@@ -390,25 +391,30 @@ def check_label(label: str | None) -> str:
 
 
 def canonical_label(index: "PhotoIndex", label: str, names: Iterable[str] = ()) -> str:
-    """The spelling already in use for `label`, ignoring case: the model's landmark names
-    first, then taught labels, then labels on photos. Typing "colosseum" for a photo the
-    model called "Colosseum" must not reject "Colosseum" and start a second label (and
-    keyword) for the same place."""
+    """The spelling already in use for `label`, ignoring case and Unicode form (label_form):
+    the model's landmark names first, then taught labels, then labels on photos. Typing
+    "colosseum" for a photo the model called "Colosseum", or "Château d'If" composed for a
+    model trained on macOS folder names (decomposed), must not reject the model's label
+    and start a second, look-alike label (and keyword) for the same place."""
     from app.core.index.search_text import label_key
 
-    key = label.casefold()
+    key = label_form(label).casefold()
+
+    def same(name: str) -> bool:
+        return label_form(name).casefold() == key
+
     for name in names:
-        if name.casefold() == key:
+        if same(name):
             return name
     taught = [row[0] for row in index.conn.execute("SELECT DISTINCT label FROM taught_refs")]
-    # label_key picks the candidates through its index; case alone decides (SQLite's
+    # label_key picks the candidates through its index; label_form alone decides (SQLite's
     # NOCASE would miss "CHÂTEAU D'IF" for "Château d'If")
     on_photos = [row[0] for row in index.conn.execute(
         "SELECT DISTINCT label FROM labels WHERE label_key = ?", (label_key(label),))]
     for candidates in (taught, on_photos):
-        same = [name for name in candidates if name.casefold() == key]
-        if same:
-            return label if label in same else min(same)
+        spellings = [name for name in candidates if same(name)]
+        if spellings:
+            return label if label in spellings else min(spellings)
     return label
 
 

@@ -12,10 +12,10 @@ we never create one (digiKam then reads lr:hierarchicalSubject).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from app.core.metadata.iptc import iptc_keyword
+from model.labels import label_form
 
 HIERARCHY_ROOT = "Landmarks"
 FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam")
@@ -85,8 +85,7 @@ def keyword_form(keyword: str) -> str:
     Unicode form (NFC; text taken from a macOS file name is decomposed, "E" + U+0301)
     and single spaces within each level of a hierarchy, so a keyword that reads back as
     the landmark is the landmark's to a write too. Keywords stay in the file as they are."""
-    levels = keyword.split("|")
-    return unicodedata.normalize("NFC", "|".join(" ".join(level.split()) for level in levels))
+    return "|".join(label_form(level) for level in keyword.split("|"))
 
 
 def _is_keyword(item: str, keyword: str) -> bool:
