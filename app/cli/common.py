@@ -4,6 +4,7 @@ bars on a terminal, and the one-line summary."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,18 +128,28 @@ def command_as_typed() -> str:
     """How to run this tool again from here, for messages that suggest a command:
     `landmark-tagger` when the shell finds this one under that name, else the path it
     was started by (`make run` starts `.venv/bin/landmark-tagger`, not on PATH)."""
-    import os
     import shutil
 
     from app.core.wording import shell_quote
 
     started = sys.argv[0] if sys.argv else ""
-    if os.path.basename(started) != "landmark-tagger" or os.sep not in started:
+    if _as_program(os.path.basename(started)) != "landmark-tagger" or not os.path.dirname(started):
         return "landmark-tagger"
     on_path = shutil.which("landmark-tagger")
-    if on_path is not None and os.path.realpath(on_path) == os.path.realpath(started):
+    if on_path is not None and _as_program(os.path.realpath(on_path)) == _as_program(os.path.realpath(started)):
         return "landmark-tagger"
     return shell_quote(started)
+
+
+def _as_program(path: str) -> str:
+    """`path` as the shell tells programs apart. On Windows case does not count, nor an
+    extension of PATHEXT: pip's launcher leaves `.exe` out of sys.argv[0] while
+    shutil.which finds `landmark-tagger.EXE`, and both are the same program."""
+    if os.name != "nt":
+        return path
+    stem, extension = os.path.splitext(os.path.normcase(path))
+    runnable = os.environ.get("PATHEXT", ".COM;.EXE;.BAT;.CMD").lower().split(";")
+    return stem if extension and extension in runnable else stem + extension
 
 
 def command_with_index(db: str | None) -> str:

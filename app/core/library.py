@@ -200,10 +200,12 @@ def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
 
 
 def display_name(path: str) -> str:
-    """The file name of `path` as text that can be shown (non-UTF-8 bytes become U+FFFD)."""
+    """The file name of `path` as text that can be shown (non-UTF-8 bytes become U+FFFD),
+    cut at the platform's own separators: a backslash is part of a name on macOS and
+    Linux ("AC\\DC live.jpg"), a separator on Windows."""
     from app.core.index.records import printable_path
 
-    return printable_path(path).replace("\\", "/").rsplit("/", 1)[-1]
+    return os.path.basename(printable_path(path))
 
 
 def label_choices(index: PhotoIndex, photo_id: int | None = None, bundle: Path | None = None) -> list[str]:

@@ -86,8 +86,9 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{_temp_stem(path)}.{secrets.token_hex(4)}.tmp")
 
 
-# A temp file is ours when named `.<photo's name, maybe cut>.<8 lowercase hex>.tmp`.
-_TEMP_NAME = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{8}\.tmp", re.DOTALL)
+# A temp file is ours when named `.<photo's name, maybe cut>.<8 lowercase hex>.tmp`;
+# on Windows a folder path that leaves no room cuts the name to nothing (`..<hex>.tmp`).
+_TEMP_NAME = re.compile(r"\.(?P<stem>.*)\.[0-9a-f]{8}\.tmp", re.DOTALL)
 # How old a temp must be before it counts as a crash's leftover: a write in progress
 # (a slow network drive, another process) is younger.
 STALE_TEMP_AGE_S = 600.0
@@ -358,7 +359,7 @@ def replace_atomically(
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
     except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:
+        if _refused_for_length(temp, error):
             raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
                                      f"({error.strerror}); a shorter file or folder name would do") from None
         if error.errno in _NO_SPACE:
@@ -395,6 +396,17 @@ def replace_atomically(
         except OSError:
             pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
+
+
+def _refused_for_length(temp: Path, error: OSError) -> bool:
+    """Whether creating `temp` failed for the length of its name or path: ENAMETOOLONG,
+    or on Windows ENOENT (ERROR_PATH_NOT_FOUND and ERROR_FILENAME_EXCED_RANGE both map
+    to it) for a path over MAX_PATH in a folder that is there; "the folder must be
+    writable" would send the user after the wrong fix."""
+    if error.errno == errno.ENAMETOOLONG:
+        return True
+    return (error.errno == errno.ENOENT and sys.platform == "win32"
+            and _utf16_units(str(temp)) > MAX_WINDOWS_PATH and temp.parent.is_dir())
 
 
 def real_file(path: Path) -> Path:
