@@ -20,6 +20,7 @@ from app.gui.job_words import cancelled_text, correction_text, rename_line, scan
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
+    from app.core.index.labels import StateChange
     from app.gui.main_window import MainWindow
 
 REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
@@ -197,9 +198,11 @@ class JobController(QObject):
 
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 
-    def set_states(self, ids_by_state: dict[str, list[int]], title: str, after: Callable[[int], None]) -> bool:
-        """Accept, reject or re-suggest many photos at once; `after(changed)` on the GUI thread."""
-        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state), after=after)
+    def set_states(self, ids_by_state: dict[str, list[int]], expected: dict, title: str,
+                   after: Callable[[StateChange], None]) -> bool:
+        """Accept, reject or re-suggest many photos at once, those still as `expected`
+        (job_work.state_work); `after(StateChange)` on the GUI thread."""
+        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""

@@ -92,10 +92,19 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return index_work(db_path, call)
 
 
-def state_work(db_path: Path, ids_by_state: dict[str, list[int]]) -> JobWork:
-    """Accept, reject or re-suggest the labels of many photos (each state its photos);
-    returns how many changed."""
-    return index_work(db_path, lambda index: sum(index.set_state(ids, state) for state, ids in ids_by_state.items()))
+def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict) -> JobWork:
+    """Accept, reject or re-suggest the labels of many photos (each state its photos)
+    whose (label, state) is still the one `expected` holds (PhotoIndex.set_state_if_unchanged);
+    returns a StateChange: how many changed, and the photos left as another program left them."""
+
+    def call(index):
+        from app.core.index.labels import StateChange
+
+        changes = [index.set_state_if_unchanged(ids, state, expected) for state, ids in ids_by_state.items()]
+        return StateChange(sum(change.changed for change in changes),
+                           {photo_id: now for change in changes for photo_id, now in change.left.items()})
+
+    return index_work(db_path, call)
 
 
 def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) -> JobWork:

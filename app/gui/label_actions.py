@@ -6,7 +6,7 @@ photo. Ctrl+Z takes back accepts and rejects, the latest first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Collection, Sequence
 
 from PySide6.QtCore import QItemSelectionModel
 
@@ -15,6 +15,9 @@ from app.core.errors import TaggerError
 from app.core.wording import counted
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
+
+if TYPE_CHECKING:
+    from app.core.index.labels import StateChange
 
 REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
 BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
@@ -125,17 +128,22 @@ class LabelActions:
                 self._left_labelled_again(state, again, before)
                 return
             taught = self._teaching_photos(before) if state == "rejected" else ()
+
+            def done(change: StateChange) -> None:
+                self._state_changed(ids, state, before, change, taught, again)
+
+            # each photo only while it is still as read above (compared and changed at once):
+            # one labelled again by another program since is left as well, whatever the timing
             if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
                 # thousands of photos at once (Ctrl+A on a search) take seconds: not on the GUI thread
                 verb = "Accepting" if state == "accepted" else "Rejecting"
-                self.jobs.set_states({state: ids}, f"{verb} {counted(len(ids), 'photo')}",
-                                     lambda changed: self._state_changed(ids, state, before, changed, taught, again))
+                self.jobs.set_states({state: ids}, before, f"{verb} {counted(len(ids), 'photo')}", done)
                 return
-            changed = self.index.set_state(ids, state)
+            change = self.index.set_state_if_unchanged(ids, state, before)
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self._state_changed(ids, state, before, changed, taught, again)
+        done(change)
 
     def _shown_labels(self, ids: Sequence[int]) -> dict[int, str | None]:
         """The label the user sees on each of these photos: the detail pane's (and the
@@ -179,10 +187,19 @@ class LabelActions:
         return tuple((i, label) for i, label in candidates
                      if label in places and self.index.get(i).source == "user")
 
-    def _state_changed(self, ids: list[int], state: str, before: dict, changed: int,
+    def _state_changed(self, ids: list[int], state: str, before: dict, change: StateChange,
                        taught: tuple[tuple[int, str], ...] = (), again: Sequence[int] = ()) -> None:
         """Remember the step for Ctrl+Z, say what changed (and which photos were left as
-        they are: labelled again since they were shown), move on."""
+        they are: labelled again since they were shown, or since `before` was read), move on."""
+        if change.left:
+            ids = [i for i in ids if i not in change.left]
+            again = [*again, *change.left]
+            taught = tuple(pair for pair in taught if pair[0] not in change.left)
+            before = {**before, **change.left}  # how the photos left are now, for the message
+            if not ids:
+                self._left_labelled_again(state, again, before)
+                return
+        changed = change.changed
         # in the list's order (`ids`, not the index's): Ctrl+Z shows the first of them again
         step = tuple((i, *before[i]) for i in ids if i in before and before[i][1] != state)
         if step:
@@ -226,21 +243,32 @@ class LabelActions:
         accepted = set(back.get("accepted", []))
         # their references come back with the label (app.core.teaching_store)
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
+        expected = {photo_id: (label, step.state) for photo_id, label, _ in step.before}
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
-            return self.jobs.set_states(back, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
-                                        lambda _changed: self._taken_back(verb, ids, back, teaching))
+            return self.jobs.set_states(back, expected, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
+                                        lambda change: self._taken_back(verb, ids, back, teaching, change.left))
         try:
+            left: dict = {}
             for was, photo_ids in back.items():
-                self.index.set_state(photo_ids, was)
+                left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
         except TaggerError as error:
             self.show_message(str(error))
             return False
-        self._taken_back(verb, ids, back, teaching)
-        return True
+        return self._taken_back(verb, ids, back, teaching, left)
 
     def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
-                    teaching: Sequence[tuple[int, str]] = ()) -> None:
-        """Say what came back and show the first of `ids` (in the list's order, as selected)."""
+                    teaching: Sequence[tuple[int, str]] = (), left: Collection[int] = ()) -> bool:
+        """Say what came back and show the first of `ids` (in the list's order, as selected).
+        `left`: photos labelled again by another program as they were being taken back,
+        left as they are; False when that was every one."""
+        if left:
+            ids = [photo_id for photo_id in ids if photo_id not in left]
+            back = {was: kept for was, photo_ids in back.items() if (kept := [i for i in photo_ids if i not in left])}
+            teaching = [pair for pair in teaching if pair[0] not in left]
+            self.photos_changed(list(left))
+            if not ids:
+                self.show_message("Nothing to take back: those photos were labelled again since.")
+                return False
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
         if teaching:
@@ -251,6 +279,7 @@ class LabelActions:
         self.counts_changed()
         self.select_after_load = ids[0]
         self.refresh_results()
+        return True
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
@@ -287,8 +316,9 @@ class LabelActions:
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
             return
         try:
-            for photo_id in ids:
-                self.index.set_label(photo_id, label, source="user", state="accepted")
+            # one transaction, a few statements per 500 photos (PhotoIndex.set_labels): the
+            # same effects on each photo as set_label, without a statement per photo
+            self.index.set_labels(ids, label, source="user", state="accepted")
         except TaggerError as error:
             self.show_message(str(error))
             return

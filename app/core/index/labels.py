@@ -4,7 +4,8 @@ Every change also refreshes the photo's row in the full-text index."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
 
 from app.core.errors import UsageError
 from app.core.index.connection import id_chunks, now_iso
@@ -221,6 +222,28 @@ def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str
             refresh_fts_label(conn, photo_id)
         changed += 1
     return changed
+
+
+ReviewState = tuple[str | None, str]  # (label, state) as PhotoIndex.review_states gives it
+
+
+@dataclass(frozen=True)
+class StateChange:
+    """What PhotoIndex.set_state_if_unchanged did: how many photos changed, and those it
+    left as they are, each with its (label, state) now ("unlabelled": no label any more)."""
+
+    changed: int
+    left: dict[int, ReviewState]
+
+
+def change_states_if_unchanged(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str,
+                               expected: Mapping[int, ReviewState]) -> StateChange:
+    """See PhotoIndex.set_state_if_unchanged; in the caller's transaction, so nothing
+    changes a photo between the comparison and the change."""
+    ids = [int(i) for i in photo_ids]
+    now = {i: (label, was) for i, (label, _landmark, _score, was) in stored_labels(conn, ids).items()}
+    left = {i: now.get(i, (None, "unlabelled")) for i in ids if now.get(i) != expected.get(i)}
+    return StateChange(change_states(conn, [i for i in ids if i not in left], state), left)
 
 
 def _sync_rejections(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str | None, state: str) -> None:

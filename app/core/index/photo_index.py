@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
@@ -325,6 +325,16 @@ class PhotoIndex:
         already in that state, or without a label, are not counted)."""
         with self.transaction() as conn:
             return label_store.change_states(conn, [int(i) for i in photo_ids], state)
+
+    def set_state_if_unchanged(self, photo_ids: Iterable[int], state: str,
+                               expected: Mapping[int, label_store.ReviewState]) -> label_store.StateChange:
+        """set_state for the photos whose (label, state) is still the one `expected` holds
+        (review_states read earlier: a photo it leaves out is expected to hold no label),
+        compared and changed in one transaction: a photo another program labelled again
+        meanwhile (`landmark-tagger label` in a terminal) is left as it is, and named in
+        the result with its (label, state) now, whatever the timing."""
+        with self.transaction() as conn:
+            return label_store.change_states_if_unchanged(conn, photo_ids, state, expected)
 
     def review_states(self, photo_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
         """(label, state) of each of these photos that holds a label ("no landmark" is None)."""

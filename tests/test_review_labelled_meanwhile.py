@@ -1,0 +1,150 @@
+"""A, R, Ctrl+Z and L against another program changing the same index (`landmark-tagger
+label` in a terminal, a script) in the moment between the app's look at a photo's label
+and its change: the look and the change are one transaction
+(PhotoIndex.set_state_if_unchanged), so a photo labelled again in that moment is left as
+it is and named, as one labelled before the look is. The tests change the label from a
+second connection right after the app has looked (a hook on its review_states), never by
+timing. And L while another job runs labels the photos together (PhotoIndex.set_labels)
+with the same effects on each photo as one at a time."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app.core.index import PhotoIndex
+from tests.test_metadata_support import add_photo, make_jpeg
+
+
+def test_set_state_if_unchanged_leaves_each_photo_no_longer_as_expected(tmp_path) -> None:
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        given = [("Colosseum", "suggested"), ("Colosseum", "suggested"), (None, "unlabelled"),
+                 ("Colosseum", "suggested")]
+        ids = [add_photo(index, [make_jpeg(tmp_path / f"DSC_{n:04d}.JPG", seed=n)], label, state)
+               for n, (label, state) in enumerate(given)]
+        looked = index.review_states(ids)
+        with PhotoIndex.open(index.path) as other:  # a terminal, after the app looked
+            other.set_label(ids[1], "Our cabin", source="user", state="accepted")
+            other.set_label(ids[2], "Petra", source="model", state="suggested")
+            other.set_state([ids[3]], "accepted")
+
+        change = index.set_state_if_unchanged(ids, "rejected", looked)
+
+        assert change.changed == 1
+        assert change.left == {ids[1]: ("Our cabin", "accepted"), ids[2]: ("Petra", "suggested"),
+                               ids[3]: ("Colosseum", "accepted")}
+        assert index.review_states(ids) == {ids[0]: ("Colosseum", "rejected"), **change.left}
+        rejections = index.conn.execute("SELECT photo_id, label FROM rejections").fetchall()
+        assert rejections == [(ids[0], "Colosseum")]
+
+
+# -- the app ---------------------------------------------------------------------------------
+pytest.importorskip("pytestqt")
+from tests import test_gui  # noqa: E402
+from tests.test_gui import added_folder, wait_for_job, wait_for_results  # noqa: E402
+from tests.test_gui_outside_changes import in_a_terminal, review_list_of, status  # noqa: E402
+
+window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+
+
+def labelled_again_after_the_look(monkeypatch, win, photo_id: int, change) -> None:
+    """`change(other)` from a second connection right after the app first reads this
+    photo's label and state: in the moment between its look and its change."""
+    look = win.index.review_states
+    pending = [change]
+
+    def look_then_change(photo_ids):
+        found = look(photo_ids)
+        if pending and photo_id in photo_ids:
+            in_a_terminal(win, pending.pop())
+        return found
+
+    monkeypatch.setattr(win.index, "review_states", look_then_change)
+
+
+@pytest.mark.gui
+def test_r_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot, window, tmp_path, monkeypatch) -> None:
+    shown = review_list_of(qtbot, window, tmp_path, 3)[0]
+    labelled_again_after_the_look(monkeypatch, window, shown, lambda other: other.set_label(
+        shown, "Our cabin", source="user", state="accepted"))
+
+    window.reject_selected()  # R on the photo shown as "Colosseum, suggested"
+
+    assert window.index.review_states([shown]) == {shown: ("Our cabin", "accepted")}
+    assert not window.index.conn.execute("SELECT 1 FROM rejections WHERE photo_id = ?", (shown,)).fetchall()
+    assert status(window) == "Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"
+    assert window.detail.record.label == "Our cabin"  # shown as it is now
+    assert not window.review_undo  # nothing for Ctrl+Z to take back
+    wait_for_results(qtbot, window)
+
+
+@pytest.mark.gui
+def test_a_of_many_photos_in_the_worker_leaves_one_labelled_in_a_terminal_after_the_app_looked(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import label_actions
+
+    monkeypatch.setattr(label_actions, "BULK_IN_WORKER", 1)  # these few photos go to the job worker
+    ids = review_list_of(qtbot, window, tmp_path, 3)
+    window.review.list.selectAll()
+    labelled_again_after_the_look(monkeypatch, window, ids[2], lambda other: other.set_label(
+        ids[2], "Petra", source="model", state="suggested", score=0.7))
+
+    window.accept_selected()
+    wait_for_job(qtbot, window)
+
+    assert [window.index.get(i).state for i in ids] == ["accepted", "accepted", "suggested"]
+    assert window.index.get(ids[2]).label == "Petra"
+    assert status(window) == "Accepted 2 photos; 1 photo not accepted, labelled again since (now “Petra”, suggested)"
+    assert [photo_id for photo_id, _, _ in window.review_undo[-1].before] == ids[:2]
+
+
+@pytest.mark.gui
+def test_ctrl_z_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot, window, tmp_path,
+                                                                           monkeypatch) -> None:
+    shown = review_list_of(qtbot, window, tmp_path, 2)[0]
+    window.reject_selected()
+    wait_for_results(qtbot, window)
+    labelled_again_after_the_look(monkeypatch, window, shown, lambda other: other.set_label(
+        shown, "Our cabin", source="user", state="accepted"))
+
+    assert window.undo_review() is False
+
+    assert window.index.review_states([shown]) == {shown: ("Our cabin", "accepted")}  # not made "suggested"
+    assert status(window) == "Nothing to take back: those photos were labelled again since."
+    wait_for_results(qtbot, window)
+
+
+@pytest.mark.gui
+def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui.label_dialog import LabelDialog
+
+    added_folder(qtbot, window, tmp_path, count=6)
+    ids = window.grid_model.ids()
+    window.index.set_label(ids[0], "Our cabin", source="user", state="rejected")  # rejected before: no longer
+    window.photos_changed([ids[0]])
+    window.grid.selectAll()
+    together, one_by_one = [], []
+    set_labels, set_label = window.index.set_labels, window.index.set_label
+    monkeypatch.setattr(window.index, "set_labels", lambda *a, **k: together.append(list(a[0])) or set_labels(*a, **k))
+    monkeypatch.setattr(window.index, "set_label", lambda *a, **k: one_by_one.append(a[0]) or set_label(*a, **k))
+
+    def answer(dialog: LabelDialog) -> int:
+        dialog.field.setText("Our cabin")
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LabelDialog, "exec", answer)
+    running = threading.Event()
+    assert window.jobs.start("Checking folders", lambda progress, cancel, emit_item: running.wait(30))
+    try:
+        window.relabel_selected()
+        said = status(window)
+    finally:
+        running.set()
+        wait_for_job(qtbot, window)
+
+    assert (together, one_by_one) == ([ids], [])
+    assert {(r.label, r.source, r.state) for r in window.index.search("")} == {("Our cabin", "user", "accepted")}
+    assert sorted(window.index.photo_ids("cabin")) == sorted(ids)  # searchable by its words
+    assert not window.index.conn.execute("SELECT 1 FROM rejections").fetchall()  # as set_label drops it
+    assert said == "Labelled 6 photos “Our cabin” (not taught: “Checking folders” is running)"
