@@ -197,5 +197,10 @@ def test_a_photo_in_a_linked_folder_is_found_and_labelled_by_the_path_search_pri
 
     Image.new("RGB", (32, 24), (20, 90, 60)).save(elsewhere / "DSC_0002.JPG")  # not scanned yet
     capsys.readouterr()
-    assert main(["--db", db, "accept", "library/Shared/DSC_0002.JPG"]) == 1
-    assert str(library / "Shared" / "DSC_0002.JPG") in capsys.readouterr().err  # the path typed, made whole
+    for command in (["accept"], ["reject"], ["label"]):
+        extra = ["Colosseum"] if command == ["label"] else []
+        assert main(["--db", db, *command, "library/Shared/DSC_0002.JPG", *extra]) == 1
+        err = capsys.readouterr().err
+        # the words typed, not the query's terms (`path:="…/drive/Shared/DSC_0002.JPG"`, never typed)
+        assert "no photo matches 'library/Shared/DSC_0002.JPG'" in err, err
+        assert "path:" not in err and str(elsewhere) not in err

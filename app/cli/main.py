@@ -105,6 +105,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     if not words and not given:
         return
     terms = any_of_the_paths([*words, *given], alternatives)
+    args.query_as_typed = [*words, *given]  # for messages: the terms name paths the user never typed
     args.query = terms if isinstance(query, list) else " ".join(terms)
 
 

@@ -167,16 +167,18 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
 
 def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:
     """The photo files among `paths` that the index holds no present photo for (dropped
-    on the window from a file manager, say), in the order given."""
+    on the window from a file manager, say), in the order given. A photo in a folder
+    linked into a library folder is held under the link's path: each form of a path
+    through links is looked up (path_query.scanned_paths), so it is not tagged again."""
     from app.core.index.connection import db_text
     from app.core.path_case import DiskNames
-    from app.core.path_query import scanned_path
+    from app.core.path_query import scanned_paths
 
     names = DiskNames()  # their folders listed once
     return [
         path for path in paths
-        if index.conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND missing = 0",
-                              (db_text(scanned_path(path, names)),)).fetchone() is None
+        if not any(index.conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND missing = 0",
+                                      (db_text(form),)).fetchone() for form in scanned_paths(path, names))
     ]
 
 

@@ -14,7 +14,7 @@ import os
 import stat
 
 from app.core.folder_paths import is_within
-from app.core.path_case import DiskNames, canonical_path
+from app.core.path_case import DiskNames, canonical_path, spellings_through_links
 
 
 def in_library(index, folder: str) -> bool:
@@ -24,6 +24,20 @@ def in_library(index, folder: str) -> bool:
         folder == str(root) or (is_within(folder, str(root)) and str(root) not in alone)
         for root in index.roots()
     )
+
+
+def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow: bool = True) -> str:
+    """The path under which a scan reads `folder`: resolved (canonical_path), unless the
+    library holds it only through a folder linked into a library folder, which the walk
+    indexes under the link's path (ScanLinks.folder_to_visit): then that path, so that
+    `tag library/Shared/IMG_1.JPG` reads the photos the library has there rather than
+    making the link's target a second library folder with each photo indexed twice."""
+    resolved = str(canonical_path(folder, names))
+    roots = [str(root) for root in index.roots()]
+    if not follow or in_library(index, resolved) or any(is_within(root, resolved) for root in roots):
+        return resolved  # in the library as it is, or a link up to a folder holding it (never walked)
+    held = (str(form) for form in spellings_through_links(folder, names) if in_library(index, str(form)))
+    return next(held, resolved)
 
 
 class ScanLinks:

@@ -38,7 +38,7 @@ from app.core.photo_names import is_skipped_name
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.renamed_over import RenamedOver
 from app.core.scan_details import pair_unread_raws, read_photo_details
-from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link
+from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link, library_spelling
 from app.core.scan_moves import MoveRecognition
 from app.core.scan_summary import ScanOptions, ScanSummary
 
@@ -98,8 +98,11 @@ class _Scan:
 
         respell_library_folders(self.index)  # an older version's `~/pictures` is `~/Pictures` first
         names = DiskNames()  # the roots' folders listed once (only roots: the walk reads names from listings)
-        resolved = list(dict.fromkeys(str(canonical_path(r, names)) for r in roots))
-        self.shallow = self._folders_read_alone(resolved, {str(canonical_path(f, names)) for f in folder_only})
+        follow = self.options.follow_symlinks
+        resolved = list(dict.fromkeys(library_spelling(self.index, r, names, follow) for r in roots))
+        self.through_links = {root for root in resolved if root != str(canonical_path(root, names))}
+        self.shallow = self._folders_read_alone(resolved, {library_spelling(self.index, f, names, follow)
+                                                           for f in folder_only})
         self.links = ScanLinks(self.index, resolved, self.shallow, self.options.follow_symlinks)
         with self.index.transaction() as conn:
             self.summary.run_id = scan_runs.start_run(conn, resolved)
@@ -198,7 +201,8 @@ class _Scan:
             return False
         alone = root in self.shallow
         self._merge_other_spellings(root, whole=not alone)
-        if not (alone and in_library(self.index, root)):  # a folder inside a library folder is no news
+        # a folder inside a library folder is no news; one linked into it is its link's (library_spelling)
+        if not ((alone or root in self.through_links) and in_library(self.index, root)):
             self.index.add_root(root, recursive=not alone)
         stack = [root]
         while stack and not self._cancelled():

@@ -58,11 +58,15 @@ def indexed_path(path: Path | str, names: DiskNames | None = None) -> Path:
 def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path], names: DiskNames | None = None) -> list[int]:
     """Photos (not missing) with a file at or below any of `roots`, in path order; a
     link to a photo of the library finds that photo. The folders of the roots are listed
-    once (`names`, shared with the caller's other lookups when given)."""
+    once (`names`, shared with the caller's other lookups when given). A path through
+    links is looked for in each form the index may hold it under (scanned_paths: a
+    folder linked into a library folder is indexed under the link's path)."""
+    from app.core.path_query import scanned_paths
+
     names = names or DiskNames()
     found: dict[int, str] = {}
     for root in roots:
-        rows = _photos_at(index, indexed_path(root, names))
+        rows = [row for form in scanned_paths(Path(root), names) for row in _photos_at(index, Path(form))]
         if not rows and Path(root).expanduser().is_symlink():
             rows = _photos_at(index, canonical_path(root, names))
         for photo_id, primary in rows:

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from app.core.decode_workers import DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
-from app.core.path_case import DiskNames, canonical_path
+from app.core.path_case import DiskNames
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
 from app.core.progress import CancelToken, ProgressCallback
+from app.core.scan_links import library_spelling
 from app.core.tag_result import TagResult
 from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
 from app.core.tag_selection import photo_ids_under, select_photos
@@ -265,14 +266,15 @@ def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
     its file is scanned with its folder, without the folders below it (the scanner
     reads folders, pairing a photo's files; unchanged files only cost a stat). Folders
     are compared as the disk spells them: `trip/` and `Trip/IMG_1.JPG` given together
-    on a case-insensitive disk are one folder, read whole."""
+    on a case-insensitive disk are one folder, read whole; one linked into a library
+    folder under the link's path, as the library holds it (scan_links.library_spelling)."""
     folders: list[Path] = []
     given_folders: set[Path] = set()
     for root in roots:
         path = Path(root).expanduser()
         if not path.exists():
             raise UsageError(f"{root} does not exist; check the path")
-        folder = canonical_path(path if path.is_dir() else path.parent, names)
+        folder = Path(library_spelling(index, path if path.is_dir() else path.parent, names))
         if path.is_dir():
             given_folders.add(folder)
         if folder not in folders:
@@ -284,11 +286,12 @@ def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
 def _scan_problems_within(index, roots: list[Path], names: DiskNames) -> list[tuple[str, str]]:
     """(path, message) of the scan problems (after this scan) of the files and folders
     asked for: a photo given by its file is scanned with its folder, whose other bad
-    files are not this run's business (they stay listed by `stats --errors`)."""
+    files are not this run's business (they stay listed by `stats --errors`). A path
+    through a link is looked for in each form the index may hold it under."""
     from app.core.folder_paths import is_within
-    from app.core.path_query import scanned_path
+    from app.core.path_query import scanned_paths
 
-    wanted = [scanned_path(root, names) for root in roots]
+    wanted = [form for root in roots for form in scanned_paths(root, names)]
     found = []
     for path, message in index.conn.execute(
         "SELECT path, message FROM errors WHERE stage = 'scan' AND path IS NOT NULL ORDER BY id"

@@ -76,10 +76,16 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
         print(json.dumps({"command": verb, "matched": matched, "changed": changed}))
     if matched == 0:
         hint = hint or "try it with `landmark-tagger search`"
-        print(f"{verb}: no photo matches {args.query!r} ({hint})", file=sys.stderr)
+        print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
         return 1
     print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
     return 0
+
+
+def _words_as_typed(args: argparse.Namespace) -> list[str]:
+    """The query's words as the user typed them, for messages: a path given became
+    `path:="…"` terms (its target's path too, when it goes through a link), never typed."""
+    return list(getattr(args, "query_as_typed", None) or [args.query])
 
 
 def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
@@ -128,7 +134,8 @@ def run_label(args: argparse.Namespace) -> int:
         changed = sum(correction.changed for correction in learn_from_corrections(index, ids, name, bundle=bundle))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
-            hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {shell_quote(args.query)}"
+            query = " ".join(map(shell_quote, _words_as_typed(args)))
+            hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {query}"
     finally:
         index.close()
     return _finish(args, "label", len(ids), changed, hint)
