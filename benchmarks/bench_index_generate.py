@@ -61,7 +61,7 @@ def generate_index(path: Path, photos: int, seed: int = 7, batch: int = 20_000) 
                     [(r["label"][0], r["label"][1], label_key(r["label"][1]), *r["label"][2:]) for r in rows if r["label"]],
                 )
                 conn.executemany(
-                    "INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO photos_fts (rowid, label, folder, names, camera, lens) VALUES (?, ?, ?, ?, ?, ?)",
                     [r["fts"] for r in rows],
                 )
         conn.execute("ANALYZE")

@@ -25,10 +25,11 @@ TABLES = {
 }
 
 
-def add_photo(index: PhotoIndex, folder: str, stem: str, taken_at: str | None = None, model: str = "NIKON D850") -> int:
+def add_photo(index: PhotoIndex, folder: str, stem: str, taken_at: str | None = None, model: str = "NIKON D850",
+              lens: str | None = None) -> int:
     """A photo row (and its file) without touching the disk."""
     with index.transaction() as conn:
-        info = PhotoInfo(kind="jpeg", taken_at=taken_at, camera_make="NIKON CORPORATION", camera_model=model)
+        info = PhotoInfo(kind="jpeg", taken_at=taken_at, camera_make="NIKON CORPORATION", camera_model=model, lens=lens)
         photo_id, _ = catalog.save_photo(conn, folder, stem, f"{folder}/{stem}.JPG", False, info)
         conn.execute(  # the columns every schema version has (older indexes are built with this too)
             "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id) "

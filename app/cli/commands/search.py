@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary
 
 QUERY_HELP = (
-    'free words, label:"Eiffel Tower", camera:D850, date:2020-11, after:2020-11-01, before:2021, '
+    'free words, label:"Eiffel Tower", camera:D850, lens:18-55mm, date:2020-11, after:2020-11-01, before:2021, '
     "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, path:/photos/DSC_0001.JPG, has:gps, "
     "has:raw, has:date, is:missing, -word for NOT; terms combine with AND, A OR B for either (several path: terms: any "
     "of those files); empty = every photo. A file or folder path typed as the query (Rome/DSC_0042.JPG, a shell "
@@ -16,7 +16,7 @@ QUERY_HELP = (
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "search",
-        help="find photos (free words, label:, camera:, date:, score>, state:, has:gps …)",
+        help="find photos (free words, label:, camera:, lens:, date:, score>, state:, has:gps …)",
         description="Search the index, newest photos first. Query language: " + QUERY_HELP,
     )
     parser.add_argument("query", nargs="*", help="the query; several words are joined with spaces")

@@ -116,20 +116,26 @@ def migration_19(conn: sqlite3.Connection) -> None:
 # (search_text.fts_row), as queries fold theirs; refilled into a new table in rowid
 # order (8 s for 300,000 photos; updating the rows in place took 11 s).
 def migration_20(conn: sqlite3.Connection) -> None:
+    _refill_photos_fts(conn, ("label", "folder", "names", "camera"), (
+        "SELECT rowid, migration_folded_text(label), migration_folded_text(folder), migration_folded_text(names), "
+        "migration_folded_text(camera) FROM photos_fts ORDER BY rowid"))
+
+
+def _refill_photos_fts(conn: sqlite3.Connection, columns: tuple[str, ...], rows: str) -> None:
+    """Migrations 20 and 26: photos_fts replaced by a table of these `columns` (FTS5
+    changes none of a table's), filled from `rows`, a SELECT of the rowid and each column
+    in rowid order (no segment flushed per row) that may fold a text with
+    migration_folded_text (search_text.folded_text)."""
     from app.core.index.search_text import folded_text
 
     conn.create_function("migration_folded_text", 1, lambda text: folded_text(str(text or "")), deterministic=True)
     conn.execute(
-        "CREATE VIRTUAL TABLE photos_fts_folded USING fts5 (label, folder, names, camera, "
+        f"CREATE VIRTUAL TABLE photos_fts_refilled USING fts5 ({', '.join(columns)}, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
     )
-    conn.execute(
-        "INSERT INTO photos_fts_folded (rowid, label, folder, names, camera) SELECT rowid, "
-        "migration_folded_text(label), migration_folded_text(folder), migration_folded_text(names), "
-        "migration_folded_text(camera) FROM photos_fts ORDER BY rowid"
-    )
+    conn.execute(f"INSERT INTO photos_fts_refilled (rowid, {', '.join(columns)}) {rows}")
     conn.execute("DROP TABLE photos_fts")
-    conn.execute("ALTER TABLE photos_fts_folded RENAME TO photos_fts")
+    conn.execute("ALTER TABLE photos_fts_refilled RENAME TO photos_fts")
 
 
 # A date taken that does not exist (2019:13:45 from a corrupted camera clock, 30
@@ -165,19 +171,28 @@ SEARCH_TEXT_TRIGGERS = ("photos_by_time_update", "search_words_update")
 
 
 def migration_22(conn: sqlite3.Connection) -> None:
+    _rewrite_search_text(conn, ("label", "folder", "names", "camera"))
+
+
+def _rewrite_search_text(conn: sqlite3.Connection, columns: tuple[str, ...], only: str = "1") -> None:
+    """Migrations 22 and 26: photos.search_text of the photos matching `only` rewritten
+    from these photos_fts columns (their folded words), the triggers that follow it set
+    aside meanwhile, then photos_by_time refilled in key order (cheaper than an FTS
+    delete and insert per photo). search_words is left as it was."""
     from app.core.index.search_text import search_text_of
     from app.core.index.time_order import TIME_TABLE, fill_time_table
 
     conn.create_function(
-        "migration_search_text", 4, lambda *fields: search_text_of(*(str(f or "").split() for f in fields)),
+        "migration_search_text", len(columns), lambda *fields: search_text_of(*(str(f or "").split() for f in fields)),
         deterministic=True)
     triggers = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", SEARCH_TEXT_TRIGGERS).fetchall()
     for name, _ in triggers:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute(
-        "UPDATE photos SET search_text = (SELECT migration_search_text(label, folder, names, camera) "
-        "FROM photos_fts WHERE rowid = photos.id) WHERE search_text <> ' ' AND id IN (SELECT rowid FROM photos_fts)")
+        f"UPDATE photos SET search_text = (SELECT migration_search_text({', '.join(columns)}) "
+        f"FROM photos_fts WHERE rowid = photos.id) WHERE search_text <> ' ' AND id IN (SELECT rowid FROM photos_fts) "
+        f"AND ({only})")
     for _, sql in triggers:
         conn.execute(sql)
     (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (TIME_TABLE,)).fetchone()
@@ -231,3 +246,26 @@ def migration_25(conn: sqlite3.Connection) -> None:
     for column, kind in (("pid", "INTEGER"), ("host", "TEXT"), ("pid_started", "REAL"), ("pid_boot", "TEXT")):
         if column not in columns:
             conn.execute(f"ALTER TABLE write_batches ADD COLUMN {column} {kind}")
+
+
+# Two things:
+# - `lens:` and free words find a photo by its lens (as Lightroom and digiKam filter by
+#   it): photos_fts gets a lens column (FTS5 adds none to a table: refilled into a new
+#   one in rowid order, as 20 does) and search_text the lens words, plain and tagged
+#   ".lens." (search_text.LENS_TAG), for the photos that have a lens; search_words gets
+#   those words, so a typed prefix finds them too.
+# - taught_refs is indexed by photo: dropping or listing what some photos teach
+#   (teaching_store.forget_photos, labels_taught_by: every label, teach, forget of a
+#   folder) read the whole table, once per photo or per 500 of them.
+def migration_26(conn: sqlite3.Connection) -> None:
+    from app.core.index.time_order import words_of_sql
+
+    columns = ("label", "folder", "names", "camera", "lens")
+    _refill_photos_fts(conn, columns, (
+        "SELECT f.rowid, f.label, f.folder, f.names, f.camera, migration_folded_text(p.lens) FROM photos_fts f "
+        "LEFT JOIN photos p ON p.id = f.rowid ORDER BY f.rowid"))
+    with_lens = "lens IS NOT NULL"
+    _rewrite_search_text(conn, columns, only=with_lens)
+    conn.execute(f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('p.search_text')} AND p.{with_lens}")
+    conn.execute("CREATE INDEX IF NOT EXISTS taught_refs_by_photo ON taught_refs (photo_id)")
+

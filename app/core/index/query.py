@@ -1,7 +1,7 @@
 """The search language shared by the CLI and the GUI, parsed into terms
 (app.core.index.query_parser) and compiled here to SQL WHERE clauses with parameters.
 
-    eiffel "notre dame" label:"Eiffel Tower" camera:D850 date:2020-11
+    eiffel "notre dame" label:"Eiffel Tower" camera:D850 lens:18-55mm date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
     path:/photos/DSC_0001.JPG has:gps has:raw has:date is:missing -word
 
@@ -9,7 +9,7 @@ Terms combine with AND; OR (in capitals) between two terms matches either
 (`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
 searches); a leading '-' negates a term; the empty query matches every photo that is
 not missing. Free words match whole words of the label,
-folder, file names and camera, case and accents ignored; the last free word
+folder, file names, camera and lens, case and accents ignored; the last free word
 also matches as a prefix ("eiff" finds "Eiffel"), as when typing. The words are
 folded as the index folds them (search_text.fold_words: "strasse" finds "Straße",
 "paris" finds "Ｐａｒｉｓ"), whichever store answers.
@@ -78,7 +78,7 @@ class CompiledQuery:
 
 
 def compile_query(query: Query) -> CompiledQuery:
-    """Turn parsed terms into SQL. Text-like terms (free words, camera:, folder
+    """Turn parsed terms into SQL. Text-like terms (free words, camera:, lens:, folder
     names) go into one FTS5 MATCH; the others become indexed conditions."""
     conditions: list[str] = []
     params: list = []
@@ -146,7 +146,7 @@ def compile_query(query: Query) -> CompiledQuery:
 def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int], str]:
     """The photos_by_time expression (positive terms only: the row form tests
     every term exactly) and the sort_key range of the date terms."""
-    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, fold_words
+    from app.core.index.search_text import FIELD_TAGS, FOLDER_TAG, fold_words
     from app.core.index.time_order import fts_phrase, key_after_all_before, lowest_key_at_or_after, state_phrase
 
     phrases: list[str] = []
@@ -157,8 +157,8 @@ def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tupl
         phrase = None
         if term.field == "text":
             phrase = fts_phrase(term.value, prefix=term is prefix_term)
-        elif term.field == "camera":
-            phrase = fts_phrase(term.value, prefix=False, tag=CAMERA_TAG)
+        elif term.field in ("camera", "lens"):
+            phrase = fts_phrase(term.value, prefix=False, tag=FIELD_TAGS[term.field])
         elif term.field == "folder":
             if not is_absolute_path(term.value):
                 phrase = fts_phrase(term.value, prefix=False, tag=FOLDER_TAG)
@@ -204,12 +204,12 @@ def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tu
 
 def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, list]:
     """One term as a condition on a row of `p LEFT JOIN labels l` (negation included)."""
-    from app.core.index.search_text import CAMERA_TAG, FOLDER_TAG, label_key, word_pattern
+    from app.core.index.search_text import FIELD_TAGS, label_key, word_pattern
 
     if isinstance(term, AnyOf):
         return _either(_row_condition(member, prefix_term) for member in term.terms)
-    if term.field in ("text", "camera") or (term.field == "folder" and not is_absolute_path(term.value)):
-        tag = {"text": "", "camera": CAMERA_TAG, "folder": FOLDER_TAG}[term.field]
+    if term.field in ("text", "camera", "lens") or (term.field == "folder" and not is_absolute_path(term.value)):
+        tag = FIELD_TAGS.get(term.field, "")
         pattern = word_pattern(term.value, prefix=term is prefix_term, tag=tag)
         if pattern is None:
             raise _no_words(term.value)
@@ -277,8 +277,8 @@ def _no_words(text: str) -> QuerySyntaxError:
 def _fts_expression(term: Term, prefix: bool) -> str | None:
     if term.field == "text":
         return _fts_phrase(term.value) + ("*" if prefix else "")
-    if term.field == "camera":
-        return "camera : " + _fts_phrase(term.value)
+    if term.field in ("camera", "lens"):  # their photos_fts columns
+        return f"{term.field} : " + _fts_phrase(term.value)
     if term.field == "folder" and not is_absolute_path(term.value):
         return "folder : " + _fts_phrase(term.value)
     return None

@@ -13,7 +13,7 @@ from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators
 from app.core.path_query import is_absolute_path
 
-FIELDS = ("label", "camera", "date", "after", "before", "state", "folder", "path", "has", "is")
+FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
 HAS_VALUES = ("gps", "raw", "date")
 IS_VALUES = ("missing",)
@@ -81,7 +81,7 @@ def parse_query(text: str) -> Query:
 
 
 OR = "OR"
-CHOICE_FIELDS = ("state", "has", "label", "camera", "date")
+CHOICE_FIELDS = ("state", "has", "label", "camera", "lens", "date")
 CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
 
 
@@ -276,6 +276,7 @@ def _example(name: str) -> str:
     return {
         "label": '"Eiffel Tower"',
         "camera": "D850",
+        "lens": "18-55mm",
         "date": "2020-11",
         "after": "2020-11-01",
         "before": "2020-12-01",

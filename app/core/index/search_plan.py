@@ -1,7 +1,7 @@
 """Fetching one page of search results, newest first, fast on a million photos.
 
-When a positive term has a time-ordered form (free words, camera:, folder:,
-state:), the page is read from photos_by_time, whose rowid is the photo's
+When a positive term has a time-ordered form (free words, camera:, lens:,
+folder:, state:), the page is read from photos_by_time, whose rowid is the photo's
 sort_key (see time_order): matches come newest first (to the minute) without
 sorting, so it costs the same whether they are new or old. Otherwise, or when
 that bounded walk finds too few, two older ways, the cheaper one first:

@@ -7,13 +7,15 @@ same way, so the plan chosen (which depends on the page's size) never changes
 which photos match: FTS5's own folding keeps "ß", Greek accents and full-width
 letters, which fold_words folds (schema migration 20 refolded older rows).
 
-search_text is " label … . folder … . names … . camera … . .dir.w … . .cam.w … ":
-the words of each FTS column, case- and accent-folded, then the folder and camera
-words again tagged, so `folder:` and `camera:` can be tested on their own. The
+search_text is " label … . folder … . names … . camera … . lens … . .dir.w … . .cam.w … . .lens.w … ":
+the words of each FTS column, case- and accent-folded, then the folder, camera and
+lens words again tagged, so `folder:`, `camera:` and `lens:` can be tested on their own
+(a field without words is left out: a photo without a lens has no lens part). The
 " . " between fields (FIELD_BREAK) is a word no query word or phrase matches, so a
 phrase ("jpg nikon": the end of the file names, the start of the camera) matches
 within one field only, as in the FTS columns; the leading "." of a tagged word keeps
-a typed prefix ("di") from matching it (schema migration 22 rewrote older rows).
+a typed prefix ("di") from matching it (schema migration 22 rewrote older rows;
+26 added the lens).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from app.core.index.records import camera_name, printable_path
 WORD = re.compile(r"[^\W_]+")
 FOLDER_TAG = "dir."
 CAMERA_TAG = "cam."
+LENS_TAG = "lens."
+# the tag of each field whose words search_text holds tagged (a `field:` term tests them)
+FIELD_TAGS = {"folder": FOLDER_TAG, "camera": CAMERA_TAG, "lens": LENS_TAG}
 FIELD_BREAK = "."  # between two fields' words: a phrase or prefix never spans it
 
 
@@ -56,26 +61,29 @@ def label_key(label: str | None) -> str | None:
     return " ".join(fold_words(label)) or label.casefold()
 
 
-def build_search_text(label: str, folder: str, names: str, camera: str) -> str:
-    return search_text_of(fold_words(label), fold_words(folder), fold_words(names), fold_words(camera))
+def build_search_text(label: str, folder: str, names: str, camera: str, lens: str = "") -> str:
+    return search_text_of(fold_words(label), fold_words(folder), fold_words(names), fold_words(camera),
+                          fold_words(lens))
 
 
-def search_text_of(label: Sequence[str], folder: Sequence[str], names: Sequence[str], camera: Sequence[str]) -> str:
+def search_text_of(label: Sequence[str], folder: Sequence[str], names: Sequence[str], camera: Sequence[str],
+                   lens: Sequence[str] = ()) -> str:
     """search_text from the folded words of each field (see the module's docstring)."""
-    fields = [label, folder, names, camera,
-              [tagged_word(FOLDER_TAG, w) for w in folder], [tagged_word(CAMERA_TAG, w) for w in camera]]
+    fields = [label, folder, names, camera, lens,
+              [tagged_word(FOLDER_TAG, w) for w in folder], [tagged_word(CAMERA_TAG, w) for w in camera],
+              [tagged_word(LENS_TAG, w) for w in lens]]
     return " " + f" {FIELD_BREAK} ".join(" ".join(words) for words in fields if words) + " "
 
 
 def tagged_word(tag: str, word: str) -> str:
-    """A word as search_text and photos_by_time hold it for `folder:` or `camera:`
-    (tag FOLDER_TAG or CAMERA_TAG: ".dir.paris"), or as it is (no tag)."""
+    """A word as search_text and photos_by_time hold it for `folder:`, `camera:` or
+    `lens:` (a tag of FIELD_TAGS: ".dir.paris"), or as it is (no tag)."""
     return f".{tag}{word}" if tag else word
 
 
-def fts_row(label: str, folder: str, names: str, camera: str) -> tuple[str, str, str, str]:
-    """The photos_fts columns (label, folder, names, camera) for these texts."""
-    return folded_text(label), folded_text(folder), folded_text(names), folded_text(camera)
+def fts_row(label: str, folder: str, names: str, camera: str, lens: str = "") -> tuple[str, str, str, str, str]:
+    """The photos_fts columns (label, folder, names, camera, lens) for these texts."""
+    return folded_text(label), folded_text(folder), folded_text(names), folded_text(camera), folded_text(lens)
 
 
 def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
@@ -87,9 +95,11 @@ def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
 def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
     """refresh_search_text for many photos, a few statements per 500 of them (labelling
     a library one photo at a time spent most of its time here)."""
+    columns = _fts_columns(conn)
+    insert = f"INSERT INTO photos_fts (rowid, {', '.join(columns)}) VALUES (?, {', '.join('?' * len(columns))})"
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         rows = conn.execute(
-            "SELECT p.id, p.folder, p.camera_make, p.camera_model, l.label, l.state FROM photos p "
+            "SELECT p.id, p.folder, p.camera_make, p.camera_model, p.lens, l.label, l.state FROM photos p "
             f"LEFT JOIN labels l ON l.photo_id = p.id WHERE p.id IN ({marks})",
             chunk,
         ).fetchall()
@@ -99,15 +109,22 @@ def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> 
             names.setdefault(int(photo_id), []).append(printable_path(name))
         conn.executemany("DELETE FROM photos_fts WHERE rowid = ?", [(photo_id,) for photo_id in chunk])
         fts, texts = [], []
-        for photo_id, folder, make, model, label, state in rows:
+        for photo_id, folder, make, model, lens, label, state in rows:
             label_text = "" if label is None or state == "rejected" else label
             folder_text = printable_path(folder)
             names_text = " ".join(names.get(int(photo_id), ()))
             camera_text = " ".join(x for x in (make, model, camera_name(make, model)) if x)
-            fts.append((photo_id, *fts_row(label_text, folder_text, names_text, camera_text)))
-            texts.append((build_search_text(label_text, folder_text, names_text, camera_text), photo_id))
-        conn.executemany("INSERT INTO photos_fts (rowid, label, folder, names, camera) VALUES (?, ?, ?, ?, ?)", fts)
+            fields = (label_text, folder_text, names_text, camera_text, lens or "")
+            fts.append((photo_id, *fts_row(*fields)[: len(columns)]))
+            texts.append((build_search_text(*fields), photo_id))
+        conn.executemany(insert, fts)
         conn.executemany("UPDATE photos SET search_text = ? WHERE id = ?", texts)
+
+
+def _fts_columns(conn: sqlite3.Connection) -> list[str]:
+    """photos_fts's columns: the lens is one since schema migration 26; migration 2,
+    which fills search_text in an index made before, writes the four it had then."""
+    return [row[1] for row in conn.execute("PRAGMA table_info(photos_fts)")]
 
 
 def word_pattern(text: str, prefix: bool, tag: str = "") -> str | None:
