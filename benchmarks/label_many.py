@@ -7,7 +7,11 @@ photos carry model suggestions, as after `tag`):
   label command set labels before they were set in batches;
 - `label --no-landmark`: the command itself, labels only (nothing is taught);
 - `label NAME`: the command itself with the default bundle (or --model), every photo
-  holding an embedding (random vectors, stored as `tag` stores them): each one teaches NAME.
+  holding an embedding (random vectors, stored as `tag` stores them): each one teaches NAME;
+- `teach OTHER`, then, on copies of that index (every photo teaching NAME): teaching.teach
+  of every photo to another place, against `teach, one by one`, the way teach went before
+  (per photo: what it taught listed, its reference added, the others dropped, its label
+  set; no index of taught_refs by photo, as before schema migration 26).
 
     .venv/bin/python benchmarks/label_many.py --photos 20000
 """
@@ -29,6 +33,7 @@ sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 NAME = "Our cabin"
+OTHER = "Our hut"
 
 
 def fresh_copy(source: Path, folder: Path, name: str) -> Path:
@@ -93,6 +98,45 @@ def label_command(db: Path, *words: str) -> tuple[float, str]:
     return seconds, errors.getvalue().strip().splitlines()[-1]
 
 
+def teach_one_by_one(db: Path, bundle) -> float:
+    """teach as it went before: two statements a photo that read all of taught_refs."""
+    from app.core import teaching_store as store
+    from app.core.index import PhotoIndex
+    from app.core.teaching_embedder import PhotoEmbedder
+
+    with PhotoIndex.open(db) as index:
+        index.conn.execute("DROP INDEX taught_refs_by_photo")
+        ids = index.photo_ids("")
+        embedder = PhotoEmbedder(index, bundle)
+
+        def teach_each() -> None:
+            with index.transaction() as conn:
+                for photo_id in ids:
+                    conn.execute("SELECT DISTINCT label FROM taught_refs WHERE photo_id = ? AND label != ?",
+                                 (photo_id, OTHER)).fetchall()
+                    store.add_ref(conn, OTHER, photo_id, bundle.id, embedder.stored_reference(photo_id))
+                    conn.execute("DELETE FROM taught_refs WHERE photo_id = ? AND label != ?", (photo_id, OTHER))
+                    index.set_label(photo_id, OTHER, source="user", state="accepted")
+
+        return timed(teach_each)
+
+
+def teach_all(db: Path, bundle) -> tuple[float, str]:
+    """teaching.teach of every photo to OTHER: its time and its summary line."""
+    from app.core.index import PhotoIndex
+    from app.core.teaching import teach
+
+    with PhotoIndex.open(db) as index:
+        ids = index.photo_ids("")
+        summary = None
+
+        def teach_them() -> None:
+            nonlocal summary
+            summary = teach(index, OTHER, ids, bundle=bundle)
+
+        return timed(teach_them), summary.line()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=20_000, help="photos in the index (default 20,000)")
@@ -116,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         store_embeddings(taught, bundle)
         seconds, summary = label_command(taught, NAME, *(["--model", args.model] if args.model else []))
         print(f"label NAME (teaching)    {seconds:7.2f} s   {summary}")
+        print(f"teach, one by one        {teach_one_by_one(fresh_copy(taught, folder, 'teach-each'), bundle):7.2f} s")
+        seconds, summary = teach_all(fresh_copy(taught, folder, "teach"), bundle)
+        print(f"teach OTHER              {seconds:7.2f} s   {summary}")
     return 0
 
 

@@ -120,15 +120,18 @@ def teach(
     summary.failures += problems
     usable = _prepare_references(index, embedder, photo_ids, summary, progress, cancel)
     with index.transaction() as conn:  # every photo or none: a kill or cancel leaves the index as it was
-        for photo_id in usable:
-            vector = embedder.stored_reference(photo_id)
-            if vector is None:  # its embedding went since (tagged again as a blank frame)
-                continue
-            before = store.labels_taught_by(conn, photo_id, other_than=label)
-            _remember(index, label, photo_id, bundle.id, vector)
-            summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before]
-            summary.taught += 1
-            summary.photo_ids.append(photo_id)
+        for start in range(0, len(usable), 500):  # a few statements per 500 photos, not per photo
+            chunk = usable[start : start + 500]
+            before = store.labels_taught_by(conn, chunk, other_than=label)
+            # a photo whose embedding went since (tagged again as a blank frame) is left out
+            vectors = ((i, vector) for i in chunk if (vector := embedder.stored_reference(i)) is not None)
+            teaching = _add_references(conn, label, bundle.id, vectors)
+            taught = [i for i in chunk if i in teaching]
+            index.set_labels(taught, label, source="user", state="accepted")  # each carries what it teaches
+            for photo_id in taught:
+                summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before.get(photo_id, ())]
+            summary.taught += len(taught)
+            summary.photo_ids += taught
         still_taught = store.taught_labels(conn)
     summary.embedded = embedder.decoded
     summary.no_longer_taught = [p for p in dict.fromkeys(m.before for m in summary.moved) if p not in still_taught]
@@ -195,20 +198,14 @@ def teach_untaught_labels(index: "PhotoIndex", bundle: "ModelBundle", photo_ids:
     return taught
 
 
-def _remember(index: "PhotoIndex", label: str, photo_id: int, model_id: str, vector: np.ndarray) -> None:
-    """The photo teaches `label` and carries it, together: a reference without its label
-    (or the label without its reference) would teach a place the photo does not show."""
-    with index.transaction() as conn:
-        _add_references(conn, label, model_id, [(photo_id, vector)])
-        index.set_label(photo_id, label, source="user", state="accepted")
-
-
 def _add_references(
     conn: "sqlite3.Connection", label: str, model_id: str, vectors: Iterable[tuple[int, np.ndarray]]
 ) -> set[int]:
     """Each photo's reference for `label` from its vector, replacing what it taught before
-    (their labels are the caller's to set in the same transaction: see _remember); the
-    photos that teach now. `vectors` may be read lazily: one vector is held at a time."""
+    (their labels are the caller's to set in the same transaction: a reference without
+    its label, or the label without its reference, would teach a place the photo does
+    not show); the photos that teach now. `vectors` may be read lazily: one vector is
+    held at a time."""
     taught = set()
     for photo_id, vector in vectors:
         store.add_ref(conn, label, photo_id, model_id, vector)
