@@ -1,7 +1,9 @@
 """A write and an undo (or two writes) of one index at once: the app beside a cron
 job, two terminals. An undo must not take a batch a live process is still writing
 (its later files would land in a batch already undone, beyond any undo), a second
-write waits its turn, and a file our other write just wrote is no lasting problem."""
+write waits its turn, and a file our other write just wrote is no lasting problem.
+While an undo runs, a write (which would find the label in files the undo has not
+reached yet) and a second undo (which would take the same batch) wait their turn too."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
-from app.core.index.running_writes import WriteRunningError
+from app.core.index.running_writes import UndoRunningError, WriteRunningError
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.scanner import scan
@@ -171,3 +173,122 @@ def test_the_cli_refuses_write_and_undo_in_one_line_while_a_write_runs(tmp_path:
                     f"landmark-tagger: error: a write is running ({who}); undo when it has finished"]
     assert main(["--db", str(db), "write"]) == 0  # its turn now
     assert _still_labelled(photos) == ["p0.jpg"]
+
+
+# An `undo` in its own process that restores one file, says so, and then hangs (a slow
+# disk, a big batch) until it is killed.
+SLOW_UNDO = """
+import sys, time
+from app.core.index import PhotoIndex
+from app.core.metadata import undo_last_write
+index = PhotoIndex.open(sys.argv[1])
+
+def after_each_file(progress):
+    print("restored", progress.done, flush=True)
+    time.sleep(600)
+
+undo_last_write(index, progress=after_each_file)
+"""
+
+
+def _written_batch(db: Path) -> int:
+    with PhotoIndex.open(db) as index:
+        summary = write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER)
+    assert summary.failed == 0
+    return summary.batch_id
+
+
+def test_a_write_while_an_undo_runs_is_refused_then_writes_every_file(tmp_path: Path) -> None:
+    # the write would find its label in the files the undo had not reached yet, count them
+    # unchanged, and the undo would then take the label out of them
+    db, photos = _labelled_photos(tmp_path, 4)
+    batch_id = _written_batch(db)
+    undoer, other = PhotoIndex.open(db), PhotoIndex.open(db)  # the `undo`, and the app's Write labels…
+    refused: list[str] = []
+
+    def press_write_after_the_first_file(progress) -> None:
+        if progress.done == 1:
+            plan = plan_writes(other, "", False, ONE_WORKER)
+            with pytest.raises(UndoRunningError) as error:
+                write_labels(other, plan, ONE_WORKER)
+            refused.append(str(error.value))
+
+    undone = undo_last_write(undoer, progress=press_write_after_the_first_file)
+    assert (undone.batch_id, undone.written, undone.failed) == (batch_id, 4, 0)
+    assert refused == [f"an undo is running (batch {batch_id}, process {os.getpid()}); write when it has finished"]
+    assert other.conn.execute("SELECT count(*) FROM errors").fetchone()[0] == 0  # no file failed
+    again = write_labels(other, plan_writes(other, "", False, ONE_WORKER), ONE_WORKER)  # its turn now
+    undoer.close(), other.close()
+    assert (again.written, again.unchanged, again.failed) == (4, 0, 0)
+    assert _still_labelled(photos) == [p.name for p in photos]
+
+
+def test_a_second_undo_while_one_runs_is_refused_and_the_next_one_takes_the_older_batch(tmp_path: Path) -> None:
+    db, photos = _labelled_photos(tmp_path, 3)
+    older = _written_batch(db)
+    newer_photos = [make_jpeg(tmp_path / f"q{i}.jpg", seed=10 + i) for i in range(2)]
+    with PhotoIndex.open(db) as index:
+        for photo in newer_photos:
+            add_photo(index, [photo], "Petra")
+    newer = _written_batch(db)
+    app_index, cli_index = PhotoIndex.open(db), PhotoIndex.open(db)  # the app's Undo write, a terminal's undo
+    refused: list[str] = []
+
+    def press_undo_again_after_the_first_file(progress) -> None:
+        if progress.done == 1:
+            with pytest.raises(UndoRunningError) as error:
+                undo_last_write(cli_index)
+            refused.append(str(error.value))
+
+    first = undo_last_write(app_index, progress=press_undo_again_after_the_first_file)
+    assert refused == [f"another undo is running (batch {newer}, process {os.getpid()}); "
+                       "try again when it has finished"]
+    second = undo_last_write(cli_index)
+    app_index.close(), cli_index.close()
+    assert [(first.batch_id, first.written), (second.batch_id, second.written)] == [(newer, 2), (older, 3)]
+    assert _still_labelled(photos + newer_photos) == []
+
+
+def test_an_undo_in_a_live_process_blocks_write_and_undo_and_a_killed_one_does_not(tmp_path: Path) -> None:
+    db, photos = _labelled_photos(tmp_path, 3)
+    originals = {p: p.read_bytes() for p in photos}
+    batch_id = _written_batch(db)
+    child = subprocess.Popen([sys.executable, "-c", SLOW_UNDO, str(db)], cwd=REPO,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "restored 1"
+        with PhotoIndex.open(db) as index:
+            who = rf"\(batch {batch_id}, process {child.pid}\)"
+            with pytest.raises(UndoRunningError, match=rf"an undo is running {who}; write when it has finished"):
+                write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER)
+            with pytest.raises(UndoRunningError, match=rf"another undo is running {who}; try again"):
+                undo_last_write(index)
+    finally:
+        child.kill()  # SIGKILL: the batch still names the undo's process
+        child.wait(timeout=30)
+    with PhotoIndex.open(db) as index:
+        rest = undo_last_write(index)  # its undoer is dead: the next undo takes the batch over
+        assert (rest.batch_id, rest.failed) == (batch_id, 0)
+        assert write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER).failed == 0
+        assert undo_last_write(index).failed == 0
+    assert all(p.read_bytes() == originals[p] for p in photos)
+
+
+def test_the_cli_refuses_write_and_undo_in_one_line_while_an_undo_runs(tmp_path: Path, capsys) -> None:
+    from app.cli.main import main
+    from app.core.metadata import journal
+
+    db, photos = _labelled_photos(tmp_path, 1)
+    _written_batch(db)
+    with PhotoIndex.open(db) as app_index:  # the app is undoing batch 1
+        batch_id = journal.start_undo(app_index)
+        capsys.readouterr()
+        assert main(["--db", str(db), "write"]) == 2
+        assert main(["--db", str(db), "undo"]) == 2
+        said = capsys.readouterr().err.splitlines()
+        journal.finish_undo(app_index, batch_id)
+    who = f"batch {batch_id}, process {os.getpid()}"
+    assert said == [f"landmark-tagger: error: an undo is running ({who}); write when it has finished",
+                    f"landmark-tagger: error: another undo is running ({who}); try again when it has finished"]
+    assert main(["--db", str(db), "undo"]) == 0  # its turn now
+    assert _still_labelled(photos) == []

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     index = open_index(args)
     try:
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
-            running_writes.refuse_while_writing(index.conn, running_writes.WRITE_REFUSED)
+            running_writes.refuse_while_busy(index.conn, "write")
         plan = plan_writes(index, args.query, args.include_suggested, options)
         waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
         if args.dry_run:

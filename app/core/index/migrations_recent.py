@@ -242,10 +242,17 @@ def migration_24(conn: sqlite3.Connection) -> None:
 # process is still writing (app/core/index/running_writes.py). NULL for batches written
 # before, which count as cut short when they still say 'running'. (Added only where missing.)
 def migration_25(conn: sqlite3.Connection) -> None:
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(write_batches)")}
-    for column, kind in (("pid", "INTEGER"), ("host", "TEXT"), ("pid_started", "REAL"), ("pid_boot", "TEXT")):
-        if column not in columns:
-            conn.execute(f"ALTER TABLE write_batches ADD COLUMN {column} {kind}")
+    _add_missing_columns(conn, "write_batches", (("pid", "INTEGER"), ("host", "TEXT"), ("pid_started", "REAL"),
+                                                 ("pid_boot", "TEXT")))
+
+
+def _add_missing_columns(conn: sqlite3.Connection, table: str, columns: tuple[tuple[str, str], ...]) -> None:
+    """ALTER TABLE `table` ADD COLUMN for each (name, type) it lacks (an index an
+    unreleased build already gave them upgrades all the same)."""
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    for column, kind in columns:
+        if column not in present:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 # Two things:
@@ -269,3 +276,12 @@ def migration_26(conn: sqlite3.Connection) -> None:
     conn.execute(f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('p.search_text')} AND p.{with_lens}")
     conn.execute("CREATE INDEX IF NOT EXISTS taught_refs_by_photo ON taught_refs (photo_id)")
 
+
+# The process undoing a write batch (undo_pid, undo_host, undo_pid_started, undo_pid_boot,
+# undo_started_at; NULL while none does): a write or a second undo must not start while
+# a live process restores the batch's files (app/core/index/running_writes.py).
+# (Added only where missing.)
+def migration_27(conn: sqlite3.Connection) -> None:
+    _add_missing_columns(conn, "write_batches", (("undo_pid", "INTEGER"), ("undo_host", "TEXT"),
+                                                 ("undo_pid_started", "REAL"), ("undo_pid_boot", "TEXT"),
+                                                 ("undo_started_at", "TEXT")))

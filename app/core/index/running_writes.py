@@ -1,4 +1,4 @@
-"""Which write batch a live process is still writing.
+"""Which write batch a live process is still writing, or undoing.
 
 A write journals its files into one batch as it goes, and `undo` reverts the newest
 batch: an undo (or a second write) in another process (the app beside a cron job,
@@ -9,6 +9,14 @@ row does, and is judged by scan_runs' own live-process check: a batch still sayi
 'running' whose writer was killed (SIGKILL, a power cut) is undoable as before. A
 batch of this very process is running while `_WRITING_HERE` says so (its
 bookkeeping may have failed and left the row saying 'running').
+
+An undo claims the batch it takes the same way (`undo_pid`, `undo_host`,
+`undo_pid_started`, `undo_pid_boot`, `undo_started_at`, migration 26), in the
+transaction that checks nothing else runs and picks the batch: a write planned while
+an undo restores files would count those it has not reached yet as holding their
+label, just before the undo takes it out, and a second undo would take the same
+newest batch again. So both refuse while an undo's process lives; a killed undo
+blocks nothing, and the next undo takes its batch over.
 """
 
 from __future__ import annotations
@@ -20,22 +28,32 @@ from dataclasses import dataclass
 
 from app.core.errors import TaggerError
 from app.core.index import scan_runs
+from app.core.index.connection import now_iso
 
 # What a second write and an undo say while a live process writes a batch.
 WRITE_REFUSED = "another write is running ({who}); try again when it has finished"
 UNDO_REFUSED = "a write is running ({who}); undo when it has finished"
+# What a write and a second undo say while a live process undoes a batch.
+WRITE_REFUSED_BY_UNDO = "an undo is running ({who}); write when it has finished"
+UNDO_REFUSED_BY_UNDO = "another undo is running ({who}); try again when it has finished"
 
 # (index, batch id) of the batches this process is writing (the index: see _index_key).
 _WRITING_HERE: set[tuple[str, int]] = set()
+# (index, batch id) of the batches this process is undoing.
+_UNDOING_HERE: set[tuple[str, int]] = set()
 
 
 class WriteRunningError(TaggerError):
     """Another process is writing a batch into the photos of this index."""
 
 
+class UndoRunningError(WriteRunningError):
+    """Another process is undoing a write batch of this index."""
+
+
 @dataclass(frozen=True)
 class RunningWrite:
-    """A batch a live process is writing."""
+    """A batch a live process is writing (or undoing)."""
 
     batch_id: int
     pid: int
@@ -60,32 +78,67 @@ def release_batch(conn: sqlite3.Connection, batch_id: int) -> None:
     _WRITING_HERE.discard((_index_key(conn), batch_id))
 
 
+def claim_undo(conn: sqlite3.Connection, batch_id: int) -> None:
+    """Record this process as the one undoing `batch_id` (in the transaction that chose it)."""
+    started, boot = scan_runs._start_of_this_process()
+    conn.execute("UPDATE write_batches SET undo_pid = ?, undo_host = ?, undo_pid_started = ?, undo_pid_boot = ?, "
+                 "undo_started_at = ? WHERE id = ?",
+                 (os.getpid(), socket.gethostname(), started, boot, now_iso(), batch_id))
+    _UNDOING_HERE.add((_index_key(conn), batch_id))
+
+
+def release_undo(conn: sqlite3.Connection, batch_id: int) -> None:
+    """This process is done undoing `batch_id` (finished, cancelled, or it raised)."""
+    _UNDOING_HERE.discard((_index_key(conn), batch_id))
+    conn.execute("UPDATE write_batches SET undo_pid = NULL, undo_host = NULL, undo_pid_started = NULL, "
+                 "undo_pid_boot = NULL, undo_started_at = NULL WHERE id = ? AND undo_pid = ?",
+                 (batch_id, os.getpid()))
+
+
 def running_write(conn: sqlite3.Connection, batch_id: int | None = None) -> RunningWrite | None:
     """The newest batch (or `batch_id`) that says 'running' and whose process still
     runs; None when there is none. Batches written before migration 25 (no pid) were
     cut short."""
-    rows = conn.execute(
-        "SELECT id, started_at, pid, host, pid_started, pid_boot FROM write_batches "
-        "WHERE status = 'running' AND undone_at IS NULL AND pid IS NOT NULL AND (? IS NULL OR id = ?) "
-        "ORDER BY id DESC", (batch_id, batch_id)).fetchall()
-    for row in rows:
+    return _live(conn, _WRITING_HERE,
+                 "SELECT id, started_at, pid, host, pid_started, pid_boot FROM write_batches "
+                 "WHERE status = 'running' AND undone_at IS NULL AND pid IS NOT NULL AND (? IS NULL OR id = ?) "
+                 "ORDER BY id DESC", (batch_id, batch_id))
+
+
+def running_undo(conn: sqlite3.Connection) -> RunningWrite | None:
+    """The batch a live process is undoing; None when there is none."""
+    return _live(conn, _UNDOING_HERE,
+                 "SELECT id, undo_started_at, undo_pid, undo_host, undo_pid_started, undo_pid_boot "
+                 "FROM write_batches WHERE undo_pid IS NOT NULL ORDER BY id DESC", ())
+
+
+def refuse_while_busy(conn: sqlite3.Connection, starting: str) -> None:
+    """Raise WriteRunningError when a live process writes a batch, UndoRunningError
+    when one undoes a batch; `starting` ("write" or "undo", what this process is about
+    to do) picks the message, which says when to try again."""
+    running = running_write(conn)
+    if running is not None:
+        message = WRITE_REFUSED if starting == "write" else UNDO_REFUSED
+        raise WriteRunningError(message.format(who=running.who()))
+    running = running_undo(conn)
+    if running is not None:
+        message = WRITE_REFUSED_BY_UNDO if starting == "write" else UNDO_REFUSED_BY_UNDO
+        raise UndoRunningError(message.format(who=running.who()))
+
+
+def _live(conn: sqlite3.Connection, here: set[tuple[str, int]], sql: str, params: tuple) -> RunningWrite | None:
+    """The first row of `sql` (id, its start, pid, host, pid_started, pid_boot) whose
+    process still runs; `here`: the batches this very process is busy with."""
+    for row in conn.execute(sql, params).fetchall():
         run = dict(zip(("id", "started_at", "pid", "host", "pid_started", "pid_boot"), row))
-        if _is_writing(conn, run):
+        if _is_live(conn, run, here):
             return RunningWrite(run["id"], run["pid"], run["host"])
     return None
 
 
-def refuse_while_writing(conn: sqlite3.Connection, message: str) -> None:
-    """Raise WriteRunningError with `message` (WRITE_REFUSED, UNDO_REFUSED: its `{who}`
-    filled in by RunningWrite.who) when a live process is writing a batch."""
-    running = running_write(conn)
-    if running is not None:
-        raise WriteRunningError(message.format(who=running.who()))
-
-
-def _is_writing(conn: sqlite3.Connection, run: dict) -> bool:
+def _is_live(conn: sqlite3.Connection, run: dict, here: set[tuple[str, int]]) -> bool:
     if run["pid"] == os.getpid() and run["host"] == socket.gethostname():
-        return (_index_key(conn), run["id"]) in _WRITING_HERE  # an older process with our pid is gone
+        return (_index_key(conn), run["id"]) in here  # an older process with our pid is gone
     return scan_runs.is_running(conn, run)
 
 

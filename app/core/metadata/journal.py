@@ -108,9 +108,11 @@ def decode_blob(text: str | None) -> bytes | None:
 def start_batch(index: PhotoIndex) -> int:
     """A new batch written by this process. Raises WriteRunningError while another
     live process writes one: its plan and ours were made from the same index, and each
-    would refuse the files the other just wrote as changed on disk."""
+    would refuse the files the other just wrote as changed on disk. Raises
+    UndoRunningError while a live process undoes one: our plan may have found its
+    label in files that undo is about to restore."""
     with index.transaction() as conn:
-        running_writes.refuse_while_writing(conn, running_writes.WRITE_REFUSED)
+        running_writes.refuse_while_busy(conn, "write")
         cursor = conn.execute(
             "INSERT INTO write_batches (started_at, status) VALUES (?, 'running')", (now_iso(),)
         )
@@ -247,6 +249,25 @@ def last_batch_id(index: PhotoIndex) -> int | None:
         "SELECT id FROM write_batches WHERE undone_at IS NULL ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return int(row[0]) if row else None
+
+
+def start_undo(index: PhotoIndex) -> int | None:
+    """The batch this process's undo takes (last_batch_id; None: nothing to undo),
+    claimed in the transaction that chose it, so that no other undo takes it too.
+    Raises WriteRunningError while a live process writes a batch, UndoRunningError
+    while one undoes a batch (see app/core/index/running_writes.py)."""
+    with index.transaction() as conn:
+        running_writes.refuse_while_busy(conn, "undo")
+        batch_id = last_batch_id(index)
+        if batch_id is not None:
+            running_writes.claim_undo(conn, batch_id)
+        return batch_id
+
+
+def finish_undo(index: PhotoIndex, batch_id: int) -> None:
+    """This process's undo of `batch_id` is over: writes and undos may start again."""
+    with index.transaction() as conn:
+        running_writes.release_undo(conn, batch_id)
 
 
 def batch_entries(index: PhotoIndex, batch_id: int) -> list[JournalEntry]:

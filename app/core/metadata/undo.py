@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
-from app.core.index import PhotoIndex, running_writes
+from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
@@ -47,14 +47,24 @@ def undo_last_write(
     while it lasts would otherwise close the batch with nothing restored. Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
     folder handled. Raises WriteRunningError while a live process writes a batch
-    (one whose writer was killed is undone as any other)."""
-    report = progress or no_progress
-    # a batch another process is still writing would get its later files after this undo
-    running_writes.refuse_while_writing(index.conn, running_writes.UNDO_REFUSED)
-    batch_id = journal.last_batch_id(index)
+    (one whose writer was killed is undone as any other), UndoRunningError while
+    one undoes a batch; writes and other undos refuse while this one runs."""
+    # claimed at once: a write or an undo in another process refuses until this one is over
+    batch_id = journal.start_undo(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:
         return summary
+    try:
+        _undo_batch(index, summary, progress or no_progress, cancel)
+    finally:
+        journal.finish_undo(index, batch_id)
+    return summary
+
+
+def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallback,
+                cancel: CancelToken | None) -> None:
+    """undo_last_write's work on the batch it claimed (summary.batch_id)."""
+    batch_id = summary.batch_id
     retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
@@ -81,7 +91,7 @@ def undo_last_write(
     for folder in folders:
         atomic.remove_stale_temps_in(folder)
     if summary.cancelled:
-        return summary
+        return
     lasting = summary.failed - sum(passing.values())
     if summary.failed and (passing or not retrying):
         if lasting:  # the next lasting failure of this batch closes it
@@ -95,7 +105,6 @@ def undo_last_write(
             summary.next_step = ("this batch is closed: the file keeps the label written (give it a new label to change it)"
                                  if summary.failed == 1 else
                                  "this batch is closed: the files keep the labels written (give them a new label to change them)")
-    return summary
 
 
 def _passing_cause(error: BaseException) -> str | None:
