@@ -11,8 +11,8 @@ from app.gui.icons import icon
 DEBOUNCE_MS = 250
 PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, has:gps, -word'
 LANGUAGE = "\n".join((
-    "Words find labels, folders, file names and cameras (case and accents ignored).",
-    'label:"Eiffel Tower"   camera:D850   folder:Rome   date:2020-11   after:2019   before:2021-06',
+    "Words find labels, folders, file names, cameras and lenses (case and accents ignored).",
+    'label:"Eiffel Tower"   camera:D850   lens:24-70   folder:Rome   date:2020-11   after:2019   before:2021-06',
     "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date   is:missing",
     "-word leaves out what matches; terms combine with AND; Colosseum OR Petra (or label:Colosseum|Petra)",
     "finds either.",

@@ -1,0 +1,13 @@
+"""The search field's tooltip is the app's only summary of the query language: every
+field the parser knows must be named there (the lens field was once left out)."""
+
+from app.core.index.query_parser import FIELDS
+from app.gui.search_bar import LANGUAGE
+
+# path: is typed by pasting a path, which the tooltip says in words.
+NAMED_IN_WORDS = {"path"}
+
+
+def test_the_search_tooltip_names_every_field_of_the_query_language():
+    missing = [field for field in FIELDS if field not in NAMED_IN_WORDS and f"{field}:" not in LANGUAGE]
+    assert not missing, f"search tooltip does not name: {missing}"
