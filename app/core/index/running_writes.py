@@ -11,7 +11,7 @@ batch of this very process is running while `_WRITING_HERE` says so (its
 bookkeeping may have failed and left the row saying 'running').
 
 An undo claims the batch it takes the same way (`undo_pid`, `undo_host`,
-`undo_pid_started`, `undo_pid_boot`, `undo_started_at`, migration 26), in the
+`undo_pid_started`, `undo_pid_boot`, `undo_started_at`, migration 27), in the
 transaction that checks nothing else runs and picks the batch: a write planned while
 an undo restores files would count those it has not reached yet as holding their
 label, just before the undo takes it out, and a second undo would take the same
