@@ -174,30 +174,40 @@ def test_label_no_landmark_marks_the_photos_as_showing_none_and_rejects_the_mode
     assert main(["--db", str(db), "label", "a.jpg"]) == 2  # neither
 
 
-def _ctrl_c_after_first_file(monkeypatch, module, name: str) -> None:
-    """Press Ctrl-C (a real SIGINT to this process) once the first file is done."""
+def _ctrl_c_after_first_report(monkeypatch, command_module) -> None:
+    """Press Ctrl-C (a real SIGINT to this process) when the command reports its first
+    file done: on the main thread, once a write has handed out its first files to its
+    threads, so the stop lands at one defined point. (Pressed from a write's thread, it
+    could land before the second file was handed out, leaving a one-file batch whose
+    undo then had no file left to stop before.)"""
     import os
     import signal
 
-    real = getattr(module, name)
-    pressed = []
+    from app.core.progress import no_progress
 
-    def then_ctrl_c(*args, **kwargs):
-        result = real(*args, **kwargs)
-        if not pressed:
-            pressed.append(True)
-            os.kill(os.getpid(), signal.SIGINT)
-        return result
+    real = command_module.progress_printer
 
-    monkeypatch.setattr(module, name, then_ctrl_c)
+    def printer_then_ctrl_c(enabled: bool):
+        report = real(enabled) or no_progress  # None off a terminal
+        pressed = []
+
+        def then_ctrl_c(progress) -> None:
+            report(progress)
+            if not pressed:
+                pressed.append(True)
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return then_ctrl_c
+
+    monkeypatch.setattr(command_module, "progress_printer", printer_then_ctrl_c)
 
 
 def test_ctrl_c_stops_write_and_undo_cleanly_with_their_summary(tmp_path, capsys, monkeypatch):
     """Ctrl-C during `write` used to end in a bare 'landmark-tagger: interrupted': no count
     of the files changed, no word that `undo` reverts them. Now it stops between files,
     says what was written and how to go on, and exits 130; undo does the same."""
-    from app.core.metadata import undo as undo_module
-    from app.core.metadata import writer
+    from app.cli.commands import undo as undo_command
+    from app.cli.commands import write as write_command
 
     db = tmp_path / "index.db"
     photos = [make_jpeg(tmp_path / f"DSC_{i:04d}.jpg", seed=i) for i in range(40)]
@@ -205,20 +215,21 @@ def test_ctrl_c_stops_write_and_undo_cleanly_with_their_summary(tmp_path, capsys
     with PhotoIndex.open(db) as index:
         for photo in photos:
             add_photo(index, [photo], "Colosseum")
-    _ctrl_c_after_first_file(monkeypatch, writer, "write_one")
+    _ctrl_c_after_first_report(monkeypatch, write_command)
     assert main(["--db", str(db), "write"]) == 130
     err = capsys.readouterr().err
     assert "stopping after" in err and "(cancelled)" in err and "'landmark-tagger undo' reverts it" in err
     written = [p for p in photos if p.read_bytes() != original[p]]
-    assert 0 < len(written) < len(photos)
+    # the files already handed to the write's threads are finished: more than one, so undo has some left
+    assert 1 < len(written) < len(photos)
     assert all(read_fields(p.read_bytes()).subject == ["Colosseum"] for p in written)
 
     monkeypatch.undo()
-    _ctrl_c_after_first_file(monkeypatch, undo_module, "undo_entry")
+    _ctrl_c_after_first_report(monkeypatch, undo_command)
     assert main(["--db", str(db), "undo"]) == 130
     err = capsys.readouterr().err
     assert "(cancelled)" in err and "undo` again" in err
-    assert sum(p.read_bytes() != original[p] for p in photos) < len(written)
+    assert sum(p.read_bytes() != original[p] for p in photos) == len(written) - 1
     monkeypatch.undo()
     assert main(["--db", str(db), "undo"]) == 0  # the rest of the same batch
     assert all(p.read_bytes() == original[p] for p in photos)
