@@ -292,3 +292,40 @@ def test_the_cli_refuses_write_and_undo_in_one_line_while_an_undo_runs(tmp_path:
                     f"landmark-tagger: error: another undo is running ({who}); try again when it has finished"]
     assert main(["--db", str(db), "undo"]) == 0  # its turn now
     assert _still_labelled(photos) == []
+
+
+@pytest.mark.parametrize("options", [ONE_WORKER, WriteOptions(workers=1, write_into_jpeg=False)],
+                         ids=["into the jpeg", "into sidecars"])
+def test_a_write_planned_before_an_undo_writes_the_files_the_undo_took_the_label_out_of(
+        tmp_path: Path, options: WriteOptions) -> None:
+    """An undo run between the plan and the write (the app showing its plan while a
+    terminal undoes; a short undo while a long write still plans) took the label out of
+    files the plan had found holding it: the write counted them "unchanged", wrote none,
+    and the photos ended with no keyword. The write now plans those files again."""
+    db, photos = _labelled_photos(tmp_path, 3)
+    with PhotoIndex.open(db) as index:
+        assert write_labels(index, plan_writes(index, "", False, options), options).written == 3
+        plan = plan_writes(index, "", False, options)  # every file holds its label now…
+        assert not any(item.changes_anything for item in plan)
+        assert undo_last_write(index).written == 3  # …until this undo takes it out again
+        late = write_labels(index, plan, options)
+        assert (late.written, late.unchanged, late.failed, late.relabelled) == (3, 0, 0, 0)
+        assert not any(item.changes_anything for item in plan_writes(index, "", False, options))  # all hold it
+        assert undo_last_write(index).written == 3  # the late write is a batch undo reverts as any other
+    if options.write_into_jpeg:
+        assert _still_labelled(photos) == []
+
+
+def test_a_write_planned_before_an_undo_leaves_a_photo_labelled_again_since(tmp_path: Path) -> None:
+    """A file planned again after an undo is still judged against the label the plan
+    saw: relabelled since, it is left as it is, as any other file of the plan."""
+    db, (photo,) = _labelled_photos(tmp_path, 1)
+    with PhotoIndex.open(db) as index:
+        write_labels(index, plan_writes(index, "", False, ONE_WORKER), ONE_WORKER)
+        plan = plan_writes(index, "", False, ONE_WORKER)
+        undo_last_write(index)
+        (photo_id,) = index.photo_ids("")
+        index.set_label(photo_id, "Our cabin", source="user", state="accepted")
+        late = write_labels(index, plan, ONE_WORKER)
+    assert (late.written, late.unchanged, late.relabelled) == (0, 0, 1)
+    assert _still_labelled([photo]) == []

@@ -20,7 +20,7 @@ from typing import Callable
 
 from app.core.fingerprint import fingerprint_bytes
 from app.core.index import PhotoIndex, running_writes
-from app.core.index.connection import db_text, now_iso
+from app.core.index.connection import db_text, id_chunks, now_iso
 from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, field_keyword, holds_keyword, without_keyword
 
 
@@ -167,6 +167,17 @@ def drop_entry(index: PhotoIndex, entry_id: int) -> None:
     restored the file (a retried undo then only retries the files it could not restore)."""
     with index.transaction() as conn:
         conn.execute("DELETE FROM write_journal WHERE id = ?", (entry_id,))
+
+
+def entries_not_undone(index: PhotoIndex, entry_ids: list[int]) -> set[int]:
+    """Which of `entry_ids` still stand: an undo drops the entry of each file it
+    restores, and an undone batch's remaining entries no longer count."""
+    found: set[int] = set()
+    for chunk, marks in id_chunks(entry_ids):
+        found.update(row[0] for row in index.conn.execute(
+            "SELECT j.id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+            f"WHERE b.undone_at IS NULL AND j.id IN ({marks})", chunk))
+    return found
 
 
 @dataclass(frozen=True)

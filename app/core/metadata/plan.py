@@ -72,6 +72,9 @@ class PlannedWrite:
     # the photo's (label, state) in the index when planned: the write leaves the file
     # alone when they changed since (rejected or relabelled meanwhile); None: not checked
     index_label: tuple[str | None, str] | None = None
+    # the journal entry of our newest write of the target when planned, if any: an undo
+    # since then may have taken out the label this plan found in the file
+    last_write: int | None = None
 
     @property
     def changes_anything(self) -> bool:
@@ -176,6 +179,33 @@ def plan_writes(
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
     return _one_write_a_file(plan)
+
+
+def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
+    """`plan` with each file it found holding its label (after our write `last_write`)
+    planned anew where an undo took that write back since: an undo run between the plan
+    and the write (the app showing its plan, a long plan still being made) restored the
+    file, and the write would count it unchanged and leave the photo without its label.
+    The write calls this once its batch has started, when no undo can start any more.
+    A file planned anew keeps the label and state the plan saw (`index_label`), so a
+    photo labelled again meanwhile is left as any other."""
+    held = [item for item in plan if item.last_write is not None and item.problem is None
+            and not item.changes_anything]
+    standing = journal.entries_not_undone(index, [item.last_write for item in held]) if held else set()
+    again = {id(item): _plan_file_again(index, item) for item in held if item.last_write not in standing}
+    return [again.get(id(item), item) for item in plan]
+
+
+def _plan_file_again(index: PhotoIndex, item: PlannedWrite) -> PlannedWrite:
+    try:
+        photo = index.get(item.photo_id)
+    except UsageError:
+        return item  # forgotten since: nothing to plan
+    fresh = _plan_file(index, photo, item.source, _file_kind(index, item.source), item.target, item.rejected)
+    unchecked = item.indexed_size is None  # a JPEG's old sidecar, whose JPEG is written alongside
+    return replace(fresh, index_label=item.index_label,
+                   indexed_size=None if unchecked else fresh.indexed_size,
+                   indexed_mtime_ns=None if unchecked else fresh.indexed_mtime_ns)
 
 
 def _first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int) -> int:
@@ -302,6 +332,7 @@ def _plan_file(
         photo_id=photo.id, source=path, target=target, kind="jpeg" if embed else "sidecar", label=label,
         previous_label=previous, indexed_size=size, indexed_mtime_ns=mtime_ns, fields=names, rejected=rejected,
         own_write=own, index_label=(photo.label, photo.state),
+        last_write=history.last_entry.id if history.last_entry is not None else None,
     )
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)

@@ -27,7 +27,7 @@ from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS
-from app.core.metadata.plan import CHANGED_SINCE_INDEXED, PlannedWrite, WriteOptions
+from app.core.metadata.plan import CHANGED_SINCE_INDEXED, PlannedWrite, WriteOptions, plan_again_where_undone
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -93,9 +93,11 @@ def write_labels(
     A few threads overlap the fsyncs (which release the GIL); every index access
     goes through one lock, and each touched folder is fsynced once at the end. Then
     stale temp files of ours are removed from every folder in the plan, written into
-    or not (a kill's leftovers: hidden full-size copies of photos)."""
+    or not (a kill's leftovers: hidden full-size copies of photos). A file the plan found
+    holding its label is planned anew when an undo took that write back since the plan."""
     report = progress or no_progress
     summary = WriteSummary(batch_id=journal.start_batch(index))
+    plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
     folders: set[Path] = set()
