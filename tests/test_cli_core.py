@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import build_parser, main
+from tests.closed_pipe import assert_quiet_stop_into_closed_pipe
 from tests.test_index_support import write_jpeg
 
 REQUIRED_KEYS = {"path", "files", "label", "score", "state", "taken_at", "camera"}
@@ -270,7 +271,6 @@ def test_a_reader_gone_before_a_short_output_ends_the_command_quietly(tmp_path: 
     """`landmark-tagger search --json | head -n 0` in a shell without PYTHONUNBUFFERED:
     two lines stay in stdout's buffer until the flush at exit, which printed "Exception
     ignored … BrokenPipeError" and exit 120; it stops quietly with 141."""
-    import os
 
     from benchmarks.bench_index_generate import generate_index
 
@@ -278,19 +278,7 @@ def test_a_reader_gone_before_a_short_output_ends_the_command_quietly(tmp_path: 
     generate_index(db, 2)
     command = [sys.executable, "-c", "import sys; from app.cli.main import main; sys.exit(main())",
                "--db", str(db), "search", "--json"]
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = unbuffered
-    reader, writer = os.pipe()
-    os.close(reader)  # the reader has gone before anything is printed
-    try:
-        process = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.PIPE, env=env,
-                                 cwd=Path(__file__).resolve().parents[1], timeout=120)
-    finally:
-        os.close(writer)
-    err = process.stderr.decode()
-    assert "Traceback" not in err and "BrokenPipe" not in err, err
-    assert process.returncode == 141, err
+    assert_quiet_stop_into_closed_pipe(command, unbuffered)
 
 
 def test_stats_names_the_index_by_its_whole_path(tmp_path: Path, library: Path, capsys, monkeypatch) -> None:

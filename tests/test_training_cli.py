@@ -4,13 +4,11 @@ prepare → train → export → evaluate on generated images."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.closed_pipe import assert_quiet_stop_into_closed_pipe
 from training.cli import COMMANDS, build_parser, main
 from training.synthetic import make_class_folders
 
@@ -66,19 +64,7 @@ def test_a_reader_gone_before_the_report_ends_the_command_quietly_with_141(tmp_p
     (tmp_path / "sol.csv").write_text("id,landmarks,Usage\na,1,Public\n")
     command = [sys.executable, "-c", "import sys; from training.cli import main; sys.exit(main())", "evaluate",
                "--predictions", str(tmp_path / "sub.csv"), "--solution", str(tmp_path / "sol.csv"), *as_json]
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    if unbuffered:
-        env["PYTHONUNBUFFERED"] = unbuffered
-    reader, writer = os.pipe()
-    os.close(reader)  # the reader has gone before the report is printed
-    try:
-        process = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.PIPE, env=env,
-                                 cwd=Path(__file__).resolve().parents[1], timeout=120)
-    finally:
-        os.close(writer)
-    err = process.stderr.decode()
-    assert "Traceback" not in err and "BrokenPipe" not in err, err
-    assert process.returncode == 141, err
+    assert_quiet_stop_into_closed_pipe(command, unbuffered)
 
 
 @pytest.mark.slow
