@@ -10,9 +10,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core import teaching_store as store  # noqa: E402
-from tests.test_gui_teaching import answer_label, select, taught_window, wait_for_job  # noqa: E402,F401
+from tests import test_gui_teaching  # noqa: E402
+from tests.test_gui_teaching import answer_label, select, wait_for_job  # noqa: E402
+
+taught_window = test_gui_teaching.taught_window  # the fixture: a window whose photos can teach
 
 pytestmark = pytest.mark.gui
 
@@ -27,13 +31,23 @@ def file_name(win, photo_id: int) -> str:
     return display_name(win.index.get(photo_id).path)
 
 
+def press(qtbot, win, key: Qt.Key) -> None:
+    """A key pressed in the grid as the user presses it: in the active window. A, R and L
+    are window shortcuts, which Qt answers only there, and a window becomes active only
+    when the event loop gets to it; a key sent before does nothing."""
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=10000)
+    win.grid.setFocus()
+    qtbot.keyClick(win.grid, key)
+
+
 def label_with_l(qtbot, win, monkeypatch, photo_ids, label: str) -> None:
     answer_label(monkeypatch, label)
     select(win, photo_ids)
-    win.grid.setFocus()
-    qtbot.keyClick(win.grid, Qt.Key.Key_L)
+    press(qtbot, win, Qt.Key.Key_L)
     wait_for_job(qtbot, win)
-    qtbot.wait(50)  # the job's follow-up runs after its "done"
+    # the job's follow-up says what was learnt after its "done": wait for it, not for a time
+    qtbot.waitUntil(lambda: not status(win).endswith(("learning from it…", ": done")), timeout=10000)
 
 
 def test_a_label_set_with_l_says_what_was_learnt_and_what_is_no_longer_suggested(
@@ -81,14 +95,13 @@ def test_rejecting_a_photo_that_taught_a_place_says_it_no_longer_teaches_it(
     teach(win.index, "Lake cabin", ids["cabin"][:3], bundle=tiny_bundle)
     win.photos_changed(ids["cabin"][:3])  # as Teach… shows its labels: R rejects the label shown
     select(win, ids["cabin"][:1])
-    win.grid.setFocus()
-    qtbot.keyClick(win.grid, Qt.Key.Key_R)
+    press(qtbot, win, Qt.Key.Key_R)
     assert taught_labels(win.index) == {"Lake cabin": 2}
     assert status(win) == "Rejected 1 photo; it no longer teaches “Lake cabin”."
     select(win, ids["cabin"][1:3] + ids["bakery"][:1])
     win.index.set_label(ids["bakery"][0], "Colosseum", source="model", state="suggested", score=0.7)
     win.photos_changed(ids["bakery"][:1])  # as a tag job shows its labels: R rejects the label shown
-    qtbot.keyClick(win.grid, Qt.Key.Key_R)
+    press(qtbot, win, Qt.Key.Key_R)
     assert taught_labels(win.index) == {}
     assert status(win) == "Rejected 3 photos; 2 of them no longer teach “Lake cabin”."
 
