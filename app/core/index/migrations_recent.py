@@ -285,3 +285,74 @@ def migration_27(conn: sqlite3.Connection) -> None:
     _add_missing_columns(conn, "write_batches", (("undo_pid", "INTEGER"), ("undo_host", "TEXT"),
                                                  ("undo_pid_started", "REAL"), ("undo_pid_boot", "TEXT"),
                                                  ("undo_started_at", "TEXT")))
+
+
+# Labels in two Unicode forms (follow-up to 1d05021, which made model.labels.label_form
+# the one form a label comes in): a model trained on macOS named its classes as the
+# folders were listed, decomposed (NFD: "Cha" + U+0302 + "teau d'If"), and an index it
+# tagged kept those labels beside the composed ones the user typed. label: and keywords
+# took the two as one, but the Landmarks list, forget, rename and a correction compare
+# labels as stored: one place showed twice, and the user's composed label rejected the
+# model's. Every stored label (photos' labels, rejections, predictions, taught references,
+# forgotten places, and the taught landmark ids "taught:NAME" made of them) is now in
+# label_form, spellings that become one merged as rename merges them (references and
+# forgotten places: teaching_store.rename_label). A photo whose label is now the name of
+# one of its rejections keeps the user's latest word: their label (accepted, or their
+# own) drops the rejection (it rejected a look-alike of the place they chose), a
+# suggestion becomes rejected (the user rejected that place for the photo; the model
+# suggested it again only under the other form). The folded words (label_key,
+# photos_fts, search_text) are the same in both forms.
+def migration_28(conn: sqlite3.Connection) -> None:
+    from app.core import teaching_store
+    from app.core.index.search_text import label_key
+    from model.labels import label_form
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    taught = (len(TAUGHT_ID_PREFIX), TAUGHT_ID_PREFIX, len(TAUGHT_ID_PREFIX) + 1)
+    spellings = [row[0] for row in conn.execute(
+        "SELECT label FROM labels UNION SELECT label FROM rejections UNION SELECT label FROM predictions "
+        "UNION SELECT label FROM taught_refs UNION SELECT label FROM forgotten_places "
+        "UNION SELECT substr(landmark_id, ?3) FROM labels WHERE substr(landmark_id, 1, ?1) = ?2 "
+        "UNION SELECT substr(landmark_id, ?3) FROM predictions WHERE substr(landmark_id, 1, ?1) = ?2", taught)]
+    forms = {old: new for old in spellings if isinstance(old, str) and (new := label_form(old)) and new != old}
+    if not forms:
+        return  # (most indexes: labels typed, or a model that named its classes composed)
+    conn.execute("CREATE TEMP TABLE migration_label_forms (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+    conn.executemany("INSERT INTO temp.migration_label_forms (old, new) VALUES (?, ?)", forms.items())
+    conn.create_function("migration_label_key", 1, label_key, deterministic=True)
+    new_of = "(SELECT new FROM temp.migration_label_forms WHERE old = {})"
+    rewritten = "IN (SELECT old FROM temp.migration_label_forms)"
+    conn.execute(f"UPDATE labels SET label = {new_of.format('labels.label')}, "
+                 f"label_key = migration_label_key({new_of.format('labels.label')}) WHERE label {rewritten}")
+    conn.execute(f"UPDATE predictions SET label = {new_of.format('predictions.label')} WHERE label {rewritten}")
+    for table in ("labels", "predictions"):
+        conn.execute(
+            f"UPDATE {table} SET landmark_id = ?2 || {new_of.format(f'substr({table}.landmark_id, ?3)')} "
+            f"WHERE substr(landmark_id, 1, ?1) = ?2 AND substr(landmark_id, ?3) {rewritten}", taught)
+    conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) "
+                 f"SELECT photo_id, {new_of.format('rejections.label')} FROM rejections WHERE label {rewritten}")
+    conn.execute(f"DELETE FROM rejections WHERE label {rewritten}")
+    _keep_the_latest_word_on_rejected_labels(conn)
+    by_form: dict[str, list[str]] = {}
+    for old, new in forms.items():
+        by_form.setdefault(new, []).append(old)
+    for new, olds in by_form.items():
+        teaching_store.rename_label(conn, sorted(olds), new)
+    conn.execute("DROP TABLE temp.migration_label_forms")
+
+
+def _keep_the_latest_word_on_rejected_labels(conn: sqlite3.Connection) -> None:
+    """Migration 28: photos whose label, in its new form, is one they have a rejection of
+    while not rejected: the user's label (or accepted one) drops the rejection, a
+    suggestion is rejected (not searchable by its words, as a rejected label is not)."""
+    from app.core.index.search_text import refresh_search_texts
+
+    rows = conn.execute(
+        "SELECT l.photo_id, l.label, l.source = 'user' OR l.state = 'accepted' FROM labels l "
+        "JOIN rejections r ON r.photo_id = l.photo_id AND r.label = l.label "
+        "WHERE l.state != 'rejected' AND l.label IN (SELECT new FROM temp.migration_label_forms)").fetchall()
+    conn.executemany("DELETE FROM rejections WHERE photo_id = ? AND label = ?",
+                     [(photo_id, label) for photo_id, label, users in rows if users])
+    suggested = [photo_id for photo_id, _label, users in rows if not users]
+    conn.executemany("UPDATE labels SET state = 'rejected' WHERE photo_id = ?", [(i,) for i in suggested])
+    refresh_search_texts(conn, suggested)

@@ -10,7 +10,7 @@ from typing import Callable
 from app.core.errors import IndexStoreError
 from app.core.index.migrations_recent import (
     migration_14, migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27,
+    migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27, migration_28,
 )
 
 MIGRATION_1 = """
@@ -384,7 +384,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     MIGRATION_1, migration_2, MIGRATION_3, migration_4, migration_5, migration_6, migration_7, MIGRATION_8,
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
     migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27,
+    migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27, migration_28,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
