@@ -10,7 +10,11 @@ thread meanwhile, from a 5 ms heartbeat timer: searches run in a worker); a full
 repaint of the grid after a jump to a random place (records fetched lazily;
 thumbnails are placeholders because the generated photos have no files); and
 opening the review list. Baselines in the same run: the bare index calls behind
-them (photo_ids, review order) and a repaint of an already loaded view.
+them (photo_ids, review order) and a repaint of an already loaded view. Then another
+program's change while every photo of a big search is chosen (Ctrl+A over
+`-state:accepted`; a second connection accepts one of them, the window's
+OutsideChanges.look shows it): the longest stall, against a plain refresh of the same
+search as baseline (the photos are put back as suggested after).
 
 Then, in a fresh window on an index of its own, a tag job with the default bundle on
 --tag-photos generated 1600×1067 JPEGs: the longest stall of the GUI thread while it
@@ -174,6 +178,7 @@ def main() -> int:
     gui = statistics.median(latencies)
     print(f"\nopen the review list: {ms(gui)} | longest GUI stall {ms(statistics.median(stalls))} | "
           f"baseline review_ids {ms(baseline)}   ({window.review_model.rowCount():,} suggestions)")
+    outside_refresh_section(app, window)
     window.thumbnails.drop_queued()
     window.thumbnails.wait_for_done(5000)
     window.close()
@@ -181,6 +186,39 @@ def main() -> int:
     if args.tag_photos:
         tag_job_section(app, args.tag_photos)
     return 0
+
+
+def outside_refresh_section(app, window, rounds: int = 3) -> None:
+    """A terminal's `accept` of one photo with every photo of a big search chosen: the
+    longest GUI stall of the outside refresh, against a plain refresh of the same search."""
+    from app.core.index import PhotoIndex
+
+    window.search_bar.set_text("-state:accepted")
+    settle(app, window)
+    window.grid.setCurrentIndex(window.grid_model.index(3))
+    window.grid.selectAll()
+    shown = set(window.grid_model.ids())
+    accepted = [photo_id for photo_id in window.index.photo_ids("state:suggested") if photo_id in shown][:rounds]
+    plain, outside = [], []
+    for photo_id in accepted:
+        with Heartbeat() as heartbeat:
+            window.refresh_results()
+            settle(app, window)
+        plain.append(heartbeat.worst)
+        with PhotoIndex.open(window.index.path) as other:
+            other.set_state([photo_id], "accepted")
+        with Heartbeat() as heartbeat:
+            window.outside_changes.look()
+            settle(app, window)
+        outside.append(heartbeat.worst)
+    chosen = sum(span.height() for span in window.grid.selectionModel().selection())
+    with PhotoIndex.open(window.index.path) as other:
+        other.set_state(accepted, "suggested")  # the generated index as it was, for the next run
+    window.outside_changes.look()
+    settle(app, window)
+    print(f"\nan outside change, one photo accepted in a terminal, {chosen:,} photos chosen ({len(outside)} rounds): "
+          f"longest GUI stall median {ms(statistics.median(outside))}, worst {ms(max(outside))} | "
+          f"baseline, a plain refresh of the same search: median {ms(statistics.median(plain))}")
 
 
 def make_jpegs(folder: Path, count: int, seed: int) -> None:

@@ -65,13 +65,16 @@ class LibraryTree(QTreeWidget):
         self._absent: set[str] = set()  # library folders not found on disk
         self._all: QTreeWidgetItem | None = None
         self._landmarks: QTreeWidgetItem | None = None
+        self._landmark_counts: dict[str, int] = {}  # as last listed: to follow a rename made elsewhere
         self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True, SAVED_TITLE: True}  # as the user left them
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
                      dates: list[YearNode] = (), missing: int = 0,
                      saved: Sequence[tuple[str, str]] = ()) -> None:
-        """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone)."""
-        chosen_before = [self._identity(item) for item in self.selectedItems()]
+        """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone;
+        a chosen landmark renamed by another program follows its new name, see _renamed)."""
+        chosen_before = self._renamed([self._identity(item) for item in self.selectedItems()], dict(landmarks))
+        self._landmark_counts = dict(landmarks)
         narrowed_before = (self.selected_folders(), self.selected_query())
         for i in range(self.topLevelItemCount()):
             heading = self.topLevelItem(i)
@@ -219,6 +222,17 @@ class LibraryTree(QTreeWidget):
         if item.data(0, QueryRole):
             return "query", item.data(0, QueryRole)
         return "folder", item.data(0, PathRole) or ""
+
+    def _renamed(self, chosen: list[tuple[str, str]], landmarks: dict[str, int]) -> list[tuple[str, str]]:
+        """A chosen landmark no longer listed, when one name new to the list has as many
+        photos as it had (`landmark-tagger rename` in a terminal: the index keeps no record
+        of renames), is that name now, as after the app's own Rename…."""
+        new_names = [label for label in landmarks if label not in self._landmark_counts]
+        if len(new_names) != 1:
+            return chosen
+        new = new_names[0]
+        return [("landmark", new) if kind == "landmark" and value not in landmarks
+                and self._landmark_counts.get(value) == landmarks[new] else (kind, value) for kind, value in chosen]
 
     def _by_identity(self, identity: tuple[str, str]) -> QTreeWidgetItem | None:
         kind, value = identity

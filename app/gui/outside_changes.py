@@ -57,7 +57,7 @@ class OutsideChanges(QObject):
         window.grid_model.refresh_all()
         window.review_model.refresh_all()
         window.current_photo.refresh_detail()
-        window.library_changed()
+        window.results_display.library_changed(keep_view=True)  # the user did not ask: nothing scrolls
 
     def _take_as_seen(self) -> None:
         self._seen = self._version()

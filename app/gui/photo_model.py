@@ -72,6 +72,32 @@ class PhotoListModel(QAbstractListModel):
         if rows:
             self._row_of = {}  # rows moved; filled again as the view paints
 
+    def update_ids(self, ids: Sequence[int], most_runs: int = 200) -> list[tuple[int, int]] | None:
+        """Show these photos by taking out the rows that left and putting in the new ones, so
+        views keep their scroll, current row and chosen ranges (an outside change drops one
+        photo of 85,000 chosen: no reset, no re-selection). Returns the runs of rows put in
+        (first, last); None, changing nothing, when the photos kept changed order or more than
+        `most_runs` runs of rows changed: set_ids is the cheaper way then."""
+        new = list(ids)
+        old_ids, new_ids = set(self._ids), set(new)
+        if [i for i in self._ids if i in new_ids] != [i for i in new if i in old_ids]:
+            return None
+        removed = _runs(row for row, photo_id in enumerate(self._ids) if photo_id not in new_ids)
+        inserted = _runs(row for row, photo_id in enumerate(new) if photo_id not in old_ids)
+        if len(removed) + len(inserted) > most_runs:
+            return None
+        for first, last in reversed(removed):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first:last + 1]
+            self.endRemoveRows()
+        for first, last in inserted:  # in order: the rows before each run are the new ones already
+            self.beginInsertRows(QModelIndex(), first, last)
+            self._ids[first:first] = new[first:last + 1]
+            self.endInsertRows()
+        if removed or inserted:
+            self._row_of = {}  # rows moved; filled again as the view paints
+        return inserted
+
     def ids(self) -> list[int]:
         return list(self._ids)
 
@@ -178,3 +204,14 @@ class PhotoListModel(QAbstractListModel):
         if row is not None and row < len(self._ids) and self._ids[row] == photo_id:
             index = self.index(row)
             self.dataChanged.emit(index, index, [ThumbnailRole])
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending rows as runs of consecutive rows: [1, 2, 3, 7] -> [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

@@ -18,7 +18,7 @@ from app.core.path_query import pasted_path_query
 from app.core.settings import save_settings
 from app.core.wording import counted
 from app.gui.photo_grid import no_match_text
-from app.gui.photo_model import PhotoListModel
+from app.gui.photo_model import PhotoIdRole, PhotoListModel
 from app.gui.results_loader import LibrarySnapshot, SearchResults
 from app.gui.teach_actions import SIMILAR_COUNT
 
@@ -49,15 +49,17 @@ class ResultsDisplay:
         self._has_library = True  # until the first summary says otherwise
         self._can_undo = True
         self._review_row_after_load: int | None = None
+        self._keep_view_for: int | None = None  # the search whose results must not move the view
         self._recount_timer = QTimer(window, singleShot=True, interval=RECOUNT_AFTER_MS)
         self._recount_timer.timeout.connect(window.results.summarise)
         window.results.searched.connect(self.show_results)
         window.results.summarised.connect(self.show_library)
 
-    def library_changed(self) -> None:
+    def library_changed(self, keep_view: bool = False) -> None:
         """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker,
-        photos first, counts after."""
-        self.refresh()
+        photos first, counts after. `keep_view`: another program's change, which the user did
+        not ask for, so the view stays where the user left it."""
+        self.refresh(keep_view)
         self.window.results.summarise()
 
     def show_library(self, snapshot: LibrarySnapshot) -> None:
@@ -82,15 +84,16 @@ class ResultsDisplay:
         return library.combine_queries(folders, window.entry_query,
                                        pasted_path_query(window.search_bar.text()))  # a pasted path finds its photo
 
-    def refresh(self) -> None:
+    def refresh(self, keep_view: bool = False) -> None:
         """Run the search (or find the similar photos) in the worker; the answer arrives in show_results."""
         window = self.window
         window.search_bar.show_searching()
         if window.similar_to is not None and window.stack.currentIndex() != PAGE_REVIEW:
-            window.results.similar(window.similar_to, SIMILAR_COUNT)
-            return
-        window.results.search(self.current_query(), with_review=window.stack.currentIndex() == PAGE_REVIEW,
-                              oldest_first=window.settings.oldest_first)
+            ticket = window.results.similar(window.similar_to, SIMILAR_COUNT)
+        else:
+            ticket = window.results.search(self.current_query(), with_review=window.stack.currentIndex() == PAGE_REVIEW,
+                                           oldest_first=window.settings.oldest_first)
+        self._keep_view_for = ticket if keep_view else None  # a search of the user's since moves it again
 
     def order_changed(self, oldest_first: bool) -> None:
         """Newest or oldest photos first; kept for the next start."""
@@ -117,23 +120,24 @@ class ResultsDisplay:
         if results.error is not None:
             window.search_bar.show_error(results.error)
             return
+        keep_view = results.ticket == self._keep_view_for
         if results.similar_to is not None:
             if results.similar_to != window.similar_to:
                 return  # the user went back meanwhile
             window.search_bar.show_count(len(results.ids), "similar")
             if results.ids:  # the photo compared with, else the most like it: not the row chosen before
                 window.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
-            self.set_model_ids(window.grid_model, window.grid, results.ids)
+            self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view)
             window.grid.show_empty("")  # the banner says why there are none
             window.similar_arrived(results.similar_to, len(results.ids))
         elif results.ids is not None:
             window.search_bar.show_count(len(results.ids))
-            self.set_model_ids(window.grid_model, window.grid, results.ids)
+            self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view)
             narrowed = bool(window.folders or window.entry_query)
             window.grid.show_empty("" if results.ids else no_match_text(window.search_bar.text(), narrowed))
         if results.review_ids is not None:
             window.search_bar.show_count(len(results.review_ids), "to review")
-            self.set_model_ids(window.review_model, window.review.list, results.review_ids)
+            self.set_model_ids(window.review_model, window.review.list, results.review_ids, keep_view)
             window.review.show_count(len(results.review_ids))
             if self._review_row_after_load is not None:
                 row = min(self._review_row_after_load, window.review_model.rowCount() - 1)
@@ -162,9 +166,11 @@ class ResultsDisplay:
             action.setEnabled(self._has_library and not window.jobs.busy)
         window.undo_action.setEnabled(not window.jobs.busy and self._can_undo)  # greyed out with nothing to undo
 
-    def set_model_ids(self, model: PhotoListModel, view, ids: list[int]) -> None:
+    def set_model_ids(self, model: PhotoListModel, view, ids: list[int], keep_view: bool = False) -> None:
         """Show new ids; when they are the same, keep the scroll position and selection
-        (or show `select_after_load` when the view on screen holds it)."""
+        (or show `select_after_load` when the view on screen holds it). `keep_view`: the
+        view does not scroll to the current photo, and a few photos in or out of the
+        results move those rows only (chosen ranges kept as they are, no reset)."""
         window = self.window
         wanted = window.select_after_load
         if wanted is not None and view is window._active_model_and_view()[1]:
@@ -186,14 +192,40 @@ class ResultsDisplay:
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
         keep_row = current.row() if current.isValid() else None
-        selected = {model.photo_id(index.row()) for index in view.selectionModel().selectedIndexes()
-                    if index.row() < model.rowCount()}
-        model.set_ids(ids)
-        if keep_id is not None and ids:
-            row = row_of_photo(ids, keep_id, keep_row)
-            view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
-            if len(selected) > 1:
-                self._select_again(model, view, ids, selected - {keep_id})
+        scrolls = view.hasAutoScroll()
+        view.setAutoScroll(scrolls and not keep_view)  # setCurrentIndex scrolls to it otherwise
+        try:
+            if keep_view and self._move_rows(model, view, ids):
+                if keep_id is not None and ids and view.currentIndex().data(PhotoIdRole) != keep_id:
+                    row = row_of_photo(ids, keep_id, keep_row)  # it left: the photo after it, chosen too
+                    view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+                return
+            old_ids = model.ids()
+            selected = {photo_id for span in view.selectionModel().selection()  # ranges: no object a row
+                        for photo_id in old_ids[span.top():span.bottom() + 1]}
+            model.set_ids(ids)
+            if keep_id is not None and ids:
+                row = row_of_photo(ids, keep_id, keep_row)
+                view.selectionModel().setCurrentIndex(model.index(row),
+                                                      QItemSelectionModel.SelectionFlag.ClearAndSelect)
+                if len(selected) > 1:
+                    self._select_again(model, view, ids, selected - {keep_id})
+        finally:
+            view.setAutoScroll(scrolls)
+
+    @staticmethod
+    def _move_rows(model: PhotoListModel, view, ids: list[int]) -> bool:
+        """Put the new results in by rows (PhotoListModel.update_ids); the photos that came
+        in are not chosen, even inside a chosen range. False when a reset is cheaper."""
+        inserted = model.update_ids(ids)
+        if inserted is None:
+            return False
+        if inserted:
+            rows = QItemSelection()
+            for first, last in inserted:
+                rows.select(model.index(first), model.index(last))
+            view.selectionModel().select(rows, QItemSelectionModel.SelectionFlag.Deselect)
+        return True
 
     @staticmethod
     def _select_again(model: PhotoListModel, view, ids: list[int], photo_ids: set[int]) -> None:
