@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 import app.core.decode as decode_module
-import app.core.scanner as scanner_module
+import app.core.scan_folder_sync as scan_folder_sync
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
 from app.core.tagging import TagOptions, tag
@@ -138,13 +138,13 @@ def test_the_app_tag_selection_retries_photos_that_could_not_be_decoded(monkeypa
 def reads(monkeypatch) -> list[str]:
     """The names of the files whose header the scan reads from now on."""
     names: list[str] = []
-    real = scanner_module.read_photo_info
+    real = scan_folder_sync.read_photo_info
 
     def counting(path, *args, **kwargs):
         names.append(os.path.basename(path))
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", counting)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", counting)
     return names
 
 
@@ -182,16 +182,16 @@ def test_a_file_that_could_not_be_opened_is_tried_at_every_scan(index, tmp_path,
     no file state, and the file is read again at every scan."""
     folder = tmp_path / "card"
     write_jpeg(folder / "DSC_0001.JPG")
-    real = scanner_module.fingerprint_file
+    real = scan_folder_sync.fingerprint_file
 
     def refused(path, *args):
         if os.path.basename(path) == "DSC_0001.JPG":
             raise PermissionError(13, "Permission denied")
         return real(path, *args)
 
-    monkeypatch.setattr(scanner_module, "fingerprint_file", refused)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", refused)
     assert scan(index, [folder]).errors == 1
-    monkeypatch.setattr(scanner_module, "fingerprint_file", real)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", real)
     summary = scan(index, [folder])
     assert (summary.photos, summary.errors, summary.unchanged_problems) == (1, 0, 0)
     assert _scan_problems(index) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-import app.core.scanner as scanner_module
+import app.core.scan_folder_sync as scan_folder_sync
 from app.cli.main import main
 from app.core.errors import UsageError
 from app.core.index import PhotoIndex
@@ -37,7 +37,7 @@ def fake_raw(monkeypatch):
                              camera_model="NIKON D850")
         return read_photo_info(path)
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
 
 
 def _write_png(path: Path, color: tuple[int, int, int]) -> Path:

@@ -121,7 +121,7 @@ def test_a_photo_edited_in_place_keeps_its_word(rome, index) -> None:
 
 
 def test_a_renumbered_jpeg_and_raw_pair_moves_as_one_photo(tmp_path, index, monkeypatch) -> None:
-    import app.core.scanner as scanner_module
+    import app.core.scan_folder_sync as scan_folder_sync
     from app.core.photo_info import PhotoInfo, read_photo_info
 
     def read(path):
@@ -129,7 +129,7 @@ def test_a_renumbered_jpeg_and_raw_pair_moves_as_one_photo(tmp_path, index, monk
             return PhotoInfo(kind="raw", width=6000, height=4000)
         return read_photo_info(path)
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
     trip = tmp_path / "Trip"
     for number in (1, 2):
         write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number])
@@ -442,7 +442,7 @@ def test_a_renumbered_name_read_while_the_old_place_is_unreadable_is_looked_at_a
     mtime: the next scan, with everything readable, finds DSC_0001 unchanged and the
     Colosseum stays on Petra's picture for good (Petra's word on a missing row)."""
     import app.core.renamed_over as renamed_over_module
-    import app.core.scanner as scanner_module
+    import app.core.scan_folder_sync as scan_folder_sync
 
     rome = tmp_path / "Rome"
     pictures = {n: write_jpeg(rome / f"DSC_000{n}.JPG", color=COLOURS[n], size=(40, 30), taken=f"2020:11:03 14:05:0{n}")
@@ -467,7 +467,7 @@ def test_a_renumbered_name_read_while_the_old_place_is_unreadable_is_looked_at_a
 
     with monkeypatch.context() as patch:
         patch.setattr(renamed_over_module, "fingerprint_file", locked(renamed_over_module.fingerprint_file))
-        patch.setattr(scanner_module, "fingerprint_file", locked(scanner_module.fingerprint_file))
+        patch.setattr(scan_folder_sync, "fingerprint_file", locked(scan_folder_sync.fingerprint_file))
         scan(index, [rome])
 
     scan(index, [rome])  # DSC_0002 readable again
@@ -504,11 +504,11 @@ def test_closing_the_gap_in_a_folder_named_in_bytes_keeps_each_word_with_its_pic
 # -- RAW photos renumbered with their sidecars, then undo ----------------------------------
 
 def test_undo_after_raws_renumbered_with_their_sidecars_takes_our_sidecars_out(tmp_path, index, monkeypatch) -> None:
-    import app.core.scanner as scanner_module
+    import app.core.scan_folder_sync as scan_folder_sync
     from app.core.metadata import undo_last_write
     from app.core.photo_info import PhotoInfo
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", lambda path: PhotoInfo(kind="raw", width=60, height=40))
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", lambda path: PhotoInfo(kind="raw", width=60, height=40))
     trip = tmp_path / "Trip"
     trip.mkdir()
     for number in (1, 2, 3):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, PngImagePlugin
 
-from app.core import scanner
+from app.core import scan_folder_sync
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex, Prediction, catalog
 from app.core.lens import LENS_SPECIFICATION
@@ -56,7 +56,7 @@ def counting_header_reads(monkeypatch) -> list[str]:
     """The files whose header the scan reads (one item per read), fingerprinting refused:
     an unchanged file is never hashed again."""
     reads: list[str] = []
-    read = scanner.read_photo_info
+    read = scan_folder_sync.read_photo_info
 
     def counted(path):
         reads.append(Path(path).name)
@@ -65,8 +65,8 @@ def counting_header_reads(monkeypatch) -> list[str]:
     def no_fingerprint(path, size=None):
         raise AssertionError(f"{path} was fingerprinted: taken for a changed file")
 
-    monkeypatch.setattr(scanner, "read_photo_info", counted)
-    monkeypatch.setattr(scanner, "fingerprint_file", no_fingerprint)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", counted)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", no_fingerprint)
     return reads
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import app.core.scan_details as scan_details
+import app.core.scan_folder_sync as scan_folder_sync
 import app.core.scanner as scanner_module
 from app.core.index import PhotoIndex
 from app.core.photo_info import PhotoInfo, read_photo_info
@@ -33,7 +34,7 @@ def fake_raw(monkeypatch):
             return PhotoInfo(kind="raw", width=6000, height=4000, camera_make="NIKON CORPORATION", camera_model="NIKON D850")
         return read_photo_info(path)
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
 
 
 def test_jpeg_and_raw_with_the_same_stem_are_one_photo(tmp_path: Path, index: PhotoIndex, fake_raw) -> None:
@@ -67,7 +68,7 @@ def test_a_jpeg_exported_without_metadata_takes_the_shot_details_of_its_raw(
         reads.append(Path(path).name)
         return raw_info if str(path).endswith(".NEF") else read_photo_info(path)
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", read)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
     monkeypatch.setattr(scan_details, "read_photo_info", read)  # the RAW sibling's read
     write_jpeg(tmp_path / "DSC_8188.JPG", size=(300, 200), taken=None, make=None, model=None)
     (tmp_path / "DSC_8188.NEF").write_bytes(b"raw" * 1000)
@@ -140,8 +141,8 @@ def test_rescan_of_unchanged_files_only_stats_them(tmp_path: Path, index: PhotoI
     def must_not_read(path):
         raise AssertionError(f"unchanged file was opened: {path}")
 
-    monkeypatch.setattr(scanner_module, "read_photo_info", must_not_read)
-    monkeypatch.setattr(scanner_module, "fingerprint_file", must_not_read)
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", must_not_read)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", must_not_read)
     summary = scan(index, [tmp_path])
     assert (summary.photos, summary.new, summary.changed, summary.missing, summary.errors) == (5, 0, 0, 0, 0)
 
@@ -420,14 +421,14 @@ def test_a_rescan_replaces_its_errors_and_clears_the_fixed_ones(tmp_path: Path, 
 def test_a_file_deleted_during_the_scan(tmp_path: Path, index: PhotoIndex, monkeypatch) -> None:
     write_jpeg(tmp_path / "a.jpg")
     doomed = write_jpeg(tmp_path / "b.jpg", color=(5, 5, 5))
-    real = scanner_module.fingerprint_file
+    real = scan_folder_sync.fingerprint_file
 
     def delete_first(path, size=None):
         if Path(path) == doomed and doomed.exists():
             doomed.unlink()
         return real(path, size)
 
-    monkeypatch.setattr(scanner_module, "fingerprint_file", delete_first)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", delete_first)
     summary = scan(index, [tmp_path])
     assert (summary.photos, summary.errors) == (1, 1)
     assert "disappeared during the scan" in index.errors(run_id=summary.run_id)[0].message
@@ -457,7 +458,7 @@ def test_permission_errors_are_reported_even_as_root(tmp_path: Path, index: Phot
     locked = write_jpeg(tmp_path / "locked" / "b.jpg", color=(7, 7, 7))
     scan(index, [tmp_path])
     unreadable = write_jpeg(tmp_path / "open" / "c.jpg", color=(8, 8, 8))
-    real_scandir, real_fingerprint = os.scandir, scanner_module.fingerprint_file
+    real_scandir, real_fingerprint = os.scandir, scan_folder_sync.fingerprint_file
 
     def scandir(path):
         if Path(path) == locked.parent:
@@ -470,7 +471,7 @@ def test_permission_errors_are_reported_even_as_root(tmp_path: Path, index: Phot
         return real_fingerprint(path, size)
 
     monkeypatch.setattr(scanner_module.os, "scandir", scandir)
-    monkeypatch.setattr(scanner_module, "fingerprint_file", fingerprint)
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file", fingerprint)
     summary = scan(index, [tmp_path])
     messages = [e.message for e in index.errors(run_id=summary.run_id)]
     assert summary.errors == 2 and summary.missing == 0

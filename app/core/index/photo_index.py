@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
-from app.core.index import problems, scan_runs
+from app.core.index import model_suggestions, problems, scan_runs
 from app.core.index.backup import backup_before_upgrade
 from app.core.index.connection import TransactionManager, connect, db_text, id_chunks, now_iso
 from app.core.index.catalog import path_before_detached
@@ -283,14 +283,14 @@ class PhotoIndex:
         top-1 as a suggestion, when that is another landmark."""
         self._require_photo(photo_id)
         with self.transaction() as conn:
-            label_store.store_predictions(conn, int(photo_id), model_id, list(top), threshold, image_changed)
+            model_suggestions.store_predictions(conn, int(photo_id), model_id, list(top), threshold, image_changed)
             problems.clear(conn, ("decode", "tag"), photo_id=photo_id)
 
     def apply_threshold(self, photo_ids: Iterable[int], model_id: str, threshold: float) -> list[int]:
         """Re-decide "no landmark" at a new threshold from the stored predictions (see
-        labels.apply_threshold); returns the photos whose label changed."""
+        model_suggestions.apply_threshold); returns the photos whose label changed."""
         with self.transaction() as conn:
-            return label_store.apply_threshold(conn, list(photo_ids), model_id, float(threshold))
+            return model_suggestions.apply_threshold(conn, list(photo_ids), model_id, float(threshold))
 
     def set_label(
         self,
@@ -348,7 +348,7 @@ class PhotoIndex:
         return found
 
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
-        return label_store.load_predictions(self.conn, int(photo_id), model_id)
+        return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 
     def positions(self, photo_ids: Sequence[int]) -> list[tuple[float, float] | None]:
         """The GPS position (lat, lon) of each photo, None where it has none; in the order given."""

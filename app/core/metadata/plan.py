@@ -1,6 +1,7 @@
 """Decide what a write batch will do, without touching any file: which file of
 which photo gets which keywords. `--dry-run` prints this plan; `write_labels`
-carries it out."""
+carries it out. Which files a photo's label goes into, and which of them are
+refused or left out, is plan_targets.py's; this module builds each file's item."""
 
 from __future__ import annotations
 
@@ -17,14 +18,16 @@ from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
-from app.core.metadata.read_back import landmark_of
-from app.core.metadata.sidecar import (
-    SIDECAR_NAMINGS,
-    existing_sidecars,
-    fields_of_sidecar,
-    read_sidecar_text,
-    sidecar_path,
+from app.core.metadata.plan_targets import (
+    first_owner,
+    jpeg_sidecars,
+    one_write_a_file,
+    shared_sidecar,
+    takes_ours_out,
+    write_targets,
 )
+from app.core.metadata.read_back import landmark_of
+from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
@@ -156,10 +159,10 @@ def plan_writes(
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options)
-            extra = (_jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
+            extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
-                owner = owners.setdefault(target, _first_owner(index, sidecars_written, target, photo.id))
+                owner = owners.setdefault(target, first_owner(index, sidecars_written, target, photo.id))
                 if owner != photo.id and options.sidecar_naming == "ext" and target in targets:
                     # a stem sidecar another photo's (IMG_0100.xmp of IMG_0100.PNG, beside
                     # IMG_0100.TIF) stays that photo's: this one gets its own, as asked
@@ -168,17 +171,17 @@ def plan_writes(
                 if owner == photo.id and target in planned:
                     continue  # the photo's other file planned it already
                 item = _plan_file(index, photo, path, indexed, target, rejected)
-                if (rejected or target in extra) and not _takes_ours_out(item, only_changes=target in extra):
+                if (rejected or target in extra) and not takes_ours_out(item, only_changes=target in extra):
                     continue  # nothing of ours there: not listed, and not a failure
                 planned.add(target)
                 if owner != photo.id:
-                    item = _shared_sidecar(item)
+                    item = shared_sidecar(item)
                 if target in extra:
                     # the JPEG's own write (maybe running alongside) changes its size: its
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return _one_write_a_file(plan)
+    return one_write_a_file(plan)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
@@ -206,102 +209,6 @@ def _plan_file_again(index: PhotoIndex, item: PlannedWrite) -> PlannedWrite:
     return replace(fresh, index_label=item.index_label,
                    indexed_size=None if unchecked else fresh.indexed_size,
                    indexed_mtime_ns=None if unchecked else fresh.indexed_mtime_ns)
-
-
-def _first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int) -> int:
-    """The photo a sidecar belongs to when another may share it (IMG_0100.xmp of
-    IMG_0100.PNG and IMG_0100.TIF): the one our writes (`written`:
-    journal.sidecar_writers) put a label into it for, whatever the query, while the
-    index still holds it (a forgotten photo owns nothing); else the first photo
-    planned into it (`photo_id`)."""
-    writers = sorted(written.get(str(target), ()))
-    if not writers or photo_id in writers:
-        return photo_id
-    marks = ",".join("?" * len(writers))
-    held = index.conn.execute(f"SELECT min(id) FROM photos WHERE missing = 0 AND id IN ({marks})", writers).fetchone()
-    return int(held[0]) if held[0] is not None else photo_id
-
-
-def _one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
-    """The plan with one write for each file on disk: a folder linked into two library
-    folders holds each file under two paths (two photos to the index), and two writes
-    into one file race (one label overwrites the other, or a write reported done leaves
-    the file as it was). The photo indexed first keeps the file; the other is refused,
-    naming the path it is written under."""
-    kept: dict[tuple, PlannedWrite] = {}
-    folders: dict[Path, tuple[int, int] | None] = {}
-    refused: dict[int, PlannedWrite] = {}
-    for item in sorted(plan, key=lambda item: item.photo_id):
-        identity = None if item.problem else _file_identity(item.target, folders)
-        if identity is None:
-            continue
-        first = kept.setdefault(identity, item)
-        if first.target != item.target:
-            refused[id(item)] = replace(
-                item, after=item.before,
-                problem=f"it is the same file as {first.target} (one folder linked into two library folders), "
-                        "whose label goes into it; remove one of the two links, then scan again",
-            )
-    return [refused.get(id(item), item) for item in plan]
-
-
-def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None]) -> tuple | None:
-    """What tells two paths of one file apart from two files: the device and inode of
-    the folder it lies in (`folders` keeps them, one stat a folder) and its name, a
-    link named like a photo followed (it is written through). Hard links keep their own
-    names: a write replaces the file under the name written. None when unknown."""
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
-    if target.parent not in folders:
-        try:
-            found = target.parent.stat()
-            folders[target.parent] = (found.st_dev, found.st_ino)
-        except OSError:
-            folders[target.parent] = None
-    folder = folders[target.parent]
-    return None if folder is None else (*folder, os.path.normcase(target.name))
-
-
-def _takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
-    """Whether a file planned only because a keyword of ours may be in it (a rejected
-    photo's, a JPEG's old sidecar) belongs in the plan: one of ours is there and it
-    changes, or (not `only_changes`) it cannot be written now. Others are left out:
-    a sidecar darktable made for a JPEG gets no label from us."""
-    if item.previous_label is None:
-        return False
-    return item.changes_anything or (not only_changes and item.problem is not None)
-
-
-def _jpeg_sidecars(
-    written: dict[str, frozenset[int]], photo_id: int, path: Path, kind: str | None, options: WriteOptions
-) -> list[Path]:
-    """The sidecars of a JPEG labelled inside itself that a `--no-jpeg` write of ours
-    put its landmark into (darktable and digiKam read them). Only those the journal
-    (`written`: journal.sidecar_writers) shows written for this photo and no other:
-    IMG_0100.xmp may be IMG_0100.PNG's."""
-    if kind != "jpeg" or not options.write_into_jpeg:
-        return []
-    return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming)
-            if written.get(str(sidecar)) == {photo_id}]
-
-
-def _shared_sidecar(item: PlannedWrite) -> PlannedWrite:
-    """Two photos (IMG_0100.JPG and IMG_0100.PNG, say) would write one sidecar named
-    by their common stem: the first keeps it, the second is refused with the way out."""
-    return replace(
-        item, after=item.before,
-        problem=f"another photo's label goes into {item.target.name} too; "
-                "write with --sidecar-naming ext (one sidecar a file) instead",
-    )
-
-
-def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
-    """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
-    exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
-    each app reads only its own), else into a new one named as configured."""
-    if kind == "jpeg" and options.write_into_jpeg:
-        return [path]
-    return existing_sidecars(path, options.sidecar_naming) or [sidecar_path(path, options.sidecar_naming)]
 
 
 def _file_kind(index: PhotoIndex, path: Path) -> tuple[str | None, int | None, int | None, bool, str | None]:

@@ -1,0 +1,268 @@
+"""What a model's predictions make of a photo's label: the predictions stored, the
+suggestion they give once the user's rejections count (best_not_rejected, model_answer),
+decided again at another threshold or for the model coming back (apply_threshold).
+The user's word, review states and rejections are labels.py's; a suggestion never
+overwrites them."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+from app.core.index.connection import now_iso
+from app.core.index.labels import is_rejected, refresh_fts_label
+from app.core.index.records import Prediction, prediction_type
+from app.core.index.search_text import label_key
+
+
+def store_predictions(
+    conn: sqlite3.Connection,
+    photo_id: int,
+    model_id: str,
+    top: Sequence[Prediction],
+    threshold: float,
+    image_changed: bool = False,
+) -> None:
+    """See PhotoIndex.set_predictions."""
+    now = now_iso()
+    conn.execute("DELETE FROM predictions WHERE photo_id = ? AND model_id = ?", (photo_id, model_id))
+    conn.executemany(
+        "INSERT INTO predictions (photo_id, model_id, rank, landmark_id, label, score) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (photo_id, model_id, rank, p.landmark_id, p.label, float(p.score))
+            for rank, p in enumerate(top, start=1)
+        ],
+    )
+    fingerprint = conn.execute(
+        "SELECT f.fingerprint FROM files f JOIN photos p ON p.id = f.photo_id "
+        "WHERE p.id = ? AND f.path = p.primary_path",
+        (photo_id,),
+    ).fetchone()
+    conn.execute(
+        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, tagged_at) VALUES (?, ?, ?, ?)",
+        (photo_id, model_id, fingerprint[0] if fingerprint else None, now),
+    )
+    best = top[0] if top else None
+    current = conn.execute("SELECT source, state, label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    if current is not None and (current[0] == "user" or current[1] == "accepted"):
+        if not (current[0] == "model" and current[1] == "accepted" and image_changed
+                and (best is None or best.label != current[2])):
+            return  # the user's word is never overwritten by the model
+        # The user accepted what this model said about the picture that was there; the
+        # file now holds another picture (another photo saved under the name, say) that
+        # the model sees otherwise: that acceptance is not about it, so it gets a fresh
+        # suggestion to review instead of having the old landmark written into it. A
+        # metadata edit elsewhere (a rating, a GPS position) is no new picture: a place
+        # taught since or the position may change the model's answer, not what was accepted.
+    if (current is not None and current[1] == "rejected" and best is not None
+            and is_rejected(conn, photo_id, best.label, best.landmark_id)):
+        return  # the user rejected the model's answer: the rejected label stays, for them to see
+    label, landmark_id, score = (None, None, None) if best is None else model_answer(
+        best_not_rejected(conn, photo_id, top), threshold)
+    conn.execute(
+        "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, 'model', 'suggested', ?, ?)",
+        (photo_id, label, label_key(label), landmark_id, score, model_id, now),
+    )
+    refresh_fts_label(conn, photo_id)
+
+
+Answer = tuple[str | None, str | None, float]  # (label, landmark_id, score), as `labels` stores a model's
+
+
+def best_not_rejected(conn: sqlite3.Connection, photo_id: int, top: Sequence[Prediction],
+                      rejected: "dict[int, Rejected] | None" = None) -> Prediction | None:
+    """The first of a model's ranked predictions whose landmark the user did not reject
+    for this photo (None when they rejected every one): what the model says about the
+    photo once the user's word counts. `rejected`: the rejections of many photos read at
+    once (rejected_landmarks), so that a pass over a library asks nothing per photo."""
+    def said_no_to(prediction: Prediction) -> bool:
+        if rejected is None:
+            return is_rejected(conn, photo_id, prediction.label, prediction.landmark_id)
+        names, landmark_ids = rejected.get(photo_id, _NONE_REJECTED)
+        return prediction.label in names or bool(prediction.landmark_id) and prediction.landmark_id in landmark_ids
+
+    return next((prediction for prediction in top if not said_no_to(prediction)), None)
+
+
+def model_answer(best: Prediction | None, threshold: float, score: float | None = None) -> Answer:
+    """The label a model gives a photo from `best` (best_not_rejected), decided on
+    `score` (default: its own; `suggest` may have re-scored it): the landmark when the
+    score reaches the threshold, else "no landmark" scored by that best guess, as below
+    the threshold. A landmark the user rejected never lends its score to "no landmark"
+    (`score>0.9` would take the photo for a confident one), and with every landmark
+    rejected there is no guess left: score 0. A score of 0 (a blank frame) is never a label."""
+    if best is None:
+        return None, None, 0.0
+    score = float(best.score if score is None else score)
+    if score > 0.0 and score >= threshold:
+        return best.label, best.landmark_id, score
+    return None, None, score
+
+def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
+    """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
+    labelled from its stored top-5 (no decoding), and give back its answer where
+    another model's suggestion replaced it since: the same answer a tag run gives
+    (model_answer of best_not_rejected). A label `suggest` re-scored (its score is not
+    the model's: the same landmark on the scale shared with taught places) is decided on
+    that score, as a tag run would now decide it. Labels of the user, accepted ones and
+    rejected ones are left alone. Returns the ids of the photos whose label changed
+    (not those whose score alone did)."""
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    changed: list[int] = []
+    now = now_iso()
+    forgotten = {name for (name,) in conn.execute("SELECT label FROM forgotten_places")}
+    for start in range(0, len(photo_ids), 500):
+        chunk = [int(i) for i in photo_ids[start : start + 500]]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            "SELECT photo_id, label, score FROM labels "
+            f"WHERE photo_id IN ({marks}) AND model_id = ? AND source = 'model' AND state = 'suggested'",
+            (*chunk, model_id),
+        ).fetchall()
+        rejected = rejected_landmarks(conn, chunk)
+        tops = _stored_tops(conn, [row[0] for row in rows], model_id, rejected)
+        for photo_id, label, score in rows:
+            top = tops.get(photo_id)
+            if not top or score is None:
+                continue
+            best = best_not_rejected(conn, photo_id, top, rejected)
+            if label not in (None, None if best is None else best.label):
+                continue  # another label than the tag run's (the user's, a taught place's)
+            if best is not None and best.label in forgotten and (best.landmark_id or "").startswith(TAUGHT_ID_PREFIX):
+                # a place the user told the app to forget is not suggested again (the
+                # model's own landmark of that name is: the place was not the model's)
+                continue
+            # the tag run's own score, or the one `suggest` gave the same landmark since;
+            # never more than the guess's own for "no landmark" under a rejected top-1
+            decided_on = float(score)
+            if best is not None and label is None and best is not top[0]:
+                decided_on = min(decided_on, float(best.score))
+            new_label, new_id, new_score = model_answer(best, threshold, decided_on)
+            if (new_label, new_score) == (label, float(score)):
+                continue
+            conn.execute(
+                "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, updated_at = ? "
+                "WHERE photo_id = ?",
+                (new_label, label_key(new_label), new_id, new_score, now, photo_id),
+            )
+            if new_label != label:  # a score alone set right (a rejected guess's) relabels nothing
+                refresh_fts_label(conn, photo_id)
+                changed.append(int(photo_id))
+        changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now, rejected)
+    return changed
+
+
+def _take_back_from_another_model(
+    conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str,
+    rejected: dict[int, Rejected],
+) -> list[int]:
+    """Photos whose suggestion another model made (a run with `--model OTHER` since this
+    model tagged them) get this model's answer back from its stored top-5, as a tag run
+    of it would give; a suggestion that is none of that model's stored guesses with its
+    score (suggest's, the user's) is left alone."""
+    marks = ",".join("?" * len(chunk))
+    rows = conn.execute(
+        "SELECT l.photo_id FROM labels l "
+        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested' "
+        "AND EXISTS (SELECT 1 FROM predictions p WHERE p.photo_id = l.photo_id AND p.model_id = ?) "
+        "AND ((l.label IS NULL AND l.score = 0) OR EXISTS (SELECT 1 FROM predictions o "
+        "WHERE o.photo_id = l.photo_id AND o.model_id = l.model_id AND (l.label IS NULL OR o.label = l.label) "
+        "AND abs(o.score - l.score) <= 1e-9))",
+        (*chunk, model_id, model_id),
+    ).fetchall()
+    tops = _stored_tops(conn, [row[0] for row in rows], model_id, rejected)
+    changed = []
+    for (photo_id,) in rows:
+        label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id], rejected=rejected),
+                                                threshold)
+        conn.execute(
+            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, updated_at = ? "
+            "WHERE photo_id = ?",
+            (label, label_key(label), landmark_id, score, model_id, now, photo_id),
+        )
+        refresh_fts_label(conn, photo_id)
+        changed.append(int(photo_id))
+    return changed
+
+
+def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
+                 rejected: dict[int, Rejected] | None = None) -> dict[int, list[Prediction]]:
+    """Each photo's stored ranked predictions by `model_id` (photos without any left out).
+    With `rejected` (rejected_landmarks), a photo without a rejection gets its top-1
+    alone: best_not_rejected looks no further (a fifth of the rows to read)."""
+    if rejected is None:
+        return _predictions_of(conn, photo_ids, model_id)
+    tops = _predictions_of(conn, [i for i in photo_ids if i not in rejected], model_id, "AND rank = 1")
+    tops.update(_predictions_of(conn, [i for i in photo_ids if i in rejected], model_id))
+    return tops
+
+
+def _predictions_of(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
+                    ranks: str = "") -> dict[int, list[Prediction]]:
+    tops: dict[int, list[Prediction]] = {}
+    if not photo_ids:
+        return tops
+    make = prediction_type()
+    rows = conn.execute(
+        "SELECT photo_id, landmark_id, label, score FROM predictions "
+        f"WHERE model_id = ? AND photo_id IN ({','.join('?' * len(photo_ids))}) {ranks} ORDER BY photo_id, rank",
+        (model_id, *photo_ids),
+    )
+    for photo_id, landmark_id, label, score in rows:
+        tops.setdefault(int(photo_id), []).append(make(landmark_id=landmark_id, label=label, score=score))
+    return tops
+
+
+Rejected = tuple[frozenset, frozenset]  # (labels, landmark ids) the user rejected for a photo
+_NONE_REJECTED: Rejected = (frozenset(), frozenset())
+
+
+def rejected_landmarks(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, Rejected]:
+    """What labels.is_rejected asks of one photo, for many at once: each photo's rejected names,
+    and the landmark ids those names have in its stored predictions and label. Photos
+    without a rejection (most) are left out after one look at the rejections' index."""
+    names: dict[int, set] = {}
+    for photo_id, label in conn.execute(
+            f"SELECT photo_id, label FROM rejections WHERE photo_id IN ({','.join('?' * len(photo_ids))})",
+            list(photo_ids)):
+        names.setdefault(int(photo_id), set()).add(label)
+    if not names:
+        return {}
+    marks = ",".join("?" * len(names))
+    landmark_ids: dict[int, set] = {}
+    for photo_id, landmark_id in conn.execute(
+        "SELECT r.photo_id, p.landmark_id FROM rejections r CROSS JOIN predictions p "
+        f"ON p.photo_id = r.photo_id AND p.label = r.label WHERE r.photo_id IN ({marks}) "
+        "UNION ALL SELECT r.photo_id, l.landmark_id FROM rejections r CROSS JOIN labels l "
+        f"ON l.photo_id = r.photo_id AND l.label = r.label WHERE r.photo_id IN ({marks})",
+        (*names, *names),
+    ):
+        if landmark_id:
+            landmark_ids.setdefault(int(photo_id), set()).add(landmark_id)
+    return {photo_id: (frozenset(found), frozenset(landmark_ids.get(photo_id, ())))
+            for photo_id, found in names.items()}
+
+
+def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | None) -> list[Prediction]:
+    """Ranked predictions of one photo: by `model_id`, else by the model of its
+    label, else by the model that tagged it last."""
+    if model_id is None:
+        row = conn.execute(
+            "SELECT model_id FROM labels WHERE photo_id = ? AND model_id IS NOT NULL", (photo_id,)
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT model_id FROM tagged WHERE photo_id = ? ORDER BY tagged_at DESC LIMIT 1", (photo_id,)
+            ).fetchone()
+        if row is None:
+            return []
+        model_id = row[0]
+    rows = conn.execute(
+        "SELECT landmark_id, label, score FROM predictions WHERE photo_id = ? AND model_id = ? ORDER BY rank",
+        (photo_id, model_id),
+    ).fetchall()
+    make = prediction_type()
+    return [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]
+
