@@ -1,15 +1,17 @@
 """A, R, Ctrl+Z and L against another program changing the same index (`landmark-tagger
 label` in a terminal, a script) in the moment between the app's look at a photo's label
 and its change: the look and the change are one transaction
-(PhotoIndex.set_state_if_unchanged), so a photo labelled again in that moment is left as
-it is and named, as one labelled before the look is. The tests change the label from a
-second connection right after the app has looked (a hook on its review_states), never by
-timing. And L while another job runs labels the photos together (PhotoIndex.set_labels)
-with the same effects on each photo as one at a time."""
+(PhotoIndex.set_state_if_unchanged; for L, learn_from_corrections with `expected`), so a
+photo labelled again in that moment is left as it is and named, as one labelled before
+the look is. The tests change the label from a second connection right after the app has
+looked (a hook on its review_states), never by timing. And L while another job runs
+labels the photos together (PhotoIndex.set_labels) with the same effects on each photo
+as one at a time."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -17,17 +19,27 @@ from app.core.index import PhotoIndex
 from tests.test_metadata_support import add_photo, make_jpeg
 
 
+def four_photos_relabelled_after_the_look(index: PhotoIndex, tmp_path: Path, relabel) -> tuple[list[int], dict]:
+    """Four photos, suggested as "Colosseum" but the third (no label), and their (label,
+    state) as the app looked at them; then `relabel(other, ids)` on a second connection,
+    as a terminal changes them after that look."""
+    given = [("Colosseum", "suggested"), ("Colosseum", "suggested"), (None, "unlabelled"), ("Colosseum", "suggested")]
+    ids = [add_photo(index, [make_jpeg(tmp_path / f"DSC_{n:04d}.JPG", seed=n)], label, state)
+           for n, (label, state) in enumerate(given)]
+    looked = index.review_states(ids)
+    with PhotoIndex.open(index.path) as other:
+        relabel(other, ids)
+    return ids, looked
+
+
 def test_set_state_if_unchanged_leaves_each_photo_no_longer_as_expected(tmp_path) -> None:
+    def relabel(other: PhotoIndex, ids: list[int]) -> None:
+        other.set_label(ids[1], "Our cabin", source="user", state="accepted")
+        other.set_label(ids[2], "Petra", source="model", state="suggested")
+        other.set_state([ids[3]], "accepted")
+
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        given = [("Colosseum", "suggested"), ("Colosseum", "suggested"), (None, "unlabelled"),
-                 ("Colosseum", "suggested")]
-        ids = [add_photo(index, [make_jpeg(tmp_path / f"DSC_{n:04d}.JPG", seed=n)], label, state)
-               for n, (label, state) in enumerate(given)]
-        looked = index.review_states(ids)
-        with PhotoIndex.open(index.path) as other:  # a terminal, after the app looked
-            other.set_label(ids[1], "Our cabin", source="user", state="accepted")
-            other.set_label(ids[2], "Petra", source="model", state="suggested")
-            other.set_state([ids[3]], "accepted")
+        ids, looked = four_photos_relabelled_after_the_look(index, tmp_path, relabel)
 
         change = index.set_state_if_unchanged(ids, "rejected", looked)
 
@@ -37,6 +49,28 @@ def test_set_state_if_unchanged_leaves_each_photo_no_longer_as_expected(tmp_path
         assert index.review_states(ids) == {ids[0]: ("Colosseum", "rejected"), **change.left}
         rejections = index.conn.execute("SELECT photo_id, label FROM rejections").fetchall()
         assert rejections == [(ids[0], "Colosseum")]
+
+
+def test_learn_from_corrections_leaves_each_photo_no_longer_as_expected(tmp_path) -> None:
+    from app.core.teaching import learn_from_corrections
+
+    def relabel(other: PhotoIndex, ids: list[int]) -> None:
+        other.set_label(ids[1], "Our cabin", source="user", state="accepted")
+        other.set_label(ids[2], "Colosseum", source="model", state="suggested")
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        ids, looked = four_photos_relabelled_after_the_look(index, tmp_path, relabel)
+
+        corrections = learn_from_corrections(index, ids, "Petra", model=tmp_path / "no-such.ltbundle",
+                                             expected=looked)
+
+        assert [correction.labelled_since for correction in corrections] == [
+            None, ("Our cabin", "accepted"), ("Colosseum", "suggested"), None]
+        assert [correction.rejected for correction in corrections] == ["Colosseum", None, None, "Colosseum"]
+        assert index.review_states(ids) == {ids[0]: ("Petra", "accepted"), ids[1]: ("Our cabin", "accepted"),
+                                            ids[2]: ("Colosseum", "suggested"), ids[3]: ("Petra", "accepted")}
+        rejections = sorted(index.conn.execute("SELECT photo_id, label FROM rejections").fetchall())
+        assert rejections == [(ids[0], "Colosseum"), (ids[3], "Colosseum")]
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -115,10 +149,54 @@ def test_ctrl_z_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot
     wait_for_results(qtbot, window)
 
 
-@pytest.mark.gui
-def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_path, monkeypatch) -> None:
+def l_answers(monkeypatch, label: str) -> None:
+    """The label dialog L opens is answered with `label`."""
     from app.gui.label_dialog import LabelDialog
 
+    def answer(dialog: LabelDialog) -> int:
+        dialog.field.setText(label)
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LabelDialog, "exec", answer)
+
+
+@pytest.mark.gui
+def test_l_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot, window, tmp_path, monkeypatch) -> None:
+    shown = review_list_of(qtbot, window, tmp_path, 2)[0]
+    l_answers(monkeypatch, "Bakery")
+    labelled_again_after_the_look(monkeypatch, window, shown, lambda other: other.set_label(
+        shown, "Our cabin", source="user", state="accepted"))
+
+    window.relabel_selected()  # L on the photo shown as "Colosseum, suggested"
+    wait_for_job(qtbot, window)
+
+    assert window.index.review_states([shown]) == {shown: ("Our cabin", "accepted")}
+    assert not window.index.conn.execute("SELECT 1 FROM rejections WHERE photo_id = ?", (shown,)).fetchall()
+    assert status(window) == "Not changed: the photo was labelled again since (now “Our cabin”, accepted)"
+
+
+@pytest.mark.gui
+def test_l_of_two_photos_labels_the_one_not_labelled_in_a_terminal_after_the_app_looked(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    window.review.list.selectAll()
+    l_answers(monkeypatch, "Bakery")
+    labelled_again_after_the_look(monkeypatch, window, ids[1], lambda other: other.set_label(
+        ids[1], "Petra", source="model", state="suggested", score=0.7))
+
+    window.relabel_selected()
+    wait_for_job(qtbot, window)
+
+    assert window.index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Petra", "suggested")}
+    rejections = window.index.conn.execute("SELECT photo_id, label FROM rejections").fetchall()
+    assert rejections == [(ids[0], "Colosseum")]
+    said = status(window)
+    assert said.startswith(f"Labelled {Path(window.index.get(ids[0]).path).name} “Bakery”"), said
+    assert said.endswith("; 1 photo not changed, labelled again since (now “Petra”, suggested).")
+
+
+@pytest.mark.gui
+def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_path, monkeypatch) -> None:
     added_folder(qtbot, window, tmp_path, count=6)
     ids = window.grid_model.ids()
     window.index.set_label(ids[0], "Our cabin", source="user", state="rejected")  # rejected before: no longer
@@ -129,11 +207,7 @@ def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_
     monkeypatch.setattr(window.index, "set_labels", lambda *a, **k: together.append(list(a[0])) or set_labels(*a, **k))
     monkeypatch.setattr(window.index, "set_label", lambda *a, **k: one_by_one.append(a[0]) or set_label(*a, **k))
 
-    def answer(dialog: LabelDialog) -> int:
-        dialog.field.setText("Our cabin")
-        return LabelDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(LabelDialog, "exec", answer)
+    l_answers(monkeypatch, "Our cabin")
     running = threading.Event()
     assert window.jobs.start("Checking folders", lambda progress, cancel, emit_item: running.wait(30))
     try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from app.core.index import PhotoIndex
+    from app.core.index.labels import ReviewState
     from app.core.teaching_suggest import SuggestOptions, Suggestion
     from model.bundle import ModelBundle
     from model.predictor import Predictor, TaughtReferences
@@ -225,6 +226,8 @@ class Correction:
     rejected: str | None
     taught: bool
     changed: bool = True  # its label, state or source changed (False: it was labelled so already)
+    # left as it is, labelled again since the caller's `expected`: its (label, state) now
+    labelled_since: ReviewState | None = None
 
 
 def learn_from_correction(
@@ -256,13 +259,18 @@ def learn_from_corrections(
     predictor: "Predictor | None" = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    expected: Mapping[int, ReviewState] | None = None,
 ) -> list[Correction]:
     """learn_from_correction for several photos given one label, in one transaction, as
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
     photo corrected, never a rejection or reference without the label it goes with.
     Photos without a stored embedding are decoded first, outside the transaction (a
     rerun finds them stored); the transaction reads each photo's vector from it.
-    Returns what it did, photo by photo."""
+    `expected`: each photo's (label, state) as the caller showed it (PhotoIndex.review_states;
+    a photo it leaves out is expected to hold no label): a photo another program labelled
+    again since (while this decoded, or the job waited) is left as it is, compared in the
+    transaction that corrects the others, so its new label is never rejected; its
+    Correction says so (`labelled_since`). Returns what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -285,17 +293,21 @@ def learn_from_corrections(
     corrections = []
     with index.transaction() as conn:
         for start in range(0, len(ids), 500):
-            corrections += _correct(index, conn, ids[start : start + 500], label, embedder)
+            corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
     return corrections
 
 
-def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_ids: list[int], label: str | None,
-             embedder: PhotoEmbedder | None) -> list[Correction]:
+def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", chunk: list[int], label: str | None,
+             embedder: PhotoEmbedder | None, expected: Mapping[int, ReviewState] | None) -> list[Correction]:
     """These photos' corrections, inside the caller's transaction: each one's current label
     rejected, the new one set, for all of them at once (benchmarks/label_many.py), and
     taught from its stored embedding (`embedder`: None, or a photo without one, teaches
-    nothing new)."""
-    current = index.review_states(photo_ids)  # one query for 500 photos
+    nothing new); a photo no longer as `expected` (None: any) is left as it is."""
+    current = index.review_states(chunk)  # one query for 500 photos
+    since = {} if expected is None else {
+        photo_id: current.get(photo_id, (None, "unlabelled")) for photo_id in chunk
+        if current.get(photo_id) != expected.get(photo_id)}
+    photo_ids = [photo_id for photo_id in chunk if photo_id not in since]
     rejected = {photo_id: current.get(photo_id, (None,))[0] for photo_id in photo_ids}
     rejected = {photo_id: old for photo_id, old in rejected.items() if old is not None and old != label}
     for photo_id, old in rejected.items():
@@ -307,8 +319,10 @@ def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", photo_ids: list[in
         vectors = ((i, vector) for i in photo_ids if (vector := embedder.stored_reference(i)) is not None)
         taught = _add_references(conn, label, embedder.bundle.id, vectors)
     changed = set(index.set_labels(photo_ids, label, source="user", state="accepted"))
-    return [Correction(label, rejected.get(photo_id), taught=photo_id in taught, changed=photo_id in changed)
-            for photo_id in photo_ids]
+    return [Correction(label, None, taught=False, changed=False, labelled_since=since[photo_id])
+            if photo_id in since else
+            Correction(label, rejected.get(photo_id), taught=photo_id in taught, changed=photo_id in changed)
+            for photo_id in chunk]
 
 
 def forget(index: "PhotoIndex", label: str) -> store.ForgetSummary:

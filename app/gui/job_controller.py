@@ -289,13 +289,15 @@ class JobController(QObject):
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True)
 
-    def correct(self, photo_ids: list[int], label: str | None) -> bool:
-        """The user's label for these photos, learnt from (old label rejected, new one taught)."""
+    def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None) -> bool:
+        """The user's label for these photos, learnt from (old label rejected, new one taught);
+        those no longer as `expected` (the app's look) are left and shown as they are now."""
         def report(summary) -> None:
-            self.window.photos_changed(list(summary.photo_ids))
+            self.window.photos_changed([*summary.photo_ids, *summary.left])
             self.window.show_message(correction_text(summary))
 
-        work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles)
+        work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
+                                        expected)
         return self.start("Learning from your label", work, after=report, all_or_nothing=True)
 
     def find_suggestions(self, query: str) -> bool:

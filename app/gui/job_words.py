@@ -9,6 +9,7 @@ import re
 from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.job_work import CorrectionSummary
+from app.gui.label_actions import labelled_again_text
 
 # the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
 _CANCELLED_END = re.compile(r";? cancelled, (?P<rest>[^;]*)$")
@@ -53,7 +54,11 @@ def rename_line(summary) -> str:
 
 def correction_text(summary: CorrectionSummary) -> str:
     """What a label set with L did, in one line: the photo (its file name) or the count,
-    the label, whether it was learnt (and why not), and the labels no longer suggested."""
+    the label, whether it was learnt (and why not), the labels no longer suggested, and
+    the photos left as they are, labelled again since (as A and R name them)."""
+    left = list(summary.left)
+    if not summary.photo_ids and left:
+        return labelled_again_text("changed", left, summary.left, alone=True)
     count = len(summary.photo_ids)
     them = "it" if count == 1 else "them"
     photos = summary.first_name if count == 1 else counted(count, "photo")
@@ -63,6 +68,8 @@ def correction_text(summary: CorrectionSummary) -> str:
     if summary.rejected:
         labels = ", ".join(f"“{label}”" for label in summary.rejected)
         text += f"; {labels} won't be suggested for {them} again"
+    if left:
+        text += labelled_again_text("changed", left, summary.left, alone=False)
     return text + "."
 
 

@@ -6,7 +6,7 @@ across threads here) and calls exactly one app.core function.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -309,7 +309,8 @@ def teach_work(db_path: Path, label: str, photo_ids: Sequence[int], settings: Ap
 class CorrectionSummary:
     """What a label set with L did, for the status bar: the photos labelled, the label
     they got, those that teach it now, the labels rejected for them (never suggested
-    again), and why nothing was learnt when the model was unusable."""
+    again), why nothing was learnt when the model was unusable, and the photos left as
+    they are: labelled again by another program since the app looked."""
 
     photo_ids: tuple[int, ...]
     label: str | None
@@ -317,12 +318,15 @@ class CorrectionSummary:
     learnt: tuple[int, ...] = ()
     rejected: tuple[str, ...] = ()
     model_problem: str = ""  # the core's error when no model could be loaded
+    left: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # photo id: its (label, state) now
 
 
 def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,
-                    bundles: BundleCache) -> JobWork:
+                    bundles: BundleCache, expected: dict[int, tuple[str | None, str]] | None = None) -> JobWork:
     """The user's label for these photos: the old label is rejected, the photos teach the
-    new one (decoding only photos without a stored embedding). Returns a CorrectionSummary."""
+    new one (decoding only photos without a stored embedding); those no longer as
+    `expected` (the app's look, PhotoIndex.review_states) are left as they are
+    (learn_from_corrections). Returns a CorrectionSummary."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
@@ -336,14 +340,18 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         with PhotoIndex.open(db_path) as index:
             # all photos in one transaction (decoding before it): cancelled or killed, none changed
             corrections = learn_from_corrections(index, done, label, model=model, bundle=bundle,
-                                                 progress=progress, cancel=cancel)
+                                                 progress=progress, cancel=cancel, expected=expected)
             progress(Progress(done=len(done), total=len(done), message=label or "no landmark"))
-            first = display_name(index.get(done[0]).path) if done else ""
+            left = {photo_id: correction.labelled_since for photo_id, correction in zip(done, corrections)
+                    if correction.labelled_since is not None}
+            labelled = [photo_id for photo_id in done if photo_id not in left]
+            first = display_name(index.get(labelled[0]).path) if labelled else ""
         given = corrections[0].label if corrections else label  # as the index spells it
         learnt = [photo_id for photo_id, correction in zip(done, corrections) if correction.taught]
         rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
-        return CorrectionSummary(tuple(done), given, first, learnt=tuple(learnt),
-                                 rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem)
+        return CorrectionSummary(tuple(labelled), given, first, learnt=tuple(learnt),
+                                 rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem,
+                                 left=left)
 
     return work
 

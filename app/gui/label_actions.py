@@ -303,15 +303,18 @@ class LabelActions:
             self._left_labelled_again("changed", again, now)
             return
         self.set_user_label(ids, dialog.label(), labelled_again_text("changed", again, now, alone=False)
-                            if again else "")
+                            if again else "", expected=now)
         self.photos_changed(again)
 
-    def set_user_label(self, ids: list[int], label: str | None, left_out: str = "") -> None:
+    def set_user_label(self, ids: list[int], label: str | None, left_out: str = "",
+                       expected: dict | None = None) -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
-        photos, they teach the new one). While another job runs, the label is only set.
+        photos, they teach the new one), only on photos still as `expected` (the app's
+        look: one labelled again by another program before the job's transaction is left
+        and named when it ends). While another job runs, the label is only set.
         `left_out`: the end of the message, naming photos left as they were."""
         what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
-        if not self.jobs.busy and self.jobs.correct(ids, label):
+        if not self.jobs.busy and self.jobs.correct(ids, label, expected):
             self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
             return
