@@ -214,8 +214,10 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> Non
 
 
 def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: dict[str, object]) -> None:
-    """Point the write journal at the moved files (and their sidecars, moved with them:
-    `DSC_1.NEF.xmp` or `DSC_1.xmp`), so `undo` finds the files it wrote at their new place."""
+    """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
+    or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
+    where they are. A sidecar left under the old name (the photo renamed in Finder,
+    Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
     moves = {}
     for fingerprint, old_path in conn.execute(
         "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
@@ -225,14 +227,25 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
             old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
             moves[old] = new
             for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
-                moves[old.with_name(old.name + suffix)] = new.with_name(new.name + suffix)
-                moves.setdefault(old.with_name(old.stem + suffix), new.with_name(new.stem + suffix))
+                sidecar = old.with_name(old.name + suffix)
+                if _sidecar_moved(old, sidecar, new.with_name(new.name + suffix)):
+                    moves[sidecar] = new.with_name(new.name + suffix)
+                sidecar = old.with_name(old.stem + suffix)
+                if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
+                    moves[sidecar] = new.with_name(new.stem + suffix)
     for entry_id, path in conn.execute(
         "SELECT id, path FROM write_journal WHERE photo_id = ?", (old_id,)
     ).fetchall():
         moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
         if moved is not None:
             conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(moved)), entry_id))
+
+
+def _sidecar_moved(old_photo: Path, old_sidecar: Path, new_sidecar: Path) -> bool:
+    """Whether the sidecar went with its photo: there is one under the new name, and
+    none is left under the old one, unless another picture took the old name (a
+    renumbering, whose sidecar there came with that picture)."""
+    return os.path.isfile(new_sidecar) and (not os.path.lexists(old_sidecar) or os.path.lexists(old_photo))
 
 
 def files_held_before_by_another(conn: sqlite3.Connection, fingerprint: str, photo_id: int,

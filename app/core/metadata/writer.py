@@ -26,10 +26,17 @@ from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
-from app.core.metadata.keywords import SIDECAR_FIELDS
-from app.core.metadata.plan import CHANGED_SINCE_INDEXED, PlannedWrite, WriteOptions, plan_again_where_undone
+from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.plan import (
+    CHANGED_SINCE_INDEXED,
+    PlannedWrite,
+    WriteOptions,
+    keywords_inside,
+    plan_again_where_undone,
+)
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
+from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import counted
 
@@ -286,6 +293,8 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
     current = fields_of_sidecar(existing, str(path)) if existing is not None else None
     if current is not None and current != item.before.only(SIDECAR_FIELDS):
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
+    if existing is None and _removed_since_plan(item):
+        raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
     new = render_sidecar(existing, item.after, str(path))
     if existing is None:
         before = {"absent": True, "fields": item.before.to_json()}
@@ -298,6 +307,16 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True)),
         create=existing is None,
     )
+
+
+def _removed_since_plan(item: PlannedWrite) -> bool:
+    """Whether a sidecar that is not there now held other keywords when planned than a new
+    one starts from (those inside its photo file): the plan read a sidecar another program
+    or the user removed since, and writing it would bring back its keywords without the
+    rest of it (Lightroom's develop settings). Refused rather than written as a new
+    sidecar, as any other change since the plan is: the next plan shows what it will do."""
+    planned = item.before.only(SIDECAR_FIELDS)
+    return planned != KeywordFields() and planned != keywords_inside(item.source, file_kind(item.source.name))
 
 
 def _replace_journaled(
