@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from app.core.errors import PhotoReadError
 from app.core.index.pairing import PhotoFiles
@@ -21,11 +21,13 @@ _SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
 
 
 def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
-                       read_quietly: Callable[[str], PhotoInfo | None], reread: bool = False) -> None:
+                       read_quietly: Callable[[str], PhotoInfo | None], reread: bool = False,
+                       family: Sequence[PhotoFiles] = ()) -> None:
     """Set `group.info`: the metadata of the file that stands for the photo, taken from
     `infos` (the files read in this scan) or read now (`read_quietly`, which reports a
     failure and gives None) when the photo's files changed otherwise or it is marked to
-    be read again (`reread`: app/core/index/rereads.py)."""
+    be read again (`reread`: app/core/index/rereads.py). `family`: the photos of its
+    stem in the folder, which may share its stem sidecar (IMG_0100.xmp)."""
     if not group.present:
         return
     primary = primary_of([Path(f.path) for f in group.present])
@@ -43,7 +45,8 @@ def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
         # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a
         # sidecar, which wins over a keyword inside such a file: that is where this
         # app wrote the photo's latest label (another program put the one inside)
-        landmark = landmark_in_sidecars(f.path for f in group.present)
+        landmark = landmark_in_sidecars((f.path for f in group.present),
+                                        [[f.path for f in photo.present] for photo in family])
         group.info = replace(group.info, landmark=landmark) if landmark else group.info
 
 

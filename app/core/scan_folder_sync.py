@@ -181,7 +181,7 @@ class FolderSync:
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
-            read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading)
+            read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading, family=groups)
         return groups
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:

@@ -19,10 +19,10 @@ from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.plan_targets import (
-    first_owner,
     jpeg_sidecars,
     one_write_a_file,
     shared_sidecar,
+    sidecar_owner,
     takes_ours_out,
     write_targets,
 )
@@ -162,10 +162,14 @@ def plan_writes(
             extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
-                owner = owners.setdefault(target, first_owner(index, sidecars_written, target, photo.id))
-                if owner != photo.id and options.sidecar_naming == "ext" and target in targets:
+                if target not in owners:
+                    owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id)
+                owner = owners[target]
+                if owner != photo.id and target in extra:
+                    continue  # not the JPEG's to take anything out of
+                if owner != photo.id and options.sidecar_naming == "ext":
                     # a stem sidecar another photo's (IMG_0100.xmp of IMG_0100.PNG, beside
-                    # IMG_0100.TIF) stays that photo's: this one gets its own, as asked
+                    # IMG_0100.TIF), or nobody's, is left alone: this one gets its own, as asked
                     target = sidecar_path(path, "ext")
                     owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
@@ -175,7 +179,7 @@ def plan_writes(
                     continue  # nothing of ours there: not listed, and not a failure
                 planned.add(target)
                 if owner != photo.id:
-                    item = shared_sidecar(item)
+                    item = shared_sidecar(item, owned=owner is not None)
                 if target in extra:
                     # the JPEG's own write (maybe running alongside) changes its size: its
                     # item checks it against the index, and this one was checked just now

@@ -10,7 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.index.connection import db_text
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
+from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -18,17 +20,57 @@ if TYPE_CHECKING:
 
 
 def first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int) -> int:
-    """The photo a sidecar belongs to when another may share it (IMG_0100.xmp of
-    IMG_0100.PNG and IMG_0100.TIF): the one our writes (`written`:
-    journal.sidecar_writers) put a label into it for, whatever the query, while the
-    index still holds it (a forgotten photo owns nothing); else the first photo
-    planned into it (`photo_id`)."""
+    """The photo a file belongs to when another photo plans into it too: the one our
+    writes (`written`: journal.sidecar_writers) put a label into it for, whatever the
+    query, while the index still holds it (a forgotten photo owns nothing); else the
+    first photo planned into it (`photo_id`)."""
     writers = sorted(written.get(str(target), ()))
     if not writers or photo_id in writers:
         return photo_id
     marks = ",".join("?" * len(writers))
     held = index.conn.execute(f"SELECT min(id) FROM photos WHERE missing = 0 AND id IN ({marks})", writers).fetchone()
     return int(held[0]) if held[0] is not None else photo_id
+
+
+def sidecar_owner(
+    index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, source: Path, photo_id: int
+) -> int | None:
+    """The photo `target`, planned for `source` of photo `photo_id`, belongs to; None
+    for a stem sidecar nobody can be said to own. A stem sidecar (IMG_0100.xmp) that
+    other indexed photos of its folder share goes by what the files say
+    (sidecar_owner.owner_by_files: the photo it names, else the RAW), then to the photo
+    our journal shows writing it; one no write of ours made (an index built anew, a
+    folder forgotten and added again) is nobody's, and is left alone. One still to be
+    created goes to the first photo planned into it, and from then on by the journal.
+    Other files go by first_owner."""
+    if not is_stem_sidecar(target, source):
+        return first_owner(index, written, target, photo_id)
+    photos = _photos_of_stem(index, target)
+    if set(photos) <= {photo_id}:
+        return photo_id
+    owner = owner_by_files(target, photos)
+    if owner is not None:
+        return owner
+    writers = sorted(set(written.get(str(target), ())) & set(photos))
+    if writers:
+        return writers[0]
+    return None if target.exists() else photo_id
+
+
+def _photos_of_stem(index: PhotoIndex, sidecar: Path) -> dict[int, list[Path]]:
+    """The indexed photos with files of the stem sidecar's stem in its folder, and
+    those files (a deleted RAW of a pair still counts: the photo is the RAW's)."""
+    prefix = str(sidecar.with_suffix(""))
+    rows = index.conn.execute(
+        "SELECT f.photo_id, f.path FROM files f JOIN photos p ON p.id = f.photo_id"
+        " WHERE f.path > CAST(? AS TEXT) AND f.path < CAST(? AS TEXT) AND p.missing = 0",
+        (db_text(prefix + "."), db_text(prefix + "/")),  # '/' sorts right after '.'
+    ).fetchall()
+    photos: dict[int, list[Path]] = {}
+    for photo_id, path in rows:
+        for file in files_of_stem(sidecar, [path]):
+            photos.setdefault(photo_id, []).append(file)
+    return photos
 
 
 def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
@@ -46,12 +88,23 @@ def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
             continue
         first = kept.setdefault(identity, item)
         if first.target != item.target:
-            refused[id(item)] = replace(
-                item, after=item.before,
-                problem=f"it is the same file as {first.target} (one folder linked into two library folders), "
-                        "whose label goes into it; remove one of the two links, then scan again",
-            )
+            refused[id(item)] = replace(item, after=item.before, problem=_same_file_problem(item, first.target))
     return [refused.get(id(item), item) for item in plan]
+
+
+def _same_file_problem(item: PlannedWrite, written: Path) -> str:
+    """Why `item` cannot be written: its file is `written`, another photo's. Where one
+    of the two names is a link to the other's file (B.NEF.xmp -> A.NEF.xmp: one sidecar
+    for two RAWs), that link is the cause; else a folder linked into two library folders."""
+    whose = "another photo's sidecar" if item.kind == "sidecar" else "another photo's file"
+    if item.target.is_symlink():
+        return (f"{item.target.name} is a link to {written}, {whose}, whose label goes into it; "
+                "replace the link with a file of its own")
+    if written.is_symlink():
+        return (f"{written} ({whose}, whose label goes into it) is a link to this file; "
+                "replace that link with a file of its own")
+    return (f"it is the same file as {written} (one folder linked into two library folders), "
+            "whose label goes into it; remove one of the two links, then scan again")
 
 
 def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None]) -> tuple | None:
@@ -94,14 +147,15 @@ def jpeg_sidecars(
             if written.get(str(sidecar)) == {photo_id}]
 
 
-def shared_sidecar(item: PlannedWrite) -> PlannedWrite:
+def shared_sidecar(item: PlannedWrite, owned: bool = True) -> PlannedWrite:
     """Two photos (IMG_0100.JPG and IMG_0100.PNG, say) would write one sidecar named
-    by their common stem: the first keeps it, the second is refused with the way out."""
-    return replace(
-        item, after=item.before,
-        problem=f"another photo's label goes into {item.target.name} too; "
-                "write with --sidecar-naming ext (one sidecar a file) instead",
-    )
+    by their common stem: its owner (sidecar_owner) keeps it, the other is refused with
+    the way out; so is each of them where it is nobody's (`owned` False)."""
+    why = (f"another photo's label goes into {item.target.name} too" if owned else
+           f"{item.target.name} may be another photo's of that name (it names none of them, "
+           "and no write of ours in this index made it)")
+    return replace(item, after=item.before,
+                   problem=f"{why}; write with --sidecar-naming ext (one sidecar a file) instead")
 
 
 def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:

@@ -11,10 +11,11 @@ model again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from app.core.metadata.keywords import HIERARCHY_ROOT, keyword_form
 from app.core.metadata.sidecar import existing_sidecars
+from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
 from app.core.metadata.xmp import DC, LR, XmpDocument
 
 
@@ -53,10 +54,16 @@ def landmark_in_document(document: XmpDocument | None) -> str | None:
     return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"))
 
 
-def landmark_in_sidecars(paths: Iterable[str | Path]) -> str | None:
-    """The landmark of the first sidecar of these files that has one (either naming)."""
-    for path in paths:
-        for sidecar in existing_sidecars(Path(path)):
+def landmark_in_sidecars(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> str | None:
+    """The landmark of the first sidecar of these files that has one (either naming).
+    A stem sidecar (IMG_0100.xmp) counts only where it is this photo's among the photos
+    of its stem in the folder (`family`: each one's files, this one's included;
+    sidecar_owner.owner_by_files): one nobody owns labels no photo."""
+    own = [Path(path) for path in paths]
+    for path in own:
+        for sidecar in existing_sidecars(path):
+            if is_stem_sidecar(sidecar, path) and not _owns(sidecar, own, family):
+                continue
             try:
                 packet = sidecar.read_bytes()
             except OSError:
@@ -65,3 +72,12 @@ def landmark_in_sidecars(paths: Iterable[str | Path]) -> str | None:
             if landmark is not None:
                 return landmark
     return None
+
+
+def _owns(sidecar: Path, own: list[Path], family: Sequence[Sequence[str | Path]]) -> bool:
+    photos: dict[int, list[Path]] = {-1: files_of_stem(sidecar, own)}
+    for number, files in enumerate(family):
+        theirs = files_of_stem(sidecar, files)
+        if theirs and not set(theirs) & set(own):
+            photos[number] = theirs
+    return owner_by_files(sidecar, photos) == -1

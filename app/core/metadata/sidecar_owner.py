@@ -1,0 +1,74 @@
+"""Which photo a sidecar named by a stem (`DSC_8188.xmp`) belongs to when several
+photos of one folder share that stem: `DSC_8188.NEF` + `.JPG` beside an exported
+`DSC_8188.tif`, or `IMG_0100.png` beside `IMG_0100.tif`. A label written into another
+photo's sidecar replaces that photo's, and one read back from it labels a photo never
+labelled, so the sidecar goes to one photo or to none.
+
+What the files say decides here (the scan reads labels back by it); a write also
+asks our journal when they say nothing (plan_targets.sidecar_owner)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Hashable, Mapping, Sequence, TypeVar
+
+from app.core.index.pairing import is_raw_name
+from app.core.metadata.xmp import XmpDocument
+
+Key = TypeVar("Key", bound=Hashable)
+
+CRS = "http://ns.adobe.com/camera-raw-settings/1.0/"
+XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
+# where a sidecar names the photo it was made for: Lightroom and Camera Raw write
+# crs:RawFileName="DSC_8188.NEF", darktable xmpMM:DerivedFrom="DSC_8188.NEF"
+NAMING_FIELDS = ((CRS, "RawFileName"), (XMP_MM, "DerivedFrom"))
+
+
+def is_stem_sidecar(sidecar: Path, path: Path) -> bool:
+    """Whether `sidecar` is `path`'s by its stem (DSC_8188.xmp of DSC_8188.NEF), the
+    name every photo of that stem in the folder shares."""
+    return sidecar.parent == path.parent and sidecar.suffix.lower() == ".xmp" and sidecar.stem == path.stem
+
+
+def files_of_stem(sidecar: Path, files: Sequence[str | Path]) -> list[Path]:
+    """Those of `files` that lie beside the stem sidecar and share its stem."""
+    return [Path(file) for file in files if is_stem_sidecar(sidecar, Path(file))]
+
+
+def owner_by_files(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
+    """The photo of `photos` (each with its files of the sidecar's stem) the stem
+    sidecar belongs to by what the files say: the only photo; else the one the sidecar
+    names (NAMING_FIELDS); else the only one with a RAW file (Lightroom reads X.xmp for
+    a RAW, never for a TIFF or PNG). None when that does not tell (IMG_0100.png and
+    IMG_0100.tif, a sidecar naming neither): it is nobody's."""
+    if len(photos) == 1:
+        return next(iter(photos))
+    named = _photo_named(sidecar, photos)
+    if named is not None:
+        return named
+    raws = [key for key, files in photos.items() if any(is_raw_name(file.name) for file in files)]
+    return raws[0] if len(raws) == 1 else None
+
+
+def _photo_named(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
+    """The photo with the file the sidecar names, exactly, else in another letter case
+    (a sidecar made on Windows); None when it names none of them, or several."""
+    names = _names_in(sidecar)
+    for same in (str, str.casefold):
+        wanted = {same(name) for name in names}
+        found = [key for key, files in photos.items() if any(same(file.name) in wanted for file in files)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def _names_in(sidecar: Path) -> list[str]:
+    """The file names the sidecar says it was made for (a path's last part), if any."""
+    try:
+        document = XmpDocument.read(sidecar.read_bytes())
+    except OSError:
+        return []
+    if document is None:
+        return []
+    values = (document.get_text(namespace, local) for namespace, local in NAMING_FIELDS)
+    return [value.replace("\\", "/").rsplit("/", 1)[-1] for value in values if value]
