@@ -1,5 +1,6 @@
-"""The spawned decode workers: every job answered once, crashes blamed on one
-photo only, workers replaced, and the same pixels as decoding in-process."""
+"""The spawned decode workers: every job answered once, crashes and hangs blamed on one
+photo only (not when every worker stands still at once), workers replaced, and the
+same pixels as decoding in-process."""
 
 from __future__ import annotations
 
@@ -124,7 +125,44 @@ def test_a_hung_worker_is_killed_and_blamed_for_one_photo(tmp_path):
     assert sorted(r.photo_id for r in results) == list(range(6))
     failed = [r for r in results if r.error]
     assert len(failed) == 1 and "longer than 5 s" in failed[0].error, [r.error for r in failed]
+    assert failed[0].hung_after_s == 5.0  # a lone worker's silence is held against its photo
     assert not victim.is_alive()
+
+
+def _stop_workers_once_all_answered(tmp_path, stopped: int) -> list:
+    """Decode 40 photos with two workers; once both have answered, stop `stopped` of
+    them (SIGSTOP: alive but silent, like a looping decoder or a machine that stands
+    still). Every result."""
+    path = big_jpeg(tmp_path / "p.jpg")
+    jobs = [DecodeJob(i, (str(path),)) for i in range(40)]
+    results = []
+    # 5 s, not less: on a loaded 2-core machine a healthy worker can take over a second per photo.
+    with DecodeWorkers(2, jobs_per_worker=6, stuck_s=5.0) as workers:
+        stream = workers.decode(jobs, SETTINGS)
+        while not all(w.answered for w in workers._workers.values()):
+            results.append(next(stream))
+        for worker in list(workers._workers.values())[:stopped]:
+            os.kill(worker.process.pid, signal.SIGSTOP)
+        results.extend(stream)
+    assert sorted(r.photo_id for r in results) == list(range(40))
+    return [r for r in results if r.error]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="stops a process with SIGSTOP")
+def test_a_worker_hung_while_another_decodes_is_blamed_for_its_photo(tmp_path):
+    (failed,) = _stop_workers_once_all_answered(tmp_path, stopped=1)
+    assert failed.hung_after_s == 5.0 and "longer than 5 s" in failed.error, failed.error
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="stops processes with SIGSTOP")
+def test_workers_all_silent_at_once_are_not_blamed_on_their_photos(tmp_path):
+    """Every busy worker silent at once is the machine (overloaded, suspended): the
+    photos they were on are tried again at the next run, whatever came before."""
+    failed = _stop_workers_once_all_answered(tmp_path, stopped=2)
+    assert len(failed) == 2, [r.error for r in failed]
+    assert all(r.hung_after_s is None and "every decode worker stood still" in r.error for r in failed)
 
 
 @pytest.mark.slow

@@ -72,7 +72,10 @@ class DecodedPhoto:
     `contents_failed`: every file was read and none made an image (truncated, corrupt,
     no image data), which holds while the files stay as they are; not so when a file
     could not be read (gone, an I/O error, memory) or the worker crashed or hung on it.
-    `decoder_crashed`: the worker process died decoding it (decoder_crash)."""
+    `decoder_crashed`: the worker process died decoding it (decoder_crash).
+    `hung_after_s`: the worker gave no answer in this many seconds decoding it and was
+    stopped (decoder_hang); None for a worker that answered, and for one stopped while
+    every other decode worker stood still too (the machine's doing, not the photo's)."""
 
     photo_id: int
     path: str | None
@@ -81,6 +84,7 @@ class DecodedPhoto:
     failed_paths: list[str] = field(default_factory=list)
     contents_failed: bool = False
     decoder_crashed: bool = False
+    hung_after_s: float | None = None
 
 
 def decode_min_side(preprocessing) -> int:
@@ -125,8 +129,30 @@ def decoder_crash(job: DecodeJob, exit_code: int | None) -> DecodedPhoto:
                         decoder_crashed=True)
 
 
+def decoder_hang(job: DecodeJob, stuck_s: float) -> DecodedPhoto:
+    """The result of a job whose worker gave no answer in `stuck_s` seconds (a decoder
+    looping on a hostile file) and was stopped, other busy workers answering meanwhile
+    (else machine_stalled); the tagging job remembers a photo that hangs twice
+    (app.core.tag_run)."""
+    return DecodedPhoto(job.photo_id, None, failed_paths=list(job.paths), hung_after_s=stuck_s,
+                        error=_blamed(job, f"decoding took longer than {stuck_s:g} s and was stopped"))
+
+
+def machine_stalled(job: DecodeJob, stuck_s: float) -> DecodedPhoto:
+    """The result of a job whose worker was stopped for its silence while every other
+    busy worker was silent too: the machine stood still (overloaded, suspended), so the
+    photo is tried again at the next run whatever happened before."""
+    return DecodedPhoto(job.photo_id, None, failed_paths=list(job.paths), error=_on_file(
+        job, f"decoding took longer than {stuck_s:g} s and was stopped, as every decode worker stood still "
+             "(the machine overloaded or suspended); tried again at the next run"))
+
+
 def _blamed(job: DecodeJob, what: str) -> str:
-    return f"{job.paths[0] if job.paths else '?'}: {what}; it is probably corrupt"
+    return _on_file(job, f"{what}; it is probably corrupt")
+
+
+def _on_file(job: DecodeJob, what: str) -> str:
+    return f"{job.paths[0] if job.paths else '?'}: {what}"
 
 
 def _failed_on_contents(error: Exception, path: str) -> bool:
@@ -214,6 +240,7 @@ class _Worker:
         self.id = worker_id
         self.answered = False
         self.hung = False
+        self.stalled = False  # silent while every other busy worker was too: see _kill_hung_workers
         self.busy_since = time.monotonic()
         self.jobs = context.Queue()
         self.results, writer = context.Pipe(duplex=False)
@@ -328,6 +355,7 @@ class DecodeWorkers:
         if worker is not None and worker.outstanding:
             worker.outstanding.popleft()
             worker.answered = True
+            worker.stalled = False
             worker.busy_since = time.monotonic()
             self._silent_deaths = 0
         return result
@@ -354,12 +382,20 @@ class DecodeWorkers:
 
     def _kill_hung_workers(self) -> None:
         now = time.monotonic()
-        for worker in self._workers.values():
-            limit = self.stuck_s + (0.0 if worker.answered else STARTUP_ALLOWANCE_S)
-            if worker.outstanding and worker.process.is_alive() and now - worker.busy_since > limit:
-                worker.hung = True
-                worker.process.kill()
-                worker.process.join(timeout=5)
+        busy = [w for w in self._workers.values() if w.outstanding and w.process.is_alive()]
+        hung = [w for w in busy if now - w.busy_since > self._silence_limit(w)]
+        if hung and len(busy) > 1 and all(now - w.busy_since > self._silence_limit(w) / 2 for w in busy):
+            # Every busy worker silent at once (or nearly: half its limit) is the machine
+            # standing still, not their photos; a lone busy worker tells nothing.
+            for worker in busy:
+                worker.stalled = True
+        for worker in hung:
+            worker.hung = True
+            worker.process.kill()
+            worker.process.join(timeout=5)
+
+    def _silence_limit(self, worker: _Worker) -> float:
+        return self.stuck_s + (0.0 if worker.answered else STARTUP_ALLOWANCE_S)
 
     def _replace_dead_workers(self, settings: DecodeSettings) -> Iterator[DecodedPhoto]:
         """A worker that died took its current photo with it: report that photo,
@@ -381,9 +417,10 @@ class DecodeWorkers:
             replacement = self._spawn()
             for job in worker.outstanding:
                 replacement.send(job, settings)
-            if worker.hung:
-                yield DecodedPhoto(culprit.photo_id, None, failed_paths=list(culprit.paths), error=_blamed(
-                    culprit, f"decoding took longer than {self.stuck_s:.0f} s and was stopped"))
+            if worker.stalled:
+                yield machine_stalled(culprit, self.stuck_s)
+            elif worker.hung:
+                yield decoder_hang(culprit, self.stuck_s)
             else:
                 yield decoder_crash(culprit, code)
 

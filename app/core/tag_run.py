@@ -12,7 +12,7 @@ import numpy as np
 
 from app.core.decode_workers import DecodedPhoto
 from app.core.index.labels import stored_labels
-from app.core.index.problems import decoder_crash_state, photo_files_state
+from app.core.index.problems import decoder_fault_remembered, decoder_fault_state, photo_files_state
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_result import TagResult
 from app.core.tag_selection import Selection
@@ -30,8 +30,6 @@ TOP_K = 5
 # 0.667 / 0.208, a photo of another place −0.08 / −0.07.
 SAME_PICTURE_COSINE = 0.9
 _FIRST_BATCH = 8  # a small first batch makes the first result appear sooner
-# the problem of a photo whose decoder crashed on its files as they are, at two runs
-CRASHED_TWICE = "the decoder crashed on this file twice; skipped until it changes; `tag --retry-failed` tries it again"
 
 
 def same_picture(before: Sequence[np.ndarray | None], now: Sequence[np.ndarray | None]) -> bool:
@@ -76,7 +74,8 @@ class TagRun:
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
         self.job_paths = {job.photo_id: job.paths for job in selection.jobs}
-        self.crashes: list[tuple[int, str, str, str]] = []  # (photo id, path, message, file_state) to keep
+        # decoder crashes and hangs: (photo id, path, message, file_state) to keep
+        self.decoder_faults: list[tuple[int, str, str, str]] = []
 
     def start_predictor(self, predictor) -> None:
         from app.core.teaching import reembed_taught, taught_gallery
@@ -112,7 +111,7 @@ class TagRun:
                     self._classify(batch)
             # Only now: workers that die before decoding anything stop the pool
             # (DecodeWorkerError), and then their crashes may be no fault of the photos.
-            self._remember_crashes()
+            self._remember_decoder_faults()
         finally:
             decoded.close()
 
@@ -189,16 +188,19 @@ class TagRun:
     def _store_failure(self, item: DecodedPhoto) -> None:
         """Record why the photo could not be decoded; a failure of its files' contents
         with what the files are (not decoded again while they stay so), any other (a
-        drive gone, memory, a crashed worker) without: the next run tries again. A
-        crash is kept to be remembered at the end of the run (_remember_crashes)."""
+        drive gone, memory, a crashed or hung worker) without: the next run tries again.
+        A crash or hang is kept to be remembered at the end of the run
+        (_remember_decoder_faults)."""
         path = item.failed_paths[0] if item.failed_paths else self.selection.primary_paths.get(item.photo_id)
         error = item.error
-        if item.decoder_crashed:  # read before record_error replaces the photo's last problem
-            crash = decoder_crash_state(self.index.conn, item.photo_id, self.job_paths[item.photo_id])
-            if crash is not None:
-                state, remembered = crash
-                error = f"{path}: {CRASHED_TWICE}" if remembered else error or "the decoder crashed"
-                self.crashes.append((item.photo_id, path, error, state))
+        fault = "crashed" if item.decoder_crashed else "hung" if item.hung_after_s is not None else None
+        if fault:  # read before record_error replaces the photo's last problem
+            kept = decoder_fault_state(self.index.conn, item.photo_id, self.job_paths[item.photo_id], fault)
+            if kept is not None:
+                state, before = kept
+                if before:
+                    error = f"{path}: {decoder_fault_remembered(before, fault, item.hung_after_s)}"
+                self.decoder_faults.append((item.photo_id, path, error or f"the decoder {fault}", state))
         state = photo_files_state(self.job_paths[item.photo_id]) if item.contents_failed else None
         self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
                                 run_id=self.run_id, file_state=state)
@@ -211,12 +213,13 @@ class TagRun:
             score=None, top=[], error=error,
         ))
 
-    def _remember_crashes(self) -> None:
-        """Keep what the files of the photos whose decoder crashed were: a photo that
-        crashed on them before is not decoded again while they stay so, and says why."""
-        for photo_id, path, message, state in self.crashes:
+    def _remember_decoder_faults(self) -> None:
+        """Keep what the files of the photos whose decoder crashed or hung were: a photo
+        whose decoder crashed, hung or failed on them before is not decoded again while
+        they stay so, and says why."""
+        for photo_id, path, message, state in self.decoder_faults:
             self.index.record_error(path, "decode", message, photo_id=photo_id, run_id=self.run_id, file_state=state)
-        self.crashes.clear()
+        self.decoder_faults.clear()
 
     def _emit(self, result: TagResult) -> None:
         if self.on_result is not None:

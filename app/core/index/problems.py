@@ -6,10 +6,11 @@ often a rescan met the same eleven broken files. A problem of the file's content
 what the file was then (`file_state`, `photo_files_state`): while it is so, the problem
 stands and the file is not read again (a card of truncated RAW files would be decoded at
 every `tag`). A file that could not be read at all (gone, no permission, an I/O error)
-has no state: it is tried again at the next run. So is a photo whose decoder crashed
-once (a crash may be the machine's, not the file's): its problem keeps the state with a
-mark (CRASHED_ONCE) that holds nothing back; a second crash on the same files makes it
-a problem of the contents (decoder_crash_state).
+has no state: it is tried again at the next run. So is a photo whose decoder crashed or
+hung once (that may be the machine's doing, not the file's): its problem keeps the state
+with a mark (CRASHED_ONCE, HUNG_ONCE) that holds nothing back; a second crash or hang on
+the same files, or one after they failed to decode, makes it a problem of the contents
+(decoder_fault_state), its message saying what happened (decoder_fault_remembered).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 
@@ -25,9 +27,13 @@ from app.core.folder_paths import is_within
 
 # (path as db_text or None, photo_id, stage, message, run_id, at, file_state or None)
 ProblemRow = tuple[object, int | None, str, str, int | None, str, str | None]
-# the file_state of a photo whose decoder crashed once starts so: it never matches the
-# files' state, so the photo is decoded again at the next run
+# the file_state of a photo whose decoder crashed (or hung) once starts so: it never
+# matches the files' state, so the photo is decoded again at the next run
 CRASHED_ONCE = "crashed once "
+HUNG_ONCE = "hung once "
+_ONCE = {"crashed": CRASHED_ONCE, "hung": HUNG_ONCE}
+# how the problem of a photo remembered for its decoder's crashes or hangs ends
+REMEMBERED_FAULT_HINT = "skipped until it changes; `tag --retry-failed` tries it again"
 
 
 def replace(conn: sqlite3.Connection, rows: Sequence[ProblemRow]) -> None:
@@ -128,25 +134,53 @@ def decode_failures_as_now(conn: sqlite3.Connection, files: dict[int, Sequence[s
             if photo_files_state(files[photo_id]) in states}
 
 
-def decoder_crash_state(conn: sqlite3.Connection, photo_id: int, paths: Iterable[str]) -> tuple[str, bool] | None:
-    """What to keep of a decoder crash on this photo, read before its problem is
-    recorded: (file_state, remembered). Remembered (the state itself: not decoded again
-    while its files stay so) when decoding its files as they are now crashed or failed
-    before; else the state marked CRASHED_ONCE, which the next run decodes again. None
-    when a file cannot be read now."""
+def decoder_fault_state(conn: sqlite3.Connection, photo_id: int, paths: Iterable[str],
+                        fault: str) -> tuple[str, str | None] | None:
+    """What to keep of a decoder fault (`fault`: "crashed" or "hung") on this photo, read
+    before its problem is recorded: (file_state, what decoding its files as they are now
+    met before: "crashed", "hung", "failed" or None). After an earlier fault or failure
+    the state itself (not decoded again while its files stay so); else the state marked
+    CRASHED_ONCE or HUNG_ONCE, which the next run decodes again. None when a file cannot
+    be read now."""
     state = photo_files_state(paths)
     if state is None:
         return None
-    before = conn.execute(
-        "SELECT 1 FROM errors WHERE stage = 'decode' AND photo_id = ? AND file_state IN (?, ?)",
-        (int(photo_id), state, CRASHED_ONCE + state),
-    ).fetchone()
-    return (state, True) if before else (CRASHED_ONCE + state, False)
+    rows = conn.execute(
+        "SELECT file_state, message FROM errors WHERE stage = 'decode' AND photo_id = ? AND file_state IN (?, ?, ?)",
+        (int(photo_id), state, CRASHED_ONCE + state, HUNG_ONCE + state),
+    ).fetchall()
+    met = {_met_before(kept, message, state) for kept, message in rows}
+    before = fault if fault in met else min(met, default=None)
+    return (state, before) if before else (_ONCE[fault] + state, None)
+
+
+def _met_before(kept: str, message: str, state: str) -> str:
+    """What a decode problem kept with `state` says happened: a fault once, a remembered
+    fault (its message names the last one), or a failure of the contents."""
+    for fault, mark in _ONCE.items():
+        if kept == mark + state:
+            return fault
+    if message.endswith(REMEMBERED_FAULT_HINT):
+        faults = re.findall(r"\b(crashed|hung)\b", message.rpartition("the decoder ")[2])
+        if faults:
+            return faults[-1]
+    return "failed"
+
+
+def decoder_fault_remembered(before: str, fault: str, hung_after_s: float | None = None) -> str:
+    """The problem of a photo whose decoder crashed or hung (`fault`) on files it had
+    crashed, hung or failed on (`before`), in the words of what happened."""
+    first = "failed to decode" if before == "failed" else before
+    what = f"{fault} on this file twice" if before == fault else f"{first}, then {fault} on this file"
+    if fault == "hung" and hung_after_s is not None:
+        what += f" (no answer in {hung_after_s:g} s)"
+    return f"the decoder {what}; {REMEMBERED_FAULT_HINT}"
 
 
 def decode_failure_states(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, set[str]]:
     """What the files of each of these photos were when decoding it failed (the
-    file_state of its decode problems, a crash's once marked CRASHED_ONCE), by photo."""
+    file_state of its decode problems, a crash's or hang's once marked CRASHED_ONCE or
+    HUNG_ONCE), by photo."""
     marks = ",".join("?" * len(photo_ids))
     found: dict[int, set[str]] = {}
     for photo_id, state in conn.execute(
