@@ -64,3 +64,57 @@ def test_tagging_a_photo_by_its_path_through_a_linked_folder_keeps_the_library_a
     assert [path for path, _ in summary.scan_problems] == [str(library / "Shared" / "broken.jpg")]
     shared = index.photo_ids(f'folder:"{library / "Shared"}"')
     assert len(shared) == 1 and index.predictions(shared[0])  # the library's photo got the predictions
+
+
+@pytest.fixture
+def linked_twice(tmp_path) -> tuple[Path, Path, Path]:
+    """(libA, libB, the folder) with the folder linked into both as Shared: two photos."""
+    library_a, library_b, elsewhere = tmp_path / "libA", tmp_path / "libB", tmp_path / "drive" / "Shared"
+    for folder in (library_a, library_b, elsewhere):
+        folder.mkdir(parents=True)
+    Image.new("RGB", (64, 48), (20, 90, 160)).save(elsewhere / "DSC_0001.JPG")
+    Image.new("RGB", (64, 48), (200, 10, 60)).save(elsewhere / "DSC_0002.JPG")
+    for library in (library_a, library_b):
+        (library / "Shared").symlink_to(elsewhere, target_is_directory=True)
+    return library_a, library_b, elsewhere
+
+
+def test_one_folder_linked_into_two_library_folders_scanned_alone_is_indexed_once(index, linked_twice):
+    library_a, library_b, _ = linked_twice
+    assert scan(index, [library_a]).new == 2
+    second = scan(index, [library_b])
+    assert (second.new, second.photos) == (0, 0)
+    assert second.same_folders == [(str(library_b / "Shared"), str(library_a / "Shared"))]
+    assert second.line().endswith(f"; {library_b / 'Shared'} is the same folder as {library_a / 'Shared'}, "
+                                  "already in the library; skipped")
+    kept = [str(library_a / "Shared" / "DSC_0001.JPG"), str(library_a / "Shared" / "DSC_0002.JPG")]
+    assert indexed_paths(index) == kept
+    for roots in ([library_a, library_b], [library_b], [library_b, library_a], [library_a], [library_b]):
+        again = scan(index, roots)  # in any order: no photo invented, moved or gone missing
+        assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0), roots
+        assert indexed_paths(index) == kept and not index.photo_ids("is:missing")
+
+
+def test_a_scan_of_the_second_link_itself_skips_it(index, linked_twice):
+    library_a, library_b, _ = linked_twice
+    scan(index, [library_a])
+    scan(index, [library_b])
+    shared_b = index.add_root(library_b / "Shared")  # as `scan libB/Shared` and the app's Add folder do
+    assert shared_b == library_b / "Shared"
+    summary = scan(index, [shared_b])
+    assert summary.new == 0
+    assert summary.same_folders == [(str(library_b / "Shared"), str(library_a / "Shared"))]
+    assert index.roots() == [library_a, library_b]
+    assert len(indexed_paths(index)) == 2
+
+
+def test_adding_a_folder_linked_into_a_library_folder_keeps_the_link_path(index, linked):
+    library, _ = linked
+    scan(index, [library])
+    before = indexed_paths(index)
+    root = index.add_root(library / "Shared")
+    assert root == library / "Shared"
+    assert index.roots() == [library]  # the link's target did not join the library
+    summary = scan(index, [root])
+    assert (summary.new, summary.moved, summary.missing) == (0, 0, 0)
+    assert indexed_paths(index) == before

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from app.core.folder_paths import is_within
-from app.core.path_case import DiskNames, canonical_path, spellings_through_links
+from app.core.index import linked_folders
+from app.core.path_case import DiskNames, _is_junction, canonical_path, spellings_through_links
 
 
 def in_library(index, folder: str) -> bool:
@@ -54,6 +56,7 @@ class ScanLinks:
         self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
         self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
         self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
+        self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
 
     def real(self, path: str) -> str:
         """Where `path` leads, spelled as the disk stores each name, as library folders
@@ -102,9 +105,64 @@ class ScanLinks:
         if in_library(self.index, target) or any(is_within(root, target) for root in library) or any(
                 is_within(target, root) for root in self.roots if root not in self.shallow):
             return None
+        if self._indexed_elsewhere(entry.path, target) is not None:
+            return None
         self.linked_targets.add(target)
         self.link_paths.append(entry.path)
         return entry.path
+
+    def root_indexed_elsewhere(self, root: str) -> bool:
+        """Whether `root`, a folder the library holds only through a link (a scan of
+        `library/Shared`), lies in a linked folder the library indexes under another
+        link: then it is skipped, as that link would be in a walk (folder_to_visit)."""
+        link = root
+        while not (os.path.islink(link) or _is_junction(Path(link))):
+            parent = os.path.dirname(link)
+            if parent == link or not in_library(self.index, parent):
+                return False
+            link = parent
+        return self._indexed_elsewhere(link, self.real(link)) is not None
+
+    def _indexed_elsewhere(self, link: str, target: str) -> str | None:
+        """The link under which the library already indexes the folder `link` leads to
+        (one folder linked into two library folders, each scanned alone), if any: the one
+        holding the oldest photo of the two (else the one walked first) keeps the folder,
+        so that scans in any order index each photo once, under the same path. Noted in
+        same_folders; a link kept is remembered for the scans to come."""
+        try:
+            folder = os.stat(target)
+        except OSError:
+            return None
+        conn = self.index.conn
+        known = linked_folders.links_to_inode(conn, folder.st_ino)
+        order = dict(known)
+
+        def first(path: str) -> tuple[float, float]:
+            oldest = linked_folders.first_photo_under(conn, path)
+            return (float("inf") if oldest is None else oldest, order.get(path, float("inf")))
+
+        gone = [other for other, _ in known if other != link and not self._leads_to(other, folder)]
+        kept = min((other for other, _ in known if other != link and other not in gone),
+                   key=first, default=None)
+        if kept is not None and first(kept) >= first(link):
+            kept = None
+        with self.index.transaction() as conn:
+            for other in gone:
+                linked_folders.forget(conn, other)
+            if kept is None:
+                linked_folders.remember(conn, link, folder.st_dev, folder.st_ino)
+        if kept is not None and (link, kept) not in self.same_folders:
+            self.same_folders.append((link, kept))
+        return kept
+
+    def _leads_to(self, link: str, folder: os.stat_result) -> bool:
+        """Whether `link`, a link a scan walked, still leads to `folder` from the library."""
+        try:
+            now = os.stat(link)
+        except OSError:
+            return False
+        return (now.st_dev, now.st_ino) == (folder.st_dev, folder.st_ino) and in_library(
+            self.index, os.path.dirname(link))
 
 
 def is_link(entry: os.DirEntry) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from app.core.wording import counted
 
@@ -29,6 +29,8 @@ class ScanSummary:
     unchanged_problems: int = 0  # files whose problem stands, not read again as they are unchanged
     run_id: int = 0
     status: str = "done"
+    # (link skipped, the path the library indexes its folder under): one folder linked into two library folders
+    same_folders: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -39,7 +41,14 @@ class ScanSummary:
             + (f", {counted(self.unchanged_problems, 'unchanged file')} still unreadable"
                if self.unchanged_problems else "")
             + ("" if self.status == "done" else f" ({self.status})")
+            + "".join(f"; {link} is the same folder as {kept}, already in the library; skipped"
+                      for link, kept in self.same_folders)
         )
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The summary as `scan --json` prints it; same_folders only when a link was skipped."""
+        fields = asdict(self)
+        skipped = fields.pop("same_folders")
+        if skipped:
+            fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in skipped]
+        return fields

@@ -116,6 +116,7 @@ class _Scan(FolderSync):
             try:
                 self._flush_errors()
                 self.summary.status = status
+                self.summary.same_folders = list(self.links.same_folders)
                 self.summary.photos = sum(
                     catalog.count_photos_in(self.conn, root) if root in self.shallow
                     else catalog.count_photos_under(self.conn, root)
@@ -156,6 +157,8 @@ class _Scan(FolderSync):
 
             self._error(root, not_a_folder_message(root, root in {str(r) for r in self.index.roots()}))
             return False
+        if root in self.through_links and self.links.root_indexed_elsewhere(root):
+            return False  # indexed under another link to its folder (summary.same_folders)
         alone = root in self.shallow
         self._merge_other_spellings(root, whole=not alone)
         # a folder inside a library folder is no news; one linked into it is its link's (library_spelling)

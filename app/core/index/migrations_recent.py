@@ -356,3 +356,13 @@ def _keep_the_latest_word_on_rejected_labels(conn: sqlite3.Connection) -> None:
     suggested = [photo_id for photo_id, _label, users in rows if not users]
     conn.executemany("UPDATE labels SET state = 'rejected' WHERE photo_id = ?", [(i,) for i in suggested])
     refresh_search_texts(conn, suggested)
+
+
+# One folder linked into two library folders, each scanned alone, was indexed under both
+# links (two photos a file, and rescans inventing moves): the links scans walk are kept
+# with the device and inode of the folder each leads to (app/core/index/linked_folders.py),
+# so the second link to an indexed folder is skipped. Filled by the next scans.
+def migration_29(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS linked_folders "
+                 "(path TEXT PRIMARY KEY, device INTEGER NOT NULL, inode INTEGER NOT NULL)")
+    conn.execute("CREATE INDEX IF NOT EXISTS linked_folders_by_inode ON linked_folders (inode)")

@@ -103,8 +103,12 @@ class PhotoIndex:
         (a second root there would keep its photos when the outer one is forgotten);
         library folders inside a folder added whole become part of it. The folder is
         stored as the disk spells it (`~/pictures/trip` typed on a case-insensitive disk
-        is `~/Pictures/Trip`), so another spelling is the same library folder."""
-        root = canonical_path(path)
+        is `~/Pictures/Trip`), so another spelling is the same library folder. A folder
+        linked into a library folder (`library/Shared`) is part of it under the link's
+        path, as a scan indexes it: its target does not become a second library folder."""
+        from app.core.scan_links import library_spelling
+
+        root = Path(library_spelling(self, path, DiskNames()))
         text = str(root)
         with self.transaction() as conn:
             if any(whole and other != text and is_within(text, other) for other, whole in _library_rows(conn)):
