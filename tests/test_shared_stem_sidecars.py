@@ -11,9 +11,11 @@ import pytest
 from PIL import Image
 
 from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes, write_labels
-from app.core.metadata.sidecar import fields_of_sidecar
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.sidecar_owner import owner_by_files
+from app.core.metadata.verify import exiftool_available, exiftool_fields
 from app.core.scanner import scan
 from tests.test_metadata_fields import DARKTABLE_SIDECAR, LIGHTROOM_SIDECAR
 from tests.test_metadata_support import add_photo, make_jpeg
@@ -32,19 +34,22 @@ def hierarchy(sidecar):
     return fields_of_sidecar(sidecar.read_bytes()).hierarchical
 
 
-@pytest.fixture
-def png_and_tif_written_elsewhere(tmp_path):
-    """IMG_0100.png and IMG_0100.tif, two photos; IMG_0100.xmp holds the PNG's "Petra",
-    written with --sidecar-naming stem from an index since lost."""
+def png_and_tif(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.new("RGB", (40, 30), (10, 200, 10)).save(photos / "IMG_0100.png")
     Image.new("RGB", (40, 30), (200, 10, 10)).save(photos / "IMG_0100.tif")
-    lost = PhotoIndex.open(tmp_path / "lost.db")
-    scan(lost, [photos])
-    lost.set_label(photo_at(lost, photos / "IMG_0100.png").id, "Petra")
-    assert write(lost, naming="stem").written == 1
-    lost.close()
+    return photos
+
+
+@pytest.fixture
+def png_and_tif_written_elsewhere(tmp_path):
+    """IMG_0100.png and IMG_0100.tif, two photos; IMG_0100.xmp holds the PNG's "Petra"
+    and names no photo: written with --sidecar-naming stem by an earlier version (or by
+    hand) from an index since lost."""
+    photos = png_and_tif(tmp_path)
+    petra = KeywordFields(subject=["Petra"], hierarchical=["Landmarks|Petra"])
+    (photos / "IMG_0100.xmp").write_bytes(render_sidecar(None, petra))
     return photos
 
 
@@ -80,11 +85,52 @@ def test_a_stem_sidecar_nobody_owns_is_read_back_for_no_photo(tmp_path, png_and_
     assert summary.labels_read == 0
 
 
-def test_a_stem_sidecar_naming_its_photo_is_read_back_for_that_photo_only(tmp_path):
+def test_a_stem_sidecar_we_create_names_its_photo_for_an_index_built_anew(tmp_path):
+    photos = png_and_tif(tmp_path)
+    with PhotoIndex.open(tmp_path / "lost.db") as lost:
+        scan(lost, [photos])
+        lost.set_label(photo_at(lost, photos / "IMG_0100.png").id, "Petra")
+        assert write(lost, naming="stem").written == 1
+    with PhotoIndex.open(tmp_path / "fresh.db") as fresh:  # a new computer: no journal of that write
+        summary = scan(fresh, [photos])
+        labels = {name: photo_at(fresh, photos / name).label for name in ("IMG_0100.png", "IMG_0100.tif")}
+        fresh.set_label(photo_at(fresh, photos / "IMG_0100.png").id, "Big Ben")
+        assert write(fresh, naming="stem").written == 1  # still the PNG's to write into
+    assert labels == {"IMG_0100.png": "Petra", "IMG_0100.tif": None} and summary.labels_read == 1
+    assert hierarchy(photos / "IMG_0100.xmp") == ["Landmarks|Big Ben"]
+
+
+@pytest.mark.skipif(not exiftool_available(), reason="exiftool is not installed")
+def test_exiftool_reads_the_photo_a_stem_sidecar_we_create_names(tmp_path):
+    photos = png_and_tif(tmp_path)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [photos])
+        index.set_label(photo_at(index, photos / "IMG_0100.png").id, "Petra")
+        write(index, naming="stem")
+        assert exiftool_fields(photos / "IMG_0100.xmp")["XMP-xmpMM:DerivedFrom"] == "IMG_0100.png"
+        index.set_label(photo_at(index, photos / "IMG_0100.tif").id, "Taj Mahal")
+        assert write(index).written == 1  # ext naming: the TIFF's own sidecar names nothing
+        assert "XMP-xmpMM:DerivedFrom" not in exiftool_fields(photos / "IMG_0100.tif.xmp")
+        undo_last_write(index)
+        undo_last_write(index)
+    assert not (photos / "IMG_0100.xmp").exists()  # undo removes the sidecar it created, as before
+
+
+def test_a_stem_sidecar_another_program_made_is_not_made_to_name_a_photo(tmp_path):
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.new("RGB", (40, 30), (10, 200, 10)).save(photos / "IMG_0100.png")
-    Image.new("RGB", (40, 30), (200, 10, 10)).save(photos / "IMG_0100.tif")
+    (photos / "IMG_0100.xmp").write_text(DARKTABLE_SIDECAR)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [photos])
+        index.set_label(photo_at(index, photos / "IMG_0100.png").id, "Petra")
+        assert write(index, naming="stem").written == 1
+    assert hierarchy(photos / "IMG_0100.xmp") == ["Landmarks|Petra"]
+    assert b"DerivedFrom" not in (photos / "IMG_0100.xmp").read_bytes()
+
+
+def test_a_stem_sidecar_naming_its_photo_is_read_back_for_that_photo_only(tmp_path):
+    photos = png_and_tif(tmp_path)
     labelled = DARKTABLE_SIDECAR.replace(
         'darktable:history_end="2">',
         'darktable:history_end="2" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" xmpMM:DerivedFrom="IMG_0100.tif"'

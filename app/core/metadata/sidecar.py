@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
-from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LR, XMP_MM, XmpDocument
 
 SIDECAR_NAMINGS = ("ext", "stem")
 NEW_SIDECAR = '<?xml version="1.0" encoding="UTF-8"?>\n' + EMPTY_BODY + "\n"
@@ -82,9 +82,17 @@ def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordField
                          digikam=doc.get_bag(DIGIKAM, "TagsList"))
 
 
-def render_sidecar(existing: bytes | None, wanted: KeywordFields, name: str = "sidecar") -> bytes:
-    """Sidecar bytes holding `wanted`'s XMP fields, merged into `existing` when given."""
+def render_sidecar(
+    existing: bytes | None, wanted: KeywordFields, name: str = "sidecar", made_for: str | None = None
+) -> bytes:
+    """Sidecar bytes holding `wanted`'s XMP fields, merged into `existing` when given.
+    A new one names the photo file `made_for` in xmpMM:DerivedFrom, as darktable does:
+    a stem sidecar (IMG_0100.xmp) that IMG_0100.png and IMG_0100.tif share is then the
+    PNG's to any index that reads it (sidecar_owner), not nobody's. An existing one
+    keeps what it names, or names nothing: it may be another program's."""
     doc = XmpDocument.parse(existing if existing is not None else NEW_SIDECAR, name)
+    if existing is None and made_for is not None:
+        doc.set_text(XMP_MM, "DerivedFrom", made_for)
     wanted = wanted.only(SIDECAR_FIELDS)
     doc.set_bag(DC, "subject", wanted.subject)
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Hashable, Mapping, Sequence, TypeVar
 
 from app.core.index.pairing import is_raw_name
-from app.core.metadata.xmp import XmpDocument
+from app.core.metadata.xmp import XMP_MM, XmpDocument
 
 Key = TypeVar("Key", bound=Hashable)
 
 CRS = "http://ns.adobe.com/camera-raw-settings/1.0/"
-XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
 # where a sidecar names the photo it was made for: Lightroom and Camera Raw write
 # crs:RawFileName="DSC_8188.NEF", darktable xmpMM:DerivedFrom="DSC_8188.NEF"
 NAMING_FIELDS = ((CRS, "RawFileName"), (XMP_MM, "DerivedFrom"))

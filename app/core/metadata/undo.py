@@ -215,7 +215,11 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
         raise MetadataWriteError(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
     _, after = entry.fields_with(fields_of_sidecar(original, str(path)))
-    if render_sidecar(original, after, str(path)) == existing:  # exactly our output
+    # exactly our output: the bytes our write put in (a sidecar we created names its
+    # photo, xmpMM:DerivedFrom), or what today's writer makes of the original (an entry
+    # an older version wrote without a digest)
+    ours = entry.digest is not None and recovery.file_digest(existing) == entry.digest
+    if ours or render_sidecar(original, after, str(path)) == existing:
         if entry.before.get("absent"):
             atomic.remove_file(path)
         else:

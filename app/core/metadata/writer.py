@@ -35,6 +35,7 @@ from app.core.metadata.plan import (
     plan_again_where_undone,
 )
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
+from app.core.metadata.sidecar_owner import is_stem_sidecar
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -295,7 +296,9 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
     if existing is None and _removed_since_plan(item):
         raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
-    new = render_sidecar(existing, item.after, str(path))
+    # a stem sidecar we create names its photo, which other photos of the stem may share
+    made_for = item.source.name if is_stem_sidecar(path, item.source) else None
+    new = render_sidecar(existing, item.after, str(path), made_for)
     if existing is None:
         before = {"absent": True, "fields": item.before.to_json()}
     else:

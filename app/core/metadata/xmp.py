@@ -21,9 +21,10 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 DC = "http://purl.org/dc/elements/1.1/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
 DIGIKAM = "http://www.digikam.org/ns/1.0/"
+XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
 X = "adobe:ns:meta/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam"}
+PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam", XMP_MM: "xmpMM"}
 
 PACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 PACKET_END = '<?xpacket end="w"?>'
@@ -193,6 +194,20 @@ class XmpDocument:
             prop = ET.SubElement(holder, tag)
             prop.tail = closing
         self._fill_bag(prop, values, container)
+        self.prefix_for(namespace)
+
+    def set_text(self, namespace: str, local: str, value: str) -> None:
+        """Give a simple property `value`, as an attribute of the first rdf:Description
+        (how darktable writes xmpMM:DerivedFrom), replacing it wherever it is."""
+        tag = f"{{{namespace}}}{local}"
+        descriptions = self.descriptions()
+        if not descriptions:
+            raise XmpFormatError(f"XMP has no rdf:Description to hold {local}")
+        for description in descriptions:
+            description.attrib.pop(tag, None)
+            for found in description.findall(tag):
+                description.remove(found)
+        descriptions[0].set(tag, value)
         self.prefix_for(namespace)
 
     def _fill_bag(self, prop: ET.Element, values: list[str], kind: str = "Bag") -> None:
