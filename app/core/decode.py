@@ -16,7 +16,6 @@ from pathlib import Path
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
 from app.core.errors import PhotoNotReadError, PhotoReadError, cannot_read_file, failed_reading
-from app.core.wording import RELOCATE_HINT
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
@@ -122,9 +121,11 @@ def file_not_found(path: Path) -> str:
     """Why a photo could not be read when it is not there: a rescan finds a file moved
     within its folder, but not a folder that is gone (a drive not connected, a folder
     moved or deleted)."""
+    from app.core.relocate import relocate_hint  # the index's modules, which a decoder worker needs for this only
+
     if Path(path).parent.is_dir():
         return f"{path}: file not found; rescan the folder"
-    return f"{path}: its folder is not there; check the path (is the drive mounted?).{RELOCATE_HINT}"
+    return f"{path}: its folder is not there; check the path (is the drive mounted?).{relocate_hint(path)}"
 
 
 def _check_readable(path: Path) -> None:

@@ -155,11 +155,32 @@ def not_a_folder_message(folder: str, in_library: bool) -> str:
 def twin_message(folder: str, twin: str) -> str:
     """Why a library folder that `twin_of_missing` found respelled is not found, and a
     command to copy (it works whichever form the copy keeps, see relocate_folder)."""
+    return f"{folder}: folder not found; {twin_hint(folder, twin)}"
+
+
+def twin_hint(folder: str, twin: str) -> str:
+    """twin_message without its first words, for a message that has said "not found"."""
+    return (f"{twin_reason(folder, twin)}. If it is this one, relocate it: "
+            f"`landmark-tagger relocate {shell_quote(folder)} {shell_quote(twin)}`, or Locate folder… in the app.")
+
+
+def twin_reason(folder: str, twin: str) -> str:
+    """Where the folder that looks like missing `folder` is, and how its name differs
+    (the app, with no command to give, says this and points to Locate folder…)."""
     change = spelling_change(folder, twin)
     how = "in another case" if change == "case" else f"in another Unicode form ({change}, as sync tools respell names)"
-    return (f"{folder}: folder not found; {os.path.dirname(folder)} holds a folder of that name spelled {how}. "
-            f"If it is this one, relocate it: `landmark-tagger relocate {shell_quote(folder)} {shell_quote(twin)}`, "
-            "or Locate folder… in the app.")
+    return f"{os.path.dirname(folder)} holds a folder of that name spelled {how}"
+
+
+def relocate_hint(path: str | Path) -> str:
+    """RELOCATE_HINT for a photo (or folder) whose folder is not there, or, when the folder
+    gone above it (the highest one, whose parent is there) has a twin (twin_of_missing),
+    that folder and the very relocate command, since `OLD NEW` cannot name what looks alike."""
+    gone = os.path.abspath(path)
+    while not os.path.lexists(os.path.dirname(gone)) and os.path.dirname(gone) != gone:
+        gone = os.path.dirname(gone)
+    twin = None if os.path.lexists(gone) else twin_of_missing(gone)
+    return RELOCATE_HINT if twin is None else f" {gone} is not there; {twin_hint(gone, twin)}"
 
 
 def _unicode_form(text: str) -> str:

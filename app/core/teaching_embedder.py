@@ -11,7 +11,8 @@ import numpy as np
 
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError
-from app.core.wording import FORGET_MISSING_HINT, RELOCATE_HINT
+from app.core.relocate import relocate_hint
+from app.core.wording import FORGET_MISSING_HINT
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -30,7 +31,7 @@ class MissingPhotoError(PhotoReadError):
 
 def missing_photo(path: str, cannot: str) -> str:
     """`path: cannot`, and the ways out for a photo a scan found missing (a rescan is none)."""
-    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{RELOCATE_HINT}"
+    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{relocate_hint(path)}"
 
 
 class PhotoEmbedder:

@@ -11,6 +11,8 @@ _IN_THE_APP = (
     (re.compile(r"run 'write' again"), "Write labels… again"),
     (re.compile(r" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
                 r"folder… in the app\."), " If the library folder moved, Locate folder… in its menu follows it."),
+    (re.compile(r" If it is this one, relocate it: `landmark-tagger relocate [^`]*`, or Locate folder… in the app\."),
+     " If it is this one, Locate folder… in its menu follows it."),
     (re.compile(r"run `landmark-tagger tag(?: FOLDER)?` first"), "tag the folders first (Tag folder)"),
     (re.compile(r"`tag --retry-failed` tries them again"), "Tag selection tries the photos chosen again"),
     (re.compile(r"`tag --retry-failed` tries it again"), "Tag selection tries it again"),

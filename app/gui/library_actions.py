@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.errors import TaggerError
 from app.core.folder_paths import is_within
+from app.core.relocate import twin_of_missing
 from app.core.settings import save_settings
 from app.gui.file_dialogs import picker_options
 
@@ -30,7 +31,8 @@ class LibraryActions:
     def locate_folder(self, folder: str) -> bool:
         """A library folder not found: ask where it is now and follow it (its photos keep
         their labels; app.core.relocate checks that the files there are the ones indexed)."""
-        start = next((str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
+        start = twin_of_missing(folder) or next(  # the folder a sync tool respelled it to, ready to choose
+            (str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 from app.core.folder_paths import is_within
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
-from app.core.relocate import moved_path
+from app.core.relocate import moved_path, twin_of_missing, twin_reason
 from app.core.wording import counted
 from app.gui.icons import icon
 
@@ -28,6 +28,17 @@ LANDMARKS_TITLE = "Landmarks"
 DATES_TITLE = "Dates"
 SAVED_TITLE = "Saved searches"
 
+
+
+def _not_found(folder: str) -> str:
+    """Why a greyed library folder is greyed, naming the folder it may have become when a
+    sync tool respelled its name (twin_of_missing: the two look alike on screen)."""
+    twin = twin_of_missing(folder)
+    if twin is None:
+        return ("Not found: moved, renamed, or on a drive that is not connected. Its photos keep their labels; "
+                "right-click to locate it.")
+    return (f"Not found: {twin_reason(folder, twin)}. Its photos keep their labels; if it is this one, "
+            "right-click and Locate folder… to follow it there.")
 
 class LibraryTree(QTreeWidget):
     """Emits `folder_selected(path)` (an empty path means the whole library) when folders
@@ -103,8 +114,7 @@ class LibraryTree(QTreeWidget):
                                                  "include them)." if root.alone else ""))
             if not root.present:
                 root_item.setForeground(0, self.palette().placeholderText())
-                root_item.setToolTip(0, root.path + "\nNot found: moved, renamed, or on a drive that is not "
-                                     "connected. Its photos keep their labels; right-click to locate it.")
+                root_item.setToolTip(0, f"{root.path}\n{_not_found(root.path)}")
             self._add_children(root_item, root, absent_root=None if root.present else root.path)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None

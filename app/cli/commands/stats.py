@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.cli.common import add_json_flag, command_with_index, one_line, open_index, print_json_line
 from app.core.index.backup import backups
 from app.core.library import landmark_counts, present_library_folders
+from app.core.relocate import twin_hint, twin_of_missing
 from app.core.teaching_store import taught_labels
 from app.core.wording import counted
 
@@ -58,8 +59,7 @@ def run(args) -> int:
     print(f"index:      {stats['index']}")
     alone, absent = set(stats["folders_without_subfolders"]), set(stats["folders_not_found"])
     folders = [one_line(f) + ("  (this folder only, not those in it)" if f in alone else "")
-               + ("  (not found: drive not connected? `landmark-tagger relocate` if it moved)" if f in absent else "")
-               for f in stats["folders"]]
+               + (_not_found(f) if f in absent else "") for f in stats["folders"]]
     print("folders:    " + ("\n            ".join(folders) or "none (run `landmark-tagger scan FOLDER`)"))
     print(
         f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
@@ -107,3 +107,12 @@ def run(args) -> int:
         where = problem.path or f"photo {problem.photo_id}"
         print(one_line(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}"))
     return 0
+
+
+def _not_found(folder: str) -> str:
+    """What a library folder not found may be: a drive not connected, a folder moved, or
+    one a sync tool respelled (twin_of_missing), named with the very relocate command."""
+    twin = twin_of_missing(folder)
+    if twin is None:
+        return "  (not found: drive not connected? `landmark-tagger relocate` if it moved)"
+    return one_line(f"  (not found; {twin_hint(folder, twin)})")

@@ -129,11 +129,15 @@ def _library_folders(index) -> list[Path]:
     note (its photos are neither decoded nor marked missing)."""
     from app.core.errors import UsageError
     from app.core.library import present_library_folders
+    from app.core.relocate import twin_message, twin_of_missing
 
     present, absent = present_library_folders(index)
     if not present and not absent:
         raise UsageError("no folder to tag: give one, e.g. `landmark-tagger tag ~/Pictures`")
     for root in absent:
+        if (twin := twin_of_missing(str(root))) is not None:  # respelled by a sync tool: the very command
+            print_summary(f"skipped {twin_message(str(root), twin)}")
+            continue
         print_summary(f"skipped {root}: folder not found (is the drive mounted? if the folder moved: "
                       f"`landmark-tagger relocate {shell_quote(str(root))} NEW_PLACE`)")
     if not present:
