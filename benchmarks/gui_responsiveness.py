@@ -75,6 +75,7 @@ class Heartbeat:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._tick()  # a stall after the last tick (a layout once the last answer is in) counts too
         self.timer.stop()
 
 
