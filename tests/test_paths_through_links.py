@@ -4,6 +4,7 @@ has, not make the link's target a second library folder that indexes it twice.""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -118,3 +119,71 @@ def test_adding_a_folder_linked_into_a_library_folder_keeps_the_link_path(index,
     summary = scan(index, [root])
     assert (summary.new, summary.moved, summary.missing) == (0, 0, 0)
     assert indexed_paths(index) == before
+
+
+def test_a_joint_scan_names_the_second_link_it_skips_as_scans_in_either_order_do(index, linked_twice):
+    library_a, library_b, _ = linked_twice
+    skipped = [(str(library_b / "Shared"), str(library_a / "Shared"))]
+    first = scan(index, [library_a, library_b])  # the second link was dropped without a word
+    assert (first.new, first.same_folders) == (2, skipped)
+    assert first.line().endswith(f"; {library_b / 'Shared'} is the same folder as {library_a / 'Shared'}, "
+                                 "already in the library; skipped")
+    for roots in ([library_a, library_b], [library_b, library_a], [library_b]):
+        assert scan(index, roots).same_folders == skipped, roots
+    assert len(indexed_paths(index)) == 2
+
+
+@pytest.fixture
+def scanned_twice(index, linked_twice) -> tuple[Path, Path, Path]:
+    """linked_twice, libA and libB scanned one at a time: the photos are libA's, libB/Shared skipped."""
+    library_a, library_b, elsewhere = linked_twice
+    scan(index, [library_a])
+    scan(index, [library_b])
+    return library_a, library_b, elsewhere
+
+
+def test_a_path_through_the_skipped_link_finds_the_photo_under_the_link_kept(index, scanned_twice):
+    from app.core.path_query import path_terms, query_with_paths
+
+    library_a, library_b, _ = scanned_twice
+    typed = library_b / "Shared" / "DSC_0001.JPG"
+    kept = str(library_a / "Shared" / "DSC_0001.JPG")
+    assert [found.path for found in index.search(query_with_paths(str(typed), exact=True))] == [kept]
+    assert len(index.photo_ids(query_with_paths(str(library_b / "Shared") + os.sep, exact=True))) == 2
+    assert [found.path for found in index.search(" ".join(path_terms([str(typed)], exact=True)))] == [kept]
+    assert library_view.photos_not_in_library(index, [typed]) == []  # dropped on the window: not tagged again
+    assert index.search(query_with_paths(kept, exact=True))[0].path == kept  # the kept link as it was
+
+
+def test_labelling_a_photo_by_its_path_through_the_skipped_link_labels_the_library_photo(
+        tmp_path, linked_twice, capsys):
+    from app.cli.main import main
+
+    library_a, library_b, _ = linked_twice
+    db = str(tmp_path / "index.db")
+    for library in (library_a, library_b):
+        assert main(["--db", db, "scan", str(library)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "label", str(library_b / "Shared" / "DSC_0001.JPG"), "Matterhorn"]) == 0
+    assert "no photo matches" not in capsys.readouterr().err
+    assert main(["--db", db, "search", "label:Matterhorn", "--json"]) == 0
+    found = [json.loads(line)["path"] for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert found == [str(library_a / "Shared" / "DSC_0001.JPG")]
+
+
+def test_tagging_through_the_skipped_link_tags_the_library_photos_and_new_ones(index, scanned_twice, tiny_bundle):
+    library_a, library_b, elsewhere = scanned_twice
+    Image.new("RGB", (64, 48), (90, 200, 30)).save(elsewhere / "DSC_0003.JPG")  # not scanned yet
+    given = [library_b / "Shared" / "DSC_0001.JPG", library_b / "Shared" / "DSC_0003.JPG"]
+    summary = tag(index, given, TagOptions(model=Path(tiny_bundle.path), workers=0, batch_size=2, threads=1))
+    assert summary.tagged == 2
+    assert indexed_paths(index) == [str(library_a / "Shared" / name)
+                                    for name in ("DSC_0001.JPG", "DSC_0002.JPG", "DSC_0003.JPG")]
+    assert index.roots() == [library_a, library_b]
+
+
+def test_a_symbolic_link_is_no_junction(tmp_path, linked_twice):
+    from app.core.path_case import is_junction
+
+    library_a, _, elsewhere = linked_twice
+    assert not is_junction(library_a / "Shared") and not is_junction(elsewhere)

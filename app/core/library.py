@@ -178,7 +178,7 @@ def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:
     return [
         path for path in paths
         if not any(index.conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND missing = 0",
-                                      (db_text(form),)).fetchone() for form in scanned_paths(path, names))
+                                      (db_text(form),)).fetchone() for form in scanned_paths(path, names, index))
     ]
 
 

@@ -112,7 +112,7 @@ def spellings_through_links(path: str | os.PathLike, names: DiskNames | None = N
     found = [absolute]
     for end in range(2, len(absolute.parts) + 1):
         through = Path(*absolute.parts[:end])
-        if through.is_symlink() or _is_junction(through):
+        if through.is_symlink() or is_junction(through):
             found.append(through.resolve().joinpath(*absolute.parts[end:]))
     forms = [_as_stored(form, names) for form in found]
     return list(dict.fromkeys([*forms, canonical_path(given, names)]))
@@ -132,7 +132,7 @@ def _entry_as_stored(folder: Path, name: str, names: DiskNames) -> Path:
     return folder / (names.stored_name(folder, name) or name)
 
 
-def _is_junction(path: Path) -> bool:
+def is_junction(path: Path) -> bool:
     """A Windows junction (os.path.isjunction, Python 3.12; never one elsewhere)."""
     try:
         return getattr(os.path, "isjunction", lambda _: False)(path)

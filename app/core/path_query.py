@@ -182,14 +182,21 @@ def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
     return [f'{field}:{mark}"{where.replace(chr(34), chr(34) * 2)}"' for where in dict.fromkeys(found)]
 
 
-def scanned_paths(path: Path, names: DiskNames | None = None) -> list[str]:
+def scanned_paths(path: Path, names: DiskNames | None = None, index=None) -> list[str]:
     """The paths under which the scanner may hold this file or folder: first as typed,
     the links on the way kept (a folder linked into a library folder is indexed under
-    the link's path), last scanned_path (a link into the library: its photos are indexed
-    in their own folder); one when no link is on the way (path_case.spellings_through_links)."""
+    the link's path), then scanned_path (a link into the library: its photos are indexed
+    in their own folder); one when no link is on the way (path_case.spellings_through_links).
+    Given the `index`, last the path under another link to its folder that scans keep
+    instead of the one on the way (scan_links.kept_link_spellings)."""
     path = Path(path).expanduser()
     forms = spellings_through_links(path, names) if path.is_dir() else entries_through_links(path, names)
-    return [str(form) for form in forms]
+    found = [str(form) for form in forms]
+    if index is None:
+        return found
+    from app.core.scan_links import kept_link_spellings
+
+    return list(dict.fromkeys([*found, *kept_link_spellings(index, found).values()]))
 
 
 def scanned_path(path: Path, names: DiskNames | None = None) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.core.folder_paths import is_within
 from app.core.index import linked_folders
-from app.core.path_case import DiskNames, _is_junction, canonical_path, spellings_through_links
+from app.core.path_case import DiskNames, canonical_path, is_junction, spellings_through_links
 
 
 def in_library(index, folder: str) -> bool:
@@ -42,6 +42,69 @@ def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow:
     return next(held, resolved)
 
 
+def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
+    """{path: the same file or folder as the library indexes it} for those of `paths`
+    under a link that scans skip, as another link to its folder keeps it (one folder
+    linked into two library folders: `…/libB/Shared/x.jpg` is `…/libA/Shared/x.jpg`), so
+    that a path typed, dropped or tagged through either link finds the photos. Reads the
+    disk (the links on the way); nothing when no scan has walked a link."""
+    if not linked_folders.any_walked(index.conn):
+        return {}
+    kept_of: dict[str, str | None] = {}  # each folder on the way looked at once
+    found = {}
+    for path in paths:
+        parts = Path(path).parts
+        for end in range(2, len(parts) + 1):
+            link = str(Path(*parts[:end]))
+            if link not in kept_of:
+                kept_of[link] = _kept_instead(index, link)
+            if kept_of[link] is not None:
+                found[path] = str(Path(kept_of[link], *parts[end:]))
+                break
+    return found
+
+
+def _kept_instead(index, link: str) -> str | None:
+    """The link under which the library indexes the folder `link` leads to, when
+    `link` is a link in a library folder that scans skip for it (see _keeper)."""
+    if not (os.path.islink(link) or is_junction(Path(link))) or not in_library(index, os.path.dirname(link)):
+        return None
+    try:
+        folder = os.stat(link)
+    except OSError:
+        return None
+    return _keeper(index, link, folder)[0]
+
+
+def _keeper(index, link: str, folder: os.stat_result) -> tuple[str | None, list[str]]:
+    """(the link that keeps `folder` rather than `link`, None when `link` does; the
+    links walked to it once that no longer lead there from the library). The one holding
+    the oldest photo (else the one walked first) keeps the folder, so that scans in any
+    order index each photo once, under the same path."""
+    conn = index.conn
+    known = linked_folders.links_to_inode(conn, folder.st_ino)
+    order = dict(known)
+
+    def first(path: str) -> tuple[float, float]:
+        oldest = linked_folders.first_photo_under(conn, path)
+        return (float("inf") if oldest is None else oldest, order.get(path, float("inf")))
+
+    gone = [other for other, _ in known if other != link and not _leads_to(index, other, folder)]
+    kept = min((other for other, _ in known if other != link and other not in gone),
+               key=first, default=None)
+    return (None if kept is None or first(kept) >= first(link) else kept), gone
+
+
+def _leads_to(index, link: str, folder: os.stat_result) -> bool:
+    """Whether `link`, a link a scan walked, still leads to `folder` from the library."""
+    try:
+        now = os.stat(link)
+    except OSError:
+        return False
+    return (now.st_dev, now.st_ino) == (folder.st_dev, folder.st_ino) and in_library(
+        index, os.path.dirname(link))
+
+
 class ScanLinks:
     """The link policy of one scan: the links it walks, and the folders they lead to.
 
@@ -53,7 +116,7 @@ class ScanLinks:
         self.roots = roots
         self.shallow = shallow
         self.follow = follow
-        self.linked_targets: set[str] = set()  # the real folders walked through a link in this scan
+        self.linked_targets: dict[str, str] = {}  # the real folders walked through a link in this scan: their link
         self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
         self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
         self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
@@ -98,8 +161,12 @@ class ScanLinks:
         if not self.follow:
             return None
         target = self.real(entry.path)
-        if is_within(self.real(folder), target) or any(is_within(target, walked)
-                                                            for walked in self.linked_targets):
+        if is_within(self.real(folder), target):
+            return None  # a loop
+        if target in self.linked_targets:  # a second link to it (libA/Shared, libB/Shared scanned together)
+            self._note_same_folder(entry.path, self.linked_targets[target])
+            return None
+        if any(is_within(target, walked) for walked in self.linked_targets):
             return None
         library = [str(root) for root in self.index.roots()] + self.roots
         if in_library(self.index, target) or any(is_within(root, target) for root in library) or any(
@@ -107,7 +174,7 @@ class ScanLinks:
             return None
         if self._indexed_elsewhere(entry.path, target) is not None:
             return None
-        self.linked_targets.add(target)
+        self.linked_targets[target] = entry.path
         self.link_paths.append(entry.path)
         return entry.path
 
@@ -116,7 +183,7 @@ class ScanLinks:
         `library/Shared`), lies in a linked folder the library indexes under another
         link: then it is skipped, as that link would be in a walk (folder_to_visit)."""
         link = root
-        while not (os.path.islink(link) or _is_junction(Path(link))):
+        while not (os.path.islink(link) or is_junction(Path(link))):
             parent = os.path.dirname(link)
             if parent == link or not in_library(self.index, parent):
                 return False
@@ -125,44 +192,26 @@ class ScanLinks:
 
     def _indexed_elsewhere(self, link: str, target: str) -> str | None:
         """The link under which the library already indexes the folder `link` leads to
-        (one folder linked into two library folders, each scanned alone), if any: the one
-        holding the oldest photo of the two (else the one walked first) keeps the folder,
-        so that scans in any order index each photo once, under the same path. Noted in
-        same_folders; a link kept is remembered for the scans to come."""
+        (one folder linked into two library folders, each scanned alone), if any (_keeper).
+        Noted in same_folders; a link kept is remembered for the scans to come."""
         try:
             folder = os.stat(target)
         except OSError:
             return None
-        conn = self.index.conn
-        known = linked_folders.links_to_inode(conn, folder.st_ino)
-        order = dict(known)
-
-        def first(path: str) -> tuple[float, float]:
-            oldest = linked_folders.first_photo_under(conn, path)
-            return (float("inf") if oldest is None else oldest, order.get(path, float("inf")))
-
-        gone = [other for other, _ in known if other != link and not self._leads_to(other, folder)]
-        kept = min((other for other, _ in known if other != link and other not in gone),
-                   key=first, default=None)
-        if kept is not None and first(kept) >= first(link):
-            kept = None
+        kept, gone = _keeper(self.index, link, folder)
         with self.index.transaction() as conn:
             for other in gone:
                 linked_folders.forget(conn, other)
             if kept is None:
                 linked_folders.remember(conn, link, folder.st_dev, folder.st_ino)
-        if kept is not None and (link, kept) not in self.same_folders:
-            self.same_folders.append((link, kept))
+        if kept is not None:
+            self._note_same_folder(link, kept)
         return kept
 
-    def _leads_to(self, link: str, folder: os.stat_result) -> bool:
-        """Whether `link`, a link a scan walked, still leads to `folder` from the library."""
-        try:
-            now = os.stat(link)
-        except OSError:
-            return False
-        return (now.st_dev, now.st_ino) == (folder.st_dev, folder.st_ino) and in_library(
-            self.index, os.path.dirname(link))
+    def _note_same_folder(self, link: str, kept: str) -> None:
+        """Say in the summary that `link` is skipped: the library holds its folder as `kept`."""
+        if (link, kept) not in self.same_folders:
+            self.same_folders.append((link, kept))
 
 
 def is_link(entry: os.DirEntry) -> bool:

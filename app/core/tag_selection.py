@@ -66,7 +66,7 @@ def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path], names: DiskNames
     names = names or DiskNames()
     found: dict[int, str] = {}
     for root in roots:
-        rows = [row for form in scanned_paths(Path(root), names) for row in _photos_at(index, Path(form))]
+        rows = [row for form in scanned_paths(Path(root), names, index) for row in _photos_at(index, Path(form))]
         if not rows and Path(root).expanduser().is_symlink():
             rows = _photos_at(index, canonical_path(root, names))
         for photo_id, primary in rows:

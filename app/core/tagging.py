@@ -25,7 +25,7 @@ from app.core.path_case import DiskNames
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
 from app.core.progress import CancelToken, ProgressCallback
-from app.core.scan_links import library_spelling
+from app.core.scan_links import kept_link_spellings, library_spelling
 from app.core.tag_result import TagResult
 from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
 from app.core.tag_selection import photo_ids_under, select_photos
@@ -267,14 +267,16 @@ def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
     reads folders, pairing a photo's files; unchanged files only cost a stat). Folders
     are compared as the disk spells them: `trip/` and `Trip/IMG_1.JPG` given together
     on a case-insensitive disk are one folder, read whole; one linked into a library
-    folder under the link's path, as the library holds it (scan_links.library_spelling)."""
+    folder under the link's path, as the library holds it (scan_links.library_spelling),
+    or under the link scans keep when it is linked in twice (kept_link_spellings)."""
     folders: list[Path] = []
     given_folders: set[Path] = set()
     for root in roots:
         path = Path(root).expanduser()
         if not path.exists():
             raise UsageError(f"{root} does not exist; check the path")
-        folder = Path(library_spelling(index, path if path.is_dir() else path.parent, names))
+        spelled = library_spelling(index, path if path.is_dir() else path.parent, names)
+        folder = Path(kept_link_spellings(index, [spelled]).get(spelled, spelled))
         if path.is_dir():
             given_folders.add(folder)
         if folder not in folders:
@@ -291,7 +293,7 @@ def _scan_problems_within(index, roots: list[Path], names: DiskNames) -> list[tu
     from app.core.folder_paths import is_within
     from app.core.path_query import scanned_paths
 
-    wanted = [form for root in roots for form in scanned_paths(root, names)]
+    wanted = [form for root in roots for form in scanned_paths(root, names, index)]
     found = []
     for path, message in index.conn.execute(
         "SELECT path, message FROM errors WHERE stage = 'scan' AND path IS NOT NULL ORDER BY id"

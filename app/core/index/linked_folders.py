@@ -26,6 +26,11 @@ def forget(conn: sqlite3.Connection, link: str) -> None:
     conn.execute("DELETE FROM linked_folders WHERE path = CAST(? AS TEXT)", (db_text(link),))
 
 
+def any_walked(conn: sqlite3.Connection) -> bool:
+    """Whether a scan has walked a link (a path typed through one is then looked up)."""
+    return conn.execute("SELECT 1 FROM linked_folders LIMIT 1").fetchone() is not None
+
+
 def links_to_inode(conn: sqlite3.Connection, inode: int) -> list[tuple[str, int]]:
     """(link, order recorded) of the links walked to a folder with this inode. The device
     is not compared: a drive mounted again may get another number, so the caller checks

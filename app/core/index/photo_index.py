@@ -18,6 +18,7 @@ from app.core.index.backup import backup_before_upgrade
 from app.core.index.connection import TransactionManager, connect, db_text, id_chunks, now_iso
 from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
+from app.core.index.linked_paths import through_kept_links
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
 from app.core.index.schema import migrate
@@ -153,8 +154,9 @@ class PhotoIndex:
 
     # -- queries ------------------------------------------------------------------
     def _compiled(self, query: str):
-        """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored."""
-        return compile_query(respell_folders(self.conn, parse_query(query)))
+        """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored, a
+        path found through a link that scans skip also under the link kept."""
+        return compile_query(respell_folders(self.conn, through_kept_links(self, parse_query(query))))
 
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,
                oldest_first: bool = False) -> list[PhotoRecord]:
