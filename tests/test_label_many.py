@@ -50,7 +50,7 @@ def test_labelling_photos_together_leaves_each_as_labelling_it_alone(tmp_path):
     together, alone = PhotoIndex.open(tmp_path / "together.db"), PhotoIndex.open(tmp_path / "alone.db")
     ids = _photos(together, tmp_path / "photos")
     assert _photos(alone, tmp_path / "photos") == ids
-    changed = together.set_labels(ids, NAME)
+    changed = together.set_labels(ids, NAME).changed
     with alone.transaction():
         for photo_id in ids:
             alone.set_label(photo_id, NAME)

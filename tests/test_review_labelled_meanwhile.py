@@ -5,8 +5,9 @@ and its change: the look and the change are one transaction
 photo labelled again in that moment is left as it is and named, as one labelled before
 the look is. The tests change the label from a second connection right after the app has
 looked (a hook on its review_states), never by timing. And L while another job runs
-labels the photos together (PhotoIndex.set_labels) with the same effects on each photo
-as one at a time."""
+labels the photos together (PhotoIndex.set_labels, given the same `expected`) with the
+same effects on each photo as one at a time. A photo whose folder a terminal took out of
+the library after the look is left and named the same way, the others labelled."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
+from app.core.index.forget import forget_folder
+from app.core.index.labels import StateChange
 from tests.test_metadata_support import add_photo, make_jpeg
 
 
@@ -71,6 +74,99 @@ def test_learn_from_corrections_leaves_each_photo_no_longer_as_expected(tmp_path
                                             ids[2]: ("Colosseum", "suggested"), ids[3]: ("Petra", "accepted")}
         rejections = sorted(index.conn.execute("SELECT photo_id, label FROM rejections").fetchall())
         assert rejections == [(ids[0], "Colosseum"), (ids[3], "Colosseum")]
+
+
+def a_folder_forgotten_after_the_look(index: PhotoIndex, tmp_path: Path) -> list[int]:
+    """Two photos of a library folder of their own, Trip (one suggested as "Colosseum",
+    one with no label), which need a look of their own before `forget_trip` takes it
+    out of the library from a second connection, as `landmark-tagger forget` does."""
+    trip = tmp_path / "Trip"
+    trip.mkdir()
+    index.add_root(trip)
+    return [add_photo(index, [make_jpeg(trip / f"IMG_{n}.JPG", seed=10 + n)], label, state)
+            for n, (label, state) in enumerate([("Colosseum", "suggested"), (None, "unlabelled")])]
+
+
+def forget_trip(index: PhotoIndex, tmp_path: Path) -> None:
+    with PhotoIndex.open(index.path) as other:
+        forget_folder(other, tmp_path / "Trip")
+
+
+def test_set_labels_labels_only_the_photos_still_as_expected(tmp_path) -> None:
+    def relabel(other: PhotoIndex, ids: list[int]) -> None:
+        other.set_label(ids[1], "Our cabin", source="user", state="accepted")
+        other.set_label(ids[2], "Petra", source="model", state="suggested")
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        gone = a_folder_forgotten_after_the_look(index, tmp_path)
+        ids, looked = four_photos_relabelled_after_the_look(index, tmp_path, relabel)
+        looked.update(index.review_states(gone))
+        forget_trip(index, tmp_path)
+
+        change = index.set_labels([*ids, *gone], "Bakery", expected=looked)
+
+        assert change.changed == [ids[0], ids[3]]
+        assert change.left == {ids[1]: ("Our cabin", "accepted"), ids[2]: ("Petra", "suggested"),
+                               gone[0]: (None, "forgotten"), gone[1]: (None, "forgotten")}
+        assert index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Our cabin", "accepted"),
+                                            ids[2]: ("Petra", "suggested"), ids[3]: ("Bakery", "accepted")}
+        rejections = index.conn.execute("SELECT photo_id, label FROM rejections").fetchall()
+        assert rejections == []  # set_labels rejects nothing; L's job does (learn_from_corrections)
+
+
+def test_set_state_if_unchanged_names_a_photo_taken_out_of_the_library_since(tmp_path) -> None:
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        gone = a_folder_forgotten_after_the_look(index, tmp_path)
+        looked = index.review_states(gone)
+        forget_trip(index, tmp_path)
+
+        change = index.set_state_if_unchanged(gone, "rejected", looked)
+
+        assert change == StateChange(0, {gone[0]: (None, "forgotten"), gone[1]: (None, "forgotten")})
+
+
+def test_learn_from_corrections_leaves_photos_taken_out_of_the_library_since(tmp_path) -> None:
+    from app.core.teaching import learn_from_corrections
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        gone = a_folder_forgotten_after_the_look(index, tmp_path)
+        ids, looked = four_photos_relabelled_after_the_look(index, tmp_path, lambda other, ids: None)
+        looked.update(index.review_states(gone))
+        forget_trip(index, tmp_path)
+
+        corrections = learn_from_corrections(index, [*ids, *gone], "Petra", model=tmp_path / "no-such.ltbundle",
+                                             expected=looked)
+
+        assert [correction.labelled_since for correction in corrections] == [None] * 4 + [(None, "forgotten")] * 2
+        assert index.review_states(ids) == {photo_id: ("Petra", "accepted") for photo_id in ids}
+
+
+def test_learn_from_corrections_leaves_a_photo_taken_out_of_the_library_while_it_decodes(
+        tmp_path, tiny_bundle, monkeypatch) -> None:
+    from app.core import teaching
+    from app.core.teaching_embedder import PhotoEmbedder
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        ids, looked = four_photos_relabelled_after_the_look(index, tmp_path, lambda other, ids: None)
+        gone = a_folder_forgotten_after_the_look(index, tmp_path)
+        looked.update(index.review_states(gone))
+        prepare = PhotoEmbedder.prepare
+
+        def forget_while_decoding(embedder: PhotoEmbedder, photo_id: int) -> None:
+            if photo_id == ids[0]:  # the first photo decoded: Trip's come later
+                forget_trip(index, tmp_path)
+            prepare(embedder, photo_id)
+
+        monkeypatch.setattr(PhotoEmbedder, "prepare", forget_while_decoding)
+
+        corrections = teaching.learn_from_corrections(index, [*ids, *gone], "Petra", bundle=tiny_bundle,
+                                                      expected=looked)
+
+        assert [correction.labelled_since for correction in corrections] == [None] * 4 + [(None, "forgotten")] * 2
+        assert [correction.taught for correction in corrections] == [True] * 4 + [False] * 2
+        assert index.review_states(ids) == {photo_id: ("Petra", "accepted") for photo_id in ids}
+        taught = {row[0] for row in index.conn.execute("SELECT photo_id FROM taught_refs")}
+        assert taught == set(ids)
 
 
 # -- the app ---------------------------------------------------------------------------------
@@ -160,6 +256,30 @@ def l_answers(monkeypatch, label: str) -> None:
     monkeypatch.setattr(LabelDialog, "exec", answer)
 
 
+def l_of_two_photos_the_second_labelled_in_a_terminal_after_the_look(qtbot, win, tmp_path: Path,
+                                                                     monkeypatch) -> list[int]:
+    """Two photos suggested as "Colosseum", both chosen, L answered "Bakery"; the second is
+    labelled "Petra" (suggested) in a terminal right after the app's look."""
+    ids = review_list_of(qtbot, win, tmp_path, 2)
+    win.review.list.selectAll()
+    l_answers(monkeypatch, "Bakery")
+    labelled_again_after_the_look(monkeypatch, win, ids[1], lambda other: other.set_label(
+        ids[1], "Petra", source="model", state="suggested", score=0.7))
+    return ids
+
+
+def while_another_job_runs(qtbot, win, action) -> str:
+    """`action()` while a job ("Checking folders") runs; the status bar's message then."""
+    running = threading.Event()
+    assert win.jobs.start("Checking folders", lambda progress, cancel, emit_item: running.wait(30))
+    try:
+        action()
+        return status(win)
+    finally:
+        running.set()
+        wait_for_job(qtbot, win)
+
+
 @pytest.mark.gui
 def test_l_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot, window, tmp_path, monkeypatch) -> None:
     shown = review_list_of(qtbot, window, tmp_path, 2)[0]
@@ -178,11 +298,7 @@ def test_l_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(qtbot, win
 @pytest.mark.gui
 def test_l_of_two_photos_labels_the_one_not_labelled_in_a_terminal_after_the_app_looked(
         qtbot, window, tmp_path, monkeypatch) -> None:
-    ids = review_list_of(qtbot, window, tmp_path, 2)
-    window.review.list.selectAll()
-    l_answers(monkeypatch, "Bakery")
-    labelled_again_after_the_look(monkeypatch, window, ids[1], lambda other: other.set_label(
-        ids[1], "Petra", source="model", state="suggested", score=0.7))
+    ids = l_of_two_photos_the_second_labelled_in_a_terminal_after_the_look(qtbot, window, tmp_path, monkeypatch)
 
     window.relabel_selected()
     wait_for_job(qtbot, window)
@@ -208,17 +324,35 @@ def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_
     monkeypatch.setattr(window.index, "set_label", lambda *a, **k: one_by_one.append(a[0]) or set_label(*a, **k))
 
     l_answers(monkeypatch, "Our cabin")
-    running = threading.Event()
-    assert window.jobs.start("Checking folders", lambda progress, cancel, emit_item: running.wait(30))
-    try:
-        window.relabel_selected()
-        said = status(window)
-    finally:
-        running.set()
-        wait_for_job(qtbot, window)
+    said = while_another_job_runs(qtbot, window, window.relabel_selected)
 
     assert (together, one_by_one) == ([ids], [])
     assert {(r.label, r.source, r.state) for r in window.index.search("")} == {("Our cabin", "user", "accepted")}
     assert sorted(window.index.photo_ids("cabin")) == sorted(ids)  # searchable by its words
     assert not window.index.conn.execute("SELECT 1 FROM rejections").fetchall()  # as set_label drops it
     assert said == "Labelled 6 photos “Our cabin” (not taught: “Checking folders” is running)"
+
+
+@pytest.mark.gui
+def test_l_leaves_a_photo_whose_folder_was_taken_out_of_the_library_after_the_app_looked(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    shown = review_list_of(qtbot, window, tmp_path, 1)[0]
+    l_answers(monkeypatch, "Bakery")
+    labelled_again_after_the_look(monkeypatch, window, shown, lambda other: forget_folder(other, tmp_path / "photos"))
+
+    window.relabel_selected()  # L on the photo shown as "Colosseum, suggested"
+    wait_for_job(qtbot, window)
+
+    assert window.index.photo_ids("") == []
+    assert status(window) == "Not changed: the photo was taken out of the library since"
+
+
+@pytest.mark.gui
+def test_l_while_another_job_runs_leaves_a_photo_labelled_in_a_terminal_after_the_app_looked(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    ids = l_of_two_photos_the_second_labelled_in_a_terminal_after_the_look(qtbot, window, tmp_path, monkeypatch)
+    said = while_another_job_runs(qtbot, window, window.relabel_selected)  # compared in set_labels' transaction
+
+    assert window.index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Petra", "suggested")}
+    assert said == ("Labelled 1 photo “Bakery” (not taught: “Checking folders” is running); "
+                    "1 photo not changed, labelled again since (now “Petra”, suggested)")

@@ -20,6 +20,7 @@ import numpy as np
 from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
+from app.core.index.labels import changed_since
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_moves import TaughtMove, move_lines
@@ -146,11 +147,14 @@ def _prepare_references(
     summary: TeachSummary,
     progress: ProgressCallback | None,
     cancel: CancelToken | None,
+    skip_forgotten: bool = False,
 ) -> list[int]:
     """The photos that can teach, each with its embedding stored before anything is
     taught (decoding is slow: no transaction waits on it), so that the one transaction
     reads their vectors one at a time (100,000 held at once: 400 MB); a photo that
-    cannot be used is recorded (stage 'teach') and in `summary`, and left out."""
+    cannot be used is recorded (stage 'teach') and in `summary`, and left out.
+    `skip_forgotten`: a photo taken out of the library meanwhile (a terminal's `forget`)
+    is left out too, for the caller to leave as it is, instead of raising UsageError."""
     usable: list[int] = []
     for done, photo_id in enumerate(photo_ids):
         if cancel is not None:
@@ -163,6 +167,10 @@ def _prepare_references(
             index.record_error(path, "teach", str(error), photo_id=photo_id)
             summary.errors += 1
             summary.failures.append((path, str(error)))
+            continue
+        except UsageError:
+            if not (skip_forgotten and store.unknown_photo_ids(index.conn, [photo_id])):
+                raise
             continue
         if progress is not None:
             progress(Progress(done=done + 1, total=len(photo_ids), message=summary.label))
@@ -269,15 +277,19 @@ def learn_from_corrections(
     `expected`: each photo's (label, state) as the caller showed it (PhotoIndex.review_states;
     a photo it leaves out is expected to hold no label): a photo another program labelled
     again since (while this decoded, or the job waited) is left as it is, compared in the
-    transaction that corrects the others, so its new label is never rejected; its
-    Correction says so (`labelled_since`). Returns what it did, photo by photo."""
+    transaction that corrects the others, so its new label is never rejected, and so is
+    one taken out of the library since (state labels.FORGOTTEN), where without `expected`
+    an unknown id raises UsageError; its Correction says so (`labelled_since`). Returns
+    what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
     if not ids:
         return []
-    for unknown in store.unknown_photo_ids(index.conn, ids)[:1]:
-        index.get(unknown)  # its UsageError, before anything changes
+    unknown = store.unknown_photo_ids(index.conn, ids)
+    if expected is None:
+        for photo_id in unknown[:1]:
+            index.get(photo_id)  # its UsageError, before anything changes
     if label is not None:
         label = check_label(label)
         try:
@@ -289,7 +301,9 @@ def learn_from_corrections(
     if label is not None and bundle is not None:
         embedder = PhotoEmbedder(index, bundle, predictor)
         lesson = TeachSummary(label=label, model_id=bundle.id)
-        _prepare_references(index, embedder, ids, lesson, progress, cancel)
+        gone = set(unknown)  # forgotten since the caller's look: nothing to decode, left as they are
+        _prepare_references(index, embedder, [i for i in ids if i not in gone], lesson, progress, cancel,
+                            skip_forgotten=expected is not None)
     corrections = []
     with index.transaction() as conn:
         for start in range(0, len(ids), 500):
@@ -304,9 +318,7 @@ def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", chunk: list[int], 
     taught from its stored embedding (`embedder`: None, or a photo without one, teaches
     nothing new); a photo no longer as `expected` (None: any) is left as it is."""
     current = index.review_states(chunk)  # one query for 500 photos
-    since = {} if expected is None else {
-        photo_id: current.get(photo_id, (None, "unlabelled")) for photo_id in chunk
-        if current.get(photo_id) != expected.get(photo_id)}
+    since = {} if expected is None else changed_since(conn, chunk, expected)
     photo_ids = [photo_id for photo_id in chunk if photo_id not in since]
     rejected = {photo_id: current.get(photo_id, (None,))[0] for photo_id in photo_ids}
     rejected = {photo_id: old for photo_id, old in rejected.items() if old is not None and old != label}
@@ -318,7 +330,7 @@ def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", chunk: list[int], 
     elif embedder is not None:
         vectors = ((i, vector) for i in photo_ids if (vector := embedder.stored_reference(i)) is not None)
         taught = _add_references(conn, label, embedder.bundle.id, vectors)
-    changed = set(index.set_labels(photo_ids, label, source="user", state="accepted"))
+    changed = set(index.set_labels(photo_ids, label, source="user", state="accepted").changed)
     return [Correction(label, None, taught=False, changed=False, labelled_since=since[photo_id])
             if photo_id in since else
             Correction(label, rejected.get(photo_id), taught=photo_id in taught, changed=photo_id in changed)

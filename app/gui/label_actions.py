@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
@@ -49,12 +50,15 @@ def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> 
 
 def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
     """Why photos were left as they are (`now`: their (label, state) in the index): labelled
-    again by another program since the app showed them. `alone`: nothing else was done
+    again by another program since the app showed them, or taken out of the library (its
+    folder forgotten in a terminal: state FORGOTTEN). `alone`: nothing else was done
     ("Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"), else
-    the end of what was ("; 1 photo not rejected, labelled again since (now …)")."""
+    the end of what was ("; 1 photo not rejected, taken out of the library since")."""
     one = len(photo_ids) == 1
-    since = "labelled again since"
-    if one:
+    gone = sum(now.get(photo_id, (None, "unlabelled"))[1] == FORGOTTEN for photo_id in photo_ids)
+    since = ("labelled again since" if not gone else "taken out of the library since" if gone == len(photo_ids)
+             else "labelled again or taken out of the library since")
+    if one and not gone:
         label, state = now.get(photo_ids[0], (None, "unlabelled"))
         since += " (now not tagged)" if state == "unlabelled" else f" (now “{label or 'no landmark'}”, {state})"
     if alone:
@@ -302,29 +306,39 @@ class LabelActions:
         if not ids:
             self._left_labelled_again("changed", again, now)
             return
-        self.set_user_label(ids, dialog.label(), labelled_again_text("changed", again, now, alone=False)
-                            if again else "", expected=now)
+        self.set_user_label(ids, dialog.label(), now, again)
         self.photos_changed(again)
 
-    def set_user_label(self, ids: list[int], label: str | None, left_out: str = "",
-                       expected: dict | None = None) -> None:
+    def set_user_label(self, ids: list[int], label: str | None, expected: dict, again: Sequence[int] = ()) -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
         photos, they teach the new one), only on photos still as `expected` (the app's
-        look: one labelled again by another program before the job's transaction is left
-        and named when it ends). While another job runs, the label is only set.
-        `left_out`: the end of the message, naming photos left as they were."""
-        what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
+        look, review_states: one labelled again by another program or taken out of the
+        library before the change's transaction is left and named). While another job
+        runs, the label is only set. `again`: photos left already, labelled again before
+        the look (their (label, state) now in `expected`), named at the end of the message."""
+        left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
         if not self.jobs.busy and self.jobs.correct(ids, label, expected):
+            what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
             self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
             return
         try:
             # one transaction, a few statements per 500 photos (PhotoIndex.set_labels): the
-            # same effects on each photo as set_label, without a statement per photo
-            self.index.set_labels(ids, label, source="user", state="accepted")
+            # same effects on each photo as set_label, without a statement per photo, and
+            # the same comparison as the job's (learn_from_corrections)
+            change = self.index.set_labels(ids, label, source="user", state="accepted", expected=expected)
         except TaggerError as error:
             self.show_message(str(error))
             return
+        if change.left:
+            ids = [i for i in ids if i not in change.left]
+            again, expected = [*again, *change.left], {**expected, **change.left}
+            if not ids:
+                self._left_labelled_again("changed", again, expected)
+                return
+            left_out = labelled_again_text("changed", again, expected, alone=False)
+            self.photos_changed(list(change.left))
+        what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
         self.show_message(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running){left_out}")
         self._after_label_change(ids)
 

@@ -140,15 +140,51 @@ def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str
 
 
 ReviewState = tuple[str | None, str]  # (label, state) as PhotoIndex.review_states gives it
+FORGOTTEN = "forgotten"  # the state of a photo no longer in the index (its folder taken out of the library)
+
+
+def changed_since(conn: sqlite3.Connection, photo_ids: Iterable[int],
+                  expected: Mapping[int, ReviewState]) -> dict[int, ReviewState]:
+    """The photos among these whose (label, state) is no longer the one `expected` holds
+    (a photo it leaves out is expected to hold no label), each with its (label, state)
+    now: "unlabelled" without a label, FORGOTTEN when it is no longer in the index."""
+    ids = [int(i) for i in photo_ids]
+    now: dict[int, ReviewState] = {}
+    for chunk, marks in id_chunks(ids):
+        now.update((int(row[0]), (row[1], row[2] or "unlabelled")) for row in conn.execute(
+            "SELECT p.id, l.label, l.state FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
+            f"WHERE p.id IN ({marks})", chunk))
+    now = {i: now.get(i, (None, FORGOTTEN)) for i in ids}
+    return {i: was for i, was in now.items() if was != expected.get(i, (None, "unlabelled"))}
 
 
 @dataclass(frozen=True)
 class StateChange:
     """What PhotoIndex.set_state_if_unchanged did: how many photos changed, and those it
-    left as they are, each with its (label, state) now ("unlabelled": no label any more)."""
+    left as they are, each with its (label, state) now ("unlabelled": no label any more;
+    FORGOTTEN: no longer in the index)."""
 
     changed: int
     left: dict[int, ReviewState]
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """What PhotoIndex.set_labels did: the photos whose label, state or source changed (in
+    the order given), and those it left as they are, no longer as `expected`, each with
+    its (label, state) now (as StateChange.left)."""
+
+    changed: list[int]
+    left: dict[int, ReviewState]
+
+
+def store_labels_if_unchanged(conn: sqlite3.Connection, photo_ids: Iterable[int], label: str | None, *,
+                              source: str, state: str, expected: Mapping[int, ReviewState] | None) -> LabelChange:
+    """See PhotoIndex.set_labels; in the caller's transaction, so nothing changes a photo
+    between the comparison and the change (`expected` None: every photo is labelled)."""
+    ids = [int(i) for i in photo_ids]
+    left = {} if expected is None else changed_since(conn, ids, expected)
+    return LabelChange(store_labels(conn, [i for i in ids if i not in left], label, source=source, state=state), left)
 
 
 def change_states_if_unchanged(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str,
@@ -156,8 +192,7 @@ def change_states_if_unchanged(conn: sqlite3.Connection, photo_ids: Iterable[int
     """See PhotoIndex.set_state_if_unchanged; in the caller's transaction, so nothing
     changes a photo between the comparison and the change."""
     ids = [int(i) for i in photo_ids]
-    now = {i: (label, was) for i, (label, _landmark, _score, was) in stored_labels(conn, ids).items()}
-    left = {i: now.get(i, (None, "unlabelled")) for i in ids if now.get(i) != expected.get(i)}
+    left = changed_since(conn, ids, expected)
     return StateChange(change_states(conn, [i for i in ids if i not in left], state), left)
 
 

@@ -318,13 +318,19 @@ class PhotoIndex:
             )
 
     def set_labels(
-        self, photo_ids: Sequence[int], label: str | None, *, source: str = "user", state: str = "accepted"
-    ) -> list[int]:
+        self, photo_ids: Sequence[int], label: str | None, *, source: str = "user", state: str = "accepted",
+        expected: Mapping[int, label_store.ReviewState] | None = None,
+    ) -> label_store.LabelChange:
         """set_label for many photos given one label, in one transaction and a few
-        statements per 500 photos; returns the ids whose label, state or source changed.
-        An id no photo has raises UsageError and changes nothing."""
+        statements per 500 photos; returns the ids whose label, state or source changed
+        (LabelChange.changed). An id no photo has raises UsageError and changes nothing.
+        With `expected` (review_states read earlier), only the photos still so are
+        labelled, compared in the same transaction: one another program labelled again or
+        took out of the library meanwhile is left as it is (no error), and named in
+        LabelChange.left with its (label, state) now, as set_state_if_unchanged does."""
         with self.transaction() as conn:
-            return label_store.store_labels(conn, photo_ids, label, source=source, state=state)
+            return label_store.store_labels_if_unchanged(conn, photo_ids, label, source=source, state=state,
+                                                         expected=expected)
 
     def set_state(self, photo_ids: Iterable[int], state: str) -> int:
         """Accept, reject or re-suggest labels; returns how many photos changed (those
