@@ -67,7 +67,7 @@ class RunningWrite:
 
 def claim_batch(conn: sqlite3.Connection, batch_id: int) -> None:
     """Record this process as the writer of `batch_id` (in the transaction that starts it)."""
-    started, boot = scan_runs._start_of_this_process()  # as scan rows record it, for is_running
+    started, boot = scan_runs.start_of_this_process()  # as scan rows record it, for is_running
     conn.execute("UPDATE write_batches SET pid = ?, host = ?, pid_started = ?, pid_boot = ? WHERE id = ?",
                  (os.getpid(), socket.gethostname(), started, boot, batch_id))
     _WRITING_HERE.add((_index_key(conn), batch_id))
@@ -80,7 +80,7 @@ def release_batch(conn: sqlite3.Connection, batch_id: int) -> None:
 
 def claim_undo(conn: sqlite3.Connection, batch_id: int) -> None:
     """Record this process as the one undoing `batch_id` (in the transaction that chose it)."""
-    started, boot = scan_runs._start_of_this_process()
+    started, boot = scan_runs.start_of_this_process()
     conn.execute("UPDATE write_batches SET undo_pid = ?, undo_host = ?, undo_pid_started = ?, undo_pid_boot = ?, "
                  "undo_started_at = ? WHERE id = ?",
                  (os.getpid(), socket.gethostname(), started, boot, now_iso(), batch_id))

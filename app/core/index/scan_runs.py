@@ -79,7 +79,7 @@ _RUNNING_HERE: set[tuple[str, int]] = set()
 
 def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
     """A row for a scan starting now in this process; returns its id."""
-    started, boot = _start_of_this_process()
+    started, boot = start_of_this_process()
     cursor = conn.execute(
         "INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started, pid_boot) "
         "VALUES (?, ?, 'running', ?, ?, ?, ?)",
@@ -213,7 +213,7 @@ def _started_as_recorded(process: psutil.Process, pid_started: float, pid_boot: 
         abs(since_boot[0] - pid_started) < 0.5 / os.sysconf("SC_CLK_TCK")  # the same clock tick
 
 
-def _start_of_this_process() -> tuple[float, str | None]:
+def start_of_this_process() -> tuple[float, str | None]:
     """(pid_started, pid_boot) for this process: since boot where the system tells it."""
     return _start_since_boot(os.getpid()) or (psutil.Process().create_time(), None)
 
