@@ -225,6 +225,16 @@ def _printable(value: Any) -> Any:
     return value
 
 
+def write_above_bar(text: str) -> None:
+    """A message on stderr that does not tear a progress bar apart."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        tqdm.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr, flush=True)
+
+
 def print_summary(text: str, stream: TextIO | None = None) -> None:
     """The line every job ends with (or a per-file error), on stderr so stdout stays
     machine-readable."""

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from app.cli.common import (
     EXIT_INTERRUPTED, add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, open_index,
-    paths_there, print_json_line, print_summary, progress_bar, stop_on_ctrl_c,
+    paths_there, print_json_line, print_summary, progress_bar, stop_on_ctrl_c, write_above_bar,
 )
-from app.cli.commands.tag import write_above_bar
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED = 0, 1, 2
 STOPPING = "stopping after the files being read… (Ctrl-C again to abort)"

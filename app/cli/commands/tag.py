@@ -10,7 +10,7 @@ from typing import Iterator
 from app.cli.common import (
     EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing,
     folders_joined_for_files, not_found, one_line, open_index, paths_there, print_json_line, print_summary,
-    say_folders_joined, silence_stdout, stop_on_ctrl_c,
+    say_folders_joined, silence_stdout, stop_on_ctrl_c, write_above_bar,
 )
 from app.core.wording import counted, shell_quote
 
@@ -144,16 +144,6 @@ def _library_folders(index) -> list[Path]:
         raise UsageError("none of the library's folders is there; mount the drive, give a folder, or "
                          "`landmark-tagger relocate` one that moved")
     return present
-
-
-def write_above_bar(text: str) -> None:
-    """A message on stderr that does not tear a progress bar apart."""
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        tqdm.write(text, file=sys.stderr)
-    else:
-        print(text, file=sys.stderr, flush=True)
 
 
 class _PhaseBars:
