@@ -60,7 +60,8 @@ def store_labels(
         before = {int(row[0]): tuple(row[1:]) for row in conn.execute(
             "SELECT p.id, l.label, l.state, l.source FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
             f"WHERE p.id IN ({marks})", chunk)}
-        for unknown in [photo_id for photo_id in chunk if photo_id not in before][:1]:
+        unknown = next((photo_id for photo_id in chunk if photo_id not in before), None)
+        if unknown is not None:
             raise UsageError(f"no photo with id {unknown} in the index; search again (it may have been forgotten)")
         changed += [photo_id for photo_id in chunk if before[photo_id] != (label, state, source)]
         # an UPDATE re-indexes the photo's words for its state (a trigger) only when the

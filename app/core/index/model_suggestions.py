@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Sequence
 
-from app.core.index.connection import now_iso
+from app.core.index.connection import id_chunks, now_iso
 from app.core.index.labels import is_rejected, refresh_fts_label
 from app.core.index.records import Prediction, prediction_type
 from app.core.index.search_text import label_key
@@ -99,6 +99,7 @@ def model_answer(best: Prediction | None, threshold: float, score: float | None 
         return best.label, best.landmark_id, score
     return None, None, score
 
+
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
     """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
     labelled from its stored top-5 (no decoding), and give back its answer where
@@ -113,9 +114,7 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
     changed: list[int] = []
     now = now_iso()
     forgotten = {name for (name,) in conn.execute("SELECT label FROM forgotten_places")}
-    for start in range(0, len(photo_ids), 500):
-        chunk = [int(i) for i in photo_ids[start : start + 500]]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         rows = conn.execute(
             "SELECT photo_id, label, score FROM labels "
             f"WHERE photo_id IN ({marks}) AND model_id = ? AND source = 'model' AND state = 'suggested'",
@@ -265,4 +264,3 @@ def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | No
     ).fetchall()
     make = prediction_type()
     return [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]
-
