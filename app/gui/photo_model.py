@@ -103,6 +103,11 @@ class PhotoListModel(QAbstractListModel):
     def ids(self) -> list[int]:
         return list(self._ids)
 
+    def row_runs(self, photo_ids: Iterable[int]) -> list[tuple[int, int]]:
+        """The rows of those of these photos that are shown, as ascending runs of
+        consecutive rows (first, last): one selection range a run, not one a row."""
+        return _runs(_rows_of(self._ids, set(photo_ids).intersection(self._ids)))
+
     def photo_id(self, row: int) -> int:
         return self._ids[row]
 

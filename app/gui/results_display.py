@@ -40,6 +40,14 @@ def row_of_photo(ids: list[int], photo_id: int, old_row: int) -> int:
         return min(old_row, len(ids) - 1)
 
 
+def _rows(model: PhotoListModel, runs: list[tuple[int, int]]) -> QItemSelection:
+    """These runs of rows (first, last) as a selection, one range a run."""
+    selection = QItemSelection()
+    for first, last in runs:
+        selection.select(model.index(first), model.index(last))
+    return selection
+
+
 class ResultsDisplay:
     """Owned by a MainWindow: answers its ResultsLoader; reads and sets the window's
     `folders`, `entry_query`, `similar_to`, `select_after_load` and `_snapshot`."""
@@ -215,7 +223,7 @@ class ResultsDisplay:
                 view.selectionModel().setCurrentIndex(model.index(row),
                                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
                 if len(selected) > 1:
-                    self._select_again(model, view, ids, selected - {keep_id})
+                    self._select_again(model, view, selected - {keep_id})
         finally:
             view.setAutoScroll(scrolls)
 
@@ -227,24 +235,15 @@ class ResultsDisplay:
         if inserted is None:
             return False
         if inserted:
-            rows = QItemSelection()
-            for first, last in inserted:
-                rows.select(model.index(first), model.index(last))
-            view.selectionModel().select(rows, QItemSelectionModel.SelectionFlag.Deselect)
+            view.selectionModel().select(_rows(model, inserted), QItemSelectionModel.SelectionFlag.Deselect)
         return True
 
     @staticmethod
-    def _select_again(model: PhotoListModel, view, ids: list[int], photo_ids: set[int]) -> None:
+    def _select_again(model: PhotoListModel, view, photo_ids: set[int]) -> None:
         """The photos chosen before new results (a label set in a terminal changed them)
         stay chosen where they still are, so A, R and L act on the same photos."""
-        selection, start = QItemSelection(), None
-        for row, photo_id in enumerate([*ids, None]):  # in runs of rows: one call for Ctrl+A
-            if photo_id is not None and photo_id in photo_ids:
-                start = row if start is None else start
-            elif start is not None:
-                selection.select(model.index(start), model.index(row - 1))
-                start = None
-        view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.Select)
+        rows = _rows(model, model.row_runs(photo_ids))  # in runs of rows: one range for Ctrl+A
+        view.selectionModel().select(rows, QItemSelectionModel.SelectionFlag.Select)
 
     def counts_changed(self) -> None:
         """Accepts, rejects and labels change the status bar's counts and the library
