@@ -88,7 +88,7 @@ def fts_row(label: str, folder: str, names: str, camera: str, lens: str = "") ->
 
 def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
     """Rebuild the FTS row and photos.search_text of one photo from the tables
-    (call after any change to its label, files, folder or camera)."""
+    (call after any change to its label, files, folder, camera or lens)."""
     refresh_search_texts(conn, [photo_id])
 
 
