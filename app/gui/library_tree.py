@@ -29,7 +29,6 @@ DATES_TITLE = "Dates"
 SAVED_TITLE = "Saved searches"
 
 
-
 def _not_found(folder: str) -> str:
     """Why a greyed library folder is greyed, naming the folder it may have become when a
     sync tool respelled its name (twin_of_missing: the two look alike on screen)."""
@@ -39,6 +38,7 @@ def _not_found(folder: str) -> str:
                 "right-click to locate it.")
     return (f"Not found: {twin_reason(folder, twin)}. Its photos keep their labels; if it is this one, "
             "right-click and Locate folder… to follow it there.")
+
 
 class LibraryTree(QTreeWidget):
     """Emits `folder_selected(path)` (an empty path means the whole library) when folders
