@@ -5,11 +5,12 @@ quotes, "cancelled" once)."""
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
+from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.job_work import CorrectionSummary
-from app.gui.label_actions import labelled_again_text
 
 # the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
 _CANCELLED_END = re.compile(r";? cancelled, (?P<rest>[^;]*)$")
@@ -50,6 +51,25 @@ def rename_line(summary) -> str:
     if text.startswith(core):
         return app + text[len(core):]
     return text[:1].upper() + text[1:]
+
+
+def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
+    """Why photos were left as they are (`now`: their (label, state) in the index): labelled
+    again by another program since the app showed them, or taken out of the library (its
+    folder forgotten in a terminal: state FORGOTTEN). `alone`: nothing else was done
+    ("Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"), else
+    the end of what was ("; 1 photo not rejected, taken out of the library since")."""
+    one = len(photo_ids) == 1
+    gone = sum(now.get(photo_id, (None, "unlabelled"))[1] == FORGOTTEN for photo_id in photo_ids)
+    since = ("labelled again since" if not gone else "taken out of the library since" if gone == len(photo_ids)
+             else "labelled again or taken out of the library since")
+    if one and not gone:
+        label, state = now.get(photo_ids[0], (None, "unlabelled"))
+        since += " (now not tagged)" if state == "unlabelled" else f" (now “{label or 'no landmark'}”, {state})"
+    if alone:
+        who = "the photo was" if one else f"those {len(photo_ids):,} photos were"
+        return f"Not {verb}: {who} {since}"
+    return f"; {counted(len(photo_ids), 'photo')} not {verb}, {since}"
 
 
 def correction_text(summary: CorrectionSummary) -> str:

@@ -12,8 +12,8 @@ from PySide6.QtCore import QItemSelectionModel
 
 from app.core import library
 from app.core.errors import TaggerError
-from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
+from app.gui.job_words import labelled_again_text
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
 
@@ -46,25 +46,6 @@ def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> 
     else:
         who = f"{len(taught):,} of them no longer teach{'es' if len(taught) == 1 else ''}"
     return f"; {who} {places}."
-
-
-def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
-    """Why photos were left as they are (`now`: their (label, state) in the index): labelled
-    again by another program since the app showed them, or taken out of the library (its
-    folder forgotten in a terminal: state FORGOTTEN). `alone`: nothing else was done
-    ("Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"), else
-    the end of what was ("; 1 photo not rejected, taken out of the library since")."""
-    one = len(photo_ids) == 1
-    gone = sum(now.get(photo_id, (None, "unlabelled"))[1] == FORGOTTEN for photo_id in photo_ids)
-    since = ("labelled again since" if not gone else "taken out of the library since" if gone == len(photo_ids)
-             else "labelled again or taken out of the library since")
-    if one and not gone:
-        label, state = now.get(photo_ids[0], (None, "unlabelled"))
-        since += " (now not tagged)" if state == "unlabelled" else f" (now “{label or 'no landmark'}”, {state})"
-    if alone:
-        who = "the photo was" if one else f"those {len(photo_ids):,} photos were"
-        return f"Not {verb}: {who} {since}"
-    return f"; {counted(len(photo_ids), 'photo')} not {verb}, {since}"
 
 
 def first_row_of(shown: Sequence[int], photo_ids: Sequence[int]) -> int | None:
