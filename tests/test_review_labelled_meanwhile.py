@@ -356,3 +356,21 @@ def test_l_while_another_job_runs_leaves_a_photo_labelled_in_a_terminal_after_th
     assert window.index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Petra", "suggested")}
     assert said == ("Labelled 1 photo “Bakery” (not taught: “Checking folders” is running); "
                     "1 photo not changed, labelled again since (now “Petra”, suggested)")
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("action, verb", [("relabel_selected", "changed"), ("reject_selected", "rejected"),
+                                          ("accept_selected", "accepted")], ids=["L", "R", "A"])
+def test_a_key_on_a_photo_whose_folder_was_taken_out_of_the_library_before_it_was_pressed(
+        qtbot, window, tmp_path, monkeypatch, action, verb) -> None:
+    review_list_of(qtbot, window, tmp_path, 1)
+    l_answers(monkeypatch, "Bakery")
+    in_a_terminal(window, lambda other: forget_folder(other, tmp_path / "photos"))  # the app has not refreshed
+
+    getattr(window, action)()  # on the photo still shown as "Colosseum, suggested"
+    wait_for_job(qtbot, window)
+    wait_for_results(qtbot, window)
+
+    assert window.index.photo_ids("") == []
+    assert status(window) == f"Not {verb}: the photo was taken out of the library since"
+    assert window.review_model.ids() == []  # the view shows the library as it is now

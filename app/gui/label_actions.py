@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
 from app.gui.job_words import labelled_again_text
 from app.gui.key_names import key_name
@@ -106,7 +107,7 @@ class LabelActions:
             self.show_message(f"Select photos to {'accept' if state == 'accepted' else 'reject'} first.")
             return
         try:
-            before = self.index.review_states(ids)
+            before = self._states_now(ids)
             # R means "not the label shown": another label set since (a terminal) is left alone
             ids, again = self._still_as_shown(ids, before)
             if not ids:
@@ -130,6 +131,15 @@ class LabelActions:
             return
         done(change)
 
+    def _states_now(self, ids: Sequence[int]) -> dict:
+        """review_states, with (None, FORGOTTEN) for each photo no longer in the index (its
+        folder forgotten in a terminal since the view listed it), so A, R and L name it."""
+        now = self.index.review_states(ids)
+        unlabelled = [i for i in ids if i not in now]
+        if unlabelled:
+            now.update((i, (None, FORGOTTEN)) for i in self.index.not_in_index(unlabelled))
+        return now
+
     def _shown_labels(self, ids: Sequence[int]) -> dict[int, str | None]:
         """The label the user sees on each of these photos: the detail pane's (and the
         loupe's) for its photo, else its tile's, as they were read; photos not shown
@@ -145,9 +155,11 @@ class LabelActions:
                         shown: dict[int, str | None] | None = None) -> tuple[list[int], list[int]]:
         """(the photos whose label in the index (`now`) is the one the app shows, those
         labelled again since by another program: `landmark-tagger label` in a terminal,
-        a script). A photo the app has not shown is taken as the index holds it."""
+        a script, or taken out of the library). A photo the app has not shown is taken as
+        the index holds it."""
         shown = self._shown_labels(ids) if shown is None else shown
-        again = [i for i in ids if i in shown and now.get(i, (None, "unlabelled"))[0] != shown[i]]
+        again = [i for i in ids if (was := now.get(i, (None, "unlabelled")))[1] == FORGOTTEN
+                 or (i in shown and was[0] != shown[i])]
         if not again:
             return ids, []
         left = set(again)
@@ -270,15 +282,22 @@ class LabelActions:
         ids = self.selected_ids()
         if not ids:
             return
+        try:
+            if len(self.index.not_in_index(ids)) == len(ids):  # no dialog for photos gone
+                self._left_labelled_again("changed", ids, dict.fromkeys(ids, (None, FORGOTTEN)))
+                return
+            current = self.index.get(ids[0]).label if len(ids) == 1 else None
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
         shown = self._shown_labels(ids)
-        current = self.index.get(ids[0]).label if len(ids) == 1 else None
         if len(ids) == 1:
             shown[ids[0]] = current  # the dialog shows it
         dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids), self)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return
         try:
-            now = self.index.review_states(ids)
+            now = self._states_now(ids)
         except TaggerError as error:
             self.show_message(str(error))
             return

@@ -359,6 +359,15 @@ class PhotoIndex:
             found.update((int(photo_id), (label, state)) for photo_id, label, state in rows)
         return found
 
+    def not_in_index(self, photo_ids: Sequence[int]) -> list[int]:
+        """Those of these photos no longer in the index: their folder was taken out of the
+        library (`landmark-tagger forget`) since a view listed them."""
+        ids = [int(i) for i in photo_ids]
+        found: set[int] = set()
+        for chunk, marks in id_chunks(ids):
+            found.update(int(row[0]) for row in self.conn.execute(f"SELECT id FROM photos WHERE id IN ({marks})", chunk))
+        return [i for i in ids if i not in found]
+
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 
