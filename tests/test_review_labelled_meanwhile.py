@@ -374,3 +374,63 @@ def test_a_key_on_a_photo_whose_folder_was_taken_out_of_the_library_before_it_wa
     assert window.index.photo_ids("") == []
     assert status(window) == f"Not {verb}: the photo was taken out of the library since"
     assert window.review_model.ids() == []  # the view shows the library as it is now
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("when, said", [
+    ("before", "taken out of the library since"),
+    ("after the look", "taken out of the library since"),
+    ("with one labelled again", "labelled again or taken out of the library since"),
+], ids=["forgotten before Ctrl+Z", "forgotten after its look", "and labelled again"])
+def test_ctrl_z_names_photos_taken_out_of_the_library_since(qtbot, window, tmp_path, monkeypatch,
+                                                            when, said) -> None:
+    shown = review_list_of(qtbot, window, tmp_path, 1)[0]
+    trip = a_folder_forgotten_after_the_look(window.index, tmp_path)[0]  # a second library folder
+    window.library_changed()
+    wait_for_results(qtbot, window)
+    window.review.list.selectAll()
+    window.reject_selected()  # R on both: Ctrl+Z would make them "suggested" again
+    wait_for_results(qtbot, window)
+
+    def forget_both(other: PhotoIndex) -> None:
+        for folder in ("photos", "Trip"):
+            forget_folder(other, tmp_path / folder)
+
+    if when == "after the look":
+        labelled_again_after_the_look(monkeypatch, window, trip, forget_both)
+    elif when == "before":
+        in_a_terminal(window, forget_both)
+    else:
+        in_a_terminal(window, lambda other: other.set_label(shown, "Our cabin", source="user", state="accepted"))
+        forget_trip(window.index, tmp_path)
+
+    assert window.undo_review() is False
+
+    assert window.index.not_in_index([trip]) == [trip]
+    assert status(window) == f"Nothing to take back: those photos were {said}."
+    wait_for_results(qtbot, window)
+
+
+@pytest.mark.gui
+def test_l_job_names_at_its_end_a_photo_labelled_in_a_terminal_while_its_dialog_was_open(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui.label_dialog import LabelDialog
+
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    window.review.list.selectAll()
+
+    def answer_after_a_terminal_labels_the_second(dialog: LabelDialog) -> int:
+        in_a_terminal(window, lambda other: other.set_label(ids[1], "Petra", source="model", state="suggested",
+                                                            score=0.7))
+        dialog.field.setText("Bakery")
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LabelDialog, "exec", answer_after_a_terminal_labels_the_second)
+
+    window.relabel_selected()
+    wait_for_job(qtbot, window)
+
+    assert window.index.review_states(ids) == {ids[0]: ("Bakery", "accepted"), ids[1]: ("Petra", "suggested")}
+    said = status(window)
+    assert said.startswith(f"Labelled {Path(window.index.get(ids[0]).path).name} “Bakery”"), said
+    assert said.endswith("; 1 photo not changed, labelled again since (now “Petra”, suggested)."), said

@@ -289,10 +289,15 @@ class JobController(QObject):
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True)
 
-    def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None) -> bool:
+    def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None,
+                left: dict | None = None) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught);
-        those no longer as `expected` (the app's look) are left and shown as they are now."""
+        those no longer as `expected` (the app's look) are left and shown as they are now.
+        `left`: photos the app left out before the job ({id: (label, state) now}), named in
+        its message with those the job leaves, so it names every photo not changed."""
         def report(summary) -> None:
+            if left:
+                summary = dataclasses.replace(summary, left={**left, **summary.left})
             self.window.photos_changed([*summary.photo_ids, *summary.left])
             self.window.show_message(correction_text(summary))
 

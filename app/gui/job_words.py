@@ -53,6 +53,15 @@ def rename_line(summary) -> str:
     return text[:1].upper() + text[1:]
 
 
+def left_since_text(photo_ids: Sequence[int], now: dict) -> str:
+    """ "labelled again since", "taken out of the library since" (state FORGOTTEN: the
+    photo's folder forgotten in a terminal), or both when some photos are each."""
+    gone = sum(now.get(photo_id, (None, "unlabelled"))[1] == FORGOTTEN for photo_id in photo_ids)
+    if not gone:
+        return "labelled again since"
+    return "taken out of the library since" if gone == len(photo_ids) else "labelled again or taken out of the library since"
+
+
 def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
     """Why photos were left as they are (`now`: their (label, state) in the index): labelled
     again by another program since the app showed them, or taken out of the library (its
@@ -60,10 +69,8 @@ def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone
     ("Not rejected: the photo was labelled again since (now “Our cabin”, accepted)"), else
     the end of what was ("; 1 photo not rejected, taken out of the library since")."""
     one = len(photo_ids) == 1
-    gone = sum(now.get(photo_id, (None, "unlabelled"))[1] == FORGOTTEN for photo_id in photo_ids)
-    since = ("labelled again since" if not gone else "taken out of the library since" if gone == len(photo_ids)
-             else "labelled again or taken out of the library since")
-    if one and not gone:
+    since = left_since_text(photo_ids, now)
+    if one and since == "labelled again since":
         label, state = now.get(photo_ids[0], (None, "unlabelled"))
         since += " (now not tagged)" if state == "unlabelled" else f" (now “{label or 'no landmark'}”, {state})"
     if alone:

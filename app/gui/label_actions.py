@@ -6,7 +6,7 @@ photo. Ctrl+Z takes back accepts and rejects, the latest first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from PySide6.QtCore import QItemSelectionModel
 
@@ -14,7 +14,7 @@ from app.core import library
 from app.core.errors import TaggerError
 from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
-from app.gui.job_words import labelled_again_text
+from app.gui.job_words import labelled_again_text, left_since_text
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
 
@@ -226,15 +226,16 @@ class LabelActions:
                               "the latest first.")
             return False
         step = self.review_undo.pop()
-        now = self.index.review_states([photo_id for photo_id, _, _ in step.before])
+        stepped = [photo_id for photo_id, _, _ in step.before]
+        now = self._states_now(stepped)
         back: dict[str, list[int]] = {}
         for photo_id, label, was in step.before:
             if now.get(photo_id) == (label, step.state):
                 back.setdefault(was, []).append(photo_id)
         taken = {photo_id for photo_ids in back.values() for photo_id in photo_ids}
-        ids = [photo_id for photo_id, _, _ in step.before if photo_id in taken]  # in the list's order
+        ids = [photo_id for photo_id in stepped if photo_id in taken]  # in the list's order
         if not ids:
-            self.show_message("Nothing to take back: those photos were labelled again since.")
+            self.show_message(f"Nothing to take back: those photos were {left_since_text(stepped, now)}.")
             return False
         verb = "accept" if step.state == "accepted" else "reject"
         accepted = set(back.get("accepted", []))
@@ -254,17 +255,18 @@ class LabelActions:
         return self._taken_back(verb, ids, back, teaching, left)
 
     def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
-                    teaching: Sequence[tuple[int, str]] = (), left: Collection[int] = ()) -> bool:
+                    teaching: Sequence[tuple[int, str]] = (), left: dict | None = None) -> bool:
         """Say what came back and show the first of `ids` (in the list's order, as selected).
-        `left`: photos labelled again by another program as they were being taken back,
-        left as they are; False when that was every one."""
+        `left`: photos labelled again by another program (or taken out of the library) as
+        they were being taken back, each with its (label, state) now, left as they are;
+        False when that was every one."""
         if left:
             ids = [photo_id for photo_id in ids if photo_id not in left]
             back = {was: kept for was, photo_ids in back.items() if (kept := [i for i in photo_ids if i not in left])}
             teaching = [pair for pair in teaching if pair[0] not in left]
             self.photos_changed(list(left))
             if not ids:
-                self.show_message("Nothing to take back: those photos were labelled again since.")
+                self.show_message(f"Nothing to take back: those photos were {left_since_text(list(left), left)}.")
                 return False
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
@@ -317,7 +319,7 @@ class LabelActions:
         runs, the label is only set. `again`: photos left already, labelled again before
         the look (their (label, state) now in `expected`), named at the end of the message."""
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
-        if not self.jobs.busy and self.jobs.correct(ids, label, expected):
+        if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again}):
             what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
             self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
