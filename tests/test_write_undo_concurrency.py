@@ -54,17 +54,26 @@ def _still_labelled(photos: list[Path]) -> list[str]:
     return [p.name for p in photos if read_fields(p.read_bytes(), str(p)).subject]
 
 
+def _refused_after_the_first_file(refusal: type[Exception], action):
+    """A progress callback that runs `action` once the first file is done, expecting
+    `refusal`, and the list its messages go to."""
+    refused: list[str] = []
+
+    def after_the_first_file(progress) -> None:
+        if progress.done == 1:
+            with pytest.raises(refusal) as error:
+                action()
+            refused.append(str(error.value))
+
+    return after_the_first_file, refused
+
+
 def test_an_undo_while_a_write_runs_is_refused_and_every_file_stays_undoable(tmp_path: Path) -> None:
     db, photos = _labelled_photos(tmp_path, 4)
     originals = {p: p.read_bytes() for p in photos}
     writer, other = PhotoIndex.open(db), PhotoIndex.open(db)  # the `write`, and the app's Undo write
-    refused: list[str] = []
-
-    def press_undo_after_the_first_file(progress) -> None:
-        if progress.done == 1:
-            with pytest.raises(WriteRunningError) as error:
-                undo_last_write(other)
-            refused.append(str(error.value))
+    press_undo_after_the_first_file, refused = _refused_after_the_first_file(
+        WriteRunningError, lambda: undo_last_write(other))
 
     summary = write_labels(writer, plan_writes(writer, "", False, ONE_WORKER), ONE_WORKER,
                            progress=press_undo_after_the_first_file)
@@ -83,13 +92,8 @@ def test_a_second_write_while_one_runs_is_refused(tmp_path: Path) -> None:
     db, photos = _labelled_photos(tmp_path, 3)
     first, second = PhotoIndex.open(db), PhotoIndex.open(db)
     plan_2 = plan_writes(second, "", False, ONE_WORKER)
-    refused: list[str] = []
-
-    def second_write_after_the_first_file(progress) -> None:
-        if progress.done == 1:
-            with pytest.raises(WriteRunningError) as error:
-                write_labels(second, plan_2, ONE_WORKER)
-            refused.append(str(error.value))
+    second_write_after_the_first_file, refused = _refused_after_the_first_file(
+        WriteRunningError, lambda: write_labels(second, plan_2, ONE_WORKER))
 
     summary = write_labels(first, plan_writes(first, "", False, ONE_WORKER), ONE_WORKER,
                            progress=second_write_after_the_first_file)
@@ -232,13 +236,8 @@ def test_a_second_undo_while_one_runs_is_refused_and_the_next_one_takes_the_olde
             add_photo(index, [photo], "Petra")
     newer = _written_batch(db)
     app_index, cli_index = PhotoIndex.open(db), PhotoIndex.open(db)  # the app's Undo write, a terminal's undo
-    refused: list[str] = []
-
-    def press_undo_again_after_the_first_file(progress) -> None:
-        if progress.done == 1:
-            with pytest.raises(UndoRunningError) as error:
-                undo_last_write(cli_index)
-            refused.append(str(error.value))
+    press_undo_again_after_the_first_file, refused = _refused_after_the_first_file(
+        UndoRunningError, lambda: undo_last_write(cli_index))
 
     first = undo_last_write(app_index, progress=press_undo_again_after_the_first_file)
     assert refused == [f"another undo is running (batch {newer}, process {os.getpid()}); "
