@@ -234,9 +234,10 @@ class LabelActions:
                 back.setdefault(was, []).append(photo_id)
         taken = {photo_id for photo_ids in back.values() for photo_id in photo_ids}
         ids = [photo_id for photo_id in stepped if photo_id in taken]  # in the list's order
+        # labelled again or taken out of the library since the step: left, and named
+        skipped = {photo_id: now.get(photo_id, (None, "unlabelled")) for photo_id in stepped if photo_id not in taken}
         if not ids:
-            self.show_message(f"Nothing to take back: those photos were {left_since_text(stepped, now)}.")
-            return False
+            return self._nothing_taken_back(skipped)
         verb = "accept" if step.state == "accepted" else "reject"
         accepted = set(back.get("accepted", []))
         # their references come back with the label (app.core.teaching_store)
@@ -244,9 +245,10 @@ class LabelActions:
         expected = {photo_id: (label, step.state) for photo_id, label, _ in step.before}
         if len(ids) > BULK_IN_WORKER and not self.jobs.busy:
             return self.jobs.set_states(back, expected, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
-                                        lambda change: self._taken_back(verb, ids, back, teaching, change.left))
+                                        lambda change: self._taken_back(verb, ids, back, teaching,
+                                                                        {**skipped, **change.left}))
         try:
-            left: dict = {}
+            left: dict = dict(skipped)
             for was, photo_ids in back.items():
                 left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
         except TaggerError as error:
@@ -257,28 +259,39 @@ class LabelActions:
     def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
                     teaching: Sequence[tuple[int, str]] = (), left: dict | None = None) -> bool:
         """Say what came back and show the first of `ids` (in the list's order, as selected).
-        `left`: photos labelled again by another program (or taken out of the library) as
-        they were being taken back, each with its (label, state) now, left as they are;
-        False when that was every one."""
+        `left`: photos labelled again by another program (or taken out of the library)
+        since the step, or as they were being taken back, each with its (label, state) now,
+        left as they are and named as A and R name them; False when that was every one."""
         if left:
             ids = [photo_id for photo_id in ids if photo_id not in left]
             back = {was: kept for was, photo_ids in back.items() if (kept := [i for i in photo_ids if i not in left])}
             teaching = [pair for pair in teaching if pair[0] not in left]
-            self.photos_changed(list(left))
             if not ids:
-                self.show_message(f"Nothing to take back: those photos were {left_since_text(list(left), left)}.")
-                return False
+                return self._nothing_taken_back(left)
+            self.photos_changed(list(left))
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
         if teaching:
             places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=str.casefold))
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
+        if left:
+            message += labelled_again_text("taken back", list(left), left, alone=False)
         self.show_message(message)
         self.photos_changed(ids)
         self.counts_changed()
         self.select_after_load = ids[0]
         self.refresh_results()
         return True
+
+    def _nothing_taken_back(self, left: dict) -> bool:
+        """Ctrl+Z found every photo of its step labelled again or taken out of the library
+        since (`left`: each one's (label, state) now): say so and show them as they are now
+        at once, as A and R do, not at the next check for outside changes."""
+        self.show_message(f"Nothing to take back: those photos were {left_since_text(list(left), left)}.")
+        self.photos_changed(list(left))
+        self.counts_changed()
+        self.refresh_results()
+        return False
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
