@@ -88,6 +88,7 @@ def test_the_greyed_folder_names_its_twin_and_locate_opens_there(tmp_path: Path,
     tree = LibraryTree()
     qtbot.addWidget(tree)
     tree.show_folders(1, [FolderNode(old, NFD, 1, present=False)])
+    qtbot.waitUntil(lambda: "Locate folder…" in tree.topLevelItem(1).toolTip(0))  # looked up off the GUI thread
     tip = tree.topLevelItem(1).toolTip(0)
     assert tip.startswith(f"{old}\nNot found: {tmp_path} {UNICODE_FORM}") and "Locate folder…" in tip
 

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 from app.core.folder_paths import is_within
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
-from app.core.relocate import moved_path, twin_of_missing, twin_reason
+from app.core.relocate import moved_path, twin_reason
 from app.core.wording import counted
+from app.gui.folder_twins import FolderTwins
 from app.gui.icons import icon
 
 PathRole = Qt.ItemDataRole.UserRole + 10
@@ -29,10 +30,9 @@ DATES_TITLE = "Dates"
 SAVED_TITLE = "Saved searches"
 
 
-def _not_found(folder: str) -> str:
+def _not_found(folder: str, twin: str | None) -> str:
     """Why a greyed library folder is greyed, naming the folder it may have become when a
-    sync tool respelled its name (twin_of_missing: the two look alike on screen)."""
-    twin = twin_of_missing(folder)
+    sync tool respelled its name (`twin`, found by FolderTwins: the two look alike on screen)."""
     if twin is None:
         return ("Not found: moved, renamed, or on a drive that is not connected. Its photos keep their labels; "
                 "right-click to locate it.")
@@ -78,6 +78,9 @@ class LibraryTree(QTreeWidget):
         self._landmarks: QTreeWidgetItem | None = None
         self._landmark_counts: dict[str, int] = {}  # as last listed: to follow a rename made elsewhere
         self._expanded = {LANDMARKS_TITLE: True, DATES_TITLE: True, SAVED_TITLE: True}  # as the user left them
+        # a greyed folder's respelled twin, looked up off the GUI thread: its drive may not answer
+        self.folder_twins = FolderTwins(self)
+        self.folder_twins.found.connect(self._twin_found)
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
                      dates: list[YearNode] = (), missing: int = 0,
@@ -114,7 +117,8 @@ class LibraryTree(QTreeWidget):
                                                  "include them)." if root.alone else ""))
             if not root.present:
                 root_item.setForeground(0, self.palette().placeholderText())
-                root_item.setToolTip(0, f"{root.path}\n{_not_found(root.path)}")
+                root_item.setToolTip(0, f"{root.path}\n{_not_found(root.path, self.folder_twins.known(root.path))}")
+                self.folder_twins.look(root.path)  # the tooltip names the twin when the answer comes
             self._add_children(root_item, root, absent_root=None if root.present else root.path)
             root_item.setExpanded(True)
         self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
@@ -185,6 +189,12 @@ class LibraryTree(QTreeWidget):
         self._roots = {moved_path(path, old, new) if is_within(path, old) else path for path in self._roots}
         self._alone = {moved_path(path, old, new) if is_within(path, old) else path for path in self._alone}
         self._absent.discard(old)
+
+    def _twin_found(self, folder: str, twin: str | None) -> None:
+        """A lookup's answer: the greyed folder's tooltip names its twin (or no longer does)."""
+        item = self._find(folder) if folder in self._absent else None
+        if item is not None:
+            item.setToolTip(0, f"{folder}\n{_not_found(folder, twin)}")
 
     def absent_folder_of(self, path: str) -> str | None:
         """The library folder not found (greyed) that holds `path` or is it; None when
