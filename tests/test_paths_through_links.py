@@ -187,3 +187,55 @@ def test_a_symbolic_link_is_no_junction(tmp_path, linked_twice):
 
     library_a, _, elsewhere = linked_twice
     assert not is_junction(library_a / "Shared") and not is_junction(elsewhere)
+
+
+def test_a_typed_path_term_through_the_skipped_link_finds_the_photo_under_the_link_kept(index, scanned_twice):
+    library_a, library_b, _ = scanned_twice
+    kept = str(library_a / "Shared" / "DSC_0001.JPG")
+    typed = library_b / "Shared" / "DSC_0001.JPG"
+    assert [found.path for found in index.search(f'path:"{typed}"')] == [kept]  # by hand, not found on disk
+    assert len(index.photo_ids(f'folder:"{library_b / "Shared"}"')) == 2
+    assert index.photo_ids(f'-path:"{typed}"') == index.photo_ids(f'-path:"{kept}"')
+    assert index.photo_ids(f'path:"{library_b / "Shared" / "nothing.jpg"}"') == []
+
+
+@pytest.fixture
+def drive_and_a_folder_of_it(tmp_path) -> tuple[Path, Path]:
+    """(lib1, lib2): lib1/d links to the drive /x/Drive (a photo) and lib2/i to its folder Drive/Italy (two)."""
+    library_1, library_2, drive = tmp_path / "lib1", tmp_path / "lib2", tmp_path / "x" / "Drive"
+    for folder in (library_1, library_2, drive / "Italy"):
+        folder.mkdir(parents=True)
+    Image.new("RGB", (64, 48), (20, 90, 160)).save(drive / "DSC_0001.JPG")
+    Image.new("RGB", (64, 48), (200, 10, 60)).save(drive / "Italy" / "DSC_0002.JPG")
+    Image.new("RGB", (64, 48), (90, 200, 30)).save(drive / "Italy" / "DSC_0003.JPG")
+    (library_1 / "d").symlink_to(drive, target_is_directory=True)
+    (library_2 / "i").symlink_to(drive / "Italy", target_is_directory=True)
+    return library_1, library_2
+
+
+@pytest.mark.parametrize("drive_first", [True, False])
+def test_a_drive_and_a_folder_of_it_linked_from_two_library_folders_are_indexed_once(
+        index, drive_and_a_folder_of_it, drive_first):
+    library_1, library_2 = drive_and_a_folder_of_it
+    italy_through_drive, italy = library_1 / "d" / "Italy", library_2 / "i"
+    first, second = (library_1, library_2) if drive_first else (library_2, library_1)
+    assert scan(index, [first]).new == (3 if drive_first else 2)
+    summary = scan(index, [second])
+    skipped, kept = (italy, italy_through_drive) if drive_first else (italy_through_drive, italy)
+    assert summary.new == (0 if drive_first else 1)
+    assert summary.same_folders == [(str(skipped), str(kept))]
+    assert summary.line().endswith(f"; {skipped} is the same folder as {kept}, already in the library; skipped")
+    held = sorted([str(library_1 / "d" / "DSC_0001.JPG"), str(kept / "DSC_0002.JPG"), str(kept / "DSC_0003.JPG")])
+    assert indexed_paths(index) == held
+    for roots in ([library_1, library_2], [library_2, library_1], [library_1], [library_2], [skipped]):
+        again = scan(index, roots)  # in any order, or the skipped folder itself: nothing invented, moved or missing
+        assert (again.new, again.changed, again.moved, again.missing) == (0, 0, 0, 0), roots
+        assert indexed_paths(index) == held and not index.photo_ids("is:missing"), roots
+    for path in (skipped / "DSC_0002.JPG", kept / "DSC_0002.JPG"):  # found on disk, or typed by hand
+        from app.core.path_query import query_with_paths
+
+        assert [found.path for found in index.search(query_with_paths(str(path), exact=True))] == \
+            [str(kept / "DSC_0002.JPG")], path
+        assert [found.path for found in index.search(f'path:"{path}"')] == [str(kept / "DSC_0002.JPG")], path
+    assert len(index.photo_ids(f'folder:"{skipped}"')) == 2
+    assert library_view.photos_not_in_library(index, [skipped / "DSC_0003.JPG"]) == []

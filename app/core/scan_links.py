@@ -44,55 +44,102 @@ def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow:
 
 def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
     """{path: the same file or folder as the library indexes it} for those of `paths`
-    under a link that scans skip, as another link to its folder keeps it (one folder
-    linked into two library folders: `…/libB/Shared/x.jpg` is `…/libA/Shared/x.jpg`), so
-    that a path typed, dropped or tagged through either link finds the photos. Reads the
-    disk (the links on the way); nothing when no scan has walked a link."""
+    under a link that scans skip, or in a part of its folder they skip, as another link
+    to that folder keeps it (one folder linked into two library folders: `…/libB/Shared/x.jpg`
+    is `…/libA/Shared/x.jpg`; a drive and a folder of it: `…/lib2/Italy/x.jpg` is
+    `…/lib1/Drive/Italy/x.jpg`), so that a path typed, dropped or tagged through either
+    link finds the photos. Reads the disk (the links on the way); nothing when no scan
+    has walked a link."""
     if not linked_folders.any_walked(index.conn):
         return {}
-    kept_of: dict[str, str | None] = {}  # each folder on the way looked at once
+    skipped_in: dict[str, list[tuple[str, str]]] = {}  # each folder on the way looked at once
+    names = DiskNames()
     found = {}
     for path in paths:
         parts = Path(path).parts
         for end in range(2, len(parts) + 1):
             link = str(Path(*parts[:end]))
-            if link not in kept_of:
-                kept_of[link] = _kept_instead(index, link)
-            if kept_of[link] is not None:
-                found[path] = str(Path(kept_of[link], *parts[end:]))
+            if link not in skipped_in:
+                skipped_in[link] = _skipped_in(index, link, names)
+            held = next((held_under(path, skipped, kept) for skipped, kept in skipped_in[link]
+                         if is_within(path, skipped)), None)
+            if held is not None:
+                found[path] = held
                 break
     return found
 
 
-def _kept_instead(index, link: str) -> str | None:
-    """The link under which the library indexes the folder `link` leads to, when
-    `link` is a link in a library folder that scans skip for it (see _keeper)."""
+def held_under(path: str, skipped: str, kept: str) -> str:
+    """`path`, which lies in the folder `skipped`, under `kept`: the same folder as the library holds it."""
+    rest = os.path.relpath(path, skipped)
+    return kept if rest == os.curdir else os.path.join(kept, rest)
+
+
+def _skipped_in(index, link: str, names: DiskNames) -> list[tuple[str, str]]:
+    """The parts of `link`'s folder that scans skip, when `link` is a link in a library
+    folder (see _held_elsewhere)."""
     if not (os.path.islink(link) or is_junction(Path(link))) or not in_library(index, os.path.dirname(link)):
-        return None
+        return []
     try:
         folder = os.stat(link)
     except OSError:
-        return None
-    return _keeper(index, link, folder)[0]
+        return []
+    return _held_elsewhere(index, link, folder, names)[0]
 
 
-def _keeper(index, link: str, folder: os.stat_result) -> tuple[str | None, list[str]]:
-    """(the link that keeps `folder` rather than `link`, None when `link` does; the
-    links walked to it once that no longer lead there from the library). The one holding
-    the oldest photo (else the one walked first) keeps the folder, so that scans in any
+def _held_elsewhere(index, link: str, folder: os.stat_result, names: DiskNames
+                    ) -> tuple[list[tuple[str, str]], list[str]]:
+    """([(`link`, or a folder in it, that scans skip; the path the library indexes that
+    folder under instead)], the links walked to `folder` once that no longer lead there
+    from the library). Another link walked may lead to the same folder, to one holding it
+    (`Drive` beside `Drive/Italy`), or to one in it; of two paths to one folder, the one
+    holding the oldest photo (else the one walked first) keeps it, so that scans in any
     order index each photo once, under the same path."""
     conn = index.conn
-    known = linked_folders.links_to_inode(conn, folder.st_ino)
-    order = dict(known)
+    known = linked_folders.walked(conn)
+    order = {path: rank for rank, (path, _) in enumerate(known)}
 
-    def first(path: str) -> tuple[float, float]:
+    def first(path: str, link_of_it: str) -> tuple[float, float]:
         oldest = linked_folders.first_photo_under(conn, path)
-        return (float("inf") if oldest is None else oldest, order.get(path, float("inf")))
+        return (float("inf") if oldest is None else oldest, order.get(link_of_it, float("inf")))
 
-    gone = [other for other, _ in known if other != link and not _leads_to(index, other, folder)]
-    kept = min((other for other, _ in known if other != link and other not in gone),
-               key=first, default=None)
-    return (None if kept is None or first(kept) >= first(link) else kept), gone
+    target = str(canonical_path(link, names))
+    gone: list[str] = []
+    kept_of: dict[str, tuple[tuple[float, float], str]] = {}  # a path of ours skipped: the best other
+    for other, inode in known:
+        if other == link:
+            continue
+        if inode == folder.st_ino:
+            if not _leads_to(index, other, folder):
+                gone.append(other)
+                continue
+            ours, theirs = link, other
+        else:
+            other_target = _walked_target(index, other, inode, names)
+            if other_target is None or other_target == target:
+                continue
+            if is_within(target, other_target):  # ours is a folder of theirs
+                ours, theirs = link, held_under(target, other_target, other)
+            elif is_within(other_target, target):  # theirs is a folder of ours
+                ours, theirs = held_under(other_target, target, link), other
+            else:
+                continue
+        rank = first(theirs, other)
+        if rank < first(ours, link) and (ours not in kept_of or rank < kept_of[ours][0]):
+            kept_of[ours] = (rank, theirs)
+    return [(ours, theirs) for ours, (_, theirs) in kept_of.items()], gone
+
+
+def _walked_target(index, link: str, inode: int, names: DiskNames) -> str | None:
+    """The folder `link`, a link a scan walked, leads to (spelled as the disk stores it),
+    while it still leads to the folder it was walked to from the library."""
+    try:
+        now = os.stat(link)
+    except OSError:
+        return None
+    if now.st_ino != inode or not in_library(index, os.path.dirname(link)):
+        return None
+    return str(canonical_path(link, names))
 
 
 def _leads_to(index, link: str, folder: os.stat_result) -> bool:
@@ -120,6 +167,8 @@ class ScanLinks:
         self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
         self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
         self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
+        self.left_out: dict[str, str] = {}  # folders in a link walked that another link keeps: that link's path
+        self.left_out_targets: set[str] = set()  # the real folders of left_out
 
     def real(self, path: str) -> str:
         """Where `path` leads, spelled as the disk stores each name, as library folders
@@ -135,6 +184,11 @@ class ScanLinks:
         """Whether a link this scan walks leads to `folder` itself (so the walk leaves
         it to that link, and it is indexed once)."""
         return self.real(folder) in self.linked_targets
+
+    def left_to_another_link(self, folder: str) -> bool:
+        """Whether `folder`, in a folder walked through a link, is indexed under another
+        link to it (`lib1/Drive/Italy`, as `lib2/Italy` was indexed first): not walked here."""
+        return folder in self.left_out
 
     def alias_in_library(self, link: str) -> bool:
         """Whether a link named like a photo points at a file in the library ("latest.jpg"
@@ -166,13 +220,16 @@ class ScanLinks:
         if target in self.linked_targets:  # a second link to it (libA/Shared, libB/Shared scanned together)
             self._note_same_folder(entry.path, self.linked_targets[target])
             return None
-        if any(is_within(target, walked) for walked in self.linked_targets):
+        holder = next((walked for walked in self.linked_targets if is_within(target, walked)), None)
+        if holder is not None and not any(is_within(target, left) for left in self.left_out_targets):
+            # a folder of one walked through a link in this scan (`lib2/Italy` beside `lib1/Drive`)
+            self._note_same_folder(entry.path, held_under(target, holder, self.linked_targets[holder]))
             return None
         library = [str(root) for root in self.index.roots()] + self.roots
         if in_library(self.index, target) or any(is_within(root, target) for root in library) or any(
                 is_within(target, root) for root in self.roots if root not in self.shallow):
             return None
-        if self._indexed_elsewhere(entry.path, target) is not None:
+        if self._indexed_elsewhere(entry.path, target):
             return None
         self.linked_targets[target] = entry.path
         self.link_paths.append(entry.path)
@@ -188,30 +245,40 @@ class ScanLinks:
             if parent == link or not in_library(self.index, parent):
                 return False
             link = parent
-        return self._indexed_elsewhere(link, self.real(link)) is not None
+        whole = self._indexed_elsewhere(link, self.real(link))
+        return whole or any(is_within(root, left) for left in self.left_out)
 
-    def _indexed_elsewhere(self, link: str, target: str) -> str | None:
-        """The link under which the library already indexes the folder `link` leads to
-        (one folder linked into two library folders, each scanned alone), if any (_keeper).
-        Noted in same_folders; a link kept is remembered for the scans to come."""
+    def _indexed_elsewhere(self, link: str, target: str) -> bool:
+        """Whether the library already indexes the folder `link` leads to under another
+        link (one folder linked into two library folders, each scanned alone; or into a
+        folder another link leads to). The parts of it indexed so (a folder of it another
+        link leads to) are left out of its walk (left_out); all is noted in same_folders,
+        and a link kept is remembered for the scans to come (_held_elsewhere)."""
         try:
             folder = os.stat(target)
         except OSError:
-            return None
-        kept, gone = _keeper(self.index, link, folder)
+            return False
+        skipped, gone = _held_elsewhere(self.index, link, folder, self.disk_names)
+        whole = any(ours == link for ours, _ in skipped)
         with self.index.transaction() as conn:
             for other in gone:
                 linked_folders.forget(conn, other)
-            if kept is None:
+            if not whole:
                 linked_folders.remember(conn, link, folder.st_dev, folder.st_ino)
-        if kept is not None:
-            self._note_same_folder(link, kept)
-        return kept
+        for ours, theirs in skipped:
+            self._note_same_folder(ours, theirs)
+            if ours != link:
+                self.left_out[ours] = theirs
+                self.left_out_targets.add(held_under(ours, link, target))
+        return whole
 
     def _note_same_folder(self, link: str, kept: str) -> None:
-        """Say in the summary that `link` is skipped: the library holds its folder as `kept`."""
+        """Say in the summary that `link` is skipped, the library holding its folder as
+        `kept`, and keep that for paths typed through it (linked_folders.skip)."""
         if (link, kept) not in self.same_folders:
             self.same_folders.append((link, kept))
+            with self.index.transaction() as conn:
+                linked_folders.skip(conn, link, kept)
 
 
 def is_link(entry: os.DirEntry) -> bool:

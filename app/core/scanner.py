@@ -219,8 +219,8 @@ class _Scan(FolderSync):
             try:
                 if not entry.is_dir():
                     files.append(entry)
-                elif is_skipped_folder(entry.name):
-                    continue
+                elif is_skipped_folder(entry.name) or self.links.left_to_another_link(entry.path):
+                    continue  # (one of a linked folder that another link keeps: indexed once, there)
                 elif is_link(entry):
                     linked.append(entry)
                 elif not (walked_here and self.links.walked_by_a_link(entry.path)):

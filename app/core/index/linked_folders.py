@@ -1,7 +1,10 @@
 """The folders linked into library folders that scans walked, with the device and
 inode of the folder each leads to. A folder linked from two library folders (each
 scanned alone) is then known as already indexed when the second link is met, and the
-second is skipped rather than indexing every photo twice (scan_links.ScanLinks)."""
+second is skipped rather than indexing every photo twice (scan_links.ScanLinks). The
+paths skipped so are kept too, with the path the library holds their folder under, so
+that a path typed through one (`path:"…/libB/Shared/x.jpg"`) finds the photo without
+reading the disk (migration 30, index/linked_paths.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,12 @@ from app.core.folder_paths import subtree_range
 
 
 def remember(conn: sqlite3.Connection, link: str, device: int, inode: int) -> None:
-    """Record that a scan walked `link`, leading to the folder (device, inode)."""
+    """Record that a scan walked `link`, leading to the folder (device, inode); what was
+    skipped in it before is not any more, unless said again (skip)."""
+    low, high = subtree_range(link)
+    conn.execute("DELETE FROM skipped_links WHERE path = CAST(? AS TEXT) "
+                 "OR (path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT))",
+                 (db_text(link), db_text(low), db_text(high)))
     conn.execute(
         "INSERT INTO linked_folders (path, device, inode) VALUES (CAST(? AS TEXT), ?, ?) "
         "ON CONFLICT (path) DO UPDATE SET device = excluded.device, inode = excluded.inode",
@@ -26,17 +34,31 @@ def forget(conn: sqlite3.Connection, link: str) -> None:
     conn.execute("DELETE FROM linked_folders WHERE path = CAST(? AS TEXT)", (db_text(link),))
 
 
+def skip(conn: sqlite3.Connection, path: str, kept: str) -> None:
+    """Record that scans skip `path` (a link, or a folder in one): the library holds its
+    folder as `kept`, under another link."""
+    conn.execute(
+        "INSERT INTO skipped_links (path, kept) VALUES (CAST(? AS TEXT), CAST(? AS TEXT)) "
+        "ON CONFLICT (path) DO UPDATE SET kept = excluded.kept",
+        (db_text(path), db_text(kept)),
+    )
+
+
+def skipped(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path skipped, the path the library holds its folder under) as the last scans said."""
+    return [(os.fsdecode(path), os.fsdecode(kept)) for path, kept in conn.execute(
+        "SELECT path, kept FROM skipped_links ORDER BY path")]
+
+
+def walked(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(link, inode of its folder) of every link walked, in the order recorded."""
+    return [(os.fsdecode(path), inode) for path, inode in conn.execute(
+        "SELECT path, inode FROM linked_folders ORDER BY rowid")]
+
+
 def any_walked(conn: sqlite3.Connection) -> bool:
     """Whether a scan has walked a link (a path typed through one is then looked up)."""
     return conn.execute("SELECT 1 FROM linked_folders LIMIT 1").fetchone() is not None
-
-
-def links_to_inode(conn: sqlite3.Connection, inode: int) -> list[tuple[str, int]]:
-    """(link, order recorded) of the links walked to a folder with this inode. The device
-    is not compared: a drive mounted again may get another number, so the caller checks
-    that each still leads to the same folder."""
-    return [(os.fsdecode(path), order) for path, order in conn.execute(
-        "SELECT path, rowid FROM linked_folders WHERE inode = ? ORDER BY rowid", (inode,))]
 
 
 def first_photo_under(conn: sqlite3.Connection, folder: str, sep: str = os.sep) -> int | None:

@@ -5,15 +5,20 @@ under the link a scan kept (scan_links.ScanLinks). A path the CLI or the app fou
 disk through the other link (`label …/libB/Shared/DSCN0010.jpg X`, a photo dropped on
 the window, the `path:="…"` and `folder:="…"` terms of app.core.path_query) would match
 nothing: it also stands for the same file or folder under the link kept. Only those
-paths, found on disk where they were named, are looked up; a typed term never touches
-the disk (see folder_spelling).
+paths, found on disk where they were named, are looked up there; a typed term
+(`path:"…/libB/Shared/x.jpg"`) never touches the disk (see folder_spelling): it is
+mapped by the paths the last scans skipped (linked_folders.skipped).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
+from app.core.folder_paths import is_within, native_separators
+from app.core.index import linked_folders
 from app.core.index.query import PATH_JOIN, AnyOf, Query, Term
+from app.core.path_query import is_absolute_path
 
 
 def through_kept_links(index, query: Query) -> Query:
@@ -23,6 +28,9 @@ def through_kept_links(index, query: Query) -> Query:
 
     exact = [path for item in query.terms for term in _terms(item) for path in term.exact]
     kept = kept_link_spellings(index, exact) if exact else {}
+    typed = [path for item in query.terms for term in _terms(item) for path in _paths(term)
+             if path not in term.exact and is_absolute_path(path)]
+    kept.update(_skipped_spellings(index, typed) if typed else {})
     if not kept:
         return query
     terms: list[Term | AnyOf] = []
@@ -45,12 +53,37 @@ def _terms(item: Term | AnyOf) -> tuple[Term, ...]:
     return item.terms if isinstance(item, AnyOf) else (item,)
 
 
+def _paths(term: Term) -> list[str]:
+    """The paths of a path: term, or the folder of a folder: one (a name too)."""
+    if term.field == "path":
+        return term.value.split(PATH_JOIN)
+    return [term.value] if term.field == "folder" else []
+
+
+def _skipped_spellings(index, typed: list[str]) -> dict[str, str]:
+    """{typed path: the same file or folder as the library indexes it} for those of
+    `typed` in a path the last scans skipped, from the index alone (no disk)."""
+    from app.core.scan_links import held_under, in_library
+
+    skipped = [(path, kept) for path, kept in linked_folders.skipped(index.conn) if in_library(index, path)]
+    found = {}
+    for path in typed:
+        given = native_separators(os.path.expanduser(path))
+        holders = [(skip, kept) for skip, kept in skipped if is_within(given, skip)]
+        if holders:
+            skip, kept = max(holders, key=lambda pair: len(pair[0]))  # the nearest
+            found[path] = held_under(given.rstrip(os.sep) or given, skip, kept)
+    return found
+
+
 def _with_kept(term: Term, kept: dict[str, str]) -> list[Term]:
-    """A path: term with the kept paths among its files; a folder: term and its kept form."""
-    added = [kept[path] for path in term.exact if path in kept]
+    """A path: term with the kept paths among its files; a folder: term and its kept
+    form. The kept form of a path found on disk is as exact as it (`path:=`)."""
+    added = [kept[path] for path in _paths(term) if path in kept]
     if not added:
         return [term]
+    exact = tuple(kept[path] for path in term.exact if path in kept)
     if term.field == "path":
         paths = list(dict.fromkeys([*term.value.split(PATH_JOIN), *added]))
-        return [replace(term, value=PATH_JOIN.join(paths), exact=(*term.exact, *added))]
-    return [term, *(replace(term, value=path, exact=(path,)) for path in added)]
+        return [replace(term, value=PATH_JOIN.join(paths), exact=(*term.exact, *exact))]
+    return [term, *(replace(term, value=path, exact=(path,) if path in exact else ()) for path in added)]

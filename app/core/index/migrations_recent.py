@@ -366,3 +366,11 @@ def migration_29(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS linked_folders "
                  "(path TEXT PRIMARY KEY, device INTEGER NOT NULL, inode INTEGER NOT NULL)")
     conn.execute("CREATE INDEX IF NOT EXISTS linked_folders_by_inode ON linked_folders (inode)")
+
+
+# A path typed through a link that scans skip (`path:"…/libB/Shared/x.jpg"`, the folder
+# indexed as …/libA/Shared) found nothing: the paths skipped are kept with the path the
+# library holds their folder under (linked_folders.skip), so a typed path is mapped
+# without reading the disk. Filled by the next scans.
+def migration_30(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS skipped_links (path TEXT PRIMARY KEY, kept TEXT NOT NULL)")
