@@ -12,6 +12,7 @@ we never create one (digiKam then reads lr:hierarchicalSubject).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from app.core.metadata.iptc import iptc_keyword
@@ -101,20 +102,23 @@ def _swap(
     empty_is_absent: bool,
     separated: bool = False,
     theirs: tuple[list[str] | None, ...] = (),
+    new_spellings: set[str] = frozenset(),
 ) -> list[str] | None:
     """`values` without the `olds` and with `new`, every other item byte for byte.
     `separated`: the items are the parts of a `;`-separated text (XPKeywords), whose
     style a new keyword follows; where taking ours out leaves the user's own parts
     (one of `theirs`: as they were before we wrote) but for empty ones, those come back
-    as they were: our keyword went into the empty part of "Family; "."""
-    olds = {old for old in olds if new is None or not _is_keyword(old, new)}
+    as they were: our keyword went into the empty part of "Family; ". An item that is
+    one of `new_spellings` (see field_spellings) is `new` already and stays as it is."""
+    news = {new, *new_spellings} if new is not None else set()
+    olds = {old for old in olds if not any(_is_keyword(old, spelling) for spelling in news)}
     result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds)]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
         if own and _worded(result) == _worded(own):
             result = list(own)
             break
-    if new is not None and not any(_is_keyword(item, new) for item in result):
+    if new is not None and not any(_is_keyword(item, spelling) for item in result for spelling in news):
         result = _appended(result, new) if separated else [*result, new]
     if not any(item.strip() for item in result) and (values is None or empty_is_absent or removed):
         return None  # emptied by us: see label_fields for when an empty field stays
@@ -148,6 +152,17 @@ def field_keyword(name: str, label: str) -> str:
     """The keyword `label` is written as in field `name` (two labels can give one:
     "AC|DC Tower" and "AC/DC Tower" in lr:hierarchicalSubject)."""
     return _CONVERTERS[name](label)
+
+
+def field_spellings(name: str, label: str) -> set[str]:
+    """The keywords that stand for `label` in field `name`: field_keyword's and, in IPTC,
+    where a long label is cut at 64 bytes, its cuts in both Unicode forms. A macOS tool
+    writes it decomposed (NFD: "é" is "e" + U+0301, a byte longer), so its cut falls on
+    another character than ours, and compared in one form (keyword_form) the two differ."""
+    spellings = {field_keyword(name, label)}
+    if name == "iptc":
+        spellings.update(iptc_keyword(unicodedata.normalize(form, keyword_form(label))) for form in ("NFC", "NFD"))
+    return spellings
 
 
 def holds_keyword(values: list[str] | None, keyword: str) -> bool:
@@ -185,7 +200,8 @@ def label_fields(
     In dc:subject, IPTC and XPKeywords the keyword replaced is any spelling of the
     label that `lr:hierarchicalSubject` holds as the same keyword ("AC|DC Tower" and
     "AC/DC Tower" are both `Landmarks|AC/DC Tower`), so a label read back under one
-    leaves none behind. A field we empty is removed, unless it is in `existed`: the
+    leaves none behind; in IPTC a long label's keyword is its cut in either Unicode
+    form (field_spellings). A field we empty is removed, unless it is in `existed`: the
     fields the file had before our first write (an empty bag is noise to exiftool).
     `original`: the fields before our first write, whose XPKeywords text comes back
     byte for byte when taking ours out leaves its keywords."""
@@ -197,7 +213,7 @@ def label_fields(
         convert = _CONVERTERS[name]
         olds: set[str] = set()
         if previous_label:
-            olds.add(convert(previous_label))
+            olds.update(field_spellings(name, previous_label))
             if name in _FLAT_FIELDS:
                 wanted = hierarchical_keyword(previous_label)
                 olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
@@ -205,7 +221,8 @@ def label_fields(
         olds = {old for old in olds if not holds_keyword(theirs, old)}
         new = convert(new_label) if new_label else None
         result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
-                       (getattr(original, name), getattr(users_own, name)))
+                       (getattr(original, name), getattr(users_own, name)),
+                       field_spellings(name, new_label) if new_label else set())
         if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
             result = []  # the user's field before we first wrote: it stays, empty
         changes[name] = result
