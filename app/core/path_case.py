@@ -72,6 +72,19 @@ def _read_listing(folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | 
     return frozenset(names), by_fold
 
 
+def names_one_entry(path: Path, name: str) -> bool:
+    """Whether `name`, in the folder of `path`, opens `path` itself: its own name, or
+    one that differs in case or Unicode form only on a disk that finds the same entry
+    under both (the rule DiskNames goes by); on a case-sensitive disk `DSC_8188.NEF` and
+    `dsc_8188.NEF` are two names."""
+    if name == path.name:
+        return True
+    if fold(name) != fold(path.name):
+        return False
+    own = _identity(path)
+    return own is not None and _identity(path.parent / name) == own
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of the entry itself (a link is not followed), None when not there."""
     try:

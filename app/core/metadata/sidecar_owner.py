@@ -14,6 +14,7 @@ from typing import Hashable, Mapping, Sequence, TypeVar
 
 from app.core.index.pairing import is_raw_name
 from app.core.metadata.xmp import XMP_MM, XmpDocument
+from app.core.path_case import fold, names_one_entry
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -25,8 +26,12 @@ NAMING_FIELDS = ((CRS, "RawFileName"), (XMP_MM, "DerivedFrom"))
 
 def is_stem_sidecar(sidecar: Path, path: Path) -> bool:
     """Whether `sidecar` is `path`'s by its stem (DSC_8188.xmp of DSC_8188.NEF), the
-    name every photo of that stem in the folder shares."""
-    return sidecar.parent == path.parent and sidecar.suffix.lower() == ".xmp" and sidecar.stem == path.stem
+    name every photo of that stem in the folder shares; on a case-insensitive disk
+    (macOS, Windows), one that opens the photo under the sidecar's stem too
+    (dsc_8188.xmp of DSC_8188.NEF, which Lightroom there reads as the RAW's)."""
+    if sidecar.parent != path.parent or sidecar.suffix.lower() != ".xmp":
+        return False
+    return sidecar.stem == path.stem or names_one_entry(path, sidecar.stem + path.suffix)
 
 
 def files_of_stem(sidecar: Path, files: Sequence[str | Path]) -> list[Path]:
@@ -51,9 +56,10 @@ def owner_by_files(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key |
 
 def _photo_named(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
     """The photo with the file the sidecar names, exactly, else in another letter case
-    (a sidecar made on Windows); None when it names none of them, or several."""
+    or Unicode form (a sidecar made on Windows, a name macOS stores decomposed); None
+    when it names none of them, or several."""
     names = _names_in(sidecar)
-    for same in (str, str.casefold):
+    for same in (str, fold):
         wanted = {same(name) for name in names}
         found = [key for key, files in photos.items() if any(same(file.name) in wanted for file in files)]
         if len(found) == 1:
