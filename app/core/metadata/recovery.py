@@ -12,14 +12,17 @@ left to put back, never recorded it either.
 How we know the file is our own work and not another program's edit: every journal
 entry stores the SHA-256 of the bytes the write put into the file (`after.sha256`),
 computed before the rename, and an undo stores the SHA-256 of the bytes it puts back
-(`after.undo`, note_undo) before its own rename. Timestamps prove nothing (we keep
+(`after.undo`, note_undo) before its own rename, unless they are the original of a
+file our write left as it was, which the last proof below recognises without it
+(undo.OurWrite.rerun_knows_original). Timestamps prove nothing (we keep
 the photo's own time, and other tools can too) and sizes rarely differ, so the proof
 is the bytes:
 - after a write, the file's bytes hash to the digest of our newest entry for it;
 - after an undo, they hash to the digest the undo noted, while the index still
   describes the file as it did then (an undo of a file edited since our write takes
   out only our keywords: no other proof exists for those bytes); or, for an undo
-  that noted nothing (an older version's), redoing the entry's write on the file's
+  that noted nothing (an older version's, or one putting back the original of a file
+  our write left as it was), redoing the entry's write on the file's
   bytes gives exactly its digest and undoing it again gives back exactly those
   bytes: the file is what our undo made of our write, byte for byte.
 Anything else (an edit, even one byte, even by a tool that keeps the file's time)

@@ -1,7 +1,7 @@
 """Undo the last write batch.
 
 When a file is exactly what our write produced (proved by its bytes, never by
-timestamps, so a batch cut short by a crash is handled too; see `is_our_write`,
+timestamps, so a batch cut short by a crash is handled too; see `our_write`,
 which also recognises a write by an older version of the app) we put back the
 original segments or sidecar bytes, which gives the original file byte for byte.
 When someone edited it since, we take out only our change to the keyword fields
@@ -9,14 +9,16 @@ When someone edited it since, we take out only our change to the keyword fields
 keywords typed into the same fields after our write included.
 A sidecar we created is removed. A rerun after an undo killed between its rename
 and its bookkeeping finds the file restored already and records it as a restore does,
-knowing it by the SHA-256 of the bytes the undo noted before its rename
+knowing it by the SHA-256 of the bytes the undo noted before its rename or, for the
+original of a file our write left as it was, by redoing that write
 (app/core/metadata/recovery.py), and our temp files a kill left are removed from
-every folder the undo handles.
+every folder the undo handles. Each file is hashed once at most.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
@@ -145,12 +147,13 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
         data = path.read_bytes()
     except FileNotFoundError:
         raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords") from None
-    # When the file is exactly what our write produced (is_our_write), the saved
+    # When the file is exactly what our write produced (our_write), the saved
     # segments give back the original byte for byte; otherwise only our fields go back.
     # A field the entry does not record (written by an older version) stays as it is.
     candidate = restore_segments(data, entry.saved_segments(), str(path))
     before, after = entry.fields_with(read_fields(candidate, str(path)))
-    if is_our_write(data, candidate, entry, after, str(path)):
+    ours = our_write(data, candidate, entry, after, str(path))
+    if ours is not None:
         restored, wanted = candidate, before
     else:  # edited since: keep what was added after our write
         current = read_fields(data, str(path))
@@ -160,22 +163,41 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> No
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         recovery.record_own_undo(index, path, entry)
         return
-    recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
+    if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
+        recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
     stat = atomic.replace_atomically(path, restored, keep_mtime=True)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
 
 
-def is_our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
-                 after: KeywordFields, name: str = "file") -> bool:
-    """Whether the JPEG `data` is exactly what `entry`'s write made of `candidate` (the
-    file with the entry's saved segments put back), so that putting those segments
-    back gives the original byte for byte and loses nobody's edit. The proof is the
-    bytes, never the file's size or time (we keep the photo's time, other tools can
-    too, and copying a library to a new disk changes it without changing a byte):
+@dataclass(frozen=True)
+class OurWrite:
+    """What proved a JPEG exactly our write (see our_write)."""
+
+    digest: bool  # its bytes hash to the entry's SHA-256
+    redone: bool  # today's writer makes exactly its bytes of the original
+
+    @property
+    def rerun_knows_original(self) -> bool:
+        """Whether the rerun of an undo killed after its rename knows the original put
+        back without a note of its SHA-256: redoing the write on it gives the entry's
+        digest and undoing that gives it back (recovery.record_own_undo), so the undo
+        hashes the file once, not twice."""
+        return self.digest and self.redone
+
+
+def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
+              after: KeywordFields, name: str = "file") -> OurWrite | None:
+    """Whether (and how) the JPEG `data` is exactly what `entry`'s write made of `candidate`
+    (the file with the entry's saved segments put back), so that putting those segments
+    back gives the original byte for byte and loses nobody's edit; None when it is not.
+    The proof is the bytes, never the file's size or time (we keep the photo's time,
+    other tools can too, and copying a library to a new disk changes it without
+    changing a byte):
     - the entry's SHA-256 of the bytes its write put in (`after.sha256`, recorded by
-      every version since it came in) is the file's: exact, whatever wrote them;
+      every version since it came in) is the file's: exact, whatever wrote them (not
+      hashed when the entry's size or fingerprint of those bytes already differs);
     - or redoing the write on `candidate` with today's writer gives exactly `data`;
     - or, for an entry without a digest (an older version's), the file is byte for
       byte what today's writer makes of `candidate` with one difference older
@@ -187,15 +209,21 @@ def is_our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
     change inside one of our segments (a tag added to the EXIF we created, a
     caption in our XMP), or an older version's output we cannot rebuild exactly,
     fails the proof, and undo then takes out only our keyword fields."""
-    if entry.digest is not None and recovery.file_digest(data) == entry.digest:
-        return True
-    written = apply_fields(candidate, after, name)
-    if written == data:
-        return True
+    digest = (entry.digest is not None and entry.could_hold(len(data), lambda: journal.fingerprint_of(data))
+              and recovery.file_digest(data) == entry.digest)
+    try:
+        written = apply_fields(candidate, after, name)
+    except TaggerError:
+        if digest:  # ours by its bytes, whatever today's writer makes of them
+            return OurWrite(digest=True, redone=False)
+        raise
+    if digest or written == data:
+        return OurWrite(digest=digest, redone=written == data)
     if entry.digest is not None or entry.saved_segments().get("exif", b"") is not None or not after.xp:
-        return False  # only a digestless write that created the EXIF segment can differ
-    return any(restore_segments(written, {"exif": payload}, name) == data
-               for payload in _older_exif_payloads(after.xp))
+        return None  # only a digestless write that created the EXIF segment can differ
+    if any(restore_segments(written, {"exif": payload}, name) == data for payload in _older_exif_payloads(after.xp)):
+        return OurWrite(digest=False, redone=False)
+    return None
 
 
 def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
