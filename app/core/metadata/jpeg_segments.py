@@ -125,10 +125,11 @@ def scan_data(data: bytes | memoryview) -> memoryview:
 
 
 def build_jpeg(segments: list[Segment] | tuple[Segment, ...], image_data: bytes | memoryview) -> bytes:
-    """Join SOI, the segments and the image data (which starts with the SOS marker)."""
-    parts = [b"\xff\xd8"]
+    """Join SOI, the segments and the image data (which starts with the SOS marker),
+    copying the image data once: every write and undo builds a whole photo."""
+    parts: list[bytes | memoryview] = [b"\xff\xd8"]
     parts.extend(segment.encode() for segment in segments)
-    parts.append(bytes(image_data))
+    parts.append(image_data)
     return b"".join(parts)
 
 
