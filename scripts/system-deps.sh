@@ -20,24 +20,27 @@ command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 # freetype, glib, gthread and xkbcommon were missing).
 # The library cache is read once: `ldconfig -p | grep -q` under pipefail reports a
 # present library as missing whenever grep's early exit hits ldconfig with SIGPIPE.
-LIBRARY_CACHE="$(ldconfig -p 2>/dev/null || true)"
-for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3 libglib-2.0.so.0 \
-           libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1 libxcb-shape.so.0 libxkbcommon-x11.so.0; do
-    if [[ "$LIBRARY_CACHE" != *"$lib"* ]]; then
-        case "$lib" in
-            libEGL.so.1) missing+=(libegl1) ;;
-            libxkbcommon.so.0) missing+=(libxkbcommon0) ;;
-            libfontconfig.so.1) missing+=(libfontconfig1) ;;
-            libGL.so.1) missing+=(libgl1) ;;
-            libdbus-1.so.3) missing+=(libdbus-1-3) ;;
-            libglib-2.0.so.0) missing+=(libglib2.0-0) ;;
-            libxcb-cursor.so.0) missing+=(libxcb-cursor0) ;;
-            libxcb-icccm.so.4) missing+=(libxcb-icccm4) ;;
-            libxcb-keysyms.so.1) missing+=(libxcb-keysyms1) ;;
-            libxcb-shape.so.0) missing+=(libxcb-shape0) ;;
-            libxkbcommon-x11.so.0) missing+=(libxkbcommon-x11-0) ;;
-        esac
+# ldconfig is in /sbin, not on a normal user's PATH on Debian: looked for there too, or
+# every library would look missing and each `make test` would run sudo apt-get.
+LDCONFIG="$(command -v ldconfig 2>/dev/null || true)"
+for candidate in /sbin/ldconfig /usr/sbin/ldconfig; do
+    if [ -z "$LDCONFIG" ] && [ -x "$candidate" ]; then LDCONFIG="$candidate"; fi
+done
+LIBRARY_CACHE=""
+if [ -n "$LDCONFIG" ]; then LIBRARY_CACHE="$("$LDCONFIG" -p 2>/dev/null || true)"; fi
+installed() {  # $1: a library, $2: the Debian package that holds it
+    if [ -n "$LIBRARY_CACHE" ]; then [[ "$LIBRARY_CACHE" == *"$1"* ]]; return; fi
+    # no library cache to read: ask dpkg; without dpkg either this is no Debian, leave it be
+    if command -v dpkg-query >/dev/null 2>&1; then
+        [ "$(dpkg-query -W -f='${Status}' "$2" 2>/dev/null || true)" = "install ok installed" ]; return
     fi
+    return 0
+}
+for pair in libEGL.so.1:libegl1 libxkbcommon.so.0:libxkbcommon0 libfontconfig.so.1:libfontconfig1 \
+            libGL.so.1:libgl1 libdbus-1.so.3:libdbus-1-3 libglib-2.0.so.0:libglib2.0-0 \
+            libxcb-cursor.so.0:libxcb-cursor0 libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1 \
+            libxcb-shape.so.0:libxcb-shape0 libxkbcommon-x11.so.0:libxkbcommon-x11-0; do
+    installed "${pair%%:*}" "${pair#*:}" || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
