@@ -14,7 +14,9 @@ them (photo_ids, review order) and a repaint of an already loaded view. Then ano
 program's change while every photo of a big search is chosen (Ctrl+A over
 `-state:accepted`; a second connection accepts one of them, the window's
 OutsideChanges.look shows it): the longest stall, against a plain refresh of the same
-search as baseline (the photos are put back as suggested after).
+search as baseline (the photos are put back as suggested after). Then the same with a
+job of the window's own (accepting one of them in the job worker): the longest stall from
+its start through the refresh at its end.
 
 Then, in a fresh window on an index of its own, a tag job with the default bundle on
 --tag-photos generated 1600×1067 JPEGs: the longest stall of the GUI thread while it
@@ -180,6 +182,7 @@ def main() -> int:
     print(f"\nopen the review list: {ms(gui)} | longest GUI stall {ms(statistics.median(stalls))} | "
           f"baseline review_ids {ms(baseline)}   ({window.review_model.rowCount():,} suggestions)")
     outside_refresh_section(app, window)
+    job_end_section(app, window)
     window.thumbnails.drop_queued()
     window.thumbnails.wait_for_done(5000)
     window.close()
@@ -189,9 +192,62 @@ def main() -> int:
     return 0
 
 
-def outside_refresh_section(app, window, rounds: int = 3) -> None:
+def every_photo_chosen(app, window, rounds: int) -> list[int]:
+    """Ctrl+A over the search `-state:accepted`; `rounds` suggested photos of it to accept."""
+    window.search_bar.set_text("-state:accepted")
+    settle(app, window)
+    window.grid.setCurrentIndex(window.grid_model.index(3))
+    window.grid.selectAll()
+    shown = set(window.grid_model.ids())
+    return [photo_id for photo_id in window.index.photo_ids("state:suggested") if photo_id in shown][:rounds]
+
+
+def put_back(app, window, accepted: list[int]) -> int:
+    """The photos accepted suggested again, as the generated index was, for the next run;
+    returns how many photos were chosen before."""
+    from app.core.index import PhotoIndex
+
+    chosen = sum(span.height() for span in window.grid.selectionModel().selection())
+    with PhotoIndex.open(window.index.path) as other:
+        other.set_state(accepted, "suggested")
+    window.outside_changes.look()
+    settle(app, window)
+    return chosen
+
+
+def outside_refresh_section(app, window) -> None:
     """A terminal's `accept` of one photo with every photo of a big search chosen: the
     longest GUI stall of the outside refresh, against a plain refresh of the same search."""
+    from app.core.index import PhotoIndex
+
+    def accepted_in_a_terminal(photo_id: int):
+        with PhotoIndex.open(window.index.path) as other:
+            other.set_state([photo_id], "accepted")
+        return window.outside_changes.look
+
+    stall_with_every_photo_chosen(app, window, "\nan outside change, one photo accepted in a terminal",
+                                  accepted_in_a_terminal)
+
+
+def job_end_section(app, window) -> None:
+    """A job of the window that accepts one photo with every photo of a big search chosen:
+    the longest GUI stall from its start through the counts and search read at its end
+    (JobController._on_stopped), against a plain refresh of the same search."""
+    def accepted_by_a_job(photo_id: int):
+        expected = window.index.review_states([photo_id])
+
+        def job() -> None:
+            window.jobs.set_states({"accepted": [photo_id]}, expected, "Accepting 1 photo", lambda change: None)
+            run_until(app, lambda: not window.jobs.busy)
+        return job
+
+    stall_with_every_photo_chosen(app, window, "a job of the window accepting one photo", accepted_by_a_job)
+
+
+def stall_with_every_photo_chosen(app, window, title: str, accept_one, rounds: int = 3) -> None:
+    """Ctrl+A over `-state:accepted`, then for each of `rounds` photos: the longest GUI stall
+    of a plain refresh (the baseline), then of what `accept_one(photo_id)` returns to run.
+    The photos are put back as suggested after, as the generated index was."""
     from app.core.index import PhotoIndex
 
     window.search_bar.set_text("-state:accepted")
@@ -200,25 +256,24 @@ def outside_refresh_section(app, window, rounds: int = 3) -> None:
     window.grid.selectAll()
     shown = set(window.grid_model.ids())
     accepted = [photo_id for photo_id in window.index.photo_ids("state:suggested") if photo_id in shown][:rounds]
-    plain, outside = [], []
+    plain, changed = [], []
     for photo_id in accepted:
         with Heartbeat() as heartbeat:
             window.refresh_results()
             settle(app, window)
         plain.append(heartbeat.worst)
-        with PhotoIndex.open(window.index.path) as other:
-            other.set_state([photo_id], "accepted")
+        run = accept_one(photo_id)
         with Heartbeat() as heartbeat:
-            window.outside_changes.look()
+            run()
             settle(app, window)
-        outside.append(heartbeat.worst)
+        changed.append(heartbeat.worst)
     chosen = sum(span.height() for span in window.grid.selectionModel().selection())
     with PhotoIndex.open(window.index.path) as other:
-        other.set_state(accepted, "suggested")  # the generated index as it was, for the next run
+        other.set_state(accepted, "suggested")
     window.outside_changes.look()
     settle(app, window)
-    print(f"\nan outside change, one photo accepted in a terminal, {chosen:,} photos chosen ({len(outside)} rounds): "
-          f"longest GUI stall median {ms(statistics.median(outside))}, worst {ms(max(outside))} | "
+    print(f"{title}, {chosen:,} photos chosen ({len(changed)} rounds): "
+          f"longest GUI stall median {ms(statistics.median(changed))}, worst {ms(max(changed))} | "
           f"baseline, a plain refresh of the same search: median {ms(statistics.median(plain))}")
 
 

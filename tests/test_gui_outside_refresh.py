@@ -165,6 +165,27 @@ def test_the_counts_of_an_outside_change_are_read_before_its_photos_arrive(qtbot
     assert chosen_ids(win) == set(ids) - {ids[7]}
 
 
+def test_the_counts_after_a_job_are_read_before_its_photos_arrive(qtbot, unaccepted) -> None:
+    """As after an outside change: read beside the grid's new rows (85,000 chosen: a reset and
+    the chosen rows chosen again), the counts made a job's end stall longer."""
+    win = unaccepted
+    ids = win.grid_model.ids()
+    win.index.set_label(ids[7], "Colosseum", source="model", state="suggested")  # the job accepts it
+    win.grid.setCurrentIndex(win.grid_model.index(3))
+    win.grid.selectAll()
+    answers = []
+    win.results.summarised.connect(lambda _snapshot: answers.append("counts"))
+    win.results.searched.connect(lambda _results: answers.append("photos"))
+
+    assert win.jobs.set_states({"accepted": [ids[7]]}, win.index.review_states([ids[7]]), "Accepting 1 photo",
+                               lambda change: None)
+    qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=20000)
+
+    assert answers == ["counts", "photos"]
+    assert win.grid_model.ids() == ids[:7] + ids[8:]
+    assert chosen_ids(win) == set(ids) - {ids[7]}
+
+
 def test_rows_in_and_out_are_found_without_a_python_step_a_row(qtbot) -> None:
     """update_ids went through every row in Python three times (25 ms at 85,000 rows, and
     several times that beside a worker); the rows that changed are found in C now, so the

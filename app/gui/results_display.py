@@ -64,17 +64,13 @@ class ResultsDisplay:
         window.results.summarised.connect(self.show_library)
 
     def library_changed(self, keep_view: bool = False) -> None:
-        """Re-read the folder tree, counts and results (after a scan, tag or write); in a worker,
-        photos first, counts after. `keep_view`: another program's change, which the user did
-        not ask for: the view stays where the user left it, and the counts come first, so the
-        photos arrive with the worker idle (read beside the grid's layout of 85,000 rows, a
-        Python call a row, each waiting for the GIL, they made it 3-4 times as long)."""
-        summarise = self.window.results.summarise
-        if keep_view:
-            summarise()
+        """Re-read the folder tree, counts and results (after a job, or another program's
+        change) in the worker, the counts first, so the photos arrive with the worker idle:
+        read beside the grid's layout of 85,000 rows (a Python call a row, each waiting for
+        the GIL) they made it 3-4 times as long. `keep_view`: another program's change,
+        which the user did not ask for: the view stays where the user left it."""
+        self.window.results.summarise()
         self.refresh(keep_view)
-        if not keep_view:
-            summarise()
 
     def show_library(self, snapshot: LibrarySnapshot) -> None:
         window = self.window
