@@ -234,8 +234,10 @@ def _plan_file(
     previous, users_own, untracked = history.label, history.users_own, history.untracked
     if rejected and previous != photo.label:
         previous = None  # our last write put another label there: not the one rejected
+    # that label stays, and the rejected one is not ours there: nothing to read the file for
+    nothing_to_take_out = rejected and history.label is not None and previous is None
     label = None if rejected else photo.label
-    known = embed and not missing and size is not None  # a file the index describes
+    known = embed and not missing and size is not None and not nothing_to_take_out  # a file the index describes
     own = recovery.find_own_write(target, history.last_entry, (size, mtime_ns, fingerprint)) if known else None
     if own is not None:  # our own write, cut short by a kill: not a change made elsewhere
         size, mtime_ns = own.size, own.mtime_ns
@@ -245,6 +247,8 @@ def _plan_file(
         own_write=own, index_label=(photo.label, photo.state),
         last_write=history.last_entry.id if history.last_entry is not None else None,
     )
+    if nothing_to_take_out:
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common)
     if missing or not path.exists():
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
     if _changed_since_indexed(path, size, mtime_ns):  # `write` refuses it: a dry run says so first
