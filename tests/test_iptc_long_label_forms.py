@@ -8,28 +8,16 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import replace
 
-import pytest
-
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, journal, plan_writes, write_labels
+from app.core.metadata import journal, plan_writes
 from app.core.metadata.iptc import iptc_keyword
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from tests import test_write_keyword_policy as keyword_policy
 from tests.test_metadata_support import add_photo, make_jpeg
 
+index = keyword_policy.index  # the fixture: an index of its own in tmp_path
+write_all = keyword_policy.write_all
+
 LABEL = "Église Saint-Étienne-du-Mont à Paris, façade et jubé de la nef N."
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def _write_all(index):
-    summary = write_labels(index, plan_writes(index), WriteOptions(workers=1))
-    assert summary.failed == 0, summary.errors
-    return summary
 
 
 def _nfd(values: list[str] | None) -> list[str] | None:
@@ -42,7 +30,7 @@ def _written_then_decomposed(tmp_path, index):
     assert len(LABEL.encode("utf-8")) == 70 and unicodedata.is_normalized("NFC", LABEL)
     photo = make_jpeg(tmp_path / "a.jpg")
     photo_id = add_photo(index, [photo], LABEL)
-    _write_all(index)
+    write_all(index)
     data = photo.read_bytes()
     fields = read_fields(data)
     assert fields.iptc == [iptc_keyword(LABEL)]
@@ -60,13 +48,13 @@ def test_writing_the_same_label_again_leaves_its_decomposed_iptc_keyword_alone(t
     before = photo.read_bytes()
     [item] = plan_writes(index)
     assert not item.changes_anything, item.describe()
-    _write_all(index)
+    write_all(index)
     assert photo.read_bytes() == before and read_fields(before).iptc == [decomposed]
 
 
 def test_a_relabel_takes_out_the_decomposed_iptc_keyword(tmp_path, index):
     photo, photo_id, _ = _written_then_decomposed(tmp_path, index)
     index.set_label(photo_id, "Panthéon")
-    assert _write_all(index).written == 1
+    assert write_all(index).written == 1
     fields = read_fields(photo.read_bytes())
     assert fields.iptc == ["Panthéon"] and fields.subject == ["Panthéon"]

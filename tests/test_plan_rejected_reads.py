@@ -10,25 +10,13 @@ from __future__ import annotations
 import builtins
 from pathlib import Path
 
-import pytest
-
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata import plan_writes
 from app.core.metadata.jpeg_fields import read_fields
+from tests import test_write_keyword_policy as keyword_policy
 from tests.test_metadata_support import add_photo, make_jpeg
 
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def _write_all(index):
-    summary = write_labels(index, plan_writes(index), WriteOptions(workers=1))
-    assert summary.failed == 0, summary.errors
-    return summary
+index = keyword_policy.index  # the fixture: an index of its own in tmp_path
+write_all = keyword_policy.write_all
 
 
 def _plan_counting_opens(index, photo: Path, monkeypatch) -> tuple[list, int]:
@@ -49,7 +37,7 @@ def _plan_counting_opens(index, photo: Path, monkeypatch) -> tuple[list, int]:
 def test_a_rejected_photo_whose_file_holds_another_label_of_ours_is_not_read(tmp_path, index, monkeypatch):
     photo = make_jpeg(tmp_path / "a.jpg")
     photo_id = add_photo(index, [photo], "Trevi Fountain")
-    _write_all(index)
+    write_all(index)
     index.set_label(photo_id, "Colosseum")
     index.set_state([photo_id], "rejected")
     plan, opens = _plan_counting_opens(index, photo, monkeypatch)
@@ -60,10 +48,10 @@ def test_a_rejected_photo_whose_file_holds_another_label_of_ours_is_not_read(tmp
 def test_a_rejected_photo_we_wrote_its_label_into_still_has_it_taken_out(tmp_path, index, monkeypatch):
     photo = make_jpeg(tmp_path / "a.jpg")
     photo_id = add_photo(index, [photo], "Colosseum")
-    _write_all(index)
+    write_all(index)
     index.set_state([photo_id], "rejected")
     plan, opens = _plan_counting_opens(index, photo, monkeypatch)
     assert [item.changes_anything for item in plan] == [True] and opens >= 1
-    assert _write_all(index).written == 1
+    assert write_all(index).written == 1
     fields = read_fields(photo.read_bytes())
     assert not fields.subject and not fields.hierarchical and not fields.iptc
