@@ -12,7 +12,8 @@ from PIL import Image
 
 from app.core.errors import PhotoReadError
 from app.core.fingerprint import fingerprint_file
-from app.core.photo_info import exif_timestamp, file_kind, gps_position, primary_of, read_photo_info
+from app.core.capture_time import exif_timestamp
+from app.core.photo_info import file_kind, gps_position, primary_of, read_photo_info
 from tests.test_index_support import jpeg_bytes, write_jpeg
 
 LANDMARK_GPS = {
@@ -217,10 +218,15 @@ def test_a_png_or_tiff_without_exif_takes_its_date_from_its_xmp(tmp_path, attrib
     assert read_photo_info(tmp_path / "scan.tif").taken_at == expected
 
 
-def test_exif_dates_come_before_xmp_dates(tmp_path) -> None:
+def test_xmp_dates_come_before_a_tiffs_modify_date(tmp_path) -> None:
+    """A TIFF's DateTime (exiftool: ModifyDate) is when it was last saved; the XMP date
+    created says when the picture was taken (the EXIF dates that come first:
+    tests/test_capture_time.py)."""
     packet = XMP_DATED.format(attributes='xmp:CreateDate="2019-06-12"', elements="")
     Image.new("RGB", (40, 30)).save(tmp_path / "scan.tif", tiffinfo={700: packet.encode(), 306: "2021:03:04 05:06:07"})
-    assert read_photo_info(tmp_path / "scan.tif").taken_at == "2021-03-04T05:06:07"
+    Image.new("RGB", (40, 30)).save(tmp_path / "saved.tif", tiffinfo={306: "2021:03:04 05:06:07"})
+    assert read_photo_info(tmp_path / "scan.tif").taken_at == "2019-06-12"
+    assert read_photo_info(tmp_path / "saved.tif").taken_at == "2021-03-04T05:06:07"
 
 
 XMP_OF_AN_EDITOR = XMP_DATED.format(

@@ -21,7 +21,8 @@ from app.core import library
 from app.core.decode import decode_for_model
 from app.core.index import PhotoIndex
 from app.core.metadata.xmp import XmpDocument
-from app.core.photo_info import exif_timestamp, read_photo_info, xmp_timestamp
+from app.core.capture_time import exif_timestamp, xmp_timestamp
+from app.core.photo_info import read_photo_info
 from app.core.scanner import scan
 from app.core.thumbnails import load_preview, make_thumbnail
 from tests.test_index_support import write_jpeg

@@ -6,9 +6,11 @@ tagged again, and labels and review states stay as they are."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import piexif
 from PIL import Image, PngImagePlugin
 
 from app.core import scan_folder_sync
@@ -17,6 +19,7 @@ from app.core.index import PhotoIndex, Prediction, catalog
 from app.core.lens import LENS_SPECIFICATION
 from app.core.photo_info import read_photo_info
 from app.core.scanner import scan
+from tests.test_capture_time import dated_jpeg
 from tests.test_index_support import write_jpeg
 from tests.test_lens import EXIFTOOL_LENS
 from tests.test_photo_info import XMP_OF_AN_EDITOR
@@ -83,7 +86,10 @@ def test_an_upgraded_index_gets_the_lens_of_unchanged_photos_at_the_next_scan(tm
     write_jpeg(trip / "IMG_0003.JPG", lens="RF24-105mm F4 L IS USM")  # LensModel: read before too
     database = tmp_path / "index.db"
     ids = index_before_the_lens_reading(database, trip, monkeypatch, lens_read=("IMG_0003.JPG",))
+    from app.core.index import schema
 
+    # migration 23's marks alone: 31 marks every photo (for its date taken)
+    monkeypatch.setattr(schema, "LATEST_VERSION", schema.MIGRATIONS.index(schema.migration_31))
     with PhotoIndex.open(database) as index:
         index.set_predictions(ids["export.png"], "m1", [Prediction("colosseum", "Colosseum", 0.9)], 0.5)
         index.set_label(ids["DSC_0001.JPG"], "Pont du Gard", source="user", state="rejected")
@@ -144,3 +150,31 @@ def test_forgetting_a_folder_drops_the_marks_of_its_photos(tmp_path: Path, monke
         assert index.conn.execute("SELECT count(*) FROM photos_to_reread").fetchone()[0] == 1
         forget_folder(index, (tmp_path / "photos").resolve())
         assert index.conn.execute("SELECT count(*) FROM photos_to_reread").fetchone()[0] == 0
+
+
+def test_an_upgraded_index_gets_the_date_taken_the_reader_now_finds_at_the_next_scan(tmp_path: Path,
+                                                                                     monkeypatch) -> None:
+    """An older version took ModifyDate (the last edit) where DateTimeOriginal is missing
+    and no date where it is zero: the files are unchanged, so only migration 31's marks
+    have the next scan read them again. Each photo has a lens, which migration 23's
+    marks (photos without one) would read again too."""
+    trip = tmp_path / "trip"
+    trip.mkdir()
+    lens = {piexif.ExifIFD.LensModel: b"NIKKOR 24-70mm f/2.8"}
+    dated_jpeg(trip / "edited.jpg", digitized="2008:10:22 16:44:01", modified="2008:11:01 21:15:09", exif_ifd=lens)
+    dated_jpeg(trip / "zero.jpg", original="0000:00:00 00:00:00", digitized="2008:10:22 16:45:00", exif_ifd=lens)
+    database = tmp_path / "index.db"
+    ids = index_before_the_lens_reading(database, trip, monkeypatch, lens_read=("edited.jpg", "zero.jpg"))
+    with sqlite3.connect(database) as conn:  # as the older reader stored them
+        conn.execute("UPDATE photos SET taken_at = '2008-11-01T21:15:09' WHERE id = ?", (ids["edited.jpg"],))
+        conn.execute("UPDATE photos SET taken_at = NULL WHERE id = ?", (ids["zero.jpg"],))
+    conn.close()
+    with PhotoIndex.open(database) as index:
+        index.set_label(ids["edited.jpg"], "Pont du Gard", source="user", state="accepted")
+        summary = scan(index, [trip])
+        taken = dict(index.conn.execute("SELECT primary_path, taken_at FROM photos"))
+        assert {Path(path).name: when for path, when in taken.items()} == {
+            "edited.jpg": "2008-10-22T16:44:01", "zero.jpg": "2008-10-22T16:45:00"}
+        assert (summary.new, summary.changed) == (0, 0)
+        assert index.get(ids["edited.jpg"]).label == "Pont du Gard"
+        assert index.count("date:2008-10-22") == 2

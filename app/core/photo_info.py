@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.capture_time import photo_taken_at, tag_text
 from app.core.errors import PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
 from app.core.lens import lens_name
@@ -44,14 +43,11 @@ KINDS_BY_FORMAT = {"JPEG": "jpeg", "MPO": "jpeg", "PNG": "png", "TIFF": "tiff", 
 # Which file of a JPEG+RAW pair (same stem, same folder) stands for the photo.
 PRIMARY_PREFERENCE = {"jpeg": 0, "heic": 1, "tiff": 2, "png": 3, "raw": 4}
 
-MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
-DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, SUBSEC_TIME_ORIGINAL = 0x9003, 0x9011, 0x9291
+MAKE, MODEL, ORIENTATION = 0x010F, 0x0110, 0x0112
 PIXEL_X_DIMENSION, PIXEL_Y_DIMENSION = 0xA002, 0xA003
 UNIQUE_CAMERA_MODEL = 0xC614  # a DNG's, where Make and Model are missing
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON = 1, 2, 3, 4
 
-EXIF_DATETIME = re.compile(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
-EXIF_OFFSET = re.compile(r"^[+-]\d{2}:\d{2}$")
 # Even the best-compressed RAW needs far more than 1 byte per 16 pixels; a file
 # smaller than that carries metadata but no image data (a stub).
 MIN_RAW_BYTES_PER_PIXEL = 1 / 16
@@ -115,7 +111,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
             xmp = XmpDocument.read(image.info.get("xmp"))
-            fields = _exif_fields(image.getexif(), xmp)
+            fields = _exif_fields(image.getexif(), xmp, _iptc_block(image))
             found = image.format
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
@@ -179,15 +175,13 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
 
 
 def _with_xmp_details(info: PhotoInfo, xmp: XmpDocument | None) -> PhotoInfo:
-    """`info` with what the photo's XMP adds: the landmark keyword, and the date where
-    the EXIF gives none (a PNG or TIFF keeps its date in XMP only). The packet is parsed
-    once per file (XmpDocument.read) for these and the lens."""
+    """`info` with the landmark keyword the photo's XMP holds. The packet is parsed once
+    per file (XmpDocument.read) for this, the date and the lens."""
     if xmp is None:
         return info
     from app.core.metadata.read_back import landmark_in_document
 
-    taken_at = info.taken_at or xmp_timestamp(xmp)
-    return replace(info, taken_at=taken_at, landmark=landmark_in_document(xmp))
+    return replace(info, landmark=landmark_in_document(xmp))
 
 
 def _no_image_data(path: str | os.PathLike, size: int, width: int, height: int) -> PhotoReadError:
@@ -226,8 +220,8 @@ def unopenable_raw(path: str | os.PathLike, error: BaseException) -> PhotoReadEr
 
 def _camera_name(ifd0) -> tuple[str | None, str | None]:
     """(make, model) for a message: the model alone when it names the make already."""
-    make = _header_text(_text(ifd0.get(MAKE)))
-    model = _header_text(_text(ifd0.get(MODEL)) or _text(ifd0.get(UNIQUE_CAMERA_MODEL)))
+    make = _header_text(tag_text(ifd0.get(MAKE)))
+    model = _header_text(tag_text(ifd0.get(MODEL)) or tag_text(ifd0.get(UNIQUE_CAMERA_MODEL)))
     if make and model and model.lower().startswith(make.split()[0].lower()):
         return None, model
     return make, model
@@ -254,87 +248,37 @@ def _message(error: BaseException) -> str:
     return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
 
 
-def _exif_fields(exif, xmp: XmpDocument | None) -> dict:
-    """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to) and the
-    photo's parsed XMP (for the lens)."""
+def _exif_fields(exif, xmp: XmpDocument | None, iptc: bytes | None) -> dict:
+    """The fields of a Pillow Exif (IFD0 and the Exif and GPS IFDs it points to), the
+    photo's parsed XMP (for the date and the lens) and its IPTC block (for the date)."""
     from app.core.metadata.raw_header import ifds_of
 
     ifds = ifds_of(exif)
-    return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"], xmp)
+    return _fields_of_ifds(ifds["ifd0"], ifds["exif"], ifds["gps"], xmp, iptc)
 
 
-def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: XmpDocument | None = None) -> dict:
-    """The fields the index stores, from the three IFDs (mappings of tag to value)."""
+def _iptc_block(image) -> bytes | None:
+    """A JPEG's IPTC IIM datasets (Photoshop resource 0x0404 of its APP13), which Pillow
+    has read with the header; None for other formats and JPEGs without."""
+    resources = image.info.get("photoshop") if image.format in ("JPEG", "MPO") else None
+    block = resources.get(0x0404) if isinstance(resources, dict) else None
+    return block if isinstance(block, bytes) else None
+
+
+def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: XmpDocument | None = None, iptc: bytes | None = None) -> dict:
+    """The fields the index stores, from the three IFDs (mappings of tag to value), the
+    photo's parsed XMP and its IPTC block."""
     latitude, longitude = gps_position(gps_ifd)
     lens = lens_name(exif_ifd, xmp)
     return {
-        "taken_at": exif_timestamp(
-            exif_ifd.get(DATETIME_ORIGINAL) or ifd0.get(DATETIME),
-            exif_ifd.get(SUBSEC_TIME_ORIGINAL),
-            exif_ifd.get(OFFSET_TIME_ORIGINAL),
-        ),
-        "camera_make": _text(ifd0.get(MAKE)),
-        "camera_model": _text(ifd0.get(MODEL)),
+        "taken_at": photo_taken_at(ifd0, exif_ifd, xmp, iptc),
+        "camera_make": tag_text(ifd0.get(MAKE)),
+        "camera_model": tag_text(ifd0.get(MODEL)),
         "lens": lens,
         "orientation": _orientation(ifd0.get(ORIENTATION)),
         "gps_lat": latitude,
         "gps_lon": longitude,
     }
-
-
-def exif_timestamp(value, subseconds=None, offset=None) -> str | None:
-    """EXIF "2020:11:03 14:05:09" (+ SubSecTime "25", OffsetTime "+01:00") ->
-    "2020-11-03T14:05:09.25+01:00"; None when absent or no real moment (0000:00:00, or
-    2019:13:45 25:61:00 from a camera whose clock was corrupted)."""
-    text = _text(value)
-    match = EXIF_DATETIME.match(text or "")
-    if not match or not is_real_moment(*match.groups()):
-        return None
-    year, month, day, hour, minute, second = match.groups()
-    stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second}"
-    sub = (_text(subseconds) or "").strip()
-    if sub.isdigit():
-        stamp += "." + sub
-    zone = (_text(offset) or "").strip()
-    if EXIF_OFFSET.match(zone):
-        stamp += zone
-    return stamp
-
-
-def is_real_moment(*parts: str | None) -> bool:
-    """Whether year, month, day (and the hour, minute, second given) name a moment that
-    exists: a date taken that does not (month 13, 30 February, a zero date) is none, or
-    the photo would sort as the newest, match has:date and break the Dates list."""
-    try:
-        datetime(*(int(part) for part in parts if part is not None))
-    except ValueError:  # also a year 0000: datetime starts at year 1
-        return False
-    return True
-
-
-# Where a file without EXIF keeps when it was taken (iPhone screenshots, scans, exports
-# from Lightroom): the properties Lightroom and digiKam read, most specific first.
-XMP_DATES = (("http://ns.adobe.com/exif/1.0/", "DateTimeOriginal"),
-             ("http://ns.adobe.com/photoshop/1.0/", "DateCreated"),
-             ("http://ns.adobe.com/xap/1.0/", "CreateDate"))
-XMP_DATETIME = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|[+-]\d{2}:\d{2})?)?")
-
-
-def xmp_timestamp(document: XmpDocument) -> str | None:
-    """The capture time a parsed XMP packet (XmpDocument.read) gives
-    ("2019-06-12T14:05:09+02:00", or a date alone "2019-06-12"), in the index's form;
-    None when it gives none."""
-    for namespace, name in XMP_DATES:
-        match = XMP_DATETIME.fullmatch(document.get_text(namespace, name) or "")
-        if match is None or not is_real_moment(*match.groups()[:6]):
-            continue
-        year, month, day, hour, minute, second, fraction, zone = match.groups()
-        if hour is None:
-            return f"{year}-{month}-{day}"
-        stamp = f"{year}-{month}-{day}T{hour}:{minute}:{second or '00'}" + (f".{fraction}" if fraction else "")
-        return stamp + ("+00:00" if zone == "Z" else zone or "")
-    return None
 
 
 def gps_position(gps: dict) -> tuple[float | None, float | None]:
@@ -348,7 +292,7 @@ def gps_position(gps: dict) -> tuple[float | None, float | None]:
 
 
 def _coordinate(value, ref, hemispheres: str, limit: float) -> float | None:
-    ref_text = (_text(ref) or "").strip().upper()[:1]
+    ref_text = (tag_text(ref) or "").strip().upper()[:1]
     if ref_text not in tuple(hemispheres) or not isinstance(value, (tuple, list)) or len(value) != 3:
         return None
     parts = [_rational(v) for v in value]
@@ -376,15 +320,6 @@ def _rational(value) -> float | None:
         return None
     number = float(numerator) / float(denominator)
     return number if math.isfinite(number) and number >= 0 else None
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = str(value).replace("\x00", "").strip()
-    return text or None
 
 
 def _orientation(value) -> int | None:

@@ -146,7 +146,7 @@ _STORED_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?
 
 
 def migration_21(conn: sqlite3.Connection) -> None:
-    from app.core.photo_info import is_real_moment
+    from app.core.capture_time import is_real_moment
 
     def impossible(text) -> int:
         match = _STORED_DATE.match(str(text))
@@ -374,3 +374,15 @@ def migration_29(conn: sqlite3.Connection) -> None:
 # without reading the disk. Filled by the next scans.
 def migration_30(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS skipped_links (path TEXT PRIMARY KEY, kept TEXT NOT NULL)")
+
+
+# The date taken was DateTimeOriginal, else ModifyDate (the time of the last edit), else
+# an XMP date: a file without DateTimeOriginal got its edit time though its EXIF
+# CreateDate says when it was taken, a zero or blank DateTimeOriginal hid every other
+# date, and IPTC Date Created was never read (app/core/capture_time.py now reads them in
+# the order Lightroom and digiKam use). Any photo may hold such a file and the index
+# does not say where its date came from, so every photo is marked for the next scan of
+# its folder to read its header once more (as migration 23 did: no decode, no tagging,
+# labels and review states untouched).
+def migration_31(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT id FROM photos")

@@ -3,8 +3,9 @@ though none of their files changed.
 
 A rescan never opens an unchanged file, so what a newer reader learns to find in a
 header (the lens beyond EXIF's LensModel: Nikon's maker notes, an XMP's lens,
-LensSpecification) would reach an index an older version made only as its files
-change. An upgrade marks the photos that may lack it (migration 23), and the scan of
+LensSpecification; the date taken from EXIF CreateDate or IPTC, past a zero
+DateTimeOriginal) would reach an index an older version made only as its files
+change. An upgrade marks the photos that may lack it (migrations 23 and 31), and the scan of
 their folder reads each marked photo's header again (not its pixels: nothing is
 decoded or tagged again) and stores its metadata, its labels and review state left as
 they are; then the mark goes. A photo that is missing keeps its mark until it is back.
