@@ -18,8 +18,8 @@ def register(subparsers) -> None:
             "original bytes back; an edited one gets the previous values of our keyword fields; a "
             "sidecar we created is removed. Files it cannot restore (moved away, read-only) keep the batch "
             "open: the next undo retries just them before any older batch; a second failure closes it "
-            "(a full disk, or a photo another program holds open, never closes it: free space, close "
-            "the program, undo again)."
+            "(a full disk, a read-only or unplugged card or disk, or a photo another program holds open, "
+            "never closes it: free space, make the card writable or connect it, close the program, undo again)."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")

@@ -31,22 +31,10 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError
+from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, on_read_only_disk,
+                                             passing_error_class, unreachable_folder_error)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
 from app.core.photo_info import file_kind
-
-
-class OutOfSpaceError(MetadataWriteError):
-    """The disk holding the file, or the user's quota on it, is full: nothing was
-    changed, and trying again once there is room works."""
-
-
-class FileInUseError(MetadataWriteError):
-    """Another program holds the file open, so it could not be replaced (Windows):
-    nothing was changed, and trying again once that program lets go works."""
-
-
-# "No space left on device" and "Disk quota exceeded" (no EDQUOT on Windows)
-_NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 
 
 # A hook that lets tests simulate a full disk (ENOSPC) or an I/O error on write.
@@ -306,7 +294,10 @@ def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     by a dry run so it does not promise a write that would be refused.
 
     The permission bits are checked as well as os.access, so a read-only flag is
-    respected even by a process that could override it (root, a Windows admin)."""
+    respected even by a process that could override it (root, a Windows admin). A
+    read-only disk is named as such: chmod cannot help there."""
+    if on_read_only_disk(path):
+        return READ_ONLY_DISK
     if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
         return "the file is read-only; make it writable for this app to change it"
     if current is not None and getattr(current, "st_flags", 0) & _LOCKED_FLAGS:
@@ -339,7 +330,8 @@ def replace_atomically(
     `create` allows a file that does not exist yet (a new sidecar). `sync_folder`
     False leaves the folder fsync to the caller (a batch syncs each folder once;
     until then a power cut can only bring back the old file, never a broken one).
-    Raises MetadataWriteError naming the path; the original is then untouched.
+    Raises MetadataWriteError naming the path (a disk_problems subclass when the disk
+    is the cause: full, read-only, gone); the original is then untouched.
     """
     path = real_file(path)  # a symbolic link: replace the file it points to
     chunks = data if isinstance(data, list) else [data]
@@ -347,13 +339,14 @@ def replace_atomically(
         old = os.stat(path)
     except FileNotFoundError:
         if not create:
-            raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+            raise (unreachable_folder_error(path)
+                   or MetadataWriteError(f"{path} has disappeared; rescan the folder")) from None
         old = None
     except OSError as error:
-        raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
+        raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
     reason = unwritable_reason(path, old)
     if reason:
-        raise MetadataWriteError(f"{path}: {reason}")
+        raise (ReadOnlyDiskError if reason == READ_ONLY_DISK else MetadataWriteError)(f"{path}: {reason}")
     temp = temp_path_for(path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
     try:
@@ -362,8 +355,9 @@ def replace_atomically(
         if _refused_for_length(temp, error):
             raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
                                      f"({error.strerror}); a shorter file or folder name would do") from None
-        if error.errno in _NO_SPACE:
-            raise OutOfSpaceError(f"could not write {path}: {error.strerror}; the original is intact") from None
+        passing = passing_error_class(error)
+        if passing is not None:
+            raise passing(_passing_failure_message(path, error)) from None
         raise MetadataWriteError(
             f"cannot create a temporary file in {path.parent} ({error.strerror}); "
             "the folder must be writable to store labels"
@@ -385,8 +379,10 @@ def replace_atomically(
             raise refused(_refused_replace_message(path, error)) from None
     except OSError as error:
         _remove_quietly(temp)
-        failed = OutOfSpaceError if error.errno in _NO_SPACE else MetadataWriteError
-        raise failed(f"could not write {path}: {error.strerror or error}; the original is intact") from None
+        failed = passing_error_class(error)
+        if failed is not None:
+            raise failed(_passing_failure_message(path, error)) from None
+        raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
     except BaseException:
         _remove_quietly(temp)
         raise
@@ -396,6 +392,14 @@ def replace_atomically(
         except OSError:
             pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
+
+
+def _passing_failure_message(path: Path, error: OSError) -> str:
+    """The message of a write refused by the disk (passing_error_class): a read-only
+    disk is named as such, whatever words the system has for it."""
+    if passing_error_class(error) is ReadOnlyDiskError:
+        return f"could not write {path}: {READ_ONLY_DISK}; the original is intact"
+    return f"could not write {path}: {error.strerror or error}; the original is intact"
 
 
 def _refused_for_length(temp: Path, error: OSError) -> bool:
@@ -433,7 +437,8 @@ def remove_file(path: Path) -> None:
     try:
         os.remove(path)
     except OSError as error:
-        raise MetadataWriteError(f"cannot remove {path}: {error.strerror}") from None
+        why = READ_ONLY_DISK if passing_error_class(error) is ReadOnlyDiskError else error.strerror
+        raise (passing_error_class(error) or MetadataWriteError)(f"cannot remove {path}: {why}") from None
     try:
         fsync_folder(path.parent)
     except OSError:

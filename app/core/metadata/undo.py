@@ -24,10 +24,12 @@ from pathlib import Path
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal, recovery
+from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
+                                             passing_error_class, unreachable_folder_error)
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
-from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
+from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -44,9 +46,11 @@ def undo_last_write(
     could not be restored keep the batch open, so the next undo retries just them
     rather than reverting an older write. A file gone, replaced or read-only that
     fails again then closes the batch (keeping our keywords), so undo can move on;
-    a full disk (or quota) or a file another program holds open never counts
-    towards that: it passes once there is room, or the program lets go, and a retry
-    while it lasts would otherwise close the batch with nothing restored. Failures
+    a full disk (or quota), a read-only card or disk, one unplugged (its folder gone
+    too) or failing (an I/O error), or a file another program holds open never counts
+    towards that: it passes once there is room, the card is writable or back, or the
+    program lets go, and a retry while it lasts would otherwise close the batch with
+    nothing restored. Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
     folder handled. Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
@@ -109,13 +113,16 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
                                  "this batch is closed: the files keep the labels written (give them a new label to change them)")
 
 
+_PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
+                   DiskUnreachableError: "disk gone", FileInUseError: "in use"}
+
+
 def _passing_cause(error: BaseException) -> str | None:
-    """Why a file could not be restored for now only ("space", "in use"), else None."""
-    if isinstance(error, atomic.OutOfSpaceError):
-        return "space"
-    if isinstance(error, atomic.FileInUseError):
-        return "in use"
-    return None
+    """Why a file could not be restored for now only (a _PASSING_CAUSES value), else None."""
+    if isinstance(error, OSError):
+        cause = passing_error_class(error)
+        return None if cause is None else _PASSING_CAUSES[cause]
+    return next((word for kind, word in _PASSING_CAUSES.items() if isinstance(error, kind)), None)
 
 
 def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
@@ -124,6 +131,12 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
     if passing["space"]:
         steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
                      "(or your quota on it) and undo again; a full disk does not close this batch")
+    if passing["read-only disk"]:
+        steps.append(f"{counted(passing['read-only disk'], 'file')} on a read-only card or disk: make it writable "
+                     "(the card's lock switch) and undo again; that does not close this batch")
+    if passing["disk gone"]:
+        steps.append(f"{counted(passing['disk gone'], 'file')} on a card or disk that cannot be reached: connect it "
+                     "and undo again; that does not close this batch")
     if passing["in use"]:
         steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
                      "that does not close this batch")
@@ -142,11 +155,25 @@ def undo_entry(index: PhotoIndex, entry: journal.JournalEntry) -> None:
         _undo_sidecar(path, entry)
 
 
-def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
+def _current_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when it is not there. Raises DiskUnreachableError when its
+    folder is gone too (the card unplugged: a file the user removed has its folder), or
+    the error of its disk's failure, so the undo keeps the batch for that file."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
-        raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords") from None
+        gone = unreachable_folder_error(path)
+        if gone is not None:
+            raise gone from None
+        return None
+    except OSError as error:
+        raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
+
+
+def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
+    data = _current_bytes(path)
+    if data is None:
+        raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords")
     # When the file is exactly what our write produced (our_write), the saved
     # segments give back the original byte for byte; otherwise only our fields go back.
     # A field the entry does not record (written by an older version) stays as it is.
@@ -236,7 +263,7 @@ def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
 
 
 def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
-    existing = read_sidecar_text(path)
+    existing = _current_bytes(path)
     if existing is None:
         if entry.before.get("absent"):
             return  # already gone

@@ -1,0 +1,106 @@
+"""Failures that come from the disk holding a photo, not from the photo: a full disk,
+a card mounted read-only (its lock switch), a card or drive unplugged, another program
+holding the file (Windows). They pass once the user acts, so a write names the disk
+and an undo keeps its batch open for them (app/core/metadata/undo.py), where a file
+changed or removed may close it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from app.core.errors import MetadataWriteError
+
+
+class OutOfSpaceError(MetadataWriteError):
+    """The disk holding the file, or the user's quota on it, is full: nothing was
+    changed, and trying again once there is room works."""
+
+
+class FileInUseError(MetadataWriteError):
+    """Another program holds the file open, so it could not be replaced (Windows):
+    nothing was changed, and trying again once that program lets go works."""
+
+
+class ReadOnlyDiskError(MetadataWriteError):
+    """The file system holding the file is read-only (a card's lock switch, a disk
+    mounted read-only, one the system remounted read-only after an error): nothing was
+    changed, chmod cannot help, and trying again once it is writable works."""
+
+
+class DiskUnreachableError(MetadataWriteError):
+    """The card or disk holding the file cannot be reached (unplugged, its driver gone,
+    an I/O error): nothing was changed, and trying again once it is back works."""
+
+
+READ_ONLY_DISK = ("the card or disk holding it is read-only (mounted read-only, or its lock switch is on); "
+                  "make it writable for this app to change it")
+
+# "No space left on device" and "Disk quota exceeded" (no EDQUOT on Windows)
+NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+# the disk went away under the file: unplugged, a FUSE driver that died ("Transport
+# endpoint is not connected", "Software caused connection abort"), a stale network handle
+_UNREACHABLE = frozenset(getattr(errno, name) for name in
+                         ("ENODEV", "ENXIO", "EIO", "ENOTCONN", "ECONNABORTED", "ESTALE") if hasattr(errno, name))
+# Windows: ERROR_WRITE_PROTECT; ERROR_NOT_READY, ERROR_DEV_NOT_EXIST, ERROR_DEVICE_NOT_CONNECTED
+_WINDOWS_WRITE_PROTECT = 19
+_WINDOWS_UNREACHABLE = frozenset({21, 55, 1167})
+# GetVolumeInformationW's flag for a read-only volume
+_FILE_READ_ONLY_VOLUME = 0x00080000
+
+
+def passing_error_class(error: OSError) -> type[MetadataWriteError] | None:
+    """The error a failed open, write, rename or removal should raise when its cause is
+    the disk's and passes (see the module's docstring); None for any other cause."""
+    winerror = getattr(error, "winerror", None)
+    if error.errno in NO_SPACE:
+        return OutOfSpaceError
+    if error.errno == errno.EROFS or winerror == _WINDOWS_WRITE_PROTECT:
+        return ReadOnlyDiskError
+    if error.errno in _UNREACHABLE or winerror in _WINDOWS_UNREACHABLE:
+        return DiskUnreachableError
+    return None
+
+
+def on_read_only_disk(path: Path) -> bool:
+    """Whether `path` (or, for a file still to be created, its folder) is on a read-only
+    file system. os.access reports such a file as not writable, like a read-only file,
+    but chmod cannot help there, so the message must name the disk."""
+    for where in (path, path.parent):
+        try:
+            if hasattr(os, "statvfs"):
+                return bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+            return _read_only_volume_windows(where)
+        except OSError:
+            continue
+    return False
+
+
+def unreachable_folder_error(path: Path) -> DiskUnreachableError | None:
+    """For a file not found: the error to raise when its folder cannot be reached either
+    (the card unplugged, its mount point left empty), so it is taken for a disk gone,
+    not for a file the user removed; None when the folder is there."""
+    try:
+        os.stat(path.parent)
+        return None
+    except OSError as error:
+        why = error.strerror or str(error)
+    return DiskUnreachableError(f"{path}: its folder cannot be reached ({why}); connect the card or disk "
+                                "holding it and try again")
+
+
+def _read_only_volume_windows(path: Path) -> bool:
+    """Windows has no statvfs: ask the volume holding `path` for its read-only flag."""
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    root = ctypes.create_unicode_buffer(1024)
+    if not kernel32.GetVolumePathNameW(str(path), root, len(root)):
+        raise OSError(ctypes.get_last_error(), "cannot find the volume")
+    flags = wintypes.DWORD()
+    if not kernel32.GetVolumeInformationW(root, None, 0, None, None, ctypes.byref(flags), None, 0):
+        raise OSError(ctypes.get_last_error(), "cannot read the volume's flags")
+    return bool(flags.value & _FILE_READ_ONLY_VOLUME)
