@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.common import open_index, print_json_line
+from app.cli.common import command_with_index, open_index, print_json_line
 from app.core.wording import shell_quote
 
 
@@ -71,13 +71,16 @@ def _run_missing(args: argparse.Namespace) -> int:
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or no photo left in it: "
                "is its drive connected?)" if missing.skipped_folders else "")
     skipped += f"; {missing.kept_line()}" if missing.awaiting_scan else ""
-    if args.yes:
+    if not missing.photos:
+        # right after deleting photos the index has not seen it: only a scan marks them missing
+        print(f"forget: no missing photo to forget{skipped}; photos deleted since the last scan are found by "
+              f"`{command_with_index(args.db)} scan` (run it first: it also finds photos moved, with their labels)",
+              file=sys.stderr)
+    elif args.yes:
         copy = f"; the index as it was is copied at {missing.backup}" if missing.backup else ""
         print(f"forget: {missing.line()} forgotten{skipped}{copy}", file=sys.stderr)
-    elif missing.photos:
+    else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
                      if missing.yours else "")
         print(f"forget: would forget {missing.line()}{unwritten}{skipped}; add --yes to do it", file=sys.stderr)
-    else:
-        print(f"forget: no missing photo to forget{skipped}", file=sys.stderr)
     return 0

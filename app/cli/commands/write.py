@@ -5,9 +5,11 @@ app.core.metadata: plan, then write (or only print the plan with --dry-run)."""
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 
 from app.cli.common import EXIT_INTERRUPTED, one_line, print_json_line, stop_on_ctrl_c
+from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
 
@@ -102,10 +104,16 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             print_waiting_suggestions(waiting)
+            print_nothing_to_write(plan, waiting, args)
             return 0
         cancel = CancelToken()
+        newest_before = running_writes.newest_batch(index.conn)
         with stop_on_ctrl_c(cancel, STOPPING, say_above_progress):
-            summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
+            try:
+                summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
+            except (sqlite3.Error, IndexStoreError):
+                say_written_before_the_index_failed(index, newest_before)
+                raise
     finally:
         index.close()
     if args.json:
@@ -123,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
         print("write: stopped by Ctrl-C; `landmark-tagger write` again writes the rest", file=sys.stderr)
         return EXIT_INTERRUPTED
     print_waiting_suggestions(waiting)
+    print_nothing_to_write(plan, waiting, args)
     return 1 if summary.failed else 0
 
 
@@ -133,6 +142,23 @@ def say_above_progress(text: str) -> None:
     print(one_line(text), file=sys.stderr, flush=True)
 
 
+def say_written_before_the_index_failed(index, newest_before: int) -> None:
+    """The index failed under the write (its disk full): the files already written keep
+    their labels and the journal holds them, while the error line that follows speaks
+    of the index only."""
+    from app.core.index import running_writes
+
+    try:
+        batch, files = running_writes.files_journalled_since(index.conn, newest_before)
+    except sqlite3.Error:
+        return
+    if not files:
+        print("write: the index failed before any file was changed", file=sys.stderr)
+        return
+    print(f"write: {counted(files, 'file')} changed before the index failed (batch {batch}; "
+          "'landmark-tagger undo' reverts it once the index can be used again)", file=sys.stderr)
+
+
 def print_waiting_suggestions(count: int) -> None:
     """Only accepted labels are written: say so when suggested ones were left out."""
     if count:
@@ -141,3 +167,22 @@ def print_waiting_suggestions(count: int) -> None:
             "('landmark-tagger accept QUERY', or the review view) or add --include-suggested",
             file=sys.stderr,
         )
+
+
+def print_nothing_to_write(plan: list, waiting: int, args: argparse.Namespace) -> None:
+    """No photo has a label to write and none is waiting to be accepted (`write` right
+    after `scan`, the quick start's first slip): a bare "0 files written" would not say
+    that labels come from `tag` and are written once accepted."""
+    if plan or waiting:
+        return
+    from app.cli.common import command_with_index
+
+    which = "no matching photo" if args.query else "no photo"
+    command = command_with_index(getattr(args, "db", None))
+    if args.include_suggested:
+        print(f"write: {which} has a label to write: `{command} tag FOLDER` suggests labels "
+              f"(or `{command} label QUERY NAME` gives one)", file=sys.stderr)
+        return
+    print(f"write: {which} has an accepted label to write: `{command} tag FOLDER` suggests labels, "
+          f"`{command} accept QUERY` accepts them (or `write --include-suggested` writes them as they are)",
+          file=sys.stderr)
