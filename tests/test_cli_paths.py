@@ -12,6 +12,7 @@ from PIL import Image
 
 from app.cli.main import main
 from app.core.path_query import pasted_path_query, path_term, query_with_paths
+from tests.test_metadata_support import make_jpeg
 
 
 @pytest.fixture
@@ -173,7 +174,8 @@ def test_scan_of_a_dashed_file_suggests_a_tag_command_that_works(dashed_trip, ca
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
-def test_a_photo_in_a_linked_folder_is_found_and_labelled_by_the_path_search_prints(tmp_path, monkeypatch, capsys):
+def test_a_photo_in_a_linked_folder_is_found_and_labelled_by_the_path_search_prints(tmp_path, monkeypatch, capsys,
+                                                                                  tiny_bundle):
     """A folder linked into a library folder is indexed under the link's path (README),
     but that path typed as the query was resolved to the link's target, which the index
     does not hold: nothing found, and `label` named a path the user never typed."""
@@ -197,10 +199,18 @@ def test_a_photo_in_a_linked_folder_is_found_and_labelled_by_the_path_search_pri
 
     Image.new("RGB", (32, 24), (20, 90, 60)).save(elsewhere / "DSC_0002.JPG")  # not scanned yet
     capsys.readouterr()
-    for command in (["accept"], ["reject"], ["label"]):
-        extra = ["Colosseum"] if command == ["label"] else []
-        assert main(["--db", db, *command, "library/Shared/DSC_0002.JPG", *extra]) == 1
+    for command in ("accept", "reject"):
+        assert main(["--db", db, command, "library/Shared/DSC_0002.JPG"]) == 1
         err = capsys.readouterr().err
         # the words typed, not the query's terms (`path:="…/drive/Shared/DSC_0002.JPG"`, never typed)
-        assert "no photo matches 'library/Shared/DSC_0002.JPG'" in err, err
+        assert f"{command}: library/Shared/DSC_0002.JPG: not in the library yet" in err, err
         assert "path:" not in err and str(elsewhere) not in err
+    assert main(["--db", db, "label", "library/Shared/DSC_0002.JPG", "Colosseum"]) == 0  # added first, as tag does
+    assert str(elsewhere) not in capsys.readouterr().err
+    assert found(capsys, db, "label:Colosseum") == ["DSC_0001.JPG", "DSC_0002.JPG"]
+    # teach scanned a new photo's folder by the link's target: a second library folder, each photo twice
+    make_jpeg(elsewhere / "DSC_0003.JPG")  # a scene, which teach takes (not a blank frame)
+    capsys.readouterr()
+    assert main(["--db", db, "teach", "--model", str(tiny_bundle.path), "Our cabin", "library/Shared/DSC_0003.JPG"]) == 0
+    assert str(elsewhere) not in capsys.readouterr().err
+    assert found(capsys, db, "") == ["DSC_0001.JPG", "DSC_0002.JPG", "DSC_0003.JPG"]

@@ -62,16 +62,26 @@ def _scan_for_new_photos(index: "PhotoIndex", paths: Sequence[Path], names: "Dis
     """Scan the folders given, and the folder of each file given that is not in the
     index yet (without the folders in it), all in one scan. Folders are compared as the
     disk spells them: `trip/` and `Trip/IMG_1.JPG` on a case-insensitive disk are one
-    folder, read whole."""
-    from app.core.path_case import canonical_path
+    folder, read whole. A folder linked into a library folder is scanned under the path
+    the library holds it by, as `tag` does (else its target would become a second library
+    folder, each photo indexed twice)."""
     from app.core.scanner import scan
     from app.core.tag_selection import photo_ids_under
 
-    whole = list(dict.fromkeys(canonical_path(path, names) for path in paths if path.is_dir()))
+    whole = list(dict.fromkeys(_as_scanned(index, path, names) for path in paths if path.is_dir()))
     alone = list(dict.fromkeys(
         folder for path in paths
         if not path.is_dir() and not photo_ids_under(index, [path], names)
-        and (folder := canonical_path(path.parent, names)) not in whole
+        and (folder := _as_scanned(index, path.parent, names)) not in whole
     ))
     if whole or alone:
         scan(index, whole + alone, folder_only=alone)
+
+
+def _as_scanned(index: "PhotoIndex", folder: Path, names: "DiskNames") -> Path:
+    """`folder` as scans read it: through the link the library holds it by (library_spelling),
+    or the link scans keep when it is linked in twice (kept_link_spellings)."""
+    from app.core.scan_links import kept_link_spellings, library_spelling
+
+    spelled = library_spelling(index, folder, names)
+    return Path(kept_link_spellings(index, [spelled]).get(spelled, spelled))

@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
+from app.cli.common import print_summary
 from app.cli.commands.write import open_index
 from app.core.wording import counted, shell_quote
 
@@ -36,7 +38,8 @@ def register(subparsers) -> None:
         description="Set NAME as the label of every photo matching QUERY (source user, state accepted); the "
         "label it replaces is rejected for those photos and they teach NAME. As for accept and reject, the "
         "photos may be given as files and folders, as many as a shell glob gives, NAME coming last: "
-        "`label Rome/DSC_00*.JPG Colosseum`. With --no-landmark instead of NAME: "
+        "`label Rome/DSC_00*.JPG Colosseum`; a photo file the index does not hold yet (copied in since the "
+        "last scan) is added first, its folder alone, as `tag FILE` does. With --no-landmark instead of NAME: "
         "the photos show no landmark (as the app's \"(no landmark)\" label).",
     )
     label.add_argument("query", nargs="+", metavar="QUERY [PATH ...] NAME",
@@ -69,17 +72,54 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
     return words[1:]
 
 
-def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "") -> int:
+def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
+            left_out: list[tuple[str, str]] = ()) -> int:
     """One summary line; exit 1 when the query matched nothing, so a typo in a file
-    name fails a script instead of looking like success."""
+    name fails a script instead of looking like success, and when a photo file named
+    was left out (`left_out`: path and why, one line each, before the summary)."""
     if args.json:
-        print(json.dumps({"command": verb, "matched": matched, "changed": changed}))
+        print(json.dumps({"command": verb, "matched": matched, "changed": changed,
+                          "left_out": [path for path, _ in left_out]}))
+    for path, why in left_out:
+        print_summary(f"{verb}: {path}: {why}")
+    if matched == 0 and left_out:
+        return 1  # each file named is accounted for above
     if matched == 0:
         hint = hint or "try it with `landmark-tagger search`"
         print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
         return 1
     print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
-    return 0
+    return 1 if left_out else 0
+
+
+def _photo_files_named(args: argparse.Namespace) -> list[Path]:
+    """The photo files typed as the query (`label Rome/DSC_00*.JPG NAME`, as a shell glob
+    gives them); a sidecar or other file that is no photo, which a glob brings along, is
+    not one (the query never matched it, and says nothing of it)."""
+    from app.core.photo_names import not_a_photo_reason
+
+    files = []
+    for word in getattr(args, "query_as_typed", None) or []:
+        path = Path(word).expanduser()
+        try:
+            if path.is_file() and not_a_photo_reason(path.name) is None:
+                files.append(path)
+        except (OSError, ValueError):  # a name too long, a NUL byte: no file
+            continue
+    return files
+
+
+def _not_in_library(index, files: list[Path], db: str | None) -> list[tuple[str, str]]:
+    """(path, why) for each photo file named that the index does not hold: copied into a
+    folder since its last scan, or in a folder outside the library."""
+    from app.cli.common import command_with_index
+    from app.core.path_case import DiskNames
+    from app.core.tag_selection import photo_ids_under
+
+    names = DiskNames()
+    return [(str(path), f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` adds it "
+                        "and suggests its label")
+            for path in files if not photo_ids_under(index, [path], names)]
 
 
 def _words_as_typed(args: argparse.Namespace) -> list[str]:
@@ -93,9 +133,10 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     try:
         ids = index.photo_ids(args.query)
         changed = index.set_state(ids, state)
+        left_out = _not_in_library(index, _photo_files_named(args), getattr(args, "db", None))
     finally:
         index.close()
-    return _finish(args, verb, len(ids), changed)
+    return _finish(args, verb, len(ids), changed, left_out=left_out)
 
 
 def run_accept(args: argparse.Namespace) -> int:
@@ -107,8 +148,9 @@ def run_reject(args: argparse.Namespace) -> int:
 
 
 def run_label(args: argparse.Namespace) -> int:
-    from app.cli.common import refuse_file_as_name
+    from app.cli.common import folders_joined_for_files, refuse_file_as_name, say_folders_joined
     from app.core.errors import UsageError
+    from app.core.teaching_targets import resolve_photo_ids
 
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
@@ -128,6 +170,13 @@ def run_label(args: argparse.Namespace) -> int:
     index = open_index(args)
     hint = ""
     try:
+        # Photo files named that the index does not hold yet (copied in since the last
+        # scan) are indexed first, their folder alone, as `tag FILE` and `teach` do: the
+        # user named them, and a count that leaves one out would look like success.
+        named = _photo_files_named(args)
+        roots_before = index.roots()
+        left_out = resolve_photo_ids(index, named)[1] if named else []
+        joined = folders_joined_for_files(index, roots_before, named)
         ids = index.photo_ids(args.query)
         # A correction teaches: the old label is rejected for each photo and the photo
         # becomes a reference for NAME, all photos in one transaction (app.core.teaching).
@@ -138,7 +187,8 @@ def run_label(args: argparse.Namespace) -> int:
             hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {query}"
     finally:
         index.close()
-    return _finish(args, "label", len(ids), changed, hint)
+    say_folders_joined(joined)
+    return _finish(args, "label", len(ids), changed, hint, left_out)
 
 
 run = run_label  # the module-level entry point the CLI contract expects
