@@ -12,6 +12,7 @@ from pathlib import Path
 
 from model.console import EXIT_BROKEN_PIPE, at_least_one, count, silence_stdout
 from model.errors import ModelError
+from model.version import add_version_option
 
 
 def _progress_printer(label: str):
@@ -301,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="landmark-train",
         description="Train landmark recognisers: download GLDv2, prepare a dataset, train, evaluate, export a bundle.",
     )
+    add_version_option(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(sub)

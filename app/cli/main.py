@@ -44,12 +44,14 @@ EXIT_USAGE = 2
 
 def build_parser() -> argparse.ArgumentParser:
     from app.cli.command_line import add_global_options, command_parsers, keep_empty_paths, refuse_negative_counts
+    from model.version import add_version_option
 
     parser = argparse.ArgumentParser(
         prog="landmark-tagger",
         description="Find, recognise and tag landmarks in your travel photos.",
     )
     add_global_options(parser)
+    add_version_option(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"app.cli.commands.{name}")
