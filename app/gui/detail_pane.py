@@ -26,9 +26,12 @@ def format_gps(lat: float | None, lon: float | None) -> str:
 
 
 def format_taken_at(value: str | None) -> str:
-    """ "2011-04-25T01:55:30.5+02:00" -> "2011-04-25  01:55:30  (UTC+02:00)"."""
+    """ "2011-04-25T01:55:30.5+02:00" -> "2011-04-25  01:55:30  (UTC+02:00)"; a date
+    alone (a scan dated by day, "2016-07-07") stays a date, without a made-up midnight."""
     if not value:
         return "—"
+    if "T" not in value:
+        return value
     from datetime import datetime
 
     try:
