@@ -110,7 +110,7 @@ def test_options_may_come_between_the_folders_and_the_query_words(tmp_path: Path
 
 @pytest.mark.parametrize(("problem", "expected"), [
     (sqlite3.DatabaseError("database disk image is malformed"), "is damaged or is not a landmark-tagger index"),
-    (sqlite3.OperationalError("database or disk is full"), "check the disk (full?)"),
+    (sqlite3.OperationalError("database or disk is full"), "no space left on the disk holding the index"),
 ])
 def test_an_index_that_fails_under_a_command_gets_one_line(tmp_path: Path, capsys, monkeypatch, problem, expected):
     """SQLite can find a damaged page only when a command reaches it, long after the open."""

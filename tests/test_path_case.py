@@ -31,11 +31,27 @@ def _folded(name: str) -> str:
 
 @pytest.fixture
 def case_insensitive_disk(tmp_path, monkeypatch):
-    """Call it to make tmp_path case-insensitive as APFS is by default: os.stat, os.lstat
-    and os.readlink (through which pathlib, os.path and the app look names up) find the
-    entry whose stored name differs from the typed one only in case or Unicode form.
-    Listings keep the stored names. Listing or opening a path in the typed case is left
-    to fail, so a typed spelling that reached the index would show, not pass unseen."""
+    """Call it to make tmp_path case-insensitive as APFS is by default (see
+    simulate_case_insensitive_disk)."""
+    return lambda: simulate_case_insensitive_disk(tmp_path, monkeypatch)
+
+
+_STAT_NAMED = ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns",
+               "st_blksize", "st_blocks", "st_rdev")
+
+
+def simulate_case_insensitive_disk(tmp_path: Path, monkeypatch, inode_per_spelling: bool = False) -> None:
+    """Make tmp_path case-insensitive: os.stat, os.lstat and os.readlink (through which
+    pathlib, os.path and the app look names up) find the entry whose stored name differs
+    from the typed one only in case or Unicode form. Listings keep the stored names.
+    Listing or opening a path in the typed case is left to fail, so a typed spelling that
+    reached the index would show, not pass unseen. `inode_per_spelling`: a spelling other
+    than the stored one has an inode number of its own, as FUSE exFAT/FAT drivers give."""
+
+    def other_inode(result: os.stat_result) -> os.stat_result:
+        fields = tuple(result)
+        named = {name: getattr(result, name) for name in _STAT_NAMED if hasattr(result, name)}
+        return os.stat_result(fields[:1] + (result.st_ino + 1_000_000,) + fields[2:], named)
 
     def stored_spelling(path) -> str | None:
         if isinstance(path, int):
@@ -63,14 +79,12 @@ def case_insensitive_disk(tmp_path, monkeypatch):
                 spelled = stored_spelling(path)
                 if spelled is None or kwargs.get("dir_fd") is not None:
                     raise
-                return real(spelled, *args, **kwargs)
+                found = real(spelled, *args, **kwargs)
+                return other_inode(found) if inode_per_spelling and isinstance(found, os.stat_result) else found
         return lookup
 
-    def enable() -> None:
-        for name in ("stat", "lstat", "readlink"):
-            monkeypatch.setattr(os, name, insensitive(getattr(os, name)))
-
-    return enable
+    for name in ("stat", "lstat", "readlink"):
+        monkeypatch.setattr(os, name, insensitive(getattr(os, name)))
 
 
 @pytest.fixture

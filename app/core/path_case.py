@@ -9,6 +9,9 @@ from directory listings, so a typed path is looked up under those names.
 
 A name is replaced only by the entry of its folder that is the same file (device and
 inode): on a case-sensitive file system `Trip` and `trip` are two folders and stay so.
+FUSE drivers of exFAT and FAT cards give each spelling an inode number of its own; there
+a typed name that opens an entry the folder does not list, with one listed name folding
+to it, is that name (a case-sensitive disk would not open the unlisted spelling).
 macOS stores names decomposed (NFD), so names are compared NFC-normalised and casefolded.
 """
 
@@ -51,7 +54,8 @@ class DiskNames:
         typed = _identity(folder / name)
         if typed is None:
             return None  # a case-sensitive disk: the other spelling is another name
-        return next((stored for stored in candidates if _identity(folder / stored) == typed), None)
+        same = next((stored for stored in candidates if _identity(folder / stored) == typed), None)
+        return same if same is not None else _only_listed_spelling(folder, name)
 
     def _listing(self, folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | None:
         if folder not in self._listings:
@@ -82,7 +86,25 @@ def names_one_entry(path: Path, name: str) -> bool:
     if fold(name) != fold(path.name):
         return False
     own = _identity(path)
-    return own is not None and _identity(path.parent / name) == own
+    if own is None:
+        return False
+    other = _identity(path.parent / name)
+    return other == own or (other is not None and _only_listed_spelling(path.parent, name) == path.name)
+
+
+def _only_listed_spelling(folder: Path, name: str) -> str | None:
+    """The one name `folder` lists that folds as `name` does, when `name` (found on the
+    disk) is not listed itself: the entry a case-insensitive disk opened under `name`,
+    whatever inode number it gave (FUSE exFAT/FAT give one per spelling). Listed afresh:
+    a file made since a DiskNames listing must not pass for another's spelling."""
+    try:
+        names = os.listdir(folder)
+    except (OSError, ValueError):
+        return None
+    if name in names:
+        return None  # a name of its own (a case-sensitive disk)
+    folded = [listed for listed in names if fold(listed) == fold(name)]
+    return folded[0] if len(folded) == 1 else None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

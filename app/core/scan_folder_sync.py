@@ -27,6 +27,11 @@ from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_summary import ScanOptions, ScanSummary
 
 
+# The counts a scan reports of what it stored in the index: those of a transaction that
+# failed are taken back (a scan stopped by a full disk stored nothing of it).
+COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read")
+
+
 def cannot_read(path: str, error: OSError) -> str:
     """The message for a file or folder entry that the scan cannot read."""
     return f"{path}: cannot read ({error.strerror or error}); check its permissions"
@@ -121,13 +126,25 @@ class FolderSync:
                 group for stem in stems[start : start + step]
                 for group in self._read_family(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen)
             ]
-            with self.index.transaction() as conn:
-                self._detach_renamed_over(conn)
-                self.renamed.save_notes(conn)
-                for group in groups:
-                    self._write_group(conn, folder, group)
-                self._flush_errors(conn)
+            counted_before = self._stored_counts()
+            try:
+                with self.index.transaction() as conn:
+                    self._detach_renamed_over(conn)
+                    self.renamed.save_notes(conn)
+                    for group in groups:
+                        self._write_group(conn, folder, group)
+                    self._flush_errors(conn)
+            except BaseException:  # rolled back (a full disk): the scan reports what it stored
+                self._take_back_counts(counted_before)
+                raise
             self._report(folder)
+
+    def _stored_counts(self) -> dict[str, int]:
+        return {name: getattr(self.summary, name) for name in COUNTED_WHEN_STORED}
+
+    def _take_back_counts(self, counted_before: dict[str, int]) -> None:
+        for name, value in counted_before.items():
+            setattr(self.summary, name, value)
 
     def _read_family(
         self, folder: str, stem: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]]

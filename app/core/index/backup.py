@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import IndexStoreError
+from app.core.index.open_failures import holds_no_index
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)
@@ -39,9 +40,23 @@ def backup_folder(index_path: str | Path) -> Path:
 
 
 def backups(index_path: str | Path) -> list[Path]:
-    """The copies there are, oldest first (their names carry the time they were taken)."""
+    """The copies there are, oldest first (their names carry the time they were taken).
+    A copy of a file with no schema (an older version copied what a failed first
+    creation left) is none: it must not count as the week's copy, nor be offered."""
     folder = backup_folder(index_path)
-    return sorted(folder.glob("*.db")) if folder.is_dir() else []
+    return sorted(path for path in folder.glob("*.db") if _holds_an_index(path)) if folder.is_dir() else []
+
+
+def _holds_an_index(copy: Path) -> bool:
+    """Whether the copy has a schema: its header's schema cookie or user_version (bytes
+    40-43 and 60-63, big-endian; a copy is a whole file, with no -wal beside it) is not 0.
+    One that cannot be read now is listed, as before."""
+    try:
+        with open(copy, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return True
+    return len(header) == 100 and (int.from_bytes(header[40:44], "big") or int.from_bytes(header[60:64], "big")) != 0
 
 
 def backup_if_due(index_path: str | Path, now: datetime | None = None, every: timedelta = BACKUP_EVERY,
@@ -56,10 +71,22 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
     existing = backups(index_path)
     if existing and datetime.fromtimestamp(existing[-1].stat().st_mtime) > now - every:
         return None
+    if not _has_schema(index_path):
+        return None  # what a failed first creation left (see open_failures): nothing to keep a copy of
     target = _write_copy(index_path, now)
     for old in [path for path in backups(index_path) if not is_upgrade_copy(path)][:-keep]:
         old.unlink(missing_ok=True)
     return target
+
+
+def _has_schema(index_path: str | Path) -> bool:
+    """Whether the index file has a schema, read by a connection of its own, which sees
+    what is still in its -wal."""
+    source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+    try:
+        return not holds_no_index(source)
+    finally:
+        source.close()
 
 
 def is_upgrade_copy(path: str | Path) -> bool:

@@ -4,6 +4,7 @@ network share), a busy timeout, surrogate-safe text, and explicit IMMEDIATE tran
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from app.core.errors import IndexStoreError
+from app.core.index.open_failures import disk_trouble, remove_unfinished_index
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -51,6 +53,9 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
     if not isinstance(error, sqlite3.OperationalError):
         return damaged_index_message(path, error)
     where = f"the index {path}" if path else "the index"
+    trouble = disk_trouble(path, error) if path else None
+    if trouble:
+        return f"cannot use the index ({error}): {trouble}"
     return (f"cannot use {where} ({error}); check the disk (full?) and the file's permissions, "
             "and whether another program keeps it busy")
 
@@ -102,6 +107,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
     Raises IndexStoreError naming the path when the file cannot be opened."""
     target = str(path)
+    conn = None
+    new_file = target != ":memory:" and not os.path.lexists(os.path.expanduser(target))
     try:
         if target != ":memory:":
             Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -122,15 +129,35 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32768")  # 32 MiB page cache: bounds a scan's memory
         return conn
-    except sqlite3.OperationalError as error:
-        raise IndexStoreError(
-            f"cannot open the index {target}: {error}; check the path and its permissions, "
-            "or pass another file with --db"
-        ) from error
-    except sqlite3.DatabaseError as error:  # not a database, or a damaged one
-        raise IndexStoreError(damaged_index_message(target, error)) from error
-    except OSError as error:
-        raise IndexStoreError(f"cannot create the folder of the index {target}: {error}") from error
+    except (sqlite3.DatabaseError, OSError, IndexStoreError) as error:
+        if conn is not None:
+            conn.close()  # nothing of a failed open stays held (an unmount, Windows' locks)
+        if new_file and _is_empty(target):  # made by this open (a full disk): not left for an index
+            remove_unfinished_index(os.path.expanduser(target))
+        raise _open_failure(target, error) from error
+
+
+def _is_empty(path: str) -> bool:
+    try:
+        return os.path.getsize(os.path.expanduser(path)) == 0
+    except OSError:
+        return False
+
+
+def _open_failure(target: str, error: BaseException) -> IndexStoreError:
+    """The IndexStoreError for `connect` failing with `error`: its disk full or read-only
+    and its folder not writable told apart from a path to check."""
+    if isinstance(error, IndexStoreError):
+        return error
+    if isinstance(error, sqlite3.OperationalError):
+        trouble = disk_trouble(target, error)
+        if trouble:
+            return IndexStoreError(f"cannot open the index ({error}): {trouble}")
+        return IndexStoreError(f"cannot open the index {target}: {error}; check the path and its permissions, "
+                               "or pass another file with --db")
+    if isinstance(error, sqlite3.DatabaseError):  # not a database, or a damaged one
+        return IndexStoreError(damaged_index_message(target, error))
+    return IndexStoreError(f"cannot create the folder of the index {target}: {error}")
 
 
 class TransactionManager:

@@ -19,6 +19,7 @@ from app.core.index.connection import TransactionManager, connect, db_text, id_c
 from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
+from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
 from app.core.index.schema import migrate
@@ -63,14 +64,16 @@ class PhotoIndex:
             keep_a_copy = lambda old, new: backup_before_upgrade(target, old, new)  # noqa: E731
         try:
             migrate(conn, target, keep_a_copy)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
+            busy = isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+            unfinished = not busy and target != ":memory:" and holds_no_index(conn)
             conn.close()
-            if "locked" in str(error) or "busy" in str(error):
+            if busy:
                 raise IndexStoreError(f"another copy of Landmark Tagger is using the index {target}; "
                                       "try again when it has finished") from error
-            raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
-        except sqlite3.DatabaseError as error:
-            conn.close()
+            if unfinished:  # its first creation failed (a full disk): no empty file is left for an index
+                remove_unfinished_index(target)
+                raise IndexStoreError(unfinished_creation_message(target, error)) from error
             raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
         except IndexStoreError:
             conn.close()  # a newer index: nothing of it stays open (Windows would keep the file held)

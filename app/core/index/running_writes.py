@@ -148,3 +148,18 @@ def _index_key(conn: sqlite3.Connection) -> str:
         if name == "main" and path:
             return path
     return f":memory:{id(conn)}"
+
+
+def newest_batch(conn: sqlite3.Connection) -> int:
+    """The id of the newest write batch (0: none yet), noted before a write starts."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM write_batches").fetchone()[0])
+
+
+def files_journalled_since(conn: sqlite3.Connection, newest_before: int) -> tuple[int | None, int]:
+    """(the batch started after batch `newest_before`, how many files its journal holds):
+    what a write the index failed under (a full disk) had changed, which `undo` reverts,
+    though the write could not finish its summary. (None, 0) when it started no batch."""
+    batch, files = conn.execute(
+        "SELECT max(b.id), count(j.id) FROM write_batches b LEFT JOIN write_journal j ON j.batch_id = b.id "
+        "WHERE b.id > ?", (newest_before,)).fetchone()
+    return (int(batch) if batch is not None else None), int(files)
