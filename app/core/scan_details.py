@@ -2,8 +2,9 @@
 
 The scanner decides which files form a photo (pairing.py; an unreadable RAW stays with its
 readable JPEG here); this module decides which of those files describes it — the primary's header, the RAW's date, camera and GPS where
-the JPEG was exported without them, and the landmark keyword this app wrote, from the
-file or from the sidecar that wins over it.
+the JPEG was exported without them, the date a RAW's XMP sidecar gives where the RAW
+has none, and the landmark keyword this app wrote, from the file or from the sidecar
+that wins over it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Callable, Sequence
 
 from app.core.errors import PhotoReadError
 from app.core.index.pairing import PhotoFiles
-from app.core.metadata.read_back import landmark_in_sidecars
+from app.core.capture_time import xmp_timestamp
+from app.core.metadata.read_back import landmark_in_sidecars, sidecar_packets
+from app.core.metadata.xmp import XmpDocument
 from app.core.photo_info import PhotoInfo, primary_of, read_photo_info
 
 _SHOT_DETAILS = ("taken_at", "camera_make", "camera_model", "lens")
@@ -37,6 +40,8 @@ def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
         group.info = read_quietly(str(primary))
     if group.info is not None and _lacks_shot_details(group.info):
         group.info = _with_siblings_details(group, primary.name, infos)
+    if group.info is not None and group.info.taken_at is None and group.info.kind == "raw":
+        group.info = _with_sidecar_date(group.info, group, family)
     if group.info is not None and (group.split or not changed):
         # split: the keyword in its files (or sidecar) was written for the photo it was
         # merged into; read again only for its metadata: its labels stay as they are
@@ -81,6 +86,18 @@ def _with_siblings_details(group: PhotoFiles, primary: str, infos: dict[str, Pho
             except (PhotoReadError, OSError):
                 continue  # its own problem was reported when it was scanned
         info = _fill_shot_details(info, sibling)
+    return info
+
+
+def _with_sidecar_date(info: PhotoInfo, group: PhotoFiles, family: Sequence[PhotoFiles]) -> PhotoInfo:
+    """A RAW without a date of its own takes the one its XMP sidecar gives: Lightroom's
+    Edit Capture Time and digiKam put it there, leaving the RAW as it is."""
+    files = [f.path for f in group.present]
+    for packet in sidecar_packets(files, [[f.path for f in photo.present] for photo in family]):
+        document = XmpDocument.read(packet)
+        taken_at = xmp_timestamp(document) if document is not None else None
+        if taken_at is not None:
+            return replace(info, taken_at=taken_at)
     return info
 
 

@@ -11,7 +11,7 @@ model again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from app.core.metadata.keywords import HIERARCHY_ROOT, keyword_form
 from app.core.metadata.sidecar import existing_sidecars
@@ -55,23 +55,28 @@ def landmark_in_document(document: XmpDocument | None) -> str | None:
 
 
 def landmark_in_sidecars(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> str | None:
-    """The landmark of the first sidecar of these files that has one (either naming).
-    A stem sidecar (IMG_0100.xmp) counts only where it is this photo's among the photos
-    of its stem in the folder (`family`: each one's files, this one's included;
-    sidecar_owner.owner_by_files): one nobody owns labels no photo."""
+    """The landmark of the first sidecar of these files that has one (either naming)."""
+    for packet in sidecar_packets(paths, family):
+        landmark = landmark_in_xmp(packet)
+        if landmark is not None:
+            return landmark
+    return None
+
+
+def sidecar_packets(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> Iterator[bytes]:
+    """The contents of the readable sidecars of these files (either naming), in the
+    order they are looked up. A stem sidecar (IMG_0100.xmp) counts only where it is
+    this photo's among the photos of its stem in the folder (`family`: each one's files,
+    this one's included; sidecar_owner.owner_by_files): one nobody owns is no photo's."""
     own = [Path(path) for path in paths]
     for path in own:
         for sidecar in existing_sidecars(path):
             if is_stem_sidecar(sidecar, path) and not _owns(sidecar, own, family):
                 continue
             try:
-                packet = sidecar.read_bytes()
+                yield sidecar.read_bytes()
             except OSError:
                 continue  # unreadable
-            landmark = landmark_in_xmp(packet)
-            if landmark is not None:
-                return landmark
-    return None
 
 
 def _owns(sidecar: Path, own: list[Path], family: Sequence[Sequence[str | Path]]) -> bool:
