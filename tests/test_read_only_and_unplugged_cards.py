@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import types
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, plan_writes, undo_last_write, write_labels
 from app.core.metadata.disk_problems import READ_ONLY_DISK, ReadOnlyDiskError
+from app.core.wording import shell_quote
 from tests.test_cli_core import run_cli
 from tests.test_metadata_support import add_photo, make_jpeg
 
@@ -121,6 +123,7 @@ def test_an_undo_while_the_card_is_read_only_or_gone_keeps_its_batch_until_the_c
     photos = [make_jpeg(card / f"DSC_000{i}.JPG", seed=i) for i in range(2)]
     originals = [photo.read_bytes() for photo in photos]
     with PhotoIndex.open(tmp_path / "index.db") as index:
+        index.add_root(card.parent)  # the card's mount point: unplugged, it is left empty
         add_photo(index, [older], "Louvre")
         assert write_labels(index, plan_writes(index)).written == 1
         older_written = older.read_bytes()
@@ -143,6 +146,9 @@ def test_an_undo_while_the_card_is_read_only_or_gone_keeps_its_batch_until_the_c
                 assert f"3 files {CAUSES[cause]}" in summary.line() and "closed" not in summary.line(), summary.line()
                 if cause == "locked card":
                     assert all(READ_ONLY_DISK in message for _, message in summary.errors), summary.errors
+                if cause == "unplugged card":  # named, with the way out for a folder deleted on purpose
+                    assert f"its library folder {card.parent} is empty" in summary.errors[0][1], summary.errors
+                    assert f"`landmark-tagger forget {shell_quote(str(card.parent))} --yes`" in summary.line()
         if cause == "unplugged card":
             card.parent.rmdir()
             away.rename(card.parent)
@@ -152,3 +158,69 @@ def test_an_undo_while_the_card_is_read_only_or_gone_keeps_its_batch_until_the_c
         visible = sorted(path.name for path in card.iterdir() if not path.name.startswith("."))
         assert visible == ["DSC_0000.JPG", "DSC_0001.JPG", "shot.png"]  # (the hidden files a failing card kept aside)
         assert older.read_bytes() == older_written  # the older batch was not touched
+
+
+def test_an_undo_after_the_user_deleted_a_folder_in_the_library_closes_the_batch_at_its_second_failure(tmp_path):
+    """A folder deleted on purpose (exported, culled) leaves its library folder there: its
+    files are gone, not on a card unplugged, so the batch closes as for a file moved away
+    and undo reaches the older batches again."""
+    from PIL import Image
+
+    library = tmp_path / "Pictures"
+    trip = library / "2024" / "Petra"
+    trip.mkdir(parents=True)
+    older = make_jpeg(library / "older.jpg", seed=9)
+    older_original = older.read_bytes()
+    photos = [make_jpeg(trip / f"DSC_000{i}.JPG", seed=i) for i in range(2)]
+    Image.new("RGB", (8, 8)).save(trip / "shot.png")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        index.add_root(library)
+        add_photo(index, [older], "Louvre")
+        first = write_labels(index, plan_writes(index))
+        for photo in [*photos, trip / "shot.png"]:
+            add_photo(index, [photo], "Petra")
+        second = write_labels(index, plan_writes(index))
+        assert second.written == 3
+        shutil.rmtree(library / "2024")
+        summary = undo_last_write(index)
+        # the sidecar it created is already gone; the two JPEGs are not on a disk gone
+        assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 1, 2)
+        assert all("has disappeared" in message for _, message in summary.errors), summary.errors
+        assert "cannot be reached" not in summary.line() and "a second failure closes this batch" in summary.line()
+        summary = undo_last_write(index)
+        assert (summary.batch_id, summary.failed) == (second.batch_id, 2)
+        assert "this batch is closed: the files keep the labels written" in summary.line(), summary.line()
+        summary = undo_last_write(index)
+        assert (summary.batch_id, summary.written, summary.failed) == (first.batch_id, 1, 0)
+        assert older.read_bytes() == older_original
+
+
+def test_a_library_folder_deleted_whole_keeps_its_batch_until_the_user_forgets_it(tmp_path, capsys):
+    """A library folder gone whole looks like a card unplugged, so undo keeps the batch;
+    the summary names the folder and the way out for one deleted on purpose, `forget`,
+    after which its files count as gone and the batch closes as for files moved away."""
+    kept, exported = tmp_path / "Pictures", tmp_path / "Export"
+    kept.mkdir()
+    exported.mkdir()
+    older = make_jpeg(kept / "older.jpg", seed=9)
+    older_original = older.read_bytes()
+    photos = [str(make_jpeg(exported / f"DSC_000{i}.JPG", seed=i)) for i in range(2)]
+    db = str(tmp_path / "index.db")
+    for argv in (["scan", str(kept)], ["label", str(older), "Louvre"], ["write"],
+                 ["scan", str(exported)], ["label", *photos, "Petra"], ["write"]):
+        code, out, err = run_cli(capsys, "--db", db, *argv)
+        assert code == 0, (argv, out, err)
+    shutil.rmtree(exported)
+    forget = f"`landmark-tagger --db {shell_quote(db)} forget {shell_quote(str(exported))} --yes`"
+    for attempt in range(3):  # however often: a card unplugged would be back one day
+        code, out, err = run_cli(capsys, "--db", db, "undo")
+        assert code == 1 and "undo: batch 2: 0 files restored, 2 failed" in err, err
+        assert f"its library folder {exported} cannot be reached" in err and forget in err, err
+        assert "closed" not in err, err
+    assert run_cli(capsys, "--db", db, "forget", str(exported), "--yes")[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 1 and "has disappeared" in err and "a second failure closes this batch" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 1 and "undo: batch 2:" in err and "this batch is closed" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert (code, older.read_bytes()) == (0, older_original) and "undo: batch 1: 1 file restored" in err, err

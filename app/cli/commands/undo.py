@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from app.cli.commands.write import open_index, progress_printer, say_above_progress
-from app.cli.common import EXIT_INTERRUPTED, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import EXIT_INTERRUPTED, command_with_index, one_line, print_json_line, stop_on_ctrl_c
 
 
 def register(subparsers) -> None:
@@ -19,7 +19,10 @@ def register(subparsers) -> None:
             "sidecar we created is removed. Files it cannot restore (moved away, read-only) keep the batch "
             "open: the next undo retries just them before any older batch; a second failure closes it "
             "(a full disk, a read-only or unplugged card or disk, or a photo another program holds open, "
-            "never closes it: free space, make the card writable or connect it, close the program, undo again)."
+            "never closes it: free space, make the card writable or connect it, close the program, undo again). "
+            "A file the user deleted, or whose folder was deleted, counts as gone while its library folder is "
+            "there; a library folder deleted whole counts as a card unplugged until `forget FOLDER --yes` takes it "
+            "out of the library."
         ),
     )
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
@@ -47,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     if summary.batch_id is None:
         print("undo: no write batch to undo", file=sys.stderr)
         return 0
-    print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
+    # the way out the summary gives for a deleted library folder acts on this index
+    command = command_with_index(getattr(args, "db", None))
+    line = summary.line().replace("`landmark-tagger forget ", f"`{command} forget ")
+    print(f"undo: batch {summary.batch_id}: {line}", file=sys.stderr)
     if summary.cancelled:
         print("undo: stopped by Ctrl-C; `landmark-tagger undo` again restores the rest of this batch", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -10,8 +10,11 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import Iterable
 
 from app.core.errors import MetadataWriteError
+from app.core.folder_paths import is_within
+from app.core.path_case import fold
 
 
 class OutOfSpaceError(MetadataWriteError):
@@ -33,6 +36,12 @@ class ReadOnlyDiskError(MetadataWriteError):
 class DiskUnreachableError(MetadataWriteError):
     """The card or disk holding the file cannot be reached (unplugged, its driver gone,
     an I/O error): nothing was changed, and trying again once it is back works."""
+
+    def __init__(self, message: str, library_folder: str | None = None) -> None:
+        super().__init__(message)
+        # the library folder not found, when that is why: a folder the user deleted whole
+        # is indistinguishable from a card unplugged, and only forgetting it settles that
+        self.library_folder = library_folder
 
 
 READ_ONLY_DISK = ("the card or disk holding it is read-only (mounted read-only, or its lock switch is on); "
@@ -89,6 +98,29 @@ def unreachable_folder_error(path: Path) -> DiskUnreachableError | None:
         why = error.strerror or str(error)
     return DiskUnreachableError(f"{path}: its folder cannot be reached ({why}); connect the card or disk "
                                 "holding it and try again")
+
+
+def unreachable_library_folder_error(path: Path, library_folders: Iterable[Path]) -> DiskUnreachableError | None:
+    """For a file not found: the error to raise when the library folder holding it (the
+    innermost one) cannot be reached or is empty (a card unplugged, or its mount point
+    left empty), so it is taken for a disk gone; None when that folder is there with
+    something in it (the user removed the file, or a folder of it) or when no library
+    folder holds the file (the user took its folder out of the library): it is gone."""
+    # compared folded: an older version kept folders as typed, and a file a case-
+    # insensitive disk spells otherwise must not pass for one outside the library
+    holding = [str(folder) for folder in library_folders if is_within(fold(str(path)), fold(str(folder)))]
+    if not holding:
+        return None
+    root = max(holding, key=len)
+    try:
+        with os.scandir(root) as entries:
+            if next(entries, None) is not None:
+                return None
+        why = "is empty (a card not connected leaves its mount point empty)"
+    except OSError as error:
+        why = f"cannot be reached ({error.strerror or error})"
+    return DiskUnreachableError(f"{path}: its library folder {root} {why}; connect the card or disk holding it "
+                                "and try again", library_folder=root)
 
 
 def _read_only_volume_windows(path: Path) -> bool:

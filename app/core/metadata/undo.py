@@ -25,7 +25,7 @@ from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
-                                             passing_error_class, unreachable_folder_error)
+                                             passing_error_class, unreachable_library_folder_error)
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
@@ -33,7 +33,7 @@ from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 
 
 def undo_last_write(
@@ -46,11 +46,12 @@ def undo_last_write(
     could not be restored keep the batch open, so the next undo retries just them
     rather than reverting an older write. A file gone, replaced or read-only that
     fails again then closes the batch (keeping our keywords), so undo can move on;
-    a full disk (or quota), a read-only card or disk, one unplugged (its folder gone
-    too) or failing (an I/O error), or a file another program holds open never counts
-    towards that: it passes once there is room, the card is writable or back, or the
-    program lets go, and a retry while it lasts would otherwise close the batch with
-    nothing restored. Failures
+    a full disk (or quota), a read-only card or disk, one unplugged (the library folder
+    holding the file not found, or empty) or failing (an I/O error), or a file another
+    program holds open never counts towards that: it passes once there is room, the card
+    is writable or back, or the program lets go, and a retry while it lasts would
+    otherwise close the batch with nothing restored. A library folder deleted whole
+    passes once the user forgets it: its files are then gone. Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
     folder handled. Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
@@ -75,6 +76,8 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
     passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
+    unreachable: list[str] = []  # library folders not found, in the order met
+    library_folders = index.roots()
     folders: set[Path] = set()
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
@@ -82,7 +85,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             break
         folders.add(atomic.temp_folder_of(Path(entry.path)))
         try:
-            undo_entry(index, entry)
+            undo_entry(index, entry, library_folders)
             journal.drop_entry(index, entry.id)
             summary.written += 1
             index.clear_errors(("undo",), path=entry.path)
@@ -93,6 +96,9 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             cause = _passing_cause(error)
             if cause is not None:
                 passing[cause] += 1
+            gone = getattr(error, "library_folder", None)
+            if gone is not None and gone not in unreachable:
+                unreachable.append(gone)
         report(Progress(done + 1, len(entries), entry.path, started_at=started))
     for folder in folders:
         atomic.remove_stale_temps_in(folder)
@@ -102,7 +108,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     if summary.failed and (passing or not retrying):
         if lasting:  # the next lasting failure of this batch closes it
             journal.mark_undo_partial(index, batch_id)
-        summary.next_step = _what_to_do(lasting, passing, retrying)
+        summary.next_step = _what_to_do(lasting, passing, retrying, unreachable)
     else:
         journal.mark_undone(index, batch_id)
         for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
@@ -125,8 +131,9 @@ def _passing_cause(error: BaseException) -> str | None:
     return next((word for kind, word in _PASSING_CAUSES.items() if isinstance(error, kind)), None)
 
 
-def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
-    """The next step for an undo that leaves its batch open: one clause per cause."""
+def _what_to_do(lasting: int, passing: Counter, retrying: bool, unreachable: list[str]) -> str:
+    """The next step for an undo that leaves its batch open: one clause per cause. The
+    library folders not found are named with the way out for one deleted on purpose."""
     steps = []
     if passing["space"]:
         steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
@@ -137,6 +144,10 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
     if passing["disk gone"]:
         steps.append(f"{counted(passing['disk gone'], 'file')} on a card or disk that cannot be reached: connect it "
                      "and undo again; that does not close this batch")
+    for folder in unreachable:
+        steps.append(f"if you deleted the library folder {folder} yourself, take it out of the library "
+                     f"(`landmark-tagger forget {shell_quote(folder)} --yes`, or Remove from library… in the app) "
+                     "and undo again: its files then count as gone")
     if passing["in use"]:
         steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
                      "that does not close this batch")
@@ -147,22 +158,25 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool) -> str:
     return "; ".join(steps)
 
 
-def undo_entry(index: PhotoIndex, entry: journal.JournalEntry) -> None:
+def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> None:
+    """Restore one file of a batch (`library_folders`: the index's, when the caller has them)."""
     path = Path(entry.path)
+    library_folders = index.roots() if library_folders is None else library_folders
     if entry.kind == "jpeg":
-        _undo_jpeg(index, path, entry)
+        _undo_jpeg(index, path, entry, library_folders)
     else:
-        _undo_sidecar(path, entry)
+        _undo_sidecar(path, entry, library_folders)
 
 
-def _current_bytes(path: Path) -> bytes | None:
-    """The file's bytes, None when it is not there. Raises DiskUnreachableError when its
-    folder is gone too (the card unplugged: a file the user removed has its folder), or
-    the error of its disk's failure, so the undo keeps the batch for that file."""
+def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
+    """The file's bytes, None when it is not there. Raises DiskUnreachableError when the
+    library folder holding it is not found or empty (the card unplugged: a file or folder
+    the user removed leaves its library folder there), or the error of its disk's
+    failure, so the undo keeps the batch for that file."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        gone = unreachable_folder_error(path)
+        gone = unreachable_library_folder_error(path, library_folders)
         if gone is not None:
             raise gone from None
         return None
@@ -170,8 +184,8 @@ def _current_bytes(path: Path) -> bytes | None:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
 
 
-def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
-    data = _current_bytes(path)
+def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
+    data = _current_bytes(path, library_folders)
     if data is None:
         raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords")
     # When the file is exactly what our write produced (our_write), the saved
@@ -262,8 +276,8 @@ def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
     return [piexif.dump({"0th": {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}})]
 
 
-def _undo_sidecar(path: Path, entry: journal.JournalEntry) -> None:
-    existing = _current_bytes(path)
+def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
+    existing = _current_bytes(path, library_folders)
     if existing is None:
         if entry.before.get("absent"):
             return  # already gone
