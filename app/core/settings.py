@@ -2,7 +2,7 @@
 
 GUI-free so the CLI and tests can read the same choices the app made. Unknown keys
 are kept out, bad values fall back to defaults with a clear error only when the
-file cannot be parsed at all.
+file cannot be parsed at all; such a file is kept aside, never written over.
 """
 
 from __future__ import annotations
@@ -10,14 +10,35 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from app.core.config import data_dir
-from app.core.errors import UsageError
+from app.core.errors import TaggerError, UsageError
 
 SIDECAR_NAMINGS = ("ext", "stem")
 SETTINGS_FILE_NAME = "settings.json"
+UNREADABLE_MARK = ".unreadable-"  # settings.json.unreadable-20240521-093000: a damaged file, kept
+
+
+class UnreadableSettingsError(UsageError):
+    """The settings file is there but is not a JSON object (a slip of a hand edit)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot read settings {path}: {reason}; fix or delete the file")
+        self.path = path
+        self.reason = reason
+
+
+class SettingsNotSavedError(TaggerError):
+    """The settings file cannot be written (a read-only or full disk, no permission)."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        super().__init__(f"cannot write {path} ({reason}); make its folder writable or free some space "
+                         "to keep your choices for the next start")
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -33,6 +54,7 @@ class AppSettings:
         copied into them since show up (only new and changed files are read).
     window_state: where the window and its panels were, as the GUI saved it.
     saved_searches: (name, query) pairs the library panel lists, in the order saved.
+    last_added_folder: the folder Add folder… added last; the next opens beside it.
     """
 
     model_bundle: str | None = None
@@ -44,6 +66,7 @@ class AppSettings:
     oldest_first: bool = False  # the grid's order: newest photos first, or oldest (a trip from its first day)
     window_state: str | None = None  # the window's size and panel layout, opaque (base64)
     saved_searches: tuple[tuple[str, str], ...] = ()
+    last_added_folder: str | None = None
 
     def validated(self) -> "AppSettings":
         """Return a copy with every value in range; raises UsageError naming the bad value."""
@@ -65,6 +88,7 @@ class AppSettings:
             model_bundle=str(self.model_bundle) if self.model_bundle else None,
             window_state=str(self.window_state) if self.window_state else None,
             saved_searches=_saved_searches(self.saved_searches),
+            last_added_folder=str(self.last_added_folder) if self.last_added_folder else None,
         )
 
 
@@ -95,12 +119,7 @@ def load_settings(path: Path | None = None) -> AppSettings:
     path = path or settings_path()
     if not path.is_file():
         return AppSettings()
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise UsageError(f"cannot read settings {path}: {error}; fix or delete the file") from error
-    if not isinstance(raw, dict):
-        raise UsageError(f"settings {path} is not a JSON object; fix or delete the file")
+    raw = _read_object(path)
     settings = AppSettings()
     for field in fields(AppSettings):
         if field.name not in raw:
@@ -113,18 +132,78 @@ def load_settings(path: Path | None = None) -> AppSettings:
     return settings
 
 
+def _read_object(path: Path) -> dict:
+    """The file's JSON object; raises UnreadableSettingsError naming the file and why."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UnreadableSettingsError(path, str(error)) from error
+    if not isinstance(raw, dict):
+        raise UnreadableSettingsError(path, "it is not a JSON object")
+    return raw
+
+
+def set_aside_unreadable(path: Path | None = None) -> Path | None:
+    """Move a settings file that cannot be read to settings.json.unreadable-<time> beside
+    it, so the defaults the app goes on with never replace the user's choices (saved
+    searches, threshold, sidecar naming) with no copy left to fix. Returns where it went,
+    None when the file reads (or is not there); raises OSError when it cannot be moved."""
+    path = path or settings_path()
+    if not path.is_file():
+        return None
+    try:
+        _read_object(path)
+        return None
+    except UnreadableSettingsError:
+        pass
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}-{number}")
+    os.replace(path, kept)
+    return kept
+
+
+def load_settings_or_defaults(path: Path | None = None) -> tuple[AppSettings, str | None]:
+    """The settings, or the defaults and the one message to show when the file cannot be
+    read: it says where the damaged file was kept and how to get it back."""
+    try:
+        return load_settings(path), None
+    except UnreadableSettingsError as error:
+        problem = error
+    try:
+        kept = set_aside_unreadable(problem.path)
+    except OSError as move_error:
+        return AppSettings(), (f"{problem} (using the defaults; the file is left as it is and nothing is "
+                               f"saved over it: it could not be moved aside, {move_error.strerror or move_error})")
+    where = f"kept it as {kept.name} and " if kept else ""
+    return AppSettings(), (f"cannot read settings {problem.path}: {problem.reason}; {where}started with the "
+                           f"defaults (fix that file and rename it to {problem.path.name} while the app is "
+                           "closed, or delete it)")
+
+
 def save_settings(settings: AppSettings, path: Path | None = None) -> Path:
-    """Write the settings atomically (temp file + rename) and return the path."""
+    """Write the settings atomically (temp file + rename) and return the path. A file
+    there that cannot be read is moved aside first (set_aside_unreadable), never written
+    over. Raises UsageError for a bad value, SettingsNotSavedError when the disk refuses."""
     settings = settings.validated()
     path = path or settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
+    try:
+        set_aside_unreadable(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
+    except OSError as error:
+        raise SettingsNotSavedError(path, error) from error
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(asdict(settings), handle, indent=2, sort_keys=True)
             handle.write("\n")
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as error:
         Path(temp_name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise SettingsNotSavedError(path, error) from error
         raise
     return path

@@ -57,18 +57,13 @@ def open_main_window(db_path: Path, folder: Path | None = None):
 
     Raises IndexStoreError when the index cannot be opened."""
     from app.core.index import PhotoIndex
-    from app.core.settings import load_settings
+    from app.core.settings import load_settings_or_defaults
     from app.gui.main_window import MainWindow
-
-    from app.core.errors import UsageError
-    from app.core.settings import AppSettings
 
     preload_job_modules()
     index = PhotoIndex.open(db_path)
-    try:
-        settings, problem = load_settings(), None
-    except UsageError as error:  # a damaged settings file must not keep the app closed
-        settings, problem = AppSettings(), f"{error} (using the defaults)"
+    # a damaged settings file must not keep the app closed, nor be written over: kept aside
+    settings, problem = load_settings_or_defaults()
     window = MainWindow(index, db_path, settings)
     if problem:
         window.errors_panel.add_problem(None, "settings", problem)

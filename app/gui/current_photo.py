@@ -85,11 +85,15 @@ class CurrentPhoto:
         return True
 
     def go_back(self) -> None:
-        """Esc: out of the loupe, else out of the similar photos."""
-        if self.window.loupe.isVisible():
-            self.window.close_loupe()
-        else:
-            self.window.leave_similar()
+        """Esc: out of the loupe, else out of the similar photos, else cancel the running
+        job (the job bar's Cancel, for a keyboard user)."""
+        window = self.window
+        if window.loupe.isVisible():
+            window.close_loupe()
+        elif window.similar_to is not None:
+            window.leave_similar()
+        elif window.jobs.busy:
+            window.jobs.cancel()
 
     def close_loupe(self) -> None:
         window = self.window

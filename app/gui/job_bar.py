@@ -37,6 +37,7 @@ class JobBar(QFrame):
         self.detail.setProperty("role", "muted")
         self.detail.setMinimumWidth(70)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel")
+        self.cancel_button.setToolTip("Stop the job (Esc)")
         layout.addWidget(self.title)
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.detail)

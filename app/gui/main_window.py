@@ -44,6 +44,7 @@ from app.gui.search_bar import SearchBar
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.teach_actions import SimilarBanner, TeachActions
 from app.gui.thumbnail_loader import ThumbnailLoader
+from app.gui.window_keys import reach_by_keyboard
 from app.gui.window_layout import WindowLayout, first_window_size
 
 __all__ = ["MainWindow", "PAGE_FIRST_RUN", "PAGE_GRID", "PAGE_REVIEW", "first_window_size"]
@@ -202,7 +203,11 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
     def show_shortcuts(self) -> None:
         from app.gui.shortcuts_dialog import ShortcutsDialog
 
-        ShortcutsDialog(self.actions(), self).exec()
+        ShortcutsDialog(self.keyboard_actions(), self).exec()
+
+    def keyboard_actions(self) -> list[QAction]:
+        """Every action with a key: the window's, and Space of the photo views."""
+        return [*self.actions(), self.loupe_action]
 
     def _separator(self) -> QAction:
         separator = QAction(self)
@@ -218,7 +223,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         save = QKeySequence(QKeySequence.StandardKey.Save).toString()  # as Lightroom saves metadata to files
         self.write_action = self._action("write", "Write labels…", self.write_labels, save,
                                          "Write labels into the photos' metadata (dry run first)")
-        self.undo_action = self._action("undo", "Undo write", self.jobs_undo, None,
+        # keys that clash with no standard one (Ctrl+Shift+Z is Redo) and no other of the app's
+        self.undo_action = self._action("undo", "Undo write", self.jobs_undo, "Ctrl+Shift+Backspace",
                                         "Put back what the last Write labels changed in the photos")
         self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
         self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
@@ -245,7 +251,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
-        self.leave_similar_action = self._action("grid", "Back to all photos", self.current_photo.go_back, "Esc")
+        self.leave_similar_action = self._action("grid", "Back, or cancel the running job", self.current_photo.go_back,
+                                                 "Esc", "Out of the loupe or the similar photos; else cancel the job")
         self.loupe_action = self._action("loupe", "View larger", self.current_photo.toggle_loupe, "Space",
                                           "The photo as large as the window allows; arrows move, Esc goes back")
         self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
@@ -266,6 +273,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                              self.similar_action, self.tag_selection_action, self._separator(),
                              self.open_file_action, self.show_file_action])
         self.window_layout.build_toolbar()
+        reach_by_keyboard(self)
 
     # -- library and results (ResultsDisplay) -----------------------------------------
     def library_changed(self) -> None:
@@ -307,9 +315,10 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
 
     # -- jobs ---------------------------------------------------------------------------
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", str(Path.home()),
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of photos", self.add_folder_start(),
                                                   picker_options(folders_only=True))
         if folder:
+            self.remember_added_folder(folder)
             self.add_folder(Path(folder))
 
     def add_folder(self, folder: Path) -> bool:

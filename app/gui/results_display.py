@@ -111,8 +111,8 @@ class ResultsDisplay:
         window.settings = replace(window.settings, oldest_first=oldest_first)
         try:
             save_settings(window.settings)
-        except (TaggerError, OSError):
-            pass  # the order still applies now
+        except (TaggerError, OSError) as error:  # the order still applies now, and the user hears why it will not last
+            window.show_message(f"Order not kept for the next start: {error}")
         self.refresh()
 
     def query_changed(self) -> None:

@@ -4,11 +4,14 @@ inline error for a malformed query (no dialog)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from app.gui.icons import icon
+from app.gui.key_names import key_name
 
 DEBOUNCE_MS = 250
+SAVE_SEARCH_KEY = "Ctrl+D"  # a bookmark, as in a web browser
 PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, has:gps, -word'
 LANGUAGE = "\n".join((
     "Words find labels, folders, file names, cameras and lenses (case and accents ignored).",
@@ -64,9 +67,19 @@ class SearchBar(QWidget):
         self.field.setPlaceholderText(PLACEHOLDER)
         self.field.setToolTip(LANGUAGE)
         self.field.setClearButtonEnabled(True)
-        self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        clear = self.field.findChild(QAction, "_q_qlineeditclearaction")  # Qt's own, unnamed
+        if clear is not None:
+            clear.setText("Clear the search")
+            clear.setToolTip("Clear the search")
+        # the magnifier is a button to Qt: named, and it searches at once (a screen reader read "button")
+        self.search_action = self.field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_action.setText("Search")
+        self.search_action.setToolTip("Search now (Enter)")
+        self.search_action.triggered.connect(self._emit_now)
         self.save_action = self.field.addAction(icon("bookmark"), QLineEdit.ActionPosition.TrailingPosition)
-        self.save_action.setToolTip("Save this search: the library panel lists it under Saved searches")
+        self.save_action.setText("Save this search")
+        self.save_action.setToolTip("Save this search: the library panel lists it under Saved searches "
+                                    f"({key_name(SAVE_SEARCH_KEY)})")
         self.save_action.triggered.connect(lambda: self.save_requested.emit(self.text()))
         self.save_action.setVisible(False)
         self.field.setMinimumWidth(120)  # room to type a word beside the count and order on an 800 px screen

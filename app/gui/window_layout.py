@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
 from app.core.errors import TaggerError
 from app.core.settings import save_settings
+from app.gui.screen_fit import within_screen
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -28,11 +29,7 @@ def first_window_size(available: QSize | None) -> QSize:
     """1400 × 900 where the screen has room, else 92 % of what it has (a 1280 × 800
     laptop; 736 px of an 800 px screen, as narrow as the panels let it be), so the
     window opens whole on the screen."""
-    wanted = QSize(1400, 900)
-    if available is None or available.isEmpty():
-        return wanted
-    return QSize(min(wanted.width(), int(available.width() * 0.92)),
-                 min(wanted.height(), int(available.height() * 0.92)))
+    return within_screen(QSize(1400, 900), available)
 
 
 class WindowLayout:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox, QHeaderView, QLabel, QTableWidget,
@@ -16,6 +16,7 @@ from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import theme
 from app.gui.app_words import in_app_words
+from app.gui.screen_fit import resize_within_screen
 
 MAX_SHOWN = 5000
 # The widest a column other than Problem starts (the user can drag it wider): a whole
@@ -115,7 +116,7 @@ class WritePlanDialog(QDialog):
     def __init__(self, plan: list, include_suggested: bool, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Write labels to files")
-        self.resize(900, 560)
+        resize_within_screen(self, QSize(900, 560))
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         writable = sum(1 for item in plan if getattr(item, "changes_anything", not getattr(item, "problem", None)))

@@ -1,0 +1,56 @@
+"""A settings file that cannot be read is kept, never written over with the defaults;
+one that cannot be written is said, with the path and why."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.core.settings import (
+    AppSettings, SettingsNotSavedError, load_settings, load_settings_or_defaults, save_settings, settings_path,
+)
+
+USERS_FILE = '{"threshold": 0.6, "write_into_jpeg": false,, "saved_searches": [["Rome trip", "folder:Rome"]]}'
+
+
+def write_damaged_file() -> None:
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(USERS_FILE, encoding="utf-8")
+
+
+def kept_copies() -> list:
+    return sorted(settings_path().parent.glob("settings.json.unreadable-*"))
+
+
+def test_a_damaged_file_is_kept_aside_and_the_message_names_the_copy() -> None:
+    write_damaged_file()
+    settings, problem = load_settings_or_defaults()
+    assert settings == AppSettings()
+    [kept] = kept_copies()
+    assert kept.read_text(encoding="utf-8") == USERS_FILE
+    assert not settings_path().exists()
+    assert kept.name in problem and "started with the defaults" in problem and "line 1" in problem
+
+
+def test_saving_never_writes_over_a_file_that_cannot_be_read() -> None:
+    write_damaged_file()  # damaged while the app runs (a hand edit), after it read the file
+    save_settings(AppSettings(oldest_first=True))
+    [kept] = kept_copies()
+    assert kept.read_text(encoding="utf-8") == USERS_FILE
+    assert load_settings().oldest_first
+
+
+def test_a_readable_file_is_written_over_as_before() -> None:
+    save_settings(AppSettings(threshold=0.5))
+    save_settings(AppSettings(threshold=0.7))
+    assert kept_copies() == [] and json.loads(settings_path().read_text())["threshold"] == 0.7
+
+
+def test_a_file_that_cannot_be_written_names_its_path_and_the_reason() -> None:
+    settings_path().mkdir(parents=True)  # a real refusal of the disk, even for root
+    with pytest.raises(SettingsNotSavedError) as caught:
+        save_settings(AppSettings(oldest_first=True))
+    reason = caught.value.__cause__.strerror  # "Is a directory" (Linux), "Access is denied" (Windows)
+    assert str(settings_path()) in str(caught.value) and reason in str(caught.value)
+    assert list(settings_path().parent.glob(".settings-*")) == []  # no temp file left
