@@ -53,11 +53,7 @@ class OutsideChanges(QObject):
     def show_changes(self) -> None:
         """Labels, the detail pane and the loupe read again in place (the view keeps its
         scroll and selection); then the search and the counts, in the worker."""
-        window = self.window
-        window.grid_model.refresh_all()
-        window.review_model.refresh_all()
-        window.current_photo.refresh_detail()
-        window.results_display.library_changed(keep_view=True)  # the user did not ask: nothing scrolls
+        self.window.results_display.library_changed(keep_view=True)  # the user did not ask: nothing scrolls
 
     def _take_as_seen(self) -> None:
         self._seen = self._version()
