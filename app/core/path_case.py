@@ -36,6 +36,7 @@ class DiskNames:
 
     def __init__(self) -> None:
         self._listings: dict[str, tuple[frozenset[str], dict[str, list[str]]] | None] = {}
+        self._ignoring_case: dict[str, bool] = {}
 
     def stored_name(self, folder: Path, name: str) -> str | None:
         """The name under which `folder` holds the entry that `name` finds: `name` itself
@@ -56,6 +57,18 @@ class DiskNames:
             return None  # a case-sensitive disk: the other spelling is another name
         same = next((stored for stored in candidates if _identity(folder / stored) == typed), None)
         return same if same is not None else _only_listed_spelling(folder, name)
+
+    def ignores_case(self, folder: Path) -> bool:
+        """Whether `folder` finds its entries under another letter case too (macOS,
+        Windows, an exFAT card): tried on one name it lists; False where it cannot be
+        listed or lists no name with a letter (nothing tells)."""
+        key = str(folder)
+        if key not in self._ignoring_case:
+            listing = self._listing(key)
+            names = listing[0] if listing is not None else ()
+            sample = next((name for name in names if _other_case(name) is not None), None)
+            self._ignoring_case[key] = sample is not None and finds_other_case(folder / sample)
+        return self._ignoring_case[key]
 
     def _listing(self, folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | None:
         if folder not in self._listings:
@@ -90,6 +103,33 @@ def names_one_entry(path: Path, name: str) -> bool:
         return False
     other = _identity(path.parent / name)
     return other == own or (other is not None and _only_listed_spelling(path.parent, name) == path.name)
+
+
+def finds_other_case(path: Path) -> bool:
+    """Whether the disk opens `path` (an entry there) under its name in another letter
+    case too: a case-insensitive folder. False for a name without a letter."""
+    other = _other_case(path.name)
+    return other is not None and names_one_entry(path, other)
+
+
+def _other_case(name: str) -> str | None:
+    """`name` with each letter's case swapped, None when that is no other spelling of it."""
+    other = name.swapcase()
+    return other if other != name and fold(other) == fold(name) else None
+
+
+def spellings_alike(folder: Path, names: Iterable[str]) -> dict[str, list[str]]:
+    """Each of `names` (stems of files in `folder`, say) with those of them that differ
+    from it in letter case or Unicode form only, where the folder ignores case (there
+    DSC_8188.NEF and dsc_8188.tif share dsc_8188.xmp); none on a case-sensitive disk.
+    The folder is listed only when two names fold alike."""
+    by_fold: dict[str, list[str]] = {}
+    for name in names:
+        by_fold.setdefault(fold(name), []).append(name)
+    alike = [spellings for spellings in by_fold.values() if len(spellings) > 1]
+    if not alike or not DiskNames().ignores_case(folder):
+        return {}
+    return {name: [other for other in spellings if other != name] for spellings in alike for name in spellings}
 
 
 def _only_listed_spelling(folder: Path, name: str) -> str | None:

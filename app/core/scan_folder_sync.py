@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from pathlib import Path
+from typing import Sequence
 
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
@@ -21,6 +22,7 @@ from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
 from app.core.index.records import printable_path
+from app.core.path_case import spellings_alike
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
 from app.core.scan_details import pair_unread_raws, read_photo_details
@@ -35,6 +37,24 @@ COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read")
 def cannot_read(path: str, error: OSError) -> str:
     """The message for a file or folder entry that the scan cannot read."""
     return f"{path}: cannot read ({error.strerror or error}); check its permissions"
+
+
+def _listed_state(folder: str, name: str, listed: tuple[int, int]) -> FileState:
+    """A file as the folder's listing shows it (size, mtime_ns), its contents not read."""
+    return FileState(os.path.join(folder, name), name, os.path.splitext(name)[1].lower(),
+                     file_kind(name) or "raw", *listed, None)
+
+
+def _photos_as_listed(folder: str, stems: Sequence[str], names: dict[str, list[str]],
+                      known: dict[str, dict[str, KnownFile]], seen: dict[str, tuple[int, int]]) -> list[PhotoFiles]:
+    """The photos the files of `stems` form (`names` and `known` by stem), none of them
+    read: those that share a stem sidecar with the stem read, which they spell in
+    another letter case on a disk that ignores case."""
+    photos: list[PhotoFiles] = []
+    for stem in stems:
+        states = {name: _listed_state(folder, name, seen[name]) for name in names.get(stem, ())}
+        photos += pairing.photos_of(stem, states, (), known.get(stem, {}), ())
+    return photos
 
 
 class FolderSync:
@@ -117,6 +137,7 @@ class FolderSync:
         known_by_stem: dict[str, dict[str, KnownFile]] = defaultdict(dict)
         for name, k in known.items():
             known_by_stem[stem_of(name)][name] = k
+        alike = spellings_alike(Path(folder), seen_by_stem)
         stems = sorted(dirty)
         step = max(1, self.options.groups_per_transaction)
         for start in range(0, len(stems), step):
@@ -124,7 +145,9 @@ class FolderSync:
                 return
             groups = [
                 group for stem in stems[start : start + step]
-                for group in self._read_family(folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen)
+                for group in self._read_family(
+                    folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen,
+                    _photos_as_listed(folder, alike.get(stem, ()), seen_by_stem, known_by_stem, seen))
             ]
             counted_before = self._stored_counts()
             try:
@@ -147,9 +170,12 @@ class FolderSync:
             setattr(self.summary, name, value)
 
     def _read_family(
-        self, folder: str, stem: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]]
+        self, folder: str, stem: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]],
+        kin: Sequence[PhotoFiles] = (),
     ) -> list[PhotoFiles]:
-        """The files of one name stem, read where new or changed, as the photos they form."""
+        """The files of one name stem, read where new or changed, as the photos they form.
+        `kin`: the photos of the stem in another letter case, on a disk that ignores
+        case, which share its stem sidecar (dsc_8188.xmp of DSC_8188.NEF and dsc_8188.tif)."""
         infos: dict[str, PhotoInfo] = {}
         failed: set[str] = set()  # there but unreadable now: their rows stay as they are
         states: dict[str, FileState] = {}
@@ -164,7 +190,7 @@ class FolderSync:
             ext = os.path.splitext(name)[1].lower()
             k = known.get(name)
             if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
-                states[name] = FileState(path, name, ext, file_kind(name) or "raw", size, mtime_ns, None)
+                states[name] = _listed_state(folder, name, (size, mtime_ns))
                 continue
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
@@ -198,7 +224,8 @@ class FolderSync:
         groups = pairing.photos_of(stem, states, fresh, known, failed)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
-            read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading, family=groups)
+            read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
+                               family=[*groups, *kin])
         return groups
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from app.core.index.connection import db_text
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
+from app.core.path_case import DiskNames, finds_other_case, fold
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -45,7 +46,7 @@ def sidecar_owner(
     Other files go by first_owner."""
     if not is_stem_sidecar(target, source):
         return first_owner(index, written, target, photo_id)
-    photos = _photos_of_stem(index, target)
+    photos = _photos_of_stem(index, target, any_case=finds_other_case(source))
     if set(photos) <= {photo_id}:
         return photo_id
     owner = owner_by_files(target, photos)
@@ -57,20 +58,36 @@ def sidecar_owner(
     return None if target.exists() else photo_id
 
 
-def _photos_of_stem(index: PhotoIndex, sidecar: Path) -> dict[int, list[Path]]:
+def _photos_of_stem(index: PhotoIndex, sidecar: Path, any_case: bool = False) -> dict[int, list[Path]]:
     """The indexed photos with files of the stem sidecar's stem in its folder, and
-    those files (a deleted RAW of a pair still counts: the photo is the RAW's)."""
-    prefix = str(sidecar.with_suffix(""))
-    rows = index.conn.execute(
-        "SELECT f.photo_id, f.path FROM files f JOIN photos p ON p.id = f.photo_id"
-        " WHERE f.path > CAST(? AS TEXT) AND f.path < CAST(? AS TEXT) AND p.missing = 0",
-        (db_text(prefix + "."), db_text(prefix + "/")),  # '/' sorts right after '.'
-    ).fetchall()
+    those files (a deleted RAW of a pair still counts: the photo is the RAW's);
+    `any_case`: the folder ignores letter case, so DSC_8188.NEF shares dsc_8188.xmp
+    with dsc_8188.tif (a stem in another case of a letter beyond ASCII is not looked up)."""
+    if any_case:
+        stem = _like_escaped(sidecar.stem)
+        rows = index.conn.execute(  # the photo's key is the stem, or a file name and '/' (pairing.own_key)
+            "SELECT f.photo_id, f.path FROM photos p JOIN files f ON f.photo_id = p.id"
+            " WHERE p.folder = CAST(? AS TEXT) AND p.missing = 0"
+            r" AND (p.stem LIKE CAST(? AS TEXT) ESCAPE '\' OR p.stem LIKE CAST(? AS TEXT) ESCAPE '\')",
+            (db_text(str(sidecar.parent)), db_text(stem), db_text(stem + ".%/")),
+        ).fetchall()
+    else:
+        prefix = str(sidecar.with_suffix(""))
+        rows = index.conn.execute(
+            "SELECT f.photo_id, f.path FROM files f JOIN photos p ON p.id = f.photo_id"
+            " WHERE f.path > CAST(? AS TEXT) AND f.path < CAST(? AS TEXT) AND p.missing = 0",
+            (db_text(prefix + "."), db_text(prefix + "/")),  # '/' sorts right after '.'
+        ).fetchall()
     photos: dict[int, list[Path]] = {}
     for photo_id, path in rows:
         for file in files_of_stem(sidecar, [path]):
             photos.setdefault(photo_id, []).append(file)
     return photos
+
+
+def _like_escaped(text: str) -> str:
+    """`text` as a LIKE pattern matching itself (SQLite's LIKE ignores ASCII case)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
@@ -81,9 +98,10 @@ def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
     naming the path it is written under."""
     kept: dict[tuple, PlannedWrite] = {}
     folders: dict[Path, tuple[int, int] | None] = {}
+    names = DiskNames()
     refused: dict[int, PlannedWrite] = {}
     for item in sorted(plan, key=lambda item: item.photo_id):
-        identity = None if item.problem else _file_identity(item.target, folders)
+        identity = None if item.problem else _file_identity(item.target, folders, names)
         if identity is None:
             continue
         first = kept.setdefault(identity, item)
@@ -95,7 +113,8 @@ def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
 def _same_file_problem(item: PlannedWrite, written: Path) -> str:
     """Why `item` cannot be written: its file is `written`, another photo's. Where one
     of the two names is a link to the other's file (B.NEF.xmp -> A.NEF.xmp: one sidecar
-    for two RAWs), that link is the cause; else a folder linked into two library folders."""
+    for two RAWs), that link is the cause; two names in one folder, a disk that ignores
+    letter case; else a folder linked into two library folders."""
     whose = "another photo's sidecar" if item.kind == "sidecar" else "another photo's file"
     if item.target.is_symlink():
         return (f"{item.target.name} is a link to {written}, {whose}, whose label goes into it; "
@@ -103,15 +122,22 @@ def _same_file_problem(item: PlannedWrite, written: Path) -> str:
     if written.is_symlink():
         return (f"{written} ({whose}, whose label goes into it) is a link to this file; "
                 "replace that link with a file of its own")
+    if item.target.parent == written.parent and item.target.name != written.name:
+        way_out = ("write with --sidecar-naming ext (one sidecar a file) instead"
+                   if is_stem_sidecar(item.target, item.source) else "rename one of the two photos")
+        return (f"{item.target.name} is {written.name} ({whose}, whose label goes into it) on this disk, "
+                f"which ignores letter case; {way_out}")
     return (f"it is the same file as {written} (one folder linked into two library folders), "
             "whose label goes into it; remove one of the two links, then scan again")
 
 
-def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None]) -> tuple | None:
+def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None], names: DiskNames) -> tuple | None:
     """What tells two paths of one file apart from two files: the device and inode of
-    the folder it lies in (`folders` keeps them, one stat a folder) and its name, a
-    link named like a photo followed (it is written through). Hard links keep their own
-    names: a write replaces the file under the name written. None when unknown."""
+    the folder it lies in (`folders` keeps them, one stat a folder) and its name, in
+    any letter case where the folder ignores case (`names` lists each folder once:
+    DSC_8188.xmp and dsc_8188.xmp are one file on macOS, Windows or an exFAT card),
+    a link named like a photo followed (it is written through). Hard links keep their
+    own names: a write replaces the file under the name written. None when unknown."""
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     if target.parent not in folders:
@@ -121,7 +147,9 @@ def _file_identity(target: Path, folders: dict[Path, tuple[int, int] | None]) ->
         except OSError:
             folders[target.parent] = None
     folder = folders[target.parent]
-    return None if folder is None else (*folder, os.path.normcase(target.name))
+    if folder is None:
+        return None
+    return (*folder, fold(target.name) if names.ignores_case(target.parent) else os.path.normcase(target.name))
 
 
 def takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LR, XMP_MM, XmpDocument
+from app.core.path_case import DiskNames, fold
 
 SIDECAR_NAMINGS = ("ext", "stem")
 NEW_SIDECAR = '<?xml version="1.0" encoding="UTF-8"?>\n' + EMPTY_BODY + "\n"
@@ -36,16 +37,27 @@ SIDECAR_SUFFIXES = (".xmp", ".XMP")
 def existing_sidecars(path: Path, first: str = "ext") -> list[Path]:
     """The sidecars of `path` there are, under either naming (`first` before the other)
     and either case of `.xmp`; one name each for a file a case-insensitive disk finds
-    under both. A name the file system cannot hold (too long) is no sidecar."""
+    under both (else it is listed, written and journalled twice, by two threads at
+    once). A name the file system cannot hold (too long) is no sidecar."""
     namings = (first,) + tuple(n for n in SIDECAR_NAMINGS if n != first)
+    names = DiskNames()  # the folder is listed only where two spellings are found
     found: list[Path] = []
     for naming in namings:
         base = sidecar_path(path, naming)
         for suffix in SIDECAR_SUFFIXES:
             candidate = base.with_suffix(suffix)
-            if _is_file(candidate) and not any(_same_file(candidate, other) for other in found):
+            if _is_file(candidate) and not any(_one_entry(candidate, other, names) for other in found):
                 found.append(candidate)
     return found
+
+
+def _one_entry(a: Path, b: Path, names: DiskNames) -> bool:
+    """Whether two names found in one folder are one file: the same inode (a
+    case-insensitive disk, a hard link), or spellings of one name in a folder that
+    ignores case (FUSE exFAT/FAT drivers give each spelling an inode of its own)."""
+    if _same_file(a, b):
+        return True
+    return fold(a.name) == fold(b.name) and names.ignores_case(a.parent)
 
 
 def _is_file(path: Path) -> bool:
