@@ -1,7 +1,7 @@
 """What the library panel's menus and the search field's bookmark ask for: locate a
 folder that moved, remove a folder from the library, forget the missing photos, keep
-or drop a saved search. Mixed into MainWindow; the work runs in JobController's worker
-or is one small change to the index or the settings."""
+or drop a saved search; and where Add folder… opens. Mixed into MainWindow; the work
+runs in JobController's worker or is one small change to the index or the settings."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.core.errors import TaggerError
 from app.core.folder_paths import is_within
-from app.core.relocate import twin_of_missing
 from app.core.settings import save_settings
 from app.gui.file_dialogs import picker_options
+from app.gui.picker_start import start_folder, start_folder_for_missing
 
 
 def folder_title(folder: str) -> str:
@@ -30,12 +30,28 @@ class LibraryActions:
 
     def locate_folder(self, folder: str) -> bool:
         """A library folder not found: ask where it is now and follow it (its photos keep
-        their labels; app.core.relocate checks that the files there are the ones indexed)."""
-        start = twin_of_missing(folder) or next(  # the folder a sync tool respelled it to, ready to choose
-            (str(parent) for parent in Path(folder).parents if parent.is_dir()), str(Path.home()))
+        their labels; app.core.relocate checks that the files there are the ones indexed).
+        The picker opens at once, in home when the folder's drive does not answer."""
+        start = start_folder_for_missing(folder)
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)
+
+    def add_folder_start(self) -> str:
+        """Where Add folder… opens: beside the folder added last (photos come from a card or
+        a photo drive, seldom from home, as Lightroom's import remembers), else home; the
+        disk is asked off the GUI thread, as that drive may not answer."""
+        last = self.settings.last_added_folder
+        return start_folder([Path(last).parent]) if last else str(Path.home())
+
+    def remember_added_folder(self, folder: str) -> None:
+        """Kept in the settings for the next Add folder…, this start and the next; a settings
+        file that cannot be written only makes it open in home after a restart."""
+        self.settings = replace(self.settings, last_added_folder=folder)
+        try:
+            save_settings(self.settings)
+        except (TaggerError, OSError):
+            pass
 
     def folder_located(self, old: str, new: str) -> None:
         """After Locate folder…: the folder chosen in the library panel stays chosen at its
