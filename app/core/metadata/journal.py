@@ -85,6 +85,13 @@ class JournalEntry:
         return self.after.get("undo", {})
 
     @property
+    def touched(self) -> bool:
+        """Whether the write gave the file a new modification time (a sidecar always;
+        a JPEG with `write --touch`), so its undo gives one too: Lightroom and darktable
+        notice a change by it, and would otherwise keep the label they read."""
+        return self.kind == "sidecar" or bool(self.after.get("touched"))
+
+    @property
     def completed(self) -> bool:
         """Whether the write got as far as recording the file's new size and time."""
         return self.size_after is not None

@@ -91,8 +91,9 @@ def keyword_form(keyword: str) -> str:
 
 def _is_keyword(item: str, keyword: str) -> bool:
     """Whether a field's item is `keyword`: the spaces a program put around it (XPKeywords
-    "Family; Trip") or its Unicode form do not make it another keyword; they stay as they are."""
-    return keyword_form(item) == keyword_form(keyword)
+    "Family; Trip"), its Unicode form or its letter case ("colosseum" re-cased in
+    Lightroom: labels are one in any case) do not make it another keyword; they stay as they are."""
+    return keyword_form(item).casefold() == keyword_form(keyword).casefold()
 
 
 def _swap(
@@ -111,7 +112,8 @@ def _swap(
     as they were: our keyword went into the empty part of "Family; ". An item that is
     one of `new_spellings` (see field_spellings) is `new` already and stays as it is."""
     news = {new, *new_spellings} if new is not None else set()
-    olds = {old for old in olds if not any(_is_keyword(old, spelling) for spelling in news)}
+    # an old keyword spelt as the new one stays; one in another letter case is re-cased
+    olds = {old for old in olds if not any(keyword_form(old) == keyword_form(spelling) for spelling in news)}
     result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds)]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
@@ -212,17 +214,22 @@ def label_fields(
             continue  # not in the file: we do not create it
         convert = _CONVERTERS[name]
         olds: set[str] = set()
+        previous = field_spellings(name, previous_label) if previous_label else set()
         if previous_label:
-            olds.update(field_spellings(name, previous_label))
+            olds.update(previous)
             if name in _FLAT_FIELDS:
                 wanted = hierarchical_keyword(previous_label)
                 olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
         theirs = getattr(users_own, name) or []
         olds = {old for old in olds if not holds_keyword(theirs, old)}
         new = convert(new_label) if new_label else None
+        news = field_spellings(name, new_label) if new_label else set()
+        # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom)
+        # is the label still and stays as spelt; ours is re-cased only where the label was
+        olds = {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
+            keyword_form(old) == keyword_form(spelling) for spelling in news))}
         result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
-                       (getattr(original, name), getattr(users_own, name)),
-                       field_spellings(name, new_label) if new_label else set())
+                       (getattr(original, name), getattr(users_own, name)), news)
         if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
             result = []  # the user's field before we first wrote: it stays, empty
         changes[name] = result

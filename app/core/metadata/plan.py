@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, UsageError
@@ -283,13 +284,17 @@ def _plan_file(
     if history.label is None:
         # No write of ours journalled for this file (the labels were written from another
         # index, or this one was built anew and read them back): the landmark keyword in
-        # it is the one to replace, or a relabelled photo would carry both landmarks. A
+        # it is the one to replace where it was there when the photo got its label (read
+        # back, then relabelled), or a relabelled photo would carry both landmarks. One
+        # added since (typed in Lightroom, its own new sidecar) is the user's. A
         # rejected label's keyword alone comes out: another is the user's (tagged in
         # Lightroom after saying no to the model's guess).
         if rejected:
             previous = _keyword_of(current, photo.label)
         else:
             previous = landmark_of(current.hierarchical, current.subject or current.iptc)
+            if previous is not None and not _there_when_labelled(index, photo.id, target if target.exists() else path):
+                previous = None
         common["previous_label"] = previous
     # a field our journalled writes never touched holds only the user's own keywords
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
@@ -311,6 +316,23 @@ def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
     flat = current.subject or current.iptc
     found = any(landmark_of([keyword], flat) == label for keyword in current.hierarchical or [])
     return label if label is not None and found else None
+
+
+def _there_when_labelled(index: PhotoIndex, photo_id: int, file: Path) -> bool:
+    """Whether `file` was last changed no later than the photo's label was last set (to
+    the second the index keeps): the landmark keyword it holds was there when the label
+    was given, as after a read back and a relabel, and is the one to replace. A file
+    changed since holds a keyword the user added elsewhere after labelling; so does one
+    whose times are unknown (the safe side: it stays, ours goes beside it)."""
+    row = index.conn.execute("SELECT updated_at FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    stat = _stat_or_none(file)
+    if row is None or not row[0] or stat is None:
+        return False
+    try:
+        labelled = datetime.fromisoformat(row[0]).timestamp()
+    except ValueError:
+        return False
+    return stat.st_mtime_ns // 1_000_000_000 <= labelled
 
 
 CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"

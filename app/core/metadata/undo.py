@@ -76,6 +76,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
     passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
+    sidecars_gone = 0  # failures of sidecars the user deleted: no label of ours left there
     unreachable: list[str] = []  # library folders not found, in the order met
     library_folders = index.roots()
     folders: set[Path] = set()
@@ -93,6 +94,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             summary.failed += 1
             summary.errors.append((entry.path, str(error)))
             index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
+            sidecars_gone += isinstance(error, SidecarGoneError)
             cause = _passing_cause(error)
             if cause is not None:
                 passing[cause] += 1
@@ -114,9 +116,30 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
             index.clear_errors(("undo",), path=path)
         if summary.failed:
-            summary.next_step = ("this batch is closed: the file keeps the label written (give it a new label to change it)"
-                                 if summary.failed == 1 else
-                                 "this batch is closed: the files keep the labels written (give them a new label to change them)")
+            summary.next_step = _closed(summary.failed - sidecars_gone, sidecars_gone)
+
+
+def _closed(kept: int, sidecars_gone: int) -> str:
+    """The closing line of a batch closed with files not restored: `kept` still hold
+    the label written; `sidecars_gone` were deleted since, and our keyword with them."""
+    parts = []
+    if kept:
+        parts.append(f"the {'other ' if sidecars_gone else ''}file keeps the label written "
+                     "(give it a new label to change it)" if kept == 1 else
+                     f"{counted(kept, 'file')} keep the labels written (give them a new label to change them)"
+                     if sidecars_gone else
+                     "the files keep the labels written (give them a new label to change them)")
+    if sidecars_gone:
+        parts.append("the sidecar was deleted since, and our keyword with it: nothing left to take back there"
+                     if sidecars_gone == 1 else
+                     f"{counted(sidecars_gone, 'sidecar')} were deleted since, and our keyword with them: "
+                     "nothing left to take back there")
+    return "this batch is closed: " + "; ".join(parts)
+
+
+class SidecarGoneError(MetadataWriteError):
+    """A sidecar our write changed was deleted since (by the user, or the program that
+    made it): there is nothing to restore, and no label of ours left in it."""
 
 
 _PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
@@ -206,7 +229,7 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
         return
     if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
         recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
-    stat = atomic.replace_atomically(path, restored, keep_mtime=True)
+    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
@@ -281,7 +304,7 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     if existing is None:
         if entry.before.get("absent"):
             return  # already gone
-        raise MetadataWriteError(f"the sidecar {path} has disappeared; cannot restore it")
+        raise SidecarGoneError(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
     _, after = entry.fields_with(fields_of_sidecar(original, str(path)))
     # exactly our output: the bytes our write put in (a sidecar we created names its
@@ -292,7 +315,7 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
         if entry.before.get("absent"):
             atomic.remove_file(path)
         else:
-            atomic.replace_atomically(path, original, keep_mtime=True)
+            atomic.replace_atomically(path, original, keep_mtime=not entry.touched)
         return
     # edited since: take out only our change, keep what was added after it
     current = fields_of_sidecar(existing, str(path))
@@ -300,6 +323,6 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
-        atomic.replace_atomically(path, restored, keep_mtime=True)
+        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched)
     if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")

@@ -334,6 +334,8 @@ def _replace_journaled(
     # file changed since without reading all of it
     after = {"label": item.label, "fields": item.after.to_json(), "sha256": recovery.file_digest(new),
              "size": len(new), "fingerprint": journal.fingerprint_of(new)}
+    if kind == "jpeg" and not options.keep_mtime:
+        after["touched"] = True  # `write --touch`: its undo gives a new time too (JournalEntry.touched)
     with guard:
         entry = journal.begin_entry(index, batch_id, item.photo_id, item.target, kind, before, after)
     try:
