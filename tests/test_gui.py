@@ -687,10 +687,7 @@ def test_the_model_is_lazy_with_100000_photos(qtbot, tmp_path) -> None:
         last = win.grid.visualRect(win.grid_model.index(99_999))
         assert win.grid.viewport().rect().intersects(last), f"scroll value {win.grid.verticalScrollBar().value()}"
     finally:
-        win.thumbnails.drop_queued()
-        win.thumbnails.wait_for_done(5000)
-        win.results.close()
-        win.index.close()
+        close_main_window(win)
 
 
 def test_a_cancelled_job_stops_and_reports_cancelled(qtbot) -> None:
@@ -1000,8 +997,7 @@ def test_a_damaged_settings_file_opens_the_app_with_defaults_and_says_so(qtbot, 
         assert win.settings == AppSettings()
         assert any("settings.json" in message for _path, _stage, message in win.errors_panel.problems())
     finally:
-        win.results.close()
-        win.index.close()
+        close_main_window(win)
 
 
 def test_the_window_layout_is_remembered(qtbot, tmp_path) -> None:
@@ -1026,8 +1022,7 @@ def test_the_window_layout_is_remembered(qtbot, tmp_path) -> None:
         assert second.errors_dock.isVisible()
     finally:
         for win in (first, second):
-            win.results.close()
-            win.index.close()
+            close_main_window(win)
 
 
 def test_a_no_landmark_tile_shows_no_confidence_badge():

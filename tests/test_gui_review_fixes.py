@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 from tests import test_gui  # noqa: E402
 from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
+from tests.test_gui_support import close_main_window  # noqa: E402
 
 window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
@@ -298,8 +299,7 @@ def test_the_window_opens_whole_on_an_800_px_screen(qtbot, window) -> None:
         wait_for_results(qtbot, second)
         assert second.width() == first_window_size(screen.size()).width() <= screen.width()
     finally:
-        second.results.close()
-        second.index.close()
+        close_main_window(second)
 
 
 def test_at_800_px_the_panels_give_way_and_nothing_runs_over(qtbot, window, tmp_path) -> None:
@@ -411,8 +411,7 @@ def test_a_layout_saved_on_a_wide_screen_comes_back_when_the_window_widens(qtbot
             second.save_window_state()  # what it keeps is the user's layout, not the squeezed one
             window.settings = second.settings
         finally:
-            second.results.close()
-            second.index.close()
+            close_main_window(second)
     third = open_main_window(window.db_path)
     qtbot.addWidget(third)
     try:
@@ -422,8 +421,7 @@ def test_a_layout_saved_on_a_wide_screen_comes_back_when_the_window_widens(qtbot
         qtbot.wait(100)
         assert (third.library_dock.width(), third.detail_dock.width()) == saved
     finally:
-        third.results.close()
-        third.index.close()
+        close_main_window(third)
 
 
 def test_a_resize_takes_from_the_panels_only_what_the_window_lost(qtbot, window) -> None:

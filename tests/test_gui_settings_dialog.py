@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.config import data_dir  # noqa: E402
 from app.core.settings import AppSettings  # noqa: E402
+from tests.test_gui_support import close_main_window  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -93,8 +94,7 @@ def test_choosing_a_bundle_and_saving_stores_its_path(qtbot, tiny_bundle, tmp_pa
         assert win.settings.model_bundle == str(tiny)
     finally:
         qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
-        win.results.close()
-        win.index.close()
+        close_main_window(win)
 
 
 def test_choosing_the_default_stores_none_and_an_untouched_choice_is_kept(qtbot, tiny_bundle) -> None:

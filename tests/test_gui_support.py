@@ -52,7 +52,11 @@ def insert_synthetic_photos(db_path: Path, count: int, folder: str = "/photos/bi
 
 
 def close_main_window(win, job_wait_ms: int = 10000) -> None:
-    """Stop a test window's jobs, thumbnail loads and database: nothing outlives the test."""
+    """Stop a test window's jobs, thumbnail loads and database: nothing outlives the test.
+    The window is closed first, as the app closes it: left open, a paint after the index
+    closed (pytest-qt runs the event loop at teardown) failed with "Cannot operate on a
+    closed database"."""
+    win.close()
     win.jobs.cancel()
     win.jobs.runner.wait(job_wait_ms)
     win.thumbnails.drop_queued()
