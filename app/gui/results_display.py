@@ -59,6 +59,7 @@ class ResultsDisplay:
         self._review_row_after_load: int | None = None
         self._keep_view_for: int | None = None  # the search whose results must not move the view
         self._in_place_for: int | None = None  # the search whose results move rows, not reset them
+        self._search_shown: dict[str, tuple] = {}  # "grid" / "review": the search whose results each shows
         self._recount_timer = QTimer(window, singleShot=True, interval=RECOUNT_AFTER_MS)
         self._recount_timer.timeout.connect(window.results.summarise)
         window.results.searched.connect(self.show_results)
@@ -147,17 +148,21 @@ class ResultsDisplay:
             window.search_bar.show_count(len(results.ids), "similar")
             if results.ids:  # the photo compared with, else the most like it: not the row chosen before
                 window.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
+            self._is_new_search("grid", ("similar", results.similar_to))
             self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place)
             window.grid.show_empty("")  # the banner says why there are none
             window.similar_arrived(results.similar_to, len(results.ids))
         elif results.ids is not None:
             window.search_bar.show_count(len(results.ids))
-            self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place)
+            new_search = self._is_new_search("grid", (results.query, window.settings.oldest_first))
+            self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place, new_search)
             narrowed = bool(window.folders or window.entry_query)
             window.grid.show_empty("" if results.ids else no_match_text(window.search_bar.text(), narrowed))
         if results.review_ids is not None:
             window.search_bar.show_count(len(results.review_ids), "to review")
-            self.set_model_ids(window.review_model, window.review.list, results.review_ids, keep_view, in_place)
+            new_search = self._is_new_search("review", (results.query,))
+            self.set_model_ids(window.review_model, window.review.list, results.review_ids, keep_view, in_place,
+                               new_search)
             window.review.show_count(len(results.review_ids))
             if self._review_row_after_load is not None:
                 row = min(self._review_row_after_load, window.review_model.rowCount() - 1)
@@ -175,6 +180,14 @@ class ResultsDisplay:
             if record is not None and record.id not in model.ids():
                 window.detail.show_record(None, [])  # not as it was (a folder located since: "File missing")
 
+    def _is_new_search(self, view: str, search: tuple) -> bool:
+        """Whether `view` ("grid" or "review") now gets the results of another search (a
+        query or order the user changed) rather than the same search run again (after A or
+        R, a job's end, another program's change); the search it shows is now `search`."""
+        new = self._search_shown.get(view) != search
+        self._search_shown[view] = search
+        return new
+
     def update_page_and_actions(self) -> None:
         window = self.window
         if not self._has_library:
@@ -187,7 +200,7 @@ class ResultsDisplay:
         window.undo_action.setEnabled(not window.jobs.busy and self._can_undo)  # greyed out with nothing to undo
 
     def set_model_ids(self, model: PhotoListModel, view, ids: list[int], keep_view: bool = False,
-                      in_place: bool = False) -> None:
+                      in_place: bool = False, new_search: bool = False) -> None:
         """Show new ids; when they are the same, keep the scroll position and selection
         (or show `select_after_load` when the view on screen holds it). The photos chosen
         stay chosen where they still are, with or without a current photo. `in_place` (the
@@ -196,7 +209,10 @@ class ResultsDisplay:
         job's end with 85,000 photos chosen, a reset and choosing them again froze the
         window 0.4-0.5 s); the current photo stays current and in sight, and when it left,
         the one after it is current where the view is. `keep_view` (the change was another
-        program's): the view does not scroll to the current photo either."""
+        program's): the view does not scroll to the current photo either. `new_search` (the
+        user asked for another search or order): the review list starts at its first row, the
+        most doubtful photo, and the grid keeps the current photo when it is in the results,
+        else starts at its first row, not at the old row number."""
         window = self.window
         wanted = window.select_after_load
         if wanted is not None and view is window._active_model_and_view()[1]:
@@ -221,7 +237,7 @@ class ResultsDisplay:
         scrolls = view.hasAutoScroll()
         view.setAutoScroll(scrolls and not (keep_view or in_place))  # setCurrentIndex scrolls to it otherwise
         try:
-            if (keep_view or in_place) and self._move_rows(model, view, ids):
+            if (keep_view or in_place) and not new_search and self._move_rows(model, view, ids):
                 if keep_id is None or not ids:
                     return
                 if view.currentIndex().data(PhotoIdRole) != keep_id:
@@ -236,7 +252,10 @@ class ResultsDisplay:
                         for photo_id in old_ids[span.top():span.bottom() + 1]}
             model.set_ids(ids)
             if keep_id is not None and ids:
-                row = row_of_photo(ids, keep_id, keep_row)
+                if new_search and model is window.review_model:
+                    row = 0  # the review of another search starts at its most doubtful photo
+                else:
+                    row = row_of_photo(ids, keep_id, 0 if new_search else keep_row)
                 view.selectionModel().setCurrentIndex(model.index(row),
                                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
             if selected - {keep_id}:  # Ctrl+A with no current photo too
