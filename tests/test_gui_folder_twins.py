@@ -41,6 +41,14 @@ def stalled_listing(monkeypatch, tmp_path):
     let_go.set()
 
 
+def counted_lookups(monkeypatch, module) -> list[str]:
+    """The folders `module`'s twin_of_missing is asked about, in order (it still answers)."""
+    looked = []
+    twin_of_missing = module.twin_of_missing
+    monkeypatch.setattr(module, "twin_of_missing", lambda folder: looked.append(folder) or twin_of_missing(folder))
+    return looked
+
+
 def test_the_tree_is_built_without_waiting_for_the_twin_lookup(qtbot, tmp_path: Path, stalled_listing) -> None:
     from app.gui.library_tree import LibraryTree
 
@@ -67,10 +75,7 @@ def test_a_rebuild_while_the_lookup_hangs_starts_no_second_lookup(qtbot, tmp_pat
     from app.gui.library_tree import LibraryTree
 
     let_go, _listed = stalled_listing
-    looked = []
-    twin_of_missing = folder_twins.twin_of_missing
-    monkeypatch.setattr(folder_twins, "twin_of_missing",
-                        lambda folder: looked.append(folder) or twin_of_missing(folder))
+    looked = counted_lookups(monkeypatch, folder_twins)
     old = str(tmp_path / "Trip")
     tree = LibraryTree()
     qtbot.addWidget(tree)

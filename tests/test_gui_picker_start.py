@@ -103,3 +103,71 @@ def test_add_folder_opens_at_once_in_home_when_the_last_folders_drive_does_not_a
         assert opened == [str(Path.home())] and not let_go.is_set()
     finally:
         let_go.set()
+
+
+def test_locate_folder_clicked_again_on_a_dead_drive_starts_no_second_check(qtbot, window, tmp_path,
+                                                                           stalled_listing, pickers,
+                                                                           monkeypatch) -> None:
+    """Each click left one more thread stuck on the drive until it answered: they piled up."""
+    from app.gui import picker_start
+
+    let_go, _listed = stalled_listing
+    opened, _answers = pickers
+    looked = test_gui_folder_twins.counted_lookups(monkeypatch, picker_start)
+    missing = str(tmp_path / "Trip")
+
+    for _ in range(3):
+        window.locate_folder(missing)
+
+    assert looked == [missing]  # one check, still hanging
+    assert opened == [str(Path.home())] * 3
+    let_go.set()  # the drive answers again: the next click asks it again
+    qtbot.waitUntil(lambda: not picker_start.CHECKS.running(missing))
+    window.locate_folder(missing)
+    assert looked == [missing, missing] and opened[-1] == str(tmp_path)
+
+
+def test_add_folder_clicked_again_on_a_dead_drive_starts_no_second_check(window, tmp_path, pickers,
+                                                                        monkeypatch) -> None:
+    opened, _answers = pickers
+    drive = tmp_path / "nas"
+    drive.mkdir()
+    let_go, asked = threading.Event(), []
+    isdir = os.path.isdir
+
+    def hanging_isdir(path) -> bool:
+        if str(path) != str(drive):
+            return isdir(path)
+        asked.append(path)
+        return let_go.wait(10) or True
+
+    monkeypatch.setattr(os.path, "isdir", hanging_isdir)
+    window.settings = replace(window.settings, last_added_folder=str(drive / "DCIM"))
+    try:
+        for _ in range(3):
+            window.choose_folder()
+        assert len(asked) == 1 and opened == [str(Path.home())] * 3
+    finally:
+        let_go.set()
+
+
+def test_a_folder_added_that_the_settings_file_cannot_keep_is_said_with_the_path_and_why(qtbot, window, tmp_path,
+                                                                                        pickers) -> None:
+    """It was dropped without a word: the next start's Add folder… opened in home."""
+    from app.core.settings import settings_path
+
+    opened, answers = pickers
+    card = tmp_path / "card" / "DCIM"
+    make_photo_folder(card, 2)
+    answers.append(str(card))
+    settings_path().unlink(missing_ok=True)
+    settings_path().mkdir(parents=True)  # the disk refuses the file (even for root)
+
+    window.choose_folder()
+
+    message = window.statusBar().currentMessage()
+    assert "not kept" in message and str(settings_path()) in message, repr(message)
+    wait_for_job(qtbot, window)  # the read's own line takes the status bar: Problems keeps it
+    assert [m for _path, stage, m in window.errors_panel.problems() if stage == "settings"] == [message]
+    window.choose_folder()
+    assert opened[1] == str(tmp_path / "card")  # kept for this start all the same

@@ -3,17 +3,18 @@ its name respelled by a sync tool), looked up off the GUI thread. The lookup lis
 folder's parent, which on a network drive that stopped answering can take minutes, and
 the library panel must paint at once; the answer arrives later as `found(folder, twin)`.
 
-Each lookup runs in a plain daemon thread, not a QThreadPool: a pool waits for its
-threads when it is deleted, so a listing that never returns would hold up closing the
-window. Only one lookup of a folder runs at a time, however often the panel is rebuilt."""
+Each lookup runs in a daemon thread (app/gui/folder_probes.py), so a listing that never
+returns does not hold up closing the window; only one lookup of a folder runs at a time,
+however often the panel is rebuilt."""
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.relocate import twin_of_missing
+from app.gui.folder_probes import FolderProbes
 
 
 class _Answers(QObject):
@@ -32,7 +33,7 @@ class FolderTwins(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._known: dict[str, str | None] = {}
-        self._looking: set[str] = set()
+        self._lookups = FolderProbes("folder-twin")
         self._answers = _Answers()
         self._answers.found.connect(self._on_found)
 
@@ -42,20 +43,14 @@ class FolderTwins(QObject):
 
     def look(self, folder: str) -> None:
         """Look for `folder`'s twin in the background, unless a lookup of it still runs."""
-        if folder in self._looking:
-            return
-        self._looking.add(folder)
-        threading.Thread(target=_look_up, args=(folder, self._answers), name="folder-twin", daemon=True).start()
+        self._lookups.start(folder, partial(twin_of_missing, folder), partial(_answer, self._answers, folder))
 
     def _on_found(self, folder: str, twin: str | None) -> None:
-        self._looking.discard(folder)
         self._known[folder] = twin
         self.found.emit(folder, twin)
 
 
-def _look_up(folder: str, answers: _Answers) -> None:  # a daemon thread
-    try:
-        twin = twin_of_missing(folder)
-    except Exception:  # never let a lookup take the app down: no twin is the plain hint
-        twin = None
+
+def _answer(answers: _Answers, folder: str, twin: str | None) -> None:  # the lookup's thread
+    """The thread holds `answers`, no widget: it is alive to emit into after the window closed."""
     answers.found.emit(folder, twin)

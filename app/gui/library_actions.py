@@ -45,13 +45,17 @@ class LibraryActions:
         return start_folder([Path(last).parent]) if last else str(Path.home())
 
     def remember_added_folder(self, folder: str) -> None:
-        """Kept in the settings for the next Add folder…, this start and the next; a settings
-        file that cannot be written only makes it open in home after a restart."""
+        """Kept in the settings for the next Add folder…, this start and the next. A settings
+        file that cannot be written only makes it open in home after a restart: said in the
+        status bar, as for the sort order, and in Problems, since the folder's read that
+        follows puts its own line in the status bar."""
         self.settings = replace(self.settings, last_added_folder=folder)
         try:
             save_settings(self.settings)
-        except (TaggerError, OSError):
-            pass
+        except (TaggerError, OSError) as error:
+            message = f"Folder added last not kept for the next start: {error}"
+            self.show_message(message)
+            self.errors_panel.add_problem(None, "settings", message)
 
     def folder_located(self, old: str, new: str) -> None:
         """After Locate folder…: the folder chosen in the library panel stays chosen at its
