@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.cli.common import print_summary
+from app.cli.common import command_with_index, print_summary
 from app.cli.commands.write import open_index
 from app.core.wording import counted, shell_quote
 
@@ -34,18 +34,22 @@ def register(subparsers) -> None:
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",
-        usage="%(prog)s [-h] [--model BUNDLE] [--json] [--db PATH] QUERY [PATH ...] (NAME | --no-landmark)",
+        usage="%(prog)s [-h] [--new] [--model BUNDLE] [--json] [--db PATH] QUERY [PATH ...] (NAME | --no-landmark)",
         description="Set NAME as the label of every photo matching QUERY (source user, state accepted); the "
         "label it replaces is rejected for those photos and they teach NAME. As for accept and reject, the "
         "photos may be given as files and folders, as many as a shell glob gives, NAME coming last: "
         "`label Rome/DSC_00*.JPG Colosseum`; a photo file the index does not hold yet (copied in since the "
         "last scan) is added first, its folder alone, as `tag FILE` does. With --no-landmark instead of NAME: "
-        "the photos show no landmark (as the app's \"(no landmark)\" label).",
+        "the photos show no landmark (as the app's \"(no landmark)\" label). A NAME that is no landmark the "
+        "library or the model knows but is close to one (\"Colloseum\" beside \"Colosseum\") is refused, "
+        "naming it: give --new to add it as a new landmark all the same.",
     )
     label.add_argument("query", nargs="+", metavar="QUERY [PATH ...] NAME",
                        help="search query choosing the photos ('' for all), or their files and folders; then "
                             "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
+    label.add_argument("--new", action="store_true",
+                       help="NAME is a new landmark, though it is close to a known one (a typo is refused without it)")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
@@ -74,9 +78,10 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
             left_out: list[tuple[str, str]] = ()) -> int:
-    """One summary line; exit 1 when the query matched nothing, so a typo in a file
-    name fails a script instead of looking like success, and when a photo file named
-    was left out (`left_out`: path and why, one line each, before the summary)."""
+    """One summary line, with the command that takes the change back; exit 1 when the
+    query matched nothing, so a typo in a file name fails a script instead of looking
+    like success, and when a photo file named was left out (`left_out`: path and why,
+    one line each, before the summary)."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
                           "left_out": [path for path, _ in left_out]}))
@@ -88,7 +93,8 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
         hint = hint or "try it with `landmark-tagger search`"
         print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
         return 1
-    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed", file=sys.stderr)
+    undo = f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes it back" if changed else ""
+    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{undo}", file=sys.stderr)
     return 1 if left_out else 0
 
 
@@ -112,7 +118,6 @@ def _photo_files_named(args: argparse.Namespace) -> list[Path]:
 def _not_in_library(index, files: list[Path], db: str | None) -> list[tuple[str, str]]:
     """(path, why) for each photo file named that the index does not hold: copied into a
     folder since its last scan, or in a folder outside the library."""
-    from app.cli.common import command_with_index
     from app.core.path_case import DiskNames
     from app.core.tag_selection import photo_ids_under
 
@@ -128,11 +133,21 @@ def _words_as_typed(args: argparse.Namespace) -> list[str]:
     return list(getattr(args, "query_as_typed", None) or [args.query])
 
 
+def _command_as_typed(args: argparse.Namespace, verb: str) -> str:
+    """The review command as the user typed it, for the journal (`undo --review` names it)."""
+    words = [verb, *_words_as_typed(args)]
+    if verb == "label":
+        words += ["--no-landmark"] if args.no_landmark else [args.name or ""]
+    return " ".join(map(shell_quote, words))
+
+
 def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
+    from app.core.index import review_journal
+
     index = open_index(args)
     try:
         ids = index.photo_ids(args.query)
-        changed = index.set_state(ids, state)
+        changed = review_journal.change_states(index, ids, state, verb, _command_as_typed(args, verb))
         left_out = _not_in_library(index, _photo_files_named(args), getattr(args, "db", None))
     finally:
         index.close()
@@ -158,7 +173,7 @@ def run_label(args: argparse.Namespace) -> int:
                          "(or --no-landmark for photos that show none)")
     if name is not None:
         refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
-    from app.core.teaching import learn_from_corrections, load_model_bundle
+    from app.core.teaching import load_model_bundle
     from model.errors import ModelError
 
     try:
@@ -170,6 +185,13 @@ def run_label(args: argparse.Namespace) -> int:
     index = open_index(args)
     hint = ""
     try:
+        near = [] if name is None or args.new else _close_landmarks(index, name, bundle)
+        if near:
+            from app.core.label_names import did_you_mean
+
+            print(f"label: {did_you_mean(name, near)} (give --new to add {name!r} as a new landmark)",
+                  file=sys.stderr)
+            return 1
         # Photo files named that the index does not hold yet (copied in since the last
         # scan) are indexed first, their folder alone, as `tag FILE` and `teach` do: the
         # user named them, and a count that leaves one out would look like success.
@@ -178,9 +200,7 @@ def run_label(args: argparse.Namespace) -> int:
         left_out = resolve_photo_ids(index, named)[1] if named else []
         joined = folders_joined_for_files(index, roots_before, named)
         ids = index.photo_ids(args.query)
-        # A correction teaches: the old label is rejected for each photo and the photo
-        # becomes a reference for NAME, all photos in one transaction (app.core.teaching).
-        changed = sum(correction.changed for correction in learn_from_corrections(index, ids, name, bundle=bundle))
+        changed = _correct_and_journal(index, ids, name, bundle, _command_as_typed(args, "label"))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -189,6 +209,34 @@ def run_label(args: argparse.Namespace) -> int:
         index.close()
     say_folders_joined(joined)
     return _finish(args, "label", len(ids), changed, hint, left_out)
+
+
+def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> int:
+    """A correction teaches: the old label is rejected for each photo and the photo becomes
+    a reference for NAME, all photos in one transaction (app.core.teaching), each only while
+    it is as read before; then it is journalled for `undo --review`. How many changed."""
+    from app.core.index import review_journal
+    from app.core.teaching import learn_from_corrections
+
+    before = review_journal.labels_before(index.conn, ids)
+    expected = {photo_id: was.review_state for photo_id, was in before.items()}
+    corrections = learn_from_corrections(index, ids, name, bundle=bundle, expected=expected)
+    after = {photo_id: (correction.label, "accepted")
+             for photo_id, correction in zip(ids, corrections) if correction.changed}
+    if after:
+        with index.transaction() as conn:
+            review_journal.record(conn, "label", command, before, list(after), after)
+    return len(after)
+
+
+def _close_landmarks(index, name: str, bundle) -> list[str]:
+    """The known landmarks `name` is probably a typo of (app.core.label_names), none when
+    it is one of them (case and Unicode form aside, as teaching.canonical_label takes it)."""
+    from app.core.label_names import close_landmarks, known_landmarks
+    from app.core.teaching import canonical_label, check_label
+
+    classes = bundle.class_names() if bundle is not None else ()
+    return close_landmarks(canonical_label(index, check_label(name), classes), known_landmarks(index, classes))
 
 
 run = run_label  # the module-level entry point the CLI contract expects

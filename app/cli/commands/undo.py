@@ -1,4 +1,5 @@
-"""`landmark-tagger undo`: revert the last write batch (keywords and sidecars)."""
+"""`landmark-tagger undo`: revert the last write batch (keywords and sidecars); with
+--review, take back the last review command (accept, reject, label) instead."""
 
 from __future__ import annotations
 
@@ -22,14 +23,64 @@ def register(subparsers) -> None:
             "never closes it: free space, make the card writable or connect it, close the program, undo again). "
             "A file the user deleted, or whose folder was deleted, counts as gone while its library folder is "
             "there; a library folder deleted whole counts as a card unplugged until `forget FOLDER --yes` takes it "
-            "out of the library."
+            "out of the library. With --review: take back the last `accept`, `reject` or `label` instead "
+            "(the index keeps the last 10; each undo --review takes back the one before): each photo gets "
+            "its label and state before it again, unless it was labelled again since; files are not touched."
         ),
     )
+    parser.add_argument("--review", action="store_true",
+                        help="take back the last accept, reject or label command instead of a write batch")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.review:
+        return run_review(args)
+    return run_write(args)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """Take back the last review command (app.core.index.review_journal)."""
+    from app.core.index import review_journal
+    from app.core.wording import counted
+
+    index = open_index(args)
+    try:
+        taken = review_journal.take_back_last(index)
+    finally:
+        index.close()
+    if taken is None:
+        print("undo: no accept, reject or label to take back", file=sys.stderr)
+        return 0
+    if args.json:
+        print_json_line({"command": taken.command.command, "restored": len(taken.restored),
+                         "left": sorted(taken.left)})
+    line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
+    if taken.left:
+        line += (f"; {counted(len(taken.left), 'photo')} left as {'it is' if len(taken.left) == 1 else 'they are'} "
+                 "(labelled again since, or no longer in the library)")
+    print(line, file=sys.stderr)
+    return 1 if taken.left else 0
+
+
+def _review_to_take_back(args: argparse.Namespace) -> str:
+    """When there is no write batch to undo: the hint to `undo --review` when a review
+    command can be taken back, else nothing."""
+    from app.core.index import review_journal
+
+    index = open_index(args)
+    try:
+        command = review_journal.last_command(index.conn)
+    finally:
+        index.close()
+    if command is None:
+        return ""
+    return (f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes back the last review "
+            f"command (`{command.command}`, {command.photos:,} photo{'s' if command.photos != 1 else ''})")
+
+
+def run_write(args: argparse.Namespace) -> int:
     from app.core.metadata import undo_last_write
     from app.core.progress import CancelToken
 
@@ -48,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     for path, message in summary.errors:
         print(one_line(f"error: {message}"), file=sys.stderr)
     if summary.batch_id is None:
-        print("undo: no write batch to undo", file=sys.stderr)
+        print(f"undo: no write batch to undo{_review_to_take_back(args)}", file=sys.stderr)
         return 0
     # the way out the summary gives for a deleted library folder acts on this index
     command = command_with_index(getattr(args, "db", None))

@@ -386,3 +386,15 @@ def migration_30(conn: sqlite3.Connection) -> None:
 # labels and review states untouched).
 def migration_31(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT id FROM photos")
+
+
+# A mistaken `accept QUERY` (or reject, label) in a terminal could not be taken back:
+# `undo` undid writes only. The last review commands are kept with each photo's label
+# and state before them (app/core/index/review_journal.py), for `undo --review`.
+# `state` NULL: the photo had no label (never tagged).
+def migration_32(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS review_commands "
+                 "(id INTEGER PRIMARY KEY, verb TEXT NOT NULL, command TEXT NOT NULL, at TEXT NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS review_changes (command_id INTEGER NOT NULL, photo_id INTEGER NOT NULL, "
+                 "label TEXT, landmark_id TEXT, score REAL, source TEXT, state TEXT, model_id TEXT, "
+                 "after_label TEXT, after_state TEXT NOT NULL, PRIMARY KEY (command_id, photo_id))")

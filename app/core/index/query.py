@@ -3,12 +3,13 @@
 
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 lens:18-55mm date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
-    path:/photos/DSC_0001.JPG has:gps has:raw has:date is:missing -word
+    path:/photos/DSC_0001.JPG has:gps has:raw has:date has:label is:missing -word
 
 Terms combine with AND; OR (in capitals) between two terms matches either
 (`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
 searches); a leading '-' negates a term; the empty query matches every photo that is
-not missing. Free words match whole words of the label,
+not missing. `has:label`: the label names a landmark (in any state); `-has:label`:
+"no landmark" or never tagged (`state:unlabelled` alone). Free words match whole words of the label,
 folder, file names, camera and lens, case and accents ignored; the last free word
 also matches as a prefix ("eiff" finds "Eiffel"), as when typing. The words are
 folded as the index folds them (search_text.fold_words: "strasse" finds "Straße",
@@ -220,6 +221,8 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
         sql, values = f"l.score {term.operator} ?", [float(term.value)]
     elif term.field == "state":
         sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
+    elif term.field == "has" and term.value == "label":
+        sql, values = "l.label IS NOT NULL", []
     else:
         sql, values = _condition(term)
     return (f"NOT coalesce(({sql}), 0)" if term.negated else sql), values
@@ -303,7 +306,8 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == "before":
         return "p.taken_at < ?", [value]
     if term.field == "has":
-        return {"gps": "p.gps_lat IS NOT NULL", "raw": "p.has_raw = 1", "date": "p.taken_at IS NOT NULL"}[value], []
+        return {"gps": "p.gps_lat IS NOT NULL", "raw": "p.has_raw = 1", "date": "p.taken_at IS NOT NULL",
+                "label": "p.id IN (SELECT photo_id FROM labels WHERE label IS NOT NULL)"}[value], []
     if term.field == "folder":
         return folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too

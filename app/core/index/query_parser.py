@@ -15,7 +15,7 @@ from app.core.path_query import is_absolute_path
 
 FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
-HAS_VALUES = ("gps", "raw", "date")
+HAS_VALUES = ("gps", "raw", "date", "label")  # label: a landmark's name, in any state
 IS_VALUES = ("missing",)
 SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -200,10 +200,27 @@ def _term(token: str, quoted: bool) -> Term:
             raise QuerySyntaxError(f"unknown field {name!r} in {body!r}; known fields: {', '.join(FIELDS)}, score")
         if not value.strip():
             raise QuerySyntaxError(f"{body!r} has no value; write e.g. {name}:{_example(name)}")
+        if name == "label":
+            _refuse_no_landmark_as_a_name(value.strip(), quoted, body)
         return _field_term(name, value.strip(), negated, body)
     if not body.strip():
         raise QuerySyntaxError(f"empty term {token!r}")
     return Term("text", body, negated=negated, phrase=quoted)
+
+
+NO_LANDMARK_TERM = "-has:label -state:unlabelled"  # the photos tagged "no landmark"
+
+
+def _refuse_no_landmark_as_a_name(value: str, quoted: bool, body: str) -> None:
+    """`label:none` and `label:"no landmark"` found nothing (no landmark is no name, the
+    label is empty): say which term finds those photos instead. A quoted "None" stays a
+    name, for a place that is called so."""
+    from app.core.index.search_text import label_key
+
+    key = label_key(value)
+    if key == "no landmark" or (key == "none" and not quoted):
+        raise QuerySyntaxError(f"{body!r}: \"no landmark\" is no label name; photos tagged with no landmark "
+                               f"are found with {NO_LANDMARK_TERM} (-has:label alone adds those never tagged)")
 
 
 def _bare_path_term(path: str, negated: bool) -> Term:

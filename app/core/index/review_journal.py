@@ -1,0 +1,172 @@
+"""The review journal: the last review commands of the command line (`accept`, `reject`,
+`label`), each with every photo's label and state before it, so that `landmark-tagger undo
+--review` takes the latest back (tables review_commands and review_changes, migration 32).
+
+Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
+labelled again since (by the app, another command, a retag) or taken out of the library is
+left as it is, and named."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from app.core.index import labels as label_store
+from app.core.index.connection import id_chunks, now_iso
+from app.core.index.search_text import refresh_search_texts
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+    from app.core.index.labels import ReviewState
+
+KEPT_COMMANDS = 10  # the newest review commands kept; an older one can no longer be taken back
+
+
+@dataclass(frozen=True)
+class LabelBefore:
+    """A photo's label as it was before a review command; `state` None: it had none."""
+
+    label: str | None
+    landmark_id: str | None
+    score: float | None
+    source: str | None
+    state: str | None
+    model_id: str | None
+
+    @property
+    def review_state(self) -> "ReviewState":
+        return (self.label, self.state or "unlabelled")
+
+
+@dataclass(frozen=True)
+class ReviewCommand:
+    """One review command journalled: its verb, its words as typed, when, how many photos it changed."""
+
+    id: int
+    verb: str
+    command: str
+    at: str
+    photos: int
+
+
+@dataclass(frozen=True)
+class TakenBack:
+    """What take_back_last did: the command, the photos given their label and state back,
+    and those left as they are, each with its (label, state) now (labels.FORGOTTEN: no
+    longer in the index)."""
+
+    command: ReviewCommand
+    restored: list[int]
+    left: dict[int, "ReviewState"]
+
+
+def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, LabelBefore]:
+    """Each of these photos' label as the index holds it now (a photo with none is left out)."""
+    found: dict[int, LabelBefore] = {}
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        found.update((int(row[0]), LabelBefore(*row[1:])) for row in conn.execute(
+            "SELECT photo_id, label, landmark_id, score, source, state, model_id FROM labels "
+            f"WHERE photo_id IN ({marks})", chunk))
+    return found
+
+
+def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[int, LabelBefore],
+           photo_ids: Sequence[int], after: Mapping[int, "ReviewState"] | None = None) -> int | None:
+    """Journal a review command that has just changed labels, in the caller's transaction:
+    the photos among `photo_ids` whose (label, state) is no longer the one in `before`
+    (a photo it leaves out had no label), each with its label before and after. `after`:
+    the (label, state) the command gave each photo it changed; a photo not so now (changed
+    again since, by another program) is left out. Returns the command's id, None when it
+    changed nothing. Only the newest KEPT_COMMANDS are kept."""
+    expected = {photo_id: was.review_state for photo_id, was in before.items()}
+    changed = label_store.changed_since(conn, photo_ids, expected)
+    if after is not None:
+        changed = {i: now for i, now in changed.items() if after.get(i) == now}
+    changed = {i: now for i, now in changed.items() if now[1] != label_store.FORGOTTEN}
+    if not changed:
+        return None
+    command_id = int(conn.execute("INSERT INTO review_commands (verb, command, at) VALUES (?, ?, ?)",
+                                  (verb, command, now_iso())).lastrowid)
+    nothing = LabelBefore(None, None, None, None, None, None)
+    conn.executemany(
+        "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, model_id, "
+        "after_label, after_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(command_id, photo_id, *_fields(before.get(photo_id, nothing)), *now) for photo_id, now in changed.items()])
+    oldest_kept = f"SELECT id FROM review_commands ORDER BY id DESC LIMIT {KEPT_COMMANDS}"
+    conn.execute(f"DELETE FROM review_changes WHERE command_id NOT IN ({oldest_kept})")
+    conn.execute(f"DELETE FROM review_commands WHERE id NOT IN ({oldest_kept})")
+    return command_id
+
+
+def _fields(was: LabelBefore) -> tuple:
+    return was.label, was.landmark_id, was.score, was.source, was.state, was.model_id
+
+
+def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, verb: str, command: str) -> int:
+    """PhotoIndex.set_state, journalled as `command` in the same transaction (for `undo
+    --review`); returns how many photos changed."""
+    ids = [int(i) for i in photo_ids]
+    with index.transaction() as conn:
+        before = labels_before(conn, ids)
+        changed = label_store.change_states(conn, ids, state)
+        record(conn, verb, command, before, ids)
+    return changed
+
+
+def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
+    """The newest review command that can be taken back, None when there is none."""
+    row = conn.execute("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
+                       "WHERE r.command_id = c.id) FROM review_commands c ORDER BY c.id DESC LIMIT 1").fetchone()
+    return None if row is None else ReviewCommand(int(row[0]), row[1], row[2], row[3], int(row[4]))
+
+
+def take_back_last(index: "PhotoIndex") -> TakenBack | None:
+    """Give each photo the newest review command changed its label and state before it,
+    where the photo is still as the command left it (compared and changed in one
+    transaction); a photo a `label` taught its new label no longer teaches it. The command
+    leaves the journal: the next call takes back the one before. None: nothing to take back."""
+    with index.transaction() as conn:
+        command = last_command(conn)
+        if command is None:
+            return None
+        rows = conn.execute("SELECT photo_id, label, landmark_id, score, source, state, model_id, after_label, "
+                            "after_state FROM review_changes WHERE command_id = ? ORDER BY photo_id",
+                            (command.id,)).fetchall()
+        before = {int(row[0]): LabelBefore(*row[1:7]) for row in rows}
+        after = {int(row[0]): (row[7], row[8]) for row in rows}
+        left = label_store.changed_since(conn, list(after), after)
+        restored = [photo_id for photo_id in after if photo_id not in left]
+        _restore(conn, restored, before, after, relabel_all=command.verb == "label")
+        conn.execute("DELETE FROM review_changes WHERE command_id = ?", (command.id,))
+        conn.execute("DELETE FROM review_commands WHERE id = ?", (command.id,))
+    return TakenBack(command, restored, left)
+
+
+def _restore(conn: sqlite3.Connection, photo_ids: list[int], before: Mapping[int, LabelBefore],
+             after: Mapping[int, "ReviewState"], relabel_all: bool) -> None:
+    """These photos' labels as `before` holds them. After accept or reject a photo gets its
+    state back as the app's Ctrl+Z gives it (rejections and what it teaches follow the
+    state); after `label` (`relabel_all`), or where its label changed, its whole label
+    comes back (source, score, landmark) and it no longer teaches the label it was given
+    (its taught reference goes)."""
+    by_state: dict[str, list[int]] = {}
+    relabelled = []
+    for photo_id in photo_ids:
+        was = before[photo_id]
+        if not relabel_all and was.state is not None and was.label == after[photo_id][0]:
+            by_state.setdefault(was.state, []).append(photo_id)
+        else:
+            relabelled.append(photo_id)
+    for state, ids in by_state.items():
+        label_store.change_states(conn, ids, state)
+    for photo_id in relabelled:
+        was = before[photo_id]
+        if was.state is None:
+            conn.execute("DELETE FROM labels WHERE photo_id = ?", (photo_id,))
+        else:
+            label_store.store_label(conn, photo_id, was.label, source=was.source, state=was.state,
+                                    landmark_id=was.landmark_id, score=was.score, model_id=was.model_id)
+    conn.executemany("DELETE FROM taught_refs WHERE photo_id = ? AND label = ?",
+                     [(photo_id, after[photo_id][0]) for photo_id in relabelled if after[photo_id][0] is not None])
+    refresh_search_texts(conn, [photo_id for photo_id in relabelled if before[photo_id].state is None])

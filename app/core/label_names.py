@@ -1,0 +1,84 @@
+"""Landmark names typed by the user, checked against the landmarks the library knows.
+
+A typo ("Colloseum" beside "Colosseum", "Tajmahal" beside "Taj Mahal") given as a
+label made a second place silently, and the photo then taught it: the CLI's `label`
+and the app's L ask `close_landmarks` first and name the near match instead."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TYPE_CHECKING, Iterable
+
+from model.labels import label_form
+
+if TYPE_CHECKING:
+    from app.core.index import PhotoIndex
+
+MOST_SHOWN = 3  # near matches named at once: more says little to someone who made a typo
+
+
+def known_landmarks(index: "PhotoIndex", class_names: Iterable[str] = ()) -> list[str]:
+    """The landmarks a typed name is compared with: the model's classes (`class_names`,
+    the bundle's) and every label on a photo or taught in the index."""
+    names = dict.fromkeys(label_form(name) for name in class_names)
+    names.update(dict.fromkeys(index.known_labels()))
+    return sorted(names, key=str.casefold)
+
+
+def close_landmarks(name: str, known: Iterable[str]) -> list[str]:
+    """The landmarks among `known` that `name` is probably a misspelling of, nearest first
+    (at most MOST_SHOWN): the same letters and digits once case, accents, spaces and
+    punctuation are set aside ("Tajmahal" for "Taj Mahal"), or one or two letters apart
+    (one for a name under 8 letters, none under 4). None when `name` has the words of one
+    of `known`, case and accents aside, as `label:` compares them: "colosseum" is that
+    landmark, and "Château d'If" the accented spelling of the model's "Chateau d'If",
+    which a user writes on purpose (and `label:"chateau d'if"` finds both)."""
+    from app.core.index.search_text import label_key
+
+    key = _letters(name)
+    if not key:
+        return []
+    words = label_key(label_form(name))
+    candidates = [(other, _letters(other)) for other in dict.fromkeys(known)]
+    if any(label_key(other) == words for other, _ in candidates):
+        return []
+    allowed = 0 if len(key) < 4 else 1 if len(key) < 8 else 2
+    near = []
+    for other, other_key in candidates:
+        if other_key and abs(len(other_key) - len(key)) <= allowed:
+            distance = edit_distance(key, other_key, allowed)
+            if distance <= allowed:
+                near.append((distance, other.casefold(), other))
+    return [other for _, _, other in sorted(near)[:MOST_SHOWN]]
+
+
+def _letters(name: str) -> str:
+    """The name's letters and digits, case and accents folded: what a typo leaves alike."""
+    decomposed = unicodedata.normalize("NFKD", label_form(name).casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def edit_distance(a: str, b: str, most: int) -> int:
+    """Letters to insert, delete, change or swap with the next (Damerau) to make `a` into
+    `b`; any answer above `most` is given as most + 1 (the row is cut short there)."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > most:
+            return most + 1
+        previous2, previous = previous, current
+    return min(previous[-1], most + 1)
+
+
+def did_you_mean(name: str, near: list[str]) -> str:
+    """The question for a typed name close to known landmarks (`near`), naming them; each
+    face adds its way to make the name a new landmark all the same (the CLI's --new)."""
+    choices = " or ".join(repr(other) for other in near)
+    return f"no landmark named {name!r}; did you mean {choices}?"
