@@ -7,8 +7,8 @@ import random
 import time
 from pathlib import Path
 
+from app.core.camera_names import camera_name
 from app.core.index import PhotoIndex
-from app.core.index.records import camera_name
 from app.core.index.search_text import build_search_text, fts_row, label_key
 
 PLACES = [

@@ -1,11 +1,11 @@
-"""The camera name the CLI, `search --json` and the app show (records.camera_name): the
+"""The camera name the CLI, `search --json` and the app show (camera_names.camera_name, which read errors use too): the
 make's first word, then the model, the make taken off the model only as a whole word."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.core.index.records import camera_name
+from app.core.camera_names import camera_name
 
 
 @pytest.mark.parametrize(("make", "model", "shown"), [

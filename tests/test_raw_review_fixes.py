@@ -344,6 +344,19 @@ def test_a_camera_raw_libraw_refuses_is_named_corrupt_or_unsupported(tmp_path) -
         decode_raw(cut, min_side=64, max_pixels=10**9)
 
 
+@pytest.mark.parametrize(("make", "model", "named"), [
+    ("Canon", "Canonet QL17", "Canon Canonet QL17"),  # was "Canonet QL17": the make dropped
+    ("OM Digital Solutions", "OM-1", "OM-1"),
+    ("NIKON CORPORATION", "NIKON Z 6", "Nikon Z 6"),  # as the index, search --json and the app name it
+])
+def test_a_raw_libraw_refuses_names_its_camera_as_the_index_does(tmp_path, make, model, named) -> None:
+    raw = tmp_path / "IMG_0001.CR2"
+    raw.write_bytes(tiff_bytes({MAKE: make, MODEL: model}) + b"\0" * 65536)
+    with pytest.raises(PhotoReadError) as caught:
+        read_photo_info(raw)
+    assert f"LibRaw cannot open this {named} RAW file" in str(caught.value)
+
+
 # 5. A damaged RAW header costs a bounded read and only the metadata past the damage.
 
 MAKER_NOTE = 0x927C

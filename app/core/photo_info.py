@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.camera_names import camera_name
 from app.core.capture_time import photo_taken_at, tag_text
 from app.core.errors import PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
@@ -212,19 +213,12 @@ def unopenable_raw(path: str | os.PathLike, error: BaseException) -> PhotoReadEr
     height = _dimension(header.exif.get(PIXEL_Y_DIMENSION))
     if width and height and size < width * height * MIN_RAW_BYTES_PER_PIXEL:
         return _no_image_data(path, size, width, height)
-    camera = " ".join(filter(None, _camera_name(header.ifd0)))
+    make = _header_text(tag_text(header.ifd0.get(MAKE)))
+    model = _header_text(tag_text(header.ifd0.get(MODEL)) or tag_text(header.ifd0.get(UNIQUE_CAMERA_MODEL)))
+    camera = camera_name(make, model)  # named as the index names it: "Canon Canonet QL17", "Nikon D70"
     what = f"{camera} RAW file" if camera else "RAW file" if header.container == "TIFF" else f"{header.container} file"
     return PhotoReadError(f"{path}: LibRaw cannot open this {what} ({reason}); "
                           "it is corrupt, truncated or from an unsupported camera")
-
-
-def _camera_name(ifd0) -> tuple[str | None, str | None]:
-    """(make, model) for a message: the model alone when it names the make already."""
-    make = _header_text(tag_text(ifd0.get(MAKE)))
-    model = _header_text(tag_text(ifd0.get(MODEL)) or tag_text(ifd0.get(UNIQUE_CAMERA_MODEL)))
-    if make and model and model.lower().startswith(make.split()[0].lower()):
-        return None, model
-    return make, model
 
 
 def _header_text(text: str | None) -> str | None:

@@ -2,7 +2,8 @@
 
 from app.core.index.photo_index import PhotoIndex
 from app.core.index.query import Query, QuerySyntaxError, compile_query, parse_query
-from app.core.index.records import ErrorRecord, PhotoRecord, camera_name
+from app.core.camera_names import camera_name
+from app.core.index.records import ErrorRecord, PhotoRecord
 
 __all__ = [
     "ErrorRecord",

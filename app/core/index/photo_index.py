@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+from app.core.camera_names import camera_name
 from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
@@ -21,7 +22,7 @@ from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
 from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
 from app.core.index.query import compile_query, parse_query
-from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, camera_name, printable_path
+from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printable_path
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
 from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise

@@ -26,8 +26,9 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from app.core.camera_names import camera_name
 from app.core.index.connection import id_chunks
-from app.core.index.records import camera_name, printable_path
+from app.core.index.records import printable_path
 
 WORD = re.compile(r"[^\W_]+")
 FOLDER_TAG = "dir."
