@@ -1,12 +1,18 @@
 """When a photo was taken, from the dates its header carries (EXIF, XMP, IPTC), in the
 index's form: ISO 8601 with sub-seconds and offset where the file gives them.
 
-The order is the one Lightroom, digiKam and exiftool's MWG composite use, so a photo
-has the date those show: EXIF DateTimeOriginal, then EXIF CreateDate
-(DateTimeDigitized), then the XMP dates, then IPTC Date/Time Created. ModifyDate (the
-time of the last edit) is taken only when none of those gives a date, as the older
-versions of this app took it and a file may have nothing else. A value that names no
-real moment (0000:00:00, blanks, 30 February) gives way to the next one.
+The order: EXIF DateTimeOriginal, then EXIF CreateDate (DateTimeDigitized), then the
+XMP dates, then IPTC Date/Time Created, then ModifyDate. CreateDate comes second, before
+the XMP and IPTC dates created, because Lightroom and digiKam fall back to it when a
+camera left DateTimeOriginal out or zero, and a camera writes it equal to the moment
+taken; on a film scan it is the time of the scan, which then wins over a date created
+typed into the scan's XMP or IPTC. That is not exiftool's MWG composite, which never
+takes CreateDate (DateTimeOriginal, then IPTC, then XMP photoshop:DateCreated).
+ModifyDate (the time of the last edit) is the last resort, taken only when none of the
+others gives a date, as the older versions of this app took it and a file may have
+nothing else; a RAW dated only so takes the date its XMP sidecar gives instead
+(scan_details). A value that names no real moment (0000:00:00, blanks, 30 February)
+gives way to the next one.
 """
 
 from __future__ import annotations
@@ -41,18 +47,23 @@ IPTC_DATE = re.compile(rb"(\d{4})(\d{2})(\d{2})")
 IPTC_TIME = re.compile(rb"(\d{2})(\d{2})(\d{2})(?:([+-]\d{2})(\d{2}))?")
 
 
-def photo_taken_at(ifd0: Mapping, exif_ifd: Mapping, xmp: XmpDocument | None = None,
-                   iptc: bytes | None = None) -> str | None:
-    """The date taken of a photo from its IFD0 and Exif IFD (mappings of tag to value),
-    its parsed XMP and its IPTC IIM block (the datasets of Photoshop resource 0x0404);
-    None when none of them names a real moment."""
+def recorded_taken_at(exif_ifd: Mapping, xmp: XmpDocument | None = None, iptc: bytes | None = None) -> str | None:
+    """The date taken of a photo from the fields that record it, in the module's order:
+    its Exif IFD (a mapping of tag to value), its parsed XMP and its IPTC IIM block (the
+    datasets of Photoshop resource 0x0404); None when none of them names a real moment
+    (modify_date is then the last resort)."""
     return (exif_timestamp(exif_ifd.get(DATETIME_ORIGINAL), exif_ifd.get(SUBSEC_TIME_ORIGINAL),
                            exif_ifd.get(OFFSET_TIME_ORIGINAL))
             or exif_timestamp(exif_ifd.get(DATETIME_DIGITIZED), exif_ifd.get(SUBSEC_TIME_DIGITIZED),
                               exif_ifd.get(OFFSET_TIME_DIGITIZED))
             or (xmp_timestamp(xmp) if xmp is not None else None)
-            or iptc_timestamp(iptc)
-            or exif_timestamp(ifd0.get(DATETIME), exif_ifd.get(SUBSEC_TIME), exif_ifd.get(OFFSET_TIME)))
+            or iptc_timestamp(iptc))
+
+
+def modify_date(ifd0: Mapping, exif_ifd: Mapping) -> str | None:
+    """EXIF ModifyDate (IFD0 DateTime, with the sub-seconds and offset of the Exif IFD):
+    the date taken of a photo that records none in recorded_taken_at's fields."""
+    return exif_timestamp(ifd0.get(DATETIME), exif_ifd.get(SUBSEC_TIME), exif_ifd.get(OFFSET_TIME))
 
 
 def exif_timestamp(value, subseconds=None, offset=None) -> str | None:

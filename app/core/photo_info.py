@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.camera_names import camera_name
-from app.core.capture_time import photo_taken_at, tag_text
+from app.core.capture_time import modify_date, recorded_taken_at, tag_text
 from app.core.errors import PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
 from app.core.lens import lens_name
@@ -72,6 +72,7 @@ class PhotoInfo:
     gps_lat: float | None = None
     gps_lon: float | None = None
     landmark: str | None = None  # the landmark keyword written into the file (app.core.metadata.read_back)
+    dated_by_modify_date: bool = False  # taken_at is the last-resort ModifyDate (capture_time)
 
 
 def file_kind(name: str) -> str | None:
@@ -264,8 +265,11 @@ def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: XmpDocument | None = None, ipt
     photo's parsed XMP and its IPTC block."""
     latitude, longitude = gps_position(gps_ifd)
     lens = lens_name(exif_ifd, xmp)
+    recorded = recorded_taken_at(exif_ifd, xmp, iptc)
+    last_edit = None if recorded is not None else modify_date(ifd0, exif_ifd)
     return {
-        "taken_at": photo_taken_at(ifd0, exif_ifd, xmp, iptc),
+        "taken_at": recorded or last_edit,
+        "dated_by_modify_date": last_edit is not None,
         "camera_make": tag_text(ifd0.get(MAKE)),
         "camera_model": tag_text(ifd0.get(MODEL)),
         "lens": lens,

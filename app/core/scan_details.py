@@ -40,7 +40,8 @@ def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
         group.info = read_quietly(str(primary))
     if group.info is not None and _lacks_shot_details(group.info):
         group.info = _with_siblings_details(group, primary.name, infos)
-    if group.info is not None and group.info.taken_at is None and group.info.kind == "raw":
+    if group.info is not None and group.info.kind == "raw" and (group.info.taken_at is None
+                                                                or group.info.dated_by_modify_date):
         group.info = _with_sidecar_date(group.info, group, family)
     if group.info is not None and (group.split or not changed):
         # split: the keyword in its files (or sidecar) was written for the photo it was
@@ -90,14 +91,15 @@ def _with_siblings_details(group: PhotoFiles, primary: str, infos: dict[str, Pho
 
 
 def _with_sidecar_date(info: PhotoInfo, group: PhotoFiles, family: Sequence[PhotoFiles]) -> PhotoInfo:
-    """A RAW without a date of its own takes the one its XMP sidecar gives: Lightroom's
-    Edit Capture Time and digiKam put it there, leaving the RAW as it is."""
+    """A RAW without a date of its own, or dated only by its ModifyDate (the last resort),
+    takes the one its XMP sidecar gives: Lightroom's Edit Capture Time and digiKam put it
+    there, leaving the RAW as it is."""
     files = [f.path for f in group.present]
     for packet in sidecar_packets(files, [[f.path for f in photo.present] for photo in family]):
         document = XmpDocument.read(packet)
         taken_at = xmp_timestamp(document) if document is not None else None
         if taken_at is not None:
-            return replace(info, taken_at=taken_at)
+            return replace(info, taken_at=taken_at, dated_by_modify_date=False)
     return info
 
 
