@@ -21,9 +21,10 @@ def register(subparsers) -> None:
             "open: the next undo retries just them before any older batch; a second failure closes it "
             "(a full disk, a read-only or unplugged card or disk, or a photo another program holds open, "
             "never closes it: free space, make the card writable or connect it, close the program, undo again). "
-            "A file the user deleted, or whose folder was deleted, counts as gone while its library folder is "
-            "there; a library folder deleted whole counts as a card unplugged until `forget FOLDER --yes` takes it "
-            "out of the library. With --review: take back the last `accept`, `reject` or `label` instead "
+            "A file the user deleted, or whose folder was deleted, counts as gone while its library folder (and "
+            "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
+            "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
+            "With --review: take back the last `accept`, `reject` or `label` instead "
             "(the index keeps the last 10; each undo --review takes back the one before): each photo gets "
             "its label and state before it again, unless it was labelled again since; files are not touched."
         ),
@@ -89,7 +90,9 @@ def run_write(args: argparse.Namespace) -> int:
     try:
         with stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
                             say_above_progress):
-            summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel)
+            # the ways out it suggests (relocate, forget) act on this index
+            summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
+                                      command=command_with_index(getattr(args, "db", None)))
     finally:
         index.close()
     if args.json:
@@ -101,10 +104,7 @@ def run_write(args: argparse.Namespace) -> int:
     if summary.batch_id is None:
         print(f"undo: no write batch to undo{_review_to_take_back(args)}", file=sys.stderr)
         return 0
-    # the way out the summary gives for a deleted library folder acts on this index
-    command = command_with_index(getattr(args, "db", None))
-    line = summary.line().replace("`landmark-tagger forget ", f"`{command} forget ")
-    print(f"undo: batch {summary.batch_id}: {line}", file=sys.stderr)
+    print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
     if summary.cancelled:
         print("undo: stopped by Ctrl-C; `landmark-tagger undo` again restores the rest of this batch", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -184,5 +184,5 @@ def print_nothing_to_write(plan: list, waiting: int, args: argparse.Namespace) -
               f"(or `{command} label QUERY NAME` gives one)", file=sys.stderr)
         return
     print(f"write: {which} has an accepted label to write: `{command} tag FOLDER` suggests labels, "
-          f"`{command} accept QUERY` accepts them (or `write --include-suggested` writes them as they are)",
+          f"`{command} accept QUERY` accepts them (or `{command} write --include-suggested` writes them as they are)",
           file=sys.stderr)

@@ -23,7 +23,7 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 try:
     import fcntl
@@ -31,8 +31,8 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError
-from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, on_read_only_disk,
-                                             passing_error_class, unreachable_folder_error)
+from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
+                                             on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
 from app.core.photo_info import file_kind
 
@@ -320,6 +320,7 @@ def replace_atomically(
     write: WriteFunction = os.write,
     create: bool = False,
     sync_folder: bool = True,
+    library_folders: Iterable[Path] | None = None,
 ) -> os.stat_result:
     """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
 
@@ -331,7 +332,8 @@ def replace_atomically(
     False leaves the folder fsync to the caller (a batch syncs each folder once;
     until then a power cut can only bring back the old file, never a broken one).
     Raises MetadataWriteError naming the path (a disk_problems subclass when the disk
-    is the cause: full, read-only, gone); the original is then untouched.
+    is the cause: full, read-only, gone, the last told by disk_gone_error with
+    `library_folders`); the original is then untouched.
     """
     path = real_file(path)  # a symbolic link: replace the file it points to
     chunks = data if isinstance(data, list) else [data]
@@ -339,7 +341,7 @@ def replace_atomically(
         old = os.stat(path)
     except FileNotFoundError:
         if not create:
-            raise (unreachable_folder_error(path)
+            raise (disk_gone_error(path, library_folders)
                    or MetadataWriteError(f"{path} has disappeared; rescan the folder")) from None
         old = None
     except OSError as error:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 from typing import Iterable
 
 from app.core.errors import MetadataWriteError
 from app.core.folder_paths import is_within
-from app.core.path_case import fold
+from app.core.path_case import fold, is_junction
 
 
 class OutOfSpaceError(MetadataWriteError):
@@ -37,11 +38,13 @@ class DiskUnreachableError(MetadataWriteError):
     """The card or disk holding the file cannot be reached (unplugged, its driver gone,
     an I/O error): nothing was changed, and trying again once it is back works."""
 
-    def __init__(self, message: str, library_folder: str | None = None) -> None:
+    def __init__(self, message: str, library_folder: str | None = None, link: str | None = None) -> None:
         super().__init__(message)
-        # the library folder not found, when that is why: a folder the user deleted whole
-        # is indistinguishable from a card unplugged, and only forgetting it settles that
+        # the library folder, or the folder link in one, not found, when that is why: a
+        # folder the user moved or deleted is indistinguishable from a card unplugged, and
+        # only relocating or forgetting it (removing the link) settles that
         self.library_folder = library_folder
+        self.link = link
 
 
 READ_ONLY_DISK = ("the card or disk holding it is read-only (mounted read-only, or its lock switch is on); "
@@ -87,40 +90,56 @@ def on_read_only_disk(path: Path) -> bool:
     return False
 
 
-def unreachable_folder_error(path: Path) -> DiskUnreachableError | None:
-    """For a file not found: the error to raise when its folder cannot be reached either
-    (the card unplugged, its mount point left empty), so it is taken for a disk gone,
-    not for a file the user removed; None when the folder is there."""
-    try:
-        os.stat(path.parent)
-        return None
-    except OSError as error:
-        why = error.strerror or str(error)
-    return DiskUnreachableError(f"{path}: its folder cannot be reached ({why}); connect the card or disk "
-                                "holding it and try again")
+def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskUnreachableError | None:
+    """For a file not found, write's and undo's one rule: the error to raise when it is on
+    a card or disk gone (so an undo keeps its batch open), None when the user removed it
+    (or a folder of it). Gone is the library folder holding the file (the innermost)
+    not found or empty (a card unplugged, its mount point left empty), or a folder link
+    on the way from there to the file whose target is not found or empty (a card linked
+    into a library folder). A folder without a link on that way that is not found was
+    removed, so is a file no library folder holds (its folder was taken out of the
+    library). `library_folders` None (a caller that does not know the library): the
+    file's own folder stands for its library folder."""
+    if library_folders is None:
+        root = str(path.parent)
+    else:
+        # compared folded: an older version kept folders as typed, and a file a case-
+        # insensitive disk spells otherwise must not pass for one outside the library
+        holding = [str(folder) for folder in library_folders if is_within(fold(str(path)), fold(str(folder)))]
+        if not holding:
+            return None
+        root = max(holding, key=len)
+    why = _why_unreachable(Path(root))
+    if why is not None and library_folders is None:
+        return DiskUnreachableError(f"{path}: its folder {why}; connect the card or disk holding it and try again")
+    if why is not None:
+        return DiskUnreachableError(f"{path}: its library folder {root} {why}; connect the card or disk holding it "
+                                    "and try again", library_folder=root)
+    link = Path(root)
+    for part in path.parent.parts[len(Path(root).parts):]:
+        link = link / part
+        try:
+            if not stat.S_ISLNK(os.lstat(link).st_mode) and not is_junction(link):
+                continue
+        except OSError:
+            return None  # a folder on the way removed: so is the file
+        why = _why_unreachable(link)
+        if why is not None:
+            return DiskUnreachableError(f"{path}: the folder the link {link} points to {why}; connect the card "
+                                        "or disk holding it and try again", link=str(link))
+    return None
 
 
-def unreachable_library_folder_error(path: Path, library_folders: Iterable[Path]) -> DiskUnreachableError | None:
-    """For a file not found: the error to raise when the library folder holding it (the
-    innermost one) cannot be reached or is empty (a card unplugged, or its mount point
-    left empty), so it is taken for a disk gone; None when that folder is there with
-    something in it (the user removed the file, or a folder of it) or when no library
-    folder holds the file (the user took its folder out of the library): it is gone."""
-    # compared folded: an older version kept folders as typed, and a file a case-
-    # insensitive disk spells otherwise must not pass for one outside the library
-    holding = [str(folder) for folder in library_folders if is_within(fold(str(path)), fold(str(folder)))]
-    if not holding:
-        return None
-    root = max(holding, key=len)
+def _why_unreachable(folder: Path) -> str | None:
+    """Why `folder` (followed where it is a link) looks like a disk gone: not found, or
+    empty; None when it has something in it."""
     try:
-        with os.scandir(root) as entries:
+        with os.scandir(folder) as entries:
             if next(entries, None) is not None:
                 return None
-        why = "is empty (a card not connected leaves its mount point empty)"
+        return "is empty (a card not connected leaves its mount point empty)"
     except OSError as error:
-        why = f"cannot be reached ({error.strerror or error})"
-    return DiskUnreachableError(f"{path}: its library folder {root} {why}; connect the card or disk holding it "
-                                "and try again", library_folder=root)
+        return f"cannot be reached ({error.strerror or error})"
 
 
 def _read_only_volume_windows(path: Path) -> bool:

@@ -25,7 +25,7 @@ from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
-                                             passing_error_class, unreachable_library_folder_error)
+                                             disk_gone_error, passing_error_class)
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
@@ -40,18 +40,21 @@ def undo_last_write(
     index: PhotoIndex,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    command: str = "landmark-tagger",
 ) -> WriteSummary:
     """Revert the newest batch not yet undone (files in reverse order), including one
     cut short by a crash. Each file restored leaves the batch's journal. Files that
     could not be restored keep the batch open, so the next undo retries just them
     rather than reverting an older write. A file gone, replaced or read-only that
     fails again then closes the batch (keeping our keywords), so undo can move on;
-    a full disk (or quota), a read-only card or disk, one unplugged (the library folder
-    holding the file not found, or empty) or failing (an I/O error), or a file another
-    program holds open never counts towards that: it passes once there is room, the card
-    is writable or back, or the program lets go, and a retry while it lasts would
-    otherwise close the batch with nothing restored. A library folder deleted whole
-    passes once the user forgets it: its files are then gone. Failures
+    a full disk (or quota), a read-only card or disk, one unplugged (disk_gone_error:
+    the library folder holding the file, or a folder link on the way, not found or
+    empty) or failing (an I/O error), or a file another program holds open never counts
+    towards that: it passes once there is room, the card is writable or back, or the
+    program lets go, and a retry while it lasts would otherwise close the batch with
+    nothing restored. A library folder moved passes once the user relocates it, one
+    deleted whole once the user forgets it (its files are then gone). The commands the
+    summary suggests start with `command` (the CLI adds its --db). Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
     folder handled. Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
@@ -62,14 +65,14 @@ def undo_last_write(
     if batch_id is None:
         return summary
     try:
-        _undo_batch(index, summary, progress or no_progress, cancel)
+        _undo_batch(index, summary, progress or no_progress, cancel, command)
     finally:
         journal.finish_undo(index, batch_id)
     return summary
 
 
 def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallback,
-                cancel: CancelToken | None) -> None:
+                cancel: CancelToken | None, command: str) -> None:
     """undo_last_write's work on the batch it claimed (summary.batch_id)."""
     batch_id = summary.batch_id
     retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
@@ -77,7 +80,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     started = Progress(0, len(entries)).started_at
     passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
     sidecars_gone = 0  # failures of sidecars the user deleted: no label of ours left there
-    unreachable: list[str] = []  # library folders not found, in the order met
+    unreachable: list[DiskUnreachableError] = []  # one a library folder or link not found, in the order met
     library_folders = index.roots()
     folders: set[Path] = set()
     for done, entry in enumerate(entries):
@@ -98,9 +101,8 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             cause = _passing_cause(error)
             if cause is not None:
                 passing[cause] += 1
-            gone = getattr(error, "library_folder", None)
-            if gone is not None and gone not in unreachable:
-                unreachable.append(gone)
+            if isinstance(error, DiskUnreachableError) and _new_folder_gone(error, unreachable):
+                unreachable.append(error)
         report(Progress(done + 1, len(entries), entry.path, started_at=started))
     for folder in folders:
         atomic.remove_stale_temps_in(folder)
@@ -110,7 +112,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     if summary.failed and (passing or not retrying):
         if lasting:  # the next lasting failure of this batch closes it
             journal.mark_undo_partial(index, batch_id)
-        summary.next_step = _what_to_do(lasting, passing, retrying, unreachable)
+        summary.next_step = _what_to_do(lasting, passing, retrying, _ways_out(unreachable, command))
     else:
         journal.mark_undone(index, batch_id)
         for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
@@ -154,9 +156,35 @@ def _passing_cause(error: BaseException) -> str | None:
     return next((word for kind, word in _PASSING_CAUSES.items() if isinstance(error, kind)), None)
 
 
-def _what_to_do(lasting: int, passing: Counter, retrying: bool, unreachable: list[str]) -> str:
-    """The next step for an undo that leaves its batch open: one clause per cause. The
-    library folders not found are named with the way out for one deleted on purpose."""
+def _new_folder_gone(error: DiskUnreachableError, met: list[DiskUnreachableError]) -> bool:
+    """Whether `error` names a library folder or link not found that no error in `met` named."""
+    if error.library_folder is None and error.link is None:
+        return False
+    return all((error.library_folder, error.link) != (other.library_folder, other.link) for other in met)
+
+
+def _ways_out(unreachable: list[DiskUnreachableError], command: str) -> list[str]:
+    """For each library folder (or folder link in one) not found, what to do when it was
+    not a card unplugged: relocate a folder moved or renamed (its labels kept), forget one
+    deleted on purpose (its photos' labels go), remove or repoint a link to a folder
+    moved or deleted. Each ends with undo again."""
+    ways = []
+    for error in unreachable:
+        if error.link is not None:
+            ways.append(f"if you moved or deleted the folder the link {error.link} points to, point the link at "
+                        "its new place or remove the link, and undo again")
+            continue
+        folder = shell_quote(error.library_folder)
+        ways.append(f"if you moved or renamed the library folder {error.library_folder}, follow it "
+                    f"(`{command} relocate {folder} NEW`, or Locate folder… in the app) and undo again; "
+                    f"if you deleted it yourself, take it out of the library (`{command} forget {folder} --yes`, "
+                    "or Remove from library… in the app) and undo again: its files then count as gone")
+    return ways
+
+
+def _what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[str]) -> str:
+    """The next step for an undo that leaves its batch open: one clause per cause, and
+    `ways_out` (_ways_out) after the disk gone."""
     steps = []
     if passing["space"]:
         steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
@@ -167,10 +195,7 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool, unreachable: lis
     if passing["disk gone"]:
         steps.append(f"{counted(passing['disk gone'], 'file')} on a card or disk that cannot be reached: connect it "
                      "and undo again; that does not close this batch")
-    for folder in unreachable:
-        steps.append(f"if you deleted the library folder {folder} yourself, take it out of the library "
-                     f"(`landmark-tagger forget {shell_quote(folder)} --yes`, or Remove from library… in the app) "
-                     "and undo again: its files then count as gone")
+    steps.extend(ways_out)
     if passing["in use"]:
         steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
                      "that does not close this batch")
@@ -192,14 +217,14 @@ def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: 
 
 
 def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
-    """The file's bytes, None when it is not there. Raises DiskUnreachableError when the
-    library folder holding it is not found or empty (the card unplugged: a file or folder
-    the user removed leaves its library folder there), or the error of its disk's
+    """The file's bytes, None when it is not there. Raises DiskUnreachableError when it
+    is on a card or disk gone (disk_gone_error: a file or folder the user removed leaves
+    its library folder, and any link on the way, there), or the error of its disk's
     failure, so the undo keeps the batch for that file."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        gone = unreachable_library_folder_error(path, library_folders)
+        gone = disk_gone_error(path, library_folders)
         if gone is not None:
             raise gone from None
         return None
@@ -229,7 +254,7 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
         return
     if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
         recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
-    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched)
+    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
@@ -315,7 +340,7 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
         if entry.before.get("absent"):
             atomic.remove_file(path)
         else:
-            atomic.replace_atomically(path, original, keep_mtime=not entry.touched)
+            atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders)
         return
     # edited since: take out only our change, keep what was added after it
     current = fields_of_sidecar(existing, str(path))
@@ -323,6 +348,6 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
-        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched)
+        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
     if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
