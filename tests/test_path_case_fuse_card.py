@@ -7,14 +7,18 @@ already there, and a stem sidecar in another case still the photo's."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes
+from app.core.metadata.sidecar import NEW_SIDECAR, sidecar_path
 from app.core.path_case import DiskNames, canonical_path, names_one_entry
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
+from tests.test_metadata_support import add_photo
 from tests.test_path_case import indexed_paths, simulate_case_insensitive_disk
 
 
@@ -76,3 +80,40 @@ def test_a_name_made_since_the_listing_is_not_taken_for_another_spelling(tmp_pat
     (tmp_path / "dsc_0001.jpg").write_bytes(b"b")
     assert names.stored_name(tmp_path, "dsc_0001.jpg") is None  # as before: not a name of that listing
     assert not names_one_entry(tmp_path / "DSC_0001.JPG", "dsc_0001.jpg")
+
+
+def path_case_listings(monkeypatch) -> list[str]:
+    """The folders app.core.path_case lists from now on (the simulated card's own
+    look-ups not counted)."""
+    listed: list[str] = []
+    real = os.listdir
+
+    def listdir(folder="."):
+        if sys._getframe(1).f_globals.get("__name__") == "app.core.path_case":
+            listed.append(os.fspath(folder))
+        return real(folder)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    return listed
+
+
+@pytest.mark.parametrize("naming", ["stem", "ext"])
+def test_a_write_plan_lists_a_card_folder_once_not_once_a_photo(tmp_path, index, fuse_exfat_card, monkeypatch,
+                                                                naming) -> None:
+    """Each photo's sidecars were looked up on the card by listing its whole folder again
+    (a stem sidecar's owner, .xmp and .XMP of one sidecar): 2-3 listings a RAW, O(n²)
+    for a card of a few thousand. One plan lists the folder once."""
+    card = tmp_path / "DCIM"
+    card.mkdir()
+    for number in range(30):
+        raw = card / f"DSC_{number:04d}.NEF"
+        raw.write_bytes(b"raw" * (number + 1))
+        sidecar_path(raw, naming).write_text(NEW_SIDECAR, encoding="utf-8")
+        add_photo(index, [raw], "Colosseum")
+    fuse_exfat_card()
+    listed = path_case_listings(monkeypatch)
+    plan = plan_writes(index, options=WriteOptions(sidecar_naming=naming))
+    assert len(plan) == 30 and all(item.problem is None for item in plan), [item.problem for item in plan]
+    assert {item.target.name for item in plan} == {sidecar_path(Path(f"DSC_{n:04d}.NEF"), naming).name
+                                                    for n in range(30)}
+    assert len(listed) <= 2, len(listed)

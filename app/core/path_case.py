@@ -67,7 +67,7 @@ class DiskNames:
             listing = self._listing(key)
             names = listing[0] if listing is not None else ()
             sample = next((name for name in names if _other_case(name) is not None), None)
-            self._ignoring_case[key] = sample is not None and finds_other_case(folder / sample)
+            self._ignoring_case[key] = sample is not None and finds_other_case(folder / sample, self)
         return self._ignoring_case[key]
 
     def _listing(self, folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | None:
@@ -89,11 +89,13 @@ def _read_listing(folder: str) -> tuple[frozenset[str], dict[str, list[str]]] | 
     return frozenset(names), by_fold
 
 
-def names_one_entry(path: Path, name: str) -> bool:
+def names_one_entry(path: Path, name: str, names: DiskNames | None = None) -> bool:
     """Whether `name`, in the folder of `path`, opens `path` itself: its own name, or
     one that differs in case or Unicode form only on a disk that finds the same entry
     under both (the rule DiskNames goes by); on a case-sensitive disk `DSC_8188.NEF` and
-    `dsc_8188.NEF` are two names."""
+    `dsc_8188.NEF` are two names. `names`: the listings of a job that creates no file
+    meanwhile (a write plan), so a FUSE card's folder is listed once, not once a photo;
+    without it the folder is listed afresh where the disk gives no answer by inode."""
     if name == path.name:
         return True
     if fold(name) != fold(path.name):
@@ -102,14 +104,15 @@ def names_one_entry(path: Path, name: str) -> bool:
     if own is None:
         return False
     other = _identity(path.parent / name)
-    return other == own or (other is not None and _only_listed_spelling(path.parent, name) == path.name)
+    return other == own or (other is not None and _only_listed_spelling(path.parent, name, names) == path.name)
 
 
-def finds_other_case(path: Path) -> bool:
+def finds_other_case(path: Path, names: DiskNames | None = None) -> bool:
     """Whether the disk opens `path` (an entry there) under its name in another letter
-    case too: a case-insensitive folder. False for a name without a letter."""
+    case too: a case-insensitive folder. False for a name without a letter. `names`: as
+    for names_one_entry."""
     other = _other_case(path.name)
-    return other is not None and names_one_entry(path, other)
+    return other is not None and names_one_entry(path, other, names)
 
 
 def _other_case(name: str) -> str | None:
@@ -132,18 +135,19 @@ def spellings_alike(folder: Path, names: Iterable[str]) -> dict[str, list[str]]:
     return {name: [other for other in spellings if other != name] for spellings in alike for name in spellings}
 
 
-def _only_listed_spelling(folder: Path, name: str) -> str | None:
+def _only_listed_spelling(folder: Path, name: str, names: DiskNames | None = None) -> str | None:
     """The one name `folder` lists that folds as `name` does, when `name` (found on the
     disk) is not listed itself: the entry a case-insensitive disk opened under `name`,
-    whatever inode number it gave (FUSE exFAT/FAT give one per spelling). Listed afresh:
-    a file made since a DiskNames listing must not pass for another's spelling."""
-    try:
-        names = os.listdir(folder)
-    except (OSError, ValueError):
+    whatever inode number it gave (FUSE exFAT/FAT give one per spelling). Listed afresh
+    unless `names` is given: a file made since a DiskNames listing must not pass for
+    another's spelling, so only a job that makes none shares its listings."""
+    listing = names._listing(str(folder)) if names is not None else _read_listing(str(folder))
+    if listing is None:
         return None
-    if name in names:
+    exact, by_fold = listing
+    if name in exact:
         return None  # a name of its own (a case-sensitive disk)
-    folded = [listed for listed in names if fold(listed) == fold(name)]
+    folded = by_fold.get(fold(name), [])
     return folded[0] if len(folded) == 1 else None
 
 

@@ -29,6 +29,7 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
+from app.core.path_case import DiskNames
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
@@ -150,6 +151,7 @@ def plan_writes(
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
+    names = DiskNames()  # each folder listed once for the plan: it creates no file
     planned: set[Path] = set()
     sidecars_written = journal.sidecar_writers(index)
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
@@ -159,12 +161,12 @@ def plan_writes(
             continue
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
-            targets = write_targets(path, indexed[0], options)
-            extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options)
+            targets = write_targets(path, indexed[0], options, names)
+            extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options, names)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
                 if target not in owners:
-                    owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id)
+                    owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id, names)
                 owner = owners[target]
                 if owner != photo.id and target in extra:
                     continue  # not the JPEG's to take anything out of
@@ -186,7 +188,7 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return one_write_a_file(plan)
+    return one_write_a_file(plan, names)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:

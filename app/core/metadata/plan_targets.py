@@ -34,7 +34,8 @@ def first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: P
 
 
 def sidecar_owner(
-    index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, source: Path, photo_id: int
+    index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, source: Path, photo_id: int,
+    names: DiskNames | None = None,
 ) -> int | None:
     """The photo `target`, planned for `source` of photo `photo_id`, belongs to; None
     for a stem sidecar nobody can be said to own. A stem sidecar (IMG_0100.xmp) that
@@ -43,10 +44,12 @@ def sidecar_owner(
     our journal shows writing it; one no write of ours made (an index built anew, a
     folder forgotten and added again) is nobody's, and is left alone. One still to be
     created goes to the first photo planned into it, and from then on by the journal.
-    Other files go by first_owner."""
-    if not is_stem_sidecar(target, source):
+    Other files go by first_owner. `names`: the plan's folder listings, one a folder (a
+    FUSE exFAT card is asked by listing: once a photo made a plan O(n²))."""
+    names = names or DiskNames()
+    if not is_stem_sidecar(target, source, names):
         return first_owner(index, written, target, photo_id)
-    photos = _photos_of_stem(index, target, any_case=finds_other_case(source))
+    photos = _photos_of_stem(index, target, names, any_case=finds_other_case(source, names))
     if set(photos) <= {photo_id}:
         return photo_id
     owner = owner_by_files(target, photos)
@@ -58,7 +61,8 @@ def sidecar_owner(
     return None if target.exists() else photo_id
 
 
-def _photos_of_stem(index: PhotoIndex, sidecar: Path, any_case: bool = False) -> dict[int, list[Path]]:
+def _photos_of_stem(index: PhotoIndex, sidecar: Path, names: DiskNames, any_case: bool = False
+                    ) -> dict[int, list[Path]]:
     """The indexed photos with files of the stem sidecar's stem in its folder, and
     those files (a deleted RAW of a pair still counts: the photo is the RAW's);
     `any_case`: the folder ignores letter case, so DSC_8188.NEF shares dsc_8188.xmp
@@ -80,7 +84,7 @@ def _photos_of_stem(index: PhotoIndex, sidecar: Path, any_case: bool = False) ->
         ).fetchall()
     photos: dict[int, list[Path]] = {}
     for photo_id, path in rows:
-        for file in files_of_stem(sidecar, [path]):
+        for file in files_of_stem(sidecar, [path], names):
             photos.setdefault(photo_id, []).append(file)
     return photos
 
@@ -90,15 +94,15 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def one_write_a_file(plan: list[PlannedWrite]) -> list[PlannedWrite]:
+def one_write_a_file(plan: list[PlannedWrite], names: DiskNames | None = None) -> list[PlannedWrite]:
     """The plan with one write for each file on disk: a folder linked into two library
     folders holds each file under two paths (two photos to the index), and two writes
     into one file race (one label overwrites the other, or a write reported done leaves
     the file as it was). The photo indexed first keeps the file; the other is refused,
-    naming the path it is written under."""
+    naming the path it is written under. `names`: the plan's folder listings."""
     kept: dict[tuple, PlannedWrite] = {}
     folders: dict[Path, tuple[int, int] | None] = {}
-    names = DiskNames()
+    names = names or DiskNames()
     refused: dict[int, PlannedWrite] = {}
     for item in sorted(plan, key=lambda item: item.photo_id):
         identity = None if item.problem else _file_identity(item.target, folders, names)
@@ -163,7 +167,8 @@ def takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
 
 
 def jpeg_sidecars(
-    written: dict[str, frozenset[int]], photo_id: int, path: Path, kind: str | None, options: WriteOptions
+    written: dict[str, frozenset[int]], photo_id: int, path: Path, kind: str | None, options: WriteOptions,
+    names: DiskNames | None = None,
 ) -> list[Path]:
     """The sidecars of a JPEG labelled inside itself that a `--no-jpeg` write of ours
     put its landmark into (darktable and digiKam read them). Only those the journal
@@ -171,7 +176,7 @@ def jpeg_sidecars(
     IMG_0100.xmp may be IMG_0100.PNG's."""
     if kind != "jpeg" or not options.write_into_jpeg:
         return []
-    return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming)
+    return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming, names)
             if written.get(str(sidecar)) == {photo_id}]
 
 
@@ -186,10 +191,11 @@ def shared_sidecar(item: PlannedWrite, owned: bool = True) -> PlannedWrite:
                    problem=f"{why}; write with --sidecar-naming ext (one sidecar a file) instead")
 
 
-def write_targets(path: Path, kind: str | None, options: WriteOptions) -> list[Path]:
+def write_targets(path: Path, kind: str | None, options: WriteOptions, names: DiskNames | None = None) -> list[Path]:
     """Where the label of `path` goes: into the JPEG itself, else into each sidecar that
     exists under either name (DSC_8188.xmp is Lightroom's, DSC_8188.NEF.xmp darktable's:
-    each app reads only its own), else into a new one named as configured."""
+    each app reads only its own), else into a new one named as configured. `names`: the
+    plan's folder listings."""
     if kind == "jpeg" and options.write_into_jpeg:
         return [path]
-    return existing_sidecars(path, options.sidecar_naming) or [sidecar_path(path, options.sidecar_naming)]
+    return existing_sidecars(path, options.sidecar_naming, names) or [sidecar_path(path, options.sidecar_naming)]

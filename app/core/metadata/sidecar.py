@@ -34,13 +34,14 @@ def sidecar_path(path: Path, naming: str = "ext") -> Path:
 SIDECAR_SUFFIXES = (".xmp", ".XMP")
 
 
-def existing_sidecars(path: Path, first: str = "ext") -> list[Path]:
+def existing_sidecars(path: Path, first: str = "ext", names: DiskNames | None = None) -> list[Path]:
     """The sidecars of `path` there are, under either naming (`first` before the other)
     and either case of `.xmp`; one name each for a file a case-insensitive disk finds
     under both (else it is listed, written and journalled twice, by two threads at
-    once). A name the file system cannot hold (too long) is no sidecar."""
+    once). A name the file system cannot hold (too long) is no sidecar. `names`: the
+    listings a write plan shares (path_case.names_one_entry)."""
     namings = (first,) + tuple(n for n in SIDECAR_NAMINGS if n != first)
-    names = DiskNames()  # the folder is listed only where two spellings are found
+    names = names or DiskNames()  # the folder is listed only where two spellings are found
     found: list[Path] = []
     for naming in namings:
         base = sidecar_path(path, naming)

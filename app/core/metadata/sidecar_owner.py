@@ -14,7 +14,7 @@ from typing import Hashable, Mapping, Sequence, TypeVar
 
 from app.core.index.pairing import is_raw_name
 from app.core.metadata.xmp import XMP_MM, XmpDocument
-from app.core.path_case import fold, names_one_entry
+from app.core.path_case import DiskNames, fold, names_one_entry
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -24,19 +24,20 @@ CRS = "http://ns.adobe.com/camera-raw-settings/1.0/"
 NAMING_FIELDS = ((CRS, "RawFileName"), (XMP_MM, "DerivedFrom"))
 
 
-def is_stem_sidecar(sidecar: Path, path: Path) -> bool:
+def is_stem_sidecar(sidecar: Path, path: Path, names: DiskNames | None = None) -> bool:
     """Whether `sidecar` is `path`'s by its stem (DSC_8188.xmp of DSC_8188.NEF), the
     name every photo of that stem in the folder shares; on a case-insensitive disk
     (macOS, Windows), one that opens the photo under the sidecar's stem too
-    (dsc_8188.xmp of DSC_8188.NEF, which Lightroom there reads as the RAW's)."""
+    (dsc_8188.xmp of DSC_8188.NEF, which Lightroom there reads as the RAW's). `names`:
+    the listings a write plan shares (path_case.names_one_entry)."""
     if sidecar.parent != path.parent or sidecar.suffix.lower() != ".xmp":
         return False
-    return sidecar.stem == path.stem or names_one_entry(path, sidecar.stem + path.suffix)
+    return sidecar.stem == path.stem or names_one_entry(path, sidecar.stem + path.suffix, names)
 
 
-def files_of_stem(sidecar: Path, files: Sequence[str | Path]) -> list[Path]:
+def files_of_stem(sidecar: Path, files: Sequence[str | Path], names: DiskNames | None = None) -> list[Path]:
     """Those of `files` that lie beside the stem sidecar and share its stem."""
-    return [Path(file) for file in files if is_stem_sidecar(sidecar, Path(file))]
+    return [Path(file) for file in files if is_stem_sidecar(sidecar, Path(file), names)]
 
 
 def owner_by_files(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
