@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from app.core.folder_paths import is_within
 from app.core.index import linked_folders
 from app.core.path_case import DiskNames, canonical_path, is_junction, spellings_through_links
+from app.core.walked_links import WalkedLinks
 
 
 def in_library(index, folder: str) -> bool:
     """Whether a library folder (one with its sub-folders, or this very one) holds `folder`."""
+    return library_holds(index)(folder)
+
+
+def library_holds(index) -> Callable[[str], bool]:
+    """in_library for the library folders as they are now, read once: for many folders."""
     alone = {str(root) for root in index.folder_only_roots()}
-    return any(
-        folder == str(root) or (is_within(folder, str(root)) and str(root) not in alone)
-        for root in index.roots()
-    )
+    roots = [str(root) for root in index.roots()]
+    return lambda folder: any(
+        folder == root or (is_within(folder, root) and root not in alone) for root in roots)
 
 
 def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow: bool = True) -> str:
@@ -54,13 +60,15 @@ def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
         return {}
     skipped_in: dict[str, list[tuple[str, str]]] = {}  # each folder on the way looked at once
     names = DiskNames()
+    holds = library_holds(index)
+    walked: list[WalkedLinks] = []  # read when a link is met on the way
     found = {}
     for path in paths:
         parts = Path(path).parts
         for end in range(2, len(parts) + 1):
             link = str(Path(*parts[:end]))
             if link not in skipped_in:
-                skipped_in[link] = _skipped_in(index, link, names)
+                skipped_in[link] = _skipped_in(index, link, names, holds, walked)
             held = next((held_under(path, skipped, kept) for skipped, kept in skipped_in[link]
                          if is_within(path, skipped)), None)
             if held is not None:
@@ -75,81 +83,53 @@ def held_under(path: str, skipped: str, kept: str) -> str:
     return kept if rest == os.curdir else os.path.join(kept, rest)
 
 
-def _skipped_in(index, link: str, names: DiskNames) -> list[tuple[str, str]]:
+def _skipped_in(index, link: str, names: DiskNames, holds: Callable[[str], bool],
+                walked: list[WalkedLinks]) -> list[tuple[str, str]]:
     """The parts of `link`'s folder that scans skip, when `link` is a link in a library
-    folder (see _held_elsewhere)."""
-    if not (os.path.islink(link) or is_junction(Path(link))) or not in_library(index, os.path.dirname(link)):
+    folder (see _held_elsewhere); `walked` holds the walked links once read."""
+    if not (os.path.islink(link) or is_junction(Path(link))) or not holds(os.path.dirname(link)):
         return []
     try:
         folder = os.stat(link)
     except OSError:
         return []
-    return _held_elsewhere(index, link, folder, names)[0]
+    if not walked:
+        walked.append(WalkedLinks(index, names, holds))
+    return _held_elsewhere(index, link, folder, str(canonical_path(link, names)), walked[0])[0]
 
 
-def _held_elsewhere(index, link: str, folder: os.stat_result, names: DiskNames
+def _held_elsewhere(index, link: str, folder: os.stat_result, target: str, walked: WalkedLinks
                     ) -> tuple[list[tuple[str, str]], list[str]]:
     """([(`link`, or a folder in it, that scans skip; the path the library indexes that
     folder under instead)], the links walked to `folder` once that no longer lead there
     from the library). Another link walked may lead to the same folder, to one holding it
     (`Drive` beside `Drive/Italy`), or to one in it; of two paths to one folder, the one
     holding the oldest photo (else the one walked first) keeps it, so that scans in any
-    order index each photo once, under the same path."""
+    order index each photo once, under the same path. `target` is where `link` leads."""
     conn = index.conn
-    known = linked_folders.walked(conn)
-    order = {path: rank for rank, (path, _) in enumerate(known)}
 
-    def first(path: str, link_of_it: str) -> tuple[float, float]:
+    def first(path: str, rank: float) -> tuple[float, float]:
         oldest = linked_folders.first_photo_under(conn, path)
-        return (float("inf") if oldest is None else oldest, order.get(link_of_it, float("inf")))
+        return (float("inf") if oldest is None else oldest, rank)
 
-    target = str(canonical_path(link, names))
     gone: list[str] = []
     kept_of: dict[str, tuple[tuple[float, float], str]] = {}  # a path of ours skipped: the best other
-    for other, inode in known:
-        if other == link:
-            continue
-        if inode == folder.st_ino:
-            if not _leads_to(index, other, folder):
-                gone.append(other)
+    same = [other for other in walked.with_inode(folder.st_ino) if other.path != link]
+    nested = [other for other in walked.nested_with(target) if other.inode != folder.st_ino]
+    for other in sorted(same + nested, key=lambda walked_link: walked_link.rank):
+        if other.inode == folder.st_ino:
+            if other.now != (folder.st_dev, folder.st_ino) or not other.from_library:
+                gone.append(other.path)
                 continue
-            ours, theirs = link, other
-        else:
-            other_target = _walked_target(index, other, inode, names)
-            if other_target is None or other_target == target:
-                continue
-            if is_within(target, other_target):  # ours is a folder of theirs
-                ours, theirs = link, held_under(target, other_target, other)
-            elif is_within(other_target, target):  # theirs is a folder of ours
-                ours, theirs = held_under(other_target, target, link), other
-            else:
-                continue
-        rank = first(theirs, other)
-        if rank < first(ours, link) and (ours not in kept_of or rank < kept_of[ours][0]):
+            ours, theirs = link, other.path
+        elif is_within(target, other.target):  # ours is a folder of theirs
+            ours, theirs = link, held_under(target, other.target, other.path)
+        else:  # theirs is a folder of ours
+            ours, theirs = held_under(other.target, target, link), other.path
+        rank = first(theirs, other.rank)
+        if rank < first(ours, walked.rank_of(link)) and (ours not in kept_of or rank < kept_of[ours][0]):
             kept_of[ours] = (rank, theirs)
     return [(ours, theirs) for ours, (_, theirs) in kept_of.items()], gone
-
-
-def _walked_target(index, link: str, inode: int, names: DiskNames) -> str | None:
-    """The folder `link`, a link a scan walked, leads to (spelled as the disk stores it),
-    while it still leads to the folder it was walked to from the library."""
-    try:
-        now = os.stat(link)
-    except OSError:
-        return None
-    if now.st_ino != inode or not in_library(index, os.path.dirname(link)):
-        return None
-    return str(canonical_path(link, names))
-
-
-def _leads_to(index, link: str, folder: os.stat_result) -> bool:
-    """Whether `link`, a link a scan walked, still leads to `folder` from the library."""
-    try:
-        now = os.stat(link)
-    except OSError:
-        return False
-    return (now.st_dev, now.st_ino) == (folder.st_dev, folder.st_ino) and in_library(
-        index, os.path.dirname(link))
 
 
 class ScanLinks:
@@ -169,6 +149,8 @@ class ScanLinks:
         self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
         self.left_out: dict[str, str] = {}  # folders in a link walked that another link keeps: that link's path
         self.left_out_targets: set[str] = set()  # the real folders of left_out
+        self._walked_links: WalkedLinks | None = None  # the links scans walked, resolved once (_walked)
+        self._walked_for: tuple = ()  # the library folders it was read for
 
     def real(self, path: str) -> str:
         """Where `path` leads, spelled as the disk stores each name, as library folders
@@ -258,19 +240,31 @@ class ScanLinks:
             folder = os.stat(target)
         except OSError:
             return False
-        skipped, gone = _held_elsewhere(self.index, link, folder, self.disk_names)
+        walked = self._walked()
+        skipped, gone = _held_elsewhere(self.index, link, folder, target, walked)
         whole = any(ours == link for ours, _ in skipped)
         with self.index.transaction() as conn:
             for other in gone:
                 linked_folders.forget(conn, other)
+                walked.forget(other)
             if not whole:
                 linked_folders.remember(conn, link, folder.st_dev, folder.st_ino)
+                walked.remember(link, folder)
         for ours, theirs in skipped:
             self._note_same_folder(ours, theirs)
             if ours != link:
                 self.left_out[ours] = theirs
                 self.left_out_targets.add(held_under(ours, link, target))
         return whole
+
+    def _walked(self) -> WalkedLinks:
+        """The links scans walked, each resolved once a scan (read again once the library
+        folders changed, as a folder this scan adds makes links in it count)."""
+        library = (self.index.roots(), self.index.folder_only_roots())
+        if self._walked_links is None or library != self._walked_for:
+            self._walked_for = library
+            self._walked_links = WalkedLinks(self.index, self.disk_names, library_holds(self.index))
+        return self._walked_links
 
     def _note_same_folder(self, link: str, kept: str) -> None:
         """Say in the summary that `link` is skipped, the library holding its folder as

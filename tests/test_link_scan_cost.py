@@ -1,0 +1,67 @@
+"""A library folder holding many folder links: each scan checks every link it meets
+against the links walked before (one folder indexed once, scan_links._held_elsewhere).
+Done by resolving every walked link again for each link met, a rescan of 800 links took
+a minute (the app's start-up check is one). The tests count path resolutions: each
+walked link is resolved a bounded number of times, whatever the number of links."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PIL import Image
+
+from app.core import path_case, scan_links
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
+
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+
+LINKS = 120
+
+
+@pytest.fixture
+def many_links(tmp_path):
+    """(index, library folder) with LINKS folder links, one photo behind each, scanned once."""
+    library = tmp_path / "library"
+    library.mkdir()
+    for number in range(LINKS):
+        album = tmp_path / "drive" / f"album{number:03d}"
+        album.mkdir(parents=True)
+        Image.new("RGB", (16, 12), (number % 255, 0, 0)).save(album / f"IMG_{number:03d}.JPG")
+        (library / f"album{number:03d}").symlink_to(album, target_is_directory=True)
+    index = PhotoIndex.open(tmp_path / "index.db")
+    assert scan(index, [library]).new == LINKS
+    yield index, library
+    index.close()
+
+
+@pytest.fixture
+def resolutions(monkeypatch) -> list[str]:
+    """The paths resolved to their stored spelling (each canonical_path, wherever called)."""
+    calls: list[str] = []
+    as_stored = path_case._as_stored
+
+    def counted(path, names):
+        calls.append(str(path))
+        return as_stored(path, names)
+
+    monkeypatch.setattr(path_case, "_as_stored", counted)
+    return calls
+
+
+def test_a_rescan_resolves_each_link_a_bounded_number_of_times(many_links, resolutions):
+    index, library = many_links
+    summary = scan(index, [library])
+    assert (summary.new, summary.missing) == (0, 0)
+    assert len(resolutions) <= 5 * LINKS, (
+        f"a rescan of {LINKS} unchanged links resolved paths {len(resolutions):,} times")
+
+
+def test_a_search_by_paths_through_the_links_resolves_each_link_a_bounded_number_of_times(
+        many_links, resolutions):
+    index, library = many_links
+    paths = [str(library / f"album{number:03d}" / f"IMG_{number:03d}.JPG") for number in range(LINKS)]
+    assert scan_links.kept_link_spellings(index, paths) == {}  # each link walked keeps its folder
+    assert len(resolutions) <= 5 * LINKS, (
+        f"looking up {LINKS} paths through links resolved paths {len(resolutions):,} times")
