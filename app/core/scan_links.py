@@ -54,16 +54,20 @@ def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
     to that folder keeps it (one folder linked into two library folders: `…/libB/Shared/x.jpg`
     is `…/libA/Shared/x.jpg`; a drive and a folder of it: `…/lib2/Italy/x.jpg` is
     `…/lib1/Drive/Italy/x.jpg`), so that a path typed, dropped or tagged through either
-    link finds the photos. Reads the disk (the links on the way); nothing when no scan
-    has walked a link."""
+    link finds the photos; and for those in the folder a walked link leads to, named by
+    its real path (`…/Drive/D1.JPG`, as a file manager or tab completion on the drive gives
+    it): that path under the link (`…/lib/d/D1.JPG`), rather than the drive joining the
+    library with each photo indexed twice. Reads the disk (the links on the way, the
+    folders above a path outside the library); nothing when no scan has walked a link."""
     if not linked_folders.any_walked(index.conn):
         return {}
     skipped_in: dict[str, list[tuple[str, str]]] = {}  # each folder on the way looked at once
+    links_to: dict[str, str | None] = {}  # each folder above a path outside the library: the link walked to it
     names = DiskNames()
     holds = library_holds(index)
     walked: list[WalkedLinks] = []  # read when a link is met on the way
-    found = {}
-    for path in paths:
+
+    def through_skipped(path: str) -> str | None:
         parts = Path(path).parts
         for end in range(2, len(parts) + 1):
             link = str(Path(*parts[:end]))
@@ -72,9 +76,48 @@ def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
             held = next((held_under(path, skipped, kept) for skipped, kept in skipped_in[link]
                          if is_within(path, skipped)), None)
             if held is not None:
-                found[path] = held
-                break
+                return held
+        return None
+
+    found = {}
+    for path in paths:
+        held = through_skipped(path)
+        if held is None and not (holds(path) or holds(os.path.dirname(path))):
+            through = _through_walked_link(index, path, holds, links_to)
+            held = None if through is None else through_skipped(through) or through
+        if held is not None:
+            found[path] = held
     return found
+
+
+def _through_walked_link(index, path: str, holds: Callable[[str], bool],
+                         links_to: dict[str, str | None]) -> str | None:
+    """`path` under the link a scan walked to the folder holding it (its real path is
+    given), found by the device and inode of the folders above it (linked_folders);
+    None when no walked link leads to one of them from the library. `links_to` keeps
+    each folder looked at."""
+    for folder in map(str, (Path(path), *Path(path).parents)):
+        if folder not in links_to:
+            links_to[folder] = _link_walked_to(index, folder, holds)
+        if links_to[folder] is not None:
+            return held_under(path, folder, links_to[folder])
+    return None
+
+
+def _link_walked_to(index, folder: str, holds: Callable[[str], bool]) -> str | None:
+    """The link a scan walked to `folder` that still leads there from a library folder."""
+    try:
+        here = os.stat(folder)
+    except OSError:
+        return None
+    for link in linked_folders.walked_to(index.conn, here.st_dev, here.st_ino):
+        try:
+            now = os.stat(link)
+        except OSError:
+            continue
+        if (now.st_dev, now.st_ino) == (here.st_dev, here.st_ino) and holds(os.path.dirname(link)):
+            return link
+    return None
 
 
 def held_under(path: str, skipped: str, kept: str) -> str:

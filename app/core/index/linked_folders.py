@@ -56,6 +56,12 @@ def walked(conn: sqlite3.Connection) -> list[tuple[str, int]]:
         "SELECT path, inode FROM linked_folders ORDER BY rowid")]
 
 
+def walked_to(conn: sqlite3.Connection, device: int, inode: int) -> list[str]:
+    """The links walked to the folder (device, inode), in the order recorded."""
+    return [os.fsdecode(path) for (path,) in conn.execute(
+        "SELECT path FROM linked_folders WHERE device = ? AND inode = ? ORDER BY rowid", (device, inode))]
+
+
 def any_walked(conn: sqlite3.Connection) -> bool:
     """Whether a scan has walked a link (a path typed through one is then looked up)."""
     return conn.execute("SELECT 1 FROM linked_folders LIMIT 1").fetchone() is not None
