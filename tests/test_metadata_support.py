@@ -70,6 +70,15 @@ def add_photo(index: PhotoIndex, files: list[Path], label: str | None = None, st
     return photo_id
 
 
+def read_back(index: PhotoIndex, photo_id: int, label: str, files: list[Path]) -> None:
+    """The photo's label read back from `label`'s keyword in `files`, as a scan of a
+    photo the index held no word about does (labels.adopt_written_label)."""
+    from app.core.index.labels import adopt_written_label
+
+    with index.transaction() as conn:
+        assert adopt_written_label(conn, photo_id, label, [str(file.resolve()) for file in files])
+
+
 def require_exiftool() -> str:
     """The exiftool command; skips the test when it is not installed."""
     tool = shutil.which("exiftool")

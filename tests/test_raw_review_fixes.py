@@ -30,7 +30,7 @@ from app.core.metadata.verify import VerificationError
 from app.core.photo_info import read_photo_info
 from app.core.raw_decode import decode_raw
 from app.core.scanner import scan
-from tests.test_metadata_support import add_photo, require_exiftool
+from tests.test_metadata_support import add_photo, read_back, require_exiftool
 
 MAKE, MODEL, XMP_TAG, EXIF_POINTER = 0x010F, 0x0110, 700, 0x8769
 DATETIME_ORIGINAL, SUBSEC_ORIGINAL, OFFSET_ORIGINAL, LENS_MODEL = 0x9003, 0x9291, 0x9011, 0xA434
@@ -206,7 +206,9 @@ def test_a_new_sidecar_of_a_raw_file_keeps_its_keywords_and_replaces_its_landmar
     raw.write_bytes(tiff_bytes({MAKE: "NIKON CORPORATION", MODEL: "NIKON Z 6",
                                 XMP_TAG: xmp_packet(["Family", "Petra"], ["People|Family", "Landmarks|Petra"])}))
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        add_photo(index, [raw], "Wadi Rum")
+        photo_id = add_photo(index, [raw], None, state="unlabelled")
+        read_back(index, photo_id, "Petra", [raw])  # the label it was given, read back
+        index.set_label(photo_id, "Wadi Rum", source="user", state="accepted")
         [planned] = plan_writes(index)
         assert planned.describe().endswith('keywords "Family", "Petra" -> "Family", "Wadi Rum"')
         assert write_all(index).written == 1

@@ -15,7 +15,7 @@ from app.core.metadata.keywords import KeywordFields, label_fields
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.scanner import scan
 from tests import test_write_keyword_policy as keyword_policy
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import add_photo, make_jpeg, read_back
 
 LIGHTROOM_SIDECAR = """<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 7.0-c000 1.000000">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -98,7 +98,8 @@ def test_a_landmark_keyword_there_when_the_photo_was_relabelled_is_replaced(tmp_
     then relabelled here, is replaced though no write of this index is journalled."""
     raw = a_raw(tmp_path / "Jordan")
     lightroom = lightroom_sidecar(raw.parent / "DSC_0001.xmp", "Treasury")
-    photo_id = add_photo(index, [raw], "Treasury")
+    photo_id = add_photo(index, [raw], None, state="unlabelled")
+    read_back(index, photo_id, "Treasury", [lightroom])
     index.set_label(photo_id, "Petra", source="user", state="accepted")
     assert write_all(index).written == 1
     assert fields_of_sidecar(lightroom.read_bytes()).hierarchical == ["Landmarks|Petra"]

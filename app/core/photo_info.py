@@ -72,6 +72,7 @@ class PhotoInfo:
     gps_lat: float | None = None
     gps_lon: float | None = None
     landmark: str | None = None  # the landmark keyword written into the file (app.core.metadata.read_back)
+    landmark_files: tuple[str, ...] = ()  # the files holding it, the photo file or sidecars (scan_details)
     dated_by_modify_date: bool = False  # taken_at is the last-resort ModifyDate (capture_time)
 
 

@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from app.core.errors import PhotoReadError
 from app.core.index.pairing import PhotoFiles
 from app.core.capture_time import xmp_timestamp
-from app.core.metadata.read_back import landmark_in_sidecars, sidecar_packets
+from app.core.metadata.read_back import landmarks_in_sidecars, same_landmark, sidecar_packets
 from app.core.metadata.xmp import XmpDocument
 from app.core.photo_info import PhotoInfo, primary_of, read_photo_info
 
@@ -47,13 +47,26 @@ def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
         # split: the keyword in its files (or sidecar) was written for the photo it was
         # merged into; read again only for its metadata: its labels stay as they are
         group.info = replace(group.info, landmark=None)
-    elif group.info is not None and group.touched and (group.info.landmark is None or group.info.kind != "jpeg"):
-        # RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get theirs in a
-        # sidecar, which wins over a keyword inside such a file: that is where this
-        # app wrote the photo's latest label (another program put the one inside)
-        landmark = landmark_in_sidecars((f.path for f in group.present),
-                                        [[f.path for f in photo.present] for photo in family])
-        group.info = replace(group.info, landmark=landmark) if landmark else group.info
+    elif group.info is not None:
+        group.info = _with_read_back(group.info, primary, group, family)
+
+
+def _with_read_back(info: PhotoInfo, primary: Path, group: PhotoFiles, family: Sequence[PhotoFiles]) -> PhotoInfo:
+    """`info` with the landmark keyword to read back and every file of the photo holding
+    it (`landmark_files`: the index records them, so a relabel replaces that keyword
+    there and no other). RAW, PNG, TIFF, HEIC (and JPEGs written with --no-jpeg) get
+    theirs in a sidecar, which wins over a keyword inside such a file: that is where
+    this app wrote the photo's latest label (another program put the one inside).
+    Sidecars are looked in only when a file of the photo was read now."""
+    found = list(landmarks_in_sidecars([f.path for f in group.present],
+                                       [[f.path for f in photo.present] for photo in family])
+                 ) if group.touched else []
+    landmark = found[0][1] if found and (info.landmark is None or info.kind != "jpeg") else info.landmark
+    if landmark is None:
+        return info
+    inside = [str(primary)] if info.landmark is not None and same_landmark(info.landmark, landmark) else []
+    files = inside + [str(sidecar) for sidecar, name in found if same_landmark(name, landmark)]
+    return replace(info, landmark=landmark, landmark_files=tuple(files))
 
 
 def _lacks_shot_details(info: PhotoInfo) -> bool:

@@ -251,7 +251,7 @@ class FolderSync:
         if photo_id in self.rereading:
             rereads.reread_done(conn, photo_id)
         if group.info is not None and group.info.landmark and labels.adopt_written_label(
-                conn, photo_id, group.info.landmark):
+                conn, photo_id, group.info.landmark, group.info.landmark_files):
             self.summary.labels_read += 1
             if created:
                 self.read_labels[photo_id] = group.info.landmark  # a moved photo's: see _recognise_moves

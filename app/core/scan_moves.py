@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from app.core.index import catalog, labels, scan_runs
+from app.core.index.read_back_records import take_read_back
 from app.core.renamed_over import RenamedOver
 
 
@@ -137,9 +138,10 @@ class MoveRecognition:
                 catalog.take_over_users_words(conn, old_id, new_id)
             catalog.adopt_moved_photo(conn, old_id, new_id)
             read = self.read_labels.pop(new_id, None)
+            read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
             # the moved photo keeps the index's word; the keyword in its files counts only
             # where the index had none (the same rule as for any photo)
-            if read is not None and not labels.adopt_written_label(conn, old_id, read):
+            if read is not None and not labels.adopt_written_label(conn, old_id, read, read_from):
                 self.summary.labels_read -= 1
         self.summary.moved += 1
         self.summary.new -= int(new_id > self.newest_before)

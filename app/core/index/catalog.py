@@ -216,8 +216,9 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> Non
 def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: dict[str, object]) -> None:
     """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
     or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
-    where they are. A sidecar left under the old name (the photo renamed in Finder,
-    Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
+    where they are, and the record of a label read back (read_back_records), so a relabel
+    still replaces that keyword. A sidecar left under the old name (the photo renamed in
+    Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
     moves = {}
     for fingerprint, old_path in conn.execute(
         "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
@@ -233,12 +234,12 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: d
                 sidecar = old.with_name(old.stem + suffix)
                 if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
                     moves[sidecar] = new.with_name(new.stem + suffix)
-    for entry_id, path in conn.execute(
-        "SELECT id, path FROM write_journal WHERE photo_id = ?", (old_id,)
-    ).fetchall():
-        moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
-        if moved is not None:
-            conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(moved)), entry_id))
+    for table in ("write_journal", "read_back_keywords"):
+        for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
+            moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
+            if moved is not None:
+                conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",
+                             (db_text(str(moved)), row_id))
 
 
 def _sidecar_moved(old_photo: Path, old_sidecar: Path, new_sidecar: Path) -> bool:

@@ -10,6 +10,7 @@ from typing import Iterable, Mapping, Sequence
 
 from app.core.errors import UsageError
 from app.core.index.connection import id_chunks, now_iso
+from app.core.index.read_back_records import record_read_back
 from app.core.index.search_text import label_key, refresh_search_text, refresh_search_texts
 
 SOURCES = ("model", "user", "taught")
@@ -107,16 +108,18 @@ def has_users_word(conn: sqlite3.Connection, photo_id: int) -> bool:
     return current is not None and (current[0] == "user" or current[1] != "suggested")
 
 
-def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str) -> bool:
-    """A landmark keyword found in the photo's files (app.core.metadata.read_back)
-    becomes its accepted label when the index holds no word of the user's about the
-    photo (no label, or only the model's suggestion) and the user never rejected that
-    landmark for it. True when the label changed."""
+def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, files: Sequence[str] = ()) -> bool:
+    """A landmark keyword found in the photo's files (app.core.metadata.read_back;
+    `files`: those holding it) becomes its accepted label when the index holds no word
+    of the user's about the photo (no label, or only the model's suggestion) and the
+    user never rejected that landmark for it; the index records where it came from
+    (read_back_records), for a relabel to replace it there. True when the label changed."""
     if has_users_word(conn, photo_id):
         return False
     if is_rejected(conn, photo_id, label):
         return False
     store_label(conn, photo_id, label, source="user", state="accepted", landmark_id=None, score=None)
+    record_read_back(conn, photo_id, label, files)
     return True
 
 

@@ -398,3 +398,16 @@ def migration_32(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS review_changes (command_id INTEGER NOT NULL, photo_id INTEGER NOT NULL, "
                  "label TEXT, landmark_id TEXT, score REAL, source TEXT, state TEXT, model_id TEXT, "
                  "after_label TEXT, after_state TEXT NOT NULL, PRIMARY KEY (command_id, photo_id))")
+
+
+# A write replaced a `Landmarks|X` keyword with no write of ours journalled where the
+# file was last changed no later than the label was set (a guess at a read back): the
+# user's keyword typed in Lightroom before a relabel here was lost, and a copied file
+# (new time) kept the one read back beside the new label. Scans now record the keyword
+# a label was read back from and its files (app/core/index/read_back_records.py);
+# photos labelled before hold no record and keep the time rule (read_backs_unrecorded).
+def migration_33(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS read_back_keywords (photo_id INTEGER NOT NULL, path TEXT NOT NULL, "
+                 "keyword TEXT NOT NULL, PRIMARY KEY (photo_id, path))")
+    conn.execute("CREATE TABLE IF NOT EXISTS read_backs_unrecorded (photo_id INTEGER PRIMARY KEY)")
+    conn.execute("INSERT OR IGNORE INTO read_backs_unrecorded (photo_id) SELECT photo_id FROM labels")

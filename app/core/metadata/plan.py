@@ -14,6 +14,7 @@ from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, Usa
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
+from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
@@ -27,7 +28,7 @@ from app.core.metadata.plan_targets import (
     takes_ours_out,
     write_targets,
 )
-from app.core.metadata.read_back import landmark_of
+from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
 from app.core.path_case import DiskNames
 
@@ -286,16 +287,17 @@ def _plan_file(
     if history.label is None:
         # No write of ours journalled for this file (the labels were written from another
         # index, or this one was built anew and read them back): the landmark keyword in
-        # it is the one to replace where it was there when the photo got its label (read
-        # back, then relabelled), or a relabelled photo would carry both landmarks. One
-        # added since (typed in Lightroom, its own new sidecar) is the user's. A
-        # rejected label's keyword alone comes out: another is the user's (tagged in
-        # Lightroom after saying no to the model's guess).
+        # it is the one to replace where the photo's label was read back from it (then
+        # relabelled), or a relabelled photo would carry both landmarks. Any other (typed
+        # in Lightroom, its own new sidecar) is the user's. A rejected label's keyword
+        # alone comes out: another is the user's (tagged in Lightroom after saying no to
+        # the model's guess).
         if rejected:
             previous = _keyword_of(current, photo.label)
         else:
             previous = landmark_of(current.hierarchical, current.subject or current.iptc)
-            if previous is not None and not _there_when_labelled(index, photo.id, target if target.exists() else path):
+            if previous is not None and not _read_back_from(index, photo.id, target if target.exists() else path,
+                                                            previous):
                 previous = None
         common["previous_label"] = previous
     # a field our journalled writes never touched holds only the user's own keywords
@@ -320,12 +322,22 @@ def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
     return label if label is not None and found else None
 
 
+def _read_back_from(index: PhotoIndex, photo_id: int, file: Path, keyword: str) -> bool:
+    """Whether the photo's label was read back from `keyword` in `file`, as the index
+    records (read_back_records): the keyword to replace on a relabel. A photo labelled
+    before the index kept that record goes by the file's time (_there_when_labelled)."""
+    recorded = read_back_keyword(index.conn, photo_id, file)
+    if recorded is not None:
+        return same_landmark(recorded, keyword)
+    return labelled_before_records(index.conn, photo_id) and _there_when_labelled(index, photo_id, file)
+
+
 def _there_when_labelled(index: PhotoIndex, photo_id: int, file: Path) -> bool:
-    """Whether `file` was last changed no later than the photo's label was last set (to
-    the second the index keeps): the landmark keyword it holds was there when the label
-    was given, as after a read back and a relabel, and is the one to replace. A file
-    changed since holds a keyword the user added elsewhere after labelling; so does one
-    whose times are unknown (the safe side: it stays, ours goes beside it)."""
+    """For a photo labelled before read backs were recorded: whether `file` was last
+    changed no later than its label was last set (to the second the index keeps), so
+    the landmark keyword it holds was there then, as after a read back and a relabel. A
+    file changed since holds a keyword the user added elsewhere after labelling; so does
+    one whose times are unknown (the safe side: it stays, ours goes beside it)."""
     row = index.conn.execute("SELECT updated_at FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
     stat = _stat_or_none(file)
     if row is None or not row[0] or stat is None:

@@ -54,13 +54,25 @@ def landmark_in_document(document: XmpDocument | None) -> str | None:
     return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"))
 
 
+def same_landmark(name: str, other: str) -> bool:
+    """Whether two landmark names are one keyword: in any Unicode form, spacing or letter
+    case, as keywords compare (keywords.keyword_form) and labels do."""
+    return keyword_form(name).casefold() == keyword_form(other).casefold()
+
+
 def landmark_in_sidecars(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> str | None:
     """The landmark of the first sidecar of these files that has one (either naming)."""
-    for packet in sidecar_packets(paths, family):
+    return next((landmark for _, landmark in landmarks_in_sidecars(paths, family)), None)
+
+
+def landmarks_in_sidecars(paths: Iterable[str | Path],
+                          family: Sequence[Sequence[str | Path]] = ()) -> Iterator[tuple[Path, str]]:
+    """Each sidecar of these files that holds a landmark, with it, in the order they are
+    looked up (the first wins; the scan records every one holding the same keyword)."""
+    for sidecar, packet in _sidecars_read(paths, family):
         landmark = landmark_in_xmp(packet)
         if landmark is not None:
-            return landmark
-    return None
+            yield sidecar, landmark
 
 
 def sidecar_packets(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> Iterator[bytes]:
@@ -68,13 +80,18 @@ def sidecar_packets(paths: Iterable[str | Path], family: Sequence[Sequence[str |
     order they are looked up. A stem sidecar (IMG_0100.xmp) counts only where it is
     this photo's among the photos of its stem in the folder (`family`: each one's files,
     this one's included; sidecar_owner.owner_by_files): one nobody owns is no photo's."""
+    return (packet for _, packet in _sidecars_read(paths, family))
+
+
+def _sidecars_read(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]]) -> Iterator[tuple[Path, bytes]]:
+    """(sidecar, contents) for sidecar_packets."""
     own = [Path(path) for path in paths]
     for path in own:
         for sidecar in existing_sidecars(path):
             if is_stem_sidecar(sidecar, path) and not _owns(sidecar, own, family):
                 continue
             try:
-                yield sidecar.read_bytes()
+                yield sidecar, sidecar.read_bytes()
             except OSError:
                 continue  # unreadable
 
