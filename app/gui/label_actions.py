@@ -13,6 +13,7 @@ from PySide6.QtCore import QItemSelectionModel
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.index.labels import FORGOTTEN
+from app.core.label_names import known_landmarks
 from app.core.wording import counted
 from app.gui.job_words import labelled_again_text, left_since_text
 from app.gui.key_names import key_name
@@ -302,13 +303,16 @@ class LabelActions:
                 self._left_labelled_again("changed", ids, dict.fromkeys(ids, (None, FORGOTTEN)))
                 return
             current = self.index.get(ids[0]).label if len(ids) == 1 else None
+            # a typed name close to one of these asks first (a typo made a second place)
+            known = known_landmarks(self.index, library.bundle_landmarks(self.settings.model_bundle))
         except TaggerError as error:
             self.show_message(str(error))
             return
         shown = self._shown_labels(ids)
         if len(ids) == 1:
             shown[ids[0]] = current  # the dialog shows it
-        dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids), self)
+        dialog = LabelDialog(library.label_choices(self.index, ids[0], self.settings.model_bundle), current, len(ids),
+                             self, known=known)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return
         try:

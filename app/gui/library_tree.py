@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from app.core.folder_paths import is_within
+from app.core.index.query_parser import NO_LANDMARK_TERM
 from app.core.index.search_text import label_key
-from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, landmark_query, landmarks_query
+from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, label_query, landmark_query
 from app.core.relocate import moved_path, twin_reason
 from app.core.wording import counted
 from app.gui.folder_twins import FolderTwins
@@ -24,8 +25,12 @@ PathRole = Qt.ItemDataRole.UserRole + 10
 LandmarkRole = Qt.ItemDataRole.UserRole + 11
 SavedRole = Qt.ItemDataRole.UserRole + 13  # a saved search's name
 QueryRole = Qt.ItemDataRole.UserRole + 12  # the search a landmark or date entry stands for
+NoLandmarkRole = Qt.ItemDataRole.UserRole + 14  # True on the Landmarks list's "No landmark" entry
 MISSING_QUERY = "is:missing"  # the photos whose files are gone (deleted, moved out of the library)
 LANDMARKS_TITLE = "Landmarks"
+NO_LANDMARK_TITLE = "No landmark"
+# the photos tagged "no landmark", not rejected: as a landmark's entry counts its photos
+NO_LANDMARK_QUERY = combine_queries(NO_LANDMARK_TERM, "-state:rejected")
 DATES_TITLE = "Dates"
 SAVED_TITLE = "Saved searches"
 
@@ -84,9 +89,10 @@ class LibraryTree(QTreeWidget):
 
     def show_folders(self, total: int, roots: list[FolderNode], landmarks: list[tuple[str, int]] = (),
                      dates: list[YearNode] = (), missing: int = 0,
-                     saved: Sequence[tuple[str, str]] = ()) -> None:
+                     saved: Sequence[tuple[str, str]] = (), no_landmark: int = 0) -> None:
         """Rebuild the tree, keeping the chosen entries chosen (All photos when they are gone;
-        a chosen landmark renamed by another program follows its new name, see _renamed)."""
+        a chosen landmark renamed by another program follows its new name, see _renamed).
+        `no_landmark`: the photos tagged "no landmark" (NO_LANDMARK_QUERY), last in Landmarks."""
         chosen_before = self._renamed([self._identity(item) for item in self.selectedItems()], dict(landmarks))
         self._landmark_counts = dict(landmarks)
         narrowed_before = (self.selected_folders(), self.selected_query())
@@ -121,12 +127,14 @@ class LibraryTree(QTreeWidget):
                 self.folder_twins.look(root.path)  # the tooltip names the twin when the answer comes
             self._add_children(root_item, root, absent_root=None if root.present else root.path)
             root_item.setExpanded(True)
-        self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks else None
+        self._landmarks = self._heading(LANDMARKS_TITLE) if landmarks or no_landmark else None
         for label, count in landmarks:
             item = self._item(self._landmarks, label, "", count, "tag")
             item.setData(0, LandmarkRole, label)
             item.setData(0, QueryRole, landmark_query(label))
             item.setToolTip(0, f"{label}: {counted(count, 'photo')}")
+        if no_landmark:
+            self._no_landmark_item(no_landmark)
         heading = self._heading(DATES_TITLE) if dates else None
         for node in dates:
             year = self._item(heading, node.year or "No date", "", node.count, "calendar")
@@ -146,6 +154,18 @@ class LibraryTree(QTreeWidget):
         self.blockSignals(False)
         if (self.selected_folders(), self.selected_query()) != narrowed_before:
             self._on_selection()  # a folder, landmark or date chosen is gone
+
+    def _no_landmark_item(self, count: int) -> None:
+        """The photos tagged "no landmark": muted and in italics, no place of its own."""
+        item = self._item(self._landmarks, NO_LANDMARK_TITLE, "", count, "tag")
+        item.setData(0, NoLandmarkRole, True)
+        item.setData(0, QueryRole, NO_LANDMARK_QUERY)
+        font = item.font(0)
+        font.setItalic(True)
+        item.setFont(0, font)
+        item.setForeground(0, self.palette().placeholderText())
+        item.setToolTip(0, f"Photos tagged with no landmark, by the model or by you: {counted(count, 'photo')} "
+                           f"({NO_LANDMARK_QUERY})")
 
     def select_folder(self, path: str) -> None:
         """Select a folder by path ("" = all photos); emits folder_selected."""
@@ -218,12 +238,23 @@ class LibraryTree(QTreeWidget):
         """The entries chosen as one search: any of the landmarks, and any of the dates,
         and missing when Missing photos is chosen, and each saved search chosen ("" for
         none). Folders are `selected_folders()`."""
-        queries = [item.data(0, QueryRole) for item in self._in_order()
-                   if item.data(0, QueryRole) and not item.data(0, LandmarkRole) and not item.data(0, SavedRole)]
+        queries = [item.data(0, QueryRole) for item in self._in_order() if item.data(0, QueryRole)
+                   and not item.data(0, LandmarkRole) and not item.data(0, SavedRole)
+                   and not item.data(0, NoLandmarkRole)]
         dates = [query for query in queries if query != MISSING_QUERY]
         missing = MISSING_QUERY if MISSING_QUERY in queries else ""
         saved = [item.data(0, QueryRole) for item in self._in_order() if item.data(0, SavedRole)]
-        return combine_queries(landmarks_query(self._chosen(LandmarkRole)), any_of(dates), missing, *saved)
+        return combine_queries(self._landmarks_chosen_query(), any_of(dates), missing, *saved)
+
+    def _landmarks_chosen_query(self) -> str:
+        """Any of the landmarks chosen, and the "no landmark" photos when that is chosen
+        too; rejected labels left out ("" for none). NO_LANDMARK_TERM comes last: OR joins
+        only the terms beside it, so its -has:label is the one in the OR, and its
+        -state:unlabelled holds for all (a landmark's photos are never unlabelled)."""
+        terms = [label_query(label) for label in self._chosen(LandmarkRole)]
+        if self._chosen(NoLandmarkRole):
+            terms.append(NO_LANDMARK_TERM)
+        return combine_queries(any_of(terms), "-state:rejected") if terms else ""
 
     def _chosen(self, role) -> list[str]:
         return [item.data(0, role) for item in self._in_order() if item.data(0, role)]
@@ -315,7 +346,8 @@ class LibraryTree(QTreeWidget):
             return None
         key = label_key(label)
         children = (self._landmarks.child(i) for i in range(self._landmarks.childCount()))
-        return next((item for item in children if label_key(item.data(0, LandmarkRole)) == key), None)
+        return next((item for item in children
+                     if item.data(0, LandmarkRole) and label_key(item.data(0, LandmarkRole)) == key), None)
 
     def mousePressEvent(self, event) -> None:
         """A click on a heading (Landmarks, Dates …) opens or closes it, and a click

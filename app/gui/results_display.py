@@ -85,7 +85,8 @@ class ResultsDisplay:
         window._snapshot = snapshot
         stats = snapshot.stats
         window.library_tree.show_folders(stats["photos"], snapshot.folders, snapshot.landmarks, snapshot.dates,
-                                         missing=stats.get("missing", 0), saved=window.settings.saved_searches)
+                                         missing=stats.get("missing", 0), saved=window.settings.saved_searches,
+                                         no_landmark=snapshot.no_landmark)
         by_state = stats.get("by_state", {})
         window.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from app.core import library
 from app.core.errors import QuerySyntaxError, TaggerError
 from app.core.metadata.journal import last_batch_id
+from app.gui.library_tree import NO_LANDMARK_QUERY
 from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 
@@ -43,6 +44,7 @@ class LibrarySnapshot:
     landmarks: list[tuple[str, int]] = ()  # (label, photos) by name
     dates: list[library.YearNode] = ()  # newest first
     can_undo: bool = True  # a write batch is there to undo
+    no_landmark: int = 0  # photos tagged "no landmark" (the library panel's entry for them)
 
 
 class _Signals(QObject):
@@ -80,7 +82,8 @@ class _Request(FreeableRunnable):
                 signals.summarised.emit(LibrarySnapshot(self.ticket, index.stats(), library.folder_tree(index),
                                                         bool(index.roots()), library.landmark_counts(index),
                                                         library.date_counts(index),
-                                                        last_batch_id(index) is not None))
+                                                        last_batch_id(index) is not None,
+                                                        index.count(NO_LANDMARK_QUERY)))
         except TaggerError as error:
             signals.failed.emit(self.kind, self.ticket, str(error))
         except Exception as error:  # never let a worker take the app down

@@ -7,16 +7,19 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
+from app.core.index.query_parser import NO_LANDMARK_TERM
 from app.gui.icons import icon
 from app.gui.key_names import key_name
 
 DEBOUNCE_MS = 250
 SAVE_SEARCH_KEY = "Ctrl+D"  # a bookmark, as in a web browser
-PLACEHOLDER = 'Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, has:gps, -word'
+PLACEHOLDER = ('Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, '
+               'has:gps|label, -word')
 LANGUAGE = "\n".join((
     "Words find labels, folders, file names, cameras and lenses (case and accents ignored).",
     'label:"Eiffel Tower"   camera:D850   lens:24-70   folder:Rome   date:2020-11   after:2019   before:2021-06',
-    "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date   is:missing",
+    "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date|label   is:missing",
+    f"{NO_LANDMARK_TERM} finds the photos tagged \"no landmark\".",
     "-word leaves out what matches; terms combine with AND; Colosseum OR Petra (or label:Colosseum|Petra)",
     "finds either.",
     "A file or folder path pasted here finds that photo or folder.",
