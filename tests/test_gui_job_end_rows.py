@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 from tests.test_gui import wait_for_results  # noqa: E402
 from tests import test_gui_outside_refresh  # noqa: E402
 from tests.test_gui_outside_refresh import chosen_ids  # noqa: E402
@@ -112,3 +113,47 @@ def test_photos_chosen_with_no_current_photo_stay_chosen_in_reordered_results(qt
 
     assert chosen_ids(win) == set(ids[1:])
     assert not win.grid.currentIndex().isValid()
+
+
+def test_a_job_taking_out_a_run_ending_at_the_current_photo_makes_the_one_after_it_current(qtbot, unaccepted) -> None:
+    """Shift+click from row 3 to row 8, then a job accepts them under `-state:accepted`: the
+    photo of old row 14 (the old row number) was current and chosen, rows 9-13 skipped."""
+    win = unaccepted
+    ids = win.grid_model.ids()
+    suggested(win, ids[3:9])
+    win.grid.setCurrentIndex(win.grid_model.index(3))
+    win.grid.selectionModel().select(_run(win, 3, 8), QItemSelectionModel.SelectionFlag.Select)
+    win.grid.selectionModel().setCurrentIndex(win.grid_model.index(8), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+    job_sets(qtbot, win, "accepted", ids[3:9])
+
+    assert win.grid_model.photo_id(win.grid.currentIndex().row()) == ids[9]
+    assert chosen_ids(win) == {ids[9]}  # nothing else chosen: it alone, as A acts on it
+
+
+def test_the_photo_made_current_is_not_added_to_photos_still_chosen(qtbot, unaccepted) -> None:
+    win = unaccepted
+    ids = win.grid_model.ids()
+    suggested(win, ids[5:9])
+    win.grid.selectionModel().select(_run(win, 20, 22), QItemSelectionModel.SelectionFlag.Select)
+    win.grid.selectionModel().setCurrentIndex(win.grid_model.index(8), QItemSelectionModel.SelectionFlag.Select)
+
+    job_sets(qtbot, win, "accepted", ids[5:9])
+
+    assert win.grid_model.photo_id(win.grid.currentIndex().row()) == ids[9]
+    assert chosen_ids(win) == set(ids[20:23]), "A would now act on the photo made current too"
+
+
+def _run(win, first: int, last: int):
+    from PySide6.QtCore import QItemSelection
+
+    return QItemSelection(win.grid_model.index(first), win.grid_model.index(last))
+
+
+def test_a_jobs_end_with_the_same_results_reads_the_tiles_records_once(qtbot, unaccepted, monkeypatch) -> None:
+    win = unaccepted
+    reads = []
+    monkeypatch.setattr(win.grid_model, "refresh_all", lambda: reads.append(1))
+    win.library_changed()  # as a job's end that relabels no photo out of the results
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
+    assert len(reads) == 1

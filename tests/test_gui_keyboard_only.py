@@ -56,7 +56,7 @@ def test_esc_cancels_a_running_job_once_there_is_nothing_else_to_go_back_from(qt
     window.grid.setFocus()
     start_slow_job(qtbot, window)
     window.open_loupe(0)
-    window.leave_similar_action.trigger()  # Esc: out of the loupe first, the job goes on
+    window.go_back_action.trigger()  # Esc: out of the loupe first, the job goes on
     assert not window.loupe.isVisible() and window.jobs.busy
     QTest.keyClick(window.grid, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=5000)

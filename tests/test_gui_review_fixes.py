@@ -192,7 +192,8 @@ def test_a_photo_that_left_the_view_leaves_the_detail_pane_and_s_has_no_photo_to
     wait_for_results(qtbot, window)
     assert window.grid_model.rowCount() == 0
     assert window.detail.record is None and window.detail.title.text() == "No photo selected"
-    window.similar_action.trigger()
+    assert not window.similar_action.isEnabled()  # greyed: no photo to act on
+    window.show_similar_to_current()
     assert window.similar_to is None
     assert window.statusBar().currentMessage() == "Select a photo first."
 

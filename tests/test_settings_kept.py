@@ -54,3 +54,23 @@ def test_a_file_that_cannot_be_written_names_its_path_and_the_reason() -> None:
     reason = caught.value.__cause__.strerror  # "Is a directory" (Linux), "Access is denied" (Windows)
     assert str(settings_path()) in str(caught.value) and reason in str(caught.value)
     assert list(settings_path().parent.glob(".settings-*")) == []  # no temp file left
+
+
+def test_one_bad_saved_search_is_left_out_alone_and_the_file_is_copied_first() -> None:
+    users_file = json.dumps({"threshold": 0.6, "saved_searches": [
+        ["Rome trip", "folder:Rome"], ["Todo", ""], ["Best of Petra", "label:Petra score>0.9"]]})
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(users_file, encoding="utf-8")
+    settings, problem = load_settings_or_defaults()
+    assert settings.saved_searches == (("Rome trip", "folder:Rome"), ("Best of Petra", "label:Petra score>0.9"))
+    assert settings.threshold == 0.6
+    [kept] = kept_copies()
+    assert kept.read_text(encoding="utf-8") == users_file
+    assert "['Todo', '']" in problem and kept.name in problem
+    save_settings(settings)  # as the app does at close: the copy stays, the good searches too
+    assert kept_copies() == [kept] and load_settings().saved_searches == settings.saved_searches
+
+
+def test_a_file_whose_values_all_read_is_not_copied() -> None:
+    save_settings(AppSettings(threshold=0.6, saved_searches=(("Rome trip", "folder:Rome"),)))
+    assert load_settings_or_defaults()[1] is None and kept_copies() == []

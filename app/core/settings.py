@@ -1,14 +1,17 @@
 """The desktop app's user settings, stored as JSON in the user data folder.
 
 GUI-free so the CLI and tests can read the same choices the app made. Unknown keys
-are kept out, bad values fall back to defaults with a clear error only when the
-file cannot be parsed at all; such a file is kept aside, never written over.
+are kept out; a value out of range, or one saved search with no name or query, falls
+back to its default alone (the other saved searches kept), and the app's start says
+which and keeps a copy of the file; a file that cannot be parsed at all gives the
+defaults and is kept aside. Neither is written over without a copy.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, fields, replace
@@ -93,15 +96,38 @@ class AppSettings:
 
 
 def _saved_searches(pairs) -> tuple[tuple[str, str], ...]:
-    """(name, query) pairs, names and queries not empty, one per name (the last kept)."""
+    """(name, query) pairs, names and queries not empty, one per name (the last kept);
+    raises UsageError naming a pair that is not one."""
     by_name: dict[str, str] = {}
     for pair in pairs or ():
-        name, query = (str(part).strip() for part in pair)  # a malformed entry raises: the default is kept
-        if not name or not query:
-            raise UsageError(f"a saved search needs a name and a query, not {pair!r}")
+        name, query = _saved_search(pair)
         by_name.pop(name, None)
         by_name[name] = query
     return tuple(by_name.items())
+
+
+def _saved_search(pair) -> tuple[str, str]:
+    try:
+        name, query = (str(part).strip() for part in pair)
+    except (TypeError, ValueError):
+        name = query = ""
+    if not name or not query:
+        raise UsageError(f"a saved search needs a name and a query, not {pair!r}")
+    return name, query
+
+
+def _usable_saved_searches(pairs) -> tuple[list, list[str]]:
+    """The saved searches of a file that can be used, and why each other one cannot: one
+    slip of a hand edit (a query emptied) must not cost the others."""
+    if not isinstance(pairs, (list, tuple)):
+        return [], [f"saved_searches {pairs!r} is not a list"]
+    usable, skipped = [], []
+    for pair in pairs:
+        try:
+            usable.append(_saved_search(pair))
+        except UsageError as error:
+            skipped.append(str(error))
+    return usable, skipped
 
 
 def settings_path() -> Path:
@@ -112,24 +138,35 @@ def settings_path() -> Path:
 def load_settings(path: Path | None = None) -> AppSettings:
     """Read the settings; a missing file gives the defaults.
 
-    Values that are out of range are replaced by their default one by one, so a
-    hand-edited file never keeps the app from starting. Raises UsageError when the
-    file exists but is not a JSON object (the message names the file to fix or delete).
+    Values that are out of range are replaced by their default one by one (a bad saved
+    search is left out alone), so a hand-edited file never keeps the app from starting.
+    Raises UsageError when the file exists but is not a JSON object (the message names
+    the file to fix or delete).
     """
+    return read_settings(path)[0]
+
+
+def read_settings(path: Path | None = None) -> tuple[AppSettings, list[str]]:
+    """The settings (as load_settings) and, for each value of the file left out, why."""
     path = path or settings_path()
     if not path.is_file():
-        return AppSettings()
+        return AppSettings(), []
     raw = _read_object(path)
     settings = AppSettings()
+    skipped: list[str] = []
     for field in fields(AppSettings):
         if field.name not in raw:
             continue
-        candidate = replace(settings, **{field.name: raw[field.name]})
+        value = raw[field.name]
+        if field.name == "saved_searches":
+            value, bad = _usable_saved_searches(value)
+            skipped += bad
+        candidate = replace(settings, **{field.name: value})
         try:
             settings = candidate.validated()
-        except (UsageError, TypeError, ValueError):
-            continue  # keep the default for this one value
-    return settings
+        except (UsageError, TypeError, ValueError) as error:
+            skipped.append(f"{field.name} {raw[field.name]!r} ({error})")  # its default is kept
+    return settings, skipped
 
 
 def _read_object(path: Path) -> dict:
@@ -156,21 +193,45 @@ def set_aside_unreadable(path: Path | None = None) -> Path | None:
         return None
     except UnreadableSettingsError:
         pass
+    kept = _name_aside(path)
+    os.replace(path, kept)
+    return kept
+
+
+def _name_aside(path: Path) -> Path:
+    """settings.json.unreadable-<time> beside `path`, a name no file has yet."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     kept = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}")
     number = 1
     while kept.exists():
         number += 1
         kept = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}-{number}")
-    os.replace(path, kept)
     return kept
+
+
+def _copied_aside(path: Path, skipped: list[str]) -> str:
+    """Copy a settings file holding values left out (the app's next save drops them) and
+    say which, and where the copy is."""
+    what = "; ".join(skipped)
+    try:
+        kept = _name_aside(path)
+        shutil.copy2(path, kept)
+    except OSError as error:
+        return (f"settings {path}: left out {what}; the rest is used (no copy of the file could be kept: "
+                f"{error.strerror or error}, and the next save drops what was left out)")
+    return (f"settings {path}: left out {what}; the rest is used, and the file as it was is kept as "
+            f"{kept.name} (the next save drops what was left out)")
 
 
 def load_settings_or_defaults(path: Path | None = None) -> tuple[AppSettings, str | None]:
     """The settings, or the defaults and the one message to show when the file cannot be
-    read: it says where the damaged file was kept and how to get it back."""
+    read: it says where the damaged file was kept and how to get it back. Values left
+    out of a file that reads (a saved search with no query) are named too, with the copy
+    of the file kept before the app's next save drops them."""
+    path = path or settings_path()
     try:
-        return load_settings(path), None
+        settings, skipped = read_settings(path)
+        return settings, (_copied_aside(path, skipped) if skipped else None)
     except UnreadableSettingsError as error:
         problem = error
     try:

@@ -87,13 +87,20 @@ class CurrentPhoto:
     def go_back(self) -> None:
         """Esc: out of the loupe, else out of the similar photos, else cancel the running
         job (the job bar's Cancel, for a keyboard user)."""
+        if not self.leave_view() and self.window.jobs.busy:
+            self.window.jobs.cancel()
+
+    def leave_view(self) -> bool:
+        """Out of the loupe, else out of the similar photos; False when neither is up (Esc
+        in the search field goes no further: it never cancels a job)."""
         window = self.window
         if window.loupe.isVisible():
             window.close_loupe()
         elif window.similar_to is not None:
             window.leave_similar()
-        elif window.jobs.busy:
-            window.jobs.cancel()
+        else:
+            return False
+        return True
 
     def close_loupe(self) -> None:
         window = self.window

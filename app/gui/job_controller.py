@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.library import display_name
 from app.core.wording import counted
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
 
 REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
+NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
 
 
 def describe_summary(summary) -> str:
@@ -271,9 +272,28 @@ class JobController(QObject):
     def undo(self) -> bool:
         def report(summary) -> None:
             if getattr(summary, "batch_id", 0) is None:
-                self.window.show_message("Nothing to undo: no labels have been written yet.")
+                self.window.show_message(NOTHING_TO_UNDO)
 
         return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report)
+
+    def undo_after_asking(self) -> bool:
+        """Undo write from the toolbar, the menu or its key: it changes photo files, so it
+        asks first, naming the batch and how many files it puts back."""
+        from app.core.metadata.journal import batch_entries, last_batch_id
+
+        window = self.window
+        batch_id = last_batch_id(window.index)
+        if batch_id is None:
+            window.show_message(NOTHING_TO_UNDO)
+            return False
+        entries = batch_entries(window.index, batch_id)
+        files = counted(len({entry.path for entry in entries}), "file")
+        photos = counted(len({entry.photo_id for entry in entries}), "photo")
+        answer = QMessageBox.question(
+            window, "Undo write",
+            f"Undo write batch {batch_id}: put back what it changed in {files} ({photos})? The keywords it "
+            "wrote are taken out of them, and the sidecars it created are removed.")
+        return answer == QMessageBox.StandardButton.Yes and self.undo()
 
     def teach(self, label: str, photo_ids: list[int]) -> bool:
         """Teach `label` from these photos; the status bar says what was taught, which photos

@@ -251,8 +251,8 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
-        self.leave_similar_action = self._action("grid", "Back, or cancel the running job", self.current_photo.go_back,
-                                                 "Esc", "Out of the loupe or the similar photos; else cancel the job")
+        self.go_back_action = self._action("grid", "Back, or cancel the running job", self.current_photo.go_back,
+                                           "Esc", "Out of the loupe or the similar photos; else cancel the job")
         self.loupe_action = self._action("loupe", "View larger", self.current_photo.toggle_loupe, "Space",
                                           "The photo as large as the window allows; arrows move, Esc goes back")
         self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
@@ -371,7 +371,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         return self.jobs.plan_write(self.current_query(), include_suggested=False)
 
     def jobs_undo(self) -> bool:
-        return self.jobs.undo()
+        return self.jobs.undo_after_asking()
 
     def set_jobs_enabled(self, enabled: bool) -> None:
         for action in (self.add_folder_action, self.tag_folder_action, self.tag_selection_action,

@@ -21,6 +21,7 @@ from app.gui.photo_grid import no_match_text
 from app.gui.photo_model import PhotoIdRole, PhotoListModel
 from app.gui.results_loader import LibrarySnapshot, SearchResults
 from app.gui.teach_actions import SIMILAR_COUNT
+from app.gui.window_keys import update_photo_actions
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -38,6 +39,17 @@ def row_of_photo(ids: list[int], photo_id: int, old_row: int) -> int:
         return ids.index(photo_id)
     except ValueError:
         return min(old_row, len(ids) - 1)
+
+
+def row_after(old_ids: list[int], ids: list[int], old_row: int) -> int | None:
+    """The row in `ids` of the photo that came after `old_row` in `old_ids` and is still
+    there (photos above it may have left too), else of the last one before it; None when
+    none is left."""
+    kept = set(ids)
+    after = next((photo_id for photo_id in old_ids[old_row + 1:] if photo_id in kept), None)
+    if after is None:
+        after = next((photo_id for photo_id in reversed(old_ids[:old_row]) if photo_id in kept), None)
+    return None if after is None else ids.index(after)
 
 
 def _rows(model: PhotoListModel, runs: list[tuple[int, int]]) -> QItemSelection:
@@ -199,6 +211,7 @@ class ResultsDisplay:
                        window.grid_action, window.review_action, window.teach_action):
             action.setEnabled(self._has_library and not window.jobs.busy)
         window.undo_action.setEnabled(not window.jobs.busy and self._can_undo)  # greyed out with nothing to undo
+        update_photo_actions(window)
 
     def set_model_ids(self, model: PhotoListModel, view, ids: list[int], keep_view: bool = False,
                       in_place: bool = False, new_search: bool = False) -> None:
@@ -229,26 +242,26 @@ class ResultsDisplay:
             view.scrollTo(shown)
             return
         if len(ids) == model.rowCount() and ids == model.ids():
-            model.refresh_all()
-            window.current_photo.refresh_detail()
+            if not in_place:  # library_changed read the records and the detail pane just before
+                model.refresh_all()
+                window.current_photo.refresh_detail()
             return
         current = view.currentIndex()
         keep_id = model.photo_id(current.row()) if current.isValid() else None
         keep_row = current.row() if current.isValid() else None
         scrolls = view.hasAutoScroll()
         view.setAutoScroll(scrolls and not (keep_view or in_place))  # setCurrentIndex scrolls to it otherwise
+        old_ids = model.ids()
         try:
             if (keep_view or in_place) and not new_search and self._move_rows(model, view, ids):
                 if keep_id is None or not ids:
                     return
                 if view.currentIndex().data(PhotoIdRole) != keep_id:
-                    row = row_of_photo(ids, keep_id, keep_row)  # it left: the photo after it, chosen too
-                    view.selectionModel().setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+                    self._current_after(model, view, row_after(old_ids, ids, keep_row))
                 elif not keep_view:
                     view.scrollTo(view.currentIndex())  # photos came in above it: still in sight
                 return
             view.setAutoScroll(scrolls and not keep_view)
-            old_ids = model.ids()
             selected = {photo_id for span in view.selectionModel().selection()  # ranges: no object a row
                         for photo_id in old_ids[span.top():span.bottom() + 1]}
             model.set_ids(ids)
@@ -263,6 +276,17 @@ class ResultsDisplay:
                 self._select_again(model, view, selected - {keep_id})
         finally:
             view.setAutoScroll(scrolls)
+
+    @staticmethod
+    def _current_after(model: PhotoListModel, view, row: int | None) -> None:
+        """The current photo left: the one after it is current (Qt's choice is the one
+        before), chosen alone when no other photo is still chosen; never added to photos
+        still chosen, which A, R and L act on."""
+        if row is None:
+            return
+        selection = view.selectionModel()
+        flag = QItemSelectionModel.SelectionFlag
+        selection.setCurrentIndex(model.index(row), flag.NoUpdate if selection.hasSelection() else flag.ClearAndSelect)
 
     @staticmethod
     def _move_rows(model: PhotoListModel, view, ids: list[int]) -> bool:

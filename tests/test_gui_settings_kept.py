@@ -1,0 +1,35 @@
+"""The app's start with a settings file holding one bad saved search: the others are
+listed, the Problems panel names the one left out, and closing the app keeps them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from tests.test_gui import wait_for_results  # noqa: E402
+from tests.test_gui_support import close_main_window  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+def test_one_bad_saved_search_costs_only_itself_and_is_named_in_problems(qtbot, tmp_path) -> None:
+    from app.core.settings import load_settings, settings_path
+    from app.gui.app import create_application, open_main_window
+
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"saved_searches": [
+        ["Rome trip", "folder:Rome"], ["Best of Petra", "label:Petra score>0.9"], ["Todo", ""]]}))
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    win.show()
+    wait_for_results(qtbot, win)
+    assert [name for name, _ in win.settings.saved_searches] == ["Rome trip", "Best of Petra"]
+    assert any("['Todo', '']" in str(problem) for problem in win.errors_panel.problems())
+    close_main_window(win)
+
+    assert [name for name, _ in load_settings().saved_searches] == ["Rome trip", "Best of Petra"]
+    assert len(list(path.parent.glob("settings.json.unreadable-*"))) == 1
