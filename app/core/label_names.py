@@ -2,7 +2,9 @@
 
 A typo ("Colloseum" beside "Colosseum", "Tajmahal" beside "Taj Mahal") given as a
 label made a second place silently, and the photo then taught it: the CLI's `label`
-and the app's L ask `close_landmarks` first and name the near match instead."""
+and the app's L ask `close_landmarks` first and name the near match instead. So did
+a word the app uses for its own states ("no landmark", "rejected"): they ask
+`own_state_named` too."""
 
 from __future__ import annotations
 
@@ -15,6 +17,39 @@ if TYPE_CHECKING:
     from app.core.index import PhotoIndex
 
 MOST_SHOWN = 3  # near matches named at once: more says little to someone who made a typo
+
+NO_LANDMARK = "no landmark"
+# The words the app uses for its states, as `label:` compares names (label_key): given as a
+# label, they meant the state, and the photos would be labelled, written and taught as a
+# place called so.
+_STATE_WORDS = {
+    NO_LANDMARK: NO_LANDMARK, "none": NO_LANDMARK,
+    "unlabelled": "unlabelled", "unlabeled": "unlabelled", "suggested": "suggested",
+    "accepted": "accepted", "accept": "accepted", "rejected": "rejected", "reject": "rejected",
+}
+
+
+def own_state_named(name: str, new: bool = False) -> str | None:
+    """The state of the app's own that `name`, typed as a label, stands for: "no landmark"
+    for "No landmark", "(no landmark)" or "none"; "accepted", "rejected", "suggested" or
+    "unlabelled" for those words (and "accept", "reject"). None for a landmark's name.
+    `new`: the user says it is a place all the same (the CLI's --new; a town is called
+    None); "no landmark" itself is still refused: `label:` could never find it."""
+    from app.core.index.search_text import label_key
+
+    key = label_key(label_form(name))
+    if new and key != NO_LANDMARK:
+        return None
+    return _STATE_WORDS.get(key or "")
+
+
+def not_a_landmark_name(name: str, state: str) -> str:
+    """The refusal of a label naming one of the app's states (`state`: own_state_named's);
+    each face adds the way to that state (the CLI's --no-landmark and `reject`, the app's
+    "(no landmark)" and R)."""
+    if state == NO_LANDMARK:
+        return f"{name!r} is no landmark name but the label of a photo that shows none"
+    return f"{name!r} is no landmark name but a review state ({state})"
 
 
 def known_landmarks(index: "PhotoIndex", class_names: Iterable[str] = ()) -> list[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -268,6 +268,7 @@ def learn_from_corrections(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     expected: Mapping[int, ReviewState] | None = None,
+    record: "Callable[[sqlite3.Connection, list[Correction]], None] | None" = None,
 ) -> list[Correction]:
     """learn_from_correction for several photos given one label, in one transaction, as
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
@@ -279,8 +280,9 @@ def learn_from_corrections(
     again since (while this decoded, or the job waited) is left as it is, compared in the
     transaction that corrects the others, so its new label is never rejected, and so is
     one taken out of the library since (state labels.FORGOTTEN), where without `expected`
-    an unknown id raises UsageError; its Correction says so (`labelled_since`). Returns
-    what it did, photo by photo."""
+    an unknown id raises UsageError; its Correction says so (`labelled_since`). `record`:
+    called with the corrections before that transaction commits, so that a record of them
+    (the review journal) is kept with them or not at all. Returns what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -308,6 +310,8 @@ def learn_from_corrections(
     with index.transaction() as conn:
         for start in range(0, len(ids), 500):
             corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
+        if record is not None:
+            record(conn, corrections)
     return corrections
 
 

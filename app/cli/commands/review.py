@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
@@ -42,14 +43,16 @@ def register(subparsers) -> None:
         "last scan) is added first, its folder alone, as `tag FILE` does. With --no-landmark instead of NAME: "
         "the photos show no landmark (as the app's \"(no landmark)\" label). A NAME that is no landmark the "
         "library or the model knows but is close to one (\"Colloseum\" beside \"Colosseum\") is refused, "
-        "naming it: give --new to add it as a new landmark all the same.",
+        "naming it: give --new to add it as a new landmark all the same. So is a word the app uses for a state "
+        "(\"no landmark\", \"rejected\": give --no-landmark, or use reject).",
     )
     label.add_argument("query", nargs="+", metavar="QUERY [PATH ...] NAME",
                        help="search query choosing the photos ('' for all), or their files and folders; then "
                             "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     label.add_argument("--new", action="store_true",
-                       help="NAME is a new landmark, though it is close to a known one (a typo is refused without it)")
+                       help="NAME is a new landmark, though it is close to a known one or is a state's word such as "
+                            "\"none\" (refused without it)")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
@@ -115,16 +118,47 @@ def _photo_files_named(args: argparse.Namespace) -> list[Path]:
     return files
 
 
-def _not_in_library(index, files: list[Path], db: str | None) -> list[tuple[str, str]]:
-    """(path, why) for each photo file named that the index does not hold: copied into a
-    folder since its last scan, or in a folder outside the library."""
+@dataclass(frozen=True)
+class NamedPhotos:
+    """The photo files typed as the query, each looked up once: the photos they are, and
+    (path, why) for each one the index does not hold. `only_files`: nothing else was typed,
+    so these photos are all the query matches (no search to run again)."""
+
+    files: list[Path]
+    ids: list[int]
+    left_out: list[tuple[str, str]]
+    only_files: bool
+
+
+def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos:
+    """The photos of the files typed as the query. `add_new` (label): a file the index does
+    not hold yet (copied in since the last scan) is added first, its folder alone, as `tag
+    FILE` and `teach` do, since the user named it; else (accept, reject: a label never
+    suggested cannot be reviewed) it is left out, naming `tag FILE`."""
     from app.core.path_case import DiskNames
     from app.core.tag_selection import photo_ids_under
+    from app.core.teaching_targets import resolve_photo_ids
 
-    names = DiskNames()
-    return [(str(path), f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` adds it "
-                        "and suggests its label")
-            for path in files if not photo_ids_under(index, [path], names)]
+    files = _photo_files_named(args)
+    only_files = bool(files) and len(files) == len(_words_as_typed(args))
+    if add_new:
+        ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
+        return NamedPhotos(files, ids, left_out, only_files)
+    names = DiskNames()  # the files' folders listed once, however many a glob gives
+    found = {path: photo_ids_under(index, [path], names) for path in files}
+    db = getattr(args, "db", None)
+    left_out = [(str(path), f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
+                            "adds it and suggests its label") for path, ids in found.items() if not ids]
+    ids = list(dict.fromkeys(photo_id for ids in found.values() for photo_id in ids))
+    return NamedPhotos(files, ids, left_out, only_files)
+
+
+def _matching(index, args: argparse.Namespace, named: NamedPhotos) -> list[int]:
+    """The photos the query matches: those of the files named when nothing else was typed
+    (already looked up), else the search's, with the files' photos among them."""
+    if named.only_files:
+        return named.ids
+    return list(dict.fromkeys([*index.photo_ids(args.query), *named.ids]))
 
 
 def _words_as_typed(args: argparse.Namespace) -> list[str]:
@@ -146,12 +180,12 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
 
     index = open_index(args)
     try:
-        ids = index.photo_ids(args.query)
+        named = _named_photos(index, args, add_new=False)
+        ids = _matching(index, args, named)
         changed = review_journal.change_states(index, ids, state, verb, _command_as_typed(args, verb))
-        left_out = _not_in_library(index, _photo_files_named(args), getattr(args, "db", None))
     finally:
         index.close()
-    return _finish(args, verb, len(ids), changed, left_out=left_out)
+    return _finish(args, verb, len(ids), changed, left_out=named.left_out)
 
 
 def run_accept(args: argparse.Namespace) -> int:
@@ -165,7 +199,6 @@ def run_reject(args: argparse.Namespace) -> int:
 def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import folders_joined_for_files, refuse_file_as_name, say_folders_joined
     from app.core.errors import UsageError
-    from app.core.teaching_targets import resolve_photo_ids
 
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
@@ -173,6 +206,7 @@ def run_label(args: argparse.Namespace) -> int:
                          "(or --no-landmark for photos that show none)")
     if name is not None:
         refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
+        _refuse_a_state_as_name(name, args)
     from app.core.teaching import load_model_bundle
     from model.errors import ModelError
 
@@ -195,11 +229,10 @@ def run_label(args: argparse.Namespace) -> int:
         # Photo files named that the index does not hold yet (copied in since the last
         # scan) are indexed first, their folder alone, as `tag FILE` and `teach` do: the
         # user named them, and a count that leaves one out would look like success.
-        named = _photo_files_named(args)
         roots_before = index.roots()
-        left_out = resolve_photo_ids(index, named)[1] if named else []
-        joined = folders_joined_for_files(index, roots_before, named)
-        ids = index.photo_ids(args.query)
+        named = _named_photos(index, args, add_new=True)
+        joined = folders_joined_for_files(index, roots_before, named.files)
+        ids = _matching(index, args, named)
         changed = _correct_and_journal(index, ids, name, bundle, _command_as_typed(args, "label"))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
@@ -208,25 +241,47 @@ def run_label(args: argparse.Namespace) -> int:
     finally:
         index.close()
     say_folders_joined(joined)
-    return _finish(args, "label", len(ids), changed, hint, left_out)
+    return _finish(args, "label", len(ids), changed, hint, named.left_out)
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> int:
     """A correction teaches: the old label is rejected for each photo and the photo becomes
-    a reference for NAME, all photos in one transaction (app.core.teaching), each only while
-    it is as read before; then it is journalled for `undo --review`. How many changed."""
+    a reference for NAME, each only while it is as read before, and the command is journalled
+    for `undo --review`, all photos and the journal in one transaction (app.core.teaching:
+    a kill leaves no correction that undo cannot take back). How many changed."""
     from app.core.index import review_journal
     from app.core.teaching import learn_from_corrections
 
     before = review_journal.labels_before(index.conn, ids)
     expected = {photo_id: was.review_state for photo_id, was in before.items()}
-    corrections = learn_from_corrections(index, ids, name, bundle=bundle, expected=expected)
-    after = {photo_id: (correction.label, "accepted")
-             for photo_id, correction in zip(ids, corrections) if correction.changed}
-    if after:
-        with index.transaction() as conn:
+    changed: list[int] = []
+
+    def journal(conn, corrections) -> None:
+        after = {photo_id: (correction.label, "accepted")
+                 for photo_id, correction in zip(ids, corrections) if correction.changed}
+        changed.extend(after)
+        if after:
             review_journal.record(conn, "label", command, before, list(after), after)
-    return len(after)
+
+    learn_from_corrections(index, ids, name, bundle=bundle, expected=expected, record=journal)
+    return len(changed)
+
+
+def _refuse_a_state_as_name(name: str, args: argparse.Namespace) -> None:
+    """UsageError for a NAME that is one of the app's states (app.core.label_names):
+    `label Rome/ "no landmark"` made a landmark called so, written into the files and taught."""
+    from app.core.errors import UsageError
+    from app.core.label_names import NO_LANDMARK, not_a_landmark_name, own_state_named
+
+    state = own_state_named(name, args.new)
+    if state is None:
+        return
+    command = command_with_index(getattr(args, "db", None))
+    way = {NO_LANDMARK: f"give --no-landmark instead of NAME; `{command} reject QUERY` marks a wrong label",
+           "rejected": f"`{command} reject QUERY` marks a wrong label",
+           "accepted": f"`{command} accept QUERY` accepts the labels shown"}.get(state, "give the landmark's name")
+    place = "" if own_state_named(name, new=True) else f" (give --new if a place is called {name!r})"
+    raise UsageError(f"{not_a_landmark_name(name, state)}: {way}{place}")
 
 
 def _close_landmarks(index, name: str, bundle) -> list[str]:

@@ -224,7 +224,10 @@ def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
 
 
 def _delete_photos(conn: sqlite3.Connection, ids: list[int]) -> None:
-    """Everything the index holds about these photos."""
+    """Everything the index holds about these photos (their review journal rows too)."""
+    from app.core.index.review_journal import forget_photos
+
+    forget_photos(conn, ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         marks = ",".join("?" * len(chunk))

@@ -73,6 +73,7 @@ MOST_TERMS = 3_000
 def parse_query(text: str) -> Query:
     """Parse the search language; raises QuerySyntaxError with a one-line reason."""
     query = Query(_any_of_the_paths(_join_or(_expand_choices(_tokens(text or "")))))
+    _refuse_no_landmark_as_words(query.terms)
     terms = sum(len(item.terms) if isinstance(item, AnyOf) else 1 for item in query.terms)
     if terms > MOST_TERMS:
         raise QuerySyntaxError(f"the query has too many terms ({terms:,}); one search takes at most "
@@ -219,8 +220,24 @@ def _refuse_no_landmark_as_a_name(value: str, quoted: bool, body: str) -> None:
 
     key = label_key(value)
     if key == "no landmark" or (key == "none" and not quoted):
-        raise QuerySyntaxError(f"{body!r}: \"no landmark\" is no label name; photos tagged with no landmark "
-                               f"are found with {NO_LANDMARK_TERM} (-has:label alone adds those never tagged)")
+        raise _no_landmark_hint(body)
+
+
+def _refuse_no_landmark_as_words(terms: tuple[Term | AnyOf, ...]) -> None:
+    """Free words that are exactly `no landmark` ("no landmark" quoted, or with other
+    terms beside them) found nothing without a word, as label:"no landmark" did: the
+    same hint. Other words with them (`no landmark rome`) are searched as typed."""
+    from app.core.index.search_text import label_key
+
+    words = [term for term in terms if term.field == "text"]
+    if words and not any(term.negated for term in words) and \
+            label_key(" ".join(term.value for term in words)) == "no landmark":
+        raise _no_landmark_hint(" ".join(term.value for term in words))
+
+
+def _no_landmark_hint(body: str) -> QuerySyntaxError:
+    return QuerySyntaxError(f"{body!r}: \"no landmark\" is no label name; photos tagged with no landmark "
+                            f"are found with {NO_LANDMARK_TERM} (-has:label alone adds those never tagged)")
 
 
 def _bare_path_term(path: str, negated: bool) -> Term:

@@ -114,6 +114,17 @@ def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, ver
     return changed
 
 
+def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
+    """Take these photos out of the journal, in the caller's transaction (forget's): the
+    index gives their ids to the next photos it adds, and taking a command back must not
+    give such a stranger the label of a photo forgotten when it happens to hold the label
+    and state that command left (compared, it would pass)."""
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        # both key columns given: the primary key finds the rows (no index on photo_id alone)
+        conn.execute("DELETE FROM review_changes WHERE command_id IN (SELECT id FROM review_commands) "
+                     f"AND photo_id IN ({marks})", chunk)
+
+
 def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
     """The newest review command that can be taken back, None when there is none."""
     row = conn.execute("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
