@@ -7,10 +7,10 @@ label stayed on the name and `write` put one landmark's keyword into another's p
 A name whose new contents are a picture another photo held before this scan, and that
 picture is no longer where that photo had it, holds that photo moved; a photo whose own
 picture turns up at another name read in this scan has moved away from its name. Such a
-photo gives up its name (catalog.detach_photo, catalog.split_photo): the name becomes a
-new photo and the scanner's move recognition hands it the words of the photo whose
-picture it holds. A picture still in its place is a copy (a backup copied back over an
-edited photo, two copies edited alike): the photo at the name stays itself.
+photo gives up its name (index/renamed_over_records.py: detach_photo, split_photo): the
+name becomes a new photo and the scanner's move recognition hands it the words of the
+photo whose picture it holds. A picture still in its place is a copy (a backup copied
+back over an edited photo, two copies edited alike): the photo at the name stays itself.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sqlite3
 from collections import defaultdict
 
 from app.core.fingerprint import fingerprint_file
-from app.core.index import catalog
+from app.core.index import catalog, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
 
 
@@ -35,7 +35,7 @@ class RenamedOver:
         self.newest_before = newest_before
         self.run_id = run_id
         self.before: dict[int, list[tuple[FileBefore, int]]] = defaultdict(list)  # photo -> (file as it was, scan)
-        for photo_id, file, run in catalog.contents_before(conn):  # left by a scan that did not decide
+        for photo_id, file, run in renamed_over_records.contents_before(conn):  # left by a scan that did not decide
             self.before[photo_id].append((file, run))
         self.unsaved: list[tuple[int, FileBefore]] = []
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
@@ -45,9 +45,10 @@ class RenamedOver:
         """The photos of `known` (one name stem's files as indexed) whose files now hold
         pictures another photo held before this scan (a batch renamer closing a gap:
         DSC_0002.JPG renamed DSC_0001.JPG), when none of their files is unchanged. Each
-        gives up its name (catalog.detach_photo), so the name becomes a new photo and the
-        move recognition hands it the words of the photo its picture came from; the index
-        went by the name, and `write` put one landmark's keyword into another's picture.
+        gives up its name (renamed_over_records.detach_photo), so the name becomes a new
+        photo and the move recognition hands it the words of the photo its picture came
+        from; the index went by the name, and `write` put one landmark's keyword into
+        another's picture.
         A file whose picture cannot be told now leaves `states` and `fresh` for `failed`:
         it stays as indexed and is read again next time. The kept photos' changed files
         are noted (note_changed)."""
@@ -90,14 +91,15 @@ class RenamedOver:
     def save_notes(self, conn: sqlite3.Connection) -> None:
         """Into the transaction that stores the files' new contents."""
         for photo_id, file in self.unsaved:
-            catalog.save_contents_before(conn, photo_id, file, self.run_id)
+            renamed_over_records.save_contents_before(conn, photo_id, file, self.run_id)
         self.unsaved.clear()
 
     def picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool | None:
         """Whether another photo indexed before this scan held this picture and it is no
         longer where that photo has it (renamed away, or its name now holds another);
         None when that cannot be told now (its place cannot be read): look again later."""
-        holders = catalog.files_held_before_by_another(self.conn, fingerprint, photo_id, self.newest_before)
+        holders = renamed_over_records.files_held_before_by_another(
+            self.conn, fingerprint, photo_id, self.newest_before)
         for path, size in holders:
             try:
                 if os.stat(path).st_size == size and fingerprint_file(path, size) == fingerprint:
@@ -122,12 +124,13 @@ class RenamedOver:
             # read anew in the scan that noted it or later (asked of the index: a first scan reads
             # every file); a holder of the same shot is a duplicate taken before an edit in place
             picture_elsewhere = any(
-                not catalog.same_shot(self.conn, photo_id, holder)
-                for f, run in files for holder in catalog.fresh_holders(self.conn, f.fingerprint, photo_id, run))
+                not renamed_over_records.same_shot(self.conn, photo_id, holder)
+                for f, run in files
+                for holder in renamed_over_records.fresh_holders(self.conn, f.fingerprint, photo_id, run))
             holds_anothers = any(
                 gone_before.get(now, photo_id) != photo_id
-                or bool((catalog.missing_holders(self.conn, now) & gone) - {photo_id})
-                for now in catalog.present_prints(self.conn, photo_id))
+                or bool((renamed_over_records.missing_holders(self.conn, now) & gone) - {photo_id})
+                for now in renamed_over_records.present_prints(self.conn, photo_id))
             if picture_elsewhere or holds_anothers:
                 moved[photo_id] = [f for f, _ in files]
         return moved

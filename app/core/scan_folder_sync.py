@@ -17,7 +17,7 @@ from typing import Sequence
 
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
-from app.core.index import catalog, labels, pairing, problems, rereads, scan_runs
+from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, stem_of
@@ -273,7 +273,7 @@ class FolderSync:
         """Photos whose names now hold other pictures give the names up (see
         RenamedOver.replaced_photos): missing until recognised as moved."""
         for photo_id in self.detaching:
-            catalog.detach_photo(conn, photo_id)
+            renamed_over_records.detach_photo(conn, photo_id)
             self.summary.missing += 1
             self._went_missing(conn, photo_id)
         self.detaching.clear()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.core.index import catalog, labels, scan_runs
+from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs
 from app.core.index.read_back_records import take_read_back
 from app.core.renamed_over import RenamedOver
 
@@ -63,10 +63,10 @@ class MoveRecognition:
         self._split_photos_moved_away(became_missing)
         self.gone_now = set(became_missing)
         left_over = scan_runs.previous_run_unfinished(self.conn, self.summary.run_id)
-        for old_id in catalog.detached_photos(self.conn) if left_over else ():
+        for old_id in renamed_over_records.detached_photos(self.conn) if left_over else ():
             # a scan killed between giving up names and recognising the moves (before the
             # index recorded what a scan owes) left these
-            new_id = None if old_id in self.gone_now else catalog.earlier_copy_of(
+            new_id = None if old_id in self.gone_now else moved_photos.earlier_copy_of(
                 self.conn, old_id, self.newest_before)
             if new_id is not None:
                 self._adopt(old_id, new_id)
@@ -77,14 +77,14 @@ class MoveRecognition:
                 continue  # found again at its place, or already joined to its new one
             # a photo missing now looks among this scan's photos (and earlier ones holding
             # nothing of the user's); only one a killed scan owes reaches back to its photos
-            new_id = catalog.moved_candidates(self.conn, old_id, self.newest_before)
+            new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
             if new_id is None:
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before)
+                new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before)
             if new_id is None and old_id not in self.gone_now:
-                new_id = catalog.only_copy_since(self.conn, old_id, self.since, self.newest_before)
+                new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
             if new_id is None and old_id in self.other_spelling_ids:
                 # the same file indexed under both spellings, each with a word of the user's
-                new_id = catalog.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
+                new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
                 if new_id is not None:
                     self._adopt(old_id, new_id, take_words=True)
                     continue
@@ -95,7 +95,7 @@ class MoveRecognition:
             new_ids = [int(r[0]) for r in self.conn.execute(
                 "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
             for new_id in new_ids:
-                old_id = catalog.missing_original_of(self.conn, new_id)
+                old_id = moved_photos.missing_original_of(self.conn, new_id)
                 if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                     self._adopt(old_id, new_id)
 
@@ -108,7 +108,7 @@ class MoveRecognition:
             return True
         if old_id in self.gone_now:
             return False
-        return catalog.holds_nothing_of_the_user(self.conn, new_id) or catalog.only_copy_since(
+        return moved_photos.holds_nothing_of_the_user(self.conn, new_id) or moved_photos.only_copy_since(
             self.conn, old_id, self.since, self.newest_before) == new_id
 
     def _split_photos_moved_away(self, became_missing: list[int]) -> None:
@@ -117,13 +117,13 @@ class MoveRecognition:
         moved_away = self.renamed.photos_moved_away(became_missing + [photo_id for photo_id, _ in self.owed])
         with self.index.transaction() as conn:
             for photo_id, files in moved_away.items():
-                catalog.split_photo(conn, photo_id, files)
+                renamed_over_records.split_photo(conn, photo_id, files)
                 self.went_missing(conn, photo_id)
                 self.summary.missing += 1
                 self.summary.new += 1
                 self.summary.changed -= 1
             # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
-            catalog.forget_contents_before(conn, list(moved_away) if self.cancelled() else None)
+            renamed_over_records.forget_contents_before(conn, list(moved_away) if self.cancelled() else None)
 
     def _adopt(self, old_id: int, new_id: int, take_words: bool = False) -> None:
         """`old_id` (missing) moved to `new_id`'s place: it takes the place over, with
@@ -135,8 +135,8 @@ class MoveRecognition:
             if take_words or (self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id)):
                 # (or it came in with a scan killed before this recognition and got a word
                 # of the user's since: the stronger word stays, the newer when equal)
-                catalog.take_over_users_words(conn, old_id, new_id)
-            catalog.adopt_moved_photo(conn, old_id, new_id)
+                moved_photos.take_over_users_words(conn, old_id, new_id)
+            moved_photos.adopt_moved_photo(conn, old_id, new_id)
             read = self.read_labels.pop(new_id, None)
             read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
             # the moved photo keeps the index's word; the keyword in its files counts only

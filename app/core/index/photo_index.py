@@ -17,12 +17,12 @@ from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs
 from app.core.index.backup import backup_before_upgrade
 from app.core.index.connection import TransactionManager, connect, db_text, id_chunks, now_iso
-from app.core.index.catalog import path_before_detached
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
 from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
 from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printable_path
+from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
 from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise

@@ -1,0 +1,165 @@
+"""The index's side of a photo found at another place (app/core/scan_moves.py): the
+lookups that find which new photo row holds a missing photo's picture, and the writes
+that join the two, the old photo keeping its labels and taking the new place, with its
+write journal and read-back records following the files. Callers hold a transaction."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from app.core.index.catalog import METADATA_COLUMNS, refresh_fts
+from app.core.index.connection import db_text, now_iso
+from app.core.index.renamed_over_records import path_before_detached
+from app.core.metadata.sidecar import SIDECAR_SUFFIXES
+
+
+def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
+    """A photo created in this scan (id > newer_than) holding a file with the
+    same fingerprint as one of the missing photo's files, if any."""
+    row = conn.execute(
+        "SELECT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id > ? "
+        "AND np.missing = 0 ORDER BY np.id LIMIT 1",
+        (old_id, newer_than),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
+                    users_words_too: bool = False) -> int | None:
+    """A present photo indexed before this scan (a folder read on its own earlier: the
+    photos were moved there, then their old folder read) with a file of the same
+    fingerprint as one of the missing photo's files, if it holds nothing of the user's
+    (or, `users_words_too`, whatever it holds: the same file under two spellings)."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id <= ? "
+        "AND np.id <> ? AND np.missing = 0 ORDER BY np.id",
+        (old_id, newer_than, old_id),
+    ).fetchall()
+    return next((int(r[0]) for r in rows if users_words_too or holds_nothing_of_the_user(conn, int(r[0]))), None)
+
+
+def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_to: int) -> int | None:
+    """The present photo a killed scan brought in (newer_than < id <= up_to) that is the
+    only present photo sharing a fingerprint with the missing `old_id`, if there is
+    exactly one: a photo with a word of the user's is joined only then, never by a guess."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 "
+        "AND np.id <> ? AND np.missing = 0 LIMIT 2",
+        (old_id, old_id),
+    ).fetchall()
+    if len(rows) != 1 or not newer_than < int(rows[0][0]) <= up_to:
+        return None
+    return int(rows[0][0])
+
+
+def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
+    """A photo missing since an earlier scan with a file of the same fingerprint as one
+    of `new_id`'s (the photo moved out of the library and is back at a new place)."""
+    row = conn.execute(
+        "SELECT op.id FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint "
+        "JOIN photos op ON op.id = of.photo_id "
+        "WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.missing = 1 AND op.id <> ? "
+        "ORDER BY op.id DESC LIMIT 1",
+        (new_id, new_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """No label or review of the user's, no taught reference, no rejection: a photo row
+    that may give way to the one it is a move of."""
+    from app.core.index.labels import has_users_word
+
+    if has_users_word(conn, photo_id):
+        return False
+    return not any(conn.execute(f"SELECT 1 FROM {table} WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone()
+                   for table in ("taught_refs", "rejections"))
+
+
+# How much of the user's word a label row holds: theirs or accepted, a rejection, a suggestion.
+_WORD_WEIGHT = "CASE WHEN source = 'user' OR state = 'accepted' THEN 3 WHEN state = 'rejected' THEN 2 ELSE 1 END"
+
+
+def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """Before `old_id` adopts `new_id` (one photo with a word of the user's on both
+    rows): the stronger label of the two stays (the user's or accepted over a rejection
+    over a suggestion; the one changed last when equal: the user's newest act), and
+    `new_id`'s rejections and taught references join `old_id`'s."""
+    words = {int(photo_id): (int(weight), updated_at or "") for photo_id, weight, updated_at in conn.execute(
+        f"SELECT photo_id, {_WORD_WEIGHT}, updated_at FROM labels WHERE photo_id IN (?, ?)", (old_id, new_id))}
+    if words.get(new_id, (0, "")) >= words.get(old_id, (0, "")):  # same second too: `new_id`'s
+        conn.execute("DELETE FROM labels WHERE photo_id = ?", (old_id,))
+        conn.execute("UPDATE labels SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
+    for table in ("rejections", "taught_refs"):
+        conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
+        conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
+
+
+def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """A photo found at a new place is the missing `old_id` moved there: the old
+    photo (and its labels) takes over the new files and place; the new row goes."""
+    new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
+    _follow_in_write_journal(conn, old_id, dict(new_files))
+    conn.executemany(
+        "DELETE FROM files WHERE photo_id = ? AND missing = 1 AND fingerprint = ?",
+        [(old_id, fingerprint) for fingerprint, _ in new_files],
+    )
+    conn.execute("UPDATE files SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
+    place = conn.execute(
+        f"SELECT folder, stem, primary_path, has_raw, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
+        (new_id,),
+    ).fetchone()
+    conn.execute("DELETE FROM photos_fts WHERE rowid = ?", (new_id,))
+    for table in ("labels", "predictions", "tagged", "embeddings"):
+        conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
+    conn.execute("DELETE FROM photos WHERE id = ?", (new_id,))
+    conn.execute(
+        "UPDATE photos SET folder = CAST(? AS TEXT), stem = CAST(? AS TEXT), primary_path = CAST(? AS TEXT), "
+        f"has_raw = ?, {', '.join(c + ' = ?' for c in METADATA_COLUMNS)}, missing = 0, updated_at = ? WHERE id = ?",
+        (*[db_text(v) for v in place[:3]], *place[3:], now_iso(), old_id),
+    )
+    refresh_fts(conn, old_id)
+
+
+def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: dict[str, object]) -> None:
+    """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
+    or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
+    where they are, and the record of a label read back (read_back_records), so a relabel
+    still replaces that keyword. A sidecar left under the old name (the photo renamed in
+    Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
+    moves = {}
+    for fingerprint, old_path in conn.execute(
+        "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
+    ).fetchall():
+        if fingerprint in new_paths:
+            old_path = path_before_detached(os.fsdecode(old_path) if isinstance(old_path, bytes) else old_path)
+            old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
+            moves[old] = new
+            for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
+                sidecar = old.with_name(old.name + suffix)
+                if _sidecar_moved(old, sidecar, new.with_name(new.name + suffix)):
+                    moves[sidecar] = new.with_name(new.name + suffix)
+                sidecar = old.with_name(old.stem + suffix)
+                if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
+                    moves[sidecar] = new.with_name(new.stem + suffix)
+    for table in ("write_journal", "read_back_keywords"):
+        for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
+            moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
+            if moved is not None:
+                conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",
+                             (db_text(str(moved)), row_id))
+
+
+def _sidecar_moved(old_photo: Path, old_sidecar: Path, new_sidecar: Path) -> bool:
+    """Whether the sidecar went with its photo: there is one under the new name, and
+    none is left under the old one, unless another picture took the old name (a
+    renumbering, whose sidecar there came with that picture)."""
+    return os.path.isfile(new_sidecar) and (not os.path.lexists(old_sidecar) or os.path.lexists(old_photo))
