@@ -1,7 +1,8 @@
 """The "set label" prompt (L), the "Teach…" prompt (T) and the "Rename…" prompt for a
 place: a line edit with completion over known labels. Given the known landmarks, it
 asks before a typed name close to one of them ("Colloseum" beside "Colosseum") makes a
-second place (app.core.label_names), as the CLI's `label` does."""
+second place, and it refuses a word the app uses for a state ("no landmark", "rejected")
+as a place's name (app.core.label_names), as the CLI's `label` does."""
 
 from __future__ import annotations
 
@@ -13,24 +14,30 @@ from PySide6.QtWidgets import (
     QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from app.core.label_names import close_landmarks, did_you_mean
+from app.core.label_names import NO_LANDMARK as NO_LANDMARK_STATE
+from app.core.label_names import close_landmarks, did_you_mean, not_a_landmark_name, own_state_named
 from app.gui.key_names import key_name
 
 NO_LANDMARK = "(no landmark)"
 MAKE_NEW = "Make new landmark"  # the OK button's text while the question shows
+RENAME_AS_TYPED = "Rename as typed"  # the same in "Rename…"
 
 
 class LabelDialog(QDialog):
     """Asks for a label; completion matches anywhere in the name, case-insensitively.
     `known`: the landmarks a typed name is checked against (known_landmarks); a name
     close to some is not taken at once: the dialog names them, one click (or Alt+1…)
-    away, and OK, now "Make new landmark", takes the name as typed."""
+    away, and OK, now "Make new landmark", takes the name as typed. A state's word
+    ("none", "rejected") is refused the same way, OK then making it a place all the same
+    (the CLI's --new); "no landmark" itself is refused for good. In "Rename…" a near
+    landmark is a merge into it (app.core.rename), and the old name is no typo of itself."""
 
     def __init__(self, choices: list[str], current: str | None, count: int, parent=None, *,
                  teaching: bool = False, renaming: bool = False, known: Sequence[str] = ()) -> None:
         super().__init__(parent)
         # "Teach…" and "Rename…": a name is required, "no landmark" is not offered
         self.teaching = teaching or renaming
+        self.renamed = current if renaming else None  # the place renamed: "Rename…" only
         self.known = list(known)
         self.asked_about: str | None = None  # the name the question is about: OK again makes it
         self.setWindowTitle("Rename a place" if renaming else "Teach a place" if teaching else "Set label")
@@ -80,19 +87,51 @@ class LabelDialog(QDialog):
         return None if not text or text == NO_LANDMARK else text
 
     def accept(self) -> None:
-        """OK: a name close to a known landmark asks first; asked, OK makes it as typed."""
+        """OK: a state's word, or a name close to a known landmark, asks first; asked, OK
+        makes it as typed (never "no landmark" itself)."""
         name = self.label()
-        near = close_landmarks(name, self.known) if name and self.known and name != self.asked_about else []
+        if not name or name == self.asked_about:
+            super().accept()
+            return
+        state = own_state_named(name)
+        if state is not None:
+            self._refuse_state(name, state)
+            return
+        renamed = (self.renamed or "").casefold()  # the old name is no typo of the new
+        near = [other for other in close_landmarks(name, self.known) if other.casefold() != renamed]
         if not near:
             super().accept()
             return
-        self._ask(name, near)
-
-    def _ask(self, name: str, near: list[str]) -> None:
-        """Show the question, each near landmark as a button, and OK as "Make new landmark"."""
-        self.asked_about = name
         question = did_you_mean(name, near)
-        self.question.setText(f"{question[0].upper()}{question[1:]} Or make “{name}” a new landmark.")
+        if self.renamed is not None:  # rename merges into a name in use (app.core.rename)
+            question += f" Choosing one merges “{self.renamed}” into it."
+        self._ask(name, question, near)
+
+    def _refuse_state(self, name: str, state: str) -> None:
+        """A state's word as the name: say how to give that state instead; where a place
+        may be called so (the CLI's --new: "None", a town), OK then makes it."""
+        if state == NO_LANDMARK_STATE:
+            way = ("leave the name empty or choose “(no landmark)”" if not self.teaching
+                   else "give the place's name (L with “(no landmark)” labels photos that show none)")
+            way += f"; Reject ({key_name('R')}) marks a wrong label"
+        else:
+            way = {"rejected": f"Reject ({key_name('R')}) marks a wrong label",
+                   "accepted": f"Accept ({key_name('A')}) accepts the label shown"}.get(state, "give the place's name")
+        refusal = f"{not_a_landmark_name(name, state)}: {way}."
+        if own_state_named(name, new=True) is None:
+            self._ask(name, refusal, [])
+            return
+        self._forget_question()
+        self.question.setText(refusal)
+        self.question.show()
+        self.field.setFocus()
+
+    def _ask(self, name: str, question: str, near: list[str]) -> None:
+        """Show the question, each near landmark as a button, and OK as "Make new landmark"
+        (or "Rename as typed"), which takes `name` at the next press."""
+        self.asked_about = name
+        make = f"rename it “{name}”" if self.renamed is not None else f"make “{name}” a new landmark"
+        self.question.setText(f"{question[0].upper()}{question[1:]} Or {make}.")
         self.question.show()
         row = self.near_row.layout()
         while row.count():  # the buttons of a question asked before about another name
@@ -104,16 +143,20 @@ class LabelDialog(QDialog):
         for number, landmark in enumerate(near, 1):
             button = QPushButton(landmark)
             button.setShortcut(QKeySequence(f"Alt+{number}"))
-            button.setToolTip(f"Label it “{landmark}” ({key_name(f'Alt+{number}')})")
+            what = (f"Merge “{self.renamed}” into" if self.renamed is not None
+                    else "Teach it as" if self.teaching else "Label it")
+            button.setToolTip(f"{what} “{landmark}” ({key_name(f'Alt+{number}')})")
             button.clicked.connect(lambda _checked=False, chosen=landmark: self._choose(chosen))
             row.addWidget(button)
             button.show()  # now, not at the next event (Qt's way in a shown row): Alt+1 works at once
             self.near_buttons.append(button)
         row.addStretch(1)
-        self.near_row.show()
+        self.near_row.setVisible(bool(near))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(MAKE_NEW)
-        ok.setToolTip(f"Add “{name}” as a new landmark, beside {', '.join(f'“{n}”' for n in near)}")
+        ok.setText(RENAME_AS_TYPED if self.renamed is not None else MAKE_NEW)
+        beside = f", beside {', '.join(f'“{n}”' for n in near)}" if near else ""
+        ok.setToolTip(f"Rename “{self.renamed}” to “{name}”{beside}" if self.renamed is not None
+                      else f"Add “{name}” as a new landmark{beside}")
         self.field.setFocus()
 
     def _choose(self, landmark: str) -> None:

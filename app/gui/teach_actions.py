@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.label_names import known_landmarks
 from app.core.teaching_suggest import held_hint
 from app.core.wording import counted
 from app.gui.icons import icon
@@ -62,9 +63,14 @@ class TeachActions:
         if not ids:
             self.show_message("Select photos of a place first, then Teach… (T).")
             return False
-        choices = library.label_choices(self.index, ids[0], self.settings.model_bundle)
-        current = self.index.get(ids[0]).label if len(ids) == 1 else None
-        dialog = LabelDialog(choices, current, len(ids), self, teaching=True)
+        try:
+            choices = library.label_choices(self.index, ids[0], self.settings.model_bundle)
+            current = self.index.get(ids[0]).label if len(ids) == 1 else None
+            known = self._known_landmarks()  # a typo of one asks first, as L does
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        dialog = LabelDialog(choices, current, len(ids), self, teaching=True, known=known)
         if dialog.exec() != LabelDialog.DialogCode.Accepted:
             return False
         label = dialog.label()
@@ -176,9 +182,14 @@ class TeachActions:
         if self.jobs.busy:
             self.show_message(f"Rename “{old}” when “{self.jobs.runner.name}” is done.")
             return False
-        count = self.index.count(library.label_query(old))
-        dialog = LabelDialog(library.label_choices(self.index, None, self.settings.model_bundle), old, count, self,
-                             renaming=True)
+        try:
+            count = self.index.count(library.label_query(old))
+            choices = library.label_choices(self.index, None, self.settings.model_bundle)
+            known = self._known_landmarks()  # a name close to another place: a merge into it, asked
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        dialog = LabelDialog(choices, old, count, self, renaming=True, known=known)
         if dialog.exec() != LabelDialog.DialogCode.Accepted or not dialog.label():
             return False
         try:
@@ -189,6 +200,10 @@ class TeachActions:
         if plan.merged and not self.confirm_merge(old, plan.target):
             return False
         return self.jobs.rename_place(old, dialog.label(), landmarks)  # tens of thousands of photos take seconds
+
+    def _known_landmarks(self) -> list[str]:
+        """The library's and the model's landmarks, which a typed name is checked against."""
+        return known_landmarks(self.index, library.bundle_landmarks(self.settings.model_bundle))
 
     def why_name_is_fixed(self, place: str) -> str:
         """Why `place` cannot be renamed ("" when it can): the model's own landmarks keep
