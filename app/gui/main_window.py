@@ -4,18 +4,18 @@ detail pane (right), search and actions (top), job bar and errors (bottom).
 It reads and changes the index only through PhotoIndex and app.core.library;
 everything slow runs in JobController's worker. What the centre shows is
 ResultsDisplay's, the detail pane's and the loupe's photo CurrentPhoto's, and the
-window's frame (toolbar, status bar, saved layout) WindowLayout's.
+window's frame (toolbar, status bar, saved layout) WindowLayout's, its actions (keys,
+tooltips, right-click menus) WindowActions', and files dropped on it FileDrops'.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from app.core import library
 from app.core.errors import TaggerError
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
@@ -24,11 +24,11 @@ from app.gui.current_photo import CurrentPhoto
 from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS, ErrorsPanel
 from app.gui.file_dialogs import picker_options
+from app.gui.file_drops import FileDrops
 from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
 from app.gui.job_controller import JobController, not_found_text
-from app.gui.key_names import key_name
 from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
@@ -44,7 +44,7 @@ from app.gui.search_bar import SearchBar
 from app.gui.settings_dialog import SettingsDialog
 from app.gui.teach_actions import SimilarBanner, TeachActions
 from app.gui.thumbnail_loader import ThumbnailLoader
-from app.gui.window_keys import reach_by_keyboard
+from app.gui.window_actions import WindowActions
 from app.gui.window_layout import WindowLayout, first_window_size
 
 __all__ = ["MainWindow", "PAGE_FIRST_RUN", "PAGE_GRID", "PAGE_REVIEW", "first_window_size"]
@@ -53,7 +53,7 @@ PANEL_WIDTHS = (250, 360)  # the library panel's and the detail pane's, until th
 LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' minimum, the window narrows to 736 px
 
 
-class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
+class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryActions, QMainWindow):
     """One library (index file) in one window; opened by app.gui.app.open_main_window."""
 
     grid_page_index = PAGE_GRID
@@ -184,96 +184,6 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         dock.setFeatures(features)
         self.addDockWidget(area, dock)
         return dock
-
-    def _action(self, name: str, text: str, slot, shortcut: str | None = None, tip: str = "") -> QAction:
-        action = QAction(icon(name), text, self)
-        action.triggered.connect(slot)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip or text}" + (f" ({key_name(shortcut)})" if shortcut else ""))
-        self.addAction(action)
-        return action
-
-    def focus_search(self) -> None:
-        """Ctrl+F (⌘F): into the search field, its text selected to type over."""
-        self.search_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search_bar.field.selectAll()
-
-    def show_shortcuts(self) -> None:
-        from app.gui.shortcuts_dialog import ShortcutsDialog
-
-        ShortcutsDialog(self.keyboard_actions(), self).exec()
-
-    def keyboard_actions(self) -> list[QAction]:
-        """Every action with a key: the window's, and Space of the photo views."""
-        return [*self.actions(), self.loupe_action]
-
-    def _separator(self) -> QAction:
-        separator = QAction(self)
-        separator.setSeparator(True)
-        return separator
-
-    def _build_actions(self) -> None:
-        self.add_folder_action = self._action("folder-add", "Add folder…", self.choose_folder, "Ctrl+O")
-        self.tag_folder_action = self._action("tag", "Tag folder", self.tag_folder, "Ctrl+T",
-                                              "Recognise landmarks in the selected folder (or the whole library)")
-        self.tag_selection_action = self._action("tag-selection", "Tag selection", self.tag_selection,
-                                                 "Ctrl+Shift+T", "Recognise landmarks in the selected photos")
-        save = QKeySequence(QKeySequence.StandardKey.Save).toString()  # as Lightroom saves metadata to files
-        self.write_action = self._action("write", "Write labels…", self.write_labels, save,
-                                         "Write labels into the photos' metadata (dry run first)")
-        # keys that clash with no standard one (Ctrl+Shift+Z is Redo) and no other of the app's
-        self.undo_action = self._action("undo", "Undo write", self.jobs_undo, "Ctrl+Shift+Backspace",
-                                        "Put back what the last Write labels changed in the photos")
-        self.settings_action = self._action("settings", "Settings", self.open_settings, "Ctrl+,")
-        self.grid_action = self._action("grid", "Photos", lambda: self.show_page(PAGE_GRID), "Ctrl+1",
-                                        "All matching photos as a grid")
-        self.review_action = self._action(
-            "review", "Review", lambda: self.show_page(PAGE_REVIEW), "Ctrl+2",
-            'Suggested labels, most doubtful first: landmarks least confident first, then the closest "no landmark" calls',
-        )
-        views = QActionGroup(self)
-        for action in (self.grid_action, self.review_action):
-            action.setCheckable(True)
-            views.addAction(action)
-        self.grid_action.setChecked(True)
-        self.errors_action = self.errors_dock.toggleViewAction()
-        self.errors_action.setIcon(icon("errors"))
-        self.errors_action.setText("Problems")
-        self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
-        self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
-        self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
-        self.undo_review_action = self._action("undo", "Take back accept/reject", self.undo_review,
-                                               QKeySequence(QKeySequence.StandardKey.Undo).toString(),
-                                               "Undo the latest accept or reject")
-        self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
-                                         "Name the place in the selected photos; the app learns it")
-        self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
-                                           "The photos that look most like this one")
-        self.go_back_action = self._action("grid", "Back, or cancel the running job", self.current_photo.go_back,
-                                           "Esc", "Out of the loupe or the similar photos; else cancel the job")
-        self.loupe_action = self._action("loupe", "View larger", self.current_photo.toggle_loupe, "Space",
-                                          "The photo as large as the window allows; arrows move, Esc goes back")
-        self.open_file_action = self._action("review", "Open in default app", self.open_current_file, "Ctrl+E",
-                                             "Open the photo in your editor or viewer")
-        self.show_file_action = self._action("folder", "Show in folder", self.show_current_file, "Ctrl+Shift+E",
-                                             "Show the photo's file in the file manager")
-        self.find_action = self._action("search", "Search", self.focus_search,
-                                        QKeySequence(QKeySequence.StandardKey.Find).toString(), "Type a search")
-        self.shortcuts_action = self._action("settings", "Keyboard shortcuts", self.show_shortcuts, "F1",
-                                             "Every key the app answers to")
-
-        # Right-click on photos offers the same actions as the keys.
-        for view in (self.grid, self.review.list):
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            view.addActions([self.loupe_action, self._separator(),
-                             self.accept_action, self.reject_action, self.undo_review_action,
-                             self.relabel_action, self.teach_action,
-                             self.similar_action, self.tag_selection_action, self._separator(),
-                             self.open_file_action, self.show_file_action])
-        self.window_layout.build_toolbar()
-        reach_by_keyboard(self)
 
     # -- library and results (ResultsDisplay) -----------------------------------------
     def library_changed(self) -> None:
@@ -422,58 +332,7 @@ class MainWindow(LabelActions, TeachActions, LibraryActions, QMainWindow):
         count = self.errors_panel.rowCount()
         self.errors_action.setText(f"Problems ({count})" if count else "Problems")
 
-    # -- drag and drop --------------------------------------------------------------------
-    @staticmethod
-    def _dropped(event) -> tuple[list[Path], list[Path]]:
-        """(folders, photo files) of a drop from a file manager."""
-        from app.core.photo_info import file_kind
-
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        paths = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-        return ([p for p in paths if p.is_dir()],
-                [p for p in paths if p.is_file() and file_kind(p.name) is not None])
-
-    def dragEnterEvent(self, event) -> None:
-        folders, photos = self._dropped(event)
-        if (folders and not self.jobs.busy) or photos:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        """Folders dropped on the window are added like "Add folder…"; photo files
-        dropped on it are looked up (a search for those files), to see what the library
-        knows of them, and those it does not know yet are tagged (their folder joins the
-        library on its own, as `landmark-tagger tag FILE` does). Photos dropped beside
-        folders (outside them) are taken once the folders are read: they were ignored."""
-        folders, photos = self._dropped(event)
-        if folders and not self.jobs.busy:
-            event.acceptProposedAction()
-            outside = [photo for photo in photos if not any(photo.is_relative_to(folder) for folder in folders)]
-            started = self.add_folders(folders)
-            if outside and started:
-                self._photos_after_folders = outside
-                self.jobs.job_stopped.connect(self._take_photos_dropped_with_folders)
-            elif outside:
-                self._take_dropped_photos(outside)
-        elif photos:
-            event.acceptProposedAction()
-            self._take_dropped_photos(photos)
-
-    def _take_photos_dropped_with_folders(self, _job: str) -> None:
-        self.jobs.job_stopped.disconnect(self._take_photos_dropped_with_folders)
-        photos, self._photos_after_folders = self._photos_after_folders, []
-        # after the job's own follow-up (it runs on the next turn of the event loop)
-        QTimer.singleShot(0, lambda: self._take_dropped_photos(photos))
-
-    def _take_dropped_photos(self, photos: list[Path]) -> None:
-        """Show the photos dropped; tag those the library does not know yet."""
-        from app.core.path_query import path_terms
-
-        # found on disk: the index never takes them for a photo of another letter case
-        self.search_bar.set_text(" ".join(filter(None, path_terms([str(p) for p in photos], exact=True))))
-        unknown = library.photos_not_in_library(self.index, photos)
-        if unknown:
-            self.jobs.tag(unknown, f"Tagging {counted(len(unknown), 'dropped photo')}")
-
+    # -- window state ---------------------------------------------------------------------
     def save_window_state(self) -> None:
         """Remember size and panel layout for the next start (in the settings file)."""
         self.window_layout.save()

@@ -3,8 +3,8 @@ holds every action (Alt or F10 opens it; Qt's toolbar buttons take no focus), a 
 for the Problems panel and for saving the search typed, Space for the photos only (so
 a focused button or list gets it), Enter on a focused button, and typing that wins over
 the window's keys that change photos, files or the running job while a text field has
-the keys. Kept out of MainWindow, which builds the actions, so that module stays about
-the photos."""
+the keys. Kept out of MainWindow and WindowActions, which builds the actions, so those
+modules stay about the photos and the commands."""
 
 from __future__ import annotations
 
