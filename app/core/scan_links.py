@@ -39,13 +39,32 @@ def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow:
     library holds it only through a folder linked into a library folder, which the walk
     indexes under the link's path (ScanLinks.folder_to_visit): then that path, so that
     `tag library/Shared/IMG_1.JPG` reads the photos the library has there rather than
-    making the link's target a second library folder with each photo indexed twice."""
+    making the link's target a second library folder with each photo indexed twice. So
+    too for `folder` given by its real path in the folder a walked link leads to (`scan
+    X/Drive` with `library/d -> X/Drive`): that path under the link (through_walked_link)."""
     resolved = str(canonical_path(folder, names))
     roots = [str(root) for root in index.roots()]
     if not follow or in_library(index, resolved) or any(is_within(root, resolved) for root in roots):
         return resolved  # in the library as it is, or a link up to a folder holding it (never walked)
     held = (str(form) for form in spellings_through_links(folder, names) if in_library(index, str(form)))
-    return next(held, resolved)
+    return next(held, None) or _under_walked_link(index, resolved) or resolved
+
+
+def through_walked_link(index, folder: str | os.PathLike, names: DiskNames | None = None) -> str | None:
+    """The path the library holds `folder` under when it is given by its real path in the
+    folder a walked link leads to (`X/Drive` for `library/d -> X/Drive`: `library/d`), so
+    that a scan of it can say where it went; None when the library holds it as it is, or
+    no walked link leads to it."""
+    resolved = str(canonical_path(folder, names or DiskNames()))
+    if in_library(index, resolved):
+        return None
+    return _under_walked_link(index, resolved)
+
+
+def _under_walked_link(index, resolved: str) -> str | None:
+    """`resolved` (a real path, outside the library) under the walked link that leads to
+    it or a folder holding it (kept_link_spellings), None when there is none."""
+    return kept_link_spellings(index, [resolved]).get(resolved)
 
 
 def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:

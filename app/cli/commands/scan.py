@@ -34,6 +34,7 @@ def run(args) -> int:
     from app.core.errors import UsageError
     from app.core.path_case import canonical_path
     from app.core.progress import CancelToken
+    from app.core.scan_links import through_walked_link
     from app.core.scanner import scan
     from app.core.wording import shell_quote
 
@@ -44,6 +45,8 @@ def run(args) -> int:
                              f"(or `landmark-tagger tag {shell_quote(_not_an_option(given))}` to tag that photo)")
     paths = paths_there(args.paths, "folder")  # none there: one line, and no index made
     with open_index(args) as index:
+        # a linked folder's real path (`scan X/Drive`, library/d -> X/Drive) is scanned under the link
+        under_links = {given: held for given in paths if (held := through_walked_link(index, given)) is not None}
         add_folders_given(index, paths)
         roots = [Path(p) for p in paths] or index.roots()
         if not roots:
@@ -52,6 +55,8 @@ def run(args) -> int:
         with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar):
             summary = scan(index, roots, progress=progress, cancel=cancel)
         errors = index.errors(run_id=summary.run_id, limit=max(0, args.errors))
+        for given, held in under_links.items():
+            print_summary(f"{given} is in the library as {held}; scanned it there")
         if args.json:
             print_json_line({"summary": summary.to_json()})
             for error in errors:

@@ -58,7 +58,11 @@ def run_review(args: argparse.Namespace) -> int:
         print_json_line({"command": taken.command.command, "restored": len(taken.restored),
                          "left": sorted(taken.left)})
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
-    if taken.left:
+    if taken.all_forgotten:  # `forget` took them all out of the library since
+        were = "was" if len(taken.left) == 1 else "were"
+        line = (f"undo: nothing to take back of `{taken.command.command}`: its {counted(len(taken.left), 'photo')} "
+                f"{were} taken out of the library since")
+    elif taken.left:
         line += (f"; {counted(len(taken.left), 'photo')} left as {'it is' if len(taken.left) == 1 else 'they are'} "
                  "(labelled again since, or no longer in the library)")
     print(line, file=sys.stderr)
@@ -87,12 +91,13 @@ def run_write(args: argparse.Namespace) -> int:
 
     index = open_index(args)
     cancel = CancelToken()
+    command = command_with_index(getattr(args, "db", None))
     try:
         with stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
                             say_above_progress):
             # the ways out it suggests (relocate, forget) act on this index
             summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
-                                      command=command_with_index(getattr(args, "db", None)))
+                                      command=command)
     finally:
         index.close()
     if args.json:
@@ -106,6 +111,6 @@ def run_write(args: argparse.Namespace) -> int:
         return 0
     print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
     if summary.cancelled:
-        print("undo: stopped by Ctrl-C; `landmark-tagger undo` again restores the rest of this batch", file=sys.stderr)
+        print(f"undo: stopped by Ctrl-C; `{command} undo` again restores the rest of this batch", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 1 if summary.failed else 0

@@ -4,7 +4,8 @@
 
 Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
 labelled again since (by the app, another command, a retag) or taken out of the library is
-left as it is, and named."""
+left as it is, and named. `forget` marks its photos' rows forgotten (after_state FORGOTTEN)
+rather than leaving them to match the next photos given their ids, so they are still counted."""
 
 from __future__ import annotations
 
@@ -54,11 +55,17 @@ class ReviewCommand:
 class TakenBack:
     """What take_back_last did: the command, the photos given their label and state back,
     and those left as they are, each with its (label, state) now (labels.FORGOTTEN: no
-    longer in the index)."""
+    longer in the index; `forget` took them out of the library since)."""
 
     command: ReviewCommand
     restored: list[int]
     left: dict[int, "ReviewState"]
+
+    @property
+    def all_forgotten(self) -> bool:
+        """Whether every photo of the command was taken out of the library since: nothing to take back."""
+        return not self.restored and bool(self.left) and all(
+            state == label_store.FORGOTTEN for _, state in self.left.values())
 
 
 def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, LabelBefore]:
@@ -115,14 +122,15 @@ def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, ver
 
 
 def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
-    """Take these photos out of the journal, in the caller's transaction (forget's): the
-    index gives their ids to the next photos it adds, and taking a command back must not
-    give such a stranger the label of a photo forgotten when it happens to hold the label
-    and state that command left (compared, it would pass)."""
+    """Mark these photos forgotten in the journal, in the caller's transaction (forget's):
+    the index gives their ids to the next photos it adds, and taking a command back must
+    not give such a stranger the label of a photo forgotten when it happens to hold the
+    label and state that command left (compared, it would pass). The rows stay, so that
+    taking the command back counts them as taken out of the library since."""
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         # both key columns given: the primary key finds the rows (no index on photo_id alone)
-        conn.execute("DELETE FROM review_changes WHERE command_id IN (SELECT id FROM review_commands) "
-                     f"AND photo_id IN ({marks})", chunk)
+        conn.execute("UPDATE review_changes SET after_state = ? WHERE command_id IN (SELECT id FROM review_commands) "
+                     f"AND photo_id IN ({marks})", [label_store.FORGOTTEN, *chunk])
 
 
 def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
@@ -144,9 +152,10 @@ def take_back_last(index: "PhotoIndex") -> TakenBack | None:
         rows = conn.execute("SELECT photo_id, label, landmark_id, score, source, state, model_id, after_label, "
                             "after_state FROM review_changes WHERE command_id = ? ORDER BY photo_id",
                             (command.id,)).fetchall()
-        before = {int(row[0]): LabelBefore(*row[1:7]) for row in rows}
-        after = {int(row[0]): (row[7], row[8]) for row in rows}
-        left = label_store.changed_since(conn, list(after), after)
+        forgotten = {int(row[0]): (None, label_store.FORGOTTEN) for row in rows if row[8] == label_store.FORGOTTEN}
+        before = {int(row[0]): LabelBefore(*row[1:7]) for row in rows if int(row[0]) not in forgotten}
+        after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
+        left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
         _restore(conn, restored, before, after, relabel_all=command.verb == "label")
         conn.execute("DELETE FROM review_changes WHERE command_id = ?", (command.id,))

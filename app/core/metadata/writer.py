@@ -23,6 +23,7 @@ from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
 from app.core.metadata import atomic, journal, recovery
+from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
@@ -111,6 +112,7 @@ def write_labels(
     folders: set[Path] = set()
     pending = list(plan)
     failed_before = _paths_with_write_problems(index)
+    library_folders = index.roots()  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
@@ -141,7 +143,8 @@ def write_labels(
                     elif relabelled_since_plan(index, item, lock):
                         summary.relabelled += 1
                     else:
-                        running[pool.submit(write_one, index, summary.batch_id, item, options, lock)] = item
+                        running[pool.submit(write_one, index, summary.batch_id, item, options, lock,
+                                            library_folders)] = item
                         continue
                     done += 1
                     report(Progress(done, len(plan), str(item.target), started_at=started))
@@ -235,12 +238,13 @@ def _written_since_plan(index: PhotoIndex, item: PlannedWrite, lock: threading.L
         return False
 
 
-def check_unchanged(item: PlannedWrite) -> None:
-    """Raise FileChangedError when the photo file differs from what was indexed."""
+def check_unchanged(item: PlannedWrite, library_folders: list[Path] | None = None) -> None:
+    """Raise FileChangedError when the photo file differs from what was indexed, and
+    DiskUnreachableError when it is not found on a card or disk gone (see _disappeared)."""
     try:
         stat = os.stat(item.source)
     except FileNotFoundError:
-        raise MetadataWriteError(f"{item.source} has disappeared; rescan the folder") from None
+        raise _disappeared(item.source, library_folders) from None
     if item.indexed_size is None:
         return  # not a file the index knows (written through the API); nothing to compare
     if (stat.st_size, stat.st_mtime_ns) != (item.indexed_size, item.indexed_mtime_ns):
@@ -248,24 +252,29 @@ def check_unchanged(item: PlannedWrite) -> None:
 
 
 def write_one(
-    index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, lock: threading.Lock | None = None
+    index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, lock: threading.Lock | None = None,
+    library_folders: list[Path] | None = None,
 ) -> str | None:
     """Write one planned file; raises MetadataWriteError (original intact) on failure,
     returns a note when it was written with a caveat. `lock` guards the index when
-    several threads write."""
-    check_unchanged(item)
+    several threads write; `library_folders`: the index's, when the caller has them."""
     guard = lock if lock is not None else nullcontext()
+    if library_folders is None:
+        with guard:
+            library_folders = index.roots()
+    check_unchanged(item, library_folders)
     if item.own_write is not None:  # a killed write of ours left it written but unrecorded
         recovery.record_own_write(index, item.target, item.own_write, guard)
     if item.kind == "jpeg":
-        return _write_jpeg(index, batch_id, item, options, guard)
-    _write_sidecar(index, batch_id, item, options, guard)
+        return _write_jpeg(index, batch_id, item, options, guard, library_folders)
+    _write_sidecar(index, batch_id, item, options, guard, library_folders)
     return None
 
 
-def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> str | None:
+def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
+                library_folders: list[Path]) -> str | None:
     path = item.target
-    original = _read(path)
+    original = _read(path, library_folders)
     if read_fields(original, str(path)) != item.before:
         raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
     try:
@@ -279,16 +288,17 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     saved = changed_segments(original, new)
     before = {"fields": item.before.to_json(), "segments": {k: journal.encode_blob(v) for k, v in saved.items()}}
     stat = _replace_journaled(
-        index, batch_id, item, "jpeg", before, new, options, guard,
+        index, batch_id, item, "jpeg", before, new, options, guard, library_folders,
         verify=lambda: verify_jpeg(path, original, item.after),
-        restore=lambda: atomic.replace_atomically(path, original, keep_mtime=True),
+        restore=lambda: atomic.replace_atomically(path, original, keep_mtime=True, library_folders=library_folders),
     )
     with guard:
         journal.update_indexed_file(index, path, stat, new)
     return item.note
 
 
-def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard) -> None:
+def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
+                   library_folders: list[Path]) -> None:
     path = item.target
     existing = read_sidecar_text(path)
     current = fields_of_sidecar(existing, str(path)) if existing is not None else None
@@ -304,10 +314,10 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
     _replace_journaled(
-        index, batch_id, item, "sidecar", before, new, options, guard,
+        index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
         verify=lambda: verify_sidecar(path, existing, item.after),
         restore=(lambda: atomic.remove_file(path)) if existing is None
-        else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True)),
+        else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
         create=existing is None,
     )
 
@@ -324,11 +334,12 @@ def _removed_since_plan(item: PlannedWrite) -> bool:
 
 def _replace_journaled(
     index: PhotoIndex, batch_id: int, item: PlannedWrite, kind: str, before: dict, new: bytes,
-    options: WriteOptions, guard, *, verify, restore, create: bool = False,
+    options: WriteOptions, guard, library_folders: list[Path], *, verify, restore, create: bool = False,
 ) -> os.stat_result:
     """Journal first, then replace the file atomically, then verify; a failed
     replace or verification drops the journal entry (and `restore` puts the
-    original back after a failed verification), so undo never sees half a write."""
+    original back after a failed verification), so undo never sees half a write.
+    `library_folders` tell a file gone with its card from one removed (disk_gone_error)."""
     # the digest recognises these bytes as ours if a kill stops us between the rename
     # and the bookkeeping below (recovery.py); their size and fingerprint rule out a
     # file changed since without reading all of it
@@ -341,7 +352,8 @@ def _replace_journaled(
     try:
         # A sidecar is metadata only: its new time is how darktable and Lightroom see it changed.
         stat = atomic.replace_atomically(
-            item.target, new, keep_mtime=options.keep_mtime and kind == "jpeg", create=create, sync_folder=False
+            item.target, new, keep_mtime=options.keep_mtime and kind == "jpeg", create=create, sync_folder=False,
+            library_folders=library_folders,
         )
     except BaseException:
         with guard:
@@ -370,11 +382,17 @@ def changed_segments(old: bytes, new: bytes) -> dict[str, bytes | None]:
     return saved
 
 
-def _read(path: Path) -> bytes:
+def _read(path: Path, library_folders: list[Path] | None = None) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+        raise _disappeared(path, library_folders) from None
     except OSError as error:
         raise MetadataWriteError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _disappeared(path: Path, library_folders: list[Path] | None) -> MetadataWriteError:
+    """The error for a file not found at write time: the card or disk holding it gone
+    (unplugged mid-write: connect it and write again), else removed since the scan."""
+    return disk_gone_error(path, library_folders) or MetadataWriteError(f"{path} has disappeared; rescan the folder")
