@@ -97,23 +97,24 @@ def path_case_listings(monkeypatch) -> list[str]:
     return listed
 
 
-@pytest.mark.parametrize("naming", ["stem", "ext"])
+@pytest.mark.parametrize("naming, suffix", [("stem", ".xmp"), ("ext", ".xmp"), ("stem", ".XMP"), ("ext", ".XMP")])
 def test_a_write_plan_lists_a_card_folder_once_not_once_a_photo(tmp_path, index, fuse_exfat_card, monkeypatch,
-                                                                naming) -> None:
+                                                                naming, suffix) -> None:
     """Each photo's sidecars were looked up on the card by listing its whole folder again
     (a stem sidecar's owner, .xmp and .XMP of one sidecar): 2-3 listings a RAW, O(n²)
-    for a card of a few thousand. One plan lists the folder once."""
+    for a card of a few thousand. One plan lists the folder once, also to find the name
+    the card lists a sidecar of another spelling by (Photo Mechanic's .XMP)."""
     card = tmp_path / "DCIM"
     card.mkdir()
     for number in range(30):
         raw = card / f"DSC_{number:04d}.NEF"
         raw.write_bytes(b"raw" * (number + 1))
-        sidecar_path(raw, naming).write_text(NEW_SIDECAR, encoding="utf-8")
+        sidecar_path(raw, naming).with_suffix(suffix).write_text(NEW_SIDECAR, encoding="utf-8")
         add_photo(index, [raw], "Colosseum")
     fuse_exfat_card()
     listed = path_case_listings(monkeypatch)
     plan = plan_writes(index, options=WriteOptions(sidecar_naming=naming))
     assert len(plan) == 30 and all(item.problem is None for item in plan), [item.problem for item in plan]
-    assert {item.target.name for item in plan} == {sidecar_path(Path(f"DSC_{n:04d}.NEF"), naming).name
-                                                    for n in range(30)}
+    assert {item.target.name for item in plan} == {sidecar_path(Path(f"DSC_{n:04d}.NEF"), naming).with_suffix(
+        suffix).name for n in range(30)}
     assert len(listed) <= 2, len(listed)

@@ -8,15 +8,16 @@ answer as such a disk does (`fuse`: an inode number per spelling)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.sidecar import existing_sidecars, render_sidecar
+from app.core.metadata.sidecar import existing_sidecars, fields_of_sidecar, render_sidecar
 from app.core.scanner import scan
 from tests.test_metadata_support import add_photo
 from tests.test_path_case import simulate_case_insensitive_disk
@@ -136,3 +137,70 @@ def test_on_a_case_sensitive_disk_the_scan_reads_it_for_the_photo_of_its_stem(pn
     scan(index, [tif.parent])
     assert {Path(photo.files[0]).name: photo.label for photo in index.search("")} == {
         "IMG_0100.png": None, "img_0100.tif": "Petra"}
+
+
+HOLIDAY = KeywordFields(subject=["Holiday"], hierarchical=[])
+
+
+def raw_with_users_sidecar(tmp_path: Path, sidecar_name: str) -> Path:
+    """DCIM/DSC_0001.NEF with a sidecar holding the user's "Holiday", named as another
+    program named it (Photo Mechanic's .XMP, Lightroom's stem, a lower-case one)."""
+    raw = tmp_path / "DCIM" / "DSC_0001.NEF"
+    raw.parent.mkdir()
+    raw.write_bytes(b"raw")
+    (raw.parent / sidecar_name).write_bytes(render_sidecar(None, HOLIDAY))
+    return raw
+
+
+@pytest.mark.parametrize("stored, naming", [("DSC_0001.NEF.XMP", "ext"), ("dsc_0001.nef.xmp", "ext"),
+                                            ("DSC_0001.XMP", "ext"), ("dsc_0001.xmp", "stem")])
+def test_an_existing_sidecar_is_planned_under_the_name_the_disk_lists(tmp_path, index, case_insensitive_disk,
+                                                                       stored, naming):
+    """Planned under our spelling (DSC_0001.NEF.xmp, DSC_0001.xmp), the write renamed the
+    user's file to it on the card, and the dry run named it so."""
+    raw = raw_with_users_sidecar(tmp_path, stored)
+    add_photo(index, [raw], "Petra")
+    case_insensitive_disk()
+    plan = plan_writes(index, "", False, WriteOptions(sidecar_naming=naming))
+    assert [(item.target, item.problem) for item in plan] == [(raw.parent / stored, None)]
+    assert plan[0].describe().startswith(f"{raw.parent / stored}: keywords")
+
+
+@pytest.mark.parametrize("stored", ["DSC_0001.NEF.XMP", "dsc_0001.xmp"])
+def test_the_write_and_its_undo_keep_the_users_sidecar_name(tmp_path, index, case_insensitive_disk, stored):
+    raw = raw_with_users_sidecar(tmp_path, stored)
+    original = (raw.parent / stored).read_bytes()
+    add_photo(index, [raw], "Petra")
+    case_insensitive_disk()
+    summary = write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 0)
+    assert sorted(os.listdir(raw.parent)) == sorted(["DSC_0001.NEF", stored])
+    assert "Petra" in fields_of_sidecar((raw.parent / stored).read_bytes()).subject
+    undo_last_write(index)
+    assert sorted(os.listdir(raw.parent)) == sorted(["DSC_0001.NEF", stored])
+    assert (raw.parent / stored).read_bytes() == original
+
+
+def test_a_sidecar_we_create_is_named_by_us(tmp_path, index, case_insensitive_disk):
+    raw = tmp_path / "DSC_0001.NEF"
+    raw.write_bytes(b"raw")
+    add_photo(index, [raw], "Petra")
+    case_insensitive_disk()
+    plan = plan_writes(index, "", False, WriteOptions())
+    assert [(item.target.name, item.problem) for item in plan] == [("DSC_0001.NEF.xmp", None)]
+
+
+def test_a_raws_own_sidecar_in_capitals_is_written_once_beside_another_photos_stem_sidecar(
+        tmp_path, index, case_insensitive_disk):
+    """DSC_0001.xmp is dsc_0001.tif's (it names it): the RAW's label goes into its own
+    DSC_0001.NEF.XMP, once, not into it a second time under our spelling (refused then
+    as "the same file on this disk")."""
+    raw = raw_with_users_sidecar(tmp_path, "DSC_0001.NEF.XMP")
+    tif = raw.parent / "dsc_0001.tif"
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(tif)
+    raw.with_suffix(".xmp").write_bytes(render_sidecar(None, HOLIDAY, made_for=tif.name))
+    raw_id = add_photo(index, [raw], "Petra")
+    add_photo(index, [tif], "Taj Mahal")
+    case_insensitive_disk()
+    plan = [item for item in plan_writes(index, "", False, WriteOptions()) if item.photo_id == raw_id]
+    assert [(item.target.name, item.problem) for item in plan] == [("DSC_0001.NEF.XMP", None)]

@@ -107,6 +107,20 @@ def names_one_entry(path: Path, name: str, names: DiskNames | None = None) -> bo
     return other == own or (other is not None and _only_listed_spelling(path.parent, name, names) == path.name)
 
 
+def as_listed(path: Path, names: DiskNames) -> Path:
+    """`path` under the name its folder lists the entry by, where that differs in case or
+    Unicode form only: a case-insensitive disk opens the user's DSC_8188.XMP as
+    DSC_8188.xmp too, and a file replaced under the name typed takes that name there.
+    `path` itself where it is listed so, is not there, or the folder cannot be listed.
+    `names`: the listings of a job that creates no file (see names_one_entry)."""
+    listing = names._listing(str(path.parent))
+    if listing is None or path.name in listing[0]:
+        return path
+    same = [name for name in listing[1].get(fold(path.name), [])
+            if names_one_entry(path.parent / name, path.name, names)]
+    return path.with_name(same[0]) if len(same) == 1 else path
+
+
 def finds_other_case(path: Path, names: DiskNames | None = None) -> bool:
     """Whether the disk opens `path` (an entry there) under its name in another letter
     case too: a case-insensitive folder. False for a name without a letter. `names`: as

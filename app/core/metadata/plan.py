@@ -30,7 +30,7 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
-from app.core.path_case import DiskNames
+from app.core.path_case import DiskNames, as_listed
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
@@ -174,7 +174,7 @@ def plan_writes(
                 if owner != photo.id and options.sidecar_naming == "ext":
                     # a stem sidecar another photo's (IMG_0100.xmp of IMG_0100.PNG, beside
                     # IMG_0100.TIF), or nobody's, is left alone: this one gets its own, as asked
-                    target = sidecar_path(path, "ext")
+                    target = as_listed(sidecar_path(path, "ext"), names)  # the user's DSC_8188.NEF.XMP, if there
                     owner = owners.setdefault(target, photo.id)
                 if owner == photo.id and target in planned:
                     continue  # the photo's other file planned it already

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from app.core.index.connection import db_text
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
-from app.core.path_case import DiskNames, finds_other_case, fold
+from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -176,7 +176,7 @@ def jpeg_sidecars(
     IMG_0100.xmp may be IMG_0100.PNG's."""
     if kind != "jpeg" or not options.write_into_jpeg:
         return []
-    return [sidecar for sidecar in existing_sidecars(path, options.sidecar_naming, names)
+    return [sidecar for sidecar in sidecars_as_listed(path, options.sidecar_naming, names)
             if written.get(str(sidecar)) == {photo_id}]
 
 
@@ -198,4 +198,13 @@ def write_targets(path: Path, kind: str | None, options: WriteOptions, names: Di
     plan's folder listings."""
     if kind == "jpeg" and options.write_into_jpeg:
         return [path]
-    return existing_sidecars(path, options.sidecar_naming, names) or [sidecar_path(path, options.sidecar_naming)]
+    return sidecars_as_listed(path, options.sidecar_naming, names) or [sidecar_path(path, options.sidecar_naming)]
+
+
+def sidecars_as_listed(path: Path, naming: str, names: DiskNames | None = None) -> list[Path]:
+    """existing_sidecars of `path`, each under the name its folder lists it by (the
+    user's DSC_8188.XMP, dsc_8188.nef.xmp): replaced under our spelling, a file on a
+    disk that ignores case (macOS, Windows, an exFAT card) takes our spelling, and undo,
+    going by the journal, would leave it so. Only a sidecar we create is named by us."""
+    names = names or DiskNames()
+    return [as_listed(sidecar, names) for sidecar in existing_sidecars(path, naming, names)]
