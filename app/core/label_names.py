@@ -52,12 +52,29 @@ def not_a_landmark_name(name: str, state: str) -> str:
     return f"{name!r} is no landmark name but a review state ({state})"
 
 
-def known_landmarks(index: "PhotoIndex", class_names: Iterable[str] = ()) -> list[str]:
+def known_landmarks(index: "PhotoIndex | None", class_names: Iterable[str] = ()) -> list[str]:
     """The landmarks a typed name is compared with: the model's classes (`class_names`,
-    the bundle's) and every label on a photo or taught in the index."""
+    the bundle's) and every label on a photo or taught in the index (None: no index yet)."""
     names = dict.fromkeys(label_form(name) for name in class_names)
-    names.update(dict.fromkeys(index.known_labels()))
+    if index is not None:
+        names.update(dict.fromkeys(index.known_labels()))
     return sorted(names, key=str.casefold)
+
+
+def near_landmarks(index: "PhotoIndex | None", name: str, class_names: Iterable[str] = (),
+                   renamed: str | None = None) -> list[str]:
+    """The known landmarks (known_landmarks) a typed `name` is probably a typo of, none
+    when it is one of them (case and Unicode form aside, as teaching.canonical_label takes
+    it). `renamed`: the name a rename gives up, no near name of its new one ("Our cabbin"
+    to "Our cabin" is the fix of a typo). UsageError for a name no label can hold."""
+    from app.core.teaching import canonical_label, check_label
+
+    classes = list(class_names)
+    typed = check_label(name)
+    if index is not None:
+        typed = canonical_label(index, typed, classes)
+    near = close_landmarks(typed, known_landmarks(index, classes))
+    return [other for other in near if renamed is None or other.casefold() != renamed.casefold()]
 
 
 def close_landmarks(name: str, known: Iterable[str]) -> list[str]:
@@ -115,5 +132,16 @@ def edit_distance(a: str, b: str, most: int) -> int:
 def did_you_mean(name: str, near: list[str]) -> str:
     """The question for a typed name close to known landmarks (`near`), naming them; each
     face adds its way to make the name a new landmark all the same (the CLI's --new)."""
-    choices = " or ".join(repr(other) for other in near)
-    return f"no landmark named {name!r}; did you mean {choices}?"
+    return f"no landmark named {name!r}; did you mean {_choices(near)}?"
+
+
+def merges_only_when_exact(name: str, near: list[str]) -> str:
+    """A new name for a renamed place close to landmarks in use (`near`): a rename into
+    one of them merges the two places, so a typo of one is never taken as that merge, nor
+    as a second place, without asking; each face adds its way to rename as typed."""
+    return (f"{name!r} is close to {_choices(near)}; rename merges into an existing name "
+            "only when it is typed exactly")
+
+
+def _choices(near: list[str]) -> str:
+    return " or ".join(repr(other) for other in near)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
+from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
 from app.cli.commands.write import open_index
 from app.core.wording import counted, shell_quote
 
@@ -50,9 +51,7 @@ def register(subparsers) -> None:
                        help="search query choosing the photos ('' for all), or their files and folders; then "
                             "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
-    label.add_argument("--new", action="store_true",
-                       help="NAME is a new landmark, though it is close to a known one or is a state's word such as "
-                            "\"none\" (refused without it)")
+    add_new_flag(label, "NAME")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
@@ -206,7 +205,7 @@ def run_label(args: argparse.Namespace) -> int:
                          "(or --no-landmark for photos that show none)")
     if name is not None:
         refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
-        _refuse_a_state_as_name(name, args)
+        refuse_a_state_as_name(name, args, "give --no-landmark instead of NAME")
     from app.core.teaching import load_model_bundle
     from model.errors import ModelError
 
@@ -219,12 +218,8 @@ def run_label(args: argparse.Namespace) -> int:
     index = open_index(args)
     hint = ""
     try:
-        near = [] if name is None or args.new else _close_landmarks(index, name, bundle)
-        if near:
-            from app.core.label_names import did_you_mean
-
-            print(f"label: {did_you_mean(name, near)} (give --new to add {name!r} as a new landmark)",
-                  file=sys.stderr)
+        classes = bundle.class_names() if bundle is not None else ()
+        if name is not None and said_near_landmarks(index, name, classes, args, "label"):
             return 1
         # Photo files named that the index does not hold yet (copied in since the last
         # scan) are indexed first, their folder alone, as `tag FILE` and `teach` do: the
@@ -265,33 +260,6 @@ def _correct_and_journal(index, ids: list[int], name: str | None, bundle, comman
 
     learn_from_corrections(index, ids, name, bundle=bundle, expected=expected, record=journal)
     return len(changed)
-
-
-def _refuse_a_state_as_name(name: str, args: argparse.Namespace) -> None:
-    """UsageError for a NAME that is one of the app's states (app.core.label_names):
-    `label Rome/ "no landmark"` made a landmark called so, written into the files and taught."""
-    from app.core.errors import UsageError
-    from app.core.label_names import NO_LANDMARK, not_a_landmark_name, own_state_named
-
-    state = own_state_named(name, args.new)
-    if state is None:
-        return
-    command = command_with_index(getattr(args, "db", None))
-    way = {NO_LANDMARK: f"give --no-landmark instead of NAME; `{command} reject QUERY` marks a wrong label",
-           "rejected": f"`{command} reject QUERY` marks a wrong label",
-           "accepted": f"`{command} accept QUERY` accepts the labels shown"}.get(state, "give the landmark's name")
-    place = "" if own_state_named(name, new=True) else f" (give --new if a place is called {name!r})"
-    raise UsageError(f"{not_a_landmark_name(name, state)}: {way}{place}")
-
-
-def _close_landmarks(index, name: str, bundle) -> list[str]:
-    """The known landmarks `name` is probably a typo of (app.core.label_names), none when
-    it is one of them (case and Unicode form aside, as teaching.canonical_label takes it)."""
-    from app.core.label_names import close_landmarks, known_landmarks
-    from app.core.teaching import canonical_label, check_label
-
-    classes = bundle.class_names() if bundle is not None else ()
-    return close_landmarks(canonical_label(index, check_label(name), classes), known_landmarks(index, classes))
 
 
 run = run_label  # the module-level entry point the CLI contract expects

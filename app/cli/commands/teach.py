@@ -8,9 +8,11 @@ from app.cli.common import (
     add_json_flag, folders_joined_for_files, index_exists, open_index, paths_there, print_json_line, print_summary,
     progress_bar, refuse_file_as_name, say_folders_joined,
 )
+from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
 from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
+EXIT_ASKED = 1  # a likely typo named, nothing taught (as `label` does)
 
 
 def register(subparsers) -> None:
@@ -22,6 +24,9 @@ def register(subparsers) -> None:
         "in the rest of the library. Folders are scanned first, as `tag` does, so that photos copied "
         "into them since the last scan are taught too, and so is the folder of a photo not in the index "
         "yet; embeddings come from the index when tagged, else the photos are decoded now. "
+        "A NAME that is no landmark the library or the model knows but is close to one (\"Colloseum\" "
+        "beside \"Colosseum\") is refused, naming it, and so is a word the app uses for a state (\"no "
+        "landmark\", \"rejected\"): give --new to teach it as typed. "
         "With --forget, NAME is no longer recognised (the photos keep their label).",
     )
     parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")
@@ -29,6 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
                         help="model bundle whose embeddings to use (default: the bundled default model)")
     parser.add_argument("--forget", action="store_true", help="stop recognising NAME (drops its references)")
+    add_new_flag(parser, "NAME")
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 
@@ -57,11 +63,14 @@ def run(args) -> int:
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
+    refuse_a_state_as_name(name, args)
     if not args.paths:
         raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
     if not index_exists(args.db):  # none of the paths there: one line, and no empty index left behind
         paths_there(args.paths, "file or folder", say_missing=False)
     bundle = load_model_bundle(args.model)  # a bad --model: one line, and the library as it was
+    if not args.new and _said_near_landmarks(args, name, bundle.class_names()):
+        return EXIT_ASKED
     targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
         roots_before = index.roots()
@@ -79,6 +88,15 @@ def run(args) -> int:
         return 2
     print_summary(summary.line() + "; run `landmark-tagger suggest` to find it in your library")
     return EXIT_PARTIAL if summary.errors else EXIT_OK
+
+
+def _said_near_landmarks(args, name: str, class_names: list[str]) -> bool:
+    """A typo of a known landmark ("Colloseum") asked about before anything is taught;
+    no index yet is none made for the question (the model's landmarks alone)."""
+    if not index_exists(args.db):
+        return said_near_landmarks(None, name, class_names, args, "teach")
+    with open_index(args) as index:
+        return said_near_landmarks(index, name, class_names, args, "teach")
 
 
 def forget_details(done, name: str) -> str:
