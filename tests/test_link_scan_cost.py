@@ -1,8 +1,10 @@
 """A library folder holding many folder links: each scan checks every link it meets
 against the links walked before (one folder indexed once, scan_links._held_elsewhere).
 Done by resolving every walked link again for each link met, a rescan of 800 links took
-a minute (the app's start-up check is one). The tests count path resolutions: each
-walked link is resolved a bounded number of times, whatever the number of links."""
+a minute (the app's start-up check is one). The tests count work, not time: each
+walked link is resolved a bounded number of times, a rescan of unchanged links writes
+no row of them, and the walk's own checks of the links it walks (is the folder reached
+through one, does one hold this link's target) are no loop over every link."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import os
 import pytest
 from PIL import Image
 
-from app.core import path_case, scan_links
+from app.core import folder_paths, path_case, scan_links
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
 
@@ -65,3 +67,30 @@ def test_a_search_by_paths_through_the_links_resolves_each_link_a_bounded_number
     assert scan_links.kept_link_spellings(index, paths) == {}  # each link walked keeps its folder
     assert len(resolutions) <= 5 * LINKS, (
         f"looking up {LINKS} paths through links resolved paths {len(resolutions):,} times")
+
+
+def test_a_rescan_of_unchanged_links_writes_none_of_their_rows(many_links):
+    index, library = many_links
+    statements: list[str] = []
+    index.conn.set_trace_callback(statements.append)
+    try:
+        scan(index, [library])
+    finally:
+        index.conn.set_trace_callback(None)
+    writes = [sql for sql in statements if sql.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE"))
+              and ("linked_folders" in sql or "skipped_links" in sql)]
+    assert writes == [], f"a rescan of {LINKS} unchanged links wrote {len(writes)} link rows: {writes[:3]}"
+
+
+def test_a_rescan_checks_the_links_it_walks_without_a_loop_over_all_of_them(many_links, monkeypatch):
+    index, library = many_links
+    calls = [0]
+    within = folder_paths.is_within
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return within(*args, **kwargs)
+
+    monkeypatch.setattr(scan_links, "is_within", counted)
+    scan(index, [library])
+    assert calls[0] <= 10 * LINKS, f"a rescan of {LINKS} links asked is_within {calls[0]:,} times"

@@ -18,7 +18,7 @@ from pathlib import Path
 from app.core.folder_paths import is_within
 from app.core.index import linked_folders
 from app.core.path_case import DiskNames, canonical_path, is_junction, spellings_through_links
-from app.core.walked_links import WalkedLinks
+from app.core.walked_links import WalkedLinks, holders_of
 
 
 def in_library(index, folder: str) -> bool:
@@ -206,7 +206,8 @@ class ScanLinks:
         self.shallow = shallow
         self.follow = follow
         self.linked_targets: dict[str, str] = {}  # the real folders walked through a link in this scan: their link
-        self.link_paths: list[str] = []  # the links walked in this scan, as the walk spells them
+        self.walk_order: dict[str, int] = {}  # each of linked_targets: the order it was walked in
+        self.link_paths: set[str] = set()  # the links walked in this scan, as the walk spells them
         self.disk_names = DiskNames()  # the folders that links lead to, listed once in a scan
         self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
         self.left_out: dict[str, str] = {}  # folders in a link walked that another link keeps: that link's path
@@ -222,7 +223,7 @@ class ScanLinks:
 
     def walked_through_link(self, folder: str) -> bool:
         """Whether `folder` was reached through a link this scan walks."""
-        return any(is_within(folder, path) for path in self.link_paths)
+        return next(holders_of(folder, self.link_paths), None) is not None
 
     def walked_by_a_link(self, folder: str) -> bool:
         """Whether a link this scan walks leads to `folder` itself (so the walk leaves
@@ -242,7 +243,7 @@ class ScanLinks:
         folder is walked through a link (and so indexed under the link's path)."""
         target = self.real(link)  # (the caller has seen `link` is a link)
         folder = os.path.dirname(target)
-        return in_library(self.index, folder) or any(is_within(folder, walked) for walked in self.linked_targets)
+        return in_library(self.index, folder) or next(holders_of(folder, self.linked_targets), None) is not None
 
     def folder_to_visit(self, folder: str, entry: os.DirEntry) -> str | None:
         """The folder to walk for a link (or a junction) in `folder` to a folder, if any.
@@ -264,8 +265,8 @@ class ScanLinks:
         if target in self.linked_targets:  # a second link to it (libA/Shared, libB/Shared scanned together)
             self._note_same_folder(entry.path, self.linked_targets[target])
             return None
-        holder = next((walked for walked in self.linked_targets if is_within(target, walked)), None)
-        if holder is not None and not any(is_within(target, left) for left in self.left_out_targets):
+        holder = min(holders_of(target, self.linked_targets), key=self.walk_order.__getitem__, default=None)
+        if holder is not None and next(holders_of(target, self.left_out_targets), None) is None:
             # a folder of one walked through a link in this scan (`lib2/Italy` beside `lib1/Drive`)
             self._note_same_folder(entry.path, held_under(target, holder, self.linked_targets[holder]))
             return None
@@ -275,8 +276,9 @@ class ScanLinks:
             return None
         if self._indexed_elsewhere(entry.path, target):
             return None
+        self.walk_order[target] = len(self.walk_order)
         self.linked_targets[target] = entry.path
-        self.link_paths.append(entry.path)
+        self.link_paths.add(entry.path)
         return entry.path
 
     def root_indexed_elsewhere(self, root: str) -> bool:
@@ -297,7 +299,8 @@ class ScanLinks:
         link (one folder linked into two library folders, each scanned alone; or into a
         folder another link leads to). The parts of it indexed so (a folder of it another
         link leads to) are left out of its walk (left_out); all is noted in same_folders,
-        and a link kept is remembered for the scans to come (_held_elsewhere)."""
+        and a link kept is remembered for the scans to come (_held_elsewhere), written only
+        when that changes the index: a rescan of unchanged links writes nothing."""
         try:
             folder = os.stat(target)
         except OSError:
@@ -305,6 +308,20 @@ class ScanLinks:
         walked = self._walked()
         skipped, gone = _held_elsewhere(self.index, link, folder, target, walked)
         whole = any(ours == link for ours, _ in skipped)
+        as_recorded = whole or (walked.records(link, folder) and not skipped
+                                and not linked_folders.skips_in(self.index.conn, link))
+        if gone or not as_recorded:
+            self._record_walk(link, folder, gone, whole, walked)
+        for ours, theirs in skipped:
+            self._note_same_folder(ours, theirs)
+            if ours != link:
+                self.left_out[ours] = theirs
+                self.left_out_targets.add(held_under(ours, link, target))
+        return whole
+
+    def _record_walk(self, link: str, folder: os.stat_result, gone: list[str], whole: bool,
+                     walked: WalkedLinks) -> None:
+        """Forget the links `gone` and, unless `whole` (skipped), remember `link` walked to `folder`."""
         with self.index.transaction() as conn:
             for other in gone:
                 linked_folders.forget(conn, other)
@@ -312,12 +329,6 @@ class ScanLinks:
             if not whole:
                 linked_folders.remember(conn, link, folder.st_dev, folder.st_ino)
                 walked.remember(link, folder)
-        for ours, theirs in skipped:
-            self._note_same_folder(ours, theirs)
-            if ours != link:
-                self.left_out[ours] = theirs
-                self.left_out_targets.add(held_under(ours, link, target))
-        return whole
 
     def _walked(self) -> WalkedLinks:
         """The links scans walked, each resolved once a scan (read again once the library

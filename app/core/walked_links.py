@@ -5,16 +5,16 @@ it or to one in it (scan_links._held_elsewhere) is asked about every walked link
 afresh for each link met, a scan cost O(links²) stats and path resolutions (800 links:
 a minute a rescan, the app's start-up check included). Here each walked link is resolved
 once, and the links nested with a folder are found by looking up the folders above it
-and a range of the sorted targets below it.
+and a range of the sorted targets below it (holders_of, which the walk's own checks of
+the links it walks use too).
 """
 
 from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.core.folder_paths import subtree_range
 from app.core.index import linked_folders
@@ -26,7 +26,8 @@ class WalkedLink:
     """A link a scan walked, as the disk has it now."""
 
     path: str
-    inode: int  # of the folder it led to when walked
+    device: int  # of the folder it led to when walked
+    inode: int
     rank: int  # the order it was first walked in
     now: tuple[int, int] | None  # (device, inode) it leads to now; None when it leads nowhere
     from_library: bool  # whether a library folder still holds the link
@@ -45,8 +46,8 @@ class WalkedLinks:
         self._by_target: dict[str, list[WalkedLink]] = {}
         self._targets: list[str] = []  # the keys of _by_target, sorted
         self._next_rank = 0
-        for path, inode in linked_folders.walked(index.conn):
-            self._add(path, inode, _leads_now(path))
+        for path, device, inode in linked_folders.walked(index.conn):
+            self._add(path, device, inode, _leads_now(path))
 
     def with_inode(self, inode: int) -> list[WalkedLink]:
         """The links walked to a folder of that inode, in the order walked."""
@@ -60,29 +61,36 @@ class WalkedLinks:
     def nested_with(self, target: str) -> list[WalkedLink]:
         """The links, in the order walked, whose target holds `target` or lies in it (not
         `target` itself): the folders above it looked up, and a range of those below it."""
-        found = [link for folder in Path(target).parents for link in self._by_target.get(str(folder), ())]
+        found = [link for folder in holders_of(target, self._by_target) if folder != target
+                 for link in self._by_target[folder]]
         low, high = subtree_range(target)
         start = bisect.bisect_left(self._targets, low)
         for other in self._targets[start:bisect.bisect_left(self._targets, high, lo=start)]:
             found.extend(self._by_target[other])
         return sorted(found, key=_rank)
 
+    def records(self, path: str, folder: os.stat_result) -> bool:
+        """Whether `path` is already recorded as walked to `folder` (a rescan's link as it
+        was: nothing to write again)."""
+        link = self._links.get(path)
+        return link is not None and (link.device, link.inode) == (folder.st_dev, folder.st_ino)
+
     def remember(self, path: str, folder: os.stat_result) -> None:
         """A scan walks `path`, leading to `folder` (linked_folders.remember)."""
         old = self._drop(path)
-        self._add(path, folder.st_ino, (folder.st_dev, folder.st_ino), old.rank if old else None)
+        self._add(path, folder.st_dev, folder.st_ino, (folder.st_dev, folder.st_ino), old.rank if old else None)
 
     def forget(self, path: str) -> None:
         """`path` no longer leads where it did (linked_folders.forget)."""
         self._drop(path)
 
-    def _add(self, path: str, inode: int, now: tuple[int, int] | None, rank: int | None = None) -> None:
+    def _add(self, path: str, device: int, inode: int, now: tuple[int, int] | None, rank: int | None = None) -> None:
         from_library = self._in_library(os.path.dirname(path))
         leads = now is not None and now[1] == inode and from_library
         target = str(canonical_path(path, self._names)) if leads else None
         if rank is None:
             rank, self._next_rank = self._next_rank, self._next_rank + 1
-        link = self._links[path] = WalkedLink(path, inode, rank, now, from_library, target)
+        link = self._links[path] = WalkedLink(path, device, inode, rank, now, from_library, target)
         self._by_inode.setdefault(inode, []).append(link)
         if target is not None:
             if target not in self._by_target:
@@ -101,6 +109,19 @@ class WalkedLinks:
                 del self._by_target[link.target]
                 self._targets.pop(bisect.bisect_left(self._targets, link.target))
         return link
+
+
+def holders_of(path: str, folders: Collection[str]) -> Iterator[str]:
+    """Those of `folders` that hold `path` (`path` itself, then the folders above it
+    outwards), looked up by its parents: O(depth), where asking is_within of each folder
+    made a walk of many links O(links²)."""
+    while True:
+        if path in folders:
+            yield path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return
+        path = parent
 
 
 def _leads_now(path: str) -> tuple[int, int] | None:

@@ -50,10 +50,19 @@ def skipped(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         "SELECT path, kept FROM skipped_links ORDER BY path")]
 
 
-def walked(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(link, inode of its folder) of every link walked, in the order recorded."""
-    return [(os.fsdecode(path), inode) for path, inode in conn.execute(
-        "SELECT path, inode FROM linked_folders ORDER BY rowid")]
+def walked(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
+    """(link, device and inode of its folder) of every link walked, in the order recorded."""
+    return [(os.fsdecode(path), device, inode) for path, device, inode in conn.execute(
+        "SELECT path, device, inode FROM linked_folders ORDER BY rowid")]
+
+
+def skips_in(conn: sqlite3.Connection, link: str) -> bool:
+    """Whether scans recorded `link`, or a folder in it, as skipped (remember clears that)."""
+    low, high = subtree_range(link)
+    return conn.execute(
+        "SELECT 1 FROM skipped_links WHERE path = CAST(? AS TEXT) "
+        "OR (path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)) LIMIT 1",
+        (db_text(link), db_text(low), db_text(high))).fetchone() is not None
 
 
 def walked_to(conn: sqlite3.Connection, device: int, inode: int) -> list[str]:
