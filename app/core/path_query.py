@@ -189,14 +189,25 @@ def scanned_paths(path: Path, names: DiskNames | None = None, index=None) -> lis
     in their own folder); one when no link is on the way (path_case.spellings_through_links).
     Given the `index`, last the path under another link to its folder that scans keep
     instead of the one on the way (scan_links.kept_link_spellings)."""
-    path = Path(path).expanduser()
-    forms = spellings_through_links(path, names) if path.is_dir() else entries_through_links(path, names)
-    found = [str(form) for form in forms]
     if index is None:
-        return found
+        return _spellings_on_the_way(path, names)
+    return scanned_paths_of([path], names, index)[0]
+
+
+def scanned_paths_of(paths: list[Path], names: DiskNames | None, index) -> list[list[str]]:
+    """scanned_paths of each of `paths` (a shell glob's files), the walked links read once
+    for all of them rather than once a path."""
     from app.core.scan_links import kept_link_spellings
 
-    return list(dict.fromkeys([*found, *kept_link_spellings(index, found).values()]))
+    found = [_spellings_on_the_way(path, names) for path in paths]
+    kept = kept_link_spellings(index, list(dict.fromkeys(form for forms in found for form in forms)))
+    return [list(dict.fromkeys([*forms, *(kept[form] for form in forms if form in kept)])) for forms in found]
+
+
+def _spellings_on_the_way(path: Path, names: DiskNames | None) -> list[str]:
+    path = Path(path).expanduser()
+    forms = spellings_through_links(path, names) if path.is_dir() else entries_through_links(path, names)
+    return [str(form) for form in forms]
 
 
 def scanned_path(path: Path, names: DiskNames | None = None) -> str:

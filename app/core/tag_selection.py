@@ -12,7 +12,6 @@ preview.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,25 +63,79 @@ def photo_ids_under(index: "PhotoIndex", roots: Sequence[Path], names: DiskNames
     from app.core.path_query import scanned_paths
 
     names = names or DiskNames()
-    found: dict[int, str] = {}
+    found: list[tuple[int, str]] = []
     for root in roots:
         rows = [row for form in scanned_paths(Path(root), names, index) for row in _photos_at(index, Path(form))]
         if not rows and Path(root).expanduser().is_symlink():
             rows = _photos_at(index, canonical_path(root, names))
-        for photo_id, primary in rows:
-            found.setdefault(int(photo_id), primary)
+        found += rows
+    return _in_path_order(found)
+
+
+def photo_ids_of_files(index: "PhotoIndex", files: Sequence[Path],
+                       names: DiskNames | None = None) -> dict[Path, list[int]]:
+    """photo_ids_under of each photo file (a shell glob's, given to accept, reject or
+    label), all looked up in one query by exact path (the index on files.path), so naming
+    files costs the same however large the library; [] for a file the index does not hold."""
+    from app.core.path_query import scanned_paths_of
+
+    names = names or DiskNames()
+    files = list(dict.fromkeys(files))
+    forms = dict(zip(files, scanned_paths_of([Path(file) for file in files], names, index)))
+    rows = _photos_at_paths(index, [form for found in forms.values() for form in found])
+    targets = []  # a link to a photo of the library, indexed as that photo: its target's path
+    for file, found in forms.items():
+        if not any(form in rows for form in found) and Path(file).expanduser().is_symlink():
+            found.append(str(canonical_path(file, names)))
+            targets.append(found[-1])
+    rows.update(_photos_at_paths(index, targets))
+    return {file: _in_path_order(row for form in found for row in rows.get(form, [])) for file, found in forms.items()}
+
+
+def _photos_at_paths(index: "PhotoIndex", paths: list[str]) -> dict[str, list[tuple[int, str]]]:
+    """{path: (photo id, primary path) of the photo with a present file there} for those of
+    `paths` the index holds; the paths travel as one JSON array (a glob of thousands stays
+    within SQLite's limit on parameters), a name that is not UTF-8 as its own bytes."""
+    import json
+
+    texts = [path for path in dict.fromkeys(paths) if isinstance(db_text(path), str)]
+    raw = [path for path in dict.fromkeys(paths) if not isinstance(db_text(path), str)]
+    found: dict[str, list[tuple[int, str]]] = {}
+    if texts:
+        for at, photo_id, primary in index.conn.execute(
+                "SELECT CAST(j.key AS INTEGER), f.photo_id, p.primary_path FROM json_each(?) j "
+                "JOIN files f ON f.path = j.value JOIN photos p ON p.id = f.photo_id "
+                "WHERE p.missing = 0 AND f.missing = 0", (json.dumps(texts),)):
+            found.setdefault(texts[at], []).append((photo_id, primary))
+    for path in raw:
+        if rows := index.conn.execute(
+                "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "
+                "WHERE p.missing = 0 AND f.missing = 0 AND f.path = CAST(? AS TEXT)", (db_text(path),)).fetchall():
+            found[path] = rows
+    return found
+
+
+def _in_path_order(rows: Iterable[tuple[int, str]]) -> list[int]:
+    """The photos' ids, each once, by primary path (then id)."""
+    found: dict[int, str] = {}
+    for photo_id, primary in rows:
+        found.setdefault(int(photo_id), primary)
     return [photo_id for photo_id, _ in sorted(found.items(), key=lambda item: (item[1], item[0]))]
 
 
 def _photos_at(index: "PhotoIndex", path: Path) -> list[tuple[int, str]]:
-    """(photo id, primary path) of the photos with a file at or below `path`."""
+    """(photo id, primary path) of the photos with a file at or below `path`: the path
+    itself or the index range of the paths below it (subtree_range), so the index on
+    files.path is used, never a read of the whole table."""
+    from app.core.folder_paths import subtree_range
+
     text = str(path)
-    prefix = text.rstrip(os.sep) + os.sep
+    low, high = subtree_range(text)
     return index.conn.execute(
         "SELECT f.photo_id, p.primary_path FROM files f JOIN photos p ON p.id = f.photo_id "
         "WHERE p.missing = 0 AND f.missing = 0 AND (f.path = CAST(? AS TEXT) "
-        "OR substr(f.path, 1, ?) = CAST(? AS TEXT))",
-        (db_text(text), len(prefix), db_text(prefix)),
+        "OR (f.path >= CAST(? AS TEXT) AND f.path < CAST(? AS TEXT)))",
+        (db_text(text), db_text(low), db_text(high)),
     ).fetchall()
 
 

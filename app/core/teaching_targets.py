@@ -25,7 +25,7 @@ def resolve_photo_ids(
     from app.core.path_case import DiskNames
     from app.core.photo_info import READABLE_FORMATS
     from app.core.photo_names import not_a_photo_reason
-    from app.core.tag_selection import indexed_path, photo_ids_under
+    from app.core.tag_selection import indexed_path, photo_ids_of_files, photo_ids_under
 
     names = DiskNames()  # the targets' folders listed once, however many photos are given
     given: list[int | Path] = []
@@ -42,13 +42,17 @@ def resolve_photo_ids(
             problems.append((str(path), f"is {reason}"))  # not worth scanning its folder for
         else:
             given.append(path)
-    _scan_for_new_photos(index, [p for p in given if isinstance(p, Path)], names)
+    folders = [path for path in given if isinstance(path, Path) and path.is_dir()]
+    files = [path for path in given if isinstance(path, Path) and not path.is_dir()]
+    of_files = photo_ids_of_files(index, files, names)  # all in one query, however many a glob gives
+    if _scan_for_new_photos(index, folders, [path for path, found in of_files.items() if not found], names):
+        of_files = photo_ids_of_files(index, files, names)
     ids: list[int] = []
     for target in given:
         if isinstance(target, int):
             ids.append(target)
             continue
-        found = photo_ids_under(index, [target], names)
+        found = of_files[target] if target in of_files else photo_ids_under(index, [target], names)
         if not found:
             indexed = indexed_path(target, names)
             problem = index.errors(stage="scan", path=indexed, limit=1)
@@ -58,24 +62,23 @@ def resolve_photo_ids(
     return list(dict.fromkeys(ids)), problems
 
 
-def _scan_for_new_photos(index: "PhotoIndex", paths: Sequence[Path], names: "DiskNames") -> None:
+def _scan_for_new_photos(index: "PhotoIndex", folders: Sequence[Path], new_files: Sequence[Path],
+                         names: "DiskNames") -> bool:
     """Scan the folders given, and the folder of each file given that is not in the
-    index yet (without the folders in it), all in one scan. Folders are compared as the
+    index yet (`new_files`; without the folders in it), all in one scan. Folders are compared as the
     disk spells them: `trip/` and `Trip/IMG_1.JPG` on a case-insensitive disk are one
     folder, read whole. A folder linked into a library folder is scanned under the path
     the library holds it by, as `tag` does (else its target would become a second library
-    folder, each photo indexed twice)."""
+    folder, each photo indexed twice). Whether it scanned anything."""
     from app.core.scanner import scan
-    from app.core.tag_selection import photo_ids_under
 
-    whole = list(dict.fromkeys(_as_scanned(index, path, names) for path in paths if path.is_dir()))
+    whole = list(dict.fromkeys(_as_scanned(index, path, names) for path in folders))
     alone = list(dict.fromkeys(
-        folder for path in paths
-        if not path.is_dir() and not photo_ids_under(index, [path], names)
-        and (folder := _as_scanned(index, path.parent, names)) not in whole
+        folder for path in new_files if (folder := _as_scanned(index, path.parent, names)) not in whole
     ))
     if whole or alone:
         scan(index, whole + alone, folder_only=alone)
+    return bool(whole or alone)
 
 
 def _as_scanned(index: "PhotoIndex", folder: Path, names: "DiskNames") -> Path:

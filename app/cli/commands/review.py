@@ -135,7 +135,7 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     FILE` and `teach` do, since the user named it; else (accept, reject: a label never
     suggested cannot be reviewed) it is left out, naming `tag FILE`."""
     from app.core.path_case import DiskNames
-    from app.core.tag_selection import photo_ids_under
+    from app.core.tag_selection import photo_ids_of_files
     from app.core.teaching_targets import resolve_photo_ids
 
     files = _photo_files_named(args)
@@ -144,7 +144,7 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
         ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
         return NamedPhotos(files, ids, left_out, only_files)
     names = DiskNames()  # the files' folders listed once, however many a glob gives
-    found = {path: photo_ids_under(index, [path], names) for path in files}
+    found = photo_ids_of_files(index, files, names)  # one indexed query for them all
     db = getattr(args, "db", None)
     left_out = [(str(path), f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
                             "adds it and suggests its label") for path, ids in found.items() if not ids]

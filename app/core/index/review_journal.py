@@ -93,17 +93,28 @@ def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[in
     changed = {i: now for i, now in changed.items() if now[1] != label_store.FORGOTTEN}
     if not changed:
         return None
-    command_id = int(conn.execute("INSERT INTO review_commands (verb, command, at) VALUES (?, ?, ?)",
-                                  (verb, command, now_iso())).lastrowid)
+    command_id = _new_command(conn, verb, command)
     nothing = LabelBefore(None, None, None, None, None, None)
     conn.executemany(
         "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, model_id, "
         "after_label, after_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(command_id, photo_id, *_fields(before.get(photo_id, nothing)), *now) for photo_id, now in changed.items()])
-    oldest_kept = f"SELECT id FROM review_commands ORDER BY id DESC LIMIT {KEPT_COMMANDS}"
-    conn.execute(f"DELETE FROM review_changes WHERE command_id NOT IN ({oldest_kept})")
-    conn.execute(f"DELETE FROM review_commands WHERE id NOT IN ({oldest_kept})")
+    _keep_newest(conn)
     return command_id
+
+
+def _new_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
+    return int(conn.execute("INSERT INTO review_commands (verb, command, at) VALUES (?, ?, ?)",
+                            (verb, command, now_iso())).lastrowid)
+
+
+def _keep_newest(conn: sqlite3.Connection) -> None:
+    """Drop the commands older than the newest KEPT_COMMANDS, by a range of the journal's
+    key (a test of every row against the newest ids read the whole journal each command)."""
+    row = conn.execute(f"SELECT id FROM review_commands ORDER BY id DESC LIMIT 1 OFFSET {KEPT_COMMANDS}").fetchone()
+    if row is not None:
+        conn.execute("DELETE FROM review_changes WHERE command_id <= ?", (row[0],))
+        conn.execute("DELETE FROM review_commands WHERE id <= ?", (row[0],))
 
 
 def _fields(was: LabelBefore) -> tuple:
@@ -113,11 +124,23 @@ def _fields(was: LabelBefore) -> tuple:
 def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, verb: str, command: str) -> int:
     """PhotoIndex.set_state, journalled as `command` in the same transaction (for `undo
     --review`); returns how many photos changed."""
-    ids = [int(i) for i in photo_ids]
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
     with index.transaction() as conn:
-        before = labels_before(conn, ids)
+        command_id = _new_command(conn, verb, command)
+        journalled = 0
+        for chunk, marks in id_chunks(ids):
+            # the photos it changes (a label in another state), each as it is now, in SQL
+            # rather than read into Python twice: `record`'s rows for a change of state
+            journalled += conn.execute(
+                "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, "
+                "model_id, after_label, after_state) SELECT ?, l.photo_id, l.label, l.landmark_id, l.score, "
+                "l.source, l.state, l.model_id, l.label, ? FROM labels l JOIN photos p ON p.id = l.photo_id "
+                f"WHERE l.photo_id IN ({marks}) AND l.state IS NOT ?", [command_id, state, *chunk, state]).rowcount
         changed = label_store.change_states(conn, ids, state)
-        record(conn, verb, command, before, ids)
+        if journalled:
+            _keep_newest(conn)
+        else:
+            conn.execute("DELETE FROM review_commands WHERE id = ?", (command_id,))
     return changed
 
 
