@@ -125,3 +125,29 @@ def test_the_bare_words_no_landmark_say_which_search_finds_those_photos(tmp_path
         index.photo_ids("-no landmark")  # a NOT word: no hint
     assert main(["--db", str(db), "search", query]) != 0
     assert "found with -has:label -state:unlabelled" in capsys.readouterr().err
+
+
+def test_undo_review_json_lists_only_photos_still_in_the_library(tmp_path, capsys) -> None:
+    """`undo --review --json` listed a forgotten photo's id among those "left": an id the
+    index gives the next photo it adds, so a script acting on the list met a stranger.
+    Forgotten photos are counted apart; "left" names photos labelled again since."""
+    import json
+
+    rome, petra, db = tmp_path / "Rome", tmp_path / "Petra", tmp_path / "index.db"
+    write_jpeg(rome / "DSC_0001.JPG")
+    write_jpeg(petra / "DSC_0002.JPG", color=(10, 200, 30))
+    write_jpeg(petra / "DSC_0003.JPG", color=(200, 10, 30))
+    with PhotoIndex.open(db) as index:
+        scan(index, [rome, petra])
+        ids = index.photo_ids("")
+        index.set_labels(ids, "Petra", source="model", state="suggested")
+    assert main(["--db", str(db), "accept", "label:Petra"]) == 0
+    with PhotoIndex.open(db) as index:
+        forget_folder(index, rome)
+        (again, *restored) = index.photo_ids("folder:Petra")
+        index.set_label(again, "Al-Khazneh", source="user", state="accepted")
+    capsys.readouterr()
+    assert main(["--db", str(db), "undo", "--review", "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"command": "accept label:Petra", "restored": len(restored), "left": [again], "forgotten": 1}
+    assert _states(db, restored) == [("Petra", "suggested")] * len(restored)

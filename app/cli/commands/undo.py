@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     """Take back the last review command (app.core.index.review_journal)."""
     from app.core.index import review_journal
+    from app.core.index.labels import FORGOTTEN
     from app.core.wording import counted
 
     index = open_index(args)
@@ -55,8 +56,10 @@ def run_review(args: argparse.Namespace) -> int:
         print("undo: no accept, reject or label to take back", file=sys.stderr)
         return 0
     if args.json:
+        # a forgotten photo's id is no photo's now (the next one added may get it): counted, not listed
         print_json_line({"command": taken.command.command, "restored": len(taken.restored),
-                         "left": sorted(taken.left)})
+                         "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
+                         "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())})
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     if taken.all_forgotten:  # `forget` took them all out of the library since
         were = "was" if len(taken.left) == 1 else "were"
