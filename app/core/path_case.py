@@ -135,20 +135,6 @@ def _other_case(name: str) -> str | None:
     return other if other != name and fold(other) == fold(name) else None
 
 
-def spellings_alike(folder: Path, names: Iterable[str]) -> dict[str, list[str]]:
-    """Each of `names` (stems of files in `folder`, say) with those of them that differ
-    from it in letter case or Unicode form only, where the folder ignores case (there
-    DSC_8188.NEF and dsc_8188.tif share dsc_8188.xmp); none on a case-sensitive disk.
-    The folder is listed only when two names fold alike."""
-    by_fold: dict[str, list[str]] = {}
-    for name in names:
-        by_fold.setdefault(fold(name), []).append(name)
-    alike = [spellings for spellings in by_fold.values() if len(spellings) > 1]
-    if not alike or not DiskNames().ignores_case(folder):
-        return {}
-    return {name: [other for other in spellings if other != name] for spellings in alike for name in spellings}
-
-
 def _only_listed_spelling(folder: Path, name: str, names: DiskNames | None = None) -> str | None:
     """The one name `folder` lists that folds as `name` does, when `name` (found on the
     disk) is not listed itself: the entry a case-insensitive disk opened under `name`,

@@ -1,7 +1,8 @@
 """Bring one folder's photos in the index in step with a listing of it: the
 scan's per-folder sync. Names whose size or mtime_ns changed (and those a stem's
-pairing or an upgrade's reread marks) are read by name stem, as the photos they form,
-and saved a few stems a transaction; photos none of whose files is left go missing.
+pairing or an upgrade's reread marks) are read by name stem, all its spellings in
+letter case together (pairing.family_of), as the photos they form, and saved a few
+stems a transaction; photos none of whose files is left go missing.
 
 The walk that lists the folders is scanner.py's (`_Scan`, which builds on FolderSync
 and tells its progress through `_report`); which file describes a photo is
@@ -13,16 +14,14 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Sequence
 
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
-from app.core.index.pairing import PhotoFiles, stem_of
+from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
-from app.core.path_case import spellings_alike
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
 from app.core.scan_details import pair_unread_raws, read_photo_details
@@ -43,18 +42,6 @@ def _listed_state(folder: str, name: str, listed: tuple[int, int]) -> FileState:
     """A file as the folder's listing shows it (size, mtime_ns), its contents not read."""
     return FileState(os.path.join(folder, name), name, os.path.splitext(name)[1].lower(),
                      file_kind(name) or "raw", *listed, None)
-
-
-def _photos_as_listed(folder: str, stems: Sequence[str], names: dict[str, list[str]],
-                      known: dict[str, dict[str, KnownFile]], seen: dict[str, tuple[int, int]]) -> list[PhotoFiles]:
-    """The photos the files of `stems` form (`names` and `known` by stem), none of them
-    read: those that share a stem sidecar with the stem read, which they spell in
-    another letter case on a disk that ignores case."""
-    photos: list[PhotoFiles] = []
-    for stem in stems:
-        states = {name: _listed_state(folder, name, seen[name]) for name in names.get(stem, ())}
-        photos += pairing.photos_of(stem, states, (), known.get(stem, {}), ())
-    return photos
 
 
 class FolderSync:
@@ -109,18 +96,18 @@ class FolderSync:
     # -- one folder -------------------------------------------------------------
     def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
         known = catalog.known_files(self.conn, folder)
-        dirty: set[str] = pairing.stems_to_mend(known)
+        dirty: set[str] = pairing.families_to_mend(known)
         self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}
-        dirty.update(stem_of(key) for key in self.rereading.values())
+        dirty.update(family_of_key(key) for key in self.rereading.values())
         failed_as_now = (problems.unreadable_as_now(self.problem_states, folder, seen)
                          if folder in self.problem_folders else set())
         for name, (size, mtime_ns) in seen.items():
             k = known.get(name)
             if name not in failed_as_now and (k is None or k.missing or k.size != size or k.mtime_ns != mtime_ns):
-                dirty.add(stem_of(name))
+                dirty.add(family_of(name))
         for name, k in known.items():
             if not k.missing and name not in seen:
-                dirty.add(stem_of(name))
+                dirty.add(family_of(name))
         if folder in self.problem_folders:
             self.kept_problems.update(
                 path for name, k in known.items()
@@ -128,26 +115,24 @@ class FolderSync:
                 and (path := os.path.join(folder, name)) in self.problem_states
             )
             self.kept_problems.update(os.path.join(folder, name) for name in failed_as_now
-                                      if stem_of(name) not in dirty)  # (else read again, with its stem)
+                                      if family_of(name) not in dirty)  # (else read again, with its stem)
         if not dirty:
             return
-        seen_by_stem: dict[str, list[str]] = defaultdict(list)
+        seen_by_family: dict[str, list[str]] = defaultdict(list)
         for name in seen:
-            seen_by_stem[stem_of(name)].append(name)
-        known_by_stem: dict[str, dict[str, KnownFile]] = defaultdict(dict)
+            seen_by_family[family_of(name)].append(name)
+        known_by_family: dict[str, dict[str, KnownFile]] = defaultdict(dict)
         for name, k in known.items():
-            known_by_stem[stem_of(name)][name] = k
-        alike = spellings_alike(Path(folder), seen_by_stem)
-        stems = sorted(dirty)
+            known_by_family[family_of(name)][name] = k
+        families = sorted(dirty)
         step = max(1, self.options.groups_per_transaction)
-        for start in range(0, len(stems), step):
+        for start in range(0, len(families), step):
             if self._cancelled():
                 return
             groups = [
-                group for stem in stems[start : start + step]
+                group for family in families[start : start + step]
                 for group in self._read_family(
-                    folder, stem, seen_by_stem.get(stem, []), known_by_stem.get(stem, {}), seen,
-                    _photos_as_listed(folder, alike.get(stem, ()), seen_by_stem, known_by_stem, seen))
+                    folder, seen_by_family.get(family, []), known_by_family.get(family, {}), seen)
             ]
             counted_before = self._stored_counts()
             try:
@@ -170,12 +155,11 @@ class FolderSync:
             setattr(self.summary, name, value)
 
     def _read_family(
-        self, folder: str, stem: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]],
-        kin: Sequence[PhotoFiles] = (),
+        self, folder: str, names: list[str], known: dict[str, KnownFile], seen: dict[str, tuple[int, int]],
     ) -> list[PhotoFiles]:
-        """The files of one name stem, read where new or changed, as the photos they form.
-        `kin`: the photos of the stem in another letter case, on a disk that ignores
-        case, which share its stem sidecar (dsc_8188.xmp of DSC_8188.NEF and dsc_8188.tif)."""
+        """The files of one name stem in all its spellings (pairing.family_of), read where
+        new or changed, as the photos they form; on a disk that ignores case those of
+        two spellings share a stem sidecar (dsc_8188.xmp of DSC_8188.NEF and dsc_8188.tif)."""
         infos: dict[str, PhotoInfo] = {}
         failed: set[str] = set()  # there but unreadable now: their rows stay as they are
         states: dict[str, FileState] = {}
@@ -221,11 +205,11 @@ class FolderSync:
         if replaced:  # they give up their names in the write that follows (_detach_renamed_over)
             self.detaching.extend(sorted(replaced))
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
-        groups = pairing.photos_of(stem, states, fresh, known, failed)
+        groups = pairing.photos_of(states, fresh, known, failed)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
-                               family=[*groups, *kin])
+                               family=groups)
         return groups
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:

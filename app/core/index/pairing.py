@@ -8,10 +8,21 @@ two pictures, so two photos: the first one (JPEG before HEIC, TIFF, PNG, as
 one is a photo of its own, keyed by its file name and a '/' (no file name holds one,
 so no stem can be such a key).
 
+A RAW whose stem differs from a rendered image's in letter case (or Unicode form) only
+pairs with it too (DSC_8188.JPG and dsc_8188.nef: a card read on Windows or macOS,
+files renamed by another tool), when that is unambiguous: a rendered image of the RAW's
+own stem always wins, and where several stems of the folder's spellings hold rendered
+images (DSC_1.JPG and dsc_1.JPG on a case-sensitive disk) a RAW of a third spelling
+(Dsc_1.NEF) pairs with none of them and is a photo of its own. The scan therefore reads
+the files of all spellings of a stem together (`family_of`).
+
 A file keeps the photo it already belongs to (its labels stay with it) as long as
 that photo holds no other rendered image; an index written before this rule, with
 two rendered images in one photo, is split on the next rescan: the first one keeps
 the photo and its labels (they were made from it), the others become new photos.
+A RAW indexed as a photo of its own keeps it too (its labels stay with it), so a JPEG
+and a RAW of two spellings that an older version indexed as two photos stay two; a new
+JPEG beside a RAW indexed alone joins the RAW's photo.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.core.index.catalog import FileState, KnownFile
+from app.core.path_case import fold
 from app.core.photo_info import PRIMARY_PREFERENCE, PhotoInfo, file_kind
 
 
@@ -44,6 +56,17 @@ def stem_of(name: str) -> str:
     return stem if dot else name
 
 
+def family_of(name: str) -> str:
+    """The files a scan reads together: those whose stems are alike but for letter case
+    and Unicode form (DSC_8188.JPG, dsc_8188.nef), as pairing may join them."""
+    return fold(stem_of(name))
+
+
+def family_of_key(key: str) -> str:
+    """The family of the files of the photo keyed `key` in its folder (see photo_keys)."""
+    return family_of(key[:-1]) if key.endswith("/") else fold(key)
+
+
 def is_raw_name(name: str) -> bool:
     """A camera RAW file by its extension (what pairing goes by, whatever its content)."""
     return (file_kind(name) or "raw") == "raw"
@@ -58,37 +81,65 @@ def _preference(name: str) -> tuple[int, str]:
     return PRIMARY_PREFERENCE.get(file_kind(name) or "raw", 9), name
 
 
-def photo_keys(stem: str, names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str, str]:
-    """{file name: key of its photo} for the present files of one stem in a folder.
+def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str, str]:
+    """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
     old merge); a new one takes the stem's photo when that photo has no rendered image
-    (it pairs with the RAW there, or there is no photo yet), else a photo of its own.
-    A RAW keeps its photo; a new one pairs with the first rendered image present."""
+    (it pairs with the RAW there, or there is no photo yet), else the photo of a RAW of
+    another spelling that pairs with it, else a photo of its own.
+    A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
+    else of the one other spelling holding rendered images (see the module's docstring)."""
     names = list(names)
+    rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
+    partner = _partners({stem_of(n) for n in rendered})
     family = {k.photo_stem for k in known.values()}
-    raw_keys = {known[n].photo_stem for n in names if is_raw_name(n) and n in known}
+    raw_keys: dict[str, set[str]] = defaultdict(set)  # rendered stem -> photos of its RAWs of that stem
+    other_raws: dict[str, set[str]] = defaultdict(set)  # -> those of its RAWs of another spelling
+    for name in (n for n in names if is_raw_name(n) and n in known):
+        stem = stem_of(name)
+        if (paired := partner(stem)) is not None:
+            (raw_keys if paired == stem else other_raws)[paired].add(known[name].photo_stem)
+    taken = {known[n].photo_stem for n in rendered if n in known}  # photos holding an image already
     keys: dict[str, str] = {}
+    first: dict[str, str] = {}  # stem -> the photo of its first rendered image
     held: set[str] = set()  # photos holding a rendered image already
-    for name in sorted((n for n in names if not is_raw_name(n)), key=_preference):
+    for name in rendered:
+        stem = stem_of(name)
         key = known[name].photo_stem if name in known else None
         if key is None or key in held:
-            pairs = stem not in held and (stem not in family or stem in raw_keys)
-            key = stem if pairs else own_key(name)
+            others = sorted(other_raws[stem] - held - taken)
+            if stem not in held and stem in raw_keys[stem]:
+                key = stem
+            elif others:
+                key = others[0]  # the RAW of another spelling indexed alone: they pair
+            elif stem not in held and stem not in family:
+                key = stem
+            else:
+                key = own_key(name)
         held.add(key)
         keys[name] = key
-    first = next(iter(keys.values()), stem)
+        first.setdefault(stem, key)
     for name in (n for n in names if is_raw_name(n)):
-        keys[name] = known[name].photo_stem if name in known else first
+        stem = stem_of(name)
+        keys[name] = known[name].photo_stem if name in known else first.get(partner(stem) or stem, stem)
     return keys
 
 
-def photos_of(stem: str, present: Mapping[str, FileState], fresh: Collection[str],
+def _partners(rendered_stems: set[str]):
+    """stem -> the stem whose rendered images the RAWs of `stem` pair with: its own when
+    it holds one, else the one spelling of the family that does; None when none does
+    or several do (ambiguous: the RAW is a photo of its own)."""
+    lone = next(iter(rendered_stems)) if len(rendered_stems) == 1 else None
+    return lambda stem: stem if stem in rendered_stems else lone
+
+
+def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               known: Mapping[str, KnownFile], unreadable: Collection[str]) -> list[PhotoFiles]:
-    """The photos that the files of one stem form: those there now (`fresh`: read now),
+    """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are)."""
-    keys = photo_keys(stem, present, known)
+    keys = photo_keys(present, known)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))
@@ -107,8 +158,8 @@ def photos_of(stem: str, present: Mapping[str, FileState], fresh: Collection[str
     return list(photos.values())
 
 
-def stems_to_mend(known: Mapping[str, KnownFile]) -> set[str]:
-    """Stems whose photos an older scan left wrong, to be read again though no file
+def families_to_mend(known: Mapping[str, KnownFile]) -> set[str]:
+    """Families whose photos an older scan left wrong, to be read again though no file
     changed: two rendered images merged into one photo, or a photo still there that
     lists a file deleted since (writing its labels would fail on it for good)."""
     rendered: dict[int, int] = defaultdict(int)
@@ -119,4 +170,4 @@ def stems_to_mend(known: Mapping[str, KnownFile]) -> set[str]:
         if not k.missing and not is_raw_name(name):
             rendered[k.photo_id] += 1
     wrong = {photo_id for photo_id, count in rendered.items() if count > 1} | (present & deleted)
-    return {stem_of(name) for name, k in known.items() if k.photo_id in wrong} if wrong else set()
+    return {family_of(name) for name, k in known.items() if k.photo_id in wrong} if wrong else set()

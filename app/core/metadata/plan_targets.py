@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.index.connection import db_text
+from app.core.index.pairing import is_raw_name
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
 from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
@@ -99,19 +100,22 @@ def one_write_a_file(plan: list[PlannedWrite], names: DiskNames | None = None) -
     folders holds each file under two paths (two photos to the index), and two writes
     into one file race (one label overwrites the other, or a write reported done leaves
     the file as it was). The photo indexed first keeps the file; the other is refused,
-    naming the path it is written under. `names`: the plan's folder listings."""
+    naming the path it is written under. One photo's two names of one file (the stem
+    sidecars of DSC_8188.JPG and dsc_8188.nef, a pair, on a disk that ignores case) are
+    one write, under the RAW's name. `names`: the plan's folder listings."""
     kept: dict[tuple, PlannedWrite] = {}
     folders: dict[Path, tuple[int, int] | None] = {}
     names = names or DiskNames()
-    refused: dict[int, PlannedWrite] = {}
-    for item in sorted(plan, key=lambda item: item.photo_id):
+    refused: dict[int, PlannedWrite | None] = {}
+    for item in sorted(plan, key=lambda item: (item.photo_id, not is_raw_name(item.source.name))):
         identity = None if item.problem else _file_identity(item.target, folders, names)
         if identity is None:
             continue
         first = kept.setdefault(identity, item)
         if first.target != item.target:
-            refused[id(item)] = replace(item, after=item.before, problem=_same_file_problem(item, first.target))
-    return [refused.get(id(item), item) for item in plan]
+            refused[id(item)] = (None if first.photo_id == item.photo_id else
+                                 replace(item, after=item.before, problem=_same_file_problem(item, first.target)))
+    return [refused.get(id(item), item) for item in plan if refused.get(id(item), item) is not None]
 
 
 def _same_file_problem(item: PlannedWrite, written: Path) -> str:
