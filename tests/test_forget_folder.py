@@ -5,6 +5,7 @@ folders another library folder covers stay."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -138,7 +139,8 @@ def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_
             store.add_ref(conn, "Pont du Gard", _photo(index, "DSC_0000.JPG"), "m", np.ones(4, np.float32))
     (trip / "day1" / "DSC_0000.JPG").unlink()  # culled after the trip
     (trip / "day1" / "DSC_0001.JPG").unlink()
-    (home / "IMG_0001.JPG").unlink()  # the only photo of Home: an empty mount point looks the same
+    (home / "IMG_0001.JPG").rename(tmp_path / "IMG_0001.JPG")  # Home's drive not connected: its mount
+    os.utime(home, (0, 0))  # point is left empty, unchanged since before the scan saw the photo on the drive
     (card / "DSC_0900.JPG").unlink()
     with PhotoIndex.open(db) as index:
         scan(index, [trip, home, card])

@@ -117,12 +117,13 @@ class LibraryActions:
 
     def forget_missing_photos(self) -> bool:
         """Forget the photos whose files are gone, once the user has seen what goes (those of
-        a folder not found, or with no photo left, are kept: a drive may not be connected)."""
+        a folder not found, or left empty as a drive not connected leaves its mount point, are kept)."""
         from app.core.index.forget import missing_photos
 
         missing = missing_photos(self.index)
         kept = (f"\n\nThe missing photos of {', '.join(missing.skipped_folders)} stay: the folder is not found "
-                "or has no photo left, as when its drive is not connected." if missing.skipped_folders else "")
+                "or empty and unchanged since its photos were scanned, as when its drive is not connected."
+                if missing.skipped_folders else "")
         if missing.photos == 0:
             self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))
             return False

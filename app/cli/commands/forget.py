@@ -19,7 +19,8 @@ def register(subparsers) -> None:
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
             "written into the photos stay there. With --missing instead of FOLDER: forget the photos deleted "
             "from the library's folders (scan first, so that photos moved elsewhere are found with their labels; "
-            "a folder not found, or with no photo left, may be a drive not connected: its photos stay). "
+            "a folder not found, or empty and unchanged since its photos were scanned, may be a drive not "
+            "connected: its photos stay; one whose photos were all deleted is no such folder). "
             "Without --yes it only says what would go."
         ),
     )
@@ -68,7 +69,7 @@ def _run_missing(args: argparse.Namespace) -> int:
         print_json_line({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
                          "skipped_folders": list(missing.skipped_folders), "awaiting_scan": missing.awaiting_scan,
                          "forgotten": args.yes})
-    skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or no photo left in it: "
+    skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or an empty mount point: "
                "is its drive connected?)" if missing.skipped_folders else "")
     skipped += f"; {missing.kept_line()}" if missing.awaiting_scan else ""
     if not missing.photos:

@@ -20,9 +20,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
+from app.core.emptied_folders import why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
+from app.core.index.photos_seen import photos_seen_at
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
@@ -149,7 +151,7 @@ class MissingPhotos:
     photos: int
     yours: int  # labelled or reviewed by the user
     taught: int  # taught references from them
-    skipped_folders: tuple[str, ...] = ()  # library folders not found: their photos stay
+    skipped_folders: tuple[str, ...] = ()  # library folders not found, or an empty mount point: their photos stay
     backup: Path | None = None
     awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves
 
@@ -182,8 +184,8 @@ def missing_photos(index) -> MissingPhotos:
 
 def forget_missing(index) -> MissingPhotos:
     """Forget the photos marked missing in library folders that are there (a folder not
-    found may be a drive not connected: its photos stay), in one transaction after a copy
-    of the index. Returns what went."""
+    found, or left empty as a drive not connected leaves its mount point, may hold them
+    still: its photos stay), in one transaction after a copy of the index. Returns what went."""
     from app.core.index.backup import backup_quietly
 
     preview = missing_photos(index)
@@ -197,9 +199,11 @@ def forget_missing(index) -> MissingPhotos:
 
 
 def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[MissingPhotos, list[int]]:
-    # a library folder not found, or one whose photos are all missing (an empty mount
-    # point of a drive not connected, say), may hold them still: its photos stay
-    present = {root: whole for root, whole in library.items() if Path(root).is_dir() and _holds_a_photo(conn, root)}
+    # a library folder not found, or one whose photos are all missing while it is empty and
+    # unchanged since they were seen there (the mount point of a drive not connected), may
+    # hold them still: its photos stay; one emptied since (its photos deleted) does not
+    present = {root: whole for root, whole in library.items() if Path(root).is_dir() and (
+        _holds_a_photo(conn, root) or why_unreachable(Path(root), photos_seen_at(conn, root)) is None)}
     absent = {root: whole for root, whole in library.items() if root not in present}
     ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
            if any(holds_folder(root, folder, whole) for root, whole in present.items())

@@ -13,8 +13,10 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
+from app.core.emptied_folders import why_unreachable
 from app.core.errors import MetadataWriteError
 from app.core.folder_paths import is_within
+from app.core.index.photos_seen import LibraryFolders
 from app.core.path_case import fold, is_junction
 
 
@@ -96,10 +98,13 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
     (or a folder of it). Gone is the library folder holding the file (the innermost)
     not found or empty (a card unplugged, its mount point left empty), or a folder link
     on the way from there to the file whose target is not found or empty (a card linked
-    into a library folder). A folder without a link on that way that is not found was
-    removed, so is a file no library folder holds (its folder was taken out of the
-    library). `library_folders` None (a caller that does not know the library): the
-    file's own folder stands for its library folder."""
+    into a library folder). An empty one the user emptied (its photos deleted: it
+    changed after the index last saw them there, or a disk is mounted on it;
+    emptied_folders.why_unreachable, told by LibraryFolders) is no disk gone. A folder
+    without a link on that way that is not found was removed, so is a file no library
+    folder holds (its folder was taken out of the library). `library_folders` None (a
+    caller that does not know the library): the file's own folder stands for its
+    library folder."""
     if library_folders is None:
         root = str(path.parent)
     else:
@@ -109,7 +114,8 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
         if not holding:
             return None
         root = max(holding, key=len)
-    why = _why_unreachable(Path(root))
+    seen_at = library_folders.photos_seen_at if isinstance(library_folders, LibraryFolders) else lambda _: None
+    why = why_unreachable(Path(root), seen_at(root))
     if why is not None and library_folders is None:
         return DiskUnreachableError(f"{path}: its folder {why}; connect the card or disk holding it and try again")
     if why is not None:
@@ -123,23 +129,11 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
                 continue
         except OSError:
             return None  # a folder on the way removed: so is the file
-        why = _why_unreachable(link)
+        why = why_unreachable(link, seen_at(str(link)))
         if why is not None:
             return DiskUnreachableError(f"{path}: the folder the link {link} points to {why}; connect the card "
                                         "or disk holding it and try again", link=str(link))
     return None
-
-
-def _why_unreachable(folder: Path) -> str | None:
-    """Why `folder` (followed where it is a link) looks like a disk gone: not found, or
-    empty; None when it has something in it."""
-    try:
-        with os.scandir(folder) as entries:
-            if next(entries, None) is not None:
-                return None
-        return "is empty (a card not connected leaves its mount point empty)"
-    except OSError as error:
-        return f"cannot be reached ({error.strerror or error})"
 
 
 def _read_only_volume_windows(path: Path) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
+from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
                                              disk_gone_error, passing_error_class)
@@ -81,7 +82,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
     sidecars_gone = 0  # failures of sidecars the user deleted: no label of ours left there
     unreachable: list[DiskUnreachableError] = []  # one a library folder or link not found, in the order met
-    library_folders = index.roots()
+    library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     folders: set[Path] = set()
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
@@ -209,7 +210,7 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[s
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> None:
     """Restore one file of a batch (`library_folders`: the index's, when the caller has them)."""
     path = Path(entry.path)
-    library_folders = index.roots() if library_folders is None else library_folders
+    library_folders = LibraryFolders.of(index) if library_folders is None else library_folders
     if entry.kind == "jpeg":
         _undo_jpeg(index, path, entry, library_folders)
     else:

@@ -22,6 +22,7 @@ from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
+from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
@@ -112,7 +113,7 @@ def write_labels(
     folders: set[Path] = set()
     pending = list(plan)
     failed_before = _paths_with_write_problems(index)
-    library_folders = index.roots()  # a file gone: on a card unplugged, or removed (disk_gone_error)
+    library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
@@ -261,7 +262,7 @@ def write_one(
     guard = lock if lock is not None else nullcontext()
     if library_folders is None:
         with guard:
-            library_folders = index.roots()
+            library_folders = LibraryFolders.of(index)
     check_unchanged(item, library_folders)
     if item.own_write is not None:  # a killed write of ours left it written but unrecorded
         recovery.record_own_write(index, item.target, item.own_write, guard)

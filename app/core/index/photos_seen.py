@@ -1,0 +1,95 @@
+"""When the index last saw a folder hold its photos: what tells a folder the user emptied
+from the empty mount point of a card not connected (app/core/emptied_folders.py).
+
+The index knows it from its scans: one that saved a file of a photo there saw it, and
+so did each scan that walked the folder (its roots) and finished before the photos went
+missing (all of them still present: any scan that walked it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from app.core.folder_paths import is_within, subtree_range
+from app.core.index.connection import db_text
+from app.core.index.records import printable_path
+
+
+def photos_seen_at(conn: sqlite3.Connection, folder: str) -> float | None:
+    """The time stamp of the start of the latest scan that saw photos in `folder` (or
+    below); None when no scan saw one there (no photo, or photos indexed otherwise)."""
+    low, high = subtree_range(folder)
+    saved_run, all_missing, gone_at = conn.execute(
+        "SELECT max(f.last_scan_id), min(p.missing), max(CASE WHEN p.missing = 1 THEN p.updated_at END) "
+        "FROM photos p JOIN files f ON f.photo_id = p.id WHERE p.folder = CAST(? AS TEXT) "
+        "OR (p.folder >= CAST(? AS TEXT) AND p.folder < CAST(? AS TEXT))",
+        (db_text(folder), db_text(low), db_text(high)),
+    ).fetchone()
+    if all_missing is None:
+        return None  # no photo there
+    times = []
+    if saved_run is not None:
+        started = conn.execute("SELECT started_at FROM scan_runs WHERE id = ?", (saved_run,)).fetchone()
+        times.append(started[0] if started else None)
+    walked = ("SELECT started_at, roots FROM scan_runs WHERE status = 'done' AND id > ?"
+              + (" AND finished_at < ?" if all_missing else "") + " ORDER BY id DESC")
+    text = printable_path(folder)
+    for started_at, roots in conn.execute(walked, (saved_run or 0, *([gone_at] if all_missing else []))):
+        if any(is_within(text, root) or is_within(root, text) for root in _roots(roots)):
+            times.append(started_at)
+            break
+    stamps = [stamp for stamp in map(_time_stamp, times) if stamp is not None]
+    return max(stamps) if stamps else None
+
+
+def _roots(text: str | None) -> list[str]:
+    try:
+        roots = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [root for root in roots if isinstance(root, str)] if isinstance(roots, list) else []
+
+
+def _time_stamp(iso: str | None) -> float | None:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else None
+    except ValueError:
+        return None
+
+
+class LibraryFolders(Sequence[Path]):
+    """The library folders, for write and undo to tell a file gone with its card from one
+    deleted (disk_problems.disk_gone_error), with when the index last saw photos in a
+    folder (`photos_seen_at`), looked up only for a folder found empty, once (under a
+    lock of its own: write's threads ask too; a read on the shared connection)."""
+
+    def __init__(self, conn: sqlite3.Connection, folders: Sequence[Path]) -> None:
+        self._conn = conn
+        self._folders = list(folders)
+        self._seen: dict[str, float | None] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, index) -> LibraryFolders:
+        """Those of `index` (a PhotoIndex)."""
+        return cls(index.conn, index.roots())
+
+    def photos_seen_at(self, folder: str) -> float | None:
+        with self._lock:
+            if folder not in self._seen:
+                self._seen[folder] = photos_seen_at(self._conn, folder)
+            return self._seen[folder]
+
+    def __getitem__(self, position):
+        return self._folders[position]
+
+    def __len__(self) -> int:
+        return len(self._folders)
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._folders)
