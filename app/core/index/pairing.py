@@ -28,7 +28,7 @@ JPEG beside a RAW indexed alone joins the RAW's photo.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from app.core.index.catalog import FileState, KnownFile
@@ -126,7 +126,7 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str
     return keys
 
 
-def _partners(rendered_stems: set[str]):
+def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
     """stem -> the stem whose rendered images the RAWs of `stem` pair with: its own when
     it holds one, else the one spelling of the family that does; None when none does
     or several do (ambiguous: the RAW is a photo of its own)."""
