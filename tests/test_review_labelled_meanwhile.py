@@ -318,9 +318,13 @@ def test_l_while_another_job_runs_labels_the_photos_together(qtbot, window, tmp_
     window.index.set_label(ids[0], "Our cabin", source="user", state="rejected")  # rejected before: no longer
     window.photos_changed([ids[0]])
     window.grid.selectAll()
+    from app.core.index import labels as label_store
+
     together, one_by_one = [], []
-    set_labels, set_label = window.index.set_labels, window.index.set_label
-    monkeypatch.setattr(window.index, "set_labels", lambda *a, **k: together.append(list(a[0])) or set_labels(*a, **k))
+    set_labels, set_label = label_store.store_labels_if_unchanged, window.index.set_label
+    # set_labels's statements, journalled for Ctrl+Z in the same transaction (journalled_labels)
+    monkeypatch.setattr(label_store, "store_labels_if_unchanged",
+                        lambda conn, ids, *a, **k: together.append(list(ids)) or set_labels(conn, ids, *a, **k))
     monkeypatch.setattr(window.index, "set_label", lambda *a, **k: one_by_one.append(a[0]) or set_label(*a, **k))
 
     l_answers(monkeypatch, "Our cabin")

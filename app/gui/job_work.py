@@ -319,6 +319,14 @@ class CorrectionSummary:
     rejected: tuple[str, ...] = ()
     model_problem: str = ""  # the core's error when no model could be loaded
     left: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # photo id: its (label, state) now
+    journal_id: int | None = None  # the review journal's command, for Ctrl+Z (app.core.journalled_labels)
+
+
+def app_label_command(label: str | None, count: int) -> str:
+    """How the review journal names an L given in the app (`undo --review` says it)."""
+    from app.core.wording import counted
+
+    return f"the app's L: “{label or 'no landmark'}” for {counted(count, 'photo')}"
 
 
 def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,
@@ -326,21 +334,24 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
     """The user's label for these photos: the old label is rejected, the photos teach the
     new one (decoding only photos without a stored embedding); those no longer as
     `expected` (the app's look, PhotoIndex.review_states) are left as they are
-    (learn_from_corrections). Returns a CorrectionSummary."""
+    (learn_from_corrections), journalled for Ctrl+Z and `undo --review`
+    (app.core.journalled_labels). Returns a CorrectionSummary."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
+        from app.core.journalled_labels import correct_and_journal
         from app.core.library import display_name
         from app.core.progress import Progress
-        from app.core.teaching import learn_from_corrections
 
         model = Path(settings.model_bundle) if settings.model_bundle else None
         bundle, problem = bundles.get_or_why(settings) if label is not None else (None, "")
         done = [int(photo_id) for photo_id in photo_ids]
         with PhotoIndex.open(db_path) as index:
             # all photos in one transaction (decoding before it): cancelled or killed, none changed
-            corrections = learn_from_corrections(index, done, label, model=model, bundle=bundle,
-                                                 progress=progress, cancel=cancel, expected=expected)
+            journalled = correct_and_journal(index, done, label, command=app_label_command(label, len(done)),
+                                             model=model, bundle=bundle, progress=progress, cancel=cancel,
+                                             expected=expected)
+            corrections = journalled.corrections
             progress(Progress(done=len(done), total=len(done), message=label or "no landmark"))
             left = {photo_id: correction.labelled_since for photo_id, correction in zip(done, corrections)
                     if correction.labelled_since is not None}
@@ -351,7 +362,7 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
         return CorrectionSummary(tuple(labelled), given, first, learnt=tuple(learnt),
                                  rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem,
-                                 left=left)
+                                 left=left, journal_id=journalled.command_id)
 
     return work
 

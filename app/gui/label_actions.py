@@ -1,7 +1,8 @@
 """Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
 review list; a label the user sets teaches (app.core.teaching.learn_from_correction).
 Every change goes to the index at once; then the view moves on so review is one key per
-photo. Ctrl+Z takes back accepts and rejects, the latest first."""
+photo. Ctrl+Z takes back accepts, rejects and labels, the latest first (a label through
+the review journal, as `undo --review` does)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,18 @@ from PySide6.QtCore import QItemSelectionModel
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.index.labels import FORGOTTEN
+from app.core.journalled_labels import set_labels_journalled
 from app.core.label_names import known_landmarks
 from app.core.wording import counted
 from app.gui.job_words import labelled_again_text, left_since_text
+from app.gui.job_work import app_label_command
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
 
 if TYPE_CHECKING:
     from app.core.index.labels import StateChange
 
-REVIEW_UNDO_DEPTH = 100  # accepts and rejects that Ctrl+Z can take back
+REVIEW_UNDO_DEPTH = 100  # accepts, rejects and labels that Ctrl+Z can take back
 BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
 
 
@@ -35,6 +38,16 @@ class ReviewStep:
     before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
     # a reject sets aside what a photo taught: (photo id, place) of those that taught it
     taught: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelStep:
+    """One L: its command in the review journal (which holds each photo's label before it),
+    the photos it labelled, in the list's order, and the label they got."""
+
+    command_id: int
+    photo_ids: tuple[int, ...]
+    label: str | None
 
 
 def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> str:
@@ -218,15 +231,23 @@ class LabelActions:
         self.show_message(message)
         self._after_label_change(ids)
 
+    def remember_label_step(self, command_id: int | None, photo_ids: Sequence[int], label: str | None) -> None:
+        """An L that changed photos, journalled as `command_id`, for Ctrl+Z to take back."""
+        if command_id is not None:
+            self.review_undo.append(LabelStep(command_id, tuple(photo_ids), label))
+            del self.review_undo[:-REVIEW_UNDO_DEPTH]
+
     def undo_review(self) -> bool:
-        """Take back the latest accept or reject (Ctrl+Z): its photos get their state back
-        and the view shows the first of them. A photo whose label changed since (set
-        again, tagged again) is left as it is."""
+        """Take back the latest accept, reject or label (Ctrl+Z): its photos get their label
+        and state back and the view shows the first of them. A photo whose label changed
+        since (set again, tagged again) is left as it is."""
         if not self.review_undo:
-            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A) and rejects (R), "
-                              "the latest first.")
+            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R) "
+                              "and labels (L), the latest first.")
             return False
         step = self.review_undo.pop()
+        if isinstance(step, LabelStep):
+            return self._take_back_label(step)
         stepped = [photo_id for photo_id, _, _ in step.before]
         now = self._states_now(stepped)
         back: dict[str, list[int]] = {}
@@ -277,6 +298,36 @@ class LabelActions:
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
         if left:
             message += labelled_again_text("taken back", list(left), left, alone=False)
+        self.show_message(message)
+        self.photos_changed(ids)
+        self.counts_changed()
+        self.select_after_load = ids[0]
+        self.refresh_results()
+        return True
+
+    def _take_back_label(self, step: LabelStep) -> bool:
+        """Ctrl+Z after L: the photos get the label they had before it back (source, score,
+        state) and no longer teach the one L gave, through the review journal as `undo
+        --review` takes it back, compared and changed in one transaction."""
+        from app.core.index import review_journal
+
+        try:
+            taken = review_journal.take_back(self.index, step.command_id)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return False
+        if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
+            self.show_message(f"Nothing to take back: the label “{step.label or 'no landmark'}” was taken back "
+                              "already, or is older than the last 10 labels, accepts and rejects of the command line.")
+            return False
+        restored = set(taken.restored)
+        ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
+        if not ids:
+            return self._nothing_taken_back(taken.left)
+        message = f"Took back the label “{step.label or 'no landmark'}”: {counted(len(ids), 'photo')} as before it"
+        if taken.left:
+            message += labelled_again_text("taken back", list(taken.left), taken.left, alone=False)
+            self.photos_changed(list(taken.left))
         self.show_message(message)
         self.photos_changed(ids)
         self.counts_changed()
@@ -343,12 +394,14 @@ class LabelActions:
             return
         try:
             # one transaction, a few statements per 500 photos (PhotoIndex.set_labels): the
-            # same effects on each photo as set_label, without a statement per photo, and
-            # the same comparison as the job's (learn_from_corrections)
-            change = self.index.set_labels(ids, label, source="user", state="accepted", expected=expected)
+            # same effects on each photo as set_label, without a statement per photo, the
+            # same comparison as the job's (learn_from_corrections), journalled for Ctrl+Z
+            change, command_id = set_labels_journalled(self.index, ids, label, expected=expected,
+                                                       command=app_label_command(label, len(ids)))
         except TaggerError as error:
             self.show_message(str(error))
             return
+        self.remember_label_step(command_id, [i for i in ids if i not in change.left], label)
         if change.left:
             ids = [i for i in ids if i not in change.left]
             again, expected = [*again, *change.left], {**expected, **change.left}

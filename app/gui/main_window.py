@@ -82,7 +82,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.results_display = ResultsDisplay(self)
         self.current_photo = CurrentPhoto(self)
         self._snapshot: LibrarySnapshot | None = None  # the latest counts, to redraw the library panel
-        self.review_undo: list = []  # label_actions.ReviewStep, the latest last
+        self.review_undo: list = []  # label_actions.ReviewStep or LabelStep, the latest last
         self.select_after_load: int | None = None  # a photo to show once the results arrive
         self._photos_after_folders: list[Path] = []  # dropped beside folders: taken once those are read
         self._build_central()

@@ -240,26 +240,11 @@ def run_label(args: argparse.Namespace) -> int:
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> int:
-    """A correction teaches: the old label is rejected for each photo and the photo becomes
-    a reference for NAME, each only while it is as read before, and the command is journalled
-    for `undo --review`, all photos and the journal in one transaction (app.core.teaching:
-    a kill leaves no correction that undo cannot take back). How many changed."""
-    from app.core.index import review_journal
-    from app.core.teaching import learn_from_corrections
+    """A correction teaches, journalled for `undo --review` in the same transaction
+    (app.core.journalled_labels); how many photos changed."""
+    from app.core.journalled_labels import correct_and_journal
 
-    before = review_journal.labels_before(index.conn, ids)
-    expected = {photo_id: was.review_state for photo_id, was in before.items()}
-    changed: list[int] = []
-
-    def journal(conn, corrections) -> None:
-        after = {photo_id: (correction.label, "accepted")
-                 for photo_id, correction in zip(ids, corrections) if correction.changed}
-        changed.extend(after)
-        if after:
-            review_journal.record(conn, "label", command, before, list(after), after)
-
-    learn_from_corrections(index, ids, name, bundle=bundle, expected=expected, record=journal)
-    return len(changed)
+    return len(correct_and_journal(index, ids, name, command=command, bundle=bundle).changed)
 
 
 run = run_label  # the module-level entry point the CLI contract expects

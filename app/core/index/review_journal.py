@@ -156,10 +156,18 @@ def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
                      f"AND photo_id IN ({marks})", [label_store.FORGOTTEN, *chunk])
 
 
+_COMMANDS = ("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
+             "WHERE r.command_id = c.id) FROM review_commands c ")
+
+
+def _command(conn: sqlite3.Connection, command_id: int) -> ReviewCommand | None:
+    row = conn.execute(_COMMANDS + "WHERE c.id = ?", (command_id,)).fetchone()
+    return None if row is None else ReviewCommand(int(row[0]), row[1], row[2], row[3], int(row[4]))
+
+
 def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
     """The newest review command that can be taken back, None when there is none."""
-    row = conn.execute("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
-                       "WHERE r.command_id = c.id) FROM review_commands c ORDER BY c.id DESC LIMIT 1").fetchone()
+    row = conn.execute(_COMMANDS + "ORDER BY c.id DESC LIMIT 1").fetchone()
     return None if row is None else ReviewCommand(int(row[0]), row[1], row[2], row[3], int(row[4]))
 
 
@@ -168,8 +176,16 @@ def take_back_last(index: "PhotoIndex") -> TakenBack | None:
     where the photo is still as the command left it (compared and changed in one
     transaction); a photo a `label` taught its new label no longer teaches it. The command
     leaves the journal: the next call takes back the one before. None: nothing to take back."""
+    return take_back(index)
+
+
+def take_back(index: "PhotoIndex", command_id: int | None = None) -> TakenBack | None:
+    """take_back_last, or of the command `command_id` (the app's Ctrl+Z after its L: commands
+    of a terminal since leave their photos labelled again, so those are left); None when
+    that command is no longer in the journal (taken back already, or older than the
+    newest KEPT_COMMANDS)."""
     with index.transaction() as conn:
-        command = last_command(conn)
+        command = last_command(conn) if command_id is None else _command(conn, command_id)
         if command is None:
             return None
         rows = conn.execute("SELECT photo_id, label, landmark_id, score, source, state, model_id, after_label, "

@@ -1,0 +1,78 @@
+"""The user's label for photos, journalled so it can be taken back: the command line's
+`label` (then `undo --review`) and the app's L (then Ctrl+Z, or `undo --review` in a
+terminal) go through here, so both record the same rows (app.core.index.review_journal)
+in the transaction that labels the photos: a kill leaves no label that cannot be taken back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.core.index import review_journal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from app.core.index import PhotoIndex
+    from app.core.index.labels import LabelChange, ReviewState
+    from app.core.progress import CancelToken, ProgressCallback
+    from app.core.teaching import Correction
+    from model.bundle import ModelBundle
+
+
+@dataclass(frozen=True)
+class JournalledCorrections:
+    """What correct_and_journal did: each photo's Correction (in the order given), the
+    photos it changed, and the journal's command for them (None: nothing changed)."""
+
+    corrections: list["Correction"]
+    changed: list[int]
+    command_id: int | None
+
+
+def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
+                        bundle: "ModelBundle | None" = None, model: "str | Path | None" = None,
+                        expected: Mapping[int, "ReviewState"] | None = None,
+                        progress: "ProgressCallback | None" = None,
+                        cancel: "CancelToken | None" = None) -> JournalledCorrections:
+    """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
+    label is rejected and the photo becomes a reference for `label`, only while it is as
+    `expected` (the app's look; None: as read here), and `command` (as the user would name
+    it) is journalled with every photo's label before, all in one transaction."""
+    from app.core.teaching import learn_from_corrections
+
+    ids = [int(photo_id) for photo_id in photo_ids]
+    before = review_journal.labels_before(index.conn, ids)
+    if expected is None:
+        expected = {photo_id: was.review_state for photo_id, was in before.items()}
+    changed: list[int] = []
+    command_id: list[int | None] = [None]
+
+    def journal(conn, corrections) -> None:
+        after = {photo_id: (correction.label, "accepted")
+                 for photo_id, correction in zip(ids, corrections) if correction.changed}
+        changed.extend(after)
+        if after:
+            command_id[0] = review_journal.record(conn, "label", command, before, list(after), after)
+
+    corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
+                                         record=journal, progress=progress, cancel=cancel)
+    return JournalledCorrections(corrections, changed, command_id[0])
+
+
+def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
+                          expected: Mapping[int, "ReviewState"]) -> tuple["LabelChange", int | None]:
+    """PhotoIndex.set_labels as the user's label (source user, accepted), with nothing
+    taught (the app's L while another job holds the model), journalled as `command` in
+    the same transaction; (what changed, the journal's command or None)."""
+    from app.core.index import labels as label_store
+
+    ids = [int(photo_id) for photo_id in photo_ids]
+    with index.transaction() as conn:
+        before = review_journal.labels_before(conn, ids)
+        change = label_store.store_labels_if_unchanged(conn, ids, label, source="user", state="accepted",
+                                                       expected=expected)
+        after = {photo_id: (label, "accepted") for photo_id in change.changed}
+        command_id = review_journal.record(conn, "label", command, before, list(after), after) if after else None
+    return change, command_id

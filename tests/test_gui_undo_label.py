@@ -1,0 +1,91 @@
+"""Ctrl+Z after L. It took back only accepts and rejects: after a wrong L, Ctrl+Z took back
+an older accept instead, and the label stayed. An L is now journalled (the review journal
+`undo --review` reads) and Ctrl+Z takes it back like an accept: the photos get their label,
+state, source and score back and no longer teach the label L gave."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelectionModel  # noqa: E402
+
+from app.cli.main import main  # noqa: E402
+from tests import test_gui  # noqa: E402
+from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_outside_changes import in_a_terminal, review_list_of, status  # noqa: E402
+
+window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+
+pytestmark = pytest.mark.gui
+
+
+def labelled_with_l(qtbot, win, monkeypatch, rows: list[int], name: str) -> None:
+    """L on these rows of the review list, the dialog answered with `name`."""
+    from app.gui.label_dialog import LabelDialog
+
+    view, model = win.review.list, win.review_model
+    view.selectionModel().clearSelection()
+    for row in rows:
+        view.selectionModel().select(model.index(row), QItemSelectionModel.SelectionFlag.Select)
+
+    def answer(dialog: LabelDialog) -> int:
+        dialog.field.setText(name)
+        return LabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LabelDialog, "exec", answer)
+    win.relabel_selected()
+    wait_for_job(qtbot, win)
+
+
+def as_suggested(win, ids) -> list[tuple]:
+    return [(r.label, r.state, r.source, r.score) for r in map(win.index.get, ids)]
+
+
+@pytest.mark.parametrize("in_a_job", [True, False], ids=["learnt in a job", "set while another job runs"])
+def test_ctrl_z_takes_back_an_l_after_the_accept_before_it(qtbot, window, tmp_path, monkeypatch, in_a_job) -> None:
+    ids = review_list_of(qtbot, window, tmp_path, 3)
+    suggested = as_suggested(window, ids)
+    window.review.list.setCurrentIndex(window.review_model.index(0))
+    window.accept_selected()  # the first photo: an older step
+    if not in_a_job:
+        monkeypatch.setattr(window.jobs, "correct", lambda *args, **kwargs: False)
+    labelled_with_l(qtbot, window, monkeypatch, [0, 1], "Bakery")
+    labelled = [i for i in ids if window.index.get(i).label == "Bakery"]
+    assert len(labelled) == 2 and ids[0] not in labelled
+
+    assert window.undo_review()
+    wait_for_job(qtbot, window)
+
+    assert status(window) == "Took back the label “Bakery”: 2 photos as before it"
+    assert as_suggested(window, labelled) == [suggested[ids.index(i)] for i in labelled]
+    assert window.index.get(ids[0]).state == "accepted"  # the accept before it stays, for the next Ctrl+Z
+    with window.index.transaction() as conn:  # Colosseum is no longer rejected for them: it may come back
+        assert conn.execute("SELECT COUNT(*) FROM rejections").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM taught_refs WHERE label = 'Bakery'").fetchone()[0] == 0
+    assert window.undo_review()
+    assert status(window).startswith("Took back the accept: 1 photo")
+
+
+def test_ctrl_z_after_l_leaves_a_photo_labelled_again_in_a_terminal(qtbot, window, tmp_path, monkeypatch) -> None:
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    labelled_with_l(qtbot, window, monkeypatch, [0, 1], "Bakery")
+    in_a_terminal(window, lambda other: other.set_label(ids[1], "Our cabin", source="user", state="accepted"))
+
+    assert window.undo_review()
+
+    assert [window.index.get(i).label for i in ids] == ["Colosseum", "Our cabin"]
+    assert status(window) == ("Took back the label “Bakery”: 1 photo as before it; "
+                              "1 photo not taken back, labelled again since (now “Our cabin”, accepted)")
+
+
+def test_an_l_of_the_app_is_taken_back_once_by_undo_review_or_ctrl_z(qtbot, window, tmp_path, monkeypatch,
+                                                                    capsys) -> None:
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    labelled_with_l(qtbot, window, monkeypatch, [0, 1], "Bakery")
+
+    assert main(["--db", str(window.index.path), "undo", "--review"]) == 0
+    assert "took back `the app's L: “Bakery” for 2 photos`: 2 photos as before it" in capsys.readouterr().err
+    assert not window.undo_review()
+    assert status(window).startswith("Nothing to take back: the label “Bakery” was taken back already")
+    assert [window.index.get(i).label for i in ids] == ["Colosseum", "Colosseum"]
