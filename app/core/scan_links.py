@@ -41,11 +41,14 @@ def library_spelling(index, folder: str | os.PathLike, names: DiskNames, follow:
     `tag library/Shared/IMG_1.JPG` reads the photos the library has there rather than
     making the link's target a second library folder with each photo indexed twice. So
     too for `folder` given by its real path in the folder a walked link leads to (`scan
-    X/Drive` with `library/d -> X/Drive`): that path under the link (through_walked_link)."""
+    X/Drive` with `library/d -> X/Drive`): that path under the link (through_walked_link),
+    even once a library folder holds X/Drive (`scan X` since, which left it to the link)."""
     resolved = str(canonical_path(folder, names))
     roots = [str(root) for root in index.roots()]
-    if not follow or in_library(index, resolved) or any(is_within(root, resolved) for root in roots):
-        return resolved  # in the library as it is, or a link up to a folder holding it (never walked)
+    if not follow or any(is_within(root, resolved) for root in roots):
+        return resolved  # a library folder, or a link up to a folder holding one (never walked)
+    if in_library(index, resolved):
+        return _under_walked_link(index, resolved) or resolved
     held = (str(form) for form in spellings_through_links(folder, names) if in_library(index, str(form)))
     return next(held, None) or _under_walked_link(index, resolved) or resolved
 
@@ -54,11 +57,13 @@ def through_walked_link(index, folder: str | os.PathLike, names: DiskNames | Non
     """The path the library holds `folder` under when it is given by its real path in the
     folder a walked link leads to (`X/Drive` for `library/d -> X/Drive`: `library/d`), so
     that a scan of it can say where it went; None when the library holds it as it is, or
-    no walked link leads to it."""
+    no walked link leads to it. A library folder holding X/Drive (X, scanned since) leaves
+    it to the link (ScanLinks.left_to_a_walked_link): it is mapped all the same."""
     resolved = str(canonical_path(folder, names or DiskNames()))
-    if in_library(index, resolved):
+    if any(is_within(str(root), resolved) for root in index.roots()):
         return None
-    return _under_walked_link(index, resolved)
+    held = _under_walked_link(index, resolved)
+    return None if held == os.path.abspath(os.path.expanduser(folder)) else held  # (given by the link's path)
 
 
 def _under_walked_link(index, resolved: str) -> str | None:
@@ -76,14 +81,17 @@ def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
     link finds the photos; and for those in the folder a walked link leads to, named by
     its real path (`…/Drive/D1.JPG`, as a file manager or tab completion on the drive gives
     it): that path under the link (`…/lib/d/D1.JPG`), rather than the drive joining the
-    library with each photo indexed twice. Reads the disk (the links on the way, the
-    folders above a path outside the library); nothing when no scan has walked a link."""
+    library with each photo indexed twice, also once a library folder holds the drive (`X`
+    scanned since, which leaves X/Drive to the link: a folder scans skip). Reads the disk
+    (the links on the way, the folders above a path outside the library or in a folder
+    scans skip); nothing when no scan has walked a link."""
     if not linked_folders.any_walked(index.conn):
         return {}
     skipped_in: dict[str, list[tuple[str, str]]] = {}  # each folder on the way looked at once
     links_to: dict[str, str | None] = {}  # each folder above a path outside the library: the link walked to it
     names = DiskNames()
     holds = library_holds(index)
+    skips = [path for path, _ in linked_folders.skipped(index.conn)]  # X/Drive, left to library/d
     walked: list[WalkedLinks] = []  # read when a link is met on the way
 
     def through_skipped(path: str) -> str | None:
@@ -101,10 +109,11 @@ def kept_link_spellings(index, paths: list[str]) -> dict[str, str]:
     found = {}
     for path in paths:
         held = through_skipped(path)
-        if held is None and not (holds(path) or holds(os.path.dirname(path))):
+        if held is None and (not (holds(path) or holds(os.path.dirname(path)))
+                             or any(is_within(path, skip) for skip in skips)):
             through = _through_walked_link(index, path, holds, links_to)
             held = None if through is None else through_skipped(through) or through
-        if held is not None:
+        if held is not None and held != path:  # (a path under the walked link itself is as held)
             found[path] = held
     return found
 
@@ -212,6 +221,9 @@ class ScanLinks:
         self.same_folders: list[tuple[str, str]] = []  # (link skipped, the path the library holds it under)
         self.left_out: dict[str, str] = {}  # folders in a link walked that another link keeps: that link's path
         self.left_out_targets: set[str] = set()  # the real folders of left_out
+        self.left_to_links: list[tuple[str, str]] = []  # (folder of a library folder, the walked link keeping it)
+        self._root_links: WalkedLinks | None = None  # the walked links as the root being walked began
+        self._skips: dict[str, str] | None = None  # the paths scans skip, read when a folder is left to a link
         self._walked_links: WalkedLinks | None = None  # the links scans walked, resolved once (_walked)
         self._walked_for: tuple = ()  # the library folders it was read for
 
@@ -229,6 +241,46 @@ class ScanLinks:
         """Whether a link this scan walks leads to `folder` itself (so the walk leaves
         it to that link, and it is indexed once)."""
         return self.real(folder) in self.linked_targets
+
+    def walking_root(self) -> None:
+        """A library folder's walk begins (after it joined the library): the links scans
+        walked, as they lead now, for left_to_a_walked_link."""
+        self._root_links = self._walked() if linked_folders.any_walked(self.index.conn) else None
+
+    def left_to_a_walked_link(self, folder: str) -> bool:
+        """Whether `folder`, met in a library folder's own walk (not through a link), is
+        the folder a link walked from the library leads to (`library/d -> X/Drive`, then
+        `scan X`): its photos are indexed under the link, so the walk leaves it there
+        rather than indexing each photo twice, and says so (left_to_links). A link into a
+        library folder that was never walked (X scanned first) leads to no folder here."""
+        link = self._root_links.link_to(folder) if self._root_links is not None else None
+        if link is None:
+            return False
+        if (folder, link) not in self.left_to_links:
+            self.left_to_links.append((folder, link))
+            if self._skips is None:
+                self._skips = dict(linked_folders.skipped(self.index.conn))
+            if self._skips.get(folder) != link:  # kept for paths typed through it; a rescan writes nothing
+                with self.index.transaction() as conn:
+                    linked_folders.skip(conn, folder, link)
+        return True
+
+    def forget_removed_links(self, listed: Callable[[str], bool]) -> None:
+        """Forget the walked links this walk found removed (their folder `listed`, the link
+        no longer in it; a link whose drive is not connected is still there): a link made
+        again into a folder that a library folder has held since is then a link into the
+        library, left unwalked, rather than taking its photos back under its path."""
+        walked = self._root_links
+        if walked is None:
+            return
+        removed = [path for path in walked.leading_nowhere()
+                   if listed(os.path.dirname(path)) and not os.path.lexists(path)]
+        if removed:
+            with self.index.transaction() as conn:
+                for path in removed:
+                    linked_folders.forget(conn, path)
+                    linked_folders.unskip_kept_as(conn, path)
+                    walked.forget(path)
 
     def left_to_another_link(self, folder: str) -> bool:
         """Whether `folder`, in a folder walked through a link, is indexed under another
@@ -252,7 +304,9 @@ class ScanLinks:
         library with the link, and `forget` of the library folder takes them. A link is not
         walked when its target is in the library or holds a library folder (a "Best of" link
         into it: the photos are indexed under their own folder, whichever the walk meets
-        first), when it holds the folder the link is in (a loop, up to the home folder say),
+        first; but a link walked before a library folder came to hold its target, `scan X` after
+        `library/d -> X/Drive`, keeps it: see left_to_a_walked_link), when it holds the folder
+        the link is in (a loop, up to the home folder say),
         or when this scan walks it (or a folder holding it) through another link: no photo
         is indexed twice, and none from outside the folders the user gave. A link to a folder
         holding one walked through another link is walked, all but that folder (see
@@ -271,9 +325,12 @@ class ScanLinks:
             self._note_same_folder(entry.path, held_under(target, holder, self.linked_targets[holder]))
             return None
         library = [str(root) for root in self.index.roots()] + self.roots
-        if in_library(self.index, target) or any(is_within(root, target) for root in library) or any(
-                is_within(target, root) for root in self.roots if root not in self.shallow):
-            return None
+        if any(is_within(root, target) for root in library):
+            return None  # up to a folder holding a library folder
+        if (in_library(self.index, target) or any(is_within(target, root) for root in self.roots
+                                                   if root not in self.shallow)) and not (
+                self._root_links is not None and self._root_links.leads_to(entry.path, target)):
+            return None  # into the library, unless walked before a library folder came to hold it
         if self._indexed_elsewhere(entry.path, target):
             return None
         self.walk_order[target] = len(self.walk_order)

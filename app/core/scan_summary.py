@@ -31,6 +31,8 @@ class ScanSummary:
     status: str = "done"
     # (link skipped, the path the library indexes its folder under): one folder linked into two library folders
     same_folders: list[tuple[str, str]] = field(default_factory=list)
+    # (folder of a library folder, the link from the library that holds its photos): `scan X` with library/d -> X/Drive
+    left_to_links: list[tuple[str, str]] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -43,12 +45,17 @@ class ScanSummary:
             + ("" if self.status == "done" else f" ({self.status})")
             + "".join(f"; {link} is the same folder as {kept}, already in the library; skipped"
                       for link, kept in self.same_folders)
+            + "".join(f"; {folder} is in the library as {link}; left there" for folder, link in self.left_to_links)
         )
 
     def to_json(self) -> dict:
-        """The summary as `scan --json` prints it; same_folders only when a link was skipped."""
+        """The summary as `scan --json` prints it; same_folders only when a link was skipped,
+        left_to_links only when a folder was left to a link."""
         fields = asdict(self)
         skipped = fields.pop("same_folders")
         if skipped:
             fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in skipped]
+        left = fields.pop("left_to_links")
+        if left:
+            fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in left]
         return fields

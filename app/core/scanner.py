@@ -117,6 +117,7 @@ class _Scan(FolderSync):
                 self._flush_errors()
                 self.summary.status = status
                 self.summary.same_folders = list(self.links.same_folders)
+                self.summary.left_to_links = list(self.links.left_to_links)
                 self.summary.photos = sum(
                     catalog.count_photos_in(self.conn, root) if root in self.shallow
                     else catalog.count_photos_under(self.conn, root)
@@ -164,6 +165,7 @@ class _Scan(FolderSync):
         # a folder inside a library folder is no news; one linked into it is its link's (library_spelling)
         if not ((alone or root in self.through_links) and in_library(self.index, root)):
             self.index.add_root(root, recursive=not alone)
+        self.links.walking_root()
         stack = [root]
         while stack and not self._cancelled():
             folder = stack.pop()
@@ -178,6 +180,8 @@ class _Scan(FolderSync):
                 stack.extend(sorted(subfolders, reverse=True))
             self._sync_folder(folder, seen)
             self._report(folder)
+        if not self._cancelled():
+            self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
         return True
 
     def _merge_other_spellings(self, root: str, whole: bool) -> None:
@@ -223,8 +227,11 @@ class _Scan(FolderSync):
                     continue  # (one of a linked folder that another link keeps: indexed once, there)
                 elif is_link(entry):
                     linked.append(entry)
-                elif not (walked_here and self.links.walked_by_a_link(entry.path)):
-                    # (one a link of its own walks is left to that link: indexed once)
+                elif walked_here and self.links.walked_by_a_link(entry.path):
+                    continue  # (one a link of its own walks is left to that link: indexed once)
+                elif not walked_here and self.links.left_to_a_walked_link(entry.path):
+                    continue  # (one a link from the library was walked to first: indexed there)
+                else:
                     subfolders.append(entry.path)
             except OSError as error:  # if it was a folder, what we know of it is kept
                 self._unreadable_entry(entry.path, error)

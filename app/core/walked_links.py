@@ -69,6 +69,22 @@ class WalkedLinks:
             found.extend(self._by_target[other])
         return sorted(found, key=_rank)
 
+    def leads_to(self, path: str, target: str) -> bool:
+        """Whether `path` is a link a scan walked to `target` that still leads there from
+        a library folder (so its folder stays its, though a library folder holds it now)."""
+        link = self._links.get(path)
+        return link is not None and link.target == target
+
+    def link_to(self, folder: str) -> str | None:
+        """The link walked first of those that lead to `folder` itself from the library,
+        None when none does: a dict lookup, for each folder of a walk."""
+        links = self._by_target.get(folder)
+        return min(links, key=_rank).path if links else None
+
+    def leading_nowhere(self) -> list[str]:
+        """The links walked that lead to no folder now (removed, or their drive not connected)."""
+        return [link.path for link in self._links.values() if link.now is None]
+
     def records(self, path: str, folder: os.stat_result) -> bool:
         """Whether `path` is already recorded as walked to `folder` (a rescan's link as it
         was: nothing to write again)."""

@@ -28,7 +28,9 @@ def scan_line(summary) -> str:
         parts.append(f"{counted(summary.labels_read, 'label')} read from the files")
     if summary.unchanged_problems:
         parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
-    return ", ".join(parts)
+    # a folder of the one added that a link in the library holds (ScanSummary.left_to_links)
+    return ", ".join(parts) + "".join(f"; {folder} is in the library as {link}; left there"
+                                      for folder, link in summary.left_to_links)
 
 
 def cancelled_text(name: str, text: str) -> str:

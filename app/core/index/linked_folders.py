@@ -44,6 +44,11 @@ def skip(conn: sqlite3.Connection, path: str, kept: str) -> None:
     )
 
 
+def unskip_kept_as(conn: sqlite3.Connection, kept: str) -> None:
+    """Forget the paths skipped as `kept`'s, a link removed: nothing is held under it now."""
+    conn.execute("DELETE FROM skipped_links WHERE kept = CAST(? AS TEXT)", (db_text(kept),))
+
+
 def skipped(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """(path skipped, the path the library holds its folder under) as the last scans said."""
     return [(os.fsdecode(path), os.fsdecode(kept)) for path, kept in conn.execute(

@@ -1,0 +1,34 @@
+"""The app's Add folder calls the scan core: a folder holding X/Drive, which a library
+folder links to (library/d -> X/Drive), joins the library with its own photos only, and
+the status bar says X/Drive stays the link's (each photo once, not a second time)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from tests.test_gui import wait_for_job, window  # noqa: E402,F401
+from tests.test_scan_of_folder_holding_link_target import _photo, _under_the_link  # noqa: E402
+
+pytestmark = [pytest.mark.gui, pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt",
+                                                  reason="symbolic links need privileges on Windows")]
+
+
+def test_add_folder_holding_a_linked_folder_leaves_that_folder_to_the_link(qtbot, window, tmp_path) -> None:
+    x, library = tmp_path / "X", tmp_path / "library"
+    _photo(x / "Drive" / "D1.JPG", 1)
+    _photo(x / "Drive" / "sub" / "D2.JPG", 2)
+    _photo(x / "X1.JPG", 3)
+    _photo(library / "L1.JPG", 4)
+    (library / "d").symlink_to(x / "Drive", target_is_directory=True)
+    assert window.add_folder(library)
+    wait_for_job(qtbot, window)
+    assert window.add_folder(x)
+    wait_for_job(qtbot, window)
+    message = window.statusBar().currentMessage()
+    assert "1 photo, 1 new" in message and f"{x / 'Drive'} is in the library as {library / 'd'}; left there" in message
+    rows = window.index.conn.execute("SELECT count(*) FROM photos").fetchone()[0]
+    assert (rows, sorted(record.path for record in window.index.search(""))) == (4, _under_the_link(library, x))
