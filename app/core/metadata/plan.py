@@ -21,6 +21,7 @@ from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
 from app.core.metadata.plan_targets import (
+    FolderStems,
     jpeg_sidecars,
     one_write_a_file,
     shared_sidecar,
@@ -153,6 +154,7 @@ def plan_writes(
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
     names = DiskNames()  # each folder listed once for the plan: it creates no file
+    stems = FolderStems(index)  # and each folder's photos read once, where its disk ignores case
     planned: set[Path] = set()
     sidecars_written = journal.sidecar_writers(index)
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
@@ -167,7 +169,7 @@ def plan_writes(
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
                 if target not in owners:
-                    owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id, names)
+                    owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id, names, stems)
                 owner = owners[target]
                 if owner != photo.id and target in extra:
                     continue  # not the JPEG's to take anything out of

@@ -36,7 +36,7 @@ def first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: P
 
 def sidecar_owner(
     index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, source: Path, photo_id: int,
-    names: DiskNames | None = None,
+    names: DiskNames | None = None, stems: FolderStems | None = None,
 ) -> int | None:
     """The photo `target`, planned for `source` of photo `photo_id`, belongs to; None
     for a stem sidecar nobody can be said to own. A stem sidecar (IMG_0100.xmp) that
@@ -46,11 +46,13 @@ def sidecar_owner(
     folder forgotten and added again) is nobody's, and is left alone. One still to be
     created goes to the first photo planned into it, and from then on by the journal.
     Other files go by first_owner. `names`: the plan's folder listings, one a folder (a
-    FUSE exFAT card is asked by listing: once a photo made a plan O(n²))."""
+    FUSE exFAT card is asked by listing: once a photo made a plan O(n²)); `stems`: the
+    plan's FolderStems, for the same reason on a disk that ignores case."""
     names = names or DiskNames()
     if not is_stem_sidecar(target, source, names):
         return first_owner(index, written, target, photo_id)
-    photos = _photos_of_stem(index, target, names, any_case=finds_other_case(source, names))
+    any_case = finds_other_case(source, names)
+    photos = _photos_of_stem(index, target, names, stems if any_case else None, any_case=any_case)
     if set(photos) <= {photo_id}:
         return photo_id
     owner = owner_by_files(target, photos)
@@ -62,20 +64,14 @@ def sidecar_owner(
     return None if target.exists() else photo_id
 
 
-def _photos_of_stem(index: PhotoIndex, sidecar: Path, names: DiskNames, any_case: bool = False
-                    ) -> dict[int, list[Path]]:
+def _photos_of_stem(index: PhotoIndex, sidecar: Path, names: DiskNames, stems: FolderStems | None = None,
+                    any_case: bool = False) -> dict[int, list[Path]]:
     """The indexed photos with files of the stem sidecar's stem in its folder, and
     those files (a deleted RAW of a pair still counts: the photo is the RAW's);
     `any_case`: the folder ignores letter case, so DSC_8188.NEF shares dsc_8188.xmp
-    with dsc_8188.tif (a stem in another case of a letter beyond ASCII is not looked up)."""
+    with dsc_8188.tif (looked up in `stems`, the plan's, else in the folder read anew)."""
     if any_case:
-        stem = _like_escaped(sidecar.stem)
-        rows = index.conn.execute(  # the photo's key is the stem, or a file name and '/' (pairing.own_key)
-            "SELECT f.photo_id, f.path FROM photos p JOIN files f ON f.photo_id = p.id"
-            " WHERE p.folder = CAST(? AS TEXT) AND p.missing = 0"
-            r" AND (p.stem LIKE CAST(? AS TEXT) ESCAPE '\' OR p.stem LIKE CAST(? AS TEXT) ESCAPE '\')",
-            (db_text(str(sidecar.parent)), db_text(stem), db_text(stem + ".%/")),
-        ).fetchall()
+        rows = (stems or FolderStems(index)).files_of(sidecar.parent, sidecar.stem)
     else:
         prefix = str(sidecar.with_suffix(""))
         rows = index.conn.execute(
@@ -90,9 +86,35 @@ def _photos_of_stem(index: PhotoIndex, sidecar: Path, names: DiskNames, any_case
     return photos
 
 
-def _like_escaped(text: str) -> str:
-    """`text` as a LIKE pattern matching itself (SQLite's LIKE ignores ASCII case)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+class FolderStems:
+    """The files of the indexed photos of each folder a write plan asks about, read once
+    a folder and kept by their folded stem. On a disk that ignores case a stem sidecar
+    (dsc_8188.xmp) is shared with files of its stem in any case, which the index on
+    stems (case-sensitive) cannot find: looked up one sidecar at a time, each read the
+    whole folder, O(n²) in a card folder of RAWs. A plan changes no photo of the index,
+    so what is read stays true while it runs."""
+
+    def __init__(self, index: PhotoIndex) -> None:
+        self._index = index
+        self._folders: dict[Path, dict[str, list[tuple[int, str]]]] = {}
+
+    def files_of(self, folder: Path, stem: str) -> list[tuple[int, str]]:
+        """(photo id, path) of each file in `folder` whose stem is `stem` in any letter
+        case or Unicode form, of photos still in the library (its files on the disk or not)."""
+        if folder not in self._folders:
+            self._folders[folder] = self._read(folder)
+        return self._folders[folder].get(fold(stem), [])
+
+    def _read(self, folder: Path) -> dict[str, list[tuple[int, str]]]:
+        rows = self._index.conn.execute(
+            "SELECT f.photo_id, f.path FROM photos p JOIN files f ON f.photo_id = p.id"
+            " WHERE p.folder = CAST(? AS TEXT) AND p.missing = 0",
+            (db_text(str(folder)),),
+        ).fetchall()
+        by_stem: dict[str, list[tuple[int, str]]] = {}
+        for photo_id, path in rows:
+            by_stem.setdefault(fold(Path(path).stem), []).append((photo_id, path))
+        return by_stem
 
 
 def one_write_a_file(plan: list[PlannedWrite], names: DiskNames | None = None) -> list[PlannedWrite]:
