@@ -31,6 +31,16 @@ from app.core.wording import RELOCATE_HINT, counted, shell_quote
 FINGERPRINT_SAMPLE = 24  # files whose content is compared (size is compared for all)
 
 
+class NotMovedError(UsageError):
+    """`new` looks like the wrong folder for `old`: `old` is still there with its files, or
+    `new` holds under half of them. Going ahead would mark the others missing, one
+    `forget --missing` away from losing their labels; `would_go_missing` says how many."""
+
+    def __init__(self, message: str, would_go_missing: int) -> None:
+        super().__init__(message)
+        self.would_go_missing = would_go_missing
+
+
 @dataclass
 class RelocateSummary:
     """What moved: the photos re-pointed, and how many of their files were found there."""
@@ -55,11 +65,13 @@ class RelocateSummary:
 
 def relocate_folder(
     index, old: str | Path, new: str | Path,
-    progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+    progress: ProgressCallback | None = None, cancel: CancelToken | None = None, follow_copy: bool = False,
 ) -> RelocateSummary:
     """Move library folder `old` (and what the index knows under it) to `new`, then
     read `new`. UsageError, changing nothing, when `old` is no library folder, `new` is
-    no folder or is in the library already, or `new` does not hold the indexed files."""
+    no folder or is in the library already, or `new` does not hold the indexed files;
+    NotMovedError when `old` still holds them or `new` holds under half of them, unless
+    `follow_copy` (the user means a copy, whole or partial: the files not in it go missing)."""
     try:
         root = library_folder(index, old, action="relocated", instead=lambda within: (
             f"if it moved, `landmark-tagger scan {shell_quote(within)} {shell_quote(str(new))}` finds its photos "
@@ -81,6 +93,8 @@ def relocate_folder(
         raise UsageError(f"none of the {counted(len(rows), 'file')} of {root} is in {target} (no {example} there); "
                          "choose the folder that holds them")
     _check_contents(moves)
+    if not follow_copy:
+        _refuse_a_folder_that_did_not_move(root, target, moves, found)
     summary = RelocateSummary(root, target, files_found=found, files_not_found=len(rows) - found)
     with index.transaction() as conn:
         summary.photos = _move_paths(conn, root, target, moves)
@@ -236,6 +250,39 @@ def _files_under(conn, folder: str, limit: int | None = None) -> list[tuple[int,
 def _same_size(path: str, size: int | None) -> bool:
     try:
         return size is None or os.stat(path).st_size == size
+    except OSError:
+        return False
+
+
+def _refuse_a_folder_that_did_not_move(root: str, target: str, moves, found: int) -> None:
+    """NotMovedError when `root` is still there holding indexed files (a copy, or a
+    mistyped target: relocate is for a folder that moved), or when `target` holds under
+    half of them (likely the wrong folder). The same folder under another spelling (case,
+    Unicode form, on a disk that ignores them) is no copy."""
+    total = len(moves)
+    missing = total - found
+    if os.path.isdir(root) and not _same_folder(root, target):
+        still = sum(_still_there(old_path, size) for _id, old_path, _new, size, _fp in moves)
+        if still:
+            raise NotMovedError(
+                f"{root} has not moved: {still:,} of its {counted(total, 'indexed file')} "
+                f"{'is' if still == 1 else 'are'} still there ({found:,} in {target}); relocate follows a folder "
+                "that moved or a drive back under another name", missing)
+    if found * 2 < total:
+        raise NotMovedError(f"only {found:,} of the {counted(total, 'file')} of {root} "
+                            f"{'is' if found == 1 else 'are'} in {target}; is it the right folder?", missing)
+
+
+def _still_there(path: str, size: int | None) -> bool:
+    try:
+        return os.stat(path).st_size == size or size is None
+    except OSError:
+        return False
+
+
+def _same_folder(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
     except OSError:
         return False
 
