@@ -49,12 +49,12 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     changed: list[int] = []
     command_id: list[int | None] = [None]
 
-    def journal(conn, corrections) -> None:
+    def journal(conn, corrections, dropped_refs) -> None:
         after = {photo_id: (correction.label, "accepted")
                  for photo_id, correction in zip(ids, corrections) if correction.changed}
         changed.extend(after)
         if after:
-            command_id[0] = review_journal.record(conn, "label", command, before, list(after), after)
+            command_id[0] = review_journal.record(conn, "label", command, before, list(after), after, dropped_refs)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
                                          record=journal, progress=progress, cancel=cancel)

@@ -268,7 +268,7 @@ def learn_from_corrections(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     expected: Mapping[int, ReviewState] | None = None,
-    record: "Callable[[sqlite3.Connection, list[Correction]], None] | None" = None,
+    record: "Callable[[sqlite3.Connection, list[Correction], list[store.RefRow]], None] | None" = None,
 ) -> list[Correction]:
     """learn_from_correction for several photos given one label, in one transaction, as
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
@@ -281,8 +281,9 @@ def learn_from_corrections(
     transaction that corrects the others, so its new label is never rejected, and so is
     one taken out of the library since (state labels.FORGOTTEN), where without `expected`
     an unknown id raises UsageError; its Correction says so (`labelled_since`). `record`:
-    called with the corrections before that transaction commits, so that a record of them
-    (the review journal) is kept with them or not at all. Returns what it did, photo by photo."""
+    called with the corrections and the references they dropped (the places the photos
+    taught before) before that transaction commits, so that a record of them (the review
+    journal) is kept with them or not at all. Returns what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -308,10 +309,11 @@ def learn_from_corrections(
                             skip_forgotten=expected is not None)
     corrections = []
     with index.transaction() as conn:
+        refs_before = store.ref_rows_of_photos(conn, ids) if record is not None else []
         for start in range(0, len(ids), 500):
             corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
         if record is not None:
-            record(conn, corrections)
+            record(conn, corrections, store.refs_gone(conn, refs_before))
     return corrections
 
 

@@ -156,6 +156,28 @@ def add_ref(conn: sqlite3.Connection, label: str, photo_id: int, model_id: str, 
     conn.execute("DELETE FROM forgotten_places WHERE label = ?", (label,))  # taught again
 
 
+RefRow = tuple[int, str, int, str, bytes | None, str | None]  # id, label, photo_id, model_id, vector, created_at
+
+
+def ref_rows_of_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[RefRow]:
+    """The taught_refs rows of these photos, whole (by taught_refs_by_photo), so that a
+    change that drops some can journal them (refs_gone)."""
+    rows: list[RefRow] = []
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        rows += conn.execute("SELECT id, label, photo_id, model_id, vector, created_at FROM taught_refs "
+                             f"WHERE photo_id IN ({marks})", chunk).fetchall()
+    return rows
+
+
+def refs_gone(conn: sqlite3.Connection, rows: Sequence[RefRow]) -> list[RefRow]:
+    """Those of `rows` (ref_rows_of_photos, read earlier in the transaction) no longer in
+    taught_refs: dropped, or replaced by a new reference of the same place."""
+    kept: set[int] = set()
+    for chunk, marks in id_chunks([row[0] for row in rows]):
+        kept.update(row[0] for row in conn.execute(f"SELECT id FROM taught_refs WHERE id IN ({marks})", chunk))
+    return [row for row in rows if row[0] not in kept]
+
+
 def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], keep_label: str | None = None) -> int:
     """Drop these photos' references to every label but `keep_label`; a photo shows one
     place, so a corrected label replaces what it taught before. One statement per 500

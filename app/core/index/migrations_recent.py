@@ -411,3 +411,13 @@ def migration_33(conn: sqlite3.Connection) -> None:
                  "keyword TEXT NOT NULL, PRIMARY KEY (photo_id, path))")
     conn.execute("CREATE TABLE IF NOT EXISTS read_backs_unrecorded (photo_id INTEGER PRIMARY KEY)")
     conn.execute("INSERT OR IGNORE INTO read_backs_unrecorded (photo_id) SELECT photo_id FROM labels")
+
+
+# `label` (and the app's L) drops the references a photo taught for its old place, and
+# `undo --review` gave back the label only: the place lost that photo for good (all of
+# it when the photo was its only one). The journal now keeps the dropped references of
+# each command (app/core/index/review_journal.py) and taking it back restores them.
+def migration_34(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS review_taught_refs (command_id INTEGER NOT NULL, "
+                 "photo_id INTEGER NOT NULL, label TEXT NOT NULL, model_id TEXT NOT NULL, vector BLOB, "
+                 "created_at TEXT, PRIMARY KEY (command_id, photo_id, label, model_id))")

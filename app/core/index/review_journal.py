@@ -19,6 +19,7 @@ from app.core.index.search_text import refresh_search_texts
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
+    from app.core.teaching_store import RefRow
     from app.core.index.labels import ReviewState
 
 KEPT_COMMANDS = 10  # the newest review commands kept; an older one can no longer be taken back
@@ -79,13 +80,16 @@ def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[in
 
 
 def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[int, LabelBefore],
-           photo_ids: Sequence[int], after: Mapping[int, "ReviewState"] | None = None) -> int | None:
+           photo_ids: Sequence[int], after: Mapping[int, "ReviewState"] | None = None,
+           dropped_refs: Sequence["RefRow"] = ()) -> int | None:
     """Journal a review command that has just changed labels, in the caller's transaction:
     the photos among `photo_ids` whose (label, state) is no longer the one in `before`
     (a photo it leaves out had no label), each with its label before and after. `after`:
     the (label, state) the command gave each photo it changed; a photo not so now (changed
-    again since, by another program) is left out. Returns the command's id, None when it
-    changed nothing. Only the newest KEPT_COMMANDS are kept."""
+    again since, by another program) is left out. `dropped_refs`: the references the
+    command dropped (teaching_store.refs_gone: the places the photos taught before a
+    `label`), given back with the label. Returns the command's id, None when it changed
+    nothing. Only the newest KEPT_COMMANDS are kept."""
     expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed = label_store.changed_since(conn, photo_ids, expected)
     if after is not None:
@@ -99,6 +103,11 @@ def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[in
         "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, model_id, "
         "after_label, after_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(command_id, photo_id, *_fields(before.get(photo_id, nothing)), *now) for photo_id, now in changed.items()])
+    conn.executemany(
+        "INSERT OR REPLACE INTO review_taught_refs (command_id, photo_id, label, model_id, vector, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(command_id, photo_id, label, model_id, vector, created_at)
+         for _, label, photo_id, model_id, vector, created_at in dropped_refs if photo_id in changed])
     _keep_newest(conn)
     return command_id
 
@@ -113,8 +122,14 @@ def _keep_newest(conn: sqlite3.Connection) -> None:
     key (a test of every row against the newest ids read the whole journal each command)."""
     row = conn.execute(f"SELECT id FROM review_commands ORDER BY id DESC LIMIT 1 OFFSET {KEPT_COMMANDS}").fetchone()
     if row is not None:
-        conn.execute("DELETE FROM review_changes WHERE command_id <= ?", (row[0],))
-        conn.execute("DELETE FROM review_commands WHERE id <= ?", (row[0],))
+        _drop_commands(conn, "<=", row[0])
+
+
+def _drop_commands(conn: sqlite3.Connection, compared: str, command_id: int) -> None:
+    """The journal's commands with an id `compared` ('=', '<=') to `command_id`, whole."""
+    for table in ("review_taught_refs", "review_changes"):
+        conn.execute(f"DELETE FROM {table} WHERE command_id {compared} ?", (command_id,))
+    conn.execute(f"DELETE FROM review_commands WHERE id {compared} ?", (command_id,))
 
 
 def _fields(was: LabelBefore) -> tuple:
@@ -154,6 +169,8 @@ def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
         # both key columns given: the primary key finds the rows (no index on photo_id alone)
         conn.execute("UPDATE review_changes SET after_state = ? WHERE command_id IN (SELECT id FROM review_commands) "
                      f"AND photo_id IN ({marks})", [label_store.FORGOTTEN, *chunk])
+        conn.execute("DELETE FROM review_taught_refs WHERE command_id IN (SELECT id FROM review_commands) "
+                     f"AND photo_id IN ({marks})", chunk)
 
 
 _COMMANDS = ("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
@@ -196,19 +213,19 @@ def take_back(index: "PhotoIndex", command_id: int | None = None) -> TakenBack |
         after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
         left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
-        _restore(conn, restored, before, after, relabel_all=command.verb == "label")
-        conn.execute("DELETE FROM review_changes WHERE command_id = ?", (command.id,))
-        conn.execute("DELETE FROM review_commands WHERE id = ?", (command.id,))
+        _restore(conn, command.id, restored, before, after, relabel_all=command.verb == "label")
+        _drop_commands(conn, "=", command.id)
     return TakenBack(command, restored, left)
 
 
-def _restore(conn: sqlite3.Connection, photo_ids: list[int], before: Mapping[int, LabelBefore],
+def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], before: Mapping[int, LabelBefore],
              after: Mapping[int, "ReviewState"], relabel_all: bool) -> None:
     """These photos' labels as `before` holds them. After accept or reject a photo gets its
     state back as the app's Ctrl+Z gives it (rejections and what it teaches follow the
     state); after `label` (`relabel_all`), or where its label changed, its whole label
     comes back (source, score, landmark) and it no longer teaches the label it was given
-    (its taught reference goes)."""
+    (its taught reference goes) but again what it taught before (the references the command
+    dropped, journalled; not of a place forgotten since)."""
     by_state: dict[str, list[int]] = {}
     relabelled = []
     for photo_id in photo_ids:
@@ -228,4 +245,9 @@ def _restore(conn: sqlite3.Connection, photo_ids: list[int], before: Mapping[int
                                     landmark_id=was.landmark_id, score=was.score, model_id=was.model_id)
     conn.executemany("DELETE FROM taught_refs WHERE photo_id = ? AND label = ?",
                      [(photo_id, after[photo_id][0]) for photo_id in relabelled if after[photo_id][0] is not None])
+    for chunk, marks in id_chunks(relabelled):
+        conn.execute("INSERT OR REPLACE INTO taught_refs (label, photo_id, model_id, vector, created_at) "
+                     "SELECT label, photo_id, model_id, vector, created_at FROM review_taught_refs "
+                     f"WHERE command_id = ? AND photo_id IN ({marks}) "
+                     "AND label NOT IN (SELECT label FROM forgotten_places)", [command_id, *chunk])
     refresh_search_texts(conn, [photo_id for photo_id in relabelled if before[photo_id].state is None])

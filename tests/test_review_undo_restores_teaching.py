@@ -1,0 +1,74 @@
+"""`label` drops the reference a photo taught for its old place (a photo shows one place),
+and `undo --review` gave back the label only: the place lost that photo for good, all of
+it when the photo was its only one. The journal keeps the dropped references of the
+command (migration 34) and taking it back restores them, vectors and all; not of a place
+forgotten since, and never for a photo labelled again since."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.cli.main import main
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
+from tests.test_metadata_support import make_jpeg
+
+
+def _taught(db) -> list[tuple]:
+    with PhotoIndex.open(db) as index:
+        return index.conn.execute("SELECT photo_id, label, model_id, vector, created_at FROM taught_refs "
+                                  "ORDER BY photo_id, label").fetchall()
+
+
+@pytest.fixture
+def taught_cabin(tmp_path, tiny_bundle):
+    """Two photos; the first teaches "Our cabin"."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    db = tmp_path / "index.db"
+    for n in range(2):
+        make_jpeg(folder / f"DSC_000{n}.JPG", size=(64, 48), seed=n)
+    with PhotoIndex.open(db) as index:
+        scan(index, [folder])
+    photo = str(folder / "DSC_0000.JPG")
+    options = ["--model", str(tiny_bundle.path)]
+    assert main(["--db", str(db), "teach", "Our cabin", photo, *options]) == 0
+    return db, photo, options
+
+
+@pytest.mark.parametrize("given", [["Colosseum"], ["--no-landmark"]])
+def test_undo_review_of_a_label_gives_back_what_the_photo_taught(taught_cabin, capsys, given) -> None:
+    db, photo, options = taught_cabin
+    taught = _taught(db)
+    assert [row[1] for row in taught] == ["Our cabin"]
+
+    assert main(["--db", str(db), "label", photo, *given, *options]) == 0
+    assert "Our cabin" not in [row[1] for row in _taught(db)]
+    assert main(["--db", str(db), "undo", "--review"]) == 0
+
+    assert _taught(db) == taught  # the same reference: its vector and when it was taught
+    with PhotoIndex.open(db) as index:
+        record = index.get(int(taught[0][0]))
+        assert (record.label, record.state) == ("Our cabin", "accepted")
+        assert index.conn.execute("SELECT COUNT(*) FROM review_taught_refs").fetchone()[0] == 0  # taken back: gone
+
+
+def test_a_place_forgotten_since_is_not_taught_again(taught_cabin, capsys) -> None:
+    db, photo, options = taught_cabin
+    other = photo.replace("DSC_0000", "DSC_0001")
+    assert main(["--db", str(db), "teach", "Our cabin", other, *options]) == 0  # the place outlives the label
+    assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    assert main(["--db", str(db), "teach", "Our cabin", "--forget"]) == 0
+    assert main(["--db", str(db), "undo", "--review"]) == 0
+    assert _taught(db) == []
+
+
+def test_a_photo_labelled_again_since_keeps_what_it_teaches_now(taught_cabin, capsys) -> None:
+    db, photo, options = taught_cabin
+    assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    assert main(["--db", str(db), "label", photo, "Petra", "--new", *options]) == 0
+    with PhotoIndex.open(db) as index:
+        index.conn.execute("DELETE FROM review_commands WHERE verb = 'label' AND command LIKE '%Petra%'")
+        index.conn.commit()  # only the first label left to take back: its photo is "Petra" now
+    assert main(["--db", str(db), "undo", "--review"]) == 1
+    assert [row[1] for row in _taught(db)] == ["Petra"]
