@@ -10,6 +10,7 @@ from app.cli.main import build_parser, main
 from app.core.index import PhotoIndex, Prediction
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.teaching_store import rejected
+from app.core.wording import shell_quote
 from tests.test_metadata_support import add_photo, make_jpeg
 
 
@@ -218,7 +219,9 @@ def test_ctrl_c_stops_write_and_undo_cleanly_with_their_summary(tmp_path, capsys
     _ctrl_c_after_first_report(monkeypatch, write_command)
     assert main(["--db", str(db), "write"]) == 130
     err = capsys.readouterr().err
-    assert "stopping after" in err and "(cancelled)" in err and "'landmark-tagger undo' reverts it" in err
+    command = f"landmark-tagger --db {shell_quote(str(db))}"  # the index given, not the default one
+    assert "stopping after" in err and "(cancelled)" in err and f"`{command} undo` reverts it" in err
+    assert f"`{command} write` again writes the rest" in err
     written = [p for p in photos if p.read_bytes() != original[p]]
     # the files already handed to the write's threads are finished: more than one, so undo has some left
     assert 1 < len(written) < len(photos)

@@ -16,6 +16,7 @@ from app.cli.main import main
 from app.core.errors import IndexStoreError
 from app.core.index import PhotoIndex, connection, photo_index
 from app.core.index.backup import backup_if_due, backups
+from app.core.wording import shell_quote
 from tests.test_index_support import write_jpeg
 
 DISK_FULL = "database or disk is full"
@@ -136,8 +137,9 @@ def test_a_write_the_index_fails_under_says_what_it_changed_and_undo_reverts_it(
     code, _, err = run_cli(capsys, "--db", made_index, "write")
     changed = sum(photo.read_bytes() != original for photo, original in zip(photos, originals))
     assert code == 2 and changed >= 1
+    # the undo it names acts on the index given, not on the default one
     assert f"write: {changed} file{'s' if changed > 1 else ''} changed before the index failed (batch 1; " \
-           "'landmark-tagger undo' reverts it" in err, err
+           f"`landmark-tagger --db {shell_quote(made_index)} undo` reverts it" in err, err
     assert "no space left on the disk holding the index" in err
     monkeypatch.setattr(PhotoIndex, "clear_errors", real_clear)  # space freed
     assert run_cli(capsys, "--db", made_index, "undo")[0] == 0

@@ -8,7 +8,7 @@ import argparse
 import sqlite3
 import sys
 
-from app.cli.common import EXIT_INTERRUPTED, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import EXIT_INTERRUPTED, command_with_index, one_line, print_json_line, stop_on_ctrl_c
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
             except (sqlite3.Error, IndexStoreError):
-                say_written_before_the_index_failed(index, newest_before)
+                say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
     finally:
         index.close()
@@ -125,10 +125,11 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"error: {message}"), file=sys.stderr)
         for path, message in summary.notes[1:]:  # the summary line below gives the first
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
-    batch = f" (batch {summary.batch_id}; 'landmark-tagger undo' reverts it)" if summary.batch_id else ""
+    command = command_with_index(getattr(args, "db", None))  # the hints act on this index
+    batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
     if summary.cancelled:
-        print("write: stopped by Ctrl-C; `landmark-tagger write` again writes the rest", file=sys.stderr)
+        print(f"write: stopped by Ctrl-C; `{command} write` again writes the rest", file=sys.stderr)
         return EXIT_INTERRUPTED
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
@@ -142,10 +143,10 @@ def say_above_progress(text: str) -> None:
     print(one_line(text), file=sys.stderr, flush=True)
 
 
-def say_written_before_the_index_failed(index, newest_before: int) -> None:
+def say_written_before_the_index_failed(index, newest_before: int, command: str) -> None:
     """The index failed under the write (its disk full): the files already written keep
     their labels and the journal holds them, while the error line that follows speaks
-    of the index only."""
+    of the index only. `command`: this tool with the --db given (command_with_index)."""
     from app.core.index import running_writes
 
     try:
@@ -156,7 +157,7 @@ def say_written_before_the_index_failed(index, newest_before: int) -> None:
         print("write: the index failed before any file was changed", file=sys.stderr)
         return
     print(f"write: {counted(files, 'file')} changed before the index failed (batch {batch}; "
-          "'landmark-tagger undo' reverts it once the index can be used again)", file=sys.stderr)
+          f"`{command} undo` reverts it once the index can be used again)", file=sys.stderr)
 
 
 def print_waiting_suggestions(count: int) -> None:
@@ -175,8 +176,6 @@ def print_nothing_to_write(plan: list, waiting: int, args: argparse.Namespace) -
     that labels come from `tag` and are written once accepted."""
     if plan or waiting:
         return
-    from app.cli.common import command_with_index
-
     which = "no matching photo" if args.query else "no photo"
     command = command_with_index(getattr(args, "db", None))
     if args.include_suggested:
