@@ -85,6 +85,11 @@ class TagSummary:
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
 
     @property
+    def unscanned(self) -> int:
+        """Files of the run its scan could not read (damaged, unreadable): no photo to tag."""
+        return int(getattr(self.scan, "errors", 0) or 0)
+
+    @property
     def rate(self) -> float:
         """Photos classified per second over the whole run."""
         return self.tagged / self.seconds if self.seconds > 0 else 0.0

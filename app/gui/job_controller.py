@@ -16,7 +16,7 @@ from app.core.wording import counted
 from app.gui import job_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import cancelled_text, correction_text, rename_line, scan_line
+from app.gui.job_words import cancelled_text, correction_text, rename_line, scan_line, tag_line
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -30,11 +30,14 @@ NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
 def describe_summary(summary) -> str:
     """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
     from app.core.scan_summary import ScanSummary
+    from app.core.tagging import TagSummary
 
     if summary is None or isinstance(summary, (list, tuple)):
         return ""  # list results (suggestions, corrected photos) are reported by the job's follow-up
     if isinstance(summary, ScanSummary):
         return scan_line(summary)
+    if isinstance(summary, TagSummary):
+        return tag_line(summary)
     if callable(getattr(summary, "line", None)):
         return str(summary.line())
     if dataclasses.is_dataclass(summary):
@@ -57,7 +60,7 @@ def skipped_text(title: str, summary, skipped: list[str]) -> str:
     not found (…)" when none of its folders was there."""
     if isinstance(summary, job_work.FoldersNotFound):
         return f"Nothing tagged: {not_found_text([Path(folder) for folder in skipped])}"
-    return f"{title}: done — {summary.line()}; {not_found_text([Path(folder) for folder in skipped])}"
+    return f"{title}: done — {tag_line(summary)}; {not_found_text([Path(folder) for folder in skipped])}"
 
 
 def teach_failures_text(failures: list[tuple[str, str]]) -> str:

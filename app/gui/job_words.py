@@ -33,6 +33,16 @@ def scan_line(summary) -> str:
                                       for folder, link in summary.left_to_links)
 
 
+def tag_line(summary) -> str:
+    """A tag job's summary (TagSummary.line), with the files it could not read named as the
+    command line names them: a dropped photo that is damaged did not just vanish."""
+    line = summary.line()
+    if summary.unscanned:
+        files = "1 file" if summary.unscanned == 1 else f"{summary.unscanned:,} files"
+        line += f"; {files} could not be read (see Problems)"
+    return line
+
+
 def cancelled_text(name: str, text: str) -> str:
     """ "Tagging library: cancelled — tagged 16 photos…; the work done so far is kept, the
     rest is left for the next run": "cancelled" once, though the core's summary says it too."""

@@ -92,7 +92,7 @@ def run(args) -> int:
                       bundle=bundle)
         joined = folders_joined_for_files(index, roots_before, targets)
     say_folders_joined(joined)
-    scan_errors = int(getattr(summary.scan, "errors", 0) or 0)
+    scan_errors = summary.unscanned
     for path, reason in summary.not_photos:
         print_summary(f"error: {path}: {reason}")
     if args.json and not reader_gone:  # every file asked for gets its line, the unreadable ones too
