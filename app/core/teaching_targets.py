@@ -25,7 +25,7 @@ def resolve_photo_ids(
     from app.core.path_case import DiskNames
     from app.core.photo_info import READABLE_FORMATS
     from app.core.photo_names import not_a_photo_reason
-    from app.core.tag_selection import indexed_path, photo_ids_of_files, photo_ids_under
+    from app.core.tag_selection import photo_ids_of_files, photo_ids_under
 
     names = DiskNames()  # the targets' folders listed once, however many photos are given
     given: list[int | Path] = []
@@ -54,12 +54,33 @@ def resolve_photo_ids(
             continue
         found = of_files[target] if target in of_files else photo_ids_under(index, [target], names)
         if not found:
-            indexed = indexed_path(target, names)
-            problem = index.errors(stage="scan", path=indexed, limit=1)
-            message = problem[0].message if problem else f"holds no photo the tagger can read ({READABLE_FORMATS})"
-            problems.append((str(target), message.removeprefix(f"{target}: ").removeprefix(f"{indexed}: ")))
+            message = scan_problem_of(index, target, names)
+            problems.append((str(target), message or f"holds no photo the tagger can read ({READABLE_FORMATS})"))
         ids.extend(found)
     return list(dict.fromkeys(ids)), problems
+
+
+def scan_problem_of(index: "PhotoIndex", path: Path, names: "DiskNames | None" = None,
+                    as_now: bool = False) -> str | None:
+    """Why the scan left file `path` out of the library, as it recorded it ("truncated
+    JPEG …", "empty file (0 bytes); restore it from a backup …"), without the path: what
+    `label`, `accept` and `reject` say of a photo file they cannot act on, rather than
+    sending the user to `tag` it again. None when no problem is recorded, or (`as_now`)
+    when the file changed since (restored from a backup: the next scan reads it again)."""
+    from app.core.index.connection import db_text
+    from app.core.index.problems import file_state
+    from app.core.tag_selection import indexed_path
+
+    indexed = indexed_path(path, names)
+    row = index.conn.execute(
+        "SELECT message, file_state FROM errors WHERE stage = 'scan' AND path = CAST(? AS TEXT) "
+        "ORDER BY id DESC LIMIT 1", (db_text(str(indexed)),)).fetchone()
+    if row is None:
+        return None
+    message, state = row
+    if as_now and state is not None and state != file_state(indexed):
+        return None
+    return message.removeprefix(f"{path}: ").removeprefix(f"{indexed}: ")
 
 
 def _scan_for_new_photos(index: "PhotoIndex", folders: Sequence[Path], new_files: Sequence[Path],

@@ -133,10 +133,11 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     """The photos of the files typed as the query. `add_new` (label): a file the index does
     not hold yet (copied in since the last scan) is added first, its folder alone, as `tag
     FILE` and `teach` do, since the user named it; else (accept, reject: a label never
-    suggested cannot be reviewed) it is left out, naming `tag FILE`."""
+    suggested cannot be reviewed) it is left out, naming `tag FILE`, or the problem the
+    scan met in it (a damaged file, which `tag` cannot add)."""
     from app.core.path_case import DiskNames
     from app.core.tag_selection import photo_ids_of_files
-    from app.core.teaching_targets import resolve_photo_ids
+    from app.core.teaching_targets import resolve_photo_ids, scan_problem_of
 
     files = _photo_files_named(args)
     only_files = bool(files) and len(files) == len(_words_as_typed(args))
@@ -146,8 +147,9 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     names = DiskNames()  # the files' folders listed once, however many a glob gives
     found = photo_ids_of_files(index, files, names)  # one indexed query for them all
     db = getattr(args, "db", None)
-    left_out = [(str(path), f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
-                            "adds it and suggests its label") for path, ids in found.items() if not ids]
+    left_out = [(str(path), scan_problem_of(index, path, names, as_now=True)  # a damaged file: `tag` cannot help
+                 or f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
+                    "adds it and suggests its label") for path, ids in found.items() if not ids]
     ids = list(dict.fromkeys(photo_id for ids in found.values() for photo_id in ids))
     return NamedPhotos(files, ids, left_out, only_files)
 
