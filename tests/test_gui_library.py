@@ -107,3 +107,11 @@ def test_label_choices_offer_the_bundle_landmarks_and_the_photo_predictions(inde
     choices = library.label_choices(index, 1, tiny_bundle.path)
     assert {"Pont du Gard", "Eiffel Tower", "Colosseum", "Taj Mahal"} <= set(choices)
     assert library.label_choices(index, 2, Path("/no/such.ltbundle")) == ["Pont du Gard"]
+
+
+@pytest.mark.parametrize(("name", "shown"), [("new\nline.jpg", "new\\nline.jpg"), ("tab\there.jpg", "tab\\there.jpg"),
+                                             ("bell\x07.jpg", "bell\\x07.jpg"), ("Colosseum.jpg", "Colosseum.jpg")])
+def test_display_name_keeps_a_name_on_one_line(name, shown) -> None:
+    """A newline in a file name drew the tile's caption across two clipped lines and cut the
+    write list's cell to "new…": the app now shows it escaped, as the command line does."""
+    assert library.display_name(f"/p/{name}") == shown

@@ -19,17 +19,11 @@ EXIT_BROKEN_PIPE = console.EXIT_BROKEN_PIPE
 silence_stdout = console.silence_stdout
 
 
-# Control characters a file name may hold, as `ls -b` shows them.
-_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 0x7F)} | {
-    ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
-
-
 def one_line(text: str) -> str:
-    """Text for one line of human output: a newline or tab in a file name is shown
-    escaped, so each photo stays on its own line (JSON output keeps names exact)."""
-    from app.core.index.records import printable_path
+    """Text for one line of human output (app.core.index.records.one_line_text)."""
+    from app.core.index.records import one_line_text
 
-    return printable_path(str(text)).translate(_ESCAPES)
+    return one_line_text(text)
 
 
 def add_json_flag(parser) -> None:

@@ -202,12 +202,14 @@ def review_ids(index: PhotoIndex, query: str = "") -> list[int]:
 
 
 def display_name(path: str) -> str:
-    """The file name of `path` as text that can be shown (non-UTF-8 bytes become U+FFFD),
-    cut at the platform's own separators: a backslash is part of a name on macOS and
-    Linux ("AC\\DC live.jpg"), a separator on Windows."""
-    from app.core.index.records import printable_path
+    """The file name of `path` as text that can be shown on one line (non-UTF-8 bytes
+    become U+FFFD, a newline or tab is shown escaped as the command line shows it: a
+    tile's caption or the write list's cell would cut "new\\nline.jpg" to "new…"), cut at
+    the platform's own separators: a backslash is part of a name on macOS and Linux
+    ("AC\\DC live.jpg"), a separator on Windows."""
+    from app.core.index.records import one_line_text, printable_path
 
-    return os.path.basename(printable_path(path))
+    return one_line_text(os.path.basename(printable_path(path)))
 
 
 def label_choices(index: PhotoIndex, photo_id: int | None = None, bundle: Path | None = None) -> list[str]:

@@ -90,6 +90,18 @@ class ErrorRecord:
     at: str | None
 
 
+# Control characters a file name may hold, as `ls -b` shows them.
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(32), 0x7F)} | {
+    ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"}
+
+
+def one_line_text(text: str) -> str:
+    """Text shown on one line (a terminal's line, a tile's caption, a list's cell): a
+    newline or tab in a file name is shown escaped, as `ls -b` does, so a name never
+    spills onto the next line (JSON output and the index keep names exact)."""
+    return printable_path(str(text)).translate(_ESCAPES)
+
+
 def printable_path(path: str) -> str:
     """A path string that can be encoded as UTF-8 (surrogate escapes of non-UTF-8
     names become U+FFFD; the index keeps the exact name)."""
