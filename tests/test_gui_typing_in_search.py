@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
 from tests.test_gui import added_folder, wait_for_results, window  # noqa: E402,F401
+from tests.test_write_batch_size import _journal_columns_read  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -119,11 +120,13 @@ def test_undo_write_asks_first_naming_the_batch_and_its_files(qtbot, window, tmp
     monkeypatch.setattr(QMessageBox, "question",
                         lambda parent, title, text: asked.append(text) or QMessageBox.StandardButton.No)
     window.grid.setFocus()
-    window.undo_action.trigger()
+    read = _journal_columns_read(window.index.conn, window.undo_action.trigger)
     qtbot.wait(200)
     assert not window.jobs.busy and photo.read_bytes() == written
     [question] = asked
-    assert "batch 1" in question and "1 file" in question
+    assert "batch 1" in question and "1 file" in question and "1 photo" in question
+    # counted in the index: the original bytes the write saved are not loaded on the GUI thread
+    assert read and not read & {"before", "after"}, read
 
     monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.Yes)
     window.undo_action.trigger()

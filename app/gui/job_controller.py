@@ -282,16 +282,15 @@ class JobController(QObject):
     def undo_after_asking(self) -> bool:
         """Undo write from the toolbar, the menu or its key: it changes photo files, so it
         asks first, naming the batch and how many files it puts back."""
-        from app.core.metadata.journal import batch_entries, last_batch_id
+        from app.core.metadata.journal import batch_size, last_batch_id
 
         window = self.window
         batch_id = last_batch_id(window.index)
         if batch_id is None:
             window.show_message(NOTHING_TO_UNDO)
             return False
-        entries = batch_entries(window.index, batch_id)
-        files = counted(len({entry.path for entry in entries}), "file")
-        photos = counted(len({entry.photo_id for entry in entries}), "photo")
+        size = batch_size(window.index, batch_id)  # counted in SQL: the GUI thread decodes no saved bytes
+        files, photos = counted(size.files, "file"), counted(size.photos, "photo")
         answer = QMessageBox.question(
             window, "Undo write",
             f"Undo write batch {batch_id}: put back what it changed in {files} ({photos})? The keywords it "
