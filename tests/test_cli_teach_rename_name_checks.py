@@ -110,3 +110,19 @@ def test_help_says_new_takes_the_name_as_typed(capsys, command) -> None:
         main([command, "--help"])
     out = capsys.readouterr().out
     assert "--new" in out and ("Colloseum" in out or "Our cabn" in out)
+
+
+def test_rename_of_a_mistyped_old_name_names_the_place_meant(places, capsys, tiny_bundle) -> None:
+    assert main(["--db", places, "rename", "Fjord hat", "Fjord cabin"]) == 2
+    err = capsys.readouterr().err
+    assert "no photo or taught place is called 'Fjord hat'; did you mean 'Fjord hut'?" in err
+    assert main(["--db", places, "rename", "Our cabinn", "Cabin"]) == 2
+    assert "did you mean 'Our cabin' or 'Our cabbin'?" in capsys.readouterr().err
+    assert main(["--db", places, "rename", "Nowhere at all", "Cabin"]) == 2
+    assert "did you mean" not in capsys.readouterr().err
+    with PhotoIndex.open(places) as index:
+        index.set_label(add_photo(index, "/lib/Rome", "DSC_0100"), "Colosseum", source="user", state="accepted")
+    model = str(tiny_bundle.path)  # the model's own names cannot be renamed: never offered
+    assert main(["--db", places, "rename", "Colloseum", "Arena", "--model", model]) == 2
+    assert "did you mean" not in capsys.readouterr().err
+    assert _labels(places) == ["Colosseum", "Fjord hut", "Our cabbin", "Our cabin"]

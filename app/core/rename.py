@@ -90,7 +90,7 @@ def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappin
                          "renamed (its next answer would bring the name back)")
     spellings = label_store.spellings_in_use(index.conn, old_name)
     if not spellings:
-        raise UsageError(f"no photo or taught place is called '{old_name}' "
+        raise UsageError(f"no photo or taught place is called '{old_name}'{_near_places(index, old_name, model_landmarks)} "
                          "(`landmark-tagger stats` lists the landmarks on your photos)")
     if new_name.casefold() == old_name.casefold():
         target, merged = new_name, False  # a new spelling of the same name
@@ -100,3 +100,14 @@ def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappin
         target = canonical_label(index, new_name, model_landmarks)  # the spelling in use, if any
         merged = target in model_landmarks or bool(label_store.spellings_in_use(index.conn, target))
     return RenamePlan(spellings, target, merged)
+
+
+def _near_places(index: "PhotoIndex", old: str, model_landmarks: Mapping[str, str]) -> str:
+    """"; did you mean 'Ayasofya'?" for a mistyped OLD, naming the places of the user's it
+    is close to (label_names.close_landmarks, as label and teach ask); the model's own
+    names are left out, since they cannot be renamed."""
+    from app.core.label_names import close_landmarks
+
+    own = [name for name in index.known_labels() if name not in model_landmarks]
+    near = close_landmarks(old, own)
+    return f"; did you mean {' or '.join(repr(name) for name in near)}?" if near else ""
