@@ -187,12 +187,29 @@ class JobController(QObject):
 
         return self.start("Checking folders", job_work.check_library_work(self.window.db_path), after=report)
 
-    def relocate(self, folder: str, new: str) -> bool:
+    def relocate(self, folder: str, new: str, follow_copy: bool = False) -> bool:
         def report(summary) -> None:
+            if isinstance(summary, job_work.LocateQuestion):  # nothing changed: the user decides
+                if self.window.follow_copy_anyway(folder, new, summary):
+                    self.after_this_job(lambda: self.relocate(folder, new, follow_copy=True))
+                return
             self.window.show_message(summary.line())
             self.window.folder_located(summary.old, summary.new)
 
-        return self.start("Locating folder", job_work.relocate_work(self.window.db_path, folder, new), after=report)
+        work = job_work.relocate_work(self.window.db_path, folder, new, follow_copy)
+        return self.start("Locating folder", work, after=report)
+
+    def after_this_job(self, then: Callable[[], object]) -> None:
+        """Run `then` once the runner is free (a job's follow-up may come before it is)."""
+        if not self.runner.busy:
+            then()
+            return
+
+        def once(_name: str) -> None:
+            self.job_stopped.disconnect(once)
+            QTimer.singleShot(0, then)
+
+        self.job_stopped.connect(once)
 
     def forget(self, folder: str) -> bool:
         def report(contents) -> None:

@@ -56,15 +56,32 @@ class LibraryCheck:
         return self.scan.line() if self.scan is not None else ""
 
 
-def relocate_work(db_path: Path, folder: str, new: str) -> JobWork:
-    """Follow a library folder that moved (checked first; then its new place is read)."""
+@dataclass(frozen=True)
+class LocateQuestion:
+    """Locate folder… found the chosen folder unlike a move (app.core.relocate.NotMovedError:
+    the old one still holds its files, or the new one under half of them): nothing changed,
+    and the app asks whether to follow it as a copy anyway."""
+
+    message: str
+    would_go_missing: int
+
+    def line(self) -> str:
+        return f"not followed: {self.message}"
+
+
+def relocate_work(db_path: Path, folder: str, new: str, follow_copy: bool = False) -> JobWork:
+    """Follow a library folder that moved (checked first; then its new place is read);
+    a LocateQuestion when the folder chosen does not look like it moved there."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
-        from app.core.relocate import relocate_folder
+        from app.core.relocate import NotMovedError, relocate_folder
 
         with PhotoIndex.open(db_path) as index:
-            return relocate_folder(index, folder, new, progress=progress, cancel=cancel)
+            try:
+                return relocate_folder(index, folder, new, progress=progress, cancel=cancel, follow_copy=follow_copy)
+            except NotMovedError as error:
+                return LocateQuestion(str(error), error.would_go_missing)
 
     return work
 

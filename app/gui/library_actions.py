@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from app.core.errors import TaggerError
 from app.core.folder_paths import is_within
 from app.core.settings import save_settings
+from app.core.wording import counted
 from app.gui.file_dialogs import picker_options
 from app.gui.picker_start import start_folder, start_folder_for_missing
 
@@ -36,6 +37,21 @@ class LibraryActions:
         chosen = QFileDialog.getExistingDirectory(self, f"Where is {folder_title(folder)} now?", start,
                                                   picker_options(folders_only=True))
         return bool(chosen) and self.jobs.relocate(folder, chosen)
+
+    def follow_copy_anyway(self, folder: str, new: str, question) -> bool:
+        """Locate folder… chose a folder unlike a move (job_work.LocateQuestion: the old one
+        still holds its files, or the new one under half of them): follow it as a copy only
+        when the user says so, naming the photos that would be marked missing."""
+        missing = counted(question.would_go_missing, "photo file")
+        answer = QMessageBox.question(
+            self, "Locate folder",
+            f"{question.message}.\n\nFollow {folder_title(new)} anyway, as a copy of {folder_title(folder)}? "
+            f"The {missing} not in it would be marked missing (their labels stay until you forget missing photos).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.show_message(f"{folder_title(folder)} not located: nothing changed.")
+            return False
+        return True
 
     def add_folder_start(self) -> str:
         """Where Add folder… opens: beside the folder added last (photos come from a card or
