@@ -278,3 +278,24 @@ def test_a_dry_run_names_a_file_changed_since_the_scan_as_the_write_would(tmp_pa
     assert "changed on disk since it was indexed" in item.describe()
     summary = write_all(index)
     assert summary.failed == 1 and "changed on disk" in summary.errors[0][1]
+
+
+def test_a_dry_run_with_a_file_that_cannot_be_written_exits_1_as_the_write(tmp_path, capsys):
+    """`write --dry-run` said "1 cannot be written" and exited 0 while the write itself
+    exited 1: a script running the dry run first could not tell."""
+    from app.cli.main import main
+
+    text = DARKTABLE_SIDECAR
+    raw, sidecar, _ = raw_with_sidecar(tmp_path / "raw", "DSC_0001.NEF.xmp", text)
+    sidecar.write_bytes(text.encode("utf-16"))  # not UTF-8: left alone, named
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as opened:
+        add_photo(opened, [raw], "Petra")
+        add_photo(opened, [make_jpeg(tmp_path / "b.jpg")], "Petra")
+    assert main(["--db", str(db), "write", "--dry-run"]) == 1
+    assert "1 file would change, 0 unchanged, 1 cannot be written" in capsys.readouterr().err
+    with PhotoIndex.open(db) as opened:  # the RAW never labelled: its sidecar is not planned
+        opened.conn.execute("DELETE FROM labels WHERE photo_id IN (SELECT photo_id FROM files WHERE path = ?)",
+                            (str(raw.resolve()),))
+        opened.conn.commit()
+    assert main(["--db", str(db), "write", "--dry-run"]) == 0  # nothing in the way: 0

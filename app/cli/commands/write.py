@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             )
             print_waiting_suggestions(waiting)
             print_nothing_to_write(plan, waiting, args)
-            return 0
+            return 1 if problems else 0  # as the write itself would end: a script can tell
         cancel = CancelToken()
         newest_before = running_writes.newest_batch(index.conn)
         with stop_on_ctrl_c(cancel, STOPPING, say_above_progress):
