@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from app.cli.main import main
+from app.core.photo_names import NOT_A_PHOTO
 
 
 def photo(path: Path, seed: int) -> Path:
@@ -232,3 +233,30 @@ def test_without_a_path_it_tags_the_library_and_skips_an_unplugged_drive(tmp_pat
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 4  # every photo of the folder that is there
     assert f"skipped {unplugged}: folder not found" in captured.err
+
+
+def test_json_gives_every_file_given_its_line(tmp_path, folder, tiny_bundle, capsys):
+    """A script pairing the files it gives with the JSON lines finds each: a photo up to
+    date (what the index keeps, marked up_to_date), a file that is no photo (its error), one
+    not found; a folder given lists only the photos classified now."""
+    tagging = ["--model", tiny_bundle.path, "--workers", "0", "--json"]
+    assert run_tag(tmp_path, folder, *tagging) == 0
+    first = {line["path"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    notes = folder / "readme.txt"
+    notes.write_text("not a photo")
+    done, missing = folder / "IMG_1.jpg", folder / "none.jpg"
+    assert run_tag(tmp_path, notes, done, missing, *tagging) == 1
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3
+    by_name = {Path(line["path"]).name: line for line in lines}
+    assert set(by_name) == {"readme.txt", "IMG_1.jpg", "none.jpg"}
+    up_to_date = by_name["IMG_1.jpg"]
+    assert up_to_date["up_to_date"] is True and "error" not in up_to_date
+    tagged = first[up_to_date["path"]]
+    assert {key: up_to_date[key] for key in ("files", "label", "landmark_id", "state", "top")} == \
+        {key: tagged[key] for key in ("files", "label", "landmark_id", "state", "top")}
+    assert up_to_date["score"] == pytest.approx(tagged["score"])
+    assert "up_to_date" not in tagged
+    assert by_name["readme.txt"]["error"] == f"{notes}: {NOT_A_PHOTO}"  # as its error line on stderr says
+    assert by_name["readme.txt"]["label"] is None and by_name["readme.txt"]["files"] == []
+    assert "not found" in by_name["none.jpg"]["error"]

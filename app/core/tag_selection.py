@@ -24,6 +24,7 @@ from app.core.path_case import DiskNames, canonical_entry, canonical_path
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
+    from app.core.tag_result import TagResult
 
 # Cheapest and most faithful first: camera JPEGs, then other bitmaps, RAW last.
 _KIND_PREFERENCE = {"jpeg": 0, "heic": 1, "png": 2, "tiff": 3, "raw": 4}
@@ -191,6 +192,33 @@ def select_photos(
             primary_paths[photo_id] = states[photo_id][0]
             files_of[photo_id] = _listing_order(states[photo_id][0], [path for path, _ in found])
     return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, failed_before)
+
+
+def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: str) -> list["TagResult"]:
+    """What the index keeps for photos this model has tagged as they are (the label, its
+    state and `model_id`'s top-5), as a TagResult with up_to_date set: `tag --json` gives
+    a photo named by its file its line even when there was nothing to classify."""
+    from app.core.index.labels import stored_labels
+    from app.core.tag_result import TagResult
+
+    ids = list(dict.fromkeys(int(i) for i in photo_ids))
+    results: list[TagResult] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        primaries = dict(index.conn.execute(
+            f"SELECT id, primary_path FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        files, kept = _files_by_photo(index, chunk), stored_labels(index.conn, chunk)
+        for photo_id in chunk:
+            if photo_id not in primaries:
+                continue
+            primary = primaries[photo_id]
+            label, landmark_id, score, state = kept.get(photo_id, (None, None, None, None))
+            results.append(TagResult(
+                photo_id=photo_id, path=primary,
+                files=_listing_order(primary, [path for path, _ in files.get(photo_id, [])]),
+                label=label, landmark_id=landmark_id, score=score, top=index.predictions(photo_id, model_id),
+                state=state, up_to_date=True))
+    return results
 
 
 def _files_by_photo(index: "PhotoIndex", photo_ids: list[int]) -> dict[int, list[tuple[str, str]]]:

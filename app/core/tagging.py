@@ -81,6 +81,7 @@ class TagSummary:
     # files given that are no photo (notes.txt, ._DSC_0001.JPG), each with why: skipped
     not_photos: list[tuple[str, str]] = field(default_factory=list)
     scan_problems: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of the files asked for that cannot be read
+    up_to_date_named: list[int] = field(default_factory=list)  # photos given by their file with nothing to classify
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
 
@@ -165,6 +166,8 @@ def tag(
         selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
         summary.failed_before = selection.failed_before
+        named_ids = set(named)
+        summary.up_to_date_named = [i for i in selection.up_to_date_ids if i in named_ids]
         # Photos tagged before keep their predictions; a threshold changed since (the
         # option, Settings, a new bundle threshold) still decides their labels now.
         summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, run_threshold(bundle, options))

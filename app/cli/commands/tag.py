@@ -57,6 +57,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from app.core.progress import CancelToken
     from app.core.tag_result import TagResult
+    from app.core.tag_selection import up_to_date_results
     from app.core.tagging import TagOptions, load_tag_bundle, tag
 
     options = TagOptions(
@@ -91,11 +92,17 @@ def run(args) -> int:
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
                       bundle=bundle)
         joined = folders_joined_for_files(index, roots_before, targets)
+        # a photo given by its file has its line, up to date too: what the index keeps
+        up_to_date = up_to_date_results(index, summary.up_to_date_named, summary.model_id) if args.json else []
     say_folders_joined(joined)
     scan_errors = summary.unscanned
     for path, reason in summary.not_photos:
         print_summary(f"error: {path}: {reason}")
     if args.json and not reader_gone:  # every file asked for gets its line, the unreadable ones too
+        for result in up_to_date:
+            print_json_line(result.to_json())
+        for path, reason in summary.not_photos:
+            print_json_line(TagResult.unreadable(str(Path(path).expanduser().absolute()), f"{path}: {reason}").to_json())
         for path, message in summary.scan_problems:
             print_json_line(TagResult.unreadable(path, message).to_json())
         for given in args.paths:
