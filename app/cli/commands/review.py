@@ -20,7 +20,9 @@ from app.core.wording import counted, shell_quote
 def register(subparsers) -> None:
     accept = subparsers.add_parser(
         "accept", help="accept the current (suggested) labels of the matching photos",
-        description="Mark the labels of the photos matching QUERY as accepted, so 'write' puts them into the files.",
+        description="Mark the labels of the photos matching QUERY as accepted, so 'write' puts them into the files. "
+        "A photo whose label you rejected is left as it is, unless you name it (its file or file name) or "
+        "QUERY holds state:rejected.",
     )
     accept.add_argument("query", help="search query choosing the photos ('' for all)")
     accept.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
@@ -28,7 +30,9 @@ def register(subparsers) -> None:
 
     reject = subparsers.add_parser(
         "reject", help="reject the current labels of the matching photos (not suggested again)",
-        description="Mark the labels of the photos matching QUERY as rejected; a rejected label is not suggested again.",
+        description="Mark the labels of the photos matching QUERY as rejected; a rejected label is not suggested "
+        "again. A photo whose label you accepted or gave is left as it is, unless you name it (its file or file "
+        "name) or QUERY holds state:accepted.",
     )
     reject.add_argument("query", help="search query choosing the photos ('' for all)")
     reject.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
@@ -79,14 +83,15 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
 
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
-            left_out: list[tuple[str, str]] = ()) -> int:
+            left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "") -> int:
     """One summary line, with the command that takes the change back; exit 1 when the
     query matched nothing, so a typo in a file name fails a script instead of looking
     like success, and when a photo file named was left out (`left_out`: path and why,
-    one line each, before the summary)."""
+    one line each, before the summary). `kept`: how many of the user's own choices (in
+    `kept_state`) the query left as they are, said last (_choices_kept)."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
-                          "left_out": [path for path, _ in left_out]}))
+                          "left_out": [path for path, _ in left_out], "kept": kept}))
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
@@ -96,7 +101,8 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
         print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
         return 1
     undo = f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes it back" if changed else ""
-    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{undo}", file=sys.stderr)
+    kept_line = _choices_kept(verb, kept, kept_state)
+    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{undo}{kept_line}", file=sys.stderr)
     return 1 if left_out else 0
 
 
@@ -177,16 +183,32 @@ def _command_as_typed(args: argparse.Namespace, verb: str) -> str:
 
 
 def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
+    """accept or reject: the photos matching, less the user's own choices the command did
+    not name (app.core.review_choices), read and changed in one transaction."""
     from app.core.index import review_journal
+    from app.core.review_choices import review_targets
 
     index = open_index(args)
     try:
         named = _named_photos(index, args, add_new=False)
         ids = _matching(index, args, named)
-        changed = review_journal.change_states(index, ids, state, verb, _command_as_typed(args, verb))
+        with index.transaction():
+            targets = review_targets(index, ids, state, args.query, named.ids)
+            changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb))
     finally:
         index.close()
-    return _finish(args, verb, len(ids), changed, left_out=named.left_out)
+    return _finish(args, verb, len(ids), changed, left_out=named.left_out,
+                   kept=len(targets.kept), kept_state=targets.kept_state)
+
+
+def _choices_kept(verb: str, kept: int, kept_state: str) -> str:
+    """The end of the summary line for the user's own choices a query left as they are,
+    naming the two ways to change them all the same."""
+    if not kept:
+        return ""
+    photos = counted(kept, f"{kept_state} photo")
+    return f"; {photos} left as {'it is' if kept == 1 else 'they are'}: {verb} " \
+           f"{'it' if kept == 1 else 'them'} by name or with state:{kept_state}"
 
 
 def run_accept(args: argparse.Namespace) -> int:

@@ -1,0 +1,106 @@
+"""What leaving the user's own choices alone costs `accept QUERY` and `reject QUERY` in a
+large library: the same command on fresh copies of the same index, with the split of
+app.core.review_choices (the matching photos' states and sources read in the command's
+transaction) against a baseline in the same run where every matching photo is changed,
+as before (review_targets replaced by one that keeps nothing).
+
+The library: `--photos` index rows suggested "Colosseum" by the model, every
+`--choice-every`th one rejected, and as many others accepted by the user: `accept
+label:Colosseum` reads them all and leaves the rejected ones; `reject label:Colosseum`
+leaves the accepted ones.
+
+    .venv/bin/python benchmarks/bulk_review_choices.py --photos 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+
+def build_library(folder: Path, photos: int, choice_every: int) -> Path:
+    from app.core.index import PhotoIndex
+
+    folder.mkdir(parents=True)
+    db = folder / "index.db"
+    with PhotoIndex.open(db) as index:
+        with index.transaction() as conn:
+            for n in range(photos):
+                path = f"/archive/day-{n // 100:05d}/IMG_{n:06d}.JPG"
+                photo_id = conn.execute(
+                    "INSERT INTO photos (folder, stem, primary_path, taken_at, has_raw, added_at) "
+                    "VALUES (?, ?, ?, '2019-07-14T10:00:00', 0, '2019-07-14')",
+                    (path.rsplit("/", 1)[0], f"IMG_{n:06d}", path)).lastrowid
+                conn.execute(
+                    "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing) "
+                    "VALUES (?, ?, ?, '.jpg', 'jpeg', 1000, 0, ?, 0)",
+                    (photo_id, path, path.rsplit("/", 1)[1], f"fp{n}"))
+        ids = [row[0] for row in index.conn.execute("SELECT id FROM photos ORDER BY id")]
+        index.set_labels(ids, "Colosseum", source="model", state="suggested")
+        index.set_state(ids[::choice_every], "rejected")
+        index.set_labels(ids[choice_every // 2 :: choice_every], "Colosseum", source="user", state="accepted")
+    from app.cli.main import main
+
+    with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+        main(["--db", str(db), "accept", "path:/nowhere/none.jpg"])  # the weekly backup, untimed
+    return db
+
+
+def timed(db: Path, scratch: Path, argv: list[str], repeats: int, keep_nothing: bool) -> float:
+    """Median seconds of `argv` run on fresh copies of `db`; `keep_nothing`: the baseline."""
+    from app.cli.main import main
+    from app.core import review_choices
+
+    real = review_choices.review_targets
+
+    def changing_all(index, photo_ids, state, query, named_ids=()):
+        return review_choices.ReviewTargets(list(dict.fromkeys(photo_ids)), [], "")
+
+    seconds = []
+    for n in range(repeats):
+        copy = scratch / f"run-{n}.db"
+        shutil.copyfile(db, copy)
+        review_choices.review_targets = changing_all if keep_nothing else real
+        try:
+            started = time.perf_counter()
+            with contextlib.redirect_stderr(io.StringIO()) as err, contextlib.redirect_stdout(io.StringIO()):
+                code = main(["--db", str(copy), *argv])
+            seconds.append(time.perf_counter() - started)
+        finally:
+            review_choices.review_targets = real
+        if code != 0:
+            raise SystemExit(f"{argv[0]} exited {code}: {err.getvalue()}")
+        copy.unlink()
+    return statistics.median(seconds)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=100_000)
+    parser.add_argument("--choice-every", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temp:
+        db = build_library(Path(temp) / "lib", args.photos, args.choice_every)
+        print(f"{'command':<28} {'choices kept':>13} {'baseline':>10} {'ratio':>7}")
+        for verb in ("accept", "reject"):
+            argv = [verb, "label:Colosseum"]
+            baseline = timed(db, Path(temp), argv, args.repeats, keep_nothing=True)
+            kept = timed(db, Path(temp), argv, args.repeats, keep_nothing=False)
+            print(f"{' '.join(argv):<28} {kept:>12.3f}s {baseline:>9.3f}s {kept / baseline:>6.2f}x", flush=True)
+    print(f"library: {args.photos:,} photos, 1 in {args.choice_every} rejected and 1 in {args.choice_every} "
+          f"accepted by the user; median of {args.repeats} runs on fresh copies of the index")
+
+
+if __name__ == "__main__":
+    main()
