@@ -4,8 +4,11 @@ baseline revision (default HEAD) in the same run, on the same folders.
 The library: `library/albumNNN -> X/drive/albumNNN`, one small JPEG behind each link
 (a drive's albums linked into the library), and X/X.JPG beside the drive. Each checkout
 times, in a fresh process on a fresh index: the first scan of the library, rescans of
-it (the app's start-up check is one), then `scan X` (X holds every link's target: since
-the links were walked first, the albums stay the links') and rescans of both folders.
+it (the app's start-up check is one); a second library folder linking the same albums
+(`library2/albumNNN`, each skipped as the same folder as `library/albumNNN`) and rescans
+of both library folders, with the write transactions each began (a rescan of unchanged
+links should begin none for them); then `scan X` (X holds every link's target: since the
+links were walked first, the albums stay the links') and rescans of library and X.
 A baseline before the albums were left to the links indexes them a second time at
 `scan X`, and its rescan of both moves them off the links.
 
@@ -31,9 +34,12 @@ from pathlib import Path
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
 db, library, x, repeats = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+library2 = library.with_name("library2")
 
-def timed(roots):
+def timed(roots, transactions=None):
     with PhotoIndex.open(db) as index:
+        if transactions is not None:  # the write transactions the scan begins
+            index.conn.set_trace_callback(lambda sql: transactions.append(sql) if sql.lstrip().upper().startswith("BEGIN") else None)
         started = time.perf_counter()
         summary = scan(index, roots)
         return time.perf_counter() - started, summary
@@ -41,21 +47,28 @@ def timed(roots):
 first, summary = timed([library])
 rescans = [timed([library]) for _ in range(repeats)]
 assert all(s.new == s.missing == s.moved == 0 for _, s in rescans), [s.line() for _, s in rescans]
+timed([library2])
+begun = []
+skipped = [timed([library, library2], begun) for _ in range(repeats)]
+assert all(s.new == s.missing == s.moved == 0 and s.same_folders for _, s in skipped), [s.line() for _, s in skipped]
 add_x, added = timed([x])
 both = [timed([library, x]) for _ in range(repeats)]
 with PhotoIndex.open(db) as index:
     rows = index.conn.execute("SELECT count(*) FROM photos").fetchone()[0]
 print(json.dumps({"first": first, "new": summary.new, "rescan": min(t for t, _ in rescans),
-                  "scan_x": add_x, "x_new": added.new, "rescan_both": min(t for t, _ in both), "rows": rows}))
+                  "scan_x": add_x, "x_new": added.new, "rescan_both": min(t for t, _ in both), "rows": rows,
+                  "rescan_skipped": min(t for t, _ in skipped), "transactions": len(begun) // repeats}))
 """
 
 
 def make_library(root: Path, links: int) -> tuple[Path, Path]:
-    """(library, X): `links` albums on X/drive, each linked into the library, one photo each."""
+    """(library, X): `links` albums on X/drive, each linked into the library (and into
+    library2 beside it), one photo each."""
     from PIL import Image
 
-    library, x = root / "library", root / "X"
+    library, library2, x = root / "library", root / "library2", root / "X"
     library.mkdir(parents=True)
+    library2.mkdir()
     (x / "drive").mkdir(parents=True)
     Image.new("RGB", (16, 12), (250, 250, 250)).save(x / "X.JPG")
     for number in range(links):
@@ -63,6 +76,7 @@ def make_library(root: Path, links: int) -> tuple[Path, Path]:
         album.mkdir()
         Image.new("RGB", (16, 12), (number % 251, number // 251 % 251, 7)).save(album / f"IMG_{number:05d}.JPG")
         (library / album.name).symlink_to(album, target_is_directory=True)
+        (library2 / album.name).symlink_to(album, target_is_directory=True)
     return library, x
 
 
@@ -89,7 +103,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3, help="rescans timed, the best kept (default 3)")
     args = parser.parse_args()
     print(f"{'links':>6} {'checkout':<14} {'first scan':>10} {'rescan':>8} {'scan X':>8} "
-          f"{'rescan both':>11} {'photos':>7}")
+          f"{'rescan both':>11} {'photos':>7} {'rescan + skipped':>16} {'writes':>6}")
     with tempfile.TemporaryDirectory() as temp:
         baseline = checkout(args.baseline, Path(temp) / "baseline")
         for links in args.links:
@@ -98,9 +112,12 @@ def main() -> int:
                 db = Path(temp) / f"links-{links}-{name.replace(' ', '-')}.db"
                 got = measure(code, db, library, x, args.repeats)
                 print(f"{links:>6} {name:<14} {got['first']:>9.2f}s {got['rescan']:>7.2f}s {got['scan_x']:>7.2f}s "
-                      f"{got['rescan_both']:>10.2f}s {got['rows']:>7} (scan X: {got['x_new']} new)", flush=True)
+                      f"{got['rescan_both']:>10.2f}s {got['rows']:>7} {got['rescan_skipped']:>15.2f}s {got['transactions']:>6} "
+                      f"(scan X: {got['x_new']} new)", flush=True)
     print(f"best of {args.repeats} rescans; photos: rows in the index at the end; scan X: the photos it added "
-          "(1 when it leaves the albums to the links, links + 1 when it indexes them a second time)")
+          "(1 when it leaves the albums to the links, links + 1 when it indexes them a second time); rescan + "
+          "skipped: library and library2 rescanned, library2's links skipped, writes: the write transactions "
+          "one such rescan began")
     return 0
 
 

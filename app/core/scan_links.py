@@ -223,7 +223,6 @@ class ScanLinks:
         self.left_out_targets: set[str] = set()  # the real folders of left_out
         self.left_to_links: list[tuple[str, str]] = []  # (folder of a library folder, the walked link keeping it)
         self._root_links: WalkedLinks | None = None  # the walked links as the root being walked began
-        self._skips: dict[str, str] | None = None  # the paths scans skip, read when a folder is left to a link
         self._walked_links: WalkedLinks | None = None  # the links scans walked, resolved once (_walked)
         self._walked_for: tuple = ()  # the library folders it was read for
 
@@ -258,11 +257,7 @@ class ScanLinks:
             return False
         if (folder, link) not in self.left_to_links:
             self.left_to_links.append((folder, link))
-            if self._skips is None:
-                self._skips = dict(linked_folders.skipped(self.index.conn))
-            if self._skips.get(folder) != link:  # kept for paths typed through it; a rescan writes nothing
-                with self.index.transaction() as conn:
-                    linked_folders.skip(conn, folder, link)
+            self._keep_skipped(folder, link)  # for paths typed through it
         return True
 
     def forget_removed_links(self, listed: Callable[[str], bool]) -> None:
@@ -365,8 +360,8 @@ class ScanLinks:
         walked = self._walked()
         skipped, gone = _held_elsewhere(self.index, link, folder, target, walked)
         whole = any(ours == link for ours, _ in skipped)
-        as_recorded = whole or (walked.records(link, folder) and not skipped
-                                and not linked_folders.skips_in(self.index.conn, link))
+        as_recorded = whole or (walked.records(link, folder) and linked_folders.skips_under(
+            self.index.conn, link) == dict(skipped))  # (the parts of it left out, as before)
         if gone or not as_recorded:
             self._record_walk(link, folder, gone, whole, walked)
         for ours, theirs in skipped:
@@ -401,8 +396,15 @@ class ScanLinks:
         `kept`, and keep that for paths typed through it (linked_folders.skip)."""
         if (link, kept) not in self.same_folders:
             self.same_folders.append((link, kept))
+            self._keep_skipped(link, kept)
+
+    def _keep_skipped(self, path: str, kept: str) -> None:
+        """Record that scans skip `path`, the library holding its folder as `kept`
+        (linked_folders.skip), unless the index has it so already: a rescan of unchanged
+        links writes nothing (a write transaction each, the app's start-up check too)."""
+        if linked_folders.kept_for(self.index.conn, path) != kept:
             with self.index.transaction() as conn:
-                linked_folders.skip(conn, link, kept)
+                linked_folders.skip(conn, path, kept)
 
 
 def is_link(entry: os.DirEntry) -> bool:

@@ -61,13 +61,21 @@ def walked(conn: sqlite3.Connection) -> list[tuple[str, int, int]]:
         "SELECT path, device, inode FROM linked_folders ORDER BY rowid")]
 
 
-def skips_in(conn: sqlite3.Connection, link: str) -> bool:
-    """Whether scans recorded `link`, or a folder in it, as skipped (remember clears that)."""
+def kept_for(conn: sqlite3.Connection, path: str) -> str | None:
+    """The path the library holds `path`'s folder under, as scans recorded skipping it
+    (skip); None when they did not: a rescan writes a skip only when it is news."""
+    row = conn.execute("SELECT kept FROM skipped_links WHERE path = CAST(? AS TEXT)", (db_text(path),)).fetchone()
+    return None if row is None else os.fsdecode(row[0])
+
+
+def skips_under(conn: sqlite3.Connection, link: str) -> dict[str, str]:
+    """{`link`, or a folder in it, that scans recorded as skipped: the path kept} (remember
+    clears them), so that a rescan finding the same writes nothing."""
     low, high = subtree_range(link)
-    return conn.execute(
-        "SELECT 1 FROM skipped_links WHERE path = CAST(? AS TEXT) "
-        "OR (path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT)) LIMIT 1",
-        (db_text(link), db_text(low), db_text(high))).fetchone() is not None
+    return {os.fsdecode(path): os.fsdecode(kept) for path, kept in conn.execute(
+        "SELECT path, kept FROM skipped_links WHERE path = CAST(? AS TEXT) "
+        "OR (path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT))",
+        (db_text(link), db_text(low), db_text(high)))}
 
 
 def walked_to(conn: sqlite3.Connection, device: int, inode: int) -> list[str]:
