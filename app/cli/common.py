@@ -85,12 +85,14 @@ def index_exists(path: str | None) -> bool:
     return str(target) == ":memory:" or Path(target).expanduser().exists()
 
 
-def paths_there(paths: list[str], what: str, say_missing: bool = True) -> list[str]:
+def paths_there(paths: list[str], what: str, say_missing: bool = True, db: str | None = None) -> list[str]:
     """The files or folders given (to scan, tag, teach) that are there. UsageError when none of
     them is, before the command opens (and would create) the index: nothing can be done.
     One missing among others is said in an `error:` line and left out, as a folder
     whose drive is not connected: the command does the rest and exits 1 (see
-    exit_code_with_missing). `what`: "folder", "file or folder", for the message."""
+    exit_code_with_missing). `what`: "folder", "file or folder", for the message. A
+    missing library folder of the index `db` (None: the default one) is said as `stats`
+    says it, with the `relocate` that follows it when it moved."""
     from app.core.errors import UsageError
 
     there, missing = [], []
@@ -100,12 +102,44 @@ def paths_there(paths: list[str], what: str, say_missing: bool = True) -> list[s
         except (OSError, ValueError):  # a name too long, a NUL byte
             found = False
         (there if found else missing).append(given)
+    gone = library_folders_gone(missing, db)
+    why = {given: gone.get(given) or not_found(given, what) for given in missing}
     if paths and not there:
-        raise UsageError(not_found(missing[0], what) if len(missing) == 1 else
+        raise UsageError(why[missing[0]] if len(missing) == 1 else "; ".join(why.values()) if gone else
                          f"none of {', '.join(missing)} is there; check the paths (is the drive mounted?)")
     for given in missing if say_missing else ():  # (teach names them with its other failures)
-        print_summary(f"error: {not_found(given, what)}")
+        print_summary(f"error: {why[given]}")
     return there
+
+
+def library_folders_gone(missing: list[str], db: str | None) -> dict[str, str]:
+    """Why each of the `missing` paths that is a library folder of the index `db` is not
+    found: a drive not connected, or a folder moved, which `relocate` follows (or one a
+    sync tool respelled, named with the very relocate command). The index is only read,
+    and only when it is there already."""
+    import os
+
+    from app.core.relocate import twin_message, twin_of_missing
+    from app.core.wording import shell_quote
+
+    if not missing or not index_exists(db):
+        return {}
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        roots = {str(root): str(root) for root in index.roots()}
+    gone: dict[str, str] = {}
+    for given in missing:
+        typed = Path(given).expanduser().absolute()
+        forms = (os.path.normpath(typed), os.path.join(os.path.realpath(typed.parent), typed.name))
+        root = next((roots[form] for form in forms if form in roots), None)
+        if root is None:
+            continue
+        twin = twin_of_missing(root)
+        gone[given] = twin_message(root, twin) if twin is not None else (
+            f"{given}: library folder not found (is the drive mounted? if the folder moved: "
+            f"`{command_with_index(db)} relocate {shell_quote(root)} NEW_PLACE`)")
+    return gone
 
 
 def not_found(path: str, what: str) -> str:

@@ -43,7 +43,7 @@ def run(args) -> int:
             folder = shell_quote(str(canonical_path(Path(given).expanduser().parent)))
             raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shell_quote(_not_an_option(given))}` to tag that photo)")
-    paths = paths_there(args.paths, "folder")  # none there: one line, and no index made
+    paths = paths_there(args.paths, "folder", db=args.db)  # none there: one line, and no index made
     with open_index(args) as index:
         # a linked folder's real path (`scan X/Drive`, library/d -> X/Drive) is scanned under the link
         under_links = {given: held for given in paths if (held := through_walked_link(index, given)) is not None}

@@ -82,7 +82,7 @@ def run(args) -> int:
             shown_errors.append(result.error)
             write_above_bar(one_line(f"error: {result.error}"))
 
-    paths = paths_there(args.paths, "file or folder")  # none there: one line, and no index made
+    paths = paths_there(args.paths, "file or folder", db=args.db)  # none there: one line, and no index made
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
     with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, write_above_bar),
           _progress_bars() as progress):
