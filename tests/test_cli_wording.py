@@ -156,7 +156,7 @@ def _listed_by_each_command(hint: str, scores: list[float]) -> list[tuple[float,
     return claims
 
 
-@pytest.mark.parametrize("scores", [[0.44, 0.37, 0.32], [0.44], [0.43, 0.41], [0.35, 0.05]])
+@pytest.mark.parametrize("scores", [[0.44, 0.37, 0.32], [0.44], [0.43, 0.41], [0.42, 0.05]])
 def test_suggests_hint_lists_the_photos_it_counts(scores: list[float]) -> None:
     report = SuggestReport(threshold=0.79, close=len(scores), best_close=max(scores), taught=3, tagged=10,
                            scored=10, close_scores=scores)
@@ -165,6 +165,16 @@ def test_suggests_hint_lists_the_photos_it_counts(scores: list[float]) -> None:
     claims = _listed_by_each_command(hint, scores)
     assert claims and all(sum(score >= threshold for score in scores) == count for threshold, count in claims)
     assert max(count for _, count in claims) == len(scores)  # some command lists every photo counted
+
+
+@pytest.mark.parametrize("best", [0.03, 0.39])
+def test_suggests_hint_says_far_under_not_came_close(best: float) -> None:
+    """0.03 against a threshold of 0.79 did not "come close": the CLI words it as the app
+    does (teaching_suggest.far_under_words), and lists no threshold low enough to show it."""
+    report = SuggestReport(threshold=0.79, close=6, best_close=best, taught=3, tagged=10, scored=10,
+                           close_scores=[best, 0.01, 0.01, 0.01, 0.01, 0.01])
+    assert close_hint(report) == (f"the best match scored {best:.2f}, far under the threshold (0.79); "
+                                  "teach more photos of your places")
 
 
 def test_suggests_hint_keeps_the_query_and_model() -> None:

@@ -143,6 +143,7 @@ def model_option(model: str | Path | None) -> list[str]:
 
 
 CLI_LABEL = "with `landmark-tagger label`"  # how the command line labels photos, for held_hint
+FAR_UNDER = 0.5  # a best score under half the threshold did not "come close": no lower threshold is the answer
 
 
 def held_hints(report: SuggestReport, how_to_label: str) -> list[str]:
@@ -196,12 +197,28 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     else:  # the best one only would leave the others out: say what lists them all
         lists = (f"`{command} --threshold {best:.2f}` lists {listed:,} of them, "
                  f"`--threshold {lowest:.2f}` all {len(scores):,}")
+    far = far_under_words(report)
+    if far is not None:  # a threshold low enough to list them would list anything: teaching more is the way
+        return f"{held}; {far}" if held else f"{far}; teach more photos of your places"
     photos = counted(report.close, "other photo" if held else "photo")
     came_close = (f"{photos} came close (best score {report.best_close:.2f}, "
                   f"threshold {report.threshold:.2f}): {lists}")
     if held:  # teaching more photos would not move the held ones: the way out is labelling them
         return f"{held}; {came_close}"
     return f"{came_close}; teaching more photos of the place raises their scores"
+
+
+def far_under_words(report: SuggestReport) -> str | None:
+    """"the best match scored 0.03, far under the threshold (0.79)" when the best photo
+    under the threshold scored under FAR_UNDER of it, where "came close" would say the
+    photos are nearly there (the CLI and the app word it so alike); "the other photos
+    scored … at best" beside a held place. None when it came close, or none was scored."""
+    if not report.close or report.best_close >= report.threshold * FAR_UNDER:
+        return None
+    best, threshold = f"{report.best_close:.2f}", f"{report.threshold:.2f}"
+    if report.held:
+        return f"the other photos scored {best} at best, far under the threshold ({threshold})"
+    return f"the best match scored {best}, far under the threshold ({threshold})"
 
 
 def _threshold_under(score: float) -> float:

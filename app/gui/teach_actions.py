@@ -12,13 +12,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.label_names import known_landmarks
-from app.core.teaching_suggest import held_hint
+from app.core.teaching_suggest import far_under_words, held_hint
 from app.core.wording import counted
 from app.gui.icons import icon
 from app.gui.label_dialog import LabelDialog
 
 SIMILAR_COUNT = 20  # photos shown by "Similar photos"
-FAR_UNDER = 0.5  # a best score under half the threshold did not "come close"
 
 
 class SimilarBanner(QWidget):
@@ -252,12 +251,10 @@ class TeachActions:
         if report is not None and report.held:
             # what teaching more photos would not change comes first, whatever else came close
             return f"No new suggestions: {held_hint(report, '(L)')}{_close_note(report)}."
-        best = _score_under(report.best_close, report.threshold) if report is not None else ""
-        if report is not None and report.close and report.best_close < report.threshold * FAR_UNDER:
-            return (f"No new suggestions: the best match scored {best}, far under the threshold "
-                    f"({report.threshold:.2f}); teach more photos of your places (T).")
+        if report is not None and (far := far_under_words(report)) is not None:  # lowering the threshold is no answer
+            return f"No new suggestions: {far}; teach more photos of your places (T)."
         if report is not None and report.close:
-            photos = counted(report.close, 'photo')
+            best, photos = _score_under(report.best_close, report.threshold), counted(report.close, 'photo')
             return (f"No new suggestions above the threshold ({report.threshold:.2f}); {photos} came "
                     f"close (best {best}): lower the threshold in Settings to review "
                     "them, or teach more photos of your places (T).")
@@ -265,10 +262,12 @@ class TeachActions:
 
 
 def _close_note(report) -> str:
-    """"; 5 other photos came close (best 0.03)": the photos under the threshold, after
+    """"; 5 other photos came close (best 0.41)": the photos under the threshold, after
     the held hint, without asking for more photos (which would not move the held ones)."""
     if not report.close:
         return ""
+    if (far := far_under_words(report)) is not None:  # "came close" at 0.03 against 0.79 said they were nearly there
+        return f"; {far}"
     return f"; {counted(report.close, 'other photo')} came close (best {_score_under(report.best_close, report.threshold)})"
 
 
