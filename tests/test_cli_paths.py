@@ -47,6 +47,22 @@ def test_a_file_or_folder_typed_as_the_query_finds_its_photos(archive, capsys):
     assert found(capsys, archive, "Rome/DSC_0099.JPG") == []  # no such file: plain words, no match
 
 
+def test_dot_and_dot_dot_are_this_folder_and_the_one_above(archive, capsys, monkeypatch):
+    """`search .` said "'.' has no letters or digits to search for", while `search ./` and
+    `tag .` took the folder: `accept .` is the obvious way to act on this folder."""
+    monkeypatch.chdir("Rome")
+    assert found(capsys, archive, ".") == found(capsys, archive, "./") == ["DSC_0041.JPG", "DSC_0042.JPG"]
+    assert len(found(capsys, archive, "..")) == 4
+    assert main(["--db", archive, "label", ".", "Colosseum"]) == 0
+    assert "2 of 2 matching photos changed" in capsys.readouterr().err
+    assert found(capsys, archive, "label:Colosseum") == ["DSC_0041.JPG", "DSC_0042.JPG"]
+    assert main(["--db", archive, "label", "..", "Arles"]) == 0
+    assert "4 of 4 matching photos changed" in capsys.readouterr().err
+    assert main(["--db", archive, "reject", "."]) == 0 and main(["--db", archive, "accept", "."]) == 0
+    assert main(["--db", archive, "write", "--dry-run", "."]) in (0, 1)  # a plan, not a refused query
+    assert "no letters or digits" not in capsys.readouterr().err
+
+
 def test_label_and_reject_take_the_files_a_shell_glob_gives(archive, capsys):
     assert main(["--db", archive, "label", "Rome/", "Colosseum"]) == 0
     assert "2 of 2 matching photos changed" in capsys.readouterr().err

@@ -9,9 +9,11 @@ stores them. With `exact` (the CLI, whose commands act on what the path names) t
 are written `path:="…"`, `folder:="…"`: the disk has them as written, so the index
 never respells them to a file or folder it holds in another letter case (a new
 img_0001.jpg beside the indexed IMG_0001.JPG on a case-sensitive disk is not that
-photo, and `label …/img_0001.jpg` must not label it). Only words that name something on disk and either hold a separator or are
-a file are taken: a bare "Petra" stays a free word even when a folder of that name sits
-in the current folder, and `-petra` a NOT term unless a file `-petra` is there. A path
+photo, and `label …/img_0001.jpg` must not label it). Only words that name something on
+disk and either hold a separator, are a file, or are `.` or `..` (this folder, the one
+above: `accept .` as `accept ./`) are taken: a bare "Petra" stays a free word even when a
+folder of that name sits in the current folder, and `-petra` a NOT term unless a file
+`-petra` is there. A path
 through a link becomes the forms the index may hold it under (scanned_paths), any of
 them.
 """
@@ -172,7 +174,8 @@ def _path_alternatives(text: str, names: DiskNames, exact: bool) -> list[str]:
         is_file, is_dir = path.is_file(), path.is_dir()
     except (OSError, ValueError):  # a name too long, a NUL byte: not a path
         return []
-    if not (is_file or (is_dir and any(sep in text for sep in separators))):
+    named_folder = text in (os.curdir, os.pardir) or any(sep in text for sep in separators)
+    if not (is_file or (is_dir and named_folder)):
         return []
     field = "path" if is_file else "folder"
     mark = "=" if exact else ""
