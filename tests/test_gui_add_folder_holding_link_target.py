@@ -32,3 +32,8 @@ def test_add_folder_holding_a_linked_folder_leaves_that_folder_to_the_link(qtbot
     assert "1 photo, 1 new" in message and f"{x / 'Drive'} is in the library as {library / 'd'}; left there" in message
     rows = window.index.conn.execute("SELECT count(*) FROM photos").fetchone()[0]
     assert (rows, sorted(record.path for record in window.index.search(""))) == (4, _under_the_link(library, x))
+    _photo(library / "L2.JPG", 5)
+    assert window.check_library_folders()  # as at each start: said once, not again
+    wait_for_job(qtbot, window)
+    message = window.statusBar().currentMessage()
+    assert "1 new photo" in message and "left there" not in message, message

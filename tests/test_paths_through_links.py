@@ -96,6 +96,23 @@ def test_one_folder_linked_into_two_library_folders_scanned_alone_is_indexed_onc
         assert indexed_paths(index) == kept and not index.photo_ids("is:missing")
 
 
+def test_a_link_skipped_is_said_once_and_when_the_user_scans_it(index, linked_twice):
+    """"…/libB/Shared is the same folder as …/libA/Shared, already in the library; skipped"
+    came again at every rescan of libB or of the library: now at the scan that first skips
+    it, and at a scan of that link itself; same_folders (scan --json) lists it every time."""
+    library_a, library_b, _ = linked_twice
+    said = f"{library_b / 'Shared'} is the same folder as {library_a / 'Shared'}, already in the library; skipped"
+    skipped = [(str(library_b / "Shared"), str(library_a / "Shared"))]
+    scan(index, [library_a])
+    assert said in scan(index, [library_b]).line()
+    for roots in ([library_b], [library_a, library_b], [library_b]):
+        again = scan(index, roots)
+        assert again.same_folders == skipped and again.to_json()["same_folders"] == [
+            {"path": skipped[0][0], "same_as": skipped[0][1]}]
+        assert said not in again.line() and "said_before" not in again.to_json(), again.line()
+    assert said in scan(index, [index.add_root(library_b / "Shared")]).line()  # the user asks for it
+
+
 def test_a_scan_of_the_second_link_itself_skips_it(index, linked_twice):
     library_a, library_b, _ = linked_twice
     scan(index, [library_a])

@@ -1,8 +1,9 @@
 """A library folder links to a folder of a drive (library/d -> X/Drive), and the library
 holds its photos under the link. `scan X` (the folder holding X/Drive, not X/Drive itself)
 made X a library folder and indexed every photo of X/Drive a second time: X's own photos
-now join the library and X/Drive is left to the link, said in the summary, at the first
-scan and every rescan in any order, and in the app's Add folder. X scanned first keeps
+now join the library and X/Drive is left to the link, at the first scan and every rescan
+in any order, said once in the summary (and the app's Add folder), listed by every `scan
+--json`. X scanned first keeps
 X/Drive: the link into it, added later, is a link into the library and is not walked."""
 
 from __future__ import annotations
@@ -75,8 +76,24 @@ def test_rescans_in_any_order_keep_each_photo_once_under_the_link(drive_in_x, ca
     for _ in range(2):
         code, out, err = run_cli(capsys, "--db", db, "scan", *(folders[name] for name in again))
         assert code == 0 and "0 new, 0 changed, 0 moved, 0 missing" in err, err
-        assert (_left_line(library, x) in err) == ("X" in again or not again), err
+        assert "left there" not in err, err  # said once, at the scan of X that left it
         assert _indexed(db) == (sorted([library, x]), _under_the_link(library, x), 4)
+
+
+def test_the_folder_left_is_said_once_and_listed_by_every_scan_json(drive_in_x, capsys) -> None:
+    """The line repeated at every rescan of X or of the whole library; `scan --json` tells
+    a script what each scan did, so it lists the folder left every time."""
+    import json
+
+    db, library, x = drive_in_x
+    _library_then_x(db, library, x, capsys)
+    for again in ((), (str(x),), (str(library), str(x))):
+        code, out, err = run_cli(capsys, "--db", db, "scan", *again)
+        assert code == 0 and "0 new" in err and "left there" not in err, err
+        code, out, err = run_cli(capsys, "--db", db, "scan", "--json", *again)
+        assert json.loads(out.splitlines()[0])["summary"]["left_to_links"] == [
+            {"path": str(x / "Drive"), "held_as": str(library / "d")}], out
+        assert "left there" not in err, err
 
 
 def test_a_photo_copied_into_the_drive_since_joins_under_the_link(drive_in_x, capsys) -> None:

@@ -222,6 +222,7 @@ class ScanLinks:
         self.left_out: dict[str, str] = {}  # folders in a link walked that another link keeps: that link's path
         self.left_out_targets: set[str] = set()  # the real folders of left_out
         self.left_to_links: list[tuple[str, str]] = []  # (folder of a library folder, the walked link keeping it)
+        self.said_before: set[str] = set()  # those of both that an earlier scan found so (and said)
         self._root_links: WalkedLinks | None = None  # the walked links as the root being walked began
         self._walked_links: WalkedLinks | None = None  # the links scans walked, resolved once (_walked)
         self._walked_for: tuple = ()  # the library folders it was read for
@@ -250,14 +251,15 @@ class ScanLinks:
         """Whether `folder`, met in a library folder's own walk (not through a link), is
         the folder a link walked from the library leads to (`library/d -> X/Drive`, then
         `scan X`): its photos are indexed under the link, so the walk leaves it there
-        rather than indexing each photo twice, and says so (left_to_links). A link into a
+        rather than indexing each photo twice, and says so once (left_to_links). A link into a
         library folder that was never walked (X scanned first) leads to no folder here."""
         link = self._root_links.link_to(folder) if self._root_links is not None else None
         if link is None:
             return False
         if (folder, link) not in self.left_to_links:
             self.left_to_links.append((folder, link))
-            self._keep_skipped(folder, link)  # for paths typed through it
+            if not self._keep_skipped(folder, link):  # (kept for paths typed through it)
+                self.said_before.add(folder)
         return True
 
     def forget_removed_links(self, listed: Callable[[str], bool]) -> None:
@@ -393,18 +395,23 @@ class ScanLinks:
 
     def _note_same_folder(self, link: str, kept: str) -> None:
         """Say in the summary that `link` is skipped, the library holding its folder as
-        `kept`, and keep that for paths typed through it (linked_folders.skip)."""
+        `kept` (in its line when that is news, or the user scans `link` or a folder in it,
+        not at every rescan), and keep that for paths typed through it (linked_folders.skip)."""
         if (link, kept) not in self.same_folders:
             self.same_folders.append((link, kept))
-            self._keep_skipped(link, kept)
+            if not self._keep_skipped(link, kept) and not any(is_within(root, link) for root in self.roots):
+                self.said_before.add(link)  # said when first skipped, or when the user scans it (or in it)
 
-    def _keep_skipped(self, path: str, kept: str) -> None:
+    def _keep_skipped(self, path: str, kept: str) -> bool:
         """Record that scans skip `path`, the library holding its folder as `kept`
         (linked_folders.skip), unless the index has it so already: a rescan of unchanged
-        links writes nothing (a write transaction each, the app's start-up check too)."""
-        if linked_folders.kept_for(self.index.conn, path) != kept:
-            with self.index.transaction() as conn:
-                linked_folders.skip(conn, path, kept)
+        links writes nothing (a write transaction each, the app's start-up check too).
+        Whether that is news (the summary says it then, not at every rescan)."""
+        if linked_folders.kept_for(self.index.conn, path) == kept:
+            return False
+        with self.index.transaction() as conn:
+            linked_folders.skip(conn, path, kept)
+        return True
 
 
 def is_link(entry: os.DirEntry) -> bool:

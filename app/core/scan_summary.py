@@ -33,6 +33,9 @@ class ScanSummary:
     same_folders: list[tuple[str, str]] = field(default_factory=list)
     # (folder of a library folder, the link from the library that holds its photos): `scan X` with library/d -> X/Drive
     left_to_links: list[tuple[str, str]] = field(default_factory=list)
+    # those paths of same_folders and left_to_links that an earlier scan found so and said:
+    # not said again (the user was told once; `scan --json` lists them all, as they are)
+    said_before: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -44,14 +47,21 @@ class ScanSummary:
                if self.unchanged_problems else "")
             + ("" if self.status == "done" else f" ({self.status})")
             + "".join(f"; {link} is the same folder as {kept}, already in the library; skipped"
-                      for link, kept in self.same_folders)
-            + "".join(f"; {folder} is in the library as {link}; left there" for folder, link in self.left_to_links)
+                      for link, kept in self.news(self.same_folders))
+            + "".join(f"; {folder} is in the library as {link}; left there"
+                      for folder, link in self.news(self.left_to_links))
         )
+
+    def news(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Those of `skipped` (same_folders, left_to_links) to say: not said_before."""
+        return [(path, kept) for path, kept in skipped if path not in self.said_before]
 
     def to_json(self) -> dict:
         """The summary as `scan --json` prints it; same_folders only when a link was skipped,
-        left_to_links only when a folder was left to a link."""
+        left_to_links only when a folder was left to a link (at every scan doing so: a
+        script is told what each scan did, where line() says it once)."""
         fields = asdict(self)
+        del fields["said_before"]
         skipped = fields.pop("same_folders")
         if skipped:
             fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in skipped]

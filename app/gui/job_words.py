@@ -30,7 +30,7 @@ def scan_line(summary) -> str:
         parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
     # a folder of the one added that a link in the library holds (ScanSummary.left_to_links)
     return ", ".join(parts) + "".join(f"; {folder} is in the library as {link}; left there"
-                                      for folder, link in summary.left_to_links)
+                                      for folder, link in summary.news(summary.left_to_links))
 
 
 def tag_line(summary) -> str:
