@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
+from app.core.folders_joined import folders_joined_for_files  # the commands that take photo files use it from here
 from app.core.progress import Progress, ProgressCallback
 from model import console
 
@@ -203,33 +204,16 @@ def add_folders_given(index, paths) -> None:
                 print_summary(f"{given} is already in the library as {root}")
 
 
-def folders_joined_for_files(index, roots_before, targets) -> list[tuple[Path, int]]:
-    """Library folders this command added because a photo was given by its file (that
-    folder alone is read), with their photo counts; folders given as such are not news.
-    `roots_before`: index.roots() before the command added anything."""
-    from app.core.index.catalog import count_photos_in
-    from app.core.path_case import DiskNames, canonical_path
-
-    names = DiskNames()
-    given = [Path(t).expanduser() for t in targets]
-    parents = {canonical_path(path.parent, names) for path in given if path.is_file()}
-    return [
-        (root, count_photos_in(index.conn, str(root)))
-        for root in index.folder_only_roots()
-        if root in parents and root not in roots_before
-    ]
-
-
 def say_folders_joined(joined: list[tuple[Path, int]]) -> None:
     """One line per folder a photo given by its file brought into the library (`tag
     FILE`, `teach NAME FILE`): its other photos joined too, and the user should know."""
-    from app.core.wording import counted, shell_quote
+    from app.core.folders_joined import joined_text
+    from app.core.wording import shell_quote
 
     for folder, photos in joined:
         quoted = shell_quote(str(folder))
-        print_summary(f"added {folder} to the library ({counted(photos, 'photo')}; that folder only: "
-                      f"`landmark-tagger scan {quoted}` adds the folders in it too, "
-                      f"`landmark-tagger forget {quoted}` takes it out)")
+        print_summary(joined_text(str(folder), photos, f"`landmark-tagger scan {quoted}` adds the folders in it "
+                                                       f"too, `landmark-tagger forget {quoted}` takes it out"))
 
 
 def print_json_line(obj: Any, stream: TextIO | None = None) -> None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from app.core.decode_workers import DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
+from app.core.folders_joined import folders_joined_for_files
 from app.core.path_case import DiskNames
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
@@ -84,6 +85,8 @@ class TagSummary:
     up_to_date_named: list[int] = field(default_factory=list)  # photos given by their file with nothing to classify
     taught: int = 0  # photos whose label of the user's own place was taught now (teaching.teach_untaught_labels)
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
+    # library folders a photo given by its file brought in, with their photo counts (folders_joined)
+    folders_joined: list[tuple[Path, int]] = field(default_factory=list)
 
     @property
     def unscanned(self) -> int:
@@ -151,7 +154,9 @@ def tag(
     names = DiskNames()  # the folders of the paths given, listed once for all their photos
     try:
         if roots:
+            roots_before = index.roots()
             summary.scan = _scan(index, roots, progress, cancel, names)
+            summary.folders_joined = folders_joined_for_files(index, roots_before, roots)
             summary.scan_problems = _scan_problems_within(index, roots, names)
             summary.scan.errors = len(summary.scan_problems)
             if cancelled(cancel):

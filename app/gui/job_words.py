@@ -35,11 +35,19 @@ def scan_line(summary) -> str:
 
 def tag_line(summary) -> str:
     """A tag job's summary (TagSummary.line), with the files it could not read named as the
-    command line names them: a dropped photo that is damaged did not just vanish."""
+    command line names them: a dropped photo that is damaged did not just vanish; and the
+    folder a dropped photo brought into the library, all its photos with it, as `tag FILE`
+    says it (folders_joined.joined_text), with the library panel's ways to widen or undo it."""
+    from app.core.folders_joined import joined_text
+
     line = summary.line()
     if summary.unscanned:
         files = "1 file" if summary.unscanned == 1 else f"{summary.unscanned:,} files"
         line += f"; {files} could not be read (see Problems)"
+    for folder, photos in getattr(summary, "folders_joined", ()):
+        name = folder.name or str(folder)
+        line += "; " + joined_text(f"“{name}”", photos, "right-click it in the library panel to include the "
+                                                        "folders in it, or to remove it")
     return line
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Iterator
 
 from app.cli.common import (
-    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing,
-    folders_joined_for_files, not_found, one_line, open_index, paths_there, print_json_line, print_summary,
-    say_folders_joined, silence_stdout, stop_on_ctrl_c, write_above_bar,
+    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
+    one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
+    stop_on_ctrl_c, write_above_bar,
 )
 from app.core.wording import counted, shell_quote
 
@@ -88,13 +88,11 @@ def run(args) -> int:
           _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
-        roots_before = index.roots()
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
                       bundle=bundle)
-        joined = folders_joined_for_files(index, roots_before, targets)
         # a photo given by its file has its line, up to date too: what the index keeps
         up_to_date = up_to_date_results(index, summary.up_to_date_named, summary.model_id) if args.json else []
-    say_folders_joined(joined)
+    say_folders_joined(summary.folders_joined)
     scan_errors = summary.unscanned
     for path, reason in summary.not_photos:
         print_summary(f"error: {path}: {reason}")
