@@ -158,11 +158,35 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
 
 
 def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
-    """(library folders there now, those missing: a drive not connected), so a rescan of
+    """(library folders there now, those not: a drive not connected), so a rescan of
     the library skips an unplugged drive instead of marking its photos missing."""
     roots = index.roots()
-    present = [root for root in roots if root.is_dir()]
+    present = [root for root in roots if not drive_not_connected(index, root)]
     return present, [root for root in roots if root not in present]
+
+
+# why a scan skips a library folder that drive_not_connected finds empty
+NOT_CONNECTED = ("the folder is empty and unchanged since its photos were seen there, as a card not connected "
+                 "leaves its mount point; its photos are left as they were")
+
+
+def drive_not_connected(index: PhotoIndex, folder: Path) -> bool:
+    """Whether the library folder `folder` is not there to scan: not found, or empty and
+    unchanged since the index saw photos in it, as a card not connected leaves its mount
+    point (emptied_folders.why_unreachable): a scan would mark the card's photos missing.
+    A folder emptied by deleting its photos (changed since), one with a disk mounted on
+    it, and an empty one the index holds no photo in are there."""
+    from app.core.emptied_folders import EMPTY_MOUNT_POINT, emptied_by_the_user, why_unreachable
+    from app.core.index.linked_folders import first_photo_under
+    from app.core.index.photos_seen import photos_seen_at
+
+    if not folder.is_dir():
+        return True
+    if why_unreachable(folder) != EMPTY_MOUNT_POINT:
+        return False  # something in it, a disk mounted on it (or unreadable: the scan says so)
+    if first_photo_under(index.conn, str(folder)) is None:
+        return False  # nothing of the library's to keep there: an empty folder just added
+    return not emptied_by_the_user(folder, photos_seen_at(index.conn, str(folder)))
 
 
 def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:

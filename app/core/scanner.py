@@ -25,6 +25,7 @@ from typing import Sequence
 
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, scan_runs
+from app.core.library import NOT_CONNECTED, drive_not_connected
 from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import file_kind
@@ -159,6 +160,9 @@ class _Scan(FolderSync):
 
             self._error(root, not_a_folder_message(root, root in {str(r) for r in self.index.roots()}))
             return False
+        if drive_not_connected(self.index, Path(root)):  # the empty mount point of a card not connected
+            self._error(root, f"{root}: not found (drive not connected?): {NOT_CONNECTED}")
+            return False  # its photos are left as they were, not marked missing
         if root in self.through_links and self.links.root_indexed_elsewhere(root):
             return False  # indexed under another link to its folder (summary.same_folders)
         alone = root in self.shallow
