@@ -89,3 +89,41 @@ def test_an_l_of_the_app_is_taken_back_once_by_undo_review_or_ctrl_z(qtbot, wind
     assert not window.undo_review()
     assert status(window).startswith("Nothing to take back: the label “Bakery” was taken back already")
     assert [window.index.get(i).label for i in ids] == ["Colosseum", "Colosseum"]
+
+
+def test_ctrl_z_never_takes_back_a_later_command_given_the_ls_id(qtbot, window, tmp_path, monkeypatch,
+                                                                 capsys) -> None:
+    """The journal's ids are SQLite rowids: once `undo --review` took the app's L back, the
+    next command in a terminal got the same id, and Ctrl+Z took that one back instead."""
+    ids = review_list_of(qtbot, window, tmp_path, 2)
+    labelled_with_l(qtbot, window, monkeypatch, [0], "Bakery")
+    (labelled,) = [i for i in ids if window.index.get(i).label == "Bakery"]
+    db = str(window.index.path)
+    assert main(["--db", db, "undo", "--review"]) == 0
+    path = window.index.get(labelled).path
+    assert main(["--db", db, "accept", path]) == 0  # journalled under the id the L had
+    capsys.readouterr()
+
+    assert not window.undo_review()
+
+    assert (window.index.get(labelled).label, window.index.get(labelled).state) == ("Colosseum", "accepted")
+    assert status(window).startswith("Nothing to take back: the label “Bakery” was taken back already")
+
+
+def test_ctrl_z_of_a_large_l_runs_in_the_job_worker(qtbot, window, tmp_path, monkeypatch) -> None:
+    from app.gui import label_actions
+
+    monkeypatch.setattr(label_actions, "BULK_IN_WORKER", 1)
+    ids = review_list_of(qtbot, window, tmp_path, 3)
+    labelled_with_l(qtbot, window, monkeypatch, [0, 1, 2], "Bakery")
+    started = []
+    real_start = window.jobs.start
+    monkeypatch.setattr(window.jobs, "start", lambda name, *a, **k: started.append(name) or real_start(name, *a, **k))
+
+    assert window.undo_review()
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: "Took back the label" in status(window), timeout=5000)
+
+    assert started == ["Taking back the label of 3 photos"]
+    assert status(window) == "Took back the label “Bakery”: 3 photos as before it"
+    assert {window.index.get(i).label for i in ids} == {"Colosseum"}

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import LabelChange, ReviewState
+    from app.core.index.review_journal import ReviewCommand
     from app.core.progress import CancelToken, ProgressCallback
     from app.core.teaching import Correction
     from model.bundle import ModelBundle
@@ -28,7 +29,7 @@ class JournalledCorrections:
 
     corrections: list["Correction"]
     changed: list[int]
-    command_id: int | None
+    command: "ReviewCommand | None"
 
 
 def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
@@ -47,22 +48,23 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     if expected is None:
         expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed: list[int] = []
-    command_id: list[int | None] = [None]
+    journalled: list["ReviewCommand | None"] = [None]
 
     def journal(conn, corrections, dropped_refs) -> None:
         after = {photo_id: (correction.label, "accepted")
                  for photo_id, correction in zip(ids, corrections) if correction.changed}
         changed.extend(after)
         if after:
-            command_id[0] = review_journal.record(conn, "label", command, before, list(after), after, dropped_refs)
+            command_id = review_journal.record(conn, "label", command, before, list(after), after, dropped_refs)
+            journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
                                          record=journal, progress=progress, cancel=cancel)
-    return JournalledCorrections(corrections, changed, command_id[0])
+    return JournalledCorrections(corrections, changed, journalled[0])
 
 
 def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
-                          expected: Mapping[int, "ReviewState"]) -> tuple["LabelChange", int | None]:
+                          expected: Mapping[int, "ReviewState"]) -> tuple["LabelChange", "ReviewCommand | None"]:
     """PhotoIndex.set_labels as the user's label (source user, accepted), with nothing
     taught (the app's L while another job holds the model), journalled as `command` in
     the same transaction; (what changed, the journal's command or None)."""
@@ -75,4 +77,5 @@ def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: 
                                                        expected=expected)
         after = {photo_id: (label, "accepted") for photo_id in change.changed}
         command_id = review_journal.record(conn, "label", command, before, list(after), after) if after else None
-    return change, command_id
+        journalled = None if command_id is None else review_journal.command_of(conn, command_id)
+    return change, journalled

@@ -338,7 +338,7 @@ class JobController(QObject):
             if left:
                 summary = dataclasses.replace(summary, left={**left, **summary.left})
             self.window.photos_changed([*summary.photo_ids, *summary.left])
-            self.window.remember_label_step(summary.journal_id, summary.photo_ids, summary.label)
+            self.window.remember_label_step(summary.journalled, summary.photo_ids, summary.label)
             self.window.show_message(correction_text(summary))
 
         work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,

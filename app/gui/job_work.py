@@ -336,7 +336,7 @@ class CorrectionSummary:
     rejected: tuple[str, ...] = ()
     model_problem: str = ""  # the core's error when no model could be loaded
     left: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # photo id: its (label, state) now
-    journal_id: int | None = None  # the review journal's command, for Ctrl+Z (app.core.journalled_labels)
+    journalled: Any = None  # the review journal's ReviewCommand, for Ctrl+Z (app.core.journalled_labels)
 
 
 def app_label_command(label: str | None, count: int) -> str:
@@ -379,7 +379,7 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
         return CorrectionSummary(tuple(labelled), given, first, learnt=tuple(learnt),
                                  rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem,
-                                 left=left, journal_id=journalled.command_id)
+                                 left=left, journalled=journalled.command)
 
     return work
 

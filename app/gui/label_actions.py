@@ -24,6 +24,7 @@ from app.gui.label_dialog import LabelDialog
 
 if TYPE_CHECKING:
     from app.core.index.labels import StateChange
+    from app.core.index.review_journal import ReviewCommand
 
 REVIEW_UNDO_DEPTH = 100  # accepts, rejects and labels that Ctrl+Z can take back
 BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
@@ -45,7 +46,7 @@ class LabelStep:
     """One L: its command in the review journal (which holds each photo's label before it),
     the photos it labelled, in the list's order, and the label they got."""
 
-    command_id: int
+    command: "ReviewCommand"
     photo_ids: tuple[int, ...]
     label: str | None
 
@@ -231,10 +232,11 @@ class LabelActions:
         self.show_message(message)
         self._after_label_change(ids)
 
-    def remember_label_step(self, command_id: int | None, photo_ids: Sequence[int], label: str | None) -> None:
-        """An L that changed photos, journalled as `command_id`, for Ctrl+Z to take back."""
-        if command_id is not None:
-            self.review_undo.append(LabelStep(command_id, tuple(photo_ids), label))
+    def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
+                            label: str | None) -> None:
+        """An L that changed photos, journalled as `command`, for Ctrl+Z to take back."""
+        if command is not None:
+            self.review_undo.append(LabelStep(command, tuple(photo_ids), label))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
     def undo_review(self) -> bool:
@@ -310,12 +312,22 @@ class LabelActions:
         state) and no longer teach the one L gave, through the review journal as `undo
         --review` takes it back, compared and changed in one transaction."""
         from app.core.index import review_journal
+        from app.gui.job_work import index_work
 
+        if len(step.photo_ids) > BULK_IN_WORKER and not self.jobs.busy:  # off the GUI thread, as A and R
+            work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
+            return self.jobs.start(f"Taking back the label of {counted(len(step.photo_ids), 'photo')}", work,
+                                   after=lambda taken: self._label_taken_back(step, taken))
         try:
-            taken = review_journal.take_back(self.index, step.command_id)
+            taken = review_journal.take_back(self.index, step.command)
         except TaggerError as error:
             self.show_message(str(error))
             return False
+        return self._label_taken_back(step, taken)
+
+    def _label_taken_back(self, step: LabelStep, taken) -> bool:
+        """Say what Ctrl+Z of an L gave back (review_journal.TakenBack, None: nothing was
+        left to take back) and show the first of its photos."""
         if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
             self.show_message(f"Nothing to take back: the label “{step.label or 'no landmark'}” was taken back "
                               "already, or is older than the last 10 labels, accepts and rejects of the command line.")
@@ -396,12 +408,12 @@ class LabelActions:
             # one transaction, a few statements per 500 photos (PhotoIndex.set_labels): the
             # same effects on each photo as set_label, without a statement per photo, the
             # same comparison as the job's (learn_from_corrections), journalled for Ctrl+Z
-            change, command_id = set_labels_journalled(self.index, ids, label, expected=expected,
+            change, journalled = set_labels_journalled(self.index, ids, label, expected=expected,
                                                        command=app_label_command(label, len(ids)))
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self.remember_label_step(command_id, [i for i in ids if i not in change.left], label)
+        self.remember_label_step(journalled, [i for i in ids if i not in change.left], label)
         if change.left:
             ids = [i for i in ids if i not in change.left]
             again, expected = [*again, *change.left], {**expected, **change.left}

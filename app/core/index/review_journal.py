@@ -177,9 +177,14 @@ _COMMANDS = ("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review
              "WHERE r.command_id = c.id) FROM review_commands c ")
 
 
-def _command(conn: sqlite3.Connection, command_id: int) -> ReviewCommand | None:
+def command_of(conn: sqlite3.Connection, command_id: int) -> ReviewCommand | None:
+    """The journal's command with this id now (see take_back: an id may be given again)."""
     row = conn.execute(_COMMANDS + "WHERE c.id = ?", (command_id,)).fetchone()
     return None if row is None else ReviewCommand(int(row[0]), row[1], row[2], row[3], int(row[4]))
+
+
+def _same_command(found: ReviewCommand, wanted: ReviewCommand) -> bool:
+    return (found.verb, found.command, found.at) == (wanted.verb, wanted.command, wanted.at)
 
 
 def last_command(conn: sqlite3.Connection) -> ReviewCommand | None:
@@ -196,13 +201,18 @@ def take_back_last(index: "PhotoIndex") -> TakenBack | None:
     return take_back(index)
 
 
-def take_back(index: "PhotoIndex", command_id: int | None = None) -> TakenBack | None:
-    """take_back_last, or of the command `command_id` (the app's Ctrl+Z after its L: commands
-    of a terminal since leave their photos labelled again, so those are left); None when
-    that command is no longer in the journal (taken back already, or older than the
-    newest KEPT_COMMANDS)."""
+def take_back(index: "PhotoIndex", command: ReviewCommand | None = None) -> TakenBack | None:
+    """take_back_last, or of `command` (the app's Ctrl+Z after its L: commands of a terminal
+    since leave their photos labelled again, so those are left); None when that command is
+    no longer in the journal (taken back already, or older than the newest KEPT_COMMANDS).
+    A command is known by its id, words and time together: once the newest is taken back,
+    SQLite gives its id to the next command journalled, which is not the one asked for."""
     with index.transaction() as conn:
-        command = last_command(conn) if command_id is None else _command(conn, command_id)
+        if command is None:
+            command = last_command(conn)
+        else:
+            found = command_of(conn, command.id)
+            command = found if found is not None and _same_command(found, command) else None
         if command is None:
             return None
         rows = conn.execute("SELECT photo_id, label, landmark_id, score, source, state, model_id, after_label, "
