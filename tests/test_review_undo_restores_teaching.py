@@ -72,3 +72,19 @@ def test_a_photo_labelled_again_since_keeps_what_it_teaches_now(taught_cabin, ca
         index.conn.commit()  # only the first label left to take back: its photo is "Petra" now
     assert main(["--db", str(db), "undo", "--review"]) == 1
     assert [row[1] for row in _taught(db)] == ["Petra"]
+
+
+def test_undo_after_a_rename_gives_back_the_place_by_its_new_name(taught_cabin, capsys) -> None:
+    """rename changed neither the journal's labels nor the references it keeps: undo
+    --review of a label then brought the old spelling back as a second taught place
+    ("taught: Ayasofia (1 photo), Ayasofya (1 photo)"), and the typo was suggested again."""
+    db, photo, options = taught_cabin
+    other = photo.replace("DSC_0000", "DSC_0001")
+    assert main(["--db", str(db), "teach", "Our cabin", other, *options]) == 0
+    assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    assert main(["--db", str(db), "rename", "Our cabin", "Our hut", "--new"]) == 0
+    assert main(["--db", str(db), "undo", "--review"]) == 0
+
+    assert sorted(row[1] for row in _taught(db)) == ["Our hut", "Our hut"]
+    with PhotoIndex.open(db) as index:
+        assert {index.get(i).label for i in index.photo_ids("")} == {"Our hut"}

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Mapping
 from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
+from app.core.index import review_journal
 from app.core.teaching import canonical_label, check_label
 from app.core.wording import counted
 from model.predictor import TAUGHT_ID_PREFIX
@@ -74,6 +75,7 @@ def rename_place(index: "PhotoIndex", old: str, new: str,
     with index.transaction() as conn:
         photos, accepted = label_store.rename_label(conn, plan.spellings, plan.target, landmark_id)
         references = store.rename_label(conn, plan.spellings, plan.target)
+        review_journal.rename_label(conn, plan.spellings, plan.target, landmark_id)  # what undo --review gives back
     return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup)
 
 

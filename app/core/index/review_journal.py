@@ -159,6 +159,21 @@ def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, ver
     return changed
 
 
+def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, landmark_id: str | None) -> None:
+    """`rename`'s change of the journal, in its transaction: the labels it keeps (before
+    and after each command) and the references it would give back, spelled as one of
+    `spellings`, become `new` (a taught landmark id becomes `landmark_id`, as in labels),
+    so taking a command back gives the photos the place by its new name, not the old one
+    back as a second taught place."""
+    for spelling in (s for s in spellings if s != new):
+        conn.execute("UPDATE review_changes SET label = ?, landmark_id = CASE WHEN landmark_id LIKE 'taught:%' "
+                     "THEN ? ELSE landmark_id END WHERE label = ?", (new, landmark_id, spelling))
+        conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ?", (new, spelling))
+        # one reference per photo, place and model: where both spellings were kept, one stays
+        conn.execute("UPDATE OR IGNORE review_taught_refs SET label = ? WHERE label = ?", (new, spelling))
+        conn.execute("DELETE FROM review_taught_refs WHERE label = ?", (spelling,))
+
+
 def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
     """Mark these photos forgotten in the journal, in the caller's transaction (forget's):
     the index gives their ids to the next photos it adds, and taking a command back must
