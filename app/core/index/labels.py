@@ -125,21 +125,31 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, fil
 
 def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str) -> int:
     """See PhotoIndex.set_state. Returns how many labels changed: a photo without a
-    label, or whose label already is in `state`, is left as it is (and not counted)."""
+    label, or whose label already is in `state`, is left as it is (and not counted).
+    A few statements per 500 photos rather than per photo: a photo at a time, each
+    statement made FTS5 write a segment (docs/ARCHITECTURE.md, search tables), and
+    rejecting 100,000 photos took 3-4 × accepting them (benchmarks/bulk_review_choices.py)."""
     _check_choice("state", state, STATES)
     changed = 0
     now = now_iso()
-    for photo_id in photo_ids:
-        row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-        if row is None or row[1] == state:
+    for chunk, marks in id_chunks(list(dict.fromkeys(int(i) for i in photo_ids))):
+        rows = conn.execute(f"SELECT photo_id, label, state FROM labels WHERE photo_id IN ({marks}) AND state IS NOT ?",
+                            [*chunk, state]).fetchall()
+        if not rows:
             continue
-        conn.execute("UPDATE labels SET state = ?, updated_at = ? WHERE photo_id = ?", (state, now, photo_id))
-        _sync_rejections(conn, [photo_id], row[0], state)
-        if (row[1] == "rejected") != (state == "rejected"):
-            # a rejected label's words are not searchable; the state itself reaches the
-            # search tables through triggers (refreshing every row made accept 3 × slower)
-            refresh_fts_label(conn, photo_id)
-        changed += 1
+        ids = [int(row[0]) for row in rows]
+        conn.execute(f"UPDATE labels SET state = ?, updated_at = ? WHERE photo_id IN ({','.join('?' * len(ids))})",
+                     [state, now, *ids])
+        by_label: dict[str | None, list[int]] = {}
+        for photo_id, label, _ in rows:
+            by_label.setdefault(label, []).append(int(photo_id))
+        for label, labelled in by_label.items():
+            _sync_rejections(conn, labelled, label, state)
+        # a rejected label's words are not searchable; the state itself reaches the
+        # search tables through triggers (refreshing every row made accept 3 × slower)
+        refresh_search_texts(conn, [int(photo_id) for photo_id, _, was in rows
+                                    if (was == "rejected") != (state == "rejected")])
+        changed += len(rows)
     return changed
 
 

@@ -115,11 +115,29 @@ def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> 
             folder_text = printable_path(folder)
             names_text = " ".join(names.get(int(photo_id), ()))
             camera_text = " ".join(x for x in (make, model, camera_name(make, model)) if x)
-            fields = (label_text, folder_text, names_text, camera_text, lens or "")
-            fts.append((photo_id, *fts_row(*fields)[: len(columns)]))
-            texts.append((build_search_text(*fields), photo_id))
+            # each field folded once for both forms (a photo's file names miss fold_words's cache)
+            words = [fold_words(text) for text in (label_text, folder_text, names_text, camera_text, lens or "")]
+            fts.append((photo_id, *[" ".join(field) for field in words][: len(columns)]))
+            texts.append((search_text_of(*words), photo_id))
         conn.executemany(insert, fts)
-        conn.executemany("UPDATE photos SET search_text = ? WHERE id = ?", texts)
+        _write_search_texts(conn, texts)
+
+
+TEXTS_PER_STATEMENT = 300  # 3 parameters each: within the 999 of SQLite before 3.32
+
+
+def _write_search_texts(conn: sqlite3.Connection, texts: Sequence[tuple[str, int]]) -> None:
+    """photos.search_text of many photos, given as (text, photo id), in one UPDATE per
+    TEXTS_PER_STATEMENT of them. A statement whose triggers write photos_by_time (FTS5)
+    opens a savepoint, at which FTS5 writes its pending words out as a new segment: an
+    UPDATE per photo wrote one per photo (rejecting 100,000 photos spent 4.0 s in those
+    UPDATEs, 1.8 s in these; benchmarks/bulk_review_choices.py)."""
+    for start in range(0, len(texts), TEXTS_PER_STATEMENT):
+        part = texts[start : start + TEXTS_PER_STATEMENT]
+        conn.execute(
+            f"UPDATE photos SET search_text = CASE id {'WHEN ? THEN ? ' * len(part)}END "
+            f"WHERE id IN ({','.join('?' * len(part))})",
+            [value for text, photo_id in part for value in (photo_id, text)] + [photo_id for _, photo_id in part])
 
 
 def _fts_columns(conn: sqlite3.Connection) -> list[str]:
