@@ -88,3 +88,16 @@ def test_undo_after_a_rename_gives_back_the_place_by_its_new_name(taught_cabin, 
     assert sorted(row[1] for row in _taught(db)) == ["Our hut", "Our hut"]
     with PhotoIndex.open(db) as index:
         assert {index.get(i).label for i in index.photo_ids("")} == {"Our hut"}
+
+
+def test_a_forget_that_found_nothing_taught_changes_nothing(taught_cabin, capsys) -> None:
+    """`teach --forget` of a place no photo teaches any more said "nothing was taught"
+    (exit 1) but still recorded it as forgotten, so undo --review of the label that had
+    moved its only photo away said "as before it" without giving the place back."""
+    db, photo, options = taught_cabin
+    taught = _taught(db)
+    assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    assert main(["--db", str(db), "teach", "Our cabin", "--forget"]) == 1
+    assert "nothing was taught as 'Our cabin'" in capsys.readouterr().err
+    assert main(["--db", str(db), "undo", "--review"]) == 0
+    assert _taught(db) == taught

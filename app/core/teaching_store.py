@@ -207,7 +207,11 @@ class ForgetSummary:
 def forget_label(conn: sqlite3.Connection, label: str) -> ForgetSummary:
     """Drop the label's references and remember that it was forgotten, so its labelled
     photos do not teach it again at the next `tag`; suggestions of it that teaching made
-    and nobody accepted are withdrawn (see withdraw_suggestions)."""
+    and nobody accepted are withdrawn (see withdraw_suggestions). A label no reference
+    teaches is left as it is (`teach --forget` says nothing was taught): recorded as
+    forgotten, it would keep `undo --review` from giving a photo back the place it taught."""
+    if conn.execute("SELECT 1 FROM taught_refs WHERE label = ? LIMIT 1", (label,)).fetchone() is None:
+        return ForgetSummary(0, 0, 0)
     conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
     photos = conn.execute(
         f"SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ? AND {_TEACHING}", (label,)
