@@ -148,3 +148,15 @@ def test_a_file_name_typed_as_a_word_names_its_photo(tmp_path, capsys, monkeypat
     assert main(["--db", str(db), "reject", "jpg"]) == 0  # a word of every name, but no name
     assert "1 accepted photo left as it is" in capsys.readouterr().err
     assert _states(db)[ids["B_0061"]] == "accepted"
+
+
+def test_a_dot_quoted_with_other_terms_says_how_to_give_it(tmp_path, monkeypatch, capsys) -> None:
+    """`accept .` says "accept it by name or with state:rejected"; `accept '. state:rejected'`
+    (one quoted word) then said only "'.' has no letters or digits to search for"."""
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", str(db), "search", ". state:rejected"]) == 2
+    err = capsys.readouterr().err
+    assert "give . as a word of its own, not inside quotes with other terms" in err
+    assert "`accept . state:rejected`" in err

@@ -274,6 +274,10 @@ def _fts_phrase(text: str) -> str:
 
 
 def _no_words(text: str) -> QuerySyntaxError:
+    if text.rstrip("/\\") in (".", ".."):  # `accept '. state:rejected'`: quoted with other terms
+        return QuerySyntaxError(f"{text!r} has no letters or digits to search for; to mean that folder, give "
+                                f"{text} as a word of its own, not inside quotes with other terms "
+                                f"(`accept {text} state:rejected`, not `accept '{text} state:rejected'`)")
     return QuerySyntaxError(f"{text!r} has no letters or digits to search for")
 
 
