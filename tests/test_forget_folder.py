@@ -19,6 +19,7 @@ from app.core.index import PhotoIndex, Prediction
 from app.core.index.backup import backups
 from app.core.index.forget import folder_contents, forget_folder
 from app.core.scanner import scan
+from tests.test_emptied_library_folder import Mounts
 from tests.test_index_support import write_jpeg
 
 
@@ -133,6 +134,7 @@ def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_
     card = tmp_path / "Card"
     write_jpeg(card / "DSC_0900.JPG", color=(10, 200, 10))
     write_jpeg(card / "DSC_0901.JPG", color=(200, 10, 10))
+    Mounts(monkeypatch).mount(home)  # Home's drive, mounted on it (os.path.ismount says so) while it is scanned
     with PhotoIndex.open(db) as index:
         scan(index, [trip, home, card])
         index.set_label(_photo(index, "DSC_0000.JPG"), "Pont du Gard", source="user", state="accepted")
@@ -141,13 +143,14 @@ def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_
     (trip / "day1" / "DSC_0000.JPG").unlink()  # culled after the trip
     (trip / "day1" / "DSC_0001.JPG").unlink()
     (home / "IMG_0001.JPG").rename(tmp_path / "IMG_0001.JPG")  # Home's drive not connected: its mount
-    os.utime(home, (0, 0))  # point is left empty, unchanged since before the scan saw the photo on the drive
+    monkeypatch.setattr(os.path, "ismount", lambda path: False)  # point is left, an empty plain folder
     (card / "DSC_0900.JPG").unlink()
     with PhotoIndex.open(db) as index:
         scan(index, [trip, home, card])  # skips Home's empty mount point: IMG_0001 is not missing
         assert index.count("is:missing") == 3
         with monkeypatch.context() as older:  # as a version that walked the mount point marked it
             older.setattr(scanner, "drive_not_connected", lambda index, folder: False)
+            older.setattr(scanner, "record_mount_point", lambda index, folder: None)  # (recorded nothing)
             scan(index, [trip, home, card])
         assert index.count("is:missing") == 4
     for photo in card.iterdir():

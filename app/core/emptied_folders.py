@@ -3,43 +3,85 @@ the user deleted?
 
 A card not connected leaves its mount point empty where the system keeps mount points
 (Linux's fstab, a network share's mount point), and a user who deletes every photo of a
-folder leaves it empty too. What tells them apart is when the folder last changed:
-deleting its entries changes a folder then, after the index last saw photos in it,
-while the empty folder a card was mounted over does not change while the card is on
-it. A folder with a disk mounted on it now is that disk's: what it lacks was deleted.
-Where the index cannot say when it saw the photos there, an empty folder counts as a
-disk not connected, as it always did: the labels of photos taken for deleted may be
+folder leaves it empty too. What tells them apart is whether a card or disk was mounted
+on the folder when a scan saw its photos there (each scan records it for the library
+folders it walks: index/photos_seen.py): a folder that was a mount point then and is a
+plain empty folder now lost its card; one that was never a mount point was emptied by
+the user. No clock decides: a folder's time need not move when its files are deleted
+(a camera deleting on its FAT card, FAT's 2-second local-time stamps, a NAS clock
+behind). A folder with a disk mounted on it now is that disk's: what it lacks was
+deleted. An index holding no such record yet (scanned by an older version) falls back
+on when the folder last changed: deleting its entries changes a folder after the index
+saw photos in it, while the empty folder a card was mounted over does not change while
+the card is on it. Where the index cannot say either, an empty folder counts as a disk
+not connected, as it always did: the labels of photos taken for deleted may be
 forgotten (`forget --missing`), those of photos on a card not connected must not be.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 EMPTY_MOUNT_POINT = "is empty (a card not connected leaves its mount point empty)"
 
 
-def why_unreachable(folder: Path, photos_seen_at: float | None = None) -> str | None:
+@dataclass(frozen=True)
+class PhotosSeen:
+    """How the index last saw photos in a folder: `at`, the start of the latest scan
+    that saw them (a time stamp; None: not known), and `on_mount_point`, whether a card
+    or disk was mounted on the folder then (None: no scan recorded it)."""
+
+    at: float | None
+    on_mount_point: bool | None = None
+
+
+def why_unreachable(folder: Path, seen: PhotosSeen | None = None) -> str | None:
     """Why `folder` (followed where it is a link) looks like a card or disk not
-    connected: not found, or empty and unchanged since `photos_seen_at` (when the index
-    last saw photos in it, as a time stamp; None: not known); None when it has something
-    in it, or is empty because its photos were deleted (emptied_by_the_user)."""
+    connected: not found, or empty and, per `seen` (how the index last saw photos in it;
+    None: not known), left by a card rather than by its photos deleted; None when it has
+    something in it, or is empty because its photos were deleted (emptied_by_the_user)."""
     try:
         with os.scandir(folder) as entries:
             if next(entries, None) is not None:
                 return None
     except OSError as error:
         return f"cannot be reached ({error.strerror or error})"
-    return None if emptied_by_the_user(folder, photos_seen_at) else EMPTY_MOUNT_POINT
+    return None if emptied_by_the_user(folder, seen) else EMPTY_MOUNT_POINT
 
 
-def emptied_by_the_user(folder: Path, photos_seen_at: float | None) -> bool:
+def emptied_by_the_user(folder: Path, seen: PhotosSeen | None) -> bool:
     """Whether the empty `folder` is the very folder the index saw photos in, emptied
-    since: a disk is mounted on it now, or it changed after `photos_seen_at`."""
+    since: a disk is mounted on it now; or it was no mount point when a scan saw its
+    photos; or, with no such record, it changed after that scan started."""
+    if is_mount_point(folder):
+        return True
+    if seen is None:
+        return False
+    if seen.on_mount_point is not None:
+        return not seen.on_mount_point  # a plain folder now: a card unplugged if it was one
     try:
-        if os.path.ismount(os.path.realpath(folder)):
-            return True
-        return photos_seen_at is not None and os.stat(folder).st_mtime > photos_seen_at
+        return seen.at is not None and os.stat(folder).st_mtime > seen.at
     except (OSError, ValueError):
         return False
+
+
+def is_mount_point(folder: Path) -> bool | None:
+    """Whether a card or disk is mounted on `folder` (followed where it is a link): a
+    drive root or a volume mounted into a folder (os.path.ismount, Windows' too), or, where
+    that fails, a folder on another device than its parent; None when it cannot be told
+    (not found, unreadable)."""
+    try:
+        real = os.path.realpath(folder)
+    except (OSError, ValueError):
+        return None
+    try:
+        return os.path.ismount(real)
+    except (OSError, ValueError):  # (a Windows path its volume API refuses, say)
+        pass
+    parent = os.path.dirname(real)
+    try:
+        return parent == real or os.stat(real).st_dev != os.stat(parent).st_dev
+    except (OSError, ValueError):
+        return None

@@ -165,17 +165,25 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
     return present, [root for root in roots if root not in present]
 
 
-# why a scan skips a library folder that drive_not_connected finds empty
-NOT_CONNECTED = ("the folder is empty and unchanged since its photos were seen there, as a card not connected "
-                 "leaves its mount point; its photos are left as they were")
+def not_connected_message(folder: str) -> str:
+    """What a scan says of a library folder that drive_not_connected finds empty, with
+    the way on for a folder the user did empty (which every scan would skip so)."""
+    from app.core.wording import shell_quote
+
+    return (f"{folder}: not found (drive not connected?): the folder is empty as a card not connected leaves "
+            "its mount point; its photos are left as they were. If you deleted them yourself, take the folder "
+            f"out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, or Remove from library… "
+            "in the app; scanning it adds it back)")
 
 
 def drive_not_connected(index: PhotoIndex, folder: Path) -> bool:
     """Whether the library folder `folder` is not there to scan: not found, or empty and
-    unchanged since the index saw photos in it, as a card not connected leaves its mount
-    point (emptied_folders.why_unreachable): a scan would mark the card's photos missing.
-    A folder emptied by deleting its photos (changed since), one with a disk mounted on
-    it, and an empty one the index holds no photo in are there."""
+    left so by a card not connected (emptied_folders.why_unreachable): a card or disk was
+    mounted on it when a scan saw its photos and is not now, or, where no scan recorded
+    that, the folder is unchanged since a scan saw them there; a scan would mark the
+    card's photos missing. A folder emptied by deleting its photos (no mount point when
+    they were seen, or changed since), one with a disk mounted on it, and an empty one
+    the index holds no photo in are there."""
     from app.core.emptied_folders import EMPTY_MOUNT_POINT, emptied_by_the_user, why_unreachable
     from app.core.index.linked_folders import first_photo_under
     from app.core.index.photos_seen import photos_seen_at

@@ -25,7 +25,8 @@ from typing import Sequence
 
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, scan_runs
-from app.core.library import NOT_CONNECTED, drive_not_connected
+from app.core.index.photos_seen import record_mount_point
+from app.core.library import drive_not_connected, not_connected_message
 from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import file_kind
@@ -161,7 +162,7 @@ class _Scan(FolderSync):
             self._error(root, not_a_folder_message(root, root in {str(r) for r in self.index.roots()}))
             return False
         if drive_not_connected(self.index, Path(root)):  # the empty mount point of a card not connected
-            self._error(root, f"{root}: not found (drive not connected?): {NOT_CONNECTED}")
+            self._error(root, not_connected_message(root))
             return False  # its photos are left as they were, not marked missing
         if root in self.through_links and self.links.root_indexed_elsewhere(root):
             return False  # indexed under another link to its folder (summary.same_folders)
@@ -170,6 +171,7 @@ class _Scan(FolderSync):
         # a folder inside a library folder is no news; one linked into it is its link's (library_spelling)
         if not ((alone or root in self.through_links) and in_library(self.index, root)):
             self.index.add_root(root, recursive=not alone)
+        record_mount_point(self.index, root)  # so that, found empty one day, it tells a card gone from photos deleted
         self.links.walking_root()
         stack = [root]
         while stack and not self._cancelled():

@@ -421,3 +421,13 @@ def migration_34(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS review_taught_refs (command_id INTEGER NOT NULL, "
                  "photo_id INTEGER NOT NULL, label TEXT NOT NULL, model_id TEXT NOT NULL, vector BLOB, "
                  "created_at TEXT, PRIMARY KEY (command_id, photo_id, label, model_id))")
+
+
+# An empty library folder counted as an unplugged card's mount point unless its time had
+# moved past the scan that saw its photos; a folder whose time does not move when files
+# in it are deleted (a camera deleting on its FAT card, a NAS clock behind) was refused
+# by every scan once the user emptied it. Scans now record whether a card or disk was
+# mounted on each folder they walk from (app/core/index/photos_seen.py); an index scanned
+# before holds no record and keeps the time rule until its next scan of the folder.
+def migration_35(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS mount_points_seen (folder TEXT PRIMARY KEY, mount_point INTEGER NOT NULL)")

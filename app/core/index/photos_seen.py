@@ -1,8 +1,11 @@
-"""When the index last saw a folder hold its photos: what tells a folder the user emptied
+"""How the index last saw a folder hold its photos: what tells a folder the user emptied
 from the empty mount point of a card not connected (app/core/emptied_folders.py).
 
-The index knows it from its scans: one that saved a file of a photo there saw it, and
-so did each scan that walked the folder (its roots) and finished before the photos went
+Each scan records, for each folder it walks from (a library folder), whether a card or
+disk was mounted on it then (mount_points_seen, migration 35; written only when that
+changed). When it saw them the index knows from its scans too, the fallback for a
+folder no scan recorded that for: one that saved a file of a photo there saw it, and so
+did each scan that walked the folder (its roots) and finished before the photos went
 missing (all of them still present: any scan that walked it).
 """
 
@@ -15,14 +18,17 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from app.core.emptied_folders import PhotosSeen, is_mount_point
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.records import printable_path
 
 
-def photos_seen_at(conn: sqlite3.Connection, folder: str) -> float | None:
-    """The time stamp of the start of the latest scan that saw photos in `folder` (or
-    below); None when no scan saw one there (no photo, or photos indexed otherwise)."""
+def photos_seen_at(conn: sqlite3.Connection, folder: str) -> PhotosSeen | None:
+    """How the index last saw photos in `folder` (or below): the time stamp of the start
+    of the latest scan that saw them there (None: no scan did, photos indexed otherwise),
+    and whether a card or disk was mounted on `folder` at the latest scan that walked it
+    (None: none recorded it); None when it holds no photo."""
     low, high = subtree_range(folder)
     saved_run, all_missing, gone_at = conn.execute(
         "SELECT max(f.last_scan_id), min(p.missing), max(CASE WHEN p.missing = 1 THEN p.updated_at END) "
@@ -44,7 +50,29 @@ def photos_seen_at(conn: sqlite3.Connection, folder: str) -> float | None:
             times.append(started_at)
             break
     stamps = [stamp for stamp in map(_time_stamp, times) if stamp is not None]
-    return max(stamps) if stamps else None
+    return PhotosSeen(max(stamps) if stamps else None, mount_point_seen(conn, folder))
+
+
+def mount_point_seen(conn: sqlite3.Connection, folder: str) -> bool | None:
+    """Whether a card or disk was mounted on `folder` at the latest scan that walked it;
+    None when no scan recorded it (an index an older version scanned)."""
+    row = conn.execute("SELECT mount_point FROM mount_points_seen WHERE folder = CAST(? AS TEXT)",
+                       (db_text(folder),)).fetchone()
+    return None if row is None else bool(row[0])
+
+
+def record_mount_point(index, folder: str) -> None:
+    """Record whether a card or disk is mounted on `folder` as a scan walks it (a
+    PhotoIndex's), so that once it is found empty a card unplugged is told from photos
+    deleted without asking a clock; written only when it changed (a rescan writes nothing),
+    nothing when it cannot be told."""
+    mounted = is_mount_point(Path(folder))
+    if mounted is None or mount_point_seen(index.conn, folder) == mounted:
+        return
+    with index.transaction() as conn:
+        conn.execute("INSERT INTO mount_points_seen (folder, mount_point) VALUES (CAST(? AS TEXT), ?) "
+                     "ON CONFLICT (folder) DO UPDATE SET mount_point = excluded.mount_point",
+                     (db_text(folder), int(mounted)))
 
 
 def _roots(text: str | None) -> list[str]:
@@ -64,14 +92,15 @@ def _time_stamp(iso: str | None) -> float | None:
 
 class LibraryFolders(Sequence[Path]):
     """The library folders, for write and undo to tell a file gone with its card from one
-    deleted (disk_problems.disk_gone_error), with when the index last saw photos in a
-    folder (`photos_seen_at`), looked up only for a folder found empty, once (under a
-    lock of its own: write's threads ask too; a read on the shared connection)."""
+    deleted (disk_problems.disk_gone_error), with how the index last saw photos in a
+    folder (`photos_seen_at`: when, and whether a card was mounted on it), looked up only
+    for a folder found empty, once (under a lock of its own: write's threads ask too; a
+    read on the shared connection)."""
 
     def __init__(self, conn: sqlite3.Connection, folders: Sequence[Path]) -> None:
         self._conn = conn
         self._folders = list(folders)
-        self._seen: dict[str, float | None] = {}
+        self._seen: dict[str, PhotosSeen | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -79,7 +108,7 @@ class LibraryFolders(Sequence[Path]):
         """Those of `index` (a PhotoIndex)."""
         return cls(index.conn, index.roots())
 
-    def photos_seen_at(self, folder: str) -> float | None:
+    def photos_seen_at(self, folder: str) -> PhotosSeen | None:
         with self._lock:
             if folder not in self._seen:
                 self._seen[folder] = photos_seen_at(self._conn, folder)
