@@ -224,3 +224,26 @@ def test_a_library_folder_deleted_whole_keeps_its_batch_until_the_user_forgets_i
     assert code == 1 and "undo: batch 2:" in err and "this batch is closed" in err, err
     code, out, err = run_cli(capsys, "--db", db, "undo")
     assert (code, older.read_bytes()) == (0, older_original) and "undo: batch 1: 1 file restored" in err, err
+
+
+def test_undo_never_promises_to_close_a_batch_a_card_unplugged_keeps_open(tmp_path, card, monkeypatch):
+    """A batch with a file deleted and files on an unplugged card: undo said "a second
+    failure closes this batch", then "another failure closes this batch" at every try,
+    while the batch stayed open as long as the card was out (found by a tester)."""
+    (tmp_path / "home").mkdir()
+    make_jpeg(tmp_path / "home" / "kept.jpg", seed=8)  # the folder is not emptied: the file alone went
+    deleted = make_jpeg(tmp_path / "home" / "deleted.jpg", seed=7)
+    photos = [make_jpeg(card / f"DSC_000{i}.JPG", seed=i) for i in range(2)]
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        index.add_root(card.parent)
+        index.add_root(deleted.parent)
+        for photo in [*photos, deleted]:
+            add_photo(index, [photo], "Petra")
+        batch = write_labels(index, plan_writes(index))
+        assert batch.written == 3
+        deleted.unlink()
+        with monkeypatch.context() as patch:
+            card_failing(patch, card, errno.ENOTCONN)
+            lines = [undo_last_write(index).line() for _ in range(3)]
+        assert all("once nothing above keeps it open" in line for line in lines), lines
+        assert not any("failure closes this batch" in line for line in lines), lines

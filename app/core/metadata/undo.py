@@ -202,8 +202,11 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[s
                      "that does not close this batch")
     if lasting:
         files = ("the other " if passing else "the ") + ("file" if lasting == 1 else "files")
+        closes = f"{'another' if retrying else 'a second'} failure closes this batch"
+        if passing:  # the batch stays open while any of those lasts: "a second" would not be the last
+            closes = f"once nothing above keeps it open, {'another' if retrying else 'a second'} failure closes it"
         steps.append(f"put {files} back (or make {'it' if lasting == 1 else 'them'} writable) and undo again "
-                     f"to retry; {'another' if retrying else 'a second'} failure closes this batch")
+                     f"to retry; {closes}")
     return "; ".join(steps)
 
 
