@@ -206,3 +206,25 @@ def test_both_scanned_together_at_first_leave_the_drive_to_x(drive_in_x, capsys,
     assert code == 0 and "4 new" in err and "left there" not in err, err
     assert _indexed(db) == (sorted([library, x]), sorted(str(path) for path in (
         x / "X1.JPG", x / "Drive" / "D1.JPG", x / "Drive" / "sub" / "D2.JPG", library / "L1.JPG")), 4)
+
+
+@pytest.mark.parametrize("typed", ["as found", "folder: term"])
+def test_a_folder_holding_the_drive_finds_its_photos_under_the_link_too(drive_in_x, capsys, monkeypatch,
+                                                                         typed) -> None:
+    """`search X`, `accept X`, `write X` and `cd X; search .` found X's own photo only: the
+    drive's photos are indexed under library/d, and X's folder term did not reach them
+    (found by a tester). A folder holding a folder scans skip now stands for its kept path too."""
+    db, library, x = drive_in_x
+    _library_then_x(db, library, x, capsys)
+    query = str(x) if typed == "as found" else f'folder:"{x}"'
+    def paths(out: str) -> list[str]:
+        return sorted(line.split("\t")[0] for line in out.splitlines())
+
+    code, out, _ = run_cli(capsys, "--db", db, "search", query)
+    assert code == 0 and paths(out) == sorted(
+        [str(x / "X1.JPG"), str(library / "d" / "D1.JPG"), str(library / "d" / "sub" / "D2.JPG")]), out
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--", f"-folder:{x}")
+    assert code == 0 and paths(out) == [str(library / "L1.JPG")], out
+    monkeypatch.chdir(x)
+    code, out, _ = run_cli(capsys, "--db", db, "search", ".")
+    assert code == 0 and len(paths(out)) == 3, out

@@ -31,17 +31,20 @@ def through_kept_links(index, query: Query) -> Query:
     typed = [path for item in query.terms for term in _terms(item) for path in _paths(term)
              if path not in term.exact and is_absolute_path(path)]
     kept.update(_skipped_spellings(index, typed) if typed else {})
-    if not kept:
+    folders = [term.value for item in query.terms for term in _terms(item)
+               if term.field == "folder" and is_absolute_path(term.value)]
+    below = _skipped_below(index, folders) if folders else {}
+    if not kept and not below:
         return query
     terms: list[Term | AnyOf] = []
     for item in query.terms:
         if isinstance(item, AnyOf):
             # a negated folder: can join the group only as it is (see folder_spelling._one_or_all)
             inner = (t for term in item.terms for t in (
-                [term] if term.negated and term.field == "folder" else _with_kept(term, kept)))
+                [term] if term.negated and term.field == "folder" else _with_kept(term, kept, below)))
             terms.append(replace(item, terms=tuple(inner)))
             continue
-        found = _with_kept(item, kept)
+        found = _with_kept(item, kept, below)
         if len(found) == 1 or item.negated:
             terms.extend(found)  # a negated folder: in none of them
         else:
@@ -76,14 +79,32 @@ def _skipped_spellings(index, typed: list[str]) -> dict[str, str]:
     return found
 
 
-def _with_kept(term: Term, kept: dict[str, str]) -> list[Term]:
-    """A path: term with the kept paths among its files; a folder: term and its kept
-    form. The kept form of a path found on disk is as exact as it (`path:=`)."""
+def _skipped_below(index, folders: list[str]) -> dict[str, list[str]]:
+    """{folder: the paths the library holds the folders below it that scans skip under}:
+    `X` holding X/Drive, which the library holds as lib/d (a link walked first), stands
+    for lib/d too, so `search X`, `accept X` and `write X` reach all of X's photos."""
+    skipped = linked_folders.skipped(index.conn)
+    found: dict[str, list[str]] = {}
+    for folder in folders:
+        given = native_separators(os.path.expanduser(folder))
+        inside = [kept for skip, kept in skipped if is_within(skip, given) and skip.rstrip(os.sep) != given.rstrip(os.sep)]
+        if inside:
+            found[folder] = list(dict.fromkeys(inside))
+    return found
+
+
+def _with_kept(term: Term, kept: dict[str, str], below: dict[str, list[str]] | None = None) -> list[Term]:
+    """A path: term with the kept paths among its files; a folder: term, its kept form,
+    and the kept forms of the skipped folders below it (`below`). The kept form of a path
+    found on disk is as exact as it (`path:=`)."""
     added = [kept[path] for path in _paths(term) if path in kept]
+    if term.field == "folder":
+        added += [path for path in (below or {}).get(term.value, []) if path not in added]
     if not added:
         return [term]
     exact = tuple(kept[path] for path in term.exact if path in kept)
     if term.field == "path":
         paths = list(dict.fromkeys([*term.value.split(PATH_JOIN), *added]))
         return [replace(term, value=PATH_JOIN.join(paths), exact=(*term.exact, *exact))]
+    exact = (*exact, *(path for path in added if term.exact and path not in kept.values()))  # below: as found
     return [term, *(replace(term, value=path, exact=(path,) if path in exact else ()) for path in added)]
