@@ -191,3 +191,21 @@ def test_an_empty_folder_counts_as_a_disk_gone_where_no_scan_saw_its_photos(tmp_
         assert why_unreachable(folder, None) == EMPTY_MOUNT_POINT
         gone = disk_gone_error(jpeg, LibraryFolders.of(index))
         assert isinstance(gone, DiskUnreachableError) and gone.library_folder == str(folder)
+
+
+def test_an_emptied_folder_stays_emptied_once_forget_missing_took_its_photos(tmp_path, capsys):
+    """After the README's clean-up step (`scan`, then `forget --missing --yes`) the index held
+    no photo in the folder the user emptied, so it no longer knew how it saw them and took
+    the empty folder for a card unplugged: undo kept its batch open for good ("connect the
+    card"), and older batches could no longer be undone (found by a tester). The record of
+    the folder's mount point outlives its photos."""
+    db, card = write_card(tmp_path, capsys)  # no card mounted on it
+    for name in NAMES:
+        (card / name).unlink()
+    for argv in (["scan"], ["forget", "--missing", "--yes"]):
+        code, out, err = run_cli(capsys, "--db", db, *argv)
+        assert code == 0, (argv, err)
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 1 and "has disappeared" in err and "connect" not in err, err
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 1 and "this batch is closed" in err, err

@@ -28,7 +28,9 @@ def photos_seen_at(conn: sqlite3.Connection, folder: str) -> PhotosSeen | None:
     """How the index last saw photos in `folder` (or below): the time stamp of the start
     of the latest scan that saw them there (None: no scan did, photos indexed otherwise),
     and whether a card or disk was mounted on `folder` at the latest scan that walked it
-    (None: none recorded it); None when it holds no photo."""
+    (None: none recorded it); None when it holds no photo and no scan recorded that.
+    The record outlives the photos: after `forget --missing` took out the photos of a
+    folder the user emptied, it still tells that folder from a card not connected."""
     low, high = subtree_range(folder)
     saved_run, all_missing, gone_at = conn.execute(
         "SELECT max(f.last_scan_id), min(p.missing), max(CASE WHEN p.missing = 1 THEN p.updated_at END) "
@@ -36,8 +38,9 @@ def photos_seen_at(conn: sqlite3.Connection, folder: str) -> PhotosSeen | None:
         "OR (p.folder >= CAST(? AS TEXT) AND p.folder < CAST(? AS TEXT))",
         (db_text(folder), db_text(low), db_text(high)),
     ).fetchone()
-    if all_missing is None:
-        return None  # no photo there
+    if all_missing is None:  # no photo there (forgotten since, say): only the mount point's record
+        mounted = mount_point_seen(conn, folder)
+        return None if mounted is None else PhotosSeen(None, mounted)
     times = []
     if saved_run is not None:
         started = conn.execute("SELECT started_at FROM scan_runs WHERE id = ?", (saved_run,)).fetchone()
