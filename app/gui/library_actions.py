@@ -138,7 +138,8 @@ class LibraryActions:
 
         missing = missing_photos(self.index)
         kept = (f"\n\nThe missing photos of {', '.join(missing.skipped_folders)} stay: the folder is not found "
-                "or empty and unchanged since its photos were scanned, as when its drive is not connected."
+                "or the empty mount point of a card that was mounted on it when its photos were scanned, as when "
+                "its drive is not connected."
                 if missing.skipped_folders else "")
         if missing.photos == 0:
             self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))

@@ -19,8 +19,9 @@ def register(subparsers) -> None:
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
             "written into the photos stay there. With --missing instead of FOLDER: forget the photos deleted "
             "from the library's folders (scan first, so that photos moved elsewhere are found with their labels; "
-            "a folder not found, or empty and unchanged since its photos were scanned, may be a drive not "
-            "connected: its photos stay; one whose photos were all deleted is no such folder). "
+            "a folder not found, or the empty mount point of a card that was mounted on it when its photos were "
+            "scanned, is a drive not connected: its photos stay; a plain folder whose photos were all deleted is "
+            "no such folder). "
             "Without --yes it only says what would go."
         ),
     )
