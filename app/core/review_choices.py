@@ -11,7 +11,7 @@ typed as a word (`reject DSC_0041`), or the query asking for that state (`accept
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Sequence
+from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 from app.core.index.connection import id_chunks
 from app.core.index.query_parser import AnyOf, Query, Term, parse_query
@@ -19,6 +19,7 @@ from app.core.index.search_text import fold_words
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
+    from app.core.index.labels import ReviewState
 
 # the state set -> the user's choice that setting it would overturn
 OVERTURNED_CHOICE = {"accepted": "rejected", "rejected": "accepted"}
@@ -51,6 +52,20 @@ def review_targets(index: "PhotoIndex", photo_ids: Sequence[int], state: str, qu
     choices = _users_choices(index, [i for i in ids if i not in named], kept_state)
     choices -= _named_by_file_name(index, choices, parsed)
     return ReviewTargets([i for i in ids if i not in choices], [i for i in ids if i in choices], kept_state)
+
+
+def choices_kept_among(ids: list[int], state: str, states: Mapping[int, "ReviewState"]) -> tuple[list[int], list[int]]:
+    """(the photos to change, those left as they are) of the app's A or R on several chosen
+    photos (Ctrl+A on a search), by their (label, state) as the app looked (`states`): A
+    leaves those whose label the user rejected and R those the user accepted, as accept
+    and reject of a query do; chosen alone, or all of that kind, they are what the user
+    means to change."""
+    kept_state = OVERTURNED_CHOICE[state]
+    kept = [i for i in ids if states.get(i, (None, "unlabelled"))[1] == kept_state]
+    if not kept or len(kept) == len(ids):
+        return ids, []
+    left = set(kept)
+    return [i for i in ids if i not in left], kept
 
 
 def _users_choices(index: "PhotoIndex", photo_ids: list[int], kept_state: str) -> set[int]:

@@ -82,6 +82,15 @@ def left_since_text(photo_ids: Sequence[int], now: dict) -> str:
     return "taken out of the library since" if gone == len(photo_ids) else "labelled again or taken out of the library since"
 
 
+def kept_choices_text(state: str, count: int) -> str:
+    """"; 1 rejected photo left as it is (choose it alone to accept it)": the user's own
+    choices A or R left among several photos (review_choices.choices_kept_among)."""
+    was, verb = ("rejected", "accept") if state == "accepted" else ("accepted", "reject")
+    one = count == 1
+    return (f"; {counted(count, f'{was} photo')} left as {'it is' if one else 'they are'} "
+            f"(choose {'it' if one else 'them'} alone to {verb} {'it' if one else 'them'})")
+
+
 def labelled_again_text(verb: str, photo_ids: Sequence[int], now: dict, *, alone: bool) -> str:
     """Why photos were left as they are (`now`: their (label, state) in the index): labelled
     again by another program since the app showed them, or taken out of the library (its

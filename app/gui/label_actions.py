@@ -16,8 +16,9 @@ from app.core.errors import TaggerError
 from app.core.index.labels import FORGOTTEN
 from app.core.journalled_labels import set_labels_journalled
 from app.core.label_names import known_landmarks
+from app.core.review_choices import choices_kept_among
 from app.core.wording import counted
-from app.gui.job_words import labelled_again_text, left_since_text
+from app.gui.job_words import kept_choices_text, labelled_again_text, left_since_text
 from app.gui.job_work import app_label_command
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
@@ -128,10 +129,11 @@ class LabelActions:
             if not ids:
                 self._left_labelled_again(state, again, before)
                 return
+            ids, kept = choices_kept_among(ids, state, before)
             taught = self._teaching_photos(before) if state == "rejected" else ()
 
             def done(change: StateChange) -> None:
-                self._state_changed(ids, state, before, change, taught, again)
+                self._state_changed(ids, state, before, change, taught, again, kept)
 
             # each photo only while it is still as read above (compared and changed at once):
             # one labelled again by another program since is left as well, whatever the timing
@@ -200,9 +202,11 @@ class LabelActions:
                      if label in places and self.index.get(i).source == "user")
 
     def _state_changed(self, ids: list[int], state: str, before: dict, change: StateChange,
-                       taught: tuple[tuple[int, str], ...] = (), again: Sequence[int] = ()) -> None:
+                       taught: tuple[tuple[int, str], ...] = (), again: Sequence[int] = (),
+                       kept: Sequence[int] = ()) -> None:
         """Remember the step for Ctrl+Z, say what changed (and which photos were left as
-        they are: labelled again since they were shown, or since `before` was read), move on."""
+        they are: labelled again since they were shown, or since `before` was read, or
+        `kept`, the user's own opposite choices among others: choices_kept_among), move on."""
         if change.left:
             ids = [i for i in ids if i not in change.left]
             again = [*again, *change.left]
@@ -229,6 +233,8 @@ class LabelActions:
         if again:
             message = message.removesuffix(".") + labelled_again_text(state, again, before, alone=False)
             self.photos_changed(again)
+        if kept:
+            message = message.removesuffix(".") + kept_choices_text(state, len(kept))
         self.show_message(message)
         self._after_label_change(ids)
 
