@@ -66,17 +66,23 @@ def store_labels(
             raise UsageError(f"no photo with id {unknown} in the index; search again (it may have been forgotten)")
         changed += [photo_id for photo_id in chunk if before[photo_id] != (label, state, source)]
         # an UPDATE re-indexes the photo's words for its state (a trigger) only when the
-        # state changes; a new row always does
-        conn.executemany(
-            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, source = ?, state = ?, "
-            "model_id = ?, updated_at = ? WHERE photo_id = ?",
-            [(*values, photo_id) for photo_id in chunk if before[photo_id][1] is not None],
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(photo_id, *values) for photo_id in chunk if before[photo_id][1] is None],
-        )
+        # state changes; a new row always does. One statement for the chunk, not one a
+        # photo: each such statement made FTS5 write a segment (docs/ARCHITECTURE.md)
+        labelled = [photo_id for photo_id in chunk if before[photo_id][1] is not None]
+        unlabelled = [photo_id for photo_id in chunk if before[photo_id][1] is None]
+        if labelled:
+            conn.execute(
+                "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, source = ?, state = ?, "
+                f"model_id = ?, updated_at = ? WHERE photo_id IN ({','.join('?' * len(labelled))})",
+                [*values, *labelled],
+            )
+        if unlabelled:
+            conn.execute(
+                "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, "
+                "model_id, updated_at) SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM photos "
+                f"WHERE id IN ({','.join('?' * len(unlabelled))}) ORDER BY id",
+                [*values, *unlabelled],
+            )
         _sync_rejections(conn, chunk, label, state)
         refresh_search_texts(conn, chunk)
     return changed
