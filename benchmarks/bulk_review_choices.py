@@ -30,21 +30,13 @@ sys.path.insert(0, str(REPO_ROOT))
 
 def build_library(folder: Path, photos: int, choice_every: int) -> Path:
     from app.core.index import PhotoIndex
+    from tests.test_gui_support import insert_archive_rows
 
     folder.mkdir(parents=True)
     db = folder / "index.db"
     with PhotoIndex.open(db) as index:
         with index.transaction() as conn:
-            for n in range(photos):
-                path = f"/archive/day-{n // 100:05d}/IMG_{n:06d}.JPG"
-                photo_id = conn.execute(
-                    "INSERT INTO photos (folder, stem, primary_path, taken_at, has_raw, added_at) "
-                    "VALUES (?, ?, ?, '2019-07-14T10:00:00', 0, '2019-07-14')",
-                    (path.rsplit("/", 1)[0], f"IMG_{n:06d}", path)).lastrowid
-                conn.execute(
-                    "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing) "
-                    "VALUES (?, ?, ?, '.jpg', 'jpeg', 1000, 0, ?, 0)",
-                    (photo_id, path, path.rsplit("/", 1)[1], f"fp{n}"))
+            insert_archive_rows(conn, photos)
         ids = [row[0] for row in index.conn.execute("SELECT id FROM photos ORDER BY id")]
         index.set_labels(ids, "Colosseum", source="model", state="suggested")
         index.set_state(ids[::choice_every], "rejected")

@@ -37,6 +37,7 @@ def build_library(folder: Path, named: int, others: int) -> tuple[Path, list[Pat
 
     from app.core.index import PhotoIndex
     from app.core.scanner import scan
+    from tests.test_gui_support import insert_archive_rows
 
     photos = folder / "Rome"
     photos.mkdir(parents=True)
@@ -49,16 +50,7 @@ def build_library(folder: Path, named: int, others: int) -> tuple[Path, list[Pat
     with PhotoIndex.open(db) as index:
         scan(index, [photos])
         with index.transaction() as conn:
-            for n in range(others):
-                path = f"/archive/day-{n // 100:05d}/IMG_{n:06d}.JPG"
-                photo_id = conn.execute(
-                    "INSERT INTO photos (folder, stem, primary_path, taken_at, has_raw, added_at) "
-                    "VALUES (?, ?, ?, '2019-07-14T10:00:00', 0, '2019-07-14')",
-                    (path.rsplit("/", 1)[0], f"IMG_{n:06d}", path)).lastrowid
-                conn.execute(
-                    "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing) "
-                    "VALUES (?, ?, ?, '.jpg', 'jpeg', 1000, 0, ?, 0)",
-                    (photo_id, path, path.rsplit("/", 1)[1], f"fp{n}"))
+            insert_archive_rows(conn, others)
         ids = [row[0] for row in index.conn.execute("SELECT id FROM photos")]
         index.set_labels(ids, "Colosseum", source="model", state="suggested")
     from app.cli.main import main

@@ -51,6 +51,22 @@ def insert_synthetic_photos(db_path: Path, count: int, folder: str = "/photos/bi
         index.add_root(folder)
 
 
+def insert_archive_rows(conn, count: int, root: str = "/archive") -> None:
+    """`count` photos of a large archive, 100 a day folder, as index rows only (no files
+    on disk), in the caller's transaction: the rest of the library a benchmark or a test
+    of cost measures against."""
+    for n in range(count):
+        path = f"{root}/day-{n // 100:05d}/IMG_{n:06d}.JPG"
+        photo_id = conn.execute(
+            "INSERT INTO photos (folder, stem, primary_path, taken_at, has_raw, added_at) "
+            "VALUES (?, ?, ?, '2019-07-14T10:00:00', 0, '2019-07-14')",
+            (path.rsplit("/", 1)[0], f"IMG_{n:06d}", path)).lastrowid
+        conn.execute(
+            "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing) "
+            "VALUES (?, ?, ?, '.jpg', 'jpeg', 1000, 0, ?, 0)",
+            (photo_id, path, path.rsplit("/", 1)[1], f"fp{n}"))
+
+
 def close_main_window(win, job_wait_ms: int = 10000) -> None:
     """Stop a test window's jobs, thumbnail loads and database: nothing outlives the test.
     The window is closed first, as the app closes it: left open, a paint after the index

@@ -13,6 +13,7 @@ import pytest
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.tag_selection import photo_ids_under
+from tests.test_gui_support import insert_archive_rows
 from tests.test_metadata_support import add_photo, make_jpeg
 
 NAMED = 20
@@ -29,16 +30,7 @@ def _library(root, others: int):
         for file in files:
             add_photo(index, [file], "Colosseum", state="suggested")
         with index.transaction() as conn:
-            for n in range(others):
-                path = f"/photos/day-{n // 100:04d}/IMG_{n:06d}.jpg"
-                photo_id = conn.execute(
-                    "INSERT INTO photos (folder, stem, primary_path, taken_at, has_raw, added_at) "
-                    "VALUES (?, ?, ?, '2019-07-14T10:00:00', 0, '2019-07-14')",
-                    (path.rsplit("/", 1)[0], f"IMG_{n:06d}", path)).lastrowid
-                conn.execute(
-                    "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing) "
-                    "VALUES (?, ?, ?, '.jpg', 'jpeg', 1000, 0, ?, 0)",
-                    (photo_id, path, path.rsplit("/", 1)[1], f"fp{n}"))
+            insert_archive_rows(conn, others, "/photos")
     # the weekly copy of the index is taken by the first command that changes it: now, untimed
     assert main(["--db", str(db), "accept", "path:/nowhere/none.jpg"]) == 1
     return db, files
