@@ -304,6 +304,11 @@ class LabelActions:
         if teaching:
             places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=str.casefold))
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
+        return self._show_taken_back(ids, message, left or {})
+
+    def _show_taken_back(self, ids: list[int], message: str, left: dict) -> bool:
+        """Say what Ctrl+Z gave back (`left`: the photos it left, labelled again or taken
+        out of the library since, named as A and R name them) and show the first of `ids`."""
         if left:
             message += labelled_again_text("taken back", list(left), left, alone=False)
         self.show_message(message)
@@ -342,16 +347,10 @@ class LabelActions:
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
         if not ids:
             return self._nothing_taken_back(taken.left)
-        message = f"Took back the label “{step.label or 'no landmark'}”: {counted(len(ids), 'photo')} as before it"
         if taken.left:
-            message += labelled_again_text("taken back", list(taken.left), taken.left, alone=False)
             self.photos_changed(list(taken.left))
-        self.show_message(message)
-        self.photos_changed(ids)
-        self.counts_changed()
-        self.select_after_load = ids[0]
-        self.refresh_results()
-        return True
+        message = f"Took back the label “{step.label or 'no landmark'}”: {counted(len(ids), 'photo')} as before it"
+        return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:
         """Ctrl+Z found every photo of its step labelled again or taken out of the library
