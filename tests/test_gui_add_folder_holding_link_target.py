@@ -11,19 +11,14 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from tests.test_gui import wait_for_job, window  # noqa: E402,F401
-from tests.test_scan_of_folder_holding_link_target import _photo, _under_the_link  # noqa: E402
+from tests.test_scan_of_folder_holding_link_target import _photo, _under_the_link, drive_in_x  # noqa: E402,F401
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt",
                                                   reason="symbolic links need privileges on Windows")]
 
 
-def test_add_folder_holding_a_linked_folder_leaves_that_folder_to_the_link(qtbot, window, tmp_path) -> None:
-    x, library = tmp_path / "X", tmp_path / "library"
-    _photo(x / "Drive" / "D1.JPG", 1)
-    _photo(x / "Drive" / "sub" / "D2.JPG", 2)
-    _photo(x / "X1.JPG", 3)
-    _photo(library / "L1.JPG", 4)
-    (library / "d").symlink_to(x / "Drive", target_is_directory=True)
+def test_add_folder_holding_a_linked_folder_leaves_that_folder_to_the_link(qtbot, window, drive_in_x) -> None:
+    _, library, x = drive_in_x
     assert window.add_folder(library)
     wait_for_job(qtbot, window)
     assert window.add_folder(x)

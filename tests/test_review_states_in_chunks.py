@@ -14,7 +14,7 @@ import pytest
 
 from app.core import teaching_store
 from app.core.index import PhotoIndex, labels, review_journal
-from app.core.index.time_order import TIME_TABLE
+from tests.test_label_many import _what_a_photo_shows
 
 PHOTOS = 1_100  # three chunks of id_chunks
 # (label, source, state) in turn; None as state: no label at all
@@ -46,20 +46,6 @@ def _library(path, photos: int = PHOTOS) -> tuple[PhotoIndex, list[int]]:
             if photo_id % 5 == 0:
                 teaching_store.add_ref(conn, label, photo_id, "tiny", np.ones(4, dtype=np.float32))
     return index, ids
-
-
-def _what_a_photo_shows(index: PhotoIndex, photo_id: int) -> tuple:
-    """Everything a change of state touches of one photo (its label row less the time)."""
-    conn = index.conn
-    return (
-        conn.execute("SELECT label, label_key, landmark_id, score, source, state, model_id FROM labels "
-                     "WHERE photo_id = ?", (photo_id,)).fetchone(),
-        sorted(conn.execute("SELECT label FROM rejections WHERE photo_id = ?", (photo_id,)).fetchall()),
-        conn.execute("SELECT search_text FROM photos WHERE id = ?", (photo_id,)).fetchone(),
-        conn.execute("SELECT * FROM photos_fts WHERE rowid = ?", (photo_id,)).fetchall(),
-        conn.execute(f"SELECT t.words FROM {TIME_TABLE} t JOIN photos p ON t.rowid = p.sort_key "
-                     "WHERE p.id = ?", (photo_id,)).fetchall(),
-    )
 
 
 def _everything(index: PhotoIndex, ids: list[int]) -> tuple:

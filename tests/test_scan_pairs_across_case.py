@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-import app.core.scan_folder_sync as scan_folder_sync
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.sidecar import render_sidecar
-from app.core.photo_info import PhotoInfo, read_photo_info
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
 from tests.test_path_case import simulate_case_insensitive_disk
+from tests.test_scan_pairs_and_roots import fake_raw  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
@@ -29,15 +28,8 @@ def index():
 
 
 @pytest.fixture(autouse=True)
-def fake_raw(monkeypatch):
-    """NEF files here are placeholders that read as valid RAW files."""
-    def read(path):
-        if str(path).lower().endswith(".nef"):
-            return PhotoInfo(kind="raw", width=6000, height=4000, camera_make="NIKON CORPORATION",
-                             camera_model="NIKON D850")
-        return read_photo_info(path)
-
-    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
+def raw_placeholders(fake_raw):
+    """NEF files here are placeholders that read as valid RAW files (test_scan_pairs_and_roots)."""
 
 
 def _raw(path: Path) -> Path:
