@@ -5,7 +5,8 @@ A card not connected leaves its mount point empty where the system keeps mount p
 (Linux's fstab, a network share's mount point), and a user who deletes every photo of a
 folder leaves it empty too. What tells them apart is whether a card or disk was mounted
 on the folder when a scan saw its photos there (each scan records it for the library
-folders it walks: index/photos_seen.py): a folder that was a mount point then and is a
+folders it walks, and for the folders below them that a card or NAS share is mounted on:
+index/photos_seen.py): a folder that was a mount point then and is a
 plain empty folder now lost its card; one that was never a mount point was emptied by
 the user. No clock decides: a folder's time need not move when its files are deleted
 (a camera deleting on its FAT card, FAT's 2-second local-time stamps, a NAS clock
@@ -85,3 +86,18 @@ def is_mount_point(folder: Path) -> bool | None:
         return parent == real or os.stat(real).st_dev != os.stat(parent).st_dev
     except (OSError, ValueError):
         return None
+
+
+def is_mount_point_on_the_walk(folder: str) -> bool | None:
+    """is_mount_point of a folder a scan walks, which visits every folder of a library:
+    os.path.ismount as it is (which resolves the parent alone), the folder itself
+    resolved first only where it is a link or a junction, to which ismount says no."""
+    is_junction = getattr(os.path, "isjunction", None)  # (Python 3.12)
+    try:
+        if os.path.ismount(folder):
+            return True
+        if not os.path.islink(folder) and not (is_junction and is_junction(folder)):
+            return False
+    except (OSError, ValueError):
+        pass
+    return is_mount_point(Path(folder))

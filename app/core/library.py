@@ -165,15 +165,20 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
     return present, [root for root in roots if root not in present]
 
 
-def not_connected_message(folder: str) -> str:
-    """What a scan says of a library folder that drive_not_connected finds empty, with
-    the way on for a folder the user did empty (which every scan would skip so)."""
+def not_connected_message(folder: str, library_folder: bool = True) -> str:
+    """What a scan says of a library folder that drive_not_connected finds empty (or,
+    not `library_folder`, of a folder in one that had a card mounted on it and is a
+    plain empty folder now), with the way on for a folder the user did empty (which
+    every scan would skip so)."""
     from app.core.wording import shell_quote
 
+    if library_folder:
+        way_on = (f"take the folder out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, "
+                  "or Remove from library… in the app; scanning it adds it back)")
+    else:  # a folder that is not found inside a library folder was deleted: its photos are missing
+        way_on = "delete the empty folder and scan again (its photos are then marked missing)"
     return (f"{folder}: not found (drive not connected?): the folder is empty as a card not connected leaves "
-            "its mount point; its photos are left as they were. If you deleted them yourself, take the folder "
-            f"out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, or Remove from library… "
-            "in the app; scanning it adds it back)")
+            f"its mount point; its photos are left as they were. If you deleted them yourself, {way_on}")
 
 
 def drive_not_connected(index: PhotoIndex, folder: Path) -> bool:

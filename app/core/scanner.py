@@ -25,7 +25,7 @@ from typing import Sequence
 
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, scan_runs
-from app.core.index.photos_seen import record_mount_point
+from app.core.index.photos_seen import MountPointsBelow, record_mount_point
 from app.core.library import drive_not_connected, not_connected_message
 from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
 from app.core.path_case import DiskNames, canonical_path
@@ -70,6 +70,7 @@ class _Scan(FolderSync):
         self.moves_recognised = False
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.shallow: set[str] = set()  # roots read without the folders below them
+        self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
@@ -83,6 +84,7 @@ class _Scan(FolderSync):
         self.shallow = self._folders_read_alone(resolved, {library_spelling(self.index, f, names, follow)
                                                            for f in folder_only})
         self.links = ScanLinks(self.index, resolved, self.shallow, self.options.follow_symlinks)
+        self.mount_points = MountPointsBelow(self.index)
         with self.index.transaction() as conn:
             self.summary.run_id = scan_runs.start_run(conn, resolved)
             self.newest_before = int(conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
@@ -105,7 +107,8 @@ class _Scan(FolderSync):
             if not self._cancelled():
                 self._flush_errors()
                 with self.index.transaction() as conn:
-                    problems.clear_rescanned(conn, walked, self.summary.run_id, self.unreadable,
+                    problems.clear_rescanned(conn, walked, self.summary.run_id,
+                                             self.unreadable + self.cards_not_connected,
                                              keep=self.kept_problems, folder_only=self.shallow)
                     self.summary.unchanged_problems = len(self.kept_problems)
                     problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
@@ -176,8 +179,10 @@ class _Scan(FolderSync):
         stack = [root]
         while stack and not self._cancelled():
             folder = stack.pop()
-            if folder in self.visited:
+            if folder in self.visited or folder in self.cards_not_connected:
                 continue
+            if folder != root and self._card_not_connected(folder):
+                continue  # its photos are left as they were, not marked missing
             self.visited.add(folder)
             listing = self._list_folder(folder)
             if listing is None:
@@ -189,6 +194,18 @@ class _Scan(FolderSync):
             self._report(folder)
         if not self._cancelled():
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
+        return True
+
+    def _card_not_connected(self, folder: str) -> bool:
+        """Whether `folder`, below the root walked, is the empty mount point of a card or
+        disk not connected (said once, as for a library folder); else it records whether
+        one is mounted on it, so that, found empty one day, it tells a card gone from
+        photos deleted (photos_seen.MountPointsBelow)."""
+        if not self.mount_points.card_not_connected(folder):
+            self.mount_points.record(folder)
+            return False
+        self.cards_not_connected.append(folder)
+        self._error(folder, not_connected_message(folder, library_folder=False))
         return True
 
     def _merge_other_spellings(self, root: str, whole: bool) -> None:
@@ -277,14 +294,15 @@ class _Scan(FolderSync):
         """Folders the index knows under `root` that the walk did not reach were
         deleted (or hidden): their photos become missing."""
         for folder in catalog.folders_under(self.conn, root):
-            if folder in self.visited or self._under_unreadable(folder):
+            if folder in self.visited or self._left_as_it_was(folder):
                 continue
             if self._cancelled():
                 return
             self._sync_folder(folder, {})
 
-    def _under_unreadable(self, folder: str) -> bool:
-        return any(is_within(folder, bad) for bad in self.unreadable)
+    def _left_as_it_was(self, folder: str) -> bool:
+        """Whether `folder` lies in one the walk could not list or whose card is not connected."""
+        return any(is_within(folder, bad) for bad in self.unreadable + self.cards_not_connected)
 
     def _recognise_moves(self) -> None:
         """Join the photos that went missing to their new places (see scan_moves.py)."""

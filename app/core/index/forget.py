@@ -24,7 +24,7 @@ from app.core.emptied_folders import why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
-from app.core.index.photos_seen import photos_seen_at
+from app.core.index.photos_seen import photos_seen_at, unplugged_cards_below
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
@@ -151,7 +151,8 @@ class MissingPhotos:
     photos: int
     yours: int  # labelled or reviewed by the user
     taught: int  # taught references from them
-    skipped_folders: tuple[str, ...] = ()  # library folders not found, or an empty mount point: their photos stay
+    # library folders not found, or an empty mount point (one inside a library folder too): their photos stay
+    skipped_folders: tuple[str, ...] = ()
     backup: Path | None = None
     awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves
 
@@ -200,11 +201,14 @@ def forget_missing(index) -> MissingPhotos:
 
 def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[MissingPhotos, list[int]]:
     # a library folder not found, or one whose photos are all missing while it is empty and
-    # unchanged since they were seen there (the mount point of a drive not connected), may
-    # hold them still: its photos stay; one emptied since (its photos deleted) does not
+    # left so by a card not connected (the mount point of a drive not connected), may
+    # hold them still: its photos stay; one emptied since (its photos deleted) does not.
+    # So does a folder in a library folder a card was mounted on and is not now.
     present = {root: whole for root, whole in library.items() if Path(root).is_dir() and (
         _holds_a_photo(conn, root) or why_unreachable(Path(root), photos_seen_at(conn, root)) is None)}
     absent = {root: whole for root, whole in library.items() if root not in present}
+    absent.update((card, True) for card in unplugged_cards_below(
+        conn, [root for root, whole in present.items() if whole]))
     ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
            if any(holds_folder(root, folder, whole) for root, whole in present.items())
            and not any(holds_folder(root, folder, whole) for root, whole in absent.items())]

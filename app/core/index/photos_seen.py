@@ -3,8 +3,10 @@ from the empty mount point of a card not connected (app/core/emptied_folders.py)
 
 Each scan records, for each folder it walks from (a library folder), whether a card or
 disk was mounted on it then (mount_points_seen, migration 35; written only when that
-changed). When it saw them the index knows from its scans too, the fallback for a
-folder no scan recorded that for: one that saved a file of a photo there saw it, and so
+changed), and so each folder below that a card or disk is mounted on (~/Photos/NAS in
+the library folder ~/Photos; a plain one gets no row: MountPointsBelow). When it saw
+them the index knows from its scans too, the fallback for a library folder no scan
+recorded that for: one that saved a file of a photo there saw it, and so
 did each scan that walked the folder (its roots) and finished before the photos went
 missing (all of them still present: any scan that walked it).
 """
@@ -18,9 +20,11 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from app.core.emptied_folders import PhotosSeen, is_mount_point
+from app.core.emptied_folders import (EMPTY_MOUNT_POINT, PhotosSeen, is_mount_point, is_mount_point_on_the_walk,
+                                      why_unreachable)
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
+from app.core.index.linked_folders import first_photo_under
 from app.core.index.records import printable_path
 
 
@@ -76,6 +80,52 @@ def record_mount_point(index, folder: str) -> None:
         conn.execute("INSERT INTO mount_points_seen (folder, mount_point) VALUES (CAST(? AS TEXT), ?) "
                      "ON CONFLICT (folder) DO UPDATE SET mount_point = excluded.mount_point",
                      (db_text(folder), int(mounted)))
+
+
+def card_not_connected_below(conn: sqlite3.Connection, folder: str) -> bool:
+    """Whether `folder`, a folder inside a library folder that a scan recorded a card or
+    disk mounted on, is that card's empty mount point now (a plain empty folder) while
+    the index holds photos there: they are on the card, not deleted. The caller knows
+    the record (MountPointsBelow, unplugged_cards_below)."""
+    return (why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True)) == EMPTY_MOUNT_POINT
+            and first_photo_under(conn, folder) is not None)
+
+
+def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str]) -> list[str]:
+    """The folders inside the library folders `roots` whose card or disk is not
+    connected (card_not_connected_below): forget --missing keeps their photos."""
+    mounted = [folder for (folder,) in conn.execute("SELECT folder FROM mount_points_seen WHERE mount_point = 1")]
+    return [folder for folder in mounted
+            if any(is_within(folder, root) and folder != root for root in roots)
+            and card_not_connected_below(conn, folder)]
+
+
+class MountPointsBelow:
+    """The mount points a scan meets below the folders it walks from (a card reader's
+    or a NAS share's folder inside a library folder), read once a scan. A folder with a
+    card or disk mounted on it gets a row; a recorded one found a plain folder holding
+    something (the card copied into it) has its row changed; a plain folder gets none, so
+    a rescan writes nothing and the table stays as small as the mounts."""
+
+    def __init__(self, index) -> None:
+        self._index = index
+        self._recorded = {folder: bool(mounted) for folder, mounted in
+                          index.conn.execute("SELECT folder, mount_point FROM mount_points_seen")}
+
+    def card_not_connected(self, folder: str) -> bool:
+        """Whether the walk should leave `folder` as it is: its card is not connected."""
+        return self._recorded.get(folder) is True and card_not_connected_below(self._index.conn, folder)
+
+    def record(self, folder: str) -> None:
+        """Record whether a card or disk is mounted on `folder` (one the walk visits), when it changed."""
+        mounted = is_mount_point_on_the_walk(folder)
+        if mounted is None or mounted == self._recorded.get(folder, False):
+            return
+        with self._index.transaction() as conn:
+            conn.execute("INSERT INTO mount_points_seen (folder, mount_point) VALUES (CAST(? AS TEXT), ?) "
+                         "ON CONFLICT (folder) DO UPDATE SET mount_point = excluded.mount_point",
+                         (db_text(folder), int(mounted)))
+        self._recorded[folder] = mounted
 
 
 def _roots(text: str | None) -> list[str]:

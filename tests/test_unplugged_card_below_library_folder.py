@@ -1,0 +1,139 @@
+"""A card or NAS share mounted on a folder inside a library folder (~/Pictures/Card, the
+library folder ~/Pictures) leaves its mount point an empty plain folder when it is
+unplugged. A rescan marked the card's photos missing and `forget --missing` then forgot
+their labels (found by a tester). Each scan now records the folders it walks that a card
+is mounted on; one recorded so that is a plain empty folder now is skipped as a card not
+connected (its photos kept, said once, as for a library folder), and `forget --missing`
+keeps its photos. A plain folder the user emptied still has its photos marked missing.
+`Mounts` makes os.path.ismount say a card is mounted on a folder (no real mount here)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.index.photos_seen import MountPointsBelow
+from tests.test_cli_core import run_cli
+from tests.test_cli_first_hour import photo
+from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
+
+CARD_PHOTOS = ("DCIM/100CANON/IMG_0001.JPG", "DCIM/100CANON/IMG_0002.JPG", "IMG_0003.JPG")
+
+
+def _pictures_with_a_card(tmp_path, capsys, mounts: Mounts | None) -> tuple[str, Path, Path]:
+    """(db, Pictures, Pictures/Card): a library folder with a photo of its own and a card
+    (mounted on Card, with `mounts`) holding three, scanned; the card's labelled."""
+    pictures = tmp_path / "Pictures"
+    card = pictures / "Card"
+    photo(pictures / "home.jpg", 0)
+    for shade, name in enumerate(CARD_PHOTOS, 1):
+        photo(card / name, shade)
+    if mounts is not None:
+        mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    assert run_cli(capsys, "--db", db, "label", str(card), "Colosseum")[0] == 0
+    return db, pictures, card
+
+
+def _unplug(card: Path, drawer: Path, mounts: Mounts) -> None:
+    """The card taken out: its mount point stays, a plain empty folder."""
+    drawer.mkdir()
+    for entry in list(card.iterdir()):
+        entry.rename(drawer / entry.name)
+    mounts.unmount(card)
+
+
+def _plug_back(card: Path, drawer: Path, mounts: Mounts) -> None:
+    for entry in list(drawer.iterdir()):
+        entry.rename(card / entry.name)
+    mounts.mount(card)
+
+
+def _missing(db: str) -> list[str]:
+    with PhotoIndex.open(db) as index:
+        return sorted(record.path for record in index.search("is:missing"))
+
+
+def _colosseum(db: str) -> int:
+    """Photos labelled Colosseum, missing ones too."""
+    with PhotoIndex.open(db) as index:
+        return index.conn.execute("SELECT count(*) FROM labels WHERE label = 'Colosseum'").fetchone()[0]
+
+
+def test_a_rescan_leaves_the_photos_of_a_card_unplugged_from_a_folder_in_the_library(tmp_path, capsys, mounts):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    drawer = tmp_path / "drawer"
+    _unplug(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert err.count(f"{card}: not found (drive not connected?)") == 1, err
+    assert "delete the empty folder and scan again" in err and "0 missing" in err, err
+    assert code == 1  # as for a library folder not found
+    assert _missing(db) == []
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+    assert code == 0 and json.loads(out)["missing"] == 0, (out, err)
+    assert _colosseum(db) == 3
+    _plug_back(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "0 new, 0 changed, 0 moved, 0 missing, 0 errors" in err, err
+    assert _colosseum(db) == 3
+
+
+def test_forget_missing_keeps_the_photos_an_older_scan_marked_missing_on_an_unplugged_card(
+        tmp_path, capsys, monkeypatch, mounts):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    (pictures / "home.jpg").unlink()  # culled
+    _unplug(card, tmp_path / "drawer", mounts)
+    with monkeypatch.context() as older:  # a version that walked the mount point marked its photos missing
+        older.setattr(MountPointsBelow, "card_not_connected", lambda self, folder: False)
+        older.setattr(MountPointsBelow, "record", lambda self, folder: None)
+        code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "4 missing" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+    assert code == 0 and json.loads(out)["missing"] == 1, (out, err)  # home.jpg
+    assert json.loads(out)["skipped_folders"] == [str(card)], out
+    assert _missing(db) == sorted(str(card / name) for name in CARD_PHOTOS)
+    assert _colosseum(db) == 3
+
+
+@pytest.mark.parametrize("how", ["a plain folder", "a card mounted on it now"])
+def test_a_folder_in_the_library_emptied_by_the_user_has_its_photos_missing(tmp_path, capsys, mounts, how):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts if how != "a plain folder" else None)
+    for entry in list(card.iterdir()):  # every photo deleted (on the card itself, where one is mounted)
+        shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "3 missing" in err and "not connected" not in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+    assert code == 0 and json.loads(out)["missing"] == 3, (out, err)
+    assert _missing(db) == []
+
+
+def test_a_deleted_mount_point_has_its_photos_missing(tmp_path, capsys, mounts):
+    """The way on the scan gives for a card's folder the user did empty: delete it."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    _unplug(card, tmp_path / "drawer", mounts)
+    card.rmdir()
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "3 missing" in err and "not connected" not in err, err
+
+
+def test_a_rescan_records_a_card_in_a_library_folder_only_when_that_changed(tmp_path, capsys, mounts):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    with PhotoIndex.open(db) as index, index.transaction() as conn:
+        assert sorted(conn.execute("SELECT folder, mount_point FROM mount_points_seen")) == [
+            (str(pictures), 0), (str(card), 1)]  # no row for the plain folders DCIM and 100CANON
+        conn.execute("CREATE TABLE recorded (folder TEXT, mount_point INTEGER)")
+        for verb in ("INSERT", "UPDATE"):
+            conn.execute(f"CREATE TRIGGER recorded_{verb} AFTER {verb} ON mount_points_seen "
+                         "BEGIN INSERT INTO recorded VALUES (new.folder, new.mount_point); END")
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    mounts.unmount(card)  # (the card copied into a plain folder: what it held is there)
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    with PhotoIndex.open(db) as index:
+        assert index.conn.execute("SELECT folder, mount_point FROM recorded").fetchall() == [(str(card), 0)]
+    assert _missing(db) == []
