@@ -137,3 +137,32 @@ def test_a_rescan_records_a_card_in_a_library_folder_only_when_that_changed(tmp_
     with PhotoIndex.open(db) as index:
         assert index.conn.execute("SELECT folder, mount_point FROM recorded").fetchall() == [(str(card), 0)]
     assert _missing(db) == []
+
+
+def test_undo_keeps_its_batch_while_a_card_below_a_library_folder_is_unplugged(tmp_path, capsys, mounts) -> None:
+    """undo counted the files of a card mounted inside a library folder, unplugged, as
+    deleted: a second try closed the batch, their keywords for good. It now keeps the
+    batch open, as for a card mounted on a library folder, and restores once it is back."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "write")
+    assert code == 0, err
+    drawer = tmp_path / "drawer"
+    _unplug(card, drawer, mounts)
+    for attempt in range(3):
+        code, out, err = run_cli(capsys, "--db", db, "undo")
+        assert code == 1 and f"its folder {card} is empty" in err and "closed" not in err, err
+        assert "3 files on a card or disk that cannot be reached" in err, err
+    _plug_back(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 0 and "3 files restored, 0 failed" in err, err
+
+
+def test_undo_of_files_deleted_from_a_plain_subfolder_closes_the_batch(tmp_path, capsys) -> None:
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, None)  # no card mounted: a plain folder
+    assert run_cli(capsys, "--db", db, "write")[0] == 0
+    shutil.rmtree(card / "DCIM")
+    (card / "IMG_0003.JPG").unlink()
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert code == 1 and "has disappeared" in err and "cannot be reached" not in err, err
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+    assert "this batch is closed" in err, err

@@ -126,6 +126,8 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
         link = link / part
         try:
             if not stat.S_ISLNK(os.lstat(link).st_mode) and not is_junction(link):
+                if (card := _card_folder_gone(path, link, seen_at)) is not None:
+                    return card
                 continue
         except OSError:
             return None  # a folder on the way removed: so is the file
@@ -134,6 +136,27 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
             return DiskUnreachableError(f"{path}: the folder the link {link} points to {why}; connect the card "
                                         "or disk holding it and try again", link=str(link))
     return None
+
+
+def _card_folder_gone(path: Path, folder: Path, seen_at) -> DiskUnreachableError | None:
+    """The error for a file below a folder inside a library folder that a scan saw a card
+    or disk mounted on (~/Photos/card) and that is a plain empty folder now: the card is
+    unplugged, not the file deleted (emptied_folders). None for any other folder (the
+    index is asked only about an empty one)."""
+    try:
+        with os.scandir(folder) as entries:
+            if next(entries, None) is not None:
+                return None
+    except OSError:
+        return None
+    seen = seen_at(str(folder))
+    if seen is None or not seen.on_mount_point:
+        return None
+    why = why_unreachable(folder, seen)
+    if why is None:
+        return None
+    return DiskUnreachableError(f"{path}: its folder {folder} {why}; connect the card or disk holding it and "
+                                "try again")
 
 
 def _read_only_volume_windows(path: Path) -> bool:
