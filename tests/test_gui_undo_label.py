@@ -127,3 +127,22 @@ def test_ctrl_z_of_a_large_l_runs_in_the_job_worker(qtbot, window, tmp_path, mon
     assert started == ["Taking back the label of 3 photos"]
     assert status(window) == "Took back the label “Bakery”: 3 photos as before it"
     assert {window.index.get(i).label for i in ids} == {"Colosseum"}
+
+
+def test_take_back_stays_at_hand_when_the_last_photo_left_the_review_list(qtbot, window, tmp_path) -> None:
+    """R on the last suggestion emptied the review list, and Take back accept/reject/label
+    was greyed out with it (it needed rows): Ctrl+Z did nothing, and the last photo of
+    every review could not be taken back by key (found by a tester)."""
+    from tests.test_gui import wait_for_results
+
+    ids = review_list_of(qtbot, window, tmp_path, 1)
+    window.reject_selected()
+    wait_for_results(qtbot, window)  # the review list's search confirms it empty
+    assert window.review_model.rowCount() == 0
+
+    assert window.undo_review_action.isEnabled()
+    window.undo_review_action.trigger()
+    wait_for_job(qtbot, window)
+
+    assert window.index.get(ids[0]).state == "suggested"
+    assert status(window).startswith("Took back the reject: 1 photo suggested again")
