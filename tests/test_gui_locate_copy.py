@@ -37,6 +37,7 @@ def test_locate_onto_a_partial_copy_asks_first(qtbot, window, tmp_path, monkeypa
     wait_for_job(qtbot, window)
 
     assert "3 photo files not in it would be marked missing" in asked[0], asked[0]
+    assert "?." not in asked[0] and "relocate" not in asked[0], asked[0]  # the app's words, no stray stop
     if answer == QMessageBox.StandardButton.No:
         assert window.index.roots() == [folder.resolve()]
         assert window.statusBar().currentMessage().endswith("not located: nothing changed.")

@@ -43,9 +43,11 @@ class LibraryActions:
         still holds its files, or the new one under half of them): follow it as a copy only
         when the user says so, naming the photos that would be marked missing."""
         missing = counted(question.would_go_missing, "photo file")
+        said = question.message.replace("relocate follows", "Locate folder… follows")  # the app's word
+        said += "" if said.endswith(("?", ".")) else "."
         answer = QMessageBox.question(
             self, "Locate folder",
-            f"{question.message}.\n\nFollow {folder_title(new)} anyway, as a copy of {folder_title(folder)}? "
+            f"{said}\n\nFollow {folder_title(new)} anyway, as a copy of {folder_title(folder)}? "
             f"The {missing} not in it would be marked missing (their labels stay until you forget missing photos).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
