@@ -62,12 +62,15 @@ class PhotoListModel(QAbstractListModel):
         self.endResetModel()
 
     def remove_ids(self, photo_ids: Iterable[int]) -> None:
-        """Take photos out of the list at once (reviewed ones leave the review list)."""
+        """Take photos out of the list at once (reviewed ones leave the review list), a run
+        of consecutive rows at a time: a row at a time moved the view's current photo, and
+        with it the detail pane and a preview load, once per photo (A on 3,000 photos of the
+        review list held the window 1.3-1.6 s)."""
         gone = set(photo_ids)
         rows = [row for row, photo_id in enumerate(self._ids) if photo_id in gone]
-        for row in reversed(rows):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._ids[row]
+        for first, last in reversed(_runs(rows)):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._ids[first:last + 1]
             self.endRemoveRows()
         if rows:
             self._row_of = {}  # rows moved; filled again as the view paints
