@@ -260,3 +260,27 @@ def test_json_gives_every_file_given_its_line(tmp_path, folder, tiny_bundle, cap
     assert by_name["readme.txt"]["error"] == f"{notes}: {NOT_A_PHOTO}"  # as its error line on stderr says
     assert by_name["readme.txt"]["label"] is None and by_name["readme.txt"]["files"] == []
     assert "not found" in by_name["none.jpg"]["error"]
+
+
+def test_a_folder_joined_for_damaged_photos_alone_leaves_the_library_again(tmp_path, capsys) -> None:
+    """`tag broken.jpg empty.jpg` (or the app's drop of them) added their folder to the
+    library: "added run to the library (0 photos; that folder only …)", an empty library
+    folder the user never asked for (found by a tester). A folder a photo given by its file
+    brought in that holds no photo that could be read leaves the library again."""
+    from app.core.index import PhotoIndex
+    from tests.test_metadata_support import make_jpeg
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "broken.jpg").write_bytes(make_jpeg(tmp_path / "good.jpg").read_bytes()[:300])
+    (run / "empty.jpg").write_bytes(b"")
+    db = str(tmp_path / "index.db")
+    code = main(["--db", db, "tag", str(run / "broken.jpg"), str(run / "empty.jpg")])
+    err = capsys.readouterr().err
+    assert code == 1 and "2 files could not be scanned" in err and "added" not in err, err
+    with PhotoIndex.open(db) as index:
+        assert index.roots() == []
+    (run / "good.jpg").write_bytes((tmp_path / "good.jpg").read_bytes())
+    assert main(["--db", db, "tag", str(run / "good.jpg")]) in (0, 1)
+    with PhotoIndex.open(db) as index:
+        assert index.roots() == [run.resolve()]  # a folder with a photo joins as before

@@ -33,6 +33,8 @@ def test_a_damaged_photo_dropped_on_the_window_is_said_unreadable(qtbot, window,
 
     said = window.statusBar().currentMessage()
     assert "tagged 0 photos" in said and "1 file could not be read (see Problems)" in said, said
+    # its folder held no photo that could be read: it did not join the library, empty
+    assert "added" not in said and broken.parent.resolve() not in window.index.roots(), said
 
 
 def test_tag_folder_names_a_new_damaged_photo(qtbot, window, tmp_path) -> None:

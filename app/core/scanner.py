@@ -71,6 +71,7 @@ class _Scan(FolderSync):
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.shallow: set[str] = set()  # roots read without the folders below them
         self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
+        self.joined_alone: list[str] = []  # folders a photo given by its file brought into the library now
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
@@ -113,6 +114,7 @@ class _Scan(FolderSync):
                     self.summary.unchanged_problems = len(self.kept_problems)
                     problems.clear_outside_library(conn, [str(r) for r in self.index.roots()], self.summary.run_id)
             self._recognise_moves()
+            self._drop_folders_joined_for_nothing()
             status = "cancelled" if self._cancelled() else "done"
         except KeyboardInterrupt:  # stopped at once (a second Ctrl-C), as a kill would: no failure
             status = "interrupted"
@@ -136,6 +138,15 @@ class _Scan(FolderSync):
                 scan_runs.stopped_here(self.conn, self.summary.run_id)
         self._report("done")
         return self.summary
+
+    def _drop_folders_joined_for_nothing(self) -> None:
+        """A folder that joined the library for a photo given by its file (tag FILE, a photo
+        dropped on the app) and holds no photo that could be read (the file damaged, empty,
+        no photo at all) leaves it again: an empty library folder ("run (0 photos)") is
+        nothing the user asked for; the file's problem is said as it is."""
+        for root in self.joined_alone:
+            if catalog.count_photos_in(self.conn, root) == 0:
+                self.index.remove_root(root)
 
     def _folders_read_alone(self, roots: list[str], asked: set[str]) -> set[str]:
         """The roots to read without their sub-folders: the asked ones (a photo's
@@ -173,6 +184,8 @@ class _Scan(FolderSync):
         self._merge_other_spellings(root, whole=not alone)
         # a folder inside a library folder is no news; one linked into it is its link's (library_spelling)
         if not ((alone or root in self.through_links) and in_library(self.index, root)):
+            if alone and root not in {str(r) for r in self.index.roots()}:
+                self.joined_alone.append(root)  # taken out again if none of its photos can be read
             self.index.add_root(root, recursive=not alone)
         record_mount_point(self.index, root)  # so that, found empty one day, it tells a card gone from photos deleted
         self.links.walking_root()
