@@ -101,3 +101,27 @@ def test_a_forget_that_found_nothing_taught_changes_nothing(taught_cabin, capsys
     assert "nothing was taught as 'Our cabin'" in capsys.readouterr().err
     assert main(["--db", str(db), "undo", "--review"]) == 0
     assert _taught(db) == taught
+
+
+def test_forget_withdraws_the_suggestions_of_a_place_nothing_teaches_any_more(taught_cabin, tiny_bundle,
+                                                                               capsys) -> None:
+    """ba56f1b left a place no reference teaches as it was, its suggestions too: those it
+    had made stayed in Review after its only photo was labelled elsewhere (a reviewer).
+    They are withdrawn; a place photos the user labelled would teach again at the next
+    `tag` is still recorded as forgotten."""
+    db, photo, options = taught_cabin
+    other = photo.replace("DSC_0000", "DSC_0001")
+    with PhotoIndex.open(db) as index:
+        (other_id,) = index.photo_ids(f'path:"{other}"')
+        index.set_label(other_id, "Our cabin", source="model", state="suggested", landmark_id="taught:Our cabin",
+                        score=0.8)
+    assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    assert main(["--db", str(db), "teach", "Our cabin", "--forget"]) == 1
+    assert "1 suggestion of it withdrawn" in capsys.readouterr().err
+    with PhotoIndex.open(db) as index:
+        assert index.get(other_id).label is None  # no landmark now, until tag decides again
+        assert index.conn.execute("SELECT label FROM forgotten_places").fetchall() == []
+        index.set_label(other_id, "Lake hut", source="user", state="accepted")  # labelled by the user:
+    assert main(["--db", str(db), "teach", "Lake hut", "--forget"]) == 1  # would teach at the next tag
+    with PhotoIndex.open(db) as index:
+        assert index.conn.execute("SELECT label FROM forgotten_places").fetchall() == [("Lake hut",)]

@@ -207,12 +207,16 @@ class ForgetSummary:
 def forget_label(conn: sqlite3.Connection, label: str) -> ForgetSummary:
     """Drop the label's references and remember that it was forgotten, so its labelled
     photos do not teach it again at the next `tag`; suggestions of it that teaching made
-    and nobody accepted are withdrawn (see withdraw_suggestions). A label no reference
-    teaches is left as it is (`teach --forget` says nothing was taught): recorded as
-    forgotten, it would keep `undo --review` from giving a photo back the place it taught."""
-    if conn.execute("SELECT 1 FROM taught_refs WHERE label = ? LIMIT 1", (label,)).fetchone() is None:
-        return ForgetSummary(0, 0, 0)
-    conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, now_iso()))
+    and nobody accepted are withdrawn (see withdraw_suggestions). A label nothing teaches
+    nor would teach (no reference, no photo the user labelled so) is not recorded as
+    forgotten: that would keep `undo --review` from giving a photo back the place it
+    taught before a `label` moved it away; its suggestions are withdrawn all the same."""
+    if conn.execute(
+        "SELECT 1 FROM taught_refs WHERE label = ? UNION ALL SELECT 1 FROM labels WHERE label = ? "
+        "AND source = 'user' AND state = 'accepted' LIMIT 1", (label, label)
+    ).fetchone() is not None:  # photos that teach it, or would at the next `tag` (teach_untaught_labels)
+        conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)",
+                     (label, now_iso()))
     photos = conn.execute(
         f"SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ? AND {_TEACHING}", (label,)
     ).fetchone()[0]

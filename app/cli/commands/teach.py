@@ -56,7 +56,7 @@ def run(args) -> int:
             print_json_line({"label": name, "forgotten": done.photos, "withdrawn": done.withdrawn, "kept": done.kept})
         if done.photos == 0:
             known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
-            print_summary(f"nothing was taught as '{name}'{known}")
+            print_summary(f"nothing was taught as '{name}'{known}{forget_details(done, name)}")
             return EXIT_PARTIAL
         print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer teach it; "
                       f"the photos keep their label){forget_details(done, name)}")
