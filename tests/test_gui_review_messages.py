@@ -98,7 +98,13 @@ def test_rejecting_a_photo_that_taught_a_place_says_it_no_longer_teaches_it(
     press(qtbot, win, Qt.Key.Key_R)
     assert taught_labels(win.index) == {"Lake cabin": 2}
     assert status(win) == "Rejected 1 photo; it no longer teaches “Lake cabin”."
-    # (chosen with a suggestion, the accepted photos would be left: review_choices.choices_kept_among)
+    select(win, ids["cabin"][1:3] + ids["bakery"][:1])
+    win.index.set_label(ids["bakery"][0], "Colosseum", source="model", state="suggested", score=0.7)
+    win.photos_changed(ids["bakery"][:1])  # as a tag job shows its labels: R rejects the label shown
+    press(qtbot, win, Qt.Key.Key_R)  # chosen with a suggestion, the two accepted ones are left
+    assert taught_labels(win.index) == {"Lake cabin": 2}  # and go on teaching, as said
+    assert status(win) == ("Rejected 1 photo; 2 accepted photos left as they are "
+                           "(choose them alone to reject them)")
     select(win, ids["cabin"][1:3])
     press(qtbot, win, Qt.Key.Key_R)
     assert taught_labels(win.index) == {}

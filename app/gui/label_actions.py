@@ -130,7 +130,8 @@ class LabelActions:
                 self._left_labelled_again(state, again, before)
                 return
             ids, kept = choices_kept_among(ids, state, before)
-            taught = self._teaching_photos(before) if state == "rejected" else ()
+            # of the photos it changes only: those left as they are go on teaching
+            taught = self._teaching_photos({i: before[i] for i in ids if i in before}) if state == "rejected" else ()
 
             def done(change: StateChange) -> None:
                 self._state_changed(ids, state, before, change, taught, again, kept)
