@@ -228,3 +228,15 @@ def test_a_folder_holding_the_drive_finds_its_photos_under_the_link_too(drive_in
     monkeypatch.chdir(x)
     code, out, _ = run_cli(capsys, "--db", db, "search", ".")
     assert code == 0 and len(paths(out)) == 3, out
+
+
+def test_a_folder_term_typed_in_another_case_finds_the_drives_photos_too(drive_in_x, capsys) -> None:
+    """`folder:"…/x"` (X typed in lower case, as macOS and Windows open it) found X's own
+    photo only: the folders below it that scans skip were compared with their case
+    (found by a reviewer)."""
+    db, library, x = drive_in_x
+    _library_then_x(db, library, x, capsys)
+    typed = str(x.parent / "x")
+    code, out, _ = run_cli(capsys, "--db", db, "search", f'folder:"{typed}"')
+    found = sorted(line.split("\t")[0] for line in out.splitlines())
+    assert code == 0 and str(library / "d" / "D1.JPG") in found and str(library / "d" / "sub" / "D2.JPG") in found, out
