@@ -166,3 +166,28 @@ def test_undo_of_files_deleted_from_a_plain_subfolder_closes_the_batch(tmp_path,
     assert code == 1 and "has disappeared" in err and "cannot be reached" not in err, err
     code, out, err = run_cli(capsys, "--db", db, "undo")
     assert "this batch is closed" in err, err
+
+
+@pytest.mark.parametrize("left_by", [".DS_Store", "._IMG_0001.JPG", "Thumbs.db", "desktop.ini", ".directory"])
+def test_what_a_system_leaves_in_the_empty_mount_point_keeps_it_a_card_unplugged(tmp_path, capsys, mounts,
+                                                                                  left_by) -> None:
+    """Finder opened on the empty mount point of the card (the user looking for its photos)
+    writes .DS_Store there: the folder was no longer empty, the card's photos were marked
+    missing and forget --missing dropped their labels (found by a reviewer)."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    _unplug(card, tmp_path / "drawer", mounts)
+    (card / left_by).write_bytes(b"\0\0\0\1Bud1")
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 1 and "not found (drive not connected?)" in err, err
+    assert _missing(db) == []
+    run_cli(capsys, "--db", db, "forget", "--missing", "--yes")
+    with PhotoIndex.open(db) as index:
+        assert len(index.photo_ids("label:Colosseum")) == len(CARD_PHOTOS)
+
+
+def test_a_photo_left_in_the_mount_point_is_no_card_unplugged(tmp_path, capsys, mounts) -> None:
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    _unplug(card, tmp_path / "drawer", mounts)
+    photo(card / "IMG_0003.JPG", 3)  # a real file: the folder is in use, its other photos were deleted
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert len(_missing(db)) == 2, err

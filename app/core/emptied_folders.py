@@ -27,6 +27,22 @@ from pathlib import Path
 
 EMPTY_MOUNT_POINT = "is empty (a card not connected leaves its mount point empty)"
 
+# What systems put into a folder by themselves, the user only opening it (macOS Finder's
+# .DS_Store and ._ files, Spotlight's and the trash's folders, Windows Explorer's
+# Thumbs.db and desktop.ini, the recycle bin, KDE's .directory): a card's mount point
+# holding one is still the empty folder a card unplugged leaves.
+SYSTEM_BOOKKEEPING = frozenset({
+    ".ds_store", ".localized", ".spotlight-v100", ".fseventsd", ".trashes", ".temporaryitems",
+    "thumbs.db", "desktop.ini", "$recycle.bin", "system volume information", ".directory",
+})
+
+
+def looks_empty(folder: Path) -> bool:
+    """Whether `folder` holds nothing but what systems leave there by themselves
+    (SYSTEM_BOOKKEEPING, macOS's ._ files); OSError when it cannot be listed."""
+    with os.scandir(folder) as entries:
+        return all(entry.name.casefold() in SYSTEM_BOOKKEEPING or entry.name.startswith("._") for entry in entries)
+
 
 @dataclass(frozen=True)
 class PhotosSeen:
@@ -44,9 +60,8 @@ def why_unreachable(folder: Path, seen: PhotosSeen | None = None) -> str | None:
     None: not known), left by a card rather than by its photos deleted; None when it has
     something in it, or is empty because its photos were deleted (emptied_by_the_user)."""
     try:
-        with os.scandir(folder) as entries:
-            if next(entries, None) is not None:
-                return None
+        if not looks_empty(folder):
+            return None
     except OSError as error:
         return f"cannot be reached ({error.strerror or error})"
     return None if emptied_by_the_user(folder, seen) else EMPTY_MOUNT_POINT

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
-from app.core.emptied_folders import why_unreachable
+from app.core.emptied_folders import looks_empty, why_unreachable
 from app.core.errors import MetadataWriteError
 from app.core.folder_paths import is_within
 from app.core.index.photos_seen import LibraryFolders
@@ -144,9 +144,8 @@ def _card_folder_gone(path: Path, folder: Path, seen_at) -> DiskUnreachableError
     unplugged, not the file deleted (emptied_folders). None for any other folder (the
     index is asked only about an empty one)."""
     try:
-        with os.scandir(folder) as entries:
-            if next(entries, None) is not None:
-                return None
+        if not looks_empty(folder):
+            return None
     except OSError:
         return None
     seen = seen_at(str(folder))
