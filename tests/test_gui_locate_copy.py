@@ -44,3 +44,25 @@ def test_locate_onto_a_partial_copy_asks_first(qtbot, window, tmp_path, monkeypa
     else:
         qtbot.waitUntil(lambda: window.index.roots() == [backup.resolve()], timeout=10000)
         assert len(window.index.photo_ids("is:missing")) == 3
+
+
+def test_locate_onto_a_folder_of_other_photos_is_refused_not_failed(qtbot, window, tmp_path) -> None:
+    """Locate folder… onto a folder of other photos showed 'Locating folder failed: …' and
+    put a problem in the panel, for a choice the app only declined (found by a tester)."""
+    from tests.test_gui_support import make_photo_folder
+
+    folder = added_folder(qtbot, window, tmp_path, count=3)
+    other = tmp_path / "OtherTrip"
+    make_photo_folder(other, 3, seed=99)  # the same names, other photos
+    problems_before = window.errors_panel.rowCount()
+    root = str(folder.resolve())
+
+    assert window.jobs.relocate(root, str(other))
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: "ot located" in window.statusBar().currentMessage(), timeout=5000)
+
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Not located: none of the 3 files of {folder.resolve()} is in {other}"), said
+    assert "failed" not in said, said
+    assert window.index.roots() == [folder.resolve()]
+    assert window.errors_panel.rowCount() == problems_before

@@ -193,6 +193,10 @@ class JobController(QObject):
                 if self.window.follow_copy_anyway(folder, new, summary):
                     self.after_this_job(lambda: self.relocate(folder, new, follow_copy=True))
                 return
+            if isinstance(summary, job_work.LocateRefused):  # nothing changed
+                said = in_app_words(summary.line())
+                self.window.show_message(said[:1].upper() + said[1:])
+                return
             self.window.show_message(summary.line())
             self.window.folder_located(summary.old, summary.new)
 

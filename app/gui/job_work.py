@@ -69,11 +69,25 @@ class LocateQuestion:
         return f"not followed: {self.message}"
 
 
+@dataclass(frozen=True)
+class LocateRefused:
+    """Locate folder… found the chosen folder no place of the library folder (not its
+    photos, or in the library already): nothing changed, said as a refusal, not as a job
+    that failed (nor a problem of the library's)."""
+
+    message: str
+
+    def line(self) -> str:
+        return f"not located: {self.message}"
+
+
 def relocate_work(db_path: Path, folder: str, new: str, follow_copy: bool = False) -> JobWork:
     """Follow a library folder that moved (checked first; then its new place is read);
-    a LocateQuestion when the folder chosen does not look like it moved there."""
+    a LocateQuestion when the folder chosen does not look like it moved there, a
+    LocateRefused when it cannot be its place."""
 
     def work(progress, cancel, emit_item):
+        from app.core.errors import UsageError
         from app.core.index import PhotoIndex
         from app.core.relocate import NotMovedError, relocate_folder
 
@@ -82,6 +96,8 @@ def relocate_work(db_path: Path, folder: str, new: str, follow_copy: bool = Fals
                 return relocate_folder(index, folder, new, progress=progress, cancel=cancel, follow_copy=follow_copy)
             except NotMovedError as error:
                 return LocateQuestion(str(error), error.would_go_missing)
+            except UsageError as error:
+                return LocateRefused(str(error))
 
     return work
 
