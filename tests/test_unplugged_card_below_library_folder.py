@@ -191,3 +191,26 @@ def test_a_photo_left_in_the_mount_point_is_no_card_unplugged(tmp_path, capsys, 
     photo(card / "IMG_0003.JPG", 3)  # a real file: the folder is in use, its other photos were deleted
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert len(_missing(db)) == 2, err
+
+
+def test_tag_leaves_the_photos_of_an_unplugged_card_below_a_library_folder(tmp_path, capsys, mounts) -> None:
+    """`tag` of the library with a card inside it unplugged tried to decode the card's
+    untagged photos: "3 failed", one error each ("its folder is not there", "file not
+    found") beside the scan's one line for the card. They are left to the next tag."""
+    pictures = tmp_path / "Pictures"
+    card = pictures / "Card"
+    photo(pictures / "home.jpg", 0)
+    for shade, name in enumerate(CARD_PHOTOS, 1):
+        photo(card / name, shade)
+    mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    _unplug(card, tmp_path / "drawer", mounts)
+
+    code, out, err = run_cli(capsys, "--db", db, "tag")
+
+    assert "tagged 1 photo" in err and "failed" not in err and "file not found" not in err, err
+    assert err.count("not found (drive not connected?)") == 1, err
+    code, out, err = run_cli(capsys, "--db", db, "scan", "--json")
+    (summary,) = [line["summary"] for line in map(json.loads, out.splitlines()) if "summary" in line]
+    assert summary["cards_not_connected"] == [str(card)], out

@@ -36,6 +36,9 @@ class ScanSummary:
     # those paths of same_folders and left_to_links that an earlier scan found so and said:
     # not said again (the user was told once; `scan --json` lists them all, as they are)
     said_before: list[str] = field(default_factory=list)
+    # folders inside a library folder whose card or disk is not connected, left as they were
+    # (an error each); `scan --json` lists them when there are any
+    cards_not_connected: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -68,4 +71,6 @@ class ScanSummary:
         left = fields.pop("left_to_links")
         if left:
             fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in left]
+        if not fields["cards_not_connected"]:
+            del fields["cards_not_connected"]
         return fields

@@ -126,6 +126,7 @@ class _Scan(FolderSync):
                 self.summary.same_folders = list(self.links.same_folders)
                 self.summary.left_to_links = list(self.links.left_to_links)
                 self.summary.said_before = sorted(self.links.said_before)
+                self.summary.cards_not_connected = list(self.cards_not_connected)
                 self.summary.photos = sum(
                     catalog.count_photos_in(self.conn, root) if root in self.shallow
                     else catalog.count_photos_under(self.conn, root)

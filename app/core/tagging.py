@@ -166,6 +166,10 @@ def tag(
         photo_ids = [int(t) for t in targets if isinstance(t, int)]
         if roots:
             photo_ids += photo_ids_under(index, roots, names)
+        unplugged = getattr(summary.scan, "cards_not_connected", None)
+        if unplugged:  # a card's photos inside a library folder, its card out: nothing to decode, said by the scan
+            away = set(photo_ids_under(index, [Path(folder) for folder in unplugged], names))
+            photo_ids = [photo_id for photo_id in photo_ids if photo_id not in away]
         # a photo named by its file is tried again although it could not be decoded before
         named = photo_ids_under(index, [r for r in roots if not r.is_dir()], names)
         selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)
