@@ -240,3 +240,15 @@ def test_a_folder_term_typed_in_another_case_finds_the_drives_photos_too(drive_i
     code, out, _ = run_cli(capsys, "--db", db, "search", f'folder:"{typed}"')
     found = sorted(line.split("\t")[0] for line in out.splitlines())
     assert code == 0 and str(library / "d" / "D1.JPG") in found and str(library / "d" / "sub" / "D2.JPG") in found, out
+
+
+def test_a_folder_of_another_case_on_a_disk_that_tells_case_apart_is_another_folder(drive_in_x, capsys) -> None:
+    """c6ebe1f compared the folders scans skip case aside on every disk: on Linux, with
+    a folder x beside X, `label 'folder:"…/x"' NAME` also labelled the linked drive's
+    photos under X (found by a reviewer)."""
+    db, library, x = drive_in_x
+    _photo(x.parent / "x" / "small1.JPG", 6)
+    _library_then_x(db, library, x, capsys)
+    assert run_cli(capsys, "--db", db, "scan", str(x.parent / "x"))[0] == 0
+    code, out, _ = run_cli(capsys, "--db", db, "search", f'folder:"{x.parent / "x"}"')
+    assert code == 0 and [line.split("\t")[0] for line in out.splitlines()] == [str(x.parent / "x" / "small1.JPG")]

@@ -83,14 +83,12 @@ def _skipped_below(index, folders: list[str]) -> dict[str, list[str]]:
     """{folder: the paths the library holds the folders below it that scans skip under}:
     `X` holding X/Drive, which the library holds as lib/d (a link walked first), stands
     for lib/d too, so `search X`, `accept X` and `write X` reach all of X's photos.
-    Compared case aside, as a typed `folder:` term is (`folder:"…/x"` is the folder X on
-    the disks that ignore case; respell_folders makes it so only after this)."""
-    from app.core.path_case import fold
-
-    skipped = [(fold(skip).rstrip(os.sep) or os.sep, kept) for skip, kept in linked_folders.skipped(index.conn)]
+    Compared as spelled: a `folder:` typed in another case has the index's spelling by
+    now (respell_folders), and on a disk that tells case apart `x` is another folder."""
+    skipped = [(skip.rstrip(os.sep) or os.sep, kept) for skip, kept in linked_folders.skipped(index.conn)]
     found: dict[str, list[str]] = {}
     for folder in folders:
-        given = fold(native_separators(os.path.expanduser(folder))).rstrip(os.sep) or os.sep
+        given = native_separators(os.path.expanduser(folder)).rstrip(os.sep) or os.sep
         inside = [kept for skip, kept in skipped if is_within(skip, given) and skip != given]
         if inside:
             found[folder] = list(dict.fromkeys(inside))

@@ -158,9 +158,10 @@ class PhotoIndex:
 
     # -- queries ------------------------------------------------------------------
     def _compiled(self, query: str):
-        """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored, a
+        """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored (first:
+        the folders scans skip below it are then found by the folder's own spelling), a
         path found through a link that scans skip also under the link kept."""
-        return compile_query(respell_folders(self.conn, through_kept_links(self, parse_query(query))))
+        return compile_query(through_kept_links(self, respell_folders(self.conn, parse_query(query))))
 
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,
                oldest_first: bool = False) -> list[PhotoRecord]:
