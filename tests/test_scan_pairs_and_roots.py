@@ -277,3 +277,19 @@ def test_relocating_a_library_folder_takes_the_folders_an_older_version_added_in
     assert index.roots() == [moved] and index.count("") == 3
     assert index.get(_photo_of(index, "c1.jpg")).label == "Colosseum"
     assert forget_folder(index, moved).photos == 3
+
+
+@pytest.mark.parametrize(("root", "folder"), [("E:\\", "E:\\"), ("\\\\nas\\photos\\", "\\\\nas\\photos\\"),
+                                              ("E:\\DCIM", "E:\\DCIM"), ("/", "/"), ("/photos/", "/photos")])
+def test_photos_in_a_folder_are_counted_at_a_drive_or_share_root_too(root, folder) -> None:
+    """count_photos_in stripped the separator off `E:\\` and `\\\\nas\\photos\\`, where the
+    photos of a drive's or share's root are stored with it: 0 photos, so a scan named the
+    root "0 photos", and tag E:\\IMG_0001.JPG took the drive root back out of the library
+    (307e8c3) though its photo was read (found by a reviewer)."""
+    from app.core.index.catalog import count_photos_in
+
+    with PhotoIndex.open(":memory:") as index:
+        sep = "\\" if "\\" in root else "/"
+        index.conn.execute("INSERT INTO photos (folder, stem, primary_path, has_raw, missing, added_at) "
+                           "VALUES (?, 'IMG_0001', ?, 0, 0, '2026')", (folder, folder.rstrip(sep) + sep + "IMG_0001.JPG"))
+        assert count_photos_in(index.conn, root, sep=sep) == 1

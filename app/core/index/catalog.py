@@ -212,8 +212,11 @@ def count_photos_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -
 
 
 def count_photos_in(conn: sqlite3.Connection, folder: str, sep: str = os.sep) -> int:
-    """Present photos in `folder` itself, not in the folders below it."""
+    """Present photos in `folder` itself, not in the folders below it. A drive or share
+    root keeps its separator where photos are stored (`E:\\`, `\\\\nas\\photos\\`: the
+    dirname of a file there), other folders none: both forms are looked up."""
+    forms = list(dict.fromkeys([folder.rstrip(sep) or folder, folder]))
     return int(conn.execute(
-        "SELECT count(*) FROM photos WHERE missing = 0 AND folder = CAST(? AS TEXT)",
-        (db_text(folder.rstrip(sep) or folder),),
+        f"SELECT count(*) FROM photos WHERE missing = 0 AND folder IN ({','.join('CAST(? AS TEXT)' for _ in forms)})",
+        [db_text(form) for form in forms],
     ).fetchone()[0])
