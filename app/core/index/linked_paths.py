@@ -13,6 +13,7 @@ mapped by the paths the last scans skipped (linked_folders.skipped).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from dataclasses import replace
 
 from app.core.folder_paths import is_within, native_separators
@@ -83,13 +84,25 @@ def _skipped_below(index, folders: list[str]) -> dict[str, list[str]]:
     """{folder: the paths the library holds the folders below it that scans skip under}:
     `X` holding X/Drive, which the library holds as lib/d (a link walked first), stands
     for lib/d too, so `search X`, `accept X` and `write X` reach all of X's photos.
-    Compared as spelled: a `folder:` typed in another case has the index's spelling by
-    now (respell_folders), and on a disk that tells case apart `x` is another folder."""
+    Compared as spelled (a `folder:` typed in another case has the index's spelling by
+    now where a photo of X tells it, respell_folders); else case aside, only where the
+    disk holding the skipped folder ignores case (asked of the disk then alone): on
+    Linux `x` beside `X` is another folder, on macOS and Windows it is X."""
+    from app.core.path_case import DiskNames, fold
+
     skipped = [(skip.rstrip(os.sep) or os.sep, kept) for skip, kept in linked_folders.skipped(index.conn)]
+    names: DiskNames | None = None
     found: dict[str, list[str]] = {}
     for folder in folders:
         given = native_separators(os.path.expanduser(folder)).rstrip(os.sep) or os.sep
         inside = [kept for skip, kept in skipped if is_within(skip, given) and skip != given]
+        if not inside:
+            folded = fold(given)
+            alike = [(skip, kept) for skip, kept in skipped
+                     if is_within(fold(skip), folded) and fold(skip) != folded]
+            if alike:
+                names = names or DiskNames()
+                inside = [kept for skip, kept in alike if names.ignores_case(Path(skip).parent)]
         if inside:
             found[folder] = list(dict.fromkeys(inside))
     return found
