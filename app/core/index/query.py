@@ -337,14 +337,16 @@ def _path_condition(paths: list[str]) -> tuple[str, list]:
 
 
 def folder_condition(value: str, sep: str = os.sep) -> tuple[str, list]:
-    """The folder and everything below it, as one index range [folder, folder + the
-    separator's successor) — which also holds siblings like "folder-2" — and a test on
-    the character after the folder's name that drops them."""
+    """The folder itself and the index range of the folders below it ([folder + the
+    separator, folder + the separator's successor): not a sibling like "folder-2"),
+    bound as text whatever bytes the name holds (a non-UTF-8 folder found on disk)."""
+    from app.core.index.connection import db_text
+
     folder = native_separators(os.path.expanduser(value)).rstrip(sep)
     if not folder:
         return "1", []
-    _, high = subtree_range(folder, sep)
+    low, high = subtree_range(folder, sep)
     return (
-        "(p.folder >= ? AND p.folder < ? AND (p.folder = ? OR substr(p.folder, ?, 1) = ?))",
-        [folder, high, folder, len(folder) + 1, sep],
+        "(p.folder = CAST(? AS TEXT) OR (p.folder >= CAST(? AS TEXT) AND p.folder < CAST(? AS TEXT)))",
+        [db_text(folder), db_text(low), db_text(high)],
     )
