@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from app.core.settings import AppSettings
 from app.gui.job_runner import JobWork
+
+if TYPE_CHECKING:
+    from app.core.index.review_journal import ReviewCommand
 
 
 def scan_work(db_path: Path, roots: Sequence[Path]) -> JobWork:
@@ -352,7 +355,7 @@ class CorrectionSummary:
     rejected: tuple[str, ...] = ()
     model_problem: str = ""  # the core's error when no model could be loaded
     left: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # photo id: its (label, state) now
-    journalled: Any = None  # the review journal's ReviewCommand, for Ctrl+Z (app.core.journalled_labels)
+    journalled: "ReviewCommand | None" = None  # the review journal's command, for Ctrl+Z (app.core.journalled_labels)
 
 
 def app_label_command(label: str | None, count: int) -> str:
