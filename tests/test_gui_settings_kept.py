@@ -33,3 +33,25 @@ def test_one_bad_saved_search_costs_only_itself_and_is_named_in_problems(qtbot, 
 
     assert [name for name, _ in load_settings().saved_searches] == ["Rome trip", "Best of Petra"]
     assert len(list(path.parent.glob("settings.json.unreadable-*"))) == 1
+
+
+def test_a_settings_file_damaged_while_the_app_runs_is_kept_aside_and_said(qtbot, tmp_path) -> None:
+    from app.core.settings import load_settings, settings_path
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    win.show()
+    wait_for_results(qtbot, win)
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"threshold": 0.6,, "oldest_first": true}', encoding="utf-8")  # a hand edit's slip
+    win.search_bar.order.setCurrentIndex(1)  # oldest first: the app saves its settings
+    wait_for_results(qtbot, win)
+    [kept] = path.parent.glob("settings.json.unreadable-*")
+    assert kept.read_text(encoding="utf-8") == '{"threshold": 0.6,, "oldest_first": true}'
+    assert kept.name in win.statusBar().currentMessage()
+    assert any(kept.name in str(problem) for problem in win.errors_panel.problems())
+    assert load_settings().oldest_first
+    close_main_window(win)

@@ -35,10 +35,19 @@ def test_a_damaged_file_is_kept_aside_and_the_message_names_the_copy() -> None:
 
 def test_saving_never_writes_over_a_file_that_cannot_be_read() -> None:
     write_damaged_file()  # damaged while the app runs (a hand edit), after it read the file
-    save_settings(AppSettings(oldest_first=True))
+    said = []
+    save_settings(AppSettings(oldest_first=True), on_set_aside=said.append)
     [kept] = kept_copies()
     assert kept.read_text(encoding="utf-8") == USERS_FILE
     assert load_settings().oldest_first
+    assert len(said) == 1 and kept.name in said[0] and str(settings_path()) in said[0]
+
+
+def test_nothing_is_said_when_the_file_on_disk_reads() -> None:
+    said = []
+    save_settings(AppSettings(threshold=0.5), on_set_aside=said.append)
+    save_settings(AppSettings(threshold=0.7), on_set_aside=said.append)
+    assert said == [] and kept_copies() == []
 
 
 def test_a_readable_file_is_written_over_as_before() -> None:

@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
@@ -245,14 +246,22 @@ def load_settings_or_defaults(path: Path | None = None) -> tuple[AppSettings, st
                            "closed, or delete it)")
 
 
-def save_settings(settings: AppSettings, path: Path | None = None) -> Path:
+def save_settings(settings: AppSettings, path: Path | None = None, *,
+                  on_set_aside: Callable[[str], None] | None = None) -> Path:
     """Write the settings atomically (temp file + rename) and return the path. A file
     there that cannot be read is moved aside first (set_aside_unreadable), never written
-    over. Raises UsageError for a bad value, SettingsNotSavedError when the disk refuses."""
+    over; `on_set_aside` gets the sentence that says where it went, since the file was
+    damaged or hand-edited after the app read it and the user's edits are now only in
+    that copy. Raises UsageError for a bad value, SettingsNotSavedError when the disk refuses."""
     settings = settings.validated()
     path = path or settings_path()
     try:
-        set_aside_unreadable(path)
+        kept = set_aside_unreadable(path)
+        if kept is not None and on_set_aside is not None:
+            on_set_aside(f"settings {path} could not be read when the app saved its own (changed since the "
+                         f"app read it?): the file as it was is kept as {kept.name}, and the app's settings "
+                         f"were saved in its place (fix that copy and rename it to {path.name} while the app "
+                         "is closed to use it)")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
     except OSError as error:

@@ -69,7 +69,7 @@ class LibraryActions:
         follows puts its own line in the status bar."""
         self.settings = replace(self.settings, last_added_folder=folder)
         try:
-            save_settings(self.settings)
+            save_settings(self.settings, on_set_aside=self.settings_set_aside)
         except (TaggerError, OSError) as error:
             message = f"Folder added last not kept for the next start: {error}"
             self.show_message(message)
@@ -123,7 +123,7 @@ class LibraryActions:
     def _keep_saved_searches(self, saved: tuple, message: str) -> bool:
         settings = replace(self.settings, saved_searches=saved)
         try:
-            save_settings(settings)
+            save_settings(settings, on_set_aside=self.settings_set_aside)
         except (TaggerError, OSError) as error:
             self.show_message(f"Settings not saved: {error}")
             return False

@@ -295,7 +295,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         try:
-            save_settings(dialog.settings())
+            save_settings(dialog.settings(), on_set_aside=self.settings_set_aside)
         except TaggerError as error:
             self.show_message(f"Settings not saved: {error}")
             return
@@ -317,6 +317,13 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(in_app_words(text), 8000)
+
+    def settings_set_aside(self, message: str) -> None:
+        """The settings file was damaged or hand-edited while the app ran and was kept
+        aside before a save: said, and kept in Problems, since those edits are now only
+        in the copy."""
+        self.show_message(message)
+        self.errors_panel.add_problem(None, "settings", message)
 
     def _show_earlier_problems(self) -> None:
         """The problems the index still holds from earlier sessions (a broken file stays

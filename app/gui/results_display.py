@@ -133,7 +133,7 @@ class ResultsDisplay:
         window = self.window
         window.settings = replace(window.settings, oldest_first=oldest_first)
         try:
-            save_settings(window.settings)
+            save_settings(window.settings, on_set_aside=window.settings_set_aside)
         except (TaggerError, OSError) as error:  # the order still applies now, and the user hears why it will not last
             window.show_message(f"Order not kept for the next start: {error}")
         self.refresh()

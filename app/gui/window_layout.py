@@ -109,7 +109,7 @@ class WindowLayout:
                          bytes(window.saveState().toBase64()).decode("ascii"), window.panel_widths.saved()))
         window.settings = replace(window.settings, window_state=blob)
         try:
-            save_settings(window.settings)
+            save_settings(window.settings, on_set_aside=window.settings_set_aside)
         except (TaggerError, OSError):
             pass  # losing the window layout is not worth an error at exit
 
