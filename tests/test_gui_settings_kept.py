@@ -55,3 +55,4 @@ def test_a_settings_file_damaged_while_the_app_runs_is_kept_aside_and_said(qtbot
     assert any(kept.name in str(problem) for problem in win.errors_panel.problems())
     assert load_settings().oldest_first
     close_main_window(win)
+

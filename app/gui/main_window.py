@@ -51,6 +51,14 @@ __all__ = ["MainWindow", "PAGE_FIRST_RUN", "PAGE_GRID", "PAGE_REVIEW", "first_wi
 
 PANEL_WIDTHS = (250, 360)  # the library panel's and the detail pane's, until the user drags them
 LIBRARY_MIN_WIDTH = 150  # with the detail pane's 220 and the photos' minimum, the window narrows to 736 px
+STATUS_MESSAGE_MS = (8000, 30000)  # a message's time in the status bar: at least, at most
+READING_MS_PER_CHARACTER = 60  # a slow reader's pace: a write's long summary stays long enough to read
+
+
+def status_message_ms(text: str) -> int:
+    """How long a status bar message stays: 8 s for a short one, longer for a long one
+    (a write's summary naming files), up to 30 s; the status bar's tooltip keeps it whole."""
+    return min(STATUS_MESSAGE_MS[1], max(STATUS_MESSAGE_MS[0], len(text) * READING_MS_PER_CHARACTER))
 
 
 class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryActions, QMainWindow):
@@ -316,7 +324,8 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(in_app_words(text), 8000)
+        shown = in_app_words(text)
+        self.statusBar().showMessage(shown, status_message_ms(shown))
 
     def settings_set_aside(self, message: str) -> None:
         """The settings file was damaged or hand-edited while the app ran and was kept
