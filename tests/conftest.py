@@ -33,6 +33,8 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(home))
     monkeypatch.delenv("LANDMARK_TAGGER_DB", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    # and from the machine's mount table: a test lists its mounts in a file of its own
+    monkeypatch.setattr("app.core.emptied_folders.MOUNTINFO", home / "mountinfo-of-no-mount")
 
 
 @pytest.fixture(scope="session")

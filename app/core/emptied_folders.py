@@ -11,8 +11,12 @@ plain empty folder now lost its card; one that was never a mount point was empti
 the user. No clock decides: a folder's time need not move when its files are deleted
 (a camera deleting on its FAT card, FAT's 2-second local-time stamps, a NAS clock
 behind). A folder with a disk mounted on it now is that disk's: what it lacks was
-deleted. An index holding no such record yet (scanned by an older version) falls back
-on when the folder last changed: deleting its entries changes a folder after the index
+deleted. A mount point is what the system's mount table lists (Linux's mountinfo, which
+has bind mounts too: a folder mounted from the same file system, a Docker volume, some
+NAS and automount set-ups, all of which os.path.ismount misses, the folder having its
+parent's device) or what os.path.ismount says (drive roots, Windows' and macOS' mounts).
+An index holding no such record yet (scanned by an older version) falls back on when
+the folder last changed: deleting its entries changes a folder after the index
 saw photos in it, while the empty folder a card was mounted over does not change while
 the card is on it. Where the index cannot say either, an empty folder counts as a disk
 not connected, as it always did: the labels of photos taken for deleted may be
@@ -22,8 +26,14 @@ forgotten (`forget --missing`), those of photos on a card not connected must not
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Linux's table of what is mounted where (proc(5)), read once a scan or command; tests
+# point it at a file of their own. Where it is missing (macOS, Windows) or cannot be
+# read, os.path.ismount alone tells mount points.
+MOUNTINFO = Path("/proc/self/mountinfo")
 
 EMPTY_MOUNT_POINT = "is empty (a card not connected leaves its mount point empty)"
 
@@ -54,24 +64,26 @@ class PhotosSeen:
     on_mount_point: bool | None = None
 
 
-def why_unreachable(folder: Path, seen: PhotosSeen | None = None) -> str | None:
+def why_unreachable(folder: Path, seen: PhotosSeen | None = None, mounts: MountTable | None = None) -> str | None:
     """Why `folder` (followed where it is a link) looks like a card or disk not
     connected: not found, or empty and, per `seen` (how the index last saw photos in it;
     None: not known), left by a card rather than by its photos deleted; None when it has
-    something in it, or is empty because its photos were deleted (emptied_by_the_user)."""
+    something in it, or is empty because its photos were deleted (emptied_by_the_user;
+    `mounts` as there)."""
     try:
         if not looks_empty(folder):
             return None
     except OSError as error:
         return f"cannot be reached ({error.strerror or error})"
-    return None if emptied_by_the_user(folder, seen) else EMPTY_MOUNT_POINT
+    return None if emptied_by_the_user(folder, seen, mounts) else EMPTY_MOUNT_POINT
 
 
-def emptied_by_the_user(folder: Path, seen: PhotosSeen | None) -> bool:
+def emptied_by_the_user(folder: Path, seen: PhotosSeen | None, mounts: MountTable | None = None) -> bool:
     """Whether the empty `folder` is the very folder the index saw photos in, emptied
     since: a disk is mounted on it now; or it was no mount point when a scan saw its
-    photos; or, with no such record, it changed after that scan started."""
-    if is_mount_point(folder):
+    photos; or, with no such record, it changed after that scan started. `mounts`: the
+    mount table as the caller read it (None: read now)."""
+    if is_mount_point(folder, mounts):
         return True
     if seen is None:
         return False
@@ -83,15 +95,54 @@ def emptied_by_the_user(folder: Path, seen: PhotosSeen | None) -> bool:
         return False
 
 
-def is_mount_point(folder: Path) -> bool | None:
-    """Whether a card or disk is mounted on `folder` (followed where it is a link): a
-    drive root or a volume mounted into a folder (os.path.ismount, Windows' too), or, where
-    that fails, a folder on another device than its parent; None when it cannot be told
-    (not found, unreadable)."""
+class MountTable:
+    """The folders the system lists something mounted on (MOUNTINFO), read the first
+    time it is asked and kept: one scan or command reads it once, not once a folder.
+    Empty where there is no such table or it cannot be read (is_mount_point then goes by
+    os.path.ismount alone)."""
+
+    def __init__(self, source: Path | None = None) -> None:
+        self._source = source
+        self._points: frozenset[str] | None = None
+
+    def lists(self, folder: str) -> bool:
+        """Whether `folder` (a real path, links resolved) is a mount point in the table."""
+        if self._points is None:
+            self._points = read_mount_points(self._source or MOUNTINFO)
+        return folder in self._points
+
+
+_OCTAL_ESCAPE = re.compile(rb"\\([0-7]{3})")
+
+
+def read_mount_points(source: Path) -> frozenset[str]:
+    """The mount points a mountinfo file lists (its fifth field, the octal escapes the
+    kernel writes for a space, tab, newline or backslash decoded), as str paths (a name
+    that is not UTF-8 as os.fsdecode gives it); empty when it cannot be read."""
+    try:
+        lines = source.read_bytes().splitlines()
+    except (OSError, ValueError):
+        return frozenset()
+    points = set()
+    for line in lines:
+        fields = line.split(b" ")
+        if len(fields) > 4:
+            points.add(os.fsdecode(_OCTAL_ESCAPE.sub(lambda m: bytes([int(m.group(1), 8) & 0xFF]), fields[4])))
+    return frozenset(points)
+
+
+def is_mount_point(folder: Path, mounts: MountTable | None = None) -> bool | None:
+    """Whether a card or disk is mounted on `folder` (followed where it is a link): one
+    the mount table lists (`mounts`, read now when None: bind mounts too), a drive root
+    or a volume mounted into a folder (os.path.ismount, Windows' too), or, where that
+    fails, a folder on another device than its parent; None when it cannot be told (not
+    found, unreadable)."""
     try:
         real = os.path.realpath(folder)
     except (OSError, ValueError):
         return None
+    if (mounts or MountTable()).lists(real):
+        return True
     try:
         return os.path.ismount(real)
     except (OSError, ValueError):  # (a Windows path its volume API refuses, say)
@@ -103,16 +154,17 @@ def is_mount_point(folder: Path) -> bool | None:
         return None
 
 
-def is_mount_point_on_the_walk(folder: str) -> bool | None:
+def is_mount_point_on_the_walk(folder: str, mounts: MountTable) -> bool | None:
     """is_mount_point of a folder a scan walks, which visits every folder of a library:
-    os.path.ismount as it is (which resolves the parent alone), the folder itself
-    resolved first only where it is a link or a junction, to which ismount says no."""
+    the table (`mounts`, the scan's) and os.path.ismount (which resolves the parent
+    alone) as they are, the folder itself resolved first only where it is a link or a
+    junction, to which ismount says no."""
     is_junction = getattr(os.path, "isjunction", None)  # (Python 3.12)
     try:
-        if os.path.ismount(folder):
+        if mounts.lists(folder) or os.path.ismount(folder):
             return True
         if not os.path.islink(folder) and not (is_junction and is_junction(folder)):
             return False
     except (OSError, ValueError):
         pass
-    return is_mount_point(Path(folder))
+    return is_mount_point(Path(folder), mounts)

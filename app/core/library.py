@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Sequence
 from app.core.folder_paths import holds_folder
 
 if TYPE_CHECKING:
+    from app.core.emptied_folders import MountTable
     from app.core.index import PhotoIndex
 
 
@@ -160,8 +161,11 @@ def _insert(root: FolderNode, root_text: str, folder: str, count: int) -> None:
 def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
     """(library folders there now, those not: a drive not connected), so a rescan of
     the library skips an unplugged drive instead of marking its photos missing."""
+    from app.core.emptied_folders import MountTable
+
     roots = index.roots()
-    present = [root for root in roots if not drive_not_connected(index, root)]
+    mounts = MountTable()  # read once for all of them, if one is empty
+    present = [root for root in roots if not drive_not_connected(index, root, mounts)]
     return present, [root for root in roots if root not in present]
 
 
@@ -181,25 +185,26 @@ def not_connected_message(folder: str, library_folder: bool = True) -> str:
             f"its mount point; its photos are left as they were. If you deleted them yourself, {way_on}")
 
 
-def drive_not_connected(index: PhotoIndex, folder: Path) -> bool:
+def drive_not_connected(index: PhotoIndex, folder: Path, mounts: MountTable | None = None) -> bool:
     """Whether the library folder `folder` is not there to scan: not found, or empty and
     left so by a card not connected (emptied_folders.why_unreachable): a card or disk was
     mounted on it when a scan saw its photos and is not now, or, where no scan recorded
     that, the folder is unchanged since a scan saw them there; a scan would mark the
     card's photos missing. A folder emptied by deleting its photos (no mount point when
     they were seen, or changed since), one with a disk mounted on it, and an empty one
-    the index holds no photo in are there."""
+    the index holds no photo in are there. `mounts`: the system's mount table as the
+    caller read it (None: read when asked)."""
     from app.core.emptied_folders import EMPTY_MOUNT_POINT, emptied_by_the_user, why_unreachable
     from app.core.index.linked_folders import first_photo_under
     from app.core.index.photos_seen import photos_seen_at
 
     if not folder.is_dir():
         return True
-    if why_unreachable(folder) != EMPTY_MOUNT_POINT:
+    if why_unreachable(folder, mounts=mounts) != EMPTY_MOUNT_POINT:
         return False  # something in it, a disk mounted on it (or unreadable: the scan says so)
     if first_photo_under(index.conn, str(folder)) is None:
         return False  # nothing of the library's to keep there: an empty folder just added
-    return not emptied_by_the_user(folder, photos_seen_at(index.conn, str(folder)))
+    return not emptied_by_the_user(folder, photos_seen_at(index.conn, str(folder)), mounts)
 
 
 def photos_not_in_library(index: PhotoIndex, paths: list[Path]) -> list[Path]:

@@ -176,7 +176,7 @@ class _Scan(FolderSync):
 
             self._error(root, not_a_folder_message(root, root in {str(r) for r in self.index.roots()}))
             return False
-        if drive_not_connected(self.index, Path(root)):  # the empty mount point of a card not connected
+        if drive_not_connected(self.index, Path(root), self.mount_points.mounts):  # a card's empty mount point
             self._error(root, not_connected_message(root))
             return False  # its photos are left as they were, not marked missing
         if root in self.through_links and self.links.root_indexed_elsewhere(root):
@@ -188,7 +188,8 @@ class _Scan(FolderSync):
             if alone and root not in {str(r) for r in self.index.roots()}:
                 self.joined_alone.append(root)  # taken out again if none of its photos can be read
             self.index.add_root(root, recursive=not alone)
-        record_mount_point(self.index, root)  # so that, found empty one day, it tells a card gone from photos deleted
+        # so that, found empty one day, it tells a card gone from photos deleted
+        record_mount_point(self.index, root, self.mount_points.mounts)
         self.links.walking_root()
         stack = [root]
         while stack and not self._cancelled():

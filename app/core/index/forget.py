@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from app.core.emptied_folders import why_unreachable
+from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
@@ -204,11 +204,12 @@ def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[Missin
     # left so by a card not connected (the mount point of a drive not connected), may
     # hold them still: its photos stay; one emptied since (its photos deleted) does not.
     # So does a folder in a library folder a card was mounted on and is not now.
+    mounts = MountTable()  # read once, if a folder is empty
     present = {root: whole for root, whole in library.items() if Path(root).is_dir() and (
-        _holds_a_photo(conn, root) or why_unreachable(Path(root), photos_seen_at(conn, root)) is None)}
+        _holds_a_photo(conn, root) or why_unreachable(Path(root), photos_seen_at(conn, root), mounts) is None)}
     absent = {root: whole for root, whole in library.items() if root not in present}
     absent.update((card, True) for card in unplugged_cards_below(
-        conn, [root for root, whole in present.items() if whole]))
+        conn, [root for root, whole in present.items() if whole], mounts))
     ids = [int(photo_id) for photo_id, folder in conn.execute("SELECT id, folder FROM photos WHERE missing = 1")
            if any(holds_folder(root, folder, whole) for root, whole in present.items())
            and not any(holds_folder(root, folder, whole) for root, whole in absent.items())]

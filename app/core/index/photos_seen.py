@@ -20,8 +20,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from app.core.emptied_folders import (EMPTY_MOUNT_POINT, PhotosSeen, is_mount_point, is_mount_point_on_the_walk,
-                                      why_unreachable)
+from app.core.emptied_folders import (EMPTY_MOUNT_POINT, MountTable, PhotosSeen, is_mount_point,
+                                      is_mount_point_on_the_walk, why_unreachable)
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.linked_folders import first_photo_under
@@ -68,12 +68,12 @@ def mount_point_seen(conn: sqlite3.Connection, folder: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def record_mount_point(index, folder: str) -> None:
+def record_mount_point(index, folder: str, mounts: MountTable | None = None) -> None:
     """Record whether a card or disk is mounted on `folder` as a scan walks it (a
     PhotoIndex's), so that once it is found empty a card unplugged is told from photos
     deleted without asking a clock; written only when it changed (a rescan writes nothing),
-    nothing when it cannot be told."""
-    mounted = is_mount_point(Path(folder))
+    nothing when it cannot be told. `mounts`: the scan's mount table."""
+    mounted = is_mount_point(Path(folder), mounts)
     if mounted is None or mount_point_seen(index.conn, folder) == mounted:
         return
     with index.transaction() as conn:
@@ -82,22 +82,25 @@ def record_mount_point(index, folder: str) -> None:
                      (db_text(folder), int(mounted)))
 
 
-def card_not_connected_below(conn: sqlite3.Connection, folder: str) -> bool:
+def card_not_connected_below(conn: sqlite3.Connection, folder: str, mounts: MountTable | None = None) -> bool:
     """Whether `folder`, a folder inside a library folder that a scan recorded a card or
     disk mounted on, is that card's empty mount point now (a plain empty folder) while
     the index holds photos there: they are on the card, not deleted. The caller knows
-    the record (MountPointsBelow, unplugged_cards_below)."""
-    return (why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True)) == EMPTY_MOUNT_POINT
+    the record (MountPointsBelow, unplugged_cards_below); `mounts`: the mount table as
+    it read it."""
+    return (why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True), mounts) == EMPTY_MOUNT_POINT
             and first_photo_under(conn, folder) is not None)
 
 
-def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str]) -> list[str]:
+def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str],
+                          mounts: MountTable | None = None) -> list[str]:
     """The folders inside the library folders `roots` whose card or disk is not
     connected (card_not_connected_below): forget --missing keeps their photos."""
     mounted = [folder for (folder,) in conn.execute("SELECT folder FROM mount_points_seen WHERE mount_point = 1")]
+    mounts = mounts or MountTable()
     return [folder for folder in mounted
             if any(is_within(folder, root) and folder != root for root in roots)
-            and card_not_connected_below(conn, folder)]
+            and card_not_connected_below(conn, folder, mounts)]
 
 
 class MountPointsBelow:
@@ -109,16 +112,17 @@ class MountPointsBelow:
 
     def __init__(self, index) -> None:
         self._index = index
+        self.mounts = MountTable()  # the system's mount table, read once a scan (when first asked)
         self._recorded = {folder: bool(mounted) for folder, mounted in
                           index.conn.execute("SELECT folder, mount_point FROM mount_points_seen")}
 
     def card_not_connected(self, folder: str) -> bool:
         """Whether the walk should leave `folder` as it is: its card is not connected."""
-        return self._recorded.get(folder) is True and card_not_connected_below(self._index.conn, folder)
+        return self._recorded.get(folder) is True and card_not_connected_below(self._index.conn, folder, self.mounts)
 
     def record(self, folder: str) -> None:
         """Record whether a card or disk is mounted on `folder` (one the walk visits), when it changed."""
-        mounted = is_mount_point_on_the_walk(folder)
+        mounted = is_mount_point_on_the_walk(folder, self.mounts)
         if mounted is None or mounted == self._recorded.get(folder, False):
             return
         with self._index.transaction() as conn:
