@@ -12,7 +12,7 @@ import pytest
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, iptc, plan_writes, write_labels
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.jpeg_segments import MAX_SEGMENT_PAYLOAD, parse_jpeg
+from app.core.metadata.jpeg_segments import APP13, MAX_SEGMENT_PAYLOAD, Segment, build_jpeg, parse_jpeg
 from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
 
 
@@ -117,3 +117,70 @@ def test_the_dry_run_of_a_full_iptc_block_says_it_cannot_be_written(tmp_path, in
     summary = write_all(index)
     assert summary.errors == [(str(photo), f"{photo}: {item.problem}")]
     assert photo.read_bytes() == original
+
+
+# The caption a Windows tool wrote into a block without the UTF-8 mark, as exiftool
+# -charset iptc=cp1252 writes it: Windows-1252 curly quotes, euro sign, dash, ellipsis.
+WINDOWS_CAPTION = "It’s a €5 ticket – “nice”…"
+WINDOWS_CAPTION_BYTES = b"It\x92s a \x805 ticket \x96 \x93nice\x94\x85"
+
+
+def text_datasets(path) -> dict:
+    datasets = iptc.parse_datasets(iptc.parse_resources(app13_payload(path))[0].data)
+    return {d.key: d.value for d in datasets if d.key != iptc.KEYWORDS}
+
+
+def test_windows_1252_text_of_an_unmarked_block_reads_the_same_after_a_utf8_label(tmp_path, index):
+    """A label that needs UTF-8 marks the block UTF-8 and converts its other text: the
+    caption read "It’s a €5 ticket…" and must not become C1 control characters."""
+    assert WINDOWS_CAPTION.encode("cp1252") == WINDOWS_CAPTION_BYTES
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), iim_block(
+        (2, 0, b"\x00\x04"), (2, 25, b"Family"), (2, 90, b"K\xf6ln"), (2, 120, WINDOWS_CAPTION_BYTES),
+    ))
+    add_photo(index, [photo], "Kölner Dom")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    written = text_datasets(photo)
+    assert written[iptc.CODED_CHARACTER_SET] == iptc.UTF8_MARK
+    assert written[(2, 120)].decode("utf-8") == WINDOWS_CAPTION
+    assert written[(2, 90)].decode("utf-8") == "Köln"
+    assert read_fields(photo.read_bytes()).iptc == ["Family", "Kölner Dom"]
+
+
+def test_the_bytes_windows_1252_leaves_undefined_are_kept_as_latin1():
+    value = bytes(range(0x80, 0xA0))
+    text = iptc.windows_1252_text(value)
+    assert [text[b - 0x80] for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)] == ["\x81", "\x8d", "\x8f", "\x90", "\x9d"]
+    assert text[0] == "€" and text[0x99 - 0x80] == "™"
+    assert len(text) == len(value)
+
+
+def test_a_conversion_that_turns_windows_1252_into_control_characters_does_not_verify(tmp_path):
+    """The check after a write compares what a reader sees: converting the caption as
+    ISO-8859-1 (It\\x92s as U+0092) changes its text, and the write must not verify."""
+    from app.core.metadata.keywords import KeywordFields
+    from app.core.metadata.verify import VerificationError, verify_jpeg
+
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg", exif=False), iim_block((2, 120, WINDOWS_CAPTION_BYTES)))
+    original = photo.read_bytes()
+    latin1_converted = iim_block((1, 90, iptc.UTF8_MARK), (2, 0, b"\x00\x04"),
+                                 (2, 25, "Kölner Dom".encode()), (2, 120, WINDOWS_CAPTION_BYTES.decode("latin-1").encode()))
+    layout = parse_jpeg(original)
+    segments = [Segment(APP13, latin1_converted) if s.is_photoshop else s for s in layout.segments]
+    photo.write_bytes(build_jpeg(segments, original[layout.scan_offset:]))
+    with pytest.raises(VerificationError, match="IPTC data other than the keywords changed"):
+        verify_jpeg(photo, original, KeywordFields(iptc=["Kölner Dom"]))
+
+
+def test_exiftool_reads_the_converted_caption_as_it_read_the_windows_one(tmp_path, index):
+    require_exiftool()
+    photo = make_jpeg(tmp_path / "a.jpg")
+    subprocess.run(["exiftool", "-q", "-overwrite_original", "-charset", "iptc=cp1252",
+                    f"-IPTC:Caption-Abstract={WINDOWS_CAPTION}", "-IPTC:Keywords=Family", str(photo)], check=True)
+    assert exiftool_tags(photo)["IPTC:Caption-Abstract"] == WINDOWS_CAPTION
+    add_photo(index, [photo], "Kölner Dom")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    tags = exiftool_tags(photo)
+    assert tags["IPTC:Caption-Abstract"] == WINDOWS_CAPTION
+    assert as_list(tags["IPTC:Keywords"]) == ["Family", "Kölner Dom"]

@@ -4,8 +4,10 @@ The APP13 payload is "Photoshop 3.0\\0" followed by image resources (signed 8BIM
 or MeSa, PHUT, AgHg, DCSR by other programs); resource 0x0404 holds the IIM datasets.
 We change only the 2:25 datasets (and 1:90, the coded character set, when a keyword
 needs UTF-8) and keep every other dataset and resource byte for byte — a keyword
-already there keeps its own bytes too. A block without 1:90 is Latin-1 to exiftool
-and most readers, so marking it UTF-8 converts its other text datasets with it.
+already there keeps its own bytes too. A block without 1:90 holds Windows-1252 text to
+exiftool (its "Latin") and the Windows tools that wrote it (curly quotes, the euro sign
+and dashes at 0x80-0x9F, where ISO-8859-1 has control characters), so marking it UTF-8
+converts its other text datasets from Windows-1252 with it.
 Resource 0x0425 is an MD5 digest of the IIM block that Photoshop uses to notice
 edits by other programs; we recompute it only when it matched the block before our
 change, so a stale one (IPTC edited elsewhere) stays stale.
@@ -140,13 +142,27 @@ def iptc_keyword(keyword: str) -> str:
     return encoded[:MAX_KEYWORD_BYTES].decode("utf-8", errors="ignore").rstrip()
 
 
+# Windows-1252 at 0x80-0x9F; the five bytes it leaves undefined (0x81, 0x8D, 0x8F, 0x90,
+# 0x9D) stay Latin-1, as exiftool reads them, so that no byte is lost in a conversion.
+_WINDOWS_1252 = str.maketrans({
+    byte: bytes((byte,)).decode("cp1252") for byte in range(0x80, 0xA0) if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+})
+
+
+def windows_1252_text(value: bytes) -> str:
+    """The text of a value in a block without the UTF-8 mark that is not UTF-8 either:
+    Windows-1252, which Windows tools write there and exiftool reads ("It\x92s" is
+    "It’s"); ISO-8859-1 would make its curly quotes, euro signs and dashes C1 controls."""
+    return value.decode("latin-1").translate(_WINDOWS_1252)
+
+
 def _decode(value: bytes, utf8: bool) -> str:
     if utf8:
         return value.decode("utf-8", errors="replace")
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:
-        return value.decode("latin-1")
+        return windows_1252_text(value)
 
 
 def _as_utf8(dataset: DataSet) -> DataSet:
@@ -158,17 +174,26 @@ def _as_utf8(dataset: DataSet) -> DataSet:
         dataset.value.decode("utf-8")
         return dataset
     except UnicodeDecodeError:
-        return DataSet(dataset.record, dataset.number, dataset.value.decode("latin-1").encode("utf-8"))
+        return DataSet(dataset.record, dataset.number, windows_1252_text(dataset.value).encode("utf-8"))
 
 
 def comparable_datasets(datasets: list[DataSet]) -> list[tuple[tuple[int, int], object]]:
-    """Datasets as their text reads (binary ones as bytes), so a block converted to
-    UTF-8 compares equal to the Latin-1 block it came from."""
+    """Datasets as a reader sees them, so that a block converted to UTF-8 compares equal
+    to the block it came from only where each text reads as before: a block without
+    the UTF-8 mark read as UTF-8 where its bytes are that, else as Windows-1252. Binary
+    datasets, and text a marked block holds in broken UTF-8 (which no reader sees
+    whole), compare as bytes."""
     utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
-    return [
-        (d.key, d.value if d.record != 2 or d.key in BINARY_DATASETS else _decode(d.value, utf8))
-        for d in datasets
-    ]
+    return [(d.key, _as_read(d, utf8)) for d in datasets]
+
+
+def _as_read(dataset: DataSet, utf8: bool) -> str | bytes:
+    if dataset.record != 2 or dataset.key in BINARY_DATASETS:
+        return dataset.value
+    try:
+        return dataset.value.decode("utf-8") if utf8 else _decode(dataset.value, False)
+    except UnicodeDecodeError:
+        return dataset.value
 
 
 def read_keywords(payload: bytes | None) -> list[str] | None:
