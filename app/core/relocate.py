@@ -23,6 +23,7 @@ from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.forget import library_folder
+from app.core.index.photos_seen import forget_mount_points, mount_point_seen, move_mount_points
 from app.core.index.search_text import refresh_search_text
 from app.core.path_case import canonical_path, fold
 from app.core.progress import CancelToken, ProgressCallback
@@ -50,6 +51,8 @@ class RelocateSummary:
     photos: int = 0
     files_found: int = 0
     files_not_found: int = 0  # the scan that follows marks them missing (labels kept)
+    # of those, the files in a folder the scan left for its card not connected (not missing)
+    files_on_cards_not_connected: int = 0
     scan: object | None = field(default=None, repr=False)  # the ScanSummary of the new place
 
     def line(self) -> str:
@@ -57,7 +60,12 @@ class RelocateSummary:
         text = (f"{self.old} is now {self.new}{f' ({respelled})' if respelled else ''}: "
                 f"{counted(self.photos, 'photo')} kept "
                 f"{'its' if self.photos == 1 else 'their'} labels ({counted(self.files_found, 'file')} found there")
-        text += f", {self.files_not_found:,} not: marked missing)" if self.files_not_found else ")"
+        marked_missing = self.files_not_found - self.files_on_cards_not_connected
+        if marked_missing:
+            text += f", {marked_missing:,} not: marked missing"
+        if self.files_on_cards_not_connected:
+            text += f", {self.files_on_cards_not_connected:,} on a card not connected: left as they were"
+        text += ")"
         if self.scan is not None and getattr(self.scan, "new", 0):
             text += f"; {counted(self.scan.new, 'new photo')} there"
         return text
@@ -83,11 +91,13 @@ def relocate_folder(
             raise
     target = _target_folder(index, root, new)
     rows = _files_under(index.conn, root)
-    moves, found = [], 0
+    moves, not_found = [], []
     for file_id, path, size, fingerprint in rows:
         moved = moved_path(path, root, target)
         moves.append((file_id, path, moved, size, fingerprint))
-        found += _same_size(moved, size)
+        if not _same_size(moved, size):
+            not_found.append(moved)
+    found = len(rows) - len(not_found)
     if rows and not found:
         example = rows[0][1][len(root.rstrip(os.sep)) + 1:]
         raise UsageError(f"none of the {counted(len(rows), 'file')} of {root} is in {target} (no {example} there); "
@@ -96,11 +106,14 @@ def relocate_folder(
     if not follow_copy:
         _refuse_a_folder_that_did_not_move(root, target, moves, found)
     summary = RelocateSummary(root, target, files_found=found, files_not_found=len(rows) - found)
+    same_card = not follow_copy and _same_card(index.conn, root, target)
     with index.transaction() as conn:
-        summary.photos = _move_paths(conn, root, target, moves)
+        summary.photos = _move_paths(conn, root, target, moves, same_card)
     from app.core.scanner import scan
 
     summary.scan = scan(index, [Path(target)], progress=progress, cancel=cancel)
+    cards = summary.scan.cards_not_connected  # (a card mounted in the folder, unplugged: its record moved)
+    summary.files_on_cards_not_connected = sum(any(is_within(path, card) for card in cards) for path in not_found)
     return summary
 
 
@@ -304,11 +317,25 @@ def _check_contents(moves: list[tuple[int, str, str, int | None, str | None]]) -
                          f"indexed under that name); choose the folder that holds them")
 
 
-def _move_paths(conn, root: str, target: str, moves) -> int:
+def _same_card(conn, root: str, target: str) -> bool:
+    """Whether `target` is the folder `root` was, as far as mounts tell: a card mounted
+    on both (the card back under another name: E: -> F:, /Volumes/CARD 1), or on neither
+    (the folder moved, with the mount points a scan recorded in it)."""
+    from app.core.emptied_folders import is_mount_point
+
+    recorded = mount_point_seen(conn, root)
+    return recorded is not None and recorded == is_mount_point(Path(target))
+
+
+def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> int:
     """Re-point files, photos, library folders, the write journal (so undo finds the
-    files) and the problems; refresh each photo's search words (its folder changed)."""
+    files) and the problems; refresh each photo's search words (its folder changed).
+    What scans recorded of the cards mounted on its folders moves too where `target` is
+    `root`'s `same_card`, else goes (another card, a copy: the scan of it records its own)."""
     def moved(path: str) -> str:
         return moved_path(path, root, target)
+
+    forget_mount_points(conn, target, True, {})  # an earlier folder's there (it is in no library folder now)
 
     conn.executemany("UPDATE files SET path = CAST(? AS TEXT) WHERE id = ?",
                      [(db_text(new_path), file_id) for file_id, _old, new_path, _s, _f in moves])
@@ -338,4 +365,8 @@ def _move_paths(conn, root: str, target: str, moves) -> int:
         if is_within(text, root):
             conn.execute("UPDATE library_roots SET path = CAST(? AS TEXT) WHERE path = CAST(? AS TEXT)",
                          (db_text(moved(text)), db_text(text)))
+    if same_card:
+        move_mount_points(conn, root, moved)
+    else:
+        forget_mount_points(conn, root, True, {})
     return len(photos)

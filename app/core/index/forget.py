@@ -24,7 +24,7 @@ from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
-from app.core.index.photos_seen import photos_seen_at, unplugged_cards_below
+from app.core.index.photos_seen import forget_mount_points, photos_seen_at, unplugged_cards_below
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
@@ -112,8 +112,9 @@ def _contents(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> 
 
 def forget_folder(index, folder: str | Path) -> FolderContents:
     """Remove the library folder and every photo only it covers from the index, in one
-    transaction (a kill leaves all or nothing). Returns what went. Library folders that
-    an older version let in inside it go with it (they are part of it)."""
+    transaction (a kill leaves all or nothing), with what scans recorded of the cards
+    mounted on its folders. Returns what went. Library folders that an older version let
+    in inside it go with it (they are part of it)."""
     from app.core.index.backup import backup_quietly
 
     root = library_folder(index, folder)
@@ -135,6 +136,9 @@ def forget_folder(index, folder: str | Path) -> FolderContents:
         gone = [(path,) for (path,) in conn.execute("SELECT path FROM library_roots")
                 if path == root or (library[root] and is_within(path, root))]
         conn.executemany("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", [(db_text(p),) for (p,) in gone])
+        # whether a card was mounted on its folders: a later folder there is another's
+        staying = {r: whole for r, whole in others.items() if not (library[root] and is_within(r, root))}
+        forget_mount_points(conn, root, library[root], staying)
     return contents
 
 

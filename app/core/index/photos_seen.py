@@ -4,7 +4,10 @@ from the empty mount point of a card not connected (app/core/emptied_folders.py)
 Each scan records, for each folder it walks from (a library folder), whether a card or
 disk was mounted on it then (mount_points_seen, migration 35; written only when that
 changed), and so each folder below that a card or disk is mounted on (~/Photos/NAS in
-the library folder ~/Photos; a plain one gets no row: MountPointsBelow). When it saw
+the library folder ~/Photos; a plain one gets no row: MountPointsBelow). The records
+of a folder go with it: dropped when it leaves the library (forget), moved when relocate
+follows it to the same card or folder under another name (forget_mount_points,
+move_mount_points). When it saw
 them the index knows from its scans too, the fallback for a library folder no scan
 recorded that for: one that saved a file of a photo there saw it, and so
 did each scan that walked the folder (its roots) and finished before the photos went
@@ -14,15 +17,16 @@ missing (all of them still present: any scan that walked it).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from app.core.emptied_folders import (EMPTY_MOUNT_POINT, MountTable, PhotosSeen, is_mount_point,
                                       is_mount_point_on_the_walk, why_unreachable)
-from app.core.folder_paths import is_within, subtree_range
+from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.linked_folders import first_photo_under
 from app.core.index.records import printable_path
@@ -101,6 +105,37 @@ def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str],
     return [folder for folder in mounted
             if any(is_within(folder, root) and folder != root for root in roots)
             and card_not_connected_below(conn, folder, mounts)]
+
+
+def forget_mount_points(conn: sqlite3.Connection, folder: str, whole: bool, others: dict[str, bool]) -> None:
+    """Drop the records of `folder`, a library folder leaving the library, and (`whole`)
+    of the folders below it, but those another library folder holds (`others`: {library
+    folder: whole}), in the caller's transaction: a record left behind would decide a
+    later, unrelated folder at that path (a plain folder taken for a card's mount point)."""
+    gone = [path for path, _ in _recorded_under(conn, folder) if holds_folder(folder, path, whole)
+            and not any(holds_folder(other, path, other_whole) for other, other_whole in others.items())]
+    conn.executemany("DELETE FROM mount_points_seen WHERE folder = CAST(? AS TEXT)", [(db_text(p),) for p in gone])
+
+
+def move_mount_points(conn: sqlite3.Connection, folder: str, moved: Callable[[str], str]) -> None:
+    """Move the records of `folder` and the folders below it to their new paths
+    (`moved`: relocate following the folder to the same card or folder under another
+    name), in the caller's transaction; a record a new path had is replaced."""
+    recorded = _recorded_under(conn, folder)
+    conn.executemany("DELETE FROM mount_points_seen WHERE folder = CAST(? AS TEXT)",
+                     [(db_text(path),) for path, _ in recorded])
+    conn.executemany("INSERT INTO mount_points_seen (folder, mount_point) VALUES (CAST(? AS TEXT), ?) "
+                     "ON CONFLICT (folder) DO UPDATE SET mount_point = excluded.mount_point",
+                     [(db_text(moved(path)), mounted) for path, mounted in recorded])
+
+
+def _recorded_under(conn: sqlite3.Connection, folder: str) -> list[tuple[str, int]]:
+    """(folder, mount_point) of the records of `folder` and the folders below it."""
+    low, high = subtree_range(folder)
+    rows = conn.execute("SELECT folder, mount_point FROM mount_points_seen WHERE folder = CAST(? AS TEXT) "
+                        "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))",
+                        (db_text(folder), db_text(low), db_text(high)))
+    return [(os.fsdecode(path) if isinstance(path, bytes) else path, mounted) for path, mounted in rows]
 
 
 class MountPointsBelow:
