@@ -102,6 +102,46 @@ def test_only_a_one_level_printable_landmark_keyword_counts() -> None:
     assert landmark_of(None) is None
 
 
+# Labels holding Unicode format characters (category Cf), which `label` takes: a
+# zero-width non-joiner (Persian spelling), an emoji ZWJ sequence, a zero-width space,
+# a right-to-left mark, a soft hyphen pasted from the web.
+FORMAT_CHARACTER_LABELS = [
+    "\u0645\u0633\u062c\u062f \u0634\u06cc\u062e \u0644\u0637\u0641\u200c\u0627\u0644\u0644\u0647",
+    "emoji \U0001F468\u200d\U0001F469\u200d\U0001F467 family",
+    "Zero\u200bWidth",
+    "\u05d4\u05db\u05d5\u05ea\u05dc \u200f\u05d4\u05de\u05e2\u05e8\u05d1\u05d9",
+    "Neu\u00adschwanstein",
+]
+
+
+@pytest.mark.parametrize("label", FORMAT_CHARACTER_LABELS)
+def test_a_label_with_format_characters_reads_back(label: str) -> None:
+    assert landmark_of([f"Landmarks|{label}"]) == label
+    assert landmark_of([f"Landmarks|{label}\x7f"]) is None  # a control character: no label's
+
+
+@pytest.mark.parametrize("label", FORMAT_CHARACTER_LABELS[:2])
+def test_a_label_with_a_joiner_comes_back_to_a_new_index_and_is_replaced_there(tmp_path: Path, label: str) -> None:
+    """Written, read back by a new index (another computer, a lost index), and relabelled
+    there: the new landmark replaces it (it stayed beside it, read back as nothing)."""
+    from app.core.teaching import check_label
+
+    assert check_label(label) == label  # what `label` takes
+    photo = make_jpeg(tmp_path / "DSC_0001.JPG")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [tmp_path])
+        index.set_label(index.search("")[0].id, label, source="user", state="accepted")
+        assert write_labels(index, plan_writes(index), WriteOptions()).written == 1
+    with PhotoIndex.open(tmp_path / "fresh.db") as fresh:
+        assert scan(fresh, [tmp_path]).labels_read == 1
+        assert _by_name(fresh)["DSC_0001.JPG"] == (label, "user", "accepted")
+        fresh.set_label(fresh.search("")[0].id, "Naqsh-e Jahan Square", source="user", state="accepted")
+        assert write_labels(fresh, plan_writes(fresh), WriteOptions()).written == 1
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Naqsh-e Jahan Square"]
+    assert fields.subject == fields.iptc == ["Naqsh-e Jahan Square"]
+
+
 def test_tagging_teaches_the_places_read_back_and_leaves_the_models_landmarks(tmp_path: Path, tiny_bundle) -> None:
     """A new index reads "Our cabin" back from the files; once `tag` has stored the photos'
     embeddings they teach it again (taught places survive the loss of the index too). A

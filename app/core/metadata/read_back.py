@@ -10,6 +10,7 @@ model again.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -20,7 +21,8 @@ from app.core.metadata.xmp import DC, LR, XmpDocument
 
 
 def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -> str | None:
-    """The first `Landmarks|<name>` keyword's name (one level, printable), else None.
+    """The first `Landmarks|<name>` keyword's name (one level, no control character),
+    else None.
 
     A `|` in a label is written as `/` in the hierarchy (it would add a level), so a
     name with `/` is looked up in the plain keywords (`flat`, dc:subject): one that
@@ -28,7 +30,7 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -
     for keyword in hierarchical or []:
         root, separator, name = keyword.partition("|")
         name = keyword_form(name)
-        if root == HIERARCHY_ROOT and separator and name and "|" not in name and name.isprintable():
+        if root == HIERARCHY_ROOT and separator and name and "|" not in name and is_label_text(name):
             return _spelling_in(flat, name) if "/" in name else name
     return None
 
@@ -36,9 +38,18 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -
 def _spelling_in(flat: list[str] | None, name: str) -> str:
     for keyword in flat or []:
         spelled = keyword_form(keyword)
-        if spelled != name and "|" in spelled and spelled.replace("|", "/") == name and spelled.isprintable():
+        if spelled != name and "|" in spelled and spelled.replace("|", "/") == name and is_label_text(spelled):
             return spelled
     return name
+
+
+def is_label_text(name: str) -> bool:
+    """Whether `name` can be a label read back: one without control characters, the
+    text `label` takes (teaching.check_label). Unicode format characters are text: the
+    zero-width non-joiner of a Persian name, the joiner of an emoji sequence, a
+    direction mark in a Hebrew or Arabic name, a soft hyphen pasted from the web are
+    written into the files and come back as they were (str.isprintable refused them)."""
+    return not any(unicodedata.category(char) == "Cc" for char in name)
 
 
 def landmark_in_xmp(packet: bytes | str | None) -> str | None:
