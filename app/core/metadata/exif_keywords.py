@@ -16,13 +16,16 @@ import struct
 from dataclasses import dataclass
 
 from app.core.errors import MetadataWriteError
-from app.core.metadata.jpeg_segments import EXIF_HEADER, MAX_SEGMENT_PAYLOAD
+from app.core.metadata.jpeg_segments import EXIF_HEADER, JFIF_HEADER, MAX_SEGMENT_PAYLOAD
 
 XP_KEYWORDS_TAG = 0x9C9E
 TYPE_BYTE = 1
 _TYPE_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
 _SUB_IFD_TAGS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, Interoperability
 _THUMBNAIL_OFFSET, _THUMBNAIL_LENGTH = 0x0201, 0x0202
+_X_RESOLUTION, _Y_RESOLUTION, _RESOLUTION_UNIT, _YCBCR_POSITIONING = 0x011A, 0x011B, 0x0128, 0x0213
+_INCHES = 2  # EXIF ResolutionUnit; JFIF's units 1 (dots per inch) and 2 (per cm) are EXIF's 2 and 3
+_JFIF_UNITS = {1: _INCHES, 2: 3}
 
 
 class ExifLayoutError(MetadataWriteError):
@@ -235,16 +238,50 @@ def _remove_entry(parsed: _Tiff, entries: list[_Entry], current: _Entry) -> None
     parsed.data[offset : offset + len(body)] = body
 
 
-def new_exif_payload(keywords: list[str]) -> bytes:
+def new_exif_payload(keywords: list[str], jfif: bytes | None = None) -> bytes:
     """A fresh EXIF APP1 payload for files without EXIF: XPKeywords, and the tags EXIF
-    makes mandatory in IFD0 with the defaults exiftool gives them when it creates the
-    block (72 dpi, centred chroma samples), so `exiftool -validate` finds nothing."""
+    makes mandatory in IFD0 as exiftool gives them when it creates the block
+    (mandatory_tags), so `exiftool -validate` finds nothing and the resolution agrees
+    with the JFIF header (`jfif`: the APP0 JFIF payload, when the file has one)."""
     import piexif
 
-    return piexif.dump({"0th": {
-        piexif.ImageIFD.XResolution: (72, 1),
-        piexif.ImageIFD.YResolution: (72, 1),
-        piexif.ImageIFD.ResolutionUnit: 2,
-        piexif.ImageIFD.YCbCrPositioning: 1,
-        XP_KEYWORDS_TAG: encode_xp_keywords(keywords),
-    }})
+    return piexif.dump({"0th": {**mandatory_tags(jfif), XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}})
+
+
+def mandatory_tags(jfif: bytes | None) -> dict[int, object]:
+    """IFD0's mandatory tags for a new EXIF block, as piexif takes them: the JFIF density
+    when it is one (in dots per inch or per cm; a 300 dpi scan stays 300 dpi to programs
+    that prefer EXIF's resolution), else 72 dpi; centred chroma samples."""
+    x_density, y_density, unit = jfif_density(jfif) or (72, 72, _INCHES)
+    return {
+        _X_RESOLUTION: (x_density, 1),
+        _Y_RESOLUTION: (y_density, 1),
+        _RESOLUTION_UNIT: unit,
+        _YCBCR_POSITIONING: 1,
+    }
+
+
+def jfif_density(jfif: bytes | None) -> tuple[int, int, int] | None:
+    """(x, y, EXIF ResolutionUnit) of a JFIF APP0 payload whose density is in dots per
+    inch or per cm; None without one (no JFIF, unit 0 gives a pixel aspect ratio only,
+    or a zero density)."""
+    if jfif is None or not jfif.startswith(JFIF_HEADER) or len(jfif) < len(JFIF_HEADER) + 7:
+        return None
+    unit, x_density, y_density = struct.unpack_from(">BHH", jfif, len(JFIF_HEADER) + 2)
+    if unit not in _JFIF_UNITS or not x_density or not y_density:
+        return None
+    return x_density, y_density, _JFIF_UNITS[unit]
+
+
+def is_emptied_creation(payload: bytes, jfif: bytes | None) -> bool:
+    """Whether an EXIF APP1 payload holds nothing but the mandatory tags a write gave
+    a file without EXIF (today's, or 72 dpi or none at all as older versions did), its
+    XPKeywords gone: the block our write created, with nothing of anyone else's in it."""
+    import piexif
+
+    try:
+        found = piexif.load(payload)
+    except Exception:  # piexif's errors share no base; a block it cannot read is not our bare one
+        return False
+    return any(found == {"0th": tags, "Exif": {}, "GPS": {}, "Interop": {}, "1st": {}, "thumbnail": None}
+               for tags in (mandatory_tags(jfif), mandatory_tags(None), {}))

@@ -290,3 +290,23 @@ def _insert_in_order(datasets: list[DataSet], new: DataSet, after_equal: bool = 
         if dataset.key > new.key or (not after_equal and dataset.key == new.key):
             return datasets[:i] + [new] + datasets[i:]
     return datasets + [new]
+
+
+def holds_only_bookkeeping(payload: bytes) -> bool:
+    """Whether an APP13 payload holds nothing anyone wrote but what a write puts beside
+    its keywords (the record version, the UTF-8 mark, a digest of the block): the
+    block our write created, its keywords taken out. Bytes this module cannot read
+    count as someone's."""
+    try:
+        resources = parse_resources(payload)
+        blocks = [r.data for r in resources if r.id == IPTC_RESOURCE]
+        if len(resources) != len(blocks) + sum(r.id == DIGEST_RESOURCE for r in resources):
+            return False
+        datasets = [parse_datasets(block) for block in blocks]
+    except IptcFormatError:
+        return False
+    return all(
+        build_datasets(found) == block.rstrip(b"\x00")
+        and all(d.key in (RECORD_VERSION, CODED_CHARACTER_SET) for d in found)
+        for block, found in zip(blocks, datasets)
+    )

@@ -138,7 +138,8 @@ def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, nam
             at = 0
             while at < len(segments) and segments[at].marker == 0xE0:
                 at += 1
-            segments.insert(at, Segment(APP1, exif_keywords.new_exif_payload(wanted.xp)))
+            jfif = next((s.payload for s in segments if s.is_jfif), None)
+            segments.insert(at, Segment(APP1, exif_keywords.new_exif_payload(wanted.xp, jfif)))
     if wanted.iptc != current.iptc:
         photoshop = _find(segments, "photoshop")
         old = segments[photoshop].payload if photoshop is not None else None

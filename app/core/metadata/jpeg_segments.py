@@ -15,11 +15,13 @@ from app.core.errors import MetadataWriteError
 SOI = 0xD8
 SOS = 0xDA
 EOI = 0xD9
+APP0 = 0xE0
 APP1 = 0xE1
 APP2 = 0xE2
 APP13 = 0xED
 
 EXIF_HEADER = b"Exif\x00\x00"
+JFIF_HEADER = b"JFIF\x00"
 XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 EXTENDED_XMP_HEADER = b"http://ns.adobe.com/xmp/extension/\x00"
 PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
@@ -46,6 +48,10 @@ class Segment:
     @property
     def is_exif(self) -> bool:
         return self.marker == APP1 and self.payload.startswith(EXIF_HEADER)
+
+    @property
+    def is_jfif(self) -> bool:
+        return self.marker == APP0 and self.payload.startswith(JFIF_HEADER)
 
     @property
     def is_xmp(self) -> bool:

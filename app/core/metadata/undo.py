@@ -6,7 +6,8 @@ which also recognises a write by an older version of the app) we put back the
 original segments or sidecar bytes, which gives the original file byte for byte.
 When someone edited it since, we take out only our change to the keyword fields
 (the keywords we added go, those we replaced come back), so their edits survive,
-keywords typed into the same fields after our write included.
+keywords typed into the same fields after our write included; a block our write
+created that holds nothing else then goes too (without_bare_creations).
 A sidecar we created is removed. A rerun after an undo killed between its rename
 and its bookkeeping finds the file restored already and records it as a restore does,
 knowing it by the SHA-256 of the bytes the undo noted before its rename or, for the
@@ -24,15 +25,17 @@ from pathlib import Path
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.index.photos_seen import LibraryFolders
-from app.core.metadata import atomic, journal, recovery
+from app.core.metadata import atomic, iptc, journal, recovery
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
                                              disk_gone_error, passing_error_class)
-from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
+from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords, is_emptied_creation, new_exif_payload
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
+from app.core.metadata.xmp import RDF, X, XmpDocument
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import counted, shell_quote
 
@@ -252,7 +255,7 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
         current = read_fields(data, str(path))
         before, after = entry.fields_with(current)
         wanted = revert_fields(current, before, after)
-        restored = apply_fields(data, wanted, str(path))
+        restored = without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         recovery.record_own_undo(index, path, entry)
         return
@@ -262,6 +265,40 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
+
+
+def without_bare_creations(data: bytes, entry: journal.JournalEntry, name: str = "file") -> bytes:
+    """`data` (our keywords taken out of a file edited since) without each segment the
+    entry's write created (it saved no payload for it) that holds nothing but what the
+    write put there: an EXIF block with only its mandatory tags, an IPTC block with
+    only its record version and UTF-8 mark, an XMP packet with no property. Another
+    program's edit elsewhere (an XMP rating) then leaves no empty block of ours behind;
+    a segment anyone put anything into since stays."""
+    layout = parse_jpeg(data, name)
+    jfif = layout.first("jfif")
+    bare_ones = {
+        "exif": lambda payload: is_emptied_creation(payload, jfif.payload if jfif else None),
+        "photoshop": iptc.holds_only_bookkeeping,
+        "xmp": lambda payload: _xmp_holds_nothing(payload[len(XMP_HEADER):], name),
+    }
+    bare = {
+        kind: None for kind, saved in entry.saved_segments().items()
+        if saved is None and kind in bare_ones
+        and (segment := layout.first(kind)) is not None and bare_ones[kind](segment.payload)
+    }
+    return restore_segments(data, bare, name) if bare else data
+
+
+def _xmp_holds_nothing(packet: bytes, name: str) -> bool:
+    """Whether an XMP packet holds no property: only x:xmpmeta (its toolkit name aside),
+    rdf:RDF and rdf:Description elements with nothing but rdf:about."""
+    doc = XmpDocument.parse(packet, name)
+    frame = {f"{{{X}}}xmpmeta", f"{{{RDF}}}RDF", f"{{{RDF}}}Description"}
+    return all(
+        element.tag in frame and not (element.text or "").strip()
+        and set(element.attrib) <= {f"{{{RDF}}}about", f"{{{X}}}xmptk"}
+        for element in doc.root.iter()
+    )
 
 
 @dataclass(frozen=True)
@@ -322,10 +359,11 @@ def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
 def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
     """The EXIF payloads older versions created for a JPEG without EXIF, besides
     today's exif_keywords.new_exif_payload: until 2026-12-04 (c8a3410) XPKeywords
-    alone, without the tags EXIF makes mandatory."""
+    alone, without the tags EXIF makes mandatory; then 72 dpi whatever the JFIF
+    header said (the same as today's where it gives no density)."""
     import piexif
 
-    return [piexif.dump({"0th": {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}})]
+    return [piexif.dump({"0th": {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}}), new_exif_payload(keywords)]
 
 
 def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
