@@ -22,7 +22,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument, is_plain_item, item_value
 
 # What exiftool reports differently after our write and is ours (or bookkeeping).
 OWNED_EXIFTOOL_KEYS = frozenset(
@@ -62,7 +62,7 @@ def verify_jpeg(path: Path, original: bytes, wanted: KeywordFields) -> None:
         if not _only_mpf_offsets_moved(others_old, others_new):
             raise VerificationError(f"{path}: a metadata segment we do not own changed")
     _compare_exif(path, old_layout.first("exif"), new_layout.first("exif"))
-    _compare_xmp(path, old_layout.first("xmp"), new_layout.first("xmp"))
+    _compare_xmp(path, old_layout.first("xmp"), new_layout.first("xmp"), wanted)
     _compare_iptc(path, old_layout.first("photoshop"), new_layout.first("photoshop"))
 
 
@@ -74,8 +74,8 @@ def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) ->
         raise VerificationError(
             f"{path}: the keywords did not read back as written: {describe_difference(got, wanted.only(SIDECAR_FIELDS))}"
         )
-    if original is not None and _xmp_rest(original) != _xmp_rest(written):
-        raise VerificationError(f"{path}: other XMP properties of the sidecar changed")
+    if original is not None and _xmp_rest(original, wanted) != _xmp_rest(written, wanted):
+        raise VerificationError(f"{path}: other XMP properties of the sidecar, or keywords with qualifiers, changed")
 
 
 def _only_mpf_offsets_moved(old: list, new: list) -> bool:
@@ -105,26 +105,42 @@ def _compare_exif(path: Path, old, new) -> None:
         raise VerificationError(f"{path}: EXIF values other than XPKeywords changed")
 
 
-def _xmp_rest(packet: bytes) -> list[tuple]:
-    """Everything in an XMP packet but our properties, as comparable tuples."""
+# Our array properties, by the field that holds their values.
+_OUR_ARRAYS = (("subject", DC, "subject"), ("hierarchical", LR, "hierarchicalSubject"), ("digikam", DIGIKAM, "TagsList"))
+
+
+def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
+    """Everything in an XMP packet but our properties, as comparable tuples, and the items
+    of those with attributes or qualifiers (xml:lang, a confidence another tool gave a
+    keyword) whose value stays (`kept`: the fields written), each whole: a write that
+    stripped or dropped one of them would pass the comparison of their values."""
     doc = XmpDocument.parse(packet)
+    structured = sorted(
+        (name, item_value(li), _comparable(li))
+        for name, namespace, local in _OUR_ARRAYS
+        for li in doc.bag_items(namespace, local) or []
+        if not is_plain_item(li) and item_value(li) in (getattr(kept, name) or [])
+    )
     doc.set_bag(DC, "subject", None)
     doc.set_bag(LR, "hierarchicalSubject", None)
     # digiKam's TagsList stays present (empty) so a Seq turned into a Bag shows
     doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])
     # a value compares exactly (a caption's CR LF, a keyword's spaces); the whitespace
     # that only lays elements out does not count, as we re-indent what we change
-    return [
-        (str(e.tag), sorted(e.attrib.items()), e.text if e.text and e.text.strip() else "")
-        for e in doc.root.iter()
-    ]
+    return [*_comparable(doc.root), *structured]
 
 
-def _compare_xmp(path: Path, old, new) -> None:
+def _comparable(element) -> list[tuple]:
+    """An element and everything inside it as comparable tuples."""
+    return [(str(e.tag), sorted(e.attrib.items()), e.text if e.text and e.text.strip() else "") for e in element.iter()]
+
+
+def _compare_xmp(path: Path, old, new, wanted: KeywordFields) -> None:
     if old is None:
         return
-    if new is None or _xmp_rest(old.payload[len(XMP_HEADER) :]) != _xmp_rest(new.payload[len(XMP_HEADER) :]):
-        raise VerificationError(f"{path}: XMP properties other than the keywords changed")
+    old_rest = _xmp_rest(old.payload[len(XMP_HEADER) :], wanted)
+    if new is None or old_rest != _xmp_rest(new.payload[len(XMP_HEADER) :], wanted):
+        raise VerificationError(f"{path}: XMP properties other than the keywords, or keywords with qualifiers, changed")
 
 
 def _compare_iptc(path: Path, old, new) -> None:

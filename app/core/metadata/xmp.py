@@ -141,7 +141,7 @@ class XmpDocument:
         return list(self.root.iter(f"{{{RDF}}}Description"))
 
     def get_bag(self, namespace: str, local: str) -> list[str] | None:
-        """Items of an array property; None when the property is absent."""
+        """Items of an array property (each item_value); None when the property is absent."""
         tag = f"{{{namespace}}}{local}"
         for description in self.descriptions():
             if tag in description.attrib:  # attribute form, not valid for a bag but seen
@@ -149,7 +149,16 @@ class XmpDocument:
             prop = description.find(tag)
             if prop is not None:
                 # exact: a user's " Holiday " is theirs to keep, and written back as it was
-                return [li.text or "" for li in prop.iter(f"{{{RDF}}}li")]
+                return [item_value(li) for li in _items_of(prop)]
+        return None
+
+    def bag_items(self, namespace: str, local: str) -> list[ET.Element] | None:
+        """The rdf:li elements of an array property in element form; None when absent."""
+        tag = f"{{{namespace}}}{local}"
+        for description in self.descriptions():
+            prop = description.find(tag)
+            if prop is not None:
+                return _items_of(prop)
         return None
 
     def get_text(self, namespace: str, local: str) -> str | None:
@@ -211,18 +220,29 @@ class XmpDocument:
         self.prefix_for(namespace)
 
     def _fill_bag(self, prop: ET.Element, values: list[str], kind: str = "Bag") -> None:
-        container = next((c for c in prop if c.tag in {f"{{{RDF}}}{k}" for k in ("Bag", "Seq", "Alt")}), None)
+        """Make the array hold `values`. An item already there with one of them keeps its
+        element, attributes and qualifiers (an xml:lang, a confidence another tool gave
+        it); only an item new to the array is written as plain text."""
+        container = _container_of(prop)
         if container is None:
             prop.clear()
             container = ET.SubElement(prop, f"{{{RDF}}}{kind}")
+        kept: dict[str, list[ET.Element]] = {}
         for child in list(container):
+            if child.tag == _LI:
+                kept.setdefault(item_value(child), []).append(child)
             container.remove(child)
         prop.text = "\n    "
         container.tail = "\n   "
         container.text = "\n     " if values else None
         for position, value in enumerate(values):
-            li = ET.SubElement(container, f"{{{RDF}}}li")
-            li.text = value
+            same = kept.get(value)
+            if same:
+                li = same.pop(0)
+                container.append(li)
+            else:
+                li = ET.SubElement(container, _LI)
+                li.text = value
             li.tail = "\n     " if position + 1 < len(values) else "\n    "
 
     def prefix_for(self, namespace: str) -> str:
@@ -298,6 +318,47 @@ class XmpDocument:
                 out.append(f"</{name}>")
         if depth > 0 and element.tail:
             out.append(_escape_text(element.tail))
+
+
+_LI = f"{{{RDF}}}li"
+_VALUE = f"{{{RDF}}}value"
+_CONTAINERS = {f"{{{RDF}}}{kind}" for kind in ("Bag", "Seq", "Alt")}
+
+
+def _container_of(prop: ET.Element) -> ET.Element | None:
+    """The rdf:Bag, rdf:Seq or rdf:Alt of an array property, None when it has none."""
+    return next((child for child in prop if child.tag in _CONTAINERS), None)
+
+
+def _items_of(prop: ET.Element) -> list[ET.Element]:
+    """The items of an array property: its container's rdf:li children (an item's own
+    qualifiers are no items), or, where it has no container, any rdf:li inside it."""
+    container = _container_of(prop)
+    if container is None:
+        return list(prop.iter(_LI))
+    return [child for child in container if child.tag == _LI]
+
+
+def item_value(li: ET.Element) -> str:
+    """An array item's text. An item with qualifiers holds it in rdf:value: as an element
+    of an rdf:li with rdf:parseType="Resource" or of an rdf:Description inside it, or as
+    an attribute of either (RDF's shorthand); a plain item (one with xml:lang too) is
+    its text."""
+    for holder in (li, li.find(f"{{{RDF}}}Description")):
+        if holder is None:
+            continue
+        if _VALUE in holder.attrib:
+            return holder.attrib[_VALUE]
+        value = holder.find(_VALUE)
+        if value is not None:
+            return value.text or ""
+    return li.text or ""
+
+
+def is_plain_item(li: ET.Element) -> bool:
+    """Whether an array item is text alone: no attribute (xml:lang, rdf:parseType) and no
+    element inside (qualifiers)."""
+    return not li.attrib and len(li) == 0
 
 
 def _escape_text(text: str) -> str:
