@@ -90,7 +90,7 @@ def test_forget_missing_keeps_the_photos_an_older_scan_marked_missing_on_an_unpl
     _unplug(card, tmp_path / "drawer", mounts)
     with monkeypatch.context() as older:  # a version that walked the mount point marked its photos missing
         older.setattr(MountPointsBelow, "card_not_connected", lambda self, folder: False)
-        older.setattr(MountPointsBelow, "record", lambda self, folder: None)
+        older.setattr(MountPointsBelow, "record", lambda self, folder, through_link=False: None)
         code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "4 missing" in err, err
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")

@@ -154,17 +154,20 @@ def is_mount_point(folder: Path, mounts: MountTable | None = None) -> bool | Non
         return None
 
 
-def is_mount_point_on_the_walk(folder: str, mounts: MountTable) -> bool | None:
+def is_mount_point_on_the_walk(folder: str, mounts: MountTable, through_link: bool = False) -> bool | None:
     """is_mount_point of a folder a scan walks, which visits every folder of a library:
     the table (`mounts`, the scan's) and os.path.ismount (which resolves the parent
     alone) as they are, the folder itself resolved first only where it is a link or a
-    junction, to which ismount says no."""
-    is_junction = getattr(os.path, "isjunction", None)  # (Python 3.12)
-    try:
-        if mounts.lists(folder) or os.path.ismount(folder):
-            return True
-        if not os.path.islink(folder) and not (is_junction and is_junction(folder)):
-            return False
-    except (OSError, ValueError):
-        pass
+    junction, to which ismount says no: a folder link the walk followed (`through_link`,
+    a card's mount point linked into a library folder: Python before 3.12 does not tell
+    a Windows junction), or one os.path tells."""
+    if not through_link:
+        is_junction = getattr(os.path, "isjunction", None)  # (Python 3.12)
+        try:
+            if mounts.lists(folder) or os.path.ismount(folder):
+                return True
+            if not os.path.islink(folder) and not (is_junction and is_junction(folder)):
+                return False
+        except (OSError, ValueError):
+            pass
     return is_mount_point(Path(folder), mounts)

@@ -169,13 +169,18 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
     return present, [root for root in roots if root not in present]
 
 
-def not_connected_message(folder: str, library_folder: bool = True) -> str:
+def not_connected_message(folder: str, library_folder: bool = True, link: bool = False) -> str:
     """What a scan says of a library folder that drive_not_connected finds empty (or,
     not `library_folder`, of a folder in one that had a card mounted on it and is a
-    plain empty folder now), with the way on for a folder the user did empty (which
-    every scan would skip so)."""
+    plain empty folder now; `link`, a folder link in one to a card's mount point that is
+    empty or gone), with the way on for a folder the user did empty (which every scan
+    would skip so)."""
     from app.core.wording import shell_quote
 
+    if link:
+        return (f"{folder}: not found (drive not connected?): the link leads to the mount point of a card not "
+                "connected (left empty, or removed by the system); its photos are left as they were. If you "
+                "deleted them yourself, remove the link and scan again (its photos are then marked missing)")
     if library_folder:
         way_on = (f"take the folder out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, "
                   "or Remove from library… in the app; scanning it adds it back)")

@@ -196,7 +196,7 @@ class _Scan(FolderSync):
             folder = stack.pop()
             if folder in self.visited or folder in self.cards_not_connected:
                 continue
-            if folder != root and self._card_not_connected(folder):
+            if folder != root and self._card_not_connected(folder, link=folder in self.links.link_paths):
                 continue  # its photos are left as they were, not marked missing
             self.visited.add(folder)
             listing = self._list_folder(folder)
@@ -211,17 +211,21 @@ class _Scan(FolderSync):
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
         return True
 
-    def _card_not_connected(self, folder: str) -> bool:
+    def _card_not_connected(self, folder: str, link: bool = False) -> bool:
         """Whether `folder`, below the root walked, is the empty mount point of a card or
         disk not connected (said once, as for a library folder); else it records whether
-        one is mounted on it, so that, found empty one day, it tells a card gone from
-        photos deleted (photos_seen.MountPointsBelow)."""
+        one is mounted on it (where a folder `link` the walk followed leads), so that,
+        found empty one day, it tells a card gone from photos deleted
+        (photos_seen.MountPointsBelow)."""
         if not self.mount_points.card_not_connected(folder):
-            self.mount_points.record(folder)
+            self.mount_points.record(folder, through_link=link)
             return False
-        self.cards_not_connected.append(folder)
-        self._error(folder, not_connected_message(folder, library_folder=False))
+        self._left_for_its_card(folder, link)
         return True
+
+    def _left_for_its_card(self, folder: str, link: bool) -> None:
+        self.cards_not_connected.append(folder)
+        self._error(folder, not_connected_message(folder, library_folder=False, link=link))
 
     def _merge_other_spellings(self, root: str, whole: bool) -> None:
         """A library folder an older version kept as typed (`~/pictures/trip` for
@@ -261,6 +265,10 @@ class _Scan(FolderSync):
                 continue
             try:
                 if not entry.is_dir():
+                    if self.mount_points.was_mount_point(entry.path) and self.mount_points.card_not_connected(
+                            entry.path):  # a link to a card's mount point, which the system removed
+                        self._left_for_its_card(entry.path, link=True)
+                        continue
                     files.append(entry)
                 elif is_skipped_folder(entry.name) or self.links.left_to_another_link(entry.path):
                     continue  # (one of a linked folder that another link keeps: indexed once, there)

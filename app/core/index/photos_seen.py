@@ -4,7 +4,8 @@ from the empty mount point of a card not connected (app/core/emptied_folders.py)
 Each scan records, for each folder it walks from (a library folder), whether a card or
 disk was mounted on it then (mount_points_seen, migration 35; written only when that
 changed), and so each folder below that a card or disk is mounted on (~/Photos/NAS in
-the library folder ~/Photos; a plain one gets no row: MountPointsBelow). The records
+the library folder ~/Photos, or a folder link there to a card's mount point, by the
+link's path; a plain one gets no row: MountPointsBelow). The records
 of a folder go with it: dropped when it leaves the library (forget), moved when relocate
 follows it to the same card or folder under another name (forget_mount_points,
 move_mount_points). When it saw
@@ -88,12 +89,14 @@ def record_mount_point(index, folder: str, mounts: MountTable | None = None) -> 
 
 def card_not_connected_below(conn: sqlite3.Connection, folder: str, mounts: MountTable | None = None) -> bool:
     """Whether `folder`, a folder inside a library folder that a scan recorded a card or
-    disk mounted on, is that card's empty mount point now (a plain empty folder) while
-    the index holds photos there: they are on the card, not deleted. The caller knows
-    the record (MountPointsBelow, unplugged_cards_below); `mounts`: the mount table as
-    it read it."""
-    return (why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True), mounts) == EMPTY_MOUNT_POINT
-            and first_photo_under(conn, folder) is not None)
+    disk mounted on, is that card's empty mount point now (a plain empty folder), or a
+    folder link to it that leads nowhere (the system removes the mount point of a card it
+    unmounts: /media/me/CARD, /Volumes/CARD), while the index holds photos there: they are
+    on the card, not deleted. The caller knows the record (MountPointsBelow,
+    unplugged_cards_below); `mounts`: the mount table as it read it."""
+    leads_nowhere = os.path.lexists(folder) and not os.path.exists(folder)
+    return ((leads_nowhere or why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True), mounts)
+             == EMPTY_MOUNT_POINT) and first_photo_under(conn, folder) is not None)
 
 
 def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str],
@@ -151,13 +154,18 @@ class MountPointsBelow:
         self._recorded = {folder: bool(mounted) for folder, mounted in
                           index.conn.execute("SELECT folder, mount_point FROM mount_points_seen")}
 
+    def was_mount_point(self, folder: str) -> bool:
+        """Whether a scan recorded a card or disk mounted on `folder` (a dictionary look-up)."""
+        return self._recorded.get(folder) is True
+
     def card_not_connected(self, folder: str) -> bool:
         """Whether the walk should leave `folder` as it is: its card is not connected."""
-        return self._recorded.get(folder) is True and card_not_connected_below(self._index.conn, folder, self.mounts)
+        return self.was_mount_point(folder) and card_not_connected_below(self._index.conn, folder, self.mounts)
 
-    def record(self, folder: str) -> None:
-        """Record whether a card or disk is mounted on `folder` (one the walk visits), when it changed."""
-        mounted = is_mount_point_on_the_walk(folder, self.mounts)
+    def record(self, folder: str, through_link: bool = False) -> None:
+        """Record whether a card or disk is mounted on `folder` (one the walk visits; a
+        folder link it followed, `through_link`, by where the link leads), when it changed."""
+        mounted = is_mount_point_on_the_walk(folder, self.mounts, through_link)
         if mounted is None or mounted == self._recorded.get(folder, False):
             return
         with self._index.transaction() as conn:
