@@ -38,6 +38,13 @@ class JpegFormatError(MetadataWriteError):
     """The file is not a JPEG we can safely rewrite (truncated or malformed headers)."""
 
 
+class StrayBytesError(JpegFormatError):
+    """Bytes that belong to no segment sit between the header segments (libjpeg's
+    "extraneous bytes before marker"). The file is whole, and readers skip them; but
+    they usually mean a segment's length field is wrong (the bytes are the end of its
+    data), so rewriting that segment could part them from it: we leave the file alone."""
+
+
 @dataclass(frozen=True)
 class Segment:
     """One marker segment before the image data: its marker byte and its payload."""
@@ -104,8 +111,10 @@ def parse_jpeg(data: bytes | memoryview, name: str = "file") -> JpegLayout:
         # Fill bytes (0xFF) may precede a marker.
         while pos < size and data[pos] == 0xFF and pos + 1 < size and data[pos + 1] == 0xFF:
             pos += 1
-        if pos + 2 > size or data[pos] != 0xFF:
-            raise JpegFormatError(f"{name}: broken JPEG marker at byte {pos}; the file looks truncated")
+        if pos + 2 > size:
+            raise JpegFormatError(f"{name}: the file ends inside its JPEG headers, at byte {pos}; it looks truncated")
+        if data[pos] != 0xFF:
+            raise _stray_bytes_error(data, pos, name)
         marker = data[pos + 1]
         if marker == SOS:
             return JpegLayout(tuple(segments), pos)
@@ -121,6 +130,26 @@ def parse_jpeg(data: bytes | memoryview, name: str = "file") -> JpegLayout:
             raise JpegFormatError(f"{name}: segment at byte {pos} runs past the end of the file")
         segments.append(Segment(marker, bytes(data[pos + 4 : end])))
         pos = end
+
+
+def _stray_bytes_error(data: bytes | memoryview, pos: int, name: str) -> JpegFormatError:
+    """The error for a byte other than 0xFF where a marker should start at `pos`:
+    StrayBytesError when a marker follows further on, else the headers are cut off."""
+    rest = bytes(data[pos:])  # only on this failure: the copy costs nothing that matters
+    at = rest.find(b"\xff")
+    while at >= 0 and at + 1 < len(rest) and rest[at + 1] in (0x00, 0xFF):  # a stuffed 0xFF, or fill
+        at = rest.find(b"\xff", at + 1)
+    if at < 0 or at + 1 >= len(rest):
+        return JpegFormatError(f"{name}: no JPEG marker at byte {pos} nor after it; the file looks truncated")
+    marker, stray = rest[at + 1], at
+    while stray > 0 and rest[stray - 1] == 0xFF:  # fill bytes before the marker are not stray
+        stray -= 1
+    return StrayBytesError(
+        f"{name}: {stray} unexpected byte{'s' if stray != 1 else ''} between its header segments at byte {pos}, "
+        f"before marker 0xFF{marker:02X} (libjpeg's \"extraneous bytes before marker\"); the file is not cut off "
+        "(readers such as exiftool and Pillow skip them), but such bytes often mean a segment's length is "
+        "wrong, so this app leaves its headers alone; write a sidecar with --no-jpeg"
+    )
 
 
 def scan_data(data: bytes | memoryview) -> memoryview:
