@@ -18,7 +18,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from training.checkpoint import BEST, LAST, checkpoint_dir, load_checkpoint, save_checkpoint
+from training.checkpoint import (
+    BEST, LAST, best_to_beat, checkpoint_dir, load_checkpoint, remove_checkpoints, save_epoch_checkpoints,
+    settle_best,
+)
 from training.config import TrainConfig, config_from_dict
 from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
 from training.datasets import Manifest, load_manifest
@@ -213,6 +216,8 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     last_path = checkpoint_dir(run_dir) / LAST
     best_path = checkpoint_dir(run_dir) / BEST
     if resume and last_path.is_file():
+        if ctx.is_main:
+            settle_best(last_path.parent)
         state = load_checkpoint(last_path)
         check_resumable(state, config, net_config, manifest)
         net.load_state_dict(state["state_dict"])
@@ -223,7 +228,12 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
                 f"the optimizer state in {last_path} does not fit this run's optimizer ({exc}); "
                 "resume with the original optim and model settings or use a new run_dir"
             ) from exc
-        start_epoch, step, best_gap = state["epoch"], state["step"], state.get("best_gap")
+        start_epoch, step = state["epoch"], state["step"]
+        best_gap = state.get("best_gap")
+        if ctx.is_main:  # only rank 0 writes best.pt
+            best_gap, lost_best = best_to_beat(last_path.parent, state["history"])
+            if lost_best:
+                _note(lost_best)
         history = [EpochRecord(**r) for r in state["history"]]
         torch.set_rng_state(state["rng_cpu"])
         if on_cuda and state.get("rng_cuda") is not None:
@@ -242,8 +252,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     log = None
     if ctx.is_main:
         if not (resume and last_path.is_file()):
-            for stale in (last_path, best_path):  # an overwritten run's checkpoints
-                stale.unlink(missing_ok=True)
+            remove_checkpoints(last_path.parent)  # an overwritten run's
         config.save(run_dir / "config.json")
         log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots)
         log.restore(history)
@@ -341,9 +350,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
                 config, net, optimizer, preprocessing, manifest, epoch + 1, step, history, best_gap, metrics, ctx,
                 fingerprint,
             )
-            save_checkpoint(last_path, state)
-            if improved or not val_set.images:
-                save_checkpoint(best_path, state)
+            save_epoch_checkpoints(last_path.parent, state, best=improved or not val_set.images)
         barrier(ctx)
 
     if log is not None:
