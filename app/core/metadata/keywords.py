@@ -183,6 +183,8 @@ def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] 
 _EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False}
 # The fields holding a plain name, where another spelling of a label may stand (see label_fields).
 _FLAT_FIELDS = ("subject", "iptc", "xp")
+# Fields a write creates starting from the photo's IPTC keywords (see label_fields).
+STARTS_FROM_IPTC = ("subject",)
 
 
 def label_fields(
@@ -206,34 +208,54 @@ def label_fields(
     form (field_spellings). A field we empty is removed, unless it is in `existed`: the
     fields the file had before our first write (an empty bag is noise to exiftool).
     `original`: the fields before our first write, whose XPKeywords text comes back
-    byte for byte when taking ours out leaves its keywords."""
+    byte for byte when taking ours out leaves its keywords.
+
+    dc:subject created in a photo whose keywords are in IPTC alone (Picasa, Photo
+    Mechanic, old Windows tools) starts from them, as `exiftool -MWG:Keywords+=` does:
+    the Metadata Working Group's readers (Lightroom, Bridge, `exiftool -use MWG`) take XMP
+    over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject does not:
+    Lightroom keeps plain keywords in dc:subject only, and reads those as keywords too."""
     changes = {}
     for name in names:
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
-        convert = _CONVERTERS[name]
-        olds: set[str] = set()
-        previous = field_spellings(name, previous_label) if previous_label else set()
-        if previous_label:
-            olds.update(previous)
-            if name in _FLAT_FIELDS:
-                wanted = hierarchical_keyword(previous_label)
-                olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
-        theirs = getattr(users_own, name) or []
-        olds = {old for old in olds if not holds_keyword(theirs, old)}
-        new = convert(new_label) if new_label else None
-        news = field_spellings(name, new_label) if new_label else set()
-        # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom)
-        # is the label still and stays as spelt; ours is re-cased only where the label was
-        olds = {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
-            keyword_form(old) == keyword_form(spelling) for spelling in news))}
-        result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
-                       (getattr(original, name), getattr(users_own, name)), news)
-        if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
-            result = []  # the user's field before we first wrote: it stays, empty
-        changes[name] = result
+        if name in STARTS_FROM_IPTC and values is None and new_label and current.iptc:
+            iptc = _field_after("iptc", current.iptc, new_label, previous_label, users_own, existed, original)
+            news = field_spellings("iptc", new_label)
+            # the new label's IPTC keyword cut at 64 bytes is no keyword of the user's
+            values = [item for item in iptc or [] if item.strip()
+                      and (_is_keyword(item, new_label) or not holds_keyword(list(news), item))]
+        changes[name] = _field_after(name, values, new_label, previous_label, users_own, existed, original)
     return replace(current, **changes)
+
+
+def _field_after(
+    name: str, values: list[str] | None, new_label: str | None, previous_label: str | None,
+    users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
+) -> list[str] | None:
+    """Field `name` holding `values` after writing `new_label` (see label_fields)."""
+    convert = _CONVERTERS[name]
+    olds: set[str] = set()
+    previous = field_spellings(name, previous_label) if previous_label else set()
+    if previous_label:
+        olds.update(previous)
+        if name in _FLAT_FIELDS:
+            wanted = hierarchical_keyword(previous_label)
+            olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
+    theirs = getattr(users_own, name) or []
+    olds = {old for old in olds if not holds_keyword(theirs, old)}
+    new = convert(new_label) if new_label else None
+    news = field_spellings(name, new_label) if new_label else set()
+    # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom)
+    # is the label still and stays as spelt; ours is re-cased only where the label was
+    olds = {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
+        keyword_form(old) == keyword_form(spelling) for spelling in news))}
+    result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
+                   (getattr(original, name), getattr(users_own, name)), news)
+    if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
+        result = []  # the user's field before we first wrote: it stays, empty
+    return result
 
 
 def revert_fields(
@@ -241,7 +263,10 @@ def revert_fields(
 ) -> KeywordFields:
     """Undo our write on a file edited since: take out the keywords we added and put
     back those we removed, keeping every keyword that is there now for another reason
-    (typed in Lightroom after our write, say)."""
+    (typed in Lightroom after our write, say). A field our write created from the IPTC
+    keywords (label_fields) loses them with ours, unless a keyword was added to it
+    since: the field then stays, and those keywords with it (Lightroom, which wrote it,
+    showed them as the photo's)."""
     changes = {}
     for name in names:
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
@@ -250,10 +275,14 @@ def revert_fields(
         # compared in keyword_form: Windows may rewrite "a;b" as "a; b"
         wrote_forms = {keyword_form(k) for k in wrote}
         added = wrote_forms - {keyword_form(k) for k in was}
+        absent_before = getattr(before, name) is None
+        if name in STARTS_FROM_IPTC and absent_before:
+            copied = added & {keyword_form(k) for k in before.iptc or []}
+            if any(k.strip() for k in now if keyword_form(k) not in added):
+                added -= copied
         removed = [k for k in was if keyword_form(k) not in wrote_forms]
         present = {keyword_form(k) for k in now}
         result = [k for k in now if keyword_form(k) not in added] + [k for k in removed if keyword_form(k) not in present]
-        absent_before = getattr(before, name) is None
         empty = not any(k.strip() for k in result)
         changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)

@@ -392,10 +392,16 @@ def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
     a JPEG, PNG, TIFF, HEIC or RAW file holds inside, as Lightroom, digiKam or exiftool
     left them (a DNG tagged in Lightroom, which keeps a DNG's metadata inside it; any
     TIFF-structured RAW, a CR3 or a RAF exiftool wrote into); empty when there are none
-    or they cannot be read. A RAW file's header alone is read, never its image data."""
+    or they cannot be read. A RAW file's header alone is read, never its image data. A
+    JPEG's IPTC keywords stand for a dc:subject it lacks, as where the write goes into
+    the JPEG (keywords.label_fields): a sidecar holding the landmark alone would hide
+    them from the programs that read it."""
     try:
         if kind == "jpeg":
-            return read_current_fields(path, embedded=True).only(SIDECAR_FIELDS)
+            inside = read_current_fields(path, embedded=True)
+            if inside.subject is None and inside.iptc:
+                inside = replace(inside, subject=[keyword for keyword in inside.iptc if keyword.strip()])
+            return inside.only(SIDECAR_FIELDS)
         if kind == "raw":
             from app.core.metadata.raw_header import read_raw_header
 
