@@ -1,6 +1,7 @@
 """A run folder stays one run's, whole, whatever happens to the process training into
-it (found by a tester): a kill between saving last.pt and best.pt, checked on tiny
-generated data with a head-only network."""
+it (found by a tester): a kill between saving last.pt and best.pt, two trainings
+into one folder (or SLURM tasks started without torchrun), checked on tiny generated
+data with a head-only network."""
 
 from __future__ import annotations
 
@@ -121,3 +122,107 @@ def test_a_run_whose_best_pt_an_earlier_version_lost_says_so_and_lets_a_better_e
     assert "holds epoch 1" in note and "not epoch 3" in note
     best = load_checkpoint(run / "checkpoints" / BEST)
     assert best["epoch"] == 5 and best["metrics"]["gap"] == 0.3 and result.best_gap == 0.3
+
+
+# ------------------------------------------------------------------ 5: one training at a time in a run folder
+
+
+def cli_train(manifest: Path, run: Path, *extra: str) -> list[str]:
+    settings = {"data.input_size": 32, "data.workers": 0, "progress": "false", "tensorboard": "false",
+                "plots": "false", "device": "cpu", "model.freeze_backbone": "true", "model.embedding_size": 8,
+                "optim.batch_size": 6, "optim.epochs": 1}
+    args = ["train", "--manifest", str(manifest), "--run-dir", str(run)]
+    for key, value in settings.items():
+        args += ["--set", f"{key}={value}"]
+    return args + list(extra)
+
+
+def hold_lock_in_another_process(run: Path):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from training.run_lock import RunLock; RunLock(sys.argv[1]).acquire(); "
+         "print('held', flush=True); sys.stdin.read()", str(run)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1],
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_second_training_into_a_run_folder_in_use_is_refused_and_a_killed_holder_holds_nothing(
+    prepared, tmp_path, capsys,
+):
+    from training.cli import main
+
+    run = tmp_path / "run"
+    holder = hold_lock_in_another_process(run)
+    try:
+        assert main(cli_train(prepared, run)) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [f"landmark-train train: {run} is in use by another training (pid {holder.pid} on "
+                       f"{__import__('socket').gethostname()}); wait for it to end, or choose another --run-dir"]
+        assert sorted(p.name for p in run.iterdir()) == ["train.lock"]  # nothing of a run written
+    finally:
+        holder.kill()  # as SIGKILL (a preemption) would: the system lets go of its lock
+        holder.wait()
+    assert main(cli_train(prepared, run)) == 0
+    assert (run / "checkpoints" / LAST).is_file() and not (run / "train.lock").exists()
+
+
+def test_the_lock_is_held_for_the_run_and_let_go_when_it_fails(prepared, tmp_path, monkeypatch):
+    import training.train as trainer
+    from training.run_lock import RunFolderInUse, RunLock
+
+    run = tmp_path / "run"
+    seen = []
+
+    def validate(*_args, **_kwargs):
+        with pytest.raises(RunFolderInUse):  # while the run validates, its folder is taken
+            RunLock(run).acquire()
+        seen.append(True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(trainer, "evaluate_network", validate)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(head_only(prepared, run))
+    assert seen and not (run / "train.lock").exists()
+    RunLock(run).acquire().release()
+
+
+@pytest.mark.parametrize("environ, refused, note", [
+    ({"SLURM_NTASKS": "2", "SLURM_PROCID": "1"}, True, False),  # the tester's srun tasks, by hand
+    ({"SLURM_NTASKS": "2", "SLURM_PROCID": "0"}, False, True),
+    ({"SLURM_STEP_NUM_TASKS": "2", "SLURM_NTASKS": "2", "SLURM_PROCID": "0"}, True, False),  # srun -n 2
+    ({"SLURM_STEP_NUM_TASKS": "1", "SLURM_NTASKS": "4", "SLURM_PROCID": "0"}, False, False),  # srun -n 1
+    ({"SLURM_NTASKS": "2", "SLURM_PROCID": "1", "WORLD_SIZE": "4", "RANK": "1"}, False, False),  # torchrun's
+    ({}, False, False),
+])
+def test_slurm_tasks_started_without_torchrun_do_not_each_train_alone(environ, refused, note):
+    from training.distributed import check_launch_environment
+    from training.errors import ConfigError
+
+    if refused:
+        with pytest.raises(ConfigError, match="started without torchrun.*training/slurm/train.sbatch"):
+            check_launch_environment(environ)
+    else:
+        said = check_launch_environment(environ)
+        assert (said is not None) == note
+        assert not note or "this is one process training alone" in said
+
+
+def test_srun_tasks_without_torchrun_one_is_refused_the_first_says_it_trains_alone(
+    prepared, tmp_path, monkeypatch, capsys,
+):
+    from training.cli import main
+
+    for name in ("WORLD_SIZE", "RANK", "SLURM_STEP_NUM_TASKS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLURM_NTASKS", "2")
+    monkeypatch.setenv("SLURM_PROCID", "1")
+    assert main(cli_train(prepared, tmp_path / "run")) == 2
+    assert "this is SLURM task 1 of 2, started without torchrun" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+    monkeypatch.setenv("SLURM_PROCID", "0")
+    assert main(cli_train(prepared, tmp_path / "run")) == 0
+    assert "note: SLURM gave this job 2 tasks" in capsys.readouterr().err

@@ -4,7 +4,9 @@ torchrun (and the SLURM script in training/slurm/) sets RANK, LOCAL_RANK,
 WORLD_SIZE, MASTER_ADDR and MASTER_PORT; `init_distributed` reads them, picks NCCL
 on CUDA and Gloo on CPU, and returns a context telling the trainer which device is
 its own and whether it is rank 0 (the only one that logs and writes checkpoints).
-Without those variables it is a plain single-process run.
+Without those variables it is a plain single-process run. SLURM's own task variables
+are not read in their place (see check_launch_environment): `srun -n 2 landmark-train
+train` ran two complete trainings, each as rank 0, into one run folder.
 """
 
 from __future__ import annotations
@@ -50,13 +52,49 @@ def env_world_size() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def env_rank() -> int:
+    """This process's rank as torchrun set it (0 without torchrun)."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def check_launch_environment(environ=os.environ) -> str | None:
+    """Refuse a second or later SLURM task of a step started without torchrun, and
+    return a note for a first one: each would otherwise train the whole model alone, as
+    rank 0, into the same run folder. None when torchrun (WORLD_SIZE) or no SLURM step
+    with several tasks started this process.
+
+    SLURM_STEP_NUM_TASKS is set by srun for the tasks of a step; a batch script itself has
+    only SLURM_NTASKS (the allocation's), and its task 0 may well train alone on purpose.
+    Raises ConfigError saying how to start the run.
+    """
+    if "WORLD_SIZE" in environ:
+        return None
+    step_tasks = environ.get("SLURM_STEP_NUM_TASKS")
+    try:
+        tasks = int(step_tasks or environ.get("SLURM_NTASKS") or 1)
+        task = int(environ.get("SLURM_PROCID") or 0)
+    except ValueError:
+        return None
+    if tasks <= 1:
+        return None
+    how = ("start it through torchrun, as training/slurm/train.sbatch does (one srun task per node, "
+           "torchrun starting one process per GPU)")
+    if task > 0 or step_tasks:
+        raise ConfigError(
+            f"this is SLURM task {task} of {tasks}, started without torchrun (WORLD_SIZE, RANK and MASTER_ADDR "
+            f"are not set): every task would train the whole model alone, into the same run_dir; {how}"
+        )
+    return (f"SLURM gave this job {tasks} tasks, but torchrun's variables (WORLD_SIZE, RANK, MASTER_ADDR) are "
+            f"not set: this is one process training alone; to train on all of them, {how}")
+
+
 def init_distributed(device: str = "auto") -> DistributedContext:
     """Join the process group torchrun described, or run alone when WORLD_SIZE ≤ 1."""
     import torch
     import torch.distributed as dist
 
     world_size = env_world_size()
-    rank = int(os.environ.get("RANK", "0"))
+    rank = env_rank()
     local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
     resolved = resolve_device(device, local_rank)
     if world_size <= 1:

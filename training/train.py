@@ -26,12 +26,14 @@ from training.config import TrainConfig, config_from_dict
 from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
 from training.datasets import Manifest, load_manifest
 from training.distributed import (
-    DistributedContext, all_reduce_sum, barrier, init_distributed, shutdown_distributed,
+    DistributedContext, all_reduce_sum, barrier, check_launch_environment, env_rank, init_distributed,
+    shutdown_distributed,
 )
 from training.errors import CheckpointError, ConfigError, DatasetError
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
 from training.resume import check_resumable, check_run_folder
+from training.run_lock import RunLock
 from training.run_log import EpochRecord, RunLog
 from training.validation import evaluate_network
 
@@ -160,23 +162,44 @@ def train(
 ) -> RunResult:
     """Train (or, with `resume`, continue from run_dir/checkpoints/last.pt when it
     exists). `stop_after_epochs` ends this call early, as an interruption would.
-    An earlier run in run_dir is only replaced with `overwrite` (see check_run_folder).
+    An earlier run in run_dir is only replaced with `overwrite` (see check_run_folder);
+    one in progress, in this or another process, never (run_lock.RunLock).
 
-    Raises ConfigError, DatasetError or CheckpointError with a message saying what to fix.
+    Raises ConfigError (RunFolderInUse among them), DatasetError or CheckpointError with a
+    message saying what to fix.
     """
     import torch
     from model.network import LandmarkNet
 
     config.validate()
-    # before joining the process group, so no rank has written anything yet
-    check_run_folder(config, resume, overwrite)
     own_context = context is None
-    ctx = context or init_distributed(config.device)
+    if own_context:
+        launch_note = check_launch_environment()  # SLURM tasks started without torchrun
+        if launch_note:
+            _note(launch_note)
+    lock = _lock_run_folder(config, context.rank if context else env_rank())
     try:
-        return _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet)
+        # before joining the process group, so no rank has written anything yet
+        check_run_folder(config, resume, overwrite)
+        ctx = context or init_distributed(config.device)
+        try:
+            return _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet)
+        finally:
+            if own_context:
+                shutdown_distributed(ctx)
     finally:
-        if own_context:
-            shutdown_distributed(ctx)
+        if lock is not None:
+            lock.release()
+
+
+def _lock_run_folder(config: TrainConfig, rank: int) -> RunLock | None:
+    """Rank 0 keeps any other training out of the run folder until the run ends."""
+    if rank != 0:
+        return None
+    lock = RunLock(Path(config.run_dir)).acquire()
+    if lock.note:
+        _note(lock.note)
+    return lock
 
 
 def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunResult:
