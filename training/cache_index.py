@@ -21,6 +21,7 @@ file is rewritten with only the current entries at the end. A cache without the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import zlib
@@ -114,7 +115,8 @@ class CacheIndex:
             self._pending.append(entry)
 
     def flush(self) -> None:
-        """Append the entries added since the last flush."""
+        """Append the entries added since the last flush. Raises OSError (a line cut
+        short by a full disk is skipped when read: that file is made again)."""
         if not self._pending:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,12 +126,18 @@ class CacheIndex:
         self._pending.clear()
 
     def save(self, keep: set[str]) -> None:
-        """Rewrite the index with the entries of `keep` only (atomically)."""
+        """Rewrite the index with the entries of `keep` only (atomically; a failed
+        write leaves the old index and no .tmp). Raises OSError."""
         self._pending.clear()
         self.entries = {k: v for k, v in self.entries.items() if k in keep}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
-            for entry in self.entries.values():
-                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        os.replace(tmp, self.path)
+        try:
+            with open(tmp, "w", encoding="utf-8", errors="surrogateescape") as f:
+                for entry in self.entries.values():
+                    f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise

@@ -10,9 +10,11 @@ Two kinds of source, both read without unpacking anything:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
+import os
 import tarfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -88,12 +90,10 @@ class Manifest:
         return digest.hexdigest()[:16]
 
     def save(self) -> Path:
+        """Write images.csv and manifest.json. Both are written in full to .tmp files
+        first (where a full disk stops it, leaving an earlier manifest as it was and no
+        .tmp behind), then renamed, manifest.json last. Raises OSError."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / IMAGES_NAME, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
-            writer = csv.writer(f)
-            writer.writerow(["key", "source", "cache", "class_index", "landmark_id", "name", "split"])
-            for i in self.images:
-                writer.writerow([i.key, i.source, i.cache, i.class_index, i.landmark_id, i.name, i.split])
         meta = {
             "version": 1,
             "cache_size": self.cache_size,
@@ -102,7 +102,22 @@ class Manifest:
             "images": IMAGES_NAME,
         }
         path = self.folder / MANIFEST_NAME
-        path.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+        images_tmp = self.folder / (IMAGES_NAME + ".tmp")
+        meta_tmp = self.folder / (MANIFEST_NAME + ".tmp")
+        try:
+            with open(images_tmp, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
+                writer = csv.writer(f)
+                writer.writerow(["key", "source", "cache", "class_index", "landmark_id", "name", "split"])
+                for i in self.images:
+                    writer.writerow([i.key, i.source, i.cache, i.class_index, i.landmark_id, i.name, i.split])
+            meta_tmp.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
+            os.replace(images_tmp, self.folder / IMAGES_NAME)
+            os.replace(meta_tmp, path)
+        except OSError:
+            for tmp in (images_tmp, meta_tmp):
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
+            raise
         return path
 
 

@@ -6,6 +6,10 @@ class; the CLI prints their one-line message and exits with status 2.
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from model.errors import ModelError
 
 
@@ -50,3 +54,42 @@ class ConfigError(TrainingError):
 
 class CheckpointError(TrainingError):
     """A checkpoint is missing, corrupt or does not match the run being resumed."""
+
+
+class OutputWriteError(TrainingError):
+    """A command could not write its own output: a full disk or quota, a read-only
+    folder, no permission, a file where a folder should be. It stops the command, as
+    it is no fault of the data: an image left out for it would change the dataset."""
+
+
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+_NOT_ALLOWED = {errno.EROFS, errno.EACCES, errno.EPERM}
+_IN_THE_WAY = {errno.ENOTDIR, errno.EEXIST}
+
+
+def cannot_write(path: object, error: OSError, option: str = "--out") -> OutputWriteError:
+    """The one-line error for `error`, raised while writing `path` (under `option`):
+    the path, the system's reason and what to do."""
+    reason = (error.strerror or str(error) or type(error).__name__).rstrip(".")
+    reason = reason[:1].lower() + reason[1:]
+    if error.errno in _FULL:
+        advice = f"free some space there or give another {option}, then run it again"
+    elif error.errno in _NOT_ALLOWED:
+        advice = f"give {option} a folder you can write to"
+    elif error.errno in _IN_THE_WAY:
+        path = error.filename or path  # the folder that cannot be made, not a file to go in it
+        advice = f"a file stands where a folder should be; move it or give another {option}"
+    elif error.errno == errno.EISDIR:
+        advice = f"a folder stands where a file should be; move it or give another {option}"
+    else:
+        advice = "check the disk, then run it again"
+    return OutputWriteError(f"cannot write {path}: {reason}; {advice}")
+
+
+@contextmanager
+def writing(path: object, option: str = "--out") -> Iterator[None]:
+    """Turn an OSError raised inside the block into cannot_write(path, …)."""
+    try:
+        yield
+    except OSError as exc:
+        raise cannot_write(path, exc, option) from exc

@@ -8,6 +8,8 @@ training can still take random crops; the final square is cut at load time by
 `model.preprocess.prepare_image`, the same rule the app uses). Images that cannot be
 read are left out and the filter and split are made again without them, until every
 kept image is readable (a readable dataset is filtered and split once, as before).
+A file `prepare` cannot write under --out (a full disk, a read-only folder) is no
+unreadable image: it stops the run with OutputWriteError, before any manifest.
 Images already in the cache are not decoded again, so an interrupted run resumes,
 but only when cached from the very same source file (see training.cache_index: a
 cache file whose source moved, changed or was replaced, or which is missing or cut
@@ -17,6 +19,7 @@ was made with, and a cache made with other settings is cleared first.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -44,7 +47,7 @@ from training.datasets import (
     is_gldv2_folder,
     without_repeated_keys,
 )
-from training.errors import DatasetError
+from training.errors import DatasetError, OutputWriteError, writing
 
 _BATCH = 64
 CACHE_SETTINGS = "settings.json"  # in out_dir/cache: what the cached pixels were made with
@@ -184,20 +187,36 @@ def resize_for_cache(data: bytes | Path, cache_size: int):
 
 def _save(img, dest: Path, quality: int) -> tuple[int, int]:
     """Write the cached JPEG; returns its (size, CRC-32) for the cache index, from the
-    bytes written (the parent need not read the file back)."""
+    bytes written (the parent need not read the file back).
+
+    Raises OutputWriteError when the file cannot be written (a full disk, a read-only
+    --out): that stops `prepare`, as it is no fault of the photo. No .tmp is left."""
     buffer = io.BytesIO()
     img.save(buffer, "JPEG", quality=quality)
     data = buffer.getvalue()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
+    with writing(dest):
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _write_whole(dest, data)
     return len(data), zlib.crc32(data)
 
 
-# What a worker returns: {source: error} for the ones that failed, and {dest: (size,
-# CRC-32)} of the cached files it wrote.
-CacheBatchResult = tuple[dict[str, str], dict[str, tuple[int, int]]]
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write `path` through a .tmp file and a rename; on an OSError the .tmp is removed
+    (a partial file would keep a full disk full) and the error raised."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+# What a worker returns: {source: error} for the ones that failed, {dest: (size,
+# CRC-32)} of the cached files it wrote, and the write error that stopped it (the rest
+# would fail alike; what it wrote before is kept) or None.
+CacheBatchResult = tuple[dict[str, str], dict[str, tuple[int, int]], OutputWriteError | None]
 
 
 def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
@@ -207,9 +226,11 @@ def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> 
     for source, dest in jobs:
         try:
             written[dest] = _save(resize_for_cache(Path(source), cache_size), Path(dest), quality)
+        except OutputWriteError as exc:
+            return errors, written, exc
         except Exception as exc:  # a bad photo is recorded and the job goes on
             errors[source] = f"{type(exc).__name__}: {exc}"
-    return errors, written
+    return errors, written, None
 
 
 def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
@@ -226,13 +247,15 @@ def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quali
                 try:
                     data = tar.extractfile(member).read()
                     written[dest] = _save(resize_for_cache(data, cache_size), Path(dest), quality)
+                except OutputWriteError as exc:
+                    return errors, written, exc
                 except Exception as exc:
                     errors[source] = f"{type(exc).__name__}: {exc}"
     except (OSError, tarfile.TarError) as exc:
-        return {source: f"shard {shard}: {exc}" for source, _ in jobs}, {}
+        return {source: f"shard {shard}: {exc}" for source, _ in jobs}, {}, None
     for source, _ in wanted.values():
         errors[source] = "member not found in shard"
-    return errors, written
+    return errors, written, None
 
 
 def _run_cache_jobs(
@@ -240,7 +263,9 @@ def _run_cache_jobs(
     finished: Callable[[list[tuple[str, str]], CacheBatchResult], None] | None = None,
 ) -> dict[str, str]:
     """Resize `jobs` ((source, dest) pairs) in parallel; returns {source: error}.
-    `finished(jobs, (errors, written))` is called in this process as each batch is done."""
+    `finished(jobs, (errors, written, stopped_by))` is called in this process as each
+    batch is done. Raises the OutputWriteError that stopped a batch, once the batches
+    under way have finished (their files recorded too) and the others are cancelled."""
     by_shard: dict[str, list[tuple[str, str]]] = defaultdict(list)
     files: list[tuple[str, str]] = []
     for source, dest in jobs:
@@ -258,7 +283,7 @@ def _run_cache_jobs(
     ]
     batches = [args[1] if fn is _cache_shard else args[0] for fn, args in tasks]
 
-    def collect(batch: list[tuple[str, str]], result: CacheBatchResult) -> None:
+    def collect(batch: list[tuple[str, str]], result: CacheBatchResult) -> OutputWriteError | None:
         nonlocal done
         errors.update(result[0])
         done += len(batch)
@@ -266,15 +291,30 @@ def _run_cache_jobs(
             finished(batch, result)
         if progress:
             progress(done, total)
+        return result[2]
 
     if workers <= 1:
         for batch, (fn, args) in zip(batches, tasks):
-            collect(batch, fn(*args))
+            stopped_by = collect(batch, fn(*args))
+            if stopped_by is not None:
+                raise stopped_by
         return errors
+    stopped_by = None
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(fn, *args) for fn, args in tasks]
-        for batch, future in zip(batches, futures):
-            collect(batch, future.result())
+        try:
+            for batch, future in zip(batches, futures):
+                if stopped_by is None:
+                    stopped_by = collect(batch, future.result())
+                    if stopped_by is not None:  # the batches not started are not run
+                        pool.shutdown(wait=True, cancel_futures=True)
+                elif not future.cancelled():
+                    collect(batch, future.result())  # one under way: what it wrote is kept
+        except BaseException:  # ^C
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    if stopped_by is not None:
+        raise stopped_by
     return errors
 
 
@@ -309,14 +349,26 @@ def _open_cache(out: Path, config: PrepareConfig) -> None:
     found = _found_cache_settings(out)
     cache = out / "cache"
     if found is not None and found != wanted:
-        (cache / CACHE_SETTINGS).unlink(missing_ok=True)
-        (cache / INDEX_NAME).unlink(missing_ok=True)
-        for folder in (p for p in cache.iterdir() if p.is_dir() and p.name.isdigit()):
-            for path in folder.iterdir():
-                if _CACHE_FILE.fullmatch(path.name) and path.is_file():
-                    path.unlink()
-    cache.mkdir(parents=True, exist_ok=True)
-    (cache / CACHE_SETTINGS).write_text(json.dumps(wanted), encoding="utf-8")
+        with writing(cache):
+            (cache / CACHE_SETTINGS).unlink(missing_ok=True)
+            (cache / INDEX_NAME).unlink(missing_ok=True)
+            for folder in (p for p in cache.iterdir() if p.is_dir() and p.name.isdigit()):
+                for path in folder.iterdir():
+                    if _CACHE_FILE.fullmatch(path.name) and path.is_file():
+                        path.unlink()
+    with writing(cache):
+        cache.mkdir(parents=True, exist_ok=True)
+    with writing(cache / CACHE_SETTINGS):  # whole or not at all: a cut file would clear the cache next time
+        _write_whole(cache / CACHE_SETTINGS, json.dumps(wanted).encode("utf-8"))
+
+
+def _check_out_folder(out: Path) -> None:
+    """Raise DatasetError when `out`, or the nearest of its parents that exists, is a
+    file (found before the source is listed, which can take long)."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == out else f": {existing}"
+        raise DatasetError(f"--out {out}{where} is a file, not a folder; give a folder for the cache and manifest")
 
 
 def prepare_dataset(
@@ -326,10 +378,13 @@ def prepare_dataset(
 
     Unreadable images are recorded in the summary's errors and left out before the
     class filter and the split (see the module docstring).
-    Raises DatasetError when the source is missing or no class survives the filter.
+    Raises DatasetError when the source is missing or no class survives the filter,
+    and OutputWriteError when `out_dir` cannot be written (nothing is left out for it
+    and no manifest is written).
     """
     source = Path(config.source)
     out = Path(config.out_dir)
+    _check_out_folder(out)
     if is_gldv2_folder(source):
         records, names = gldv2_records(source, config.clean)
     else:
@@ -359,8 +414,9 @@ def prepare_dataset(
             dest = out / cache
             if record.key in cached:
                 if cached[record.key] != dest:  # its class moved to another index
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(cached[record.key], dest)
+                    with writing(dest):
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(cached[record.key], dest)
                     origins.move(cached[record.key].relative_to(out).as_posix(), cache)
                     cached[record.key] = dest
             elif origins.holds(cache, record.source):  # made from this very photo
@@ -372,16 +428,18 @@ def prepare_dataset(
 
         def finished(batch: list[tuple[str, str]], result: CacheBatchResult) -> None:
             nonlocal resized
-            batch_errors, written = result
+            written = result[1]
             for source_name, dest in batch:
-                if source_name not in batch_errors:
+                if dest in written:  # not a photo that failed, nor one after a write error
                     cached[by_source[source_name].key] = Path(dest)
                     origins.add(Path(dest).relative_to(out).as_posix(), source_name, written[dest])
                     resized += 1
-            origins.flush()  # an interrupted run keeps what is done
+            with writing(origins.path):
+                origins.flush()  # an interrupted run keeps what is done
 
         new_errors = _run_cache_jobs(jobs, config, progress, finished) if jobs else {}
-        origins.flush()
+        with writing(origins.path):
+            origins.flush()
         errors.update(new_errors)
         if not new_errors:
             break  # every kept image is readable: the filter and split stand
@@ -406,8 +464,10 @@ def prepare_dataset(
         "clean": config.clean,
     }
     manifest = Manifest(out, config.cache_size, classes, images, settings)
-    path = manifest.save()
-    origins.save({image.cache for image in images})
+    with writing(origins.path):
+        origins.save({image.cache for image in images})
+    with writing(out / MANIFEST_NAME):  # last: a run stopped by a write error leaves no new manifest
+        path = manifest.save()
     return PrepareSummary(
         manifest_path=path,
         classes=len(classes),
