@@ -320,7 +320,8 @@ def gldv2_with(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def prepare_args(root: Path, tmp_path: Path) -> list[str]:
-    return ["prepare", str(root), "--out", str(tmp_path / "prep"), "--size", "32", "--workers", "1"]
+    """Labelled by train.csv alone: --all-labels (without it, the missing train_clean.csv is refused)."""
+    return ["prepare", str(root), "--out", str(tmp_path / "prep"), "--size", "32", "--workers", "1", "--all-labels"]
 
 
 @pytest.mark.parametrize("name, text, expected", [
@@ -350,7 +351,7 @@ def test_a_train_csv_with_spaces_after_the_commas_is_read(tmp_path):
     (mini.root / "metadata" / "train_clean.csv").unlink()
     csv_path = mini.root / "metadata" / "train.csv"
     csv_path.write_text(csv_path.read_text(encoding="utf-8").replace(",", ", "), encoding="utf-8")
-    prepare_dataset(PrepareConfig(mini.root, tmp_path / "prep", cache_size=32, workers=1))
+    prepare_dataset(PrepareConfig(mini.root, tmp_path / "prep", cache_size=32, workers=1, clean=False))
     manifest = load_manifest(tmp_path / "prep")
     assert len(manifest.images) == 8 and {c.landmark_id for c in manifest.classes} == {str(v) for v in mini.names}
 

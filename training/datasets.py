@@ -1,8 +1,9 @@
 """Where training images come from, and the manifest that `prepare` writes.
 
 Two kinds of source, both read without unpacking anything:
-- GLDv2 in its official layout: labels from `metadata/train_clean.csv` (or
-  `train.csv`), readable names from `train_label_to_category.csv`, pixels straight
+- GLDv2 in its official layout: labels from `metadata/train_clean.csv` (or, with
+  --all-labels, `train.csv`; a mirror without train_clean.csv is refused rather than
+  quietly labelled by the noisy train.csv), readable names from `train_label_to_category.csv`, pixels straight
   out of the `train/images_NNN.tar` shards;
 - any folder-per-class dataset (the folder name is the landmark, spaces and
   apostrophes included), such as ../shared/data/landmarks/world/.
@@ -202,6 +203,32 @@ def is_gldv2_folder(root: Path) -> bool:
     return (Path(root) / "metadata" / "train.csv").is_file() or (Path(root) / "metadata" / "train_clean.csv").is_file()
 
 
+def has_gldv2_shards(root: Path) -> bool:
+    """True when `root/train` holds images_NNN.tar shards (a GLDv2 mirror, with or
+    without its metadata)."""
+    train = Path(root) / "train"
+    return train.is_dir() and any(train.glob("images_*.tar"))
+
+
+def dataset_records(
+    source: Path, clean: bool = True, skip: Path | None = None
+) -> tuple[list[ImageRecord], dict[str, str]]:
+    """Records and readable names of a GLDv2 mirror or of a folder-per-class dataset
+    (`skip`: prepare's --out, when inside it: neither a class nor photos).
+
+    Raises DatasetError for a GLDv2 mirror without its labels (as `download
+    --no-metadata` leaves it), rather than reading it as folders of classes."""
+    source = Path(source)
+    if is_gldv2_folder(source):
+        return gldv2_records(source, clean)
+    if has_gldv2_shards(source):
+        raise DatasetError(
+            f"{source / 'train'} holds GLDv2 shards but {source / 'metadata' / 'train.csv'} is missing; "
+            "run `landmark-train download` (without --no-metadata) to fetch the metadata"
+        )
+    return folder_records(source, skip=skip)
+
+
 def category_name(category: str) -> str:
     """'http://commons.wikimedia.org/wiki/Category:Haleakal%C4%81_National_Park' →
     'Haleakalā National Park'."""
@@ -247,10 +274,17 @@ def csv_rows(path: Path, needed: tuple[str, ...], missing: str = "") -> Iterator
 def read_gldv2_labels(root: Path, clean: bool = True) -> dict[str, str]:
     """{image id: landmark id} from train_clean.csv (clean) or train.csv.
 
-    Raises DatasetError naming the file and what is wrong with it."""
+    Raises DatasetError naming the file and what is wrong with it; when `clean` and
+    train_clean.csv is missing (a failed metadata download, a hand-made mirror) too,
+    rather than training on all of train.csv while the manifest says clean."""
     meta = Path(root) / "metadata"
     labels: dict[str, str] = {}
-    if clean and (meta / "train_clean.csv").is_file():
+    if clean and not (meta / "train_clean.csv").exists():
+        raise DatasetError(
+            f"{meta / 'train_clean.csv'} is missing (the GLDv2-clean labels); run `landmark-train download` "
+            "again to fetch it, or give --all-labels to use all of train.csv"
+        )
+    if clean:
         for row in _gldv2_rows(meta / "train_clean.csv", ("landmark_id", "images")):
             for image_id in (row["images"] or "").split():
                 labels[image_id] = row["landmark_id"]

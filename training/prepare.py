@@ -42,9 +42,7 @@ from training.datasets import (
     ImageRecord,
     Manifest,
     ManifestImage,
-    folder_records,
-    gldv2_records,
-    is_gldv2_folder,
+    dataset_records,
     without_repeated_keys,
 )
 from training.errors import DatasetError, OutputWriteError, writing
@@ -385,11 +383,7 @@ def prepare_dataset(
     source = Path(config.source)
     out = Path(config.out_dir)
     _check_out_folder(out)
-    if is_gldv2_folder(source):
-        records, names = gldv2_records(source, config.clean)
-    else:
-        # an --out inside the source is not a class, nor are its cached pictures photos
-        records, names = folder_records(source, skip=out)
+    records, names = dataset_records(source, config.clean, skip=out)
     records, duplicates = without_repeated_keys(records)
     all_landmarks = {r.landmark_id for r in records}
     _open_cache(out, config)
