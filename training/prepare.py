@@ -211,6 +211,25 @@ def _write_whole(path: Path, data: bytes) -> None:
         raise
 
 
+def unreadable_reason(exc: Exception, size: int | None) -> str:
+    """What is wrong with a photo that could not be resized, in words: Pillow's
+    "cannot identify image file <_io.BytesIO object at 0x…>" names its own buffer."""
+    from PIL import UnidentifiedImageError
+
+    if size == 0:
+        return "empty file (0 bytes)"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image (no format Pillow knows), or damaged beyond reading"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _file_size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
 # What a worker returns: {source: error} for the ones that failed, {dest: (size,
 # CRC-32)} of the cached files it wrote, and the write error that stopped it (the rest
 # would fail alike; what it wrote before is kept) or None.
@@ -227,7 +246,7 @@ def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> 
         except OutputWriteError as exc:
             return errors, written, exc
         except Exception as exc:  # a bad photo is recorded and the job goes on
-            errors[source] = f"{type(exc).__name__}: {exc}"
+            errors[source] = unreadable_reason(exc, _file_size(Path(source)))
     return errors, written, None
 
 
@@ -248,7 +267,7 @@ def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quali
                 except OutputWriteError as exc:
                     return errors, written, exc
                 except Exception as exc:
-                    errors[source] = f"{type(exc).__name__}: {exc}"
+                    errors[source] = unreadable_reason(exc, member.size)
     except (OSError, tarfile.TarError) as exc:
         return {source: f"shard {shard}: {exc}" for source, _ in jobs}, {}, None
     for source, _ in wanted.values():
