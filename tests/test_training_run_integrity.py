@@ -1,6 +1,7 @@
 """A run folder stays one run's, whole, whatever happens to the process training into
 it (found by a tester): a kill between saving last.pt and best.pt, two trainings
-into one folder (or SLURM tasks started without torchrun), checked on tiny generated
+into one folder (or SLURM tasks started without torchrun), a resume with other
+settings, checked on tiny generated
 data with a head-only network."""
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ def prepared(tmp_path_factory) -> Path:
 
 
 def head_only(manifest: Path, run_dir: Path, epochs: int = 3, **settings) -> TrainConfig:
+    top = {"progress": False, "tensorboard": False, "plots": False, "device": "cpu", **settings}
     return TrainConfig(
-        run_dir=str(run_dir), progress=False, tensorboard=False, plots=False, device="cpu",
+        run_dir=str(run_dir),
         data=DataConfig(manifest=str(manifest), input_size=32, workers=0),
         model=ModelConfig(embedding_size=8, freeze_backbone=True),
         optim=OptimConfig(batch_size=6, epochs=epochs, lr=0.1),
         schedule=ScheduleConfig(name="constant"),
-        **settings,
+        **top,
     )
 
 
@@ -130,7 +132,7 @@ def test_a_run_whose_best_pt_an_earlier_version_lost_says_so_and_lets_a_better_e
 def cli_train(manifest: Path, run: Path, *extra: str) -> list[str]:
     settings = {"data.input_size": 32, "data.workers": 0, "progress": "false", "tensorboard": "false",
                 "plots": "false", "device": "cpu", "model.freeze_backbone": "true", "model.embedding_size": 8,
-                "optim.batch_size": 6, "optim.epochs": 1}
+                "optim.batch_size": 6, "optim.epochs": 1, "optim.lr": 0.1, "schedule.name": "constant"}
     args = ["train", "--manifest", str(manifest), "--run-dir", str(run)]
     for key, value in settings.items():
         args += ["--set", f"{key}={value}"]
@@ -226,3 +228,68 @@ def test_srun_tasks_without_torchrun_one_is_refused_the_first_says_it_trains_alo
     monkeypatch.setenv("SLURM_PROCID", "0")
     assert main(cli_train(prepared, tmp_path / "run")) == 0
     assert "note: SLURM gave this job 2 tasks" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ 6: a resume keeps the run's settings
+
+
+@pytest.fixture()
+def one_epoch_run(prepared, tmp_path) -> Path:
+    """A run of 2 epochs stopped after its first."""
+    from training.train import train
+
+    train(head_only(prepared, tmp_path / "run", epochs=2), stop_after_epochs=1)
+    return tmp_path / "run"
+
+
+def run_record(run: Path) -> tuple[bytes, bytes, bytes]:
+    return tuple((run / name).read_bytes() for name in ("config.json", "metrics.csv", "checkpoints/last.pt"))
+
+
+def test_a_resume_with_settings_that_change_the_training_is_refused_naming_them(prepared, one_epoch_run):
+    from training.errors import CheckpointError
+    from training.train import train
+
+    before = run_record(one_epoch_run)
+    config = head_only(prepared, one_epoch_run, epochs=5, seed=9)
+    config.loss.name, config.optim.lr = "cosface", 0.05
+    with pytest.raises(CheckpointError) as refused:
+        train(config, resume=True)
+    message = str(refused.value)
+    assert "loss.name 'arcface' → 'cosface', optim.lr 0.1 → 0.05, seed 0 → 9" in message
+    assert "resume with the run's config.json" in message and "\n" not in message
+    assert run_record(one_epoch_run) == before
+
+
+def test_a_resume_may_train_more_epochs_with_another_batch_size_and_loader(prepared, one_epoch_run):
+    from training.train import train
+
+    config = head_only(prepared, one_epoch_run, epochs=3, eval_every=2, device="auto")
+    config.optim.batch_size, config.data.workers, config.data.eval_batch_size = 4, 1, 5
+    result = train(config, resume=True)
+    assert result.epochs_done == 3 and [r.epoch for r in result.history] == [1, 2, 3]
+
+
+def test_a_finished_run_resumed_trains_nothing_and_keeps_its_record_and_fewer_epochs_are_refused(
+    prepared, one_epoch_run, capsys,
+):
+    from training.cli import main
+
+    assert main(cli_train(prepared, one_epoch_run, "--resume", "--set", "optim.epochs=2")) == 0
+    finished = run_record(one_epoch_run)
+    capsys.readouterr()
+    assert main(cli_train(prepared, one_epoch_run, "--resume", "--set", "optim.epochs=2")) == 0  # submitted again
+    assert "has trained all 2 epochs of its run already; nothing to train" in capsys.readouterr().err
+    assert main(cli_train(prepared, one_epoch_run, "--resume", "--set", "optim.epochs=1")) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has trained 2 epochs already, and optim.epochs=1 asks for fewer" in err[0]
+    assert run_record(one_epoch_run) == finished
+
+
+def test_settings_that_mean_the_same_are_no_change():
+    from training.resume import changed_settings
+
+    trained = {"model": {"freeze_batchnorm": True, "gone": 1}, "data": {"crop_scale": [0.5, 1.0]}, "seed": 0}
+    now = {"model": {"freeze_batchnorm": "backbone", "new": 2}, "data": {"crop_scale": (0.5, 1.0)}, "seed": 0}
+    assert changed_settings(trained, now) == []
+    assert changed_settings(trained, {**now, "seed": 1}) == [("seed", 0, 1)]

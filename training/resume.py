@@ -1,6 +1,7 @@
 """What an earlier run in a run folder allows: training over it only when asked
 (check_run_folder), and continuing it only with a checkpoint that fits the network,
-the optimizer and the prepared dataset of the run that continues it (check_resumable).
+the optimizer and the prepared dataset of the run that continues it, and with the
+settings it was trained with (check_resumable).
 """
 
 from __future__ import annotations
@@ -17,6 +18,16 @@ from training.run_log import METRICS_CSV
 
 # Settings that shape the optimizer's saved state: a resumed run must keep them.
 OPTIMIZER_SHAPE = ("optim.name", "model.freeze_backbone", "model.frozen_blocks")
+# The only settings a resumed run may change: where its files are, how it shows its
+# progress, on what it runs, and how many epochs it goes on for (another batch size or
+# number of processes keeps the schedule's epochs). Any other change would make the
+# run's record (config.json, the checkpoints, a bundle's card) describe a run that never
+# happened: a loss, learning rate or seed changed half-way is a different experiment.
+MAY_CHANGE_ON_RESUME = frozenset({
+    "run_dir", "device", "channels_last", "tensorboard", "plots", "progress", "eval_every",
+    "data.manifest", "data.workers", "data.eval_batch_size", "model.pretrained", "model.weights_path",
+    "optim.batch_size", "optim.accumulate", "optim.epochs",
+})
 
 
 def finished_epochs(run_dir: Path) -> int:
@@ -88,6 +99,12 @@ def check_resumable(state: dict, config: TrainConfig, net_config, manifest: Mani
         )
     trained = state.get("train_config") or {}
     now = config.to_dict()
+    done = int(state.get("epoch") or 0)
+    if config.optim.epochs < done:
+        raise CheckpointError(
+            f"{where} has trained {done} epochs already, and optim.epochs={config.optim.epochs} asks for fewer; "
+            f"resume with optim.epochs={done} or more, {afresh}"
+        )
     for dotted in OPTIMIZER_SHAPE:
         section, key = dotted.split(".")
         before = (trained.get(section) or {}).get(key)
@@ -96,6 +113,51 @@ def check_resumable(state: dict, config: TrainConfig, net_config, manifest: Mani
                 f"{where} was trained with {dotted}={before!r} (now {now[section][key]!r}), so its optimizer "
                 f"state does not fit; resume with {dotted}={before!r} or use a new run_dir"
             )
+    changed = changed_settings(trained, now)
+    if changed:
+        listed = ", ".join(f"{key} {before!r} → {after!r}" for key, before, after in changed)
+        raise CheckpointError(
+            f"{where} was trained with other settings ({listed}); a resumed run keeps the settings it was "
+            "trained with, but for optim.epochs, optim.batch_size, optim.accumulate and where and how it runs "
+            f"(training/README.md): resume with the run's config.json, {afresh}"
+        )
+
+
+def changed_settings(trained: dict, now: dict) -> list[tuple[str, object, object]]:
+    """(dotted key, value trained with, value now) for every setting but those in
+    MAY_CHANGE_ON_RESUME that differs; a key one side lacks (a config of an older or
+    newer version) is not compared."""
+    before, after = _flat(_plain(trained)), _flat(_plain(now))
+    return [
+        (key, before[key], after[key]) for key in sorted(before.keys() & after.keys())
+        if key not in MAY_CHANGE_ON_RESUME and _same_meaning(key, before[key]) != _same_meaning(key, after[key])
+    ]
+
+
+def _flat(settings: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in settings.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _plain(value):
+    """As the JSON of a checkpoint holds it: tuples are lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _same_meaning(key: str, value):
+    """freeze_batchnorm = true is "backbone", false is "none"."""
+    if key == "model.freeze_batchnorm":
+        return {True: "backbone", False: "none"}.get(value, value) if isinstance(value, bool) else value
+    return value
 
 
 def _first_difference(saved: list[tuple[int, str]], now: list[tuple[int, str]]) -> str:

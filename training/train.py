@@ -262,6 +262,13 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         if on_cuda and state.get("rng_cuda") is not None:
             torch.cuda.set_rng_state(state["rng_cuda"], ctx.device)
 
+    if start_epoch >= config.optim.epochs:  # a finished run resumed (a SLURM job submitted again)
+        if ctx.is_main:
+            _note(f"{run_dir} has trained all {start_epoch} epochs of its run already; nothing to train "
+                  "(raise optim.epochs to train on)")
+        return RunResult(run_dir, last_path, best_path if best_path.is_file() else None, start_epoch, history,
+                         best_gap)
+
     model = net
     if ctx.distributed:
         if on_cuda and config.sync_batchnorm and config.model.batchnorm_mode() != "all":
