@@ -293,3 +293,39 @@ def test_settings_that_mean_the_same_are_no_change():
     now = {"model": {"freeze_batchnorm": "backbone", "new": 2}, "data": {"crop_scale": (0.5, 1.0)}, "seed": 0}
     assert changed_settings(trained, now) == []
     assert changed_settings(trained, {**now, "seed": 1}) == [("seed", 0, 1)]
+
+
+# ------------------------------------------------------------------ 8: --overwrite and TensorBoard
+
+
+def logged_steps(run: Path, tag: str) -> list[int]:
+    """The steps TensorBoard shows for `tag` in the run's tensorboard/ folder, purges applied."""
+    event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    events = event_accumulator.EventAccumulator(str(run / "tensorboard"))
+    events.Reload()
+    return [scalar.step for scalar in events.Scalars(tag)]
+
+
+def test_overwrite_replaces_the_earlier_runs_tensorboard_events_and_a_resume_logs_each_step_once(
+    prepared, tmp_path, monkeypatch,
+):
+    pytest.importorskip("torch.utils.tensorboard")
+    from training.train import train
+
+    run = tmp_path / "run"
+    train(head_only(prepared, run, epochs=2, tensorboard=True))  # 2 steps an epoch
+    train(head_only(prepared, run, epochs=1, tensorboard=True, seed=1), overwrite=True)
+    assert len(list((run / "tensorboard").glob("events.out.tfevents.*"))) == 1
+    assert logged_steps(run, "train/loss_step") == [1, 2]
+    assert logged_steps(run, "epoch/train_loss") == [1]
+
+    # killed in epoch 2 after its steps were logged, before its checkpoint: they are logged again
+    import training.train as trainer
+
+    monkeypatch.setattr(trainer, "evaluate_network", lambda *a, **k: (_ for _ in ()).throw(Killed()))
+    with pytest.raises(Killed):
+        train(head_only(prepared, run, epochs=2, tensorboard=True, seed=1), resume=True)
+    monkeypatch.undo()
+    train(head_only(prepared, run, epochs=2, tensorboard=True, seed=1), resume=True)
+    assert logged_steps(run, "train/loss_step") == [1, 2, 3, 4]
+    assert logged_steps(run, "epoch/train_loss") == [1, 2]

@@ -167,7 +167,8 @@ def add_train(sub) -> None:
                    help="override a setting, e.g. --set optim.lr=0.05 --set loss.name=cosface")
     p.add_argument("--resume", action="store_true", help="continue from run_dir/checkpoints/last.pt when it exists")
     p.add_argument("--overwrite", action="store_true",
-                   help="start afresh in a run_dir that holds an earlier run, replacing its checkpoints and metrics")
+                   help="start afresh in a run_dir that holds an earlier run, replacing its checkpoints, metrics, "
+                   "plots and TensorBoard events")
     p.add_argument("--processes", type=int, default=1, help="DDP over N local CPU processes (Gloo) without torchrun")
     p.set_defaults(handler=run_train)
 

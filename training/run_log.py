@@ -1,7 +1,9 @@
 """What a run leaves behind for people: metrics.csv (one row per epoch), TensorBoard
 events (when tensorboard is installed) and PNG plots of loss, learning rate and μAP.
 
-Only rank 0 creates a RunLog; the others pass None to the trainer.
+Only rank 0 creates a RunLog; the others pass None to the trainer. A run started afresh
+over an earlier one removes that run's outputs first (remove_earlier_outputs): TensorBoard
+reads every events file in tensorboard/, and showed both runs' curves as one run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 METRICS_CSV = "metrics.csv"  # one row per finished epoch
+TENSORBOARD_DIR = "tensorboard"
+PLOTS = ("loss.png", "lr.png", "gap.png")  # write_plots
 COLUMNS = ("epoch", "step", "train_loss", "lr", "val_gap", "val_accuracy", "images_per_s", "seconds")
 
 
@@ -45,6 +49,10 @@ class RunLog:
     tensorboard: bool = True
     plots: bool = True
     history: list[EpochRecord] = field(default_factory=list)
+    # a resumed run: the optimizer steps it keeps. TensorBoard hides what an earlier
+    # process logged after them (the steps of an epoch it did not finish), which this
+    # run logs again.
+    resumed_at_step: int | None = None
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir)
@@ -56,7 +64,8 @@ class RunLog:
             except ImportError:  # tensorboard is optional
                 self._writer = None
             else:
-                self._writer = SummaryWriter(log_dir=str(self.run_dir / "tensorboard"))
+                purge = None if self.resumed_at_step is None else self.resumed_at_step + 1
+                self._writer = SummaryWriter(log_dir=str(self.run_dir / TENSORBOARD_DIR), purge_step=purge)
 
     @property
     def csv_path(self) -> Path:
@@ -100,6 +109,19 @@ class RunLog:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+
+def remove_earlier_outputs(run_dir: Path) -> None:
+    """Remove what an earlier run in `run_dir` logged (metrics.csv, the plots, its
+    TensorBoard events files), so that a run started afresh there shows its own figures
+    only. Other files in tensorboard/ are not this trainer's and stay."""
+    run_dir = Path(run_dir)
+    for name in (METRICS_CSV, *PLOTS):
+        (run_dir / name).unlink(missing_ok=True)
+    events = run_dir / TENSORBOARD_DIR
+    if events.is_dir():
+        for path in events.glob("events.out.tfevents.*"):
+            path.unlink(missing_ok=True)
 
 
 def write_plots(history: list[EpochRecord], folder: Path) -> list[Path]:

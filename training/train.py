@@ -34,7 +34,7 @@ from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
 from training.resume import check_resumable, check_run_folder
 from training.run_lock import RunLock
-from training.run_log import EpochRecord, RunLog
+from training.run_log import EpochRecord, RunLog, remove_earlier_outputs
 from training.validation import evaluate_network
 
 
@@ -281,10 +281,13 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
 
     log = None
     if ctx.is_main:
-        if not (resume and last_path.is_file()):
-            remove_checkpoints(last_path.parent)  # an overwritten run's
+        resumed = resume and last_path.is_file()
+        if not resumed:  # an overwritten run's files
+            remove_checkpoints(last_path.parent)
+            remove_earlier_outputs(run_dir)
         config.save(run_dir / "config.json")
-        log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots)
+        log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots,
+                     resumed_at_step=step if resumed else None)
         log.restore(history)
 
     sampler = EpochSampler(
