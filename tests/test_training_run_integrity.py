@@ -329,3 +329,19 @@ def test_overwrite_replaces_the_earlier_runs_tensorboard_events_and_a_resume_log
     train(head_only(prepared, run, epochs=2, tensorboard=True, seed=1), resume=True)
     assert logged_steps(run, "train/loss_step") == [1, 2, 3, 4]
     assert logged_steps(run, "epoch/train_loss") == [1, 2]
+
+
+# ------------------------------------------------------------------ 11: smaller ones
+
+
+@pytest.mark.parametrize("momentum, accepted", [(5, False), (1, False), (-0.1, False), (0, True), (0.99, True)])
+def test_sgd_momentum_outside_0_to_1_is_refused(prepared, tmp_path, momentum, accepted):
+    from training.errors import ConfigError
+
+    config = head_only(prepared, tmp_path / "run")
+    config.optim.momentum = momentum
+    if accepted:
+        config.validate()
+    else:
+        with pytest.raises(ConfigError, match=rf"optim.momentum={momentum} must be in \[0, 1\)"):
+            config.validate()

@@ -159,7 +159,8 @@ class TrainConfig:
             (o.accumulate >= 1, f"optim.accumulate={o.accumulate} must be at least 1"),
             (o.epochs >= 1, f"optim.epochs={o.epochs} must be at least 1"),
             (o.lr > 0, f"optim.lr={o.lr} must be positive"),
-            (o.momentum >= 0, f"optim.momentum={o.momentum} must be 0 or more"),
+            # 1 or more never lets a past gradient fade: the steps grow without end
+            (0 <= o.momentum < 1, f"optim.momentum={o.momentum} must be in [0, 1) (SGD's usual 0.9)"),
             (o.weight_decay >= 0, f"optim.weight_decay={o.weight_decay} must be 0 or more"),
             (o.head_lr_multiplier > 0, f"optim.head_lr_multiplier={o.head_lr_multiplier} must be positive"),
             (o.grad_clip is None or o.grad_clip >= 0,
