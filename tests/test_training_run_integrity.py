@@ -345,3 +345,27 @@ def test_sgd_momentum_outside_0_to_1_is_refused(prepared, tmp_path, momentum, ac
     else:
         with pytest.raises(ConfigError, match=rf"optim.momentum={momentum} must be in \[0, 1\)"):
             config.validate()
+
+
+def test_evaluate_on_a_manifest_with_no_class_of_the_model_says_so_and_exits_2(prepared, tiny_bundle, capsys):
+    from training.cli import main
+
+    assert main(["evaluate", "--model", str(tiny_bundle.path), "--manifest", str(prepared)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines() == [
+        f"landmark-train evaluate: none of the 3 classes of {prepared} (such as \"l'arc\", 'red', 'stripes') is one "
+        "of the bundle's 3 landmarks (such as 'Eiffel Tower', 'Colosseum', 'Taj Mahal'), so its μAP would be 0 by "
+        "construction; evaluate on the prepared dataset it was trained on"
+    ]
+
+
+def test_evaluate_on_folders_none_named_after_a_landmark_warns(tiny_bundle, tmp_path, capsys):
+    from training.cli import main
+
+    make_class_folders(tmp_path / "photos", ["Petra", "Alhambra"], 2, size=40)
+    assert main(["evaluate", "--model", str(tiny_bundle.path), "--data", str(tmp_path / "photos")]) == 0
+    assert "warning: no folder in" in capsys.readouterr().err
+    make_class_folders(tmp_path / "photos", ["Colosseum"], 2, size=40)
+    assert main(["evaluate", "--model", str(tiny_bundle.path), "--data", str(tmp_path / "photos")]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -163,6 +163,25 @@ def manifest_mismatch(bundle_extra: dict, manifest) -> str | None:
     )
 
 
+def no_class_in_common(bundle, manifest) -> str:
+    """Why scoring `bundle` on `manifest` would mean nothing: none of the manifest's
+    classes is one of its landmarks (every query would count as a miss, μAP 0)."""
+    trained = (((bundle.extra or {}).get("training") or {}).get("manifest") or {}).get("path")
+    where = f" ({trained})" if trained else ""
+    return (
+        f"none of the {len(manifest.classes)} classes of {manifest.folder} (such as "
+        f"{_some(c.name for c in manifest.classes)}) is one of the bundle's {len(bundle.labels)} landmarks (such as "
+        f"{_some(e.name for e in bundle.labels)}), so its μAP would be 0 by construction; evaluate on the "
+        f"prepared dataset it was trained on{where}"
+    )
+
+
+def _some(names, count: int = 3) -> str:
+    names = list(names)
+    shown = ", ".join(repr(n) for n in names[:count])
+    return shown + (", …" if len(names) > count else "")
+
+
 def _read_query(path: Path, input_size: int):
     from PIL import Image
 
@@ -201,12 +220,19 @@ def evaluate_bundle(
     warnings: list[str] = []
     if data_dir is not None:
         queries = _queries_from_folder(Path(data_dir), ids_by_name)
+        if queries and not any(landmark is not None for _, _, landmark in queries):
+            warnings.append(
+                f"no folder in {data_dir} is named after one of the bundle's {len(ids)} landmarks (such as "
+                f"{_some(names.values())}): every photo is a non-landmark query, and μAP is 0 by construction"
+            )
     else:
         prepared = load_manifest(Path(manifest))
         mismatch = manifest_mismatch(loaded.extra, prepared)
         if mismatch:
             warnings.append(mismatch)
         queries = _queries_from_manifest(prepared, split, set(ids))
+        if not any(landmark is not None for _, _, landmark in queries):
+            raise DatasetError(no_class_in_common(loaded, prepared))
     errors: dict[str, str] = {}
     predictions: dict[str, tuple[str, float]] = {}
     for start in range(0, len(queries), batch_size):
