@@ -369,3 +369,23 @@ def test_evaluate_on_folders_none_named_after_a_landmark_warns(tiny_bundle, tmp_
     make_class_folders(tmp_path / "photos", ["Colosseum"], 2, size=40)
     assert main(["evaluate", "--model", str(tiny_bundle.path), "--data", str(tmp_path / "photos")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_export_of_an_unfinished_run_says_which_epoch_of_how_many(prepared, tmp_path, capsys):
+    from model.bundle import load_bundle
+    from training.cli import main
+    from training.train import train
+
+    run = tmp_path / "run"
+    train(head_only(prepared, run), stop_after_epochs=1)  # 1 of 3 epochs
+    assert main(["export", str(run), "--out", str(tmp_path / "unfinished.ltbundle")]) == 0
+    assert (f"note: {run} is epoch 1 of a run that stopped after 1 of its 3 epochs (unfinished; `train --resume` "
+            "finishes it)") in capsys.readouterr().err
+    bundle = load_bundle(tmp_path / "unfinished.ltbundle")
+    assert (bundle.extra["training"]["epochs_trained"], bundle.extra["training"]["epochs_planned"]) == (1, 3)
+    assert "- Epoch 1 of 3 planned: the run stopped after 1 (unfinished) (2 steps)" in bundle.card
+
+    train(head_only(prepared, run), resume=True)
+    assert main(["export", str(run / "checkpoints" / LAST), "--out", str(tmp_path / "done.ltbundle")]) == 0
+    assert "note:" not in capsys.readouterr().err
+    assert load_bundle(tmp_path / "done.ltbundle").extra["training"]["epochs_trained"] == 3

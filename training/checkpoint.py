@@ -71,6 +71,13 @@ def _summary_of(path: Path) -> tuple[int, float | None] | None:
         return None
 
 
+def epoch_of(path: Path) -> int | None:
+    """The epoch a checkpoint file records (None when it cannot be read), without
+    reading its weights in."""
+    summary = _summary_of(path)
+    return None if summary is None else summary[0]
+
+
 def _same_epoch(a: Path, b: Path) -> bool:
     first, second = _summary_of(a), _summary_of(b)
     return first is not None and second is not None and first[0] == second[0]

@@ -241,6 +241,11 @@ def run_export(args) -> int:
         places_csv=Path(args.places) if args.places else None,
     )
     bundle = export_checkpoint(Path(args.checkpoint), Path(args.out), options)
+    training = bundle.extra.get("training") or {}
+    planned, trained = training.get("epochs_planned"), training.get("epochs_trained")
+    if planned and trained is not None and trained < planned:
+        print(f"note: {args.checkpoint} is epoch {training.get('epoch')} of a run that stopped after {trained} of "
+              f"its {planned} epochs (unfinished; `train --resume` finishes it)", file=sys.stderr)
     print(f"bundle {args.out}: {bundle.num_classes} classes, id {bundle.id}", file=sys.stderr)
     return 0
 

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.checkpoint import load_checkpoint
+from training.checkpoint import LAST, best_checkpoint_of, epoch_of, load_checkpoint
 from training.errors import CheckpointError, ConfigError
 
 
@@ -47,6 +47,42 @@ def check_output_path(out_path: Path, as_folder: bool = False) -> None:
         raise ConfigError(f"cannot write {out_path}: {parent} is not a writable folder; choose another --out")
 
 
+@dataclass(frozen=True)
+class RunProgress:
+    """Where the exported epoch stands in its run: `exported` of `planned` epochs, the
+    run having trained `trained` of them (its last.pt's epoch, when beside it)."""
+
+    exported: int
+    trained: int
+    planned: int | None
+
+    @property
+    def unfinished(self) -> bool:
+        return self.planned is not None and self.trained < self.planned
+
+    def describe(self) -> str:
+        """The card's words for it."""
+        if self.planned is None:
+            return f"Trained for {self.exported} epochs"
+        if self.unfinished:
+            return (f"Epoch {self.exported} of {self.planned} planned: the run stopped after {self.trained} "
+                    "(unfinished)")
+        if self.exported < self.planned:
+            return f"Epoch {self.exported} of {self.planned} (the best on the validation split)"
+        return f"Trained for {self.exported} epochs"
+
+
+def run_progress(checkpoint: Path, state: dict) -> RunProgress:
+    """The RunProgress of `state`, read from `checkpoint` (a .pt file or a run folder)."""
+    path = Path(checkpoint)
+    if path.is_dir():
+        path = best_checkpoint_of(path)
+    exported = int(state.get("epoch") or 0)
+    trained = epoch_of(path.parent / LAST) if path.name != LAST else exported
+    planned = (state.get("train_config") or {}).get("optim", {}).get("epochs")
+    return RunProgress(exported, max(exported, trained or 0), int(planned) if planned else None)
+
+
 def network_from_checkpoint(state: dict):
     """Rebuild the LandmarkNet of a checkpoint (no ImageNet download), in eval mode."""
     from model.network import LandmarkNet, NetConfig
@@ -61,7 +97,7 @@ def network_from_checkpoint(state: dict):
     return net.eval()
 
 
-def model_card(state: dict, name: str, notes: str = "") -> str:
+def model_card(state: dict, name: str, notes: str = "", progress: RunProgress | None = None) -> str:
     """A short Markdown card: what was trained on what, and how well it did."""
     train = state.get("train_config", {})
     metrics = state.get("metrics") or {}
@@ -74,7 +110,8 @@ def model_card(state: dict, name: str, notes: str = "") -> str:
         f"- Loss: {train.get('loss', {}).get('name')} (s={train.get('loss', {}).get('s')}, m={train.get('loss', {}).get('m')}); "
         f"optimizer {train.get('optim', {}).get('name')}, lr {train.get('optim', {}).get('lr')}, "
         f"schedule {train.get('schedule', {}).get('name')}",
-        f"- Trained for {state.get('epoch')} epochs ({state.get('step')} steps) on "
+        f"- {(progress or RunProgress(state.get('epoch'), state.get('epoch'), None)).describe()} "
+        f"({state.get('step')} steps) on "
         f"{train.get('data', {}).get('manifest')}",
         f"- Classes: {len(classes)}",
     ]
@@ -114,7 +151,9 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
     preprocessing = Preprocessing.from_dict(state["preprocessing"])
     name = options.name or Path(out_path).stem
     scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))
-    extra = {"training": {"epoch": state.get("epoch"), "metrics": state.get("metrics")}}
+    progress = run_progress(Path(checkpoint), state)
+    extra = {"training": {"epoch": state.get("epoch"), "metrics": state.get("metrics"),
+                          "epochs_trained": progress.trained, "epochs_planned": progress.planned}}
     if state.get("manifest_fingerprint"):  # evaluate compares it with the manifest it is given
         extra["training"]["manifest"] = {
             "fingerprint": state["manifest_fingerprint"],
@@ -124,7 +163,7 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
         return export_bundle(
             net, preprocessing, labels, out_path, name=name,
             scoring=ScoringConfig(scale=scale, temperature=options.temperature),
-            threshold=options.threshold, card=model_card(state, name, options.card_notes),
+            threshold=options.threshold, card=model_card(state, name, options.card_notes, progress),
             extra=extra, as_folder=options.as_folder,
         )
     except OSError as exc:
