@@ -16,7 +16,6 @@ from typing import Iterable
 from app.core.emptied_folders import looks_empty, why_unreachable
 from app.core.errors import MetadataWriteError
 from app.core.folder_paths import is_within
-from app.core.index.photos_seen import LibraryFolders
 from app.core.path_case import fold, is_junction
 
 
@@ -114,7 +113,9 @@ def disk_gone_error(path: Path, library_folders: Iterable[Path] | None) -> DiskU
         if not holding:
             return None
         root = max(holding, key=len)
-    seen_at = library_folders.photos_seen_at if isinstance(library_folders, LibraryFolders) else lambda _: None
+    # index.photos_seen.LibraryFolders tells when the index saw photos there, asked by name:
+    # importing it would load app.core.index, whose backup imports atomic, which imports us
+    seen_at = getattr(library_folders, "photos_seen_at", None) or (lambda _: None)
     why = why_unreachable(Path(root), seen_at(root))
     if why is not None and library_folders is None:
         return DiskUnreachableError(f"{path}: its folder {why}; connect the card or disk holding it and try again")
