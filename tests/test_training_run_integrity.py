@@ -1,8 +1,9 @@
 """A run folder stays one run's, whole, whatever happens to the process training into
-it (found by a tester): a kill between saving last.pt and best.pt, two trainings
-into one folder (or SLURM tasks started without torchrun), a resume with other
-settings, checked on tiny generated
-data with a head-only network."""
+it (found by a tester): a kill between saving last.pt and best.pt, two trainings into
+one folder (or SLURM tasks started without torchrun), a resume with other settings,
+--overwrite and TensorBoard, a full disk or a file for a run folder; and the smaller
+findings (SGD momentum, evaluate on another dataset, export of an unfinished run).
+Checked on tiny generated data with a head-only network."""
 
 from __future__ import annotations
 
@@ -389,3 +390,89 @@ def test_export_of_an_unfinished_run_says_which_epoch_of_how_many(prepared, tmp_
     assert main(["export", str(run / "checkpoints" / LAST), "--out", str(tmp_path / "done.ltbundle")]) == 0
     assert "note:" not in capsys.readouterr().err
     assert load_bundle(tmp_path / "done.ltbundle").extra["training"]["epochs_trained"] == 3
+
+
+# ------------------------------------------------------------------ 7: a full disk, a file for a run folder
+
+needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+
+
+@needs_dev_full
+def test_a_checkpoint_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path):
+    from training.checkpoint import save_checkpoint
+    from training.errors import OutputWriteError
+
+    (tmp_path / "last.pt.tmp").symlink_to("/dev/full")  # every write to it: ENOSPC, as on a full disk
+    with pytest.raises(OutputWriteError) as refused:
+        save_checkpoint(tmp_path / "last.pt", {"state_dict": {"w": torch.zeros(4096)}})
+    assert str(refused.value) == (f"cannot write {tmp_path / 'last.pt'}: no space left on device; free some space "
+                                  "there or give another --run-dir, then run it again")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGXFSZ"), reason="needs RLIMIT_FSIZE (POSIX)")
+def test_a_write_failing_half_way_is_the_systems_reason_not_torchs_unexpected_pos(tmp_path):
+    """A file-size limit fails a write after its first megabyte, as a disk filling up
+    during the write does: torch then reports "unexpected pos" in place of the error."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource, signal, sys, torch\n"
+        "from pathlib import Path\n"
+        "from training.checkpoint import save_checkpoint\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        "    save_checkpoint(Path(sys.argv[1]), {'w': torch.zeros(1 << 20)})\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "last.pt")], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], timeout=120)
+    assert done.stdout.strip() == (f"OutputWriteError cannot write {tmp_path / 'last.pt'}: file too large; "
+                                   "check the disk, then run it again")
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dev_full
+@pytest.mark.parametrize("second_gap", [0.5, 0.6])  # epoch 2 no better / better: best.pt.pending written first
+def test_train_on_a_full_disk_says_so_in_one_line_exit_2_and_leaves_nothing_half_written(
+    prepared, tmp_path, monkeypatch, capsys, second_gap,
+):
+    import training.train as trainer
+    from training.cli import main
+
+    run = tmp_path / "run"
+    gaps = iter([0.5, second_gap])
+
+    def validate_then_fill_the_disk(*_args, **_kwargs):  # the disk is full when epoch 2's last.pt is written
+        if (run / "checkpoints" / LAST).exists():
+            (run / "checkpoints" / f"{LAST}.tmp").symlink_to("/dev/full")
+        return Metrics(gap=next(gaps), accuracy=0.5, queries=6, landmark_queries=6, predictions=6)
+
+    monkeypatch.setattr(trainer, "evaluate_network", validate_then_fill_the_disk)
+    assert main(cli_train(prepared, run, "--set", "optim.epochs=2")) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"landmark-train train: cannot write {run / 'checkpoints' / LAST}: no space left on device; free some "
+        "space there or give another --run-dir, then run it again"
+    ]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [BEST, LAST]
+    assert load_checkpoint(run / "checkpoints" / LAST)["epoch"] == 1 and not (run / "train.lock").exists()
+
+
+def test_a_run_dir_that_is_a_file_is_one_line_before_anything_is_built(prepared, tmp_path, capsys):
+    from training.cli import main
+    from training.errors import ConfigError
+    from training.train import train
+
+    (tmp_path / "outfile").write_text("file")
+    for run, where in ((tmp_path / "outfile", ""), (tmp_path / "outfile" / "run", f": {tmp_path / 'outfile'}")):
+        assert main(cli_train(prepared, run)) == 2
+        assert capsys.readouterr().err.strip().splitlines() == [
+            f"landmark-train train: --run-dir {run}{where} is a file, not a folder; give a folder for the run "
+            "(a new one is made)"
+        ]
+        with pytest.raises(ConfigError, match="is a file, not a folder"):
+            train(head_only(prepared, run))
+    assert (tmp_path / "outfile").read_text() == "file"

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from training.errors import CheckpointError
+from training.errors import CheckpointError, writing
 
 FORMAT = "landmark-train/1"
 LAST = "last.pt"
@@ -33,14 +33,44 @@ def checkpoint_dir(run_dir: Path) -> Path:
 
 
 def save_checkpoint(path: Path, state: dict[str, Any]) -> Path:
+    """Write `state` to `path` atomically: whole, on disk, or not at all.
+
+    Raises OutputWriteError naming the path and the system's reason (a full disk, a
+    read-only folder) and leaves no temporary file, which would keep the disk full.
+    torch writes through a Python file here: writing to a path itself, it reported a full
+    disk as "[enforce fail at inline_container.cc:672] . unexpected pos …".
+    """
     import torch
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    torch.save({"format": FORMAT, **state}, str(tmp))
-    os.replace(tmp, path)
+    with writing(path, "--run-dir"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(tmp, "wb") as f:
+                try:
+                    torch.save({"format": FORMAT, **state}, f)
+                except RuntimeError as exc:
+                    # torch closing its zip writer after a failed write reports "unexpected pos"
+                    # in place of the write's own error, which it keeps as the context
+                    raise _os_error_behind(exc) or exc from None
+                f.flush()
+                os.fsync(f.fileno())  # a full disk of a network file system says so here, or at close
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return path
+
+
+def _os_error_behind(exc: BaseException) -> OSError | None:
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def save_epoch_checkpoints(folder: Path, state: dict[str, Any], best: bool) -> None:
@@ -51,9 +81,15 @@ def save_epoch_checkpoints(folder: Path, state: dict[str, Any], best: bool) -> N
     folder = Path(folder)
     if best:
         save_checkpoint(folder / BEST_PENDING, state)
-    save_checkpoint(folder / LAST, state)
+    try:
+        save_checkpoint(folder / LAST, state)
+    except Exception:
+        if best:  # of no use without its last.pt, and as big: it would keep a full disk full
+            (folder / BEST_PENDING).unlink(missing_ok=True)
+        raise
     if best:
-        os.replace(folder / BEST_PENDING, folder / BEST)
+        with writing(folder / BEST, "--run-dir"):
+            os.replace(folder / BEST_PENDING, folder / BEST)
 
 
 def _summary_of(path: Path) -> tuple[int, float | None] | None:

@@ -48,11 +48,24 @@ def _same_settings(run_dir: Path, config: TrainConfig) -> bool:
         return False
 
 
+def check_run_dir_is_a_folder(run_dir: Path) -> None:
+    """Raise ConfigError when `run_dir`, or a folder it would be made in, is a file:
+    found before the network is built, not when the first checkpoint is written."""
+    run_dir = Path(run_dir)
+    existing = next((p for p in (run_dir, *run_dir.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == run_dir else f": {existing}"
+        raise ConfigError(f"--run-dir {run_dir}{where} is a file, not a folder; give a folder for the run "
+                          "(a new one is made)")
+
+
 def check_run_folder(config: TrainConfig, resume: bool = False, overwrite: bool = False) -> None:
     """Refuse to train over an earlier run in `config.run_dir` unless asked to: raises
     ConfigError when the folder holds a run and neither `resume` nor `overwrite` is given
-    (a finished run with the very same settings too: the message says so)."""
+    (a finished run with the very same settings too: the message says so), or when it is
+    a file."""
     run_dir = Path(config.run_dir)
+    check_run_dir_is_a_folder(run_dir)
     epochs = finished_epochs(run_dir)
     checkpoints = [p for p in (checkpoint_dir(run_dir) / LAST, checkpoint_dir(run_dir) / BEST) if p.exists()]
     if resume or overwrite or not (checkpoints or epochs):

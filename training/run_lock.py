@@ -17,7 +17,7 @@ import socket
 import sys
 from pathlib import Path
 
-from training.errors import ConfigError
+from training.errors import ConfigError, writing
 
 LOCK_FILE = "train.lock"
 # Windows locks byte ranges and refuses reads of a locked range: the lock is taken far
@@ -44,9 +44,11 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> "RunLock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with writing(self.path, "--run-dir"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            with writing(self.path, "--run-dir"):
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 _lock(fd)
             except OSError as exc:
@@ -62,8 +64,13 @@ class RunLock:
                 break
             os.close(fd)
         self._fd, self.held = fd, True
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+        try:
+            with writing(self.path, "--run-dir"):
+                os.ftruncate(fd, 0)
+                os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+        except BaseException:
+            self.release()
+            raise
         return self
 
     def release(self) -> None:

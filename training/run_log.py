@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from training.errors import writing
+
 METRICS_CSV = "metrics.csv"  # one row per finished epoch
 TENSORBOARD_DIR = "tensorboard"
 PLOTS = ("loss.png", "lr.png", "gap.png")  # write_plots
@@ -56,7 +58,8 @@ class RunLog:
 
     def __post_init__(self) -> None:
         self.run_dir = Path(self.run_dir)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with writing(self.run_dir, "--run-dir"):
+            self.run_dir.mkdir(parents=True, exist_ok=True)
         self._writer = None
         if self.tensorboard:
             try:
@@ -77,7 +80,7 @@ class RunLog:
         self._rewrite_csv()
 
     def _rewrite_csv(self) -> None:
-        with open(self.csv_path, "w", newline="", encoding="utf-8") as f:
+        with writing(self.csv_path, "--run-dir"), open(self.csv_path, "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             for record in self.history:
@@ -91,7 +94,7 @@ class RunLog:
     def log_epoch(self, record: EpochRecord) -> None:
         self.history.append(record)
         new = not self.csv_path.exists()
-        with open(self.csv_path, "a", newline="", encoding="utf-8") as f:
+        with writing(self.csv_path, "--run-dir"), open(self.csv_path, "a", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             if new:
                 writer.writeheader()
@@ -155,6 +158,7 @@ def write_plots(history: list[EpochRecord], folder: Path) -> list[Path]:
             axes.legend()
         figure.tight_layout()
         path = Path(folder) / name
-        figure.savefig(path)
+        with writing(path, "--run-dir"):
+            figure.savefig(path)
         written.append(path)
     return written

@@ -29,10 +29,10 @@ from training.distributed import (
     DistributedContext, all_reduce_sum, barrier, check_launch_environment, env_rank, init_distributed,
     shutdown_distributed,
 )
-from training.errors import CheckpointError, ConfigError, DatasetError
+from training.errors import CheckpointError, ConfigError, DatasetError, writing
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
-from training.resume import check_resumable, check_run_folder
+from training.resume import check_resumable, check_run_dir_is_a_folder, check_run_folder
 from training.run_lock import RunLock
 from training.run_log import EpochRecord, RunLog, remove_earlier_outputs
 from training.validation import evaluate_network
@@ -196,6 +196,7 @@ def _lock_run_folder(config: TrainConfig, rank: int) -> RunLock | None:
     """Rank 0 keeps any other training out of the run folder until the run ends."""
     if rank != 0:
         return None
+    check_run_dir_is_a_folder(Path(config.run_dir))
     lock = RunLock(Path(config.run_dir)).acquire()
     if lock.note:
         _note(lock.note)
@@ -282,10 +283,11 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
     log = None
     if ctx.is_main:
         resumed = resume and last_path.is_file()
-        if not resumed:  # an overwritten run's files
-            remove_checkpoints(last_path.parent)
-            remove_earlier_outputs(run_dir)
-        config.save(run_dir / "config.json")
+        with writing(run_dir, "--run-dir"):
+            if not resumed:  # an overwritten run's files
+                remove_checkpoints(last_path.parent)
+                remove_earlier_outputs(run_dir)
+            config.save(run_dir / "config.json")
         log = RunLog(run_dir, tensorboard=config.tensorboard, plots=config.plots,
                      resumed_at_step=step if resumed else None)
         log.restore(history)
