@@ -67,8 +67,13 @@ def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: 
                           expected: Mapping[int, "ReviewState"]) -> tuple["LabelChange", "ReviewCommand | None"]:
     """PhotoIndex.set_labels as the user's label (source user, accepted), with nothing
     taught (the app's L while another job holds the model), journalled as `command` in
-    the same transaction; (what changed, the journal's command or None)."""
+    the same transaction; (what changed, the journal's command or None). UsageError for
+    a name no label can hold, as L's job and `label` refuse it (teaching.check_label)."""
     from app.core.index import labels as label_store
+    from app.core.teaching import check_label
+
+    if label is not None:
+        label = check_label(label)
 
     ids = [int(photo_id) for photo_id in photo_ids]
     with index.transaction() as conn:

@@ -29,6 +29,27 @@ _STATE_WORDS = {
 }
 
 
+def unwritable_character(name: str) -> str | None:
+    """The first character of `name` that no keyword can hold, named for the user, else
+    None: the rule of every label (teaching.check_label, read_back.is_label_text). XMP is
+    XML, which has no control character (but tab and line break, which label_form makes
+    spaces), no U+FFFE or U+FFFF and no half of a UTF-16 surrogate pair; a name holding
+    one was labelled and taught, and every `write` then failed with "XMP is not
+    well-formed XML", as if the photo were damaged. A byte that is not UTF-8 in a
+    command's argument reaches Python as such a half (U+DC80-U+DCFF)."""
+    for char in name:
+        code = ord(char)
+        if unicodedata.category(char) == "Cc":
+            return f"a control character (U+{code:04X})"
+        if code in (0xFFFE, 0xFFFF):
+            return f"U+{code:04X}, a noncharacter that XMP cannot hold"
+        if 0xDC80 <= code <= 0xDCFF:
+            return f"the byte 0x{code - 0xDC00:02X}, which is not UTF-8 text (is the terminal set to UTF-8?)"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"U+{code:04X}, half of a UTF-16 surrogate pair alone, which XMP cannot hold"
+    return None
+
+
 def own_state_named(name: str, new: bool = False) -> str | None:
     """The state of the app's own that `name`, typed as a label, stands for: "no landmark"
     for "No landmark", "(no landmark)" or "none"; "accepted", "rejected", "suggested" or

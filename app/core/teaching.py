@@ -10,7 +10,6 @@ References survive a model change: `reembed_taught` embeds their photos again.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
@@ -21,6 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.index.labels import changed_since
+from app.core.label_names import unwritable_character
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_moves import TaughtMove, move_lines
@@ -408,14 +408,14 @@ def check_label(label: str | None) -> str:
     """A usable label: line breaks, tabs and runs of spaces become one space (a keyword
     is one line in every photo tool), composed characters (NFC: macOS hands "é" over as
     "e" + accent, which would make a second, identical-looking keyword); not empty.
-    UsageError otherwise, and for other control characters, which XMP (XML) cannot hold."""
+    UsageError otherwise, and for any other character XMP (XML) cannot hold: a control
+    character, U+FFFE or U+FFFF, a lone surrogate (label_names.unwritable_character)."""
     text = label_form(label or "")
     if not text:
         raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
-    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc"), None)
+    bad = unwritable_character(text)
     if bad is not None:
-        raise UsageError(f"the label {text!r} holds a control character (U+{ord(bad):04X}); "
-                         "a keyword can only hold printable text")
+        raise UsageError(f"the label {text!r} holds {bad}; a keyword can only hold printable text")
     return text
 
 

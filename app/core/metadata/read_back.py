@@ -10,10 +10,10 @@ model again.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from app.core.label_names import unwritable_character
 from app.core.metadata.keywords import HIERARCHY_ROOT, keyword_form
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
@@ -21,8 +21,8 @@ from app.core.metadata.xmp import DC, LR, XmpDocument
 
 
 def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -> str | None:
-    """The first `Landmarks|<name>` keyword's name (one level, no control character),
-    else None.
+    """The first `Landmarks|<name>` keyword's name (one level, text a label can hold:
+    is_label_text), else None.
 
     A `|` in a label is written as `/` in the hierarchy (it would add a level), so a
     name with `/` is looked up in the plain keywords (`flat`, dc:subject): one that
@@ -44,12 +44,13 @@ def _spelling_in(flat: list[str] | None, name: str) -> str:
 
 
 def is_label_text(name: str) -> bool:
-    """Whether `name` can be a label read back: one without control characters, the
-    text `label` takes (teaching.check_label). Unicode format characters are text: the
+    """Whether `name` can be a label read back: the text `label` takes (teaching.check_label,
+    label_names.unwritable_character: no control character, U+FFFE, U+FFFF or lone
+    surrogate). Unicode format characters are text: the
     zero-width non-joiner of a Persian name, the joiner of an emoji sequence, a
     direction mark in a Hebrew or Arabic name, a soft hyphen pasted from the web are
     written into the files and come back as they were (str.isprintable refused them)."""
-    return not any(unicodedata.category(char) == "Cc" for char in name)
+    return unwritable_character(name) is None
 
 
 def landmark_in_xmp(packet: bytes | str | None) -> str | None:
