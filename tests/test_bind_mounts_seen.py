@@ -97,6 +97,31 @@ def test_an_unbound_bind_mount_is_a_card_not_connected_not_a_folder_emptied(tmp_
     assert _labelled(db) == len(CARD_PHOTOS)
 
 
+
+def test_a_bind_mount_below_a_folder_link_is_a_card_not_connected(tmp_path, capsys, mountinfo):
+    pictures, data = tmp_path / "Pictures", tmp_path / "data"
+    photo(pictures / "home.jpg", 0)
+    share = data / "NAS"  # walked as Pictures/Link/NAS; the table lists data/NAS
+    for shade, name in enumerate(CARD_PHOTOS, 1):
+        photo(share / name, shade)
+    (pictures / "Link").symlink_to(data, target_is_directory=True)
+    mountinfo.bind(share)
+    db = str(tmp_path / "index.db")
+    walked = pictures / "Link" / "NAS"
+    for argv in (["scan", str(pictures)], ["label", str(walked), "Colosseum"]):
+        assert run_cli(capsys, "--db", db, *argv)[0] == 0, argv
+    assert _labelled(db) == len(CARD_PHOTOS)
+    source = tmp_path / "source"
+    _move_all(share, source)
+    mountinfo.unbind(share)
+
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+
+    assert f"{walked}: not found (drive not connected?)" in err and "0 missing" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+    assert code == 0 and json.loads(out)["missing"] == 0, (out, err)
+    assert _labelled(db) == len(CARD_PHOTOS)
+
 def test_a_folder_emptied_on_a_bind_mount_still_mounted_has_its_photos_missing(tmp_path, capsys, mountinfo):
     share = tmp_path / "Share"
     for shade, name in enumerate(CARD_PHOTOS, 1):

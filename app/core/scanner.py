@@ -192,11 +192,13 @@ class _Scan(FolderSync):
         record_mount_point(self.index, root, self.mount_points.mounts)
         self.links.walking_root()
         stack = [root]
+        below_link: set[str] = set()  # folders under a folder link: the mount table lists them by their real path
         while stack and not self._cancelled():
             folder = stack.pop()
             if folder in self.visited or folder in self.cards_not_connected:
                 continue
-            if folder != root and self._card_not_connected(folder, link=folder in self.links.link_paths):
+            link = folder in self.links.link_paths
+            if folder != root and self._card_not_connected(folder, link, below_link=folder in below_link):
                 continue  # its photos are left as they were, not marked missing
             self.visited.add(folder)
             listing = self._list_folder(folder)
@@ -205,20 +207,23 @@ class _Scan(FolderSync):
             subfolders, seen = listing
             if not alone:
                 stack.extend(sorted(subfolders, reverse=True))
+                if link or folder in below_link:
+                    below_link.update(subfolders)
             self._sync_folder(folder, seen)
             self._report(folder)
         if not self._cancelled():
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
         return True
 
-    def _card_not_connected(self, folder: str, link: bool = False) -> bool:
+    def _card_not_connected(self, folder: str, link: bool = False, below_link: bool = False) -> bool:
         """Whether `folder`, below the root walked, is the empty mount point of a card or
         disk not connected (said once, as for a library folder); else it records whether
-        one is mounted on it (where a folder `link` the walk followed leads), so that,
+        one is mounted on it (where a folder `link` the walk followed leads; a folder
+        `below_link` resolved too, as the mount table names it by its real path), so that,
         found empty one day, it tells a card gone from photos deleted
         (photos_seen.MountPointsBelow)."""
         if not self.mount_points.card_not_connected(folder):
-            self.mount_points.record(folder, through_link=link)
+            self.mount_points.record(folder, through_link=link or below_link)
             return False
         self._left_for_its_card(folder, link)
         return True
