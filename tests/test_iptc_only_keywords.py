@@ -44,7 +44,7 @@ def test_the_dc_subject_a_write_creates_starts_from_the_iptc_keywords(tmp_path, 
     write_all(index)
     fields = read_fields(photo.read_bytes())
     assert fields.subject == fields.iptc == [*USERS, "Colosseum"]
-    assert fields.hierarchical == ["Landmarks|Colosseum"]  # Lightroom keeps plain keywords in dc:subject
+    assert fields.hierarchical == [*USERS, "Landmarks|Colosseum"]  # digiKam reads it before both
     assert mwg_keywords(photo) == [*USERS, "Colosseum"]
     assert undo_last_write(index).written == 1
     assert photo.read_bytes() == original

@@ -5,9 +5,14 @@ only the keyword we wrote before (the write journal remembers it) and add the ne
 one, so a hand-typed keyword that happens to match a landmark is never lost
 because of us unless we wrote it. Confidence and model never go into keywords.
 
-digiKam reads XMP digiKam:TagsList first and the other fields only when it is
-absent, so a TagsList already there gets `Landmarks/<name>` by the same policy;
-we never create one (digiKam then reads lr:hierarchicalSubject).
+digiKam reads its tags from the first field that holds any, in its default order
+digiKam:TagsList, MicrosoftPhoto:LastKeywordXMP, lr:hierarchicalSubject, …, dc:subject,
+IPTC Keywords (its DMetadataSettingsContainer::defaultTagValues and getItemTagsPath), so
+a TagsList already there gets `Landmarks/<name>` by the same policy; we never create
+one. An lr:hierarchicalSubject we create starts from the photo's plain keywords as
+top-level entries, as Lightroom keeps them there (`Animal` beside `Animal|Mammal`):
+holding `Landmarks|<name>` alone, it would hide from digiKam every keyword of a photo
+tagged in Windows Explorer, Picasa, Photo Mechanic or a phone app, which write none.
 """
 
 from __future__ import annotations
@@ -185,6 +190,8 @@ _EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp":
 _FLAT_FIELDS = ("subject", "iptc", "xp")
 # Fields a write creates starting from the photo's IPTC keywords (see label_fields).
 STARTS_FROM_IPTC = ("subject",)
+# Fields a write creates starting from its plain keywords, dc:subject's else IPTC's (see label_fields).
+STARTS_FROM_FLAT = ("hierarchical",)
 
 
 def label_fields(
@@ -213,21 +220,55 @@ def label_fields(
     dc:subject created in a photo whose keywords are in IPTC alone (Picasa, Photo
     Mechanic, old Windows tools) starts from them, as `exiftool -MWG:Keywords+=` does:
     the Metadata Working Group's readers (Lightroom, Bridge, `exiftool -use MWG`) take XMP
-    over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject does not:
-    Lightroom keeps plain keywords in dc:subject only, and reads those as keywords too."""
+    over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject
+    created starts from the plain keywords (dc:subject's, else IPTC's: the same once
+    dc:subject starts from IPTC) as top-level entries, less the label's own keywords:
+    digiKam reads it before dc:subject and IPTC. One already there keeps its entries."""
+    history = (previous_label, users_own, existed, original)
     changes = {}
     for name in names:
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
         if name in STARTS_FROM_IPTC and values is None and new_label and current.iptc:
-            iptc = _field_after("iptc", current.iptc, new_label, previous_label, users_own, existed, original)
-            news = field_spellings("iptc", new_label)
-            # the new label's IPTC keyword cut at 64 bytes is no keyword of the user's
-            values = [item for item in iptc or [] if item.strip()
-                      and (_is_keyword(item, new_label) or not holds_keyword(list(news), item))]
-        changes[name] = _field_after(name, values, new_label, previous_label, users_own, existed, original)
+            values = _subject_from_iptc(current.iptc, new_label, *history)
+        if name in STARTS_FROM_FLAT and values is None and new_label:
+            values = _top_level_entries(current, new_label, *history) or None
+        changes[name] = _field_after(name, values, new_label, *history)
     return replace(current, **changes)
+
+
+def _subject_from_iptc(
+    iptc: list[str], new_label: str, previous_label: str | None,
+    users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
+) -> list[str]:
+    """The IPTC keywords a dc:subject created starts from (label_fields): less our old
+    keyword, empty items and the new label's IPTC keyword cut at 64 bytes, which is no
+    keyword of the user's."""
+    kept = _field_after("iptc", iptc, new_label, previous_label, users_own, existed, original)
+    news = field_spellings("iptc", new_label)
+    return [item for item in kept or [] if item.strip()
+            and (_is_keyword(item, new_label) or not holds_keyword(list(news), item))]
+
+
+def _top_level_entries(
+    current: KeywordFields, new_label: str, previous_label: str | None,
+    users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
+) -> list[str]:
+    """The plain keywords an lr:hierarchicalSubject created starts from (label_fields):
+    dc:subject's as the write leaves it, else the IPTC keywords, less every keyword of the
+    label's (its plain spellings, its IPTC cut: `Landmarks|<name>` stands for it there)."""
+    if current.subject is not None:
+        flat = current.subject
+    elif current.iptc:
+        flat = _subject_from_iptc(current.iptc, new_label, previous_label, users_own, existed, original)
+    else:
+        return []
+    flat = _field_after("subject", flat, new_label, previous_label, users_own, existed, original) or []
+    landmark = hierarchical_keyword(new_label)
+    cuts = list(field_spellings("iptc", new_label))
+    return [item for item in flat if item.strip()
+            and not _is_keyword(hierarchical_keyword(item), landmark) and not holds_keyword(cuts, item)]
 
 
 def _field_after(
@@ -258,15 +299,23 @@ def _field_after(
     return result
 
 
+# The keywords a field created by a write started from (label_fields), by field.
+_SEEDED_FROM = {
+    **{name: lambda fields: fields.iptc for name in STARTS_FROM_IPTC},
+    **{name: lambda fields: fields.subject if fields.subject is not None else fields.iptc for name in STARTS_FROM_FLAT},
+}
+
+
 def revert_fields(
     current: KeywordFields, before: KeywordFields, after: KeywordFields, names: tuple[str, ...] = FIELD_NAMES
 ) -> KeywordFields:
     """Undo our write on a file edited since: take out the keywords we added and put
     back those we removed, keeping every keyword that is there now for another reason
-    (typed in Lightroom after our write, say). A field our write created from the IPTC
-    keywords (label_fields) loses them with ours, unless a keyword was added to it
-    since: the field then stays, and those keywords with it (Lightroom, which wrote it,
-    showed them as the photo's)."""
+    (typed in Lightroom after our write, say). A field our write created from the
+    photo's keywords (label_fields: dc:subject from IPTC, lr:hierarchicalSubject from
+    the plain ones) loses them with ours, unless a keyword was added to it since: the
+    field then stays, and those keywords with it (the program that added one showed
+    them as the photo's; digiKam, Lightroom)."""
     changes = {}
     for name in names:
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
@@ -276,8 +325,8 @@ def revert_fields(
         wrote_forms = {keyword_form(k) for k in wrote}
         added = wrote_forms - {keyword_form(k) for k in was}
         absent_before = getattr(before, name) is None
-        if name in STARTS_FROM_IPTC and absent_before:
-            copied = added & {keyword_form(k) for k in before.iptc or []}
+        if absent_before and (seeded_from := _SEEDED_FROM.get(name)) is not None:
+            copied = added & {keyword_form(k) for k in seeded_from(before) or []}
             if any(k.strip() for k in now if keyword_form(k) not in added):
                 added -= copied
         removed = [k for k in was if keyword_form(k) not in wrote_forms]
