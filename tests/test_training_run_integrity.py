@@ -392,6 +392,23 @@ def test_export_of_an_unfinished_run_says_which_epoch_of_how_many(prepared, tmp_
     assert load_bundle(tmp_path / "done.ltbundle").extra["training"]["epochs_trained"] == 3
 
 
+
+def test_export_of_a_run_resumed_with_more_epochs_goes_by_the_runs_plan_not_the_best_epochs(
+    prepared, tmp_path, capsys, monkeypatch,
+):
+    from model.bundle import load_bundle
+    from training.cli import main
+    from training.train import train
+
+    run = tmp_path / "run"
+    script_gaps(monkeypatch, 0.5, 0.9, 0.6, 0.7)  # epoch 2 stays the best
+    train(head_only(prepared, run, epochs=3))
+    train(head_only(prepared, run, epochs=5), resume=True, stop_after_epochs=1)  # 4 of 5 now
+    assert main(["export", str(run), "--out", str(tmp_path / "best.ltbundle")]) == 0
+    assert "is epoch 2 of a run that stopped after 4 of its 5 epochs (unfinished" in capsys.readouterr().err
+    bundle = load_bundle(tmp_path / "best.ltbundle")
+    assert (bundle.extra["training"]["epochs_trained"], bundle.extra["training"]["epochs_planned"]) == (4, 5)
+
 # ------------------------------------------------------------------ 7: a full disk, a file for a run folder
 
 needs_dev_full = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")

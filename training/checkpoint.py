@@ -107,6 +107,22 @@ def _summary_of(path: Path) -> tuple[int, float | None] | None:
         return None
 
 
+def planned_epochs_of(path: Path) -> int | None:
+    """The epochs the run planned when a checkpoint file was saved (its train_config;
+    a resume may have raised them since an older checkpoint); None when it cannot be
+    read or does not say. Memory-mapped, as _summary_of."""
+    import torch
+
+    if not Path(path).is_file():
+        return None
+    try:
+        state = torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
+        planned = ((state.get("train_config") or {}).get("optim") or {}).get("epochs")
+        return int(planned) if planned else None
+    except Exception:  # a file cut short, or not a checkpoint
+        return None
+
+
 def epoch_of(path: Path) -> int | None:
     """The epoch a checkpoint file records (None when it cannot be read), without
     reading its weights in."""

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.checkpoint import LAST, best_checkpoint_of, epoch_of, load_checkpoint
+from training.checkpoint import LAST, best_checkpoint_of, epoch_of, load_checkpoint, planned_epochs_of
 from training.errors import CheckpointError, ConfigError
 
 
@@ -80,6 +80,8 @@ def run_progress(checkpoint: Path, state: dict) -> RunProgress:
     exported = int(state.get("epoch") or 0)
     trained = epoch_of(path.parent / LAST) if path.name != LAST else exported
     planned = (state.get("train_config") or {}).get("optim", {}).get("epochs")
+    if path.name != LAST:  # the run's plan is last.pt's: `train --resume` may have added epochs since best.pt
+        planned = planned_epochs_of(path.parent / LAST) or planned
     return RunProgress(exported, max(exported, trained or 0), int(planned) if planned else None)
 
 
