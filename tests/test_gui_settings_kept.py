@@ -56,3 +56,23 @@ def test_a_settings_file_damaged_while_the_app_runs_is_kept_aside_and_said(qtbot
     assert load_settings().oldest_first
     close_main_window(win)
 
+
+
+def test_a_settings_file_damaged_while_the_app_runs_is_left_at_close_for_the_next_start_to_say(qtbot, tmp_path) -> None:
+    from app.core.settings import load_settings_or_defaults, settings_path
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    win = open_main_window(tmp_path / "index.db")
+    qtbot.addWidget(win)
+    win.show()
+    wait_for_results(qtbot, win)
+    path = settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"threshold": 0.6,, "oldest_first": true}', encoding="utf-8")
+    close_main_window(win)  # the layout is not saved over it, nor the file moved aside unseen
+
+    assert path.read_text(encoding="utf-8") == '{"threshold": 0.6,, "oldest_first": true}'
+    assert list(path.parent.glob("settings.json.unreadable-*")) == []
+    _, problem = load_settings_or_defaults()  # the next start says so
+    assert "cannot read settings" in problem and "unreadable-" in problem

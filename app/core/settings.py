@@ -181,6 +181,19 @@ def _read_object(path: Path) -> dict:
     return raw
 
 
+def settings_file_reads(path: Path | None = None) -> bool:
+    """Whether the settings file reads as a JSON object (or is not there): one damaged
+    or hand-edited since the app read it does not."""
+    path = path or settings_path()
+    if not path.is_file():
+        return True
+    try:
+        _read_object(path)
+        return True
+    except UnreadableSettingsError:
+        return False
+
+
 def set_aside_unreadable(path: Path | None = None) -> Path | None:
     """Move a settings file that cannot be read to settings.json.unreadable-<time> beside
     it, so the defaults the app goes on with never replace the user's choices (saved

@@ -13,7 +13,7 @@ from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
 from app.core.errors import TaggerError
-from app.core.settings import save_settings
+from app.core.settings import save_settings, settings_file_reads
 from app.gui.screen_fit import within_screen
 
 if TYPE_CHECKING:
@@ -108,8 +108,10 @@ class WindowLayout:
         blob = ";".join((bytes(window.saveGeometry().toBase64()).decode("ascii"),
                          bytes(window.saveState().toBase64()).decode("ascii"), window.panel_widths.saved()))
         window.settings = replace(window.settings, window_state=blob)
+        if not settings_file_reads():
+            return  # damaged or hand-edited while the app ran: left for the next start, which says so
         try:
-            save_settings(window.settings, on_set_aside=window.settings_set_aside)
+            save_settings(window.settings)
         except (TaggerError, OSError):
             pass  # losing the window layout is not worth an error at exit
 
