@@ -11,7 +11,7 @@ from app.core.errors import IndexStoreError
 from app.core.index.migrations_recent import (
     migration_14, migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
     migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27, migration_28,
-    migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35,
+    migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35, migration_36,
 )
 
 MIGRATION_1 = """
@@ -386,7 +386,7 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     migration_9, migration_10, MIGRATION_11, MIGRATION_12, MIGRATION_13, migration_14,
     migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
     migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27, migration_28,
-    migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35,
+    migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35, migration_36,
 )
 
 LATEST_VERSION = len(MIGRATIONS)
