@@ -95,9 +95,13 @@ def refresh_search_text(conn: sqlite3.Connection, photo_id: int) -> None:
 
 def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
     """refresh_search_text for many photos, a few statements per 500 of them (labelling
-    a library one photo at a time spent most of its time here)."""
+    a library one photo at a time spent most of its time here). A photo's FTS row is
+    replaced by INSERT OR REPLACE, FTS5 dropping the old one itself: a DELETE walks an
+    FTS5 cursor to it (rejecting 100,000 photos spent 1.3 s in DELETE and INSERT, 0.7 s
+    so; benchmarks/bulk_review_choices.py)."""
     columns = _fts_columns(conn)
-    insert = f"INSERT INTO photos_fts (rowid, {', '.join(columns)}) VALUES (?, {', '.join('?' * len(columns))})"
+    replace = (f"INSERT OR REPLACE INTO photos_fts (rowid, {', '.join(columns)}) "
+               f"VALUES (?, {', '.join('?' * len(columns))})")
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         rows = conn.execute(
             "SELECT p.id, p.folder, p.camera_make, p.camera_model, p.lens, l.label, l.state FROM photos p "
@@ -108,7 +112,8 @@ def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> 
         for photo_id, name in conn.execute(
                 f"SELECT photo_id, name FROM files WHERE photo_id IN ({marks}) ORDER BY photo_id, name", chunk):
             names.setdefault(int(photo_id), []).append(printable_path(name))
-        conn.executemany("DELETE FROM photos_fts WHERE rowid = ?", [(photo_id,) for photo_id in chunk])
+        found = {int(row[0]) for row in rows}
+        conn.executemany("DELETE FROM photos_fts WHERE rowid = ?", [(i,) for i in chunk if i not in found])
         fts, texts = [], []
         for photo_id, folder, make, model, lens, label, state in rows:
             label_text = "" if label is None or state == "rejected" else label
@@ -119,7 +124,7 @@ def refresh_search_texts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> 
             words = [fold_words(text) for text in (label_text, folder_text, names_text, camera_text, lens or "")]
             fts.append((photo_id, *[" ".join(field) for field in words][: len(columns)]))
             texts.append((search_text_of(*words), photo_id))
-        conn.executemany(insert, fts)
+        conn.executemany(replace, fts)
         _write_search_texts(conn, texts)
 
 
