@@ -135,9 +135,11 @@ def run_train(args) -> int:
     if args.processes < 1:
         print(f"--processes {args.processes} must be at least 1", file=sys.stderr)
         return 2
+    from training.distributed import env_world_size
     from training.train import check_run_folder
 
-    check_run_folder(config, resume=args.resume, overwrite=args.overwrite)
+    if env_world_size() <= 1:  # under torchrun, rank 0 checks it for all ranks (see train)
+        check_run_folder(config, resume=args.resume, overwrite=args.overwrite)
     if args.processes > 1:
         from training.launch import train_on_local_processes
 

@@ -18,6 +18,16 @@ from typing import Any
 from training.errors import ConfigError
 
 
+class StoppedWithMainRank(ConfigError):
+    """This rank stops because rank 0 refused the run (its folder in use, or holding an
+    earlier run). `main_kind` and `main_message` are rank 0's own error, which a launcher
+    reporting one line for all its processes shows instead."""
+
+    def __init__(self, message: str, main_kind: type = ConfigError, main_message: str = "") -> None:
+        super().__init__(message)
+        self.main_kind, self.main_message = main_kind, main_message or message
+
+
 @dataclass(frozen=True)
 class DistributedContext:
     rank: int
@@ -151,6 +161,18 @@ def gather_to_main(context: DistributedContext, obj: Any) -> list[Any] | None:
     out = [None] * context.world_size if context.is_main else None
     dist.gather_object(obj, out, dst=0)
     return out
+
+
+def refusal_of_main(context: DistributedContext, refusal: Exception | None) -> tuple[type, str] | None:
+    """Rank 0's refusal of the run, as (its class, its message), on every rank; None when
+    rank 0 had none. Every rank calls it right after joining the group: rank 0 alone
+    locks and checks the run folder, and a rank that stopped on its own before joining
+    left the others waiting for it until the rendezvous timed out (minutes; on a
+    cluster, node-hours). `refusal` is read on rank 0 only."""
+    if not context.distributed:
+        return None if refusal is None else (type(refusal), str(refusal))
+    shared = (type(refusal), str(refusal)) if context.is_main and refusal is not None else None
+    return broadcast_from_main(context, shared)
 
 
 def broadcast_from_main(context: DistributedContext, obj: Any) -> Any:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from model.errors import ModelError
 from training.config import TrainConfig
+from training.distributed import StoppedWithMainRank
 
 
 def free_port() -> int:
@@ -37,9 +38,12 @@ def _worker(
     try:
         train(config, resume=resume, overwrite=overwrite)
     except ModelError as exc:
-        # torch passes only a traceback's text to the parent; keep the error itself
+        # torch passes only a traceback's text to the parent; keep the error itself, and
+        # rank 0's where this rank stopped with it: whichever rank torch sees end first,
+        # the parent's one line is the reason
         if errors_dir is not None:
-            (Path(errors_dir) / f"{rank}.pickle").write_bytes(pickle.dumps((type(exc), str(exc))))
+            shown = (exc.main_kind, exc.main_message) if isinstance(exc, StoppedWithMainRank) else (type(exc), str(exc))
+            (Path(errors_dir) / f"{rank}.pickle").write_bytes(pickle.dumps(shown))
         raise
 
 

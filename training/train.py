@@ -26,14 +26,14 @@ from training.config import TrainConfig, config_from_dict
 from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
 from training.datasets import Manifest, load_manifest
 from training.distributed import (
-    DistributedContext, all_reduce_sum, barrier, check_launch_environment, env_rank, init_distributed,
-    shutdown_distributed,
+    DistributedContext, StoppedWithMainRank, all_reduce_sum, barrier, check_launch_environment, env_rank,
+    env_world_size, init_distributed, refusal_of_main, shutdown_distributed,
 )
-from training.errors import CheckpointError, ConfigError, DatasetError, writing
+from training.errors import CheckpointError, ConfigError, DatasetError, OutputWriteError, writing
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
 from training.resume import check_resumable, check_run_dir_is_a_folder, check_run_folder
-from training.run_lock import RunLock
+from training.run_lock import RunFolderInUse, RunLock
 from training.run_log import EpochRecord, RunLog, remove_earlier_outputs
 from training.validation import evaluate_network
 
@@ -166,7 +166,8 @@ def train(
     one in progress, in this or another process, never (run_lock.RunLock).
 
     Raises ConfigError (RunFolderInUse among them), DatasetError or CheckpointError with a
-    message saying what to fix.
+    message saying what to fix. When rank 0 refuses the run folder, every rank raises
+    (the others StoppedWithMainRank) as soon as all have joined the process group.
     """
     import torch
     from model.network import LandmarkNet
@@ -177,12 +178,20 @@ def train(
         launch_note = check_launch_environment()  # SLURM tasks started without torchrun
         if launch_note:
             _note(launch_note)
-    lock = _lock_run_folder(config, context.rank if context else env_rank())
+    lock, refusal = None, None
+    if (context.rank if context else env_rank()) == 0:
+        try:
+            # before joining the process group, so no rank has written anything yet
+            lock = _lock_run_folder(config)
+            check_run_folder(config, resume, overwrite)
+        except (ConfigError, OutputWriteError) as exc:
+            refusal = exc
     try:
-        # before joining the process group, so no rank has written anything yet
-        check_run_folder(config, resume, overwrite)
+        if refusal is not None and not (context.distributed if context else env_world_size() > 1):
+            raise refusal  # alone: no other process waits to hear of it
         ctx = context or init_distributed(config.device)
         try:
+            _stop_every_rank_if_main_refused(ctx, refusal, config)
             return _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet)
         finally:
             if own_context:
@@ -192,15 +201,29 @@ def train(
             lock.release()
 
 
-def _lock_run_folder(config: TrainConfig, rank: int) -> RunLock | None:
+def _lock_run_folder(config: TrainConfig) -> RunLock:
     """Rank 0 keeps any other training out of the run folder until the run ends."""
-    if rank != 0:
-        return None
     check_run_dir_is_a_folder(Path(config.run_dir))
     lock = RunLock(Path(config.run_dir)).acquire()
     if lock.note:
         _note(lock.note)
     return lock
+
+
+def _stop_every_rank_if_main_refused(ctx: DistributedContext, refusal: Exception | None, config: TrainConfig) -> None:
+    """Rank 0 alone locks and checks the run folder (the other ranks' view of it may
+    differ: a node's own disk, another training's first epoch landing between two
+    reads); once all have joined, each stops with its refusal, rank 0 in its own words,
+    the others in one short line, instead of waiting in the rendezvous until it timed out."""
+    shared = refusal_of_main(ctx, refusal)
+    if shared is None:
+        return
+    if ctx.is_main:
+        raise refusal
+    kind, message = shared
+    why = (f"found {config.run_dir} in use by another training" if issubclass(kind, RunFolderInUse)
+           else f"refused {config.run_dir} (its message says why)")
+    raise StoppedWithMainRank(f"rank 0 {why}; rank {ctx.rank} stops with it", kind, message)
 
 
 def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunResult:
