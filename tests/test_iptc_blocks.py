@@ -57,7 +57,8 @@ def test_latin1_text_of_a_block_without_the_utf8_mark_still_reads_right(tmp_path
 def test_resources_signed_by_other_programs_are_kept(tmp_path, index):
     foreign = iptc.Resource(0x0BB8, b"\x00\x00", b"camera maker's data", b"MeSa")
     resolution = iptc.Resource(0x03ED, b"\x00\x00", bytes(16))
-    payload = iptc.build_resources([foreign, resolution])
+    caption = iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", iptc.build_datasets([iptc.DataSet(2, 120, b"A caption")]))
+    payload = iptc.build_resources([foreign, resolution, caption])
     photo = with_app13(make_jpeg(tmp_path / "a.jpg"), payload)
     add_photo(index, [photo], "Petra")
     summary = write_all(index)

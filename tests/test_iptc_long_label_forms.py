@@ -12,7 +12,7 @@ from app.core.metadata import journal, plan_writes
 from app.core.metadata.iptc import iptc_keyword
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from tests import test_write_keyword_policy as keyword_policy
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import add_photo, make_jpeg, with_iptc_block
 
 index = keyword_policy.index  # the fixture: an index of its own in tmp_path
 write_all = keyword_policy.write_all
@@ -28,7 +28,7 @@ def _written_then_decomposed(tmp_path, index):
     """LABEL written by us, then every keyword rewritten decomposed by a macOS tool
     (the IPTC one cut at 64 bytes of its own form), and the file rescanned."""
     assert len(LABEL.encode("utf-8")) == 70 and unicodedata.is_normalized("NFC", LABEL)
-    photo = make_jpeg(tmp_path / "a.jpg")
+    photo = with_iptc_block(make_jpeg(tmp_path / "a.jpg"))
     photo_id = add_photo(index, [photo], LABEL)
     write_all(index)
     data = photo.read_bytes()

@@ -17,7 +17,7 @@ from app.core.metadata.keywords import KeywordFields, revert_fields
 from app.core.metadata.read_back import landmark_of
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.scanner import scan
-from tests.test_metadata_support import make_jpeg
+from tests.test_metadata_support import make_jpeg, with_iptc_block
 
 
 def _keyworded_jpeg(path: Path, subject: list[str], hierarchical: list[str], seed: int = 0) -> Path:
@@ -127,7 +127,7 @@ def test_a_label_with_a_joiner_comes_back_to_a_new_index_and_is_replaced_there(t
     from app.core.teaching import check_label
 
     assert check_label(label) == label  # what `label` takes
-    photo = make_jpeg(tmp_path / "DSC_0001.JPG")
+    photo = with_iptc_block(make_jpeg(tmp_path / "DSC_0001.JPG"))
     with PhotoIndex.open(tmp_path / "index.db") as index:
         scan(index, [tmp_path])
         index.set_label(index.search("")[0].id, label, source="user", state="accepted")

@@ -102,3 +102,16 @@ def as_list(value) -> list:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def with_iptc_block(path: Path, caption: bytes = b"Rome, spring 2019") -> Path:
+    """The JPEG at `path` given an IPTC block holding a caption and no keyword (as a
+    newsroom tool or Photo Mechanic leaves one): a write puts IPTC Keywords only into a
+    JPEG that holds IPTC already."""
+    from app.core.metadata import iptc
+    from app.core.metadata.jpeg_fields import restore_segments
+
+    block = iptc.build_datasets([iptc.DataSet(2, 0, b"\x00\x04"), iptc.DataSet(2, 120, caption)])
+    payload = iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)])
+    path.write_bytes(restore_segments(path.read_bytes(), {"photoshop": payload}))
+    return path

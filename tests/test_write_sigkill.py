@@ -18,6 +18,7 @@ from app.core.metadata import undo_last_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import label_fields
+from app.core.metadata.plan import jpeg_field_names
 from tests.test_metadata_support import add_photo, make_jpeg
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")]
@@ -43,7 +44,8 @@ def test_sigkill_leaves_old_or_new_files(tmp_path):
         folder.mkdir()
         photos = [make_jpeg(folder / f"p{i:02d}.jpg", size=(640, 480), seed=i) for i in range(24)]
         old = {p: p.read_bytes() for p in photos}
-        new = {p: apply_fields(data, label_fields(read_fields(data), LABEL, None)) for p, data in old.items()}
+        new = {p: apply_fields(data, label_fields(read_fields(data), LABEL, None, jpeg_field_names(parse_jpeg(data))))
+               for p, data in old.items()}
         db = folder / "index.db"
         index = PhotoIndex.open(db)
         for photo in photos:

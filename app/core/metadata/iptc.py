@@ -196,6 +196,13 @@ def _as_read(dataset: DataSet, utf8: bool) -> str | bytes:
         return dataset.value
 
 
+def holds_iptc(payload: bytes | None) -> bool:
+    """Whether an APP13 payload holds an IPTC-IIM block (resource 0x0404), with keywords
+    or without (a caption, a copyright): the only IPTC a write puts keywords into, as
+    exiftool's MWG module writes IPTC "only if the original file contained IPTC"."""
+    return payload is not None and any(resource.id == IPTC_RESOURCE for resource in parse_resources(payload))
+
+
 def read_keywords(payload: bytes | None) -> list[str] | None:
     """The 2:25 keywords of an APP13 payload; None when there is no IPTC keyword at all."""
     if payload is None:

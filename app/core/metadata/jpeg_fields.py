@@ -114,7 +114,8 @@ def fit_fields(
     except ExifFullError as error:
         fitted = replace(wanted, xp=current.xp)
         _rebuilt_segments(layout, current, fitted, name)  # raises as the write of `fitted` would
-        return fitted, f"{error}; written into XMP and IPTC, which every photo tool reads, not into XPKeywords"
+        where = "XMP and IPTC" if fitted.iptc else "XMP"  # IPTC only where the JPEG holds it (plan)
+        return fitted, f"{error}; written into {where}, which every photo tool reads, not into XPKeywords"
     return wanted, None
 
 

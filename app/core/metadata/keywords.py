@@ -192,6 +192,8 @@ _FLAT_FIELDS = ("subject", "iptc", "xp")
 STARTS_FROM_IPTC = ("subject",)
 # Fields a write creates starting from its plain keywords, dc:subject's else IPTC's (see label_fields).
 STARTS_FROM_FLAT = ("hierarchical",)
+# Fields a write creates starting from dc:subject as it leaves it (see label_fields).
+STARTS_FROM_SUBJECT = ("iptc",)
 
 
 def label_fields(
@@ -223,7 +225,11 @@ def label_fields(
     over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject
     created starts from the plain keywords (dc:subject's, else IPTC's: the same once
     dc:subject starts from IPTC) as top-level entries, less the label's own keywords:
-    digiKam reads it before dc:subject and IPTC. One already there keeps its entries."""
+    digiKam reads it before dc:subject and IPTC. One already there keeps its entries.
+    IPTC Keywords created (in an IPTC block without any: the plan leaves "iptc" out of
+    `names` for a JPEG without IPTC) start from dc:subject as the write leaves it, each
+    cut at IPTC's 64 bytes, so a program reading IPTC alone sees the photo's keywords
+    beside the landmark, as the others do."""
     history = (previous_label, users_own, existed, original)
     changes = {}
     for name in names:
@@ -234,6 +240,8 @@ def label_fields(
             values = _subject_from_iptc(current.iptc, new_label, *history)
         if name in STARTS_FROM_FLAT and values is None and new_label:
             values = _top_level_entries(current, new_label, *history) or None
+        if name in STARTS_FROM_SUBJECT and values is None and new_label:
+            values = _iptc_from_subject(changes.get("subject", current.subject), new_label) or None
         changes[name] = _field_after(name, values, new_label, *history)
     return replace(current, **changes)
 
@@ -265,10 +273,31 @@ def _top_level_entries(
     else:
         return []
     flat = _field_after("subject", flat, new_label, previous_label, users_own, existed, original) or []
-    landmark = hierarchical_keyword(new_label)
-    cuts = list(field_spellings("iptc", new_label))
+    return _not_the_labels(flat, new_label)
+
+
+def _not_the_labels(flat: list[str], label: str) -> list[str]:
+    """The plain keywords `flat` less empty items and every keyword of the label's (its
+    plain spellings, the |-for-/ one, its IPTC cut): the field seeded with them holds the
+    label in its own spelling."""
+    landmark = hierarchical_keyword(label)
+    cuts = list(field_spellings("iptc", label))
     return [item for item in flat if item.strip()
             and not _is_keyword(hierarchical_keyword(item), landmark) and not holds_keyword(cuts, item)]
+
+
+def _iptc_from_subject(subject: list[str] | None, new_label: str) -> list[str]:
+    """The keywords IPTC Keywords created start from (label_fields): dc:subject's as the
+    write leaves it (our old keyword out already), less the label's own, each cut at
+    IPTC's 64 bytes on a character, a cut that an earlier keyword gives already or that
+    is the label's own cut left out."""
+    cuts = list(field_spellings("iptc", new_label))
+    seeds: list[str] = []
+    for keyword in _not_the_labels(subject or [], new_label):
+        cut = iptc_keyword(keyword)
+        if cut.strip() and cut not in seeds and not holds_keyword(cuts, cut):
+            seeds.append(cut)
+    return seeds
 
 
 def _field_after(
@@ -303,6 +332,7 @@ def _field_after(
 _SEEDED_FROM = {
     **{name: lambda fields: fields.iptc for name in STARTS_FROM_IPTC},
     **{name: lambda fields: fields.subject if fields.subject is not None else fields.iptc for name in STARTS_FROM_FLAT},
+    **{name: lambda fields: [iptc_keyword(keyword) for keyword in fields.subject or []] for name in STARTS_FROM_SUBJECT},
 }
 
 
@@ -313,7 +343,7 @@ def revert_fields(
     back those we removed, keeping every keyword that is there now for another reason
     (typed in Lightroom after our write, say). A field our write created from the
     photo's keywords (label_fields: dc:subject from IPTC, lr:hierarchicalSubject from
-    the plain ones) loses them with ours, unless a keyword was added to it since: the
+    the plain ones, IPTC from dc:subject) loses them with ours, unless a keyword was added to it since: the
     field then stays, and those keywords with it (the program that added one showed
     them as the photo's; digiKam, Lightroom)."""
     changes = {}

@@ -17,6 +17,7 @@ from app.core.index.connection import db_text
 from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
+from app.core.metadata.iptc import holds_iptc
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
@@ -277,6 +278,7 @@ def _plan_file(
     try:
         if embed:
             layout, current = read_jpeg_head(target)
+            names = common["fields"] = jpeg_field_names(layout)
         else:
             current = read_current_fields(target, embed)
         if not embed and not target.exists():
@@ -315,6 +317,20 @@ def _plan_file(
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
     reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
     return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
+
+
+def jpeg_field_names(layout: JpegLayout) -> tuple[str, ...]:
+    """The fields a write gives a JPEG: IPTC Keywords only where it holds an IPTC block
+    already (with keywords or without), as exiftool's MWG module writes IPTC "only if
+    the original file contained IPTC" and the Metadata Working Group asks a program to
+    keep in sync the forms a file holds. Every reader this app writes for takes XMP
+    (Windows' System.Keywords reads dc:subject first), and a block created beside it
+    would be one more copy of the keywords, cut at 64 bytes, that a program writing XMP
+    alone leaves behind."""
+    photoshop = layout.first("photoshop")
+    if holds_iptc(photoshop.payload if photoshop is not None else None):
+        return FIELD_NAMES
+    return tuple(name for name in FIELD_NAMES if name != "iptc")
 
 
 def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
