@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import errno
 import pathlib
+import re
 from pathlib import Path
 
 import pytest
 
 from training.cli import main
 from training.datasets import load_manifest
-from training.errors import OutputWriteError, cannot_write
+from training.errors import DatasetError, OutputWriteError, cannot_write
 from training.prepare import PrepareConfig, prepare_dataset
 from training.synthetic import make_class_folders, make_mini_gldv2
 
@@ -109,3 +110,65 @@ def test_out_that_is_a_file_is_one_line(source, tmp_path, capsys):
 def test_write_errors_say_the_reason_and_what_to_do(code, reason, advice):
     message = str(cannot_write(Path("out/cache/2/x.jpg"), OSError(code, reason.capitalize())))
     assert message.startswith(f"cannot write {Path('out/cache/2/x.jpg')}: {reason}; {advice}")
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no handler catches it."""
+
+
+def kill_before_the_manifest_is_renamed(monkeypatch) -> None:
+    import os
+
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name == "manifest.json":
+            raise Killed
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_kill_between_images_csv_and_manifest_json_is_refused_until_prepared_again(
+    source, tmp_path, monkeypatch, capsys,
+):
+    out = tmp_path / "prep"
+    prepare_dataset(PrepareConfig(source, out, cache_size=16, workers=1))
+    old_manifest = (out / "manifest.json").read_bytes()
+    make_class_folders(source, ["Alhambra"], 5, size=32)  # the new images.csv has a fourth class
+    with monkeypatch.context() as patch:
+        kill_before_the_manifest_is_renamed(patch)
+        with pytest.raises(Killed):
+            prepare_dataset(PrepareConfig(source, out, cache_size=16, workers=1))
+    assert (out / "manifest.json").read_bytes() == old_manifest  # the old manifest, the new images.csv
+
+    said = "is not the one manifest.json records (prepare was interrupted while saving them"
+    with pytest.raises(DatasetError, match=re.escape(said)):
+        load_manifest(out)
+    assert main(["train", "--manifest", str(out), "--run-dir", str(tmp_path / "run")]) == 2
+    line = one_line(capsys)
+    assert said in line and line.endswith("run `landmark-train prepare` again (it reuses its cache)"), line
+    assert not (tmp_path / "run").exists()
+
+    summary = prepare_dataset(PrepareConfig(source, out, cache_size=16, workers=1))
+    assert (summary.resized, summary.reused, summary.classes) == (0, 20, 4)  # all cached by the killed run
+    assert len(load_manifest(out).classes) == 4
+
+
+def test_a_manifest_written_before_images_csv_was_checked_loads_unless_its_classes_differ(source, tmp_path):
+    import json
+
+    out = tmp_path / "prep"
+    prepare_dataset(PrepareConfig(source, out, cache_size=16, workers=1))
+    meta = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"images_bytes", "images_crc32"} <= meta.keys()
+    checked = load_manifest(out)
+    for key in ("images_bytes", "images_crc32"):
+        del meta[key]
+    (out / "manifest.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert load_manifest(out).images == checked.images
+    # with no size and CRC to go by, a class the manifest does not list still tells the pair apart
+    with open(out / "images.csv", "a", encoding="utf-8", newline="") as f:
+        f.write("Alhambra/0.jpg,/src/Alhambra/0.jpg,cache/3/a.jpg,3,Alhambra,Alhambra,train\r\n")
+    with pytest.raises(DatasetError, match="prepare was interrupted while saving them"):
+        load_manifest(out)

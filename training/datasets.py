@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
+import io
 import json
 import os
 import tarfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -93,15 +95,11 @@ class Manifest:
     def save(self) -> Path:
         """Write images.csv and manifest.json. Both are written in full to .tmp files
         first (where a full disk stops it, leaving an earlier manifest as it was and no
-        .tmp behind), then renamed, manifest.json last. Raises OSError."""
+        .tmp behind), then renamed, manifest.json last. The manifest records images.csv's
+        size and CRC-32: two renames are not one step, and a kill between them paired a
+        new images.csv (another split or class list) with the old manifest, which
+        load_manifest now refuses. Raises OSError."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        meta = {
-            "version": 1,
-            "cache_size": self.cache_size,
-            "settings": self.settings,
-            "classes": [asdict(c) for c in self.classes],
-            "images": IMAGES_NAME,
-        }
         path = self.folder / MANIFEST_NAME
         images_tmp = self.folder / (IMAGES_NAME + ".tmp")
         meta_tmp = self.folder / (MANIFEST_NAME + ".tmp")
@@ -111,6 +109,16 @@ class Manifest:
                 writer.writerow(["key", "source", "cache", "class_index", "landmark_id", "name", "split"])
                 for i in self.images:
                     writer.writerow([i.key, i.source, i.cache, i.class_index, i.landmark_id, i.name, i.split])
+            size, crc = _size_and_crc32(images_tmp)
+            meta = {
+                "version": 1,
+                "cache_size": self.cache_size,
+                "settings": self.settings,
+                "classes": [asdict(c) for c in self.classes],
+                "images": IMAGES_NAME,
+                "images_bytes": size,
+                "images_crc32": f"{crc:08x}",
+            }
             meta_tmp.write_text(json.dumps(meta, indent=1, ensure_ascii=False), encoding="utf-8")
             os.replace(images_tmp, self.folder / IMAGES_NAME)
             os.replace(meta_tmp, path)
@@ -122,10 +130,38 @@ class Manifest:
         return path
 
 
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read through it and their CRC-32, so the
+    check of images.csv costs no second read of a file of a million rows."""
+
+    def __init__(self, raw) -> None:
+        self._raw, self.size, self.crc = raw, 0, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        if n:
+            self.size += n
+            self.crc = zlib.crc32(memoryview(buffer)[:n], self.crc)
+        return n
+
+
+def _size_and_crc32(path: Path) -> tuple[int, int]:
+    size, crc = 0, 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            size += len(chunk)
+            crc = zlib.crc32(chunk, crc)
+    return size, crc
+
+
 def load_manifest(path: Path) -> Manifest:
     """Read a manifest written by `prepare` (its folder or manifest.json).
 
-    Raises DatasetError naming the file when it is missing or malformed.
+    Raises DatasetError naming the file when it is missing or malformed, or when its
+    images.csv is not the one it recorded (prepare was interrupted between the two).
     """
     path = Path(path)
     if path.is_dir():
@@ -134,14 +170,30 @@ def load_manifest(path: Path) -> Manifest:
         meta = json.loads(path.read_text(encoding="utf-8"))
         classes = [ClassInfo(**c) for c in meta["classes"]]
         images: list[ManifestImage] = []
-        with open(path.parent / meta["images"], newline="", encoding="utf-8", errors="surrogateescape") as f:
-            for row in csv.DictReader(f):
-                row["class_index"] = int(row["class_index"])
-                images.append(ManifestImage(**row))
+        images_path = path.parent / meta["images"]
+        with open(images_path, "rb", buffering=0) as raw:
+            counted = _CountingReader(raw)
+            with io.TextIOWrapper(io.BufferedReader(counted, 1 << 20), "utf-8", "surrogateescape", newline="") as text:
+                for row in csv.DictReader(text):
+                    row["class_index"] = int(row["class_index"])
+                    images.append(ManifestImage(**row))
     except FileNotFoundError as exc:
         raise DatasetError(f"no prepared dataset at {path}: run `landmark-train prepare` first") from exc
     except (ValueError, KeyError, TypeError) as exc:
         raise DatasetError(f"manifest {path} is malformed ({exc}); run `landmark-train prepare` again") from exc
+    # manifests written before the check was recorded have neither key: their classes
+    # still tell a kill that added or removed one
+    recorded = (meta.get("images_bytes"), meta.get("images_crc32"))
+    if recorded == (None, None):
+        known = {c.index: c.landmark_id for c in classes}
+        whole = all(known.get(i.class_index) == i.landmark_id for i in images)
+    else:
+        whole = recorded == (counted.size, f"{counted.crc:08x}")
+    if not whole:
+        raise DatasetError(
+            f"{images_path} is not the one {path.name} records (prepare was interrupted while saving them, or one "
+            "was changed by hand); run `landmark-train prepare` again (it reuses its cache)"
+        )
     return Manifest(path.parent, int(meta["cache_size"]), classes, images, meta.get("settings", {}))
 
 
