@@ -223,9 +223,11 @@ def label_fields(
     Mechanic, old Windows tools) starts from them, as `exiftool -MWG:Keywords+=` does:
     the Metadata Working Group's readers (Lightroom, Bridge, `exiftool -use MWG`) take XMP
     over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject
-    created starts from the plain keywords (dc:subject's, else IPTC's: the same once
-    dc:subject starts from IPTC) as top-level entries, less the label's own keywords:
-    digiKam reads it before dc:subject and IPTC. One already there keeps its entries.
+    created, or one holding no keyword (an empty rdf:Bag some tools leave, which digiKam
+    reads past; its element stays), starts from the plain keywords (dc:subject's, else
+    IPTC's: the same once dc:subject starts from IPTC) as top-level entries, less the
+    label's own keywords: digiKam reads it before dc:subject and IPTC. One with keywords
+    keeps its entries.
     IPTC Keywords created (in an IPTC block without any: the plan leaves "iptc" out of
     `names` for a JPEG without IPTC) start from dc:subject as the write leaves it, each
     cut at IPTC's 64 bytes, so a program reading IPTC alone sees the photo's keywords
@@ -238,8 +240,8 @@ def label_fields(
             continue  # not in the file: we do not create it
         if name in STARTS_FROM_IPTC and values is None and new_label and current.iptc:
             values = _subject_from_iptc(current.iptc, new_label, *history)
-        if name in STARTS_FROM_FLAT and values is None and new_label:
-            values = _top_level_entries(current, new_label, *history) or None
+        if name in STARTS_FROM_FLAT and not _holds_a_keyword(values) and new_label:
+            values = [*(values or []), *_top_level_entries(current, new_label, *history)] or values
         if name in STARTS_FROM_SUBJECT and values is None and new_label:
             values = _iptc_from_subject(changes.get("subject", current.subject), new_label) or None
         changes[name] = _field_after(name, values, new_label, *history)
@@ -274,6 +276,10 @@ def _top_level_entries(
         return []
     flat = _field_after("subject", flat, new_label, previous_label, users_own, existed, original) or []
     return _not_the_labels(flat, new_label)
+
+
+def _holds_a_keyword(values: list[str] | None) -> bool:
+    return any(value.strip() for value in values or [])
 
 
 def _not_the_labels(flat: list[str], label: str) -> list[str]:
@@ -355,7 +361,8 @@ def revert_fields(
         wrote_forms = {keyword_form(k) for k in wrote}
         added = wrote_forms - {keyword_form(k) for k in was}
         absent_before = getattr(before, name) is None
-        if absent_before and (seeded_from := _SEEDED_FROM.get(name)) is not None:
+        seeded = absent_before or (name in STARTS_FROM_FLAT and not _holds_a_keyword(was))
+        if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
             copied = added & {keyword_form(k) for k in seeded_from(before) or []}
             if any(k.strip() for k in now if keyword_form(k) not in added):
                 added -= copied
