@@ -29,7 +29,7 @@ USERS = ["Family", "Rome", "Trip2019"]
 def digikam_tags(fields: KeywordFields) -> list[str]:
     """The tags digiKam shows with its default settings: those of the first field holding
     any, in its order (DMetadataSettingsContainer::defaultTagValues), as tag paths."""
-    for values, separator in ((fields.digikam, "/"), (fields.hierarchical, "|"),
+    for values, separator in ((fields.digikam, "/"), (fields.microsoft, "/"), (fields.hierarchical, "|"),
                               (fields.subject, None), (fields.iptc, ".")):
         if values:
             return [value.replace(separator, "/") if separator else value for value in values]

@@ -20,8 +20,8 @@ def register(subparsers) -> None:
         description=(
             "Write the label of every matching photo whose label is accepted into the photo: "
             "JPEGs get XMP dc:subject, lr:hierarchicalSubject (Landmarks|<name>), IPTC Keywords (where "
-            "the photo holds IPTC) and EXIF XPKeywords, and digiKam:TagsList (Landmarks/<name>) where "
-            "digiKam made one; RAW, PNG, "
+            "the photo holds IPTC) and EXIF XPKeywords, and digiKam:TagsList and "
+            "MicrosoftPhoto:LastKeywordXMP (Landmarks/<name>) where the photo has one; RAW, PNG, "
             "TIFF and HEIC files get an XMP sidecar. A photo whose written label was rejected since "
             "has our keyword taken out. The user's own "
             "keywords are kept. 'landmark-tagger undo' reverts the batch."

@@ -30,7 +30,7 @@ from app.core.metadata.jpeg_segments import (
     parse_jpeg,
 )
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument
 
 XMP_PADDING = 2048
 _MP_ENTRY = 0xB002
@@ -49,17 +49,17 @@ def read_fields(data: bytes, name: str = "file") -> KeywordFields:
 def fields_of(layout: JpegLayout, name: str = "file") -> KeywordFields:
     """The keyword fields of a JPEG already parsed (`read_fields` without the parse)."""
     _refuse_keywords_in_extended_xmp(layout, name)
-    subject = hierarchical = digikam = None
+    subject = hierarchical = digikam = microsoft = None
     xmp = layout.first("xmp")
     if xmp is not None:
         doc = XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], name)
         subject, hierarchical = doc.get_bag(DC, "subject"), doc.get_bag(LR, "hierarchicalSubject")
-        digikam = doc.get_bag(DIGIKAM, "TagsList")
+        digikam, microsoft = doc.get_bag(DIGIKAM, "TagsList"), doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP")
     exif = layout.first("exif")
     xp = exif_keywords.read_xp_keywords(exif.payload[len(EXIF_HEADER) :]) if exif else None
     photoshop = layout.first("photoshop")
     keywords = iptc.read_keywords(photoshop.payload if photoshop else None)
-    return KeywordFields(subject, hierarchical, keywords, xp, digikam)
+    return KeywordFields(subject, hierarchical, keywords, xp, digikam, microsoft)
 
 
 def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
@@ -83,7 +83,8 @@ def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
     except MetadataWriteError:
         return  # unreadable extension: readers ignore it too, the main packet rules
     if any(doc.get_bag(ns, local) is not None
-           for ns, local in ((DC, "subject"), (LR, "hierarchicalSubject"), (DIGIKAM, "TagsList"))):
+           for ns, local in ((DC, "subject"), (LR, "hierarchicalSubject"), (DIGIKAM, "TagsList"),
+                             (MICROSOFT_PHOTO, "LastKeywordXMP"))):
         raise ExtendedXmpKeywordsError(
             f"{name}: its keywords are kept in extended XMP (XMP over 64 KB), which this app does not "
             "rewrite; add the label in your photo editor, or write a sidecar with --no-jpeg"
@@ -121,7 +122,7 @@ def fit_fields(
 
 def _xmp_bags(fields: KeywordFields) -> tuple:
     """The fields our XMP packet holds."""
-    return fields.subject, fields.hierarchical, fields.digikam
+    return fields.subject, fields.hierarchical, fields.digikam, fields.microsoft
 
 
 def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, name: str) -> list[Segment]:
@@ -184,6 +185,7 @@ def _xmp_payload(segments: list[Segment] | tuple[Segment, ...], wanted: KeywordF
     doc.set_bag(DC, "subject", wanted.subject)
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
     doc.set_bag(DIGIKAM, "TagsList", wanted.digikam, container="Seq")
+    doc.set_bag(MICROSOFT_PHOTO, "LastKeywordXMP", wanted.microsoft)
     room = MAX_SEGMENT_PAYLOAD - len(XMP_HEADER)
     packet = doc.serialize(padding=XMP_PADDING)
     if len(packet) > room:

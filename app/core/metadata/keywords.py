@@ -8,8 +8,9 @@ because of us unless we wrote it. Confidence and model never go into keywords.
 digiKam reads its tags from the first field that holds any, in its default order
 digiKam:TagsList, MicrosoftPhoto:LastKeywordXMP, lr:hierarchicalSubject, …, dc:subject,
 IPTC Keywords (its DMetadataSettingsContainer::defaultTagValues and getItemTagsPath), so
-a TagsList already there gets `Landmarks/<name>` by the same policy; we never create
-one. An lr:hierarchicalSubject we create starts from the photo's plain keywords as
+a TagsList already there gets `Landmarks/<name>` by the same policy, and so does a
+LastKeywordXMP (Windows writes it with System.Keywords, digiKam with its tags); we never
+create either. An lr:hierarchicalSubject we create starts from the photo's plain keywords as
 top-level entries, as Lightroom keeps them there (`Animal` beside `Animal|Mammal`):
 holding `Landmarks|<name>` alone, it would hide from digiKam every keyword of a photo
 tagged in Windows Explorer, Picasa, Photo Mechanic or a phone app, which write none.
@@ -24,10 +25,10 @@ from app.core.metadata.iptc import iptc_keyword
 from model.labels import label_form
 
 HIERARCHY_ROOT = "Landmarks"
-FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam")
-SIDECAR_FIELDS = ("subject", "hierarchical", "digikam")
+FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft")
+SIDECAR_FIELDS = ("subject", "hierarchical", "digikam", "microsoft")
 # Fields written only into a list the file has already: a write never creates one.
-ONLY_WHEN_PRESENT = frozenset({"digikam"})
+ONLY_WHEN_PRESENT = frozenset({"digikam", "microsoft"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class KeywordFields:
     iptc: list[str] | None = None  # IPTC 2:25 Keywords
     xp: list[str] | None = None  # EXIF XPKeywords
     digikam: list[str] | None = None  # XMP digiKam:TagsList (an rdf:Seq of "Parent/Child")
+    microsoft: list[str] | None = None  # XMP MicrosoftPhoto:LastKeywordXMP (an rdf:Bag, "Parent/Child" to digiKam)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -55,6 +57,7 @@ class KeywordFields:
 FIELD_TITLES = {
     "subject": "XMP dc:subject", "hierarchical": "XMP lr:hierarchicalSubject",
     "iptc": "IPTC Keywords", "xp": "EXIF XPKeywords", "digikam": "XMP digiKam:TagsList",
+    "microsoft": "XMP MicrosoftPhoto:LastKeywordXMP",
 }
 
 
@@ -152,6 +155,7 @@ _CONVERTERS = {
     "iptc": iptc_keyword,
     "xp": xp_keyword,
     "digikam": digikam_tag,
+    "microsoft": digikam_tag,  # digiKam reads it as tag paths split at "/", as TagsList
 }
 
 
@@ -185,7 +189,8 @@ def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] 
 
 
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
-_EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False}
+_EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False,
+                    "microsoft": False}
 # The fields holding a plain name, where another spelling of a label may stand (see label_fields).
 _FLAT_FIELDS = ("subject", "iptc", "xp")
 # Fields a write creates starting from the photo's IPTC keywords (see label_fields).

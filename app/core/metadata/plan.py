@@ -404,7 +404,7 @@ def _stat_or_none(path: Path):
 
 
 def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
-    """The XMP keyword fields (dc:subject, lr:hierarchicalSubject, digiKam:TagsList) that
+    """The XMP keyword fields (dc:subject, lr:hierarchicalSubject, digiKam:TagsList, LastKeywordXMP) that
     a JPEG, PNG, TIFF, HEIC or RAW file holds inside, as Lightroom, digiKam or exiftool
     left them (a DNG tagged in Lightroom, which keeps a DNG's metadata inside it; any
     TIFF-structured RAW, a CR3 or a RAF exiftool wrote into); empty when there are none

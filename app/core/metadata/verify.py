@@ -22,7 +22,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DC, DIGIKAM, LR, XmpDocument, is_plain_item, item_value
+from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument, is_plain_item, item_value
 
 # What exiftool reports differently after our write and is ours (or bookkeeping).
 OWNED_EXIFTOOL_KEYS = frozenset(
@@ -31,6 +31,7 @@ OWNED_EXIFTOOL_KEYS = frozenset(
         "XMP-dc:Subject",
         "XMP-lr:HierarchicalSubject",
         "XMP-digiKam:TagsList",
+        "XMP-microsoft:LastKeywordXMP",
         "IPTC:Keywords",
         "IPTC:CodedCharacterSet",
         "IPTC:ApplicationRecordVersion",
@@ -106,7 +107,8 @@ def _compare_exif(path: Path, old, new) -> None:
 
 
 # Our array properties, by the field that holds their values.
-_OUR_ARRAYS = (("subject", DC, "subject"), ("hierarchical", LR, "hierarchicalSubject"), ("digikam", DIGIKAM, "TagsList"))
+_OUR_ARRAYS = (("subject", DC, "subject"), ("hierarchical", LR, "hierarchicalSubject"), ("digikam", DIGIKAM, "TagsList"),
+               ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP"))
 
 
 def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
@@ -123,8 +125,11 @@ def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
     )
     doc.set_bag(DC, "subject", None)
     doc.set_bag(LR, "hierarchicalSubject", None)
-    # digiKam's TagsList stays present (empty) so a Seq turned into a Bag shows
+    # digiKam's TagsList and Windows' LastKeywordXMP stay present (empty), so a Seq turned
+    # into a Bag, or a namespace respelt, shows
     doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])
+    doc.set_bag(MICROSOFT_PHOTO, "LastKeywordXMP",
+                None if doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP") is None else [])
     # a value compares exactly (a caption's CR LF, a keyword's spaces); the whitespace
     # that only lays elements out does not count, as we re-indent what we change
     return [*_comparable(doc.root), *structured]

@@ -5,7 +5,8 @@ every element, attribute, comment and namespace prefix written by Lightroom,
 darktable or a camera survives; ElementTree's own writer would rename prefixes to
 ns0, ns1 unless they were registered in a process-wide table. We own
 `dc:subject` and `lr:hierarchicalSubject`, both rdf:Bag, and digiKam's
-`digiKam:TagsList`, an rdf:Seq, where the packet has one already.
+`digiKam:TagsList`, an rdf:Seq, and Windows' `MicrosoftPhoto:LastKeywordXMP`, an
+rdf:Bag, where the packet has one already.
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ DC = "http://purl.org/dc/elements/1.1/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
 DIGIKAM = "http://www.digikam.org/ns/1.0/"
 XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
+MICROSOFT_PHOTO = "http://ns.microsoft.com/photo/1.0/"
+# Namespaces packets spell in more than one way, each property read and written under the
+# spelling it has: Windows writes MicrosoftPhoto's with its final slash, exiftool (and
+# digiKam through it) without.
+OTHER_SPELLINGS = {MICROSOFT_PHOTO: ("http://ns.microsoft.com/photo/1.0",)}
 X = "adobe:ns:meta/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-PREFERRED_PREFIXES = {RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam", XMP_MM: "xmpMM"}
+PREFERRED_PREFIXES = {
+    RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam", XMP_MM: "xmpMM", MICROSOFT_PHOTO: "MicrosoftPhoto",
+}
 
 PACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 PACKET_END = '<?xpacket end="w"?>'
@@ -142,23 +150,23 @@ class XmpDocument:
 
     def get_bag(self, namespace: str, local: str) -> list[str] | None:
         """Items of an array property (each item_value); None when the property is absent."""
-        tag = f"{{{namespace}}}{local}"
         for description in self.descriptions():
-            if tag in description.attrib:  # attribute form, not valid for a bag but seen
-                return [description.attrib[tag]]
-            prop = description.find(tag)
-            if prop is not None:
-                # exact: a user's " Holiday " is theirs to keep, and written back as it was
-                return [item_value(li) for li in _items_of(prop)]
+            for tag in _tags(namespace, local):
+                if tag in description.attrib:  # attribute form, not valid for a bag but seen
+                    return [description.attrib[tag]]
+                prop = description.find(tag)
+                if prop is not None:
+                    # exact: a user's " Holiday " is theirs to keep, and written back as it was
+                    return [item_value(li) for li in _items_of(prop)]
         return None
 
     def bag_items(self, namespace: str, local: str) -> list[ET.Element] | None:
         """The rdf:li elements of an array property in element form; None when absent."""
-        tag = f"{{{namespace}}}{local}"
         for description in self.descriptions():
-            prop = description.find(tag)
-            if prop is not None:
-                return _items_of(prop)
+            for tag in _tags(namespace, local):
+                prop = description.find(tag)
+                if prop is not None:
+                    return _items_of(prop)
         return None
 
     def get_text(self, namespace: str, local: str) -> str | None:
@@ -176,17 +184,19 @@ class XmpDocument:
 
     def set_bag(self, namespace: str, local: str, values: list[str] | None, container: str = "Bag") -> None:
         """Make the property an array of `values`; None removes it. An existing
-        rdf:Bag, rdf:Seq or rdf:Alt stays what it is; a new one is `container`."""
-        tag = f"{{{namespace}}}{local}"
+        rdf:Bag, rdf:Seq or rdf:Alt stays what it is; a new one is `container`. A
+        property keeps its namespace's spelling (OTHER_SPELLINGS)."""
+        tags = _tags(namespace, local)
         prop = None
         for description in self.descriptions():
-            if tag in description.attrib:  # attribute form: becomes an element below
-                del description.attrib[tag]
-            found = description.find(tag)
-            if found is not None and (values is None or prop is not None):
-                description.remove(found)  # removing, or a duplicate
-            elif found is not None:
-                prop = found
+            for tag in tags:
+                if tag in description.attrib:  # attribute form: becomes an element below
+                    del description.attrib[tag]
+                found = description.find(tag)
+                if found is not None and (values is None or prop is not None):
+                    description.remove(found)  # removing, or a duplicate
+                elif found is not None:
+                    prop = found
         if values is None:
             return
         if prop is None:
@@ -200,10 +210,10 @@ class XmpDocument:
                 closing, holder[-1].tail = holder[-1].tail, indent
             else:
                 holder.text = "\n   "
-            prop = ET.SubElement(holder, tag)
+            prop = ET.SubElement(holder, tags[0])
             prop.tail = closing
         self._fill_bag(prop, values, container)
-        self.prefix_for(namespace)
+        self.prefix_for(prop.tag[1:].split("}", 1)[0])
 
     def set_text(self, namespace: str, local: str, value: str) -> None:
         """Give a simple property `value`, as an attribute of the first rdf:Description
@@ -318,6 +328,11 @@ class XmpDocument:
                 out.append(f"</{name}>")
         if depth > 0 and element.tail:
             out.append(_escape_text(element.tail))
+
+
+def _tags(namespace: str, local: str) -> list[str]:
+    """The element names a property may have: under its namespace and its other spellings."""
+    return [f"{{{uri}}}{local}" for uri in (namespace, *OTHER_SPELLINGS.get(namespace, ()))]
 
 
 _LI = f"{{{RDF}}}li"
