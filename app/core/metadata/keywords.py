@@ -199,6 +199,9 @@ STARTS_FROM_IPTC = ("subject",)
 STARTS_FROM_FLAT = ("hierarchical",)
 # Fields a write creates starting from dc:subject as it leaves it (see label_fields).
 STARTS_FROM_SUBJECT = ("iptc",)
+# Fields that start from those keywords where they are there but hold none (an empty
+# rdf:Bag some tools leave): readers go past such a field, not past one holding our tag.
+FILLED_WHEN_EMPTY = (*STARTS_FROM_IPTC, *STARTS_FROM_FLAT)
 
 
 def label_fields(
@@ -225,12 +228,13 @@ def label_fields(
     byte for byte when taking ours out leaves its keywords.
 
     dc:subject created in a photo whose keywords are in IPTC alone (Picasa, Photo
-    Mechanic, old Windows tools) starts from them, as `exiftool -MWG:Keywords+=` does:
+    Mechanic, old Windows tools), or one holding no keyword beside them (an empty rdf:Bag;
+    its element stays), starts from them, as `exiftool -MWG:Keywords+=` does:
     the Metadata Working Group's readers (Lightroom, Bridge, `exiftool -use MWG`) take XMP
-    over IPTC once it is there, and would see the landmark alone. lr:hierarchicalSubject
+    over IPTC once it holds a keyword, and would see the landmark alone. lr:hierarchicalSubject
     created, or one holding no keyword (an empty rdf:Bag some tools leave, which digiKam
-    reads past; its element stays), starts from the plain keywords (dc:subject's, else
-    IPTC's: the same once dc:subject starts from IPTC) as top-level entries, less the
+    reads past; its element stays), starts from the plain keywords (dc:subject's where it
+    holds any, else IPTC's: the same once dc:subject starts from IPTC) as top-level entries, less the
     label's own keywords: digiKam reads it before dc:subject and IPTC. One with keywords
     keeps its entries.
     IPTC Keywords created (in an IPTC block without any: the plan leaves "iptc" out of
@@ -243,9 +247,9 @@ def label_fields(
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
-        if name in STARTS_FROM_IPTC and values is None and new_label and current.iptc:
-            values = _subject_from_iptc(current.iptc, new_label, *history)
-        if name in STARTS_FROM_FLAT and not _holds_a_keyword(values) and new_label:
+        if name in STARTS_FROM_IPTC and not holds_a_keyword(values) and new_label and current.iptc:
+            values = [*(values or []), *_subject_from_iptc(current.iptc, new_label, *history)] or values
+        if name in STARTS_FROM_FLAT and not holds_a_keyword(values) and new_label:
             values = [*(values or []), *_top_level_entries(current, new_label, *history)] or values
         if name in STARTS_FROM_SUBJECT and values is None and new_label:
             values = _iptc_from_subject(changes.get("subject", current.subject), new_label) or None
@@ -257,7 +261,7 @@ def _subject_from_iptc(
     iptc: list[str], new_label: str, previous_label: str | None,
     users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
 ) -> list[str]:
-    """The IPTC keywords a dc:subject created starts from (label_fields): less our old
+    """The IPTC keywords a dc:subject created or empty starts from (label_fields): less our old
     keyword, empty items and the new label's IPTC keyword cut at 64 bytes, which is no
     keyword of the user's."""
     kept = _field_after("iptc", iptc, new_label, previous_label, users_own, existed, original)
@@ -271,9 +275,10 @@ def _top_level_entries(
     users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
 ) -> list[str]:
     """The plain keywords an lr:hierarchicalSubject created starts from (label_fields):
-    dc:subject's as the write leaves it, else the IPTC keywords, less every keyword of the
-    label's (its plain spellings, its IPTC cut: `Landmarks|<name>` stands for it there)."""
-    if current.subject is not None:
+    dc:subject's as the write leaves it where it holds any, else the IPTC keywords, less
+    every keyword of the label's (its plain spellings, its IPTC cut: `Landmarks|<name>`
+    stands for it there)."""
+    if holds_a_keyword(current.subject):
         flat = current.subject
     elif current.iptc:
         flat = _subject_from_iptc(current.iptc, new_label, previous_label, users_own, existed, original)
@@ -283,7 +288,8 @@ def _top_level_entries(
     return _not_the_labels(flat, new_label)
 
 
-def _holds_a_keyword(values: list[str] | None) -> bool:
+def holds_a_keyword(values: list[str] | None) -> bool:
+    """Whether a field holds a keyword: an empty list, or blank items, hold none."""
     return any(value.strip() for value in values or [])
 
 
@@ -342,7 +348,8 @@ def _field_after(
 # The keywords a field created by a write started from (label_fields), by field.
 _SEEDED_FROM = {
     **{name: lambda fields: fields.iptc for name in STARTS_FROM_IPTC},
-    **{name: lambda fields: fields.subject if fields.subject is not None else fields.iptc for name in STARTS_FROM_FLAT},
+    **{name: lambda fields: fields.subject if holds_a_keyword(fields.subject) else fields.iptc
+       for name in STARTS_FROM_FLAT},
     **{name: lambda fields: [iptc_keyword(keyword) for keyword in fields.subject or []] for name in STARTS_FROM_SUBJECT},
 }
 
@@ -354,7 +361,8 @@ def revert_fields(
     back those we removed, keeping every keyword that is there now for another reason
     (typed in Lightroom after our write, say). A field our write created from the
     photo's keywords (label_fields: dc:subject from IPTC, lr:hierarchicalSubject from
-    the plain ones, IPTC from dc:subject) loses them with ours, unless a keyword was added to it since: the
+    the plain ones, IPTC from dc:subject), or filled from them where it held none, loses
+    them with ours (an empty one stays empty), unless a keyword was added to it since: the
     field then stays, and those keywords with it (the program that added one showed
     them as the photo's; digiKam, Lightroom)."""
     changes = {}
@@ -366,7 +374,7 @@ def revert_fields(
         wrote_forms = {keyword_form(k) for k in wrote}
         added = wrote_forms - {keyword_form(k) for k in was}
         absent_before = getattr(before, name) is None
-        seeded = absent_before or (name in STARTS_FROM_FLAT and not _holds_a_keyword(was))
+        seeded = absent_before or (name in FILLED_WHEN_EMPTY and not holds_a_keyword(was))
         if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
             copied = added & {keyword_form(k) for k in seeded_from(before) or []}
             if any(k.strip() for k in now if keyword_form(k) not in added):

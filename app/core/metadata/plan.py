@@ -20,7 +20,8 @@ from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.iptc import holds_iptc
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
-from app.core.metadata.keywords import FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, label_fields
+from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
+                                        label_fields)
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
@@ -109,10 +110,10 @@ class PlannedWrite:
         return f"{self.target}: keywords {_listed(before)} -> {_listed(after)}{why}"
 
     def _shown_field(self) -> str:
-        """The plain keyword list a dry run shows: dc:subject, or where the file had
-        none, its IPTC Keywords or XPKeywords (a file tagged in an older program)."""
+        """The plain keyword list a dry run shows: dc:subject, or where the file had none
+        (or an empty one), its IPTC Keywords or XPKeywords (a file tagged in an older program)."""
         for name in ("subject", "iptc", "xp"):
-            if name in self.fields and getattr(self.before, name) is not None:
+            if name in self.fields and holds_a_keyword(getattr(self.before, name)):
                 return name
         return "subject"
 
@@ -409,13 +410,13 @@ def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
     left them (a DNG tagged in Lightroom, which keeps a DNG's metadata inside it; any
     TIFF-structured RAW, a CR3 or a RAF exiftool wrote into); empty when there are none
     or they cannot be read. A RAW file's header alone is read, never its image data. A
-    JPEG's IPTC keywords stand for a dc:subject it lacks, as where the write goes into
-    the JPEG (keywords.label_fields): a sidecar holding the landmark alone would hide
-    them from the programs that read it."""
+    JPEG's IPTC keywords stand for a dc:subject it lacks or that holds none (an empty
+    rdf:Bag), as where the write goes into the JPEG (keywords.label_fields): a sidecar
+    holding the landmark alone would hide them from the programs that read it."""
     try:
         if kind == "jpeg":
             inside = read_current_fields(path, embedded=True)
-            if inside.subject is None and inside.iptc:
+            if not holds_a_keyword(inside.subject) and inside.iptc:
                 inside = replace(inside, subject=[keyword for keyword in inside.iptc if keyword.strip()])
             return inside.only(SIDECAR_FIELDS)
         if kind == "raw":
