@@ -10,7 +10,8 @@ digiKam:TagsList, MicrosoftPhoto:LastKeywordXMP, lr:hierarchicalSubject, …, dc
 IPTC Keywords (its DMetadataSettingsContainer::defaultTagValues and getItemTagsPath), so
 a TagsList already there gets `Landmarks/<name>` by the same policy, and so does a
 LastKeywordXMP (Windows writes it with System.Keywords, digiKam with its tags); we never
-create either. An lr:hierarchicalSubject we create starts from the photo's plain keywords as
+create either, and one holding no tag starts from the tags digiKam read past it. An
+lr:hierarchicalSubject we create starts from the photo's plain keywords as
 top-level entries, as Lightroom keeps them there (`Animal` beside `Animal|Mammal`):
 holding `Landmarks|<name>` alone, it would hide from digiKam every keyword of a photo
 tagged in Windows Explorer, Picasa, Photo Mechanic or a phone app, which write none.
@@ -199,9 +200,14 @@ STARTS_FROM_IPTC = ("subject",)
 STARTS_FROM_FLAT = ("hierarchical",)
 # Fields a write creates starting from dc:subject as it leaves it (see label_fields).
 STARTS_FROM_SUBJECT = ("iptc",)
+# digiKam's tag lists a write fills where they hold no tag (see label_fields), each with
+# the lists digiKam reads next, in its order, the first holding a tag giving it its tags.
+TAG_LISTS_READ_NEXT = {"digikam": ("microsoft", "hierarchical"), "microsoft": ("hierarchical",)}
 # Fields that start from those keywords where they are there but hold none (an empty
 # rdf:Bag some tools leave): readers go past such a field, not past one holding our tag.
-FILLED_WHEN_EMPTY = (*STARTS_FROM_IPTC, *STARTS_FROM_FLAT)
+FILLED_WHEN_EMPTY = (*STARTS_FROM_IPTC, *STARTS_FROM_FLAT, *TAG_LISTS_READ_NEXT)
+# The order label_fields works the fields out in: each after those it starts from.
+_WORK_ORDER = ("subject", "hierarchical", "iptc", "xp", "microsoft", "digikam")
 
 
 def label_fields(
@@ -240,13 +246,20 @@ def label_fields(
     IPTC Keywords created (in an IPTC block without any: the plan leaves "iptc" out of
     `names` for a JPEG without IPTC) start from dc:subject as the write leaves it, each
     cut at IPTC's 64 bytes, so a program reading IPTC alone sees the photo's keywords
-    beside the landmark, as the others do."""
+    beside the landmark, as the others do.
+    A digiKam:TagsList or LastKeywordXMP holding no tag (an empty list digiKam reads
+    past; its element stays) starts from the tags digiKam read after it, as the write
+    leaves them (LastKeywordXMP's, else the hierarchy's, "|" as "/"; the plain keywords
+    as flat tags where the hierarchy starts from them): holding our tag alone, it would
+    hide them all from digiKam."""
     history = (previous_label, users_own, existed, original)
-    changes = {}
-    for name in names:
+    changes: dict[str, list[str] | None] = {}
+    for name in sorted(names, key=_WORK_ORDER.index):
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
+        if name in TAG_LISTS_READ_NEXT and not holds_a_keyword(values) and new_label:
+            values = [*values, *_tags_read_after(name, replace(current, **changes), new_label)]
         if name in STARTS_FROM_IPTC and not holds_a_keyword(values) and new_label and current.iptc:
             values = [*(values or []), *_subject_from_iptc(current.iptc, new_label, *history)] or values
         if name in STARTS_FROM_FLAT and not holds_a_keyword(values) and new_label:
@@ -286,6 +299,18 @@ def _top_level_entries(
         return []
     flat = _field_after("subject", flat, new_label, previous_label, users_own, existed, original) or []
     return _not_the_labels(flat, new_label)
+
+
+def _tags_read_after(name: str, fields: KeywordFields, label: str | None = None) -> list[str]:
+    """The tags digiKam reads in `fields` from the first list after tag list `name` that
+    holds any (TAG_LISTS_READ_NEXT), as tag paths, less blank items and `label`'s tag."""
+    for later in TAG_LISTS_READ_NEXT[name]:
+        values = getattr(fields, later)
+        if holds_a_keyword(values):
+            ours = field_keyword(later, label) if label else None
+            return [value.replace("|", "/") if later == "hierarchical" else value
+                    for value in values if value.strip() and not (ours and _is_keyword(value, ours))]
+    return []
 
 
 def holds_a_keyword(values: list[str] | None) -> bool:
@@ -351,6 +376,8 @@ _SEEDED_FROM = {
     **{name: lambda fields: fields.subject if holds_a_keyword(fields.subject) else fields.iptc
        for name in STARTS_FROM_FLAT},
     **{name: lambda fields: [iptc_keyword(keyword) for keyword in fields.subject or []] for name in STARTS_FROM_SUBJECT},
+    **{name: lambda fields, name=name: _tags_read_after(name, fields) or _SEEDED_FROM["hierarchical"](fields)
+       for name in TAG_LISTS_READ_NEXT},
 }
 
 
