@@ -134,6 +134,8 @@ class WritePlanDialog(QDialog):
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Tab goes on to Write and Cancel: the table's own Tab went cell to cell for ever
+        table.setTabKeyNavigation(False)
         for row, item in enumerate(plan[:MAX_SHOWN]):
             unchanged = _row_order(item) == 2
             for column, name in enumerate(columns):
