@@ -86,3 +86,21 @@ def test_the_apps_l_while_another_job_runs_refuses_it_too(tmp_path: Path) -> Non
         with pytest.raises(UsageError, match="U\\+FFFF"):
             set_labels_journalled(index, [photo_id], "Tower\uffff", command="L", expected=expected)
         assert index.get(photo_id).label == "Tower"
+
+
+def test_a_name_an_older_version_stored_can_be_renamed_and_forgotten(tmp_path: Path, capsys) -> None:
+    """Older versions took such names: rename and teach --forget are the way out, so they
+    take the old name as stored (only a new name must be writable)."""
+    from app.cli.main import main
+
+    db = tmp_path / "index.db"
+    photo = make_jpeg(tmp_path / "a.jpg")
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [photo], "Tower\uffff", state="accepted")  # as an older version stored it
+    assert main(["--db", str(db), "teach", "--forget", "Tower\uffff"]) == 1  # nothing taught: said, not refused
+    assert "nothing was taught as 'Tower\uffff'" in capsys.readouterr().err
+    assert main(["--db", str(db), "rename", "Tower\uffff", "Tower\ufffe"]) == 2  # the new name is still checked
+    assert main(["--db", str(db), "rename", "Tower\uffff", "Tower"]) == 0
+    with PhotoIndex.open(db) as index:
+        assert index.search("")[0].label == "Tower"
+    assert main(["--db", str(db), "write"]) == 0

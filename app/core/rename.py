@@ -20,7 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
-from app.core.teaching import canonical_label, check_label
+from app.core.teaching import canonical_label, check_label, stored_label
 from app.core.wording import counted
 from model.predictor import TAUGHT_ID_PREFIX
 
@@ -85,7 +85,7 @@ def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappin
     for name, which in ((old, "the name to rename"), (new, "the new name")):
         if not (name or "").split():
             raise UsageError(f"{which} is empty; e.g. landmark-tagger rename \"Our cabbin\" \"Our cabin\"")
-    old_name, new_name = check_label(old), check_label(new)
+    old_name, new_name = stored_label(old), check_label(new)  # an old name XMP cannot hold is renamed away
     builtin = next((name for name in model_landmarks if name.casefold() == old_name.casefold()), None)
     if builtin is not None:
         raise UsageError(f"'{builtin}' is one of the model's landmarks: its name comes with the model and cannot be "

@@ -419,6 +419,16 @@ def check_label(label: str | None) -> str:
     return text
 
 
+def stored_label(label: str | None) -> str:
+    """A label the index may already hold, as check_label reads it but without refusing
+    what XMP cannot hold: an older version stored such names, and renaming or forgetting
+    them is the way out (UsageError only when empty)."""
+    text = label_form(label or "")
+    if not text:
+        raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
+    return text
+
+
 def canonical_label(index: "PhotoIndex", label: str, names: Iterable[str] = ()) -> str:
     """The spelling already in use for `label`, ignoring case and Unicode form (label_form):
     the model's landmark names first, then taught labels, then labels on photos. Typing

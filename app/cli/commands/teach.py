@@ -41,10 +41,10 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
-    from app.core.teaching import canonical_label, check_label, forget, load_model_bundle, teach
+    from app.core.teaching import canonical_label, check_label, forget, load_model_bundle, stored_label, teach
     from app.core.teaching_store import taught_labels
 
-    name = check_label(args.name)
+    name = stored_label(args.name) if args.forget else check_label(args.name)  # a stored name may be forgotten
     if args.forget:
         if args.paths:
             raise UsageError("--forget takes only NAME, no PATH")
