@@ -151,6 +151,7 @@ class DetailPane(QScrollArea):
         # bar that came and went with it changed the width again, resizing without end.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setMinimumWidth(220)  # its buttons wrap, its texts follow the width: the window fits 800 px
+        self.setAccessibleName("Photo details")  # it takes focus (its keys scroll it)
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)

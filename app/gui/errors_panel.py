@@ -27,6 +27,7 @@ class ErrorsPanel(QTableWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(0, 3, parent)
         self.setHorizontalHeaderLabels(["File", "Stage", "Problem"])
+        self.setAccessibleName("Problems")
         self.verticalHeader().hide()
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -63,6 +63,7 @@ class LibraryTree(QTreeWidget):
         super().__init__(parent)
         self.setColumnCount(2)
         self.setHeaderHidden(True)
+        self.setAccessibleName("Library")  # its heading is the dock's title, which a screen reader does not tie to it
         self.setIndentation(14)
         self.setRootIsDecorated(True)
         self.setUniformRowHeights(True)

@@ -34,6 +34,7 @@ class PhotoGrid(SteadyListView):
     def __init__(self, model: PhotoListModel, thumbnails: ThumbnailLoader, thumbnail_size: int, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("photoGrid")
+        self.setAccessibleName("Photos")  # each tile says its file, label and state (photo_speech)
         # List mode flowing left to right with wrapping draws the same grid as icon mode,
         # but keeps no per-row item records, so 100,000 rows cost nothing up front and a
         # change to many rows is one repaint.

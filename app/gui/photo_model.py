@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
 from app.core.errors import TaggerError
 from app.core.library import display_name
+from app.gui.photo_speech import spoken_description, spoken_name
 from app.gui.thumbnail_loader import ThumbnailLoader
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -22,6 +23,9 @@ ThumbnailRole = Qt.ItemDataRole.UserRole + 2
 PhotoIdRole = Qt.ItemDataRole.UserRole + 3
 ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 4
 AlternativesRole = Qt.ItemDataRole.UserRole + 5
+# the roles answered from the photo's record
+RECORD_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, ThumbnailRole, Qt.ItemDataRole.ToolTipRole,
+                          Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole})
 
 RecordFetcher = Callable[[int], object]  # photo id -> PhotoRecord (index.get)
 AlternativesFetcher = Callable[[int], list]  # photo id -> ranked predictions (index.predictions)
@@ -176,8 +180,7 @@ class PhotoListModel(QAbstractListModel):
             return self._thumbnails.has_failed(self._ids[row])
         if role == AlternativesRole:
             return self._alternatives_of(self._ids[row])
-        record = self.record(row) if role in (Qt.ItemDataRole.DisplayRole, ThumbnailRole,
-                                              Qt.ItemDataRole.ToolTipRole) else None
+        record = self.record(row) if role in RECORD_ROLES else None
         if record is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -188,6 +191,10 @@ class PhotoListModel(QAbstractListModel):
             return None if record.missing else self._thumbnails.pixmap(record.id, record.path)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:  # a painted tile reaches a screen reader only so
+            return spoken_name(record)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return spoken_description(record)
         return None
 
     def _alternatives_of(self, photo_id: int) -> list:

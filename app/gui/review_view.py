@@ -220,6 +220,7 @@ class ReviewView(QWidget):
         layout.addLayout(self.header)
         self.list = SteadyListView()  # stays on the row reviewed as thumbnails arrive and rows leave
         self.list.setObjectName("reviewList")
+        self.list.setAccessibleName("Suggestions to review")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setItemDelegate(ReviewRowDelegate(self.list))

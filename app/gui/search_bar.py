@@ -68,6 +68,7 @@ class SearchBar(QWidget):
         self.field = QLineEdit()
         self.field.setObjectName("searchField")
         self.field.setPlaceholderText(PLACEHOLDER)
+        self.field.setAccessibleName("Search photos")  # a placeholder is no name to a screen reader
         self.field.setToolTip(LANGUAGE)
         self.field.setClearButtonEnabled(True)
         clear = self.field.findChild(QAction, "_q_qlineeditclearaction")  # Qt's own, unnamed
