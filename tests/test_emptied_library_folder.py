@@ -130,7 +130,7 @@ def test_forget_missing_forgets_the_photos_of_an_emptied_folder_not_those_of_an_
     with monkeypatch.context() as older:  # a rescan that walked the mount point (now skipped:
         older.setattr(scanner, "drive_not_connected",  # test_unplugged_card_rescan)
                       lambda index, folder, mounts=None: False)
-        older.setattr(scanner, "record_mount_point", lambda index, folder, mounts=None: None)  # (recorded nothing)
+        older.setattr(scanner, "record_mount_point", lambda index, folder, *measured: None)  # (recorded nothing)
         code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "2 missing" in err, err
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")

@@ -150,7 +150,7 @@ def test_photos_deleted_from_the_library_are_forgotten_on_request_but_not_those_
         assert index.count("is:missing") == 3
         with monkeypatch.context() as older:  # as a version that walked the mount point marked it
             older.setattr(scanner, "drive_not_connected", lambda index, folder, mounts=None: False)
-            older.setattr(scanner, "record_mount_point", lambda index, folder, mounts=None: None)  # (recorded nothing)
+            older.setattr(scanner, "record_mount_point", lambda index, folder, *measured: None)  # (recorded nothing)
             scan(index, [trip, home, card])
         assert index.count("is:missing") == 4
     for photo in card.iterdir():

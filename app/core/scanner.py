@@ -23,6 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
+from app.core.emptied_folders import is_mount_point
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, scan_runs
 from app.core.index.photos_seen import MountPointsBelow, record_mount_point
@@ -71,6 +72,7 @@ class _Scan(FolderSync):
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.shallow: set[str] = set()  # roots read without the folders below them
         self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
+        self.left_to_their_time: set[str] = set()  # roots with such a folder judged by its time (not recorded)
         self.joined_alone: list[str] = []  # folders a photo given by its file brought into the library now
 
     # -- the job ---------------------------------------------------------------------
@@ -188,8 +190,9 @@ class _Scan(FolderSync):
             if alone and root not in {str(r) for r in self.index.roots()}:
                 self.joined_alone.append(root)  # taken out again if none of its photos can be read
             self.index.add_root(root, recursive=not alone)
-        # so that, found empty one day, it tells a card gone from photos deleted
-        record_mount_point(self.index, root, self.mount_points.mounts)
+        # so that, found empty one day, it tells a card gone from photos deleted: as it is now,
+        # recorded once the walk is done (until then folders below go by their time)
+        root_mounted = is_mount_point(Path(root), self.mount_points.mounts)
         self.links.walking_root()
         stack = [root]
         below_link: set[str] = set()  # folders under a folder link: the mount table lists them by their real path
@@ -205,6 +208,8 @@ class _Scan(FolderSync):
             if listing is None:
                 continue  # unlistable: what the index knows there stays as it is
             subfolders, seen = listing
+            if folder != root and not (subfolders or seen) and self._card_gone_by_its_time(folder, root, link):
+                continue  # (an index an older version scanned) its photos are left as they were
             if not alone:
                 stack.extend(sorted(subfolders, reverse=True))
                 if link or folder in below_link:
@@ -213,6 +218,8 @@ class _Scan(FolderSync):
             self._report(folder)
         if not self._cancelled():
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
+            if root not in self.left_to_their_time:
+                record_mount_point(self.index, root, self.mount_points.mounts, root_mounted)
         return True
 
     def _card_not_connected(self, folder: str, link: bool = False, below_link: bool = False) -> bool:
@@ -225,6 +232,18 @@ class _Scan(FolderSync):
         if not self.mount_points.card_not_connected(folder):
             self.mount_points.record(folder, through_link=link or below_link)
             return False
+        self._left_for_its_card(folder, link)
+        return True
+
+    def _card_gone_by_its_time(self, folder: str, root: str, link: bool) -> bool:
+        """Whether `folder`, below `root` and listed empty, is left as the mount point of a
+        card not connected by its time, no scan of this version having recorded one there
+        (MountPointsBelow.card_not_connected_by_its_time); `root` is then left unrecorded,
+        so that the next scan judges it so again rather than take it for a plain folder."""
+        if not self.mount_points.card_not_connected_by_its_time(folder, root):
+            return False
+        self.visited.discard(folder)  # not listed: a link on the card is not taken for removed
+        self.left_to_their_time.add(root)
         self._left_for_its_card(folder, link)
         return True
 

@@ -2,17 +2,17 @@
 from the empty mount point of a card not connected (app/core/emptied_folders.py).
 
 Each scan records, for each folder it walks from (a library folder), whether a card or
-disk was mounted on it then (mount_points_seen, migration 35; written only when that
-changed), and so each folder below that a card or disk is mounted on (~/Photos/NAS in
-the library folder ~/Photos, or a folder link there to a card's mount point, by the
-link's path; a plain one gets no row: MountPointsBelow). The records
+disk was mounted on it then (mount_points_seen, migration 35; written once its walk is
+done, only when that changed), and so each folder below that a card or disk is mounted
+on (~/Photos/NAS in the library folder ~/Photos, or a folder link there to a card's
+mount point, by the link's path; a plain one gets no row: MountPointsBelow). The records
 of a folder go with it: dropped when it leaves the library (forget), moved when relocate
 follows it to the same card or folder under another name (forget_mount_points,
-move_mount_points). When it saw
-them the index knows from its scans too, the fallback for a library folder no scan
-recorded that for: one that saved a file of a photo there saw it, and so
-did each scan that walked the folder (its roots) and finished before the photos went
-missing (all of them still present: any scan that walked it).
+move_mount_points). When it saw them the index knows from its scans too, the fallback
+for a library folder no scan recorded that for, and for a folder below one
+(MountPointsBelow.card_not_connected_by_its_time): one that saved a file of a photo
+there saw it, and so did each scan that walked the folder (its roots) and finished
+before the photos went missing (all of them still present: any scan that walked it).
 """
 
 from __future__ import annotations
@@ -73,12 +73,14 @@ def mount_point_seen(conn: sqlite3.Connection, folder: str) -> bool | None:
     return None if row is None else bool(row[0])
 
 
-def record_mount_point(index, folder: str, mounts: MountTable | None = None) -> None:
+def record_mount_point(index, folder: str, mounts: MountTable | None = None, mounted: bool | None = None) -> None:
     """Record whether a card or disk is mounted on `folder` as a scan walks it (a
     PhotoIndex's), so that once it is found empty a card unplugged is told from photos
     deleted without asking a clock; written only when it changed (a rescan writes nothing),
-    nothing when it cannot be told. `mounts`: the scan's mount table."""
-    mounted = is_mount_point(Path(folder), mounts)
+    nothing when it cannot be told. `mounts`: the scan's mount table; `mounted`: as the
+    scan found it when its walk began (None: asked now)."""
+    if mounted is None:
+        mounted = is_mount_point(Path(folder), mounts)
     if mounted is None or mount_point_seen(index.conn, folder) == mounted:
         return
     with index.transaction() as conn:
@@ -161,6 +163,21 @@ class MountPointsBelow:
     def card_not_connected(self, folder: str) -> bool:
         """Whether the walk should leave `folder` as it is: its card is not connected."""
         return self.was_mount_point(folder) and card_not_connected_below(self._index.conn, folder, self.mounts)
+
+    def card_not_connected_by_its_time(self, folder: str, root: str) -> bool:
+        """Whether `folder`, below the library folder `root` and listed holding no photo
+        and no folder, is the empty mount point of a card not connected by the time rule
+        of a library folder with no record (emptied_folders.emptied_by_the_user), while
+        the index holds photos there. Only where no scan of this version has walked `root`
+        to the end (no record of it: an index an older version scanned, or one whose
+        first walk left a folder to this rule) and none recorded `folder`: a plain folder
+        gets no record, so below a recorded root no record means no card (two dictionary
+        look-ups; a rescan asks no more)."""
+        if root in self._recorded or folder in self._recorded:
+            return False
+        conn = self._index.conn
+        return (first_photo_under(conn, folder) is not None
+                and why_unreachable(Path(folder), photos_seen_at(conn, folder), self.mounts) == EMPTY_MOUNT_POINT)
 
     def record(self, folder: str, through_link: bool = False) -> None:
         """Record whether a card or disk is mounted on `folder` (one the walk visits; a
