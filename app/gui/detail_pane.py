@@ -4,7 +4,9 @@ and the current label with its state and source."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+import math
+
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
 from PySide6.QtWidgets import (
     QFormLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
@@ -54,9 +56,15 @@ def gps_link(lat: float | None, lon: float | None) -> str:
 
 
 
+PREVIEW_HEIGHT = 480  # the tallest the preview is shown, in logical pixels
+PREVIEW_DECODED = 1600  # the long side decoded at least (the loupe shows the same decode)
+
+
 class PreviewLabel(QLabel):
-    """Keeps the preview scaled to the panel width, aspect kept. It asks for no width:
-    a QLabel asks for its pixmap's, so once scaled it never let the pane narrow again."""
+    """Keeps the preview scaled to the panel width, aspect kept, in the screen's pixels:
+    scaled to the logical width, a 1600-px image was shrunk to 319 px at 200 % and then
+    doubled on screen, blurred. It asks for no width: a QLabel asks for its pixmap's, so
+    once scaled it never let the pane narrow again."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,15 +95,28 @@ class PreviewLabel(QLabel):
         super().resizeEvent(event)
         self._rescale()
 
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.DevicePixelRatioChange:  # moved to a screen of another scale
+            self._rescale()
+        return super().event(event)
+
+    def pixels_wanted(self) -> int:
+        """The long side to decode: what the pane can show in device pixels, and no less
+        than PREVIEW_DECODED (the loupe shows the same decode, larger)."""
+        shown = max(self.width(), PREVIEW_HEIGHT) * self.devicePixelRatioF()
+        return max(PREVIEW_DECODED, math.ceil(shown))
+
     def _rescale(self) -> None:
         if self._pixmap is None:
             self.setText(self.message)  # (setPixmap would clear the text: the messages never showed)
             self.setFixedHeight(220)
             return
+        ratio = self.devicePixelRatioF()
         width = max(100, self.width())
-        scaled = self._pixmap.scaled(QSize(width, 480), Qt.AspectRatioMode.KeepAspectRatio,
-                                     Qt.TransformationMode.SmoothTransformation)
-        self.setFixedHeight(scaled.height())
+        scaled = self._pixmap.scaled(QSize(round(width * ratio), round(PREVIEW_HEIGHT * ratio)),
+                                     Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        scaled.setDevicePixelRatio(ratio)
+        self.setFixedHeight(math.ceil(scaled.height() / ratio))
         self.setPixmap(scaled)
 
 
@@ -212,7 +233,7 @@ class DetailPane(QScrollArea):
             self.fields[name] = value
         layout.addLayout(self.form)
         layout.addStretch(1)
-        self._loader = PreviewLoader(parent=self)
+        self._loader = PreviewLoader(PREVIEW_DECODED, parent=self)
         self._loader.loaded.connect(lambda image: self._set_preview(image))
         self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:240]}"))
         self.record = None
@@ -250,7 +271,7 @@ class DetailPane(QScrollArea):
         elif (record.id, record.path) != self._preview_of:  # a photo renamed onto another's name has a new path
             self._preview_of = (record.id, record.path)
             self._set_preview(None, "Loading preview…")
-            self._loader.request(record.path)
+            self._loader.request(record.path, self.preview.pixels_wanted())
         if record.state == "unlabelled":
             self.title.setText("Not tagged yet")
         else:

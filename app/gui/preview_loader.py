@@ -60,9 +60,10 @@ class PreviewLoader(QObject):
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
 
-    def request(self, path: str | Path) -> None:
+    def request(self, path: str | Path, max_side: int | None = None) -> None:
+        """Decode `path` with its long side at most `max_side` (default: self.max_side)."""
         self.cancel()
-        self._job = _PreviewJob(self._ticket, Path(path), self.max_side, self._signals)
+        self._job = _PreviewJob(self._ticket, Path(path), max_side or self.max_side, self._signals)
         self._pool.start(self._job)
 
     def cancel(self) -> None:
