@@ -347,14 +347,19 @@ def fingerprint_of(data: bytes | memoryview, size: int | None = None) -> str:
 
 def update_indexed_file(index: PhotoIndex, path: Path, stat: os.stat_result, data: bytes) -> None:
     """After writing into a photo, store its new size, mtime and fingerprint so the
-    next scan or tag run does not treat our own write as a changed photo."""
+    next scan or tag run does not treat our own write as a changed photo: this file's
+    row and its photo's tagging only (another photo with the same bytes, a copy, keeps
+    its own, or the next tag would classify it again for nothing)."""
     new_print = fingerprint_of(data, stat.st_size)
     with index.transaction() as conn:
-        row = conn.execute("SELECT fingerprint FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(path)),)).fetchone()
+        row = conn.execute("SELECT fingerprint, photo_id FROM files WHERE path = CAST(? AS TEXT)",
+                           (db_text(str(path)),)).fetchone()
         if row is None:
             return
+        old_print, photo_id = row
         conn.execute(
             "UPDATE files SET size = ?, mtime_ns = ?, fingerprint = ? WHERE path = CAST(? AS TEXT)",
             (stat.st_size, stat.st_mtime_ns, new_print, db_text(str(path))),
         )
-        conn.execute("UPDATE tagged SET file_fingerprint = ? WHERE file_fingerprint = ?", (new_print, row[0]))
+        conn.execute("UPDATE tagged SET file_fingerprint = ? WHERE photo_id = ? AND file_fingerprint = ?",
+                     (new_print, photo_id, old_print))
