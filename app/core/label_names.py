@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING, Iterable
 
+from app.core.name_order import name_order
 from model.labels import label_form
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def known_landmarks(index: "PhotoIndex | None", class_names: Iterable[str] = ())
     names = dict.fromkeys(label_form(name) for name in class_names)
     if index is not None:
         names.update(dict.fromkeys(index.known_labels()))
-    return sorted(names, key=str.casefold)
+    return sorted(names, key=name_order)
 
 
 def near_landmarks(index: "PhotoIndex | None", name: str, class_names: Iterable[str] = (),
@@ -121,7 +122,7 @@ def close_landmarks(name: str, known: Iterable[str]) -> list[str]:
         if other_key and abs(len(other_key) - len(key)) <= allowed:
             distance = edit_distance(key, other_key, allowed)
             if distance <= allowed:
-                near.append((distance, other.casefold(), other))
+                near.append((distance, name_order(other), other))
     return [other for _, _, other in sorted(near)[:MOST_SHOWN]]
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from app.core.folder_paths import holds_folder
+from app.core.name_order import name_order
 
 if TYPE_CHECKING:
     from app.core.emptied_folders import MountTable
@@ -72,7 +73,7 @@ def landmark_counts(index: PhotoIndex) -> list[tuple[str, int]]:
     for key, label, count in rows:
         spellings.setdefault(key, []).append((count, label))
     landmarks = [(min(found, key=lambda s: (-s[0], s[1]))[1], sum(n for n, _ in found)) for found in spellings.values()]
-    return sorted(landmarks, key=lambda row: (row[0].casefold(), row[0]))
+    return sorted(landmarks, key=lambda row: name_order(row[0]))
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,7 @@ def label_choices(index: PhotoIndex, photo_id: int | None = None, bundle: Path |
     if photo_id is not None:
         labels.update(p.label for p in index.predictions(photo_id) if p.label)
     labels.update(bundle_landmarks(bundle))
-    return sorted(labels, key=str.casefold)
+    return sorted(labels, key=name_order)
 
 
 def bundle_landmarks(bundle: Path | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.core import teaching_store as store
+from app.core.name_order import name_order
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_scoring import TeachingConfig
 from app.core.wording import counted, shell_quote
@@ -401,7 +402,7 @@ def _held_places(held_by: Counter[int], held_classes: dict[int, set[str]], names
     for cls, photos in held_by.most_common():
         for place in held_classes[cls] - suggested:
             by_place.setdefault(place, HeldPlace(place, names[cls], photos))
-    return sorted(by_place.values(), key=lambda held: (-held.photos, held.place))
+    return sorted(by_place.values(), key=lambda held: (-held.photos, name_order(held.place)))
 
 
 def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:

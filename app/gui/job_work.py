@@ -377,6 +377,7 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         from app.core.index import PhotoIndex
         from app.core.journalled_labels import correct_and_journal
         from app.core.library import display_name
+        from app.core.name_order import name_order
         from app.core.progress import Progress
 
         model = Path(settings.model_bundle) if settings.model_bundle else None
@@ -397,7 +398,7 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         learnt = [photo_id for photo_id, correction in zip(done, corrections) if correction.taught]
         rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
         return CorrectionSummary(tuple(labelled), given, first, learnt=tuple(learnt),
-                                 rejected=tuple(sorted(rejected, key=str.casefold)), model_problem=problem,
+                                 rejected=tuple(sorted(rejected, key=name_order)), model_problem=problem,
                                  left=left, journalled=journalled.command)
 
     return work

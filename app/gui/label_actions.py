@@ -16,6 +16,7 @@ from app.core.errors import TaggerError
 from app.core.index.labels import FORGOTTEN
 from app.core.journalled_labels import set_labels_journalled
 from app.core.label_names import known_landmarks
+from app.core.name_order import name_order
 from app.core.review_choices import choices_kept_among
 from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, left_since_text
@@ -57,7 +58,7 @@ def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> 
     and the taught place has fewer photos now (Ctrl+Z says they teach it again)."""
     if not taught:
         return ""
-    places = ", ".join(f"“{place}”" for place in sorted({place for _, place in taught}, key=str.casefold))
+    places = ", ".join(f"“{place}”" for place in sorted({place for _, place in taught}, key=name_order))
     if len(taught) == changed:
         who = "it no longer teaches" if changed == 1 else "they no longer teach"
     else:
@@ -303,7 +304,7 @@ class LabelActions:
         states = " / ".join(sorted(back))
         message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
         if teaching:
-            places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=str.casefold))
+            places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=name_order))
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
         return self._show_taken_back(ids, message, left or {})
 

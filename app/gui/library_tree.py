@@ -16,6 +16,7 @@ from app.core.folder_paths import is_within
 from app.core.index.query_parser import NO_LANDMARK_TERM
 from app.core.index.search_text import label_key
 from app.core.library import FolderNode, YearNode, any_of, combine_queries, date_query, label_query, landmark_query
+from app.core.name_order import name_order
 from app.core.relocate import moved_path, twin_reason
 from app.core.wording import counted
 from app.gui.folder_twins import FolderTwins
@@ -304,7 +305,7 @@ class LibraryTree(QTreeWidget):
 
     def _add_children(self, parent: QTreeWidgetItem, node: FolderNode, absent_root: str | None) -> None:
         """The folders below `node`; greyed out, as their library folder, when it is not found."""
-        for child in sorted(node.children, key=lambda c: c.name.casefold()):
+        for child in sorted(node.children, key=lambda c: name_order(c.name)):
             item = self._item(parent, child.name, child.path, child.count, "folder")
             item.setToolTip(0, child.path)
             if absent_root is not None:

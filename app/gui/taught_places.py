@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 
 from app.core import teaching
 from app.core.errors import TaggerError
+from app.core.name_order import name_order
 from app.core.wording import counted
 
 
@@ -61,7 +62,7 @@ class TaughtPlacesDialog(QDialog):
 
     def reload(self) -> None:
         self.places.clear()
-        for label, count in sorted(teaching.taught_labels(self.index).items(), key=lambda item: item[0].casefold()):
+        for label, count in sorted(teaching.taught_labels(self.index).items(), key=lambda item: name_order(item[0])):
             item = QListWidgetItem(f"{label}   ·   {counted(count, 'photo')}")
             item.setData(Qt.ItemDataRole.UserRole, label)
             self.places.addItem(item)

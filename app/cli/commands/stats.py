@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.cli.common import add_json_flag, command_with_index, one_line, open_index, print_json_line
 from app.core.index.backup import backups
 from app.core.library import landmark_counts, present_library_folders
+from app.core.name_order import name_order
 from app.core.relocate import twin_hint, twin_of_missing
 from app.core.teaching_store import taught_labels
 from app.core.wording import counted
@@ -43,7 +44,7 @@ def run(args) -> int:
         stats["folders_without_subfolders"] = [str(root) for root in index.folder_only_roots()]
         stats["folders_not_found"] = [str(root) for root in present_library_folders(index)[1]]
         stats["backups"] = [str(path) for path in backups(index.path)] if index.path != ":memory:" else []
-        stats["taught"] = dict(sorted(taught_labels(index.conn).items(), key=lambda item: item[0].casefold()))
+        stats["taught"] = dict(sorted(taught_labels(index.conn).items(), key=lambda item: name_order(item[0])))
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)

@@ -9,6 +9,7 @@ from app.cli.common import (
     progress_bar, refuse_file_as_name, say_folders_joined,
 )
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
+from app.core.name_order import name_order
 from app.core.wording import counted
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
@@ -51,7 +52,7 @@ def run(args) -> int:
         with open_index(args) as index:
             name = canonical_label(index, name)  # as typed, in any case
             done = forget(index, name)
-            taught = sorted(taught_labels(index.conn), key=str.casefold)
+            taught = sorted(taught_labels(index.conn), key=name_order)
         if args.json:
             print_json_line({"label": name, "forgotten": done.photos, "withdrawn": done.withdrawn, "kept": done.kept})
         if done.photos == 0:

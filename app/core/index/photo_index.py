@@ -25,6 +25,7 @@ from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printab
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
+from app.core.name_order import name_order
 from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise
 
 ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
@@ -388,12 +389,12 @@ class PhotoIndex:
         return [found.get(i) for i in ids]
 
     def known_labels(self) -> list[str]:
-        """Every label in use or taught, sorted case-insensitively."""
+        """Every label in use or taught, in the order names are shown (name_order)."""
         rows = self.conn.execute(
             "SELECT DISTINCT label FROM labels WHERE label IS NOT NULL "
             "UNION SELECT DISTINCT label FROM taught_refs"
         )
-        return sorted({r[0] for r in rows}, key=str.casefold)
+        return sorted({r[0] for r in rows}, key=name_order)
 
     def _require_photo(self, photo_id: int) -> None:
         if self.conn.execute("SELECT 1 FROM photos WHERE id = ?", (int(photo_id),)).fetchone() is None:
