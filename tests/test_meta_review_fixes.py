@@ -12,7 +12,7 @@ from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.keywords import KeywordFields
 from tests import test_write_keyword_policy
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import add_photo, make_jpeg, with_xp_keywords
 from tests.test_write_keyword_policy import write_all
 from tests.test_write_odd_files import full_exif_jpeg
 
@@ -72,7 +72,7 @@ def test_the_dry_run_of_a_full_exif_block_shows_xpkeywords_left(tmp_path, index)
     photo = full_exif_jpeg(tmp_path / "a.jpg")
     add_photo(index, [photo], "Petra")
     (item,) = plan_writes(index)
-    assert item.after.xp is None and item.after.subject == ["Petra"]
+    assert item.after.xp == ["Family"] and item.after.subject == ["Petra"]  # XPKeywords left as it was
     assert "XPKeywords" in item.describe() and "XPKeywords" in item.to_json()["note"]
     summary = write_all(index)
     assert summary.notes == [(str(photo), item.note)]
@@ -125,7 +125,7 @@ def test_the_plan_parses_each_changing_jpeg_once(tmp_path, index, monkeypatch):
     twice to see whether they fit): 3.2 times the plan's time on camera JPEGs."""
     from app.core.metadata import jpeg_segments
 
-    photo = make_jpeg(tmp_path / "a.jpg")
+    photo = with_xp_keywords(make_jpeg(tmp_path / "a.jpg"))  # the EXIF block changes too
     add_photo(index, [photo], "Petra")
     layouts = []
 
@@ -149,7 +149,7 @@ def test_a_plan_made_by_hand_that_expects_xpkeywords_to_fit_says_so(tmp_path, in
     original = photo.read_bytes()
     add_photo(index, [photo], "Petra")
     (item,) = plan_writes(index)
-    by_hand = replace(item, after=replace(item.after, xp=["Petra"]), note=None)
+    by_hand = replace(item, after=replace(item.after, xp=["Family", "Petra"]), note=None)
     summary = write_labels(index, [by_hand], WriteOptions())
     ((path, message),) = summary.errors
     assert "plan expected XPKeywords to fit" in message and "nothing was written" in message
@@ -158,9 +158,9 @@ def test_a_plan_made_by_hand_that_expects_xpkeywords_to_fit_says_so(tmp_path, in
 
 
 def test_the_dry_run_of_real_camera_jpegs_agrees_with_their_write(tmp_path, index, shared_data):
-    """The camera JPEGs (two with an EXIF segment of 64 KB, whose padding takes
-    XPKeywords) and one whose EXIF block is full: what the plan says each write gives,
-    note included, is what the write gives."""
+    """The camera JPEGs (none holds XPKeywords, which a write leaves uncreated) and one
+    whose EXIF block is full: what the plan says each write gives, note included, is
+    what the write gives."""
     import shutil
 
     for source in sorted((shared_data / "camera" / "jpeg").glob("*.jpg")):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+from dataclasses import replace
 
 import piexif
 import pytest
@@ -205,10 +206,12 @@ def test_piexif_reads_our_xp_keywords(tmp_path):
     assert raw == "Château d'If".encode("utf-16-le") + b"\x00\x00"
 
 
-def test_jpeg_without_exif_gets_a_fresh_block(tmp_path):
+def test_jpeg_without_exif_gets_no_exif_block(tmp_path):
+    """XPKeywords goes only into an EXIF block the JPEG has (a scan or an export holds none)."""
     data = make_jpeg(tmp_path / "a.jpg", exif=False).read_bytes()
     out = apply_fields(data, KeywordFields(["x"], ["Landmarks|x"], ["x"], ["x"]))
-    assert read_fields(out) == KeywordFields(["x"], ["Landmarks|x"], ["x"], ["x"])
+    assert read_fields(out) == KeywordFields(["x"], ["Landmarks|x"], ["x"], None)
+    assert parse_jpeg(out).first("exif") is None
     assert bytes(scan_data(out)) == bytes(scan_data(data))
 
 
@@ -246,18 +249,21 @@ def test_policy_keeps_user_keywords_and_replaces_only_ours():
     first = label_fields(current, "Château d'If", None)
     assert first.subject == ["holiday", "Marseille", "Château d'If"]
     assert first.hierarchical == ["Trips|2020", "Landmarks|Château d'If"]
-    assert first.xp == ["Château d'If"]
+    assert first.xp is None  # never created: Windows reads dc:subject first (keywords.ONLY_WHEN_PRESENT)
     second = label_fields(first, "Notre-Dame de la Garde", "Château d'If")
     assert second.subject == ["holiday", "Marseille", "Notre-Dame de la Garde"]
     assert second.hierarchical == ["Trips|2020", "Landmarks|Notre-Dame de la Garde"]
     # A user keyword that equals a label we never wrote stays.
     kept = label_fields(KeywordFields(["Marseille"]), "Notre-Dame de la Garde", None, ("subject",))
     assert kept.subject == ["Marseille", "Notre-Dame de la Garde"]
-    cleared = label_fields(second, None, "Notre-Dame de la Garde")
+    older = replace(second, xp=["Notre-Dame de la Garde"])  # XPKeywords an older version created
+    cleared = label_fields(older, None, "Notre-Dame de la Garde")
     assert cleared.subject == ["holiday", "Marseille"]
     assert cleared.xp is None  # a field we created goes once empty (an empty one is noise)
-    kept_empty = label_fields(second, None, "Notre-Dame de la Garde", existed=frozenset({"xp"}))
+    kept_empty = label_fields(older, None, "Notre-Dame de la Garde", existed=frozenset({"xp"}))
     assert kept_empty.xp == []  # the file had it before our first write: it stays, empty
+    windows = label_fields(replace(current, xp=["holiday"]), "Château d'If", None)
+    assert windows.xp == ["holiday", "Château d'If"]  # one the file holds gets the label
 
 
 # -- sidecars --------------------------------------------------------------------

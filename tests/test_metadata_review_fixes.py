@@ -23,7 +23,7 @@ from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.verify import VerificationError, verify_jpeg
 from app.core.metadata.xmp import DC, XmpDocument
 from app.core.scanner import scan
-from tests.test_metadata_support import add_photo, exiftool_tags, make_jpeg, require_exiftool, with_iptc_block
+from tests.test_metadata_support import add_photo, exiftool_tags, make_jpeg, require_exiftool, with_iptc_block, with_xp_keywords
 
 
 from tests.test_write_keyword_policy import index, write_all  # noqa: E402,F401
@@ -72,7 +72,7 @@ def test_a_rejected_photo_with_nothing_of_ours_is_not_listed(tmp_path, index):
 def test_a_label_with_a_bar_reads_back_as_given_and_a_relabel_leaves_nothing(tmp_path):
     folder = tmp_path / "photos"
     folder.mkdir()
-    photo = with_iptc_block(make_jpeg(folder / "DSC_0001.jpg"))
+    photo = with_xp_keywords(with_iptc_block(make_jpeg(folder / "DSC_0001.jpg")))
     with PhotoIndex.open(tmp_path / "one.db") as one:
         scan(one, [folder])
         one.set_label(one.search("")[0].id, "AC|DC Tower")

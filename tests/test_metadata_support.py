@@ -115,3 +115,52 @@ def with_iptc_block(path: Path, caption: bytes = b"Rome, spring 2019") -> Path:
     payload = iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)])
     path.write_bytes(restore_segments(path.read_bytes(), {"photoshop": payload}))
     return path
+
+
+def with_xp_keywords(path: Path, keywords: tuple[str, ...] = ()) -> Path:
+    """The JPEG at `path` (with EXIF) given XPKeywords holding `keywords` (none: an empty
+    one), as Windows Explorer leaves a photo it tagged: a write puts the label into
+    XPKeywords only where the JPEG holds it already."""
+    from dataclasses import replace
+
+    from app.core.metadata.jpeg_fields import apply_fields, read_fields
+
+    data = path.read_bytes()
+    path.write_bytes(apply_fields(data, replace(read_fields(data), xp=list(keywords))))
+    assert read_fields(path.read_bytes()).xp == list(keywords)
+    return path
+
+
+def as_an_older_version_wrote_it(index: PhotoIndex, photo: Path, payload_of=None, digest: bool = False) -> bytes:
+    """Turn our newest write of `photo`, a JPEG without EXIF, into what a version before
+    2026-12-05 left: an EXIF segment it created for XPKeywords after the leading APP0
+    segments (`payload_of(keywords)`; by default XPKeywords alone, as until 2026-12-04),
+    and a journal entry saying so (that segment created: no saved payload; XPKeywords
+    written), with the SHA-256 of the bytes (`digest`, as versions since 2026-12-04 21:13
+    recorded it) or none. The file keeps its time; a second call stands for another
+    program's edit of that segment (exiftool -P), its size and time in the entry."""
+    import json
+
+    from app.core.metadata import journal, recovery
+    from app.core.metadata.exif_keywords import older_creations
+    from app.core.metadata.jpeg_fields import restore_segments, with_created_exif
+    from app.core.metadata.keywords import field_keyword
+
+    entry = journal.file_history(index, photo).last_entry
+    keywords = [field_keyword("xp", entry.after["label"])]
+    payload = (payload_of or (lambda xp: older_creations(xp, None)[0]))(keywords)
+    data, stat = photo.read_bytes(), photo.stat()
+    new = with_created_exif(restore_segments(data, {"exif": None}), payload)
+    photo.write_bytes(new)
+    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    stat = photo.stat()
+    before = {**entry.before, "segments": {**entry.before["segments"], "exif": None}}
+    after = {key: value for key, value in entry.after.items() if key not in ("sha256", "size", "fingerprint")}
+    after["fields"] = {**after["fields"], "xp": keywords}
+    if digest:
+        after.update(sha256=recovery.file_digest(new), size=len(new), fingerprint=journal.fingerprint_of(new))
+    with index.transaction() as conn:
+        conn.execute("UPDATE write_journal SET before = ?, after = ?, size_after = ?, mtime_ns_after = ? WHERE id = ?",
+                     (json.dumps(before), json.dumps(after), stat.st_size, stat.st_mtime_ns, entry.id))
+    journal.update_indexed_file(index, photo, stat, new)
+    return new

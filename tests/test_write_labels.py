@@ -20,7 +20,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import scan_data
 from app.core.metadata.sidecar import render_sidecar
 from app.core.metadata.keywords import KeywordFields
-from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool, with_iptc_block
+from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool, with_iptc_block, with_xp_keywords
 from tests.test_metadata_fields import DARKTABLE_SIDECAR
 
 
@@ -37,7 +37,8 @@ def write_all(index, options=WriteOptions(), query="", include_suggested=False):
 
 def test_exiftool_sees_all_four_fields_in_a_jpeg(tmp_path, index):
     require_exiftool()
-    photo = with_iptc_block(make_jpeg(tmp_path / "a.jpg"))  # IPTC Keywords go only where IPTC is
+    # IPTC Keywords and XPKeywords go only where the photo holds them
+    photo = with_xp_keywords(with_iptc_block(make_jpeg(tmp_path / "a.jpg")))
     photo_id = add_photo(index, [photo], "Château d'If")
     index.set_label(photo_id, "Château d'If", source="model", state="accepted", score=0.87, model_id="effnet-b0-1234")
     summary = write_all(index)
@@ -331,7 +332,7 @@ def test_undo_after_an_edit_restores_only_our_fields(tmp_path, index):
     write_all(index)
     from app.core.metadata.jpeg_fields import apply_fields
 
-    edited = apply_fields(photo.read_bytes(), KeywordFields(["Château d'If", "added later"], ["Landmarks|Château d'If"], None, ["Château d'If"]))
+    edited = apply_fields(photo.read_bytes(), KeywordFields(["Château d'If", "added later"], ["Landmarks|Château d'If"]))
     photo.write_bytes(edited)
     undo_last_write(index)
     fields = read_fields(photo.read_bytes())
@@ -377,7 +378,7 @@ def test_write_keeps_the_image_data_and_mtime_and_updates_the_index(tmp_path, in
 
 
 def test_unicode_labels_round_trip_through_every_field(tmp_path, index):
-    photos = [with_iptc_block(make_jpeg(tmp_path / f"{i}.jpg", seed=i)) for i in range(2)]
+    photos = [with_xp_keywords(with_iptc_block(make_jpeg(tmp_path / f"{i}.jpg", seed=i))) for i in range(2)]
     for photo, label in zip(photos, ["Château d'If", "Notre-Dame de la Garde"]):
         add_photo(index, [photo], label)
     write_all(index)

@@ -12,7 +12,10 @@ import pytest
 
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata.exif_keywords import encode_xp_keywords
 from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.jpeg_segments import parse_jpeg
+from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.sidecar import fields_of_sidecar
 from tests.test_metadata_fields import DARKTABLE_SIDECAR
 from tests.test_metadata_support import add_photo, make_jpeg, require_exiftool
@@ -55,10 +58,12 @@ def test_a_sidecar_not_in_utf8_is_left_alone_and_the_batch_goes_on(tmp_path, ind
 
 def full_exif_jpeg(path):
     """A JPEG whose EXIF block fills all but a few bytes of its 64 KB segment (a long
-    description), as some cameras' maker notes do."""
+    description), as some cameras' maker notes do, holding XPKeywords "Family" (tagged
+    in Windows Explorer: a write puts the label into XPKeywords only where it is)."""
     photo = make_jpeg(path)
     exif = piexif.load(photo.read_bytes())
     exif["1st"], exif["thumbnail"] = {}, None
+    exif["0th"][piexif.ImageIFD.XPKeywords] = encode_xp_keywords(["Family"])
     exif["0th"][piexif.ImageIFD.ImageDescription] = b"x"
     room = 65533 - 8 - len(piexif.dump(exif))  # segment limit, less a little slack
     exif["0th"][piexif.ImageIFD.ImageDescription] = b"x" * room
@@ -75,7 +80,7 @@ def test_an_exif_block_with_no_room_still_gets_the_other_fields(tmp_path, index)
     assert path == str(photo) and "XPKeywords" in note
     assert "note: a.jpg:" in summary.line()  # the GUI's status bar shows the line only
     fields = read_fields(photo.read_bytes())
-    assert (fields.subject, fields.iptc, fields.xp) == (["Petra"], None, None)  # no IPTC to write into
+    assert (fields.subject, fields.iptc, fields.xp) == (["Petra"], None, ["Family"])  # no IPTC to write into
     assert "written into XMP, which every photo tool reads" in note
     undo_last_write(index)
     assert read_fields(photo.read_bytes()).subject is None
@@ -133,15 +138,22 @@ def test_a_jpeg_keeps_its_time_and_a_sidecar_gets_a_new_one_unless_told(tmp_path
     assert photo.stat().st_mtime_ns > old
 
 
-def test_a_jpeg_without_exif_gets_a_block_exiftool_finds_valid(tmp_path, index):
+def test_a_jpeg_without_exif_gets_no_exif_block_and_exiftool_finds_it_valid(tmp_path, index):
+    """A scan or an export without EXIF got a whole EXIF block made to hold XPKeywords,
+    which Windows reads after dc:subject (and merges with it) and exiftool's MWG writes
+    never: the label goes into XMP alone, and undo gives the bytes back."""
     require_exiftool()
     photo = make_jpeg(tmp_path / "a.jpg", exif=False)
+    original = photo.read_bytes()
     add_photo(index, [photo], "Petra")
     assert write_all(index).written == 1
-    assert read_fields(photo.read_bytes()).xp == ["Petra"]
+    assert parse_jpeg(photo.read_bytes()).first("exif") is None
+    assert read_fields(photo.read_bytes()) == KeywordFields(["Petra"], ["Landmarks|Petra"])
     result = subprocess.run(["exiftool", "-validate", "-warning", "-a", "-s3", str(photo)],
                             capture_output=True, text=True, check=True)
     assert result.stdout.splitlines()[0] == "OK", result.stdout
+    assert undo_last_write(index).written == 1
+    assert photo.read_bytes() == original
 
 
 def test_a_sidecar_two_photos_would_share_is_left_to_the_first(tmp_path, index):

@@ -5,7 +5,6 @@ refused), leftover temp copies go away, and a full disk never closes an undo's b
 from __future__ import annotations
 
 import errno
-import json
 import os
 import subprocess
 import sys
@@ -21,10 +20,10 @@ from app.core.index import PhotoIndex
 from app.core.errors import MetadataWriteError
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
-from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.plan import CHANGED_SINCE_INDEXED, WriteOptions
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import add_photo, as_an_older_version_wrote_it, make_jpeg
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -456,20 +455,8 @@ def _as_an_older_version_wrote_it(index: PhotoIndex, photo: Path, exif_payload=N
     """Turn our newest write of `photo` into what the app of 2026-11-27 left: the EXIF
     segment it created holds XPKeywords alone (or `exif_payload`, from the keywords),
     and its journal entry keeps the file's size and time but no digest."""
-    entry = journal.file_history(index, photo).last_entry
-    assert entry.saved_segments()["exif"] is None  # the write created the EXIF segment
-    keywords = encode_xp_keywords(read_fields(photo.read_bytes()).xp)
-    payload = (exif_payload or (lambda xp: piexif.dump({"0th": {XP_KEYWORDS_TAG: xp}})))(keywords)
-    stat = photo.stat()
-    photo.write_bytes(restore_segments(photo.read_bytes(), {"exif": payload}))
-    os.utime(photo, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    stat = photo.stat()
-    after = {key: value for key, value in entry.after.items() if key != "sha256"}
-    with index.transaction() as conn:
-        conn.execute("UPDATE write_journal SET after = ?, size_after = ?, mtime_ns_after = ? WHERE id = ?",
-                     (json.dumps(after), stat.st_size, stat.st_mtime_ns, entry.id))
-    journal.update_indexed_file(index, photo, stat, photo.read_bytes())
-    return photo.read_bytes()
+    payload = exif_payload or (lambda xp: piexif.dump({"0th": {XP_KEYWORDS_TAG: xp}}))
+    return as_an_older_version_wrote_it(index, photo, lambda keywords: payload(encode_xp_keywords(keywords)))
 
 
 def _written_without_exif(tmp_path: Path, names: list[str]) -> tuple[Path, dict[Path, bytes]]:

@@ -1,5 +1,5 @@
-"""`landmark-tagger write`: put accepted labels into the photos (JPEG: XMP, IPTC and
-EXIF keywords; RAW and other formats: XMP sidecars). A thin face of
+"""`landmark-tagger write`: put accepted labels into the photos (JPEG: XMP keywords, and
+IPTC and EXIF ones where it holds them; RAW and other formats: XMP sidecars). A thin face of
 app.core.metadata: plan, then write (or only print the plan with --dry-run)."""
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ def register(subparsers) -> None:
         help="write accepted labels into the photos as keywords (XMP/IPTC/EXIF, or XMP sidecars for RAW)",
         description=(
             "Write the label of every matching photo whose label is accepted into the photo: "
-            "JPEGs get XMP dc:subject, lr:hierarchicalSubject (Landmarks|<name>), IPTC Keywords (where "
-            "the photo holds IPTC) and EXIF XPKeywords, and digiKam:TagsList and "
-            "MicrosoftPhoto:LastKeywordXMP (Landmarks/<name>) where the photo has one; RAW, PNG, "
+            "JPEGs get XMP dc:subject and lr:hierarchicalSubject (Landmarks|<name>), IPTC Keywords where "
+            "the photo holds IPTC, and, only where it holds them already, EXIF XPKeywords (no EXIF block is "
+            "created: Windows Explorer reads dc:subject first), digiKam:TagsList and "
+            "MicrosoftPhoto:LastKeywordXMP (Landmarks/<name>); RAW, PNG, "
             "TIFF and HEIC files get an XMP sidecar. A photo whose written label was rejected since "
             "has our keyword taken out. The user's own "
             "keywords are kept. 'landmark-tagger undo' reverts the batch."

@@ -6,8 +6,11 @@ values overlap IFDs and moves data that maker notes point to by absolute offset
 (`exiftool -validate` goes from 0-6 to 7-33 warnings). So we never move a byte that
 is already there: a new value (and, when the tag is new, a copy of IFD0 with one
 more entry) goes into the unused zero padding at the end of the EXIF block, or is
-appended to it. piexif is still used to build a fresh EXIF block when a file has
-none, and as an independent reader in verification.
+appended to it. A write gives XPKeywords only to a block that holds it already
+(keywords.ONLY_WHEN_PRESENT) and creates no EXIF block; adding the tag stays for undo,
+which redoes the writes of older versions (they added it to camera EXIF) to know them.
+piexif rebuilds, for undo too, the blocks versions before 2026-12-05 created for a JPEG
+without EXIF (older_creations), and is an independent reader in verification.
 """
 
 from __future__ import annotations
@@ -238,20 +241,22 @@ def _remove_entry(parsed: _Tiff, entries: list[_Entry], current: _Entry) -> None
     parsed.data[offset : offset + len(body)] = body
 
 
-def new_exif_payload(keywords: list[str], jfif: bytes | None = None) -> bytes:
-    """A fresh EXIF APP1 payload for files without EXIF: XPKeywords, and the tags EXIF
-    makes mandatory in IFD0 as exiftool gives them when it creates the block
-    (mandatory_tags), so `exiftool -validate` finds nothing and the resolution agrees
-    with the JFIF header (`jfif`: the APP0 JFIF payload, when the file has one)."""
+def older_creations(keywords: list[str], jfif: bytes | None) -> list[bytes]:
+    """The EXIF APP1 payloads versions before 2026-12-05 created for a JPEG without EXIF
+    to hold XPKeywords `keywords` (`jfif`: the file's APP0 JFIF payload, if any), so undo
+    recognises their write: XPKeywords alone (until 2026-12-04, c8a3410), then with the
+    tags EXIF makes mandatory at 72 dpi, then at the JFIF header's density (63da325)."""
     import piexif
 
-    return piexif.dump({"0th": {**mandatory_tags(jfif), XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}})
+    xp = {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}
+    tag_sets = ({}, mandatory_tags(None), mandatory_tags(jfif))
+    return list(dict.fromkeys(piexif.dump({"0th": {**tags, **xp}}) for tags in tag_sets))
 
 
 def mandatory_tags(jfif: bytes | None) -> dict[int, object]:
-    """IFD0's mandatory tags for a new EXIF block, as piexif takes them: the JFIF density
-    when it is one (in dots per inch or per cm; a 300 dpi scan stays 300 dpi to programs
-    that prefer EXIF's resolution), else 72 dpi; centred chroma samples."""
+    """IFD0's mandatory tags in the EXIF blocks older versions created (older_creations),
+    as piexif takes them: the JFIF density when it is one (in dots per inch or per cm), else
+    72 dpi; centred chroma samples."""
     x_density, y_density, unit = jfif_density(jfif) or (72, 72, _INCHES)
     return {
         _X_RESOLUTION: (x_density, 1),
@@ -274,9 +279,9 @@ def jfif_density(jfif: bytes | None) -> tuple[int, int, int] | None:
 
 
 def is_emptied_creation(payload: bytes, jfif: bytes | None) -> bool:
-    """Whether an EXIF APP1 payload holds nothing but the mandatory tags a write gave
-    a file without EXIF (today's, or 72 dpi or none at all as older versions did), its
-    XPKeywords gone: the block our write created, with nothing of anyone else's in it."""
+    """Whether an EXIF APP1 payload holds nothing but the mandatory tags an older version's
+    write gave a file without EXIF (older_creations: at the JFIF density, 72 dpi or none at
+    all), its XPKeywords gone: the block that write created, with nothing of anyone else's in it."""
     import piexif
 
     try:

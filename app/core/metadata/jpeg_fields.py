@@ -1,9 +1,10 @@
 """Read and set our keyword fields in a JPEG held in memory.
 
 Only the segments whose field actually changes are rebuilt; an unchanged segment
-is copied byte for byte. New segments go after the leading APP0/APP1 segments.
-When a segment after an MPF (multi-picture) segment changes size, the MPF image
-offsets, which count from the MPF segment, are shifted to match.
+is copied byte for byte. New segments go after the leading APP0/APP1 segments; no
+EXIF segment is created (XPKeywords is set only in one the JPEG has). When a segment
+after an MPF (multi-picture) segment changes size, the MPF image offsets, which count
+from the MPF segment, are shifted to match.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
 
 
 def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> bytes:
-    """The JPEG with our fields set to `wanted`; the image data is shared untouched."""
+    """The JPEG with our fields set to `wanted` (XPKeywords where it has an EXIF block);
+    the image data is shared untouched."""
     layout = parse_jpeg(data, name)
     segments = _rebuilt_segments(layout, fields_of(layout, name), wanted, name)
     _fix_mpf(layout.segments, segments)
@@ -131,17 +133,10 @@ def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, nam
     segments = list(layout.segments)
     if _xmp_bags(wanted) != _xmp_bags(current):
         _set_segment(segments, "xmp", _xmp_payload(segments, wanted, name))
-    if wanted.xp != current.xp:
-        exif = _find(segments, "exif")
-        if exif is not None:
-            tiff = exif_keywords.set_xp_keywords(segments[exif].payload[len(EXIF_HEADER) :], wanted.xp)
-            segments[exif] = Segment(APP1, EXIF_HEADER + tiff)
-        elif wanted.xp:
-            at = 0
-            while at < len(segments) and segments[at].marker == 0xE0:
-                at += 1
-            jfif = next((s.payload for s in segments if s.is_jfif), None)
-            segments.insert(at, Segment(APP1, exif_keywords.new_exif_payload(wanted.xp, jfif)))
+    exif = _find(segments, "exif")
+    if wanted.xp != current.xp and exif is not None:  # none is created (keywords.ONLY_WHEN_PRESENT)
+        tiff = exif_keywords.set_xp_keywords(segments[exif].payload[len(EXIF_HEADER) :], wanted.xp)
+        segments[exif] = Segment(APP1, EXIF_HEADER + tiff)
     if wanted.iptc != current.iptc:
         photoshop = _find(segments, "photoshop")
         old = segments[photoshop].payload if photoshop is not None else None
@@ -149,6 +144,20 @@ def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, nam
         if new is not None:
             _set_segment(segments, "photoshop", new, marker=APP13)
     return segments
+
+
+def with_created_exif(data: bytes, payload: bytes, name: str = "file") -> bytes:
+    """The JPEG with a new EXIF segment holding `payload` after its leading APP0 segments,
+    where versions before 2026-12-05 put the EXIF block they created for XPKeywords in a
+    JPEG without one: undo rebuilds their output with it (undo.our_write)."""
+    layout = parse_jpeg(data, name)
+    segments = list(layout.segments)
+    at = 0
+    while at < len(segments) and segments[at].marker == 0xE0:
+        at += 1
+    segments.insert(at, Segment(APP1, payload))
+    _fix_mpf(layout.segments, segments)
+    return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
 def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "file") -> bytes:

@@ -28,8 +28,11 @@ from model.labels import label_form
 HIERARCHY_ROOT = "Landmarks"
 FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft")
 SIDECAR_FIELDS = ("subject", "hierarchical", "digikam", "microsoft")
-# Fields written only into a list the file has already: a write never creates one.
-ONLY_WHEN_PRESENT = frozenset({"digikam", "microsoft"})
+# Fields written only where the file has them already: a write never creates one.
+# XPKeywords neither: Windows reads dc:subject first and merges it with IPTC and XPKeywords
+# (its System.Keywords policy), so a copy we created would only go stale where a program
+# writing XMP (Lightroom, digiKam) changes the keywords, and Windows would still show it.
+ONLY_WHEN_PRESENT = frozenset({"digikam", "microsoft", "xp"})
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, iptc, journal, recovery
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
                                              disk_gone_error, passing_error_class)
-from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords, is_emptied_creation, new_exif_payload
-from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
+from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
+from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
@@ -330,9 +330,10 @@ def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
       hashed when the entry's size or fingerprint of those bytes already differs);
     - or redoing the write on `candidate` with today's writer gives exactly `data`;
     - or, for an entry without a digest (an older version's), the file is byte for
-      byte what today's writer makes of `candidate` with one difference older
-      versions are known to have made: the EXIF segment created for a JPEG that had
-      none held XPKeywords alone (before 2026-12-04, see `_older_exif_payloads`).
+      byte what today's writer makes of `candidate` with the one difference older
+      versions are known to have made: they created an EXIF segment for XPKeywords in a
+      JPEG that had none (today's writer creates none), as `exif_keywords.older_creations`
+      rebuilds it.
     Restoring touches only the EXIF, XMP and IPTC segments the entry saved, so the
     last two also hold when another program changed something else since (a
     comment, an ICC profile): its change survives the undo, as it does now. A
@@ -351,19 +352,11 @@ def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
         return OurWrite(digest=digest, redone=written == data)
     if entry.digest is not None or entry.saved_segments().get("exif", b"") is not None or not after.xp:
         return None  # only a digestless write that created the EXIF segment can differ
-    if any(restore_segments(written, {"exif": payload}, name) == data for payload in _older_exif_payloads(after.xp)):
+    jfif = parse_jpeg(candidate, name).first("jfif")
+    if any(with_created_exif(written, payload, name) == data
+           for payload in older_creations(after.xp, jfif.payload if jfif else None)):
         return OurWrite(digest=False, redone=False)
     return None
-
-
-def _older_exif_payloads(keywords: list[str]) -> list[bytes]:
-    """The EXIF payloads older versions created for a JPEG without EXIF, besides
-    today's exif_keywords.new_exif_payload: until 2026-12-04 (c8a3410) XPKeywords
-    alone, without the tags EXIF makes mandatory; then 72 dpi whatever the JFIF
-    header said (the same as today's where it gives no density)."""
-    import piexif
-
-    return [piexif.dump({"0th": {XP_KEYWORDS_TAG: encode_xp_keywords(keywords)}}), new_exif_payload(keywords)]
 
 
 def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
