@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-    QLabel, QPushButton, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
+    QVBoxLayout, QWidget,
 )
 
 from app.core import bundle_choices
 from app.core.settings import AppSettings
 from app.gui.app_words import NOT_A_MODEL, in_app_words
 from app.gui.file_dialogs import picker_options
+from app.gui.threshold_box import ThresholdBox, format_threshold
 
 if TYPE_CHECKING:
     from model.bundle import BundleInfo
@@ -274,10 +275,11 @@ class SettingsDialog(QDialog):
         form.addRow("Model bundle", self.bundle_chooser)
 
         self.use_bundle_threshold = QCheckBox("Use the bundle's own threshold")
-        self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(0.0, 1.0)
-        self.threshold.setSingleStep(0.05)
-        self.threshold.setDecimals(2)
+        self.threshold = ThresholdBox()
+        self.threshold_problem = QLabel()
+        self.threshold_problem.setProperty("role", "error")
+        self.threshold_problem.setWordWrap(True)
+        self.threshold_problem.hide()
         self._figure = settings.threshold if settings.threshold is not None else DEFAULT_FIGURE
         self.threshold.setValue(self._figure)
         self.use_bundle_threshold.setChecked(settings.threshold is None)
@@ -286,7 +288,10 @@ class SettingsDialog(QDialog):
         self.use_bundle_threshold.toggled.connect(self._show_bundle_threshold)
         self.bundle_chooser.combo.currentIndexChanged.connect(self._show_bundle_threshold)
         self.bundle_chooser.listed.connect(self._show_bundle_threshold)
-        form.addRow("No-landmark threshold", self.threshold)
+        threshold_row = QHBoxLayout()
+        threshold_row.addWidget(self.threshold)
+        threshold_row.addWidget(self.threshold_problem, 1)
+        form.addRow("No-landmark threshold", threshold_row)
         form.addRow("", self.use_bundle_threshold)
 
         self.sidecar = QComboBox()
@@ -314,12 +319,32 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.threshold.problem_changed.connect(self._show_threshold_problem)
+        self.threshold.text_checked.connect(self._allow_saving)
+        self.use_bundle_threshold.toggled.connect(self._allow_saving)
+
+    def accept(self) -> None:
+        """Refused while the threshold box holds a text that is no threshold: the value
+        saved is one the user typed, never a figure made up from half of it."""
+        if not self.threshold.holds_a_threshold():
+            self.threshold.insist()
+            return
+        super().accept()
+
+    def _allow_saving(self) -> None:
+        self.save_button.setEnabled(self.threshold.holds_a_threshold())
+
+    def _show_threshold_problem(self, problem: str) -> None:
+        self.threshold_problem.setText(problem)
+        self.threshold_problem.setVisible(bool(problem))
 
     def _show_bundle_threshold(self) -> None:
         """While the bundle's own threshold is used, the (disabled) box shows its value,
         so the figure on screen is the one tagging will use; an unusable bundle has none."""
         own = self.bundle_chooser.chosen_threshold()
-        self.use_bundle_threshold.setText("Use the bundle's own threshold" + (f" ({own:.2f})" if own is not None else ""))
+        self.use_bundle_threshold.setText("Use the bundle's own threshold"
+                                          + (f" ({format_threshold(own)})" if own is not None else ""))
         uses_own = self.use_bundle_threshold.isChecked()
         self._show_no_figure(uses_own and own is None and self.bundle_chooser.current_is_unusable())
         if uses_own and own is not None:
@@ -339,8 +364,15 @@ class SettingsDialog(QDialog):
         return replace(
             self._settings,
             model_bundle=self.bundle_chooser.choice(),
-            threshold=None if self.use_bundle_threshold.isChecked() else round(self.threshold.value(), 4),
+            threshold=None if self.use_bundle_threshold.isChecked() else self._threshold_chosen(),
             sidecar_naming=self.sidecar.currentData(),
             write_into_jpeg=self.write_into_jpeg.isChecked(),
             check_folders_at_start=self.check_folders_at_start.isChecked(),
         )
+
+    def _threshold_chosen(self) -> float:
+        """The figure in the box; a saved threshold with more decimals than the box shows
+        (set in settings.json) is kept as it is while the box still shows it."""
+        typed = round(self.threshold.typed_value(), 4)
+        saved = self._settings.threshold
+        return saved if saved is not None and format_threshold(saved) == format_threshold(typed) else typed

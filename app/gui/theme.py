@@ -58,6 +58,7 @@ QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
 QScrollBar::handle:horizontal {{ background: #4a4e55; border-radius: 4px; min-width: 30px; }}
 QComboBox, QDoubleSpinBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px; }}
 QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT}; }}
+QDoubleSpinBox[invalid="true"] {{ border-color: {BAD}; }}
 QCheckBox:focus {{ color: white; text-decoration: underline; }}
 QCheckBox {{ spacing: 8px; }}
 QSplitter::handle {{ background: {BORDER}; }}
