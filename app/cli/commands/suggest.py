@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.cli.command_line import threshold_figure
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary, progress_bar
 from app.core.wording import counted
 
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
                         help="search query choosing the photos (default: the whole library)")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
                         help="model bundle (default: the bundled default model)")
-    parser.add_argument("--threshold", metavar="T", type=float,
+    parser.add_argument("--threshold", metavar="T", type=threshold_figure,
                         help="minimum score for a suggestion, 0..1 (default: the bundle's threshold)")
     parser.add_argument("--dry-run", action="store_true", help="list the suggestions without storing them")
     add_json_flag(parser)

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from app.cli.command_line import threshold_figure
 from app.cli.common import (
     EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
     one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
@@ -33,7 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
                         help="model bundle to use: a path, or a name or id that `landmark-tagger models` lists "
                              "(default: the bundled default model)")
-    parser.add_argument("--threshold", metavar="T", type=float,
+    parser.add_argument("--threshold", metavar="T", type=threshold_figure,
                         help="minimum score for a label, 0..1 (default: the bundle's calibrated threshold)")
     parser.add_argument("--workers", metavar="N", type=int,
                         help="decode processes (default: one per CPU; 0 decodes in this process)")
