@@ -160,7 +160,8 @@ def test_stats_names_the_landmarks_and_lists_them_on_request(tmp_path: Path, lib
     code, out, _ = run_cli(capsys, "--db", db, "stats")
     assert code == 0 and "landmarks:  0\n" in out and f"folders:    {library.resolve()}\n" in out
     run_cli(capsys, "--db", db, "label", "DSC_0001", "Pont du Gard")
-    run_cli(capsys, "--db", db, "label", "IMG_0002", "Château d'If")
+    # --new: the default model's "Chateau d'If" differs in accents alone (label_names.close_landmarks)
+    run_cli(capsys, "--db", db, "label", "IMG_0002", "Château d'If", "--new")
     code, out, _ = run_cli(capsys, "--db", db, "stats")
     assert "landmarks:  2 (most photos: Château d'If 1, Pont du Gard 1)\n" in out
     code, out, _ = run_cli(capsys, "--db", db, "stats", "--landmarks")

@@ -2,16 +2,17 @@
 
 A typo ("Colloseum" beside "Colosseum", "Tajmahal" beside "Taj Mahal") given as a
 label made a second place silently, and the photo then taught it: the CLI's `label`
-and the app's L ask `close_landmarks` first and name the near match instead. So did
-a word the app uses for its own states ("no landmark", "rejected"): they ask
-`own_state_named` too."""
+and the app's L ask `close_landmarks` first and name the near match instead, as for a
+name that differs from a known one in accents alone ("Zurich" for "Zürich"): another
+keyword for the place in the files. So did a word the app uses for its own states ("no
+landmark", "rejected"): they ask `own_state_named` too."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import TYPE_CHECKING, Iterable
 
-from app.core.name_order import name_order
+from app.core.name_order import accent_free, name_order
 from model.labels import label_form
 
 if TYPE_CHECKING:
@@ -101,19 +102,29 @@ def near_landmarks(index: "PhotoIndex | None", name: str, class_names: Iterable[
 
 def close_landmarks(name: str, known: Iterable[str]) -> list[str]:
     """The landmarks among `known` that `name` is probably a misspelling of, nearest first
-    (at most MOST_SHOWN): the same letters and digits once case, accents, spaces and
-    punctuation are set aside ("Tajmahal" for "Taj Mahal"), or one or two letters apart
-    (one for a name under 8 letters, none under 4). None when `name` has the words of one
-    of `known`, case and accents aside, as `label:` compares them: "colosseum" is that
-    landmark, and "Château d'If" the accented spelling of the model's "Chateau d'If",
-    which a user writes on purpose (and `label:"chateau d'if"` finds both)."""
+    (at most MOST_SHOWN). None when `name` is one of `known`, case and Unicode form aside
+    ("colosseum" is that landmark; teaching.canonical_label takes its spelling). First
+    those it differs from in accents alone (differs_in_accents_only: "Zurich" typed for
+    "Zürich", or "Château d'If" for the model's "Chateau d'If"): each spelling is a keyword
+    of its own in the files, so Lightroom or digiKam would list the place twice. Else none
+    when it has the words of one of `known` once punctuation is set aside too, as `label:`
+    compares them ("Notre Dame de Paris"); else the same letters and digits once case,
+    accents, spaces and punctuation are set aside ("Tajmahal" for "Taj Mahal"), or one or
+    two letters apart (one for a name under 8 letters, none under 4)."""
     from app.core.index.search_text import label_key
 
     key = _letters(name)
     if not key:
         return []
-    words = label_key(label_form(name))
-    candidates = [(other, _letters(other)) for other in dict.fromkeys(known)]
+    typed = label_form(name)
+    others = list(dict.fromkeys(known))
+    if any(label_form(other).casefold() == typed.casefold() for other in others):
+        return []
+    accents_only = [other for other in others if differs_in_accents_only(typed, other)]
+    if accents_only:
+        return sorted(accents_only, key=name_order)[:MOST_SHOWN]
+    words = label_key(typed)
+    candidates = [(other, _letters(other)) for other in others]
     if any(label_key(other) == words for other, _ in candidates):
         return []
     allowed = 0 if len(key) < 4 else 1 if len(key) < 8 else 2
@@ -124,6 +135,14 @@ def close_landmarks(name: str, known: Iterable[str]) -> list[str]:
             if distance <= allowed:
                 near.append((distance, name_order(other), other))
     return [other for _, _, other in sorted(near)[:MOST_SHOWN]]
+
+
+def differs_in_accents_only(name: str, other: str) -> bool:
+    """Whether `name` and `other` are the same letters once accents and case are set aside
+    but not once case alone is ("Zurich Grossmunster" and "Zürich Grossmünster"; not
+    "ölberg" and "Ölberg", a case that teaching.canonical_label folds to the known one)."""
+    name, other = label_form(name), label_form(other)
+    return name.casefold() != other.casefold() and accent_free(name) == accent_free(other)
 
 
 def _letters(name: str) -> str:
@@ -153,7 +172,13 @@ def edit_distance(a: str, b: str, most: int) -> int:
 
 def did_you_mean(name: str, near: list[str]) -> str:
     """The question for a typed name close to known landmarks (`near`), naming them; each
-    face adds its way to make the name a new landmark all the same (the CLI's --new)."""
+    face adds its way to make the name a new landmark all the same (the CLI's --new). Where
+    they differ from it in accents alone it says so: the user sees no typo there, and the
+    cost is a second keyword for the place."""
+    if near and all(differs_in_accents_only(name, other) for other in near):
+        them = "it" if len(near) == 1 else "them"
+        return (f"no landmark named {name!r}; did you mean {_choices(near)}? {name!r} differs from {them} "
+                "only in accents, and would be another keyword for the place in the files.")
     return f"no landmark named {name!r}; did you mean {_choices(near)}?"
 
 

@@ -1,8 +1,9 @@
 """The "set label" prompt (L), the "Teach…" prompt (T) and the "Rename…" prompt for a
 place: a line edit with completion over known labels. Given the known landmarks, it
-asks before a typed name close to one of them ("Colloseum" beside "Colosseum") makes a
-second place, and it refuses a word the app uses for a state ("no landmark", "rejected")
-as a place's name (app.core.label_names), as the CLI's `label` does."""
+asks before a typed name close to one of them ("Colloseum" beside "Colosseum", or
+"Zurich" beside "Zürich": accents alone make another keyword) makes a second place, and
+it refuses a word the app uses for a state ("no landmark", "rejected") as a place's name
+(app.core.label_names), as the CLI's `label` does."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QCompleter, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from app.core.label_names import NO_LANDMARK as NO_LANDMARK_STATE
 from app.core.label_names import close_landmarks, did_you_mean, not_a_landmark_name, own_state_named
 from app.gui.key_names import key_name
+from app.gui.name_completer import NameCompleter
 
 NO_LANDMARK = "(no landmark)"
 MAKE_NEW = "Make new landmark"  # the OK button's text while the question shows
@@ -24,7 +26,8 @@ RENAME_AS_TYPED = "Rename as typed"  # the same in "Rename…"
 
 
 class LabelDialog(QDialog):
-    """Asks for a label; completion matches anywhere in the name, case-insensitively.
+    """Asks for a label; completion matches anywhere in the name, accents and case aside
+    (NameCompleter: "zurich" offers "Zürich Grossmünster").
     `known`: the landmarks a typed name is checked against (known_landmarks); a name
     close to some is not taken at once: the dialog names them, one click (or Alt+1…)
     away, and OK, now "Make new landmark", takes the name as typed. A state's word
@@ -58,9 +61,7 @@ class LabelDialog(QDialog):
         self.field.selectAll()
         self.field.setPlaceholderText("Name the place, e.g. Our cabin" if self.teaching
                                       else "Start typing a landmark… (empty = no landmark)")
-        self.completer = QCompleter(choices if self.teaching else [NO_LANDMARK, *choices], self)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.completer = NameCompleter(choices if self.teaching else [NO_LANDMARK, *choices], self)
         self.field.setCompleter(self.completer)
         self.field.textChanged.connect(self._forget_question)
         self.question = QLabel()
