@@ -17,6 +17,7 @@ TEXT = "#e3e4e6"
 MUTED = "#9a9ea6"
 ACCENT = "#3d8bfd"
 FOCUS = "#9cc3ff"  # keyboard focus: a light accent, apart from the selection's accent
+DISABLED_TEXT = "#6b6f76"  # 3.3:1 on BACKGROUND: readable, yet plainly dimmer than MUTED's 6.1:1
 GOOD = "#5fbf6f"
 WARN = "#e8a33d"
 BAD = "#e5645a"
@@ -45,7 +46,7 @@ QPushButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 
 QPushButton:hover {{ background: #383c42; }}
 QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; }}
 QPushButton[primary="true"] {{ font-weight: 600; }}
-QPushButton:disabled {{ color: #6b6f76; }}
+QPushButton:disabled {{ color: {DISABLED_TEXT}; }}
 QPushButton:focus {{ border-color: {FOCUS}; }}
 QToolButton:focus {{ border: 1px solid {FOCUS}; border-radius: 6px; }}
 QProgressBar {{ background: {RAISED}; border: none; border-radius: 5px; height: 10px; text-align: center; color: transparent; }}
@@ -68,6 +69,9 @@ QLabel[role="section"] {{ color: {MUTED}; font-size: 11px; font-weight: 600; let
 QLabel[role="error"] {{ color: {BAD}; }}
 QFrame[role="card"] {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 10px; }}
 QFrame#jobBar {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
+QWidget:disabled, QMenu::item:disabled {{ color: {DISABLED_TEXT}; }}
+QLineEdit:disabled, QComboBox:disabled, QDoubleSpinBox:disabled, QSpinBox:disabled {{
+    background: {PANEL}; border-color: {PANEL}; }}
 """
 
 
@@ -92,8 +96,9 @@ def apply_dark_theme(app: QApplication) -> None:
     }
     for role, colour in colours.items():
         palette.setColor(role, QColor(colour))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b6f76"))
-    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#6b6f76"))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.PlaceholderText):  # what the style sheet leaves to the palette
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(DISABLED_TEXT))
     app.setPalette(palette)
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0))

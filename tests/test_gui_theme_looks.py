@@ -1,0 +1,104 @@
+"""What the dark theme draws, read back from the pixels (pytest-qt, offscreen): controls
+look disabled when they are, and their colours reach WCAG's contrast ratios."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtGui import QAction, QColor, QImage  # noqa: E402
+from PySide6.QtWidgets import (  # noqa: E402
+    QCheckBox, QComboBox, QDoubleSpinBox, QLabel, QLineEdit, QMenu, QVBoxLayout, QWidget,
+)
+
+pytestmark = pytest.mark.gui
+
+
+def luminance(colour: QColor) -> float:
+    """WCAG 2 relative luminance."""
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+    return 0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF()) + 0.0722 * linear(colour.blueF())
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    """WCAG 2 contrast ratio, 1 to 21."""
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def pixels(widget: QWidget) -> list[QColor]:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return [image.pixelColor(x, y) for y in range(image.height()) for x in range(image.width())]
+
+
+def brightest(widget: QWidget) -> QColor:
+    """The text's colour, near enough: on the dark theme it is the brightest thing drawn."""
+    return max(pixels(widget), key=luminance)
+
+
+@pytest.fixture
+def themed(qapp):
+    from app.gui.app import create_application
+
+    return create_application()
+
+
+def shown(qtbot, *widgets: QWidget) -> QWidget:
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    for widget in widgets:
+        layout.addWidget(widget)
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    return holder
+
+
+def make_field(kind: str) -> QWidget:
+    if kind == "QDoubleSpinBox":
+        box = QDoubleSpinBox()
+        box.setValue(0.79)
+        return box
+    if kind == "QComboBox":
+        combo = QComboBox()
+        combo.addItem("DSC_0001.xmp")
+        return combo
+    return {"QLineEdit": lambda: QLineEdit("Colosseum"), "QCheckBox": lambda: QCheckBox("Write labels into JPEGs"),
+            "QLabel": lambda: QLabel("A label text")}[kind]()
+
+
+@pytest.mark.parametrize("kind", ["QDoubleSpinBox", "QLineEdit", "QComboBox", "QCheckBox", "QLabel"])
+def test_a_disabled_control_is_drawn_dimmer_than_an_enabled_one(qtbot, themed, kind: str) -> None:
+    """Their text was (227, 228, 230) either way: the style sheet's colour hid the palette's."""
+    enabled, disabled = make_field(kind), make_field(kind)
+    disabled.setEnabled(False)
+    holder = shown(qtbot, enabled, disabled)  # noqa: F841  (kept alive while read)
+    bright, dim = brightest(enabled), brightest(disabled)
+    assert luminance(dim) < luminance(bright) / 3, (bright.name(), dim.name())
+    assert contrast(dim, QColor(themed.palette().window().color())) >= 3.0  # dimmed, still legible
+
+
+def test_a_disabled_menu_command_is_drawn_dimmer(qtbot, themed) -> None:
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    on, off = QAction("Accept", menu), QAction("Accept", menu)
+    off.setEnabled(False)
+    rows = []
+    for action in (on, off):
+        menu.clear()
+        menu.addAction(action)
+        menu.popup(menu.pos())
+        qtbot.waitExposed(menu)
+        rows.append(brightest(menu))
+        menu.hide()
+    assert luminance(rows[1]) < luminance(rows[0]) / 3, [row.name() for row in rows]
+
+
+def test_the_disabled_palette_is_dimmed_too(themed) -> None:
+    """For what the style sheet leaves to the palette (views' items, Fusion's drawing)."""
+    from PySide6.QtGui import QPalette
+
+    palette = themed.palette()
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        assert palette.color(QPalette.ColorGroup.Disabled, role) != palette.color(QPalette.ColorGroup.Active, role)
