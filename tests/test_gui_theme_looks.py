@@ -102,3 +102,41 @@ def test_the_disabled_palette_is_dimmed_too(themed) -> None:
     palette = themed.palette()
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
         assert palette.color(QPalette.ColorGroup.Disabled, role) != palette.color(QPalette.ColorGroup.Active, role)
+
+
+def indicator_pixels(box: QCheckBox) -> list[QColor]:
+    """The pixels of the checkbox's box, left of its text."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    area = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    return [image.pixelColor(x, y) for y in range(area.top(), area.bottom() + 1)
+            for x in range(area.left(), area.right() + 1)]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_unchecked_box_has_a_border_seen_on_the_dialog(qtbot, themed, enabled: bool) -> None:
+    """It was drawn in (24, 24, 27) on the dialog's (30, 31, 34): 1.08:1, where WCAG 1.4.11
+    asks 3:1 of a control's boundary; only a tick showed the state."""
+    from PySide6.QtWidgets import QDialog
+
+    dialog = QDialog()
+    box = QCheckBox("Include suggested (not yet accepted) labels", dialog)
+    box.setEnabled(enabled)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    background = dialog.grab().toImage().pixelColor(dialog.width() - 1, dialog.height() - 1)
+    strongest = max(contrast(pixel, background) for pixel in indicator_pixels(box))
+    assert strongest >= 3.0, f"{strongest:.2f}:1"
+
+
+def test_a_checked_box_still_shows_its_tick(qtbot, themed) -> None:
+    """A styled indicator draws no tick of the style's own: the style sheet's image must load."""
+    unchecked, checked = QCheckBox("Write labels"), QCheckBox("Write labels")
+    checked.setChecked(True)
+    holder = shown(qtbot, unchecked, checked)  # noqa: F841  (kept alive while read)
+    tick = max(luminance(pixel) for pixel in indicator_pixels(checked))
+    assert tick > 2 * max(luminance(pixel) for pixel in indicator_pixels(unchecked)) and tick > 0.8

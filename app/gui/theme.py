@@ -6,8 +6,12 @@ look is the same on every platform and offscreen.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
+
+from app.gui.icons import icon_path
 
 BACKGROUND = "#1e1f22"
 PANEL = "#26282c"
@@ -22,7 +26,16 @@ GOOD = "#5fbf6f"
 WARN = "#e8a33d"
 BAD = "#e5645a"
 
-STYLE_SHEET = f"""
+
+def _url(icon: str) -> str:
+    """An icon for the style sheet: forward slashes and quotes, so a Windows path or a
+    folder name with spaces reads as one."""
+    return f'url("{Path(icon_path(icon)).as_posix()}")'
+
+
+def style_sheet() -> str:
+    """The app's style sheet (built when the theme is applied: it names the icons' files)."""
+    return f"""
 QMainWindow, QDialog {{ background: {BACKGROUND}; }}
 QWidget {{ color: {TEXT}; font-size: 13px; }}
 QToolBar {{ background: {PANEL}; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px; spacing: 4px; }}
@@ -62,6 +75,11 @@ QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT};
 QDoubleSpinBox[invalid="true"] {{ border-color: {BAD}; }}
 QCheckBox:focus {{ color: white; text-decoration: underline; }}
 QCheckBox {{ spacing: 8px; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {MUTED}; border-radius: 3px; background: {RAISED}; }}
+QCheckBox::indicator:hover {{ border-color: {TEXT}; }}
+QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: {_url("check")}; }}
+QCheckBox::indicator:disabled {{ background: {PANEL}; border-color: {DISABLED_TEXT}; }}
+QCheckBox::indicator:checked:disabled {{ background: {BORDER}; border-color: {BORDER}; image: {_url("check-disabled")}; }}
 QSplitter::handle {{ background: {BORDER}; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}
 QLabel[role="heading"] {{ font-size: 17px; font-weight: 600; }}
@@ -103,7 +121,7 @@ def apply_dark_theme(app: QApplication) -> None:
     font = QFont(app.font())
     font.setPointSizeF(max(font.pointSizeF(), 10.0))
     app.setFont(font)
-    app.setStyleSheet(STYLE_SHEET)
+    app.setStyleSheet(style_sheet())
 
 
 def confidence_colour(score: float | None) -> QColor:
