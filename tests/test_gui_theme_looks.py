@@ -140,3 +140,50 @@ def test_a_checked_box_still_shows_its_tick(qtbot, themed) -> None:
     holder = shown(qtbot, unchecked, checked)  # noqa: F841  (kept alive while read)
     tick = max(luminance(pixel) for pixel in indicator_pixels(checked))
     assert tick > 2 * max(luminance(pixel) for pixel in indicator_pixels(unchecked)) and tick > 0.8
+
+
+@pytest.fixture
+def large_system_font(themed):
+    """The desktop's "larger text" (16 pt = 21 px at 96 dpi), set before the app themes itself."""
+    from PySide6.QtGui import QFont
+
+    from app.gui.app import create_application
+
+    before = QFont(themed.font())
+    larger = QFont(themed.font())
+    larger.setPointSizeF(16.0)
+    themed.setFont(larger)
+    yield create_application()
+    themed.setFont(before)
+    create_application()
+
+
+def pixel_size(widget: QWidget) -> int:
+    from PySide6.QtGui import QFontInfo
+
+    return QFontInfo(widget.font()).pixelSize()
+
+
+def test_a_larger_system_font_makes_every_text_larger(qtbot, large_system_font) -> None:
+    """Every text was 13 px whatever the system font: the style sheet fixed it."""
+    normal, heading, section, field = QLabel("Colosseum"), QLabel("No photo selected"), QLabel("PHOTO"), QLineEdit("x")
+    heading.setProperty("role", "heading")
+    section.setProperty("role", "section")
+    box = QCheckBox("Write labels")
+    holder = shown(qtbot, normal, heading, section, field, box)  # noqa: F841
+    assert pixel_size(normal) == pixel_size(field) >= 20  # 21 px at 96 dpi (was 13)
+    assert pixel_size(heading) > pixel_size(normal) > pixel_size(section) >= 16
+    assert len(indicator_pixels(box)) >= 19 * 19  # the checkbox grows with the text (14 × 14 at 13 px)
+
+
+def test_the_settings_dialog_opens_as_wide_as_its_rows_with_a_large_font(qtbot, large_system_font) -> None:
+    """A window opens at 2/3 of the screen's width at most: with 16 pt the rows were cut off."""
+    from app.core.settings import AppSettings
+    from app.gui.screen_fit import available_size, within_screen
+    from app.gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.bundle_chooser.is_listed, timeout=20000)
+    assert dialog.width() == within_screen(dialog.sizeHint(), available_size(dialog)).width()

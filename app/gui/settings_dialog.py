@@ -24,6 +24,7 @@ from app.core import bundle_choices
 from app.core.settings import AppSettings
 from app.gui.app_words import NOT_A_MODEL, in_app_words
 from app.gui.file_dialogs import picker_options
+from app.gui.screen_fit import resize_within_screen
 from app.gui.threshold_box import ThresholdBox, format_threshold
 
 if TYPE_CHECKING:
@@ -323,6 +324,9 @@ class SettingsDialog(QDialog):
         self.threshold.problem_changed.connect(self._show_threshold_problem)
         self.threshold.text_checked.connect(self._allow_saving)
         self.use_bundle_threshold.toggled.connect(self._allow_saving)
+        # as wide as its rows ask, up to the screen's width: a window is opened at 2/3 of the
+        # screen at most, which cut the rows off with a large system font (16 pt on 1366 px)
+        resize_within_screen(self, self.sizeHint())
 
     def accept(self) -> None:
         """Refused while the threshold box holds a text that is no threshold: the value

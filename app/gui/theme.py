@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QFontInfo, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.gui.icons import icon_path
@@ -33,11 +33,21 @@ def _url(icon: str) -> str:
     return f'url("{Path(icon_path(icon)).as_posix()}")'
 
 
-def style_sheet() -> str:
-    """The app's style sheet (built when the theme is applied: it names the icons' files)."""
+def font_size(font: QFont, factor: float) -> str:
+    """A style sheet font size `factor` times `font`'s, in its unit (pt or px)."""
+    if font.pointSizeF() > 0:
+        return f"{font.pointSizeF() * factor:.1f}pt"
+    return f"{max(8, round(font.pixelSize() * factor))}px"
+
+
+def style_sheet(font: QFont) -> str:
+    """The app's style sheet, its text sized from `font`, the application's font (the
+    user's system font size, so "larger text" on the desktop makes the app's larger too).
+    Built when the theme is applied: it names the icons' files."""
+    box = round(QFontInfo(font).pixelSize() * 14 / 13)  # the checkbox grows with the text
     return f"""
 QMainWindow, QDialog {{ background: {BACKGROUND}; }}
-QWidget {{ color: {TEXT}; font-size: 13px; }}
+QWidget {{ color: {TEXT}; }}
 QToolBar {{ background: {PANEL}; border: none; border-bottom: 1px solid {BORDER}; padding: 6px 8px; spacing: 4px; }}
 QToolBar QToolButton {{ padding: 5px 9px; border-radius: 6px; color: {TEXT}; }}
 QToolBar QToolButton:hover {{ background: {RAISED}; }}
@@ -75,15 +85,15 @@ QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT};
 QDoubleSpinBox[invalid="true"] {{ border-color: {BAD}; }}
 QCheckBox:focus {{ color: white; text-decoration: underline; }}
 QCheckBox {{ spacing: 8px; }}
-QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {MUTED}; border-radius: 3px; background: {RAISED}; }}
+QCheckBox::indicator {{ width: {box}px; height: {box}px; border: 1px solid {MUTED}; border-radius: 3px; background: {RAISED}; }}
 QCheckBox::indicator:hover {{ border-color: {TEXT}; }}
 QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: {_url("check")}; }}
 QCheckBox::indicator:disabled {{ background: {PANEL}; border-color: {DISABLED_TEXT}; }}
 QCheckBox::indicator:checked:disabled {{ background: {BORDER}; border-color: {BORDER}; image: {_url("check-disabled")}; }}
 QSplitter::handle {{ background: {BORDER}; }}
 QLabel[role="muted"] {{ color: {MUTED}; }}
-QLabel[role="heading"] {{ font-size: 17px; font-weight: 600; }}
-QLabel[role="section"] {{ color: {MUTED}; font-size: 11px; font-weight: 600; letter-spacing: 1px; }}
+QLabel[role="heading"] {{ font-size: {font_size(font, 1.3)}; font-weight: 600; }}
+QLabel[role="section"] {{ color: {MUTED}; font-size: {font_size(font, 0.85)}; font-weight: 600; letter-spacing: 1px; }}
 QLabel[role="error"] {{ color: {BAD}; }}
 QFrame[role="card"] {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 10px; }}
 QFrame#jobBar {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
@@ -119,9 +129,10 @@ def apply_dark_theme(app: QApplication) -> None:
         palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(DISABLED_TEXT))
     app.setPalette(palette)
     font = QFont(app.font())
-    font.setPointSizeF(max(font.pointSizeF(), 10.0))
+    if font.pointSizeF() > 0:  # at least 10 pt (13 px at 96 dpi); more when the user's system asks it
+        font.setPointSizeF(max(font.pointSizeF(), 10.0))
     app.setFont(font)
-    app.setStyleSheet(style_sheet())
+    app.setStyleSheet(style_sheet(font))
 
 
 def confidence_colour(score: float | None) -> QColor:
