@@ -187,3 +187,42 @@ def test_the_settings_dialog_opens_as_wide_as_its_rows_with_a_large_font(qtbot, 
     dialog.show()
     qtbot.waitUntil(lambda: dialog.bundle_chooser.is_listed, timeout=20000)
     assert dialog.width() == within_screen(dialog.sizeHint(), available_size(dialog)).width()
+
+
+def most_common(colours: list[QColor]) -> QColor:
+    from collections import Counter
+
+    return QColor(Counter(colour.rgb() for colour in colours).most_common(1)[0][0])
+
+
+@pytest.mark.parametrize("how", ["primary", "default"])
+def test_white_text_on_a_primary_button_reaches_4_5_to_1(qtbot, themed, how: str) -> None:
+    """"Add folder…", "Save", "OK", "Write N files": white on #3d8bfd was 3.33:1."""
+    from PySide6.QtWidgets import QPushButton
+
+    button = QPushButton("Write 22 files")
+    if how == "primary":
+        button.setProperty("primary", True)
+    else:
+        button.setDefault(True)
+    holder = shown(qtbot, button)  # noqa: F841
+    face = most_common(pixels(button))
+    assert luminance(face) < 0.5 and QColor(face).blue() > QColor(face).red()  # blue, under white text
+    assert contrast(QColor("white"), face) >= 4.5, f"{contrast(QColor('white'), face):.2f}:1"
+
+
+def test_the_threshold_boxs_step_buttons_have_arrows(qtbot, themed) -> None:
+    """Its up and down buttons were drawn as two empty squares."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionSpinBox
+
+    box = QDoubleSpinBox()
+    box.setValue(0.5)
+    holder = shown(qtbot, box)  # noqa: F841
+    option = QStyleOptionSpinBox()
+    box.initStyleOption(option)
+    image = box.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    for part in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):
+        area = box.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option, part, box)
+        inside = [image.pixelColor(x, y) for y in range(area.top(), area.bottom() + 1)
+                  for x in range(area.left(), area.right() + 1)]
+        assert max(contrast(pixel, most_common(inside)) for pixel in inside) >= 4.5, part

@@ -20,6 +20,7 @@ BORDER = "#3a3d43"
 TEXT = "#e3e4e6"
 MUTED = "#9a9ea6"
 ACCENT = "#3d8bfd"
+PRIMARY = "#2a6ad9"  # under white text (buttons, selections): 5.05:1, where ACCENT gave 3.33:1
 FOCUS = "#9cc3ff"  # keyboard focus: a light accent, apart from the selection's accent
 DISABLED_TEXT = "#6b6f76"  # 3.3:1 on BACKGROUND: readable, yet plainly dimmer than MUTED's 6.1:1
 GOOD = "#5fbf6f"
@@ -62,14 +63,15 @@ QTreeView::item:focus {{ border: 1px solid {FOCUS}; }}
 QTreeView::item {{ padding: 4px 2px; border-radius: 4px; }}
 QTreeView::item:selected, QTableView::item:selected {{ background: #2d4a73; color: white; }}
 QHeaderView::section {{ background: {PANEL}; color: {MUTED}; border: none; border-bottom: 1px solid {BORDER}; padding: 5px 8px; }}
-QLineEdit {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 6px 10px; selection-background-color: {ACCENT}; }}
+QLineEdit {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 6px 10px; selection-background-color: {PRIMARY}; }}
 QLineEdit:focus {{ border-color: {ACCENT}; }}
 QLineEdit[invalid="true"] {{ border-color: {BAD}; }}
 QPushButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 7px; padding: 7px 16px; }}
 QPushButton:hover {{ background: #383c42; }}
-QPushButton:default, QPushButton[primary="true"] {{ background: {ACCENT}; border-color: {ACCENT}; color: white; }}
+QPushButton:default, QPushButton[primary="true"] {{ background: {PRIMARY}; border-color: {PRIMARY}; color: white; }}
 QPushButton[primary="true"] {{ font-weight: 600; }}
 QPushButton:disabled {{ color: {DISABLED_TEXT}; }}
+QPushButton:default:disabled, QPushButton[primary="true"]:disabled {{ background: {RAISED}; border-color: {BORDER}; }}
 QPushButton:focus {{ border-color: {FOCUS}; }}
 QToolButton:focus {{ border: 1px solid {FOCUS}; border-radius: 6px; }}
 QProgressBar {{ background: {RAISED}; border: none; border-radius: 5px; height: 10px; text-align: center; color: transparent; }}
@@ -82,12 +84,18 @@ QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
 QScrollBar::handle:horizontal {{ background: #4a4e55; border-radius: 4px; min-width: 30px; }}
 QComboBox, QDoubleSpinBox, QSpinBox {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px; }}
 QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 18px; border: none; border-radius: 3px; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {BORDER}; }}
+QAbstractSpinBox::up-arrow {{ image: {_url("step-up")}; width: 10px; height: 6px; }}
+QAbstractSpinBox::down-arrow {{ image: {_url("step-down")}; width: 10px; height: 6px; }}
+QAbstractSpinBox::up-arrow:disabled, QAbstractSpinBox::up-arrow:off {{ image: {_url("step-up-disabled")}; }}
+QAbstractSpinBox::down-arrow:disabled, QAbstractSpinBox::down-arrow:off {{ image: {_url("step-down-disabled")}; }}
 QDoubleSpinBox[invalid="true"] {{ border-color: {BAD}; }}
 QCheckBox:focus {{ color: white; text-decoration: underline; }}
 QCheckBox {{ spacing: 8px; }}
 QCheckBox::indicator {{ width: {box}px; height: {box}px; border: 1px solid {MUTED}; border-radius: 3px; background: {RAISED}; }}
 QCheckBox::indicator:hover {{ border-color: {TEXT}; }}
-QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: {_url("check")}; }}
+QCheckBox::indicator:checked {{ background: {PRIMARY}; border-color: {PRIMARY}; image: {_url("check")}; }}
 QCheckBox::indicator:disabled {{ background: {PANEL}; border-color: {DISABLED_TEXT}; }}
 QCheckBox::indicator:checked:disabled {{ background: {BORDER}; border-color: {BORDER}; image: {_url("check-disabled")}; }}
 QSplitter::handle {{ background: {BORDER}; }}
@@ -117,7 +125,7 @@ def apply_dark_theme(app: QApplication) -> None:
         QPalette.ColorRole.Text: TEXT,
         QPalette.ColorRole.Button: RAISED,
         QPalette.ColorRole.ButtonText: TEXT,
-        QPalette.ColorRole.Highlight: ACCENT,
+        QPalette.ColorRole.Highlight: PRIMARY,
         QPalette.ColorRole.HighlightedText: "#ffffff",
         QPalette.ColorRole.PlaceholderText: MUTED,
         QPalette.ColorRole.Link: ACCENT,
