@@ -116,3 +116,13 @@ def test_a_saved_threshold_with_more_decimals_is_kept_while_untouched(qtbot) -> 
     assert dialog.settings().threshold == 0.333
     type_into_box(dialog, "0.34")
     assert dialog.settings().threshold == pytest.approx(0.34)
+
+
+def test_the_box_keeps_its_width_when_a_problem_is_said_beside_it(qtbot) -> None:
+    """It spanned the row, then shrank to a third of it when the problem was shown."""
+    dialog = open_dialog(qtbot, AppSettings(threshold=0.6))
+    width = dialog.threshold.width()
+    type_into_box(dialog, "1,5")
+    qtbot.waitUntil(lambda: dialog.threshold_problem.isVisible())
+    assert dialog.threshold.width() == width
+    assert dialog.threshold_problem.geometry().left() >= dialog.threshold.geometry().right()

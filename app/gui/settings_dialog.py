@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton,
-    QVBoxLayout, QWidget,
+    QSizePolicy, QVBoxLayout, QWidget,
 )
 
 from app.core import bundle_choices
@@ -289,9 +289,12 @@ class SettingsDialog(QDialog):
         self.use_bundle_threshold.toggled.connect(self._show_bundle_threshold)
         self.bundle_chooser.combo.currentIndexChanged.connect(self._show_bundle_threshold)
         self.bundle_chooser.listed.connect(self._show_bundle_threshold)
+        # the box keeps its width, whether a problem is said beside it or not
+        self.threshold.setSizePolicy(QSizePolicy.Policy.Fixed, self.threshold.sizePolicy().verticalPolicy())
         threshold_row = QHBoxLayout()
         threshold_row.addWidget(self.threshold)
         threshold_row.addWidget(self.threshold_problem, 1)
+        threshold_row.addStretch()
         form.addRow("No-landmark threshold", threshold_row)
         form.addRow("", self.use_bundle_threshold)
 
