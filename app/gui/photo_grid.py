@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView
 from app.gui.photo_model import PhotoListModel
 from app.gui.steady_list_view import SteadyListView
 from app.gui.thumbnail_loader import ThumbnailLoader
-from app.gui.tile_delegate import LABEL_STRIP, PADDING, TileDelegate
+from app.gui.tile_delegate import PADDING, TileDelegate, label_strip
 
 
 def no_match_text(search: str, narrowed: bool) -> str:
@@ -44,7 +44,9 @@ class PhotoGrid(SteadyListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setSpacing(0)
         self.setWrapping(True)
-        self._cell = QSize(thumbnail_size + 2 * PADDING + 4, thumbnail_size + 2 * PADDING + LABEL_STRIP + 4)
+        self._thumbnail_size = thumbnail_size
+        self.ensurePolished()  # the app's font (and style sheet) sizes the label strip
+        self._cell = self._cell_for_font()
         self.setGridSize(self._cell)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -79,6 +81,18 @@ class PhotoGrid(SteadyListView):
             self._fit_columns(event.size().width())
             self._place_empty_note()
         return super().viewportEvent(event)
+
+    def _cell_for_font(self) -> QSize:
+        side = self._thumbnail_size + 2 * PADDING
+        return QSize(side + 4, side + label_strip(self.font()) + 4)
+
+    def changeEvent(self, event) -> None:
+        """A new font (the system's text size changed) resizes the tiles' label strip."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_cell"):
+            self._cell = self._cell_for_font()
+            self.setGridSize(QSize(max(self.gridSize().width(), self._cell.width()), self._cell.height()))
+            self._fit_columns(self.viewport().width())
 
     def _fit_columns(self, width: int) -> None:
         """Share the leftover width between the columns so the grid fills the view evenly."""

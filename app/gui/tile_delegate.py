@@ -15,7 +15,7 @@ from app.core.library import display_name
 from app.gui import theme
 from app.gui.photo_model import RecordRole, ThumbnailFailedRole, ThumbnailRole
 
-LABEL_STRIP = 42
+LABEL_STRIP = 42  # the label strip's height at the default font; a larger font makes it taller (label_strip)
 PADDING = 6
 
 
@@ -64,6 +64,21 @@ def paint_focus_outline(painter: QPainter, tile: QRectF) -> None:
     painter.drawPath(outline)
 
 
+def label_rows(font: QFont) -> tuple[int, int, int]:
+    """(label line's height, file name line's top, file name line's height) on a tile's
+    label strip for `font`: at the default font 22, 19, 16 px; a larger system font (the
+    app's text follows it) makes them taller, so the file name is not cut at the bottom."""
+    label_line = max(22, QFontMetrics(font).height() + 6)
+    name_line = max(16, QFontMetrics(theme.scaled_font(font, 0.85)).height() + 2)
+    return label_line, label_line - 3, name_line
+
+
+def label_strip(font: QFont) -> int:
+    """The label strip's height under the thumbnail for `font` (LABEL_STRIP at the default)."""
+    _, name_top, name_line = label_rows(font)
+    return max(LABEL_STRIP, name_top + name_line + 7)
+
+
 def label_width(strip_width: float, record) -> float:
     """The room the label has on a tile's label strip: all of it but the state mark's."""
     return strip_width - (STATE_MARK_WIDTH if state_mark(record.state)[0] else 0)
@@ -79,7 +94,7 @@ class TileDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         side = self.thumbnail_size + 2 * PADDING
-        return QSize(max(side, self.cell_width - 4), side + LABEL_STRIP)
+        return QSize(max(side, self.cell_width - 4), side + label_strip(option.font))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         record = index.data(RecordRole)
@@ -89,7 +104,8 @@ class TileDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         side = self.thumbnail_size + 2 * PADDING
-        tile = QRectF(0, 0, side - 6, side + LABEL_STRIP - 6)
+        strip_height = label_strip(option.font)
+        tile = QRectF(0, 0, side - 6, side + strip_height - 6)
         tile.moveCenter(QRectF(option.rect).center())
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
@@ -120,7 +136,7 @@ class TileDelegate(QStyledItemDelegate):
             draw_badge(painter, QRectF(image_area.right() - 64, image_area.top() + 5, 59, 16), "missing",
                        QColor(theme.BAD), QColor("white"))
         self._paint_label_strip(painter, option, QRectF(tile.left() + 8, image_area.bottom() + 4,
-                                                        tile.width() - 16, LABEL_STRIP - 8), record)
+                                                        tile.width() - 16, strip_height - 8), record)
         painter.restore()
 
     def _paint_thumbnail(self, painter: QPainter, area: QRectF, index: QModelIndex) -> QRectF:
@@ -142,11 +158,13 @@ class TileDelegate(QStyledItemDelegate):
         font = QFont(option.font)
         painter.setFont(font)
         metrics = QFontMetrics(font)
+        label_line, name_top, name_line = label_rows(font)
         mark, mark_colour = state_mark(record.state)
         text_left = strip.left()
         if mark:
             painter.setPen(mark_colour)
-            painter.drawText(QRectF(strip.left(), strip.top(), STATE_MARK_WIDTH, 22), Qt.AlignmentFlag.AlignVCenter, mark)
+            middle = Qt.AlignmentFlag.AlignVCenter
+            painter.drawText(QRectF(strip.left(), strip.top(), STATE_MARK_WIDTH, label_line), middle, mark)
             text_left += STATE_MARK_WIDTH
         if record.state == "unlabelled":
             text, colour = "not tagged", QColor(theme.MUTED)
@@ -156,11 +174,12 @@ class TileDelegate(QStyledItemDelegate):
             text, colour = "no landmark", QColor(theme.MUTED)
         width = label_width(strip.width(), record)
         painter.setPen(colour)
-        painter.drawText(QRectF(text_left, strip.top(), width, 22), Qt.AlignmentFlag.AlignVCenter,
+        painter.drawText(QRectF(text_left, strip.top(), width, label_line), Qt.AlignmentFlag.AlignVCenter,
                          metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width)))
         name = display_name(record.path)
         small = theme.scaled_font(font, 0.85)
         painter.setFont(small)
         painter.setPen(QColor(theme.MUTED))
-        painter.drawText(QRectF(strip.left(), strip.top() + 19, strip.width(), 16), Qt.AlignmentFlag.AlignVCenter,
+        name_row = QRectF(strip.left(), strip.top() + name_top, strip.width(), name_line)
+        painter.drawText(name_row, Qt.AlignmentFlag.AlignVCenter,
                          QFontMetrics(small).elidedText(name, Qt.TextElideMode.ElideMiddle, int(strip.width())))
