@@ -77,3 +77,17 @@ def _whole_number(text: str, least: int) -> int:
     if value < least:
         raise argparse.ArgumentTypeError(f"must be {least} or more, not {value}")
     return value
+
+
+def threshold_figure(text: str) -> float:
+    """argparse type of --threshold: a figure, typed with a decimal point or, as German
+    or French users write it, a decimal comma ("0,8"): under 1 a comma can mean nothing
+    else. Its range is the command's to check (one line, with the figure)."""
+    figure = text.strip()
+    if figure.count(",") == 1 and "." not in figure:
+        figure = figure.replace(",", ".")
+    try:
+        return float(figure)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number from 0 to 1; use a decimal point: --threshold 0.8") from None

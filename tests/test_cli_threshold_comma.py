@@ -38,3 +38,10 @@ def test_a_comma_figure_outside_0_1_is_refused_in_one_line(tmp_path, capsys) -> 
     assert main(["--db", str(tmp_path / "index.db"), "suggest", "--threshold", "1,5"]) == 2
     err = capsys.readouterr().err
     assert "--threshold 1.5 must be between 0 and 1" in err and "usage:" not in err
+
+
+@pytest.mark.parametrize("command", [["evaluate", "--model", "m.ltbundle"], ["export", "runs/x", "--out", "x.ltbundle"]])
+def test_landmark_train_takes_a_decimal_comma_too(command) -> None:
+    from training.cli import build_parser as training_parser
+
+    assert training_parser().parse_args([*command, "--threshold", "0,8"]).threshold == pytest.approx(0.8)

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from model.console import EXIT_BROKEN_PIPE, at_least_one, count, silence_stdout
+from model.console import EXIT_BROKEN_PIPE, at_least_one, count, silence_stdout, threshold_figure
 from model.errors import ModelError
 from model.version import add_version_option
 
@@ -222,7 +222,7 @@ def add_evaluate(sub) -> None:
     p.add_argument("--data", help="folder with one sub-folder per class")
     p.add_argument("--manifest", help="prepared dataset folder (use with --split)")
     p.add_argument("--split", default="val", help="split of the manifest to score (default val)")
-    p.add_argument("--threshold", type=float, default=None, help="abstain when the top score is below this")
+    p.add_argument("--threshold", type=threshold_figure, default=None, help="abstain when the top score is below this")
     p.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads")
     p.add_argument("--predictions", help="Kaggle submission CSV: id,landmarks ('landmark score')")
     p.add_argument("--solution", help="Kaggle solution CSV: id,landmarks,Usage")
@@ -293,7 +293,8 @@ def add_export(sub) -> None:
     p.add_argument("checkpoint", help="checkpoint file or run folder")
     p.add_argument("--out", required=True, help="bundle path, e.g. my-model.ltbundle")
     p.add_argument("--name", help="bundle name (default: file stem)")
-    p.add_argument("--threshold", type=float, default=0.5, help="'no landmark' threshold on the top score (default 0.5)")
+    p.add_argument("--threshold", type=threshold_figure, default=0.5,
+                   help="'no landmark' threshold on the top score (default 0.5)")
     p.add_argument("--temperature", type=float, default=1.0, help="calibration temperature (default 1.0)")
     p.add_argument("--folder", action="store_true", help="write a folder instead of a zip file")
     p.add_argument("--places", help="CSV of name,lat,lon,radius_km: where each landmark is (see `places`)")

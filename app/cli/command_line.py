@@ -46,20 +46,6 @@ def _path_unless_empty(text: str) -> Path | str:
     return Path(text) if text else text
 
 
-def threshold_figure(text: str) -> float:
-    """argparse type of --threshold: a figure, typed with a decimal point or, as German
-    or French users write it, a decimal comma ("0,8"): under 1 a comma can mean nothing
-    else. Its range is the command's to check (one line, with the figure)."""
-    figure = text.strip()
-    if figure.count(",") == 1 and "." not in figure:
-        figure = figure.replace(",", ".")
-    try:
-        return float(figure)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number from 0 to 1; use a decimal point: --threshold 0.8") from None
-
-
 def refuse_empty_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """UsageError naming an argument given as "" (a path, a name, --db, --model): it is
     what an unset shell variable gives (`scan "$PHOTOS"`), and taken as a path it would

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.cli.command_line import threshold_figure
+from model.console import threshold_figure
 from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary, progress_bar
 from app.core.wording import counted
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from app.cli.command_line import threshold_figure
+from model.console import threshold_figure
 from app.cli.common import (
     EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
     one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
