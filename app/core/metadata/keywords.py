@@ -206,9 +206,6 @@ STARTS_FROM_SUBJECT = ("iptc",)
 # digiKam's tag lists a write fills where they hold no tag (see label_fields), each with
 # the lists digiKam reads next, in its order, the first holding a tag giving it its tags.
 TAG_LISTS_READ_NEXT = {"digikam": ("microsoft", "hierarchical"), "microsoft": ("hierarchical",)}
-# Fields that start from those keywords where they are there but hold none (an empty
-# rdf:Bag some tools leave): readers go past such a field, not past one holding our tag.
-FILLED_WHEN_EMPTY = (*STARTS_FROM_IPTC, *STARTS_FROM_FLAT, *TAG_LISTS_READ_NEXT)
 # The order label_fields works the fields out in: each after those it starts from.
 _WORK_ORDER = ("subject", "hierarchical", "iptc", "xp", "microsoft", "digikam")
 
@@ -254,23 +251,36 @@ def label_fields(
     past; its element stays) starts from the tags digiKam read after it, as the write
     leaves them (LastKeywordXMP's, else the hierarchy's, "|" as "/"; the plain keywords
     as flat tags where the hierarchy starts from them): holding our tag alone, it would
-    hide them all from digiKam."""
+    hide them all from digiKam.
+    A field holding nothing but the keyword of ours a relabel takes out (`previous_label`'s,
+    not in `users_own`: a field a version before these rules created for it) holds none
+    of the user's, and starts from those keywords as an empty or absent one does, else it
+    would end holding the new landmark alone."""
     history = (previous_label, users_own, existed, original)
     changes: dict[str, list[str] | None] = {}
     for name in sorted(names, key=_WORK_ORDER.index):
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it
-        if name in TAG_LISTS_READ_NEXT and not holds_a_keyword(values) and new_label:
-            values = [*values, *_tags_read_after(name, replace(current, **changes), new_label)]
-        if name in STARTS_FROM_IPTC and not holds_a_keyword(values) and new_label and current.iptc:
-            values = [*(values or []), *_subject_from_iptc(current.iptc, new_label, *history)] or values
-        if name in STARTS_FROM_FLAT and not holds_a_keyword(values) and new_label:
-            values = [*(values or []), *_top_level_entries(current, new_label, *history)] or values
-        if name in STARTS_FROM_SUBJECT and values is None and new_label:
-            values = _iptc_from_subject(changes.get("subject", current.subject), new_label) or None
+        # a field holding nothing but the old keyword we take out (one an older version
+        # created for it) is filled as an empty one: else it would hold the landmark alone
+        unfilled = bool(new_label) and not _holds_users_keyword(name, values, new_label, previous_label, users_own)
+        if name in TAG_LISTS_READ_NEXT and unfilled:
+            values = _seeded(values, _tags_read_after(name, replace(current, **changes), new_label))
+        if name in STARTS_FROM_IPTC and unfilled and current.iptc:
+            values = _seeded(values, _subject_from_iptc(current.iptc, new_label, *history))
+        if name in STARTS_FROM_FLAT and unfilled:
+            values = _seeded(values, _top_level_entries(current, new_label, *history))
+        if name in STARTS_FROM_SUBJECT and unfilled:
+            values = _seeded(values, _iptc_from_subject(changes.get("subject", current.subject), new_label))
         changes[name] = _field_after(name, values, new_label, *history)
     return replace(current, **changes)
+
+
+def _seeded(values: list[str] | None, seeds: list[str]) -> list[str] | None:
+    """`values` (None: the field is absent) with the `seeds` it does not hold yet appended."""
+    added = [seed for seed in seeds if not holds_keyword(values, seed)]
+    return [*(values or []), *added] if added else values
 
 
 def _subject_from_iptc(
@@ -294,7 +304,7 @@ def _top_level_entries(
     dc:subject's as the write leaves it where it holds any, else the IPTC keywords, less
     every keyword of the label's (its plain spellings, its IPTC cut: `Landmarks|<name>`
     stands for it there)."""
-    if holds_a_keyword(current.subject):
+    if _holds_users_keyword("subject", current.subject, new_label, previous_label, users_own):
         flat = current.subject
     elif current.iptc:
         flat = _subject_from_iptc(current.iptc, new_label, previous_label, users_own, existed, original)
@@ -319,6 +329,17 @@ def _tags_read_after(name: str, fields: KeywordFields, label: str | None = None)
 def holds_a_keyword(values: list[str] | None) -> bool:
     """Whether a field holds a keyword: an empty list, or blank items, hold none."""
     return any(value.strip() for value in values or [])
+
+
+def _holds_users_keyword(
+    name: str, values: list[str] | None, new_label: str | None, previous_label: str | None,
+    users_own: KeywordFields,
+) -> bool:
+    """Whether field `name` holds a keyword besides those of ours the write takes out
+    (_keywords_taken_out): a field an older version created for our keyword alone holds
+    none of the user's, and is filled on a relabel as an empty one (label_fields)."""
+    olds = _keywords_taken_out(name, values, new_label, previous_label, users_own)
+    return holds_a_keyword([value for value in values or [] if not any(_is_keyword(value, old) for old in olds)])
 
 
 def _not_the_labels(flat: list[str], label: str) -> list[str]:
@@ -350,7 +371,23 @@ def _field_after(
     users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
 ) -> list[str] | None:
     """Field `name` holding `values` after writing `new_label` (see label_fields)."""
-    convert = _CONVERTERS[name]
+    new = _CONVERTERS[name](new_label) if new_label else None
+    news = field_spellings(name, new_label) if new_label else set()
+    olds = _keywords_taken_out(name, values, new_label, previous_label, users_own)
+    result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
+                   (getattr(original, name), getattr(users_own, name)), news)
+    if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
+        result = []  # the user's field before we first wrote: it stays, empty
+    return result
+
+
+def _keywords_taken_out(
+    name: str, values: list[str] | None, new_label: str | None, previous_label: str | None,
+    users_own: KeywordFields,
+) -> set[str]:
+    """The keywords writing `new_label` takes out of field `name`: our `previous_label`'s
+    spellings (in a plain field, any that is its hierarchy keyword too), less the user's
+    own (`users_own`) and those spelt as the new label's, which stay."""
     olds: set[str] = set()
     previous = field_spellings(name, previous_label) if previous_label else set()
     if previous_label:
@@ -360,17 +397,11 @@ def _field_after(
             olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
     theirs = getattr(users_own, name) or []
     olds = {old for old in olds if not holds_keyword(theirs, old)}
-    new = convert(new_label) if new_label else None
     news = field_spellings(name, new_label) if new_label else set()
     # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom)
     # is the label still and stays as spelt; ours is re-cased only where the label was
-    olds = {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
+    return {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
         keyword_form(old) == keyword_form(spelling) for spelling in news))}
-    result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
-                   (getattr(original, name), getattr(users_own, name)), news)
-    if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
-        result = []  # the user's field before we first wrote: it stays, empty
-    return result
 
 
 # The keywords a field created by a write started from (label_fields), by field.
@@ -394,7 +425,9 @@ def revert_fields(
     the plain ones, IPTC from dc:subject), or filled from them where it held none, loses
     them with ours (an empty one stays empty), unless a keyword was added to it since: the
     field then stays, and those keywords with it (the program that added one showed
-    them as the photo's; digiKam, Lightroom)."""
+    them as the photo's; digiKam, Lightroom). A field that held nothing but the keyword
+    our write took out (an older version's) was filled as an empty one, and is reverted so."""
+    found = _kept_by_the_write(before, after)
     changes = {}
     for name in names:
         if name in ONLY_WHEN_PRESENT and getattr(current, name) is None:
@@ -404,9 +437,9 @@ def revert_fields(
         wrote_forms = {keyword_form(k) for k in wrote}
         added = wrote_forms - {keyword_form(k) for k in was}
         absent_before = getattr(before, name) is None
-        seeded = absent_before or (name in FILLED_WHEN_EMPTY and not holds_a_keyword(was))
+        seeded = absent_before or (name in _SEEDED_FROM and not holds_a_keyword(getattr(found, name)))
         if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
-            copied = added & {keyword_form(k) for k in seeded_from(before) or []}
+            copied = added & {keyword_form(k) for k in seeded_from(found) or []}
             if any(k.strip() for k in now if keyword_form(k) not in added):
                 added -= copied
         removed = [k for k in was if keyword_form(k) not in wrote_forms]
@@ -415,3 +448,11 @@ def revert_fields(
         empty = not any(k.strip() for k in result)
         changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)
+
+
+def _kept_by_the_write(before: KeywordFields, after: KeywordFields) -> KeywordFields:
+    """`before` less, in each field, the keywords the write took out (ours): what it found
+    there besides ours (revert_fields)."""
+    return KeywordFields(**{name: [k for k in getattr(before, name) or []
+                                   if keyword_form(k) in {keyword_form(w) for w in getattr(after, name) or []}]
+                            for name in FIELD_NAMES})
