@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import IndexStoreError
+from app.core.index.connection import is_read_only_file, open_sqlite
 from app.core.index.open_failures import holds_no_index
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
@@ -63,10 +64,13 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
                   keep: int = KEEP) -> Path | None:
     """Copy the index when the newest copy is older than `every` (or there is none; the
     copy taken before an upgrade counts, it holds the same labels); returns the new
-    copy, or None when none was due. OSError/sqlite3.Error propagate
+    copy, or None when none was due (nor for an index the user may not write).
+    OSError/sqlite3.Error propagate
     (the caller runs this in the background and may ignore them)."""
     if str(index_path) == ":memory:" or not Path(index_path).expanduser().is_file():
         return None
+    if is_read_only_file(index_path):
+        return None  # nothing can change it, so nothing is lost without a copy
     now = now or datetime.now()
     existing = backups(index_path)
     if existing and datetime.fromtimestamp(existing[-1].stat().st_mtime) > now - every:
@@ -82,7 +86,7 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
 def _has_schema(index_path: str | Path) -> bool:
     """Whether the index file has a schema, read by a connection of its own, which sees
     what is still in its -wal."""
-    source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+    source = open_sqlite(index_path, timeout=30)
     try:
         return not holds_no_index(source)
     finally:
@@ -133,7 +137,7 @@ def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
         target = folder / f"{Path(index_path).stem}-{now:%Y%m%d-%H%M%S-%f}{tail}.db"
     temp = target.with_name(target.name + ".tmp")
     try:
-        source = sqlite3.connect(str(Path(index_path).expanduser()), timeout=30)
+        source = open_sqlite(index_path, timeout=30)
         try:
             copy = sqlite3.connect(str(temp))
             try:

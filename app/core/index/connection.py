@@ -1,11 +1,18 @@
 """Opening the SQLite file the way every process must: WAL (the rollback journal on a
-network share), a busy timeout, surrogate-safe text, and explicit IMMEDIATE transactions."""
+network share), a busy timeout, surrogate-safe text, and explicit IMMEDIATE transactions.
+
+An index file the user may not write (a backup restored read-only, a share mounted
+read-only) is opened read-only, and so that no -wal or -shm is made beside it: SQLite
+gives those the database file's permissions, so read-only ones would keep the index
+unusable once the user made it writable again."""
 
 from __future__ import annotations
 
 import functools
 import os
 import sqlite3
+import stat
+import urllib.parse
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +22,8 @@ from app.core.errors import IndexStoreError
 from app.core.index.open_failures import disk_trouble, remove_unfinished_index
 
 BUSY_TIMEOUT_MS = 10_000
+MAKE_IT_WRITABLE = "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on)"
+_JOURNALS = ("-wal", "-shm")  # what SQLite keeps beside an index in WAL mode
 
 # Text read back from the index: non-UTF-8 file names were stored as their raw
 # bytes, so decode with surrogateescape to get the exact os.fsdecode() string.
@@ -52,6 +61,8 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
         return None
     if not isinstance(error, sqlite3.OperationalError):
         return damaged_index_message(path, error)
+    if path and "readonly database" in str(error) and is_read_only_file(path):
+        return read_only_index_message(path)
     where = f"the index {path}" if path else "the index"
     trouble = disk_trouble(path, error) if path else None
     if trouble:
@@ -102,8 +113,113 @@ def _set_journal_mode(conn: sqlite3.Connection, target: str, wanted: str) -> str
     return mode
 
 
+def is_read_only_file(path: str | Path) -> bool:
+    """Whether the index file is there and this user may not write it (its permissions,
+    Windows' Read-only attribute, a read-only disk or share)."""
+    if str(path) == ":memory:":
+        return False
+    file = os.path.expanduser(os.fspath(path))
+    return os.path.isfile(file) and not os.access(file, os.W_OK)
+
+
+def read_only_index_message(path: str | Path) -> str:
+    """The line for a change asked of an index the user may not write."""
+    return (f"the index {Path(path).expanduser()} is read-only, so it cannot be changed (searching it works): "
+            f"{MAKE_IT_WRITABLE} and run the command again")
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    """Whether `conn` was opened read-only by `connect` (its file is not writable)."""
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def open_sqlite(path: str | Path, timeout: float) -> sqlite3.Connection:
+    """sqlite3.connect for an index file: read-only where the user may not write it
+    (see read_only_uri), and with any -wal or -shm that an earlier read-only open left
+    read-only given the file's own permissions again, so they no longer refuse writes."""
+    target = os.path.expanduser(os.fspath(path))
+    if is_read_only_file(target):
+        conn = sqlite3.connect(read_only_uri(target), uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    _make_journals_writable(target)
+    return sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
+
+
+def read_only_uri(path: str) -> str:
+    """The URI that opens an index file read-only without making a -wal or -shm beside it.
+    `mode=ro` alone still makes both for a WAL index (with the file's read-only
+    permissions). `immutable=1` makes none and reads the file alone, which is all there is
+    to read when no -wal holds frames; a -wal that does (a writer of another user, one
+    cut short) must be read, through a -shm. An index in rollback-journal mode (on a
+    share) has neither: `mode=ro` reads it under SQLite's usual locks."""
+    uri = _file_uri(path) + "?mode=ro"
+    if _in_wal_mode(path) and not _wal_holds_frames(path):
+        uri += "&immutable=1"
+    return uri
+
+
+def _file_uri(path: str) -> str:
+    """`file:` and the absolute path, percent-encoded (a `?` or `#` in a folder name, bytes
+    that are not UTF-8). Its authority is always empty: a Windows share (`\\\\nas\\photos`)
+    is `file:////nas/photos/...`, as SQLite refuses `file://nas/...`."""
+    spelled = Path(path).absolute().as_posix()
+    encoded = urllib.parse.quote_from_bytes(os.fsencode(spelled), safe="/:")
+    return "file://" + ("" if encoded.startswith("/") else "/") + encoded
+
+
+def _in_wal_mode(path: str) -> bool:
+    """The file header's read and write versions (bytes 18-19) are 2 in WAL mode."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return header[18:20] == b"\x02\x02"
+
+
+def _wal_holds_frames(path: str) -> bool:
+    try:
+        return os.path.getsize(f"{path}-wal") > 0
+    except OSError:
+        return False
+
+
+def _make_journals_writable(path: str) -> None:
+    """Give a -wal or -shm this user may not write the permissions of the index file (which
+    the user may write), as SQLite does when it makes them: an open while the index was
+    read-only (by an older version, or one reading a -wal) left them read-only, and every
+    later write was refused with "attempt to write a readonly database". Nothing is
+    removed (a -wal may hold the last changes); one that is not ours stays as it is, and
+    the refused write names it (see journal_trouble)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return
+    for suffix in _JOURNALS:
+        journal = f"{path}{suffix}"
+        try:
+            if os.path.isfile(journal) and not os.access(journal, os.W_OK):
+                os.chmod(journal, mode)
+        except OSError:
+            continue
+
+
+def journal_trouble(path: str | Path) -> str | None:
+    """What keeps a writable index from being written: a -wal or -shm beside it this user
+    may not write (one of another user, which _make_journals_writable could not change)."""
+    for suffix in _JOURNALS:
+        journal = Path(f"{Path(path).expanduser()}{suffix}")
+        if journal.is_file() and not os.access(journal, os.W_OK):
+            return (f"{journal} is read-only (left by an open while the index was read-only); make it writable, "
+                    "or remove it while no program has the index open, and run the command again")
+    return None
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating when needed) the index file with the pragmas we rely on.
+    """Open (creating when needed) the index file with the pragmas we rely on; a file
+    the user may not write is opened read-only (is_read_only says so), creating nothing.
 
     Raises IndexStoreError naming the path when the file cannot be opened."""
     target = str(path)
@@ -112,16 +228,15 @@ def connect(path: str | Path) -> sqlite3.Connection:
     try:
         if target != ":memory:":
             Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            target,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
-            check_same_thread=False,
-        )
+            conn = open_sqlite(target, BUSY_TIMEOUT_MS / 1000)  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+        else:
+            conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         conn.text_factory = decode_text
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = "memory"
-        if target != ":memory:":
+        if is_read_only(conn):
+            mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+        elif target != ":memory:":
             mode = _set_journal_mode(conn, target, journal_mode_for(target))
         # WAL commits are safe with NORMAL; a rollback journal needs FULL to survive a power cut
         conn.execute(f"PRAGMA synchronous = {'NORMAL' if mode == 'wal' else 'FULL'}")
@@ -168,6 +283,7 @@ class TransactionManager:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._depth = 0
+        self._read_only = is_read_only(conn)
 
     @contextmanager
     def __call__(self) -> Iterator[sqlite3.Connection]:
@@ -178,9 +294,14 @@ class TransactionManager:
             finally:
                 self._depth -= 1
             return
+        if self._read_only:
+            raise IndexStoreError(read_only_index_message(_file_of(self._conn)))
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
+            trouble = "readonly database" in str(error) and journal_trouble(_file_of(self._conn))
+            if trouble:
+                raise IndexStoreError(f"cannot change the index ({error}): {trouble}") from error
             raise IndexStoreError(f"the index is busy or read-only: {error}; close the other program and retry") from error
         self._depth = 1
         try:
@@ -196,3 +317,10 @@ class TransactionManager:
         if self._conn.in_transaction:
             self._conn.execute("COMMIT")
 
+
+def _file_of(conn: sqlite3.Connection) -> str:
+    """The file `conn` has open ('' for an in-memory index)."""
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return file or ""
+    return ""

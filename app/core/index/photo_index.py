@@ -14,9 +14,10 @@ from app.core.camera_names import camera_name
 from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
-from app.core.index import model_suggestions, problems, scan_runs
+from app.core.index import model_suggestions, problems, scan_runs, schema
 from app.core.index.backup import backup_before_upgrade
-from app.core.index.connection import TransactionManager, connect, db_text, id_chunks, now_iso
+from app.core.index.connection import (
+    MAKE_IT_WRITABLE, TransactionManager, connect, db_text, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
 from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
@@ -61,6 +62,7 @@ class PhotoIndex:
         # absolute: messages and `stats` name the index a user can find from anywhere
         target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
         conn = connect(target)
+        _refuse_upgrading_a_read_only_index(conn, target)
         keep_a_copy = None
         if target != ":memory:":  # an index made by an older version: a copy of it as it was first
             keep_a_copy = lambda old, new: backup_before_upgrade(target, old, new)  # noqa: E731
@@ -443,6 +445,19 @@ class PhotoIndex:
             (*params, int(limit)),
         ).fetchall()
         return [ErrorRecord(*row) for row in rows]
+
+
+def _refuse_upgrading_a_read_only_index(conn: sqlite3.Connection, target: str) -> None:
+    """An index made by an older version that the user may not write cannot be upgraded:
+    said as such, before its copy is taken or anything is written (SQLite's own "attempt
+    to write a readonly database" read as a damaged file). Closes `conn` when it raises."""
+    if not is_read_only(conn):
+        return
+    version = schema.schema_version(conn)
+    if 0 < version < schema.LATEST_VERSION:
+        conn.close()
+        raise IndexStoreError(f"{target} was made by an older version of landmark-tagger (schema {version}) and "
+                              f"must be upgraded, but it is read-only: {MAKE_IT_WRITABLE} and run the command again")
 
 
 def _library_rows(conn: sqlite3.Connection) -> list[tuple[str, bool]]:

@@ -1,0 +1,213 @@
+"""An index file the user may not write (a backup restored read-only, a NAS share mounted
+read-only; found by the upgrade tester): one made by an older version is refused in one
+line saying it must be upgraded and cannot be, a current one is searched as it is, and
+no open leaves a -wal or -shm beside it, which SQLite makes with the file's read-only
+permissions and which kept the index refusing every write once the user had made it
+writable. Permissions are those of an ordinary owner (write access from the owner's
+write bit), since root may write any file; the last test checks the real thing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.errors import IndexStoreError
+from app.core.index import PhotoIndex
+from app.core.index.backup import backup_if_due, backups, is_upgrade_copy
+from app.core.index.schema import LATEST_VERSION
+from tests.test_index import _index_at_version
+from tests.test_index_disk_trouble import run_cli
+from tests.test_index_support import write_jpeg
+
+OLD = LATEST_VERSION - 3
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _version(path: Path) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def as_owner(monkeypatch):
+    """Write access as an ordinary owner has it: the owner's write bit decides."""
+    real_access = os.access
+
+    def access(path, mode, **kwargs):
+        if mode & os.W_OK and os.path.isfile(path):
+            return bool(os.stat(path).st_mode & stat.S_IWUSR) and real_access(path, mode, **kwargs)
+        return real_access(path, mode, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def _old_index(tmp_path: Path) -> Path:
+    db = tmp_path / "lib" / "index.db"
+    db.parent.mkdir()
+    with pytest.MonkeyPatch.context() as schema_at_old:  # (its undo leaves the test's own patches)
+        _index_at_version(db, schema_at_old, OLD, [("/lib/Petra", "DSC_0001", "2020-11-03T10:00:00")],
+                          [("Petra", None, "user", "accepted")])
+    return db
+
+
+def _current_index(tmp_path: Path, capsys) -> Path:
+    db = tmp_path / "Trips #1 ?50% off" / "index.db"  # (characters a file URI must encode)
+    write_jpeg(tmp_path / "photos" / "DSC_0001.JPG")
+    assert run_cli(capsys, "--db", str(db), "scan", str(tmp_path / "photos"))[0] == 0
+    assert run_cli(capsys, "--db", str(db), "label", "", "Petra")[0] == 0
+    return db
+
+
+def _beside(db: Path) -> set[str]:
+    return {path.name for path in db.parent.iterdir()}
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "petra"], ["label", "", "Colosseum"], ["open"]])
+def test_an_older_index_that_is_read_only_is_refused_as_such_and_nothing_is_made_beside_it(
+        tmp_path, capsys, as_owner, command) -> None:
+    db = _old_index(tmp_path)
+    before = db.read_bytes()
+    db.chmod(0o444)
+    if command == ["open"]:  # the app's open (its dialog shows the same text)
+        with pytest.raises(IndexStoreError) as raised:
+            PhotoIndex.open(db)
+        err = f"landmark-tagger: error: {raised.value}\n"
+    else:
+        code, _, err = run_cli(capsys, "--db", str(db), *command)
+        assert code == 2
+    assert err == (f"landmark-tagger: error: {db} was made by an older version of landmark-tagger (schema {OLD}) "
+                   "and must be upgraded, but it is read-only: make it writable (the file's permissions or "
+                   "Read-only attribute, or the disk or share it is on) and run the command again\n")
+    assert _beside(db) == {"index.db"}  # no -wal, -shm, nor a folder of copies
+    assert db.read_bytes() == before
+    db.chmod(0o644)  # the user makes it writable: the next command upgrades it
+    code, out, _ = run_cli(capsys, "--db", str(db), "search", "petra")
+    assert code == 0 and out
+    assert _version(db) == LATEST_VERSION
+    assert [is_upgrade_copy(copy) for copy in backups(db)] == [True]
+
+
+@pytest.mark.gui
+def test_the_apps_dialog_says_the_same_line(tmp_path, monkeypatch, capsys, as_owner) -> None:
+    pytest.importorskip("pytestqt")
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.gui import app as gui_app
+
+    db = _old_index(tmp_path)
+    db.chmod(0o444)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    real_open = gui_app.open_main_window
+
+    def opened_instead(*args):  # a window opened would run the event loop until closed by hand
+        from tests.test_gui_support import close_main_window
+
+        close_main_window(real_open(*args))
+        raise AssertionError("the read-only older index was opened")
+
+    monkeypatch.setattr(gui_app, "open_main_window", opened_instead)
+    assert gui_app.run_gui(db) == 2
+    assert shown == [f"{db} was made by an older version of landmark-tagger (schema {OLD}) and must be upgraded, "
+                     "but it is read-only: make it writable (the file's permissions or Read-only attribute, or the "
+                     "disk or share it is on) and run the command again"]
+    assert _beside(db) == {"index.db"}
+
+
+def test_a_current_index_that_is_read_only_is_searched_and_a_change_is_refused_as_such(
+        tmp_path, capsys, as_owner) -> None:
+    db = _current_index(tmp_path, capsys)
+    before = db.read_bytes()
+    db.chmod(0o444)
+    leftovers = _beside(db)
+    assert run_cli(capsys, "--db", str(db), "search", "--count", "label:petra")[1].strip() == "1"
+    assert run_cli(capsys, "--db", str(db), "stats")[0] == 0
+    for command in (["label", "", "Colosseum"], ["scan", str(tmp_path / "photos")], ["accept", ""]):
+        code, _, err = run_cli(capsys, "--db", str(db), *command)
+        assert code == 2 and err == (
+            f"landmark-tagger: error: the index {db} is read-only, so it cannot be changed (searching it works): "
+            "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on) "
+            "and run the command again\n"), command
+    assert _beside(db) == leftovers and db.read_bytes() == before
+    assert backup_if_due(db) is None  # nothing can change it: no weekly copy of it either
+    db.chmod(0o644)
+    assert run_cli(capsys, "--db", str(db), "label", "", "Colosseum")[0] == 0
+
+
+def test_an_open_that_left_a_read_only_wal_and_shm_no_longer_keeps_the_index_from_being_written(
+        tmp_path, capsys, as_owner) -> None:
+    """What an open of a read-only index by an earlier version left (SQLite gave both the
+    file's 0444) once the user made the index writable again."""
+    db = _current_index(tmp_path, capsys)
+    holder = sqlite3.connect(db)  # keeps the -wal and -shm there, as the earlier open left them
+    holder.execute("SELECT count(*) FROM photos").fetchone()
+    journals = [Path(f"{db}-wal"), Path(f"{db}-shm")]
+    for journal in journals:
+        journal.chmod(0o444)
+    try:
+        assert run_cli(capsys, "--db", str(db), "label", "", "Colosseum")[0] == 0
+        assert [stat.S_IMODE(journal.stat().st_mode) for journal in journals] == [stat.S_IMODE(db.stat().st_mode)] * 2
+    finally:
+        holder.close()
+    assert run_cli(capsys, "--db", str(db), "search", "--count", "label:colosseum")[1].strip() == "1"
+
+
+def test_a_read_only_index_whose_wal_holds_changes_is_read_with_them(tmp_path, capsys, as_owner) -> None:
+    """A -wal holding frames (a writer of another user, one cut short) is read, not skipped."""
+    db = _current_index(tmp_path, capsys)
+    writer = sqlite3.connect(db)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE labels SET label = 'Colosseum', label_key = 'colosseum'")
+        writer.commit()
+        assert Path(f"{db}-wal").stat().st_size > 0
+        db.chmod(0o444)
+        with PhotoIndex.open(db) as index:
+            assert [record.label for record in index.search("")] == ["Colosseum"]
+    finally:
+        writer.close()
+
+
+def _as_an_ordinary_user() -> list[str]:
+    """The command prefix that runs a program without root's power to write any file."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("runs as root and setpriv is not there to drop the right to write any file")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable", "--"]
+
+
+def test_with_real_permissions_an_older_read_only_index_works_once_made_writable(tmp_path, monkeypatch) -> None:
+    db = _old_index(tmp_path)
+    prefix = _as_an_ordinary_user()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LANDMARK_TAGGER_HOME": str(tmp_path / "home")}
+
+    def cli(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*prefix, sys.executable, "-m", "app", "--db", str(db), *argv], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    db.chmod(0o444)
+    refused = cli("stats")
+    assert refused.returncode == 2 and "must be upgraded, but it is read-only" in refused.stderr
+    assert _beside(db) == {"index.db"}
+    db.chmod(0o644)
+    upgraded = cli("stats")
+    assert upgraded.returncode == 0, upgraded.stderr
+    db.chmod(0o444)  # the upgraded index read-only again: read, and nothing left beside it
+    assert cli("search", "--count", "petra").stdout.strip() == "1"
+    assert _beside(db) == {"index.db", "index.db.backups"}
+    db.chmod(0o644)
+    labelled = cli("label", "petra", "Colosseum")
+    assert labelled.returncode == 0, labelled.stderr
