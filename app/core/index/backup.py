@@ -156,6 +156,17 @@ def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     return target
 
 
+def remove_stale_half_copies(index_path: str | Path) -> None:
+    """_remove_stale_half_copies for an index being opened: a kill during the copy taken
+    before an upgrade left one as large as the index, which the next copy, up to a week
+    later, would have been the first to remove."""
+    if str(index_path) == ":memory:":
+        return
+    folder = backup_folder(index_path)
+    if folder.is_dir():
+        _remove_stale_half_copies(folder)
+
+
 def _remove_stale_half_copies(folder: Path) -> None:
     """The half-written copies (and their SQLite journals) a kill or a power cut left:
     the `finally` that removes them never ran, and each is as large as the index. Only

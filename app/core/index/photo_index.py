@@ -15,7 +15,7 @@ from app.core.errors import IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs, schema
-from app.core.index.backup import backup_before_upgrade
+from app.core.index.backup import backup_before_upgrade, remove_stale_half_copies
 from app.core.index.connection import (
     MAKE_IT_WRITABLE, TransactionManager, connect, db_text, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
@@ -82,6 +82,7 @@ class PhotoIndex:
         except IndexStoreError:
             conn.close()  # a newer index: nothing of it stays open (Windows would keep the file held)
             raise
+        remove_stale_half_copies(target)
         return cls(conn, target)
 
     @property
