@@ -211,3 +211,21 @@ def test_with_real_permissions_an_older_read_only_index_works_once_made_writable
     db.chmod(0o644)
     labelled = cli("label", "petra", "Colosseum")
     assert labelled.returncode == 0, labelled.stderr
+
+
+def test_the_app_on_a_read_only_index_says_so_instead_of_a_failed_folder_check(qtbot, tmp_path, capsys,
+                                                                               as_owner) -> None:
+    from app.gui.app import create_application, open_main_window
+    from tests.test_gui import wait_for_results
+    from tests.test_gui_support import close_main_window
+
+    db = _current_index(tmp_path, capsys)
+    db.chmod(0o444)
+    create_application()
+    window = open_main_window(db)
+    qtbot.addWidget(window)
+    wait_for_results(qtbot, window)
+    assert not window.check_library_folders()  # no job that could only fail with "read-only"
+    assert "index is read-only: you can browse and search it" in window.statusBar().currentMessage()
+    assert not any("read-only" in str(problem) for problem in window.errors_panel.problems())
+    close_main_window(window)
