@@ -129,3 +129,36 @@ def test_undo_of_the_relabel_of_a_file_edited_since_treats_those_fields_as_fille
     reverted = revert_fields(tagged, OLDER_IPTC_ONLY, RELABELLED)
     assert reverted.subject == reverted.iptc == [*USERS, "Dog", "Colosseum"]
     assert reverted.hierarchical == [*USERS, "Dog", "Landmarks|Colosseum"]
+
+
+def test_the_users_own_keyword_spelt_as_our_old_label_is_copied_into_the_fields_filled(tmp_path, index):
+    # IPTC Family and Colosseum were the user's before our first write; an older version
+    # created dc:subject and the hierarchy for our Colosseum alone
+    photo = iptc_only_jpeg(tmp_path / "a.jpg", ["Family", "Colosseum"])
+    original = photo.read_bytes()
+    photo_id = add_photo(index, [photo], "Colosseum")
+    as_an_older_version_writes(index, KeywordFields(subject=["Colosseum"], hierarchical=["Landmarks|Colosseum"],
+                                                    iptc=["Family", "Colosseum"]))
+    older = photo.read_bytes()
+    relabel(index, photo_id)
+    write_all(index)
+    fields = read_fields(photo.read_bytes())
+    # was dc:subject Family, Trevi Fountain and the hierarchy Family, Landmarks|Trevi Fountain:
+    # ours went out, and the user's Colosseum with it
+    assert fields.subject == fields.iptc == ["Family", "Colosseum", "Trevi Fountain"]
+    assert fields.hierarchical == ["Family", "Colosseum", "Landmarks|Trevi Fountain"]
+    # the same as a write into the untouched photo
+    assert fields == label_fields(KeywordFields(iptc=["Family", "Colosseum"]), "Trevi Fountain", None)
+    assert undo_last_write(index).written == 1
+    assert photo.read_bytes() == older
+    assert undo_last_write(index).written == 1
+    assert photo.read_bytes() == original
+
+
+def test_the_users_own_keyword_in_dc_subject_is_copied_into_an_iptc_block_an_older_version_created() -> None:
+    older = KeywordFields(subject=["Family", "Colosseum"], hierarchical=["Family", "Landmarks|Colosseum"],
+                          iptc=["Colosseum"])
+    users_own = KeywordFields(subject=["Family", "Colosseum"], hierarchical=["Family"])
+    relabelled = label_fields(older, "Trevi Fountain", "Colosseum", users_own=users_own)
+    assert relabelled.subject == relabelled.iptc == ["Family", "Colosseum", "Trevi Fountain"]  # IPTC was Family, Trevi
+    assert relabelled.hierarchical == ["Family", "Landmarks|Trevi Fountain"]  # holds the user's: left as it was

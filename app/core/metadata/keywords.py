@@ -255,7 +255,8 @@ def label_fields(
     A field holding nothing but the keyword of ours a relabel takes out (`previous_label`'s,
     not in `users_own`: a field a version before these rules created for it) holds none
     of the user's, and starts from those keywords as an empty or absent one does, else it
-    would end holding the new landmark alone."""
+    would end holding the new landmark alone; one of them spelt as that old keyword (the
+    user's own where it comes from) takes its place: ours goes, theirs stays (_seeded)."""
     history = (previous_label, users_own, existed, original)
     changes: dict[str, list[str] | None] = {}
     for name in sorted(names, key=_WORK_ORDER.index):
@@ -265,22 +266,35 @@ def label_fields(
         # a field holding nothing but the old keyword we take out (one an older version
         # created for it) is filled as an empty one: else it would hold the landmark alone
         unfilled = bool(new_label) and not _holds_users_keyword(name, values, new_label, previous_label, users_own)
+        seeds: list[str] = []
         if name in TAG_LISTS_READ_NEXT and unfilled:
-            values = _seeded(values, _tags_read_after(name, replace(current, **changes), new_label))
+            seeds = _tags_read_after(name, replace(current, **changes), new_label)
         if name in STARTS_FROM_IPTC and unfilled and current.iptc:
-            values = _seeded(values, _subject_from_iptc(current.iptc, new_label, *history))
+            seeds = _subject_from_iptc(current.iptc, new_label, *history)
         if name in STARTS_FROM_FLAT and unfilled:
-            values = _seeded(values, _top_level_entries(current, new_label, *history))
+            seeds = _top_level_entries(current, new_label, *history)
         if name in STARTS_FROM_SUBJECT and unfilled:
-            values = _seeded(values, _iptc_from_subject(changes.get("subject", current.subject), new_label))
-        changes[name] = _field_after(name, values, new_label, *history)
+            seeds = _iptc_from_subject(changes.get("subject", current.subject), new_label)
+        copied_ours: list[str] = []
+        if seeds:
+            taken_out = _keywords_taken_out(name, [*(values or []), *seeds], new_label, previous_label, users_own)
+            values, copied_ours = _seeded(values, seeds, taken_out)
+        changes[name] = _field_after(name, values, new_label, *history, kept=copied_ours)
     return replace(current, **changes)
 
 
-def _seeded(values: list[str] | None, seeds: list[str]) -> list[str] | None:
-    """`values` (None: the field is absent) with the `seeds` it does not hold yet appended."""
-    added = [seed for seed in seeds if not holds_keyword(values, seed)]
-    return [*(values or []), *added] if added else values
+def _seeded(values: list[str] | None, seeds: list[str], taken_out: set[str]) -> tuple[list[str] | None, list[str]]:
+    """`values` (None: the field is absent) with the `seeds` it does not hold besides the
+    keywords of ours the write takes out (`taken_out`) appended, and those seeds that are
+    such a keyword. A seed is the user's keyword copied from another field (ours left that
+    one already), so where it is spelt as our old keyword ours goes and the copy stays:
+    else the user's "Colosseum" from IPTC would go out with the one we wrote."""
+    def ours(item: str) -> bool:
+        return any(_is_keyword(item, old) for old in taken_out)
+
+    theirs = [value for value in values or [] if not ours(value)]
+    added = [seed for seed in seeds if not holds_keyword(theirs, seed)]
+    return ([*theirs, *added], [seed for seed in added if ours(seed)]) if added else (values, [])
 
 
 def _subject_from_iptc(
@@ -305,13 +319,12 @@ def _top_level_entries(
     every keyword of the label's (its plain spellings, its IPTC cut: `Landmarks|<name>`
     stands for it there)."""
     if _holds_users_keyword("subject", current.subject, new_label, previous_label, users_own):
-        flat = current.subject
-    elif current.iptc:
+        flat = _field_after("subject", current.subject, new_label, previous_label, users_own, existed, original)
+    elif current.iptc:  # ours out of IPTC already, the user's own there kept
         flat = _subject_from_iptc(current.iptc, new_label, previous_label, users_own, existed, original)
     else:
         return []
-    flat = _field_after("subject", flat, new_label, previous_label, users_own, existed, original) or []
-    return _not_the_labels(flat, new_label)
+    return _not_the_labels(flat or [], new_label)
 
 
 def _tags_read_after(name: str, fields: KeywordFields, label: str | None = None) -> list[str]:
@@ -368,12 +381,14 @@ def _iptc_from_subject(subject: list[str] | None, new_label: str) -> list[str]:
 
 def _field_after(
     name: str, values: list[str] | None, new_label: str | None, previous_label: str | None,
-    users_own: KeywordFields, existed: frozenset[str], original: KeywordFields,
+    users_own: KeywordFields, existed: frozenset[str], original: KeywordFields, kept: list[str] | tuple[str, ...] = (),
 ) -> list[str] | None:
-    """Field `name` holding `values` after writing `new_label` (see label_fields)."""
+    """Field `name` holding `values` after writing `new_label` (see label_fields); `kept`:
+    the user's keywords copied into it spelt as ours (_seeded), which stay."""
     new = _CONVERTERS[name](new_label) if new_label else None
     news = field_spellings(name, new_label) if new_label else set()
-    olds = _keywords_taken_out(name, values, new_label, previous_label, users_own)
+    olds = {old for old in _keywords_taken_out(name, values, new_label, previous_label, users_own)
+            if not holds_keyword(kept, old)}
     result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
                    (getattr(original, name), getattr(users_own, name)), news)
     if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
