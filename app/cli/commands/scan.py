@@ -25,7 +25,8 @@ def register(subparsers) -> None:
         "named and left out (exit 1); when none is there, nothing is done (exit 2).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="folders to scan (default: the library's folders)")
-    parser.add_argument("--errors", type=int, default=10, metavar="N", help="show at most N file errors (default 10)")
+    parser.add_argument("--errors", type=int, default=10, metavar="N",
+                        help="show at most N file errors (default 10; --json lists every one)")
     add_json_flag(parser)
     parser.set_defaults(handler=run)
 
@@ -54,7 +55,9 @@ def run(args) -> int:
         cancel = CancelToken()  # Ctrl-C: the scan stops between files, recorded as cancelled, counts as stored
         with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar):
             summary = scan(index, roots, progress=progress, cancel=cancel)
-        errors = index.errors(run_id=summary.run_id, limit=max(0, args.errors))
+        # the cap is for people reading a terminal: a script counting the failed files gets them all
+        shown = summary.errors if args.json else max(0, args.errors)
+        errors = index.errors(run_id=summary.run_id, limit=shown)
         for given, held in under_links.items():
             print_summary(f"{given} is in the library as {held}; scanned it there")
         if args.json:
