@@ -1,9 +1,9 @@
 """An index file the user may not write (a backup restored read-only, a NAS share mounted
 read-only; found by the upgrade tester): one made by an older version is refused in one
 line saying it must be upgraded and cannot be, a current one is searched as it is, and
-no open leaves a -wal or -shm beside it, which SQLite makes with the file's read-only
-permissions and which kept the index refusing every write once the user had made it
-writable. Permissions are those of an ordinary owner (write access from the owner's
+the -wal and -shm SQLite makes beside it with the file's read-only permissions (empty:
+nothing is written) no longer keep the index refusing every write once the user has
+made it writable. Permissions are those of an ordinary owner (write access from the owner's
 write bit), since root may write any file; the last test checks the real thing."""
 
 from __future__ import annotations
@@ -73,6 +73,14 @@ def _beside(db: Path) -> set[str]:
     return {path.name for path in db.parent.iterdir()}
 
 
+def _nothing_but_an_empty_wal_beside(db: Path, *others: str) -> bool:
+    """What a read-only open (`mode=ro`) may leave: SQLite's -wal, holding nothing, and its
+    -shm (with the file's read-only permissions, which a later writable open puts right)."""
+    wal = Path(f"{db}-wal")
+    return (_beside(db) - {"index.db-wal", "index.db-shm"} == {"index.db", *others}
+            and (not wal.exists() or wal.stat().st_size == 0))
+
+
 @pytest.mark.parametrize("command", [["stats"], ["search", "petra"], ["label", "", "Colosseum"], ["open"]])
 def test_an_older_index_that_is_read_only_is_refused_as_such_and_nothing_is_made_beside_it(
         tmp_path, capsys, as_owner, command) -> None:
@@ -89,7 +97,7 @@ def test_an_older_index_that_is_read_only_is_refused_as_such_and_nothing_is_made
     assert err == (f"landmark-tagger: error: {db} was made by an older version of landmark-tagger (schema {OLD}) "
                    "and must be upgraded, but it is read-only: make it writable (the file's permissions or "
                    "Read-only attribute, or the disk or share it is on) and run the command again\n")
-    assert _beside(db) == {"index.db"}  # no -wal, -shm, nor a folder of copies
+    assert _nothing_but_an_empty_wal_beside(db)  # no folder of copies
     assert db.read_bytes() == before
     db.chmod(0o644)  # the user makes it writable: the next command upgrades it
     code, out, _ = run_cli(capsys, "--db", str(db), "search", "petra")
@@ -122,7 +130,7 @@ def test_the_apps_dialog_says_the_same_line(tmp_path, monkeypatch, capsys, as_ow
     assert shown == [f"{db} was made by an older version of landmark-tagger (schema {OLD}) and must be upgraded, "
                      "but it is read-only: make it writable (the file's permissions or Read-only attribute, or the "
                      "disk or share it is on) and run the command again"]
-    assert _beside(db) == {"index.db"}
+    assert _nothing_but_an_empty_wal_beside(db)
 
 
 def test_a_current_index_that_is_read_only_is_searched_and_a_change_is_refused_as_such(
@@ -139,7 +147,7 @@ def test_a_current_index_that_is_read_only_is_searched_and_a_change_is_refused_a
             f"landmark-tagger: error: the index {db} is read-only, so it cannot be changed (searching it works): "
             "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on) "
             "and run the command again\n"), command
-    assert _beside(db) == leftovers and db.read_bytes() == before
+    assert _beside(db) - {"index.db-wal", "index.db-shm"} == leftovers and db.read_bytes() == before
     assert backup_if_due(db) is None  # nothing can change it: no weekly copy of it either
     db.chmod(0o644)
     assert run_cli(capsys, "--db", str(db), "label", "", "Colosseum")[0] == 0
@@ -201,13 +209,13 @@ def test_with_real_permissions_an_older_read_only_index_works_once_made_writable
     db.chmod(0o444)
     refused = cli("stats")
     assert refused.returncode == 2 and "must be upgraded, but it is read-only" in refused.stderr
-    assert _beside(db) == {"index.db"}
+    assert _nothing_but_an_empty_wal_beside(db)
     db.chmod(0o644)
     upgraded = cli("stats")
     assert upgraded.returncode == 0, upgraded.stderr
     db.chmod(0o444)  # the upgraded index read-only again: read, and nothing left beside it
     assert cli("search", "--count", "petra").stdout.strip() == "1"
-    assert _beside(db) == {"index.db", "index.db.backups"}
+    assert _nothing_but_an_empty_wal_beside(db, "index.db.backups")
     db.chmod(0o644)
     labelled = cli("label", "petra", "Colosseum")
     assert labelled.returncode == 0, labelled.stderr

@@ -13,6 +13,7 @@ import os
 import sqlite3
 import stat
 import urllib.parse
+import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,7 +61,8 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
     if not isinstance(error, sqlite3.DatabaseError):
         return None
     if not isinstance(error, sqlite3.OperationalError):
-        return damaged_index_message(path, error)
+        changed = changed_while_read_only(path)
+        return changed_while_read_only_message(changed, error) if changed else damaged_index_message(path, error)
     if path and "readonly database" in str(error) and is_read_only_file(path):
         return read_only_index_message(path)
     where = f"the index {path}" if path else "the index"
@@ -69,6 +71,42 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
         return f"cannot use the index ({error}): {trouble}"
     return (f"cannot use {where} ({error}); check the disk (full?) and the file's permissions, "
             "and whether another program keeps it busy")
+
+
+def changed_while_read_only(path: str | Path | None) -> str | None:
+    """The index file `path` this process opened read-only (with None, that of a read-only
+    connection still open: the app's jobs name no file) when a connection of its own finds
+    it whole now: "malformed" read on a read-only connection then came from another
+    program or user writing the file under it (an index made writable again, a share
+    another computer writes), not from damage; None otherwise."""
+    if path is None:
+        files = sorted({conn.index_file for conn in list(_HELD_READ_ONLY)})
+    elif str(path) == ":memory:":
+        return None
+    else:
+        wanted = os.path.abspath(os.path.expanduser(os.fspath(path)))
+        files = [wanted] if wanted in _OPENED_READ_ONLY else []
+    return next((file for file in files if _checks_whole(file)), None)
+
+
+def _checks_whole(file: str) -> bool:
+    """Whether SQLite's quick_check finds `file` whole, read afresh (read-only)."""
+    if not os.path.isfile(file):
+        return False
+    try:
+        conn = _open_read_only(file, BUSY_TIMEOUT_MS / 1000)
+        try:
+            return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def changed_while_read_only_message(path: str | Path, error: BaseException) -> str:
+    """The line for a read-only connection that read a file changed under it."""
+    return (f"the index {path} changed while it was open read-only (another program or user wrote it; {error}); "
+            "it is not damaged: open it again (run the command again, or reopen the library in the app)")
 
 
 def now_iso() -> str:
@@ -123,8 +161,13 @@ def is_read_only_file(path: str | Path) -> bool:
 
 
 def read_only_index_message(path: str | Path) -> str:
-    """The line for a change asked of an index the user may not write."""
-    return (f"the index {Path(path).expanduser()} is read-only, so it cannot be changed (searching it works): "
+    """The line for a change asked of an index the user may not write, or of one opened
+    read-only and made writable since (its connection stays read-only until reopened)."""
+    target = Path(path).expanduser()
+    if not is_read_only_file(target) and target.is_file():
+        return (f"the index {target} was opened read-only and has been made writable since: open it again "
+                "(run the command again, or reopen the library in the app) to change it")
+    return (f"the index {target} is read-only, so it cannot be changed (searching it works): "
             f"{MAKE_IT_WRITABLE} and run the command again")
 
 
@@ -139,25 +182,81 @@ def open_sqlite(path: str | Path, timeout: float) -> sqlite3.Connection:
     read-only given the file's own permissions again, so they no longer refuse writes."""
     target = os.path.expanduser(os.fspath(path))
     if is_read_only_file(target):
-        conn = sqlite3.connect(read_only_uri(target), uri=True, timeout=timeout,
-                               isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA query_only = ON")
-        return conn
+        return _open_read_only(target, timeout)
     _make_journals_writable(target)
     return sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
 
 
+def _open_read_only(target: str, timeout: float) -> sqlite3.Connection:
+    """A read-only connection to `target` (PRAGMA query_only too), recorded in
+    _OPENED_READ_ONLY. Where `mode=ro` cannot read a WAL index (no -shm beside it, and a
+    folder in which none can be made), `immutable=1` is the only way to read it; a -wal
+    holding frames must be read, so that case fails as before."""
+    uri = read_only_uri(target)
+    conn = _connect_uri(uri, timeout)
+    if "immutable=1" not in uri and _in_wal_mode(target) and not _wal_holds_frames(target):
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if "readonly" not in str(error):  # (busy, gone): not what immutable=1 is for
+                raise
+            conn = _connect_uri(uri + "&immutable=1", timeout)  # no -shm could be made beside it
+    conn.execute("PRAGMA query_only = ON")
+    conn.index_file = os.path.abspath(target)
+    _OPENED_READ_ONLY.add(conn.index_file)
+    _HELD_READ_ONLY.add(conn)
+    return conn
+
+
+class _ReadOnlyConnection(sqlite3.Connection):
+    """A read-only connection to an index file, listed in _HELD_READ_ONLY while open."""
+
+    index_file = ""
+
+    def close(self) -> None:
+        _HELD_READ_ONLY.discard(self)
+        super().close()
+
+
+def _connect_uri(uri: str, timeout: float) -> sqlite3.Connection:
+    return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False,
+                           factory=_ReadOnlyConnection)
+
+
+# The index files this process opened read-only, and its read-only connections still
+# open: one SQLite cannot lock against writers (immutable=1) may read a mix of old and new
+# pages once another program or user writes the file, which looks like damage but is not
+# (see changed_while_read_only).
+_OPENED_READ_ONLY: set[str] = set()
+_HELD_READ_ONLY: "weakref.WeakSet[_ReadOnlyConnection]" = weakref.WeakSet()
+
+
 def read_only_uri(path: str) -> str:
-    """The URI that opens an index file read-only without making a -wal or -shm beside it.
-    `mode=ro` alone still makes both for a WAL index (with the file's read-only
-    permissions). `immutable=1` makes none and reads the file alone, which is all there is
-    to read when no -wal holds frames; a -wal that does (a writer of another user, one
-    cut short) must be read, through a -shm. An index in rollback-journal mode (on a
-    share) has neither: `mode=ro` reads it under SQLite's usual locks."""
+    """The URI that opens an index file read-only. `mode=ro` reads it under SQLite's usual
+    locks, so a change another program or user makes meanwhile (the owner, this user after
+    making it writable, a computer that may write the share) is seen; for a WAL index it
+    makes a -wal and -shm beside it when there are none, with the file's read-only
+    permissions, which a later writable open puts right (_make_journals_writable).
+    `immutable=1` (no locks, no -wal nor -shm, the file read once and trusted) only where
+    nothing on this computer can write the file: a disk or share mounted read-only."""
     uri = _file_uri(path) + "?mode=ro"
-    if _in_wal_mode(path) and not _wal_holds_frames(path):
+    if _on_read_only_disk(path):
         uri += "&immutable=1"
     return uri
+
+
+def _on_read_only_disk(path: str) -> bool:
+    """Whether the file system holding `path` is mounted read-only (statvfs's ST_RDONLY);
+    False where statvfs is missing (Windows) or fails."""
+    statvfs = getattr(os, "statvfs", None)
+    read_only_flag = getattr(os, "ST_RDONLY", 0)
+    if statvfs is None or not read_only_flag:
+        return False
+    try:
+        return bool(statvfs(path).f_flag & read_only_flag)
+    except OSError:
+        return False
 
 
 def _file_uri(path: str) -> str:
