@@ -1,6 +1,7 @@
 """What both command lines (landmark-tagger and landmark-train) share: standard output
-that takes every name, a quiet stop when its reader went away (`… | head`), and the
-argparse type of a count.
+that takes every name, a quiet stop when its reader went away (`… | head`), a
+stdout that cannot be written (a full disk, closed) said in one line, and the argparse
+type of a count.
 
 On Windows a stdout redirected to a file or a pipe (`search > list.txt`, `| findstr`,
 `landmark-train evaluate > report.txt`) is in the ANSI code page (cp1252) and strict, so a
@@ -11,9 +12,17 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
+import os
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by it (`… | head`)
+# stdout could not be written (`--json > log` on a full disk, `>&-`): EX_IOERR of
+# sysexits.h. Not 1 (some files failed) nor 2 (nothing done): the command's work is done,
+# only its output is incomplete, and a script must be able to tell.
+EXIT_OUTPUT_LOST = 74
 
 
 def make_stdout_safe() -> None:
@@ -44,8 +53,6 @@ def make_stdout_safe() -> None:
 def silence_stdout() -> None:
     """The reader of stdout went away (`… | head`): send the rest, and the flush at
     exit, to the null device, so that nothing more is raised."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
     except OSError:
@@ -55,6 +62,123 @@ def silence_stdout() -> None:
     except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
         pass
     finally:
+        os.close(devnull)
+
+
+class GuardedStdout:
+    """sys.stdout for the length of a command: a write or flush that fails (ENOSPC, EIO,
+    EBADF) is remembered and the rest of the output goes to the null device, so the
+    command does its work, prints its summary on stderr and ends with one line instead
+    of a traceback (see output_guarded). A broken pipe is raised as before: the reader
+    went away and the command stops quietly."""
+
+    def __init__(self, stream, failure: OSError | None = None) -> None:
+        self._stream = stream
+        self.failure = failure  # set before the first write when stdout was closed at start
+        self._closed_at_start = failure is not None
+        self.written = False  # anything the command meant to print (a closed stdout loses only that)
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        if self.failure is not None:
+            return len(text)
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            self._lose(error)
+            return len(text)
+
+    def flush(self) -> None:
+        if self.failure is not None and not self._closed_at_start:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            self._lose(error)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def lost(self) -> OSError | None:
+        """Why part of the output never reached stdout, or None when all of it did."""
+        if self._closed_at_start:
+            return self.failure if self.written else None
+        return self.failure
+
+    def _lose(self, error: OSError) -> None:
+        self.failure = error
+        silence_stdout()  # what is still buffered, and the flush at exit, go nowhere
+
+    def __getattr__(self, name: str):  # encoding, isatty, fileno, reconfigure, buffer…
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def output_guarded() -> Iterator[GuardedStdout]:
+    """sys.stdout as a GuardedStdout while a command runs. A stdout closed at start
+    (`>&-`) is first given the null device, so that no file the command opens (a
+    photo being written, its temporary copy) takes its descriptor and receives what a
+    child process prints."""
+    original = sys.stdout
+    closed = _stdout_closed()
+    if closed is not None:
+        stream = open(os.devnull, "w", encoding="utf-8")
+        guard = GuardedStdout(stream, closed)
+    else:
+        stream = None
+        guard = GuardedStdout(original)
+    sys.stdout = guard
+    try:
+        yield guard
+    finally:
+        sys.stdout = original
+        if stream is not None:
+            stream.close()
+
+
+def lost_output_code(prog: str, guard: GuardedStdout, code: int) -> int:
+    """The exit code of a command whose output `guard` held: EXIT_OUTPUT_LOST, with one
+    line on stderr, when part of its output could not be written and the command
+    otherwise ended done (0) or with some files failed (1); a usage error (2), a stop
+    (130, 143) or a reader gone away (141) says more and stays."""
+    guard.flush()  # what is still buffered: a full disk is often found only here
+    error = guard.lost()
+    if error is None:
+        return code
+    reason = "it is closed" if error.errno == errno.EBADF else (error.strerror or str(error))
+    print(f"{prog}: error: cannot write the output to stdout: {reason}; the output is incomplete, "
+          "what the command did is done and kept", file=sys.stderr, flush=True)
+    return EXIT_OUTPUT_LOST if code in (0, 1) else code
+
+
+def _stdout_closed() -> OSError | None:
+    """An EBADF error when Python has no stdout (`>&-`: it sets sys.stdout to None), else
+    None. A descriptor 1 that is not open gets the null device (_reserve_stdout)."""
+    if sys.stdout is not None:
+        return None
+    try:
+        os.fstat(1)
+    except OSError as error:
+        _reserve_stdout()
+        return error
+    return OSError(errno.EBADF, os.strerror(errno.EBADF))  # open, but Python could not use it
+
+
+def _reserve_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    if devnull != 1:
+        try:
+            os.dup2(devnull, 1)
+        except OSError:
+            pass
         os.close(devnull)
 
 

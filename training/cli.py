@@ -1,7 +1,8 @@
 """`landmark-train`: one subcommand per step — download, prepare, train, evaluate,
 export. Each parses its arguments, calls one library function, and turns a
 TrainingError/ModelError into one line on stderr and exit status 2 (1 when some
-files failed but the rest was done; 141, quietly, when the reader of stdout went away)."""
+files failed but the rest was done; 141, quietly, when the reader of stdout went away; 74
+when stdout could not be written, a full disk or closed, and the step's work is done)."""
 
 from __future__ import annotations
 
@@ -319,6 +320,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one step; a stdout that cannot be written (`evaluate --json > log` on a full
+    disk, `>&-`) does not stop it: one line says so at the end, exit 74 (model.console)."""
+    from model.console import lost_output_code, output_guarded
+
+    with output_guarded() as output:
+        try:
+            code = _run(argv)
+        except SystemExit as exit:  # argparse's --help, --version, a usage error
+            output.flush()
+            if output.lost() is None or not isinstance(exit.code, (int, type(None))):
+                raise
+            return lost_output_code("landmark-train", output, exit.code or 0)
+        return lost_output_code("landmark-train", output, code)
+
+
+def _run(argv: list[str] | None) -> int:
     from model.console import make_stdout_safe
 
     make_stdout_safe()  # a report redirected on Windows ("μAP" in cp1252) must not fail at the end

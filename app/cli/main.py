@@ -1,7 +1,8 @@
 """Entry point of `landmark-tagger`: builds the parser from the command modules,
 runs one command, and turns app errors into one line on stderr.
 
-Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 130
+Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 74 when
+stdout could not be written (a full disk, closed) but the command's work is done, 130
 interrupted (Ctrl-C), 141 when the reader of the output went away (`… | head`).
 """
 
@@ -113,12 +114,23 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; Ctrl-C at any point, even while the command modules are still
-    being imported, ends it with one line and exit 130, not a traceback."""
-    try:
-        return _run(argv)
-    except KeyboardInterrupt:
-        print("landmark-tagger: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    being imported, ends it with one line and exit 130, not a traceback. A stdout that
+    cannot be written (`--json > log` on a full disk, `>&-`) does not stop the command:
+    one line says so at the end and the exit code is 74 (model.console)."""
+    from model.console import lost_output_code, output_guarded
+
+    with output_guarded() as output:
+        try:
+            code = _run(argv)
+        except KeyboardInterrupt:
+            print("landmark-tagger: interrupted", file=sys.stderr)
+            code = EXIT_INTERRUPTED
+        except SystemExit as exit:  # argparse's --help, --version, a usage error
+            output.flush()
+            if output.lost() is None or not isinstance(exit.code, (int, type(None))):
+                raise
+            return lost_output_code("landmark-tagger", output, exit.code or 0)
+        return lost_output_code("landmark-tagger", output, code)
 
 
 def _run(argv: Sequence[str] | None) -> int:
