@@ -225,3 +225,35 @@ def test_a_copy_before_an_upgrade_killed_half_way_is_removed_when_the_index_open
     PhotoIndex.open(db).close()  # no copy is due: the open alone removes it
     assert not half.exists() and not journal.exists()
     assert fresh.exists() and notes.exists() and backups(db) == kept
+
+
+def test_a_long_copy_keeps_its_journal_when_another_process_opens_the_index(tmp_path: Path) -> None:
+    """A copy writes its -journal once, at its start, and its `.db.tmp` all along: judged
+    alone, the journal of a copy running over STALE_TEMP_AGE_S (a slow disk or share) was
+    removed by any other open, and the copy failed with "disk I/O error" (found in review)."""
+    from app.core.index.backup import remove_stale_half_copies
+    from app.core.metadata.atomic import STALE_TEMP_AGE_S
+
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    backup_folder(db).mkdir()
+    half = backup_folder(db) / "index-20260101-000000-000000-before-upgrade-from-schema-9.db.tmp"
+    copy = sqlite3.connect(half, isolation_level=None)  # a copy in progress: its write transaction open
+    try:
+        copy.execute("CREATE TABLE t (x)")
+        copy.execute("BEGIN IMMEDIATE")
+        copy.execute("INSERT INTO t VALUES (zeroblob(100000))")
+        journal = half.with_name(half.name + "-journal")
+        assert journal.exists()
+        started = time.time() - STALE_TEMP_AGE_S - 60  # as a copy running for 11 minutes left it
+        os.utime(journal, (started, started))
+        remove_stale_half_copies(db)  # another process opens the index meanwhile
+        assert journal.exists()
+        copy.execute("COMMIT")
+    finally:
+        copy.close()
+    for path in (half, journal):  # the copy killed then: the group is removed once all of it is old
+        if path.exists():
+            os.utime(path, (started, started))
+    remove_stale_half_copies(db)
+    assert not half.exists() and not journal.exists()

@@ -170,15 +170,28 @@ def remove_stale_half_copies(index_path: str | Path) -> None:
 def _remove_stale_half_copies(folder: Path) -> None:
     """The half-written copies (and their SQLite journals) a kill or a power cut left:
     the `finally` that removes them never ran, and each is as large as the index. Only
-    those untouched for STALE_TEMP_AGE_S, so another process's copy in progress stays."""
+    those untouched for STALE_TEMP_AGE_S, so another process's copy in progress stays: a
+    `.db.tmp` and its journals are judged together by the newest of them, since a copy
+    writes its -journal once, at its start, and a copy running longer (a slow disk or
+    share) would otherwise lose it and fail ("disk I/O error")."""
+    groups: dict[str, list[Path]] = {}
     for path in folder.glob("*.db.tmp*"):
-        if not _HALF_COPY.search(path.name):
-            continue
+        found = _HALF_COPY.search(path.name)
+        if found:
+            groups.setdefault(path.name[: found.start()], []).append(path)
+    cutoff = time.time() - STALE_TEMP_AGE_S
+    for paths in groups.values():
         try:
-            if path.stat().st_mtime < time.time() - STALE_TEMP_AGE_S:
-                path.unlink()
+            touched = max(path.stat().st_mtime for path in paths)
         except OSError:
-            continue  # gone already, or not ours to remove: the next copy tries again
+            continue  # one is gone meanwhile: its copy ended, or another open removes them
+        if touched >= cutoff:
+            continue
+        for path in paths:
+            try:
+                path.unlink()
+            except OSError:
+                continue  # gone already, or not ours to remove: the next copy tries again
 
 
 def backup_quietly(index_path: str | Path, every: timedelta = BACKUP_EVERY) -> Path | None:
