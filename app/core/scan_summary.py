@@ -37,7 +37,7 @@ class ScanSummary:
     # not said again (the user was told once; `scan --json` lists them all, as they are)
     said_before: list[str] = field(default_factory=list)
     # folders inside a library folder whose card or disk is not connected, left as they were
-    # (an error each); `scan --json` lists them when there are any
+    # (an error each); `scan --json` lists them
     cards_not_connected: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -60,17 +60,13 @@ class ScanSummary:
         return [(path, kept) for path, kept in skipped if path not in self.said_before]
 
     def to_json(self) -> dict:
-        """The summary as `scan --json` prints it; same_folders only when a link was skipped,
-        left_to_links only when a folder was left to a link (at every scan doing so: a
-        script is told what each scan did, where line() says it once)."""
+        """The summary as `scan --json` and `relocate --json` print it, the same keys at
+        every scan (a script's `.summary.cards_not_connected[]` works on a normal run):
+        same_folders, left_to_links and cards_not_connected empty when there is nothing
+        to list, and each listed at every scan doing so (where line() says it once);
+        said_before, which only decides what line() says, left out."""
         fields = asdict(self)
         del fields["said_before"]
-        skipped = fields.pop("same_folders")
-        if skipped:
-            fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in skipped]
-        left = fields.pop("left_to_links")
-        if left:
-            fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in left]
-        if not fields["cards_not_connected"]:
-            del fields["cards_not_connected"]
+        fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in self.same_folders]
+        fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in self.left_to_links]
         return fields

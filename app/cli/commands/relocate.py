@@ -29,8 +29,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     from app.core.errors import UsageError
     from app.core.relocate import NotMovedError, relocate_folder
     from app.core.wording import counted
@@ -47,6 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json_line({"old": summary.old, "new": summary.new, "photos": summary.photos,
                          "files_found": summary.files_found, "files_not_found": summary.files_not_found,
-                         "scan": asdict(summary.scan) if summary.scan is not None else None})
+                         "scan": summary.scan.to_json() if summary.scan is not None else None})
     print_summary(f"relocate: {summary.line()}")
     return 0
