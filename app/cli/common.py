@@ -73,7 +73,8 @@ def require_index(path: str | None) -> None:
     from app.core.errors import UsageError
 
     if not index_exists(path):
-        raise UsageError(f"no index at {path or default_db_path()}; `{command_as_typed()} scan FOLDER` creates it")
+        # with --db in the hint: following it without would create the default index instead
+        raise UsageError(f"no index at {path or default_db_path()}; `{command_with_index(path)} scan FOLDER` creates it")
 
 
 def index_exists(path: str | None) -> bool:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.core.index import PhotoIndex
     from model.bundle import ModelBundle
 
+PROGRAM = "landmark-tagger"  # how a hint names the tool; the CLI gives its own, with --db
 
 
 @dataclass(frozen=True)
@@ -123,16 +124,17 @@ class SuggestReport:
     held: list[HeldPlace] = field(default_factory=list)  # each taught place that found nothing for that reason
 
 
-def untagged_hint(report: SuggestReport, model: str | Path | None = None) -> str | None:
+def untagged_hint(report: SuggestReport, model: str | Path | None = None, program: str = PROGRAM) -> str | None:
     """One line for the CLI when some photos were skipped because they are not tagged
     yet (suggest reads stored embeddings only), whatever else was found. The command it
     gives tags with `model`, the bundle suggest was given (None: the default one):
-    tagged by another model, the photos would still be skipped."""
+    tagged by another model, the photos would still be skipped. `program`: how the
+    user runs the tool, with the --db given (a hint without it acts on the default index)."""
     if report.taught == 0 or report.untagged == 0 or report.tagged == 0:
         return None  # nothing taught, or close_hint already says to tag first
     photos = f"{report.untagged} photo{'s' if report.untagged != 1 else ''}"
     verb = "is" if report.untagged == 1 else "are"
-    command = " ".join(["landmark-tagger tag", *model_option(model)])
+    command = " ".join([f"{program} tag", *model_option(model)])
     return (f"{photos} {verb} not tagged by this model yet, so suggest could not look at "
             f"{'it' if report.untagged == 1 else 'them'}: run `{command}` first, then suggest again")
 
@@ -143,7 +145,11 @@ def model_option(model: str | Path | None) -> list[str]:
     return [f"--model {shell_quote(str(model))}"] if model else []
 
 
-CLI_LABEL = "with `landmark-tagger label`"  # how the command line labels photos, for held_hint
+def cli_label(program: str = PROGRAM) -> str:
+    """How the command line labels photos, for held_hint (`program`: see untagged_hint)."""
+    return f"with `{program} label`"
+
+
 FAR_UNDER = 0.5  # a best score under half the threshold did not "come close": no lower threshold is the answer
 
 
@@ -167,31 +173,33 @@ def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
     return "; ".join(held_hints(report, how_to_label)) or None
 
 
-def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None) -> str | None:
+def close_hint(report: SuggestReport, query: str = "", model: str | Path | None = None,
+               program: str = PROGRAM) -> str | None:
     """One line for the CLI when nothing was found: nothing taught, nothing tagged to
     score, the photos the model holds (held_hint, first: teaching more would not change
     them), or how close the best photos came and the command that lists them (for the
-    photos matching `query`, with `model`) (None when there is nothing to add)."""
+    photos matching `query`, with `model`; `program`: see untagged_hint) (None when
+    there is nothing to add)."""
     if report.taught == 0:
-        return "nothing is taught yet: teach a place first, e.g. `landmark-tagger teach \"Our cabin\" PHOTO…`"
+        return f"nothing is taught yet: teach a place first, e.g. `{program} teach \"Our cabin\" PHOTO…`"
     if report.matched == 0:
-        return "no photo matches the search: try it with `landmark-tagger search`"
+        return f"no photo matches the search: try it with `{program} search`"
     if report.scored == 0 and report.tagged == 0:
-        command = " ".join(["landmark-tagger tag", *model_option(model), "FOLDER"])
+        command = " ".join([f"{program} tag", *model_option(model), "FOLDER"])
         return (f"no tagged photo to score: run `{command}` first "
                 "(suggest compares the photos' stored embeddings, it decodes none)")
     if report.scored == 0 and report.untagged:
         return None  # untagged_hint says to tag them
     if report.scored == 0:
         return ("no photo left to score: every tagged photo it looked at is one you taught or labelled; "
-                "tag more folders (`landmark-tagger tag FOLDER`) to look through them")
-    held = held_hint(report, CLI_LABEL)
+                f"tag more folders (`{program} tag FOLDER`) to look through them")
+    held = held_hint(report, cli_label(program))
     if report.close == 0:
         return held
     scores = report.close_scores or [report.best_close] * report.close
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
-    command = " ".join(["landmark-tagger suggest", *([shell_quote(query)] if query else []),
+    command = " ".join([f"{program} suggest", *([shell_quote(query)] if query else []),
                         *model_option(model), "--dry-run"])
     if listed == len(scores):
         lists = f"`{command} --threshold {best:.2f}` lists {'it' if listed == 1 else 'them'}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.console import threshold_figure
-from app.cli.common import add_json_flag, one_line, open_index, print_json_line, print_summary, progress_bar
+from app.cli.common import (
+    add_json_flag, command_with_index, one_line, open_index, print_json_line, print_summary, progress_bar,
+)
 from app.core.wording import counted
 
 
@@ -36,7 +38,7 @@ def run(args) -> int:
     from app.core.errors import UsageError
     from app.core.teaching import load_model_bundle
     from app.core.teaching_suggest import (
-        CLI_LABEL, SuggestOptions, SuggestReport, close_hint, held_hints, suggest, untagged_hint,
+        SuggestOptions, SuggestReport, cli_label, close_hint, held_hints, suggest, untagged_hint,
     )
 
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
@@ -46,8 +48,9 @@ def run(args) -> int:
     with open_index(args) as index, progress_bar("suggesting") as progress:
         found = suggest(index, args.query, options, bundle=bundle, progress=progress,
                         report=(report := SuggestReport()))
+    program = command_with_index(args.db)  # a hint followed must act on this index, not the default one
     if report.taught == 0:  # no summary of nothing: the hint says what to do
-        print_summary(close_hint(report, args.query, args.model))
+        print_summary(close_hint(report, args.query, args.model, program))
         return _exit_code(report)
     for s in found:
         if args.json:
@@ -62,8 +65,8 @@ def run(args) -> int:
             print(one_line(f"{withdrawal.path}: {withdrawal.previous} -> no landmark ({withdrawal.score:.2f})"))
     print_summary(_summary(len(found), len(report.withdrawn), args.dry_run))
     # a taught place the model holds is named whatever the other places found (close_hint names it when none did)
-    more = held_hints(report, CLI_LABEL) if found else [close_hint(report, args.query, args.model)]
-    for hint in (untagged_hint(report, args.model), *more):
+    more = held_hints(report, cli_label(program)) if found else [close_hint(report, args.query, args.model, program)]
+    for hint in (untagged_hint(report, args.model, program), *more):
         if hint:
             print_summary(hint)
     return _exit_code(report)

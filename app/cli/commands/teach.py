@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import (
-    add_json_flag, folders_joined_for_files, index_exists, open_index, paths_there, print_json_line, print_summary,
-    progress_bar, refuse_file_as_name, say_folders_joined,
+    add_json_flag, command_with_index, folders_joined_for_files, index_exists, open_index, paths_there,
+    print_json_line, print_summary, progress_bar, refuse_file_as_name, say_folders_joined,
 )
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
 from app.core.name_order import name_order
@@ -66,7 +66,7 @@ def run(args) -> int:
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
     refuse_a_state_as_name(name, args)
     if not args.paths:
-        raise UsageError(f"give the photos of '{name}': landmark-tagger teach \"{name}\" PHOTO…")
+        raise UsageError(f"give the photos of '{name}': {command_with_index(args.db)} teach \"{name}\" PHOTO…")
     if not index_exists(args.db):  # none of the paths there: one line, and no empty index left behind
         paths_there(args.paths, "file or folder", say_missing=False)
     bundle = load_model_bundle(args.model)  # a bad --model: one line, and the library as it was
@@ -87,7 +87,7 @@ def run(args) -> int:
     if summary.taught == 0:
         print_summary(summary.line())
         return 2
-    print_summary(summary.line() + "; run `landmark-tagger suggest` to find it in your library")
+    print_summary(summary.line() + f"; run `{command_with_index(args.db)} suggest` to find it in your library")
     return EXIT_PARTIAL if summary.errors else EXIT_OK
 
 
