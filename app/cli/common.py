@@ -15,6 +15,7 @@ from app.core.progress import Progress, ProgressCallback
 from model import console
 
 EXIT_INTERRUPTED = 130  # as a shell reports a job ended by Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # … and one ended by SIGTERM (128 + SIGTERM): `timeout`, systemd, `kill`
 # A reader of stdout gone away: landmark-train stops the same way (model.console)
 EXIT_BROKEN_PIPE = console.EXIT_BROKEN_PIPE
 silence_stdout = console.silence_stdout
@@ -254,34 +255,61 @@ def print_summary(text: str, stream: TextIO | None = None) -> None:
     print(one_line(text), file=stream or sys.stderr, flush=True)
 
 
-@contextmanager
-def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
-    """First Ctrl-C: set `cancel` and say `message`, so the job stops between files
-    and its summary (what was done, how to undo or go on) still comes; a bare
-    KeyboardInterrupt would skip it. Second Ctrl-C: abort."""
-    import signal
+class Terminated(KeyboardInterrupt):
+    """A second SIGTERM while a job was stopping (or its first in a command that does
+    not stop between files): the command ends at once, exit EXIT_TERMINATED."""
 
-    try:
-        previous = signal.getsignal(signal.SIGINT)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
+
+class StopRequest:
+    """What stopped a job that stop_on_ctrl_c watched: Ctrl-C (SIGINT), SIGTERM (cron's
+    `timeout`, systemd, `kill`) or nothing yet. The job's summary names it and its exit
+    code is the shell's for that signal, so a script can tell a timeout from a Ctrl-C."""
+
+    def __init__(self) -> None:
+        self.signal_name: str | None = None
+
+    @property
+    def by(self) -> str:
+        """How the summary names the stop: "Ctrl-C", "SIGTERM"."""
+        return self.signal_name or "Ctrl-C"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_TERMINATED if self.signal_name == "SIGTERM" else EXIT_INTERRUPTED
+
+
+@contextmanager
+def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = None) -> Iterator[StopRequest]:
+    """First Ctrl-C or SIGTERM: set `cancel` and say `message`, so the job stops between
+    files and its summary (what was done, how to undo or go on) still comes; a bare
+    KeyboardInterrupt, or Python's default death by SIGTERM, would skip it. Second one:
+    abort (KeyboardInterrupt, Terminated). Windows delivers no SIGTERM this way: only
+    Ctrl-C is handled there."""
+    import signal
+    import threading
+
+    stop = StopRequest()
+    names = {signal.SIGINT: "Ctrl-C"}
+    if hasattr(signal, "SIGTERM") and sys.platform != "win32":
+        names[signal.SIGTERM] = "SIGTERM"
 
     def handle(signum, frame) -> None:
         if cancel.cancelled:
-            raise KeyboardInterrupt
+            raise Terminated if signum != signal.SIGINT else KeyboardInterrupt
+        stop.signal_name = names.get(signum, "Ctrl-C")
         cancel.cancel()
-        (say or print_summary)(message)
+        said = message if signum == signal.SIGINT else f"SIGTERM: {message.replace('Ctrl-C again', 'SIGTERM again')}"
+        (say or print_summary)(said)
 
-    try:
-        signal.signal(signal.SIGINT, handle)
-    except ValueError:
-        yield
+    if threading.current_thread() is not threading.main_thread():  # only it may set handlers
+        yield stop
         return
+    previous = {signum: signal.signal(signum, handle) for signum in names}
     try:
-        yield
+        yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @contextmanager

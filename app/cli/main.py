@@ -3,7 +3,8 @@ runs one command, and turns app errors into one line on stderr.
 
 Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 74 when
 stdout could not be written (a full disk, closed) but the command's work is done, 130
-interrupted (Ctrl-C), 141 when the reader of the output went away (`… | head`).
+interrupted (Ctrl-C), 143 stopped by SIGTERM (`timeout`, systemd, `kill`), 141 when the
+reader of the output went away (`… | head`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sqlite3
 import sys
 from typing import Sequence
 
-from app.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, silence_stdout
+from app.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, silence_stdout
 
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -122,6 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with output_guarded() as output:
         try:
             code = _run(argv)
+        except Terminated:  # a second SIGTERM while a job was stopping
+            print("landmark-tagger: terminated", file=sys.stderr)
+            code = EXIT_TERMINATED
         except KeyboardInterrupt:
             print("landmark-tagger: interrupted", file=sys.stderr)
             code = EXIT_INTERRUPTED

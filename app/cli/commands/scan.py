@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import (
-    EXIT_INTERRUPTED, add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, open_index,
+    add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, open_index,
     paths_there, print_json_line, print_summary, progress_bar, stop_on_ctrl_c, write_above_bar,
 )
 
@@ -53,7 +53,7 @@ def run(args) -> int:
         if not roots:
             raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")
         cancel = CancelToken()  # Ctrl-C: the scan stops between files, recorded as cancelled, counts as stored
-        with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar):
+        with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop:
             summary = scan(index, roots, progress=progress, cancel=cancel)
         # the cap is for people reading a terminal: a script counting the failed files gets them all
         shown = summary.errors if args.json else max(0, args.errors)
@@ -72,7 +72,7 @@ def run(args) -> int:
         print_summary(f"scanned: {summary.line()}")
     if summary.status == "cancelled":
         print_summary(f"stopped before the end: run `{command_with_index(args.db)} scan` again to complete it")
-        return EXIT_INTERRUPTED
+        return stop.exit_code  # 130 for Ctrl-C, 143 for SIGTERM
     if summary.errors == 0 and summary.unchanged_problems == 0:  # (unchanged bad files: still failed)
         return exit_code_with_missing(EXIT_OK, args.paths, paths)
     # nothing could be scanned at all (every library folder missing) is a failure, not a partial success

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from model.console import threshold_figure
 from app.cli.common import (
-    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
+    EXIT_BROKEN_PIPE, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
     one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
     stop_on_ctrl_c, write_above_bar,
 )
@@ -85,7 +85,7 @@ def run(args) -> int:
 
     paths = paths_there(args.paths, "file or folder", db=args.db)  # none there: one line, and no index made
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
-    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, write_above_bar),
+    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop,
           _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
@@ -122,8 +122,8 @@ def run(args) -> int:
     print_summary(f"{line} — model {summary.model_name} ({summary.model_id})" if summary.model_id else line)
     if reader_gone:  # stopped early, as `search | head` is: the rest is left for the next run
         return EXIT_BROKEN_PIPE
-    if summary.cancelled:
-        return EXIT_INTERRUPTED
+    if summary.cancelled:  # 130 for Ctrl-C, 143 for SIGTERM
+        return stop.exit_code
     # photos that could not be decoded before and are unchanged are failed still (each listed by stats --errors)
     failed = summary.errors or summary.failed_before or scan_errors or summary.not_photos
     code = EXIT_PARTIAL if failed else EXIT_OK

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from app.cli.commands.write import open_index, progress_printer, say_above_progress
-from app.cli.common import EXIT_INTERRUPTED, command_with_index, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import command_with_index, one_line, print_json_line, stop_on_ctrl_c
 
 
 def register(subparsers) -> None:
@@ -97,7 +97,7 @@ def run_write(args: argparse.Namespace) -> int:
     command = command_with_index(getattr(args, "db", None))
     try:
         with stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
-                            say_above_progress):
+                            say_above_progress) as stop:
             # the ways out it suggests (relocate, forget) act on this index
             summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
                                       command=command)
@@ -114,6 +114,6 @@ def run_write(args: argparse.Namespace) -> int:
         return 0
     print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
     if summary.cancelled:
-        print(f"undo: stopped by Ctrl-C; `{command} undo` again restores the rest of this batch", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"undo: stopped by {stop.by}; `{command} undo` again restores the rest of this batch", file=sys.stderr)
+        return stop.exit_code
     return 1 if summary.failed else 0

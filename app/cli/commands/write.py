@@ -8,7 +8,7 @@ import argparse
 import sqlite3
 import sys
 
-from app.cli.common import EXIT_INTERRUPTED, command_with_index, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import command_with_index, one_line, print_json_line, stop_on_ctrl_c
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             return 1 if problems else 0  # as the write itself would end: a script can tell
         cancel = CancelToken()
         newest_before = running_writes.newest_batch(index.conn)
-        with stop_on_ctrl_c(cancel, STOPPING, say_above_progress):
+        with stop_on_ctrl_c(cancel, STOPPING, say_above_progress) as stop:
             try:
                 summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
             except (sqlite3.Error, IndexStoreError):
@@ -131,8 +131,8 @@ def run(args: argparse.Namespace) -> int:
     batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
     if summary.cancelled:
-        print(f"write: stopped by Ctrl-C; `{command} write` again writes the rest", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        print(f"write: stopped by {stop.by}; `{command} write` again writes the rest", file=sys.stderr)
+        return stop.exit_code
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
     return 1 if summary.failed else 0
