@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,11 +124,51 @@ def _photo_files_named(args: argparse.Namespace) -> list[Path]:
     return files
 
 
+def _paths_not_there(index, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(path, why) for each word typed as the query that is written as a path, with a
+    separator or a photo file's extension (`Rome/DSC_0042.JPG`, `DSC_0042.JPG`, the rule
+    of path_query and photo_info.file_kind), but names no file or folder and no photo of
+    the library: a typo or a file gone, which the query would otherwise drop without a
+    word beside the files found (`reject typo.jpg real.jpg` changed real.jpg, exit 0). A
+    bare word stays a search word (`accept Colosseum`), so does a query of several terms,
+    and a file name that matches photos as a word (`accept DSC_0042.JPG`)."""
+    from app.cli.command_line import is_negated_word
+    from app.core.errors import QuerySyntaxError
+    from app.core.index.query import FIELDS
+    from app.core.photo_info import file_kind
+
+    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
+    gone = []
+    for word in _words_as_typed(args):
+        terms = word.split()
+        if (not terms or any(is_negated_word(term) or term == "OR" or term.split(":", 1)[0].lower() in FIELDS
+                             for term in terms)):
+            continue  # a query's terms, not a path
+        path = Path(word).expanduser()
+        if not any(separator in word for separator in separators) and file_kind(path.name) is None:
+            continue  # a bare word: a search word
+        try:
+            if path.exists():
+                continue  # a file or folder: the query's path term finds it
+        except (OSError, ValueError):  # a name too long, a NUL byte: none there
+            pass
+        as_path = str(path.absolute()).replace('"', '""')
+        try:
+            if index.photo_ids(word) or index.photo_ids(f'path:"{as_path}"'):
+                continue  # matches photos as a word, or a photo the library holds there
+        except QuerySyntaxError:
+            pass
+        gone.append((str(path), "no such file or folder, nor a photo of the library; check the path "
+                                "(is the drive mounted?)"))
+    return gone
+
+
 @dataclass(frozen=True)
 class NamedPhotos:
     """The photo files typed as the query, each looked up once: the photos they are, and
-    (path, why) for each one the index does not hold. `only_files`: nothing else was typed,
-    so these photos are all the query matches (no search to run again)."""
+    (path, why) for each one the index does not hold and each path typed that is not there
+    (_paths_not_there). `only_files`: nothing else was typed, so these photos are all the
+    query matches (no search to run again)."""
 
     files: list[Path]
     ids: list[int]
@@ -146,10 +187,14 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     from app.core.teaching_targets import resolve_photo_ids, scan_problem_of
 
     files = _photo_files_named(args)
+    not_there = _paths_not_there(index, args)
     only_files = bool(files) and len(files) == len(_words_as_typed(args))
+    if not_there:  # searched for without them: typed beside a folder, one would match nothing
+        only_files = len(files) == len(_words_as_typed(args)) - len(not_there)  # (none left: no photo)
+        args.query = _query_without(args, {path for path, _ in not_there})
     if add_new:
         ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
-        return NamedPhotos(files, ids, left_out, only_files)
+        return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
     names = DiskNames()  # the files' folders listed once, however many a glob gives
     found = photo_ids_of_files(index, files, names)  # one indexed query for them all
     db = getattr(args, "db", None)
@@ -157,7 +202,16 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
                  or f"not in the library yet; `{command_with_index(db)} tag {shell_quote(str(path))}` "
                     "adds it and suggests its label") for path, ids in found.items() if not ids]
     ids = list(dict.fromkeys(photo_id for ids in found.values() for photo_id in ids))
-    return NamedPhotos(files, ids, left_out, only_files)
+    return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
+
+
+def _query_without(args: argparse.Namespace, left_out: set[str]) -> str:
+    """The query made again from the words typed, less the paths `left_out`, the files
+    and folders among them made terms as the command line makes them (path_query)."""
+    from app.core.path_query import query_with_paths
+
+    words = [word for word in _words_as_typed(args) if str(Path(word).expanduser()) not in left_out]
+    return " ".join(query_with_paths(words, exact=True)) if words else ""
 
 
 def _matching(index, args: argparse.Namespace, named: NamedPhotos) -> list[int]:

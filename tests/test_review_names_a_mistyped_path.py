@@ -1,0 +1,64 @@
+"""accept, reject and label given a file list (`xargs landmark-tagger reject`): a word
+written as a path (a separator, or a photo file's extension) that names no file or
+folder and no photo of the library is a typo or a file gone. It is named on stderr and
+in `left_out`, and the exit code is 1, as for a file the library does not hold yet;
+the rest is done. A bare word that is no file stays a search word, and a file name that
+matches photos as a word is one."""
+
+from __future__ import annotations
+
+import json
+
+from tests.test_cli_core import run_cli
+from tests.test_cli_first_hour import photo, scanned_trip
+
+
+def _trip(tmp_path, capsys, monkeypatch):
+    db, rome = scanned_trip(tmp_path, capsys, photos=2)
+    monkeypatch.chdir(rome.parent)
+    return db
+
+
+def test_reject_names_a_mistyped_file_given_before_a_real_one(tmp_path, capsys, monkeypatch):
+    db = _trip(tmp_path, capsys, monkeypatch)
+    code, out, err = run_cli(capsys, "--db", db, "reject", "--json", "Rome/DSC_0009.JPG", "Rome/DSC_0001.JPG")
+    summary = json.loads(out)
+    assert code == 1 and summary["matched"] == 1 and summary["left_out"] == ["Rome/DSC_0009.JPG"]
+    assert "reject: Rome/DSC_0009.JPG: no such file or folder" in err, err
+
+
+def test_label_names_a_mistyped_file_and_labels_the_real_one(tmp_path, capsys, monkeypatch):
+    db = _trip(tmp_path, capsys, monkeypatch)
+    code, out, err = run_cli(capsys, "--db", db, "label", "--json", "Rome/DSC_0009.JPG", "Rome/DSC_0002.JPG",
+                             "Colosseum")
+    summary = json.loads(out)
+    assert code == 1 and (summary["matched"], summary["changed"]) == (1, 1)
+    assert summary["left_out"] == ["Rome/DSC_0009.JPG"] and "label: Rome/DSC_0009.JPG:" in err
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--json", "label:Colosseum")
+    assert [json.loads(line)["path"].rsplit("/", 1)[-1] for line in out.splitlines()] == ["DSC_0002.JPG"]
+
+
+def test_a_mistyped_file_beside_a_folder_leaves_the_folder_matched(tmp_path, capsys, monkeypatch):
+    """The typo used to join the folder's term as a word, so the folder matched nothing."""
+    db = _trip(tmp_path, capsys, monkeypatch)
+    photo(tmp_path / "Pictures" / "Paris" / "IMG_1.JPG")
+    assert run_cli(capsys, "--db", db, "scan", str(tmp_path / "Pictures"))[0] == 0
+    code, out, _ = run_cli(capsys, "--db", db, "accept", "--json", "Rome/typo.JPG", "Paris/")
+    summary = json.loads(out)
+    assert code == 1 and summary["matched"] == 1 and summary["left_out"] == ["Rome/typo.JPG"]
+
+
+def test_a_mistyped_file_alone_is_named(tmp_path, capsys, monkeypatch):
+    db = _trip(tmp_path, capsys, monkeypatch)
+    code, out, err = run_cli(capsys, "--db", db, "accept", "--json", "DSC_0009.JPG")
+    assert code == 1 and json.loads(out)["left_out"] == ["DSC_0009.JPG"] and "accept: DSC_0009.JPG:" in err
+
+
+def test_words_that_are_no_path_stay_search_words(tmp_path, capsys, monkeypatch):
+    db = _trip(tmp_path, capsys, monkeypatch)
+    # a file name matching a photo as a word (no such file here), and a query's words
+    for query in ("DSC_0001.JPG", "Rome", "Rome state:unlabelled"):
+        code, out, _ = run_cli(capsys, "--db", db, "accept", "--json", query)
+        assert code == 0 and json.loads(out)["left_out"] == [], query
+    code, out, err = run_cli(capsys, "--db", db, "accept", "--json", "Petra")  # no match: said as before
+    assert code == 1 and json.loads(out)["left_out"] == [] and "no photo matches 'Petra'" in err
