@@ -116,8 +116,9 @@ def test_forget_withdraws_the_suggestions_of_a_place_nothing_teaches_any_more(ta
         index.set_label(other_id, "Our cabin", source="model", state="suggested", landmark_id="taught:Our cabin",
                         score=0.8)
     assert main(["--db", str(db), "label", photo, "Colosseum", *options]) == 0
+    # the label withdraws them already, as its only photo leaves it (teaching_untaught)
+    assert "its 1 suggestion withdrawn" in capsys.readouterr().err
     assert main(["--db", str(db), "teach", "Our cabin", "--forget"]) == 1
-    assert "1 suggestion of it withdrawn" in capsys.readouterr().err
     with PhotoIndex.open(db) as index:
         assert index.get(other_id).label is None  # no landmark now, until tag decides again
         assert index.conn.execute("SELECT label FROM forgotten_places").fetchall() == []

@@ -6,7 +6,7 @@ in the transaction that labels the photos: a kill leaves no label that cannot be
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.core.index import review_journal
@@ -19,17 +19,20 @@ if TYPE_CHECKING:
     from app.core.index.review_journal import ReviewCommand
     from app.core.progress import CancelToken, ProgressCallback
     from app.core.teaching import Correction
+    from app.core.teaching_untaught import Untaught
     from model.bundle import ModelBundle
 
 
 @dataclass(frozen=True)
 class JournalledCorrections:
     """What correct_and_journal did: each photo's Correction (in the order given), the
-    photos it changed, and the journal's command for them (None: nothing changed)."""
+    photos it changed, the journal's command for them (None: nothing changed), and the
+    places the photos were the last to teach (no longer taught: their suggestions withdrawn)."""
 
     corrections: list["Correction"]
     changed: list[int]
     command: "ReviewCommand | None"
+    untaught: list["Untaught"] = field(default_factory=list)
 
 
 def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
@@ -40,7 +43,9 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
     label is rejected and the photo becomes a reference for `label`, only while it is as
     `expected` (the app's look; None: as read here), and `command` (as the user would name
-    it) is journalled with every photo's label before, all in one transaction."""
+    it) is journalled with every photo's label before, all in one transaction. The
+    suggestions withdrawn of a place the photos were the last to teach are journalled
+    with them, so taking the command back gives them back."""
     from app.core.teaching import learn_from_corrections
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -49,18 +54,23 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed: list[int] = []
     journalled: list["ReviewCommand | None"] = [None]
+    untaught: list["Untaught"] = []
 
-    def journal(conn, corrections, dropped_refs) -> None:
+    def journal(conn, corrections, dropped_refs, places_untaught) -> None:
         after = {photo_id: (correction.label, "accepted")
                  for photo_id, correction in zip(ids, corrections) if correction.changed}
         changed.extend(after)
+        untaught.extend(places_untaught)
         if after:
-            command_id = review_journal.record(conn, "label", command, before, list(after), after, dropped_refs)
+            withdrawn = {int(row[0]): row for place in places_untaught for row in place.withdrawn}
+            was = {**before, **{photo_id: review_journal.LabelBefore(*row[1:]) for photo_id, row in withdrawn.items()}}
+            now = {**after, **{photo_id: (None, "suggested") for photo_id in withdrawn}}
+            command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
             journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
                                          record=journal, progress=progress, cancel=cancel)
-    return JournalledCorrections(corrections, changed, journalled[0])
+    return JournalledCorrections(corrections, changed, journalled[0], untaught)
 
 
 def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,

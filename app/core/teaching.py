@@ -25,6 +25,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_moves import TaughtMove, move_lines
 from app.core.teaching_targets import resolve_photo_ids
+from app.core.teaching_untaught import Untaught, places_taught_by, withdraw_untaught
 from model.labels import label_form
 
 if TYPE_CHECKING:
@@ -48,7 +49,11 @@ class TeachSummary:
     photo_ids: list[int] | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
     moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
-    no_longer_taught: list[str] = field(default_factory=list)  # places the moves left with no photo
+    untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
+
+    @property
+    def no_longer_taught(self) -> list[str]:
+        return [gone.place for gone in self.untaught]
 
     def line(self) -> str:
         if self.taught == 0 and self.errors:
@@ -62,7 +67,7 @@ class TeachSummary:
 
     def move_lines(self) -> list[str]:
         """What the moves did, for the user to hear (teaching_moves.move_lines)."""
-        return move_lines(self.label, self.moved, self.no_longer_taught)
+        return move_lines(self.label, self.moved, self.untaught)
 
     def to_json(self) -> dict:
         return {
@@ -134,9 +139,9 @@ def teach(
                 summary.moved += [TaughtMove(index.get(photo_id).path, place) for place in before.get(photo_id, ())]
             summary.taught += len(taught)
             summary.photo_ids += taught
-        still_taught = store.taught_labels(conn)
+        # a place the moves left with no photo is no longer taught: its suggestions go
+        summary.untaught = withdraw_untaught(conn, {move.before for move in summary.moved})
     summary.embedded = embedder.decoded
-    summary.no_longer_taught = [p for p in dict.fromkeys(m.before for m in summary.moved) if p not in still_taught]
     return summary
 
 
@@ -268,7 +273,8 @@ def learn_from_corrections(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     expected: Mapping[int, ReviewState] | None = None,
-    record: "Callable[[sqlite3.Connection, list[Correction], list[store.RefRow]], None] | None" = None,
+    record: "Callable[[sqlite3.Connection, list[Correction], list[store.RefRow], list[Untaught]], None] | None"
+    = None,
 ) -> list[Correction]:
     """learn_from_correction for several photos given one label, in one transaction, as
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
@@ -281,9 +287,11 @@ def learn_from_corrections(
     transaction that corrects the others, so its new label is never rejected, and so is
     one taken out of the library since (state labels.FORGOTTEN), where without `expected`
     an unknown id raises UsageError; its Correction says so (`labelled_since`). `record`:
-    called with the corrections and the references they dropped (the places the photos
-    taught before) before that transaction commits, so that a record of them (the review
-    journal) is kept with them or not at all. Returns what it did, photo by photo."""
+    called with the corrections, the references they dropped (the places the photos
+    taught before) and the places left with no photo that teaches them (their suggestions
+    withdrawn: app.core.teaching_untaught) before that transaction commits, so that a
+    record of them (the review journal) is kept with them or not at all. Returns what it
+    did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -310,10 +318,13 @@ def learn_from_corrections(
     corrections = []
     with index.transaction() as conn:
         refs_before = store.ref_rows_of_photos(conn, ids) if record is not None else []
+        taught_before = places_taught_by(conn, ids)
         for start in range(0, len(ids), 500):
             corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
+        # a place these photos were the last to teach is no longer taught: its suggestions go
+        untaught = withdraw_untaught(conn, taught_before) if taught_before else []
         if record is not None:
-            record(conn, corrections, store.refs_gone(conn, refs_before))
+            record(conn, corrections, store.refs_gone(conn, refs_before), untaught)
     return corrections
 
 

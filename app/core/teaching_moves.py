@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from app.core.wording import counted
+
+if TYPE_CHECKING:
+    from app.core.teaching_untaught import Untaught
 
 LISTED_MOVES = 3  # more photos moved than this are counted per place instead of listed
 
@@ -22,9 +27,9 @@ class TaughtMove:
     before: str
 
 
-def move_lines(label: str, moves: list[TaughtMove], no_longer_taught: list[str]) -> list[str]:
+def move_lines(label: str, moves: list[TaughtMove], untaught: "list[Untaught]") -> list[str]:
     """The lines that say so: one per photo (a count per place when many moved), then
-    one per place left with no photo."""
+    one per place left with no photo, with its suggestions withdrawn."""
     if len(moves) <= LISTED_MOVES:
         lines = [f"{move.path} was taught as '{move.before}', now '{label}'" for move in moves]
     else:
@@ -32,4 +37,4 @@ def move_lines(label: str, moves: list[TaughtMove], no_longer_taught: list[str])
         photos = {place: sum(move.before == place for move in moves) for place in places}
         lines = [f"{counted(photos[place], 'photo')} taught as '{place}' now "
                  f"{'teaches' if photos[place] == 1 else 'teach'} '{label}'" for place in places]
-    return lines + [f"'{place}' has no photos left and is no longer taught" for place in no_longer_taught]
+    return lines + [gone.line() for gone in untaught]

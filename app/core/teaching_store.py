@@ -225,7 +225,12 @@ def forget_label(conn: sqlite3.Connection, label: str) -> ForgetSummary:
     return ForgetSummary(int(photos), withdrawn, kept)
 
 
-def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> tuple[int, int]:
+LabelRow = tuple[int, str, str | None, float | None, str, str, str | None]
+# photo_id, label, landmark_id, score, source, state, model_id: a label as it was, for the review journal
+
+
+def withdraw_suggestions(conn: sqlite3.Connection, label: str,
+                         withdrawn_rows: list[LabelRow] | None = None) -> tuple[int, int]:
     """The app's suggestions of a forgotten place (not accepted, not the user's) stayed in
     Review, offering a place the user asked it to forget. Those teaching made (by
     `suggest`, or a `tag` run where the taught place won: a `taught:` landmark id) become
@@ -235,17 +240,19 @@ def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> tuple[int, int
     "Colosseum" teaches "Colosseum"): the model's own suggestions of that landmark are
     not the place's and stay, with the model's score from the stored predictions, as
     `tag` gave it (a `suggest` run had lowered it by what was taught). Returns
-    (withdrawn, kept)."""
+    (withdrawn, kept); `withdrawn_rows` (if given) gets each withdrawn label as it was,
+    so that `undo --review` of the label that withdrew them can give them back."""
     from app.core.index.labels import store_label
     from model.predictor import TAUGHT_ID_PREFIX
 
     rows = conn.execute(
-        "SELECT photo_id, model_id, landmark_id, source FROM labels "
+        "SELECT photo_id, label, landmark_id, score, source, state, model_id FROM labels "
         "WHERE label = ? AND state = 'suggested' AND source != 'user'",
         (label,),
     ).fetchall()
     withdrawn = kept = 0
-    for photo_id, model_id, landmark_id, source in rows:
+    for row in rows:
+        photo_id, _, landmark_id, _, source, _, model_id = row
         if source == "model" and landmark_id and not landmark_id.startswith(TAUGHT_ID_PREFIX):
             own = conn.execute(
                 "SELECT score FROM predictions WHERE photo_id = ? AND model_id = ? AND landmark_id = ? "
@@ -262,6 +269,8 @@ def withdraw_suggestions(conn: sqlite3.Connection, label: str) -> tuple[int, int
         ).fetchone()
         store_label(conn, photo_id, None, source="model", state="suggested", landmark_id=None,
                     score=None if best is None else float(best[0]), model_id=model_id)
+        if withdrawn_rows is not None:
+            withdrawn_rows.append(tuple(row))
         withdrawn += 1
     return withdrawn, kept
 

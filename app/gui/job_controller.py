@@ -101,6 +101,9 @@ def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, i
         else:
             its = "its photo teaches" if count == 1 else f"its {moved} teach"
             text += f"; “{other}” is no longer taught: {its} {place} now (a photo teaches one place)"
+            withdrawn = sum(len(gone.withdrawn) for gone in getattr(summary, "untaught", ()) if gone.place == other)
+            if withdrawn:
+                text += f", its {counted(withdrawn, 'suggestion')} withdrawn"
     return text + ". Find suggestions in Review looks for it in your other photos."
 
 
@@ -341,7 +344,8 @@ class JobController(QObject):
         def report(summary) -> None:
             if left:
                 summary = dataclasses.replace(summary, left={**left, **summary.left})
-            self.window.photos_changed([*summary.photo_ids, *summary.left])
+            withdrawn = [photo_id for _, ids in summary.untaught for photo_id in ids]
+            self.window.photos_changed([*summary.photo_ids, *summary.left, *withdrawn])
             self.window.remember_label_step(summary.journalled, summary.photo_ids, summary.label)
             self.window.show_message(correction_text(summary))
 

@@ -5,7 +5,7 @@ quotes, "cancelled" once)."""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from app.core.index.labels import FORGOTTEN
 from app.core.wording import counted
@@ -124,9 +124,22 @@ def correction_text(summary: CorrectionSummary) -> str:
     if summary.rejected:
         labels = ", ".join(f"“{label}”" for label in summary.rejected)
         text += f"; {labels} won't be suggested for {them} again"
+    text += untaught_text((place, len(withdrawn)) for place, withdrawn in summary.untaught)
     if left:
         text += labelled_again_text("changed", left, summary.left, alone=False)
     return text + "."
+
+
+def untaught_text(untaught: Iterable[tuple[str, int]]) -> str:
+    """ "; “Arezzo streets” is no longer taught: its 4 suggestions withdrawn": a place
+    whose last taught photo was labelled or rejected (app.core.teaching_untaught), with
+    the suggestions it made, which left Review."""
+    text = ""
+    for place, withdrawn in untaught:
+        text += f"; “{place}” is no longer taught"
+        if withdrawn:
+            text += f": its {counted(withdrawn, 'suggestion')} withdrawn"
+    return text
 
 
 def _learnt_text(summary: CorrectionSummary, count: int) -> str:

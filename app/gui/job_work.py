@@ -134,11 +134,13 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
     returns a StateChange: how many changed, and the photos left as another program left them."""
 
     def call(index):
-        from app.core.index.labels import StateChange
+        from app.core.teaching_untaught import StatesChanged, set_states_withdrawing
 
-        changes = [index.set_state_if_unchanged(ids, state, expected) for state, ids in ids_by_state.items()]
-        return StateChange(sum(change.changed for change in changes),
-                           {photo_id: now for change in changes for photo_id, now in change.left.items()})
+        # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
+        changes = [set_states_withdrawing(index, ids, state, expected) for state, ids in ids_by_state.items()]
+        return StatesChanged(sum(change.changed for change in changes),
+                             {photo_id: now for change in changes for photo_id, now in change.left.items()},
+                             tuple(gone for change in changes for gone in change.untaught))
 
     return index_work(db_path, call)
 
@@ -356,6 +358,8 @@ class CorrectionSummary:
     model_problem: str = ""  # the core's error when no model could be loaded
     left: dict[int, tuple[str | None, str]] = field(default_factory=dict)  # photo id: its (label, state) now
     journalled: "ReviewCommand | None" = None  # the review journal's command, for Ctrl+Z (app.core.journalled_labels)
+    # places the photos were the last to teach, each with its suggestions withdrawn (app.core.teaching_untaught)
+    untaught: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 def app_label_command(label: str | None, count: int) -> str:
@@ -399,7 +403,9 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
         rejected = {correction.rejected for correction in corrections if correction.rejected is not None}
         return CorrectionSummary(tuple(labelled), given, first, learnt=tuple(learnt),
                                  rejected=tuple(sorted(rejected, key=name_order)), model_problem=problem,
-                                 left=left, journalled=journalled.command)
+                                 left=left, journalled=journalled.command,
+                                 untaught=tuple((gone.place, tuple(int(row[0]) for row in gone.withdrawn))
+                                                for gone in journalled.untaught))
 
     return work
 

@@ -18,8 +18,9 @@ from app.core.journalled_labels import set_labels_journalled
 from app.core.label_names import known_landmarks
 from app.core.name_order import name_order
 from app.core.review_choices import choices_kept_among
+from app.core.teaching_untaught import set_states_withdrawing
 from app.core.wording import counted
-from app.gui.job_words import kept_choices_text, labelled_again_text, left_since_text
+from app.gui.job_words import kept_choices_text, labelled_again_text, left_since_text, untaught_text
 from app.gui.job_work import app_label_command
 from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
@@ -144,7 +145,8 @@ class LabelActions:
                 verb = "Accepting" if state == "accepted" else "Rejecting"
                 self.jobs.set_states({state: ids}, before, f"{verb} {counted(len(ids), 'photo')}", done)
                 return
-            change = self.index.set_state_if_unchanged(ids, state, before)
+            # a reject of the last photos teaching a place withdraws its suggestions
+            change = set_states_withdrawing(self.index, ids, state, before)
         except TaggerError as error:
             self.show_message(str(error))
             return
@@ -232,6 +234,10 @@ class LabelActions:
             if left:
                 message += f" ({left:,} already {state} or not tagged yet)"
             message += no_longer_teaching_text(changed, taught)
+            # the place itself is named just before: said again only for the suggestions it withdrew
+            untaught = [(gone.place, len(gone.withdrawn)) for gone in getattr(change, "untaught", ()) if gone.withdrawn]
+            if untaught:
+                message = message.removesuffix(".") + untaught_text(untaught) + "."
         if again:
             message = message.removesuffix(".") + labelled_again_text(state, again, before, alone=False)
             self.photos_changed(again)

@@ -238,9 +238,11 @@ def _command_as_typed(args: argparse.Namespace, verb: str) -> str:
 
 def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     """accept or reject: the photos matching, less the user's own choices the command did
-    not name (app.core.review_choices), read and changed in one transaction."""
+    not name (app.core.review_choices), read and changed in one transaction. A reject of
+    the last photos teaching a place withdraws the place's suggestions (app.core.teaching_untaught)."""
     from app.core.index import review_journal
     from app.core.review_choices import review_targets
+    from app.core.teaching_untaught import places_taught_by, withdraw_untaught
 
     index = open_index(args)
     try:
@@ -248,9 +250,13 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
         ids = _matching(index, args, named)
         with index.transaction():
             targets = review_targets(index, ids, state, args.query, named.ids)
+            taught_before = places_taught_by(index.conn, targets.change) if state == "rejected" else set()
             changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb))
+            untaught = withdraw_untaught(index.conn, taught_before) if taught_before else []
     finally:
         index.close()
+    for place in untaught:  # its reference comes back with an accept; its suggestions with a `suggest`
+        print_summary(f"{verb}: {place.line(why='')}")
     return _finish(args, verb, len(ids), changed, left_out=named.left_out,
                    kept=len(targets.kept), kept_state=targets.kept_state)
 
@@ -306,7 +312,7 @@ def run_label(args: argparse.Namespace) -> int:
         named = _named_photos(index, args, add_new=True)
         joined = folders_joined_for_files(index, roots_before, named.files)
         ids = _matching(index, args, named)
-        changed = _correct_and_journal(index, ids, name, bundle, _command_as_typed(args, "label"))
+        changed, untaught = _correct_and_journal(index, ids, name, bundle, _command_as_typed(args, "label"))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -314,15 +320,19 @@ def run_label(args: argparse.Namespace) -> int:
     finally:
         index.close()
     say_folders_joined(joined)
+    for place in untaught:
+        print_summary(f"label: {place.line()}")
     return _finish(args, "label", len(ids), changed, hint, named.left_out)
 
 
-def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> int:
+def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> tuple[int, list]:
     """A correction teaches, journalled for `undo --review` in the same transaction
-    (app.core.journalled_labels); how many photos changed."""
+    (app.core.journalled_labels); how many photos changed, and the places they were the
+    last to teach (teaching_untaught.Untaught: no longer taught, their suggestions withdrawn)."""
     from app.core.journalled_labels import correct_and_journal
 
-    return len(correct_and_journal(index, ids, name, command=command, bundle=bundle).changed)
+    done = correct_and_journal(index, ids, name, command=command, bundle=bundle)
+    return len(done.changed), done.untaught
 
 
 run = run_label  # the module-level entry point the CLI contract expects
