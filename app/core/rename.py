@@ -21,7 +21,7 @@ from app.core.errors import UsageError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
 from app.core.teaching import canonical_label, check_label, stored_label
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 from model.predictor import TAUGHT_ID_PREFIX
 
 if TYPE_CHECKING:
@@ -79,6 +79,15 @@ def rename_place(index: "PhotoIndex", old: str, new: str,
     return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup)
 
 
+def _way_out_for_a_taught(index: "PhotoIndex", name: str) -> str:
+    """For a place the user taught under a model landmark's name (L "colosseum" on their
+    own photos teaches "Colosseum"): the way to give it another name all the same."""
+    if name not in store.taught_labels(index.conn):
+        return ""
+    return (f"; to give your place another name, forget it (teach --forget {shell_quote(name)}, or Forget… in the "
+            "app's Taught places) and teach its photos under the new name")
+
+
 def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mapping[str, str]) -> RenamePlan:
     """What `rename_place` would do, without changing anything (the app asks before a
     merge); UsageError as rename_place."""
@@ -89,7 +98,7 @@ def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappin
     builtin = next((name for name in model_landmarks if name.casefold() == old_name.casefold()), None)
     if builtin is not None:
         raise UsageError(f"'{builtin}' is one of the model's landmarks: its name comes with the model and cannot be "
-                         "renamed (its next answer would bring the name back)")
+                         f"renamed (its next answer would bring the name back){_way_out_for_a_taught(index, builtin)}")
     spellings = label_store.spellings_in_use(index.conn, old_name)
     if not spellings:
         raise UsageError(f"no photo or taught place is called '{old_name}'{_near_places(index, old_name, model_landmarks)} "

@@ -206,10 +206,17 @@ class TeachActions:
 
     def why_name_is_fixed(self, place: str) -> str:
         """Why `place` cannot be renamed ("" when it can): the model's own landmarks keep
-        the names the model gives them."""
+        the names the model gives them; a place the user taught under such a name is
+        given another by forgetting it and teaching its photos again, which it says."""
+        from app.core.teaching import taught_labels
+
         landmarks = library.bundle_landmark_ids(self.settings.model_bundle)
         if any(name.casefold() == place.casefold() for name in landmarks):
-            return f"“{place}” is one of the model's landmarks: its name comes with the model."
+            why = f"“{place}” is one of the model's landmarks: its name comes with the model."
+            if place in taught_labels(self.index):
+                why += (" To give your place another name, forget it (Forget… in Taught places) and teach its "
+                        "photos under the new name.")
+            return why
         return ""
 
     def confirm_merge(self, old: str, target: str) -> bool:

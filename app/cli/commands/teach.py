@@ -59,8 +59,10 @@ def run(args) -> int:
             known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
             print_summary(f"nothing was taught as '{name}'{known}{forget_details(done, name)}")
             return EXIT_PARTIAL
-        print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer teach it; "
-                      f"the photos keep their label){forget_details(done, name)}")
+        one = done.photos == 1
+        print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer "
+                      f"{'teaches' if one else 'teach'} it; the {'photo keeps its' if one else 'photos keep their'} "
+                      f"label){forget_details(done, name)}")
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
     refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
