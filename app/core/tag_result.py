@@ -41,8 +41,10 @@ class TagResult:
         return replace(self, label=label, landmark_id=landmark_id, score=score, state=state)
 
     def to_json(self) -> dict[str, Any]:
-        """The `tag --json` line for this photo."""
+        """The `tag --json` line for this photo; "id" (None for a file the index has no
+        photo for) names it again in a query (`id:123`) when "path" cannot."""
         data: dict[str, Any] = {
+            "id": self.photo_id,
             "path": self.path,
             "files": list(self.files),
             "label": self.label,

@@ -46,6 +46,7 @@ class Suggestion:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "id": self.photo_id,  # as every per-photo --json line names it (`id:123` in a query)
             "photo_id": self.photo_id,
             "path": self.path,
             "label": self.label,
@@ -68,6 +69,7 @@ class Withdrawal:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "id": self.photo_id,  # as every per-photo --json line names it (`id:123` in a query)
             "photo_id": self.photo_id,
             "path": self.path,
             "label": None,

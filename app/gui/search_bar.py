@@ -18,7 +18,7 @@ PLACEHOLDER = ('Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-
 LANGUAGE = "\n".join((
     "Words find labels, folders, file names, cameras and lenses (case and accents ignored).",
     'label:"Eiffel Tower"   camera:D850   lens:24-70   folder:Rome   date:2020-11   after:2019   before:2021-06',
-    "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date|label   is:missing",
+    "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date|label   is:missing   id:123,456",
     f"{NO_LANDMARK_TERM} finds the photos tagged \"no landmark\".",
     "-word leaves out what matches; terms combine with AND; Colosseum OR Petra (or label:Colosseum|Petra)",
     "finds either.",

@@ -119,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if args.json:
+        ids = {str(path): item.photo_id for item in plan for path in (item.target, item.source)}
         for path, message in summary.errors:
-            print_json_line({"path": path, "error": message})
+            print_json_line({"id": ids.get(str(path)), "path": path, "error": message})
         print_json_line(summary.to_json())
     else:
         for path, message in summary.errors:

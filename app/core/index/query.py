@@ -3,7 +3,7 @@
 
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 lens:18-55mm date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
-    path:/photos/DSC_0001.JPG has:gps has:raw has:date has:label is:missing -word
+    path:/photos/DSC_0001.JPG has:gps has:raw has:date has:label is:missing id:12,40 -word
 
 Terms combine with AND; OR (in capitals) between two terms matches either
 (`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
@@ -17,7 +17,8 @@ folded as the index folds them (search_text.fold_words: "strasse" finds "Straße
 
 `path:="…"` and `folder:="…"` (written by app.core.path_query for a path that exists
 on disk, spelled as the disk spells it) are taken as written: never respelled to a
-file or folder the index holds in another letter case (see folder_spelling).
+file or folder the index holds in another letter case (see folder_spelling). `id:12,40`:
+the photos of these ids (the "id" of every per-photo --json line).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def compile_query(query: Query) -> CompiledQuery:
         alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
         selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
-        if not term.negated and term.field in ("label", "score", "state", "path") and term.value != "unlabelled":
+        if not term.negated and term.field in ("label", "score", "state", "path", "id") and term.value != "unlabelled":
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
             picks_ids = True
@@ -316,6 +317,10 @@ def _condition(term: Term) -> tuple[str, list]:
         return folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
         return _path_condition(value.split(PATH_JOIN))
+    if term.field == "id":  # one JSON array: a script's list of thousands stays one parameter
+        import json
+
+        return "p.id IN (SELECT value FROM json_each(?))", [json.dumps([int(i) for i in value.split(",")])]
     raise QuerySyntaxError(f"cannot search on {term.field!r}")
 
 

@@ -13,7 +13,7 @@ from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators
 from app.core.path_query import is_absolute_path
 
-FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is")
+FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is", "id")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
 HAS_VALUES = ("gps", "raw", "date", "label")  # label: a landmark's name, in any state
 IS_VALUES = ("missing",)
@@ -82,7 +82,7 @@ def parse_query(text: str) -> Query:
 
 
 OR = "OR"
-CHOICE_FIELDS = ("state", "has", "label", "camera", "lens", "date")
+CHOICE_FIELDS = ("state", "has", "label", "camera", "lens", "date", "id")
 CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
 
 
@@ -299,11 +299,26 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
             raise QuerySyntaxError(f"{body!r}: path: takes a file's whole path, like path:{_example('path')} "
                                    "(folder: takes folders)")
         value = native_separators(os.path.expanduser(value))
+    if name == "id":
+        value = _photo_ids(value, body)
     if name == "is":
         if lowered not in IS_VALUES:
             raise QuerySyntaxError(f"{body!r}: is: takes {' or '.join(IS_VALUES)}")
         value = lowered
     return Term(name, value, negated=negated)
+
+
+ID_PATTERN = re.compile(r"\d+", re.ASCII)
+
+
+def _photo_ids(value: str, body: str) -> str:
+    """`id:123` or `id:123,456`: the photos' ids, as every per-photo `--json` line gives
+    them; the one name of a photo that always works (a file name that is not UTF-8
+    reaches JSON with U+FFFD in it and can no longer name its file)."""
+    ids = [part.strip() for part in value.split(",")]
+    if not all(ID_PATTERN.fullmatch(part) for part in ids):
+        raise QuerySyntaxError(f"{body!r}: id: takes photo ids, the \"id\" of a --json line, like id:123 or id:123,456")
+    return ",".join(str(int(part)) for part in ids)
 
 
 def _example(name: str) -> str:
@@ -319,4 +334,5 @@ def _example(name: str) -> str:
         "path": "/photos/DSC_0001.JPG",
         "has": "gps",
         "is": "missing",
+        "id": "123",
     }[name]

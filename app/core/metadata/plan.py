@@ -119,6 +119,7 @@ class PlannedWrite:
 
     def to_json(self) -> dict:
         return {
+            "id": self.photo_id,  # as every per-photo --json line names it (`id:123` in a query)
             "photo_id": self.photo_id,
             "path": str(self.target),
             "source": str(self.source),
