@@ -174,8 +174,9 @@ def test_the_cli_names_the_held_place_beside_the_suggestions_of_another(
     landmark = tiny_bundle.labels[0].name
     assert f"recognised confidently as “{landmark}”, a landmark the model knows, like the photos you taught " \
            "as “Our tower”" in err, err
-    assert "if they show “Our tower”, label them with `landmark-tagger label`" in err \
-        or "if it shows “Our tower”, label it with `landmark-tagger label`" in err, err
+    command = f"`landmark-tagger --db {tmp_path / 'index.db'} label`"  # the index given, kept in the hint
+    assert f"if they show “Our tower”, label them with {command}" in err \
+        or f"if it shows “Our tower”, label it with {command}" in err, err
 
 
 def test_each_held_place_is_named_with_the_landmark_of_its_own_photos(library, tiny_bundle):  # noqa: F811

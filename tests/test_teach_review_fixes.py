@@ -89,7 +89,7 @@ def test_the_untagged_hint_tags_with_the_model_suggest_was_given(capsys, tmp_pat
     assert main(["--db", db, "suggest", "--model", str(other_bundle.path), "--dry-run"]) == 0
     err = capsys.readouterr().err
     assert f"3 photos are not tagged by this model yet, so suggest could not look at them: run " \
-           f"`landmark-tagger tag --model {other_bundle.path}` first" in err, err
+           f"`landmark-tagger --db {db} tag --model {other_bundle.path}` first" in err, err  # --db kept
 
 
 def test_the_hints_to_tag_first_spell_the_model_as_the_close_hint_does() -> None:
