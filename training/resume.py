@@ -140,7 +140,7 @@ def changed_settings(trained: dict, now: dict) -> list[tuple[str, object, object
     """(dotted key, value trained with, value now) for every setting but those in
     MAY_CHANGE_ON_RESUME that differs; a key one side lacks (a config of an older or
     newer version) is not compared."""
-    before, after = _flat(_plain(trained)), _flat(_plain(now))
+    before, after = _flat(plain(trained)), _flat(plain(now))
     return [
         (key, before[key], after[key]) for key in sorted(before.keys() & after.keys())
         if key not in MAY_CHANGE_ON_RESUME and _same_meaning(key, before[key]) != _same_meaning(key, after[key])
@@ -157,12 +157,13 @@ def _flat(settings: dict, prefix: str = "") -> dict[str, object]:
     return out
 
 
-def _plain(value):
-    """As the JSON of a checkpoint holds it: tuples are lists."""
+def plain(value):
+    """As the JSON of a checkpoint holds it: tuples are lists (so the state also loads
+    with torch.load's weights_only=True)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 

@@ -32,7 +32,7 @@ from training.distributed import (
 from training.errors import CheckpointError, ConfigError, DatasetError, OutputWriteError, writing
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
-from training.resume import check_resumable, check_run_dir_is_a_folder, check_run_folder
+from training.resume import check_resumable, check_run_dir_is_a_folder, check_run_folder, plain
 from training.run_lock import RunFolderInUse, RunLock
 from training.run_log import EpochRecord, RunLog, remove_earlier_outputs
 from training.validation import evaluate_network
@@ -435,22 +435,13 @@ def _checkpoint_state(
         "history": [asdict(r) for r in history],
         "rng_cpu": torch.get_rng_state(),
         "rng_cuda": torch.cuda.get_rng_state(ctx.device) if ctx.device.type == "cuda" else None,
-        "train_config": _plain(config.to_dict()),
+        "train_config": plain(config.to_dict()),
         "classes": [asdict(c) for c in manifest.classes],
         "preprocessing": preprocessing.to_dict(),
         "metrics": metrics.to_json(with_classes=False) if metrics else None,
         # which prepared split this was trained on (evaluate warns about another one)
         "manifest_fingerprint": fingerprint,
     }
-
-
-def _plain(value):
-    """Tuples → lists so the state loads with weights_only=True."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
 
 
 def config_of_checkpoint(state: dict) -> TrainConfig:
