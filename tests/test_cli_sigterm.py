@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
+from tests.test_cli_interrupts import two_folders  # noqa: F401 (a fixture)
 from tests.test_index_support import write_jpeg
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Windows delivers no SIGTERM to a handler")
@@ -55,15 +56,6 @@ def _run(*argv: str, sigterm_after: tuple[str, str, int] | None = None) -> subpr
         module, name, after = sigterm_after
         command = [sys.executable, "-c", RUN_WITH_SIGTERM, module, name, str(after), *argv]
     return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=REPO, timeout=300)
-
-
-@pytest.fixture
-def two_folders(tmp_path: Path) -> list[Path]:
-    folders = [tmp_path / "Rome", tmp_path / "Petra"]
-    for number, folder in enumerate(folders):
-        for i in range(3):
-            write_jpeg(folder / f"IMG_{i}.jpg", color=(i, number, 3))
-    return folders
 
 
 def test_sigterm_stops_a_scan_between_folders_with_its_summary(tmp_path, two_folders) -> None:

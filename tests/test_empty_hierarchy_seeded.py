@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.metadata import undo_last_write
-from app.core.metadata.jpeg_fields import read_fields, restore_segments
-from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.keywords import KeywordFields, label_fields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import LR, RDF, XmpDocument
+from app.core.metadata.xmp import LR
 from tests.test_hierarchical_from_plain_keywords import digikam_tags, exiftool_list
 from tests.test_metadata_real_jpegs import validate
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import (add_photo, description_holding, edited_by_another_program, make_jpeg,
+                                         raw_with_sidecar_packet, with_xmp_packet, xmp_packet)
 from tests.test_write_keyword_policy import index, write_all  # noqa: F401 (index: a fixture)
 
 USERS = ["Family", "Rome", "Trip2019"]
@@ -44,18 +44,20 @@ PACKET = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 def jpeg_with_empty_hierarchy(path: Path) -> Path:
-    make_jpeg(path)
-    path.write_bytes(restore_segments(path.read_bytes(), {"xmp": XMP_HEADER + PACKET}))
+    with_xmp_packet(make_jpeg(path), PACKET)
     fields = read_fields(path.read_bytes())
     assert (fields.subject, fields.hierarchical) == (USERS, []) and digikam_tags(fields) == USERS
     return path
 
 
-def _holder_of_the_hierarchy(packet: bytes) -> int:
-    """Which rdf:Description holds lr:hierarchicalSubject (its element stays where it was)."""
-    doc = XmpDocument.parse(packet)
-    return next(at for at, description in enumerate(doc.root.iter(f"{{{RDF}}}Description"))
-                if description.find(f"{{{LR}}}hierarchicalSubject") is not None)
+def undone_after_another_programs_edit(index, photo: Path, name: str, value: str) -> KeywordFields:
+    """The fields of `photo` labelled Colosseum, written, given xmp:`name` by another
+    program since, then undone (our fields alone taken out)."""
+    add_photo(index, [photo], "Colosseum")
+    write_all(index)
+    edited_by_another_program(photo, name, value)
+    assert undo_last_write(index).written == 1
+    return read_fields(photo.read_bytes())
 
 
 def test_an_empty_hierarchy_in_a_jpeg_starts_from_the_plain_keywords(tmp_path, index):
@@ -67,31 +69,19 @@ def test_an_empty_hierarchy_in_a_jpeg_starts_from_the_plain_keywords(tmp_path, i
     assert exiftool_list(photo, "HierarchicalSubject") == [*USERS, "Landmarks|Colosseum"]
     # was ["Landmarks/Colosseum"]: digiKam showed the landmark alone
     assert digikam_tags(read_fields(photo.read_bytes())) == [*USERS, "Landmarks/Colosseum"]
-    xmp = parse_jpeg(photo.read_bytes()).first("xmp").payload[len(XMP_HEADER):]
-    assert _holder_of_the_hierarchy(xmp) == 1
+    assert description_holding(xmp_packet(photo.read_bytes()), f"{{{LR}}}hierarchicalSubject") == 1
     assert validate(photo) <= warnings
     assert undo_last_write(index).written == 1
     assert photo.read_bytes() == original
 
 
 def test_undo_of_a_file_edited_since_leaves_the_hierarchy_empty_as_it_was(tmp_path, index):
-    photo = jpeg_with_empty_hierarchy(tmp_path / "a.jpg")
-    add_photo(index, [photo], "Colosseum")
-    write_all(index)
-    data = photo.read_bytes()
-    doc = XmpDocument.parse(parse_jpeg(data).first("xmp").payload[len(XMP_HEADER):])
-    doc.set_text("http://ns.adobe.com/xap/1.0/", "Rating", "3")  # another program's edit
-    photo.write_bytes(restore_segments(data, {"xmp": XMP_HEADER + doc.serialize()}))
-    assert undo_last_write(index).written == 1
-    fields = read_fields(photo.read_bytes())
+    fields = undone_after_another_programs_edit(index, jpeg_with_empty_hierarchy(tmp_path / "a.jpg"), "Rating", "3")
     assert (fields.subject, fields.hierarchical) == (USERS, [])
 
 
 def test_an_empty_hierarchy_in_a_sidecar_starts_from_the_plain_keywords(tmp_path, index):
-    raw = tmp_path / "DSC_0001.NEF"
-    raw.write_bytes(b"not really a raw file, never read")
-    sidecar = tmp_path / "DSC_0001.NEF.xmp"
-    sidecar.write_bytes(PACKET)
+    raw, sidecar = raw_with_sidecar_packet(tmp_path, PACKET)
     add_photo(index, [raw], "Colosseum")
     write_all(index)
     assert fields_of_sidecar(sidecar.read_bytes()).hierarchical == [*USERS, "Landmarks|Colosseum"]

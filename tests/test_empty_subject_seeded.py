@@ -10,15 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write
-from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
-from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.keywords import KeywordFields, label_fields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DC, RDF, XmpDocument
+from app.core.metadata.xmp import DC
 from tests.test_hierarchical_from_plain_keywords import digikam_tags
 from tests.test_iptc_only_keywords import mwg_keywords
 from tests.test_metadata_real_jpegs import validate
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_empty_hierarchy_seeded import undone_after_another_programs_edit
+from tests.test_metadata_support import add_photo, description_holding, make_jpeg, with_xmp_packet, xmp_packet
 from tests.test_write_keyword_policy import index, write_all  # noqa: F401 (index: a fixture)
 
 USERS = ["Family", "Rome", "Trip2019"]
@@ -41,17 +41,10 @@ def jpeg_with_empty_subject(path: Path) -> Path:
     """IPTC keywords (Picasa, Photo Mechanic) beside an empty dc:subject."""
     make_jpeg(path)
     path.write_bytes(apply_fields(path.read_bytes(), KeywordFields(iptc=USERS)))
-    path.write_bytes(restore_segments(path.read_bytes(), {"xmp": XMP_HEADER + PACKET}))
+    with_xmp_packet(path, PACKET)
     fields = read_fields(path.read_bytes())
     assert (fields.subject, fields.iptc) == ([], USERS) and digikam_tags(fields) == USERS  # read past it
     return path
-
-
-def _holder_of_the_subject(packet: bytes) -> int:
-    """Which rdf:Description holds dc:subject (its element stays where it was)."""
-    doc = XmpDocument.parse(packet)
-    return next(at for at, description in enumerate(doc.root.iter(f"{{{RDF}}}Description"))
-                if description.find(f"{{{DC}}}subject") is not None)
 
 
 def test_an_empty_subject_beside_iptc_keywords_starts_from_them(tmp_path, index):
@@ -68,22 +61,14 @@ def test_an_empty_subject_beside_iptc_keywords_starts_from_them(tmp_path, index)
     assert fields.subject == fields.iptc == [*USERS, "Colosseum"]
     # the hierarchy created starts from them too (it started from the empty list)
     assert digikam_tags(fields) == [*USERS, "Landmarks/Colosseum"]  # was ["Landmarks/Colosseum"]
-    assert _holder_of_the_subject(parse_jpeg(photo.read_bytes()).first("xmp").payload[len(XMP_HEADER):]) == 1
+    assert description_holding(xmp_packet(photo.read_bytes()), f"{{{DC}}}subject") == 1
     assert validate(photo) <= warnings
     assert undo_last_write(index).written == 1
     assert photo.read_bytes() == original
 
 
 def test_undo_of_a_file_edited_since_leaves_the_subject_empty_as_it_was(tmp_path, index):
-    photo = jpeg_with_empty_subject(tmp_path / "a.jpg")
-    add_photo(index, [photo], "Colosseum")
-    write_all(index)
-    data = photo.read_bytes()
-    doc = XmpDocument.parse(parse_jpeg(data).first("xmp").payload[len(XMP_HEADER):])
-    doc.set_text("http://ns.adobe.com/xap/1.0/", "Label", "Red")  # another program's edit
-    photo.write_bytes(restore_segments(data, {"xmp": XMP_HEADER + doc.serialize()}))
-    assert undo_last_write(index).written == 1
-    fields = read_fields(photo.read_bytes())
+    fields = undone_after_another_programs_edit(index, jpeg_with_empty_subject(tmp_path / "a.jpg"), "Label", "Red")
     assert (fields.subject, fields.hierarchical, fields.iptc) == ([], None, USERS)
 
 

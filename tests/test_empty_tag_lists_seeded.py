@@ -10,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.core.metadata import undo_last_write
-from app.core.metadata.jpeg_fields import read_fields, restore_segments
-from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.keywords import KeywordFields, label_fields, revert_fields
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DIGIKAM, MICROSOFT_PHOTO, RDF, XmpDocument
+from app.core.metadata.xmp import DIGIKAM, MICROSOFT_PHOTO
 from tests.test_hierarchical_from_plain_keywords import digikam_tags, exiftool_list
 from tests.test_metadata_real_jpegs import validate
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_empty_hierarchy_seeded import undone_after_another_programs_edit
+from tests.test_metadata_support import (add_photo, description_holding, make_jpeg,
+                                         raw_with_sidecar_packet, with_xmp_packet, xmp_packet)
 from tests.test_write_keyword_policy import index, write_all  # noqa: F401 (index: a fixture)
 
 USERS = ["Family", "Rome"]
@@ -50,8 +51,7 @@ PACKET = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 def jpeg_with_empty_tag_lists(path: Path) -> Path:
-    make_jpeg(path)
-    path.write_bytes(restore_segments(path.read_bytes(), {"xmp": XMP_HEADER + PACKET}))
+    with_xmp_packet(make_jpeg(path), PACKET)
     fields = read_fields(path.read_bytes())
     assert (fields.subject, fields.digikam, fields.microsoft) == (USERS, [], [])
     assert digikam_tags(fields) == USERS  # read past both lists
@@ -60,9 +60,7 @@ def jpeg_with_empty_tag_lists(path: Path) -> Path:
 
 def _holders(packet: bytes) -> list[int]:
     """Which rdf:Description holds TagsList and which LastKeywordXMP (their elements stay)."""
-    doc = XmpDocument.parse(packet)
-    descriptions = list(doc.root.iter(f"{{{RDF}}}Description"))
-    return [next(at for at, description in enumerate(descriptions) if description.find(tag) is not None)
+    return [description_holding(packet, tag)
             for tag in (f"{{{DIGIKAM}}}TagsList", f"{{{MICROSOFT_PHOTO.rstrip('/')}}}LastKeywordXMP")]
 
 
@@ -76,30 +74,19 @@ def test_empty_tag_lists_in_a_jpeg_start_from_the_tags_digikam_read(tmp_path, in
     assert exiftool_list(photo, "TagsList") == [*USERS, "Landmarks/Colosseum"]
     assert exiftool_list(photo, "LastKeywordXMP") == [*USERS, "Landmarks/Colosseum"]
     assert digikam_tags(read_fields(photo.read_bytes())) == [*USERS, "Landmarks/Colosseum"]
-    assert _holders(parse_jpeg(photo.read_bytes()).first("xmp").payload[len(XMP_HEADER):]) == [1, 2]
+    assert _holders(xmp_packet(photo.read_bytes())) == [1, 2]
     assert validate(photo) <= warnings
     assert undo_last_write(index).written == 1
     assert photo.read_bytes() == original
 
 
 def test_undo_of_a_file_edited_since_leaves_the_tag_lists_empty_as_they_were(tmp_path, index):
-    photo = jpeg_with_empty_tag_lists(tmp_path / "a.jpg")
-    add_photo(index, [photo], "Colosseum")
-    write_all(index)
-    data = photo.read_bytes()
-    doc = XmpDocument.parse(parse_jpeg(data).first("xmp").payload[len(XMP_HEADER):])
-    doc.set_text("http://ns.adobe.com/xap/1.0/", "Rating", "3")  # another program's edit
-    photo.write_bytes(restore_segments(data, {"xmp": XMP_HEADER + doc.serialize()}))
-    assert undo_last_write(index).written == 1
-    fields = read_fields(photo.read_bytes())
+    fields = undone_after_another_programs_edit(index, jpeg_with_empty_tag_lists(tmp_path / "a.jpg"), "Rating", "3")
     assert (fields.subject, fields.hierarchical, fields.digikam, fields.microsoft) == (USERS, None, [], [])
 
 
 def test_empty_tag_lists_in_a_sidecar_start_from_the_tags_digikam_read(tmp_path, index):
-    raw = tmp_path / "DSC_0001.NEF"
-    raw.write_bytes(b"not really a raw file, never read")
-    sidecar = tmp_path / "DSC_0001.NEF.xmp"
-    sidecar.write_bytes(PACKET)
+    raw, sidecar = raw_with_sidecar_packet(tmp_path, PACKET)
     add_photo(index, [raw], "Colosseum")
     write_all(index)
     fields = fields_of_sidecar(sidecar.read_bytes())

@@ -75,3 +75,28 @@ def write_tiff_raw(path: Path, size: tuple[int, int] = (64, 48)) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.new("RGB", size, (10, 20, 30)).save(path, "TIFF")
     return path
+
+
+def unplug_card(card: Path, drawer: Path, mounts) -> None:
+    """The card mounted on `card` taken out (its files moved to `drawer`, `mounts`, a
+    fake os.path.ismount, told): its mount point stays, a plain empty folder."""
+    drawer.mkdir()
+    for entry in list(card.iterdir()):
+        entry.rename(drawer / entry.name)
+    mounts.unmount(card)
+
+
+def missing_photos(db: str) -> list[str]:
+    """The paths the index at `db` holds as missing (is:missing), sorted."""
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        return sorted(record.path for record in index.search("is:missing"))
+
+
+def photos_labelled(db: str, label: str) -> int:
+    """How many photos of the index at `db` carry `label`, missing ones too."""
+    from app.core.index import PhotoIndex
+
+    with PhotoIndex.open(db) as index:
+        return index.conn.execute("SELECT count(*) FROM labels WHERE label = ?", (label,)).fetchone()[0]

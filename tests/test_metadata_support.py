@@ -164,3 +164,49 @@ def as_an_older_version_wrote_it(index: PhotoIndex, photo: Path, payload_of=None
                      (json.dumps(before), json.dumps(after), stat.st_size, stat.st_mtime_ns, entry.id))
     journal.update_indexed_file(index, photo, stat, new)
     return new
+
+
+def with_xmp_packet(path: Path, packet: bytes) -> Path:
+    """The JPEG at `path` with its XMP segment holding `packet` (a packet as another
+    program left it, byte for byte)."""
+    from app.core.metadata.jpeg_fields import restore_segments
+    from app.core.metadata.jpeg_segments import XMP_HEADER
+
+    path.write_bytes(restore_segments(path.read_bytes(), {"xmp": XMP_HEADER + packet}))
+    return path
+
+
+def xmp_packet(data: bytes) -> bytes:
+    """The XMP packet of the JPEG `data` (its XMP segment past the header)."""
+    from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+
+    return parse_jpeg(data).first("xmp").payload[len(XMP_HEADER):]
+
+
+def edited_by_another_program(photo: Path, name: str, value: str) -> Path:
+    """The JPEG `photo` with xmp:`name` set to `value` in its XMP, as another program's
+    edit since our write leaves it (undo must then revert our fields alone)."""
+    from app.core.metadata.xmp import XmpDocument
+
+    data = photo.read_bytes()
+    doc = XmpDocument.parse(xmp_packet(data))
+    doc.set_text("http://ns.adobe.com/xap/1.0/", name, value)
+    return with_xmp_packet(photo, doc.serialize())
+
+
+def description_holding(packet: bytes, tag: str) -> int:
+    """Which rdf:Description of `packet` (counted from 0) holds the element `tag`
+    ("{namespace}name"): a write keeps an element where it was."""
+    from app.core.metadata.xmp import RDF, XmpDocument
+
+    descriptions = XmpDocument.parse(packet).root.iter(f"{{{RDF}}}Description")
+    return next(at for at, description in enumerate(descriptions) if description.find(tag) is not None)
+
+
+def raw_with_sidecar_packet(folder: Path, packet: bytes) -> tuple[Path, Path]:
+    """(RAW, sidecar): a RAW stand-in (never read) and a DSC_0001.NEF.xmp holding `packet`."""
+    raw = folder / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never read")
+    sidecar = folder / "DSC_0001.NEF.xmp"
+    sidecar.write_bytes(packet)
+    return raw, sidecar

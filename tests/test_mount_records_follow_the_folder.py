@@ -19,6 +19,7 @@ from PIL import Image
 from app.core.index import PhotoIndex
 from tests.test_cli_core import run_cli
 from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
+from tests.test_index_support import missing_photos, unplug_card
 
 CARD_PHOTOS = ("DCIM/IMG_0001.JPG", "DCIM/IMG_0002.JPG", "IMG_0003.JPG")
 OWN_PHOTOS = ("home1.jpg", "home2.jpg", "home3.jpg", "home4.jpg")
@@ -47,22 +48,9 @@ def _pictures_with_a_card(tmp_path: Path, capsys, mounts: Mounts) -> tuple[str, 
     return db, pictures, card
 
 
-def _unplug(card: Path, drawer: Path, mounts: Mounts) -> None:
-    """The card taken out: its mount point stays, a plain empty folder."""
-    drawer.mkdir()
-    for entry in list(card.iterdir()):
-        entry.rename(drawer / entry.name)
-    mounts.unmount(card)
-
-
 def _recorded(db: str) -> list[tuple[str, int]]:
     with PhotoIndex.open(db) as index:
         return sorted(index.conn.execute("SELECT folder, mount_point FROM mount_points_seen"))
-
-
-def _missing(db: str) -> list[str]:
-    with PhotoIndex.open(db) as index:
-        return sorted(record.path for record in index.search("is:missing"))
 
 
 def _a_plain_folder_relocated_onto(target: Path, tmp_path: Path, capsys, db: str) -> tuple[Path, Path]:
@@ -95,12 +83,12 @@ def test_a_folder_taken_out_of_the_library_takes_its_card_records_along(tmp_path
     if forgotten_by != "this version":  # relocate onto the folder drops them then
         with PhotoIndex.open(db) as index, index.transaction() as conn:
             conn.executemany("INSERT INTO mount_points_seen (folder, mount_point) VALUES (?, ?)", recorded)
-    _unplug(card, tmp_path / "drawer", mounts)  # the share is gone for good; its folder stays, empty
+    unplug_card(card, tmp_path / "drawer", mounts)  # the share is gone for good; its folder stays, empty
 
     emptied, folder = _a_plain_folder_relocated_onto(pictures, tmp_path, capsys, db)
 
     # a plain folder the user emptied (never a mount point in Trip's life): its photo is missing
-    assert _missing(db) == [str(emptied)]
+    assert missing_photos(db) == [str(emptied)]
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "not connected" not in err, err
 
@@ -115,14 +103,14 @@ def test_relocate_drops_the_card_records_of_the_old_place(tmp_path, capsys, moun
     assert [folder for folder, _ in _recorded(db) if folder.startswith(str(pictures))] == []
     pictures.mkdir()  # a new folder at the old place
     emptied, folder = _a_plain_folder_relocated_onto(pictures, tmp_path, capsys, db)
-    assert _missing(db) == [str(emptied)]
+    assert missing_photos(db) == [str(emptied)]
 
 
 def test_relocate_moves_the_record_of_a_card_unplugged_in_the_folder_it_follows(tmp_path, capsys, mounts):
     """~/Pictures, with a NAS share mounted on Pictures/Card, moved to ~/Archive/Pictures
     while the share is unplugged: its photos are on the share, not deleted."""
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
     new = tmp_path / "Archive" / "Pictures"
     new.parent.mkdir()
     pictures.rename(new)  # its empty mount point with it
@@ -130,7 +118,7 @@ def test_relocate_moves_the_record_of_a_card_unplugged_in_the_folder_it_follows(
     code, out, err = run_cli(capsys, "--db", db, "relocate", str(pictures), str(new))
 
     assert code == 0 and "4 files found there, 3 on a card not connected: left as they were" in err, err
-    assert _missing(db) == [], err
+    assert missing_photos(db) == [], err
     assert _recorded(db) == [(str(new), 0), (str(new / "Card"), 1)]
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
     assert code == 0 and json.loads(out)["missing"] == 0, (out, err)
@@ -153,7 +141,7 @@ def test_relocate_onto_a_copy_of_a_card_drops_its_record(tmp_path, capsys, mount
     db = str(tmp_path / "index.db")
     assert run_cli(capsys, "--db", db, "scan", str(card))[0] == 0
     copy = tmp_path / "Copy"
-    _unplug(card, copy, mounts)
+    unplug_card(card, copy, mounts)
     code, out, err = run_cli(capsys, "--db", db, "relocate", str(card), str(copy))
     assert code == 0, err
     assert _recorded(db) == [(str(copy), 0)]

@@ -13,13 +13,13 @@ import subprocess
 import piexif
 import pytest
 
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
+from app.core.metadata import plan_writes, undo_last_write
 from app.core.metadata.exif_keywords import older_creations
 from app.core.metadata.jpeg_fields import read_fields, restore_segments
 from app.core.metadata.jpeg_segments import APP1, XMP_HEADER, Segment, build_jpeg, parse_jpeg
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.xmp import XmpDocument
+from tests.test_iptc_blocks import index, write_all  # noqa: F401 (index: a fixture)
 from tests.test_metadata_support import add_photo, as_an_older_version_wrote_it, exiftool_tags, make_jpeg, require_exiftool
 
 XMP_BASIC = "http://ns.adobe.com/xap/1.0/"
@@ -28,17 +28,6 @@ XMP_BASIC = "http://ns.adobe.com/xap/1.0/"
 # journalled with a digest, the first two without (older_creations' order)
 OLDER_BLOCKS = pytest.mark.parametrize("version, digest", [(0, False), (1, False), (2, True)],
                                        ids=["xpkeywords-alone", "72-dpi", "jfif-density"])
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index):
-    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
 
 
 def scan_without_exif(path, unit: int = 1, x_density: int = 300, y_density: int = 300):

@@ -10,12 +10,13 @@ import pytest
 
 from app.core.metadata import plan_writes, undo_last_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
-from app.core.metadata.jpeg_segments import APP1, XMP_HEADER, Segment, build_jpeg, insertion_index, parse_jpeg
+from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.verify import VerificationError, verify_jpeg, verify_sidecar
 from app.core.metadata.xmp import DC, XmpDocument
-from tests.test_metadata_support import add_photo, make_jpeg
+from tests.test_metadata_support import add_photo
+from tests.test_write_digikam import jpeg_with_xmp
 from tests.test_write_keyword_policy import index, write_all  # noqa: F401 (index: a fixture)
 
 QUALIFIED = '<rdf:li rdf:parseType="Resource"><rdf:value>Rome</rdf:value><ai:confidence>0.9</ai:confidence></rdf:li>'
@@ -30,13 +31,8 @@ PACKET = (
 
 
 def qualified_jpeg(path: Path, packet: str = PACKET) -> Path:
-    make_jpeg(path)
-    data = path.read_bytes()
-    layout = parse_jpeg(data)
-    segments = list(layout.segments)
-    segments.insert(insertion_index(segments), Segment(APP1, XMP_HEADER + packet.encode("utf-8")))
-    path.write_bytes(build_jpeg(segments, memoryview(data)[layout.scan_offset :]))
-    return path
+    """A JPEG whose dc:subject holds the items of `packet` (by default: qualified, in Italian, plain)."""
+    return jpeg_with_xmp(path, packet)
 
 
 def xmp_text(data: bytes) -> str:

@@ -25,6 +25,7 @@ from tests.test_bind_mounts_seen import MountInfo, mountinfo  # noqa: F401
 from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo
 from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
+from tests.test_index_support import missing_photos, photos_labelled
 
 CARD_PHOTOS = ("DCIM/100CANON/IMG_0001.JPG", "DCIM/100CANON/IMG_0002.JPG", "IMG_0003.JPG")
 NOT_CONNECTED = "not found (drive not connected?): the folder is empty as a card not connected leaves its mount point"
@@ -80,16 +81,6 @@ def _as_scanned_by_an_older_version(db: str) -> None:
         conn.execute("DELETE FROM mount_points_seen")
 
 
-def _missing(db: str) -> list[str]:
-    with PhotoIndex.open(db) as index:
-        return sorted(record.path for record in index.search("is:missing"))
-
-
-def _colosseum(db: str) -> int:
-    with PhotoIndex.open(db) as index:
-        return index.conn.execute("SELECT count(*) FROM labels WHERE label = 'Colosseum'").fetchone()[0]
-
-
 def test_a_card_unplugged_at_the_first_scan_after_the_upgrade_keeps_its_photos(tmp_path, capsys, card):
     db, pictures, folder = _library(tmp_path, capsys, card)
     _as_scanned_by_an_older_version(db)
@@ -98,17 +89,17 @@ def test_a_card_unplugged_at_the_first_scan_after_the_upgrade_keeps_its_photos(t
         code, out, err = run_cli(capsys, "--db", db, "scan")
         assert code == 1 and err.count(f"{folder}: {NOT_CONNECTED}") == 1, err
         assert "0 missing" in err and "delete the empty folder and scan again" in err, err
-        assert _missing(db) == []
+        assert missing_photos(db) == []
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
     assert code == 0 and json.loads(out)["missing"] == 0, (out, err)
-    assert _colosseum(db) == 3
+    assert photos_labelled(db, "Colosseum") == 3
     card.plug()
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "0 new, 0 changed, 0 moved, 0 missing, 0 errors" in err, err
     card.unplug(keep_its_time=False)  # recorded now: no clock decides, whatever its time says
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 1 and f"{folder}: {NOT_CONNECTED}" in err and "0 missing" in err, err
-    assert _colosseum(db) == 3
+    assert photos_labelled(db, "Colosseum") == 3
 
 
 def test_a_first_scan_stopped_before_it_reached_the_card_leaves_the_next_one_its_time_rule(tmp_path, capsys, card):
@@ -124,7 +115,7 @@ def test_a_first_scan_stopped_before_it_reached_the_card_leaves_the_next_one_its
     assert summary.status == "cancelled" and summary.cards_not_connected == []  # stopped after Pictures itself
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 1 and f"{folder}: {NOT_CONNECTED}" in err and "0 missing" in err, err
-    assert _missing(db) == []
+    assert missing_photos(db) == []
 
 
 def test_a_folder_emptied_since_the_older_version_scanned_it_has_its_photos_missing(tmp_path, capsys):
@@ -136,7 +127,7 @@ def test_a_folder_emptied_since_the_older_version_scanned_it_has_its_photos_miss
     (folder / "DCIM").rmdir()
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "3 missing" in err and "not connected" not in err, err
-    assert _missing(db) == sorted(str(folder / name) for name in CARD_PHOTOS)
+    assert missing_photos(db) == sorted(str(folder / name) for name in CARD_PHOTOS)
 
 
 def test_below_a_library_folder_scanned_since_the_upgrade_no_clock_decides(tmp_path, capsys):

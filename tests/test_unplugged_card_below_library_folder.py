@@ -20,6 +20,7 @@ from app.core.index.photos_seen import MountPointsBelow
 from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo
 from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
+from tests.test_index_support import missing_photos, photos_labelled, unplug_card
 
 CARD_PHOTOS = ("DCIM/100CANON/IMG_0001.JPG", "DCIM/100CANON/IMG_0002.JPG", "IMG_0003.JPG")
 
@@ -40,54 +41,35 @@ def _pictures_with_a_card(tmp_path, capsys, mounts: Mounts | None) -> tuple[str,
     return db, pictures, card
 
 
-def _unplug(card: Path, drawer: Path, mounts: Mounts) -> None:
-    """The card taken out: its mount point stays, a plain empty folder."""
-    drawer.mkdir()
-    for entry in list(card.iterdir()):
-        entry.rename(drawer / entry.name)
-    mounts.unmount(card)
-
-
 def _plug_back(card: Path, drawer: Path, mounts: Mounts) -> None:
     for entry in list(drawer.iterdir()):
         entry.rename(card / entry.name)
     mounts.mount(card)
 
 
-def _missing(db: str) -> list[str]:
-    with PhotoIndex.open(db) as index:
-        return sorted(record.path for record in index.search("is:missing"))
-
-
-def _colosseum(db: str) -> int:
-    """Photos labelled Colosseum, missing ones too."""
-    with PhotoIndex.open(db) as index:
-        return index.conn.execute("SELECT count(*) FROM labels WHERE label = 'Colosseum'").fetchone()[0]
-
-
 def test_a_rescan_leaves_the_photos_of_a_card_unplugged_from_a_folder_in_the_library(tmp_path, capsys, mounts):
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
     drawer = tmp_path / "drawer"
-    _unplug(card, drawer, mounts)
+    unplug_card(card, drawer, mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert err.count(f"{card}: not found (drive not connected?)") == 1, err
     assert "delete the empty folder and scan again" in err and "0 missing" in err, err
     assert code == 1  # as for a library folder not found
-    assert _missing(db) == []
+    assert missing_photos(db) == []
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
     assert code == 0 and json.loads(out)["missing"] == 0, (out, err)
-    assert _colosseum(db) == 3
+    assert photos_labelled(db, "Colosseum") == 3
     _plug_back(card, drawer, mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "0 new, 0 changed, 0 moved, 0 missing, 0 errors" in err, err
-    assert _colosseum(db) == 3
+    assert photos_labelled(db, "Colosseum") == 3
 
 
 def test_forget_missing_keeps_the_photos_an_older_scan_marked_missing_on_an_unplugged_card(
         tmp_path, capsys, monkeypatch, mounts):
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
     (pictures / "home.jpg").unlink()  # culled
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
     with monkeypatch.context() as older:  # a version that walked the mount point marked its photos missing
         older.setattr(MountPointsBelow, "card_not_connected", lambda self, folder: False)
         older.setattr(MountPointsBelow, "record", lambda self, folder, through_link=False: None)
@@ -96,8 +78,8 @@ def test_forget_missing_keeps_the_photos_an_older_scan_marked_missing_on_an_unpl
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
     assert code == 0 and json.loads(out)["missing"] == 1, (out, err)  # home.jpg
     assert json.loads(out)["skipped_folders"] == [str(card)], out
-    assert _missing(db) == sorted(str(card / name) for name in CARD_PHOTOS)
-    assert _colosseum(db) == 3
+    assert missing_photos(db) == sorted(str(card / name) for name in CARD_PHOTOS)
+    assert photos_labelled(db, "Colosseum") == 3
 
 
 @pytest.mark.parametrize("how", ["a plain folder", "a card mounted on it now"])
@@ -109,13 +91,13 @@ def test_a_folder_in_the_library_emptied_by_the_user_has_its_photos_missing(tmp_
     assert code == 0 and "3 missing" in err and "not connected" not in err, err
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
     assert code == 0 and json.loads(out)["missing"] == 3, (out, err)
-    assert _missing(db) == []
+    assert missing_photos(db) == []
 
 
 def test_a_deleted_mount_point_has_its_photos_missing(tmp_path, capsys, mounts):
     """The way on the scan gives for a card's folder the user did empty: delete it."""
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
     card.rmdir()
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "3 missing" in err and "not connected" not in err, err
@@ -136,7 +118,7 @@ def test_a_rescan_records_a_card_in_a_library_folder_only_when_that_changed(tmp_
     assert run_cli(capsys, "--db", db, "scan")[0] == 0
     with PhotoIndex.open(db) as index:
         assert index.conn.execute("SELECT folder, mount_point FROM recorded").fetchall() == [(str(card), 0)]
-    assert _missing(db) == []
+    assert missing_photos(db) == []
 
 
 def test_undo_keeps_its_batch_while_a_card_below_a_library_folder_is_unplugged(tmp_path, capsys, mounts) -> None:
@@ -147,7 +129,7 @@ def test_undo_keeps_its_batch_while_a_card_below_a_library_folder_is_unplugged(t
     code, out, err = run_cli(capsys, "--db", db, "write")
     assert code == 0, err
     drawer = tmp_path / "drawer"
-    _unplug(card, drawer, mounts)
+    unplug_card(card, drawer, mounts)
     for attempt in range(3):
         code, out, err = run_cli(capsys, "--db", db, "undo")
         assert code == 1 and f"its folder {card} is empty" in err and "closed" not in err, err
@@ -175,11 +157,11 @@ def test_what_a_system_leaves_in_the_empty_mount_point_keeps_it_a_card_unplugged
     writes .DS_Store there: the folder was no longer empty, the card's photos were marked
     missing and forget --missing dropped their labels (found by a reviewer)."""
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
     (card / left_by).write_bytes(b"\0\0\0\1Bud1")
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 1 and "not found (drive not connected?)" in err, err
-    assert _missing(db) == []
+    assert missing_photos(db) == []
     run_cli(capsys, "--db", db, "forget", "--missing", "--yes")
     with PhotoIndex.open(db) as index:
         assert len(index.photo_ids("label:Colosseum")) == len(CARD_PHOTOS)
@@ -187,10 +169,10 @@ def test_what_a_system_leaves_in_the_empty_mount_point_keeps_it_a_card_unplugged
 
 def test_a_photo_left_in_the_mount_point_is_no_card_unplugged(tmp_path, capsys, mounts) -> None:
     db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
     photo(card / "IMG_0003.JPG", 3)  # a real file: the folder is in use, its other photos were deleted
     code, out, err = run_cli(capsys, "--db", db, "scan")
-    assert len(_missing(db)) == 2, err
+    assert len(missing_photos(db)) == 2, err
 
 
 def test_tag_leaves_the_photos_of_an_unplugged_card_below_a_library_folder(tmp_path, capsys, mounts) -> None:
@@ -205,7 +187,7 @@ def test_tag_leaves_the_photos_of_an_unplugged_card_below_a_library_folder(tmp_p
     mounts.mount(card)
     db = str(tmp_path / "index.db")
     assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
-    _unplug(card, tmp_path / "drawer", mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
 
     code, out, err = run_cli(capsys, "--db", db, "tag")
 
