@@ -62,3 +62,27 @@ def test_words_that_are_no_path_stay_search_words(tmp_path, capsys, monkeypatch)
         assert code == 0 and json.loads(out)["left_out"] == [], query
     code, out, err = run_cli(capsys, "--db", db, "accept", "--json", "Petra")  # no match: said as before
     assert code == 1 and json.loads(out)["left_out"] == [] and "no photo matches 'Petra'" in err
+
+
+def _labelled(db, capsys, query):
+    code, out, _ = run_cli(capsys, "--db", db, "search", "--json", query)
+    return len(out.splitlines())
+
+
+def test_a_path_not_there_beside_other_terms_changes_nothing(tmp_path, capsys, monkeypatch):
+    """Left out, it would let the others act alone (found in review): `reject Vienna/IMG_9.JPG
+    -eiffel` rejected every photo but the Eiffel Tower's, a glob bash passed on unmatched
+    (`'Vienna/*.jpg'`) the same, and `label "AC/DC Tower" Vienna/ NAME` the whole folder."""
+    db = _trip(tmp_path, capsys, monkeypatch)
+    photo(tmp_path / "Pictures" / "Vienna" / "IMG_1.JPG")
+    assert run_cli(capsys, "--db", db, "scan", str(tmp_path / "Pictures"))[0] == 0
+    for command in (["reject", "Vienna/IMG_9.JPG", "-eiffel"], ["reject", "Vienna/*.jpg", "-eiffel"],
+                    ["reject", "AC/DC Tower", "Vienna/"], ["accept", "2019/07", "Vienna/"],
+                    ["label", "Vienna/IMG_9.JPG", "-eiffel", "Prater", "--new"],
+                    ["label", "AC/DC Tower", "Vienna/", "Riesenrad", "--new"]):
+        code, out, err = run_cli(capsys, "--db", db, command[0], "--json", *command[1:])
+        summary = json.loads(out)
+        assert code == 1 and summary["matched"] == 0 and summary["changed"] == 0, (command, out, err)
+        assert "no such file or folder" in err, (command, err)
+    assert _labelled(db, capsys, "state:rejected") == 0 and _labelled(db, capsys, "label:Prater") == 0
+    assert _labelled(db, capsys, "label:Riesenrad") == 0

@@ -189,9 +189,22 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     files = _photo_files_named(args)
     not_there = _paths_not_there(index, args)
     only_files = bool(files) and len(files) == len(_words_as_typed(args))
-    if not_there:  # searched for without them: typed beside a folder, one would match nothing
-        only_files = len(files) == len(_words_as_typed(args)) - len(not_there)  # (none left: no photo)
-        args.query = _query_without(args, {path for path, _ in not_there})
+    if not_there:
+        from app.core.photo_info import file_kind
+
+        gone = {path for path, _ in not_there}
+        rest = [word for word in _words_as_typed(args) if str(Path(word).expanduser()) not in gone]
+        if (not rest or not all(_is_there(word) for word in rest)
+                or any(file_kind(Path(path).name) is None for path in gone)):
+            # Without them the other words would act alone: `reject Vienna/IMG_9.JPG -eiffel`
+            # would reject every photo but the Eiffel Tower's, and a search word written
+            # with a slash (`reject "AC/DC Tower" Vienna/`) the whole folder. Nothing is
+            # changed; the paths are named (exit 1).
+            return NamedPhotos([], [], not_there, only_files=True)
+        # photo files not there beside files and folders there, each a term ORed with the
+        # others: searched for without them, the query matches no photo it would not have
+        only_files = len(files) == len(rest)
+        args.query = _query_without(args, gone)
     if add_new:
         ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
         return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
@@ -203,6 +216,14 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
                     "adds it and suggests its label") for path, ids in found.items() if not ids]
     ids = list(dict.fromkeys(photo_id for ids in found.values() for photo_id in ids))
     return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
+
+
+def _is_there(word: str) -> bool:
+    """Whether a word typed is a file or folder there (a path term of the query)."""
+    try:
+        return Path(word).expanduser().exists()
+    except (OSError, ValueError):
+        return False
 
 
 def _query_without(args: argparse.Namespace, left_out: set[str]) -> str:
