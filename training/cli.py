@@ -327,8 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     with output_guarded() as output:
         try:
             code = _run(argv)
+        except BrokenPipeError:  # the reader gone while argparse printed (`--version | true`)
+            silence_stdout()
+            return EXIT_BROKEN_PIPE
         except SystemExit as exit:  # argparse's --help, --version, a usage error
-            output.flush()
+            try:
+                output.flush()
+            except BrokenPipeError:  # its reader gone before the flush
+                silence_stdout()
+                return EXIT_BROKEN_PIPE
             if output.lost() is None or not isinstance(exit.code, (int, type(None))):
                 raise
             return lost_output_code("landmark-train", output, exit.code or 0)
