@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TaggerError
-from app.core.index.connection import MAKE_IT_WRITABLE, is_read_only
+from app.core.index.connection import MAKE_IT_WRITABLE
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui.app_words import in_app_words
@@ -259,7 +259,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         unless Settings say not to); a folder whose drive is not connected is skipped."""
         if not self.settings.check_folders_at_start or self.jobs.busy or not self.index.roots():
             return False
-        if is_read_only(self.index.conn):  # a check would only end in "read-only" in Problems
+        if self.index.read_only:  # a check would only end in "read-only" in Problems
             self.show_message(f"This library's index is read-only: you can browse and search it, not change it "
                               f"({MAKE_IT_WRITABLE}, then open it again to look for new photos).")
             return False

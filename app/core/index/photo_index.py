@@ -133,6 +133,11 @@ class PhotoIndex:
                     (db_text(other),) for other, _ in _library_rows(conn) if other != text and is_within(other, text)])
         return root
 
+    @property
+    def read_only(self) -> bool:
+        """Whether this index was opened read-only (its file is not writable)."""
+        return is_read_only(self.conn)
+
     def roots(self) -> list[Path]:
         """The library folders (one inside a whole library folder, left by an older
         version, is part of that one and not listed)."""
