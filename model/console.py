@@ -156,6 +156,20 @@ def lost_output_code(prog: str, guard: GuardedStdout, code: int) -> int:
     return EXIT_OUTPUT_LOST if code in (0, 1) else code
 
 
+def code_of_parser_exit(prog: str, guard: GuardedStdout, stop: SystemExit) -> int:
+    """The exit code when argparse ended the command (--help, --version, a usage error):
+    141 when the reader went away before its text was written, lost_output_code's when
+    stdout could not be written; else `stop` is raised again, as argparse meant."""
+    try:
+        guard.flush()
+    except BrokenPipeError:  # `--version | true`: the reader gone before the flush
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
+    if guard.lost() is None or not isinstance(stop.code, (int, type(None))):
+        raise stop
+    return lost_output_code(prog, guard, stop.code or 0)
+
+
 def _stdout_closed() -> OSError | None:
     """An EBADF error when Python has no stdout (`>&-`: it sets sys.stdout to None), else
     None. A descriptor 1 that is not open gets the null device (_reserve_stdout)."""

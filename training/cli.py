@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one step; a stdout that cannot be written (`evaluate --json > log` on a full
     disk, `>&-`) does not stop it: one line says so at the end, exit 74 (model.console)."""
-    from model.console import lost_output_code, output_guarded
+    from model.console import code_of_parser_exit, lost_output_code, output_guarded
 
     with output_guarded() as output:
         try:
@@ -330,15 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:  # the reader gone while argparse printed (`--version | true`)
             silence_stdout()
             return EXIT_BROKEN_PIPE
-        except SystemExit as exit:  # argparse's --help, --version, a usage error
-            try:
-                output.flush()
-            except BrokenPipeError:  # its reader gone before the flush
-                silence_stdout()
-                return EXIT_BROKEN_PIPE
-            if output.lost() is None or not isinstance(exit.code, (int, type(None))):
-                raise
-            return lost_output_code("landmark-train", output, exit.code or 0)
+        except SystemExit as stop:  # argparse's --help, --version, a usage error
+            return code_of_parser_exit("landmark-train", output, stop)
         return lost_output_code("landmark-train", output, code)
 
 

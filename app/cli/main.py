@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     being imported, ends it with one line and exit 130, not a traceback. A stdout that
     cannot be written (`--json > log` on a full disk, `>&-`) does not stop the command:
     one line says so at the end and the exit code is 74 (model.console)."""
-    from model.console import lost_output_code, output_guarded
+    from model.console import code_of_parser_exit, lost_output_code, output_guarded
 
     with output_guarded() as output:
         try:
@@ -132,15 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # the reader gone while argparse printed (`--version | true`)
             silence_stdout()
             return EXIT_BROKEN_PIPE
-        except SystemExit as exit:  # argparse's --help, --version, a usage error
-            try:
-                output.flush()
-            except BrokenPipeError:  # its reader gone before the flush
-                silence_stdout()
-                return EXIT_BROKEN_PIPE
-            if output.lost() is None or not isinstance(exit.code, (int, type(None))):
-                raise
-            return lost_output_code("landmark-tagger", output, exit.code or 0)
+        except SystemExit as stop:  # argparse's --help, --version, a usage error
+            return code_of_parser_exit("landmark-tagger", output, stop)
         return lost_output_code("landmark-tagger", output, code)
 
 
