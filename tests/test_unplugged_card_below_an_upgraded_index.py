@@ -26,6 +26,7 @@ from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo
 from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
 from tests.test_index_support import missing_photos, photos_labelled
+from tests.test_unplugged_card_rescan import as_scanned_by_an_older_version
 
 CARD_PHOTOS = ("DCIM/100CANON/IMG_0001.JPG", "DCIM/100CANON/IMG_0002.JPG", "IMG_0003.JPG")
 NOT_CONNECTED = "not found (drive not connected?): the folder is empty as a card not connected leaves its mount point"
@@ -75,15 +76,9 @@ def _library(tmp_path, capsys, card: Card | None) -> tuple[str, Path, Path]:
     return db, pictures, pictures / "Card"
 
 
-def _as_scanned_by_an_older_version(db: str) -> None:
-    """An index from before migration 35: no record of what was mounted where."""
-    with PhotoIndex.open(db) as index, index.transaction() as conn:
-        conn.execute("DELETE FROM mount_points_seen")
-
-
 def test_a_card_unplugged_at_the_first_scan_after_the_upgrade_keeps_its_photos(tmp_path, capsys, card):
     db, pictures, folder = _library(tmp_path, capsys, card)
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     card.unplug()
     for attempt in range(2):  # the start-up check, then the user's own scan: still unplugged
         code, out, err = run_cli(capsys, "--db", db, "scan")
@@ -107,7 +102,7 @@ def test_a_first_scan_stopped_before_it_reached_the_card_leaves_the_next_one_its
     written once its walk is done, so the next scan still knows no scan of this version
     looked for cards in it."""
     db, pictures, folder = _library(tmp_path, capsys, card)
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     card.unplug()
     stop = CancelToken()
     with PhotoIndex.open(db) as index:
@@ -120,7 +115,7 @@ def test_a_first_scan_stopped_before_it_reached_the_card_leaves_the_next_one_its
 
 def test_a_folder_emptied_since_the_older_version_scanned_it_has_its_photos_missing(tmp_path, capsys):
     db, pictures, folder = _library(tmp_path, capsys, None)  # a plain folder: its time moves as photos go
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     for name in CARD_PHOTOS:
         (folder / name).unlink()
     (folder / "DCIM" / "100CANON").rmdir()

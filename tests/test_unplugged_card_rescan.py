@@ -76,14 +76,15 @@ def test_a_folder_emptied_by_deleting_its_photos_is_rescanned_and_they_are_missi
     assert code == 0 and _missing(db) == [], (out, err)
 
 
-def _as_scanned_by_an_older_version(db: str) -> None:
+def as_scanned_by_an_older_version(db: str) -> None:
+    """An index from before migration 35: no record of what was mounted where."""
     with PhotoIndex.open(db) as index, index.transaction() as conn:
         conn.execute("DELETE FROM mount_points_seen")
 
 
 def test_an_index_without_a_mount_point_record_keeps_the_time_rule(tmp_path, capsys, mounts):
     db, card, pictures = _card_and_pictures(tmp_path, capsys, mounts)
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     drawer = tmp_path / "drawer"
     unplug(card, drawer, mounts)
     os.utime(card, (0, 0))  # the mount point's own time, older than the scan of the card
@@ -91,9 +92,9 @@ def test_an_index_without_a_mount_point_record_keeps_the_time_rule(tmp_path, cap
     assert code == 1 and f"{card}: not found (drive not connected?)" in err and "0 missing" in err, err
     plug_back(card, drawer, mounts)
     mounts.unmount(card)  # copied into a plain folder: the next scan records that
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     assert run_cli(capsys, "--db", db, "scan")[0] == 0
-    _as_scanned_by_an_older_version(db)
+    as_scanned_by_an_older_version(db)
     for name in NAMES:
         (card / name).unlink()  # culled: the folder changed after the scan saw them
     code, out, err = run_cli(capsys, "--db", db, "scan")

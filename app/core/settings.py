@@ -200,13 +200,8 @@ def set_aside_unreadable(path: Path | None = None) -> Path | None:
     searches, threshold, sidecar naming) with no copy left to fix. Returns where it went,
     None when the file reads (or is not there); raises OSError when it cannot be moved."""
     path = path or settings_path()
-    if not path.is_file():
+    if settings_file_reads(path):
         return None
-    try:
-        _read_object(path)
-        return None
-    except UnreadableSettingsError:
-        pass
     kept = _name_aside(path)
     os.replace(path, kept)
     return kept
