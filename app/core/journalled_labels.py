@@ -1,7 +1,8 @@
 """The user's label for photos, journalled so it can be taken back: the command line's
 `label` (then `undo --review`) and the app's L (then Ctrl+Z, or `undo --review` in a
 terminal) go through here, so both record the same rows (app.core.index.review_journal)
-in the transaction that labels the photos: a kill leaves no label that cannot be taken back."""
+in the transaction that labels the photos: a kill leaves no label that cannot be taken back.
+`teach` and the app's T journal theirs through TeachBefore, in teach's transaction."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from typing import TYPE_CHECKING
 from app.core.index import review_journal
 
 if TYPE_CHECKING:
+    import sqlite3
     from pathlib import Path
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import LabelChange, ReviewState
     from app.core.index.review_journal import ReviewCommand
     from app.core.progress import CancelToken, ProgressCallback
-    from app.core.teaching import Correction
+    from app.core.teaching import Correction, TeachSummary
+    from app.core.teaching_store import RefRow
     from app.core.teaching_untaught import Untaught
     from model.bundle import ModelBundle
 
@@ -62,15 +65,66 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         changed.extend(after)
         untaught.extend(places_untaught)
         if after:
-            withdrawn = {int(row[0]): row for place in places_untaught for row in place.withdrawn}
-            was = {**before, **{photo_id: review_journal.LabelBefore(*row[1:]) for photo_id, row in withdrawn.items()}}
-            now = {**after, **{photo_id: (None, "suggested") for photo_id in withdrawn}}
+            was, now = _with_withdrawn(before, after, places_untaught)
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
             journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
                                          record=journal, progress=progress, cancel=cancel)
     return JournalledCorrections(corrections, changed, journalled[0], untaught)
+
+
+def _with_withdrawn(before: Mapping[int, review_journal.LabelBefore], after: Mapping[int, "ReviewState"],
+                    untaught: Sequence["Untaught"]) -> tuple[dict, dict]:
+    """(the labels before, the (label, state) after) of a command's photos and of the
+    suggestions it withdrew of the places it left untaught (each one "no landmark",
+    suggested, now), so taking the command back gives those suggestions back too."""
+    withdrawn = {int(row[0]): row for place in untaught for row in place.withdrawn}
+    was = {**before, **{photo_id: review_journal.LabelBefore(*row[1:]) for photo_id, row in withdrawn.items()}}
+    now = {**after, **{photo_id: (None, "suggested") for photo_id in withdrawn}}
+    return was, now
+
+
+@dataclass(frozen=True)
+class TeachBefore:
+    """What a `teach` changes, read in its transaction before it changes anything: the
+    photos' labels and references, and when the place was forgotten (None: it was not),
+    for `journal` to record once it has taught them."""
+
+    labels: dict[int, review_journal.LabelBefore]
+    refs: list["RefRow"]
+    forgotten_at: str | None
+
+    @classmethod
+    def read(cls, conn: "sqlite3.Connection", photo_ids: Sequence[int], label: str) -> "TeachBefore":
+        from app.core import teaching_store as store
+
+        forgotten = conn.execute("SELECT forgotten_at FROM forgotten_places WHERE label = ?", (label,)).fetchone()
+        return cls(review_journal.labels_before(conn, photo_ids), store.ref_rows_of_photos(conn, photo_ids),
+                   None if forgotten is None else forgotten[0])
+
+    def journal(self, conn: "sqlite3.Connection", command: str, summary: "TeachSummary") -> "ReviewCommand | None":
+        """Record the teach `summary` tells of as `command` (as the user would name it):
+        each taught photo's label and references before it (those of the place taught
+        too: it was taught again), the suggestions withdrawn of the places it left
+        untaught, and the place forgotten before it; the journal's command, None when
+        nothing was taught."""
+        from app.core import teaching_store as store
+
+        taught = set(summary.photo_ids or [])
+        if not taught:
+            return None
+        after = {photo_id: (summary.label, "accepted") for photo_id in summary.photo_ids or []}
+        was, now = _with_withdrawn(self.labels, after, summary.untaught)
+        gone = store.refs_gone(conn, self.refs)
+        ids = {row[0] for row in gone}
+        dropped = gone + [row for row in self.refs if row[1] == summary.label and row[2] in taught and row[0] not in ids]
+        command_id = review_journal.record(conn, "teach", command, was, list(now), now, dropped, also=list(after))
+        if command_id is None:
+            return None
+        if self.forgotten_at is not None:
+            review_journal.record_forgotten_place(conn, command_id, summary.label, self.forgotten_at)
+        return review_journal.command_of(conn, command_id)
 
 
 def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,

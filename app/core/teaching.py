@@ -20,6 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.index.labels import changed_since
+from app.core.journalled_labels import TeachBefore
 from app.core.label_names import unwritable_character
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import ReviewState
+    from app.core.index.review_journal import ReviewCommand
     from app.core.teaching_suggest import SuggestOptions, Suggestion
     from model.bundle import ModelBundle
     from model.predictor import Predictor, TaughtReferences
@@ -50,6 +52,7 @@ class TeachSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
     moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
     untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
+    journalled: "ReviewCommand | None" = None  # the review journal's command (teach's `journal`)
 
     @property
     def no_longer_taught(self) -> list[str]:
@@ -105,12 +108,15 @@ def teach(
     predictor: "Predictor | None" = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    journal: str | None = None,
 ) -> TeachSummary:
     """Make the photos (paths, folders or photo ids) references for `label`.
 
     Each photo gets the user's label (accepted) and its embedding by the model becomes
     a reference. A photo that taught another label before now teaches only this one
-    (the summary's `moved` and `no_longer_taught` say so).
+    (the summary's `moved` and `no_longer_taught` say so). `journal`: the command as the
+    user would name it, journalled in the same transaction for `undo --review` and Ctrl+Z
+    (journalled_labels.TeachBefore; the summary's `journalled`); None: not journalled.
     Per-photo failures are recorded (stage 'teach') and the other photos are taught;
     UsageError for an empty label or when no target gives a photo, BundleError for an
     unusable model.
@@ -127,6 +133,7 @@ def teach(
     summary.failures += problems
     usable = _prepare_references(index, embedder, photo_ids, summary, progress, cancel)
     with index.transaction() as conn:  # every photo or none: a kill or cancel leaves the index as it was
+        was = TeachBefore.read(conn, usable, label) if journal is not None else None
         for start in range(0, len(usable), 500):  # a few statements per 500 photos, not per photo
             chunk = usable[start : start + 500]
             before = store.labels_taught_by(conn, chunk, other_than=label)
@@ -141,6 +148,7 @@ def teach(
             summary.photo_ids += taught
         # a place the moves left with no photo is no longer taught: its suggestions go
         summary.untaught = withdraw_untaught(conn, {move.before for move in summary.moved})
+        summary.journalled = was.journal(conn, journal, summary) if was is not None else None
     summary.embedded = embedder.decoded
     return summary
 

@@ -330,6 +330,9 @@ class JobController(QObject):
 
         def report(summary) -> None:
             self.window.photos_changed(getattr(summary, "photo_ids", None) or photo_ids)
+            # Ctrl+Z takes it back (the review journal's command)
+            self.window.remember_label_step(getattr(summary, "journalled", None), summary.photo_ids or [],
+                                            summary.label, taught=True)
             self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
 
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)

@@ -330,7 +330,8 @@ class BundleCache:
 
 def teach_work(db_path: Path, label: str, photo_ids: Sequence[int], settings: AppSettings,
                bundles: BundleCache) -> JobWork:
-    """Make these photos references for `label`; returns the TeachSummary."""
+    """Make these photos references for `label`, journalled for Ctrl+Z and `undo --review`;
+    returns the TeachSummary (its `journalled`: the journal's command)."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
@@ -338,7 +339,7 @@ def teach_work(db_path: Path, label: str, photo_ids: Sequence[int], settings: Ap
 
         with PhotoIndex.open(db_path) as index:
             return teach(index, label, list(photo_ids), bundle=bundles.get(settings), progress=progress,
-                         cancel=cancel)
+                         cancel=cancel, journal=app_teach_command(label, len(photo_ids)))
 
     return work
 
@@ -367,6 +368,13 @@ def app_label_command(label: str | None, count: int) -> str:
     from app.core.wording import counted
 
     return f"the app's L: “{label or 'no landmark'}” for {counted(count, 'photo')}"
+
+
+def app_teach_command(label: str, count: int) -> str:
+    """How the review journal names a Teach… (T) given in the app (`undo --review` says it)."""
+    from app.core.wording import counted
+
+    return f"the app's T: “{label}” taught from {counted(count, 'photo')}"
 
 
 def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,

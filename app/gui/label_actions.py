@@ -1,8 +1,8 @@
 """Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
 review list; a label the user sets teaches (app.core.teaching.learn_from_correction).
 Every change goes to the index at once; then the view moves on so review is one key per
-photo. Ctrl+Z takes back accepts, rejects and labels, the latest first (a label through
-the review journal, as `undo --review` does)."""
+photo. Ctrl+Z takes back accepts, rejects, labels and Teach…, the latest first (a label
+or a Teach… through the review journal, as `undo --review` does)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from app.core.index.labels import StateChange
     from app.core.index.review_journal import ReviewCommand
 
-REVIEW_UNDO_DEPTH = 100  # accepts, rejects and labels that Ctrl+Z can take back
+REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels and Teach… that Ctrl+Z can take back
 BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
 
 
@@ -46,12 +46,18 @@ class ReviewStep:
 
 @dataclass(frozen=True)
 class LabelStep:
-    """One L: its command in the review journal (which holds each photo's label before it),
-    the photos it labelled, in the list's order, and the label they got."""
+    """One L (or a Teach…, `taught`): its command in the review journal (which holds each
+    photo's label before it), the photos it labelled, in the list's order, and the label they got."""
 
     command: "ReviewCommand"
     photo_ids: tuple[int, ...]
     label: str | None
+    taught: bool = False
+
+    @property
+    def named(self) -> str:
+        """ "the label “Bakery”", or "the teaching of “Bakery”", as Ctrl+Z's message names the step."""
+        return f"the {'teaching of' if self.taught else 'label'} “{self.label or 'no landmark'}”"
 
 
 def no_longer_teaching_text(changed: int, taught: Sequence[tuple[int, str]]) -> str:
@@ -247,19 +253,19 @@ class LabelActions:
         self._after_label_change(ids)
 
     def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
-                            label: str | None) -> None:
-        """An L that changed photos, journalled as `command`, for Ctrl+Z to take back."""
+                            label: str | None, taught: bool = False) -> None:
+        """An L (a Teach…: `taught`) that changed photos, journalled as `command`, for Ctrl+Z to take back."""
         if command is not None:
-            self.review_undo.append(LabelStep(command, tuple(photo_ids), label))
+            self.review_undo.append(LabelStep(command, tuple(photo_ids), label, taught))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
     def undo_review(self) -> bool:
-        """Take back the latest accept, reject or label (Ctrl+Z): its photos get their label
-        and state back and the view shows the first of them. A photo whose label changed
+        """Take back the latest accept, reject, label or Teach… (Ctrl+Z): its photos get their
+        label and state back and the view shows the first of them. A photo whose label changed
         since (set again, tagged again) is left as it is."""
         if not self.review_undo:
-            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R) "
-                              "and labels (L), the latest first.")
+            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
+                              "labels (L) and Teach… (T), the latest first.")
             return False
         step = self.review_undo.pop()
         if isinstance(step, LabelStep):
@@ -327,15 +333,16 @@ class LabelActions:
         return True
 
     def _take_back_label(self, step: LabelStep) -> bool:
-        """Ctrl+Z after L: the photos get the label they had before it back (source, score,
-        state) and no longer teach the one L gave, through the review journal as `undo
-        --review` takes it back, compared and changed in one transaction."""
+        """Ctrl+Z after L or Teach…: the photos get the label they had before it back (source,
+        score, state) and no longer teach the one it gave (but what they taught before), through
+        the review journal as `undo --review` takes it back, compared and changed in one transaction."""
         from app.core.index import review_journal
         from app.gui.job_work import index_work
 
         if len(step.photo_ids) > BULK_IN_WORKER and not self.jobs.busy:  # off the GUI thread, as A and R
             work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
-            return self.jobs.start(f"Taking back the label of {counted(len(step.photo_ids), 'photo')}", work,
+            what = "teaching" if step.taught else "label"
+            return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
                                    after=lambda taken: self._label_taken_back(step, taken))
         try:
             taken = review_journal.take_back(self.index, step.command)
@@ -348,8 +355,8 @@ class LabelActions:
         """Say what Ctrl+Z of an L gave back (review_journal.TakenBack, None: nothing was
         left to take back) and show the first of its photos."""
         if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
-            self.show_message(f"Nothing to take back: the label “{step.label or 'no landmark'}” was taken back "
-                              "already, or is older than the last 10 labels, accepts and rejects of the command line.")
+            self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older "
+                              "than the last 10 labels, teachings, accepts and rejects of the command line.")
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
@@ -357,7 +364,7 @@ class LabelActions:
             return self._nothing_taken_back(taken.left)
         if taken.left:
             self.photos_changed(list(taken.left))
-        message = f"Took back the label “{step.label or 'no landmark'}”: {counted(len(ids), 'photo')} as before it"
+        message = f"Took back {step.named}: {counted(len(ids), 'photo')} as before it"
         return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:

@@ -80,7 +80,7 @@ class WindowActions:
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
         self.undo_review_action = self._action("undo", "Take back accept/reject/label", self.undo_review,
                                                QKeySequence(QKeySequence.StandardKey.Undo).toString(),
-                                               "Undo the latest accept, reject or label")
+                                               "Undo the latest accept, reject, label or Teach…")
         self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",

@@ -10,7 +10,7 @@ from app.cli.common import (
 )
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
 from app.core.name_order import name_order
-from app.core.wording import counted
+from app.core.wording import counted, shell_quote
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
 EXIT_ASKED = 1  # a likely typo named, nothing taught (as `label` does)
@@ -28,7 +28,8 @@ def register(subparsers) -> None:
         "A NAME that is no landmark the library or the model knows but is close to one (\"Colloseum\" "
         "beside \"Colosseum\") is refused, naming it, and so is a word the app uses for a state (\"no "
         "landmark\", \"rejected\"): give --new to teach it as typed. "
-        "With --forget, NAME is no longer recognised (the photos keep their label).",
+        "`undo --review` takes a teach back: each photo gets its label and the place it taught "
+        "before it again. With --forget, NAME is no longer recognised (the photos keep their label).",
     )
     parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="photos or folders showing the landmark")
@@ -77,7 +78,7 @@ def run(args) -> int:
     targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
         roots_before = index.roots()
-        summary = teach(index, name, targets, bundle=bundle, progress=progress)
+        summary = teach(index, name, targets, bundle=bundle, progress=progress, journal=_as_typed(args))
         joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
         print_json_line(summary.to_json())
@@ -89,8 +90,14 @@ def run(args) -> int:
     if summary.taught == 0:
         print_summary(summary.line())
         return 2
-    print_summary(summary.line() + f"; run `{command_with_index(args.db)} suggest` to find it in your library")
+    undo = f"; `{command_with_index(args.db)} undo --review` takes it back" if summary.journalled else ""
+    print_summary(summary.line() + f"; run `{command_with_index(args.db)} suggest` to find it in your library{undo}")
     return EXIT_PARTIAL if summary.errors else EXIT_OK
+
+
+def _as_typed(args) -> str:
+    """The teach command as the user typed it, for the review journal (`undo --review` names it)."""
+    return " ".join(map(shell_quote, ["teach", *(["--new"] if args.new else []), args.name, *args.paths]))
 
 
 def _said_near_landmarks(args, name: str, class_names: list[str]) -> bool:

@@ -1,5 +1,5 @@
 """`landmark-tagger undo`: revert the last write batch (keywords and sidecars); with
---review, take back the last review command (accept, reject, label) instead."""
+--review, take back the last review command (accept, reject, label, teach) instead."""
 
 from __future__ import annotations
 
@@ -24,13 +24,14 @@ def register(subparsers) -> None:
             "A file the user deleted, or whose folder was deleted, counts as gone while its library folder (and "
             "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
             "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
-            "With --review: take back the last `accept`, `reject` or `label` instead "
+            "With --review: take back the last `accept`, `reject`, `label` or `teach` instead "
             "(the index keeps the last 10; each undo --review takes back the one before): each photo gets "
-            "its label and state before it again, unless it was labelled again since; files are not touched."
+            "its label and state before it again (and, after label or teach, the place it taught before), "
+            "unless it was labelled again since; files are not touched."
         ),
     )
     parser.add_argument("--review", action="store_true",
-                        help="take back the last accept, reject or label command instead of a write batch")
+                        help="take back the last accept, reject, label or teach command instead of a write batch")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)
 
@@ -53,7 +54,7 @@ def run_review(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if taken is None:
-        print("undo: no accept, reject or label to take back", file=sys.stderr)
+        print("undo: no accept, reject, label or teach to take back", file=sys.stderr)
         return 0
     if args.json:
         # a forgotten photo's id is no photo's now (the next one added may get it): counted, not listed

@@ -1,6 +1,6 @@
 """The review journal: the last review commands of the command line (`accept`, `reject`,
-`label`), each with every photo's label and state before it, so that `landmark-tagger undo
---review` takes the latest back (tables review_commands and review_changes, migration 32).
+`label`, `teach`), each with every photo's label and state before it, so that `landmark-tagger
+undo --review` takes the latest back (tables review_commands and review_changes, migration 32).
 
 Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
 labelled again since (by the app, another command, a retag) or taken out of the library is
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from app.core.index.labels import ReviewState
 
 KEPT_COMMANDS = 10  # the newest review commands kept; an older one can no longer be taken back
+# review_taught_refs' row of no photo (ids start at 1) and no model: the place a `teach`
+# taught again had been forgotten, and is forgotten again when the teach is taken back
+PLACE_FORGOTTEN = 0
+RELABELLING = ("label", "teach")  # verbs that give their photos a label: taken back whole
 
 
 @dataclass(frozen=True)
@@ -81,19 +85,22 @@ def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[in
 
 def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[int, LabelBefore],
            photo_ids: Sequence[int], after: Mapping[int, "ReviewState"] | None = None,
-           dropped_refs: Sequence["RefRow"] = ()) -> int | None:
+           dropped_refs: Sequence["RefRow"] = (), also: Sequence[int] = ()) -> int | None:
     """Journal a review command that has just changed labels, in the caller's transaction:
     the photos among `photo_ids` whose (label, state) is no longer the one in `before`
     (a photo it leaves out had no label), each with its label before and after. `after`:
     the (label, state) the command gave each photo it changed; a photo not so now (changed
     again since, by another program) is left out. `dropped_refs`: the references the
     command dropped (teaching_store.refs_gone: the places the photos taught before a
-    `label`), given back with the label. Returns the command's id, None when it changed
-    nothing. Only the newest KEPT_COMMANDS are kept."""
+    `label`), given back with the label. `also`: photos of `after` journalled though their
+    (label, state) is the one they had (a `teach` that made a photo already so labelled
+    teach it). Returns the command's id, None when it changed nothing. Only the newest
+    KEPT_COMMANDS are kept."""
     expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed = label_store.changed_since(conn, photo_ids, expected)
     if after is not None:
         changed = {i: now for i, now in changed.items() if after.get(i) == now}
+        changed.update((i, after[i]) for i in also if i not in changed and expected.get(i) == after[i])
     changed = {i: now for i, now in changed.items() if now[1] != label_store.FORGOTTEN}
     if not changed:
         return None
@@ -110,6 +117,14 @@ def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[in
          for _, label, photo_id, model_id, vector, created_at in dropped_refs if photo_id in changed])
     _keep_newest(conn)
     return command_id
+
+
+def record_forgotten_place(conn: sqlite3.Connection, command_id: int, label: str, forgotten_at: str) -> None:
+    """The command taught `label` again, which the user had told the app to forget: taking
+    it back forgets the place again (_forget_again), or the photos still labelled so would
+    teach it at the next `tag`."""
+    conn.execute("INSERT OR REPLACE INTO review_taught_refs (command_id, photo_id, label, model_id, vector, "
+                 "created_at) VALUES (?, ?, ?, '', NULL, ?)", (command_id, PLACE_FORGOTTEN, label, forgotten_at))
 
 
 def _new_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
@@ -238,7 +253,8 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None) -> Take
         after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
         left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
-        _restore(conn, command.id, restored, before, after, relabel_all=command.verb == "label")
+        _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING)
+        _forget_again(conn, command.id)
         _drop_commands(conn, "=", command.id)
     return TakenBack(command, restored, left)
 
@@ -247,7 +263,7 @@ def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], be
              after: Mapping[int, "ReviewState"], relabel_all: bool) -> None:
     """These photos' labels as `before` holds them. After accept or reject a photo gets its
     state back as the app's Ctrl+Z gives it (rejections and what it teaches follow the
-    state); after `label` (`relabel_all`), or where its label changed, its whole label
+    state); after `label` or `teach` (`relabel_all`), or where its label changed, its whole label
     comes back (source, score, landmark) and it no longer teaches the label it was given
     (its taught reference goes) but again what it taught before (the references the command
     dropped, journalled; not of a place forgotten since)."""
@@ -276,3 +292,14 @@ def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], be
                      f"WHERE command_id = ? AND photo_id IN ({marks}) "
                      "AND label NOT IN (SELECT label FROM forgotten_places)", [command_id, *chunk])
     refresh_search_texts(conn, [photo_id for photo_id in relabelled if before[photo_id].state is None])
+
+
+def _forget_again(conn: sqlite3.Connection, command_id: int) -> None:
+    """The places the command taught again after they were forgotten (record_forgotten_place)
+    are forgotten again, as they were, where no photo teaches them once it is taken back."""
+    rows = conn.execute("SELECT label, created_at FROM review_taught_refs WHERE command_id = ? AND photo_id = ?",
+                        (command_id, PLACE_FORGOTTEN)).fetchall()
+    for label, forgotten_at in rows:
+        if conn.execute("SELECT 1 FROM taught_refs WHERE label = ? LIMIT 1", (label,)).fetchone() is None:
+            conn.execute("INSERT OR REPLACE INTO forgotten_places (label, forgotten_at) VALUES (?, ?)",
+                         (label, forgotten_at))
