@@ -145,7 +145,7 @@ def test_stats_counts_each_broken_file_once_and_lists_them(tmp_path: Path, libra
     for _ in range(3):
         run_cli(capsys, "--db", db, "scan", str(library))
     code, out, _ = run_cli(capsys, "--db", db, "stats")
-    assert code == 0 and "errors:     1 (1 scan; `landmark-tagger stats --errors` lists them)" in out
+    assert code == 0 and f"errors:     1 (1 scan; `landmark-tagger --db {db} stats --errors` lists them)" in out
     code, out, _ = run_cli(capsys, "--db", db, "stats", "--errors")
     (line,) = [line for line in out.splitlines() if line.startswith("scan: ")]
     assert "DSC_0001.NEF" in line and "empty file" in line

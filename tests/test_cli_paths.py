@@ -186,7 +186,7 @@ def test_scan_of_a_dashed_file_suggests_a_tag_command_that_works(dashed_trip, ca
     capsys.readouterr()
     assert main(["--db", dashed_trip, "scan", "--", "-x.jpg"]) == 2
     err = capsys.readouterr().err
-    assert f"`landmark-tagger tag {os.path.join(os.curdir, '-x.jpg')}`" in err  # not `tag -x.jpg`: an option
+    assert f"`landmark-tagger --db {dashed_trip} tag {os.path.join(os.curdir, '-x.jpg')}`" in err  # not `tag -x.jpg`: an option
 
 
 @pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")

@@ -88,7 +88,7 @@ def test_label_in_teachs_order_is_answered_with_the_right_order(tmp_path, capsys
     assert main(["--db", str(db), "label", "Pont du Gard", "DSC_0204"]) == 1
     err = capsys.readouterr().err
     assert "no photo matches 'Pont du Gard'" in err
-    assert "the query comes first: landmark-tagger label DSC_0204 'Pont du Gard'" in err
+    assert f"the query comes first: `landmark-tagger --db {db} label DSC_0204 'Pont du Gard'`" in err
     with PhotoIndex.open(db) as index:
         assert [photo.label for photo in index.search("")] == ["Palais des Papes"]
 

@@ -149,7 +149,7 @@ def test_a_photo_given_by_its_file_brings_its_folder_without_the_folders_in_it(t
 
     assert run_tag(tmp_path, home / "DSC_0042.JPG", "--model", tiny_bundle.path, "--workers", "0") == 0
     assert paths() == {"DSC_0042.JPG"}
-    assert "that folder only: `landmark-tagger scan" in capsys.readouterr().err
+    assert f"that folder only: `landmark-tagger --db {db} scan" in capsys.readouterr().err
     assert main(["--db", str(db), "stats"]) == 0
     assert f"{home.resolve()}  (this folder only, not those in it)" in capsys.readouterr().out
     assert run_tag(tmp_path, "--model", tiny_bundle.path, "--workers", "0") == 0  # the library: still that folder
@@ -170,7 +170,7 @@ def test_a_photo_given_by_its_file_brings_its_folder_without_the_folders_in_it(t
 def test_scan_refuses_a_file_and_says_what_to_type(tmp_path, folder, capsys):
     assert main(["--db", str(tmp_path / "index.db"), "scan", str(folder / "IMG_0.jpg")]) == 2
     err = capsys.readouterr().err
-    assert "is a file; scan takes folders" in err and "landmark-tagger tag" in err
+    assert "is a file; scan takes folders" in err and f"`landmark-tagger --db {tmp_path / 'index.db'} tag" in err
     assert not (tmp_path / "index.db").exists()  # and no error about it is left in an index
 
 

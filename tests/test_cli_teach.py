@@ -134,7 +134,7 @@ def test_teaching_a_photo_from_outside_the_library_says_its_folder_joined(capsys
     code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path),
                            "Our cabin", str(first))
     assert code == 0
-    assert f"added {loose.resolve()} to the library (3 photos; that folder only: `landmark-tagger scan" in err
+    assert f"added {loose.resolve()} to the library (3 photos; that folder only: `landmark-tagger --db {tmp_path / 'index.db'} scan" in err
     code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "teach", "--model", str(tiny_bundle.path),
                            "Our cabin", str(first))
     assert code == 0 and "to the library" not in err  # in the library already: no news

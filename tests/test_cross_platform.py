@@ -120,7 +120,7 @@ def test_commands_we_suggest_are_quoted_for_the_windows_shell(tmp_path, monkeypa
     monkeypatch.setattr(wording, "ON_WINDOWS", True, raising=False)
     assert main(["--db", str(tmp_path / "index.db"), "scan", str(folder / "IMG_0.jpg")]) == 2
     err = capsys.readouterr().err
-    assert f'`landmark-tagger scan "{folder}"`' in err and "'" not in err
+    assert f'`landmark-tagger --db {tmp_path / "index.db"} scan "{folder}"`' in err and "'" not in err
     assert wording.shell_quote("C:\\Photos") == "C:\\Photos"  # cmd and PowerShell take it bare
     assert wording.shell_quote("C:\\Rock&Roll") == '"C:\\Rock&Roll"'
     monkeypatch.setattr(wording, "ON_WINDOWS", False)

@@ -106,7 +106,7 @@ def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, cap
     assert main(["--db", str(db), "forget", str(trip), "--yes"]) == 0
     err = capsys.readouterr().err
     assert "left the library (4 photos forgotten; the files are untouched" in err
-    assert f"`landmark-tagger scan {trip.resolve()}` adds it again" in err  # a plain `scan` would not
+    assert f"`landmark-tagger --db {db} scan {trip.resolve()}` adds it again" in err  # a plain `scan` would not
     assert f"the index as it was is copied at {backups(db)[-1]})" in err
     assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "1"
     assert main(["--db", str(db), "forget", str(trip / "day1")]) == 2

@@ -108,9 +108,9 @@ def test_relocate_command_and_the_hint_of_tag(tmp_path: Path, capsys) -> None:
     photos.rename(renamed)
     capsys.readouterr()
     assert main(["--db", str(db), "tag"]) == 2
-    assert f"`landmark-tagger relocate {shlex.quote(str(photos))} NEW_PLACE`" in capsys.readouterr().err
+    assert f"`landmark-tagger --db {db} relocate {shlex.quote(str(photos))} NEW_PLACE`" in capsys.readouterr().err
     assert main(["--db", str(db), "stats"]) == 0
-    assert f"{photos}  (not found: drive not connected? `landmark-tagger relocate` if it moved)" \
+    assert f"{photos}  (not found: drive not connected? `landmark-tagger --db {db} relocate` if it moved)" \
         in capsys.readouterr().out
     assert main(["--db", str(db), "relocate", "--json", str(photos), str(renamed)]) == 0
     out, err = capsys.readouterr()
@@ -130,9 +130,9 @@ def test_relocating_a_sub_folder_says_that_scan_finds_it(tmp_path: Path, capsys)
     assert main(["--db", str(db), "relocate", str(photos / "Provence 2019"), str(moved)]) == 2
     err = capsys.readouterr().err
     assert "only a whole library folder can be relocated" in err
-    command = f"landmark-tagger scan {shlex.quote(str(photos))} {shlex.quote(str(moved))}"
+    command = f"landmark-tagger --db {db} scan {shlex.quote(str(photos))} {shlex.quote(str(moved))}"
     assert f"`{command}` finds its photos there with their labels" in err
-    assert main(["--db", str(db), *shlex.split(command)[1:]]) == 1  # as it says; broken.JPG moved with them
+    assert main(shlex.split(command)[1:]) == 1  # as it says; broken.JPG moved with them
     with PhotoIndex.open(db) as index:
         assert _labelled(index) == {"DSC_0001.JPG": ("Pont du Gard", str(moved.resolve()))}
         assert index.count("is:missing") == 0

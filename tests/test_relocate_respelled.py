@@ -36,13 +36,13 @@ def _scan_says(db: Path, capsys) -> tuple[str, str]:
     capsys.readouterr()
     assert main(["--db", str(db), "scan"]) == 1
     err = capsys.readouterr().err
-    command = re.search(r"`(landmark-tagger relocate [^`]*)`", err)
+    command = re.search(r"`(landmark-tagger --db \S+ relocate [^`]*)`", err)
     assert command, err
     return err, command.group(1)
 
 
 def _relocated(db: Path, command: str, new: Path, capsys) -> str:
-    assert main(["--db", str(db), *shlex.split(command)[1:]]) == 0
+    assert main(shlex.split(command)[1:]) == 0  # as printed, the index given with it
     out = capsys.readouterr().err
     with PhotoIndex.open(db) as index:
         assert index.roots() == [new]
@@ -56,7 +56,7 @@ def test_a_folder_respelled_from_nfd_to_nfc_is_named_with_a_command_that_works(t
     old = str(tmp_path / NFD)
     assert f"{old}: folder not found; {tmp_path} holds a folder of that name spelled in another Unicode form " \
            "(NFD → NFC" in err
-    assert command == f"landmark-tagger relocate {shlex.quote(old)} {shlex.quote(str(new))}"
+    assert command == f"landmark-tagger --db {db} relocate {shlex.quote(old)} {shlex.quote(str(new))}"
     said = _relocated(db, command, new, capsys)
     assert f"relocate: {old} is now {new} (NFD → NFC): 1 photo kept its labels" in said
 
@@ -81,4 +81,4 @@ def test_a_missing_folder_without_a_twin_keeps_the_plain_hint(tmp_path: Path, ca
     assert main(["--db", str(db), "scan"]) == 1
     err = capsys.readouterr().err
     assert "folder not found; check the path (is the drive mounted?)" in err
-    assert "`landmark-tagger relocate OLD NEW`" in err
+    assert f"`landmark-tagger --db {db} relocate OLD NEW`" in err

@@ -20,7 +20,7 @@ UNICODE_FORM = "holds a folder of that name spelled in another Unicode form (NFD
 
 
 def _command(text: str) -> str:
-    command = re.search(r"`(landmark-tagger relocate [^`]*)`", text)
+    command = re.search(r"`(landmark-tagger --db \S+ relocate [^`]*)`", text)
     assert command, text
     return command.group(1)
 
@@ -33,7 +33,7 @@ def test_tag_names_the_respelled_folder_with_a_command_that_works(tmp_path: Path
     err = capsys.readouterr().err
     assert f"skipped {old}: folder not found; {tmp_path} {UNICODE_FORM}" in err
     command = _command(err)
-    assert command == f"landmark-tagger relocate {shlex.quote(old)} {shlex.quote(str(new))}"
+    assert command == f"landmark-tagger --db {db} relocate {shlex.quote(old)} {shlex.quote(str(new))}"
     _relocated(db, command, new, capsys)
 
 
@@ -44,7 +44,7 @@ def test_stats_names_the_folder_renamed_in_case_with_the_command(tmp_path: Path,
     assert main(["--db", str(db), "stats"]) == 0
     out = capsys.readouterr().out
     assert f"{old}  (not found; {tmp_path} holds a folder of that name spelled in another case. " in out
-    assert _command(out) == f"landmark-tagger relocate {shlex.quote(old)} {shlex.quote(str(new))}"
+    assert _command(out) == f"landmark-tagger --db {db} relocate {shlex.quote(old)} {shlex.quote(str(new))}"
 
 
 def test_a_photo_of_the_respelled_folder_names_it_when_it_cannot_be_read_or_taught(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_a_folder_gone_without_a_twin_keeps_the_plain_hint(tmp_path: Path, capsy
     assert relocate_hint(tmp_path / "Trip 2019" / "A.jpg") == RELOCATE_HINT  # there: nothing to relocate
     capsys.readouterr()
     assert main(["--db", str(db), "stats"]) == 0
-    assert "(not found: drive not connected? `landmark-tagger relocate` if it moved)" in capsys.readouterr().out
+    assert f"(not found: drive not connected? `landmark-tagger --db {db} relocate` if it moved)" in capsys.readouterr().out
 
 
 def test_the_app_says_it_in_its_words(tmp_path: Path) -> None:

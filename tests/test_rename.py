@@ -131,7 +131,7 @@ def test_rename_from_the_cli_then_write_puts_the_new_name_into_the_photo(tmp_pat
     capsys.readouterr()
     assert main(["--db", str(db), "rename", "Our cabbin", "Our cabin", "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["photos"] == 1 and "landmark-tagger write" in err
+    assert json.loads(out)["photos"] == 1 and f"`landmark-tagger --db {db} write`" in err
     assert main(["--db", str(db), "write"]) == 0
     assert read_fields(photo.read_bytes()).subject == ["Our cabin"]
     assert main(["--db", str(db), "rename", "Colosseum", "Colosseo"]) == 2  # the default model's own name

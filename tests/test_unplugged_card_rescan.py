@@ -46,7 +46,7 @@ def test_a_rescan_skips_the_empty_mount_point_of_a_card_not_connected(tmp_path, 
     unplug(card, drawer, mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert f"{card}: not found (drive not connected?)" in err and "0 missing" in err, err
-    assert f"If you deleted them yourself, take the folder out of the library (`landmark-tagger forget {card} --yes`" \
+    assert f"If you deleted them yourself, take the folder out of the library (`landmark-tagger --db {db} forget {card} --yes`" \
         in err, err  # the way on for a folder that was emptied after all
     assert code == 1  # as for a library folder not found
     assert _missing(db) == []

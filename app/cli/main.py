@@ -138,14 +138,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    from app.cli.command_line import refuse_empty_arguments, shield_negated_words, take_words_after_options
-    from app.core.errors import TaggerError, UsageError
-    from app.core.path_query import NoFileMatches
+    from app.cli.command_line import shield_negated_words
+    from app.cli.hints import hints_keep_the_index
     from model.console import make_stdout_safe
 
     make_stdout_safe()
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
+    with hints_keep_the_index(getattr(args, "db", None), bool(getattr(args, "json", False))):
+        return _run_command(parser, args, extras)
+
+
+def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> int:
+    """The command the arguments name, its app errors turned into one line on stderr."""
+    from app.cli.command_line import refuse_empty_arguments, take_words_after_options
+    from app.core.errors import TaggerError, UsageError
+    from app.core.path_query import NoFileMatches
+
     try:
         _take_query_words(parser, args, take_words_after_options(parser, args, extras))
         refuse_empty_arguments(parser, args)

@@ -93,7 +93,7 @@ def plan_rename(index: "PhotoIndex", old: str, new: str, model_landmarks: Mappin
     merge); UsageError as rename_place."""
     for name, which in ((old, "the name to rename"), (new, "the new name")):
         if not (name or "").split():
-            raise UsageError(f"{which} is empty; e.g. landmark-tagger rename \"Our cabbin\" \"Our cabin\"")
+            raise UsageError(f"{which} is empty; e.g. `landmark-tagger rename \"Our cabbin\" \"Our cabin\"`")
     old_name, new_name = stored_label(old), check_label(new)  # an old name XMP cannot hold is renamed away
     builtin = next((name for name in model_landmarks if name.casefold() == old_name.casefold()), None)
     if builtin is not None:

@@ -309,7 +309,7 @@ def run_label(args: argparse.Namespace) -> int:
         raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\" "
                          "(or --no-landmark for photos that show none)")
     if name is not None:
-        refuse_file_as_name(name, "the search query comes first, then the name: landmark-tagger label QUERY NAME")
+        refuse_file_as_name(name, "the search query comes first, then the name: `landmark-tagger label QUERY NAME`")
         refuse_a_state_as_name(name, args, "give --no-landmark instead of NAME")
     from app.core.teaching import load_model_bundle
     from model.errors import ModelError
@@ -337,7 +337,7 @@ def run_label(args: argparse.Namespace) -> int:
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
-            hint = f"the query comes first: landmark-tagger label {shell_quote(name)} {query}"
+            hint = f"the query comes first: `landmark-tagger label {shell_quote(name)} {query}`"
     finally:
         index.close()
     say_folders_joined(joined)

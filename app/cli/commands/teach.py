@@ -66,7 +66,7 @@ def run(args) -> int:
                       f"label){forget_details(done, name)}")
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
-    refuse_file_as_name(name, "the name comes first, then the photos: landmark-tagger teach NAME PHOTO…")
+    refuse_file_as_name(name, "the name comes first, then the photos: `landmark-tagger teach NAME PHOTO…`")
     refuse_a_state_as_name(name, args)
     if not args.paths:
         raise UsageError(f"give the photos of '{name}': {command_with_index(args.db)} teach \"{name}\" PHOTO…")

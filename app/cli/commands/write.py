@@ -168,7 +168,7 @@ def print_waiting_suggestions(count: int) -> None:
     if count:
         print(
             f"{counted(count, 'photo')} with a suggested label left out: accept them first "
-            "('landmark-tagger accept QUERY', or the review view) or add --include-suggested",
+            "(`landmark-tagger accept QUERY`, or the review view) or add --include-suggested",
             file=sys.stderr,
         )
 
