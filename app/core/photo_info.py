@@ -73,6 +73,7 @@ class PhotoInfo:
     gps_lon: float | None = None
     landmark: str | None = None  # the landmark keyword written into the file (app.core.metadata.read_back)
     landmark_files: tuple[str, ...] = ()  # the files holding it, the photo file or sidecars (scan_details)
+    landmark_taught: bool | None = None  # whether the photo teaches it, as our field says (None: it says nothing)
     dated_by_modify_date: bool = False  # taken_at is the last-resort ModifyDate (capture_time)
 
 
@@ -178,13 +179,16 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
 
 
 def _with_xmp_details(info: PhotoInfo, xmp: XmpDocument | None) -> PhotoInfo:
-    """`info` with the landmark keyword the photo's XMP holds. The packet is parsed once
-    per file (XmpDocument.read) for this, the date and the lens."""
+    """`info` with the landmark keyword the photo's XMP holds, and whether our field says
+    the photo teaches it (taught_field). The packet is parsed once per file
+    (XmpDocument.read) for this, the date and the lens."""
     if xmp is None:
         return info
     from app.core.metadata.read_back import landmark_in_document
+    from app.core.metadata.taught_field import taught_in
 
-    return replace(info, landmark=landmark_in_document(xmp))
+    landmark = landmark_in_document(xmp)
+    return replace(info, landmark=landmark, landmark_taught=taught_in(xmp, landmark))
 
 
 def _no_image_data(path: str | os.PathLike, size: int, width: int, height: int) -> PhotoReadError:

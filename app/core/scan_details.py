@@ -61,12 +61,13 @@ def _with_read_back(info: PhotoInfo, primary: Path, group: PhotoFiles, family: S
     found = list(landmarks_in_sidecars([f.path for f in group.present],
                                        [[f.path for f in photo.present] for photo in family])
                  ) if group.touched else []
-    landmark = found[0][1] if found and (info.landmark is None or info.kind != "jpeg") else info.landmark
+    in_sidecar = bool(found) and (info.landmark is None or info.kind != "jpeg")
+    landmark, taught = found[0][1:] if in_sidecar else (info.landmark, info.landmark_taught)
     if landmark is None:
         return info
     inside = [str(primary)] if info.landmark is not None and same_landmark(info.landmark, landmark) else []
-    files = inside + [str(sidecar) for sidecar, name in found if same_landmark(name, landmark)]
-    return replace(info, landmark=landmark, landmark_files=tuple(files))
+    files = inside + [str(sidecar) for sidecar, name, _ in found if same_landmark(name, landmark)]
+    return replace(info, landmark=landmark, landmark_files=tuple(files), landmark_taught=taught)
 
 
 def _lacks_shot_details(info: PhotoInfo) -> bool:

@@ -57,7 +57,8 @@ class FolderSync:
         self.became_missing: list[int] = []
         self.merging_spellings = False  # while a library folder's other spelling leaves (see _merge_other_spellings)
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
-        self.read_labels: dict[int, str] = {}  # new photo id -> the landmark keyword taken from its files
+        # new photo id -> the landmark keyword taken from its files, and whether it taught it (taught_field)
+        self.read_labels: dict[int, tuple[str, bool | None]] = {}
         self.pending_errors: list[tuple[str, str]] = []
         # Files with a scan problem (a RAW kept with its JPEG, a truncated file): an unchanged
         # one is not read again (a library of RAW files LibRaw cannot read would be re-read on
@@ -234,11 +235,12 @@ class FolderSync:
         catalog.drop_deleted_files(conn, photo_id)
         if photo_id in self.rereading:
             rereads.reread_done(conn, photo_id)
-        if group.info is not None and group.info.landmark and labels.adopt_written_label(
-                conn, photo_id, group.info.landmark, group.info.landmark_files):
+        info = group.info
+        if info is not None and info.landmark and labels.adopt_written_label(
+                conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):
             self.summary.labels_read += 1
-            if created:
-                self.read_labels[photo_id] = group.info.landmark  # a moved photo's: see _recognise_moves
+            if created:  # a moved photo's: see _recognise_moves
+                self.read_labels[photo_id] = (info.landmark, info.landmark_taught)
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1

@@ -24,7 +24,7 @@ class MoveRecognition:
     `summary` (the scan's ScanSummary) has its counts corrected; `since` and
     `newest_before` are the photo ids that bound what killed scans and this one brought
     in; `owed` the (photo id, other spelling) pairs killed scans left; `other_spelling_ids`
-    and `read_labels` (new photo id -> keyword read from its files) come from the walk;
+    and `read_labels` (new photo id -> keyword read from its files, and whether it taught it) come from the walk;
     `went_missing(conn, photo_id)` records a photo gone missing in this scan, and
     `cancelled()` whether the scan was cancelled."""
 
@@ -35,7 +35,7 @@ class MoveRecognition:
     newest_before: int
     owed: list[tuple[int, bool]]
     other_spelling_ids: set[int]
-    read_labels: dict[int, str]
+    read_labels: dict[int, tuple[str, bool | None]]
     went_missing: Callable[[Any, int], None]
     cancelled: Callable[[], bool]
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
@@ -141,7 +141,7 @@ class MoveRecognition:
             read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
             # the moved photo keeps the index's word; the keyword in its files counts only
             # where the index had none (the same rule as for any photo)
-            if read is not None and not labels.adopt_written_label(conn, old_id, read, read_from):
+            if read is not None and not labels.adopt_written_label(conn, old_id, read[0], read_from, read[1]):
                 self.summary.labels_read -= 1
         self.summary.moved += 1
         self.summary.new -= int(new_id > self.newest_before)

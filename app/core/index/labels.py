@@ -114,17 +114,23 @@ def has_users_word(conn: sqlite3.Connection, photo_id: int) -> bool:
     return current is not None and (current[0] == "user" or current[1] != "suggested")
 
 
-def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, files: Sequence[str] = ()) -> bool:
+def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, files: Sequence[str] = (),
+                        taught: bool | None = None) -> bool:
     """A landmark keyword found in the photo's files (app.core.metadata.read_back;
     `files`: those holding it) becomes its accepted label when the index holds no word
     of the user's about the photo (no label, or only the model's suggestion) and the
     user never rejected that landmark for it; the index records where it came from
-    (read_back_records), for a relabel to replace it there. True when the label changed."""
+    (read_back_records), for a relabel to replace it there. `taught`: what our field
+    says (metadata.taught_field): False, the photo taught nothing (a suggestion accepted,
+    a place forgotten): its label comes back as an accepted suggestion (source taught),
+    which teaches nothing; else the user's (a place of theirs teaches it at the next
+    `tag`). True when the label changed."""
     if has_users_word(conn, photo_id):
         return False
     if is_rejected(conn, photo_id, label):
         return False
-    store_label(conn, photo_id, label, source="user", state="accepted", landmark_id=None, score=None)
+    store_label(conn, photo_id, label, source="taught" if taught is False else "user", state="accepted",
+                landmark_id=None, score=None)
     record_read_back(conn, photo_id, label, files)
     return True
 

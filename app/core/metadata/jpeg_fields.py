@@ -31,7 +31,7 @@ from app.core.metadata.jpeg_segments import (
     parse_jpeg,
 )
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XmpDocument
 
 XMP_PADDING = 2048
 _MP_ENTRY = 0xB002
@@ -50,17 +50,18 @@ def read_fields(data: bytes, name: str = "file") -> KeywordFields:
 def fields_of(layout: JpegLayout, name: str = "file") -> KeywordFields:
     """The keyword fields of a JPEG already parsed (`read_fields` without the parse)."""
     _refuse_keywords_in_extended_xmp(layout, name)
-    subject = hierarchical = digikam = microsoft = None
+    subject = hierarchical = digikam = microsoft = taught = None
     xmp = layout.first("xmp")
     if xmp is not None:
         doc = XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], name)
         subject, hierarchical = doc.get_bag(DC, "subject"), doc.get_bag(LR, "hierarchicalSubject")
         digikam, microsoft = doc.get_bag(DIGIKAM, "TagsList"), doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP")
+        taught = doc.get_bag(LANDMARK_TAGGER, "Teaches")
     exif = layout.first("exif")
     xp = exif_keywords.read_xp_keywords(exif.payload[len(EXIF_HEADER) :]) if exif else None
     photoshop = layout.first("photoshop")
     keywords = iptc.read_keywords(photoshop.payload if photoshop else None)
-    return KeywordFields(subject, hierarchical, keywords, xp, digikam, microsoft)
+    return KeywordFields(subject, hierarchical, keywords, xp, digikam, microsoft, taught)
 
 
 def _refuse_keywords_in_extended_xmp(layout, name: str) -> None:
@@ -124,7 +125,7 @@ def fit_fields(
 
 def _xmp_bags(fields: KeywordFields) -> tuple:
     """The fields our XMP packet holds."""
-    return fields.subject, fields.hierarchical, fields.digikam, fields.microsoft
+    return fields.subject, fields.hierarchical, fields.digikam, fields.microsoft, fields.taught
 
 
 def _rebuilt_segments(layout, current: KeywordFields, wanted: KeywordFields, name: str) -> list[Segment]:
@@ -195,6 +196,7 @@ def _xmp_payload(segments: list[Segment] | tuple[Segment, ...], wanted: KeywordF
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
     doc.set_bag(DIGIKAM, "TagsList", wanted.digikam, container="Seq")
     doc.set_bag(MICROSOFT_PHOTO, "LastKeywordXMP", wanted.microsoft)
+    doc.set_bag(LANDMARK_TAGGER, "Teaches", wanted.taught)
     room = MAX_SEGMENT_PAYLOAD - len(XMP_HEADER)
     packet = doc.serialize(padding=XMP_PADDING)
     if len(packet) > room:

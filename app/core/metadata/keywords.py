@@ -26,8 +26,8 @@ from app.core.metadata.iptc import iptc_keyword
 from model.labels import label_form
 
 HIERARCHY_ROOT = "Landmarks"
-FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft")
-SIDECAR_FIELDS = ("subject", "hierarchical", "digikam", "microsoft")
+FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft", "taught")
+SIDECAR_FIELDS = ("subject", "hierarchical", "digikam", "microsoft", "taught")
 # Fields written only where the file has them already: a write never creates one.
 # XPKeywords neither: Windows reads dc:subject first and merges it with IPTC and XPKeywords
 # (its System.Keywords policy), so a copy we created would only go stale where a program
@@ -45,6 +45,7 @@ class KeywordFields:
     xp: list[str] | None = None  # EXIF XPKeywords
     digikam: list[str] | None = None  # XMP digiKam:TagsList (an rdf:Seq of "Parent/Child")
     microsoft: list[str] | None = None  # XMP MicrosoftPhoto:LastKeywordXMP (an rdf:Bag, "Parent/Child" to digiKam)
+    taught: list[str] | None = None  # XMP landmarkTagger:Teaches, ours alone: no keyword (taught_field.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -61,7 +62,7 @@ class KeywordFields:
 FIELD_TITLES = {
     "subject": "XMP dc:subject", "hierarchical": "XMP lr:hierarchicalSubject",
     "iptc": "IPTC Keywords", "xp": "EXIF XPKeywords", "digikam": "XMP digiKam:TagsList",
-    "microsoft": "XMP MicrosoftPhoto:LastKeywordXMP",
+    "microsoft": "XMP MicrosoftPhoto:LastKeywordXMP", "taught": "XMP landmarkTagger:Teaches",
 }
 
 
@@ -160,6 +161,7 @@ _CONVERTERS = {
     "xp": xp_keyword,
     "digikam": digikam_tag,
     "microsoft": digikam_tag,  # digiKam reads it as tag paths split at "/", as TagsList
+    "taught": lambda label: label,  # the place the photo teaches: set by the plan, not label_fields
 }
 
 
@@ -194,7 +196,7 @@ def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] 
 
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
 _EMPTY_IS_ABSENT = {"subject": False, "hierarchical": False, "iptc": True, "xp": False, "digikam": False,
-                    "microsoft": False}
+                    "microsoft": False, "taught": False}
 # The fields holding a plain name, where another spelling of a label may stand (see label_fields).
 _FLAT_FIELDS = ("subject", "iptc", "xp")
 # Fields a write creates starting from the photo's IPTC keywords (see label_fields).
@@ -259,7 +261,8 @@ def label_fields(
     user's own where it comes from) takes its place: ours goes, theirs stays (_seeded)."""
     history = (previous_label, users_own, existed, original)
     changes: dict[str, list[str] | None] = {}
-    for name in sorted(names, key=_WORK_ORDER.index):
+    # the keyword fields; `taught`, no keyword, stays as it is here (the plan sets it: taught_field.py)
+    for name in sorted((name for name in names if name in _WORK_ORDER), key=_WORK_ORDER.index):
         values = getattr(current, name)
         if name in ONLY_WHEN_PRESENT and values is None:
             continue  # not in the file: we do not create it

@@ -33,6 +33,7 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
+from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
 
 HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
@@ -310,6 +311,8 @@ def _plan_file(
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
+    # whether the photo teaches its label, where a read back would otherwise teach it wrongly
+    after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught))
     # a dry run must not promise a write that will be refused, or a field that it leaves
     note = None
     if layout is not None and after != current:

@@ -74,17 +74,21 @@ def same_landmark(name: str, other: str) -> bool:
 
 def landmark_in_sidecars(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> str | None:
     """The landmark of the first sidecar of these files that has one (either naming)."""
-    return next((landmark for _, landmark in landmarks_in_sidecars(paths, family)), None)
+    return next((landmark for _, landmark, _ in landmarks_in_sidecars(paths, family)), None)
 
 
 def landmarks_in_sidecars(paths: Iterable[str | Path],
-                          family: Sequence[Sequence[str | Path]] = ()) -> Iterator[tuple[Path, str]]:
-    """Each sidecar of these files that holds a landmark, with it, in the order they are
-    looked up (the first wins; the scan records every one holding the same keyword)."""
+                          family: Sequence[Sequence[str | Path]] = ()) -> Iterator[tuple[Path, str, bool | None]]:
+    """Each sidecar of these files that holds a landmark, with it and whether our field
+    says the photo teaches it (taught_field.taught_in), in the order they are looked up
+    (the first wins; the scan records every one holding the same keyword)."""
+    from app.core.metadata.taught_field import taught_in
+
     for sidecar, packet in _sidecars_read(paths, family):
-        landmark = landmark_in_xmp(packet)
+        document = XmpDocument.read(packet)
+        landmark = landmark_in_document(document)
         if landmark is not None:
-            yield sidecar, landmark
+            yield sidecar, landmark, taught_in(document, landmark)
 
 
 def sidecar_packets(paths: Iterable[str | Path], family: Sequence[Sequence[str | Path]] = ()) -> Iterator[bytes]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
-from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LR, MICROSOFT_PHOTO, XMP_MM, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XMP_MM, XmpDocument
 from app.core.path_case import DiskNames, fold
 
 SIDECAR_NAMINGS = ("ext", "stem")
@@ -86,14 +86,15 @@ def read_sidecar_text(sidecar: Path) -> bytes | None:
 
 
 def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordFields:
-    """dc:subject, lr:hierarchicalSubject, digiKam:TagsList and MicrosoftPhoto:LastKeywordXMP
-    of sidecar bytes (empty fields when None)."""
+    """dc:subject, lr:hierarchicalSubject, digiKam:TagsList, MicrosoftPhoto:LastKeywordXMP and
+    our landmarkTagger:Teaches of sidecar bytes (empty fields when None)."""
     if data is None:
         return KeywordFields()
     doc = XmpDocument.parse(data, name)
     return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"),
                          digikam=doc.get_bag(DIGIKAM, "TagsList"),
-                         microsoft=doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP"))
+                         microsoft=doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP"),
+                         taught=doc.get_bag(LANDMARK_TAGGER, "Teaches"))
 
 
 def render_sidecar(
@@ -112,5 +113,6 @@ def render_sidecar(
     doc.set_bag(LR, "hierarchicalSubject", wanted.hierarchical)
     doc.set_bag(DIGIKAM, "TagsList", wanted.digikam, container="Seq")
     doc.set_bag(MICROSOFT_PHOTO, "LastKeywordXMP", wanted.microsoft)
+    doc.set_bag(LANDMARK_TAGGER, "Teaches", wanted.taught)
     data = doc.serialize(padding=0)
     return data if data.endswith(b"\n") else data + b"\n"

@@ -22,7 +22,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
-from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument, is_plain_item, item_value
+from app.core.metadata.xmp import DC, DIGIKAM, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XmpDocument, is_plain_item, item_value
 
 # What exiftool reports differently after our write and is ours (or bookkeeping).
 OWNED_EXIFTOOL_KEYS = frozenset(
@@ -32,6 +32,7 @@ OWNED_EXIFTOOL_KEYS = frozenset(
         "XMP-lr:HierarchicalSubject",
         "XMP-digiKam:TagsList",
         "XMP-microsoft:LastKeywordXMP",
+        "XMP-landmarkTagger:Teaches",
         "IPTC:Keywords",
         "IPTC:CodedCharacterSet",
         "IPTC:ApplicationRecordVersion",
@@ -108,7 +109,7 @@ def _compare_exif(path: Path, old, new) -> None:
 
 # Our array properties, by the field that holds their values.
 _OUR_ARRAYS = (("subject", DC, "subject"), ("hierarchical", LR, "hierarchicalSubject"), ("digikam", DIGIKAM, "TagsList"),
-               ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP"))
+               ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP"), ("taught", LANDMARK_TAGGER, "Teaches"))
 
 
 def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
@@ -125,6 +126,7 @@ def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
     )
     doc.set_bag(DC, "subject", None)
     doc.set_bag(LR, "hierarchicalSubject", None)
+    doc.set_bag(LANDMARK_TAGGER, "Teaches", None)
     # digiKam's TagsList and Windows' LastKeywordXMP stay present (empty), so a Seq turned
     # into a Bag, or a namespace respelt, shows
     doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])

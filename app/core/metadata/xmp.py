@@ -6,7 +6,8 @@ darktable or a camera survives; ElementTree's own writer would rename prefixes t
 ns0, ns1 unless they were registered in a process-wide table. We own
 `dc:subject` and `lr:hierarchicalSubject`, both rdf:Bag, and digiKam's
 `digiKam:TagsList`, an rdf:Seq, and Windows' `MicrosoftPhoto:LastKeywordXMP`, an
-rdf:Bag, where the packet has one already.
+rdf:Bag, where the packet has one already; and our own `landmarkTagger:Teaches`, an rdf:Bag
+(app/core/metadata/taught_field.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ LR = "http://ns.adobe.com/lightroom/1.0/"
 DIGIKAM = "http://www.digikam.org/ns/1.0/"
 XMP_MM = "http://ns.adobe.com/xap/1.0/mm/"
 MICROSOFT_PHOTO = "http://ns.microsoft.com/photo/1.0/"
+LANDMARK_TAGGER = "http://ns.landmark-tagger.org/xmp/1.0/"  # our own properties, no other program's
 # Namespaces packets spell in more than one way, each property read and written under the
 # spelling it has: Windows writes MicrosoftPhoto's with its final slash, exiftool (and
 # digiKam through it) without.
@@ -32,6 +34,7 @@ X = "adobe:ns:meta/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 PREFERRED_PREFIXES = {
     RDF: "rdf", DC: "dc", LR: "lr", X: "x", DIGIKAM: "digiKam", XMP_MM: "xmpMM", MICROSOFT_PHOTO: "MicrosoftPhoto",
+    LANDMARK_TAGGER: "landmarkTagger",
 }
 
 PACKET_BEGIN = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
