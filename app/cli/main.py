@@ -2,7 +2,8 @@
 runs one command, and turns app errors into one line on stderr.
 
 Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 74 when
-stdout could not be written (a full disk, closed) but the command's work is done, 130
+stdout could not be written (a full disk, closed) but the command's work is done, 75
+when another `tag` of the index is running (nothing done: try again later), 130
 interrupted (Ctrl-C), 143 stopped by SIGTERM (`timeout`, systemd, `kill`), 141 when the
 reader of the output went away (`… | head`).
 """
@@ -42,6 +43,9 @@ BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+# Another process tags the index (a cron job still running): nothing was done, and a
+# later try will work. EX_TEMPFAIL of sysexits.h, so a script tells it from a failure.
+EXIT_BUSY = 75
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,6 +158,7 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
     from app.cli.command_line import refuse_empty_arguments, take_words_after_options
     from app.core.errors import TaggerError, UsageError
     from app.core.path_query import NoFileMatches
+    from app.core.tag_lock import TagRunningError
 
     try:
         _take_query_words(parser, args, take_words_after_options(parser, args, extras))
@@ -183,6 +188,9 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
     except UsageError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except TagRunningError as error:
+        print(f"landmark-tagger: error: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except sqlite3.DatabaseError as error:  # the index file went bad (or busy) under a command
         from app.core.config import default_db_path
         from app.core.index.connection import index_problem_message

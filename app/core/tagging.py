@@ -27,6 +27,7 @@ from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
 from app.core.progress import CancelToken, ProgressCallback
 from app.core.scan_links import kept_link_spellings, library_spelling
+from app.core.tag_lock import one_tag_at_a_time
 from app.core.tag_result import TagResult
 from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
 from app.core.tag_selection import photo_ids_under, select_photos
@@ -135,12 +136,21 @@ def tag(
     """Classify the photos under `targets` (folders/files: scanned first) or with
     these ids (ints), store top-5 predictions and embeddings, and call `on_result`
     per photo. `bundle`: options.model loaded already (load_tag_bundle). Raises
-    BundleError/ModelError when the model is unusable (before anything is scanned) and
-    UsageError for bad options; per-file problems are recorded, not raised."""
+    BundleError/ModelError when the model is unusable (before anything is scanned),
+    UsageError for bad options and TagRunningError while another process tags the
+    index (app.core.tag_lock); per-file problems are recorded, not raised."""
     started = time.monotonic()
     _check_options(options)
     if bundle is None:
         bundle = load_tag_bundle(options.model)
+    with one_tag_at_a_time(index):  # TagRunningError while another process tags this index
+        return _tag(index, targets, options, progress, cancel, on_result, bundle, started)
+
+
+def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagOptions,
+         progress: ProgressCallback | None, cancel: CancelToken | None,
+         on_result: Callable[[TagResult], None] | None, bundle, started: float) -> TagSummary:
+    """tag() once it holds the index's tagging lock."""
     summary = TagSummary(model_id=bundle.id, model_name=bundle.name)  # named even when stopped during the scan
     roots = [Path(t) for t in targets if not isinstance(t, int)]
     # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
@@ -183,7 +193,7 @@ def tag(
         if selection.jobs and not cancelled(cancel):
             run = TagRun(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
-            decoded = workers.decode(selection.jobs, settings)
+            decoded = workers.decode(selection.jobs, settings, cancel)  # no blame for a worker stopped with the job
             run.start_predictor(model.predictor())
             run.consume(decoded, cancel)
         if photo_ids:

@@ -27,7 +27,8 @@ def register(subparsers) -> None:
         "when the model changed) and store its top-5 landmarks. A JPEG+RAW pair is classified once. "
         "Below the threshold a photo gets 'no landmark' but keeps its top-5. Ctrl-C stops cleanly "
         "and keeps what was done. A file or folder given that is not there is named and left out (exit 1); "
-        "when none is there, nothing is done (exit 2).",
+        "when none is there, nothing is done (exit 2). While another tag of the same index runs, "
+        "nothing is done either: one line names its process (exit 75, try again later).",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="folders or photos to tag (default: the library's folders)")
@@ -57,6 +58,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.progress import CancelToken
+    from app.core.tag_lock import one_tag_at_a_time
     from app.core.tag_result import TagResult
     from app.core.tag_selection import up_to_date_results
     from app.core.tagging import TagOptions, load_tag_bundle, tag
@@ -85,8 +87,8 @@ def run(args) -> int:
 
     paths = paths_there(args.paths, "file or folder", db=args.db)  # none there: one line, and no index made
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
-    with (open_index(args) as index, stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop,
-          _progress_bars() as progress):
+    with (open_index(args) as index, one_tag_at_a_time(index),  # another tag running: nothing done, exit 75
+          stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop, _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
