@@ -27,9 +27,20 @@ EXIT_OUTPUT_LOST = 74
 
 def make_stdout_safe() -> None:
     """Not a terminal: UTF-8, as JSON tools and editors read it; a character the stream
-    still cannot encode (a terminal's code page) is shown escaped, never raised. A stream
-    replaced by one without reconfigure (an embedding program's) is left as it is."""
-    stream = sys.stdout
+    still cannot encode (a terminal's code page) is shown escaped, never raised. ASCII,
+    terminal or not, is the POSIX locale with Python's UTF-8 mode and locale coercion
+    turned off by hand (PYTHONUTF8=0 PYTHONCOERCECLOCALE=0 LC_ALL=C): there stdout's
+    surrogateescape raised on any real non-ASCII character ("Château"), so both streams
+    write UTF-8 as Python's UTF-8 mode would in that locale, a path's characters as the
+    bytes that name the file on disk (surrogate escapes as the bytes they came from) and
+    not `\xe2` escapes nobody can paste. A stream replaced by one without reconfigure (an
+    embedding program's) is left as it is."""
+    _reconfigure(sys.stdout)
+    _reconfigure(sys.stderr, only_ascii=True)
+
+
+def _reconfigure(stream, only_ascii: bool = False) -> None:
+    """make_stdout_safe for one stream; `only_ascii`: change it only where it is ASCII."""
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is None:
         return
@@ -38,9 +49,11 @@ def make_stdout_safe() -> None:
         encoding = codecs.lookup(stream.encoding or "ascii").name
     except (ValueError, OSError, LookupError):  # closed, or an encoding Python does not know
         return
+    if only_ascii and encoding != "ascii":
+        return
     errors = getattr(stream, "errors", None) or "strict"
     errors = "backslashreplace" if errors == "strict" else errors  # surrogateescape (POSIX) stays
-    if terminal or encoding == "utf-8":
+    if encoding == "utf-8" or terminal and encoding != "ascii":
         changes = {"errors": errors}
     else:
         changes = {"encoding": "utf-8", "errors": errors}  # errors, or it falls back to strict
