@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     paths = find_bundles(bundle_folders())
     known = {p.resolve() for p in paths}
     for extra in getattr(args, "paths", None) or []:
-        extra_path = Path(extra)
+        extra_path = Path(extra).expanduser().absolute()  # as every other path field: absolute
         if extra_path.is_dir() and not (extra_path / "bundle.json").is_file():
             candidates = find_bundles([extra_path])
         else:

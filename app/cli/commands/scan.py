@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.cli.common import (
-    add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, open_index,
+    add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, not_found, open_index,
     paths_there, print_json_line, print_summary, progress_bar, stop_on_ctrl_c, write_above_bar,
 )
 
@@ -64,6 +64,10 @@ def run(args) -> int:
             print_json_line({"summary": summary.to_json()})
             for error in errors:
                 print_json_line({"error": error.message, "path": error.path})
+            for given in args.paths:  # not there: named on stderr already; a script reads it here, as tag's
+                if given not in paths:
+                    print_json_line({"error": not_found(given, "folder"),
+                                     "path": str(Path(given).expanduser().absolute())})
         else:
             for error in reversed(errors):
                 print_summary(f"error: {error.message}")

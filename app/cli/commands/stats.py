@@ -48,12 +48,11 @@ def run(args) -> int:
     stats["landmarks"] = len(landmarks)
     if args.landmarks:
         stats["by_landmark"] = dict(landmarks)
-    if args.json:
-        if args.errors > 0:
-            stats["problems"] = [
-                {"stage": p.stage, "path": p.path, "photo_id": p.photo_id, "message": p.message, "at": p.at}
-                for p in problems
-            ]
+    if args.json:  # one shape: `problems` always, the files --errors N lists (none without it)
+        stats["problems"] = [
+            {"stage": p.stage, "path": p.path, "photo_id": p.photo_id, "message": p.message, "at": p.at}
+            for p in problems
+        ]
         print_json_line(stats)
         return 0
     states = stats["by_state"]
