@@ -24,12 +24,12 @@ import threading
 import time
 from multiprocessing.connection import wait as wait_for_connections
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import numpy as np
 
+from app.core.ctrl_c_held_back import ctrl_c_held_back
 from app.core.errors import PhotoReadError, TaggerError, failed_reading
 
 # How long to wait for a result before checking whether a worker died.
@@ -44,6 +44,9 @@ STARTUP_ALLOWANCE_S = 30.0
 _ORPHAN_CHECK_S = 2.0
 # Workers that die before answering once, in a row: they cannot start at all.
 _MAX_SILENT_DEATHS = 3
+# How a process stopped by Ctrl-C exits: killed by SIGINT (POSIX: -2), or Windows'
+# STATUS_CONTROL_C_EXIT (0xC000013A, read as unsigned or signed).
+_CTRL_C_EXIT_CODES = frozenset({-signal.SIGINT, 0xC000013A, 0xC000013A - (1 << 32)})
 
 
 class DecodeWorkerError(TaggerError):
@@ -147,6 +150,13 @@ def machine_stalled(job: DecodeJob, stuck_s: float) -> DecodedPhoto:
              "(the machine overloaded or suspended); tried again at the next run"))
 
 
+def stopped_by_ctrl_c(job: DecodeJob, exit_code: int | None) -> DecodedPhoto:
+    """The result of a job whose worker a Ctrl-C stopped (one that reached it before it
+    could ignore Ctrl-C): no fault of the photo, which is tried again at the next run."""
+    return DecodedPhoto(job.photo_id, None, failed_paths=list(job.paths), error=_on_file(
+        job, f"decoding was stopped by Ctrl-C (exit code {exit_code}); tried again at the next run"))
+
+
 def _blamed(job: DecodeJob, what: str) -> str:
     return _on_file(job, f"{what}; it is probably corrupt")
 
@@ -182,7 +192,7 @@ def _worker_main(jobs, results, worker_id: int) -> None:
     A thread of its own sends the results, so the worker decodes the next photo while
     the main process is still busy with the network and has not read the last one."""
     # Ctrl-C goes to the whole process group; the main process decides what stops.
-    # (Where signal masks exist the worker started with it blocked: _ctrl_c_held_back.)
+    # (It started with Ctrl-C held back: app.core.ctrl_c_held_back.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Import the decoders now, while the main process loads the model.
     import app.core.decode  # noqa: F401
@@ -215,23 +225,6 @@ def _worker_main(jobs, results, worker_id: int) -> None:
     sender.join()
 
 
-@contextmanager
-def _ctrl_c_held_back() -> Iterator[None]:
-    """Block SIGINT in this thread while a worker process is started: the worker
-    inherits the mask, so a Ctrl-C (sent to the whole process group) never stops it
-    with a traceback of its own while it is still importing, before _worker_main can
-    ignore it; the main process gets its Ctrl-C once the worker is started. (Windows
-    has no signal masks: nothing is held back there.)"""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 class _Worker:
     """One process, its private job queue and result pipe, and the jobs it has not
     answered yet."""
@@ -250,7 +243,7 @@ class _Worker:
             target=_worker_main, args=(self.jobs, writer, worker_id), daemon=True,
             name=f"landmark-tagger-decode-{worker_id}",
         )
-        with _ctrl_c_held_back():
+        with ctrl_c_held_back():
             self.process.start()
         writer.close()  # the worker holds the only writer: its exit reads as end-of-file here
 
@@ -314,8 +307,11 @@ class DecodeWorkers:
         self._next_id += 1
         return worker
 
-    def decode(self, jobs: Iterable[DecodeJob], settings: DecodeSettings) -> Iterator[DecodedPhoto]:
-        """Decoded photos in completion order (not job order), one per job.
+    def decode(self, jobs: Iterable[DecodeJob], settings: DecodeSettings, cancel=None) -> Iterator[DecodedPhoto]:
+        """Decoded photos in completion order (not job order), one per job until the job
+        is cancelled (`cancel`, a CancelToken): a worker found dead after that ends the
+        stream, as the same Ctrl-C may have stopped it, and its photos are left for the
+        next run rather than blamed.
 
         The first jobs are handed out at once, so the workers are busy before the
         caller starts iterating (e.g. while it builds its inference session)."""
@@ -323,10 +319,10 @@ class DecodeWorkers:
             return (decode_job(job, settings) for job in jobs)
         waiting = iter(jobs)
         exhausted = self._fill(waiting, settings)
-        return self._collect(waiting, exhausted, settings)
+        return self._collect(waiting, exhausted, settings, cancel)
 
     def _collect(
-        self, waiting: Iterator[DecodeJob], exhausted: bool, settings: DecodeSettings
+        self, waiting: Iterator[DecodeJob], exhausted: bool, settings: DecodeSettings, cancel
     ) -> Iterator[DecodedPhoto]:
         while True:
             if not exhausted:
@@ -344,6 +340,8 @@ class DecodeWorkers:
                 continue
             self._kill_hung_workers()
             if any(not w.process.is_alive() and w.outstanding for w in self._workers.values()):
+                if cancel is not None and cancel.cancelled:
+                    return
                 # What a dead worker sent before dying is still in its pipe: take it
                 # first, so only the photo it died on is blamed.
                 yield from self._drain()
@@ -407,7 +405,8 @@ class DecodeWorkers:
             code = worker.process.exitcode
             del self._workers[worker.id]
             worker.stop(terminate=True)
-            if not worker.answered and not worker.hung:
+            ctrl_c = code in _CTRL_C_EXIT_CODES and not worker.hung  # no fault of its photos
+            if not worker.answered and not worker.hung and not ctrl_c:
                 self._silent_deaths += 1
                 if self._silent_deaths >= _MAX_SILENT_DEATHS:
                     raise DecodeWorkerError(
@@ -417,7 +416,9 @@ class DecodeWorkers:
             replacement = self._spawn()
             for job in worker.outstanding:
                 replacement.send(job, settings)
-            if worker.stalled:
+            if ctrl_c:
+                yield stopped_by_ctrl_c(culprit, code)
+            elif worker.stalled:
                 yield machine_stalled(culprit, self.stuck_s)
             elif worker.hung:
                 yield decoder_hang(culprit, self.stuck_s)
