@@ -113,7 +113,8 @@ def add_prepare(sub) -> None:
     p.add_argument("--max-per-class", type=int, default=None, help="cap images per class (seeded sample)")
     p.add_argument("--val-fraction", type=float, default=0.2, help="validation share per class (default 0.2)")
     p.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
-    p.add_argument("--workers", type=count, default=0, help="resize processes (default: one per core)")
+    p.add_argument("--workers", type=count, default=0,
+                   help="resize processes (default: one per core; at most 61 on Windows)")
     p.add_argument("--all-labels", action="store_true", help="GLDv2: use train.csv instead of train_clean.csv")
     p.set_defaults(handler=run_prepare)
 

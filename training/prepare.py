@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.process_limits import worker_processes_allowed
 from training.cache_index import INDEX_NAME, CacheIndex
 from training.datasets import (
     MANIFEST_NAME,
@@ -290,7 +291,7 @@ def _run_cache_jobs(
             by_shard[source.split(TAR_SEPARATOR, 1)[0]].append((source, dest))
         else:
             files.append((source, dest))
-    workers = config.workers or os.cpu_count() or 1
+    workers = worker_processes_allowed(config.workers or os.cpu_count() or 1)  # Windows: at most 61
     errors: dict[str, str] = {}
     done = 0
     total = len(jobs)

@@ -31,6 +31,7 @@ import numpy as np
 
 from app.core.ctrl_c_held_back import ctrl_c_held_back
 from app.core.errors import PhotoReadError, TaggerError, failed_reading
+from model.process_limits import worker_processes_allowed
 
 # How long to wait for a result before checking whether a worker died.
 _POLL_S = 0.2
@@ -282,10 +283,11 @@ class DecodeWorkers:
     """A pool of spawned decode processes; start it early (spawning takes a moment),
     then `decode(jobs, settings)` and `close()` (or use it as a context manager).
 
-    workers=0 decodes in the calling process (tests, tiny jobs)."""
+    workers=0 decodes in the calling process (tests, tiny jobs); on Windows at most 61
+    are started (model.process_limits), as it cannot wait on more pipes at once."""
 
     def __init__(self, workers: int, jobs_per_worker: int = 16, stuck_s: float = DEFAULT_STUCK_S) -> None:
-        self.count = max(0, int(workers))
+        self.count = worker_processes_allowed(max(0, int(workers)))
         self.depth = max(1, int(jobs_per_worker))
         self.stuck_s = float(stuck_s)
         self._context = multiprocessing.get_context("spawn")
