@@ -146,7 +146,9 @@ def cache_feature_maps(
     """Feature maps [N, 2 + augment.views, C, H, W] float16 (original, mirrored, then the
     augmented views) saved to `out_path` (.npy).
 
-    An existing file of the right shape is reused, so a rerun skips this step.
+    An existing file of the right shape is reused, so a rerun skips this step; one of
+    another shape (more or fewer photos) is only read for its header, never kept open
+    (mapped), as Windows refuses to rename the new maps over a file mapped still.
     Raises TrainingError when a photo cannot be read.
     """
     import onnxruntime as ort
@@ -162,10 +164,8 @@ def cache_feature_maps(
     probe = session.run(None, {"images": np.zeros((1, 3, preprocessing.input_size, preprocessing.input_size), np.float32)})[0]
     extra = augment.views if augment is not None else 0
     shape = (len(paths), len(VIEWS) + extra, *probe.shape[1:])
-    if out_path.is_file():
-        cached = np.load(out_path, mmap_mode="r")
-        if cached.shape == shape:
-            return np.asarray(cached)
+    if out_path.is_file() and _saved_shape(out_path) == shape:
+        return np.asarray(np.load(out_path, mmap_mode="r"))
     maps = np.empty(shape, dtype=np.float16)
     for start in range(0, len(paths), batch_size):
         chunk = paths[start : start + batch_size]
@@ -182,9 +182,28 @@ def cache_feature_maps(
             progress(start + n, len(paths))
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_suffix(".tmp.npy")
-    np.save(tmp, maps)
-    tmp.replace(out_path)
+    try:
+        np.save(tmp, maps)
+        tmp.replace(out_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # as large as the cache: never left behind
+        raise
     return maps
+
+
+def _saved_shape(path: Path) -> tuple[int, ...] | None:
+    """The array shape a .npy file's header declares; None for a file that is no .npy
+    (cut short, another format): it is made again."""
+    readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    try:
+        with open(path, "rb") as file:
+            reader = readers.get(np.lib.format.read_magic(file))
+            if reader is None:
+                return None
+            shape, _fortran_order, _dtype = reader(file)
+    except (OSError, ValueError):
+        return None
+    return tuple(shape)
 
 
 def timed(label: str, log: Callable[[str], None]):
