@@ -3,8 +3,9 @@ the old file or the complete new one, never a half-written photo.
 
 The new bytes go to `.<name>.<random>.tmp` in the same folder (same file system,
 so the rename is atomic), are flushed and fsynced (F_FULLFSYNC on macOS, where fsync
-alone leaves them in the drive's cache), then renamed over the original (retried for
-a moment on Windows, where another program holding the photo blocks the rename); the
+alone leaves them in the drive's cache), then renamed over the original (on Windows
+with ReplaceFileW, which keeps the file's permissions, encryption, compression and
+streams, retried for a moment while another program holding the photo blocks it); the
 folder is fsynced so the rename itself survives a power cut (POSIX only). The temp
 file is removed when anything fails; one a kill left behind is removed by a later
 write, undo or scan of its folder once it is stale by the folder's own clock
@@ -34,6 +35,7 @@ from app.core.errors import MetadataWriteError
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
+from app.core.metadata.windows_replace import replace_keeping_file_identity
 from app.core.photo_info import file_kind
 
 
@@ -228,10 +230,14 @@ REPLACE_RETRIES_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 def replace_file(
     source: Path, target: Path, *, windows: bool = os.name == "nt", sleep: Callable[[float], None] = time.sleep
 ) -> None:
-    """os.replace, retried on Windows while the target is in use (PermissionError)."""
+    """os.replace; on Windows ReplaceFileW (windows_replace), retried while the target is
+    in use (PermissionError)."""
     for delay in (*REPLACE_RETRIES_S, None):
         try:
-            os.replace(source, target)
+            if windows:
+                replace_keeping_file_identity(source, target)
+            else:
+                os.replace(source, target)
             return
         except PermissionError:
             if not windows or delay is None:
@@ -375,7 +381,14 @@ def replace_atomically(
             keep_file_attributes(temp, path, old, keep_mtime=keep_mtime)
         try:
             replace_file(temp, path)
-        except PermissionError as error:
+        except OSError as error:
+            if _temp_is_the_only_copy(path, temp, old):
+                raise MetadataWriteError(
+                    f"could not write {path}: its old file was removed and the new one could not take its name "
+                    f"({error.strerror or error}); the photo, with its new labels, is {temp}: rename it {path.name}"
+                ) from None
+            if not isinstance(error, PermissionError):
+                raise
             _remove_quietly(temp)
             refused = FileInUseError if ON_WINDOWS and _held_by_another_program(path, error) else MetadataWriteError
             raise refused(_refused_replace_message(path, error)) from None
@@ -386,7 +399,8 @@ def replace_atomically(
             raise failed(_passing_failure_message(path, error)) from None
         raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
     except BaseException:
-        _remove_quietly(temp)
+        if not _temp_is_the_only_copy(path, temp, old):
+            _remove_quietly(temp)
         raise
     if sync_folder:
         try:
@@ -394,6 +408,13 @@ def replace_atomically(
         except OSError:
             pass  # the data is safe; only the rename's durability on power loss is weaker
     return os.stat(path)
+
+
+def _temp_is_the_only_copy(path: Path, temp: Path, old: os.stat_result | None) -> bool:
+    """Whether the photo's own file is gone while its finished temp is there (a Windows
+    ReplaceFileW that removed it and could not rename the temp, the rename after it
+    refused too): the temp must then be kept, as the photo is nowhere else."""
+    return old is not None and not os.path.lexists(path) and os.path.lexists(temp)
 
 
 def _passing_failure_message(path: Path, error: OSError) -> str:

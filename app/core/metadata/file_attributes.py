@@ -1,6 +1,8 @@
 """What a rewritten file keeps of the one it replaces besides its bytes: owner and group,
 permissions, modification time when asked, extended attributes (Finder tags, a
-download's origin) and, on Windows, the creation time Explorer shows as "Date created".
+download's origin) and, on Windows, the creation time Explorer shows as "Date created"
+and the Hidden, System and not-indexed attributes (the rest Windows keeps itself:
+windows_replace).
 All best effort: a platform or file system that refuses one leaves it, as the photo's
 own data is what counts."""
 
@@ -10,6 +12,8 @@ import os
 import stat
 import sys
 from pathlib import Path
+
+from app.core import windows_api
 
 ON_WINDOWS = os.name == "nt"
 
@@ -23,6 +27,7 @@ def keep_file_attributes(temp: Path, original: Path, old: os.stat_result, *, kee
         os.utime(temp, ns=(old.st_atime_ns, old.st_mtime_ns))
     if ON_WINDOWS:
         keep_creation_time(temp, old)
+        keep_windows_attributes(temp, old)
 
 
 def keep_owner(temp: Path, old: os.stat_result) -> None:
@@ -66,6 +71,22 @@ def _copy_attributes_macos(source: Path, target: Path) -> None:
         libc.copyfile(os.fsencode(source), os.fsencode(target), None, copyfile_xattr | copyfile_acl)
     except (OSError, AttributeError):
         pass
+
+
+# FILE_ATTRIBUTE_HIDDEN, _SYSTEM, _NOT_CONTENT_INDEXED: the user's choices about the file
+# that a new file lacks. ARCHIVE is set on the new file whatever the old had: its
+# contents changed, so backup tools that go by it must copy it again.
+_KEPT_WINDOWS_ATTRIBUTES = 0x2 | 0x4 | 0x2000
+_FILE_ATTRIBUTE_ARCHIVE = 0x20
+
+
+def keep_windows_attributes(temp: Path, old: os.stat_result) -> None:
+    """Keep a photo hidden (or System, or out of the search index) in Explorer when it is
+    rewritten. Best effort, like the rest: a refusal leaves the new file as it is."""
+    kept = getattr(old, "st_file_attributes", 0) & _KEPT_WINDOWS_ATTRIBUTES
+    kernel32 = windows_api.kernel32() if kept else None
+    if kernel32 is not None:
+        kernel32.SetFileAttributesW(str(temp), kept | _FILE_ATTRIBUTE_ARCHIVE)
 
 
 # FILETIME counts 100-ns ticks from 1601-01-01; the Unix epoch is this many ticks later.

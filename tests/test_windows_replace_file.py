@@ -1,0 +1,158 @@
+"""On Windows a rewritten photo takes its old file's place through ReplaceFileW, which
+keeps what belongs to the file rather than its bytes (creation time, permissions, EFS
+encryption, NTFS compression, alternate data streams), where a rename brought in the
+new file's own; the retry while another program holds the photo, the fallback to the
+rename and the temp's cleanup stay, and a photo is never left only in its temp unsaid."""
+
+from __future__ import annotations
+
+import errno
+import os
+import types
+
+import pytest
+
+from app.core.errors import MetadataWriteError
+from app.core.metadata import atomic, file_attributes
+from app.core.metadata.disk_problems import FileInUseError
+from app.core.metadata.windows_replace import (ERROR_SHARING_VIOLATION, ERROR_UNABLE_TO_MOVE_REPLACEMENT,
+                                               ERROR_UNABLE_TO_REMOVE_REPLACED)
+from tests.windows_fakes import FakeKernel32, use_fake_kernel32
+
+ERROR_INVALID_FUNCTION = 1  # a file system or share that has no ReplaceFile (FAT32, some NAS)
+ERROR_FILE_NOT_FOUND = 2
+
+
+@pytest.fixture
+def on_windows(monkeypatch):
+    monkeypatch.setattr(atomic, "ON_WINDOWS", True)
+    monkeypatch.setattr(file_attributes, "ON_WINDOWS", True)
+    monkeypatch.setattr(atomic.replace_file, "__kwdefaults__", {"windows": True, "sleep": lambda _s: None})
+
+
+def photo_in(tmp_path):
+    photo = tmp_path / "DSC_0001.JPG"
+    photo.write_bytes(b"old bytes")
+    return photo
+
+
+def renames(monkeypatch) -> list:
+    calls = []
+    real_replace = os.replace
+
+    def counted(source, target):
+        calls.append(target)
+        real_replace(source, target)
+
+    monkeypatch.setattr(atomic.os, "replace", counted)
+    return calls
+
+
+def test_a_photo_is_put_in_place_with_replacefile_not_a_rename(tmp_path, monkeypatch, on_windows):
+    kernel32 = use_fake_kernel32(monkeypatch, FakeKernel32())
+    moved = renames(monkeypatch)
+    photo = photo_in(tmp_path)
+    atomic.replace_atomically(photo, b"new bytes")
+    assert photo.read_bytes() == b"new bytes" and moved == []
+    (name, replaced, replacement, backup, flags), = [c for c in kernel32.calls if c[0] == "ReplaceFileW"]
+    assert replaced == str(photo) and replacement.startswith(str(tmp_path / ".DSC_0001.JPG."))
+    assert backup is None and flags == 0x2 | 0x4  # merge and ACL errors do not stop the write
+    assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
+    new = tmp_path / "new"  # other systems: the rename, as ever
+    new.write_bytes(b"newer")
+    atomic.replace_file(new, photo, windows=False)
+    assert photo.read_bytes() == b"newer" and moved == [photo] and len(kernel32.calls) == 1
+
+
+class CopiesStreams(FakeKernel32):
+    """ReplaceFileW writing the old file's alternate data streams into the new one, which
+    moves its modification time."""
+
+    def ReplaceFileW(self, replaced, replacement, backup, flags, exclude, reserved):  # noqa: N802
+        os.utime(replacement, None)
+        return super().ReplaceFileW(replaced, replacement, backup, flags, exclude, reserved)
+
+
+def test_the_photo_keeps_its_modification_time_through_replacefile(tmp_path, monkeypatch, on_windows):
+    kernel32 = use_fake_kernel32(monkeypatch, CopiesStreams())
+    photo = photo_in(tmp_path)
+    os.utime(photo, ns=(1_500_000_000 * 10**9, 1_500_000_000 * 10**9))
+    atomic.replace_atomically(photo, b"new bytes")
+    assert [c[0] for c in kernel32.calls] == ["ReplaceFileW"]
+    assert photo.read_bytes() == b"new bytes" and os.stat(photo).st_mtime_ns == 1_500_000_000 * 10**9
+
+
+@pytest.mark.parametrize("code", [ERROR_SHARING_VIOLATION, ERROR_UNABLE_TO_REMOVE_REPLACED])
+def test_a_photo_another_program_holds_is_retried_then_reported_and_left_intact(tmp_path, monkeypatch, on_windows,
+                                                                                 code):
+    kernel32 = use_fake_kernel32(monkeypatch, FakeKernel32(replace_error=code))
+    moved = renames(monkeypatch)
+    photo = photo_in(tmp_path)
+    monkeypatch.setattr(atomic, "_held_by_another_program", lambda path, error: True)  # its probe opens the file
+    with pytest.raises(FileInUseError) as raised:
+        atomic.replace_atomically(photo, b"new bytes")
+    assert len(kernel32.calls) == len(atomic.REPLACE_RETRIES_S) + 1 and moved == []
+    assert "another program has it open" in str(raised.value) and "the original is intact" in str(raised.value)
+    assert photo.read_bytes() == b"old bytes" and [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
+
+
+def test_where_replacefile_cannot_work_the_photo_is_renamed_in_as_before(tmp_path, monkeypatch, on_windows):
+    kernel32 = use_fake_kernel32(monkeypatch, FakeKernel32(replace_error=ERROR_INVALID_FUNCTION))
+    moved = renames(monkeypatch)
+    photo = photo_in(tmp_path)
+    atomic.replace_atomically(photo, b"new bytes")
+    assert [c[0] for c in kernel32.calls] == ["ReplaceFileW"]  # tried first
+    assert photo.read_bytes() == b"new bytes" and moved == [photo]
+    assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
+
+
+class RemovesThenFails(FakeKernel32):
+    """ReplaceFileW that removed the old file and could not rename the new one
+    (ERROR_UNABLE_TO_MOVE_REPLACEMENT: the temp is still under its own name)."""
+
+    def ReplaceFileW(self, replaced, replacement, backup, flags, exclude, reserved):  # noqa: N802
+        self.calls.append(("ReplaceFileW", replaced, replacement, backup, flags))
+        if not os.path.exists(replaced):
+            self.error = ERROR_FILE_NOT_FOUND
+            return 0
+        os.remove(replaced)
+        self.error = ERROR_UNABLE_TO_MOVE_REPLACEMENT
+        return 0
+
+
+def test_a_replacefile_that_removed_the_old_file_is_finished_by_the_rename(tmp_path, monkeypatch, on_windows):
+    kernel32 = use_fake_kernel32(monkeypatch, RemovesThenFails())
+    moved = renames(monkeypatch)
+    photo = photo_in(tmp_path)
+    atomic.replace_atomically(photo, b"new bytes")
+    assert [c[0] for c in kernel32.calls] == ["ReplaceFileW"]
+    assert photo.read_bytes() == b"new bytes" and moved == [photo]
+    assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
+
+
+def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, on_windows):
+    """The rename after it refused as well (an antivirus scanning the new file, say): the
+    temp is then the photo, so it stays, and the message says where it is."""
+    use_fake_kernel32(monkeypatch, RemovesThenFails())
+
+    def refuse(source, target):
+        raise PermissionError(errno.EACCES, "The process cannot access the file")
+
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    photo = photo_in(tmp_path)
+    with pytest.raises(MetadataWriteError) as raised:
+        atomic.replace_atomically(photo, b"new bytes")
+    temp, = tmp_path.iterdir()
+    assert temp.read_bytes() == b"new bytes" and not photo.exists()
+    assert str(temp) in str(raised.value) and f"rename it {photo.name}" in str(raised.value)
+    assert atomic.remove_stale_temps_in(tmp_path, clock=lambda folder: 10**30) == 0 and temp.exists()
+
+
+def test_a_hidden_or_system_photo_stays_so(tmp_path, monkeypatch):
+    kernel32 = use_fake_kernel32(monkeypatch, FakeKernel32())
+    temp = tmp_path / ".a.jpg.0123abcd.tmp"
+    hidden, system, archive, readonly = 0x2, 0x4, 0x20, 0x1
+    file_attributes.keep_windows_attributes(temp, types.SimpleNamespace(st_file_attributes=hidden | system | readonly))
+    file_attributes.keep_windows_attributes(temp, types.SimpleNamespace(st_file_attributes=archive))  # nothing to keep
+    file_attributes.keep_windows_attributes(temp, os.stat(tmp_path))  # a stat without Windows attributes
+    assert kernel32.calls == [("SetFileAttributesW", str(temp), hidden | system | archive)]
