@@ -111,16 +111,58 @@ def take_words_after_options(parser: argparse.ArgumentParser, args: argparse.Nam
     positional once, from the words before the first option, so the paths or query words
     after it (`scan DIR1 --json DIR2`, `search 2020 --json paris`) would be refused.
     Returns what is still left: all of `extras` when any is an option (an unknown option
-    stays an error) or the command takes no list."""
+    stays an error; the words after `--` are never one) or the command takes no list."""
     command = command_parsers(parser).get(getattr(args, "command", None) or "")
     positionals = [action for action in command._actions if not action.option_strings] if command else []
     last = positionals[-1] if positionals else None
     if last is None or last.nargs not in ("*", "+") or not extras:
         return extras
-    if any(word.startswith("-") and word != "-" for word in extras):  # a NOT term comes shielded
+    before, after = _split_at_double_dash(extras)  # `scan DIR --json -- -x`: after `--`, words only
+    if any(word.startswith("-") and word != "-" for word in before):  # a NOT term comes shielded
         return extras
-    setattr(args, last.dest, [*(getattr(args, last.dest, None) or []), *extras])
+    setattr(args, last.dest, [*(getattr(args, last.dest, None) or []), *before, *after])
     return []
+
+
+def refuse_words_after_paths(parser: argparse.ArgumentParser, args: argparse.Namespace,
+                             extras: list[str]) -> None:
+    """UsageError, one line, for the words left over after the paths of a command that
+    takes a set number of them (`forget lib nothere`, `relocate OLD NEW typo`, `gui lib
+    nothere`: those commands set `takes_paths`): the word not there is named as a path
+    not found, as the command names one it takes, instead of argparse's usage block and
+    "unrecognized arguments". An option among them is left to argparse (a real option
+    mistake, exit 2 with its usage)."""
+    from app.core.errors import UsageError
+
+    command = command_parsers(parser).get(getattr(args, "command", None) or "")
+    if command is None or not command.get_default("takes_paths") or not extras:
+        return
+    before, after = _split_at_double_dash(extras)
+    if any(word.startswith("-") and word != "-" for word in before):
+        return
+    words = [*before, *after]
+    positionals = [action for action in command._actions if not action.option_strings]
+    names = [action.metavar or action.dest.upper() for action in positionals]
+    takes = f"`{args.command}` takes " + (f"one {names[0]}" if len(names) == 1 else " and ".join(names))
+    missing = [word for word in words if not _there(word)]
+    if missing:
+        raise UsageError(f"{', '.join(missing)}: not found; check the path (is the drive mounted?); {takes}")
+    raise UsageError(f"{takes}, not also {' '.join(words)}: run `{args.command}` once for each")
+
+
+def _split_at_double_dash(words: list[str]) -> tuple[list[str], list[str]]:
+    """(the words before the first `--`, those after it)."""
+    if "--" not in words:
+        return list(words), []
+    at = words.index("--")
+    return list(words[:at]), list(words[at + 1:])
+
+
+def _there(path: str) -> bool:
+    try:
+        return Path(path).expanduser().exists()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def was_shielded(value: object) -> bool:

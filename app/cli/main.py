@@ -155,13 +155,15 @@ def _run(argv: Sequence[str] | None) -> int:
 
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> int:
     """The command the arguments name, its app errors turned into one line on stderr."""
-    from app.cli.command_line import refuse_empty_arguments, take_words_after_options
+    from app.cli.command_line import refuse_empty_arguments, refuse_words_after_paths, take_words_after_options
     from app.core.errors import TaggerError, UsageError
     from app.core.path_query import NoFileMatches
     from app.core.tag_lock import TagRunningError
 
     try:
-        _take_query_words(parser, args, take_words_after_options(parser, args, extras))
+        extras = take_words_after_options(parser, args, extras)
+        refuse_words_after_paths(parser, args, extras)  # `forget lib nothere`: nothere not found, one line
+        _take_query_words(parser, args, extras)
         refuse_empty_arguments(parser, args)
     except NoFileMatches as error:  # a Windows wildcard matching no file: as a query matching no photo
         print(f"landmark-tagger: error: {error}", file=sys.stderr)

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
                         help="forget the photos missing from the library's folders instead of a folder")
     parser.add_argument("--yes", action="store_true", help="do it (without: only say what would be forgotten)")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_paths=True)  # a word after its paths: said as a path
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ def register(subparsers) -> None:
         description="Open the desktop app on the index; FOLDER is added to the library and read.",
     )
     parser.add_argument("folder", nargs="?", metavar="FOLDER", help="a folder of photos to add to the library")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_paths=True)  # a word after its paths: said as a path
 
 
 def no_display_message(folder: str | None, db: str | None = None) -> str:

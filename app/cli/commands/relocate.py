@@ -25,7 +25,7 @@ def register(subparsers) -> None:
         help="go ahead although OLD is still there or NEW holds under half of its files: NEW is a copy "
              "(whole or partial) the library should follow; the files not in NEW are marked missing")
     add_json_flag(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, takes_paths=True)  # a word after its paths: said as a path
 
 
 def run(args: argparse.Namespace) -> int:
