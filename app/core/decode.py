@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, JpegImagePlugin, UnidentifiedImageError
 
+from app.core.cloud_files import not_downloaded_note, online_only_note
 from app.core.errors import PhotoNotReadError, PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
@@ -123,6 +124,8 @@ def file_not_found(path: Path) -> str:
     moved or deleted)."""
     from app.core.relocate import relocate_hint  # the index's modules, which a decoder worker needs for this only
 
+    if (note := not_downloaded_note(path)) is not None:  # its iCloud stand-in lies in its place
+        return f"{path}: {note}"
     if Path(path).parent.is_dir():
         return f"{path}: file not found; rescan the folder"
     return f"{path}: its folder is not there; check the path (is the drive mounted?).{relocate_hint(path)}"
@@ -131,10 +134,13 @@ def file_not_found(path: Path) -> str:
 def _check_readable(path: Path) -> None:
     """Clear errors for the cheap cases before any decoder sees the file."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
     except FileNotFoundError as error:
         raise PhotoNotReadError(file_not_found(path)) from error
     except OSError as error:
         raise PhotoNotReadError(f"{path}: cannot read the file ({error})") from error
+    if (note := online_only_note(stat)) is not None:  # reading it would download it
+        raise PhotoNotReadError(f"{path}: {note}")
+    size = stat.st_size
     if size == 0:
         raise PhotoReadError(f"{path}: the file is empty (0 bytes)")

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
+from app.core.cloud_files import IN_ICLOUD
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
@@ -69,6 +71,7 @@ class FolderSync:
         self.rereads_left = False  # photos an upgrade marked to read again (app/core/index/rereads.py)
         self.rereading: dict[int, str] = {}  # those of the folder being read: photo id -> key
         self.renamed = None  # the scan's RenamedOver, made when it starts
+        self.not_downloaded: dict[str, str] = {}  # those of the folder being read kept in the cloud -> why
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
@@ -95,8 +98,15 @@ class FolderSync:
 
 
     # -- one folder -------------------------------------------------------------
-    def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]]) -> None:
+    def _sync_folder(self, folder: str, seen: dict[str, tuple[int, int]], in_icloud: Collection[str] = (),
+                     online_only: Mapping[str, str] | None = None) -> None:
+        """Bring the folder's photos in step with `seen`; the photos of `in_icloud` (only
+        their iCloud stand-ins listed) and those `online_only` (-> why) are not read."""
         known = catalog.known_files(self.conn, folder)
+        self.not_downloaded = dict(online_only or {})
+        if in_icloud:
+            seen = self._kept_in_icloud(folder, seen, known, in_icloud)
+        self.summary.not_downloaded += sum(1 for name in self.not_downloaded if name in known)
         dirty: set[str] = pairing.families_to_mend(known)
         self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}
         dirty.update(family_of_key(key) for key in self.rereading.values())
@@ -148,6 +158,23 @@ class FolderSync:
                 raise
             self._report(folder)
 
+    def _kept_in_icloud(self, folder: str, seen: dict[str, tuple[int, int]], known: dict[str, KnownFile],
+                        in_icloud: Collection[str]) -> dict[str, tuple[int, int]]:
+        """`seen` with the photos iCloud replaced by stand-ins (cloud_files) listed as the
+        index knows them: not missing, their labels kept, nothing read (one an older version
+        marked missing is found again, as it was); one never indexed is noted, to scan once
+        downloaded."""
+        seen = dict(seen)
+        for name in sorted(in_icloud):
+            k = known.get(name)
+            if k is None or k.size is None:
+                path = os.path.join(folder, name)
+                self._error(path, f"{path}: {IN_ICLOUD}, then scan again")
+                continue
+            seen[name] = (k.size, k.mtime_ns)
+            self.not_downloaded[name] = IN_ICLOUD
+        return seen
+
     def _stored_counts(self) -> dict[str, int]:
         return {name: getattr(self.summary, name) for name in COUNTED_WHEN_STORED}
 
@@ -176,6 +203,13 @@ class FolderSync:
             k = known.get(name)
             if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
                 states[name] = _listed_state(folder, name, (size, mtime_ns))
+                continue
+            if name in self.not_downloaded:  # reading it would download it (or fail, offline)
+                if k is not None and (k.size, k.mtime_ns) == (size, mtime_ns):  # marked missing: found again
+                    states[name] = _listed_state(folder, name, (size, mtime_ns))
+                else:  # new or changed: its row, if any, stays as it is
+                    self._error(path, f"{path}: {self.not_downloaded[name]}, then scan again")
+                    failed.add(name)
                 continue
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
@@ -214,6 +248,8 @@ class FolderSync:
         return groups
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
+        if os.path.basename(path) in self.not_downloaded:
+            return None  # in the cloud: what the index holds of it stays
         try:
             return read_photo_info(path)
         except (PhotoReadError, OSError) as error:

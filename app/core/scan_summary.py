@@ -27,6 +27,7 @@ class ScanSummary:
     errors: int = 0
     labels_read: int = 0  # landmarks taken from keywords already written into the files
     unchanged_problems: int = 0  # files whose problem stands, not read again as they are unchanged
+    not_downloaded: int = 0  # files in iCloud or online-only (cloud_files): not read, kept as indexed
     run_id: int = 0
     status: str = "done"
     # (link skipped, the path the library indexes its folder under): one folder linked into two library folders
@@ -48,6 +49,7 @@ class ScanSummary:
             + (f", {counted(self.labels_read, 'label')} read from the files" if self.labels_read else "")
             + (f", {counted(self.unchanged_problems, 'unchanged file')} still unreadable"
                if self.unchanged_problems else "")
+            + (f", {not_downloaded_words(self.not_downloaded)}" if self.not_downloaded else "")
             + ("" if self.status == "done" else f" ({self.status})")
             + "".join(f"; {link} is the same folder as {kept}, already in the library; skipped"
                       for link, kept in self.news(self.same_folders))
@@ -70,3 +72,8 @@ class ScanSummary:
         fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in self.same_folders]
         fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in self.left_to_links]
         return fields
+
+
+def not_downloaded_words(count: int) -> str:
+    """"2 files in iCloud or online-only, not downloaded (kept as indexed)"."""
+    return f"{counted(count, 'file')} in iCloud or online-only, not downloaded (kept as indexed)"

@@ -21,8 +21,9 @@ import os
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
+from app.core.cloud_files import name_of_icloud_stand_in, online_only_note
 from app.core.emptied_folders import is_mount_point
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, scan_runs
@@ -38,6 +39,15 @@ from app.core.scan_folder_sync import FolderSync, cannot_read
 from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link, library_spelling
 from app.core.scan_moves import MoveRecognition
 from app.core.scan_summary import ScanOptions, ScanSummary
+
+
+class FolderListing(NamedTuple):
+    """One folder as the walk listed it."""
+
+    subfolders: list[str]  # to visit
+    seen: dict[str, tuple[int, int]]  # photo file name -> (size, mtime_ns)
+    in_icloud: set[str]  # photo names of which only iCloud's stand-in is here (cloud_files)
+    online_only: dict[str, str]  # those of `seen` whose data is in the cloud (not to be read) -> why
 
 
 def scan(
@@ -207,14 +217,15 @@ class _Scan(FolderSync):
             listing = self._list_folder(folder)
             if listing is None:
                 continue  # unlistable: what the index knows there stays as it is
-            subfolders, seen = listing
-            if folder != root and not (subfolders or seen) and self._card_gone_by_its_time(folder, root, link):
+            subfolders, seen = listing.subfolders, listing.seen
+            if folder != root and not (subfolders or seen or listing.in_icloud) and self._card_gone_by_its_time(
+                    folder, root, link):
                 continue  # (an index an older version scanned) its photos are left as they were
             if not alone:
                 stack.extend(sorted(subfolders, reverse=True))
                 if link or folder in below_link:
                     below_link.update(subfolders)
-            self._sync_folder(folder, seen)
+            self._sync_folder(folder, seen, listing.in_icloud, listing.online_only)
             self._report(folder)
         if not self._cancelled():
             self.links.forget_removed_links(lambda folder: folder in self.visited and folder not in self.unreadable)
@@ -267,10 +278,12 @@ class _Scan(FolderSync):
                 self.merging_spellings = False
             self.other_spelling_ids.update(self.became_missing[already:])
 
-    def _list_folder(self, folder: str) -> tuple[list[str], dict[str, tuple[int, int]]] | None:
-        """Subfolders to visit and {photo file name: (size, mtime_ns)}; None when
-        the folder cannot be listed (recorded as an error)."""
+    def _list_folder(self, folder: str) -> FolderListing | None:
+        """What the folder holds (FolderListing); None when it cannot be listed
+        (recorded as an error)."""
         subfolders: list[str] = []
+        in_icloud: set[str] = set()
+        online_only: dict[str, str] = {}
         linked: list[os.DirEntry] = []
         seen: dict[str, tuple[int, int]] = {}
         try:
@@ -286,6 +299,9 @@ class _Scan(FolderSync):
         for entry in entries:
             if entry.name.startswith("."):
                 maybe_our_temps = maybe_our_temps or named_as_our_temp(entry.name)
+                stands_for = name_of_icloud_stand_in(entry.name)
+                if stands_for is not None and not is_skipped_name(stands_for) and file_kind(stands_for):
+                    in_icloud.add(stands_for)
                 continue
             try:
                 if not entry.is_dir():
@@ -333,8 +349,11 @@ class _Scan(FolderSync):
                 self._unreadable_entry(entry.path, error)
                 continue
             seen[name] = (stat.st_size, stat.st_mtime_ns)
+            if (note := online_only_note(stat)) is not None:  # a placeholder: reading it would download it
+                online_only[name] = note
         self.files_seen += len(seen)
-        return subfolders, seen
+        # (a stand-in left beside its file downloaded again: the file is what counts)
+        return FolderListing(subfolders, seen, in_icloud - seen.keys(), online_only)
 
     # -- after the walk ------------------------------------------------------------
     def _forget_vanished_folders(self, root: str) -> None:

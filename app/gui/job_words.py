@@ -8,6 +8,7 @@ import re
 from typing import Iterable, Sequence
 
 from app.core.index.labels import FORGOTTEN
+from app.core.scan_summary import not_downloaded_words
 from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.job_work import CorrectionSummary
@@ -28,6 +29,8 @@ def scan_line(summary) -> str:
         parts.append(f"{counted(summary.labels_read, 'label')} read from the files")
     if summary.unchanged_problems:
         parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
+    if summary.not_downloaded:
+        parts.append(not_downloaded_words(summary.not_downloaded))
     # a folder of the one added that a link in the library holds (ScanSummary.left_to_links)
     return ", ".join(parts) + "".join(f"; {folder} is in the library as {link}; left there"
                                       for folder, link in summary.news(summary.left_to_links))

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
+from app.core.cloud_files import not_downloaded_note
 from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
@@ -158,7 +159,8 @@ class MissingPhotos:
     # library folders not found, or an empty mount point (one inside a library folder too): their photos stay
     skipped_folders: tuple[str, ...] = ()
     backup: Path | None = None
-    awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves
+    awaiting_scan: int = 0  # missing photos kept: a scan that did not finish owes their moves, or…
+    in_icloud: int = 0  # …(of those) iCloud's stand-ins lie in their files' places: a scan keeps them
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "missing photo"), self.yours, self.taught)
@@ -166,10 +168,16 @@ class MissingPhotos:
     def kept_line(self, how_to_scan: str = "run `landmark-tagger scan`") -> str:
         """Why the missing photos a scan still has to look for stay ('' when none does);
         `how_to_scan`: the way to read the folders again, in the words of the CLI or the app."""
-        if not self.awaiting_scan:
-            return ""
-        return (f"kept {counted(self.awaiting_scan, 'missing photo')}: a scan that did not finish still has to "
-                f"look for where they went ({how_to_scan})")
+        owed = self.awaiting_scan - self.in_icloud
+        parts = []
+        if owed:
+            parts.append(f"kept {counted(owed, 'missing photo')}: a scan that did not finish still has to "
+                         f"look for where they went ({how_to_scan})")
+        if self.in_icloud:
+            parts.append(f"kept {counted(self.in_icloud, 'missing photo')} in iCloud, not downloaded: a scan keeps "
+                         f"{'it' if self.in_icloud == 1 else 'them'} with {'its' if self.in_icloud == 1 else 'their'} "
+                         f"labels ({how_to_scan})")
+        return "; ".join(parts)
 
 
 def _what_goes(photos: str, yours: int, taught: int) -> str:
@@ -222,8 +230,23 @@ def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[Missin
     owed = {int(r[0]) for r in conn.execute("SELECT photo_id FROM moves_pending")}
     kept = [photo_id for photo_id in ids if photo_id in owed]
     ids = [photo_id for photo_id in ids if photo_id not in owed]
+    # marked missing by a version that took an iCloud stand-in (cloud_files) for a deletion
+    in_icloud = _in_icloud(conn, ids)
+    ids = [photo_id for photo_id in ids if photo_id not in in_icloud]
     return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent),
-                         awaiting_scan=len(kept)), ids
+                         awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud)), ids
+
+
+def _in_icloud(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
+    """Those of the photos `ids` with a file whose iCloud stand-in lies in its place."""
+    found: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for photo_id, path in conn.execute(
+                f"SELECT photo_id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk):
+            if photo_id not in found and not_downloaded_note(os.fsdecode(path)) is not None:
+                found.add(int(photo_id))
+    return found
 
 
 def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:

@@ -22,6 +22,7 @@ import re
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 
+from app.core.cloud_files import online_only_note
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_within
 
@@ -75,6 +76,8 @@ def file_state(path: str | os.PathLike) -> str | None:
     on it (see readers). None when it cannot be read now."""
     try:
         stat = os.stat(path)
+        if online_only_note(stat) is not None:
+            return None  # its data is in the cloud: reading it would download it
         fingerprint = fingerprint_file(path, stat.st_size)
     except OSError:
         return None

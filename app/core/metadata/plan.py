@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from app.core.cloud_files import not_downloaded_note, online_only_note
 from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
@@ -259,9 +260,13 @@ def _plan_file(
     )
     if nothing_to_take_out:
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common)
-    if missing or not path.exists():
-        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem="file is missing; rescan", **common)
-    if _changed_since_indexed(path, size, mtime_ns):  # `write` refuses it: a dry run says so first
+    stat = _stat_if_there(path)
+    if missing or stat is None:  # (iCloud's stand-in in its place: in the cloud, not deleted)
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
+                            problem=not_downloaded_note(path) or "file is missing; rescan")
+    if (in_the_cloud := online_only_note(stat)) is not None:  # reading it would download it
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=in_the_cloud, **common)
+    if _changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
                             problem=_why_changed(index, path))
     library = private_library_of(target)
@@ -395,9 +400,16 @@ def _why_changed(index: PhotoIndex, path: Path) -> str:
     return CHANGED_SINCE_INDEXED
 
 
-def _changed_since_indexed(path: Path, size: int | None, mtime_ns: int | None) -> bool:
-    stat = _stat_or_none(path)
-    return size is not None and stat is not None and (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns)
+def _changed_since_indexed(stat: os.stat_result, size: int | None, mtime_ns: int | None) -> bool:
+    return size is not None and (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns)
+
+
+def _stat_if_there(path: Path) -> os.stat_result | None:
+    """The photo's stat; None where it is not there (as Path.exists says it)."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
 
 
 def _stat_or_none(path: Path):

@@ -1,0 +1,66 @@
+"""Photos a cloud drive keeps online only, told from what the disk shows (no provider API).
+
+macOS 13 and earlier ("Optimize Mac Storage") replace an evicted IMG_0001.jpg by a hidden
+stand-in, `.IMG_0001.jpg.icloud`; macOS 14 and later keep the name but mark the file
+dataless (st_flags SF_DATALESS); Windows cloud drives (OneDrive Files On-Demand, iCloud
+for Windows, Dropbox) leave a placeholder whose attributes say that reading it recalls its
+data (RECALL_ON_DATA_ACCESS, or OFFLINE). Such a photo is not missing: the scan keeps it
+as it was indexed, with its labels, and reads none of it (reading downloads it, and fails
+offline); tag and write skip it with a note saying how to download it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ICLOUD_STAND_IN_SUFFIX = ".icloud"
+# winnt.h: the data of a placeholder is not on the disk; reading it recalls it from the cloud.
+# (RECALL_ON_OPEN is left out: its value, 0x40000, is also FILE_ATTRIBUTE_EA's, which any
+# file with extended attributes carries.)
+FILE_ATTRIBUTE_OFFLINE = 0x1000
+FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS = 0x400000
+# macOS sys/stat.h: the file's data is not on the disk (a File Provider keeps it: iCloud Drive)
+SF_DATALESS = 0x40000000
+
+IN_ICLOUD = "in iCloud, not downloaded; download it in Finder first"
+DATALESS = "in iCloud (or another cloud drive), not downloaded; download it in Finder first"
+ONLINE_ONLY = ("online-only in its cloud drive (OneDrive or another), not downloaded: not read, as reading it "
+               "would download it; choose “Always keep on this device” in Explorer first")
+
+
+def icloud_stand_in_name(name: str) -> str:
+    """The hidden name iCloud gives the stand-in of an evicted file `name`."""
+    return f".{name}{ICLOUD_STAND_IN_SUFFIX}"
+
+
+def name_of_icloud_stand_in(entry_name: str) -> str | None:
+    """The file an iCloud stand-in (`.IMG_0001.jpg.icloud`) stands for; None for any other name."""
+    if not (entry_name.startswith(".") and entry_name.endswith(ICLOUD_STAND_IN_SUFFIX)):
+        return None
+    name = entry_name[1 : -len(ICLOUD_STAND_IN_SUFFIX)]
+    return name if name and not name.startswith(".") else None
+
+
+def online_only_note(stat: os.stat_result) -> str | None:
+    """Why a file with this stat is not on the disk (its data in the cloud, recalled by
+    any read), in words for a per-file note; None for a file whose data is here."""
+    if getattr(stat, "st_file_attributes", 0) & (FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS | FILE_ATTRIBUTE_OFFLINE):
+        return ONLINE_ONLY
+    if getattr(stat, "st_flags", 0) & SF_DATALESS:
+        return DATALESS
+    return None
+
+
+def not_downloaded_note(path: Path | str) -> str | None:
+    """Why the photo at `path` cannot be read without downloading it (its iCloud stand-in
+    lies there in its place, or it is an online-only placeholder); None when it is on the
+    disk, or not there for another reason (the caller's own message says that)."""
+    path = Path(path)
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return IN_ICLOUD if path.with_name(icloud_stand_in_name(path.name)).is_file() else None
+    except OSError:
+        return None
+    return online_only_note(stat)

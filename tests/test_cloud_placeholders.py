@@ -1,0 +1,209 @@
+"""Photos a cloud drive keeps online only (app/core/cloud_files.py). On macOS 13 and
+earlier "Optimize Mac Storage" replaced IMG_0001.jpg by a hidden `.IMG_0001.jpg.icloud`:
+the scan called the photo missing, its label left search and `write`, and `forget
+--missing` dropped it for good. A Windows placeholder (OneDrive Files On-Demand) was read
+by the scan, which downloads it. Now such a photo is kept as indexed, never read, and
+`tag` and `write` skip it with a note."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+import app.core.scan_folder_sync as scan_folder_sync
+from app.core.cloud_files import FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS, IN_ICLOUD, ONLINE_ONLY
+from app.core.decode import decode_for_model
+from app.core.errors import PhotoNotReadError
+from app.core.index import PhotoIndex
+from app.core.index.forget import forget_missing, missing_photos
+from app.core.metadata.plan import plan_writes
+from app.core.scanner import scan
+from tests.test_index_support import write_jpeg
+
+# what iCloud leaves: a small binary plist naming the file (its bytes do not matter here)
+STAND_IN = b"bplist00\xd3\x01\x02\x03NSURLFileSizeKey_\x10\x0fNSURLNameKeyIMG_0001.jpg" + bytes(120)
+
+
+@pytest.fixture
+def index():
+    with PhotoIndex.open(":memory:") as idx:
+        yield idx
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "iCloud Drive" / "Trips"
+    for number in range(3):
+        write_jpeg(root / f"IMG_000{number}.jpg", color=(40 * number, 2, 3))
+    return root
+
+
+def evict(photo: Path, keep: Path) -> None:
+    """What "Optimize Mac Storage" does: the file goes (kept aside, to download again), its stand-in comes."""
+    photo.rename(keep)
+    photo.with_name(f".{photo.name}.icloud").write_bytes(STAND_IN)
+
+
+def download(photo: Path, kept: Path) -> None:
+    photo.with_name(f".{photo.name}.icloud").unlink()
+    kept.rename(photo)
+
+
+def labelled_scan(index: PhotoIndex, library: Path) -> int:
+    scan(index, [library])
+    photo_id = index.search("IMG_0001")[0].id
+    index.set_label(photo_id, "Eiffel Tower")
+    return photo_id
+
+
+def test_a_photo_in_icloud_keeps_its_label_in_search_and_is_not_offered_for_forgetting(
+        tmp_path: Path, index: PhotoIndex, library: Path) -> None:
+    photo_id = labelled_scan(index, library)
+    evict(library / "IMG_0001.jpg", tmp_path / "kept.jpg")
+    summary = scan(index, [library])
+    assert (summary.photos, summary.missing, summary.errors, summary.not_downloaded) == (3, 0, 0, 1)
+    assert "1 file in iCloud or online-only, not downloaded (kept as indexed)" in summary.line()
+    assert [photo.id for photo in index.search('label:"Eiffel Tower"')] == [photo_id]
+    assert missing_photos(index).photos == 0
+    assert forget_missing(index).photos == 0 and index.get(photo_id).label == "Eiffel Tower"
+    again = scan(index, [library])  # nothing changes while it stays in iCloud
+    assert (again.new, again.changed, again.missing, again.not_downloaded) == (0, 0, 0, 1)
+
+
+def test_tag_and_write_skip_a_photo_in_icloud_with_a_note(tmp_path: Path, index: PhotoIndex, library: Path) -> None:
+    labelled_scan(index, library)
+    evict(library / "IMG_0001.jpg", tmp_path / "kept.jpg")
+    scan(index, [library])
+    with pytest.raises(PhotoNotReadError) as raised:
+        decode_for_model(library / "IMG_0001.jpg", 224)
+    assert str(raised.value) == f"{library / 'IMG_0001.jpg'}: {IN_ICLOUD}"
+    assert "download it in Finder first" in str(raised.value)
+    [item] = plan_writes(index)
+    assert item.problem == IN_ICLOUD and item.label == "Eiffel Tower"
+
+
+def test_downloaded_again_the_photo_is_as_before(tmp_path: Path, index: PhotoIndex, library: Path) -> None:
+    photo_id = labelled_scan(index, library)
+    evict(library / "IMG_0001.jpg", tmp_path / "kept.jpg")
+    scan(index, [library])
+    download(library / "IMG_0001.jpg", tmp_path / "kept.jpg")
+    summary = scan(index, [library])
+    assert (summary.new, summary.changed, summary.missing, summary.errors, summary.not_downloaded) == (0, 0, 0, 0, 0)
+    [item] = plan_writes(index)
+    assert item.photo_id == photo_id and item.problem is None and item.after.subject == ["Eiffel Tower"]
+
+
+def test_a_photo_an_older_version_marked_missing_comes_back_and_is_kept_by_forget(
+        tmp_path: Path, index: PhotoIndex, library: Path) -> None:
+    """That version's scan marked the evicted photo missing; `forget --missing` before the
+    next scan keeps it, and the next scan brings it back without reading anything."""
+    photo_id = labelled_scan(index, library)
+    evict(library / "IMG_0001.jpg", tmp_path / "kept.jpg")
+    stand_in = library / ".IMG_0001.jpg.icloud"
+    stand_in.rename(tmp_path / "stand-in")  # as that version saw it: the file gone, the stand-in skipped
+    assert scan(index, [library]).missing == 1
+    (tmp_path / "stand-in").rename(stand_in)
+    missing = missing_photos(index)
+    assert (missing.photos, missing.in_icloud) == (0, 1)
+    assert "kept 1 missing photo in iCloud, not downloaded: a scan keeps it with its labels" in missing.kept_line()
+    summary = scan(index, [library])
+    assert (summary.missing, summary.errors, summary.not_downloaded) == (0, 0, 1)
+    assert [photo.id for photo in index.search('label:"Eiffel Tower"')] == [photo_id]
+    assert index.stats()["missing"] == 0
+
+
+def test_a_stand_in_of_a_photo_never_indexed_is_a_note_to_scan_once_downloaded(
+        index: PhotoIndex, library: Path) -> None:
+    (library / ".IMG_0009.jpg.icloud").write_bytes(STAND_IN)
+    (library / ".notes.txt.icloud").write_bytes(STAND_IN)  # no photo: left alone
+    summary = scan(index, [library])
+    assert (summary.photos, summary.new, summary.errors) == (3, 3, 1)
+    [(path, message)] = [(e.path, e.message) for e in index.errors()]
+    assert path == str(library / "IMG_0009.jpg")
+    assert message == f"{library / 'IMG_0009.jpg'}: {IN_ICLOUD}, then scan again"
+
+
+# -- Windows placeholders (OneDrive Files On-Demand): their attributes say reading recalls them --------
+
+class _Placeholder:
+    """A stat result, or a folder entry, of a file whose data is in the cloud."""
+
+    def __init__(self, real) -> None:
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    @property
+    def st_file_attributes(self) -> int:
+        return getattr(self._real, "st_file_attributes", 0) | FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS
+
+    def stat(self, *args, **kwargs):
+        return _Placeholder(self._real.stat(*args, **kwargs))
+
+
+class _Listing:
+    def __init__(self, real, names) -> None:
+        self._real, self._names = real, names
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._real.close()
+
+    def __iter__(self):
+        return (_Placeholder(entry) if entry.name in self._names else entry for entry in self._real)
+
+
+@pytest.fixture
+def online_only(monkeypatch):
+    """Make the files named in `.names` online-only placeholders, as Windows' stat (and
+    folder listing) shows them; `.read`: the files the scan reads."""
+    names: set[str] = set()
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def stat(path, *args, **kwargs):
+        result = real_stat(path, *args, **kwargs)
+        return _Placeholder(result) if os.path.basename(os.fsdecode(path)) in names else result
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", lambda path=".": _Listing(real_scandir(path), names))
+    read: list[str] = []
+    real_fingerprint, real_read = scan_folder_sync.fingerprint_file, scan_folder_sync.read_photo_info
+    monkeypatch.setattr(scan_folder_sync, "fingerprint_file",
+                        lambda path, size: read.append(Path(path).name) or real_fingerprint(path, size))
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info",
+                        lambda path: read.append(Path(path).name) or real_read(path))
+    return SimpleNamespace(names=names, read=read)
+
+
+def test_a_new_online_only_file_is_not_read_and_is_said_online_only(
+        index: PhotoIndex, library: Path, online_only) -> None:
+    online_only.names.add("IMG_0002.jpg")
+    summary = scan(index, [library])
+    assert "IMG_0002.jpg" not in online_only.read
+    assert (summary.photos, summary.new, summary.errors) == (2, 2, 1)
+    [message] = [e.message for e in index.errors()]
+    assert message == f"{library / 'IMG_0002.jpg'}: {ONLINE_ONLY}, then scan again"
+    assert "online-only" in message and "not read, as reading it would download it" in message
+
+
+def test_an_indexed_photo_made_online_only_keeps_its_label_and_tag_and_write_skip_it(
+        index: PhotoIndex, library: Path, online_only) -> None:
+    photo_id = labelled_scan(index, library)
+    photo = library / "IMG_0001.jpg"
+    online_only.names.add(photo.name)
+    os.utime(photo, ns=(1_600_000_000_000_000_000,) * 2)  # its date changed too: still not read
+    online_only.read.clear()
+    summary = scan(index, [library])
+    assert online_only.read == []
+    assert (summary.missing, summary.errors, summary.not_downloaded) == (0, 1, 1)
+    assert [photo.id for photo in index.search('label:"Eiffel Tower"')] == [photo_id]
+    with pytest.raises(PhotoNotReadError, match="online-only"):
+        decode_for_model(photo, 224)
+    [item] = plan_writes(index)
+    assert item.problem == ONLINE_ONLY
