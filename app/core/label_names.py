@@ -146,9 +146,9 @@ def differs_in_accents_only(name: str, other: str) -> bool:
 
 
 def _letters(name: str) -> str:
-    """The name's letters and digits, case and accents folded: what a typo leaves alike."""
-    decomposed = unicodedata.normalize("NFKD", label_form(name).casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
+    """The name's letters and digits, case and accents folded (accent_free): what a typo
+    leaves alike."""
+    return "".join(ch for ch in accent_free(label_form(name)) if ch.isalnum())
 
 
 def edit_distance(a: str, b: str, most: int) -> int:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import unicodedata
 
+from app.core.name_folding import fold_letters
+
 
 def accent_free(text: str) -> str:
     """`text` case-folded with its accents taken off, the same for either Unicode form:
-    "Zürich" and "zurich" give "zurich", "Straße" gives "strasse". NFKD also makes
-    full-width letters and ligatures plain, as search does; spaces and punctuation stay."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    "Zürich" and "zurich" give "zurich", "Straße" gives "strasse", "København" gives
+    "kobenhavn"; full-width letters and ligatures made plain. The fold search compares
+    words by (name_folding.fold_letters); spaces and punctuation stay."""
+    return fold_letters(text)
 
 
 def name_order(name: str) -> tuple[str, str, str, str]:

@@ -1,6 +1,6 @@
-"""The index's schema migrations from version 14 on (schema.py lists them all in
-MIGRATIONS, and keeps the older ones); each upgrades the schema by one version and
-is never edited once released."""
+"""The index's schema migrations from version 14 to 36 (schema.py lists them all in
+MIGRATIONS, and keeps the older ones; migrations_latest those from 37 on); each upgrades
+the schema by one version and is never edited once released."""
 
 from __future__ import annotations
 

@@ -13,7 +13,8 @@ not missing. `has:label`: the label names a landmark (in any state); `-has:label
 folder, file names, camera and lens, case and accents ignored; the last free word
 also matches as a prefix ("eiff" finds "Eiffel"), as when typing. The words are
 folded as the index folds them (search_text.fold_words: "strasse" finds "Straße",
-"paris" finds "Ｐａｒｉｓ"), whichever store answers.
+"kobenhavn" "København", "paris" "Ｐａｒｉｓ"; each letter of a script written without
+spaces is a word of its own, so "旅行" finds "京都旅行"), whichever store answers.
 
 `path:="…"` and `folder:="…"` (written by app.core.path_query for a path that exists
 on disk, spelled as the disk spells it) are taken as written: never respelled to a

@@ -5,7 +5,8 @@ common words, where reading the whole FTS doclist and sorting would be slow).
 Both hold the words as fold_words gives them, and a query folds its words the
 same way, so the plan chosen (which depends on the page's size) never changes
 which photos match: FTS5's own folding keeps "ß", Greek accents and full-width
-letters, which fold_words folds (schema migration 20 refolded older rows).
+letters, which fold_words folds (schema migration 20 refolded older rows; 37 those with
+letters the fold took otherwise before: a run of Chinese or Japanese letters, ø, ł…).
 
 search_text is " label … . folder … . names … . camera … . lens … . .dir.w … . .cam.w … . .lens.w … ":
 the words of each FTS column, case- and accent-folded, then the folder, camera and
@@ -20,17 +21,15 @@ a typed prefix ("di") from matching it (schema migration 22 rewrote older rows;
 
 from __future__ import annotations
 
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 from app.core.camera_names import camera_name
 from app.core.index.connection import id_chunks
 from app.core.index.records import printable_path
+from app.core.name_folding import fold_letters, word_units
 
-WORD = re.compile(r"[^\W_]+")
 FOLDER_TAG = "dir."
 CAMERA_TAG = "cam."
 LENS_TAG = "lens."
@@ -42,11 +41,11 @@ FIELD_BREAK = "."  # between two fields' words: a phrase or prefix never spans i
 @lru_cache(maxsize=4096)
 def fold_words(text: str) -> tuple[str, ...]:
     """The words of a text as every store of them holds them (photos_fts, search_text,
-    photos_by_time) and a query compares them: letters and digits, NFKD-normalised
-    (full-width letters, ligatures), case-folded ("ß" is "ss"), accents removed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return tuple(WORD.findall(plain.casefold()))
+    photos_by_time) and a query compares them: letters and digits folded as every name
+    is compared (name_folding.fold_letters: case, accents, full-width letters, ligatures,
+    "ß" is "ss", "ø" is "o"), each letter of a script written without spaces a word of
+    its own (name_folding.word_units: a searched run of them is found anywhere in a name)."""
+    return tuple(word_units(fold_letters(text)))
 
 
 def folded_text(text: str) -> str:

@@ -1,0 +1,50 @@
+"""The index's schema migrations from version 37 on (schema.py lists them all in
+MIGRATIONS; 14 to 36 are in migrations_recent); each upgrades the schema by one version
+and is never edited once released."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from app.core.name_folding import PLAIN_LETTERS, UNSPACED
+
+# Letters the fold before 37 kept in a word that the fold since gives otherwise: one of
+# PLAIN_LETTERS (folded since), or a letter of a script written without spaces (a word of
+# its own since; kana also stood there for their voiced forms, and Hangul jamo for syllables).
+FOLDED_SINCE = f"[{''.join(chr(code) for code in PLAIN_LETTERS)}]"
+REFOLDED = re.compile(f"{FOLDED_SINCE}|[{UNSPACED}]")
+
+
+# A word inside a run of Chinese or Japanese letters (Thai, Lao, Khmer, Korean compounds
+# too) was not found: the run was one word, and a search matches words from their start
+# (`search 旅行` found nothing in a folder "京都旅行 2019", `京都` found it). Each such letter
+# is now a word of its own (name_folding.word_units: a run searched is a phrase of them,
+# found anywhere); kana keep their voicing marks ("ガ" is not "カ"), Korean its syllables.
+# And the letters that are no base letter plus an accent are folded as accents are
+# (ø, ł, æ, œ, đ, ð, þ, ı, ħ, ŧ: `search kobenhavn` finds "København", `label:lodz`
+# "Łódź"). The words of the photos whose stored words hold such a letter (REFOLDED) are
+# written again from the photos' own texts (search_text.refresh_search_texts: photos_fts,
+# search_text, and through the triggers photos_by_time and search_words); the others are
+# left as they are (a library of Latin names is not rewritten). label_key is written
+# again where it changes, and search_words loses the words no fold gives any more (they
+# found nothing, but took a typed prefix's room among the words it expands to).
+def migration_37(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import label_key, refresh_search_texts
+
+    conn.create_function("migration_label_key", 1, label_key, deterministic=True)
+    conn.execute("UPDATE labels SET label_key = migration_label_key(label) "
+                 "WHERE label IS NOT NULL AND label_key IS NOT migration_label_key(label)")
+    conn.create_function("migration_refolded", 1, lambda text: REFOLDED.search(str(text)) is not None,
+                         deterministic=True)
+    photos = [row[0] for row in conn.execute(
+        "SELECT id FROM photos WHERE search_text <> ' ' AND migration_refolded(search_text) ORDER BY id")]
+    refresh_search_texts(conn, photos)
+    conn.create_function("migration_word_gone", 1, _word_no_fold_gives, deterministic=True)
+    conn.execute("DELETE FROM search_words WHERE migration_word_gone(word)")
+
+
+def _word_no_fold_gives(word: str) -> bool:
+    """A word of search_words that the fold since 37 gives no text: one holding a letter
+    of PLAIN_LETTERS, or several letters with one of an unspaced script (one alone is a word)."""
+    return re.search(FOLDED_SINCE, word) is not None or (len(word) > 1 and REFOLDED.search(word) is not None)

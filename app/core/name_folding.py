@@ -1,0 +1,60 @@
+"""The one fold that names are compared by: search's words (search_text.fold_words, and
+so `label:`'s label_key), the order names are listed in and completion
+(name_order.accent_free), and the "differs only in accents" question of the label and
+teach dialogs (label_names). Case, accents, full-width letters and ligatures are set
+aside, and so are the letters that are no base letter plus an accent, which a Danish,
+Polish, German or Icelandic user types plainly ("Kobenhavn", "Lodz", "Strasse",
+"Thingvellir" for "København", "Łódź", "Straße", "Þingvellir"), as "Zurich" is typed
+for "Zürich". Japanese kana keep their voicing marks ("ガ" is not "カ") and Korean its
+syllables: those marks and jamo are letters there, not accents.
+
+Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khmer,
+Myanmar, and Korean's compounds) have no word boundaries to find: `word_units` makes each
+of their letters a word of its own, so a searched run of them, a phrase of those words,
+is found anywhere in a name ("旅行" in "京都旅行", "閣寺" in "金閣寺"), not only at its start.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters NFKD leaves whole (no base letter plus an accent), as people write them
+# without their keyboard's letter: ß needs none (case folding makes it "ss").
+PLAIN_LETTERS = str.maketrans({
+    "ø": "o", "ł": "l", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h", "ŧ": "t",
+    "ĸ": "k",
+})
+# Kana voicing marks (dakuten, handakuten): letters of their own, kept and composed back.
+KANA_VOICING = frozenset("\u3099\u309a")
+# Runs NFKD takes apart that are composed back: Hangul syllables (from their jamo), and
+# kana with their voicing marks (also the half-width ones, which NFKD makes full-width).
+COMPOSED_BACK = re.compile("[\u1100-\u11ff\u3040-\u30ff\ua960-\ua97f\ud7b0-\ud7ff]+")
+# The letters of scripts written without spaces between words: CJK ideographs, kana,
+# Bopomofo, Hangul, Thai, Lao, Myanmar, Khmer (each a word of its own in word_units).
+UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u19e0-\u19ff\u2e80-\u2fdf\u3005-\u3007"
+    "\u3021-\u3029\u3031-\u3035\u3038-\u303c\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31bf"
+    "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\ua9e0-\ua9ff\uaa60-\uaa7f\uac00-\ud7ff"
+    "\uf900-\ufaff\uff66-\uffdc\U0001b000-\U0001b16f\U00020000-\U0003134f\U00031350-\U000323af"
+)
+# A word: one letter of an unspaced script, or a run of other letters and digits (the
+# characters FTS5's unicode61 tokenizer also takes as a word's, so its tokens are these).
+WORD_UNIT = re.compile(rf"(?=[^\W_])[{UNSPACED}]|[^\W_{UNSPACED}]+")
+
+
+def fold_letters(text: str) -> str:
+    """`text` with case, accents, full-width forms, ligatures and the letters of
+    PLAIN_LETTERS folded ("Łódź Straße" gives "lodz strasse"); spaces and punctuation stay."""
+    if text.isascii():
+        return text.lower()  # (the same as below for ASCII, at a fraction of the cost)
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in KANA_VOICING)
+    plain = COMPOSED_BACK.sub(lambda run: unicodedata.normalize("NFC", run.group()), plain)
+    return plain.casefold().translate(PLAIN_LETTERS)
+
+
+def word_units(folded: str) -> list[str]:
+    """The words of a folded text: runs of letters and digits, each letter of an unspaced
+    script (UNSPACED) a word of its own ("京都旅行2019" gives 京, 都, 旅, 行, 2019)."""
+    return WORD_UNIT.findall(folded)
