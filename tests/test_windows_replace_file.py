@@ -130,9 +130,12 @@ def test_a_replacefile_that_removed_the_old_file_is_finished_by_the_rename(tmp_p
     assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
 
 
-def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, on_windows):
+# Files beginning with the photo's name: darktable's and digiKam's sidecar of the JPEG, an export.
+@pytest.mark.parametrize("beside", [None, "DSC_0001.JPG.xmp", "DSC_0001.JPG (edited).jpg"])
+def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, on_windows, beside):
     """The rename after it refused as well (an antivirus scanning the new file, say): the
-    temp is then the photo, so it stays, and the message says where it is."""
+    temp is then the photo, so it stays, and the message says where it is; a sweep long
+    after keeps it too, even beside a file whose name begins with the photo's."""
     use_fake_kernel32(monkeypatch, RemovesThenFails())
 
     def refuse(source, target):
@@ -140,12 +143,29 @@ def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, 
 
     monkeypatch.setattr(atomic.os, "replace", refuse)
     photo = photo_in(tmp_path)
+    if beside:
+        (tmp_path / beside).write_bytes(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
     with pytest.raises(MetadataWriteError) as raised:
         atomic.replace_atomically(photo, b"new bytes")
-    temp, = tmp_path.iterdir()
+    temp, = (p for p in tmp_path.iterdir() if p.name != beside)
     assert temp.read_bytes() == b"new bytes" and not photo.exists()
     assert str(temp) in str(raised.value) and f"rename it {photo.name}" in str(raised.value)
     assert atomic.remove_stale_temps_in(tmp_path, clock=lambda folder: 10**30) == 0 and temp.exists()
+
+
+def test_only_a_stem_cut_to_fit_stands_for_the_longer_names_it_begins(tmp_path):
+    """A temp's stem is its file's whole name unless that name was too long: a short
+    stem that names no JPEG or sidecar is not a cut one, so it is nobody's of ours."""
+    long_name = tmp_path / ("Colosseum at dawn " * 13 + "DSC_0001.JPG")
+    long_name.write_bytes(b"photo")
+    (tmp_path / "DSC_0001.JPG (edited).jpg").write_bytes(b"photo")
+    cut, short = atomic.temp_path_for(long_name), tmp_path / ".DSC_0001.1a2b3c4d.tmp"
+    assert cut.name != f".{long_name.name}{cut.name[-14:]}"  # the name was cut to fit
+    for temp in (cut, short):
+        temp.write_bytes(b"half")
+        os.utime(temp, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps_in(tmp_path) == 1
+    assert not cut.exists() and short.exists()
 
 
 def test_a_hidden_or_system_photo_stays_so(tmp_path, monkeypatch):

@@ -57,19 +57,39 @@ def _utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_NAME_ROOM = MAX_NAME_BYTES - _TEMP_EXTRA_BYTES
+
+
+def _path_room(folder: Path) -> int | None:
+    """How many UTF-16 units the temp's stem may have in `folder` on Windows (its whole
+    path must fit MAX_WINDOWS_PATH); None elsewhere, where only the name is limited."""
+    if sys.platform != "win32":
+        return None
+    return MAX_WINDOWS_PATH - _utf16_units(os.path.join(str(folder), "")) - _TEMP_EXTRA_BYTES
+
+
 def _temp_stem(path: Path) -> str:
     """The part of the temp name that says whose it is: the photo's name, cut (at a
     character boundary) to leave room for the rest, on Windows in the whole path too."""
     name = path.name
-    room = MAX_NAME_BYTES - _TEMP_EXTRA_BYTES
-    while len(os.fsencode(name)) > room:
+    while len(os.fsencode(name)) > _NAME_ROOM:
         name = name[:-1]
-    if sys.platform == "win32":
-        folder = os.path.join(str(path.parent), "")  # with its separator
-        path_room = MAX_WINDOWS_PATH - _utf16_units(folder) - _TEMP_EXTRA_BYTES
+    path_room = _path_room(path.parent)
+    if path_room is not None:
         while name and _utf16_units(name) > path_room:
             name = name[:-1]
     return name
+
+
+def _stem_was_cut(folder: Path, stem: str) -> bool:
+    """Whether `stem` may be a longer name cut by _temp_stem: it fills the room left for
+    it (the next character, up to 4 bytes or 2 UTF-16 units, would not have fitted), and
+    it is no name of a file we write, which a temp's stem is whenever it was not cut."""
+    if _is_written_by_us(stem):
+        return False
+    path_room = _path_room(folder)
+    return (len(os.fsencode(stem)) > _NAME_ROOM - 4
+            or (path_room is not None and _utf16_units(stem) > path_room - 2))
 
 
 def temp_path_for(path: Path) -> Path:
@@ -135,7 +155,7 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
-            written = _files_written_with(names, match["stem"])
+            written = _files_written_with(folder, names, match["stem"])
             if written:  # else no photo or sidecar of ours beside it: nothing shows it is our copy
                 candidates.append((entry, info, written))
     now_ns = clock(folder) if candidates else None
@@ -167,15 +187,18 @@ def _may_be_in_progress(temp: os.stat_result, written: list[os.DirEntry], young_
     return ON_WINDOWS or temp.st_ctime_ns >= young_ns
 
 
-def _files_written_with(names: dict[str, os.DirEntry], stem: str) -> list[os.DirEntry]:
-    """The files in the folder a temp named with `stem` may be a copy of: the one so
-    named, or, for a stem cut to fit (a long name), each name it begins; only files
-    we write into (JPEGs and XMP sidecars) that exist. None: the temp is not
-    provably ours (a name like ours, another program's), so the sweep keeps it."""
+def _files_written_with(folder: Path, names: dict[str, os.DirEntry], stem: str) -> list[os.DirEntry]:
+    """The files in `folder` a temp named with `stem` may be a copy of: the one so
+    named, or, for a stem cut to fit (a long name: _stem_was_cut), each name it begins;
+    only files we write into (JPEGs and XMP sidecars) that exist. None: the temp is not
+    provably ours (another program's), or it may be the only copy of a photo that is
+    gone (_temp_is_the_only_copy: a DSC_0001.JPG.xmp beside it is not what it copies)."""
     if stem in names:
         candidates = [names[stem]]
-    else:
+    elif _stem_was_cut(folder, stem):
         candidates = [entry for name, entry in names.items() if name.startswith(stem) and name != stem]
+    else:
+        candidates = []
     written = []
     for entry in candidates:
         try:
