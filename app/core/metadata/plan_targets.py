@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from app.core.index.connection import db_text
 from app.core.index.pairing import is_raw_name
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
-from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
+from app.core.metadata.sidecar_owner import (files_of_stem, is_stem_sidecar, names_another_file, names_in,
+                                             owner_by_files)
 from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
 
 if TYPE_CHECKING:
@@ -39,8 +40,10 @@ def sidecar_owner(
     names: DiskNames | None = None, stems: FolderStems | None = None,
 ) -> int | None:
     """The photo `target`, planned for `source` of photo `photo_id`, belongs to; None
-    for a stem sidecar nobody can be said to own. A stem sidecar (IMG_0100.xmp) that
-    other indexed photos of its folder share goes by what the files say
+    for a stem sidecar nobody can be said to own. A stem sidecar that names another
+    file (crs:RawFileName="DSC_0001.CR2" beside our DSC_0001.NEF) is that file's, even
+    with no other photo of its stem indexed (sidecar_owner.names_another_file). One
+    (IMG_0100.xmp) that other indexed photos of its folder share goes by what the files say
     (sidecar_owner.owner_by_files: the photo it names, else the RAW), then to the photo
     our journal shows writing it; one no write of ours made (an index built anew, a
     folder forgotten and added again) is nobody's, and is left alone. One still to be
@@ -53,11 +56,13 @@ def sidecar_owner(
         return first_owner(index, written, target, photo_id)
     any_case = finds_other_case(source, names)
     photos = _photos_of_stem(index, target, names, stems if any_case else None, any_case=any_case)
+    names_said = names_in(target)
     if set(photos) <= {photo_id}:
-        return photo_id
-    owner = owner_by_files(target, photos)
-    if owner is not None:
-        return owner
+        # Lightroom's DSC_0001.xmp of a DSC_0001.CR2 that is no photo of ours is the CR2's
+        return None if names_another_file(target, photos or {photo_id: [source]}, names_said) else photo_id
+    owner = owner_by_files(target, photos, names_said)
+    if owner is not None or names_another_file(target, photos, names_said):
+        return owner  # (not to the photo our journal shows writing it: what the file says wins)
     writers = sorted(set(written.get(str(target), ())) & set(photos))
     if writers:
         return writers[0]
@@ -209,8 +214,11 @@ def jpeg_sidecars(
 def shared_sidecar(item: PlannedWrite, owned: bool = True) -> PlannedWrite:
     """Two photos (IMG_0100.JPG and IMG_0100.PNG, say) would write one sidecar named
     by their common stem: its owner (sidecar_owner) keeps it, the other is refused with
-    the way out; so is each of them where it is nobody's (`owned` False)."""
+    the way out; so is each of them where it is nobody's (`owned` False), naming the
+    file it names if any (Lightroom's DSC_0001.xmp of a DSC_0001.CR2)."""
+    named = [] if owned else [name for name in names_in(item.target) if fold(name) != fold(item.source.name)]
     why = (f"another photo's label goes into {item.target.name} too" if owned else
+           f"{item.target.name} is {named[0]}'s sidecar (it names that file)" if named else
            f"{item.target.name} may be another photo's of that name (it names none of them, "
            "and no write of ours in this index made it)")
     return replace(item, after=item.before,

@@ -2,7 +2,9 @@
 photos of one folder share that stem: `DSC_8188.NEF` + `.JPG` beside an exported
 `DSC_8188.tif`, or `IMG_0100.png` beside `IMG_0100.tif`. A label written into another
 photo's sidecar replaces that photo's, and one read back from it labels a photo never
-labelled, so the sidecar goes to one photo or to none.
+labelled, so the sidecar goes to one photo or to none. One that names another file
+(Lightroom's DSC_0001.xmp of a DSC_0001.CR2 we cannot read) is none of ours, even
+beside a single photo of that stem.
 
 What the files say decides here (the scan reads labels back by it); a write also
 asks our journal when they say nothing (plan_targets.sidecar_owner)."""
@@ -40,26 +42,57 @@ def files_of_stem(sidecar: Path, files: Sequence[str | Path], names: DiskNames |
     return [Path(file) for file in files if is_stem_sidecar(sidecar, Path(file), names)]
 
 
-def owner_by_files(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
+def owner_by_files(sidecar: Path, photos: Mapping[Key, Sequence[Path]], names: list[str] | None = None) -> Key | None:
     """The photo of `photos` (each with its files of the sidecar's stem) the stem
-    sidecar belongs to by what the files say: the only photo; else the one the sidecar
-    names (NAMING_FIELDS); else the only one with a RAW file (Lightroom reads X.xmp for
-    a RAW, never for a TIFF or PNG). None when that does not tell (IMG_0100.png and
-    IMG_0100.tif, a sidecar naming neither): it is nobody's."""
-    if len(photos) == 1:
-        return next(iter(photos))
-    named = _photo_named(sidecar, photos)
+    sidecar belongs to by what the files say: the one the sidecar names
+    (NAMING_FIELDS); nobody when it names another file (names_another_file); else the
+    only photo; else the only one with a RAW file (Lightroom reads X.xmp for a RAW,
+    never for a TIFF or PNG). None when that does not tell (IMG_0100.png and
+    IMG_0100.tif, a sidecar naming neither): it is nobody's. `names`: names_in's, if read."""
+    names = names_in(sidecar) if names is None else names
+    named = _photo_named(names, photos)
     if named is not None:
         return named
+    if names_another_file(sidecar, photos, names):
+        return None
+    if len(photos) == 1:
+        return next(iter(photos))
     raws = [key for key, files in photos.items() if any(is_raw_name(file.name) for file in files)]
     return raws[0] if len(raws) == 1 else None
 
 
-def _photo_named(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | None:
-    """The photo with the file the sidecar names, exactly, else in another letter case
-    or Unicode form (a sidecar made on Windows, a name macOS stores decomposed); None
-    when it names none of them, or several."""
-    names = _names_in(sidecar)
+def names_another_file(sidecar: Path, photos: Mapping[Key, Sequence[Path]], names: list[str] | None = None) -> bool:
+    """Whether the stem sidecar names (NAMING_FIELDS) a file that is none of `photos`'
+    files: one of its stem (Lightroom's DSC_0001.xmp of a DSC_0001.CR2 this app cannot
+    read, or one deleted since, beside our DSC_0001.NEF) or one there beside it. It is
+    that file's, never theirs: writing into it would put our label on another picture
+    and take its keywords out, and reading it back would give them that picture's
+    label and date. One naming a file of another stem that is gone (the pair renamed
+    with its sidecar) still goes by the files. `names`: names_in's, if read."""
+    names = names_in(sidecar) if names is None else names
+    if not names or _photo_named(names, photos) is not None:
+        return False
+    ours = {fold(file.name) for files in photos.values() for file in files}
+    stem = fold(sidecar.stem)
+    for name in names:
+        if fold(name) in ours:
+            continue  # several of them named: not another file's
+        if fold(name.rpartition(".")[0] or name) == stem or _is_file(sidecar.parent / name):
+            return True
+    return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name the file system cannot hold
+        return False
+
+
+def _photo_named(names: list[str], photos: Mapping[Key, Sequence[Path]]) -> Key | None:
+    """The photo with the file the sidecar names (`names`: names_in's), exactly, else
+    in another letter case or Unicode form (a sidecar made on Windows, a name macOS
+    stores decomposed); None when it names none of them, or several."""
     for same in (str, fold):
         wanted = {same(name) for name in names}
         found = [key for key, files in photos.items() if any(same(file.name) in wanted for file in files)]
@@ -68,7 +101,7 @@ def _photo_named(sidecar: Path, photos: Mapping[Key, Sequence[Path]]) -> Key | N
     return None
 
 
-def _names_in(sidecar: Path) -> list[str]:
+def names_in(sidecar: Path) -> list[str]:
     """The file names the sidecar says it was made for (a path's last part), if any."""
     try:
         document = XmpDocument.read(sidecar.read_bytes())
