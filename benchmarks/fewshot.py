@@ -290,6 +290,7 @@ def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots
     → (winner, confidence) replaces `scores.winners()`: variants measured by
     benchmarks/fewshot_sweep.py, not in the app; so is mirrored_descriptors, with which the
     shots' mirror images (world.mirrored) are taught beside them."""
+    from app.core.teaching_alike import landmarks_alike
     from app.core.teaching_space import refine, score
 
     split = world.split
@@ -301,7 +302,10 @@ def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots
         taught = np.concatenate([taught, space.vectors(world.mirrored[shots], mirrored_descriptors[shots])])
         taught_labels = taught_labels * 2
     refs = refine(space, q, q_space, taught_labels, taught)
-    scores = score(space, q, q_space[:], refs)
+    # a new place whose taught photo the model is sure is one of its landmarks is scored
+    # as one place with it, as `suggest` does
+    alike = landmarks_alike(space, world.embeddings[shots], [split.names[c] for c in split.labels[shots]])
+    scores = score(space, q, q_space[:], refs, alike=alike)
     winner, conf = scores.winners() if adjust is None else adjust(scores, q_space, taught, taught_labels)
     model_class, untaught_conf = scores.untaught()
     model = scores.model_probabilities

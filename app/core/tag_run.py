@@ -70,6 +70,7 @@ class TagRun:
         self.predictor = None
         self.taught = None
         self.space = None
+        self.alike = None  # the model's landmarks each taught place's photos are (app.core.teaching_alike)
         self.done = 0
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
@@ -86,9 +87,11 @@ class TagRun:
         reembed_taught(self.index, self.bundle, predictor)
         self.taught = taught_gallery(self.index, self.bundle.id)
         if self.taught is not None:
+            from app.core.teaching_alike import alike_in_index
             from app.core.teaching_space import teaching_space
 
             self.space = teaching_space(self.bundle)
+            self.alike = alike_in_index(self.index, self.space, self.bundle)
         self._report()
 
     def consume(self, decoded, cancel: CancelToken | None) -> None:
@@ -168,7 +171,7 @@ class TagRun:
 
         references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
         scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
-                       factors=factors)
+                       factors=factors, alike=self.alike)
         return top_predictions_with_taught(scores, self.bundle, TOP_K)
 
     def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:

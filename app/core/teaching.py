@@ -24,6 +24,7 @@ from app.core.journalled_labels import TeachBefore
 from app.core.label_names import unwritable_character
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
+from app.core.teaching_look import TaughtLook, look_of_place
 from app.core.teaching_moves import TaughtMove, move_lines
 from app.core.teaching_targets import resolve_photo_ids
 from app.core.teaching_untaught import Untaught, places_taught_by, withdraw_untaught
@@ -52,6 +53,7 @@ class TeachSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
     moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
     untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
+    look: TaughtLook | None = None  # the model's landmarks the place's photos are (app.core.teaching_look)
     journalled: "ReviewCommand | None" = None  # the review journal's command (teach's `journal`)
 
     @property
@@ -80,6 +82,7 @@ class TeachSummary:
             "embedded": self.embedded,
             "errors": self.errors,
             "photo_ids": list(self.photo_ids or []),
+            **(self.look.to_json() if self.look is not None else {}),
         }
 
 
@@ -150,6 +153,7 @@ def teach(
         summary.untaught = withdraw_untaught(conn, {move.before for move in summary.moved})
         summary.journalled = was.journal(conn, journal, summary) if was is not None else None
     summary.embedded = embedder.decoded
+    summary.look = look_of_place(index, bundle, label) if summary.taught else None
     return summary
 
 

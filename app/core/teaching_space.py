@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from app.core.teaching_alike import one_place_matrix
 from app.core.teaching_classifier import BuiltinExamples
 from app.core.teaching_scoring import (
     RefinedReferences,
@@ -37,6 +38,7 @@ from model.predictor import TAUGHT_ID_PREFIX
 from model.scoring import ScoringConfig, score_classes, unit_vectors
 
 if TYPE_CHECKING:
+    from app.core.teaching_alike import Alike
     from model.bundle import ModelBundle
     from model.descriptor import TeachingSettings
     from model.predictor import Prediction
@@ -181,10 +183,14 @@ def refine(
 @dataclass(frozen=True)
 class LibraryScores:
     """Photos scored against known classes and taught labels: `taught` on the joint
-    scale (free = not protected by the model), `model_probabilities` the model's own."""
+    scale (free = not protected by the model), `model_probabilities` the model's own.
+    one_place: [T, C] True where taught label t and model class c are one place under two
+    names (app.core.teaching_alike: the place's taught photos are that landmark to the
+    model); None when no taught label is."""
 
     taught: TaughtScores
     model_probabilities: np.ndarray  # [N, C]
+    one_place: np.ndarray | None = None
 
     @property
     def taught_labels(self) -> list[str]:
@@ -195,20 +201,56 @@ class LibraryScores:
         return self.taught.free
 
     def winners(self, blocked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Per photo: the winning taught label's index (-1: none, or protected) and its score."""
-        return taught_winners(self.taught, blocked)
+        """Per photo: the winning taught label's index (-1: none, or protected) and its
+        score; a label that is one place with the photo's model class scores for both
+        (`one_place_scores`)."""
+        winner, value = taught_winners(self.taught, blocked)
+        if self.one_place is None:
+            return winner, value
+        members, together = self.one_place_scores(blocked)
+        rows = np.flatnonzero(winner >= 0)
+        joined = rows[members[rows, winner[rows]]]
+        value = value.copy()
+        value[joined] = together[joined]
+        return winner, value
 
-    def untaught(self) -> tuple[np.ndarray, np.ndarray]:
+    def untaught(self, blocked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per photo: the model's class and its score, scaled by the share of the joint
         scale the built-in classes keep (free photos): P(class) = P(not taught) ×
         P(class | built-in). So one threshold serves both, and a taught label lowers a
         built-in score only as far as it competes: teaching a place that looks nothing
-        like a photo leaves its label and score as `tag` gave them."""
+        like a photo leaves its label and score as `tag` gave them. A taught label that
+        is one place with the class adds its share back (`one_place_scores`): naming a
+        landmark one's own way does not take the landmark's label off its photos.
+        blocked: [N, C + T] (photo, label) pairs the user rejected, as for `winners`."""
         model_class = self.model_probabilities.argmax(axis=1)
         rows = np.arange(len(model_class))
-        model_score = self.model_probabilities[rows, model_class]
+        score = self.model_probabilities[rows, model_class] * self.untaught_factor()
+        if self.one_place is None:
+            return model_class, score
+        members, together = self.one_place_scores(blocked)
+        return model_class, np.where(members.any(axis=1), together, score)
+
+    def untaught_factor(self) -> np.ndarray:
+        """[N] what the model's own scores are multiplied by: the share of the joint scale
+        the taught labels leave to the built-in classes (1 for a protected photo)."""
         taught_share = self.taught.probabilities[:, self.taught.num_builtin:].sum(axis=1)
-        return model_class, np.where(self.free, model_score * (1.0 - taught_share), model_score)
+        return np.where(self.free, 1.0 - taught_share, 1.0).astype(np.float32)
+
+    def one_place_scores(self, blocked: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """members [N, T]: the taught labels that are one place with the photo's model class
+        (free photos, neither name rejected for it); together [N]: that place's confidence,
+        the model class's scaled score plus those labels' joint scores (a sum of shares of
+        one calibrated scale, so at most 1)."""
+        model_class = self.model_probabilities.argmax(axis=1)
+        rows = np.arange(len(model_class))
+        num_builtin = self.taught.num_builtin
+        members = self.one_place[:, model_class].T & self.free[:, None]
+        if blocked is not None:
+            members &= ~blocked[:, num_builtin:] & ~blocked[rows, model_class][:, None]
+        taught = self.taught.probabilities[:, num_builtin:]
+        scaled = self.model_probabilities[rows, model_class] * self.untaught_factor()
+        return members, scaled + np.where(members, taught, 0.0).sum(axis=1)
 
 
 def score(
@@ -218,12 +260,15 @@ def score(
     references: RefinedReferences,
     library_rows: np.ndarray | None = None,
     factors: np.ndarray | None = None,
+    alike: "Alike | None" = None,
 ) -> LibraryScores:
     """Score photos (embeddings [n, D], space vectors [n, D']) against the known classes
     and the references. library_rows: their rows in the library given to `refine`, so
     a pseudo-reference is scored by the others, not by itself. factors: [n, C] from
     model.places.location_factors: a built-in landmark far from where a photo was taken
-    loses its score on both scales (a taught place then need not beat it)."""
+    loses its score on both scales (a taught place then need not beat it). alike: which
+    model classes each taught place's photos are (app.core.teaching_alike), scored as one
+    place with it."""
     model_cos = space.model_cosines(embeddings)
     model = score_classes(
         embeddings, model_cos, space.model_scoring,
@@ -240,7 +285,8 @@ def score(
     free = protecting.max(axis=1) < space.config.protect_cosine if model_cos.shape[1] else taught.free
     apply_factors(model, factors)
     apply_factors(taught.probabilities, factors)
-    return LibraryScores(TaughtScores(taught.scored, taught.num_builtin, free), model)
+    one_place = None if not alike else one_place_matrix(alike, taught.taught_labels, model.shape[1])
+    return LibraryScores(TaughtScores(taught.scored, taught.num_builtin, free), model, one_place)
 
 
 def top_predictions_with_taught(
@@ -251,17 +297,18 @@ def top_predictions_with_taught(
     down where a taught label competes), taught labels ranked below the model's class."""
     from model.predictor import top_predictions
 
-    winner, _ = scores.winners()
+    winner, value = scores.winners()
     model_class, untaught_score = scores.untaught()
     rows = np.arange(len(model_class))
-    model_best = scores.model_probabilities[rows, model_class]
-    factor = untaught_score / np.maximum(model_best, 1e-12)
-    joint = scores.taught.probabilities
+    joint = scores.taught.probabilities.copy()
     num_builtin = scores.taught.num_builtin
+    won = np.flatnonzero(winner >= 0)
+    joint[won, num_builtin + winner[won]] = value[won]  # with what one place under two names adds
     untaught = np.concatenate([
-        scores.model_probabilities * factor[:, None],
+        scores.model_probabilities * scores.untaught_factor()[:, None],
         np.minimum(joint[:, num_builtin:], untaught_score[:, None]),
     ], axis=1)
+    untaught[rows, model_class] = untaught_score
     probabilities = np.where((winner >= 0)[:, None], joint, untaught)
     ids = [entry.landmark_id for entry in bundle.labels] + [TAUGHT_ID_PREFIX + t for t in scores.taught_labels]
     return top_predictions(probabilities, ids, bundle.class_names() + scores.taught_labels, k)

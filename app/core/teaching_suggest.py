@@ -299,7 +299,11 @@ def suggest(
     if report is not None:
         report.scored = len(candidates)
     names, places = bundle.class_names(), bundle.places()
-    held_classes = _places_the_model_holds(space, embeddings, vectors, refined, ids, refs, names)
+    alike = _landmarks_alike(index, space, places, embeddings, ids, refs)
+    held_classes: dict[int, set[str]] = {}  # model class → the taught places whose photos it is
+    for place, classes in alike.items():
+        for cls in classes:
+            held_classes.setdefault(cls, set()).add(place)
     rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
@@ -312,10 +316,11 @@ def suggest(
             cancel.raise_if_cancelled()
         rows = candidates[chunk]
         factors = location_factors(places, index.positions(ids[rows].tolist()))
-        scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows, factors=factors)
+        scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows, factors=factors,
+                             alike=alike)
         blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
         winner, value_of = scores.winners(blocked)
-        best, joint = scores.untaught()
+        best, joint = scores.untaught(blocked)
         held = ~scores.free & np.isin(best, list(held_classes))  # what teaching more photos would not change
         held_by.update(best[held].tolist())
         for row, won, value, cls, cls_score, free in zip(rows, winner, value_of, best, joint, scores.free):
@@ -383,25 +388,18 @@ def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str])
     return blocked
 
 
-def _places_the_model_holds(space, embeddings: np.ndarray, vectors: np.ndarray, refined, ids: np.ndarray,
-                            refs, names: list[str]) -> dict[int, set[str]]:
-    """Model class → the taught places whose taught photos it recognises confidently (a
-    place taught from photos of a landmark the model knows): the class's other photos stay
-    that landmark. A place taught as the landmark itself has nothing to do and is left out."""
+def _landmarks_alike(index: "PhotoIndex", space, places, embeddings: np.ndarray, ids: np.ndarray,
+                     refs) -> dict[str, Counter]:
+    """Taught place → the model classes its taught photos are, with how many
+    (app.core.teaching_alike), from the library's stored rows: those classes' other photos
+    stay that landmark where the model is sure, and the place and the class are scored as
+    one place elsewhere. A place taught as the landmark itself is left out."""
+    from app.core.teaching_alike import landmarks_alike
+
     place_of = {ref.photo_id: ref.label for ref in refs}
     rows = np.flatnonzero(np.isin(ids, list(place_of)))
-    if not len(rows):
-        return {}
-    from app.core.teaching_space import score as score_space
-
-    scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows)
-    model_class, _ = scores.untaught()
-    held: dict[int, set[str]] = {}
-    for row, cls, free in zip(rows, model_class, scores.free):
-        place = place_of[int(ids[row])]
-        if not free and names[int(cls)] != place:
-            held.setdefault(int(cls), set()).add(place)
-    return held
+    factors = location_factors(places, index.positions(ids[rows].tolist()))
+    return landmarks_alike(space, embeddings[rows], [place_of[int(ids[row])] for row in rows], factors)
 
 
 def _held_places(held_by: Counter[int], held_classes: dict[int, set[str]], names: list[str],

@@ -92,6 +92,8 @@ def run(args) -> int:
         return 2
     undo = f"; `{command_with_index(args.db)} undo --review` takes it back" if summary.journalled else ""
     print_summary(summary.line() + f"; run `{command_with_index(args.db)} suggest` to find it in your library{undo}")
+    for line in summary.look.lines(how_to_label=f"with `{command_with_index(args.db)} label`") if summary.look else ():
+        print_summary(line)
     return EXIT_PARTIAL if summary.errors else EXIT_OK
 
 

@@ -1,0 +1,140 @@
+"""A place the user names their own way from photos of a landmark the model knows is one
+place under two names (app.core.teaching_alike): its confidence is no longer split
+between the two, so the landmark's other photos keep a label (a teaching tester's
+"Maritime museum" took "Musee de la Marine (Toulon)" off 2 of its 10 other photos).
+Synthetic embeddings: 3 known landmarks, each with its own look in the descriptor."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from app.core.teaching_alike import landmarks_alike
+from app.core.teaching_scoring import TeachingConfig
+from app.core.teaching_space import build_space, refine, score, top_predictions_with_taught
+from model.descriptor import TeachingSettings
+from model.places import FAR_FACTOR
+from model.scoring import ScoringConfig, unit_vectors
+
+THRESHOLD = 0.79  # the default bundle's, roughly
+
+
+def _world(seed: int = 1):
+    """A teaching space of 3 known landmarks k0..k2, and photos(landmark, count, spread):
+    embeddings `spread` away from the landmark's centre (0.05: the model is sure; 1.1: it
+    still says the landmark but is not sure enough to protect the photo), descriptors of
+    the landmark's look."""
+    rng = np.random.default_rng(seed)
+    dim, fdim = 16, 24
+    centres = np.eye(dim)[:3].astype(np.float32)
+    looks = unit_vectors(rng.normal(size=(3, fdim)))
+    classes = np.repeat(np.arange(3), 6)
+    gallery_e = unit_vectors(centres[classes] + 0.1 * rng.normal(size=(18, dim)))
+    gallery_d = unit_vectors(looks[classes] + 0.3 * rng.normal(size=(18, fdim)))
+    space = build_space(["k0", "k1", "k2"], centres, ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1),
+                        gallery_e, classes, gallery_d, TeachingSettings(), TeachingConfig())
+
+    def photos(landmark: int, count: int, spread: float):
+        e = unit_vectors(centres[landmark] + spread * unit_vectors(rng.normal(size=(count, dim))))
+        d = unit_vectors(looks[landmark] + 0.3 * rng.normal(size=(count, fdim)))
+        return e, d
+
+    return space, photos
+
+
+def _scored(space, library, taught, labels, alike):
+    (library_e, library_d), (taught_e, taught_d) = library, taught
+    vectors = space.vectors(library_e, library_d)
+    refs = refine(space, library_e, vectors, labels, space.vectors(taught_e, taught_d))
+    return score(space, library_e, vectors, refs, alike=alike)
+
+
+def test_the_photos_a_place_is_taught_from_are_the_landmark_the_model_is_sure_of():
+    space, photos = _world()
+    sure_e, _ = photos(0, 2, 0.05)
+    unsure_e, _ = photos(1, 1, 1.1)
+    elsewhere_e = unit_vectors(np.eye(16)[7][None])  # near no landmark
+    embeddings = np.concatenate([sure_e, unsure_e, elsewhere_e])
+    places = ["Maritime museum", "Maritime museum", "Trip", "Cabin"]
+    assert landmarks_alike(space, embeddings, places) == {"Maritime museum": Counter({0: 2})}
+    # taught under the landmark's own name, it is that landmark already
+    assert landmarks_alike(space, sure_e, ["k0", "k0"]) == {}
+    # a replica taken far from the landmark is a place of its own
+    far = np.array([[FAR_FACTOR, 1, 1], [1, 1, 1]], dtype=np.float32)
+    assert landmarks_alike(space, sure_e, ["Replica"] * 2, far) == {"Replica": Counter({0: 1})}
+
+
+def test_a_landmarks_photos_keep_a_label_when_the_user_names_it_their_own_way():
+    space, photos = _world()
+    taught = photos(0, 2, 0.05)
+    library = photos(0, 20, 1.1)
+    alike = landmarks_alike(space, taught[0], ["Maritime museum"] * 2)
+    split = _scored(space, library, taught, ["Maritime museum"] * 2, None)  # as before: two places
+    one = _scored(space, library, taught, ["Maritime museum"] * 2, alike)
+    model_best = one.model_probabilities.max(axis=1)
+    assert (model_best >= THRESHOLD).all()  # the model labels every one of them k0 by itself
+
+    def labelled(scores):
+        winner, value = scores.winners()
+        _, kept = scores.untaught()
+        return np.where(winner >= 0, value, kept)
+
+    assert (labelled(split) < THRESHOLD).any()  # the case: the two names split the confidence
+    together = labelled(one)
+    assert (together >= THRESHOLD).all()
+    # one place's confidence is at least what the model alone gave the landmark, never above 1
+    assert (together >= model_best - 1e-6).all() and (together <= 1 + 1e-6).all()
+
+
+def test_tag_gives_the_winning_name_the_confidence_of_both():
+    """`tag` (top_predictions_with_taught) ranks as `suggest` does: the winning name first,
+    with the two names' confidence."""
+    from types import SimpleNamespace
+
+    space, photos = _world()
+    taught = photos(0, 2, 0.05)
+    library = photos(0, 20, 1.1)
+    alike = landmarks_alike(space, taught[0], ["Maritime museum"] * 2)
+    scores = _scored(space, library, taught, ["Maritime museum"] * 2, alike)
+    bundle = SimpleNamespace(labels=[SimpleNamespace(landmark_id=f"gld-{i}") for i in range(3)],
+                             class_names=lambda: ["k0", "k1", "k2"])
+    tops = top_predictions_with_taught(scores, bundle, 2)
+    winner, value = scores.winners()
+    _, kept = scores.untaught()
+    for row, top in enumerate(tops):
+        label, confidence = ("Maritime museum", value[row]) if winner[row] >= 0 else ("k0", kept[row])
+        assert top[0].label == label and top[0].score == pytest.approx(confidence, rel=1e-5)
+        assert top[0].score >= THRESHOLD
+
+
+def test_a_place_that_is_not_the_landmark_still_competes_with_it():
+    """Genuinely different places do not merge: a place taught from photos of another
+    landmark (k1) gives nothing to k0's photos, which it lowers as any taught place does."""
+    space, photos = _world()
+    library = photos(0, 20, 1.1)
+    taught = photos(1, 2, 0.05)
+    alike = landmarks_alike(space, taught[0], ["Tower trip"] * 2)
+    assert alike == {"Tower trip": Counter({1: 2})}
+    with_alike = _scored(space, library, taught, ["Tower trip"] * 2, alike)
+    without = _scored(space, library, taught, ["Tower trip"] * 2, None)
+    np.testing.assert_array_equal(with_alike.untaught()[1], without.untaught()[1])
+    np.testing.assert_array_equal(with_alike.winners()[1], without.winners()[1])
+
+
+def test_a_name_the_user_rejected_for_a_photo_adds_nothing_to_it():
+    space, photos = _world()
+    taught = photos(0, 2, 0.05)
+    library = photos(0, 20, 1.1)
+    alike = landmarks_alike(space, taught[0], ["Maritime museum"] * 2)
+    scores = _scored(space, library, taught, ["Maritime museum"] * 2, alike)
+    plain = _scored(space, library, taught, ["Maritime museum"] * 2, None)
+    blocked = np.zeros((20, 4), dtype=bool)
+    blocked[:, 3] = True  # "Maritime museum" rejected for every photo
+    np.testing.assert_allclose(scores.untaught(blocked)[1], plain.untaught()[1], rtol=1e-6)
+    blocked[:, 3], blocked[:, 0] = False, True  # "k0" rejected: the taught name stands alone
+    winner, value = scores.winners(blocked)
+    plain_winner, plain_value = plain.winners(blocked)
+    np.testing.assert_array_equal(winner, plain_winner)
+    np.testing.assert_allclose(value, plain_value, rtol=1e-6)
