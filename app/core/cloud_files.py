@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.core.errors import PhotoNotReadError
+
 ICLOUD_STAND_IN_SUFFIX = ".icloud"
 # winnt.h: the data of a placeholder is not on the disk; reading it recalls it from the cloud.
 # (RECALL_ON_OPEN is left out: its value, 0x40000, is also FILE_ATTRIBUTE_EA's, which any
@@ -27,6 +29,18 @@ IN_ICLOUD = "in iCloud, not downloaded; download it in Finder first"
 DATALESS = "in iCloud (or another cloud drive), not downloaded; download it in Finder first"
 ONLINE_ONLY = ("online-only in its cloud drive (OneDrive or another), not downloaded: not read, as reading it "
                "would download it; choose “Always keep on this device” in Explorer first")
+
+
+class NotDownloadedError(PhotoNotReadError):
+    """The photo is in iCloud or online only: it is not read, since reading it would
+    download it (and fail offline). `note` says which, and how to download it."""
+
+    def __init__(self, path: Path | str, note: str) -> None:
+        super().__init__(f"{path}: {note}")
+        self.path, self.note = path, note
+
+    def __reduce__(self):  # (two arguments: pickled whole, as a process pool hands it back)
+        return type(self), (self.path, self.note)
 
 
 def icloud_stand_in_name(name: str) -> str:
@@ -60,7 +74,28 @@ def not_downloaded_note(path: Path | str) -> str | None:
     try:
         stat = os.stat(path)
     except FileNotFoundError:
-        return IN_ICLOUD if path.with_name(icloud_stand_in_name(path.name)).is_file() else None
+        return _stand_in_note(path)
     except OSError:
         return None
     return online_only_note(stat)
+
+
+def icloud_stand_in_note(path: Path | str) -> str | None:
+    """IN_ICLOUD when the photo at `path` is gone and its iCloud stand-in lies in its
+    place; None otherwise. For a photo the index marked missing, whose name may hold
+    another file since (that file's own state says nothing of the photo)."""
+    path = Path(path)
+    return None if os.path.lexists(path) else _stand_in_note(path)
+
+
+def _stand_in_note(path: Path) -> str | None:
+    return IN_ICLOUD if path.with_name(icloud_stand_in_name(path.name)).is_file() else None
+
+
+def refuse_not_downloaded(path: Path | str) -> None:
+    """Raise NotDownloadedError when the photo at `path` is in the cloud (see
+    not_downloaded_note): for what only shows a photo (a thumbnail, a preview), which
+    must not download it while the user merely browses."""
+    note = not_downloaded_note(path)
+    if note is not None:
+        raise NotDownloadedError(path, note)

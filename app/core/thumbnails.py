@@ -11,7 +11,9 @@ photo gets a fresh thumbnail, an unchanged one is never decoded twice, and the 1
 and 2x thumbnails of a photo are two files that do not replace each other. A changed
 photo (a write adds its keywords) leaves its old thumbnail behind, so the cache is
 kept under a size limit: `prune_thumbnail_cache` removes the oldest thumbnails first.
-The GUI calls these functions from worker threads only.
+A photo in iCloud or online only (app/core/cloud_files.py) is never read here:
+NotDownloadedError, for the GUI to show a placeholder instead. The GUI calls these
+functions from worker threads only.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, JpegImagePlugin
 
+from app.core.cloud_files import NotDownloadedError, online_only_note, refuse_not_downloaded
 from app.core.config import cache_dir
 from app.core.errors import PhotoReadError
 from app.core.image_limits import MAX_PIXELS, check_decodable
@@ -56,12 +59,18 @@ def thumbnail_cache_dir() -> Path:
 def thumbnail_cache_path(path: Path, size: int, cache: Path | None = None) -> Path:
     """Where the thumbnail of `path` at `size` is (or will be) cached.
 
-    Raises PhotoReadError when the file cannot be stat'ed (moved, unreadable).
+    Raises PhotoReadError when the file cannot be stat'ed (moved, unreadable), and
+    NotDownloadedError for a photo in iCloud or online only (cloud_files): browsing must
+    not download it, so no thumbnail is made of it nor taken from the cache.
     """
     try:
         stat = os.stat(path)
     except OSError as error:
+        if isinstance(error, FileNotFoundError):
+            refuse_not_downloaded(path)  # its iCloud stand-in lies in its place
         raise PhotoReadError(f"cannot read {path}: {error.strerror or error}") from error
+    if (note := online_only_note(stat)) is not None:  # an online-only placeholder: a read downloads it
+        raise NotDownloadedError(path, note)
     key = f"{THUMBNAIL_VERSION}|{os.fsencode(str(path)).hex()}|{size}|{stat.st_size}|{stat.st_mtime_ns}"
     digest = hashlib.sha1(key.encode("ascii")).hexdigest()
     return (cache or thumbnail_cache_dir()) / digest[:2] / f"{digest}.jpg"
@@ -176,8 +185,10 @@ def make_thumbnail(path: Path, size: int) -> Image.Image:
 
 
 def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
-    """A large RGB preview for the detail pane, orientation applied."""
+    """A large RGB preview for the detail pane, orientation applied. Raises
+    NotDownloadedError for a photo in iCloud or online only, which is not read."""
     path = Path(path)
+    refuse_not_downloaded(path)  # reading it would download it while the user only looks
     set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
     if path.suffix.lower() in RAW_EXTENSIONS:
         image = _raw_preview(path, max_side)

@@ -237,7 +237,8 @@ class DetailPane(QScrollArea):
         self._loader.loaded.connect(lambda image: self._set_preview(image))
         self._loader.failed.connect(lambda message: self._set_preview(None, f"No preview\n{message[:240]}"))
         self.record = None
-        self._preview_of: tuple[int, str] | None = None  # the photo and path whose preview is asked or shown
+        # the photo, path and whether it is missing whose preview is asked or shown
+        self._preview_of: tuple[int, str, bool] | None = None
         self.places: dict = {}  # landmark name → model.places.Place, of the bundle in use (set by the window)
         self.show_record(None, [])
 
@@ -263,15 +264,15 @@ class DetailPane(QScrollArea):
             for value in self.fields.values():
                 value.setText("—")
             return
-        if getattr(record, "missing", False):
-            self._loader.cancel()
-            self._preview_of = None
-            self._set_preview(None, "File missing\nmoved, deleted, or on a drive that is not connected; "
-                                    "its labels are kept")
-        elif (record.id, record.path) != self._preview_of:  # a photo renamed onto another's name has a new path
-            self._preview_of = (record.id, record.path)
-            self._set_preview(None, "Loading preview…")
-            self._loader.request(record.path, self.preview.pixels_wanted())
+        missing = bool(getattr(record, "missing", False))
+        if (record.id, record.path, missing) != self._preview_of:  # a photo renamed onto another's name: a new path
+            self._preview_of = (record.id, record.path, missing)
+            if missing:  # nothing to draw; the loader says so when iCloud's stand-in lies in its place
+                self._set_preview(None, "File missing\nmoved, deleted, or on a drive that is not connected; "
+                                        "its labels are kept")
+            else:
+                self._set_preview(None, "Loading preview…")
+            self._loader.request(record.path, self.preview.pixels_wanted(), missing=missing)
         if record.state == "unlabelled":
             self.title.setText("Not tagged yet")
         else:

@@ -21,11 +21,16 @@ from app.gui.thumbnail_loader import ThumbnailLoader
 RecordRole = Qt.ItemDataRole.UserRole + 1
 ThumbnailRole = Qt.ItemDataRole.UserRole + 2
 PhotoIdRole = Qt.ItemDataRole.UserRole + 3
-ThumbnailFailedRole = Qt.ItemDataRole.UserRole + 4
+ThumbnailNoteRole = Qt.ItemDataRole.UserRole + 4  # the words a tile shows in place of its picture (None: none)
 AlternativesRole = Qt.ItemDataRole.UserRole + 5
 # the roles answered from the photo's record
 RECORD_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, ThumbnailRole, Qt.ItemDataRole.ToolTipRole,
                           Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.AccessibleDescriptionRole})
+
+# What a tile says in place of its picture: a photo in iCloud or online only is not read
+# (that would download it); another whose thumbnail failed is said to have none.
+IN_THE_CLOUD_TILE = "in iCloud/online only"
+NO_PREVIEW = "no preview"
 
 RecordFetcher = Callable[[int], object]  # photo id -> PhotoRecord (index.get)
 AlternativesFetcher = Callable[[int], list]  # photo id -> ranked predictions (index.predictions)
@@ -176,8 +181,8 @@ class PhotoListModel(QAbstractListModel):
             return self._ids[row]
         if role == RecordRole:
             return self.record(row)
-        if role == ThumbnailFailedRole:
-            return self._thumbnails.has_failed(self._ids[row])
+        if role == ThumbnailNoteRole:
+            return self._thumbnail_note(row)
         if role == AlternativesRole:
             return self._alternatives_of(self._ids[row])
         record = self.record(row) if role in RECORD_ROLES else None
@@ -187,8 +192,9 @@ class PhotoListModel(QAbstractListModel):
             return record.label or ""
         if role == ThumbnailRole:
             # a missing photo has no picture to show: a file at its old name is another one
-            # (a renamer gave that name to the next frame)
-            return None if record.missing else self._thumbnails.pixmap(record.id, record.path)
+            # (a renamer gave that name to the next frame); the loader only looks for its iCloud stand-in
+            pixmap = self._thumbnails.pixmap(record.id, record.path, missing=bool(record.missing))
+            return None if record.missing else pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
         if role == Qt.ItemDataRole.AccessibleTextRole:  # a painted tile reaches a screen reader only so
@@ -215,6 +221,15 @@ class PhotoListModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def _thumbnail_note(self, row: int) -> str | None:
+        """IN_THE_CLOUD_TILE, NO_PREVIEW, or None (a picture, or a missing photo's empty tile)."""
+        photo_id = self._ids[row]
+        if self._thumbnails.in_the_cloud(photo_id):
+            return IN_THE_CLOUD_TILE
+        if self._thumbnails.has_failed(photo_id) and not getattr(self.record(row), "missing", False):
+            return NO_PREVIEW
+        return None
 
     def _on_thumbnail_changed(self, photo_id: int) -> None:
         row = self._row_of.get(photo_id)

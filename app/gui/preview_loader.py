@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
+from app.core.cloud_files import NotDownloadedError, icloud_stand_in_note
 from app.core.thumbnails import load_preview
 from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
@@ -17,11 +18,16 @@ class _Signals(QObject):
 
 
 class _PreviewJob(FreeableRunnable):
-    def __init__(self, ticket: int, path: Path, max_side: int, signals: _Signals) -> None:
+    def __init__(self, ticket: int, path: Path, max_side: int, signals: _Signals, missing: bool = False) -> None:
         super().__init__()
         self.ticket, self.path, self.max_side, self.signals = ticket, path, max_side, signals
+        self.missing = missing
 
     def work(self) -> None:  # worker thread
+        if self.missing:  # the index says missing: no picture, but iCloud may have left its stand-in
+            if (note := icloud_stand_in_note(self.path)) is not None:
+                self.signals.failed.emit(self.ticket, preview_problem(NotDownloadedError(self.path, note)))
+            return
         try:
             image = load_preview(self.path, self.max_side)
             data = image.tobytes("raw", "RGB")
@@ -32,11 +38,17 @@ class _PreviewJob(FreeableRunnable):
 
 
 MISSING_FILE = "File missing: moved, deleted, or on a drive that is not connected; its labels are kept"
+IN_THE_CLOUD = ("In iCloud/online only, not downloaded: not read, as reading it would download it "
+                "(download it in Finder, or choose “Always keep on this device” in Explorer, to see it); "
+                "its labels are kept")
 
 
 def preview_problem(error: BaseException) -> str:
     """What the pane says when a preview fails: a file gone since the last scan is said
-    in words (the next scan marks it missing), not as the system's error number."""
+    in words (the next scan marks it missing), not as the system's error number; a
+    photo in iCloud or online only (its stand-in in its place) is no missing file."""
+    if isinstance(error, NotDownloadedError):
+        return IN_THE_CLOUD
     if isinstance(error, FileNotFoundError) or isinstance(error.__cause__, FileNotFoundError):
         return MISSING_FILE
     return str(error)
@@ -60,10 +72,12 @@ class PreviewLoader(QObject):
         self._signals.loaded.connect(self._on_loaded)
         self._signals.failed.connect(self._on_failed)
 
-    def request(self, path: str | Path, max_side: int | None = None) -> None:
-        """Decode `path` with its long side at most `max_side` (default: self.max_side)."""
+    def request(self, path: str | Path, max_side: int | None = None, missing: bool = False) -> None:
+        """Decode `path` with its long side at most `max_side` (default: self.max_side);
+        `missing` (the index says so): decode nothing, only say when iCloud's stand-in
+        lies in its place (a file at its name may be another photo)."""
         self.cancel()
-        self._job = _PreviewJob(self._ticket, Path(path), max_side or self.max_side, self._signals)
+        self._job = _PreviewJob(self._ticket, Path(path), max_side or self.max_side, self._signals, missing)
         self._pool.start(self._job)
 
     def cancel(self) -> None:

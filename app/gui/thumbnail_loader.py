@@ -2,7 +2,9 @@
 
 The GUI thread only asks and receives: a request returns the pixmap when it is in
 memory, else queues a worker that calls app.core.thumbnails (disk cache, decoding)
-and later emits `ready(photo_id)`. Nothing is decoded on the GUI thread.
+and later emits `ready(photo_id)`. Nothing is decoded on the GUI thread. A photo in
+iCloud or online only is not read (that would download it): its failure says so
+(`in_the_cloud`), for the tile to say it in place of its picture.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from app.core.cloud_files import NotDownloadedError, icloud_stand_in_note
 from app.core.errors import TaggerError
 from app.core.thumbnails import cached_thumbnail, remade_thumbnail
 from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
@@ -20,21 +23,27 @@ from app.gui.retired_runnables import FreeableRunnable, RetiredRunnables
 
 class _WorkerSignals(QObject):
     # photo_id, the job's serial number (its path stays on this side: Qt would mangle a
-    # name that is not UTF-8), and the image or why not
+    # name that is not UTF-8), and the image or why not (and whether it is in the cloud)
     finished = Signal(int, int, QImage)
-    failed = Signal(int, int, str)
+    failed = Signal(int, int, str, bool)
 
 
 class _ThumbnailJob(FreeableRunnable):
-    def __init__(self, photo_id: int, path: Path, size: int, serial: int, signals: _WorkerSignals) -> None:
+    def __init__(self, photo_id: int, path: Path, size: int, serial: int, signals: _WorkerSignals,
+                 missing: bool = False) -> None:
         super().__init__()
         self.photo_id = photo_id
         self.path = path
         self.size = size
         self.serial = serial
         self.signals = signals
+        self.missing = missing  # the index says so: nothing is drawn, only iCloud's stand-in looked for
 
     def work(self) -> None:  # worker thread
+        if self.missing:  # a file at its name may be another photo: never drawn for this one
+            note = icloud_stand_in_note(self.path)
+            self.signals.failed.emit(self.photo_id, self.serial, note or "file missing", note is not None)
+            return
         try:
             cached = cached_thumbnail(self.path, self.size)
             image = QImage(str(cached))
@@ -43,10 +52,12 @@ class _ThumbnailJob(FreeableRunnable):
             if image.isNull():
                 raise TaggerError(f"cannot load the cached thumbnail of {self.path}")
             self.signals.finished.emit(self.photo_id, self.serial, image)
+        except NotDownloadedError as error:  # nothing read: browsing must not download it
+            self.signals.failed.emit(self.photo_id, self.serial, str(error), True)
         except (TaggerError, OSError) as error:
-            self.signals.failed.emit(self.photo_id, self.serial, str(error))
+            self.signals.failed.emit(self.photo_id, self.serial, str(error), False)
         except Exception as error:  # a worker must never take the app down
-            self.signals.failed.emit(self.photo_id, self.serial, f"{type(error).__name__}: {error}")
+            self.signals.failed.emit(self.photo_id, self.serial, f"{type(error).__name__}: {error}", False)
 
 
 class ThumbnailLoader(QObject):
@@ -63,7 +74,8 @@ class ThumbnailLoader(QObject):
         # (the scanner moves it) is drawn again from its new path, not the old one's picture
         self._memory: OrderedDict[int, tuple[str, QPixmap]] = OrderedDict()
         self._memory_items = memory_items
-        self._failed: dict[int, tuple[str, str]] = {}  # photo id -> (path, why)
+        # photo id -> ((path, whether the index said missing), why, whether it is in the cloud)
+        self._failed: dict[int, tuple[tuple[str, bool], str, bool]] = {}
         self._jobs: dict[int, _ThumbnailJob] = {}  # queued or running, by photo id
         # Finished jobs are freed a while later: their worker may still be unwinding.
         self._finished_jobs = RetiredRunnables()
@@ -75,16 +87,19 @@ class ThumbnailLoader(QObject):
         self._signals.finished.connect(self._on_finished)
         self._signals.failed.connect(self._on_failed)
 
-    def pixmap(self, photo_id: int, path: str | Path) -> QPixmap | None:
-        """The thumbnail when ready; otherwise queue it and return None."""
+    def pixmap(self, photo_id: int, path: str | Path, missing: bool = False) -> QPixmap | None:
+        """The thumbnail when ready; otherwise queue it and return None. `missing` (the
+        index says so): None always, and the job only looks whether the photo is in
+        iCloud (in_the_cloud), as a file at its name may be another photo."""
         path = str(path)
         cached = self._memory.get(photo_id)
-        if cached is not None and cached[0] == path:
+        if cached is not None and cached[0] == path and not missing:
             self._memory.move_to_end(photo_id)
             return cached[1]
         failed = self._failed.get(photo_id)
         job = self._jobs.get(photo_id)
-        if (failed is not None and failed[0] == path) or (job is not None and str(job.path) == path):
+        if (failed is not None and failed[0] == (path, missing)) or (
+                job is not None and (str(job.path), job.missing) == (path, missing)):
             return None
         if job is not None:  # of the photo's old path (which holds another picture now)
             if self._pool.tryTake(job):
@@ -94,7 +109,7 @@ class ThumbnailLoader(QObject):
         self._failed.pop(photo_id, None)  # a failure at the old path says nothing of the new one
         self.requests_started += 1
         self._serial += 1
-        job = _ThumbnailJob(photo_id, Path(path), self.size, self._serial, self._signals)
+        job = _ThumbnailJob(photo_id, Path(path), self.size, self._serial, self._signals, missing)
         self._jobs[photo_id] = job
         self._pool.start(job)
         return None
@@ -105,6 +120,12 @@ class ThumbnailLoader(QObject):
 
     def has_failed(self, photo_id: int) -> bool:
         return photo_id in self._failed
+
+    def in_the_cloud(self, photo_id: int) -> bool:
+        """Whether the photo's thumbnail was not made because the photo is in iCloud or
+        online only (its iCloud stand-in in its place, or a placeholder)."""
+        failed = self._failed.get(photo_id)
+        return failed is not None and failed[2]
 
     def drop_queued(self) -> None:
         """Forget requests not started yet (after a jump in the grid); visible tiles ask again."""
@@ -122,29 +143,29 @@ class ThumbnailLoader(QObject):
     def wait_for_done(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)
 
-    def _release(self, photo_id: int, serial: int) -> str | None:
-        """The path of this photo's job `serial`, which is done (None when a newer job, for
-        the photo's new path, took its place: that one stays)."""
+    def _release(self, photo_id: int, serial: int) -> _ThumbnailJob | None:
+        """This photo's job `serial`, which is done (None when a newer job, for the
+        photo's new path, took its place: that one stays)."""
         job = self._jobs.get(photo_id)
         if job is None or job.serial != serial:
             return None
         self._finished_jobs.retire(self._jobs.pop(photo_id))
-        return str(job.path)
+        return job
 
     def _on_finished(self, photo_id: int, serial: int, image: QImage) -> None:
-        path = self._release(photo_id, serial)
-        if path is None:
+        job = self._release(photo_id, serial)
+        if job is None:
             return
         self._failed.pop(photo_id, None)
-        self._memory[photo_id] = (path, QPixmap.fromImage(image))
+        self._memory[photo_id] = (str(job.path), QPixmap.fromImage(image))
         self._memory.move_to_end(photo_id)
         while len(self._memory) > self._memory_items:
             self._memory.popitem(last=False)
         self.ready.emit(photo_id)
 
-    def _on_failed(self, photo_id: int, serial: int, message: str) -> None:
-        path = self._release(photo_id, serial)
-        if path is None:
+    def _on_failed(self, photo_id: int, serial: int, message: str, in_the_cloud: bool) -> None:
+        job = self._release(photo_id, serial)
+        if job is None:
             return
-        self._failed[photo_id] = (path, message)
+        self._failed[photo_id] = ((str(job.path), job.missing), message, in_the_cloud)
         self.failed.emit(photo_id, message)

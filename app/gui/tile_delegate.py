@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.core.library import display_name
 from app.gui import theme
-from app.gui.photo_model import RecordRole, ThumbnailFailedRole, ThumbnailRole
+from app.gui.photo_model import IN_THE_CLOUD_TILE, RecordRole, ThumbnailNoteRole, ThumbnailRole
 
 LABEL_STRIP = 42  # the label strip's height at the default font; a larger font makes it taller (label_strip)
 PADDING = 6
@@ -121,7 +121,8 @@ class TileDelegate(QStyledItemDelegate):
 
         image_area = QRectF(tile.left() + PADDING - 3, tile.top() + PADDING - 3,
                             tile.width() - 2 * (PADDING - 3), tile.width() - 2 * (PADDING - 3))
-        picture = self._paint_thumbnail(painter, image_area, index)
+        note = index.data(ThumbnailNoteRole)
+        picture = self._paint_thumbnail(painter, image_area, index, note)
         badge_text = confidence_badge(record)
         if badge_text:
             painter.setFont(theme.scaled_font(option.font, 0.85, bold=True))
@@ -131,7 +132,7 @@ class TileDelegate(QStyledItemDelegate):
             painter.setFont(theme.scaled_font(option.font, 0.75, bold=True))
             draw_badge(painter, QRectF(image_area.left() + 5, image_area.top() + 5, 34, 16), "RAW",
                        QColor(0, 0, 0, 170), QColor("#ffd36b"))
-        if record.missing:
+        if record.missing and note != IN_THE_CLOUD_TILE:  # iCloud's stand-in in its place: not missing
             painter.setFont(option.font)
             draw_badge(painter, QRectF(image_area.right() - 64, image_area.top() + 5, 59, 16), "missing",
                        QColor(theme.BAD), QColor("white"))
@@ -139,14 +140,16 @@ class TileDelegate(QStyledItemDelegate):
                                                         tile.width() - 16, strip_height - 8), record)
         painter.restore()
 
-    def _paint_thumbnail(self, painter: QPainter, area: QRectF, index: QModelIndex) -> QRectF:
-        """Draws the thumbnail fitted into `area`; returns where the picture is."""
+    def _paint_thumbnail(self, painter: QPainter, area: QRectF, index: QModelIndex, note: str | None) -> QRectF:
+        """Draws the thumbnail fitted into `area`, or `note` in its place (a photo in
+        iCloud, none made); returns where the picture is."""
         pixmap = index.data(ThumbnailRole)
         if pixmap is None or pixmap.isNull():
             painter.fillRect(area, QColor("#2b2e33"))
-            if index.data(ThumbnailFailedRole):
+            if note:
                 painter.setPen(QColor(theme.MUTED))
-                painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "no preview")
+                painter.drawText(area.adjusted(4, 0, -4, 0),
+                                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, note)
             return area
         scaled = pixmap.size().scaled(area.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
         target = QRect(0, 0, scaled.width(), scaled.height())
