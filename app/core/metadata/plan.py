@@ -317,7 +317,8 @@ def _plan_file(
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
-    after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught))
+    after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
+                                                     rewritten=after != current))
     # a dry run must not promise a write that will be refused, or a field that it leaves
     note = None
     if layout is not None and after != current:

@@ -7,7 +7,10 @@ they only accepted included. Where that would be wrong, `write` says so in this 
 which is ours alone (no other program reads or writes it; the keyword fields are left as
 the keyword policy leaves them):
 
-- the place, where the photo teaches its label (a reference the user taught it);
+- the place, where the photo teaches its label (a reference the user taught it), in a
+  file rewritten anyway or holding the field: a file without it reads back the same
+  (as taught), so it is not rewritten for it alone (a read-only library written before
+  the field would fail at every `write`);
 - an empty bag, where it teaches nothing though a label read back would teach: an
   accepted suggestion of a taught place, a photo of a place forgotten (`teach --forget`);
 - nothing elsewhere (the model's landmarks accepted, a label of the user's that teaches at
@@ -34,13 +37,14 @@ FIELD = (LANDMARK_TAGGER, "Teaches")
 
 
 def taught_field_after(conn: "sqlite3.Connection", photo: "PhotoRecord", label: str | None,
-                       current: list[str] | None) -> list[str] | None:
+                       current: list[str] | None, *, rewritten: bool) -> list[str] | None:
     """The field a write of `label` (None: no landmark, or our keyword taken out of a
-    rejected photo's file) gives the photo's file, which holds `current` now (see the module)."""
+    rejected photo's file) gives the photo's file, which holds `current` now; `rewritten`:
+    whether the write changes its keyword fields anyway (see the module)."""
     if label is None:
         return None  # no landmark of ours in the file: nothing to say of it
     if _teaches(conn, photo.id, label):
-        return [label]
+        return [label] if rewritten or current is not None else None  # no field reads back the same
     if current is not None or photo.source == "taught" or (photo.source == "user" and _forgotten(conn, label)):
         return []
     return None

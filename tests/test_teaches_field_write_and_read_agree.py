@@ -1,0 +1,59 @@
+"""What `write` puts in our field landmarkTagger:Teaches and what a read back makes of it
+agree in every case (review 1 of round 7, findings 2-4): a new index built from the files
+gives back what the user had, taught places teaching, forgotten ones and suggestions only
+accepted not; and a file is never rewritten only to add a field that changes no read back
+(a read-only library written by an older version failed at every `write` for it)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from app.core import teaching
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.tagging import tag
+from tests.test_read_back_teaches_what_was_taught import PLACE, _read_back, _write_all, tagged  # noqa: F401
+
+CABIN = "Our cabin"
+
+
+def _set_keywords(photo: Path, **fields) -> None:
+    """Change the photo's fields as another program would (exiftool, digiKam, an older version)."""
+    data = photo.read_bytes()
+    photo.write_bytes(apply_fields(data, replace(read_fields(data), **fields)))
+
+
+def _teaches_field(photo: Path) -> list[str] | None:
+    return read_fields(photo.read_bytes()).taught
+
+
+# -- finding 2: no rewrite only to add the field --------------------------------------
+
+def test_a_read_only_library_written_before_the_field_is_left_as_it_is(tmp_path, tagged, tiny_bundle) -> None:
+    """Photos that teach their label, in files an older version wrote (the keyword, no
+    field): a new index teaches them again and its `write` has nothing to change, so
+    read-only files (an archive share, a locked card) fail nothing."""
+    index, ids, folder, options = tagged
+    teaching.teach(index, CABIN, ids[:2], bundle=tiny_bundle)
+    assert _write_all(index) == 2
+    photos = [folder / f"DSC_000{n}.JPG" for n in (0, 1)]
+    for photo in photos:
+        _set_keywords(photo, taught=None)  # as a version before the field wrote it
+        os.chmod(photo, 0o444)
+    with PhotoIndex.open(tmp_path / "second.db") as fresh:
+        assert tag(fresh, [folder], options).taught == 2
+        assert [item.target.name for item in plan_writes(fresh) if item.before != item.after] == []
+        summary = write_labels(fresh, plan_writes(fresh), WriteOptions())
+        assert (summary.written, summary.failed) == (0, 0)
+    assert [_teaches_field(photo) for photo in photos] == [None, None]
+
+
+def test_a_taught_photo_written_for_its_label_still_says_so(tmp_path, tagged, tiny_bundle) -> None:
+    """The field goes into a file rewritten anyway, a file without it included."""
+    index, ids, folder, _ = tagged
+    teaching.teach(index, CABIN, ids[:1], bundle=tiny_bundle)
+    assert _write_all(index) == 1
+    assert _teaches_field(folder / "DSC_0000.JPG") == [CABIN]
