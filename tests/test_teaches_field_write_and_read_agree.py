@@ -14,6 +14,8 @@ from app.core import teaching
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.taught_field import FIELD, taught_in
+from app.core.metadata.xmp import XmpDocument
 from app.core.tagging import tag
 from tests.test_read_back_teaches_what_was_taught import PLACE, _read_back, _write_all, tagged  # noqa: F401
 
@@ -57,3 +59,32 @@ def test_a_taught_photo_written_for_its_label_still_says_so(tmp_path, tagged, ti
     teaching.teach(index, CABIN, ids[:1], bundle=tiny_bundle)
     assert _write_all(index) == 1
     assert _teaches_field(folder / "DSC_0000.JPG") == [CABIN]
+
+
+# -- finding 3: a field naming only other places says nothing of the label --------------
+
+def test_a_field_naming_only_other_places_says_nothing_of_the_label() -> None:
+    def field(taught):
+        document = XmpDocument.parse(None, "test")
+        document.set_bag(*FIELD, taught)
+        return document
+
+    assert taught_in(field([PLACE]), CABIN) is None  # stale: a relabel in another program
+    assert taught_in(field([CABIN]), CABIN) is True
+    assert taught_in(field([]), CABIN) is False
+    assert taught_in(field(None), CABIN) is None
+
+
+def test_a_place_relabelled_in_another_program_teaches_on_a_new_index(tmp_path, tagged, tiny_bundle) -> None:
+    """exiftool and digiKam keep our namespace: after a relabel there the field still names
+    the old place, and the new label must teach as one typed in Lightroom does."""
+    index, ids, folder, options = tagged
+    teaching.teach(index, PLACE, ids[:2], bundle=tiny_bundle)
+    assert _write_all(index) == 2
+    for n in (0, 1):
+        _set_keywords(folder / f"DSC_000{n}.JPG", subject=[CABIN], hierarchical=[f"Landmarks|{CABIN}"])
+    assert _teaches_field(folder / "DSC_0000.JPG") == [PLACE]
+
+    summary, taught, labels = _read_back(tmp_path, folder, options)
+    assert taught == {CABIN: 2}
+    assert labels["DSC_0000.JPG"] == labels["DSC_0001.JPG"] == (CABIN, "user", "accepted")

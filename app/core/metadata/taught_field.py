@@ -18,7 +18,10 @@ the keyword policy leaves them):
   a file, each write keeps it true.
 
 A file without it (written by a version before this field, or labelled in another
-program) reads back as before: a label of a place of the user's teaches it at the next `tag`.
+program) reads back as before: a label of a place of the user's teaches it at the next `tag`;
+so does one whose field names only other places, which says nothing of it (stale: a relabel
+in exiftool or digiKam, which keep our namespace, leaves the field as it was). Only an empty
+field says the photo taught nothing.
 """
 
 from __future__ import annotations
@@ -44,19 +47,24 @@ def taught_field_after(conn: "sqlite3.Connection", photo: "PhotoRecord", label: 
     if label is None:
         return None  # no landmark of ours in the file: nothing to say of it
     if _teaches(conn, photo.id, label):
-        return [label] if rewritten or current is not None else None  # no field reads back the same
+        if rewritten:
+            return [label]
+        return [label] if current == [] else current  # any other reads back as taught: left as it is
     if current is not None or photo.source == "taught" or (photo.source == "user" and _forgotten(conn, label)):
         return []
     return None
 
 
 def taught_in(document: XmpDocument | None, landmark: str | None) -> bool | None:
-    """Whether the packet's field says the photo teaches `landmark` (its label read back);
-    None where the packet has no field (a file written before it, or by another program)."""
+    """Whether the packet's field says the photo teaches `landmark` (its label read back):
+    False only for an empty field; None where it says nothing of it (no field, a file
+    written before it or by another program; or one naming only other places)."""
     taught = document.get_bag(*FIELD) if document is not None and landmark is not None else None
     if taught is None:
         return None
-    return any(same_landmark(place, landmark) for place in taught)
+    if any(same_landmark(place, landmark) for place in taught):
+        return True
+    return False if not taught else None
 
 
 def _teaches(conn: "sqlite3.Connection", photo_id: int, label: str) -> bool:
