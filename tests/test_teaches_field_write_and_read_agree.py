@@ -17,6 +17,7 @@ from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.taught_field import FIELD, taught_in
 from app.core.metadata.xmp import XmpDocument
 from app.core.tagging import tag
+from model.predictor import TAUGHT_ID_PREFIX
 from tests.test_read_back_teaches_what_was_taught import PLACE, _read_back, _write_all, tagged  # noqa: F401
 
 CABIN = "Our cabin"
@@ -88,3 +89,43 @@ def test_a_place_relabelled_in_another_program_teaches_on_a_new_index(tmp_path, 
     summary, taught, labels = _read_back(tmp_path, folder, options)
     assert taught == {CABIN: 2}
     assert labels["DSC_0000.JPG"] == labels["DSC_0001.JPG"] == (CABIN, "user", "accepted")
+
+
+# -- finding 4: a label of the user's that teaches is never written as "taught nothing" --
+
+def test_a_users_own_place_over_an_empty_field_teaches_on_a_new_index(tmp_path, tagged, tiny_bundle) -> None:
+    """An accepted suggestion written (an empty field), then given a place of the user's
+    that teaches at the next `tag` (set while the model was busy): the field says so."""
+    index, ids, folder, options = tagged
+    teaching.teach(index, PLACE, ids[:1], bundle=tiny_bundle)
+    index.set_label(ids[1], PLACE, source="taught", state="accepted", landmark_id=TAUGHT_ID_PREFIX + PLACE,
+                    score=0.6, model_id=tiny_bundle.id)
+    assert _write_all(index) == 2
+    assert _teaches_field(folder / "DSC_0001.JPG") == []
+    index.set_label(ids[1], CABIN, source="user", state="accepted")
+    assert _write_all(index) == 1
+    assert _teaches_field(folder / "DSC_0001.JPG") == [CABIN]
+
+    summary, taught, labels = _read_back(tmp_path, folder, options)
+    assert taught == {PLACE: 1, CABIN: 1}
+    assert labels["DSC_0001.JPG"] == (CABIN, "user", "accepted")
+
+
+def test_a_place_taught_again_after_a_forget_teaches_its_old_photos_on_a_new_index(
+        tmp_path, tagged, tiny_bundle) -> None:
+    """Written while forgotten (empty), then taught again from another photo: the old
+    photo's label teaches at the next `tag`, so the next write changes its field alone."""
+    index, ids, folder, options = tagged
+    teaching.teach(index, PLACE, ids[:1], bundle=tiny_bundle)
+    teaching.forget(index, PLACE)
+    assert _write_all(index) == 1
+    assert _teaches_field(folder / "DSC_0000.JPG") == []
+    teaching.teach(index, PLACE, ids[1:2], bundle=tiny_bundle)
+    plan = {item.target.name: item for item in plan_writes(index) if item.changes_anything}
+    assert "changes only XMP landmarkTagger:Teaches" in plan["DSC_0000.JPG"].describe()
+    assert _write_all(index) == 2
+    assert [_teaches_field(folder / f"DSC_000{n}.JPG") for n in (0, 1)] == [[PLACE], [PLACE]]
+    assert _write_all(index) == 0
+
+    summary, taught, _ = _read_back(tmp_path, folder, options)
+    assert taught == {PLACE: 2}

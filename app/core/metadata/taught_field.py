@@ -3,25 +3,32 @@
 The `Landmarks|<name>` keyword tells a label, not whether the photo teaches it: an index
 built anew from the files (read back: a new computer, a lost index) made every label of
 a place of the user's teach it again, a place the user had forgotten and the suggestions
-they only accepted included. Where that would be wrong, `write` says so in this field,
-which is ours alone (no other program reads or writes it; the keyword fields are left as
-the keyword policy leaves them):
+they only accepted included. A new index must give back what the user had: taught places
+teach, forgotten ones and suggestions only accepted do not. The field is ours alone (the
+keyword fields are left as the keyword policy leaves them).
 
-- the place, where the photo teaches its label (a reference the user taught it), in a
-  file rewritten anyway or holding the field: a file without it reads back the same
-  (as taught), so it is not rewritten for it alone (a read-only library written before
-  the field would fail at every `write`);
-- an empty bag, where it teaches nothing though a label read back would teach: an
-  accepted suggestion of a taught place, a photo of a place forgotten (`teach --forget`);
-- nothing elsewhere (the model's landmarks accepted, a label of the user's that teaches at
-  the next `tag`): a label read back there teaches as it always has; once the field is in
-  a file, each write keeps it true.
+Read (`taught_in`, with the label read back):
+- an empty field: the photo taught nothing; the label comes back as a suggestion accepted;
+- a field naming the label: it teaches it;
+- no field (a version before it, Lightroom) or one naming only other places (stale: a
+  relabel in exiftool or digiKam, which keep our namespace): it says nothing, and the
+  label alone counts, as the user's (a place of theirs teaches it at the next `tag`).
 
-A file without it (written by a version before this field, or labelled in another
-program) reads back as before: a label of a place of the user's teaches it at the next `tag`;
-so does one whose field names only other places, which says nothing of it (stale: a relabel
-in exiftool or digiKam, which keep our namespace, leaves the field as it was). Only an empty
-field says the photo taught nothing.
+Write (`taught_field_after`), by what the photo is in this index; `rewritten`: the write
+changes the file's keyword fields anyway:
+- it teaches nothing though its label alone would teach (a suggestion of a taught place
+  accepted, source taught; a label of a place forgotten with `teach --forget`): empty,
+  into a file without the field too, the one case that needs it;
+- it teaches its label (a reference), or will at the next `tag` (a label of the user's,
+  not of a forgotten place, which teach_untaught_labels takes unless the model knows it):
+  its label alone reads back right; rewritten, the place where it teaches now or the file
+  holds the field, none elsewhere; else an empty field turns into the place, and any
+  other (none, the place, a stale one) stays as it is;
+- the model's landmark accepted: its label alone reads back right; rewritten, a field
+  there is kept true (empty), else the file is left as it is;
+- no landmark of ours in the file: no field.
+So a file is rewritten for the field alone only where a read back would get it wrong (a
+read-only library written before the field stays as it is).
 """
 
 from __future__ import annotations
@@ -43,16 +50,18 @@ def taught_field_after(conn: "sqlite3.Connection", photo: "PhotoRecord", label: 
                        current: list[str] | None, *, rewritten: bool) -> list[str] | None:
     """The field a write of `label` (None: no landmark, or our keyword taken out of a
     rejected photo's file) gives the photo's file, which holds `current` now; `rewritten`:
-    whether the write changes its keyword fields anyway (see the module)."""
+    whether the write changes its keyword fields anyway (see the module for the cases)."""
     if label is None:
         return None  # no landmark of ours in the file: nothing to say of it
-    if _teaches(conn, photo.id, label):
+    teaches = _teaches(conn, photo.id, label)
+    if not teaches and (photo.source == "taught" or (photo.source == "user" and _forgotten(conn, label))):
+        return []  # its label alone would teach on a new index: say it taught nothing
+    if teaches or photo.source == "user":  # it teaches, or will at the next tag: as its label alone says
         if rewritten:
-            return [label]
+            return [label] if teaches or current is not None else None
         return [label] if current == [] else current  # any other reads back as taught: left as it is
-    if current is not None or photo.source == "taught" or (photo.source == "user" and _forgotten(conn, label)):
-        return []
-    return None
+    # the model's landmark accepted: its label alone reads back right
+    return ([] if current is not None else None) if rewritten else current
 
 
 def taught_in(document: XmpDocument | None, landmark: str | None) -> bool | None:
