@@ -88,25 +88,32 @@ def index_exists(path: str | None) -> bool:
     return str(target) == ":memory:" or Path(target).expanduser().exists()
 
 
-def paths_there(paths: list[str], what: str, say_missing: bool = True, db: str | None = None) -> list[str]:
+def paths_there(paths: list[str], what: str, say_missing: bool = True, db: str | None = None,
+                photos_in_icloud: bool = False) -> list[str]:
     """The files or folders given (to scan, tag, teach) that are there. UsageError when none of
     them is, before the command opens (and would create) the index: nothing can be done.
     One missing among others is said in an `error:` line and left out, as a folder
     whose drive is not connected: the command does the rest and exits 1 (see
     exit_code_with_missing). `what`: "folder", "file or folder", for the message. A
     missing library folder of the index `db` (None: the default one) is said as `stats`
-    says it, with the `relocate` that follows it when it moved."""
+    says it, with the `relocate` that follows it when it moved. A photo whose iCloud
+    stand-in lies in its place (app/core/cloud_files.py) is said to be in iCloud, not
+    missing; with `photos_in_icloud` it counts as there (`tag` skips it with that note)."""
+    from app.core.cloud_files import icloud_stand_in_note
     from app.core.errors import UsageError
 
-    there, missing = [], []
+    there, missing, in_icloud = [], [], {}
     for given in paths:
         try:
             found = Path(given).expanduser().exists()
+            if not found and (note := icloud_stand_in_note(Path(given).expanduser())) is not None:
+                in_icloud[given] = f"{given}: {note}"
+                found = photos_in_icloud
         except (OSError, ValueError):  # a name too long, a NUL byte
             found = False
         (there if found else missing).append(given)
     gone = library_folders_gone(missing, db)
-    why = {given: gone.get(given) or not_found(given, what) for given in missing}
+    why = {given: in_icloud.get(given) or gone.get(given) or not_found(given, what) for given in missing}
     if paths and not there:
         raise UsageError(why[missing[0]] if len(missing) == 1 else "; ".join(why.values()) if gone else
                          f"none of {', '.join(missing)} is there; check the paths (is the drive mounted?)")

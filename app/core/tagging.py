@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from app.core.cloud_files import icloud_stand_in_note
 from app.core.decode_workers import DecodeSettings, DecodeWorkers, decode_min_side, usable_cpus
 from app.core.errors import UsageError
 from app.core.folders_joined import folders_joined_for_files
@@ -300,7 +301,7 @@ def _scan(index, roots: list[Path], progress, cancel, names: DiskNames):
     given_folders: set[Path] = set()
     for root in roots:
         path = Path(root).expanduser()
-        if not path.exists():
+        if not path.exists() and icloud_stand_in_note(path) is None:  # (one in iCloud: skipped with its note)
             raise UsageError(f"{root} does not exist; check the path")
         spelled = library_spelling(index, path if path.is_dir() else path.parent, names)
         folder = Path(kept_link_spellings(index, [spelled]).get(spelled, spelled))

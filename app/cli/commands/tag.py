@@ -85,7 +85,8 @@ def run(args) -> int:
             shown_errors.append(result.error)
             write_above_bar(one_line(f"error: {result.error}"))
 
-    paths = paths_there(args.paths, "file or folder", db=args.db)  # none there: one line, and no index made
+    # none there: one line, and no index made; a photo in iCloud is skipped by tag() with its note
+    paths = paths_there(args.paths, "file or folder", db=args.db, photos_in_icloud=True)
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
     with (open_index(args) as index, one_tag_at_a_time(index),  # another tag running: nothing done, exit 75
           stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop, _progress_bars() as progress):

@@ -1,0 +1,58 @@
+"""Commands given a photo that "Optimize Mac Storage" moved to iCloud (only its
+stand-in, .IMG_0001.jpg.icloud, lies in its place; app/core/cloud_files.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.cloud_files import IN_ICLOUD
+from tests.test_cloud_placeholders import STAND_IN
+from tests.test_index_support import write_jpeg
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    root = tmp_path / "iCloud Drive" / "Trips"
+    for number in range(3):
+        write_jpeg(root / f"IMG_000{number}.jpg", color=(40 * number, 2, 3))
+    return root
+
+
+def evict(photo: Path, keep: Path) -> None:
+    photo.rename(keep)
+    photo.with_name(f".{photo.name}.icloud").write_bytes(STAND_IN)
+
+
+def test_tag_of_an_evicted_photo_by_its_file_says_it_is_in_icloud(tmp_path, library, tiny_bundle, capsys) -> None:
+    """It said "file or folder not found; check the path (is the drive mounted?)", exit 2."""
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(library)]) == 0
+    photo = library / "IMG_0001.jpg"
+    evict(photo, tmp_path / "kept.jpg")
+    capsys.readouterr()
+    tag = ["--db", db, "tag", "--model", str(tiny_bundle.path), "--workers", "0"]
+    assert main([*tag, str(photo)]) == 1  # skipped with its note, as `tag` of its folder does
+    err = capsys.readouterr().err
+    assert f"error: {photo}: {IN_ICLOUD}" in err and "not found" not in err
+    assert main([*tag, "--json", str(photo), str(library / "IMG_0002.jpg")]) == 1
+    lines = {line["path"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert lines[str(photo)]["error"] == f"{photo}: {IN_ICLOUD}" and lines[str(photo)]["id"] is not None
+    assert lines[str(library / "IMG_0002.jpg")]["top"]  # the other photo given is tagged
+    never_indexed = library / "IMG_0009.jpg"  # only its stand-in was ever here
+    never_indexed.with_name(".IMG_0009.jpg.icloud").write_bytes(STAND_IN)
+    assert main([*tag, str(never_indexed)]) == 1
+    assert f"error: {never_indexed}: {IN_ICLOUD}, then scan again" in capsys.readouterr().err
+
+
+def test_an_evicted_photo_given_to_scan_is_said_to_be_in_icloud(tmp_path, library, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(library)]) == 0
+    photo = library / "IMG_0001.jpg"
+    evict(photo, tmp_path / "kept.jpg")
+    capsys.readouterr()
+    assert main(["--db", db, "scan", str(photo)]) == 2
+    assert capsys.readouterr().err == f"landmark-tagger: error: {photo}: {IN_ICLOUD}\n"
