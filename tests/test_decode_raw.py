@@ -42,10 +42,14 @@ def _ifd(entries: list[tuple[int, int, object]], start: int) -> bytes:
 
 def write_dng(
     path: Path, preview: Image.Image, sensor: np.ndarray, orientation: int = 1,
-    with_sensor_data: bool = True,
+    with_sensor_data: bool = True, make: str | None = "Testcam", model: str | None = "Model 1",
+    unique_model: str = "Testcam Model 1", taken: str | None = None,
 ) -> Path:
     """A minimal DNG that LibRaw opens: JPEG preview in IFD0, 16-bit RGGB data in a
-    SubIFD. Without sensor data it is a stub: the tags promise data that is absent."""
+    SubIFD. Without sensor data it is a stub: the tags promise data that is absent.
+    `make`, `model`: IFD0's (None: left out, as a cinema camera's DNG has them);
+    `unique_model`: UniqueCameraModel; `taken`: an Exif IFD's DateTimeOriginal
+    ("2021:05:01 10:11:12")."""
     jpeg = io.BytesIO()
     preview.save(jpeg, "JPEG", quality=90)
     jpeg_bytes, sensor_bytes = jpeg.getvalue(), sensor.astype("<u2").tobytes()
@@ -57,23 +61,31 @@ def write_dng(
     if with_sensor_data:
         data += sensor_bytes
 
-    def ifd0(sub_ifd_offset: int) -> bytes:
+    def ifd0(sub_ifd_offset: int, exif_offset: int) -> bytes:
+        named = [(271, 2, make)] if make is not None else []
+        named += [(272, 2, model)] if model is not None else []
+        dated = [(34665, 4, [exif_offset])] if taken is not None else []
         return _ifd(
             [
                 (254, 4, [1]), (256, 4, [preview.width]), (257, 4, [preview.height]),
-                (258, 3, [8, 8, 8]), (259, 3, [7]), (262, 3, [6]), (271, 2, "Testcam"),
-                (272, 2, "Model 1"), (274, 3, [orientation]), (273, 4, [preview_offset]),
+                (258, 3, [8, 8, 8]), (259, 3, [7]), (262, 3, [6]), *named,
+                (274, 3, [orientation]), (273, 4, [preview_offset]),
                 (277, 3, [3]), (278, 4, [preview.height]), (279, 4, [len(jpeg_bytes)]),
                 (330, 4, [sub_ifd_offset]), (50706, 1, [1, 4, 0, 0]),
-                (50708, 2, "Testcam Model 1"),
+                (50708, 2, unique_model), *dated,
             ],
             ifd0_offset,
         )
 
     ifd0_offset = len(data)
-    sub_ifd_offset = ifd0_offset + len(ifd0(0))
+    exif_offset = ifd0_offset + len(ifd0(0, 0))
+    exif_offset += exif_offset % 2
+    exif = _ifd([(36867, 2, taken)], exif_offset) if taken is not None else b""
+    sub_ifd_offset = exif_offset + len(exif)
     sub_ifd_offset += sub_ifd_offset % 2
-    data += ifd0(sub_ifd_offset)
+    data += ifd0(sub_ifd_offset, exif_offset)
+    data += b"\0" * (exif_offset - len(data))
+    data += exif
     data += b"\0" * (sub_ifd_offset - len(data))
     data += _ifd(
         [

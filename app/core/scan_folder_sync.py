@@ -26,6 +26,7 @@ from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
+from app.core.raw_pictures import SamePictures, merged_raws
 from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_summary import ScanOptions, ScanSummary
 
@@ -240,12 +241,32 @@ class FolderSync:
         if replaced:  # they give up their names in the write that follows (_detach_renamed_over)
             self.detaching.extend(sorted(replaced))
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
-        groups = pairing.photos_of(states, fresh, known, failed)
+        regroup = self._read_merged_raws(folder, known, states, infos)
+        groups = pairing.photos_of(states, fresh, known, failed, SamePictures(self.conn, infos, known), regroup)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
                                family=groups)
         return groups
+
+    def _read_merged_raws(self, folder: str, known: dict[str, KnownFile], states: dict[str, FileState],
+                          infos: dict[str, PhotoInfo]) -> set[str]:
+        """The keys of the photos marked to be read again that an older version made of
+        two or more RAW files of one stem (raw_pictures.merged_raws), each of those read
+        into `infos` now so that pairing tells their pictures apart. One of whose RAWs
+        cannot be read now stays as it is."""
+        if not self.rereading:
+            return set()
+        regroup: set[str] = set()
+        for key, names in merged_raws(known, states, self.rereading).items():
+            try:
+                for name in names:
+                    if name not in infos:
+                        infos[name] = read_photo_info(os.path.join(folder, name))
+            except (PhotoReadError, OSError):
+                continue
+            regroup.add(key)
+        return regroup
 
     def _read_quietly(self, path: str) -> PhotoInfo | None:
         if os.path.basename(path) in self.not_downloaded:

@@ -48,3 +48,17 @@ def _word_no_fold_gives(word: str) -> bool:
     """A word of search_words that the fold since 37 gives no text: one holding a letter
     of PLAIN_LETTERS, or several letters with one of an unspaced script (one alone is a word)."""
     return re.search(FOLDED_SINCE, word) is not None or (len(word) > 1 and REFOLDED.search(word) is not None)
+
+
+# Two RAW files of one stem with no rendered image were one photo whatever they were
+# (IMG_0001.CR2 and IMG_0001.CR3 of two camera bodies): one was never tagged, a search by
+# its camera or date missed it, and a label went into both sidecars. They are one photo
+# now only when they are one picture (app/core/raw_pictures.py). Telling them apart
+# needs their headers, which a rescan never opens while they are unchanged: such photos
+# are marked for the next scan of their folder to read them again (rereads.py); the first
+# file keeps the photo and its labels, another picture becomes a photo of its own.
+def migration_38(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT photo_id FROM files WHERE missing = 0 "
+        "GROUP BY photo_id HAVING sum(kind = 'raw') > 1 AND sum(kind <> 'raw') = 0"
+    )

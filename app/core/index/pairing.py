@@ -16,13 +16,23 @@ images (DSC_1.JPG and dsc_1.JPG on a case-sensitive disk) a RAW of a third spell
 (Dsc_1.NEF) pairs with none of them and is a photo of its own. The scan therefore reads
 the files of all spellings of a stem together (`family_of`).
 
+Two RAW files of one stem with no rendered image to pair with are one photo only when
+they are one picture (`same_picture`: a DNG converted from the NEF beside it, which
+keeps its capture time and camera; app/core/raw_pictures.py), never two cameras' files
+(IMG_0001.CR2 and IMG_0001.CR3 of two bodies): the first (by name) takes the stem as
+key, another picture a key of its own, its file name and a '/'. A RAW added later joins
+the photo of its picture, if any, never another picture's photo.
+
 A file keeps the photo it already belongs to (its labels stay with it) as long as
 that photo holds no other rendered image; an index written before this rule, with
 two rendered images in one photo, is split on the next rescan: the first one keeps
 the photo and its labels (they were made from it), the others become new photos.
 A RAW indexed as a photo of its own keeps it too (its labels stay with it), so a JPEG
 and a RAW of two spellings that an older version indexed as two photos stay two; a new
-JPEG beside a RAW indexed alone joins the RAW's photo.
+JPEG beside a RAW indexed alone joins the RAW's photo. RAWs of one stem that an older
+version made one photo whatever they were are told apart once their headers are read
+again (`regroup`, migration 38): the first keeps the photo and its labels (the file that
+stood for it), another picture becomes a photo of its own.
 """
 
 from __future__ import annotations
@@ -34,6 +44,13 @@ from dataclasses import dataclass, field
 from app.core.index.catalog import FileState, KnownFile
 from app.core.path_case import fold
 from app.core.photo_info import PRIMARY_PREFERENCE, PhotoInfo, file_kind
+
+# Whether two RAW files of one stem (by name) are one picture (app/core/raw_pictures.py).
+SamePicture = Callable[[str, str], bool]
+
+
+def _never(name: str, other: str) -> bool:
+    return False
 
 
 @dataclass
@@ -81,7 +98,8 @@ def _preference(name: str) -> tuple[int, str]:
     return PRIMARY_PREFERENCE.get(file_kind(name) or "raw", 9), name
 
 
-def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str, str]:
+def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
+               regroup: Collection[str] = ()) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -89,7 +107,8 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str
     (it pairs with the RAW there, or there is no photo yet), else the photo of a RAW of
     another spelling that pairs with it, else a photo of its own.
     A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
-    else of the one other spelling holding rendered images (see the module's docstring)."""
+    else of the one other spelling holding rendered images (see the module's docstring);
+    with none, see _lone_raw_keys (`same_picture`, `regroup`)."""
     names = list(names)
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
@@ -120,9 +139,50 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile]) -> dict[str
         held.add(key)
         keys[name] = key
         first.setdefault(stem, key)
+    lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
     for name in (n for n in names if is_raw_name(n)):
         stem = stem_of(name)
-        keys[name] = known[name].photo_stem if name in known else first.get(partner(stem) or stem, stem)
+        if (paired := partner(stem)) is None:
+            lone[stem].append(name)
+        else:
+            keys[name] = known[name].photo_stem if name in known else first.get(paired, paired)
+    rendered_keys = set(keys.values())
+    for stem, raws in lone.items():
+        keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys))
+    return keys
+
+
+def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], same_picture: SamePicture,
+                   regroup: Collection[str], rendered_keys: set[str]) -> dict[str, str]:
+    """Keys of the RAW files there of `stem` that no rendered image pairs with: one photo
+    a picture. A RAW keeps its photo, but one of a photo in `regroup` (RAWs an older
+    version merged) stays only where it is the picture of the first file kept there. A
+    new one (or one leaving) joins the photo of its picture, deleted files of it
+    included (the NEF converted to the DNG beside it, then removed); else the stem's
+    key where no RAW of another picture, nor a rendered image, holds it; else a key
+    of its own."""
+    kept: dict[str, list[str]] = defaultdict(list)  # photo key -> its RAWs of the stem, to compare with
+    for name, found in known.items():
+        if name not in raws and is_raw_name(name) and stem_of(name) == stem and found.photo_stem not in regroup:
+            kept[found.photo_stem].append(name)
+    keys: dict[str, str] = {}
+    rest: list[str] = []
+    for name in sorted(raws, key=_preference):
+        found = known.get(name)
+        if found is None:
+            rest.append(name)
+        elif found.photo_stem not in regroup or not kept[found.photo_stem] or any(
+                same_picture(name, other) for other in kept[found.photo_stem]):
+            keys[name] = found.photo_stem
+            kept[found.photo_stem].append(name)
+        else:
+            rest.append(name)
+    for name in rest:
+        key = next((key for key, files in kept.items() if any(same_picture(name, other) for other in files)), None)
+        if key is None:
+            key = stem if stem not in rendered_keys and not kept.get(stem) else own_key(name)
+        keys[name] = key
+        kept[key].append(name)
     return keys
 
 
@@ -135,11 +195,13 @@ def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
 
 
 def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
-              known: Mapping[str, KnownFile], unreadable: Collection[str]) -> list[PhotoFiles]:
+              known: Mapping[str, KnownFile], unreadable: Collection[str],
+              same_picture: SamePicture = _never, regroup: Collection[str] = ()) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
-    now, are neither: their rows stay as they are)."""
-    keys = photo_keys(present, known)
+    now, are neither: their rows stay as they are). `same_picture`, `regroup`: see
+    photo_keys."""
+    keys = photo_keys(present, known, same_picture, regroup)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))

@@ -22,16 +22,22 @@ if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite, WriteOptions
 
 
-def first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int) -> int:
+def first_owner(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int,
+                source: Path | None = None) -> int:
     """The photo a file belongs to when another photo plans into it too: the one our
     writes (`written`: journal.sidecar_writers) put a label into it for, whatever the
-    query, while the index still holds it (a forgotten photo owns nothing); else the
-    first photo planned into it (`photo_id`)."""
+    query, while the index still holds it (a forgotten photo owns nothing) with `source`,
+    the file it is planned for (IMG_0001.NEF of IMG_0001.NEF.xmp: a RAW an older version
+    merged with another picture's is a photo of its own since); else the first photo
+    planned into it (`photo_id`)."""
     writers = sorted(written.get(str(target), ()))
     if not writers or photo_id in writers:
         return photo_id
     marks = ",".join("?" * len(writers))
-    held = index.conn.execute(f"SELECT min(id) FROM photos WHERE missing = 0 AND id IN ({marks})", writers).fetchone()
+    holding = "" if source is None else (
+        " AND EXISTS (SELECT 1 FROM files f WHERE f.photo_id = photos.id AND f.path = CAST(? AS TEXT))")
+    held = index.conn.execute(f"SELECT min(id) FROM photos WHERE missing = 0 AND id IN ({marks}){holding}",
+                              [*writers, *([] if source is None else [db_text(str(source))])]).fetchone()
     return int(held[0]) if held[0] is not None else photo_id
 
 
@@ -53,7 +59,7 @@ def sidecar_owner(
     plan's FolderStems, for the same reason on a disk that ignores case."""
     names = names or DiskNames()
     if not is_stem_sidecar(target, source, names):
-        return first_owner(index, written, target, photo_id)
+        return first_owner(index, written, target, photo_id, source)
     any_case = finds_other_case(source, names)
     photos = _photos_of_stem(index, target, names, stems if any_case else None, any_case=any_case)
     names_said = names_in(target)

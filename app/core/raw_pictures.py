@@ -1,0 +1,109 @@
+"""Whether two RAW files of one name stem in a folder are one picture, as the scan
+decides it (app/core/index/pairing.py asks; this module answers from the headers).
+
+A rendered image and its RAW of one stem are the camera's RAW+JPEG pair. Two RAW files
+of one stem without a rendered image are not, as a rule: two Canon bodies on one trip
+both write IMG_0001.CR2 or .CR3, a Nikon and a Kodak both a DSC_0001. Only a copy of the
+picture keeps the stem and says so: a DNG that Adobe DNG Converter made from the NEF
+beside it keeps the capture time (sub-seconds too) and the camera. So two RAWs are one
+picture when both say when they were taken and it is the same moment, and no camera
+tells them apart; a RAW that says nothing of when stays a photo of its own (merging
+two pictures gives one of them the other's label, and hides it from tagging and search).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from app.core.camera_names import camera_name
+from app.core.index.catalog import FileState, KnownFile
+from app.core.index.pairing import is_raw_name, stem_of
+from app.core.photo_info import PhotoInfo
+
+
+@dataclass(frozen=True)
+class Shot:
+    """When, and with what, a RAW file says it was taken (None where it does not)."""
+
+    taken_at: str | None
+    camera: str | None
+
+    @classmethod
+    def of(cls, info: PhotoInfo) -> Shot:
+        return cls(info.taken_at, camera_name(info.camera_make, info.camera_model))
+
+
+def same_shot(one: Shot | None, other: Shot | None) -> bool:
+    """Whether two RAW files' shots are one picture: both dated, the same second (and the
+    same fraction where both give one; the time zone aside, which a converter may drop),
+    and their cameras not two ("NIKON D850" and "Nikon D850" are one)."""
+    if one is None or other is None or not one.taken_at or not other.taken_at:
+        return False
+    (second, fraction), (other_second, other_fraction) = _moment(one.taken_at), _moment(other.taken_at)
+    if second != other_second or (fraction and other_fraction and fraction != other_fraction):
+        return False
+    camera, other_camera = _plain(one.camera), _plain(other.camera)
+    return not camera or not other_camera or camera in other_camera or other_camera in camera
+
+
+def _moment(taken_at: str) -> tuple[str, str]:
+    """("2021-05-01T10:11:12", "25") of "2021-05-01T10:11:12.250+02:00"."""
+    fraction = re.match(r"\.(\d+)", taken_at[19:])
+    return taken_at[:19], fraction.group(1).rstrip("0") if fraction else ""
+
+
+def _plain(camera: str | None) -> str:
+    return re.sub(r"[\W_]", "", (camera or "").casefold())
+
+
+class SamePictures:
+    """same_picture(name, other) for the files of one family of a folder being scanned:
+    a file read now by its header (`infos`), an indexed one not read now by what its
+    photo's row says (that photo's file that stood for it was read when it was stored)."""
+
+    def __init__(self, conn: sqlite3.Connection, infos: Mapping[str, PhotoInfo],
+                 known: Mapping[str, KnownFile]) -> None:
+        self._conn = conn
+        self._infos = infos
+        self._known = known
+        self._rows: dict[int, Shot | None] = {}
+
+    def __call__(self, name: str, other: str) -> bool:
+        return same_shot(self._shot(name), self._shot(other))
+
+    def _shot(self, name: str) -> Shot | None:
+        info = self._infos.get(name)
+        if info is not None:
+            return Shot.of(info)
+        known = self._known.get(name)
+        if known is None:
+            return None  # new and unreadable: nothing says which picture it is
+        if known.photo_id not in self._rows:
+            row = self._conn.execute("SELECT taken_at, camera_make, camera_model FROM photos WHERE id = ?",
+                                     (known.photo_id,)).fetchone()
+            self._rows[known.photo_id] = None if row is None else Shot(row[0], camera_name(row[1], row[2]))
+        return self._rows[known.photo_id]
+
+
+def merged_raws(known: Mapping[str, KnownFile], present: Mapping[str, FileState],
+                marked: Collection[int]) -> dict[str, list[str]]:
+    """{photo key: its RAW files there} of the photos among `marked` (to be read again:
+    app/core/index/rereads.py) that hold two or more RAW files of one stem and no
+    rendered image there: what a version before migration 38 made of any RAWs of one
+    stem, to be told apart by their headers (pairing.photo_keys' `regroup`)."""
+    files: dict[str, list[str]] = defaultdict(list)
+    rendered: set[str] = set()
+    for name in present:
+        found = known.get(name)
+        if found is None or found.missing or found.photo_id not in marked:
+            continue
+        if is_raw_name(name):
+            files[found.photo_stem].append(name)
+        else:
+            rendered.add(found.photo_stem)
+    return {key: sorted(names) for key, names in files.items()
+            if key not in rendered and len(names) > 1 and len({stem_of(name) for name in names}) == 1}
