@@ -56,3 +56,23 @@ def test_an_evicted_photo_given_to_scan_is_said_to_be_in_icloud(tmp_path, librar
     capsys.readouterr()
     assert main(["--db", db, "scan", str(photo)]) == 2
     assert capsys.readouterr().err == f"landmark-tagger: error: {photo}: {IN_ICLOUD}\n"
+
+
+def test_forget_missing_json_counts_the_photos_kept_in_icloud(tmp_path, library, capsys) -> None:
+    """`awaiting_scan` counted them with the photos a scan that did not finish owes; no key said which."""
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(library)]) == 0
+    photo = library / "IMG_0001.jpg"
+    evict(photo, tmp_path / "kept.jpg")
+    stand_in = photo.with_name(".IMG_0001.jpg.icloud")
+    stand_in.rename(tmp_path / "stand-in")  # as an older version saw it: marked missing at its scan
+    (library / "IMG_0002.jpg").unlink()  # deleted: this one goes
+    assert main(["--db", db, "scan", str(library)]) == 0
+    (tmp_path / "stand-in").rename(stand_in)
+    capsys.readouterr()
+    assert main(["--db", db, "forget", "--missing", "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert (line["missing"], line["awaiting_scan"], line["in_icloud"]) == (1, 1, 1)
+    assert main(["--db", db, "forget", "--missing", "--json", "--yes"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert (line["missing"], line["in_icloud"], line["forgotten"]) == (1, 1, True)

@@ -69,6 +69,7 @@ def _run_missing(args: argparse.Namespace) -> int:
     if args.json:
         print_json_line({"missing": missing.photos, "yours": missing.yours, "taught": missing.taught,
                          "skipped_folders": list(missing.skipped_folders), "awaiting_scan": missing.awaiting_scan,
+                         "in_icloud": missing.in_icloud,  # (of awaiting_scan) kept as their stand-ins are there
                          "forgotten": args.yes})
     skipped = (f"; kept the photos of {', '.join(missing.skipped_folders)} (not found, or an empty mount point: "
                "is its drive connected?)" if missing.skipped_folders else "")
