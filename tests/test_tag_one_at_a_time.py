@@ -106,3 +106,29 @@ def test_a_lock_of_another_computer_names_the_file_to_delete(tmp_path, capsys):
             pass
     assert "(process " in str(refused.value) and " on nas-client, started " in str(refused.value)
     assert str(refused.value).endswith(f"; if it was stopped, delete {db}.tag-lock")
+
+
+# A tagging job killed while it claims the lock: after writing its claim, before renaming it in.
+KILLED_CLAIMING = """
+import os, sys
+from app.core import tag_lock
+from app.core.index import PhotoIndex
+tag_lock.os.replace = lambda source, target: os.kill(os.getpid(), 9)
+with PhotoIndex.open(sys.argv[1]) as index, tag_lock.one_tag_at_a_time(index):
+    pass
+"""
+
+
+def test_the_claim_of_a_job_killed_while_claiming_is_removed_by_the_next_claim(tmp_path, capsys):
+    db, _trip = _scanned(tmp_path, capsys)
+    killed = subprocess.run([sys.executable, "-c", KILLED_CLAIMING, db], env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert killed.returncode != 0
+    left = [p.name for p in tmp_path.iterdir() if p.name.startswith("index.db.tag-lock")]
+    assert len(left) == 1 and left[0].endswith(".tmp")  # its claim, never renamed in
+    others = [tmp_path / "index.db.tag-lock.notes.tmp", tmp_path / "other.db.tag-lock.0123456789abcdef.tmp"]
+    for other in others:
+        other.write_text("not a claim of this index's")
+    with PhotoIndex.open(db) as index, one_tag_at_a_time(index):
+        assert sorted(p.name for p in tmp_path.iterdir() if ".tag-lock" in p.name) == sorted(
+            ["index.db.tag-lock", *(other.name for other in others)])
+    assert all(other.exists() for other in others) and not Path(f"{db}.tag-lock").exists()

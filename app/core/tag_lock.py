@@ -14,13 +14,16 @@ cannot both find the lock free; no file locking (fcntl, msvcrt) is involved. One
 by another computer (an index on a shared drive), whose process cannot be looked at,
 counts as running for scan_runs.OTHER_COMPUTER_GRACE after it started, and the message
 names the file to delete if that run was stopped. Jobs of this very process (the app's)
-share the lock. An in-memory index has none.
+share the lock. An in-memory index has none. The claim is written to
+`index.db.tag-lock.<token>.tmp` and renamed into place; one a job killed between the two
+left is removed by the next claim.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import socket
 from contextlib import contextmanager
@@ -125,8 +128,9 @@ def _claim(index: "PhotoIndex", path: Path) -> str | None:
             stale = "" if current.host == socket.gethostname() else f"; if it was stopped, delete {path}"
             raise TagRunningError(f"another tag is running on the index {index.path} ({current.who()}); "
                                   f"try again when it has finished{stale}")
+        _remove_killed_claims(path)
         started, boot = scan_runs.start_of_this_process()
-        token = secrets.token_hex(8)
+        token = secrets.token_hex(_TOKEN_BYTES)
         claim = {"pid": os.getpid(), "host": socket.gethostname(), "pid_started": started, "pid_boot": boot,
                  "started_at": now_iso(), "token": token}
         temporary = path.with_name(f"{path.name}.{token}.tmp")
@@ -137,6 +141,26 @@ def _claim(index: "PhotoIndex", path: Path) -> str | None:
             temporary.unlink(missing_ok=True)
             return None
         return token
+
+
+_TOKEN_BYTES = 8
+
+
+def _remove_killed_claims(path: Path) -> None:
+    """Remove the `<lock>.<token>.tmp` files of claims killed before their rename. Each
+    claim writes and renames its own inside the index's write transaction, which the
+    caller holds: any found now is no running claim's. Problems are ignored (clutter)."""
+    killed = re.compile(re.escape(path.name) + r"\.[0-9a-f]{%d}\.tmp" % (2 * _TOKEN_BYTES))
+    try:
+        with os.scandir(path.parent) as entries:
+            leftovers = [entry.path for entry in entries if killed.fullmatch(entry.name)]
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            os.remove(leftover)
+        except OSError:
+            pass
 
 
 def _release(path: Path, token: str) -> None:
