@@ -276,7 +276,8 @@ def _fields_of_ifds(ifd0, exif_ifd, gps_ifd, xmp: XmpDocument | None = None, ipt
         "taken_at": recorded or last_edit,
         "dated_by_modify_date": last_edit is not None,
         "camera_make": tag_text(ifd0.get(MAKE)),
-        "camera_model": tag_text(ifd0.get(MODEL)),
+        # a DNG must name its camera in UniqueCameraModel only (Blackmagic's cinema cameras)
+        "camera_model": tag_text(ifd0.get(MODEL)) or tag_text(ifd0.get(UNIQUE_CAMERA_MODEL)),
         "lens": lens,
         "orientation": _orientation(ifd0.get(ORIENTATION)),
         "gps_lat": latitude,

@@ -62,3 +62,12 @@ def migration_38(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT photo_id FROM files WHERE missing = 0 "
         "GROUP BY photo_id HAVING sum(kind = 'raw') > 1 AND sum(kind <> 'raw') = 0"
     )
+
+
+# A DNG that names its camera in UniqueCameraModel only (Blackmagic's cinema cameras: DNG
+# makes Model optional and UniqueCameraModel mandatory) got no camera, so `camera:` found
+# none of its photos. The reader takes it now; the photos with a RAW file and no camera
+# are marked for the next scan of their folder to read their headers again (rereads.py).
+def migration_39(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT id FROM photos "
+                 "WHERE has_raw = 1 AND camera_make IS NULL AND camera_model IS NULL")
