@@ -3,7 +3,8 @@ runs one command, and turns app errors into one line on stderr.
 
 Exit codes: 0 success, 1 partial (some files failed), 2 usage or fatal error, 74 when
 stdout could not be written (a full disk, closed) but the command's work is done, 75
-when another `tag` of the index is running (nothing done: try again later), 130
+when another run holds the index (a `tag`, a write or undo, SQLite's lock: nothing done,
+try again later), 130
 interrupted (Ctrl-C), 143 stopped by SIGTERM (`timeout`, systemd, `kill`), 141 when the
 reader of the output went away (`… | head`).
 """
@@ -43,8 +44,9 @@ BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
 EXIT_USAGE = 2
-# Another process tags the index (a cron job still running): nothing was done, and a
-# later try will work. EX_TEMPFAIL of sysexits.h, so a script tells it from a failure.
+# Another run holds the index (a cron job's tag or write still running, the app's): nothing
+# was done, and a later try will work. EX_TEMPFAIL of sysexits.h, so a script or a
+# scheduler tells it from a failure (1) and a usage error (2).
 EXIT_BUSY = 75
 
 
@@ -156,9 +158,8 @@ def _run(argv: Sequence[str] | None) -> int:
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> int:
     """The command the arguments name, its app errors turned into one line on stderr."""
     from app.cli.command_line import refuse_empty_arguments, refuse_words_after_paths, take_words_after_options
-    from app.core.errors import TaggerError, UsageError
+    from app.core.errors import IndexBusyError, TaggerError, UsageError
     from app.core.path_query import NoFileMatches
-    from app.core.tag_lock import TagRunningError
 
     try:
         extras = take_words_after_options(parser, args, extras)
@@ -190,15 +191,15 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
     except UsageError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except TagRunningError as error:
+    except IndexBusyError as error:  # another tag, write or undo runs on the index: try later
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_BUSY
     except sqlite3.DatabaseError as error:  # the index file went bad (or busy) under a command
         from app.core.config import default_db_path
-        from app.core.index.connection import index_problem_message
+        from app.core.index.connection import held_by_another, index_problem_message
 
         print(f"landmark-tagger: error: {index_problem_message(args.db or default_db_path(), error)}", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_BUSY if held_by_another(error) else EXIT_USAGE
     except TaggerError as error:
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         return EXIT_USAGE

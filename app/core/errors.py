@@ -12,12 +12,22 @@ class UsageError(TaggerError):
     """The user asked for something that cannot work (bad argument, bad path)."""
 
 
+class IndexBusyError(TaggerError):
+    """Another run holds the index (its tagging lock, a write or undo batch, SQLite's own
+    lock): nothing was done, and the same command will work once that run has finished.
+    The CLI exits 75 (EX_TEMPFAIL) for it, which schedulers take as "try again later"."""
+
+
 class QuerySyntaxError(UsageError):
     """A search query could not be parsed; the message says where and why."""
 
 
 class IndexStoreError(TaggerError):
     """The SQLite index cannot be opened, migrated or written."""
+
+
+class IndexInUseError(IndexStoreError, IndexBusyError):
+    """The index cannot be opened or changed now: another program holds SQLite's lock."""
 
 
 class PhotoReadError(TaggerError):

@@ -32,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from app.core.errors import TaggerError
+from app.core.errors import IndexBusyError
 from app.core.index import scan_runs
 from app.core.index.connection import now_iso
 
@@ -45,7 +45,7 @@ LOCK_SUFFIX = ".tag-lock"
 _HELD_HERE: dict[str, int] = {}
 
 
-class TagRunningError(TaggerError):
+class TagRunningError(IndexBusyError):
     """Another live process is tagging the photos of this index."""
 
 

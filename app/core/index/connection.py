@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from app.core.errors import IndexStoreError
+from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index.open_failures import disk_trouble, remove_unfinished_index
 
 BUSY_TIMEOUT_MS = 10_000
@@ -53,6 +53,12 @@ def damaged_index_message(path: str | Path | None, error: Exception) -> str:
         "move it aside and scan your folders again to build a new one (labels already written "
         "into the photos stay in them), or pass another file with --db" + latest_backup_note(path)
     )
+
+
+def held_by_another(error: BaseException) -> bool:
+    """Whether SQLite failed because another connection holds the index's lock (it
+    waited its busy timeout): a later try works, unlike a damaged or read-only file."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
 def index_problem_message(path: str | Path | None, error: BaseException) -> str | None:
@@ -401,7 +407,8 @@ class TransactionManager:
             trouble = "readonly database" in str(error) and journal_trouble(_file_of(self._conn))
             if trouble:
                 raise IndexStoreError(f"cannot change the index ({error}): {trouble}") from error
-            raise IndexStoreError(f"the index is busy or read-only: {error}; close the other program and retry") from error
+            refused = IndexInUseError if held_by_another(error) else IndexStoreError
+            raise refused(f"the index is busy or read-only: {error}; close the other program and retry") from error
         self._depth = 1
         try:
             yield self._conn

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from app.core.camera_names import camera_name
-from app.core.errors import IndexStoreError, UsageError
+from app.core.errors import IndexInUseError, IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs, schema
 from app.core.index.backup import backup_before_upgrade, remove_stale_half_copies
 from app.core.index.connection import (
-    MAKE_IT_WRITABLE, TransactionManager, connect, db_text, id_chunks, is_read_only, now_iso)
+    MAKE_IT_WRITABLE, TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
 from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
@@ -69,11 +69,11 @@ class PhotoIndex:
         try:
             migrate(conn, target, keep_a_copy)
         except sqlite3.DatabaseError as error:
-            busy = isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+            busy = held_by_another(error)
             unfinished = not busy and target != ":memory:" and holds_no_index(conn)
             conn.close()
             if busy:
-                raise IndexStoreError(f"another copy of Landmark Tagger is using the index {target}; "
+                raise IndexInUseError(f"another copy of Landmark Tagger is using the index {target}; "
                                       "try again when it has finished") from error
             if unfinished:  # its first creation failed (a full disk): no empty file is left for an index
                 remove_unfinished_index(target)

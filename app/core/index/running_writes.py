@@ -26,7 +26,7 @@ import socket
 import sqlite3
 from dataclasses import dataclass
 
-from app.core.errors import TaggerError
+from app.core.errors import IndexBusyError
 from app.core.index import scan_runs
 from app.core.index.connection import now_iso
 
@@ -43,7 +43,7 @@ _WRITING_HERE: set[tuple[str, int]] = set()
 _UNDOING_HERE: set[tuple[str, int]] = set()
 
 
-class WriteRunningError(TaggerError):
+class WriteRunningError(IndexBusyError):
     """Another process is writing a batch into the photos of this index."""
 
 
