@@ -381,6 +381,10 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
     wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
+    if wanted == current.only(SIDECAR_FIELDS):
+        # nothing of ours left to take out (darktable rewrote it from its database): its
+        # bytes and time stay, else its "look for updated XMP files" flags the image
+        return
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
         atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
