@@ -61,7 +61,8 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", model, "--json", "Our cabin", str(folder / "IMG_0.jpg"))
     assert code == 0
     assert lines == [{"label": "Our cabin", "model_id": tiny_bundle.id, "taught": 1, "embedded": 0, "errors": 0,
-                      "photo_ids": lines[0]["photo_ids"], "looks_like": []}]
+                      "photo_ids": lines[0]["photo_ids"], "looks_like": [],
+                      "unlike_the_others": []}]
     assert "taught 'Our cabin' from 1 photo" in err
     assert main(["--db", db, "stats"]) == 0  # the CLI's list of taught places
     assert "taught:     Our cabin (1 photo)" in capsys.readouterr().out

@@ -59,3 +59,44 @@ def test_photos_of_a_landmark_taught_under_the_users_name_keep_a_label(tmp_path,
     assert main(["--db", str(db), "tag", "--retag", str(folder)]) in (0, 1)
     retagged = _labels(db, MUSEE)
     assert {name: retagged[name] for name in others if retagged[name] not in (MUSEE, "Maritime museum")} == {}
+
+
+def test_a_photo_of_another_place_taught_with_two_of_one_place_is_named(tmp_path, shared_data, capsys):
+    """The tester's "Arezzo park": 2 park photos and a street photo by mistake; nothing said
+    the street photo looked unlike the others, and it drove the suggestions."""
+    library = tmp_path / "Arezzo"
+    shutil.copytree(shared_data / "camera" / "jpeg_gps", library)
+    db = tmp_path / "index.db"
+    assert main(["--db", str(db), "scan", str(library)]) == 0
+    assert main(["--db", str(db), "tag"]) in (0, 1)
+    capsys.readouterr()
+    taught = [str(library / name) for name in ("DSCN0010.jpg", "DSCN0012.jpg", "DSCN0025.jpg")]
+    assert main(["--db", str(db), "teach", "--json", "Arezzo park", *taught]) == 0  # warned, not refused
+    out, said = capsys.readouterr()
+    assert (f"{library / 'DSCN0025.jpg'} looks unlike the other photos taught as 'Arezzo park' (as unlike as "
+            "photos of two different landmarks): if it shows another place, teach it under that place's name") in said
+    assert json.loads(out)["unlike_the_others"] == [str(library / "DSCN0025.jpg")]
+    assert "DSCN0010" not in said and "DSCN0012" not in said
+    # three street photos: nothing to say (the street photo moves to them: a photo teaches one place)
+    streets = [str(library / name) for name in ("DSCN0025.jpg", "DSCN0029.jpg", "DSCN0038.jpg")]
+    assert main(["--db", str(db), "teach", "Arezzo streets", *streets]) == 0
+    assert "unlike" not in capsys.readouterr().err
+
+
+def test_photos_of_two_landmarks_taught_as_one_place_name_both(tmp_path, shared_data, capsys):
+    """The tester's "Marseille weekend" (2 Palais Longchamp + 1 Hotel Negresco): the held
+    message named only one of the two landmarks."""
+    db = _library(tmp_path, shared_data, "Palais Longchamp", "Hotel Negresco")
+    capsys.readouterr()
+    trips = tmp_path / "Trips"
+    taught = [trips / "Palais Longchamp" / "0085a9ffd042.jpg", trips / "Palais Longchamp" / "00ce92d51f88.jpg",
+              trips / "Hotel Negresco" / "017f74833a99.jpg"]
+    assert main(["--db", str(db), "teach", "Marseille weekend", *map(str, taught)]) == 0
+    said = capsys.readouterr().err
+    assert ("2 of the 3 photos taught as 'Marseille weekend' are 'Palais Longchamp' to the model and 1 is "
+            "'Hotel Negresco', landmarks of its own") in said
+    assert f"{taught[2]} looks unlike the other photos taught as 'Marseille weekend'" in said
+    assert main(["--db", str(db), "suggest"]) == 0
+    said = capsys.readouterr().err
+    assert "recognised confidently as landmarks the model knows (" in said
+    assert "as “Palais Longchamp”" in said and "as “Hotel Negresco”" in said

@@ -28,7 +28,8 @@ def test_photos_of_two_landmarks_taught_as_one_place_name_both():
                            "and 1 is 'Hotel Negresco', landmarks of its own: each counts as one place with "
                            "'Marseille weekend'")
     assert look.to_json() == {"looks_like": [{"landmark": "Palais Longchamp", "photos": 2},
-                                             {"landmark": "Hotel Negresco", "photos": 1}]}
+                                             {"landmark": "Hotel Negresco", "photos": 1}],
+                              "unlike_the_others": []}
 
 
 def test_the_apps_teach_message_says_it_in_its_own_quotes():
@@ -40,3 +41,64 @@ def test_the_apps_teach_message_says_it_in_its_own_quotes():
     assert text.startswith(f"Taught “Maritime museum” from 2 photos. The 2 photos taught as “Maritime museum” "
                            f"are “{MUSEE}” to the model, one of its landmarks: the two names count as one place")
     assert text.endswith("label them (L). Find suggestions in Review looks for it in your other photos.")
+
+
+def test_a_photo_unlike_the_others_is_named_by_its_file_and_what_to_do():
+    look = TaughtLook("Arezzo park", 3, unlike=("/photos/Arezzo/DSCN0025.jpg",))
+    assert look.lines() == [
+        "/photos/Arezzo/DSCN0025.jpg looks unlike the other photos taught as 'Arezzo park' (as unlike as photos "
+        "of two different landmarks): if it shows another place, teach it under that place's name (a photo "
+        "teaches one place)"]
+    assert look.to_json()["unlike_the_others"] == ["/photos/Arezzo/DSCN0025.jpg"]
+    several = TaughtLook("Trip", 9, unlike=tuple(f"/p/{n}.jpg" for n in range(5))).lines()[0]
+    assert several.startswith("/p/0.jpg, /p/1.jpg, /p/2.jpg and 2 more look unlike the other photos taught as 'Trip'")
+    all_unlike = TaughtLook("Trip", 3, unlike=("/p/a.jpg", "/p/b.jpg", "/p/c.jpg")).lines()[0]
+    assert all_unlike.startswith("the 3 photos taught as 'Trip' look unlike each other")
+
+
+def test_the_apps_teach_message_names_the_odd_photo_by_its_file_name():
+    from app.gui.job_controller import teach_text
+
+    look = TaughtLook("Arezzo park", 3, unlike=("/photos/Arezzo/DSCN0025.jpg",))
+    text = teach_text(TeachSummary(label="Arezzo park", taught=3, photo_ids=[1, 2, 3], look=look), {},
+                      {"Arezzo park": 3})
+    assert text.startswith("Taught “Arezzo park” from 3 photos. DSCN0025.jpg looks unlike the other photos taught "
+                           "as “Arezzo park” (as unlike as photos of two different landmarks)")
+
+
+def test_the_odd_one_out_is_the_photo_as_unlike_the_others_as_two_landmarks_are():
+    import numpy as np
+
+    from app.core.teaching_odd import different_place_quantile, unlike_the_others
+
+    rng = np.random.default_rng(0)
+    looks = np.eye(32)[:4]  # four places, each with its own look
+
+    def photos(place: int, count: int):
+        return looks[place] + 0.6 * rng.normal(size=(count, 32)) / np.sqrt(32)
+
+    gallery = np.concatenate([photos(place, 20) for place in range(4)])
+    cut = different_place_quantile(gallery, np.repeat(np.arange(4), 20), 0.98)
+    assert 0.0 < cut < 0.5
+    park, street = photos(0, 2), photos(1, 1)
+    assert unlike_the_others(np.concatenate([park, street]), cut).tolist() == [False, False, True]
+    assert not unlike_the_others(photos(0, 5), cut).any()  # one place's photos: nothing to say
+    assert not unlike_the_others(np.concatenate([park[:1], street]), cut).any()  # two photos: no odd one
+    assert unlike_the_others(np.stack([photos(place, 1)[0] for place in range(3)]), cut).all()
+
+
+def test_suggest_names_every_landmark_a_place_was_taught_from():
+    from collections import Counter
+
+    from app.core.teaching_held import HeldPlace, held_lines, held_places
+
+    names = ["Palais Longchamp", "Hotel Negresco", "Petra"]
+    held = held_places(Counter({0: 10, 1: 9}), {0: {"Marseille weekend"}, 1: {"Marseille weekend"}}, names, set())
+    assert held == [HeldPlace("Marseille weekend", "Palais Longchamp", 10),
+                    HeldPlace("Marseille weekend", "Hotel Negresco", 9)]
+    assert held_lines(held, "(L)") == [
+        "19 photos are recognised confidently as landmarks the model knows (10 as “Palais Longchamp”, 9 as "
+        "“Hotel Negresco”), like the photos you taught as “Marseille weekend”, and keep those labels; if they "
+        "show “Marseille weekend”, label them (L)"]
+    assert held_places(Counter({0: 10, 1: 9}), {0: {"Marseille weekend"}, 1: {"Marseille weekend"}}, names,
+                       {"Marseille weekend"}) == []  # a place that found suggestions is not held

@@ -53,7 +53,7 @@ class TeachSummary:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
     moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
     untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
-    look: TaughtLook | None = None  # the model's landmarks the place's photos are (app.core.teaching_look)
+    look: TaughtLook | None = None  # odd photos, the model's landmarks they are (app.core.teaching_look)
     journalled: "ReviewCommand | None" = None  # the review journal's command (teach's `journal`)
 
     @property

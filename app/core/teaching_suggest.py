@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from app.core import teaching_store as store
-from app.core.name_order import name_order
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.teaching_held import HeldPlace, held_lines, held_places  # noqa: F401 (HeldPlace: re-exported)
 from app.core.teaching_scoring import TeachingConfig
 from app.core.wording import counted, shell_quote
 from model.places import location_factors
@@ -96,17 +96,6 @@ class SuggestOptions:
     rescore: bool = True  # also put the model's own suggestions on the joint scale
 
 
-@dataclass(frozen=True)
-class HeldPlace:
-    """A taught place that got no suggestion because the model recognises its look-alikes
-    confidently as `landmark`, the landmark the place's taught photos are to it: `photos`
-    of them keep that label, and teaching more photos would not change that."""
-
-    place: str
-    landmark: str
-    photos: int
-
-
 @dataclass
 class SuggestReport:
     """What `suggest` saw besides its suggestions: how many taught photos it used, how
@@ -157,17 +146,10 @@ FAR_UNDER = 0.5  # a best score under half the threshold did not "come close": n
 
 def held_hints(report: SuggestReport, how_to_label: str) -> list[str]:
     """Why a taught place got no suggestion, one line a place, whatever other places found:
-    the model knows its look-alikes confidently as one of its landmarks (teaching more
-    photos would not change that), so the way out is labelling them `how_to_label`."""
-    hints = []
-    for held in report.held:
-        one = held.photos == 1
-        hints.append(
-            f"{counted(held.photos, 'photo')} {'is' if one else 'are'} recognised confidently as "
-            f"“{held.landmark}”, a landmark the model knows, like the photos you taught as “{held.place}”, "
-            f"and {'keeps' if one else 'keep'} that label; if {'it shows' if one else 'they show'} "
-            f"“{held.place}”, label {'it' if one else 'them'} {how_to_label}")
-    return hints
+    the model knows its look-alikes confidently as landmarks of its own, each named
+    (teaching more photos would not change that), so the way out is labelling them
+    `how_to_label` (app.core.teaching_held)."""
+    return held_lines(report.held, how_to_label)
 
 
 def held_hint(report: SuggestReport, how_to_label: str) -> str | None:
@@ -340,7 +322,7 @@ def suggest(
     if report is not None:
         report.threshold, report.close, report.best_close = threshold, len(close), max(close, default=0.0)
         report.close_scores = close
-        report.held = _held_places(held_by, held_classes, names, {s.label for s in found})
+        report.held = held_places(held_by, held_classes, names, {s.label for s in found})
     found.sort(key=lambda s: (-s.score, s.photo_id))
     found = [_with_path(index, s) for s in found]
     if options.store:
@@ -400,17 +382,6 @@ def _landmarks_alike(index: "PhotoIndex", space, places, embeddings: np.ndarray,
     rows = np.flatnonzero(np.isin(ids, list(place_of)))
     factors = location_factors(places, index.positions(ids[rows].tolist()))
     return landmarks_alike(space, embeddings[rows], [place_of[int(ids[row])] for row in rows], factors)
-
-
-def _held_places(held_by: Counter[int], held_classes: dict[int, set[str]], names: list[str],
-                 suggested: set[str]) -> list[HeldPlace]:
-    """Each taught place that got no suggestion while the model holds photos of the landmark
-    its taught photos are (the landmark holding the most of them), most photos first."""
-    by_place: dict[str, HeldPlace] = {}
-    for cls, photos in held_by.most_common():
-        for place in held_classes[cls] - suggested:
-            by_place.setdefault(place, HeldPlace(place, names[cls], photos))
-    return sorted(by_place.values(), key=lambda held: (-held.photos, name_order(held.place)))
 
 
 def _current_labels(index: "PhotoIndex") -> dict[int, tuple]:

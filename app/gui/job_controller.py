@@ -80,7 +80,8 @@ def teach_failures_text(failures: list[tuple[str, str]]) -> str:
 def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, int]) -> str:
     """What a Teach… did, in the status bar: the place taught, from how many photos, the
     photos it could not use and why, the places whose photos now teach this one instead
-    (a photo teaches one place), the model's landmarks the taught photos are, and what to do next."""
+    (a photo teaches one place), the taught photos that look unlike the others, the model's
+    landmarks the taught photos are, and what to do next."""
     place = f"“{summary.label}”"
     failures = list(getattr(summary, "failures", []) or [])
     if not summary.taught:
@@ -106,8 +107,9 @@ def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, i
                 text += f", its {counted(withdrawn, 'suggestion')} withdrawn"
     look = getattr(summary, "look", None)  # what the taught photos are to the model (app.core.teaching_look)
     if look is not None:
-        text += "".join(f". {line[:1].upper()}{line[1:]}" for line in look.lines(quote=lambda name: f"“{name}”",
-                                                                                 how_to_label="(L)"))
+        lines = look.lines(quote=lambda name: f"“{name}”", how_to_label="(L)",
+                           photo_name=lambda path: Path(path).name)
+        text += "".join(f". {line[:1].upper()}{line[1:]}" for line in lines)
     return text + ". Find suggestions in Review looks for it in your other photos."
 
 
