@@ -181,3 +181,17 @@ def test_undo_of_a_sidecar_deleted_since_says_so_when_it_closes_the_batch(tmp_pa
     assert closing.failed == 1
     assert "the sidecar was deleted since, and our keyword with it" in closing.line(), closing.line()
     assert "keeps the label" not in closing.line()
+
+
+def test_undo_of_the_jpeg_of_a_pair_deleted_since_says_the_file_is_gone_when_it_closes_the_batch(tmp_path, index):
+    raw = a_raw(tmp_path / "Jordan")
+    jpeg = make_jpeg(raw.with_suffix(".JPG"))
+    add_photo(index, [jpeg, raw], "Petra")
+    assert write_all(index).written == 2  # into the JPEG, and DSC_0001.NEF.xmp
+    jpeg.unlink()  # the RAW stands for the photo from now on
+    first = undo_last_write(index)
+    assert (first.written, first.failed) == (1, 1) and "undo again to retry" in first.line()
+    closing = undo_last_write(index)
+    assert closing.failed == 1
+    assert closing.next_step == ("this batch is closed: the photo file was deleted since, and our keyword with it: "
+                                 "nothing left to take back there"), closing.line()

@@ -83,7 +83,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     entries = list(reversed(journal.batch_entries(index, batch_id)))
     started = Progress(0, len(entries)).started_at
     passing: Counter[str] = Counter()  # failures that must not close the batch, by cause
-    sidecars_gone = 0  # failures of sidecars the user deleted: no label of ours left there
+    gone: Counter[str] = Counter()  # failures of files the user deleted, by kind: no label of ours left there
     unreachable: list[DiskUnreachableError] = []  # one a library folder or link not found, in the order met
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     folders: set[Path] = set()
@@ -101,7 +101,8 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             summary.failed += 1
             summary.errors.append((entry.path, str(error)))
             index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
-            sidecars_gone += isinstance(error, SidecarGoneError)
+            if isinstance(error, FileGoneError):
+                gone[error.kind] += 1
             cause = _passing_cause(error)
             if cause is not None:
                 passing[cause] += 1
@@ -122,30 +123,47 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         for path, _ in summary.errors:  # said now; a closed batch leaves nothing to retry
             index.clear_errors(("undo",), path=path)
         if summary.failed:
-            summary.next_step = _closed(summary.failed - sidecars_gone, sidecars_gone)
+            summary.next_step = _closed(summary.failed - sum(gone.values()), gone)
 
 
-def _closed(kept: int, sidecars_gone: int) -> str:
+def _closed(kept: int, gone: Counter[str]) -> str:
     """The closing line of a batch closed with files not restored: `kept` still hold
-    the label written; `sidecars_gone` were deleted since, and our keyword with them."""
+    the label written; `gone` (by kind: "photo file", "sidecar") were deleted since,
+    and our keyword with them: no label to change there."""
     parts = []
     if kept:
-        parts.append(f"the {'other ' if sidecars_gone else ''}file keeps the label written "
+        parts.append(f"the {'other ' if gone else ''}file keeps the label written "
                      "(give it a new label to change it)" if kept == 1 else
                      f"{counted(kept, 'file')} keep the labels written (give them a new label to change them)"
-                     if sidecars_gone else
+                     if gone else
                      "the files keep the labels written (give them a new label to change them)")
-    if sidecars_gone:
-        parts.append("the sidecar was deleted since, and our keyword with it: nothing left to take back there"
-                     if sidecars_gone == 1 else
-                     f"{counted(sidecars_gone, 'sidecar')} were deleted since, and our keyword with them: "
-                     "nothing left to take back there")
+    if gone:
+        total = sum(gone.values())
+        named = " and ".join(f"the {kind}" if total == 1 else counted(count, kind)
+                             for kind, count in sorted(gone.items()) if count)
+        parts.append(f"{named} {'was' if total == 1 else 'were'} deleted since, and our keyword with "
+                     f"{'it' if total == 1 else 'them'}: nothing left to take back there")
     return "this batch is closed: " + "; ".join(parts)
 
 
-class SidecarGoneError(MetadataWriteError):
-    """A sidecar our write changed was deleted since (by the user, or the program that
+class FileGoneError(MetadataWriteError):
+    """A file our write changed was deleted since (by the user, or the program that
     made it): there is nothing to restore, and no label of ours left in it."""
+
+    kind = "file"
+
+
+class PhotoGoneError(FileGoneError):
+    """The photo file (a JPEG written into) was deleted since: the JPEG of a pair, say,
+    whose RAW stands for the photo now."""
+
+    kind = "photo file"
+
+
+class SidecarGoneError(FileGoneError):
+    """A sidecar our write changed was deleted since."""
+
+    kind = "sidecar"
 
 
 _PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
@@ -242,7 +260,7 @@ def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
 def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
     data = _current_bytes(path, library_folders)
     if data is None:
-        raise MetadataWriteError(f"{path} has disappeared; cannot restore its keywords")
+        raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
     # When the file is exactly what our write produced (our_write), the saved
     # segments give back the original byte for byte; otherwise only our fields go back.
     # A field the entry does not record (written by an older version) stays as it is.
