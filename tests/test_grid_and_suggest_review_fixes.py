@@ -61,7 +61,7 @@ def test_the_grid_stays_at_the_end_when_a_thumbnail_or_a_label_arrives(qtbot, bi
     """Every thumbnail laid the grid out again, a batch at a time; the scroll range shrank to
     the first 500 tiles meanwhile and the view stayed clamped to them."""
     win = big_window
-    monkeypatch.setattr(win.thumbnails, "pixmap", lambda photo_id, path: None)  # no load starts by itself
+    monkeypatch.setattr(win.thumbnails, "pixmap", lambda photo_id, path, missing=False: None)  # no load starts by itself
     scroll_to_end(qtbot, win.grid)
     last_id = win.grid_model.photo_id(win.grid_model.rowCount() - 1)
     win.thumbnails.ready.emit(last_id)  # what a finished thumbnail of a visible tile sends
@@ -133,7 +133,7 @@ def test_the_review_list_stays_on_its_rows_when_a_thumbnail_arrives_and_a_photo_
     from app.gui.results_display import PAGE_REVIEW
 
     win = big_window
-    monkeypatch.setattr(win.thumbnails, "pixmap", lambda photo_id, path: None)
+    monkeypatch.setattr(win.thumbnails, "pixmap", lambda photo_id, path, missing=False: None)
     win.review_model.set_ids(win.grid_model.ids())  # 3,000 suggestions to review
     win.stack.setCurrentIndex(PAGE_REVIEW)
     view = win.review.list
