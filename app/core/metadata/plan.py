@@ -18,6 +18,7 @@ from app.core.index.connection import db_text
 from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
+from app.core.metadata.darktable_versions import DarktableVersions
 from app.core.metadata.iptc import holds_iptc
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
@@ -160,6 +161,7 @@ def plan_writes(
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
     names = DiskNames()  # each folder listed once for the plan: it creates no file
     stems = FolderStems(index)  # and each folder's photos read once, where its disk ignores case
+    versions = DarktableVersions()  # darktable's duplicates (DSC_0100_01.NEF.xmp), each folder listed once
     planned: set[Path] = set()
     sidecars_written = journal.sidecar_writers(index)
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
@@ -170,6 +172,8 @@ def plan_writes(
         for path in map(Path, photo.files):
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options, names)
+            if targets != [path]:  # in sidecars: each darktable version of the file gets the label
+                targets += versions.of(path)
             extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options, names)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
