@@ -4,10 +4,11 @@ it, the command would act on, or create, the default index instead."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 
-from app.cli.hints import keep_the_index
+from app.cli.hints import keep_the_index, keep_the_index_in_json
 from app.core.index import PhotoIndex
 from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo
@@ -73,3 +74,35 @@ def test_json_lines_are_left_as_they_are(tmp_path, capsys):
     assert run_cli(capsys, "--db", db, "scan", str(tmp_path / "`landmark-tagger stats`"))[0] == 0
     code, out, _ = run_cli(capsys, "--db", db, "search", "--json")
     assert code == 0 and "/`landmark-tagger stats`/a.jpg" in out
+
+
+def test_json_message_fields_carry_the_index_and_paths_stay(tmp_path, capsys):
+    """`scan --json`'s `error` line for a library folder not found, and `stats --json`'s
+    `problems`, quoted `landmark-tagger relocate OLD NEW` without the --db given."""
+    db = str(tmp_path / "my index.db")
+    gone = tmp_path / "`landmark-tagger stats`"  # a path that looks like a hint: data, left as it is
+    photo(tmp_path / "Trip" / "a.jpg")
+    photo(gone / "b.jpg")
+    assert run_cli(capsys, "--db", db, "scan", str(tmp_path / "Trip"), str(gone))[0] == 0
+    for path in gone.iterdir():
+        path.unlink()
+    gone.rmdir()
+    relocate = f"`landmark-tagger --db {shlex.quote(db)} relocate OLD NEW`"
+    code, out, _ = run_cli(capsys, "--db", db, "scan", "--json")
+    [error] = [line for line in map(json.loads, out.splitlines()) if "error" in line]
+    assert relocate in error["error"] and error["path"] == str(gone), error
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--json", "--errors", "5")
+    stats = json.loads(out)
+    [problem] = stats["problems"]
+    assert relocate in problem["message"] and problem["path"] == str(gone), problem
+    assert stats["folders_not_found"] == [str(gone)]
+
+
+def test_a_json_line_keeps_its_form_where_nothing_is_respelled():
+    line = json.dumps({"path": "/p/ä `landmark-tagger x`", "score": 0.1 + 0.2, "top": [1, None]},
+                      ensure_ascii=False) + "\n"
+    assert keep_the_index_in_json(line, "/tmp/x.db") == line
+    assert keep_the_index_in_json("`landmark-tagger stats` (not JSON)\n", "/tmp/x.db") == \
+        "`landmark-tagger stats` (not JSON)\n"
+    said = keep_the_index_in_json('{"notes": [{"path": "a", "message": "`landmark-tagger write`"}]}\n', "/tmp/x.db")
+    assert json.loads(said) == {"notes": [{"path": "a", "message": "`landmark-tagger --db /tmp/x.db write`"}]}

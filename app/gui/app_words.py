@@ -1,9 +1,15 @@
 """The core's messages in the app's words: the core speaks to the command line
-("run 'scan' again, then 'write'"), and the app's user has buttons, not commands."""
+("run 'scan' again, then 'write'"), and the app's user has buttons, not commands. A
+command no button does (`landmark-tagger forget --missing`) stays, quoted as the command
+line quotes it (app/cli/hints.py): with `--db` when the app runs on another index than
+the default one (`landmark-tagger --db X gui`), which a terminal would not find without it."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from app.cli.hints import keep_the_index
 
 # (pattern, the app's words); tried in order, the most specific first
 _IN_THE_APP = (
@@ -31,11 +37,28 @@ _IN_THE_APP = (
 )
 
 
-def in_app_words(text: str) -> str:
-    """`text` with the command-line steps it names replaced by the app's actions."""
+def in_app_words(text: str, index_named: str | None = None) -> str:
+    """`text` with the command-line steps it names replaced by the app's actions, and
+    the commands left quoted with `--db index_named` (see index_named_in_commands)."""
     for pattern, words in _IN_THE_APP:
         text = pattern.sub(words, text)
-    return text
+    return keep_the_index(text, index_named)
+
+
+def index_named_in_commands(db_path: Path | str) -> str | None:
+    """The `--db` the commands the app's messages quote carry: the app's index, or None
+    for the default one (or $LANDMARK_TAGGER_DB's), which a command finds without it."""
+    from app.core.config import default_db_path
+
+    if str(db_path) == ":memory:":
+        return None
+    path = Path(db_path).expanduser().absolute()
+    default = Path(default_db_path()).expanduser().absolute()
+    try:
+        same = path == default or path.resolve() == default.resolve()
+    except (OSError, RuntimeError):  # a link loop: compared as written
+        same = False
+    return None if same else str(path)
 
 
 # a file that is no model bundle at all (a photo renamed, another program's file)

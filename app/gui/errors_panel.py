@@ -24,8 +24,9 @@ class ErrorsPanel(QTableWidget):
 
     count_changed = Signal(int)
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, index_named: str | None = None) -> None:
         super().__init__(0, 3, parent)
+        self.index_named = index_named  # the --db its messages' commands carry (app_words)
         self.setHorizontalHeaderLabels(["File", "Stage", "Problem"])
         self.setAccessibleName("Problems")
         self.verticalHeader().hide()
@@ -61,9 +62,9 @@ class ErrorsPanel(QTableWidget):
         self._rows[key] = file_item
         # the File column names the file: the message need not repeat its whole path
         shown = message.replace(path, name) if path and name and len(path) > len(name) else message
-        shown = in_app_words(shown)
+        shown = in_app_words(shown, self.index_named)
         message_item = QTableWidgetItem(shown)
-        message_item.setToolTip(in_app_words(message))  # whole, its path too
+        message_item.setToolTip(in_app_words(message, self.index_named))  # whole, its path too
         self.setItem(0, 0, file_item)
         self.setItem(0, 1, QTableWidgetItem(stage))
         self.setItem(0, 2, message_item)

@@ -382,7 +382,8 @@ class JobController(QObject):
         # The last job's closing words ("… cancelled — the rest is left for the next run")
         # would read as this job's while it runs; other messages stay their time.
         bar = self.window.statusBar()
-        if self._closing_message is not None and bar.currentMessage() == in_app_words(self._closing_message):
+        if self._closing_message is not None and bar.currentMessage() == in_app_words(
+                self._closing_message, self.window.index_named):  # as show_message put it
             bar.clearMessage()
         self._closing_message = None
         self.window.job_bar.begin(name)

@@ -20,7 +20,7 @@ from app.core.errors import TaggerError
 from app.core.index.connection import MAKE_IT_WRITABLE
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
-from app.gui.app_words import in_app_words
+from app.gui.app_words import in_app_words, index_named_in_commands
 from app.gui.current_photo import CurrentPhoto
 from app.gui.detail_pane import DetailPane
 from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS, ErrorsPanel
@@ -71,6 +71,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         super().__init__()
         self.index = index
         self.db_path = Path(db_path)
+        self.index_named = index_named_in_commands(self.db_path)  # the --db of the commands it quotes
         self.settings = settings
         self.folders: list[str] = []  # the folders chosen in the library panel (none: the library)
         self.entry_query = ""  # the landmarks and dates chosen there
@@ -174,7 +175,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.detail.similar_requested.connect(self.show_similar_to_current)
         self.detail.preview_shown.connect(self.current_photo.preview_shown)
         self.detail_dock = self._dock("Details", self.detail, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.errors_panel = ErrorsPanel()
+        self.errors_panel = ErrorsPanel(index_named=self.index_named)
         self.errors_dock = self._dock("Problems", self.errors_panel, Qt.DockWidgetArea.BottomDockWidgetArea,
                                       closable=True)
         self.errors_dock.hide()
@@ -329,7 +330,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
-        shown = in_app_words(text)
+        shown = in_app_words(text, self.index_named)
         self.statusBar().showMessage(shown, status_message_ms(shown))
 
     def settings_set_aside(self, message: str) -> None:
