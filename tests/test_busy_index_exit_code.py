@@ -51,3 +51,24 @@ def test_a_command_finding_the_index_locked_by_another_program_exits_75(scanned,
 def test_a_usage_error_still_exits_2(scanned, capsys) -> None:
     assert main(["--db", scanned, "label", "IMG_0001", ""]) == 2
     assert "the label NAME is empty" in capsys.readouterr().err
+
+
+def test_the_app_on_an_index_another_program_holds_exits_75(tmp_path, monkeypatch, capsys) -> None:
+    """`landmark-tagger gui` exited 2 when the index was held, as for a damaged one."""
+    pytest.importorskip("pytestqt")
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.errors import IndexInUseError, IndexStoreError
+    from app.gui import app as gui_app
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    held = f"another copy of Landmark Tagger is using the index {tmp_path}; try again when it has finished"
+    for error, code in ((IndexInUseError(held), 75), (IndexStoreError("not a usable index"), 2)):
+        def refused(*args, error=error):
+            raise error
+
+        monkeypatch.setattr(gui_app, "open_main_window", refused)
+        assert gui_app.run_gui(tmp_path / "index.db") == code
+    assert shown == [held, "not a usable index"]
+    assert f"landmark-tagger: error: {held}" in capsys.readouterr().err

@@ -75,8 +75,9 @@ def open_main_window(db_path: Path, folder: Path | None = None):
 def run_gui(db_path: Path, folder: Path | None = None) -> int:
     """Show the window and run the event loop; returns the exit code. An index that
     cannot be opened is explained in a dialog (started from a desktop icon, nobody
-    reads stderr) and on stderr, and the exit code is 2."""
-    from app.core.errors import IndexStoreError
+    reads stderr) and on stderr, and the exit code is 2, or 75 (EX_TEMPFAIL, as the
+    command line's) when another program holds it: a later try works."""
+    from app.core.errors import IndexBusyError, IndexStoreError
 
     app = create_application()
     try:
@@ -86,7 +87,7 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
 
         print(f"landmark-tagger: error: {error}", file=sys.stderr)
         QMessageBox.critical(None, "Landmark Tagger cannot open its index", str(error))
-        return 2
+        return 75 if isinstance(error, IndexBusyError) else 2
     window.show()
     if folder is None:  # a folder given is read anyway
         window.check_library_folders()
