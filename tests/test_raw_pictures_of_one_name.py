@@ -145,6 +145,32 @@ def test_raw_files_an_older_version_merged_are_told_apart_at_the_next_scan_and_t
         ["Landmarks|Colosseum"], ["Landmarks|Petra"])
 
 
+def test_the_upgrade_leaves_the_label_with_the_raw_it_was_given_to_not_one_copied_in_later(tmp_path) -> None:
+    """An older version let a RAW copied in later take over a labelled RAW's photo; the
+    split gives the photo back to the RAW indexed first, whatever the names' order."""
+    folder = tmp_path / "two"
+    cr3 = raw(folder / "IMG_0002.CR3", **R6)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        labelled = photo_of(index, cr3)
+        index.set_label(labelled.id, "Petra")
+        assert write(index).written == 1
+        cr2 = raw(folder / "IMG_0002.CR2", **R5)  # sorts first by name, indexed second
+        scan(index, [folder])
+        merged_like_an_older_version(index, cr3, cr2)
+        with index.transaction() as conn:
+            conn.execute("UPDATE photos SET primary_path = ? WHERE id = ?", (str(cr2), labelled.id))  # it stood for it
+            migration_38(conn)
+        summary = scan(index, [folder])
+        assert (summary.new, summary.changed) == (1, 1)
+        kept, split = index.get(labelled.id), photo_of(index, cr2)
+        assert (kept.label, kept.path, kept.files) == ("Petra", str(cr3), [str(cr3)])
+        assert (split.id != kept.id, split.label, split.state) == (True, None, "unlabelled")
+        assert write(index).written == 0  # nothing of Petra's goes to the other body's picture
+    assert not (folder / "IMG_0002.CR2.xmp").exists()
+    assert keywords(folder / "IMG_0002.CR3.xmp") == ["Landmarks|Petra"]
+
+
 def test_two_real_raw_files_of_one_name_are_two_photos_found_by_their_cameras(tmp_path, shared_data) -> None:
     folder = tmp_path / "two_bodies"
     folder.mkdir()

@@ -31,8 +31,9 @@ A RAW indexed as a photo of its own keeps it too (its labels stay with it), so a
 and a RAW of two spellings that an older version indexed as two photos stay two; a new
 JPEG beside a RAW indexed alone joins the RAW's photo. RAWs of one stem that an older
 version made one photo whatever they were are told apart once their headers are read
-again (`regroup`, migration 38): the first keeps the photo and its labels (the file that
-stood for it), another picture becomes a photo of its own.
+again (`regroup`, migration 38): the one indexed first keeps the photo and its labels (the
+file they were given to; a RAW copied in later beside it, of any name, had joined it),
+another picture becomes a photo of its own.
 """
 
 from __future__ import annotations
@@ -156,7 +157,8 @@ def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], s
                    regroup: Collection[str], rendered_keys: set[str]) -> dict[str, str]:
     """Keys of the RAW files there of `stem` that no rendered image pairs with: one photo
     a picture. A RAW keeps its photo, but one of a photo in `regroup` (RAWs an older
-    version merged) stays only where it is the picture of the first file kept there. A
+    version merged) stays only where it is the picture of the first file kept there, in
+    the order the index took them in (the first indexed is the one labelled). A
     new one (or one leaving) joins the photo of its picture, deleted files of it
     included (the NEF converted to the DNG beside it, then removed); else the stem's
     key where no RAW of another picture, nor a rendered image, holds it; else a key
@@ -167,7 +169,7 @@ def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], s
             kept[found.photo_stem].append(name)
     keys: dict[str, str] = {}
     rest: list[str] = []
-    for name in sorted(raws, key=_preference):
+    for name in sorted(raws, key=lambda n: _indexed_first(n, known)):
         found = known.get(name)
         if found is None:
             rest.append(name)
@@ -184,6 +186,13 @@ def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], s
         keys[name] = key
         kept[key].append(name)
     return keys
+
+
+def _indexed_first(name: str, known: Mapping[str, KnownFile]) -> tuple[int, int, tuple[int, str]]:
+    """Indexed files in the order the index took them in (a RAW copied in later beside a
+    labelled one must not take its photo, whatever its name), then new ones by name."""
+    found = known.get(name)
+    return (0, found.id, _preference(name)) if found is not None else (1, 0, _preference(name))
 
 
 def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
