@@ -130,27 +130,67 @@ def test_a_replacefile_that_removed_the_old_file_is_finished_by_the_rename(tmp_p
     assert [p.name for p in tmp_path.iterdir()] == ["DSC_0001.JPG"]
 
 
-# Files beginning with the photo's name: darktable's and digiKam's sidecar of the JPEG, an export.
-@pytest.mark.parametrize("beside", [None, "DSC_0001.JPG.xmp", "DSC_0001.JPG (edited).jpg"])
-def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, on_windows, beside):
+def _deep_folder(tmp_path, monkeypatch):
+    """A folder whose 229-character path leaves a 21-character name too little room for
+    its temp's (on Windows, as if there): the temp's name is cut."""
+    monkeypatch.setattr(atomic.sys, "platform", "win32")
+    folder = tmp_path
+    while len(str(folder)) < 200:
+        folder = folder / "Trip to Kyoto and Nara"
+    folder = folder / ("x" * (229 - len(str(folder))))
+    folder.mkdir(parents=True)
+    return folder
+
+
+LONG_NAME = "京都旅行の写真" * 11 + "_DSC_0001.JPG"  # 244 bytes: its temp's name is cut
+
+
+# Files beginning with the photo's name: darktable's and digiKam's sidecar of the JPEG, an
+# export, and, when the temp's name was cut, another photo whose name begins the same.
+@pytest.mark.parametrize("name, beside", [
+    ("DSC_0001.JPG", None), ("DSC_0001.JPG", ".xmp"), ("DSC_0001.JPG", " (edited).jpg"),
+    (LONG_NAME, ".xmp"), (LONG_NAME, "-e.jpg"), (LONG_NAME, "-2.JPG"),
+    ("DSC_0001 (edited).JPG", ".xmp"),  # in a deep folder, on Windows
+])
+def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, on_windows, name, beside):
     """The rename after it refused as well (an antivirus scanning the new file, say): the
     temp is then the photo, so it stays, and the message says where it is; a sweep long
-    after keeps it too, even beside a file whose name begins with the photo's."""
+    after keeps it too, even beside a file whose name begins with the photo's, and when
+    the temp's name had to be cut to fit, for a long name or a deep folder."""
     use_fake_kernel32(monkeypatch, RemovesThenFails())
 
     def refuse(source, target):
         raise PermissionError(errno.EACCES, "The process cannot access the file")
 
     monkeypatch.setattr(atomic.os, "replace", refuse)
-    photo = photo_in(tmp_path)
-    if beside:
-        (tmp_path / beside).write_bytes(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    folder = _deep_folder(tmp_path, monkeypatch) if name == "DSC_0001 (edited).JPG" else tmp_path
+    photo = folder / name
+    photo.write_bytes(b"old bytes")
+    other = folder / (name + beside) if beside else None
+    if other:
+        other.write_bytes(b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
     with pytest.raises(MetadataWriteError) as raised:
         atomic.replace_atomically(photo, b"new bytes")
-    temp, = (p for p in tmp_path.iterdir() if p.name != beside)
+    temp, = (p for p in folder.iterdir() if p != other)
     assert temp.read_bytes() == b"new bytes" and not photo.exists()
+    assert (name == "DSC_0001.JPG") == (temp.name == f".{name}{temp.name[-13:]}")  # cut for the others
     assert str(temp) in str(raised.value) and f"rename it {photo.name}" in str(raised.value)
-    assert atomic.remove_stale_temps_in(tmp_path, clock=lambda folder: 10**30) == 0 and temp.exists()
+    assert atomic.remove_stale_temps_in(folder, clock=lambda folder: 10**30) == 0 and temp.exists()
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_a_stale_temp_with_a_cut_name_goes_when_its_photo_is_there(tmp_path, monkeypatch, deep):
+    """The photo it copies is there (a kill before the rename): the temp is clutter and
+    goes, though a sidecar and another photo beginning with the same cut name are there."""
+    folder = _deep_folder(tmp_path, monkeypatch) if deep else tmp_path
+    name = "DSC_0001 (edited).JPG" if deep else LONG_NAME
+    for each in (name, name + ".xmp", name + "-2.JPG"):
+        (folder / each).write_bytes(b"photo")
+    temp = atomic.temp_path_for(folder / name)
+    assert temp.name != f".{name}{temp.name[-13:]}"
+    temp.write_bytes(b"half")
+    os.utime(temp, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps_in(folder) == 1 and not temp.exists()
 
 
 def test_only_a_stem_cut_to_fit_stands_for_the_longer_names_it_begins(tmp_path):

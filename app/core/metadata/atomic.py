@@ -24,7 +24,7 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NoReturn
 
 try:
     import fcntl
@@ -35,6 +35,11 @@ from app.core.errors import MetadataWriteError
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
+from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_cut_temp_copies, temp_path_for)
+from app.core.metadata.temp_names import is_written_by_us as _is_written_by_us
+from app.core.metadata.temp_names import _utf16_units
+from app.core.metadata.temp_names import path_room as _path_room
+from app.core.metadata.temp_names import temp_stem as _temp_stem
 from app.core.metadata.windows_replace import replace_keeping_file_identity
 from app.core.photo_info import file_kind
 
@@ -43,62 +48,9 @@ from app.core.photo_info import file_kind
 WriteFunction = Callable[[int, bytes], int]
 
 
-# File systems allow 255 bytes a name; the temp name adds 14 to the photo's, so a
-# photo named near that limit (web downloads are) gets a temp name cut to fit.
-MAX_NAME_BYTES = 255
-_TEMP_EXTRA_BYTES = len(".") + len(".01234567.tmp")
-# Windows refuses a whole path over 259 UTF-16 units unless long paths are switched on
-# in its registry (they seldom are): a photo deep in nested folders whose path fits
-# gets a temp name cut so that the temp's path fits too.
-MAX_WINDOWS_PATH = 259
-
-
-def _utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-_NAME_ROOM = MAX_NAME_BYTES - _TEMP_EXTRA_BYTES
-
-
-def _path_room(folder: Path) -> int | None:
-    """How many UTF-16 units the temp's stem may have in `folder` on Windows (its whole
-    path must fit MAX_WINDOWS_PATH); None elsewhere, where only the name is limited."""
-    if sys.platform != "win32":
-        return None
-    return MAX_WINDOWS_PATH - _utf16_units(os.path.join(str(folder), "")) - _TEMP_EXTRA_BYTES
-
-
-def _temp_stem(path: Path) -> str:
-    """The part of the temp name that says whose it is: the photo's name, cut (at a
-    character boundary) to leave room for the rest, on Windows in the whole path too."""
-    name = path.name
-    while len(os.fsencode(name)) > _NAME_ROOM:
-        name = name[:-1]
-    path_room = _path_room(path.parent)
-    if path_room is not None:
-        while name and _utf16_units(name) > path_room:
-            name = name[:-1]
-    return name
-
-
-def _stem_was_cut(folder: Path, stem: str) -> bool:
-    """Whether `stem` may be a longer name cut by _temp_stem: it fills the room left for
-    it (the next character, up to 4 bytes or 2 UTF-16 units, would not have fitted), and
-    it is no name of a file we write, which a temp's stem is whenever it was not cut."""
-    if _is_written_by_us(stem):
-        return False
-    path_room = _path_room(folder)
-    return (len(os.fsencode(stem)) > _NAME_ROOM - 4
-            or (path_room is not None and _utf16_units(stem) > path_room - 2))
-
-
-def temp_path_for(path: Path) -> Path:
-    return path.with_name(f".{_temp_stem(path)}.{secrets.token_hex(4)}.tmp")
-
-
 # A temp file is ours when named `.<photo's name, maybe cut>.<8 lowercase hex>.tmp`;
 # on Windows a folder path that leaves no room cuts the name to nothing (`..<hex>.tmp`).
-_TEMP_NAME = re.compile(r"\.(?P<stem>.*)\.[0-9a-f]{8}\.tmp", re.DOTALL)
+_TEMP_NAME = re.compile(r"\.(?P<stem>.*)\.(?P<digits>[0-9a-f]{8})\.tmp", re.DOTALL)
 # How old a temp must be before it counts as a crash's leftover: a write in progress
 # (a slow network drive, another process) is younger.
 STALE_TEMP_AGE_S = 600.0
@@ -155,7 +107,7 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
-            written = _files_written_with(folder, names, match["stem"])
+            written = _files_written_with(folder, names, match["stem"], match["digits"])
             if written:  # else no photo or sidecar of ours beside it: nothing shows it is our copy
                 candidates.append((entry, info, written))
     now_ns = clock(folder) if candidates else None
@@ -187,18 +139,18 @@ def _may_be_in_progress(temp: os.stat_result, written: list[os.DirEntry], young_
     return ON_WINDOWS or temp.st_ctime_ns >= young_ns
 
 
-def _files_written_with(folder: Path, names: dict[str, os.DirEntry], stem: str) -> list[os.DirEntry]:
-    """The files in `folder` a temp named with `stem` may be a copy of: the one so
-    named, or, for a stem cut to fit (a long name: _stem_was_cut), each name it begins;
-    only files we write into (JPEGs and XMP sidecars) that exist. None: the temp is not
-    provably ours (another program's), or it may be the only copy of a photo that is
-    gone (_temp_is_the_only_copy: a DSC_0001.JPG.xmp beside it is not what it copies)."""
+def _files_written_with(folder: Path, names: dict[str, os.DirEntry], stem: str, digits: str) -> list[os.DirEntry]:
+    """The files in `folder` a temp named with `stem` and hex `digits` may be a copy of:
+    the one so named, or, for a stem cut to fit (a long name), the file whose whole name
+    gives that stem and the tag in `digits` (temp_names); only files we write into
+    (JPEGs and XMP sidecars) that exist. None: the temp is not provably ours (another
+    program's), or it may be the only copy of a photo that is gone (a ReplaceFileW that
+    removed it): a DSC_0001.JPG.xmp, an export or another photo beside it, whose name
+    begins as the photo's did, is not what it copies."""
     if stem in names:
         candidates = [names[stem]]
-    elif _stem_was_cut(folder, stem):
-        candidates = [entry for name, entry in names.items() if name.startswith(stem) and name != stem]
     else:
-        candidates = []
+        candidates = [names[name] for name in names_a_cut_temp_copies(folder, list(names), stem, digits)]
     written = []
     for entry in candidates:
         try:
@@ -207,11 +159,6 @@ def _files_written_with(folder: Path, names: dict[str, os.DirEntry], stem: str) 
         except OSError:
             pass
     return written
-
-
-def _is_written_by_us(name: str) -> bool:
-    """A JPEG (labels go inside) or an XMP sidecar: the only files we replace."""
-    return file_kind(name) == "jpeg" or name.lower().endswith(".xmp")
 
 
 def _mtimes(entries: list[os.DirEntry]) -> set[int]:
@@ -378,21 +325,18 @@ def replace_atomically(
     reason = unwritable_reason(path, old)
     if reason:
         raise (ReadOnlyDiskError if reason == READ_ONLY_DISK else MetadataWriteError)(f"{path}: {reason}")
-    temp = temp_path_for(path)
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
-    except OSError as error:
-        if _refused_for_length(temp, error):
-            raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
-                                     f"({error.strerror}); a shorter file or folder name would do") from None
-        passing = passing_error_class(error)
-        if passing is not None:
-            raise passing(_passing_failure_message(path, error)) from None
-        raise MetadataWriteError(
-            f"cannot create a temporary file in {path.parent} ({error.strerror}); "
-            "the folder must be writable to store labels"
-        ) from None
+    for _attempt in range(32):  # a cut temp name has only 2 random hex digits (temp_names)
+        temp = temp_path_for(path)
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            _raise_temp_refused(path, temp, error)
+    else:
+        raise MetadataWriteError(f"cannot create a temporary file in {path.parent}: every name tried is taken")
     try:
         try:
             for chunk in chunks:
@@ -446,6 +390,20 @@ def _passing_failure_message(path: Path, error: OSError) -> str:
     if passing_error_class(error) is ReadOnlyDiskError:
         return f"could not write {path}: {READ_ONLY_DISK}; the original is intact"
     return f"could not write {path}: {error.strerror or error}; the original is intact"
+
+
+def _raise_temp_refused(path: Path, temp: Path, error: OSError) -> NoReturn:
+    """Raise the error that says why `temp`, beside `path`, could not be created."""
+    if _refused_for_length(temp, error):
+        raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
+                                 f"({error.strerror}); a shorter file or folder name would do") from None
+    passing = passing_error_class(error)
+    if passing is not None:
+        raise passing(_passing_failure_message(path, error)) from None
+    raise MetadataWriteError(
+        f"cannot create a temporary file in {path.parent} ({error.strerror}); "
+        "the folder must be writable to store labels"
+    ) from None
 
 
 def _refused_for_length(temp: Path, error: OSError) -> bool:
