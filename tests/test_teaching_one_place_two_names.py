@@ -138,3 +138,50 @@ def test_a_name_the_user_rejected_for_a_photo_adds_nothing_to_it():
     plain_winner, plain_value = plain.winners(blocked)
     np.testing.assert_array_equal(winner, plain_winner)
     np.testing.assert_allclose(value, plain_value, rtol=1e-6)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+@pytest.mark.parametrize("rejected", ["Maritime museum", "k0"])
+def test_tag_lets_a_rejected_name_add_nothing_as_suggest_does(seed, rejected):
+    """A name the user rejected for a photo lends no confidence to the other name of the
+    same place in `tag` either (TagRun reads the photos' rejections): the first prediction
+    not rejected scores as `suggest` scores it (the review found `tag` at 1.00 where `suggest`
+    gave 0.50-0.77)."""
+    from types import SimpleNamespace
+
+    from app.core.index import PhotoIndex
+    from app.core.tag_run import TagRun
+    from app.core.teaching_scoring import RefinedReferences
+    from tests.test_index import add_photo
+
+    space, photos = _world(seed)
+    (taught_e, taught_d), (library_e, library_d) = photos(0, 2, 0.05), photos(0, 30, 1.1)
+    labels = ["Maritime museum"] * 2
+    bundle = SimpleNamespace(labels=[SimpleNamespace(landmark_id=f"gld-{i}") for i in range(3)],
+                             class_names=lambda: ["k0", "k1", "k2"])
+    run = TagRun.__new__(TagRun)  # only what scoring a batch reads
+    run.bundle, run.space, run.predictor = bundle, space, None
+    run.taught = SimpleNamespace(labels=labels, vectors=space.vectors(taught_e, taught_d))
+    run.alike = landmarks_alike(space, taught_e, labels)
+    with PhotoIndex.open(":memory:") as index:
+        run.index = index
+        ids = [add_photo(index, "/lib/toulon", f"DSC_{n:04d}") for n in range(30)]
+        with index.transaction() as conn:
+            conn.executemany("INSERT INTO rejections (photo_id, label) VALUES (?, ?)", [(i, rejected) for i in ids])
+        tops = run._top_predictions(library_e, space.model_cosines(library_e), library_d, None, ids)
+    # what `suggest` gives each photo, from the same references
+    scores = score(space, library_e, space.vectors(library_e, library_d),
+                   RefinedReferences(labels, run.taught.vectors, {}), alike=run.alike)
+    blocked = np.zeros((30, 4), dtype=bool)
+    blocked[:, ["k0", "k1", "k2", "Maritime museum"].index(rejected)] = True
+    winner, value = scores.winners(blocked)
+    model_class, kept = scores.untaught(blocked)
+    assert run.alike and (model_class == 0).all()
+    for row, top in enumerate(tops):
+        pick = next(p for p in top if p.label != rejected)
+        if winner[row] >= 0:
+            assert (pick.label, pick.score) == ("Maritime museum", pytest.approx(value[row], rel=1e-5))
+        elif rejected != "k0":
+            assert (pick.label, pick.score) == ("k0", pytest.approx(kept[row], rel=1e-5))
+        elif pick.label == "Maritime museum":  # it did not win: never more than its own joint score
+            assert pick.score <= scores.taught.probabilities[row, 3] + 1e-6

@@ -129,7 +129,7 @@ class TagRun:
             check_network_outputs(self.bundle, embeddings, cosines)
             self.outputs_checked = True
         factors = location_factors(self.places, self.index.positions([item.photo_id for item in batch]))
-        tops = self._top_predictions(embeddings, cosines, descriptors, factors)
+        tops = self._top_predictions(embeddings, cosines, descriptors, factors, [item.photo_id for item in batch])
         # A blank frame (lens cap, blown out, plain sky) shows no landmark whatever the
         # network says; its vectors are kept out of teaching, `suggest` and "Similar photos".
         blank = featureless(pixels)
@@ -160,19 +160,24 @@ class TagRun:
         self._report()
 
     def _top_predictions(self, embeddings: np.ndarray, cosines: np.ndarray, descriptors: np.ndarray | None,
-                         factors: np.ndarray | None):
+                         factors: np.ndarray | None, photo_ids: Sequence[int]):
         """Top-k per photo; with taught labels, scored in the bundle's teaching space
-        (app.core.teaching_space) on the model's calibrated scale. factors: where the
-        photos were taken (model.places)."""
+        (app.core.teaching_space) on the model's calibrated scale, the names the user
+        rejected for a photo left out of its scoring as `suggest` leaves them. factors:
+        where the photos were taken (model.places)."""
         if self.taught is None or self.space is None:
             return self.predictor.classify(embeddings, cosines, k=TOP_K, factors=factors)
+        from app.core.index.model_suggestions import rejected_landmarks
         from app.core.teaching_scoring import RefinedReferences
-        from app.core.teaching_space import score, top_predictions_with_taught
+        from app.core.teaching_space import landmark_ids, rejections_matrix, score, top_predictions_with_taught
 
         references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
         scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
                        factors=factors, alike=self.alike)
-        return top_predictions_with_taught(scores, self.bundle, TOP_K)
+        blocked = rejections_matrix(rejected_landmarks(self.index.conn, photo_ids), photo_ids,
+                                    self.bundle.class_names() + scores.taught_labels,
+                                    landmark_ids(self.bundle, scores.taught_labels))
+        return top_predictions_with_taught(scores, self.bundle, TOP_K, blocked)
 
     def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:
         best = top[0] if top else None

@@ -17,7 +17,7 @@ label wins keeps the model's class, its score lowered where a taught label comes
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -290,15 +290,18 @@ def score(
 
 
 def top_predictions_with_taught(
-    scores: LibraryScores, bundle: "ModelBundle", k: int
+    scores: LibraryScores, bundle: "ModelBundle", k: int, blocked: np.ndarray | None = None
 ) -> "list[list[Prediction]]":
     """The top-k predictions per photo, built-in classes and taught labels on one scale:
     where a taught label wins, the joint scores; elsewhere the model's own scores (scaled
-    down where a taught label competes), taught labels ranked below the model's class."""
+    down where a taught label competes), taught labels ranked below the model's class.
+    blocked: [N, C + T] (photo, label) pairs the user rejected (`rejections_matrix`), as
+    `suggest` passes them: a rejected name neither wins nor lends its confidence to the
+    other name of the same place, so the first prediction not rejected scores as in `suggest`."""
     from model.predictor import top_predictions
 
-    winner, value = scores.winners()
-    model_class, untaught_score = scores.untaught()
+    winner, value = scores.winners(blocked)
+    model_class, untaught_score = scores.untaught(blocked)
     rows = np.arange(len(model_class))
     joint = scores.taught.probabilities.copy()
     num_builtin = scores.taught.num_builtin
@@ -310,8 +313,29 @@ def top_predictions_with_taught(
     ], axis=1)
     untaught[rows, model_class] = untaught_score
     probabilities = np.where((winner >= 0)[:, None], joint, untaught)
-    ids = [entry.landmark_id for entry in bundle.labels] + [TAUGHT_ID_PREFIX + t for t in scores.taught_labels]
+    ids = landmark_ids(bundle, scores.taught_labels)
     return top_predictions(probabilities, ids, bundle.class_names() + scores.taught_labels, k)
+
+
+def landmark_ids(bundle: "ModelBundle", taught_labels: Sequence[str]) -> list[str]:
+    """The landmark id of each column of the joint scale: the bundle's classes, then the taught labels."""
+    return [entry.landmark_id for entry in bundle.labels] + [TAUGHT_ID_PREFIX + t for t in taught_labels]
+
+
+def rejections_matrix(rejected: "Mapping[int, tuple[Collection[str], Collection[str]]]", photo_ids: Sequence[int],
+                      names: Sequence[str], ids: Sequence[str]) -> np.ndarray | None:
+    """[n, C + T] True where the user rejected that column's label for that photo, by its
+    name or by its landmark id (what model_suggestions.best_not_rejected skips); rejected:
+    photo id → (rejected names, their landmark ids), as rejected_landmarks reads them.
+    None when no photo has a rejection."""
+    rows = [(row, rejected[int(photo_id)]) for row, photo_id in enumerate(photo_ids) if int(photo_id) in rejected]
+    if not rows:
+        return None
+    blocked = np.zeros((len(photo_ids), len(names)), dtype=bool)
+    for row, (rejected_names, rejected_ids) in rows:
+        blocked[row] = [name in rejected_names or bool(landmark_id) and landmark_id in rejected_ids
+                        for name, landmark_id in zip(names, ids)]
+    return blocked
 
 
 CHUNK_ROWS = 4096
