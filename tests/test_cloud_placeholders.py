@@ -207,3 +207,30 @@ def test_an_indexed_photo_made_online_only_keeps_its_label_and_tag_and_write_ski
         decode_for_model(photo, 224)
     [item] = plan_writes(index)
     assert item.problem == ONLINE_ONLY
+
+
+LONG_NAME = "京都旅行の写真" * 11 + "_DSC_0001_edited.JPG"  # 251 bytes: its stand-in's name would be 259
+
+
+def test_a_missing_photo_whose_stand_in_name_would_be_too_long_is_only_missing(
+        index: PhotoIndex, library: Path) -> None:
+    """The iCloud check of a missing photo named 248-255 bytes raised "File name too long",
+    which ended `write`, `forget --missing` and the app's Forget missing photos… in a
+    traceback; a stand-in whose name cannot exist is not there: the photo is missing."""
+    from app.core.cloud_files import icloud_stand_in_note, not_downloaded_note
+
+    long_photo = write_jpeg(library / LONG_NAME, color=(9, 9, 9))
+    assert len(os.fsencode(LONG_NAME)) == 251
+    scan(index, [library])
+    for photo in index.search(""):
+        index.set_label(photo.id, "Kinkaku-ji")
+    long_photo.unlink()
+    assert not_downloaded_note(long_photo) is None and icloud_stand_in_note(long_photo) is None
+    plans = plan_writes(index)
+    problems = {Path(item.target).name: item.problem for item in plans}
+    assert problems[LONG_NAME] and "missing" in problems[LONG_NAME]
+    assert problems["IMG_0001.jpg"] is None  # the others are written as before
+    scan(index, [library])
+    missing = missing_photos(index)
+    assert (missing.photos, missing.in_icloud) == (1, 0)
+    assert forget_missing(index).photos == 1

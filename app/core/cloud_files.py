@@ -89,7 +89,9 @@ def icloud_stand_in_note(path: Path | str) -> str | None:
 
 
 def _stand_in_note(path: Path) -> str | None:
-    return IN_ICLOUD if path.with_name(icloud_stand_in_name(path.name)).is_file() else None
+    # os.path.isfile answers False for any error: a photo named 248-255 bytes has a
+    # stand-in name over the file system's limit (ENAMETOOLONG), which cannot be there.
+    return IN_ICLOUD if os.path.isfile(path.with_name(icloud_stand_in_name(path.name))) else None
 
 
 def refuse_not_downloaded(path: Path | str) -> None:
