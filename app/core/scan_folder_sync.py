@@ -73,6 +73,10 @@ class FolderSync:
         self.rereading: dict[int, str] = {}  # those of the folder being read: photo id -> key
         self.renamed = None  # the scan's RenamedOver, made when it starts
         self.not_downloaded: dict[str, str] = {}  # those of the folder being read kept in the cloud -> why
+        # names of the folder being read that a reread needed and that could not be read now
+        # (in the cloud, locked, a share's hiccup): their photos keep their reread marks
+        self.not_read_now: set[str] = set()
+        self.marks_kept: set[int] = set()  # their photos
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
@@ -105,6 +109,7 @@ class FolderSync:
         their iCloud stand-ins listed) and those `online_only` (-> why) are not read."""
         known = catalog.known_files(self.conn, folder)
         self.not_downloaded = dict(online_only or {})
+        self.not_read_now, self.marks_kept = set(), set()
         if in_icloud:
             seen = self._kept_in_icloud(folder, seen, known, in_icloud)
         self.summary.not_downloaded += sum(1 for name in self.not_downloaded if name in known)
@@ -211,6 +216,7 @@ class FolderSync:
                 else:  # new or changed: its row, if any, stays as it is
                     self._error(path, f"{path}: {self.not_downloaded[name]}, then scan again")
                     failed.add(name)
+                    self.not_read_now.add(name)
                 continue
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
@@ -218,6 +224,7 @@ class FolderSync:
             except PhotoNotReadError as error:  # not its contents: read again at the next scan
                 self._error(path, str(error))
                 failed.add(name)
+                self.not_read_now.add(name)
                 continue
             except PhotoReadError as error:
                 if (file_kind(name) or "raw") == "raw":
@@ -234,6 +241,7 @@ class FolderSync:
             except OSError as error:
                 self._error(path, cannot_read(path, error))
                 failed.add(name)
+                self.not_read_now.add(name)
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
             fresh.add(name)
@@ -247,6 +255,10 @@ class FolderSync:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
                                family=groups)
+        self.marks_kept.update(k.photo_id for name, k in known.items()
+                               if name in self.not_read_now and k.photo_id in self.rereading)
+        self.marks_kept.update(group.photo_id for group in groups if group.photo_id in self.rereading
+                               and any(f.name in self.not_read_now for f in group.present))
         return groups
 
     def _read_merged_raws(self, folder: str, known: dict[str, KnownFile], states: dict[str, FileState],
@@ -254,28 +266,61 @@ class FolderSync:
         """The keys of the photos marked to be read again that an older version made of
         two or more RAW files of one stem (raw_pictures.merged_raws), each of those read
         into `infos` now so that pairing tells their pictures apart. One of whose RAWs
-        cannot be read now stays as it is."""
+        cannot be read now stays as it is: one in the cloud is not read (that would
+        download it), one that cannot be opened now is reported; both keep the mark, to
+        be told apart at a later scan (see _reread_done)."""
         if not self.rereading:
             return set()
         regroup: set[str] = set()
         for key, names in merged_raws(known, states, self.rereading).items():
+            if any(name in self.not_downloaded for name in names):
+                self.not_read_now.update(name for name in names if name in self.not_downloaded)
+                continue
             try:
                 for name in names:
                     if name not in infos:
-                        infos[name] = read_photo_info(os.path.join(folder, name))
-            except (PhotoReadError, OSError):
-                continue
+                        infos[name] = self._read_now(os.path.join(folder, name))
+            except PhotoReadError:  # one not read now is reported (and keeps the mark); its
+                continue  # contents: reported where it stands for the photo
             regroup.add(key)
         return regroup
 
-    def _read_quietly(self, path: str) -> PhotoInfo | None:
-        if os.path.basename(path) in self.not_downloaded:
-            return None  # in the cloud: what the index holds of it stays
+    def _read_now(self, path: str) -> PhotoInfo:
+        """The file's header. One that cannot be read this time (locked, no permission,
+        a share's hiccup) is reported as the file's problem and raises PhotoNotReadError,
+        its name noted so that a reread mark of its photo stays (_reread_done)."""
         try:
             return read_photo_info(path)
-        except (PhotoReadError, OSError) as error:
+        except PhotoNotReadError as error:
+            failure: Exception = error
+            message = str(error)
+        except OSError as error:
+            failure = error
+            message = cannot_read(path, error)
+        self._error(path, message)
+        self.not_read_now.add(os.path.basename(path))
+        raise PhotoNotReadError(message) from failure
+
+    def _read_quietly(self, path: str) -> PhotoInfo | None:
+        if os.path.basename(path) in self.not_downloaded:
+            self.not_read_now.add(os.path.basename(path))  # a reread waits till it is downloaded
+            return None  # in the cloud: what the index holds of it stays
+        if os.path.basename(path) in self.not_read_now:
+            return None  # tried and reported already in this scan
+        try:
+            return self._read_now(path)
+        except PhotoNotReadError:
+            return None
+        except PhotoReadError as error:
             self._error(path, str(error))
             return None
+
+    def _reread_done(self, conn, photo_id: int) -> None:
+        """Take the photo's reread mark (rereads.py) once its files were read, or found
+        unreadable in their contents; one with a file not read now (in the cloud, locked:
+        `marks_kept`) keeps it, for the scan that can read it."""
+        if photo_id in self.rereading and photo_id not in self.marks_kept:
+            rereads.reread_done(conn, photo_id)
 
     def _write_group(self, conn, folder: str, group: PhotoFiles) -> None:
         catalog.mark_files_missing(conn, [k.id for k in group.vanished])
@@ -290,8 +335,7 @@ class FolderSync:
         for state in group.present:
             catalog.save_file(conn, photo_id, state, self.summary.run_id)
         catalog.drop_deleted_files(conn, photo_id)
-        if photo_id in self.rereading:
-            rereads.reread_done(conn, photo_id)
+        self._reread_done(conn, photo_id)
         info = group.info
         if info is not None and info.landmark and labels.adopt_written_label(
                 conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):

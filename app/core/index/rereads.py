@@ -8,7 +8,9 @@ DateTimeOriginal) would reach an index an older version made only as its files
 change. An upgrade marks the photos that may lack it (migrations 23 and 31), and the scan of
 their folder reads each marked photo's header again (not its pixels: nothing is
 decoded or tagged again) and stores its metadata, its labels and review state left as
-they are; then the mark goes. A photo that is missing keeps its mark until it is back.
+they are; then the mark goes. A photo that is missing keeps its mark until it is back,
+and so does one with a file not read at that scan: kept in the cloud (reading it would
+download it) or not readable then (locked, a share's hiccup: reported as its problem).
 """
 
 from __future__ import annotations
@@ -35,5 +37,5 @@ def marked_in(conn: sqlite3.Connection, folder: str) -> dict[int, str]:
 
 
 def reread_done(conn: sqlite3.Connection, photo_id: int) -> None:
-    """The photo's header was read again (or the reading failed, and was reported)."""
+    """The photo's header was read again (or its contents could not be, which was reported)."""
     conn.execute("DELETE FROM photos_to_reread WHERE photo_id = ?", (photo_id,))
