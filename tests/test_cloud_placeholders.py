@@ -234,3 +234,24 @@ def test_a_missing_photo_whose_stand_in_name_would_be_too_long_is_only_missing(
     missing = missing_photos(index)
     assert (missing.photos, missing.in_icloud) == (1, 0)
     assert forget_missing(index).photos == 1
+
+
+def test_a_sidecar_in_icloud_is_not_replaced_by_a_new_one(tmp_path: Path, index: PhotoIndex) -> None:
+    """Optimize Mac Storage evicts sidecars too: `write` took DSC_0001.NEF.xmp, gone to
+    `.DSC_0001.NEF.xmp.icloud`, for no sidecar and made a new one with the keywords only,
+    beside the stand-in, so darktable's history was no longer in the sidecar it reads.
+    Now that photo is skipped with a note, and the batch goes on."""
+    from tests.test_metadata_support import add_photo
+    from tests.test_write_labels import DARKTABLE_SIDECAR, raw_with_sidecar
+    from tests.test_write_odd_files import write_all
+
+    raw, sidecar, _ = raw_with_sidecar(tmp_path / "lib", "DSC_0001.NEF.xmp", DARKTABLE_SIDECAR)
+    jpeg = write_jpeg(tmp_path / "lib" / "IMG_0002.jpg", color=(9, 9, 9))
+    add_photo(index, [raw], "Colosseum")
+    add_photo(index, [jpeg], "Colosseum")
+    evict(sidecar, tmp_path / "kept.xmp")
+    problems = {Path(item.target).name: item.problem for item in plan_writes(index)}
+    assert problems["DSC_0001.NEF.xmp"] == f"its sidecar DSC_0001.NEF.xmp is {IN_ICLOUD}"
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 1)
+    assert sorted(os.listdir(tmp_path / "lib")) == [".DSC_0001.NEF.xmp.icloud", "DSC_0001.NEF", "IMG_0002.jpg"]

@@ -273,6 +273,11 @@ def _plan_file(
     if _changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
                             problem=_why_changed(index, path))
+    if not embed and (sidecar_in_the_cloud := not_downloaded_note(target)) is not None:
+        # a sidecar evicted by iCloud is not absent: a new one beside its stand-in would
+        # hide the editor's development history when the original comes back
+        return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
+                            problem=f"its sidecar {target.name} is {sidecar_in_the_cloud}")
     library = private_library_of(target)
     if library is not None:
         return PlannedWrite(
