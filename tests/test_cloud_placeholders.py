@@ -255,3 +255,34 @@ def test_a_sidecar_in_icloud_is_not_replaced_by_a_new_one(tmp_path: Path, index:
     summary = write_all(index)
     assert (summary.written, summary.failed) == (1, 1)
     assert sorted(os.listdir(tmp_path / "lib")) == [".DSC_0001.NEF.xmp.icloud", "DSC_0001.NEF", "IMG_0002.jpg"]
+
+
+@pytest.mark.parametrize("cloud", ["iCloud stand-in", "online-only"])
+def test_undo_of_a_photo_in_the_cloud_waits_for_it(tmp_path: Path, index: PhotoIndex, library: Path,
+                                                   online_only, cloud: str) -> None:
+    """undo took an evicted photo for a deleted one: the second undo closed the batch
+    ("the photo file was deleted since"), and once downloaded the photo kept our keyword.
+    Now the photo is not read (that would download it) and the batch stays open."""
+    from app.core.metadata import undo_last_write
+    from tests.test_write_odd_files import write_all
+
+    labelled_scan(index, library)
+    photo = library / "IMG_0001.jpg"
+    original = photo.read_bytes()
+    assert write_all(index).written == 1
+    if cloud == "online-only":
+        online_only.names.add(photo.name)
+    else:
+        evict(photo, tmp_path / "kept.jpg")
+    for _attempt in range(2):
+        summary = undo_last_write(index)
+        assert (summary.written, summary.failed) == (0, 1)
+        assert "not downloaded" in summary.errors[0][1] and "disappeared" not in summary.errors[0][1]
+        assert "in iCloud or online-only, not downloaded: download it" in summary.next_step
+        assert "closed" not in summary.next_step and "that does not close this batch" in summary.next_step
+    if cloud == "online-only":
+        online_only.names.clear()
+    else:
+        download(photo, tmp_path / "kept.jpg")
+    summary = undo_last_write(index)
+    assert (summary.written, summary.failed) == (1, 0) and photo.read_bytes() == original

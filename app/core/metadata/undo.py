@@ -22,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.cloud_files import NotDownloadedError, not_downloaded_note
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
 from app.core.index.photos_seen import LibraryFolders
@@ -167,7 +168,8 @@ class SidecarGoneError(FileGoneError):
 
 
 _PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
-                   DiskUnreachableError: "disk gone", FileInUseError: "in use"}
+                   DiskUnreachableError: "disk gone", FileInUseError: "in use",
+                   NotDownloadedError: "in the cloud"}
 
 
 def _passing_cause(error: BaseException) -> str | None:
@@ -221,6 +223,10 @@ def _what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[s
     if passing["in use"]:
         steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
                      "that does not close this batch")
+    if passing["in the cloud"]:
+        steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "
+                     "download it (in Finder, or “Always keep on this device” in Explorer) and undo again; "
+                     "that does not close this batch")
     if lasting:
         files = ("the other " if passing else "the ") + ("file" if lasting == 1 else "files")
         closes = f"{'another' if retrying else 'a second'} failure closes this batch"
@@ -244,8 +250,12 @@ def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: 
 def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
     """The file's bytes, None when it is not there. Raises DiskUnreachableError when it
     is on a card or disk gone (disk_gone_error: a file or folder the user removed leaves
-    its library folder, and any link on the way, there), or the error of its disk's
-    failure, so the undo keeps the batch for that file."""
+    its library folder, and any link on the way, there), NotDownloadedError when it is
+    in iCloud or online-only (not read: that would download it, and fail offline), or
+    the error of its disk's failure, so the undo keeps the batch for that file."""
+    note = not_downloaded_note(path)
+    if note is not None:
+        raise NotDownloadedError(path, note)
     try:
         return path.read_bytes()
     except FileNotFoundError:
