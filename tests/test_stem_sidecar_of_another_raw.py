@@ -96,3 +96,55 @@ def test_the_file_a_stem_sidecar_names_decides_before_the_only_photo(tmp_path):
     assert owner_by_files(sidecar, photos) == "nef"  # renamed with its RAW since: the files tell
     (tmp_path / "Rome_0001.NEF").write_bytes(b"raw")
     assert owner_by_files(sidecar, photos) is None  # that file is there: its own
+
+
+def test_our_stem_sidecar_stays_ours_after_the_nef_became_a_dng_and_a_new_index_reads_it(tmp_path) -> None:
+    """Our DSC_0001.xmp (--sidecar-naming stem) names the NEF it was made for; converted
+    to DNG and the NEF deleted, the DNG keeps the photo: our journal shows the sidecar
+    ours, so it is written (was refused as "DSC_0001.NEF's sidecar" on every write), and
+    then names the DNG, so a new index reads the label back."""
+    from app.core.metadata.sidecar_owner import names_in
+    from tests.test_raw_pictures_of_one_name import D850, raw
+    folder = tmp_path / "trip"
+    nef = raw(folder / "DSC_0001.NEF", **D850)
+    sidecar = folder / "DSC_0001.xmp"
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        (photo,) = index.search("")
+        index.set_label(photo.id, "Colosseum")
+        assert write(index, "stem").written == 1
+        assert names_in(sidecar) == ["DSC_0001.NEF"]
+        raw(folder / "DSC_0001.DNG", **D850)  # Adobe DNG Converter's copy; the NEF deleted
+        nef.unlink()
+        scan(index, [folder])
+        index.set_label(photo.id, "Pantheon")
+        summary = write(index, "stem")
+        assert (summary.written, summary.failed) == (1, 0)
+    assert fields_of_sidecar(sidecar.read_bytes()).hierarchical == ["Landmarks|Pantheon"]
+    assert names_in(sidecar) == ["DSC_0001.DNG"]
+    with PhotoIndex.open(tmp_path / "new.db") as fresh:
+        assert scan(fresh, [folder]).labels_read == 1
+        assert [p.label for p in fresh.search("")] == ["Pantheon"]
+
+
+def test_a_stem_sidecar_naming_a_deleted_raw_that_we_did_not_create_stays_refused(tmp_path) -> None:
+    """Lightroom's DSC_0001.xmp of a deleted CR2, which a write of ours (an older version)
+    put a label into, is still the CR2's: only a sidecar our write created is ours."""
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    write_dng(folder / "DSC_0001.DNG", green_preview(), gray_sensor())
+    sidecar = folder / "DSC_0001.xmp"
+    sidecar.write_text(CANON_SIDECAR.format(named="DSC_0001.CR2"))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        (photo,) = index.search("")
+        index.set_label(photo.id, "Colosseum")
+        with index.transaction() as conn:  # as an older version's write into it recorded it
+            conn.execute("INSERT INTO write_batches (id, started_at, finished_at, status) VALUES (99, '2026-01-01T00:00:00', '2026-01-01T00:00:01', 'done')")
+            conn.execute("INSERT INTO write_journal (batch_id, photo_id, path, kind, before, after) "
+                         "VALUES (99, ?, ?, 'sidecar', '{\"fields\": {}, \"text\": \"\"}', '{}')",
+                         (photo.id, str(sidecar)))
+        before = sidecar.read_bytes()
+        summary = write(index, "stem")
+        assert (summary.written, summary.failed) == (0, 1)
+    assert sidecar.read_bytes() == before

@@ -14,7 +14,7 @@ from app.core.index.connection import db_text
 from app.core.index.pairing import is_raw_name
 from app.core.metadata.sidecar import existing_sidecars, sidecar_path
 from app.core.metadata.sidecar_owner import (files_of_stem, is_stem_sidecar, names_another_file, names_in,
-                                             owner_by_files)
+                                             names_only_files_gone, owner_by_files)
 from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
 
 if TYPE_CHECKING:
@@ -65,14 +65,32 @@ def sidecar_owner(
     names_said = names_in(target)
     if set(photos) <= {photo_id}:
         # Lightroom's DSC_0001.xmp of a DSC_0001.CR2 that is no photo of ours is the CR2's
-        return None if names_another_file(target, photos or {photo_id: [source]}, names_said) else photo_id
+        return None if names_another_file(target, photos or {photo_id: [source]}, names_said) and not (
+            _made_by_us_for_gone(index, written, target, photo_id, names_said)) else photo_id
     owner = owner_by_files(target, photos, names_said)
+    if owner is None and _made_by_us_for_gone(index, written, target, photo_id, names_said):
+        return photo_id
     if owner is not None or names_another_file(target, photos, names_said):
         return owner  # (not to the photo our journal shows writing it: what the file says wins)
     writers = sorted(set(written.get(str(target), ())) & set(photos))
     if writers:
         return writers[0]
     return None if target.exists() else photo_id
+
+
+def _made_by_us_for_gone(index: PhotoIndex, written: dict[str, frozenset[int]], target: Path, photo_id: int,
+                         names_said: list[str]) -> bool:
+    """Whether the stem sidecar names only files gone from beside it and a write of ours
+    for this photo created it (not undone): ours, made for a file of the photo then
+    (DSC_0001.NEF, converted to DSC_0001.DNG and deleted), not another picture's."""
+    if photo_id not in written.get(str(target), ()) or not names_only_files_gone(target, names_said):
+        return False
+    return index.conn.execute(
+        "SELECT 1 FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path = CAST(? AS TEXT)"
+        " AND j.photo_id = ? AND j.kind = 'sidecar' AND b.undone_at IS NULL"
+        " AND json_extract(j.before, '$.absent') = 1 LIMIT 1",
+        (db_text(str(target)), photo_id),
+    ).fetchone() is not None
 
 
 def _photos_of_stem(index: PhotoIndex, sidecar: Path, names: DiskNames, stems: FolderStems | None = None,

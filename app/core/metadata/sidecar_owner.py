@@ -82,6 +82,30 @@ def names_another_file(sidecar: Path, photos: Mapping[Key, Sequence[Path]], name
     return False
 
 
+def names_only_files_gone(sidecar: Path, names: list[str]) -> bool:
+    """Whether the sidecar names files (`names`: names_in's) and none of them is beside
+    it now (DSC_0001.NEF converted to DSC_0001.DNG, then deleted)."""
+    return bool(names) and not any(_is_file(sidecar.parent / name) for name in names)
+
+
+def named_anew(sidecar: Path, data: bytes, made_for: str) -> bytes | None:
+    """The stem sidecar's bytes naming `made_for` in xmpMM:DerivedFrom where that
+    field names a file gone from beside it (our DSC_0001.xmp made for a NEF converted
+    to DNG and deleted), so that any index reading it finds it the photo's, not the
+    gone file's; None where it names nothing so. crs:RawFileName is Lightroom's, never
+    changed."""
+    document = XmpDocument.read(data)
+    named = document.get_text(XMP_MM, "DerivedFrom") if document is not None else None
+    if not named:
+        return None
+    name = named.replace("\\", "/").rsplit("/", 1)[-1]
+    if fold(name) == fold(made_for) or _is_file(sidecar.parent / name):
+        return None
+    document = XmpDocument.parse(data, str(sidecar))
+    document.set_text(XMP_MM, "DerivedFrom", made_for)
+    return document.serialize(padding=0)
+
+
 def _is_file(path: Path) -> bool:
     try:
         return path.is_file()

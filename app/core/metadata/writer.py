@@ -37,7 +37,7 @@ from app.core.metadata.plan import (
     plan_again_where_undone,
 )
 from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
-from app.core.metadata.sidecar_owner import is_stem_sidecar
+from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -309,14 +309,17 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
     # a stem sidecar we create names its photo, which other photos of the stem may share
     made_for = item.source.name if is_stem_sidecar(path, item.source) else None
-    new = render_sidecar(existing, item.after, str(path), made_for)
+    # ours, naming a file gone since (a NEF converted to DNG): it names the photo's now
+    base = (named_anew(path, existing, made_for) if existing is not None and made_for is not None
+            else None) or existing
+    new = render_sidecar(base, item.after, str(path), made_for)
     if existing is None:
         before = {"absent": True, "fields": item.before.to_json()}
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
     _replace_journaled(
         index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
-        verify=lambda: verify_sidecar(path, existing, item.after),
+        verify=lambda: verify_sidecar(path, base, item.after),
         restore=(lambda: atomic.remove_file(path)) if existing is None
         else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
         create=existing is None,
