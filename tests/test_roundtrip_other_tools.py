@@ -193,5 +193,24 @@ def test_undo_of_the_jpeg_of_a_pair_deleted_since_says_the_file_is_gone_when_it_
     assert (first.written, first.failed) == (1, 1) and "undo again to retry" in first.line()
     closing = undo_last_write(index)
     assert closing.failed == 1
-    assert closing.next_step == ("this batch is closed: the photo file was deleted since, and our keyword with it: "
-                                 "nothing left to take back there"), closing.line()
+    assert closing.next_step == GONE_PHOTO_FILE, closing.line()
+
+
+GONE_PHOTO_FILE = ("this batch is closed: the photo file is no longer there (deleted, renamed or moved away): "
+                   "if you renamed or moved it, it keeps the label written (scan, then give the photo a new "
+                   "label to change it)")
+
+
+def test_undo_of_the_jpeg_of_a_pair_renamed_since_does_not_say_our_keyword_went_with_it(tmp_path, index):
+    """A JPEG renamed since the write still holds our keyword: the closing line said it
+    "was deleted since, and our keyword with it"."""
+    raw = a_raw(tmp_path / "Jordan")
+    jpeg = make_jpeg(raw.with_suffix(".JPG"))
+    add_photo(index, [jpeg, raw], "Petra")
+    assert write_all(index).written == 2
+    kept = jpeg.rename(jpeg.with_name("DSC_0001 keep.JPG"))
+    assert undo_last_write(index).failed == 1
+    closing = undo_last_write(index)
+    assert closing.next_step == GONE_PHOTO_FILE, closing.line()
+    assert "our keyword with it" not in closing.line()
+    assert read_fields(kept.read_bytes()).hierarchical == ["Landmarks|Petra"]  # what the line says: still there

@@ -129,8 +129,9 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
 
 def _closed(kept: int, gone: Counter[str]) -> str:
     """The closing line of a batch closed with files not restored: `kept` still hold
-    the label written; `gone` (by kind: "photo file", "sidecar") were deleted since,
-    and our keyword with them: no label to change there."""
+    the label written; `gone` (by kind: "photo file", "sidecar") are not there: a sidecar
+    deleted since took our keyword with it; a photo file may have been renamed or moved
+    away (the journal knows only its old path), so it is not said gone with our keyword."""
     parts = []
     if kept:
         parts.append(f"the {'other ' if gone else ''}file keeps the label written "
@@ -138,12 +139,18 @@ def _closed(kept: int, gone: Counter[str]) -> str:
                      f"{counted(kept, 'file')} keep the labels written (give them a new label to change them)"
                      if gone else
                      "the files keep the labels written (give them a new label to change them)")
-    if gone:
-        total = sum(gone.values())
-        named = " and ".join(f"the {kind}" if total == 1 else counted(count, kind)
-                             for kind, count in sorted(gone.items()) if count)
-        parts.append(f"{named} {'was' if total == 1 else 'were'} deleted since, and our keyword with "
-                     f"{'it' if total == 1 else 'them'}: nothing left to take back there")
+    sidecars, photo_files = gone.get("sidecar", 0), sum(gone.values()) - gone.get("sidecar", 0)
+    if sidecars:
+        parts.append(f"{'the sidecar was' if sidecars == 1 else counted(sidecars, 'sidecar') + ' were'} deleted "
+                     f"since, and our keyword with {'it' if sidecars == 1 else 'them'}: nothing left to take "
+                     "back there")
+    if photo_files:
+        # a JPEG not at its path may have been renamed or moved, still holding our keyword
+        one = photo_files == 1
+        parts.append(f"{'the photo file is' if one else counted(photo_files, 'photo file') + ' are'} no longer "
+                     f"there (deleted, renamed or moved away): if you renamed or moved "
+                     f"{'it, it keeps' if one else 'them, they keep'} the label written (scan, then give the "
+                     "photo a new label to change it)")
     return "this batch is closed: " + "; ".join(parts)
 
 
@@ -155,8 +162,8 @@ class FileGoneError(MetadataWriteError):
 
 
 class PhotoGoneError(FileGoneError):
-    """The photo file (a JPEG written into) was deleted since: the JPEG of a pair, say,
-    whose RAW stands for the photo now."""
+    """The photo file (a JPEG written into) is not at its path any more: deleted (the
+    JPEG of a pair, say, whose RAW stands for the photo now), renamed or moved away."""
 
     kind = "photo file"
 
