@@ -8,6 +8,7 @@ by the scan, which downloads it. Now such a photo is kept as indexed, never read
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -286,3 +287,39 @@ def test_undo_of_a_photo_in_the_cloud_waits_for_it(tmp_path: Path, index: PhotoI
         download(photo, tmp_path / "kept.jpg")
     summary = undo_last_write(index)
     assert (summary.written, summary.failed) == (1, 0) and photo.read_bytes() == original
+
+
+def test_the_icloud_check_of_forget_missing_lists_each_folder_once(
+        tmp_path: Path, monkeypatch) -> None:
+    """Forget missing photos… counts them on the app's thread: it made two stats per
+    missing photo (1001 for 500), minutes over a share for a deleted folder of thousands.
+    Now the file system calls do not grow with the photos; the one in iCloud is still kept."""
+
+    def calls_for(photos: int) -> tuple[int, tuple[int, int]]:
+        library = tmp_path / f"lib{photos}"
+        write_jpeg(library / "keep.jpg", color=(200, 200, 200))
+        for number in range(photos):  # each picture its own (the same one in two files is one photo)
+            write_jpeg(library / "Deleted" / f"IMG_{number:04d}.jpg", color=(number, 2, 3))
+            write_jpeg(library / "Thinned" / f"IMG_{number:04d}.jpg", color=(number, 90, 3))
+        write_jpeg(library / "Thinned" / "IMG_9999.jpg", color=(9, 9, 9))
+        with PhotoIndex.open(":memory:") as index:
+            scan(index, [library])
+            shutil.rmtree(library / "Deleted")
+            for number in range(1, photos):
+                (library / "Thinned" / f"IMG_{number:04d}.jpg").unlink()
+            evict(library / "Thinned" / "IMG_0000.jpg", tmp_path / f"kept{photos}.jpg")  # as an older version saw it:
+            (library / "Thinned" / ".IMG_0000.jpg.icloud").rename(tmp_path / "stand-in")  # missing
+            scan(index, [library])
+            (tmp_path / "stand-in").rename(library / "Thinned" / ".IMG_0000.jpg.icloud")
+            counted = {"stat": 0, "lstat": 0, "scandir": 0}
+            with monkeypatch.context() as patch:
+                for name in counted:
+                    real = getattr(os, name)
+                    patch.setattr(os, name, lambda *a, _real=real, _name=name, **k:
+                                  counted.__setitem__(_name, counted[_name] + 1) or _real(*a, **k))
+                missing = missing_photos(index)
+        return sum(counted.values()), (missing.photos, missing.in_icloud)
+
+    few, many = calls_for(3), calls_for(40)
+    assert few[1] == (3 + 2, 1) and many[1] == (40 + 39, 1)
+    assert many[0] == few[0]

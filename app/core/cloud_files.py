@@ -12,7 +12,9 @@ offline); tag and write skip it with a note saying how to download it.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from pathlib import Path
+from typing import Iterable
 
 from app.core.errors import PhotoNotReadError
 
@@ -92,6 +94,38 @@ def _stand_in_note(path: Path) -> str | None:
     # os.path.isfile answers False for any error: a photo named 248-255 bytes has a
     # stand-in name over the file system's limit (ENAMETOOLONG), which cannot be there.
     return IN_ICLOUD if os.path.isfile(path.with_name(icloud_stand_in_name(path.name))) else None
+
+
+def paths_not_downloaded(paths: Iterable[str]) -> set[str]:
+    """Those of `paths` (files the index marked missing) that not_downloaded_note would
+    name: their iCloud stand-in lies in their place, or they are online-only. Each folder
+    is listed once, where a stat per file (two for one not there) would keep the app's
+    window frozen for minutes over a network share holding thousands of them."""
+    by_folder: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        folder, name = os.path.split(path)
+        by_folder[folder].append(name)
+    found: set[str] = set()
+    for folder, names in by_folder.items():
+        try:
+            with os.scandir(folder or ".") as listing:
+                entries = {entry.name: entry for entry in listing}
+        except OSError:  # a folder gone holds nothing in the cloud
+            continue
+        for name in names:
+            if _listed_not_downloaded(entries, name):
+                found.add(os.path.join(folder, name))
+    return found
+
+
+def _listed_not_downloaded(entries: dict[str, os.DirEntry], name: str) -> bool:
+    try:
+        if name in entries:  # (Windows gives a listing's attributes with no further call)
+            return online_only_note(entries[name].stat()) is not None
+        stand_in = entries.get(icloud_stand_in_name(name))
+        return stand_in is not None and stand_in.is_file()
+    except OSError:
+        return False
 
 
 def refuse_not_downloaded(path: Path | str) -> None:

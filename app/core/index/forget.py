@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from app.core.cloud_files import not_downloaded_note
+from app.core.cloud_files import paths_not_downloaded
 from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
@@ -238,15 +238,15 @@ def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[Missin
 
 
 def _in_icloud(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
-    """Those of the photos `ids` with a file whose iCloud stand-in lies in its place."""
-    found: set[int] = set()
+    """Those of the photos `ids` with a file whose iCloud stand-in lies in its place (or
+    one online-only): each folder listed once (cloud_files.paths_not_downloaded)."""
+    files: list[tuple[int, str]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        for photo_id, path in conn.execute(
-                f"SELECT photo_id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk):
-            if photo_id not in found and not_downloaded_note(os.fsdecode(path)) is not None:
-                found.add(int(photo_id))
-    return found
+        files.extend((int(photo_id), os.fsdecode(path)) for photo_id, path in conn.execute(
+            f"SELECT photo_id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk))
+    in_the_cloud = paths_not_downloaded(path for _, path in files)
+    return {photo_id for photo_id, path in files if path in in_the_cloud}
 
 
 def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
