@@ -213,3 +213,22 @@ def test_suggest_says_which_labels_of_the_model_fall_to_no_landmark(capsys, libr
     assert code == 0 and f"{path}: {name} -> no landmark" in out
     assert "0 new suggestions, stored as suggested labels; 1 suggestion of the model withdrawn" in err
     assert index.get(unsure).label is None
+
+
+def test_teaching_a_photo_icloud_evicted_says_it_is_in_icloud(capsys, tmp_path, tiny_bundle):
+    """`teach NAME PHOTO` of a photo "Optimize Mac Storage" moved to iCloud (its stand-in
+    .NAME.icloud in its place) said "does not exist; check the path"; it now says what
+    `tag` says of it, and the other photos given are taught."""
+    from app.core.cloud_files import IN_ICLOUD
+    from tests.test_cloud_placeholders import STAND_IN
+
+    evicted, kept = _photos(tmp_path / "iCloud Drive" / "Trip", ["IMG_0001.jpg", "IMG_0002.jpg"])
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(evicted.parent)]) == 0
+    evicted.rename(tmp_path / "kept.jpg")
+    evicted.with_name(f".{evicted.name}.icloud").write_bytes(STAND_IN)
+    capsys.readouterr()
+    code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", str(tiny_bundle.path), "--json", "Cabin",
+                               str(evicted), str(kept))
+    assert code == 1 and lines[0]["taught"] == 1
+    assert f"{evicted}: {IN_ICLOUD}" in err and "check the path" not in err

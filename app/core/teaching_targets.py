@@ -17,11 +17,12 @@ def resolve_photo_ids(
     index: "PhotoIndex", targets: Sequence[str | Path | int]
 ) -> tuple[list[int], list[tuple[str, str]]]:
     """Photo ids for ids, files and folders, in the order given, and (path, why) for
-    each target that gives none (not there, not a photo, unreadable): the other photos
+    each target that gives none (not there, in iCloud, not a photo, unreadable): the other photos
     are taught all the same. Folders are scanned first, as `tag FOLDER` does (photos
     copied in since the last scan are taught with the others; an unchanged file costs
     a stat), and so is the folder of a file not in the index yet (that folder alone, as
     `tag FILE` does). UsageError for an unknown photo id."""
+    from app.core.cloud_files import icloud_stand_in_note
     from app.core.path_case import DiskNames
     from app.core.photo_info import READABLE_FORMATS
     from app.core.photo_names import not_a_photo_reason
@@ -36,8 +37,8 @@ def resolve_photo_ids(
             given.append(int(target))
             continue
         path = Path(target).expanduser()
-        if not path.exists():
-            problems.append((str(path), "does not exist; check the path"))
+        if not path.exists():  # a photo iCloud evicted says so, as `tag` says it
+            problems.append((str(path), icloud_stand_in_note(path) or "does not exist; check the path"))
         elif path.is_file() and (reason := not_a_photo_reason(path.name)) is not None:
             problems.append((str(path), f"is {reason}"))  # not worth scanning its folder for
         else:
