@@ -189,7 +189,8 @@ def test_an_undo_after_the_user_deleted_a_folder_in_the_library_closes_the_batch
         assert "cannot be reached" not in summary.line() and "a second failure closes this batch" in summary.line()
         summary = undo_last_write(index)
         assert (summary.batch_id, summary.failed) == (second.batch_id, 2)
-        assert "this batch is closed: the files keep the labels written" in summary.line(), summary.line()
+        # the folder was deleted: the files are gone, and our keyword with them (753aec4)
+        assert "this batch is closed: 2 photo files were deleted since" in summary.line(), summary.line()
         summary = undo_last_write(index)
         assert (summary.batch_id, summary.written, summary.failed) == (first.batch_id, 1, 0)
         assert older.read_bytes() == older_original
