@@ -171,6 +171,34 @@ def test_the_upgrade_leaves_the_label_with_the_raw_it_was_given_to_not_one_copie
     assert keywords(folder / "IMG_0002.CR3.xmp") == ["Landmarks|Petra"]
 
 
+def test_the_merged_label_comes_out_of_the_split_pictures_sidecar_and_a_new_index_does_not_read_it(tmp_path) -> None:
+    """The older write put the merged photo's label into both RAWs' sidecars; the split
+    photo is unlabelled, so nothing took it out: Lightroom showed it on the other picture
+    and an index built anew read it back as the user's."""
+    folder = tmp_path / "trip"
+    cr2, cr3 = raw(folder / "IMG_0001.CR2", **R5), raw(folder / "IMG_0001.CR3", **R6)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        merged_like_an_older_version(index, cr2, cr3)
+        index.set_label(photo_of(index, cr2).id, "Colosseum")
+        assert write(index).written == 2  # as the older version did: into both sidecars
+        with index.transaction() as conn:
+            migration_38(conn)
+        scan(index, [folder])
+        split = photo_of(index, cr3)
+        assert (split.label, split.state) == (None, "unlabelled")
+        [item] = [item for item in plan_writes(index, "", False, WriteOptions()) if item.changes_anything]
+        assert item.target == folder / "IMG_0001.CR3.xmp" and "comes out" in item.describe()
+        assert write(index).written == 1
+        assert not any(item.changes_anything for item in plan_writes(index, "", False, WriteOptions()))
+        assert (index.get(split.id).label, index.count("Colosseum")) == (None, 1)
+    assert keywords(folder / "IMG_0001.CR2.xmp") == ["Landmarks|Colosseum"]
+    assert not keywords(folder / "IMG_0001.CR3.xmp")
+    with PhotoIndex.open(tmp_path / "new.db") as fresh:
+        scan(fresh, [folder])
+        assert fresh.count("Colosseum") == 1
+
+
 def test_two_real_raw_files_of_one_name_are_two_photos_found_by_their_cameras(tmp_path, shared_data) -> None:
     folder = tmp_path / "two_bodies"
     folder.mkdir()

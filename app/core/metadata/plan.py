@@ -27,6 +27,7 @@ from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELD
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
+    left_over_sidecars,
     one_write_a_file,
     shared_sidecar,
     sidecar_owner,
@@ -103,7 +104,10 @@ class PlannedWrite:
             if self.label is None:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
             return f"{self.target}: unchanged ({_listed([self.label])} already there)"
-        why = " (label rejected: our keyword comes out)" if self.rejected else ""
+        why = "" if not self.rejected else (
+            " (no label: our keyword, written for the photo it was merged into, comes out)"
+            if self.index_label is not None and self.index_label[1] != "rejected"
+            else " (label rejected: our keyword comes out)")
         shown = self._shown_field()
         before, after = getattr(self.before, shown), getattr(self.after, shown)
         if before == after:
@@ -153,7 +157,9 @@ def plan_writes(
     ones with `include_suggested`; those exist only at or above the model's
     threshold), and for each photo whose label is rejected while a keyword of ours
     is in its files: that keyword comes out, as for "no landmark" (else the photo
-    keeps showing it, and an index built anew reads it back as accepted). A JPEG's
+    keeps showing it, and an index built anew reads it back as accepted). So does an
+    unlabelled photo's sidecar that our write put another photo's keyword into (a RAW
+    an older version merged into another picture's photo, split off since). A JPEG's
     sidecar left from a `--no-jpeg` write gets the change too where it holds a
     keyword of ours. Unreadable files come back with `problem` set."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
@@ -165,13 +171,19 @@ def plan_writes(
     planned: set[Path] = set()
     sidecars_written = journal.sidecar_writers(index)
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
+    written_for = {path[:-4] for path in sidecars_written if path.lower().endswith(".xmp")}  # file or stem
     for photo in index.search(query):
-        rejected = photo.state == "rejected"
+        left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
+        rejected = photo.state == "rejected" or left_over
         if not rejected and (photo.state not in states or (photo.state == "suggested" and photo.label is None)):
             continue
         for path in map(Path, photo.files):
+            if left_over and str(path) not in written_for and str(path.with_suffix("")) not in written_for:
+                continue  # no sidecar of it ours: nothing to look at (most unlabelled photos)
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options, names)
+            if left_over:
+                targets = left_over_sidecars(targets, sidecars_written, photo.id)
             if targets != [path]:  # in sidecars: each darktable version of the file gets the label
                 targets += versions.of(path)
             extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options, names)
@@ -180,7 +192,7 @@ def plan_writes(
                 if target not in owners:
                     owners[target] = sidecar_owner(index, sidecars_written, target, path, photo.id, names, stems)
                 owner = owners[target]
-                if owner != photo.id and target in extra:
+                if owner != photo.id and (target in extra or left_over):
                     continue  # not the JPEG's to take anything out of
                 if owner != photo.id and options.sidecar_naming == "ext":
                     # a stem sidecar another photo's (IMG_0100.xmp of IMG_0100.PNG, beside
@@ -247,8 +259,9 @@ def _plan_file(
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     history = journal.file_history(index, target)
     previous, users_own, untracked = history.label, history.users_own, history.untracked
-    if rejected and previous != photo.label:
+    if rejected and photo.state == "rejected" and previous != photo.label:
         previous = None  # our last write put another label there: not the one rejected
+    # (an unlabelled photo, planned as rejected: our last write's label comes out, whichever)
     # that label stays, and the rejected one is not ours there: nothing to read the file for
     nothing_to_take_out = rejected and history.label is not None and previous is None
     label = None if rejected else photo.label

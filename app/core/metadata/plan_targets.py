@@ -221,6 +221,16 @@ def takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
     return item.changes_anything or (not only_changes and item.problem is not None)
 
 
+def left_over_sidecars(targets: list[Path], written: dict[str, frozenset[int]], photo_id: int) -> list[Path]:
+    """The sidecars of an unlabelled photo's file that our writes put a keyword into for
+    other photos only: IMG_0001.NEF.xmp of a NEF an older version merged with the KDC
+    beside it, written with the merged photo's label. The split left that keyword there
+    (nothing is read back for a split photo), for Lightroom to show on the wrong picture
+    and a new index to read back as the user's; it comes out as a rejected label's does.
+    Where a writer still holds the file, the sidecar is that photo's (sidecar_owner)."""
+    return [target for target in targets if photo_id not in written.get(str(target), {photo_id})]
+
+
 def jpeg_sidecars(
     written: dict[str, frozenset[int]], photo_id: int, path: Path, kind: str | None, options: WriteOptions,
     names: DiskNames | None = None,
