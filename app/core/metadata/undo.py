@@ -146,11 +146,11 @@ def _closed(kept: int, gone: Counter[str]) -> str:
                      "back there")
     if photo_files:
         # a JPEG not at its path may have been renamed or moved, still holding our keyword
-        one = photo_files == 1
-        parts.append(f"{'the photo file is' if one else counted(photo_files, 'photo file') + ' are'} no longer "
-                     f"there (deleted, renamed or moved away): if you renamed or moved "
-                     f"{'it, it keeps' if one else 'them, they keep'} the label written (scan, then give the "
-                     "photo a new label to change it)")
+        kept_where_moved = ("it, it keeps the label written (scan, then give the photo a new label to change it)"
+                            if photo_files == 1 else "them, they keep the labels written (scan, then give the "
+                            "photos new labels to change them)")
+        parts.append(f"{'the photo file is' if photo_files == 1 else counted(photo_files, 'photo file') + ' are'}"
+                     f" no longer there (deleted, renamed or moved away): if you renamed or moved {kept_where_moved}")
     return "this batch is closed: " + "; ".join(parts)
 
 
