@@ -66,3 +66,38 @@ def test_a_row_an_older_version_marked_missing_with_its_stand_in_there_is_not_sa
     window.grid.setCurrentIndex(window.grid_model.index(0))
     window.detail.show_record(window.grid_model.record(0), [])
     qtbot.waitUntil(lambda: window.detail.preview.text() == f"No preview\n{IN_THE_CLOUD}", timeout=10000)
+
+
+def test_a_thumbnail_job_running_when_its_photo_is_forgotten_is_not_kept(qtbot, monkeypatch, tmp_path) -> None:
+    """forget() dropped the cached picture but not the job still making it: that job had
+    read the file before it changed (a write, an eviction to iCloud), so its old picture
+    was cached after the forget and stayed (the flaky tile test above, on a busy machine)."""
+    import threading
+
+    from PySide6.QtGui import QColor, QImage
+
+    from app.gui import thumbnail_loader
+    from app.gui.thumbnail_loader import ThumbnailLoader
+
+    started, release = threading.Event(), threading.Event()
+    colours = iter([QColor("red"), QColor("green")])  # the picture before the change, then after
+
+    def work(job) -> None:  # worker thread
+        image = QImage(8, 8, QImage.Format.Format_RGB32)
+        image.fill(next(colours))
+        started.set()
+        release.wait(10)
+        job.signals.finished.emit(job.photo_id, job.serial, image)
+
+    monkeypatch.setattr(thumbnail_loader._ThumbnailJob, "work", work)
+    loader = ThumbnailLoader(8, threads=1)
+    photo = tmp_path / "IMG_0001.jpg"
+    assert loader.pixmap(1, photo) is None
+    assert started.wait(10)
+    with qtbot.waitSignal(loader._signals.finished, timeout=10000):
+        loader.forget([1])  # the file changed while the job ran
+        release.set()
+    assert loader.pixmap(1, photo) is None and loader.requests_started == 2  # made again
+    qtbot.waitUntil(lambda: loader.pixmap(1, photo) is not None, timeout=10000)
+    assert loader.pixmap(1, photo).toImage().pixelColor(0, 0) == QColor("green")
+    assert loader.wait_for_done()

@@ -102,10 +102,7 @@ class ThumbnailLoader(QObject):
                 job is not None and (str(job.path), job.missing) == (path, missing)):
             return None
         if job is not None:  # of the photo's old path (which holds another picture now)
-            if self._pool.tryTake(job):
-                self._finished_jobs.discard_unstarted(job)
-            else:
-                self._finished_jobs.retire(job)  # its worker runs: its answer is ignored
+            self._drop_job(photo_id)
         self._failed.pop(photo_id, None)  # a failure at the old path says nothing of the new one
         self.requests_started += 1
         self._serial += 1
@@ -135,10 +132,24 @@ class ThumbnailLoader(QObject):
                 self._finished_jobs.discard_unstarted(job)
 
     def forget(self, photo_ids) -> None:
-        """Drop cached thumbnails so they are made again (the file changed)."""
+        """Drop cached thumbnails so they are made again (the file changed), and any job
+        of theirs queued or running: one that read the file before the change (a write,
+        an eviction to iCloud) would cache the old picture after this."""
         for photo_id in photo_ids:
             self._memory.pop(photo_id, None)
             self._failed.pop(photo_id, None)
+            self._drop_job(photo_id)
+
+    def _drop_job(self, photo_id: int) -> None:
+        """Take the photo's job out: a queued one is not run, a running one's answer is
+        ignored (_release finds it no longer there)."""
+        job = self._jobs.pop(photo_id, None)
+        if job is None:
+            return
+        if self._pool.tryTake(job):
+            self._finished_jobs.discard_unstarted(job)
+        else:
+            self._finished_jobs.retire(job)  # its worker runs: freed a while after it ends
 
     def wait_for_done(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)
