@@ -13,7 +13,8 @@ import types
 import pytest
 
 from app.core.errors import MetadataWriteError
-from app.core.metadata import atomic, file_attributes
+from app.core.metadata import atomic, file_attributes, temp_names
+from app.core.metadata.temp_names import MAX_WINDOWS_PATH
 from app.core.metadata.disk_problems import FileInUseError
 from app.core.metadata.windows_replace import (ERROR_SHARING_VIOLATION, ERROR_UNABLE_TO_MOVE_REPLACEMENT,
                                                ERROR_UNABLE_TO_REMOVE_REPLACED)
@@ -176,6 +177,51 @@ def test_a_photo_left_only_in_its_temp_is_kept_and_named(tmp_path, monkeypatch, 
     assert (name == "DSC_0001.JPG") == (temp.name == f".{name}{temp.name[-13:]}")  # cut for the others
     assert str(temp) in str(raised.value) and f"rename it {photo.name}" in str(raised.value)
     assert atomic.remove_stale_temps_in(folder, clock=lambda folder: 10**30) == 0 and temp.exists()
+
+
+def _folder_leaving_room(tmp_path, monkeypatch, units: int):
+    """A deep folder (on Windows, as if there) whose path leaves a temp's stem exactly
+    `units` UTF-16 units."""
+    folder = _deep_folder(tmp_path, monkeypatch).parent
+    folder = folder / ("x" * (MAX_WINDOWS_PATH - len(".01234567.tmp") - 1 - units - len(str(folder)) - 2))
+    folder.mkdir()
+    assert temp_names.path_room(folder) == units
+    return folder
+
+
+JPEG_OF_241_BYTES = "京都旅行の写真" * 11 + "_DSC_0.jpg"  # its sidecar's temp stem is cut to exactly this name
+
+
+@pytest.mark.parametrize("case", ["241-byte name", "12 units left"])
+def test_a_sidecar_left_only_in_its_temp_beside_its_jpeg_is_kept(tmp_path, monkeypatch, on_windows, case):
+    """A JPEG's sidecar (darktable's history, an older --no-jpeg write) whose temp's name
+    is cut to exactly the JPEG's name: when it is the sidecar's only copy, the sweep
+    keeps it, though a temp of that JPEG would be named the same but for its tag; a
+    stale one beside the sidecar goes."""
+    use_fake_kernel32(monkeypatch, RemovesThenFails())
+
+    def refuse(source, target):
+        raise PermissionError(errno.EACCES, "The process cannot access the file")
+
+    monkeypatch.setattr(atomic.os, "replace", refuse)
+    if case == "241-byte name":
+        folder, jpeg = tmp_path, JPEG_OF_241_BYTES
+    else:
+        folder, jpeg = _folder_leaving_room(tmp_path, monkeypatch, 12), "DSC_0001.JPG"
+    (folder / jpeg).write_bytes(b"the photo")
+    sidecar = folder / (jpeg + ".xmp")
+    sidecar.write_bytes(b"<x:xmpmeta>the user's darktable history</x:xmpmeta>")
+    with pytest.raises(MetadataWriteError) as raised:
+        atomic.replace_atomically(sidecar, b"<x:xmpmeta>history and our keyword</x:xmpmeta>")
+    temp, = (p for p in folder.iterdir() if p.name != jpeg)
+    assert temp.name.startswith(f".{jpeg}.") and f"rename it {sidecar.name}" in str(raised.value)
+    assert atomic.remove_stale_temps_in(folder, clock=lambda folder: 10**30) == 0
+    assert temp.read_bytes() == b"<x:xmpmeta>history and our keyword</x:xmpmeta>"
+    temp.rename(sidecar)
+    stale = atomic.temp_path_for(sidecar)
+    stale.write_bytes(b"half")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    assert atomic.remove_stale_temps_in(folder) == 1 and not stale.exists()
 
 
 @pytest.mark.parametrize("deep", [False, True])

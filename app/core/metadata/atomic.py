@@ -35,7 +35,7 @@ from app.core.errors import MetadataWriteError
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
-from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_cut_temp_copies, temp_path_for)
+from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_temp_copies, temp_path_for)
 from app.core.metadata.temp_names import is_written_by_us as _is_written_by_us
 from app.core.metadata.temp_names import _utf16_units
 from app.core.metadata.temp_names import path_room as _path_room
@@ -141,16 +141,13 @@ def _may_be_in_progress(temp: os.stat_result, written: list[os.DirEntry], young_
 
 def _files_written_with(folder: Path, names: dict[str, os.DirEntry], stem: str, digits: str) -> list[os.DirEntry]:
     """The files in `folder` a temp named with `stem` and hex `digits` may be a copy of:
-    the one so named, or, for a stem cut to fit (a long name), the file whose whole name
-    gives that stem and the tag in `digits` (temp_names); only files we write into
+    the one so named, or, for a stem that may be cut to fit (a long name), the file whose
+    whole name gives that stem and the tag in `digits` (temp_names); only files we write into
     (JPEGs and XMP sidecars) that exist. None: the temp is not provably ours (another
     program's), or it may be the only copy of a photo that is gone (a ReplaceFileW that
     removed it): a DSC_0001.JPG.xmp, an export or another photo beside it, whose name
     begins as the photo's did, is not what it copies."""
-    if stem in names:
-        candidates = [names[stem]]
-    else:
-        candidates = [names[name] for name in names_a_cut_temp_copies(folder, list(names), stem, digits)]
+    candidates = [names[name] for name in names_a_temp_copies(folder, list(names), stem, digits)]
     written = []
     for entry in candidates:
         try:

@@ -3,10 +3,11 @@ how a sweep tells from such a name which file the temp is a copy of.
 
 The name is cut to fit the file system's limit (and on Windows the whole path's); a
 cut name no longer says whose the temp is, and the temp may be a photo's only copy (a
-ReplaceFileW that removed the photo, then could not rename the temp), so a cut name
-carries a tag of the whole name in its hex part: a sweep takes it for a copy of a file
-only when that file's name gives the same stem and tag, never of the photo's sidecar,
-an export or another photo whose names merely begin the same.
+ReplaceFileW that removed the photo, then could not rename the temp), so every temp
+carries a tag of the whole name in its hex part: a sweep takes a temp whose stem may be
+a cut one for a copy of a file only when that file's name gives the same stem and tag,
+never of the photo's sidecar (whose cut stem may be exactly the JPEG's name), an export
+or another photo whose names merely begin the same.
 """
 
 from __future__ import annotations
@@ -65,12 +66,11 @@ def temp_stem(path: Path) -> str:
     return name
 
 
-def stem_was_cut(folder: Path, stem: str) -> bool:
+def may_be_cut(folder: Path, stem: str) -> bool:
     """Whether `stem` may be a longer name cut by temp_stem: it fills the room left for
-    it (the next character, up to 4 bytes or 2 UTF-16 units, would not have fitted), and
-    it is no name of a file we write, which a temp's stem is whenever it was not cut."""
-    if is_written_by_us(stem):
-        return False
+    it (the next character, up to 4 bytes or 2 UTF-16 units, would not have fitted).
+    Such a stem may also be a whole name (a JPEG's, when its sidecar's was cut to it),
+    so only the tag tells whose the temp is."""
     room = path_room(folder)
     return (len(os.fsencode(stem)) > _NAME_ROOM - 4
             or (room is not None and _utf16_units(stem) > room - 2))
@@ -81,19 +81,20 @@ def _name_tag(name: str) -> str:
 
 
 def temp_path_for(path: Path) -> Path:
-    """A fresh temp name beside `path`; a cut one carries the tag of the whole name."""
-    stem = temp_stem(path)
-    if stem == path.name:
-        return path.with_name(f".{stem}.{secrets.token_hex(4)}.tmp")
-    return path.with_name(f".{stem}.{_name_tag(path.name)}{secrets.token_hex(1)}.tmp")
+    """A fresh temp name beside `path`, tagged with the whole name (cut or not: a
+    sweep cannot tell a whole name that fills the room from a cut one)."""
+    return path.with_name(f".{temp_stem(path)}.{_name_tag(path.name)}{secrets.token_hex(1)}.tmp")
 
 
-def names_a_cut_temp_copies(folder: Path, names: list[str], stem: str, digits: str) -> list[str]:
-    """Of `names` (files in `folder`), those a temp with this cut `stem` and hex `digits`
-    may be a copy of: names that give that very stem and tag. Empty when the stem was
-    not cut, or for a temp named before tags (its digits match no name): it is kept."""
-    if not stem_was_cut(folder, stem):
-        return []
+def names_a_temp_copies(folder: Path, names: list[str], stem: str, digits: str) -> list[str]:
+    """Of `names` (files in `folder`), those a temp with this `stem` and hex `digits`
+    may be a copy of. A stem too short to be a cut one is its file's whole name (temps
+    named before tags too). One that fills the room names only files whose whole name
+    gives that very stem and the tag in `digits`, the stem itself included: a temp of
+    DSC_0001.JPG.xmp cut to `DSC_0001.JPG` is not the JPEG's. A temp named before tags
+    with such a stem matches no name, and is kept."""
+    if not may_be_cut(folder, stem):
+        return [stem] if stem in names else []
     return [name for name in names
-            if name != stem and name.startswith(stem) and _name_tag(name) == digits[:_TAG_DIGITS]
+            if name.startswith(stem) and _name_tag(name) == digits[:_TAG_DIGITS]
             and temp_stem(folder / name) == stem]
