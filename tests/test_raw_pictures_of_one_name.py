@@ -171,6 +171,35 @@ def test_the_upgrade_leaves_the_label_with_the_raw_it_was_given_to_not_one_copie
     assert keywords(folder / "IMG_0002.CR3.xmp") == ["Landmarks|Petra"]
 
 
+def test_the_label_stays_with_the_raw_it_was_written_for_after_an_older_versions_move(tmp_path) -> None:
+    """As above, and the folder renamed before the upgrade: the older version's scan
+    adopted the move and gave the files new ids in the order of their names, the CR2
+    first. The journal (which follows the move) shows the CR3's sidecar was written
+    for the photo before the CR2 was there: the CR3 keeps "Petra", in its sidecar too."""
+    folder = tmp_path / "two"
+    cr3 = raw(folder / "IMG_0002.CR3", **R6)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        labelled = photo_of(index, cr3)
+        index.set_label(labelled.id, "Petra")
+        assert write(index).written == 1
+        cr2 = raw(folder / "IMG_0002.CR2", **R5)
+        scan(index, [folder])
+        merged_like_an_older_version(index, cr3, cr2)
+        with index.transaction() as conn:
+            conn.execute("UPDATE photos SET primary_path = ? WHERE id = ?", (str(cr2), labelled.id))
+            top = conn.execute("SELECT MAX(id) FROM files").fetchone()[0]
+            for offset, path in enumerate((cr2, cr3), start=1):  # as the move renumbered them
+                conn.execute("UPDATE files SET id = ? WHERE path = ?", (top + offset, str(path)))
+            migration_38(conn)
+        scan(index, [folder])
+        kept, split = index.get(labelled.id), photo_of(index, cr2)
+        assert (kept.label, kept.path, split.label) == ("Petra", str(cr3), None)
+        assert not any(item.changes_anything for item in plan_writes(index, "", False, WriteOptions()))
+    assert keywords(folder / "IMG_0002.CR3.xmp") == ["Landmarks|Petra"]
+    assert not (folder / "IMG_0002.CR2.xmp").exists()
+
+
 def test_the_merged_label_comes_out_of_the_split_pictures_sidecar_and_a_new_index_does_not_read_it(tmp_path) -> None:
     """The older write put the merged photo's label into both RAWs' sidecars; the split
     photo is unlabelled, so nothing took it out: Lightroom showed it on the other picture

@@ -13,6 +13,7 @@ two pictures gives one of them the other's label, and hides it from tagging and 
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections import defaultdict
@@ -107,3 +108,23 @@ def merged_raws(known: Mapping[str, KnownFile], present: Mapping[str, FileState]
             rendered.add(found.photo_stem)
     return {key: sorted(names) for key, names in files.items()
             if key not in rendered and len(names) > 1 and len({stem_of(name) for name in names}) == 1}
+
+
+def sidecars_written_first(conn: sqlite3.Connection, known: Mapping[str, KnownFile],
+                           names: Collection[str]) -> dict[str, int]:
+    """{RAW name: the first write batch that reached its own sidecar (NAME.EXT.xmp) for
+    its photo} of `names`, RAWs an older version merged: the one whose sidecar was
+    written first was in the photo when it was labelled (pairing._lone_raw_keys). The
+    write journal keeps this through a folder moved (moved_photos follows it), where the
+    files' ids do not: an older version's move gave them new ones, in the order of names."""
+    first: dict[str, int] = {}
+    for photo_id in sorted({known[name].photo_id for name in names}):
+        by_sidecar = {name + ext: name for name in names if known[name].photo_id == photo_id
+                      for ext in (".xmp", ".XMP")}
+        for path, batch in conn.execute(
+                "SELECT path, MIN(batch_id) FROM write_journal WHERE photo_id = ? AND batch_id IS NOT NULL "
+                "GROUP BY path", (photo_id,)):
+            name = by_sidecar.get(os.path.basename(str(path)))
+            if name is not None:
+                first[name] = min(first.get(name, batch), batch)
+    return first

@@ -26,7 +26,7 @@ from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
-from app.core.raw_pictures import SamePictures, merged_raws
+from app.core.raw_pictures import SamePictures, merged_raws, sidecars_written_first
 from app.core.scan_details import pair_unread_raws, read_photo_details
 from app.core.scan_summary import ScanOptions, ScanSummary
 
@@ -250,7 +250,10 @@ class FolderSync:
             self.detaching.extend(sorted(replaced))
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         regroup = self._read_merged_raws(folder, known, states, infos)
-        groups = pairing.photos_of(states, fresh, known, failed, SamePictures(self.conn, infos, known), regroup)
+        merged = [name for name, k in known.items() if k.photo_stem in regroup]
+        written_first = sidecars_written_first(self.conn, known, merged)
+        groups = pairing.photos_of(states, fresh, known, failed, SamePictures(self.conn, infos, known), regroup,
+                                   written_first)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,

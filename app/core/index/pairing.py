@@ -38,6 +38,7 @@ another picture becomes a photo of its own.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ def _preference(name: str) -> tuple[int, str]:
 
 
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
-               regroup: Collection[str] = ()) -> dict[str, str]:
+               regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -109,7 +110,7 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     another spelling that pairs with it, else a photo of its own.
     A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
     else of the one other spelling holding rendered images (see the module's docstring);
-    with none, see _lone_raw_keys (`same_picture`, `regroup`)."""
+    with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`)."""
     names = list(names)
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
@@ -149,16 +150,20 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
             keys[name] = known[name].photo_stem if name in known else first.get(paired, paired)
     rendered_keys = set(keys.values())
     for stem, raws in lone.items():
-        keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys))
+        keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
     return keys
 
 
 def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], same_picture: SamePicture,
-                   regroup: Collection[str], rendered_keys: set[str]) -> dict[str, str]:
+                   regroup: Collection[str], rendered_keys: set[str],
+                   written_first: Mapping[str, int]) -> dict[str, str]:
     """Keys of the RAW files there of `stem` that no rendered image pairs with: one photo
     a picture. A RAW keeps its photo, but one of a photo in `regroup` (RAWs an older
-    version merged) stays only where it is the picture of the first file kept there, in
-    the order the index took them in (the first indexed is the one labelled). A
+    version merged) stays only where it is the picture of the first file kept there:
+    the one whose sidecar a write for the photo reached first (`written_first`: RAW name
+    -> its earliest write batch; the write journal follows a folder moved), else the
+    first the index took in (the first indexed is the one labelled; a move that an
+    older version adopted renumbered them by name). A
     new one (or one leaving) joins the photo of its picture, deleted files of it
     included (the NEF converted to the DNG beside it, then removed); else the stem's
     key where no RAW of another picture, nor a rendered image, holds it; else a key
@@ -169,7 +174,7 @@ def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], s
             kept[found.photo_stem].append(name)
     keys: dict[str, str] = {}
     rest: list[str] = []
-    for name in sorted(raws, key=lambda n: _indexed_first(n, known)):
+    for name in sorted(raws, key=lambda n: _indexed_first(n, known, written_first)):
         found = known.get(name)
         if found is None:
             rest.append(name)
@@ -188,11 +193,15 @@ def _lone_raw_keys(stem: str, raws: list[str], known: Mapping[str, KnownFile], s
     return keys
 
 
-def _indexed_first(name: str, known: Mapping[str, KnownFile]) -> tuple[int, int, tuple[int, str]]:
-    """Indexed files in the order the index took them in (a RAW copied in later beside a
-    labelled one must not take its photo, whatever its name), then new ones by name."""
+def _indexed_first(name: str, known: Mapping[str, KnownFile],
+                   written_first: Mapping[str, int]) -> tuple[int, float, int, tuple[int, str]]:
+    """Indexed files in the order they joined their photo (a RAW copied in later beside a
+    labelled one must not take its photo, whatever its name): by the first write that
+    reached their sidecars, then as the index took them in; then new ones by name."""
     found = known.get(name)
-    return (0, found.id, _preference(name)) if found is not None else (1, 0, _preference(name))
+    if found is None:
+        return (1, 0, 0, _preference(name))
+    return (0, written_first.get(name, math.inf), found.id, _preference(name))
 
 
 def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
@@ -205,12 +214,13 @@ def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
 
 def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               known: Mapping[str, KnownFile], unreadable: Collection[str],
-              same_picture: SamePicture = _never, regroup: Collection[str] = ()) -> list[PhotoFiles]:
+              same_picture: SamePicture = _never, regroup: Collection[str] = (),
+              written_first: Mapping[str, int] | None = None) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
-    now, are neither: their rows stay as they are). `same_picture`, `regroup`: see
-    photo_keys."""
-    keys = photo_keys(present, known, same_picture, regroup)
+    now, are neither: their rows stay as they are). `same_picture`, `regroup`,
+    `written_first`: see photo_keys."""
+    keys = photo_keys(present, known, same_picture, regroup, written_first)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))
