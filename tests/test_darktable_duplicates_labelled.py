@@ -6,6 +6,8 @@ of this file counts: its xmpMM:DerivedFrom names the file, and no photo has its 
 
 from __future__ import annotations
 
+import pytest
+
 from app.core.index import PhotoIndex
 from app.core.metadata import undo_last_write
 from app.core.metadata.sidecar import fields_of_sidecar
@@ -56,3 +58,24 @@ def test_each_darktable_version_of_a_raw_gets_the_label_and_undo_takes_it_back(t
         assert (folder / "DSC_0200.NEF.xmp").exists()  # DSC_0200 got its own
         assert undo_last_write(index).failed == 0
     assert {name: (folder / name).read_bytes() for name in sidecars} == before
+
+
+def test_a_duplicate_of_another_picture_named_in_another_case_gets_nothing(tmp_path) -> None:
+    """A case-sensitive disk (ext4, a card read on Linux) holds DSC_0100.NEF and
+    dsc_0100.nef, two pictures: darktable's duplicate of the lowercase one is not a
+    version of the uppercase one, whose label it must not get."""
+    folder = tmp_path / "dt"
+    folder.mkdir()
+    for name in ("DSC_0100.NEF", "dsc_0100.nef"):
+        (folder / name).write_bytes(b"not really a raw file, never opened " + name.encode())
+    if (folder / "DSC_0100.NEF").read_bytes() == (folder / "dsc_0100.nef").read_bytes():
+        pytest.skip("a case-insensitive disk holds one of the two names only")
+    other = folder / "dsc_0100_01.nef.xmp"
+    other.write_text(DARKTABLE_VERSION.format(original="dsc_0100.nef", version="bw of the other picture"))
+    before = other.read_bytes()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        add_photo(index, [folder / "DSC_0100.NEF"], "Colosseum")
+        add_photo(index, [folder / "dsc_0100.nef"], state="unlabelled")
+        write_all(index)
+    assert other.read_bytes() == before
+    assert fields_of_sidecar((folder / "DSC_0100.NEF.xmp").read_bytes()).hierarchical == ["Landmarks|Colosseum"]

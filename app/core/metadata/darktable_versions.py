@@ -7,6 +7,10 @@ from the duplicate of the same picture; a write gives each version's sidecar the
 Such a name is a version's only where darktable says so: its xmpMM:DerivedFrom names
 the photo file (darktable writes the original's name there), and no file of the
 version's name (`DSC_0100_01.NEF`, another photo, whose own sidecar that is) is there.
+Names match exactly; in another letter case or Unicode form (a card's FAT folder, a
+name darktable stored as typed) only where the folder holds no other file of that
+folded name: on a case-sensitive disk `dsc_0100_01.nef.xmp` (DerivedFrom
+`dsc_0100.nef`) belongs to dsc_0100.nef, never to DSC_0100.NEF beside it.
 """
 
 from __future__ import annotations
@@ -27,33 +31,45 @@ class DarktableVersions:
     each folder listed once (a card folder of 5,000 RAWs is not listed once a photo)."""
 
     def __init__(self) -> None:
-        self._folders: dict[Path, dict[str, list[str]]] = {}
+        self._folders: dict[Path, _FolderVersions] = {}
 
     def of(self, path: Path) -> list[Path]:
         """The sidecars of the duplicates of `path` there are, by version number."""
         folder = path.parent
         if folder not in self._folders:
             self._folders[folder] = _version_sidecars_in(folder)
-        return [folder / name for name in self._folders[folder].get(fold(path.name), [])
-                if _derived_from(folder / name, path.name)]
+        versions, spellings = self._folders[folder]
+        key = fold(path.name)
+        any_case = spellings.get(key, set()) <= {path.name}  # no other file of this folded name
+        return [folder / name for name, original in versions.get(key, [])
+                if (any_case or original == path.name) and _derived_from(folder / name, path.name, any_case)]
 
 
-def _version_sidecars_in(folder: Path) -> dict[str, list[str]]:
-    """{folded photo file name: the names of its versions' sidecars} of `folder`."""
+# ({folded photo file name: (its versions' sidecars, the file name each gives)},
+#  {folded name: the names the folder lists so})
+_FolderVersions = tuple[dict[str, list[tuple[str, str]]], dict[str, set[str]]]
+
+
+def _version_sidecars_in(folder: Path) -> _FolderVersions:
+    """The versions' sidecars of `folder`, by the folded name of their photo file."""
     try:
         names = sorted(os.listdir(folder))
     except (OSError, ValueError):
-        return {}
-    listed = {fold(name) for name in names}
-    versions: dict[str, list[str]] = {}
+        return {}, {}
+    spellings: dict[str, set[str]] = {}
+    for name in names:
+        spellings.setdefault(fold(name), set()).add(name)
+    versions: dict[str, list[tuple[str, str]]] = {}
     for name in names:
         found = VERSION_SIDECAR.match(name)
-        if found is None or fold(name[: -len(".xmp")]) in listed:
+        if found is None or fold(name[: -len(".xmp")]) in spellings:
             continue  # no version's name, or the sidecar of a file of that name
-        versions.setdefault(fold(found["base"] + found["extension"]), []).append(name)
-    return versions
+        original = found["base"] + found["extension"]
+        versions.setdefault(fold(original), []).append((name, original))
+    return versions, spellings
 
 
-def _derived_from(sidecar: Path, name: str) -> bool:
-    """Whether the sidecar names the file `name` (in any letter case) as its original."""
-    return any(fold(named) == fold(name) for named in names_in(sidecar))
+def _derived_from(sidecar: Path, name: str, any_case: bool) -> bool:
+    """Whether the sidecar names the file `name` as its original: exactly, or in any
+    letter case or Unicode form where `any_case` (no other file has that folded name)."""
+    return any(named == name or (any_case and fold(named) == fold(name)) for named in names_in(sidecar))
