@@ -34,6 +34,7 @@ from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
+from app.gui.message_bar import MessageBar, SummaryStatusBar, fits_status_bar
 from app.gui.outside_changes import OutsideChanges
 from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid
@@ -76,6 +77,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.folders: list[str] = []  # the folders chosen in the library panel (none: the library)
         self.entry_query = ""  # the landmarks and dates chosen there
         self.window_layout = WindowLayout(self)
+        self.setStatusBar(SummaryStatusBar(self))  # a long message: its first sentence, whole in message_bar
         self.setWindowTitle("Landmark Tagger")
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
@@ -150,7 +152,10 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.message_bar = MessageBar()
+        self.message_bar.closed.connect(lambda: self._active_model_and_view()[1].setFocus())
         layout.addWidget(search_row)
+        layout.addWidget(self.message_bar)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.job_bar)
         self.setCentralWidget(central)
@@ -330,8 +335,14 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     # -- feedback --------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
+        """In the status bar; one too long for it also whole in the message bar above the
+        photos, which a shorter message after it closes (it would speak of an older step)."""
         shown = in_app_words(text, self.index_named)
         self.statusBar().showMessage(shown, status_message_ms(shown))
+        if fits_status_bar(self.statusBar(), shown):
+            self.message_bar.dismiss()
+        else:
+            self.message_bar.show_text(shown)
 
     def settings_set_aside(self, message: str) -> None:
         """The settings file was damaged or hand-edited while the app ran and was kept
