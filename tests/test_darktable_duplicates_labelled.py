@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.index import PhotoIndex
-from app.core.metadata import undo_last_write
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write
 from app.core.metadata.sidecar import fields_of_sidecar
 from tests.test_metadata_support import add_photo
 from tests.test_write_odd_files import write_all
@@ -79,3 +79,24 @@ def test_a_duplicate_of_another_picture_named_in_another_case_gets_nothing(tmp_p
         write_all(index)
     assert other.read_bytes() == before
     assert fields_of_sidecar((folder / "DSC_0100.NEF.xmp").read_bytes()).hierarchical == ["Landmarks|Colosseum"]
+
+
+def test_a_label_taken_back_leaves_the_duplicates_as_the_photos_own_sidecar(tmp_path) -> None:
+    """A RAW labelled and written (its sidecar and its duplicate's), then its label taken
+    back (`undo --review` deletes the labels row): the next write leaves both sidecars as
+    they are, as it does the photo's own: no duplicate loses the keyword alone, with a
+    reason ("written for the photo it was merged into") that is not so."""
+    folder = tmp_path / "dt"
+    folder.mkdir()
+    (folder / "DSC_0100.NEF").write_bytes(b"not really a raw file, never opened")
+    duplicate = folder / "DSC_0100_01.NEF.xmp"
+    duplicate.write_text(DARKTABLE_VERSION.format(original="DSC_0100.NEF", version="bw"))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo_id = add_photo(index, [folder / "DSC_0100.NEF"], "Colosseum")
+        assert write_all(index).written == 2
+        with index.transaction() as conn:
+            conn.execute("DELETE FROM labels WHERE photo_id = ?", (photo_id,))  # as review_journal's restore does
+        assert not [item.describe() for item in plan_writes(index, "", False, WriteOptions()) if item.changes_anything]
+        write_all(index)
+    for sidecar in (folder / "DSC_0100.NEF.xmp", duplicate):
+        assert "Landmarks|Colosseum" in fields_of_sidecar(sidecar.read_bytes()).hierarchical

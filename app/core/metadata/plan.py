@@ -182,10 +182,10 @@ def plan_writes(
                 continue  # no sidecar of it ours: nothing to look at (most unlabelled photos)
             indexed = _file_kind(index, path)
             targets = write_targets(path, indexed[0], options, names)
-            if left_over:
-                targets = left_over_sidecars(targets, sidecars_written, photo.id)
             if targets != [path]:  # in sidecars: each darktable version of the file gets the label
                 targets += versions.of(path)
+            if left_over:  # its duplicates' sidecars too: only those written for other photos
+                targets = left_over_sidecars(targets, sidecars_written, photo.id)
             extra = (jpeg_sidecars(sidecars_written, photo.id, path, indexed[0], options, names)
                      if photo.id in photos_with_sidecars else [])
             for target in targets + extra:
