@@ -143,6 +143,7 @@ class LibraryActions:
                 "or the empty mount point of a card that was mounted on it when its photos were scanned, as when "
                 "its drive is not connected."
                 if missing.skipped_folders else "")
+        kept = staying_text(missing) + kept
         if missing.photos == 0:
             self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))
             return False
@@ -163,3 +164,19 @@ class LibraryActions:
             "them."
             + unwritten)
         return answer == QMessageBox.StandardButton.Yes
+
+
+def staying_text(missing) -> str:
+    """The missing photos the library panel counts that Forget missing photos… keeps, and
+    why: the question said nothing of them, so a photo in iCloud looked as if it would go."""
+    owed = missing.awaiting_scan - missing.in_icloud
+    text = ""
+    if missing.in_icloud:
+        one = missing.in_icloud == 1
+        text += (f"\n\n{counted(missing.in_icloud, 'missing photo')} {'stays' if one else 'stay'}: "
+                 f"{'it is' if one else 'they are'} in iCloud, not downloaded (Tag folder finds "
+                 f"{'it' if one else 'them'} again, with {'its' if one else 'their'} labels).")
+    if owed:
+        text += (f"\n\n{counted(owed, 'missing photo')} {'stays' if owed == 1 else 'stay'}: a scan that did "
+                 "not finish still has to look for where they went (Tag folder reads the folders again).")
+    return text
