@@ -183,6 +183,26 @@ def test_undo_of_a_sidecar_deleted_since_says_so_when_it_closes_the_batch(tmp_pa
     assert "keeps the label" not in closing.line()
 
 
+def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_deleted(tmp_path, index):
+    """The usual way to move a RAW takes its sidecar along, which keeps our keyword: the
+    closing line said "the sidecar was deleted since, and our keyword with it"."""
+    raw = a_raw(tmp_path / "Jordan")
+    sidecar = lightroom_sidecar(raw.parent / "DSC_0001.NEF.xmp", "holiday")
+    add_photo(index, [raw], "Petra")
+    assert write_all(index).written == 1
+    best = tmp_path / "Jordan" / "best"
+    best.mkdir()
+    raw.rename(best / raw.name)
+    moved = sidecar.rename(best / sidecar.name)
+    assert undo_last_write(index).failed == 1
+    closing = undo_last_write(index)
+    assert closing.next_step == (
+        "this batch is closed: the sidecar is no longer there, nor its photo file (deleted, renamed or moved "
+        "away): if you renamed or moved them, the sidecar keeps the label written (scan, then give the photo a "
+        "new label to change it)"), closing.line()
+    assert "Landmarks|Petra" in fields_of_sidecar(moved.read_bytes()).hierarchical
+
+
 def test_undo_of_the_jpeg_of_a_pair_deleted_since_says_the_file_is_gone_when_it_closes_the_batch(tmp_path, index):
     raw = a_raw(tmp_path / "Jordan")
     jpeg = make_jpeg(raw.with_suffix(".JPG"))

@@ -18,6 +18,7 @@ every folder the undo handles. Each file is hashed once at most.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.metadata.xmp import RDF, X, XmpDocument
+from app.core.path_case import fold
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import counted, shell_quote
 
@@ -129,9 +131,11 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
 
 def _closed(kept: int, gone: Counter[str]) -> str:
     """The closing line of a batch closed with files not restored: `kept` still hold
-    the label written; `gone` (by kind: "photo file", "sidecar") are not there: a sidecar
-    deleted since took our keyword with it; a photo file may have been renamed or moved
-    away (the journal knows only its old path), so it is not said gone with our keyword."""
+    the label written; `gone` (by kind: "photo file", "sidecar", "sidecar and photo file")
+    are not there: a sidecar deleted since (its photo file still beside it) took our
+    keyword with it; a photo file, or a sidecar gone with its photo file (the usual way
+    to move a RAW), may have been renamed or moved away (the journal knows only the old
+    path), so it is not said gone with our keyword."""
     parts = []
     if kept:
         parts.append(f"the {'other ' if gone else ''}file keeps the label written "
@@ -139,11 +143,19 @@ def _closed(kept: int, gone: Counter[str]) -> str:
                      f"{counted(kept, 'file')} keep the labels written (give them a new label to change them)"
                      if gone else
                      "the files keep the labels written (give them a new label to change them)")
-    sidecars, photo_files = gone.get("sidecar", 0), sum(gone.values()) - gone.get("sidecar", 0)
+    sidecars, moved = gone.get("sidecar", 0), gone.get(SidecarMovedError.kind, 0)
+    photo_files = sum(gone.values()) - sidecars - moved
     if sidecars:
         parts.append(f"{'the sidecar was' if sidecars == 1 else counted(sidecars, 'sidecar') + ' were'} deleted "
                      f"since, and our keyword with {'it' if sidecars == 1 else 'them'}: nothing left to take "
                      "back there")
+    if moved:  # a RAW moved with its sidecar: that sidecar still holds our keyword
+        parts.append(f"{'the sidecar is' if moved == 1 else counted(moved, 'sidecar') + ' are'} no longer there, "
+                     f"nor {'its photo file' if moved == 1 else 'their photo files'} (deleted, renamed or moved "
+                     "away): if you renamed or moved them, "
+                     + ("the sidecar keeps the label written (scan, then give the photo a new label to change it)"
+                        if moved == 1 else "the sidecars keep the labels written (scan, then give the photos new "
+                        "labels to change them)"))
     if photo_files:
         # a JPEG not at its path may have been renamed or moved, still holding our keyword
         kept_where_moved = ("it, it keeps the label written (scan, then give the photo a new label to change it)"
@@ -172,6 +184,13 @@ class SidecarGoneError(FileGoneError):
     """A sidecar our write changed was deleted since."""
 
     kind = "sidecar"
+
+
+class SidecarMovedError(SidecarGoneError):
+    """A sidecar our write changed is not at its path, nor its photo file beside it:
+    deleted, or renamed or moved away with it (still holding our keyword)."""
+
+    kind = "sidecar and photo file"
 
 
 _PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
@@ -394,12 +413,25 @@ def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
     return None
 
 
+def _photo_file_gone_too(sidecar: Path) -> bool:
+    """Whether no file the sidecar describes is beside it any more (DSC_0001.NEF of
+    DSC_0001.NEF.xmp, any DSC_0001.* of DSC_0001.xmp): moved or renamed with it, maybe."""
+    described = fold(sidecar.with_suffix("").name)
+    try:
+        names = os.listdir(sidecar.parent)
+    except OSError:
+        return True
+    return not any(fold(name) == described or (fold(name).rpartition(".")[0] == described
+                                               and not name.lower().endswith(".xmp")) for name in names)
+
+
 def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
     existing = _current_bytes(path, library_folders)
     if existing is None:
         if entry.before.get("absent"):
             return  # already gone
-        raise SidecarGoneError(f"the sidecar {path} has disappeared; cannot restore it")
+        gone = SidecarMovedError if _photo_file_gone_too(path) else SidecarGoneError
+        raise gone(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
     _, after = entry.fields_with(fields_of_sidecar(original, str(path)))
     # exactly our output: the bytes our write put in (a sidecar we created names its
