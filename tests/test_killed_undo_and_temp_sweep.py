@@ -115,3 +115,27 @@ def test_a_temp_is_aged_by_the_folders_clock_not_ours(tmp_path, monkeypatch):
     atomic.replace_atomically(photo, before + b"ours", write=write_while_another_process_sweeps)
     assert swept == [1] and photo.read_bytes() == before + b"ours"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jpg"]  # the clock probe is gone too
+
+
+def test_a_scan_names_an_old_temp_it_keeps_and_says_what_to_do(tmp_path: Path) -> None:
+    """A temp an older version named before tags (a long name, cut; 8 random hex) beside
+    its photo cannot be told from a photo's only copy, so it is kept; the scan of its
+    folder says so, naming it and what to do, rather than keep it for ever unsaid."""
+    from app.core.scanner import scan
+
+    name = "京都旅行の写真" * 11 + "_DSC_0001.JPG"  # 244 bytes: its temp's name is cut
+    (tmp_path / "Kyoto").mkdir()
+    photo = make_jpeg(tmp_path / "Kyoto" / name)
+    stem = name
+    while len(os.fsencode(stem)) > 241:
+        stem = stem[:-1]
+    old = photo.with_name(f".{stem}.1a2b3c4d.tmp")
+    old.write_bytes(b"a half-written copy")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        summary = scan(index, [photo.parent])
+    assert old.exists() and summary.kept_temps == [str(old)]
+    assert (f"in {photo.parent}, {old.name} is a hidden copy of a photo or sidecar an earlier write left, kept as "
+            "it may be the only copy: if the file it copies is there unharmed, delete it; else rename it to "
+            "that file's name") in summary.line()
+    assert summary.to_json()["kept_temps"] == [str(old)]

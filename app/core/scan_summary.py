@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 
 from app.core.wording import counted
@@ -40,6 +41,9 @@ class ScanSummary:
     # folders inside a library folder whose card or disk is not connected, left as they were
     # (an error each); `scan --json` lists them
     cards_not_connected: list[str] = field(default_factory=list)
+    # hidden temp copies an earlier write or undo left that no file beside shows whose they
+    # are: kept (a photo's only copy, or one an older version named), said by folder
+    kept_temps: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -55,6 +59,7 @@ class ScanSummary:
                       for link, kept in self.news(self.same_folders))
             + "".join(f"; {folder} is in the library as {link}; left there"
                       for folder, link in self.news(self.left_to_links))
+            + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
         )
 
     def news(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -77,3 +82,20 @@ class ScanSummary:
 def not_downloaded_words(count: int) -> str:
     """"2 files in iCloud or online-only, not downloaded (kept as indexed)"."""
     return f"{counted(count, 'file')} in iCloud or online-only, not downloaded (kept as indexed)"
+
+
+def _by_folder(paths: list[str]) -> list[tuple[str, list[str]]]:
+    folders: dict[str, list[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition(os.sep) if os.sep in path else ("", "", path)
+        folders.setdefault(folder, []).append(name)
+    return list(folders.items())
+
+
+def kept_temps_words(folder: str, names: list[str]) -> str:
+    """What to do with the hidden copies an earlier write left in `folder` that may be a
+    photo's only copy: the user alone can tell (they are never deleted for them)."""
+    listed = ", ".join(names)
+    return (f"in {folder}, {listed} {'is a hidden copy' if len(names) == 1 else 'are hidden copies'} of a photo "
+            "or sidecar an earlier write left, kept as it may be the only copy: if the file it copies is there "
+            "unharmed, delete it; else rename it to that file's name")

@@ -323,7 +323,7 @@ class _Scan(FolderSync):
             except OSError as error:  # if it was a folder, what we know of it is kept
                 self._unreadable_entry(entry.path, error)
         if maybe_our_temps:  # a killed write's or undo's hidden copies of photos: clutter, cleared
-            remove_stale_temps_in(Path(folder))
+            remove_stale_temps_in(Path(folder), kept=self.summary.kept_temps)
         # folder links first, so that a file link into one of them is known for an alias;
         # in name order, so that of two links to one folder the same is walked at every scan
         for entry in sorted(linked, key=lambda entry: entry.name):

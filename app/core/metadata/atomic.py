@@ -82,7 +82,7 @@ def folder_clock_ns(folder: Path) -> int | None:
 
 
 def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
-                          clock: Callable[[Path], int | None] = folder_clock_ns) -> int:
+                          clock: Callable[[Path], int | None] = folder_clock_ns, kept: list[str] | None = None) -> int:
     """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
     hidden full-size copies of photos. Only files named exactly as ours are
     (`.<name>.<8 lowercase hex>.tmp`), where `<name>` is a JPEG or XMP sidecar that
@@ -91,13 +91,16 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
     such a temp is there) go; see _may_be_in_progress for those kept. `write` and
     `undo` call this for each folder they handle; a scan may call it for each folder
     it walks. Returns how many were removed; problems are ignored (the temps are only
-    clutter), and nothing but such temps is ever touched."""
+    clutter), and nothing but such temps is ever touched. `kept` (a scan's) gets the
+    paths of the stale ones kept because no file beside shows whose copy they are: a
+    photo's only copy, or a temp an older version named before tags (its name cut),
+    which only the user can tell apart."""
     try:
         with os.scandir(folder) as entries:
             names = {entry.name: entry for entry in entries}
     except OSError:
         return 0
-    candidates = []
+    candidates, orphans = [], []
     for name, entry in names.items():
         match = _TEMP_NAME.fullmatch(name)
         if match is None:
@@ -110,9 +113,14 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
             written = _files_written_with(folder, names, match["stem"], match["digits"])
             if written:  # else no photo or sidecar of ours beside it: nothing shows it is our copy
                 candidates.append((entry, info, written))
-    now_ns = clock(folder) if candidates else None
+            else:
+                orphans.append((entry, info))
+    now_ns = clock(folder) if candidates or (orphans and kept is not None) else None
     if now_ns is None:
         return 0
+    if kept is not None:
+        kept.extend(sorted(entry.path for entry, info in orphans
+                           if info.st_mtime_ns < now_ns - int(older_than_s * 1e9)))
     removed = 0
     for entry, info, written in candidates:
         if _may_be_in_progress(info, written, now_ns - int(older_than_s * 1e9)):
