@@ -78,15 +78,21 @@ def run(args) -> int:
     targets = [Path(p) for p in args.paths]
     with open_index(args) as index, progress_bar("teaching") as progress:
         roots_before = index.roots()
-        summary = teach(index, name, targets, bundle=bundle, progress=progress, journal=_as_typed(args))
+        try:
+            summary = teach(index, name, targets, bundle=bundle, progress=progress, journal=_as_typed(args))
+        except UsageError:
+            if args.json:  # no photo to teach from: each still gets its line, with why
+                _print_failures_json(_failures_when_none_taught(index, targets))
+            raise
         joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
         print_json_line(summary.to_json())
+        _print_failures_json(summary.failures)
     say_folders_joined(joined)
     for line in summary.move_lines():
         print_summary(line)
     for path, why in summary.failures:
-        print_summary(f"error: {why}" if why.startswith(str(path)) else f"error: {path}: {why}")
+        print_summary(f"error: {failure_text(path, why)}")
     if summary.taught == 0:
         print_summary(summary.line())
         return 2
@@ -95,6 +101,28 @@ def run(args) -> int:
     for line in summary.look.lines(how_to_label=f"with `{command_with_index(args.db)} label`") if summary.look else ():
         print_summary(line)
     return EXIT_PARTIAL if summary.errors else EXIT_OK
+
+
+def failure_text(path: str, why: str) -> str:
+    """"PATH: why", the path once (some reasons start with it)."""
+    return why if why.startswith(str(path)) else f"{path}: {why}"
+
+
+def _print_failures_json(failures) -> None:
+    """A `--json` line per photo not taught, as `tag --json` gives an unreadable file's:
+    "path" and "error" (the summary line's "errors" only counts them)."""
+    for path, why in failures:
+        print_json_line({"path": str(path), "error": failure_text(path, why)})
+
+
+def _failures_when_none_taught(index, targets) -> list[tuple[str, str]]:
+    """(path, why) of the photos given when none could be taught (teach raised): looked up
+    again, cheaply, as their folders were read already; none when some photo was found
+    (the error was another)."""
+    from app.core.teaching_targets import resolve_photo_ids
+
+    photo_ids, problems = resolve_photo_ids(index, targets)
+    return [] if photo_ids else problems
 
 
 def _as_typed(args) -> str:
