@@ -1,7 +1,7 @@
 """The core's messages in the app's words: the core speaks to the command line
 ("run 'scan' again, then 'write'"), and the app's user has buttons, not commands. A
-command no button does (`landmark-tagger forget --missing`) stays, quoted as the command
-line quotes it (app/cli/hints.py): with `--db` when the app runs on another index than
+command kept for a terminal (`landmark-tagger forget --missing`, after the app's action
+and where it is) stays, quoted as the command line quotes it (app/cli/hints.py): with `--db` when the app runs on another index than
 the default one (`landmark-tagger --db X gui`), which a terminal would not find without it."""
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ _IN_THE_APP = (
                 r"folder… in the app\."), " If the library folder moved, Locate folder… in its menu follows it."),
     (re.compile(r" If it is this one, relocate it: `landmark-tagger relocate [^`]*`, or Locate folder… in the app\."),
      " If it is this one, Locate folder… in its menu follows it."),
+    # the app's action first, and where it is (only there); the command stays for a terminal
+    (re.compile(r"forget the photo \(`landmark-tagger forget --missing`, or Forget missing photos… in the app\)"),
+     "forget it (right-click Missing photos in the Library panel: Forget missing photos…; "
+     "in a terminal, `landmark-tagger forget --missing`)"),
     (re.compile(r"run `landmark-tagger tag(?: FOLDER)?` first"), "tag the folders first (Tag folder)"),
     (re.compile(r"`tag --retry-failed` tries them again"), "Tag selection tries the photos chosen again"),
     (re.compile(r"`tag --retry-failed` tries it again"), "Tag selection tries it again"),
