@@ -5,6 +5,9 @@ That turned away the stitched panoramas travel photographers make (ten 24 MP fra
 is 240 MP) even though a baseline JPEG is decoded DCT-scaled: a 1,000 MP panorama
 decoded at 1/8 of each side is 16 MP. So Pillow's check is replaced, for every
 image this app opens, by ours: what matters is the buffer the decoder will fill.
+With Pillow's off, every place that decodes runs ours first: decode, raw_decode,
+thumbnails (the EXIF thumbnail too: a forged header declared 60,000 x 60,000),
+jpeg_previews and photo_info; the others only read headers.
 
 - baseline JPEG: up to JPEG_DECLARED_FACTOR x the limit declared (decoding time
   still grows with it), and the DCT-scaled size must itself fit the limit, which

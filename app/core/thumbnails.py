@@ -223,8 +223,10 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
         return None
     try:
         thumb = Image.open(io.BytesIO(data))
+        if not _plausible_thumbnail(thumb.size, full_size):
+            return None  # a forged header: decoding it would allocate gigabytes
         thumb.load()
-    except (OSError, ValueError, SyntaxError):
+    except (OSError, ValueError, SyntaxError):  # Pillow's DecompressionBombError too
         return None
     if max(thumb.size) < size * EMBEDDED_ENOUGH:
         return None
@@ -234,6 +236,18 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
         return None
     orientation = exif.get("0th", {}).get(piexif.ImageIFD.Orientation, 1)
     return _apply_orientation(thumb, orientation)
+
+
+# An EXIF thumbnail lives in a 64 KB APP1 segment: cameras write 160 x 120 to 640 x 480.
+# One that declares more (a patched header claimed 60,000 x 60,000, 10 GB to decode)
+# or more pixels than the photo itself is forged, and is ignored before it is decoded.
+MAX_EXIF_THUMBNAIL_PIXELS = 4_000_000
+
+
+def _plausible_thumbnail(thumb_size: tuple[int, int], photo_size: tuple[int, int]) -> bool:
+    """Whether an EXIF thumbnail's declared size is one worth decoding."""
+    pixels = thumb_size[0] * thumb_size[1]
+    return 0 < pixels <= min(MAX_EXIF_THUMBNAIL_PIXELS, photo_size[0] * photo_size[1])
 
 
 def _embedded_preview(path: Path, size: int) -> Image.Image | None:
