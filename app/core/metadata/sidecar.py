@@ -8,6 +8,8 @@ and merge into an existing sidecar, keeping every other property in it.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, UsageError
@@ -75,14 +77,55 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+# Far above any sidecar an editor writes (darktable's and Lightroom's run to a few MB with a
+# long edit history), and far below what would take minutes and GBs to parse and rewrite.
+MAX_SIDECAR_BYTES = 32 * 1024 * 1024
+# Opening a FIFO for reading waits for a writer; O_NONBLOCK returns at once (POSIX). Windows
+# has no such flag, nor FIFOs among its files: there the stat before opening is the check.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+class SidecarNotReadableError(MetadataWriteError):
+    """A sidecar is not a regular file (a FIFO, a device) or is too large to be a sidecar."""
+
+
 def read_sidecar_text(sidecar: Path) -> bytes | None:
-    """The sidecar's bytes, or None when it does not exist."""
+    """The sidecar's bytes, or None when it does not exist. Raises SidecarNotReadableError
+    for a FIFO or a device under the sidecar's name (reading one would wait for ever, or
+    never end: /dev/zero) and for one over MAX_SIDECAR_BYTES."""
     try:
-        return sidecar.read_bytes()
+        _check_regular(sidecar, os.stat(sidecar))  # before opening: an open() may block
+        fd = os.open(sidecar, _OPEN_FLAGS)
     except FileNotFoundError:
         return None
     except OSError as error:
         raise MetadataWriteError(f"cannot read the sidecar {sidecar}: {error.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            _check_regular(sidecar, os.fstat(handle.fileno()))  # replaced between the stat and the open
+            data = handle.read(MAX_SIDECAR_BYTES + 1)  # never more, should it grow meanwhile
+        except OSError as error:
+            raise MetadataWriteError(f"cannot read the sidecar {sidecar}: {error.strerror}") from None
+    if len(data) > MAX_SIDECAR_BYTES:
+        raise _too_large(sidecar, len(data))
+    return data
+
+
+def _check_regular(sidecar: Path, status: os.stat_result) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise SidecarNotReadableError(
+            f"the sidecar {sidecar} is not a regular file (a FIFO, a device or a socket); "
+            "this app leaves it alone: remove it or rename it"
+        )
+    if status.st_size > MAX_SIDECAR_BYTES:
+        raise _too_large(sidecar, status.st_size)
+
+
+def _too_large(sidecar: Path, size: int) -> SidecarNotReadableError:
+    return SidecarNotReadableError(
+        f"the sidecar {sidecar} is {size / 1e6:,.1f} MB, more than the {MAX_SIDECAR_BYTES // 2**20} MB "
+        "this app reads as a sidecar; it leaves it alone"
+    )
 
 
 def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordFields:

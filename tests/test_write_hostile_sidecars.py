@@ -1,0 +1,106 @@
+"""Sidecars a hostile or broken folder holds under a photo's sidecar name: a FIFO, a
+link to a device, a file far too large, a packet nested thousands of levels deep.
+Each gets a per-file "cannot write" and the batch goes on; none hangs the write, eats
+the memory or ends the job with a traceback."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from PIL import Image
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.sidecar import read_sidecar_text
+from tests.test_metadata_support import add_photo, make_jpeg
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def png_photo(folder, name="p.png"):
+    folder.mkdir(exist_ok=True)
+    photo = folder / name
+    Image.new("RGB", (32, 24), (30, 60, 90)).save(photo)
+    return photo
+
+
+def within(seconds, job):
+    """`job()`'s result, or a failure (not a hang) when it has not returned in `seconds`."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = job()
+        except BaseException as error:  # handed to the test below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def release_fifo(fifo):
+    """Open the FIFO's writing end, which lets a reader blocked in open() go on."""
+    try:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    except OSError:
+        pass  # nobody waiting on it
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_under_the_sidecar_name_is_a_per_file_problem_not_a_hang(tmp_path, index):
+    photo = png_photo(tmp_path / "lib")
+    fifo = photo.with_name(photo.name + ".xmp")
+    os.mkfifo(fifo)
+    healthy = make_jpeg(tmp_path / "lib" / "b.jpg")
+    add_photo(index, [photo], "Petra")
+    add_photo(index, [healthy], "Petra")
+    try:
+        plan = within(20, lambda: plan_writes(index))
+        problems = {item.target: item.problem for item in plan}
+        assert "not a regular file" in problems[fifo] and problems[healthy] is None
+        summary = within(20, lambda: write_labels(index, plan, WriteOptions()))
+    finally:
+        release_fifo(fifo)
+    assert (summary.written, summary.failed) == (1, 1)
+    assert str(fifo) in summary.errors[0][1] and "not a regular file" in summary.errors[0][1]
+    assert read_fields(healthy.read_bytes()).subject == ["Petra"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero on this system")
+def test_a_sidecar_linked_to_a_device_is_refused_before_reading(tmp_path, index):
+    photo = png_photo(tmp_path / "lib")
+    sidecar = photo.with_name(photo.name + ".xmp")
+    try:
+        sidecar.symlink_to("/dev/zero")
+    except OSError:
+        pytest.skip("no symbolic links here")
+    add_photo(index, [photo], "Petra")
+    problems = [item.problem for item in within(5, lambda: plan_writes(index))]
+    assert len(problems) == 1 and "not a regular file" in problems[0]
+
+
+def test_a_sidecar_larger_than_any_editor_writes_is_refused_unread(tmp_path, monkeypatch):
+    import app.core.metadata.sidecar as sidecar_module
+
+    monkeypatch.setattr(sidecar_module, "MAX_SIDECAR_BYTES", 1000)
+    sidecar = tmp_path / "p.png.xmp"
+    with open(sidecar, "wb") as handle:
+        handle.truncate(1001)  # sparse: nothing to write, a size all the same
+    with pytest.raises(sidecar_module.SidecarNotReadableError, match="MB"):
+        read_sidecar_text(sidecar)
+    sidecar.write_bytes(b"x" * 1000)
+    assert read_sidecar_text(sidecar) == b"x" * 1000
+    assert read_sidecar_text(tmp_path / "absent.xmp") is None
