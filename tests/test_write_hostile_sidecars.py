@@ -104,3 +104,66 @@ def test_a_sidecar_larger_than_any_editor_writes_is_refused_unread(tmp_path, mon
     sidecar.write_bytes(b"x" * 1000)
     assert read_sidecar_text(sidecar) == b"x" * 1000
     assert read_sidecar_text(tmp_path / "absent.xmp") is None
+
+
+def deep_packet(depth: int) -> bytes:
+    """An XMP packet holding a keyword and, beside it, `depth` nested elements."""
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:xmp="http://ns.adobe.com/xap/1.0/"><dc:subject><rdf:Bag><rdf:li>Holiday</rdf:li></rdf:Bag>'
+        "</dc:subject><xmp:Deep>" + "<a>" * depth + "x" + "</a>" * depth
+        + "</xmp:Deep></rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+
+
+def test_xmp_nested_thousands_deep_is_one_files_problem(tmp_path, index):
+    from tests.test_metadata_support import with_xmp_packet
+
+    deep_jpeg = with_xmp_packet(make_jpeg(tmp_path / "deep.jpg"), deep_packet(3000))
+    deep_png = png_photo(tmp_path, "deep_sidecar.png")
+    deep_sidecar = deep_png.with_name("deep_sidecar.png.xmp")
+    deep_sidecar.write_bytes(deep_packet(3000))
+    healthy = make_jpeg(tmp_path / "b.jpg")
+    for photo in (deep_jpeg, deep_png, healthy):
+        add_photo(index, [photo], "Petra")
+    originals = {deep_jpeg: deep_jpeg.read_bytes(), deep_sidecar: deep_sidecar.read_bytes()}
+    problems = {item.target: item.problem for item in plan_writes(index)}
+    assert problems[healthy] is None
+    assert "levels deep" in problems[deep_jpeg] and "levels deep" in problems[deep_sidecar]
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 2)
+    assert all(path.read_bytes() == data for path, data in originals.items())
+    assert read_fields(healthy.read_bytes()).subject == ["Petra"]
+
+
+def test_xmp_as_deep_as_an_editor_might_nest_it_is_written(tmp_path, index):
+    photo = png_photo(tmp_path)
+    photo.with_name("p.png.xmp").write_bytes(deep_packet(150))
+    add_photo(index, [photo], "Petra")
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    assert b"<a>" * 150 in photo.with_name("p.png.xmp").read_bytes()
+
+
+def test_an_unforeseen_exception_in_one_file_is_that_files_error_not_the_batchs(tmp_path, index, monkeypatch, caplog):
+    import app.core.metadata.writer as writer
+
+    broken, healthy = png_photo(tmp_path, "broken.png"), make_jpeg(tmp_path / "b.jpg")
+    add_photo(index, [broken], "Petra")
+    add_photo(index, [healthy], "Petra")
+    real_render = writer.render_sidecar
+
+    def render_failing_for_broken(existing, wanted, name="sidecar", made_for=None):
+        if "broken" in name:
+            raise MemoryError()
+        return real_render(existing, wanted, name, made_for)
+
+    monkeypatch.setattr(writer, "render_sidecar", render_failing_for_broken)
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 1)
+    (path, message), = summary.errors
+    assert "broken.png.xmp" in path and "broken.png.xmp" in message and "MemoryError" in message
+    assert not broken.with_name("broken.png.xmp").exists()
+    assert read_fields(healthy.read_bytes()).subject == ["Petra"]
+    assert any(record.exc_info and record.exc_info[0] is MemoryError for record in caplog.records)  # the trace, kept

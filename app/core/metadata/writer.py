@@ -11,6 +11,7 @@ Our temp files a kill left behind are removed from every folder the batch handle
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -44,6 +45,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback, no_progre
 from app.core.wording import counted
 
 OWNED_SEGMENTS = ("exif", "xmp", "photoshop")
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -170,8 +172,9 @@ def write_labels(
                     elif isinstance(error, (TaggerError, OSError)):
                         with lock:
                             _fail(index, summary, item, str(error))
-                    else:
-                        raise error
+                    else:  # a bug, or a file we did not foresee: that file's problem, not the batch's end
+                        with lock:
+                            _fail(index, summary, item, unexpected_error_message(item.target, error))
                     done += 1
                     report(Progress(done, len(plan), str(item.target), started_at=started))
     finally:
@@ -186,6 +189,15 @@ def write_labels(
     if summary.written == 0:
         summary.batch_id = None
     return summary
+
+
+def unexpected_error_message(path: Path, error: BaseException) -> str:
+    """The per-file message for an exception no check foresaw (a MemoryError on a 4 GB
+    JPEG, a bug of ours); its traceback goes to the log, for the report."""
+    _log.error("writing %s failed unexpectedly", path, exc_info=(type(error), error, error.__traceback__))
+    what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    return (f"{path}: cannot write: unexpected {what}; the file was left as it was "
+            "(likely a bug: please report it with the traceback printed)")
 
 
 def _paths_with_write_problems(index: PhotoIndex) -> set[str | bytes]:
@@ -367,7 +379,7 @@ def _replace_journaled(
         journal.complete_entry(index, entry, stat)
     try:
         verify()
-    except MetadataWriteError:
+    except Exception:  # a failed check, or one that could not finish (a bug): unverified is not kept
         restore()
         with guard:
             journal.drop_entry(index, entry)

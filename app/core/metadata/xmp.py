@@ -131,6 +131,7 @@ class XmpDocument:
             root = parser.close()
         except ET.ParseError as error:
             raise XmpFormatError(f"{name}: XMP is not well-formed XML ({error})") from None
+        _refuse_deep_nesting(root, name)
         return cls(text[: match.start()], root, epilogue, builder.prefixes)
 
     @classmethod
@@ -331,6 +332,27 @@ class XmpDocument:
                 out.append(f"</{name}>")
         if depth > 0 and element.tail:
             out.append(_escape_text(element.tail))
+
+
+# Far deeper than any editor nests XMP (Lightroom and darktable stay under 15 levels), and
+# far below Python's recursion limit, which the serialiser and ElementTree's own copy and
+# search would reach at about 990 levels: a packet nested deeper is refused as it is read.
+MAX_XMP_DEPTH = 200
+
+
+def _refuse_deep_nesting(root: ET.Element, name: str) -> None:
+    """Raise XmpFormatError when elements nest more than MAX_XMP_DEPTH levels deep
+    (walked without recursion, so any depth is measured)."""
+    level: list[tuple[ET.Element, int]] = [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        if depth > MAX_XMP_DEPTH:
+            raise XmpFormatError(
+                f"{name}: the XMP nests elements more than {MAX_XMP_DEPTH} levels deep, which no photo "
+                "editor writes; this app leaves it alone"
+            )
+        if len(element):
+            level.extend((child, depth + 1) for child in element)
 
 
 def _tags(namespace: str, local: str) -> list[str]:
