@@ -31,6 +31,7 @@ from PIL import Image, ImageOps, JpegImagePlugin
 from app.core.cloud_files import NotDownloadedError, online_only_note, refuse_not_downloaded
 from app.core.config import cache_dir
 from app.core.errors import PhotoReadError
+from app.core.exif_counts import oversized_count
 from app.core.image_limits import MAX_PIXELS, check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, to_rgb
 from app.core.pillow_setup import set_up_pillow
@@ -212,8 +213,8 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
     with _open(path) as image:
         exif_bytes = image.info.get("exif")
         full_size = image.size
-        if not exif_bytes:
-            return None
+        if not exif_bytes or oversized_count(exif_bytes) is not None:
+            return None  # a forged count would have piexif build gigabytes, the GIL held
         try:
             exif = piexif.load(exif_bytes)
         except Exception:  # piexif raises bare errors on odd maker data; fall back to decoding
@@ -226,7 +227,7 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
         if not _plausible_thumbnail(thumb.size, full_size):
             return None  # a forged header: decoding it would allocate gigabytes
         thumb.load()
-    except (OSError, ValueError, SyntaxError):  # Pillow's DecompressionBombError too
+    except (OSError, ValueError, SyntaxError):
         return None
     if max(thumb.size) < size * EMBEDDED_ENOUGH:
         return None

@@ -19,6 +19,7 @@ import struct
 from dataclasses import dataclass
 
 from app.core.errors import MetadataWriteError
+from app.core.exif_counts import oversized_count
 from app.core.metadata.jpeg_segments import EXIF_HEADER, JFIF_HEADER, MAX_SEGMENT_PAYLOAD
 
 XP_KEYWORDS_TAG = 0x9C9E
@@ -284,6 +285,8 @@ def is_emptied_creation(payload: bytes, jfif: bytes | None) -> bool:
     all), its XPKeywords gone: the block that write created, with nothing of anyone else's in it."""
     import piexif
 
+    if oversized_count(payload) is not None:  # not ours, and piexif would build gigabytes
+        return False
     try:
         found = piexif.load(payload)
     except Exception:  # piexif's errors share no base; a block it cannot read is not our bare one
