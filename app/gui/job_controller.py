@@ -136,6 +136,7 @@ class JobController(QObject):
         self._last_error_id = 0
         self._after: dict[str, Callable[[object], None]] = {}
         self._changes_nothing_when_cancelled = False  # the running job writes all or nothing (start)
+        self._may_change_files = False  # the running job reads folders or writes photos (start)
         self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
         self.runner.progressed.connect(window.job_bar.update_progress)
@@ -152,9 +153,11 @@ class JobController(QObject):
 
     # -- starting jobs -------------------------------------------------------------
     def start(self, name: str, work, after: Callable[[object], None] | None = None,
-              all_or_nothing: bool = False) -> bool:
+              all_or_nothing: bool = False, may_change_files: bool = False) -> bool:
         """Run `work` as the job `name`; `after(summary)` once it is done. An
-        `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing."""
+        `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing.
+        After a job that `may_change_files` (writes photos, or reads folders and so finds
+        photos changed or evicted to iCloud) the tiles of changed files are made again."""
         if self.runner.busy:
             self.window.show_message(f"Wait for “{self.runner.name}” to finish (or cancel it) first.")
             return False
@@ -163,6 +166,7 @@ class JobController(QObject):
         if after is not None:
             self._after[name] = after
         self._changes_nothing_when_cancelled = all_or_nothing
+        self._may_change_files = may_change_files
         return self.runner.start(name, work)
 
     def scan(self, roots: list[Path]) -> bool:
@@ -171,7 +175,8 @@ class JobController(QObject):
                 self.window.show_message(f"Reading folder: done — {scan_line(summary)}. Press Tag folder to recognise "
                                          "the landmarks in them.")
 
-        return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots), after=report)
+        return self.start("Reading folder", job_work.scan_work(self.window.db_path, roots), after=report,
+                          may_change_files=True)
 
     def check_folders(self) -> bool:
         """Read the library's folders for photos copied into them since (when the app
@@ -194,7 +199,8 @@ class JobController(QObject):
                 text += f"; {not_found_text(absent)}"
             self.window.show_message(text)
 
-        return self.start("Checking folders", job_work.check_library_work(self.window.db_path), after=report)
+        return self.start("Checking folders", job_work.check_library_work(self.window.db_path), after=report,
+                          may_change_files=True)
 
     def relocate(self, folder: str, new: str, follow_copy: bool = False) -> bool:
         def report(summary) -> None:
@@ -210,7 +216,7 @@ class JobController(QObject):
             self.window.folder_located(summary.old, summary.new)
 
         work = job_work.relocate_work(self.window.db_path, folder, new, follow_copy)
-        return self.start("Locating folder", work, after=report)
+        return self.start("Locating folder", work, after=report, may_change_files=True)
 
     def after_this_job(self, then: Callable[[], object]) -> None:
         """Run `then` once the runner is free (a job's follow-up may come before it is)."""
@@ -257,7 +263,8 @@ class JobController(QObject):
         return self.start("Forgetting missing photos", job_work.forget_missing_work(self.window.db_path), after=report)
 
     def tag(self, targets: list, title: str) -> bool:
-        return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings))
+        return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings),
+                          may_change_files=True)
 
     def tag_folders(self, folders: list[Path], title: str, skipped: Sequence[str] = ()) -> bool:
         """Tag these folders; those not found — `skipped` (greyed in the library panel), or
@@ -268,7 +275,7 @@ class JobController(QObject):
                 self.window.show_message(skipped_text(title, summary, absent))
 
         return self.start(title, job_work.folders_tag_work(self.window.db_path, folders, self.window.settings),
-                          after=report)
+                          after=report, may_change_files=True)
 
     def tag_library(self) -> bool:
         """Tag the library's folders that are there, and name those skipped (not found)."""
@@ -277,7 +284,7 @@ class JobController(QObject):
                 self.window.show_message(skipped_text("Tagging library", summary, summary.skipped_folders))
 
         return self.start("Tagging library", job_work.library_tag_work(self.window.db_path, self.window.settings),
-                          after=report)
+                          after=report, may_change_files=True)
 
     def plan_write(self, query: str, include_suggested: bool) -> bool:
         def show_plan(plan) -> None:
@@ -300,14 +307,15 @@ class JobController(QObject):
                 self.window.show_message(write_text(summary, left_out))
 
         return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings),
-                          after=report)
+                          after=report, may_change_files=True)
 
     def undo(self) -> bool:
         def report(summary) -> None:
             if getattr(summary, "batch_id", 0) is None:
                 self.window.show_message(NOTHING_TO_UNDO)
 
-        return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report)
+        return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report,
+                          may_change_files=True)
 
     def undo_after_asking(self) -> bool:
         """Undo write from the toolbar, the menu or its key: it changes photo files, so it
@@ -434,6 +442,8 @@ class JobController(QObject):
         self._collect_errors()
         self.window.job_bar.end()
         self.window.set_jobs_enabled(True)
+        if self._may_change_files:  # a tile must not keep the picture of a file changed or evicted
+            self.window.thumbnails.recheck()
         self.window.library_changed()
         self.job_stopped.emit(name)
 

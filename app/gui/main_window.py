@@ -86,6 +86,8 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.resize(first_window_size(screen.availableGeometry().size() if screen is not None else None))
         density = screen.devicePixelRatio() if screen is not None else 1.0
         self.thumbnails = ThumbnailLoader(round(settings.thumbnail_size * max(1.0, density)), parent=self)
+        # back from another app (Finder evicted a photo, an editor saved one): tiles look again
+        QGuiApplication.instance().applicationStateChanged.connect(self.thumbnails.recheck_when_active)
         self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
         self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self,
                                            fetch_alternatives=self.index.predictions)
