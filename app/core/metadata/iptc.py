@@ -165,6 +165,19 @@ def _decode(value: bytes, utf8: bool) -> str:
         return windows_1252_text(value)
 
 
+# C0 controls XML 1.0 cannot hold (all but tab, LF and CR): an IPTC keyword carried into XMP
+# has each as ".", as exiftool writes them into XMP (WriteXMP.pl: tr/\0-\x08\x0b\x0c\x0e-\x1f/./).
+_NOT_XML_TEXT = {code: "." for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)}
+
+
+def _keyword_text(value: bytes, utf8: bool) -> str:
+    """A 2:25 keyword as text: its trailing NULs dropped (old tools write C strings; exiftool
+    drops them too, "improperly terminated") and any other control character XMP cannot
+    hold as ".", so the keyword can be carried into dc:subject and read back as written.
+    The IPTC dataset itself keeps its bytes (set_keywords maps this text back to them)."""
+    return _decode(value.rstrip(b"\x00"), utf8).translate(_NOT_XML_TEXT)
+
+
 def _as_utf8(dataset: DataSet) -> DataSet:
     """A text dataset of a block without the UTF-8 mark, converted for a block with it
     (already valid UTF-8, such as plain ASCII, stays as it is)."""
@@ -211,7 +224,7 @@ def read_keywords(payload: bytes | None) -> list[str] | None:
         if resource.id == IPTC_RESOURCE:
             datasets = parse_datasets(resource.data)
             utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
-            found = [_decode(d.value, utf8) for d in datasets if d.key == KEYWORDS]
+            found = [_keyword_text(d.value, utf8) for d in datasets if d.key == KEYWORDS]
             return found or None
     return None
 
@@ -235,7 +248,7 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
     datasets = parse_datasets(resources[index].data) if index is not None else []
     had_utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
     # a keyword already there keeps its bytes (an over-long or oddly encoded one too)
-    existing = {_decode(d.value, had_utf8): d.value for d in datasets if d.key == KEYWORDS}
+    existing = {_keyword_text(d.value, had_utf8): d.value for d in datasets if d.key == KEYWORDS}
     new_values = [k if k in existing else iptc_keyword(k) for k in keywords or []]
     needs_utf8 = any(not k.isascii() for k in new_values if k not in existing)
     new_sets = [
