@@ -72,3 +72,21 @@ def check_decodable(path: Path | str, image: Image.Image, min_side: int | None, 
     refuse_bomb(path, image.size, declared_limit(image, max_pixels))
     if min_side is not None and is_baseline_jpeg(image):
         refuse_bomb(path, jpeg_draft_size(*image.size, min_side), max_pixels)
+    if min_side is not None:
+        refuse_too_many_scans(path, image)
+
+
+def refuse_too_many_scans(path: Path | str, image: Image.Image) -> None:
+    """Raise DecompressionBombError for a progressive JPEG of more than MAX_SCANS scans,
+    each of which libjpeg decodes over the whole image (jpeg_scans)."""
+    if not isinstance(image, JpegImagePlugin.JpegImageFile) or not image.info.get("progressive"):
+        return
+    from app.core.jpeg_scans import MAX_SCANS, count_scans_in
+
+    scans = count_scans_in(image.fp)
+    if scans > MAX_SCANS:
+        raise DecompressionBombError(
+            f"{path}: a progressive JPEG of {scans:,} scans (more than {MAX_SCANS}; cameras and "
+            "editors write about 10): decoding it would take minutes; it is malformed or made "
+            "to stall decoders"
+        )

@@ -65,6 +65,11 @@ def _as_preview(data: bytes, source: str, max_pixels: int) -> EmbeddedPreview | 
     width, height = preview.size
     if width <= 0 or height <= 0 or width * height > max_pixels:
         return None
+    if preview.info.get("progressive"):
+        from app.core.jpeg_scans import MAX_SCANS, count_scans
+
+        if count_scans(data) > MAX_SCANS:  # each scan is decoded whole: minutes (jpeg_scans)
+            return None
     return EmbeddedPreview(data, width, height, source)
 
 

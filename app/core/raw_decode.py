@@ -74,7 +74,7 @@ def embedded_preview(
     bitmap preview whose shorter side reaches min_side; None otherwise."""
     import rawpy
 
-    from app.core.image_limits import refuse_bomb
+    from app.core.image_limits import refuse_bomb, refuse_too_many_scans
 
     try:
         thumb = raw.extract_thumb()
@@ -92,6 +92,7 @@ def embedded_preview(
         if not isinstance(image, JpegImagePlugin.JpegImageFile) or min(image.size) < min_side:
             return None
         refuse_bomb(path, image.size, max_pixels)
+        refuse_too_many_scans(path, image)
         from app.core.image_modes import exif_orientation
 
         orientation = exif_orientation(image)
