@@ -115,7 +115,7 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
             check_decodable(path, image, min_side=None)  # a bomb is never indexed
             width, height = image.size
             xmp = XmpDocument.read(image.info.get("xmp"))
-            fields = _exif_fields(image.getexif(), xmp, _iptc_block(image))
+            fields = _exif_fields(_exif_of(image, path), xmp, _iptc_block(image))
             found = image.format
     except UnidentifiedImageError as error:
         raise PhotoReadError(f"{path}: not a readable {kind.upper()} image (corrupt or wrong extension)") from error
@@ -134,6 +134,17 @@ def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:
     if kind == "jpeg" and not _jpeg_has_end_marker(path):
         raise PhotoReadError(f"{path}: truncated JPEG (no end-of-image marker); the end of the file is lost")
     return _with_xmp_details(PhotoInfo(kind=kind, width=width, height=height, **fields), xmp)
+
+
+def _exif_of(image, path: str | os.PathLike):
+    """The image's EXIF; a PNG's without decoding it, as getexif() would (png_exif)."""
+    from PIL import PngImagePlugin
+
+    if isinstance(image, PngImagePlugin.PngImageFile):
+        from app.core.png_exif import png_exif
+
+        return png_exif(image, path)
+    return image.getexif()
 
 
 def _jpeg_has_end_marker(path: str | os.PathLike) -> bool:
