@@ -24,7 +24,7 @@ from app.core.cloud_files import paths_not_downloaded
 from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
-from app.core.index.connection import db_text
+from app.core.index.connection import db_text, now_iso
 from app.core.index.photos_seen import forget_mount_points, photos_seen_at, unplugged_cards_below
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
@@ -190,28 +190,39 @@ def _what_goes(photos: str, yours: int, taught: int) -> str:
     return ", ".join(parts)
 
 
-def missing_photos(index) -> MissingPhotos:
-    """What `forget_missing` would take out, without changing anything."""
-    return _missing(index.conn, _library(index))[0]
+def missing_photos(index, find_again: bool = False) -> MissingPhotos:
+    """What `forget_missing` would take out; nothing changes, unless `find_again`: then the
+    photos in iCloud among them are marked found again, as a scan would (the app's count
+    of missing photos then agrees with what Forget missing photos… keeps)."""
+    missing, _ids, in_the_cloud = _missing(index.conn, _library(index))
+    if find_again and in_the_cloud:
+        with index.transaction() as conn:
+            _found_again(conn, in_the_cloud)
+    return missing
 
 
 def forget_missing(index) -> MissingPhotos:
     """Forget the photos marked missing in library folders that are there (a folder not
     found, or left empty as a drive not connected leaves its mount point, may hold them
-    still: its photos stay), in one transaction after a copy of the index. Returns what went."""
+    still: its photos stay), in one transaction after a copy of the index. Those in iCloud
+    are marked found again, as a scan would. Returns what went."""
     from app.core.index.backup import backup_quietly
 
     preview = missing_photos(index)
-    if preview.photos == 0:
+    if preview.photos == 0 and not preview.in_icloud:
         return preview
-    backup = backup_quietly(index.path, every=timedelta(0))
+    backup = backup_quietly(index.path, every=timedelta(0)) if preview.photos else None
     with index.transaction() as conn:
-        missing, ids = _missing(conn, _library(index))
+        missing, ids, in_the_cloud = _missing(conn, _library(index))
+        _found_again(conn, in_the_cloud)
         _delete_photos(conn, ids)
     return replace(missing, backup=backup)
 
 
-def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[MissingPhotos, list[int]]:
+def _missing(conn: sqlite3.Connection,
+             library: dict[str, bool]) -> tuple[MissingPhotos, list[int], list[tuple[int, int]]]:
+    """What forget_missing takes out, the ids of those photos, and the (photo id, file id)
+    of the missing files whose iCloud stand-in lies in their place (kept, found again)."""
     # a library folder not found, or one whose photos are all missing while it is empty and
     # left so by a card not connected (the mount point of a drive not connected), may
     # hold them still: its photos stay; one emptied since (its photos deleted) does not.
@@ -231,22 +242,34 @@ def _missing(conn: sqlite3.Connection, library: dict[str, bool]) -> tuple[Missin
     kept = [photo_id for photo_id in ids if photo_id in owed]
     ids = [photo_id for photo_id in ids if photo_id not in owed]
     # marked missing by a version that took an iCloud stand-in (cloud_files) for a deletion
-    in_icloud = _in_icloud(conn, ids)
+    in_the_cloud = _in_icloud(conn, ids)
+    in_icloud = {photo_id for photo_id, _file_id in in_the_cloud}
     ids = [photo_id for photo_id in ids if photo_id not in in_icloud]
     return MissingPhotos(len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT), tuple(absent),
-                         awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud)), ids
+                         awaiting_scan=len(kept) + len(in_icloud), in_icloud=len(in_icloud)), ids, in_the_cloud
 
 
-def _in_icloud(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
-    """Those of the photos `ids` with a file whose iCloud stand-in lies in its place (or
-    one online-only): each folder listed once (cloud_files.paths_not_downloaded)."""
-    files: list[tuple[int, str]] = []
+def _in_icloud(conn: sqlite3.Connection, ids: list[int]) -> list[tuple[int, int]]:
+    """(photo id, file id) of the files of the photos `ids` whose iCloud stand-in lies in
+    their place (or online-only): each folder listed once (cloud_files.paths_not_downloaded)."""
+    files: list[tuple[int, int, str]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        files.extend((int(photo_id), os.fsdecode(path)) for photo_id, path in conn.execute(
-            f"SELECT photo_id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk))
-    in_the_cloud = paths_not_downloaded(path for _, path in files)
-    return {photo_id for photo_id, path in files if path in in_the_cloud}
+        files.extend((int(photo_id), int(file_id), os.fsdecode(path)) for photo_id, file_id, path in conn.execute(
+            f"SELECT photo_id, id, path FROM files WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk))
+    in_the_cloud = paths_not_downloaded(path for _, _, path in files)
+    return [(photo_id, file_id) for photo_id, file_id, path in files if path in in_the_cloud]
+
+
+def _found_again(conn: sqlite3.Connection, in_the_cloud: list[tuple[int, int]]) -> None:
+    """Mark these files, and their photos, not missing: their iCloud stand-ins say they
+    are there, as a scan finds them (kept as indexed, nothing read). Else the library
+    panel kept counting and listing as missing a photo Forget missing photos… keeps."""
+    now = now_iso()
+    conn.executemany("UPDATE files SET missing = 0 WHERE id = ? AND missing = 1",
+                     [(file_id,) for _, file_id in in_the_cloud])
+    conn.executemany("UPDATE photos SET missing = 0, updated_at = ? WHERE id = ? AND missing = 1",
+                     [(now, photo_id) for photo_id in sorted({photo_id for photo_id, _ in in_the_cloud})])
 
 
 def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
