@@ -302,7 +302,8 @@ def test_missing_photos_are_listed_in_the_library_panel_and_can_be_forgotten(qtb
                         or QMessageBox.StandardButton.Yes)
     (forget,) = tree.menu_for(missing).actions()
     forget.trigger()
-    assert questions and questions[0].startswith("Forget 2 missing photos?")
+    qtbot.waitUntil(lambda: bool(questions), timeout=20000)  # counted in a job first
+    assert questions[0].startswith("Forget 2 missing photos?")
     wait_for_job(qtbot, window)
     assert window.index.count("is:missing") == 0 and window.index.count("") == 4
     qtbot.waitUntil(lambda: tree.topLevelItem(1).data(0, QueryRole) != MISSING_QUERY, timeout=20000)

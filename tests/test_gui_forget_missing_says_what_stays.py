@@ -10,34 +10,38 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui import wait_for_job, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 
 
-def test_the_question_says_a_missing_photo_in_icloud_stays(window, monkeypatch) -> None:  # noqa: F811
+def test_the_question_says_a_missing_photo_in_icloud_stays(qtbot, window, monkeypatch) -> None:  # noqa: F811
     from app.core.index import forget
     from app.core.index.forget import MissingPhotos
 
     asked = []
-    monkeypatch.setattr(forget, "missing_photos", lambda index: MissingPhotos(
+    monkeypatch.setattr(forget, "missing_photos", lambda index, find_again=False: MissingPhotos(
         photos=1, yours=1, taught=1, awaiting_scan=1, in_icloud=1))
     monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
                         or QMessageBox.StandardButton.No)
 
-    assert not window.forget_missing_photos()
+    assert window.forget_missing_photos()  # counted in a job, then asked
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: bool(asked), timeout=10000)
     assert asked[0].startswith("Forget 1 missing photo, 1 with a label or review of yours, 1 taught reference?")
     assert "1 missing photo stays: it is in iCloud, not downloaded (Tag folder finds it again, with its labels)." \
         in asked[0]
 
 
-def test_nothing_to_forget_says_the_photos_in_icloud_stay(window, monkeypatch) -> None:  # noqa: F811
+def test_nothing_to_forget_says_the_photos_in_icloud_stay(qtbot, window, monkeypatch) -> None:  # noqa: F811
     from app.core.index import forget
     from app.core.index.forget import MissingPhotos
 
-    monkeypatch.setattr(forget, "missing_photos", lambda index: MissingPhotos(
+    monkeypatch.setattr(forget, "missing_photos", lambda index, find_again=False: MissingPhotos(
         photos=0, yours=0, taught=0, awaiting_scan=3, in_icloud=2))
-    assert not window.forget_missing_photos()
+    assert window.forget_missing_photos()
+    wait_for_job(qtbot, window)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("No missing photo"), timeout=10000)
     message = window.statusBar().currentMessage()
     assert message.startswith("No missing photo to forget. 2 missing photos stay: they are in iCloud")
     assert "1 missing photo stays: a scan that did not finish" in message

@@ -253,6 +253,11 @@ class JobController(QObject):
         return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
                           after=report)
 
+    def count_missing(self, then: Callable[[object], None]) -> bool:
+        """Count the missing photos Forget missing photos… would take (job_work.missing_count_work),
+        off the GUI thread; `then(MissingPhotos)` asks the user."""
+        return self.start("Counting missing photos", job_work.missing_count_work(self.window.db_path), after=then)
+
     def forget_missing(self) -> bool:
         def report(missing) -> None:
             copy = f" The index as it was is copied at {missing.backup}." if missing.backup else ""

@@ -157,6 +157,19 @@ def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) ->
     return index_work(db_path, call)
 
 
+def missing_count_work(db_path: Path) -> JobWork:
+    """What Forget missing photos… asks about (app.core.index.forget.missing_photos), those
+    in iCloud marked found again: it asks the library folders' disks and lists the missing
+    photos' folders, which a network share that does not answer holds for long."""
+
+    def call(index):
+        from app.core.index.forget import missing_photos
+
+        return missing_photos(index, find_again=True)
+
+    return index_work(db_path, call)
+
+
 def forget_missing_work(db_path: Path) -> JobWork:
     """Forget the photos whose files are gone (app.core.index.forget.forget_missing)."""
 

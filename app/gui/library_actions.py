@@ -135,10 +135,12 @@ class LibraryActions:
 
     def forget_missing_photos(self) -> bool:
         """Forget the photos whose files are gone, once the user has seen what goes (those of
-        a folder not found, or left empty as a drive not connected leaves its mount point, are kept)."""
-        from app.core.index.forget import missing_photos
+        a folder not found, or left empty as a drive not connected leaves its mount point, are
+        kept). Counted in a job: that asks the disks, which a share not answering holds for long."""
+        return self.jobs.count_missing(self.ask_forget_missing)
 
-        missing = missing_photos(self.index)
+    def ask_forget_missing(self, missing) -> bool:
+        """Ask about the MissingPhotos counted; forget them after the counting job, if yes."""
         kept = (f"\n\nThe missing photos of {', '.join(missing.skipped_folders)} stay: the folder is not found "
                 "or the empty mount point of a card that was mounted on it when its photos were scanned, as when "
                 "its drive is not connected."
@@ -152,7 +154,10 @@ class LibraryActions:
             self, "Forget missing photos",
             f"Forget {missing.line()}? Their files are gone from the library's folders; a copy of the index is "
             "taken first." + unwritten + kept)
-        return answer == QMessageBox.StandardButton.Yes and self.jobs.forget_missing()
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.jobs.after_this_job(self.jobs.forget_missing)
+        return True
 
     def confirm_forget_folder(self, contents) -> bool:
         unwritten = ("\n\nLabels you set or accepted live only in the index until Write labels puts them "
