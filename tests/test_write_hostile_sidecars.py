@@ -167,3 +167,49 @@ def test_an_unforeseen_exception_in_one_file_is_that_files_error_not_the_batchs(
     assert not broken.with_name("broken.png.xmp").exists()
     assert read_fields(healthy.read_bytes()).subject == ["Petra"]
     assert any(record.exc_info and record.exc_info[0] is MemoryError for record in caplog.records)  # the trace, kept
+
+
+def keywords_packet(count: int) -> bytes:
+    """An XMP sidecar holding `count` keywords in dc:subject, written without whitespace."""
+    items = "".join(f"<rdf:li>kw{number:07d}</rdf:li>" for number in range(count))
+    return (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+        + items + "</rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>"
+    ).encode()
+
+
+def test_a_sidecar_with_more_keywords_than_a_write_handles_is_refused(tmp_path, index, monkeypatch):
+    import app.core.metadata.sidecar as sidecar_module
+
+    monkeypatch.setattr(sidecar_module, "MAX_KEYWORDS_PER_FIELD", 100)
+    crowded, fine = png_photo(tmp_path, "crowded.png"), png_photo(tmp_path, "fine.png")
+    crowded.with_name("crowded.png.xmp").write_bytes(keywords_packet(101))
+    fine.with_name("fine.png.xmp").write_bytes(keywords_packet(100))
+    for photo in (crowded, fine):
+        add_photo(index, [photo], "Petra")
+    problems = {item.target.name: item.problem for item in plan_writes(index)}
+    assert problems["fine.png.xmp"] is None
+    assert "101 keywords" in problems["crowded.png.xmp"] and "at most 100" in problems["crowded.png.xmp"]
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 1)
+    assert crowded.with_name("crowded.png.xmp").read_bytes() == keywords_packet(101)
+
+
+def test_the_dry_run_line_of_a_long_keyword_list_is_short_and_names_the_change(tmp_path, index):
+    photo = png_photo(tmp_path)
+    photo.with_name("p.png.xmp").write_bytes(keywords_packet(5000))
+    add_photo(index, [photo], "Petra")
+    (item,) = plan_writes(index)
+    line = item.describe()
+    assert len(line) < 1000, len(line)
+    assert '5,000 -> 5,001: adds "Petra", takes out none' in line
+
+
+def test_the_dry_run_line_of_a_few_keywords_lists_them_all(tmp_path, index):
+    photo = png_photo(tmp_path)
+    photo.with_name("p.png.xmp").write_bytes(keywords_packet(3))
+    add_photo(index, [photo], "Petra")
+    (item,) = plan_writes(index)
+    assert item.describe().endswith('keywords "kw0000000", "kw0000001", "kw0000002" -> '
+                                    '"kw0000000", "kw0000001", "kw0000002", "Petra"')

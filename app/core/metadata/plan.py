@@ -19,6 +19,7 @@ from app.core.index.read_back_records import labelled_before_records, read_back_
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
+from app.core.metadata.dry_run_wording import listed, listed_change
 from app.core.metadata.iptc import holds_iptc
 from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
@@ -35,7 +36,8 @@ from app.core.metadata.plan_targets import (
     write_targets,
 )
 from app.core.metadata.read_back import landmark_of, same_landmark
-from app.core.metadata.sidecar import SIDECAR_NAMINGS, fields_of_sidecar, read_sidecar_text, sidecar_path
+from app.core.metadata.sidecar import (SIDECAR_NAMINGS, fields_of_sidecar, fields_to_rewrite, read_sidecar_text,
+                                       sidecar_path)
 from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
 
@@ -103,7 +105,7 @@ class PlannedWrite:
         if not self.changes_anything:
             if self.label is None:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
-            return f"{self.target}: unchanged ({_listed([self.label])} already there)"
+            return f"{self.target}: unchanged ({listed([self.label])} already there)"
         why = "" if not self.rejected else (
             " (no label: our keyword, written for the photo it was merged into, comes out)"
             if self.index_label is not None and self.index_label[1] != "rejected"
@@ -113,8 +115,8 @@ class PlannedWrite:
         if before == after:
             changed = [FIELD_TITLES[name] for name in self.fields
                        if getattr(self.before, name) != getattr(self.after, name)]
-            return f"{self.target}: keywords {_listed(after)} (changes only {', '.join(changed)}){why}"
-        return f"{self.target}: keywords {_listed(before)} -> {_listed(after)}{why}"
+            return f"{self.target}: keywords {listed(after)} (changes only {', '.join(changed)}){why}"
+        return f"{self.target}: keywords {listed_change(before, after)}{why}"
 
     def _shown_field(self) -> str:
         """The plain keyword list a dry run shows: dc:subject, or where the file had none
@@ -140,11 +142,6 @@ class PlannedWrite:
             "note": self.note,
             "rejected": self.rejected,
         }
-
-
-def _listed(keywords: list[str] | None) -> str:
-    """Keywords as a person reads them: "Petra", "Holiday" (or "none")."""
-    return ", ".join(f'"{keyword.strip()}"' for keyword in keywords or [] if keyword.strip()) or "none"
 
 
 def plan_writes(
@@ -481,7 +478,7 @@ def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
 def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
     """The keyword fields a JPEG (embedded) or a sidecar (empty when new) holds now."""
     if not embedded:
-        return fields_of_sidecar(read_sidecar_text(target), str(target)).only(SIDECAR_FIELDS)
+        return fields_to_rewrite(read_sidecar_text(target), str(target)).only(SIDECAR_FIELDS)
     return read_jpeg_head(target)[1]
 
 

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError, UsageError
-from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.keywords import FIELD_TITLES, SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XMP_MM, XmpDocument
 from app.core.path_case import DiskNames, fold
 
@@ -86,7 +86,8 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 
 
 class SidecarNotReadableError(MetadataWriteError):
-    """A sidecar is not a regular file (a FIFO, a device) or is too large to be a sidecar."""
+    """A sidecar is not a regular file (a FIFO, a device), or is too large to be a sidecar
+    or holds more keywords than a write handles in reasonable time and memory."""
 
 
 def read_sidecar_text(sidecar: Path) -> bytes | None:
@@ -134,10 +135,35 @@ def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordField
     if data is None:
         return KeywordFields()
     doc = XmpDocument.parse(data, name)
-    return KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"),
-                         digikam=doc.get_bag(DIGIKAM, "TagsList"),
-                         microsoft=doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP"),
-                         taught=doc.get_bag(LANDMARK_TAGGER, "Teaches"))
+    fields = KeywordFields(subject=doc.get_bag(DC, "subject"), hierarchical=doc.get_bag(LR, "hierarchicalSubject"),
+                           digikam=doc.get_bag(DIGIKAM, "TagsList"),
+                           microsoft=doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP"),
+                           taught=doc.get_bag(LANDMARK_TAGGER, "Teaches"))
+    return fields
+
+
+def fields_to_rewrite(data: bytes | None, name: str = "sidecar") -> KeywordFields:
+    """fields_of_sidecar for a sidecar a write is to change (its plan, its write): raises
+    SidecarNotReadableError where a field holds over MAX_KEYWORDS_PER_FIELD keywords."""
+    fields = fields_of_sidecar(data, name)
+    _refuse_endless_lists(fields, name)
+    return fields
+
+
+# Far more keywords than any photo is given, and few enough that a write stays quick: each
+# keyword is compared with the label's spellings, and a new lr:hierarchicalSubject starts
+# from all of dc:subject (a 1,000,000-keyword sidecar took 4 min and 2.2 GB to write).
+MAX_KEYWORDS_PER_FIELD = 10_000
+
+
+def _refuse_endless_lists(fields: KeywordFields, name: str) -> None:
+    for field_name in SIDECAR_FIELDS:
+        values = getattr(fields, field_name)
+        if values is not None and len(values) > MAX_KEYWORDS_PER_FIELD:
+            raise SidecarNotReadableError(
+                f"{name}: its {FIELD_TITLES[field_name]} holds {len(values):,} keywords; this app writes into "
+                f"a sidecar holding at most {MAX_KEYWORDS_PER_FIELD:,} in a field, and leaves this one alone"
+            )
 
 
 def render_sidecar(

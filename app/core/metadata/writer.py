@@ -37,7 +37,7 @@ from app.core.metadata.plan import (
     keywords_inside,
     plan_again_where_undone,
 )
-from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text, render_sidecar
+from app.core.metadata.sidecar import fields_of_sidecar, fields_to_rewrite, read_sidecar_text, render_sidecar
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
@@ -314,7 +314,7 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
                    library_folders: list[Path]) -> None:
     path = item.target
     existing = read_sidecar_text(path)
-    current = fields_of_sidecar(existing, str(path)) if existing is not None else None
+    current = fields_to_rewrite(existing, str(path)) if existing is not None else None
     if current is not None and current != item.before.only(SIDECAR_FIELDS):
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
     if existing is None and _removed_since_plan(item):
