@@ -27,13 +27,17 @@ NAMES = ("DSC_0001.JPG", "DSC_0002.JPG")
 
 
 class Mounts:
-    """Cards mounted on folders, as os.path.ismount tells them (monkeypatched: no real
+    """Cards mounted on folders, as os.path.ismount (and the walk's test) tells them (monkeypatched: no real
     mount here), from `mount` until `unmount`."""
 
     def __init__(self, monkeypatch) -> None:
         self.folders: set[str] = set()
         real = os.path.ismount
         monkeypatch.setattr(os.path, "ismount", lambda path: os.path.realpath(path) in self.folders or real(path))
+        # the scan's walk asks its own cheaper test (no realpath per folder): the same answer
+        real_on_walk = emptied_folders._is_mount_unresolved
+        monkeypatch.setattr(emptied_folders, "_is_mount_unresolved",
+                            lambda path: os.path.realpath(path) in self.folders or real_on_walk(path))
 
     def mount(self, folder: Path) -> None:
         self.folders.add(os.path.realpath(folder))

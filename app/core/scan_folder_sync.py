@@ -11,6 +11,7 @@ scan_details.py's, which photos were renamed over renamed_over.py's.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections import defaultdict
 from collections.abc import Collection, Mapping
@@ -36,9 +37,22 @@ from app.core.scan_summary import ScanOptions, ScanSummary
 COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read")
 
 
-def cannot_read(path: str, error: OSError) -> str:
-    """The message for a file or folder entry that the scan cannot read."""
-    return f"{path}: cannot read ({error.strerror or error}); check its permissions"
+def cannot_read(path: str, error: OSError, what: str = "read") -> str:
+    """The message for a file or folder entry that the scan cannot read (`what`: "read",
+    "list the folder"), with the advice its cause calls for."""
+    return f"{path}: cannot {what} ({error.strerror or error}); {what_to_do(path, error)}"
+
+
+def what_to_do(path: str, error: OSError) -> str:
+    """The advice for an OSError while scanning: permissions only where they are the cause."""
+    if error.errno == errno.ENAMETOOLONG:
+        return (f"its path is too long for the system ({len(os.fsencode(path)):,} bytes); "
+                "move or rename its folders to shorten it")
+    if error.errno == errno.ELOOP:
+        return "a symbolic link there points back into itself; remove or fix the link"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "check its permissions"
+    return "check the disk and that it is still connected"
 
 
 def _listed_state(folder: str, name: str, listed: tuple[int, int]) -> FileState:

@@ -291,7 +291,7 @@ class _Scan(FolderSync):
                 entries = list(iterator)
         except OSError as error:
             self.unreadable.append(folder)
-            self._error(folder, f"{folder}: cannot list the folder ({error.strerror or error}); check its permissions")
+            self._error(folder, cannot_read(folder, error, "list the folder"))
             return None
         files: list[os.DirEntry] = []
         walked_here = self.links.walked_through_link(folder)
