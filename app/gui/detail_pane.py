@@ -288,6 +288,12 @@ class DetailPane(QScrollArea):
         self.fields["GPS"].setText(gps_link(record.gps_lat, record.gps_lon))
         self.fields["Folder"].setText(printable_path(record.folder) if record.folder else "—")
 
+    def recheck_preview(self) -> None:
+        """Decode the preview again if its file changed since (PreviewLoader.recheck: stat
+        on the worker thread); connected to the thumbnails' recheck, which runs after a job
+        that may change files and when the app becomes active again."""
+        self._loader.recheck()
+
     def _set_preview(self, image: QImage | None, message: str = "") -> None:
         self.preview.set_image(image, message)
         self.preview_shown.emit(image, message)

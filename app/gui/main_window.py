@@ -176,6 +176,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.library_tree.delete_saved_requested.connect(self.delete_saved_search)
         self.library_dock = self._dock("Library", self.library_tree, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.detail = DetailPane()
+        self.thumbnails.rechecking.connect(self.detail.recheck_preview)  # its preview follows file changes too
         self.detail.accept_requested.connect(self.accept_selected)
         self.detail.reject_requested.connect(self.reject_selected)
         self.detail.relabel_requested.connect(self.relabel_selected)

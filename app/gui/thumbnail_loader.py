@@ -114,6 +114,7 @@ class ThumbnailLoader(QObject):
 
     ready = Signal(int)
     failed = Signal(int, str)
+    rechecking = Signal()  # recheck() was asked: the detail pane's preview looks again too
 
     def __init__(self, size: int, memory_items: int = 600, threads: int = 3, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -208,6 +209,7 @@ class ThumbnailLoader(QObject):
         self._recheck_from = self._serial  # a job queued by now may have read the old file
         self._recheck_wanted = None
         self._start_recheck()
+        self.rechecking.emit()
 
     def recheck_when_active(self, state: Qt.ApplicationState) -> None:
         """For QGuiApplication.applicationStateChanged: files may have changed while the
