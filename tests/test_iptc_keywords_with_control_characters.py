@@ -6,6 +6,9 @@ not well-formed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from types import SimpleNamespace
+
 import pytest
 
 from app.core.index import PhotoIndex
@@ -13,6 +16,7 @@ from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_
 from app.core.metadata import iptc
 from app.core.metadata.jpeg_fields import read_fields, restore_segments
 from app.core.metadata.jpeg_segments import parse_jpeg
+from app.core.metadata.verify import VerificationError, _compare_iptc
 from tests.test_metadata_support import add_photo, make_jpeg, xmp_packet
 
 
@@ -42,6 +46,10 @@ def iptc_datasets(data: bytes) -> list[bytes]:
     ([b"Holiday\x00", b"Rome\x00\x00"], ["Holiday", "Rome"]),
     ([b"Holi\x1bday"], ["Holi.day"]),
     ([b"a\x0bb", b"tab\tkept"], ["a.b", "tab\tkept"]),
+    # two keywords that read alike: each keeps its own bytes
+    ([b"Rome\x00", b"Rome"], ["Rome", "Rome"]),
+    ([b"a.b", b"a\x0bb"], ["a.b", "a.b"]),
+    ([b"Holiday\x00", b"Holiday\x00\x00"], ["Holiday", "Holiday"]),
 ])
 def test_iptc_keywords_with_control_characters_are_carried_into_xmp_cleaned(tmp_path, index, keywords, cleaned):
     photo = with_iptc_keywords(make_jpeg(tmp_path / "a.jpg"), keywords)
@@ -63,3 +71,18 @@ def test_reading_strips_only_trailing_nuls_and_keeps_other_text():
     block = iptc.build_datasets([iptc.DataSet(2, 25, b"Caf\xc3\xa9\x00"), iptc.DataSet(2, 25, b"a\x00b")])
     payload = iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)])
     assert iptc.read_keywords(payload) == ["Café", "a.b"]
+
+
+def _photoshop(keywords: list[bytes]):
+    block = iptc.build_datasets([iptc.DataSet(2, 0, b"\x00\x04"), *(iptc.DataSet(2, 25, k) for k in keywords)])
+    return SimpleNamespace(payload=iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)]))
+
+
+@pytest.mark.parametrize("before, after", [
+    ([b"a.b", b"a\x0bb"], [b"a\x0bb", b"a\x0bb", b"Colosseum"]),
+    ([b"Rome\x00", b"Rome"], [b"Rome", b"Rome", b"Colosseum"]),
+])
+def test_verification_notices_a_kept_keyword_whose_bytes_changed(before, after):
+    with pytest.raises(VerificationError, match="kept its text but not its bytes"):
+        _compare_iptc(Path("p.jpg"), _photoshop(before), _photoshop(after))
+    _compare_iptc(Path("p.jpg"), _photoshop(before), _photoshop([*before, b"Colosseum"]))  # ours added: fine

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from app.core.errors import MetadataWriteError
@@ -247,13 +248,14 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
     index = next((i for i, r in enumerate(resources) if r.id == IPTC_RESOURCE), None)
     datasets = parse_datasets(resources[index].data) if index is not None else []
     had_utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
-    # a keyword already there keeps its bytes (an over-long or oddly encoded one too)
-    existing = {_keyword_text(d.value, had_utf8): d.value for d in datasets if d.key == KEYWORDS}
-    new_values = [k if k in existing else iptc_keyword(k) for k in keywords or []]
-    needs_utf8 = any(not k.isascii() for k in new_values if k not in existing)
+    # a keyword already there keeps its bytes (an over-long or oddly encoded one too),
+    # matched by occurrence: "Rome\0" and "Rome" read alike, and each keeps its own
+    existing = keyword_bytes_by_text(datasets)
+    new_values = [(k, existing[k].popleft()) if existing.get(k) else (iptc_keyword(k), None) for k in keywords or []]
+    needs_utf8 = any(not k.isascii() for k, kept in new_values if kept is None)
     new_sets = [
-        DataSet(2, 25, existing[k] if k in existing else k.encode("utf-8" if had_utf8 or needs_utf8 else "ascii"))
-        for k in new_values
+        DataSet(2, 25, kept if kept is not None else k.encode("utf-8" if had_utf8 or needs_utf8 else "ascii"))
+        for k, kept in new_values
     ]
     datasets = _replace_keywords(datasets, new_sets)
     if needs_utf8 and not had_utf8:
@@ -278,6 +280,24 @@ def set_keywords(payload: bytes | None, keywords: list[str] | None) -> bytes | N
         for r in resources
     ]
     return _fitting_segment(build_resources(resources, trailer))
+
+
+def keyword_bytes_by_text(datasets: list[DataSet]) -> dict[str, deque[bytes]]:
+    """The raw 2:25 values of a block by the text a reader sees, in block order: two
+    keywords that read alike ("Rome\0" and "Rome") are two entries, so each is matched
+    to its own bytes."""
+    utf8 = any(d.key == CODED_CHARACTER_SET and d.value == UTF8_MARK for d in datasets)
+    found: dict[str, deque[bytes]] = defaultdict(deque)
+    for dataset in datasets:
+        if dataset.key == KEYWORDS:
+            found[_keyword_text(dataset.value, utf8)].append(dataset.value)
+    return found
+
+
+def converted_to_utf8(value: bytes) -> bytes:
+    """A text value of a block without the UTF-8 mark as set_keywords writes it when it
+    marks the block UTF-8."""
+    return _as_utf8(DataSet(2, 25, value)).value
 
 
 def _fitting_segment(payload: bytes) -> bytes:

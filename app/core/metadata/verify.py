@@ -4,7 +4,7 @@ Every field we wrote must read back as written; the JPEG image data (everything 
 SOS on) must be byte-identical; every segment we do not own must be unchanged; in
 the segments we do own, everything but our fields must be unchanged (EXIF compared
 through piexif, an independent reader; XMP element by element; IPTC dataset by
-dataset). `exiftool_fields` lets tests and the benchmark add exiftool as a
+dataset, byte for byte, kept keywords too). `exiftool_fields` lets tests and the benchmark add exiftool as a
 third reader.
 """
 
@@ -181,30 +181,47 @@ def _compare_xmp(path: Path, old, new, wanted: KeywordFields) -> None:
 
 
 def _compare_iptc(path: Path, old, new) -> None:
+    """Every resource but IPTC's and its digest unchanged; in the IPTC block every dataset
+    but the keywords' bookkeeping, and each keyword we kept, byte for byte (as read where
+    the write marked the block UTF-8, which converts its text)."""
     if old is None:
         return
     if new is None:
         raise VerificationError(f"{path}: the Photoshop/IPTC block disappeared")
-    ignored = {iptc.KEYWORDS, iptc.CODED_CHARACTER_SET, iptc.RECORD_VERSION}
-
-    def rest(payload: bytes) -> tuple[list, list]:
-        resources = iptc.parse_resources(payload)
-        others = [
-            (r.signature, r.id, r.name, r.data)
-            for r in resources
-            if r.id not in (iptc.IPTC_RESOURCE, iptc.DIGEST_RESOURCE)
-        ]
-        datasets = [
-            item
-            for r in resources
-            if r.id == iptc.IPTC_RESOURCE
-            for item in iptc.comparable_datasets(iptc.parse_datasets(r.data))
-            if item[0] not in ignored
-        ]
-        return others, datasets
-
-    if rest(old.payload) != rest(new.payload):
+    old_resources, new_resources = iptc.parse_resources(old.payload), iptc.parse_resources(new.payload)
+    if _other_resources(old_resources) != _other_resources(new_resources):
         raise VerificationError(f"{path}: IPTC data other than the keywords changed")
+    old_sets, new_sets = _iptc_datasets(old_resources), _iptc_datasets(new_resources)
+    converted = _marked_utf8(new_sets) and not _marked_utf8(old_sets)
+    ignored = {iptc.KEYWORDS, iptc.CODED_CHARACTER_SET, iptc.RECORD_VERSION}
+    if converted:
+        old_rest = [item for item in iptc.comparable_datasets(old_sets) if item[0] not in ignored]
+        new_rest = [item for item in iptc.comparable_datasets(new_sets) if item[0] not in ignored]
+    else:
+        old_rest = [(d.key, d.value) for d in old_sets if d.key not in ignored]
+        new_rest = [(d.key, d.value) for d in new_sets if d.key not in ignored]
+    if old_rest != new_rest:
+        raise VerificationError(f"{path}: IPTC data other than the keywords changed")
+    kept = iptc.keyword_bytes_by_text(old_sets)
+    for text, values in iptc.keyword_bytes_by_text(new_sets).items():
+        for value in values:
+            if not kept.get(text):
+                continue  # a keyword the write added
+            before = kept[text].popleft()
+            if value != (iptc.converted_to_utf8(before) if converted else before):
+                raise VerificationError(f"{path}: the IPTC keyword {text!r} kept its text but not its bytes")
+
+
+def _other_resources(resources: list) -> list[tuple]:
+    return [(r.signature, r.id, r.name, r.data) for r in resources if r.id not in (iptc.IPTC_RESOURCE, iptc.DIGEST_RESOURCE)]
+
+
+def _iptc_datasets(resources: list) -> list:
+    return [d for r in resources if r.id == iptc.IPTC_RESOURCE for d in iptc.parse_datasets(r.data)]
+
+
+def _marked_utf8(datasets: list) -> bool:
+    return any(d.key == iptc.CODED_CHARACTER_SET and d.value == iptc.UTF8_MARK for d in datasets)
 
 
 def exiftool_available() -> bool:
