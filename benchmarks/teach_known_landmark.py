@@ -2,7 +2,8 @@
 default bundle tags the photos of ../shared/data/landmarks/world (the validation split
 the bundle never trained on, or its training split, as `landmark-train prepare --seed 0`
 splits them) in a temporary index; then, for each landmark, 2 of its photos are taught as
-"My place" and `suggest` runs, as a user would, on a copy of that index each time. It
+"My place" (`--shots N`: N of them) and `suggest` runs, as a user would, on a copy of
+that index each time. It
 prints how many of the landmark's other photos had the model's label before and how many
 keep a label after (the landmark's or "My place"), landmark by landmark where one is lost:
 
@@ -37,14 +38,14 @@ def library_of(world: Path, split: str, folder: Path) -> None:
             shutil.copyfile(record.source, target)
 
 
-def draws(photos: list[Path], count: int) -> list[list[Path]]:
-    """Up to `count` pairs of a landmark's photos to teach: its first two by name, its last
-    two, then two from the middle (the same pairs whatever the code measured)."""
-    pairs = [photos[:2], photos[-2:], [photos[len(photos) // 3], photos[2 * len(photos) // 3]]]
+def draws(photos: list[Path], count: int, shots: int = 2) -> list[list[Path]]:
+    """Up to `count` sets of `shots` of a landmark's photos to teach: its first by name, its
+    last, then ones spread over the middle (the same sets whatever the code measured)."""
+    spread = [photos[(i + 1) * len(photos) // (shots + 1)] for i in range(shots)]
     unique = []
-    for pair in pairs:
-        if len(set(pair)) == 2 and pair not in unique:
-            unique.append(pair)
+    for group in (photos[:shots], photos[-shots:], spread):
+        if len(set(group)) == shots and group not in unique:
+            unique.append(group)
     return unique[:count]
 
 
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", type=Path, default=REPO_ROOT.parent / "shared" / "data" / "landmarks" / "world")
     parser.add_argument("--split", choices=("val", "train", "all"), default="val")
-    parser.add_argument("--draws", type=int, default=3, help="pairs of photos taught per landmark (default 3)")
+    parser.add_argument("--draws", type=int, default=3, help="sets of photos taught per landmark (default 3)")
+    parser.add_argument("--shots", type=int, default=2, help="photos taught in each set (default 2)")
     args = parser.parse_args(argv)
     from app.cli.main import main as cli
     from app.core.index import PhotoIndex
@@ -71,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         had = kept = taught = 0
         for folder in sorted(path for path in library.iterdir() if path.is_dir()):
             photos = sorted(folder.glob("*.jpg"))
-            for pair in draws(photos, args.draws) if len(photos) >= 3 else ():
+            for pair in draws(photos, args.draws, args.shots) if len(photos) > args.shots else ():
                 db = Path(temp) / "copy.db"
                 shutil.copyfile(base, db)
                 with PhotoIndex.open(db) as index:
@@ -87,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
                           f"lost ({', '.join(Path(path).name for path in lost)})")
                 for leftover in Path(temp).glob("copy.db*"):
                     shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
-    print(f"{args.split} split, {taught} teachings of 2 photos as '{PLACE}': {kept} of the {had} other photos "
-          f"the model had labelled keep a label ({had - kept} lost)")
+    print(f"{args.split} split, {taught} teachings of {args.shots} photos as '{PLACE}': {kept} of the {had} other "
+          f"photos the model had labelled keep a label ({had - kept} lost)")
     return 0
 
 

@@ -185,3 +185,55 @@ def test_tag_lets_a_rejected_name_add_nothing_as_suggest_does(seed, rejected):
             assert (pick.label, pick.score) == ("k0", pytest.approx(kept[row], rel=1e-5))
         elif pick.label == "Maritime museum":  # it did not win: never more than its own joint score
             assert pick.score <= scores.taught.probabilities[row, 3] + 1e-6
+
+
+def test_a_place_is_the_landmarks_its_photos_are_only_when_a_third_of_them_are():
+    space, photos = _world()
+    sure_k0, _ = photos(0, 3, 0.05)
+    sure_k1, _ = photos(1, 2, 0.05)
+    elsewhere = unit_vectors(np.eye(16)[7:12])  # 5 photos near no landmark
+    hotel = np.concatenate([elsewhere[:4], sure_k0[:1]])  # 4 of the hotel, 1 balcony view of k0
+    assert landmarks_alike(space, hotel, ["Our hotel"] * 5) == {}
+    trip = np.concatenate([sure_k0[:2], sure_k1[:1]])  # a trip of two landmarks, 2 + 1
+    assert landmarks_alike(space, trip, ["Trip"] * 3) == {"Trip": Counter({0: 2, 1: 1})}
+    two_views = np.concatenate([elsewhere, sure_k0[:1], sure_k1[:1]])  # 2 views of landmarks of 7
+    assert landmarks_alike(space, two_views, ["Our hotel"] * 7) == {}
+    pair = np.concatenate([sure_k0[:1], elsewhere[:1]])  # 1 of 2
+    assert landmarks_alike(space, pair, ["Maritime museum"] * 2) == {"Maritime museum": Counter({0: 1})}
+    third = np.concatenate([sure_k0[:1], elsewhere[:2]])  # 1 of 3
+    assert landmarks_alike(space, third, ["Maritime museum"] * 3) == {"Maritime museum": Counter({0: 1})}
+    # each place is counted on its own photos
+    both = np.concatenate([hotel, sure_k0[1:]])
+    assert landmarks_alike(space, both, ["Our hotel"] * 5 + ["Maritime museum"] * 2) == {
+        "Maritime museum": Counter({0: 2})}
+
+
+def test_a_balcony_view_among_a_hotels_taught_photos_gives_none_of_its_photos_the_landmark():
+    """The review's case (seed 3): "Our hotel" taught from 4 photos of the hotel, which looks
+    a little like k0, and 1 view of k0 from its balcony. Merged with k0 by that one photo,
+    2 of the hotel's 40 other photos were labelled k0 over the threshold."""
+    from types import SimpleNamespace
+
+    space, photos = _world(3)
+    rng = np.random.default_rng(103)
+    centre = unit_vectors(np.eye(16)[7][None] + 0.45 * np.eye(16)[0][None])
+
+    def hotel(count):
+        return unit_vectors(centre + 0.25 * unit_vectors(rng.normal(size=(count, 16))))
+
+    look = unit_vectors(rng.normal(size=(1, 24)))
+    taught_e, taught_d = hotel(4), unit_vectors(look + 0.3 * rng.normal(size=(4, 24)))
+    view_e, view_d = photos(0, 1, 0.05)
+    taught = (np.concatenate([taught_e, view_e]), np.concatenate([taught_d, view_d]))
+    library = (hotel(40), unit_vectors(look + 0.45 * rng.normal(size=(40, 24))))
+    labels = ["Our hotel"] * 5
+    bundle = SimpleNamespace(labels=[SimpleNamespace(landmark_id=f"gld-{i}") for i in range(3)],
+                             class_names=lambda: ["k0", "k1", "k2"])
+    alike = landmarks_alike(space, taught[0], labels)
+    assert alike == {}
+    tops = top_predictions_with_taught(_scored(space, library, taught, labels, alike), bundle, 2)
+    assert not [top[0].score for top in tops if top[0].label == "k0" and top[0].score >= THRESHOLD]
+    # as it was: the one view was enough to merge, and the landmark took 2 hotel photos
+    merged = {"Our hotel": Counter({0: 1})}
+    tops = top_predictions_with_taught(_scored(space, library, taught, labels, merged), bundle, 2)
+    assert len([top for top in tops if top[0].label == "k0" and top[0].score >= THRESHOLD]) == 2
