@@ -14,7 +14,7 @@ from PIL import Image
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.sidecar import read_sidecar_text
+from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text
 from tests.test_metadata_support import add_photo, make_jpeg
 
 
@@ -179,21 +179,51 @@ def keywords_packet(count: int) -> bytes:
     ).encode()
 
 
-def test_a_sidecar_with_more_keywords_than_a_write_handles_is_refused(tmp_path, index, monkeypatch):
+def test_a_write_that_would_grow_a_field_past_the_cap_is_refused(tmp_path, index, monkeypatch):
     import app.core.metadata.sidecar as sidecar_module
 
     monkeypatch.setattr(sidecar_module, "MAX_KEYWORDS_PER_FIELD", 100)
     crowded, fine = png_photo(tmp_path, "crowded.png"), png_photo(tmp_path, "fine.png")
-    crowded.with_name("crowded.png.xmp").write_bytes(keywords_packet(101))
-    fine.with_name("fine.png.xmp").write_bytes(keywords_packet(100))
-    for photo in (crowded, fine):
+    endless = png_photo(tmp_path, "endless.png")
+    crowded.with_name("crowded.png.xmp").write_bytes(keywords_packet(100))  # ours would make it 101
+    fine.with_name("fine.png.xmp").write_bytes(keywords_packet(99))
+    endless.with_name("endless.png.xmp").write_bytes(keywords_packet(201))  # past twice the cap: unread
+    for photo in (crowded, fine, endless):
         add_photo(index, [photo], "Petra")
     problems = {item.target.name: item.problem for item in plan_writes(index)}
     assert problems["fine.png.xmp"] is None
-    assert "101 keywords" in problems["crowded.png.xmp"] and "at most 100" in problems["crowded.png.xmp"]
+    assert "would hold 101 keywords" in problems["crowded.png.xmp"] and "at most 100" in problems["crowded.png.xmp"]
+    assert "holds 201 keywords" in problems["endless.png.xmp"] and "at most 200" in problems["endless.png.xmp"]
     summary = write_labels(index, plan_writes(index), WriteOptions())
-    assert (summary.written, summary.failed) == (1, 1)
-    assert crowded.with_name("crowded.png.xmp").read_bytes() == keywords_packet(101)
+    assert (summary.written, summary.failed) == (1, 2)
+    assert crowded.with_name("crowded.png.xmp").read_bytes() == keywords_packet(100)
+    assert len(fields_of_sidecar(fine.with_name("fine.png.xmp").read_bytes()).subject) == 100
+
+
+def test_our_keyword_in_a_sidecar_past_the_cap_can_be_replaced_and_taken_out(tmp_path, index, monkeypatch):
+    """A sidecar an earlier write left over the cap (10,000 -> 10,001, and a new
+    hierarchy of 10,001): a relabel or a rejection must still take the wrong landmark out."""
+    import app.core.metadata.sidecar as sidecar_module
+
+    photo = png_photo(tmp_path)
+    sidecar = photo.with_name("p.png.xmp")
+    sidecar.write_bytes(keywords_packet(100))
+    photo_id = add_photo(index, [photo], "Petra")
+    monkeypatch.setattr(sidecar_module, "MAX_KEYWORDS_PER_FIELD", 101)  # as the write before the cap held
+    assert write_labels(index, plan_writes(index), WriteOptions()).written == 1
+    monkeypatch.setattr(sidecar_module, "MAX_KEYWORDS_PER_FIELD", 100)
+    index.set_label(photo_id, "Colosseum")
+    (item,) = plan_writes(index)
+    assert item.problem is None
+    summary = write_labels(index, [item], WriteOptions())
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    fields = fields_of_sidecar(sidecar.read_bytes())
+    assert "Petra" not in fields.subject and "Colosseum" in fields.subject and len(fields.subject) == 101
+    index.set_label(photo_id, None)  # no landmark after all
+    summary = write_labels(index, plan_writes(index), WriteOptions())
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    fields = fields_of_sidecar(sidecar.read_bytes())
+    assert "Colosseum" not in fields.subject and len(fields.subject) == 100
 
 
 def test_the_dry_run_line_of_a_long_keyword_list_is_short_and_names_the_change(tmp_path, index):

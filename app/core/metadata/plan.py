@@ -37,7 +37,7 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.sidecar import (SIDECAR_NAMINGS, fields_of_sidecar, fields_to_rewrite, read_sidecar_text,
-                                       sidecar_path)
+                                       sidecar_path, too_many_keywords)
 from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
 
@@ -345,7 +345,8 @@ def _plan_file(
             after, note = fit_fields(layout, current, after, str(target))
         except MetadataWriteError as error:  # an XMP packet or IPTC block over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
-    reason = unwritable_reason(target, _stat_or_none(target)) if after != current else None
+    reason = None if after == current else (
+        (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, _stat_or_none(target)))
     return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
 
 

@@ -144,7 +144,7 @@ def fields_of_sidecar(data: bytes | None, name: str = "sidecar") -> KeywordField
 
 def fields_to_rewrite(data: bytes | None, name: str = "sidecar") -> KeywordFields:
     """fields_of_sidecar for a sidecar a write is to change (its plan, its write): raises
-    SidecarNotReadableError where a field holds over MAX_KEYWORDS_PER_FIELD keywords."""
+    SidecarNotReadableError where a field holds over MAX_KEYWORDS_TO_READ keywords."""
     fields = fields_of_sidecar(data, name)
     _refuse_endless_lists(fields, name)
     return fields
@@ -153,16 +153,37 @@ def fields_to_rewrite(data: bytes | None, name: str = "sidecar") -> KeywordField
 # Far more keywords than any photo is given, and few enough that a write stays quick: each
 # keyword is compared with the label's spellings, and a new lr:hierarchicalSubject starts
 # from all of dc:subject (a 1,000,000-keyword sidecar took 4 min and 2.2 GB to write).
+# A write never grows a field past it (too_many_keywords), but one that takes our keyword
+# out of a fuller field, or replaces it, goes through: refused, a wrong landmark would stay.
 MAX_KEYWORDS_PER_FIELD = 10_000
+
+
+def max_keywords_to_read() -> int:
+    """The most keywords a field of a sidecar a write reads may hold: twice the cap, well
+    past any our writes left (versions of 5 December 2026 took one at the cap one over it),
+    and still quick to rewrite; a fuller one is another program's, left alone unread."""
+    return 2 * MAX_KEYWORDS_PER_FIELD
+
+
+def too_many_keywords(before: KeywordFields, after: KeywordFields) -> str | None:
+    """Why a sidecar write from `before` to `after` is refused: it grows a field past
+    MAX_KEYWORDS_PER_FIELD. None for every other write, one that shrinks or keeps the
+    length of a fuller field (our keyword taken out or replaced) included."""
+    for field_name in SIDECAR_FIELDS:
+        old, new = len(getattr(before, field_name) or []), len(getattr(after, field_name) or [])
+        if new > MAX_KEYWORDS_PER_FIELD and new > old:
+            return (f"its {FIELD_TITLES[field_name]} would hold {new:,} keywords; this app grows a field of a "
+                    f"sidecar to at most {MAX_KEYWORDS_PER_FIELD:,}, and leaves this one alone")
+    return None
 
 
 def _refuse_endless_lists(fields: KeywordFields, name: str) -> None:
     for field_name in SIDECAR_FIELDS:
         values = getattr(fields, field_name)
-        if values is not None and len(values) > MAX_KEYWORDS_PER_FIELD:
+        if values is not None and len(values) > max_keywords_to_read():
             raise SidecarNotReadableError(
                 f"{name}: its {FIELD_TITLES[field_name]} holds {len(values):,} keywords; this app writes into "
-                f"a sidecar holding at most {MAX_KEYWORDS_PER_FIELD:,} in a field, and leaves this one alone"
+                f"a sidecar holding at most {max_keywords_to_read():,} in a field, and leaves this one alone"
             )
 
 

@@ -37,7 +37,8 @@ from app.core.metadata.plan import (
     keywords_inside,
     plan_again_where_undone,
 )
-from app.core.metadata.sidecar import fields_of_sidecar, fields_to_rewrite, read_sidecar_text, render_sidecar
+from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
+                                       read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
@@ -319,6 +320,8 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
     if existing is None and _removed_since_plan(item):
         raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
+    if (crowded := too_many_keywords(item.before, item.after)) is not None:
+        raise SidecarNotReadableError(f"{path}: {crowded}")
     # a stem sidecar we create names its photo, which other photos of the stem may share
     made_for = item.source.name if is_stem_sidecar(path, item.source) else None
     # ours, naming a file gone since (a NEF converted to DNG): it names the photo's now
