@@ -4,6 +4,7 @@ photo is decoded and embedded now, and stored for next time."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,12 @@ class MissingPhotoError(PhotoReadError):
 
 
 def missing_photo(path: str, cannot: str) -> str:
-    """`path: cannot`, and the ways out for a photo a scan found missing (a rescan is none)."""
-    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{relocate_hint(path)}"
+    """`path: cannot`, and the ways out for a photo a scan found missing (a rescan is none):
+    relocating its library folder only when that folder is gone (a file deleted from a
+    folder that is there was not moved with it)."""
+    folder_gone = not os.path.lexists(os.path.dirname(os.path.abspath(path)))
+    relocate = relocate_hint(path) if folder_gone else ""
+    return f"{path}: {cannot}: put the file back and tag its folder again, or {FORGET_MISSING_HINT}.{relocate}"
 
 
 class PhotoEmbedder:
