@@ -18,9 +18,10 @@ from pathlib import Path
 from app.core.errors import MetadataWriteError
 from app.core.exif_counts import oversized_count
 from app.core.metadata import iptc
-from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG
+from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, ExifLayoutError
+from app.core.metadata.exif_raw_values import raw_exif_values
 from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_segments import EXIF_HEADER, XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.xmp import DC, DIGIKAM, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XmpDocument, is_plain_item, item_value
@@ -88,9 +89,9 @@ def _only_mpf_offsets_moved(old: list, new: list) -> bool:
 
 
 def _compare_exif(path: Path, old, new) -> None:
-    """Every EXIF value but XPKeywords unchanged, read by piexif; by Pillow's reader where
-    piexif cannot read the original, or would build gigabytes from a forged count
-    (exif_counts): a block piexif cannot read is still verified, never skipped."""
+    """Every EXIF value but XPKeywords unchanged, read by piexif; where piexif cannot read
+    the original, or would build gigabytes from a forged count (exif_counts), every
+    entry's raw value and the thumbnail's bytes: such a block is still verified, never skipped."""
     if old is None:
         return
     if new is None:
@@ -111,30 +112,18 @@ def _compare_exif(path: Path, old, new) -> None:
         for exif in (before, after):
             exif["0th"].pop(XP_KEYWORDS_TAG, None)
     else:
-        before, after = _pillow_exif_values(path, old.payload, "original"), _pillow_exif_values(path, new.payload, "new")
+        before, after = _raw_exif_values(path, old.payload, "original"), _raw_exif_values(path, new.payload, "new")
     if before != after:
         raise VerificationError(f"{path}: EXIF values other than XPKeywords changed")
 
 
-# Where a value lies in the block, which a write may shift: not a value of the photo's.
-_OFFSET_TAGS = frozenset({0x8769, 0x8825, 0xA005, 0x0201, XP_KEYWORDS_TAG})
-
-
-def _pillow_exif_values(path: Path, payload: bytes, which: str) -> dict:
-    """Every IFD's values as Pillow reads them, which skips a value whose count does not
-    fit instead of allocating it."""
-    from PIL import ExifTags, Image
-
-    from app.core.pillow_setup import set_up_pillow
-
-    set_up_pillow()  # its warnings about the damaged tags it skips stay off the terminal
+def _raw_exif_values(path: Path, payload: bytes, which: str) -> dict:
+    """Every entry's raw value and the thumbnail's bytes (exif_raw_values), which reads a
+    block piexif cannot, and allocates no more than the block for a forged count."""
     try:
-        exif = Image.Exif()
-        exif.load(payload)
-        ifds = {"0th": dict(exif), **{ifd.name: dict(exif.get_ifd(ifd)) for ifd in ExifTags.IFD if ifd != ExifTags.IFD.MakerNote}}
-    except Exception as error:  # noqa: BLE001 - Pillow's readers share no base error
+        return raw_exif_values(payload.removeprefix(EXIF_HEADER))
+    except ExifLayoutError as error:
         raise VerificationError(f"{path}: cannot verify the {which} EXIF block, no reader parses it ({error})") from None
-    return {name: {tag: value for tag, value in values.items() if tag not in _OFFSET_TAGS} for name, values in ifds.items()}
 
 
 # Our array properties, by the field that holds their values.
