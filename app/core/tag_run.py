@@ -167,16 +167,13 @@ class TagRun:
         where the photos were taken (model.places)."""
         if self.taught is None or self.space is None:
             return self.predictor.classify(embeddings, cosines, k=TOP_K, factors=factors)
-        from app.core.index.model_suggestions import rejected_landmarks
         from app.core.teaching_scoring import RefinedReferences
-        from app.core.teaching_space import landmark_ids, rejections_matrix, score, top_predictions_with_taught
+        from app.core.teaching_space import score, top_predictions_with_taught, user_rejections
 
         references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
         scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
                        factors=factors, alike=self.alike)
-        blocked = rejections_matrix(rejected_landmarks(self.index.conn, photo_ids), photo_ids,
-                                    self.bundle.class_names() + scores.taught_labels,
-                                    landmark_ids(self.bundle, scores.taught_labels))
+        blocked = user_rejections(self.index.conn, self.bundle, photo_ids, scores.taught_labels)
         return top_predictions_with_taught(scores, self.bundle, TOP_K, blocked)
 
     def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:

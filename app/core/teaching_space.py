@@ -38,6 +38,8 @@ from model.predictor import TAUGHT_ID_PREFIX
 from model.scoring import ScoringConfig, score_classes, unit_vectors
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from app.core.teaching_alike import Alike
     from model.bundle import ModelBundle
     from model.descriptor import TeachingSettings
@@ -320,6 +322,18 @@ def top_predictions_with_taught(
 def landmark_ids(bundle: "ModelBundle", taught_labels: Sequence[str]) -> list[str]:
     """The landmark id of each column of the joint scale: the bundle's classes, then the taught labels."""
     return [entry.landmark_id for entry in bundle.labels] + [TAUGHT_ID_PREFIX + t for t in taught_labels]
+
+
+def user_rejections(conn: "sqlite3.Connection", bundle: "ModelBundle", photo_ids: Sequence[int],
+                    taught_labels: Sequence[str]) -> np.ndarray | None:
+    """[n, C + T] the names the user rejected for these photos, by name or landmark id
+    (`rejections_matrix`): what `tag` and `suggest` both leave out of a photo's scoring,
+    so the two never disagree about what the user said no to."""
+    from app.core.index.model_suggestions import rejected_landmarks
+
+    photo_ids = [int(photo_id) for photo_id in photo_ids]
+    return rejections_matrix(rejected_landmarks(conn, photo_ids), photo_ids,
+                             list(bundle.class_names()) + list(taught_labels), landmark_ids(bundle, taught_labels))
 
 
 def rejections_matrix(rejected: "Mapping[int, tuple[Collection[str], Collection[str]]]", photo_ids: Sequence[int],

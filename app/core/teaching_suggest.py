@@ -241,7 +241,7 @@ def suggest(
     bad query, BundleError for an unusable model.
     """
     from app.core.teaching import load_model_bundle, reembed_taught
-    from app.core.teaching_space import refine, teaching_space
+    from app.core.teaching_space import refine, teaching_space, user_rejections
     from app.core.teaching_space import score as score_space
 
     bundle = bundle or load_model_bundle(options.model)
@@ -286,7 +286,6 @@ def suggest(
     for place, classes in alike.items():
         for cls in classes:
             held_classes.setdefault(cls, set()).add(place)
-    rejected = store.rejected(index.conn)
     threshold = bundle.threshold if options.threshold is None else float(options.threshold)
     current = _current_labels(index)
     found: list[Suggestion] = []
@@ -300,7 +299,7 @@ def suggest(
         factors = location_factors(places, index.positions(ids[rows].tolist()))
         scores = score_space(space, embeddings[rows], vectors[rows], refined, library_rows=rows, factors=factors,
                              alike=alike)
-        blocked = _blocked(rejected, ids[rows], names + scores.taught_labels)
+        blocked = user_rejections(index.conn, bundle, ids[rows], scores.taught_labels)
         winner, value_of = scores.winners(blocked)
         best, joint = scores.untaught(blocked)
         held = ~scores.free & np.isin(best, list(held_classes))  # what teaching more photos would not change
@@ -355,19 +354,6 @@ CHUNK_ROWS = 1024  # photos scored at once: bounds memory with bundles of many c
 
 def _chunks(total: int) -> list[slice]:
     return [slice(start, min(start + CHUNK_ROWS, total)) for start in range(0, total, CHUNK_ROWS)]
-
-
-def _blocked(pairs: set[tuple[int, str]], ids: np.ndarray, all_names: list[str]) -> np.ndarray | None:
-    """[n, C + T] True where the user rejected that label for that photo."""
-    if not pairs:
-        return None
-    row_of = {int(photo_id): row for row, photo_id in enumerate(ids)}
-    column_of = {name: col for col, name in enumerate(all_names)}
-    blocked = np.zeros((len(ids), len(all_names)), dtype=bool)
-    for photo_id, label in pairs:
-        if photo_id in row_of and label in column_of:
-            blocked[row_of[photo_id], column_of[label]] = True
-    return blocked
 
 
 def _landmarks_alike(index: "PhotoIndex", space, places, embeddings: np.ndarray, ids: np.ndarray,
