@@ -26,7 +26,7 @@ from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_look import TaughtLook, look_of_place
 from app.core.teaching_moves import TaughtMove, move_lines
-from app.core.teaching_targets import resolve_photo_ids
+from app.core.teaching_targets import resolve_photo_ids, taught_from_stored
 from app.core.teaching_untaught import Untaught, places_taught_by, withdraw_untaught
 from model.labels import label_form
 
@@ -51,6 +51,7 @@ class TeachSummary:
     errors: int = 0
     photo_ids: list[int] | None = None
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, why) per photo not taught
+    from_stored: list[tuple[str, str]] = field(default_factory=list)  # (path, note): taught with no file
     moved: list[TaughtMove] = field(default_factory=list)  # photos that taught another place before
     untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
     look: TaughtLook | None = None  # odd photos, the model's landmarks they are (app.core.teaching_look)
@@ -127,11 +128,13 @@ def teach(
     label = check_label(label)
     bundle = bundle or load_model_bundle(model)  # before the folders are scanned: a bad model changes nothing
     photo_ids, problems = resolve_photo_ids(index, targets)
+    stored_only, notes, problems = taught_from_stored(index, bundle.id, problems)  # in iCloud, or deleted since
+    photo_ids = list(dict.fromkeys(photo_ids + stored_only))
     if not photo_ids and problems:
         raise UsageError("; ".join(f"cannot teach from {path}: {why}" for path, why in problems))
     label = canonical_label(index, label, bundle.class_names())
     embedder = PhotoEmbedder(index, bundle, predictor)
-    summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[])
+    summary = TeachSummary(label=label, model_id=bundle.id, photo_ids=[], from_stored=notes)
     summary.errors += len(problems)
     summary.failures += problems
     usable = _prepare_references(index, embedder, photo_ids, summary, progress, cancel)

@@ -3,6 +3,7 @@ folders scanned first so that a photo copied in since the last scan is taught to
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -110,3 +111,34 @@ def _as_scanned(index: "PhotoIndex", folder: Path, names: "DiskNames") -> Path:
 
     spelled = library_spelling(index, folder, names)
     return Path(kept_link_spellings(index, [spelled]).get(spelled, spelled))
+
+
+TAUGHT_FROM_STORED_IN_ICLOUD = "in iCloud, not downloaded: taught from what tagging stored of it, no download needed"
+TAUGHT_FROM_STORED_GONE = ("not there any more: taught from what tagging stored of it, as the app teaches it "
+                           "(`forget --missing` drops it and what it teaches)")
+
+
+def taught_from_stored(index: "PhotoIndex", model_id: str, problems: Sequence[tuple[str, str]]
+                       ) -> tuple[list[int], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Of the files given that are not there (`problems`), those the index holds as a photo
+    with this model's embedding stored: teaching needs nothing more, so they are taught, as
+    the app teaches a selected photo in iCloud or deleted since its tagging (a path never
+    indexed, a typo, still fails). (their photo ids, (path, note) for each, problems left)."""
+    from app.core import teaching_store as store
+    from app.core.cloud_files import icloud_stand_in_note
+    from app.core.index.connection import db_text
+    from app.core.tag_selection import indexed_path
+
+    ids: list[int] = []
+    notes: list[tuple[str, str]] = []
+    left: list[tuple[str, str]] = []
+    for path, why in problems:
+        row = None if os.path.lexists(path) else index.conn.execute(
+            "SELECT photo_id FROM files WHERE path = CAST(? AS TEXT)", (db_text(str(indexed_path(path))),)).fetchone()
+        if row is None or store.stored_embedding(index.conn, int(row[0]), model_id) is None:
+            left.append((path, why))
+            continue
+        ids.append(int(row[0]))
+        cloud = icloud_stand_in_note(path) is not None
+        notes.append((path, TAUGHT_FROM_STORED_IN_ICLOUD if cloud else TAUGHT_FROM_STORED_GONE))
+    return ids, notes, left

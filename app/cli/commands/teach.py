@@ -91,6 +91,8 @@ def run(args) -> int:
     say_folders_joined(joined)
     for line in summary.move_lines():
         print_summary(line)
+    for path, note in summary.from_stored:
+        print_summary(f"{path}: {note}")
     for path, why in summary.failures:
         print_summary(f"error: {failure_text(path, why)}")
     if summary.taught == 0:
