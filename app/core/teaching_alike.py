@@ -39,19 +39,27 @@ def landmarks_alike(space: "TeachingSpace", embeddings: np.ndarray, places: Sequ
     landmark itself is that class already and is left out."""
     if len(places) == 0:
         return {}
-    cosines = space.model_cosines(np.asarray(embeddings, dtype=np.float32))
-    if cosines.shape[1] == 0:
+    if space.model_centres.shape[0] == 0:
         return {}
-    if factors is not None:
-        cosines = np.where(factors < 1.0, -1.0, cosines)
-    best = cosines.argmax(axis=1)
-    sure = cosines.max(axis=1) >= space.config.protect_cosine
+    best, sure = sure_classes(space, embeddings, factors)
     alike: dict[str, Counter] = {}
     for place, cls, confident in zip(places, best, sure):
         if confident and space.class_names[int(cls)] != place:
             alike.setdefault(str(place), Counter())[int(cls)] += 1
     taught = Counter(str(place) for place in places)
     return {place: classes for place, classes in alike.items() if is_landmarks(sum(classes.values()), taught[place])}
+
+
+def sure_classes(space: "TeachingSpace", embeddings: np.ndarray,
+                 factors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each photo's closest model class [n] and whether the model is sure of it [n]: cosine
+    to its centre ≥ `protect_cosine`, the rule that keeps a library photo's class (not the
+    score a suggestion shows: a photo likelier this landmark than any other may still be
+    far from its photos). A photo taken far from a landmark (factors < 1) is not it."""
+    cosines = space.model_cosines(np.asarray(embeddings, dtype=np.float32))
+    if factors is not None:
+        cosines = np.where(factors < 1.0, -1.0, cosines)
+    return cosines.argmax(axis=1), cosines.max(axis=1) >= space.config.protect_cosine
 
 
 def is_landmarks(recognised: int, taught: int) -> bool:
@@ -73,14 +81,21 @@ def alike_in_index(index: "PhotoIndex", space: "TeachingSpace", bundle: "ModelBu
     """landmarks_alike for the places taught by `bundle` (only `places` when given), from
     their taught photos' stored embeddings and GPS positions; a taught photo with no stored
     embedding (dropped as a blank frame since) says nothing."""
+    refs, embeddings, factors = taught_vectors(index, bundle, places)
+    return landmarks_alike(space, embeddings, [ref.label for ref in refs], factors) if refs else {}
+
+
+def taught_vectors(index: "PhotoIndex", bundle: "ModelBundle", places: Sequence[str] | None = None):
+    """The references `bundle` taught (of `places` when given) that have a stored embedding,
+    their embeddings [n, D] and location factors (model.places): what alike_in_index reads."""
     refs = [ref for ref in store.refs_of_model(index.conn, bundle.id) if places is None or ref.label in places]
     found = [(ref, vector) for ref in refs
              if (vector := store.stored_embedding(index.conn, ref.photo_id, bundle.id)) is not None]
     if not found:
-        return {}
+        return [], None, None
     embeddings = store.normalised(np.stack([vector for _, vector in found]).astype(np.float32))
     factors = location_factors(bundle.places(), index.positions([ref.photo_id for ref, _ in found]))
-    return landmarks_alike(space, embeddings, [ref.label for ref, _ in found], factors)
+    return [ref for ref, _ in found], embeddings, factors
 
 
 def one_place_matrix(alike: Alike, taught_labels: Sequence[str], num_classes: int) -> np.ndarray | None:

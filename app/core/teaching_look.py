@@ -24,21 +24,26 @@ def plain_quotes(name: str) -> str:
 @dataclass(frozen=True)
 class TaughtLook:
     """A taught place's photos as the model sees them: `photos` taught by this model,
-    `landmarks` the model's landmarks some of them are, with how many, most first, and
-    `unlike` the paths of those that look unlike the others."""
+    `landmarks` the model's landmarks some of them are, with how many, most first,
+    `unlike` the paths of those that look unlike the others, `counted` (path, landmark) of
+    those `landmarks` counts, and `unsure` (path, landmark, score) of those the model
+    suggested as one of `landmarks` without being sure of it (teaching_alike.sure_classes),
+    so the user, who saw that suggestion, hears why it does not count."""
 
     place: str
     photos: int
     landmarks: tuple[tuple[str, int], ...] = ()
     unlike: tuple[str, ...] = ()
+    counted: tuple[tuple[str, str], ...] = ()
+    unsure: tuple[tuple[str, str, float], ...] = ()
 
     def lines(self, quote: Callable[[str], str] = plain_quotes,
               how_to_label: str = "with `landmark-tagger label`", photo_name: Callable[[str], str] = str) -> list[str]:
         """The sentences to show, none when there is nothing to say. quote: how names are
         quoted ('…' on the command line, “…” in the app); how_to_label: the way to label
         photos there; photo_name: how a photo is named from its path."""
-        return [line for line in (self._unlike_line(quote, photo_name), self._landmarks_line(quote, how_to_label))
-                if line]
+        return [line for line in (self._unlike_line(quote, photo_name),
+                                  self._landmarks_line(quote, how_to_label, photo_name)) if line]
 
     def _unlike_line(self, quote: Callable[[str], str], photo_name: Callable[[str], str]) -> str | None:
         if not self.unlike:
@@ -56,7 +61,8 @@ class TaughtLook:
                 f"photos of two different landmarks): if {'it shows' if one else 'they show'} another place, teach "
                 f"{'it' if one else 'them'} under that place's name (a photo teaches one place)")
 
-    def _landmarks_line(self, quote: Callable[[str], str], how_to_label: str) -> str | None:
+    def _landmarks_line(self, quote: Callable[[str], str], how_to_label: str,
+                        photo_name: Callable[[str], str]) -> str | None:
         if not self.landmarks:
             return None
         place = quote(self.place)
@@ -66,19 +72,60 @@ class TaughtLook:
             photos = "the photo" if self.photos == 1 else f"the {self.photos:,} photos"
         else:
             photos = f"{first_count:,} of the {counted(self.photos, 'photo')}"
-        text = f"{photos} taught as {place} {are} {quote(first)} to the model"
-        text += "".join(f" and {count:,} {'is' if count == 1 else 'are'} {quote(name)}" for name, count in others)
+        named = sum(count for _, count in self.landmarks) < self.photos  # say which photos count
+        text = f"{photos} taught as {place} {are} {quote(first)} to the model{self._which(first, named, photo_name)}"
+        text += "".join(f" and {count:,} {'is' if count == 1 else 'are'} {quote(name)}"
+                        f"{self._which(name, named, photo_name)}" for name, count in others)
         if not others:
-            return (f"{text}, one of its landmarks: the two names count as one place, so its other photos keep "
+            text = (f"{text}, one of its landmarks: the two names count as one place, so its other photos keep "
                     f"a label, {quote(first)} where the model is sure of it or it fits better, else {place}; "
                     f"to name them all {place}, label them {how_to_label}")
-        return (f"{text}, landmarks of its own: each counts as one place with {place}, so their other photos "
-                f"keep a label, the landmark's where the model is sure of it or it fits better, else {place}; "
-                f"to name them all {place}, label them {how_to_label}")
+        else:
+            text = (f"{text}, landmarks of its own: each counts as one place with {place}, so their other photos "
+                    f"keep a label, the landmark's where the model is sure of it or it fits better, else {place}; "
+                    f"to name them all {place}, label them {how_to_label}")
+        return text + self._unsure_words(quote, photo_name) + self._odd_landmark_words(quote, photo_name)
+
+    def _which(self, landmark: str, named: bool, photo_name: Callable[[str], str]) -> str:
+        paths = [path for path, name in self.counted if name == landmark]
+        return f" ({_names([photo_name(path) for path in paths])})" if named and paths else ""
+
+    def _unsure_words(self, quote: Callable[[str], str], photo_name: Callable[[str], str]) -> str:
+        """Why a photo the model suggested as the landmark is not counted as it."""
+        if not self.unsure:
+            return ""
+        if len(self.unsure) == 1:
+            path, landmark, score = self.unsure[0]
+            who = f"{photo_name(path)}, which the model suggested as {quote(landmark)} at {score:.0%}, is"
+        else:
+            who = f"{_names([photo_name(path) for path, _, _ in self.unsure])}, which the model suggested so, are"
+        return (f"; {who} not close enough to the landmark's photos for the model to be sure, so not counted "
+                "(a score says how much likelier that landmark is than the others, not how close the photo is)")
+
+    def _odd_landmark_words(self, quote: Callable[[str], str], photo_name: Callable[[str], str]) -> str:
+        """A landmark counted only through photos unlike the others: teaching them under
+        another name, as the unlike line says to if they show another place, parts it from
+        this place again."""
+        words = ""
+        for landmark, _ in self.landmarks:
+            paths = [path for path, name in self.counted if name == landmark]
+            if paths and set(paths) <= set(self.unlike):
+                one = len(paths) == 1
+                words += (f"; {quote(landmark)} is one place with {quote(self.place)} only while "
+                          f"{_names([photo_name(p) for p in paths])}, {'the photo' if one else 'the photos'} unlike "
+                          f"the others, {'is' if one else 'are'} taught as {quote(self.place)}")
+        return words
 
     def to_json(self) -> dict:
         return {"looks_like": [{"landmark": name, "photos": count} for name, count in self.landmarks],
                 "unlike_the_others": list(self.unlike)}
+
+
+def _names(shown: list[str]) -> str:
+    """"a", "a and b", "a, b, c and 2 more"."""
+    if len(shown) > 3:
+        shown = shown[:3] + [f"{len(shown) - 3:,} more"]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def look_of_place(index: "PhotoIndex", bundle: "ModelBundle", place: str) -> TaughtLook:
@@ -98,4 +145,27 @@ def look_of_place(index: "PhotoIndex", bundle: "ModelBundle", place: str) -> Tau
     names = space.class_names
     counts = alike_in_index(index, space, bundle, places=[place]).get(place, {})
     landmarks = sorted(((names[cls], count) for cls, count in counts.items()), key=lambda item: (-item[1], item[0]))
-    return TaughtLook(place, photos, tuple(landmarks), unlike)
+    counted, unsure = _counted_and_unsure(index, space, bundle, place, {names[cls] for cls in counts})
+    return TaughtLook(place, photos, tuple(landmarks), unlike, counted, unsure)
+
+
+def _counted_and_unsure(index: "PhotoIndex", space, bundle: "ModelBundle", place: str, landmarks: set[str]):
+    """(path, landmark) of the place's taught photos counted as `landmarks`, and (path,
+    landmark, score) of those whose stored suggestion (what the user saw) named one of them
+    over the threshold while the model is not sure of it."""
+    from app.core.teaching_alike import sure_classes, taught_vectors
+
+    if not landmarks:
+        return (), ()
+    refs, embeddings, factors = taught_vectors(index, bundle, [place])
+    best, sure = sure_classes(space, embeddings, factors)
+    counted, unsure = [], []
+    for ref, cls, confident in zip(refs, best, sure):
+        path, landmark = index.get(ref.photo_id).path, space.class_names[int(cls)]
+        if confident and landmark in landmarks:
+            counted.append((path, landmark))
+            continue
+        top = index.predictions(ref.photo_id, bundle.id)[:1]
+        if top and top[0].label in landmarks and top[0].score >= bundle.threshold:
+            unsure.append((path, top[0].label, float(top[0].score)))
+    return tuple(counted), tuple(unsure)
