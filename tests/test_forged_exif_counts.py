@@ -13,6 +13,8 @@ from PIL import Image
 
 from app.core import thumbnails
 from app.core.exif_counts import oversized_count
+from app.core.metadata.exif_keywords import set_xp_keywords
+from app.core.metadata.jpeg_segments import EXIF_HEADER
 from app.core.metadata.verify import VerificationError, _compare_exif
 
 
@@ -52,7 +54,9 @@ def test_thumbnail_of_such_a_photo_never_calls_piexif(tmp_path, monkeypatch):
     assert thumbnails.make_thumbnail(path, 160).size == (160, 120)
 
 
-def _exif_with_thumbnail(thumbnail: bytes, xp_keywords: bytes = b"P\x00\x00\x00", cut: int = 0) -> bytes:
+def _exif_with_thumbnail(
+    thumbnail: bytes, xp_keywords: bytes = b"P\x00\x00\x00", cut: int = 0, orientation_count: int = 100_000
+) -> bytes:
     """An EXIF payload with a forged Orientation count, XPKeywords (BYTEs) in IFD0 and an IFD1
     thumbnail at the end of the block (where a write puts new values); `cut` drops its last bytes."""
     make = b"Canon\x00"
@@ -61,7 +65,7 @@ def _exif_with_thumbnail(thumbnail: bytes, xp_keywords: bytes = b"P\x00\x00\x00"
     ifd1_at = make_at + len(make)
     thumbnail_at = ifd1_at + 2 + 2 * 12 + 4
     ifd0 = struct.pack("<H", 3) + struct.pack("<HHII", 0x010F, 2, len(make), make_at)
-    ifd0 += struct.pack("<HHI", 0x0112, 3, 100_000) + struct.pack("<HH", 1, 0)
+    ifd0 += struct.pack("<HHI", 0x0112, 3, orientation_count) + struct.pack("<HH", 1, 0)
     ifd0 += struct.pack("<HHII", 0x9C9E, 1, len(xp_keywords), xp_at) + struct.pack("<I", ifd1_at)
     ifd1 = struct.pack("<H", 2) + struct.pack("<HHII", 0x0201, 4, 1, thumbnail_at)
     ifd1 += struct.pack("<HHII", 0x0202, 4, 1, len(thumbnail)) + struct.pack("<I", 0)
@@ -78,3 +82,22 @@ def test_verification_of_such_a_block_sees_a_damaged_thumbnail_and_lets_xp_keywo
             _compare_exif("photo.jpg", old, SimpleNamespace(payload=damaged))
     ours = SimpleNamespace(payload=_exif_with_thumbnail(thumbnail, xp_keywords=b"C\x00o\x00l\x00\x00\x00"))
     _compare_exif("photo.jpg", old, ours)  # only XPKeywords changed (its value, and where the rest lies): passes
+
+
+def test_a_real_write_to_such_a_block_cut_short_passes_and_damage_within_it_is_still_seen():
+    """A block cut 50 bytes into its thumbnail, with an Orientation count forged past its end
+    (300 SHORTs from offset 1): set_xp_keywords pads the gap and appends, moving no byte, so
+    the thumbnail now runs to its full length and Orientation fits. Both are compared only as
+    far as the original block held them, so the write passes; damage within that still fails."""
+    thumbnail = b"\xff\xd8" + b"THUMBNAIL" * 10 + b"\xff\xd9"
+    old = SimpleNamespace(payload=_exif_with_thumbnail(thumbnail, cut=50, orientation_count=300))
+    assert oversized_count(old.payload) is not None  # piexif is not asked: the raw comparison is
+    written = EXIF_HEADER + set_xp_keywords(old.payload[len(EXIF_HEADER):], ["Landmarks|Colosseum"])
+    assert len(written) > len(old.payload) and written.find(b"THUMBNAIL") == old.payload.find(b"THUMBNAIL")
+    _compare_exif("photo.jpg", old, SimpleNamespace(payload=written))
+
+    damaged = bytearray(written)
+    damaged[old.payload.find(b"THUMBNAIL") + 3] ^= 0xFF
+    for bad in (bytes(damaged), written[: len(old.payload) - 10]):  # thumbnail damaged, or cut shorter still
+        with pytest.raises(VerificationError, match="EXIF values other than XPKeywords changed"):
+            _compare_exif("photo.jpg", old, SimpleNamespace(payload=bad))

@@ -112,16 +112,18 @@ def _compare_exif(path: Path, old, new) -> None:
         for exif in (before, after):
             exif["0th"].pop(XP_KEYWORDS_TAG, None)
     else:
-        before, after = _raw_exif_values(path, old.payload, "original"), _raw_exif_values(path, new.payload, "new")
+        before = _raw_exif_values(path, old.payload, "original")
+        after = _raw_exif_values(path, new.payload, "new", original=before)
     if before != after:
         raise VerificationError(f"{path}: EXIF values other than XPKeywords changed")
 
 
-def _raw_exif_values(path: Path, payload: bytes, which: str) -> dict:
+def _raw_exif_values(path: Path, payload: bytes, which: str, original: dict | None = None) -> dict:
     """Every entry's raw value and the thumbnail's bytes (exif_raw_values), which reads a
-    block piexif cannot, and allocates no more than the block for a forged count."""
+    block piexif cannot, and allocates no more than the block for a forged count; the new
+    block within what the `original` held, as a write pads a block cut short and appends."""
     try:
-        return raw_exif_values(payload.removeprefix(EXIF_HEADER))
+        return raw_exif_values(payload.removeprefix(EXIF_HEADER), original)
     except ExifLayoutError as error:
         raise VerificationError(f"{path}: cannot verify the {which} EXIF block, no reader parses it ({error})") from None
 
