@@ -36,7 +36,10 @@ def test_one_unreadable_file_among_the_photos_does_not_stop_the_others(capsys, t
                  str(good[0]), str(text), str(tmp_path / "gone.jpg"), str(good[1])])
     out, err = capsys.readouterr()
     assert code == 1  # some failed
-    assert json.loads(out)["taught"] == 2
+    summary, *failures = [json.loads(line) for line in out.splitlines()]
+    assert summary["taught"] == 2
+    # one line per photo it could not teach from (d510872), each naming it
+    assert sorted(line["path"] for line in failures) == sorted([str(text), str(tmp_path / "gone.jpg")])
     assert f"error: {tmp_path / 'gone.jpg'}: does not exist" in err and str(text) in err
     assert err.count(str(text)) == 1  # named once per line
 
