@@ -6,25 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from app.cli.main import main
 from app.core.cloud_files import IN_ICLOUD
-from tests.test_cloud_placeholders import STAND_IN
-from tests.test_index_support import write_jpeg
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    root = tmp_path / "iCloud Drive" / "Trips"
-    for number in range(3):
-        write_jpeg(root / f"IMG_000{number}.jpg", color=(40 * number, 2, 3))
-    return root
-
-
-def evict(photo: Path, keep: Path) -> None:
-    photo.rename(keep)
-    photo.with_name(f".{photo.name}.icloud").write_bytes(STAND_IN)
+from tests.test_cloud_placeholders import STAND_IN, evict, library  # noqa: F401 (library: a fixture)
 
 
 def test_tag_of_an_evicted_photo_by_its_file_says_it_is_in_icloud(tmp_path, library, tiny_bundle, capsys) -> None:
