@@ -4,7 +4,6 @@ stand-in, .IMG_0001.jpg.icloud, lies in its place; app/core/cloud_files.py)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from app.cli.main import main
 from app.core.cloud_files import IN_ICLOUD
