@@ -42,6 +42,16 @@ def wait_for_job(qtbot, win, timeout_ms=60000) -> None:
     wait_for_results(qtbot, win)
 
 
+def show_the_one_missing_photo(qtbot, win) -> None:
+    """Checks the library folders, searches is:missing, expects one photo and selects it."""
+    assert win.check_library_folders()
+    wait_for_job(qtbot, win)
+    win.search_bar.set_text("is:missing")
+    wait_for_results(qtbot, win)
+    assert win.grid_model.rowCount() == 1
+    win.grid.setCurrentIndex(win.grid_model.index(0))
+
+
 def added_folder(qtbot, win, tmp_path, count=12) -> Path:
     folder = tmp_path / "photos"
     make_photo_folder(folder, count)
@@ -1262,12 +1272,7 @@ def test_the_detail_pane_says_why_there_is_no_preview(qtbot, window, tmp_path) -
     window.grid.setCurrentIndex(window.grid_model.index(row))
     qtbot.waitUntil(lambda: window.detail.preview.text().startswith("No preview\nFile missing"), timeout=10000)
     assert "Errno" not in window.detail.preview.text()
-    assert window.check_library_folders()
-    wait_for_job(qtbot, window)
-    window.search_bar.set_text("is:missing")
-    wait_for_results(qtbot, window)
-    assert window.grid_model.rowCount() == 1
-    window.grid.setCurrentIndex(window.grid_model.index(0))
+    show_the_one_missing_photo(qtbot, window)
     assert window.detail.preview.text().startswith("File missing")
     assert not window.detail.preview.has_image()
 

@@ -15,7 +15,8 @@ pytest.importorskip("pytestqt")
 from app.gui.photo_model import IN_THE_CLOUD_TILE, NO_PREVIEW, ThumbnailNoteRole, ThumbnailRole  # noqa: E402
 from app.gui.preview_loader import IN_THE_CLOUD  # noqa: E402
 from tests.test_cloud_placeholders import STAND_IN  # noqa: E402
-from tests.test_gui import added_folder, wait_for_job, wait_for_results, window  # noqa: E402,F401
+from tests.test_gui import (added_folder, show_the_one_missing_photo, wait_for_job,  # noqa: E402,F401
+                             wait_for_results, window)
 
 pytestmark = pytest.mark.gui
 
@@ -51,12 +52,7 @@ def test_a_row_an_older_version_marked_missing_with_its_stand_in_there_is_not_sa
     folder = added_folder(qtbot, window, tmp_path, count=3)
     evicted = sorted(folder.rglob("*.jpg"))[0]
     evicted.rename(tmp_path / "kept.jpg")  # that version saw the file gone and skipped the stand-in
-    assert window.check_library_folders()
-    wait_for_job(qtbot, window)
-    window.search_bar.set_text("is:missing")
-    wait_for_results(qtbot, window)
-    assert window.grid_model.rowCount() == 1
-    window.grid.setCurrentIndex(window.grid_model.index(0))
+    show_the_one_missing_photo(qtbot, window)
     assert window.detail.preview.text().startswith("File missing")
     _tile_note(qtbot, window, 0, None)  # a missing photo's tile: empty, with its "missing" badge
     evicted.with_name(f".{evicted.name}.icloud").write_bytes(STAND_IN)

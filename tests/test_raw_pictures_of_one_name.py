@@ -145,19 +145,27 @@ def test_raw_files_an_older_version_merged_are_told_apart_at_the_next_scan_and_t
         ["Landmarks|Colosseum"], ["Landmarks|Petra"])
 
 
+def labelled_cr3_then_cr2_merged_in(index, folder: Path):
+    """IMG_0002.CR3 scanned, labelled "Petra" and written; then IMG_0002.CR2 (another
+    body's, sorting first by name, indexed second) merged into its photo as an older
+    version did. Returns the CR3, the CR2 and the labelled photo."""
+    cr3 = raw(folder / "IMG_0002.CR3", **R6)
+    scan(index, [folder])
+    labelled = photo_of(index, cr3)
+    index.set_label(labelled.id, "Petra")
+    assert write(index).written == 1
+    cr2 = raw(folder / "IMG_0002.CR2", **R5)
+    scan(index, [folder])
+    merged_like_an_older_version(index, cr3, cr2)
+    return cr3, cr2, labelled
+
+
 def test_the_upgrade_leaves_the_label_with_the_raw_it_was_given_to_not_one_copied_in_later(tmp_path) -> None:
     """An older version let a RAW copied in later take over a labelled RAW's photo; the
     split gives the photo back to the RAW indexed first, whatever the names' order."""
     folder = tmp_path / "two"
-    cr3 = raw(folder / "IMG_0002.CR3", **R6)
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [folder])
-        labelled = photo_of(index, cr3)
-        index.set_label(labelled.id, "Petra")
-        assert write(index).written == 1
-        cr2 = raw(folder / "IMG_0002.CR2", **R5)  # sorts first by name, indexed second
-        scan(index, [folder])
-        merged_like_an_older_version(index, cr3, cr2)
+        cr3, cr2, labelled = labelled_cr3_then_cr2_merged_in(index, folder)
         with index.transaction() as conn:
             conn.execute("UPDATE photos SET primary_path = ? WHERE id = ?", (str(cr2), labelled.id))  # it stood for it
             migration_38(conn)
@@ -177,15 +185,8 @@ def test_the_label_stays_with_the_raw_it_was_written_for_after_an_older_versions
     first. The journal (which follows the move) shows the CR3's sidecar was written
     for the photo before the CR2 was there: the CR3 keeps "Petra", in its sidecar too."""
     folder = tmp_path / "two"
-    cr3 = raw(folder / "IMG_0002.CR3", **R6)
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [folder])
-        labelled = photo_of(index, cr3)
-        index.set_label(labelled.id, "Petra")
-        assert write(index).written == 1
-        cr2 = raw(folder / "IMG_0002.CR2", **R5)
-        scan(index, [folder])
-        merged_like_an_older_version(index, cr3, cr2)
+        cr3, cr2, labelled = labelled_cr3_then_cr2_merged_in(index, folder)
         with index.transaction() as conn:
             conn.execute("UPDATE photos SET primary_path = ? WHERE id = ?", (str(cr2), labelled.id))
             top = conn.execute("SELECT MAX(id) FROM files").fetchone()[0]
