@@ -21,14 +21,13 @@ from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.index.labels import changed_since
 from app.core.journalled_labels import TeachBefore
-from app.core.label_names import unwritable_character
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_look import TaughtLook, look_of_place
 from app.core.teaching_moves import TaughtMove, move_lines
+from app.core.teaching_names import canonical_label, check_label, stored_label  # noqa: F401 (re-exported)
 from app.core.teaching_targets import resolve_photo_ids, taught_from_stored
 from app.core.teaching_untaught import Untaught, places_taught_by, withdraw_untaught
-from model.labels import label_form
 
 if TYPE_CHECKING:
     import sqlite3
@@ -428,59 +427,6 @@ def reembed_taught(
         if progress is not None:
             progress(Progress(done=done + 1, total=len(missing), message="re-embedding taught photos"))
     return added
-
-
-def check_label(label: str | None) -> str:
-    """A usable label: line breaks, tabs and runs of spaces become one space (a keyword
-    is one line in every photo tool), composed characters (NFC: macOS hands "é" over as
-    "e" + accent, which would make a second, identical-looking keyword); not empty.
-    UsageError otherwise, and for any other character XMP (XML) cannot hold: a control
-    character, U+FFFE or U+FFFF, a lone surrogate (label_names.unwritable_character)."""
-    text = label_form(label or "")
-    if not text:
-        raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
-    bad = unwritable_character(text)
-    if bad is not None:
-        raise UsageError(f"the label {text!r} holds {bad}; a keyword can only hold printable text")
-    return text
-
-
-def stored_label(label: str | None) -> str:
-    """A label the index may already hold, as check_label reads it but without refusing
-    what XMP cannot hold: an older version stored such names, and renaming or forgetting
-    them is the way out (UsageError only when empty)."""
-    text = label_form(label or "")
-    if not text:
-        raise UsageError("a taught label needs a name, e.g. teach \"Our cabin\" PHOTO…")
-    return text
-
-
-def canonical_label(index: "PhotoIndex", label: str, names: Iterable[str] = ()) -> str:
-    """The spelling already in use for `label`, ignoring case and Unicode form (label_form):
-    the model's landmark names first, then taught labels, then labels on photos. Typing
-    "colosseum" for a photo the model called "Colosseum", or "Château d'If" composed for a
-    model trained on macOS folder names (decomposed), must not reject the model's label
-    and start a second, look-alike label (and keyword) for the same place."""
-    from app.core.index.search_text import label_key
-
-    key = label_form(label).casefold()
-
-    def same(name: str) -> bool:
-        return label_form(name).casefold() == key
-
-    for name in names:
-        if same(name):
-            return name
-    taught = [row[0] for row in index.conn.execute("SELECT DISTINCT label FROM taught_refs")]
-    # label_key picks the candidates through its index; label_form alone decides (SQLite's
-    # NOCASE would miss "CHÂTEAU D'IF" for "Château d'If")
-    on_photos = [row[0] for row in index.conn.execute(
-        "SELECT DISTINCT label FROM labels WHERE label_key = ?", (label_key(label),))]
-    for candidates in (taught, on_photos):
-        spellings = [name for name in candidates if same(name)]
-        if spellings:
-            return label if label in spellings else min(spellings)
-    return label
 
 
 def _path_or_none(index: "PhotoIndex", photo_id: int) -> str | None:
