@@ -226,3 +226,50 @@ def test_the_threshold_boxs_step_buttons_have_arrows(qtbot, themed) -> None:
         inside = [image.pixelColor(x, y) for y in range(area.top(), area.bottom() + 1)
                   for x in range(area.left(), area.right() + 1)]
         assert max(contrast(pixel, most_common(inside)) for pixel in inside) >= 4.5, part
+
+
+def system_palette(scheme: str):
+    """The palette a light or a dark desktop hands the app before it themes itself."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleFactory
+
+    palette = QStyleFactory.create("Fusion").standardPalette()
+    if scheme == "dark":
+        for role, colour in ((QPalette.ColorRole.Window, "#202020"), (QPalette.ColorRole.Base, "#181818"),
+                             (QPalette.ColorRole.Button, "#2a2a2a"), (QPalette.ColorRole.Text, "#f0f0f0"),
+                             (QPalette.ColorRole.WindowText, "#f0f0f0"), (QPalette.ColorRole.Mid, "#404040")):
+            palette.setColor(role, QColor(colour))
+    return palette
+
+
+@pytest.fixture(params=["light", "dark"])
+def themed_on_a_desktop(request, qapp):
+    from app.gui.app import create_application
+
+    qapp.setStyleSheet("")
+    qapp.setPalette(system_palette(request.param))
+    yield create_application()
+    create_application()
+
+
+@pytest.mark.parametrize("kind", ["QLineEdit", "QComboBox", "QDoubleSpinBox"])
+def test_a_text_fields_border_reaches_3_to_1_on_the_window(qtbot, themed_on_a_desktop, kind: str) -> None:
+    """The search bar's, the label dialog's and the settings' fields had a border of #3a3d43 on
+    the window's #1e1f22: 1.51:1, where WCAG 1.4.11 asks 3:1 of a control's boundary."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    dialog = QDialog()
+    field = make_field(kind)
+    field.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the focus ring is another colour
+    QVBoxLayout(dialog).addWidget(field)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    image = dialog.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    background = image.pixelColor(dialog.width() - 1, dialog.height() - 1)
+    assert background == themed_on_a_desktop.palette().window().color()
+    middle = field.geometry().center().y()
+    left_edge = [image.pixelColor(x, middle) for x in range(field.geometry().left(), field.geometry().left() + 2)]
+    strongest = max(contrast(pixel, background) for pixel in left_edge)
+    assert strongest >= 3.0, f"{[pixel.name() for pixel in left_edge]} on {background.name()}: {strongest:.2f}:1"
