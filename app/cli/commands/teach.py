@@ -87,6 +87,7 @@ def run(args) -> int:
         joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
         print_json_line(summary.to_json())
+        _print_from_stored_json(summary.from_stored)
         _print_failures_json(summary.failures)
     say_folders_joined(joined)
     for line in summary.move_lines():
@@ -115,6 +116,13 @@ def _print_failures_json(failures) -> None:
     "path" and "error" (the summary line's "errors" only counts them)."""
     for path, why in failures:
         print_json_line({"path": str(path), "error": failure_text(path, why)})
+
+
+def _print_from_stored_json(notes) -> None:
+    """A `--json` line per photo taught from its stored embedding, its file in iCloud or
+    deleted (teaching_targets.taught_from_stored): "path" and "note", the line stderr gives."""
+    for path, note in notes:
+        print_json_line({"path": str(path), "note": failure_text(path, note)})
 
 
 def _failures_when_none_taught(index, targets) -> list[tuple[str, str]]:
