@@ -101,3 +101,53 @@ def test_a_real_write_to_such_a_block_cut_short_passes_and_damage_within_it_is_s
     for bad in (bytes(damaged), written[: len(old.payload) - 10]):  # thumbnail damaged, or cut shorter still
         with pytest.raises(VerificationError, match="EXIF values other than XPKeywords changed"):
             _compare_exif("photo.jpg", old, SimpleNamespace(payload=bad))
+
+
+@pytest.mark.parametrize("count", [100_000, 0x80000000])
+def test_a_write_to_a_photo_with_a_forged_count_says_its_exif_is_malformed(tmp_path, count):
+    """It said "the EXIF block has no room left for XPKeywords (64 KB JPEG segment limit)",
+    sending the user to look for a full segment in a 6 KB block: a value claiming to run past
+    the block is what left no room after it. The label still goes into XMP."""
+    from app.core.index import PhotoIndex
+    from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from app.core.metadata.exif_keywords import encode_xp_keywords
+    from app.core.metadata.jpeg_fields import read_fields
+    from tests.test_metadata_support import add_photo
+
+    out = io.BytesIO()
+    thumbnail = b"\xff\xd8" + b"THUMBNAIL" * 10 + b"\xff\xd9"
+    exif = _exif_with_thumbnail(thumbnail, xp_keywords=encode_xp_keywords(["Family"]), orientation_count=count)
+    Image.new("RGB", (320, 240), "red").save(out, "JPEG", exif=exif)
+    photo = tmp_path / "forged.jpg"
+    photo.write_bytes(out.getvalue())
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        add_photo(index, [photo], "Petra")
+        summary = write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+    finally:
+        index.close()
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    (path, note), = summary.notes
+    assert path == str(photo) and "no room left" not in note
+    assert f"the EXIF block is malformed: tag 0x0112 claims {count:,} values ({2 * count:,} bytes from offset 1)" in note
+    assert "written into XMP, which every photo tool reads, not into XPKeywords" in note
+    fields = read_fields(photo.read_bytes())
+    assert (fields.subject, fields.xp) == (["Petra"], ["Family"])
+
+
+def test_keywords_for_a_block_with_a_forged_count_are_refused_without_growing_it_to_the_count():
+    """A count of 2^31 SHORTs made set_xp_keywords pad the block to 4 GB before it found the
+    block too large for its segment."""
+    import tracemalloc
+
+    from app.core.metadata.exif_keywords import ExifFullError
+
+    payload = _exif_with_thumbnail(b"\xff\xd8\xff\xd9", orientation_count=0x80000000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExifFullError, match="malformed: tag 0x0112 claims 2,147,483,648 values"):
+            set_xp_keywords(payload[len(EXIF_HEADER):], ["Landmarks|Colosseum"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000

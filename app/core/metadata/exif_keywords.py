@@ -80,6 +80,8 @@ class _Tiff:
         (self.ifd0_offset,) = struct.unpack_from(self.order + "I", tiff, 4)
         self.reserved_end = 0  # end of what place() wrote, which nothing points to yet
         self._used_end: int | None = None
+        self.block_size = len(tiff)
+        self.farthest = ""  # what reaches used_end, in words, when it lies past the block
 
     def u16(self, pos: int) -> int:
         return struct.unpack_from(self.order + "H", self.data, pos)[0]
@@ -125,6 +127,7 @@ class _Tiff:
 
     def _walk_used_end(self) -> int:
         end = 8
+        block = len(self.data)
         seen: set[int] = set()
         pending = [self.ifd0_offset]
         pointer_format = self.order + "I"
@@ -139,16 +142,22 @@ class _Tiff:
             for tag, typ, n, raw in entries:
                 (pointer,) = struct.unpack(pointer_format, raw)
                 size = _TYPE_SIZES.get(typ, 1) * n
-                if size > 4:
-                    end = max(end, pointer + size)
+                if size > 4 and pointer + size > end:
+                    end = pointer + size
+                    if end > block:
+                        self.farthest = (f"tag 0x{tag:04X} claims {n:,} values ({size:,} bytes from offset "
+                                         f"{pointer:,}), more than the {block:,}-byte block holds")
                 if tag in _SUB_IFD_TAGS:
                     pending.append(pointer)
                 elif tag == _THUMBNAIL_OFFSET:
                     thumb_start = pointer
                 elif tag == _THUMBNAIL_LENGTH:
                     thumb_len = pointer
-            if thumb_start and thumb_len:
-                end = max(end, thumb_start + thumb_len)
+            if thumb_start and thumb_len and thumb_start + thumb_len > end:
+                end = thumb_start + thumb_len
+                if end > block:
+                    self.farthest = (f"its thumbnail claims {thumb_len:,} bytes from offset {thumb_start:,}, "
+                                     f"more than the {block:,}-byte block holds")
             pending.append(self.next_ifd(offset))
         return end
 
@@ -161,11 +170,21 @@ class _Tiff:
         """Put `blob` into free space at the end (growing the block when needed)."""
         at = self.free_offset()
         needed = at + len(blob)
+        if len(EXIF_HEADER) + needed > MAX_SEGMENT_PAYLOAD:  # before growing: a forged count reaches gigabytes
+            raise ExifFullError(self.no_room_reason())
         if needed > len(self.data):
             self.data.extend(b"\x00" * (needed - len(self.data)))
         self.data[at:needed] = blob
         self.reserved_end = needed
         return at
+
+    def no_room_reason(self) -> str:
+        """Why XPKeywords does not fit: a value that claims to run past the block (a malformed
+        block, whose new values would go after it) or a block that fills its segment."""
+        if self.used_end() > self.block_size and self.farthest:
+            return (f"the EXIF block is malformed: {self.farthest}, and XPKeywords would have to go "
+                    "after that value, past the 64 KB JPEG segment limit")
+        return "the EXIF block has no room left for XPKeywords (64 KB JPEG segment limit)"
 
     def pack_entry(self, tag: int, typ: int, count: int, raw_value: bytes) -> bytes:
         return struct.pack(self.order + "HHI", tag, typ, count) + raw_value
@@ -211,9 +230,7 @@ def set_xp_keywords(tiff: bytes, keywords: list[str] | None) -> bytes:
         else:
             _add_entry(parsed, entries, new_entry)
     if len(EXIF_HEADER) + len(parsed.data) > MAX_SEGMENT_PAYLOAD:
-        raise ExifFullError(
-            "the EXIF block has no room left for XPKeywords (64 KB JPEG segment limit)"
-        )
+        raise ExifFullError(parsed.no_room_reason())
     return bytes(parsed.data)
 
 
