@@ -66,12 +66,12 @@ def test_an_exact_case_stem_wins_and_an_ambiguous_raw_stays_a_photo_of_its_own(t
     _raw(tmp_path / "Dsc_0001.NEF")  # DSC_0001.JPG or dsc_0001.jpg: nobody can tell
     write_jpeg(tmp_path / "DSC_0002.JPG", color=(10, 10, 200))
     _raw(tmp_path / "DSC_0002.NEF")
-    _raw(tmp_path / "dsc_0002.nef")  # a second RAW of the one JPEG of that name
+    _raw(tmp_path / "dsc_0002.nef")  # a second RAW of that name: nothing says it is the same picture
     scan(index, [tmp_path])
     assert _files_by_photo(index) == [
-        ["DSC_0001.JPG"], ["DSC_0002.JPG", "DSC_0002.NEF", "dsc_0002.nef"], ["Dsc_0001.NEF"],
-        ["dsc_0001.NEF", "dsc_0001.jpg"]]
-    assert scan(index, [tmp_path]).line().startswith("4 photos, 0 new, 0 changed")
+        ["DSC_0001.JPG"], ["DSC_0002.JPG"], ["DSC_0002.NEF"], ["Dsc_0001.NEF"],
+        ["dsc_0001.NEF", "dsc_0001.jpg"], ["dsc_0002.nef"]]
+    assert scan(index, [tmp_path]).line().startswith("6 photos, 0 new, 0 changed")
 
 
 def test_a_jpeg_added_beside_a_raw_indexed_alone_joins_its_photo_and_label(tmp_path, index):

@@ -22,6 +22,9 @@ keeps its capture time and camera; app/core/raw_pictures.py), never two cameras'
 (IMG_0001.CR2 and IMG_0001.CR3 of two bodies): the first (by name) takes the stem as
 key, another picture a key of its own, its file name and a '/'. A RAW added later joins
 the photo of its picture, if any, never another picture's photo.
+Beside a rendered image, the same: its one RAW pairs with it, but of several RAWs that
+are not one picture only the image's own picture joins its photo (`same_picture` with
+the image; none where none is), each other picture a photo of its own.
 
 A file keeps the photo it already belongs to (its labels stay with it) as long as
 that photo holds no other rendered image; an index written before this rule, with
@@ -142,15 +145,43 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
         keys[name] = key
         first.setdefault(stem, key)
     lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
+    paired_raws: dict[str, list[str]] = defaultdict(list)  # rendered stem -> the RAWs pairing with it
     for name in (n for n in names if is_raw_name(n)):
         stem = stem_of(name)
         if (paired := partner(stem)) is None:
             lone[stem].append(name)
         else:
-            keys[name] = known[name].photo_stem if name in known else first.get(paired, paired)
+            paired_raws[paired].append(name)
+    for paired, raws in paired_raws.items():
+        image = next(n for n in rendered if stem_of(n) == paired)
+        keys.update(_paired_raw_keys(raws, image, first.get(paired, paired), known, same_picture))
     rendered_keys = set(keys.values())
     for stem, raws in lone.items():
         keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
+    return keys
+
+
+def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping[str, KnownFile],
+                     same_picture: SamePicture) -> dict[str, str]:
+    """Keys of the RAW files there that pair with the rendered image `image` (its photo
+    `image_key`): the camera's RAW+JPEG pair is one photo, but a JPEG and the CR2 and CR3
+    of two bodies under one name are not one picture. A RAW keeps its photo; a new one
+    joins the photo of its picture, else the image's photo while that holds no RAW yet,
+    when it is the image's picture or the only picture among these RAWs (a JPEG without
+    EXIF beside its one NEF still pairs); else it is a photo of its own."""
+    pictures: dict[str, list[str]] = defaultdict(list)  # photo key -> its RAWs here
+    keys: dict[str, str] = {}
+    for name in (n for n in raws if n in known):
+        keys[name] = known[name].photo_stem
+        pictures[keys[name]].append(name)
+    fresh = sorted((n for n in raws if n not in known), key=lambda n: (not same_picture(n, image), _preference(n)))
+    for name in fresh:
+        key = next((key for key, files in pictures.items() if any(same_picture(name, f) for f in files)), None)
+        if key is None:
+            one_picture = all(same_picture(name, other) for other in raws if other != name)
+            key = image_key if not pictures[image_key] and (one_picture or same_picture(name, image)) else own_key(name)
+        keys[name] = key
+        pictures[key].append(name)
     return keys
 
 
