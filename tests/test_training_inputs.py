@@ -378,7 +378,7 @@ def test_places_help_shows_a_single_percent_sign(capsys):
     with pytest.raises(SystemExit):
         main(["places", "--help"])
     out = capsys.readouterr().out
-    assert "1 %" in out and "%%" not in out
+    assert "1%" in out and "%%" not in out  # one style with the app's "97%"
 
 
 # ------------------------------------------------------------------ training runs (torch)

@@ -277,7 +277,7 @@ def add_places(sub) -> None:
     p = sub.add_parser(
         "places", help="say where a bundle's landmarks are, so photos with GPS taken far away are not labelled with them",
         description="Give a bundle's landmarks a place (a CSV of name,lat,lon,radius_km): the app then keeps only "
-        "1 % of a landmark's score for a photo whose GPS position is farther than the radius from it. "
+        "1% of a landmark's score for a photo whose GPS position is farther than the radius from it. "
         "Everything else in the bundle is unchanged; its id changes.",
     )
     p.add_argument("bundle", help="the bundle (.ltbundle or folder)")

@@ -19,6 +19,7 @@ from app.gui.button_row import ButtonRow
 from app.gui.icons import icon
 from app.gui.preview_loader import PreviewLoader
 from model.image_detail import FEATURELESS_NOTE, is_unscored
+from model.places import FAR_FACTOR
 
 
 def format_gps(lat: float | None, lon: float | None) -> str:
@@ -320,7 +321,7 @@ class DetailPane(QScrollArea):
             bar = ConfidenceBar(prediction.label, float(prediction.score), chosen)
             if prediction.label in far_away:
                 bar.setToolTip(f"{prediction.label}: {far_away[prediction.label]:,.0f} km from where this photo "
-                               "was taken, so it keeps 1 % of its score")
+                               f"was taken, so it keeps {FAR_FACTOR:.0%} of its score")
             self.predictions_box.addWidget(bar)
         note = rescored_note(record, predictions)
         if far_away:
@@ -361,7 +362,7 @@ def _muted(text: str) -> QLabel:
 def far_note(far_count: int, shown: int) -> str:
     """Why some bars are so short: the photo was taken far from those landmarks."""
     which = "all of these landmarks" if far_count == shown else f"{far_count} of these landmarks"
-    return (f"This photo's GPS position is far from {which}, so each keeps 1 % of its score "
+    return (f"This photo's GPS position is far from {which}, so each keeps {FAR_FACTOR:.0%} of its score "
             "(hover a bar for the distance).")
 
 
