@@ -17,6 +17,7 @@ from app.core.errors import PhotoReadError
 from app.core.index.pairing import PhotoFiles
 from app.core.capture_time import xmp_timestamp
 from app.core.metadata.read_back import landmarks_in_sidecars, same_landmark, sidecar_packets
+from app.core.metadata.sidecar import evicted_sidecars
 from app.core.metadata.xmp import XmpDocument
 from app.core.photo_info import PhotoInfo, primary_of, read_photo_info
 
@@ -68,6 +69,15 @@ def _with_read_back(info: PhotoInfo, primary: Path, group: PhotoFiles, family: S
     inside = [str(primary)] if info.landmark is not None and same_landmark(info.landmark, landmark) else []
     files = inside + [str(sidecar) for sidecar, name, _ in found if same_landmark(name, landmark)]
     return replace(info, landmark=landmark, landmark_files=tuple(files), landmark_taught=taught)
+
+
+def sidecars_in_icloud(group: PhotoFiles) -> list[str]:
+    """The sidecars iCloud evicted of a photo whose files were read now, whose label
+    would have been read back: not read (that would download them), so the scan says so
+    rather than let the photo pass for one that never had a label."""
+    if not group.touched or group.split:
+        return []
+    return list(dict.fromkeys(str(sidecar) for state in group.present for sidecar in evicted_sidecars(Path(state.path))))
 
 
 def _lacks_shot_details(info: PhotoInfo) -> bool:

@@ -28,7 +28,7 @@ from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
 from app.core.raw_pictures import SamePictures, merged_raws, sidecars_written_first
-from app.core.scan_details import pair_unread_raws, read_photo_details
+from app.core.scan_details import pair_unread_raws, read_photo_details, sidecars_in_icloud
 from app.core.scan_summary import ScanOptions, ScanSummary
 
 
@@ -272,6 +272,8 @@ class FolderSync:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
                                family=groups)
+            self.summary.sidecars_in_icloud.extend(
+                path for path in sidecars_in_icloud(group) if path not in self.summary.sidecars_in_icloud)
         self.marks_kept.update(k.photo_id for name, k in known.items()
                                if name in self.not_read_now and k.photo_id in self.rereading)
         self.marks_kept.update(group.photo_id for group in groups if group.photo_id in self.rereading

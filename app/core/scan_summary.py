@@ -44,6 +44,9 @@ class ScanSummary:
     # hidden temp copies an earlier write or undo left that no file beside shows whose they
     # are: kept (a photo's only copy, or one an older version named), said by folder
     kept_temps: list[str] = field(default_factory=list)
+    # sidecars of photos read now that iCloud evicted (only `.NAME.xmp.icloud` there): not
+    # read, as reading downloads them, so a label in them is not seen until downloaded
+    sidecars_in_icloud: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -60,6 +63,7 @@ class ScanSummary:
             + "".join(f"; {folder} is in the library as {link}; left there"
                       for folder, link in self.news(self.left_to_links))
             + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
+            + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
         )
 
     def news(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -82,6 +86,15 @@ class ScanSummary:
 def not_downloaded_words(count: int) -> str:
     """"2 files in iCloud or online-only, not downloaded (kept as indexed)"."""
     return f"{counted(count, 'file')} in iCloud or online-only, not downloaded (kept as indexed)"
+
+
+def sidecars_in_icloud_words(paths: list[str]) -> str:
+    """Why a label the user wrote may not show: its sidecar was not read (reading an
+    evicted file downloads it); `write` leaves those photos alone meanwhile."""
+    names = ", ".join(os.path.basename(path) for path in paths[:3]) + (", …" if len(paths) > 3 else "")
+    return (f"{counted(len(paths), 'sidecar')} in iCloud, not downloaded ({names}): any label in "
+            f"{'it' if len(paths) == 1 else 'them'} is not read, and `write` leaves "
+            f"{'its photo' if len(paths) == 1 else 'their photos'} alone until downloaded (in Finder)")
 
 
 def _by_folder(paths: list[str]) -> list[tuple[str, list[str]]]:

@@ -37,7 +37,7 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.sidecar import (SIDECAR_NAMINGS, fields_of_sidecar, fields_to_rewrite, read_sidecar_text,
-                                       sidecar_path, too_many_keywords)
+                                       sidecar_not_downloaded, sidecar_path, too_many_keywords)
 from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
 
@@ -283,11 +283,11 @@ def _plan_file(
     if _changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
                             problem=_why_changed(index, path))
-    if not embed and (sidecar_in_the_cloud := not_downloaded_note(target)) is not None:
-        # a sidecar evicted by iCloud is not absent: a new one beside its stand-in would
-        # hide the editor's development history when the original comes back
+    if not embed and (in_the_cloud := sidecar_not_downloaded(path, target)) is not None:
+        # a sidecar evicted by iCloud is not absent: a new one beside its stand-in (of either
+        # naming) would hide the editor's development history when the original comes back
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem=f"its sidecar {target.name} is {sidecar_in_the_cloud}")
+                            problem=f"its sidecar {in_the_cloud[0].name} is {in_the_cloud[1]}")
     library = private_library_of(target)
     if library is not None:
         return PlannedWrite(

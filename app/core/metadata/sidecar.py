@@ -12,6 +12,7 @@ import os
 import stat
 from pathlib import Path
 
+from app.core.cloud_files import IN_ICLOUD, icloud_stand_in_name, not_downloaded_note
 from app.core.errors import MetadataWriteError, UsageError
 from app.core.metadata.keywords import FIELD_TITLES, SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.xmp import DC, DIGIKAM, EMPTY_BODY, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XMP_MM, XmpDocument
@@ -52,6 +53,34 @@ def existing_sidecars(path: Path, first: str = "ext", names: DiskNames | None = 
             if _is_file(candidate) and not any(_one_entry(candidate, other, names) for other in found):
                 found.append(candidate)
     return found
+
+
+def evicted_sidecars(path: Path) -> list[Path]:
+    """The sidecars of `path` (either naming, either case of `.xmp`) that iCloud's
+    "Optimize Mac Storage" evicted: only their stand-in, `.DSC_0100.NEF.xmp.icloud`, is
+    there. Never read (reading downloads them), and never to be replaced by a new one
+    beside the stand-in: that would fork the user's sidecar, history and all."""
+    found: list[Path] = []
+    for naming in SIDECAR_NAMINGS:
+        for suffix in SIDECAR_SUFFIXES:
+            candidate = sidecar_path(path, naming).with_suffix(suffix)
+            stand_in = candidate.with_name(icloud_stand_in_name(candidate.name))
+            if candidate not in found and _is_file(stand_in) and not _is_file(candidate):
+                found.append(candidate)
+    return found
+
+
+def sidecar_not_downloaded(path: Path, target: Path) -> tuple[Path, str] | None:
+    """(the sidecar, why) when writing `target`, the sidecar of the photo file `path`,
+    would read a sidecar not downloaded (in iCloud, online-only) or start a new one while
+    a sidecar of the file under either naming is in iCloud; None when the write may go on."""
+    note = not_downloaded_note(target)
+    if note is not None:
+        return target, note
+    if _is_file(target):
+        return None
+    evicted = evicted_sidecars(path)
+    return (evicted[0], IN_ICLOUD) if evicted else None
 
 
 def _one_entry(a: Path, b: Path, names: DiskNames) -> bool:

@@ -1,0 +1,51 @@
+"""A sidecar "Optimize Mac Storage" evicted (only `.DSC_0100.NEF.xmp.icloud` there) is not
+read by the scan (reading downloads it), so the label in it is not seen: the scan keeps
+the photo and says its sidecar is in iCloud, and `write` starts no sidecar of either
+naming beside the stand-in (that would fork the user's sidecar)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.scanner import scan
+from tests.test_cloud_placeholders import evict
+from tests.test_raw_pictures_of_one_name import D850, raw, write
+
+
+def labelled_raw_with_its_sidecar_evicted(tmp_path: Path) -> Path:
+    folder = tmp_path / "lib"
+    raw(folder / "DSC_0100.NEF", **D850)
+    with PhotoIndex.open(tmp_path / "first.db") as index:
+        scan(index, [folder])
+        index.set_label(index.search("")[0].id, "Colosseum")
+        assert write(index).written == 1
+    evict(folder / "DSC_0100.NEF.xmp", tmp_path / "kept.xmp")
+    return folder
+
+
+def test_a_new_index_keeps_the_photo_and_says_its_sidecar_is_in_icloud(tmp_path) -> None:
+    folder = labelled_raw_with_its_sidecar_evicted(tmp_path)
+    with PhotoIndex.open(tmp_path / "anew.db") as index:
+        summary = scan(index, [folder])
+        assert summary.photos == 1
+        assert summary.sidecars_in_icloud == [str(folder / "DSC_0100.NEF.xmp")]
+        assert "1 sidecar in iCloud, not downloaded (DSC_0100.NEF.xmp)" in summary.line()
+        assert summary.to_json()["sidecars_in_icloud"] == [str(folder / "DSC_0100.NEF.xmp")]
+        assert "sidecar" not in scan(index, [folder]).line()  # said when the photo was read
+
+
+def test_write_starts_no_sidecar_of_either_naming_beside_the_stand_in(tmp_path) -> None:
+    folder = labelled_raw_with_its_sidecar_evicted(tmp_path)
+    with PhotoIndex.open(tmp_path / "anew.db") as index:
+        scan(index, [folder])
+        index.set_label(index.search("")[0].id, "Petra")
+        for naming in ("ext", "stem"):
+            options = WriteOptions(sidecar_naming=naming)
+            [planned] = plan_writes(index, "", False, options)
+            assert planned.problem == ("its sidecar DSC_0100.NEF.xmp is in iCloud, not downloaded; "
+                                       "download it in Finder first")
+            assert write_labels(index, plan_writes(index, "", False, options), options).written == 0
+    assert sorted(os.listdir(folder)) == [".DSC_0100.NEF.xmp.icloud", "DSC_0100.NEF"]
