@@ -117,6 +117,7 @@ def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
     """Forget… in Taught places said nothing in the window, and the place's suggestions
     stayed in Review; they leave it now, and the status bar says so."""
     from app.core.teaching import teach
+    from app.gui.key_names import key_name
     from app.gui.taught_places import TaughtPlacesDialog
 
     win, ids = taught_window
@@ -128,5 +129,6 @@ def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     win.jobs.job_stopped.disconnect(dialog.reload_after_job)
     assert win.statusBar().currentMessage() == (
-        "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels; 1 suggestion of it left Review.")
+        "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels; 1 suggestion of it left Review; "
+        f"{key_name('Ctrl+Z')} takes it back.")
     assert win.index.get(ids["cabin"][2]).label is None

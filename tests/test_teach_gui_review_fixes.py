@@ -122,6 +122,7 @@ def test_forget_in_taught_places_keeps_the_models_suggestions_of_a_landmark_of_i
     place's."""
     from PySide6.QtCore import Qt
 
+    from app.gui.key_names import key_name
     from app.gui.taught_places import TaughtPlacesDialog
     from tests.test_gui_teaching import answer_label, select, wait_for_job
 
@@ -145,7 +146,7 @@ def test_forget_in_taught_places_keeps_the_models_suggestions_of_a_landmark_of_i
     assert [win.index.get(photo_id).label for photo_id in ids["known"][:3]] == [colosseum.name] * 3
     assert win.statusBar().currentMessage() == (
         "Forgot “Colosseum” (taught from 1 photo); its photos keep their labels; "
-        "the model's own 3 suggestions of “Colosseum” stay.")
+        f"the model's own 3 suggestions of “Colosseum” stay; {key_name('Ctrl+Z')} takes it back.")
 
 
 @pytest.mark.gui

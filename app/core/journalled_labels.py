@@ -2,7 +2,8 @@
 `label` (then `undo --review`) and the app's L (then Ctrl+Z, or `undo --review` in a
 terminal) go through here, so both record the same rows (app.core.index.review_journal)
 in the transaction that labels the photos: a kill leaves no label that cannot be taken back.
-`teach` and the app's T journal theirs through TeachBefore, in teach's transaction."""
+`teach` and the app's T journal theirs through TeachBefore, in teach's transaction, and
+forgetting a taught place (`teach --forget`, Forget… in Taught places) through ForgetBefore."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from app.core.index.review_journal import ReviewCommand
     from app.core.progress import CancelToken, ProgressCallback
     from app.core.teaching import Correction, TeachSummary
-    from app.core.teaching_store import RefRow
+    from app.core.teaching_store import ForgetSummary, RefRow
     from app.core.teaching_untaught import Untaught
     from model.bundle import ModelBundle
 
@@ -125,6 +126,49 @@ class TeachBefore:
         if self.forgotten_at is not None:
             review_journal.record_forgotten_place(conn, command_id, summary.label, self.forgotten_at)
         return review_journal.command_of(conn, command_id)
+
+
+@dataclass(frozen=True)
+class ForgetBefore:
+    """What forgetting a taught place (`teach --forget`, the app's Forget…) changes, read
+    in its transaction before it changes anything: the place's references, the labels of
+    the photos that teach it and of its suggestions not yet accepted (withdrawn, or the
+    model's own rescored), and when the place was forgotten before (None: it was not), for
+    `journal` to record once it is forgotten, so `undo --review` and Ctrl+Z give it all back."""
+
+    label: str
+    labels: dict[int, review_journal.LabelBefore]
+    refs: list["RefRow"]
+    forgotten_at: str | None
+
+    @classmethod
+    def read(cls, conn: "sqlite3.Connection", label: str) -> "ForgetBefore":
+        refs = conn.execute("SELECT id, label, photo_id, model_id, vector, created_at FROM taught_refs "
+                            "WHERE label = ? ORDER BY photo_id, id", (label,)).fetchall()
+        suggested = [int(row[0]) for row in conn.execute(
+            "SELECT photo_id FROM labels WHERE label = ? AND state = 'suggested' AND source != 'user' "
+            "ORDER BY photo_id", (label,))]  # the rows teaching_store.withdraw_suggestions changes
+        ids = list(dict.fromkeys([int(row[2]) for row in refs] + suggested))
+        forgotten = conn.execute("SELECT forgotten_at FROM forgotten_places WHERE label = ?", (label,)).fetchone()
+        return cls(label, review_journal.labels_before(conn, ids), refs, None if forgotten is None else forgotten[0])
+
+    def journal(self, conn: "sqlite3.Connection", command: str, done: "ForgetSummary") -> "ForgetSummary":
+        """Record the forgetting as `command` (as the user would name it): every photo read,
+        with its label before (a taught photo keeps its label: journalled all the same, for
+        its references to come back with it), the place's references, and whether it was
+        forgotten before; `done` with the journal's command and photos (none when nothing
+        was taught nor suggested)."""
+        from dataclasses import replace
+
+        ids = list(self.labels)
+        after = {photo_id: was.review_state for photo_id, was in review_journal.labels_before(conn, ids).items()}
+        command_id = review_journal.record(conn, review_journal.FORGET_PLACE, command, self.labels, ids, after,
+                                           self.refs, also=list(after))
+        if command_id is None:
+            return done
+        review_journal.record_place_before_forget(conn, command_id, self.label, self.forgotten_at)
+        journalled = review_journal.command_of(conn, command_id)
+        return replace(done, journalled=journalled, photo_ids=tuple(i for i in ids if i in after))
 
 
 def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,

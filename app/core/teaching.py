@@ -20,7 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.index.labels import changed_since
-from app.core.journalled_labels import TeachBefore
+from app.core.journalled_labels import ForgetBefore, TeachBefore
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
 from app.core.teaching_look import TaughtLook, look_of_place
@@ -368,11 +368,15 @@ def _correct(index: "PhotoIndex", conn: "sqlite3.Connection", chunk: list[int], 
             for photo_id in chunk]
 
 
-def forget(index: "PhotoIndex", label: str) -> store.ForgetSummary:
+def forget(index: "PhotoIndex", label: str, journal: str | None = None) -> store.ForgetSummary:
     """Stop recognising a taught label; the photos keep their labels, the suggestions
-    teaching it made are withdrawn (teaching_store.withdraw_suggestions)."""
+    teaching it made are withdrawn (teaching_store.withdraw_suggestions). `journal`: the
+    command as the user would name it, journalled in the same transaction for `undo
+    --review` and Ctrl+Z (journalled_labels.ForgetBefore; the summary's `journalled`)."""
     with index.transaction() as conn:
-        return store.forget_label(conn, label)
+        was = ForgetBefore.read(conn, label) if journal is not None else None
+        done = store.forget_label(conn, label)
+        return was.journal(conn, journal, done) if was is not None else done
 
 
 def taught_gallery(index: "PhotoIndex", model_id: str) -> "TaughtReferences | None":

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
 from app.core.index.connection import id_chunks, now_iso
+
+if TYPE_CHECKING:
+    from app.core.index.review_journal import ReviewCommand
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,8 @@ class ForgetSummary:
     photos: int = 0  # as `stats` counts them (a photo has a reference per model)
     withdrawn: int = 0
     kept: int = 0
+    journalled: "ReviewCommand | None" = None  # the review journal's command (teaching.forget's `journal`)
+    photo_ids: tuple[int, ...] = ()  # the photos journalled: taught ones, then suggestions
 
 
 def forget_label(conn: sqlite3.Connection, label: str) -> ForgetSummary:

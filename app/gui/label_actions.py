@@ -1,8 +1,9 @@
 """Accept (A), reject (R) and set label (L) on the selected photos of the grid or the
 review list; a label the user sets teaches (app.core.teaching.learn_from_correction).
 Every change goes to the index at once; then the view moves on so review is one key per
-photo. Ctrl+Z takes back accepts, rejects, labels and Teach…, the latest first (a label
-or a Teach… through the review journal, as `undo --review` does)."""
+photo. Ctrl+Z takes back accepts, rejects, labels, Teach… and Forget… of a taught place,
+the latest first (a label, a Teach… or a Forget… through the review journal, as `undo
+--review` does)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from app.core.index.labels import StateChange
     from app.core.index.review_journal import ReviewCommand
 
-REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels and Teach… that Ctrl+Z can take back
+REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels, Teach… and Forget… that Ctrl+Z can take back
 BULK_IN_WORKER = 2_000  # more photos than this are accepted or rejected in the job worker
 
 
@@ -46,17 +47,23 @@ class ReviewStep:
 
 @dataclass(frozen=True)
 class LabelStep:
-    """One L (or a Teach…, `taught`): its command in the review journal (which holds each
-    photo's label before it), the photos it labelled, in the list's order, and the label they got."""
+    """One L (or a Teach…, `taught`, or a Forget… of a taught place, `forgot`): its command
+    in the review journal (which holds each photo's label before it), the photos it labelled
+    (a Forget…: those that taught the place and its suggestions), in the list's order, and
+    the label they got (the place)."""
 
     command: "ReviewCommand"
     photo_ids: tuple[int, ...]
     label: str | None
     taught: bool = False
+    forgot: bool = False
 
     @property
     def named(self) -> str:
-        """ "the label “Bakery”", or "the teaching of “Bakery”", as Ctrl+Z's message names the step."""
+        """ "the label “Bakery”", "the teaching of “Bakery”" or "forgetting “Bakery”", as
+        Ctrl+Z's message names the step."""
+        if self.forgot:
+            return f"forgetting “{self.label}”"
         return f"the {'teaching of' if self.taught else 'label'} “{self.label or 'no landmark'}”"
 
 
@@ -253,19 +260,20 @@ class LabelActions:
         self._after_label_change(ids)
 
     def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
-                            label: str | None, taught: bool = False) -> None:
-        """An L (a Teach…: `taught`) that changed photos, journalled as `command`, for Ctrl+Z to take back."""
+                            label: str | None, taught: bool = False, forgot: bool = False) -> None:
+        """An L (a Teach…: `taught`; a Forget… of a taught place: `forgot`) that changed
+        photos, journalled as `command`, for Ctrl+Z to take back."""
         if command is not None:
-            self.review_undo.append(LabelStep(command, tuple(photo_ids), label, taught))
+            self.review_undo.append(LabelStep(command, tuple(photo_ids), label, taught, forgot))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
 
     def undo_review(self) -> bool:
-        """Take back the latest accept, reject, label or Teach… (Ctrl+Z): its photos get their
+        """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
         label and state back and the view shows the first of them. A photo whose label changed
         since (set again, tagged again) is left as it is."""
         if not self.review_undo:
             self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
-                              "labels (L) and Teach… (T), the latest first.")
+                              "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")
             return False
         step = self.review_undo.pop()
         if isinstance(step, LabelStep):
@@ -341,7 +349,7 @@ class LabelActions:
 
         if len(step.photo_ids) > BULK_IN_WORKER and not self.jobs.busy:  # off the GUI thread, as A and R
             work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
-            what = "teaching" if step.taught else "label"
+            what = "forgetting" if step.forgot else "teaching" if step.taught else "label"
             return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
                                    after=lambda taken: self._label_taken_back(step, taken))
         try:
@@ -365,6 +373,8 @@ class LabelActions:
         if taken.left:
             self.photos_changed(list(taken.left))
         message = f"Took back {step.named}: {counted(len(ids), 'photo')} as before it"
+        for place, photos in taken.taught_again:  # a Forget… taken back
+            message += f"; “{place}” is taught again, from {counted(photos, 'photo')}"
         return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:

@@ -1,5 +1,6 @@
 """The "Taught places" list: every label the user taught, with its number of photos;
-show a place's photos, rename it, or forget it (its photos keep their labels)."""
+show a place's photos, rename it, or forget it (its photos keep their labels; Ctrl+Z in
+the window takes a Forget… back)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from app.core import teaching
 from app.core.errors import TaggerError
 from app.core.name_order import name_order
 from app.core.wording import counted
+from app.gui.key_names import key_name
+
+
+def app_forget_command(label: str) -> str:
+    """How the review journal names a Forget… given in Taught places (`undo --review` says it)."""
+    return f"the app's Forget…: “{label}” in Taught places"
 
 
 class TaughtPlacesDialog(QDialog):
@@ -42,7 +49,8 @@ class TaughtPlacesDialog(QDialog):
         self.rename_button.setToolTip("Give this place another name on its photos (a name in use merges the two)")
         self.rename_button.clicked.connect(self._rename_current)
         self.forget_button = QPushButton("Forget…")
-        self.forget_button.setToolTip("Stop recognising this place; its photos keep their labels")
+        self.forget_button.setToolTip("Stop recognising this place; its photos keep their labels "
+                                      f"({key_name('Ctrl+Z')} takes it back)")
         self.show_button.clicked.connect(self._show_current)
         self.forget_button.clicked.connect(self._forget_current)
         self.places.itemDoubleClicked.connect(lambda _item: self._show_current())
@@ -106,7 +114,8 @@ class TaughtPlacesDialog(QDialog):
         if label is None or not self.confirm_forget(label):
             return
         try:
-            done = teaching.forget(self.index, label)  # withdraws its suggestions (the user's labels stay)
+            # withdraws its suggestions (the user's labels stay); journalled for Ctrl+Z and `undo --review`
+            done = teaching.forget(self.index, label, journal=app_forget_command(label))
         except TaggerError as error:
             QMessageBox.warning(self, "Forget a taught place", str(error))
             return

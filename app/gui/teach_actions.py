@@ -15,6 +15,7 @@ from app.core.label_names import known_landmarks
 from app.core.teaching_suggest import far_under_words, held_hint
 from app.core.wording import counted
 from app.gui.icons import icon
+from app.gui.key_names import key_name
 from app.gui.label_dialog import LabelDialog
 
 SIMILAR_COUNT = 20  # photos shown by "Similar photos"
@@ -152,6 +153,9 @@ class TeachActions:
             message += f"; {counted(done.withdrawn, 'suggestion')} of it left Review"
         if done.kept:
             message += f"; the model's own {counted(done.kept, 'suggestion')} of “{label}” stay"
+        if done.journalled is not None:  # Ctrl+Z takes it back (the review journal's command)
+            self.remember_label_step(done.journalled, done.photo_ids, label, forgot=True)
+            message += f"; {key_name('Ctrl+Z')} takes it back"
         self.show_message(message + ".")
         self.library_changed()  # Review and the counts without them
 

@@ -78,9 +78,10 @@ class WindowActions:
         self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
         self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
-        self.undo_review_action = self._action("undo", "Take back accept, reject, label or teach", self.undo_review,
-                                               QKeySequence(QKeySequence.StandardKey.Undo).toString(),
-                                               "Undo the latest accept, reject, label or Teach…")
+        self.undo_review_action = self._action("undo", "Take back accept, reject, label, teach or forget",
+                                               self.undo_review, QKeySequence(QKeySequence.StandardKey.Undo).toString(),
+                                               "Undo the latest accept, reject, label, Teach… "
+                                               "or Forget… of a taught place")
         self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
                                          "Name the place in the selected photos; the app learns it")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",

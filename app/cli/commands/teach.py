@@ -29,7 +29,8 @@ def register(subparsers) -> None:
         "beside \"Colosseum\") is refused, naming it, and so is a word the app uses for a state (\"no "
         "landmark\", \"rejected\"): give --new to teach it as typed. "
         "`undo --review` takes a teach back: each photo gets its label and the place it taught "
-        "before it again. With --forget, NAME is no longer recognised (the photos keep their label).",
+        "before it again. With --forget, NAME is no longer recognised (the photos keep their label); "
+        "`undo --review` takes that back too: NAME is taught again and its suggestions come back.",
     )
     parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="photos or folders showing the landmark")
@@ -52,7 +53,7 @@ def run(args) -> int:
             raise UsageError("--forget takes only NAME, no PATH")
         with open_index(args) as index:
             name = canonical_label(index, name)  # as typed, in any case
-            done = forget(index, name)
+            done = forget(index, name, journal=" ".join(map(shell_quote, ["teach", "--forget", args.name])))
             taught = sorted(taught_labels(index.conn), key=name_order)
         if args.json:
             print_json_line({"label": name, "forgotten": done.photos, "withdrawn": done.withdrawn, "kept": done.kept})
@@ -61,9 +62,10 @@ def run(args) -> int:
             print_summary(f"nothing was taught as '{name}'{known}{forget_details(done, name)}")
             return EXIT_PARTIAL
         one = done.photos == 1
+        undo = f"; `{command_with_index(args.db)} undo --review` takes it back" if done.journalled else ""
         print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer "
                       f"{'teaches' if one else 'teach'} it; the {'photo keeps its' if one else 'photos keep their'} "
-                      f"label){forget_details(done, name)}")
+                      f"label){forget_details(done, name)}{undo}")
         return EXIT_OK
     # (--forget must still take a path-like name a swapped `label` once taught)
     refuse_file_as_name(name, "the name comes first, then the photos: `landmark-tagger teach NAME PHOTO…`")

@@ -1,5 +1,5 @@
 """`landmark-tagger undo`: revert the last write batch (keywords and sidecars); with
---review, take back the last review command (accept, reject, label, teach) instead."""
+--review, take back the last review command (accept, reject, label, teach, teach --forget) instead."""
 
 from __future__ import annotations
 
@@ -24,14 +24,16 @@ def register(subparsers) -> None:
             "A file the user deleted, or whose folder was deleted, counts as gone while its library folder (and "
             "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
             "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
-            "With --review: take back the last `accept`, `reject`, `label` or `teach` instead "
+            "With --review: take back the last `accept`, `reject`, `label`, `teach` or `teach --forget` instead "
             "(the index keeps the last 10; each undo --review takes back the one before): each photo gets "
-            "its label and state before it again (and, after label or teach, the place it taught before), "
+            "its label and state before it again (and, after label or teach, the place it taught before; "
+            "after teach --forget, the place is taught again and its suggestions come back), "
             "unless it was labelled again since; files are not touched."
         ),
     )
     parser.add_argument("--review", action="store_true",
-                        help="take back the last accept, reject, label or teach command instead of a write batch")
+                        help="take back the last accept, reject, label, teach or teach --forget command "
+                        "instead of a write batch")
     parser.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     parser.set_defaults(handler=run)
 
@@ -62,6 +64,8 @@ def run_review(args: argparse.Namespace) -> int:
                          "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
                          "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())})
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
+    for place, photos in taken.taught_again:  # a `teach --forget` taken back
+        line += f"; '{place}' is taught again, from {counted(photos, 'photo')}"
     if taken.all_forgotten:  # `forget` took them all out of the library since
         were = "was" if len(taken.left) == 1 else "were"
         line = (f"undo: nothing to take back of `{taken.command.command}`: its {counted(len(taken.left), 'photo')} "

@@ -1,5 +1,5 @@
 """The review journal: the last review commands of the command line (`accept`, `reject`,
-`label`, `teach`), each with every photo's label and state before it, so that `landmark-tagger
+`label`, `teach`, `teach --forget`), each with every photo's label and state before it, so that `landmark-tagger
 undo --review` takes the latest back (tables review_commands and review_changes, migration 32).
 
 Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
@@ -26,7 +26,9 @@ KEPT_COMMANDS = 10  # the newest review commands kept; an older one can no longe
 # review_taught_refs' row of no photo (ids start at 1) and no model: the place a `teach`
 # taught again had been forgotten, and is forgotten again when the teach is taken back
 PLACE_FORGOTTEN = 0
-RELABELLING = ("label", "teach")  # verbs that give their photos a label: taken back whole
+FORGET_PLACE = "forget place"  # `teach --forget` and the app's Forget…: taken back, the place is taught again
+# verbs that give their photos a label, or a place's teaching and suggestions: taken back whole
+RELABELLING = ("label", "teach", FORGET_PLACE)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class TakenBack:
     command: ReviewCommand
     restored: list[int]
     left: dict[int, "ReviewState"]
+    # after a FORGET_PLACE: each place taught again, with how many photos teach it now
+    taught_again: tuple[tuple[str, int], ...] = ()
 
     @property
     def all_forgotten(self) -> bool:
@@ -123,6 +127,15 @@ def record_forgotten_place(conn: sqlite3.Connection, command_id: int, label: str
     """The command taught `label` again, which the user had told the app to forget: taking
     it back forgets the place again (_forget_again), or the photos still labelled so would
     teach it at the next `tag`."""
+    conn.execute("INSERT OR REPLACE INTO review_taught_refs (command_id, photo_id, label, model_id, vector, "
+                 "created_at) VALUES (?, ?, ?, '', NULL, ?)", (command_id, PLACE_FORGOTTEN, label, forgotten_at))
+
+
+def record_place_before_forget(conn: sqlite3.Connection, command_id: int, label: str,
+                               forgotten_at: str | None) -> None:
+    """The command (FORGET_PLACE) forgot `label`, forgotten before at `forgotten_at` (None:
+    it was not): taking it back gives the place that back (_unforget), before its
+    references, which are not restored to a forgotten place."""
     conn.execute("INSERT OR REPLACE INTO review_taught_refs (command_id, photo_id, label, model_id, vector, "
                  "created_at) VALUES (?, ?, ?, '', NULL, ?)", (command_id, PLACE_FORGOTTEN, label, forgotten_at))
 
@@ -253,10 +266,17 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None) -> Take
         after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
         left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
+        places = _unforget(conn, command.id) if command.verb == FORGET_PLACE else []
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING)
-        _forget_again(conn, command.id)
+        if command.verb != FORGET_PLACE:
+            _forget_again(conn, command.id)
         _drop_commands(conn, "=", command.id)
-    return TakenBack(command, restored, left)
+        taught_again = tuple((place, count) for place in places if (count := _photos_teaching(conn, place)))
+    return TakenBack(command, restored, left, taught_again)
+
+
+def _photos_teaching(conn: sqlite3.Connection, label: str) -> int:
+    return int(conn.execute("SELECT COUNT(DISTINCT photo_id) FROM taught_refs WHERE label = ?", (label,)).fetchone()[0])
 
 
 def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], before: Mapping[int, LabelBefore],
@@ -292,6 +312,18 @@ def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], be
                      f"WHERE command_id = ? AND photo_id IN ({marks}) "
                      "AND label NOT IN (SELECT label FROM forgotten_places)", [command_id, *chunk])
     refresh_search_texts(conn, [photo_id for photo_id in relabelled if before[photo_id].state is None])
+
+
+def _unforget(conn: sqlite3.Connection, command_id: int) -> list[str]:
+    """The place a FORGET_PLACE command forgot (record_place_before_forget) is no longer
+    forgotten, or forgotten as it was before it (its date then); the places."""
+    rows = conn.execute("SELECT label, created_at FROM review_taught_refs WHERE command_id = ? AND photo_id = ?",
+                        (command_id, PLACE_FORGOTTEN)).fetchall()
+    for label, forgotten_at in rows:
+        conn.execute("DELETE FROM forgotten_places WHERE label = ?", (label,))
+        if forgotten_at is not None:
+            conn.execute("INSERT INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, forgotten_at))
+    return [label for label, _ in rows]
 
 
 def _forget_again(conn: sqlite3.Connection, command_id: int) -> None:
