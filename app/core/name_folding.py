@@ -12,6 +12,10 @@ Scripts written without spaces between words (Chinese, Japanese, Thai, Lao, Khme
 Myanmar, and Korean's compounds) have no word boundaries to find: `word_units` makes each
 of their letters a word of its own, so a searched run of them, a phrase of those words,
 is found anywhere in a name ("旅行" in "京都旅行", "閣寺" in "金閣寺"), not only at its start.
+
+In the scripts of India and Southeast Asia (Devanagari, Tamil, Thai, Khmer…) the combining
+marks are no accents: a vowel sign, a virama or a Thai tone mark is part of the word as it
+is typed ("मंदिर", "ที่"), so they stay in it (MARKED_SCRIPTS), where an accent elsewhere goes.
 """
 
 from __future__ import annotations
@@ -38,9 +42,43 @@ UNSPACED = (
     "\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\ua9e0-\ua9ff\uaa60-\uaa7f\uac00-\ud7ff"
     "\uf900-\ufaff\uff66-\uffdc\U0001b000-\U0001b16f\U00020000-\U0003134f\U00031350-\U000323af"
 )
-# A word: one letter of an unspaced script, or a run of other letters and digits (the
-# characters FTS5's unicode61 tokenizer also takes as a word's, so its tokens are these).
-WORD_UNIT = re.compile(rf"(?=[^\W_])[{UNSPACED}]|[^\W_{UNSPACED}]+")
+# The blocks of the scripts whose combining marks are letters of the word (vowel signs,
+# viramas, tone marks): the Indic scripts, Sinhala, Thai, Lao, Tibetan, Myanmar, the
+# Philippine scripts, Khmer, Limbu, Buginese, Tai Tham, Balinese to Lepcha, Vedic signs,
+# Syloti Nagri, Saurashtra, Devanagari Extended, Kayah Li to Javanese, Myanmar Extended,
+# Cham, Tai Viet, Meetei Mayek, and the historic Brahmic scripts (Brahmi to Dives Akuru).
+MARKED_SCRIPTS = (
+    "\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1700-\u17ff\u1900-\u194f\u1a00-\u1aaf"
+    "\u1b00-\u1c4f\u1cd0-\u1cff\ua800-\ua82f\ua880-\ua8ff\ua900-\ua9df\ua9e0-\uaaff\uabc0-\uabff"
+    "\U00011000-\U00011aff"
+)
+_MARKED_SCRIPT = re.compile(f"[{MARKED_SCRIPTS}]")
+
+
+def _marks_of_marked_scripts() -> str:
+    """The combining marks (Mn, Mc) of MARKED_SCRIPTS, as a regex class's ranges."""
+    marks = [code for first, last in _ranges(MARKED_SCRIPTS) for code in range(first, last + 1)
+             if unicodedata.category(chr(code)) in ("Mn", "Mc")]
+    runs: list[list[int]] = []
+    for code in marks:
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in runs)
+
+
+def _ranges(char_class: str) -> list[tuple[int, int]]:
+    """The (first, last) code points of a character class made of "a-b" ranges only."""
+    return [(ord(char_class[i]), ord(char_class[i + 2])) for i in range(0, len(char_class), 3)]
+
+
+# A mark kept in its word (a vowel sign, virama, tone mark of MARKED_SCRIPTS).
+WORD_MARKS = _marks_of_marked_scripts()
+# A word: one letter of an unspaced script with its marks, or a run of other letters,
+# digits and such marks (the characters FTS5's unicode61 tokenizer takes as a word's with
+# Mn and Mc among its categories since schema migration 40, so its tokens are these).
+WORD_UNIT = re.compile(rf"(?=[^\W_])[{UNSPACED}][{WORD_MARKS}]*|(?:[^\W_{UNSPACED}]|[{WORD_MARKS}])+")
 
 
 def fold_letters(text: str) -> str:
@@ -49,7 +87,8 @@ def fold_letters(text: str) -> str:
     if text.isascii():
         return text.lower()  # (the same as below for ASCII, at a fraction of the cost)
     decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in KANA_VOICING)
+    plain = "".join(ch for ch in decomposed
+                    if not unicodedata.combining(ch) or ch in KANA_VOICING or _MARKED_SCRIPT.match(ch))
     plain = COMPOSED_BACK.sub(lambda run: unicodedata.normalize("NFC", run.group()), plain)
     return plain.casefold().translate(PLAIN_LETTERS)
 

@@ -71,3 +71,46 @@ def migration_38(conn: sqlite3.Connection) -> None:
 def migration_39(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT id FROM photos "
                  "WHERE has_raw = 1 AND camera_make IS NULL AND camera_model IS NULL")
+
+
+# The combining marks of the scripts of India and Southeast Asia were dropped from words,
+# and FTS5's tokenizer split words at them: a vowel sign, a virama or a Thai tone mark
+# is part of the word there, no accent. "मंदिर" was held as the words म, द, र and "ที่"
+# as ท, so `search ที่` found every name with a ท and `search नमस` the name "नमस्ते" as a
+# prefix of "नमसत". The fold keeps them now (name_folding.MARKED_SCRIPTS) and the FTS5
+# tables take Mn and Mc as letters of a word: photos_fts is copied into a table of that
+# tokenizer, the photos whose stored words hold a letter of those scripts get their words
+# written again from their own texts (as 37 did), photos_by_time is made again with that
+# tokenizer and refilled in key order, search_words loses those scripts' words no fold
+# gives any more and gets the new ones, and label_key is written again where it changes.
+WORD_CATEGORIES = "categories 'L* N* Co Mn Mc'"
+
+
+def migration_40(conn: sqlite3.Connection) -> None:
+    from app.core.index.search_text import label_key, refresh_search_texts
+    from app.core.index.time_order import TIME_TABLE, fill_time_table, words_of_sql
+    from app.core.name_folding import MARKED_SCRIPTS
+
+    marked = re.compile(f"[{MARKED_SCRIPTS}]")
+    conn.create_function("migration_marked", 1, lambda text: marked.search(str(text)) is not None,
+                         deterministic=True)
+    columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(photos_fts)"))
+    conn.execute(f"CREATE VIRTUAL TABLE photos_fts_marked USING fts5 ({columns}, "
+                 f"tokenize = \"unicode61 remove_diacritics 2 {WORD_CATEGORIES}\", prefix = '2 3')")
+    conn.execute(f"INSERT INTO photos_fts_marked (rowid, {columns}) SELECT rowid, {columns} FROM photos_fts "
+                 "ORDER BY rowid")
+    conn.execute("DROP TABLE photos_fts")
+    conn.execute("ALTER TABLE photos_fts_marked RENAME TO photos_fts")
+    photos = [row[0] for row in conn.execute(
+        "SELECT id FROM photos WHERE search_text <> ' ' AND migration_marked(search_text) ORDER BY id")]
+    refresh_search_texts(conn, photos)
+    conn.execute(f"DROP TABLE {TIME_TABLE}")
+    conn.execute(f"CREATE VIRTUAL TABLE {TIME_TABLE} USING fts5 (words, "
+                 f"tokenize = \"unicode61 remove_diacritics 2 tokenchars '.' {WORD_CATEGORIES}\", columnsize = 0)")
+    fill_time_table(conn)
+    conn.execute("DELETE FROM search_words WHERE migration_marked(word)")
+    conn.execute(f"INSERT OR IGNORE INTO search_words (word) SELECT {words_of_sql('p.search_text')} "
+                 "AND migration_marked(p.search_text) AND migration_marked(j.value)")
+    conn.create_function("migration_label_key", 1, label_key, deterministic=True)
+    conn.execute("UPDATE labels SET label_key = migration_label_key(label) "
+                 "WHERE label IS NOT NULL AND migration_marked(label) AND label_key IS NOT migration_label_key(label)")
