@@ -51,7 +51,7 @@ def reach_by_keyboard(window: "MainWindow") -> None:
 def update_photo_actions(window: "MainWindow") -> None:
     """The actions on the current or chosen photos are greyed while there is none (the
     first-run page, no results, nothing chosen): in the menu bar they did nothing, silently.
-    Take back accept, reject, label or teach needs photos, or a step to take back: the review list
+    Take back accept, reject, label, teach or forget needs photos, or a step to take back: the review list
     emptied by the last A or R must not grey out the key that brings them back (it says
     when there is nothing to take back)."""
     model, view = window._active_model_and_view()

@@ -56,7 +56,7 @@ def run_review(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if taken is None:
-        print("undo: no accept, reject, label or teach to take back", file=sys.stderr)
+        print("undo: no accept, reject, label, teach or forget to take back", file=sys.stderr)
         return 0
     if args.json:
         # a forgotten photo's id is no photo's now (the next one added may get it): counted, not listed
