@@ -40,7 +40,8 @@ def test_the_damaged_index_message_points_at_the_newest_copy(tmp_path: Path) -> 
     assert "a copy of the index" not in damaged_index_message(db, ValueError("file is not a database"))
     copy = backup_quietly(db)
     message = damaged_index_message(db, ValueError("file is not a database"))
-    assert f"is at {copy} (copy it over {db} to go back to it)" in message
+    assert f"is at {copy} (`landmark-tagger restore-index {copy}` goes back to it; copied over {db} by hand, " \
+           "index.db-wal and index.db-shm must be moved away with the old file)" in message
     assert backup_quietly(tmp_path / "missing.db") is None and backup_quietly(":memory:") is None
 
 

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "teach",
     "rename",
     "suggest",
+    "restore_index",
     "gui",
 )
 

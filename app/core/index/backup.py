@@ -31,7 +31,7 @@ BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
 SUFFIX = ".backups"
 _UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-\d+\.db$")
-_HALF_COPY = re.compile(r"\.db\.tmp(-journal|-wal|-shm)?$")  # _write_copy's temp file and its journals
+_HALF_COPY = re.compile(r"\.db\.tmp(-journal|-wal|-shm)?$")  # write_copy's temp file and its journals
 
 
 def backup_folder(index_path: str | Path) -> Path:
@@ -77,7 +77,7 @@ def backup_if_due(index_path: str | Path, now: datetime | None = None, every: ti
         return None
     if not _has_schema(index_path):
         return None  # what a failed first creation left (see open_failures): nothing to keep a copy of
-    target = _write_copy(index_path, now)
+    target = write_copy(index_path, now)
     for old in [path for path in backups(index_path) if not is_upgrade_copy(path)][:-keep]:
         old.unlink(missing_ok=True)
     return target
@@ -107,9 +107,9 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
     folder): the index must then not be upgraded, since nothing could bring it back."""
     earlier = [path for path in backups(index_path) if is_upgrade_copy(path)]
     try:
-        # (_write_copy reads by a connection of its own: SQLite refuses a backup from the
+        # (write_copy reads by a connection of its own: SQLite refuses a backup from the
         # connection that holds the write transaction; the lock keeps others from changing the file)
-        target = _write_copy(index_path, now or datetime.now(), f"-before-upgrade-from-schema-{version}")
+        target = write_copy(index_path, now or datetime.now(), f"-before-upgrade-from-schema-{version}")
     except (OSError, sqlite3.Error) as error:
         folder = backup_folder(index_path)
         raise IndexStoreError(
@@ -122,7 +122,7 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
     return target
 
 
-def _write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
+def write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:
     """SQLite's online backup of the index, read by a connection of its own, into a new
     copy in backup_folder, written to a temp file, flushed and renamed, so it is whole or
     absent; returns the copy."""
@@ -215,5 +215,15 @@ def latest_backup_note(index_path: str | Path | None) -> str:
     if not found:
         return ""
     taken = datetime.fromtimestamp(found[-1].stat().st_mtime)
-    return (f"; a copy of the index from {taken:%Y-%m-%d %H:%M} is at {found[-1]} (copy it over "
-            f"{Path(index_path).expanduser()} to go back to it)")
+    return f"; a copy of the index from {taken:%Y-%m-%d %H:%M} is at {found[-1]}" + going_back_to(index_path, found[-1])
+
+
+def going_back_to(index_path: str | Path, copy: Path) -> str:
+    """' (`landmark-tagger restore-index COPY` goes back to it; …)': the way back to a copy.
+    By hand the index's -wal and -shm must go too: SQLite replays a -wal left beside the
+    file onto whatever file is there (app.core.index.restore)."""
+    from app.core.wording import shell_quote
+
+    index = Path(index_path).expanduser()
+    return (f" (`landmark-tagger restore-index {shell_quote(str(copy))}` goes back to it; copied over {index} "
+            f"by hand, {index.name}-wal and {index.name}-shm must be moved away with the old file)")

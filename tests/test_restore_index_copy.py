@@ -1,0 +1,95 @@
+"""`landmark-tagger restore-index COPY` (app.core.index.restore): going back to the copy
+taken before an upgrade. Copied over the index by hand, the copy got the index's
+leftover -wal (a kill after the upgrade) replayed onto it: it opened as the upgraded
+index with the killed session's labels, or as "damaged"."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.core.index import PhotoIndex
+from app.core.index.backup import backup_folder, backups, is_upgrade_copy, latest_backup_note
+from app.core.index.schema import LATEST_VERSION
+from tests.test_index import _index_at_version
+
+OLD = LATEST_VERSION - 2
+ROOT = Path(__file__).resolve().parents[1]
+
+_LABEL_THEN_DIE = """
+import os, signal, sys
+from app.core.index import PhotoIndex
+index = PhotoIndex.open(sys.argv[1])
+index.set_labels([row[0] for row in index.conn.execute("SELECT id FROM photos")], "Crash Label")
+os.kill(os.getpid(), signal.SIGKILL)  # a power cut, a Force Quit: committed pages left in the -wal
+"""
+
+
+def _read(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _upgraded_then_killed(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """f0small.sh: an index at schema OLD upgraded (its copy kept), then labelled by a
+    process killed before it checkpointed: the index's -wal holds those labels."""
+    db = tmp_path / "index.db"
+    _index_at_version(db, monkeypatch, OLD, [("/lib/Petra", f"DSC_{n:04}", "2020-11-03T10:00:00") for n in range(23)],
+                      [("Petra", None, "user", "accepted")] * 23)
+    PhotoIndex.open(db).close()
+    (copy,) = backups(db)
+    assert is_upgrade_copy(copy)
+    killed = subprocess.run([sys.executable, "-c", _LABEL_THEN_DIE, str(db)], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    assert killed.returncode != 0 and Path(f"{db}-wal").stat().st_size > 0, killed.stderr
+    return db, copy
+
+
+@pytest.mark.parametrize("copied_by_hand_first", [False, True])
+def test_restore_index_puts_the_before_upgrade_copy_back_whatever_wal_the_index_left(
+        tmp_path, monkeypatch, capsys, copied_by_hand_first) -> None:
+    db, copy = _upgraded_then_killed(tmp_path, monkeypatch)
+    if copied_by_hand_first:  # what the note said before: the -wal is replayed onto the copy
+        db.write_bytes(copy.read_bytes())
+    assert main(["--db", str(db), "restore-index", str(copy)]) == 0
+    err = capsys.readouterr().err
+    assert f"the index holds {copy} now (schema {OLD})" in err and "-before-restore" in err
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    assert _read(db, "PRAGMA user_version") == [(OLD,)]
+    assert _read(db, "SELECT DISTINCT label FROM labels") == [("Petra",)]
+    assert _read(db, "PRAGMA integrity_check") == [("ok",)]
+    kept = [path for path in backup_folder(db).iterdir() if "-before-restore" in path.name]
+    assert kept, "the index as it was is kept"
+    if not copied_by_hand_first:  # the upgraded index with the killed session's labels, whole
+        (kept_copy,) = kept
+        assert _read(kept_copy, "PRAGMA user_version") == [(LATEST_VERSION,)]
+        assert _read(kept_copy, "SELECT DISTINCT label FROM labels") == [("Crash Label",)]
+    assert _read(copy, "PRAGMA user_version") == [(OLD,)]  # the copy itself stays, for another time
+
+
+def test_restore_index_is_refused_while_another_program_has_the_index_open(tmp_path, monkeypatch, capsys) -> None:
+    db, copy = _upgraded_then_killed(tmp_path, monkeypatch)
+    before = len(list(backup_folder(db).iterdir()))
+    with PhotoIndex.open(db) as held:  # the app left open on it
+        assert main(["--db", str(db), "restore-index", str(copy)]) == 75
+        err = capsys.readouterr().err
+        assert "has the index" in err and "close it and run the command again; nothing changed" in err
+        assert held.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert len(list(backup_folder(db).iterdir())) == before  # no copy left for a restore that did not happen
+    assert _read(db, "PRAGMA user_version") == [(LATEST_VERSION,)]
+
+
+def test_the_note_naming_a_copy_says_how_to_go_back_to_it(tmp_path, monkeypatch) -> None:
+    db, copy = _upgraded_then_killed(tmp_path, monkeypatch)
+    note = latest_backup_note(db)
+    assert "restore-index" in note and str(copy) in note
+    assert f"{db.name}-wal" in note and f"{db.name}-shm" in note
