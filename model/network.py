@@ -19,6 +19,7 @@ from model.errors import ModelError
 from model.pooling import GeM
 from model.preprocess import Preprocessing
 from model.registry import backbone_spec, create_backbone
+from model.torch_file_errors import torch_load_failure
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,12 @@ class LandmarkNet(nn.Module):
             raise ModelError(f"checkpoint {path} does not exist; check the path")
         try:
             data = torch.load(str(path), map_location="cpu", weights_only=True)
+        except Exception as error:  # torch's text advises weights_only=False: never repeated
+            raise ModelError(f"cannot read checkpoint {path}: {torch_load_failure(path, error)}") from None
+        try:
             config_data = dict(data["config"])
         except Exception as error:
-            raise ModelError(f"cannot read checkpoint {path}: {error}") from error
+            raise ModelError(f"cannot read checkpoint {path}: it has no network config ({error!r})") from error
         config_data.update(pretrained=False, weights_path=None)
         net = cls(NetConfig.from_dict(config_data))
         try:

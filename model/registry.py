@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from model.errors import ModelError, UnknownBackboneError
 from model.preprocess import IMAGENET_MEAN, IMAGENET_STD, LITE_MEAN, LITE_STD, Preprocessing
+from model.torch_file_errors import torch_load_failure
 
 if TYPE_CHECKING:  # torch is imported lazily: the app may run on ONNX Runtime alone
     from model.backbone import Backbone
@@ -91,7 +92,7 @@ def _load_state_dict(trunk, path: Path, name: str) -> None:
     try:
         state = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as error:  # pickle, zip and torch errors all mean "not a weights file"
-        raise ModelError(f"cannot read weights file {path} for {name}: {error}") from error
+        raise ModelError(f"cannot read weights file {path} for {name}: {torch_load_failure(path, error)}") from None
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     state = {k: v for k, v in state.items() if not k.startswith("_fc.")}

@@ -16,9 +16,11 @@ best.pt holds an older one, since nothing would write that epoch's model again a
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
+from model.torch_file_errors import torch_load_failure
 from training.errors import CheckpointError, writing
 
 FORMAT = "landmark-train/1"
@@ -210,9 +212,13 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist; train first or give the .pt file")
     try:
-        state = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:  # zip/pickle errors all mean "not a checkpoint"
-        raise CheckpointError(f"cannot read checkpoint {path} ({exc}); it may be truncated") from exc
+        with warnings.catch_warnings():  # a plain pickle makes torch warn about its protocol, a line to no purpose
+            warnings.simplefilter("ignore", UserWarning)
+            state = torch.load(str(path), map_location="cpu", weights_only=True)
+    except Exception as exc:  # zip/pickle errors all mean "not a checkpoint"; torch's text advises weights_only=False
+        raise CheckpointError(
+            f"{path} is not a landmark-train checkpoint ({torch_load_failure(path, exc)})"
+        ) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path} is not a landmark-train checkpoint (format {FORMAT})")
     return state
