@@ -133,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Terminated:  # a second SIGTERM while a job was stopping
             print("landmark-tagger: terminated", file=sys.stderr)
             code = EXIT_TERMINATED
-        except KeyboardInterrupt:
-            print("landmark-tagger: interrupted", file=sys.stderr)
+        except KeyboardInterrupt as stop:  # (an interrupted upgrade of the index says what it left)
+            print("landmark-tagger: interrupted" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)
             code = EXIT_INTERRUPTED
         except BrokenPipeError:  # the reader gone while argparse printed (`--version | true`)
             silence_stdout()

@@ -101,11 +101,11 @@ def is_upgrade_copy(path: str | Path) -> bool:
 def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now: datetime | None = None) -> Path:
     """Copy the index as it is (schema `version`; the caller holds the write lock the
     upgrade will use) before it is upgraded to schema `newer`; the copy
-    replaces the one taken before an earlier upgrade. Returns the copy.
+    replaces the one taken before an earlier upgrade once the upgrade is done
+    (upgrade_done), and goes if it fails (upgrade_failed). Returns the copy.
 
     Raises IndexStoreError when the copy cannot be made (a full disk, a read-only
     folder): the index must then not be upgraded, since nothing could bring it back."""
-    earlier = [path for path in backups(index_path) if is_upgrade_copy(path)]
     try:
         # (write_copy reads by a connection of its own: SQLite refuses a backup from the
         # connection that holds the write transaction; the lock keeps others from changing the file)
@@ -117,9 +117,36 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
             f"{version} to {newer} ({error}); it was left as it was. Free some space on its disk or make "
             f"{folder.parent} writable (the copy goes to {folder}), then try again"
         ) from error
-    for old in earlier:
-        old.unlink(missing_ok=True)
+    _COPIES_OF_UPGRADES_UNDER_WAY[_key(index_path)] = target
     return target
+
+
+# index file -> the copy backup_before_upgrade took for the upgrade under way in this process
+_COPIES_OF_UPGRADES_UNDER_WAY: dict[str, Path] = {}
+
+
+def _key(index_path: str | Path) -> str:
+    return str(Path(index_path).expanduser().absolute())
+
+
+def upgrade_done(index_path: str | Path) -> None:
+    """After the upgrade backup_before_upgrade kept a copy for: the copies taken before
+    earlier upgrades go (the new one replaces them)."""
+    copy = _COPIES_OF_UPGRADES_UNDER_WAY.pop(_key(index_path), None)
+    if copy is None:
+        return
+    for old in backups(index_path):
+        if is_upgrade_copy(old) and old != copy:
+            old.unlink(missing_ok=True)
+
+
+def upgrade_failed(index_path: str | Path) -> None:
+    """After an upgrade that failed and left the index as it was: the copy kept for it
+    goes, so that it does not take the space the next try needs (a full disk), and the
+    copy taken before an earlier upgrade stays."""
+    copy = _COPIES_OF_UPGRADES_UNDER_WAY.pop(_key(index_path), None)
+    if copy is not None:
+        copy.unlink(missing_ok=True)
 
 
 def write_copy(index_path: str | Path, now: datetime, tail: str = "") -> Path:

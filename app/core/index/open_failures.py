@@ -47,6 +47,11 @@ def disk_trouble(index_path: str | Path, error: BaseException) -> str | None:
     return None
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """Whether SQLite's `error` says the disk is full (SQLITE_FULL)."""
+    return _is(error, _FULL)
+
+
 def _is(error: BaseException, kind: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
     names, messages = kind
     return (getattr(error, "sqlite_errorname", None) or "").startswith(names) or any(

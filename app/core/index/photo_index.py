@@ -15,7 +15,7 @@ from app.core.errors import IndexInUseError, IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs, schema
-from app.core.index.backup import backup_before_upgrade, remove_stale_half_copies
+from app.core.index.backup import backup_before_upgrade, remove_stale_half_copies, upgrade_done, upgrade_failed
 from app.core.index.connection import (
     MAKE_IT_WRITABLE, TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
@@ -26,6 +26,7 @@ from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printab
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
+from app.core.index.upgrade_failures import failed_upgrade_error, interrupts_noted, version_left
 from app.core.name_order import name_order
 from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise
 
@@ -67,21 +68,27 @@ class PhotoIndex:
         if target != ":memory:":  # an index made by an older version: a copy of it as it was first
             keep_a_copy = lambda old, new: backup_before_upgrade(target, old, new)  # noqa: E731
         try:
-            migrate(conn, target, keep_a_copy)
+            with interrupts_noted() as interrupts:
+                migrate(conn, target, keep_a_copy)
         except sqlite3.DatabaseError as error:
             busy = held_by_another(error)
             unfinished = not busy and target != ":memory:" and holds_no_index(conn)
+            version = None if unfinished else version_left(conn)
             conn.close()
+            upgrade_failed(target)  # rolled back: the copy kept for it would take the space a retry needs
             if busy:
                 raise IndexInUseError(f"another copy of Landmark Tagger is using the index {target}; "
                                       "try again when it has finished") from error
             if unfinished:  # its first creation failed (a full disk): no empty file is left for an index
                 remove_unfinished_index(target)
                 raise IndexStoreError(unfinished_creation_message(target, error)) from error
+            if said := failed_upgrade_error(target, version, schema.LATEST_VERSION, error, bool(interrupts)):
+                raise said from error
             raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
         except IndexStoreError:
             conn.close()  # a newer index: nothing of it stays open (Windows would keep the file held)
             raise
+        upgrade_done(target)
         remove_stale_half_copies(target)
         return cls(conn, target)
 
