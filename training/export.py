@@ -9,7 +9,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from training.checkpoint import LAST, best_checkpoint_of, epoch_of, load_checkpoint, planned_epochs_of
+from training.checkpoint import (
+    LAST, best_checkpoint_of, epoch_of, load_checkpoint, planned_epochs_of, saved_time,
+)
 from training.errors import CheckpointError, ConfigError
 
 
@@ -121,11 +123,19 @@ def model_card(state: dict, name: str, notes: str = "", progress: RunProgress | 
         lines.append(
             f"- Validation split: μAP {metrics.get('gap', float('nan')):.4f}, "
             f"top-1 accuracy {metrics.get('accuracy', float('nan')):.4f} "
-            f"on {metrics.get('queries')} images"
+            f"on {metrics.get('queries')} images ({_ranking_of(state)})"
         )
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
+
+
+def _ranking_of(state: dict) -> str:
+    """Which score ranked the queries for the card's μAP (see training.validation)."""
+    if state.get("metrics_ranking") == "calibrated":
+        return "ranked by the calibrated score at temperature 1, as `landmark-train evaluate` of the bundle ranks"
+    return ("ranked by the network's top cosine; `landmark-train evaluate` of the bundle ranks by its "
+            "calibrated score and may give another μAP")
 
 
 def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions = ExportOptions()):
@@ -166,7 +176,7 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
             net, preprocessing, labels, out_path, name=name,
             scoring=ScoringConfig(scale=scale, temperature=options.temperature),
             threshold=options.threshold, card=model_card(state, name, options.card_notes, progress),
-            extra=extra, as_folder=options.as_folder,
+            extra=extra, as_folder=options.as_folder, created=saved_time(Path(checkpoint), state),
         )
     except OSError as exc:
         raise ConfigError(f"cannot write the bundle {out_path}: {exc.strerror or exc}; choose another --out") from exc

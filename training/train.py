@@ -388,7 +388,8 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         metrics = None
         if val_set.images and ((epoch + 1) % config.eval_every == 0 or epoch + 1 == epochs):
             metrics = evaluate_network(
-                net, val_set, ctx, config.data.eval_batch_size, config.data.workers, channels_last, amp
+                net, val_set, ctx, config.data.eval_batch_size, config.data.workers, channels_last, amp,
+                config.loss.s,
             )
             last_metrics = metrics
         record = EpochRecord(
@@ -439,6 +440,7 @@ def _checkpoint_state(
         "classes": [asdict(c) for c in manifest.classes],
         "preprocessing": preprocessing.to_dict(),
         "metrics": metrics.to_json(with_classes=False) if metrics else None,
+        "metrics_ranking": "calibrated",  # export's card says so (earlier runs ranked by the cosine)
         # which prepared split this was trained on (evaluate warns about another one)
         "manifest_fingerprint": fingerprint,
     }

@@ -1,5 +1,10 @@
 """Scoring a network on a split of the prepared dataset during and after training:
-top-1 class and its cosine per image → μAP, accuracy and per-class figures."""
+top-1 class and its score per image → μAP, accuracy and per-class figures.
+
+The score is the exported bundle's calibrated top-1 probability, softmax(s · cosine)
+at temperature 1, not the raw cosine: μAP depends on how the queries rank against
+each other, and the figure in metrics.csv, the one best.pt is chosen by and the one
+in the bundle's card must be what `landmark-train evaluate` of the bundle measures."""
 
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ from training.metrics import Metrics, compute_metrics
 
 def predict_images(
     net, dataset: ManifestDataset, device, batch_size: int = 64, workers: int = 0,
-    channels_last: bool = False, amp: bool = False, rank: int = 0, world_size: int = 1,
+    channels_last: bool = False, amp: bool = False, rank: int = 0, world_size: int = 1, scale: float = 30.0,
 ) -> dict[int, tuple[int, float]]:
-    """{dataset position: (top-1 class index, its cosine)} for this process's share."""
+    """{dataset position: (top-1 class index, its calibrated score)} for this process's
+    share; `scale` is the loss's s, which the bundle's scoring uses (model.scoring)."""
     import torch
     from torch.utils.data import DataLoader
 
@@ -30,7 +36,9 @@ def predict_images(
         for images, _labels, pos in loader:
             x = to_network_input(images, dataset.preprocessing, device, channels_last)
             _emb, cosines = net(x)
-            score, index = cosines.float().max(dim=1)
+            # in float64, then float32, as model.scoring does: scores near 1 tie as in the bundle
+            probabilities = torch.softmax(cosines.double() * scale, dim=1).float()
+            score, index = probabilities.max(dim=1)
             for p, i, s in zip(pos.tolist(), index.tolist(), score.tolist()):
                 out[p] = (i, s)
     net.train(was_training)
@@ -48,11 +56,12 @@ def metrics_from_predictions(
 
 def evaluate_network(
     net, dataset: ManifestDataset, context: DistributedContext, batch_size: int = 64,
-    workers: int = 0, channels_last: bool = False, amp: bool = False,
+    workers: int = 0, channels_last: bool = False, amp: bool = False, scale: float = 30.0,
 ) -> Metrics | None:
     """Metrics on rank 0 (None on the others); each process scores its share."""
     share = predict_images(
-        net, dataset, context.device, batch_size, workers, channels_last, amp, context.rank, context.world_size
+        net, dataset, context.device, batch_size, workers, channels_last, amp, context.rank, context.world_size,
+        scale,
     )
     parts = gather_to_main(context, share)
     if parts is None:
@@ -79,5 +88,6 @@ def evaluate_checkpoint(checkpoint, manifest=None, split: str = "val", batch_siz
     net = network_from_checkpoint(state)
     prepared = load_manifest(Path(manifest or state["train_config"]["data"]["manifest"]))
     dataset = ManifestDataset(prepared, prepared.split(split), Preprocessing.from_dict(state["preprocessing"]))
-    predicted = predict_images(net, dataset, torch.device("cpu"), batch_size)
+    scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))  # as export takes it
+    predicted = predict_images(net, dataset, torch.device("cpu"), batch_size, scale=scale)
     return metrics_from_predictions(prepared, dataset.images, predicted)
