@@ -88,3 +88,27 @@ def test_ctrl_c_inside_a_migrations_sql_function_says_interrupted(tmp_path, monk
     assert f"the index was left as it was (schema {OLD}) and is upgraded at the next command" in err
     assert _version(db) == OLD and backups(db) == []
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_folder_of_copies_that_is_not_writable_is_named_with_the_real_error(tmp_path, monkeypatch) -> None:
+    """A `.backups` folder left owned by root by one `sudo landmark-tagger` run: SQLite
+    said "unable to open database file" and the message sent users to free space and to
+    make the index's folder, writable already, writable."""
+    from app.core.index import backup
+
+    db = _old_index(tmp_path, monkeypatch)
+    copies = backup.backup_folder(db)
+    copies.mkdir()
+
+    def refused(*args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(backup, "write_copy", refused)
+    real_access = os.access
+    monkeypatch.setattr(backup.os, "access", lambda path, mode: Path(path) != copies and real_access(path, mode))
+    with pytest.raises(IndexStoreError) as raised:
+        PhotoIndex.open(db)
+    message = str(raised.value)
+    assert f"The folder {copies} is not writable (Permission denied): make it writable" in message
+    assert "Free some space" not in message and f"make {tmp_path} writable" not in message
+    assert _version(db) == OLD

@@ -15,6 +15,7 @@ can still open, and the way back if an upgrade goes wrong. The weekly rule (the 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from app.core.errors import IndexStoreError
 from app.core.index.connection import is_read_only_file, open_sqlite
-from app.core.index.open_failures import holds_no_index
+from app.core.index.open_failures import holds_no_index, is_disk_full
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)
@@ -111,14 +112,35 @@ def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now:
         # connection that holds the write transaction; the lock keeps others from changing the file)
         target = write_copy(index_path, now or datetime.now(), f"-before-upgrade-from-schema-{version}")
     except (OSError, sqlite3.Error) as error:
-        folder = backup_folder(index_path)
         raise IndexStoreError(
             f"cannot keep a copy of the index {Path(index_path).expanduser()} before upgrading it from schema "
-            f"{version} to {newer} ({error}); it was left as it was. Free some space on its disk or make "
-            f"{folder.parent} writable (the copy goes to {folder}), then try again"
+            f"{version} to {newer} ({error}); it was left as it was. {_what_to_fix(index_path, error)}, then try again"
         ) from error
     _COPIES_OF_UPGRADES_UNDER_WAY[_key(index_path)] = target
     return target
+
+
+def _what_to_fix(index_path: str | Path, error: BaseException) -> str:
+    """What keeps the copy from being written: the folder of copies not writable (one a
+    `sudo` run left owned by another user), or its disk full; both when it cannot be told."""
+    folder = backup_folder(index_path)
+    blocked = folder if folder.is_dir() else folder.parent
+    if not os.access(blocked, os.W_OK):  # (SQLite says only "unable to open database file")
+        return f"The folder {blocked} is not writable (Permission denied): make it writable{_owner_hint(blocked)}"
+    if is_disk_full(error) or getattr(error, "errno", None) == errno.ENOSPC:
+        return f"Free some space on the disk holding {blocked}"
+    return f"Free some space on its disk or make {blocked} writable (the copy goes to {folder})"
+
+
+def _owner_hint(folder: Path) -> str:
+    """' (it belongs to root)' where the folder's owner is another user (POSIX only)."""
+    try:
+        import pwd
+
+        owner = folder.stat().st_uid
+        return "" if owner == os.getuid() else f" (it belongs to {pwd.getpwuid(owner).pw_name}, another user)"
+    except (ImportError, OSError, KeyError, AttributeError):
+        return ""
 
 
 # index file -> the copy backup_before_upgrade took for the upgrade under way in this process
