@@ -93,3 +93,24 @@ def test_the_note_naming_a_copy_says_how_to_go_back_to_it(tmp_path, monkeypatch)
     note = latest_backup_note(db)
     assert "restore-index" in note and str(copy) in note
     assert f"{db.name}-wal" in note and f"{db.name}-shm" in note
+
+
+def test_an_index_from_a_newer_version_names_the_copy_this_version_opens(tmp_path, monkeypatch, capsys) -> None:
+    """Downgrading the app: its refusal named only "upgrade the app", not the copy kept
+    before the newer version's upgrade, the very file this version can open."""
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    copies = backup_folder(db)
+    copies.mkdir()
+    kept = copies / f"index-20261205-000000-000000-before-upgrade-from-schema-{LATEST_VERSION}.db"
+    kept.write_bytes(db.read_bytes())
+    (copies / f"index-20261206-000000-000000-before-upgrade-from-schema-{LATEST_VERSION + 1}.db").write_bytes(
+        db.read_bytes())  # a later upgrade's copy this version cannot open either
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 2}")  # what the newer version left
+    conn.close()
+    assert main(["--db", str(db), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert f"(schema {LATEST_VERSION + 2}, this one knows {LATEST_VERSION}); upgrade the app, or go back to" in err
+    assert f"restore-index {kept}`" in err
+    assert f"(schema {LATEST_VERSION}; what changed since that upgrade is not in it" in err

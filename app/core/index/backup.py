@@ -31,7 +31,7 @@ from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 BACKUP_EVERY = timedelta(days=7)
 KEEP = 3  # the newest copies kept; older ones are removed
 SUFFIX = ".backups"
-_UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-\d+\.db$")
+_UPGRADE_COPY = re.compile(r"-before-upgrade-from-schema-(\d+)\.db$")
 _HALF_COPY = re.compile(r"\.db\.tmp(-journal|-wal|-shm)?$")  # write_copy's temp file and its journals
 
 
@@ -97,6 +97,20 @@ def _has_schema(index_path: str | Path) -> bool:
 def is_upgrade_copy(path: str | Path) -> bool:
     """Whether `path` is the copy taken before an upgrade (kept apart from the weekly rule)."""
     return bool(_UPGRADE_COPY.search(Path(path).name))
+
+
+def upgrade_copy_opened_by(index_path: str | Path, schema: int) -> tuple[Path, int] | None:
+    """The newest copy taken before an upgrade that a version knowing `schema` opens, and
+    its schema; None when there is none."""
+    if str(index_path) == ":memory:":
+        return None
+    try:
+        found = [(path, int(match.group(1))) for path in backups(index_path)
+                 if (match := _UPGRADE_COPY.search(path.name))]
+    except OSError:
+        return None
+    fitting = [(path, version) for path, version in found if version <= schema]
+    return fitting[-1] if fitting else None
 
 
 def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now: datetime | None = None) -> Path:
