@@ -87,3 +87,43 @@ def test_the_card_says_which_ranking_its_figure_is(prepared, tmp_path):
     state.pop("metrics_ranking")  # a checkpoint of an earlier version
     assert "ranked by the network's top cosine" in model_card(state, "m")
 
+
+# ------------------------------------------------------------------ F5: DDP validates the state it saves
+
+
+def _train_recording_buffers(rank: int, world_size: int, port: int, config: TrainConfig, out: str) -> None:
+    """One DDP process of `train`, writing the BatchNorm statistics it validates with."""
+    import os
+
+    import training.train as trainer
+
+    torch.set_num_threads(1)
+    os.environ.update(RANK=str(rank), LOCAL_RANK=str(rank), WORLD_SIZE=str(world_size),
+                      MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    validate = trainer.evaluate_network
+
+    def record_then_validate(net, *args, **kwargs):
+        buffers = {name: b.clone() for name, b in net.named_buffers() if "running" in name}
+        torch.save(buffers, Path(out) / f"rank{rank}.pt")
+        return validate(net, *args, **kwargs)
+
+    trainer.evaluate_network = record_then_validate
+    trainer.train(config)
+
+
+def test_every_ddp_process_validates_with_rank_0s_batchnorm_statistics(prepared, tmp_path):
+    import torch.multiprocessing as mp
+
+    from training.launch import free_port
+
+    # the neck's BatchNorm trains on each process's own batches (no SyncBatchNorm on the CPU)
+    config = head_only(prepared, tmp_path / "run")
+    config.optim.batch_size = 4
+    mp.spawn(_train_recording_buffers, args=(2, free_port(), config, str(tmp_path)), nprocs=2, join=True)
+    first, second = (torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1))
+    assert first and first.keys() == second.keys()
+    saved = torch.load(tmp_path / "run" / "checkpoints" / "last.pt", weights_only=False)["state_dict"]
+    for name, value in first.items():
+        assert torch.equal(value, second[name]), name
+        assert torch.equal(value, saved[name]), name
+

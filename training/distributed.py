@@ -175,6 +175,19 @@ def refusal_of_main(context: DistributedContext, refusal: Exception | None) -> t
     return broadcast_from_main(context, shared)
 
 
+def broadcast_buffers_from_main(context: DistributedContext, module: Any) -> None:
+    """Give every process rank 0's buffers (BatchNorm running statistics) of `module`.
+
+    Without SyncBatchNorm each process updates them from its own batches, and only rank
+    0's are saved: validating on the others' mixed two networks into one figure."""
+    if not context.distributed:
+        return
+    import torch.distributed as dist
+
+    for buffer in module.buffers():
+        dist.broadcast(buffer.data, src=0)
+
+
 def broadcast_from_main(context: DistributedContext, obj: Any) -> Any:
     if not context.distributed:
         return obj

@@ -26,8 +26,8 @@ from training.config import TrainConfig, config_from_dict
 from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
 from training.datasets import Manifest, load_manifest
 from training.distributed import (
-    DistributedContext, StoppedWithMainRank, all_reduce_sum, barrier, check_launch_environment, env_rank,
-    env_world_size, init_distributed, refusal_of_main, shutdown_distributed,
+    DistributedContext, StoppedWithMainRank, all_reduce_sum, barrier, broadcast_buffers_from_main,
+    check_launch_environment, env_rank, env_world_size, init_distributed, refusal_of_main, shutdown_distributed,
 )
 from training.errors import CheckpointError, ConfigError, DatasetError, OutputWriteError, writing
 from training.metrics import Metrics
@@ -387,6 +387,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         seconds = time.perf_counter() - started
         metrics = None
         if val_set.images and ((epoch + 1) % config.eval_every == 0 or epoch + 1 == epochs):
+            broadcast_buffers_from_main(ctx, net)  # validate the state rank 0 saves (BatchNorm statistics)
             metrics = evaluate_network(
                 net, val_set, ctx, config.data.eval_batch_size, config.data.workers, channels_last, amp,
                 config.loss.s,
