@@ -127,3 +127,30 @@ def test_every_ddp_process_validates_with_rank_0s_batchnorm_statistics(prepared,
         assert torch.equal(value, second[name]), name
         assert torch.equal(value, saved[name]), name
 
+
+# ------------------------------------------------------------------ F6: values that crashed later are refused
+
+
+@pytest.mark.parametrize("key, value, words", [
+    ("seed", 2**64, "seed=18446744073709551616 must be from 0 to 2**64 - 1"),
+    ("data.input_size", 100000, "data.input_size=100000 must be from 16 to 1024 px"),
+])
+def test_a_seed_or_input_size_torch_cannot_take_is_refused_in_one_line(prepared, tmp_path, key, value, words):
+    from training.config import with_overrides as override
+    from training.errors import ConfigError
+
+    config = override(head_only(prepared, tmp_path / "run"), {key: value})
+    with pytest.raises(ConfigError) as refused:
+        config.validate()
+    assert words in str(refused.value)
+    override(head_only(prepared, tmp_path / "run"), {key: 2**64 - 1 if key == "seed" else 1024}).validate()
+
+
+def test_device_mps_where_there_is_none_is_one_line_exit_2(prepared, tmp_path, monkeypatch, capsys):
+    from training.cli import main
+
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert main(["train", "--manifest", str(prepared), "--run-dir", str(tmp_path / "run"),
+                 "--set", "device=mps", "--set", "progress=false"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "MPS (an Apple-silicon GPU) is not available" in err and len(err.splitlines()) == 1

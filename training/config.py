@@ -26,6 +26,7 @@ from training.errors import ConfigError
 LOSSES = ("arcface", "subcenter-arcface", "cosface", "softmax")
 OPTIMIZERS = ("sgd", "adam", "adamw")
 SCHEDULES = ("cosine-restarts", "cosine-warmup", "step", "constant")
+MAX_INPUT_SIZE = 1024  # px: above the largest backbone's own size (B7, 600 px) with room to spare
 DEVICE_PATTERN = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 
 
@@ -148,7 +149,8 @@ class TrainConfig:
             (c.name in SCHEDULES, f"schedule.name={c.name!r}; choose one of {', '.join(SCHEDULES)}"),
             (DEVICE_PATTERN.fullmatch(self.device) is not None,
              f"device={self.device!r}; use auto, cpu, cuda, cuda:N or mps"),
-            (self.seed >= 0, f"seed={self.seed} must be 0 or more"),
+            # torch.manual_seed takes 64 bits; a larger seed overflowed after the run had started
+            (0 <= self.seed < 2**64, f"seed={self.seed} must be from 0 to 2**64 - 1"),
             (m.frozen_blocks >= 0, f"model.frozen_blocks={m.frozen_blocks} must be 0 or more (0 trains the whole trunk)"),
             (self.eval_every >= 1, f"eval_every={self.eval_every} must be at least 1 (validate every N epochs)"),
             (self.max_steps_per_epoch is None or self.max_steps_per_epoch >= 1,
@@ -165,7 +167,10 @@ class TrainConfig:
             (o.head_lr_multiplier > 0, f"optim.head_lr_multiplier={o.head_lr_multiplier} must be positive"),
             (o.grad_clip is None or o.grad_clip >= 0,
              f"optim.grad_clip={o.grad_clip} must be 0 (off) or a positive gradient norm"),
-            (d.input_size >= 16, f"data.input_size={d.input_size} must be 16 px or more"),
+            # EfficientNet-B7 is trained at 600 px; far larger inputs only ran out of memory, killed
+            # with no message (100000 px asked for 23 GB before the system stopped the run)
+            (16 <= d.input_size <= MAX_INPUT_SIZE,
+             f"data.input_size={d.input_size} must be from 16 to {MAX_INPUT_SIZE} px"),
             (d.workers >= 0, f"data.workers={d.workers} must be 0 (load in the main process) or more"),
             (d.eval_batch_size >= 1, f"data.eval_batch_size={d.eval_batch_size} must be at least 1"),
             (0 < d.crop_scale[0] <= d.crop_scale[1] <= 1,

@@ -55,7 +55,15 @@ def resolve_device(name: str, local_rank: int = 0):
         name = f"cuda:{local_rank}"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device {name!r} was asked for but CUDA is not available; use device = \"cpu\"")
+    if name == "mps" and not _mps_available(torch):
+        raise ConfigError("device 'mps' was asked for but MPS (an Apple-silicon GPU) is not available; "
+                          "use device = \"cpu\"")
     return torch.device(name)
+
+
+def _mps_available(torch) -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
 
 
 def env_world_size() -> int:
