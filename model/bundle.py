@@ -188,8 +188,11 @@ def save_bundle(
     as_folder: bool = False,
     descriptor_size: int = 0,
     teaching: TeachingSettings | None = None,
+    created: str | None = None,
 ) -> ModelBundle:
     """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
+    `created` (ISO 8601; now when None) is hashed into the id: an export gives the time
+    its checkpoint was saved, so that exporting it again gives the same id.
 
     The file is written to a temporary name and renamed, so a reader never sees half a
     bundle. Raises BundleError if the result does not load.
@@ -208,7 +211,7 @@ def save_bundle(
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": created or datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backbone": backbone,
         "preprocessing": preprocessing.to_dict(),
         "embedding_size": int(embedding_size),

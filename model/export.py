@@ -136,8 +136,10 @@ def export_bundle(
     descriptor_mean: np.ndarray | None = None,
     descriptor_projection: np.ndarray | None = None,
     teaching: TeachingSettings | None = None,
+    created: str | None = None,
 ) -> ModelBundle:
     """Export a LandmarkNet to a bundle and verify torch and ONNX agree within `tolerance`.
+    `created`: the bundle's creation time (see save_bundle), now when None.
 
     descriptor_mean: the training photos' mean pooled features; with it the network
     also outputs descriptors and the bundle declares a teaching space (`teaching`, its
@@ -197,4 +199,5 @@ def export_bundle(
         as_folder=as_folder,
         descriptor_size=0 if descriptor_mean is None else net.descriptor_size,
         teaching=teaching,
+        created=created,
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ LAST = "last.pt"
 BEST = "best.pt"
 # best.pt of the epoch being saved, complete, until that epoch's last.pt is too
 BEST_PENDING = "best.pt.pending"
+SAVED = "saved"  # the key of the UTC time an epoch's checkpoints were saved (see saved_time)
 
 
 def checkpoint_dir(run_dir: Path) -> Path:
@@ -65,6 +67,29 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> Path:
     return path
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def saved_time(path: Path, state: dict[str, Any]) -> str:
+    """When the checkpoint `state` (read from `path`, a .pt file or a run folder) was
+    saved, UTC to the second: the time it records, or for one saved before it recorded
+    it, its file's modification time. `export` makes it the bundle's `created`, which
+    the bundle id hashes: the same checkpoint exported again is then the same bundle,
+    and the app does not tag the whole library again for it."""
+    recorded = state.get(SAVED)
+    if isinstance(recorded, str) and recorded:
+        return recorded
+    path = Path(path)
+    if path.is_dir():
+        path = best_checkpoint_of(path)
+    try:
+        modified = path.stat().st_mtime
+    except OSError:
+        return _now()
+    return datetime.fromtimestamp(int(modified), timezone.utc).isoformat(timespec="seconds")
+
+
 def _os_error_behind(exc: BaseException) -> OSError | None:
     seen = set()
     while exc is not None and id(exc) not in seen:
@@ -81,6 +106,7 @@ def save_epoch_checkpoints(folder: Path, state: dict[str, Any], best: bool) -> N
     settle_best has run): best.pt.pending first, then last.pt, then the rename of
     best.pt.pending to best.pt."""
     folder = Path(folder)
+    state = {**state, SAVED: _now()}  # one time for both files: best.pt and last.pt of an epoch export alike
     if best:
         save_checkpoint(folder / BEST_PENDING, state)
     try:
