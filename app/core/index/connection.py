@@ -385,10 +385,11 @@ class TransactionManager:
     outer transaction. IMMEDIATE takes the write lock up front, so two processes
     wait for each other (busy timeout) instead of failing with 'database is locked'."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, schema: int | None = None) -> None:
         self._conn = conn
         self._depth = 0
         self._read_only = is_read_only(conn)
+        self._schema = schema  # the schema (user_version) this process reads and writes the file by
 
     @contextmanager
     def __call__(self) -> Iterator[sqlite3.Connection]:
@@ -411,6 +412,7 @@ class TransactionManager:
             raise refused(f"the index is busy or read-only: {error}; close the other program and retry") from error
         self._depth = 1
         try:
+            self._refuse_a_schema_changed_meanwhile()
             yield self._conn
         except BaseException:
             self._depth = 0
@@ -422,6 +424,23 @@ class TransactionManager:
         # already have committed; only commit what is still open
         if self._conn.in_transaction:
             self._conn.execute("COMMIT")
+
+    def _refuse_a_schema_changed_meanwhile(self) -> None:
+        """A newer version upgraded the file while this connection held it (the app left
+        open): what this version writes in its own ways into the other schema would stay
+        wrong for good. One read of the file's header, under the write lock just taken."""
+        if self._schema is None:
+            return
+        found = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        if found == self._schema:
+            return
+        index = _file_of(self._conn) or "the index"
+        if found > self._schema:
+            raise IndexStoreError(
+                f"the index {index} was upgraded by a newer version of Landmark Tagger (schema {found}, this one "
+                f"knows {self._schema}) while this one had it open, so nothing was changed; restart the app")
+        raise IndexStoreError(f"the index {index} was replaced by another file (schema {found}) while this app had "
+                              "it open, so nothing was changed; restart the app")
 
 
 def _file_of(conn: sqlite3.Connection) -> str:

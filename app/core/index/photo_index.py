@@ -48,7 +48,7 @@ class PhotoIndex:
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
-        self.transaction = TransactionManager(conn)
+        self.transaction = TransactionManager(conn, schema.schema_version(conn))
         self._db: Any = None
 
     # -- opening -----------------------------------------------------------------

@@ -7,13 +7,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-from app.core.errors import IndexStoreError
+from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index.migrations_latest import migration_37, migration_38, migration_39, migration_40
 from app.core.index.migrations_recent import (
     migration_14, migration_15, migration_16, migration_17, migration_18, migration_19, migration_20,
     migration_21, migration_22, migration_23, migration_24, migration_25, migration_26, migration_27, migration_28,
     migration_29, migration_30, migration_31, migration_32, migration_33, migration_34, migration_35, migration_36,
 )
+from app.core.index.upgrade import others_have_it_open, still_open_message
 
 MIGRATION_1 = """
 CREATE TABLE photos (
@@ -405,17 +406,22 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
     runs under that lock before an existing index (not a new one, at 0) is changed,
     to keep a copy of it; what it raises leaves the index as it was. None runs when
     the other process upgraded (or created) the index while this one waited for the
-    lock: its copy, of the index as the older version left it, is the one to keep."""
+    lock: its copy, of the index as the older version left it, is the one to keep.
+    An existing index another process has open is not upgraded (IndexInUseError): an
+    older app would go on writing into the new schema in its old ways."""
     version = schema_version(conn)
     if version == LATEST_VERSION:
         return
     if version > LATEST_VERSION:  # said at once, not after waiting for another copy's write lock
         raise _newer_index(path_for_messages, version)
+    open_elsewhere = version > 0 and others_have_it_open(conn)  # (no transaction may be open for it)
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = schema_version(conn)
         if version > LATEST_VERSION:
             raise _newer_index(path_for_messages, version)
+        if 0 < version < LATEST_VERSION and open_elsewhere:  # (at LATEST: another process upgraded it meanwhile)
+            raise IndexInUseError(still_open_message(path_for_messages))
         if 0 < version < LATEST_VERSION and before_upgrade is not None:
             before_upgrade(version, LATEST_VERSION)
         for number in range(version, LATEST_VERSION):
