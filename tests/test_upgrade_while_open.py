@@ -5,6 +5,7 @@ upgraded the file under it."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from app.cli.main import main
 from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index import PhotoIndex
-from app.core.index.backup import backups
+from app.core.index.backup import backup_folder, backups
 from app.core.index.schema import LATEST_VERSION
 from tests.test_index_upgrade_copy import OLD, _old_index, _version
 
@@ -78,3 +79,19 @@ def test_a_connection_held_open_writes_nothing_once_a_newer_version_upgraded_the
             index.add_root(tmp_path / "after")
         assert [path.name for path in index.roots()] == ["before"]
 
+
+def test_a_half_copy_a_killed_upgrade_left_goes_at_the_next_upgrade_however_new(tmp_path, monkeypatch):
+    db = _old_index(tmp_path, monkeypatch)
+    folder = backup_folder(db)
+    folder.mkdir()
+    half = folder / f"index-20260101-000000-000000-before-upgrade-from-schema-{OLD}.db.tmp"
+    half.write_bytes(b"x" * 4096)
+    (folder / f"{half.name}-journal").write_bytes(b"j")
+    weekly = folder / "index-20260101-000000-000001.db.tmp"  # another process's weekly copy, maybe running
+    weekly.write_bytes(b"w")
+    PhotoIndex.open(db).close()
+    assert _version(db) == LATEST_VERSION
+    left = sorted(path.name for path in folder.iterdir())
+    assert half.name not in left and f"{half.name}-journal" not in left
+    assert weekly.name in left and len(backups(db)) == 1
+    assert os.path.getsize(backups(db)[0]) > 0

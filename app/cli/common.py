@@ -65,7 +65,16 @@ def open_index(args):
     path = getattr(args, "db", None) or None
     if getattr(args, "command", None) not in INDEX_CREATING_COMMANDS:
         require_index(path)
-    return PhotoIndex.open(path)
+    return PhotoIndex.open(path, say_upgrade)
+
+
+def say_upgrade(step) -> None:
+    """One line on stderr (never stdout: --json) once an upgrade of an older index has kept
+    its copy: the command takes longer this once, and older versions open only that copy."""
+    if step.copy is not None and step.reached == step.old:
+        print(f"landmark-tagger: upgrading the index {step.index} from schema {step.old} to {step.new} "
+              f"(one time; older versions cannot open it then); a copy of it as it was is kept at {step.copy}",
+              file=sys.stderr, flush=True)
 
 
 def require_index(path: str | None) -> None:
@@ -136,7 +145,7 @@ def library_folders_gone(missing: list[str], db: str | None) -> dict[str, str]:
         return {}
     from app.core.index import PhotoIndex
 
-    with PhotoIndex.open(db) as index:
+    with PhotoIndex.open(db, say_upgrade) as index:
         roots = {str(root): str(root) for root in index.roots()}
     gone: dict[str, str] = {}
     for given in missing:

@@ -59,9 +59,14 @@ def open_main_window(db_path: Path, folder: Path | None = None):
     from app.core.index import PhotoIndex
     from app.core.settings import load_settings_or_defaults
     from app.gui.main_window import MainWindow
+    from app.gui.upgrade_window import UpgradeWindow
 
     preload_job_modules()
-    index = PhotoIndex.open(db_path)
+    upgrade_window = UpgradeWindow()  # shown only while an older index is upgraded
+    try:
+        index = PhotoIndex.open(db_path, upgrade_window)
+    finally:
+        upgrade_window.close()
     # a damaged settings file must not keep the app closed, nor be written over: kept aside
     settings, problem = load_settings_or_defaults()
     window = MainWindow(index, db_path, settings)

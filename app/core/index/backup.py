@@ -230,6 +230,21 @@ def remove_stale_half_copies(index_path: str | Path) -> None:
         _remove_stale_half_copies(folder)
 
 
+def remove_half_upgrade_copies(index_path: str | Path) -> None:
+    """The half copies a kill left while a copy was taken before an upgrade, at once, not
+    after STALE_TEMP_AGE_S: the caller holds the index's write lock, under which alone such
+    a copy is written, so none of them is being written now (each is as large as the index)."""
+    folder = backup_folder(index_path)
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*-before-upgrade-from-schema-*.db.tmp*"):
+        try:
+            if _HALF_COPY.search(path.name):
+                path.unlink(missing_ok=True)
+        except OSError:
+            continue  # not ours to remove: the stale rule tries again later
+
+
 def _remove_stale_half_copies(folder: Path) -> None:
     """The half-written copies (and their SQLite journals) a kill or a power cut left:
     the `finally` that removes them never ran, and each is as large as the index. Only

@@ -15,7 +15,7 @@ from app.core.errors import IndexInUseError, IndexStoreError, UsageError
 from app.core.folder_paths import is_within
 from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs, schema
-from app.core.index.backup import backup_before_upgrade, remove_stale_half_copies, upgrade_done, upgrade_failed
+from app.core.index.backup import remove_stale_half_copies, upgrade_done, upgrade_failed
 from app.core.index.connection import (
     MAKE_IT_WRITABLE, TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
@@ -26,6 +26,7 @@ from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printab
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
+from app.core.index.upgrade import UpgradeHooks, UpgradeWatcher
 from app.core.index.upgrade_failures import failed_upgrade_error, interrupts_noted, version_left
 from app.core.name_order import name_order
 from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise
@@ -53,9 +54,10 @@ class PhotoIndex:
 
     # -- opening -----------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path | None = None) -> "PhotoIndex":
+    def open(cls, path: str | Path | None = None, watch_upgrade: UpgradeWatcher | None = None) -> "PhotoIndex":
         """Open (creating and migrating when needed) the index at `path`;
-        None means config.default_db_path(); ":memory:" gives a private index."""
+        None means config.default_db_path(); ":memory:" gives a private index.
+        `watch_upgrade` is told how an upgrade of an older index goes (UpgradeStep)."""
         if path is None:
             from app.core.config import default_db_path
 
@@ -64,12 +66,11 @@ class PhotoIndex:
         target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
         conn = connect(target)
         _refuse_upgrading_a_read_only_index(conn, target)
-        keep_a_copy = None
-        if target != ":memory:":  # an index made by an older version: a copy of it as it was first
-            keep_a_copy = lambda old, new: backup_before_upgrade(target, old, new)  # noqa: E731
+        # an index made by an older version: a copy of it as it was first
+        hooks = None if target == ":memory:" else UpgradeHooks(target, watch_upgrade)
         try:
             with interrupts_noted() as interrupts:
-                migrate(conn, target, keep_a_copy)
+                migrate(conn, target, hooks and hooks.keep_a_copy, hooks and hooks.reached)
         except sqlite3.DatabaseError as error:
             busy = held_by_another(error)
             unfinished = not busy and target != ":memory:" and holds_no_index(conn)

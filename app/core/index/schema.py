@@ -400,7 +400,8 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection, path_for_messages: str,
-            before_upgrade: Callable[[int, int], None] | None = None) -> None:
+            before_upgrade: Callable[[int, int], None] | None = None,
+            progress: Callable[[int], None] | None = None) -> None:
     """Bring the schema up to LATEST_VERSION; safe when two processes open an index
     at once (the version is re-read under the write lock). `before_upgrade(old, new)`
     runs under that lock before an existing index (not a new one, at 0) is changed,
@@ -408,7 +409,8 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
     the other process upgraded (or created) the index while this one waited for the
     lock: its copy, of the index as the older version left it, is the one to keep.
     An existing index another process has open is not upgraded (IndexInUseError): an
-    older app would go on writing into the new schema in its old ways."""
+    older app would go on writing into the new schema in its old ways. `progress(n)`
+    is told each schema n reached."""
     version = schema_version(conn)
     if version == LATEST_VERSION:
         return
@@ -432,6 +434,8 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
                 for statement in _statements(step):
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number + 1}")
+            if progress is not None:
+                progress(number + 1)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
