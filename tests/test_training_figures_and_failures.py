@@ -154,3 +154,43 @@ def test_device_mps_where_there_is_none_is_one_line_exit_2(prepared, tmp_path, m
                  "--set", "device=mps", "--set", "progress=false"]) == 2
     err = capsys.readouterr().err.strip()
     assert "MPS (an Apple-silicon GPU) is not available" in err and len(err.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ F11: the lock dies with its process
+
+HOLD_THEN_DIE = """
+import os, sys, time
+from pathlib import Path
+from training.run_lock import RunLock
+RunLock(Path(sys.argv[1])).acquire()
+child = os.fork()
+if child == 0:  # a DataLoader worker that outlives the training for a while
+    os.close(1), os.close(2)  # the test reads the parent's output to its end
+    time.sleep(60)
+    os._exit(0)
+print(child, flush=True)
+os._exit(0)  # killed: nothing is released by hand
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this system")
+def test_a_child_forked_while_the_lock_is_held_does_not_keep_it_after_the_trainer_dies(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from training.run_lock import RunLock
+
+    done = subprocess.run([sys.executable, "-c", HOLD_THEN_DIE, str(tmp_path)], capture_output=True, text=True,
+                          check=True, timeout=60)
+    child = int(done.stdout.split()[0])
+    try:
+        lock = RunLock(tmp_path).acquire()  # while the forked child still lives
+        assert lock.held
+        lock.release()
+    finally:
+        try:
+            os.kill(child, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

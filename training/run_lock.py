@@ -5,8 +5,11 @@ each believed they were alone) interleaved metrics.csv and overwrote each other'
 checkpoints, and both ended "done". Rank 0 holds `run_dir/train.lock` for the whole
 run: an exclusive, non-blocking lock on the open file (fcntl.flock; msvcrt.locking on
 Windows), which the system releases when the process ends however it ends, so a
-killed run leaves no lock to clear by hand. The file names its holder for the
-message a second training gets, and is removed when the run ends.
+killed run leaves no lock to clear by hand. A process forked from the holder (a
+DataLoader worker) closes its copy at once: a flock belongs to the open file, which
+forked children share, and a killed run's workers held it for seconds after it died, so
+an immediate --resume was refused naming a dead process. The file names its holder for
+the message a second training gets, and is removed when the run ends.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ LOCK_FILE = "train.lock"
 # past the holder's line, so a second training can still read who holds it.
 _WINDOWS_LOCK_OFFSET = 1 << 20
 _HELD_ELSEWHERE = {errno.EAGAIN, errno.EACCES, getattr(errno, "EWOULDBLOCK", errno.EAGAIN)}
+_HELD_HERE: set[int] = set()  # this process's lock descriptors, closed in forked children
+_fork_hook_registered = False
 
 
 class RunFolderInUse(ConfigError):
@@ -64,6 +69,7 @@ class RunLock:
                 break
             os.close(fd)
         self._fd, self.held = fd, True
+        _close_in_forked_children(fd)
         try:
             with writing(self.path, "--run-dir"):
                 os.ftruncate(fd, 0)
@@ -76,6 +82,7 @@ class RunLock:
     def release(self) -> None:
         if self._fd is None:
             return
+        _HELD_HERE.discard(self._fd)
         if sys.platform == "win32":
             os.close(self._fd)  # Windows removes no file open anywhere: let go first
             _remove(self.path)  # refused while another training has opened it: it stays
@@ -98,6 +105,24 @@ class RunLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def _close_in_forked_children(fd: int) -> None:
+    """Have a child forked while `fd` is held close it (Windows forks nothing)."""
+    global _fork_hook_registered
+    _HELD_HERE.add(fd)
+    if not _fork_hook_registered and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_close_held_locks)
+        _fork_hook_registered = True
+
+
+def _close_held_locks() -> None:
+    for fd in _HELD_HERE:
+        try:
+            os.close(fd)  # the child's copy only: the parent's lock stays
+        except OSError:
+            pass
+    _HELD_HERE.clear()
 
 
 def _remove(path: Path) -> None:
