@@ -12,7 +12,7 @@ from app.core.decode_workers import DecodeJob, DecodeSettings, DecodeWorkers, de
 from model import process_limits
 from model.preprocess import Preprocessing
 from tests.windows_fakes import FakeWorkerContext
-from training import prepare
+from training import cache_images, prepare
 from training.datasets import load_manifest
 from training.prepare import PrepareConfig, prepare_dataset
 from training.synthetic import make_class_folders
@@ -75,7 +75,7 @@ def test_prepare_on_a_windows_machine_with_64_cores_resizes_with_61_processes(mo
     make_class_folders(tmp_path / "photos", ["Arc", "Bridge"], [4, 4], size=40)
     monkeypatch.setattr(process_limits, "ON_WINDOWS", True)
     monkeypatch.setattr(prepare.os, "cpu_count", lambda: 64)
-    monkeypatch.setattr(prepare, "ProcessPoolExecutor", WindowsProcessPool)
+    monkeypatch.setattr(cache_images, "ProcessPoolExecutor", WindowsProcessPool)  # resizes for prepare
     WindowsProcessPool.started_with = []
     summary = prepare_dataset(PrepareConfig(tmp_path / "photos", tmp_path / "out", cache_size=16))  # --workers 0
     assert WindowsProcessPool.started_with == [61]

@@ -91,6 +91,8 @@ def run_prepare(args) -> int:
     if summary.duplicates:
         print(f"{summary.duplicates} images listed twice (one id in two shards) were prepared once, "
               "from the first shard", file=sys.stderr)
+    for merged in summary.merged:
+        print(f"note: {merged.describe()}", file=sys.stderr)
     print(
         f"{summary.classes} classes ({summary.dropped_classes} dropped), {summary.train_images} train / "
         f"{summary.val_images} val images; {summary.resized} resized, {summary.reused} reused, "

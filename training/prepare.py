@@ -5,7 +5,8 @@ Steps: list the images (tar members are read in place), drop classes with fewer
 than `min_images`, split each class 80/20 with a seeded shuffle (stratified), and
 resize every image in parallel so its shorter side is `cache_size` (aspect kept, so
 training can still take random crops; the final square is cut at load time by
-`model.preprocess.prepare_image`, the same rule the app uses). Images that cannot be
+`model.preprocess.prepare_image`, the same rule the app uses; training.cache_images
+does the resizing). Images that cannot be
 read are left out and the filter and split are made again without them, until every
 kept image is readable (a readable dataset is filtered and split once, as before).
 A file `prepare` cannot write under --out (a full disk, a read-only folder) is no
@@ -19,26 +20,21 @@ was made with, and a cache made with other settings is cleared first.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import os
 import random
 import re
-import tarfile
-import zlib
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from model.process_limits import worker_processes_allowed
+from training.cache_images import CacheBatchResult, run_cache_jobs, write_whole
+from training.cache_images import to_rgb  # noqa: F401  (training.evaluate imports it from here)
 from training.cache_index import INDEX_NAME, CacheIndex
 from training.datasets import (
     MANIFEST_NAME,
-    TAR_SEPARATOR,
     ClassInfo,
     ImageRecord,
     Manifest,
@@ -46,9 +42,10 @@ from training.datasets import (
     dataset_records,
     without_repeated_keys,
 )
-from training.errors import DatasetError, OutputWriteError, writing
+from training.errors import DatasetError, writing
+from training.same_name_classes import MergedClass, merge_same_name_classes
+from training.same_name_classes import landmark_sort_key as _sort_key
 
-_BATCH = 64
 CACHE_SETTINGS = "settings.json"  # in out_dir/cache: what the cached pixels were made with
 _CACHE_FILE = re.compile(r"[0-9a-f]{20}\.jpg(\.tmp)?")
 _LEGACY_QUALITY = 93  # caches written before settings.json were all made at quality 93
@@ -95,10 +92,7 @@ class PrepareSummary:
     reused: int
     errors: dict[str, str] = field(default_factory=dict)
     duplicates: int = 0  # images listed twice (one GLDv2 id in two shards), prepared once
-
-
-def _sort_key(landmark_id: str) -> tuple[int, int | str]:
-    return (0, int(landmark_id)) if landmark_id.isdigit() else (1, landmark_id)
+    merged: list[MergedClass] = field(default_factory=list)  # classes of one name made one (NFC/NFD folders)
 
 
 def stratified_split(
@@ -149,193 +143,6 @@ def cache_name(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogateescape")).hexdigest()[:20] + ".jpg"
 
 
-def to_rgb(img):
-    """An 8-bit RGB copy of a Pillow image. 16-bit greyscale (PNG, TIFF: modes I;16*,
-    and I holding values above 255) is scaled by 255/65535; Pillow's own conversion
-    clips it, which turns nearly every 16-bit photo white."""
-    from PIL import Image
-
-    if img.mode.startswith("I;16") or img.mode == "I":
-        import numpy as np
-
-        values = np.asarray(img)
-        if img.mode == "I" and values.size and int(values.max()) <= 255 and int(values.min()) >= 0:
-            grey = values.astype(np.uint8)
-        else:
-            grey = np.rint(values.astype(np.float64).clip(0, 65535) / 257.0).astype(np.uint8)
-        img = Image.fromarray(grey, "L")
-    return img.convert("RGB")
-
-
-def resize_for_cache(data: bytes | Path, cache_size: int):
-    """Decode (JPEG draft mode, EXIF orientation applied) and scale the shorter side
-    down to `cache_size`; smaller images are kept as they are."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as img:
-        img.draft("RGB", (cache_size, cache_size))
-        img = ImageOps.exif_transpose(img)
-        img = to_rgb(img)
-    width, height = img.size
-    scale = cache_size / min(width, height)
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        img = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=3.0)
-    return img
-
-
-def _save(img, dest: Path, quality: int) -> tuple[int, int]:
-    """Write the cached JPEG; returns its (size, CRC-32) for the cache index, from the
-    bytes written (the parent need not read the file back).
-
-    Raises OutputWriteError when the file cannot be written (a full disk, a read-only
-    --out): that stops `prepare`, as it is no fault of the photo. No .tmp is left."""
-    buffer = io.BytesIO()
-    img.save(buffer, "JPEG", quality=quality)
-    data = buffer.getvalue()
-    with writing(dest):
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        _write_whole(dest, data)
-    return len(data), zlib.crc32(data)
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    """Write `path` through a .tmp file and a rename; on an OSError the .tmp is removed
-    (a partial file would keep a full disk full) and the error raised."""
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
-
-
-def unreadable_reason(exc: Exception, size: int | None) -> str:
-    """What is wrong with a photo that could not be resized, in words: Pillow's
-    "cannot identify image file <_io.BytesIO object at 0x…>" names its own buffer."""
-    from PIL import UnidentifiedImageError
-
-    if size == 0:
-        return "empty file (0 bytes)"
-    if isinstance(exc, UnidentifiedImageError):
-        return "not an image (no format Pillow knows), or damaged beyond reading"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _file_size(path: Path) -> int | None:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return None
-
-
-# What a worker returns: {source: error} for the ones that failed, {dest: (size,
-# CRC-32)} of the cached files it wrote, and the write error that stopped it (the rest
-# would fail alike; what it wrote before is kept) or None.
-CacheBatchResult = tuple[dict[str, str], dict[str, tuple[int, int]], OutputWriteError | None]
-
-
-def _cache_files(jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
-    """Worker: resize plain files."""
-    errors: dict[str, str] = {}
-    written: dict[str, tuple[int, int]] = {}
-    for source, dest in jobs:
-        try:
-            written[dest] = _save(resize_for_cache(Path(source), cache_size), Path(dest), quality)
-        except OutputWriteError as exc:
-            return errors, written, exc
-        except Exception as exc:  # a bad photo is recorded and the job goes on
-            errors[source] = unreadable_reason(exc, _file_size(Path(source)))
-    return errors, written, None
-
-
-def _cache_shard(shard: str, jobs: list[tuple[str, str]], cache_size: int, quality: int) -> CacheBatchResult:
-    """Worker: read the wanted members of one tar shard in a single sequential pass."""
-    wanted = {source.split(TAR_SEPARATOR, 1)[1]: (source, dest) for source, dest in jobs}
-    errors: dict[str, str] = {}
-    written: dict[str, tuple[int, int]] = {}
-    try:
-        with tarfile.open(shard) as tar:
-            for member in tar:
-                if member.name not in wanted:
-                    continue
-                source, dest = wanted.pop(member.name)
-                try:
-                    data = tar.extractfile(member).read()
-                    written[dest] = _save(resize_for_cache(data, cache_size), Path(dest), quality)
-                except OutputWriteError as exc:
-                    return errors, written, exc
-                except Exception as exc:
-                    errors[source] = unreadable_reason(exc, member.size)
-    except (OSError, tarfile.TarError) as exc:
-        return {source: f"shard {shard}: {exc}" for source, _ in jobs}, {}, None
-    for source, _ in wanted.values():
-        errors[source] = "member not found in shard"
-    return errors, written, None
-
-
-def _run_cache_jobs(
-    jobs: list[tuple[str, str]], config: PrepareConfig, progress: Callable[[int, int], None] | None,
-    finished: Callable[[list[tuple[str, str]], CacheBatchResult], None] | None = None,
-) -> dict[str, str]:
-    """Resize `jobs` ((source, dest) pairs) in parallel; returns {source: error}.
-    `finished(jobs, (errors, written, stopped_by))` is called in this process as each
-    batch is done. Raises the OutputWriteError that stopped a batch, once the batches
-    under way have finished (their files recorded too) and the others are cancelled."""
-    by_shard: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    files: list[tuple[str, str]] = []
-    for source, dest in jobs:
-        if TAR_SEPARATOR in source:
-            by_shard[source.split(TAR_SEPARATOR, 1)[0]].append((source, dest))
-        else:
-            files.append((source, dest))
-    workers = worker_processes_allowed(config.workers or os.cpu_count() or 1)  # Windows: at most 61
-    errors: dict[str, str] = {}
-    done = 0
-    total = len(jobs)
-    tasks = [(_cache_shard, (shard, items, config.cache_size, config.quality)) for shard, items in by_shard.items()]
-    tasks += [
-        (_cache_files, (files[i : i + _BATCH], config.cache_size, config.quality)) for i in range(0, len(files), _BATCH)
-    ]
-    batches = [args[1] if fn is _cache_shard else args[0] for fn, args in tasks]
-
-    def collect(batch: list[tuple[str, str]], result: CacheBatchResult) -> OutputWriteError | None:
-        nonlocal done
-        errors.update(result[0])
-        done += len(batch)
-        if finished:
-            finished(batch, result)
-        if progress:
-            progress(done, total)
-        return result[2]
-
-    if workers <= 1:
-        for batch, (fn, args) in zip(batches, tasks):
-            stopped_by = collect(batch, fn(*args))
-            if stopped_by is not None:
-                raise stopped_by
-        return errors
-    stopped_by = None
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(fn, *args) for fn, args in tasks]
-        try:
-            for batch, future in zip(batches, futures):
-                if stopped_by is None:
-                    stopped_by = collect(batch, future.result())
-                    if stopped_by is not None:  # the batches not started are not run
-                        pool.shutdown(wait=True, cancel_futures=True)
-                elif not future.cancelled():
-                    collect(batch, future.result())  # one under way: what it wrote is kept
-        except BaseException:  # ^C
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    if stopped_by is not None:
-        raise stopped_by
-    return errors
-
-
 def _cache_settings(config: PrepareConfig) -> dict:
     return {"size": config.cache_size, "quality": config.quality}
 
@@ -377,7 +184,7 @@ def _open_cache(out: Path, config: PrepareConfig) -> None:
     with writing(cache):
         cache.mkdir(parents=True, exist_ok=True)
     with writing(cache / CACHE_SETTINGS):  # whole or not at all: a cut file would clear the cache next time
-        _write_whole(cache / CACHE_SETTINGS, json.dumps(wanted).encode("utf-8"))
+        write_whole(cache / CACHE_SETTINGS, json.dumps(wanted).encode("utf-8"))
 
 
 def _check_out_folder(out: Path) -> None:
@@ -395,7 +202,8 @@ def prepare_dataset(
     """Build the cache and manifest under `config.out_dir`; returns what was done.
 
     Unreadable images are recorded in the summary's errors and left out before the
-    class filter and the split (see the module docstring).
+    class filter and the split (see the module docstring). Classes of one readable
+    name (a folder and its NFD copy) are one class (training.same_name_classes).
     Raises DatasetError when the source is missing or no class survives the filter,
     and OutputWriteError when `out_dir` cannot be written (nothing is left out for it
     and no manifest is written).
@@ -405,6 +213,7 @@ def prepare_dataset(
     _check_out_folder(out)
     records, names = dataset_records(source, config.clean, skip=out)
     records, duplicates = without_repeated_keys(records)
+    records, names, merged = merge_same_name_classes(records, names)
     all_landmarks = {r.landmark_id for r in records}
     _open_cache(out, config)
     origins = CacheIndex(out)
@@ -451,7 +260,9 @@ def prepare_dataset(
             with writing(origins.path):
                 origins.flush()  # an interrupted run keeps what is done
 
-        new_errors = _run_cache_jobs(jobs, config, progress, finished) if jobs else {}
+        new_errors = (
+            run_cache_jobs(jobs, config.cache_size, config.quality, config.workers, progress, finished) if jobs else {}
+        )
         with writing(origins.path):
             origins.flush()
         errors.update(new_errors)
@@ -492,4 +303,5 @@ def prepare_dataset(
         reused=reused,
         errors=errors,
         duplicates=duplicates,
+        merged=[m for m in merged if m.kept in index],  # a class dropped by --min-images is not one to tell
     )
