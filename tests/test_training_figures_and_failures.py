@@ -194,3 +194,14 @@ def test_a_child_forked_while_the_lock_is_held_does_not_keep_it_after_the_traine
             os.kill(child, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+# ------------------------------------------------------------------ F9: progress = false keeps the epoch lines
+
+
+def test_progress_false_still_writes_one_line_per_epoch(prepared, tmp_path, capsys):
+    from training.train import train
+
+    train(head_only(prepared, tmp_path / "run", epochs=2, progress=False))
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch ")]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]

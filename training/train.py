@@ -401,8 +401,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         history.append(record)
         if ctx.is_main:
             log.log_epoch(record)
-            if config.progress:
-                _print_epoch(record, epochs)
+            _print_epoch(record, epochs)  # always: `progress` is only the bars
             improved = metrics is not None and (best_gap is None or metrics.gap > best_gap)
             if improved:
                 best_gap = metrics.gap
