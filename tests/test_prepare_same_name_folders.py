@@ -61,3 +61,16 @@ def test_a_merged_class_keeps_its_cache_when_prepared_again(tmp_path):
     again = prepare_dataset(config)
     assert (first.resized, first.reused) == (8, 0) and (again.resized, again.reused) == (0, 8)
     assert [c.count for c in load_manifest(tmp_path / "prepared").classes] == [8]
+
+
+def test_two_gldv2_landmarks_whose_categories_read_alike_stay_two_classes():
+    """Two GLDv2 ids are two landmarks to the Kaggle metric (a church of one name in two
+    towns): only ids that are one label themselves (a folder and its NFD copy) merge."""
+    from training.datasets import ImageRecord
+    from training.same_name_classes import merge_same_name_classes
+
+    records = [ImageRecord(f"{landmark}/{n}", f"/x/{landmark}/{n}.jpg", landmark)
+               for landmark in ("17", "42") for n in range(3)]
+    names = {"17": "St. Mary's Church", "42": "St. Mary's Church"}
+    kept, kept_names, merged = merge_same_name_classes(records, names)
+    assert merged == [] and kept == records and kept_names == names

@@ -7,6 +7,10 @@ two classes would share one name: ArcFace would train the two halves of one land
 rivals, and the app would see that landmark's score split between two equal labels,
 neither reaching the threshold. They are one place, so they are trained as one class,
 under one id chosen without regard to listing order, and `prepare` says so.
+
+Only ids that are themselves one label are merged (folder names): two GLDv2 landmark
+ids are two landmarks to the Kaggle metric even when their categories read alike
+("St. Mary's Church" in two towns), so they stay two classes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
+from model.labels import label_form
 from training.datasets import ImageRecord
 
 
@@ -67,20 +72,20 @@ def _kept_id(ids: list[str], names: dict[str, str]) -> str:
 def merge_same_name_classes(
     records: list[ImageRecord], names: dict[str, str]
 ) -> tuple[list[ImageRecord], dict[str, str], list[MergedClass]]:
-    """`records` with every class whose readable name another class has too moved into
-    one class (keys and sources unchanged), `names` without the ids merged away, and
-    what was merged (in name order)."""
+    """`records` with every class whose id is the same label as another's (a folder and
+    its NFD copy) moved into one class (keys and sources unchanged), `names` without the
+    ids merged away, and what was merged (in name order)."""
     by_name: dict[str, list[str]] = defaultdict(list)
     for landmark_id in sorted({r.landmark_id for r in records}, key=landmark_sort_key):
-        by_name[names.get(landmark_id, landmark_id)].append(landmark_id)
+        by_name[label_form(landmark_id)].append(landmark_id)
     moved: dict[str, str] = {}
     merged: list[MergedClass] = []
-    for name in sorted(n for n, ids in by_name.items() if len(ids) > 1):
-        ids = by_name[name]
+    for form in sorted(n for n, ids in by_name.items() if len(ids) > 1):
+        ids = by_name[form]
         kept = _kept_id(ids, names)
         others = tuple(i for i in ids if i != kept)
         moved.update({i: kept for i in others})
-        merged.append(MergedClass(name, kept, others))
+        merged.append(MergedClass(names.get(kept, form), kept, others))
     if not moved:
         return records, names, []
     records = [dataclasses.replace(r, landmark_id=moved[r.landmark_id]) if r.landmark_id in moved else r
