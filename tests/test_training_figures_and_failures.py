@@ -205,3 +205,32 @@ def test_progress_false_still_writes_one_line_per_epoch(prepared, tmp_path, caps
     train(head_only(prepared, tmp_path / "run", epochs=2, progress=False))
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch ")]
     assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+
+
+# ------------------------------------------------------------------ F3: a killed --processes worker
+
+
+def test_a_killed_processes_worker_is_one_line_naming_rank_and_signal_and_leaves_no_half_checkpoint(
+    prepared, tmp_path, monkeypatch, capsys,
+):
+    import torch.multiprocessing as mp
+
+    from training.cli import main
+
+    run_dir = tmp_path / "run"
+    half_written = run_dir / "checkpoints" / "best.pt.pending.tmp"
+
+    def killed_while_saving(*_args, **_kwargs):
+        # what torch reports once it stopped the others: rank 0 was cut off mid-save
+        half_written.parent.mkdir(parents=True)
+        half_written.write_bytes(b"PK\x03\x04 cut short")
+        raise mp.ProcessExitedException("process 1 terminated with signal SIGKILL", error_index=1,
+                                        error_pid=4242, exit_code=-9, signal_name="SIGKILL")
+
+    monkeypatch.setattr(mp, "spawn", killed_while_saving)
+    assert main(["train", "--manifest", str(prepared), "--run-dir", str(run_dir), "--processes", "2",
+                 "--set", "progress=false"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "rank 1" in err and "SIGKILL" in err and "--resume" in err
+    assert not half_written.exists()

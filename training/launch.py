@@ -12,8 +12,11 @@ import tempfile
 from pathlib import Path
 
 from model.errors import ModelError
+from training.checkpoint import checkpoint_dir
 from training.config import TrainConfig
 from training.distributed import StoppedWithMainRank
+from training.errors import ConfigError, TrainingError
+from training.run_lock import RunLock
 
 
 def free_port() -> int:
@@ -63,14 +66,41 @@ def _error_of_worker(errors_dir: Path, first_rank: int | None) -> ModelError | N
     return None
 
 
+class WorkerKilled(TrainingError):
+    """A --processes worker ended without an error of its own (killed by a signal)."""
+
+
+def _killed_message(exc) -> str:
+    rank = exc.error_index
+    how = (f"was killed ({exc.signal_name})" if exc.signal_name
+           else f"ended with exit code {exc.exit_code}")
+    return (f"training process {rank} (rank {rank}, pid {exc.error_pid}) {how}, and the others were stopped "
+            "with it; run it again with --resume to continue from the last saved epoch")
+
+
+def remove_unfinished_checkpoints(run_dir: Path) -> None:
+    """Remove the checkpoint files a stopped save left half-written (*.tmp), unless
+    another training holds the run folder now (its save may be under way)."""
+    folder = checkpoint_dir(run_dir)
+    if not any(folder.glob("*.tmp")):
+        return
+    try:
+        with RunLock(run_dir):
+            for leftover in folder.glob("*.tmp"):
+                leftover.unlink(missing_ok=True)
+    except (ConfigError, OSError):
+        pass  # in use, or not writable: `--resume` removes them
+
+
 def train_on_local_processes(
     config: TrainConfig, processes: int, resume: bool = False, threads: int = 1, overwrite: bool = False,
 ) -> None:
     """Run `train(config)` in `processes` spawned processes joined over 127.0.0.1.
 
     A TrainingError (any ModelError) raised in a worker is raised here as itself, so
-    the CLI prints its one line as with one process; anything else comes as
-    torch.multiprocessing.ProcessRaisedException (or ProcessExitedException).
+    the CLI prints its one line as with one process; a worker killed by a signal is
+    WorkerKilled, naming its rank and the signal; anything else comes as
+    torch.multiprocessing.ProcessRaisedException.
     """
     import torch.multiprocessing as mp
 
@@ -88,6 +118,11 @@ def train_on_local_processes(
             )
         except (mp.ProcessRaisedException, mp.ProcessExitedException) as exc:
             error = _error_of_worker(Path(errors_dir), getattr(exc, "error_index", None))
+            if error is None and isinstance(exc, mp.ProcessExitedException):
+                # killed (the OOM killer, kill -9): torch stopped the others, rank 0 maybe
+                # half-way through saving; its rename never came, so clear what it left
+                remove_unfinished_checkpoints(Path(config.run_dir))
+                raise WorkerKilled(_killed_message(exc)) from None
             if error is None:
                 raise
             raise error from None
