@@ -86,6 +86,12 @@ def _with_withdrawn(before: Mapping[int, review_journal.LabelBefore], after: Map
     return was, now
 
 
+def _forgotten_at(conn: "sqlite3.Connection", label: str) -> str | None:
+    """When the user told the app to forget this place, None when it is not forgotten."""
+    row = conn.execute("SELECT forgotten_at FROM forgotten_places WHERE label = ?", (label,)).fetchone()
+    return None if row is None else row[0]
+
+
 @dataclass(frozen=True)
 class TeachBefore:
     """What a `teach` changes, read in its transaction before it changes anything: the
@@ -100,9 +106,8 @@ class TeachBefore:
     def read(cls, conn: "sqlite3.Connection", photo_ids: Sequence[int], label: str) -> "TeachBefore":
         from app.core import teaching_store as store
 
-        forgotten = conn.execute("SELECT forgotten_at FROM forgotten_places WHERE label = ?", (label,)).fetchone()
         return cls(review_journal.labels_before(conn, photo_ids), store.ref_rows_of_photos(conn, photo_ids),
-                   None if forgotten is None else forgotten[0])
+                   _forgotten_at(conn, label))
 
     def journal(self, conn: "sqlite3.Connection", command: str, summary: "TeachSummary") -> "ReviewCommand | None":
         """Record the teach `summary` tells of as `command` (as the user would name it):
@@ -149,8 +154,7 @@ class ForgetBefore:
             "SELECT photo_id FROM labels WHERE label = ? AND state = 'suggested' AND source != 'user' "
             "ORDER BY photo_id", (label,))]  # the rows teaching_store.withdraw_suggestions changes
         ids = list(dict.fromkeys([int(row[2]) for row in refs] + suggested))
-        forgotten = conn.execute("SELECT forgotten_at FROM forgotten_places WHERE label = ?", (label,)).fetchone()
-        return cls(label, review_journal.labels_before(conn, ids), refs, None if forgotten is None else forgotten[0])
+        return cls(label, review_journal.labels_before(conn, ids), refs, _forgotten_at(conn, label))
 
     def journal(self, conn: "sqlite3.Connection", command: str, done: "ForgetSummary") -> "ForgetSummary":
         """Record the forgetting as `command` (as the user would name it): every photo read,
@@ -164,9 +168,15 @@ class ForgetBefore:
         after = {photo_id: was.review_state for photo_id, was in review_journal.labels_before(conn, ids).items()}
         command_id = review_journal.record(conn, review_journal.FORGET_PLACE, command, self.labels, ids, after,
                                            self.refs, also=list(after))
-        if command_id is None:
+        if command_id is not None:
+            review_journal.record_place_before_forget(conn, command_id, self.label, self.forgotten_at)
+        elif _forgotten_at(conn, self.label) != self.forgotten_at:
+            # no photo changed, yet the place is forgotten now (held by the user's labels alone):
+            # journalled all the same, or the next undo would take back an older command
+            command_id = review_journal.record_place_alone(conn, review_journal.FORGET_PLACE, command, self.label,
+                                                           self.forgotten_at)
+        else:
             return done
-        review_journal.record_place_before_forget(conn, command_id, self.label, self.forgotten_at)
         journalled = review_journal.command_of(conn, command_id)
         return replace(done, journalled=journalled, photo_ids=tuple(i for i in ids if i in after))
 

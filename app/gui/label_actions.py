@@ -336,7 +336,8 @@ class LabelActions:
         self.show_message(message)
         self.photos_changed(ids)
         self.counts_changed()
-        self.select_after_load = ids[0]
+        if ids:  # none when only a Forget…'s place was unforgotten
+            self.select_after_load = ids[0]
         self.refresh_results()
         return True
 
@@ -368,13 +369,13 @@ class LabelActions:
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
-        if not ids:
+        if not ids and not taken.unforgotten:  # a place unforgotten is something taken back
             return self._nothing_taken_back(taken.left)
         if taken.left:
             self.photos_changed(list(taken.left))
         message = f"Took back {step.named}: {counted(len(ids), 'photo')} as before it"
-        for place, photos in taken.taught_again:  # a Forget… taken back
-            message += f"; “{place}” is taught again, from {counted(photos, 'photo')}"
+        for phrase in taken.place_phrases(lambda place: f"“{place}”"):  # a Forget… taken back
+            message += f"; {phrase}"
         return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:

@@ -57,12 +57,15 @@ def run(args) -> int:
             taught = sorted(taught_labels(index.conn), key=name_order)
         if args.json:
             print_json_line({"label": name, "forgotten": done.photos, "withdrawn": done.withdrawn, "kept": done.kept})
+        undo = f"; `{command_with_index(args.db)} undo --review` takes it back" if done.journalled else ""
         if done.photos == 0:
             known = f"; taught now: {', '.join(taught)}" if taught else "; nothing is taught"
-            print_summary(f"nothing was taught as '{name}'{known}{forget_details(done, name)}")
+            # journalled with no photo: only forgotten, the photos the user labelled so are kept from teaching it
+            held = (f"; '{name}' is forgotten all the same, so the photos you labelled so do not teach it "
+                    "at the next `tag`") if done.journalled and not done.photo_ids else ""
+            print_summary(f"nothing was taught as '{name}'{known}{held}{forget_details(done, name)}{undo}")
             return EXIT_PARTIAL
         one = done.photos == 1
-        undo = f"; `{command_with_index(args.db)} undo --review` takes it back" if done.journalled else ""
         print_summary(f"forgot '{name}' ({counted(done.photos, 'taught photo')} no longer "
                       f"{'teaches' if one else 'teach'} it; the {'photo keeps its' if one else 'photos keep their'} "
                       f"label){forget_details(done, name)}{undo}")

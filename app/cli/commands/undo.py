@@ -64,8 +64,8 @@ def run_review(args: argparse.Namespace) -> int:
                          "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
                          "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())})
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
-    for place, photos in taken.taught_again:  # a `teach --forget` taken back
-        line += f"; '{place}' is taught again, from {counted(photos, 'photo')}"
+    for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
+        line += f"; {phrase}"
     if taken.all_forgotten:  # `forget` took them all out of the library since
         were = "was" if len(taken.left) == 1 else "were"
         line = (f"undo: nothing to take back of `{taken.command.command}`: its {counted(len(taken.left), 'photo')} "

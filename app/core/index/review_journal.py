@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from app.core.index import labels as label_store
 from app.core.index.connection import id_chunks, now_iso
 from app.core.index.search_text import refresh_search_texts
+from app.core.wording import counted
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -69,12 +70,36 @@ class TakenBack:
     left: dict[int, "ReviewState"]
     # after a FORGET_PLACE: each place taught again, with how many photos teach it now
     taught_again: tuple[tuple[str, int], ...] = ()
+    # after a FORGET_PLACE: the places no longer forgotten, and those of them no photo teaches
+    # again (each photo that taught it labelled again or taken out of the library since), whose
+    # suggestions (`still_withdrawn`) stay withdrawn, as when a place loses its last photo
+    unforgotten: tuple[str, ...] = ()
+    not_taught_again: tuple[str, ...] = ()
+    still_withdrawn: tuple[int, ...] = ()
 
     @property
     def all_forgotten(self) -> bool:
-        """Whether every photo of the command was taken out of the library since: nothing to take back."""
-        return not self.restored and bool(self.left) and all(
+        """Whether every photo of the command was taken out of the library since and nothing
+        else was taken back (no place unforgotten): nothing to take back."""
+        return not self.restored and not self.unforgotten and bool(self.left) and all(
             state == label_store.FORGOTTEN for _, state in self.left.values())
+
+    def place_phrases(self, quoted: Callable[[str], str]) -> list[str]:
+        """What taking back a FORGET_PLACE did to its place, in words (`quoted`: a name as
+        the caller quotes it), for `undo --review` and Ctrl+Z alike."""
+        phrases = [f"{quoted(place)} is taught again, from {counted(photos, 'photo')}"
+                   for place, photos in self.taught_again]
+        taught = {place for place, _ in self.taught_again}
+        for place in (p for p in self.unforgotten if p not in taught):
+            if place in self.not_taught_again:
+                phrase = (f"{quoted(place)} is no longer forgotten but could not be taught again: every "
+                          "photo that taught it was labelled again or taken out of the library since")
+                if self.still_withdrawn:
+                    phrase += f" (its {counted(len(self.still_withdrawn), 'suggestion')} stay withdrawn)"
+            else:
+                phrase = f"{quoted(place)} is no longer forgotten"
+            phrases.append(phrase)
+        return phrases
 
 
 def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, LabelBefore]:
@@ -138,6 +163,17 @@ def record_place_before_forget(conn: sqlite3.Connection, command_id: int, label:
     references, which are not restored to a forgotten place."""
     conn.execute("INSERT OR REPLACE INTO review_taught_refs (command_id, photo_id, label, model_id, vector, "
                  "created_at) VALUES (?, ?, ?, '', NULL, ?)", (command_id, PLACE_FORGOTTEN, label, forgotten_at))
+
+
+def record_place_alone(conn: sqlite3.Connection, verb: str, command: str, label: str,
+                       forgotten_at: str | None) -> int:
+    """Journal a FORGET_PLACE that changed no photo's label, only whether `label` is
+    forgotten (a place held by the user's labels alone, not taught yet): without it the
+    next `undo --review` would take back an older command instead. Returns its id."""
+    command_id = _new_command(conn, verb, command)
+    record_place_before_forget(conn, command_id, label, forgotten_at)
+    _keep_newest(conn)
+    return command_id
 
 
 def _new_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
@@ -266,13 +302,41 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None) -> Take
         after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
         left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
-        places = _unforget(conn, command.id) if command.verb == FORGET_PLACE else []
+        if command.verb == FORGET_PLACE:
+            return _take_back_forget(conn, command, restored, before, after, left)
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING)
-        if command.verb != FORGET_PLACE:
-            _forget_again(conn, command.id)
+        _forget_again(conn, command.id)
         _drop_commands(conn, "=", command.id)
-        taught_again = tuple((place, count) for place in places if (count := _photos_teaching(conn, place)))
-    return TakenBack(command, restored, left, taught_again)
+    return TakenBack(command, restored, left)
+
+
+def _take_back_forget(conn: sqlite3.Connection, command: ReviewCommand, restored: list[int],
+                      before: Mapping[int, LabelBefore], after: Mapping[int, "ReviewState"],
+                      left: dict[int, "ReviewState"]) -> TakenBack:
+    """take_back of a FORGET_PLACE, in its transaction: the place unforgotten, the photos
+    that taught it given their references back, and its suggestions only where the place
+    is taught again; a place whose every taught photo was labelled again or taken out of
+    the library since keeps them withdrawn, as teaching_store does when a place loses its
+    last photo (a suggestion of a place nothing teaches would stay in Review for good)."""
+    places = _unforget(conn, command.id)
+    # the photos that taught it: those with references journalled, and those not suggestions
+    # (forget_photos drops the references of a photo taken out of the library since)
+    taught_by = {int(photo_id) for (photo_id,) in conn.execute(
+        "SELECT photo_id FROM review_taught_refs WHERE command_id = ? AND photo_id != ? UNION "
+        "SELECT photo_id FROM review_changes WHERE command_id = ? AND state IS NOT 'suggested'",
+        (command.id, PLACE_FORGOTTEN, command.id))}
+    teaching = [photo_id for photo_id in restored if photo_id in taught_by]
+    _restore(conn, command.id, teaching, before, after, relabel_all=True)
+    not_taught = tuple(place for place in places if taught_by and not _photos_teaching(conn, place))
+    suggestions = [photo_id for photo_id in restored if photo_id not in taught_by]
+    still_withdrawn: tuple[int, ...] = ()
+    if not_taught:
+        still_withdrawn, restored = tuple(suggestions), teaching
+    else:
+        _restore(conn, command.id, suggestions, before, after, relabel_all=True)
+    _drop_commands(conn, "=", command.id)
+    taught_again = tuple((place, count) for place in places if (count := _photos_teaching(conn, place)))
+    return TakenBack(command, restored, left, taught_again, tuple(places), not_taught, still_withdrawn)
 
 
 def _photos_teaching(conn: sqlite3.Connection, label: str) -> int:
@@ -316,14 +380,14 @@ def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], be
 
 def _unforget(conn: sqlite3.Connection, command_id: int) -> list[str]:
     """The place a FORGET_PLACE command forgot (record_place_before_forget) is no longer
-    forgotten, or forgotten as it was before it (its date then); the places."""
+    forgotten, or forgotten as it was before it (its date then); the places no longer forgotten."""
     rows = conn.execute("SELECT label, created_at FROM review_taught_refs WHERE command_id = ? AND photo_id = ?",
                         (command_id, PLACE_FORGOTTEN)).fetchall()
     for label, forgotten_at in rows:
         conn.execute("DELETE FROM forgotten_places WHERE label = ?", (label,))
         if forgotten_at is not None:
             conn.execute("INSERT INTO forgotten_places (label, forgotten_at) VALUES (?, ?)", (label, forgotten_at))
-    return [label for label, _ in rows]
+    return [label for label, forgotten_at in rows if forgotten_at is None]
 
 
 def _forget_again(conn: sqlite3.Connection, command_id: int) -> None:
