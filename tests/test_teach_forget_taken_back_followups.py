@@ -49,6 +49,17 @@ def test_a_forget_that_changes_nothing_is_not_journalled(cabin_suggested) -> Non
     assert done.journalled is None and _forgotten_places(db) == []
 
 
+def test_taking_back_a_label_that_taught_a_forgotten_place_forgets_it_again(cabin_suggested, capsys) -> None:  # noqa: F811
+    db, photos, ids, _ = cabin_suggested
+    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
+    forgotten = _forgotten(db)
+    assert main(["--db", str(db), "label", f'path:"{photos[1]}"', "Our cabin"]) == 0
+    assert _taught(db) == {"Our cabin": 1} and _forgotten(db) == []  # taught again
+    assert main(["--db", str(db), "undo", "--review"]) == 0
+    assert _taught(db) == {} and _forgotten(db) == forgotten  # as after the forget, at its date
+    capsys.readouterr()
+
+
 def test_a_forget_whose_taught_photo_left_keeps_its_suggestions_withdrawn(cabin_suggested, capsys) -> None:  # noqa: F811
     db, photos, ids, _ = cabin_suggested
     assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0

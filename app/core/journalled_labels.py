@@ -54,6 +54,7 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
 
     ids = [int(photo_id) for photo_id in photo_ids]
     before = review_journal.labels_before(index.conn, ids)
+    forgotten_at = None if label is None else _forgotten_at(index.conn, label)
     if expected is None:
         expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed: list[int] = []
@@ -68,6 +69,9 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         if after:
             was, now = _with_withdrawn(before, after, places_untaught)
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
+            if command_id is not None and forgotten_at is not None and _forgotten_at(conn, label) is None:
+                # it taught a place the user had forgotten: taken back, the place is forgotten again
+                review_journal.record_forgotten_place(conn, command_id, label, forgotten_at)
             journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
