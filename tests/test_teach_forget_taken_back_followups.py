@@ -7,6 +7,7 @@ the place taught again."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from app.cli.main import main
@@ -104,3 +105,27 @@ def test_the_apps_ctrl_z_after_a_terminal_relabelled_the_taught_photo(cabin_sugg
     assert _labels(db, ids[1:2])[0][:2] == (None, "suggested")
     assert "Our cabin" not in _taught(db)
     capsys.readouterr()
+
+
+def test_undo_review_json_says_the_place_is_taught_again(cabin_suggested, capsys) -> None:  # noqa: F811
+    db, _, _, _ = cabin_suggested
+    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "undo", "--review", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["taught_again"] == [{"place": "Our cabin", "photos": 1}]
+    assert (record["unforgotten"], record["not_taught_again"], record["still_withdrawn"]) == (["Our cabin"], [], 0)
+
+
+def test_undo_review_json_says_the_place_could_not_be_taught_again(cabin_suggested, capsys) -> None:  # noqa: F811
+    db, photos, _, _ = cabin_suggested
+    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
+    os.remove(photos[0])
+    main(["--db", str(db), "scan", os.path.dirname(photos[0])])
+    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+    capsys.readouterr()
+    main(["--db", str(db), "undo", "--review", "--json"])
+    record = json.loads(capsys.readouterr().out)
+    assert record["taught_again"] == []
+    assert (record["unforgotten"], record["not_taught_again"], record["still_withdrawn"]) == (["Our cabin"],
+                                                                                               ["Our cabin"], 1)

@@ -60,9 +60,14 @@ def run_review(args: argparse.Namespace) -> int:
         return 0
     if args.json:
         # a forgotten photo's id is no photo's now (the next one added may get it): counted, not listed
-        print_json_line({"command": taken.command.command, "restored": len(taken.restored),
-                         "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
-                         "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())})
+        record = {"command": taken.command.command, "restored": len(taken.restored),
+                  "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
+                  "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())}
+        if taken.command.verb == review_journal.FORGET_PLACE:  # what the text says of its place
+            record.update(taught_again=[{"place": place, "photos": photos} for place, photos in taken.taught_again],
+                          unforgotten=list(taken.unforgotten), not_taught_again=list(taken.not_taught_again),
+                          still_withdrawn=len(taken.still_withdrawn))
+        print_json_line(record)
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
         line += f"; {phrase}"
