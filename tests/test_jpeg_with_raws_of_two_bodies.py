@@ -5,7 +5,10 @@ its label written for it alone (pairing._paired_raw_keys)."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+
+import pytest
 
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
@@ -69,3 +72,37 @@ def test_another_bodys_raw_added_later_leaves_the_labelled_pair_as_it_is(tmp_pat
         assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.NEF").label == "Petra"
         assert photo_of(index, folder / "DSC_0001.CR3").label is None
+
+
+def _arrivals(files: list[str]) -> list[list[list[str]]]:
+    """Every order the files can reach the index in: each order of them, split into
+    successive scans in every way (all together, two then one, one by one...)."""
+    orders: dict[tuple[frozenset[str], ...], list[list[str]]] = {}
+    for order in itertools.permutations(files):
+        for cuts in itertools.product([False, True], repeat=len(files) - 1):
+            scans = [[order[0]]]
+            for name, cut in zip(order[1:], cuts):
+                scans.append([name]) if cut else scans[-1].append(name)
+            orders.setdefault(tuple(frozenset(names) for names in scans), scans)
+    return list(orders.values())
+
+
+@pytest.mark.parametrize("arrival", _arrivals(["DSC_0001.JPG", "DSC_0001.NEF", "DSC_0001.CR3"]),
+                         ids=lambda scans: " then ".join("+".join(s) for s in scans))
+def test_the_same_files_make_the_same_photos_whatever_order_they_reach_the_index_in(tmp_path, arrival) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    makers = {"DSC_0001.JPG": lambda path: make_jpeg(path), "DSC_0001.NEF": lambda path: raw(path, **D90),
+              "DSC_0001.CR3": lambda path: raw(path, **R5)}
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        for names in arrival:
+            for name in names:
+                makers[name](folder / name)
+            scan(index, [folder])
+            if "DSC_0001.JPG" in names:
+                index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+        assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG", "DSC_0001.NEF"]]
+        assert index.count("camera:r5") == 1
+        write(index)
+    assert keywords(folder / "DSC_0001.NEF.xmp") == ["Landmarks|Petra"]
+    assert not (folder / "DSC_0001.CR3.xmp").exists()  # another body's RAW gets no label of the JPEG's

@@ -62,11 +62,16 @@ def test_a_jpeg_exported_without_metadata_takes_the_shot_details_of_its_raw(
     raw_info = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2021-07-14T09:30:00",
                          camera_make="NIKON CORPORATION", camera_model="NIKON D850", lens="24-70mm",
                          gps_lat=43.28, gps_lon=5.37)
+    # DSC_8189.NEF is the Z 6's own RAW of the JPEG beside it (a D850's would be another picture)
+    z6_raw = PhotoInfo(kind="raw", width=6000, height=4000, taken_at="2022-01-02T03:04:05",
+                       camera_make="NIKON CORPORATION", camera_model="NIKON Z 6")
     reads: list[str] = []
 
     def read(path):
         reads.append(Path(path).name)
-        return raw_info if str(path).endswith(".NEF") else read_photo_info(path)
+        if str(path).endswith(".NEF"):
+            return raw_info if Path(path).name == "DSC_8188.NEF" else z6_raw
+        return read_photo_info(path)
 
     monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
     monkeypatch.setattr(scan_details, "read_photo_info", read)  # the RAW sibling's read

@@ -160,7 +160,8 @@ def lightroom_raw_and_a_tif(tmp_path, shared_data):
     folder = tmp_path / "photos"
     folder.mkdir()
     (folder / "DSC_0001.NEF").write_bytes((shared_data / "camera/raw/Nikon_uncompressed.nef").read_bytes())
-    (folder / "DSC_0001.JPG").write_bytes((shared_data / "camera/jpeg/Nikon_D90.jpg").read_bytes())
+    # the NEF is a Coolscan's, undated: a D90's JPEG is another picture, one without EXIF its own
+    make_jpeg(folder / "DSC_0001.JPG", exif=False)
     (folder / "DSC_0001.xmp").write_text(LIGHTROOM_SIDECAR)
     Image.new("RGB", (40, 30), (200, 10, 10)).save(folder / "DSC_0001.tif")
     return folder

@@ -51,6 +51,17 @@ def same_shot(one: Shot | None, other: Shot | None) -> bool:
     return not camera or not other_camera or camera in other_camera or other_camera in camera
 
 
+def other_shots(one: Shot | None, other: Shot | None) -> bool:
+    """Whether two files' shots say they are two pictures: both dated and a second apart,
+    or two cameras. A file that says nothing (a JPEG without EXIF) contradicts nothing."""
+    if one is None or other is None:
+        return False
+    if one.taken_at and other.taken_at and _moment(one.taken_at)[0] != _moment(other.taken_at)[0]:
+        return True
+    camera, other_camera = _plain(one.camera), _plain(other.camera)
+    return bool(camera and other_camera and camera not in other_camera and other_camera not in camera)
+
+
 def _moment(taken_at: str) -> tuple[str, str]:
     """("2021-05-01T10:11:12", "25") of "2021-05-01T10:11:12.250+02:00"."""
     fraction = re.match(r"\.(\d+)", taken_at[19:])
@@ -75,6 +86,16 @@ class SamePictures:
 
     def __call__(self, name: str, other: str) -> bool:
         return same_shot(self._shot(name), self._shot(other))
+
+    def differ(self, name: str, other: str) -> bool:
+        """Whether the two files' headers say they are two pictures (other_shots); a date
+        read now from the ModifyDate alone (an export's, not the capture's) says nothing."""
+        return other_shots(self._recorded_shot(name), self._recorded_shot(other))
+
+    def _recorded_shot(self, name: str) -> Shot | None:
+        shot = self._shot(name)
+        info = self._infos.get(name)
+        return Shot(None, shot.camera) if shot is not None and info is not None and info.dated_by_modify_date else shot
 
     def _shot(self, name: str) -> Shot | None:
         info = self._infos.get(name)

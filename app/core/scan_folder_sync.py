@@ -266,8 +266,9 @@ class FolderSync:
         regroup = self._read_merged_raws(folder, known, states, infos)
         merged = [name for name, k in known.items() if k.photo_stem in regroup]
         written_first = sidecars_written_first(self.conn, known, merged)
-        groups = pairing.photos_of(states, fresh, known, failed, SamePictures(self.conn, infos, known), regroup,
-                                   written_first)
+        pictures = SamePictures(self.conn, infos, known)
+        groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
+                                   other_picture=pictures.differ)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,

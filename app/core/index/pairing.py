@@ -24,7 +24,10 @@ key, another picture a key of its own, its file name and a '/'. A RAW added late
 the photo of its picture, if any, never another picture's photo.
 Beside a rendered image, the same: its one RAW pairs with it, but of several RAWs that
 are not one picture only the image's own picture joins its photo (`same_picture` with
-the image; none where none is), each other picture a photo of its own.
+the image; none where none is), each other picture a photo of its own; and a RAW whose
+header contradicts the image's (`other_picture`: another camera, another second) never
+joins it, even as its only RAW, nor a new image such a RAW's photo, so the same files make
+the same photos whatever order they reach the index in.
 
 A file keeps the photo it already belongs to (its labels stay with it) as long as
 that photo holds no other rendered image; an index written before this rule, with
@@ -104,13 +107,15 @@ def _preference(name: str) -> tuple[int, str]:
 
 
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
-               regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None) -> dict[str, str]:
+               regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None, *,
+               other_picture: SamePicture = _never) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
     old merge); a new one takes the stem's photo when that photo has no rendered image
     (it pairs with the RAW there, or there is no photo yet), else the photo of a RAW of
-    another spelling that pairs with it, else a photo of its own.
+    another spelling that pairs with it, else a photo of its own; the photo of a RAW that
+    is its picture first, never one of a RAW that `other_picture` says is another.
     A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
     else of the one other spelling holding rendered images (see the module's docstring);
     with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`)."""
@@ -120,10 +125,12 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     family = {k.photo_stem for k in known.values()}
     raw_keys: dict[str, set[str]] = defaultdict(set)  # rendered stem -> photos of its RAWs of that stem
     other_raws: dict[str, set[str]] = defaultdict(set)  # -> those of its RAWs of another spelling
+    raws_of: dict[str, list[str]] = defaultdict(list)  # photo key -> its indexed RAWs here
     for name in (n for n in names if is_raw_name(n) and n in known):
         stem = stem_of(name)
         if (paired := partner(stem)) is not None:
             (raw_keys if paired == stem else other_raws)[paired].add(known[name].photo_stem)
+            raws_of[known[name].photo_stem].append(name)
     taken = {known[n].photo_stem for n in rendered if n in known}  # photos holding an image already
     keys: dict[str, str] = {}
     first: dict[str, str] = {}  # stem -> the photo of its first rendered image
@@ -132,8 +139,14 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
         stem = stem_of(name)
         key = known[name].photo_stem if name in known else None
         if key is None or key in held:
-            others = sorted(other_raws[stem] - held - taken)
-            if stem not in held and stem in raw_keys[stem]:
+            fits = [k for k in sorted(raw_keys[stem] - held) if k == stem or k not in taken
+                    if not any(other_picture(raw, name) for raw in raws_of[k])]
+            own = [k for k in fits if any(same_picture(raw, name) for raw in raws_of[k])]
+            others = [k for k in sorted(other_raws[stem] - held - taken)
+                      if not any(other_picture(raw, name) for raw in raws_of[k])]
+            if own:
+                key = own[0]  # the photo of a RAW that is its picture
+            elif stem in fits:
                 key = stem
             elif others:
                 key = others[0]  # the RAW of another spelling indexed alone: they pair
@@ -154,7 +167,7 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
             paired_raws[paired].append(name)
     for paired, raws in paired_raws.items():
         image = next(n for n in rendered if stem_of(n) == paired)
-        keys.update(_paired_raw_keys(raws, image, first.get(paired, paired), known, same_picture))
+        keys.update(_paired_raw_keys(raws, image, first.get(paired, paired), known, same_picture, other_picture))
     rendered_keys = set(keys.values())
     for stem, raws in lone.items():
         keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
@@ -162,13 +175,15 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
 
 
 def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping[str, KnownFile],
-                     same_picture: SamePicture) -> dict[str, str]:
+                     same_picture: SamePicture, other_picture: SamePicture = _never) -> dict[str, str]:
     """Keys of the RAW files there that pair with the rendered image `image` (its photo
     `image_key`): the camera's RAW+JPEG pair is one photo, but a JPEG and the CR2 and CR3
     of two bodies under one name are not one picture. A RAW keeps its photo; a new one
     joins the photo of its picture, else the image's photo while that holds no RAW yet,
-    when it is the image's picture or the only picture among these RAWs (a JPEG without
-    EXIF beside its one NEF still pairs); else it is a photo of its own."""
+    when it is the image's picture, or the only picture among these RAWs and its header
+    does not contradict the image's (a JPEG without EXIF beside its one NEF still pairs;
+    another body's CR3 that reached the index before the JPEG's own NEF does not); else
+    it is a photo of its own."""
     pictures: dict[str, list[str]] = defaultdict(list)  # photo key -> its RAWs here
     keys: dict[str, str] = {}
     for name in (n for n in raws if n in known):
@@ -179,7 +194,8 @@ def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping
         key = next((key for key, files in pictures.items() if any(same_picture(name, f) for f in files)), None)
         if key is None:
             one_picture = all(same_picture(name, other) for other in raws if other != name)
-            key = image_key if not pictures[image_key] and (one_picture or same_picture(name, image)) else own_key(name)
+            joins = same_picture(name, image) or (one_picture and not other_picture(name, image))
+            key = image_key if not pictures[image_key] and joins else own_key(name)
         keys[name] = key
         pictures[key].append(name)
     return keys
@@ -246,12 +262,13 @@ def _partners(rendered_stems: set[str]) -> Callable[[str], str | None]:
 def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               known: Mapping[str, KnownFile], unreadable: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
-              written_first: Mapping[str, int] | None = None) -> list[PhotoFiles]:
+              written_first: Mapping[str, int] | None = None, *,
+              other_picture: SamePicture = _never) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`: see photo_keys."""
-    keys = photo_keys(present, known, same_picture, regroup, written_first)
+    `written_first`, `other_picture`: see photo_keys."""
+    keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))
