@@ -334,7 +334,11 @@ def learn_from_corrections(
         refs_before = store.ref_rows_of_photos(conn, ids) if record is not None else []
         taught_before = places_taught_by(conn, ids)
         for start in range(0, len(ids), 500):
+            if cancel is not None:
+                cancel.raise_if_cancelled()  # rolls back every photo corrected so far
             corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         # a place these photos were the last to teach is no longer taught: its suggestions go
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []
         if record is not None:

@@ -18,11 +18,14 @@ from app.core.index.labels import StateChange
 from app.core.name_order import name_order
 from app.core.wording import counted
 
+STATE_CHUNK = 2_000  # photos accepted or rejected between two looks at the cancel flag
+
 if TYPE_CHECKING:
     import sqlite3
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import ReviewState
+    from app.core.progress import CancelToken
 
 
 @dataclass(frozen=True)
@@ -78,14 +81,25 @@ class StatesChanged(StateChange):
 
 
 def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state: str,
-                           expected: Mapping[int, "ReviewState"]) -> StatesChanged:
+                           expected: Mapping[int, "ReviewState"], *,
+                           cancel: "CancelToken | None" = None) -> StatesChanged:
     """PhotoIndex.set_state_if_unchanged (the app's A and R); a reject of the last photos
     teaching a place withdraws its suggestions in the same transaction. Taking the reject
     back brings the place's references back, not those suggestions: a later `suggest`
-    makes them again."""
+    makes them again. Thousands of photos go STATE_CHUNK at a time, `cancel` checked
+    between chunks, all in that one transaction: cancelled (Cancelled raised) or killed,
+    no photo changed. A step the app remembers only in memory for Ctrl+Z could not take
+    back chunks a kill left committed."""
     ids = [int(i) for i in photo_ids]
     with index.transaction() as conn:
         taught_before = places_taught_by(conn, ids) if state == "rejected" else set()
-        change = index.set_state_if_unchanged(ids, state, expected)
+        changed, left = 0, {}
+        for start in range(0, len(ids), STATE_CHUNK):
+            if cancel is not None:
+                cancel.raise_if_cancelled()  # rolls the whole change back
+            change = index.set_state_if_unchanged(ids[start : start + STATE_CHUNK], state, expected)
+            changed, left = changed + change.changed, {**left, **change.left}
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []
-    return StatesChanged(change.changed, change.left, tuple(untaught))
+    return StatesChanged(changed, left, tuple(untaught))

@@ -16,7 +16,7 @@ from app.core.wording import counted
 from app.gui import job_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import cancelled_text, correction_text, rename_line, scan_line, tag_line
+from app.gui.job_words import cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -242,7 +242,8 @@ class JobController(QObject):
                    after: Callable[[StateChange], None]) -> bool:
         """Accept, reject or re-suggest many photos at once, those still as `expected`
         (job_work.state_work); `after(StateChange)` on the GUI thread."""
-        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after)
+        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after,
+                          all_or_nothing=True)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
@@ -422,12 +423,27 @@ class JobController(QObject):
             QTimer.singleShot(0, lambda: after(summary))
 
     def _on_cancelled(self, name: str, summary) -> None:
-        self._after.pop(name, None)
+        after = self._after.pop(name, None)
+        if self._changes_nothing_when_cancelled and summary is not None:
+            # its one transaction was committed before the cancel came: every photo changed,
+            # and its follow-up (the step Ctrl+Z takes back) must not be lost
+            self._closing_message = None
+            QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after))
+            return
         if self._changes_nothing_when_cancelled:  # its photos are as they were
             self._show_closing(f"{name}: cancelled; no photo was changed")
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))
+
+    def _finished_despite_cancel(self, name: str, summary, after: Callable[[object], None] | None) -> None:
+        """An all-or-nothing job whose change was made before Cancel reached it: its
+        follow-up runs as if done, and the message says Cancel came too late."""
+        if after is not None:
+            after(summary)
+        said = self.window.statusBar().currentMessage()
+        text = describe_summary(summary) if not said else said
+        self._show_closing(late_cancel_text(name, text))
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)

@@ -12,6 +12,7 @@ from app.core.scan_summary import not_downloaded_words
 from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.job_work import CorrectionSummary
+from app.gui.key_names import key_name
 
 # the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
 _CANCELLED_END = re.compile(r";? cancelled, (?P<rest>[^;]*)$")
@@ -61,6 +62,14 @@ def cancelled_text(name: str, text: str) -> str:
     rest = f", {match['rest']}" if match else ""
     text = text[:match.start()] if match else text
     return f"{name}: cancelled" + (f" — {text}; " if text else "; ") + f"the work done so far is kept{rest}"
+
+
+def late_cancel_text(name: str, text: str) -> str:
+    """ "Accepting 41,956 photos: done before Cancel could stop it — Accepted 41,956
+    photos; Ctrl+Z takes it back": a job that changes all or nothing was past its last
+    look at the cancel flag, so everything changed, and the user must know how to undo it."""
+    said = f" — {text.removesuffix('.')}" if text else ""
+    return f"{name}: done before Cancel could stop it{said}; {key_name('Ctrl+Z')} takes it back"
 
 
 def rename_line(summary) -> str:

@@ -130,19 +130,23 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
 
 def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict) -> JobWork:
     """Accept, reject or re-suggest the labels of many photos (each state its photos)
-    whose (label, state) is still the one `expected` holds (PhotoIndex.set_state_if_unchanged);
-    returns a StateChange: how many changed, and the photos left as another program left them."""
+    whose (label, state) is still the one `expected` holds (PhotoIndex.set_state_if_unchanged),
+    all in one transaction: cancelled (between chunks of photos) or killed, none changed.
+    Returns a StateChange: how many changed, and the photos left as another program left them."""
 
-    def call(index):
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
         from app.core.teaching_untaught import StatesChanged, set_states_withdrawing
 
-        # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
-        changes = [set_states_withdrawing(index, ids, state, expected) for state, ids in ids_by_state.items()]
+        with PhotoIndex.open(db_path) as index, index.transaction():
+            # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
+            changes = [set_states_withdrawing(index, ids, state, expected, cancel=cancel)
+                       for state, ids in ids_by_state.items()]
         return StatesChanged(sum(change.changed for change in changes),
                              {photo_id: now for change in changes for photo_id, now in change.left.items()},
                              tuple(gone for change in changes for gone in change.untaught))
 
-    return index_work(db_path, call)
+    return work
 
 
 def rename_work(db_path: Path, old: str, new: str, landmarks: dict[str, str]) -> JobWork:

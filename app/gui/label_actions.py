@@ -352,7 +352,7 @@ class LabelActions:
             work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
             what = "forgetting" if step.forgot else "teaching" if step.taught else "label"
             return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
-                                   after=lambda taken: self._label_taken_back(step, taken))
+                                   after=lambda taken: self._label_taken_back(step, taken), all_or_nothing=True)
         try:
             taken = review_journal.take_back(self.index, step.command)
         except TaggerError as error:
