@@ -12,7 +12,10 @@ from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.scanner import scan
 from tests.test_cloud_placeholders import evict
+from tests.test_metadata_support import make_jpeg
 from tests.test_raw_pictures_of_one_name import D850, raw, write
+
+D90 = dict(make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")  # make_jpeg's EXIF
 
 
 def labelled_raw_with_its_sidecar_evicted(tmp_path: Path) -> Path:
@@ -49,3 +52,25 @@ def test_write_starts_no_sidecar_of_either_naming_beside_the_stand_in(tmp_path) 
                                        "download it in Finder first")
             assert write_labels(index, plan_writes(index, "", False, options), options).written == 0
     assert sorted(os.listdir(folder)) == [".DSC_0100.NEF.xmp.icloud", "DSC_0100.NEF"]
+
+
+def test_write_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_as_a_whole(tmp_path) -> None:
+    """The scan says `write` leaves the photo alone: its JPEG is not written either, or
+    the pair's files would name two places (the JPEG Petra, the NEF's sidecar Colosseum)."""
+    folder = tmp_path / "lib"
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "first.db") as index:
+        scan(index, [folder])
+        index.set_label(index.search("")[0].id, "Colosseum")
+        assert write(index).written == 2
+    evict(folder / "DSC_0001.NEF.xmp", tmp_path / "kept.xmp")
+    jpeg_before = (folder / "DSC_0001.JPG").read_bytes()
+    with PhotoIndex.open(tmp_path / "anew.db") as index:
+        assert "`write` leaves its photo alone until downloaded" in scan(index, [folder]).line()
+        index.set_label(index.search("")[0].id, "Petra")
+        plan = {item.target.name: item.problem for item in plan_writes(index, "", False, WriteOptions())}
+        in_icloud = "sidecar DSC_0001.NEF.xmp is in iCloud, not downloaded; download it in Finder first"
+        assert plan == {"DSC_0001.JPG": f"its photo's {in_icloud}", "DSC_0001.NEF.xmp": f"its {in_icloud}"}
+        assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 0
+    assert (folder / "DSC_0001.JPG").read_bytes() == jpeg_before

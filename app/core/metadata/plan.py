@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from app.core.cloud_files import not_downloaded_note, online_only_note
@@ -15,7 +14,6 @@ from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, Usa
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
-from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
@@ -25,6 +23,7 @@ from app.core.metadata.jpeg_fields import fields_of, fit_fields
 from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
+from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
@@ -35,7 +34,8 @@ from app.core.metadata.plan_targets import (
     takes_ours_out,
     write_targets,
 )
-from app.core.metadata.read_back import landmark_of, same_landmark
+from app.core.metadata.read_back import landmark_of
+from app.core.metadata.read_back_keyword import read_back_from
 from app.core.metadata.sidecar import (SIDECAR_NAMINGS, fields_of_sidecar, fields_to_rewrite, read_sidecar_text,
                                        sidecar_not_downloaded, sidecar_path, too_many_keywords)
 from app.core.metadata.taught_field import taught_field_after
@@ -209,7 +209,7 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return one_write_a_file(plan, names)
+    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names))
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
@@ -287,7 +287,7 @@ def _plan_file(
         # a sidecar evicted by iCloud is not absent: a new one beside its stand-in (of either
         # naming) would hide the editor's development history when the original comes back
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem=f"its sidecar {in_the_cloud[0].name} is {in_the_cloud[1]}")
+                            problem=sidecar_in_cloud_problem(*in_the_cloud))  # the photo left whole: plan_icloud
     library = private_library_of(target)
     if library is not None:
         return PlannedWrite(
@@ -327,7 +327,7 @@ def _plan_file(
             previous = _keyword_of(current, photo.label)
         else:
             previous = landmark_of(current.hierarchical, current.subject or current.iptc)
-            if previous is not None and not _read_back_from(index, photo.id, target if target.exists() else path,
+            if previous is not None and not read_back_from(index, photo.id, target if target.exists() else path,
                                                             previous):
                 previous = None
         common["previous_label"] = previous
@@ -369,33 +369,6 @@ def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
     flat = current.subject or current.iptc
     found = any(landmark_of([keyword], flat) == label for keyword in current.hierarchical or [])
     return label if label is not None and found else None
-
-
-def _read_back_from(index: PhotoIndex, photo_id: int, file: Path, keyword: str) -> bool:
-    """Whether the photo's label was read back from `keyword` in `file`, as the index
-    records (read_back_records): the keyword to replace on a relabel. A photo labelled
-    before the index kept that record goes by the file's time (_there_when_labelled)."""
-    recorded = read_back_keyword(index.conn, photo_id, file)
-    if recorded is not None:
-        return same_landmark(recorded, keyword)
-    return labelled_before_records(index.conn, photo_id) and _there_when_labelled(index, photo_id, file)
-
-
-def _there_when_labelled(index: PhotoIndex, photo_id: int, file: Path) -> bool:
-    """For a photo labelled before read backs were recorded: whether `file` was last
-    changed no later than its label was last set (to the second the index keeps), so
-    the landmark keyword it holds was there then, as after a read back and a relabel. A
-    file changed since holds a keyword the user added elsewhere after labelling; so does
-    one whose times are unknown (the safe side: it stays, ours goes beside it)."""
-    row = index.conn.execute("SELECT updated_at FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
-    stat = _stat_or_none(file)
-    if row is None or not row[0] or stat is None:
-        return False
-    try:
-        labelled = datetime.fromisoformat(row[0]).timestamp()
-    except ValueError:
-        return False
-    return stat.st_mtime_ns // 1_000_000_000 <= labelled
 
 
 CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"
