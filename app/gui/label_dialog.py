@@ -52,12 +52,18 @@ class LabelDialog(QDialog):
             prompt = QLabel(f"New name for “{current}” on {what} and wherever it was taught "
                             "(a name already in use merges the two):")
             prompt.setWordWrap(True)
+            spoken = f"New name for “{current}”"
         elif teaching:
             prompt = QLabel(f"Which place shows in {what}? The app learns it and finds it in your other photos.")
             prompt.setWordWrap(True)
+            spoken = f"Which place shows in {what}?"
         else:
             prompt = QLabel(f"Label for {what}:")
+            spoken = f"Label for {what}"
         self.field = QLineEdit(current or "")
+        # a screen reader names the field by its question, not by the placeholder (gone once typed in)
+        prompt.setBuddy(self.field)
+        self.field.setAccessibleName(spoken)
         self.field.selectAll()
         self.field.setPlaceholderText("Name the place, e.g. Our cabin" if self.teaching
                                       else "Start typing a landmark… (empty = no landmark)")

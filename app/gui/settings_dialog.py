@@ -295,7 +295,9 @@ class SettingsDialog(QDialog):
         threshold_row.addWidget(self.threshold)
         threshold_row.addWidget(self.threshold_problem, 1)
         threshold_row.addStretch()
-        form.addRow("No-landmark threshold", threshold_row)
+        form.addRow("No-landmark threshold", threshold_row)  # a row of a layout: no buddy, so named here
+        self.threshold.setAccessibleName("No-landmark threshold")
+        self.threshold.lineEdit().setAccessibleName("No-landmark threshold")
         form.addRow("", self.use_bundle_threshold)
 
         self.sidecar = QComboBox()

@@ -49,6 +49,7 @@ class ShortcutsDialog(QDialog):
         rows = shortcut_rows(actions)
         self.table = KeyTable(len(rows), 2)
         self.table.setHorizontalHeaderLabels(["Action", "Keys"])
+        self.table.setAccessibleName("Keyboard shortcuts")
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)

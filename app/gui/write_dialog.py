@@ -132,6 +132,7 @@ class WritePlanDialog(QDialog):
         table = QTableWidget(min(len(plan), MAX_SHOWN), len(columns))
         table.setHorizontalHeaderLabels([PREFERRED_COLUMNS.get(c, c.replace("_", " ")) for c in columns])
         table.verticalHeader().hide()
+        table.setAccessibleName("Files to write")
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         # Tab goes on to Write and Cancel: the table's own Tab went cell to cell for ever
