@@ -22,7 +22,9 @@ from tests.test_search_review_fixes import _same_everywhere
 
 BEFORE = 39  # the schema before migration 40
 LIBRARY = [("/lib/ที่พัก", "Hotel"), ("/lib/ปราสาทหิน", "ปราสาทหินพิมาย"), ("/lib/मंदिर यात्रा", "मंदिर"),
-           ("/lib/नमस्ते", "Namaste"), ("/lib/தஞ்சாவூர்", "பெரிய கோயில்"), ("/lib/Zürich", "Grossmünster")]
+           ("/lib/नमस्ते", "Namaste"), ("/lib/தஞ்சாவூர்", "பெரிய கோயில்"), ("/lib/Zürich", "Grossmünster"),
+           # with a zero-width joiner (Sri, as Sinhala keyboards type it) and non-joiner
+           ("/lib/ශ්\u200dරී ලංකා", "Temple of the Tooth"), ("/lib/Himalaya", "क्\u200dष पर्\u200cवत")]
 
 
 def test_a_words_marks_stay_in_it_and_accents_still_go() -> None:
@@ -31,6 +33,11 @@ def test_a_words_marks_stay_in_it_and_accents_still_go() -> None:
     assert fold_words("தஞ்சாவூர்") == ("தஞ்சாவூர்",)
     assert fold_words("Zürich Ἀκρόπολις Łódź") == ("zurich", "ακροπολισ", "lodz")
     assert fold_words("שָׁלוֹם") == ("שלום",)  # Hebrew points are optional, typed without
+
+
+def test_a_joiner_inside_a_word_neither_splits_it_nor_keeps_the_word_without_it_from_matching() -> None:
+    assert fold_words("ශ්\u200dරී ලංකා") == fold_words("ශ්රී ලංකා") == ("ශ්රී", "ලංකා")
+    assert fold_words("क्\u200dष") == ("क्ष",) and fold_words("पर्\u200cवत") == ("पर्वत",)
 
 
 def _library(index: PhotoIndex) -> list[int]:
@@ -50,7 +57,9 @@ def marked():
 
 QUERIES = [("ที่", [0]), ("ที่พัก", [0]), ("ทพก", []), ("ปราสาท", [1]), ("ปราสาทหิน", [1]),
            ("मंदिर", [2]), ('"मंदिर यात्रा"', [2]), ("मदर", []), ("नमस्ते", [3]), ("नमसत", []),
-           ("label:मंदिर", [2]), ("folder:தஞ்சாவூர்", [4]), ("கோயில்", [4]), ("zurich", [5])]
+           ("label:मंदिर", [2]), ("folder:தஞ்சாவூர்", [4]), ("கோயில்", [4]), ("zurich", [5]),
+           ("ශ්රී", [6]), ("ශ්\u200dරී", [6]), ('"ශ්රී ලංකා"', [6]), ("folder:ශ්රී", [6]), ("රී", []),
+           ("क्ष", [7]), ("पर्वत", [7]), ("पर्\u200cवत", [7]), ('label:"क्ष पर्वत"', [7]), ("ष", [])]
 
 
 @pytest.mark.parametrize("query, found", QUERIES)

@@ -16,6 +16,9 @@ is found anywhere in a name ("旅行" in "京都旅行", "閣寺" in "金閣寺"
 In the scripts of India and Southeast Asia (Devanagari, Tamil, Thai, Khmer…) the combining
 marks are no accents: a vowel sign, a virama or a Thai tone mark is part of the word as it
 is typed ("मंदिर", "ที่"), so they stay in it (MARKED_SCRIPTS), where an accent elsewhere goes.
+A zero-width joiner or non-joiner there (ශ්‍රී, "Sri", as Sinhala keyboards type it; क्‍ष)
+only picks a glyph's shape, and many type the word without it: it is dropped, so both
+spellings are one word (JOINERS).
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ MARKED_SCRIPTS = (
     "\U00011000-\U00011aff"
 )
 _MARKED_SCRIPT = re.compile(f"[{MARKED_SCRIPTS}]")
+# ZWNJ and ZWJ after a letter or mark of MARKED_SCRIPTS: a glyph's shape, not a word break.
+JOINERS = re.compile(f"(?<=[{MARKED_SCRIPTS}])[\u200c\u200d]+")
 
 
 def _marks_of_marked_scripts() -> str:
@@ -90,6 +95,7 @@ def fold_letters(text: str) -> str:
     plain = "".join(ch for ch in decomposed
                     if not unicodedata.combining(ch) or ch in KANA_VOICING or _MARKED_SCRIPT.match(ch))
     plain = COMPOSED_BACK.sub(lambda run: unicodedata.normalize("NFC", run.group()), plain)
+    plain = JOINERS.sub("", plain)
     return plain.casefold().translate(PLAIN_LETTERS)
 
 

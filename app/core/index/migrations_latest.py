@@ -77,7 +77,9 @@ def migration_39(conn: sqlite3.Connection) -> None:
 # and FTS5's tokenizer split words at them: a vowel sign, a virama or a Thai tone mark
 # is part of the word there, no accent. "मंदिर" was held as the words म, द, र and "ที่"
 # as ท, so `search ที่` found every name with a ท and `search नमस` the name "नमस्ते" as a
-# prefix of "नमसत". The fold keeps them now (name_folding.MARKED_SCRIPTS) and the FTS5
+# prefix of "नमसत"; and a zero-width joiner or non-joiner split "ශ්‍රී" into ශ් and රී, the
+# spelling without it another word. The fold keeps the marks now (name_folding.MARKED_SCRIPTS)
+# and drops those joiners (name_folding.JOINERS, added to 40 before any release), and the FTS5
 # tables take Mn and Mc as letters of a word: photos_fts is copied into a table of that
 # tokenizer, the photos whose stored words hold a letter of those scripts get their words
 # written again from their own texts (as 37 did), photos_by_time is made again with that
