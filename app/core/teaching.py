@@ -337,6 +337,8 @@ def learn_from_corrections(
             if cancel is not None:
                 cancel.raise_if_cancelled()  # rolls back every photo corrected so far
             corrections += _correct(index, conn, ids[start : start + 500], label, embedder, expected)
+            if progress is not None:  # tens of thousands of photos take seconds: say how far
+                progress(Progress(done=len(corrections), total=len(ids), message="labelling"))
         if cancel is not None:
             cancel.raise_if_cancelled()
         # a place these photos were the last to teach is no longer taught: its suggestions go

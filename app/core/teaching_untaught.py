@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 from app.core import teaching_store as store
 from app.core.index.labels import StateChange
 from app.core.name_order import name_order
+from app.core.progress import Progress
 from app.core.wording import counted
 
 STATE_CHUNK = 2_000  # photos accepted or rejected between two looks at the cancel flag
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import ReviewState
-    from app.core.progress import CancelToken
+    from app.core.progress import CancelToken, ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class StatesChanged(StateChange):
 
 def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state: str,
                            expected: Mapping[int, "ReviewState"], *,
+                           progress: "ProgressCallback | None" = None,
                            cancel: "CancelToken | None" = None) -> StatesChanged:
     """PhotoIndex.set_state_if_unchanged (the app's A and R); a reject of the last photos
     teaching a place withdraws its suggestions in the same transaction. Taking the reject
@@ -99,6 +101,8 @@ def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state:
                 cancel.raise_if_cancelled()  # rolls the whole change back
             change = index.set_state_if_unchanged(ids[start : start + STATE_CHUNK], state, expected)
             changed, left = changed + change.changed, {**left, **change.left}
+            if progress is not None:
+                progress(Progress(done=min(start + STATE_CHUNK, len(ids)), total=len(ids), message=state))
         if cancel is not None:
             cancel.raise_if_cancelled()
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []

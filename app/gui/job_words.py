@@ -14,6 +14,7 @@ from app.gui.app_words import model_problem
 from app.gui.job_work import CorrectionSummary
 from app.gui.key_names import key_name
 
+NAMES_SHOWN = 3  # labels a message names before it counts the rest
 # the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
 _CANCELLED_END = re.compile(r";? cancelled, (?P<rest>[^;]*)$")
 
@@ -134,12 +135,20 @@ def correction_text(summary: CorrectionSummary) -> str:
     if summary.label is not None:
         text += _learnt_text(summary, count)
     if summary.rejected:
-        labels = ", ".join(f"“{label}”" for label in summary.rejected)
-        text += f"; {labels} won't be suggested for {them} again"
+        text += f"; {names_capped(summary.rejected)} won't be suggested for {them} again"
     text += untaught_text((place, len(withdrawn)) for place, withdrawn in summary.untaught)
     if left:
         text += labelled_again_text("changed", left, summary.left, alone=False)
     return text + "."
+
+
+def names_capped(names: Sequence[str], shown: int = NAMES_SHOWN) -> str:
+    """ "“Petra”, “Colosseum” and 148 other places": a bulk L can take 150 labels off its
+    photos, and a line naming them all is read by no one."""
+    quoted = [f"“{name}”" for name in names]
+    if len(quoted) <= shown:
+        return ", ".join(quoted)
+    return f"{', '.join(quoted[:shown - 1])} and {len(quoted) - shown + 1:,} other places"
 
 
 def untaught_text(untaught: Iterable[tuple[str, int]]) -> str:

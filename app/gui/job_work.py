@@ -140,7 +140,7 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
 
         with PhotoIndex.open(db_path) as index, index.transaction():
             # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
-            changes = [set_states_withdrawing(index, ids, state, expected, cancel=cancel)
+            changes = [set_states_withdrawing(index, ids, state, expected, progress=progress, cancel=cancel)
                        for state, ids in ids_by_state.items()]
         return StatesChanged(sum(change.changed for change in changes),
                              {photo_id: now for change in changes for photo_id, now in change.left.items()},
