@@ -114,3 +114,86 @@ def test_an_index_from_a_newer_version_names_the_copy_this_version_opens(tmp_pat
     assert f"(schema {LATEST_VERSION + 2}, this one knows {LATEST_VERSION}); upgrade the app, or go back to" in err
     assert f"restore-index {kept}`" in err
     assert f"(schema {LATEST_VERSION}; what changed since that upgrade is not in it" in err
+
+
+# -- a disk too full for the copy kept, or for the copy put in ------------------------------
+
+def _written_half_then_disk_full(source, target, *args, **kwargs):
+    Path(target).write_bytes(Path(source).read_bytes()[:4096])
+    raise OSError(28, "No space left on device")
+
+
+def _index_and_copy(tmp_path: Path) -> tuple[Path, Path]:
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    return db, copy
+
+
+def test_a_disk_too_full_for_the_copy_kept_says_so_in_one_line_and_leaves_no_file(tmp_path, monkeypatch, capsys) -> None:
+    """A full disk was taken for "SQLite cannot read the index": the raw-file fallback ran,
+    a traceback ended the command and its half `….unreadable` blocked every later open."""
+    from app.core.index import restore
+
+    db, copy = _index_and_copy(tmp_path)
+    before = db.read_bytes()
+
+    def full_disk(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(restore, "write_copy", full_disk)
+    monkeypatch.setattr(restore.shutil, "copy2", _written_half_then_disk_full)
+    assert main(["--db", str(db), "restore-index", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "not enough free space to keep a copy of the index before restoring (needs about" in err
+    assert err.rstrip().endswith("nothing changed")
+    assert not backup_folder(db).exists() or list(backup_folder(db).iterdir()) == []
+    assert db.read_bytes() == before
+
+
+def test_a_damaged_index_whose_files_do_not_fit_is_left_as_it_was_with_no_half_copy(tmp_path, capsys,
+                                                                                  monkeypatch) -> None:
+    from app.core.index import restore
+
+    db, copy = _index_and_copy(tmp_path)
+    db.write_bytes(b"not an index, a damaged file" * 200)
+    monkeypatch.setattr(restore.shutil, "copy2", _written_half_then_disk_full)
+    assert main(["--db", str(db), "restore-index", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert "not enough free space to keep a copy of the index before restoring" in err and "Traceback" not in err
+    assert list(backup_folder(db).iterdir()) == []
+    assert db.read_bytes() == b"not an index, a damaged file" * 200
+
+
+class _CopyThatDoesNotFit:
+    """The copy's connection, whose backup into the index fills the disk."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def backup(self, target, **kwargs) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+def test_a_copy_that_does_not_fit_leaves_the_index_and_no_copy_of_it_for_that_try(tmp_path, monkeypatch,
+                                                                                  capsys) -> None:
+    """Each retry on a full disk left one more index-sized `…-before-restore.db`."""
+    from app.core.index import restore
+
+    db, copy = _index_and_copy(tmp_path)
+    real_open = restore.open_sqlite
+    monkeypatch.setattr(restore, "open_sqlite", lambda path, **kwargs: _CopyThatDoesNotFit(real_open(path, **kwargs))
+                        if Path(path) == copy else real_open(path, **kwargs))
+    for _ in range(2):
+        assert main(["--db", str(db), "restore-index", str(copy)]) == 2
+        assert [path for path in backup_folder(db).iterdir() if "-before-restore" in path.name] == []
+        err = capsys.readouterr().err
+        assert f"not enough free space to put {copy} in place of the index" in err
+        assert "the index was left as it was" in err
+    assert _read(db, "PRAGMA quick_check") == [("ok",)]
+    assert _read(db, "PRAGMA user_version") == [(LATEST_VERSION,)]

@@ -10,6 +10,7 @@ hold it open), and the index as it was is kept as a copy first.
 
 from __future__ import annotations
 
+import errno
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from app.core.errors import IndexInUseError, IndexStoreError, UsageError
 from app.core.index.backup import backup_folder, write_copy
 from app.core.index.connection import journal_mode_for, open_sqlite
+from app.core.index.open_failures import is_disk_full
 
 _JOURNALS = ("-wal", "-shm")
 
@@ -62,9 +64,11 @@ def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | 
             try:
                 source.backup(conn)  # one transaction, under the rollback journal: all or nothing
             except sqlite3.Error as error:
-                raise IndexStoreError(f"could not put {copy} back in place of {index} ({error}); the index was "
-                                      f"left as it was (its copy: {kept})") from error
-            conn.execute(f"PRAGMA journal_mode = {journal_mode_for(index)}")
+                raise _not_put_in(index, copy, kept, error) from error
+            try:
+                conn.execute(f"PRAGMA journal_mode = {journal_mode_for(index)}")
+            except sqlite3.Error:
+                pass  # the copy is in; the next open sets the mode the index is used in
         finally:
             conn.close()
     finally:
@@ -110,18 +114,86 @@ def _take_alone(conn: sqlite3.Connection, index: Path) -> None:
 
 def _keep_as_it_was(index: Path, now: datetime) -> Path:
     """A copy of the index before the restore (what its -wal holds too); when SQLite
-    cannot read it, its files as they are, side by side, so nothing is lost either way."""
+    cannot read it (damaged), its files as they are, side by side, so nothing is lost
+    either way. Any other failure (a full disk) leaves no file behind and changes nothing:
+    IndexStoreError."""
     try:
         return write_copy(index, now, "-before-restore")
-    except sqlite3.DatabaseError:
-        pass
+    except sqlite3.DatabaseError as error:
+        if not _cannot_read(error):
+            raise _not_kept(index, error) from error
+    except OSError as error:
+        raise _not_kept(index, error) from error
     folder = backup_folder(index)
-    folder.mkdir(exist_ok=True)
     kept = folder / f"{index.stem}-{now:%Y%m%d-%H%M%S-%f}-before-restore.unreadable"
-    for suffix in ("", *_JOURNALS):
-        if Path(f"{index}{suffix}").is_file():
-            shutil.copy2(f"{index}{suffix}", f"{kept}{suffix}")
+    try:
+        folder.mkdir(exist_ok=True)
+        for suffix in ("", *_JOURNALS):
+            if Path(f"{index}{suffix}").is_file():
+                shutil.copy2(f"{index}{suffix}", f"{kept}{suffix}")
+    except OSError as error:
+        _remove_kept(kept)  # a half copy as large as the free space would block every later open
+        raise _not_kept(index, error) from error
     return kept
+
+
+def _cannot_read(error: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's `error` says the file itself is unreadable (damaged, or not a
+    database), not that the copy could not be written (full disk, folder refused)."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    if name:
+        return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+    return any(words in str(error) for words in ("malformed", "not a database"))
+
+
+def _not_kept(index: Path, error: BaseException) -> IndexStoreError:
+    folder = backup_folder(index)
+    if _no_room(error):
+        return IndexStoreError(
+            f"not enough free space to keep a copy of the index before restoring (needs about "
+            f"{_megabytes(_index_bytes(index))} MB on the disk holding {folder}, {_megabytes(_free_bytes(folder))} MB "
+            "free); nothing changed")
+    return IndexStoreError(f"cannot keep a copy of the index {index} before restoring, in {folder} ({error}); "
+                           "nothing changed")
+
+
+def _not_put_in(index: Path, copy: Path, kept: Path, error: sqlite3.Error) -> IndexStoreError:
+    """The copy did not go in (SQLite rolled the index back): the copy kept of it goes
+    too, or each retry on a full disk would add one as large as the index. Its raw files
+    (a damaged index) stay: the -wal checkpointed before may have changed the file."""
+    if kept.suffix == ".db":
+        _remove_kept(kept)
+        left = "the index was left as it was"
+    else:
+        left = f"the index was left as it was (its files as they were: {kept})"
+    if _no_room(error):  # (the copy, the copy kept of the index and its rollback journal, less the index)
+        return IndexStoreError(
+            f"not enough free space to put {copy} in place of the index (needs about "
+            f"{_megabytes(_index_bytes(copy) + _index_bytes(index))} MB on the disk holding {index.parent}, "
+            f"{_megabytes(_free_bytes(index.parent))} MB free); {left}")
+    return IndexStoreError(f"could not put {copy} back in place of {index} ({error}); {left}")
+
+
+def _no_room(error: BaseException) -> bool:
+    return is_disk_full(error) or getattr(error, "errno", None) == errno.ENOSPC
+
+
+def _index_bytes(index: Path) -> int:
+    return sum(Path(f"{index}{suffix}").stat().st_size for suffix in ("", "-wal")
+               if Path(f"{index}{suffix}").is_file())
+
+
+def _free_bytes(folder: Path) -> int:
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f}"
 
 
 def _remove_kept(kept: Path) -> None:
