@@ -16,6 +16,7 @@ import pytest
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.index.backup import backup_folder, backups, is_upgrade_copy, latest_backup_note
+from app.core.errors import IndexStoreError
 from app.core.index.schema import LATEST_VERSION
 from tests.test_index import _index_at_version
 
@@ -197,3 +198,41 @@ def test_a_copy_that_does_not_fit_leaves_the_index_and_no_copy_of_it_for_that_tr
         assert "the index was left as it was" in err
     assert _read(db, "PRAGMA quick_check") == [("ok",)]
     assert _read(db, "PRAGMA user_version") == [(LATEST_VERSION,)]
+
+
+# -- an index on a share (rollback journal), where an idle holder cannot be seen ----------
+
+def test_on_a_share_restore_asks_for_every_window_closed_and_one_left_open_writes_nothing(tmp_path, monkeypatch,
+                                                                                       capsys) -> None:
+    """t8_share.py: the rollback journal holds no lock while idle, so the restore went
+    through under an open app, which then read and wrote the other index silently."""
+    import app.core.network_drives as network_drives
+
+    db = tmp_path / "index.db"
+    _index_at_version(db, monkeypatch, LATEST_VERSION, [("/lib/Petra", f"DSC_{n:04}", "2020-11-03T10:00:00")
+                                                         for n in range(3)], [("Petra", None, "user", "accepted")] * 3)
+    monkeypatch.setattr(network_drives, "is_network_path", lambda path: True)  # (after: that helper undoes patches)
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(db.read_bytes())
+    conn = sqlite3.connect(copy)
+    conn.execute("DELETE FROM labels")
+    conn.commit()
+    conn.close()
+    held = PhotoIndex.open(db)  # the app, left open and idle on the share
+    try:
+        assert held.conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert held.conn.execute("SELECT count(*) FROM labels").fetchone()[0] == 3
+        assert main(["--db", str(db), "restore-index", str(copy)]) == 2
+        err = capsys.readouterr().err
+        assert "cannot be checked: close every Landmark Tagger window on it" in err and "--yes; nothing changed" in err
+        assert _read(db, "SELECT count(*) FROM labels") == [(3,)] and not backup_folder(db).exists()
+        assert main(["--db", str(db), "restore-index", str(copy), "--yes"]) == 0  # the user says it is closed
+        assert _read(db, "SELECT count(*) FROM labels") == [(0,)]
+        with pytest.raises(IndexStoreError, match=r"was replaced by a copy \(`restore-index`\) while this app had it "
+                                                  r"open, so nothing was changed; restart the app"):
+            with held.transaction() as conn:
+                conn.execute("DELETE FROM photos")
+    finally:
+        held.close()
+    assert _read(db, "SELECT count(*) FROM photos") == [(3,)]
+    PhotoIndex.open(db).close()  # a fresh start opens it as it is

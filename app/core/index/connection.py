@@ -390,6 +390,8 @@ class TransactionManager:
         self._depth = 0
         self._read_only = is_read_only(conn)
         self._schema = schema  # the schema (user_version) this process reads and writes the file by
+        # SQLite's schema cookie of the file: a restore-index (SQLite's backup) raises it
+        self._cookie = None if schema is None else _schema_cookie(conn)
 
     @contextmanager
     def __call__(self) -> Iterator[sqlite3.Connection]:
@@ -423,6 +425,8 @@ class TransactionManager:
         # a library call inside the block (sqlite-utils' `with conn:`) may
         # already have committed; only commit what is still open
         if self._conn.in_transaction:
+            if self._cookie is not None:
+                self._cookie = _schema_cookie(self._conn)  # (a change of this transaction's own)
             self._conn.execute("COMMIT")
 
     def _refuse_a_schema_changed_meanwhile(self) -> None:
@@ -432,15 +436,26 @@ class TransactionManager:
         if self._schema is None:
             return
         found = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-        if found == self._schema:
+        if found == self._schema and _schema_cookie(self._conn) == self._cookie:
             return
         index = _file_of(self._conn) or "the index"
+        if found == self._schema:  # `restore-index` put a copy in while this one was open (idle: on a share
+            raise IndexStoreError(  # nothing tells it), and the photo ids it holds may be other photos there
+                f"the index {index} was replaced by a copy (`restore-index`) while this app had it open, so nothing "
+                "was changed; restart the app")
         if found > self._schema:
             raise IndexStoreError(
                 f"the index {index} was upgraded by a newer version of Landmark Tagger (schema {found}, this one "
                 f"knows {self._schema}) while this one had it open, so nothing was changed; restart the app")
         raise IndexStoreError(f"the index {index} was replaced by another file (schema {found}) while this app had "
                               "it open, so nothing was changed; restart the app")
+
+
+def _schema_cookie(conn: sqlite3.Connection) -> int:
+    """SQLite's schema cookie (a header field): changed by a change of the tables, which
+    this version makes only while it upgrades (user_version changes too), and by SQLite's
+    backup into the file, which is how `restore-index` puts a copy in."""
+    return int(conn.execute("PRAGMA schema_version").fetchone()[0])
 
 
 def _file_of(conn: sqlite3.Connection) -> str:

@@ -36,11 +36,18 @@ class Restored:
     kept: Path
 
 
-def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | None = None) -> Restored:
+def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | None = None,
+                 others_closed: bool = False) -> Restored:
     """Make the index at `index_path` hold what the copy at `copy_path` holds, the index
     as it was kept first in its backups folder. Raises UsageError for a copy that is not
     a whole index, IndexInUseError while another process has the index open (nothing
-    changed), IndexStoreError when it cannot be written."""
+    changed), IndexStoreError when it cannot be written.
+
+    An index in the rollback journal (on a share) is held by no lock while another
+    program has it open and idle: that cannot be checked, so the caller must say the user
+    closed every other window on it (`others_closed`), else UsageError. One left open
+    all the same refuses its next change (TransactionManager: the backup changed the
+    file's schema cookie)."""
     index = Path(index_path).expanduser().absolute()
     copy = Path(copy_path).expanduser().absolute()
     if not copy.is_file():
@@ -50,6 +57,11 @@ def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | 
     schema = _whole_copy_schema(copy)
     if not index.is_file():
         raise UsageError(f"no index at {index}; pass the index the copy belongs to with --db")
+    if not others_closed and _in_rollback_journal(index):
+        raise UsageError(
+            f"the index {index} uses SQLite's rollback journal (as on a network share), where whether another "
+            "program has it open cannot be checked: close every Landmark Tagger window on it (on every computer), "
+            "then run the command again with --yes; nothing changed")
     now = now or datetime.now()
     source = open_sqlite(copy, timeout=30)
     try:
@@ -65,10 +77,11 @@ def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | 
                 source.backup(conn)  # one transaction, under the rollback journal: all or nothing
             except sqlite3.Error as error:
                 raise _not_put_in(index, copy, kept, error) from error
-            try:
-                conn.execute(f"PRAGMA journal_mode = {journal_mode_for(index)}")
-            except sqlite3.Error:
-                pass  # the copy is in; the next open sets the mode the index is used in
+            finally:
+                try:  # (put in or not: the mode the index is used in, else a retry takes it for a share)
+                    conn.execute(f"PRAGMA journal_mode = {journal_mode_for(index)}")
+                except sqlite3.Error:
+                    pass  # the next open sets it
         finally:
             conn.close()
     finally:
@@ -91,6 +104,16 @@ def _whole_copy_schema(copy: Path) -> int:
         raise UsageError(f"{copy} cannot be put back: " + (
             "it holds no landmark-tagger index" if schema == 0 else f"it is damaged ({verdict})"))
     return schema
+
+
+def _in_rollback_journal(index: Path) -> bool:
+    """Whether the file's header says rollback journal (bytes 18-19: 1; WAL: 2)."""
+    try:
+        with open(index, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 1
 
 
 def _take_alone(conn: sqlite3.Connection, index: Path) -> None:
