@@ -236,3 +236,38 @@ def test_on_a_share_restore_asks_for_every_window_closed_and_one_left_open_write
         held.close()
     assert _read(db, "SELECT count(*) FROM photos") == [(3,)]
     PhotoIndex.open(db).close()  # a fresh start opens it as it is
+
+
+# -- the copy checked first ---------------------------------------------------------------
+
+def _restore_refused(db: Path, copy: Path, capsys) -> str:
+    before = db.read_bytes()
+    assert main(["--db", str(db), "restore-index", str(copy)]) == 2
+    assert db.read_bytes() == before and not backup_folder(db).exists()  # nothing changed, no copy kept
+    return capsys.readouterr().err
+
+
+def test_a_copy_from_a_newer_version_is_refused_before_anything_changes(tmp_path, capsys) -> None:
+    """It went in ("this version opens it as it is"), and the next command refused the index."""
+    db, copy = _index_and_copy(tmp_path)
+    conn = sqlite3.connect(copy)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 2}")
+    conn.close()
+    err = _restore_refused(db, copy, capsys)
+    assert (f"this copy was written by a newer version (schema {LATEST_VERSION + 2}, this one knows "
+            f"{LATEST_VERSION})") in err and "nothing changed" in err
+    assert main(["--db", str(db), "stats"]) == 0
+
+
+def test_a_sqlite_file_of_another_program_is_refused_before_anything_changes(tmp_path, capsys) -> None:
+    """Any SQLite file with a user_version went in; the next command said "no such table: photos"."""
+    db, _ = _index_and_copy(tmp_path)
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    err = _restore_refused(db, foreign, capsys)
+    assert "it holds no landmark-tagger index (no labels or photos); nothing changed" in err
+    assert main(["--db", str(db), "stats"]) == 0

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     restored = restore_copy(args.db or default_db_path(), args.copy, others_closed=args.yes)
     then = (f"this version upgrades it again at its next command (`{command_with_index(args.db)} stats`); "
             f"versions that know schema {restored.schema} open it as it is"
-            if restored.schema < LATEST_VERSION else "this version opens it as it is")
+            if restored.schema < LATEST_VERSION else "this version opens it as it is")  # (never newer: refused)
     print_summary(f"restore-index: the index holds {restored.copy} now (schema {restored.schema}); {then}; "
                   f"the index as it was is kept at {restored.kept}")
     return 0

@@ -23,6 +23,7 @@ from app.core.index.connection import journal_mode_for, open_sqlite
 from app.core.index.open_failures import is_disk_full
 
 _JOURNALS = ("-wal", "-shm")
+_OUR_TABLES = frozenset({"photos", "labels"})  # what marks a landmark-tagger index, at every schema
 
 
 @dataclass(frozen=True)
@@ -90,19 +91,30 @@ def restore_copy(index_path: str | Path, copy_path: str | Path, now: datetime | 
 
 
 def _whole_copy_schema(copy: Path) -> int:
-    """The copy's schema, after SQLite's quick_check found it whole."""
+    """The copy's schema, after it was found to be a landmark-tagger index (its photos
+    and labels tables, there since the first schema) that this version opens, whole
+    (SQLite's quick_check): anything else is refused before the index is touched."""
+    from app.core.index.schema import LATEST_VERSION  # (schema imports the upgrade's modules)
+
     try:
         conn = open_sqlite(copy, timeout=30)
         try:
             schema = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            verdict = conn.execute("PRAGMA quick_check").fetchone()[0] if schema <= LATEST_VERSION else "ok"
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
-        raise UsageError(f"{copy} cannot be put back: it is not a landmark-tagger index or is damaged ({error})") from error
-    if schema == 0 or verdict != "ok":
-        raise UsageError(f"{copy} cannot be put back: " + (
-            "it holds no landmark-tagger index" if schema == 0 else f"it is damaged ({verdict})"))
+        raise UsageError(f"{copy} cannot be put back: it is not a landmark-tagger index or is damaged ({error}); "
+                         "nothing changed") from error
+    if schema == 0 or not _OUR_TABLES <= tables:
+        raise UsageError(f"{copy} cannot be put back: it holds no landmark-tagger index (no "
+                         f"{' or '.join(sorted(_OUR_TABLES - tables)) or 'schema'}); nothing changed")
+    if schema > LATEST_VERSION:
+        raise UsageError(f"{copy} cannot be put back: this copy was written by a newer version (schema {schema}, "
+                         f"this one knows {LATEST_VERSION}); upgrade the app, or name another copy; nothing changed")
+    if verdict != "ok":
+        raise UsageError(f"{copy} cannot be put back: it is damaged ({verdict}); nothing changed")
     return schema
 
 
