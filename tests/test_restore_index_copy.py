@@ -271,3 +271,25 @@ def test_a_sqlite_file_of_another_program_is_refused_before_anything_changes(tmp
     err = _restore_refused(db, foreign, capsys)
     assert "it holds no landmark-tagger index (no labels or photos); nothing changed" in err
     assert main(["--db", str(db), "stats"]) == 0
+
+
+def test_an_index_from_a_newer_version_names_the_newest_copy_this_version_opens_a_restores_too(
+        tmp_path, capsys) -> None:
+    """The refusal named the copy taken before an older upgrade, not the newer
+    `…-before-restore.db` this version opens: following it lost every change between."""
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    copies = backup_folder(db)
+    copies.mkdir()
+    (copies / f"index-20261201-000000-000000-before-upgrade-from-schema-{OLD}.db").write_bytes(db.read_bytes())
+    kept = copies / "index-20261205-000000-000000-before-restore.db"
+    kept.write_bytes(db.read_bytes())
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 2}")
+    conn.close()
+    (copies / "index-20261206-000000-000000-before-restore.db").write_bytes(db.read_bytes())  # newer: not opened here
+    assert main(["--db", str(db), "stats"]) == 2
+    err = capsys.readouterr().err
+    assert (f"go back to the copy kept before the last `restore-index`, which this one opens (schema "
+            f"{LATEST_VERSION}; what changed since it was taken is not in it") in err
+    assert f"restore-index {kept}`" in err

@@ -99,18 +99,34 @@ def is_upgrade_copy(path: str | Path) -> bool:
     return bool(_UPGRADE_COPY.search(Path(path).name))
 
 
-def upgrade_copy_opened_by(index_path: str | Path, schema: int) -> tuple[Path, int] | None:
-    """The newest copy taken before an upgrade that a version knowing `schema` opens, and
-    its schema; None when there is none."""
+def newest_copy_opened_by(index_path: str | Path, schema: int) -> tuple[Path, int] | None:
+    """The newest copy (taken before an upgrade, kept before a `restore-index`, or weekly)
+    that a version knowing `schema` opens, and its schema (in the name of a copy taken
+    before an upgrade, else in its header); None when there is none."""
     if str(index_path) == ":memory:":
         return None
     try:
-        found = [(path, int(match.group(1))) for path in backups(index_path)
-                 if (match := _UPGRADE_COPY.search(path.name))]
+        found = [(path, int(match.group(1)) if (match := _UPGRADE_COPY.search(path.name)) else _schema_in_header(path))
+                 for path in backups(index_path)]
     except OSError:
         return None
-    fitting = [(path, version) for path, version in found if version <= schema]
+    fitting = [(path, version) for path, version in found if 0 < version <= schema]
     return fitting[-1] if fitting else None
+
+
+def _schema_in_header(copy: Path) -> int:
+    """The copy's user_version (header bytes 60-63; a copy is a whole file); 0 unread."""
+    try:
+        with open(copy, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return 0
+    return int.from_bytes(header[60:64], "big") if len(header) == 100 else 0
+
+
+def is_restore_copy(path: str | Path) -> bool:
+    """Whether `path` is the copy of the index `restore-index` kept before putting another in."""
+    return Path(path).name.endswith("-before-restore.db")
 
 
 def backup_before_upgrade(index_path: str | Path, version: int, newer: int, now: datetime | None = None) -> Path:

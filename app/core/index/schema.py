@@ -444,14 +444,18 @@ def migrate(conn: sqlite3.Connection, path_for_messages: str,
 
 
 def _newer_index(path_for_messages: str, version: int) -> IndexStoreError:
-    from app.core.index.backup import upgrade_copy_opened_by  # (backup reads no schema: no cycle at run time)
+    from app.core.index.backup import is_restore_copy, is_upgrade_copy, newest_copy_opened_by  # (no cycle at run time)
     from app.core.wording import shell_quote
 
-    found = upgrade_copy_opened_by(path_for_messages, LATEST_VERSION)
-    way_back = "" if found is None else (
-        f", or go back to the copy taken before that upgrade, which this one opens (schema {found[1]}; what changed "
-        f"since that upgrade is not in it, and the index as it is is kept): "
-        f"`landmark-tagger restore-index {shell_quote(str(found[0]))}`")
+    found = newest_copy_opened_by(path_for_messages, LATEST_VERSION)
+    way_back = ""
+    if found is not None:
+        copy, schema = found
+        which = ("the copy taken before that upgrade" if is_upgrade_copy(copy) else
+                 "the copy kept before the last `restore-index`" if is_restore_copy(copy) else "the newest copy")
+        since = "that upgrade" if is_upgrade_copy(copy) else "it was taken"
+        way_back = (f", or go back to {which}, which this one opens (schema {schema}; what changed since {since} is "
+                    f"not in it, and the index as it is is kept): `landmark-tagger restore-index {shell_quote(str(copy))}`")
     return IndexStoreError(
         f"{path_for_messages} was written by a newer version of landmark-tagger "
         f"(schema {version}, this one knows {LATEST_VERSION}); upgrade the app{way_back}"
