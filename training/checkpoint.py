@@ -190,10 +190,13 @@ def remove_checkpoints(folder: Path) -> None:
 
 def best_recorded(history: list[dict]) -> tuple[int, float] | None:
     """(epoch, μAP) of the best validated epoch in a checkpoint's history (the first of
-    equal ones, as the trainer keeps the first), None when no epoch was validated."""
+    equal ones, as the trainer keeps the first), None when no epoch was validated; rows
+    ranked by the top cosine (training.ranking_upgrade) are not compared."""
     best = None
     for record in history:
         gap = record.get("val_gap")
+        if record.get("val_ranking") == "cosine":
+            continue
         if gap is not None and (best is None or gap > best[1]):
             best = (int(record["epoch"]), float(gap))
     return best

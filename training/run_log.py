@@ -17,7 +17,9 @@ from training.errors import writing
 METRICS_CSV = "metrics.csv"  # one row per finished epoch
 TENSORBOARD_DIR = "tensorboard"
 PLOTS = ("loss.png", "lr.png", "gap.png")  # write_plots
-COLUMNS = ("epoch", "step", "train_loss", "lr", "val_gap", "val_accuracy", "images_per_s", "seconds")
+# val_ranking: what ranked the queries for val_gap ("calibrated"; "cosine" in rows of
+# a version before a2ea956 that a resumed run carries on, see training.ranking_upgrade)
+COLUMNS = ("epoch", "step", "train_loss", "lr", "val_gap", "val_accuracy", "images_per_s", "seconds", "val_ranking")
 
 
 @dataclass
@@ -30,6 +32,7 @@ class EpochRecord:
     val_accuracy: float | None
     images_per_s: float
     seconds: float
+    val_ranking: str | None = None
 
     def to_row(self) -> dict:
         return {k: ("" if getattr(self, k) is None else getattr(self, k)) for k in COLUMNS}
@@ -42,6 +45,7 @@ class EpochRecord:
         return cls(
             int(row["epoch"]), int(row["step"]), float(row["train_loss"]), float(row["lr"]),
             num(row["val_gap"]), num(row["val_accuracy"]), float(row["images_per_s"]), float(row["seconds"]),
+            row.get("val_ranking") or None,
         )
 
 

@@ -32,6 +32,8 @@ from training.distributed import (
 from training.errors import CheckpointError, ConfigError, DatasetError, OutputWriteError, writing
 from training.metrics import Metrics
 from training.optim import create_optimizer, lr_factor, set_learning_rate
+from training.ranking_upgrade import CURRENT as CURRENT_RANKING
+from training.ranking_upgrade import history_with_rankings, rescore_best_if_ranked_otherwise, score_checkpoint_on
 from training.resume import check_resumable, check_run_dir_is_a_folder, check_run_folder, plain
 from training.run_lock import RunFolderInUse, RunLock
 from training.run_log import EpochRecord, RunLog, remove_earlier_outputs
@@ -276,12 +278,14 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
                 "resume with the original optim and model settings or use a new run_dir"
             ) from exc
         start_epoch, step = state["epoch"], state["step"]
-        best_gap = state.get("best_gap")
+        best_gap, rows = state.get("best_gap"), history_with_rankings(state, best_path)
         if ctx.is_main:  # only rank 0 writes best.pt
-            best_gap, lost_best = best_to_beat(last_path.parent, state["history"])
+            best_gap, lost_best = best_to_beat(last_path.parent, rows)
             if lost_best:
                 _note(lost_best)
-        history = [EpochRecord(**r) for r in state["history"]]
+            rows, best_gap = rescore_best_if_ranked_otherwise(rows, best_path, best_gap, lambda path: score_checkpoint_on(
+                path, val_set, ctx.device, config.data.eval_batch_size, config.data.workers, config.loss.s), _note)
+        history = [EpochRecord(**r) for r in rows]
         torch.set_rng_state(state["rng_cpu"])
         if on_cuda and state.get("rng_cuda") is not None:
             torch.cuda.set_rng_state(state["rng_cuda"], ctx.device)
@@ -396,7 +400,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
         record = EpochRecord(
             epoch + 1, step, total_loss / max(total_seen, 1), lr,
             metrics.gap if metrics else None, metrics.accuracy if metrics else None,
-            total_seen / max(seconds, 1e-9), seconds,
+            total_seen / max(seconds, 1e-9), seconds, CURRENT_RANKING if metrics else None,
         )
         history.append(record)
         if ctx.is_main:
@@ -440,7 +444,7 @@ def _checkpoint_state(
         "classes": [asdict(c) for c in manifest.classes],
         "preprocessing": preprocessing.to_dict(),
         "metrics": metrics.to_json(with_classes=False) if metrics else None,
-        "metrics_ranking": "calibrated",  # export's card says so (earlier runs ranked by the cosine)
+        "metrics_ranking": CURRENT_RANKING,  # export's card says so (earlier runs ranked by the cosine)
         # which prepared split this was trained on (evaluate warns about another one)
         "manifest_fingerprint": fingerprint,
     }
