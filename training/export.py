@@ -101,10 +101,15 @@ def network_from_checkpoint(state: dict):
     return net.eval()
 
 
-def model_card(state: dict, name: str, notes: str = "", progress: RunProgress | None = None) -> str:
-    """A short Markdown card: what was trained on what, and how well it did."""
+def model_card(
+    state: dict, name: str, notes: str = "", progress: RunProgress | None = None, temperature: float = 1.0,
+    metrics_at_temperature: dict | None = None,
+) -> str:
+    """A short Markdown card: what was trained on what, and how well it did.
+    `metrics_at_temperature`: the validation figures scored again at the bundle's
+    `temperature` (≠ 1), which then stand in for the checkpoint's (scored at 1)."""
     train = state.get("train_config", {})
-    metrics = state.get("metrics") or {}
+    metrics = metrics_at_temperature or state.get("metrics") or {}
     classes = state.get("classes", [])
     lines = [
         f"# {name}",
@@ -123,15 +128,27 @@ def model_card(state: dict, name: str, notes: str = "", progress: RunProgress | 
         lines.append(
             f"- Validation split: μAP {metrics.get('gap', float('nan')):.4f}, "
             f"top-1 accuracy {metrics.get('accuracy', float('nan')):.4f} "
-            f"on {metrics.get('queries')} images ({_ranking_of(state)})"
+            f"on {metrics.get('queries')} images ({_ranking_of(state, temperature, metrics_at_temperature)})"
         )
     if notes:
         lines += ["", notes.strip()]
     return "\n".join(lines) + "\n"
 
 
-def _ranking_of(state: dict) -> str:
-    """Which score ranked the queries for the card's μAP (see training.validation)."""
+def _ranking_of(state: dict, temperature: float = 1.0, at_temperature: dict | None = None) -> str:
+    """Which score ranked the queries for the card's μAP (see training.validation).
+    The temperature changes how queries rank against each other, so a figure at 1 is
+    not what `evaluate` gives of a bundle at another one."""
+    if at_temperature:
+        at_one = (state.get("metrics") or {}).get("gap")
+        return (f"ranked by the calibrated score at this bundle's temperature {temperature:g}, as "
+                "`landmark-train evaluate` of the bundle ranks"
+                + ("" if at_one is None or state.get("metrics_ranking") != "calibrated"
+                   else f"; at temperature 1, by which training chose this epoch: μAP {at_one:.4f}"))
+    if state.get("metrics_ranking") == "calibrated" and temperature != 1.0:
+        return (f"ranked by the calibrated score at temperature 1; this bundle uses temperature {temperature:g}, "
+                "so `landmark-train evaluate` of it may give another μAP (the prepared split it was validated "
+                "on was not found to score it again)")
     if state.get("metrics_ranking") == "calibrated":
         return "ranked by the calibrated score at temperature 1, as `landmark-train evaluate` of the bundle ranks"
     return ("ranked by the network's top cosine; `landmark-train evaluate` of the bundle ranks by its "
@@ -164,6 +181,8 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
     name = options.name or Path(out_path).stem
     scale = float(state.get("train_config", {}).get("loss", {}).get("s", 30.0))
     progress = run_progress(Path(checkpoint), state)
+    at_temperature = (metrics_at_temperature(state, net, scale, options.temperature)
+                      if options.temperature != 1.0 and state.get("metrics") else None)
     extra = {"training": {"epoch": state.get("epoch"), "metrics": state.get("metrics"),
                           "epochs_trained": progress.trained, "epochs_planned": progress.planned}}
     if state.get("manifest_fingerprint"):  # evaluate compares it with the manifest it is given
@@ -175,8 +194,35 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
         return export_bundle(
             net, preprocessing, labels, out_path, name=name,
             scoring=ScoringConfig(scale=scale, temperature=options.temperature),
-            threshold=options.threshold, card=model_card(state, name, options.card_notes, progress),
+            threshold=options.threshold, card=model_card(
+                state, name, options.card_notes, progress, options.temperature, at_temperature),
             extra=extra, as_folder=options.as_folder, created=saved_time(Path(checkpoint), state),
         )
     except OSError as exc:
         raise ConfigError(f"cannot write the bundle {out_path}: {exc.strerror or exc}; choose another --out") from exc
+
+
+def metrics_at_temperature(state: dict, net, scale: float, temperature: float) -> dict | None:
+    """The checkpoint's validation figures scored again as a bundle at `temperature`
+    ranks (softmax(scale · cosine / temperature)), on the split it was validated on;
+    None when that prepared dataset is not there, or was prepared again since."""
+    import torch
+
+    from model.preprocess import Preprocessing
+    from training.data import ManifestDataset
+    from training.datasets import load_manifest
+    from training.errors import DatasetError
+    from training.validation import metrics_from_predictions, predict_images
+
+    try:
+        prepared = load_manifest(Path(state["train_config"]["data"]["manifest"]))
+        if state.get("manifest_fingerprint") and prepared.split_fingerprint() != state["manifest_fingerprint"]:
+            return None
+        images = prepared.split("val")
+        if not images:
+            return None
+        dataset = ManifestDataset(prepared, images, Preprocessing.from_dict(state["preprocessing"]))
+        predicted = predict_images(net, dataset, torch.device("cpu"), scale=scale / temperature)
+    except (OSError, KeyError, TypeError, ValueError, DatasetError):
+        return None
+    return metrics_from_predictions(prepared, images, predicted).to_json(with_classes=False)
