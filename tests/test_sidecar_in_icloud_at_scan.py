@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
 from app.core.scanner import scan
@@ -72,5 +74,30 @@ def test_write_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_as_a_whole(tm
         plan = {item.target.name: item.problem for item in plan_writes(index, "", False, WriteOptions())}
         in_icloud = "sidecar DSC_0001.NEF.xmp is in iCloud, not downloaded; download it in Finder first"
         assert plan == {"DSC_0001.JPG": f"its photo's {in_icloud}", "DSC_0001.NEF.xmp": f"its {in_icloud}"}
+        assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 0
+    assert (folder / "DSC_0001.JPG").read_bytes() == jpeg_before
+
+
+@pytest.mark.parametrize("naming", ["ext", "stem"])
+def test_write_leaves_a_jpeg_alone_whose_own_sidecar_is_in_icloud(tmp_path, naming) -> None:
+    """A JPEG's own sidecar (DSC_0001.JPG.xmp from a `--no-jpeg` write, DSC_0001.xmp as
+    Lightroom writes) evicted is no target of the next write, yet embedding the new label
+    in the JPEG would leave the sidecar naming the old place: the photo is left alone."""
+    folder = tmp_path / "lib"
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    sidecar_only = WriteOptions(write_into_jpeg=False, sidecar_naming=naming)
+    with PhotoIndex.open(tmp_path / "first.db") as index:
+        scan(index, [folder])
+        index.set_label(index.search("")[0].id, "Colosseum")
+        assert write_labels(index, plan_writes(index, "", False, sidecar_only), sidecar_only).written == 1
+    [sidecar] = folder.glob("*.xmp")
+    evict(sidecar, tmp_path / "kept.xmp")
+    jpeg_before = (folder / "DSC_0001.JPG").read_bytes()
+    with PhotoIndex.open(tmp_path / "anew.db") as index:
+        assert "`write` leaves its photo alone until downloaded" in scan(index, [folder]).line()
+        index.set_label(index.search("")[0].id, "Petra")
+        [planned] = plan_writes(index, "", False, WriteOptions())
+        assert planned.problem == (f"its photo's sidecar {sidecar.name} is in iCloud, not downloaded; "
+                                   "download it in Finder first")
         assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 0
     assert (folder / "DSC_0001.JPG").read_bytes() == jpeg_before

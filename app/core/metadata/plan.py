@@ -169,11 +169,13 @@ def plan_writes(
     sidecars_written = journal.sidecar_writers(index)
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
     written_for = {path[:-4] for path in sidecars_written if path.lower().endswith(".xmp")}  # file or stem
+    photo_files: dict[int, tuple[str, ...]] = {}  # a photo's evicted sidecars hold all its files
     for photo in index.search(query):
         left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
         rejected = photo.state == "rejected" or left_over
         if not rejected and (photo.state not in states or (photo.state == "suggested" and photo.label is None)):
             continue
+        photo_files[photo.id] = tuple(photo.files)
         for path in map(Path, photo.files):
             if left_over and str(path) not in written_for and str(path.with_suffix("")) not in written_for:
                 continue  # no sidecar of it ours: nothing to look at (most unlabelled photos)
@@ -209,7 +211,7 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names))
+    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:

@@ -1,17 +1,20 @@
 """A photo whose sidecar iCloud holds (evicted, not downloaded) is left alone as a
-whole by `write`: the RAW's sidecar cannot be read nor replaced, and writing the JPEG
-of its pair alone would leave the photo's two files naming two places (the JPEG the
-new label, the sidecar, once downloaded, the old one) for any other program or index
-that reads them. The scan says so ("`write` leaves its photo alone until downloaded")."""
+whole by `write`: the sidecar cannot be read nor replaced, and writing the photo's
+other files alone (the JPEG of its pair, or the JPEG itself beside its own sidecar left
+by a `--no-jpeg` write or by Lightroom) would leave the photo's files naming two places
+(the JPEG the new label, the sidecar, once downloaded, the old one) for any other
+program or index that reads them. The scan says so ("`write` leaves its photo alone
+until downloaded")."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Mapping
 
+from app.core.cloud_files import IN_ICLOUD, not_downloaded_note
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.sidecar import sidecar_not_downloaded
+from app.core.metadata.sidecar import evicted_sidecars, existing_sidecars, sidecar_not_downloaded
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite
@@ -22,17 +25,48 @@ def sidecar_in_cloud_problem(sidecar: Path, why: str) -> str:
     return f"its sidecar {sidecar.name} is {why}"
 
 
-def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite]) -> list[PlannedWrite]:
-    """`plan` with every file of a photo refused where one of its sidecars is refused for
-    being in the cloud (sidecar.sidecar_not_downloaded), each with that sidecar's note:
-    the photo is written once it is downloaded, all its files together. A file whose
+def photo_sidecar_in_cloud_problem(sidecar: Path, why: str) -> str:
+    """The note for every other file of that photo, left alone with it."""
+    return f"its photo's sidecar {sidecar.name} is {why}"
+
+
+def sidecar_in_cloud(files: Iterable[Path | str]) -> tuple[Path, str] | None:
+    """(a sidecar, why) for the first sidecar of any of a photo's `files`, under either
+    naming, that is not downloaded: evicted (only its `.NAME.xmp.icloud` stand-in there)
+    or a dataless/online-only placeholder. None when every sidecar of them is on the disk."""
+    for path in map(Path, files):
+        evicted = evicted_sidecars(path)
+        if evicted:
+            return evicted[0], IN_ICLOUD
+        for sidecar in existing_sidecars(path):
+            note = not_downloaded_note(sidecar)
+            if note is not None:
+                return sidecar, note
+    return None
+
+
+def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite],
+                                             photo_files: Mapping[int, Iterable[Path | str]] = {},
+                                             ) -> list[PlannedWrite]:
+    """`plan` with every file of a photo refused where one of its sidecars is in the
+    cloud: one refused as a target (sidecar.sidecar_not_downloaded), or any sidecar of any
+    of the photo's files (`photo_files`, by photo id; else the plan's sources), planned or
+    not, as a JPEG's own evicted sidecar yields no plan item. Each gets that sidecar's
+    note: the photo is written once it is downloaded, all its files together. A file whose
     write would change nothing stays as it is."""
     held: dict[int, str] = {}
     for item in plan:
         if item.kind == "sidecar" and item.problem is not None and item.photo_id not in held:
             in_the_cloud = sidecar_not_downloaded(item.source, item.target)
             if in_the_cloud is not None and item.problem == sidecar_in_cloud_problem(*in_the_cloud):
-                held[item.photo_id] = f"its photo's sidecar {in_the_cloud[0].name} is {in_the_cloud[1]}"
+                held[item.photo_id] = photo_sidecar_in_cloud_problem(*in_the_cloud)
+    sources: dict[int, list[Path]] = {}
+    for item in plan:
+        sources.setdefault(item.photo_id, []).append(item.source)
+    for photo_id in {item.photo_id for item in plan if item.changes_anything} - held.keys():
+        in_the_cloud = sidecar_in_cloud(dict.fromkeys(photo_files.get(photo_id, sources[photo_id])))
+        if in_the_cloud is not None:
+            held[photo_id] = photo_sidecar_in_cloud_problem(*in_the_cloud)
     if not held:
         return plan
     return [replace(item, before=KeywordFields(), after=KeywordFields(), note=None, problem=held[item.photo_id])
