@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from app.cli.main import main
 from app.core.index import PhotoIndex, review_journal
 from app.core.teaching import forget, taught_labels
@@ -50,11 +52,13 @@ def test_a_forget_that_changes_nothing_is_not_journalled(cabin_suggested) -> Non
     assert done.journalled is None and _forgotten_places(db) == []
 
 
-def test_taking_back_a_label_that_taught_a_forgotten_place_forgets_it_again(cabin_suggested, capsys) -> None:  # noqa: F811
+@pytest.mark.parametrize("typed", ["Our cabin", "our  CABIN"])  # the place in another case and spacing too
+def test_taking_back_a_label_that_taught_a_forgotten_place_forgets_it_again(cabin_suggested, capsys,  # noqa: F811
+                                                                             typed) -> None:
     db, photos, ids, _ = cabin_suggested
     assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
     forgotten = _forgotten(db)
-    assert main(["--db", str(db), "label", f'path:"{photos[1]}"', "Our cabin"]) == 0
+    assert main(["--db", str(db), "label", f'path:"{photos[1]}"', typed]) == 0
     assert _taught(db) == {"Our cabin": 1} and _forgotten(db) == []  # taught again
     assert main(["--db", str(db), "undo", "--review"]) == 0
     assert _taught(db) == {} and _forgotten(db) == forgotten  # as after the forget, at its date

@@ -54,7 +54,8 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
 
     ids = [int(photo_id) for photo_id in photo_ids]
     before = review_journal.labels_before(index.conn, ids)
-    forgotten_at = None if label is None else _forgotten_at(index.conn, label)
+    place = None if label is None else _place_named(index, label, bundle)
+    forgotten_at = None if place is None else _forgotten_at(index.conn, place)
     if expected is None:
         expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed: list[int] = []
@@ -69,9 +70,9 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         if after:
             was, now = _with_withdrawn(before, after, places_untaught)
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
-            if command_id is not None and forgotten_at is not None and _forgotten_at(conn, label) is None:
+            if command_id is not None and forgotten_at is not None and _forgotten_at(conn, place) is None:
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
-                review_journal.record_forgotten_place(conn, command_id, label, forgotten_at)
+                review_journal.record_forgotten_place(conn, command_id, place, forgotten_at)
             journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
@@ -88,6 +89,15 @@ def _with_withdrawn(before: Mapping[int, review_journal.LabelBefore], after: Map
     was = {**before, **{photo_id: review_journal.LabelBefore(*row[1:]) for photo_id, row in withdrawn.items()}}
     now = {**after, **{photo_id: (None, "suggested") for photo_id in withdrawn}}
     return was, now
+
+
+def _place_named(index: "PhotoIndex", label: str, bundle: "ModelBundle | None") -> str:
+    """The place `label` names as learn_from_corrections will store it (checked, in the
+    spelling already in use): a name it refuses is refused here first, with its message,
+    and a forgotten place typed in another case or Unicode form is still found."""
+    from app.core.teaching import canonical_label, check_label
+
+    return canonical_label(index, check_label(label), bundle.class_names() if bundle else ())
 
 
 def _forgotten_at(conn: "sqlite3.Connection", label: str) -> str | None:
