@@ -191,8 +191,9 @@ def save_bundle(
     created: str | None = None,
 ) -> ModelBundle:
     """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
-    `created` (ISO 8601; now when None) is hashed into the id: an export gives the time
-    its checkpoint was saved, so that exporting it again gives the same id.
+    `created` (ISO 8601, "" when not known; now when None) is hashed into the id: an
+    export gives the time its checkpoint was saved, so that exporting it again gives the
+    same id.
 
     The file is written to a temporary name and renamed, so a reader never sees half a
     bundle. Raises BundleError if the result does not load.
@@ -211,7 +212,7 @@ def save_bundle(
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": name,
-        "created": created or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": created if created is not None else datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "backbone": backbone,
         "preprocessing": preprocessing.to_dict(),
         "embedding_size": int(embedding_size),

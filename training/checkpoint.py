@@ -71,23 +71,14 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def saved_time(path: Path, state: dict[str, Any]) -> str:
-    """When the checkpoint `state` (read from `path`, a .pt file or a run folder) was
-    saved, UTC to the second: the time it records, or for one saved before it recorded
-    it, its file's modification time. `export` makes it the bundle's `created`, which
-    the bundle id hashes: the same checkpoint exported again is then the same bundle,
-    and the app does not tag the whole library again for it."""
+def saved_time(state: dict[str, Any]) -> str:
+    """When the checkpoint `state` was saved, UTC to the second, or "" for one saved
+    before it recorded it (not known: its file's time changes with every copy, scp or
+    download). `export` makes it the bundle's `created`, which the bundle id hashes: the
+    same checkpoint exported again, or a copy of it, is then the same bundle, and the app
+    does not tag the whole library again for it."""
     recorded = state.get(SAVED)
-    if isinstance(recorded, str) and recorded:
-        return recorded
-    path = Path(path)
-    if path.is_dir():
-        path = best_checkpoint_of(path)
-    try:
-        modified = path.stat().st_mtime
-    except OSError:
-        return _now()
-    return datetime.fromtimestamp(int(modified), timezone.utc).isoformat(timespec="seconds")
+    return recorded if isinstance(recorded, str) else ""
 
 
 def _os_error_behind(exc: BaseException) -> OSError | None:

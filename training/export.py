@@ -196,7 +196,7 @@ def export_checkpoint(checkpoint: Path, out_path: Path, options: ExportOptions =
             scoring=ScoringConfig(scale=scale, temperature=options.temperature),
             threshold=options.threshold, card=model_card(
                 state, name, options.card_notes, progress, options.temperature, at_temperature),
-            extra=extra, as_folder=options.as_folder, created=saved_time(Path(checkpoint), state),
+            extra=extra, as_folder=options.as_folder, created=saved_time(state),
         )
     except OSError as exc:
         raise ConfigError(f"cannot write the bundle {out_path}: {exc.strerror or exc}; choose another --out") from exc
