@@ -106,3 +106,24 @@ def test_ok_on_the_name_without_its_accents_asks_and_offers_the_known_one(qtbot)
     assert [button.text() for button in dialog.near_buttons] == ["Zürich Grossmünster"]
     qtbot.mouseClick(dialog.near_buttons[0], Qt.MouseButton.LeftButton)
     assert dialog.result() == LabelDialog.DialogCode.Accepted and dialog.label() == "Zürich Grossmünster"
+
+
+def test_label_names_an_invisible_joiner_as_the_difference_not_accents(tmp_path, capsys) -> None:
+    """"पर्वत मंदिर" typed for the known "पर्‌वत मंदिर" (with a zero-width non-joiner):
+    refused as a second keyword, saying which invisible character differs, in words, and
+    showing the known name as it is (not with a `\\u200c` escape) so it can be pasted."""
+    known, typed = "पर्\u200cवत मंदिर", "पर्वत मंदिर"
+    db, folder = tmp_path / "index.db", tmp_path / "photos"
+    folder.mkdir()
+    with PhotoIndex.open(db) as index:
+        add_photo(index, [make_jpeg(folder / "DSC_0001.JPG", seed=1)], known, "accepted")
+        other = add_photo(index, [make_jpeg(folder / "DSC_0002.JPG", seed=2)], None, "unlabelled")
+    assert main(["--db", str(db), "label", str(folder / "DSC_0002.JPG"), typed]) == 1
+    err = capsys.readouterr().err
+    assert f"did you mean '{known}'?" in err and "\\u200c" not in err
+    assert f"'{typed}' differs from it only by an invisible zero-width non-joiner (U+200C)," in err
+    assert "accents" not in err
+    with PhotoIndex.open(db) as index:
+        assert index.get(other).label is None
+    sinhala = did_you_mean("ශ්රී ලංකා", ["ශ්\u200dරී ලංකා"])
+    assert "only by an invisible zero-width joiner (U+200D)," in sinhala and "\\u200d" not in sinhala

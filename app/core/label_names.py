@@ -174,12 +174,43 @@ def did_you_mean(name: str, near: list[str]) -> str:
     """The question for a typed name close to known landmarks (`near`), naming them; each
     face adds its way to make the name a new landmark all the same (the CLI's --new). Where
     they differ from it in accents alone it says so: the user sees no typo there, and the
-    cost is a second keyword for the place."""
+    cost is a second keyword for the place. A difference in invisible joiners (ZWJ, ZWNJ
+    of an Indic or Sinhala spelling) is named as such, in words: there is nothing to see."""
     if near and all(differs_in_accents_only(name, other) for other in near):
         them = "it" if len(near) == 1 else "them"
-        return (f"no landmark named {name!r}; did you mean {_choices(near)}? {name!r} differs from {them} "
-                "only in accents, and would be another keyword for the place in the files.")
-    return f"no landmark named {name!r}; did you mean {_choices(near)}?"
+        return (f"no landmark named {shown_name(name)}; did you mean {_choices(near)}? {shown_name(name)} differs "
+                f"from {them} only {_how_it_differs(name, near)}, and would be another keyword for the place in "
+                "the files.")
+    return f"no landmark named {shown_name(name)}; did you mean {_choices(near)}?"
+
+
+# The invisible characters a spelling may hold or lack where the fold sees one word.
+_JOINER_WORDS = {"\u200c": "zero-width non-joiner (U+200C)", "\u200d": "zero-width joiner (U+200D)"}
+
+
+def shown_name(name: str) -> str:
+    """`name` quoted as repr quotes it, but with its joiners as they are rather than
+    escaped (`\\u200c` reads as garbage and cannot be pasted back into a shell)."""
+    shown = repr(name)
+    for joiner in _JOINER_WORDS:
+        shown = shown.replace(joiner.encode("unicode_escape").decode(), joiner)
+    return shown
+
+
+def _how_it_differs(name: str, near: list[str]) -> str:
+    """"in accents", "by an invisible zero-width non-joiner (U+200C)", or both."""
+    joiners = [words for joiner, words in _JOINER_WORDS.items()
+               if any(name.count(joiner) != other.count(joiner) for other in near)]
+    if not joiners:
+        return "in accents"
+    invisible = "an invisible " + " and a ".join(joiners)
+    if all(_without_joiners(name) == _without_joiners(other) for other in near):
+        return f"by {invisible}"
+    return f"in accents and by {invisible}"
+
+
+def _without_joiners(text: str) -> str:
+    return label_form("".join(ch for ch in text if ch not in _JOINER_WORDS)).casefold()
 
 
 def merges_only_when_exact(name: str, near: list[str]) -> str:
@@ -191,4 +222,4 @@ def merges_only_when_exact(name: str, near: list[str]) -> str:
 
 
 def _choices(near: list[str]) -> str:
-    return " or ".join(repr(other) for other in near)
+    return " or ".join(shown_name(other) for other in near)
