@@ -404,8 +404,9 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
 
 def resave_bundle(bundle: ModelBundle, out_path: str | Path, **changes: Any) -> ModelBundle:
     """Save a copy of a loaded bundle with some of save_bundle's arguments changed
-    (e.g. card=, onnx_bytes=, name=); everything else is kept."""
-    arguments: dict[str, Any] = dict(
+    (e.g. card=, onnx_bytes=, name=); everything else is kept, `created` too: the same
+    bundle resaved with the same change is the same bundle, same id."""
+    arguments: dict[str, Any] = dict(created=bundle.created,
         onnx_bytes=bundle.onnx_bytes, labels=bundle.labels, preprocessing=bundle.preprocessing,
         embedding_size=bundle.embedding_size, name=bundle.name, backbone=bundle.backbone,
         scoring=bundle.scoring, threshold=bundle.threshold, card=bundle.card, gallery=bundle.gallery,
