@@ -1,0 +1,147 @@
+"""How an undo of a write batch ends when files could not be restored: the kinds of
+failure (a file gone for good closes the batch; a full disk, a card unplugged, a file in
+use or in the cloud only keeps it open) and the line that says what to do next."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from app.core.cloud_files import NotDownloadedError
+from app.core.errors import MetadataWriteError
+from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
+                                             passing_error_class)
+from app.core.wording import counted, shell_quote
+
+
+def closed_line(kept: int, gone: Counter[str]) -> str:
+    """The closing line of a batch closed with files not restored: `kept` still hold
+    the label written; `gone` (by kind: "photo file", "sidecar", "sidecar and photo file")
+    are not there: a sidecar deleted since (its photo file still beside it) took our
+    keyword with it; a photo file, or a sidecar gone with its photo file (the usual way
+    to move a RAW), may have been renamed or moved away (the journal knows only the old
+    path), so it is not said gone with our keyword."""
+    parts = []
+    if kept:
+        parts.append(f"the {'other ' if gone else ''}file keeps the label written "
+                     "(give it a new label to change it)" if kept == 1 else
+                     f"{counted(kept, 'file')} keep the labels written (give them a new label to change them)"
+                     if gone else
+                     "the files keep the labels written (give them a new label to change them)")
+    sidecars, moved = gone.get("sidecar", 0), gone.get(SidecarMovedError.kind, 0)
+    photo_files = sum(gone.values()) - sidecars - moved
+    if sidecars:
+        parts.append(f"{'the sidecar was' if sidecars == 1 else counted(sidecars, 'sidecar') + ' were'} deleted "
+                     f"since, and our keyword with {'it' if sidecars == 1 else 'them'}: nothing left to take "
+                     "back there")
+    if moved:  # a RAW moved with its sidecar: that sidecar still holds our keyword
+        parts.append(f"{'the sidecar is' if moved == 1 else counted(moved, 'sidecar') + ' are'} no longer there, "
+                     f"nor {'its photo file' if moved == 1 else 'their photo files'} (deleted, renamed or moved "
+                     "away): if you renamed or moved them, "
+                     + ("the sidecar keeps the label written (scan, then give the photo a new label to change it)"
+                        if moved == 1 else "the sidecars keep the labels written (scan, then give the photos new "
+                        "labels to change them)"))
+    if photo_files:
+        # a JPEG not at its path may have been renamed or moved, still holding our keyword
+        kept_where_moved = ("it, it keeps the label written (scan, then give the photo a new label to change it)"
+                            if photo_files == 1 else "them, they keep the labels written (scan, then give the "
+                            "photos new labels to change them)")
+        parts.append(f"{'the photo file is' if photo_files == 1 else counted(photo_files, 'photo file') + ' are'}"
+                     f" no longer there (deleted, renamed or moved away): if you renamed or moved {kept_where_moved}")
+    return "this batch is closed: " + "; ".join(parts)
+
+
+class FileGoneError(MetadataWriteError):
+    """A file our write changed was deleted since (by the user, or the program that
+    made it): there is nothing to restore, and no label of ours left in it."""
+
+    kind = "file"
+
+
+class PhotoGoneError(FileGoneError):
+    """The photo file (a JPEG written into) is not at its path any more: deleted (the
+    JPEG of a pair, say, whose RAW stands for the photo now), renamed or moved away."""
+
+    kind = "photo file"
+
+
+class SidecarGoneError(FileGoneError):
+    """A sidecar our write changed was deleted since."""
+
+    kind = "sidecar"
+
+
+class SidecarMovedError(SidecarGoneError):
+    """A sidecar our write changed is not at its path, nor its photo file beside it:
+    deleted, or renamed or moved away with it (still holding our keyword)."""
+
+    kind = "sidecar and photo file"
+
+
+PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
+                   DiskUnreachableError: "disk gone", FileInUseError: "in use",
+                   NotDownloadedError: "in the cloud"}
+
+
+def passing_cause(error: BaseException) -> str | None:
+    """Why a file could not be restored for now only (a PASSING_CAUSES value), else None."""
+    if isinstance(error, OSError):
+        cause = passing_error_class(error)
+        return None if cause is None else PASSING_CAUSES[cause]
+    return next((word for kind, word in PASSING_CAUSES.items() if isinstance(error, kind)), None)
+
+
+def new_folder_gone(error: DiskUnreachableError, met: list[DiskUnreachableError]) -> bool:
+    """Whether `error` names a library folder or link not found that no error in `met` named."""
+    if error.library_folder is None and error.link is None:
+        return False
+    return all((error.library_folder, error.link) != (other.library_folder, other.link) for other in met)
+
+
+def ways_out(unreachable: list[DiskUnreachableError], command: str) -> list[str]:
+    """For each library folder (or folder link in one) not found, what to do when it was
+    not a card unplugged: relocate a folder moved or renamed (its labels kept), forget one
+    deleted on purpose (its photos' labels go), remove or repoint a link to a folder
+    moved or deleted. Each ends with undo again."""
+    ways = []
+    for error in unreachable:
+        if error.link is not None:
+            ways.append(f"if you moved or deleted the folder the link {error.link} points to, point the link at "
+                        "its new place or remove the link, and undo again")
+            continue
+        folder = shell_quote(error.library_folder)
+        ways.append(f"if you moved or renamed the library folder {error.library_folder}, follow it "
+                    f"(`{command} relocate {folder} NEW`, or Locate folder… in the app) and undo again; "
+                    f"if you deleted it yourself, take it out of the library (`{command} forget {folder} --yes`, "
+                    "or Remove from library… in the app) and undo again: its files then count as gone")
+    return ways
+
+
+def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[str]) -> str:
+    """The next step for an undo that leaves its batch open: one clause per cause, and
+    `ways_out` (ways_out) after the disk gone."""
+    steps = []
+    if passing["space"]:
+        steps.append(f"no room to restore {counted(passing['space'], 'file')}: free space on the disk "
+                     "(or your quota on it) and undo again; a full disk does not close this batch")
+    if passing["read-only disk"]:
+        steps.append(f"{counted(passing['read-only disk'], 'file')} on a read-only card or disk: make it writable "
+                     "(the card's lock switch) and undo again; that does not close this batch")
+    if passing["disk gone"]:
+        steps.append(f"{counted(passing['disk gone'], 'file')} on a card or disk that cannot be reached: connect it "
+                     "and undo again; that does not close this batch")
+    steps.extend(ways_out)
+    if passing["in use"]:
+        steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
+                     "that does not close this batch")
+    if passing["in the cloud"]:
+        steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "
+                     "download it (in Finder, or “Always keep on this device” in Explorer) and undo again; "
+                     "that does not close this batch")
+    if lasting:
+        files = ("the other " if passing else "the ") + ("file" if lasting == 1 else "files")
+        closes = f"{'another' if retrying else 'a second'} failure closes this batch"
+        if passing:  # the batch stays open while any of those lasts: "a second" would not be the last
+            closes = f"once nothing above keeps it open, {'another' if retrying else 'a second'} failure closes it"
+        steps.append(f"put {files} back (or make {'it' if lasting == 1 else 'them'} writable) and undo again "
+                     f"to retry; {closes}")
+    return "; ".join(steps)
