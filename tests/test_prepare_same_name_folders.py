@@ -54,6 +54,17 @@ def test_folders_that_differ_in_spaces_only_are_one_class_whatever_the_order(tmp
     assert "other or extra white space" in summary.merged[0].describe()
 
 
+def test_folders_that_differ_in_case_only_are_one_class_whatever_the_order(tmp_path, capsys):
+    source = same_name_folders(tmp_path / "photos", ["big ben", "Petra", "Big Ben"], [3, 3, 3])
+    summary = prepare_dataset(PrepareConfig(source, tmp_path / "prepared", cache_size=24, workers=1))
+    manifest = load_manifest(tmp_path / "prepared")
+    assert [(c.landmark_id, c.name, c.count) for c in manifest.classes] == [("Big Ben", "Big Ben", 6),
+                                                                           ("Petra", "Petra", 3)]
+    assert [(m.kept, m.merged) for m in summary.merged] == [("Big Ben", ("big ben",))]
+    assert main(["prepare", str(source), "--out", str(tmp_path / "cli"), "--size", "24", "--workers", "1"]) == 0
+    assert 'classes "Big Ben", "big ben" are all "Big Ben" (upper and lower case)' in capsys.readouterr().err
+
+
 def test_a_merged_class_keeps_its_cache_when_prepared_again(tmp_path):
     source = same_name_folders(tmp_path / "photos", [COMPOSED, DECOMPOSED], [4, 4])
     config = PrepareConfig(source, tmp_path / "prepared", cache_size=24, workers=1)

@@ -2,7 +2,8 @@
 
 A landmark's folder copied from macOS (or through a sync tool) arrives with its name
 decomposed (NFD), beside the composed (NFC) folder of the same place; a folder may
-hold a doubled space. Both names become the same label (model.labels.label_form), so
+hold a doubled space; on a case-sensitive disk "Big Ben" and "big ben" can both be there.
+The app takes all of these for one label (model.labels: `label_form(text).casefold()`), so
 two classes would share one name: ArcFace would train the two halves of one landmark as
 rivals, and the app would see that landmark's score split between two equal labels,
 neither reaching the threshold. They are one place, so they are trained as one class,
@@ -41,7 +42,7 @@ class MergedClass:
     def describe(self) -> str:
         """One line for `prepare`'s summary (ids escaped: they look alike on a terminal)."""
         ids = ", ".join(_shown(i) for i in (self.kept, *self.merged))
-        how = " and ".join(_how_they_differ(self.merged))
+        how = " and ".join(_how_they_differ((self.kept, *self.merged)))
         return f'classes {ids} are all "{self.name}" ({how}): prepared as one class, id {_shown(self.kept)}'
 
 
@@ -60,12 +61,15 @@ def _how_they_differ(ids: tuple[str, ...]) -> list[str]:
         ways.append("accents written decomposed, as macOS names files")
     if any(" ".join(i.split()) != i for i in ids):
         ways.append("other or extra white space")
+    if len({label_form(i) for i in ids}) > 1:
+        ways.append("upper and lower case")
     return ways or ["names written differently"]
 
 
 def _kept_id(ids: list[str], names: dict[str, str]) -> str:
     """The id already written as its name (the composed folder a user typed), else the
-    first in landmark order: the same whichever order the folders were listed in."""
+    first in landmark order (of "Big Ben" and "big ben", "Big Ben": code point order):
+    the same whichever order the folders were listed in."""
     return min(ids, key=lambda i: (i != names.get(i, i), landmark_sort_key(i)))
 
 
@@ -73,11 +77,11 @@ def merge_same_name_classes(
     records: list[ImageRecord], names: dict[str, str]
 ) -> tuple[list[ImageRecord], dict[str, str], list[MergedClass]]:
     """`records` with every class whose id is the same label as another's (a folder and
-    its NFD copy) moved into one class (keys and sources unchanged), `names` without the
+    its NFD copy, or another case of it) moved into one class (keys and sources unchanged), `names` without the
     ids merged away, and what was merged (in name order)."""
     by_name: dict[str, list[str]] = defaultdict(list)
     for landmark_id in sorted({r.landmark_id for r in records}, key=landmark_sort_key):
-        by_name[label_form(landmark_id)].append(landmark_id)
+        by_name[label_form(landmark_id).casefold()].append(landmark_id)
     moved: dict[str, str] = {}
     merged: list[MergedClass] = []
     for form in sorted(n for n, ids in by_name.items() if len(ids) > 1):
@@ -85,7 +89,7 @@ def merge_same_name_classes(
         kept = _kept_id(ids, names)
         others = tuple(i for i in ids if i != kept)
         moved.update({i: kept for i in others})
-        merged.append(MergedClass(names.get(kept, form), kept, others))
+        merged.append(MergedClass(names.get(kept, label_form(kept)), kept, others))
     if not moved:
         return records, names, []
     records = [dataclasses.replace(r, landmark_id=moved[r.landmark_id]) if r.landmark_id in moved else r
