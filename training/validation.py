@@ -36,8 +36,9 @@ def predict_images(
         for images, _labels, pos in loader:
             x = to_network_input(images, dataset.preprocessing, device, channels_last)
             _emb, cosines = net(x)
-            # in float64, then float32, as model.scoring does: scores near 1 tie as in the bundle
-            probabilities = torch.softmax(cosines.double() * scale, dim=1).float()
+            # in float64, then float32, as model.scoring does: scores near 1 tie as in the bundle;
+            # on the CPU, as MPS has no float64 ("Cannot convert a MPS Tensor to float64")
+            probabilities = torch.softmax(cosines.float().cpu().double() * scale, dim=1).float()
             score, index = probabilities.max(dim=1)
             for p, i, s in zip(pos.tolist(), index.tolist(), score.tolist()):
                 out[p] = (i, s)
