@@ -144,3 +144,63 @@ def test_a_bulk_label_done_before_the_cancel_keeps_its_ctrl_z(qtbot, big_window,
     assert big_window.undo_review()
     wait_for_job(qtbot, big_window)
     assert states(big_window) == {("Petra", "suggested")}
+
+
+def accept_all(qtbot, win) -> None:
+    select_all(qtbot, win)
+    win.accept_selected()
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "accepted")}
+
+
+def test_cancel_during_the_ctrl_z_of_a_bulk_accept_keeps_the_step(qtbot, big_window, monkeypatch) -> None:
+    """Cancel rolled the take-back back but threw its step away: the photos stayed accepted
+    and the next Ctrl+Z said "Nothing to take back" (review4 F5)."""
+    from app.core import teaching_untaught
+
+    accept_all(qtbot, big_window)
+    monkeypatch.setattr(teaching_untaught, "STATE_CHUNK", 500, raising=False)
+    calls = cancel_after_first(monkeypatch, PhotoIndex, "set_state_if_unchanged", big_window)
+    assert big_window.undo_review()
+    wait_for_job(qtbot, big_window)
+    assert len(calls) == 1
+    assert states(big_window) == {("Petra", "accepted")}  # rolled back
+    assert status(big_window) == ("Taking back the accept of 3,000 photos: cancelled; no photo was changed — "
+                                  "Ctrl+Z takes the accept back")
+    monkeypatch.undo()
+    assert big_window.undo_review()  # the step is still there
+    wait_for_job(qtbot, big_window)
+    assert states(big_window) == {("Petra", "suggested")}
+
+
+def test_a_step_remembered_during_a_cancelled_ctrl_z_stays_above_it(qtbot, big_window, monkeypatch) -> None:
+    from app.core import teaching_untaught
+    from app.gui.review_undo import ReviewStep
+
+    accept_all(qtbot, big_window)
+    monkeypatch.setattr(teaching_untaught, "STATE_CHUNK", 500, raising=False)
+    newer = ReviewStep("rejected", ((1, "Petra", "accepted"),))
+
+    def remember_newer_then_cancel(*args, **kwargs):  # an R on the GUI thread while the job runs
+        big_window.jobs.runner.cancel()
+        return original(*args, **kwargs)
+
+    original = PhotoIndex.set_state_if_unchanged
+    monkeypatch.setattr(PhotoIndex, "set_state_if_unchanged", remember_newer_then_cancel)
+    step = big_window.review_undo[-1]
+    assert big_window.undo_review()
+    big_window.review_undo.append(newer)
+    wait_for_job(qtbot, big_window)
+    assert big_window.review_undo[-2:] == [step, newer]  # the latest first, as they were made
+
+
+def test_a_ctrl_z_done_before_the_cancel_is_not_kept(qtbot, big_window, monkeypatch) -> None:
+    from app.gui import job_work
+
+    accept_all(qtbot, big_window)
+    cancelled_when_done(monkeypatch, job_work, "state_work", big_window)
+    assert big_window.undo_review()
+    wait_for_job(qtbot, big_window)
+    assert states(big_window) == {("Petra", "suggested")}
+    qtbot.waitUntil(lambda: "done before Cancel could stop it" in status(big_window), timeout=10000)
+    assert big_window.review_undo == []  # taken back: a second Ctrl+Z has nothing to take back

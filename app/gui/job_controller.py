@@ -136,6 +136,7 @@ class JobController(QObject):
         self._last_error_id = 0
         self._after: dict[str, Callable[[object], None]] = {}
         self._changes_nothing_when_cancelled = False  # the running job writes all or nothing (start)
+        self._unchanged: Callable[[], str] | None = None  # its follow-up when it changed nothing (start)
         self._may_change_files = False  # the running job reads folders or writes photos (start)
         self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
@@ -153,9 +154,12 @@ class JobController(QObject):
 
     # -- starting jobs -------------------------------------------------------------
     def start(self, name: str, work, after: Callable[[object], None] | None = None,
-              all_or_nothing: bool = False, may_change_files: bool = False) -> bool:
+              all_or_nothing: bool = False, may_change_files: bool = False,
+              unchanged: Callable[[], str] | None = None) -> bool:
         """Run `work` as the job `name`; `after(summary)` once it is done. An
-        `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing.
+        `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing,
+        and then (or when it failed, rolled back) `unchanged()` runs, its words closing the message
+        (a Ctrl+Z puts its step back: "Ctrl+Z takes the accept back").
         After a job that `may_change_files` (writes photos, or reads folders and so finds
         photos changed or evicted to iCloud) the tiles of changed files are made again."""
         if self.runner.busy:
@@ -165,6 +169,7 @@ class JobController(QObject):
         self._last_error_id = errors[0].id if errors else 0
         if after is not None:
             self._after[name] = after
+        self._unchanged = unchanged if all_or_nothing else None
         self._changes_nothing_when_cancelled = all_or_nothing
         self._may_change_files = may_change_files
         return self.runner.start(name, work)
@@ -239,11 +244,12 @@ class JobController(QObject):
         return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
 
     def set_states(self, ids_by_state: dict[str, list[int]], expected: dict, title: str,
-                   after: Callable[[StateChange], None]) -> bool:
+                   after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None) -> bool:
         """Accept, reject or re-suggest many photos at once, those still as `expected`
-        (job_work.state_work); `after(StateChange)` on the GUI thread."""
+        (job_work.state_work); `after(StateChange)` on the GUI thread; `unchanged()` when
+        cancelled or failed, every photo as it was (start)."""
         return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after,
-                          all_or_nothing=True)
+                          all_or_nothing=True, unchanged=unchanged)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
@@ -415,7 +421,15 @@ class JobController(QObject):
             self.window.photos_changed(ids)
         self._collect_errors()
 
+    def _changed_nothing(self) -> str:
+        """Run the all-or-nothing job's `unchanged` follow-up (it changed nothing): its
+        words for the closing message, after " — ", or ""."""
+        unchanged, self._unchanged = self._unchanged, None
+        words = unchanged() if unchanged is not None else ""
+        return f" — {words}" if words else ""
+
     def _on_finished(self, name: str, summary) -> None:
+        self._unchanged = None
         text = describe_summary(summary)
         self._show_closing(f"{name}: done" + (f" — {text}" if text else ""))
         after = self._after.pop(name, None)
@@ -427,11 +441,12 @@ class JobController(QObject):
         if self._changes_nothing_when_cancelled and summary is not None:
             # its one transaction was committed before the cancel came: every photo changed,
             # and its follow-up (the step Ctrl+Z takes back) must not be lost
+            self._unchanged = None
             self._closing_message = None
             QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after))
             return
         if self._changes_nothing_when_cancelled:  # its photos are as they were
-            self._show_closing(f"{name}: cancelled; no photo was changed")
+            self._show_closing(f"{name}: cancelled; no photo was changed" + self._changed_nothing())
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))
@@ -451,7 +466,9 @@ class JobController(QObject):
         if "bundle" in message.lower() and "Settings" not in message:
             message += " — choose another model bundle in Settings"
         self.window.errors_panel.add_problem(None, name, message)
-        self._show_closing(f"{name} failed: {message}")
+        # an all-or-nothing job rolled back: nothing changed
+        closing = self._changed_nothing() if self._changes_nothing_when_cancelled else ""
+        self._show_closing(f"{name} failed: {message}{closing}")
 
     def _show_closing(self, text: str) -> None:
         self._closing_message = text

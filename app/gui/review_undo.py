@@ -1,0 +1,204 @@
+"""Ctrl+Z in review: takes back the latest accepts, rejects, labels, Teach… and Forget…
+of a taught place (the steps LabelActions remembers), the latest first: an accept or reject
+by setting each photo's state back while it is still as the step left it, an L, Teach… or
+Forget… through the review journal, as `undo --review` does. Many photos go to the job
+worker; a take-back cancelled there (rolled back) leaves its step for the next Ctrl+Z."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from app.core.errors import TaggerError
+from app.core.name_order import name_order
+from app.core.wording import counted
+from app.gui.job_words import labelled_again_text, left_since_text
+from app.gui.key_names import key_name
+
+if TYPE_CHECKING:
+    from app.core.index.review_journal import ReviewCommand
+
+REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels, Teach… and Forget… that Ctrl+Z can take back
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One accept or reject: the photos it changed, each with its label and its state
+    before; `state` is what they were given."""
+
+    state: str
+    before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
+    # a reject sets aside what a photo taught: (photo id, place) of those that taught it
+    taught: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class LabelStep:
+    """One L (or a Teach…, `taught`, or a Forget… of a taught place, `forgot`): its command
+    in the review journal (which holds each photo's label before it), the photos it labelled
+    (a Forget…: those that taught the place and its suggestions), in the list's order, and
+    the label they got (the place)."""
+
+    command: "ReviewCommand"
+    photo_ids: tuple[int, ...]
+    label: str | None
+    taught: bool = False
+    forgot: bool = False
+
+    @property
+    def named(self) -> str:
+        """ "the label “Bakery”", "the teaching of “Bakery”" or "forgetting “Bakery”", as
+        Ctrl+Z's message names the step."""
+        if self.forgot:
+            return f"forgetting “{self.label}”"
+        return f"the {'teaching of' if self.taught else 'label'} “{self.label or 'no landmark'}”"
+
+
+
+
+class ReviewUndo:
+    """Mixed into MainWindow through LabelActions, which provides _states_now and
+    _goes_to_worker (many photos: the job worker)."""
+
+    def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
+                            label: str | None, taught: bool = False, forgot: bool = False) -> None:
+        """An L (a Teach…: `taught`; a Forget… of a taught place: `forgot`) that changed
+        photos, journalled as `command`, for Ctrl+Z to take back."""
+        if command is not None:
+            self.review_undo.append(LabelStep(command, tuple(photo_ids), label, taught, forgot))
+            del self.review_undo[:-REVIEW_UNDO_DEPTH]
+
+    def undo_review(self) -> bool:
+        """Take back the latest accept, reject, label, Teach… or Forget… (Ctrl+Z): its photos get their
+        label and state back and the view shows the first of them. A photo whose label changed
+        since (set again, tagged again) is left as it is."""
+        if not self.review_undo:
+            self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
+                              "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")
+            return False
+        step = self.review_undo.pop()
+        older = list(self.review_undo)
+        if isinstance(step, LabelStep):
+            return self._take_back_label(step, older)
+        stepped = [photo_id for photo_id, _, _ in step.before]
+        now = self._states_now(stepped)
+        back: dict[str, list[int]] = {}
+        for photo_id, label, was in step.before:
+            if now.get(photo_id) == (label, step.state):
+                back.setdefault(was, []).append(photo_id)
+        taken = {photo_id for photo_ids in back.values() for photo_id in photo_ids}
+        ids = [photo_id for photo_id in stepped if photo_id in taken]  # in the list's order
+        # labelled again or taken out of the library since the step: left, and named
+        skipped = {photo_id: now.get(photo_id, (None, "unlabelled")) for photo_id in stepped if photo_id not in taken}
+        if not ids:
+            return self._nothing_taken_back(skipped)
+        verb = "accept" if step.state == "accepted" else "reject"
+        accepted = set(back.get("accepted", []))
+        # their references come back with the label (app.core.teaching_store)
+        teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
+        expected = {photo_id: (label, step.state) for photo_id, label, _ in step.before}
+        if self._goes_to_worker(len(ids)):
+            return self.jobs.set_states(back, expected, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
+                                        lambda change: self._taken_back(verb, ids, back, teaching,
+                                                                        {**skipped, **change.left}),
+                                        unchanged=lambda: self._put_back(step, older, f"the {verb}"))
+        try:
+            with self.index.transaction():  # all its photos or none: a failure keeps the step
+                left: dict = dict(skipped)
+                for was, photo_ids in back.items():
+                    left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
+        except TaggerError as error:
+            self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
+            return False
+        return self._taken_back(verb, ids, back, teaching, left)
+
+    def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
+                    teaching: Sequence[tuple[int, str]] = (), left: dict | None = None) -> bool:
+        """Say what came back and show the first of `ids` (in the list's order, as selected).
+        `left`: photos labelled again by another program (or taken out of the library)
+        since the step, or as they were being taken back, each with its (label, state) now,
+        left as they are and named as A and R name them; False when that was every one."""
+        if left:
+            ids = [photo_id for photo_id in ids if photo_id not in left]
+            back = {was: kept for was, photo_ids in back.items() if (kept := [i for i in photo_ids if i not in left])}
+            teaching = [pair for pair in teaching if pair[0] not in left]
+            if not ids:
+                return self._nothing_taken_back(left)
+            self.photos_changed(list(left))
+        states = " / ".join(sorted(back))
+        message = f"Took back the {verb}: {counted(len(ids), 'photo')} {states} again"
+        if teaching:
+            places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=name_order))
+            message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
+        return self._show_taken_back(ids, message, left or {})
+
+    def _show_taken_back(self, ids: list[int], message: str, left: dict) -> bool:
+        """Say what Ctrl+Z gave back (`left`: the photos it left, labelled again or taken
+        out of the library since, named as A and R name them) and show the first of `ids`."""
+        if left:
+            message += labelled_again_text("taken back", list(left), left, alone=False)
+        self.show_message(message)
+        self.photos_changed(ids)
+        self.counts_changed()
+        if ids:  # none when only a Forget…'s place was unforgotten
+            self.select_after_load = ids[0]
+        self.refresh_results()
+        return True
+
+    def _put_back(self, step: "ReviewStep | LabelStep", older: list, what: str) -> str:
+        """A Ctrl+Z that changed nothing (cancelled, rolled back, or failed) puts its step back
+        where it was, under any step remembered since, so the next Ctrl+Z takes it back;
+        `older`: the steps under it when Ctrl+Z took it. Returns the words that say so."""
+        kept = {id(older_step) for older_step in older}
+        at = sum(1 for remembered in self.review_undo if id(remembered) in kept)
+        self.review_undo.insert(at, step)
+        del self.review_undo[:-REVIEW_UNDO_DEPTH]
+        return f"{key_name('Ctrl+Z')} takes {what} back"
+
+    def _take_back_label(self, step: LabelStep, older: list) -> bool:
+        """Ctrl+Z after L or Teach…: the photos get the label they had before it back (source,
+        score, state) and no longer teach the one it gave (but what they taught before), through
+        the review journal as `undo --review` takes it back, compared and changed in one transaction."""
+        from app.core.index import review_journal
+        from app.gui.job_work import index_work
+
+        if self._goes_to_worker(len(step.photo_ids)):  # off the GUI thread, as A and R
+            work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
+            what = "forgetting" if step.forgot else "teaching" if step.taught else "label"
+            return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
+                                   after=lambda taken: self._label_taken_back(step, taken), all_or_nothing=True,
+                                   unchanged=lambda: self._put_back(step, older, step.named))
+        try:
+            taken = review_journal.take_back(self.index, step.command)
+        except TaggerError as error:
+            self.show_message(f"{error} — {self._put_back(step, older, step.named)}")
+            return False
+        return self._label_taken_back(step, taken)
+
+    def _label_taken_back(self, step: LabelStep, taken) -> bool:
+        """Say what Ctrl+Z of an L gave back (review_journal.TakenBack, None: nothing was
+        left to take back) and show the first of its photos."""
+        if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
+            self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older "
+                              "than the last 10 labels, teachings, accepts and rejects of the command line.")
+            return False
+        restored = set(taken.restored)
+        ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
+        if not ids and not taken.unforgotten:  # a place unforgotten is something taken back
+            return self._nothing_taken_back(taken.left)
+        if taken.left:
+            self.photos_changed(list(taken.left))
+        message = f"Took back {step.named}: {counted(len(ids), 'photo')} as before it"
+        for phrase in taken.place_phrases(lambda place: f"“{place}”"):  # a Forget… taken back
+            message += f"; {phrase}"
+        return self._show_taken_back(ids, message, taken.left)
+
+    def _nothing_taken_back(self, left: dict) -> bool:
+        """Ctrl+Z found every photo of its step labelled again or taken out of the library
+        since (`left`: each one's (label, state) now): say so and show them as they are now
+        at once, as A and R do, not at the next check for outside changes."""
+        self.show_message(f"Nothing to take back: those photos were {left_since_text(list(left), left)}.")
+        self.photos_changed(list(left))
+        self.counts_changed()
+        self.refresh_results()
+        return False
