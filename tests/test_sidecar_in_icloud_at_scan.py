@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, plan_writes, write_labels
+from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.scanner import scan
-from tests.test_cloud_placeholders import evict
+from tests.test_cloud_placeholders import download, evict
 from tests.test_metadata_support import make_jpeg
 from tests.test_raw_pictures_of_one_name import D850, raw, write
 
@@ -101,3 +101,34 @@ def test_write_leaves_a_jpeg_alone_whose_own_sidecar_is_in_icloud(tmp_path, nami
                                    "download it in Finder first")
         assert write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions()).written == 0
     assert (folder / "DSC_0001.JPG").read_bytes() == jpeg_before
+
+
+def test_undo_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_until_downloaded(tmp_path) -> None:
+    """Undo restored the pair's JPEG (Colosseum again) and not the evicted NEF sidecar
+    (Petra): the photo's files named two places. Now neither is touched, the batch stays
+    open, and once downloaded the next undo restores both."""
+    folder = tmp_path / "lib"
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        photo = index.search("")[0].id
+        index.set_label(photo, "Colosseum")
+        assert write(index).written == 2
+        colosseum = {name: (folder / name).read_bytes() for name in ("DSC_0001.JPG", "DSC_0001.NEF.xmp")}
+        index.set_label(photo, "Petra")
+        assert write(index).written == 2
+        jpeg_petra = (folder / "DSC_0001.JPG").read_bytes()
+        evict(folder / "DSC_0001.NEF.xmp", tmp_path / "kept.xmp")
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (0, 2)
+        assert (folder / "DSC_0001.JPG").read_bytes() == jpeg_petra
+        assert dict(undone.errors)[str(folder / "DSC_0001.JPG")].endswith(
+            "left as it is with its photo's sidecar DSC_0001.NEF.xmp, which is in iCloud, not downloaded; "
+            "download it in Finder first")
+        assert "1 file left as it is with a file of the same photo that is in the cloud" in undone.next_step
+        assert "that does not close this batch" in undone.next_step
+        download(folder / "DSC_0001.NEF.xmp", tmp_path / "kept.xmp")
+        undone = undo_last_write(index)
+        assert (undone.batch_id, undone.written, undone.failed) == (2, 2, 0)
+    assert {name: (folder / name).read_bytes() for name in colosseum} == colosseum

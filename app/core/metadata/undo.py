@@ -33,9 +33,11 @@ from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
+from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
-from app.core.metadata.undo_outcome import (FileGoneError, PhotoGoneError, SidecarGoneError, SidecarMovedError,
-                                             closed_line, new_folder_gone, passing_cause, ways_out, what_to_do)
+from app.core.metadata.undo_outcome import (FileGoneError, LeftWithItsPhotoError, PhotoGoneError, SidecarGoneError,
+                                            SidecarMovedError, closed_line, new_folder_gone, passing_cause, ways_out,
+                                            what_to_do)
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.metadata.xmp import RDF, X, XmpDocument
@@ -90,12 +92,15 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     unreachable: list[DiskUnreachableError] = []  # one a library folder or link not found, in the order met
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     folders: set[Path] = set()
+    held = photos_held_in_cloud(index, entries)  # photo id -> what of it is in the cloud, and why
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
             summary.cancelled = True
             break
         folders.add(atomic.temp_folder_of(Path(entry.path)))
         try:
+            if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
+                raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
             undo_entry(index, entry, library_folders)
             journal.drop_entry(index, entry.id)
             summary.written += 1
@@ -127,6 +132,34 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             index.clear_errors(("undo",), path=path)
         if summary.failed:
             summary.next_step = closed_line(summary.failed - sum(gone.values()), gone)
+
+
+def photos_held_in_cloud(index: PhotoIndex, entries: list[journal.JournalEntry]) -> dict[int, tuple[Path, str]]:
+    """The photos of `entries` the undo leaves alone as a whole, as `write` does
+    (plan_icloud): a file of the batch not downloaded (a sidecar evicted, or dataless), or
+    any sidecar of any of the photo's files so (plan_icloud.sidecar_in_cloud). Restoring
+    the rest alone would leave the pair's JPEG naming one place and its RAW's sidecar,
+    once downloaded, another. By photo id: (that file, why)."""
+    held: dict[int, tuple[Path, str]] = {}
+    for entry in entries:
+        note = not_downloaded_note(entry.path) if entry.photo_id not in held else None
+        if note is not None:
+            held[entry.photo_id] = (Path(entry.path), note)
+    for photo_id in {entry.photo_id for entry in entries} - held.keys():
+        files = [entry.path for entry in entries if entry.photo_id == photo_id and entry.kind == "jpeg"]
+        try:
+            files += index.get(photo_id).files
+        except TaggerError:
+            pass  # forgotten since: its journalled files alone
+        in_the_cloud = sidecar_in_cloud(dict.fromkeys(files))
+        if in_the_cloud is not None:
+            held[photo_id] = in_the_cloud
+    return held
+
+
+def _held_by(held: tuple[Path, str]) -> tuple[str, str]:
+    path, note = held
+    return (f"sidecar {path.name}" if path.suffix.lower() == ".xmp" else f"file {path.name}"), note
 
 
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> None:

@@ -77,7 +77,21 @@ class SidecarMovedError(SidecarGoneError):
     kind = "sidecar and photo file"
 
 
-PASSING_CAUSES = {OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
+class LeftWithItsPhotoError(NotDownloadedError):
+    """A file of a photo another file of which (a sidecar, most often the RAW's) is in
+    iCloud or online-only: left as it is with it, so that the photo's files never name
+    two places (as `write` leaves such a photo alone); undone together once downloaded."""
+
+    def __init__(self, path, held_by: str, note: str) -> None:
+        super().__init__(path, f"left as it is with its photo's {held_by}, which is {note}")
+        self.held_by, self.why = held_by, note
+
+    def __reduce__(self):
+        return type(self), (self.path, self.held_by, self.why)
+
+
+# (a subclass before its class: the first that matches names the cause)
+PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
                    DiskUnreachableError: "disk gone", FileInUseError: "in use",
                    NotDownloadedError: "in the cloud"}
 
@@ -133,6 +147,11 @@ def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[st
     if passing["in use"]:
         steps.append(f"{counted(passing['in use'], 'file')} open in another program: close it and undo again; "
                      "that does not close this batch")
+    if passing["left with its photo"]:
+        steps.append(f"{counted(passing['left with its photo'], 'file')} left as "
+                     f"{'it is' if passing['left with its photo'] == 1 else 'they are'} with a file of "
+                     "the same photo that is in the cloud, so its files keep naming one place: undo again "
+                     "once that is downloaded; that does not close this batch")
     if passing["in the cloud"]:
         steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "
                      "download it (in Finder, or “Always keep on this device” in Explorer) and undo again; "
