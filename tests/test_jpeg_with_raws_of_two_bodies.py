@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
+from app.core.index.migrations_latest import migration_41
 from app.core.scanner import scan
 from tests.test_metadata_support import make_jpeg
-from tests.test_raw_pictures_of_one_name import files_by_photo, keywords, photo_of, raw, write
+from tests.test_raw_pictures_of_one_name import (files_by_photo, keywords, merged_like_an_older_version, photo_of,
+                                                 raw, write)
 
 D90 = dict(make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")  # make_jpeg's EXIF
 R5 = dict(make="Canon", model="Canon EOS R5", taken="2023:06:01 10:00:00")
@@ -106,3 +108,64 @@ def test_the_same_files_make_the_same_photos_whatever_order_they_reach_the_index
         write(index)
     assert keywords(folder / "DSC_0001.NEF.xmp") == ["Landmarks|Petra"]
     assert not (folder / "DSC_0001.CR3.xmp").exists()  # another body's RAW gets no label of the JPEG's
+
+
+def _merged_by_an_older_version(index: PhotoIndex, folder: Path, first: str, then: str) -> None:
+    """`first` scanned and labelled "Petra", `then` copied in and merged into its photo as a
+    version before 49af29a did, and the label written into both files (as it wrote it)."""
+    makers = {"DSC_0001.JPG": lambda path: make_jpeg(path), "DSC_0001.CR3": lambda path: raw(path, **R5)}
+    makers[first](folder / first)
+    scan(index, [folder])
+    index.set_label(photo_of(index, folder / first).id, "Petra")
+    makers[then](folder / then)
+    scan(index, [folder])
+    merged_like_an_older_version(index, folder / first, folder / then)
+    assert write(index).written == 2
+
+
+def test_a_jpeg_and_another_bodys_raw_an_older_version_merged_are_told_apart_and_its_nef_joins_the_jpeg(
+        tmp_path) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        _merged_by_an_older_version(index, folder, "DSC_0001.JPG", "DSC_0001.CR3")
+        with index.transaction() as conn:
+            migration_41(conn)
+        raw(folder / "DSC_0001.NEF", **D90)  # the JPEG's own RAW, copied in now
+        scan(index, [folder])
+        assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG", "DSC_0001.NEF"]]
+        assert photo_of(index, folder / "DSC_0001.JPG").label == "Petra"
+        assert (photo_of(index, folder / "DSC_0001.CR3").label, index.count("camera:r5")) == (None, 1)
+        write(index)
+        assert scan(index, [folder]).line().startswith("2 photos, 0 new, 0 changed")
+    assert keywords(folder / "DSC_0001.NEF.xmp") == ["Landmarks|Petra"]
+    assert not keywords(folder / "DSC_0001.CR3.xmp")  # the merged label comes out of the Canon's sidecar
+
+
+def test_the_upgrade_leaves_the_label_with_the_raw_a_jpeg_of_another_body_was_merged_into(tmp_path) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        _merged_by_an_older_version(index, folder, "DSC_0001.CR3", "DSC_0001.JPG")
+        with index.transaction() as conn:
+            migration_41(conn)
+        summary = scan(index, [folder])
+        assert (summary.new, summary.changed) == (1, 1)
+        assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG"]]
+        assert photo_of(index, folder / "DSC_0001.CR3").label == "Petra"
+        assert photo_of(index, folder / "DSC_0001.JPG").label is None
+
+
+def test_the_upgrade_leaves_a_camera_s_own_raw_and_jpeg_one_photo(tmp_path) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    make_jpeg(folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+        with index.transaction() as conn:
+            migration_41(conn)
+        assert scan(index, [folder]).line().startswith("1 photo, 0 new, 0 changed")
+        assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
+        assert photo_of(index, folder / "DSC_0001.NEF").label == "Petra"

@@ -131,17 +131,34 @@ def merged_raws(known: Mapping[str, KnownFile], present: Mapping[str, FileState]
             if key not in rendered and len(names) > 1 and len({stem_of(name) for name in names}) == 1}
 
 
+def mixed_photos(known: Mapping[str, KnownFile], present: Mapping[str, FileState],
+                 marked: Collection[int]) -> dict[str, list[str]]:
+    """{photo key: its files there} of the photos among `marked` that hold a rendered
+    image and a RAW file there: what a version before migration 41 made of a JPEG and
+    another body's RAW of one name, to be told apart by their headers (pairing.photo_keys'
+    `mixed`)."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for name in present:
+        found = known.get(name)
+        if found is not None and not found.missing and found.photo_id in marked:
+            files[found.photo_stem].append(name)
+    return {key: sorted(names) for key, names in files.items()
+            if any(is_raw_name(name) for name in names) and not all(is_raw_name(name) for name in names)}
+
+
 def sidecars_written_first(conn: sqlite3.Connection, known: Mapping[str, KnownFile],
                            names: Collection[str]) -> dict[str, int]:
-    """{RAW name: the first write batch that reached its own sidecar (NAME.EXT.xmp) for
-    its photo} of `names`, RAWs an older version merged: the one whose sidecar was
-    written first was in the photo when it was labelled (pairing._lone_raw_keys). The
+    """{file name: the first write batch that reached its own sidecar (NAME.EXT.xmp), or
+    a rendered image itself, for its photo} of `names`, files an older version merged:
+    the one written first was in the photo when it was labelled (pairing._indexed_first). The
     write journal keeps this through a folder moved (moved_photos follows it), where the
     files' ids do not: an older version's move gave them new ones, in the order of names."""
     first: dict[str, int] = {}
     for photo_id in sorted({known[name].photo_id for name in names}):
         by_sidecar = {name + ext: name for name in names if known[name].photo_id == photo_id
                       for ext in (".xmp", ".XMP")}
+        by_sidecar.update({name: name for name in names if known[name].photo_id == photo_id
+                           and not is_raw_name(name)})
         for path, batch in conn.execute(
                 "SELECT path, MIN(batch_id) FROM write_journal WHERE photo_id = ? AND batch_id IS NOT NULL "
                 "GROUP BY path", (photo_id,)):

@@ -27,7 +27,7 @@ from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
-from app.core.raw_pictures import SamePictures, merged_raws, sidecars_written_first
+from app.core.raw_pictures import SamePictures, merged_raws, mixed_photos, sidecars_written_first
 from app.core.scan_details import pair_unread_raws, read_photo_details, sidecars_in_icloud
 from app.core.scan_summary import ScanOptions, ScanSummary
 
@@ -264,11 +264,12 @@ class FolderSync:
             self.detaching.extend(sorted(replaced))
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         regroup = self._read_merged_raws(folder, known, states, infos)
-        merged = [name for name, k in known.items() if k.photo_stem in regroup]
+        mixed = self._read_merged_raws(folder, known, states, infos, mixed_photos)
+        merged = [name for name, k in known.items() if k.photo_stem in regroup | mixed]
         written_first = sidecars_written_first(self.conn, known, merged)
         pictures = SamePictures(self.conn, infos, known)
         groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
-                                   other_picture=pictures.differ)
+                                   other_picture=pictures.differ, mixed=mixed)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
@@ -282,17 +283,18 @@ class FolderSync:
         return groups
 
     def _read_merged_raws(self, folder: str, known: dict[str, KnownFile], states: dict[str, FileState],
-                          infos: dict[str, PhotoInfo]) -> set[str]:
+                          infos: dict[str, PhotoInfo], merged=merged_raws) -> set[str]:
         """The keys of the photos marked to be read again that an older version made of
-        two or more RAW files of one stem (raw_pictures.merged_raws), each of those read
-        into `infos` now so that pairing tells their pictures apart. One of whose RAWs
+        two or more RAW files of one stem (raw_pictures.merged_raws), or of a rendered image
+        and RAWs (`merged`=raw_pictures.mixed_photos), each of those read into `infos` now
+        so that pairing tells their pictures apart. One of whose files
         cannot be read now stays as it is: one in the cloud is not read (that would
         download it), one that cannot be opened now is reported; both keep the mark, to
         be told apart at a later scan (see _reread_done)."""
         if not self.rereading:
             return set()
         regroup: set[str] = set()
-        for key, names in merged_raws(known, states, self.rereading).items():
+        for key, names in merged(known, states, self.rereading).items():
             if any(name in self.not_downloaded for name in names):
                 self.not_read_now.update(name for name in names if name in self.not_downloaded)
                 continue

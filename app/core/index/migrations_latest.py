@@ -116,3 +116,19 @@ def migration_40(conn: sqlite3.Connection) -> None:
     conn.create_function("migration_label_key", 1, label_key, deterministic=True)
     conn.execute("UPDATE labels SET label_key = migration_label_key(label) "
                  "WHERE label IS NOT NULL AND migration_marked(label) AND label_key IS NOT migration_label_key(label)")
+
+
+# A JPEG and another body's RAW of one name (DSC_0001.JPG of a D90, DSC_0001.CR3 of an
+# EOS R5) were made one photo by versions before 49af29a whenever the RAW came alone or
+# first, and a NEF of the JPEG's own joined that photo later: a label went into the other
+# body's sidecar, `camera:` missed it. Nothing in the index says which photos of a
+# rendered image and RAWs are such a merge (it holds one shot per photo), so each is
+# marked for the next scan of its folder to read its files' headers again (rereads.py;
+# the headers, not the pixels): the file first in the photo keeps it and its labels, a
+# file whose camera or capture second contradicts it leaves, to pair anew
+# (pairing._merged_pictures); a true RAW+JPEG pair stays as it is.
+def migration_41(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT photo_id FROM files WHERE missing = 0 "
+        "GROUP BY photo_id HAVING sum(kind = 'raw') > 0 AND sum(kind <> 'raw') > 0"
+    )

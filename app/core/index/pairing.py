@@ -39,7 +39,11 @@ JPEG beside a RAW indexed alone joins the RAW's photo. RAWs of one stem that an 
 version made one photo whatever they were are told apart once their headers are read
 again (`regroup`, migration 38): the one indexed first keeps the photo and its labels (the
 file they were given to; a RAW copied in later beside it, of any name, had joined it),
-another picture becomes a photo of its own.
+another picture becomes a photo of its own. So are a rendered image and RAWs an older
+version made one photo though their headers name two cameras or two moments (a JPEG
+and another body's CR3 of one name; migration 41, `mixed`): the file indexed first (or
+whose file or sidecar a write for the photo reached first) keeps the photo and its
+labels, with the files of its picture; a file that contradicts it leaves, to pair anew.
 """
 
 from __future__ import annotations
@@ -108,7 +112,7 @@ def _preference(name: str) -> tuple[int, str]:
 
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
                regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None, *,
-               other_picture: SamePicture = _never) -> dict[str, str]:
+               other_picture: SamePicture = _never, mixed: Collection[str] = ()) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -118,11 +122,14 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     is its picture first, never one of a RAW that `other_picture` says is another.
     A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
     else of the one other spelling holding rendered images (see the module's docstring);
-    with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`)."""
+    with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`). The files
+    of a photo in `mixed` that contradict its first file are new here (_merged_pictures)."""
     names = list(names)
+    family = {k.photo_stem for k in known.values()}  # keys in use, those of files leaving included
+    leaving = _merged_pictures(names, known, mixed, other_picture, written_first or {})
+    known = {name: k for name, k in known.items() if name not in leaving}
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
-    family = {k.photo_stem for k in known.values()}
     raw_keys: dict[str, set[str]] = defaultdict(set)  # rendered stem -> photos of its RAWs of that stem
     other_raws: dict[str, set[str]] = defaultdict(set)  # -> those of its RAWs of another spelling
     raws_of: dict[str, list[str]] = defaultdict(list)  # photo key -> its indexed RAWs here
@@ -172,6 +179,28 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     for stem, raws in lone.items():
         keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
     return keys
+
+
+def _merged_pictures(names: list[str], known: Mapping[str, KnownFile], mixed: Collection[str],
+                     other_picture: SamePicture, written_first: Mapping[str, int]) -> set[str]:
+    """The indexed files there of the photos in `mixed` (a rendered image and RAWs that
+    an older version made one photo, their headers read now) whose header contradicts
+    that of a file kept before it (`other_picture`), in the order the files joined the
+    photo (_indexed_first): the first one kept its labels' picture, which a CR3 of another
+    body copied in later, or a JPEG that joined a labelled CR3, is not."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        if name in known and known[name].photo_stem in mixed:
+            members[known[name].photo_stem].append(name)
+    leaving: set[str] = set()
+    for files in members.values():
+        kept: list[str] = []
+        for name in sorted(files, key=lambda n: _indexed_first(n, known, written_first)):
+            if any(other_picture(name, other) for other in kept):
+                leaving.add(name)
+            else:
+                kept.append(name)
+    return leaving
 
 
 def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping[str, KnownFile],
@@ -263,12 +292,13 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               known: Mapping[str, KnownFile], unreadable: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
               written_first: Mapping[str, int] | None = None, *,
-              other_picture: SamePicture = _never) -> list[PhotoFiles]:
+              other_picture: SamePicture = _never, mixed: Collection[str] = ()) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`, `other_picture`: see photo_keys."""
-    keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture)
+    `written_first`, `other_picture`, `mixed`: see photo_keys."""
+    keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture,
+                      mixed=mixed)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))
