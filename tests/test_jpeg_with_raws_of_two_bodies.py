@@ -169,3 +169,29 @@ def test_the_upgrade_leaves_a_camera_s_own_raw_and_jpeg_one_photo(tmp_path) -> N
         assert scan(index, [folder]).line().startswith("1 photo, 0 new, 0 changed")
         assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.NEF").label == "Petra"
+
+
+@pytest.mark.parametrize("arrival", _arrivals(["DSC_0001.JPG", "DSC_0001.NEF", "DSC_0001.CR3"]),
+                         ids=lambda scans: " then ".join("+".join(s) for s in scans))
+def test_a_jpeg_without_exif_beside_two_bodies_raws_stands_alone_whatever_order_they_reach_the_index_in(
+        tmp_path, arrival) -> None:
+    """Nothing in the JPEG says which RAW it was made from: it pairs with neither, and a
+    label given to it goes into no RAW's sidecar (one paired with it before the other
+    body's RAW came leaves its photo; the label stays with the JPEG)."""
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    makers = {"DSC_0001.JPG": lambda path: make_jpeg(path, exif=False), "DSC_0001.NEF": lambda path: raw(path, **D90),
+              "DSC_0001.CR3": lambda path: raw(path, **R5)}
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        for names in arrival:
+            for name in names:
+                makers[name](folder / name)
+            scan(index, [folder])
+            if "DSC_0001.JPG" in names:
+                index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+        assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG"], ["DSC_0001.NEF"]]
+        assert photo_of(index, folder / "DSC_0001.JPG").label == "Petra"
+        assert (photo_of(index, folder / "DSC_0001.NEF").label, index.count("camera:r5")) == (None, 1)
+        write(index)
+    assert not (folder / "DSC_0001.CR3.xmp").exists()
+    assert not (folder / "DSC_0001.NEF.xmp").exists()

@@ -265,6 +265,7 @@ class FolderSync:
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         regroup = self._read_merged_raws(folder, known, states, infos)
         mixed = self._read_merged_raws(folder, known, states, infos, mixed_photos)
+        self._read_beside_raws(folder, states, infos)
         merged = [name for name, k in known.items() if k.photo_stem in regroup | mixed]
         written_first = sidecars_written_first(self.conn, known, merged)
         pictures = SamePictures(self.conn, infos, known)
@@ -306,6 +307,24 @@ class FolderSync:
                 continue  # contents: reported where it stands for the photo
             regroup.add(key)
         return regroup
+
+    def _read_beside_raws(self, folder: str, states: dict[str, FileState], infos: dict[str, PhotoInfo]) -> None:
+        """Read into `infos` the headers of a family holding a rendered image and two RAWs
+        or more: whether the image is one RAW's picture (pairing._among_pictures) goes by
+        the files' own headers, not their photo's row (a JPEG without EXIF is stored with
+        its NEF's date). One in the cloud is not read (that would download it); one that
+        cannot be read now is compared by its row."""
+        names = list(states)
+        raws = sum(1 for name in names if pairing.is_raw_name(name))
+        if raws < 2 or raws == len(names):
+            return
+        for name in names:
+            if name in infos or name in self.not_downloaded or name in self.not_read_now:
+                continue
+            try:
+                infos[name] = self._read_now(os.path.join(folder, name))
+            except PhotoReadError:
+                continue
 
     def _read_now(self, path: str) -> PhotoInfo:
         """The file's header. One that cannot be read this time (locked, no permission,

@@ -26,8 +26,10 @@ Beside a rendered image, the same: its one RAW pairs with it, but of several RAW
 are not one picture only the image's own picture joins its photo (`same_picture` with
 the image; none where none is), each other picture a photo of its own; and a RAW whose
 header contradicts the image's (`other_picture`: another camera, another second) never
-joins it, even as its only RAW, nor a new image such a RAW's photo, so the same files make
-the same photos whatever order they reach the index in.
+joins it, even as its only RAW, nor a new image such a RAW's photo; and an image that no
+RAW of two pictures or more beside it is the picture of (a JPEG without EXIF) stands alone,
+the RAWs in its photo leaving it when another picture's RAW comes (`_among_pictures`), so
+the same files make the same photos whatever order they reach the index in.
 
 A file keeps the photo it already belongs to (its labels stay with it) as long as
 that photo holds no other rendered image; an index written before this rule, with
@@ -48,6 +50,7 @@ labels, with the files of its picture; a file that contradicts it leaves, to pai
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -127,9 +130,21 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     names = list(names)
     family = {k.photo_stem for k in known.values()}  # keys in use, those of files leaving included
     leaving = _merged_pictures(names, known, mixed, other_picture, written_first or {})
-    known = {name: k for name, k in known.items() if name not in leaving}
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
+    lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
+    paired_raws: dict[str, list[str]] = defaultdict(list)  # rendered stem -> the RAWs pairing with it
+    for name in (n for n in names if is_raw_name(n)):
+        stem = stem_of(name)
+        if (paired := partner(stem)) is None:
+            lone[stem].append(name)
+        else:
+            paired_raws[paired].append(name)
+    image_of = {paired: next(n for n in rendered if stem_of(n) == paired) for paired in paired_raws}
+    alone = {paired for paired, raws in paired_raws.items() if _among_pictures(image_of[paired], raws, same_picture)}
+    leaving |= {raw for paired in alone if image_of[paired] in known for raw in paired_raws[paired]
+                if raw in known and known[raw].photo_stem == known[image_of[paired]].photo_stem}
+    known = {name: k for name, k in known.items() if name not in leaving}
     raw_keys: dict[str, set[str]] = defaultdict(set)  # rendered stem -> photos of its RAWs of that stem
     other_raws: dict[str, set[str]] = defaultdict(set)  # -> those of its RAWs of another spelling
     raws_of: dict[str, list[str]] = defaultdict(list)  # photo key -> its indexed RAWs here
@@ -145,7 +160,9 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     for name in rendered:
         stem = stem_of(name)
         key = known[name].photo_stem if name in known else None
-        if key is None or key in held:
+        if (key is None or key in held) and stem in alone:
+            key = stem if stem not in held and stem not in family else own_key(name)
+        elif key is None or key in held:
             fits = [k for k in sorted(raw_keys[stem] - held) if k == stem or k not in taken
                     if not any(other_picture(raw, name) for raw in raws_of[k])]
             own = [k for k in fits if any(same_picture(raw, name) for raw in raws_of[k])]
@@ -164,17 +181,9 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
         held.add(key)
         keys[name] = key
         first.setdefault(stem, key)
-    lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
-    paired_raws: dict[str, list[str]] = defaultdict(list)  # rendered stem -> the RAWs pairing with it
-    for name in (n for n in names if is_raw_name(n)):
-        stem = stem_of(name)
-        if (paired := partner(stem)) is None:
-            lone[stem].append(name)
-        else:
-            paired_raws[paired].append(name)
     for paired, raws in paired_raws.items():
-        image = next(n for n in rendered if stem_of(n) == paired)
-        keys.update(_paired_raw_keys(raws, image, first.get(paired, paired), known, same_picture, other_picture))
+        keys.update(_paired_raw_keys(raws, image_of[paired], first.get(paired, paired), known, same_picture,
+                                     other_picture, alone=paired in alone))
     rendered_keys = set(keys.values())
     for stem, raws in lone.items():
         keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
@@ -203,8 +212,18 @@ def _merged_pictures(names: list[str], known: Mapping[str, KnownFile], mixed: Co
     return leaving
 
 
+def _among_pictures(image: str, raws: list[str], same_picture: SamePicture) -> bool:
+    """Whether the rendered image stands alone among the RAWs pairing with it: none is its
+    picture, and they are two pictures or more (a JPEG without EXIF beside a D90's NEF and
+    an R5's CR3: nothing in it says which it was made from, so a label given to it goes
+    into neither RAW's sidecar, whatever order the files came in)."""
+    return not any(same_picture(raw, image) for raw in raws) and any(
+        not same_picture(one, other) for one, other in itertools.combinations(raws, 2))
+
+
 def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping[str, KnownFile],
-                     same_picture: SamePicture, other_picture: SamePicture = _never) -> dict[str, str]:
+                     same_picture: SamePicture, other_picture: SamePicture = _never, *,
+                     alone: bool = False) -> dict[str, str]:
     """Keys of the RAW files there that pair with the rendered image `image` (its photo
     `image_key`): the camera's RAW+JPEG pair is one photo, but a JPEG and the CR2 and CR3
     of two bodies under one name are not one picture. A RAW keeps its photo; a new one
@@ -223,7 +242,7 @@ def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping
         key = next((key for key, files in pictures.items() if any(same_picture(name, f) for f in files)), None)
         if key is None:
             one_picture = all(same_picture(name, other) for other in raws if other != name)
-            joins = same_picture(name, image) or (one_picture and not other_picture(name, image))
+            joins = not alone and (same_picture(name, image) or (one_picture and not other_picture(name, image)))
             key = image_key if not pictures[image_key] and joins else own_key(name)
         keys[name] = key
         pictures[key].append(name)
