@@ -15,7 +15,8 @@ import argparse
 import importlib
 import sqlite3
 import sys
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from app.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, silence_stdout
 
@@ -152,8 +153,25 @@ def _run(argv: Sequence[str] | None) -> int:
     make_stdout_safe()
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
-    with hints_keep_the_index(getattr(args, "db", None), bool(getattr(args, "json", False))):
+    with hints_keep_the_index(getattr(args, "db", None), bool(getattr(args, "json", False))), _waits_said():
         return _run_command(parser, args, extras)
+
+
+@contextmanager
+def _waits_said() -> Iterator[None]:
+    """A command that waits for another run's hold on the index (the app's bulk Accept or
+    L, seconds to tens of seconds) says so once on stderr rather than look hung."""
+    from app.core.index import connection
+
+    def say() -> None:
+        print("landmark-tagger: waiting for another Landmark Tagger job to finish (the app's, or another "
+              "command's)…", file=sys.stderr, flush=True)
+
+    connection.wait_notice = say
+    try:
+        yield
+    finally:
+        connection.wait_notice = None
 
 
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> int:

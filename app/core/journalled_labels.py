@@ -46,18 +46,31 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
                         cancel: "CancelToken | None" = None) -> JournalledCorrections:
     """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
     label is rejected and the photo becomes a reference for `label`, only while it is as
-    `expected` (the app's look; None: as read here), and `command` (as the user would name
-    it) is journalled with every photo's label before, all in one transaction. The
+    `expected` (the app's look; None: whatever it holds when the transaction begins, so a
+    `label` that waited for the app's job applies after it), and `command` (as the user
+    would name it) is journalled with every photo's label before, read in that transaction
+    (not before it: the app may change the photos while this waits for the lock). The
     suggestions withdrawn of a place the photos were the last to teach are journalled
     with them, so taking the command back gives them back."""
     from app.core.teaching import learn_from_corrections
 
     ids = [int(photo_id) for photo_id in photo_ids]
-    before = review_journal.labels_before(index.conn, ids)
-    place = None if label is None else _place_named(index, label, bundle)
-    forgotten_at = None if place is None else _forgotten_at(index.conn, place)
     if expected is None:
-        expected = {photo_id: was.review_state for photo_id, was in before.items()}
+        for photo_id in _unknown_ids(index, ids)[:1]:
+            index.get(photo_id)  # its UsageError, before anything changes
+    place = None if label is None else _place_named(index, label, bundle)
+    # read when the transaction begins: a photo taken out of the library while this waited
+    # is not in it, so it is expected to hold no label and is left (its Correction says so)
+    expected_now: dict[int, "ReviewState"] = {} if expected is None else dict(expected)
+    before: dict[int, review_journal.LabelBefore] = {}
+    forgotten: list[str | None] = [None]
+
+    def begin(conn) -> None:
+        before.update(review_journal.labels_before(conn, ids))
+        forgotten[0] = None if place is None else _forgotten_at(conn, place)
+        if expected is None:
+            expected_now.update((photo_id, was.review_state) for photo_id, was in before.items())
+
     changed: list[int] = []
     journalled: list["ReviewCommand | None"] = [None]
     untaught: list["Untaught"] = []
@@ -70,14 +83,22 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         if after:
             was, now = _with_withdrawn(before, after, places_untaught)
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
+            forgotten_at = forgotten[0]
             if command_id is not None and forgotten_at is not None and _forgotten_at(conn, place) is None:
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
                 review_journal.record_forgotten_place(conn, command_id, place, forgotten_at)
             journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
 
-    corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected,
-                                         record=journal, progress=progress, cancel=cancel)
+    corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected_now,
+                                         record=journal, begin=begin, progress=progress, cancel=cancel)
     return JournalledCorrections(corrections, changed, journalled[0], untaught)
+
+
+def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:
+    """The ids the index holds no photo of (teaching_store.unknown_photo_ids)."""
+    from app.core import teaching_store
+
+    return teaching_store.unknown_photo_ids(index.conn, ids)
 
 
 def _with_withdrawn(before: Mapping[int, review_journal.LabelBefore], after: Mapping[int, "ReviewState"],

@@ -289,6 +289,7 @@ def learn_from_corrections(
     expected: Mapping[int, ReviewState] | None = None,
     record: "Callable[[sqlite3.Connection, list[Correction], list[store.RefRow], list[Untaught]], None] | None"
     = None,
+    begin: "Callable[[sqlite3.Connection], None] | None" = None,
 ) -> list[Correction]:
     """learn_from_correction for several photos given one label, in one transaction, as
     accept and reject are: a kill (or cancel) leaves every photo as it was or every
@@ -304,8 +305,9 @@ def learn_from_corrections(
     called with the corrections, the references they dropped (the places the photos
     taught before) and the places left with no photo that teaches them (their suggestions
     withdrawn: app.core.teaching_untaught) before that transaction commits, so that a
-    record of them (the review journal) is kept with them or not at all. Returns what it
-    did, photo by photo."""
+    record of them (the review journal) is kept with them or not at all. `begin`: called
+    first in that transaction (under the write lock, after any wait for another program's),
+    to read what the record needs as it is then. Returns what it did, photo by photo."""
     from model.errors import ModelError
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -331,6 +333,8 @@ def learn_from_corrections(
                             skip_forgotten=expected is not None)
     corrections = []
     with index.transaction() as conn:
+        if begin is not None:
+            begin(conn)
         refs_before = store.ref_rows_of_photos(conn, ids) if record is not None else []
         taught_before = places_taught_by(conn, ids)
         for start in range(0, len(ids), 500):

@@ -17,12 +17,17 @@ import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index.open_failures import disk_trouble, remove_unfinished_index
 
 BUSY_TIMEOUT_MS = 10_000
+# a wait for another program's write lock longer than this is said, once (wait_notice)
+WAIT_NOTICE_MS = 1_000
+# set by the command line: one line on stderr, so a terminal waiting on the app's bulk job
+# does not look hung; None (the app): waits are not said
+wait_notice: Callable[[], None] | None = None
 MAKE_IT_WRITABLE = "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on)"
 _JOURNALS = ("-wal", "-shm")  # what SQLite keeps beside an index in WAL mode
 
@@ -380,6 +385,32 @@ def _open_failure(target: str, error: BaseException) -> IndexStoreError:
     return IndexStoreError(f"cannot create the folder of the index {target}: {error}")
 
 
+def _begin_immediate(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE, waiting the connection's busy timeout as ever; where the wait
+    runs past WAIT_NOTICE_MS, `wait_notice` is called once first (the same total wait,
+    in two parts: SQLite has no progress call for a busy wait)."""
+    global wait_notice
+    notice = wait_notice
+    timeout = int(conn.execute("PRAGMA busy_timeout").fetchone()[0]) if notice is not None else 0
+    if notice is None or timeout <= WAIT_NOTICE_MS:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    conn.execute(f"PRAGMA busy_timeout = {WAIT_NOTICE_MS}")
+    try:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as error:
+            if not held_by_another(error):
+                raise
+        wait_notice = None  # said once
+        notice()
+        conn.execute(f"PRAGMA busy_timeout = {timeout - WAIT_NOTICE_MS}")
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
+
+
 class TransactionManager:
     """BEGIN IMMEDIATE … COMMIT/ROLLBACK around a block; nested blocks join the
     outer transaction. IMMEDIATE takes the write lock up front, so two processes
@@ -405,7 +436,7 @@ class TransactionManager:
         if self._read_only:
             raise IndexStoreError(read_only_index_message(_file_of(self._conn)))
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            _begin_immediate(self._conn)
         except sqlite3.OperationalError as error:
             trouble = "readonly database" in str(error) and journal_trouble(_file_of(self._conn))
             if trouble:
