@@ -160,10 +160,10 @@ class ReviewUndo:
         score, state) and no longer teach the one it gave (but what they taught before), through
         the review journal as `undo --review` takes it back, compared and changed in one transaction."""
         from app.core.index import review_journal
-        from app.gui.job_work import index_work
+        from app.gui.job_work import take_back_work
 
         if self._goes_to_worker(len(step.photo_ids)):  # off the GUI thread, as A and R
-            work = index_work(self.db_path, lambda index: review_journal.take_back(index, step.command))
+            work = take_back_work(self.db_path, step.command)  # counted in the job bar
             what = "forgetting" if step.forgot else "teaching" if step.taught else "label"
             return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
                                    after=lambda taken: self._label_taken_back(step, taken), all_or_nothing=True,
