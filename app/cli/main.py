@@ -121,6 +121,19 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     args.query = terms if isinstance(query, list) else " ".join(terms)
 
 
+def _use_settings_model(args) -> None:
+    """Fill --model and --threshold, when not given, from the app's Settings (one line says so)."""
+    from app.core.model_choice import model_choice
+
+    choice = model_choice(args.model, getattr(args, "threshold", None))
+    args.model = choice.model
+    args.model_from_settings = choice.model_from_settings
+    if hasattr(args, "threshold"):
+        args.threshold = choice.threshold
+    if choice.line():
+        print(choice.line(), file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; Ctrl-C at any point, even while the command modules are still
     being imported, ends it with one line and exit 130, not a traceback. A stdout that
@@ -201,6 +214,8 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace, extr
             from app.core.bundle_choices import bundle_by_name
 
             args.model = bundle_by_name(args.model)
+        if hasattr(args, "model"):  # what is not given is the app's Settings' choice, as the app's jobs use
+            _use_settings_model(args)
         code = int(args.handler(args) or 0)
         sys.stdout.flush()  # a reader gone away is found here, not as "Exception ignored" at exit
         return code

@@ -201,13 +201,15 @@ def forget_missing_work(db_path: Path) -> JobWork:
 def tag_options(settings: AppSettings):
     """The core's TagOptions from the user's settings."""
     from app.core.decode_workers import usable_cpus
+    from app.core.model_choice import model_choice
     from app.core.tagging import TagOptions
 
     # One core stays free for the GUI thread, so the window keeps up while tagging.
     spare = max(1, usable_cpus() - 1)
+    choice = model_choice(settings=settings)  # the CLI's rule too (app.core.model_choice)
     return TagOptions(
-        model=Path(settings.model_bundle) if settings.model_bundle else None,
-        threshold=settings.threshold,
+        model=choice.model,
+        threshold=choice.threshold,
         workers=spare,
         batch_size=8,  # small batches: cancel is checked between them
         retag=False,
@@ -454,11 +456,12 @@ def suggest_work(db_path: Path, query: str, settings: AppSettings, bundles: Bund
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
+        from app.core.model_choice import model_choice
         from app.core.teaching import suggest
         from app.core.teaching_suggest import SuggestOptions, SuggestReport
 
-        options = SuggestOptions(model=Path(settings.model_bundle) if settings.model_bundle else None,
-                                 threshold=settings.threshold)
+        choice = model_choice(settings=settings)
+        options = SuggestOptions(model=choice.model, threshold=choice.threshold)
         report = SuggestReport()
         with PhotoIndex.open(db_path) as index:
             found = suggest(index, query, options, bundle=bundles.get(settings), progress=progress, cancel=cancel,

@@ -29,7 +29,8 @@ def register(subparsers) -> None:
     parser.add_argument("old", metavar="OLD", help="the name on the photos now, e.g. \"Our cabbin\"")
     parser.add_argument("new_name", metavar="NEW", help="the name they should carry, e.g. \"Our cabin\"")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
-                        help="the model whose landmark names are its own (default: the bundled default model)")
+                        help="the model whose landmark names are its own (default: the one chosen in the app's Settings, "
+                             "else the bundled default model)")
     add_new_flag(parser, "NEW")
     add_json_flag(parser)
     parser.set_defaults(handler=run)
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     refuse_a_state_as_name(args.new_name, args)
     landmarks = bundle_landmark_ids(args.model)  # names only; no default model: every name is the user's
-    if args.model is not None and not landmarks:
+    if args.model is not None and not landmarks and not getattr(args, "model_from_settings", False):
         raise UsageError(f"cannot read the model bundle {args.model}; `landmark-tagger models` lists those it knows")
     with open_index(args) as index:
         plan = plan_rename(index, args.old, args.new_name, landmarks)  # OLD unknown, no change...: said first

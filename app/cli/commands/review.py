@@ -57,7 +57,7 @@ def register(subparsers) -> None:
                             "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     add_new_flag(label, "NAME")
-    label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the default bundle)")
+    label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the one chosen in the app's Settings, else the default bundle)")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
 
@@ -317,9 +317,9 @@ def run_label(args: argparse.Namespace) -> int:
     try:
         bundle = load_model_bundle(getattr(args, "model", None))
     except (UsageError, ModelError):
-        if getattr(args, "model", None) is not None:
+        if getattr(args, "model", None) is not None and not getattr(args, "model_from_settings", False):
             raise  # the bundle asked for is unusable: one line, before any label changes
-        bundle = None  # no usable default model: labels still count, teaching waits for one
+        bundle = None  # no usable default (or Settings') model: labels still count, teaching waits for one, as in the app
     index = open_index(args)
     hint = ""
     try:

@@ -26,9 +26,10 @@ def register(subparsers) -> None:
     parser.add_argument("query", nargs="?", default="", metavar="QUERY",
                         help="search query choosing the photos (default: the whole library)")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
-                        help="model bundle (default: the bundled default model)")
+                        help="model bundle (default: the one chosen in the app's Settings, else the bundled default model)")
     parser.add_argument("--threshold", metavar="T", type=threshold_figure,
-                        help="minimum score for a suggestion, 0..1 (default: the bundle's threshold)")
+                        help="minimum score for a suggestion, 0..1 (default: the one chosen in the app's Settings, "
+                             "else the bundle's threshold)")
     parser.add_argument("--dry-run", action="store_true", help="list the suggestions without storing them")
     add_json_flag(parser)
     parser.set_defaults(handler=run, takes_query=True)

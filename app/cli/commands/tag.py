@@ -34,9 +34,10 @@ def register(subparsers) -> None:
                         help="folders or photos to tag (default: the library's folders)")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
                         help="model bundle to use: a path, or a name or id that `landmark-tagger models` lists "
-                             "(default: the bundled default model)")
+                             "(default: the one chosen in the app's Settings, else the bundled default model)")
     parser.add_argument("--threshold", metavar="T", type=threshold_figure,
-                        help="minimum score for a label, 0..1 (default: the bundle's calibrated threshold)")
+                        help="minimum score for a label, 0..1 (default: the one chosen in the app's Settings, else the "
+                             "bundle's calibrated threshold)")
     parser.add_argument("--workers", metavar="N", type=int,
                         help="decode processes (default: one per CPU; 0 decodes in this process)")
     parser.add_argument("--threads", metavar="N", type=int,

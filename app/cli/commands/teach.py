@@ -35,7 +35,8 @@ def register(subparsers) -> None:
     parser.add_argument("name", metavar="NAME", help="the landmark's name, e.g. \"Our cabin at Ilulissat\"")
     parser.add_argument("paths", nargs="*", metavar="PATH", help="photos or folders showing the landmark")
     parser.add_argument("--model", metavar="BUNDLE", type=Path,
-                        help="model bundle whose embeddings to use (default: the bundled default model)")
+                        help="model bundle whose embeddings to use (default: the one chosen in the app's Settings, else the "
+                             "bundled default model)")
     parser.add_argument("--forget", action="store_true", help="stop recognising NAME (drops its references)")
     add_new_flag(parser, "NAME")
     add_json_flag(parser)
