@@ -89,6 +89,8 @@ class TagSummary:
     skipped_folders: list[str] = field(default_factory=list)  # library folders not found, left as they are
     # library folders a photo given by its file brought in, with their photo counts (folders_joined)
     folders_joined: list[tuple[Path, int]] = field(default_factory=list)
+    retag: bool = False  # the run's options, for what a stopped run leaves to which next run
+    retry_failed: bool = False
 
     @property
     def unscanned(self) -> int:
@@ -121,8 +123,20 @@ class TagSummary:
         rate = f" ({self.rate:.1f} photos/s)" if self.tagged else ""  # a rate of nothing is noise
         text = ", ".join(parts) + f" in {self.seconds:.1f} s{rate}"
         if self.cancelled:
-            text += "; cancelled, the rest is left for the next run"
+            text += self._what_is_left()
         return text
+
+    def _what_is_left(self) -> str:
+        """What resumes a stopped run. A plain run skips what is done; a forced one keeps no
+        mark of how far it got (that would need the run kept in the index), so it starts over."""
+        if self.retag:
+            done = f" after {self.tagged:,} of {self.selected:,} photos" if self.selected else ""
+            return (f"; cancelled{done}: `tag --retag` again starts over (a plain `tag` does only new "
+                    "and changed photos)")
+        if self.retry_failed:
+            return ("; cancelled, the new and changed photos left are done by the next run, not those that "
+                    f"could not be decoded: {RETRY_HINT}")
+        return "; cancelled, the rest is left for the next run"
 
 
 def tag(
@@ -152,7 +166,8 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
          progress: ProgressCallback | None, cancel: CancelToken | None,
          on_result: Callable[[TagResult], None] | None, bundle, started: float) -> TagSummary:
     """tag() once it holds the index's tagging lock."""
-    summary = TagSummary(model_id=bundle.id, model_name=bundle.name)  # named even when stopped during the scan
+    summary = TagSummary(model_id=bundle.id, model_name=bundle.name,  # named even when stopped during the scan
+                         retag=options.retag, retry_failed=options.retry_failed)
     roots = [Path(t) for t in targets if not isinstance(t, int)]
     # A file that is no photo (a typo, notes.txt) is reported, and its folder not scanned for it.
     summary.not_photos = [(str(r), reason) for r in roots
