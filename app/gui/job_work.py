@@ -290,9 +290,12 @@ def library_tag_work(db_path: Path, settings: AppSettings) -> JobWork:
 
 
 def write_options(settings: AppSettings):
+    """The core's WriteOptions from the user's settings, by the CLI's rule too (app.core.write_choice)."""
     from app.core.metadata import WriteOptions
+    from app.core.write_choice import write_choice
 
-    return WriteOptions(sidecar_naming=settings.sidecar_naming, write_into_jpeg=settings.write_into_jpeg,
+    choice = write_choice(settings=settings)
+    return WriteOptions(sidecar_naming=choice.sidecar_naming, write_into_jpeg=choice.write_into_jpeg,
                         keep_mtime=True)
 
 

@@ -35,11 +35,16 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--dry-run", action="store_true", help="list each file and its change; touch nothing")
     parser.add_argument(
-        "--sidecar-naming", choices=("ext", "stem"), default="ext",
-        help="name of a new sidecar: 'ext' gives DSC_8188.NEF.xmp (default), 'stem' gives DSC_8188.xmp; "
-             "an existing sidecar of either name is written into",
+        "--sidecar-naming", choices=("ext", "stem"), default=None,
+        help="name of a new sidecar: 'ext' gives DSC_8188.NEF.xmp, 'stem' gives DSC_8188.xmp (default: the one "
+             "chosen in the app's Settings, else ext); an existing sidecar of either name is written into",
     )
-    parser.add_argument("--no-jpeg", action="store_true", help="leave JPEGs untouched; write sidecars for them too")
+    jpegs = parser.add_mutually_exclusive_group()
+    jpegs.add_argument("--no-jpeg", dest="write_into_jpeg", action="store_false", default=None,
+                       help="leave JPEGs untouched; write sidecars for them too (the default where the app's "
+                            "Settings say not to write into JPEGs)")
+    jpegs.add_argument("--jpeg", dest="write_into_jpeg", action="store_true", default=None,
+                       help="write labels into JPEGs even where the app's Settings say not to (the default otherwise)")
     parser.add_argument(
         "--touch", action="store_true",
         help="give the JPEGs written a new modification time (by default they keep theirs, as file browsers "
@@ -83,8 +88,13 @@ def run(args: argparse.Namespace) -> int:
     from app.core.metadata import WriteOptions, plan_writes, write_labels
     from app.core.progress import CancelToken
 
+    from app.core.write_choice import write_choice
+
+    choice = write_choice(args.sidecar_naming, args.write_into_jpeg)  # not given: the app's Settings' choice
+    if choice.line():
+        print(choice.line(), file=sys.stderr)
     options = WriteOptions(
-        sidecar_naming=args.sidecar_naming, write_into_jpeg=not args.no_jpeg, keep_mtime=not args.touch
+        sidecar_naming=choice.sidecar_naming, write_into_jpeg=choice.write_into_jpeg, keep_mtime=not args.touch
     )
     index = open_index(args)
     try:
