@@ -27,18 +27,17 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from bench_index_machine import cpu_name  # noqa: E402  (benchmarks/ is on sys.path)
+from process_usage import TreeMemory, cpu_seconds, cpu_used, peak_mb, shown_mb  # noqa: E402
 CAMERA_JPEGS = REPO.parent / "shared" / "data" / "camera" / "jpeg"
 
 
@@ -48,58 +47,8 @@ CAMERA_JPEGS = REPO.parent / "shared" / "data" / "camera" / "jpeg"
 def load_average() -> str:
     try:
         return " ".join(f"{v:.1f}" for v in os.getloadavg())
-    except OSError:
+    except (OSError, AttributeError):  # AttributeError: Windows has no load average
         return "?"
-
-
-class TreeMemory:
-    """Peak resident memory of this process plus its descendants, sampled every 0.25 s."""
-
-    def __init__(self, root_pid: int | None = None) -> None:
-        self.root = root_pid or os.getpid()
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "TreeMemory":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.25):
-            self.peak = max(self.peak, self.current())
-
-    def current(self) -> int:
-        """RSS of the process tree, found through /proc/PID/task/TID/children (cheap:
-        scanning all of /proc every tick would itself slow the measured run)."""
-        total, frontier, seen = 0, [self.root], set()
-        while frontier:
-            pid = frontier.pop()
-            if pid in seen:
-                continue
-            seen.add(pid)
-            total += _rss(pid)
-            try:
-                for task in os.listdir(f"/proc/{pid}/task"):
-                    text = Path(f"/proc/{pid}/task/{task}/children").read_text()
-                    frontier.extend(int(child) for child in text.split())
-            except (OSError, ValueError):
-                continue
-        return total
-
-
-def _rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 # --------------------------------------------------------------------- inputs
@@ -223,20 +172,19 @@ def measure_end_to_end(folder: Path, bundle_path: Path, db: Path, workers, threa
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     options = TagOptions(model=bundle_path, workers=workers, threads=threads, batch_size=batch_size)
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = cpu_seconds()  # None where neither resource nor psutil is there (Windows without psutil)
     scan_times: list[float] = []  # the scan tag() runs first, timed here (the index keeps whole seconds)
     with TreeMemory() as memory, PhotoIndex.open(db) as index, _timed_scans(scan_times):
         summary = tag(index, [folder], options)
     scan_s = sum(scan_times)
-    own_after, children_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    main_cpu = (own_after.ru_utime + own_after.ru_stime) - (own.ru_utime + own.ru_stime)
-    workers_cpu = (children_after.ru_utime + children_after.ru_stime) - (children.ru_utime + children.ru_stime)
+    main_cpu, workers_cpu = cpu_used(cpu_before, cpu_seconds())
+    all_cpu = None if main_cpu is None or workers_cpu is None else main_cpu + workers_cpu
     return {
         "photos": summary.tagged, "errors": summary.errors, "seconds": summary.seconds,
         "rate": summary.tagged / summary.seconds, "scan_s": scan_s,
-        "first_result_s": summary.first_result_s, "peak_rss_mb": memory.peak / 2**20,
+        "first_result_s": summary.first_result_s, "peak_rss_mb": peak_mb(memory),
         "main_cpu_s": main_cpu, "workers_cpu_s": workers_cpu,
-        "cpu_ms_per_photo": (main_cpu + workers_cpu) * 1000 / max(1, summary.tagged),
+        "cpu_ms_per_photo": None if all_cpu is None else all_cpu * 1000 / max(1, summary.tagged),
     }
 
 
@@ -303,7 +251,7 @@ def time_to_first_result(folder: Path, bundle_path: Path, db: Path, workers, thr
         process.wait()
     total = time.perf_counter() - started
     return {"first_result_s": first_s, "lines": lines, "seconds": total, "exit_code": process.returncode,
-            "stop_after_ctrl_c_s": stop_s, "peak_rss_mb": memory.peak / 2**20,
+            "stop_after_ctrl_c_s": stop_s, "peak_rss_mb": peak_mb(memory),
             "stderr": process.stderr.read().strip().splitlines()[-1:]}
 
 
@@ -393,14 +341,18 @@ def basic(args, figures: dict, scratch: Path, bundle, bundle_path: Path, workers
     figures["end_to_end"] = e2e
     print(f"end to end (tag: scan + decode + classify + store): {e2e['rate']:6.1f} photos/s over "
           f"{e2e['photos']} photos in {e2e['seconds']:.1f} s (scan {e2e['scan_s']:.1f} s), first result after "
-          f"{e2e['first_result_s']:.2f} s, peak RSS {e2e['peak_rss_mb']:.0f} MB (main + workers)")
+          f"{e2e['first_result_s']:.2f} s, peak RSS {shown_mb(e2e['peak_rss_mb'])} (main + workers)")
     tagging_rate = e2e["photos"] / max(1e-9, e2e["seconds"] - e2e["scan_s"])
     figures["end_to_end"]["rate_without_scan"] = tagging_rate
     print(f"   of which tagging after the scan:                {tagging_rate:6.1f} photos/s")
 
-    print(f"   CPU per photo, all processes: {e2e['cpu_ms_per_photo']:.1f} ms "
-          f"(main {e2e['main_cpu_s']:.1f} s, workers {e2e['workers_cpu_s']:.1f} s) -> "
-          f"{cores * 1000 / e2e['cpu_ms_per_photo']:.1f} photos/s on {cores} idle cores")
+    if e2e["cpu_ms_per_photo"] is None:  # no resource (Windows) and no psutil, or no count of the workers'
+        print("   CPU per photo, all processes: unknown on this platform (install psutil; workers' CPU is not "
+              "counted on Windows)")
+    else:
+        print(f"   CPU per photo, all processes: {e2e['cpu_ms_per_photo']:.1f} ms "
+              f"(main {e2e['main_cpu_s']:.1f} s, workers {e2e['workers_cpu_s']:.1f} s) -> "
+              f"{cores * 1000 / e2e['cpu_ms_per_photo']:.1f} photos/s on {cores} idle cores")
 
     figures["naive"] = []
     for naive_threads in (None, 1):
@@ -411,10 +363,11 @@ def basic(args, figures: dict, scratch: Path, bundle, bundle_path: Path, workers
               f"{naive_rate:6.1f} photos/s, {naive_cpu:6.1f} ms CPU/photo")
     best_naive = max(figures["naive"], key=lambda n: n["rate"])
     speedup = e2e["rate"] / best_naive["rate"]
-    cpu_speedup = best_naive["cpu_ms"] / e2e["cpu_ms_per_photo"]
+    cpu_speedup = None if e2e["cpu_ms_per_photo"] is None else best_naive["cpu_ms"] / e2e["cpu_ms_per_photo"]
     figures["speedup"], figures["cpu_speedup"] = speedup, cpu_speedup
+    less_cpu = "unknown" if cpu_speedup is None else f"{cpu_speedup:.1f}x"
     print(f"speedup end to end vs the faster naive run: {speedup:.1f}x wall clock (goal >= 5x), "
-          f"{cpu_speedup:.1f}x less CPU per photo; end to end {e2e['rate']:.1f} photos/s (goal >= 35 on 2 cores)")
+          f"{less_cpu} less CPU per photo; end to end {e2e['rate']:.1f} photos/s (goal >= 35 on 2 cores)")
 
     if args.sweep:
         figures["sweep"] = []
@@ -431,7 +384,7 @@ def basic(args, figures: dict, scratch: Path, bundle, bundle_path: Path, workers
     line, ok = cli_run_line("CLI retag in a fresh process", ttfr)
     if not ok:
         figures.setdefault("failures", []).append(line)
-    print(f"{line}, {ttfr['lines']} lines in {ttfr['seconds']:.1f} s, peak RSS {ttfr['peak_rss_mb']:.0f} MB"
+    print(f"{line}, {ttfr['lines']} lines in {ttfr['seconds']:.1f} s, peak RSS {shown_mb(ttfr['peak_rss_mb'])}"
           if ok else line)
 
 
@@ -443,8 +396,9 @@ def scale(args, figures: dict, scratch: Path, bundle_path: Path, workers: int, t
     scanned = measure_end_to_end(big, bundle_path, db, workers, threads, args.batch_size)
     figures["scale"] = scanned
     print(f"scale: {scanned['photos']} photos in {scanned['seconds']:.0f} s ({scanned['rate']:.1f} photos/s, "
-          f"scan {scanned['scan_s']:.0f} s), peak RSS {scanned['peak_rss_mb']:.0f} MB main + workers (goal < 1536), "
-          f"{scanned['cpu_ms_per_photo']:.1f} ms CPU/photo")
+          f"scan {scanned['scan_s']:.0f} s), peak RSS {shown_mb(scanned['peak_rss_mb'])} main + workers (goal < 1536 MB), "
+          f"{'unknown' if scanned['cpu_ms_per_photo'] is None else format(scanned['cpu_ms_per_photo'], '.1f')} "
+          "ms CPU/photo")
     ttfr = time_to_first_result(big, bundle_path, db, workers, threads, stop_after=200)
     figures["scale_cli"] = ttfr
     line, ok = cli_run_line("scale, CLI retag in a fresh process", ttfr)
