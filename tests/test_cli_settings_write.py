@@ -63,14 +63,18 @@ def test_jpeg_option_writes_into_the_jpeg_whatever_settings_say(labelled_jpeg, c
     assert "Settings" not in capsys.readouterr().err  # nothing came from them
 
 
-def test_unreadable_settings_are_named_and_the_defaults_used(labelled_jpeg, capsys):
+def test_unreadable_settings_are_named_and_jpegs_left_untouched(labelled_jpeg, capsys):
+    """The damaged file may have said "never write into my JPEGs": an unknown choice
+    must not rewrite originals, so the labels go into a sidecar until it is readable."""
     db, photo = labelled_jpeg
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json", encoding="utf-8")
-    assert main(["--db", str(db), "write", "--dry-run"]) == 0
+    before = photo.read_bytes()
+    assert main(["--db", str(db), "write"]) == 0
     err = capsys.readouterr().err
-    assert f"cannot read settings {path}" in err and "writing with the defaults" in err
+    assert f"cannot read settings {path}" in err and "JPEGs left untouched" in err and "--jpeg" in err
+    assert photo.read_bytes() == before and [p.name for p in photo.parent.glob("*.xmp")] == ["DSC_0001.jpg.xmp"]
     assert path.read_text(encoding="utf-8") == "{not json"  # left for the app to set aside
 
 

@@ -29,8 +29,9 @@ class WriteChoice:
     def line(self) -> str:
         """One line saying what came from Settings (or that they could not be read); "" when nothing did."""
         if self.settings_problem:
-            return (f"note: {self.settings_problem}; writing with the defaults "
-                    "(ext sidecars, labels written into JPEGs; --no-jpeg leaves JPEGs untouched)")
+            jpegs = ("labels written into JPEGs" if self.write_into_jpeg else
+                     "JPEGs left untouched (sidecars for them) while it cannot be read; --jpeg writes into them")
+            return f"note: {self.settings_problem}; writing with {self.sidecar_naming} sidecars, {jpegs}"
         chosen = []
         if self.naming_from_settings:
             chosen.append(f"{self.sidecar_naming} sidecars ({_example(self.sidecar_naming)})")
@@ -51,7 +52,9 @@ def write_choice(sidecar_naming: str | None = None, write_into_jpeg: bool | None
     """`sidecar_naming` and `write_into_jpeg` as given; each one not given (None) is the
     Settings' (read from the settings file when `settings` is None). A settings file that
     cannot be read is not moved or changed here (the app does that): its problem is
-    returned and the defaults used. A value from Settings equal to the default is not
+    returned and the default naming used, but JPEGs are left untouched unless asked for
+    (the file may say "never write into my JPEGs": an unknown choice must not rewrite
+    originals). A value from Settings equal to the default is not
     reported as chosen there (nothing differs, nothing to say)."""
     problem = ""
     if settings is None:
@@ -61,7 +64,7 @@ def write_choice(sidecar_naming: str | None = None, write_into_jpeg: bool | None
         try:
             settings = load_settings()
         except UsageError as error:  # a damaged settings.json: said, and the defaults used
-            settings, problem = AppSettings(), str(error)
+            settings, problem = AppSettings(write_into_jpeg=False), str(error)
     naming = settings.sidecar_naming if sidecar_naming is None else sidecar_naming
     into_jpeg = settings.write_into_jpeg if write_into_jpeg is None else write_into_jpeg
     return WriteChoice(
