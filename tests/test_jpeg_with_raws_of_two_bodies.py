@@ -12,6 +12,7 @@ import pytest
 
 from app.core.index import PhotoIndex
 from app.core.index.migrations_latest import migration_41
+from app.core.metadata.plan import WriteOptions, plan_writes
 from app.core.scanner import scan
 from tests.test_metadata_support import make_jpeg
 from tests.test_raw_pictures_of_one_name import (files_by_photo, keywords, merged_like_an_older_version, photo_of,
@@ -132,10 +133,14 @@ def test_a_jpeg_and_another_bodys_raw_an_older_version_merged_are_told_apart_and
         with index.transaction() as conn:
             migration_41(conn)
         raw(folder / "DSC_0001.NEF", **D90)  # the JPEG's own RAW, copied in now
-        scan(index, [folder])
+        assert ("DSC_0001.CR3 left DSC_0001.JPG's photo: another camera (Canon EOS R5, not Nikon D90); "
+                'its label "Petra" stays with DSC_0001.JPG') in scan(index, [folder]).line()
         assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.JPG").label == "Petra"
         assert (photo_of(index, folder / "DSC_0001.CR3").label, index.count("camera:r5")) == (None, 1)
+        assert (f'{folder / "DSC_0001.CR3.xmp"}: keywords "Petra" -> none (no label: our keyword was written for '
+                "another photo this file was in then, which it has left; it comes out)") in [
+            item.describe() for item in plan_writes(index, "", False, WriteOptions())]
         write(index)
         assert scan(index, [folder]).line().startswith("2 photos, 0 new, 0 changed")
     assert keywords(folder / "DSC_0001.NEF.xmp") == ["Landmarks|Petra"]
@@ -151,6 +156,8 @@ def test_the_upgrade_leaves_the_label_with_the_raw_a_jpeg_of_another_body_was_me
             migration_41(conn)
         summary = scan(index, [folder])
         assert (summary.new, summary.changed) == (1, 1)
+        assert summary.split_notes == ["DSC_0001.JPG left DSC_0001.CR3's photo: another camera (Nikon D90, not "
+                                       'Canon EOS R5); its label "Petra" stays with DSC_0001.CR3']
         assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG"]]
         assert photo_of(index, folder / "DSC_0001.CR3").label == "Petra"
         assert photo_of(index, folder / "DSC_0001.JPG").label is None
@@ -195,3 +202,90 @@ def test_a_jpeg_without_exif_beside_two_bodies_raws_stands_alone_whatever_order_
         write(index)
     assert not (folder / "DSC_0001.CR3.xmp").exists()
     assert not (folder / "DSC_0001.NEF.xmp").exists()
+
+
+# A capture time is something users correct; a camera body is not. Lightroom's "Edit
+# Capture Time" writes the new time into the JPEG and into the RAW's sidecar, never into
+# the RAW itself.
+AN_HOUR_LATER = "2020:11:05 11:11:12"
+
+
+def _edit_capture_time(jpeg: Path, taken: str = AN_HOUR_LATER) -> None:
+    """The JPEG's own DateTimeOriginal rewritten (exiftool -AllDates+=1)."""
+    import piexif
+
+    exif = piexif.load(str(jpeg))
+    exif["Exif"][piexif.ExifIFD.DateTimeOriginal] = taken.encode()
+    piexif.insert(piexif.dump(exif), str(jpeg))
+
+
+def _date_in_sidecar(sidecar: Path, taken: str = AN_HOUR_LATER) -> None:
+    """exif:DateTimeOriginal put into a RAW's XMP sidecar, as Lightroom writes it there."""
+    stamp = taken.replace(":", "-", 2).replace(" ", "T")
+    attributes = f'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:DateTimeOriginal="{stamp}" rdf:about=""'
+    if not sidecar.exists():
+        sidecar.write_text('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+                           '02/22-rdf-syntax-ns#"><rdf:Description rdf:about=""/></rdf:RDF></x:xmpmeta>')
+    sidecar.write_text(sidecar.read_text().replace('rdf:about=""', attributes, 1))
+
+
+@pytest.mark.parametrize("edit", ["jpeg and sidecar", "jpeg only", "before the older version indexed it"])
+def test_the_upgrade_keeps_a_camera_s_pair_whose_capture_time_was_edited_one_photo_with_its_label(
+        tmp_path, edit) -> None:
+    folder = tmp_path / "trip"
+    jpeg, nef = make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG"), raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        if edit.startswith("before"):
+            _edit_capture_time(jpeg)
+        scan(index, [folder])
+        if edit.startswith("before"):  # the older version paired them whatever their times
+            merged_like_an_older_version(index, jpeg, nef)
+        index.set_label(photo_of(index, jpeg).id, "Petra")
+        assert write(index).written == 2
+        if not edit.startswith("before"):
+            _edit_capture_time(jpeg)
+        if edit == "jpeg and sidecar":
+            _date_in_sidecar(folder / "DSC_0001.NEF.xmp")
+        with index.transaction() as conn:
+            migration_41(conn)
+        summary = scan(index, [folder])
+        assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
+        assert summary.new == 0 and "left" not in summary.line()
+        assert photo_of(index, nef).label == "Petra"
+        write(index)
+    assert keywords(folder / "DSC_0001.NEF.xmp") == ["Landmarks|Petra"]
+
+
+def test_the_upgrade_keeps_a_pair_whose_raw_came_first_and_whose_jpeg_time_was_edited(tmp_path) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    nef = raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])  # the RAWs copied first, then the JPEGs
+        jpeg = make_jpeg(folder / "DSC_0001.JPG")
+        scan(index, [folder])
+        index.set_label(photo_of(index, nef).id, "Petra")
+        assert write(index).written == 2
+        _edit_capture_time(jpeg)
+        with index.transaction() as conn:
+            migration_41(conn)
+        scan(index, [folder])
+        assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
+        assert photo_of(index, jpeg).label == "Petra"
+
+
+@pytest.mark.parametrize("arrival", [["DSC_0001.JPG", "DSC_0001.NEF"], ["DSC_0001.NEF", "DSC_0001.JPG"], []],
+                         ids=["jpeg first", "nef first", "together"])
+def test_a_raw_is_dated_by_its_sidecar_so_a_pair_whose_time_was_edited_in_both_pairs(tmp_path, arrival) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    makers = {"DSC_0001.JPG": lambda: _edit_capture_time(make_jpeg(folder / "DSC_0001.JPG")),
+              "DSC_0001.NEF": lambda: (raw(folder / "DSC_0001.NEF", **D90),
+                                       _date_in_sidecar(folder / "DSC_0001.NEF.xmp"))}
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        for name in arrival or list(makers):
+            makers[name]()
+            if arrival:
+                scan(index, [folder])
+        scan(index, [folder])
+        assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]

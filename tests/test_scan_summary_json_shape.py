@@ -10,7 +10,7 @@ import json
 from tests.test_cli_core import run_cli
 from tests.test_cli_first_hour import photo
 
-LISTS = ("same_folders", "left_to_links", "cards_not_connected", "kept_temps", "sidecars_in_icloud")
+LISTS = ("same_folders", "left_to_links", "cards_not_connected", "kept_temps", "sidecars_in_icloud", "split_notes")
 
 
 def test_scan_json_summary_always_holds_the_lists(tmp_path, capsys):

@@ -58,7 +58,14 @@ def other_shots(one: Shot | None, other: Shot | None) -> bool:
         return False
     if one.taken_at and other.taken_at and _moment(one.taken_at)[0] != _moment(other.taken_at)[0]:
         return True
-    camera, other_camera = _plain(one.camera), _plain(other.camera)
+    return other_cameras(one, other)
+
+
+def other_cameras(one: Shot | None, other: Shot | None) -> bool:
+    """Whether two files name two camera bodies (both named, neither name holding the
+    other: "NIKON D70s" is taken for an edit of "NIKON D70"). Unlike a capture time,
+    which users correct in one file and not the other, a body is never edited."""
+    camera, other_camera = _plain(one.camera if one else None), _plain(other.camera if other else None)
     return bool(camera and other_camera and camera not in other_camera and other_camera not in camera)
 
 
@@ -75,13 +82,17 @@ def _plain(camera: str | None) -> str:
 class SamePictures:
     """same_picture(name, other) for the files of one family of a folder being scanned:
     a file read now by its header (`infos`), an indexed one not read now by what its
-    photo's row says (that photo's file that stood for it was read when it was stored)."""
+    photo's row says (that photo's file that stood for it was read when it was stored).
+    A RAW is dated by its XMP sidecar where that gives a date (`sidecar_dates`):
+    Lightroom's Edit Capture Time writes the new time there and into the JPEG, never into
+    the RAW, so the pair it was edited in still agrees."""
 
     def __init__(self, conn: sqlite3.Connection, infos: Mapping[str, PhotoInfo],
-                 known: Mapping[str, KnownFile]) -> None:
+                 known: Mapping[str, KnownFile], sidecar_dates: Mapping[str, str] | None = None) -> None:
         self._conn = conn
         self._infos = infos
         self._known = known
+        self._sidecar_dates = sidecar_dates or {}
         self._rows: dict[int, Shot | None] = {}
 
     def __call__(self, name: str, other: str) -> bool:
@@ -92,12 +103,29 @@ class SamePictures:
         read now from the ModifyDate alone (an export's, not the capture's) says nothing."""
         return other_shots(self._recorded_shot(name), self._recorded_shot(other))
 
+    def other_camera(self, name: str, other: str) -> bool:
+        """Whether the two files name two camera bodies (other_cameras): what alone splits
+        a photo already indexed (pairing._merged_pictures), a capture time being editable."""
+        return other_cameras(self._shot(name), self._shot(other))
+
+    def camera(self, name: str) -> str | None:
+        """The camera the file names, as compared (for the scan's note of a split)."""
+        shot = self._shot(name)
+        return shot.camera if shot is not None else None
+
     def _recorded_shot(self, name: str) -> Shot | None:
         shot = self._shot(name)
         info = self._infos.get(name)
-        return Shot(None, shot.camera) if shot is not None and info is not None and info.dated_by_modify_date else shot
+        dated_by_modify_date = info is not None and info.dated_by_modify_date and name not in self._sidecar_dates
+        return Shot(None, shot.camera) if shot is not None and dated_by_modify_date else shot
 
     def _shot(self, name: str) -> Shot | None:
+        shot = self._header_shot(name)
+        if shot is not None and name in self._sidecar_dates:
+            return Shot(self._sidecar_dates[name], shot.camera)
+        return shot
+
+    def _header_shot(self, name: str) -> Shot | None:
         info = self._infos.get(name)
         if info is not None:
             return Shot.of(info)

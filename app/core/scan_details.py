@@ -9,12 +9,14 @@ that wins over it.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from app.core.errors import PhotoReadError
-from app.core.index.pairing import PhotoFiles
+from app.core.index.pairing import PhotoFiles, is_raw_name
 from app.core.capture_time import xmp_timestamp
 from app.core.metadata.read_back import landmarks_in_sidecars, same_landmark, sidecar_packets
 from app.core.metadata.sidecar import evicted_sidecars
@@ -118,13 +120,34 @@ def _with_sidecar_date(info: PhotoInfo, group: PhotoFiles, family: Sequence[Phot
     """A RAW without a date of its own, or dated only by its ModifyDate (the last resort),
     takes the one its XMP sidecar gives: Lightroom's Edit Capture Time and digiKam put it
     there, leaving the RAW as it is."""
-    files = [f.path for f in group.present]
-    for packet in sidecar_packets(files, [[f.path for f in photo.present] for photo in family]):
+    taken_at = sidecar_taken_at([f.path for f in group.present], [[f.path for f in photo.present] for photo in family])
+    return info if taken_at is None else replace(info, taken_at=taken_at, dated_by_modify_date=False)
+
+
+def sidecar_taken_at(files: Sequence[str], family: Sequence[Sequence[str]] = ()) -> str | None:
+    """The capture time the first XMP sidecar of `files` that gives one holds
+    (exif:DateTimeOriginal, photoshop:DateCreated, xmp:CreateDate), None where none does;
+    `family`: as for read_back.sidecar_packets (a stem sidecar counts only where it is theirs)."""
+    for packet in sidecar_packets(files, family):
         document = XmpDocument.read(packet)
         taken_at = xmp_timestamp(document) if document is not None else None
         if taken_at is not None:
-            return replace(info, taken_at=taken_at, dated_by_modify_date=False)
-    return info
+            return taken_at
+    return None
+
+
+def raw_sidecar_dates(folder: str, names: Sequence[str], skip: Collection[str] = ()) -> dict[str, str]:
+    """{RAW name: the capture time its own sidecar gives} of the family `names` in
+    `folder` where a rendered image or another RAW is there to compare it with (pairing
+    compares the times of files: a time edited in Lightroom is in the RAW's sidecar);
+    those of `skip` (in the cloud: reading would download them) are not looked at."""
+    raws = [name for name in names if is_raw_name(name) and name not in skip]
+    if not raws or len(names) < 2:
+        return {}
+    paths = {name: os.path.join(folder, name) for name in names}
+    family = [[path] for path in paths.values()]
+    dates = {name: sidecar_taken_at([paths[name]], family) for name in raws}
+    return {name: taken_at for name, taken_at in dates.items() if taken_at is not None}
 
 
 def pair_unread_raws(group: PhotoFiles, unread: dict[str, str], failed: set[str],

@@ -28,8 +28,8 @@ from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
 from app.core.progress import CancelToken
 from app.core.raw_pictures import SamePictures, merged_raws, mixed_photos, sidecars_written_first
-from app.core.scan_details import pair_unread_raws, read_photo_details, sidecars_in_icloud
-from app.core.scan_summary import ScanOptions, ScanSummary
+from app.core.scan_details import pair_unread_raws, raw_sidecar_dates, read_photo_details, sidecars_in_icloud
+from app.core.scan_summary import ScanOptions, ScanSummary, split_notes
 
 
 # The counts a scan reports of what it stored in the index: those of a transaction that
@@ -268,9 +268,11 @@ class FolderSync:
         self._read_beside_raws(folder, states, infos)
         merged = [name for name, k in known.items() if k.photo_stem in regroup | mixed]
         written_first = sidecars_written_first(self.conn, known, merged)
-        pictures = SamePictures(self.conn, infos, known)
+        pictures = SamePictures(self.conn, infos, known,
+                                raw_sidecar_dates(folder, list(states), self.not_downloaded))
         groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
-                                   other_picture=pictures.differ, mixed=mixed)
+                                   other_picture=pictures.differ, mixed=mixed, other_camera=pictures.other_camera)
+        self.summary.split_notes.extend(split_notes(self.conn, groups, known, pictures))
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from app.core.photo_info import primary_of
 from app.core.wording import counted
+
+if TYPE_CHECKING:
+    from app.core.index.catalog import KnownFile
+    from app.core.index.pairing import PhotoFiles
+    from app.core.raw_pictures import SamePictures
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class ScanSummary:
     # sidecars of photos read now that iCloud evicted (only `.NAME.xmp.icloud` there): not
     # read, as reading downloads them, so a label in them is not seen until downloaded
     sidecars_in_icloud: list[str] = field(default_factory=list)
+    # labelled photos a file left at this scan, and why ('DSC_0001.NEF left DSC_0001.JPG's
+    # photo: another camera (…)'): the label stays with the files kept, not with it
+    split_notes: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -64,6 +77,7 @@ class ScanSummary:
                       for folder, link in self.news(self.left_to_links))
             + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
             + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
+            + "".join(f"; {note}" for note in self.split_notes)
         )
 
     def news(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -112,3 +126,28 @@ def kept_temps_words(folder: str, names: list[str]) -> str:
     return (f"in {folder}, {listed} {'is a hidden copy' if len(names) == 1 else 'are hidden copies'} of a photo "
             "or sidecar an earlier write left, kept as it may be the only copy: if the file it copies is there "
             "unharmed, delete it; else rename it to that file's name")
+
+
+def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: Mapping[str, KnownFile],
+                pictures: SamePictures) -> list[str]:
+    """What the scan says of each file that left a labelled photo (pairing's split): the
+    user gave the label to the photo, so they are told which file keeps it and why this
+    one is a photo of its own now ('DSC_0001.CR3 left DSC_0001.JPG's photo: another camera
+    (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG')."""
+    kept_by_key = {group.stem: primary_of([Path(f.path) for f in group.present]).name
+                   for group in groups if group.present}
+    notes: list[str] = []
+    for group in groups:
+        for state in group.present if group.split else ():
+            found = known.get(state.name)
+            if found is None or found.photo_stem == group.stem or found.photo_stem not in kept_by_key:
+                continue
+            row = conn.execute("SELECT label FROM labels WHERE photo_id = ? AND label IS NOT NULL",
+                               (found.photo_id,)).fetchone()
+            if row is None:
+                continue
+            keeper = kept_by_key[found.photo_stem]
+            why = (f"another camera ({pictures.camera(state.name)}, not {pictures.camera(keeper)})"
+                   if pictures.other_camera(state.name, keeper) else "another picture")
+            notes.append(f'{state.name} left {keeper}\'s photo: {why}; its label "{row[0]}" stays with {keeper}')
+    return notes

@@ -45,7 +45,9 @@ another picture becomes a photo of its own. So are a rendered image and RAWs an 
 version made one photo though their headers name two cameras or two moments (a JPEG
 and another body's CR3 of one name; migration 41, `mixed`): the file indexed first (or
 whose file or sidecar a write for the photo reached first) keeps the photo and its
-labels, with the files of its picture; a file that contradicts it leaves, to pair anew.
+labels, with the files of its picture; a file that names another camera body leaves, to
+pair anew (a capture time alone splits no indexed photo: users correct it, often in one
+file only). Where times are compared, a RAW's is its XMP sidecar's where that gives one.
 """
 
 from __future__ import annotations
@@ -115,7 +117,8 @@ def _preference(name: str) -> tuple[int, str]:
 
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
                regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None, *,
-               other_picture: SamePicture = _never, mixed: Collection[str] = ()) -> dict[str, str]:
+               other_picture: SamePicture = _never, mixed: Collection[str] = (),
+               other_camera: SamePicture = _never) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -126,10 +129,11 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     A RAW keeps its photo; a new one pairs with the first rendered image of its stem,
     else of the one other spelling holding rendered images (see the module's docstring);
     with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`). The files
-    of a photo in `mixed` that contradict its first file are new here (_merged_pictures)."""
+    of a photo in `mixed` whose camera (`other_camera`) contradicts its first file's are
+    new here (_merged_pictures)."""
     names = list(names)
     family = {k.photo_stem for k in known.values()}  # keys in use, those of files leaving included
-    leaving = _merged_pictures(names, known, mixed, other_picture, written_first or {})
+    leaving = _merged_pictures(names, known, mixed, other_camera, written_first or {})
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
     lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
@@ -191,12 +195,14 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
 
 
 def _merged_pictures(names: list[str], known: Mapping[str, KnownFile], mixed: Collection[str],
-                     other_picture: SamePicture, written_first: Mapping[str, int]) -> set[str]:
+                     other_camera: SamePicture, written_first: Mapping[str, int]) -> set[str]:
     """The indexed files there of the photos in `mixed` (a rendered image and RAWs that
-    an older version made one photo, their headers read now) whose header contradicts
-    that of a file kept before it (`other_picture`), in the order the files joined the
+    an older version made one photo, their headers read now) that name another camera
+    body than a file kept before it (`other_camera`), in the order the files joined the
     photo (_indexed_first): the first one kept its labels' picture, which a CR3 of another
-    body copied in later, or a JPEG that joined a labelled CR3, is not."""
+    body copied in later, or a JPEG that joined a labelled CR3, is not. Never on capture
+    time alone: users correct that, in the JPEG and the RAW's sidecar (Lightroom) or in
+    one file, and a camera's own pair they labelled stays one photo."""
     members: dict[str, list[str]] = defaultdict(list)
     for name in names:
         if name in known and known[name].photo_stem in mixed:
@@ -205,7 +211,7 @@ def _merged_pictures(names: list[str], known: Mapping[str, KnownFile], mixed: Co
     for files in members.values():
         kept: list[str] = []
         for name in sorted(files, key=lambda n: _indexed_first(n, known, written_first)):
-            if any(other_picture(name, other) for other in kept):
+            if any(other_camera(name, other) for other in kept):
                 leaving.add(name)
             else:
                 kept.append(name)
@@ -311,13 +317,14 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               known: Mapping[str, KnownFile], unreadable: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
               written_first: Mapping[str, int] | None = None, *,
-              other_picture: SamePicture = _never, mixed: Collection[str] = ()) -> list[PhotoFiles]:
+              other_picture: SamePicture = _never, mixed: Collection[str] = (),
+              other_camera: SamePicture = _never) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`, `other_picture`, `mixed`: see photo_keys."""
+    `written_first`, `other_picture`, `mixed`, `other_camera`: see photo_keys."""
     keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture,
-                      mixed=mixed)
+                      mixed=mixed, other_camera=other_camera)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))

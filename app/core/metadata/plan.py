@@ -107,7 +107,7 @@ class PlannedWrite:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
             return f"{self.target}: unchanged ({listed([self.label])} already there)"
         why = "" if not self.rejected else (
-            " (no label: our keyword, written for the photo it was merged into, comes out)"
+            " (no label: our keyword was written for another photo this file was in then, which it has left; it comes out)"
             if self.index_label is not None and self.index_label[1] != "rejected"
             else " (label rejected: our keyword comes out)")
         shown = self._shown_field()
