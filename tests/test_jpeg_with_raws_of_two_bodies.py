@@ -173,9 +173,12 @@ def test_the_upgrade_leaves_a_camera_s_own_raw_and_jpeg_one_photo(tmp_path) -> N
         index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
         with index.transaction() as conn:
             migration_41(conn)
-        assert scan(index, [folder]).line().startswith("1 photo, 0 new, 0 changed")
+        line = scan(index, [folder]).line()
+        assert line.startswith("1 photo, 0 new, 0 changed")
+        assert "; re-read 1 JPEG+RAW pair once after the upgrade, to tell apart the files of two cameras" in line
         assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.NEF").label == "Petra"
+        assert "re-read" not in scan(index, [folder]).line()  # said once: the marks are gone
 
 
 @pytest.mark.parametrize("arrival", _arrivals(["DSC_0001.JPG", "DSC_0001.NEF", "DSC_0001.CR3"]),

@@ -265,6 +265,7 @@ class FolderSync:
             known = {name: k for name, k in known.items() if k.photo_id not in replaced}
         regroup = self._read_merged_raws(folder, known, states, infos)
         mixed = self._read_merged_raws(folder, known, states, infos, mixed_photos)
+        self.summary.pairs_reread += len(mixed)
         self._read_beside_raws(folder, states, infos)
         merged = [name for name, k in known.items() if k.photo_stem in regroup | mixed]
         written_first = sidecars_written_first(self.conn, known, merged)

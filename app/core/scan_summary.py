@@ -60,6 +60,9 @@ class ScanSummary:
     # labelled photos a file left at this scan, and why ('DSC_0001.NEF left DSC_0001.JPG's
     # photo: another camera (…)'): the label stays with the files kept, not with it
     split_notes: list[str] = field(default_factory=list)
+    # JPEG+RAW pairs whose headers were read again though unchanged, as migration 41 asked
+    # (once, after the upgrade): why this scan takes as long as a first one
+    pairs_reread: int = 0
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -77,6 +80,8 @@ class ScanSummary:
                       for folder, link in self.news(self.left_to_links))
             + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
             + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
+            + (f"; re-read {counted(self.pairs_reread, 'JPEG+RAW pair')} once after the upgrade, "
+               "to tell apart the files of two cameras" if self.pairs_reread else "")
             + "".join(f"; {note}" for note in self.split_notes)
         )
 
