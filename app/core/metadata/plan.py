@@ -211,7 +211,7 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files)
+    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:

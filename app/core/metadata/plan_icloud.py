@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 from app.core.cloud_files import IN_ICLOUD, not_downloaded_note
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.sidecar import evicted_sidecars, existing_sidecars, sidecar_not_downloaded
+from app.core.path_case import DiskNames
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite
@@ -30,15 +31,17 @@ def photo_sidecar_in_cloud_problem(sidecar: Path, why: str) -> str:
     return f"its photo's sidecar {sidecar.name} is {why}"
 
 
-def sidecar_in_cloud(files: Iterable[Path | str]) -> tuple[Path, str] | None:
+def sidecar_in_cloud(files: Iterable[Path | str], names: DiskNames | None = None) -> tuple[Path, str] | None:
     """(a sidecar, why) for the first sidecar of any of a photo's `files`, under either
     naming, that is not downloaded: evicted (only its `.NAME.xmp.icloud` stand-in there)
-    or a dataless/online-only placeholder. None when every sidecar of them is on the disk."""
+    or a dataless/online-only placeholder. None when every sidecar of them is on the disk.
+    `names`: the folder listings a write plan shares (a card's folder listed once, not
+    once a photo)."""
     for path in map(Path, files):
         evicted = evicted_sidecars(path)
         if evicted:
             return evicted[0], IN_ICLOUD
-        for sidecar in existing_sidecars(path):
+        for sidecar in existing_sidecars(path, names=names):
             note = not_downloaded_note(sidecar)
             if note is not None:
                 return sidecar, note
@@ -47,13 +50,14 @@ def sidecar_in_cloud(files: Iterable[Path | str]) -> tuple[Path, str] | None:
 
 def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite],
                                              photo_files: Mapping[int, Iterable[Path | str]] = {},
-                                             ) -> list[PlannedWrite]:
+                                             names: DiskNames | None = None) -> list[PlannedWrite]:
     """`plan` with every file of a photo refused where one of its sidecars is in the
     cloud: one refused as a target (sidecar.sidecar_not_downloaded), or any sidecar of any
     of the photo's files (`photo_files`, by photo id; else the plan's sources), planned or
     not, as a JPEG's own evicted sidecar yields no plan item. Each gets that sidecar's
     note: the photo is written once it is downloaded, all its files together. A file whose
     write would change nothing stays as it is."""
+    names = names or DiskNames()
     held: dict[int, str] = {}
     for item in plan:
         if item.kind == "sidecar" and item.problem is not None and item.photo_id not in held:
@@ -64,7 +68,7 @@ def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite],
     for item in plan:
         sources.setdefault(item.photo_id, []).append(item.source)
     for photo_id in {item.photo_id for item in plan if item.changes_anything} - held.keys():
-        in_the_cloud = sidecar_in_cloud(dict.fromkeys(photo_files.get(photo_id, sources[photo_id])))
+        in_the_cloud = sidecar_in_cloud(dict.fromkeys(photo_files.get(photo_id, sources[photo_id])), names)
         if in_the_cloud is not None:
             held[photo_id] = photo_sidecar_in_cloud_problem(*in_the_cloud)
     if not held:
