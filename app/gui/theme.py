@@ -86,6 +86,9 @@ QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
 QScrollBar::handle:horizontal {{ background: #4a4e55; border-radius: 4px; min-width: 30px; }}
 QComboBox, QDoubleSpinBox, QSpinBox {{ background: {RAISED}; border: 1px solid {FIELD_BORDER}; border-radius: 6px; padding: 5px 8px; }}
 QComboBox:focus, QDoubleSpinBox:focus, QSpinBox:focus {{ border-color: {ACCENT}; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 16px; border: none; }}
+QComboBox::down-arrow {{ image: {_url("step-down")}; width: 10px; height: 6px; }}
+QComboBox::down-arrow:disabled {{ image: {_url("step-down-disabled")}; }}
 QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 18px; border: none; border-radius: 3px; }}
 QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {BORDER}; }}
 QAbstractSpinBox::up-arrow {{ image: {_url("step-up")}; width: 10px; height: 6px; }}
