@@ -292,3 +292,27 @@ def test_a_raw_is_dated_by_its_sidecar_so_a_pair_whose_time_was_edited_in_both_p
                 scan(index, [folder])
         scan(index, [folder])
         assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
+
+
+# A sidecar is a side file: copied from another photo with a preset, or the time edited on
+# the RAW alone (Lightroom treating the JPEG as a photo of its own). Its date may excuse
+# headers that disagree, never split files whose own headers agree (review8 G1).
+OTHER_SIDECAR_DATES = {"copied from another photo": "2011:03:02 09:15:00", "edited on the raw only": AN_HOUR_LATER}
+
+
+@pytest.mark.parametrize("arrival", [["DSC_0001.JPG", "DSC_0001.NEF"], ["DSC_0001.NEF", "DSC_0001.JPG"], []],
+                         ids=["jpeg first", "nef first", "together"])
+@pytest.mark.parametrize("sidecar", list(OTHER_SIDECAR_DATES))
+def test_a_raw_sidecar_of_another_date_never_splits_a_pair_whose_headers_agree(tmp_path, sidecar, arrival) -> None:
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    makers = {"DSC_0001.JPG": lambda: make_jpeg(folder / "DSC_0001.JPG"),
+              "DSC_0001.NEF": lambda: (raw(folder / "DSC_0001.NEF", **D90),
+                                       _date_in_sidecar(folder / "DSC_0001.NEF.xmp", OTHER_SIDECAR_DATES[sidecar]))}
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        for name in arrival or list(makers):
+            makers[name]()
+            if arrival:
+                scan(index, [folder])
+        assert scan(index, [folder]).photos == 1
+        assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]

@@ -83,9 +83,11 @@ class SamePictures:
     """same_picture(name, other) for the files of one family of a folder being scanned:
     a file read now by its header (`infos`), an indexed one not read now by what its
     photo's row says (that photo's file that stood for it was read when it was stored).
-    A RAW is dated by its XMP sidecar where that gives a date (`sidecar_dates`):
-    Lightroom's Edit Capture Time writes the new time there and into the JPEG, never into
-    the RAW, so the pair it was edited in still agrees."""
+    A RAW's XMP sidecar date (`sidecar_dates`) may excuse a disagreement of the headers,
+    never make one: Lightroom's Edit Capture Time writes the new time there and into the
+    JPEG, never into the RAW, so a pair edited in both agrees as edited; but a sidecar is a
+    side file, copied from another photo or edited on the RAW alone, so files whose own
+    headers agree are one picture whatever it says."""
 
     def __init__(self, conn: sqlite3.Connection, infos: Mapping[str, PhotoInfo],
                  known: Mapping[str, KnownFile], sidecar_dates: Mapping[str, str] | None = None) -> None:
@@ -96,32 +98,40 @@ class SamePictures:
         self._rows: dict[int, Shot | None] = {}
 
     def __call__(self, name: str, other: str) -> bool:
-        return same_shot(self._shot(name), self._shot(other))
+        return any(same_shot(self._shot(name, edited), self._shot(other, edited))
+                   for edited in self._readings(name, other))
 
     def differ(self, name: str, other: str) -> bool:
-        """Whether the two files' headers say they are two pictures (other_shots); a date
-        read now from the ModifyDate alone (an export's, not the capture's) says nothing."""
-        return other_shots(self._recorded_shot(name), self._recorded_shot(other))
+        """Whether the two files' headers say they are two pictures (other_shots), and so
+        do they as edited (sidecar dates) where a sidecar gives one; a date read now from
+        the ModifyDate alone (an export's, not the capture's) says nothing."""
+        return all(other_shots(self._recorded_shot(name, edited), self._recorded_shot(other, edited))
+                   for edited in self._readings(name, other))
 
     def other_camera(self, name: str, other: str) -> bool:
         """Whether the two files name two camera bodies (other_cameras): what alone splits
         a photo already indexed (pairing._merged_pictures), a capture time being editable."""
-        return other_cameras(self._shot(name), self._shot(other))
+        return other_cameras(self._header_shot(name), self._header_shot(other))
 
     def camera(self, name: str) -> str | None:
         """The camera the file names, as compared (for the scan's note of a split)."""
-        shot = self._shot(name)
+        shot = self._header_shot(name)
         return shot.camera if shot is not None else None
 
-    def _recorded_shot(self, name: str) -> Shot | None:
-        shot = self._shot(name)
+    def _readings(self, name: str, other: str) -> tuple[bool, ...]:
+        """The headers alone, then, where a RAW's sidecar gives a date, the files as edited."""
+        return (False, True) if name in self._sidecar_dates or other in self._sidecar_dates else (False,)
+
+    def _recorded_shot(self, name: str, edited: bool) -> Shot | None:
+        shot = self._shot(name, edited)
         info = self._infos.get(name)
-        dated_by_modify_date = info is not None and info.dated_by_modify_date and name not in self._sidecar_dates
+        by_sidecar = edited and name in self._sidecar_dates
+        dated_by_modify_date = info is not None and info.dated_by_modify_date and not by_sidecar
         return Shot(None, shot.camera) if shot is not None and dated_by_modify_date else shot
 
-    def _shot(self, name: str) -> Shot | None:
+    def _shot(self, name: str, edited: bool) -> Shot | None:
         shot = self._header_shot(name)
-        if shot is not None and name in self._sidecar_dates:
+        if edited and shot is not None and name in self._sidecar_dates:
             return Shot(self._sidecar_dates[name], shot.camera)
         return shot
 

@@ -47,7 +47,8 @@ and another body's CR3 of one name; migration 41, `mixed`): the file indexed fir
 whose file or sidecar a write for the photo reached first) keeps the photo and its
 labels, with the files of its picture; a file that names another camera body leaves, to
 pair anew (a capture time alone splits no indexed photo: users correct it, often in one
-file only). Where times are compared, a RAW's is its XMP sidecar's where that gives one.
+file only). Where times are compared, a RAW's XMP sidecar date may excuse headers that
+disagree, never part files whose headers agree (raw_pictures.SamePictures).
 """
 
 from __future__ import annotations
