@@ -316,3 +316,30 @@ def test_a_raw_sidecar_of_another_date_never_splits_a_pair_whose_headers_agree(t
                 scan(index, [folder])
         assert scan(index, [folder]).photos == 1
         assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
+
+
+def _fresh_photos(tmp_path: Path, folder: Path, name: str) -> list[list[str]]:
+    with PhotoIndex.open(tmp_path / f"{name}.db") as index:
+        scan(index, [folder])
+        return files_by_photo(index)
+
+
+def test_a_sidecar_date_that_comes_changes_or_goes_later_gives_the_photos_a_fresh_index_gives(tmp_path) -> None:
+    """review8 G2 (/tmp/r8/later.sh): the pair indexed, then its RAW's sidecar gets another
+    date, is set back to the headers' and deleted: at each rescan the index holds the
+    photos a new index of the same files makes (one)."""
+    folder = tmp_path / "trip"
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    sidecar = folder / "DSC_0001.NEF.xmp"
+    steps = {"dated an hour later": lambda: _date_in_sidecar(sidecar),
+             "set back to the headers' time": lambda: sidecar.write_text(
+                 sidecar.read_text().replace("2020-11-05T11:11:12", "2020-11-05T10:11:12")),
+             "deleted": sidecar.unlink}
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        for number, (step, change) in enumerate(steps.items()):
+            change()
+            scan(index, [folder])
+            assert files_by_photo(index) == _fresh_photos(tmp_path, folder, f"anew{number}") == [
+                ["DSC_0001.JPG", "DSC_0001.NEF"]], step
