@@ -175,7 +175,7 @@ def test_the_upgrade_leaves_a_camera_s_own_raw_and_jpeg_one_photo(tmp_path) -> N
             migration_41(conn)
         line = scan(index, [folder]).line()
         assert line.startswith("1 photo, 0 new, 0 changed")
-        assert "; re-read 1 JPEG+RAW pair once after the upgrade, to tell apart the files of two cameras" in line
+        assert "; re-read 1 JPEG+RAW pair once after the upgrade, to tell apart the files of two camera models" in line
         assert files_by_photo(index) == [["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.NEF").label == "Petra"
         assert "re-read" not in scan(index, [folder]).line()  # said once: the marks are gone

@@ -62,9 +62,10 @@ def other_shots(one: Shot | None, other: Shot | None) -> bool:
 
 
 def other_cameras(one: Shot | None, other: Shot | None) -> bool:
-    """Whether two files name two camera bodies (both named, neither name holding the
+    """Whether two files name two camera models (both named, neither name holding the
     other: "NIKON D70s" is taken for an edit of "NIKON D70"). Unlike a capture time,
-    which users correct in one file and not the other, a body is never edited."""
+    which users correct in one file and not the other, a model is never edited. Two bodies
+    of one model are not told apart: no body serial number is read."""
     camera, other_camera = _plain(one.camera if one else None), _plain(other.camera if other else None)
     return bool(camera and other_camera and camera not in other_camera and other_camera not in camera)
 
@@ -109,7 +110,7 @@ class SamePictures:
                    for edited in self._readings(name, other))
 
     def other_camera(self, name: str, other: str) -> bool:
-        """Whether the two files name two camera bodies (other_cameras): what alone splits
+        """Whether the two files name two camera models (other_cameras): what alone splits
         a photo already indexed (pairing._merged_pictures), a capture time being editable."""
         return other_cameras(self._header_shot(name), self._header_shot(other))
 

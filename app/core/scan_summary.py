@@ -81,7 +81,7 @@ class ScanSummary:
             + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
             + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
             + (f"; re-read {counted(self.pairs_reread, 'JPEG+RAW pair')} once after the upgrade, "
-               "to tell apart the files of two cameras" if self.pairs_reread else "")
+               "to tell apart the files of two camera models" if self.pairs_reread else "")
             + "".join(f"; {note}" for note in self.split_notes)
         )
 

@@ -125,7 +125,7 @@ def migration_40(conn: sqlite3.Connection) -> None:
 # rendered image and RAWs are such a merge (it holds one shot per photo), so each is
 # marked for the next scan of its folder to read its files' headers again (rereads.py;
 # the headers, not the pixels): the file first in the photo keeps it and its labels, a
-# file that names another camera body leaves, to pair anew (pairing._merged_pictures;
+# file that names another camera model leaves, to pair anew (pairing._merged_pictures;
 # never on capture time alone, which users correct: changed before any release, 41 having
 # split a camera's own pair whose time was edited in Lightroom); a true RAW+JPEG pair stays.
 def migration_41(conn: sqlite3.Connection) -> None:

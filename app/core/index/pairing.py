@@ -45,7 +45,7 @@ another picture becomes a photo of its own. So are a rendered image and RAWs an 
 version made one photo though their headers name two cameras or two moments (a JPEG
 and another body's CR3 of one name; migration 41, `mixed`): the file indexed first (or
 whose file or sidecar a write for the photo reached first) keeps the photo and its
-labels, with the files of its picture; a file that names another camera body leaves, to
+labels, with the files of its picture; a file that names another camera model leaves, to
 pair anew (a capture time alone splits no indexed photo: users correct it, often in one
 file only). Where times are compared, a RAW's XMP sidecar date may excuse headers that
 disagree, never part files whose headers agree (raw_pictures.SamePictures).
