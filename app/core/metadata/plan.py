@@ -24,6 +24,7 @@ from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_j
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
+from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
@@ -158,7 +159,8 @@ def plan_writes(
     unlabelled photo's sidecar that our write put another photo's keyword into (a RAW
     an older version merged into another picture's photo, split off since). A JPEG's
     sidecar left from a `--no-jpeg` write gets the change too where it holds a
-    keyword of ours. Unreadable files come back with `problem` set."""
+    keyword of ours. Unreadable files come back with `problem` set; so does each file of
+    a photo whose JPEG, left untouched, holds another landmark of ours (plan_jpeg_hold)."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
@@ -211,7 +213,8 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    return photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
+    plan = photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
+    return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
