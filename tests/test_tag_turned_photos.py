@@ -104,10 +104,40 @@ def test_another_picture_under_the_name_still_takes_the_acceptance_back(index, t
     path = photo(folder / "DSC_0001.JPG", seed=1)
     ids = tagged_and_accepted(index, tiny_bundle, folder)
     judged.clear()
-    Image.new("RGB", (320, 240), (20, 200, 40)).save(path, "JPEG", quality=90)  # a plain green frame
+    photo(path, seed=99)  # another textured picture: not blank, so it goes through the turned check
     assert tag(index, [folder], options(tiny_bundle)).tagged == 1
     assert judged == [True]
     assert index.get(ids[0]).state == "suggested"
+
+
+def test_a_changed_picture_whose_answer_stays_pays_no_turned_check(index, tiny_bundle, tmp_path, monkeypatch):
+    """Only where the acceptance would give way (the new top-1 says something else) is
+    the picture turned back through the network; elsewhere the check changes nothing."""
+    import app.core.tag_run as tag_run
+
+    folder = tmp_path / "Trip"
+    folder.mkdir()
+    paths = [photo(folder / f"DSC_{n:04d}.JPG", seed=n) for n in range(12)]
+    accepting = TagOptions(model=str(tiny_bundle.path), workers=0, batch_size=4, threads=1, threshold=0.0)
+    assert tag(index, [folder], accepting).tagged == 12
+    ids = index.photo_ids("")
+    index.set_state(ids, "accepted")
+    accepted = {i: index.get(i).label for i in ids}
+    checked: list[int] = []
+    keep = tag_run.turned_back_matches
+    monkeypatch.setattr(tag_run, "turned_back_matches",
+                        lambda embed, candidates, *args, **kwargs:
+                        checked.append(len(candidates)) or keep(embed, candidates, *args, **kwargs))
+    for n, path in enumerate(paths):
+        photo(path, seed=100 + n)  # another picture under every name
+    assert tag(index, [folder], accepting).tagged == 12
+    top_now = {i: index.conn.execute("SELECT label FROM predictions WHERE photo_id = ? AND rank = 1",
+                                      (i,)).fetchone()[0] for i in ids}
+    answer_stays = [i for i in ids if top_now[i] == accepted[i]]
+    assert 0 < len(answer_stays) < 12  # both kinds, so the count below tells them apart
+    assert sum(checked) == 12 - len(answer_stays)
+    assert all(index.get(i).state == "accepted" for i in answer_stays)
+    assert all(index.get(i).state == "suggested" for i in ids if i not in answer_stays)
 
 
 def test_the_seven_other_orientations_are_all_different():

@@ -136,7 +136,7 @@ class TagRun:
         blank = featureless(pixels)
         seen_before = [(stored_embedding(self.index.conn, item.photo_id, self.bundle.id),
                         stored_descriptor(self.index.conn, item.photo_id, self.bundle.id)) for item in batch]
-        turned = self._only_turned(batch, pixels, embeddings, descriptors, blank, seen_before)
+        turned = self._only_turned(batch, pixels, embeddings, descriptors, tops, blank, seen_before)
         results = []
         with self.index.transaction() as conn:
             for row, (item, top) in enumerate(zip(batch, tops)):
@@ -163,16 +163,20 @@ class TagRun:
         self._report()
 
     def _only_turned(self, batch: list[DecodedPhoto], pixels: np.ndarray, embeddings: np.ndarray,
-                     descriptors: np.ndarray | None, blank: np.ndarray, seen_before: list[tuple]) -> set[int]:
+                     descriptors: np.ndarray | None, tops: Sequence, blank: np.ndarray,
+                     seen_before: list[tuple]) -> set[int]:
         """Rows of the batch whose picture looks changed but is the one seen before,
         turned (app.core.turned_pictures): asked only for photos whose accepted model
-        label the change would otherwise undo: 3 more network inputs for each, 7 at most."""
+        label the change would otherwise undo (the new top-1 says something else, so a
+        library turned black and white whose answers stay pays nothing): 3 more network
+        inputs for each, 7 at most."""
+        from app.core.index.model_suggestions import acceptance_gives_way
         from model.preprocess import normalize_batch
 
         now = [(embeddings[row], None if descriptors is None else descriptors[row]) for row in range(len(batch))]
         rows = [row for row, item in enumerate(batch)
                 if not blank[row] and seen_before[row][0] is not None and not same_picture(seen_before[row], now[row])
-                and accepted_model_label(self.index.conn, item.photo_id)]
+                and acceptance_gives_way(self.index.conn, item.photo_id, tops[row])]
         if not rows:
             return set()
 
@@ -258,13 +262,6 @@ class TagRun:
     def _report(self) -> None:
         if self.progress is not None:
             self.progress(Progress(self.done, self.summary.selected, "tagging", started_at=self.started))
-
-
-def accepted_model_label(conn, photo_id: int) -> bool:
-    """Whether the photo's label is the model's, accepted by the user: the one label a
-    changed picture takes back (model_suggestions.store_predictions)."""
-    return conn.execute("SELECT 1 FROM labels WHERE photo_id = ? AND source = 'model' AND state = 'accepted'",
-                        (photo_id,)).fetchone() is not None
 
 
 def check_network_outputs(bundle, embeddings: np.ndarray, cosines: np.ndarray) -> None:

@@ -45,8 +45,7 @@ def store_predictions(
     best = top[0] if top else None
     current = conn.execute("SELECT source, state, label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
     if current is not None and (current[0] == "user" or current[1] == "accepted"):
-        if not (current[0] == "model" and current[1] == "accepted" and image_changed
-                and (best is None or best.label != current[2])):
+        if not (image_changed and _acceptance_gives_way(current, best)):
             return  # the user's word is never overwritten by the model
         # The user accepted what this model said about the picture that was there; the
         # file now holds another picture (another photo saved under the name, say) that
@@ -65,6 +64,20 @@ def store_predictions(
         (photo_id, label, label_key(label), landmark_id, score, model_id, now),
     )
     refresh_fts_label(conn, photo_id)
+
+
+def acceptance_gives_way(conn: sqlite3.Connection, photo_id: int, top: Sequence[Prediction]) -> bool:
+    """Whether another picture under the photo's name, whose predictions are `top`,
+    would take back its label (store_predictions): only a model label the user accepted,
+    and only when the model now says something else. Lets the tagger spend its check for
+    a merely turned picture (tag_run) only where the answer changes something."""
+    current = conn.execute("SELECT source, state, label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
+    return current is not None and _acceptance_gives_way(current, top[0] if top else None)
+
+
+def _acceptance_gives_way(current: tuple, best: Prediction | None) -> bool:
+    """current: the photo's (source, state, label); best: the model's new top-1."""
+    return current[0] == "model" and current[1] == "accepted" and (best is None or best.label != current[2])
 
 
 Answer = tuple[str | None, str | None, float]  # (label, landmark_id, score), as `labels` stores a model's
