@@ -81,3 +81,27 @@ def test_models_marks_the_bundle_chosen_in_settings(chosen_in_settings, capsys):
     in_use = [Path(row["path"]).resolve() for row in rows if row["in_use"]]
     assert in_use == [Path(chosen_in_settings.path).resolve()]
     assert any(Path(row["path"]).resolve() == default_bundle_path().resolve() and not row["in_use"] for row in rows)
+
+
+def test_a_threshold_chosen_in_settings_stays_with_the_settings_model(tmp_path, folder, tiny_bundle, capsys):
+    """Settings: the default bundle at 0.9999. `tag --model tiny` uses the tiny bundle's own
+    threshold (0.0: every photo labelled), not a figure chosen for another network."""
+    save_settings(replace(load_settings(), model_bundle=None, threshold=0.9999))
+    code = main(["--db", str(tmp_path / "index.db"), "tag", str(folder), "--workers", "0", "--json",
+                 "--model", str(tiny_bundle.path)])
+    captured = capsys.readouterr()
+    assert code == 0
+    assert all(json.loads(line)["label"] is not None for line in captured.out.splitlines())
+    assert "chosen in the app's Settings" not in captured.err
+
+
+def test_the_settings_threshold_follows_its_model_whichever_way_it_is_named(tiny_bundle):
+    from app.core.model_choice import model_choice
+
+    tiny = Path(tiny_bundle.path)
+    assert model_choice(tiny, None, AppSettings(model_bundle=str(tiny), threshold=0.99)).threshold == 0.99
+    assert model_choice(default_bundle_path(), None, AppSettings(threshold=0.99)).threshold == 0.99
+    other = model_choice(tiny, None, AppSettings(threshold=0.99))
+    assert (other.threshold, other.threshold_from_settings) == (None, False)  # the tiny bundle's own
+    assert model_choice(None, None, AppSettings(model_bundle=str(tiny), threshold=0.99)).threshold == 0.99
+

@@ -1,5 +1,6 @@
 """The model bundle and threshold a job uses: the ones given, else those chosen in the
-app's Settings, else the default bundle and its own threshold.
+app's Settings, else the default bundle and its own threshold. The Settings' threshold
+goes with the Settings' model: a job given another bundle uses that bundle's own.
 
 One rule for the app and the CLI, so a nightly `landmark-tagger tag` and the app's Tag
 agree on the labels instead of relabelling every photo back and forth.
@@ -44,10 +45,22 @@ def settings_model(settings: AppSettings) -> Path | None:
     return Path(settings.model_bundle) if settings.model_bundle else None
 
 
+def same_bundle(one: Path | None, other: Path | None) -> bool:
+    """Whether two bundle paths (None: the default bundle) name the same bundle."""
+    from model.bundle import default_bundle_path
+
+    def where(path: Path | None) -> Path:
+        return (path or default_bundle_path()).expanduser().resolve()
+
+    return where(one) == where(other)
+
+
 def model_choice(model: Path | None = None, threshold: float | None = None,
                  settings: AppSettings | None = None) -> ModelChoice:
-    """`model` and `threshold` as given; each one not given is the Settings' (read from the
-    settings file when `settings` is None). A settings file that cannot be read is not
+    """`model` and `threshold` as given; a model not given is the Settings', a threshold
+    not given the Settings' when the model used is the Settings' one (a threshold is
+    chosen for one network: another bundle keeps its own). Settings are read from the
+    settings file when `settings` is None. A settings file that cannot be read is not
     moved or changed here (the app does that): its problem is returned and the defaults used."""
     problem = ""
     if settings is None:
@@ -59,9 +72,11 @@ def model_choice(model: Path | None = None, threshold: float | None = None,
         except UsageError as error:  # a damaged settings.json: said, and the defaults used
             settings, problem = AppSettings(), str(error)
     from_settings_model = model is None and settings.model_bundle is not None
-    from_settings_threshold = threshold is None and settings.threshold is not None
+    used = settings_model(settings) if from_settings_model else model
+    from_settings_threshold = (threshold is None and settings.threshold is not None
+                               and same_bundle(used, settings_model(settings)))
     return ModelChoice(
-        model=settings_model(settings) if from_settings_model else model,
+        model=used,
         threshold=settings.threshold if from_settings_threshold else threshold,
         model_from_settings=from_settings_model,
         threshold_from_settings=from_settings_threshold,
