@@ -105,3 +105,32 @@ def test_the_settings_threshold_follows_its_model_whichever_way_it_is_named(tiny
     assert (other.threshold, other.threshold_from_settings) == (None, False)  # the tiny bundle's own
     assert model_choice(None, None, AppSettings(model_bundle=str(tiny), threshold=0.99)).threshold == 0.99
 
+
+@pytest.fixture
+def settings_model_gone(tmp_path):
+    gone = tmp_path / "moved_away.ltbundle"
+    save_settings(replace(load_settings(), model_bundle=str(gone), threshold=0.5))
+    return gone
+
+
+def test_tag_with_the_settings_model_gone_says_so_once_and_how_to_choose(tmp_path, folder, settings_model_gone,
+                                                                         capsys):
+    code = main(["--db", str(tmp_path / "index.db"), "tag", str(folder), "--workers", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count(str(settings_model_gone)) == 1
+    assert "the model chosen in the app's Settings" in err and "is gone" in err and "--model" in err
+    assert "using the model" not in err and "check the path" not in err
+
+
+def test_label_with_the_settings_model_gone_says_none_is_used(tmp_path, folder, tiny_bundle, settings_model_gone,
+                                                              capsys):
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "tag", str(folder), "--workers", "0", "--model", str(tiny_bundle.path)]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "label", "IMG_0", "Our cabin"]) == 0
+    err = capsys.readouterr().err
+    assert "using the model" not in err
+    assert f"the model chosen in the app's Settings, {settings_model_gone}, is gone" in err
+    with PhotoIndex.open(Path(db)) as index:
+        assert "Our cabin" in {row[0] for row in index.conn.execute("SELECT label FROM labels")}

@@ -42,6 +42,9 @@ COMMAND_MODULES = (
 # Commands that change what only the index holds (labels, reviews, taught places, the
 # write journal): before them, a weekly copy of the index is taken (app.core.index.backup).
 BACKED_UP_COMMANDS = {"forget", "relocate", "tag", "accept", "reject", "label", "write", "undo", "teach", "rename", "suggest"}
+# Commands that do their job without a model (labels change, names only): a Settings
+# bundle that is gone is said, not a reason to stop.
+_WORK_WITHOUT_A_MODEL = {"label", "rename"}
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -122,10 +125,16 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def _use_settings_model(args) -> None:
-    """Fill --model and --threshold, when not given, from the app's Settings (one line says so)."""
+    """Fill --model and --threshold, when not given, from the app's Settings (one line says so).
+    A Settings bundle that is gone stops the commands that need a model, with one line
+    saying so, rather than "check the path" of a path the user never typed; label and
+    rename, which work without one, say that none is used."""
+    from app.core.errors import UsageError
     from app.core.model_choice import model_choice
 
     choice = model_choice(args.model, getattr(args, "threshold", None))
+    if choice.settings_model_gone and args.command not in _WORK_WITHOUT_A_MODEL:
+        raise UsageError(choice.gone_problem())
     args.model = choice.model
     args.model_from_settings = choice.model_from_settings
     if hasattr(args, "threshold"):

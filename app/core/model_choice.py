@@ -25,10 +25,23 @@ class ModelChoice:
     threshold_from_settings: bool = False
     settings_problem: str = ""
 
+    @property
+    def settings_model_gone(self) -> bool:
+        """The bundle chosen in Settings was moved or deleted since: it cannot be used."""
+        return self.model_from_settings and self.model is not None and not self.model.exists()
+
+    def gone_problem(self) -> str:
+        """What to say instead of using a Settings bundle that is gone, and how to choose another."""
+        return (f"the model chosen in the app's Settings, {self.model}, is gone (moved or deleted); "
+                "choose another in the app's Settings or pass --model")
+
     def line(self) -> str:
-        """One line saying what came from Settings (or that they could not be read); "" when nothing did."""
+        """One line saying what came from Settings (or that they could not be read, or that
+        the model chosen there is gone and none is used); "" when nothing did."""
         if self.settings_problem:
             return f"note: {self.settings_problem}; using the default model and threshold"
+        if self.settings_model_gone:
+            return f"note: {self.gone_problem()}; no model is used"
         chosen = []
         if self.model_from_settings:
             chosen.append(f"model {self.model}")
