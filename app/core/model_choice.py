@@ -3,7 +3,8 @@ app's Settings, else the default bundle and its own threshold. The Settings' thr
 goes with the Settings' model: a job given another bundle uses that bundle's own.
 
 One rule for the app and the CLI, so a nightly `landmark-tagger tag` and the app's Tag
-agree on the labels instead of relabelling every photo back and forth.
+agree on the labels instead of relabelling every photo back and forth — when the job runs
+as the same user with the same data folder: the Settings are the user's, not the index's.
 """
 
 from __future__ import annotations
