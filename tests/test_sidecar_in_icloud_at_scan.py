@@ -14,6 +14,7 @@ from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.scanner import scan
 from tests.test_cloud_placeholders import download, evict
+from tests.test_darktable_duplicates_labelled import DARKTABLE_VERSION
 from tests.test_metadata_support import make_jpeg
 from tests.test_raw_pictures_of_one_name import D850, raw, write
 
@@ -132,3 +133,38 @@ def test_undo_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_until_download
         undone = undo_last_write(index)
         assert (undone.batch_id, undone.written, undone.failed) == (2, 2, 0)
     assert {name: (folder / name).read_bytes() for name in colosseum} == colosseum
+
+
+@pytest.mark.parametrize("files", [("DSC_0001.JPG", "DSC_0001.NEF"), ("DSC_0001.NEF",)])
+def test_write_leaves_a_photo_alone_whose_darktable_duplicates_sidecar_is_in_icloud(tmp_path, files) -> None:
+    """darktable's duplicate DSC_0001_01.NEF.xmp gets each write's label too: evicted, it
+    cannot be read nor written, and writing the photo's other files alone left them naming
+    the new place and the duplicate, once downloaded, the old. Only its stand-in is there
+    (its DerivedFrom unread): the photo waits, whole, until it is downloaded."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    if "DSC_0001.JPG" in files:
+        make_jpeg(folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    (folder / "DSC_0001_01.NEF.xmp").write_text(DARKTABLE_VERSION.format(original="DSC_0001.NEF", version="bw"))
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        photo = index.search("")[0].id
+        index.set_label(photo, "Colosseum")
+        assert write(index).written == len(files) + 1
+        evict(folder / "DSC_0001_01.NEF.xmp", tmp_path / "kept.xmp")
+        before = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+        index.set_label(photo, "Petra")
+        plan = {item.target.name: item.problem for item in plan_writes(index, "", False, WriteOptions())}
+        in_icloud = "sidecar DSC_0001_01.NEF.xmp is in iCloud, not downloaded; download it in Finder first"
+        assert plan == {**{name: f"its photo's {in_icloud}" for name in ("DSC_0001.JPG", "DSC_0001.NEF.xmp")
+                           if name[:8] + ".JPG" in files or name.endswith(".xmp")},
+                        "DSC_0001_01.NEF.xmp": f"its {in_icloud}"}
+        assert write(index).written == 0
+        assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before
+        download(folder / "DSC_0001_01.NEF.xmp", tmp_path / "kept.xmp")
+        assert write(index).written == len(files) + 1
+    petra = [name for name in os.listdir(folder) if name != "DSC_0001.NEF"
+             and b"Landmarks|Petra" in (folder / name).read_bytes()]
+    assert sorted(petra) == sorted(["DSC_0001.NEF.xmp", "DSC_0001_01.NEF.xmp", *files[:-1]])
+
