@@ -7,7 +7,7 @@ forgetting a taught place (`teach --forget`, Forget… in Taught places) through
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,20 +30,27 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class JournalledCorrections:
     """What correct_and_journal did: each photo's Correction (in the order given), the
-    photos it changed, the journal's command for them (None: nothing changed), and the
-    places the photos were the last to teach (no longer taught: their suggestions withdrawn)."""
+    photos it changed, the journal's command for them (None: nothing changed), the
+    places the photos were the last to teach (no longer taught: their suggestions withdrawn),
+    and the photos left because they no longer matched the query (`still_matching`)."""
 
     corrections: list["Correction"]
     changed: list[int]
     command: "ReviewCommand | None"
     untaught: list["Untaught"] = field(default_factory=list)
+    no_longer_matching: list[int] = field(default_factory=list)
+
+
+# expected of a photo that no longer matches the query: no photo holds it, so it is left
+_NOT_MATCHING: "ReviewState" = (None, "no longer matching the query")
 
 
 def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
                         bundle: "ModelBundle | None" = None, model: "str | Path | None" = None,
                         expected: Mapping[int, "ReviewState"] | None = None,
                         progress: "ProgressCallback | None" = None,
-                        cancel: "CancelToken | None" = None) -> JournalledCorrections:
+                        cancel: "CancelToken | None" = None,
+                        still_matching: "Callable[[], Iterable[int]] | None" = None) -> JournalledCorrections:
     """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
     label is rejected and the photo becomes a reference for `label`, only while it is as
     `expected` (the app's look; None: whatever it holds when the transaction begins, so a
@@ -51,7 +58,10 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     would name it) is journalled with every photo's label before, read in that transaction
     (not before it: the app may change the photos while this waits for the lock). The
     suggestions withdrawn of a place the photos were the last to teach are journalled
-    with them, so taking the command back gives them back."""
+    with them, so taking the command back gives them back. `still_matching`: the ids the
+    command's query matches, asked again in that transaction; a photo among `photo_ids`
+    no longer among them (another job relabelled it while this waited) is left as it is,
+    never relabelled for a query it no longer meets (JournalledCorrections.no_longer_matching)."""
     from app.core.teaching import learn_from_corrections
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -64,12 +74,18 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     expected_now: dict[int, "ReviewState"] = {} if expected is None else dict(expected)
     before: dict[int, review_journal.LabelBefore] = {}
     forgotten: list[str | None] = [None]
+    no_longer_matching: list[int] = []
 
     def begin(conn) -> None:
         before.update(review_journal.labels_before(conn, ids))
         forgotten[0] = None if place is None else _forgotten_at(conn, place)
         if expected is None:
             expected_now.update((photo_id, was.review_state) for photo_id, was in before.items())
+        if still_matching is not None:
+            matching = set(still_matching())
+            gone = set(_unknown_ids(index, ids))  # out of the library: its Correction says so
+            no_longer_matching.extend(i for i in ids if i not in matching and i not in gone)
+            expected_now.update((photo_id, _NOT_MATCHING) for photo_id in no_longer_matching)
 
     changed: list[int] = []
     journalled: list["ReviewCommand | None"] = [None]
@@ -91,7 +107,7 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected_now,
                                          record=journal, begin=begin, progress=progress, cancel=cancel)
-    return JournalledCorrections(corrections, changed, journalled[0], untaught)
+    return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching)
 
 
 def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:

@@ -333,7 +333,9 @@ def run_label(args: argparse.Namespace) -> int:
         named = _named_photos(index, args, add_new=True)
         joined = folders_joined_for_files(index, roots_before, named.files)
         ids = _matching(index, args, named)
-        changed, untaught, gone = _correct_and_journal(index, ids, name, bundle, _command_as_typed(args, "label"))
+        still_matching = None if named.only_files else (lambda: _matching(index, args, named))
+        changed, untaught, gone, stale = _correct_and_journal(index, ids, name, bundle,
+                                                              _command_as_typed(args, "label"), still_matching)
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -346,20 +348,29 @@ def run_label(args: argparse.Namespace) -> int:
     if gone:  # never a silent "0 of 1 changed"
         print_summary(f"label: {counted(gone, 'photo')} left the library while this waited for the index "
                       "(another Landmark Tagger removed its folder); left out")
-    return _finish(args, "label", len(ids), changed, hint, named.left_out) or (1 if gone else 0)
+    if stale:
+        query = " ".join(_words_as_typed(args))
+        print_summary(f"label: {counted(stale, 'photo')} no longer match{'es' if stale == 1 else ''} `{query}` "
+                      "(changed by another job while this waited); left as "
+                      f"{'it is' if stale == 1 else 'they are'}")
+    return _finish(args, "label", len(ids) - stale, changed, hint, named.left_out) or (1 if gone or stale else 0)
 
 
-def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str) -> tuple[int, list, int]:
+def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str,
+                         still_matching) -> tuple[int, list, int, int]:
     """A correction teaches, journalled for `undo --review` in the same transaction
     (app.core.journalled_labels); how many photos changed, the places they were the
     last to teach (teaching_untaught.Untaught: no longer taught, their suggestions withdrawn),
-    and how many left the library while it waited for the index (the app's job holding it).
-    The label applies to each photo as it is once the wait is over: the user named it."""
+    how many left the library while it waited for the index (the app's job holding it), and
+    how many no longer matched the query then (`still_matching`, asked again once the wait
+    is over: the app's L, or another `label`, relabelled them; left as they are). A photo
+    named by its file gets the label as it is once the wait is over: the user named it."""
     from app.core.journalled_labels import correct_and_journal
 
-    done = correct_and_journal(index, ids, name, command=command, bundle=bundle)
-    gone = sum(1 for correction in done.corrections if correction.labelled_since is not None)
-    return len(done.changed), done.untaught, gone
+    done = correct_and_journal(index, ids, name, command=command, bundle=bundle, still_matching=still_matching)
+    stale = len(done.no_longer_matching)
+    gone = sum(1 for correction in done.corrections if correction.labelled_since is not None) - stale
+    return len(done.changed), done.untaught, gone, stale
 
 
 run = run_label  # the module-level entry point the CLI contract expects
