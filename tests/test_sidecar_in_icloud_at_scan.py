@@ -168,3 +168,26 @@ def test_write_leaves_a_photo_alone_whose_darktable_duplicates_sidecar_is_in_icl
              and b"Landmarks|Petra" in (folder / name).read_bytes()]
     assert sorted(petra) == sorted(["DSC_0001.NEF.xmp", "DSC_0001_01.NEF.xmp", *files[:-1]])
 
+
+def test_write_leaves_a_pair_alone_whose_jpeg_is_in_icloud(tmp_path) -> None:
+    """The pair's JPEG evicted cannot be written: its RAW's sidecar is not written either,
+    or the two would name two places (as undo leaves such a photo whole)."""
+    folder = tmp_path / "lib"
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        photo = index.search("")[0].id
+        index.set_label(photo, "Colosseum")
+        assert write(index).written == 2
+        evict(folder / "DSC_0001.JPG", tmp_path / "kept.jpg")
+        sidecar_before = (folder / "DSC_0001.NEF.xmp").read_bytes()
+        index.set_label(photo, "Petra")
+        plan = {item.target.name: item.problem for item in plan_writes(index, "", False, WriteOptions())}
+        in_icloud = "in iCloud, not downloaded; download it in Finder first"
+        assert plan == {"DSC_0001.JPG": in_icloud, "DSC_0001.NEF.xmp": f"its photo's file DSC_0001.JPG is {in_icloud}"}
+        assert write(index).written == 0
+        assert (folder / "DSC_0001.NEF.xmp").read_bytes() == sidecar_before
+        download(folder / "DSC_0001.JPG", tmp_path / "kept.jpg")
+        assert write(index).written == 2
+    assert b"Landmarks|Petra" in (folder / "DSC_0001.NEF.xmp").read_bytes()

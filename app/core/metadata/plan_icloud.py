@@ -1,5 +1,5 @@
-"""A photo whose sidecar iCloud holds (evicted, not downloaded) is left alone as a
-whole by `write`: the sidecar cannot be read nor replaced, and writing the photo's
+"""A photo whose sidecar, or one of whose files, iCloud holds (evicted, not downloaded)
+is left alone as a whole by `write`: that file cannot be read nor replaced, and writing the photo's
 other files alone (the JPEG of its pair, or the JPEG itself beside its own sidecar left
 by a `--no-jpeg` write or by Lightroom) would leave the photo's files naming two places
 (the JPEG the new label, the sidecar, once downloaded, the old one) for any other
@@ -31,6 +31,11 @@ def photo_sidecar_in_cloud_problem(sidecar: Path, why: str) -> str:
     return f"its photo's sidecar {sidecar.name} is {why}"
 
 
+def photo_file_in_cloud_problem(path: Path, why: str) -> str:
+    """The note for every other file of a photo one of whose own files iCloud holds."""
+    return f"its photo's file {path.name} is {why}"
+
+
 def sidecar_in_cloud(files: Iterable[Path | str], names: DiskNames | None = None) -> tuple[Path, str] | None:
     """(a sidecar, why) for the first sidecar of any of a photo's `files`, under either
     naming, that is not downloaded: evicted (only its `.NAME.xmp.icloud` stand-in there)
@@ -51,8 +56,10 @@ def sidecar_in_cloud(files: Iterable[Path | str], names: DiskNames | None = None
 def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite],
                                              photo_files: Mapping[int, Iterable[Path | str]] = {},
                                              names: DiskNames | None = None) -> list[PlannedWrite]:
-    """`plan` with every file of a photo refused where one of its sidecars is in the
-    cloud: one refused as a target (sidecar.sidecar_not_downloaded), or any sidecar of any
+    """`plan` with every file of a photo refused where one of its files or sidecars is in
+    the cloud: a file refused for it (the pair's JPEG evicted: its RAW's sidecar written
+    alone would name another place), a sidecar refused as a target
+    (sidecar.sidecar_not_downloaded), or any sidecar of any
     of the photo's files (`photo_files`, by photo id; else the plan's sources), planned or
     not, as a JPEG's own evicted sidecar yields no plan item. Each gets that sidecar's
     note: the photo is written once it is downloaded, all its files together. A file whose
@@ -60,7 +67,11 @@ def photos_with_sidecars_in_cloud_left_alone(plan: list[PlannedWrite],
     names = names or DiskNames()
     held: dict[int, str] = {}
     for item in plan:
-        if item.kind == "sidecar" and item.problem is not None and item.photo_id not in held:
+        if item.problem is None or item.photo_id in held:
+            continue
+        if item.problem == not_downloaded_note(item.source):  # the photo's file itself: the pair's JPEG, say
+            held[item.photo_id] = photo_file_in_cloud_problem(item.source, item.problem)
+        elif item.kind == "sidecar":
             in_the_cloud = sidecar_not_downloaded(item.source, item.target)
             if in_the_cloud is not None and item.problem == sidecar_in_cloud_problem(*in_the_cloud):
                 held[item.photo_id] = photo_sidecar_in_cloud_problem(*in_the_cloud)
