@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.library import display_name
 from app.core.wording import counted
-from app.gui import job_work
+from app.gui import job_work, label_actions
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line
@@ -155,13 +155,14 @@ class JobController(QObject):
     # -- starting jobs -------------------------------------------------------------
     def start(self, name: str, work, after: Callable[[object], None] | None = None,
               all_or_nothing: bool = False, may_change_files: bool = False,
-              unchanged: Callable[[], str] | None = None) -> bool:
+              unchanged: Callable[[], str] | None = None, holds_index: bool = False) -> bool:
         """Run `work` as the job `name`; `after(summary)` once it is done. An
         `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing,
         and then (or when it failed, rolled back) `unchanged()` runs, its words closing the message
         (a Ctrl+Z puts its step back: "Ctrl+Z takes the accept back").
         After a job that `may_change_files` (writes photos, or reads folders and so finds
-        photos changed or evicted to iCloud) the tiles of changed files are made again."""
+        photos changed or evicted to iCloud) the tiles of changed files are made again. While a job
+        that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it."""
         if self.runner.busy:
             self.window.show_message(f"Wait for “{self.runner.name}” to finish (or cancel it) first.")
             return False
@@ -172,7 +173,7 @@ class JobController(QObject):
         self._unchanged = unchanged if all_or_nothing else None
         self._changes_nothing_when_cancelled = all_or_nothing
         self._may_change_files = may_change_files
-        return self.runner.start(name, work)
+        return self.runner.start(name, work, holds_index)
 
     def scan(self, roots: list[Path]) -> bool:
         def report(summary) -> None:  # a folder just added: say what comes next
@@ -241,7 +242,8 @@ class JobController(QObject):
             self.window.show_message(f"{folder} left the library: {contents.line()} forgotten; the files are untouched."
                                      + copy)
 
-        return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report)
+        return self.start("Removing folder", job_work.forget_work(self.window.db_path, folder), after=report,
+                          holds_index=True)
 
     def set_states(self, ids_by_state: dict[str, list[int]], expected: dict, title: str,
                    after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None) -> bool:
@@ -249,7 +251,7 @@ class JobController(QObject):
         (job_work.state_work); `after(StateChange)` on the GUI thread; `unchanged()` when
         cancelled or failed, every photo as it was (start)."""
         return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after,
-                          all_or_nothing=True, unchanged=unchanged)
+                          all_or_nothing=True, unchanged=unchanged, holds_index=True)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
@@ -258,7 +260,7 @@ class JobController(QObject):
             self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
 
         return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
-                          after=report)
+                          after=report, holds_index=True)
 
     def count_missing(self, then: Callable[[object], None]) -> bool:
         """Count the missing photos Forget missing photos… would take (job_work.missing_count_work),
@@ -272,7 +274,8 @@ class JobController(QObject):
             self.window.show_message(f"Forgot {missing.line()}." + (f" {kept[0].upper()}{kept[1:]}." if kept else "")
                                      + copy)
 
-        return self.start("Forgetting missing photos", job_work.forget_missing_work(self.window.db_path), after=report)
+        return self.start("Forgetting missing photos", job_work.forget_missing_work(self.window.db_path), after=report,
+                          holds_index=True)
 
     def tag(self, targets: list, title: str) -> bool:
         return self.start(title, job_work.tag_work(self.window.db_path, targets, self.window.settings),
@@ -380,7 +383,9 @@ class JobController(QObject):
 
         work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
                                         expected)
-        return self.start("Learning from your label", work, after=report, all_or_nothing=True)
+        # many photos: their one transaction takes seconds (a few photos': a moment, after decoding them)
+        return self.start("Learning from your label", work, after=report, all_or_nothing=True,
+                          holds_index=len(photo_ids) > label_actions.BULK_IN_WORKER)
 
     def find_suggestions(self, query: str) -> bool:
         """Re-score the library against what was taught; the review list then shows the new ones."""

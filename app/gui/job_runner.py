@@ -92,6 +92,7 @@ class JobRunner(QObject):
         self._pool.setMaxThreadCount(1)
         self._name: str | None = None
         self._cancel: CancelToken | None = None
+        self._holds_index = False  # the running job keeps the index's write lock from start to end
         self._signals: _Signals | None = None
         self._runnable: _JobRunnable | None = None
         self._done_runnables = RetiredRunnables(keep=1)
@@ -106,11 +107,18 @@ class JobRunner(QObject):
     def name(self) -> str | None:
         return self._name
 
-    def start(self, name: str, work: JobWork) -> bool:
-        """Start a job; False when another one is still running."""
+    @property
+    def holds_index(self) -> bool:
+        """A job runs that keeps the index's write lock to its end (one transaction): a change
+        made on the GUI thread meanwhile would freeze the window until it ends."""
+        return self.busy and self._holds_index
+
+    def start(self, name: str, work: JobWork, holds_index: bool = False) -> bool:
+        """Start a job; False when another one is still running. `holds_index`: see holds_index."""
         if self.busy:
             return False
         self._name = name
+        self._holds_index = holds_index
         self._cancel = CancelToken()
         self._started_at = time.monotonic()
         self._first_progress = None

@@ -63,6 +63,15 @@ class LabelActions(ReviewUndo):
         not the GUI thread, unless a job runs already."""
         return count > BULK_IN_WORKER and not self.jobs.busy
 
+    def _index_held_by_a_job(self) -> bool:
+        """True, and said, while a job of the app's keeps the index's write lock to its end (a bulk
+        Accept, a Ctrl+Z of one, a bulk L): a change on the GUI thread would freeze the window
+        until that job ends, then fail as if another program held the index."""
+        if not self.jobs.runner.holds_index:
+            return False
+        self.show_message(f"Wait for “{self.jobs.runner.name}” to finish (or cancel it) first.")
+        return True
+
     def _active_model_and_view(self):
         if self.showing_review():
             return self.review_model, self.review.list
@@ -103,6 +112,8 @@ class LabelActions(ReviewUndo):
         ids = self.selected_ids()
         if not ids:
             self.show_message(f"Select photos to {'accept' if state == 'accepted' else 'reject'} first.")
+            return
+        if self._index_held_by_a_job():
             return
         try:
             before = self._states_now(ids)
@@ -227,7 +238,7 @@ class LabelActions(ReviewUndo):
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids:
+        if not ids or self._index_held_by_a_job():  # before the dialog, not after the user typed a name
             return
         try:
             if len(self.index.not_in_index(ids)) == len(ids):  # no dialog for photos gone
@@ -266,6 +277,8 @@ class LabelActions(ReviewUndo):
         library before the change's transaction is left and named). While another job
         runs, the label is only set. `again`: photos left already, labelled again before
         the look (their (label, state) now in `expected`), named at the end of the message."""
+        if self._index_held_by_a_job():  # the dialog was open while such a job started
+            return
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
         if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again}):
             what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"

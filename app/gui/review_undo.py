@@ -57,8 +57,8 @@ class LabelStep:
 
 
 class ReviewUndo:
-    """Mixed into MainWindow through LabelActions, which provides _states_now and
-    _goes_to_worker (many photos: the job worker)."""
+    """Mixed into MainWindow through LabelActions, which provides _states_now,
+    _goes_to_worker (many photos: the job worker) and _index_held_by_a_job."""
 
     def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
                             label: str | None, taught: bool = False, forgot: bool = False) -> None:
@@ -75,6 +75,8 @@ class ReviewUndo:
         if not self.review_undo:
             self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
                               "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")
+            return False
+        if self._index_held_by_a_job():  # the step stays for the Ctrl+Z after that job
             return False
         step = self.review_undo.pop()
         older = list(self.review_undo)
@@ -167,7 +169,7 @@ class ReviewUndo:
             what = "forgetting" if step.forgot else "teaching" if step.taught else "label"
             return self.jobs.start(f"Taking back the {what} of {counted(len(step.photo_ids), 'photo')}", work,
                                    after=lambda taken: self._label_taken_back(step, taken), all_or_nothing=True,
-                                   unchanged=lambda: self._put_back(step, older, step.named))
+                                   unchanged=lambda: self._put_back(step, older, step.named), holds_index=True)
         try:
             taken = review_journal.take_back(self.index, step.command)
         except TaggerError as error:

@@ -1,0 +1,94 @@
+"""A, R, L or Ctrl+Z pressed while the app's own bulk job runs (a bulk Accept, the Ctrl+Z of
+one, a bulk L: one transaction holding the index's write lock to its end) were done on the
+GUI thread and waited for that lock: the window froze (3.6 s for a 50,000-photo Ctrl+Z), and
+past SQLite's 10 s said "the index is busy … close the other program" — there was none
+(review6 F5). They now say at once to wait for that job, and change nothing."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import QItemSelectionModel  # noqa: E402
+
+from app.core.index import PhotoIndex  # noqa: E402
+from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_bulk_review_cancel import big_window, select_all, states, status  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+def held_by_the_job(monkeypatch) -> threading.Event:
+    """The job worker's accepts wait, inside the job's transaction, until the event is set
+    (a library big or slow enough for the job to last); the GUI thread's are not held."""
+    release = threading.Event()
+    original = PhotoIndex.set_state_if_unchanged
+
+    def held(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            release.wait(timeout=60)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(PhotoIndex, "set_state_if_unchanged", held)
+    return release
+
+
+def current_row(win, row: int) -> None:
+    win.grid.selectionModel().setCurrentIndex(win.grid_model.index(row),
+                                              QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def test_a_r_l_and_ctrl_z_during_the_apps_bulk_accept_say_to_wait_at_once(qtbot, big_window, monkeypatch) -> None:
+    from app.gui.label_dialog import LabelDialog
+
+    win = big_window
+    select_all(qtbot, win)
+    current_row(win, 0)
+    win.accept_selected()  # one photo, on the GUI thread: the step Ctrl+Z would take back
+    first = win.grid_model.photo_id(0)
+    assert win.index.review_states([first]) == {first: ("Petra", "accepted")}
+    release = held_by_the_job(monkeypatch)
+    try:
+        select_all(qtbot, win)
+        win.accept_selected()  # 3,000 photos: the job worker, its transaction held
+        assert win.jobs.busy
+        wait = "Wait for “Accepting 3,000 photos” to finish (or cancel it) first."
+
+        current_row(win, 1)
+        win.accept_selected()
+        assert status(win) == wait  # said while the job still runs: the call did not wait for it
+        assert win.jobs.busy and not release.is_set()
+        win.reject_selected()
+        assert status(win) == wait
+
+        monkeypatch.setattr(LabelDialog, "exec", lambda dialog: pytest.fail("L asked for a name it cannot set"))
+        win.relabel_selected()
+        assert status(win) == wait
+
+        steps = list(win.review_undo)
+        assert win.undo_review() is False
+        assert status(win) == wait
+        assert win.review_undo == steps  # the step stays for the next Ctrl+Z
+        assert win.index.review_states([first]) == {first: ("Petra", "accepted")}
+    finally:
+        release.set()
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "accepted")}
+    assert win.undo_review()  # once the job is done, Ctrl+Z takes the bulk accept back
+    wait_for_job(qtbot, win)
+    assert win.undo_review()  # then the first accept
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "suggested")}
+
+
+def test_a_during_a_job_that_does_not_hold_the_index_is_done_at_once(qtbot, big_window, monkeypatch) -> None:
+    """Tagging, reading folders: their transactions are short, so A goes on as before."""
+    from tests.test_review_labelled_meanwhile import while_another_job_runs
+
+    win = big_window
+    select_all(qtbot, win)
+    current_row(win, 0)
+    said = while_another_job_runs(qtbot, win, win.accept_selected)
+    assert said == "Accepted 1 photo"
