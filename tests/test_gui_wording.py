@@ -107,7 +107,7 @@ def test_find_suggestions_says_when_the_model_holds_the_look_alikes_instead_of_a
 def test_a_cancelled_teach_or_label_says_no_photo_was_changed(window, monkeypatch) -> None:
     """Teach… and L write all their photos in one transaction: a cancel changes none,
     yet the app said "the work done so far is kept"."""
-    monkeypatch.setattr(window.jobs.runner, "start", lambda name, work: True)  # never runs
+    monkeypatch.setattr(window.jobs.runner, "start", lambda name, work, *holds_index: True)  # never runs
     for start, name in [(lambda: window.jobs.correct([1], "Colosseum"), "Learning from your label"),
                         (lambda: window.jobs.teach("Our cabin", [1]), "Teaching “Our cabin”")]:
         assert start()
