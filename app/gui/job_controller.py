@@ -445,10 +445,10 @@ class JobController(QObject):
         after = self._after.pop(name, None)
         if self._changes_nothing_when_cancelled and summary is not None:
             # its one transaction was committed before the cancel came: every photo changed,
-            # and its follow-up (the step Ctrl+Z takes back) must not be lost
-            self._unchanged = None
+            # and its follow-up (the step Ctrl+Z takes back) must not be lost; a Ctrl+Z (`unchanged`) left none
+            undoable, self._unchanged = self._unchanged is None, None
             self._closing_message = None
-            QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after))
+            QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after, undoable))
             return
         if self._changes_nothing_when_cancelled:  # its photos are as they were
             self._show_closing(f"{name}: cancelled; no photo was changed" + self._changed_nothing())
@@ -456,14 +456,15 @@ class JobController(QObject):
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))
 
-    def _finished_despite_cancel(self, name: str, summary, after: Callable[[object], None] | None) -> None:
+    def _finished_despite_cancel(self, name: str, summary, after: Callable[[object], None] | None,
+                                 undoable: bool = True) -> None:
         """An all-or-nothing job whose change was made before Cancel reached it: its
         follow-up runs as if done, and the message says Cancel came too late."""
         if after is not None:
             after(summary)
         said = self.window.statusBar().currentMessage()
         text = describe_summary(summary) if not said else said
-        self._show_closing(late_cancel_text(name, text))
+        self._show_closing(late_cancel_text(name, text, undoable))
 
     def _on_failed(self, name: str, message: str) -> None:
         self._after.pop(name, None)

@@ -65,12 +65,14 @@ def cancelled_text(name: str, text: str) -> str:
     return f"{name}: cancelled" + (f" — {text}; " if text else "; ") + f"the work done so far is kept{rest}"
 
 
-def late_cancel_text(name: str, text: str) -> str:
+def late_cancel_text(name: str, text: str, undoable: bool = True) -> str:
     """ "Accepting 41,956 photos: done before Cancel could stop it — Accepted 41,956
     photos; Ctrl+Z takes it back": a job that changes all or nothing was past its last
-    look at the cancel flag, so everything changed, and the user must know how to undo it."""
+    look at the cancel flag, so everything changed, and the user must know how to undo it.
+    Not `undoable`: a Ctrl+Z's own take-back, which leaves nothing for Ctrl+Z to take back."""
     said = f" — {text.removesuffix('.')}" if text else ""
-    return f"{name}: done before Cancel could stop it{said}; {key_name('Ctrl+Z')} takes it back"
+    undo = f"; {key_name('Ctrl+Z')} takes it back" if undoable else ""
+    return f"{name}: done before Cancel could stop it{said}{undo}"
 
 
 def rename_line(summary) -> str:

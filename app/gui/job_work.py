@@ -119,13 +119,13 @@ def index_work(db_path: Path, call: Callable[[Any], Any]) -> JobWork:
 
 def take_back_work(db_path: Path, command) -> JobWork:
     """The app's Ctrl+Z of a bulk L, Teach… or Forget… (review_journal.take_back of its
-    command), counting the photos given their label back for the job bar."""
+    command), counting the photos given their label back for the job bar; Cancel rolls it back."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex, review_journal
 
         with PhotoIndex.open(db_path) as index:
-            return review_journal.take_back(index, command, progress=progress)
+            return review_journal.take_back(index, command, progress=progress, cancel=cancel)
 
     return work
 

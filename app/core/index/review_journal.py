@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 from app.core.index import labels as label_store
 from app.core.index.connection import id_chunks, now_iso
 from app.core.index.search_text import refresh_search_texts
-from app.core.progress import Progress, ProgressCallback
+from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.wording import counted
 
 if TYPE_CHECKING:
@@ -282,14 +282,15 @@ def take_back_last(index: "PhotoIndex") -> TakenBack | None:
 
 
 def take_back(index: "PhotoIndex", command: ReviewCommand | None = None,
-              progress: ProgressCallback | None = None) -> TakenBack | None:
+              progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> TakenBack | None:
     """take_back_last, or of `command` (the app's Ctrl+Z after its L: commands of a terminal
     since leave their photos labelled again, so those are left); None when that command is
     no longer in the journal (taken back already, or older than the newest KEPT_COMMANDS).
     A command is known by its id, words and time together: once the newest is taken back,
     SQLite gives its id to the next command journalled, which is not the one asked for.
     `progress`: told the photos given their label back so far (the app's Ctrl+Z of a bulk L:
-    20,000 photos take seconds)."""
+    20,000 photos take seconds). `cancel`: looked at between chunks of photos; Cancelled rolls
+    the whole take-back back (the command stays in the journal)."""
     with index.transaction() as conn:
         if command is None:
             command = last_command(conn)
@@ -309,7 +310,7 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None,
         if command.verb == FORGET_PLACE:
             return _take_back_forget(conn, command, restored, before, after, left)
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING,
-                 progress=progress)
+                 progress=progress, cancel=cancel)
         _forget_again(conn, command.id)
         _drop_commands(conn, "=", command.id)
     return TakenBack(command, restored, left)
@@ -353,13 +354,13 @@ RESTORE_CHUNK = 500  # photos given their label back between two progress report
 
 def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], before: Mapping[int, LabelBefore],
              after: Mapping[int, "ReviewState"], relabel_all: bool,
-             progress: ProgressCallback | None = None) -> None:
+             progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> None:
     """These photos' labels as `before` holds them. After accept or reject a photo gets its
     state back as the app's Ctrl+Z gives it (rejections and what it teaches follow the
     state); after `label` or `teach` (`relabel_all`), or where its label changed, its whole label
     comes back (source, score, landmark) and it no longer teaches the label it was given
     (its taught reference goes) but again what it taught before (the references the command
-    dropped, journalled; not of a place forgotten since). `progress`: every RESTORE_CHUNK photos."""
+    dropped, journalled; not of a place forgotten since). `progress` and `cancel`: every RESTORE_CHUNK photos."""
     by_state: dict[str, list[int]] = {}
     relabelled = []
     for photo_id in photo_ids:
@@ -377,6 +378,8 @@ def _restore(conn: sqlite3.Connection, command_id: int, photo_ids: list[int], be
         else:
             label_store.store_label(conn, photo_id, was.label, source=was.source, state=was.state,
                                     landmark_id=was.landmark_id, score=was.score, model_id=was.model_id)
+        if cancel is not None and done % RESTORE_CHUNK == 0:
+            cancel.raise_if_cancelled()
         if progress is not None and (done % RESTORE_CHUNK == 0 or done == len(relabelled)):
             progress(Progress(done=done, total=len(relabelled), message="taking back"))
     conn.executemany("DELETE FROM taught_refs WHERE photo_id = ? AND label = ?",
