@@ -80,3 +80,33 @@ def test_a_wait_for_another_run_s_hold_on_the_index_is_said(scanned, monkeypatch
     assert err.count("waiting for another Landmark Tagger job to finish") == 1
     assert main(["--db", scanned, "label", "IMG_0001", "Petra", "--new"]) == 0  # not held: nothing said
     assert "waiting" not in capsys.readouterr().err
+
+
+def test_the_app_started_from_the_command_line_says_no_wait_on_stderr(scanned, monkeypatch, capsys) -> None:
+    """`landmark-tagger gui` printed the terminal's "waiting for another Landmark Tagger job
+    to finish (the app's, or another command's)…" on its own stderr (review6 F4)."""
+    from app.core.errors import IndexBusyError
+    from app.gui import app as gui_app
+
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(connection, "WAIT_NOTICE_MS", 50)
+    waited = []
+
+    def app_waits_for_the_index(db_path, folder):  # the app's index, held by another run past both
+        other = sqlite3.connect(scanned, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with PhotoIndex.open(db_path) as index, pytest.raises(IndexBusyError):
+                with index.transaction():
+                    pass
+            waited.append(True)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        return 0
+
+    monkeypatch.setattr(gui_app, "display_available", lambda: True)
+    monkeypatch.setattr(gui_app, "run_gui", app_waits_for_the_index)
+    assert main(["--db", scanned, "gui"]) == 0
+    assert waited == [True]
+    assert "waiting" not in capsys.readouterr().err

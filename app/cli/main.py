@@ -175,15 +175,21 @@ def _run(argv: Sequence[str] | None) -> int:
     make_stdout_safe()
     parser = build_parser()
     args, extras = parser.parse_known_args(shield_negated_words(parser, sys.argv[1:] if argv is None else argv))
-    with hints_keep_the_index(getattr(args, "db", None), bool(getattr(args, "json", False))), _waits_said():
+    with hints_keep_the_index(getattr(args, "db", None), bool(getattr(args, "json", False))), \
+            _waits_said(getattr(args, "command", None) != "gui"):  # the app: no terminal line on its stderr
         return _run_command(parser, args, extras)
 
 
 @contextmanager
-def _waits_said() -> Iterator[None]:
+def _waits_said(said: bool = True) -> Iterator[None]:
     """A command that waits for another run's hold on the index (the app's bulk Accept or
-    L, seconds to tens of seconds) says so once on stderr rather than look hung."""
+    L, seconds to tens of seconds) says so once on stderr rather than look hung; not `said`
+    (`gui`): the app's waits are not said."""
     from app.core.index import connection
+
+    if not said:
+        yield
+        return
 
     def say() -> None:
         print("landmark-tagger: waiting for another Landmark Tagger job to finish (the app's, or another "
