@@ -5,6 +5,7 @@ is left alone with a note saying why and how to update it (review8 G3)."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
@@ -56,9 +57,11 @@ def test_a_relabelled_jpeg_holding_our_old_keyword_is_left_alone_with_the_reason
     item = plan[0]
     assert not item.changes_anything
     assert item.problem == ('DSC_0001.JPG holds "Petra", written into it earlier, and JPEGs are left untouched '
-                            '(Settings or --no-jpeg): `write --jpeg` updates it')
+                            f"(Settings or --no-jpeg): {one_photo_command(photo)} updates this photo alone")
+    assert item.held
     summary = write_labels(index, plan, NO_JPEG)
-    assert (summary.written, summary.failed) == (0, 1)
+    assert (summary.written, summary.failed, summary.held) == (0, 0, 1)
+    assert summary.notes == [(str(item.target), item.problem)]
     assert photo.read_bytes() == before and not list(photo.parent.glob("*.xmp"))
 
 
@@ -82,7 +85,7 @@ def test_a_label_read_back_from_the_jpeg_then_changed_is_held_too(tmp_path, inde
         plan = plan_writes(fresh, options=NO_JPEG)
         assert [item.problem for item in plan] == [
             'DSC_0001.JPG holds "Petra", the label read back from it, and JPEGs are left untouched '
-            '(Settings or --no-jpeg): `write --jpeg` updates it']
+            f"(Settings or --no-jpeg): {one_photo_command(photo)} updates this photo alone"]
 
 
 def test_the_pairs_raw_sidecar_is_held_with_it_and_write_jpeg_updates_both(tmp_path, index):
@@ -107,7 +110,7 @@ def test_a_rejected_label_inside_the_jpeg_is_held_and_says_how_to_take_it_out(tm
     plan = plan_writes(index, options=NO_JPEG)
     assert [item.problem for item in plan] == [
         'DSC_0001.JPG holds "Petra", written into it earlier, and JPEGs are left untouched '
-        '(Settings or --no-jpeg): `write --jpeg` takes it out']
+        f"(Settings or --no-jpeg): {one_photo_command(photo)} takes it out of this photo alone"]
     write_labels(index, plan, NO_JPEG)
     assert landmark_inside(photo) == "Petra" and not list(photo.parent.glob("*.xmp"))
     write_labels(index, plan_writes(index), WriteOptions())  # `write --jpeg`
@@ -124,17 +127,40 @@ def test_a_landmark_keyword_the_user_typed_into_the_jpeg_is_theirs_and_not_held(
         assert [item.problem for item in plan] == [None] and plan[0].changes_anything
 
 
-def test_the_cli_and_the_write_dialog_say_why(tmp_path, index, capsys):
+def one_photo_command(photo: Path) -> str:
+    return f"`landmark-tagger write --jpeg {shlex.quote(f'path:{chr(34)}{photo}{chr(34)}')}`"
+
+
+def test_the_cli_names_the_write_of_that_photo_alone_and_a_hold_is_no_failure(tmp_path, index, capsys):
+    """`write --jpeg`, as it said, wrote every labelled JPEG the user keeps untouched, and
+    the hold failed every nightly `write` (exit 1) for as long as they kept Settings
+    (review9 F2)."""
     photo_id, photo = written_into_the_jpeg(index, tmp_path / "trip")
-    index.set_label(photo_id, "Wadi")
+    other = make_jpeg(tmp_path / "trip" / "B.jpg")
+    add_photo(index, [other], "Colosseum")
     save_settings(AppSettings(write_into_jpeg=False))
     db = str(tmp_path / "index.db")
-    assert main(["--db", db, "write", "--dry-run"]) == 1  # one file cannot be written
-    out = capsys.readouterr().out
-    assert 'DSC_0001.JPG.xmp: cannot write: DSC_0001.JPG holds "Petra", written into it earlier' in out
-    assert "`write --jpeg` updates it" in out
-    shown = problem_text(plan_writes(index, options=NO_JPEG)[0], unchanged=False)
-    assert shown == ('DSC_0001.JPG holds "Petra", written into it earlier, and Settings leave JPEGs untouched: '
-                     "tick “Write labels into JPEG files too” in Settings, then Write labels… again to update it")
-    assert main(["--db", db, "write", "--jpeg"]) == 0
-    assert landmark_inside(photo) == "Wadi" and not list(photo.parent.glob("*.xmp"))
+    assert main(["--db", db, "write"]) == 0  # B.jpg's sidecar
+    untouched = other.read_bytes()
+    index.set_label(photo_id, "Wadi")
+    assert main(["--db", db, "write", "--dry-run"]) == 0  # only a hold: as the write ends
+    out, err = capsys.readouterr()
+    command = f"`landmark-tagger --db {shlex.quote(db)} write --jpeg {shlex.quote(f'path:{chr(34)}{photo}{chr(34)}')}`"
+    assert f'DSC_0001.JPG.xmp: left alone: DSC_0001.JPG holds "Petra", written into it earlier' in out
+    assert f"{command} updates this photo alone" in out and "1 left alone" in err
+    assert main(["--db", db, "write"]) == 0  # a nightly cron `write`: a note, not a failure
+    err = capsys.readouterr().err
+    assert "0 failed, 1 left alone; note: DSC_0001.JPG.xmp: DSC_0001.JPG holds" in err and "error:" not in err
+    query = shlex.split(command.strip("`"))[-1]
+    assert main(["--db", db, "write", "--jpeg", query]) == 0  # the command it named, as a shell passes it
+    assert landmark_inside(photo) == "Wadi" and other.read_bytes() == untouched
+
+
+def test_the_write_dialog_says_it_in_the_apps_words_without_changing_settings(tmp_path, index):
+    photo_id, photo = written_into_the_jpeg(index, tmp_path / "trip")
+    index.set_label(photo_id, "Wadi")
+    shown = problem_text(plan_writes(index, options=NO_JPEG)[0], unchanged=False, index_named="/x/other.db")
+    assert shown == ('DSC_0001.JPG holds "Petra", written into it earlier, and Settings leave JPEGs untouched '
+                     "(for every photo Write labels… writes): in a terminal, `landmark-tagger --db /x/other.db "
+                     f"write --jpeg {shlex.quote(f'path:{chr(34)}{photo}{chr(34)}')}` updates this photo alone")
+    assert "tick" not in shown

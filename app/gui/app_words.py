@@ -27,13 +27,12 @@ _IN_THE_APP = (
     (re.compile(r"`tag --retry-failed` tries them again"), "Tag selection tries the photos chosen again"),
     (re.compile(r"`tag --retry-failed` tries it again"), "Tag selection tries it again"),
     (re.compile(r"`landmark-tagger write`"), "Write labels…"),
-    # a JPEG holding an older label of ours, left alone (plan_jpeg_hold)
-    (re.compile(r"and JPEGs are left untouched \(Settings or --no-jpeg\): `write --jpeg` updates it"),
-     "and Settings leave JPEGs untouched: tick “Write labels into JPEG files too” in Settings, "
-     "then Write labels… again to update it"),
-    (re.compile(r"and JPEGs are left untouched \(Settings or --no-jpeg\): `write --jpeg` takes it out"),
-     "and Settings leave JPEGs untouched: tick “Write labels into JPEG files too” in Settings, "
-     "then Write labels… again to take it out"),
+    # a JPEG holding an older label of ours, left alone (plan_jpeg_hold): Write labels… has no
+    # "into JPEGs" choice of its own, and Settings' would write every JPEG from then on
+    (re.compile(r"and JPEGs are left untouched \(Settings or --no-jpeg\): (`landmark-tagger write --jpeg [^`]+`) "
+                r"(updates|takes it out of) this photo alone"),
+     r"and Settings leave JPEGs untouched (for every photo Write labels… writes): in a terminal, \1 \2 "
+     r"this photo alone"),
     (re.compile(r"`landmark-tagger forget` one of the two first"),
      "take one of the two out of the library first (Remove from library… in its menu)"),
     (re.compile(r"; pass one with --model PATH\.ltbundle \(`landmark-tagger models` lists the bundles it knows\)"),

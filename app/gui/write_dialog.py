@@ -78,17 +78,18 @@ def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
     return text
 
 
-def problem_text(item, unchanged: bool) -> str:
+def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
     """The Problem cell: why a file cannot be written, in the app's words (the core's
     reason names command-line steps: "run 'scan' again, then 'write'"), or what the
-    write will leave out of a file it writes (XPKeywords in a full EXIF block)."""
+    write will leave out of a file it writes (XPKeywords in a full EXIF block). A
+    command kept for a terminal carries `--db index_named` (app_words)."""
     note = getattr(item, "note", None)
     if unchanged:
         text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
                 else "nothing to change: the label is there already")
-        return text + (f" (note: {in_app_words(note)})" if note else "")
+        return text + (f" (note: {in_app_words(note, index_named)})" if note else "")
     problem = getattr(item, "problem", None)
-    return in_app_words(cell_text(problem if problem or not note else f"note: {note}"))
+    return in_app_words(cell_text(problem if problem or not note else f"note: {note}"), index_named)
 
 
 def _row_order(item) -> int:
@@ -145,7 +146,7 @@ class WritePlanDialog(QDialog):
                 if name == "label" and value is None:
                     text = "no landmark"
                 elif name == "problem":
-                    text = problem_text(item, unchanged)
+                    text = problem_text(item, unchanged, getattr(parent, "index_named", None))
                 cell = QTableWidgetItem(text)
                 cell.setToolTip(text)
                 if name == "target":  # the name; the whole path on hover

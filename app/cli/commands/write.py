@@ -109,10 +109,11 @@ def run(args: argparse.Namespace) -> int:
                 else:
                     print(one_line(item.describe()))
             changing = sum(item.changes_anything for item in plan)
-            problems = sum(item.problem is not None for item in plan)
+            held = sum(item.held for item in plan)  # left alone by the user's choice: no failure
+            problems = sum(item.problem is not None for item in plan) - held
             print(
-                f"dry run: {counted(changing, 'file')} would change, {len(plan) - changing - problems} unchanged, "
-                f"{problems} cannot be written",
+                f"dry run: {counted(changing, 'file')} would change, {len(plan) - changing - problems - held} "
+                f"unchanged, {problems} cannot be written" + (f", {held:,} left alone" if held else ""),
                 file=sys.stderr,
             )
             print_waiting_suggestions(waiting)

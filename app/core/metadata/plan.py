@@ -91,6 +91,8 @@ class PlannedWrite:
     # the journal entry of our newest write of the target when planned, if any: an undo
     # since then may have taken out the label this plan found in the file
     last_write: int | None = None
+    # `problem` is a hold the user's own choice makes (plan_jpeg_hold): a note, not a failure
+    held: bool = False
 
     @property
     def changes_anything(self) -> bool:
@@ -102,7 +104,7 @@ class PlannedWrite:
 
     def _change(self) -> str:
         if self.problem:
-            return f"{self.target}: cannot write: {self.problem}"
+            return f"{self.target}: {'left alone' if self.held else 'cannot write'}: {self.problem}"
         if not self.changes_anything:
             if self.label is None:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
@@ -140,6 +142,7 @@ class PlannedWrite:
             "after": self.after.to_json(),
             "changes": self.changes_anything,
             "problem": self.problem,
+            "held": self.held,
             "note": self.note,
             "rejected": self.rejected,
         }

@@ -3,9 +3,11 @@ write put it there, or the photo's label was read back from it, relabelled since
 left alone by a write that leaves JPEGs untouched (Settings, `--no-jpeg`): the label
 would go into sidecars only, and a scan reads a JPEG's own keyword before its sidecar's,
 so the photo's files would name two landmarks and a rebuilt index would get the old one
-back. Each of its files says why, and `write --jpeg` updates them all. A JPEG that holds
-the photo's own label needs nothing; a landmark keyword the user typed into it is
-theirs and stays, as in any file (plan.py)."""
+back. Each of its files says why and names the `write --jpeg` of that one photo, which
+updates them all. The hold follows the user's standing choice, so it is a note, not a
+failure (PlannedWrite.held: a nightly `write` still exits 0). A JPEG that holds the
+photo's own label needs nothing; a landmark keyword the user typed into it is theirs and
+stays, as in any file (plan.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.read_back_keyword import read_back_from
 from app.core.photo_info import file_kind
+from app.core.wording import shell_quote
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite, WriteOptions
@@ -45,9 +48,17 @@ def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str |
         how = "the label read back from it"
     else:
         return None
-    update = "updates it" if label is not None else "takes it out"
+    update = "updates" if label is not None else "takes it out of"
     return (f"{jpeg.name} holds {listed([old])}, {how}, and JPEGs are left untouched (Settings or --no-jpeg): "
-            f"`write --jpeg` {update}")
+            f"{this_photo_into_its_jpeg(jpeg)} {update} this photo alone")
+
+
+def this_photo_into_its_jpeg(jpeg: Path) -> str:
+    """The command that writes the one photo of `jpeg`, into its JPEG too: a bare
+    `write --jpeg` would write every labelled JPEG of the library, which the user
+    chose to leave untouched."""
+    query = 'path:"' + str(jpeg).replace('"', '""') + '"'
+    return f"`landmark-tagger write --jpeg {shell_quote(query)}`"
 
 
 def photos_with_old_label_in_jpeg_left_alone(index: PhotoIndex, plan: list[PlannedWrite], options: WriteOptions,
@@ -80,7 +91,7 @@ def photos_with_old_label_in_jpeg_left_alone(index: PhotoIndex, plan: list[Plann
     if not held:
         return plan
     return [replace(item, before=KeywordFields(), after=KeywordFields(), note=None,
-                    problem=_problem(item, *held[item.photo_id]))
+                    problem=_problem(item, *held[item.photo_id]), held=True)
             if item.photo_id in held and item.changes_anything else item for item in plan]
 
 

@@ -61,6 +61,7 @@ class WriteSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     notes: list[tuple[str, str]] = field(default_factory=list)  # (path, message): written, with a caveat
     relabelled: int = 0  # files left alone: their photo's label or state changed since the plan
+    held: int = 0  # files left alone by the user's own choice (PlannedWrite.held), each in `notes`: no failure
     done_word: str = "written"  # "restored" for an undo
     next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
 
@@ -72,6 +73,8 @@ class WriteSummary:
         parts.append(f"{self.failed:,} failed")
         if self.relabelled:
             parts.append(relabelled_text(self.relabelled))
+        if self.held:
+            parts.append(f"{self.held:,} left alone")
         notes = ""
         if self.notes:  # written, with a caveat the user should hear of (the GUI shows only this line)
             more = f" (and {counted(len(self.notes) - 1, 'other file')} the same)" if len(self.notes) > 1 else ""
@@ -88,7 +91,7 @@ class WriteSummary:
     def to_json(self) -> dict:
         return {
             "batch_id": self.batch_id, "written": self.written, "unchanged": self.unchanged,
-            "failed": self.failed, "relabelled": self.relabelled, "cancelled": self.cancelled, "status": self.status,
+            "failed": self.failed, "relabelled": self.relabelled, "held": self.held, "cancelled": self.cancelled, "status": self.status,
             "errors": [{"path": p, "message": m} for p, m in self.errors],
             "notes": [{"path": p, "message": m} for p, m in self.notes],
         }
@@ -128,7 +131,12 @@ def write_labels(
                         pending.clear()
                         break
                     item = pending.pop(0)
-                    if item.problem is not None:
+                    if item.held:  # a note, not a failure: the user's choice leaves it (plan_jpeg_hold)
+                        with lock:
+                            summary.held += 1
+                            summary.notes.append((str(item.target), item.problem))
+                            index.clear_errors(("write",), path=item.target)
+                    elif item.problem is not None:
                         with lock:
                             problem = item.problem  # a reader's message may name the file already
                             named = problem if problem.startswith(str(item.target)) else f"{item.target}: {problem}"
