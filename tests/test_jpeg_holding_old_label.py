@@ -164,3 +164,27 @@ def test_the_write_dialog_says_it_in_the_apps_words_without_changing_settings(tm
                      "(for every photo Write labels… writes): in a terminal, `landmark-tagger --db /x/other.db "
                      f"write --jpeg {shlex.quote(f'path:{chr(34)}{photo}{chr(34)}')}` updates this photo alone")
     assert "tick" not in shown
+
+
+def test_a_jpeg_the_index_says_holds_nothing_of_ours_is_read_once(tmp_path, index, monkeypatch):
+    """The hold read every JPEG's head a second time (2,000 camera JPEGs, never written
+    into: write --dry-run 3.06 s against 2.46 s, review9 F1); a JPEG no write of ours went
+    into and no label was read back from cannot hold our keyword."""
+    from app.core.metadata import plan as plan_module
+
+    folder = tmp_path / "trip"
+    folder.mkdir()
+    photos = [make_jpeg(folder / f"DSC_000{number}.JPG") for number in range(3)]
+    for photo in photos:
+        add_photo(index, [photo], "Petra")
+    reads: list[str] = []
+    real = plan_module.read_jpeg_head
+
+    def counted_read(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "read_jpeg_head", counted_read)
+    plan = plan_writes(index, options=NO_JPEG)
+    assert sorted(reads) == sorted(photo.name for photo in photos)  # once each, for its sidecar's start
+    assert all(item.changes_anything and item.problem is None for item in plan)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from app.core.errors import TaggerError
 from app.core.index import PhotoIndex
+from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal
 from app.core.metadata.dry_run_wording import listed
 from app.core.metadata.keywords import KeywordFields
@@ -34,6 +35,9 @@ def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str |
     rejected), as a note's start; None where it holds `label`, none, or the user's own."""
     from app.core.metadata.plan import read_jpeg_head  # (plan.py calls this module)
 
+    written = journal.file_history(index, jpeg).label
+    if written is None and not may_have_been_read_back(index, photo_id, jpeg):
+        return None  # nothing of ours can be inside: the JPEG is not read (a nightly write of every photo)
     try:
         inside = read_jpeg_head(jpeg)[1]
     except (TaggerError, OSError):
@@ -41,7 +45,6 @@ def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str |
     old = landmark_of(inside.hierarchical, inside.subject or inside.iptc)
     if old is None or (label is not None and same_landmark(old, label)):
         return None
-    written = journal.file_history(index, jpeg).label
     if written is not None and same_landmark(written, old):
         how = "written into it earlier"
     elif read_back_from(index, photo_id, jpeg, old):
@@ -51,6 +54,14 @@ def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str |
     update = "updates" if label is not None else "takes it out of"
     return (f"{jpeg.name} holds {listed([old])}, {how}, and JPEGs are left untouched (Settings or --no-jpeg): "
             f"{this_photo_into_its_jpeg(jpeg)} {update} this photo alone")
+
+
+def may_have_been_read_back(index: PhotoIndex, photo_id: int, jpeg: Path) -> bool:
+    """Whether the index says the photo's label may have been read back from `jpeg`: its
+    record names that file, or the photo was labelled before such records were kept
+    (read_back_from then goes by the file's time)."""
+    return (read_back_keyword(index.conn, photo_id, jpeg) is not None
+            or labelled_before_records(index.conn, photo_id))
 
 
 def this_photo_into_its_jpeg(jpeg: Path) -> str:
