@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from app.core.index import PhotoIndex
     from app.core.index.labels import ReviewState
+    from app.core.index.review_journal import ReviewCommand
     from app.core.progress import CancelToken, ProgressCallback
 
 
@@ -76,34 +77,48 @@ def withdraw_untaught(conn: "sqlite3.Connection", places: Iterable[str]) -> list
 
 @dataclass(frozen=True)
 class StatesChanged(StateChange):
-    """StateChange, with the places a reject left with no photo that teaches them."""
+    """StateChange, with the places a reject left with no photo that teaches them, and the
+    review journal's command for the change (None: not journalled, or no photo changed)."""
 
     untaught: tuple[Untaught, ...] = ()
+    journalled: "ReviewCommand | None" = None
 
 
 def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state: str,
                            expected: Mapping[int, "ReviewState"], *,
                            progress: "ProgressCallback | None" = None,
-                           cancel: "CancelToken | None" = None) -> StatesChanged:
+                           cancel: "CancelToken | None" = None, journal: str | None = None) -> StatesChanged:
     """PhotoIndex.set_state_if_unchanged (the app's A and R); a reject of the last photos
     teaching a place withdraws its suggestions in the same transaction. Taking the reject
     back brings the place's references back, not those suggestions: a later `suggest`
     makes them again. Thousands of photos go STATE_CHUNK at a time, `cancel` checked
     between chunks, all in that one transaction: cancelled (Cancelled raised) or killed,
-    no photo changed. A step the app remembers only in memory for Ctrl+Z could not take
-    back chunks a kill left committed."""
+    no photo changed. `journal`: the command's words in the review journal, written in
+    that transaction, so that `undo --review` takes the change back after the app quits
+    or is killed (its Ctrl+Z lives in the app's memory only)."""
+    from app.core.index import review_journal
+
     ids = [int(i) for i in photo_ids]
+    verb = "accept" if state == "accepted" else "reject"
     with index.transaction() as conn:
         taught_before = places_taught_by(conn, ids) if state == "rejected" else set()
+        command_id = review_journal.open_command(conn, verb, journal) if journal is not None else None
         changed, left = 0, {}
         for start in range(0, len(ids), STATE_CHUNK):
             if cancel is not None:
                 cancel.raise_if_cancelled()  # rolls the whole change back
-            change = index.set_state_if_unchanged(ids[start : start + STATE_CHUNK], state, expected)
+            chunk = ids[start : start + STATE_CHUNK]
+            if command_id is not None:  # each photo as it is just before the change
+                review_journal.journal_states(conn, command_id, chunk, state)
+            change = index.set_state_if_unchanged(chunk, state, expected)
+            if command_id is not None and change.left:  # labelled again since the app looked: not changed
+                review_journal.unjournal_photos(conn, command_id, list(change.left))
             changed, left = changed + change.changed, {**left, **change.left}
             if progress is not None:
                 progress(Progress(done=min(start + STATE_CHUNK, len(ids)), total=len(ids), message=state))
         if cancel is not None:
             cancel.raise_if_cancelled()
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []
-    return StatesChanged(changed, left, tuple(untaught))
+        # the photos journalled and not left are those it changed
+        command = None if command_id is None else review_journal.close_command(conn, command_id, changed)
+    return StatesChanged(changed, left, tuple(untaught), command)

@@ -141,23 +141,30 @@ def forget_work(db_path: Path, folder: str) -> JobWork:
     return index_work(db_path, call)
 
 
-def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict) -> JobWork:
+def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict, journal: str | None = None,
+               taken_back: "ReviewCommand | None" = None) -> JobWork:
     """Accept, reject or re-suggest the labels of many photos (each state its photos)
     whose (label, state) is still the one `expected` holds (PhotoIndex.set_state_if_unchanged),
     all in one transaction: cancelled (between chunks of photos) or killed, none changed.
-    Returns a StateChange: how many changed, and the photos left as another program left them."""
+    `journal`: the app's A or R (one state), journalled by these words for `undo --review`;
+    `taken_back`: the journal's command of the A or R this Ctrl+Z takes back, which leaves
+    the journal in that transaction. Returns a StatesChanged: how many changed, the photos
+    left as another program left them, and the journal's command."""
 
     def work(progress, cancel, emit_item):
-        from app.core.index import PhotoIndex
+        from app.core.index import PhotoIndex, review_journal
         from app.core.teaching_untaught import StatesChanged, set_states_withdrawing
 
-        with PhotoIndex.open(db_path) as index, index.transaction():
+        with PhotoIndex.open(db_path) as index, index.transaction() as conn:
             # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
-            changes = [set_states_withdrawing(index, ids, state, expected, progress=progress, cancel=cancel)
-                       for state, ids in ids_by_state.items()]
+            changes = [set_states_withdrawing(index, ids, state, expected, progress=progress, cancel=cancel,
+                                              journal=journal) for state, ids in ids_by_state.items()]
+            if taken_back is not None:
+                review_journal.drop_taken_back(conn, taken_back)
         return StatesChanged(sum(change.changed for change in changes),
                              {photo_id: now for change in changes for photo_id, now in change.left.items()},
-                             tuple(gone for change in changes for gone in change.untaught))
+                             tuple(gone for change in changes for gone in change.untaught),
+                             next((change.journalled for change in changes if change.journalled), None))
 
     return work
 
@@ -403,6 +410,14 @@ def app_label_command(label: str | None, count: int) -> str:
     from app.core.wording import counted
 
     return f"the app's L: “{label or 'no landmark'}” for {counted(count, 'photo')}"
+
+
+def app_state_command(state: str, count: int) -> str:
+    """How the review journal names an A or R given in the app (`undo --review` says it)."""
+    from app.core.wording import counted
+
+    key, verb = ("A", "accept") if state == "accepted" else ("R", "reject")
+    return f"the app's {key}: {verb} of {counted(count, 'photo')}"
 
 
 def app_teach_command(label: str, count: int) -> str:

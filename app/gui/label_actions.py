@@ -19,7 +19,8 @@ from app.core.review_choices import choices_kept_among
 from app.core.teaching_untaught import set_states_withdrawing
 from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
-from app.gui.job_work import app_label_command
+from app.gui import job_work
+from app.gui.job_work import app_label_command, app_state_command
 from app.gui.label_dialog import LabelDialog
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo
 
@@ -131,12 +132,16 @@ class LabelActions(ReviewUndo):
 
             # each photo only while it is still as read above (compared and changed at once):
             # one labelled again by another program since is left as well, whatever the timing
+            # journalled in the change's transaction: `undo --review` takes it back after a quit or crash
+            journal = app_state_command(state, len(ids))
             if self._goes_to_worker(len(ids)):
                 verb = "Accepting" if state == "accepted" else "Rejecting"
-                self.jobs.set_states({state: ids}, before, f"{verb} {counted(len(ids), 'photo')}", done)
+                self.jobs.start(f"{verb} {counted(len(ids), 'photo')}",
+                                job_work.state_work(self.db_path, {state: ids}, before, journal=journal),
+                                after=done, all_or_nothing=True, holds_index=True)
                 return
             # a reject of the last photos teaching a place withdraws its suggestions
-            change = set_states_withdrawing(self.index, ids, state, before)
+            change = set_states_withdrawing(self.index, ids, state, before, journal=journal)
         except TaggerError as error:
             self.show_message(str(error))
             return
@@ -213,7 +218,7 @@ class LabelActions(ReviewUndo):
         # in the list's order (`ids`, not the index's): Ctrl+Z shows the first of them again
         step = tuple((i, *before[i]) for i in ids if i in before and before[i][1] != state)
         if step:
-            self.review_undo.append(ReviewStep(state, step, taught))
+            self.review_undo.append(ReviewStep(state, step, taught, getattr(change, "journalled", None)))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
         left = len(ids) - changed
         if changed == 0:

@@ -1,7 +1,8 @@
 """Ctrl+Z in review: takes back the latest accepts, rejects, labels, Teach… and Forget…
 of a taught place (the steps LabelActions remembers), the latest first: an accept or reject
 by setting each photo's state back while it is still as the step left it, an L, Teach… or
-Forget… through the review journal, as `undo --review` does. Many photos go to the job
+Forget… through the review journal, as `undo --review` does (an A or R is journalled too:
+its Ctrl+Z takes its command out of the journal in the same transaction). Many photos go to the job
 worker; a take-back cancelled there (rolled back) leaves its step for the next Ctrl+Z."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from app.core.errors import TaggerError
+from app.core.index import review_journal
 from app.core.name_order import name_order
 from app.core.wording import counted
 from app.gui.job_words import labelled_again_text, left_since_text
@@ -30,6 +32,8 @@ class ReviewStep:
     before: tuple[tuple[int, str | None, str], ...]  # (photo id, label, state before)
     # a reject sets aside what a photo taught: (photo id, place) of those that taught it
     taught: tuple[tuple[int, str], ...] = ()
+    # its command in the review journal: Ctrl+Z takes it out there too (None: not journalled)
+    command: "ReviewCommand | None" = None
 
 
 @dataclass(frozen=True)
@@ -100,15 +104,22 @@ class ReviewUndo:
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
         expected = {photo_id: (label, step.state) for photo_id, label, _ in step.before}
         if self._goes_to_worker(len(ids)):
-            return self.jobs.set_states(back, expected, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
-                                        lambda change: self._taken_back(verb, ids, back, teaching,
-                                                                        {**skipped, **change.left}),
-                                        unchanged=lambda: self._put_back(step, older, f"the {verb}"))
+            from app.gui import job_work
+
+            # its journal entry leaves the journal in the take-back's transaction (killed: both stay)
+            work = job_work.state_work(self.db_path, back, expected, taken_back=step.command)
+            return self.jobs.start(f"Taking back the {verb} of {counted(len(ids), 'photo')}", work,
+                                   after=lambda change: self._taken_back(verb, ids, back, teaching,
+                                                                         {**skipped, **change.left}),
+                                   all_or_nothing=True, unchanged=lambda: self._put_back(step, older, f"the {verb}"),
+                                   holds_index=True)
         try:
-            with self.index.transaction():  # all its photos or none: a failure keeps the step
+            with self.index.transaction() as conn:  # all its photos or none: a failure keeps the step
                 left: dict = dict(skipped)
                 for was, photo_ids in back.items():
                     left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
+                if step.command is not None:  # so `undo --review` takes back the command before it
+                    review_journal.drop_taken_back(conn, step.command)
         except TaggerError as error:
             self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
             return False
@@ -161,7 +172,6 @@ class ReviewUndo:
         """Ctrl+Z after L or Teach…: the photos get the label they had before it back (source,
         score, state) and no longer teach the one it gave (but what they taught before), through
         the review journal as `undo --review` takes it back, compared and changed in one transaction."""
-        from app.core.index import review_journal
         from app.gui.job_work import take_back_work
 
         if self._goes_to_worker(len(step.photo_ids)):  # off the GUI thread, as A and R
@@ -181,8 +191,8 @@ class ReviewUndo:
         """Say what Ctrl+Z of an L gave back (review_journal.TakenBack, None: nothing was
         left to take back) and show the first of its photos."""
         if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
-            self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older "
-                              "than the last 10 labels, teachings, accepts and rejects of the command line.")
+            self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older than "
+                              "the last 10 labels, teachings, accepts and rejects (the app's and the command line's).")
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order

@@ -1,6 +1,7 @@
 """The review journal: the last review commands of the command line (`accept`, `reject`,
-`label`, `teach`, `teach --forget`), each with every photo's label and state before it, so that `landmark-tagger
-undo --review` takes the latest back (tables review_commands and review_changes, migration 32).
+`label`, `teach`, `teach --forget`) and of the app (A, R, L, T, Forget…), each with every
+photo's label and state before it, so that `landmark-tagger undo --review` takes the latest
+back (tables review_commands and review_changes, migration 32).
 
 Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
 labelled again since (by the app, another command, a retag) or taken out of the library is
@@ -206,22 +207,60 @@ def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, ver
     --review`); returns how many photos changed."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     with index.transaction() as conn:
-        command_id = _new_command(conn, verb, command)
-        journalled = 0
-        for chunk, marks in id_chunks(ids):
-            # the photos it changes (a label in another state), each as it is now, in SQL
-            # rather than read into Python twice: `record`'s rows for a change of state
-            journalled += conn.execute(
-                "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, "
-                "model_id, after_label, after_state) SELECT ?, l.photo_id, l.label, l.landmark_id, l.score, "
-                "l.source, l.state, l.model_id, l.label, ? FROM labels l JOIN photos p ON p.id = l.photo_id "
-                f"WHERE l.photo_id IN ({marks}) AND l.state IS NOT ?", [command_id, state, *chunk, state]).rowcount
+        command_id = open_command(conn, verb, command)
+        journalled = journal_states(conn, command_id, ids, state)
         changed = label_store.change_states(conn, ids, state)
-        if journalled:
-            _keep_newest(conn)
-        else:
-            conn.execute("DELETE FROM review_commands WHERE id = ?", (command_id,))
+        close_command(conn, command_id, journalled)
     return changed
+
+
+def open_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
+    """A command of changes of state (journal_states), in the caller's transaction; its id.
+    close_command ends it."""
+    return _new_command(conn, verb, command)
+
+
+def journal_states(conn: sqlite3.Connection, command_id: int, photo_ids: Sequence[int], state: str) -> int:
+    """Journal, just before they are given `state`, the photos among these whose label is
+    in another state, each as it is now: `record`'s rows for a change of state, in SQL
+    rather than read into Python twice. Returns how many rows it journalled."""
+    journalled = 0
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        journalled += conn.execute(
+            "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, "
+            "model_id, after_label, after_state) SELECT ?, l.photo_id, l.label, l.landmark_id, l.score, "
+            "l.source, l.state, l.model_id, l.label, ? FROM labels l JOIN photos p ON p.id = l.photo_id "
+            f"WHERE l.photo_id IN ({marks}) AND l.state IS NOT ?", [command_id, state, *chunk, state]).rowcount
+    return journalled
+
+
+def unjournal_photos(conn: sqlite3.Connection, command_id: int, photo_ids: Sequence[int]) -> None:
+    """Take these photos out of the command (journal_states journalled them, the change then
+    left them: labelled again since the app looked)."""
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        conn.execute(f"DELETE FROM review_changes WHERE command_id = ? AND photo_id IN ({marks})",
+                     [command_id, *chunk])
+
+
+def close_command(conn: sqlite3.Connection, command_id: int, journalled: int) -> "ReviewCommand | None":
+    """End a command open_command began: kept (and the journal cut to the newest
+    KEPT_COMMANDS) when it journalled a photo, dropped otherwise. Returns it, None when dropped."""
+    if not journalled:
+        conn.execute("DELETE FROM review_commands WHERE id = ?", (command_id,))
+        return None
+    _keep_newest(conn)
+    return command_of(conn, command_id)
+
+
+def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand") -> bool:
+    """The app's Ctrl+Z took `command` back (an A or R, its photos set back by the app, in
+    the caller's transaction): it leaves the journal, so `undo --review` takes back the one
+    before it. False when it is no longer there (taken back, or pushed out by newer ones)."""
+    found = command_of(conn, command.id)
+    if found is None or not _same_command(found, command):
+        return False
+    _drop_commands(conn, "=", command.id)
+    return True
 
 
 def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, landmark_id: str | None) -> None:
