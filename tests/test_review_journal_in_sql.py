@@ -40,3 +40,23 @@ def test_the_newest_commands_are_kept(tmp_path) -> None:
         assert kept == [f"review {n}" for n in range(3, review_journal.KEPT_COMMANDS + 3)]
         commands_of_rows = {row[0] for row in index.conn.execute("SELECT command_id FROM review_changes")}
         assert commands_of_rows == {row[0] for row in index.conn.execute("SELECT id FROM review_commands")}
+
+
+def test_the_journal_keeps_at_most_kept_rows_photos_but_always_the_newest_commands(tmp_path, monkeypatch) -> None:
+    """100 commands are kept (as deep as the app's Ctrl+Z, since its A and R are journalled
+    too), but a few bulk commands must not grow the index without bound: the oldest whole
+    commands past KEPT_ROWS photos go, never the newest KEPT_ALWAYS."""
+    db, _, (colosseum, petra, nothing, untagged) = _library(tmp_path)
+    monkeypatch.setattr(review_journal, "KEPT_ROWS", 5)
+    monkeypatch.setattr(review_journal, "KEPT_ALWAYS", 2)
+    with PhotoIndex.open(db) as index:
+        for n in range(4):  # two photos each: 8 rows, over the 5 kept
+            state = "rejected" if n % 2 == 0 else "accepted"
+            assert review_journal.change_states(index, [colosseum, petra], state, "review", f"review {n}") == 2
+        kept = [row[0] for row in index.conn.execute("SELECT command FROM review_commands ORDER BY id")]
+        assert kept == ["review 2", "review 3"]  # 4 rows: the oldest whole commands went
+        monkeypatch.setattr(review_journal, "KEPT_ROWS", 1)
+        assert review_journal.change_states(index, [colosseum, petra], "rejected", "review", "review 4") == 2
+        kept = [row[0] for row in index.conn.execute("SELECT command FROM review_commands ORDER BY id")]
+        assert kept == ["review 3", "review 4"]  # over the budget, but the newest two stay
+    assert review_journal.KEPT_COMMANDS >= 100  # the app's Ctrl+Z reaches 100 steps back

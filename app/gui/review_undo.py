@@ -190,9 +190,9 @@ class ReviewUndo:
     def _label_taken_back(self, step: LabelStep, taken) -> bool:
         """Say what Ctrl+Z of an L gave back (review_journal.TakenBack, None: nothing was
         left to take back) and show the first of its photos."""
-        if taken is None:  # `undo --review` in a terminal took it back, or ten newer ones pushed it out
+        if taken is None:  # `undo --review` in a terminal took it back, or a hundred newer ones pushed it out
             self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older than "
-                              "the last 10 labels, teachings, accepts and rejects (the app's and the command line's).")
+                              "the last 100 labels, teachings, accepts and rejects (the app's and the command line's).")
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order

@@ -25,7 +25,7 @@ def register(subparsers) -> None:
             "any folder link on the way) is there; a library folder moved or deleted whole counts as a card "
             "unplugged until `relocate OLD NEW` follows it or `forget FOLDER --yes` takes it out of the library. "
             "With --review: take back the last `accept`, `reject`, `label`, `teach` or `teach --forget` instead "
-            "(the index keeps the last 10; each undo --review takes back the one before): each photo gets "
+            "(the index keeps the last 100; each undo --review takes back the one before): each photo gets "
             "its label and state before it again (and, after label or teach, the place it taught before; "
             "after teach --forget, the place is taught again and its suggestions come back), "
             "unless it was labelled again since; files are not touched."

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from app.core.teaching_store import RefRow
     from app.core.index.labels import ReviewState
 
-KEPT_COMMANDS = 10  # the newest review commands kept; an older one can no longer be taken back
+KEPT_COMMANDS = 100  # the newest review commands kept (as deep as the app's Ctrl+Z); older ones cannot be taken back
+KEPT_ROWS = 1_000_000  # photos' changes kept at most (a few bulk commands of 100,000 photos each), ...
+KEPT_ALWAYS = 10  # ... but never fewer than the newest 10 commands, however large
 # review_taught_refs' row of no photo (ids start at 1) and no model: the place a `teach`
 # taught again had been forgotten, and is forgotten again when the teach is taken back
 PLACE_FORGOTTEN = 0
@@ -185,10 +187,19 @@ def _new_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
 
 def _keep_newest(conn: sqlite3.Connection) -> None:
     """Drop the commands older than the newest KEPT_COMMANDS, by a range of the journal's
-    key (a test of every row against the newest ids read the whole journal each command)."""
+    key (a test of every row against the newest ids read the whole journal each command),
+    and the oldest whole commands past KEPT_ROWS photos' changes, the newest KEPT_ALWAYS
+    kept whatever their size. The app journals each A and R too: with 10 commands kept, ten
+    single accepts pushed the L before them out of Ctrl+Z's reach."""
     row = conn.execute(f"SELECT id FROM review_commands ORDER BY id DESC LIMIT 1 OFFSET {KEPT_COMMANDS}").fetchone()
     if row is not None:
         _drop_commands(conn, "<=", row[0])
+    past = conn.execute(f"SELECT command_id FROM review_changes ORDER BY command_id DESC LIMIT 1 OFFSET {KEPT_ROWS}"
+                        ).fetchone()
+    if past is None:
+        return
+    always = conn.execute(f"SELECT id FROM review_commands ORDER BY id DESC LIMIT 1 OFFSET {KEPT_ALWAYS - 1}").fetchone()
+    _drop_commands(conn, "<=", past[0] if always is None else min(past[0], always[0] - 1))
 
 
 def _drop_commands(conn: sqlite3.Connection, compared: str, command_id: int) -> None:
