@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import job_work, label_actions
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line
+from app.gui.job_words import (cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line,
+                               teach_text, write_text)
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -61,63 +61,6 @@ def skipped_text(title: str, summary, skipped: list[str]) -> str:
     if isinstance(summary, job_work.FoldersNotFound):
         return f"Nothing tagged: {not_found_text([Path(folder) for folder in skipped])}"
     return f"{title}: done — {tag_line(summary)}; {not_found_text([Path(folder) for folder in skipped])}"
-
-
-def teach_failures_text(failures: list[tuple[str, str]]) -> str:
-    """The photos a teach could not use, and why (a blank frame, a file not readable)."""
-    if not failures:
-        return ""
-    if len(failures) == 1:
-        path, why = failures[0]
-        name = display_name(path)
-        why = why.removeprefix(f"{path}: ").removeprefix(f"{name}: ")  # the name leads already
-        return f"; {name} could not be used: {why}"
-    names = ", ".join(display_name(path) for path, _ in failures[:3])
-    more = f" and {len(failures) - 3:,} more" if len(failures) > 3 else ""
-    return f"; {counted(len(failures), 'photo')} could not be used ({names}{more}): see Problems"
-
-
-def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, int]) -> str:
-    """What a Teach… did, in the status bar: the place taught, from how many photos, the
-    photos it could not use and why, the places whose photos now teach this one instead
-    (a photo teaches one place), the taught photos that look unlike the others, the model's
-    landmarks the taught photos are, and what to do next."""
-    place = f"“{summary.label}”"
-    failures = list(getattr(summary, "failures", []) or [])
-    if not summary.taught:
-        if failures:
-            return f"Nothing taught as {place}: " + teach_failures_text(failures).removeprefix("; ")
-        return f"Nothing taught as {place}: {counted(summary.errors, 'photo')} could not be used"
-    text = f"Taught {place} from {counted(summary.taught, 'photo')}"
-    if summary.embedded:
-        text += f" ({summary.embedded:,} decoded now)"
-    text += teach_failures_text(failures)
-    for other, count in sorted(taught_before.items()):
-        left = taught_after.get(other, 0)
-        if other == summary.label or left >= count:
-            continue
-        moved = counted(count - left, "photo")
-        if left:
-            text += f"; {moved} of “{other}” teach{'es' if count - left == 1 else ''} {place} now ({left:,} left)"
-        else:
-            its = "its photo teaches" if count == 1 else f"its {moved} teach"
-            text += f"; “{other}” is no longer taught: {its} {place} now (a photo teaches one place)"
-            withdrawn = sum(len(gone.withdrawn) for gone in getattr(summary, "untaught", ()) if gone.place == other)
-            if withdrawn:
-                text += f", its {counted(withdrawn, 'suggestion')} withdrawn"
-    look = getattr(summary, "look", None)  # what the taught photos are to the model (app.core.teaching_look)
-    if look is not None:
-        lines = look.lines(quote=lambda name: f"“{name}”", how_to_label="(L)",
-                           photo_name=lambda path: Path(path).name)
-        text += "".join(f". {line[:1].upper()}{line[1:]}" for line in lines)
-    return text + ". Find suggestions in Review looks for it in your other photos."
-
-
-def write_text(summary, left_out: int) -> str:
-    """ "Writing labels: done — 37 files written, 0 failed; 30 could not be, as the write
-    list showed": the files left out are those the dry run listed with their problem."""
-    return (f"Writing labels: done — {summary.line()}; {left_out:,} could not be, as the write list showed "
-            "(Write labels… lists them again with the reason)")
 
 
 class JobController(QObject):
