@@ -17,15 +17,21 @@ from app.core.index import PhotoIndex, connection
 from tests.test_index_support import write_jpeg
 
 
-@pytest.fixture
-def scanned(tmp_path: Path, capsys) -> str:
-    write_jpeg(tmp_path / "Trip" / "IMG_0001.jpg")
+def scan_suggested_colosseum(tmp_path: Path, capsys, names: tuple[str, ...]) -> str:
+    """The index (its path) of `names` in tmp_path/Trip, scanned, each suggested "Colosseum"."""
+    for name in names:
+        write_jpeg(tmp_path / "Trip" / name)
     db = str(tmp_path / "index.db")
     assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
     with PhotoIndex.open(db) as index:
         index.set_labels(index.photo_ids(""), "Colosseum", source="model", state="suggested")
     capsys.readouterr()
     return db
+
+
+@pytest.fixture
+def scanned(tmp_path: Path, capsys) -> str:
+    return scan_suggested_colosseum(tmp_path, capsys, ("IMG_0001.jpg",))
 
 
 def test_a_label_that_waited_for_the_app_s_accept_applies_after_it(scanned, monkeypatch, capsys) -> None:

@@ -16,19 +16,12 @@ from app.cli.main import main
 from app.core import journalled_labels
 from app.core.index import PhotoIndex
 from app.core.index.search_text import label_key
-from tests.test_index_support import write_jpeg
+from tests.test_cli_label_after_app_job import scan_suggested_colosseum
 
 
 @pytest.fixture
 def scanned(tmp_path: Path, capsys) -> str:
-    for number in (1, 2, 3):
-        write_jpeg(tmp_path / "Trip" / f"IMG_000{number}.jpg")
-    db = str(tmp_path / "index.db")
-    assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
-    with PhotoIndex.open(db) as index:
-        index.set_labels(index.photo_ids(""), "Colosseum", source="model", state="suggested")
-    capsys.readouterr()
-    return db
+    return scan_suggested_colosseum(tmp_path, capsys, ("IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg"))
 
 
 def _labels(db: str) -> dict[str, tuple[str | None, str]]:
@@ -64,13 +57,20 @@ def _app_relabels_while_label_waits(db: str, monkeypatch, names: tuple[str, ...]
     return app_job
 
 
-def test_a_label_that_waited_leaves_the_photos_the_app_relabelled_meanwhile(scanned, monkeypatch, capsys) -> None:
-    app_job = _app_relabels_while_label_waits(scanned, monkeypatch, ("IMG_0001.jpg", "IMG_0002.jpg"))
+def _label_while_the_app_relabels(db: str, monkeypatch, capsys, names: tuple[str, ...],
+                                  *label_args: str) -> tuple[int, str]:
+    """`label *label_args` run while the app relabels `names`: its exit code and stderr."""
+    app_job = _app_relabels_while_label_waits(db, monkeypatch, names)
     try:
-        code = main(["--db", scanned, "label", "label:Colosseum", "Colosseo", "--new"])
+        code = main(["--db", db, "label", *label_args])
     finally:
         app_job.join(30)
-    err = capsys.readouterr().err
+    return code, capsys.readouterr().err
+
+
+def test_a_label_that_waited_leaves_the_photos_the_app_relabelled_meanwhile(scanned, monkeypatch, capsys) -> None:
+    code, err = _label_while_the_app_relabels(scanned, monkeypatch, capsys, ("IMG_0001.jpg", "IMG_0002.jpg"),
+                                              "label:Colosseum", "Colosseo", "--new")
     assert code == 1, err
     assert "2 photos no longer match `label:Colosseum` (changed by another job while this waited); " \
            "left as they are" in err
@@ -85,24 +85,17 @@ def test_a_label_that_waited_leaves_the_photos_the_app_relabelled_meanwhile(scan
 
 
 def test_a_label_whose_every_photo_stopped_matching_changes_none(scanned, monkeypatch, capsys) -> None:
-    app_job = _app_relabels_while_label_waits(scanned, monkeypatch, ("IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg"))
-    try:
-        code = main(["--db", scanned, "label", "label:Colosseum", "Colosseo", "--new"])
-    finally:
-        app_job.join(30)
-    err = capsys.readouterr().err
+    code, err = _label_while_the_app_relabels(scanned, monkeypatch, capsys,
+                                              ("IMG_0001.jpg", "IMG_0002.jpg", "IMG_0003.jpg"),
+                                              "label:Colosseum", "Colosseo", "--new")
     assert code == 1, err
     assert "3 photos no longer match `label:Colosseum`" in err
     assert set(_labels(scanned).values()) == {("Roman Forum", "accepted")}
 
 
 def test_a_photo_named_by_its_file_is_labelled_as_the_other_job_left_it(scanned, monkeypatch, capsys) -> None:
-    app_job = _app_relabels_while_label_waits(scanned, monkeypatch, ("IMG_0001.jpg",))
-    try:
-        code = main(["--db", scanned, "label", "IMG_0001", "Colosseo", "--new"])
-    finally:
-        app_job.join(30)
-    err = capsys.readouterr().err
+    code, err = _label_while_the_app_relabels(scanned, monkeypatch, capsys, ("IMG_0001.jpg",),
+                                              "IMG_0001", "Colosseo", "--new")
     assert code == 0, err
     assert "1 of 1 matching photo changed" in err
     assert _labels(scanned)["IMG_0001.jpg"] == ("Colosseo", "accepted")

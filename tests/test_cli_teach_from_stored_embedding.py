@@ -7,6 +7,8 @@ line; a path the index never held still fails."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.core.teaching_targets import TAUGHT_FROM_STORED_GONE, TAUGHT_FROM_STORED_IN_ICLOUD
@@ -14,8 +16,9 @@ from tests.test_cli_teach import _photos, run_cli
 from tests.test_cloud_placeholders import STAND_IN
 
 
-@pytest.mark.parametrize("how", ["icloud", "deleted"])
-def test_a_tagged_photo_with_no_file_teaches_from_its_stored_embedding(capsys, tmp_path, tiny_bundle, how):
+def tagged_then_one_gone(capsys, tmp_path, tiny_bundle, how: str) -> tuple[Path, Path, str, list[str]]:
+    """Two photos tagged, then the first moved away and, `how` == "icloud", left as iCloud's
+    stand-in: (gone, kept, the index's path, the --model arguments)."""
     gone, kept = _photos(tmp_path / "iCloud Drive" / "Petra", ["0068b17cd885.jpg", "0cd882e8328e.jpg"])
     db = str(tmp_path / "index.db")
     model = ["--model", str(tiny_bundle.path)]
@@ -23,6 +26,12 @@ def test_a_tagged_photo_with_no_file_teaches_from_its_stored_embedding(capsys, t
     gone.rename(tmp_path / "elsewhere.jpg")
     if how == "icloud":
         gone.with_name(f".{gone.name}.icloud").write_bytes(STAND_IN)
+    return gone, kept, db, model
+
+
+@pytest.mark.parametrize("how", ["icloud", "deleted"])
+def test_a_tagged_photo_with_no_file_teaches_from_its_stored_embedding(capsys, tmp_path, tiny_bundle, how):
+    gone, kept, db, model = tagged_then_one_gone(capsys, tmp_path, tiny_bundle, how)
     code, lines, err = run_cli(capsys, "--db", db, "teach", *model, "--json", "Jordan trip", str(gone), str(kept))
     assert code == 0, err
     assert lines[0]["taught"] == 2 and lines[0]["errors"] == 0

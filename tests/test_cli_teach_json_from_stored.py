@@ -8,20 +8,14 @@ from __future__ import annotations
 import pytest
 
 from app.core.teaching_targets import TAUGHT_FROM_STORED_GONE, TAUGHT_FROM_STORED_IN_ICLOUD
-from tests.test_cli_teach import _photos, run_cli
-from tests.test_cloud_placeholders import STAND_IN
+from tests.test_cli_teach import run_cli
+from tests.test_cli_teach_from_stored_embedding import tagged_then_one_gone
 
 
 @pytest.mark.parametrize("how", ["icloud", "deleted"])
 def test_a_photo_taught_from_its_stored_embedding_gets_its_own_json_line(capsys, tmp_path, tiny_bundle, how):
-    gone, kept = _photos(tmp_path / "iCloud Drive" / "Petra", ["0068b17cd885.jpg", "0cd882e8328e.jpg"])
+    gone, kept, db, model = tagged_then_one_gone(capsys, tmp_path, tiny_bundle, how)
     typo = kept.with_name("IMG_0009.jpg")
-    db = str(tmp_path / "index.db")
-    model = ["--model", str(tiny_bundle.path)]
-    assert run_cli(capsys, "--db", db, "tag", *model, str(gone.parent))[0] == 0
-    gone.rename(tmp_path / "elsewhere.jpg")
-    if how == "icloud":
-        gone.with_name(f".{gone.name}.icloud").write_bytes(STAND_IN)
     code, lines, err = run_cli(capsys, "--db", db, "teach", *model, "--json", "Jordan trip",
                                str(gone), str(kept), str(typo))
     assert code == 1, err

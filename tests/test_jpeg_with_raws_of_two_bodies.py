@@ -90,6 +90,17 @@ def _arrivals(files: list[str]) -> list[list[list[str]]]:
     return list(orders.values())
 
 
+def _arrive(index: PhotoIndex, folder: Path, arrival: list[list[str]], makers: dict) -> None:
+    """Each scan of `arrival` in turn: its files made into `folder`, then scanned; the JPEG
+    labelled "Petra" by the scan it arrives in."""
+    for names in arrival:
+        for name in names:
+            makers[name](folder / name)
+        scan(index, [folder])
+        if "DSC_0001.JPG" in names:
+            index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+
+
 @pytest.mark.parametrize("arrival", _arrivals(["DSC_0001.JPG", "DSC_0001.NEF", "DSC_0001.CR3"]),
                          ids=lambda scans: " then ".join("+".join(s) for s in scans))
 def test_the_same_files_make_the_same_photos_whatever_order_they_reach_the_index_in(tmp_path, arrival) -> None:
@@ -98,12 +109,7 @@ def test_the_same_files_make_the_same_photos_whatever_order_they_reach_the_index
     makers = {"DSC_0001.JPG": lambda path: make_jpeg(path), "DSC_0001.NEF": lambda path: raw(path, **D90),
               "DSC_0001.CR3": lambda path: raw(path, **R5)}
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        for names in arrival:
-            for name in names:
-                makers[name](folder / name)
-            scan(index, [folder])
-            if "DSC_0001.JPG" in names:
-                index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+        _arrive(index, folder, arrival, makers)
         assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG", "DSC_0001.NEF"]]
         assert index.count("camera:r5") == 1
         write(index)
@@ -111,9 +117,10 @@ def test_the_same_files_make_the_same_photos_whatever_order_they_reach_the_index
     assert not (folder / "DSC_0001.CR3.xmp").exists()  # another body's RAW gets no label of the JPEG's
 
 
-def _merged_by_an_older_version(index: PhotoIndex, folder: Path, first: str, then: str) -> None:
+def _merged_by_an_older_version_then_upgraded(index: PhotoIndex, folder: Path, first: str, then: str) -> None:
     """`first` scanned and labelled "Petra", `then` copied in and merged into its photo as a
-    version before 49af29a did, and the label written into both files (as it wrote it)."""
+    version before 49af29a did, and the label written into both files (as it wrote it);
+    then the index upgraded past migration 41, as opening it with this version does."""
     makers = {"DSC_0001.JPG": lambda path: make_jpeg(path), "DSC_0001.CR3": lambda path: raw(path, **R5)}
     makers[first](folder / first)
     scan(index, [folder])
@@ -122,6 +129,8 @@ def _merged_by_an_older_version(index: PhotoIndex, folder: Path, first: str, the
     scan(index, [folder])
     merged_like_an_older_version(index, folder / first, folder / then)
     assert write(index).written == 2
+    with index.transaction() as conn:
+        migration_41(conn)
 
 
 def test_a_jpeg_and_another_bodys_raw_an_older_version_merged_are_told_apart_and_its_nef_joins_the_jpeg(
@@ -129,9 +138,7 @@ def test_a_jpeg_and_another_bodys_raw_an_older_version_merged_are_told_apart_and
     folder = tmp_path / "trip"
     folder.mkdir()
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        _merged_by_an_older_version(index, folder, "DSC_0001.JPG", "DSC_0001.CR3")
-        with index.transaction() as conn:
-            migration_41(conn)
+        _merged_by_an_older_version_then_upgraded(index, folder, "DSC_0001.JPG", "DSC_0001.CR3")
         raw(folder / "DSC_0001.NEF", **D90)  # the JPEG's own RAW, copied in now
         assert ("DSC_0001.CR3 left DSC_0001.JPG's photo: another camera (Canon EOS R5, not Nikon D90); "
                 'its label "Petra" stays with DSC_0001.JPG') in scan(index, [folder]).line()
@@ -151,9 +158,7 @@ def test_the_upgrade_leaves_the_label_with_the_raw_a_jpeg_of_another_body_was_me
     folder = tmp_path / "trip"
     folder.mkdir()
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        _merged_by_an_older_version(index, folder, "DSC_0001.CR3", "DSC_0001.JPG")
-        with index.transaction() as conn:
-            migration_41(conn)
+        _merged_by_an_older_version_then_upgraded(index, folder, "DSC_0001.CR3", "DSC_0001.JPG")
         summary = scan(index, [folder])
         assert (summary.new, summary.changed) == (1, 1)
         assert summary.split_notes == ["DSC_0001.JPG left DSC_0001.CR3's photo: another camera (Nikon D90, not "
@@ -193,12 +198,7 @@ def test_a_jpeg_without_exif_beside_two_bodies_raws_stands_alone_whatever_order_
     makers = {"DSC_0001.JPG": lambda path: make_jpeg(path, exif=False), "DSC_0001.NEF": lambda path: raw(path, **D90),
               "DSC_0001.CR3": lambda path: raw(path, **R5)}
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        for names in arrival:
-            for name in names:
-                makers[name](folder / name)
-            scan(index, [folder])
-            if "DSC_0001.JPG" in names:
-                index.set_label(photo_of(index, folder / "DSC_0001.JPG").id, "Petra")
+        _arrive(index, folder, arrival, makers)
         assert files_by_photo(index) == [["DSC_0001.CR3"], ["DSC_0001.JPG"], ["DSC_0001.NEF"]]
         assert photo_of(index, folder / "DSC_0001.JPG").label == "Petra"
         assert (photo_of(index, folder / "DSC_0001.NEF").label, index.count("camera:r5")) == (None, 1)

@@ -9,7 +9,6 @@ upgrade (schema migration 40)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from app.core.index.schema import LATEST_VERSION
 from app.core.index.search_text import fold_words
 from tests.test_index import add_photo
 from tests.test_search_review_fixes import _same_everywhere
+from tests.test_search_words_in_any_script import _rows
 
 BEFORE = 39  # the schema before migration 40
 LIBRARY = [("/lib/ที่พัก", "Hotel"), ("/lib/ปราสาทหิน", "ปราสาทหินพิมาย"), ("/lib/मंदिर यात्रा", "मंदिर"),
@@ -105,19 +105,6 @@ def _old_index(path: Path, monkeypatch) -> list[int]:
         ids = _library(index)
     monkeypatch.undo()
     return ids
-
-
-def _rows(path: Path) -> dict:
-    conn = sqlite3.connect(path)
-    try:
-        return {"version": conn.execute("PRAGMA user_version").fetchone()[0],
-                "search_text": dict(conn.execute("SELECT id, search_text FROM photos")),
-                "photos_fts": {row[0]: row[1:] for row in conn.execute("SELECT rowid, * FROM photos_fts")},
-                "label_key": dict(conn.execute("SELECT photo_id, label_key FROM labels")),
-                "photos_by_time": dict(conn.execute("SELECT rowid, words FROM photos_by_time")),
-                "search_words": {row[0] for row in conn.execute("SELECT word FROM search_words")}}
-    finally:
-        conn.close()
 
 
 def test_an_index_an_older_version_wrote_finds_them_once_upgraded(tmp_path: Path, monkeypatch) -> None:

@@ -32,6 +32,18 @@ def labelled_raw_with_its_sidecar_evicted(tmp_path: Path) -> Path:
     return folder
 
 
+def _pair_written_with_colosseum(index: PhotoIndex, folder: Path) -> int:
+    """DSC_0001.JPG and its NEF made in `folder` and scanned as one photo (its id), labelled
+    "Colosseum" and written into both files."""
+    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
+    raw(folder / "DSC_0001.NEF", **D90)
+    scan(index, [folder])
+    photo = index.search("")[0].id
+    index.set_label(photo, "Colosseum")
+    assert write(index).written == 2
+    return photo
+
+
 def test_a_new_index_keeps_the_photo_and_says_its_sidecar_is_in_icloud(tmp_path) -> None:
     folder = labelled_raw_with_its_sidecar_evicted(tmp_path)
     with PhotoIndex.open(tmp_path / "anew.db") as index:
@@ -61,12 +73,8 @@ def test_write_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_as_a_whole(tm
     """The scan says `write` leaves the photo alone: its JPEG is not written either, or
     the pair's files would name two places (the JPEG Petra, the NEF's sidecar Colosseum)."""
     folder = tmp_path / "lib"
-    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
-    raw(folder / "DSC_0001.NEF", **D90)
     with PhotoIndex.open(tmp_path / "first.db") as index:
-        scan(index, [folder])
-        index.set_label(index.search("")[0].id, "Colosseum")
-        assert write(index).written == 2
+        _pair_written_with_colosseum(index, folder)
     evict(folder / "DSC_0001.NEF.xmp", tmp_path / "kept.xmp")
     jpeg_before = (folder / "DSC_0001.JPG").read_bytes()
     with PhotoIndex.open(tmp_path / "anew.db") as index:
@@ -109,13 +117,8 @@ def test_undo_leaves_a_pair_whose_raws_sidecar_is_in_icloud_alone_until_download
     (Petra): the photo's files named two places. Now neither is touched, the batch stays
     open, and once downloaded the next undo restores both."""
     folder = tmp_path / "lib"
-    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
-    raw(folder / "DSC_0001.NEF", **D90)
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [folder])
-        photo = index.search("")[0].id
-        index.set_label(photo, "Colosseum")
-        assert write(index).written == 2
+        photo = _pair_written_with_colosseum(index, folder)
         colosseum = {name: (folder / name).read_bytes() for name in ("DSC_0001.JPG", "DSC_0001.NEF.xmp")}
         index.set_label(photo, "Petra")
         assert write(index).written == 2
@@ -173,13 +176,8 @@ def test_write_leaves_a_pair_alone_whose_jpeg_is_in_icloud(tmp_path) -> None:
     """The pair's JPEG evicted cannot be written: its RAW's sidecar is not written either,
     or the two would name two places (as undo leaves such a photo whole)."""
     folder = tmp_path / "lib"
-    make_jpeg(folder.mkdir() or folder / "DSC_0001.JPG")
-    raw(folder / "DSC_0001.NEF", **D90)
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [folder])
-        photo = index.search("")[0].id
-        index.set_label(photo, "Colosseum")
-        assert write(index).written == 2
+        photo = _pair_written_with_colosseum(index, folder)
         evict(folder / "DSC_0001.JPG", tmp_path / "kept.jpg")
         sidecar_before = (folder / "DSC_0001.NEF.xmp").read_bytes()
         index.set_label(photo, "Petra")

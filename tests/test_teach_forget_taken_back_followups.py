@@ -65,12 +65,18 @@ def test_taking_back_a_label_that_taught_a_forgotten_place_forgets_it_again(cabi
     capsys.readouterr()
 
 
+def _forget_then_lose(db, *gone: str) -> None:
+    """`teach --forget "Our cabin"`, then the photos `gone` deleted, rescanned and forgotten as missing."""
+    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
+    for path in gone:
+        os.remove(path)
+    main(["--db", str(db), "scan", os.path.dirname(gone[0])])
+    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+
+
 def test_a_forget_whose_taught_photo_left_keeps_its_suggestions_withdrawn(cabin_suggested, capsys) -> None:  # noqa: F811
     db, photos, ids, _ = cabin_suggested
-    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
-    os.remove(photos[0])
-    main(["--db", str(db), "scan", os.path.dirname(photos[0])])
-    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+    _forget_then_lose(db, photos[0])
     capsys.readouterr()
     main(["--db", str(db), "undo", "--review"])
     err = capsys.readouterr().err
@@ -82,11 +88,7 @@ def test_a_forget_whose_taught_photo_left_keeps_its_suggestions_withdrawn(cabin_
 
 def test_a_forget_whose_photos_all_left_is_not_nothing_taken_back(cabin_suggested, capsys) -> None:  # noqa: F811
     db, photos, _, _ = cabin_suggested
-    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
-    os.remove(photos[0])
-    os.remove(photos[1])
-    main(["--db", str(db), "scan", os.path.dirname(photos[0])])
-    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+    _forget_then_lose(db, photos[0], photos[1])
     capsys.readouterr()
     main(["--db", str(db), "undo", "--review"])
     err = capsys.readouterr().err
@@ -123,10 +125,7 @@ def test_undo_review_json_says_the_place_is_taught_again(cabin_suggested, capsys
 
 def test_undo_review_json_says_the_place_could_not_be_taught_again(cabin_suggested, capsys) -> None:  # noqa: F811
     db, photos, _, _ = cabin_suggested
-    assert main(["--db", str(db), "teach", "--forget", "Our cabin"]) == 0
-    os.remove(photos[0])
-    main(["--db", str(db), "scan", os.path.dirname(photos[0])])
-    assert main(["--db", str(db), "forget", "--missing", "--yes"]) == 0
+    _forget_then_lose(db, photos[0])
     capsys.readouterr()
     main(["--db", str(db), "undo", "--review", "--json"])
     record = json.loads(capsys.readouterr().out)

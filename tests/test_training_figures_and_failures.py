@@ -6,6 +6,7 @@ Checked on tiny generated data with a head-only network."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -13,31 +14,18 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from training.config import DataConfig, ModelConfig, OptimConfig, ScheduleConfig, TrainConfig  # noqa: E402
-from training.prepare import PrepareConfig, prepare_dataset  # noqa: E402
-from training.synthetic import make_class_folders  # noqa: E402
+from training.config import TrainConfig  # noqa: E402
+from tests.training_setup import head_only_config, prepare_tiny_classes  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("figures")
-    make_class_folders(root / "src", ["red", "l'arc", "stripes"], 6, size=40)
-    prepare_dataset(PrepareConfig(root / "src", root / "prep", cache_size=36, workers=1))
-    return root / "prep"
+    return prepare_tiny_classes(tmp_path_factory.mktemp("figures"), ["red", "l'arc", "stripes"])
 
 
-def head_only(manifest: Path, run_dir: Path, epochs: int = 1, **settings) -> TrainConfig:
-    top = {"progress": False, "tensorboard": False, "plots": False, "device": "cpu", **settings}
-    return TrainConfig(
-        run_dir=str(run_dir),
-        data=DataConfig(manifest=str(manifest), input_size=32, workers=0),
-        model=ModelConfig(embedding_size=8, freeze_backbone=True),
-        optim=OptimConfig(batch_size=6, epochs=epochs, lr=0.1),
-        schedule=ScheduleConfig(name="constant"),
-        **top,
-    )
+head_only = partial(head_only_config, epochs=1)  # its config: epochs=1 unless told
 
 
 # ------------------------------------------------------------------ F1: μAP ranked as the bundle ranks

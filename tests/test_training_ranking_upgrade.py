@@ -12,30 +12,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from training.config import DataConfig, ModelConfig, OptimConfig, ScheduleConfig, TrainConfig  # noqa: E402
-from training.prepare import PrepareConfig, prepare_dataset  # noqa: E402
-from training.synthetic import make_class_folders  # noqa: E402
+from tests.training_setup import head_only_config as head_only, prepare_tiny_classes  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("ranking")
-    make_class_folders(root / "src", ["red", "green", "stripes"], 6, size=40)
-    prepare_dataset(PrepareConfig(root / "src", root / "prep", cache_size=36, workers=1))
-    return root / "prep"
-
-
-def head_only(manifest: Path, run_dir: Path, epochs: int) -> TrainConfig:
-    return TrainConfig(
-        run_dir=str(run_dir),
-        data=DataConfig(manifest=str(manifest), input_size=32, workers=0),
-        model=ModelConfig(embedding_size=8, freeze_backbone=True),
-        optim=OptimConfig(batch_size=6, epochs=epochs, lr=0.1),
-        schedule=ScheduleConfig(name="constant"),
-        progress=False, tensorboard=False, plots=False, device="cpu",
-    )
+    return prepare_tiny_classes(tmp_path_factory.mktemp("ranking"), ["red", "green", "stripes"])
 
 
 def _as_an_earlier_version_saved_it(path: Path, cosine_gap: float) -> None:

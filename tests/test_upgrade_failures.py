@@ -19,16 +19,9 @@ from app.core.index import PhotoIndex, schema
 from app.core.index.backup import backups, is_upgrade_copy
 from app.core.index.schema import LATEST_VERSION
 from tests.test_index import _index_at_version
+from tests.test_index_upgrade_copy import _version
 
 OLD = LATEST_VERSION - 3
-
-
-def _version(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA user_version").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _old_index(tmp_path: Path, monkeypatch) -> Path:
