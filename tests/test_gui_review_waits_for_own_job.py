@@ -92,3 +92,51 @@ def test_a_during_a_job_that_does_not_hold_the_index_is_done_at_once(qtbot, big_
     current_row(win, 0)
     said = while_another_job_runs(qtbot, win, win.accept_selected)
     assert said == "Accepted 1 photo"
+
+
+def announcements(monkeypatch) -> list[str]:
+    """What a screen reader is told (QAccessible inactive offscreen: made active here)."""
+    from app.gui import message_bar
+
+    said: list[str] = []
+
+    class Reader:
+        @staticmethod
+        def isActive() -> bool:  # noqa: N802 (Qt's name)
+            return True
+
+        @staticmethod
+        def updateAccessibility(event) -> None:  # noqa: N802
+            said.append(event.message())
+
+    monkeypatch.setattr(message_bar, "QAccessible", Reader)
+    return said
+
+
+def test_a_after_cancel_says_the_job_is_stopping_and_a_screen_reader_hears_it(qtbot, big_window,
+                                                                               monkeypatch) -> None:
+    """Cancel pressed, the job still ending its transaction: "wait … (or cancel it)" told a user
+    who had just cancelled, and only the status bar said it (review10 F3)."""
+    win = big_window
+    said = announcements(monkeypatch)
+    release = held_by_the_job(monkeypatch)
+    try:
+        select_all(qtbot, win)
+        win.accept_selected()  # 3,000 photos: the job worker, its transaction held
+        current_row(win, 1)
+        win.accept_selected()
+        wait = "Wait for “Accepting 3,000 photos” to finish (or cancel it) first."
+        assert status(win) == wait and said[-1] == wait
+        win.jobs.cancel()
+        assert win.jobs.busy
+        win.accept_selected()
+        stopping = "“Accepting 3,000 photos” is stopping (cancelled); try again in a moment."
+        assert status(win) == stopping
+        assert said[-1] == stopping
+    finally:
+        release.set()
+    wait_for_job(qtbot, win)
+    assert status(win).startswith("Accepting 3,000 photos: cancelled; no photo was changed")
+    current_row(win, 1)
+    win.accept_selected()
+    assert status(win) == "Accepted 1 photo"

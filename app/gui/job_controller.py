@@ -107,7 +107,7 @@ class JobController(QObject):
         photos changed or evicted to iCloud) the tiles of changed files are made again. While a job
         that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it."""
         if self.runner.busy:
-            self.window.show_message(f"Wait for “{self.runner.name}” to finish (or cancel it) first.")
+            self.say_busy()
             return False
         errors = self.window.index.errors(limit=1)
         self._last_error_id = errors[0].id if errors else 0
@@ -117,6 +117,15 @@ class JobController(QObject):
         self._changes_nothing_when_cancelled = all_or_nothing
         self._may_change_files = may_change_files
         return self.runner.start(name, work, holds_index)
+
+    def say_busy(self) -> None:
+        """Why nothing was done, to the status bar and a screen reader: wait for the running
+        job, or, Cancel pressed, that it is stopping (the user has cancelled it already)."""
+        if self.runner.cancelling:
+            text = f"“{self.runner.name}” is stopping (cancelled); try again in a moment."
+        else:
+            text = f"Wait for “{self.runner.name}” to finish (or cancel it) first."
+        self.window.show_message(text, announced=True)
 
     def scan(self, roots: list[Path]) -> bool:
         def report(summary) -> None:  # a folder just added: say what comes next

@@ -113,6 +113,11 @@ class JobRunner(QObject):
         made on the GUI thread meanwhile would freeze the window until it ends."""
         return self.busy and self._holds_index
 
+    @property
+    def cancelling(self) -> bool:
+        """Cancel was asked and the job has not stopped yet (it stops between items)."""
+        return self._cancel is not None and self._cancel.cancelled
+
     def start(self, name: str, work: JobWork, holds_index: bool = False) -> bool:
         """Start a job; False when another one is still running. `holds_index`: see holds_index."""
         if self.busy:

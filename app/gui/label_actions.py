@@ -70,7 +70,7 @@ class LabelActions(ReviewUndo):
         until that job ends, then fail as if another program held the index."""
         if not self.jobs.runner.holds_index:
             return False
-        self.show_message(f"Wait for “{self.jobs.runner.name}” to finish (or cancel it) first.")
+        self.jobs.say_busy()
         return True
 
     def _active_model_and_view(self):

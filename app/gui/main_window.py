@@ -34,7 +34,7 @@ from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
 from app.gui.loupe_view import LoupeView
-from app.gui.message_bar import MessageBar, SummaryStatusBar, fits_status_bar
+from app.gui.message_bar import MessageBar, SummaryStatusBar, announce, fits_status_bar
 from app.gui.outside_changes import OutsideChanges
 from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid
@@ -337,13 +337,16 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
 
     # -- feedback --------------------------------------------------------------------------
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, announced: bool = False) -> None:
         """In the status bar; one too long for it also whole in the message bar above the
-        photos, which a shorter message after it closes (it would speak of an older step)."""
+        photos, which a shorter message after it closes (it would speak of an older step).
+        `announced`: a screen reader says it too (a key refused: else it seems to do nothing)."""
         shown = in_app_words(text, self.index_named)
         self.statusBar().showMessage(shown, status_message_ms(shown))
         if fits_status_bar(self.statusBar(), shown):
             self.message_bar.dismiss()
+            if announced:
+                announce(self.statusBar(), shown)
         else:
             self.message_bar.show_text(shown)
 

@@ -17,7 +17,7 @@ import re
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QPainter
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar, QStyle,
-                               QStyleOption)
+                               QStyleOption, QWidget)
 
 from app.gui.icons import icon
 from app.gui.window_layout import STATUS_BAR_PADDING
@@ -39,6 +39,12 @@ def fits_status_bar(bar: QStatusBar, text: str) -> bool:
     """Whether the status bar shows `text` whole, at its width and font (the screen's scale)."""
     return bar.fontMetrics().horizontalAdvance(text) <= bar.width() - STATUS_BAR_PADDING
 
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say `text` now (a status bar message alone is not announced)."""
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(widget, text))
 
 class SummaryStatusBar(QStatusBar):
     """Shows a message that does not fit as its first sentence and "…", cut with "…" if even
@@ -113,8 +119,7 @@ class MessageBar(QFrame):
         self.text.setText(text)
         self.text.setAccessibleName(text)
         self.show()
-        if QAccessible.isActive():
-            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.text, text))
+        announce(self.text, text)
 
     def message(self) -> str:
         """The message it shows ("" when closed)."""
