@@ -109,8 +109,8 @@ def test_thumbnail_another_process_holds_open_on_windows_is_used(tmp_path, monke
 
 
 def test_commands_we_suggest_are_quoted_for_the_windows_shell(tmp_path, monkeypatch, capsys):
-    """shlex quotes a path for its backslashes in single quotes, which cmd.exe keeps as
-    part of the word (`scan 'C:\\Photos'` names a folder that is not there)."""
+    """On Windows a command is quoted for PowerShell: single quotes only where a word needs
+    them (shlex would quote every path for its backslashes), inside which & and $ are plain."""
     from app.cli.main import main
     from app.core import wording
 
@@ -120,9 +120,10 @@ def test_commands_we_suggest_are_quoted_for_the_windows_shell(tmp_path, monkeypa
     monkeypatch.setattr(wording, "ON_WINDOWS", True, raising=False)
     assert main(["--db", str(tmp_path / "index.db"), "scan", str(folder / "IMG_0.jpg")]) == 2
     err = capsys.readouterr().err
-    assert f'`landmark-tagger --db {tmp_path / "index.db"} scan "{folder}"`' in err and "'" not in err
-    assert wording.shell_quote("C:\\Photos") == "C:\\Photos"  # cmd and PowerShell take it bare
-    assert wording.shell_quote("C:\\Rock&Roll") == '"C:\\Rock&Roll"'
+    assert f"`landmark-tagger --db {tmp_path / 'index.db'} scan '{folder}'`" in err  # PowerShell's quotes
+    assert wording.shell_quote("C:\\Photos") == "C:\\Photos"  # PowerShell takes it bare
+    assert wording.shell_quote("C:\\Rock&Roll") == "'C:\\Rock&Roll'"  # & taken literally, not cmd's "…"
+    assert wording.shell_quote("C:\\Chloé's") == "'C:\\Chloé''s'"
     monkeypatch.setattr(wording, "ON_WINDOWS", False)
     assert wording.shell_quote("/Users/ann lee") == "'/Users/ann lee'"
 

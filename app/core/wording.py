@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
@@ -18,23 +20,29 @@ RELOCATE_HINT = (" If the library folder moved, relocate it: `landmark-tagger re
 FORGET_MISSING_HINT = "forget the photo (`landmark-tagger forget --missing`, or Forget missing photos… in the app)"
 
 
-# Whether commands we suggest are typed into cmd or PowerShell (tests set it).
+# Whether commands we suggest are typed into PowerShell, Windows' own terminal (tests set it).
 ON_WINDOWS = os.name == "nt"
 
-# Characters cmd.exe (or PowerShell) would take as its own in a bare word.
-_WINDOWS_SPECIAL = set("&|<>^()%!;,'`$@{}")
+# A word PowerShell takes as it is: letters (é too), digits and path marks; a word starting
+# with "-" only of letters (PowerShell cuts `-a.b` in two for a program).
+_BARE_ON_WINDOWS = re.compile(r"(?!-)[\w\\/:.+=-]+|-[\w-]*")
+# PowerShell ends a single-quoted string at any of these; doubled, each stands for itself.
+_POWERSHELL_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 
 
 def shell_quote(text: str) -> str:
-    """`text` as one word of a command to type: POSIX quoting ('it'\\''s') on macOS and
-    Linux; on Windows double quotes where needed (cmd.exe takes single quotes as part of
-    the word, and shlex would quote every path for its backslashes)."""
-    import shlex
-    import subprocess
-
+    """`text` as one word of a command to paste: POSIX quoting ('it'\\''s') on macOS and
+    Linux; on Windows PowerShell's single quotes ('it''s'), inside which $, `, &, ; and
+    " are plain characters (cmd.exe's and MSVCRT's rules would break at a folder named
+    "Rome & Petra"); a plain path (C:\\Photos) stays bare."""
     if not ON_WINDOWS:
         return shlex.quote(text)
-    quoted = subprocess.list2cmdline([text])
-    if quoted == text and _WINDOWS_SPECIAL.intersection(text):
-        quoted = f'"{text}"'
-    return quoted
+    if _BARE_ON_WINDOWS.fullmatch(text):
+        return text
+    return "'" + "".join(c + c if c in _POWERSHELL_SINGLE_QUOTES else c for c in text) + "'"
+
+
+def in_which_shell() -> str:
+    """The shell a quoted command is for, said where it is not a POSIX one: "in PowerShell, ",
+    else nothing."""
+    return "in PowerShell, " if ON_WINDOWS else ""

@@ -29,10 +29,11 @@ _IN_THE_APP = (
     (re.compile(r"`landmark-tagger write`"), "Write labels…"),
     # a JPEG holding an older label of ours, left alone (plan_jpeg_hold): Write labels… has no
     # "into JPEGs" choice of its own, and Settings' would write every JPEG from then on
-    (re.compile(r"and JPEGs are left untouched \(Settings or --no-jpeg\): (`landmark-tagger write --jpeg [^`]+`) "
-                r"(updates|takes it out of) this photo alone"),
-     r"and Settings leave JPEGs untouched (for every photo Write labels… writes): in a terminal, \1 \2 "
-     r"this photo alone"),
+    # (the command up to its "` updates": a path may hold a backtick)
+    (re.compile(r"and JPEGs are left untouched \(Settings or --no-jpeg\): (?:in (PowerShell), )?"
+                r"(`landmark-tagger write --jpeg .+?`) (updates|takes it out of) this photo alone"),
+     lambda said: (f"and Settings leave JPEGs untouched (for every photo Write labels… writes): in "
+                   f"{said[1] or 'a terminal'}, {said[2]} {said[3]} this photo alone")),
     (re.compile(r"`landmark-tagger forget` one of the two first"),
      "take one of the two out of the library first (Remove from library… in its menu)"),
     (re.compile(r"; pass one with --model PATH\.ltbundle \(`landmark-tagger models` lists the bundles it knows\)"),

@@ -24,7 +24,7 @@ from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.read_back_keyword import read_back_from
 from app.core.photo_info import file_kind
-from app.core.wording import shell_quote
+from app.core.wording import in_which_shell, shell_quote
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite, WriteOptions
@@ -53,7 +53,7 @@ def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str |
         return None
     update = "updates" if label is not None else "takes it out of"
     return (f"{jpeg.name} holds {listed([old])}, {how}, and JPEGs are left untouched (Settings or --no-jpeg): "
-            f"{this_photo_into_its_jpeg(jpeg)} {update} this photo alone")
+            f"{in_which_shell()}{this_photo_into_its_jpeg(jpeg)} {update} this photo alone")
 
 
 def may_have_been_read_back(index: PhotoIndex, photo_id: int, jpeg: Path) -> bool:
