@@ -140,3 +140,46 @@ def test_a_after_cancel_says_the_job_is_stopping_and_a_screen_reader_hears_it(qt
     current_row(win, 1)
     win.accept_selected()
     assert status(win) == "Accepted 1 photo"
+
+
+def test_a_r_l_and_ctrl_z_on_3000_photos_during_a_job_not_holding_the_index_are_refused_at_once(
+        qtbot, big_window, monkeypatch) -> None:
+    """More photos than the GUI thread takes in a moment, while tagging or reading folders has
+    the worker: they were changed on the GUI thread, freezing the window for seconds. Now they
+    are refused, said, and nothing is done on the GUI thread (nor queued)."""
+    from app.gui import label_actions
+    from app.gui.label_dialog import LabelDialog
+    from tests.test_review_labelled_meanwhile import while_another_job_runs
+
+    win = big_window
+    said = announcements(monkeypatch)
+    on_gui_thread: list[int] = []
+    original = PhotoIndex.set_state_if_unchanged
+
+    def watched(index, photo_ids, *args, **kwargs):
+        if threading.current_thread() is threading.main_thread():
+            on_gui_thread.append(len(photo_ids))
+        return original(index, photo_ids, *args, **kwargs)
+
+    monkeypatch.setattr(PhotoIndex, "set_state_if_unchanged", watched)
+    monkeypatch.setattr(label_actions, "set_labels_journalled",
+                        lambda *args, **kwargs: pytest.fail("3,000 labels set on the GUI thread"))
+    monkeypatch.setattr(LabelDialog, "exec", lambda dialog: pytest.fail("L asked for a name it cannot set now"))
+    refused = ("Wait for “Checking folders” to finish (or cancel it) first: 3,000 photos at once are changed in "
+               "the background, one job at a time.")
+    select_all(qtbot, win)
+    for key in (win.accept_selected, win.reject_selected, win.relabel_selected):
+        assert while_another_job_runs(qtbot, win, key) == refused
+        assert said[-1] == refused
+    assert states(win) == {("Petra", "suggested")} and on_gui_thread == []
+    assert not win.review_undo
+
+    win.accept_selected()  # no job runs: the worker accepts them
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "accepted")}
+    steps = list(win.review_undo)
+    assert while_another_job_runs(qtbot, win, win.undo_review) == refused
+    assert win.review_undo == steps and states(win) == {("Petra", "accepted")} and on_gui_thread == []
+    assert win.undo_review()  # the job done, Ctrl+Z takes it back in the worker
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "suggested")}

@@ -118,13 +118,14 @@ class JobController(QObject):
         self._may_change_files = may_change_files
         return self.runner.start(name, work, holds_index)
 
-    def say_busy(self) -> None:
+    def say_busy(self, why: str = "") -> None:
         """Why nothing was done, to the status bar and a screen reader: wait for the running
-        job, or, Cancel pressed, that it is stopping (the user has cancelled it already)."""
+        job (`why`, after a colon), or, Cancel pressed, that it is stopping (the user has
+        cancelled it already)."""
         if self.runner.cancelling:
             text = f"“{self.runner.name}” is stopping (cancelled); try again in a moment."
         else:
-            text = f"Wait for “{self.runner.name}” to finish (or cancel it) first."
+            text = f"Wait for “{self.runner.name}” to finish (or cancel it) first" + (f": {why}." if why else ".")
         self.window.show_message(text, announced=True)
 
     def scan(self, roots: list[Path]) -> bool:

@@ -61,8 +61,18 @@ class LabelActions(ReviewUndo):
 
     def _goes_to_worker(self, count: int) -> bool:
         """Thousands of photos at once (Ctrl+A on a search) take seconds: the job worker,
-        not the GUI thread, unless a job runs already."""
-        return count > BULK_IN_WORKER and not self.jobs.busy
+        not the GUI thread (while a job runs, _waits_for_the_running_job refused them)."""
+        return count > BULK_IN_WORKER
+
+    def _waits_for_the_running_job(self, count: int) -> bool:
+        """True, and said, when `count` photos are too many for the GUI thread (seconds: the
+        window would freeze) and a job (tagging, reading folders) has the one worker. Refused,
+        not queued behind it: that job may take an hour, and a queued key would act then on
+        photos the user has moved past."""
+        if count <= BULK_IN_WORKER or not self.jobs.busy:
+            return False
+        self.jobs.say_busy(f"{counted(count, 'photo')} at once are changed in the background, one job at a time")
+        return True
 
     def _index_held_by_a_job(self) -> bool:
         """True, and said, while a job of the app's keeps the index's write lock to its end (a bulk
@@ -134,6 +144,8 @@ class LabelActions(ReviewUndo):
             # one labelled again by another program since is left as well, whatever the timing
             # journalled in the change's transaction: `undo --review` takes it back after a quit or crash
             journal = app_state_command(state, len(ids))
+            if self._waits_for_the_running_job(len(ids)):
+                return
             if self._goes_to_worker(len(ids)):
                 verb = "Accepting" if state == "accepted" else "Rejecting"
                 self.jobs.start(f"{verb} {counted(len(ids), 'photo')}",
@@ -243,7 +255,8 @@ class LabelActions(ReviewUndo):
 
     def relabel_selected(self) -> None:
         ids = self.selected_ids()
-        if not ids or self._index_held_by_a_job():  # before the dialog, not after the user typed a name
+        # before the dialog, not after the user typed a name
+        if not ids or self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):
             return
         try:
             if len(self.index.not_in_index(ids)) == len(ids):  # no dialog for photos gone
@@ -282,7 +295,7 @@ class LabelActions(ReviewUndo):
         library before the change's transaction is left and named). While another job
         runs, the label is only set. `again`: photos left already, labelled again before
         the look (their (label, state) now in `expected`), named at the end of the message."""
-        if self._index_held_by_a_job():  # the dialog was open while such a job started
+        if self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):  # one started meanwhile
             return
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
         if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again}):

@@ -62,7 +62,7 @@ class LabelStep:
 
 class ReviewUndo:
     """Mixed into MainWindow through LabelActions, which provides _states_now,
-    _goes_to_worker (many photos: the job worker) and _index_held_by_a_job."""
+    _goes_to_worker (many photos: the job worker), _index_held_by_a_job and _waits_for_the_running_job."""
 
     def remember_label_step(self, command: "ReviewCommand | None", photo_ids: Sequence[int],
                             label: str | None, taught: bool = False, forgot: bool = False) -> None:
@@ -80,7 +80,10 @@ class ReviewUndo:
             self.show_message(f"Nothing to take back: {key_name('Ctrl+Z')} undoes accepts (A), rejects (R), "
                               "labels (L) and Teach… (T), and Forget… of a taught place, the latest first.")
             return False
-        if self._index_held_by_a_job():  # the step stays for the Ctrl+Z after that job
+        latest = self.review_undo[-1]
+        size = len(latest.photo_ids) if isinstance(latest, LabelStep) else len(latest.before)
+        # the step stays for the Ctrl+Z after that job
+        if self._index_held_by_a_job() or self._waits_for_the_running_job(size):
             return False
         step = self.review_undo.pop()
         older = list(self.review_undo)
