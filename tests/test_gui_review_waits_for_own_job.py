@@ -183,3 +183,32 @@ def test_a_r_l_and_ctrl_z_on_3000_photos_during_a_job_not_holding_the_index_are_
     assert win.undo_review()  # the job done, Ctrl+Z takes it back in the worker
     wait_for_job(qtbot, win)
     assert states(win) == {("Petra", "suggested")}
+
+
+def test_a_during_a_teach_says_to_wait_at_once(qtbot, big_window, monkeypatch) -> None:
+    """Teach… writes what its photos teach in one transaction (seconds for many photos); it was
+    not marked as holding the index, so A went to the GUI thread and waited on it."""
+    from app.gui import job_work
+
+    win = big_window
+    release = threading.Event()
+
+    def teaching(db_path, label, photo_ids, settings, bundles):
+        def work(progress, cancel, emit_item):  # stands for teach(): its transaction open until released
+            release.wait(timeout=60)
+            cancel.raise_if_cancelled()
+        return work
+
+    monkeypatch.setattr(job_work, "teach_work", teaching)
+    select_all(qtbot, win)
+    try:
+        assert win.jobs.teach("Petra", list(range(1, 11)))
+        current_row(win, 1)
+        win.accept_selected()
+        assert status(win) == "Wait for “Teaching “Petra”” to finish (or cancel it) first."
+        assert states(win) == {("Petra", "suggested")}
+        win.jobs.cancel()
+    finally:
+        release.set()
+    wait_for_job(qtbot, win)
+    assert states(win) == {("Petra", "suggested")}

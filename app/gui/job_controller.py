@@ -318,7 +318,9 @@ class JobController(QObject):
             self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
 
         work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
-        return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True)
+        # what the photos teach is written in one transaction, seconds for many (marked from the start: the
+        # decoding before it is not told apart, so A waits for it too)
+        return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True, holds_index=True)
 
     def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None,
                 left: dict | None = None) -> bool:
