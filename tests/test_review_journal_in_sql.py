@@ -60,3 +60,17 @@ def test_the_journal_keeps_at_most_kept_rows_photos_but_always_the_newest_comman
         kept = [row[0] for row in index.conn.execute("SELECT command FROM review_commands ORDER BY id")]
         assert kept == ["review 3", "review 4"]  # over the budget, but the newest two stay
     assert review_journal.KEPT_COMMANDS >= 100  # the app's Ctrl+Z reaches 100 steps back
+
+
+def test_fewer_commands_than_kept_always_all_stay_however_many_photos_they_hold(tmp_path, monkeypatch) -> None:
+    """Over the photos' budget with fewer than KEPT_ALWAYS commands (one bulk accept of a
+    million photos, then one more): nothing is dropped, the newest least of all."""
+    db, _, (colosseum, petra, nothing, untagged) = _library(tmp_path)
+    monkeypatch.setattr(review_journal, "KEPT_ROWS", 1)
+    with PhotoIndex.open(db) as index:
+        for n in range(3):
+            state = "rejected" if n % 2 == 0 else "accepted"
+            assert review_journal.change_states(index, [colosseum, petra], state, "review", f"review {n}") == 2
+        kept = [row[0] for row in index.conn.execute("SELECT command FROM review_commands ORDER BY id")]
+        assert kept == ["review 0", "review 1", "review 2"]
+        assert review_journal.take_back_last(index).restored  # the newest one is there to take back

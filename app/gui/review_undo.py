@@ -195,7 +195,8 @@ class ReviewUndo:
         left to take back) and show the first of its photos."""
         if taken is None:  # `undo --review` in a terminal took it back, or a hundred newer ones pushed it out
             self.show_message(f"Nothing to take back: {step.named} was taken back already, or is older than "
-                              "the last 100 labels, teachings, accepts and rejects (the app's and the command line's).")
+                              "the last 100 labels, teachings, accepts and rejects (the app's and the command line's; fewer "
+                              "when they changed over a million photos in all).")
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order

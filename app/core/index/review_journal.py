@@ -199,7 +199,8 @@ def _keep_newest(conn: sqlite3.Connection) -> None:
     if past is None:
         return
     always = conn.execute(f"SELECT id FROM review_commands ORDER BY id DESC LIMIT 1 OFFSET {KEPT_ALWAYS - 1}").fetchone()
-    _drop_commands(conn, "<=", past[0] if always is None else min(past[0], always[0] - 1))
+    if always is not None:  # fewer than KEPT_ALWAYS commands: all of them stay, however large
+        _drop_commands(conn, "<=", min(past[0], always[0] - 1))
 
 
 def _drop_commands(conn: sqlite3.Connection, compared: str, command_id: int) -> None:
