@@ -159,8 +159,10 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
             # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
             changes = [set_states_withdrawing(index, ids, state, expected, progress=progress, cancel=cancel,
                                               journal=journal) for state, ids in ids_by_state.items()]
-            if taken_back is not None:
-                review_journal.drop_taken_back(conn, taken_back)
+            if taken_back is not None:  # `expected`: each photo of the step as the A or R left it
+                review_journal.drop_taken_back(conn, taken_back, list(expected),
+                                               next(iter(expected.values()))[1],
+                                               set_back=sum(change.changed for change in changes))
         return StatesChanged(sum(change.changed for change in changes),
                              {photo_id: now for change in changes for photo_id, now in change.left.items()},
                              tuple(gone for change in changes for gone in change.untaught),

@@ -122,7 +122,8 @@ class ReviewUndo:
                 for was, photo_ids in back.items():
                     left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
                 if step.command is not None:  # so `undo --review` takes back the command before it
-                    review_journal.drop_taken_back(conn, step.command)
+                    review_journal.drop_taken_back(conn, step.command, stepped, step.state,
+                                                   set_back=sum(1 for i in ids if i not in left))
         except TaggerError as error:
             self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
             return False

@@ -264,12 +264,22 @@ def close_command(conn: sqlite3.Connection, command_id: int, journalled: int) ->
     return command_of(conn, command_id)
 
 
-def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand") -> bool:
-    """The app's Ctrl+Z took `command` back (an A or R, its photos set back by the app, in
-    the caller's transaction): it leaves the journal, so `undo --review` takes back the one
-    before it. False when it is no longer there (taken back, or pushed out by newer ones)."""
+def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_ids: Sequence[int], state: str,
+                    set_back: int) -> bool:
+    """The app's Ctrl+Z took `command` back (an A or R that gave `photo_ids` `state`, its
+    photos set back by the app, `set_back` of them, in the caller's transaction): it leaves
+    the journal, so `undo --review` takes back the one before it. The journal's entry must be
+    that very A or R: id, words and time can all come again (an id is given again once the
+    newest is taken back; another window's A of one photo, within the second), so its photos
+    and their state after it must be the step's too (or forgotten since). False, and the
+    entry stays, when it is no longer there or is another command, or nothing was set back."""
     found = command_of(conn, command.id)
-    if found is None or not _same_command(found, command):
+    if set_back <= 0 or found is None or not _same_command(found, command):
+        return False
+    rows = conn.execute("SELECT photo_id, after_state FROM review_changes WHERE command_id = ?", (command.id,))
+    journalled = {int(photo_id): after for photo_id, after in rows}
+    if set(journalled) != {int(i) for i in photo_ids} or any(
+            after not in (state, label_store.FORGOTTEN) for after in journalled.values()):
         return False
     _drop_commands(conn, "=", command.id)
     return True
