@@ -18,16 +18,22 @@ from tests.test_gui_support import close_main_window, insert_synthetic_photos, m
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
+def shown_window(qtbot, db):
+    """The main window on the index `db`, 1200 x 800, shown, its first results in."""
     from app.gui.app import create_application, open_main_window
 
     create_application()
-    win = open_main_window(tmp_path / "index.db")
+    win = open_main_window(db)
     qtbot.addWidget(win)
     win.resize(1200, 800)
     win.show()
     wait_for_results(qtbot, win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = shown_window(qtbot, tmp_path / "index.db")
     yield win
     close_main_window(win)
 

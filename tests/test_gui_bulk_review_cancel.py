@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from app.core.index import PhotoIndex  # noqa: E402
-from tests.test_gui import wait_for_job, wait_for_results  # noqa: E402
+from tests.test_gui import shown_window, wait_for_job  # noqa: E402
 from tests.test_gui_support import close_main_window, insert_synthetic_photos  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -21,18 +21,11 @@ PHOTOS = 3_000
 
 @pytest.fixture
 def big_window(qtbot, tmp_path):
-    from app.gui.app import create_application, open_main_window
-
     db = tmp_path / "index.db"
     insert_synthetic_photos(db, PHOTOS)
     with PhotoIndex.open(db) as index:
         index.set_labels(list(range(1, PHOTOS + 1)), "Petra", source="model", state="suggested")
-    create_application()
-    win = open_main_window(db)
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    wait_for_results(qtbot, win)
+    win = shown_window(qtbot, db)
     yield win
     close_main_window(win)
 
