@@ -205,7 +205,7 @@ def test_a_during_a_teach_says_to_wait_at_once(qtbot, big_window, monkeypatch) -
         assert win.jobs.teach("Petra", list(range(1, 11)))
         current_row(win, 1)
         win.accept_selected()
-        assert status(win) == "Wait for “Teaching “Petra”” to finish (or cancel it) first."
+        assert status(win) == "Wait for Teaching “Petra” to finish (or cancel it) first."
         assert states(win) == {("Petra", "suggested")}
         win.jobs.cancel()
     finally:

@@ -122,10 +122,11 @@ class JobController(QObject):
         """Why nothing was done, to the status bar and a screen reader: wait for the running
         job (`why`, after a colon), or, Cancel pressed, that it is stopping (the user has
         cancelled it already)."""
+        name = self.runner.name if "“" in self.runner.name else f"“{self.runner.name}”"  # Teaching “Petra” as it is
         if self.runner.cancelling:
-            text = f"“{self.runner.name}” is stopping (cancelled); try again in a moment."
+            text = f"{name} is stopping (cancelled); try again in a moment."
         else:
-            text = f"Wait for “{self.runner.name}” to finish (or cancel it) first" + (f": {why}." if why else ".")
+            text = f"Wait for {name} to finish (or cancel it) first" + (f": {why}." if why else ".")
         self.window.show_message(text, announced=True)
 
     def scan(self, roots: list[Path]) -> bool:
