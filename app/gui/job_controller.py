@@ -200,12 +200,13 @@ class JobController(QObject):
                           holds_index=True)
 
     def set_states(self, ids_by_state: dict[str, list[int]], expected: dict, title: str,
-                   after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None) -> bool:
+                   after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None,
+                   journal: str | None = None, taken_back=None) -> bool:
         """Accept, reject or re-suggest many photos at once, those still as `expected`
-        (job_work.state_work); `after(StateChange)` on the GUI thread; `unchanged()` when
-        cancelled or failed, every photo as it was (start)."""
-        return self.start(title, job_work.state_work(self.window.db_path, ids_by_state, expected), after=after,
-                          all_or_nothing=True, unchanged=unchanged, holds_index=True)
+        (job_work.state_work, with its `journal` and `taken_back`); `after(StateChange)` on
+        the GUI thread; `unchanged()` when cancelled or failed, every photo as it was (start)."""
+        work = job_work.state_work(self.window.db_path, ids_by_state, expected, journal=journal, taken_back=taken_back)
+        return self.start(title, work, after=after, all_or_nothing=True, unchanged=unchanged, holds_index=True)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""

@@ -19,7 +19,6 @@ from app.core.review_choices import choices_kept_among
 from app.core.teaching_untaught import set_states_withdrawing
 from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
-from app.gui import job_work
 from app.gui.job_work import app_label_command, app_state_command
 from app.gui.label_dialog import LabelDialog
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo
@@ -148,9 +147,8 @@ class LabelActions(ReviewUndo):
                 return
             if self._goes_to_worker(len(ids)):
                 verb = "Accepting" if state == "accepted" else "Rejecting"
-                self.jobs.start(f"{verb} {counted(len(ids), 'photo')}",
-                                job_work.state_work(self.db_path, {state: ids}, before, journal=journal),
-                                after=done, all_or_nothing=True, holds_index=True)
+                self.jobs.set_states({state: ids}, before, f"{verb} {counted(len(ids), 'photo')}", done,
+                                     journal=journal)
                 return
             # a reject of the last photos teaching a place withdraws its suggestions
             change = set_states_withdrawing(self.index, ids, state, before, journal=journal)

@@ -107,15 +107,12 @@ class ReviewUndo:
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]
         expected = {photo_id: (label, step.state) for photo_id, label, _ in step.before}
         if self._goes_to_worker(len(ids)):
-            from app.gui import job_work
-
             # its journal entry leaves the journal in the take-back's transaction (killed: both stay)
-            work = job_work.state_work(self.db_path, back, expected, taken_back=step.command)
-            return self.jobs.start(f"Taking back the {verb} of {counted(len(ids), 'photo')}", work,
-                                   after=lambda change: self._taken_back(verb, ids, back, teaching,
-                                                                         {**skipped, **change.left}),
-                                   all_or_nothing=True, unchanged=lambda: self._put_back(step, older, f"the {verb}"),
-                                   holds_index=True)
+            return self.jobs.set_states(back, expected, f"Taking back the {verb} of {counted(len(ids), 'photo')}",
+                                        lambda change: self._taken_back(verb, ids, back, teaching,
+                                                                        {**skipped, **change.left}),
+                                        unchanged=lambda: self._put_back(step, older, f"the {verb}"),
+                                        taken_back=step.command)
         try:
             with self.index.transaction() as conn:  # all its photos or none: a failure keeps the step
                 left: dict = dict(skipped)
