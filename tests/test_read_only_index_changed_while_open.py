@@ -17,8 +17,9 @@ import pytest
 
 from app.core.errors import IndexStoreError
 from app.core.index import PhotoIndex
-from app.core.index import connection
-from app.core.index.connection import index_problem_message, read_only_uri
+from app.core.index import read_only_files
+from app.core.index.connection import index_problem_message
+from app.core.index.read_only_files import read_only_uri
 from tests.test_read_only_index import REPO, _as_an_ordinary_user, as_owner  # noqa: F401 (a fixture)
 
 READER = r'''
@@ -152,4 +153,4 @@ def test_a_change_asked_after_the_file_was_made_writable_says_to_open_it_again(t
         index.close()
     with PhotoIndex.open(db) as reopened:
         reopened.add_root(tmp_path / "more")
-    assert connection.is_read_only_file(db) is False
+    assert read_only_files.is_read_only_file(db) is False

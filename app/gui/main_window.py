@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.core.errors import TaggerError
-from app.core.index.connection import MAKE_IT_WRITABLE
+from app.core.index.read_only_files import MAKE_IT_WRITABLE
 from app.core.settings import AppSettings, save_settings
 from app.core.wording import counted
 from app.gui.app_words import in_app_words, index_named_in_commands

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import IndexStoreError
-from app.core.index.connection import is_read_only_file, open_sqlite
 from app.core.index.open_failures import holds_no_index, is_disk_full
+from app.core.index.read_only_files import is_read_only_file, open_sqlite
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
 
 BACKUP_EVERY = timedelta(days=7)

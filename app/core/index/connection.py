@@ -1,19 +1,12 @@
 """Opening the SQLite file the way every process must: WAL (the rollback journal on a
 network share), a busy timeout, surrogate-safe text, and explicit IMMEDIATE transactions.
-
-An index file the user may not write (a backup restored read-only, a share mounted
-read-only) is opened read-only, and so that no -wal or -shm is made beside it: SQLite
-gives those the database file's permissions, so read-only ones would keep the index
-unusable once the user made it writable again."""
+An index file the user may not write is opened read-only (read_only_files)."""
 
 from __future__ import annotations
 
 import functools
 import os
 import sqlite3
-import stat
-import urllib.parse
-import weakref
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,6 +14,9 @@ from typing import Callable, Iterator, Sequence
 
 from app.core.errors import IndexInUseError, IndexStoreError
 from app.core.index.open_failures import disk_trouble, remove_unfinished_index
+from app.core.index.read_only_files import (
+    changed_while_read_only, changed_while_read_only_message, is_read_only_file, journal_trouble, open_sqlite,
+    read_only_index_message)
 
 BUSY_TIMEOUT_MS = 10_000
 # a wait for another program's write lock longer than this is said, once (wait_notice)
@@ -28,8 +24,6 @@ WAIT_NOTICE_MS = 1_000
 # set by the command line: one line on stderr, so a terminal waiting on the app's bulk job
 # does not look hung; None (the app): waits are not said
 wait_notice: Callable[[], None] | None = None
-MAKE_IT_WRITABLE = "make it writable (the file's permissions or Read-only attribute, or the disk or share it is on)"
-_JOURNALS = ("-wal", "-shm")  # what SQLite keeps beside an index in WAL mode
 
 # Text read back from the index: non-UTF-8 file names were stored as their raw
 # bytes, so decode with surrogateescape to get the exact os.fsdecode() string.
@@ -84,42 +78,6 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
             "and whether another program keeps it busy")
 
 
-def changed_while_read_only(path: str | Path | None) -> str | None:
-    """The index file `path` this process opened read-only (with None, that of a read-only
-    connection still open: the app's jobs name no file) when a connection of its own finds
-    it whole now: "malformed" read on a read-only connection then came from another
-    program or user writing the file under it (an index made writable again, a share
-    another computer writes), not from damage; None otherwise."""
-    if path is None:
-        files = sorted({conn.index_file for conn in list(_HELD_READ_ONLY)})
-    elif str(path) == ":memory:":
-        return None
-    else:
-        wanted = os.path.abspath(os.path.expanduser(os.fspath(path)))
-        files = [wanted] if wanted in _OPENED_READ_ONLY else []
-    return next((file for file in files if _checks_whole(file)), None)
-
-
-def _checks_whole(file: str) -> bool:
-    """Whether SQLite's quick_check finds `file` whole, read afresh (read-only)."""
-    if not os.path.isfile(file):
-        return False
-    try:
-        conn = _open_read_only(file, BUSY_TIMEOUT_MS / 1000)
-        try:
-            return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-
-
-def changed_while_read_only_message(path: str | Path, error: BaseException) -> str:
-    """The line for a read-only connection that read a file changed under it."""
-    return (f"the index {path} changed while it was open read-only (another program or user wrote it; {error}); "
-            "it is not damaged: open it again (run the command again, or reopen the library in the app)")
-
-
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with seconds, as stored in *_at columns."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -162,169 +120,9 @@ def _set_journal_mode(conn: sqlite3.Connection, target: str, wanted: str) -> str
     return mode
 
 
-def is_read_only_file(path: str | Path) -> bool:
-    """Whether the index file is there and this user may not write it (its permissions,
-    Windows' Read-only attribute, a read-only disk or share)."""
-    if str(path) == ":memory:":
-        return False
-    file = os.path.expanduser(os.fspath(path))
-    return os.path.isfile(file) and not os.access(file, os.W_OK)
-
-
-def read_only_index_message(path: str | Path) -> str:
-    """The line for a change asked of an index the user may not write, or of one opened
-    read-only and made writable since (its connection stays read-only until reopened)."""
-    target = Path(path).expanduser()
-    if not is_read_only_file(target) and target.is_file():
-        return (f"the index {target} was opened read-only and has been made writable since: open it again "
-                "(run the command again, or reopen the library in the app) to change it")
-    return (f"the index {target} is read-only, so it cannot be changed (searching it works): "
-            f"{MAKE_IT_WRITABLE} and run the command again")
-
-
 def is_read_only(conn: sqlite3.Connection) -> bool:
     """Whether `conn` was opened read-only by `connect` (its file is not writable)."""
     return bool(conn.execute("PRAGMA query_only").fetchone()[0])
-
-
-def open_sqlite(path: str | Path, timeout: float) -> sqlite3.Connection:
-    """sqlite3.connect for an index file: read-only where the user may not write it
-    (see read_only_uri), and with any -wal or -shm that an earlier read-only open left
-    read-only given the file's own permissions again, so they no longer refuse writes."""
-    target = os.path.expanduser(os.fspath(path))
-    if is_read_only_file(target):
-        return _open_read_only(target, timeout)
-    _make_journals_writable(target)
-    return sqlite3.connect(target, timeout=timeout, isolation_level=None, check_same_thread=False)
-
-
-def _open_read_only(target: str, timeout: float) -> sqlite3.Connection:
-    """A read-only connection to `target` (PRAGMA query_only too), recorded in
-    _OPENED_READ_ONLY. Where `mode=ro` cannot read a WAL index (no -shm beside it, and a
-    folder in which none can be made), `immutable=1` is the only way to read it; a -wal
-    holding frames must be read, so that case fails as before."""
-    uri = read_only_uri(target)
-    conn = _connect_uri(uri, timeout)
-    if "immutable=1" not in uri and _in_wal_mode(target) and not _wal_holds_frames(target):
-        try:
-            conn.execute("PRAGMA schema_version").fetchone()
-        except sqlite3.OperationalError as error:
-            conn.close()
-            if "readonly" not in str(error):  # (busy, gone): not what immutable=1 is for
-                raise
-            conn = _connect_uri(uri + "&immutable=1", timeout)  # no -shm could be made beside it
-    conn.execute("PRAGMA query_only = ON")
-    conn.index_file = os.path.abspath(target)
-    _OPENED_READ_ONLY.add(conn.index_file)
-    _HELD_READ_ONLY.add(conn)
-    return conn
-
-
-class _ReadOnlyConnection(sqlite3.Connection):
-    """A read-only connection to an index file, listed in _HELD_READ_ONLY while open."""
-
-    index_file = ""
-
-    def close(self) -> None:
-        _HELD_READ_ONLY.discard(self)
-        super().close()
-
-
-def _connect_uri(uri: str, timeout: float) -> sqlite3.Connection:
-    return sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None, check_same_thread=False,
-                           factory=_ReadOnlyConnection)
-
-
-# The index files this process opened read-only, and its read-only connections still
-# open: one SQLite cannot lock against writers (immutable=1) may read a mix of old and new
-# pages once another program or user writes the file, which looks like damage but is not
-# (see changed_while_read_only).
-_OPENED_READ_ONLY: set[str] = set()
-_HELD_READ_ONLY: "weakref.WeakSet[_ReadOnlyConnection]" = weakref.WeakSet()
-
-
-def read_only_uri(path: str) -> str:
-    """The URI that opens an index file read-only. `mode=ro` reads it under SQLite's usual
-    locks, so a change another program or user makes meanwhile (the owner, this user after
-    making it writable, a computer that may write the share) is seen; for a WAL index it
-    makes a -wal and -shm beside it when there are none, with the file's read-only
-    permissions, which a later writable open puts right (_make_journals_writable).
-    `immutable=1` (no locks, no -wal nor -shm, the file read once and trusted) only where
-    nothing on this computer can write the file: a disk or share mounted read-only."""
-    uri = _file_uri(path) + "?mode=ro"
-    if _on_read_only_disk(path):
-        uri += "&immutable=1"
-    return uri
-
-
-def _on_read_only_disk(path: str) -> bool:
-    """Whether the file system holding `path` is mounted read-only (statvfs's ST_RDONLY);
-    False where statvfs is missing (Windows) or fails."""
-    statvfs = getattr(os, "statvfs", None)
-    read_only_flag = getattr(os, "ST_RDONLY", 0)
-    if statvfs is None or not read_only_flag:
-        return False
-    try:
-        return bool(statvfs(path).f_flag & read_only_flag)
-    except OSError:
-        return False
-
-
-def _file_uri(path: str) -> str:
-    """`file:` and the absolute path, percent-encoded (a `?` or `#` in a folder name, bytes
-    that are not UTF-8). Its authority is always empty: a Windows share (`\\\\nas\\photos`)
-    is `file:////nas/photos/...`, as SQLite refuses `file://nas/...`."""
-    spelled = Path(path).absolute().as_posix()
-    encoded = urllib.parse.quote_from_bytes(os.fsencode(spelled), safe="/:")
-    return "file://" + ("" if encoded.startswith("/") else "/") + encoded
-
-
-def _in_wal_mode(path: str) -> bool:
-    """The file header's read and write versions (bytes 18-19) are 2 in WAL mode."""
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(20)
-    except OSError:
-        return False
-    return header[18:20] == b"\x02\x02"
-
-
-def _wal_holds_frames(path: str) -> bool:
-    try:
-        return os.path.getsize(f"{path}-wal") > 0
-    except OSError:
-        return False
-
-
-def _make_journals_writable(path: str) -> None:
-    """Give a -wal or -shm this user may not write the permissions of the index file (which
-    the user may write), as SQLite does when it makes them: an open while the index was
-    read-only (by an older version, or one reading a -wal) left them read-only, and every
-    later write was refused with "attempt to write a readonly database". Nothing is
-    removed (a -wal may hold the last changes); one that is not ours stays as it is, and
-    the refused write names it (see journal_trouble)."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        return
-    for suffix in _JOURNALS:
-        journal = f"{path}{suffix}"
-        try:
-            if os.path.isfile(journal) and not os.access(journal, os.W_OK):
-                os.chmod(journal, mode)
-        except OSError:
-            continue
-
-
-def journal_trouble(path: str | Path) -> str | None:
-    """What keeps a writable index from being written: a -wal or -shm beside it this user
-    may not write (one of another user, which _make_journals_writable could not change)."""
-    for suffix in _JOURNALS:
-        journal = Path(f"{Path(path).expanduser()}{suffix}")
-        if journal.is_file() and not os.access(journal, os.W_OK):
-            return (f"{journal} is read-only (left by an open while the index was read-only); make it writable, "
-                    "or remove it while no program has the index open, and run the command again")
-    return None
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

@@ -17,11 +17,12 @@ from app.core.index import labels as label_store
 from app.core.index import model_suggestions, problems, scan_runs, schema
 from app.core.index.backup import remove_stale_half_copies, upgrade_done, upgrade_failed
 from app.core.index.connection import (
-    MAKE_IT_WRITABLE, TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
+    TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
 from app.core.index.folder_spelling import respell_folders
 from app.core.index.linked_paths import through_kept_links
 from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
 from app.core.index.query import compile_query, parse_query
+from app.core.index.read_only_files import MAKE_IT_WRITABLE
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printable_path
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.schema import migrate

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from app.core.errors import IndexInUseError, IndexStoreError, UsageError
 from app.core.index.backup import backup_folder, write_copy
-from app.core.index.connection import journal_mode_for, open_sqlite
+from app.core.index.connection import journal_mode_for
+from app.core.index.read_only_files import open_sqlite
 from app.core.index.open_failures import is_disk_full
 
 _JOURNALS = ("-wal", "-shm")
