@@ -14,7 +14,7 @@ import pytest
 
 from app.cli.main import main
 from app.core.errors import IndexStoreError
-from app.core.index import PhotoIndex, connection, photo_index
+from app.core.index import PhotoIndex, connection, opening
 from app.core.index.backup import backup_if_due, backups
 from app.core.wording import shell_quote
 from tests.test_index_support import write_jpeg
@@ -61,15 +61,15 @@ def test_a_first_creation_that_fails_on_a_full_disk_leaves_no_empty_index_nor_we
     def full_disk(*args, **kwargs):  # what SQLite raises when the disk fills while the schema is made
         raise sqlite3.OperationalError(DISK_FULL)
 
-    real_migrate = photo_index.migrate
-    monkeypatch.setattr(photo_index, "migrate", full_disk)
+    real_migrate = opening.migrate
+    monkeypatch.setattr(opening, "migrate", full_disk)
     code, _, err = run_cli(capsys, "--db", str(db), "scan", str(tmp_path / "photos"))
     assert code == 2 and "could not create the index" in err and "nothing was stored" in err
     assert "no space left on the disk holding the index" in err and "not a usable" not in err
     assert not db.exists() and not Path(f"{db}-wal").exists()
     code, _, err = run_cli(capsys, "--db", str(db), "label", "", "Petra")  # a command that takes the weekly copy
     assert code == 2 and "no index at" in err
-    monkeypatch.setattr(photo_index, "migrate", real_migrate)  # the user frees space
+    monkeypatch.setattr(opening, "migrate", real_migrate)  # the user frees space
     assert run_cli(capsys, "--db", str(db), "scan", str(tmp_path / "photos"))[0] == 0
     assert run_cli(capsys, "--db", str(db), "label", "", "Petra")[0] == 0
     copies = backups(db)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import app.core.index.photo_index as photo_index_module
+import app.core.index.opening as opening_module
 from app.cli.main import main
 from app.core import teaching
 from app.core.errors import Cancelled, UsageError
@@ -101,14 +101,14 @@ def test_label_command_changes_every_photo_or_none_wherever_a_kill_lands(
     photo_ids = ids["cabin"]
     _suggest_colosseum(index, photo_ids)
     points = KillPoints(Path(index.path), photo_ids)
-    connect = photo_index_module.connect
+    connect = opening_module.connect
 
     def watched_connect(path):
         conn = connect(path)
         conn.set_trace_callback(points.trace)
         return conn
 
-    monkeypatch.setattr(photo_index_module, "connect", watched_connect)
+    monkeypatch.setattr(opening_module, "connect", watched_connect)
     photos = [str(path) for path in paths["cabin"]]  # as a shell expands cabin_*.jpg
     code = main(["--db", str(index.path), "label", *photos, PLACE, "--model", str(tiny_bundle.path)])
     monkeypatch.undo()

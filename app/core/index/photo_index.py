@@ -4,33 +4,26 @@ own (the write journal, teaching) use `index.db` / `index.conn` directly."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from app.core.camera_names import camera_name
-from app.core.errors import IndexInUseError, IndexStoreError, UsageError
-from app.core.folder_paths import is_within
+from app.core.errors import UsageError
 from app.core.index import labels as label_store
-from app.core.index import model_suggestions, problems, scan_runs, schema
-from app.core.index.backup import remove_stale_half_copies, upgrade_done, upgrade_failed
-from app.core.index.connection import (
-    TransactionManager, connect, db_text, held_by_another, id_chunks, is_read_only, now_iso)
+from app.core.index import library_roots, model_suggestions, problems, schema
+from app.core.index.connection import TransactionManager, db_text, id_chunks, is_read_only, now_iso
 from app.core.index.folder_spelling import respell_folders
+from app.core.index.index_stats import index_stats
 from app.core.index.linked_paths import through_kept_links
-from app.core.index.open_failures import holds_no_index, remove_unfinished_index, unfinished_creation_message
+from app.core.index.opening import open_index_file
 from app.core.index.query import compile_query, parse_query
-from app.core.index.read_only_files import MAKE_IT_WRITABLE
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printable_path
 from app.core.index.renamed_over_records import path_before_detached
-from app.core.index.schema import migrate
 from app.core.index.search_plan import capped_count, fetch_page
-from app.core.index.upgrade import UpgradeHooks, UpgradeWatcher
-from app.core.index.upgrade_failures import failed_upgrade_error, interrupts_noted, version_left
+from app.core.index.upgrade import UpgradeWatcher
 from app.core.name_order import name_order
-from app.core.path_case import DiskNames, canonical_path, same_folder_spelled_otherwise
 
 ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
 
@@ -59,40 +52,7 @@ class PhotoIndex:
         """Open (creating and migrating when needed) the index at `path`;
         None means config.default_db_path(); ":memory:" gives a private index.
         `watch_upgrade` is told how an upgrade of an older index goes (UpgradeStep)."""
-        if path is None:
-            from app.core.config import default_db_path
-
-            path = default_db_path()
-        # absolute: messages and `stats` name the index a user can find from anywhere
-        target = str(path) if str(path) == ":memory:" else str(Path(path).expanduser().absolute())
-        conn = connect(target)
-        _refuse_upgrading_a_read_only_index(conn, target)
-        # an index made by an older version: a copy of it as it was first
-        hooks = None if target == ":memory:" else UpgradeHooks(target, watch_upgrade)
-        try:
-            with interrupts_noted() as interrupts:
-                migrate(conn, target, hooks and hooks.keep_a_copy, hooks and hooks.reached)
-        except sqlite3.DatabaseError as error:
-            busy = held_by_another(error)
-            unfinished = not busy and target != ":memory:" and holds_no_index(conn)
-            version = None if unfinished else version_left(conn)
-            conn.close()
-            upgrade_failed(target)  # rolled back: the copy kept for it would take the space a retry needs
-            if busy:
-                raise IndexInUseError(f"another copy of Landmark Tagger is using the index {target}; "
-                                      "try again when it has finished") from error
-            if unfinished:  # its first creation failed (a full disk): no empty file is left for an index
-                remove_unfinished_index(target)
-                raise IndexStoreError(unfinished_creation_message(target, error)) from error
-            if said := failed_upgrade_error(target, version, schema.LATEST_VERSION, error, bool(interrupts)):
-                raise said from error
-            raise IndexStoreError(f"{target} is not a usable landmark-tagger index: {error}") from error
-        except IndexStoreError:
-            conn.close()  # a newer index: nothing of it stays open (Windows would keep the file held)
-            raise
-        upgrade_done(target)
-        remove_stale_half_copies(target)
-        return cls(conn, target)
+        return cls(*open_index_file(path, watch_upgrade))
 
     @property
     def db(self):
@@ -114,33 +74,9 @@ class PhotoIndex:
 
     # -- library roots -------------------------------------------------------------
     def add_root(self, path: str | Path, recursive: bool = True) -> Path:
-        """Make `path` a library folder: with the folders below it (a folder the user
-        added; a folder-only one becomes whole), or that folder only (`recursive=False`,
-        the folder of a photo given by its file; an existing one is left as it is).
-        A folder inside a whole library folder is part of it already and is not added
-        (a second root there would keep its photos when the outer one is forgotten);
-        library folders inside a folder added whole become part of it. The folder is
-        stored as the disk spells it (`~/pictures/trip` typed on a case-insensitive disk
-        is `~/Pictures/Trip`), so another spelling is the same library folder. A folder
-        linked into a library folder (`library/Shared`) is part of it under the link's
-        path, as a scan indexes it: its target does not become a second library folder."""
-        from app.core.scan_links import library_spelling
-
-        root = Path(library_spelling(self, path, DiskNames()))
-        text = str(root)
-        with self.transaction() as conn:
-            if any(whole and other != text and is_within(text, other) for other, whole in _library_rows(conn)):
-                conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(text),))
-                return root
-            conn.execute(
-                "INSERT INTO library_roots (path, added_at, recursive) VALUES (CAST(? AS TEXT), ?, ?) "
-                + ("ON CONFLICT (path) DO UPDATE SET recursive = 1" if recursive else "ON CONFLICT (path) DO NOTHING"),
-                (db_text(text), now_iso(), int(recursive)),
-            )
-            if recursive:
-                conn.executemany("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", [
-                    (db_text(other),) for other, _ in _library_rows(conn) if other != text and is_within(other, text)])
-        return root
+        """Make `path` a library folder, with the folders below it or (`recursive=False`)
+        that folder only; returns it as stored (see library_roots.add_root)."""
+        return library_roots.add_root(self, path, recursive)
 
     @property
     def read_only(self) -> bool:
@@ -150,29 +86,20 @@ class PhotoIndex:
     def roots(self) -> list[Path]:
         """The library folders (one inside a whole library folder, left by an older
         version, is part of that one and not listed)."""
-        return [Path(path) for path, _ in _outermost(_library_rows(self.conn))]
+        return library_roots.roots(self.conn)
 
     def folder_only_roots(self) -> list[Path]:
         """Library folders that hold their own photos only, not the folders below them."""
-        return [Path(path) for path, whole in _outermost(_library_rows(self.conn)) if not whole]
+        return library_roots.folder_only_roots(self.conn)
 
     def remove_root(self, path: str | Path) -> None:
-        """Take a library folder off the list (its photos stay indexed): the row of this
-        very spelling when there is one (an older version kept folders as typed), else
-        the folder as the disk spells it."""
-        with self.transaction() as conn:
-            for root in (str(path), str(Path(path).expanduser().resolve()), str(canonical_path(path))):
-                if conn.execute("DELETE FROM library_roots WHERE path = CAST(? AS TEXT)", (db_text(root),)).rowcount:
-                    return
+        """Take a library folder off the list (its photos stay indexed)."""
+        library_roots.remove_root(self, path)
 
     def other_spellings_of(self, folder: str, whole: bool) -> list[tuple[str, bool]]:
         """(path, whole) of the library folders an older version kept as typed that are
-        `folder` (whole: or a folder below it) spelled otherwise on a case-insensitive
-        disk: their photos are these photos indexed a second time. A whole one counts
-        only for a whole `folder`, which covers the folders below it too."""
-        names = DiskNames()
-        return [(path, other_whole) for path, other_whole in _library_rows(self.conn)
-                if (whole or not other_whole) and same_folder_spelled_otherwise(path, folder, whole, names)]
+        `folder` spelled otherwise on a case-insensitive disk (see library_roots)."""
+        return library_roots.other_spellings_of(self.conn, folder, whole)
 
     # -- queries ------------------------------------------------------------------
     def _compiled(self, query: str):
@@ -259,47 +186,8 @@ class PhotoIndex:
         return {pid: [path for _, _, path in sorted(items)] for pid, items in found.items()}
 
     def stats(self) -> dict[str, Any]:
-        """Counts for `landmark-tagger stats` and the GUI's status bar."""
-        one = lambda sql: int(self.conn.execute(sql).fetchone()[0])  # noqa: E731
-        by_state = {state: 0 for state in ("suggested", "accepted", "rejected")}
-        for state, n in self.conn.execute(
-            "SELECT l.state, count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
-            "WHERE p.missing = 0 GROUP BY l.state"
-        ):
-            by_state[state] = n
-        photos = one("SELECT count(*) FROM photos WHERE missing = 0")
-        by_state["unlabelled"] = photos - sum(by_state.values())
-        last = self.conn.execute(
-            "SELECT id, started_at, finished_at, roots, photos, new, changed, moved, missing, errors, status, "
-            f"{', '.join(scan_runs.PROCESS_COLUMNS)} FROM scan_runs ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        last_scan = None
-        if last is not None:
-            keys = ("id", "started_at", "finished_at", "roots", "photos", "new", "changed", "moved", "missing",
-                    "errors", "status", *scan_runs.PROCESS_COLUMNS)
-            last_scan = dict(zip(keys, last))
-            last_scan["roots"] = json.loads(last_scan["roots"] or "[]")
-            # a scan killed (or on a computer turned off) still says 'running': 'interrupted'
-            last_scan["status"] = scan_runs.shown_status(self.conn, last_scan)
-            for key in scan_runs.PROCESS_COLUMNS:
-                del last_scan[key]
-        return {
-            "photos": photos,
-            "files": one("SELECT count(*) FROM files WHERE missing = 0"),
-            "raw_pairs": one(
-                "SELECT count(*) FROM photos p WHERE p.has_raw = 1 AND p.missing = 0 AND EXISTS "
-                "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.kind != 'raw' AND f.missing = 0)"
-            ),
-            "labelled": one(
-                "SELECT count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
-                "WHERE p.missing = 0 AND l.label IS NOT NULL AND l.state != 'rejected'"
-            ),
-            "by_state": by_state,
-            "missing": one("SELECT count(*) FROM photos WHERE missing = 1"),
-            "errors": one("SELECT count(*) FROM errors"),
-            "errors_by_stage": problems.counts_by_stage(self.conn),
-            "last_scan": last_scan,
-        }
+        """Counts for `landmark-tagger stats` and the GUI's status bar (see index_stats)."""
+        return index_stats(self.conn)
 
     # -- labels ---------------------------------------------------------------------
     def set_predictions(self, photo_id: int, model_id: str, top: Sequence[Prediction], threshold: float,
@@ -460,32 +348,6 @@ class PhotoIndex:
             (*params, int(limit)),
         ).fetchall()
         return [ErrorRecord(*row) for row in rows]
-
-
-def _refuse_upgrading_a_read_only_index(conn: sqlite3.Connection, target: str) -> None:
-    """An index made by an older version that the user may not write cannot be upgraded:
-    said as such, before its copy is taken or anything is written (SQLite's own "attempt
-    to write a readonly database" read as a damaged file). Closes `conn` when it raises."""
-    if not is_read_only(conn):
-        return
-    version = schema.schema_version(conn)
-    if 0 < version < schema.LATEST_VERSION:
-        conn.close()
-        raise IndexStoreError(f"{target} was made by an older version of landmark-tagger (schema {version}) and "
-                              f"must be upgraded, but it is read-only: {MAKE_IT_WRITABLE} and run the command again")
-
-
-def _library_rows(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
-    """(path, whole) of every library_roots row, by path; whole: with its sub-folders."""
-    return [(path, bool(whole)) for path, whole in conn.execute(
-        "SELECT path, recursive FROM library_roots ORDER BY path")]
-
-
-def _outermost(rows: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """The rows that no other whole library folder holds."""
-    wholes = [path for path, whole in rows if whole]
-    return [(path, whole) for path, whole in rows
-            if not any(other != path and is_within(path, other) for other in wholes)]
 
 
 def _record(row: tuple, files: list[str]) -> PhotoRecord:
