@@ -93,9 +93,9 @@ def test_cancel_during_a_bulk_accept_or_reject_changes_no_photo(qtbot, big_windo
 
 
 def test_a_bulk_accept_done_before_the_cancel_keeps_its_ctrl_z(qtbot, big_window, monkeypatch) -> None:
-    from app.gui import job_work
+    from app.gui import review_work
 
-    cancelled_when_done(monkeypatch, job_work, "state_work", big_window)
+    cancelled_when_done(monkeypatch, review_work, "state_work", big_window)
     select_all(qtbot, big_window)
     big_window.accept_selected()
     wait_for_job(qtbot, big_window)
@@ -123,9 +123,9 @@ def test_cancel_during_a_bulk_label_changes_no_photo(qtbot, big_window, monkeypa
 
 
 def test_a_bulk_label_done_before_the_cancel_keeps_its_ctrl_z(qtbot, big_window, monkeypatch) -> None:
-    from app.gui import job_work
+    from app.gui import review_work
 
-    cancelled_when_done(monkeypatch, job_work, "correction_work", big_window)
+    cancelled_when_done(monkeypatch, review_work, "correction_work", big_window)
     select_all(qtbot, big_window)
     ids = big_window.selected_ids()
     big_window.set_user_label(ids, "Our hotel", big_window.index.review_states(ids))
@@ -188,10 +188,10 @@ def test_a_step_remembered_during_a_cancelled_ctrl_z_stays_above_it(qtbot, big_w
 
 
 def test_a_ctrl_z_done_before_the_cancel_is_not_kept(qtbot, big_window, monkeypatch) -> None:
-    from app.gui import job_work
+    from app.gui import review_work
 
     accept_all(qtbot, big_window)
-    cancelled_when_done(monkeypatch, job_work, "state_work", big_window)
+    cancelled_when_done(monkeypatch, review_work, "state_work", big_window)
     assert big_window.undo_review()
     wait_for_job(qtbot, big_window)
     assert states(big_window) == {("Petra", "suggested")}

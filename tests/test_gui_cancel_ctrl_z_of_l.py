@@ -47,10 +47,10 @@ def test_cancel_during_the_ctrl_z_of_a_bulk_label_keeps_the_step(qtbot, big_wind
 
 
 def test_a_ctrl_z_of_a_bulk_label_done_before_the_cancel_promises_no_ctrl_z(qtbot, big_window, monkeypatch) -> None:
-    from app.gui import job_work
+    from app.gui import review_work
 
     labelled_our_hotel(qtbot, big_window)
-    cancelled_when_done(monkeypatch, job_work, "take_back_work", big_window)
+    cancelled_when_done(monkeypatch, review_work, "take_back_work", big_window)
     assert big_window.undo_review()
     wait_for_job(qtbot, big_window)
     assert states(big_window) == {("Petra", "suggested")}

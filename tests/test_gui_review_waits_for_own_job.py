@@ -188,7 +188,7 @@ def test_a_r_l_and_ctrl_z_on_3000_photos_during_a_job_not_holding_the_index_are_
 def test_a_during_a_teach_says_to_wait_at_once(qtbot, big_window, monkeypatch) -> None:
     """Teach… writes what its photos teach in one transaction (seconds for many photos); it was
     not marked as holding the index, so A went to the GUI thread and waited on it."""
-    from app.gui import job_work
+    from app.gui import review_work
 
     win = big_window
     release = threading.Event()
@@ -199,7 +199,7 @@ def test_a_during_a_teach_says_to_wait_at_once(qtbot, big_window, monkeypatch) -
             cancel.raise_if_cancelled()
         return work
 
-    monkeypatch.setattr(job_work, "teach_work", teaching)
+    monkeypatch.setattr(review_work, "teach_work", teaching)
     select_all(qtbot, win)
     try:
         assert win.jobs.teach("Petra", list(range(1, 11)))

@@ -87,11 +87,11 @@ def test_the_steps_own_entry_leaves_the_journal(tmp_path, one_second) -> None:
 
 def test_the_job_workers_ctrl_z_leaves_the_other_windows_a(tmp_path, one_second) -> None:
     pytest.importorskip("PySide6")
-    from app.gui import job_work
+    from app.gui import review_work
 
     db, first, second, first_a, (petra, nothing) = two_windows_second_a_reuses_the_id(tmp_path)
     first.close(), second.close()
-    work = job_work.state_work(db, {"suggested": [petra]}, {petra: ("Petra", "accepted")}, taken_back=first_a)
+    work = review_work.state_work(db, {"suggested": [petra]}, {petra: ("Petra", "accepted")}, taken_back=first_a)
     change = work(None, None, None)
     assert change.left == {petra: ("Petra", "suggested")}
     with PhotoIndex.open(db) as terminal:

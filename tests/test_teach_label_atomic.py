@@ -141,7 +141,7 @@ def test_cancelled_label_in_the_app_changes_no_photo(library, tiny_bundle):
     """Cancel while L on several photos works (a photo decoded, the next not yet): the
     photos keep their labels, as a kill leaves them; none is half relabelled."""
     pytest.importorskip("PySide6")
-    from app.gui.job_work import BundleCache, correction_work
+    from app.gui.review_work import BundleCache, correction_work
 
     index, paths, ids = library
     photo_ids = ids["cabin"][:3]

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.wording import counted
-from app.gui import job_work, label_actions
+from app.gui import job_work, label_actions, review_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import (cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line,
@@ -72,7 +72,7 @@ class JobController(QObject):
         super().__init__(window)
         self.window = window
         self.runner = JobRunner(self)
-        self.bundles = job_work.BundleCache()  # the model for teaching, loaded once in the worker
+        self.bundles = review_work.BundleCache()  # the model for teaching, loaded once in the worker
         self._pending_refresh: set[int] = set()
         self._refresh_timer = QTimer(self, interval=REFRESH_MS)
         self._refresh_timer.timeout.connect(self._flush_refresh)
@@ -203,9 +203,10 @@ class JobController(QObject):
                    after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None,
                    journal: str | None = None, taken_back=None) -> bool:
         """Accept, reject or re-suggest many photos at once, those still as `expected`
-        (job_work.state_work, with its `journal` and `taken_back`); `after(StateChange)` on
+        (review_work.state_work, with its `journal` and `taken_back`); `after(StateChange)` on
         the GUI thread; `unchanged()` when cancelled or failed, every photo as it was (start)."""
-        work = job_work.state_work(self.window.db_path, ids_by_state, expected, journal=journal, taken_back=taken_back)
+        work = review_work.state_work(self.window.db_path, ids_by_state, expected, journal=journal,
+                                      taken_back=taken_back)
         return self.start(title, work, after=after, all_or_nothing=True, unchanged=unchanged, holds_index=True)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
@@ -319,7 +320,7 @@ class JobController(QObject):
                                             summary.label, taught=True)
             self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
 
-        work = job_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
+        work = review_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         # what the photos teach is written in one transaction, seconds for many (marked from the start: the
         # decoding before it is not told apart, so A waits for it too)
         return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True, holds_index=True)
@@ -338,7 +339,7 @@ class JobController(QObject):
             self.window.remember_label_step(summary.journalled, summary.photo_ids, summary.label)
             self.window.show_message(correction_text(summary))
 
-        work = job_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
+        work = review_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
                                         expected)
         # many photos: their one transaction takes seconds (a few photos': a moment, after decoding them)
         return self.start("Learning from your label", work, after=report, all_or_nothing=True,
@@ -351,7 +352,7 @@ class JobController(QObject):
             self.window.photos_changed([s.photo_id for s in found])
             self.window.suggestions_found(len(found), suggest_report)
 
-        work = job_work.suggest_work(self.window.db_path, query, self.window.settings, self.bundles)
+        work = review_work.suggest_work(self.window.db_path, query, self.window.settings, self.bundles)
         return self.start("Finding suggestions", work, after=report)
 
     def cancel(self) -> None:

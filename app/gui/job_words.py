@@ -13,7 +13,7 @@ from app.core.library import display_name
 from app.core.scan_summary import not_downloaded_words
 from app.core.wording import counted
 from app.gui.app_words import model_problem
-from app.gui.job_work import CorrectionSummary
+from app.gui.review_work import CorrectionSummary
 from app.gui.key_names import key_name
 
 NAMES_SHOWN = 3  # labels a message names before it counts the rest

@@ -19,7 +19,7 @@ from app.core.review_choices import choices_kept_among
 from app.core.teaching_untaught import set_states_withdrawing
 from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
-from app.gui.job_work import app_label_command, app_state_command
+from app.gui.review_work import app_label_command, app_state_command
 from app.gui.label_dialog import LabelDialog
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo
 

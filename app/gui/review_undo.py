@@ -173,7 +173,7 @@ class ReviewUndo:
         """Ctrl+Z after L or Teach…: the photos get the label they had before it back (source,
         score, state) and no longer teach the one it gave (but what they taught before), through
         the review journal as `undo --review` takes it back, compared and changed in one transaction."""
-        from app.gui.job_work import take_back_work
+        from app.gui.review_work import take_back_work
 
         if self._goes_to_worker(len(step.photo_ids)):  # off the GUI thread, as A and R
             work = take_back_work(self.db_path, step.command)  # counted in the job bar
