@@ -5,7 +5,8 @@ Members: bundle.json (manifest with the sha256 of every other member), model.onn
 labels.json, card.md and optionally gallery.npz. A bundle whose network also outputs
 descriptors declares `descriptor_size` and its `teaching` space (model.descriptor).
 Loading checks everything and raises BundleError naming the problem; `bundle.id` is a
-short hash of the contents.
+short hash of the contents. Writing one is model.bundle_writer; listing the bundles in
+folders, model.bundle_listing.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -33,7 +32,7 @@ from model.labels import label_form
 from model.onnx_info import check_onnx_input, check_onnx_outputs
 from model.places import Place
 from model.preprocess import Preprocessing
-from model.scoring import ScoringConfig, unit_vectors
+from model.scoring import ScoringConfig
 
 FORMAT_VERSION = 1
 BUNDLE_SUFFIX = ".ltbundle"
@@ -115,158 +114,20 @@ class ModelBundle:
         return [entry.place for entry in self.labels]
 
 
-@dataclass(frozen=True)
-class BundleInfo:
-    """One line of `landmark-tagger models`: a bundle's summary, or why it is unusable."""
-
-    path: Path
-    name: str | None = None
-    id: str | None = None
-    num_classes: int | None = None
-    input_size: int | None = None
-    backbone: str | None = None
-    threshold: float | None = None  # its "no landmark" threshold
-    is_default: bool = False
-    error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": str(self.path),
-            "name": self.name,
-            "id": self.id,
-            "classes": self.num_classes,
-            "input_size": self.input_size,
-            "backbone": self.backbone,
-            "threshold": self.threshold,
-            "default": self.is_default,
-            "error": self.error,
-        }
-
-
 def default_bundle_path() -> Path:
     """assets/default.ltbundle in the repository (or installed package tree)."""
     return Path(__file__).resolve().parents[1] / "assets" / DEFAULT_BUNDLE_NAME
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The hex sha256 a manifest lists for a member (bundle_writer writes it, load_bundle checks it)."""
     return hashlib.sha256(data).hexdigest()
 
 
 def bundle_id(manifest: dict[str, Any]) -> str:
     """A short hash of the manifest, which carries the hash of every member."""
     text = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
-    return _sha256(text.encode("utf-8"))[:12]
-
-
-# ---------------------------------------------------------------- writing
-
-
-def _gallery_bytes(gallery: Gallery) -> bytes:
-    buffer = io.BytesIO()
-    arrays = {"vectors": unit_vectors(gallery.vectors).astype(np.float16),
-              "classes": np.asarray(gallery.classes, dtype=np.int32)}
-    if gallery.descriptors is not None:
-        arrays["descriptors"] = unit_vectors(gallery.descriptors).astype(np.float16)
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
-def save_bundle(
-    out_path: str | Path,
-    *,
-    onnx_bytes: bytes,
-    labels: Sequence[LabelEntry],
-    preprocessing: Preprocessing,
-    embedding_size: int,
-    name: str,
-    backbone: str = "",
-    scoring: ScoringConfig | None = None,
-    threshold: float = 0.5,
-    card: str = "",
-    gallery: Gallery | None = None,
-    extra: dict[str, Any] | None = None,
-    as_folder: bool = False,
-    descriptor_size: int = 0,
-    teaching: TeachingSettings | None = None,
-    created: str | None = None,
-) -> ModelBundle:
-    """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
-    `created` (ISO 8601, "" when not known; now when None) is hashed into the id: an
-    export gives the time its checkpoint was saved, so that exporting it again gives the
-    same id.
-
-    The file is written to a temporary name and renamed, so a reader never sees half a
-    bundle. Raises BundleError if the result does not load.
-    """
-    out_path = Path(out_path)
-    scoring = scoring or ScoringConfig()
-    members: dict[str, bytes] = {
-        ONNX_MEMBER: onnx_bytes,
-        LABELS_MEMBER: json.dumps(
-            [e.to_dict() for e in labels], ensure_ascii=False, indent=1
-        ).encode("utf-8"),
-        CARD_MEMBER: (card or f"# {name}\n\nNo model card was written.\n").encode("utf-8"),
-    }
-    if gallery is not None:
-        members[GALLERY_MEMBER] = _gallery_bytes(gallery)
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "name": name,
-        "created": created if created is not None else datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "backbone": backbone,
-        "preprocessing": preprocessing.to_dict(),
-        "embedding_size": int(embedding_size),
-        "scale": scoring.scale,
-        "temperature": scoring.temperature,
-        "threshold": float(threshold),
-        "num_classes": len(labels),
-        "gallery": {"weight": scoring.gallery_weight, "k": scoring.gallery_k},
-        "extra": extra or {},
-        "members": {member: _sha256(data) for member, data in members.items()},
-    }
-    if descriptor_size:
-        manifest["descriptor_size"] = int(descriptor_size)
-    if teaching is not None:
-        manifest["teaching"] = teaching.to_dict()
-    members = {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"), **members}
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    if as_folder:
-        out_path.mkdir(parents=True, exist_ok=True)
-        for member, data in members.items():
-            tmp = out_path / (member + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(out_path / member)
-    else:
-        tmp = out_path.with_name(out_path.name + ".tmp")
-        try:
-            with open(tmp, "wb") as handle:
-                with zipfile.ZipFile(handle, "w") as archive:
-                    for member, data in members.items():
-                        # ONNX weights barely compress; storing them keeps loading a plain read.
-                        method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
-                        archive.writestr(member, data, compress_type=method)
-                handle.flush()
-                os.fsync(handle.fileno())  # on disk before it takes the name: a crash leaves the old bundle or the new
-            tmp.replace(out_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)  # no half-written bundle left behind
-            raise
-        _sync_folder(out_path.parent)
-    return load_bundle(out_path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX); Windows cannot open a folder for it."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass  # some file systems refuse to sync a folder; the rename itself is done
-    finally:
-        os.close(descriptor)
+    return sha256_hex(text.encode("utf-8"))[:12]
 
 
 # ---------------------------------------------------------------- reading
@@ -345,7 +206,7 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         source.refuse_unlisted([MANIFEST, *hashes])
         members = {member: source.read(member) for member in hashes}
     for member, expected in hashes.items():
-        if _sha256(members[member]) != expected:
+        if sha256_hex(members[member]) != expected:
             raise BundleError(
                 f"model bundle {path}: {member} does not match its sha256 in {MANIFEST}; "
                 "the file is corrupt or was edited — get the bundle again"
@@ -400,63 +261,6 @@ def load_bundle(path: str | Path, *, check_onnx: bool = True) -> ModelBundle:
         descriptor_size=descriptor_size,
         teaching=teaching,
     )
-
-
-def resave_bundle(bundle: ModelBundle, out_path: str | Path, **changes: Any) -> ModelBundle:
-    """Save a copy of a loaded bundle with some of save_bundle's arguments changed
-    (e.g. card=, onnx_bytes=, name=); everything else is kept, `created` too: the same
-    bundle resaved with the same change is the same bundle, same id."""
-    arguments: dict[str, Any] = dict(created=bundle.created,
-        onnx_bytes=bundle.onnx_bytes, labels=bundle.labels, preprocessing=bundle.preprocessing,
-        embedding_size=bundle.embedding_size, name=bundle.name, backbone=bundle.backbone,
-        scoring=bundle.scoring, threshold=bundle.threshold, card=bundle.card, gallery=bundle.gallery,
-        extra=bundle.extra, descriptor_size=bundle.descriptor_size, teaching=bundle.teaching,
-    )
-    arguments.update(changes)
-    return save_bundle(out_path, **arguments)
-
-
-def validate_bundle(path: str | Path) -> BundleInfo:
-    """Load a bundle and summarise it; a broken bundle gives a BundleInfo with `error`."""
-    path = Path(path)
-    is_default = path.resolve() == default_bundle_path().resolve()
-    try:
-        bundle = load_bundle(path)
-    except BundleError as error:
-        return BundleInfo(path=path, is_default=is_default, error=str(error))
-    return BundleInfo(
-        path=path,
-        name=bundle.name,
-        id=bundle.id,
-        num_classes=bundle.num_classes,
-        input_size=bundle.input_size,
-        backbone=bundle.backbone,
-        threshold=float(bundle.threshold),
-        is_default=is_default,
-    )
-
-
-def find_bundles(folders: Iterable[str | Path]) -> list[Path]:
-    """Bundle files (*.ltbundle) and bundle folders (with bundle.json) in the folders."""
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for folder in folders:
-        folder = Path(folder)
-        if not folder.is_dir():
-            continue
-        for child in sorted(folder.iterdir()):
-            is_bundle = (child.is_file() and child.suffix == BUNDLE_SUFFIX) or (
-                child.is_dir() and (child / MANIFEST).is_file()
-            )
-            if is_bundle and child.resolve() not in seen:
-                seen.add(child.resolve())
-                found.append(child)
-    return found
-
-
-def list_bundles(folders: Iterable[str | Path]) -> list[BundleInfo]:
-    """Every bundle in the folders, checked; corrupt ones carry their error."""
-    return [validate_bundle(path) for path in find_bundles(folders)]
 
 
 def read_places(path: str | Path) -> dict[str, Place]:

@@ -17,7 +17,8 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from model.bundle import Gallery, LabelEntry, ModelBundle, labels_from_names, save_bundle
+from model.bundle import Gallery, LabelEntry, ModelBundle, labels_from_names
+from model.bundle_writer import save_bundle
 from model.descriptor import DESCRIPTORS_OUTPUT, TeachingSettings
 from model.errors import ModelError
 from model.preprocess import Preprocessing

@@ -16,7 +16,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from model.bundle import ModelBundle, load_bundle, resave_bundle
+from model.bundle import ModelBundle, load_bundle
+from model.bundle_writer import resave_bundle
 from model.errors import ModelError
 
 

@@ -53,7 +53,8 @@ def entry(dialog, text_start: str):
 
 
 def test_the_list_shows_the_default_bundle_and_one_in_the_user_models_folder(qtbot, tiny_bundle) -> None:
-    from model.bundle import default_bundle_path, validate_bundle
+    from model.bundle import default_bundle_path
+    from model.bundle_listing import validate_bundle
 
     installed_tiny(tiny_bundle)
     dialog = open_dialog(qtbot, AppSettings())

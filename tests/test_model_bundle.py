@@ -16,10 +16,10 @@ from model.bundle import (
     Gallery,
     LabelEntry,
     default_bundle_path,
-    list_bundles,
     load_bundle,
-    save_bundle,
 )
+from model.bundle_listing import list_bundles
+from model.bundle_writer import save_bundle
 from model.errors import BundleError, ModelError
 
 

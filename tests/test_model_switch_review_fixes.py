@@ -14,7 +14,8 @@ import pytest
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.tagging import TagOptions, tag
-from model.bundle import LabelEntry, resave_bundle
+from model.bundle import LabelEntry
+from model.bundle_writer import resave_bundle
 from model.errors import BundleError
 from tests.test_cli_tag import photo
 

@@ -13,7 +13,8 @@ import pytest
 
 from app.core.index import PhotoIndex
 from app.core.tagging import TagOptions, tag
-from model.bundle import LabelEntry, labels_with_places, load_bundle, read_places, resave_bundle
+from model.bundle import LabelEntry, labels_with_places, load_bundle, read_places
+from model.bundle_writer import resave_bundle
 from model.errors import BundleError
 from model.places import FAR_FACTOR, Place, distances_km, location_factors, read_places_csv
 from tests.test_index_support import jpeg_bytes

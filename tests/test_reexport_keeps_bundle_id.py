@@ -24,7 +24,7 @@ DEFAULT_BUNDLE_ID = "65802ee7f277"
 
 
 class _Clock:
-    """Stands in for model.bundle's datetime: each now() an hour after the last, as two
+    """Stands in for model.bundle_writer's datetime: each now() an hour after the last, as two
     exports made an hour apart."""
 
     calls = 0
@@ -67,10 +67,10 @@ def manifest_of(bundle_path):
 
 @pytest.mark.slow
 def test_the_same_checkpoint_exported_twice_is_the_same_bundle(trained_run, tmp_path, monkeypatch):
-    import model.bundle
+    import model.bundle_writer
     from training.export import export_checkpoint
 
-    monkeypatch.setattr(model.bundle, "datetime", _Clock)
+    monkeypatch.setattr(model.bundle_writer, "datetime", _Clock)
     first = export_checkpoint(trained_run, tmp_path / "m.ltbundle")
     best = trained_run / "checkpoints" / "best.pt"
     os.utime(best, (best.stat().st_atime, best.stat().st_mtime + 7200))  # copied, touched: still the same model
@@ -88,11 +88,11 @@ def test_the_same_checkpoint_exported_twice_is_the_same_bundle(trained_run, tmp_
 def test_a_checkpoint_saved_before_it_recorded_its_time_keeps_its_id_when_copied(trained_run, tmp_path, monkeypatch):
     import shutil
 
-    import model.bundle
+    import model.bundle_writer
     from training.checkpoint import SAVED, load_checkpoint, save_checkpoint
     from training.export import export_checkpoint
 
-    monkeypatch.setattr(model.bundle, "datetime", _Clock)
+    monkeypatch.setattr(model.bundle_writer, "datetime", _Clock)
     state = load_checkpoint(trained_run / "checkpoints" / "last.pt")
     del state[SAVED], state["format"]
     old = save_checkpoint(tmp_path / "old.pt", state)

@@ -13,7 +13,7 @@ pytest.importorskip("onnxruntime")
 
 
 class _Clock:
-    """model.bundle's datetime: each now() an hour after the last."""
+    """model.bundle_writer's datetime: each now() an hour after the last."""
 
     calls = 0
 
@@ -24,15 +24,16 @@ class _Clock:
 
 
 def test_places_given_twice_keep_created_and_the_id(tmp_path, monkeypatch):
-    import model.bundle
-    from model.bundle import load_bundle, resave_bundle
+    import model.bundle_writer
+    from model.bundle import load_bundle
+    from model.bundle_writer import resave_bundle
     from model.testing import make_tiny_bundle
     from training.cli import main
 
     source = make_tiny_bundle(tmp_path / "m.ltbundle", ["Colosseum", "Petra"], input_size=32, embedding_size=8)
     created = "2026-12-05T13:33:27+00:00"  # as export writes it: when the checkpoint was saved
     resave_bundle(source, tmp_path / "m.ltbundle", created=created)
-    monkeypatch.setattr(model.bundle, "datetime", _Clock)
+    monkeypatch.setattr(model.bundle_writer, "datetime", _Clock)
     csv = tmp_path / "pl.csv"
     csv.write_text("name,lat,lon,radius_km\nColosseum,41.89,12.49,5\n", encoding="utf-8")
     assert main(["places", str(tmp_path / "m.ltbundle"), str(csv)]) == 0

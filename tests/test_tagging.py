@@ -26,7 +26,7 @@ def bundle_path(tiny_bundle) -> Path:
 @pytest.fixture(scope="module")
 def other_bundle_path(tiny_bundle, tmp_path_factory) -> Path:
     """The same network saved as another model (another id), as after an update."""
-    from model.bundle import save_bundle
+    from model.bundle_writer import save_bundle
 
     path = tmp_path_factory.mktemp("bundles") / "other.ltbundle"
     save_bundle(

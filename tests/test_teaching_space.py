@@ -13,7 +13,8 @@ from app.core import teaching_store as store
 from app.core.index import PhotoIndex
 from app.core.teaching_scoring import TeachingConfig
 from app.core.teaching_space import build_space, refine, score, teaching_space
-from model.bundle import Gallery, resave_bundle
+from model.bundle import Gallery
+from model.bundle_writer import resave_bundle
 from model.descriptor import JointVectors, TeachingSettings, descriptors_from_pooled, joint_vectors
 from model.errors import BundleError, ModelError
 from model.scoring import ScoringConfig, unit_vectors

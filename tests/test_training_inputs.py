@@ -337,7 +337,7 @@ def test_export_to_a_folder_or_an_unwritable_path_is_refused_before_the_work(tmp
 def test_a_failed_bundle_write_leaves_no_temporary_file(tiny_bundle, tmp_path, monkeypatch):
     import zipfile
 
-    from model.bundle import resave_bundle
+    from model.bundle_writer import resave_bundle
 
     def broken_writestr(self, *args, **kwargs):
         raise OSError(28, "No space left on device")

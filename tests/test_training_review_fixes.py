@@ -278,7 +278,7 @@ def test_export_with_a_misspelt_place_leaves_out_as_it_was(finished_run, tmp_pat
 
 
 def test_a_bundle_that_cannot_reach_the_disk_leaves_the_old_one(tiny_bundle, tmp_path, monkeypatch):
-    import model.bundle as bundle_module
+    import model.bundle_writer as bundle_module
 
     out = tmp_path / "m.ltbundle"
     bundle_module.resave_bundle(tiny_bundle, out)

@@ -257,7 +257,8 @@ def run_export(args) -> int:
 
 
 def _with_places(bundle, places_csv: Path, out: Path, as_folder: bool = False):
-    from model.bundle import labels_with_places, resave_bundle
+    from model.bundle import labels_with_places
+    from model.bundle_writer import resave_bundle
     from model.places import read_places_csv
 
     labels = labels_with_places(bundle.labels, read_places_csv(places_csv))

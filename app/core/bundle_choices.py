@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from model.bundle import BundleInfo
+    from model.bundle_listing import BundleInfo
 
 
 def bundle_folders() -> list[Path]:
@@ -27,7 +27,7 @@ def known_bundles(extra: Iterable[str | Path] = ()) -> list["BundleInfo"]:
     A bundle that fails its checks is returned with `error` set instead of raising, so one
     corrupt file never hides the others.
     """
-    from model.bundle import BundleInfo, find_bundles
+    from model.bundle_listing import BundleInfo, find_bundles
 
     paths: list[Path] = []
     unreadable: list[BundleInfo] = []
@@ -50,7 +50,7 @@ def check_bundle(path: str | Path) -> "BundleInfo":
     Beyond the bundle's own checks, an unreadable file (permissions, a folder in the way)
     or a malformed network is reported the same way rather than raised.
     """
-    from model.bundle import BundleInfo, validate_bundle
+    from model.bundle_listing import BundleInfo, validate_bundle
     from model.errors import ModelError
 
     path = Path(path)

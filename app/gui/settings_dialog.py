@@ -28,7 +28,7 @@ from app.gui.screen_fit import resize_within_screen
 from app.gui.threshold_box import ThresholdBox, format_threshold
 
 if TYPE_CHECKING:
-    from model.bundle import BundleInfo
+    from model.bundle_listing import BundleInfo
 
 BUNDLE_FILTER = "Model bundles (*.ltbundle);;All files (*)"
 DEFAULT_CHOICE = ""  # the combo's data for "the default bundle"; stored as model_bundle=None

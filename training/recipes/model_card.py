@@ -254,7 +254,8 @@ def render_card(
 
 def rewrite_bundle_card(bundle_path: Path, card: str) -> str:
     """Re-save the bundle with `card` as card.md (everything else unchanged); returns its id."""
-    from model.bundle import load_bundle, resave_bundle
+    from model.bundle import load_bundle
+    from model.bundle_writer import resave_bundle
 
     return resave_bundle(load_bundle(bundle_path), bundle_path, card=card).id
 

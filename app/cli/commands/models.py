@@ -39,7 +39,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from model.bundle import default_bundle_path, find_bundles
+    from model.bundle import default_bundle_path
+    from model.bundle_listing import find_bundles
 
     from app.core.model_choice import model_choice
 
