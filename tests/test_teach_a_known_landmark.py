@@ -83,6 +83,23 @@ def test_a_photo_of_another_place_taught_with_two_of_one_place_is_named(tmp_path
     assert "unlike" not in capsys.readouterr().err
 
 
+def test_a_later_teach_of_the_place_does_not_name_the_photo_taught_earlier_again(tmp_path, shared_data, capsys):
+    """The tester's F4: once DSCN0025.jpg was named as unlike the others, every later teach of
+    the place named it again, as if the photo just taught were the odd one."""
+    library = tmp_path / "Arezzo"
+    shutil.copytree(shared_data / "camera" / "jpeg_gps", library)
+    db = tmp_path / "index.db"
+    assert main(["--db", str(db), "scan", str(library)]) == 0
+    assert main(["--db", str(db), "tag"]) in (0, 1)
+    taught = [str(library / name) for name in ("DSCN0010.jpg", "DSCN0012.jpg", "DSCN0025.jpg")]
+    assert main(["--db", str(db), "teach", "Arezzo park", *taught]) == 0
+    assert "DSCN0025.jpg looks unlike" in capsys.readouterr().err
+    assert main(["--db", str(db), "teach", "--json", "Arezzo park", str(library / "DSCN0021.jpg")]) == 0
+    out, said = capsys.readouterr()
+    assert "DSCN0025" not in said
+    assert str(library / "DSCN0025.jpg") in json.loads(out)["unlike_the_others"]  # the place's state, as before
+
+
 def test_photos_of_two_landmarks_taught_as_one_place_name_both(tmp_path, shared_data, capsys):
     """The tester's "Marseille weekend" (2 Palais Longchamp + 1 Hotel Negresco): the held
     message named only one of the two landmarks."""

@@ -102,3 +102,23 @@ def test_suggest_names_every_landmark_a_place_was_taught_from():
         "show “Marseille weekend”, label them (L)"]
     assert held_places(Counter({0: 10, 1: 9}), {0: {"Marseille weekend"}, 1: {"Marseille weekend"}}, names,
                        {"Marseille weekend"}) == []  # a place that found suggestions is not held
+
+
+def test_a_later_teach_names_only_its_own_photos_and_an_earlier_one_only_once_it_stands_out():
+    """The tester's F4: every later teach of "Arezzo, Tuscany" said again that DSC_0001.NEF,
+    taught earlier, looked unlike the others, as if the photo just taught were the odd one."""
+    earlier, now = "/p/DSC_0001.NEF", "/p/DSC_0003.JPG"
+    repeated = TaughtLook("Arezzo, Tuscany", 9, unlike=(earlier,), taught_now=(now,), unlike_before=(earlier,))
+    assert repeated.lines() == []
+    assert TaughtLook("Arezzo, Tuscany", 9, unlike=(earlier, now), taught_now=(now,),
+                      unlike_before=(earlier,)).lines()[0].startswith(
+        "/p/DSC_0003.JPG looks unlike the other photos taught as 'Arezzo, Tuscany' (as unlike")
+    stands_out = TaughtLook("Arezzo, Tuscany", 3, unlike=(earlier,), taught_now=(now,)).lines()
+    assert stands_out == [
+        "an earlier taught photo, /p/DSC_0001.NEF, now looks unlike the other photos taught as 'Arezzo, Tuscany' "
+        "(as unlike as photos of two different landmarks): if it shows another place, teach it under that "
+        "place's name (a photo teaches one place)"]
+    both = TaughtLook("Trip", 5, unlike=(earlier, now), taught_now=(now,)).lines()[0]
+    assert both.startswith("/p/DSC_0003.JPG looks unlike the other photos taught as 'Trip', and an earlier taught "
+                           "photo, /p/DSC_0001.NEF, now looks unlike the other photos taught as 'Trip' (as unlike as "
+                           "photos of two different landmarks): if they show another place, teach them")

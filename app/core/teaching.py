@@ -155,7 +155,7 @@ def teach(
         summary.untaught = withdraw_untaught(conn, {move.before for move in summary.moved})
         summary.journalled = was.journal(conn, journal, summary) if was is not None else None
     summary.embedded = embedder.decoded
-    summary.look = look_of_place(index, bundle, label) if summary.taught else None
+    summary.look = look_of_place(index, bundle, label, summary.photo_ids) if summary.taught else None
     return summary
 
 

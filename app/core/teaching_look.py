@@ -7,7 +7,7 @@ Teach… say it in the same words (`TaughtLook.lines`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Collection
 
 from app.core import teaching_store as store
 from app.core.wording import counted
@@ -28,7 +28,11 @@ class TaughtLook:
     `unlike` the paths of those that look unlike the others, `counted` (path, landmark) of
     those `landmarks` counts, and `unsure` (path, landmark, score) of those the model
     suggested as one of `landmarks` without being sure of it (teaching_alike.sure_classes),
-    so the user, who saw that suggestion, hears why it does not count."""
+    so the user, who saw that suggestion, hears why it does not count. taught_now: the
+    paths this teach taught (None: all of them), and `unlike_before` those of `unlike` that
+    looked unlike the others before it: a teach names the photos it taught that look
+    unlike, and an earlier taught photo only once it stands out, as an earlier one, never
+    again at every later teach of the place."""
 
     place: str
     photos: int
@@ -36,6 +40,8 @@ class TaughtLook:
     unlike: tuple[str, ...] = ()
     counted: tuple[tuple[str, str], ...] = ()
     unsure: tuple[tuple[str, str, float], ...] = ()
+    taught_now: tuple[str, ...] | None = None
+    unlike_before: tuple[str, ...] = ()
 
     def lines(self, quote: Callable[[str], str] = plain_quotes,
               how_to_label: str = "with `landmark-tagger label`", photo_name: Callable[[str], str] = str) -> list[str]:
@@ -46,19 +52,27 @@ class TaughtLook:
                                   self._landmarks_line(quote, how_to_label, photo_name)) if line]
 
     def _unlike_line(self, quote: Callable[[str], str], photo_name: Callable[[str], str]) -> str | None:
-        if not self.unlike:
+        place = quote(self.place)
+        if self.unlike and len(self.unlike) == self.photos and set(self.unlike) - set(self.unlike_before):
+            return (f"the {len(self.unlike):,} photos taught as {place} look unlike each other (as unlike as photos "
+                    "of two different landmarks): if they show different places, teach each place under its own name")
+        now = [path for path in self.unlike if self.taught_now is None or path in self.taught_now]
+        earlier = [path for path in self.unlike if path not in now and path not in self.unlike_before]
+        said = []
+        if now:
+            one = len(now) == 1
+            said.append(f"{_names([photo_name(path) for path in now])} {'looks' if one else 'look'} unlike the other "
+                        f"photos taught as {place}")
+        if earlier:
+            one = len(earlier) == 1
+            said.append(f"{'an earlier taught photo' if one else 'earlier taught photos'}, "
+                        f"{_names([photo_name(path) for path in earlier])}, now {'looks' if one else 'look'} unlike "
+                        f"the other photos taught as {place}")
+        if not said:
             return None
-        place, count = quote(self.place), len(self.unlike)
-        if count == self.photos:
-            return (f"the {count:,} photos taught as {place} look unlike each other (as unlike as photos of two "
-                    "different landmarks): if they show different places, teach each place under its own name")
-        shown = [photo_name(path) for path in self.unlike[:3]]
-        if count > 3:
-            shown.append(f"{count - 3:,} more")
-        names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-        one = count == 1
-        return (f"{names} {'looks' if one else 'look'} unlike the other photos taught as {place} (as unlike as "
-                f"photos of two different landmarks): if {'it shows' if one else 'they show'} another place, teach "
+        one = len(now) + len(earlier) == 1
+        text = said[0] if len(said) == 1 else f"{said[0]}, and {said[1]}"
+        return (f"{text} (as unlike as photos of two different landmarks): if {'it shows' if one else 'they show'} another place, teach "
                 f"{'it' if one else 'them'} under that place's name (a photo teaches one place)")
 
     def _landmarks_line(self, quote: Callable[[str], str], how_to_label: str,
@@ -128,25 +142,34 @@ def _names(shown: list[str]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def look_of_place(index: "PhotoIndex", bundle: "ModelBundle", place: str) -> TaughtLook:
+def look_of_place(index: "PhotoIndex", bundle: "ModelBundle", place: str,
+                  taught_now: Collection[int] | None = None) -> TaughtLook:
     """How the model sees the photos `place` is taught from (its references by `bundle`).
+    taught_now: the ids of the photos the teach just taught (None: all are new), so its
+    words are about them, not about a photo taught earlier (TaughtLook.taught_now).
     A bundle whose class centres cannot be read says nothing (`suggest` names that problem)."""
     from app.core.teaching_alike import alike_in_index
-    from app.core.teaching_odd import odd_photos
+    from app.core.teaching_odd import odd_photo_ids
     from app.core.teaching_space import teaching_space
     from model.errors import BundleError
 
     photos = sum(ref.label == place for ref in store.refs_of_model(index.conn, bundle.id))
-    unlike = tuple(odd_photos(index, bundle, place))
+    def path_of(photo_id: int) -> str:
+        return index.get(photo_id).path
+
+    unlike = tuple(map(path_of, odd_photo_ids(index, bundle, place)))
+    now = None if taught_now is None else tuple(map(path_of, taught_now))
+    before = () if taught_now is None else tuple(map(path_of, odd_photo_ids(index, bundle, place, taught_now)))
+    told = {"taught_now": now, "unlike_before": before}
     try:
         space = teaching_space(bundle)
     except BundleError:
-        return TaughtLook(place, photos, unlike=unlike)
+        return TaughtLook(place, photos, unlike=unlike, **told)
     names = space.class_names
     counts = alike_in_index(index, space, bundle, places=[place]).get(place, {})
     landmarks = sorted(((names[cls], count) for cls, count in counts.items()), key=lambda item: (-item[1], item[0]))
     counted, unsure = _counted_and_unsure(index, space, bundle, place, {names[cls] for cls in counts})
-    return TaughtLook(place, photos, tuple(landmarks), unlike, counted, unsure)
+    return TaughtLook(place, photos, tuple(landmarks), unlike, counted, unsure, **told)
 
 
 def _counted_and_unsure(index: "PhotoIndex", space, bundle: "ModelBundle", place: str, landmarks: set[str]):

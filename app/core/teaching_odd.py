@@ -14,7 +14,7 @@ each bundle's gallery, so it follows the model; docs/TEACHING.md gives how it wa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Collection
 
 import numpy as np
 
@@ -78,16 +78,20 @@ def unlike_the_others(vectors: np.ndarray, cut: float) -> np.ndarray:
     return similar.max(axis=1) < cut
 
 
-def odd_photos(index: "PhotoIndex", bundle: "ModelBundle", place: str) -> list[str]:
-    """The paths of the photos `place` is taught from (by `bundle`) that look unlike the
-    others, in the order they were taught."""
+def odd_photo_ids(index: "PhotoIndex", bundle: "ModelBundle", place: str,
+                  leave_out: Collection[int] = ()) -> list[int]:
+    """The ids of the photos `place` is taught from (by `bundle`) that look unlike the
+    others, in the order they were taught; leave_out: photos counted as not taught (those
+    a teach just added, to know which photos looked unlike before it)."""
     cut = unlike_cut(bundle)
     if cut is None:
         return []
     read = store.stored_descriptor if uses_descriptors(bundle) else store.stored_embedding
+    leave_out = set(leave_out)
     found = [(ref.photo_id, vector) for ref in store.refs_of_model(index.conn, bundle.id)
-             if ref.label == place and (vector := read(index.conn, ref.photo_id, bundle.id)) is not None]
+             if ref.label == place and ref.photo_id not in leave_out
+             and (vector := read(index.conn, ref.photo_id, bundle.id)) is not None]
     if len(found) < MIN_PHOTOS:
         return []
     odd = unlike_the_others(np.stack([vector for _, vector in found]), cut)
-    return [index.get(photo_id).path for (photo_id, _), unlike in zip(found, odd) if unlike]
+    return [photo_id for (photo_id, _), unlike in zip(found, odd) if unlike]
