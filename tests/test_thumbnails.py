@@ -52,6 +52,66 @@ def test_orientation_is_applied_to_both_sources(tmp_path: Path) -> None:
     assert preview.size == (200, 300)
 
 
+# The EXIF spec's meaning of each Orientation: the visual side of the upright picture
+# that the stored image's first row is shown on, then the side its first column is.
+EXIF_FIRST_ROW_AND_FIRST_COLUMN = {
+    1: ("top", "left"), 2: ("top", "right"), 3: ("bottom", "right"), 4: ("bottom", "left"),
+    5: ("left", "top"), 6: ("right", "top"), 7: ("right", "bottom"), 8: ("left", "bottom"),
+}
+OTHER_SIDE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
+PHOTO_CORNERS = {"top-left": (220, 20, 20), "top-right": (20, 200, 20),
+                 "bottom-left": (20, 20, 220), "bottom-right": (235, 235, 235)}
+THUMBNAIL_CORNERS = {"top-left": (230, 220, 20), "top-right": (210, 30, 210),
+                     "bottom-left": (30, 210, 210), "bottom-right": (120, 120, 120)}
+
+
+def four_corners(size: tuple[int, int], colours: dict[str, tuple[int, int, int]]) -> Image.Image:
+    """A picture with a different colour in each quadrant: every turn and mirror shows."""
+    width, height = size
+    image = Image.new("RGB", size)
+    for corner, colour in colours.items():
+        left = 0 if corner.endswith("left") else width // 2
+        top = 0 if corner.startswith("top") else height // 2
+        image.paste(colour, (left, top, left + width // 2, top + height // 2))
+    return image
+
+
+def seen_at(orientation: int, stored_corner: str) -> frozenset[str]:
+    """The two sides of the upright picture that a stored corner is seen between."""
+    row_side, column_side = EXIF_FIRST_ROW_AND_FIRST_COLUMN[orientation]
+    row, column = stored_corner.split("-")
+    return frozenset({row_side if row == "top" else OTHER_SIDE[row_side],
+                      column_side if column == "left" else OTHER_SIDE[column_side]})
+
+
+@pytest.mark.parametrize("source", ["embedded thumbnail", "decoded photo"])
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_thumbnails_of_turned_and_mirrored_photos_come_out_upright(tmp_path: Path, source, orientation) -> None:
+    """Orientations 5 and 7 (mirrored and turned: front cameras, some scanners) as well
+    as the plain turns, from the EXIF thumbnail and from the decoded photo alike."""
+    import numpy as np
+
+    exif = {"0th": {piexif.ImageIFD.Orientation: orientation}, "Exif": {}, "1st": {}, "thumbnail": None}
+    colours = PHOTO_CORNERS
+    if source == "embedded thumbnail":
+        colours = THUMBNAIL_CORNERS  # other colours: the tile shows which source made it
+        buffer = io.BytesIO()
+        four_corners((160, 106), colours).save(buffer, "JPEG", quality=95)
+        exif["thumbnail"] = buffer.getvalue()
+        exif["1st"] = {piexif.ImageIFD.JPEGInterchangeFormat: 0, piexif.ImageIFD.JPEGInterchangeFormatLength: 0}
+    photo = tmp_path / f"o{orientation}.jpg"
+    four_corners((600, 400), PHOTO_CORNERS).save(photo, "JPEG", quality=95, exif=piexif.dump(exif))
+
+    image = make_thumbnail(photo, 160)
+    assert (image.height > image.width) == (orientation >= 5)
+    pixels = np.asarray(image, dtype=np.int32)
+    for stored_corner, colour in colours.items():
+        sides = seen_at(orientation, stored_corner)
+        y = image.height // 4 if "top" in sides else image.height - 1 - image.height // 4
+        x = image.width // 4 if "left" in sides else image.width - 1 - image.width // 4
+        assert np.abs(pixels[y, x] - colour).max() < 40, (stored_corner, sorted(sides), pixels[y, x])
+
+
 def test_letterboxed_embedded_thumbnail_is_cropped_to_the_photo_aspect(tmp_path: Path) -> None:
     photo = tmp_path / "box.jpg"
     buffer = io.BytesIO()

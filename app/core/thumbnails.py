@@ -236,7 +236,7 @@ def _embedded_thumbnail(path: Path, size: int) -> Image.Image | None:
     if max(thumb.size) < size * EMBEDDED_ENOUGH:  # its letterbox took more than the margin
         return None
     orientation = exif.get("0th", {}).get(piexif.ImageIFD.Orientation, 1)
-    return _apply_orientation(thumb, orientation)
+    return apply_orientation(thumb, orientation)
 
 
 # An EXIF thumbnail lives in a 64 KB APP1 segment: cameras write 160 x 120 to 640 x 480.
@@ -343,22 +343,6 @@ def _crop_to_aspect(thumb: Image.Image, aspect: float) -> Image.Image:
     return thumb.crop((left, 0, left + new_width, height))
 
 
-def _apply_orientation(image: Image.Image, orientation: int) -> Image.Image:
-    """Apply an EXIF orientation value (1..8) to an image that carries no EXIF itself."""
-    operations = {
-        2: [Image.Transpose.FLIP_LEFT_RIGHT],
-        3: [Image.Transpose.ROTATE_180],
-        4: [Image.Transpose.FLIP_TOP_BOTTOM],
-        5: [Image.Transpose.TRANSPOSE],
-        6: [Image.Transpose.ROTATE_270],
-        7: [Image.Transpose.TRANSVERSE],
-        8: [Image.Transpose.ROTATE_90],
-    }
-    for operation in operations.get(int(orientation or 1), []):
-        image = image.transpose(operation)
-    return image
-
-
 def _decoded_image(path: Path, size: int) -> Image.Image:
     """Decode at reduced size (JPEG draft) and apply the EXIF orientation."""
     with _open(path) as image:
@@ -393,7 +377,7 @@ def _raw_preview(path: Path, size: int) -> Image.Image:
                     return image
             elif thumb is not None and max(thumb.data.shape[:2]) >= size * EMBEDDED_ENOUGH:
                 bitmap = Image.fromarray(np.ascontiguousarray(thumb.data[..., :3]).astype("uint8"))
-                return _apply_orientation(bitmap.convert("RGB"), orientation)
+                return apply_orientation(bitmap.convert("RGB"), orientation)
             # No usable preview: demosaic at half size; user_sat keeps files with a
             # wrong white level from coming out white.
             rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8, user_sat=None)
