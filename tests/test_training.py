@@ -105,6 +105,25 @@ def test_sampler_shards_add_up_to_the_single_process_order():
     assert [p for p, _ in single] != order
 
 
+@pytest.mark.parametrize("class_balanced", [False, True])
+@pytest.mark.parametrize(("world_size", "per_rank"), [(2, 8), (4, 4)])
+def test_a_training_set_that_does_not_divide_evenly_gives_every_rank_as_many_items(
+    world_size, per_rank, class_balanced
+):
+    """15 images over 2 or 4 processes: a rank with one item fewer runs one step fewer
+    (drop_last) and the others wait for it in the gradient all-reduce forever. The
+    order is padded, so each rank gets len(sampler) items and no image is left out."""
+    labels = [0] * 8 + [1] * 5 + [2] * 2
+    ranks = [EpochSampler(labels, seed=2, class_balanced=class_balanced, rank=r, world_size=world_size)
+             for r in range(world_size)]
+    for sampler in ranks:
+        sampler.set_epoch(1)
+    shards = [[position for position, _ in sampler] for sampler in ranks]
+    assert [len(shard) for shard in shards] == [len(sampler) for sampler in ranks] == [per_rank] * world_size
+    if not class_balanced:  # a permutation: every image at least once, the padding repeats a few
+        assert set().union(*shards) == set(range(len(labels)))
+
+
 def test_class_balanced_sampling_evens_out_classes():
     labels = [0] * 90 + [1] * 10
     sampler = EpochSampler(labels, seed=0, class_balanced=True)
