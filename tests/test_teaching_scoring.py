@@ -77,6 +77,24 @@ def test_taught_labels_win_their_place_and_confident_builtin_photos_keep_their_c
     assert not scores.free[:6].any()  # close to their centre: protected
 
 
+@pytest.mark.parametrize("builtin_shape", ["best cosine per photo", "cosine per class"])
+def test_a_photo_the_model_knows_confidently_never_joins_a_nearby_taught_place(builtin_shape):
+    """A side door of Notre-Dame taught beside the model's Notre-Dame: library photos at
+    least protect_cosine from a built-in centre keep their class and are never taken as
+    references of the taught place (which would pull it onto the known landmark); a
+    photo just below that cosine is free to be taken."""
+    door = unit(np.eye(DIM, dtype=np.float32)[2])
+    library = cluster(door, 4, 0.05, 7)  # all four fit the taught door by far
+    best_builtin = np.array([0.75, 0.9, 0.74, 0.2], dtype=np.float32)
+    builtin = best_builtin if builtin_shape == "best cosine per photo" else np.stack(
+        [best_builtin, np.full(4, 0.1, np.float32)], axis=1)
+    config = TeachingConfig(rounds=2, expand=10, protect_cosine=0.75, classifier_steps=0)
+    refs = refine_references(library, builtin, ["My door"], door[None], config, builtin_names=["Notre-Dame", "x"],
+                             builtin_similarities=np.full(4, 0.2, np.float32))  # the same rival for each
+    assert refs.pseudo == {"My door": [2, 3]}
+    assert refs.labels == ["My door"] * 3
+
+
 def test_a_blocked_label_is_never_the_winner(world):
     centres, library, _ = world
     builtin = library @ centres.T
