@@ -226,18 +226,32 @@ def _fix_mpf(old: tuple[Segment, ...], new: list[Segment]) -> None:
 def shift_mpf_offsets(payload: bytes, delta: int) -> bytes:
     """An MPF payload whose non-zero MP entry offsets are moved by `delta` bytes."""
     data = bytearray(payload)
+    for at, _size, offset in mpf_image_pointers(payload):
+        if offset:
+            struct.pack_into(_mpf_byte_order(payload) + "I", data, at, offset + delta)
+    return bytes(data)
+
+
+def mpf_image_pointers(payload: bytes) -> list[tuple[int, int, int]]:
+    """Each MP entry of an MPF payload as (where its offset field sits in the payload, the
+    image's size, its offset counted from the byte-order mark after MPF_HEADER; 0 for the
+    primary image). Raises struct.error for a payload cut short."""
     base = len(MPF_HEADER)
-    order = "<" if data[base : base + 2] == b"II" else ">"
-    (ifd,) = struct.unpack_from(order + "I", data, base + 4)
-    (count,) = struct.unpack_from(order + "H", data, base + ifd)
+    order = _mpf_byte_order(payload)
+    (ifd,) = struct.unpack_from(order + "I", payload, base + 4)
+    (count,) = struct.unpack_from(order + "H", payload, base + ifd)
+    pointers = []
     for index in range(count):
-        pos = base + ifd + 2 + 12 * index
-        tag, _, size, value = struct.unpack_from(order + "HHII", data, pos)
+        tag, _, size, value = struct.unpack_from(order + "HHII", payload, base + ifd + 2 + 12 * index)
         if tag != _MP_ENTRY:
             continue
         for entry in range(size // 16):
             at = base + value + entry * 16 + 8
-            (offset,) = struct.unpack_from(order + "I", data, at)
-            if offset:
-                struct.pack_into(order + "I", data, at, offset + delta)
-    return bytes(data)
+            image_size, offset = struct.unpack_from(order + "II", payload, at - 4)
+            pointers.append((at, image_size, offset))
+    return pointers
+
+
+def _mpf_byte_order(payload: bytes) -> str:
+    base = len(MPF_HEADER)
+    return "<" if payload[base : base + 2] == b"II" else ">"

@@ -87,10 +87,12 @@ class Segment:
 
 @dataclass(frozen=True)
 class JpegLayout:
-    """A parsed JPEG: the header segments and the offset where the image data starts."""
+    """A parsed JPEG: the header segments, the offset where the image data starts and
+    where in the file each segment's payload starts (fill bytes between segments count)."""
 
     segments: tuple[Segment, ...]
     scan_offset: int
+    payload_offsets: tuple[int, ...] = ()
 
     def first(self, kind: str) -> Segment | None:
         """The first segment with property `is_<kind>` set, e.g. first("xmp")."""
@@ -105,6 +107,7 @@ def parse_jpeg(data: bytes | memoryview, name: str = "file") -> JpegLayout:
     if len(data) < 4 or data[0] != 0xFF or data[1] != SOI:
         raise JpegFormatError(f"{name} does not start like a JPEG (no SOI marker)")
     segments: list[Segment] = []
+    starts: list[int] = []
     pos = 2
     size = len(data)
     while True:
@@ -117,7 +120,7 @@ def parse_jpeg(data: bytes | memoryview, name: str = "file") -> JpegLayout:
             raise _stray_bytes_error(data, pos, name)
         marker = data[pos + 1]
         if marker == SOS:
-            return JpegLayout(tuple(segments), pos)
+            return JpegLayout(tuple(segments), pos, tuple(starts))
         if marker == EOI:
             raise JpegFormatError(f"{name}: JPEG ends before any image data")
         if marker in _STANDALONE:
@@ -129,6 +132,7 @@ def parse_jpeg(data: bytes | memoryview, name: str = "file") -> JpegLayout:
         if length < 2 or end > size:
             raise JpegFormatError(f"{name}: segment at byte {pos} runs past the end of the file")
         segments.append(Segment(marker, bytes(data[pos + 4 : end])))
+        starts.append(pos + 4)
         pos = end
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 
@@ -20,8 +21,8 @@ from app.core.exif_counts import oversized_count
 from app.core.metadata import iptc
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, ExifLayoutError
 from app.core.metadata.exif_raw_values import raw_exif_values
-from app.core.metadata.jpeg_fields import read_fields
-from app.core.metadata.jpeg_segments import EXIF_HEADER, XMP_HEADER, parse_jpeg
+from app.core.metadata.jpeg_fields import mpf_image_pointers, read_fields
+from app.core.metadata.jpeg_segments import EXIF_HEADER, MPF_HEADER, XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.xmp import DC, DIGIKAM, LANDMARK_TAGGER, LR, MICROSOFT_PHOTO, XmpDocument, is_plain_item, item_value
@@ -60,11 +61,22 @@ def verify_jpeg(path: Path, original: bytes, wanted: KeywordFields) -> None:
     if original[old_layout.scan_offset :] != written[new_layout.scan_offset :]:
         raise VerificationError(f"{path}: the image data changed; this must never happen")
     owned = ("exif", "xmp", "photoshop")
-    others_old = [s for s in old_layout.segments if not any(getattr(s, f"is_{k}") for k in owned)]
-    others_new = [s for s in new_layout.segments if not any(getattr(s, f"is_{k}") for k in owned)]
-    if [(s.marker, s.payload) for s in others_old] != [(s.marker, s.payload) for s in others_new]:
-        if not _only_mpf_offsets_moved(others_old, others_new):
+    others_old = [i for i, s in enumerate(old_layout.segments) if not any(getattr(s, f"is_{k}") for k in owned)]
+    others_new = [i for i, s in enumerate(new_layout.segments) if not any(getattr(s, f"is_{k}") for k in owned)]
+    if len(others_old) != len(others_new):
+        raise VerificationError(f"{path}: a metadata segment we do not own changed")
+    for old_at, new_at in zip(others_old, others_new):
+        old_segment, new_segment = old_layout.segments[old_at], new_layout.segments[new_at]
+        if (old_segment.marker, old_segment.payload) == (new_segment.marker, new_segment.payload):
+            continue
+        if not (old_segment.is_mpf and new_segment.is_mpf):
             raise VerificationError(f"{path}: a metadata segment we do not own changed")
+        if not _mpf_points_at_the_same_images(original, old_layout.payload_offsets[old_at], old_segment.payload,
+                                              written, new_layout.payload_offsets[new_at], new_segment.payload):
+            raise VerificationError(
+                f"{path}: the MPF (multi-picture) index no longer points at the images it pointed at "
+                "(a camera preview, a depth map or a second frame after the main image)"
+            )
     _compare_exif(path, old_layout.first("exif"), new_layout.first("exif"))
     _compare_xmp(path, old_layout.first("xmp"), new_layout.first("xmp"), wanted)
     _compare_iptc(path, old_layout.first("photoshop"), new_layout.first("photoshop"))
@@ -82,10 +94,37 @@ def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) ->
         raise VerificationError(f"{path}: other XMP properties of the sidecar, or keywords with qualifiers, changed")
 
 
-def _only_mpf_offsets_moved(old: list, new: list) -> bool:
-    if len(old) != len(new):
+def _mpf_points_at_the_same_images(original: bytes, old_start: int, old_payload: bytes,
+                                   written: bytes, new_start: int, new_payload: bytes) -> bool:
+    """Whether an MPF payload the write changed differs only in its image offsets, and each
+    entry still points at the same bytes (offsets count from the byte-order mark after
+    MPF_HEADER, `*_start` being where each payload sits in its file): a wrong shift leaves
+    the secondary images in the file but out of reach."""
+    try:
+        old_pointers, new_pointers = mpf_image_pointers(old_payload), mpf_image_pointers(new_payload)
+    except struct.error:
+        return False  # a write only shifts offsets it could read
+    if len(old_payload) != len(new_payload) or len(old_pointers) != len(new_pointers):
         return False
-    return all(a.payload == b.payload or (a.is_mpf and b.is_mpf and len(a.payload) == len(b.payload)) for a, b in zip(old, new))
+    if _without_offsets(old_payload, old_pointers) != _without_offsets(new_payload, new_pointers):
+        return False
+    old_base, new_base = old_start + len(MPF_HEADER), new_start + len(MPF_HEADER)
+    for (_, size, old_offset), (_, _, new_offset) in zip(old_pointers, new_pointers):
+        if (old_offset == 0) != (new_offset == 0):
+            return False
+        if old_offset == 0:
+            continue  # the primary image, compared as the image data
+        old_image = original[old_base + old_offset : old_base + old_offset + size]
+        if old_image != written[new_base + new_offset : new_base + new_offset + size]:
+            return False
+    return True
+
+
+def _without_offsets(payload: bytes, pointers: list[tuple[int, int, int]]) -> bytes:
+    data = bytearray(payload)
+    for at, _, _ in pointers:
+        data[at : at + 4] = bytes(4)
+    return bytes(data)
 
 
 def _compare_exif(path: Path, old, new) -> None:

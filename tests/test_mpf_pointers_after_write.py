@@ -1,0 +1,150 @@
+"""A label write into a multi-picture JPEG (MPF: a camera's preview, a phone's depth map or
+second frame after the primary image) whose XMP or Photoshop block sits after the MPF
+segment: the MPF entries count from that segment, so they must follow the segment that
+grew or shrank, and the write's own check refuses a file whose entries do not."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, iptc, jpeg_fields, plan_writes, write_labels
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.jpeg_segments import APP1, APP13, PHOTOSHOP_HEADER, XMP_HEADER, Segment, build_jpeg, parse_jpeg
+from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.verify import VerificationError, verify_jpeg
+from tests.test_metadata_support import add_photo
+
+SECOND_COLOUR = (10, 200, 30)
+
+
+def xmp_segment(padding: int) -> Segment:
+    packet = ('<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+              'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag><rdf:li>holiday</rdf:li></rdf:Bag>'
+              f'</dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>{" " * padding}<?xpacket end="w"?>')
+    return Segment(APP1, XMP_HEADER + packet.encode())
+
+
+def iptc_segment() -> Segment:
+    block = iptc.build_datasets([iptc.DataSet(2, 0, b"\x00\x04"), iptc.DataSet(2, 120, b"Rome, spring 2019")])
+    return Segment(APP13, iptc.build_resources([iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block)]))
+
+
+AFTER_MPF = {
+    "XMP that grows": lambda: xmp_segment(padding=0),
+    "XMP that shrinks": lambda: xmp_segment(padding=8000),  # a write pads with 2 KB
+    "Photoshop IPTC that grows": iptc_segment,
+}
+
+
+def mpf_at(data: bytes) -> tuple[int, bytes]:
+    """Where the MPF segment's payload starts in the file, and the payload."""
+    pos = 2
+    while True:
+        (length,) = struct.unpack_from(">H", data, pos + 2)
+        payload = data[pos + 4 : pos + 2 + length]
+        if data[pos + 1] == 0xE2 and payload.startswith(b"MPF\x00"):
+            return pos + 4, payload
+        pos += 2 + length
+
+
+def second_offset_field(payload: bytes) -> tuple[str, int]:
+    """The byte order of an MPF payload and where in it the second MP entry's offset is."""
+    order = "<" if payload[4:6] == b"II" else ">"
+    (ifd,) = struct.unpack_from(order + "I", payload, 8)
+    (count,) = struct.unpack_from(order + "H", payload, 4 + ifd)
+    for index in range(count):
+        tag, _, _, value = struct.unpack_from(order + "HHII", payload, 4 + ifd + 2 + 12 * index)
+        if tag == 0xB002:
+            return order, 4 + value + 16 + 8
+    raise AssertionError("no MP entry tag")
+
+
+def second_image_at(data: bytes) -> int:
+    """Where the second MP entry points in the file: its offset counts from the MPF
+    segment's byte-order mark."""
+    start, payload = mpf_at(data)
+    order, field = second_offset_field(payload)
+    return start + 4 + struct.unpack_from(order + "I", payload, field)[0]
+
+
+def multi_picture_jpeg(path: Path, after_mpf: Segment) -> tuple[Path, bytes]:
+    """An MPO as Pillow writes it (primary, MPF APP2, second image after the primary's EOI)
+    with `after_mpf` put right after the MPF segment, its second entry moved to match.
+    Returns the path and the second image's bytes."""
+    primary = Image.effect_noise((320, 240), 60).convert("RGB")
+    primary.save(path, format="MPO", save_all=True, append_images=[Image.new("RGB", (160, 120), SECOND_COLOUR)])
+    data = path.read_bytes()
+    second = data[second_image_at(data):]
+    assert second.startswith(b"\xff\xd8") and len(second) < len(data) // 2
+    layout = parse_jpeg(data)
+    segments = list(layout.segments)
+    at = next(i for i, s in enumerate(segments) if s.is_mpf)
+    order, field = second_offset_field(segments[at].payload)
+    mpf = bytearray(segments[at].payload)
+    struct.pack_into(order + "I", mpf, field, struct.unpack_from(order + "I", mpf, field)[0] + 4 + len(after_mpf.payload))
+    segments[at] = Segment(segments[at].marker, bytes(mpf))
+    segments.insert(at + 1, after_mpf)
+    path.write_bytes(build_jpeg(segments, memoryview(data)[layout.scan_offset:]))
+    assert path.read_bytes()[second_image_at(path.read_bytes()):] == second
+    return path, second
+
+
+@pytest.fixture
+def index(tmp_path):
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index):
+    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+
+
+@pytest.mark.parametrize("after_mpf", AFTER_MPF)
+def test_a_label_write_keeps_the_mpf_entry_on_the_second_image(tmp_path, index, after_mpf):
+    photo, second = multi_picture_jpeg(tmp_path / "a.jpg", AFTER_MPF[after_mpf]())
+    before = photo.read_bytes()
+    add_photo(index, [photo], "Colosseum")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    written = photo.read_bytes()
+    assert "Landmarks|Colosseum" in read_fields(written).hierarchical
+    assert (len(written) < len(before)) == after_mpf.endswith("shrinks")
+    assert written[second_image_at(written):] == second
+    with Image.open(photo) as image:  # Pillow, a reader of its own, finds the second frame there
+        image.seek(1)
+        assert image.convert("RGB").getpixel((80, 60)) == pytest.approx(SECOND_COLOUR, abs=3)
+
+
+def test_verify_refuses_a_written_file_whose_mpf_entry_points_elsewhere(tmp_path):
+    original = multi_picture_jpeg(tmp_path / "source.jpg", xmp_segment(padding=0))[0].read_bytes()
+    wanted = KeywordFields(["holiday", "Colosseum"], ["Landmarks|Colosseum"])
+    written = apply_fields(original, wanted)
+    start, payload = mpf_at(written)
+    order, field = second_offset_field(payload)
+    wrong = bytearray(written)
+    struct.pack_into(order + "I", wrong, start + field, struct.unpack_from(order + "I", payload, field)[0] - 4)
+    target = tmp_path / "a.jpg"
+    target.write_bytes(written)
+    verify_jpeg(target, original, wanted)
+    target.write_bytes(wrong)
+    with pytest.raises(VerificationError, match="MPF"):
+        verify_jpeg(target, original, wanted)
+
+
+def test_a_write_whose_mpf_entries_went_wrong_is_refused_and_the_original_kept(tmp_path, index, monkeypatch):
+    photo, _ = multi_picture_jpeg(tmp_path / "a.jpg", xmp_segment(padding=0))
+    before = photo.read_bytes()
+    add_photo(index, [photo], "Colosseum")
+    real_shift = jpeg_fields.shift_mpf_offsets
+    monkeypatch.setattr(jpeg_fields, "shift_mpf_offsets", lambda payload, delta: real_shift(payload, delta + 1))
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (0, 1)
+    assert "MPF" in summary.errors[0][1]
+    assert photo.read_bytes() == before
