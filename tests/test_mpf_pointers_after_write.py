@@ -122,6 +122,25 @@ def test_a_label_write_keeps_the_mpf_entry_on_the_second_image(tmp_path, index, 
         assert image.convert("RGB").getpixel((80, 60)) == pytest.approx(SECOND_COLOUR, abs=3)
 
 
+def test_fill_bytes_after_the_mpf_segment_count_in_the_shift(tmp_path, index):
+    """0xFF fill bytes may precede any marker; the rebuilt file has none, so the second
+    image comes closer by their number besides the growth of the XMP."""
+    photo, second = multi_picture_jpeg(tmp_path / "a.jpg", xmp_segment(padding=0))
+    data = photo.read_bytes()
+    start, payload = mpf_at(data)
+    at = start + len(payload)  # the XMP segment's marker
+    order, field = second_offset_field(payload)
+    filled = bytearray(data[:at] + b"\xff" * 3 + data[at:])
+    struct.pack_into(order + "I", filled, start + field, struct.unpack_from(order + "I", payload, field)[0] + 3)
+    photo.write_bytes(filled)
+    assert filled[second_image_at(filled):] == second and read_fields(bytes(filled)).subject == ["holiday"]
+    add_photo(index, [photo], "Colosseum")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    written = photo.read_bytes()
+    assert written[second_image_at(written):] == second
+
+
 def test_verify_refuses_a_written_file_whose_mpf_entry_points_elsewhere(tmp_path):
     original = multi_picture_jpeg(tmp_path / "source.jpg", xmp_segment(padding=0))[0].read_bytes()
     wanted = KeywordFields(["holiday", "Colosseum"], ["Landmarks|Colosseum"])

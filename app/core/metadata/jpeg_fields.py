@@ -98,7 +98,7 @@ def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> byte
     the image data is shared untouched."""
     layout = parse_jpeg(data, name)
     segments = _rebuilt_segments(layout, fields_of(layout, name), wanted, name)
-    _fix_mpf(layout.segments, segments)
+    _fix_mpf(layout, segments)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -157,7 +157,7 @@ def with_created_exif(data: bytes, payload: bytes, name: str = "file") -> bytes:
     while at < len(segments) and segments[at].marker == 0xE0:
         at += 1
     segments.insert(at, Segment(APP1, payload))
-    _fix_mpf(layout.segments, segments)
+    _fix_mpf(layout, segments)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -173,7 +173,7 @@ def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "f
                 del segments[at]
         else:
             _set_segment(segments, kind, payload, marker=APP13 if kind == "photoshop" else APP1)
-    _fix_mpf(layout.segments, segments)
+    _fix_mpf(layout, segments)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -210,13 +210,15 @@ def _xmp_payload(segments: list[Segment] | tuple[Segment, ...], wanted: KeywordF
     return XMP_HEADER + packet
 
 
-def _fix_mpf(old: tuple[Segment, ...], new: list[Segment]) -> None:
-    """Shift MPF image offsets by how much the segments after the MPF one grew."""
-    old_at = next((i for i, s in enumerate(old) if s.is_mpf), None)
+def _fix_mpf(old: JpegLayout, new: list[Segment]) -> None:
+    """Shift MPF image offsets by how much the bytes between the MPF segment and the image
+    data grew: the old file's counted as they lay, fill bytes (0xFF) between segments
+    included, which build_jpeg does not write again."""
+    old_at = next((i for i, s in enumerate(old.segments) if s.is_mpf), None)
     new_at = _find(new, "mpf")
     if old_at is None or new_at is None:
         return
-    after_old = sum(len(s.payload) + 4 for s in old[old_at + 1 :])
+    after_old = old.scan_offset - old.payload_offsets[old_at] - len(old.segments[old_at].payload)
     after_new = sum(len(s.payload) + 4 for s in new[new_at + 1 :])
     delta = after_new - after_old
     if delta:
