@@ -105,6 +105,44 @@ def test_a_dng_of_the_same_picture_added_later_joins_the_photo_and_brings_back_a
     assert (found.label, found.missing, found.path) == ("Petra", False, str(folder / "DSC_0001.DNG"))
 
 
+def nikon_jpeg(path: Path, make: str | None, model: str) -> Path:
+    """make_jpeg's JPEG (taken at D850's moment) naming this camera in its EXIF."""
+    import piexif
+
+    from tests.test_metadata_support import make_jpeg
+
+    make_jpeg(path)
+    exif = piexif.load(str(path))
+    exif["0th"].pop(piexif.ImageIFD.Make, None)
+    exif["0th"].update({piexif.ImageIFD.Model: model.encode()} | (
+        {piexif.ImageIFD.Make: make.encode()} if make else {}))
+    piexif.insert(piexif.dump(exif), str(path))
+    return path
+
+
+@pytest.mark.parametrize(("short", "with_jpeg"), [
+    ("DSC_0001.DNG", False), ("DSC_0001.NEF", False), ("DSC_0001.DNG", True), ("DSC_0001.NEF", True),
+    ("DSC_0001.JPG", True)])
+def test_files_of_one_picture_are_one_photo_when_one_names_the_camera_by_its_model_alone(
+        tmp_path, short, with_jpeg) -> None:
+    """A converter that writes no Make leaves "D850" where the camera wrote "NIKON
+    CORPORATION" + "NIKON D850": one name holds the other, so one camera."""
+    folder = tmp_path / "trip"
+    taken = dict(D850, taken="2020:11:05 10:11:12")  # make_jpeg's moment
+    named = {name: dict(make=None, model="D850") if name == short else dict(make=D850["make"], model=D850["model"])
+             for name in ("DSC_0001.NEF", "DSC_0001.DNG", "DSC_0001.JPG")}
+    raw(folder / "DSC_0001.NEF", **dict(taken, **named["DSC_0001.NEF"]))
+    raw(folder / "DSC_0001.DNG", **dict(taken, **named["DSC_0001.DNG"]))
+    if with_jpeg:
+        nikon_jpeg(folder / "DSC_0001.JPG", **named["DSC_0001.JPG"])
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        assert scan(index, [folder]).photos == 1
+        assert files_by_photo(index) == [sorted(p.name for p in folder.iterdir())]
+        index.set_label(index.search("")[0].id, "Colosseum")
+        write(index)
+    assert keywords(folder / "DSC_0001.NEF.xmp") == keywords(folder / "DSC_0001.DNG.xmp") == ["Landmarks|Colosseum"]
+
+
 def merged_like_an_older_version(index: PhotoIndex, kept: Path, merged: Path) -> None:
     """The index as a version before 38 left it: `merged` is a file of `kept`'s photo
     (no photo marked to be read again)."""
@@ -244,6 +282,8 @@ def test_two_real_raw_files_of_one_name_are_two_photos_found_by_their_cameras(tm
     (Shot("2021-05-01T10:11:12", "Nikon D850"), Shot("2021-05-01T10:11:12.5", None), True),
     (Shot("2021-05-01T10:11:12.25", "Nikon D850"), Shot("2021-05-01T10:11:12.5", "Nikon D850"), False),
     (Shot("2021-05-01T10:11:12", "Canon EOS R5"), Shot("2021-05-01T10:11:12", "Canon EOS R6"), False),
+    (Shot("2021-05-01T10:11:12", "Nikon D850"), Shot("2021-05-01T10:11:12", "D850"), True),
+    (Shot("2021-05-01T10:11:12", "D850"), Shot("2021-05-01T10:11:12", "Nikon D850"), True),
     (Shot(None, "Nikon D850"), Shot(None, "Nikon D850"), False),
 ])
 def test_two_shots_are_one_picture_only_when_their_moment_and_camera_agree(one, other, same) -> None:
