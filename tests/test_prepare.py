@@ -63,6 +63,21 @@ def test_stratified_split_keeps_one_of_each_side():
     assert counts[("b", "val")] == 20 and counts[("b", "train")] == 80
 
 
+@pytest.mark.parametrize("val_fraction", [0.8, 0.9])
+def test_a_high_val_fraction_still_leaves_one_training_image_per_class(val_fraction):
+    """round(n · 0.8) reaches n for small classes: each must keep one image to train on,
+    or the model is scored on a landmark it never saw."""
+    from training.datasets import ImageRecord
+
+    sizes = {"a": 2, "b": 3, "c": 4, "d": 50}
+    records = [ImageRecord(f"{c}{i}", f"/x/{c}{i}", c) for c, n in sizes.items() for i in range(n)]
+    counts = Counter((k[0], v) for k, v in stratified_split(records, val_fraction, seed=0).items())
+    for landmark, n in sizes.items():
+        assert counts[(landmark, "train")] >= 1 and counts[(landmark, "val")] >= 1, landmark
+        assert counts[(landmark, "train")] + counts[(landmark, "val")] == n
+    assert counts[("d", "val")] == round(50 * val_fraction)
+
+
 def test_a_broken_image_is_recorded_and_skipped(folders, tmp_path):
     (folders / NAMES[0] / "broken.jpg").write_bytes(b"not a jpeg")
     summary = prepare_dataset(PrepareConfig(folders, tmp_path / "p", cache_size=16, workers=2))
