@@ -88,6 +88,27 @@ def test_schedules():
     assert lr_factor(ScheduleConfig(name="constant"), 5, 10) == 1.0
 
 
+@pytest.mark.parametrize("warmup", [0, 1])
+def test_cosine_restarts_with_a_floor_restart_at_the_base_rate_and_end_on_the_floor(warmup):
+    """min_lr_fraction (default 0.01) lifts the bottom of each cycle, never its top."""
+    restarts = ScheduleConfig(name="cosine-restarts", restart_epochs=2, restart_mult=2, min_lr_fraction=0.2,
+                              warmup_epochs=warmup)
+    for start, length in ((0, 2), (2, 4), (6, 8)):
+        assert lr_factor(restarts, warmup + start, 20) == pytest.approx(1.0)
+        assert lr_factor(restarts, warmup + start + length / 2, 20) == pytest.approx(0.6)
+        assert lr_factor(restarts, warmup + start + length - 1e-6, 20) == pytest.approx(0.2, abs=1e-6)
+    assert max(lr_factor(restarts, e / 10, 20) for e in range(200)) == pytest.approx(1.0)
+
+
+def test_cosine_warmup_with_a_floor_peaks_at_the_base_rate_and_ends_on_the_floor():
+    warm = ScheduleConfig(name="cosine-warmup", warmup_epochs=2, min_lr_fraction=0.2)
+    assert lr_factor(warm, 1, 10) == pytest.approx(0.5)
+    assert lr_factor(warm, 2, 10) == pytest.approx(1.0)
+    assert lr_factor(warm, 6, 10) == pytest.approx(0.6)
+    assert lr_factor(warm, 10, 10) == pytest.approx(0.2)
+    assert max(lr_factor(warm, e / 10, 10) for e in range(101)) == pytest.approx(1.0)
+
+
 def test_sampler_shards_add_up_to_the_single_process_order():
     labels = [0] * 7 + [1] * 3
     single = EpochSampler(labels, seed=5)
