@@ -95,6 +95,17 @@ def test_arcface_stable_near_zero_and_pi(dtype, target_cos):
     assert value.item() == pytest.approx(expected, rel=1e-3 if dtype == torch.float32 else 1e-7, abs=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_arcface_still_learns_at_exactly_zero_and_pi(dtype):
+    """The clamp keeps the value in range but lets the gradient through: a target stuck at
+    cos = -1 is pulled up and a wrong class at cos = +1 pushed down (a plain clamp would
+    leave both with a zero gradient and never correct them)."""
+    cosines = torch.tensor([[-1.0, 1.0, 0.1]], dtype=dtype, requires_grad=True)
+    ArcFaceLoss(s=30.0, m=0.5)(cosines, torch.tensor([0])).backward()
+    target, wrong, _ = cosines.grad[0].tolist()
+    assert target < -1.0 and wrong > 1.0
+
+
 def test_arcface_target_is_monotone_through_pi_minus_m():
     """Past θ = π - m the fallback keeps the target logit falling as θ grows (no bump)."""
     m = 0.5
