@@ -78,25 +78,66 @@ def test_jpeg_smaller_than_min_side_is_returned_whole(tmp_path):
     assert decode_for_model(path, 224).size == (100, 80)
 
 
-@pytest.mark.parametrize(
-    ("orientation", "size", "red_at"),
-    [
-        (1, (300, 200), "left"),
-        (3, (300, 200), "right"),
-        (6, (200, 300), "top"),  # turned 90 degrees clockwise to be shown
-        (8, (200, 300), "bottom"),
-    ],
-)
-def test_exif_orientation_is_applied(tmp_path, orientation, size, red_at):
-    path = save_jpeg_with_orientation(two_halves(300, 200), tmp_path / "o.jpg", orientation)
-    image = decode_for_model(path, 150)
-    assert image.size == size
+# What each EXIF Orientation value means, per the EXIF spec: on which side of the
+# upright picture the stored image's first row, then its first column, is shown.
+EXIF_FIRST_ROW_AND_COLUMN = {
+    1: ("top", "left"), 2: ("top", "right"), 3: ("bottom", "right"), 4: ("bottom", "left"),
+    5: ("left", "top"), 6: ("right", "top"), 7: ("right", "bottom"), 8: ("left", "bottom"),
+}
+OPPOSITE = {"top": "bottom", "bottom": "top", "left": "right", "right": "left"}
+QUADRANT_COLOURS = {  # of the stored picture: no two corners alike, so every turn and flip shows
+    ("top", "left"): (220, 20, 20), ("top", "right"): (20, 200, 20),
+    ("bottom", "left"): (20, 20, 220), ("bottom", "right"): (230, 230, 230),
+}
+
+
+def quadrants(width: int, height: int) -> Image.Image:
+    image = Image.new("RGB", (width, height))
+    for (row, column), colour in QUADRANT_COLOURS.items():
+        left = 0 if column == "left" else width // 2
+        top = 0 if row == "top" else height // 2
+        image.paste(colour, (left, top, left + width // 2, top + height // 2))
+    return image
+
+
+def upright_corner(orientation: int, stored: tuple[str, str]) -> tuple[str, str]:
+    """Where a corner of the stored picture is seen once `orientation` is honoured."""
+    first_row, first_column = EXIF_FIRST_ROW_AND_COLUMN[orientation]
+    row_side = first_row if stored[0] == "top" else OPPOSITE[first_row]
+    column_side = first_column if stored[1] == "left" else OPPOSITE[first_column]
+    vertical = row_side if row_side in ("top", "bottom") else column_side
+    horizontal = column_side if vertical == row_side else row_side
+    return vertical, horizontal
+
+
+def assert_upright(image: Image.Image, orientation: int, stored_size: tuple[int, int]) -> None:
+    """`image` is the quadrant picture as a viewer shows it with `orientation`."""
+    width, height = stored_size if orientation <= 4 else stored_size[::-1]
+    assert image.size == (width, height)
     pixels = np.asarray(image, dtype=np.int32)
-    corner = {
-        "left": pixels[size[1] // 2, 5], "right": pixels[size[1] // 2, -5],
-        "top": pixels[5, size[0] // 2], "bottom": pixels[-5, size[0] // 2],
-    }[red_at]
-    assert corner[0] > 150 and corner[2] < 100
+    for stored, colour in QUADRANT_COLOURS.items():
+        vertical, horizontal = upright_corner(orientation, stored)
+        y = height // 4 if vertical == "top" else height - height // 4
+        x = width // 4 if horizontal == "left" else width - width // 4
+        assert np.abs(pixels[y, x] - colour).max() < 40, (orientation, stored, (vertical, horizontal))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_exif_orientation_is_applied(tmp_path, orientation):
+    path = save_jpeg_with_orientation(quadrants(300, 200), tmp_path / "o.jpg", orientation)
+    assert_upright(decode_for_model(path, 150), orientation, (300, 200))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_training_cache_turns_photos_upright_as_the_app_does(tmp_path, orientation):
+    """The network is trained on what `prepare` cached and used on what the app decodes:
+    both must see the same upright picture."""
+    from training.cache_images import resize_for_cache
+
+    path = save_jpeg_with_orientation(quadrants(300, 200), tmp_path / "o.jpg", orientation)
+    cached = resize_for_cache(path, 200)
+    assert_upright(cached, orientation, (300, 200))
+    assert np.array_equal(np.asarray(cached), np.asarray(decode_for_model(path, 200)))
 
 
 def test_rotated_large_jpeg_is_scaled_then_turned(tmp_path):
