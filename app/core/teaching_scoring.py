@@ -23,7 +23,7 @@ on one calibrated scale.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -152,6 +152,7 @@ def refine_references(
     builtin_similarities: np.ndarray | None = None,
     scoring: ScoringConfig | None = None,
     builtin: BuiltinExamples | None = None,
+    fit: Callable[..., np.ndarray] = fit_cosine_classifier,
 ) -> RefinedReferences:
     """Add library photos as pseudo-references of the taught labels they fit best.
 
@@ -165,7 +166,11 @@ def refine_references(
     label equal to a built-in class name only strengthens that class and is not
     refined. exclude: [N] bool of library rows never taken (the taught photos themselves).
     builtin: the bundle's centres and gallery; with it (and config.classifier_steps > 0)
-    rounds after the first pick photos with a classifier fitted on both sides.
+    rounds after the first pick photos with a classifier fitted on both sides, by `fit`
+    (fit_cosine_classifier's signature; app.core.teaching_fits.ClassifierFits.fit keeps
+    fits, so a run with nothing new taught does not fit again). Each such round fits once,
+    on the references of the round before (a second fit only when the first changed the
+    picks: it checks they settled).
     """
     labels = [str(label) for label in labels]
     vectors = unit_vectors(vectors)
@@ -191,7 +196,8 @@ def refine_references(
         references = np.concatenate([taught, library[taken]])
         classes = np.concatenate([taught_classes, taken_classes])
         if use_classifier and round_number > 0:
-            best, margin = _classifier_margins(library, references, classes, len(names), builtin, config, scoring)
+            best, margin = _classifier_margins(library, references, classes, len(names), builtin, config, scoring,
+                                               fit)
         else:
             best, margin = _similarity_margins(library, references, classes, len(names), rival_builtin, scoring)
         eligible = free & (best >= 0) & (margin > config.margin)
@@ -223,13 +229,14 @@ def _similarity_margins(library, references, classes, count, rival_builtin, scor
     return sims.argmax(axis=1), ordered[:, -1] - np.maximum(rival_builtin, second)
 
 
-def _classifier_margins(library, references, classes, count, builtin: BuiltinExamples, config, scoring):
+def _classifier_margins(library, references, classes, count, builtin: BuiltinExamples, config, scoring,
+                        fit=fit_cosine_classifier):
     """Per photo: the taught label a classifier over built-in classes and taught labels
     picks (-1 when it picks a built-in class) and its margin over the runner-up."""
     known_vectors, known_classes = builtin.examples()
     num_builtin = builtin.num_classes
     prototypes = unit_vectors(np.stack([references[classes == j].sum(axis=0) for j in range(count)]))
-    weights = fit_cosine_classifier(
+    weights = fit(
         np.concatenate([known_vectors, references]),
         np.concatenate([known_classes, num_builtin + classes]),
         np.concatenate([builtin.initial_weights(), prototypes]),

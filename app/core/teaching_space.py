@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import sqlite3
 
     from app.core.teaching_alike import Alike
+    from app.core.teaching_fits import ClassifierFits
     from model.bundle import ModelBundle
     from model.descriptor import TeachingSettings
     from model.predictor import Prediction
@@ -161,10 +162,12 @@ def refine(
     labels: Sequence[str],
     references: np.ndarray,
     exclude: np.ndarray | None = None,
+    fits: "ClassifierFits | None" = None,
 ) -> RefinedReferences:
     """Taught references (space vectors) plus the library photos that fit a taught label
     clearly better than every rival (app.core.teaching_scoring.refine_references).
-    embeddings [N, D] and vectors [N, D'] (or JointVectors) are the library's, row for row."""
+    embeddings [N, D] and vectors [N, D'] (or JointVectors) are the library's, row for row.
+    fits: where its classifier fits are kept (app.core.teaching_fits); None: fitted afresh."""
     if len(vectors) == 0:
         return RefinedReferences([str(label) for label in labels], unit_vectors(references), {})
     best_model = np.concatenate([space.model_cosines(embeddings[rows]).max(axis=1) for rows in _chunks(len(vectors))])
@@ -179,6 +182,7 @@ def refine(
         vectors, best_model, labels, references, space.config,
         builtin_names=space.class_names, exclude=exclude, builtin_similarities=rivals,
         scoring=space.scoring, builtin=space.builtin_examples(),
+        **({} if fits is None else {"fit": fits.fit}),
     )
 
 

@@ -28,6 +28,7 @@ from model.predictor import TAUGHT_ID_PREFIX
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
+    from app.core.teaching_fits import ClassifierFits
     from model.bundle import ModelBundle
 
 PROGRAM = "landmark-tagger"  # how a hint names the tool; the CLI gives its own, with --db
@@ -232,15 +233,19 @@ def suggest(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
     report: SuggestReport | None = None,
+    fits: "ClassifierFits | None" = None,
 ) -> list[Suggestion]:
     """New suggestions of taught labels for the photos matching `query`, best first.
 
     Taught photos without a reference by this model are re-embedded first. Photos not
     tagged by this model yet (no stored embedding) are skipped: tag them first.
-    `report`, when given, is filled in (SuggestReport). Raises QuerySyntaxError for a
+    `report`, when given, is filled in (SuggestReport). `fits`: where the teaching
+    classifier's fits are kept (default: the user's cache folder, app.core.teaching_fits),
+    so a run with nothing new taught does not fit again. Raises QuerySyntaxError for a
     bad query, BundleError for an unusable model.
     """
     from app.core.teaching import load_model_bundle, reembed_taught
+    from app.core.teaching_fits import ClassifierFits, classifier_fits_dir
     from app.core.teaching_space import refine, teaching_space, user_rejections
     from app.core.teaching_space import score as score_space
 
@@ -273,7 +278,7 @@ def suggest(
     vectors = space.library_vectors(embeddings, descriptors)
     refined = refine(
         space, embeddings, vectors, [ref.label for ref in refs], np.stack([ref.vector for ref in refs]),
-        exclude=np.isin(ids, list(taught_ids)),
+        exclude=np.isin(ids, list(taught_ids)), fits=fits or ClassifierFits(classifier_fits_dir()),
     )
     candidates = np.flatnonzero(
         [int(i) not in keep and (wanted is None or int(i) in wanted) for i in ids]
