@@ -80,19 +80,16 @@ class TagRun:
         self.decoder_faults: list[tuple[int, str, str, str]] = []
 
     def start_predictor(self, predictor) -> None:
-        from app.core.teaching import reembed_taught, taught_gallery
+        from app.core.taught_predictions import taught_scoring
+        from app.core.teaching import reembed_taught
 
         self.predictor = predictor
         # Taught labels survive a model change: photos taught under another model get a
         # reference by this one (stored embeddings first, else decoded) before classifying.
         reembed_taught(self.index, self.bundle, predictor)
-        self.taught = taught_gallery(self.index, self.bundle.id)
-        if self.taught is not None:
-            from app.core.teaching_alike import alike_in_index
-            from app.core.teaching_space import teaching_space
-
-            self.space = teaching_space(self.bundle)
-            self.alike = alike_in_index(self.index, self.space, self.bundle)
+        scoring = taught_scoring(self.index, self.bundle)
+        if scoring is not None:
+            self.taught, self.space, self.alike = scoring.taught, scoring.space, scoring.alike
         self._report()
 
     def consume(self, decoded, cancel: CancelToken | None) -> None:
@@ -196,14 +193,10 @@ class TagRun:
         where the photos were taken (model.places)."""
         if self.taught is None or self.space is None:
             return self.predictor.classify(embeddings, cosines, k=TOP_K, factors=factors)
-        from app.core.teaching_scoring import RefinedReferences
-        from app.core.teaching_space import score, top_predictions_with_taught, user_rejections
+        from app.core.taught_predictions import TaughtScoring, top_with_taught
 
-        references = RefinedReferences(self.taught.labels, self.taught.vectors, {})
-        scores = score(self.space, embeddings, self.space.vectors(embeddings, descriptors), references,
-                       factors=factors, alike=self.alike)
-        blocked = user_rejections(self.index.conn, self.bundle, photo_ids, scores.taught_labels)
-        return top_predictions_with_taught(scores, self.bundle, TOP_K, blocked)
+        return top_with_taught(self.index, self.bundle, TaughtScoring(self.taught, self.space, self.alike),
+                               embeddings, descriptors, factors, photo_ids, TOP_K)
 
     def _result(self, item: DecodedPhoto, top, threshold: float) -> TagResult:
         best = top[0] if top else None

@@ -32,6 +32,7 @@ from app.core.tag_lock import one_tag_at_a_time
 from app.core.tag_result import TagResult
 from app.core.tag_run import TOP_K, TagRun, cancelled, run_threshold, same_picture
 from app.core.tag_selection import photo_ids_under, select_photos
+from app.core.taught_predictions import rescore_coming_back
 from app.core.wording import counted
 
 if TYPE_CHECKING:
@@ -204,8 +205,13 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
         named_ids = set(named)
         summary.up_to_date_named = [i for i in selection.up_to_date_ids if i in named_ids]
         # Photos tagged before keep their predictions; a threshold changed since (the
-        # option, Settings, a new bundle threshold) still decides their labels now.
-        summary.relabelled = index.apply_threshold(selection.up_to_date_ids, bundle.id, run_threshold(bundle, options))
+        # option, Settings, a new bundle threshold) still decides their labels now. Those
+        # another model labelled since get this model's answer back, with the places
+        # taught (scored from their stored vectors: its stored top-5 may predate them).
+        threshold = run_threshold(bundle, options)
+        rescored = rescore_coming_back(index, bundle, selection.up_to_date_ids, threshold, model.predictor)
+        decided = index.apply_threshold(selection.up_to_date_ids, bundle.id, threshold)
+        summary.relabelled = list(dict.fromkeys(rescored + decided))
         if selection.jobs and not cancelled(cancel):
             run = TagRun(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))

@@ -171,22 +171,14 @@ def _take_back_from_another_model(
     rejected: dict[int, Rejected],
 ) -> list[int]:
     """Photos whose suggestion another model made (a run with `--model OTHER` since this
-    model tagged them) get this model's answer back from its stored top-5, as a tag run
-    of it would give; a suggestion that is none of that model's stored guesses with its
-    score (suggest's, the user's) is left alone."""
-    marks = ",".join("?" * len(chunk))
-    rows = conn.execute(
-        "SELECT l.photo_id FROM labels l "
-        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested' "
-        "AND EXISTS (SELECT 1 FROM predictions p WHERE p.photo_id = l.photo_id AND p.model_id = ?) "
-        "AND ((l.label IS NULL AND l.score = 0) OR EXISTS (SELECT 1 FROM predictions o "
-        "WHERE o.photo_id = l.photo_id AND o.model_id = l.model_id AND (l.label IS NULL OR o.label = l.label) "
-        "AND abs(o.score - l.score) <= 1e-9))",
-        (*chunk, model_id, model_id),
-    ).fetchall()
-    tops = _stored_tops(conn, [row[0] for row in rows], model_id, rejected)
+    model tagged them: taken_back_photos) get this model's answer back from its stored
+    top-5, as a tag run of it would give. With places taught, tagging scores these photos
+    with them first (app.core.taught_predictions.rescore_coming_back): then they are this
+    model's already and not found here."""
+    photo_ids = taken_back_photos(conn, chunk, model_id)
+    tops = _stored_tops(conn, photo_ids, model_id, rejected)
     changed = []
-    for (photo_id,) in rows:
+    for photo_id in photo_ids:
         label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id], rejected=rejected),
                                                 threshold)
         conn.execute(
@@ -197,6 +189,24 @@ def _take_back_from_another_model(
         refresh_fts_label(conn, photo_id)
         changed.append(int(photo_id))
     return changed
+
+
+def taken_back_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str) -> list[int]:
+    """Of `photo_ids` (at most id_chunks' chunk), those whose suggestion another model made
+    since `model_id` stored its predictions of them: the photos `model_id` coming back gives
+    its own answer again. A suggestion that is none of that other model's stored guesses with
+    its score (suggest's, the user's) is not the model's to take back."""
+    marks = ",".join("?" * len(photo_ids))
+    rows = conn.execute(
+        "SELECT l.photo_id FROM labels l "
+        f"WHERE l.photo_id IN ({marks}) AND l.model_id != ? AND l.source = 'model' AND l.state = 'suggested' "
+        "AND EXISTS (SELECT 1 FROM predictions p WHERE p.photo_id = l.photo_id AND p.model_id = ?) "
+        "AND ((l.label IS NULL AND l.score = 0) OR EXISTS (SELECT 1 FROM predictions o "
+        "WHERE o.photo_id = l.photo_id AND o.model_id = l.model_id AND (l.label IS NULL OR o.label = l.label) "
+        "AND abs(o.score - l.score) <= 1e-9))",
+        (*[int(i) for i in photo_ids], model_id, model_id),
+    ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
