@@ -66,7 +66,7 @@ def index_problem_message(path: str | Path | None, error: BaseException) -> str 
     if not isinstance(error, sqlite3.DatabaseError):
         return None
     if not isinstance(error, sqlite3.OperationalError):
-        changed = changed_while_read_only(path)
+        changed = changed_while_read_only(path, BUSY_TIMEOUT_MS / 1000)
         return changed_while_read_only_message(changed, error) if changed else damaged_index_message(path, error)
     if path and "readonly database" in str(error) and is_read_only_file(path):
         return read_only_index_message(path)

@@ -177,12 +177,13 @@ def journal_trouble(path: str | Path) -> str | None:
     return None
 
 
-def changed_while_read_only(path: str | Path | None) -> str | None:
+def changed_while_read_only(path: str | Path | None, timeout: float) -> str | None:
     """The index file `path` this process opened read-only (with None, that of a read-only
     connection still open: the app's jobs name no file) when a connection of its own finds
     it whole now: "malformed" read on a read-only connection then came from another
     program or user writing the file under it (an index made writable again, a share
-    another computer writes), not from damage; None otherwise."""
+    another computer writes), not from damage; None otherwise. `timeout`: seconds to wait
+    for a lock while reading it afresh."""
     if path is None:
         files = sorted({conn.index_file for conn in list(_HELD_READ_ONLY)})
     elif str(path) == ":memory:":
@@ -190,17 +191,15 @@ def changed_while_read_only(path: str | Path | None) -> str | None:
     else:
         wanted = os.path.abspath(os.path.expanduser(os.fspath(path)))
         files = [wanted] if wanted in _OPENED_READ_ONLY else []
-    return next((file for file in files if _checks_whole(file)), None)
+    return next((file for file in files if _checks_whole(file, timeout)), None)
 
 
-def _checks_whole(file: str) -> bool:
+def _checks_whole(file: str, timeout: float) -> bool:
     """Whether SQLite's quick_check finds `file` whole, read afresh (read-only)."""
-    from app.core.index.connection import BUSY_TIMEOUT_MS  # (connection imports this module)
-
     if not os.path.isfile(file):
         return False
     try:
-        conn = _open_read_only(file, BUSY_TIMEOUT_MS / 1000)
+        conn = _open_read_only(file, timeout)
         try:
             return conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
         finally:
