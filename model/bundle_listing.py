@@ -78,8 +78,3 @@ def find_bundles(folders: Iterable[str | Path]) -> list[Path]:
                 seen.add(child.resolve())
                 found.append(child)
     return found
-
-
-def list_bundles(folders: Iterable[str | Path]) -> list[BundleInfo]:
-    """Every bundle in the folders, checked; corrupt ones carry their error."""
-    return [validate_bundle(path) for path in find_bundles(folders)]

@@ -18,7 +18,7 @@ from model.bundle import (
     default_bundle_path,
     load_bundle,
 )
-from model.bundle_listing import list_bundles
+from model.bundle_listing import find_bundles, validate_bundle
 from model.bundle_writer import save_bundle
 from model.errors import BundleError, ModelError
 
@@ -144,11 +144,11 @@ def test_gallery_out_of_range_is_refused(tiny_bundle, tmp_path):
         )
 
 
-def test_list_bundles_reports_broken_ones(tiny_bundle, tmp_path):
+def test_bundles_found_in_folders_are_checked_and_broken_ones_carry_their_error(tiny_bundle, tmp_path):
     shutil.copy(tiny_bundle.path, tmp_path / "good.ltbundle")
     (tmp_path / "bad.ltbundle").write_text("nope")
     (tmp_path / "notes.txt").write_text("not a bundle")
-    infos = {info.path.name: info for info in list_bundles([tmp_path, tmp_path / "absent"])}
+    infos = {path.name: validate_bundle(path) for path in find_bundles([tmp_path, tmp_path / "absent"])}
     assert set(infos) == {"good.ltbundle", "bad.ltbundle"}
     assert infos["good.ltbundle"].num_classes == 3 and infos["good.ltbundle"].error is None
     assert "not a zip" in infos["bad.ltbundle"].error
