@@ -85,7 +85,7 @@ STOPPING = "stopping after the files being written… (Ctrl-C again to abort)"
 
 def run(args: argparse.Namespace) -> int:
     from app.core.index import running_writes
-    from app.core.metadata import WriteOptions, plan_writes, write_labels
+    from app.core.metadata import WriteOptions, journal, plan_writes, write_labels
     from app.core.progress import CancelToken
 
     from app.core.write_choice import write_choice
@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
             return 1 if problems else 0  # as the write itself would end: a script can tell
         cancel = CancelToken()
         newest_before = running_writes.newest_batch(index.conn)
+        if journal.interrupted_batch(index.conn) is not None:  # the write carries it on: its files count too
+            newest_before -= 1
         with stop_on_ctrl_c(cancel, STOPPING, say_above_progress) as stop:
             try:
                 summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
@@ -141,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     command = command_with_index(getattr(args, "db", None))  # the hints act on this index
     batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
+    if summary.carried_on:  # the killed write's files are in it too: undo takes them back with this run's
+        batch = (f" (batch {summary.batch_id} now holds {counted(summary.batch_files, 'file')}; "
+                 f"`{command} undo` reverts {'it' if summary.batch_files == 1 else 'them all'})")
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
     if summary.cancelled:
         print(f"write: stopped by {stop.by}; `{command} write` again writes the rest", file=sys.stderr)

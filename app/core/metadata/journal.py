@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -112,20 +113,46 @@ def decode_blob(text: str | None) -> bytes | None:
     return None if text is None else base64.b64decode(text)
 
 
+class OpenedBatch(NamedTuple):
+    id: int
+    carried_on: bool  # an interrupted batch this process goes on writing (see open_batch)
+
+
 def start_batch(index: PhotoIndex) -> int:
-    """A new batch written by this process. Raises WriteRunningError while another
-    live process writes one: its plan and ours were made from the same index, and each
-    would refuse the files the other just wrote as changed on disk. Raises
-    UndoRunningError while a live process undoes one: our plan may have found its
-    label in files that undo is about to restore."""
+    """A new batch written by this process (open_batch, never carrying one on)."""
+    return open_batch(index, carry_on=False).id
+
+
+def open_batch(index: PhotoIndex, carry_on: bool = True) -> OpenedBatch:
+    """The batch this process writes: with `carry_on`, the newest batch when its writer
+    was killed (it still says 'running', its process gone: interrupted_batch), so that
+    the write it was and the rerun that finishes it are one write, which one `undo`
+    takes back whole (the rerun finds the killed run's files holding their label); else
+    a new one. Raises WriteRunningError while another live process writes one: its plan
+    and ours were made from the same index, and each would refuse the files the other
+    just wrote as changed on disk. Raises UndoRunningError while a live process undoes
+    one: our plan may have found its label in files that undo is about to restore."""
     with index.transaction() as conn:
         running_writes.refuse_while_busy(conn, "write")
-        cursor = conn.execute(
-            "INSERT INTO write_batches (started_at, status) VALUES (?, 'running')", (now_iso(),)
-        )
-        batch_id = int(cursor.lastrowid)
-        running_writes.claim_batch(conn, batch_id)
-        return batch_id
+        batch_id = interrupted_batch(conn) if carry_on else None
+        carried_on = batch_id is not None
+        if batch_id is None:
+            batch_id = int(conn.execute(
+                "INSERT INTO write_batches (started_at, status) VALUES (?, 'running')", (now_iso(),)
+            ).lastrowid)
+        running_writes.claim_batch(conn, batch_id)  # its killed writer's pid gives way to ours
+        return OpenedBatch(batch_id, carried_on)
+
+
+def interrupted_batch(conn: sqlite3.Connection) -> int | None:
+    """The newest batch when it is one a killed write left (still 'running', not undone;
+    called after refuse_while_busy, so its process is gone); None otherwise. A batch
+    finished, cancelled or partly undone is not carried on, nor one older than another."""
+    row = conn.execute(
+        "SELECT id FROM write_batches WHERE status = 'running' AND undone_at IS NULL "
+        "AND id = (SELECT max(id) FROM write_batches)"
+    ).fetchone()
+    return int(row[0]) if row else None
 
 
 def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:

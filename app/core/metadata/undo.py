@@ -93,6 +93,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     folders: set[Path] = set()
     held = photos_held_in_cloud(index, entries)  # photo id -> what of it is in the cloud, and why
+    restored: set[str] = set()  # counted once each, as the batch's size counts them
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
             summary.cancelled = True
@@ -103,7 +104,9 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
             undo_entry(index, entry, library_folders)
             journal.drop_entry(index, entry.id)
-            summary.written += 1
+            if entry.path not in restored:  # a file a killed run began and its rerun wrote has two entries
+                restored.add(entry.path)
+                summary.written += 1
             index.clear_errors(("undo",), path=entry.path)
         except (TaggerError, OSError) as error:
             summary.failed += 1

@@ -64,10 +64,13 @@ class WriteSummary:
     held: int = 0  # files left alone by the user's own choice (PlannedWrite.held), each in `notes`: no failure
     done_word: str = "written"  # "restored" for an undo
     next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
+    carried_on: bool = False  # a write that went on with the batch a killed write left (journal.open_batch)
+    batch_files: int = 0  # a write's: the files its batch holds, the killed run's too (what undo takes back)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
-        parts = [f"{counted(self.written, 'file')} {self.done_word}"]
+        more = "more " if self.carried_on else ""
+        parts = [f"{counted(self.written, more + 'file')} {self.done_word}"]
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
         parts.append(f"{self.failed:,} failed")
@@ -79,7 +82,8 @@ class WriteSummary:
         if self.notes:  # written, with a caveat the user should hear of (the GUI shows only this line)
             more = f" (and {counted(len(self.notes) - 1, 'other file')} the same)" if len(self.notes) > 1 else ""
             notes = f"; note: {Path(self.notes[0][0]).name}: {self.notes[0][1]}{more}"
-        return (", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes
+        carried = f"carried on batch {self.batch_id} (stopped before it finished): " if self.carried_on else ""
+        return (carried + ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes
                 + (f"; {self.next_step}" if self.next_step else ""))
 
     @property
@@ -89,12 +93,15 @@ class WriteSummary:
         return "partial" if self.failed else "done"
 
     def to_json(self) -> dict:
-        return {
+        record = {
             "batch_id": self.batch_id, "written": self.written, "unchanged": self.unchanged,
             "failed": self.failed, "relabelled": self.relabelled, "held": self.held, "cancelled": self.cancelled, "status": self.status,
             "errors": [{"path": p, "message": m} for p, m in self.errors],
             "notes": [{"path": p, "message": m} for p, m in self.notes],
         }
+        if self.done_word == "written":  # a write's batch: what undo takes back
+            record.update(carried_on=self.carried_on, batch_files=self.batch_files)
+        return record
 
 
 def write_labels(
@@ -110,9 +117,12 @@ def write_labels(
     goes through one lock, and each touched folder is fsynced once at the end. Then
     stale temp files of ours are removed from every folder in the plan, written into
     or not (a kill's leftovers: hidden full-size copies of photos). A file the plan found
-    holding its label is planned anew when an undo took that write back since the plan."""
+    holding its label is planned anew when an undo took that write back since the plan.
+    After a killed write, its batch is carried on (journal.open_batch): the files it
+    wrote count as unchanged here, and one undo takes back both runs' files."""
     report = progress or no_progress
-    summary = WriteSummary(batch_id=journal.start_batch(index))
+    batch = journal.open_batch(index)
+    summary = WriteSummary(batch_id=batch.id, carried_on=batch.carried_on)
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
@@ -195,8 +205,9 @@ def write_labels(
         journal.finish_batch(index, summary.batch_id, summary.status)
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
-    if summary.written == 0:
-        summary.batch_id = None
+    summary.batch_files = journal.batch_size(index, batch.id).files
+    if summary.written == 0 and not (summary.carried_on and summary.batch_files):  # nothing for undo from this run
+        summary.batch_id, summary.carried_on = None, False
     return summary
 
 
