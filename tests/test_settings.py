@@ -46,3 +46,13 @@ def test_an_unparsable_file_names_itself_in_the_error() -> None:
     settings_path().write_text("{not json")
     with pytest.raises(UsageError, match="settings.json"):
         load_settings()
+
+
+@pytest.mark.parametrize("bound", [0.0, 1.0])
+def test_the_bounds_of_the_threshold_are_in_range(bound: float) -> None:
+    """0 and 1 are in the documented range (1.0 keeps only a saturated score): saved, and
+    read back from a hand-edited file, not refused or left out."""
+    save_settings(AppSettings(threshold=bound))
+    assert load_settings().threshold == bound
+    settings_path().write_text(json.dumps({"threshold": int(bound)}))
+    assert load_settings().threshold == bound
