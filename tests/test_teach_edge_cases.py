@@ -53,6 +53,24 @@ def test_nothing_to_teach_from_is_a_usage_error_naming_each_file(capsys, tmp_pat
     assert code == 2 and "gone.jpg: does not exist" in err and "notes.jpg" in err
 
 
+def test_photos_damaged_since_the_scan_teach_nothing_and_exit_2(capsys, tmp_path, tiny_bundle):
+    """Photos the index knows pass the usage check and fail only when decoded: nothing
+    taught is still exit 2, which a script tells from 1 (some taught, some failed)."""
+    damaged = photos(tmp_path / "cabin", 2)
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "cabin")]) == 0
+    for photo in damaged:
+        photo.write_bytes(photo.read_bytes()[:200])  # cut short: cannot be decoded
+    capsys.readouterr()
+    code = main(["--db", db, "teach", "--model", str(tiny_bundle.path), "Our cabin", *map(str, damaged)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nothing taught as 'Our cabin'" in err
+    assert all(f"error: {photo}: cannot decode the image" in err for photo in damaged)
+    with PhotoIndex.open(db) as index:
+        assert taught_pairs(index.conn) == []
+
+
 def linked_photo(tmp_path: Path) -> tuple[Path, Path, Path]:
     """(a photo in originals/, the "best of" folder, a link there to the photo)."""
     (real,) = photos(tmp_path / "originals", 1)
