@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app.core.errors import MetadataWriteError
 from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, iptc, jpeg_fields, plan_writes, write_labels
+from app.core.metadata import WriteOptions, iptc, jpeg_fields, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import APP1, APP13, PHOTOSHOP_HEADER, XMP_HEADER, Segment, build_jpeg, parse_jpeg
 from app.core.metadata.keywords import KeywordFields
@@ -167,3 +168,82 @@ def test_a_write_whose_mpf_entries_went_wrong_is_refused_and_the_original_kept(t
     assert (summary.written, summary.failed) == (0, 1)
     assert "MPF" in summary.errors[0][1]
     assert photo.read_bytes() == before
+
+
+def _with_mpf_payload(data: bytes, change) -> bytes:
+    """The JPEG with its MPF payload replaced by `change(payload)` (any length)."""
+    layout = parse_jpeg(data)
+    segments = list(layout.segments)
+    at = next(i for i, s in enumerate(segments) if s.is_mpf)
+    segments[at] = Segment(segments[at].marker, change(segments[at].payload))
+    return build_jpeg(segments, memoryview(data)[layout.scan_offset:])
+
+
+def _poked(payload: bytes, where, value: int) -> bytes:
+    """`payload` with the 32-bit field at `where(payload)` set to `value` in its byte order."""
+    order, at = where(payload)
+    data = bytearray(payload)
+    struct.pack_into(order + "I", data, at, value)
+    return bytes(data)
+
+
+def _ifd_offset_field(payload: bytes) -> tuple[str, int]:
+    return ("<" if payload[4:6] == b"II" else ">"), 8
+
+
+DAMAGED_MPF = {  # what a broken camera, editor or disk left, and what the refusal says of it
+    "entry table past the segment's end": (lambda p: _poked(p, _ifd_offset_field, 60000), "past the end of its"),
+    "unknown byte order": (lambda p: p[:4] + b"XX" + p[6:], "byte order is 'XX', neither II nor MM"),
+    "segment cut short": (lambda p: p[:10], "past the end of its 10-byte segment"),
+    "entry pointing into the metadata": (lambda p: _poked(p, second_offset_field, 16), "into the metadata"),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_MPF)
+def test_a_damaged_mpf_index_is_refused_with_its_reason_and_the_batch_goes_on(tmp_path, index, damage):
+    change, what = DAMAGED_MPF[damage]
+    photo, _ = multi_picture_jpeg(tmp_path / "damaged.jpg", xmp_segment(padding=20000))  # the write shrinks it
+    photo.write_bytes(_with_mpf_payload(photo.read_bytes(), change))
+    before = photo.read_bytes()
+    sound, second = multi_picture_jpeg(tmp_path / "sound.jpg", xmp_segment(padding=0))
+    add_photo(index, [photo], "Colosseum")
+    add_photo(index, [sound], "Colosseum")
+    with pytest.raises(MetadataWriteError, match=r"\(MPF\) index is damaged"):  # the writer reports it per file
+        apply_fields(before, KeywordFields(["Colosseum"], ["Landmarks|Colosseum"]), str(photo))
+    dry_run = {str(p.target): p.problem for p in plan_writes(index, "", False, WriteOptions())}
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 1), summary.errors
+    [(path, message)] = summary.errors
+    assert path.endswith("damaged.jpg") and "bug" not in message and "unexpected" not in message
+    assert "its multi-picture (MPF) index is damaged (" in message and what in message
+    assert "so it is left as it is" in message and "--no-jpeg" in message
+    assert dry_run[str(photo.resolve())] in message  # write --dry-run said the same
+    assert photo.read_bytes() == before
+    written = sound.read_bytes()
+    assert "Landmarks|Colosseum" in read_fields(written).hierarchical and written[second_image_at(written):] == second
+
+
+def test_undo_of_a_photo_whose_mpf_index_was_damaged_since_says_why_and_leaves_it(tmp_path, index):
+    photo, _ = multi_picture_jpeg(tmp_path / "a.jpg", xmp_segment(padding=0))
+    add_photo(index, [photo], "Colosseum")
+    assert write_all(index).written == 1
+    photo.write_bytes(_with_mpf_payload(photo.read_bytes(), lambda p: p[:4] + b"XX" + p[6:]))
+    damaged = photo.read_bytes()
+    summary = undo_last_write(index)
+    assert (summary.written, summary.failed) == (0, 1), summary.errors
+    assert "its multi-picture (MPF) index is damaged (its byte order is 'XX'" in summary.errors[0][1]
+    assert photo.read_bytes() == damaged
+
+
+def test_an_mpf_entry_already_pointing_past_the_file_end_is_written_and_reaches_nothing_still(tmp_path, index):
+    """The index parses and every offset can move with the pictures: the entry that reached
+    no picture before the write reaches none after it (verify_jpeg compares), so the
+    labels are written rather than the photo refused."""
+    photo, second = multi_picture_jpeg(tmp_path / "a.jpg", xmp_segment(padding=0))
+    photo.write_bytes(_with_mpf_payload(photo.read_bytes(), lambda p: _poked(p, second_offset_field, 10_000_000)))
+    add_photo(index, [photo], "Colosseum")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    written = photo.read_bytes()
+    assert "Landmarks|Colosseum" in read_fields(written).hierarchical and written.endswith(second)
+    assert second_image_at(written) > len(written)

@@ -41,6 +41,25 @@ class ExtendedXmpKeywordsError(MetadataWriteError):
     """The JPEG keeps keywords in extended XMP, which we do not rewrite."""
 
 
+class MpfIndexError(ValueError):
+    """An MPF (multi-picture) payload that cannot be read: cut short, an unknown byte
+    order, or tables outside it. The message says which, without the file's name."""
+
+
+class DamagedMpfIndexError(MetadataWriteError):
+    """A write that moves a JPEG's MPF pictures cannot move the pointers of its damaged
+    MPF index with them: the photo is left as it is rather than written with an index
+    that points at other bytes."""
+
+    @classmethod
+    def of(cls, name: str, what: str) -> DamagedMpfIndexError:
+        return cls(
+            f"{name}: its multi-picture (MPF) index is damaged ({what}): writing would move the "
+            "pictures it points at, so it is left as it is; add the label in your photo editor "
+            "(one that rewrites the index), or write a sidecar with --no-jpeg"
+        )
+
+
 def read_fields(data: bytes, name: str = "file") -> KeywordFields:
     """The keyword fields of a JPEG. Raises JpegFormatError and friends, and
     ExtendedXmpKeywordsError when keywords live in extended XMP."""
@@ -98,7 +117,7 @@ def apply_fields(data: bytes, wanted: KeywordFields, name: str = "file") -> byte
     the image data is shared untouched."""
     layout = parse_jpeg(data, name)
     segments = _rebuilt_segments(layout, fields_of(layout, name), wanted, name)
-    _fix_mpf(layout, segments)
+    _fix_mpf(layout, segments, name)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -110,14 +129,15 @@ def fit_fields(
     a camera's EXIF can fill its 64 KB segment, and then XPKeywords (read by Windows only)
     stays as it is while the three fields every photo tool reads are written. Raises
     JpegFormatError when the XMP packet would not fit into one segment (and the write's
-    other MetadataWriteErrors): the file cannot be written. The plan asks this for every
-    changing JPEG, so that a dry run shows what the write will do; it builds the segments
-    exactly as `apply_fields` builds them (the same code), and only when their fields change."""
+    other MetadataWriteErrors, DamagedMpfIndexError among them): the file cannot be
+    written. The plan asks this for every changing JPEG, so that a dry run shows what the
+    write will do; it builds the segments exactly as `apply_fields` builds them (the same
+    code, the MPF shift included), and only when their fields change."""
     try:
-        _rebuilt_segments(layout, current, wanted, name)
+        _fix_mpf(layout, _rebuilt_segments(layout, current, wanted, name), name)
     except ExifFullError as error:
         fitted = replace(wanted, xp=current.xp)
-        _rebuilt_segments(layout, current, fitted, name)  # raises as the write of `fitted` would
+        _fix_mpf(layout, _rebuilt_segments(layout, current, fitted, name), name)  # raises as its write would
         where = "XMP and IPTC" if fitted.iptc else "XMP"  # IPTC only where the JPEG holds it (plan)
         return fitted, f"{error}; written into {where}, which every photo tool reads, not into XPKeywords"
     return wanted, None
@@ -157,7 +177,7 @@ def with_created_exif(data: bytes, payload: bytes, name: str = "file") -> bytes:
     while at < len(segments) and segments[at].marker == 0xE0:
         at += 1
     segments.insert(at, Segment(APP1, payload))
-    _fix_mpf(layout, segments)
+    _fix_mpf(layout, segments, name)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -173,7 +193,7 @@ def restore_segments(data: bytes, saved: dict[str, bytes | None], name: str = "f
                 del segments[at]
         else:
             _set_segment(segments, kind, payload, marker=APP13 if kind == "photoshop" else APP1)
-    _fix_mpf(layout, segments)
+    _fix_mpf(layout, segments, name)
     return build_jpeg(segments, memoryview(data)[layout.scan_offset :])
 
 
@@ -210,10 +230,13 @@ def _xmp_payload(segments: list[Segment] | tuple[Segment, ...], wanted: KeywordF
     return XMP_HEADER + packet
 
 
-def _fix_mpf(old: JpegLayout, new: list[Segment]) -> None:
+def _fix_mpf(old: JpegLayout, new: list[Segment], name: str) -> None:
     """Shift MPF image offsets by how much the bytes between the MPF segment and the image
     data grew: the old file's counted as they lay, fill bytes (0xFF) between segments
-    included, which build_jpeg does not write again."""
+    included, which build_jpeg does not write again. Raises DamagedMpfIndexError when the
+    offsets cannot be shifted (an index that does not parse, or an entry pointing into
+    the metadata before the image data); an index whose offsets need no shift is kept as
+    it is, whatever it holds."""
     old_at = next((i for i, s in enumerate(old.segments) if s.is_mpf), None)
     new_at = _find(new, "mpf")
     if old_at is None or new_at is None:
@@ -221,12 +244,26 @@ def _fix_mpf(old: JpegLayout, new: list[Segment]) -> None:
     after_old = old.scan_offset - old.payload_offsets[old_at] - len(old.segments[old_at].payload)
     after_new = sum(len(s.payload) + 4 for s in new[new_at + 1 :])
     delta = after_new - after_old
-    if delta:
-        new[new_at] = Segment(new[new_at].marker, shift_mpf_offsets(new[new_at].payload, delta))
+    if not delta:
+        return
+    payload = new[new_at].payload
+    try:
+        pointers = mpf_image_pointers(payload)
+    except MpfIndexError as error:
+        raise DamagedMpfIndexError.of(name, str(error)) from None
+    base = old.payload_offsets[old_at] + len(MPF_HEADER)  # where the offsets count from
+    for _, _, offset in pointers:
+        if offset and base + offset < old.scan_offset:
+            raise DamagedMpfIndexError.of(name, f"an entry points at byte {base + offset} of the file, into "
+                                                "the metadata before the image data, not at a picture after it")
+        if offset and offset + delta > 0xFFFFFFFF:
+            raise DamagedMpfIndexError.of(name, "an entry points over 4 GB past it, where no picture can be")
+    new[new_at] = Segment(new[new_at].marker, shift_mpf_offsets(payload, delta))
 
 
 def shift_mpf_offsets(payload: bytes, delta: int) -> bytes:
-    """An MPF payload whose non-zero MP entry offsets are moved by `delta` bytes."""
+    """An MPF payload whose non-zero MP entry offsets are moved by `delta` bytes (each
+    offset plus `delta` must fit in 0..2**32-1: _fix_mpf checks)."""
     data = bytearray(payload)
     for at, _size, offset in mpf_image_pointers(payload):
         if offset:
@@ -237,23 +274,34 @@ def shift_mpf_offsets(payload: bytes, delta: int) -> bytes:
 def mpf_image_pointers(payload: bytes) -> list[tuple[int, int, int]]:
     """Each MP entry of an MPF payload as (where its offset field sits in the payload, the
     image's size, its offset counted from the byte-order mark after MPF_HEADER; 0 for the
-    primary image). Raises struct.error for a payload cut short."""
+    primary image). Raises MpfIndexError, saying what is wrong, for a payload cut short,
+    an unknown byte order or a table that lies outside the payload."""
     base = len(MPF_HEADER)
     order = _mpf_byte_order(payload)
-    (ifd,) = struct.unpack_from(order + "I", payload, base + 4)
-    (count,) = struct.unpack_from(order + "H", payload, base + ifd)
-    pointers = []
-    for index in range(count):
-        tag, _, size, value = struct.unpack_from(order + "HHII", payload, base + ifd + 2 + 12 * index)
-        if tag != _MP_ENTRY:
-            continue
-        for entry in range(size // 16):
-            at = base + value + entry * 16 + 8
-            image_size, offset = struct.unpack_from(order + "II", payload, at - 4)
-            pointers.append((at, image_size, offset))
+    try:
+        (ifd,) = struct.unpack_from(order + "I", payload, base + 4)
+        (count,) = struct.unpack_from(order + "H", payload, base + ifd)
+        pointers = []
+        for index in range(count):
+            tag, _, size, value = struct.unpack_from(order + "HHII", payload, base + ifd + 2 + 12 * index)
+            if tag != _MP_ENTRY:
+                continue
+            for entry in range(size // 16):
+                at = base + value + entry * 16 + 8
+                image_size, offset = struct.unpack_from(order + "II", payload, at - 4)
+                pointers.append((at, image_size, offset))
+    except struct.error:
+        raise MpfIndexError(f"its tables run past the end of its {len(payload)}-byte segment") from None
     return pointers
 
 
 def _mpf_byte_order(payload: bytes) -> str:
-    base = len(MPF_HEADER)
-    return "<" if payload[base : base + 2] == b"II" else ">"
+    """The struct byte order of an MPF payload: its TIFF-style mark, II or MM."""
+    mark = payload[len(MPF_HEADER) : len(MPF_HEADER) + 2]
+    if mark == b"II":
+        return "<"
+    if mark == b"MM":
+        return ">"
+    if len(mark) < 2:
+        raise MpfIndexError(f"it is cut short at {len(payload)} bytes, before its byte order")
+    raise MpfIndexError(f"its byte order is {mark.decode('latin-1')!r}, neither II nor MM")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import struct
 import subprocess
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from app.core.exif_counts import oversized_count
 from app.core.metadata import iptc
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, ExifLayoutError
 from app.core.metadata.exif_raw_values import raw_exif_values
-from app.core.metadata.jpeg_fields import mpf_image_pointers, read_fields
+from app.core.metadata.jpeg_fields import MpfIndexError, mpf_image_pointers, read_fields
 from app.core.metadata.jpeg_segments import EXIF_HEADER, MPF_HEADER, XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, describe_difference
 from app.core.metadata.sidecar import fields_of_sidecar
@@ -102,7 +101,7 @@ def _mpf_points_at_the_same_images(original: bytes, old_start: int, old_payload:
     the secondary images in the file but out of reach."""
     try:
         old_pointers, new_pointers = mpf_image_pointers(old_payload), mpf_image_pointers(new_payload)
-    except struct.error:
+    except MpfIndexError:
         return False  # a write only shifts offsets it could read
     if len(old_payload) != len(new_payload) or len(old_pointers) != len(new_pointers):
         return False
