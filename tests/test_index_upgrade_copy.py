@@ -112,6 +112,30 @@ def test_the_app_keeps_a_copy_of_the_index_as_it_was_before_upgrading_it(tmp_pat
     assert backup_if_due(db) is None  # the copy just taken counts as this week's
 
 
+def test_an_index_of_the_very_first_schema_is_copied_before_its_upgrade_too(tmp_path, monkeypatch) -> None:
+    """Schema 1, what the first release wrote, has the longest way to go (every migration)."""
+    from app.core.index import schema
+
+    db = tmp_path / "index.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", 1)
+    with PhotoIndex.open(db) as first:
+        with first.transaction() as conn:  # as that release wrote them (today's helpers write today's columns)
+            conn.execute("INSERT INTO photos (id, folder, stem, primary_path) VALUES (1, '/lib', 'a', '/lib/a.jpg')")
+            conn.execute("INSERT INTO labels (photo_id, label, source, state) VALUES (1, 'Petra', 'user', 'accepted')")
+    monkeypatch.undo()
+    assert _version(db) == 1 and backups(db) == []
+
+    assert main(["--db", str(db), "stats"]) == 0
+    assert _version(db) == LATEST_VERSION
+    [copy] = backups(db)
+    assert is_upgrade_copy(copy) and copy.name.endswith("-before-upgrade-from-schema-1.db") and _version(copy) == 1
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("SELECT label FROM labels").fetchall() == [("Petra",)]
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("made_by", ["an older version", "no one yet"])
 def test_an_index_another_process_upgraded_while_this_one_waited_keeps_the_copy_of_the_old_one(
         tmp_path, monkeypatch, made_by) -> None:
