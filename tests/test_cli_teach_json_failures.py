@@ -31,3 +31,19 @@ def test_every_photo_failing_still_says_which_and_why(capsys, tmp_path, tiny_bun
                                *map(str, gone))
     assert code == 2 and "cannot teach from" in err
     assert lines == [{"path": str(path), "error": f"{path}: does not exist; check the path"} for path in gone]
+
+
+def test_photos_that_cannot_be_decoded_give_their_error_lines_alone(capsys, tmp_path, tiny_bundle):
+    """Photos the index knows, damaged since the scan, fail only when decoded: taught from
+    none, the output is their lines alone, as when every photo is missing."""
+    photos = _photos(tmp_path / "Trip", ["IMG_0001.jpg", "IMG_0002.jpg"])
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "Trip")]) == 0
+    for photo in photos:
+        photo.write_bytes(photo.read_bytes()[:200])  # cut short: cannot be decoded
+    capsys.readouterr()
+    code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", str(tiny_bundle.path), "--json", "Cabin",
+                               *map(str, photos))
+    assert code == 2 and "nothing taught as 'Cabin'" in err
+    assert [line["path"] for line in lines] == [str(photo) for photo in photos]
+    assert all(line["error"].startswith(f"{photo}: cannot decode the image") for line, photo in zip(lines, photos))

@@ -92,8 +92,9 @@ def run(args) -> int:
             raise
         joined = folders_joined_for_files(index, roots_before, targets)
     if args.json:
-        print_json_line(summary.to_json())
-        _print_from_stored_json(summary.from_stored)
+        if summary.taught:  # taught from none: the failure lines alone, as when refused above
+            print_json_line(summary.to_json())
+            _print_from_stored_json(summary.from_stored)
         _print_failures_json(summary.failures)
     say_folders_joined(joined)
     for line in summary.move_lines():
