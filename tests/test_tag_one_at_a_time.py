@@ -108,6 +108,22 @@ def test_a_lock_of_another_computer_names_the_file_to_delete(tmp_path, capsys):
     assert str(refused.value).endswith(f"; if it was stopped, delete {db}.tag-lock")
 
 
+def test_a_job_ending_leaves_the_lock_another_computer_took_over_in_place(tmp_path, capsys):
+    """A long job past the other computers' grace: one on another computer took the lock
+    over. This job ending must not delete that one's claim, or a third could start beside it."""
+    from datetime import datetime, timezone
+
+    db, _trip = _scanned(tmp_path, capsys)
+    with PhotoIndex.open(db) as index:
+        with one_tag_at_a_time(index):
+            _lock_naming(db, host="nas-client", started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         token="theirs")
+        assert json.loads(lock_path(index).read_text(encoding="utf-8"))["token"] == "theirs"
+        with pytest.raises(TagRunningError, match="on nas-client"):
+            with one_tag_at_a_time(index):
+                pass
+
+
 # A tagging job killed while it claims the lock: after writing its claim, before renaming it in.
 KILLED_CLAIMING = """
 import os, sys
