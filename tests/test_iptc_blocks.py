@@ -4,6 +4,7 @@ write changes our keyword and nothing else a reader would see."""
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import subprocess
 
@@ -66,6 +67,24 @@ def test_resources_signed_by_other_programs_are_kept(tmp_path, index):
     resources = iptc.parse_resources(app13_payload(photo))
     assert foreign in resources and resolution in resources
     assert read_fields(photo.read_bytes()).iptc == ["Petra"]
+
+
+def test_a_stale_digest_stays_stale_so_anothers_iptc_edit_still_shows(tmp_path, index):
+    """A program that edits IPTC alone leaves Photoshop's digest (0x0425) stale, which tells
+    Lightroom and Photoshop to take that edit over the XMP: our write must not make it current."""
+    block = iptc.build_datasets([iptc.DataSet(2, 0, b"\x00\x04"), iptc.DataSet(2, 120, b"Caption edited elsewhere")])
+    stale = hashlib.md5(b"the block as Photoshop last saved it").digest()
+    photo = with_app13(make_jpeg(tmp_path / "a.jpg"), iptc.build_resources([
+        iptc.Resource(iptc.IPTC_RESOURCE, b"\x00\x00", block), iptc.Resource(iptc.DIGEST_RESOURCE, b"\x00\x00", stale),
+    ]))
+    add_photo(index, [photo], "Louvre")
+    summary = write_all(index)
+    assert (summary.written, summary.failed) == (1, 0), summary.errors
+    resources = iptc.parse_resources(app13_payload(photo))
+    datasets = iptc.parse_datasets(next(r.data for r in resources if r.id == iptc.IPTC_RESOURCE))
+    assert [(d.key, d.value) for d in datasets if d.key != (2, 0)] == [
+        ((2, 25), b"Louvre"), ((2, 120), b"Caption edited elsewhere")]
+    assert next(r.data for r in resources if r.id == iptc.DIGEST_RESOURCE) == stale
 
 
 def test_a_block_with_bytes_it_cannot_read_is_left_alone_with_a_reason(tmp_path, index):
