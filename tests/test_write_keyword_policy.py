@@ -76,3 +76,20 @@ def test_a_keyword_the_user_typed_in_a_sidecar_stays_when_the_label_changes(tmp_
     fields = fields_of_sidecar(sidecar.read_bytes())
     assert fields.subject == ["Colosseum", "Rome trip", "Roman Forum"]
     assert fields.hierarchical == ["Rome trip", "Landmarks|Roman Forum"]
+
+
+def test_fields_our_keyword_alone_was_in_are_removed_when_the_label_is_taken_off(tmp_path, index):
+    """Not left as an empty rdf:Bag (noise to exiftool), in a JPEG or a sidecar we created."""
+    photo = make_jpeg(tmp_path / "a.jpg")
+    raw = tmp_path / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never read")
+    ids = [add_photo(index, [photo], "Colosseum"), add_photo(index, [raw], "Colosseum")]
+    write_all(index)
+    for photo_id in ids:
+        index.set_label(photo_id, None)  # "no landmark"
+    write_all(index)
+    inside = read_fields(photo.read_bytes())
+    assert (inside.subject, inside.hierarchical, inside.iptc) == (None, None, None)
+    sidecar = (tmp_path / "DSC_0001.NEF.xmp").read_bytes()
+    assert (fields_of_sidecar(sidecar).subject, fields_of_sidecar(sidecar).hierarchical) == (None, None)
+    assert b"subject" not in sidecar and b"hierarchicalSubject" not in sidecar
