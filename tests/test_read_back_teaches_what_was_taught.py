@@ -135,3 +135,14 @@ def test_a_sidecar_says_whether_its_photo_taught(tmp_path) -> None:
         fields = KeywordFields([PLACE], [f"Landmarks|{PLACE}"], taught=taught)
         (tmp_path / "DSC_0001.NEF.xmp").write_bytes(render_sidecar(None, fields))
         assert [found[1:] for found in landmarks_in_sidecars([raw])] == [(PLACE, teaches)]
+
+
+def test_a_keyword_re_cased_in_another_program_still_reads_back_as_taught(tmp_path) -> None:
+    """Lightroom re-cases the keyword ("arezzo STREETS") and leaves our field naming the place
+    as we wrote it: labels are one in any letter case, so the photo still teaches it."""
+    raw = tmp_path / "DSC_0001.NEF"
+    raw.write_bytes(b"not read here")
+    for taught, teaches in (([PLACE], True), ([], False)):
+        fields = KeywordFields(["arezzo STREETS"], ["Landmarks|arezzo STREETS"], taught=taught)
+        (tmp_path / "DSC_0001.NEF.xmp").write_bytes(render_sidecar(None, fields))
+        assert [found[1:] for found in landmarks_in_sidecars([raw])] == [("arezzo STREETS", teaches)]
