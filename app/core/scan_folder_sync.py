@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app.core.cloud_files import IN_ICLOUD
 from app.core.errors import PhotoNotReadError, PhotoReadError
+from app.core import keywords_changed_elsewhere
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
 from app.core.index.catalog import FileState, KnownFile
@@ -381,6 +382,9 @@ class FolderSync:
         catalog.drop_deleted_files(conn, photo_id)
         self._reread_done(conn, photo_id)
         info = group.info
+        if not created and group.touched and (
+                change := keywords_changed_elsewhere.follow_the_files(conn, photo_id, info)) is not None:
+            self.summary.keywords_changed_elsewhere.append(change.to_json())
         if info is not None and info.landmark and labels.adopt_written_label(
                 conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):
             self.summary.labels_read += 1

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.core.keywords_changed_elsewhere import summary_line
 from app.core.photo_info import primary_of
 from app.core.wording import counted
 
@@ -63,6 +64,9 @@ class ScanSummary:
     # JPEG+RAW pairs whose headers were read again though unchanged, as migration 41 asked
     # (once, after the upgrade): why this scan takes as long as a first one
     pairs_reread: int = 0
+    # photos a changed file of which lost the landmark keyword of ours the index knew was in it
+    # ({photo_id, path, keyword, how: replaced/removed/stripped, label}): the label follows the file
+    keywords_changed_elsewhere: list[dict] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -83,6 +87,7 @@ class ScanSummary:
             + (f"; re-read {counted(self.pairs_reread, 'JPEG+RAW pair')} once after the upgrade, "
                "to tell apart the files of two camera models" if self.pairs_reread else "")
             + "".join(f"; {note}" for note in self.split_notes)
+            + "".join(f"; {words}" for words in [summary_line(self.keywords_changed_elsewhere)] if words)
         )
 
     def news(self, skipped: list[tuple[str, str]]) -> list[tuple[str, str]]:

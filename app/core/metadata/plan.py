@@ -25,6 +25,7 @@ from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELD
                                         label_fields)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
+from app.core.metadata.plan_stripped_hold import photos_stripped_since_written_held
 from app.core.metadata.plan_targets import (
     FolderStems,
     jpeg_sidecars,
@@ -217,6 +218,7 @@ def plan_writes(
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
     plan = photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
+    plan = photos_stripped_since_written_held(index, plan)
     return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files)
 
 
