@@ -288,6 +288,16 @@ def sidecar_writers(index: PhotoIndex) -> dict[str, frozenset[int]]:
     return {path: frozenset(ids) for path, ids in writers.items()}
 
 
+def photos_written(index: PhotoIndex) -> frozenset[int]:
+    """The photos a write of ours (not undone) labelled a file of: those it was written
+    for, and those holding a file at a path it wrote (a RAW split off or merged since).
+    One query for a whole plan, which reads no other photo's files for a keyword of ours."""
+    return frozenset(row[0] for row in index.conn.execute(
+        "SELECT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE b.undone_at IS NULL UNION SELECT f.photo_id FROM files f JOIN write_journal j ON j.path = f.path "
+        "JOIN write_batches b ON b.id = j.batch_id WHERE b.undone_at IS NULL"))
+
+
 def last_batch_id(index: PhotoIndex) -> int | None:
     """The newest batch that has not been undone (a 'running' one was cut short)."""
     row = index.conn.execute(

@@ -34,6 +34,7 @@ from app.core.metadata.plan_targets import (
     shared_sidecar,
     sidecar_owner,
     takes_ours_out,
+    withdrawn_suggestion,
     write_targets,
 )
 from app.core.metadata.read_back import landmark_of
@@ -81,7 +82,7 @@ class PlannedWrite:
     indexed_mtime_ns: int | None = None
     problem: str | None = None  # why this file cannot be written (reported, not raised)
     fields: tuple[str, ...] = field(default=FIELD_NAMES)
-    rejected: bool = False  # the photo's label is rejected: our keyword comes out
+    rejected: bool = False  # the photo's label is rejected (or withdrawn, or gone): our keyword comes out
     # the file holds exactly what a killed write of ours put into it, unrecorded: the
     # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
     own_write: recovery.OwnWrite | None = None
@@ -110,10 +111,7 @@ class PlannedWrite:
             if self.label is None:
                 return f"{self.target}: unchanged (no landmark, and no keyword of ours to take out)"
             return f"{self.target}: unchanged ({listed([self.label])} already there)"
-        why = "" if not self.rejected else (
-            " (no label: our keyword was written for another photo this file was in then, which it has left; it comes out)"
-            if self.index_label is not None and self.index_label[1] != "rejected"
-            else " (label rejected: our keyword comes out)")
+        why = f" ({self._why_ours_comes_out()})" if self.rejected else ""
         shown = self._shown_field()
         before, after = getattr(self.before, shown), getattr(self.after, shown)
         if before == after:
@@ -121,6 +119,15 @@ class PlannedWrite:
                        if getattr(self.before, name) != getattr(self.after, name)]
             return f"{self.target}: keywords {listed(after)} (changes only {', '.join(changed)}){why}"
         return f"{self.target}: keywords {listed_change(before, after)}{why}"
+
+    def _why_ours_comes_out(self) -> str:
+        state = self.index_label[1] if self.index_label is not None else "rejected"
+        if state == "rejected":
+            return "label rejected: our keyword comes out"
+        if state == "suggested":  # "no landmark" now: plan_targets.withdrawn_suggestion
+            return "the model now says no landmark: our keyword, written for its earlier suggestion, comes out"
+        return ("no label: our keyword was written for another photo this file was in then, which it has left; "
+                "it comes out")
 
     def _shown_field(self) -> str:
         """The plain keyword list a dry run shows: dc:subject, or where the file had none
@@ -159,9 +166,11 @@ def plan_writes(
     ones with `include_suggested`; those exist only at or above the model's
     threshold), and for each photo whose label is rejected while a keyword of ours
     is in its files: that keyword comes out, as for "no landmark" (else the photo
-    keeps showing it, and an index built anew reads it back as accepted). So does an
-    unlabelled photo's sidecar that our write put another photo's keyword into (a RAW
-    an older version merged into another picture's photo, split off since). A JPEG's
+    keeps showing it, and an index built anew reads it back as accepted). So does a
+    suggestion written with `include_suggested` that became "no landmark" since
+    (plan_targets.withdrawn_suggestion), and an unlabelled photo's sidecar that our
+    write put another photo's keyword into (a RAW an older version merged into another
+    picture's photo, split off since). A JPEG's
     sidecar left from a `--no-jpeg` write gets the change too where it holds a
     keyword of ours. Unreadable files come back with `problem` set; so does each file of
     a photo whose JPEG, left untouched, holds another landmark of ours (plan_jpeg_hold)."""
@@ -176,10 +185,14 @@ def plan_writes(
     photos_with_sidecars = {photo_id for ids in sidecars_written.values() for photo_id in ids}
     written_for = {path[:-4] for path in sidecars_written if path.lower().endswith(".xmp")}  # file or stem
     photo_files: dict[int, tuple[str, ...]] = {}  # a photo's evicted sidecars hold all its files
+    written_photos = journal.photos_written(index)
     for photo in index.search(query):
         left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
-        rejected = photo.state == "rejected" or left_over
-        if not rejected and (photo.state not in states or (photo.state == "suggested" and photo.label is None)):
+        withdrawn = photo.state == "suggested" and photo.label is None  # (see plan_targets.withdrawn_suggestion)
+        if withdrawn and not withdrawn_suggestion(photo, written_photos, written_for):
+            continue
+        rejected = photo.state == "rejected" or left_over or withdrawn
+        if not rejected and photo.state not in states:
             continue
         photo_files[photo.id] = tuple(photo.files)
         for path in map(Path, photo.files):

@@ -18,7 +18,7 @@ from app.core.metadata.sidecar_owner import (files_of_stem, is_stem_sidecar, nam
 from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
 
 if TYPE_CHECKING:
-    from app.core.index import PhotoIndex
+    from app.core.index import PhotoIndex, PhotoRecord
     from app.core.metadata.plan import PlannedWrite, WriteOptions
 
 
@@ -219,6 +219,20 @@ def takes_ours_out(item: PlannedWrite, only_changes: bool) -> bool:
     if item.previous_label is None:
         return False
     return item.changes_anything or (not only_changes and item.problem is not None)
+
+
+def withdrawn_suggestion(photo: PhotoRecord, written_photos: frozenset[int], written_for: set[str]) -> bool:
+    """Whether a photo whose suggestion became "no landmark" (a newer model's threshold,
+    a place forgotten) is planned as a rejected one is: where a write of ours may have
+    put the suggestion's keyword into its files (`written_photos`: journal.photos_written;
+    `written_for`: the files and stems of the sidecars our writes made). That keyword is
+    ours, put there unreviewed, and nothing in the index stands behind it any more: the
+    file would go on naming the landmark, and an index built anew read it back as
+    accepted. So every write takes it out, --include-suggested or not. Most "no landmark"
+    photos were never written: their files are not read."""
+    if photo.id in written_photos:
+        return True
+    return any(file in written_for or str(Path(file).with_suffix("")) in written_for for file in photo.files)
 
 
 def left_over_sidecars(targets: list[Path], written: dict[str, frozenset[int]], photo_id: int) -> list[Path]:
