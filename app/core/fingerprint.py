@@ -1,5 +1,10 @@
 """A cheap content fingerprint that recognises a file after a move or rename
-without reading all of it: the size plus a hash of the first and last 64 KiB."""
+without reading all of it: the size plus a hash of the first and last 64 KiB.
+
+A JPEG also gets a picture print (picture_print): a hash of the end of its image data,
+from its first SOS segment on, which a metadata edit in another program (Lightroom or
+digiKam adding a keyword rewrites the head) leaves as it was, so that a photo edited
+and moved between two scans is still recognised (app/core/index/picture_moves.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import hashlib
 import os
 
 CHUNK = 64 * 1024
+_MAX_SEGMENTS = 4096  # a JPEG head has a few dozen; more is a damaged file
 
 
 def fingerprint_file(path: str | os.PathLike, size: int | None = None) -> str:
@@ -15,6 +21,28 @@ def fingerprint_file(path: str | os.PathLike, size: int | None = None) -> str:
         if size is None:
             size = os.fstat(handle.fileno()).st_size
         return fingerprint_bytes(size, *_head_and_tail(handle, size))
+
+
+def picture_print(path: str | os.PathLike, size: int | None = None) -> str | None:
+    """A JPEG's picture print: "<image data length hex>-<blake2b of its last 64 KiB at
+    most>", the image data running from its first SOS marker on; None for a file that is
+    not a JPEG or whose segments cannot be followed. It reads the head (in the cache
+    already after fingerprint_file), the segment headers past it, and at most 64 KiB of
+    the end. Raises OSError when unreadable."""
+    with open(path, "rb") as handle:
+        if size is None:
+            size = os.fstat(handle.fileno()).st_size
+        head = handle.read(CHUNK)
+        start = _jpeg_image_start(handle, head, size)
+        if start is None:
+            return None
+        begin = max(start, size - CHUNK)
+        if size <= len(head):  # all of it read already
+            data = head[begin:size]
+        else:
+            handle.seek(begin)
+            data = handle.read(size - begin)
+        return f"{size - start:x}-{hashlib.blake2b(data, digest_size=16).hexdigest()}"
 
 
 def fingerprint_bytes(size: int, head: bytes, tail: bytes) -> str:
@@ -29,3 +57,30 @@ def _head_and_tail(handle, size: int) -> tuple[bytes, bytes]:
         return head, b""
     handle.seek(max(CHUNK, size - CHUNK))
     return head, handle.read(CHUNK)
+
+
+def _jpeg_image_start(handle, head: bytes, size: int) -> int | None:
+    """The offset of a JPEG's first SOS marker (what follows is image data, which a
+    metadata edit does not touch), following the segment lengths from the start; None
+    for a file that is not a JPEG or whose segments run off its end."""
+    if head[:2] != b"\xff\xd8":
+        return None
+    position = 2
+    for _ in range(_MAX_SEGMENTS):
+        header = head[position:position + 4]
+        if len(header) < 4 and position + 4 <= size:
+            handle.seek(position)
+            header = handle.read(4)
+        if len(header) < 4 or header[0] != 0xFF:
+            return None
+        marker = header[1]
+        if marker == 0xFF:  # a fill byte before the marker
+            position += 1
+            continue
+        if marker == 0xDA:
+            return position
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # no length follows
+            position += 2
+            continue
+        position += 2 + int.from_bytes(header[2:4], "big")
+    return None

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.core.cloud_files import IN_ICLOUD
 from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core import keywords_changed_elsewhere
-from app.core.fingerprint import fingerprint_file
+from app.core.fingerprint import fingerprint_file, picture_print
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
@@ -236,6 +236,7 @@ class FolderSync:
             try:
                 fingerprint = fingerprint_file(path, size)  # raises OSError only
                 infos[name] = read_photo_info(path)
+                picture = picture_print(path, size) if infos[name].kind == "jpeg" else None  # OSError only
             except PhotoNotReadError as error:  # not its contents: read again at the next scan
                 self._error(path, str(error))
                 failed.add(name)
@@ -258,7 +259,7 @@ class FolderSync:
                 failed.add(name)
                 self.not_read_now.add(name)
                 continue
-            states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint)
+            states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint, picture)
             fresh.add(name)
         replaced = self.renamed.replaced_photos(known, states, fresh, failed)
         if replaced:  # they give up their names in the write that follows (_detach_renamed_over)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs
+from app.core.index.picture_moves import picture_matches
 from app.core.index.read_back_records import take_read_back
 from app.core.renamed_over import RenamedOver
 
@@ -98,6 +99,22 @@ class MoveRecognition:
                 old_id = moved_photos.missing_original_of(self.conn, new_id)
                 if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                     self._adopt(old_id, new_id)
+        self._recognise_by_picture(became_missing + owed)
+
+    def _recognise_by_picture(self, gone: list[int]) -> None:
+        """What the fingerprints left unmatched: first once more by fingerprint (a RAW
+        kept twice is no longer ambiguous once its twin's photo was joined), then by the
+        picture, for photos edited in another program and moved (index/picture_moves.py)."""
+        gone = [old_id for old_id in dict.fromkeys(gone) if not catalog.is_present(self.conn, old_id)]
+        for old_id in gone:
+            new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
+            if new_id is not None:
+                self._adopt(old_id, new_id)
+        gone = [old_id for old_id in gone if not catalog.is_present(self.conn, old_id)]
+        found = picture_matches(self.conn, gone, self.newest_before)
+        for old_id, new_id in found.pairs:
+            self._adopt(old_id, new_id, by_picture=True)
+        self.summary.split_notes.extend(found.notes)
 
     def _may_reach_back(self, old_id: int, new_id: int) -> bool:
         """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
@@ -125,7 +142,7 @@ class MoveRecognition:
             # decided; a cancelled scan leaves the undecided to the next (it may not have read their pictures)
             renamed_over_records.forget_contents_before(conn, list(moved_away) if self.cancelled() else None)
 
-    def _adopt(self, old_id: int, new_id: int, take_words: bool = False) -> None:
+    def _adopt(self, old_id: int, new_id: int, take_words: bool = False, by_picture: bool = False) -> None:
         """`old_id` (missing) moved to `new_id`'s place: it takes the place over, with
         the stronger of both rows' words of the user's when `take_words` (the same file
         indexed under two spellings of a folder), in the same transaction."""
@@ -136,7 +153,7 @@ class MoveRecognition:
                 # (or it came in with a scan killed before this recognition and got a word
                 # of the user's since: the stronger word stays, the newer when equal)
                 moved_photos.take_over_users_words(conn, old_id, new_id)
-            moved_photos.adopt_moved_photo(conn, old_id, new_id)
+            moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
             read = self.read_labels.pop(new_id, None)
             read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
             # the moved photo keeps the index's word; the keyword in its files counts only

@@ -57,6 +57,7 @@ class FileState:
     size: int
     mtime_ns: int
     fingerprint: str | None
+    picture: str | None = None  # a JPEG's picture print (fingerprint.picture_print), with the fingerprint
 
 
 def known_files(conn: sqlite3.Connection, folder: str) -> dict[str, KnownFile]:
@@ -136,14 +137,18 @@ def holds_as_found(conn: sqlite3.Connection, folder: str, stem: str, present: li
 def save_file(conn: sqlite3.Connection, photo_id: int, state: FileState, run_id: int) -> None:
     conn.execute(
         "INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, last_scan_id, "
-        "contents_scan_id) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, 0, ?, ?) "
+        "contents_scan_id, picture_print) VALUES (?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), ?, ?, ?, ?, "
+        "0, ?, ?, ?) "
         "ON CONFLICT (path) DO UPDATE SET photo_id = excluded.photo_id, size = excluded.size, "
         "mtime_ns = excluded.mtime_ns, fingerprint = coalesce(excluded.fingerprint, files.fingerprint), "
+        "picture_print = CASE WHEN excluded.fingerprint IS NULL THEN files.picture_print "
+        "ELSE excluded.picture_print END, "
         "contents_scan_id = CASE WHEN files.missing = 1 OR (excluded.fingerprint IS NOT NULL AND "
         "files.fingerprint IS NOT excluded.fingerprint) THEN excluded.contents_scan_id ELSE files.contents_scan_id END, "
         "missing = 0, last_scan_id = excluded.last_scan_id",
         (photo_id, db_text(state.path), db_text(state.name), db_text(state.ext), state.kind,
-         state.size, state.mtime_ns, state.fingerprint, run_id, run_id if state.fingerprint is not None else None),
+         state.size, state.mtime_ns, state.fingerprint, run_id, run_id if state.fingerprint is not None else None,
+         state.picture),
     )
 
 

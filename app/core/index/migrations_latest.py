@@ -133,3 +133,18 @@ def migration_41(conn: sqlite3.Connection) -> None:
         "INSERT OR IGNORE INTO photos_to_reread (photo_id) SELECT photo_id FROM files WHERE missing = 0 "
         "GROUP BY photo_id HAVING sum(kind = 'raw') > 0 AND sum(kind <> 'raw') > 0"
     )
+
+
+# A photo edited in another program (Lightroom or digiKam adding a keyword rewrites a
+# JPEG's head) and moved before the next scan was taken for a new photo: its fingerprint
+# (the first and last 64 KiB) changed, and its labels stayed on a missing ghost. Each JPEG
+# read from now on keeps a print of its image data, which such an edit leaves as it was
+# (fingerprint.picture_print), to recognise the move by (picture_moves.py); a file indexed
+# before gets its print when a scan reads it again, and is recognised meanwhile by its
+# name, date taken, camera and size.
+def migration_42(conn: sqlite3.Connection) -> None:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(files)")}
+    if "picture_print" not in columns:
+        conn.execute("ALTER TABLE files ADD COLUMN picture_print TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS files_by_picture_print ON files (picture_print) "
+                 "WHERE picture_print IS NOT NULL")

@@ -16,16 +16,25 @@ from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
-    """A photo created in this scan (id > newer_than) holding a file with the
-    same fingerprint as one of the missing photo's files, if any."""
-    row = conn.execute(
-        "SELECT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+    """The photo created in this scan (id > newer_than) holding a file with the same
+    fingerprint as one of the missing photo's files, if there is one only. A fingerprint
+    that another missing photo's file or another new photo's file holds too (a RAW kept
+    twice, byte for byte: a backup copy) says nothing of which photo moved where, and is
+    not followed; a photo whose files went to two new photos is not split by a guess."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "JOIN photos np ON np.id = nf.photo_id "
         "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id > ? "
-        "AND np.missing = 0 ORDER BY np.id LIMIT 1",
-        (old_id, newer_than),
-    ).fetchone()
-    return None if row is None else int(row[0])
+        "AND np.missing = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM files xf JOIN photos xp ON xp.id = xf.photo_id "
+        "WHERE xf.fingerprint = of.fingerprint AND xf.photo_id <> of.photo_id AND xp.missing = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM files yf JOIN photos yp ON yp.id = yf.photo_id "
+        "WHERE yf.fingerprint = of.fingerprint AND yf.missing = 0 AND yf.photo_id <> nf.photo_id "
+        "AND yp.id > ? AND yp.missing = 0) "
+        "ORDER BY np.id LIMIT 2",
+        (old_id, newer_than, newer_than),
+    ).fetchall()
+    return int(rows[0][0]) if len(rows) == 1 else None
 
 
 def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
@@ -103,15 +112,20 @@ def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) ->
         conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
 
 
-def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool = False) -> None:
     """A photo found at a new place is the missing `old_id` moved there: the old
-    photo (and its labels) takes over the new files and place; the new row goes."""
+    photo (and its labels) takes over the new files and place; the new row goes.
+    `by_picture`: recognised by its picture (index/picture_moves.py), its files edited since,
+    so each old file is followed to the new one of the same picture print, else of the
+    same extension, not only of the same fingerprint."""
     new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
-    _follow_in_write_journal(conn, old_id, dict(new_files))
+    counterparts = _counterparts(conn, old_id, new_id, by_picture)
+    _follow_in_write_journal(conn, old_id, counterparts)
     conn.executemany(
         "DELETE FROM files WHERE photo_id = ? AND missing = 1 AND fingerprint = ?",
         [(old_id, fingerprint) for fingerprint, _ in new_files],
     )
+    conn.executemany("DELETE FROM files WHERE id = ? AND missing = 1", [(file_id,) for file_id in counterparts])
     conn.execute("UPDATE files SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     place = conn.execute(
         f"SELECT folder, stem, primary_path, has_raw, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
@@ -129,27 +143,49 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int) -> Non
     refresh_fts(conn, old_id)
 
 
-def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, new_paths: dict[str, object]) -> None:
+def _counterparts(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool) -> dict[int, tuple]:
+    """The missing files of `old_id` that `new_id`'s files are (file id -> (old path, new
+    path)): the same fingerprint; `by_picture`, else the same picture print, else the one
+    new file of the same extension."""
+    new_files = conn.execute("SELECT fingerprint, picture_print, ext, path FROM files WHERE photo_id = ?",
+                             (new_id,)).fetchall()
+    by_fingerprint = {f: path for f, _, _, path in new_files if f is not None}
+    by_print = {p: path for _, p, _, path in new_files if p is not None}
+    by_ext: dict[str, list] = {}
+    for _, _, ext, path in new_files:
+        by_ext.setdefault(str(ext).lower(), []).append(path)
+    pairs = {}
+    for file_id, fingerprint, picture, ext, old_path in conn.execute(
+            "SELECT id, fingerprint, picture_print, ext, path FROM files WHERE photo_id = ? AND missing = 1",
+            (old_id,)).fetchall():
+        new_path = by_fingerprint.get(fingerprint)
+        if new_path is None and by_picture:
+            same_ext = by_ext.get(str(ext).lower(), [])
+            new_path = by_print.get(picture) if picture is not None else None
+            new_path = new_path if new_path is not None else (same_ext[0] if len(same_ext) == 1 else None)
+        if new_path is not None:
+            pairs[int(file_id)] = (old_path, new_path)
+    return pairs
+
+
+def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts: dict[int, tuple]) -> None:
     """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
     or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
     where they are, and the record of a label read back (read_back_records), so a relabel
     still replaces that keyword. A sidecar left under the old name (the photo renamed in
     Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
     moves = {}
-    for fingerprint, old_path in conn.execute(
-        "SELECT fingerprint, path FROM files WHERE photo_id = ? AND missing = 1", (old_id,)
-    ).fetchall():
-        if fingerprint in new_paths:
-            old_path = path_before_detached(os.fsdecode(old_path) if isinstance(old_path, bytes) else old_path)
-            old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_paths[fingerprint]))
-            moves[old] = new
-            for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
-                sidecar = old.with_name(old.name + suffix)
-                if _sidecar_moved(old, sidecar, new.with_name(new.name + suffix)):
-                    moves[sidecar] = new.with_name(new.name + suffix)
-                sidecar = old.with_name(old.stem + suffix)
-                if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
-                    moves[sidecar] = new.with_name(new.stem + suffix)
+    for old_path, new_path in counterparts.values():
+        old_path = path_before_detached(os.fsdecode(old_path) if isinstance(old_path, bytes) else old_path)
+        old, new = (Path(os.fsdecode(p) if isinstance(p, bytes) else p) for p in (old_path, new_path))
+        moves[old] = new
+        for suffix in SIDECAR_SUFFIXES:  # `.xmp`, or `.XMP` as Photo Mechanic writes it
+            sidecar = old.with_name(old.name + suffix)
+            if _sidecar_moved(old, sidecar, new.with_name(new.name + suffix)):
+                moves[sidecar] = new.with_name(new.name + suffix)
+            sidecar = old.with_name(old.stem + suffix)
+            if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
+                moves[sidecar] = new.with_name(new.stem + suffix)
     for table in ("write_journal", "read_back_keywords"):
         for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
             moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))

@@ -1,0 +1,168 @@
+"""A photo edited in another program (Lightroom or digiKam adding a keyword rewrites the
+JPEG's head) and moved or renamed before the next scan: its move fingerprint (the first
+and last 64 KiB) changed, so the scan saw a new photo and left the labels, reviews,
+rejections and taught places on a "missing" ghost. A move is recognised by the picture
+now (app/core/picture_moves.py), only when one photo matches one; and a RAW byte-identical
+to another photo's (a backup copy) no longer decides which photo moved where."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
+from tests.test_decode_raw import gray_sensor, green_preview, write_dng
+from tests.test_index_support import write_jpeg
+
+COLOURS = {1: (200, 10, 10), 2: (10, 200, 10), 3: (10, 10, 200)}
+
+
+@pytest.fixture
+def index(tmp_path):
+    with PhotoIndex.open(tmp_path / "index.db") as opened:
+        yield opened
+
+
+def edit_in_lightroom(path: Path, keyword: str = "Jordan") -> None:
+    """Add an XMP packet to the JPEG's head, as Lightroom or digiKam saving a keyword does:
+    the image data stays byte for byte, the size and the first 64 KiB change."""
+    xmp = (f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           f'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:subject><rdf:Bag>'
+           f'<rdf:li>{keyword}</rdf:li></rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>').encode()
+    payload = b"http://ns.adobe.com/xap/1.0/\x00" + xmp
+    data = path.read_bytes()
+    assert data[:2] == b"\xff\xd8"
+    path.write_bytes(data[:2] + b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload + data[2:])
+
+
+def trip(folder: Path) -> dict[int, Path]:
+    return {n: write_jpeg(folder / f"DSC_000{n}.JPG", color=colour, size=(40 + n, 30),
+                          taken=f"2026:04:12 09:30:0{n}", subsec="25", make="NIKON CORPORATION", model="NIKON Z 6")
+            for n, colour in COLOURS.items()}
+
+
+def photo_at(index: PhotoIndex, path: Path):
+    found = index.search(f'path:"{path}"')
+    assert len(found) == 1, f"{path}: {found}"
+    return found[0]
+
+
+def words(index: PhotoIndex, photo_id: int) -> tuple:
+    conn = index.conn
+    record = index.get(photo_id)
+    rejected = sorted(r[0] for r in conn.execute("SELECT label FROM rejections WHERE photo_id = ?", (photo_id,)))
+    taught = sorted(r[0] for r in conn.execute("SELECT label FROM taught_refs WHERE photo_id = ?", (photo_id,)))
+    return record.label, record.state, rejected, taught
+
+
+def review(index: PhotoIndex, photos: dict[int, Path]) -> dict[int, int]:
+    """Photo 1 accepted, 2 labelled "Our hotel" and taught, 3 rejected; their ids."""
+    ids = {n: photo_at(index, path).id for n, path in photos.items()}
+    index.set_label(ids[1], "Petra", source="model", state="suggested", score=0.9)
+    index.set_state([ids[1]], "accepted")
+    index.set_label(ids[2], "Our hotel")
+    index.conn.execute("INSERT INTO taught_refs (label, photo_id, model_id, vector, created_at) "
+                       "VALUES ('Our hotel', ?, 'm', NULL, '2026-04-13')", (ids[2],))
+    index.conn.commit()
+    index.set_label(ids[3], "Petra", source="model", state="suggested", score=0.8)
+    index.set_state([ids[3]], "rejected")
+    return ids
+
+
+def test_photos_edited_elsewhere_and_moved_keep_their_labels_reviews_rejections_and_taught_places(
+        tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    photos = trip(library / "Trip")
+    scan(index, [library])
+    ids = review(index, photos)
+    before = {n: words(index, photo_id) for n, photo_id in ids.items()}
+    for path in photos.values():
+        edit_in_lightroom(path)
+    (library / "2026" / "05").mkdir(parents=True)
+    shutil.move(str(library / "Trip"), str(library / "2026" / "05" / "Trip"))
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (3, 0, 0)
+    assert index.search("is:missing") == []
+    for n, photo_id in ids.items():
+        moved = photo_at(index, library / "2026" / "05" / "Trip" / f"DSC_000{n}.JPG")
+        assert moved.id == photo_id
+        assert words(index, photo_id) == before[n]
+        assert [Path(f).name for f in moved.files] == [f"DSC_000{n}.JPG"]
+    assert before[3][2] == ["Petra"] and before[2][3] == ["Our hotel"]
+
+
+def test_a_photo_edited_elsewhere_and_renamed_in_its_folder_keeps_its_label(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    photos = trip(library / "Trip")
+    scan(index, [library])
+    ids = review(index, photos)
+    edit_in_lightroom(photos[2])
+    photos[2].rename(library / "Trip" / "2026-04-12_Petra_0002.JPG")
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (1, 0, 0)
+    renamed = photo_at(index, library / "Trip" / "2026-04-12_Petra_0002.JPG")
+    assert renamed.id == ids[2]
+    assert words(index, ids[2]) == ("Our hotel", "accepted", [], ["Our hotel"])
+    assert index.search("is:missing") == []
+
+
+def test_two_photos_gone_with_the_same_picture_are_not_guessed_between(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    first = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2026:04:12 09:30:01")
+    second = library / "B" / "DSC_0001.JPG"
+    second.parent.mkdir()
+    shutil.copyfile(first, second)  # a copy kept elsewhere, labelled otherwise
+    scan(index, [library])
+    index.set_label(photo_at(index, first).id, "Petra")
+    index.set_label(photo_at(index, second).id, "Our hotel")
+    edit_in_lightroom(first)
+    (library / "C").mkdir()
+    first.rename(library / "C" / "Petra_0001.JPG")
+    second.unlink()
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (0, 1, 2)
+    assert photo_at(index, library / "C" / "Petra_0001.JPG").state == "unlabelled"
+    assert sorted(r.label for r in index.search("is:missing")) == ["Our hotel", "Petra"]
+    assert any("Petra_0001.JPG" in note and "not joined" in note for note in summary.split_notes), summary.line()
+
+
+def test_a_raw_byte_identical_to_a_backup_does_not_swap_the_labels_of_two_photos(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    shot = dict(make="NIKON CORPORATION", model="NIKON D850", taken="2026:04:12 09:30:01")
+    rome = library / "Rome"
+    rome.mkdir(parents=True)
+    write_dng(rome / "DSC_0001.NEF", green_preview(), gray_sensor(), **shot)
+    write_jpeg(rome / "DSC_0001.JPG", color=(200, 10, 10), size=(480, 320), taken=shot["taken"],
+               make=shot["make"], model=shot["model"])
+    (library / "Backup").mkdir()
+    shutil.copyfile(rome / "DSC_0001.NEF", library / "Backup" / "DSC_0001.NEF")  # the same bytes
+    scan(index, [library])
+    colosseum = photo_at(index, rome / "DSC_0001.JPG")
+    assert sorted(Path(f).name for f in colosseum.files) == ["DSC_0001.JPG", "DSC_0001.NEF"]
+    backup = photo_at(index, library / "Backup" / "DSC_0001.NEF")
+    index.set_label(colosseum.id, "Colosseum")
+    index.set_label(backup.id, "Pont d'Avignon")
+    for ext in ("JPG", "NEF"):
+        (rome / f"DSC_0001.{ext}").rename(rome / f"2026-05-01_Rome_0001.{ext}")
+    (library / "2026").mkdir()
+    shutil.move(str(library / "Backup"), str(library / "2026" / "Backup"))
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (2, 0, 0)
+    renamed = photo_at(index, rome / "2026-05-01_Rome_0001.JPG")
+    assert (renamed.id, renamed.label) == (colosseum.id, "Colosseum")
+    assert sorted(Path(f).name for f in renamed.files) == ["2026-05-01_Rome_0001.JPG", "2026-05-01_Rome_0001.NEF"]
+    moved_backup = photo_at(index, library / "2026" / "Backup" / "DSC_0001.NEF")
+    assert (moved_backup.id, moved_backup.label) == (backup.id, "Pont d'Avignon")
+    assert index.conn.execute("SELECT count(*) FROM files WHERE missing = 1").fetchone()[0] == 0
+    assert index.search("is:missing") == []
