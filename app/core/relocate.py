@@ -108,7 +108,10 @@ def relocate_folder(
     summary = RelocateSummary(root, target, files_found=found, files_not_found=len(rows) - found)
     same_card = not follow_copy and _same_card(index.conn, root, target)
     with index.transaction() as conn:
-        summary.photos = _move_paths(conn, root, target, moves, same_card)
+        _move_paths(conn, root, target, moves, same_card)
+        not_there = set(not_found)
+        summary.photos = _photos_found(conn, [file_id for file_id, _old, new_path, _s, _f in moves
+                                              if new_path not in not_there])
     from app.core.scanner import scan
 
     summary.scan = scan(index, [Path(target)], progress=progress, cancel=cancel)
@@ -258,6 +261,17 @@ def _files_under(conn, folder: str, limit: int | None = None) -> list[tuple[int,
         (db_text(low), db_text(high)),
     ).fetchall()
     return [(int(i), os.fsdecode(p) if isinstance(p, bytes) else p, s, f) for i, p, s, f in rows]
+
+
+def _photos_found(conn, file_ids: list[int]) -> int:
+    """How many photos hold a file found at the new place: those that kept their labels
+    there (not one missing already, whose files are not there either)."""
+    photos: set[int] = set()
+    for start in range(0, len(file_ids), 500):
+        chunk = file_ids[start:start + 500]
+        photos.update(row[0] for row in conn.execute(
+            f"SELECT photo_id FROM files WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+    return len(photos)
 
 
 def _same_size(path: str, size: int | None) -> bool:
