@@ -5,6 +5,8 @@ either run changed, byte for byte, and the rerun says so (killtest finding 1).""
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.core.index import PhotoIndex
+from app.core.index.running_writes import WriteRunningError
 from app.core.metadata import journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.plan import WriteOptions
@@ -143,3 +146,65 @@ def test_the_cli_says_the_rerun_carried_the_killed_write_on(tmp_path, capsys, as
     assert (code, undone["batch_id"], undone["restored"]) == (0, 1, 3)
     assert "carried_on" not in undone and "undo: batch 1: 3 files restored, 0 failed" in err
     assert _labelled(ids) == []
+
+
+TWO_DAYS_AGO = "2026-01-01T10:00:00+00:00"  # any start over OTHER_COMPUTER_GRACE (a day) before now
+
+
+def _started(db: Path, when: str) -> None:
+    with PhotoIndex.open(db) as index, index.transaction() as conn:
+        conn.execute("UPDATE write_batches SET started_at = ?", (when,))
+
+
+def test_a_batch_carried_on_days_after_its_kill_is_live_to_another_computer(tmp_path, monkeypatch):
+    # review 3 F1: the index on a share; the write killed on Friday, rerun on Sunday on computer A
+    db, ids = _library(tmp_path, NAMES)
+    originals = {photo: photo.read_bytes() for photo in ids}
+    _killed_write(db, 2)
+    _started(db, TWO_DAYS_AGO)
+    here, refused = socket.gethostname(), []
+    with PhotoIndex.open(db) as writer, PhotoIndex.open(db) as other:
+
+        def computer_b_acts_after_the_first_file(progress) -> None:
+            if progress.done == 1:
+                with monkeypatch.context() as elsewhere:
+                    elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
+                    for act in (lambda: undo_last_write(other), lambda: write_labels(other, plan_writes(other))):
+                        with pytest.raises(WriteRunningError) as error:
+                            act()
+                        refused.append(str(error.value))
+
+        rerun = write_labels(writer, plan_writes(writer), WriteOptions(workers=1),
+                             progress=computer_b_acts_after_the_first_file)
+        assert refused == [f"a write is running (batch 1, process {os.getpid()} on {here}); undo when it has finished",
+                           f"another write is running (batch 1, process {os.getpid()} on {here}); "
+                           "try again when it has finished"]
+        assert (rerun.batch_id, rerun.carried_on, rerun.written, rerun.failed, rerun.batch_files) == (1, True, 4, 0, 6)
+        assert (undo_last_write(other).written, undo_last_write(other).batch_id) == (6, None)
+    assert all(photo.read_bytes() == originals[photo] for photo in ids)
+
+
+def test_a_write_whose_batch_an_undo_elsewhere_took_does_not_say_undo_reverts_it(tmp_path, monkeypatch):
+    # a write running over a day (or an older version on the other computer): its undo is not refused
+    db, ids = _library(tmp_path, NAMES[:4])
+    real_begin, begun = journal.begin_entry, []
+    with PhotoIndex.open(db) as writer, PhotoIndex.open(db) as other:
+
+        def computer_b_undoes_before_the_second_file(*args, **kwargs):  # (one worker: the first is written)
+            begun.append(1)
+            if len(begun) == 2:
+                _started(db, TWO_DAYS_AGO)
+                with monkeypatch.context() as elsewhere:
+                    elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
+                    assert undo_last_write(other).written == 1
+            return real_begin(*args, **kwargs)
+
+        monkeypatch.setattr(journal, "begin_entry", computer_b_undoes_before_the_second_file)
+        summary = write_labels(writer, plan_writes(writer), WriteOptions(workers=1))
+        assert (summary.batch_id, summary.written, summary.batch_files, summary.undone_meanwhile) == (1, 4, 3, True)
+        assert summary.line() == ("4 files written, 0 failed; batch 1 was undone by another process while this write "
+                                  "ran: 3 files written after that keep the label, and no undo takes them back")
+        assert summary.to_json()["undone_meanwhile"] is True
+        assert undo_last_write(other).batch_id is None  # as it says
+    assert len(_labelled(ids)) == 3
+

@@ -143,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     command = command_with_index(getattr(args, "db", None))  # the hints act on this index
     batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
-    if summary.carried_on:  # the killed write's files are in it too: undo takes them back with this run's
+    if summary.undone_meanwhile:  # the line says so: no undo takes this batch back
+        batch = ""
+    elif summary.carried_on:  # the killed write's files are in it too: undo takes them back with this run's
         batch = (f" (batch {summary.batch_id} now holds {counted(summary.batch_files, 'file')}; "
                  f"`{command} undo` reverts {'it' if summary.batch_files == 1 else 'them all'})")
     print(f"write: {summary.line()}{batch}", file=sys.stderr)

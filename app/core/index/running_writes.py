@@ -66,10 +66,22 @@ class RunningWrite:
 
 
 def claim_batch(conn: sqlite3.Connection, batch_id: int) -> None:
-    """Record this process as the writer of `batch_id` (in the transaction that starts it)."""
+    """Record this process as the writer of `batch_id`, in the transaction that checked
+    no live process writes or undoes one (refuse_while_busy) and chose it. `started_at`
+    becomes now, for a killed write's batch carried on too: another computer judges the
+    batch live by it alone (a day's grace, scan_runs.is_running), and the killed run's
+    start would make a batch carried on days later look dead there from its first second
+    (an undo there would take it while this process writes into it). Every version that
+    records a writer reads that column, so an older one sharing the index refuses too;
+    when each file was written stays in its journal entry (`at`). Raises
+    WriteRunningError when the batch is no longer one a killed write left."""
     started, boot = scan_runs.start_of_this_process()  # as scan rows record it, for is_running
-    conn.execute("UPDATE write_batches SET pid = ?, host = ?, pid_started = ?, pid_boot = ? WHERE id = ?",
-                 (os.getpid(), socket.gethostname(), started, boot, batch_id))
+    claimed = conn.execute(
+        "UPDATE write_batches SET pid = ?, host = ?, pid_started = ?, pid_boot = ?, started_at = ? "
+        "WHERE id = ? AND status = 'running' AND undone_at IS NULL",
+        (os.getpid(), socket.gethostname(), started, boot, now_iso(), batch_id)).rowcount
+    if claimed != 1:  # finished, undone or gone since it was chosen: never write into it
+        raise WriteRunningError(WRITE_REFUSED.format(who=f"batch {batch_id}"))
     _WRITING_HERE.add((_index_key(conn), batch_id))
 
 

@@ -355,6 +355,12 @@ def batch_status(index: PhotoIndex, batch_id: int) -> str | None:
     return row[0] if row else None
 
 
+def batch_undone(index: PhotoIndex, batch_id: int) -> bool:
+    """Whether an undo marked the batch undone (`undo` no longer takes it)."""
+    row = index.conn.execute("SELECT undone_at FROM write_batches WHERE id = ?", (batch_id,)).fetchone()
+    return row is not None and row[0] is not None
+
+
 def mark_undo_partial(index: PhotoIndex, batch_id: int) -> None:
     """The undo of this batch left files it could not restore: the batch stays the one
     `undo` works on, so the next undo retries them (once) instead of reverting an older write."""

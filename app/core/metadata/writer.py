@@ -66,6 +66,7 @@ class WriteSummary:
     next_step: str = ""  # what to do about the failures (an undo says whether it can retry them)
     carried_on: bool = False  # a write that went on with the batch a killed write left (journal.open_batch)
     batch_files: int = 0  # a write's: the files its batch holds, the killed run's too (what undo takes back)
+    undone_meanwhile: bool = False  # a write's batch an undo elsewhere took while it wrote: undo skips it now
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -83,7 +84,12 @@ class WriteSummary:
             more = f" (and {counted(len(self.notes) - 1, 'other file')} the same)" if len(self.notes) > 1 else ""
             notes = f"; note: {Path(self.notes[0][0]).name}: {self.notes[0][1]}{more}"
         carried = f"carried on batch {self.batch_id} (stopped before it finished): " if self.carried_on else ""
-        return (carried + ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes
+        undone = ""
+        if self.undone_meanwhile:  # its undo marked it undone: `undo` goes to an older batch
+            undone = (f"; batch {self.batch_id} was undone by another process while this write ran: "
+                      f"{counted(self.batch_files, 'file')} written after that keep the label, and no undo "
+                      "takes them back")
+        return (carried + ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes + undone
                 + (f"; {self.next_step}" if self.next_step else ""))
 
     @property
@@ -100,7 +106,8 @@ class WriteSummary:
             "notes": [{"path": p, "message": m} for p, m in self.notes],
         }
         if self.done_word == "written":  # a write's batch: what undo takes back
-            record.update(carried_on=self.carried_on, batch_files=self.batch_files)
+            record.update(carried_on=self.carried_on, batch_files=self.batch_files,
+                          undone_meanwhile=self.undone_meanwhile)
         return record
 
 
@@ -208,6 +215,8 @@ def write_labels(
     summary.batch_files = journal.batch_size(index, batch.id).files
     if summary.written == 0 and not (summary.carried_on and summary.batch_files):  # nothing for undo from this run
         summary.batch_id, summary.carried_on = None, False
+    # an undo on a computer that judged this write dead (an older version, or a write over a day long)
+    summary.undone_meanwhile = summary.batch_id is not None and journal.batch_undone(index, batch.id)
     return summary
 
 
