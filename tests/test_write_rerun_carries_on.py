@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from app.core.index import PhotoIndex
+from app.core.index import PhotoIndex, running_writes
 from app.core.index.running_writes import WriteRunningError
 from app.core.metadata import journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import read_fields
@@ -208,3 +209,20 @@ def test_a_write_whose_batch_an_undo_elsewhere_took_does_not_say_undo_reverts_it
         assert undo_last_write(other).batch_id is None  # as it says
     assert len(_labelled(ids)) == 3
 
+
+def test_the_count_of_a_carried_on_write_the_index_failed_under_is_of_files(tmp_path, capsys, monkeypatch):
+    # review 3 F2: a file the killed run journalled and the rerun wrote has two entries; it is one file
+    db, ids = _library(tmp_path, NAMES[:3])
+    _killed_write(db, 1, "flush_to_disk")
+
+    def full_disk(index, batch_id, status):  # closing the batch: the index's disk is full
+        running_writes.release_batch(index.conn, batch_id)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(journal, "finish_batch", full_disk)
+    code, _, err = run_cli(capsys, "--db", str(db), "write")
+    assert code == 2 and len(_labelled(ids)) == 3
+    assert f"write: 3 files changed before the index failed (batch 1; `landmark-tagger --db {db} undo` reverts it" in err
+    monkeypatch.undo()
+    code, _, err = run_cli(capsys, "--db", str(db), "undo")
+    assert code == 0 and "undo: batch 1: 3 files restored, 0 failed" in err

@@ -171,7 +171,7 @@ def files_journalled_since(conn: sqlite3.Connection, newest_before: int) -> tupl
     """(the batch started after batch `newest_before`, how many files its journal holds):
     what a write the index failed under (a full disk) had changed, which `undo` reverts,
     though the write could not finish its summary. (None, 0) when it started no batch."""
-    batch, files = conn.execute(
-        "SELECT max(b.id), count(j.id) FROM write_batches b LEFT JOIN write_journal j ON j.batch_id = b.id "
+    batch, files = conn.execute(  # a file a killed run began and its rerun wrote has two entries: one file
+        "SELECT max(b.id), count(DISTINCT j.path) FROM write_batches b LEFT JOIN write_journal j ON j.batch_id = b.id "
         "WHERE b.id > ?", (newest_before,)).fetchone()
     return (int(batch) if batch is not None else None), int(files)
