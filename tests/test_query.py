@@ -59,10 +59,14 @@ CASES = [
     ("score>0.9", {"eiffel"}),
     ("score>=0.55", {"eiffel", "colosseum", "rejected"}),
     ("score<0.6", {"colosseum"}),
+    ("score>=0", {"eiffel", "colosseum", "rejected"}),  # the ends of the range are scores too
+    ("score>0", {"eiffel", "colosseum", "rejected"}),
+    ("score<=1", {"eiffel", "colosseum", "rejected"}),
     ("state:suggested", {"eiffel", "colosseum"}),
     ("state:accepted", {"louvre"}),
     ("state:rejected", {"rejected"}),
     ("state:unlabelled", {"nodate", "cote"}),
+    ("state:unlabeled", {"nodate", "cote"}),  # the US spelling means the same
     ("folder:Roma", {"colosseum", "rejected"}),
     ("folder:/lib/2020", {"eiffel", "louvre"}),
     ("folder:/lib/2020/Paris/", {"eiffel", "louvre"}),
@@ -173,6 +177,47 @@ def test_malformed_queries_get_a_one_line_message(library, query: str, message: 
     with pytest.raises(QuerySyntaxError, match=message) as caught:
         index.search(query)
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", {"eiffel", "louvre"}),
+        ("is:missing", {"gone"}),
+        ("-is:missing", {"eiffel", "louvre"}),  # what a saved search or `accept '… -is:missing'` acts on
+        ("paris -is:missing", {"eiffel", "louvre"}),
+        ("paris is:missing", {"gone"}),
+        ("state:suggested -is:missing", {"eiffel"}),
+    ],
+)
+def test_is_missing_and_its_negation_split_the_library(query: str, expected: set[str]) -> None:
+    """-is:missing is the present photos only (as the empty query), never the missing ones."""
+    with PhotoIndex.open(":memory:") as index:
+        ids = {
+            "eiffel": add_photo(index, "/lib/2020/Paris", "DSC_0001", "2020-11-03T10:00:00"),
+            "louvre": add_photo(index, "/lib/2020/Paris", "DSC_0002", "2020-11-04T10:00:00"),
+            "gone": add_photo(index, "/lib/2020/Paris", "DSC_0003", "2020-11-05T10:00:00"),
+        }
+        for name in ("eiffel", "gone"):
+            index.set_label(ids[name], "Eiffel Tower", source="model", state="suggested", score=0.9)
+        index.conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (ids["gone"],))
+        names = {v: k for k, v in ids.items()}
+        assert {names[i] for i in index.photo_ids(query)} == expected
+        assert {names[r.id] for r in index.search(query, limit=50)} == expected
+        assert index.count(query) == len(expected)
+        compiled = compile_query(parse_query(query))
+        sql = f"SELECT p.id FROM photos p LEFT JOIN labels l ON l.photo_id = p.id WHERE {compiled.row_where} {ORDER}"
+        assert [r[0] for r in index.conn.execute(sql, compiled.row_params)] == index.photo_ids(query)
+
+
+def test_a_place_called_none_is_found_when_quoted(library) -> None:
+    """label:None is the "no landmark" hint; label:"None" is the name of a place."""
+    index, ids = library
+    index.set_label(ids["cote"], "None", source="user", state="accepted")
+    assert index.photo_ids('label:"None"') == [ids["cote"]]
+    assert [r.id for r in index.search('label:"none"', limit=5)] == [ids["cote"]]
+    with pytest.raises(QuerySyntaxError, match="-has:label -state:unlabelled"):
+        index.photo_ids("label:None")
 
 
 def test_label_terms_ignore_case_and_accents_as_free_words_do(library) -> None:
