@@ -58,3 +58,29 @@ def test_a_ctrl_z_of_a_bulk_label_done_before_the_cancel_promises_no_ctrl_z(qtbo
     assert status(big_window) == ("Taking back the label of 3,000 photos: done before Cancel could stop it — "
                                   "Took back the label “Our hotel”: 3,000 photos as before it")
     assert big_window.review_undo == []
+
+
+def test_a_failed_ctrl_z_of_a_bulk_label_keeps_the_step(qtbot, big_window, monkeypatch) -> None:
+    """The failure twin of the cancel above: a take-back that fails (another program
+    holds the index) is rolled back, and the next Ctrl+Z can still take the label back."""
+    import sqlite3
+
+    from app.core.index import labels as label_store
+
+    labelled_our_hotel(qtbot, big_window)
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(label_store, "store_label", locked)
+    assert big_window.undo_review()
+    wait_for_job(qtbot, big_window)
+    assert states(big_window) == {("Our hotel", "accepted")}  # rolled back
+    assert status(big_window) == ("Taking back the label of 3,000 photos failed: cannot use the index (database is "
+                                  "locked); check the disk (full?) and the file's permissions, and whether another "
+                                  "program keeps it busy — Ctrl+Z takes the label “Our hotel” back")
+    assert len(big_window.review_undo) == 1
+    monkeypatch.undo()
+    assert big_window.undo_review()  # the step was kept
+    wait_for_job(qtbot, big_window)
+    assert states(big_window) == {("Petra", "suggested")}
