@@ -4,7 +4,9 @@ digiKam), so the label follows the file instead of the next `write` putting it b
 
 Only a keyword the index knows was in the file counts: one our write put there (the
 write journal) or the label was read back from (read_back_records). A scan that reads
-a changed file of such a photo, whose label still is that keyword, finds it:
+a changed file of such a photo (a RAW's sidecar alone counts: index.sidecar_states),
+whose label still is that keyword, goes by the file of those another program saved last
+(the user's latest word, last_edited); there it finds the keyword:
 - replaced by another `Landmarks|…` keyword: the photo's label becomes that one, as a
   label read back (accepted; it teaches as read-back labels do);
 - gone, the file's metadata otherwise there: the label is rejected (remembered, so the
@@ -59,17 +61,35 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
     files = [path for path in files_that_held(conn, photo_id, label) if Path(path).is_file()]
     if not files:
         return None
-    found = [_what_is_in(Path(path), label) for path in files]
-    if any(state is None or state == "ours" for state in found):
-        return None  # still there (or a file that cannot tell): as before
-    change = KeywordChange(photo_id, files[0], label, STRIPPED)
-    if info is not None and info.landmark is not None and not same_landmark(info.landmark, label):
-        change = KeywordChange(photo_id, files[0], label, REPLACED, info.landmark)
-    elif any(state == "metadata" for state in found):
-        change = KeywordChange(photo_id, files[0], label, REMOVED)
+    found = {path: _what_is_in(Path(path), label) for path in files}
+    if any(state is None for state, _ in found.values()):
+        return None  # a file that cannot tell: as before
+    path = last_edited(found)
+    state, now = found[path]
+    if state == "ours":
+        return None  # still there where the user edited last: as before
+    if now is None and info is not None and info.landmark is not None and not same_landmark(info.landmark, label):
+        now = info.landmark
+    if now is not None and not same_landmark(now, label):
+        change = KeywordChange(photo_id, path, label, REPLACED, now)
+    else:
+        change = KeywordChange(photo_id, path, label, REMOVED if state == "metadata" else STRIPPED)
     if change.how != STRIPPED:
         _decide(conn, change, info)
     return change
+
+
+def last_edited(found: dict[str, tuple[str | None, str | None]]) -> str:
+    """The file of `found` (path -> what _what_is_in says) another program saved last: the
+    user's latest edit speaks for the photo. Lightroom keeps a RAW+JPEG shot as one and
+    writes the RAW's sidecar alone, leaving our keyword in the JPEG; an editor of the
+    JPEG leaves the sidecar. On a tie a file that lost the keyword wins (it was edited)."""
+    def saved_at(path: str) -> tuple[int, bool]:
+        try:
+            return Path(path).stat().st_mtime_ns, found[path][0] != "ours"
+        except OSError:
+            return -1, False
+    return max(found, key=saved_at)
 
 
 def files_that_held(conn: sqlite3.Connection, photo_id: int, label: str) -> list[str]:
@@ -88,10 +108,11 @@ def files_that_held(conn: sqlite3.Connection, photo_id: int, label: str) -> list
     return files
 
 
-def _what_is_in(path: Path, label: str) -> str | None:
-    """"ours" (the file holds `label`'s keyword), "metadata" (not, but metadata is there),
+def _what_is_in(path: Path, label: str) -> tuple[str | None, str | None]:
+    """("ours" (the file holds `label`'s keyword), "metadata" (not, but metadata is there),
     "nothing" (a JPEG without XMP, EXIF or IPTC: stripped), None (cannot tell: a file
-    this app reads no keyword fields of, or one unreadable now)."""
+    this app reads no keyword fields of, or one unreadable now); the landmark keyword in
+    the file now, if any)."""
     from app.core.metadata.plan import read_jpeg_head
     from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text
     from app.core.photo_info import file_kind
@@ -105,12 +126,14 @@ def _what_is_in(path: Path, label: str) -> str | None:
             # tool stripping the file's metadata (privacy, "save for web") takes EXIF too
             packet = any(layout.first(kind) is not None for kind in ("xmp", "exif", "photoshop"))
         else:
-            return None
+            return None, None
     except (TaggerError, OSError):
-        return None
+        return None, None
     if _holds(fields, label):
-        return "ours"
-    return "metadata" if packet or any(value is not None for value in vars(fields).values()) else "nothing"
+        return "ours", label
+    state = "metadata" if packet or any(value is not None for value in vars(fields).values()) else "nothing"
+    return state, next((name for keyword in fields.hierarchical or [] for root, bar, name in [keyword.partition("|")]
+                        if root == "Landmarks" and bar and name.strip()), None)
 
 
 def _holds(fields: KeywordFields, label: str) -> bool:
@@ -124,11 +147,13 @@ def _holds(fields: KeywordFields, label: str) -> bool:
 def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | None) -> None:
     """Store the label the files say, journalled as a review command of the scan."""
     before = review_journal.labels_before(conn, [change.photo_id])
-    if change.how == REPLACED and info is not None and change.now is not None:
-        taught = info.landmark_taught
+    if change.how == REPLACED and change.now is not None:
+        read_now = info is not None and info.landmark is not None and same_landmark(info.landmark, change.now)
+        taught = info.landmark_taught if read_now else None
         label_store.store_label(conn, change.photo_id, change.now, source="taught" if taught is False else "user",
                                 state="accepted", landmark_id=None, score=None)
-        record_read_back(conn, change.photo_id, change.now, info.landmark_files)
+        files = list(info.landmark_files) if read_now else []
+        record_read_back(conn, change.photo_id, change.now, files if change.path in files else [*files, change.path])
         after = (change.now, "accepted")
     else:
         label_store.change_states(conn, [change.photo_id], "rejected")

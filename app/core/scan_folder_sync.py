@@ -22,6 +22,7 @@ from app.core.errors import PhotoNotReadError, PhotoReadError
 from app.core import keywords_changed_elsewhere
 from app.core.fingerprint import fingerprint_file, picture_print
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
+from app.core.index import sidecar_states
 from app.core.index.catalog import FileState, KnownFile
 from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, family_of, family_of_key
@@ -92,6 +93,9 @@ class FolderSync:
         # (in the cloud, locked, a share's hiccup): their photos keep their reread marks
         self.not_read_now: set[str] = set()
         self.marks_kept: set[int] = set()  # their photos
+        self.sidecars: sidecar_states.KnownSidecars | None = None  # loaded by the first folder's sync
+        self.folder_sidecars: dict = {}  # those of the folder being read
+        self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
@@ -129,6 +133,7 @@ class FolderSync:
             seen = self._kept_in_icloud(folder, seen, known, in_icloud)
         self.summary.not_downloaded += sum(1 for name in self.not_downloaded if name in known)
         dirty: set[str] = pairing.families_to_mend(known)
+        self._note_changed_sidecars(folder, known, dirty)
         self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}
         dirty.update(family_of_key(key) for key in self.rereading.values())
         failed_as_now = (problems.unreadable_as_now(self.problem_states, folder, seen)
@@ -179,6 +184,20 @@ class FolderSync:
                 raise
             self._report(folder)
 
+    def _note_changed_sidecars(self, folder: str, known: dict[str, KnownFile], dirty: set[str]) -> None:
+        """Mark to be read again the photos of the folder a sidecar of which the index
+        knows (sidecar_states) changed or went since: Lightroom edits a RAW's keywords there
+        alone. A stat a known sidecar: an unchanged rescan stays as fast."""
+        if self.sidecars is None:
+            with self.index.transaction() as conn:
+                sidecar_states.ensure_table(conn)
+            self.sidecars = sidecar_states.known_sidecars(self.conn)
+        self.folder_sidecars = self.sidecars.get(folder, {})
+        self.sidecar_changed = sidecar_states.changed_in(folder, self.folder_sidecars) if self.folder_sidecars else set()
+        if self.sidecar_changed:
+            dirty.update(family_of(name) for name, k in known.items()
+                         if not k.missing and k.photo_id in self.sidecar_changed)
+
     def _kept_in_icloud(self, folder: str, seen: dict[str, tuple[int, int]], known: dict[str, KnownFile],
                         in_icloud: Collection[str]) -> dict[str, tuple[int, int]]:
         """`seen` with the photos iCloud replaced by stand-ins (cloud_files) listed as the
@@ -222,7 +241,8 @@ class FolderSync:
             path = os.path.join(folder, name)
             ext = os.path.splitext(name)[1].lower()
             k = known.get(name)
-            if k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns:
+            if (k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns
+                    and k.photo_id not in self.sidecar_changed):
                 states[name] = _listed_state(folder, name, (size, mtime_ns))
                 continue
             if name in self.not_downloaded:  # reading it would download it (or fail, offline)
@@ -386,6 +406,9 @@ class FolderSync:
         if not created and group.touched and (
                 change := keywords_changed_elsewhere.follow_the_files(conn, photo_id, info)) is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
+        if group.touched and (sidecars := [*sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder), *(
+                path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):
+            sidecar_states.remember(conn, photo_id, sidecars)
         if info is not None and info.landmark and labels.adopt_written_label(
                 conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):
             self.summary.labels_read += 1
@@ -402,7 +425,7 @@ class FolderSync:
         knew of the folder was listed before another scan (a cron scan, the app's
         start-up check) wrote them, so this scan counts them neither new nor changed."""
         return (group.touched and not (group.vanished or group.stale or group.regrouped)
-                and group.photo_id not in self.rereading
+                and group.photo_id not in self.rereading and group.photo_id not in self.sidecar_changed
                 and catalog.holds_as_found(conn, folder, group.stem, group.present))
 
     def _detach_renamed_over(self, conn) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from app.core.index.labels import FORGOTTEN
+from app.core.keywords_changed_elsewhere import summary_line
 from app.core.library import display_name
 from app.core.scan_summary import not_downloaded_words
 from app.core.wording import counted
@@ -35,9 +36,12 @@ def scan_line(summary) -> str:
         parts.append(f"{counted(summary.unchanged_problems, 'unchanged file')} still unreadable")
     if summary.not_downloaded:
         parts.append(not_downloaded_words(summary.not_downloaded))
+    # labels that followed a keyword of ours changed in another program: the CLI's words
+    followed = summary_line(getattr(summary, "keywords_changed_elsewhere", []))
     # a folder of the one added that a link in the library holds (ScanSummary.left_to_links)
     return ", ".join(parts) + "".join(f"; {folder} is in the library as {link}; left there"
-                                      for folder, link in summary.news(summary.left_to_links))
+                                      for folder, link in summary.news(summary.left_to_links)) + (
+        f"; {followed}" if followed else "")
 
 
 def tag_line(summary) -> str:
