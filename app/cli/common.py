@@ -299,8 +299,11 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
     """First Ctrl-C or SIGTERM: set `cancel` and say `message`, so the job stops between
     files and its summary (what was done, how to undo or go on) still comes; a bare
     KeyboardInterrupt, or Python's default death by SIGTERM, would skip it. Second one:
-    abort (KeyboardInterrupt, Terminated). Windows delivers no SIGTERM this way: only
-    Ctrl-C is handled there."""
+    abort (KeyboardInterrupt, Terminated). SIGTERM tells `cancel` the stop is not the
+    user's (CancelToken.by_user): a write leaves its batch for the next write to carry on.
+    Windows delivers no SIGTERM this way: only Ctrl-C is handled there, and a closed
+    console, Ctrl-Break or TerminateProcess end the process as a kill does (its batch
+    is carried on too); SIGHUP (a closed terminal, a logout) keeps its default, a kill."""
     import signal
     import threading
 
@@ -313,7 +316,7 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
         if cancel.cancelled:
             raise Terminated if signum != signal.SIGINT else KeyboardInterrupt
         stop.signal_name = names.get(signum, "Ctrl-C")
-        cancel.cancel()
+        cancel.cancel(by_user=signum == signal.SIGINT)  # SIGTERM: not given in this terminal
         said = message if signum == signal.SIGINT else f"SIGTERM: {message.replace('Ctrl-C again', 'SIGTERM again')}"
         (say or print_summary)(said)
 

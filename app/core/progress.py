@@ -52,9 +52,21 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self._by_user = True
 
-    def cancel(self) -> None:
+    def cancel(self, by_user: bool = True) -> None:
+        """Ask the job to stop. `by_user` False: a signal the user did not give here
+        (SIGTERM: a shutdown, a logout, `kill`), so a job that can go on later leaves
+        its work to be carried on, as after a kill, rather than closed as the user's
+        choice. The first request decides."""
+        if not self._event.is_set():
+            self._by_user = by_user
         self._event.set()
+
+    @property
+    def by_user(self) -> bool:
+        """Whether the stop (if any) was the user's own: Ctrl-C here, the app's Cancel."""
+        return self._by_user
 
     @property
     def cancelled(self) -> bool:

@@ -100,7 +100,8 @@ def _review_to_take_back(args: argparse.Namespace) -> str:
 
 
 def run_write(args: argparse.Namespace) -> int:
-    from app.core.metadata import undo_last_write
+    from app.core.metadata import journal, undo_last_write
+    from app.core.wording import counted
     from app.core.progress import CancelToken
 
     index = open_index(args)
@@ -112,11 +113,16 @@ def run_write(args: argparse.Namespace) -> int:
             # the ways out it suggests (relocate, forget) act on this index
             summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
                                       command=command)
+        left = journal.cancelled_batch_before(index)  # the batch the next undo takes, when the user cancelled it
+        if left is not None and left.id == summary.batch_id:  # this batch, its undo stopped: said below
+            left = None
     finally:
         index.close()
     if args.json:
         # a write's summary: the files it counts as "written" were restored (its done_word)
         record = {("restored" if key == "written" else key): value for key, value in summary.to_json().items()}
+        if left is not None:
+            record["cancelled_batch"] = {"batch_id": left.id, "files": left.files}
         print_json_line(record)
     for path, message in summary.errors:
         print(one_line(f"error: {message}"), file=sys.stderr)
@@ -124,6 +130,9 @@ def run_write(args: argparse.Namespace) -> int:
         print(f"undo: no write batch to undo{_review_to_take_back(args)}", file=sys.stderr)
         return 0
     print(f"undo: batch {summary.batch_id}: {summary.line()}", file=sys.stderr)
+    if left is not None:  # the rest of a cancelled write, which the rerun after it did not carry on
+        print(f"undo: batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: "
+              f"`{command} undo` again takes them back", file=sys.stderr)
     if summary.cancelled:
         print(f"undo: stopped by {stop.by}; `{command} undo` again restores the rest of this batch", file=sys.stderr)
         return stop.exit_code

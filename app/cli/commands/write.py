@@ -129,13 +129,17 @@ def run(args: argparse.Namespace) -> int:
             except (sqlite3.Error, IndexStoreError):
                 say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
+        cancelled_before = journal.cancelled_batch_before(index, summary.batch_id)  # undo leaves it behind this one
     finally:
         index.close()
     if args.json:
         ids = {str(path): item.photo_id for item in plan for path in (item.target, item.source)}
         for path, message in summary.errors:
             print_json_line({"id": ids.get(str(path)), "path": path, "error": message})
-        print_json_line(summary.to_json())
+        record = summary.to_json()
+        if cancelled_before is not None:
+            record["cancelled_batch"] = {"batch_id": cancelled_before.id, "files": cancelled_before.files}
+        print_json_line(record)
     else:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
@@ -149,12 +153,32 @@ def run(args: argparse.Namespace) -> int:
         batch = (f" (batch {summary.batch_id} now holds {counted(summary.batch_files, 'file')}; "
                  f"`{command} undo` reverts {'it' if summary.batch_files == 1 else 'them all'})")
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
+    if cancelled_before is not None:  # one undo takes back this write only
+        second = "a second " if summary.batch_id is not None and not summary.undone_meanwhile else ""
+        print(f"write: batch {cancelled_before.id}, a write you cancelled, still holds "
+              f"{counted(cancelled_before.files, 'file')}: {second}`{command} undo` takes them back", file=sys.stderr)
     if summary.cancelled:
-        print(f"write: stopped by {stop.by}; `{command} write` again writes the rest", file=sys.stderr)
+        print(f"write: stopped by {stop.by}; {what_a_stopped_write_leaves(summary, command)}", file=sys.stderr)
         return stop.exit_code
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
     return 1 if summary.failed else 0
+
+
+def what_a_stopped_write_leaves(summary, command: str) -> str:
+    """After "stopped by Ctrl-C/SIGTERM": what undo and a rerun do with its batch. Stopped
+    by SIGTERM, the rerun carries the batch on (one undo then takes back both runs');
+    cancelled by the user, the batch is closed: undo takes back its files, and the rerun
+    is a batch of its own, which undo takes back first."""
+    rest = f"`{command} write` again writes the rest"
+    if summary.batch_id is None or summary.undone_meanwhile:
+        return rest
+    files = counted(summary.batch_files, "file")
+    if summary.left_for_the_next_write:
+        return (f"{rest} into batch {summary.batch_id}, so that one `{command} undo` takes back all its files "
+                f"(now it takes back these {files})")
+    return (f"`{command} undo` takes back the {files} batch {summary.batch_id} holds; {rest} "
+            "(a batch of its own, which `undo` takes back first)")
 
 
 def say_above_progress(text: str) -> None:

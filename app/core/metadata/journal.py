@@ -168,6 +168,37 @@ def finish_batch(index: PhotoIndex, batch_id: int, status: str) -> None:
             conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
 
 
+def leave_for_the_next_write(index: PhotoIndex, batch_id: int) -> None:
+    """A write stopped by a signal the user did not give in its terminal (SIGTERM: a
+    shutdown, a logout, `kill`) leaves its batch 'running', as a kill would, so the next
+    write carries it on (interrupted_batch) and one undo takes back both runs' files: the
+    user did not choose to stop there. Once this process is gone (its pid is checked as a
+    killed writer's is), nothing tells the two apart, older versions sharing the index
+    included. A batch that changed nothing is dropped, as finish_batch drops it."""
+    running_writes.release_batch(index.conn, batch_id)
+    with index.transaction() as conn:
+        if not conn.execute("SELECT 1 FROM write_journal WHERE batch_id = ? LIMIT 1", (batch_id,)).fetchone():
+            conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
+
+
+class CancelledBatch(NamedTuple):
+    id: int
+    files: int
+
+
+def cancelled_batch_before(index: PhotoIndex, batch_id: int | None = None) -> CancelledBatch | None:
+    """The newest batch not undone that is older than `batch_id` (None: of them all),
+    when the user cancelled it (Ctrl-C, the app's Cancel): its files keep their label
+    after `undo` takes back the batches after it, so the user is told (a write that
+    finishes it is a batch of its own). None when that batch is not a cancelled one."""
+    row = index.conn.execute(
+        "SELECT id, status FROM write_batches WHERE undone_at IS NULL AND (? IS NULL OR id < ?) "
+        "ORDER BY id DESC LIMIT 1", (batch_id, batch_id)).fetchone()
+    if row is None or row[1] != "cancelled":
+        return None
+    return CancelledBatch(int(row[0]), batch_size(index, int(row[0])).files)
+
+
 def begin_entry(index: PhotoIndex, batch_id: int, photo_id: int, path: Path, kind: str, before: dict, after: dict) -> int:
     with index.transaction() as conn:
         cursor = conn.execute(

@@ -67,6 +67,7 @@ class WriteSummary:
     carried_on: bool = False  # a write that went on with the batch a killed write left (journal.open_batch)
     batch_files: int = 0  # a write's: the files its batch holds, the killed run's too (what undo takes back)
     undone_meanwhile: bool = False  # a write's batch an undo elsewhere took while it wrote: undo skips it now
+    left_for_the_next_write: bool = False  # stopped by SIGTERM: the next write carries the batch on
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
@@ -107,7 +108,7 @@ class WriteSummary:
         }
         if self.done_word == "written":  # a write's batch: what undo takes back
             record.update(carried_on=self.carried_on, batch_files=self.batch_files,
-                          undone_meanwhile=self.undone_meanwhile)
+                          undone_meanwhile=self.undone_meanwhile, left_for_the_next_write=self.left_for_the_next_write)
         return record
 
 
@@ -126,7 +127,10 @@ def write_labels(
     or not (a kill's leftovers: hidden full-size copies of photos). A file the plan found
     holding its label is planned anew when an undo took that write back since the plan.
     After a killed write, its batch is carried on (journal.open_batch): the files it
-    wrote count as unchanged here, and one undo takes back both runs' files."""
+    wrote count as unchanged here, and one undo takes back both runs' files. A write
+    `cancel`led by a signal the user did not give (CancelToken.by_user False: SIGTERM)
+    leaves its batch so too (journal.leave_for_the_next_write); one the user cancelled
+    is closed as 'cancelled', and the next write starts a batch of its own."""
     report = progress or no_progress
     batch = journal.open_batch(index)
     summary = WriteSummary(batch_id=batch.id, carried_on=batch.carried_on)
@@ -138,6 +142,7 @@ def write_labels(
     failed_before = _paths_with_write_problems(index)
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
+    went_through = False  # False in `finally`: an exception (a second SIGTERM) cut the loop short
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
             running: dict = {}
@@ -203,18 +208,26 @@ def write_labels(
                             _fail(index, summary, item, unexpected_error_message(item.target, error))
                     done += 1
                     report(Progress(done, len(plan), str(item.target), started_at=started))
+        went_through = True
     finally:
         for folder in folders:
             try:
                 atomic.fsync_folder(folder)
             except OSError:
                 pass
-        journal.finish_batch(index, summary.batch_id, summary.status)
+        summary.left_for_the_next_write = (cancel is not None and cancel.cancelled and not cancel.by_user
+                                           and (summary.cancelled or not went_through))
+        if summary.left_for_the_next_write:
+            journal.leave_for_the_next_write(index, summary.batch_id)
+        else:
+            journal.finish_batch(index, summary.batch_id, summary.status)
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
     summary.batch_files = journal.batch_size(index, batch.id).files
     if summary.written == 0 and not (summary.carried_on and summary.batch_files):  # nothing for undo from this run
         summary.batch_id, summary.carried_on = None, False
+    # a batch that changed nothing was dropped: nothing to carry on
+    summary.left_for_the_next_write = summary.left_for_the_next_write and journal.batch_status(index, batch.id) is not None
     # an undo on a computer that judged this write dead (an older version, or a write over a day long)
     summary.undone_meanwhile = summary.batch_id is not None and journal.batch_undone(index, batch.id)
     return summary
