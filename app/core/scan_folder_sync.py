@@ -189,8 +189,6 @@ class FolderSync:
         knows (sidecar_states) changed or went since: Lightroom edits a RAW's keywords there
         alone. A stat a known sidecar: an unchanged rescan stays as fast."""
         if self.sidecars is None:
-            with self.index.transaction() as conn:
-                sidecar_states.ensure_table(conn)
             self.sidecars = sidecar_states.known_sidecars(self.conn)
         self.folder_sidecars = self.sidecars.get(folder, {})
         self.sidecar_changed = sidecar_states.changed_in(folder, self.folder_sidecars) if self.folder_sidecars else set()

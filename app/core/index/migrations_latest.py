@@ -142,9 +142,16 @@ def migration_41(conn: sqlite3.Connection) -> None:
 # (fingerprint.picture_print), to recognise the move by (picture_moves.py); a file indexed
 # before gets its print when a scan reads it again, and is recognised meanwhile by its
 # name, date taken, camera and size.
+# Lightroom keeps a RAW's keywords in its sidecar alone: the sidecars known to have held a
+# photo's keyword are kept with their size and time (sidecar_states), so a scan notices one
+# edited there.
 def migration_42(conn: sqlite3.Connection) -> None:
     columns = {row[1] for row in conn.execute("PRAGMA table_info(files)")}
     if "picture_print" not in columns:
         conn.execute("ALTER TABLE files ADD COLUMN picture_print TEXT")
     conn.execute("CREATE INDEX IF NOT EXISTS files_by_picture_print ON files (picture_print) "
                  "WHERE picture_print IS NOT NULL")
+    # The sidecars known to have held a photo's keyword, as last seen (sidecar_states.py):
+    # Lightroom edits a RAW's keywords in its sidecar alone, so the scan compares them too.
+    conn.execute("CREATE TABLE IF NOT EXISTS sidecar_states (path TEXT PRIMARY KEY, photo_id INTEGER NOT NULL, "
+                 "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL)")

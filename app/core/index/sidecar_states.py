@@ -7,8 +7,9 @@ did there. A sidecar is known by the write journal's after-state of our writes o
 and by its row here, written when the scan read the photo since; GONE marks one known
 to be deleted, so that its photo is read again once, not at every scan.
 
-The table is made by the scan that first needs it (ensure_table): only the scan reads
-or writes it."""
+The table is made by migration 42 (not by the scan that first needs it: a table made
+under an open app would change the schema the app's connections opened with, and the
+app refuses to write into a schema changed under it)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,6 @@ GONE = (-1, -1)
 
 # folder -> sidecar name -> (photo id, the (size, mtime_ns) the index knows it by)
 KnownSidecars = dict[str, dict[str, tuple[int, set[tuple[int, int]]]]]
-
-
-def ensure_table(conn: sqlite3.Connection) -> None:
-    conn.execute("CREATE TABLE IF NOT EXISTS sidecar_states (path TEXT PRIMARY KEY, photo_id INTEGER NOT NULL, "
-                 "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL)")
 
 
 def known_sidecars(conn: sqlite3.Connection) -> KnownSidecars:
