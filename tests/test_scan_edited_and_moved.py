@@ -79,8 +79,9 @@ def test_photos_edited_elsewhere_and_moved_keep_their_labels_reviews_rejections_
     scan(index, [library])
     ids = review(index, photos)
     before = {n: words(index, photo_id) for n, photo_id in ids.items()}
-    for path in photos.values():
+    for n, path in photos.items():
         edit_in_lightroom(path)
+        path.rename(path.with_name(f"2026-04-12_Trip_000{n}.JPG"))  # a new stem: only the picture tells
     (library / "2026" / "05").mkdir(parents=True)
     shutil.move(str(library / "Trip"), str(library / "2026" / "05" / "Trip"))
 
@@ -89,10 +90,10 @@ def test_photos_edited_elsewhere_and_moved_keep_their_labels_reviews_rejections_
     assert (summary.moved, summary.new, summary.missing) == (3, 0, 0)
     assert index.search("is:missing") == []
     for n, photo_id in ids.items():
-        moved = photo_at(index, library / "2026" / "05" / "Trip" / f"DSC_000{n}.JPG")
+        moved = photo_at(index, library / "2026" / "05" / "Trip" / f"2026-04-12_Trip_000{n}.JPG")
         assert moved.id == photo_id
         assert words(index, photo_id) == before[n]
-        assert [Path(f).name for f in moved.files] == [f"DSC_000{n}.JPG"]
+        assert [Path(f).name for f in moved.files] == [f"2026-04-12_Trip_000{n}.JPG"]
     assert before[3][2] == ["Petra"] and before[2][3] == ["Our hotel"]
 
 
@@ -166,3 +167,94 @@ def test_a_raw_byte_identical_to_a_backup_does_not_swap_the_labels_of_two_photos
     assert (moved_backup.id, moved_backup.label) == (backup.id, "Pont d'Avignon")
     assert index.conn.execute("SELECT count(*) FROM files WHERE missing = 1").fetchone()[0] == 0
     assert index.search("is:missing") == []
+
+
+def test_different_pictures_of_one_name_date_camera_and_size_stay_apart(tmp_path, index) -> None:
+    """A camera clock never set (every shot 2000:01:01 00:00:00) or a second body of the
+    model: a deleted DSC_0001's labels do not go to another card's DSC_0001."""
+    library = tmp_path / "lib"
+    shot = dict(size=(64, 48), taken="2000:01:01 00:00:00", make="NIKON CORPORATION", model="NIKON D3100")
+    deleted = write_jpeg(library / "CardA" / "DSC_0001.JPG", color=(200, 10, 10), **shot)
+    kept = write_jpeg(library / "CardA" / "DSC_0002.JPG", color=(10, 200, 10), **shot)
+    alone = write_jpeg(library / "Body1" / "DSC_0007.JPG", color=(200, 200, 10), **{**shot, "taken": "2023:06:10 15:02:11"})
+    scan(index, [library])
+    index.set_label(photo_at(index, deleted).id, "Colosseum")
+    index.set_label(photo_at(index, kept).id, "Taj Mahal")
+    index.set_label(photo_at(index, alone).id, "Petra")
+    deleted.unlink()
+    alone.unlink()
+    other = write_jpeg(library / "CardB" / "DSC_0001.JPG", color=(10, 10, 200), **shot)
+    other_body = write_jpeg(library / "Body2" / "DSC_0007.JPG", color=(10, 200, 200),
+                            **{**shot, "taken": "2023:06:10 15:02:11"})  # the only other photo of that second
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (0, 2, 2)
+    assert photo_at(index, other).state == photo_at(index, other_body).state == "unlabelled"
+    assert sorted(r.label for r in index.search("is:missing")) == ["Colosseum", "Petra"]
+    assert "2 new photos with the date taken, camera and size of one gone missing" in summary.line()
+
+
+def test_a_photo_gone_before_it_had_a_print_is_joined_by_its_name_only_where_its_date_is_its_own(
+        tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    shot = dict(size=(64, 48), make="NIKON CORPORATION", model="NIKON D3100")
+    own = write_jpeg(library / "A" / "DSC_0001.JPG", color=(200, 10, 10), taken="2023:06:10 15:02:11", **shot)
+    shared = write_jpeg(library / "A" / "DSC_0002.JPG", color=(10, 200, 10), taken="2000:01:01 00:00:00", **shot)
+    write_jpeg(library / "A" / "DSC_0003.JPG", color=(10, 10, 200), taken="2000:01:01 00:00:00", **shot)
+    scan(index, [library])
+    for path, label in ((own, "Colosseum"), (shared, "Taj Mahal")):
+        index.set_label(photo_at(index, path).id, label)
+    index.conn.execute("UPDATE files SET picture_print = NULL")  # indexed before migration 42
+    index.conn.commit()
+    for path in (own, shared):  # re-encoded elsewhere, then put in another folder
+        moved = write_jpeg(library / "B" / path.name, color=(90, 90, 90),
+                           taken="2023:06:10 15:02:11" if path is own else "2000:01:01 00:00:00", **shot)
+        path.unlink()
+        assert moved.exists()
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (1, 1, 1)
+    assert photo_at(index, library / "B" / "DSC_0001.JPG").label == "Colosseum"
+    assert photo_at(index, library / "B" / "DSC_0002.JPG").state == "unlabelled"
+
+
+def test_an_index_of_schema_41_gets_the_prints_of_its_jpegs_at_the_next_scan_once(
+        tmp_path, monkeypatch) -> None:
+    from app.core.fingerprint import fingerprint_file
+    from app.core.index import catalog, schema
+    from app.core.photo_info import read_photo_info
+
+    library = tmp_path / "lib"
+    photos = trip(library / "Trip")
+    db = tmp_path / "index.db"
+    monkeypatch.setattr(schema, "LATEST_VERSION", schema.MIGRATIONS.index(schema.migration_42))
+    with PhotoIndex.open(db) as old, old.transaction() as conn:  # as a scan before migration 42 left it
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 41
+        for photo in photos.values():
+            info = read_photo_info(photo)
+            photo_id, _ = catalog.save_photo(conn, str(photo.parent), photo.stem, str(photo), False, info)
+            stat = photo.stat()
+            conn.execute("INSERT INTO files (photo_id, path, name, ext, kind, size, mtime_ns, fingerprint, missing, "
+                         "last_scan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)",
+                         (photo_id, str(photo), photo.name, photo.suffix.lower(), info.kind, stat.st_size,
+                          stat.st_mtime_ns, fingerprint_file(photo, stat.st_size)))
+            catalog.refresh_fts(conn, photo_id)
+        conn.execute("INSERT INTO library_roots (path, added_at, recursive) VALUES (?, '2024-01-01', 1)",
+                     (str(library),))
+    monkeypatch.undo()
+    with PhotoIndex.open(db) as index:
+        ids = review(index, photos)
+        first = scan(index, [library])
+        prints = index.conn.execute("SELECT count(picture_print) FROM files").fetchone()[0]
+        again = scan(index, [library])
+        for n, path in photos.items():
+            edit_in_lightroom(path)
+            path.rename(path.with_name(f"Trip_{n}.JPG"))
+        edited = scan(index, [library])
+
+        assert "read the picture of 3 JPEGs once after the upgrade" in first.line()
+        assert prints == 3 and "read the picture" not in again.line()
+        assert (edited.moved, edited.new, edited.missing) == (3, 0, 0)
+        assert photo_at(index, library / "Trip" / "Trip_2.JPG").id == ids[2]

@@ -28,6 +28,7 @@ from app.core.index.connection import db_text, now_iso
 from app.core.index.pairing import PhotoFiles, family_of, family_of_key
 from app.core.index.records import printable_path
 from app.core.photo_info import PhotoInfo, file_kind, primary_of, read_photo_info
+from app.core.picture_backfill import UnprintedJpegs
 from app.core.progress import CancelToken
 from app.core.raw_pictures import SamePictures, merged_raws, mixed_photos, sidecars_written_first
 from app.core.scan_details import pair_unread_raws, raw_sidecar_dates, read_photo_details, sidecars_in_icloud
@@ -96,6 +97,7 @@ class FolderSync:
         self.sidecars: sidecar_states.KnownSidecars | None = None  # loaded by the first folder's sync
         self.folder_sidecars: dict = {}  # those of the folder being read
         self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
+        self.unprinted = UnprintedJpegs(index)  # JPEGs indexed before picture prints (picture_backfill.py)
 
     def _cancelled(self) -> bool:
         return self.cancel is not None and self.cancel.cancelled
@@ -132,6 +134,7 @@ class FolderSync:
         if in_icloud:
             seen = self._kept_in_icloud(folder, seen, known, in_icloud)
         self.summary.not_downloaded += sum(1 for name in self.not_downloaded if name in known)
+        self.summary.pictures_printed += self.unprinted.print_folder(folder, known, seen, self.not_downloaded)
         dirty: set[str] = pairing.families_to_mend(known)
         self._note_changed_sidecars(folder, known, dirty)
         self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}

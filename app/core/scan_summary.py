@@ -64,6 +64,8 @@ class ScanSummary:
     # JPEG+RAW pairs whose headers were read again though unchanged, as migration 41 asked
     # (once, after the upgrade): why this scan takes as long as a first one
     pairs_reread: int = 0
+    # unchanged JPEGs indexed before picture prints, printed once (64 KiB each) after the upgrade
+    pictures_printed: int = 0
     # photos a changed file of which lost the landmark keyword of ours the index knew was in it
     # ({photo_id, path, keyword, how: replaced/removed/stripped, label}): the label follows the file
     keywords_changed_elsewhere: list[dict] = field(default_factory=list)
@@ -86,6 +88,8 @@ class ScanSummary:
             + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
             + (f"; re-read {counted(self.pairs_reread, 'JPEG+RAW pair')} once after the upgrade, "
                "to tell apart the files of two camera models" if self.pairs_reread else "")
+            + (f"; read the picture of {counted(self.pictures_printed, 'JPEG')} once after the upgrade, "
+               "to know them when edited and moved" if self.pictures_printed else "")
             + "".join(f"; {note}" for note in self.split_notes)
             + "".join(f"; {words}" for words in [summary_line(self.keywords_changed_elsewhere)] if words)
         )

@@ -30,7 +30,8 @@ from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
 PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors",
-                "contents_before", "moves_pending", "photos_to_reread", "read_back_keywords", "read_backs_unrecorded")
+                "contents_before", "moves_pending", "photos_to_reread", "read_back_keywords", "read_backs_unrecorded",
+                "photos_to_print")
 CHUNK = 500  # ids per statement, under SQLite's variable limit
 
 

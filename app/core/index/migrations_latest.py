@@ -140,8 +140,10 @@ def migration_41(conn: sqlite3.Connection) -> None:
 # (the first and last 64 KiB) changed, and its labels stayed on a missing ghost. Each JPEG
 # read from now on keeps a print of its image data, which such an edit leaves as it was
 # (fingerprint.picture_print), to recognise the move by (picture_moves.py); a file indexed
-# before gets its print when a scan reads it again, and is recognised meanwhile by its
-# name, date taken, camera and size.
+# before is marked for the next scan of its folder to print once (photos_to_print,
+# picture_backfill.py: 64 KiB of each unchanged JPEG, nothing decoded); until then a photo
+# gone without a print is recognised by its name stem only where no other photo has its
+# date taken (picture_moves.py).
 # Lightroom keeps a RAW's keywords in its sidecar alone: the sidecars known to have held a
 # photo's keyword are kept with their size and time (sidecar_states), so a scan notices one
 # edited there.
@@ -151,6 +153,9 @@ def migration_42(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE files ADD COLUMN picture_print TEXT")
     conn.execute("CREATE INDEX IF NOT EXISTS files_by_picture_print ON files (picture_print) "
                  "WHERE picture_print IS NOT NULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS photos_to_print (photo_id INTEGER PRIMARY KEY)")
+    conn.execute("INSERT OR IGNORE INTO photos_to_print (photo_id) SELECT DISTINCT photo_id FROM files "
+                 "WHERE missing = 0 AND kind = 'jpeg' AND picture_print IS NULL")
     # The sidecars known to have held a photo's keyword, as last seen (sidecar_states.py):
     # Lightroom edits a RAW's keywords in its sidecar alone, so the scan compares them too.
     conn.execute("CREATE TABLE IF NOT EXISTS sidecar_states (path TEXT PRIMARY KEY, photo_id INTEGER NOT NULL, "

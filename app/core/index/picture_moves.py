@@ -5,10 +5,15 @@ Lightroom or digiKam adding a keyword rewrites a JPEG's head, so the move finger
 scan matches nothing, and the photo came back as new, its labels, reviews, rejections
 and taught places left on a missing ghost. What the fingerprint leaves unmatched in a
 scan is matched here on what the picture is: the same date taken (sub-seconds
-included where recorded), camera and pixel size, and either a file of the same picture
-print (the end of a JPEG's image data, which a metadata edit leaves alone:
-fingerprint.picture_print) or the same name stem with a recorded date taken. A match is
-made only when it is the one on both sides: two candidates are no guess (said, left new).
+included where recorded), camera and pixel size, and a file of the same picture print
+(the start of a JPEG's image data, which a metadata edit leaves alone:
+fingerprint.picture_print). Where both photos have a print, only equal prints join:
+file counters repeat across cards and bodies and unset camera clocks give every shot
+one date, so a name is no identity. The same name stem joins only a photo gone
+without a print (indexed before migration 42, gone before a scan could print it) whose
+date taken no other photo in the library has. A match is made only when it is the one
+on both sides: two candidates are no guess (said, left new); a new photo of a missing
+one's date, camera and size but another picture (or the same re-encoded) is said too.
 """
 
 from __future__ import annotations
@@ -17,8 +22,14 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 
+from app.core.wording import counted
+
 _SHOT = "taken_at, camera_make, camera_model, width, height"
 _SAME_SHOT = "p.taken_at IS ? AND p.camera_make IS ? AND p.camera_model IS ? AND p.width IS ? AND p.height IS ?"
+_PRINTED = "EXISTS (SELECT 1 FROM files pf WHERE pf.photo_id = {photo} AND pf.picture_print IS NOT NULL)"
+# no photo but the two of a pair has this date taken (the stem rule's condition)
+_ONLY_PAIR_TAKEN = "(SELECT count(*) FROM photos o WHERE o.taken_at = ? AND o.id NOT IN (?, {other})) = 0"
+_EXAMPLES = 3  # lookalikes named in the scan line; the rest counted
 
 
 @dataclass
@@ -52,13 +63,19 @@ def picture_matches(conn: sqlite3.Connection, gone: list[int], newer_than: int) 
     for new_id, count in sorted(unsure.items()):
         found.notes.append(f"{_name_of(conn, new_id)} holds the picture of one of {count} photos gone missing "
                            "or another new one; not joined to any (no guess), left new")
+    joined = {new_id for _, new_id in found.pairs} | set(unsure)
+    left = [old_id for old_id, new_ids in candidates.items() if not new_ids]
+    lookalikes = _lookalikes(conn, left, newer_than, joined)
+    if lookalikes:
+        found.notes.append(_lookalikes_note(conn, lookalikes))
     return found
 
 
 def _alike(conn: sqlite3.Connection, photo_id: int, newer_than: int | None, missing: bool) -> set[int]:
     """The photos of the same shot as `photo_id` (date taken, camera, pixel size) holding
-    a file of the same picture print, or of the same name stem when the date is recorded:
-    present ones created after `newer_than`, or (`missing`) missing ones."""
+    a file of the same picture print, or of the same name stem where the missing one of
+    the two has no print and no third photo has its date taken: present ones created
+    after `newer_than`, or (`missing`) missing ones."""
     row = conn.execute(f"SELECT stem, {_SHOT} FROM photos WHERE id = ?", (photo_id,)).fetchone()
     if row is None:
         return set()
@@ -71,12 +88,42 @@ def _alike(conn: sqlite3.Connection, photo_id: int, newer_than: int | None, miss
         f"WHERE mine.photo_id = ? AND mine.picture_print IS NOT NULL AND p.id <> ? AND {wanted} AND {_SAME_SHOT} "
         f"AND theirs.missing = {int(missing)}",
         (photo_id, photo_id, *params, *shot))}
-    if shot[0] is not None:
-        alike.update(int(r[0]) for r in conn.execute(
-            f"SELECT p.id FROM photos p WHERE p.taken_at = ? AND p.stem = CAST(? AS TEXT) AND p.id <> ? "
-            f"AND {wanted} AND {_SAME_SHOT}",
-            (shot[0], stem, photo_id, *params, *shot)))
+    if shot[0] is None:
+        return alike
+    # the photo gone is `p` when looking for missing ones, else `photo_id` itself
+    unprinted = _PRINTED.format(photo="p.id" if missing else "?")
+    if not missing and conn.execute(f"SELECT {unprinted}", (photo_id,)).fetchone()[0]:
+        return alike
+    alike.update(int(r[0]) for r in conn.execute(
+        f"SELECT p.id FROM photos p WHERE p.taken_at = ? AND p.stem = CAST(? AS TEXT) AND p.id <> ? "
+        f"AND {wanted} AND {_SAME_SHOT} AND {_ONLY_PAIR_TAKEN.format(other='p.id')}"
+        + (f" AND NOT {unprinted}" if missing else ""),
+        (shot[0], stem, photo_id, *params, *shot, shot[0], photo_id)))
     return alike
+
+
+def _lookalikes(conn: sqlite3.Connection, gone: list[int], newer_than: int, taken: set[int]) -> list[tuple[int, int]]:
+    """(new photo, missing photo) of `gone` left unjoined with a recorded date taken,
+    camera and size that a photo new in this scan also has: another picture, or the same
+    one re-encoded (jpegtran -optimize changes the print), which the user can tell."""
+    found: list[tuple[int, int]] = []
+    for old_id in gone:
+        row = conn.execute(f"SELECT {_SHOT} FROM photos WHERE id = ?", (old_id,)).fetchone()
+        if row is None or row[0] is None:
+            continue
+        found.extend((int(r[0]), old_id) for r in conn.execute(
+            f"SELECT p.id FROM photos p WHERE p.taken_at = ? AND p.missing = 0 AND p.id > ? AND {_SAME_SHOT} "
+            "ORDER BY p.id", (row[0], newer_than, *row)) if int(r[0]) not in taken)
+    return found
+
+
+def _lookalikes_note(conn: sqlite3.Connection, lookalikes: list[tuple[int, int]]) -> str:
+    named = ", ".join(f"{_name_of(conn, new_id)} like {_name_of(conn, old_id)}"
+                      for new_id, old_id in lookalikes[:_EXAMPLES])
+    more = f" and {len(lookalikes) - _EXAMPLES:,} more" if len(lookalikes) > _EXAMPLES else ""
+    return (f"{counted(len({new_id for new_id, _ in lookalikes}), 'new photo')} with the date taken, camera and "
+            f"size of one gone missing but not its picture, not joined ({named}{more}); if one is the same photo "
+            "re-encoded (an optimiser, a lossless rotate), its labels are on the missing one (`search is:missing`)")
 
 
 def _name_of(conn: sqlite3.Connection, photo_id: int) -> str:
