@@ -56,7 +56,7 @@ def test_a_keyword_of_ours_removed_in_lightroom_rejects_the_label_and_is_not_wri
     assert [change["how"] for change in summary.keywords_changed_elsewhere] == ["removed"]
     assert "1 landmark keyword was changed or removed in another program since our write" in summary.line()
     assert f"search id:{photo_id}" in summary.line()
-    assert [item for item in plan_writes(index) if item.changes_anything()] == []
+    assert [item for item in plan_writes(index) if item.changes_anything] == []
     write_all(index)
     assert read_fields(photo.read_bytes()).hierarchical == ["Places|Rome"]
     # the rejection is remembered: the model's Colosseum is not suggested for it again

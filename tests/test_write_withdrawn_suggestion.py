@@ -19,7 +19,7 @@ from model.bundle_writer import resave_bundle
 from tests.test_cli_tag import photo
 from tests.test_metadata_support import add_photo, make_jpeg
 
-WITHDRAWN = "(the model now says no landmark: our keyword, written for its earlier suggestion, comes out)"
+WITHDRAWN = '(a "no landmark" suggestion now: the keyword our write put there comes out)'
 
 
 @pytest.fixture

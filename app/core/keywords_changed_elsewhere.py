@@ -9,12 +9,16 @@ whose label still is that keyword, goes by the file of those another program sav
 (the user's latest word, last_edited); there it finds the keyword:
 - replaced by another `Landmarks|…` keyword: the photo's label becomes that one, as a
   label read back (accepted; it teaches as read-back labels do);
-- gone, the file's metadata otherwise there: the label is rejected (remembered, so the
-  model does not suggest it again; a label set in the app alike: the user said "not
-  this place" of the photo, and an unlabelled photo would get the model's guess back);
-- gone with all the file's metadata (a tool that strips XMP, EXIF and IPTC): nothing is
-  decided here; `write` holds the photo (metadata.plan_stripped_hold).
-The change goes into the review journal as a `scan`, so `undo --review` takes it back.
+- gone from every keyword field (holds_landmark: a name kept in dc:subject, IPTC, a
+  digiKam tag or under another hierarchy is still there), the file's XMP otherwise there:
+  the label is rejected (remembered, so the model does not suggest it again; a label set
+  in the app alike: the user said "not this place" of the photo);
+- gone with the file's XMP (STRIPPED: a tool that strips metadata, an editor saving
+  without XMP), or the file back as the write journal recorded it before our write
+  (RESTORED: a backup put back, our own undo seen by an older copy of the index): nothing
+  tells a decision, so none is made; `write` holds the photo (metadata.plan_stripped_hold).
+A scan's decisions go into the review journal as one `scan` command, so one `undo
+--review` takes them back.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.read_back import same_landmark
 from app.core.photo_info import PhotoInfo
 
-REPLACED, REMOVED, STRIPPED = "replaced", "removed", "stripped"
+REPLACED, REMOVED, STRIPPED, RESTORED = "replaced", "removed", "stripped", "restored"
+OURS = "ours"
+HELD = (STRIPPED, RESTORED)  # decided nothing: `write` holds the photo (metadata.plan_stripped_hold)
 
 
 @dataclass(frozen=True)
@@ -50,32 +56,35 @@ class KeywordChange:
                 "label": self.now}
 
 
-def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | None) -> KeywordChange | None:
+def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | None,
+                     journal: ScanDecisions | None = None) -> KeywordChange | None:
     """Give the photo the label its files now say, where a keyword of ours the index knows
     was in them is gone (see the module's docstring); `info`: what the scan read of the
-    photo (its landmark: the one read back now). None where nothing was decided or found."""
+    photo (its landmark: the one read back now); `journal`: the scan's review command, which
+    all its decisions join. None where nothing was decided or found."""
     row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
     if row is None or row[0] is None or row[1] == "rejected":
         return None
     label = row[0]
-    files = [path for path in files_that_held(conn, photo_id, label) if Path(path).is_file()]
-    if not files:
+    held = {path: before for path, before in files_that_held(conn, photo_id, label).items() if Path(path).is_file()}
+    if not held:
         return None
-    found = {path: _what_is_in(Path(path), label) for path in files}
+    found = {path: what_is_in(Path(path), label, before) for path, before in held.items()}
     if any(state is None for state, _ in found.values()):
         return None  # a file that cannot tell: as before
     path = last_edited(found)
     state, now = found[path]
-    if state == "ours":
+    if state == OURS:
         return None  # still there where the user edited last: as before
+    if state in HELD:
+        return KeywordChange(photo_id, path, label, state)  # nothing decided: `write` holds it
     if now is None and info is not None and info.landmark is not None and not same_landmark(info.landmark, label):
         now = info.landmark
     if now is not None and not same_landmark(now, label):
         change = KeywordChange(photo_id, path, label, REPLACED, now)
     else:
-        change = KeywordChange(photo_id, path, label, REMOVED if state == "metadata" else STRIPPED)
-    if change.how != STRIPPED:
-        _decide(conn, change, info)
+        change = KeywordChange(photo_id, path, label, REMOVED)
+    _decide(conn, change, info, journal)
     return change
 
 
@@ -92,60 +101,105 @@ def last_edited(found: dict[str, tuple[str | None, str | None]]) -> str:
     return max(found, key=saved_at)
 
 
-def files_that_held(conn: sqlite3.Connection, photo_id: int, label: str) -> list[str]:
+def files_that_held(conn: sqlite3.Connection, photo_id: int, label: str) -> dict[str, dict | None]:
     """The photo's files the index knows held `label`'s keyword: those whose newest write
-    of ours (not undone) put it there, and those the label was read back from."""
-    newest: dict[str, str | None] = {}
-    for path, after in conn.execute(
-            "SELECT j.path, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+    of ours (not undone) put it there, each with what that write's journal entry recorded
+    of the file before it, and those the label was read back from (None)."""
+    newest: dict[str, tuple[str | None, dict]] = {}
+    for path, before, after in conn.execute(
+            "SELECT j.path, j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
             "WHERE j.photo_id = ? AND b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
             "ORDER BY j.id DESC", (photo_id,)):
-        newest.setdefault(path, json.loads(after).get("label"))
-    files = [path for path, written in newest.items() if written is not None and same_landmark(written, label)]
-    files += [path for path, keyword in conn.execute(
-        "SELECT path, keyword FROM read_back_keywords WHERE photo_id = ?", (photo_id,))
-              if same_landmark(keyword, label) and path not in files]
+        if path not in newest:
+            newest[path] = (json.loads(after).get("label"), json.loads(before or "{}"))
+    files: dict[str, dict | None] = {
+        path: before for path, (written, before) in newest.items() if written is not None and same_landmark(written, label)}
+    for path, keyword in conn.execute("SELECT path, keyword FROM read_back_keywords WHERE photo_id = ?", (photo_id,)):
+        if same_landmark(keyword, label):
+            files.setdefault(path, None)
     return files
 
 
-def _what_is_in(path: Path, label: str) -> tuple[str | None, str | None]:
-    """("ours" (the file holds `label`'s keyword), "metadata" (not, but metadata is there),
-    "nothing" (a JPEG without XMP, EXIF or IPTC: stripped), None (cannot tell: a file
-    this app reads no keyword fields of, or one unreadable now); the landmark keyword in
-    the file now, if any)."""
+def what_is_in(path: Path, label: str, before: dict | None = None) -> tuple[str | None, str | None]:
+    """(OURS: the file holds `label`'s keyword in any keyword field; REMOVED: gone from
+    every field, the file's XMP otherwise there; STRIPPED: gone with the file's XMP (a
+    JPEG saved without its packet: nothing tells a removal from a save that dropped XMP);
+    RESTORED: the file is back as `before` (the write journal's record of it before our
+    write: a backup put back, our own undo seen by an older copy of the index); None:
+    cannot tell (a file this app reads no keyword fields of, or one unreadable now);
+    the landmark keyword in the file now, if any)."""
+    from app.core.metadata.journal import decode_blob
     from app.core.metadata.plan import read_jpeg_head
     from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text
     from app.core.photo_info import file_kind
 
     try:
         if path.suffix.lower() == ".xmp":
-            fields, packet = fields_of_sidecar(read_sidecar_text(path), str(path)), True
+            text = read_sidecar_text(path)
+            fields, packet = fields_of_sidecar(text, str(path)), True
+            restored = before is not None and before.get("text") is not None and decode_blob(before["text"]) == text
         elif file_kind(path.name) == "jpeg":
             layout, fields = read_jpeg_head(path)
-            # EXIF counts: exiftool drops a packet a removed keyword left empty, while a
-            # tool stripping the file's metadata (privacy, "save for web") takes EXIF too
-            packet = any(layout.first(kind) is not None for kind in ("xmp", "exif", "photoshop"))
+            packet = layout.first("xmp") is not None
+            restored = before is not None and _segments_as_before(layout, before)
         else:
             return None, None
-    except (TaggerError, OSError):
+    except (TaggerError, OSError, ValueError):
         return None, None
-    if _holds(fields, label):
-        return "ours", label
-    state = "metadata" if packet or any(value is not None for value in vars(fields).values()) else "nothing"
-    return state, next((name for keyword in fields.hierarchical or [] for root, bar, name in [keyword.partition("|")]
-                        if root == "Landmarks" and bar and name.strip()), None)
+    if holds_landmark(fields, label):
+        return OURS, label
+    now = next((name for keyword in fields.hierarchical or [] for root, bar, name in [keyword.partition("|")]
+                if root == "Landmarks" and bar and name.strip()), None)
+    if not packet:
+        return STRIPPED, now
+    return (RESTORED if restored else REMOVED), now
 
 
-def _holds(fields: KeywordFields, label: str) -> bool:
-    for keyword in fields.hierarchical or []:
-        root, separator, name = keyword.partition("|")
-        if root == "Landmarks" and separator and same_landmark(name, label):
+def _segments_as_before(layout, before: dict) -> bool:
+    """Whether each segment our write changed holds again the bytes it held before it."""
+    from app.core.metadata.journal import decode_blob
+
+    saved = before.get("segments") or {}
+    return bool(saved) and all(
+        (segment.payload if (segment := layout.first(kind)) is not None else None) == decode_blob(payload)
+        for kind, payload in saved.items())
+
+
+def holds_landmark(fields: KeywordFields, label: str) -> bool:
+    """Whether any keyword field names the landmark (read_back's comparison: case, Unicode
+    form, spaces): a plain keyword (dc:subject, IPTC, XPKeywords: programs that keep
+    no hierarchy), or the last level of a hierarchy path (`Landmarks|NAME`, a keyword
+    moved to `Places|Rome|NAME`, digiKam's `Landmarks/NAME`)."""
+    flat = [item for name in ("subject", "iptc") for item in getattr(fields, name) or []]
+    flat += [part for item in fields.xp or [] for part in item.split(";")]
+    if any(same_landmark(item, label) for item in flat if item.strip()):
+        return True
+    paths = [(item, "|", "/") for item in fields.hierarchical or []]
+    paths += [(item, "/", "|") for name in ("digikam", "microsoft") for item in getattr(fields, name) or []]
+    for item, bar, respelt in paths:  # a bar inside a label is written as the other sign (hierarchical_keyword)
+        root, separator, rest = item.partition(bar)
+        names = [item.rsplit(bar, 1)[-1], item]
+        names += [rest, rest.replace(respelt, bar)] if root == "Landmarks" and separator else []
+        if any(same_landmark(name, label) for name in names):
             return True
     return False
 
 
-def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | None) -> None:
-    """Store the label the files say, journalled as a review command of the scan."""
+@dataclass
+class ScanDecisions:
+    """The one review command a scan's decisions are journalled as, so one `undo --review`
+    takes them all back (as it does a `reject` of many photos)."""
+
+    command_id: int | None = None
+    photos: int = 0
+
+    def words(self) -> str:
+        return f"scan: {self.photos:,} landmark keyword{'s' if self.photos != 1 else ''} changed elsewhere"
+
+
+def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | None,
+            journal: ScanDecisions | None) -> None:
+    """Store the label the files say, journalled in the scan's review command."""
     before = review_journal.labels_before(conn, [change.photo_id])
     if change.how == REPLACED and change.now is not None:
         read_now = info is not None and info.landmark is not None and same_landmark(info.landmark, change.now)
@@ -158,13 +212,19 @@ def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | N
     else:
         label_store.change_states(conn, [change.photo_id], "rejected")
         after = (change.keyword, "rejected")
-    review_journal.record(conn, "scan", f"scan: {Path(change.path).name}'s landmark keyword changed elsewhere",
-                          before, [change.photo_id], {change.photo_id: after})
+    journal = journal if journal is not None else ScanDecisions()
+    journal.photos += 1
+    command_id = review_journal.record(conn, "scan", journal.words(), before, [change.photo_id],
+                                       {change.photo_id: after}, into=journal.command_id)
+    if command_id is None:
+        journal.photos -= 1
+    else:
+        journal.command_id = command_id
 
 
 def summary_line(changes: list[dict]) -> str:
     """What the scan says of the labels that followed their files, with the search listing them."""
-    decided = [change for change in changes if change["how"] != STRIPPED]
+    decided = [change for change in changes if change["how"] not in HELD]
     if not decided:
         return ""
     ids = "|".join(str(change["photo_id"]) for change in decided[:50])

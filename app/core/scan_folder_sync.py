@@ -97,6 +97,7 @@ class FolderSync:
         self.sidecars: sidecar_states.KnownSidecars | None = None  # loaded by the first folder's sync
         self.folder_sidecars: dict = {}  # those of the folder being read
         self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
+        self.keyword_decisions = keywords_changed_elsewhere.ScanDecisions()  # one review command a scan
         self.unprinted = UnprintedJpegs(index)  # JPEGs indexed before picture prints (picture_backfill.py)
 
     def _cancelled(self) -> bool:
@@ -405,7 +406,8 @@ class FolderSync:
         self._reread_done(conn, photo_id)
         info = group.info
         if not created and group.touched and (
-                change := keywords_changed_elsewhere.follow_the_files(conn, photo_id, info)) is not None:
+                change := keywords_changed_elsewhere.follow_the_files(
+                    conn, photo_id, info, self.keyword_decisions)) is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
         if group.touched and (sidecars := [*sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder), *(
                 path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):

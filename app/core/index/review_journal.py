@@ -118,7 +118,7 @@ def labels_before(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[in
 
 def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[int, LabelBefore],
            photo_ids: Sequence[int], after: Mapping[int, "ReviewState"] | None = None,
-           dropped_refs: Sequence["RefRow"] = (), also: Sequence[int] = ()) -> int | None:
+           dropped_refs: Sequence["RefRow"] = (), also: Sequence[int] = (), into: int | None = None) -> int | None:
     """Journal a review command that has just changed labels, in the caller's transaction:
     the photos among `photo_ids` whose (label, state) is no longer the one in `before`
     (a photo it leaves out had no label), each with its label before and after. `after`:
@@ -127,8 +127,9 @@ def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[in
     command dropped (teaching_store.refs_gone: the places the photos taught before a
     `label`), given back with the label. `also`: photos of `after` journalled though their
     (label, state) is the one they had (a `teach` that made a photo already so labelled
-    teach it). Returns the command's id, None when it changed nothing. Only the newest
-    KEPT_COMMANDS are kept."""
+    teach it). `into`: a command journalled before whose changes these join (one scan's
+    decisions: one command), its words becoming `command`. Returns the command's id, None
+    when it changed nothing. Only the newest KEPT_COMMANDS are kept."""
     expected = {photo_id: was.review_state for photo_id, was in before.items()}
     changed = label_store.changed_since(conn, photo_ids, expected)
     if after is not None:
@@ -137,7 +138,11 @@ def record(conn: sqlite3.Connection, verb: str, command: str, before: Mapping[in
     changed = {i: now for i, now in changed.items() if now[1] != label_store.FORGOTTEN}
     if not changed:
         return None
-    command_id = _new_command(conn, verb, command)
+    if into is not None and conn.execute("UPDATE review_commands SET command = ? WHERE id = ?",
+                                         (command, into)).rowcount:
+        command_id = into
+    else:
+        command_id = _new_command(conn, verb, command)
     nothing = LabelBefore(None, None, None, None, None, None)
     conn.executemany(
         "INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, model_id, "

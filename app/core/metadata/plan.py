@@ -124,8 +124,8 @@ class PlannedWrite:
         state = self.index_label[1] if self.index_label is not None else "rejected"
         if state == "rejected":
             return "label rejected: our keyword comes out"
-        if state == "suggested":  # "no landmark" now: plan_targets.withdrawn_suggestion
-            return "the model now says no landmark: our keyword, written for its earlier suggestion, comes out"
+        if state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
+            return 'a "no landmark" suggestion now: the keyword our write put there comes out'
         return ("no label: our keyword was written for another photo this file was in then, which it has left; "
                 "it comes out")
 
