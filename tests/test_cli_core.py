@@ -181,7 +181,8 @@ def test_rescan_without_errors_exits_0_and_uses_the_library(tmp_path: Path, libr
         "photos": 2, "new": 0, "changed": 0, "moved": 0, "missing": 0, "errors": 0, "labels_read": 0,
         "unchanged_problems": 0, "run_id": 2, "status": "done", "not_downloaded": 0, "kept_temps": [],
         "sidecars_in_icloud": [], "split_notes": [], "pairs_reread": 0, "cards_not_connected": [],
-        "same_folders": [], "left_to_links": [],  # one shape at every run
+        "same_folders": [], "left_to_links": [], "keywords_changed_elsewhere": [],
+        "pictures_printed": 0,  # one shape at every run
     }
     assert "scanned: 2 photos" in err
 
