@@ -81,6 +81,8 @@ def test_a_write_stopped_by_sigterm_says_the_rerun_carries_its_batch_on(tmp_path
     summary = json.loads(stopped.stdout.splitlines()[-1])
     assert summary["cancelled"] and summary["left_for_the_next_write"], summary
     files = f"{summary['batch_files']} file" + ("s" if summary["batch_files"] != 1 else "")
+    # not "cancelled", nor a first hint that undo reverts it: the stop line says what undo and a rerun do
+    assert stopped.stderr.splitlines()[-2] == f"write: {summary['written']} files written, 0 failed (stopped)"
     assert stopped.stderr.splitlines()[-1] == (
         f"write: stopped by SIGTERM; `landmark-tagger --db {db} write` again writes the rest into batch 1, so that "
         f"one `landmark-tagger --db {db} undo` takes back all its files (now it takes back these {files})")

@@ -15,8 +15,8 @@ from app.core.wording import counted
 from app.gui import job_work, label_actions, review_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import (cancelled_text, correction_text, late_cancel_text, rename_line, scan_line, tag_line,
-                               teach_text, write_text)
+from app.gui.job_words import (cancelled_batch_text, cancelled_text, correction_text, late_cancel_text, rename_line,
+                               scan_line, tag_line, teach_text, write_text)
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
 
 REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
+CLOSE_WAIT_MS = 10_000  # how long closing the window waits for a job that changes no photo file
 NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
 
 
@@ -39,7 +40,7 @@ def describe_summary(summary) -> str:
     if isinstance(summary, TagSummary):
         return tag_line(summary)
     if callable(getattr(summary, "line", None)):
-        return str(summary.line())
+        return str(summary.line()) + cancelled_batch_text(summary)  # a write's, an undo's: a cancelled batch left
     if dataclasses.is_dataclass(summary):
         parts = [f"{f.name.replace('_', ' ')} {getattr(summary, f.name):,}" for f in dataclasses.fields(summary)
                  if isinstance(getattr(summary, f.name), int) and not isinstance(getattr(summary, f.name), bool)
@@ -81,6 +82,7 @@ class JobController(QObject):
         self._changes_nothing_when_cancelled = False  # the running job writes all or nothing (start)
         self._unchanged: Callable[[], str] | None = None  # its follow-up when it changed nothing (start)
         self._may_change_files = False  # the running job reads folders or writes photos (start)
+        self._writes_photos = False  # the running job writes photo files: a write, an undo (start)
         self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
         self.runner.progressed.connect(window.job_bar.update_progress)
@@ -98,14 +100,16 @@ class JobController(QObject):
     # -- starting jobs -------------------------------------------------------------
     def start(self, name: str, work, after: Callable[[object], None] | None = None,
               all_or_nothing: bool = False, may_change_files: bool = False,
-              unchanged: Callable[[], str] | None = None, holds_index: bool = False) -> bool:
+              unchanged: Callable[[], str] | None = None, holds_index: bool = False,
+              writes_photos: bool = False) -> bool:
         """Run `work` as the job `name`; `after(summary)` once it is done. An
         `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing,
         and then (or when it failed, rolled back) `unchanged()` runs, its words closing the message
         (a Ctrl+Z puts its step back: "Ctrl+Z takes the accept back").
         After a job that `may_change_files` (writes photos, or reads folders and so finds
         photos changed or evicted to iCloud) the tiles of changed files are made again. While a job
-        that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it."""
+        that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it.
+        One that `writes_photos` is waited for to its end when the window closes (stop_for_closing)."""
         if self.runner.busy:
             self.say_busy()
             return False
@@ -116,6 +120,7 @@ class JobController(QObject):
         self._unchanged = unchanged if all_or_nothing else None
         self._changes_nothing_when_cancelled = all_or_nothing
         self._may_change_files = may_change_files
+        self._writes_photos = writes_photos
         return self.runner.start(name, work, holds_index)
 
     def say_busy(self, why: str = "") -> None:
@@ -278,7 +283,7 @@ class JobController(QObject):
                 self.window.show_message(write_text(summary, left_out))
 
         return self.start("Writing labels", job_work.write_work(self.window.db_path, plan, self.window.settings),
-                          after=report, may_change_files=True)
+                          after=report, may_change_files=True, writes_photos=True)
 
     def undo(self) -> bool:
         def report(summary) -> None:
@@ -286,12 +291,12 @@ class JobController(QObject):
                 self.window.show_message(NOTHING_TO_UNDO)
 
         return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report,
-                          may_change_files=True)
+                          may_change_files=True, writes_photos=True)
 
     def undo_after_asking(self) -> bool:
         """Undo write from the toolbar, the menu or its key: it changes photo files, so it
         asks first, naming the batch and how many files it puts back."""
-        from app.core.metadata.journal import batch_size, last_batch_id
+        from app.core.metadata.journal import batch_size, cancelled_batch_before, last_batch_id
 
         window = self.window
         batch_id = last_batch_id(window.index)
@@ -300,10 +305,13 @@ class JobController(QObject):
             return False
         size = batch_size(window.index, batch_id)  # counted in SQL: the GUI thread decodes no saved bytes
         files, photos = counted(size.files, "file"), counted(size.photos, "photo")
+        left = cancelled_batch_before(window.index, batch_id)  # what this Undo leaves keyworded, unless said
+        after = (f" Batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: Undo again "
+                 "takes them back." if left is not None else "")
         answer = QMessageBox.question(
             window, "Undo write",
             f"Undo write batch {batch_id}: put back what it changed in {files} ({photos})? The keywords it "
-            "wrote are taken out of them, and the sidecars it created are removed.")
+            "wrote are taken out of them, and the sidecars it created are removed." + after)
         return answer == QMessageBox.StandardButton.Yes and self.undo()
 
     def teach(self, label: str, photo_ids: list[int]) -> bool:
@@ -359,6 +367,18 @@ class JobController(QObject):
         if self.runner.busy:
             self.runner.cancel()
             self.window.job_bar.cancelling()
+
+    def stop_for_closing(self) -> None:
+        """The window closes (the user closed the app, or a logout closed it): the job stops
+        as after a kill, not as the user's Cancel, so a write leaves its batch for the next
+        write to carry on (one Undo then takes back both). A job that changes photos (a
+        write, an undo) is waited for however long the files in hand take, so that each is
+        finished and journalled before the app quits; any other job CLOSE_WAIT_MS at most
+        (a network drive that does not answer must not keep the app open)."""
+        if not self.runner.busy:
+            return
+        self.runner.cancel(by_user=False)
+        self.runner.wait(-1 if self._writes_photos else CLOSE_WAIT_MS)
 
     # -- events ---------------------------------------------------------------------
     def _on_started(self, name: str) -> None:

@@ -141,10 +141,11 @@ class JobRunner(QObject):
         self._pool.start(self._runnable)
         return True
 
-    def cancel(self) -> None:
-        """Ask the job to stop after the current item; what is done is kept."""
+    def cancel(self, by_user: bool = True) -> None:
+        """Ask the job to stop after the current item; what is done is kept. `by_user`
+        False: not the user's Cancel but the app closing (CancelToken.cancel)."""
         if self._cancel is not None:
-            self._cancel.cancel()
+            self._cancel.cancel(by_user=by_user)
 
     def wait(self, msecs: int = 30000) -> bool:
         return self._pool.waitForDone(msecs)

@@ -236,5 +236,22 @@ def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, i
 def write_text(summary, left_out: int) -> str:
     """ "Writing labels: done — 37 files written, 0 failed; 30 could not be, as the write
     list showed": the files left out are those the dry run listed with their problem."""
-    return (f"Writing labels: done — {summary.line()}; {left_out:,} could not be, as the write list showed "
-            "(Write labels… lists them again with the reason)")
+    return (f"Writing labels: done — {summary.line()}{cancelled_batch_text(summary)}; {left_out:,} could not be, "
+            "as the write list showed (Write labels… lists them again with the reason)")
+
+
+def cancelled_batch_text(summary) -> str:
+    """ "; batch 1, a write you cancelled, still holds 9 files: a second Undo takes them back":
+    after a write or an undo (WriteSummary.cancelled_before), the batch of a write the user
+    cancelled that the next Undo after this one takes; one Undo takes back this write only,
+    and the cancelled write's photos would keep their label unsaid (the CLI says it too)."""
+    left = getattr(summary, "cancelled_before", None)
+    if left is None:
+        return ""
+    if summary.done_word == "restored":
+        step = "Undo again takes them back"
+    elif summary.batch_id is not None and not summary.undone_meanwhile:
+        step = "a second Undo takes them back"
+    else:
+        step = "Undo takes them back"
+    return f"; batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: {step}"

@@ -386,8 +386,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     def closeEvent(self, event) -> None:
         self.save_window_state()
-        self.jobs.cancel()
-        self.jobs.runner.wait(10000)
+        self.jobs.stop_for_closing()  # a write is left for the next one to carry on, its files in hand finished
         self.results.close()
         self.thumbnails.drop_queued()
         self.thumbnails.wait_for_done(3000)

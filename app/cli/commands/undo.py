@@ -100,7 +100,7 @@ def _review_to_take_back(args: argparse.Namespace) -> str:
 
 
 def run_write(args: argparse.Namespace) -> int:
-    from app.core.metadata import journal, undo_last_write
+    from app.core.metadata import undo_last_write
     from app.core.wording import counted
     from app.core.progress import CancelToken
 
@@ -113,11 +113,9 @@ def run_write(args: argparse.Namespace) -> int:
             # the ways out it suggests (relocate, forget) act on this index
             summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
                                       command=command)
-        left = journal.cancelled_batch_before(index)  # the batch the next undo takes, when the user cancelled it
-        if left is not None and left.id == summary.batch_id:  # this batch, its undo stopped: said below
-            left = None
     finally:
         index.close()
+    left = summary.cancelled_before  # the batch the next undo takes, when the user cancelled it
     if args.json:
         # a write's summary: the files it counts as "written" were restored (its done_word)
         record = {("restored" if key == "written" else key): value for key, value in summary.to_json().items()}

@@ -129,7 +129,6 @@ def run(args: argparse.Namespace) -> int:
             except (sqlite3.Error, IndexStoreError):
                 say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
-        cancelled_before = journal.cancelled_batch_before(index, summary.batch_id)  # undo leaves it behind this one
     finally:
         index.close()
     if args.json:
@@ -137,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
         for path, message in summary.errors:
             print_json_line({"id": ids.get(str(path)), "path": path, "error": message})
         record = summary.to_json()
+        cancelled_before = summary.cancelled_before  # undo leaves it behind this one
         if cancelled_before is not None:
             record["cancelled_batch"] = {"batch_id": cancelled_before.id, "files": cancelled_before.files}
         print_json_line(record)
@@ -147,12 +147,13 @@ def run(args: argparse.Namespace) -> int:
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
     command = command_with_index(getattr(args, "db", None))  # the hints act on this index
     batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
-    if summary.undone_meanwhile:  # the line says so: no undo takes this batch back
+    if summary.undone_meanwhile or summary.left_for_the_next_write:  # the line, the stop line say what undo does
         batch = ""
     elif summary.carried_on:  # the killed write's files are in it too: undo takes them back with this run's
         batch = (f" (batch {summary.batch_id} now holds {counted(summary.batch_files, 'file')}; "
                  f"`{command} undo` reverts {'it' if summary.batch_files == 1 else 'them all'})")
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
+    cancelled_before = summary.cancelled_before
     if cancelled_before is not None:  # one undo takes back this write only
         second = "a second " if summary.batch_id is not None and not summary.undone_meanwhile else ""
         print(f"write: batch {cancelled_before.id}, a write you cancelled, still holds "

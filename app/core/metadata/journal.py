@@ -190,13 +190,26 @@ def cancelled_batch_before(index: PhotoIndex, batch_id: int | None = None) -> Ca
     """The newest batch not undone that is older than `batch_id` (None: of them all),
     when the user cancelled it (Ctrl-C, the app's Cancel): its files keep their label
     after `undo` takes back the batches after it, so the user is told (a write that
-    finishes it is a batch of its own). None when that batch is not a cancelled one."""
+    finishes it is a batch of its own). None when that batch is not a cancelled one, or
+    when none of its files is still there (the index has them missing: deleted since),
+    as an undo could put none of them back; `files` counts those still there."""
     row = index.conn.execute(
         "SELECT id, status FROM write_batches WHERE undone_at IS NULL AND (? IS NULL OR id < ?) "
         "ORDER BY id DESC LIMIT 1", (batch_id, batch_id)).fetchone()
     if row is None or row[1] != "cancelled":
         return None
-    return CancelledBatch(int(row[0]), batch_size(index, int(row[0])).files)
+    there = files_still_there(index, int(row[0]))
+    return CancelledBatch(int(row[0]), there) if there else None
+
+
+def files_still_there(index: PhotoIndex, batch_id: int) -> int:
+    """The files a batch changed that the index does not have missing (a scan found them
+    deleted, or moved where it could not follow): those an undo can put back."""
+    (files,) = index.conn.execute(
+        "SELECT COUNT(DISTINCT j.path) FROM write_journal j WHERE j.batch_id = ? "
+        "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.path = j.path AND f.missing = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = j.photo_id AND p.missing = 1)", (batch_id,)).fetchone()
+    return int(files)
 
 
 def begin_entry(index: PhotoIndex, batch_id: int, photo_id: int, path: Path, kind: str, before: dict, after: dict) -> int:

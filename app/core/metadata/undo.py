@@ -77,6 +77,9 @@ def undo_last_write(
         _undo_batch(index, summary, progress or no_progress, cancel, command)
     finally:
         journal.finish_undo(index, batch_id)
+    left = journal.cancelled_batch_before(index)  # the batch the next undo takes, when the user cancelled it
+    if left is not None and left.id != batch_id:  # this batch, its undo stopped: its own words say so
+        summary.cancelled_before = left
     return summary
 
 

@@ -68,11 +68,16 @@ class WriteSummary:
     batch_files: int = 0  # a write's: the files its batch holds, the killed run's too (what undo takes back)
     undone_meanwhile: bool = False  # a write's batch an undo elsewhere took while it wrote: undo skips it now
     left_for_the_next_write: bool = False  # stopped by SIGTERM: the next write carries the batch on
+    written_again: int = 0  # a carried-on write's: files the stopped run had written, written anew (relabelled)
+    # the batch an undo takes after this one when the user cancelled it (journal.cancelled_batch_before):
+    # its files keep their label after this batch's undo, and both faces say so
+    cancelled_before: journal.CancelledBatch | None = None
 
     def line(self) -> str:
         """The one-line summary the CLI prints and the GUI's status bar shows."""
-        more = "more " if self.carried_on else ""
-        parts = [f"{counted(self.written, more + 'file')} {self.done_word}"]
+        more = "more " if self.carried_on and not self.written_again else ""
+        again = f" ({self.written_again:,} of them again)" if self.written_again else ""  # not on top of the batch's
+        parts = [f"{counted(self.written, more + 'file')} {self.done_word}{again}"]
         if self.unchanged:
             parts.append(f"{self.unchanged:,} unchanged")
         parts.append(f"{self.failed:,} failed")
@@ -90,7 +95,9 @@ class WriteSummary:
             undone = (f"; batch {self.batch_id} was undone by another process while this write ran: "
                       f"{counted(self.batch_files, 'file')} written after that keep the label, and no undo "
                       "takes them back")
-        return (carried + ", ".join(parts) + (" (cancelled)" if self.cancelled else "") + notes + undone
+        # stopped by SIGTERM, the batch is not cancelled: the next write carries it on
+        stopped = " (stopped)" if self.left_for_the_next_write else " (cancelled)" if self.cancelled else ""
+        return (carried + ", ".join(parts) + stopped + notes + undone
                 + (f"; {self.next_step}" if self.next_step else ""))
 
     @property
@@ -108,7 +115,8 @@ class WriteSummary:
         }
         if self.done_word == "written":  # a write's batch: what undo takes back
             record.update(carried_on=self.carried_on, batch_files=self.batch_files,
-                          undone_meanwhile=self.undone_meanwhile, left_for_the_next_write=self.left_for_the_next_write)
+                          undone_meanwhile=self.undone_meanwhile, left_for_the_next_write=self.left_for_the_next_write,
+                          written_again=self.written_again)
         return record
 
 
@@ -134,6 +142,7 @@ def write_labels(
     report = progress or no_progress
     batch = journal.open_batch(index)
     summary = WriteSummary(batch_id=batch.id, carried_on=batch.carried_on)
+    files_before = journal.batch_size(index, batch.id).files if batch.carried_on else 0
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
@@ -224,12 +233,15 @@ def write_labels(
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
     summary.batch_files = journal.batch_size(index, batch.id).files
+    # a file the stopped run wrote and this one wrote again (its label changed since) is one file of the batch
+    summary.written_again = max(0, summary.written - (summary.batch_files - files_before)) if batch.carried_on else 0
     if summary.written == 0 and not (summary.carried_on and summary.batch_files):  # nothing for undo from this run
         summary.batch_id, summary.carried_on = None, False
     # a batch that changed nothing was dropped: nothing to carry on
     summary.left_for_the_next_write = summary.left_for_the_next_write and journal.batch_status(index, batch.id) is not None
     # an undo on a computer that judged this write dead (an older version, or a write over a day long)
     summary.undone_meanwhile = summary.batch_id is not None and journal.batch_undone(index, batch.id)
+    summary.cancelled_before = journal.cancelled_batch_before(index, summary.batch_id)  # undo leaves it behind this one
     return summary
 
 
