@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.core.index import PhotoIndex
+from app.core.index.connection import db_text
 from app.core.metadata.dry_run_wording import listed
 from app.core.metadata.read_back import same_landmark
 from app.core.wording import in_which_shell, shell_quote
@@ -37,10 +38,14 @@ def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> str | None
     if (item.kind != "jpeg" or item.problem is not None or item.rejected or item.label is None
             or item.last_write is None or holds_landmark(item.before, item.label)):
         return None
+    # the newest write of ours that reached the file: one killed before its rename (its
+    # entry never completed) left the file as before it, which is no "put back"; the
+    # rerun finishes it (recovery.find_own_write tells one killed after its rename)
     row = index.conn.execute(
         "SELECT j.before, j.after, j.at, l.updated_at FROM write_journal j JOIN labels l ON l.photo_id = ? "
-        "JOIN write_batches b ON b.id = j.batch_id WHERE j.id = ? AND b.undone_at IS NULL",
-        (item.photo_id, item.last_write)).fetchone()
+        "JOIN write_batches b ON b.id = j.batch_id WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL "
+        "AND j.size_after IS NOT NULL AND j.size_after >= 0 ORDER BY j.id DESC LIMIT 1",
+        (item.photo_id, db_text(str(item.target)))).fetchone()
     if row is None:
         return None  # none, or undone: a write puts the label back, as after any undo
     written = json.loads(row[1]).get("label")
