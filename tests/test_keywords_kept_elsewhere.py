@@ -169,3 +169,20 @@ def test_a_users_label_taken_back_to_no_landmark_says_so_in_the_dry_run(tmp_path
     line = item.describe()
     assert line == f'{photo}: keywords "Colosseum" -> none (a "no landmark" suggestion now: the keyword our write put there comes out)'
     assert "the model now says" not in line and "earlier suggestion" not in line
+
+
+def test_a_label_with_a_bar_kept_in_the_spelling_of_our_hierarchy_keeps_its_label_and_keyword(tmp_path, index):
+    """review 8 F1: our write's `Landmarks|AC/DC Tower` read by a hierarchy-aware program,
+    dc:subject saved as "AC/DC Tower", the hierarchy then dropped by a dc:subject-only tool."""
+    photo, photo_id = elsewhere._written(tmp_path, index)
+    index.set_label(photo_id, "AC|DC Tower", source="user", state="accepted")
+    assert write_all(index).written == 1
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|AC/DC Tower"]
+    _saved_by_other_program(photo, subject=["AC/DC Tower"], hierarchical=None, iptc=None, xp=None,
+                            digikam=None, microsoft=None)
+    summary = scan(index, [photo.parent])
+    assert summary.keywords_changed_elsewhere == []
+    assert _state(index, photo_id) == ("AC|DC Tower", "accepted")
+    write_all(index)  # the keyword stays (in the label's spelling: one keyword), the hierarchy comes back
+    after = read_fields(photo.read_bytes())
+    assert after.subject in (["AC/DC Tower"], ["AC|DC Tower"]) and after.hierarchical == ["Landmarks|AC/DC Tower"]

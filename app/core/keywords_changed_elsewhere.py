@@ -32,7 +32,7 @@ from app.core.errors import TaggerError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
 from app.core.index.read_back_records import record_read_back
-from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.keywords import KeywordFields, names_landmark
 from app.core.metadata.read_back import same_landmark
 from app.core.photo_info import PhotoInfo
 
@@ -166,21 +166,22 @@ def _segments_as_before(layout, before: dict) -> bool:
 
 
 def holds_landmark(fields: KeywordFields, label: str) -> bool:
-    """Whether any keyword field names the landmark (read_back's comparison: case, Unicode
-    form, spaces): a plain keyword (dc:subject, IPTC, XPKeywords: programs that keep
-    no hierarchy), or the last level of a hierarchy path (`Landmarks|NAME`, a keyword
-    moved to `Places|Rome|NAME`, digiKam's `Landmarks/NAME`)."""
+    """Whether any keyword field names the landmark, compared as a write takes our keyword
+    out (keywords.names_landmark: case, Unicode form, spaces, "AC/DC Tower" for "AC|DC
+    Tower"), so a keyword the scan finds still there is one the write keeps: a plain
+    keyword (dc:subject, IPTC, XPKeywords: programs that keep no hierarchy), or the last
+    level of a hierarchy path (`Landmarks|NAME`, a keyword moved to `Places|Rome|NAME`,
+    digiKam's `Landmarks/NAME`)."""
     flat = [item for name in ("subject", "iptc") for item in getattr(fields, name) or []]
     flat += [part for item in fields.xp or [] for part in item.split(";")]
-    if any(same_landmark(item, label) for item in flat if item.strip()):
+    if any(names_landmark(item, label) for item in flat if item.strip()):
         return True
-    paths = [(item, "|", "/") for item in fields.hierarchical or []]
-    paths += [(item, "/", "|") for name in ("digikam", "microsoft") for item in getattr(fields, name) or []]
-    for item, bar, respelt in paths:  # a bar inside a label is written as the other sign (hierarchical_keyword)
+    paths = [(item, "|") for item in fields.hierarchical or []]
+    paths += [(item, "/") for name in ("digikam", "microsoft") for item in getattr(fields, name) or []]
+    for item, bar in paths:  # a bar inside a label is written as the other sign (hierarchical_keyword)
         root, separator, rest = item.partition(bar)
-        names = [item.rsplit(bar, 1)[-1], item]
-        names += [rest, rest.replace(respelt, bar)] if root == "Landmarks" and separator else []
-        if any(same_landmark(name, label) for name in names):
+        names = [item.rsplit(bar, 1)[-1], item, *([rest] if root == "Landmarks" and separator else [])]
+        if any(names_landmark(name, label) for name in names if name.strip()):
             return True
     return False
 

@@ -182,6 +182,14 @@ def field_spellings(name: str, label: str) -> set[str]:
     return spellings
 
 
+def names_landmark(keyword: str, label: str) -> bool:
+    """Whether a plain keyword stands for `label`: it is the one keyword in lr:hierarchicalSubject
+    ("AC|DC Tower" and "AC/DC Tower" are both `Landmarks|AC/DC Tower`, so a program reading
+    our hierarchy saves the other spelling), in any case, Unicode form or spacing. The one
+    comparison of a write taking our keyword out and of a scan finding it still there."""
+    return _is_keyword(hierarchical_keyword(keyword), hierarchical_keyword(label))
+
+
 def holds_keyword(values: list[str] | None, keyword: str) -> bool:
     """Whether a field's items hold `keyword` (the spaces around them aside)."""
     return any(_is_keyword(item, keyword) for item in values or [])
@@ -362,10 +370,8 @@ def _not_the_labels(flat: list[str], label: str) -> list[str]:
     """The plain keywords `flat` less empty items and every keyword of the label's (its
     plain spellings, the |-for-/ one, its IPTC cut): the field seeded with them holds the
     label in its own spelling."""
-    landmark = hierarchical_keyword(label)
     cuts = list(field_spellings("iptc", label))
-    return [item for item in flat if item.strip()
-            and not _is_keyword(hierarchical_keyword(item), landmark) and not holds_keyword(cuts, item)]
+    return [item for item in flat if item.strip() and not names_landmark(item, label) and not holds_keyword(cuts, item)]
 
 
 def _iptc_from_subject(subject: list[str] | None, new_label: str) -> list[str]:
@@ -411,8 +417,7 @@ def _keywords_taken_out(
     if previous_label:
         olds.update(previous)
         if name in _FLAT_FIELDS:
-            wanted = hierarchical_keyword(previous_label)
-            olds.update(item for item in values or [] if _is_keyword(hierarchical_keyword(item), wanted))
+            olds.update(item for item in values or [] if names_landmark(item, previous_label))
     theirs = getattr(users_own, name) or []
     olds = {old for old in olds if not holds_keyword(theirs, old)}
     news = field_spellings(name, new_label) if new_label else set()
