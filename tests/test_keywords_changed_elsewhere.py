@@ -126,3 +126,16 @@ def test_a_keyword_read_back_and_never_written_by_us_counts_only_in_the_file_it_
     _edited(photo, ["Rome trip"], None)
     scan(index, [folder])
     assert _state(index, photo_id) == ("Colosseum", "rejected")
+
+
+def test_a_keyword_read_back_and_removed_is_said_changed_since_the_scan_read_it_not_since_our_write(tmp_path, index):
+    """review 8 F4: no write of ours ever ran on this library."""
+    folder = tmp_path / "Rome"
+    folder.mkdir()
+    photo = make_jpeg(folder / "DSC_0004.JPG")
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(["Colosseum"], ["Landmarks|Colosseum"])))
+    scan(index, [folder])
+    _edited(photo, ["Rome trip"], None)
+    line = scan(index, [folder]).line()
+    assert "1 landmark keyword was changed or removed in another program since the scan that read it:" in line
+    assert "our write" not in line

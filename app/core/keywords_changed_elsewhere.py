@@ -50,10 +50,11 @@ class KeywordChange:
     keyword: str  # the landmark our keyword named (the label it had)
     how: str  # REPLACED, REMOVED or STRIPPED
     now: str | None = None  # the landmark that replaced it (REPLACED)
+    written: bool = True  # a write of ours put it in `path` (else the label was read back from it)
 
     def to_json(self) -> dict:
         return {"photo_id": self.photo_id, "path": self.path, "keyword": self.keyword, "how": self.how,
-                "label": self.now}
+                "label": self.now, "written": self.written}
 
 
 def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | None,
@@ -74,16 +75,17 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
         return None  # a file that cannot tell: as before
     path = last_edited(found)
     state, now = found[path]
+    written = held[path] is not None
     if state == OURS:
         return None  # still there where the user edited last: as before
     if state in HELD:
-        return KeywordChange(photo_id, path, label, state)  # nothing decided: `write` holds it
+        return KeywordChange(photo_id, path, label, state, written=written)  # nothing decided: `write` holds it
     if now is None and info is not None and info.landmark is not None and not same_landmark(info.landmark, label):
         now = info.landmark
     if now is not None and not same_landmark(now, label):
-        change = KeywordChange(photo_id, path, label, REPLACED, now)
+        change = KeywordChange(photo_id, path, label, REPLACED, now, written)
     else:
-        change = KeywordChange(photo_id, path, label, REMOVED)
+        change = KeywordChange(photo_id, path, label, REMOVED, written=written)
     _decide(conn, change, info, journal)
     return change
 
@@ -231,6 +233,9 @@ def summary_line(changes: list[dict]) -> str:
     ids = "|".join(str(change["photo_id"]) for change in decided[:50])
     more = " (the first 50)" if len(decided) > 50 else ""
     keywords = "landmark keyword was" if len(decided) == 1 else "landmark keywords were"
-    return (f"{len(decided):,} {keywords} changed or removed in another program since our write: "
+    written = {change.get("written", True) for change in decided}
+    since = ("our write" if written == {True} else "the scan that read it" if len(decided) == 1 else
+             "the scan that read them" if written == {False} else "our write or the scan that read them")
+    return (f"{len(decided):,} {keywords} changed or removed in another program since {since}: "
             f"{'its label follows the file' if len(decided) == 1 else 'their labels follow the files'} "
             f"(`search id:{ids}` lists {'it' if len(decided) == 1 else 'them'}{more})")
