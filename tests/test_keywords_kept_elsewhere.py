@@ -16,8 +16,10 @@ from app.core.index import PhotoIndex, review_journal
 from app.core.metadata import plan_writes, undo_last_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.scanner import scan
 from tests import test_keywords_changed_elsewhere as elsewhere
+from tests.test_cli_core import run_cli
 from tests.test_metadata_support import make_jpeg
 from tests.test_roundtrip_other_tools import saved_later
 from tests.test_write_keyword_policy import write_all
@@ -186,3 +188,56 @@ def test_a_label_with_a_bar_kept_in_the_spelling_of_our_hierarchy_keeps_its_labe
     write_all(index)  # the keyword stays (in the label's spelling: one keyword), the hierarchy comes back
     after = read_fields(photo.read_bytes())
     assert after.subject in (["AC/DC Tower"], ["AC|DC Tower"]) and after.hierarchical == ["Landmarks|AC/DC Tower"]
+
+
+def test_undoing_the_reject_the_hold_names_leaves_the_photo_held(tmp_path, index, capsys):
+    """review 8 F2: `undo --review` of the note's `reject` puts the photo back as it was:
+    held, not "labelled again" (an undo's new updated_at released it before)."""
+    photo, photo_id = elsewhere._written(tmp_path, index)
+    photo.write_bytes(restore_segments(photo.read_bytes(), {"xmp": None}))
+    saved_later(photo)
+    scan(index, [photo.parent])
+    with index.transaction() as conn:  # the write was made a day before the reject and its undo
+        conn.execute("UPDATE write_journal SET at = '2000-01-01T00:00:00+00:00'")
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "reject", f'path:"{photo}"')[0] == 0
+    assert run_cli(capsys, "--db", db, "undo", "--review")[0] == 0
+    assert _state(index, photo_id) == ("Colosseum", "accepted")
+    [item] = plan_writes(index)
+    assert item.held and "XMP metadata was removed since our write" in item.problem
+
+
+def test_a_raw_sidecar_back_as_before_our_write_is_held_as_a_jpeg_is(tmp_path, index, capsys):
+    """review 8 F5: Lightroom's sidecar put back from a backup after our write added ours."""
+    folder = tmp_path / "Rome"
+    folder.mkdir()
+    make_jpeg(folder / "DSC_0001.JPG")
+    (folder / "DSC_0001.NEF").write_bytes(b"raw data")
+    sidecar = folder / "DSC_0001.NEF.xmp"
+    sidecar.write_text(LIGHTROOM_SIDECAR, encoding="utf-8")
+    original = sidecar.read_bytes()
+    scan(index, [folder])
+    photo_id = index.search("")[0].id
+    index.set_label(photo_id, "Colosseum", source="user", state="accepted")
+    assert write_all(index).written == 2
+    assert "Landmarks|Colosseum" in fields_of_sidecar(sidecar.read_bytes()).hierarchical
+    sidecar.write_bytes(original)
+    saved_later(sidecar)
+    scan(index, [folder])
+    assert _state(index, photo_id) == ("Colosseum", "accepted")
+    [item] = [item for item in plan_writes(index) if item.target == sidecar]
+    assert item.held and f"its sidecar {sidecar.name} is back as it was before our write" in item.problem
+    write_all(index)
+    assert sidecar.read_bytes() == original
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "label", f'path:"{folder / "DSC_0001.NEF"}"',
+                           "Colosseum")
+    assert code == 0 and f"label: {sidecar}: no longer left alone" in err
+    write_all(index)
+    assert "Landmarks|Colosseum" in fields_of_sidecar(sidecar.read_bytes()).hierarchical
+
+
+LIGHTROOM_SIDECAR = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    '<dc:subject><rdf:Bag><rdf:li>Rome</rdf:li></rdf:Bag></dc:subject>'
+    '</rdf:Description></rdf:RDF></x:xmpmeta>\n')

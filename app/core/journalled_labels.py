@@ -32,13 +32,15 @@ class JournalledCorrections:
     """What correct_and_journal did: each photo's Correction (in the order given), the
     photos it changed, the journal's command for them (None: nothing changed), the
     places the photos were the last to teach (no longer taught: their suggestions withdrawn),
-    and the photos left because they no longer matched the query (`still_matching`)."""
+    the photos left because they no longer matched the query (`still_matching`), and the
+    files `write` held that the label given releases (plan_stripped_hold.release_holds)."""
 
     corrections: list["Correction"]
     changed: list[int]
     command: "ReviewCommand | None"
     untaught: list["Untaught"] = field(default_factory=list)
     no_longer_matching: list[int] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)
 
 
 # expected of a photo that no longer matches the query: no photo holds it, so it is left
@@ -107,7 +109,16 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected_now,
                                          record=journal, begin=begin, progress=progress, cancel=cancel)
-    return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching)
+    released = _holds_released(index, [i for i in ids if i not in set(no_longer_matching)], label)
+    return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching, released)
+
+
+def _holds_released(index: "PhotoIndex", ids: list[int], label: str | None) -> list[str]:
+    """The label given is the way out of `write`'s hold of a file whose XMP went or that is
+    back as before our write (plan_stripped_hold): the files it releases."""
+    from app.core.metadata.plan_stripped_hold import release_holds
+
+    return release_holds(index, ids, label) if label is not None and ids else []
 
 
 def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:

@@ -334,8 +334,8 @@ def run_label(args: argparse.Namespace) -> int:
         joined = folders_joined_for_files(index, roots_before, named.files)
         ids = _matching(index, args, named)
         still_matching = None if named.only_files else (lambda: _matching(index, args, named))
-        changed, untaught, gone, stale = _correct_and_journal(index, ids, name, bundle,
-                                                              _command_as_typed(args, "label"), still_matching)
+        changed, untaught, gone, stale, released = _correct_and_journal(
+            index, ids, name, bundle, _command_as_typed(args, "label"), still_matching)
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -345,6 +345,8 @@ def run_label(args: argparse.Namespace) -> int:
     say_folders_joined(joined)
     for place in untaught:
         print_summary(f"label: {place.line()}")
+    for path in released:  # the hold note's way out: say it worked, however many labels changed
+        print_summary(f"label: {path}: no longer left alone: the next `write` writes \"{name}\" into it again")
     if gone:  # never a silent "0 of 1 changed"
         print_summary(f"label: {counted(gone, 'photo')} left the library while this waited for the index "
                       "(another Landmark Tagger removed its folder); left out")
@@ -357,20 +359,21 @@ def run_label(args: argparse.Namespace) -> int:
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str,
-                         still_matching) -> tuple[int, list, int, int]:
+                         still_matching) -> tuple[int, list, int, int, list[str]]:
     """A correction teaches, journalled for `undo --review` in the same transaction
     (app.core.journalled_labels); how many photos changed, the places they were the
     last to teach (teaching_untaught.Untaught: no longer taught, their suggestions withdrawn),
     how many left the library while it waited for the index (the app's job holding it), and
     how many no longer matched the query then (`still_matching`, asked again once the wait
-    is over: the app's L, or another `label`, relabelled them; left as they are). A photo
+    is over: the app's L, or another `label`, relabelled them; left as they are), and the
+    files `write` held that the label given releases. A photo
     named by its file gets the label as it is once the wait is over: the user named it."""
     from app.core.journalled_labels import correct_and_journal
 
     done = correct_and_journal(index, ids, name, command=command, bundle=bundle, still_matching=still_matching)
     stale = len(done.no_longer_matching)
     gone = sum(1 for correction in done.corrections if correction.labelled_since is not None) - stale
-    return len(done.changed), done.untaught, gone, stale
+    return len(done.changed), done.untaught, gone, stale, done.released
 
 
 run = run_label  # the module-level entry point the CLI contract expects

@@ -1,20 +1,23 @@
 """A JPEG our write put the photo's label into, whose XMP another program took out since
-(a "remove metadata" tool, an editor saving without it), or that is back as the journal
-recorded it before that write (a backup put back, our own undo seen by an older copy of
-the index), is held by `write`: nothing tells whether the user meant the landmark to
-go, so it is not written back unasked (keywords_changed_elsewhere decides the cases the
-file does tell). The note names the two ways out: the label given again
-(written at the next `write`) or rejected. A hold, not a failure: a nightly `write`
-still exits 0."""
+(a "remove metadata" tool, an editor saving without it), or a JPEG or RAW sidecar back as
+the journal recorded it before that write (a backup put back, our own undo seen by an
+older copy of the index), is held by `write`: nothing tells whether the user meant the
+landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
+cases the file does tell). The note names the two ways out: the label given again (the
+`label` command, release_holds: written at the next `write`) or rejected. The release is
+kept in that write's journal entry, so only the user's `label` gives it, never an undo
+of a review command, whatever the times. A hold, not a failure: a nightly `write` still
+exits 0."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
 from app.core.index import PhotoIndex
-from app.core.index.connection import db_text
+from app.core.index.connection import db_text, id_chunks
 from app.core.metadata.dry_run_wording import listed
 from app.core.metadata.read_back import same_landmark
 from app.core.wording import in_which_shell, shell_quote
@@ -22,44 +25,76 @@ from app.core.wording import in_which_shell, shell_quote
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite
 
+# the newest writes of ours that reached their files (a write killed before its rename
+# never completed its entry: the file as before it is no "put back"; the rerun finishes it)
+_REACHED = ("FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE b.undone_at IS NULL "
+            "AND j.size_after IS NOT NULL AND j.size_after >= 0")
+
 
 def photos_stripped_since_written_held(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
-    """`plan` with each JPEG held whose XMP vanished since our write put its label there,
-    or that is back as it was before that write, unless the label was given again since
-    that write (the user's way out)."""
+    """`plan` with each JPEG or sidecar held whose XMP vanished since our write put its
+    label there, or that is back as it was before that write, unless the user released
+    it since (release_holds)."""
     return [_held(item, how) if (how := _stripped_since_written(index, item)) else item for item in plan]
 
 
 def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> str | None:
-    """keywords_changed_elsewhere's STRIPPED or RESTORED where the JPEG our newest write
+    """keywords_changed_elsewhere's STRIPPED or RESTORED where the file our newest write
     put the label into has lost it so (no decision to be read from it), else None."""
-    from app.core.keywords_changed_elsewhere import HELD, holds_landmark, what_is_in
-
-    if (item.kind != "jpeg" or item.problem is not None or item.rejected or item.label is None
-            or item.last_write is None or holds_landmark(item.before, item.label)):
+    if (item.kind not in ("jpeg", "sidecar") or item.problem is not None or item.rejected or item.label is None
+            or item.last_write is None):
         return None
-    # the newest write of ours that reached the file: one killed before its rename (its
-    # entry never completed) left the file as before it, which is no "put back"; the
-    # rerun finishes it (recovery.find_own_write tells one killed after its rename)
-    row = index.conn.execute(
-        "SELECT j.before, j.after, j.at, l.updated_at FROM write_journal j JOIN labels l ON l.photo_id = ? "
-        "JOIN write_batches b ON b.id = j.batch_id WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL "
-        "AND j.size_after IS NOT NULL AND j.size_after >= 0 ORDER BY j.id DESC LIMIT 1",
-        (item.photo_id, db_text(str(item.target)))).fetchone()
-    if row is None:
-        return None  # none, or undone: a write puts the label back, as after any undo
-    written = json.loads(row[1]).get("label")
-    if written is None or not same_landmark(written, item.label) or (row[3] or "") > (row[2] or ""):
-        return None  # another label was written, or the label was given again since
-    state = what_is_in(item.target, item.label, json.loads(row[0] or "{}"))[0]
+    from app.core.keywords_changed_elsewhere import holds_landmark
+
+    if holds_landmark(item.before, item.label):
+        return None
+    row = index.conn.execute(f"SELECT j.id, j.before, j.after {_REACHED} AND j.path = CAST(? AS TEXT) "
+                             "ORDER BY j.id DESC LIMIT 1", (db_text(str(item.target)),)).fetchone()
+    return None if row is None else _hold_of(item.target, item.label, row[1], row[2])
+
+
+def _hold_of(path: Path, label: str, before: str | None, after: str) -> str | None:
+    """STRIPPED or RESTORED where our write of `label` (its entry's `before` and `after`),
+    not released, holds `path`, else None (another label written, released, undone)."""
+    from app.core.keywords_changed_elsewhere import HELD, what_is_in
+
+    written = json.loads(after)
+    if written.get("released") or written.get("label") is None or not same_landmark(written["label"], label):
+        return None
+    state = what_is_in(path, label, json.loads(before or "{}"))[0]
     return state if state in HELD else None
+
+
+def release_holds(index: PhotoIndex, photo_ids: Sequence[int], label: str) -> list[str]:
+    """The user gave these photos `label` (the hold note's `label` command): each file of
+    theirs held for it (_hold_of) is released, recorded in our write's journal entry, so
+    the next `write` writes it again; the paths released. A photo whose label is not
+    `label`, accepted, now (the command left it) releases nothing."""
+    rows = []
+    for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]):
+        rows += index.conn.execute(
+            "SELECT j.id, j.path, j.before, j.after, l.label FROM write_journal j "
+            "JOIN write_batches b ON b.id = j.batch_id JOIN labels l ON l.photo_id = j.photo_id "
+            "WHERE b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
+            f"AND l.state = 'accepted' AND j.photo_id IN ({marks}) ORDER BY j.id DESC", chunk).fetchall()
+    newest: dict[str, tuple] = {}
+    for row in rows:
+        newest.setdefault(row[1], row)
+    released = {entry_id: path for entry_id, path, before, after, now in newest.values()
+                if now is not None and same_landmark(now, label) and _hold_of(Path(path), label, before, after)}
+    if released:
+        with index.transaction() as conn:  # json_set: what an undo noted in the entry meanwhile stays
+            conn.executemany("UPDATE write_journal SET after = json_set(after, '$.released', json('true')) "
+                             "WHERE id = ?", [(entry_id,) for entry_id in released])
+    return list(released.values())
 
 
 def _held(item: PlannedWrite, how: str) -> PlannedWrite:
     from app.core.keywords_changed_elsewhere import RESTORED
 
-    query = shell_quote('path:"' + str(item.target).replace('"', '""') + '"')
-    what = (f"the file is back as it was before our write of {listed([item.label])} (a backup put back, or "
+    query = shell_quote('path:"' + str(item.source).replace('"', '""') + '"')
+    which = "the file" if item.kind == "jpeg" else f"its sidecar {item.target.name}"
+    what = (f"{which} is back as it was before our write of {listed([item.label])} (a backup put back, or "
             "our own undo seen by an older copy of the index?)" if how == RESTORED else
             f"its XMP metadata was removed since our write of {listed([item.label])} (by another program, or an "
             "older copy of the file put back?)")
