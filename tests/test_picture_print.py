@@ -1,16 +1,20 @@
 """fingerprint.picture_print, the print by which a JPEG edited in another program and
-moved is recognised (index/picture_moves.py): the start of its image data, which a
-metadata edit, a phone's trailer after the image or an MPF preview image leave alone,
-and which differs for different pictures."""
+moved is recognised (index/picture_moves.py): samples of its image data throughout, which
+a metadata edit, a phone's trailer after the image or an MPF preview image leave alone,
+and which differ for different pictures, also for two that share their top rows."""
 
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 
+import piexif
 from PIL import Image
 
 from app.core.fingerprint import picture_print
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
 from tests.test_scan_edited_and_moved import edit_in_lightroom
 
@@ -84,3 +88,48 @@ def test_stuffed_bytes_in_the_image_data_do_not_end_the_image(tmp_path) -> None:
     with_tail.write_bytes(data + b"tail")
     assert int(picture_print(without).split("-")[0], 16) > 64 * 64 // 10  # the whole scan, not up to an FF00
     assert picture_print(with_tail) == picture_print(without)
+
+
+def sky_photo(path: Path, seed: int) -> Path:
+    """A 3000x2000 JPEG (quality 90, ~2 MB, as a camera's) whose top 40 % is a sky the same
+    in every seed, byte for byte in its image data (more than 64 KiB of it), and whose
+    ground differs by seed; one date taken, camera and size for all."""
+    width, height, top = 3000, 2000, 800
+    sky = Image.frombytes("L", (width, top), random.Random(0).randbytes(width * top)).point(lambda v: 200 + v // 32)
+    ground = Image.frombytes("L", (width, height - top), random.Random(seed).randbytes(width * (height - top)))
+    picture = Image.new("L", (width, height))
+    picture.paste(sky, (0, 0))
+    picture.paste(ground.point(lambda v: 40 + v // 4), (0, top))
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D3100"},
+                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2000:01:01 00:00:00"}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture.convert("RGB").save(path, "JPEG", quality=90, exif=exif)
+    return path
+
+
+def test_two_pictures_alike_in_their_top_40_percent_have_different_prints_and_are_not_joined(tmp_path) -> None:
+    """A clipped sky at the top of two frames of one card swap (unset clock: one date) is
+    the same image data for well over 64 KiB: the print samples the rest too."""
+    library = tmp_path / "lib"
+    deleted = sky_photo(library / "CardA" / "DSC_0001.JPG", 1)
+    other = sky_photo(tmp_path / "cardB" / "DSC_0001.JPG", 2)
+    assert picture_print(deleted) != picture_print(other)
+    trailed = tmp_path / "trailed.jpg"  # a phone's trailer after the EOI, holding marker bytes
+    trailed.write_bytes(deleted.read_bytes() + random.Random(5).randbytes(8 * 1024))
+    edited = tmp_path / "edited.jpg"
+    edited.write_bytes(deleted.read_bytes())
+    edit_in_lightroom(edited)
+    assert picture_print(trailed) == picture_print(edited) == picture_print(deleted)
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [library])
+        photo = index.search("")[0]
+        index.set_label(photo.id, "Colosseum")
+        deleted.unlink()
+        (library / "CardB").mkdir()
+        other.rename(library / "CardB" / "DSC_0001.JPG")
+        summary = scan(index, [library])
+
+        assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
+        assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]
+        assert index.get(index.search(f"path:\"{library / 'CardB' / 'DSC_0001.JPG'}\"")[0].id).state == "unlabelled"
