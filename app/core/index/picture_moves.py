@@ -6,12 +6,12 @@ scan matches nothing, and the photo came back as new, its labels, reviews, rejec
 and taught places left on a missing ghost. What the fingerprint leaves unmatched in a
 scan is matched here on what the picture is: the same date taken (sub-seconds
 included where recorded), camera and pixel size, and a file of the same picture print
-(the start of a JPEG's image data, which a metadata edit leaves alone:
-fingerprint.picture_print). Where both photos have a print, only equal prints join:
-file counters repeat across cards and bodies and unset camera clocks give every shot
-one date, so a name is no identity. The same name stem joins only a photo gone
-without a print (indexed before migration 42, gone before a scan could print it) whose
-date taken no other photo in the library has. A match is made only when it is the one
+(samples of a JPEG's image data throughout, which a metadata edit leaves alone:
+app/core/picture_print.py). Only equal prints join: file counters repeat across cards
+and bodies and unset camera clocks give every shot one date, so a name is no identity,
+and a photo gone without a print (indexed before migration 42, gone before a scan could
+print it) joins nothing: its labels stay on the missing one, and the scan names the new
+photo that looks like it. A match is made only when it is the one
 on both sides: two candidates are no guess (said, left new); a new photo of a missing
 one's date, camera and size but another picture (or the same re-encoded) is said too.
 """
@@ -26,9 +26,6 @@ from app.core.wording import counted
 
 _SHOT = "taken_at, camera_make, camera_model, width, height"
 _SAME_SHOT = "p.taken_at IS ? AND p.camera_make IS ? AND p.camera_model IS ? AND p.width IS ? AND p.height IS ?"
-_PRINTED = "EXISTS (SELECT 1 FROM files pf WHERE pf.photo_id = {photo} AND pf.picture_print IS NOT NULL)"
-# no photo but the two of a pair has this date taken (the stem rule's condition)
-_ONLY_PAIR_TAKEN = "(SELECT count(*) FROM photos o WHERE o.taken_at = ? AND o.id NOT IN (?, {other})) = 0"
 _EXAMPLES = 3  # lookalikes named in the scan line; the rest counted
 
 
@@ -73,33 +70,19 @@ def picture_matches(conn: sqlite3.Connection, gone: list[int], newer_than: int) 
 
 def _alike(conn: sqlite3.Connection, photo_id: int, newer_than: int | None, missing: bool) -> set[int]:
     """The photos of the same shot as `photo_id` (date taken, camera, pixel size) holding
-    a file of the same picture print, or of the same name stem where the missing one of
-    the two has no print and no third photo has its date taken: present ones created
-    after `newer_than`, or (`missing`) missing ones."""
-    row = conn.execute(f"SELECT stem, {_SHOT} FROM photos WHERE id = ?", (photo_id,)).fetchone()
+    a file of the same picture print: present ones created after `newer_than`, or
+    (`missing`) missing ones. No print, no match: a name stem cannot tell two cards apart."""
+    row = conn.execute(f"SELECT {_SHOT} FROM photos WHERE id = ?", (photo_id,)).fetchone()
     if row is None:
         return set()
-    stem, shot = row[0], tuple(row[1:])
     wanted = "p.missing = 1" if missing else "p.missing = 0 AND p.id > ?"
     params = () if missing else (newer_than,)
-    alike = {int(r[0]) for r in conn.execute(
+    return {int(r[0]) for r in conn.execute(
         "SELECT DISTINCT p.id FROM files mine JOIN files theirs ON theirs.picture_print = mine.picture_print "
         "JOIN photos p ON p.id = theirs.photo_id "
         f"WHERE mine.photo_id = ? AND mine.picture_print IS NOT NULL AND p.id <> ? AND {wanted} AND {_SAME_SHOT} "
         f"AND theirs.missing = {int(missing)}",
-        (photo_id, photo_id, *params, *shot))}
-    if shot[0] is None:
-        return alike
-    # the photo gone is `p` when looking for missing ones, else `photo_id` itself
-    unprinted = _PRINTED.format(photo="p.id" if missing else "?")
-    if not missing and conn.execute(f"SELECT {unprinted}", (photo_id,)).fetchone()[0]:
-        return alike
-    alike.update(int(r[0]) for r in conn.execute(
-        f"SELECT p.id FROM photos p WHERE p.taken_at = ? AND p.stem = CAST(? AS TEXT) AND p.id <> ? "
-        f"AND {wanted} AND {_SAME_SHOT} AND {_ONLY_PAIR_TAKEN.format(other='p.id')}"
-        + (f" AND NOT {unprinted}" if missing else ""),
-        (shot[0], stem, photo_id, *params, *shot, shot[0], photo_id)))
-    return alike
+        (photo_id, photo_id, *params, *tuple(row)))}
 
 
 def _lookalikes(conn: sqlite3.Connection, gone: list[int], newer_than: int, taken: set[int]) -> list[tuple[int, int]]:
