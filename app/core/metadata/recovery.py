@@ -146,22 +146,26 @@ def note_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry, restor
                                      "indexed": journal.indexed_stat(index, path)[2]})
 
 
-def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> None:
+def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> bool:
     """For an undo that found nothing to put back in `path`: when the index does not
     describe the file and its bytes are exactly what our undo of `entry` put there
     (an undo killed after its rename), give the index the file's size, time and
-    fingerprint, as a restore does. Any other file is left to the next scan."""
+    fingerprint, as a restore does, and return True: that undo restored it. Any other
+    file is left to the next scan (False): one the index describes as it is was never
+    changed (a write killed before its rename) or is recorded already."""
     indexed_size, indexed_mtime_ns, indexed_print = journal.indexed_stat(index, path)
     if indexed_size is None:
-        return
+        return False
     try:
         data, stat = _read_with_stat(path)
     except OSError:
-        return
+        return False
     if (stat.st_size, stat.st_mtime_ns, journal.fingerprint_of(data)) == (indexed_size, indexed_mtime_ns, indexed_print):
-        return  # the index knows this file already (a same-size relabel keeps size and time: hence the print)
+        return False  # the index knows this file already (a same-size relabel keeps size and time: hence the print)
     if _noted_undo(entry, data, indexed_print) or _exact_restore(entry, data, str(path)):
         journal.update_indexed_file(index, path, stat, data)
+        return True
+    return False
 
 
 def _noted_undo(entry: journal.JournalEntry, data: bytes, indexed_print: str | None) -> bool:

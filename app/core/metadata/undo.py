@@ -105,9 +105,11 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         try:
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
-            undo_entry(index, entry, library_folders)
+            changed = undo_entry(index, entry, library_folders)
             journal.drop_entry(index, entry.id)
-            if entry.path not in restored:  # a file a killed run began and its rerun wrote has two entries
+            # a file a killed run began and its rerun wrote has two entries; one begun but never
+            # renamed into place (killed before it) held its original bytes: not counted as restored
+            if changed and entry.path not in restored:
                 restored.add(entry.path)
                 summary.written += 1
             index.clear_errors(("undo",), path=entry.path)
@@ -168,14 +170,16 @@ def _held_by(held: tuple[Path, str]) -> tuple[str, str]:
     return (f"sidecar {path.name}" if path.suffix.lower() == ".xmp" else f"file {path.name}"), note
 
 
-def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> None:
-    """Restore one file of a batch (`library_folders`: the index's, when the caller has them)."""
+def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> bool:
+    """Restore one file of a batch (`library_folders`: the index's, when the caller has them);
+    False when the JPEG held what it is to get back already and no undo of ours put it
+    there (its write was killed before its rename): not counted as restored."""
     path = Path(entry.path)
     library_folders = LibraryFolders.of(index) if library_folders is None else library_folders
     if entry.kind == "jpeg":
-        _undo_jpeg(index, path, entry, library_folders)
-    else:
-        _undo_sidecar(path, entry, library_folders)
+        return _undo_jpeg(index, path, entry, library_folders)
+    _undo_sidecar(path, entry, library_folders)
+    return True
 
 
 def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
@@ -198,7 +202,7 @@ def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
 
 
-def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
+def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> bool:
     data = _current_bytes(path, library_folders)
     if data is None:
         raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
@@ -216,14 +220,14 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
         wanted = revert_fields(current, before, after)
         restored = without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
-        recovery.record_own_undo(index, path, entry)
-        return
+        return recovery.record_own_undo(index, path, entry)
     if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
         recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
     stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
+    return True
 
 
 def without_bare_creations(data: bytes, entry: journal.JournalEntry, name: str = "file") -> bytes:

@@ -24,7 +24,7 @@ from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
 from app.core.index.photos_seen import LibraryFolders
-from app.core.metadata import atomic, journal, recovery
+from app.core.metadata import atomic, journal, recovery, stopped_write
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
@@ -142,7 +142,8 @@ def write_labels(
     report = progress or no_progress
     batch = journal.open_batch(index)
     summary = WriteSummary(batch_id=batch.id, carried_on=batch.carried_on)
-    files_before = journal.batch_size(index, batch.id).files if batch.carried_on else 0
+    before_stopped_run = stopped_write.fields_before_stopped_run(index, batch.id) if batch.carried_on else {}
+    written_items: list[PlannedWrite] = []  # for written_again
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
@@ -199,6 +200,7 @@ def write_labels(
                     error = future.exception()
                     if error is None:
                         summary.written += 1
+                        written_items.append(item)
                         note = future.result()
                         if note:
                             summary.notes.append((str(item.target), note))
@@ -234,7 +236,7 @@ def write_labels(
             atomic.remove_stale_temps_in(folder)
     summary.batch_files = journal.batch_size(index, batch.id).files
     # a file the stopped run wrote and this one wrote again (its label changed since) is one file of the batch
-    summary.written_again = max(0, summary.written - (summary.batch_files - files_before)) if batch.carried_on else 0
+    summary.written_again = stopped_write.written_again(before_stopped_run, written_items)
     if summary.written == 0 and not (summary.carried_on and summary.batch_files):  # nothing for undo from this run
         summary.batch_id, summary.carried_on = None, False
     # a batch that changed nothing was dropped: nothing to carry on
