@@ -398,6 +398,8 @@ def _field_after(
     news = field_spellings(name, new_label) if new_label else set()
     olds = {old for old in _keywords_taken_out(name, values, new_label, previous_label, users_own)
             if not holds_keyword(kept, old)}
+    if new_label and name in _FLAT_FIELDS:  # "AC/DC Tower" for "AC|DC Tower": the label already, as spelt
+        news |= {item for item in values or [] if item not in olds and names_landmark(item, new_label)}
     result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
                    (getattr(original, name), getattr(users_own, name)), news)
     if result is None and values is not None and name in existed and not _EMPTY_IS_ABSENT[name]:
@@ -421,9 +423,13 @@ def _keywords_taken_out(
     theirs = getattr(users_own, name) or []
     olds = {old for old in olds if not holds_keyword(theirs, old)}
     news = field_spellings(name, new_label) if new_label else set()
-    # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom)
-    # is the label still and stays as spelt; ours is re-cased only where the label was
-    return {old for old in olds if not holds_keyword(list(news), old) or (old in previous and not any(
+    # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom) or
+    # in its hierarchy's spelling ("AC/DC Tower") is the label still and stays as spelt;
+    # ours is re-cased only where the label was
+    def is_new(old: str) -> bool:
+        return holds_keyword(list(news), old) or (name in _FLAT_FIELDS and names_landmark(old, new_label))
+
+    return {old for old in olds if not (new_label and is_new(old)) or (old in previous and not any(
         keyword_form(old) == keyword_form(spelling) for spelling in news))}
 
 
