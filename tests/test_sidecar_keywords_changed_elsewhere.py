@@ -140,3 +140,57 @@ def test_the_apps_scan_line_says_the_labels_followed_the_files(tmp_path, index):
     assert line.startswith("1 photo, 1 changed")  # (and the stand-in NEF's error)
     assert line.endswith("; 1 landmark keyword was changed or removed in another program since our write: "
                          f"its label follows the file (`search id:{photo_id}` lists it)")
+
+
+def _split_after_an_older_version_merged(tmp_path: Path):
+    """(folder, IMG_0001.CR2's photo, IMG_0001.CR3's): two bodies' RAWs an older version
+    merged, labelled "Colosseum" and written into both sidecars, then told apart by the
+    scan after migration 38. IMG_0001.CR3.xmp still holds the merged photo's keyword."""
+    from app.core.index import PhotoIndex
+    from app.core.index.migrations_latest import migration_38
+    from tests.test_raw_pictures_of_one_name import R5, R6, merged_like_an_older_version, photo_of, raw, write
+
+    folder = tmp_path / "trip"
+    cr2, cr3 = raw(folder / "IMG_0001.CR2", **R5), raw(folder / "IMG_0001.CR3", **R6)
+    index = PhotoIndex.open(tmp_path / "index.db")
+    scan(index, [folder])
+    merged_like_an_older_version(index, cr2, cr3)
+    index.set_label(photo_of(index, cr2).id, "Colosseum")
+    assert write(index).written == 2
+    with index.transaction() as conn:
+        migration_38(conn)
+    scan(index, [folder])
+    kept, split = photo_of(index, cr2), photo_of(index, cr3)
+    assert (kept.label, split.label) == ("Colosseum", None)
+    return index, folder, kept.id, split.id
+
+
+def _replaced_in(sidecar: Path, old: str, new: str) -> None:
+    """Lightroom renamed the sidecar's landmark keyword (subject and hierarchy alike)."""
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    saved_later(sidecar)
+
+
+def test_a_split_raws_sidecar_edited_elsewhere_is_its_own_photos_not_the_one_it_left(tmp_path):
+    index, folder, kept_id, split_id = _split_after_an_older_version_merged(tmp_path)
+    with index:
+        _replaced_in(folder / "IMG_0001.CR3.xmp", "Colosseum", "Petra")  # Lightroom, before any write of ours
+        summary = scan(index, [folder])
+        assert summary.keywords_changed_elsewhere == []  # not a change of the CR2's keyword
+        assert (index.get(kept_id).label, index.get(kept_id).state) == ("Colosseum", "accepted")
+        assert (index.get(split_id).label, summary.labels_read) == ("Petra", 1)  # read back as the CR3's own
+
+
+def test_a_split_raws_sidecar_our_write_gave_it_then_edited_elsewhere_changes_its_label_alone(tmp_path):
+    index, folder, kept_id, split_id = _split_after_an_older_version_merged(tmp_path)
+    with index:
+        from tests.test_raw_pictures_of_one_name import write
+
+        index.set_label(split_id, "Petra")
+        assert write(index).written == 1
+        assert scan(index, [folder]).line().startswith("2 photos, 0 new, 0 changed")  # our write: no change
+        _replaced_in(folder / "IMG_0001.CR3.xmp", "Petra", "Roman Forum")
+        summary = scan(index, [folder])
+        assert [(change["photo_id"], change["keyword"], change["label"])
+                for change in summary.keywords_changed_elsewhere] == [(split_id, "Petra", "Roman Forum")]
+        assert (index.get(kept_id).label, index.get(split_id).label) == ("Colosseum", "Roman Forum")

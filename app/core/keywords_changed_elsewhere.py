@@ -31,6 +31,7 @@ from pathlib import Path
 from app.core.errors import TaggerError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
+from app.core.index.connection import db_text
 from app.core.index.read_back_records import record_read_back
 from app.core.metadata.keywords import KeywordFields, names_landmark
 from app.core.metadata.read_back import same_landmark
@@ -119,7 +120,23 @@ def files_that_held(conn: sqlite3.Connection, photo_id: int, label: str) -> dict
     for path, keyword in conn.execute("SELECT path, keyword FROM read_back_keywords WHERE photo_id = ?", (photo_id,)):
         if same_landmark(keyword, label):
             files.setdefault(path, None)
-    return files
+    return {path: before for path, before in files.items() if not gone_to_another_photo(conn, photo_id, str(path))}
+
+
+def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) -> bool:
+    """Whether the file (or the one a sidecar is named after: IMG_0001.CR3 of
+    IMG_0001.CR3.xmp) is another photo's now, or our newest write of it was for another
+    photo: an older version's merged photo split, a sidecar written since for the photo it
+    went to. What is in it now is that photo's, never an edit of this one's keyword."""
+    newest = conn.execute(
+        "SELECT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path = "
+        "CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
+        "ORDER BY j.id DESC LIMIT 1", (db_text(path),)).fetchone()
+    if newest is not None and newest[0] is not None and newest[0] != photo_id:
+        return True
+    named_after = [path, *([path[:-4]] if path.lower().endswith(".xmp") else [])]
+    return any(conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND photo_id != ? AND missing = 0",
+                            (db_text(name), photo_id)).fetchone() is not None for name in named_after)
 
 
 def what_is_in(path: Path, label: str, before: dict | None = None) -> tuple[str | None, str | None]:

@@ -195,6 +195,9 @@ class FolderSync:
         if self.sidecars is None:
             self.sidecars = sidecar_states.known_sidecars(self.conn)
         self.folder_sidecars = self.sidecars.get(folder, {})
+        if self.folder_sidecars:  # each the photo's whose file it is named after (a split moved it)
+            self.folder_sidecars = sidecar_states.owned_by_files(self.folder_sidecars, {
+                name: k.photo_id for name, k in known.items() if not k.missing})
         self.sidecar_changed = sidecar_states.changed_in(folder, self.folder_sidecars) if self.folder_sidecars else set()
         if self.sidecar_changed:
             dirty.update(family_of(name) for name, k in known.items()

@@ -7,6 +7,13 @@ did there. A sidecar is known by the write journal's after-state of our writes o
 and by its row here, written when the scan read the photo since; GONE marks one known
 to be deleted, so that its photo is read again once, not at every scan.
 
+A sidecar is one photo's at a time, and it can change photo: an older version's merged
+photo split (IMG_0001.CR3.xmp, written for IMG_0001.CR2's photo, is IMG_0001.CR3's now),
+a write for the photo it went to. Its changes are read for the photo it is now (the one
+holding the file it is named after, else the one of the newest state known), and a
+state any of our records knows is no change: our write for the photo it went to is not
+another program's edit of the photo it left.
+
 The table is made by migration 42 (not by the scan that first needs it: a table made
 under an open app would change the schema the app's connections opened with, and the
 app refuses to write into a schema changed under it)."""
@@ -27,19 +34,39 @@ KnownSidecars = dict[str, dict[str, tuple[int, set[tuple[int, int]]]]]
 
 
 def known_sidecars(conn: sqlite3.Connection) -> KnownSidecars:
-    """Every sidecar the index knows, by folder: two queries a scan, not one a folder."""
-    known: KnownSidecars = defaultdict(dict)
+    """Every sidecar the index knows, by folder: two queries a scan, not one a folder.
+    Each with every state our records know of it (any photo's), and the photo of the
+    newest of them (latest saved; on a tie our later write, then the scan's record)."""
+    records: dict[str, list[tuple[tuple[int, int, int], int, tuple[int, int]]]] = defaultdict(list)
     rows = conn.execute(
-        "SELECT j.path, j.photo_id, j.size_after, j.mtime_ns_after FROM write_journal j "
+        "SELECT j.path, j.photo_id, j.size_after, j.mtime_ns_after, j.id FROM write_journal j "
         "JOIN write_batches b ON b.id = j.batch_id WHERE j.kind = 'sidecar' AND b.undone_at IS NULL "
         "AND j.photo_id IS NOT NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
-        "UNION ALL SELECT path, photo_id, size, mtime_ns FROM sidecar_states")
-    for path, photo_id, size, mtime_ns in rows:
-        folder, name = os.path.split(str(path))
-        entry = known[folder].setdefault(name, (int(photo_id), set()))
-        if entry[0] == int(photo_id):
-            entry[1].add((int(size), int(mtime_ns or 0)))
+        "UNION ALL SELECT path, photo_id, size, mtime_ns, NULL FROM sidecar_states")
+    for path, photo_id, size, mtime_ns, journal_id in rows:
+        state = (int(size), int(mtime_ns or 0))
+        newness = (state[1], 0 if journal_id is not None else 1, int(journal_id or 0))
+        records[str(path)].append((newness, int(photo_id), state))
+    known: KnownSidecars = defaultdict(dict)
+    for path, found in records.items():
+        folder, name = os.path.split(path)
+        known[folder][name] = (max(found)[1], {state for _, _, state in found})
     return known
+
+
+def owned_by_files(sidecars: dict[str, tuple[int, set[tuple[int, int]]]],
+                   owners: dict[str, int]) -> dict[str, tuple[int, set[tuple[int, int]]]]:
+    """A folder's known sidecars, each of the photo holding the file it is named after
+    (`owners`: file name -> photo id, the folder's files the index holds) where one does:
+    a split or a pairing moved that file to another photo, and the sidecar went with it.
+    A stem sidecar (IMG_0001.xmp) keeps the photo of its newest state."""
+    folded = {name.casefold(): photo_id for name, photo_id in owners.items()}
+    owned = {}
+    for name, (photo_id, states) in sidecars.items():
+        stem, ext = os.path.splitext(name)
+        holder = owners.get(stem, folded.get(stem.casefold())) if ext.lower() == ".xmp" else None
+        owned[name] = (photo_id if holder is None else holder, states)
+    return owned
 
 
 def state_now(path: str) -> tuple[int, int]:
