@@ -100,7 +100,20 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
     _in_the_background(lambda: backup_if_due(db_path), "backup-index")
     code = app.exec()
     window.index.close()
+    if not window.jobs.runner.wait(0):
+        quit_leaving_stuck_job(code)
     return code
+
+
+def quit_leaving_stuck_job(code: int) -> None:
+    """End the process while a job's worker is still stuck in a file (a write to a network
+    share that stopped answering, past the close's wait): Python's exit would wait for that
+    thread forever (Qt's pool waits for its threads). Ending here is what a kill does, which
+    the journal recovers from: the worker's entry for the file is begun before its rename,
+    its connection is its own, and the window's was closed just before."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def prune_thumbnail_cache() -> None:

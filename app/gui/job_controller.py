@@ -5,10 +5,11 @@ new labels into the grid and collects per-file problems in the ErrorsPanel."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.wording import counted
@@ -16,7 +17,7 @@ from app.gui import job_work, label_actions, review_work
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import (cancelled_batch_text, cancelled_text, correction_text, late_cancel_text, rename_line,
-                               scan_line, tag_line, teach_text, write_text)
+                               scan_line, stopped_undo_text, stopped_write_words, tag_line, teach_text, write_text)
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -24,7 +25,10 @@ if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
 
 REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
-CLOSE_WAIT_MS = 10_000  # how long closing the window waits for a job that changes no photo file
+CLOSE_WAIT_MS = 10_000  # how long closing the window waits for the job to stop (stop_for_closing)
+CLOSE_SLICE_MS = 50  # the window repaints this often meanwhile
+CLOSING_WRITE_TEXT = ("Finishing the file being written… (the app quits once it is written; the next Write or Undo "
+                      "carries on from there)")
 NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
 
 
@@ -109,7 +113,7 @@ class JobController(QObject):
         After a job that `may_change_files` (writes photos, or reads folders and so finds
         photos changed or evicted to iCloud) the tiles of changed files are made again. While a job
         that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it.
-        One that `writes_photos` is waited for to its end when the window closes (stop_for_closing)."""
+        One that `writes_photos` makes the closing window say it finishes the file in hand (stop_for_closing)."""
         if self.runner.busy:
             self.say_busy()
             return False
@@ -145,13 +149,14 @@ class JobController(QObject):
 
     def check_folders(self) -> bool:
         """Read the library's folders for photos copied into them since (when the app
-        opens); says what it found, what to press when there are new photos, and which
-        library folders it did not find."""
+        opens); says what it found, what to press when there are new photos, which
+        library folders it did not find, and a write left unfinished (the app closed during it)."""
         def report(check) -> None:
             summary, absent = check.scan, check.absent
+            said = stopped_write_words(self.window.index)  # the app opens on a write left unfinished
             if summary is None:
-                if absent:
-                    self.window.show_message(not_found_text(absent))
+                if absent or said:
+                    self.window.show_message(said + (not_found_text(absent) if absent else ""))
                 return
             if summary.new:
                 text = (f"{counted(summary.new, 'new photo')} in the library's folders — Tag folder recognises "
@@ -162,7 +167,7 @@ class JobController(QObject):
                 text = "Library folders checked: nothing new"
             if absent:
                 text += f"; {not_found_text(absent)}"
-            self.window.show_message(text)
+            self.window.show_message(said + text)
 
         return self.start("Checking folders", job_work.check_library_work(self.window.db_path), after=report,
                           may_change_files=True)
@@ -368,17 +373,27 @@ class JobController(QObject):
             self.runner.cancel()
             self.window.job_bar.cancelling()
 
-    def stop_for_closing(self) -> None:
+    def stop_for_closing(self) -> bool:
         """The window closes (the user closed the app, or a logout closed it): the job stops
         as after a kill, not as the user's Cancel, so a write leaves its batch for the next
-        write to carry on (one Undo then takes back both). A job that changes photos (a
-        write, an undo) is waited for however long the files in hand take, so that each is
-        finished and journalled before the app quits; any other job CLOSE_WAIT_MS at most
-        (a network drive that does not answer must not keep the app open)."""
+        write to carry on (one Undo then takes back both), an undo the rest of its batch for
+        the next Undo. Waited for CLOSE_WAIT_MS at most, the window repainting and its status
+        line saying what it finishes: a file whose write hangs (a network share that stopped
+        answering) must not freeze the app, and quitting then is safe, as a kill is (the file's
+        journal entry is begun before its rename; the next write or undo recovers it). Returns
+        whether the job has stopped."""
         if not self.runner.busy:
-            return
+            return True
         self.runner.cancel(by_user=False)
-        self.runner.wait(-1 if self._writes_photos else CLOSE_WAIT_MS)
+        if self._writes_photos:
+            self.window.show_message(CLOSING_WRITE_TEXT)
+        deadline = time.monotonic() + CLOSE_WAIT_MS / 1000
+        while not self.runner.wait(CLOSE_SLICE_MS):
+            if time.monotonic() >= deadline:
+                return False
+            # no user input: a click now must not start a job or close the window again
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        return True
 
     # -- events ---------------------------------------------------------------------
     def _on_started(self, name: str) -> None:
@@ -430,6 +445,9 @@ class JobController(QObject):
             return
         if self._changes_nothing_when_cancelled:  # its photos are as they were
             self._show_closing(f"{name}: cancelled; no photo was changed" + self._changed_nothing())
+            return
+        if getattr(summary, "done_word", "") == "restored":  # an undo: the rest of its batch is the next Undo's
+            self._show_closing(stopped_undo_text(name, summary))
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))

@@ -145,6 +145,10 @@ def correction_text(summary: CorrectionSummary) -> str:
     if summary.rejected:
         text += f"; {names_capped(summary.rejected)} won't be suggested for {them} again"
     text += untaught_text((place, len(withdrawn)) for place, withdrawn in summary.untaught)
+    if summary.released:  # the hold note's way out, as the CLI's `label` says it
+        files = display_name(summary.released[0]) if len(summary.released) == 1 else counted(
+            len(summary.released), "file")
+        text += f"; {files} no longer left alone: Write labels… writes it again"
     if left:
         text += labelled_again_text("changed", left, summary.left, alone=False)
     return text + "."
@@ -255,3 +259,26 @@ def cancelled_batch_text(summary) -> str:
     else:
         step = "Undo takes them back"
     return f"; batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: {step}"
+
+
+def stopped_undo_text(name: str, summary) -> str:
+    """ "Undoing last write: cancelled — 3 files restored, 0 failed; Undo again restores the
+    rest of batch 1": Cancel (or the window closing) stops an undo after the file in hand and
+    leaves the rest of its batch for the next Undo (undo_last_write), as the CLI says."""
+    line = summary.line().replace(" (cancelled)", "", 1)
+    return (f"{name}: cancelled — {line}; Undo again restores the rest of batch {summary.batch_id}"
+            + cancelled_batch_text(summary))
+
+
+def stopped_write_words(index) -> str:
+    """ "A write stopped before it finished (…) left batch 1 with 9 files written: Write
+    labels… finishes it, Undo takes them back. " when the index holds a write left
+    unfinished whose process is gone (app.core.metadata.stopped_write: the app closed
+    during it, or was ended), else "": said when the app opens, as the CLI's carry-on line."""
+    from app.core.metadata.stopped_write import stopped_write
+
+    stopped = stopped_write(index)
+    if stopped is None:
+        return ""
+    return (f"A write stopped before it finished (the app was closed or ended) left batch {stopped.batch_id} with "
+            f"{counted(stopped.files, 'file')} written: Write labels… finishes it, Undo takes them back. ")

@@ -288,9 +288,13 @@ def write_work(db_path: Path, plan: list, settings: AppSettings) -> JobWork:
 
 
 def undo_work(db_path: Path) -> JobWork:
-    def call(index):
+    """Undo the last write batch; Cancel (or the window closing) stops it after the file in
+    hand, leaving the rest of the batch for the next Undo, as the CLI's Ctrl+C does."""
+    def work(progress, cancel, emit_item):
+        from app.core.index import PhotoIndex
         from app.core.metadata import undo_last_write
 
-        return undo_last_write(index)
+        with PhotoIndex.open(db_path) as index:
+            return undo_last_write(index, progress=progress, cancel=cancel)
 
-    return index_work(db_path, call)
+    return work

@@ -30,6 +30,7 @@ from app.gui.first_run import FirstRunScreen
 from app.gui.icons import icon
 from app.gui.job_bar import JobBar
 from app.gui.job_controller import JobController, not_found_text
+from app.gui.job_words import stopped_write_words
 from app.gui.label_actions import LabelActions
 from app.gui.library_actions import LibraryActions
 from app.gui.library_tree import LibraryTree
@@ -265,8 +266,12 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
 
     def check_library_folders(self) -> bool:
         """Look for photos copied into the library's folders since last time (at start,
-        unless Settings say not to); a folder whose drive is not connected is skipped."""
+        unless Settings say not to); a folder whose drive is not connected is skipped. A write
+        left unfinished (the app closed during it) is said with what it found, or alone."""
         if not self.settings.check_folders_at_start or self.jobs.busy or not self.index.roots():
+            stopped = stopped_write_words(self.index)
+            if stopped:
+                self.show_message(stopped.strip())
             return False
         if self.index.read_only:  # a check would only end in "read-only" in Problems
             self.show_message(f"This library's index is read-only: you can browse and search it, not change it "
