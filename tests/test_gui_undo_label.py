@@ -5,6 +5,8 @@ state, source and score back and no longer teach the label L gave."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -146,3 +148,36 @@ def test_take_back_stays_at_hand_when_the_last_photo_left_the_review_list(qtbot,
 
     assert window.index.get(ids[0]).state == "suggested"
     assert status(window).startswith("Took back the reject: 1 photo suggested again")
+
+
+def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_again(qtbot, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan_writes
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import answer_label, select
+    from tests.test_hold_release_undo import _held_beside_an_older_label
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
+        held_id = next(row.id for row in index.search("") if Path(row.path) == photo)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        answer_label(monkeypatch, "Colosseum")
+        select(win, [held_id])
+        win.relabel_selected()
+        wait_for_job(qtbot, win)
+        assert "; DSC_0004.JPG no longer left alone: Write labels… writes it again" in status(win)
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
+
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        assert status(win) == ("Took back the label “Colosseum”: 0 photos as before it; "
+                               "DSC_0004.JPG left alone by Write labels… again")
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [True]
+        assert not win.undo_review() or "Petra" in status(win)  # next: the older `label`, not this one again
+    finally:
+        close_main_window(win)

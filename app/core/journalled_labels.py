@@ -33,7 +33,8 @@ class JournalledCorrections:
     photos it changed, the journal's command for them (None: nothing changed), the
     places the photos were the last to teach (no longer taught: their suggestions withdrawn),
     the photos left because they no longer matched the query (`still_matching`), and the
-    files `write` held that the label given releases (plan_stripped_hold.release_holds)."""
+    files `write` held that the label given releases (plan_stripped_hold.release_holds), in
+    `command` too: taking it back holds them again (app.core.index.released_holds)."""
 
     corrections: list["Correction"]
     changed: list[int]
@@ -93,11 +94,14 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     journalled: list["ReviewCommand | None"] = [None]
     untaught: list["Untaught"] = []
 
+    released: list[str] = []
+
     def journal(conn, corrections, dropped_refs, places_untaught) -> None:
         after = {photo_id: (correction.label, "accepted")
                  for photo_id, correction in zip(ids, corrections) if correction.changed}
         changed.extend(after)
         untaught.extend(places_untaught)
+        command_id = None
         if after:
             was, now = _with_withdrawn(before, after, places_untaught)
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
@@ -105,20 +109,29 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
             if command_id is not None and forgotten_at is not None and _forgotten_at(conn, place) is None:
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
                 review_journal.record_forgotten_place(conn, command_id, place, forgotten_at)
-            journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
+        holds = _holds_released(conn, [i for i in ids if i not in set(no_longer_matching)], label)
+        if holds and command_id is None:
+            # no label changed, yet files are released: journalled all the same, or the next
+            # undo would take back an older command and the release could not be taken back
+            command_id = review_journal.close_command(conn, review_journal.open_command(conn, "label", command), 1).id
+        journalled[0] = None if command_id is None else review_journal.command_of(conn, command_id)
+        if holds:
+            from app.core.index.released_holds import mark_released
+
+            mark_released(conn, list(holds), journalled[0])
+            released.extend(holds.values())
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected_now,
                                          record=journal, begin=begin, progress=progress, cancel=cancel)
-    released = _holds_released(index, [i for i in ids if i not in set(no_longer_matching)], label)
     return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching, released)
 
 
-def _holds_released(index: "PhotoIndex", ids: list[int], label: str | None) -> list[str]:
+def _holds_released(conn: "sqlite3.Connection", ids: list[int], label: str | None) -> dict[int, str]:
     """The label given is the way out of `write`'s hold of a file whose XMP went or that is
-    back as before our write (plan_stripped_hold): the files it releases."""
+    back as before our write (plan_stripped_hold): the files it releases, by write-journal entry."""
     from app.core.metadata.plan_stripped_hold import release_holds
 
-    return release_holds(index, ids, label) if label is not None and ids else []
+    return release_holds(conn, ids, label) if label is not None and ids else {}
 
 
 def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from app.core.errors import TaggerError
 from app.core.index import review_journal
+from app.core.library import display_name
 from app.core.name_order import name_order
 from app.core.wording import counted
 from app.gui.job_words import labelled_again_text, left_since_text
@@ -198,13 +199,17 @@ class ReviewUndo:
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
-        if not ids and not taken.unforgotten:  # a place unforgotten is something taken back
+        if not ids and not taken.unforgotten and not taken.held_again:  # a place unforgotten, a hold: taken back
             return self._nothing_taken_back(taken.left)
         if taken.left:
             self.photos_changed(list(taken.left))
         message = f"Took back {step.named}: {counted(len(ids), 'photo')} as before it"
         for phrase in taken.place_phrases(lambda place: f"“{place}”"):  # a Forget… taken back
             message += f"; {phrase}"
+        if taken.held_again:  # the release an L gave a file Write labels… held
+            files = display_name(taken.held_again[0]) if len(taken.held_again) == 1 else counted(
+                len(taken.held_again), "file")
+            message += f"; {files} left alone by Write labels… again"
         return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:

@@ -128,6 +128,8 @@ class CorrectionSummary:
     journalled: "ReviewCommand | None" = None  # the review journal's command, for Ctrl+Z (app.core.journalled_labels)
     # places the photos were the last to teach, each with its suggestions withdrawn (app.core.teaching_untaught)
     untaught: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    # files Write labels… held (their XMP gone since our write) that the label released
+    released: tuple[str, ...] = ()
 
 
 def app_label_command(label: str | None, count: int) -> str:
@@ -188,7 +190,8 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
                                  rejected=tuple(sorted(rejected, key=name_order)), model_problem=problem,
                                  left=left, journalled=journalled.command,
                                  untaught=tuple((gone.place, tuple(int(row[0]) for row in gone.withdrawn))
-                                                for gone in journalled.untaught))
+                                                for gone in journalled.untaught),
+                                 released=tuple(journalled.released))
 
     return work
 

@@ -84,15 +84,17 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
 
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
-            left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "") -> int:
+            left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "", released: int = 0) -> int:
     """One summary line, with the command that takes the change back; exit 1 when the
     query matched nothing, so a typo in a file name fails a script instead of looking
     like success, and when a photo file named was left out (`left_out`: path and why,
     one line each, before the summary). `kept`: how many of the user's own choices (in
-    `kept_state`) the query left as they are, said last (_choices_kept)."""
+    `kept_state`) the query left as they are, said last (_choices_kept). `released`: the
+    files `write` held that a `label` released (taken back with it)."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
-                          "left_out": [path for path, _ in left_out], "kept": kept}))
+                          "left_out": [path for path, _ in left_out], "kept": kept,
+                          **({"released": released} if verb == "label" else {})}))
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
@@ -101,9 +103,12 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
         hint = hint or "try it with `landmark-tagger search`"
         print(f"{verb}: no photo matches {' '.join(_words_as_typed(args))!r} ({hint})", file=sys.stderr)
         return 1
-    undo = f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes it back" if changed else ""
+    undo = f"; `{command_with_index(getattr(args, 'db', None))} undo --review` takes it back" \
+        if changed or released else ""
+    freed = f", {counted(released, 'file')} released for the next `write`" if released else ""
     kept_line = _choices_kept(verb, kept, kept_state)
-    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{undo}{kept_line}", file=sys.stderr)
+    print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{freed}{undo}{kept_line}",
+          file=sys.stderr)
     return 1 if left_out else 0
 
 
@@ -355,7 +360,8 @@ def run_label(args: argparse.Namespace) -> int:
         print_summary(f"label: {counted(stale, 'photo')} no longer match{'es' if stale == 1 else ''} `{query}` "
                       "(changed by another job while this waited); left as "
                       f"{'it is' if stale == 1 else 'they are'}")
-    return _finish(args, "label", len(ids) - stale, changed, hint, named.left_out) or (1 if gone or stale else 0)
+    return (_finish(args, "label", len(ids) - stale, changed, hint, named.left_out, released=len(released))
+            or (1 if gone or stale else 0))
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str,

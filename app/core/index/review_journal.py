@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from app.core.index import labels as label_store
 from app.core.index.connection import id_chunks, now_iso
+from app.core.index.released_holds import hold_again
 from app.core.index.search_text import refresh_search_texts
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.wording import counted
@@ -80,12 +81,14 @@ class TakenBack:
     unforgotten: tuple[str, ...] = ()
     not_taught_again: tuple[str, ...] = ()
     still_withdrawn: tuple[int, ...] = ()
+    # after a `label` (or the app's L) that released files `write` held: those held again
+    held_again: tuple[str, ...] = ()
 
     @property
     def all_forgotten(self) -> bool:
         """Whether every photo of the command was taken out of the library since and nothing
         else was taken back (no place unforgotten): nothing to take back."""
-        return not self.restored and not self.unforgotten and bool(self.left) and all(
+        return not self.restored and not self.unforgotten and not self.held_again and bool(self.left) and all(
             state == label_store.FORGOTTEN for _, state in self.left.values())
 
     def place_phrases(self, quoted: Callable[[str], str]) -> list[str]:
@@ -378,8 +381,9 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None,
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING,
                  progress=progress, cancel=cancel)
         _forget_again(conn, command.id)
+        held_again = hold_again(conn, command) if command.verb == "label" else ()
         _drop_commands(conn, "=", command.id)
-    return TakenBack(command, restored, left)
+    return TakenBack(command, restored, left, held_again=held_again)
 
 
 def _take_back_forget(conn: sqlite3.Connection, command: ReviewCommand, restored: list[int],

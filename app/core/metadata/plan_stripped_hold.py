@@ -5,13 +5,15 @@ older copy of the index), is held by `write`: nothing tells whether the user mea
 landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
 cases the file does tell). The note names the two ways out: the label given again (the
 `label` command, release_holds: written at the next `write`) or rejected. The release is
-kept in that write's journal entry, so only the user's `label` gives it, never an undo
-of a review command, whatever the times. A hold, not a failure: a nightly `write` still
+kept in that write's journal entry, marked with the `label`'s review command, so only the
+user's `label` gives it, never an undo of another review command, whatever the times, and
+taking that `label` back holds the file again (app.core.index.released_holds). A hold, not a failure: a nightly `write` still
 exits 0."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -65,14 +67,16 @@ def _hold_of(path: Path, label: str, before: str | None, after: str) -> str | No
     return state if state in HELD else None
 
 
-def release_holds(index: PhotoIndex, photo_ids: Sequence[int], label: str) -> list[str]:
-    """The user gave these photos `label` (the hold note's `label` command): each file of
-    theirs held for it (_hold_of) is released, recorded in our write's journal entry, so
-    the next `write` writes it again; the paths released. A photo whose label is not
-    `label`, accepted, now (the command left it) releases nothing."""
+def release_holds(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str) -> dict[int, str]:
+    """The user gave these photos `label` (the hold note's `label` command), in its
+    transaction: each file of theirs held for it (_hold_of) is released, the next `write`
+    writing it again; {write-journal entry: path} of those released, for the caller to
+    mark with its review command (released_holds.mark_released), so taking the command
+    back holds them again. A photo whose label is not `label`, accepted, now (the command
+    left it) releases nothing."""
     rows = []
     for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]):
-        rows += index.conn.execute(
+        rows += conn.execute(
             "SELECT j.id, j.path, j.before, j.after, l.label FROM write_journal j "
             "JOIN write_batches b ON b.id = j.batch_id JOIN labels l ON l.photo_id = j.photo_id "
             "WHERE b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
@@ -80,13 +84,8 @@ def release_holds(index: PhotoIndex, photo_ids: Sequence[int], label: str) -> li
     newest: dict[str, tuple] = {}
     for row in rows:
         newest.setdefault(row[1], row)
-    released = {entry_id: path for entry_id, path, before, after, now in newest.values()
-                if now is not None and same_landmark(now, label) and _hold_of(Path(path), label, before, after)}
-    if released:
-        with index.transaction() as conn:  # json_set: what an undo noted in the entry meanwhile stays
-            conn.executemany("UPDATE write_journal SET after = json_set(after, '$.released', json('true')) "
-                             "WHERE id = ?", [(entry_id,) for entry_id in released])
-    return list(released.values())
+    return {entry_id: path for entry_id, path, before, after, now in newest.values()
+            if now is not None and same_landmark(now, label) and _hold_of(Path(path), label, before, after)}
 
 
 def _held(item: PlannedWrite, how: str) -> PlannedWrite:
