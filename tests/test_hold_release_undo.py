@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from app.core.metadata import plan_writes
 from app.core.metadata.jpeg_fields import read_fields
