@@ -10,22 +10,11 @@ import subprocess
 
 import pytest
 
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, iptc, plan_writes, write_labels
+from app.core.metadata import iptc, plan_writes
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.jpeg_segments import APP13, MAX_SEGMENT_PAYLOAD, Segment, build_jpeg, parse_jpeg
-from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index):
-    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+from tests.test_metadata_support import add_photo, as_list, exiftool_tags, make_jpeg, require_exiftool, write_all
+from tests.test_metadata_support import index  # noqa: F401 (a fixture)
 
 
 def with_app13(path, payload: bytes):

@@ -13,6 +13,7 @@ import pytest
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
+from app.core.metadata import WriteOptions, plan_writes, write_labels
 
 RAW_KINDS = {".nef": "raw", ".dng": "raw", ".cr2": "raw", ".png": "png", ".tif": "tiff", ".heic": "heic"}
 
@@ -68,6 +69,20 @@ def add_photo(index: PhotoIndex, files: list[Path], label: str | None = None, st
     if state != "unlabelled":
         index.set_label(photo_id, label, source="user" if state == "accepted" else "model", state=state)
     return photo_id
+
+
+@pytest.fixture
+def index(tmp_path):
+    """An empty index in the test's folder, closed after the test (import it with the
+    helpers: a fixture of this module, not of conftest.py)."""
+    opened = PhotoIndex.open(tmp_path / "index.db")
+    yield opened
+    opened.close()
+
+
+def write_all(index: PhotoIndex):
+    """`write` of every accepted label with the default options: the write's summary."""
+    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
 
 
 def read_back(index: PhotoIndex, photo_id: int, label: str, files: list[Path]) -> None:

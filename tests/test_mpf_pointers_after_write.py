@@ -12,13 +12,12 @@ import pytest
 from PIL import Image
 
 from app.core.errors import MetadataWriteError
-from app.core.index import PhotoIndex
-from app.core.metadata import WriteOptions, iptc, jpeg_fields, plan_writes, undo_last_write, write_labels
+from app.core.metadata import WriteOptions, iptc, jpeg_fields, plan_writes, undo_last_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import APP1, APP13, PHOTOSHOP_HEADER, XMP_HEADER, Segment, build_jpeg, parse_jpeg
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.verify import VerificationError, verify_jpeg
-from tests.test_metadata_support import add_photo
+from tests.test_metadata_support import add_photo, index, write_all  # noqa: F401 (index: a fixture)
 
 SECOND_COLOUR = (10, 200, 30)
 
@@ -94,17 +93,6 @@ def multi_picture_jpeg(path: Path, after_mpf: Segment) -> tuple[Path, bytes]:
     path.write_bytes(build_jpeg(segments, memoryview(data)[layout.scan_offset:]))
     assert path.read_bytes()[second_image_at(path.read_bytes()):] == second
     return path, second
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index):
-    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
 
 
 @pytest.mark.parametrize("after_mpf", AFTER_MPF)

@@ -10,24 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, atomic, plan_writes, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import Segment, build_jpeg, parse_jpeg
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.verify import VerificationError, verify_jpeg
-from tests.test_metadata_support import add_photo, make_jpeg
-
-
-@pytest.fixture
-def index(tmp_path):
-    opened = PhotoIndex.open(tmp_path / "index.db")
-    yield opened
-    opened.close()
-
-
-def write_all(index):
-    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+from tests.test_metadata_support import add_photo, index, make_jpeg, write_all  # noqa: F401 (index: a fixture)
 
 
 @pytest.fixture
