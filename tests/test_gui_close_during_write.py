@@ -19,7 +19,8 @@ from app.core.index import PhotoIndex  # noqa: E402
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels  # noqa: E402
 from app.core.metadata.plan import WriteOptions  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
-from tests.test_gui_write_cancelled_batch import PHOTOS, _after_renames, _labelled_library, _write  # noqa: E402
+from tests.test_gui_write_cancelled_batch import (  # noqa: E402
+    PHOTOS, _after_renames, _close_with_a_file_in_hand, _labelled_library, _write)
 from tests.test_gui_write_cancelled_batch import window  # noqa: E402,F401  (the fixture)
 
 pytestmark = pytest.mark.gui
@@ -120,17 +121,7 @@ def test_closing_during_an_undo_stops_it_after_the_file_in_hand(qtbot, window, t
     originals = _labelled_library(qtbot, window, tmp_path, monkeypatch)
     _write(qtbot, window)
     db = window.db_path
-    in_hand, let_go = threading.Event(), threading.Event()
-
-    def slow_file() -> None:
-        in_hand.set()
-        let_go.wait(30)
-
-    _after_renames(monkeypatch, 2, slow_file)
-    assert window.jobs.undo()
-    assert in_hand.wait(30)
-    threading.Timer(0.5, let_go.set).start()  # the GUI thread is in the close meanwhile
-    window.close()
+    _close_with_a_file_in_hand(monkeypatch, window, window.jobs.undo)
     assert window.jobs.runner.wait(30000)
     assert PHOTOS - 2 <= len(_changed(originals)) < PHOTOS  # not the whole batch: the files in hand
     with PhotoIndex.open(db) as index:
@@ -145,17 +136,8 @@ def test_the_app_opened_after_a_write_stopped_by_closing_it_says_so(qtbot, windo
 
     originals = _labelled_library(qtbot, window, tmp_path, monkeypatch)
     db = window.db_path
-    in_hand, let_go = threading.Event(), threading.Event()
-
-    def slow_file() -> None:
-        in_hand.set()
-        let_go.wait(30)
-
-    _after_renames(monkeypatch, 2, slow_file)
-    assert window.jobs.write(plan_writes(window.index))
-    assert in_hand.wait(30)
-    threading.Timer(0.3, let_go.set).start()
-    window.close()
+    _close_with_a_file_in_hand(monkeypatch, window, lambda: window.jobs.write(plan_writes(window.index)),
+                               let_go_after_s=0.3)
     assert window.jobs.runner.wait(30000)
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=5000)  # its stop reported: the window's index stays open
     written = len(_changed(originals))

@@ -68,6 +68,23 @@ def _after_renames(monkeypatch, count: int, then) -> None:
     monkeypatch.setattr(atomic, "replace_atomically", hooked)
 
 
+def _close_with_a_file_in_hand(monkeypatch, win, start_job, let_go_after_s: float = 0.5) -> None:
+    """Start a job with `start_job()` and close the window while its thread holds the file
+    after its 2nd rename (a slow disk), let go `let_go_after_s` seconds into the close: what
+    the close does with a file in hand, within its wait."""
+    in_hand, let_go = threading.Event(), threading.Event()
+
+    def slow_file() -> None:
+        in_hand.set()
+        let_go.wait(30)
+
+    _after_renames(monkeypatch, 2, slow_file)
+    assert start_job()
+    assert in_hand.wait(30)
+    threading.Timer(let_go_after_s, let_go.set).start()  # the GUI thread is in the close meanwhile
+    win.close()
+
+
 def _write(qtbot, win) -> None:
     assert win.jobs.write(plan_writes(win.index))
     qtbot.waitUntil(lambda: not win.jobs.busy, timeout=30000)
@@ -117,17 +134,7 @@ def test_closing_the_window_during_a_write_finishes_the_file_in_hand_and_leaves_
         qtbot, window, tmp_path, monkeypatch) -> None:
     originals = _labelled_library(qtbot, window, tmp_path, monkeypatch)
     db = window.db_path
-    in_hand, let_go = threading.Event(), threading.Event()
-
-    def slow_file() -> None:
-        in_hand.set()
-        let_go.wait(30)
-
-    _after_renames(monkeypatch, 2, slow_file)
-    assert window.jobs.write(plan_writes(window.index))
-    assert in_hand.wait(30)
-    threading.Timer(0.5, let_go.set).start()  # the GUI thread is in the close meanwhile
-    window.close()
+    _close_with_a_file_in_hand(monkeypatch, window, lambda: window.jobs.write(plan_writes(window.index)))
 
     assert window.jobs.runner.wait(0)  # no write runs on after the window closed
     with PhotoIndex.open(db) as index:
