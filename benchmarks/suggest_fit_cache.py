@@ -18,15 +18,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from benchmarks.bench_index_generate import generate_index  # noqa: E402
-from benchmarks.suggest_memory import TAUGHT, fill_vectors  # noqa: E402
+from benchmarks.suggest_memory import TAUGHT, taught_library  # noqa: E402
 
 
 def timed_suggest(index, bundle, fits):
@@ -45,21 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="bundle (default: the default one)")
     args = parser.parse_args(argv)
 
-    from app.core.index import PhotoIndex
-    from app.core.teaching import load_model_bundle, teach
+    from app.core.teaching import load_model_bundle
     from app.core.teaching_fits import ClassifierFits
 
     bundle = load_model_bundle(args.model)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "library.db"
-        generate_index(path, args.photos)
-        with PhotoIndex.open(path) as index:
-            new_place = fill_vectors(index, bundle, args.photos)
-            teach(index, "Our cabin", new_place[:TAUGHT], bundle=bundle)
-            kept = Path(folder) / "fits"
-            runs = [("fit every run (baseline)", timed_suggest(index, bundle, ClassifierFits(None))),
-                    ("first run (fits kept)", timed_suggest(index, bundle, ClassifierFits(kept))),
-                    ("later run, nothing new taught", timed_suggest(index, bundle, ClassifierFits(kept)))]
+    with taught_library(bundle, args.photos) as (index, folder):
+        kept = folder / "fits"
+        runs = [("fit every run (baseline)", timed_suggest(index, bundle, ClassifierFits(None))),
+                ("first run (fits kept)", timed_suggest(index, bundle, ClassifierFits(kept))),
+                ("later run, nothing new taught", timed_suggest(index, bundle, ClassifierFits(kept)))]
     same = all(found == runs[0][1][0] for _, (found, *_) in runs)
     print(f"suggest on {args.photos} photos ({TAUGHT} taught), bundle {bundle.id}; same suggestions and scores: {same}")
     print("| run | suggestions | seconds | fits run | fits read back |")

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +62,23 @@ def fill_vectors(index, bundle, photos: int, seed: int = 5) -> list[int]:
     return sorted(new_place)
 
 
+@contextmanager
+def taught_library(bundle, photos: int) -> Iterator[tuple]:
+    """A synthetic index of `photos` photos in a temporary folder, their vectors stored
+    (fill_vectors) and the new place taught by TAUGHT of its photos: (the open index,
+    the folder), both gone after the block."""
+    from app.core.index import PhotoIndex
+    from app.core.teaching import teach
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "library.db"
+        generate_index(path, photos)
+        with PhotoIndex.open(path) as index:
+            new_place = fill_vectors(index, bundle, photos)
+            teach(index, "Our cabin", new_place[:TAUGHT], bundle=bundle)
+            yield index, Path(folder)
+
+
 def run_suggest(index, bundle) -> tuple[int, float, int]:
     """(suggestions, seconds, peak bytes allocated during the call)."""
     from app.core.teaching_suggest import SuggestOptions, suggest
@@ -80,26 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="bundle with a teaching space (default: the default)")
     args = parser.parse_args(argv)
 
-    from app.core.index import PhotoIndex
-    from app.core.teaching import load_model_bundle, teach
+    from app.core.teaching import load_model_bundle
     from app.core.teaching_space import TeachingSpace
 
     bundle = load_model_bundle(args.model)
     if not bundle.descriptor_size:
         raise SystemExit(f"{bundle.name} has no teaching space (descriptors); nothing to measure")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "library.db"
-        generate_index(path, args.photos)
-        with PhotoIndex.open(path) as index:
-            new_place = fill_vectors(index, bundle, args.photos)
-            teach(index, "Our cabin", new_place[:TAUGHT], bundle=bundle)
-            blocks = run_suggest(index, bundle)
-            library_vectors = TeachingSpace.library_vectors
-            TeachingSpace.library_vectors = lambda space, e, d: space.vectors(e, d)  # the baseline
-            try:
-                matrix = run_suggest(index, bundle)
-            finally:
-                TeachingSpace.library_vectors = library_vectors
+    with taught_library(bundle, args.photos) as (index, _):
+        blocks = run_suggest(index, bundle)
+        library_vectors = TeachingSpace.library_vectors
+        TeachingSpace.library_vectors = lambda space, e, d: space.vectors(e, d)  # the baseline
+        try:
+            matrix = run_suggest(index, bundle)
+        finally:
+            TeachingSpace.library_vectors = library_vectors
     print(f"suggest on {args.photos} photos ({NEW_PLACE_PHOTOS} of a new place, {TAUGHT} taught), bundle {bundle.id}")
     print("| library vectors | suggestions | seconds | peak MB during suggest | peak KB / photo |")
     print("|---|---|---|---|---|")
