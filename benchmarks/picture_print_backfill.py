@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.scan_rescan import camera_exif  # noqa: E402
+
 
 SIZES = ((2400, 1600), (3000, 2000), (4000, 2667), (4928, 3264))
 
@@ -36,11 +38,9 @@ def make_library(root: Path, files: int) -> None:
         return
     import random
 
-    import piexif
     from PIL import Image
 
-    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D850"},
-                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2019:07:14 10:00:00"}})
+    exif = camera_exif()
     for n in range(files):
         width, height = SIZES[n % len(SIZES)]
         top = height // 4

@@ -42,16 +42,22 @@ print(json.dumps({"seconds": seconds, "summary": summary.to_json(),
 """
 
 
+def camera_exif() -> bytes:
+    """The EXIF of the generated libraries' JPEGs: a camera and a date, as a scan reads them."""
+    import piexif
+
+    return piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D850"},
+                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2019:07:14 10:00:00"}})
+
+
 def make_library(root: Path, files: int) -> None:
     """Write `files` distinct small JPEGs (EXIF date and camera) unless present."""
     marker = root / f".complete-{files}"
     if marker.exists():
         return
-    import piexif
     from PIL import Image
 
-    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D850"},
-                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2019:07:14 10:00:00"}})
+    exif = camera_exif()
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (90, 120, 200)).save(buffer, "JPEG", exif=exif, quality=70)
     body = buffer.getvalue()
