@@ -80,13 +80,16 @@ def taught_library(bundle, photos: int) -> Iterator[tuple]:
 
 
 def run_suggest(index, bundle) -> tuple[int, float, int]:
-    """(suggestions, seconds, peak bytes allocated during the call)."""
+    """(suggestions, seconds, peak bytes allocated during the call). Every run fits the
+    teaching classifier afresh (nothing kept): a fit kept by an earlier run, this
+    script's or the user's cache, would make the later variant look faster."""
+    from app.core.teaching_fits import ClassifierFits
     from app.core.teaching_suggest import SuggestOptions, suggest
 
     tracemalloc.start()
     tracemalloc.reset_peak()
     started = time.perf_counter()
-    found = suggest(index, options=SuggestOptions(store=False), bundle=bundle)
+    found = suggest(index, options=SuggestOptions(store=False), bundle=bundle, fits=ClassifierFits(None))
     seconds = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
