@@ -52,3 +52,24 @@ def test_undo_of_the_killed_write_counts_the_files_it_changed_back(tmp_path):
         assert (undone.batch_id, undone.written, undone.failed) == (1, 2, 0)
         assert undone.line().startswith("2 files restored, 0 failed")
     assert all(photo.read_bytes() == originals[photo] for photo in ids)
+
+
+def test_the_stopped_write_named_at_start_up_counts_only_the_files_it_reached(tmp_path):
+    """The app's start-up line ("left batch 1 with N files written"): not the file
+    journalled when the write stopped and never renamed into place."""
+    from app.core.metadata.stopped_write import stopped_write
+
+    db, ids, originals = _killed_before_its_third_rename(tmp_path)
+    with PhotoIndex.open(db) as index:
+        assert stopped_write(index) == (1, 2)
+
+
+def test_a_file_renamed_into_place_just_before_the_kill_is_counted_written(tmp_path):
+    """Killed between the 2nd file's rename and its entry's completion: 2 files written."""
+    from app.core.metadata.stopped_write import stopped_write
+
+    db, ids = _library(tmp_path, NAMES)
+    _killed_write(db, 2)
+    assert len(_labelled(ids)) == 2
+    with PhotoIndex.open(db) as index:
+        assert stopped_write(index) == (1, 2)
