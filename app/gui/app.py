@@ -98,7 +98,13 @@ def run_gui(db_path: Path, folder: Path | None = None) -> int:
         window.check_library_folders()
     _in_the_background(prune_thumbnail_cache, "prune-thumbnails")
     _in_the_background(lambda: backup_if_due(db_path), "backup-index")
-    code = app.exec()
+    return end_of_run(window, app.exec())
+
+
+def end_of_run(window, code: int) -> int:
+    """After the event loop: close the window's index, and where a job's worker is still
+    stuck in a file past the close's wait, end the process (quit_leaving_stuck_job);
+    else return `code` for a normal exit."""
     window.index.close()
     if not window.jobs.runner.wait(0):
         quit_leaving_stuck_job(code)
