@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 REFRESH_MS = 300  # new labels reach the grid in batches, not one repaint per photo
 CLOSE_WAIT_MS = 10_000  # how long closing the window waits for the job to stop (stop_for_closing)
 CLOSE_SLICE_MS = 50  # the window repaints this often meanwhile
-CLOSING_WRITE_TEXT = ("Finishing the file being written… (the app quits once it is written; the next Write or Undo "
-                      "carries on from there)")
+CLOSING_WRITE_TEXT = ("Finishing the file being written… (for up to {seconds:g} s; a file not written by then is left "
+                      "as it was, and the next Write or Undo carries on from there)")
 NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
 
 
@@ -386,7 +386,7 @@ class JobController(QObject):
             return True
         self.runner.cancel(by_user=False)
         if self._writes_photos:
-            self.window.show_message(CLOSING_WRITE_TEXT)
+            self.window.show_message(CLOSING_WRITE_TEXT.format(seconds=CLOSE_WAIT_MS / 1000))
         deadline = time.monotonic() + CLOSE_WAIT_MS / 1000
         while not self.runner.wait(CLOSE_SLICE_MS):
             if time.monotonic() >= deadline:
