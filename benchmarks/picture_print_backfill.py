@@ -7,7 +7,8 @@ against a plain rescan of the same unchanged library, in the same run.
 The library (distinct camera-sized JPEGs, 2400x1600 to 4928x3264 at quality 90 with
 noise below a flat sky, 1.5-6 MB each, with EXIF, 20 per folder) is generated under /tmp
 once and kept (remove /tmp/bench-picture-backfill-N after use: it is big). The print reads
-~100 KiB of samples throughout each file, so the files must be larger than its samples. Each round: a rescan with the JPEGs unprinted and marked, as
+the image data whole up to 2 MiB, else ~270 KiB of samples throughout it, so the files
+are camera-sized (most over 2 MiB of data). Each round: a rescan with the JPEGs unprinted and marked, as
 migration 42 leaves an older index (the backfill), then a plain rescan (the baseline).
 The page cache is warm for both (the CPU and syscall cost), or with --cold dropped for the
 library's files before each scan where the system has posix_fadvise (Linux), so the disk's

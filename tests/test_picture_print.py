@@ -10,9 +10,9 @@ import random
 from pathlib import Path
 
 import piexif
-from PIL import Image
+from PIL import Image, ImageDraw
 
-from app.core.fingerprint import picture_print
+from app.core.fingerprint import fingerprint_file, picture_print
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
@@ -133,3 +133,48 @@ def test_two_pictures_alike_in_their_top_40_percent_have_different_prints_and_ar
         assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
         assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]
         assert index.get(index.search(f"path:\"{library / 'CardB' / 'DSC_0001.JPG'}\"")[0].id).state == "unlabelled"
+
+
+def night_frame(path: Path, moon_x: int) -> Path:
+    """A 4000x3000 q90 frame, near-black and noise-free but for a bright 48 px 'moon' at
+    `moon_x` in the middle rows: ~185 KiB of image data, the same length for every x; one
+    date taken, camera and size for all."""
+    picture = Image.new("RGB", (4000, 3000), (3, 3, 6))
+    ImageDraw.Draw(picture).ellipse((moon_x, 1500, moon_x + 48, 1548), fill=(250, 250, 240))
+    exif = piexif.dump({"0th": {piexif.ImageIFD.Make: b"NIKON CORPORATION", piexif.ImageIFD.Model: b"NIKON D3100"},
+                        "Exif": {piexif.ExifIFD.DateTimeOriginal: b"2010:01:01 00:00:00"}})
+    picture.save(path, "JPEG", quality=90, exif=exif)
+    return path
+
+
+def test_twenty_night_frames_with_the_moon_in_different_places_have_twenty_prints(tmp_path) -> None:
+    """Flat data costs a few bits a block: samples of it all but miss a small bright spot,
+    so small image data is hashed whole."""
+    frames = [night_frame(tmp_path / f"DSC_{x}.JPG", x) for x in range(400, 3600, 160)]
+    prints = [picture_print(frame) for frame in frames]
+    assert len(frames) == 20 and None not in prints and len(set(prints)) == 20
+    trailed = tmp_path / "trailed.jpg"  # a trailer well past the probe at the end, then a Lightroom edit
+    trailed.write_bytes(frames[0].read_bytes() + random.Random(5).randbytes(64 * 1024))
+    edit_in_lightroom(trailed)
+    assert picture_print(trailed) == prints[0]
+
+
+def test_a_card_swap_of_two_night_frames_sharing_a_fingerprint_is_not_joined(tmp_path) -> None:
+    """Their size and first and last 64 KiB (black rows) are the same bytes: the fingerprint
+    alone would take the new frame for the deleted one moved."""
+    library = tmp_path / "lib"
+    (library / "CardA").mkdir(parents=True)
+    deleted = night_frame(library / "CardA" / "DSC_0001.JPG", 400)
+    other = night_frame(tmp_path / "DSC_0001.JPG", 2000)
+    assert fingerprint_file(deleted) == fingerprint_file(other)
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [library])
+        photo = index.search("")[0]
+        index.set_label(photo.id, "Colosseum")
+        deleted.unlink()
+        (library / "CardB").mkdir()
+        other.rename(library / "CardB" / "DSC_0001.JPG")
+        summary = scan(index, [library])
+
+        assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
+        assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]

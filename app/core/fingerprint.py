@@ -1,8 +1,8 @@
 """A cheap content fingerprint that recognises a file after a move or rename
 without reading all of it: the size plus a hash of the first and last 64 KiB.
 
-A JPEG also gets a picture print (app/core/picture_print.py), samples of its image data
-that a metadata edit leaves as they were; it is re-exported here for the scan."""
+A JPEG also gets a picture print (app/core/picture_print.py), a hash of its image data
+(whole or sampled) that a metadata edit leaves as it was; it is re-exported here for the scan."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ A rescan never opens an unchanged file, so a library indexed before picture prin
 (fingerprint.picture_print) would never get them, and a photo of it edited in another
 program and renamed would come back new, its labels left on a missing ghost. Migration
 42 marks the photos holding a JPEG (photos_to_print); the scan of their folder prints
-each unchanged JPEG of a marked photo (the segment headers and ~100 KiB of image data
-samples, no decoding), then the mark goes, in one transaction with the prints. A changed file is
+each unchanged JPEG of a marked photo (the segment headers and the image data, whole up
+to 2 MiB, else ~270 KiB of samples; no decoding), then the mark goes, in one transaction with the prints. A changed file is
 printed by the scan's own read; a photo kept in the cloud (reading would download it),
 missing, or with a file not readable now keeps its mark for a later scan.
 """

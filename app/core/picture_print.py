@@ -2,29 +2,32 @@
 that a photo edited *and* moved between two scans is still recognised
 (app/core/index/picture_moves.py), and what two different pictures do not share.
 
-It hashes samples of the entropy-coded image data taken throughout it, not only its start:
-in a baseline JPEG the data runs top to bottom and a flat band (a blown-out or black night
-sky, a wall, snow) costs a few bits a block, so the first 64 KiB of two different 14 MP
-pictures with a clipped top third are the same bytes. First the 16 KiB before the image's
-bound (the file's end, or the second image an MPF index lists) are read: where they hold
-the EOI marker, the data's length from SOS to EOI and its last 4 KiB (the bottom of a
-baseline frame) go into the print and bound the samples. Then 16 KiB samples at 0, 64 KiB,
-256 KiB, 1 MiB, 4 MiB, ... from the first SOS marker, while inside the image, each hashed
-with its offset; a sample that holds the EOI ends there, one that holds a marker image data
-never holds is past the image (a trailer) and ends the sampling. About 100 KiB are read
-from a 6 MB JPEG; nothing is decoded.
+It hashes the entropy-coded image data, all of it where it is small, evenly spread samples
+of it where it is large. First the 16 KiB before the image's bound (the file's end, or the
+second image an MPF index lists) are read: where they hold the EOI marker, the data's
+length from the first SOS to the EOI goes into the print. Data of up to 2 MiB is hashed
+whole (one sequential read): a highly compressible frame — a night sky, a clipped sky, a
+lens cap, a flat render — is exactly the small one, and a few bright pixels anywhere in it
+are bytes no sample could be trusted to hold. Larger data (a detailed frame, where every
+region costs many bytes) gets 32 samples of 8 KiB spread evenly from the SOS to the EOI,
+each hashed with its offset, and its last 4 KiB: at most ~300 KiB read from a JPEG of any
+size; nothing is decoded. Where no EOI is found before the bound (a trailer longer than
+~12 KiB, a file cut short), data of up to 2 MiB before the bound is searched for it, and
+beyond that the samples spread over the span to the bound, whose length goes into the
+print; a sample that holds the EOI ends there, one that holds a marker image data never
+holds is past the image (a trailer) and ends the sampling.
 
-What it tells apart: pictures whose image data differs in any sampled byte, in its last
-4 KiB or in its length (two different pictures of one camera and size almost never have
-data of the same length to the byte). What it cannot: two pictures whose data is the same
-in every sample, its end and its length, differing only between samples — and where a
-trailer longer than ~12 KiB hides the EOI from the end sample, the length is not known
-and only the samples tell; so picture_moves also asks the same date taken, camera and
-pixel size before joining. What keeps it: a metadata edit in the head (the samples are
-measured from the SOS), a trailer of up to ~12 KiB after the EOI (a phone's), an MPF
-second image. What changes it (the photo then comes back new, its labels left on the
-missing one, never on another picture): a re-encode, even a lossless one (jpegtran),
-a longer trailer removed or added (a motion photo's video), a file cut short.
+What it tells apart: any two pictures whose image data (SOS to EOI) is up to 2 MiB and
+differs in one byte; larger data differing in any sample, its last 4 KiB or its length
+(two different detailed pictures of one camera and size almost never have data of the same
+length to the byte). What it cannot: two pictures of over 2 MiB of data, equal in every
+sample, its end and its length, differing only between samples; so picture_moves also asks
+the same date taken, camera and pixel size before joining. What keeps it: a metadata edit
+in the head (everything is measured from the SOS), a trailer after the EOI (a phone's;
+over 2 MiB of data, one of up to ~12 KiB only), an MPF second image. What changes it (the
+photo then comes back new, its labels left on the missing one, never on another picture):
+a re-encode, even a lossless one (jpegtran), a longer trailer removed or added to large
+data (a motion photo's video), a file cut short.
 """
 
 from __future__ import annotations
@@ -33,15 +36,17 @@ import hashlib
 import os
 
 HEAD = 64 * 1024  # read to find the SOS (in the cache already after fingerprint_file)
-SAMPLE = 16 * 1024
-FIRST_OFFSETS = (0, 64 * 1024, 256 * 1024)  # then x4 while inside the image
+PROBE = 16 * 1024  # read before the image's bound to find the EOI
+WHOLE = 2 * 1024 * 1024  # image data up to this long is hashed whole
+SAMPLES = 32  # evenly spread over larger image data
+SAMPLE = 8 * 1024
 END_BYTES = 4 * 1024  # the image data before its EOI, hashed with its length
 _MAX_SEGMENTS = 4096  # a JPEG head has a few dozen; more is a damaged file
 _BETWEEN_SCANS = (0xC4, 0xDA, 0xDB, 0xDD)  # DHT, SOS, DQT, DRI: a progressive JPEG's segments between scans
 
 
 def picture_print(path: str | os.PathLike, size: int | None = None) -> str | None:
-    """"<bytes hashed, hex>-<blake2b>" of samples of a JPEG's image data (module
+    """"<bytes hashed, hex>-<blake2b>" of a JPEG's image data, whole or sampled (module
     docstring); None for a file that is not a JPEG or whose segments cannot be followed.
     Raises OSError when unreadable."""
     with open(path, "rb") as handle:
@@ -52,13 +57,24 @@ def picture_print(path: str | os.PathLike, size: int | None = None) -> str | Non
         if found is None:
             return None
         start, bound = found
-        digest = hashlib.blake2b(digest_size=16)
         end = _image_end(handle, head, start, bound)
+        if end is None and bound - start <= WHOLE:  # a long trailer after small data: find its EOI
+            data, ended, _ = _image_data_in(_read(handle, head, start, bound - start), True)
+            end = (start + len(data), data[-END_BYTES - 2:]) if ended else None
+        digest = hashlib.blake2b(digest_size=16)
+        if end is not None and end[0] - start <= WHOLE:
+            data = _read(handle, head, start, end[0] - start)
+            digest.update(b"whole %x;" % len(data))
+            digest.update(data)
+            return f"{len(data):x}-{digest.hexdigest()}"
         if end is not None:
-            bound, last_bytes = end[0], end[1]
+            bound, last_bytes = end
             digest.update(b"end %x;" % (bound - start))  # the data's length, SOS to EOI
             digest.update(last_bytes)
-        hashed = len(last_bytes) if end is not None else 0
+            hashed = len(last_bytes)
+        else:
+            digest.update(b"span %x;" % (bound - start))  # the EOI not found: to the bound
+            hashed = 0
         for offset in _offsets(bound - start):
             first = offset == 0
             at = start + offset - (0 if first else 1)  # one byte back: an FF just before the sample
@@ -74,11 +90,9 @@ def picture_print(path: str | os.PathLike, size: int | None = None) -> str | Non
 
 
 def _offsets(length: int) -> list[int]:
-    """Where samples start, from the SOS: 0, 64 KiB, 256 KiB, then x4, inside `length`."""
-    offsets = list(FIRST_OFFSETS)
-    while offsets[-1] * 4 < length:
-        offsets.append(offsets[-1] * 4)
-    return [offset for offset in offsets if offset < length]
+    """Where SAMPLES samples start, from the SOS, spread evenly so the last ends at `length`."""
+    last = max(length - SAMPLE, 0)
+    return sorted({last * n // (SAMPLES - 1) for n in range(SAMPLES)})
 
 
 def _image_end(handle, head: bytes, start: int, bound: int) -> tuple[int, bytes] | None:
@@ -86,7 +100,7 @@ def _image_end(handle, head: bytes, start: int, bound: int) -> tuple[int, bytes]
     image data before it) where the sample ending at `bound` holds the EOI: the image's
     end is the file's (or the MPF second image's) or a trailer of up to ~12 KiB follows;
     None where it does not (a longer trailer, a file cut short)."""
-    at = max(start, bound - SAMPLE)
+    at = max(start, bound - PROBE)
     data, ended, valid = _image_data_in(_read(handle, head, at, bound - at), at == start)
     if not (ended and valid):
         return None

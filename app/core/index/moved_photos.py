@@ -14,6 +14,11 @@ from app.core.index.connection import db_text, now_iso
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 
+# Two JPEGs of one size and the same first and last 64 KiB (two night frames of one card
+# swap: black top and bottom rows, the same date) share a fingerprint yet can be two
+# pictures: where both files have a picture print, it must agree too.
+_SAME_PICTURE = "(of.picture_print IS NULL OR nf.picture_print IS NULL OR of.picture_print = nf.picture_print)"
+
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
     """The photo created in this scan (id > newer_than) holding a file with the same
@@ -25,7 +30,7 @@ def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> 
         "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "JOIN photos np ON np.id = nf.photo_id "
         "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id > ? "
-        "AND np.missing = 0 "
+        f"AND np.missing = 0 AND {_SAME_PICTURE} "
         "AND NOT EXISTS (SELECT 1 FROM files xf JOIN photos xp ON xp.id = xf.photo_id "
         "WHERE xf.fingerprint = of.fingerprint AND xf.photo_id <> of.photo_id AND xp.missing = 1) "
         "AND NOT EXISTS (SELECT 1 FROM files yf JOIN photos yp ON yp.id = yf.photo_id "
@@ -47,7 +52,7 @@ def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
         "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "JOIN photos np ON np.id = nf.photo_id "
         "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 AND np.id <= ? "
-        "AND np.id <> ? AND np.missing = 0 ORDER BY np.id",
+        f"AND np.id <> ? AND np.missing = 0 AND {_SAME_PICTURE} ORDER BY np.id",
         (old_id, newer_than, old_id),
     ).fetchall()
     return next((int(r[0]) for r in rows if users_words_too or holds_nothing_of_the_user(conn, int(r[0]))), None)
@@ -61,7 +66,7 @@ def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_t
         "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "JOIN photos np ON np.id = nf.photo_id "
         "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.missing = 0 "
-        "AND np.id <> ? AND np.missing = 0 LIMIT 2",
+        f"AND np.id <> ? AND np.missing = 0 AND {_SAME_PICTURE} LIMIT 2",
         (old_id, old_id),
     ).fetchall()
     if len(rows) != 1 or not newer_than < int(rows[0][0]) <= up_to:
@@ -75,7 +80,7 @@ def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
     row = conn.execute(
         "SELECT op.id FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint "
         "JOIN photos op ON op.id = of.photo_id "
-        "WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.missing = 1 AND op.id <> ? "
+        f"WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.missing = 1 AND op.id <> ? AND {_SAME_PICTURE} "
         "ORDER BY op.id DESC LIMIT 1",
         (new_id, new_id),
     ).fetchone()
