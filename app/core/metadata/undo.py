@@ -108,8 +108,11 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             changed = undo_entry(index, entry, library_folders)
             journal.drop_entry(index, entry.id)
             # a file a killed run began and its rerun wrote has two entries; one begun but never
-            # renamed into place (killed before it) held its original bytes: not counted as restored
-            if changed and entry.path not in restored:
+            # renamed into place (killed before it: its entry never completed) held its original
+            # bytes: not counted as restored. One our write reached that holds what undo puts
+            # back already (an undo of ours killed after its rename, edited since) is restored.
+            reached = entry.size_after is not None and entry.size_after >= 0
+            if (changed or reached) and entry.path not in restored:
                 restored.add(entry.path)
                 summary.written += 1
             index.clear_errors(("undo",), path=entry.path)
