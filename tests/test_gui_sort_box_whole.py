@@ -43,9 +43,9 @@ def test_the_sort_box_is_whole_beside_the_widest_library_panel(qtbot, tmp_path, 
         window.search_bar.show_count(100_000)  # the widest count the row shows beside it
         # the user drags the library panel's edge as far right as it goes
         window.resizeDocks([window.library_dock], [size[0]], Qt.Orientation.Horizontal)
-        qtbot.wait(50)
         order, central = window.search_bar.order, window.centralWidget()
-        assert order.isVisible() and order.width() >= order.minimumSizeHint().width()
+        # the layout settles after the drag (on a loaded machine later than a fixed 50 ms)
+        qtbot.waitUntil(lambda: order.isVisible() and order.width() >= order.minimumSizeHint().width(), timeout=3000)
         left = order.mapTo(central, order.rect().topLeft()).x()
         assert 0 <= left and left + order.width() <= central.width()
         # its right edge drawn as its left one: the rounded border, not an arrow button's frame
