@@ -73,3 +73,34 @@ def test_undo_review_after_the_release_holds_the_file_again_and_leaves_the_older
     assert run_cli(capsys, "--db", db, "undo", "--review")[0] == 0  # the write happened: the release is spent
     assert run_cli(capsys, "--db", db, "undo", "--review")[0] == 0
     assert _label_of(index, other) != ("Petra", "accepted")
+
+
+def test_taking_back_a_later_label_leaves_the_release_the_first_one_gave(tmp_path, index, capsys):
+    """review 12 F2: the first `label` released the hold; a second one relabelled the photo. Taking the
+    second back gives the first label back, still released: not held again, and not said so."""
+    photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Petra")[0] == 0
+    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")[0] == 0
+    capsys.readouterr()
+
+    code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+
+    assert code == 0 and "left alone again" not in err
+    assert _label_of(index, photo) == ("Petra", "accepted")
+    assert [item.held for item in plan_writes(index) if item.target == photo] == [False]
+
+
+def test_taking_back_a_release_after_the_file_was_written_says_nothing_of_a_hold(tmp_path, index, capsys):
+    """review 12 F2: label (the release), write, undo --review: the file was written since, so there is no
+    hold to come back, and the undo does not say the file is left alone again."""
+    photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")[0] == 0
+    write_all(index)
+    assert read_fields(photo.read_bytes()).hierarchical  # written
+    capsys.readouterr()
+
+    code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+
+    assert code == 0 and "left alone again" not in err

@@ -20,16 +20,28 @@ def _key(command: "ReviewCommand") -> str:
 
 def mark_released(conn: sqlite3.Connection, entry_ids: Sequence[int], command: "ReviewCommand") -> None:
     """Release these write-journal entries' holds by `command`, in its transaction (json_set:
-    what an undo noted in the entry meanwhile stays)."""
+    what an undo noted in the entry meanwhile stays). An entry an earlier command released
+    stays that command's: taking back a later `label` of the photo leaves it released."""
     conn.executemany("UPDATE write_journal SET after = json_set(after, '$.released', json('true'), "
-                     "'$.released_by', ?) WHERE id = ?", [(_key(command), entry_id) for entry_id in entry_ids])
+                     "'$.released_by', ?) WHERE id = ? AND json_extract(after, '$.released_by') IS NULL",
+                     [(_key(command), entry_id) for entry_id in entry_ids])
 
 
 def hold_again(conn: sqlite3.Connection, command: "ReviewCommand") -> tuple[str, ...]:
     """Take back the releases `command` gave, in the caller's transaction (take_back's): each
-    file is held again as before it; the paths held again."""
-    rows = conn.execute("SELECT id, path FROM write_journal WHERE json_valid(after) "
-                        "AND json_extract(after, '$.released_by') = ?", (_key(command),)).fetchall()
+    file is held again as before it; the paths held again (after the command's labels are
+    restored): a file our write reached since the release (a newer completed entry of its
+    path), or one whose photo's label is now another than the one written (a hold is for
+    that label alone), holds no hold that comes back, and is not named."""
+    from app.core.metadata.read_back import same_landmark  # (metadata imports the index: not at the top)
+
+    rows = conn.execute("SELECT j.id, j.path, json_extract(j.after, '$.label'), l.label, l.state "
+                        "FROM write_journal j LEFT JOIN labels l ON l.photo_id = j.photo_id WHERE json_valid(j.after) "
+                        "AND json_extract(j.after, '$.released_by') = ? AND NOT EXISTS ("
+                        "SELECT 1 FROM write_journal later JOIN write_batches b ON b.id = later.batch_id "
+                        "WHERE later.path = j.path AND later.id > j.id AND b.undone_at IS NULL "
+                        "AND later.size_after IS NOT NULL AND later.size_after >= 0)", (_key(command),)).fetchall()
     conn.executemany("UPDATE write_journal SET after = json_remove(after, '$.released', '$.released_by') "
                      "WHERE id = ?", [(row[0],) for row in rows])
-    return tuple(str(row[1]) for row in rows)
+    return tuple(str(path) for _, path, written, label, state in rows
+                 if written is not None and label is not None and state == "accepted" and same_landmark(written, label))
