@@ -232,7 +232,7 @@ def outside_refresh_section(app, window) -> None:
 def job_end_section(app, window) -> None:
     """A job of the window that accepts one photo with every photo of a big search chosen:
     the longest GUI stall from its start through the counts and search read at its end
-    (JobController._on_stopped), against a plain refresh of the same search."""
+    (JobHost._on_stopped), against a plain refresh of the same search."""
     def accepted_by_a_job(photo_id: int):
         expected = window.index.review_states([photo_id])
 

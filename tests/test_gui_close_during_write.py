@@ -49,11 +49,11 @@ def _hang_at_rename(monkeypatch, count: int) -> tuple[threading.Event, threading
 
 def test_closing_while_a_file_write_hangs_returns_with_the_window_repainting_and_the_state_recovers(
         qtbot, window, tmp_path, monkeypatch) -> None:
-    from app.gui import job_controller
+    from app.gui import job_host
 
     originals = _labelled_library(qtbot, window, tmp_path, monkeypatch)
     db = window.db_path
-    monkeypatch.setattr(job_controller, "CLOSE_WAIT_MS", 500)  # the close's bound, short for the test
+    monkeypatch.setattr(job_host, "CLOSE_WAIT_MS", 500)  # the close's bound, short for the test
     messages: list[str] = []
     monkeypatch.setattr(window, "show_message", lambda text, *args, **kwargs: messages.append(text))
     hanging, let_go = _hang_at_rename(monkeypatch, 3)
@@ -82,10 +82,10 @@ def test_closing_while_a_file_write_hangs_returns_with_the_window_repainting_and
 
 
 def test_the_app_quits_leaving_a_hung_write_as_a_kill_does(qtbot, window, tmp_path, monkeypatch) -> None:
-    from app.gui import app as gui_app, job_controller
+    from app.gui import app as gui_app, job_host
 
     _labelled_library(qtbot, window, tmp_path, monkeypatch)
-    monkeypatch.setattr(job_controller, "CLOSE_WAIT_MS", 200)
+    monkeypatch.setattr(job_host, "CLOSE_WAIT_MS", 200)
     hanging, let_go = _hang_at_rename(monkeypatch, 2)
     assert window.jobs.write(plan_writes(window.index))
     assert hanging.wait(30)

@@ -34,7 +34,7 @@ def test_a_cancelled_job_says_cancelled_once_and_what_was_kept(window) -> None:
 
 
 def test_a_folder_read_leaves_out_the_counts_that_are_zero(qtbot, window, tmp_path, monkeypatch) -> None:
-    from app.gui.job_controller import describe_summary
+    from app.gui.job_host import describe_summary
 
     messages: list[str] = []
     monkeypatch.setattr(window, "show_message", messages.append)
