@@ -13,7 +13,7 @@ import pytest
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, write_labels
-from app.core.metadata.plan import read_current_fields
+from app.core.metadata.file_now import read_current_fields
 from app.core.metadata.read_back import landmark_of
 from app.core.settings import AppSettings, save_settings
 from app.gui.write_dialog import problem_text
@@ -170,7 +170,7 @@ def test_a_jpeg_the_index_says_holds_nothing_of_ours_is_read_once(tmp_path, inde
     """The hold read every JPEG's head a second time (2,000 camera JPEGs, never written
     into: write --dry-run 3.06 s against 2.46 s, review9 F1); a JPEG no write of ours went
     into and no label was read back from cannot hold our keyword."""
-    from app.core.metadata import plan as plan_module
+    from app.core.metadata import file_now, plan as plan_module, plan_jpeg_hold
 
     folder = tmp_path / "trip"
     folder.mkdir()
@@ -178,13 +178,14 @@ def test_a_jpeg_the_index_says_holds_nothing_of_ours_is_read_once(tmp_path, inde
     for photo in photos:
         add_photo(index, [photo], "Petra")
     reads: list[str] = []
-    real = plan_module.read_jpeg_head
+    real = file_now.read_jpeg_head
 
     def counted_read(path, *args, **kwargs):
         reads.append(Path(path).name)
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(plan_module, "read_jpeg_head", counted_read)
+    for module in (file_now, plan_module, plan_jpeg_hold):  # each reads a JPEG's head through its own name
+        monkeypatch.setattr(module, "read_jpeg_head", counted_read)
     plan = plan_writes(index, options=NO_JPEG)
     assert sorted(reads) == sorted(photo.name for photo in photos)  # once each, for its sidecar's start
     assert all(item.changes_anything and item.problem is None for item in plan)

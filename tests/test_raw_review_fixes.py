@@ -23,8 +23,8 @@ from app.core.errors import PhotoReadError
 from app.core.index import PhotoIndex
 from app.core.metadata import WriteOptions, plan_writes, undo_last_write, write_labels
 from app.core.metadata import raw_header, writer
+from app.core.metadata.file_now import keywords_inside
 from app.core.metadata.keywords import KeywordFields
-from app.core.metadata.plan import keywords_inside
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.verify import VerificationError
 from app.core.photo_info import read_photo_info

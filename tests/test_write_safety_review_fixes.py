@@ -20,9 +20,10 @@ from app.core.index import PhotoIndex
 from app.core.errors import MetadataWriteError
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
+from app.core.metadata.file_now import CHANGED_SINCE_INDEXED
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
-from app.core.metadata.plan import CHANGED_SINCE_INDEXED, WriteOptions
+from app.core.metadata.plan import WriteOptions
 from tests.test_metadata_support import add_photo, as_an_older_version_wrote_it, make_jpeg
 
 REPO = Path(__file__).resolve().parents[1]

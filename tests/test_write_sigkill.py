@@ -15,10 +15,10 @@ import pytest
 
 from app.core.index import PhotoIndex
 from app.core.metadata import undo_last_write
+from app.core.metadata.file_now import jpeg_field_names
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import label_fields
-from app.core.metadata.plan import jpeg_field_names
 from tests.test_metadata_support import add_photo, make_jpeg
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")]

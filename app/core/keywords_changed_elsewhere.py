@@ -148,7 +148,7 @@ def what_is_in(path: Path, label: str, before: dict | None = None) -> tuple[str 
     cannot tell (a file this app reads no keyword fields of, or one unreadable now);
     the landmark keyword in the file now, if any)."""
     from app.core.metadata.journal import decode_blob
-    from app.core.metadata.plan import read_jpeg_head
+    from app.core.metadata.file_now import read_jpeg_head
     from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text
     from app.core.photo_info import file_kind
 

@@ -1,7 +1,8 @@
 """Decide what a write batch will do, without touching any file: which file of
 which photo gets which keywords. `--dry-run` prints this plan; `write_labels`
 carries it out. Which files a photo's label goes into, and which of them are
-refused or left out, is plan_targets.py's; this module builds each file's item."""
+refused or left out, is plan_targets.py's; what a file holds now, and whether it
+changed since it was indexed, file_now.py's; this module builds each file's item."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from app.core.cloud_files import not_downloaded_note, online_only_note
-from app.core.errors import MetadataWriteError, PhotoReadError, TaggerError, UsageError
+from app.core.errors import MetadataWriteError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
@@ -18,9 +19,9 @@ from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
 from app.core.metadata.dry_run_wording import listed, listed_change
-from app.core.metadata.iptc import holds_iptc
-from app.core.metadata.jpeg_fields import fields_of, fit_fields
-from app.core.metadata.jpeg_segments import JpegFormatError, JpegLayout, parse_jpeg
+from app.core.metadata.file_now import (changed_since_indexed, jpeg_field_names, keywords_inside, read_current_fields,
+                                        read_jpeg_head, stat_if_there, stat_or_none, why_changed)
+from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
@@ -39,12 +40,9 @@ from app.core.metadata.plan_targets import (
 )
 from app.core.metadata.read_back import landmark_of
 from app.core.metadata.read_back_keyword import read_back_from
-from app.core.metadata.sidecar import (SIDECAR_NAMINGS, fields_of_sidecar, fields_to_rewrite, read_sidecar_text,
-                                       sidecar_not_downloaded, sidecar_path, too_many_keywords)
+from app.core.metadata.sidecar import SIDECAR_NAMINGS, sidecar_not_downloaded, sidecar_path, too_many_keywords
 from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
-
-HEADER_READ = 256 * 1024  # enough for the metadata segments of nearly every JPEG
 
 
 @dataclass(frozen=True)
@@ -297,15 +295,15 @@ def _plan_file(
     )
     if nothing_to_take_out:
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common)
-    stat = _stat_if_there(path)
+    stat = stat_if_there(path)
     if missing or stat is None:  # (iCloud's stand-in in its place: in the cloud, not deleted)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
                             problem=not_downloaded_note(path) or "file is missing; rescan")
     if (in_the_cloud := online_only_note(stat)) is not None:  # reading it would download it
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=in_the_cloud, **common)
-    if _changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first
+    if changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem=_why_changed(index, path))
+                            problem=why_changed(index, path))
     if not embed and (in_the_cloud := sidecar_not_downloaded(path, target)) is not None:
         # a sidecar evicted by iCloud is not absent: a new one beside its stand-in (of either
         # naming) would hide the editor's development history when the original comes back
@@ -369,22 +367,8 @@ def _plan_file(
         except MetadataWriteError as error:  # an XMP packet or IPTC block over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
     reason = None if after == current else (
-        (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, _stat_or_none(target)))
+        (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, stat_or_none(target)))
     return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
-
-
-def jpeg_field_names(layout: JpegLayout) -> tuple[str, ...]:
-    """The fields a write gives a JPEG: IPTC Keywords only where it holds an IPTC block
-    already (with keywords or without), as exiftool's MWG module writes IPTC "only if
-    the original file contained IPTC" and the Metadata Working Group asks a program to
-    keep in sync the forms a file holds. Every reader this app writes for takes XMP
-    (Windows' System.Keywords reads dc:subject first), and a block created beside it
-    would be one more copy of the keywords, cut at 64 bytes, that a program writing XMP
-    alone leaves behind."""
-    photoshop = layout.first("photoshop")
-    if holds_iptc(photoshop.payload if photoshop is not None else None):
-        return FIELD_NAMES
-    return tuple(name for name in FIELD_NAMES if name != "iptc")
 
 
 def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
@@ -392,101 +376,3 @@ def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
     flat = current.subject or current.iptc
     found = any(landmark_of([keyword], flat) == label for keyword in current.hierarchical or [])
     return label if label is not None and found else None
-
-
-CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"
-
-
-def _why_changed(index: PhotoIndex, path: Path) -> str:
-    """Why a file that differs from the index cannot be written. A scan that found it
-    unreadable (truncated by a failing card, say) keeps the index as it was, so a
-    rescan cannot help: the damage is named, as long as the file is still damaged."""
-    if not index.conn.execute(
-        "SELECT 1 FROM errors WHERE stage = 'scan' AND path = CAST(? AS TEXT) LIMIT 1", (db_text(str(path)),)
-    ).fetchone():
-        return CHANGED_SINCE_INDEXED
-    from app.core.photo_info import read_photo_info
-
-    try:
-        read_photo_info(path)
-    except PhotoReadError as error:
-        reason = str(error).removeprefix(f"{path}: ")
-        return f"damaged since it was indexed: {reason}; restore it from a backup (its label stays in the index)"
-    except OSError:
-        pass
-    return CHANGED_SINCE_INDEXED
-
-
-def _changed_since_indexed(stat: os.stat_result, size: int | None, mtime_ns: int | None) -> bool:
-    return size is not None and (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns)
-
-
-def _stat_if_there(path: Path) -> os.stat_result | None:
-    """The photo's stat; None where it is not there (as Path.exists says it)."""
-    try:
-        return path.stat()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-
-
-def _stat_or_none(path: Path):
-    """The file's stat, or None for a sidecar still to be created."""
-    try:
-        return path.stat()
-    except FileNotFoundError:
-        return None
-
-
-def keywords_inside(path: Path, kind: str | None) -> KeywordFields:
-    """The XMP keyword fields (dc:subject, lr:hierarchicalSubject, digiKam:TagsList, LastKeywordXMP) that
-    a JPEG, PNG, TIFF, HEIC or RAW file holds inside, as Lightroom, digiKam or exiftool
-    left them (a DNG tagged in Lightroom, which keeps a DNG's metadata inside it; any
-    TIFF-structured RAW, a CR3 or a RAF exiftool wrote into); empty when there are none
-    or they cannot be read. A RAW file's header alone is read, never its image data. A
-    JPEG's IPTC keywords stand for a dc:subject it lacks or that holds none (an empty
-    rdf:Bag), as where the write goes into the JPEG (keywords.label_fields): a sidecar
-    holding the landmark alone would hide them from the programs that read it."""
-    try:
-        if kind == "jpeg":
-            inside = read_current_fields(path, embedded=True)
-            if not holds_a_keyword(inside.subject) and inside.iptc:
-                inside = replace(inside, subject=[keyword for keyword in inside.iptc if keyword.strip()])
-            return inside.only(SIDECAR_FIELDS)
-        if kind == "raw":
-            from app.core.metadata.raw_header import read_raw_header
-
-            packet = read_raw_header(path).xmp
-        elif kind in ("png", "tiff", "heic"):
-            from PIL import Image
-
-            if kind == "heic":
-                import pillow_heif
-
-                pillow_heif.register_heif_opener()
-            with Image.open(path) as image:
-                packet = image.info.get("xmp")
-        else:
-            return KeywordFields()
-        return fields_of_sidecar(packet or None, str(path)).only(SIDECAR_FIELDS)
-    except (TaggerError, OSError, ValueError, SyntaxError, ImportError):
-        return KeywordFields()
-
-
-def read_current_fields(target: Path, embedded: bool) -> KeywordFields:
-    """The keyword fields a JPEG (embedded) or a sidecar (empty when new) holds now."""
-    if not embedded:
-        return fields_to_rewrite(read_sidecar_text(target), str(target)).only(SIDECAR_FIELDS)
-    return read_jpeg_head(target)[1]
-
-
-def read_jpeg_head(target: Path) -> tuple[JpegLayout, KeywordFields]:
-    """A JPEG's segments before its image data (read from its first 256 KB: all of it
-    only where its metadata runs longer) and the keyword fields they hold."""
-    with open(target, "rb") as handle:
-        head = handle.read(HEADER_READ)
-        try:
-            layout = parse_jpeg(head, str(target))
-        except JpegFormatError:
-            head += handle.read()
-            layout = parse_jpeg(head, str(target))
-    return layout, fields_of(layout, str(target))

@@ -20,6 +20,7 @@ from app.core.index import PhotoIndex
 from app.core.index.read_back_records import labelled_before_records, read_back_keyword
 from app.core.metadata import journal
 from app.core.metadata.dry_run_wording import listed
+from app.core.metadata.file_now import read_jpeg_head
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.read_back_keyword import read_back_from
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 def old_label_in_jpeg(index: PhotoIndex, photo_id: int, jpeg: Path, label: str | None) -> str | None:
     """Why `jpeg` holds a landmark of ours that is not `label` (None: the label is
     rejected), as a note's start; None where it holds `label`, none, or the user's own."""
-    from app.core.metadata.plan import read_jpeg_head  # (plan.py calls this module)
-
     written = journal.file_history(index, jpeg).label
     if written is None and not may_have_been_read_back(index, photo_id, jpeg):
         return None  # nothing of ours can be inside: the JPEG is not read (a nightly write of every photo)

@@ -27,16 +27,11 @@ from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery, stopped_write
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
+from app.core.metadata.file_now import CHANGED_SINCE_INDEXED, keywords_inside
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
-from app.core.metadata.plan import (
-    CHANGED_SINCE_INDEXED,
-    PlannedWrite,
-    WriteOptions,
-    keywords_inside,
-    plan_again_where_undone,
-)
+from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_undone
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
