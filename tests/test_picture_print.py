@@ -121,18 +121,26 @@ def test_two_pictures_alike_in_their_top_40_percent_have_different_prints_and_ar
     edit_in_lightroom(edited)
     assert picture_print(trailed) == picture_print(edited) == picture_print(deleted)
 
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [library])
-        photo = index.search("")[0]
-        index.set_label(photo.id, "Colosseum")
-        deleted.unlink()
-        (library / "CardB").mkdir()
-        other.rename(library / "CardB" / "DSC_0001.JPG")
-        summary = scan(index, [library])
+    with swap_cards_and_scan(tmp_path, library, deleted, other) as index:
+        new = library / "CardB" / "DSC_0001.JPG"
+        assert index.get(index.search(f"path:\"{new}\"")[0].id).state == "unlabelled"
 
-        assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
-        assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]
-        assert index.get(index.search(f"path:\"{library / 'CardB' / 'DSC_0001.JPG'}\"")[0].id).state == "unlabelled"
+
+def swap_cards_and_scan(tmp_path: Path, library: Path, deleted: Path, other: Path) -> PhotoIndex:
+    """The card swap: `deleted` (the library's one photo) scanned and labelled "Colosseum",
+    then deleted and `other` put in as CardB/DSC_0001.JPG; the rescan must leave the label
+    on the missing photo and take the new file for a new photo. The index, open."""
+    index = PhotoIndex.open(tmp_path / "index.db")
+    scan(index, [library])
+    photo = index.search("")[0]
+    index.set_label(photo.id, "Colosseum")
+    deleted.unlink()
+    (library / "CardB").mkdir()
+    other.rename(library / "CardB" / "DSC_0001.JPG")
+    summary = scan(index, [library])
+    assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
+    assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]
+    return index
 
 
 def night_frame(path: Path, moon_x: int) -> Path:
@@ -167,14 +175,4 @@ def test_a_card_swap_of_two_night_frames_sharing_a_fingerprint_is_not_joined(tmp
     deleted = night_frame(library / "CardA" / "DSC_0001.JPG", 400)
     other = night_frame(tmp_path / "DSC_0001.JPG", 2000)
     assert fingerprint_file(deleted) == fingerprint_file(other)
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        scan(index, [library])
-        photo = index.search("")[0]
-        index.set_label(photo.id, "Colosseum")
-        deleted.unlink()
-        (library / "CardB").mkdir()
-        other.rename(library / "CardB" / "DSC_0001.JPG")
-        summary = scan(index, [library])
-
-        assert (summary.moved, summary.new, summary.missing) == (0, 1, 1)
-        assert [(r.id, r.label) for r in index.search("is:missing")] == [(photo.id, "Colosseum")]
+    swap_cards_and_scan(tmp_path, library, deleted, other).close()
