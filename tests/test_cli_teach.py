@@ -61,9 +61,9 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", model, "--json", "Our cabin", str(folder / "IMG_0.jpg"))
     assert code == 0
     assert lines == [{"label": "Our cabin", "model_id": tiny_bundle.id, "taught": 1, "embedded": 0, "errors": 0,
-                      "photo_ids": lines[0]["photo_ids"], "looks_like": [],
+                      "photo_ids": lines[0]["photo_ids"], "place_photos": 1, "looks_like": [],
                       "unlike_the_others": []}]
-    assert "taught 'Our cabin' from 1 photo" in err
+    assert "taught 'Our cabin' from 1 photo" in err and "in all" not in err
     assert main(["--db", db, "stats"]) == 0  # the CLI's list of taught places
     assert "taught:     Our cabin (1 photo)" in capsys.readouterr().out
     code, lines, _ = run_cli(capsys, "--db", db, "stats", "--json")
@@ -232,3 +232,22 @@ def test_teaching_a_photo_icloud_evicted_says_it_is_in_icloud(capsys, tmp_path, 
                                str(evicted), str(kept))
     assert code == 1 and lines[0]["taught"] == 1
     assert f"{evicted}: {IN_ICLOUD}" in err and "check the path" not in err
+
+
+def test_a_teach_into_a_place_that_has_photos_says_its_new_total(capsys, tmp_path, tiny_bundle):
+    """(teaching tester) "taught 'Our cabin' from 1 photo" read as if the place had one photo
+    when two more taught it already: the line gives the total too."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / f"IMG_{i}.jpg")
+    db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
+    assert run_cli(capsys, "--db", db, "teach", "--model", model, "Our cabin",
+                   str(folder / "IMG_0.jpg"), str(folder / "IMG_1.jpg"))[0] == 0
+
+    code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", model, "--json", "Our cabin",
+                               str(folder / "IMG_2.jpg"))
+
+    assert code == 0 and "taught 'Our cabin' from 1 photo (3 in all)" in err
+    assert (lines[0]["taught"], lines[0]["place_photos"]) == (1, 3)

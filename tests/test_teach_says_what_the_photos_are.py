@@ -43,6 +43,15 @@ def test_the_apps_teach_message_says_it_in_its_own_quotes():
     assert text.endswith("label them (L). Find suggestions in Review looks for it in your other photos.")
 
 
+def test_the_apps_teach_message_gives_the_places_new_total_when_it_had_photos():
+    from app.gui.job_words import teach_text
+
+    summary = TeachSummary(label="Maritime museum", taught=1, photo_ids=[3])
+    assert teach_text(summary, {"Maritime museum": 2}, {"Maritime museum": 3}).startswith(
+        "Taught “Maritime museum” from 1 photo (3 in all)")
+    assert "in all" not in teach_text(summary, {}, {"Maritime museum": 1})
+
+
 def test_a_photo_unlike_the_others_is_named_by_its_file_and_what_to_do():
     look = TaughtLook("Arezzo park", 3, unlike=("/photos/Arezzo/DSCN0025.jpg",))
     assert look.lines() == [

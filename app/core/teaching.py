@@ -55,6 +55,7 @@ class TeachSummary:
     untaught: list[Untaught] = field(default_factory=list)  # places the moves left with no photo
     look: TaughtLook | None = None  # odd photos, the model's landmarks they are (app.core.teaching_look)
     journalled: "ReviewCommand | None" = None  # the review journal's command (teach's `journal`)
+    place_photos: int = 0  # the photos teaching the place after this teach, these and earlier ones
 
     @property
     def no_longer_taught(self) -> list[str]:
@@ -64,6 +65,8 @@ class TeachSummary:
         if self.taught == 0 and self.errors:
             return f"nothing taught as '{self.label}': {self.errors} photo{'s' if self.errors != 1 else ''} could not be used"
         text = f"taught '{self.label}' from {self.taught} photo{'s' if self.taught != 1 else ''}"
+        if self.place_photos > self.taught:  # taught into a place that had photos: its new total
+            text += f" ({self.place_photos:,} in all)"
         if self.embedded:
             text += f" ({self.embedded} decoded now)"
         if self.errors:
@@ -82,6 +85,7 @@ class TeachSummary:
             "embedded": self.embedded,
             "errors": self.errors,
             "photo_ids": list(self.photo_ids or []),
+            "place_photos": self.place_photos,
             **(self.look.to_json() if self.look is not None else {}),
         }
 
@@ -154,6 +158,7 @@ def teach(
         # a place the moves left with no photo is no longer taught: its suggestions go
         summary.untaught = withdraw_untaught(conn, {move.before for move in summary.moved})
         summary.journalled = was.journal(conn, journal, summary) if was is not None else None
+        summary.place_photos = store.taught_labels(conn).get(label, 0)
     summary.embedded = embedder.decoded
     summary.look = look_of_place(index, bundle, label, summary.photo_ids) if summary.taught else None
     return summary

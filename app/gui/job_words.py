@@ -213,6 +213,8 @@ def teach_text(summary, taught_before: dict[str, int], taught_after: dict[str, i
             return f"Nothing taught as {place}: " + teach_failures_text(failures).removeprefix("; ")
         return f"Nothing taught as {place}: {counted(summary.errors, 'photo')} could not be used"
     text = f"Taught {place} from {counted(summary.taught, 'photo')}"
+    if taught_after.get(summary.label, 0) > summary.taught:  # a place that had photos: its new total
+        text += f" ({taught_after[summary.label]:,} in all)"
     if summary.embedded:
         text += f" ({summary.embedded:,} decoded now)"
     text += teach_failures_text(failures)
