@@ -1,7 +1,8 @@
 """Ctrl-C in the CLI: a scan stopped by it is recorded as stopped (not failed), with the
 counts of what it stored and `stats` saying to run it again; `tag` stopped during its
-scan still names its model; and a Ctrl-C while the commands are still loading ends
-with one line and exit 130, not a traceback."""
+scan still names its model; a Ctrl-C while the commands are still loading ends
+with one line and exit 130, not a traceback, as one while `write` plans does, saying
+that nothing was written."""
 
 from __future__ import annotations
 
@@ -125,3 +126,35 @@ def test_ctrl_c_while_the_commands_are_loading_says_interrupted(monkeypatch, cap
         pytest.fail("the Ctrl-C went through main() (a traceback for the user)")
     assert code == 130
     assert capsys.readouterr().err == "landmark-tagger: interrupted\n"
+
+
+def test_ctrl_c_while_a_write_is_planned_says_nothing_was_written(tmp_path, two_folders, monkeypatch,
+                                                                  capsys) -> None:
+    """Planning reads every file (minutes on a big library) before the write opens its batch:
+    a Ctrl-C then ends the command with one line saying that nothing was written, and exit 130."""
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan
+    from app.core.metadata.journal import last_batch_id
+
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(two_folders[0])]) == 0
+    with PhotoIndex.open(db) as index:
+        for photo in index.search(""):
+            index.set_label(photo.id, "Petra", source="user", state="accepted")
+    before = {path: path.read_bytes() for path in two_folders[0].iterdir()}
+    capsys.readouterr()
+    plan_file, planned = plan._plan_file, []
+
+    def plan_file_then_ctrl_c(*args, **kwargs):
+        planned.append(args[2])
+        _ctrl_c()
+        return plan_file(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "_plan_file", plan_file_then_ctrl_c)
+    assert main(["--db", db, "write"]) == 130
+    assert capsys.readouterr().err == "landmark-tagger: interrupted; nothing written\n"
+    assert len(planned) == 1
+    assert {path: path.read_bytes() for path in two_folders[0].iterdir()} == before
+    assert sorted(two_folders[0].iterdir()) == sorted(before)  # no sidecar either
+    with PhotoIndex.open(db) as index:
+        assert last_batch_id(index) is None

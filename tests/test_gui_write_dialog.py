@@ -110,3 +110,48 @@ def test_write_leaves_out_the_files_the_list_showed_as_impossible_and_says_so(
     assert "Pont du Gard".encode() in writable.read_bytes()
     assert "Pont du Gard".encode() not in read_only.read_bytes()
     assert nothing.exists()
+
+
+def test_cancel_while_preparing_a_write_stops_the_plan_and_writes_nothing(qtbot, window, tmp_path,
+                                                                          monkeypatch) -> None:
+    """Cancel during "Preparing write" did nothing until every file of a big library was
+    read; then the status line said "the work done so far is kept" (there was none)."""
+    import threading
+
+    from app.core.metadata import plan
+    from app.core.metadata.journal import last_batch_id
+    from app.gui import job_controller
+
+    messages: list[str] = []
+    monkeypatch.setattr(window, "show_message", messages.append)
+    added_folder(qtbot, window, tmp_path, count=3)
+    ids = [window.grid_model.photo_id(row) for row in range(3)]
+    before = {i: Path(window.index.get(i).path).read_bytes() for i in ids}
+    for photo_id in ids:
+        window.index.set_label(photo_id, "Pont du Gard", source="user", state="accepted")
+    plan_file, planned, first_planned, pressed = plan._plan_file, [], threading.Event(), threading.Event()
+
+    def slow_plan_file(*args, **kwargs):  # the first photo's file is read until Cancel is pressed
+        planned.append(args[2])
+        first_planned.set()
+        pressed.wait(10)
+        return plan_file(*args, **kwargs)
+
+    monkeypatch.setattr(plan, "_plan_file", slow_plan_file)
+    shown = []
+    monkeypatch.setattr(job_controller.WritePlanDialog, "exec", lambda dialog: shown.append(dialog) or 0)
+    cancelled = []
+    window.jobs.runner.cancelled.connect(lambda name, summary: cancelled.append(name))
+    assert window.write_labels()
+    qtbot.waitUntil(first_planned.is_set, timeout=10000)
+    window.job_bar.cancel_button.click()
+    assert window.jobs.runner.cancelling
+    pressed.set()
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
+    assert cancelled == ["Preparing write"]
+    assert len(planned) == 1  # stopped after the file in hand, not after the whole library
+    assert messages[-1] == "Preparing write: cancelled — nothing written"
+    qtbot.wait(50)  # a follow-up would come on the next turn of the event loop
+    assert not shown  # no write list
+    assert last_batch_id(window.index) is None  # no write batch opened
+    assert {i: Path(window.index.get(i).path).read_bytes() for i in ids} == before

@@ -480,3 +480,20 @@ def test_a_symbolic_link_is_written_through_and_stays_a_link(tmp_path, index):
     assert plan_writes(index, "", False, WriteOptions())[0].changes_anything is False  # the index saw the write
     undo_last_write(index)
     assert link.is_symlink() and photo.read_bytes() == original_bytes
+
+
+def test_a_cancelled_plan_stops_before_the_next_photo_and_touches_nothing(tmp_path, index):
+    """The app's Cancel during "Preparing write": planning a big library reads every file."""
+    from app.core.errors import Cancelled
+    from app.core.progress import CancelToken
+
+    photos = [make_jpeg(tmp_path / f"{name}.jpg") for name in ("a", "b")]
+    before = [photo.read_bytes() for photo in photos]
+    for photo in photos:
+        add_photo(index, [photo], "Château d'If")
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        plan_writes(index, cancel=cancel)
+    assert [photo.read_bytes() for photo in photos] == before
+    assert len(plan_writes(index, cancel=CancelToken())) == 2  # not cancelled: every photo planned

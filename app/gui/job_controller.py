@@ -176,7 +176,7 @@ class JobController(JobHost):
                 QTimer.singleShot(0, lambda: self.write(dialog.to_write, left_out=dialog.blocked))
 
         work = job_work.plan_work(self.window.db_path, query, include_suggested, self.window.settings)
-        return self.start("Preparing write", work, after=show_plan)
+        return self.start("Preparing write", work, after=show_plan, cancelled_words="nothing written")
 
     def write(self, plan: list, left_out: int = 0) -> bool:
         """Write `plan`; `left_out` files the write list showed as impossible are named in

@@ -66,6 +66,7 @@ class JobHost(QObject):
         self._unchanged: Callable[[], str] | None = None  # its follow-up when it changed nothing (start)
         self._may_change_files = False  # the running job reads folders or writes photos (start)
         self._writes_photos = False  # the running job writes photo files: a write, an undo (start)
+        self._cancelled_words: str | None = None  # what a cancelled job that changes nothing left (start)
         self._closing_message: str | None = None  # the last job's words in the status bar
         self.runner.started.connect(self._on_started)
         self.runner.progressed.connect(window.job_bar.update_progress)
@@ -84,7 +85,7 @@ class JobHost(QObject):
     def start(self, name: str, work, after: Callable[[object], None] | None = None,
               all_or_nothing: bool = False, may_change_files: bool = False,
               unchanged: Callable[[], str] | None = None, holds_index: bool = False,
-              writes_photos: bool = False) -> bool:
+              writes_photos: bool = False, cancelled_words: str | None = None) -> bool:
         """Run `work` as the job `name`; `after(summary)` once it is done. An
         `all_or_nothing` job writes its result in one transaction: cancelled, it changed nothing,
         and then (or when it failed, rolled back) `unchanged()` runs, its words closing the message
@@ -92,7 +93,9 @@ class JobHost(QObject):
         After a job that `may_change_files` (writes photos, or reads folders and so finds
         photos changed or evicted to iCloud) the tiles of changed files are made again. While a job
         that `holds_index` (one transaction from its start) runs, A, R, L and Ctrl+Z wait for it.
-        One that `writes_photos` makes the closing window say it finishes the file in hand (stop_for_closing)."""
+        One that `writes_photos` makes the closing window say it finishes the file in hand (stop_for_closing).
+        `cancelled_words`: a job that changes nothing (the write's plan) closes, cancelled, with
+        "{name}: cancelled — {cancelled_words}", not "the work done so far is kept" (there is none)."""
         if self.runner.busy:
             self.say_busy()
             return False
@@ -104,6 +107,7 @@ class JobHost(QObject):
         self._changes_nothing_when_cancelled = all_or_nothing
         self._may_change_files = may_change_files
         self._writes_photos = writes_photos
+        self._cancelled_words = cancelled_words
         return self.runner.start(name, work, holds_index)
 
     def say_busy(self, why: str = "") -> None:
@@ -203,6 +207,9 @@ class JobHost(QObject):
             undoable, self._unchanged = self._unchanged is None, None
             self._closing_message = None
             QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after, undoable))
+            return
+        if self._cancelled_words is not None:  # it changed nothing, whether it had ended or not
+            self._show_closing(f"{name}: cancelled — {self._cancelled_words}")
             return
         if self._changes_nothing_when_cancelled:  # its photos are as they were
             self._show_closing(f"{name}: cancelled; no photo was changed" + self._changed_nothing())

@@ -100,7 +100,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
-        plan = plan_writes(index, args.query, args.include_suggested, options)
+        try:
+            plan = plan_writes(index, args.query, args.include_suggested, options)
+        except KeyboardInterrupt as stop:  # Ctrl-C while planning: no batch was opened, no file touched
+            if type(stop) is not KeyboardInterrupt or str(stop):  # (Terminated, or one saying more already)
+                raise
+            raise KeyboardInterrupt("nothing written") from None
         waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
         if args.dry_run:
             for item in plan:

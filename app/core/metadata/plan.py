@@ -43,6 +43,7 @@ from app.core.metadata.read_back_keyword import read_back_from
 from app.core.metadata.sidecar import SIDECAR_NAMINGS, sidecar_not_downloaded, sidecar_path, too_many_keywords
 from app.core.metadata.taught_field import taught_field_after
 from app.core.path_case import DiskNames, as_listed
+from app.core.progress import CancelToken
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def plan_writes(
     query: str = "",
     include_suggested: bool = False,
     options: WriteOptions = WriteOptions(),
+    cancel: CancelToken | None = None,
 ) -> list[PlannedWrite]:
     """The writes for every matching photo whose label is accepted (and suggested
     ones with `include_suggested`; those exist only at or above the model's
@@ -171,7 +173,9 @@ def plan_writes(
     picture's photo, split off since). A JPEG's
     sidecar left from a `--no-jpeg` write gets the change too where it holds a
     keyword of ours. Unreadable files come back with `problem` set; so does each file of
-    a photo whose JPEG, left untouched, holds another landmark of ours (plan_jpeg_hold)."""
+    a photo whose JPEG, left untouched, holds another landmark of ours (plan_jpeg_hold).
+    `cancel` is looked at before each photo (planning reads every file, minutes on a big
+    library): Cancelled is raised, and nothing was written, as a plan writes nothing."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
@@ -185,6 +189,8 @@ def plan_writes(
     photo_files: dict[int, tuple[str, ...]] = {}  # a photo's evicted sidecars hold all its files
     written_photos = journal.photos_written(index)
     for photo in index.search(query):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
         left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
         withdrawn = photo.state == "suggested" and photo.label is None  # (see plan_targets.withdrawn_suggestion)
         if withdrawn and not withdrawn_suggestion(photo, written_photos, written_for):
@@ -228,6 +234,8 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
     plan = photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
     plan = photos_stripped_since_written_held(index, plan)
     return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files)
