@@ -343,7 +343,8 @@ def _same_card(conn, root: str, target: str) -> bool:
 
 def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> int:
     """Re-point files, photos, library folders, the write journal (so undo finds the
-    files) and the problems; refresh each photo's search words (its folder changed).
+    files), the sidecars' last seen states (sidecar_states: else each would be read as
+    changed) and the problems; refresh each photo's search words (its folder changed).
     What scans recorded of the cards mounted on its folders moves too where `target` is
     `root`'s `same_card`, else goes (another card, a copy: the scan of it records its own)."""
     def moved(path: str) -> str:
@@ -364,15 +365,15 @@ def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> 
         conn.execute("UPDATE photos SET folder = CAST(? AS TEXT), primary_path = CAST(? AS TEXT) WHERE id = ?",
                      (db_text(moved(folder)), db_text(moved(primary)), photo_id))
         refresh_search_text(conn, photo_id)
-    for table in ("write_journal", "errors"):
-        rows = conn.execute(f"SELECT id, path FROM {table} WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) "
+    for table in ("write_journal", "sidecar_states", "errors"):
+        rows = conn.execute(f"SELECT rowid, path FROM {table} WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) "
                             "OR path = CAST(? AS TEXT)", (db_text(low), db_text(high), db_text(root))).fetchall()
         for row_id, path in rows:
             path = os.fsdecode(path) if isinstance(path, bytes) else path
             if table == "errors":  # met again at the new place, or not
                 conn.execute("DELETE FROM errors WHERE id = ?", (row_id,))
             else:
-                conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?",
+                conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",
                              (db_text(moved(path)), row_id))
     for (path,) in conn.execute("SELECT path FROM library_roots").fetchall():
         text = os.fsdecode(path) if isinstance(path, bytes) else path

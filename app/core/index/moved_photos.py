@@ -126,6 +126,8 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_pic
     new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
     counterparts = _counterparts(conn, old_id, new_id, by_picture)
     _follow_in_write_journal(conn, old_id, counterparts)
+    # the sidecar states the scan recorded at the new place are the photo's (sidecar_states)
+    conn.execute("UPDATE OR REPLACE sidecar_states SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     conn.executemany(
         "DELETE FROM files WHERE photo_id = ? AND missing = 1 AND fingerprint = ?",
         [(old_id, fingerprint) for fingerprint, _ in new_files],
@@ -177,7 +179,8 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
     """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
     or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
     where they are, and the record of a label read back (read_back_records), so a relabel
-    still replaces that keyword. A sidecar left under the old name (the photo renamed in
+    still replaces that keyword, and the sidecar's last seen state (sidecar_states), so a
+    rescan does not take the moved sidecar for a changed one. A sidecar left under the old name (the photo renamed in
     Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
     moves = {}
     for old_path, new_path in counterparts.values():
@@ -191,7 +194,7 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
             sidecar = old.with_name(old.stem + suffix)
             if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
                 moves[sidecar] = new.with_name(new.stem + suffix)
-    for table in ("write_journal", "read_back_keywords"):
+    for table in ("write_journal", "read_back_keywords", "sidecar_states"):
         for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
             moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
             if moved is not None:

@@ -12,7 +12,9 @@ photo split (IMG_0001.CR3.xmp, written for IMG_0001.CR2's photo, is IMG_0001.CR3
 a write for the photo it went to. Its changes are read for the photo it is now (the one
 holding the file it is named after, else the one of the newest state known), and a
 state any of our records knows is no change: our write for the photo it went to is not
-another program's edit of the photo it left.
+another program's edit of the photo it left. A photo's rows go with it (forget) and
+follow its sidecars where its files move (moved_photos, relocate): a row left behind
+costs a stat at every scan, and a moved sidecar would read as a changed one.
 
 The table is made by migration 42 (not by the scan that first needs it: a table made
 under an open app would change the schema the app's connections opened with, and the
@@ -36,12 +38,13 @@ KnownSidecars = dict[str, dict[str, tuple[int, set[tuple[int, int]]]]]
 def known_sidecars(conn: sqlite3.Connection) -> KnownSidecars:
     """Every sidecar the index knows, by folder: two queries a scan, not one a folder.
     Each with every state our records know of it (any photo's), and the photo of the
-    newest of them (latest saved; on a tie our later write, then the scan's record)."""
+    newest of them (latest saved; on a tie our later write, then the scan's record).
+    The journal's rows of photos forgotten since stay for undo but are not looked at."""
     records: dict[str, list[tuple[tuple[int, int, int], int, tuple[int, int]]]] = defaultdict(list)
     rows = conn.execute(
         "SELECT j.path, j.photo_id, j.size_after, j.mtime_ns_after, j.id FROM write_journal j "
-        "JOIN write_batches b ON b.id = j.batch_id WHERE j.kind = 'sidecar' AND b.undone_at IS NULL "
-        "AND j.photo_id IS NOT NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
+        "JOIN write_batches b ON b.id = j.batch_id JOIN photos p ON p.id = j.photo_id "
+        "WHERE j.kind = 'sidecar' AND b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
         "UNION ALL SELECT path, photo_id, size, mtime_ns, NULL FROM sidecar_states")
     for path, photo_id, size, mtime_ns, journal_id in rows:
         state = (int(size), int(mtime_ns or 0))

@@ -1,0 +1,71 @@
+"""The last seen states of the sidecars that held a photo's keyword (index/sidecar_states.py)
+go with their photo: forgetting the photo takes its rows out, a move or a relocated library
+folder re-points them to the new paths. A row left behind cost a stat at every scan for
+good, and a moved sidecar read as a changed one (its photo read again)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from app.core.index import sidecar_states
+from app.core.index.forget import forget_folder, forget_missing
+from app.core.relocate import relocate_folder
+from app.core.scanner import scan
+from tests import test_sidecar_keywords_changed_elsewhere as lightroom
+
+index = lightroom.index  # the fixture: an index of its own in tmp_path
+
+
+def _states(index) -> list[tuple[str, int]]:
+    return [(str(path), int(photo_id)) for path, photo_id in
+            index.conn.execute("SELECT path, photo_id FROM sidecar_states ORDER BY path")]
+
+
+def _recorded_pair(tmp_path: Path, index) -> tuple[Path, Path, int]:
+    """A written JPEG+NEF pair whose sidecar Lightroom saved since, its state recorded by a scan."""
+    photo, sidecar, photo_id = lightroom._written_pair(tmp_path, index)
+    lightroom._lightroom_saved(sidecar, lightroom.OUR_SUBJECT + "<rdf:li>Rome trip</rdf:li>", lightroom.OUR_HIERARCHY)
+    assert scan(index, [photo.parent]).changed == 1
+    assert _states(index) == [(str(sidecar), photo_id)]
+    return photo, sidecar, photo_id
+
+
+def test_forgetting_a_folder_takes_its_photos_sidecar_states_out(tmp_path, index):
+    photo, _sidecar, _photo_id = _recorded_pair(tmp_path, index)
+    assert forget_folder(index, photo.parent).photos == 1
+    assert _states(index) == []
+    assert not sidecar_states.known_sidecars(index.conn)  # (the journal's rows stay, for undo, unread)
+
+
+def test_forgetting_a_missing_photo_takes_its_sidecar_states_out(tmp_path, index):
+    photo, sidecar, _photo_id = _recorded_pair(tmp_path, index)
+    keep = photo.parent / "other.JPG"
+    lightroom.make_jpeg(keep, seed=7)  # the folder keeps a photo (another picture): its missing one can go
+    for path in (photo, photo.with_suffix(".NEF"), sidecar):
+        path.unlink()
+    scan(index, [photo.parent])
+    assert forget_missing(index).photos == 1
+    assert _states(index) == []
+    assert not sidecar_states.known_sidecars(index.conn)  # nothing left to look at in the scans to come
+
+
+def test_a_photo_moved_with_its_sidecar_takes_its_sidecar_state_along(tmp_path, index):
+    photo, sidecar, photo_id = _recorded_pair(tmp_path, index)
+    day = photo.parent / "Day 1"
+    day.mkdir()
+    for path in (photo, photo.with_suffix(".NEF"), sidecar):
+        shutil.move(path, day / path.name)
+    assert scan(index, [photo.parent]).moved == 1
+    assert _states(index) == [(str(day / sidecar.name), photo_id)]
+    again = scan(index, [photo.parent])
+    assert (again.changed, again.new, again.moved) == (0, 0, 0)  # the moved sidecar is not read as changed
+
+
+def test_a_relocated_library_folder_takes_its_sidecar_states_along(tmp_path, index):
+    photo, sidecar, photo_id = _recorded_pair(tmp_path, index)
+    moved = tmp_path / "Rome 2024"
+    shutil.move(photo.parent, moved)
+    relocate_folder(index, photo.parent, moved)
+    assert _states(index) == [(str(moved / sidecar.name), photo_id)]
+    assert scan(index, [moved]).changed == 0
