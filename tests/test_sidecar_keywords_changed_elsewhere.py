@@ -114,6 +114,18 @@ def test_a_sidecar_changed_with_the_keyword_still_in_it_is_read_once(tmp_path, i
     assert scan(index, [photo.parent]).changed == 0  # its state is recorded: not read at every scan
 
 
+def test_a_raw_that_cannot_be_read_is_counted_once_when_its_sidecar_changed(tmp_path, index):
+    photo, sidecar, photo_id = _written_pair(tmp_path, index)  # (its stand-in NEF: no RAW LibRaw reads)
+    _lightroom_saved(sidecar, "<rdf:li>Rome trip</rdf:li>", "<rdf:li>Places|Rome</rdf:li>")
+    summary = scan(index, [photo.parent])
+    assert _state(index, photo_id) == ("Colosseum", "rejected")  # the sidecar was read
+    assert (summary.changed, summary.errors, summary.unchanged_problems) == (1, 0, 1)
+    assert "0 errors, 1 unchanged file still unreadable" in summary.line()  # HEAD: "1 error, 1 unchanged file…"
+    problem = index.conn.execute("SELECT message FROM errors WHERE path = CAST(? AS TEXT)",
+                                 (str(photo.with_suffix(".NEF")),)).fetchone()
+    assert problem is not None and "DSC_0001.JPG stands for the photo" in problem[0]  # the problem stands
+
+
 def test_our_own_write_of_a_sidecar_is_not_taken_for_a_change(tmp_path, index):
     photo, sidecar, photo_id = _written_pair(tmp_path, index)
     assert scan(index, [photo.parent]).changed <= 1  # (the JPEG our write changed, as before)
@@ -137,7 +149,7 @@ def test_the_apps_scan_line_says_the_labels_followed_the_files(tmp_path, index):
     photo, sidecar, photo_id = _written_pair(tmp_path, index)
     _lightroom_saved(sidecar, "", "")
     line = scan_line(scan(index, [photo.parent]))
-    assert line.startswith("1 photo, 1 changed")  # (and the stand-in NEF's error)
+    assert line.startswith("1 photo, 1 changed")  # (and the stand-in NEF still unreadable)
     assert line.endswith("; 1 landmark keyword was changed or removed in another program since our write: "
                          f"its label follows the file (`search id:{photo_id}` lists it)")
 

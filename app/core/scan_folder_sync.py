@@ -246,8 +246,10 @@ class FolderSync:
             path = os.path.join(folder, name)
             ext = os.path.splitext(name)[1].lower()
             k = known.get(name)
+            # a photo read again for its changed sidecar: its unchanged file that could not be
+            # read stays unread (counted once, as unchanged still unreadable, not as an error again)
             if (k is not None and not k.missing and k.size == size and k.mtime_ns == mtime_ns
-                    and k.photo_id not in self.sidecar_changed):
+                    and (k.photo_id not in self.sidecar_changed or path in self.kept_problems)):
                 states[name] = _listed_state(folder, name, (size, mtime_ns))
                 continue
             if name in self.not_downloaded:  # reading it would download it (or fail, offline)
