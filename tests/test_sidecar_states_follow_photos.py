@@ -69,3 +69,17 @@ def test_a_relocated_library_folder_takes_its_sidecar_states_along(tmp_path, ind
     relocate_folder(index, photo.parent, moved)
     assert _states(index) == [(str(moved / sidecar.name), photo_id)]
     assert scan(index, [moved]).changed == 0
+
+
+def test_a_relocated_library_folder_takes_the_files_its_labels_were_read_back_from_along(tmp_path, index):
+    """(found with the above) relocate re-pointed the write journal and these states but not
+    read_back_keywords, as a move does: after it a relabel no longer knew which files held
+    the keyword read back, nor the scan which files to look at for one removed elsewhere."""
+    photo, sidecar, photo_id = _recorded_pair(tmp_path, index)
+    index.conn.execute("INSERT OR REPLACE INTO read_back_keywords (photo_id, path, keyword) VALUES (?, ?, ?)",
+                       (photo_id, str(sidecar), "Landmarks|Colosseum"))
+    moved = tmp_path / "Rome 2024"
+    shutil.move(photo.parent, moved)
+    relocate_folder(index, photo.parent, moved)
+    assert [(str(path), int(pid)) for path, pid in index.conn.execute(
+        "SELECT path, photo_id FROM read_back_keywords")] == [(str(moved / sidecar.name), photo_id)]
