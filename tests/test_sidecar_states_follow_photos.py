@@ -83,3 +83,46 @@ def test_a_relocated_library_folder_takes_the_files_its_labels_were_read_back_fr
     relocate_folder(index, photo.parent, moved)
     assert [(str(path), int(pid)) for path, pid in index.conn.execute(
         "SELECT path, photo_id FROM read_back_keywords")] == [(str(moved / sidecar.name), photo_id)]
+
+
+def _written_pair_moved_and_edited(tmp_path: Path, index, subject: str, hierarchy: str) -> tuple[Path, Path, int]:
+    """A written pair moved with its sidecar into Rome/Day 1 (`mv Rome/DSC_0001.* "Rome/Day 1/"`)
+    and the sidecar then saved in Lightroom, before the next scan: (JPEG, sidecar, photo id) there."""
+    photo, sidecar, photo_id = lightroom._written_pair(tmp_path, index)
+    day = photo.parent / "Day 1"
+    day.mkdir()
+    for path in (photo, photo.with_suffix(".NEF"), sidecar):
+        shutil.move(path, day / path.name)
+    lightroom._lightroom_saved(day / sidecar.name, subject, hierarchy)
+    return day / photo.name, day / sidecar.name, photo_id
+
+
+def test_a_keyword_replaced_in_a_sidecar_moved_with_its_photo_becomes_the_label(tmp_path, index):
+    """(review 13) the move scan recorded the edited sidecar as known under the photo: the
+    label stayed Colosseum at every scan, and `write` put Colosseum back beside Petra."""
+    photo, sidecar, photo_id = _written_pair_moved_and_edited(
+        tmp_path, index, "<rdf:li>Petra</rdf:li>", "<rdf:li>Landmarks|Petra</rdf:li>")
+    summary = scan(index, [photo.parent.parent])
+    assert summary.moved == 1
+    assert [(Path(change["path"]).name, change["how"], change["label"])
+            for change in summary.keywords_changed_elsewhere] == [("DSC_0001.NEF.xmp", "replaced", "Petra")]
+    assert lightroom._state(index, photo_id) == ("Petra", "accepted")
+    again = scan(index, [photo.parent.parent])
+    assert (again.changed, again.moved, again.keywords_changed_elsewhere) == (0, 0, [])
+    lightroom.write_all(index)
+    assert lightroom.fields_of_sidecar(sidecar.read_bytes()).hierarchical == ["Landmarks|Petra"]
+    assert lightroom.read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Petra"]
+
+
+def test_a_keyword_removed_from_a_sidecar_moved_with_its_photo_rejects_the_label_at_the_move(tmp_path, index):
+    photo, sidecar, photo_id = _written_pair_moved_and_edited(
+        tmp_path, index, "<rdf:li>Rome trip</rdf:li>", "<rdf:li>Places|Rome</rdf:li>")
+    edited = sidecar.read_bytes()
+    summary = scan(index, [photo.parent.parent])
+    assert summary.moved == 1
+    assert [change["how"] for change in summary.keywords_changed_elsewhere] == ["removed"]
+    assert lightroom._state(index, photo_id) == ("Colosseum", "rejected")
+    again = scan(index, [photo.parent.parent])
+    assert (again.changed, again.moved, again.keywords_changed_elsewhere) == (0, 0, [])
+    lightroom.write_all(index)
+    assert sidecar.read_bytes() == edited

@@ -77,8 +77,8 @@ class FolderSync:
         self.became_missing: list[int] = []
         self.merging_spellings = False  # while a library folder's other spelling leaves (see _merge_other_spellings)
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
-        # new photo id -> the landmark keyword taken from its files, and whether it taught it (taught_field)
-        self.read_labels: dict[int, tuple[str, bool | None]] = {}
+        # new photo id -> what was read of it, where its files hold a landmark keyword (a moved photo's: scan_moves)
+        self.read_labels: dict[int, PhotoInfo] = {}
         self.pending_errors: list[tuple[str, str]] = []
         # Files with a scan problem (a RAW kept with its JPEG, a truncated file): an unchanged
         # one is not read again (a library of RAW files LibRaw cannot read would be re-read on
@@ -421,7 +421,7 @@ class FolderSync:
                 conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):
             self.summary.labels_read += 1
             if created:  # a moved photo's: see _recognise_moves
-                self.read_labels[photo_id] = (info.landmark, info.landmark_taught)
+                self.read_labels[photo_id] = info
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1

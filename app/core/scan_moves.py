@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs
+from app.core import keywords_changed_elsewhere
+from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs, sidecar_states
 from app.core.index.picture_moves import picture_matches
 from app.core.index.read_back_records import take_read_back
+from app.core.keywords_changed_elsewhere import ScanDecisions
+from app.core.photo_info import PhotoInfo
 from app.core.renamed_over import RenamedOver
 
 
@@ -25,7 +28,7 @@ class MoveRecognition:
     `summary` (the scan's ScanSummary) has its counts corrected; `since` and
     `newest_before` are the photo ids that bound what killed scans and this one brought
     in; `owed` the (photo id, other spelling) pairs killed scans left; `other_spelling_ids`
-    and `read_labels` (new photo id -> keyword read from its files, and whether it taught it) come from the walk;
+    and `read_labels` (new photo id -> what was read of it, its files holding a landmark keyword) come from the walk;
     `went_missing(conn, photo_id)` records a photo gone missing in this scan, and
     `cancelled()` whether the scan was cancelled."""
 
@@ -36,9 +39,10 @@ class MoveRecognition:
     newest_before: int
     owed: list[tuple[int, bool]]
     other_spelling_ids: set[int]
-    read_labels: dict[int, tuple[str, bool | None]]
+    read_labels: dict[int, PhotoInfo]
     went_missing: Callable[[Any, int], None]
     cancelled: Callable[[], bool]
+    keyword_decisions: ScanDecisions | None = None  # the scan's review command (keywords_changed_elsewhere)
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
 
     @property
@@ -153,13 +157,25 @@ class MoveRecognition:
                 # (or it came in with a scan killed before this recognition and got a word
                 # of the user's since: the stronger word stays, the newer when equal)
                 moved_photos.take_over_users_words(conn, old_id, new_id)
-            moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
+            edited = moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
             read = self.read_labels.pop(new_id, None)
             read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
+            if edited:  # a sidecar saved elsewhere on the way: read as one changed in place is
+                self._follow_edited_sidecars(conn, old_id, read, edited)
             # the moved photo keeps the index's word; the keyword in its files counts only
             # where the index had none (the same rule as for any photo)
-            if read is not None and not labels.adopt_written_label(conn, old_id, read[0], read_from, read[1]):
+            if read is not None and not labels.adopt_written_label(
+                    conn, old_id, read.landmark, read_from, read.landmark_taught):
                 self.summary.labels_read -= 1
         self.summary.moved += 1
         self.summary.new -= int(new_id > self.newest_before)
         self.summary.missing -= int(old_id in self.gone_now)
+
+    def _follow_edited_sidecars(self, conn, photo_id: int, read: PhotoInfo | None, edited: list[str]) -> None:
+        """The moved photo's sidecars edited since our records saw them at the old place
+        (Lightroom saved its keywords, then the folder was moved): the label follows them as
+        it would in place (keywords_changed_elsewhere), their states now recorded as seen."""
+        change = keywords_changed_elsewhere.follow_the_files(conn, photo_id, read, self.keyword_decisions)
+        if change is not None:
+            self.summary.keywords_changed_elsewhere.append(change.to_json())
+        sidecar_states.remember(conn, photo_id, edited)

@@ -12,6 +12,7 @@ from pathlib import Path
 from app.core.index.catalog import METADATA_COLUMNS, refresh_fts
 from app.core.index.connection import db_text, now_iso
 from app.core.index.renamed_over_records import path_before_detached
+from app.core.index.sidecar_states import state_now
 from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 
 # Two JPEGs of one size and the same first and last 64 KiB (two night frames of one card
@@ -117,15 +118,17 @@ def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) ->
         conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
 
 
-def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool = False) -> None:
+def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool = False) -> list[str]:
     """A photo found at a new place is the missing `old_id` moved there: the old
     photo (and its labels) takes over the new files and place; the new row goes.
     `by_picture`: recognised by its picture (index/picture_moves.py), its files edited since,
     so each old file is followed to the new one of the same picture print, else of the
-    same extension, not only of the same fingerprint."""
+    same extension, not only of the same fingerprint. Returns the moved sidecars edited
+    since our records last saw them at the old place: the photo's to read again
+    (keywords_changed_elsewhere), as a sidecar changed in place is."""
     new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
     counterparts = _counterparts(conn, old_id, new_id, by_picture)
-    _follow_in_write_journal(conn, old_id, counterparts)
+    edited = _follow_in_write_journal(conn, old_id, counterparts)
     # the sidecar states the scan recorded at the new place are the photo's (sidecar_states)
     conn.execute("UPDATE OR REPLACE sidecar_states SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     conn.executemany(
@@ -148,6 +151,7 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_pic
         (*[db_text(v) for v in place[:3]], *place[3:], now_iso(), old_id),
     )
     refresh_fts(conn, old_id)
+    return edited
 
 
 def _counterparts(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool) -> dict[int, tuple]:
@@ -175,13 +179,15 @@ def _counterparts(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture
     return pairs
 
 
-def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts: dict[int, tuple]) -> None:
+def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts: dict[int, tuple]) -> list[str]:
     """Point the write journal at the moved files, and at their sidecars (`DSC_1.NEF.xmp`
     or `DSC_1.xmp`) where those moved with them, so `undo` finds the files it wrote
     where they are, and the record of a label read back (read_back_records), so a relabel
     still replaces that keyword, and the sidecar's last seen state (sidecar_states), so a
     rescan does not take the moved sidecar for a changed one. A sidecar left under the old name (the photo renamed in
-    Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed."""
+    Finder, Explorer or `mv`) keeps its path: undo restores it there, not a name that never existed.
+    Returns the moved sidecars not as any record knew them at the old path: edited on the way
+    (Lightroom saved the keywords before the scan), which the records re-pointed would hide."""
     moves = {}
     for old_path, new_path in counterparts.values():
         old_path = path_before_detached(os.fsdecode(old_path) if isinstance(old_path, bytes) else old_path)
@@ -194,12 +200,26 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
             sidecar = old.with_name(old.stem + suffix)
             if sidecar not in moves and _sidecar_moved(old, sidecar, new.with_name(new.stem + suffix)):
                 moves[sidecar] = new.with_name(new.stem + suffix)
+    edited = [str(new) for old, new in moves.items() if old.suffix.lower() == ".xmp"
+              and (known := _states_known_at(conn, old)) and state_now(str(new)) not in known]
     for table in ("write_journal", "read_back_keywords", "sidecar_states"):
         for row_id, path in conn.execute(f"SELECT rowid, path FROM {table} WHERE photo_id = ?", (old_id,)).fetchall():
             moved = moves.get(Path(os.fsdecode(path) if isinstance(path, bytes) else path))
             if moved is not None:
                 conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",
                              (db_text(str(moved)), row_id))
+    return edited
+
+
+def _states_known_at(conn: sqlite3.Connection, path: Path) -> set[tuple[int, int]]:
+    """The (size, mtime_ns) states our records know of the sidecar at `path`, as the scan's
+    known_sidecars does: the after-states of our writes of it, and its last seen state."""
+    rows = conn.execute(
+        "SELECT j.size_after, j.mtime_ns_after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+        "WHERE j.path = CAST(? AS TEXT) AND j.kind = 'sidecar' AND b.undone_at IS NULL AND j.size_after >= 0 "
+        "UNION ALL SELECT size, mtime_ns FROM sidecar_states WHERE path = CAST(? AS TEXT)",
+        (db_text(str(path)), db_text(str(path))))
+    return {(int(size), int(mtime_ns or 0)) for size, mtime_ns in rows}
 
 
 def _sidecar_moved(old_photo: Path, old_sidecar: Path, new_sidecar: Path) -> bool:
