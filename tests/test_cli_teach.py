@@ -45,14 +45,20 @@ def test_suggest_refuses_a_threshold_outside_0_1(capsys, tmp_path):
     assert "--threshold" in capsys.readouterr().err
 
 
+def noise_photos(tmp_path: Path, count: int, seed: int) -> Path:
+    """A folder `photos` of `count` small random JPEGs IMG_0.jpg…: what the tiny model tags."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / f"IMG_{i}.jpg")
+    return folder
+
+
 def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, tiny_bundle):
     """The tiny model embeds every photo alike, so what is taught from one photo wins
     everywhere: suggest proposes it for the others and tag --json lists it in label/top."""
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(4):
-        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / f"IMG_{i}.jpg")
+    folder = noise_photos(tmp_path, 4, seed=0)
     db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
 
     code, lines, _ = run_cli(capsys, "--db", db, "tag", "--model", model, "--workers", "0", "--json", str(folder))
@@ -82,7 +88,7 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
 
     # a photo added since is not looked at until tagged, and suggest says so; a search
     # matching no photo fails like accept/reject
-    Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / "IMG_9.jpg")
+    Image.fromarray(np.random.default_rng(9).integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / "IMG_9.jpg")
     assert main(["--db", db, "scan", str(folder)]) == 0
     code, lines, err = run_cli(capsys, "--db", db, "suggest", "--model", model, "--dry-run", "--json")
     assert code == 0 and "1 photo is not tagged by this model yet" in err
@@ -237,11 +243,7 @@ def test_teaching_a_photo_icloud_evicted_says_it_is_in_icloud(capsys, tmp_path, 
 def test_a_teach_into_a_place_that_has_photos_says_its_new_total(capsys, tmp_path, tiny_bundle):
     """(teaching tester) "taught 'Our cabin' from 1 photo" read as if the place had one photo
     when two more taught it already: the line gives the total too."""
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    rng = np.random.default_rng(1)
-    for i in range(3):
-        Image.fromarray(rng.integers(0, 255, size=(40, 56, 3), dtype=np.uint8)).save(folder / f"IMG_{i}.jpg")
+    folder = noise_photos(tmp_path, 3, seed=1)
     db, model = str(tmp_path / "index.db"), str(tiny_bundle.path)
     assert run_cli(capsys, "--db", db, "teach", "--model", model, "Our cabin",
                    str(folder / "IMG_0.jpg"), str(folder / "IMG_1.jpg"))[0] == 0
