@@ -284,13 +284,18 @@ def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
 
 
 def _delete_photos(conn: sqlite3.Connection, ids: list[int]) -> None:
-    """Everything the index holds about these photos (their review journal rows too)."""
+    """Everything the index holds about these photos (their review journal rows too).
+    The write journal keeps their rows, for `undo` to restore the files, marked as of a
+    forgotten photo (the id negated: told apart, a photo's still, and no photo's): SQLite
+    gives the id to the next photo added, and a row of it would credit the files our write
+    labelled for this one to that stranger (keywords_changed_elsewhere read them as its)."""
     from app.core.index.review_journal import forget_photos
 
     forget_photos(conn, ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         marks = ",".join("?" * len(chunk))
+        conn.execute(f"UPDATE write_journal SET photo_id = -photo_id WHERE photo_id IN ({marks})", chunk)
         for table in PHOTO_TABLES:
             conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
         conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)

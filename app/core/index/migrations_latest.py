@@ -160,3 +160,14 @@ def migration_42(conn: sqlite3.Connection) -> None:
     # Lightroom edits a RAW's keywords in its sidecar alone, so the scan compares them too.
     conn.execute("CREATE TABLE IF NOT EXISTS sidecar_states (path TEXT PRIMARY KEY, photo_id INTEGER NOT NULL, "
                  "size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL)")
+
+
+# SQLite gives the id of a forgotten photo (the newest one's) to the next photo added, and
+# the write journal keeps a forgotten photo's rows for undo: the files our write labelled
+# for it were then credited to that stranger (keywords_changed_elsewhere rejected its label
+# when the user took the keyword out of the forgotten photo's sidecar). `forget` now negates
+# their photo id (forget._delete_photos); the rows of photos forgotten before are negated
+# here, before their ids are given again (those given already cannot be told apart).
+def migration_43(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE write_journal SET photo_id = -photo_id WHERE photo_id > 0 "
+                 "AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = write_journal.photo_id)")
