@@ -82,6 +82,8 @@ class StatesChanged(StateChange):
 
     untaught: tuple[Untaught, ...] = ()
     journalled: "ReviewCommand | None" = None
+    # files `write` held that the A released (released_holds.close_releasing), taken back with it
+    released: tuple[str, ...] = ()
 
 
 def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state: str,
@@ -97,6 +99,7 @@ def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state:
     that transaction, so that `undo --review` takes the change back after the app quits
     or is killed (its Ctrl+Z lives in the app's memory only)."""
     from app.core.index import review_journal
+    from app.core.index.released_holds import close_releasing
 
     ids = [int(i) for i in photo_ids]
     verb = "accept" if state == "accepted" else "reject"
@@ -120,5 +123,10 @@ def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state:
             cancel.raise_if_cancelled()
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []
         # the photos journalled and not left are those it changed
-        command = None if command_id is None else review_journal.close_command(conn, command_id, changed)
-    return StatesChanged(changed, left, tuple(untaught), command)
+        command, released = None, []
+        if command_id is not None and state == "accepted":  # an A releases what `write` held (as `accept`)
+            kept = [i for i in ids if i not in left]
+            command, released = close_releasing(conn, command_id, changed, kept)
+        elif command_id is not None:
+            command = review_journal.close_command(conn, command_id, changed)
+    return StatesChanged(changed, left, tuple(untaught), command, tuple(path for path, _ in released))

@@ -90,11 +90,11 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     like success, and when a photo file named was left out (`left_out`: path and why,
     one line each, before the summary). `kept`: how many of the user's own choices (in
     `kept_state`) the query left as they are, said last (_choices_kept). `released`: the
-    files `write` held that a `label` released (taken back with it)."""
+    files `write` held that a `label` or `accept` released (taken back with it)."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
                           "left_out": [path for path, _ in left_out], "kept": kept,
-                          **({"released": released} if verb == "label" else {})}))
+                          **({"released": released} if verb in ("label", "accept") else {})}))
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
@@ -277,14 +277,18 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
         with index.transaction():
             targets = review_targets(index, ids, state, args.query, named.ids)
             taught_before = places_taught_by(index.conn, targets.change) if state == "rejected" else set()
-            changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb))
+            released: list[tuple[str, str]] = []  # an accept is the hold note's way out too
+            changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb),
+                                                   released)
             untaught = withdraw_untaught(index.conn, taught_before) if taught_before else []
     finally:
         index.close()
     for place in untaught:  # its reference comes back with an accept; its suggestions with a `suggest`
         print_summary(f"{verb}: {place.line(why='')}")
+    for path, label in released:
+        print_summary(f"{verb}: {path}: no longer left alone: the next `write` writes \"{label}\" into it again")
     return _finish(args, verb, len(ids), changed, left_out=named.left_out,
-                   kept=len(targets.kept), kept_state=targets.kept_state)
+                   kept=len(targets.kept), kept_state=targets.kept_state, released=len(released))
 
 
 def _choices_kept(verb: str, kept: int, kept_state: str) -> str:

@@ -64,7 +64,7 @@ def run_review(args: argparse.Namespace) -> int:
         record = {"command": taken.command.command, "restored": len(taken.restored),
                   "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
                   "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())}
-        if taken.command.verb == "label":  # the files its release is taken back for
+        if taken.command.verb in ("label", "accept"):  # the files its release is taken back for
             record["held_again"] = list(taken.held_again)
         if taken.command.verb == review_journal.FORGET_PLACE:  # what the text says of its place
             record.update(taught_again=[{"place": place, "photos": photos} for place, photos in taken.taught_again],
@@ -74,7 +74,7 @@ def run_review(args: argparse.Namespace) -> int:
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
         line += f"; {phrase}"
-    for path in taken.held_again:  # the release a `label` gave: the hold comes back
+    for path in taken.held_again:  # the release a `label` or `accept` gave: the hold comes back
         line += f"; {path}: left alone again by `write`"
     if taken.all_forgotten:  # `forget` took them all out of the library since
         were = "was" if len(taken.left) == 1 else "were"

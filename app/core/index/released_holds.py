@@ -1,4 +1,4 @@
-"""The holds a `label` released (plan_stripped_hold.release_holds), kept with its review
+"""The holds a `label` or an `accept` released (plan_stripped_hold), kept with its review
 command: the release is marked in our write's journal entry together with the command
 that gave it, so taking that command back (`undo --review`, the app's Ctrl+Z) holds the
 file again, and a release that changed no label is still a command the user can take back."""
@@ -45,3 +45,20 @@ def hold_again(conn: sqlite3.Connection, command: "ReviewCommand") -> tuple[str,
                      "WHERE id = ?", [(row[0],) for row in rows])
     return tuple(str(path) for _, path, written, label, state in rows
                  if written is not None and label is not None and state == "accepted" and same_landmark(written, label))
+
+
+def close_releasing(conn: sqlite3.Connection, command_id: int, journalled: int,
+                    photo_ids: Sequence[int]) -> tuple["ReviewCommand | None", list[tuple[str, str]]]:
+    """close_command of an accept (`accept`, the app's A) that gave `photo_ids` their label
+    accepted: as clear a decision as `label`, it releases the files `write` held for that
+    label (plan_stripped_hold.release_accepted_holds), marked with the command, which is
+    kept even where no state changed (the label was accepted already), so `undo --review`
+    right after it holds them again; (the command, [(path, label)] of the files released)."""
+    from app.core.index.review_journal import close_command
+    from app.core.metadata.plan_stripped_hold import release_accepted_holds
+
+    holds = release_accepted_holds(conn, photo_ids) if photo_ids else {}
+    command = close_command(conn, command_id, journalled or len(holds))
+    if holds and command is not None:
+        mark_released(conn, list(holds), command)
+    return command, list(holds.values()) if command is not None else []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from app.core.index import labels as label_store
 from app.core.index.connection import id_chunks, now_iso
-from app.core.index.released_holds import hold_again
+from app.core.index.released_holds import close_releasing, hold_again
 from app.core.index.search_text import refresh_search_texts
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.wording import counted
@@ -81,7 +81,7 @@ class TakenBack:
     unforgotten: tuple[str, ...] = ()
     not_taught_again: tuple[str, ...] = ()
     still_withdrawn: tuple[int, ...] = ()
-    # after a `label` (or the app's L) that released files `write` held: those held again
+    # after a `label` or `accept` (or the app's L) that released files `write` held: those held again
     held_again: tuple[str, ...] = ()
 
     @property
@@ -222,15 +222,22 @@ def _fields(was: LabelBefore) -> tuple:
     return was.label, was.landmark_id, was.score, was.source, was.state, was.model_id
 
 
-def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, verb: str, command: str) -> int:
+def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, verb: str, command: str,
+                  released: list[tuple[str, str]] | None = None) -> int:
     """PhotoIndex.set_state, journalled as `command` in the same transaction (for `undo
-    --review`); returns how many photos changed."""
+    --review`); returns how many photos changed. An accept releases the files `write` held
+    for the labels accepted (released_holds.close_releasing), each (path, label) added to
+    `released`."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     with index.transaction() as conn:
         command_id = open_command(conn, verb, command)
         journalled = journal_states(conn, command_id, ids, state)
         changed = label_store.change_states(conn, ids, state)
-        close_command(conn, command_id, journalled)
+        if state == "accepted":
+            freed = close_releasing(conn, command_id, journalled, ids)[1]
+            (released if released is not None else []).extend(freed)
+        else:
+            close_command(conn, command_id, journalled)
     return changed
 
 
@@ -289,6 +296,7 @@ def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_id
     if set(journalled) != {int(i) for i in photo_ids} or any(
             after not in (state, label_store.FORGOTTEN) for after in journalled.values()):
         return False
+    hold_again(conn, command)  # an A's releases (released_holds.close_releasing) go with it
     _drop_commands(conn, "=", command.id)
     return True
 
@@ -381,7 +389,7 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None,
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING,
                  progress=progress, cancel=cancel)
         _forget_again(conn, command.id)
-        held_again = hold_again(conn, command) if command.verb == "label" else ()
+        held_again = hold_again(conn, command) if command.verb in ("label", "accept") else ()
         _drop_commands(conn, "=", command.id)
     return TakenBack(command, restored, left, held_again=held_again)
 

@@ -4,11 +4,13 @@ the journal recorded it before that write (a backup put back, our own undo seen 
 older copy of the index), is held by `write`: nothing tells whether the user meant the
 landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
 cases the file does tell). The note names the two ways out: the label given again (the
-`label` command, release_holds: written at the next `write`) or rejected. The release is
-kept in that write's journal entry, marked with the `label`'s review command, so only the
-user's `label` gives it, never an undo of another review command, whatever the times, and
-taking that `label` back holds the file again (app.core.index.released_holds). A hold, not a failure: a nightly `write` still
-exits 0."""
+`label` command, release_holds: written at the next `write`; or accepted, `accept` or the
+app's A, release_accepted_holds) or rejected. A `write` naming the file does not release it:
+it names where to write, not that the other program's edit or the backup put back is to be
+overwritten. The release is kept in that write's journal entry, marked with the `label`'s
+or `accept`'s review command, so only the user's decision gives it, never an undo of
+another review command, whatever the times, and taking that command back holds the file
+again (app.core.index.released_holds). A hold, not a failure: a nightly `write` still exits 0."""
 
 from __future__ import annotations
 
@@ -74,6 +76,15 @@ def release_holds(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str
     mark with its review command (released_holds.mark_released), so taking the command
     back holds them again. A photo whose label is not `label`, accepted, now (the command
     left it) releases nothing."""
+    return {entry_id: path for entry_id, (path, now) in release_accepted_holds(conn, photo_ids).items()
+            if same_landmark(now, label)}
+
+
+def release_accepted_holds(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """The user accepted these photos' labels (`accept`, the app's A: as clear a decision as
+    `label`), in its transaction: each file of theirs held for the label each has, accepted,
+    now (_hold_of) is released; {write-journal entry: (path, label)}, to be marked with the
+    command as release_holds' are."""
     rows = []
     for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]):
         rows += conn.execute(
@@ -84,8 +95,8 @@ def release_holds(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str
     newest: dict[str, tuple] = {}
     for row in rows:
         newest.setdefault(row[1], row)
-    return {entry_id: path for entry_id, path, before, after, now in newest.values()
-            if now is not None and same_landmark(now, label) and _hold_of(Path(path), label, before, after)}
+    return {entry_id: (path, now) for entry_id, path, before, after, now in newest.values()
+            if now is not None and _hold_of(Path(path), now, before, after)}
 
 
 def _held(item: PlannedWrite, how: str) -> PlannedWrite:

@@ -1,0 +1,77 @@
+"""A photo `write` holds (its JPEG's XMP gone since our write) is released by the user's
+`accept` of its label, and the app's A on it, as by `label`: as clear a decision. Before,
+only `label` released it: `accept` said "0 of 1 matching photo changed" and the next
+`write` still left the file alone. A `write` naming the file does not release it."""
+
+from __future__ import annotations
+
+from app.core.index import review_journal
+from app.core.metadata import plan_writes
+from app.core.metadata.jpeg_fields import read_fields
+from tests import test_hold_release_undo as release
+from tests.test_cli_core import run_cli
+from tests.test_keywords_changed_elsewhere import write_all
+
+index = release.index  # the fixture: an index of its own in tmp_path
+
+
+def _held(index, photo) -> list[bool]:
+    return [item.held for item in plan_writes(index) if item.target == photo]
+
+
+def test_accept_releases_a_held_photo_and_undo_review_holds_it_again(tmp_path, index, capsys):
+    photo, other = release._held_beside_an_older_label(tmp_path, index, capsys)
+    db = str(tmp_path / "index.db")
+
+    code, _, err = run_cli(capsys, "--db", db, "accept", f'path:"{photo}"')
+
+    assert code == 0
+    assert f'accept: {photo}: no longer left alone: the next `write` writes "Colosseum" into it again' in err
+    assert "accept: 0 of 1 matching photo changed, 1 file released for the next `write`; " in err
+    assert _held(index, photo) == [False]
+
+    code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+
+    assert code == 0 and f"{photo}: left alone again by `write`" in err
+    assert release._label_of(index, other) == ("Petra", "accepted")  # the older command is not taken back
+    assert _held(index, photo) == [True]
+    write_all(index)
+    assert read_fields(photo.read_bytes()).hierarchical is None  # held again: not written
+
+
+def test_accept_then_write_puts_the_label_back(tmp_path, index, capsys):
+    photo, _ = release._held_beside_an_older_label(tmp_path, index, capsys)
+    assert run_cli(capsys, "--db", str(tmp_path / "index.db"), "accept", f'path:"{photo}"')[0] == 0
+
+    assert write_all(index).held == 0  # (the folder's other photo is written with it)
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Colosseum"]
+
+
+def test_the_apps_accept_releases_and_its_ctrl_z_holds_again(tmp_path, index, capsys):
+    """The app's A goes through set_states_withdrawing; its Ctrl+Z through drop_taken_back."""
+    from app.core.teaching_untaught import set_states_withdrawing
+
+    photo, _ = release._held_beside_an_older_label(tmp_path, index, capsys)
+    [photo_id] = [row.id for row in index.search("") if row.path == str(photo)]
+    index.set_state([photo_id], "suggested")  # shown as a suggestion: the A changes it
+    looked = index.review_states([photo_id])
+
+    change = set_states_withdrawing(index, [photo_id], "accepted", looked, journal="the app's A: accept of 1 photo")
+
+    assert change.changed == 1 and change.released == (str(photo),)
+    assert _held(index, photo) == [False]
+    with index.transaction() as conn:  # the app's Ctrl+Z: the state set back, the command dropped
+        index.set_state_if_unchanged([photo_id], "suggested", {photo_id: ("Colosseum", "accepted")})
+        assert review_journal.drop_taken_back(conn, change.journalled, [photo_id], "accepted", set_back=1)
+    index.set_state([photo_id], "accepted")  # accepted again some other way than A: still held
+    assert _held(index, photo) == [True]
+
+
+def test_write_naming_the_held_file_does_not_release_it(tmp_path, index, capsys):
+    """`write FILE` names where to write, not that the edit made elsewhere is to be overwritten."""
+    photo, _ = release._held_beside_an_older_label(tmp_path, index, capsys)
+
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "write", str(photo))
+
+    assert read_fields(photo.read_bytes()).hierarchical is None
+    assert "1 left alone" in err and " label 'path:" in err and _held(index, photo) == [True]
