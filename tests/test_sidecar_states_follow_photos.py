@@ -126,3 +126,39 @@ def test_a_keyword_removed_from_a_sidecar_moved_with_its_photo_rejects_the_label
     assert (again.changed, again.moved, again.keywords_changed_elsewhere) == (0, 0, [])
     lightroom.write_all(index)
     assert sidecar.read_bytes() == edited
+
+
+def _gone_rows(index) -> int:
+    return index.conn.execute("SELECT count(*) FROM sidecar_states WHERE size = -1").fetchone()[0]
+
+
+def test_the_gone_row_of_a_sidecar_no_other_record_knows_is_dropped_by_the_next_scan(tmp_path, index):
+    """A GONE row left for good cost a stat at every scan: once a scan read the photo
+    without the sidecar, the next one that finds it still gone lets the row go."""
+    photo, _sidecar, photo_id = _recorded_pair(tmp_path, index)
+    stem_sidecar = photo.with_suffix(".xmp")  # a sidecar the scan recorded, no write of ours journalled
+    stem_sidecar.write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>", encoding="utf-8")
+    with index.transaction() as conn:
+        sidecar_states.remember(conn, photo_id, [str(stem_sidecar)])
+    stem_sidecar.unlink()
+    assert scan(index, [photo.parent]).changed == 1  # read again once, without it
+    assert _gone_rows(index) == 1
+    assert scan(index, [photo.parent]).changed == 0
+    assert _gone_rows(index) == 0
+    assert [path for path, _ in _states(index)] == [str(_sidecar)]  # the journalled one's row stays
+
+
+def test_a_written_sidecar_deleted_then_put_back_edited_is_still_followed(tmp_path, index):
+    """Our write's journal entry still knows it: its GONE row stays (else the entry's state
+    would read as changed at every scan), and the sidecar put back is read again."""
+    photo, sidecar, photo_id = _recorded_pair(tmp_path, index)
+    kept = sidecar.read_text(encoding="utf-8")
+    sidecar.unlink()
+    assert scan(index, [photo.parent]).changed == 1
+    assert scan(index, [photo.parent]).changed == 0
+    assert _gone_rows(index) == 1
+    sidecar.write_text(kept.replace(lightroom.OUR_SUBJECT, "").replace(lightroom.OUR_HIERARCHY, ""), encoding="utf-8")
+    lightroom.saved_later(sidecar)
+    summary = scan(index, [photo.parent])
+    assert [change["how"] for change in summary.keywords_changed_elsewhere] == ["removed"]
+    assert lightroom._state(index, photo_id) == ("Colosseum", "rejected")

@@ -97,6 +97,7 @@ class FolderSync:
         self.sidecars: sidecar_states.KnownSidecars | None = None  # loaded by the first folder's sync
         self.folder_sidecars: dict = {}  # those of the folder being read
         self.sidecar_changed: set[int] = set()  # its photos a known sidecar of which changed: read again
+        self.sidecars_gone: list[str] = []  # its sidecars still gone that only their GONE row knows
         self.keyword_decisions = keywords_changed_elsewhere.ScanDecisions()  # one review command a scan
         self.unprinted = UnprintedJpegs(index)  # JPEGs indexed before picture prints (picture_backfill.py)
 
@@ -138,6 +139,9 @@ class FolderSync:
         self.summary.pictures_printed += self.unprinted.print_folder(folder, known, seen, self.not_downloaded)
         dirty: set[str] = pairing.families_to_mend(known)
         self._note_changed_sidecars(folder, known, dirty)
+        if self.sidecars_gone:  # their photos were read without them by an earlier scan: the rows may go
+            with self.index.transaction() as conn:
+                sidecar_states.drop_gone(conn, self.sidecars_gone)
         self.rereading = rereads.marked_in(self.conn, folder) if self.rereads_left else {}
         dirty.update(family_of_key(key) for key in self.rereading.values())
         failed_as_now = (problems.unreadable_as_now(self.problem_states, folder, seen)
@@ -198,7 +202,8 @@ class FolderSync:
         if self.folder_sidecars:  # each the photo's whose file it is named after (a split moved it)
             self.folder_sidecars = sidecar_states.owned_by_files(self.folder_sidecars, {
                 name: k.photo_id for name, k in known.items() if not k.missing})
-        self.sidecar_changed = sidecar_states.changed_in(folder, self.folder_sidecars) if self.folder_sidecars else set()
+        self.sidecar_changed, self.sidecars_gone = (sidecar_states.looked_at(folder, self.folder_sidecars)
+                                                    if self.folder_sidecars else (set(), []))
         if self.sidecar_changed:
             dirty.update(family_of(name) for name, k in known.items()
                          if not k.missing and k.photo_id in self.sidecar_changed)

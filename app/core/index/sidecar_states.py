@@ -5,7 +5,8 @@ RAW untouched, so the scan compares these as it compares the photo files' own an
 the photo again where one changed: keywords_changed_elsewhere then sees what the user
 did there. A sidecar is known by the write journal's after-state of our writes of it
 and by its row here, written when the scan read the photo since; GONE marks one known
-to be deleted, so that its photo is read again once, not at every scan.
+to be deleted, so that its photo is read again once, not at every scan; the next scan
+that finds it still gone drops that row where no other record knows the sidecar (drop_gone).
 
 A sidecar is one photo's at a time, and it can change photo: an older version's merged
 photo split (IMG_0001.CR3.xmp, written for IMG_0001.CR2's photo, is IMG_0001.CR3's now),
@@ -83,8 +84,31 @@ def state_now(path: str) -> tuple[int, int]:
 
 def changed_in(folder: str, sidecars: dict[str, tuple[int, set[tuple[int, int]]]]) -> set[int]:
     """The photos of `folder` a known sidecar of which is not as the index knows it."""
-    return {photo_id for name, (photo_id, states) in sidecars.items()
-            if state_now(os.path.join(folder, name)) not in states}
+    return looked_at(folder, sidecars)[0]
+
+
+def looked_at(folder: str, sidecars: dict[str, tuple[int, set[tuple[int, int]]]]) -> tuple[set[int], list[str]]:
+    """(changed_in's photos, the paths of the sidecars still gone that no record but their
+    GONE row knows: a scan read their photo without them already, so drop_gone may let
+    them go). One stat a sidecar."""
+    changed, gone = set(), []
+    for name, (photo_id, states) in sidecars.items():
+        now = state_now(os.path.join(folder, name))
+        if now not in states:
+            changed.add(photo_id)
+        elif states == {GONE}:
+            gone.append(os.path.join(folder, name))
+    return changed, gone
+
+
+def drop_gone(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+    """Forget the GONE rows of these sidecars (looked_at's), except one a label was read
+    back from (read_back_keywords): put back, it is read again for the label to follow.
+    Kept, each cost a stat at every scan for good; one our write's journal entry still
+    knows is never among them (without its row the entry's state would read as changed)."""
+    conn.executemany("DELETE FROM sidecar_states WHERE path = CAST(? AS TEXT) AND size = ? AND mtime_ns = ? "
+                     "AND NOT EXISTS (SELECT 1 FROM read_back_keywords r WHERE r.path = sidecar_states.path)",
+                     [(db_text(path), *GONE) for path in paths])
 
 
 def remember(conn: sqlite3.Connection, photo_id: int, paths: Iterable[str]) -> None:
