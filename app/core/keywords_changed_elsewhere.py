@@ -190,16 +190,22 @@ def holds_landmark(fields: KeywordFields, label: str) -> bool:
     Tower"), so a keyword the scan finds still there is one the write keeps: a plain
     keyword (dc:subject, IPTC, XPKeywords: programs that keep no hierarchy), or the last
     level of a hierarchy path (`Landmarks|NAME`, a keyword moved to `Places|Rome|NAME`,
-    digiKam's `Landmarks/NAME`)."""
+    digiKam's `Landmarks/NAME`). A label holding either sign reads as its last levels
+    whichever sign the path splits at: "AC/DC Tower", written `Landmarks/AC|DC Tower` in
+    digiKam's TagsList, is still there as `Places/AC|DC Tower`, as digiKam's own mirror
+    `Places|AC|DC Tower` in lr:hierarchicalSubject, or `Places/AC/DC Tower`."""
     flat = [item for name in ("subject", "iptc") for item in getattr(fields, name) or []]
     flat += [part for item in fields.xp or [] for part in item.split(";")]
     if any(names_landmark(item, label) for item in flat if item.strip()):
         return True
     paths = [(item, "|") for item in fields.hierarchical or []]
     paths += [(item, "/") for name in ("digikam", "microsoft") for item in getattr(fields, name) or []]
+    levels = 1 + label.count("/") + label.count("|")  # a split that cut the label stays one name
     for item, bar in paths:  # a bar inside a label is written as the other sign (hierarchical_keyword)
         root, separator, rest = item.partition(bar)
-        names = [item.rsplit(bar, 1)[-1], item, *([rest] if root == "Landmarks" and separator else [])]
+        parts = item.split(bar)
+        names = [*(bar.join(parts[-count:]) for count in range(1, levels + 1)), item,
+                 *([rest] if root == "Landmarks" and separator else [])]
         if any(names_landmark(name, label) for name in names if name.strip()):
             return True
     return False
