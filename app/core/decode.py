@@ -20,6 +20,7 @@ from app.core.errors import PhotoNotReadError, PhotoReadError, cannot_read_file,
 from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
+from app.core.jpeg_damage import load_checked
 from app.core.pillow_setup import set_up_pillow
 
 RAW_EXTENSIONS = frozenset(
@@ -30,6 +31,9 @@ RAW_EXTENSIONS = frozenset(
         ".srw", ".x3f",
     }
 )
+
+# image.info key of a decoded photo whose JPEG data libjpeg found damaged: its words
+DAMAGE_INFO = "landmark_tagger_damage"
 
 _PILLOW_READ_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError)
 
@@ -83,7 +87,11 @@ def decode_with_pillow(path: Path, min_side: int, max_pixels: int, use_previews:
             f"{path}: cannot decode the image ({reason}); the file is corrupt, "
             "truncated or not an image"
         ) from error
-    return finish_for_model(image, min_side, orientation)
+    damage = image.info.get(DAMAGE_INFO)
+    image = finish_for_model(image, min_side, orientation)
+    if damage is not None:
+        image.info[DAMAGE_INFO] = damage
+    return image
 
 
 def finish_for_model(image: Image.Image, min_side: int, orientation: int) -> Image.Image:
@@ -105,7 +113,10 @@ def _load_jpeg_scaled(
         if preview is not None:
             image = Image.open(io.BytesIO(preview.data))
     image.draft("RGB", (min_side, min_side))
-    image.load()
+    image.fp.seek(0)
+    image, damage = load_checked(image, image.fp.read())
+    if damage is not None:  # labelled from what could be read: the tag job says so (DAMAGE_INFO)
+        image.info[DAMAGE_INFO] = damage
     return image
 
 

@@ -89,6 +89,7 @@ class DecodedPhoto:
     contents_failed: bool = False
     decoder_crashed: bool = False
     hung_after_s: float | None = None
+    damage: str | None = None  # libjpeg's words when the picture decoded was damaged (jpeg_damage)
 
 
 def decode_min_side(preprocessing) -> int:
@@ -101,7 +102,8 @@ def decode_min_side(preprocessing) -> int:
 
 def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
     """Decode the first of the job's files that works; all errors when none does."""
-    from app.core.decode import decode_for_model
+    from app.core.decode import DAMAGE_INFO, decode_for_model
+    from app.core.jpeg_damage import damage_note
     from model.preprocess import prepare_image
 
     errors: list[str] = []
@@ -111,7 +113,9 @@ def decode_job(job: DecodeJob, settings: DecodeSettings) -> DecodedPhoto:
         try:
             image = decode_for_model(path, settings.min_side)
             pixels = prepare_image(image, settings.preprocessing)
-            return DecodedPhoto(job.photo_id, path, pixels, failed_paths=failed)
+            damage = image.info.get(DAMAGE_INFO)
+            return DecodedPhoto(job.photo_id, path, pixels, failed_paths=failed,
+                                damage=None if damage is None else damage_note(path, damage))
         except MemoryError:
             errors.append(f"{path}: not enough memory to decode this image")
             contents_failed = False

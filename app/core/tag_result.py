@@ -22,6 +22,7 @@ class TagResult:
     decoded_from: str | None = None
     error: str | None = None
     state: str | None = None  # the label's review state in the index (suggested, accepted, rejected)
+    damage: str | None = None  # labelled from a damaged picture: the per-file warning (jpeg_damage)
     up_to_date: bool = False  # not classified now: tagged by this model as it is (tag_selection.up_to_date_results)
 
     @classmethod
@@ -58,6 +59,8 @@ class TagResult:
         }
         if self.error is not None:
             data["error"] = self.error
+        if self.damage is not None:
+            data["damage"] = self.damage
         if self.up_to_date:
             data["up_to_date"] = True
         return data

@@ -153,6 +153,7 @@ class TagRun:
         for result in results:
             self.summary.tagged += 1
             self.summary.no_landmark += result.label is None  # the model's answer
+            self.summary.damaged += result.damage is not None
             if self.summary.first_result_s is None:
                 self.summary.first_result_s = time.monotonic() - self.started
             self._emit(result.as_stored(kept.get(result.photo_id)))
@@ -210,6 +211,7 @@ class TagRun:
             score=None if best is None else float(best.score),
             top=list(top),
             decoded_from=item.path,
+            damage=item.damage,
         )
 
     def _store_failure(self, item: DecodedPhoto) -> None:

@@ -75,6 +75,7 @@ class TagSummary:
     no_landmark: int = 0
     up_to_date: int = 0
     errors: int = 0
+    damaged: int = 0  # tagged from a picture whose data is damaged (each said on its result)
     failed_before: int = 0  # unchanged photos that could not be decoded before: not decoded again
     cancelled: bool = False
     seconds: float = 0.0
@@ -111,6 +112,8 @@ class TagSummary:
         if self.up_to_date:
             parts.append(f"{self.up_to_date} already up to date"
                          + (f" ({len(self.relabelled)} relabelled for this model and threshold)" if self.relabelled else ""))
+        if self.damaged:
+            parts.append(f"{counted(self.damaged, 'damaged photo')} labelled from the part that could be read")
         if self.errors:
             parts.append(f"{self.errors} failed")
         if self.failed_before:

@@ -85,6 +85,8 @@ def run(args) -> int:
         elif result.error is not None and len(shown_errors) < max(0, args.errors):
             shown_errors.append(result.error)
             write_above_bar(one_line(f"error: {result.error}"))
+        elif result.damage is not None:
+            write_above_bar(one_line(f"warning: {result.damage}"))
 
     # none there: one line, and no index made; a photo in iCloud is skipped by tag() with its note
     paths = paths_there(args.paths, "file or folder", db=args.db, photos_in_icloud=True)
