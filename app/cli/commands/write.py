@@ -134,6 +134,11 @@ def run(args: argparse.Namespace) -> int:
             except (sqlite3.Error, IndexStoreError):
                 say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
+            except KeyboardInterrupt as again:  # Ctrl-C again: the batch is closed as cancelled, no summary came
+                if type(again) is not KeyboardInterrupt or str(again):  # (Terminated: the next write carries it on)
+                    raise
+                raise KeyboardInterrupt(what_an_aborted_write_leaves(
+                    index, newest_before, command_with_index(getattr(args, "db", None)))) from None
     finally:
         index.close()
     if args.json:
@@ -185,6 +190,21 @@ def what_a_stopped_write_leaves(summary, command: str) -> str:
                 f"(now it takes back these {files})")
     return (f"`{command} undo` takes back the {files} batch {summary.batch_id} holds; {rest} "
             "(a batch of its own, which `undo` takes back first)")
+
+
+def what_an_aborted_write_leaves(index, newest_before: int, command: str) -> str:
+    """After "interrupted" (a second Ctrl-C aborted the write, which still closed its
+    batch as cancelled): the files its batch holds, what undo and a rerun do with them."""
+    from app.core.index import running_writes
+
+    try:
+        batch, files = running_writes.files_journalled_since(index.conn, newest_before)
+    except sqlite3.Error:
+        return f"`{command} undo` takes back what this write changed"
+    if not files:
+        return "nothing written"
+    return (f"batch {batch}, a write you cancelled, holds {counted(files, 'file')}: `{command} undo` takes them "
+            f"back; `{command} write` again writes the rest")
 
 
 def say_above_progress(text: str) -> None:

@@ -25,6 +25,7 @@ from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, journal, recovery, stopped_write
+from app.core.metadata.closing_a_write import close_the_batch, let_the_files_being_written_finish
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.file_now import CHANGED_SINCE_INDEXED, keywords_inside
@@ -148,8 +149,9 @@ def write_labels(
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
     went_through = False  # False in `finally`: an exception (a second SIGTERM) cut the loop short
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+        with pool:
             running: dict = {}
             while pending or running:
                 while pending and len(running) < 2 * max(1, options.workers):
@@ -215,18 +217,24 @@ def write_labels(
                     done += 1
                     report(Progress(done, len(plan), str(item.target), started_at=started))
         went_through = True
+    except KeyboardInterrupt:  # a second Ctrl-C (or one no handler caught): the user stopped it, it is not done
+        summary.cancelled = True
+        raise
     finally:
-        for folder in folders:
-            try:
-                atomic.fsync_folder(folder)
-            except OSError:
-                pass
-        summary.left_for_the_next_write = (cancel is not None and cancel.cancelled and not cancel.by_user
-                                           and (summary.cancelled or not went_through))
-        if summary.left_for_the_next_write:
-            journal.leave_for_the_next_write(index, summary.batch_id)
-        else:
-            journal.finish_batch(index, summary.batch_id, summary.status)
+        let_the_files_being_written_finish(pool)  # a Ctrl-C again may have cut the `with`'s wait short
+        try:
+            for folder in folders:
+                try:
+                    atomic.fsync_folder(folder)
+                except OSError:
+                    pass
+        finally:  # the batch is closed even when a Ctrl-C again cuts the fsyncs short
+            summary.left_for_the_next_write = (cancel is not None and cancel.cancelled and not cancel.by_user
+                                               and (summary.cancelled or not went_through))
+            if summary.left_for_the_next_write:
+                close_the_batch(index, lambda: journal.leave_for_the_next_write(index, summary.batch_id))
+            else:
+                close_the_batch(index, lambda: journal.finish_batch(index, summary.batch_id, summary.status))
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
     summary.batch_files = journal.batch_size(index, batch.id).files
