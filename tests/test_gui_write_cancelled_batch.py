@@ -148,3 +148,21 @@ def test_closing_the_window_during_a_write_finishes_the_file_in_hand_and_leaves_
         undone = undo_last_write(index)
         assert (undone.batch_id, undone.written, undone.failed) == (1, PHOTOS, 0)
     assert {photo: photo.read_bytes() for photo in originals} == originals
+
+
+def test_a_write_the_user_cancels_says_what_undo_write_and_write_labels_do_next(
+        qtbot, window, tmp_path, monkeypatch) -> None:
+    """The CLI's next steps after a stopped write ("`undo` takes back the 2 files batch 1
+    holds; `write` again writes the rest…"), in the app's words: its Undo write and Write labels…."""
+    _labelled_library(qtbot, window, tmp_path, monkeypatch)
+    messages: list[str] = []
+    monkeypatch.setattr(window, "show_message", lambda text, *args, **kwargs: messages.append(text))
+    _after_renames(monkeypatch, 2, window.jobs.runner.cancel)  # the job bar's Cancel
+    _write(qtbot, window)
+    files = journal.batch_size(window.index, 1).files
+    assert journal.batch_status(window.index, 1) == "cancelled" and 2 <= files < PHOTOS
+    qtbot.waitUntil(lambda: any(text.startswith("Writing labels: cancelled") for text in messages), timeout=5000)
+    said = [text for text in messages if text.startswith("Writing labels: cancelled")][-1]
+    assert said == (f"Writing labels: cancelled — {files} files written, 0 failed; Undo write takes back the {files} "
+                    "files batch 1 holds; Write labels… again writes the rest (a batch of its own, which Undo write "
+                    "takes back first)")

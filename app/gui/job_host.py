@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, scan_line, stopped_undo_text,
-                               tag_line)
+                               stopped_write_text, tag_line)
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -216,6 +216,9 @@ class JobHost(QObject):
             return
         if getattr(summary, "done_word", "") == "restored":  # an undo: the rest of its batch is the next Undo's
             self._show_closing(stopped_undo_text(name, summary))
+            return
+        if getattr(summary, "done_word", "") == "written":  # a write: what Undo write and a rerun do with its batch
+            self._show_closing(stopped_write_text(name, summary))
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))

@@ -263,6 +263,24 @@ def cancelled_batch_text(summary) -> str:
     return f"; batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: {step}"
 
 
+def stopped_write_text(name: str, summary) -> str:
+    """ "Writing labels: cancelled — 3 files written, 0 failed; Undo write takes back the 3
+    files batch 1 holds; Write labels… again writes the rest (a batch of its own, which Undo
+    write takes back first)": the next steps the CLI gives after a stopped write
+    (what_a_stopped_write_leaves), with the app's Undo write and Write labels… for its commands."""
+    line = summary.line().replace(" (cancelled)", "", 1).replace(" (stopped)", "", 1)
+    rest = "Write labels… again writes the rest"
+    if summary.batch_id is None or summary.undone_meanwhile:
+        steps = rest
+    elif summary.left_for_the_next_write:  # the window closed during it: not the user's Cancel
+        steps = (f"{rest} into batch {summary.batch_id}, so that one Undo write takes back all its files "
+                 f"(now it takes back these {counted(summary.batch_files, 'file')})")
+    else:
+        steps = (f"Undo write takes back the {counted(summary.batch_files, 'file')} batch {summary.batch_id} holds; "
+                 f"{rest} (a batch of its own, which Undo write takes back first)")
+    return f"{name}: cancelled — {line}; {steps}" + cancelled_batch_text(summary)
+
+
 def stopped_undo_text(name: str, summary) -> str:
     """ "Undoing last write: cancelled — 3 files restored, 0 failed; Undo again restores the
     rest of batch 1": Cancel (or the window closing) stops an undo after the file in hand and
