@@ -64,7 +64,7 @@ def run_review(args: argparse.Namespace) -> int:
         record = {"command": taken.command.command, "restored": len(taken.restored),
                   "left": sorted(i for i, (_, state) in taken.left.items() if state != FORGOTTEN),
                   "forgotten": sum(state == FORGOTTEN for _, state in taken.left.values())}
-        if taken.command.verb in ("label", "accept"):  # the files its release is taken back for
+        if taken.command.verb == "label" or taken.held_again:  # the files its release is taken back for
             record["held_again"] = list(taken.held_again)
         if taken.command.verb == review_journal.FORGET_PLACE:  # what the text says of its place
             record.update(taught_again=[{"place": place, "photos": photos} for place, photos in taken.taught_again],
