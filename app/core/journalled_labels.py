@@ -104,7 +104,10 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         command_id = None
         if after:
             was, now = _with_withdrawn(before, after, places_untaught)
-            command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs)
+            # also: a photo whose label and state stay, its source changed (the model's label given
+            # by the user: it teaches now), is a change `undo --review` takes back all the same
+            command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs,
+                                               also=list(after))
             forgotten_at = forgotten[0]
             if command_id is not None and forgotten_at is not None and _forgotten_at(conn, place) is None:
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
@@ -274,6 +277,7 @@ def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: 
         change = label_store.store_labels_if_unchanged(conn, ids, label, source="user", state="accepted",
                                                        expected=expected)
         after = {photo_id: (label, "accepted") for photo_id in change.changed}
-        command_id = review_journal.record(conn, "label", command, before, list(after), after) if after else None
+        command_id = (review_journal.record(conn, "label", command, before, list(after), after, also=list(after))
+                      if after else None)  # also: a change of source alone (as correct_and_journal)
         journalled = None if command_id is None else review_journal.command_of(conn, command_id)
     return change, journalled
