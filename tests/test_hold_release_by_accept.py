@@ -75,3 +75,20 @@ def test_write_naming_the_held_file_does_not_release_it(tmp_path, index, capsys)
 
     assert read_fields(photo.read_bytes()).hierarchical is None
     assert "1 left alone" in err and " label 'path:" in err and _held(index, photo) == [True]
+
+
+def test_the_hold_note_names_accept_and_the_accept_it_names_releases_the_file(tmp_path, index, capsys):
+    """The note named only `label` and `reject` as the way out, though `accept` releases too."""
+    import re
+    import shlex
+
+    photo, _ = release._held_beside_an_older_label(tmp_path, index, capsys)
+    [item] = [item for item in plan_writes(index) if item.target == photo]
+    named = re.search(r"`landmark-tagger (accept [^`]+)` \(or `landmark-tagger label [^`]+`\) writes it at the "
+                      r"next `write`, `landmark-tagger reject [^`]+` takes the label off", item.problem)
+    assert named, item.problem
+
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), *shlex.split(named[1]))
+
+    assert code == 0 and "1 file released for the next `write`" in err
+    assert _held(index, photo) == [False]

@@ -3,9 +3,9 @@
 the journal recorded it before that write (a backup put back, our own undo seen by an
 older copy of the index), is held by `write`: nothing tells whether the user meant the
 landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
-cases the file does tell). The note names the two ways out: the label given again (the
-`label` command, release_holds: written at the next `write`; or accepted, `accept` or the
-app's A, release_accepted_holds) or rejected. A `write` naming the file does not release it:
+cases the file does tell). The note names the ways out: the label accepted (`accept`, the
+app's A, release_accepted_holds) or given again (`label`, the app's L, release_holds), both
+written at the next `write`, or rejected. A `write` naming the file does not release it:
 it names where to write, not that the other program's edit or the backup put back is to be
 overwritten. The release is kept in that write's journal entry, marked with the `label`'s
 or `accept`'s review command, so only the user's decision gives it, never an undo of
@@ -109,5 +109,6 @@ def _held(item: PlannedWrite, how: str) -> PlannedWrite:
             f"its XMP metadata was removed since our write of {listed([item.label])} (by another program, or an "
             "older copy of the file put back?)")
     return replace(item, held=True, problem=(
-        f"{what}; not written again: {in_which_shell()}`landmark-tagger label {query} {shell_quote(item.label)}` "
-        f"writes it at the next `write`, `landmark-tagger reject {query}` takes the label off"))
+        f"{what}; not written again: {in_which_shell()}`landmark-tagger accept {query}` (or `landmark-tagger "
+        f"label {query} {shell_quote(item.label)}`) writes it at the next `write`, `landmark-tagger reject {query}` "
+        "takes the label off"))
