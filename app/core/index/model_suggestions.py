@@ -58,6 +58,8 @@ def store_predictions(
         return  # the user rejected the model's answer: the rejected label stays, for them to see
     label, landmark_id, score = (None, None, None) if best is None else model_answer(
         best_not_rejected(conn, photo_id, top), threshold)
+    if label is None and current is not None and current[1] == "rejected":
+        return  # nothing confident but what was rejected: the user's word stays, nothing to review
     conn.execute(
         "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
         "updated_at) VALUES (?, ?, ?, ?, ?, 'model', 'suggested', ?, ?)",
@@ -119,8 +121,9 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
     another model's suggestion replaced it since: the same answer a tag run gives
     (model_answer of best_not_rejected). A label `suggest` re-scored (its score is not
     the model's: the same landmark on the scale shared with taught places) is decided on
-    that score, as a tag run would now decide it. Labels of the user, accepted ones and
-    rejected ones are left alone. Returns the ids of the photos whose label changed
+    that score, as a tag run would now decide it. Labels of the user and accepted ones are
+    left alone, and so are rejected ones unless the model now gives another landmark
+    (_suggest_past_a_rejection). Returns the ids of the photos whose label changed
     (not those whose score alone did)."""
     from model.predictor import TAUGHT_ID_PREFIX
 
@@ -163,6 +166,41 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
                 refresh_fts_label(conn, photo_id)
                 changed.append(int(photo_id))
         changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now, rejected)
+        changed += _suggest_past_a_rejection(conn, chunk, model_id, threshold, now, rejected, forgotten)
+    return changed
+
+
+def _suggest_past_a_rejection(
+    conn: sqlite3.Connection, chunk: list[int], model_id: str, threshold: float, now: str,
+    rejected: dict[int, Rejected], forgotten: set[str],
+) -> list[int]:
+    """Photos whose model label the user rejected, and for which `model_id`'s stored
+    top-5 now gives another landmark at `threshold` (a lower threshold, another model):
+    that landmark becomes their suggestion, as a tag run of it would make it
+    (store_predictions). The rejection stays where the model's top-1 is the rejected
+    landmark, or where it has nothing confident to say: nothing new to review."""
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    marks = ",".join("?" * len(chunk))
+    ids = [int(row[0]) for row in conn.execute(
+        f"SELECT photo_id FROM labels WHERE photo_id IN ({marks}) AND source = 'model' AND state = 'rejected'",
+        chunk)]
+    tops = _stored_tops(conn, ids, model_id, rejected)
+    changed = []
+    for photo_id, top in tops.items():
+        best = best_not_rejected(conn, photo_id, top, rejected)
+        if best is not top[0]:
+            continue  # the model's answer is what the user rejected: that label stays
+        label, landmark_id, score = model_answer(best, threshold)
+        if label is None or label in forgotten and (landmark_id or "").startswith(TAUGHT_ID_PREFIX):
+            continue  # nothing confident, or a place the user told the app to forget
+        conn.execute(
+            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, "
+            "state = 'suggested', updated_at = ? WHERE photo_id = ?",
+            (label, label_key(label), landmark_id, score, model_id, now, photo_id),
+        )
+        refresh_fts_label(conn, photo_id)
+        changed.append(int(photo_id))
     return changed
 
 
