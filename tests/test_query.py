@@ -44,7 +44,12 @@ CASES = [
     ("côte", {"cote"}),
     ("DSC_0002", {"louvre"}),
     ('label:"Eiffel Tower"', {"eiffel"}),
-    ("label:colosseum", {"colosseum", "rejected"}),
+    ("label:colosseum", {"colosseum"}),  # not the photo whose Colosseum the user rejected …
+    ("label:colosseum state:rejected", {"rejected"}),  # … unless asked for (`accept` of it)
+    ("label:colosseum state:suggested|rejected", {"colosseum", "rejected"}),
+    ("label:colosseum -state:rejected", {"colosseum"}),
+    ("-label:colosseum date:2021", {"rejected"}),  # the user said it is not the Colosseum
+    ("label:colosseum OR label:louvre", {"colosseum", "louvre"}),
     ("camera:D40", {"louvre"}),
     ("camera:nikon -camera:d40", {"eiffel", "colosseum", "nodate", "cote", "rejected"}),
     ("date:2020-11", {"eiffel", "louvre"}),

@@ -40,9 +40,15 @@ def folder_query(folder: str | Path) -> str:
 
 
 def label_query(label: str) -> str:
-    """The search term that selects the photos carrying `label` (rejected ones too)."""
+    """The search term that selects the photos carrying `label`, not those whose `label` the
+    user rejected (with a state:rejected term beside it, those too: label_holders_query)."""
     text = label.replace('"', '""')
     return f'label:"{text}"'
+
+
+def label_holders_query(label: str) -> str:
+    """Every photo carrying `label`, in any state, rejected ones too: what a rename changes."""
+    return combine_queries(label_query(label), "state:suggested|accepted|rejected")
 
 
 def landmark_query(label: str) -> str:

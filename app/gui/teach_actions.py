@@ -186,7 +186,7 @@ class TeachActions:
             self.show_message(f"Rename “{old}” when “{self.jobs.runner.name}” is done.")
             return False
         try:
-            count = self.index.count(library.label_query(old))
+            count = self.index.count(library.label_holders_query(old))
             choices = library.label_choices(self.index, None, self.settings.model_bundle)
             known = self._known_landmarks()  # a name close to another place: a merge into it, asked
         except TaggerError as error:

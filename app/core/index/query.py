@@ -25,7 +25,7 @@ the photos of these ids (the "id" of every per-photo --json line).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators, subtree_range
@@ -83,6 +83,7 @@ class CompiledQuery:
 def compile_query(query: Query) -> CompiledQuery:
     """Turn parsed terms into SQL. Text-like terms (free words, camera:, lens:, folder
     names) go into one FTS5 MATCH; the others become indexed conditions."""
+    query = _labels_as_decided(query)
     conditions: list[str] = []
     params: list = []
     positive_fts: list[str] = []
@@ -131,7 +132,8 @@ def compile_query(query: Query) -> CompiledQuery:
         alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
         selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
-        if not term.negated and term.field in ("label", "score", "state", "path", "id") and term.value != "unlabelled":
+        if (not term.negated and term.field in ("label", LABEL_NOT_REJECTED, "score", "state", "path", "id")
+                and term.value != "unlabelled"):
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
             picks_ids = True
@@ -144,6 +146,26 @@ def compile_query(query: Query) -> CompiledQuery:
         picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
         joins_alternatives=any(isinstance(term, AnyOf) for term in query.terms),
     )
+
+
+# `label:` as compiled where the query does not ask for rejected photos: a label the user
+# rejected is no claim that the photo shows that landmark (as its words are not searchable)
+LABEL_NOT_REJECTED = "label (not rejected)"
+
+
+def _labels_as_decided(query: Query) -> Query:
+    """The query with its `label:` terms finding the labels the user did not reject,
+    unless it asks for rejected photos (`label:Petra state:rejected`, as `accept` of
+    those is typed: review_choices): a rejected suggestion says the photo is not Petra."""
+    flat = [t for item in query.terms for t in (item.terms if isinstance(item, AnyOf) and not item.negated else (item,))]
+    if any(t.field == "state" and t.value == "rejected" and not t.negated for t in flat):
+        return query
+
+    def decided(term: Term) -> Term:
+        return replace(term, field=LABEL_NOT_REJECTED) if term.field == "label" else term
+
+    return Query(tuple(replace(item, terms=tuple(map(decided, item.terms))) if isinstance(item, AnyOf)
+                       else decided(item) for item in query.terms))
 
 
 def _time_form(query: Query, prefix_term: Term | None) -> tuple[str | None, tuple[int, int], str]:
@@ -219,6 +241,8 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
         sql, values = "p.search_text LIKE ?", [pattern]
     elif term.field == "label":
         sql, values = "l.label_key = ?", [label_key(term.value)]
+    elif term.field == LABEL_NOT_REJECTED:
+        sql, values = "l.label_key = ? AND l.state != 'rejected'", [label_key(term.value)]
     elif term.field == "score":
         sql, values = f"l.score {term.operator} ?", [float(term.value)]
     elif term.field == "state":
@@ -299,6 +323,8 @@ def _condition(term: Term) -> tuple[str, list]:
     value = term.value
     if term.field == "label":
         return "p.id IN (SELECT photo_id FROM labels WHERE label_key = ?)", [label_key(value)]
+    if term.field == LABEL_NOT_REJECTED:
+        return "p.id IN (SELECT photo_id FROM labels WHERE label_key = ? AND state != 'rejected')", [label_key(value)]
     if term.field == "score":
         return f"p.id IN (SELECT photo_id FROM labels WHERE score {term.operator} ?)", [float(value)]
     if term.field == "state":
