@@ -27,14 +27,18 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_folders(tmp_path_factory, monkeypatch):
-    """Keep every test away from the real user data and cache folders."""
+def _isolated_user_folders(tmp_path_factory):
+    """Keep every test away from the real user data and cache folders (with a patcher
+    of its own: a test's `monkeypatch.undo()` leaves them isolated, and the computer id
+    of app.core.this_computer the same all through the test)."""
     home = tmp_path_factory.mktemp("tagger-home")
-    monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(home))
-    monkeypatch.delenv("LANDMARK_TAGGER_DB", raising=False)
-    monkeypatch.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    # and from the machine's mount table: a test lists its mounts in a file of its own
-    monkeypatch.setattr("app.core.emptied_folders.MOUNTINFO", home / "mountinfo-of-no-mount")
+    with pytest.MonkeyPatch.context() as isolated:
+        isolated.setenv("LANDMARK_TAGGER_HOME", str(home))
+        isolated.delenv("LANDMARK_TAGGER_DB", raising=False)
+        isolated.setenv("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        # and from the machine's mount table: a test lists its mounts in a file of its own
+        isolated.setattr("app.core.emptied_folders.MOUNTINFO", home / "mountinfo-of-no-mount")
+        yield
 
 
 @pytest.fixture(scope="session")

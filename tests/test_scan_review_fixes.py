@@ -21,6 +21,7 @@ from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.index.forget import forget_folder
 from app.core.scanner import scan
+from app.core.this_computer import computer_id
 from tests.test_index_support import write_jpeg
 
 REPO = Path(__file__).resolve().parents[1]
@@ -383,7 +384,8 @@ def _killed_scan_still_taken_for_running(tmp_path: Path) -> tuple[Path, Path, in
     old.rename(lib / "rome" / "colosseum.jpg")
     killed_scan(db, lib)
     with PhotoIndex.open(db) as index, index.transaction() as conn:
-        conn.execute("UPDATE scan_runs SET host = 'another-computer', started_at = ? WHERE status = 'running'",
+        conn.execute("UPDATE scan_runs SET host = 'another-computer', computer = 'id-of-another-computer', "
+                     "started_at = ? WHERE status = 'running'",
                      (datetime.now(timezone.utc).isoformat(timespec="seconds"),))
     return lib, db, photo_id
 
@@ -414,12 +416,13 @@ def test_a_killed_scan_whose_pid_was_handed_out_again_is_taken_over(tmp_path: Pa
     try:
         with PhotoIndex.open(db) as index, index.transaction() as conn:
             if recorded_start:  # the pid of this test's parent, which started long before
-                conn.execute("UPDATE scan_runs SET host = ?, pid = ? WHERE status = 'running'",
-                             (socket.gethostname(), psutil.Process().ppid()))
+                conn.execute("UPDATE scan_runs SET host = ?, computer = ?, pid = ? WHERE status = 'running'",
+                             (socket.gethostname(), computer_id(), psutil.Process().ppid()))
             else:  # a process started after the scan did
-                conn.execute("UPDATE scan_runs SET host = ?, pid = ?, pid_started = NULL, started_at = ? "
-                             "WHERE status = 'running'", (socket.gethostname(), sleeper.pid, time.strftime(
-                                 "%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 10))))
+                conn.execute("UPDATE scan_runs SET host = ?, computer = ?, pid = ?, pid_started = NULL, started_at = ? "
+                             "WHERE status = 'running'", (socket.gethostname(), computer_id(), sleeper.pid,
+                                                          time.strftime("%Y-%m-%dT%H:%M:%S+00:00",
+                                                                        time.gmtime(time.time() - 10))))
         assert "interrupted" in _last_scan_line(db, capsys)
         with PhotoIndex.open(db) as index:
             scan(index, [lib])

@@ -170,6 +170,7 @@ def test_a_batch_carried_on_days_after_its_kill_is_live_to_another_computer(tmp_
             if progress.done == 1:
                 with monkeypatch.context() as elsewhere:
                     elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
+                    elsewhere.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "otherpc"))  # its own computer id
                     for act in (lambda: undo_last_write(other), lambda: write_labels(other, plan_writes(other))):
                         with pytest.raises(WriteRunningError) as error:
                             act()
@@ -197,6 +198,7 @@ def test_a_write_whose_batch_an_undo_elsewhere_took_does_not_say_undo_reverts_it
                 _started(db, TWO_DAYS_AGO)
                 with monkeypatch.context() as elsewhere:
                     elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
+                    elsewhere.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "otherpc"))  # its own computer id
                     assert undo_last_write(other).written == 1
             return real_begin(*args, **kwargs)
 

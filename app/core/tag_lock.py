@@ -3,7 +3,8 @@
 Two `tag` runs of one index (a cron job still running when the next one starts, the
 app beside a terminal) would each select and classify the same photos: the results
 are right, the CPU is spent twice. So a tagging job records itself in a file beside
-the index (`index.db.tag-lock`: process id, computer, process start, start time), and
+the index (`index.db.tag-lock`: process id, computer (this_computer's id, and its
+host name for messages), process start, start time), and
 a second one refuses with TagRunningError naming that process and when it started.
 
 Whether the recorded process still runs is judged as scan_runs judges a scan's (its
@@ -25,7 +26,6 @@ import json
 import os
 import re
 import secrets
-import socket
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Iterator
 from app.core.errors import IndexBusyError
 from app.core.index import scan_runs
 from app.core.index.connection import now_iso
+from app.core.this_computer import computer_id, host_name, is_this_computer
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex
@@ -59,16 +60,21 @@ class TagHolder:
     pid_boot: str | None
     started_at: str
     token: str
+    computer: str | None = None  # this_computer's id; None in a lock an older version wrote
+
+    def here(self) -> bool:
+        """Whether the process that wrote the lock ran on this computer."""
+        return is_this_computer(self.computer, self.host)
 
     def who(self) -> str:
         """'process 4242, started 2026-12-05 10:34:46' (and its computer when another)."""
-        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        where = "" if self.here() else f" on {self.host}"
         return f"process {self.pid}{where}, started {_local_time(self.started_at)}"
 
     def runs(self) -> bool:
         """Whether the process that wrote the lock still runs (see the module's docstring)."""
         started_at = _parse_time(self.started_at)
-        if self.host != socket.gethostname():
+        if not self.here():
             return started_at is not None and \
                 datetime.now(timezone.utc) - started_at < scan_runs.OTHER_COMPUTER_GRACE
         if self.pid == os.getpid():
@@ -114,7 +120,7 @@ def holder(path: Path) -> TagHolder | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return TagHolder(int(data["pid"]), str(data["host"]), data.get("pid_started"), data.get("pid_boot"),
-                         str(data["started_at"]), str(data.get("token", "")))
+                         str(data["started_at"]), str(data.get("token", "")), data.get("computer"))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -125,14 +131,14 @@ def _claim(index: "PhotoIndex", path: Path) -> str | None:
     with index.transaction():
         current = holder(path)
         if current is not None and current.runs():
-            stale = "" if current.host == socket.gethostname() else f"; if it was stopped, delete {path}"
+            stale = "" if current.here() else f"; if it was stopped, delete {path}"
             raise TagRunningError(f"another tag is running on the index {index.path} ({current.who()}); "
                                   f"try again when it has finished{stale}")
         _remove_killed_claims(path)
         started, boot = scan_runs.start_of_this_process()
         token = secrets.token_hex(_TOKEN_BYTES)
-        claim = {"pid": os.getpid(), "host": socket.gethostname(), "pid_started": started, "pid_boot": boot,
-                 "started_at": now_iso(), "token": token}
+        claim = {"pid": os.getpid(), "host": host_name(), "computer": computer_id(), "pid_started": started,
+                 "pid_boot": boot, "started_at": now_iso(), "token": token}
         temporary = path.with_name(f"{path.name}.{token}.tmp")
         try:
             temporary.write_text(json.dumps(claim), encoding="utf-8")

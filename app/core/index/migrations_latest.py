@@ -171,3 +171,32 @@ def migration_42(conn: sqlite3.Connection) -> None:
 def migration_43(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE write_journal SET photo_id = -photo_id WHERE photo_id > 0 "
                  "AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = write_journal.photo_id)")
+
+
+# The computer a scan, write or undo ran on was told by its host name, which macOS takes
+# from the network it is on: a write a laptop left unfinished (the app closed mid-write)
+# was "running on another computer" once the laptop joined another network, and every
+# write and undo was refused for a day. Rows record this computer's id now
+# (app/core/this_computer.py: `computer`, `undo_computer`); the rows still taken for
+# running that this computer wrote under the host name it has at the upgrade get its id,
+# so a name it is given later leaves them its own. (The others keep NULL and are told
+# by host name, as before.)
+def migration_44(conn: sqlite3.Connection) -> None:
+    from app.core.this_computer import computer_id, host_name
+
+    for table, columns in (("scan_runs", ("computer",)), ("write_batches", ("computer", "undo_computer"))):
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    # (table, the id to set, which rows: still taken for running, of this host name)
+    ours = (("scan_runs", "computer", "status = 'running' AND pid IS NOT NULL AND host = ?"),
+            ("write_batches", "computer", "status = 'running' AND pid IS NOT NULL AND host = ?"),
+            ("write_batches", "undo_computer", "undo_pid IS NOT NULL AND undo_host = ?"))
+    host = host_name()
+    if not any(conn.execute(f"SELECT 1 FROM {table} WHERE {rows}", (host,)).fetchone() for table, _, rows in ours):
+        return  # (a new index, or nothing running: no id file is made for it)
+    computer = computer_id()
+    if computer is not None:
+        for table, column, rows in ours:
+            conn.execute(f"UPDATE {table} SET {column} = ? WHERE {rows}", (computer, host))

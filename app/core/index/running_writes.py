@@ -4,14 +4,15 @@ A write journals its files into one batch as it goes, and `undo` reverts the new
 batch: an undo (or a second write) in another process (the app beside a cron job,
 two terminals) must not take a batch that is still being written, or the write's
 later files land in a batch already undone, beyond any undo. So a batch row records
-its process (`pid`, `host`, `pid_started`, `pid_boot`, migration 25) as a scan_runs
-row does, and is judged by scan_runs' own live-process check: a batch still saying
+its process (`pid`, `host`, `pid_started`, `pid_boot`, migration 25; `computer`, migration
+44) as a scan_runs row does, and is judged by scan_runs' own live-process check: a batch still saying
 'running' whose writer was killed (SIGKILL, a power cut) is undoable as before. A
 batch of this very process is running while `_WRITING_HERE` says so (its
 bookkeeping may have failed and left the row saying 'running').
 
 An undo claims the batch it takes the same way (`undo_pid`, `undo_host`,
-`undo_pid_started`, `undo_pid_boot`, `undo_started_at`, migration 27), in the
+`undo_pid_started`, `undo_pid_boot`, `undo_started_at`, migration 27; `undo_computer`,
+44), in the
 transaction that checks nothing else runs and picks the batch: a write planned while
 an undo restores files would count those it has not reached yet as holding their
 label, just before the undo takes it out, and a second undo would take the same
@@ -22,13 +23,13 @@ blocks nothing, and the next undo takes its batch over.
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 from dataclasses import dataclass
 
 from app.core.errors import IndexBusyError
 from app.core.index import scan_runs
 from app.core.index.connection import now_iso
+from app.core.this_computer import computer_id, host_name, is_this_computer
 
 # What a second write and an undo say while a live process writes a batch.
 WRITE_REFUSED = "another write is running ({who}); try again when it has finished"
@@ -58,10 +59,11 @@ class RunningWrite:
     batch_id: int
     pid: int
     host: str
+    computer: str | None = None  # this_computer's id; None in a row from before migration 44
 
     def who(self) -> str:
         """'batch N, process P' (and its computer when it is another one)."""
-        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        where = "" if is_this_computer(self.computer, self.host) else f" on {self.host}"
         return f"batch {self.batch_id}, process {self.pid}{where}"
 
 
@@ -77,9 +79,9 @@ def claim_batch(conn: sqlite3.Connection, batch_id: int) -> None:
     WriteRunningError when the batch is no longer one a killed write left."""
     started, boot = scan_runs.start_of_this_process()  # as scan rows record it, for is_running
     claimed = conn.execute(
-        "UPDATE write_batches SET pid = ?, host = ?, pid_started = ?, pid_boot = ?, started_at = ? "
+        "UPDATE write_batches SET pid = ?, host = ?, computer = ?, pid_started = ?, pid_boot = ?, started_at = ? "
         "WHERE id = ? AND status = 'running' AND undone_at IS NULL",
-        (os.getpid(), socket.gethostname(), started, boot, now_iso(), batch_id)).rowcount
+        (os.getpid(), host_name(), computer_id(), started, boot, now_iso(), batch_id)).rowcount
     if claimed != 1:  # finished, undone or gone since it was chosen: never write into it
         raise WriteRunningError(WRITE_REFUSED.format(who=f"batch {batch_id}"))
     _WRITING_HERE.add((_index_key(conn), batch_id))
@@ -93,17 +95,17 @@ def release_batch(conn: sqlite3.Connection, batch_id: int) -> None:
 def claim_undo(conn: sqlite3.Connection, batch_id: int) -> None:
     """Record this process as the one undoing `batch_id` (in the transaction that chose it)."""
     started, boot = scan_runs.start_of_this_process()
-    conn.execute("UPDATE write_batches SET undo_pid = ?, undo_host = ?, undo_pid_started = ?, undo_pid_boot = ?, "
-                 "undo_started_at = ? WHERE id = ?",
-                 (os.getpid(), socket.gethostname(), started, boot, now_iso(), batch_id))
+    conn.execute("UPDATE write_batches SET undo_pid = ?, undo_host = ?, undo_computer = ?, undo_pid_started = ?, "
+                 "undo_pid_boot = ?, undo_started_at = ? WHERE id = ?",
+                 (os.getpid(), host_name(), computer_id(), started, boot, now_iso(), batch_id))
     _UNDOING_HERE.add((_index_key(conn), batch_id))
 
 
 def release_undo(conn: sqlite3.Connection, batch_id: int) -> None:
     """This process is done undoing `batch_id` (finished, cancelled, or it raised)."""
     _UNDOING_HERE.discard((_index_key(conn), batch_id))
-    conn.execute("UPDATE write_batches SET undo_pid = NULL, undo_host = NULL, undo_pid_started = NULL, "
-                 "undo_pid_boot = NULL, undo_started_at = NULL WHERE id = ? AND undo_pid = ?",
+    conn.execute("UPDATE write_batches SET undo_pid = NULL, undo_host = NULL, undo_computer = NULL, "
+                 "undo_pid_started = NULL, undo_pid_boot = NULL, undo_started_at = NULL WHERE id = ? AND undo_pid = ?",
                  (batch_id, os.getpid()))
 
 
@@ -112,7 +114,7 @@ def running_write(conn: sqlite3.Connection, batch_id: int | None = None) -> Runn
     runs; None when there is none. Batches written before migration 25 (no pid) were
     cut short."""
     return _live(conn, _WRITING_HERE,
-                 "SELECT id, started_at, pid, host, pid_started, pid_boot FROM write_batches "
+                 "SELECT id, started_at, pid, host, computer, pid_started, pid_boot FROM write_batches "
                  "WHERE status = 'running' AND undone_at IS NULL AND pid IS NOT NULL AND (? IS NULL OR id = ?) "
                  "ORDER BY id DESC", (batch_id, batch_id))
 
@@ -120,7 +122,7 @@ def running_write(conn: sqlite3.Connection, batch_id: int | None = None) -> Runn
 def running_undo(conn: sqlite3.Connection) -> RunningWrite | None:
     """The batch a live process is undoing; None when there is none."""
     return _live(conn, _UNDOING_HERE,
-                 "SELECT id, undo_started_at, undo_pid, undo_host, undo_pid_started, undo_pid_boot "
+                 "SELECT id, undo_started_at, undo_pid, undo_host, undo_computer, undo_pid_started, undo_pid_boot "
                  "FROM write_batches WHERE undo_pid IS NOT NULL ORDER BY id DESC", ())
 
 
@@ -139,17 +141,17 @@ def refuse_while_busy(conn: sqlite3.Connection, starting: str) -> None:
 
 
 def _live(conn: sqlite3.Connection, here: set[tuple[str, int]], sql: str, params: tuple) -> RunningWrite | None:
-    """The first row of `sql` (id, its start, pid, host, pid_started, pid_boot) whose
-    process still runs; `here`: the batches this very process is busy with."""
+    """The first row of `sql` (id, its start, pid, host, computer, pid_started, pid_boot)
+    whose process still runs; `here`: the batches this very process is busy with."""
     for row in conn.execute(sql, params).fetchall():
-        run = dict(zip(("id", "started_at", "pid", "host", "pid_started", "pid_boot"), row))
+        run = dict(zip(("id", "started_at", "pid", "host", "computer", "pid_started", "pid_boot"), row))
         if _is_live(conn, run, here):
-            return RunningWrite(run["id"], run["pid"], run["host"])
+            return RunningWrite(run["id"], run["pid"], run["host"], run["computer"])
     return None
 
 
 def _is_live(conn: sqlite3.Connection, run: dict, here: set[tuple[str, int]]) -> bool:
-    if run["pid"] == os.getpid() and run["host"] == socket.gethostname():
+    if run["pid"] == os.getpid() and is_this_computer(run["computer"], run["host"]):
         return (_index_key(conn), run["id"]) in here  # an older process with our pid is gone
     return scan_runs.is_running(conn, run)
 

@@ -22,8 +22,9 @@ on. An unchanged library costs one small query on scan_runs, nothing else. (A sc
 of a version before these records, killed at the same point, gets them from the
 upgrade where what it did can be told: migration 18 in schema.py.)
 
-Whether a scan whose row says 'running' still runs: its process (`pid` on `host`)
-is alive and is the one that started the scan, by its start time: a process id is
+Whether a scan whose row says 'running' still runs: its process (`pid` on the
+computer `computer`, this_computer's id since migration 44; rows before it name the
+computer by `host` alone) is alive and is the one that started the scan, by its start time: a process id is
 handed out again, after a reboot or simply later, to a process that has nothing to do
 with the scan. On Linux that is the start in seconds since boot (`pid_started`, from
 /proc/<pid>/stat) on the same boot (`pid_boot`, the kernel's boot id), to the clock
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
@@ -53,6 +53,7 @@ import psutil
 
 from app.core.index.connection import now_iso
 from app.core.index.records import printable_path
+from app.core.this_computer import computer_id, host_name, is_this_computer
 
 # How long a scan started on another computer is taken for running (its process cannot be seen).
 OTHER_COMPUTER_GRACE = timedelta(days=1)
@@ -71,7 +72,7 @@ START_TIME_SLACK_S = 1.0
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 # The scan_runs columns that tell a scan's process (is_running reads them).
-PROCESS_COLUMNS = ("pid", "host", "pid_started", "pid_boot")
+PROCESS_COLUMNS = ("pid", "host", "computer", "pid_started", "pid_boot")
 
 # (index file, run id) of the scans running in this process (the index file: '' for ":memory:").
 _RUNNING_HERE: set[tuple[str, int]] = set()
@@ -81,9 +82,10 @@ def start_run(conn: sqlite3.Connection, roots: list[str]) -> int:
     """A row for a scan starting now in this process; returns its id."""
     started, boot = start_of_this_process()
     cursor = conn.execute(
-        "INSERT INTO scan_runs (started_at, roots, status, pid, host, pid_started, pid_boot) "
-        "VALUES (?, ?, 'running', ?, ?, ?, ?)",
-        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), _host(), started, boot),
+        "INSERT INTO scan_runs (started_at, roots, status, pid, host, computer, pid_started, pid_boot) "
+        "VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
+        (now_iso(), json.dumps([printable_path(r) for r in roots]), os.getpid(), host_name(), computer_id(),
+         started, boot),
     )
     run_id = int(cursor.lastrowid)
     _RUNNING_HERE.add((_index_file(conn), run_id))
@@ -126,7 +128,7 @@ def take_over_interrupted(conn: sqlite3.Connection, run_id: int, newest_photo: i
     now, when nothing is owed); a killed 'running' scan is marked 'interrupted'."""
     owing = [
         row for row in _rows(conn,
-            "SELECT id, status, pid, host, started_at, pid_started, pid_boot, photos_before FROM scan_runs "
+            "SELECT id, status, pid, host, computer, started_at, pid_started, pid_boot, photos_before FROM scan_runs "
             "WHERE id < ? AND photos_before IS NOT NULL", (run_id,))
         if row["status"] != "running" or not is_running(conn, row)
     ]
@@ -173,7 +175,7 @@ def is_running(conn: sqlite3.Connection, run: dict) -> bool:
     if run["pid"] is None:
         return False
     started_at = _parse_time(run["started_at"])
-    if run["host"] != _host():
+    if not is_this_computer(run.get("computer"), run["host"]):
         return started_at is not None and datetime.now(timezone.utc) - started_at < OTHER_COMPUTER_GRACE
     if run["pid"] == os.getpid() and run.get("pid_started") is not None and _started_as_recorded(
             psutil.Process(), run["pid_started"], run.get("pid_boot")):
@@ -245,10 +247,6 @@ def _rows(conn: sqlite3.Connection, sql: str, params: tuple) -> list[dict]:
     cursor = conn.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row)) for row in cursor]
-
-
-def _host() -> str:
-    return socket.gethostname()
 
 
 def _index_file(conn: sqlite3.Connection) -> str:
