@@ -17,6 +17,11 @@ whose label still is that keyword, goes by the file of those another program sav
   without XMP), or the file back as the write journal recorded it before our write
   (RESTORED: a backup put back, our own undo seen by an older copy of the index): nothing
   tells a decision, so none is made; `write` holds the photo (metadata.plan_stripped_hold).
+While one of those files is in the cloud (iCloud, OneDrive online-only: cloud_files),
+nothing is decided either (NOT_DOWNLOADED): reading it would download it, which the scan
+never does (it says the file is "not downloaded (kept as indexed)"), and `write` skips the
+photo meanwhile; the scan keeps the changed sidecars' states unseen, so the first scan
+after the download reads them again and decides.
 A scan's decisions go into the review journal as one `scan` command, so one `undo
 --review` takes them back.
 """
@@ -28,6 +33,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.cloud_files import not_downloaded_note
 from app.core.errors import TaggerError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
@@ -38,8 +44,10 @@ from app.core.metadata.read_back import same_landmark
 from app.core.photo_info import PhotoInfo
 
 REPLACED, REMOVED, STRIPPED, RESTORED = "replaced", "removed", "stripped", "restored"
+NOT_DOWNLOADED = "not downloaded"  # put off: a file that held the keyword is in the cloud
 OURS = "ours"
-HELD = (STRIPPED, RESTORED)  # decided nothing: `write` holds the photo (metadata.plan_stripped_hold)
+# decided nothing: `write` holds the photo (metadata.plan_stripped_hold), or skips it while in the cloud
+HELD = (STRIPPED, RESTORED, NOT_DOWNLOADED)
 
 
 @dataclass(frozen=True)
@@ -49,7 +57,7 @@ class KeywordChange:
     photo_id: int
     path: str  # the photo's file (the first of those that held the keyword)
     keyword: str  # the landmark our keyword named (the label it had)
-    how: str  # REPLACED, REMOVED or STRIPPED
+    how: str  # REPLACED, REMOVED, STRIPPED, RESTORED or NOT_DOWNLOADED
     now: str | None = None  # the landmark that replaced it (REPLACED)
     written: bool = True  # a write of ours put it in `path` (else the label was read back from it)
 
@@ -63,12 +71,17 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
     """Give the photo the label its files now say, where a keyword of ours the index knows
     was in them is gone (see the module's docstring); `info`: what the scan read of the
     photo (its landmark: the one read back now); `journal`: the scan's review command, which
-    all its decisions join. None where nothing was decided or found."""
+    all its decisions join. None where nothing was decided or found; NOT_DOWNLOADED
+    (nothing decided) while a file that held the keyword is in the cloud."""
     row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()
     if row is None or row[0] is None or row[1] == "rejected":
         return None
     label = row[0]
-    held = {path: before for path, before in files_that_held(conn, photo_id, label).items() if Path(path).is_file()}
+    held = files_that_held(conn, photo_id, label)
+    in_the_cloud = next((path for path in held if not_downloaded_note(path) is not None), None)
+    if in_the_cloud is not None:  # it cannot tell without a download: put off
+        return KeywordChange(photo_id, in_the_cloud, label, NOT_DOWNLOADED, written=held[in_the_cloud] is not None)
+    held = {path: before for path, before in held.items() if Path(path).is_file()}
     if not held:
         return None
     found = {path: what_is_in(Path(path), label, before) for path, before in held.items()}

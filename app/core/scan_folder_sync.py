@@ -415,12 +415,15 @@ class FolderSync:
         catalog.drop_deleted_files(conn, photo_id)
         self._reread_done(conn, photo_id)
         info = group.info
-        if not created and group.touched and (
-                change := keywords_changed_elsewhere.follow_the_files(
-                    conn, photo_id, info, self.keyword_decisions)) is not None:
+        change = keywords_changed_elsewhere.follow_the_files(
+            conn, photo_id, info, self.keyword_decisions) if not created and group.touched else None
+        if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
-        if group.touched and (sidecars := [*sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder), *(
-                path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):
+        # a decision put off till a file in the cloud is downloaded: the sidecars stay unseen, to be read again then
+        put_off = change is not None and change.how == keywords_changed_elsewhere.NOT_DOWNLOADED
+        if group.touched and not put_off and (sidecars := [
+                *sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder),
+                *(path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):
             sidecar_states.remember(conn, photo_id, sidecars)
         if info is not None and info.landmark and labels.adopt_written_label(
                 conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):

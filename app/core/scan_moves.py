@@ -174,8 +174,10 @@ class MoveRecognition:
     def _follow_edited_sidecars(self, conn, photo_id: int, read: PhotoInfo | None, edited: list[str]) -> None:
         """The moved photo's sidecars edited since our records saw them at the old place
         (Lightroom saved its keywords, then the folder was moved): the label follows them as
-        it would in place (keywords_changed_elsewhere), their states now recorded as seen."""
+        it would in place (keywords_changed_elsewhere), their states now recorded as seen
+        (unless a file in the cloud put the decision off: the scan after its download makes it)."""
         change = keywords_changed_elsewhere.follow_the_files(conn, photo_id, read, self.keyword_decisions)
         if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
-        sidecar_states.remember(conn, photo_id, edited)
+        if change is None or change.how != keywords_changed_elsewhere.NOT_DOWNLOADED:
+            sidecar_states.remember(conn, photo_id, edited)
