@@ -1,11 +1,15 @@
 """JPEGs renumbered while their RAW files stay: DSC_0001.JPG deleted and DSC_0002.JPG
 renamed DSC_0001.JPG, DSC_0001.NEF untouched. A photo with a file unchanged keeps its
-name and its label: the RAW still holds the picture the user labelled."""
+name and its label: the RAW still holds the picture the user labelled. The JPEG renamed
+over it holds another photo's picture: it leaves the photo (a photo of its own, to tag),
+so `write` never puts the RAW's label into it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from app.cli.main import main
 from app.core.photo_info import PhotoInfo, read_photo_info
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
@@ -35,8 +39,47 @@ def test_a_photo_whose_raw_is_unchanged_keeps_its_label_when_its_jpeg_is_renumbe
 
     summary = scan(index, [trip])
 
-    assert (summary.new, summary.missing) == (0, 0)
+    assert (summary.new, summary.missing) == (1, 0)  # DSC_0001.JPG, a photo of its own
     kept = index.get(before["DSC_0001.JPG"])
-    assert kept.label == "Colosseum" and "DSC_0001.NEF" in [Path(f).name for f in kept.files]
+    assert kept.label == "Colosseum" and [Path(f).name for f in kept.files] == ["DSC_0001.NEF"]
     assert index.search("is:missing") == []
     assert index.get(before["DSC_0002.JPG"]).label == "Petra"
+    jpeg = ids_by_name(index)["DSC_0001.JPG"]
+    assert jpeg not in before.values() and index.get(jpeg).label is None
+    assert summary.split_notes == [
+        "DSC_0001.JPG left DSC_0001.NEF's photo: it holds the picture that was DSC_0002.JPG (renamed over it); "
+        'its label "Colosseum" stays with DSC_0001.NEF']
+    assert scan(index, [trip]).new == 0 and index.get(jpeg).files == [str(trip / "DSC_0001.JPG")]  # stays apart
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_write_never_puts_the_raws_label_into_the_jpeg_renamed_over_it(tmp_path, capsys) -> None:
+    """End to end through the CLI: before, the scan kept DSC_0001.JPG (now Petra's picture)
+    in the Colosseum photo and `write` put "Colosseum" into it."""
+    trip = tmp_path / "Trip"
+    for number in (1, 2):  # broken RAW stand-ins: the scan reports them and pairs them all the same
+        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], taken=f"2020:11:03 14:05:0{number}")
+        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
+    db = str(tmp_path / "index.db")
+    run(capsys, "--db", db, "scan", str(trip))
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
+    (trip / "DSC_0001.JPG").unlink()
+    rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+    code, _, _ = run(capsys, "--db", db, "write")
+
+    assert code == 0
+    assert b"Colosseum" not in (trip / "DSC_0001.JPG").read_bytes()
+    assert "DSC_0001.JPG left DSC_0001.NEF's photo" in said and 'label "Colosseum" stays with DSC_0001.NEF' in said
+    assert "Colosseum" in (trip / "DSC_0001.NEF.xmp").read_text(encoding="utf-8")
+    assert "Petra" in (trip / "DSC_0002.NEF.xmp").read_text(encoding="utf-8")
+    _, out, _ = run(capsys, "--db", db, "search", "--json", "")
+    labels = {Path(row["path"]).name: row["label"] for row in map(json.loads, out.splitlines())}
+    assert labels == {"DSC_0001.JPG": None, "DSC_0001.NEF": "Colosseum", "DSC_0002.NEF": "Petra"}

@@ -9,8 +9,11 @@ picture is no longer where that photo had it, holds that photo moved; a photo wh
 picture turns up at another name read in this scan has moved away from its name. Such a
 photo gives up its name (index/renamed_over_records.py: detach_photo, split_photo): the
 name becomes a new photo and the scanner's move recognition hands it the words of the
-photo whose picture it holds. A picture still in its place is a copy (a backup copied
-back over an edited photo, two copies edited alike): the photo at the name stays itself.
+photo whose picture it holds. A photo with a file unchanged (the RAW of a pair whose JPEG
+alone was renumbered over) keeps its name and its words, and the file renamed over it
+leaves it (`Renamed.came_in`): its label was given to the picture the RAW still holds.
+A picture still in its place is a copy (a backup copied back over an edited photo, two
+copies edited alike): the photo at the name stays itself.
 """
 
 from __future__ import annotations
@@ -18,10 +21,21 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
+
+
+@dataclass
+class Renamed:
+    """What replaced_photos found among one name stem's files."""
+
+    replaced: set[int] = field(default_factory=set)  # photos giving up their names
+    # file name -> the path whose picture it holds now, of the files renamed over a photo that
+    # keeps its name (another file of it unchanged): they leave that photo (pairing: renamed_in)
+    came_in: dict[str, str] = field(default_factory=dict)
 
 
 class RenamedOver:
@@ -41,18 +55,20 @@ class RenamedOver:
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
 
     def replaced_photos(self, known: dict[str, KnownFile], states: dict[str, FileState],
-                        fresh: set[str], failed: set[str]) -> set[int]:
+                        fresh: set[str], failed: set[str]) -> Renamed:
         """The photos of `known` (one name stem's files as indexed) whose files now hold
         pictures another photo held before this scan (a batch renamer closing a gap:
         DSC_0002.JPG renamed DSC_0001.JPG), when none of their files is unchanged. Each
         gives up its name (renamed_over_records.detach_photo), so the name becomes a new
         photo and the move recognition hands it the words of the photo its picture came
         from; the index went by the name, and `write` put one landmark's keyword into
-        another's picture.
+        another's picture. Where a file of the photo is unchanged (DSC_0001.NEF beside the
+        renamed JPEG), the photo stays and those files leave it (`came_in`).
         A file whose picture cannot be told now leaves `states` and `fresh` for `failed`:
         it stays as indexed and is read again next time. The kept photos' changed files
         are noted (note_changed)."""
         replaced: set[int] = set()
+        came_in: dict[str, int] = {}
         unchanged: set[int] = set()
         for name, k in list(known.items()):
             if k.missing or name not in states:
@@ -70,6 +86,7 @@ class RenamedOver:
                 failed.add(name)
             elif left:
                 replaced.add(k.photo_id)
+                came_in[name] = k.photo_id
         replaced -= unchanged
         self.note_unchanged(unchanged)
         for name, k in known.items():  # the photos kept: what their changed files held before
@@ -78,7 +95,8 @@ class RenamedOver:
                     and k.fingerprint and state.fingerprint not in (None, k.fingerprint)):
                 self.note_changed(k.photo_id, FileBefore(state.path, name, state.ext, state.kind,
                                                          k.size, k.fingerprint))
-        return replaced
+        return Renamed(replaced, {name: self.place_it_left(states[name].fingerprint, photo_id)
+                                  for name, photo_id in came_in.items() if photo_id in unchanged})
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids
@@ -109,6 +127,12 @@ class RenamedOver:
             except OSError:
                 return None  # no permission, a drive gone, a lock: the file is read again next time
         return bool(holders)
+
+    def place_it_left(self, fingerprint: str, photo_id: int) -> str:
+        """The path where another photo held this picture before (for the scan's note)."""
+        holders = renamed_over_records.files_held_before_by_another(
+            self.conn, fingerprint, photo_id, self.newest_before)
+        return renamed_over_records.path_before_detached(holders[0][0])
 
     def photos_moved_away(self, gone_in_this_scan: list[int]) -> dict[int, list[FileBefore]]:
         """After the walk: the photos kept at their names whose own picture was read at

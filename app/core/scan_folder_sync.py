@@ -293,10 +293,10 @@ class FolderSync:
                 continue
             states[name] = FileState(path, name, ext, infos[name].kind, size, mtime_ns, fingerprint, picture)
             fresh.add(name)
-        replaced = self.renamed.replaced_photos(known, states, fresh, failed)
-        if replaced:  # they give up their names in the write that follows (_detach_renamed_over)
-            self.detaching.extend(sorted(replaced))
-            known = {name: k for name, k in known.items() if k.photo_id not in replaced}
+        renamed = self.renamed.replaced_photos(known, states, fresh, failed)
+        if renamed.replaced:  # they give up their names in the write that follows (_detach_renamed_over)
+            self.detaching.extend(sorted(renamed.replaced))
+            known = {name: k for name, k in known.items() if k.photo_id not in renamed.replaced}
         regroup = self._read_merged_raws(folder, known, states, infos)
         mixed = self._read_merged_raws(folder, known, states, infos, mixed_photos)
         self.summary.pairs_reread += len(mixed)
@@ -306,14 +306,16 @@ class FolderSync:
         pictures = SamePictures(self.conn, infos, known,
                                 raw_sidecar_dates(folder, list(states), self.not_downloaded))
         groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
-                                   other_picture=pictures.differ, mixed=mixed, other_camera=pictures.other_camera)
-        self.summary.split_notes.extend(split_notes(self.conn, groups, known, pictures))
+                                   other_picture=pictures.differ, mixed=mixed, other_camera=pictures.other_camera,
+                                   renamed_in=renamed.came_in)
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
                                family=groups)
             self.summary.sidecars_in_icloud.extend(
                 path for path in sidecars_in_icloud(group) if path not in self.summary.sidecars_in_icloud)
+        # after pair_unread_raws: a RAW that cannot be read, alone, stays as indexed
+        self.summary.split_notes.extend(split_notes(self.conn, groups, known, pictures, renamed.came_in))
         self.marks_kept.update(k.photo_id for name, k in known.items()
                                if name in self.not_read_now and k.photo_id in self.rereading)
         self.marks_kept.update(group.photo_id for group in groups if group.photo_id in self.rereading

@@ -143,11 +143,12 @@ def kept_temps_words(folder: str, names: list[str]) -> str:
 
 
 def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: Mapping[str, KnownFile],
-                pictures: SamePictures) -> list[str]:
+                pictures: SamePictures, renamed_in: Mapping[str, str] | None = None) -> list[str]:
     """What the scan says of each file that left a labelled photo (pairing's split): the
     user gave the label to the photo, so they are told which file keeps it and why this
     one is a photo of its own now ('DSC_0001.CR3 left DSC_0001.JPG's photo: another camera
-    (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG')."""
+    (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG'). `renamed_in`:
+    file name -> the path whose picture it holds now (renamed_over.Renamed.came_in)."""
     kept_by_key = {group.stem: primary_of([Path(f.path) for f in group.present]).name
                    for group in groups if group.present}
     notes: list[str] = []
@@ -161,7 +162,11 @@ def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: M
             if row is None:
                 continue
             keeper = kept_by_key[found.photo_stem]
-            why = (f"another camera ({pictures.camera(state.name)}, not {pictures.camera(keeper)})"
-                   if pictures.other_camera(state.name, keeper) else "another picture")
+            if state.name in (renamed_in or {}):
+                why = f"it holds the picture that was {Path(renamed_in[state.name]).name} (renamed over it)"
+            elif pictures.other_camera(state.name, keeper):
+                why = f"another camera ({pictures.camera(state.name)}, not {pictures.camera(keeper)})"
+            else:
+                why = "another picture"
             notes.append(f'{state.name} left {keeper}\'s photo: {why}; its label "{row[0]}" stays with {keeper}')
     return notes

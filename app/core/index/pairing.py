@@ -49,6 +49,10 @@ labels, with the files of its picture; a file that names another camera model le
 pair anew (a capture time alone splits no indexed photo: users correct it, often in one
 file only). Where times are compared, a RAW's XMP sidecar date may excuse headers that
 disagree, never part files whose headers agree (raw_pictures.SamePictures).
+A file renamed over one of a photo whose other files are unchanged (`renamed_in`:
+DSC_0002.JPG renamed DSC_0001.JPG beside an untouched DSC_0001.NEF; renamed_over.py)
+holds another photo's picture: it leaves the photo, which keeps its label, and never
+joins it again; the RAW's label was given to the RAW's picture.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def _preference(name: str) -> tuple[int, str]:
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
                regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None, *,
                other_picture: SamePicture = _never, mixed: Collection[str] = (),
-               other_camera: SamePicture = _never) -> dict[str, str]:
+               other_camera: SamePicture = _never, renamed_in: Collection[str] = ()) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -131,10 +135,14 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     else of the one other spelling holding rendered images (see the module's docstring);
     with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`). The files
     of a photo in `mixed` whose camera (`other_camera`) contradicts its first file's are
-    new here (_merged_pictures)."""
+    new here (_merged_pictures); so are the files `renamed_in`, which never join the photo
+    they leave."""
     names = list(names)
     family = {k.photo_stem for k in known.values()}  # keys in use, those of files leaving included
     leaving = _merged_pictures(names, known, mixed, other_camera, written_first or {})
+    left: dict[str, str] = {name: known[name].photo_stem for name in renamed_in if name in known}
+    leaving |= set(left)
+    other_picture = _apart(other_picture, left, known)
     rendered = sorted((n for n in names if not is_raw_name(n)), key=_preference)
     partner = _partners({stem_of(n) for n in rendered})
     lone: dict[str, list[str]] = defaultdict(list)  # stem -> its RAWs no rendered image pairs with
@@ -188,11 +196,25 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
         first.setdefault(stem, key)
     for paired, raws in paired_raws.items():
         keys.update(_paired_raw_keys(raws, image_of[paired], first.get(paired, paired), known, same_picture,
-                                     other_picture, alone=paired in alone))
+                                     other_picture, alone=paired in alone, leaves=left))
     rendered_keys = set(keys.values())
     for stem, raws in lone.items():
         keys.update(_lone_raw_keys(stem, raws, known, same_picture, regroup, rendered_keys, written_first or {}))
     return keys
+
+
+def _apart(other_picture: SamePicture, left: Mapping[str, str], known: Mapping[str, KnownFile]) -> SamePicture:
+    """`other_picture`, which also tells a file renamed in (`left`: name -> the photo it
+    leaves) from the files of that photo."""
+    if not left:
+        return other_picture
+
+    def differ(name: str, other: str) -> bool:
+        for one, two in ((name, other), (other, name)):
+            if one in left and two in known and known[two].photo_stem == left[one]:
+                return True
+        return other_picture(name, other)
+    return differ
 
 
 def _merged_pictures(names: list[str], known: Mapping[str, KnownFile], mixed: Collection[str],
@@ -230,7 +252,7 @@ def _among_pictures(image: str, raws: list[str], same_picture: SamePicture) -> b
 
 def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping[str, KnownFile],
                      same_picture: SamePicture, other_picture: SamePicture = _never, *,
-                     alone: bool = False) -> dict[str, str]:
+                     alone: bool = False, leaves: Mapping[str, str] | None = None) -> dict[str, str]:
     """Keys of the RAW files there that pair with the rendered image `image` (its photo
     `image_key`): the camera's RAW+JPEG pair is one photo, but a JPEG and the CR2 and CR3
     of two bodies under one name are not one picture. A RAW keeps its photo; a new one
@@ -238,7 +260,9 @@ def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping
     when it is the image's picture, or the only picture among these RAWs and its header
     does not contradict the image's (a JPEG without EXIF beside its one NEF still pairs;
     another body's CR3 that reached the index before the JPEG's own NEF does not); else
-    it is a photo of its own."""
+    it is a photo of its own; one renamed in (`leaves`: -> the photo it leaves) never
+    joins that photo."""
+    leaves = leaves or {}
     pictures: dict[str, list[str]] = defaultdict(list)  # photo key -> its RAWs here
     keys: dict[str, str] = {}
     for name in (n for n in raws if n in known):
@@ -246,10 +270,12 @@ def _paired_raw_keys(raws: list[str], image: str, image_key: str, known: Mapping
         pictures[keys[name]].append(name)
     fresh = sorted((n for n in raws if n not in known), key=lambda n: (not same_picture(n, image), _preference(n)))
     for name in fresh:
-        key = next((key for key, files in pictures.items() if any(same_picture(name, f) for f in files)), None)
+        key = next((key for key, files in pictures.items() if key != leaves.get(name)
+                    and any(same_picture(name, f) for f in files)), None)
         if key is None:
             one_picture = all(same_picture(name, other) for other in raws if other != name)
             joins = not alone and (same_picture(name, image) or (one_picture and not other_picture(name, image)))
+            joins = joins and image_key != leaves.get(name)
             key = image_key if not pictures[image_key] and joins else own_key(name)
         keys[name] = key
         pictures[key].append(name)
@@ -319,13 +345,13 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
               written_first: Mapping[str, int] | None = None, *,
               other_picture: SamePicture = _never, mixed: Collection[str] = (),
-              other_camera: SamePicture = _never) -> list[PhotoFiles]:
+              other_camera: SamePicture = _never, renamed_in: Collection[str] = ()) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`, `other_picture`, `mixed`, `other_camera`: see photo_keys."""
+    `written_first`, `other_picture`, `mixed`, `other_camera`, `renamed_in`: see photo_keys."""
     keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture,
-                      mixed=mixed, other_camera=other_camera)
+                      mixed=mixed, other_camera=other_camera, renamed_in=renamed_in)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))
