@@ -181,3 +181,65 @@ def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_agai
         assert not win.undo_review() or "Petra" in status(win)  # next: the older `label`, not this one again
     finally:
         close_main_window(win)
+
+
+def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_again(qtbot, tmp_path, capsys):
+    """A on a photo accepted already, held by Write labels…: the release was all it did, said nowhere
+    ("Nothing to change: the photo is already accepted") and left no Ctrl+Z step."""
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan_writes
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+    from tests.test_hold_release_undo import _held_beside_an_older_label
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
+        held_id = next(row.id for row in index.search("") if Path(row.path) == photo)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        select(win, [held_id])
+        win.accept_selected()
+        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
+
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        assert status(win) == "Took back the accept: DSC_0004.JPG left alone by Write labels… again"
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [True]
+        assert win.index.get(held_id).state == "accepted"
+        assert not win.undo_review() or "Petra" in status(win)  # next: the older `label`, not this one again
+    finally:
+        close_main_window(win)
+
+
+def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctrl_z_holds_it_again(
+        qtbot, tmp_path, capsys):
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan_writes
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+    from tests.test_hold_release_undo import _held_beside_an_older_label
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
+        ids = {Path(row.path): row.id for row in index.search("")}
+        index.set_state([ids[other]], "suggested")
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        select(win, [ids[photo], ids[other]])
+        win.accept_selected()
+        assert status(win).startswith("Accepted 1 photo")
+        assert status(win).endswith("; DSC_0004.JPG no longer left alone: Write labels… writes it again")
+
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        assert status(win) == "Took back the accept: 1 photo suggested again; DSC_0004.JPG left alone by " \
+                              "Write labels… again"
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [True]
+        assert win.index.get(ids[other]).state == "suggested"
+    finally:
+        close_main_window(win)

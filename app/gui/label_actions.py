@@ -21,7 +21,7 @@ from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
 from app.gui.review_work import app_label_command, app_state_command
 from app.gui.label_dialog import LabelDialog
-from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo
+from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo, files_named
 
 if TYPE_CHECKING:
     from app.core.index.labels import StateChange
@@ -227,11 +227,17 @@ class LabelActions(ReviewUndo):
         changed = change.changed
         # in the list's order (`ids`, not the index's): Ctrl+Z shows the first of them again
         step = tuple((i, *before[i]) for i in ids if i in before and before[i][1] != state)
-        if step:
-            self.review_undo.append(ReviewStep(state, step, taught, getattr(change, "journalled", None)))
+        # files Write labels… held that the A released (app.core.index.released_holds): its
+        # journalled command holds them again at Ctrl+Z, a step even where no state changed
+        released = tuple(getattr(change, "released", ()))
+        journalled = getattr(change, "journalled", None)
+        if step or (released and journalled is not None):
+            self.review_undo.append(ReviewStep(state, step, taught, journalled, released))
             del self.review_undo[:-REVIEW_UNDO_DEPTH]
         left = len(ids) - changed
-        if changed == 0:
+        if changed == 0 and released:  # the label was accepted already: the release is what A did
+            message = f"{files_named(released)} no longer left alone: Write labels… writes it again"
+        elif changed == 0:
             these = "the photo is" if left == 1 else "the selected photos are"
             message = f"Nothing to change: {these} already {state} or not tagged yet"
         else:
@@ -243,6 +249,9 @@ class LabelActions(ReviewUndo):
             untaught = [(gone.place, len(gone.withdrawn)) for gone in getattr(change, "untaught", ()) if gone.withdrawn]
             if untaught:
                 message = message.removesuffix(".") + untaught_text(untaught) + "."
+            if released:  # the hold note's way out, as the CLI's `accept` says it
+                message = (message.removesuffix(".") + f"; {files_named(released)} no longer left alone: "
+                           "Write labels… writes it again")
         if again:
             message = message.removesuffix(".") + labelled_again_text(state, again, before, alone=False)
             self.photos_changed(again)

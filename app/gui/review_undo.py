@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 REVIEW_UNDO_DEPTH = 100  # accepts, rejects, labels, Teach… and Forget… that Ctrl+Z can take back
 
 
+def files_named(paths: Sequence[str]) -> str:
+    """ "DSC_0004.JPG" or "3 files": the files a hold's release (or its take-back) names."""
+    return display_name(paths[0]) if len(paths) == 1 else counted(len(paths), "file")
+
+
 @dataclass(frozen=True)
 class ReviewStep:
     """One accept or reject: the photos it changed, each with its label and its state
@@ -35,6 +40,9 @@ class ReviewStep:
     taught: tuple[tuple[int, str], ...] = ()
     # its command in the review journal: Ctrl+Z takes it out there too (None: not journalled)
     command: "ReviewCommand | None" = None
+    # files Write labels… held that the A released (on photos accepted already, the whole
+    # step where it changed no state): Ctrl+Z holds them again, as `undo --review` does
+    released: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,8 @@ class ReviewUndo:
         older = list(self.review_undo)
         if isinstance(step, LabelStep):
             return self._take_back_label(step, older)
+        if not step.before:  # an A that only released held files
+            return self._take_back_release(step, older)
         stepped = [photo_id for photo_id, _, _ in step.before]
         now = self._states_now(stepped)
         back: dict[str, list[int]] = {}
@@ -114,6 +124,7 @@ class ReviewUndo:
                                                                         {**skipped, **change.left}),
                                         unchanged=lambda: self._put_back(step, older, f"the {verb}"),
                                         taken_back=step.command)
+        held_again: list[str] = []  # an A's releases, taken back with it
         try:
             with self.index.transaction() as conn:  # all its photos or none: a failure keeps the step
                 left: dict = dict(skipped)
@@ -121,18 +132,41 @@ class ReviewUndo:
                     left.update(self.index.set_state_if_unchanged(photo_ids, was, expected).left)
                 if step.command is not None:  # so `undo --review` takes back the command before it
                     review_journal.drop_taken_back(conn, step.command, stepped, step.state,
-                                                   set_back=sum(1 for i in ids if i not in left))
+                                                   set_back=sum(1 for i in ids if i not in left), held_again=held_again)
         except TaggerError as error:
             self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
             return False
-        return self._taken_back(verb, ids, back, teaching, left)
+        return self._taken_back(verb, ids, back, teaching, left, held_again)
+
+    def _take_back_release(self, step: ReviewStep, older: list) -> bool:
+        """Ctrl+Z after an A that changed no state but released files Write labels… held
+        (the label accepted already): its command taken back as `undo --review` does, which
+        holds them again (released_holds.hold_again)."""
+        try:
+            taken = review_journal.take_back(self.index, step.command) if step.command is not None else None
+        except TaggerError as error:
+            self.show_message(f"{error} — {self._put_back(step, older, 'the accept')}")
+            return False
+        if taken is None:  # `undo --review` in a terminal took it back, or newer commands pushed it out
+            self.show_message("Nothing to take back: the accept was taken back already, or is older than the last "
+                              "100 labels, teachings, accepts and rejects (the app's and the command line's).")
+            return False
+        if not taken.held_again:  # written since, or labelled again: nothing to hold
+            self.show_message(f"Took back the accept; {files_named(step.released)} not left alone again: "
+                              "written by Write labels… or labelled again since")
+            return True
+        self.show_message(f"Took back the accept: {files_named(taken.held_again)} left alone by Write labels… again")
+        self.refresh_results()
+        return True
 
     def _taken_back(self, verb: str, ids: list[int], back: dict[str, list[int]],
-                    teaching: Sequence[tuple[int, str]] = (), left: dict | None = None) -> bool:
+                    teaching: Sequence[tuple[int, str]] = (), left: dict | None = None,
+                    held_again: Sequence[str] = ()) -> bool:
         """Say what came back and show the first of `ids` (in the list's order, as selected).
         `left`: photos labelled again by another program (or taken out of the library)
         since the step, or as they were being taken back, each with its (label, state) now,
-        left as they are and named as A and R name them; False when that was every one."""
+        left as they are and named as A and R name them; False when that was every one.
+        `held_again`: files an A released that are left alone again."""
         if left:
             ids = [photo_id for photo_id in ids if photo_id not in left]
             back = {was: kept for was, photo_ids in back.items() if (kept := [i for i in photo_ids if i not in left])}
@@ -145,6 +179,8 @@ class ReviewUndo:
         if teaching:
             places = ", ".join(f"“{place}”" for place in sorted({place for _, place in teaching}, key=name_order))
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
+        if held_again:
+            message += f"; {files_named(held_again)} left alone by Write labels… again"
         return self._show_taken_back(ids, message, left or {})
 
     def _show_taken_back(self, ids: list[int], message: str, left: dict) -> bool:
@@ -207,9 +243,7 @@ class ReviewUndo:
         for phrase in taken.place_phrases(lambda place: f"“{place}”"):  # a Forget… taken back
             message += f"; {phrase}"
         if taken.held_again:  # the release an L gave a file Write labels… held
-            files = display_name(taken.held_again[0]) if len(taken.held_again) == 1 else counted(
-                len(taken.held_again), "file")
-            message += f"; {files} left alone by Write labels… again"
+            message += f"; {files_named(taken.held_again)} left alone by Write labels… again"
         return self._show_taken_back(ids, message, taken.left)
 
     def _nothing_taken_back(self, left: dict) -> bool:

@@ -27,7 +27,7 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
     `journal`: the app's A or R (one state), journalled by these words for `undo --review`;
     `taken_back`: the journal's command of the A or R this Ctrl+Z takes back, which leaves
     the journal in that transaction. Returns a StatesChanged: how many changed, the photos
-    left as another program left them, and the journal's command."""
+    left as another program left them, the journal's command and the files an A released."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex, review_journal
@@ -44,7 +44,8 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
         return StatesChanged(sum(change.changed for change in changes),
                              {photo_id: now for change in changes for photo_id, now in change.left.items()},
                              tuple(gone for change in changes for gone in change.untaught),
-                             next((change.journalled for change in changes if change.journalled), None))
+                             next((change.journalled for change in changes if change.journalled), None),
+                             tuple(path for change in changes for path in change.released))
 
     return work
 

@@ -280,14 +280,15 @@ def close_command(conn: sqlite3.Connection, command_id: int, journalled: int) ->
 
 
 def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_ids: Sequence[int], state: str,
-                    set_back: int) -> bool:
+                    set_back: int, held_again: list[str] | None = None) -> bool:
     """The app's Ctrl+Z took `command` back (an A or R that gave `photo_ids` `state`, its
     photos set back by the app, `set_back` of them, in the caller's transaction): it leaves
     the journal, so `undo --review` takes back the one before it. The journal's entry must be
     that very A or R: id, words and time can all come again (an id is given again once the
     newest is taken back; another window's A of one photo, within the second), so its photos
     and their state after it must be the step's too (or forgotten since). False, and the
-    entry stays, when it is no longer there or is another command, or nothing was set back."""
+    entry stays, when it is no longer there or is another command, or nothing was set back.
+    `held_again`: given the files an A's release no longer frees (hold_again), for Ctrl+Z to say."""
     found = command_of(conn, command.id)
     if set_back <= 0 or found is None or not _same_command(found, command):
         return False
@@ -296,7 +297,9 @@ def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_id
     if set(journalled) != {int(i) for i in photo_ids} or any(
             after not in (state, label_store.FORGOTTEN) for after in journalled.values()):
         return False
-    hold_again(conn, command)  # an A's releases (released_holds.close_releasing) go with it
+    again = hold_again(conn, command)  # an A's releases (released_holds.close_releasing) go with it
+    if held_again is not None:
+        held_again.extend(again)
     _drop_commands(conn, "=", command.id)
     return True
 
