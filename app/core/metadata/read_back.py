@@ -14,24 +14,34 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from app.core.label_names import unwritable_character
-from app.core.metadata.keywords import HIERARCHY_ROOT, keyword_form
+from app.core.metadata.keywords import HIERARCHY_ROOT, digikam_tag, holds_keyword, keyword_form, names_landmark
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
-from app.core.metadata.xmp import DC, LR, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument
 
 
-def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None) -> str | None:
+def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None,
+                tags: list[str] | None = None) -> str | None:
     """The first `Landmarks|<name>` keyword's name (one level, text a label can hold:
     is_label_text), else None.
 
     A `|` in a label is written as `/` in the hierarchy (it would add a level), so a
     name with `/` is looked up in the plain keywords (`flat`, dc:subject): one that
-    becomes this name that way ("AC|DC Tower") is the label as it was given."""
+    becomes this name that way ("AC|DC Tower") is the label as it was given.
+    A name of more levels is one name only where the file says so: digiKam mirrors its tag
+    `Landmarks/AC|DC Tower` (our "AC/DC Tower") as `Landmarks|AC|DC Tower`, read as "AC/DC
+    Tower" where `tags` (digiKam's TagsList, LastKeywordXMP) hold that tag or a plain
+    keyword is that name; else it is the user's tree (`Landmarks|Rome|Colosseum`), no label."""
     for keyword in hierarchical or []:
         root, separator, name = keyword.partition("|")
         name = keyword_form(name)
-        if root == HIERARCHY_ROOT and separator and name and "|" not in name and is_label_text(name):
-            return _spelling_in(flat, name) if "/" in name else name
+        if root != HIERARCHY_ROOT or not separator or not name or not is_label_text(name):
+            continue
+        if "|" in name:
+            name = name.replace("|", "/")
+            if not (holds_keyword(tags, digikam_tag(name)) or any(names_landmark(item, name) for item in flat or [])):
+                continue
+        return _spelling_in(flat, name) if "/" in name else name
     return None
 
 
@@ -63,7 +73,8 @@ def landmark_in_document(document: XmpDocument | None) -> str | None:
     """The landmark of a parsed packet (XmpDocument.read), None for none."""
     if document is None:
         return None
-    return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"))
+    tags = [*(document.get_bag(DIGIKAM, "TagsList") or []), *(document.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP") or [])]
+    return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"), tags)
 
 
 def same_landmark(name: str, other: str) -> bool:
