@@ -12,7 +12,7 @@ import numpy as np
 
 from app.core.decode_workers import DecodedPhoto
 from app.core.index.labels import stored_labels
-from app.core.index.problems import decoder_fault_remembered, decoder_fault_state, photo_files_state
+from app.core.index.problems import clear_photos, decoder_fault_remembered, decoder_fault_state, photo_files_state
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.tag_result import TagResult
 from app.core.tag_selection import Selection
@@ -136,6 +136,9 @@ class TagRun:
         turned = self._only_turned(batch, pixels, embeddings, descriptors, tops, blank, seen_before)
         results = []
         with self.index.transaction() as conn:
+            # the picture was read again: its damage note (kept for `stats --errors`, the
+            # Problems panel, the detail pane) is over, or renewed below, with its label
+            clear_photos(conn, ("damaged",), [item.photo_id for item in batch])
             for row, (item, top) in enumerate(zip(batch, tops)):
                 threshold = self.threshold
                 if blank[row]:  # "no landmark" even at threshold 0
@@ -148,6 +151,9 @@ class TagRun:
                 changed = seen_before[row][0] is not None and (
                     blank[row] or not (row in turned or same_picture(seen_before[row], seen_now)))
                 self.index.set_predictions(item.photo_id, self.bundle.id, top, threshold, image_changed=changed)
+                if item.damage is not None:
+                    self.index.record_error(item.path, "damaged", item.damage, photo_id=item.photo_id,
+                                            run_id=self.run_id)
                 results.append(self._result(item, top, threshold))
             kept = stored_labels(conn, [item.photo_id for item in batch])
         for result in results:

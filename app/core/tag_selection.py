@@ -197,7 +197,8 @@ def select_photos(
 def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: str) -> list["TagResult"]:
     """What the index keeps for photos this model has tagged as they are (the label, its
     state and `model_id`'s top-5), as a TagResult with up_to_date set: `tag --json` gives
-    a photo named by its file its line even when there was nothing to classify."""
+    a photo named by its file its line even when there was nothing to classify, with the
+    `damage` note kept when it was labelled from a damaged picture."""
     from app.core.index.labels import stored_labels
     from app.core.tag_result import TagResult
 
@@ -208,6 +209,9 @@ def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: 
         primaries = dict(index.conn.execute(
             f"SELECT id, primary_path FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
         files, kept = _files_by_photo(index, chunk), stored_labels(index.conn, chunk)
+        damage = dict(index.conn.execute(  # the note kept when it was tagged from a damaged picture
+            f"SELECT photo_id, message FROM errors WHERE stage = 'damaged' AND photo_id IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
         for photo_id in chunk:
             if photo_id not in primaries:
                 continue
@@ -217,7 +221,7 @@ def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: 
                 photo_id=photo_id, path=primary,
                 files=_listing_order(primary, [path for path, _ in files.get(photo_id, [])]),
                 label=label, landmark_id=landmark_id, score=score, top=index.predictions(photo_id, model_id),
-                state=state, up_to_date=True))
+                state=state, damage=damage.get(photo_id), up_to_date=True))
     return results
 
 

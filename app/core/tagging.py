@@ -77,6 +77,7 @@ class TagSummary:
     errors: int = 0
     damaged: int = 0  # tagged from a picture whose data is damaged (each said on its result)
     failed_before: int = 0  # unchanged photos that could not be decoded before: not decoded again
+    damaged_before: int = 0  # up-to-date photos labelled from a damaged picture before (their note is kept)
     cancelled: bool = False
     seconds: float = 0.0
     first_result_s: float | None = None
@@ -114,6 +115,9 @@ class TagSummary:
                          + (f" ({len(self.relabelled)} relabelled for this model and threshold)" if self.relabelled else ""))
         if self.damaged:
             parts.append(f"{counted(self.damaged, 'damaged photo')} labelled from the part that could be read")
+        if self.damaged_before:
+            parts.append(f"{counted(self.damaged_before, 'unchanged photo')} labelled before from a damaged picture "
+                         "(`landmark-tagger stats --errors` lists them)")
         if self.errors:
             parts.append(f"{self.errors} failed")
         if self.failed_before:
@@ -205,6 +209,7 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
         selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
         summary.failed_before = selection.failed_before
+        summary.damaged_before = damaged_among(index, selection.up_to_date_ids)
         named_ids = set(named)
         summary.up_to_date_named = [i for i in selection.up_to_date_ids if i in named_ids]
         # Photos tagged before keep their predictions; a threshold changed since (the
@@ -354,3 +359,11 @@ def _scan_problems_within(index, roots: list[Path], names: DiskNames) -> list[tu
         if any(is_within(path, root) for root in wanted):
             found.append((path, message))
     return found
+
+
+def damaged_among(index: "PhotoIndex", photo_ids: Sequence[int]) -> int:
+    """How many of these photos were labelled from a picture whose data is damaged (the
+    note tag_run keeps): a rerun that has nothing to decode still says they are there."""
+    noted = {int(row[0]) for row in index.conn.execute(
+        "SELECT photo_id FROM errors WHERE stage = 'damaged' AND photo_id IS NOT NULL")}
+    return sum(1 for photo_id in photo_ids if photo_id in noted) if noted else 0

@@ -49,7 +49,8 @@ class CurrentPhoto:
             window.close_loupe()
             return
         predictions = window.index.predictions(photo_id)
-        window.detail.show_record(record, predictions)
+        problems = [problem.message for problem in window.index.photo_problems(photo_id)]
+        window.detail.show_record(record, predictions, problems)
         if window.loupe.isVisible():
             self.show_in_loupe(record, predictions)
 

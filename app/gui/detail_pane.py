@@ -5,6 +5,7 @@ and the current label with its state and source."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPixmap
@@ -188,10 +189,19 @@ class DetailPane(QScrollArea):
         self.state_line = QLabel()
         self.state_line.setProperty("role", "muted")
         self.state_line.setWordWrap(True)
-        for label in (self.title, self.state_line):
+        # the photo's problems now (stats --errors, the Problems panel): a picture labelled
+        # from damaged data is found again here, to be restored from a backup
+        self.problem_line = QLabel()
+        self.problem_line.setProperty("role", "error")
+        self.problem_line.setTextFormat(Qt.TextFormat.PlainText)  # messages hold file names, never markup
+        self.problem_line.setWordWrap(True)
+        self.problem_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem_line.hide()
+        for label in (self.title, self.state_line, self.problem_line):
             follow_width(label)
         layout.addWidget(self.title)
         layout.addWidget(self.state_line)
+        layout.addWidget(self.problem_line)
         self.accept_button = QPushButton(icon("accept"), "Accept")
         self.reject_button = QPushButton(icon("reject"), "Reject")
         self.relabel_button = QPushButton(icon("label"), "Label…")
@@ -250,9 +260,12 @@ class DetailPane(QScrollArea):
         label.setContentsMargins(0, 8, 0, 0)
         return label
 
-    def show_record(self, record, predictions: list) -> None:
-        """Show a PhotoRecord (None: nothing selected) and its predictions."""
+    def show_record(self, record, predictions: list, problems: Sequence[str] = ()) -> None:
+        """Show a PhotoRecord (None: nothing selected), its predictions and the messages of
+        its problems now (PhotoIndex.photo_problems)."""
         self.record = record
+        self.problem_line.setText("\n".join(printable_path(problem) for problem in problems))
+        self.problem_line.setVisible(record is not None and bool(problems))
         for button in (self.accept_button, self.reject_button, self.relabel_button, self.similar_button):
             button.setEnabled(record is not None)
         self._show_predictions(record, predictions)

@@ -25,7 +25,8 @@ from app.core.index.search_plan import capped_count, fetch_page
 from app.core.index.upgrade import UpgradeWatcher
 from app.core.name_order import name_order
 
-ERROR_STAGES = ("scan", "decode", "tag", "write", "undo", "teach")
+# "damaged": a photo labelled from a picture whose data is damaged (jpeg_damage), kept so it can be found later
+ERROR_STAGES = ("scan", "decode", "damaged", "tag", "write", "undo", "teach")
 
 PHOTO_COLUMNS = (
     "p.id, p.primary_path, p.folder, p.taken_at, p.camera_make, p.camera_model, p.lens, "
@@ -328,6 +329,15 @@ class PhotoIndex:
             raise UsageError("clear_errors takes a photo_id or a path")
         with self.transaction() as conn:
             problems.clear(conn, stages, photo_id=photo_id, path=None if path is None else db_text(os.fspath(path)))
+
+    def photo_problems(self, photo_id: int) -> list[ErrorRecord]:
+        """The problems recorded now for one photo (its decode failure, the damage of the
+        picture it was labelled from...), newest first: the detail pane shows them."""
+        rows = self.conn.execute(
+            "SELECT id, path, photo_id, stage, message, run_id, at FROM errors WHERE photo_id = ? ORDER BY id DESC",
+            (int(photo_id),),
+        ).fetchall()
+        return [ErrorRecord(*row) for row in rows]
 
     def errors(
         self, run_id: int | None = None, stage: str | None = None, limit: int = 100, path: str | Path | None = None

@@ -62,6 +62,17 @@ def clear(conn: sqlite3.Connection, stages: Iterable[str], *, photo_id: int | No
     )
 
 
+def clear_photos(conn: sqlite3.Connection, stages: Sequence[str], photo_ids: Sequence[int]) -> None:
+    """These photos got through these stages: their problems there are over (one
+    statement for a batch, where clear takes one photo)."""
+    for start in range(0, len(photo_ids), 500):
+        chunk = [int(i) for i in photo_ids[start:start + 500]]
+        conn.execute(
+            f"DELETE FROM errors WHERE stage IN ({', '.join('?' * len(stages))}) "
+            f"AND photo_id IN ({', '.join('?' * len(chunk))})", (*stages, *chunk),
+        )
+
+
 def scan_problem_states(conn: sqlite3.Connection) -> dict[str, str | None]:
     """The paths with a scan problem now (as the connection reads them back: a
     non-UTF-8 name keeps its surrogate escapes, as os.path gives it), each with what the
