@@ -1,6 +1,7 @@
 """What a stopped `tag --retag` or `--retry-failed` says is left, and which next run does it:
-a plain `tag` skips photos tagged by this model already, so a forced run that stops says
-how far it got and that running it again starts over, not "the rest is left for the next run"."""
+a plain `tag` skips photos that could not be decoded, so a stopped retry names what retries
+them; a stopped retag says how far it got and what carries it on, not "the rest is left for
+the next run"."""
 
 from __future__ import annotations
 
@@ -28,18 +29,17 @@ def folder(tmp_path) -> Path:
     return trip
 
 
-def test_a_stopped_retag_says_it_starts_over_as_a_plain_tag_does_not_resume_it(tmp_path, folder, tiny_bundle):
-    options = TagOptions(model=Path(tiny_bundle.path), workers=0, batch_size=1)
+def test_a_stopped_retag_leaves_no_rest_to_the_next_run_but_says_what_carries_it_on(tmp_path, folder, tiny_bundle):
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        assert tag(index, [folder], options).tagged == 4
+        assert tag(index, [folder], TagOptions(model=Path(tiny_bundle.path), workers=0, batch_size=1)).tagged == 4
         cancel = CancelToken()
         stopped = tag(index, [folder], TagOptions(model=Path(tiny_bundle.path), workers=0, batch_size=1, retag=True),
                       cancel=cancel, on_result=lambda result: cancel.cancel())
         assert stopped.cancelled and 1 <= stopped.tagged < 4
         line = stopped.line()
         assert LEFT_FOR_NEXT_RUN not in line
-        assert re.search(rf"cancelled after {stopped.tagged} of 4 photos: `tag --retag` again starts over", line), line
-        assert tag(index, [folder], options).tagged == 0  # what the line says: a plain tag does not go on with it
+        assert re.search(rf"cancelled after {stopped.tagged} of 4 photos: `tag` or `tag --retag` again carries on",
+                         line), line  # tests/test_retag_carried_on.py: what they do
 
 
 def test_a_stopped_retry_of_failed_photos_names_what_retries_them():

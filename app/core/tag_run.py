@@ -14,6 +14,7 @@ from app.core.decode_workers import DecodedPhoto
 from app.core.index.labels import stored_labels
 from app.core.index.problems import clear_photos, decoder_fault_remembered, decoder_fault_state, photo_files_state
 from app.core.progress import CancelToken, Progress, ProgressCallback
+from app.core.retag_marks import mark_retagged, unfinished_retag
 from app.core.tag_result import TagResult
 from app.core.tag_selection import Selection
 from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
@@ -76,6 +77,8 @@ class TagRun:
         self.outputs_checked = False
         self.run_id = getattr(summary.scan, "run_id", None)
         self.job_paths = {job.photo_id: job.paths for job in selection.jobs}
+        # a retag under way to this model: each photo stored is marked done with it (retag_marks)
+        self.retagging = unfinished_retag(index.conn, bundle.id) is not None
         # decoder crashes and hangs: (photo id, path, message, file_state) to keep
         self.decoder_faults: list[tuple[int, str, str, str]] = []
 
@@ -155,6 +158,8 @@ class TagRun:
                     self.index.record_error(item.path, "damaged", item.damage, photo_id=item.photo_id,
                                             run_id=self.run_id)
                 results.append(self._result(item, top, threshold))
+            if self.retagging:
+                mark_retagged(conn, [item.photo_id for item in batch])
             kept = stored_labels(conn, [item.photo_id for item in batch])
         for result in results:
             self.summary.tagged += 1
@@ -239,6 +244,9 @@ class TagRun:
         state = photo_files_state(self.job_paths[item.photo_id]) if item.contents_failed else None
         self.index.record_error(path, "decode", item.error or "cannot decode", photo_id=item.photo_id,
                                 run_id=self.run_id, file_state=state)
+        if self.retagging:  # tried: a retag carried on does not read it again
+            with self.index.transaction() as conn:
+                mark_retagged(conn, [item.photo_id])
         self.summary.errors += 1
         self.summary.error_paths.append(str(path))
         self.done += 1

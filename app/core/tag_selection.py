@@ -141,13 +141,14 @@ def _photos_at(index: "PhotoIndex", path: Path) -> list[tuple[int, str]]:
 
 
 def select_photos(
-    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool = False,
+    index: "PhotoIndex", photo_ids: Iterable[int], model_id: str, retag: bool | Collection[int] = False,
     retry_failed: bool | Collection[int] = False,
 ) -> Selection:
     """Decode jobs for the photos that `model_id` has not classified in their current
-    state, but those whose contents could not be decoded as they are now, unless
-    `retag`, or `retry_failed` (True, or the ids of the photos to try again: those the
-    user named)."""
+    state, and those of `retag` (True: all; or the ids of the photos to classify again:
+    those a retag under way has left, app.core.retag_marks), but those whose contents
+    could not be decoded as they are now, unless retagged, or `retry_failed` (True, or
+    the ids of the photos to try again: those the user named)."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     jobs: list[DecodeJob] = []
     primary_paths: dict[int, str] = {}
@@ -155,7 +156,9 @@ def select_photos(
     up_to_date = failed_before = 0
     up_to_date_ids: list[int] = []
     retry = set() if isinstance(retry_failed, bool) else {int(i) for i in retry_failed}
-    remember_failures = not (retag or retry_failed is True)
+    forced = set() if isinstance(retag, bool) else {int(i) for i in retag}
+    retry |= forced
+    remember_failures = not (retag is True or retry_failed is True)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -175,7 +178,7 @@ def select_photos(
             if photo_id not in states:
                 continue  # unknown or missing photo
             primary, fingerprint, was_tagged, tagged_fingerprint = states[photo_id]
-            if not retag and was_tagged and tagged_fingerprint == fingerprint:
+            if retag is not True and photo_id not in forced and was_tagged and tagged_fingerprint == fingerprint:
                 up_to_date += 1
                 up_to_date_ids.append(photo_id)
                 continue

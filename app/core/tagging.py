@@ -27,6 +27,7 @@ from app.core.path_case import DiskNames
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
 from app.core.progress import CancelToken, ProgressCallback
+from app.core.retag_marks import RetagMark, begin_retag, end_retag_if_done, photos_to_retag, unfinished_retag
 from app.core.scan_links import kept_link_spellings, library_spelling
 from app.core.tag_lock import one_tag_at_a_time
 from app.core.tag_result import TagResult
@@ -53,7 +54,8 @@ class TagOptions:
     workers None: one decode process per CPU; threads None: half the CPUs, at least 1
     (`default_threads`). retry_failed: photos that could not be decoded are tried
     again although unchanged (retag does it too; so are the photos whose file is
-    given by name)."""
+    given by name). A retag stopped part-way is carried on by the next run with this
+    model, `retag` or not (app.core.retag_marks); start_over (with retag) begins anew."""
 
     model: Path | None = None
     threshold: float | None = None
@@ -62,6 +64,7 @@ class TagOptions:
     retag: bool = False
     threads: int | None = None
     retry_failed: bool = False
+    start_over: bool = False
 
 
 @dataclass
@@ -94,6 +97,7 @@ class TagSummary:
     folders_joined: list[tuple[Path, int]] = field(default_factory=list)
     retag: bool = False  # the run's options, for what a stopped run leaves to which next run
     retry_failed: bool = False
+    retag_left: RetagMark | None = None  # the retag under way after the run, when one is left unfinished
 
     @property
     def unscanned(self) -> int:
@@ -135,8 +139,13 @@ class TagSummary:
         return text
 
     def _what_is_left(self) -> str:
-        """What resumes a stopped run. A plain run skips what is done; a forced one keeps no
-        mark of how far it got (that would need the run kept in the index), so it starts over."""
+        """What resumes a stopped run. A plain run skips what is done, and carries on a retag
+        (whose photos done are kept in the index); a retag stopped before it began starts over."""
+        if self.retag_left is not None and self.retag_left.left:
+            done = f" after {self.tagged:,} of {self.selected:,} photos" if self.selected else ""
+            return (f"; cancelled{done}: `tag` or `tag --retag` again carries on with the "
+                    f"{counted(self.retag_left.left, 'photo')} of the retag left "
+                    "(`tag --retag --start-over` reads them all again)")
         if self.retag:
             done = f" after {self.tagged:,} of {self.selected:,} photos" if self.selected else ""
             return (f"; cancelled{done}: `tag --retag` again starts over (a plain `tag` does only new "
@@ -206,7 +215,9 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
             photo_ids = [photo_id for photo_id in photo_ids if photo_id not in away]
         # a photo named by its file is tried again although it could not be decoded before
         named = photo_ids_under(index, [r for r in roots if not r.is_dir()], names)
-        selection = select_photos(index, photo_ids, bundle.id, options.retag, options.retry_failed or named)
+        # a retag stopped part-way: carried on, the photos it did already not read again
+        retag = photos_to_retag(index.conn, photo_ids, bundle.id, options.retag, options.start_over)
+        selection = select_photos(index, photo_ids, bundle.id, retag, options.retry_failed or named)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
         summary.failed_before = selection.failed_before
         summary.damaged_before = damaged_among(index, selection.up_to_date_ids)
@@ -221,6 +232,9 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
         decided = index.apply_threshold(selection.up_to_date_ids, bundle.id, threshold)
         summary.relabelled = list(dict.fromkeys(rescored + decided))
         if selection.jobs and not cancelled(cancel):
+            if options.retag:
+                with index.transaction() as conn:
+                    begin_retag(conn, bundle.id, [job.photo_id for job in selection.jobs], options.start_over)
             run = TagRun(index, bundle, options, selection, summary, started, progress, on_result)
             settings = DecodeSettings(bundle.preprocessing, decode_min_side(bundle.preprocessing))
             decoded = workers.decode(selection.jobs, settings, cancel)  # no blame for a worker stopped with the job
@@ -237,6 +251,10 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
         workers.close(terminate=True)
         model.join()
     summary.cancelled = summary.cancelled or cancelled(cancel)
+    if not summary.cancelled:
+        with index.transaction() as conn:
+            end_retag_if_done(conn)
+    summary.retag_left = unfinished_retag(index.conn, bundle.id)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -279,6 +297,8 @@ def _check_options(options: TagOptions) -> None:
         raise UsageError(f"threshold {options.threshold} must be between 0 and 1, e.g. --threshold 0.5")
     if options.workers is not None and options.workers < 0:
         raise UsageError(f"--workers {options.workers} must be 0 (decode in this process) or more")
+    if options.start_over and not options.retag:
+        raise UsageError("--start-over begins a retag anew: give it with --retag (`tag --retag --start-over`)")
     if options.threads is not None and options.threads < 1:
         raise UsageError(f"threads {options.threads} must be at least 1")
 

@@ -46,7 +46,10 @@ def register(subparsers) -> None:
                         help="photos per inference batch (default 16)")
     parser.add_argument("--retag", action="store_true",
                         help="classify every photo again, even those already tagged by this model, and try "
-                             "again those that could not be decoded")
+                             "again those that could not be decoded; a retag stopped part-way is carried on "
+                             "by the next `tag` (or `tag --retag`) with this model")
+    parser.add_argument("--start-over", action="store_true",
+                        help="with --retag: begin the retag anew rather than carry on the one stopped part-way")
     parser.add_argument("--retry-failed", action="store_true",
                         help="try again the photos that could not be decoded (corrupt, truncated), which are "
                              "otherwise skipped until one of their files changes; naming a photo's file "
@@ -64,9 +67,14 @@ def run(args) -> int:
     from app.core.tag_selection import up_to_date_results
     from app.core.tagging import TagOptions, load_tag_bundle, tag
 
+    if args.start_over and not args.retag:  # before any folder joins the library
+        from app.core.errors import UsageError
+
+        raise UsageError("--start-over begins a retag anew: give it with --retag (`tag --retag --start-over`)")
     options = TagOptions(
         model=args.model, threshold=args.threshold, workers=args.workers,
         batch_size=args.batch_size, retag=args.retag, threads=args.threads, retry_failed=args.retry_failed,
+        start_over=args.start_over,
     )
     cancel = CancelToken()
     shown_errors: list[str] = []
@@ -95,6 +103,7 @@ def run(args) -> int:
           stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop, _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
+        _say_retag_carried_on(index, bundle.id, options)
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
                       bundle=bundle)
         # a photo given by its file has its line, up to date too: what the index keeps
@@ -134,6 +143,15 @@ def run(args) -> int:
     failed = summary.errors or summary.failed_before or scan_errors or summary.not_photos
     code = EXIT_PARTIAL if failed else EXIT_OK
     return exit_code_with_missing(code, args.paths, paths)
+
+
+def _say_retag_carried_on(index, model_id: str, options) -> None:
+    """A retag stopped part-way with this model is carried on: say so before the long part."""
+    from app.core.retag_marks import unfinished_retag
+
+    mark = None if options.start_over else unfinished_retag(index.conn, model_id)
+    if mark is not None and mark.left:
+        print_summary(mark.carrying_on())
 
 
 def _library_folders(index) -> list[Path]:

@@ -200,3 +200,13 @@ def migration_44(conn: sqlite3.Connection) -> None:
     if computer is not None:
         for table, column, rows in ours:
             conn.execute(f"UPDATE {table} SET {column} = ? WHERE {rows}", (computer, host))
+
+
+# A stopped `tag --retag` kept no mark of how far it got: run again it read every photo
+# again, and a plain `tag` did none of those left. `retags` holds the retag under way (the
+# model it retags to, when it started), `retag_photos` its photos, each marked done in the
+# transaction that stores its new predictions (app.core.retag_marks).
+def migration_45(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS retags (model_id TEXT NOT NULL, started_at TEXT NOT NULL)")
+    conn.execute("CREATE TABLE IF NOT EXISTS retag_photos "
+                 "(photo_id INTEGER PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0)")
