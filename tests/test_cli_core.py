@@ -309,3 +309,26 @@ def test_a_search_cut_by_limit_or_offset_says_how_many_match(tmp_path: Path, lib
     code, out, err = run_cli(capsys, "--db", db, "search", "--json", "--limit", "1")
     assert code == 0 and len(out.splitlines()) == 1 and REQUIRED_KEYS <= set(json.loads(out))
     assert err.splitlines()[-1] == "1 of 2 photos shown"
+
+
+def test_stats_leave_out_a_deleted_photo_and_the_states_add_up(tmp_path: Path, capsys) -> None:
+    """A labelled photo deleted from the disk is neither a photo nor a state any more, and a
+    rejected photo is not also unlabelled: the four states add up to the photos there."""
+    db, root = str(tmp_path / "index.db"), tmp_path / "photos"
+    for n, name in enumerate(("a", "b", "c", "d", "e")):
+        write_jpeg(root / f"{name}.jpg", taken=f"2021:05:0{n + 1} 09:00:00", color=(40 * n, 10, 10))
+    run_cli(capsys, "--db", db, "scan", str(root))
+    run_cli(capsys, "--db", db, "label", str(root / "a.jpg"), "Pont du Gard")
+    run_cli(capsys, "--db", db, "label", str(root / "b.jpg"), "Pont du Gard")
+    run_cli(capsys, "--db", db, "label", str(root / "c.jpg"), "Pont du Gard")
+    run_cli(capsys, "--db", db, "reject", str(root / "c.jpg"))
+    (root / "a.jpg").unlink()
+    run_cli(capsys, "--db", db, "scan", str(root))
+
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--json")
+    stats = json.loads(out)
+    assert code == 0 and (stats["photos"], stats["missing"], stats["labelled"]) == (4, 1, 1)
+    assert stats["by_state"] == {"suggested": 0, "accepted": 1, "rejected": 1, "unlabelled": 2}
+    code, out, _ = run_cli(capsys, "--db", db, "stats")
+    assert "photos:     4 (4 files, 0 RAW+JPEG pairs)\n" in out
+    assert "states:     0 suggested, 1 accepted, 1 rejected, 2 unlabelled\n" in out
