@@ -75,3 +75,24 @@ def test_the_upgrade_marks_the_journal_rows_of_photos_an_older_version_forgot(tm
             -(kept_id + 1), kept_id, kept_id]
     finally:
         upgraded.close()
+
+
+def test_a_keyword_removed_in_lightroom_after_the_folder_was_added_back_is_followed(tmp_path, index):
+    """Rome forgotten and scanned again (its label read back from the files our write
+    labelled): the journal's newest write of its files is the forgotten photo's (negated),
+    which is no other photo's, so the user's removal in Lightroom is followed and `write`
+    does not put the keyword back."""
+    photo, sidecar, _old_id = lightroom._written_pair(tmp_path, index)
+    assert forget_folder(index, photo.parent).photos == 1
+    scan(index, [photo.parent])
+    photo_id = index.search("")[0].id
+    assert lightroom._state(index, photo_id) == ("Colosseum", "accepted")  # read back from the files
+    lightroom._lightroom_saved(sidecar, "<rdf:li>Holiday</rdf:li>", "<rdf:li>Places|Rome</rdf:li>")
+    edited = sidecar.read_bytes()
+    summary = scan(index, [photo.parent])
+    assert [(Path(change["path"]).name, change["how"]) for change in summary.keywords_changed_elsewhere] == [
+        ("DSC_0001.NEF.xmp", "removed")]
+    assert lightroom._state(index, photo_id) == ("Colosseum", "rejected")
+    lightroom.write_all(index)
+    assert sidecar.read_bytes() == edited  # the user's edit, not overwritten
+    assert "Landmarks|Colosseum" not in (lightroom.read_fields(photo.read_bytes()).hierarchical or [])

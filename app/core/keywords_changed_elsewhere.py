@@ -140,12 +140,14 @@ def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) ->
     """Whether the file (or the one a sidecar is named after: IMG_0001.CR3 of
     IMG_0001.CR3.xmp) is another photo's now, or our newest write of it was for another
     photo: an older version's merged photo split, a sidecar written since for the photo it
-    went to. What is in it now is that photo's, never an edit of this one's keyword."""
+    went to. What is in it now is that photo's, never an edit of this one's keyword. A
+    newest write for a forgotten photo (its id negated, forget._delete_photos) is no
+    photo's: the file added back as this one (its label read back) is followed as its own."""
     newest = conn.execute(
         "SELECT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path = "
         "CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
         "ORDER BY j.id DESC LIMIT 1", (db_text(path),)).fetchone()
-    if newest is not None and newest[0] is not None and newest[0] != photo_id:
+    if newest is not None and newest[0] is not None and newest[0] > 0 and newest[0] != photo_id:
         return True
     named_after = [path, *([path[:-4]] if path.lower().endswith(".xmp") else [])]
     return any(conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT) AND photo_id != ? AND missing = 0",
