@@ -5,6 +5,8 @@ only `label` released it: `accept` said "0 of 1 matching photo changed" and the 
 
 from __future__ import annotations
 
+import json
+
 from app.core.index import review_journal
 from app.core.metadata import plan_writes
 from app.core.metadata.jpeg_fields import read_fields
@@ -92,3 +94,36 @@ def test_the_hold_note_names_accept_and_the_accept_it_names_releases_the_file(tm
 
     assert code == 0 and "1 file released for the next `write`" in err
     assert _held(index, photo) == [False]
+
+
+def test_an_accept_of_a_whole_folder_or_a_score_leaves_a_held_file_alone_and_says_so(tmp_path, index, capsys):
+    """A nightly `accept 'folder:…'` (or `score>0.8`) of labels accepted already is no decision
+    about the file another program edited: it released every held file it matched, and the
+    next `write` put the landmark back over the other program's removal of the XMP."""
+    photo, _ = release._held_beside_an_older_label(tmp_path, index, capsys)
+    db = str(tmp_path / "index.db")
+
+    for query in (f'folder:"{photo.parent}"', "state:accepted", f'id:1,2 folder:"{photo.parent}"'):
+        code, out, err = run_cli(capsys, "--db", db, "accept", "--json", query)
+        assert code == 0, err
+        assert json.loads(out)["released"] == 0 and json.loads(out)["left_held"] == 1
+        assert "accept: 1 held file left alone: accept or label it by path to release it" in err
+        assert "no longer left alone" not in err
+    write_all(index)
+    assert read_fields(photo.read_bytes()).hierarchical is None  # the other program's edit kept
+    assert _held(index, photo) == [True]
+
+    [photo_id] = [row.id for row in index.search("") if row.path == str(photo)]
+    code, _, err = run_cli(capsys, "--db", db, "accept", f"id:{photo_id}")  # named: a decision about it
+    assert code == 0 and "1 file released for the next `write`" in err and "held file left alone" not in err
+    assert _held(index, photo) == [False]
+
+
+def test_naming_photos_one_by_one_is_path_and_id_terms_alone():
+    from app.core.index.released_holds import names_photos_one_by_one
+
+    assert names_photos_one_by_one('path:"/photos/DSC_0001.JPG" path:="/photos/DSC_0002.JPG"')
+    assert names_photos_one_by_one("id:4|9") and names_photos_one_by_one("id:4,9")
+    for broad in ("", "score>0.8", 'folder:"/photos"', "Colosseum", 'path:"/photos/DSC_0001.JPG" Colosseum',
+                  '-path:"/photos/DSC_0001.JPG"', "state:accepted OR id:4", "path:("):
+        assert not names_photos_one_by_one(broad), broad

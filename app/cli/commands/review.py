@@ -84,17 +84,20 @@ def _name_after_the_query(args: argparse.Namespace) -> list[str]:
 
 
 def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hint: str = "",
-            left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "", released: int = 0) -> int:
+            left_out: list[tuple[str, str]] = (), kept: int = 0, kept_state: str = "", released: int = 0,
+            left_held: int = 0) -> int:
     """One summary line, with the command that takes the change back; exit 1 when the
     query matched nothing, so a typo in a file name fails a script instead of looking
     like success, and when a photo file named was left out (`left_out`: path and why,
     one line each, before the summary). `kept`: how many of the user's own choices (in
     `kept_state`) the query left as they are, said last (_choices_kept). `released`: the
-    files `write` held that a `label` or `accept` released (taken back with it)."""
+    files `write` held that a `label` or `accept` released (taken back with it); `left_held`:
+    those an accept not naming its photos one by one left held, said after the summary."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
                           "left_out": [path for path, _ in left_out], "kept": kept,
-                          **({"released": released} if verb in ("label", "accept") else {})}))
+                          **({"released": released} if verb in ("label", "accept") else {}),
+                          **({"left_held": left_held} if verb == "accept" else {})}))
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
@@ -109,6 +112,10 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     kept_line = _choices_kept(verb, kept, kept_state)
     print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{freed}{undo}{kept_line}",
           file=sys.stderr)
+    if left_held:
+        them = "it" if left_held == 1 else "them"
+        print_summary(f"{verb}: {counted(left_held, 'held file')} left alone: {verb} or label {them} by path "
+                      f"to release {them} (`write --dry-run` names {them})")
     return 1 if left_out else 0
 
 
@@ -267,6 +274,7 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     not name (app.core.review_choices), read and changed in one transaction. A reject of
     the last photos teaching a place withdraws the place's suggestions (app.core.teaching_untaught)."""
     from app.core.index import review_journal
+    from app.core.index.released_holds import held_files, names_photos_one_by_one
     from app.core.review_choices import review_targets
     from app.core.teaching_untaught import places_taught_by, withdraw_untaught
 
@@ -277,9 +285,11 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
         with index.transaction():
             targets = review_targets(index, ids, state, args.query, named.ids)
             taught_before = places_taught_by(index.conn, targets.change) if state == "rejected" else set()
-            released: list[tuple[str, str]] = []  # an accept is the hold note's way out too
+            released: list[tuple[str, str]] = []  # an accept naming its photos is the hold note's way out too
+            one_by_one = names_photos_one_by_one(args.query)
             changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb),
-                                                   released)
+                                                   released, release=one_by_one)
+            left_held = [] if one_by_one or state != "accepted" else held_files(index.conn, targets.change)
             untaught = withdraw_untaught(index.conn, taught_before) if taught_before else []
     finally:
         index.close()
@@ -288,7 +298,8 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     for path, label in released:
         print_summary(f"{verb}: {path}: no longer left alone: the next `write` writes \"{label}\" into it again")
     return _finish(args, verb, len(ids), changed, left_out=named.left_out,
-                   kept=len(targets.kept), kept_state=targets.kept_state, released=len(released))
+                   kept=len(targets.kept), kept_state=targets.kept_state, released=len(released),
+                   left_held=len(left_held))
 
 
 def _choices_kept(verb: str, kept: int, kept_state: str) -> str:

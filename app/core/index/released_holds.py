@@ -1,7 +1,8 @@
 """The holds a `label` or an `accept` released (plan_stripped_hold), kept with its review
 command: the release is marked in our write's journal entry together with the command
 that gave it, so taking that command back (`undo --review`, the app's Ctrl+Z) holds the
-file again, and a release that changed no label is still a command the user can take back."""
+file again, and a release that changed no label is still a command the user can take back.
+Only an `accept` that names its photos one by one releases (names_photos_one_by_one)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,26 @@ def close_releasing(conn: sqlite3.Connection, command_id: int, journalled: int,
     if holds and command is not None:
         mark_released(conn, list(holds), command)
     return command, list(holds.values()) if command is not None else []
+
+
+def names_photos_one_by_one(query: str) -> bool:
+    """Whether `accept QUERY` names each photo it matches (`path:` and `id:` terms alone, as
+    files typed become): only that, as the app's A on the photos selected, is a decision about
+    a file `write` held. A folder's, a score's, a nightly script's accept of labels accepted
+    already is none: releasing it would overwrite another program's edit unasked."""
+    from app.core.errors import QuerySyntaxError
+    from app.core.index.query_parser import parse_query
+
+    try:
+        terms = parse_query(query).terms
+    except QuerySyntaxError:
+        return False
+    flat = [term for item in terms for term in getattr(item, "terms", (item,))]
+    return bool(flat) and all(term.field in ("path", "id") and not term.negated for term in flat)
+
+
+def held_files(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[str]:
+    """The files `write` holds for these photos' labels, accepted, that an accept leaves held."""
+    from app.core.metadata.plan_stripped_hold import release_accepted_holds
+
+    return [path for path, _ in release_accepted_holds(conn, photo_ids).values()] if photo_ids else []
