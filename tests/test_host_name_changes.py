@@ -100,6 +100,7 @@ def test_a_tag_lock_this_computer_left_under_its_old_name_is_taken_over(tmp_path
 
 
 def test_the_computer_id_is_made_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(this_computer, "os_machine_id", lambda: None)  # an OS that keeps no machine id
     monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(this_computer, "_KNOWN", {})
     made = this_computer.computer_id()
@@ -111,6 +112,7 @@ def test_the_computer_id_is_made_once_and_kept(tmp_path, monkeypatch):
 
 
 def test_a_damaged_id_file_is_replaced_and_a_folder_that_cannot_keep_one_tells_by_host_name(tmp_path, monkeypatch):
+    monkeypatch.setattr(this_computer, "os_machine_id", lambda: None)
     monkeypatch.setattr(this_computer, "_KNOWN", {})
     monkeypatch.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "damaged"))
     damaged = tmp_path / "damaged" / "data" / this_computer.ID_FILE

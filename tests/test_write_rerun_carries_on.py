@@ -171,6 +171,7 @@ def test_a_batch_carried_on_days_after_its_kill_is_live_to_another_computer(tmp_
                 with monkeypatch.context() as elsewhere:
                     elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
                     elsewhere.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "otherpc"))  # its own computer id
+                    elsewhere.setattr("app.core.this_computer.os_machine_id", lambda: "machine-id-of-otherpc")
                     for act in (lambda: undo_last_write(other), lambda: write_labels(other, plan_writes(other))):
                         with pytest.raises(WriteRunningError) as error:
                             act()
@@ -199,6 +200,7 @@ def test_a_write_whose_batch_an_undo_elsewhere_took_does_not_say_undo_reverts_it
                 with monkeypatch.context() as elsewhere:
                     elsewhere.setattr(socket, "gethostname", lambda: "otherpc")
                     elsewhere.setenv("LANDMARK_TAGGER_HOME", str(tmp_path / "otherpc"))  # its own computer id
+                    elsewhere.setattr("app.core.this_computer.os_machine_id", lambda: "machine-id-of-otherpc")
                     assert undo_last_write(other).written == 1
             return real_begin(*args, **kwargs)
 

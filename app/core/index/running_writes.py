@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.core.errors import IndexBusyError
 from app.core.index import scan_runs
@@ -60,11 +61,29 @@ class RunningWrite:
     pid: int
     host: str
     computer: str | None = None  # this_computer's id; None in a row from before migration 44
+    started_at: str | None = None
+    pid_started: float | None = None
+    pid_boot: str | None = None
 
     def who(self) -> str:
         """'batch N, process P' (and its computer when it is another one)."""
         where = "" if is_this_computer(self.computer, self.host) else f" on {self.host}"
         return f"batch {self.batch_id}, process {self.pid}{where}"
+
+    def if_it_was_here(self, then: str) -> str:
+        """What to do when the batch, taken for another computer's, names this computer's
+        host and its process does not run here: that may be this computer under an id it
+        no longer has (its data folder reset, its computer-id lost), whose killed write
+        only the day's grace gives back (no command takes it over sooner). '' otherwise."""
+        if is_this_computer(self.computer, self.host) or self.host != host_name():
+            return ""
+        started = _parse_time(self.started_at)
+        if started is None or scan_runs.process_alive(self.pid, self.pid_started, started, self.pid_boot):
+            return ""
+        free = (started + scan_runs.OTHER_COMPUTER_GRACE).astimezone().strftime("%Y-%m-%d %H:%M")
+        return (f". No process {self.pid} runs on this computer: if {self.host} was this computer when it "
+                f"started (its computer id has changed since), it was stopped, and from {free}, a day after "
+                f"it started, {then}")
 
 
 def claim_batch(conn: sqlite3.Connection, batch_id: int) -> None:
@@ -133,11 +152,13 @@ def refuse_while_busy(conn: sqlite3.Connection, starting: str) -> None:
     running = running_write(conn)
     if running is not None:
         message = WRITE_REFUSED if starting == "write" else UNDO_REFUSED
-        raise WriteRunningError(message.format(who=running.who()))
+        raise WriteRunningError(message.format(who=running.who()) + running.if_it_was_here(
+            "`write` carries that write on and `undo` takes it back"))
     running = running_undo(conn)
     if running is not None:
         message = WRITE_REFUSED_BY_UNDO if starting == "write" else UNDO_REFUSED_BY_UNDO
-        raise UndoRunningError(message.format(who=running.who()))
+        raise UndoRunningError(message.format(who=running.who()) + running.if_it_was_here(
+            "`undo` takes that undo over"))
 
 
 def _live(conn: sqlite3.Connection, here: set[tuple[str, int]], sql: str, params: tuple) -> RunningWrite | None:
@@ -146,7 +167,8 @@ def _live(conn: sqlite3.Connection, here: set[tuple[str, int]], sql: str, params
     for row in conn.execute(sql, params).fetchall():
         run = dict(zip(("id", "started_at", "pid", "host", "computer", "pid_started", "pid_boot"), row))
         if _is_live(conn, run, here):
-            return RunningWrite(run["id"], run["pid"], run["host"], run["computer"])
+            return RunningWrite(run["id"], run["pid"], run["host"], run["computer"], run["started_at"],
+                                run["pid_started"], run["pid_boot"])
     return None
 
 
@@ -154,6 +176,13 @@ def _is_live(conn: sqlite3.Connection, run: dict, here: set[tuple[str, int]]) ->
     if run["pid"] == os.getpid() and is_this_computer(run["computer"], run["host"]):
         return (_index_key(conn), run["id"]) in here  # an older process with our pid is gone
     return scan_runs.is_running(conn, run)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text or "")
+    except ValueError:
+        return None
 
 
 def _index_key(conn: sqlite3.Connection) -> str:
