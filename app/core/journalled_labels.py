@@ -34,7 +34,8 @@ class JournalledCorrections:
     places the photos were the last to teach (no longer taught: their suggestions withdrawn),
     the photos left because they no longer matched the query (`still_matching`), and the
     files `write` held that the label given releases (plan_stripped_hold.release_holds), in
-    `command` too: taking it back holds them again (app.core.index.released_holds)."""
+    `command` too: taking it back holds them again (app.core.index.released_holds), and
+    those it left held (`left_held`: a broad query that did not change their landmark)."""
 
     corrections: list["Correction"]
     changed: list[int]
@@ -42,6 +43,7 @@ class JournalledCorrections:
     untaught: list["Untaught"] = field(default_factory=list)
     no_longer_matching: list[int] = field(default_factory=list)
     released: list[str] = field(default_factory=list)
+    left_held: list[str] = field(default_factory=list)
 
 
 # expected of a photo that no longer matches the query: no photo holds it, so it is left
@@ -53,7 +55,8 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
                         expected: Mapping[int, "ReviewState"] | None = None,
                         progress: "ProgressCallback | None" = None,
                         cancel: "CancelToken | None" = None,
-                        still_matching: "Callable[[], Iterable[int]] | None" = None) -> JournalledCorrections:
+                        still_matching: "Callable[[], Iterable[int]] | None" = None,
+                        named_one_by_one: bool = True) -> JournalledCorrections:
     """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
     label is rejected and the photo becomes a reference for `label`, only while it is as
     `expected` (the app's look; None: whatever it holds when the transaction begins, so a
@@ -64,7 +67,9 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     with them, so taking the command back gives them back. `still_matching`: the ids the
     command's query matches, asked again in that transaction; a photo among `photo_ids`
     no longer among them (another job relabelled it while this waited) is left as it is,
-    never relabelled for a query it no longer meets (JournalledCorrections.no_longer_matching)."""
+    never relabelled for a query it no longer meets (JournalledCorrections.no_longer_matching).
+    `named_one_by_one` False (a folder's, a search's `label`): a file `write` held is released
+    only for a photo whose landmark the label changes (_decides_about), as for `accept`."""
     from app.core.teaching import learn_from_corrections
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -95,6 +100,7 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     untaught: list["Untaught"] = []
 
     released: list[str] = []
+    left_held: list[str] = []
 
     def journal(conn, corrections, dropped_refs, places_untaught) -> None:
         after = {photo_id: (correction.label, "accepted")
@@ -112,7 +118,10 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
             if command_id is not None and forgotten_at is not None and _forgotten_at(conn, place) is None:
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
                 review_journal.record_forgotten_place(conn, command_id, place, forgotten_at)
-        holds = _holds_released(conn, [i for i in ids if i not in set(no_longer_matching)], label)
+        labelled = [i for i in ids if i not in set(no_longer_matching)]
+        deciding = [i for i in labelled if named_one_by_one or _decides_about(before.get(i), label)]
+        holds = _holds_released(conn, deciding, label)
+        left_held.extend(_holds_released(conn, [i for i in labelled if i not in set(deciding)], label).values())
         if holds and command_id is None:
             # no label changed, yet files are released: journalled all the same, or the next
             # undo would take back an older command and the release could not be taken back
@@ -126,7 +135,18 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
 
     corrections = learn_from_corrections(index, ids, label, bundle=bundle, model=model, expected=expected_now,
                                          record=journal, begin=begin, progress=progress, cancel=cancel)
-    return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching, released)
+    return JournalledCorrections(corrections, changed, journalled[0], untaught, no_longer_matching, released,
+                                 left_held)
+
+
+def _decides_about(was: "review_journal.LabelBefore | None", label: str | None) -> bool:
+    """Whether a `label` not naming its photos one by one still decides about this photo: it
+    gives it another landmark than it had (none, a rejected one, another name). Relabelling a
+    folder with the landmark its photos have is no decision about a file another program edited."""
+    from app.core.metadata.read_back import same_landmark
+
+    return (was is None or was.label is None or was.state in (None, "rejected") or label is None
+            or not same_landmark(was.label, label))
 
 
 def _holds_released(conn: "sqlite3.Connection", ids: list[int], label: str | None) -> dict[int, str]:

@@ -92,12 +92,12 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     one line each, before the summary). `kept`: how many of the user's own choices (in
     `kept_state`) the query left as they are, said last (_choices_kept). `released`: the
     files `write` held that a `label` or `accept` released (taken back with it); `left_held`:
-    those an accept not naming its photos one by one left held, said after the summary."""
+    those one not naming its photos one by one left held, said after the summary."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
                           "left_out": [path for path, _ in left_out], "kept": kept,
                           **({"released": released} if verb in ("label", "accept") else {}),
-                          **({"left_held": left_held} if verb == "accept" else {})}))
+                          **({"left_held": left_held} if verb in ("label", "accept") else {})}))
     for path, why in left_out:
         print_summary(f"{verb}: {path}: {why}")
     if matched == 0 and left_out:
@@ -114,7 +114,8 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
           file=sys.stderr)
     if left_held:
         them = "it" if left_held == 1 else "them"
-        print_summary(f"{verb}: {counted(left_held, 'held file')} left alone: {verb} or label {them} by path "
+        other = "label" if verb == "accept" else "accept"
+        print_summary(f"{verb}: {counted(left_held, 'held file')} left alone: {verb} or {other} {them} by path "
                       f"to release {them} (`write --dry-run` names {them})")
     return 1 if left_out else 0
 
@@ -323,6 +324,7 @@ def run_reject(args: argparse.Namespace) -> int:
 def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import folders_joined_for_files, refuse_file_as_name, say_folders_joined
     from app.core.errors import UsageError
+    from app.core.index.released_holds import names_photos_one_by_one
 
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
@@ -354,8 +356,9 @@ def run_label(args: argparse.Namespace) -> int:
         joined = folders_joined_for_files(index, roots_before, named.files)
         ids = _matching(index, args, named)
         still_matching = None if named.only_files else (lambda: _matching(index, args, named))
-        changed, untaught, gone, stale, released = _correct_and_journal(
-            index, ids, name, bundle, _command_as_typed(args, "label"), still_matching)
+        changed, untaught, gone, stale, released, left_held = _correct_and_journal(
+            index, ids, name, bundle, _command_as_typed(args, "label"), still_matching,
+            names_photos_one_by_one(args.query))
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -375,26 +378,29 @@ def run_label(args: argparse.Namespace) -> int:
         print_summary(f"label: {counted(stale, 'photo')} no longer match{'es' if stale == 1 else ''} `{query}` "
                       "(changed by another job while this waited); left as "
                       f"{'it is' if stale == 1 else 'they are'}")
-    return (_finish(args, "label", len(ids) - stale, changed, hint, named.left_out, released=len(released))
+    return (_finish(args, "label", len(ids) - stale, changed, hint, named.left_out, released=len(released),
+                    left_held=len(left_held))
             or (1 if gone or stale else 0))
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str,
-                         still_matching) -> tuple[int, list, int, int, list[str]]:
+                         still_matching, one_by_one: bool) -> tuple[int, list, int, int, list[str], list[str]]:
     """A correction teaches, journalled for `undo --review` in the same transaction
     (app.core.journalled_labels); how many photos changed, the places they were the
     last to teach (teaching_untaught.Untaught: no longer taught, their suggestions withdrawn),
     how many left the library while it waited for the index (the app's job holding it), and
     how many no longer matched the query then (`still_matching`, asked again once the wait
     is over: the app's L, or another `label`, relabelled them; left as they are), and the
-    files `write` held that the label given releases. A photo
+    files `write` held that the label given releases, and those it left held (`one_by_one`
+    False: a query not naming its photos releases only where it changes the landmark). A photo
     named by its file gets the label as it is once the wait is over: the user named it."""
     from app.core.journalled_labels import correct_and_journal
 
-    done = correct_and_journal(index, ids, name, command=command, bundle=bundle, still_matching=still_matching)
+    done = correct_and_journal(index, ids, name, command=command, bundle=bundle, still_matching=still_matching,
+                               named_one_by_one=one_by_one)
     stale = len(done.no_longer_matching)
     gone = sum(1 for correction in done.corrections if correction.labelled_since is not None) - stale
-    return len(done.changed), done.untaught, gone, stale, done.released
+    return len(done.changed), done.untaught, gone, stale, done.released, done.left_held
 
 
 run = run_label  # the module-level entry point the CLI contract expects

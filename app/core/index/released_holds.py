@@ -2,7 +2,8 @@
 command: the release is marked in our write's journal entry together with the command
 that gave it, so taking that command back (`undo --review`, the app's Ctrl+Z) holds the
 file again, and a release that changed no label is still a command the user can take back.
-Only an `accept` that names its photos one by one releases (names_photos_one_by_one)."""
+Only an `accept` that names its photos one by one releases (names_photos_one_by_one), and a
+`label` that does or that gives the photo another landmark (journalled_labels._decides_about)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def close_releasing(conn: sqlite3.Connection, command_id: int, journalled: int,
 
 
 def names_photos_one_by_one(query: str) -> bool:
-    """Whether `accept QUERY` names each photo it matches (`path:` and `id:` terms alone, as
+    """Whether `accept QUERY` (or `label QUERY NAME`) names each photo it matches (`path:` and `id:` terms alone, as
     files typed become): only that, as the app's A on the photos selected, is a decision about
     a file `write` held. A folder's, a score's, a nightly script's accept of labels accepted
     already is none: releasing it would overwrite another program's edit unasked."""
