@@ -96,3 +96,43 @@ def test_a_keyword_removed_in_lightroom_after_the_folder_was_added_back_is_follo
     lightroom.write_all(index)
     assert sidecar.read_bytes() == edited  # the user's edit, not overwritten
     assert "Landmarks|Colosseum" not in (lightroom.read_fields(photo.read_bytes()).hierarchical or [])
+
+
+def test_a_held_file_of_a_folder_forgotten_and_added_back_is_released_by_accept_and_by_label(tmp_path, index,
+                                                                                            capsys):
+    """Rome written "Colosseum", forgotten and added back (its label read back), then the JPEG's XMP
+    taken out: `write` held it through the forgotten photo's journal row (its id negated), but
+    `accept` and `label` of it looked for rows of the photo's new id and released nothing, so
+    only `reject` ended the hold."""
+    from PIL import Image
+
+    from app.core.metadata import plan_writes
+    from app.core.metadata.jpeg_fields import read_fields
+    from tests.test_cli_core import run_cli
+    from tests.test_keywords_changed_elsewhere import _written, write_all
+    from tests.test_roundtrip_other_tools import saved_later
+
+    photo, _ = _written(tmp_path, index, "user")
+    assert forget_folder(index, photo.parent).photos == 1
+    scan(index, [photo.parent])
+    [row] = index.search("")
+    assert (row.label, row.state) == ("Colosseum", "accepted")  # read back from the file
+    with Image.open(photo) as image:
+        image.load()
+        image.save(photo, quality=90)  # saved without EXIF, XMP or IPTC
+    saved_later(photo)
+    scan(index, [photo.parent])
+    held = lambda: [item.held for item in plan_writes(index) if item.target == photo]  # noqa: E731
+    assert held() == [True]
+    db = str(tmp_path / "index.db")
+
+    for command in (["accept", str(photo)], ["label", str(photo), "Colosseum"]):
+        code, _, err = run_cli(capsys, "--db", db, *command)
+        assert code == 0 and "1 file released for the next `write`" in err, err
+        assert held() == [False]
+        code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+        assert code == 0 and held() == [True], err
+
+    assert run_cli(capsys, "--db", db, "accept", f"id:{row.id}")[0] == 0
+    write_all(index)
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Colosseum"]

@@ -91,12 +91,42 @@ def release_accepted_holds(conn: sqlite3.Connection, photo_ids: Sequence[int]) -
             "SELECT j.id, j.path, j.before, j.after, l.label FROM write_journal j "
             "JOIN write_batches b ON b.id = j.batch_id JOIN labels l ON l.photo_id = j.photo_id "
             "WHERE b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
-            f"AND l.state = 'accepted' AND j.photo_id IN ({marks}) ORDER BY j.id DESC", chunk).fetchall()
+            f"AND l.state = 'accepted' AND j.photo_id IN ({marks})", chunk).fetchall()
     newest: dict[str, tuple] = {}
-    for row in rows:
+    for row in sorted(rows + _forgotten_photos_rows(conn, photo_ids), key=lambda row: row[0], reverse=True):
         newest.setdefault(row[1], row)
     return {entry_id: (path, now) for entry_id, path, before, after, now in newest.values()
             if now is not None and _hold_of(Path(path), now, before, after)}
+
+
+def _forgotten_photos_rows(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[tuple]:
+    """Our writes of these photos' files (and of sidecars named after them) made for a photo
+    forgotten since (its id negated, forget._delete_photos): a folder forgotten and added back
+    holds its files under new ids, and `write` holds a file by its path alone, so these rows
+    hold it too; (entry, path, before, after, the label the photo now has accepted)."""
+    forgotten = {str(row[0]) for row in conn.execute("SELECT DISTINCT path FROM write_journal WHERE photo_id < 0")}
+    if not forgotten:  # (the photo_id index: no scan of the journal)
+        return []
+    labels = {}
+    for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]):
+        labels.update(conn.execute(f"SELECT photo_id, label FROM labels WHERE state = 'accepted' "
+                                   f"AND photo_id IN ({marks})", chunk).fetchall())
+    owner: dict[str, int] = {}
+    for chunk, marks in id_chunks(list(labels)):
+        for photo_id, path in conn.execute(f"SELECT photo_id, path FROM files WHERE missing = 0 "
+                                           f"AND photo_id IN ({marks})", chunk):
+            file = Path(path)
+            for name in (path, f"{path}.xmp", f"{path}.XMP", str(file.with_suffix(".xmp")),
+                         str(file.with_suffix(".XMP"))):
+                owner.setdefault(name, photo_id)
+    rows = []
+    for name, photo_id in owner.items():
+        newest = None if name not in forgotten else conn.execute(
+            f"SELECT j.id, j.path, j.before, j.after, j.photo_id {_REACHED} AND j.path = CAST(? AS TEXT) "
+            "ORDER BY j.id DESC LIMIT 1", (db_text(name),)).fetchone()
+        if newest is not None and newest[4] < 0:  # the file's newest write, as `write` holds it by
+            rows.append((*newest[:4], labels[photo_id]))
+    return rows
 
 
 def _held(item: PlannedWrite, how: str) -> PlannedWrite:
