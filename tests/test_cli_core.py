@@ -332,3 +332,12 @@ def test_stats_leave_out_a_deleted_photo_and_the_states_add_up(tmp_path: Path, c
     code, out, _ = run_cli(capsys, "--db", db, "stats")
     assert "photos:     4 (4 files, 0 RAW+JPEG pairs)\n" in out
     assert "states:     0 suggested, 1 accepted, 1 rejected, 2 unlabelled\n" in out
+
+
+def test_stats_count_every_broken_file_of_one_stage(tmp_path: Path, library: Path, capsys) -> None:
+    db = str(tmp_path / "index.db")
+    (library / "2021 Rome" / "IMG_0002.NEF").write_bytes(b"")  # a second broken RAW
+    run_cli(capsys, "--db", db, "scan", str(library))
+    code, out, _ = run_cli(capsys, "--db", db, "stats", "--json")
+    stats = json.loads(out)
+    assert code == 0 and stats["errors"] == 2 and stats["errors_by_stage"] == {"scan": 2}

@@ -89,3 +89,17 @@ def test_two_copies_within_a_second_are_both_kept(tmp_path: Path) -> None:
     assert first != second and backups(db) == [first, second]
     with PhotoIndex.open(first) as copy:
         assert copy.count("") == 1
+
+
+def test_stats_names_the_newest_of_several_copies(tmp_path: Path, capsys) -> None:
+    """The copy to restore from is the newest: `stats` must not name an older one as that."""
+    from app.cli.main import main
+
+    db = tmp_path / "index.db"
+    PhotoIndex.open(db).close()
+    older = backup_if_due(db)
+    newer = backup_if_due(db, now=datetime.now() + timedelta(days=8))  # a week on
+    assert older and newer and backups(db) == [older, newer]
+    capsys.readouterr()
+    assert main(["--db", str(db), "stats"]) == 0
+    assert f"copies:     2 copies of the index, the newest {newer}\n" in capsys.readouterr().out
