@@ -103,17 +103,20 @@ class PhotoIndex:
         return library_roots.other_spellings_of(self.conn, folder, whole)
 
     # -- queries ------------------------------------------------------------------
-    def _compiled(self, query: str):
+    def _compiled(self, query: str, with_rejected_labels: bool = False):
         """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored (first:
         the folders scans skip below it are then found by the folder's own spelling), a
         path found through a link that scans skip also under the link kept."""
-        return compile_query(through_kept_links(self, respell_folders(self.conn, parse_query(query))))
+        return compile_query(through_kept_links(self, respell_folders(self.conn, parse_query(query))),
+                             with_rejected_labels)
 
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,
-               oldest_first: bool = False) -> list[PhotoRecord]:
+               oldest_first: bool = False, with_rejected_labels: bool = False) -> list[PhotoRecord]:
         """Photos matching the search language, newest first (or oldest first, photos with
-        no date last). Raises QuerySyntaxError for a malformed query."""
-        compiled = self._compiled(query)
+        no date last). `with_rejected_labels`: `label:X` finds photos whose X the user
+        rejected too (write's choice: query.LABEL_NOT_REJECTED). Raises QuerySyntaxError
+        for a malformed query."""
+        compiled = self._compiled(query, with_rejected_labels)
         if not oldest_first:
             return self._records(fetch_page(self.conn, PHOTO_COLUMNS, compiled, limit, offset))
         sql = (f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "

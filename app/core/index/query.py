@@ -80,10 +80,12 @@ class CompiledQuery:
     joins_alternatives: bool = False
 
 
-def compile_query(query: Query) -> CompiledQuery:
+def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQuery:
     """Turn parsed terms into SQL. Text-like terms (free words, camera:, lens:, folder
-    names) go into one FTS5 MATCH; the others become indexed conditions."""
-    query = _labels_as_decided(query)
+    names) go into one FTS5 MATCH; the others become indexed conditions.
+    `with_rejected_labels`: `label:` finds rejected labels too (see LABEL_NOT_REJECTED)."""
+    if not with_rejected_labels:
+        query = _labels_as_decided(query)
     conditions: list[str] = []
     params: list = []
     positive_fts: list[str] = []
@@ -148,8 +150,15 @@ def compile_query(query: Query) -> CompiledQuery:
     )
 
 
-# `label:` as compiled where the query does not ask for rejected photos: a label the user
-# rejected is no claim that the photo shows that landmark (as its words are not searchable)
+# What `label:X` selects, the one rule for every command (README, "label:"):
+# - search and all built on it (the app's search bar, library panel and saved searches,
+#   `search --json`, accept, reject, label, suggest, the app's bulk accept): the photos whose
+#   label X the user has not rejected, unless the query asks for `state:rejected` (a label
+#   the user rejected is no claim that the photo shows that landmark, as its words are not
+#   searchable); compiled as LABEL_NOT_REJECTED;
+# - write (compile_query's with_rejected_labels, from plan_writes): every photo labelled X,
+#   rejected too, as its files may hold our keyword X and taking a rejected keyword out
+#   is part of its job. rename counts every holder (library.label_holders_query).
 LABEL_NOT_REJECTED = "label (not rejected)"
 
 

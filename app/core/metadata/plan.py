@@ -189,7 +189,8 @@ def plan_writes(
     written_for = {path[:-4] for path in sidecars_written if path.lower().endswith(".xmp")}  # file or stem
     photo_files: dict[int, tuple[str, ...]] = {}  # a photo's evicted sidecars hold all its files
     written_photos = journal.photos_written(index)
-    for photo in index.search(query):
+    # label:X reaches photos whose X was rejected too: their files may hold our keyword X
+    for photo in index.search(query, with_rejected_labels=True):
         if cancel is not None:
             cancel.raise_if_cancelled()
         left_over = photo.state == "unlabelled" and photo.label is None  # (see plan_targets.left_over_sidecars)
