@@ -285,6 +285,8 @@ def test_apply_threshold_asks_no_query_per_photo_and_still_keeps_rejections(inde
         changed = index.apply_threshold(ids, "m", 0.85)
     finally:
         index.conn.set_trace_callback(None)
-    assert changed == ids[:3]  # Colosseum (0.8, their best not rejected) is under 0.85 now
-    assert [index.get(i).label for i in ids[:4]] == [None, None, None, "Taj Mahal"]
+    assert changed == ids[:3]  # Colosseum (0.8, their best not rejected) is under 0.85 now:
+    # nothing new to say, they go back to their rejection, under this model's name
+    assert [(index.get(i).label, index.get(i).state) for i in ids[:4]] == [
+        ("Taj Mahal", "rejected")] * 3 + [("Taj Mahal", "suggested")]
     assert len([text for text in statements if text.lstrip().upper().startswith("SELECT")]) < 20

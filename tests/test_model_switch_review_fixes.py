@@ -102,27 +102,29 @@ def test_going_back_to_a_model_gives_its_answer_with_or_without_retag(
             record = index.get(photo_id)
             answers[retag] = (record.label, record.landmark_id, record.score, record.state, record.model_id)
             confident = index.count(f"state:suggested score>{(top[1].score + threshold) / 2!r}")
-    expected_label = None if threshold_between else top[1].label
-    expected_id = None if threshold_between else top[1].landmark_id
-    assert answers[False] == answers[True] == (expected_label, expected_id, pytest.approx(top[1].score),
-                                               "suggested", tiny_bundle.id)
-    if threshold_between:  # "no landmark" scored by the best guess left, under the threshold
+    if threshold_between:  # nothing confident but the rejected landmark: the photo is back to its rejection
+        assert answers[False] == answers[True] == (top[0].label, top[0].landmark_id, pytest.approx(top[0].score),
+                                                   "rejected", tiny_bundle.id)
         assert confident == 0
+    else:
+        assert answers[False] == answers[True] == (top[1].label, top[1].landmark_id, pytest.approx(top[1].score),
+                                                   "suggested", tiny_bundle.id)
 
 
-def test_a_no_landmark_stored_with_the_rejected_landmarks_score_gets_its_own(tmp_path, trip, tiny_bundle):
+def test_a_no_landmark_stored_with_the_rejected_landmarks_score_goes_back_to_the_rejection(
+        tmp_path, trip, tiny_bundle):
     """An index where "no landmark" carries the rejected top-1's score (what going back to
-    a model stored before): the next tag scores it by the best guess left."""
+    a model stored before): the next tag gives the photo its rejection back, out of review."""
     with PhotoIndex.open(tmp_path / "index.db") as index:
         photo_id, rejected = tag_and_reject(index, trip, tiny_bundle)
         index.set_label(photo_id, None, source="model", state="suggested", score=rejected.score,
                         model_id=tiny_bundle.id)
         threshold = 1.0 - 1e-9  # under it: "no landmark" either way
         summary = tag(index, [trip], options(tiny_bundle.path, threshold))
-        assert summary.relabelled == []  # no label changed, only its score
-        second = index.predictions(photo_id, tiny_bundle.id)[1]
-        assert index.get(photo_id).label is None
-        assert index.get(photo_id).score == pytest.approx(second.score)
+        assert summary.relabelled == [photo_id]
+        record = index.get(photo_id)
+        assert (record.label, record.state) == (rejected.label, "rejected")
+        assert record.score == pytest.approx(rejected.score)
 
 
 # -- 7. a bundle that cannot be loaded changes nothing ----------------------------------

@@ -222,17 +222,28 @@ def change_states_if_unchanged(conn: sqlite3.Connection, photo_ids: Iterable[int
     return StateChange(change_states(conn, [i for i in ids if i not in left], state), left)
 
 
+# How `rejections` holds a rejected "no landmark" (its label column takes no NULL): the
+# only record of that rejection once a later suggestion replaces the photo's label row
+# (a lower threshold's landmark), so that the model's "no landmark" is never offered again.
+NO_LANDMARK_REJECTED = ""
+
+
 def _sync_rejections(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str | None, state: str) -> None:
-    """These photos' `label` in `state`: remembered as rejected for them, or no longer."""
-    if label is None:
-        return
-    pairs = [(int(photo_id), label) for photo_id in photo_ids]
+    """These photos' `label` in `state`: remembered as rejected for them, or no longer
+    ("no landmark" too, as NO_LANDMARK_REJECTED)."""
+    pairs = [(int(photo_id), NO_LANDMARK_REJECTED if label is None else label) for photo_id in photo_ids]
     if state == "rejected":
         # a photo rejected for a place it taught no longer teaches it: its reference is
         # set aside by the rejection (see app.core.teaching_store), back when it goes
         conn.executemany("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, ?)", pairs)
     else:
         conn.executemany("DELETE FROM rejections WHERE photo_id = ? AND label = ?", pairs)
+
+
+def remember_rejection(conn: sqlite3.Connection, photo_id: int, label: str | None) -> None:
+    """Record the photo's rejected label in `rejections` before a suggestion replaces its
+    label row (an index an older version made holds no rejected "no landmark" there)."""
+    _sync_rejections(conn, [photo_id], label, "rejected")
 
 
 def is_rejected(conn: sqlite3.Connection, photo_id: int, label: str, landmark_id: str | None = None) -> bool:

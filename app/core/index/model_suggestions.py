@@ -10,7 +10,7 @@ import sqlite3
 from typing import Sequence
 
 from app.core.index.connection import id_chunks, now_iso
-from app.core.index.labels import is_rejected, refresh_fts_label
+from app.core.index.labels import NO_LANDMARK_REJECTED, is_rejected, refresh_fts_label, remember_rejection
 from app.core.index.records import Prediction, prediction_type
 from app.core.index.search_text import label_key
 
@@ -60,10 +60,17 @@ def store_predictions(
         best_not_rejected(conn, photo_id, top), threshold)
     if label is None and current is not None and current[1] == "rejected":
         return  # nothing confident but what was rejected: the user's word stays, nothing to review
+    state = "suggested"
+    if label is None:  # a rejection found where another model's suggestion replaced the rejected label
+        kept = rejection_kept(top, score, rejected_landmarks(conn, [photo_id]).get(photo_id))
+        if kept is not None:
+            (label, landmark_id, score), state = kept, "rejected"
+    elif current is not None and current[1] == "rejected":
+        remember_rejection(conn, photo_id, current[2])  # a fair new landmark replaces the rejected row
     conn.execute(
         "INSERT OR REPLACE INTO labels (photo_id, label, label_key, landmark_id, score, source, state, model_id, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, 'model', 'suggested', ?, ?)",
-        (photo_id, label, label_key(label), landmark_id, score, model_id, now),
+        "updated_at) VALUES (?, ?, ?, ?, ?, 'model', ?, ?, ?)",
+        (photo_id, label, label_key(label), landmark_id, score, state, model_id, now),
     )
     refresh_fts_label(conn, photo_id)
 
@@ -115,6 +122,36 @@ def model_answer(best: Prediction | None, threshold: float, score: float | None 
     return None, None, score
 
 
+def rejection_kept(top: Sequence[Prediction], no_landmark_score: float | None,
+                   rejected: Rejected | None) -> Answer | None:
+    """The rejected label a photo keeps, or returns to, when a model's answer is "no landmark"
+    and the user rejected something for it (`rejected`: its rejected_landmarks entry): the
+    model says nothing new, so the photo stays out of review (a photo the user dealt with
+    is never offered "no landmark" again after a rejection, nor after rejecting that).
+    The model's best-ranked rejected landmark, with its score; else the rejected "no
+    landmark" (scored as the answer); else a rejected name. None without a rejection."""
+    if not rejected:
+        return None
+    names, landmark_ids = rejected
+    for prediction in top:
+        if prediction.label in names or bool(prediction.landmark_id) and prediction.landmark_id in landmark_ids:
+            return prediction.label, prediction.landmark_id, float(prediction.score)
+    if NO_LANDMARK_REJECTED in names:
+        return None, None, no_landmark_score
+    return min(names), None, None
+
+
+def _set_answer(conn: sqlite3.Connection, photo_id: int, answer: Answer, state: str, model_id: str,
+                now: str) -> None:
+    label, landmark_id, score = answer
+    conn.execute(
+        "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, state = ?, "
+        "updated_at = ? WHERE photo_id = ?",
+        (label, label_key(label), landmark_id, score, model_id, state, now, photo_id),
+    )
+    refresh_fts_label(conn, photo_id)
+
+
 def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str, threshold: float) -> list[int]:
     """Decide "no landmark" again at `threshold` for photos a tag run of `model_id`
     labelled from its stored top-5 (no decoding), and give back its answer where
@@ -123,8 +160,9 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
     the model's: the same landmark on the scale shared with taught places) is decided on
     that score, as a tag run would now decide it. Labels of the user and accepted ones are
     left alone, and so are rejected ones unless the model now gives another landmark
-    (_suggest_past_a_rejection). Returns the ids of the photos whose label changed
-    (not those whose score alone did)."""
+    (_suggest_past_a_rejection); a suggestion that becomes "no landmark" on a photo with a
+    rejection goes back to that rejection (rejection_kept). Returns the ids of the photos
+    whose label changed (not those whose score alone did)."""
     from model.predictor import TAUGHT_ID_PREFIX
 
     changed: list[int] = []
@@ -155,6 +193,13 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             if best is not None and label is None and best is not top[0]:
                 decided_on = min(decided_on, float(best.score))
             new_label, new_id, new_score = model_answer(best, threshold, decided_on)
+            # "no landmark" where the user rejected something (also as an older version left
+            # it, scored or not): the photo goes back to its rejection, out of review
+            kept = rejection_kept(top, new_score, rejected.get(photo_id)) if new_label is None else None
+            if kept is not None:
+                _set_answer(conn, photo_id, kept, "rejected", model_id, now)
+                changed.append(int(photo_id))
+                continue
             if (new_label, new_score) == (label, float(score)):
                 continue
             conn.execute(
@@ -182,10 +227,10 @@ def _suggest_past_a_rejection(
     from model.predictor import TAUGHT_ID_PREFIX
 
     marks = ",".join("?" * len(chunk))
-    ids = [int(row[0]) for row in conn.execute(
-        f"SELECT photo_id FROM labels WHERE photo_id IN ({marks}) AND source = 'model' AND state = 'rejected'",
-        chunk)]
-    tops = _stored_tops(conn, ids, model_id, rejected)
+    labels = {int(photo_id): label for photo_id, label in conn.execute(
+        f"SELECT photo_id, label FROM labels WHERE photo_id IN ({marks}) AND source = 'model' AND state = 'rejected'",
+        chunk)}
+    tops = _stored_tops(conn, list(labels), model_id, rejected)
     changed = []
     for photo_id, top in tops.items():
         best = best_not_rejected(conn, photo_id, top, rejected)
@@ -194,12 +239,10 @@ def _suggest_past_a_rejection(
         label, landmark_id, score = model_answer(best, threshold)
         if label is None or label in forgotten and (landmark_id or "").startswith(TAUGHT_ID_PREFIX):
             continue  # nothing confident, or a place the user told the app to forget
-        conn.execute(
-            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, "
-            "state = 'suggested', updated_at = ? WHERE photo_id = ?",
-            (label, label_key(label), landmark_id, score, model_id, now, photo_id),
-        )
-        refresh_fts_label(conn, photo_id)
+        # the label row was the rejection's only record in an index an older version made:
+        # remembered, a later "no landmark" answer returns to it (rejection_kept)
+        remember_rejection(conn, photo_id, labels[photo_id])
+        _set_answer(conn, photo_id, (label, landmark_id, score), "suggested", model_id, now)
         changed.append(int(photo_id))
     return changed
 
@@ -210,21 +253,20 @@ def _take_back_from_another_model(
 ) -> list[int]:
     """Photos whose suggestion another model made (a run with `--model OTHER` since this
     model tagged them: taken_back_photos) get this model's answer back from its stored
-    top-5, as a tag run of it would give. With places taught, tagging scores these photos
+    top-5, as a tag run of it would give; its "no landmark" on a photo with a rejection
+    gives the rejection back instead (rejection_kept: the user dealt with the photo before
+    the other model's suggestion). With places taught, tagging scores these photos
     with them first (app.core.taught_predictions.rescore_coming_back): then they are this
     model's already and not found here."""
     photo_ids = taken_back_photos(conn, chunk, model_id)
     tops = _stored_tops(conn, photo_ids, model_id, rejected)
     changed = []
     for photo_id in photo_ids:
-        label, landmark_id, score = model_answer(best_not_rejected(conn, photo_id, tops[photo_id], rejected=rejected),
-                                                threshold)
-        conn.execute(
-            "UPDATE labels SET label = ?, label_key = ?, landmark_id = ?, score = ?, model_id = ?, updated_at = ? "
-            "WHERE photo_id = ?",
-            (label, label_key(label), landmark_id, score, model_id, now, photo_id),
-        )
-        refresh_fts_label(conn, photo_id)
+        top = tops[photo_id]
+        answer = model_answer(best_not_rejected(conn, photo_id, top, rejected=rejected), threshold)
+        kept = rejection_kept(top, answer[2], rejected.get(photo_id)) if answer[0] is None else None
+        _set_answer(conn, photo_id, answer if kept is None else kept, "suggested" if kept is None else "rejected",
+                    model_id, now)
         changed.append(int(photo_id))
     return changed
 

@@ -15,6 +15,7 @@ from app.core.errors import MetadataWriteError, TaggerError, UsageError
 from app.core.folder_paths import private_library_of
 from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
+from app.core.index.labels import is_rejected
 from app.core.metadata import journal, recovery
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
@@ -287,8 +288,9 @@ def _plan_file(
     names = FIELD_NAMES if embed else SIDECAR_FIELDS
     history = journal.file_history(index, target)
     previous, users_own, untracked = history.label, history.users_own, history.untracked
-    if rejected and photo.state == "rejected" and previous != photo.label:
-        previous = None  # our last write put another label there: not the one rejected
+    if (rejected and photo.state == "rejected" and previous != photo.label
+            and not is_rejected(index.conn, photo.id, previous)):
+        previous = None  # our last write put another label there: not one the user rejected
     # (an unlabelled photo, planned as rejected: our last write's label comes out, whichever)
     # that label stays, and the rejected one is not ours there: nothing to read the file for
     nothing_to_take_out = rejected and history.label is not None and previous is None
