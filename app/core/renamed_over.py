@@ -12,6 +12,10 @@ name becomes a new photo and the scanner's move recognition hands it the words o
 photo whose picture it holds. A photo with a file unchanged (the RAW of a pair whose JPEG
 alone was renumbered over) keeps its name and its words, and the file renamed over it
 leaves it (`Renamed.came_in`): its label was given to the picture the RAW still holds.
+Only a rename in the folder counts there: the picture was at another name of the folder
+until this scan (a copy deleted earlier, or an edit moved back from another folder, is the
+pair's own JPEG put back), and the scan keeps a JPEG whose capture time and camera are the
+RAW's in the pair whatever its bytes (scan_folder_sync).
 A picture still in its place is a copy (a backup copied back over an edited photo, two
 copies edited alike): the photo at the name stays itself.
 """
@@ -21,11 +25,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.core.fingerprint import fingerprint_file
-from app.core.index import catalog, renamed_over_records
+from app.core.index import catalog, pairing, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
+from app.core.raw_pictures import SamePictures
 
 
 @dataclass
@@ -52,6 +58,8 @@ class RenamedOver:
         for photo_id, file, run in renamed_over_records.contents_before(conn):  # left by a scan that did not decide
             self.before[photo_id].append((file, run))
         self.unsaved: list[tuple[int, FileBefore]] = []
+        self.split_off: list[tuple[int, str, str]] = []  # (pair's photo, file leaving it, its contents as the pair's)
+        self.rejoined: list[tuple[int, str]] = []  # (pair's photo, file split off that rejoins it)
         self.kept: set[int] = set()  # photos with a file read unchanged: they stay at their names
 
     def replaced_photos(self, known: dict[str, KnownFile], states: dict[str, FileState],
@@ -95,8 +103,9 @@ class RenamedOver:
                     and k.fingerprint and state.fingerprint not in (None, k.fingerprint)):
                 self.note_changed(k.photo_id, FileBefore(state.path, name, state.ext, state.kind,
                                                          k.size, k.fingerprint))
-        return Renamed(replaced, {name: self.place_it_left(states[name].fingerprint, photo_id)
-                                  for name, photo_id in came_in.items() if photo_id in unchanged})
+        renamed_in = {name: self.renamed_here(states[name], photo_id)
+                      for name, photo_id in came_in.items() if photo_id in unchanged}
+        return Renamed(replaced, {name: place for name, place in renamed_in.items() if place is not None})
 
     def note_unchanged(self, photo_ids: set[int]) -> None:
         self.kept |= photo_ids
@@ -110,7 +119,56 @@ class RenamedOver:
         """Into the transaction that stores the files' new contents."""
         for photo_id, file in self.unsaved:
             renamed_over_records.save_contents_before(conn, photo_id, file, self.run_id)
+        for photo_id, name, fingerprint in self.split_off:
+            renamed_over_records.note_split_off(conn, photo_id, name, fingerprint)
+        for photo_id, name in self.rejoined:
+            renamed_over_records.forget_split_off(conn, photo_id, name)
         self.unsaved.clear()
+        self.split_off.clear()
+        self.rejoined.clear()
+
+    def leaving_pairs(self, came_in: dict[str, str], known: dict[str, KnownFile],
+                      pictures: SamePictures, read: Collection[str]) -> dict[str, str]:
+        """`came_in` (replaced_photos) less the files that are the picture of the photo's
+        files kept by their own headers (`read` now: not the photo's row, which holds the
+        JPEG's), by capture time and camera (_one_shot) (an edit of the pair's JPEG, saved
+        beside it and moved back over it): the RAW's partner whatever its bytes. Notes the
+        contents each one leaving had as the photo's, so that putting them back rejoins it
+        (rejoining; saved by save_notes)."""
+        leaving: dict[str, str] = {}
+        for name, place in came_in.items():
+            photo_id = known[name].photo_id
+            kept = [other for other, k in known.items() if k.photo_id == photo_id and other != name and other in read]
+            if any(_one_shot(pictures, name, other) for other in kept):
+                continue
+            leaving[name] = place
+            if known[name].fingerprint:
+                self.split_off.append((photo_id, name, known[name].fingerprint))
+        return leaving
+
+    def rejoining(self, known: dict[str, KnownFile], states: dict[str, FileState], fresh: set[str],
+                  pictures: SamePictures) -> dict[str, str]:
+        """{file name: key of the photo it rejoins} for the files that left a pair renamed
+        over (leaving_pairs) and read now holding the contents they had as the pair's (the
+        renumbering undone, the original copied back) or the picture of the pair's RAW by
+        capture time and camera, where the pair holds no other rendered image there."""
+        rejoin: dict[str, str] = {}
+        for name in sorted(fresh):
+            if name not in known or name not in states or states[name].kind == "raw":
+                continue
+            mine = known[name].photo_id
+            pair = {k.photo_id: k.photo_stem for other, k in known.items()
+                    if k.photo_id != mine and not k.missing and k.photo_stem == pairing.stem_of(name)}
+            for photo_id, key in pair.items():
+                files = [other for other, k in known.items() if k.photo_id == photo_id and other in states]
+                if any(states[other].kind != "raw" for other in files):
+                    continue
+                before = renamed_over_records.split_off_print(self.conn, photo_id, name)
+                if before is not None and (states[name].fingerprint == before
+                                           or any(_one_shot(pictures, name, other) for other in files)):
+                    rejoin[name] = key
+                    self.rejoined.append((photo_id, name))
+        return rejoin
 
     def picture_of_another_that_left(self, fingerprint: str, photo_id: int) -> bool | None:
         """Whether another photo indexed before this scan held this picture and it is no
@@ -128,11 +186,14 @@ class RenamedOver:
                 return None  # no permission, a drive gone, a lock: the file is read again next time
         return bool(holders)
 
-    def place_it_left(self, fingerprint: str, photo_id: int) -> str:
-        """The path where another photo held this picture before (for the scan's note)."""
-        holders = renamed_over_records.files_held_before_by_another(
-            self.conn, fingerprint, photo_id, self.newest_before)
-        return renamed_over_records.path_before_detached(holders[0][0])
+    def renamed_here(self, state: FileState, photo_id: int) -> str | None:
+        """The path in the file's folder that another photo held its picture at until this
+        scan (the file was renamed over, a renumbering), or None: a copy deleted or moved
+        away earlier, or one from another folder (an edit moved back over its original), is
+        no rename over, and the file stays with the photo."""
+        places = renamed_over_records.held_here_until_this_scan(
+            self.conn, state.fingerprint, photo_id, self.newest_before, os.path.dirname(state.path), self.run_id)
+        return places[0] if places else None
 
     def photos_moved_away(self, gone_in_this_scan: list[int]) -> dict[int, list[FileBefore]]:
         """After the walk: the photos kept at their names whose own picture was read at
@@ -158,3 +219,9 @@ class RenamedOver:
             if picture_elsewhere or holds_anothers:
                 moved[photo_id] = [f for f, _ in files]
         return moved
+
+
+def _one_shot(pictures: SamePictures, name: str, other: str) -> bool:
+    """Whether the two files record one moment of one camera, both naming it (two frames
+    of a renumbered run differ by a second; files that name no camera tell nothing)."""
+    return bool(pictures.camera(name) and pictures.camera(other)) and pictures(name, other)

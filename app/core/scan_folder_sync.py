@@ -305,9 +305,12 @@ class FolderSync:
         written_first = sidecars_written_first(self.conn, known, merged)
         pictures = SamePictures(self.conn, infos, known,
                                 raw_sidecar_dates(folder, list(states), self.not_downloaded))
+        self._read_beside_raws(folder, states, infos, [n for n, k in known.items()  # the RAWs kept, by their headers
+                                                       if any(k.photo_id == known[m].photo_id for m in renamed.came_in)])
+        came_in = self.renamed.leaving_pairs(renamed.came_in, known, pictures, infos)
         groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
                                    other_picture=pictures.differ, mixed=mixed, other_camera=pictures.other_camera,
-                                   renamed_in=renamed.came_in)
+                                   renamed_in=came_in, rejoin=self.renamed.rejoining(known, states, fresh, pictures))
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
@@ -315,7 +318,7 @@ class FolderSync:
             self.summary.sidecars_in_icloud.extend(
                 path for path in sidecars_in_icloud(group) if path not in self.summary.sidecars_in_icloud)
         # after pair_unread_raws: a RAW that cannot be read, alone, stays as indexed
-        self.summary.split_notes.extend(split_notes(self.conn, groups, known, pictures, renamed.came_in))
+        self.summary.split_notes.extend(split_notes(self.conn, groups, known, pictures, came_in))
         self.marks_kept.update(k.photo_id for name, k in known.items()
                                if name in self.not_read_now and k.photo_id in self.rereading)
         self.marks_kept.update(group.photo_id for group in groups if group.photo_id in self.rereading
@@ -347,15 +350,17 @@ class FolderSync:
             regroup.add(key)
         return regroup
 
-    def _read_beside_raws(self, folder: str, states: dict[str, FileState], infos: dict[str, PhotoInfo]) -> None:
+    def _read_beside_raws(self, folder: str, states: dict[str, FileState], infos: dict[str, PhotoInfo],
+                          only: list[str] | None = None) -> None:
         """Read into `infos` the headers of a family holding a rendered image and two RAWs
-        or more: whether the image is one RAW's picture (pairing._among_pictures) goes by
-        the files' own headers, not their photo's row (a JPEG without EXIF is stored with
-        its NEF's date). One in the cloud is not read (that would download it); one that
-        cannot be read now is compared by its row."""
-        names = list(states)
+        or more (or of the files `only`): whether the image is one RAW's picture
+        (pairing._among_pictures, RenamedOver.leaving_pairs) goes by the files' own headers,
+        not their photo's row (a JPEG without EXIF is stored with its NEF's date). One in
+        the cloud is not read (that would download it); one that cannot be read now is
+        compared by its row."""
+        names = [name for name in states if only is None or name in only]
         raws = sum(1 for name in names if pairing.is_raw_name(name))
-        if raws < 2 or raws == len(names):
+        if only is None and (raws < 2 or raws == len(names)):
             return
         for name in names:
             if name in infos or name in self.not_downloaded or name in self.not_read_now:

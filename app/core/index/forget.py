@@ -31,7 +31,7 @@ from app.core.wording import counted
 
 PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors",
                 "contents_before", "moves_pending", "photos_to_reread", "read_back_keywords", "read_backs_unrecorded",
-                "photos_to_print", "sidecar_states")
+                "photos_to_print", "sidecar_states", "split_off_files")
 CHUNK = 500  # ids per statement, under SQLite's variable limit
 
 

@@ -210,3 +210,11 @@ def migration_45(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS retags (model_id TEXT NOT NULL, started_at TEXT NOT NULL)")
     conn.execute("CREATE TABLE IF NOT EXISTS retag_photos "
                  "(photo_id INTEGER PRIMARY KEY, done INTEGER NOT NULL DEFAULT 0)")
+
+
+# A JPEG renamed over one of a RAW+JPEG pair whose RAW stayed leaves the pair (6590fbc), and
+# putting the pair's own JPEG back did not rejoin it: nothing kept the contents it had.
+# `split_off_files` keeps them, per photo and file name (renamed_over_records.note_split_off).
+def migration_46(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS split_off_files (photo_id INTEGER NOT NULL, name TEXT NOT NULL, "
+                 "fingerprint TEXT NOT NULL, PRIMARY KEY (photo_id, name))")

@@ -51,8 +51,9 @@ file only). Where times are compared, a RAW's XMP sidecar date may excuse header
 disagree, never part files whose headers agree (raw_pictures.SamePictures).
 A file renamed over one of a photo whose other files are unchanged (`renamed_in`:
 DSC_0002.JPG renamed DSC_0001.JPG beside an untouched DSC_0001.NEF; renamed_over.py)
-holds another photo's picture: it leaves the photo, which keeps its label, and never
-joins it again; the RAW's label was given to the RAW's picture.
+holds another photo's picture: it leaves the photo, which keeps its label, and joins it
+again only when put back (`rejoin`: the contents it had as the pair's, or the RAW's capture
+time and camera); the RAW's label was given to the RAW's picture.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def _preference(name: str) -> tuple[int, str]:
 def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_picture: SamePicture = _never,
                regroup: Collection[str] = (), written_first: Mapping[str, int] | None = None, *,
                other_picture: SamePicture = _never, mixed: Collection[str] = (),
-               other_camera: SamePicture = _never, renamed_in: Collection[str] = ()) -> dict[str, str]:
+               other_camera: SamePicture = _never, renamed_in: Collection[str] = (),
+               rejoin: Mapping[str, str] | None = None) -> dict[str, str]:
     """{file name: key of its photo} for the present files of one family in a folder.
 
     A rendered image keeps its photo unless a more preferred image holds it too (an
@@ -136,7 +138,9 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     with none, see _lone_raw_keys (`same_picture`, `regroup`, `written_first`). The files
     of a photo in `mixed` whose camera (`other_camera`) contradicts its first file's are
     new here (_merged_pictures); so are the files `renamed_in`, which never join the photo
-    they leave."""
+    they leave, unless they are put back (`rejoin`: file name -> the key of the pair it
+    left, renamed_over.RenamedOver.rejoining)."""
+    rejoin = rejoin or {}
     names = list(names)
     family = {k.photo_stem for k in known.values()}  # keys in use, those of files leaving included
     leaving = _merged_pictures(names, known, mixed, other_camera, written_first or {})
@@ -173,7 +177,9 @@ def photo_keys(names: Iterable[str], known: Mapping[str, KnownFile], same_pictur
     for name in rendered:
         stem = stem_of(name)
         key = known[name].photo_stem if name in known else None
-        if (key is None or key in held) and stem in alone:
+        if name in rejoin and rejoin[name] not in held:
+            key = rejoin[name]
+        elif (key is None or key in held) and stem in alone:
             key = stem if stem not in held and stem not in family else own_key(name)
         elif key is None or key in held:
             fits = [k for k in sorted(raw_keys[stem] - held) if k == stem or k not in taken
@@ -345,13 +351,14 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
               written_first: Mapping[str, int] | None = None, *,
               other_picture: SamePicture = _never, mixed: Collection[str] = (),
-              other_camera: SamePicture = _never, renamed_in: Collection[str] = ()) -> list[PhotoFiles]:
+              other_camera: SamePicture = _never, renamed_in: Collection[str] = (),
+              rejoin: Mapping[str, str] | None = None) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`, `other_picture`, `mixed`, `other_camera`, `renamed_in`: see photo_keys."""
+    `written_first`, `other_picture`, `mixed`, `other_camera`, `renamed_in`, `rejoin`: see photo_keys."""
     keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture,
-                      mixed=mixed, other_camera=other_camera, renamed_in=renamed_in)
+                      mixed=mixed, other_camera=other_camera, renamed_in=renamed_in, rejoin=rejoin)
     photos: dict[str, PhotoFiles] = {}
     for name, key in keys.items():
         photo = photos.setdefault(key, PhotoFiles(key))

@@ -82,6 +82,39 @@ def files_held_before_by_another(conn: sqlite3.Connection, fingerprint: str, pho
     return [(os.fsdecode(path) if isinstance(path, bytes) else path, size) for path, size in rows]
 
 
+def held_here_until_this_scan(conn: sqlite3.Connection, fingerprint: str, photo_id: int, newest_before: int,
+                              folder: str, run_id: int) -> list[str]:
+    """Paths in `folder` of other photos' files indexed before this scan that held these
+    contents and were there until this scan (not missing, or their photo went missing in
+    scan `run_id`): where a file renamed over another in this folder came from. A copy
+    deleted or moved away in an earlier scan, or one in another folder, is not."""
+    rows = conn.execute(
+        "SELECT f.path FROM files f WHERE f.fingerprint = ? AND f.photo_id <> ? AND f.photo_id <= ? "
+        "AND (f.missing = 0 OR EXISTS (SELECT 1 FROM moves_pending m WHERE m.photo_id = f.photo_id "
+        "AND m.run_id = ?)) ORDER BY f.id", (fingerprint, photo_id, newest_before, run_id)).fetchall()
+    paths = [path_before_detached(os.fsdecode(r[0]) if isinstance(r[0], bytes) else r[0]) for r in rows]
+    return [path for path in paths if os.path.dirname(path) == folder]
+
+
+def note_split_off(conn: sqlite3.Connection, photo_id: int, name: str, fingerprint: str) -> None:
+    """The photo's file `name` left it, renamed over (renamed_over.Renamed.came_in): the
+    contents it had as the photo's, so that putting them back rejoins it (split_off_print)."""
+    conn.execute("INSERT OR REPLACE INTO split_off_files (photo_id, name, fingerprint) VALUES (?, CAST(? AS TEXT), ?)",
+                 (photo_id, db_text(name), fingerprint))
+
+
+def split_off_print(conn: sqlite3.Connection, photo_id: int, name: str) -> str | None:
+    """The contents the photo's file `name` had before it was renamed over (note_split_off)."""
+    row = conn.execute("SELECT fingerprint FROM split_off_files WHERE photo_id = ? AND name = CAST(? AS TEXT)",
+                       (photo_id, db_text(name))).fetchone()
+    return None if row is None else row[0]
+
+
+def forget_split_off(conn: sqlite3.Connection, photo_id: int, name: str) -> None:
+    """The file rejoined the photo."""
+    conn.execute("DELETE FROM split_off_files WHERE photo_id = ? AND name = CAST(? AS TEXT)", (photo_id, db_text(name)))
+
+
 def present_prints(conn: sqlite3.Connection, photo_id: int) -> list[str]:
     """The contents (fingerprints) of the photo's files that are there."""
     return [r[0] for r in conn.execute(
