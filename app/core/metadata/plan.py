@@ -25,7 +25,7 @@ from app.core.metadata.file_now import (changed_since_indexed, jpeg_field_names,
 from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
-from app.core.metadata.landmark_in_users_tree import without_a_second_path
+from app.core.metadata.landmark_in_users_tree import ours_before, without_a_second_path
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
 from app.core.metadata.plan_stripped_hold import photos_stripped_since_written_held
@@ -368,7 +368,8 @@ def _plan_file(
     users_own = replace(users_own, **{name: getattr(current, name) for name in untracked})
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
-    after = without_a_second_path(current, after, label)  # moved under the user's own tree: left there
+    moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
+    after = without_a_second_path(current, after, label, moved)  # ours moved under the user's own tree: left there
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
     after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
                                                      rewritten=after != current))
