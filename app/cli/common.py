@@ -283,6 +283,7 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.signal_name: str | None = None
+        self.aborted = False  # a second signal aborted the job: later ones are held (hold_after_abort)
 
     @property
     def by(self) -> str:
@@ -294,8 +295,24 @@ class StopRequest:
         return EXIT_TERMINATED if self.signal_name == "SIGTERM" else EXIT_INTERRUPTED
 
 
+# the handlers a job's stop_on_ctrl_c put aside when it was aborted (hold_after_abort): given
+# back by main once the job's last line is said (release_held_signals)
+_HELD_HANDLERS: dict = {}
+
+
+def release_held_signals() -> None:
+    """Give back the handlers stop_on_ctrl_c held after an abort, once the line saying
+    what the aborted job left is printed (main), so that no later Ctrl-C replaces it."""
+    import signal
+
+    while _HELD_HANDLERS:
+        signum, handler = _HELD_HANDLERS.popitem()
+        signal.signal(signum, handler)
+
+
 @contextmanager
-def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = None) -> Iterator[StopRequest]:
+def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = None,
+                   hold_after_abort: bool = False) -> Iterator[StopRequest]:
     """First Ctrl-C or SIGTERM: set `cancel` and say `message`, so the job stops between
     files and its summary (what was done, how to undo or go on) still comes; a bare
     KeyboardInterrupt, or Python's default death by SIGTERM, would skip it. Second one:
@@ -303,7 +320,10 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
     user's (CancelToken.by_user): a write leaves its batch for the next write to carry on.
     Windows delivers no SIGTERM this way: only Ctrl-C is handled there, and a closed
     console, Ctrl-Break or TerminateProcess end the process as a kill does (its batch
-    is carried on too); SIGHUP (a closed terminal, a logout) keeps its default, a kill."""
+    is carried on too); SIGHUP (a closed terminal, a logout) keeps its default, a kill.
+    `hold_after_abort`: once aborted, further Ctrl-Cs and SIGTERMs (a held key) are held,
+    here and after, until main has said what the aborted job left (release_held_signals);
+    a Python handler, so Windows' Ctrl-C is held too."""
     import signal
     import threading
 
@@ -313,7 +333,10 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
         names[signal.SIGTERM] = "SIGTERM"
 
     def handle(signum, frame) -> None:
+        if stop.aborted:  # the job is closing after an abort: its last line must not be lost
+            return
         if cancel.cancelled:
+            stop.aborted = hold_after_abort
             raise Terminated if signum != signal.SIGINT else KeyboardInterrupt
         stop.signal_name = names.get(signum, "Ctrl-C")
         cancel.cancel(by_user=signum == signal.SIGINT)  # SIGTERM: not given in this terminal
@@ -328,7 +351,10 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
         yield stop
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if stop.aborted:  # this handler stays, holding them, until main has said the last line
+                _HELD_HANDLERS.setdefault(signum, handler)
+            else:
+                signal.signal(signum, handler)
 
 
 @contextmanager

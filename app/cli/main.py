@@ -18,7 +18,9 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from app.cli.common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, silence_stdout
+from app.cli.common import (
+    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, release_held_signals, silence_stdout,
+)
 
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
 COMMAND_MODULES = (
@@ -164,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_BROKEN_PIPE
         except SystemExit as stop:  # argparse's --help, --version, a usage error
             return code_of_parser_exit("landmark-tagger", output, stop)
+        finally:  # the line is said: a Ctrl-C held since an aborted write may end the process now
+            release_held_signals()
         return lost_output_code("landmark-tagger", output, code)
 
 

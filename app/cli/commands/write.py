@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         newest_before = running_writes.newest_batch(index.conn)
         if journal.interrupted_batch(index.conn) is not None:  # the write carries it on: its files count too
             newest_before -= 1
-        with stop_on_ctrl_c(cancel, STOPPING, say_above_progress) as stop:
+        with stop_on_ctrl_c(cancel, STOPPING, say_above_progress, hold_after_abort=True) as stop:
             try:
                 summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
             except (sqlite3.Error, IndexStoreError):

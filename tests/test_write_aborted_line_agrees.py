@@ -1,0 +1,72 @@
+"""The line a `write` aborted by a second signal ends with names the files its batch
+holds and the next step, as the batch was left: Ctrl-C pressed on (a held key) while
+the aborted write closes its index no longer replaces it with a bare "interrupted";
+SIGTERM then Ctrl-C (the batch left 'running' for the next write) no longer says "a
+write you cancelled"; Ctrl-C then SIGTERM (the batch closed 'cancelled') no longer says
+only "terminated"."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import pytest
+
+from app.cli.main import main
+from app.core.index import PhotoIndex, running_writes
+from app.core.metadata import atomic, journal
+from tests.test_write_ctrl_c_again import _accepted_library, _photos
+
+def _two_signals_after_the_first_file(monkeypatch, first: int, second: int) -> None:
+    """`first` once the first file is renamed into place, `second` once the write said it stops."""
+    import app.cli.commands.write as write_command
+
+    said_stopping = threading.Event()
+    say = write_command.say_above_progress
+    monkeypatch.setattr(write_command, "say_above_progress", lambda text: (say(text), said_stopping.set()))
+    real, renamed = atomic.replace_atomically, []
+
+    def replace_then_signal_twice(*args, **kwargs):
+        result = real(*args, **kwargs)
+        renamed.append(1)
+        if len(renamed) == 1:
+            signal.raise_signal(first)
+            assert said_stopping.wait(30)
+            signal.raise_signal(second)
+        return result
+
+    monkeypatch.setattr(atomic, "replace_atomically", replace_then_signal_twice)
+
+
+def _changed(tmp_path, originals) -> int:
+    return sum(data != originals[photo] for photo, data in _photos(tmp_path).items())
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'s' if count != 1 else ''}"
+
+
+def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_path, monkeypatch, capsys) -> None:
+    db = _accepted_library(tmp_path, 12)
+    originals = _photos(tmp_path)
+    _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, signal.SIGINT)
+    counting, closing = running_writes.files_journalled_since, PhotoIndex.close
+    monkeypatch.setattr(running_writes, "files_journalled_since",  # pressed while the line is worked out
+                        lambda *args: (signal.raise_signal(signal.SIGINT), counting(*args))[1])
+    monkeypatch.setattr(PhotoIndex, "close",  # … and while the index closes
+                        lambda self: (signal.raise_signal(signal.SIGINT), signal.raise_signal(signal.SIGINT),
+                                      closing(self))[2])
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == 130
+    monkeypatch.undo()
+
+    command = f"landmark-tagger --db {db}"
+    changed = _changed(tmp_path, originals)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"landmark-tagger: interrupted; batch 1, a write you cancelled, holds {_files(changed)}: "
+        f"`{command} undo` takes them back; `{command} write` again writes the rest")
+    with PhotoIndex.open(db) as index:
+        assert journal.batch_status(index, 1) == "cancelled"
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C is the default's again once the line is said
+        signal.raise_signal(signal.SIGINT)
+
