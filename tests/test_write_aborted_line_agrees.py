@@ -17,6 +17,10 @@ from app.core.index import PhotoIndex, running_writes
 from app.core.metadata import atomic, journal
 from tests.test_write_ctrl_c_again import _accepted_library, _photos
 
+needs_sigterm = pytest.mark.skipif(not hasattr(signal, "SIGTERM") or not hasattr(signal, "raise_signal")
+                                   or signal.SIGTERM == signal.SIGINT, reason="no SIGTERM to raise")
+
+
 def _two_signals_after_the_first_file(monkeypatch, first: int, second: int) -> None:
     """`first` once the first file is renamed into place, `second` once the write said it stops."""
     import app.cli.commands.write as write_command
@@ -70,3 +74,43 @@ def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_pat
     with pytest.raises(KeyboardInterrupt):  # Ctrl-C is the default's again once the line is said
         signal.raise_signal(signal.SIGINT)
 
+
+@needs_sigterm
+def test_sigterm_then_ctrl_c_says_the_next_write_carries_the_batch_on(tmp_path, monkeypatch, capsys) -> None:
+    db = _accepted_library(tmp_path, 12)
+    originals = _photos(tmp_path)
+    _two_signals_after_the_first_file(monkeypatch, signal.SIGTERM, signal.SIGINT)
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == 130
+    monkeypatch.undo()
+
+    command = f"landmark-tagger --db {db}"
+    changed = _changed(tmp_path, originals)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"landmark-tagger: interrupted; batch 1, stopped before it finished, holds {_files(changed)}: "
+        f"`{command} write` again writes the rest into batch 1, so that one `{command} undo` takes back all its "
+        f"files (now it takes back these {_files(changed)})")
+    with PhotoIndex.open(db) as index:
+        assert journal.batch_status(index, 1) == "running"
+    assert main(["--db", db, "write"]) == 0
+    assert "batch 1 now holds 12 files" in capsys.readouterr().err
+
+
+@needs_sigterm
+def test_ctrl_c_then_sigterm_says_what_the_cancelled_batch_holds(tmp_path, monkeypatch, capsys) -> None:
+    db = _accepted_library(tmp_path, 12)
+    originals = _photos(tmp_path)
+    _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, signal.SIGTERM)
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == 143
+    monkeypatch.undo()
+
+    command = f"landmark-tagger --db {db}"
+    changed = _changed(tmp_path, originals)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"landmark-tagger: terminated; batch 1, a write you cancelled, holds {_files(changed)}: "
+        f"`{command} undo` takes them back; `{command} write` again writes the rest")
+    with PhotoIndex.open(db) as index:
+        assert journal.batch_status(index, 1) == "cancelled"
+    assert main(["--db", db, "undo"]) == 0
+    assert _photos(tmp_path) == originals

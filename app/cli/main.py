@@ -155,8 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with output_guarded() as output:
         try:
             code = _run(argv)
-        except Terminated:  # a second SIGTERM while a job was stopping
-            print("landmark-tagger: terminated", file=sys.stderr)
+        except Terminated as stop:  # a second SIGTERM while a job was stopping (a write says what it left)
+            print("landmark-tagger: terminated" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)
             code = EXIT_TERMINATED
         except KeyboardInterrupt as stop:  # (an interrupted upgrade of the index says what it left)
             print("landmark-tagger: interrupted" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)

@@ -8,7 +8,7 @@ import argparse
 import sqlite3
 import sys
 
-from app.cli.common import command_with_index, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import Terminated, command_with_index, one_line, print_json_line, stop_on_ctrl_c
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -134,10 +134,10 @@ def run(args: argparse.Namespace) -> int:
             except (sqlite3.Error, IndexStoreError):
                 say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
-            except KeyboardInterrupt as again:  # Ctrl-C again: the batch is closed as cancelled, no summary came
-                if type(again) is not KeyboardInterrupt or str(again):  # (Terminated: the next write carries it on)
+            except KeyboardInterrupt as again:  # a second Ctrl-C or SIGTERM: no summary came; the batch is closed
+                if type(again) not in (KeyboardInterrupt, Terminated) or str(again):
                     raise
-                raise KeyboardInterrupt(what_an_aborted_write_leaves(
+                raise type(again)(what_an_aborted_write_leaves(
                     index, newest_before, command_with_index(getattr(args, "db", None)))) from None
     finally:
         index.close()
@@ -193,17 +193,26 @@ def what_a_stopped_write_leaves(summary, command: str) -> str:
 
 
 def what_an_aborted_write_leaves(index, newest_before: int, command: str) -> str:
-    """After "interrupted" (a second Ctrl-C aborted the write, which still closed its
-    batch as cancelled): the files its batch holds, what undo and a rerun do with them."""
+    """After "interrupted"/"terminated" (a second Ctrl-C or SIGTERM aborted the write):
+    the files its batch holds, what undo and a rerun do with them, as the batch was left
+    by the first signal: closed as cancelled after a Ctrl-C, left 'running' for the next
+    write to carry on after a SIGTERM."""
     from app.core.index import running_writes
+    from app.core.metadata import journal
 
     try:
         batch, files = running_writes.files_journalled_since(index.conn, newest_before)
+        status = journal.batch_status(index, batch) if batch is not None else None
     except sqlite3.Error:
         return f"`{command} undo` takes back what this write changed"
     if not files:
         return "nothing written"
-    return (f"batch {batch}, a write you cancelled, holds {counted(files, 'file')}: `{command} undo` takes them "
+    held = counted(files, "file")
+    if status == "running":  # stopped first by SIGTERM: the next write carries the batch on
+        return (f"batch {batch}, stopped before it finished, holds {held}: `{command} write` again writes the rest "
+                f"into batch {batch}, so that one `{command} undo` takes back all its files "
+                f"(now it takes back these {held})")
+    return (f"batch {batch}, a write you cancelled, holds {held}: `{command} undo` takes them "
             f"back; `{command} write` again writes the rest")
 
 
