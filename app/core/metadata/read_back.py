@@ -30,8 +30,10 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None,
     becomes this name that way ("AC|DC Tower") is the label as it was given.
     A name of more levels is one name only where the file says so: digiKam mirrors its tag
     `Landmarks/AC|DC Tower` (our "AC/DC Tower") as `Landmarks|AC|DC Tower`, read as "AC/DC
-    Tower" where `tags` (digiKam's TagsList, LastKeywordXMP) hold that tag or a plain
-    keyword is that name; else it is the user's tree (`Landmarks|Rome|Colosseum`), no label."""
+    Tower" where `tags` (digiKam's TagsList, LastKeywordXMP) hold that tag (whatever
+    dc:subject says: digiKam saves there the tag's own name, "AC|DC Tower") or a plain
+    keyword is that name (spelt as that keyword); else it is the user's tree
+    (`Landmarks|Rome|Colosseum`), no label."""
     for keyword in hierarchical or []:
         root, separator, name = keyword.partition("|")
         name = keyword_form(name)
@@ -39,7 +41,9 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None,
             continue
         if "|" in name:
             name = name.replace("|", "/")
-            if not (holds_keyword(tags, digikam_tag(name)) or any(names_landmark(item, name) for item in flat or [])):
+            if holds_keyword(tags, digikam_tag(name)):
+                return name  # digiKam's tag and its mirror agree; its dc:subject is the tag's name, "|" and all
+            if not any(names_landmark(item, name) for item in flat or []):
                 continue
         return _spelling_in(flat, name) if "/" in name else name
     return None
