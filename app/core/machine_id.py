@@ -10,6 +10,10 @@ registry view, which a 32-bit Python is otherwise redirected away from). A syste
 cloned whole carries the Linux and Windows ids with it unless the clone is prepared
 (`systemd-machine-id-setup`, sysprep); a Mac's id is its hardware's.
 
+A Linux container that shares its host's id (a bind-mounted /etc/machine-id, or the
+D-Bus id baked into an image) has a process table of its own: linux_pid_namespace tells
+the two apart (this_computer mixes it into the id outside the init namespace).
+
 (py-machineid does the same but runs its commands through a shell with no timeout,
 falls back to PowerShell and wmic, which take seconds, and needs winregistry on
 Windows: these few lines read only what the OS keeps, and fail quietly to None.)
@@ -17,6 +21,7 @@ Windows: these few lines read only what the OS keeps, and fail quietly to None.)
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +33,9 @@ LINUX_ID_FILES = (Path("/etc/machine-id"), Path("/var/lib/dbus/machine-id"))
 MAC_IOREG = ("/usr/sbin/ioreg", "-rd1", "-c", "IOPlatformExpertDevice")
 MAC_IOREG_TIMEOUT_S = 5.0
 WINDOWS_KEY = r"SOFTWARE\Microsoft\Cryptography"
+
+LINUX_PID_NAMESPACE = Path("/proc/self/ns/pid")
+LINUX_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 _MAC_UUID = re.compile(r'"IOPlatformUUID"\s*=\s*"([0-9A-Fa-f-]{32,36})"')
 _LINUX_ID = re.compile(r"[0-9a-f]{32}")  # "uninitialized" (first boot) and an empty file are no id
@@ -44,6 +52,24 @@ def linux_machine_id() -> str | None:
         if _LINUX_ID.fullmatch(text):
             return text
     return None
+
+
+def linux_pid_namespace() -> str | None:
+    """The pid namespace this process sees others in ('pid:[4026531836]'); None where it
+    cannot be read (not Linux, /proc not mounted)."""
+    try:
+        return os.readlink(LINUX_PID_NAMESPACE)
+    except (OSError, NotImplementedError, AttributeError):
+        return None
+
+
+def linux_boot_id() -> str | None:
+    """This boot's id: a namespace number is unique on one running kernel only; None where
+    it cannot be read."""
+    try:
+        return LINUX_BOOT_ID.read_text(encoding="ascii", errors="replace").strip() or None
+    except OSError:
+        return None
 
 
 def mac_platform_uuid() -> str | None:

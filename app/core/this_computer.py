@@ -14,7 +14,15 @@ the other's live write for its own killed one (`undo` taking it over mid-write).
 
 So a computer is told by the id its operating system keeps for the machine
 (app/core/machine_id.py), hashed with this app's salt (the index may sit on a share:
-the raw id is the machine's, for every program). Where none can be read, a random id
+the raw id is the machine's, for every program). What the id answers is "can a pid
+check here tell whether that process runs?": two Linux containers sharing a machine id
+(a bind-mounted /etc/machine-id, a D-Bus id baked into the image) cannot see each
+other's processes, and each took the other's live write for its own killed one. So
+outside the kernel's first pid namespace the namespace and the boot id are hashed in
+too: another container is another computer (and a restarted one, whose namespace is
+new, waits the day's grace for the write it left). In the first namespace (a host, a
+container run with the host's pids) the id is the machine id's alone, as 67b665a
+recorded it, so the rows written then stay this computer's. Where none can be read, a random id
 made once in the data folder (`computer-id`) stands in: made only when the file is
 missing, never replaced because it could not be read this time (a lock, a
 permission: processes are then told by host name), and replaced with a warning when
@@ -45,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.config import data_dir
+from app.core import machine_id
 from app.core.machine_id import os_machine_id
 
 ID_FILE = "computer-id"
@@ -52,6 +61,10 @@ MACHINE_NOTE_FILE = "computer-id-machine"  # which machine's the random id in ID
 
 # mixed into the hash of the OS's machine id, so that the id in the index is this app's alone
 _SALT = b"landmark-tagger computer id"
+
+# the kernel's first pid namespace (PROC_PID_INIT_INO): a host's own, and a container's
+# that shares the host's pids
+INIT_PID_NAMESPACE = "pid:[4026531836]"
 
 # what an id file must hold (secrets.token_hex(16)): anything else was not written whole
 _WELL_FORMED = re.compile(r"[0-9a-f]{32}")
@@ -97,9 +110,20 @@ def _ids() -> _Ids:
         if machine is None:
             _KNOWN[key] = _Ids(_read_or_make(folder / ID_FILE), None)
         else:
-            own = hmac.new(_SALT, machine.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+            hashed = _with_process_table(machine)
+            own = hmac.new(_SALT, hashed.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
             _KNOWN[key] = _Ids(own, _earlier_id_made_here(folder, own))
     return _KNOWN[key]
+
+
+def _with_process_table(machine: str) -> str:
+    """What is hashed into the id: the machine id, with the pid namespace and boot id
+    outside the first namespace (a container: see the module's docstring); the machine id
+    alone where the namespace cannot be read (not Linux), as before."""
+    namespace = machine_id.linux_pid_namespace()
+    if namespace is None or namespace == INIT_PID_NAMESPACE:
+        return machine
+    return f"{machine}\n{namespace}\n{machine_id.linux_boot_id() or ''}"
 
 
 def _earlier_id_made_here(folder: Path, own: str) -> str | None:
