@@ -23,6 +23,7 @@ from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_within, subtree_range
 from app.core.index.connection import db_text
 from app.core.index.forget import library_folder
+from app.core.index.problems import follow_damage_notes
 from app.core.index.photos_seen import forget_mount_points, mount_point_seen, move_mount_points
 from app.core.index.search_text import refresh_search_text
 from app.core.path_case import canonical_path, fold
@@ -345,7 +346,7 @@ def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> 
     """Re-point files, photos, library folders, the write journal (so undo finds the
     files), the files labels were read back from (read_back_keywords: a relabel replaces
     that keyword there, and a keyword removed there is seen), the sidecars' last seen states (sidecar_states: else each would be read as
-    changed) and the problems; refresh each photo's search words (its folder changed).
+    changed) and the damage notes (other problems go: the next run meets them again); refresh each photo's search words (its folder changed).
     What scans recorded of the cards mounted on its folders moves too where `target` is
     `root`'s `same_card`, else goes (another card, a copy: the scan of it records its own)."""
     def moved(path: str) -> str:
@@ -367,11 +368,15 @@ def _move_paths(conn, root: str, target: str, moves, same_card: bool = True) -> 
                      (db_text(moved(folder)), db_text(moved(primary)), photo_id))
         refresh_search_text(conn, photo_id)
     for table in ("write_journal", "read_back_keywords", "sidecar_states", "errors"):
-        rows = conn.execute(f"SELECT rowid, path FROM {table} WHERE path >= CAST(? AS TEXT) AND path < CAST(? AS TEXT) "
-                            "OR path = CAST(? AS TEXT)", (db_text(low), db_text(high), db_text(root))).fetchall()
-        for row_id, path in rows:
+        stage_column = "stage" if table == "errors" else "NULL"
+        rows = conn.execute(f"SELECT rowid, path, {stage_column} FROM {table} WHERE path >= CAST(? AS TEXT) "
+                            "AND path < CAST(? AS TEXT) OR path = CAST(? AS TEXT)",
+                            (db_text(low), db_text(high), db_text(root))).fetchall()
+        for row_id, path, stage in rows:
             path = os.fsdecode(path) if isinstance(path, bytes) else path
-            if table == "errors":  # met again at the new place, or not
+            if table == "errors" and stage == "damaged":  # only a decode records it again: it moves
+                follow_damage_notes(conn, [(row_id, path, moved(path))])
+            elif table == "errors":  # met again at the new place, or not
                 conn.execute("DELETE FROM errors WHERE id = ?", (row_id,))
             else:
                 conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",

@@ -1,7 +1,7 @@
 """The index's side of a photo found at another place (app/core/scan_moves.py): the
 lookups that find which new photo row holds a missing photo's picture, and the writes
 that join the two, the old photo keeping its labels and taking the new place, with its
-write journal and read-back records following the files. Callers hold a transaction."""
+write journal, read-back records and damage notes following the files. Callers hold a transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.core.index.catalog import METADATA_COLUMNS, refresh_fts
 from app.core.index.connection import db_text, now_iso
+from app.core.index.problems import follow_damage_notes
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.sidecar_states import state_now
 from app.core.metadata.sidecar import SIDECAR_SUFFIXES
@@ -208,6 +209,13 @@ def _follow_in_write_journal(conn: sqlite3.Connection, old_id: int, counterparts
             if moved is not None:
                 conn.execute(f"UPDATE OR REPLACE {table} SET path = CAST(? AS TEXT) WHERE rowid = ?",
                              (db_text(str(moved)), row_id))
+    notes = []
+    for row_id, path in conn.execute("SELECT id, path FROM errors WHERE photo_id = ? AND stage = 'damaged' "
+                                     "AND path IS NOT NULL", (old_id,)).fetchall():
+        path = os.fsdecode(path) if isinstance(path, bytes) else path
+        if Path(path) in moves:
+            notes.append((row_id, path, str(moves[Path(path)])))
+    follow_damage_notes(conn, notes)
     return edited
 
 

@@ -25,6 +25,8 @@ from collections.abc import Collection, Iterable, Sequence
 from app.core.cloud_files import online_only_note
 from app.core.fingerprint import fingerprint_file
 from app.core.folder_paths import is_within
+from app.core.index.connection import db_text
+from app.core.index.records import printable_path
 
 # (path as db_text or None, photo_id, stage, message, run_id, at, file_state or None)
 ProblemRow = tuple[object, int | None, str, str, int | None, str, str | None]
@@ -71,6 +73,24 @@ def clear_photos(conn: sqlite3.Connection, stages: Sequence[str], photo_ids: Seq
             f"DELETE FROM errors WHERE stage IN ({', '.join('?' * len(stages))}) "
             f"AND photo_id IN ({', '.join('?' * len(chunk))})", (*stages, *chunk),
         )
+
+
+def follow_damage_notes(conn: sqlite3.Connection, moves: Iterable[tuple[int, str, str]]) -> None:
+    """The damage notes (stage 'damaged': `errors` rowid, old path, new path) of photos
+    whose file moved or was renamed, or whose folder was relocated, follow the file, their
+    message naming the new path. Unlike a scan or decode problem, which the next run meets
+    again where the file is, only a decode of the picture records this one, and tagging
+    does not read a photo it has read: a note left at the old path would name a file that
+    is not there, or (deleted) leave the damaged photo with no trace."""
+    for row_id, old_path, new_path in moves:
+        found = conn.execute("SELECT message FROM errors WHERE id = ?", (row_id,)).fetchone()
+        if found is None:
+            continue
+        message, named = str(found[0]), printable_path(old_path) + ": "
+        if message.startswith(named):
+            message = printable_path(new_path) + ": " + message[len(named):]
+        conn.execute("UPDATE errors SET path = CAST(? AS TEXT), message = ? WHERE id = ?",
+                     (db_text(new_path), message, row_id))
 
 
 def scan_problem_states(conn: sqlite3.Connection) -> dict[str, str | None]:
