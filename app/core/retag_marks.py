@@ -37,9 +37,23 @@ class RetagMark:
         except ValueError:
             return self.started_at
 
-    def carrying_on(self) -> str:
-        """The line a run that carries it on says first."""
-        return f"carrying on the retag started {self.started_words()}: {self.left:,} of {self.photos:,} photos left"
+
+
+@dataclass(frozen=True)
+class RetagCarriedOn:
+    """What a run carries on of the retag under way: `here` of its photos left are among
+    the run's (a `tag FILE` outside it carries on none, and says nothing)."""
+
+    mark: RetagMark
+    here: int
+
+    def line(self) -> str:
+        """The line a run that carries it on says before the long part."""
+        started = self.mark.started_words()
+        if self.here == self.mark.left:
+            return f"carrying on the retag started {started}: {self.mark.left:,} of {self.mark.photos:,} photos left"
+        return (f"carrying on the retag started {started} with {self.here:,} of the {self.mark.left:,} photos "
+                "it has left")
 
 
 def unfinished_retag(conn: sqlite3.Connection, model_id: str | None = None) -> RetagMark | None:
@@ -51,6 +65,19 @@ def unfinished_retag(conn: sqlite3.Connection, model_id: str | None = None) -> R
         "SELECT COUNT(*), COALESCE(SUM(done = 0), 0) FROM retag_photos r JOIN photos p ON p.id = r.photo_id "
         "WHERE p.missing = 0").fetchone()
     return RetagMark(row[0], row[1], int(photos), int(left))
+
+
+def retag_carried_on(conn: sqlite3.Connection, photo_ids: Iterable[int], model_id: str,
+                     start_over: bool = False) -> RetagCarriedOn | None:
+    """What a run of `photo_ids` with this model carries on of the retag under way; None
+    when it carries on none of it (none under way, `start_over`, none of its photos left
+    among them)."""
+    mark = None if start_over else unfinished_retag(conn, model_id)
+    if mark is None or not mark.left:
+        return None
+    marks = _marks(conn, list(dict.fromkeys(int(i) for i in photo_ids)))
+    here = sum(1 for done in marks.values() if not done)
+    return RetagCarriedOn(mark, here) if here else None
 
 
 def photos_to_retag(conn: sqlite3.Connection, photo_ids: Iterable[int], model_id: str,

@@ -27,7 +27,8 @@ from app.core.path_case import DiskNames
 from app.core.photo_names import not_a_photo_reason
 from app.core.scanner import scan
 from app.core.progress import CancelToken, ProgressCallback
-from app.core.retag_marks import RetagMark, begin_retag, end_retag_if_done, photos_to_retag, unfinished_retag
+from app.core.retag_marks import (RetagCarriedOn, RetagMark, begin_retag, end_retag_if_done, photos_to_retag,
+                                  retag_carried_on, unfinished_retag)
 from app.core.scan_links import kept_link_spellings, library_spelling
 from app.core.tag_lock import one_tag_at_a_time
 from app.core.tag_result import TagResult
@@ -98,6 +99,7 @@ class TagSummary:
     retag: bool = False  # the run's options, for what a stopped run leaves to which next run
     retry_failed: bool = False
     retag_left: RetagMark | None = None  # the retag under way after the run, when one is left unfinished
+    retag_carried_on: RetagCarriedOn | None = None  # what this run carries on of a retag stopped before
 
     @property
     def unscanned(self) -> int:
@@ -109,8 +111,9 @@ class TagSummary:
         """Photos classified per second over the whole run."""
         return self.tagged / self.seconds if self.seconds > 0 else 0.0
 
-    def line(self) -> str:
-        """The one-line summary the CLI prints."""
+    def line(self, again: str | None = None) -> str:
+        """The one-line summary the CLI prints; `again`: the app's name for the action that
+        carries a cancelled retag on ("Tag"), where the CLI names its commands."""
         parts = [f"tagged {self.tagged} photo{'s' if self.tagged != 1 else ''}"]
         if self.tagged:
             parts.append(f"{self.no_landmark} without a landmark")
@@ -135,14 +138,17 @@ class TagSummary:
         rate = f" ({self.rate:.1f} photos/s)" if self.tagged else ""  # a rate of nothing is noise
         text = ", ".join(parts) + f" in {self.seconds:.1f} s{rate}"
         if self.cancelled:
-            text += self._what_is_left()
+            text += self._what_is_left(again)
         return text
 
-    def _what_is_left(self) -> str:
+    def _what_is_left(self, again: str | None = None) -> str:
         """What resumes a stopped run. A plain run skips what is done, and carries on a retag
         (whose photos done are kept in the index); a retag stopped before it began starts over."""
         if self.retag_left is not None and self.retag_left.left:
             done = f" after {self.tagged:,} of {self.selected:,} photos" if self.selected else ""
+            if again is not None:  # the app: its own action, no shell command it has no button for
+                return (f"; cancelled{done}: {again} again carries on with the "
+                        f"{counted(self.retag_left.left, 'photo')} of the retag left")
             return (f"; cancelled{done}: `tag` or `tag --retag` again carries on with the "
                     f"{counted(self.retag_left.left, 'photo')} of the retag left "
                     "(`tag --retag --start-over` reads them all again)")
@@ -164,24 +170,28 @@ def tag(
     cancel: CancelToken | None = None,
     on_result: Callable[[TagResult], None] | None = None,
     bundle=None,
+    on_retag_carried_on: Callable[[RetagCarriedOn], None] | None = None,
 ) -> TagSummary:
     """Classify the photos under `targets` (folders/files: scanned first) or with
     these ids (ints), store top-5 predictions and embeddings, and call `on_result`
     per photo. `bundle`: options.model loaded already (load_tag_bundle). Raises
     BundleError/ModelError when the model is unusable (before anything is scanned),
     UsageError for bad options and TagRunningError while another process tags the
-    index (app.core.tag_lock); per-file problems are recorded, not raised."""
+    index (app.core.tag_lock); per-file problems are recorded, not raised.
+    `on_retag_carried_on`: told, before any photo is read, what the run carries on of a
+    retag stopped before (only when it carries some on)."""
     started = time.monotonic()
     _check_options(options)
     if bundle is None:
         bundle = load_tag_bundle(options.model)
     with one_tag_at_a_time(index):  # TagRunningError while another process tags this index
-        return _tag(index, targets, options, progress, cancel, on_result, bundle, started)
+        return _tag(index, targets, options, progress, cancel, on_result, bundle, started, on_retag_carried_on)
 
 
 def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagOptions,
          progress: ProgressCallback | None, cancel: CancelToken | None,
-         on_result: Callable[[TagResult], None] | None, bundle, started: float) -> TagSummary:
+         on_result: Callable[[TagResult], None] | None, bundle, started: float,
+         on_retag_carried_on: Callable[[RetagCarriedOn], None] | None = None) -> TagSummary:
     """tag() once it holds the index's tagging lock."""
     summary = TagSummary(model_id=bundle.id, model_name=bundle.name,  # named even when stopped during the scan
                          retag=options.retag, retry_failed=options.retry_failed)
@@ -217,6 +227,9 @@ def _tag(index: "PhotoIndex", targets: Sequence[Path | str | int], options: TagO
         named = photo_ids_under(index, [r for r in roots if not r.is_dir()], names)
         # a retag stopped part-way: carried on, the photos it did already not read again
         retag = photos_to_retag(index.conn, photo_ids, bundle.id, options.retag, options.start_over)
+        summary.retag_carried_on = retag_carried_on(index.conn, photo_ids, bundle.id, options.start_over)
+        if summary.retag_carried_on is not None and on_retag_carried_on is not None:
+            on_retag_carried_on(summary.retag_carried_on)  # said before the long part
         selection = select_photos(index, photo_ids, bundle.id, retag, options.retry_failed or named)
         summary.selected, summary.up_to_date = len(selection.jobs), selection.up_to_date
         summary.failed_before = selection.failed_before

@@ -13,8 +13,8 @@ from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from app.gui.app_words import in_app_words
 from app.gui.job_runner import JobRunner
-from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, scan_line, stopped_undo_text,
-                               stopped_write_text, tag_line)
+from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, retag_carried_on_text,
+                               scan_line, stopped_undo_text, stopped_write_text, tag_line)
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -174,6 +174,11 @@ class JobHost(QObject):
         self._refresh_timer.start()
 
     def _on_item(self, result) -> None:
+        from app.core.retag_marks import RetagCarriedOn
+
+        if isinstance(result, RetagCarriedOn):  # why a Tag reads photos it tagged before
+            self.window.show_message(retag_carried_on_text(result))
+            return
         photo_id = getattr(result, "photo_id", None)
         if photo_id is not None:
             self._pending_refresh.add(int(photo_id))

@@ -44,6 +44,13 @@ def scan_line(summary) -> str:
         f"; {followed}" if followed else "")
 
 
+def retag_carried_on_text(carried_on) -> str:
+    """ "Carrying on the retag started 2026-12-05 18:33: 48 photos left": a Tag that reads
+    photos a retag stopped before (in the app or a terminal) has left says why it reads them."""
+    return (f"Carrying on the retag started {carried_on.mark.started_words()}: "
+            f"{counted(carried_on.here, 'photo')} left")
+
+
 def tag_line(summary) -> str:
     """A tag job's summary (TagSummary.line), with the files it could not read named as the
     command line names them: a dropped photo that is damaged did not just vanish; and the
@@ -51,7 +58,7 @@ def tag_line(summary) -> str:
     says it (folders_joined.joined_text), with the library panel's ways to widen or undo it."""
     from app.core.folders_joined import joined_text
 
-    line = summary.line()
+    line = summary.line(again="Tag")  # a cancelled retag: the app's Tag carries it on
     if summary.unscanned:
         files = "1 file" if summary.unscanned == 1 else f"{summary.unscanned:,} files"
         line += f"; {files} could not be read (see Problems)"

@@ -183,7 +183,8 @@ def tag_options(settings: AppSettings):
 
 def tag_work(db_path: Path, targets: Sequence[Path] | Sequence[int], settings: AppSettings) -> JobWork:
     """Tag folders (scanning them first) or a list of photo ids (Tag selection, photos
-    dropped); emits each TagResult. Photos chosen by hand that could not be decoded are
+    dropped); emits each TagResult, and first the retag it carries on (RetagCarriedOn).
+    Photos chosen by hand that could not be decoded are
     tried again although unchanged: Tag selection is how the app retries them."""
 
     def work(progress, cancel, emit_item):
@@ -194,7 +195,8 @@ def tag_work(db_path: Path, targets: Sequence[Path] | Sequence[int], settings: A
         if all(isinstance(target, int) for target in targets):
             options = replace(options, retry_failed=True)
         with PhotoIndex.open(db_path) as index:
-            return tag(index, list(targets), options, progress=progress, cancel=cancel, on_result=emit_item)
+            return tag(index, list(targets), options, progress=progress, cancel=cancel, on_result=emit_item,
+                       on_retag_carried_on=emit_item)
 
     return work
 
@@ -214,7 +216,7 @@ def folders_tag_work(db_path: Path, folders: Sequence[Path], settings: AppSettin
             return FoldersNotFound(absent)
         with PhotoIndex.open(db_path) as index:
             summary = tag(index, present, tag_options(settings), progress=progress, cancel=cancel,
-                          on_result=emit_item)
+                          on_result=emit_item, on_retag_carried_on=emit_item)
         summary.skipped_folders = absent
         return summary
 
@@ -246,7 +248,7 @@ def library_tag_work(db_path: Path, settings: AppSettings) -> JobWork:
             if not present:
                 return FoldersNotFound([str(root) for root in absent])
             summary = tag(index, present, tag_options(settings), progress=progress, cancel=cancel,
-                          on_result=emit_item)
+                          on_result=emit_item, on_retag_carried_on=emit_item)
             summary.skipped_folders = [str(root) for root in absent]
             return summary
 

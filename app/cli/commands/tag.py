@@ -103,9 +103,8 @@ def run(args) -> int:
           stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop, _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
-        _say_retag_carried_on(index, bundle.id, options)
         summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
-                      bundle=bundle)
+                      bundle=bundle, on_retag_carried_on=lambda carried_on: write_above_bar(carried_on.line()))
         # a photo given by its file has its line, up to date too: what the index keeps
         up_to_date = up_to_date_results(index, summary.up_to_date_named, summary.model_id) if args.json else []
     say_folders_joined(summary.folders_joined)
@@ -143,15 +142,6 @@ def run(args) -> int:
     failed = summary.errors or summary.failed_before or scan_errors or summary.not_photos
     code = EXIT_PARTIAL if failed else EXIT_OK
     return exit_code_with_missing(code, args.paths, paths)
-
-
-def _say_retag_carried_on(index, model_id: str, options) -> None:
-    """A retag stopped part-way with this model is carried on: say so before the long part."""
-    from app.core.retag_marks import unfinished_retag
-
-    mark = None if options.start_over else unfinished_retag(index.conn, model_id)
-    if mark is not None and mark.left:
-        print_summary(mark.carrying_on())
 
 
 def _library_folders(index) -> list[Path]:
