@@ -126,7 +126,7 @@ def test_a_held_file_of_a_folder_forgotten_and_added_back_is_released_by_accept_
     assert held() == [True]
     db = str(tmp_path / "index.db")
 
-    for command in (["accept", str(photo)], ["label", str(photo), "Colosseum"]):
+    for command in (["accept", "--release-held", str(photo)], ["label", "--release-held", str(photo), "Colosseum"]):
         code, _, err = run_cli(capsys, "--db", db, *command)
         assert code == 0 and "1 file released for the next `write`" in err, err
         assert held() == [False]
@@ -134,5 +134,7 @@ def test_a_held_file_of_a_folder_forgotten_and_added_back_is_released_by_accept_
         assert code == 0 and held() == [True], err
 
     assert run_cli(capsys, "--db", db, "accept", f"id:{row.id}")[0] == 0
+    assert held() == [True]  # no --release-held: still held
+    assert run_cli(capsys, "--db", db, "accept", "--release-held", f"id:{row.id}")[0] == 0
     write_all(index)
     assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Colosseum"]

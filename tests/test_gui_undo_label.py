@@ -150,6 +150,23 @@ def test_take_back_stays_at_hand_when_the_last_photo_left_the_review_list(qtbot,
     assert status(window).startswith("Took back the reject: 1 photo suggested again")
 
 
+def answer_held_question(monkeypatch, answer: str) -> list[str]:
+    """The question A and L ask about held files (app.gui.held_files_question), answered with the
+    button named `answer`; the questions' texts, as asked."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+
+    def click(box: QMessageBox) -> int:
+        assert box.defaultButton().text() == "Leave them alone"  # Enter keeps the other program's edit
+        asked.append(box.text())
+        next(button for button in box.buttons() if button.text() == answer).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", click)
+    return asked
+
+
 def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_again(qtbot, tmp_path, monkeypatch,
                                                                                    capsys):
     """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
@@ -166,9 +183,12 @@ def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_agai
     try:
         wait_for_job(qtbot, win)
         answer_label(monkeypatch, "Colosseum")
+        asked = answer_held_question(monkeypatch, "Write them again")
         select(win, [held_id])
         win.relabel_selected()
         wait_for_job(qtbot, win)
+        assert asked == ["This photo's file was changed in another program since our write (our keywords taken "
+                         "out, or an older copy put back). Write labels leaves them alone."]
         assert "; DSC_0004.JPG no longer left alone: Write labels… writes it again" in status(win)
         assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
 
@@ -183,7 +203,8 @@ def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_agai
         close_main_window(win)
 
 
-def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_again(qtbot, tmp_path, capsys):
+def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_again(qtbot, tmp_path, capsys,
+                                                                                       monkeypatch):
     """A on a photo accepted already, held by Write labels…: the release was all it did, said nowhere
     ("Nothing to change: the photo is already accepted") and left no Ctrl+Z step."""
     from app.core.index import PhotoIndex
@@ -198,6 +219,7 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
         wait_for_job(qtbot, win)
+        answer_held_question(monkeypatch, "Write them again")
         select(win, [held_id])
         win.accept_selected()
         assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
@@ -215,7 +237,7 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
 
 
 def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctrl_z_holds_it_again(
-        qtbot, tmp_path, capsys):
+        qtbot, tmp_path, capsys, monkeypatch):
     from app.core.index import PhotoIndex
     from app.core.metadata import plan_writes
     from tests.test_gui import close_main_window, shown_window
@@ -229,8 +251,10 @@ def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctr
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
         wait_for_job(qtbot, win)
+        asked = answer_held_question(monkeypatch, "Write them again")
         select(win, [ids[photo], ids[other]])
         win.accept_selected()
+        assert asked and asked[0].startswith("1 of these photos' files was changed in another program")
         assert status(win).startswith("Accepted 1 photo")
         assert status(win).endswith("; DSC_0004.JPG no longer left alone: Write labels… writes it again")
 
@@ -241,5 +265,42 @@ def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctr
                               "Write labels… again"
         assert [item.held for item in plan_writes(win.index) if item.target == photo] == [True]
         assert win.index.get(ids[other]).state == "suggested"
+    finally:
+        close_main_window(win)
+
+
+def test_the_apps_a_and_l_over_a_select_all_leave_held_files_held_unless_the_user_says_so(
+        qtbot, tmp_path, capsys, monkeypatch):
+    """review6 F2: Ctrl+A then A (or L) released every held file of the view: the next Write labels…
+    wrote the landmark over another program's strip. Now A and L ask; the default leaves them alone."""
+    from app.core.index import PhotoIndex
+    from app.core.metadata import plan_writes
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import answer_label, select
+    from tests.test_hold_release_undo import _held_beside_an_older_label
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
+        ids = {Path(row.path): row.id for row in index.search("")}
+        index.set_state([ids[other]], "suggested")
+    held = lambda: [item.held for item in plan_writes(win.index) if item.target == photo]  # noqa: E731
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        asked = answer_held_question(monkeypatch, "Leave them alone")
+        select(win, list(ids.values()))  # Ctrl+A
+        win.accept_selected()
+        assert asked == ["1 of these photos' files was changed in another program since our write (our keywords "
+                         "taken out, or an older copy put back). Write labels leaves them alone."]
+        assert status(win).startswith("Accepted 1 photo")
+        assert status(win).endswith("; 1 held file left alone by Write labels…")
+        assert "no longer left alone" not in status(win) and held() == [True]
+
+        answer_label(monkeypatch, "Trevi Fountain")
+        select(win, list(ids.values()))
+        win.relabel_selected()
+        wait_for_job(qtbot, win)
+        assert len(asked) == 2 and held() == [True]
+        assert win.index.get(ids[photo]).label == "Trevi Fountain"
     finally:
         close_main_window(win)

@@ -1,4 +1,4 @@
-"""review 10 F2, F3: the release of a held photo (the hold note's `label`, the app's L on it)
+"""review 10 F2, F3: the release of a held photo (the hold note's `label --release-held`, the app's L on it)
 is part of the journalled label command. Before, it was outside the review journal: the
 `undo --review` right after it took back an older, unrelated command, Ctrl+Z said "Nothing
 to take back", the hold was lost for good, the app's L did not say the file would be
@@ -50,7 +50,7 @@ def test_undo_review_after_the_release_holds_the_file_again_and_leaves_the_older
     photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
     db = str(tmp_path / "index.db")
 
-    code, _, err = run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")
+    code, _, err = run_cli(capsys, "--db", db, "label", "--release-held", f'path:"{photo}"', "Colosseum")
 
     assert code == 0
     assert (f"label: 0 of 1 matching photo changed, 1 file released for the next `write`; "
@@ -60,7 +60,7 @@ def test_undo_review_after_the_release_holds_the_file_again_and_leaves_the_older
     code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
 
     assert code == 0
-    assert f"took back `label 'path:\"{photo}\"' Colosseum`: 0 photos as before it; " \
+    assert f"took back `label --release-held 'path:\"{photo}\"' Colosseum`: 0 photos as before it; " \
            f"{photo}: left alone again by `write`" in err
     assert _label_of(index, photo) == ("Colosseum", "accepted")
     assert _label_of(index, other) == ("Petra", "accepted")  # the older command is not taken back
@@ -68,7 +68,7 @@ def test_undo_review_after_the_release_holds_the_file_again_and_leaves_the_older
     write_all(index)
     assert read_fields(photo.read_bytes()).hierarchical is None  # held again: not written
     # the way out works again, and the next undo takes back the older label
-    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")[0] == 0
+    assert run_cli(capsys, "--db", db, "label", "--release-held", f'path:"{photo}"', "Colosseum")[0] == 0
     assert write_all(index).written == 1
     assert run_cli(capsys, "--db", db, "undo", "--review")[0] == 0  # the write happened: the release is spent
     assert run_cli(capsys, "--db", db, "undo", "--review")[0] == 0
@@ -80,7 +80,7 @@ def test_taking_back_a_later_label_leaves_the_release_the_first_one_gave(tmp_pat
     second back gives the first label back, still released: not held again, and not said so."""
     photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
     db = str(tmp_path / "index.db")
-    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Petra")[0] == 0
+    assert run_cli(capsys, "--db", db, "label", "--release-held", f'path:"{photo}"', "Petra")[0] == 0
     assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")[0] == 0
     capsys.readouterr()
 
@@ -96,7 +96,7 @@ def test_taking_back_a_release_after_the_file_was_written_says_nothing_of_a_hold
     hold to come back, and the undo does not say the file is left alone again."""
     photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
     db = str(tmp_path / "index.db")
-    assert run_cli(capsys, "--db", db, "label", f'path:"{photo}"', "Colosseum")[0] == 0
+    assert run_cli(capsys, "--db", db, "label", "--release-held", f'path:"{photo}"', "Colosseum")[0] == 0
     write_all(index)
     assert read_fields(photo.read_bytes()).hierarchical  # written
     capsys.readouterr()

@@ -231,8 +231,8 @@ def test_a_raw_sidecar_back_as_before_our_write_is_held_as_a_jpeg_is(tmp_path, i
     assert item.held and f"its sidecar {sidecar.name} is back as it was before our write" in item.problem
     write_all(index)
     assert sidecar.read_bytes() == original
-    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "label", f'path:"{folder / "DSC_0001.NEF"}"',
-                           "Colosseum")
+    code, _, err = run_cli(capsys, "--db", str(tmp_path / "index.db"), "label", "--release-held",
+                           f'path:"{folder / "DSC_0001.NEF"}"', "Colosseum")
     assert code == 0 and f"label: {sidecar}: no longer left alone" in err
     write_all(index)
     assert "Landmarks|Colosseum" in fields_of_sidecar(sidecar.read_bytes()).hierarchical

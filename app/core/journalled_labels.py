@@ -33,9 +33,9 @@ class JournalledCorrections:
     photos it changed, the journal's command for them (None: nothing changed), the
     places the photos were the last to teach (no longer taught: their suggestions withdrawn),
     the photos left because they no longer matched the query (`still_matching`), and the
-    files `write` held that the label given releases (plan_stripped_hold.release_holds), in
-    `command` too: taking it back holds them again (app.core.index.released_holds), and
-    those it left held (`left_held`: a broad query that did not change their landmark)."""
+    files `write` held that the label given released (--release-held: released_holds.release_holds),
+    in `command` too: taking it back holds them again (app.core.index.released_holds), and
+    those it left held (`left_held`: no --release-held)."""
 
     corrections: list["Correction"]
     changed: list[int]
@@ -56,7 +56,7 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
                         progress: "ProgressCallback | None" = None,
                         cancel: "CancelToken | None" = None,
                         still_matching: "Callable[[], Iterable[int]] | None" = None,
-                        named_one_by_one: bool = True) -> JournalledCorrections:
+                        release_held: bool = False) -> JournalledCorrections:
     """A correction teaches (app.core.teaching.learn_from_corrections): each photo's old
     label is rejected and the photo becomes a reference for `label`, only while it is as
     `expected` (the app's look; None: whatever it holds when the transaction begins, so a
@@ -68,8 +68,8 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
     command's query matches, asked again in that transaction; a photo among `photo_ids`
     no longer among them (another job relabelled it while this waited) is left as it is,
     never relabelled for a query it no longer meets (JournalledCorrections.no_longer_matching).
-    `named_one_by_one` False (a folder's, a search's `label`): a file `write` held is released
-    only for a photo whose landmark the label changes (_decides_about), as for `accept`."""
+    `release_held` (the user's --release-held, the app's "Write them again"): the files `write`
+    holds of the photos labelled are released; else they stay held, whatever label they get."""
     from app.core.teaching import learn_from_corrections
 
     ids = [int(photo_id) for photo_id in photo_ids]
@@ -119,9 +119,8 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
                 # it taught a place the user had forgotten: taken back, the place is forgotten again
                 review_journal.record_forgotten_place(conn, command_id, place, forgotten_at)
         labelled = [i for i in ids if i not in set(no_longer_matching)]
-        deciding = [i for i in labelled if named_one_by_one or _decides_about(before.get(i), label)]
-        holds = _holds_released(conn, deciding, label)
-        left_held.extend(_holds_released(conn, [i for i in labelled if i not in set(deciding)], label).values())
+        holds = _holds_of(conn, labelled, label) if release_held else {}
+        left_held.extend([] if release_held else _holds_of(conn, labelled, label).values())
         if holds and command_id is None:
             # no label changed, yet files are released: journalled all the same, or the next
             # undo would take back an older command and the release could not be taken back
@@ -139,22 +138,12 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
                                  left_held)
 
 
-def _decides_about(was: "review_journal.LabelBefore | None", label: str | None) -> bool:
-    """Whether a `label` not naming its photos one by one still decides about this photo: it
-    gives it another landmark than it had (none, a rejected one, another name). Relabelling a
-    folder with the landmark its photos have is no decision about a file another program edited."""
-    from app.core.metadata.read_back import same_landmark
+def _holds_of(conn: "sqlite3.Connection", ids: list[int], label: str | None) -> dict[int, str]:
+    """The files `write` holds of these photos, given a landmark (plan_stripped_hold: a file whose
+    XMP went or that is back as before our write), by write-journal entry: {entry: path}."""
+    from app.core.index.released_holds import release_holds
 
-    return (was is None or was.label is None or was.state in (None, "rejected") or label is None
-            or not same_landmark(was.label, label))
-
-
-def _holds_released(conn: "sqlite3.Connection", ids: list[int], label: str | None) -> dict[int, str]:
-    """The label given is the way out of `write`'s hold of a file whose XMP went or that is
-    back as before our write (plan_stripped_hold): the files it releases, by write-journal entry."""
-    from app.core.metadata.plan_stripped_hold import release_holds
-
-    return release_holds(conn, ids, label) if label is not None and ids else {}
+    return {entry: path for entry, (path, _) in release_holds(conn, ids).items()} if label is not None and ids else {}
 
 
 def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:
@@ -280,11 +269,13 @@ class ForgetBefore:
 
 
 def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: str | None, *, command: str,
-                          expected: Mapping[int, "ReviewState"]) -> tuple["LabelChange", "ReviewCommand | None"]:
+                          expected: Mapping[int, "ReviewState"],
+                          release_held: bool = False) -> tuple["LabelChange", "ReviewCommand | None"]:
     """PhotoIndex.set_labels as the user's label (source user, accepted), with nothing
     taught (the app's L while another job holds the model), journalled as `command` in
     the same transaction; (what changed, the journal's command or None). UsageError for
-    a name no label can hold, as L's job and `label` refuse it (teaching.check_label)."""
+    a name no label can hold, as L's job and `label` refuse it (teaching.check_label).
+    `release_held`: the user's "Write them again", as correct_and_journal's."""
     from app.core.index import labels as label_store
     from app.core.teaching import check_label
 
@@ -299,5 +290,12 @@ def set_labels_journalled(index: "PhotoIndex", photo_ids: Sequence[int], label: 
         after = {photo_id: (label, "accepted") for photo_id in change.changed}
         command_id = (review_journal.record(conn, "label", command, before, list(after), after, also=list(after))
                       if after else None)  # also: a change of source alone (as correct_and_journal)
+        holds = _holds_of(conn, [i for i in ids if i not in change.left], label) if release_held else {}
+        if holds and command_id is None:  # journalled all the same, so Ctrl+Z holds them again
+            command_id = review_journal.close_command(conn, review_journal.open_command(conn, "label", command), 1).id
         journalled = None if command_id is None else review_journal.command_of(conn, command_id)
+        if holds:
+            from app.core.index.released_holds import mark_released
+
+            mark_released(conn, list(holds), journalled)
     return change, journalled

@@ -89,7 +89,8 @@ class StatesChanged(StateChange):
 def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state: str,
                            expected: Mapping[int, "ReviewState"], *,
                            progress: "ProgressCallback | None" = None,
-                           cancel: "CancelToken | None" = None, journal: str | None = None) -> StatesChanged:
+                           cancel: "CancelToken | None" = None, journal: str | None = None,
+                           release_held: bool = False) -> StatesChanged:
     """PhotoIndex.set_state_if_unchanged (the app's A and R); a reject of the last photos
     teaching a place withdraws its suggestions in the same transaction. Taking the reject
     back brings the place's references back, not those suggestions: a later `suggest`
@@ -97,7 +98,8 @@ def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state:
     between chunks, all in that one transaction: cancelled (Cancelled raised) or killed,
     no photo changed. `journal`: the command's words in the review journal, written in
     that transaction, so that `undo --review` takes the change back after the app quits
-    or is killed (its Ctrl+Z lives in the app's memory only)."""
+    or is killed (its Ctrl+Z lives in the app's memory only). `release_held`: the user
+    answered "Write them again" for the held files of an A (released_holds.close_releasing)."""
     from app.core.index import review_journal
     from app.core.index.released_holds import close_releasing
 
@@ -124,9 +126,9 @@ def set_states_withdrawing(index: "PhotoIndex", photo_ids: Sequence[int], state:
         untaught = withdraw_untaught(conn, taught_before) if taught_before else []
         # the photos journalled and not left are those it changed
         command, released = None, []
-        if command_id is not None and state == "accepted":  # an A releases what `write` held (as `accept`)
+        if command_id is not None and state == "accepted":  # an A told to releases what `write` held
             kept = [i for i in ids if i not in left]
-            command, released = close_releasing(conn, command_id, changed, kept)
+            command, released = close_releasing(conn, command_id, changed, kept, release_held=release_held)
         elif command_id is not None:
             command = review_journal.close_command(conn, command_id, changed)
     return StatesChanged(changed, left, tuple(untaught), command, tuple(path for path, _ in released))

@@ -109,12 +109,12 @@ class JobController(JobHost):
 
     def set_states(self, ids_by_state: dict[str, list[int]], expected: dict, title: str,
                    after: Callable[[StateChange], None], unchanged: Callable[[], str] | None = None,
-                   journal: str | None = None, taken_back=None) -> bool:
+                   journal: str | None = None, taken_back=None, release_held: bool = False) -> bool:
         """Accept, reject or re-suggest many photos at once, those still as `expected`
         (review_work.state_work, with its `journal` and `taken_back`); `after(StateChange)` on
         the GUI thread; `unchanged()` when cancelled or failed, every photo as it was (start)."""
         work = review_work.state_work(self.window.db_path, ids_by_state, expected, journal=journal,
-                                      taken_back=taken_back)
+                                      taken_back=taken_back, release_held=release_held)
         return self.start(title, work, after=after, all_or_nothing=True, unchanged=unchanged, holds_index=True)
 
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
@@ -237,7 +237,7 @@ class JobController(JobHost):
         return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True, holds_index=True)
 
     def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None,
-                left: dict | None = None) -> bool:
+                left: dict | None = None, release_held: bool = False) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught);
         those no longer as `expected` (the app's look) are left and shown as they are now.
         `left`: photos the app left out before the job ({id: (label, state) now}), named in
@@ -251,7 +251,7 @@ class JobController(JobHost):
             self.window.show_message(correction_text(summary))
 
         work = review_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
-                                        expected)
+                                        expected, release_held=release_held)
         # many photos: their one transaction takes seconds (a few photos': a moment, after decoding them)
         return self.start("Learning from your label", work, after=report, all_or_nothing=True,
                           holds_index=len(photo_ids) > label_actions.BULK_IN_WORKER)

@@ -20,6 +20,7 @@ from app.core.teaching_untaught import set_states_withdrawing
 from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
 from app.gui.review_work import app_label_command, app_state_command
+from app.gui.held_files_question import ask_to_write_held_again
 from app.gui.label_dialog import LabelDialog
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo, files_named
 
@@ -135,9 +136,11 @@ class LabelActions(ReviewUndo):
             ids, kept = choices_kept_among(ids, state, before)
             # of the photos it changes only: those left as they are go on teaching
             taught = self._teaching_photos({i: before[i] for i in ids if i in before}) if state == "rejected" else ()
+            held, release = self._held_among(ids) if state == "accepted" else ([], False)
 
             def done(change: StateChange) -> None:
-                self._state_changed(ids, state, before, change, taught, again, kept)
+                self._state_changed(ids, state, before, change, taught, again, kept,
+                                    left_held=0 if release else len(held))
 
             # each photo only while it is still as read above (compared and changed at once):
             # one labelled again by another program since is left as well, whatever the timing
@@ -148,14 +151,22 @@ class LabelActions(ReviewUndo):
             if self._goes_to_worker(len(ids)):
                 verb = "Accepting" if state == "accepted" else "Rejecting"
                 self.jobs.set_states({state: ids}, before, f"{verb} {counted(len(ids), 'photo')}", done,
-                                     journal=journal)
+                                     journal=journal, release_held=release)
                 return
             # a reject of the last photos teaching a place withdraws its suggestions
-            change = set_states_withdrawing(self.index, ids, state, before, journal=journal)
+            change = set_states_withdrawing(self.index, ids, state, before, journal=journal, release_held=release)
         except TaggerError as error:
             self.show_message(str(error))
             return
         done(change)
+
+    def _held_among(self, ids: Sequence[int]) -> tuple[list[str], bool]:
+        """(the files Write labels… holds of these photos, whether the user answered "Write them
+        again"): asked only when there are some; leaving them alone is the default."""
+        from app.core.index.released_holds import held_files
+
+        held = held_files(self.index.conn, list(ids))
+        return held, bool(held) and ask_to_write_held_again(self, held, len(ids))
 
     def _states_now(self, ids: Sequence[int]) -> dict:
         """review_states, with (None, FORGOTTEN) for each photo no longer in the index (its
@@ -212,10 +223,11 @@ class LabelActions(ReviewUndo):
 
     def _state_changed(self, ids: list[int], state: str, before: dict, change: StateChange,
                        taught: tuple[tuple[int, str], ...] = (), again: Sequence[int] = (),
-                       kept: Sequence[int] = ()) -> None:
+                       kept: Sequence[int] = (), left_held: int = 0) -> None:
         """Remember the step for Ctrl+Z, say what changed (and which photos were left as
         they are: labelled again since they were shown, or since `before` was read, or
-        `kept`, the user's own opposite choices among others: choices_kept_among), move on."""
+        `kept`, the user's own opposite choices among others: choices_kept_among; `left_held`:
+        the held files the user chose to leave alone), move on."""
         if change.left:
             ids = [i for i in ids if i not in change.left]
             again = [*again, *change.left]
@@ -257,6 +269,8 @@ class LabelActions(ReviewUndo):
             self.photos_changed(again)
         if kept:
             message = message.removesuffix(".") + kept_choices_text(state, len(kept))
+        if left_held:
+            message = message.removesuffix(".") + f"; {counted(left_held, 'held file')} left alone by Write labels…"
         self.show_message(message)
         self._after_label_change(ids)
 
@@ -292,20 +306,28 @@ class LabelActions(ReviewUndo):
         if not ids:
             self._left_labelled_again("changed", again, now)
             return
-        self.set_user_label(ids, dialog.label(), now, again)
+        try:
+            _held, release = self._held_among(ids) if dialog.label() is not None else ([], False)
+        except TaggerError as error:
+            self.show_message(str(error))
+            return
+        self.set_user_label(ids, dialog.label(), now, again, release_held=release)
         self.photos_changed(again)
 
-    def set_user_label(self, ids: list[int], label: str | None, expected: dict, again: Sequence[int] = ()) -> None:
+    def set_user_label(self, ids: list[int], label: str | None, expected: dict, again: Sequence[int] = (),
+                       release_held: bool = False) -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
         photos, they teach the new one), only on photos still as `expected` (the app's
         look, review_states: one labelled again by another program or taken out of the
         library before the change's transaction is left and named). While another job
         runs, the label is only set. `again`: photos left already, labelled again before
-        the look (their (label, state) now in `expected`), named at the end of the message."""
+        the look (their (label, state) now in `expected`), named at the end of the message.
+        `release_held`: the user answered "Write them again" for the held files among them."""
         if self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):  # one started meanwhile
             return
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
-        if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again}):
+        if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again},
+                                                   release_held=release_held):
             what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
             self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
@@ -315,7 +337,8 @@ class LabelActions(ReviewUndo):
             # same effects on each photo as set_label, without a statement per photo, the
             # same comparison as the job's (learn_from_corrections), journalled for Ctrl+Z
             change, journalled = set_labels_journalled(self.index, ids, label, expected=expected,
-                                                       command=app_label_command(label, len(ids)))
+                                                       command=app_label_command(label, len(ids)),
+                                                       release_held=release_held)
         except TaggerError as error:
             self.show_message(str(error))
             return

@@ -20,13 +20,14 @@ if TYPE_CHECKING:
 
 
 def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict, journal: str | None = None,
-               taken_back: "ReviewCommand | None" = None) -> JobWork:
+               taken_back: "ReviewCommand | None" = None, release_held: bool = False) -> JobWork:
     """Accept, reject or re-suggest the labels of many photos (each state its photos)
     whose (label, state) is still the one `expected` holds (PhotoIndex.set_state_if_unchanged),
     all in one transaction: cancelled (between chunks of photos) or killed, none changed.
     `journal`: the app's A or R (one state), journalled by these words for `undo --review`;
     `taken_back`: the journal's command of the A or R this Ctrl+Z takes back, which leaves
-    the journal in that transaction. Returns a StatesChanged: how many changed, the photos
+    the journal in that transaction; `release_held`: the user's "Write them again" (an A's held
+    files released). Returns a StatesChanged: how many changed, the photos
     left as another program left them, the journal's command and the files an A released."""
 
     def work(progress, cancel, emit_item):
@@ -36,7 +37,8 @@ def state_work(db_path: Path, ids_by_state: dict[str, list[int]], expected: dict
         with PhotoIndex.open(db_path) as index, index.transaction() as conn:
             # a reject of the last photos teaching a place withdraws its suggestions (teaching_untaught)
             changes = [set_states_withdrawing(index, ids, state, expected, progress=progress, cancel=cancel,
-                                              journal=journal) for state, ids in ids_by_state.items()]
+                                              journal=journal, release_held=release_held)
+                       for state, ids in ids_by_state.items()]
             if taken_back is not None:  # `expected`: each photo of the step as the A or R left it
                 review_journal.drop_taken_back(conn, taken_back, list(expected),
                                                next(iter(expected.values()))[1],
@@ -156,12 +158,14 @@ def app_teach_command(label: str, count: int) -> str:
 
 
 def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, settings: AppSettings,
-                    bundles: BundleCache, expected: dict[int, tuple[str | None, str]] | None = None) -> JobWork:
+                    bundles: BundleCache, expected: dict[int, tuple[str | None, str]] | None = None,
+                    release_held: bool = False) -> JobWork:
     """The user's label for these photos: the old label is rejected, the photos teach the
     new one (decoding only photos without a stored embedding); those no longer as
     `expected` (the app's look, PhotoIndex.review_states) are left as they are
     (learn_from_corrections), journalled for Ctrl+Z and `undo --review`
-    (app.core.journalled_labels). Returns a CorrectionSummary."""
+    (app.core.journalled_labels); `release_held`: the user's "Write them again" for the files
+    Write labels… held among them. Returns a CorrectionSummary."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
@@ -177,7 +181,7 @@ def correction_work(db_path: Path, photo_ids: Sequence[int], label: str | None, 
             # all photos in one transaction (decoding before it): cancelled or killed, none changed
             journalled = correct_and_journal(index, done, label, command=app_label_command(label, len(done)),
                                              model=model, bundle=bundle, progress=progress, cancel=cancel,
-                                             expected=expected)
+                                             expected=expected, release_held=release_held)
             corrections = journalled.corrections
             progress(Progress(done=len(done), total=len(done), message=label or "no landmark"))
             left = {photo_id: correction.labelled_since for photo_id, correction in zip(done, corrections)

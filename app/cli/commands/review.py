@@ -26,6 +26,8 @@ def register(subparsers) -> None:
         "QUERY holds state:rejected.",
     )
     accept.add_argument("query", help="search query choosing the photos ('' for all)")
+    accept.add_argument("--release-held", action="store_true",
+                        help="also write again the files `write` left alone because another program changed them since our write (their XMP taken out, an older copy put back): without it they stay held, whatever the query")
     accept.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     accept.set_defaults(handler=run_accept, takes_query=True)
 
@@ -58,6 +60,8 @@ def register(subparsers) -> None:
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     add_new_flag(label, "NAME")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the one chosen in the app's Settings, else the default bundle)")
+    label.add_argument("--release-held", action="store_true",
+                       help="also write again the files `write` left alone because another program changed them since our write (their XMP taken out, an older copy put back): without it they stay held, whatever the query")
     label.add_argument("--json", action="store_true", help="print the summary as a JSON line on stdout")
     label.set_defaults(handler=run_label, takes_query=True, split_query=_name_after_the_query, name=None)
 
@@ -92,7 +96,7 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     one line each, before the summary). `kept`: how many of the user's own choices (in
     `kept_state`) the query left as they are, said last (_choices_kept). `released`: the
     files `write` held that a `label` or `accept` released (taken back with it); `left_held`:
-    those one not naming its photos one by one left held, said after the summary."""
+    those it left held (no --release-held), said after the summary."""
     if args.json:
         print(json.dumps({"command": verb, "matched": matched, "changed": changed,
                           "left_out": [path for path, _ in left_out], "kept": kept,
@@ -113,10 +117,9 @@ def _finish(args: argparse.Namespace, verb: str, matched: int, changed: int, hin
     print(f"{verb}: {changed:,} of {counted(matched, 'matching photo')} changed{freed}{undo}{kept_line}",
           file=sys.stderr)
     if left_held:
-        them = "it" if left_held == 1 else "them"
-        other = "label" if verb == "accept" else "accept"
-        print_summary(f"{verb}: {counted(left_held, 'held file')} left alone: {verb} or {other} {them} by path "
-                      f"to release {them} (`write --dry-run` names {them})")
+        from app.core.index.released_holds import left_held_line
+
+        print_summary(left_held_line(verb, left_held))
     return 1 if left_out else 0
 
 
@@ -264,7 +267,7 @@ def _words_as_typed(args: argparse.Namespace) -> list[str]:
 
 def _command_as_typed(args: argparse.Namespace, verb: str) -> str:
     """The review command as the user typed it, for the journal (`undo --review` names it)."""
-    words = [verb, *_words_as_typed(args)]
+    words = [verb, *(["--release-held"] if getattr(args, "release_held", False) else []), *_words_as_typed(args)]
     if verb == "label":
         words += ["--no-landmark"] if args.no_landmark else [args.name or ""]
     return " ".join(map(shell_quote, words))
@@ -275,7 +278,7 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
     not name (app.core.review_choices), read and changed in one transaction. A reject of
     the last photos teaching a place withdraws the place's suggestions (app.core.teaching_untaught)."""
     from app.core.index import review_journal
-    from app.core.index.released_holds import held_files, names_photos_one_by_one
+    from app.core.index.released_holds import held_files
     from app.core.review_choices import review_targets
     from app.core.teaching_untaught import places_taught_by, withdraw_untaught
 
@@ -286,11 +289,11 @@ def _set_state(args: argparse.Namespace, state: str, verb: str) -> int:
         with index.transaction():
             targets = review_targets(index, ids, state, args.query, named.ids)
             taught_before = places_taught_by(index.conn, targets.change) if state == "rejected" else set()
-            released: list[tuple[str, str]] = []  # an accept naming its photos is the hold note's way out too
-            one_by_one = names_photos_one_by_one(args.query)
+            released: list[tuple[str, str]] = []  # --release-held: the hold note's way out
+            release_held = getattr(args, "release_held", False)
             changed = review_journal.change_states(index, targets.change, state, verb, _command_as_typed(args, verb),
-                                                   released, release=one_by_one)
-            left_held = [] if one_by_one or state != "accepted" else held_files(index.conn, targets.change)
+                                                   released, release_held=release_held)
+            left_held = [] if release_held or state != "accepted" else held_files(index.conn, targets.change)
             untaught = withdraw_untaught(index.conn, taught_before) if taught_before else []
     finally:
         index.close()
@@ -324,8 +327,6 @@ def run_reject(args: argparse.Namespace) -> int:
 def run_label(args: argparse.Namespace) -> int:
     from app.cli.common import folders_joined_for_files, refuse_file_as_name, say_folders_joined
     from app.core.errors import UsageError
-    from app.core.index.released_holds import names_photos_one_by_one
-
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
         raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\" "
@@ -358,7 +359,7 @@ def run_label(args: argparse.Namespace) -> int:
         still_matching = None if named.only_files else (lambda: _matching(index, args, named))
         changed, untaught, gone, stale, released, left_held = _correct_and_journal(
             index, ids, name, bundle, _command_as_typed(args, "label"), still_matching,
-            names_photos_one_by_one(args.query))
+            args.release_held)
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
             query = " ".join(map(shell_quote, _words_as_typed(args)))
@@ -384,20 +385,20 @@ def run_label(args: argparse.Namespace) -> int:
 
 
 def _correct_and_journal(index, ids: list[int], name: str | None, bundle, command: str,
-                         still_matching, one_by_one: bool) -> tuple[int, list, int, int, list[str], list[str]]:
+                         still_matching, release_held: bool) -> tuple[int, list, int, int, list[str], list[str]]:
     """A correction teaches, journalled for `undo --review` in the same transaction
     (app.core.journalled_labels); how many photos changed, the places they were the
     last to teach (teaching_untaught.Untaught: no longer taught, their suggestions withdrawn),
     how many left the library while it waited for the index (the app's job holding it), and
     how many no longer matched the query then (`still_matching`, asked again once the wait
     is over: the app's L, or another `label`, relabelled them; left as they are), and the
-    files `write` held that the label given releases, and those it left held (`one_by_one`
-    False: a query not naming its photos releases only where it changes the landmark). A photo
+    files `write` held that the label given releases (`release_held`: --release-held), and those
+    it left held (without it, whatever the query and the label). A photo
     named by its file gets the label as it is once the wait is over: the user named it."""
     from app.core.journalled_labels import correct_and_journal
 
     done = correct_and_journal(index, ids, name, command=command, bundle=bundle, still_matching=still_matching,
-                               named_one_by_one=one_by_one)
+                               release_held=release_held)
     stale = len(done.no_longer_matching)
     gone = sum(1 for correction in done.corrections if correction.labelled_since is not None) - stale
     return len(done.changed), done.untaught, gone, stale, done.released, done.left_held

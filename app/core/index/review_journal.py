@@ -223,18 +223,18 @@ def _fields(was: LabelBefore) -> tuple:
 
 
 def change_states(index: "PhotoIndex", photo_ids: Sequence[int], state: str, verb: str, command: str,
-                  released: list[tuple[str, str]] | None = None, release: bool = True) -> int:
+                  released: list[tuple[str, str]] | None = None, release_held: bool = False) -> int:
     """PhotoIndex.set_state, journalled as `command` in the same transaction (for `undo
-    --review`); returns how many photos changed. An accept releases the files `write` held
-    for the labels accepted (released_holds.close_releasing), each (path, label) added to
-    `released`, unless `release` is False (a query not naming its photos one by one)."""
+    --review`); returns how many photos changed. An accept given `release_held` (the user's
+    --release-held) releases the files `write` holds of its photos (released_holds.close_releasing),
+    each (path, label) added to `released`."""
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     with index.transaction() as conn:
         command_id = open_command(conn, verb, command)
         journalled = journal_states(conn, command_id, ids, state)
         changed = label_store.change_states(conn, ids, state)
         if state == "accepted":
-            freed = close_releasing(conn, command_id, journalled, ids if release else [])[1]
+            freed = close_releasing(conn, command_id, journalled, ids, release_held=release_held)[1]
             (released if released is not None else []).extend(freed)
         else:
             close_command(conn, command_id, journalled)

@@ -3,13 +3,13 @@
 the journal recorded it before that write (a backup put back, our own undo seen by an
 older copy of the index), is held by `write`: nothing tells whether the user meant the
 landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
-cases the file does tell). The note names the ways out: the label accepted (`accept`, the
-app's A, release_accepted_holds) or given again (`label`, the app's L, release_holds), both
-written at the next `write`, or rejected. A `write` naming the file does not release it:
-it names where to write, not that the other program's edit or the backup put back is to be
-overwritten. The release is kept in that write's journal entry, marked with the `label`'s
-or `accept`'s review command, so only the user's decision gives it, never an undo of
-another review command, whatever the times, and taking that command back holds the file
+cases the file does tell). The hold is read from the file against our newest write of it,
+whatever the photo's label has become since (an `accept`, `label`, `rename`, merge, `teach`,
+a new model): it stays until the user releases it in so many words, `accept --release-held`
+or `label --release-held` (the app asks at A and L), or rejects the label. A `write` naming
+the file does not release it: it names where to write, not that the other program's edit
+or the backup put back is to be overwritten. The release is kept in that write's journal
+entry, marked with the releasing review command, so taking that command back holds the file
 again (app.core.index.released_holds). A hold, not a failure: a nightly `write` still exits 0."""
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Sequence
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, id_chunks
 from app.core.metadata.dry_run_wording import listed
-from app.core.metadata.read_back import same_landmark
 from app.core.wording import in_which_shell, shell_quote
 
 if TYPE_CHECKING:
@@ -54,49 +53,52 @@ def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> str | None
         return None
     row = index.conn.execute(f"SELECT j.id, j.before, j.after {_REACHED} AND j.path = CAST(? AS TEXT) "
                              "ORDER BY j.id DESC LIMIT 1", (db_text(str(item.target)),)).fetchone()
-    return None if row is None else _hold_of(item.target, item.label, row[1], row[2])
+    return None if row is None else hold_of(item.target, row[1], row[2])
 
 
-def _hold_of(path: Path, label: str, before: str | None, after: str) -> str | None:
-    """STRIPPED or RESTORED where our write of `label` (its entry's `before` and `after`),
-    not released, holds `path`, else None (another label written, released, undone)."""
+def hold_of(path: Path, before: str | None, after: str) -> str | None:
+    """STRIPPED or RESTORED where our write (its entry's `before` and `after`), not released,
+    holds `path`, else None (released, no label written, the file still holds what we wrote).
+    Read from the file against the label that write put there, not the photo's label now:
+    a rename, a merge or a new label is no decision about the other program's edit."""
     from app.core.keywords_changed_elsewhere import HELD, what_is_in
 
     written = json.loads(after)
-    if written.get("released") or written.get("label") is None or not same_landmark(written["label"], label):
+    if written.get("released") or written.get("label") is None:
         return None
-    state = what_is_in(path, label, json.loads(before or "{}"))[0]
+    state = what_is_in(path, written["label"], json.loads(before or "{}"))[0]
     return state if state in HELD else None
 
 
-def release_holds(conn: sqlite3.Connection, photo_ids: Sequence[int], label: str) -> dict[int, str]:
-    """The user gave these photos `label` (the hold note's `label` command), in its
-    transaction: each file of theirs held for it (_hold_of) is released, the next `write`
-    writing it again; {write-journal entry: path} of those released, for the caller to
-    mark with its review command (released_holds.mark_released), so taking the command
-    back holds them again. A photo whose label is not `label`, accepted, now (the command
-    left it) releases nothing."""
-    return {entry_id: path for entry_id, (path, now) in release_accepted_holds(conn, photo_ids).items()
-            if same_landmark(now, label)}
-
-
-def release_accepted_holds(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """The user accepted these photos' labels (`accept`, the app's A: as clear a decision as
-    `label`), in its transaction: each file of theirs held for the label each has, accepted,
-    now (_hold_of) is released; {write-journal entry: (path, label)}, to be marked with the
-    command as release_holds' are."""
+def held_files_of(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """The files `write` holds (hold_of) of these photos whose label is accepted now, whatever
+    its name, by the newest write of each file: {write-journal entry: (path, label now)}. Given
+    --release-held (the app's "Write them again"), the caller releases them, marked with its
+    review command (released_holds.mark_released), so taking the command back holds them again;
+    else it names how many it left held."""
     rows = []
     for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]):
         rows += conn.execute(
-            "SELECT j.id, j.path, j.before, j.after, l.label FROM write_journal j "
+            "SELECT j.id, j.path, j.before, j.after, l.label, j.size_after, j.mtime_ns_after FROM write_journal j "
             "JOIN write_batches b ON b.id = j.batch_id JOIN labels l ON l.photo_id = j.photo_id "
             "WHERE b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
             f"AND l.state = 'accepted' AND j.photo_id IN ({marks})", chunk).fetchall()
     newest: dict[str, tuple] = {}
     for row in sorted(rows + _forgotten_photos_rows(conn, photo_ids), key=lambda row: row[0], reverse=True):
         newest.setdefault(row[1], row)
-    return {entry_id: (path, now) for entry_id, path, before, after, now in newest.values()
-            if now is not None and _hold_of(Path(path), now, before, after)}
+    return {row[0]: (row[1], row[4]) for row in newest.values()
+            if row[4] is not None and not _as_written(row) and hold_of(Path(row[1]), row[2], row[3])}
+
+
+def _as_written(row: tuple) -> bool:
+    """Whether the file is as our write left it (its size and time then): a stat, not a read,
+    for the many photos of a select-all; such a file holds what we wrote, so no hold."""
+    size, mtime_ns = (row[5], row[6]) if len(row) > 6 else (None, None)
+    try:
+        now = Path(row[1]).stat()
+    except OSError:
+        return False
+    return size is not None and mtime_ns is not None and (now.st_size, now.st_mtime_ns) == (size, mtime_ns)
 
 
 def _forgotten_photos_rows(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[tuple]:
@@ -139,6 +141,6 @@ def _held(item: PlannedWrite, how: str) -> PlannedWrite:
             f"its XMP metadata was removed since our write of {listed([item.label])} (by another program, or an "
             "older copy of the file put back?)")
     return replace(item, held=True, problem=(
-        f"{what}; not written again: {in_which_shell()}`landmark-tagger accept {query}` (or `landmark-tagger "
-        f"label {query} {shell_quote(item.label)}`) writes it at the next `write`, `landmark-tagger reject {query}` "
-        "takes the label off"))
+        f"{what}; not written again: {in_which_shell()}`landmark-tagger accept --release-held {query}` (or "
+        f"`landmark-tagger label --release-held {query} {shell_quote(item.label)}`) writes it at the next `write`, "
+        f"`landmark-tagger reject {query}` takes the label off"))
