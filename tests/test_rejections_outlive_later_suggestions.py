@@ -119,3 +119,23 @@ def test_a_written_keyword_the_user_rejected_comes_out_whatever_was_suggested_si
         assert label_of(db)[0] != written
     assert main(["--db", str(db), "write"]) == 0
     assert not read_fields((trip / "a.jpg").read_bytes()).subject
+
+
+def test_a_reject_taken_back_after_a_suggestion_replaced_it_is_not_given_back(tmp_path, trip, tiny_bundle, capsys):
+    """`undo --review` of the reject leaves the label row a lower threshold gave since as it
+    is, but the user withdrew the rejection: the model's "no landmark" is back in review."""
+    db = tmp_path / "index.db"
+    tag(db, trip, tiny_bundle.path, UNREACHABLE)
+    assert main(["--db", str(db), "reject", str(trip / "a.jpg")]) == 0
+    tag(db, trip, tiny_bundle.path, "0")
+    landmark, state = label_of(db)
+    assert landmark is not None and state == "suggested"
+    capsys.readouterr()
+    main(["--db", str(db), "undo", "--review"])  # non-zero: no photo as before it
+    assert "1 photo left as it is" in capsys.readouterr().err
+    assert label_of(db) == (landmark, "suggested")
+    with PhotoIndex.open(db) as index:
+        assert index.conn.execute("SELECT * FROM rejections").fetchall() == []
+    tag(db, trip, tiny_bundle.path, UNREACHABLE)
+    assert label_of(db) == (None, "suggested")
+    assert "1 photo" in suggested(db, capsys)

@@ -246,6 +246,19 @@ def remember_rejection(conn: sqlite3.Connection, photo_id: int, label: str | Non
     _sync_rejections(conn, [photo_id], label, "rejected")
 
 
+def withdraw_rejections(conn: sqlite3.Connection, given: Mapping[int, ReviewState]) -> None:
+    """A reject taken back (`undo --review`) from photos a suggestion relabelled since, their
+    label rows left as they are: each label the reject gave "rejected" (`given`: the photo's
+    (label, state) after it) is no longer recorded as rejected, else the next `tag` would
+    give the rejection the user withdrew back (model_suggestions.rejection_kept)."""
+    by_label: dict[str | None, list[int]] = {}
+    for photo_id, (label, state) in given.items():
+        if state == "rejected":
+            by_label.setdefault(label, []).append(int(photo_id))
+    for label, photo_ids in by_label.items():
+        _sync_rejections(conn, photo_ids, label, "suggested")
+
+
 def is_rejected(conn: sqlite3.Connection, photo_id: int, label: str, landmark_id: str | None = None) -> bool:
     """Whether the user rejected this landmark for the photo: by its name, or by its
     landmark id, which a rejected name had in what a model said of the photo (its stored

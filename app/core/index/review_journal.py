@@ -387,6 +387,7 @@ def take_back(index: "PhotoIndex", command: ReviewCommand | None = None,
         after = {int(row[0]): (row[7], row[8]) for row in rows if int(row[0]) not in forgotten}
         left = {**label_store.changed_since(conn, list(after), after), **forgotten}
         restored = [photo_id for photo_id in after if photo_id not in left]
+        label_store.withdraw_rejections(conn, {i: after[i] for i in left if i in after})  # relabelled or not
         if command.verb == FORGET_PLACE:
             return _take_back_forget(conn, command, restored, before, after, left)
         _restore(conn, command.id, restored, before, after, relabel_all=command.verb in RELABELLING,
