@@ -118,3 +118,19 @@ def test_a_split_pair_rejoins_when_the_renumbering_is_undone(tmp_path, capsys) -
     assert labels(capsys, db) == {"Trip/DSC_0001.JPG": "Colosseum", "Trip/DSC_0002.JPG": "Petra"}
     assert b"Colosseum" in (trip / "DSC_0001.JPG").read_bytes()
     assert b"Petra" in (trip / "DSC_0002.JPG").read_bytes()
+
+
+def test_an_edit_without_metadata_saved_beside_and_moved_over_stays_in_the_pair(tmp_path, capsys) -> None:
+    """Save for Web beside the camera JPEG (no EXIF), scanned, then moved over it: the edit
+    was a photo of its own, with no RAW left standing alone as a renumbering leaves one."""
+    lib, db = labelled_pair(tmp_path, capsys)
+    write_jpeg(lib / "Trip" / "DSC_0001-edit.jpg", color=(7, 8, 9), taken=None, make=None, model=None)
+    run(capsys, db, "scan", str(lib))
+    (lib / "Trip" / "DSC_0001-edit.jpg").replace(lib / "Trip" / "DSC_0001.JPG")
+
+    said = run(capsys, db, "scan", str(lib))
+    run(capsys, db, "write")
+
+    assert "left" not in said
+    assert labels(capsys, db) == {"Trip/DSC_0001.JPG": "Colosseum"}
+    assert b"Colosseum" in (lib / "Trip" / "DSC_0001.JPG").read_bytes()

@@ -11,6 +11,7 @@ import sqlite3
 
 from app.core.index.catalog import METADATA_COLUMNS, FileBefore, refresh_fts
 from app.core.index.connection import db_text, now_iso
+from app.core.index.pairing import family_of
 
 
 # A photo whose name another picture took keeps its files' paths with this after them
@@ -94,6 +95,19 @@ def held_here_until_this_scan(conn: sqlite3.Connection, fingerprint: str, photo_
         "AND m.run_id = ?)) ORDER BY f.id", (fingerprint, photo_id, newest_before, run_id)).fetchall()
     paths = [path_before_detached(os.fsdecode(r[0]) if isinstance(r[0], bytes) else r[0]) for r in rows]
     return [path for path in paths if os.path.dirname(path) == folder]
+
+
+def raw_beside(conn: sqlite3.Connection, place: str) -> bool:
+    """Whether an indexed RAW of the stem of `place` (DSC_0002.NEF for DSC_0002.JPG) is
+    there: the picture renamed from `place` was a pair's JPEG, renumbered, not an edit of
+    its own (DSC_0001-edit.jpg) moved over the JPEG it was made from."""
+    folder, name = os.path.split(place)
+    like = re.sub(r"([\\%_])", r"\\\1", name.rpartition(".")[0] or name) + ".%"
+    rows = conn.execute(
+        "SELECT f.path, f.name FROM files f JOIN photos p ON p.id = f.photo_id WHERE p.folder = CAST(? AS TEXT) "
+        "AND f.kind = 'raw' AND f.missing = 0 AND f.name LIKE ? ESCAPE '\\'", (db_text(folder), like)).fetchall()
+    return any(family_of(os.fsdecode(raw)) == family_of(name) and os.path.exists(os.fsdecode(path))
+               for path, raw in rows)
 
 
 def note_split_off(conn: sqlite3.Connection, photo_id: int, name: str, fingerprint: str) -> None:
