@@ -1,7 +1,8 @@
 """Problems from jobs collected in one table (file, stage, problem): one place to
 look instead of a dialog per failed file. A file has one row a stage, its latest
 problem, as in the index: each rescan meets the same broken files again, and the list
-used to grow by all of them after every job."""
+used to grow by all of them after every job. A row the index holds goes once the
+index no longer does (the file fixed and read again)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from app.core.index.records import printable_path
+from app.core.index.records import ErrorRecord, printable_path
 from app.core.library import display_name
 from app.gui.app_words import in_app_words
 
 MAX_ROWS = 2000
 KeyRole = Qt.ItemDataRole.UserRole + 1  # on the file item: what makes a row the same problem
+RecordedRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the row is one the index holds
 
 
 class ErrorsPanel(QTableWidget):
@@ -47,10 +49,15 @@ class ErrorsPanel(QTableWidget):
         self.addAction(clear)
         self._rows: dict[str, QTableWidgetItem] = {}  # problem key -> its row's file item
 
-    def add_problem(self, path: str | None, stage: str, message: str) -> None:
+    def add_recorded(self, error: ErrorRecord) -> None:
+        """Add a problem the index holds (refresh_recorded takes it out once it does not)."""
+        self.add_problem(error.path, error.stage, error.message, recorded=True)
+
+    def add_problem(self, path: str | None, stage: str, message: str, recorded: bool = False) -> None:
         """Add a row at the top; the file's earlier row for this stage goes (a message
-        without a file replaces the same message)."""
-        key = json.dumps([path, stage] if path else [None, stage, message])
+        without a file replaces the same message). `recorded`: the index holds the problem
+        (see refresh_recorded)."""
+        key = _key(path, stage, message)
         earlier = self._rows.pop(key, None)
         if earlier is not None and self.row(earlier) >= 0:
             self.removeRow(self.row(earlier))
@@ -59,6 +66,7 @@ class ErrorsPanel(QTableWidget):
         file_item = QTableWidgetItem(name or "—")
         file_item.setToolTip(printable_path(path) if path else "")
         file_item.setData(KeyRole, key)
+        file_item.setData(RecordedRole, recorded)
         self._rows[key] = file_item
         # the File column names the file: the message need not repeat its whole path
         shown = message.replace(path, name) if path and name and len(path) > len(name) else message
@@ -72,6 +80,20 @@ class ErrorsPanel(QTableWidget):
             self._rows.pop(self.item(self.rowCount() - 1, 0).data(KeyRole), None)
             self.removeRow(self.rowCount() - 1)
         self.count_changed.emit(self.rowCount())
+
+    def refresh_recorded(self, recorded: list[ErrorRecord]) -> None:
+        """The rows the index held go where it holds them no more (`recorded`: its problems
+        now): a damaged photo put back from a backup and tagged again was still called
+        damaged until the app was started again. Other rows (a job that failed, the
+        settings) stay until the list is cleared."""
+        held = {_key(error.path, error.stage, error.message) for error in recorded}
+        gone = [key for key, item in self._rows.items() if item.data(RecordedRole) and key not in held]
+        for key in gone:
+            item = self._rows.pop(key)
+            if self.row(item) >= 0:
+                self.removeRow(self.row(item))
+        if gone:
+            self.count_changed.emit(self.rowCount())
 
     def problems(self) -> list[tuple[str, str, str]]:
         """(file tooltip path, stage, whole message) of every row, newest first."""
@@ -90,3 +112,8 @@ class ErrorsPanel(QTableWidget):
             self.clear_problems()
             return
         super().keyPressEvent(event)
+
+
+def _key(path: str | None, stage: str, message: str) -> str:
+    """What makes two problems one row: the file and stage, or a message without a file."""
+    return json.dumps([path, stage] if path else [None, stage, message])

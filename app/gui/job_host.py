@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QTimer, Signal
 
 from app.gui.app_words import in_app_words
+from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, retag_carried_on_text,
                                scan_line, stopped_undo_text, stopped_write_text, tag_line)
@@ -256,6 +257,8 @@ class JobHost(QObject):
         self._refresh_timer.stop()
         self._flush_refresh()
         self._collect_errors()
+        # a problem the job got past (a damaged photo put back from a backup and read whole) leaves the panel
+        self.window.errors_panel.refresh_recorded(self.window.index.errors(limit=MAX_PROBLEM_ROWS))
         self.window.job_bar.end()
         self.window.set_jobs_enabled(True)
         if self._may_change_files:  # a tile must not keep the picture of a file changed or evicted
@@ -269,4 +272,4 @@ class JobHost(QObject):
         if new:
             self._last_error_id = max(e.id for e in new)
         for error in reversed(new):
-            self.window.errors_panel.add_problem(error.path, error.stage, error.message)
+            self.window.errors_panel.add_recorded(error)

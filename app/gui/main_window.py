@@ -370,7 +370,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.errors_panel.blockSignals(True)
         try:
             for error in reversed(earlier):
-                self.errors_panel.add_problem(error.path, error.stage, error.message)
+                self.errors_panel.add_recorded(error)
         finally:
             self.errors_panel.blockSignals(False)
         count = self.errors_panel.rowCount()
