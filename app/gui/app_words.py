@@ -27,6 +27,8 @@ _IN_THE_APP = (
     (re.compile(r"`tag --retry-failed` tries them again"), "Tag selection tries the photos chosen again"),
     (re.compile(r"`tag --retry-failed` tries it again"), "Tag selection tries it again"),
     (re.compile(r"`landmark-tagger write`"), "Write labels…"),
+    # the photos' problems are in the app's Problems panel (a tag job's "labelled before from a damaged picture")
+    (re.compile(r"\(`landmark-tagger stats --errors` lists them\)"), "(see Problems)"),
     # a JPEG holding an older label of ours, left alone (plan_jpeg_hold): Write labels… has no
     # "into JPEGs" choice of its own, and Settings' would write every JPEG from then on
     # (the command up to its "` updates": a path may hold a backtick)
