@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
+INVALID_SEARCH_TEXT = ("No photos: the search is not valid\nCorrect it (the line under the search field says why), "
+                       "or clear it (× in the search field) to see the photos again.")
 
 
 def row_of_photo(ids: list[int], photo_id: int, old_row: int) -> int:
@@ -148,10 +150,12 @@ class ResultsDisplay:
         self.refresh()
 
     def show_results(self, results: SearchResults) -> None:
-        """A malformed query is shown inline and the grid keeps its photos."""
+        """A malformed query is shown inline, the grid and the review list emptied: the
+        previous search's photos and count left on show read as this query's (8 Petra
+        photos under `label:"no landmark"`)."""
         window = self.window
         if results.error is not None:
-            window.search_bar.show_error(results.error)
+            self._show_invalid(results)
             return
         keep_view = results.ticket == self._keep_view_for
         in_place = results.ticket == self._in_place_for
@@ -171,6 +175,7 @@ class ResultsDisplay:
             self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place, new_search)
             narrowed = bool(window.folders or window.entry_query)
             window.grid.show_empty("" if results.ids else no_match_text(window.search_bar.text(), narrowed))
+        window.review.show_search_invalid("")
         if results.review_ids is not None:
             window.search_bar.show_count(len(results.review_ids), "to review")
             new_search = self._is_new_search("review", (results.query,))
@@ -185,6 +190,23 @@ class ResultsDisplay:
                         window.review_model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
         if results.ids or results.review_ids:
             self._has_library = True
+        self._after_results()
+
+    def _show_invalid(self, results: SearchResults) -> None:
+        """No photo shown for a malformed query; the line under the field says why."""
+        window = self.window
+        window.search_bar.show_error(results.error)
+        for view_name, model, view in (("grid", window.grid_model, window.grid),
+                                       ("review", window.review_model, window.review.list)):
+            self._is_new_search(view_name, ("invalid", results.query))
+            self.set_model_ids(model, view, [], new_search=True)
+        window.grid.show_empty(INVALID_SEARCH_TEXT)
+        window.review.show_count(0)
+        window.review.show_search_invalid(INVALID_SEARCH_TEXT)
+        self._after_results()
+
+    def _after_results(self) -> None:
+        window = self.window
         self.update_page_and_actions()
         model, view = window._active_model_and_view()
         if not view.currentIndex().isValid():

@@ -234,6 +234,8 @@ class ReviewView(QWidget):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty, 1)
         self.empty.hide()
+        self._why_empty = ALL_REVIEWED  # show_untagged's words, said again once a search is valid
+        self._search_invalid = ""  # why the search is not valid (show_search_invalid), else ""
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
@@ -255,9 +257,16 @@ class ReviewView(QWidget):
     def show_untagged(self, untagged: int) -> None:
         """An empty list says why: photos not tagged yet have nothing to review (right after
         Add folder), else every suggestion has been seen."""
-        self.empty.setText(
+        self._why_empty = (
             f"Nothing to review yet: {counted(untagged, 'photo')} in the library {'is' if untagged == 1 else 'are'} "
             "not tagged.\nPress Tag folder to recognise the landmarks in them." if untagged else ALL_REVIEWED)
+        self.empty.setText(self._search_invalid or self._why_empty)
+
+    def show_search_invalid(self, why: str) -> None:
+        """The list is empty because the search is not valid (`why`; "" once it is): not
+        "all reviewed"."""
+        self._search_invalid = why
+        self.empty.setText(why or self._why_empty)
 
     def show_count(self, count: int) -> None:
         self.heading.setText(f"Review suggestions  ({count:,})")

@@ -3,6 +3,8 @@ inline error for a malformed query (no dialog)."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePo
 from app.core.index.query_parser import NO_LANDMARK_TERM
 from app.gui.icons import icon
 from app.gui.key_names import key_name
+from app.gui.library_tree import NO_LANDMARK_QUERY, NO_LANDMARK_TITLE
 
 DEBOUNCE_MS = 250
 SAVE_SEARCH_KEY = "Ctrl+D"  # a bookmark, as in a web browser
@@ -24,6 +27,20 @@ LANGUAGE = "\n".join((
     "finds either.",
     "A file or folder path pasted here finds that photo or folder.",
 ))
+
+
+# the core's way to the photos tagged "no landmark" (query_parser._no_landmark_hint) counts rejected
+# ones too: in the app, the library panel's entry, whose count and search leave them out
+_NO_LANDMARK_WAY = re.compile(r"are found with " + re.escape(NO_LANDMARK_TERM)
+                              + r" \(-has:label alone adds those never tagged\)")
+
+
+def query_error_in_app_words(message: str) -> str:
+    """Why a query is malformed, with the app's way where the core names a search: the
+    search `label:"no landmark"` is refused with found 11 photos where the library
+    panel's "No landmark" counted 9."""
+    return _NO_LANDMARK_WAY.sub(f"are under {NO_LANDMARK_TITLE} in the library panel's Landmarks "
+                                f"(the search {NO_LANDMARK_QUERY}: rejected ones left out)", message)
 
 
 class QueryError(QLabel):
@@ -135,10 +152,12 @@ class SearchBar(QWidget):
         self.count_label.setText(self._shown_count)
 
     def show_error(self, message: str) -> None:
-        """Show why the query is malformed under the field; the grid keeps its last results."""
+        """Show why the query is malformed under the field, in the app's words; no count:
+        it matched nothing (the grid is emptied too), and the last search's count read as its."""
         self._set_invalid(True)
-        self.count_label.setText(self._shown_count)  # the grid still shows those: not "searching…"
-        self.error_label.setText(message)
+        self._shown_count = ""
+        self.count_label.setText("")
+        self.error_label.setText(query_error_in_app_words(message))
         self.error_label.show()
 
     def has_error(self) -> bool:
