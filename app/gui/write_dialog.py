@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.index.records import printable_path
+from app.core.keywords_changed_elsewhere import holds_landmark
 from app.core.library import display_name
 from app.core.wording import counted
 from app.gui import theme
@@ -92,6 +93,16 @@ def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
     return in_app_words(cell_text(problem if problem or not note else f"note: {note}"), index_named)
 
 
+def replaced_text(item) -> str:
+    """The Replaces cell: the landmark keyword the file holds now that the write takes out,
+    "—" for none. The plan's previous_label is what our last write put there: a file whose
+    XMP was stripped since, or a backup put back, carries nothing, and the cell named the
+    landmark all the same. A file not read (missing, changed since indexed) shows "—" too."""
+    previous = getattr(item, "previous_label", None)
+    before = getattr(item, "before", None)
+    return previous if previous and before is not None and holds_landmark(before, previous) else "—"
+
+
 def _row_order(item) -> int:
     """0 a file that would be written, 1 one that cannot be, 2 one already right."""
     if getattr(item, "problem", None):
@@ -145,6 +156,8 @@ class WritePlanDialog(QDialog):
                 text = cell_text(value)
                 if name == "label" and value is None:
                     text = "no landmark"
+                elif name == "previous_label":
+                    text = replaced_text(item)
                 elif name == "problem":
                     text = problem_text(item, unchanged, getattr(parent, "index_named", None))
                 cell = QTableWidgetItem(text)
