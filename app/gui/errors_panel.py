@@ -2,7 +2,8 @@
 look instead of a dialog per failed file. A file has one row a stage, its latest
 problem, as in the index: each rescan meets the same broken files again, and the list
 used to grow by all of them after every job. A row the index holds goes once the
-index no longer does (the file fixed and read again)."""
+index no longer does (the file fixed and read again); a row leads to its photo
+(double-click, Enter) and to its file's folder (Show in folder)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from app.gui.app_words import in_app_words
 
 MAX_ROWS = 2000
 KeyRole = Qt.ItemDataRole.UserRole + 1  # on the file item: what makes a row the same problem
+PathRole = Qt.ItemDataRole.UserRole + 2  # on the file item: the file's path as the index holds it
+PhotoRole = Qt.ItemDataRole.UserRole + 3  # on the file item: the photo's id, when the index named it
 RecordedRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the row is one the index holds
 
 
@@ -25,6 +28,8 @@ class ErrorsPanel(QTableWidget):
     """A table of (file, stage, problem); newest first; emits `count_changed`."""
 
     count_changed = Signal(int)
+    photo_requested = Signal(str, int)  # a row's path and photo id (0: none named)
+    folder_requested = Signal(str)  # a row's path, to show in the file manager
 
     def __init__(self, parent=None, index_named: str | None = None) -> None:
         super().__init__(0, 3, parent)
@@ -43,20 +48,31 @@ class ErrorsPanel(QTableWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.setColumnWidth(0, 320)
+        self.show_photo_action = QAction("Show the photo", self)
+        self.show_photo_action.setToolTip("Show the row's photo in the grid and the detail pane (double-click, Enter)")
+        self.show_photo_action.triggered.connect(lambda: self.request_photo(self.currentRow()))
+        self.show_folder_action = QAction("Show in folder", self)
+        self.show_folder_action.setToolTip("Show the row's file in its folder, in the file manager")
+        self.show_folder_action.triggered.connect(lambda: self.request_folder(self.currentRow()))
         clear = QAction("Clear the list", self)
         clear.triggered.connect(self.clear_problems)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.addAction(clear)
+        for action in (self.show_photo_action, self.show_folder_action, clear):
+            self.addAction(action)
+        self.currentCellChanged.connect(lambda row, *_: self._enable_row_actions(row))
+        self.doubleClicked.connect(lambda index: self.request_photo(index.row()))
+        self._enable_row_actions(-1)
         self._rows: dict[str, QTableWidgetItem] = {}  # problem key -> its row's file item
 
     def add_recorded(self, error: ErrorRecord) -> None:
         """Add a problem the index holds (refresh_recorded takes it out once it does not)."""
-        self.add_problem(error.path, error.stage, error.message, recorded=True)
+        self.add_problem(error.path, error.stage, error.message, error.photo_id, recorded=True)
 
-    def add_problem(self, path: str | None, stage: str, message: str, recorded: bool = False) -> None:
+    def add_problem(self, path: str | None, stage: str, message: str, photo_id: int | None = None,
+                    recorded: bool = False) -> None:
         """Add a row at the top; the file's earlier row for this stage goes (a message
-        without a file replaces the same message). `recorded`: the index holds the problem
-        (see refresh_recorded)."""
+        without a file replaces the same message). `photo_id`: the photo the row leads to;
+        `recorded`: the index holds the problem (see refresh_recorded)."""
         key = _key(path, stage, message)
         earlier = self._rows.pop(key, None)
         if earlier is not None and self.row(earlier) >= 0:
@@ -66,6 +82,8 @@ class ErrorsPanel(QTableWidget):
         file_item = QTableWidgetItem(name or "—")
         file_item.setToolTip(printable_path(path) if path else "")
         file_item.setData(KeyRole, key)
+        file_item.setData(PathRole, path or "")
+        file_item.setData(PhotoRole, int(photo_id or 0))
         file_item.setData(RecordedRole, recorded)
         self._rows[key] = file_item
         # the File column names the file: the message need not repeat its whole path
@@ -79,6 +97,7 @@ class ErrorsPanel(QTableWidget):
         if self.rowCount() > MAX_ROWS:
             self._rows.pop(self.item(self.rowCount() - 1, 0).data(KeyRole), None)
             self.removeRow(self.rowCount() - 1)
+        self._enable_row_actions(self.currentRow())
         self.count_changed.emit(self.rowCount())
 
     def refresh_recorded(self, recorded: list[ErrorRecord]) -> None:
@@ -93,7 +112,26 @@ class ErrorsPanel(QTableWidget):
             if self.row(item) >= 0:
                 self.removeRow(self.row(item))
         if gone:
+            self._enable_row_actions(self.currentRow())
             self.count_changed.emit(self.rowCount())
+
+    def request_photo(self, row: int) -> None:
+        """Ask for the row's photo to be shown (photo_requested), when the row names a file."""
+        item = self.item(row, 0) if row >= 0 else None
+        if item is not None and item.data(PathRole):
+            self.photo_requested.emit(item.data(PathRole), int(item.data(PhotoRole) or 0))
+
+    def request_folder(self, row: int) -> None:
+        """Ask for the row's file to be shown in its folder (folder_requested)."""
+        item = self.item(row, 0) if row >= 0 else None
+        if item is not None and item.data(PathRole):
+            self.folder_requested.emit(item.data(PathRole))
+
+    def _enable_row_actions(self, row: int) -> None:
+        item = self.item(row, 0) if row >= 0 else None
+        has_file = item is not None and bool(item.data(PathRole))
+        self.show_photo_action.setEnabled(has_file)
+        self.show_folder_action.setEnabled(has_file)
 
     def problems(self) -> list[tuple[str, str, str]]:
         """(file tooltip path, stage, whole message) of every row, newest first."""
@@ -105,11 +143,15 @@ class ErrorsPanel(QTableWidget):
     def clear_problems(self) -> None:
         self.setRowCount(0)
         self._rows.clear()
+        self._enable_row_actions(-1)
         self.count_changed.emit(0)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):  # a Mac's delete key is Backspace
             self.clear_problems()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
+            self.request_photo(self.currentRow())  # on every platform (a Mac's item views do not activate on it)
             return
         super().keyPressEvent(event)
 

@@ -40,6 +40,7 @@ from app.gui.outside_changes import OutsideChanges
 from app.gui.panel_widths import PanelWidths
 from app.gui.photo_grid import PhotoGrid
 from app.gui.photo_model import PhotoListModel
+from app.gui.problem_links import ProblemLinks
 from app.gui.results_display import PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW, ResultsDisplay
 from app.gui.results_loader import LibrarySnapshot, ResultsLoader
 from app.gui.review_view import ReviewView
@@ -189,6 +190,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
                                       closable=True)
         self.errors_dock.hide()
         self.errors_panel.count_changed.connect(self.window_layout.problems_counted)
+        self.problem_links = ProblemLinks(self)  # a row's photo in the grid, its file in its folder
         self.resizeDocks([self.library_dock, self.detail_dock], list(PANEL_WIDTHS), Qt.Orientation.Horizontal)
         # they give way to a narrow window (an 800 px screen) and come back when it widens
         self.panel_widths = PanelWidths(self, [self.library_dock, self.detail_dock], PANEL_WIDTHS)

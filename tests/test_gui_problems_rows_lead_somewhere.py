@@ -1,0 +1,71 @@
+"""A Problems row led nowhere (GUI tester, finding F6): double-click and Enter on
+"DSC_0050.JPG damaged" did nothing, so the user typed the photo's name to find the file
+to check against a backup, and a broken file the library could not take in could not be
+reached from the app at all. A row now shows its photo in the grid and the detail pane
+(double-click, Enter, Show the photo) and its file in its folder (Show in folder)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6.QtCore import Qt  # noqa: E402
+
+from tests.test_gui import wait_for_results  # noqa: E402
+from tests.test_gui_problems_follow_the_index import row_of, tagged, window  # noqa: E402,F401
+
+pytestmark = pytest.mark.gui
+
+
+def test_a_problems_row_shows_its_photo_with_enter_and_double_click(qtbot, window, tagged) -> None:
+    folder, _ = tagged
+    window.search_bar.set_text("DSC_0001")  # a search that leaves the damaged photo out
+    wait_for_results(qtbot, window)
+    assert window.grid_model.rowCount() == 1
+    panel = window.errors_panel
+    panel.setCurrentCell(row_of(window, "DSC_0002.JPG", "damaged"), 0)
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: window.detail.record is not None
+                    and Path(window.detail.record.path).name == "DSC_0002.JPG", timeout=10000)
+    current = window.grid.currentIndex()
+    assert current.isValid() and Path(window.index.get(window.grid_model.photo_id(current.row())).path).name \
+        == "DSC_0002.JPG"
+    assert window.grid_model.rowCount() == 1  # found by its path, the whole library searched
+    assert not window.library_tree.selected_folders()
+
+    window.search_bar.set_text("")  # in the results already: chosen there, the search kept
+    wait_for_results(qtbot, window)
+    window.grid.setCurrentIndex(window.grid_model.index(window.grid_model.ids().index(
+        window.index.photo_ids("DSC_0001")[0])))
+    row = row_of(window, "DSC_0002.JPG", "damaged")
+    rect = panel.visualRect(panel.model().index(row, 0))
+    qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a double-click's press
+    qtbot.mouseDClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    wait_for_results(qtbot, window)
+    assert window.search_bar.text() == "" and window.grid_model.rowCount() == 2
+    assert Path(window.detail.record.path).name == "DSC_0002.JPG"
+
+
+def test_a_file_the_library_does_not_hold_is_said_and_shown_in_its_folder(qtbot, window, tagged,
+                                                                         monkeypatch) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    folder, _ = tagged
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    monkeypatch.setattr("app.gui.file_places._reveal_command", lambda target: None)  # the folder, on any system
+    panel = window.errors_panel
+    panel.setCurrentCell(row_of(window, "DSC_0003.JPG", "scan"), 0)
+    shown_before = window.grid_model.ids()
+    panel.request_photo(panel.currentRow())
+    assert "DSC_0003.JPG is not in the library" in window.statusBar().currentMessage()
+    assert "Show in folder" in window.statusBar().currentMessage()
+    assert window.grid_model.ids() == shown_before
+    names = {action.text(): action for action in panel.actions()}
+    assert names["Show in folder"].isEnabled() and names["Show the photo"].isEnabled()
+    names["Show in folder"].trigger()
+    assert [Path(url.toLocalFile()) for url in opened] == [folder]
