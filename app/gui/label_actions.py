@@ -163,9 +163,7 @@ class LabelActions(ReviewUndo):
     def _held_among(self, ids: Sequence[int]) -> tuple[list[str], bool]:
         """(the files Write labels… holds of these photos, whether the user answered "Write them
         again"): asked only when there are some; leaving them alone is the default."""
-        from app.core.index.released_holds import held_files
-
-        held = held_files(self.index.conn, list(ids))
+        held = self.index.held_files(ids)
         return held, bool(held) and ask_to_write_held_again(self, held, len(ids))
 
     def _states_now(self, ids: Sequence[int]) -> dict:

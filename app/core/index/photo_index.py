@@ -283,6 +283,13 @@ class PhotoIndex:
             found.update(int(row[0]) for row in self.conn.execute(f"SELECT id FROM photos WHERE id IN ({marks})", chunk))
         return [i for i in ids if i not in found]
 
+    def held_files(self, photo_ids: Sequence[int]) -> list[str]:
+        """The files `write` leaves alone (held) of these photos, labels accepted: the app's
+        A and L ask before releasing them (released_holds.held_files)."""
+        from app.core.index.released_holds import held_files
+
+        return held_files(self.conn, list(photo_ids))
+
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 
