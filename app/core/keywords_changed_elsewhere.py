@@ -10,7 +10,8 @@ whose label still is that keyword, goes by the file of those another program sav
 - replaced by another `Landmarks|…` keyword: the photo's label becomes that one, as a
   label read back (accepted; it teaches as read-back labels do);
 - gone from every keyword field (holds_landmark: a name kept in dc:subject, IPTC, a
-  digiKam tag or under another hierarchy is still there), the file's XMP otherwise there:
+  digiKam tag or under another hierarchy is still there, unless the file held it before
+  our write: a friend `People|Petra` is the user's own), the file's XMP otherwise there:
   the label is rejected (remembered, so the model does not suggest it again; a label set
   in the app alike: the user said "not this place" of the photo);
 - gone with the file's XMP (STRIPPED: a tool that strips metadata, an editor saving
@@ -40,6 +41,7 @@ from app.core.index import review_journal
 from app.core.index.connection import db_text
 from app.core.index.read_back_records import record_read_back
 from app.core.metadata.keywords import KeywordFields, names_landmark
+from app.core.metadata.landmark_in_users_tree import keywords_before_ours, without_users_own
 from app.core.metadata.read_back import same_landmark
 from app.core.photo_info import PhotoInfo
 
@@ -84,7 +86,8 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
     held = {path: before for path, before in held.items() if Path(path).is_file()}
     if not held:
         return None
-    found = {path: what_is_in(Path(path), label, before) for path, before in held.items()}
+    found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path, label))
+             for path, before in held.items()}
     if any(state is None for state, _ in found.values()):
         return None  # a file that cannot tell: as before
     path = last_edited(found)
@@ -154,8 +157,11 @@ def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) ->
                             (db_text(name), photo_id)).fetchone() is not None for name in named_after)
 
 
-def what_is_in(path: Path, label: str, before: dict | None = None) -> tuple[str | None, str | None]:
-    """(OURS: the file holds `label`'s keyword in any keyword field; REMOVED: gone from
+def what_is_in(path: Path, label: str, before: dict | None = None,
+               users_own: KeywordFields = KeywordFields()) -> tuple[str | None, str | None]:
+    """(OURS: the file holds `label`'s keyword in any keyword field, one it held before
+    our write aside (`users_own`: landmark_in_users_tree.keywords_before_ours, a friend
+    `People|Petra` and its plain "Petra"); REMOVED: gone from
     every field, the file's XMP otherwise there; STRIPPED: gone with the file's XMP (a
     JPEG saved without its packet: nothing tells a removal from a save that dropped XMP);
     RESTORED: the file is back as `before` (the write journal's record of it before our
@@ -180,7 +186,7 @@ def what_is_in(path: Path, label: str, before: dict | None = None) -> tuple[str 
             return None, None
     except (TaggerError, OSError, ValueError):
         return None, None
-    if holds_landmark(fields, label):
+    if holds_landmark(without_users_own(fields, users_own, label), label):
         return OURS, label
     now = next((name for keyword in fields.hierarchical or [] for root, bar, name in [keyword.partition("|")]
                 if root == "Landmarks" and bar and name.strip()), None)

@@ -12,14 +12,24 @@ tag was in that file before (`ours_before`: our journal wrote the label into it,
 found it there, or our landmarkTagger:Teaches field in it names the place): the file is
 left as the user arranged it. A first write always writes ours, for a tag of the user's
 that merely ends in the name is another thing (a friend `People|Petra`, not the landmark
-Petra). The other fields a write sets follow their own rules as always: the plain keyword
-(dc:subject, IPTC, XPKeywords) the keyword policy, the taught field taught_field.py."""
+Petra), and a path the file held before our write of the label (keywords_before_ours: the
+write journal's record) is the user's own whatever it ends in: the scan
+(keywords_changed_elsewhere) does not take it for our tag either, so deleting our
+`Landmarks|Petra` beside a friend `People|Petra` is a removal there too. The other fields a
+write sets follow their own rules as always: the plain keyword (dc:subject, IPTC,
+XPKeywords) the keyword policy, the taught field taught_field.py. A relabel never takes a
+path of the user's tree out, nor the plain keyword that goes with it (Lightroom writes it
+back from the path on its next save): the old landmark stays as the user arranged it, and
+the write says so (kept_in_users_tree)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import json
+
+from app.core.index.connection import db_text
 from app.core.index.read_back_records import read_back_keyword
 from app.core.metadata.keywords import KeywordFields, field_spellings, holds_keyword, names_landmark
 
@@ -29,6 +39,41 @@ if TYPE_CHECKING:
 
 # the fields holding tag paths ("Parent|Child" or "Parent/Child"), where a moved tag lives
 PATH_FIELDS = ("hierarchical", "digikam", "microsoft")
+# the plain keyword fields, where a program keeping no hierarchy (or Lightroom, from a path) names it
+FLAT_FIELDS = ("subject", "iptc", "xp")
+
+
+def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: str | None) -> KeywordFields:
+    """The keyword fields `path` held before our first write of `label` among our newest
+    writes of it (not undone), as the journal recorded them: the user's own, which a
+    keyword of theirs merely ending in the name (a friend `People|Petra`, the "Petra"
+    Lightroom exports from it) comes from. Empty where no write of ours put `label` there."""
+    found = KeywordFields()
+    if not label:
+        return found
+    for before, after in conn.execute(
+            "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+            "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after IS NOT NULL "
+            "AND j.size_after >= 0 ORDER BY j.id DESC", (db_text(str(path)),)):
+        written = json.loads(after or "{}").get("label")
+        if written is None or not names_landmark(written, label):
+            break  # an older write of another label: what was there before this label's run is known
+        found = KeywordFields.from_json(json.loads(before or "{}").get("fields", {}))
+    return found
+
+
+def without_users_own(fields: KeywordFields, own: KeywordFields, label: str) -> KeywordFields:
+    """`fields` less the keywords `own` (keywords_before_ours) holds in the same field,
+    but for our own path of `label` (`Landmarks|Petra` is the landmark whoever typed it;
+    a plain "Petra" there before our write is the user's, a friend's name)."""
+    changes: dict[str, list[str] | None] = {}
+    for name in (*FLAT_FIELDS, *PATH_FIELDS):
+        values, before = getattr(fields, name), getattr(own, name)
+        if values and before:
+            ours = field_spellings(name, label) if name in PATH_FIELDS else set()
+            changes[name] = [item for item in values
+                             if holds_keyword(list(ours), item) or not holds_keyword(before, item)]
+    return replace(fields, **changes)
 
 
 def ours_before(conn: "sqlite3.Connection", photo_id: int, target: "Path", label: str | None,
@@ -44,22 +89,58 @@ def ours_before(conn: "sqlite3.Connection", photo_id: int, target: "Path", label
 
 
 def without_a_second_path(current: KeywordFields, after: KeywordFields, label: str | None,
-                          moved: bool) -> KeywordFields:
+                          moved: bool, users_own: KeywordFields = KeywordFields()) -> KeywordFields:
     """`after` (label_fields' fields for `label`) less the path of ours it added to a
     tag-path field that held the landmark already, under a tree of the user's (`current`:
     the file's fields now), where our tag was there before (`moved`: ours_before); a
-    field holding our own path, or none naming the landmark, is as label_fields left it."""
+    field holding our own path, or none naming the landmark but those the file held
+    before our write (`users_own`: keywords_before_ours), is as label_fields left it."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not label or not moved:
         return after
+    added_since = without_users_own(current, users_own, label)  # what can be our tag, moved
     changes: dict[str, list[str]] = {}
     for name in PATH_FIELDS:
-        now, later = getattr(current, name), getattr(after, name)
+        now, later = getattr(added_since, name), getattr(after, name)
         ours = sorted(field_spellings(name, label))
         if not now or later is None or any(holds_keyword(now, keyword) for keyword in ours):
             continue
         paths = [item for item in now if ("|" if name == "hierarchical" else "/") in item]  # not a top-level one
         if holds_landmark(KeywordFields(**{name: paths}), label):
+            now = getattr(current, name)
             changes[name] = [item for item in later if holds_keyword(now, item) or not holds_keyword(ours, item)]
     return replace(after, **changes)
+
+
+def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: str | None,
+                       label: str | None) -> tuple[KeywordFields, str | None]:
+    """`after` (a relabel's or rejection's fields) with the plain keywords of `previous`
+    the file holds kept where a path of the user's tree ends in it (our tag moved there in
+    Lightroom, `Places|Rome|Colosseum`, or a tag of their own): the write leaves that path
+    as the user arranged it, and taking the plain keyword alone out would leave the fields
+    disagreeing until Lightroom's next save puts it back. The note says so; None where
+    nothing of ours was kept."""
+    from app.core.keywords_changed_elsewhere import holds_landmark
+
+    if not previous or (label is not None and names_landmark(label, previous)):
+        return after, None
+    in_tree = next((item for name in PATH_FIELDS for item in getattr(after, name) or []
+                    if ("|" if name == "hierarchical" else "/") in item
+                    and not holds_keyword(sorted(field_spellings(name, previous)), item)
+                    and holds_landmark(KeywordFields(**{name: [item]}), previous)), None)
+    if in_tree is None:
+        return after, None
+    changes: dict[str, list[str] | None] = {}
+    for name in FLAT_FIELDS:
+        now, later = getattr(current, name), getattr(after, name)
+        if not now or later is None:
+            continue
+        kept = [item for item in now if names_landmark(item, previous) and not holds_keyword(later, item)]
+        if kept:  # in their place: the rest of the field as the write leaves it
+            changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
+                [item for item in later if not holds_keyword(now, item)]
+    if not changes:
+        return after, None  # the plain keyword was the user's own anyway (a friend "Petra"): nothing to say
+    return replace(after, **changes), f'"{previous}" kept: it sits in your tag tree {in_tree}; remove it there ' \
+                                      "if the photo is not of it"

@@ -25,7 +25,8 @@ from app.core.metadata.file_now import (changed_since_indexed, jpeg_field_names,
 from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
-from app.core.metadata.landmark_in_users_tree import ours_before, without_a_second_path
+from app.core.metadata.landmark_in_users_tree import (keywords_before_ours, kept_in_users_tree, ours_before,
+                                                      without_a_second_path)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
 from app.core.metadata.plan_stripped_hold import photos_stripped_since_written_held
@@ -87,7 +88,7 @@ class PlannedWrite:
     # the file holds exactly what a killed write of ours put into it, unrecorded: the
     # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
     own_write: recovery.OwnWrite | None = None
-    note: str | None = None  # what the write leaves undone, and why (XPKeywords of a full EXIF block)
+    note: str | None = None  # what the write leaves undone or keeps, and why (a full EXIF block, the user's tree)
     # the photo's (label, state) in the index when planned: the write leaves the file
     # alone when they changed since (rejected or relabelled meanwhile); None: not checked
     index_label: tuple[str | None, str] | None = None
@@ -369,7 +370,9 @@ def _plan_file(
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
-    after = without_a_second_path(current, after, label, moved)  # ours moved under the user's own tree: left there
+    users_before = keywords_before_ours(index.conn, target, label) if moved else KeywordFields()
+    after = without_a_second_path(current, after, label, moved, users_before)  # ours moved to their tree: left there
+    after, kept_note = kept_in_users_tree(current, after, previous, label)  # the old one in their tree stays
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
     after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
                                                      rewritten=after != current))
@@ -380,6 +383,7 @@ def _plan_file(
             after, note = fit_fields(layout, current, after, str(target))
         except MetadataWriteError as error:  # an XMP packet or IPTC block over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
+    note = "; ".join(text for text in (kept_note, note) if text) or None
     reason = None if after == current else (
         (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, stat_or_none(target)))
     return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)

@@ -340,7 +340,7 @@ def write_one(
     if item.kind == "jpeg":
         return _write_jpeg(index, batch_id, item, options, guard, library_folders)
     _write_sidecar(index, batch_id, item, options, guard, library_folders)
-    return None
+    return item.note  # a sidecar's: what it keeps of the user's tree (landmark_in_users_tree)
 
 
 def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,

@@ -1,0 +1,88 @@
+"""Our landmark tag and a tag tree of the user's, as the scan and a relabel see them:
+- a friend `People|Petra` (and the "Petra" Lightroom exports from it) the file held before
+  our write is the user's own: deleting our `Landmarks|Petra` in Lightroom is a removal,
+  though the name is still in the file (the index kept "Petra accepted" and taught it);
+- our Colosseum tag moved in Lightroom to `Places|Rome|Colosseum`, then the photo relabelled
+  Pantheon: the path stays, and so does its plain keyword, said aloud (the write took
+  "Colosseum" out of dc:subject and IPTC alone, a half-removed tag Lightroom put back).
+End to end: our CLI writes, exiftool edits as Lightroom saves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.core.metadata.jpeg_fields import read_fields
+from tests.test_cli_core import run_cli
+from tests.test_metadata_support import make_jpeg, require_exiftool
+from tests.test_users_tag_named_like_landmark import _cli, _exiftool, _label
+
+FRIEND = ("-XMP-lr:HierarchicalSubject=People|Petra", "-XMP-dc:Subject=Petra")
+KEPT_NOTE = '"Colosseum" kept: it sits in your tag tree Places|Rome|Colosseum'
+
+
+def _said(capsys, db: Path, *argv: str) -> str:
+    """All a command printed (its summary line goes to stderr)."""
+    code, out, err = run_cli(capsys, "--db", str(db), *argv)
+    assert code == 0, err
+    return out + err
+
+
+def _one_photo(tmp_path: Path, capsys, db: Path, label: str, *tags: str) -> Path:
+    """A JPEG with the user's `tags`, labelled `label` and written by our CLI."""
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    photo = make_jpeg(folder / "IMG_1.JPG")
+    if tags:
+        _exiftool(photo, *tags)
+    _cli(capsys, db, "scan", str(folder))
+    _label(capsys, db, photo, label)
+    _cli(capsys, db, "write")
+    return photo
+
+
+def test_our_tag_deleted_beside_a_friend_of_the_same_name_is_a_removal(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Petra", *FRIEND)
+    assert read_fields(photo.read_bytes()).hierarchical == ["People|Petra", "Landmarks|Petra"]
+    _exiftool(photo, *FRIEND)  # Lightroom: our keyword deleted, the friend kept
+
+    out = _said(capsys, db, "scan", str(photo.parent))
+
+    assert "1 landmark keyword was changed or removed in another program" in out
+    assert "Petra  rejected" in _cli(capsys, db, "search", "")
+    assert "taught:     Petra" not in _cli(capsys, db, "stats")
+    _cli(capsys, db, "write")  # our taught field comes out; the friend and its keyword stay
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (["People|Petra"], ["Petra"], None)
+
+    # labelled Petra again: the write puts our tag back, and the scan keeps the label
+    _label(capsys, db, photo, "Petra")
+    _cli(capsys, db, "write")
+    assert read_fields(photo.read_bytes()).hierarchical == ["People|Petra", "Landmarks|Petra"]
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
+    assert "Petra  accepted" in _cli(capsys, db, "search", "")
+
+
+def test_a_relabel_leaves_the_old_landmark_the_user_moved_into_their_tree_and_says_so(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum",  # Lightroom moved it under Places > Rome
+              "-XMP-dc:Subject=Colosseum", "-XMP-dc:Subject=Rome", "-XMP-dc:Subject=Places",
+              "-IPTC:Keywords=Colosseum", "-IPTC:Keywords=Rome", "-IPTC:Keywords=Places")
+    _cli(capsys, db, "scan", str(photo.parent))
+    _label(capsys, db, photo, "Pantheon")
+
+    assert KEPT_NOTE in _said(capsys, db, "write", "--dry-run")
+    assert KEPT_NOTE in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
+    assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]
+    assert fields.iptc == ["Colosseum", "Rome", "Places", "Pantheon"]
+    assert fields.taught == ["Pantheon"]
+    # the next scan takes the kept Colosseum for no label of the user's, the next write changes nothing
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
+    assert "Pantheon  accepted" in _cli(capsys, db, "search", "")
+    assert "1 unchanged" in _said(capsys, db, "write", "--dry-run")
