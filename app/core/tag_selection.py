@@ -1,7 +1,8 @@
 """Which photos a tagging run must classify, and from which of their files.
 
 A photo is tagged again only when it is new to this model, when its primary file
-changed since (fingerprint), or when the user asks for a retag. One whose files could
+changed since (fingerprint; and a JPEG's picture print, another file's mtime:
+tagged_as_it_is), or when the user asks for a retag. One whose files could
 not be decoded (read, but corrupt, truncated, without image data) is tried again only
 when one of its files changed since (size, mtime, ctime or the fingerprint of its first
 and last 64 KiB, read again now: problems.photo_files_state), when the decoders changed,
@@ -165,7 +166,8 @@ def select_photos(
         states = {
             int(row[0]): row[1:]
             for row in index.conn.execute(
-                "SELECT p.id, p.primary_path, pf.fingerprint, t.photo_id IS NOT NULL, t.file_fingerprint "
+                "SELECT p.id, p.primary_path, t.photo_id IS NOT NULL, pf.fingerprint, pf.picture_print, "
+                "pf.mtime_ns, t.file_fingerprint, t.picture_print, t.file_mtime_ns "
                 "FROM photos p LEFT JOIN files pf ON pf.path = p.primary_path "
                 "LEFT JOIN tagged t ON t.photo_id = p.id AND t.model_id = ? "
                 f"WHERE p.missing = 0 AND p.id IN ({marks})",
@@ -177,8 +179,8 @@ def select_photos(
         for photo_id in chunk:
             if photo_id not in states:
                 continue  # unknown or missing photo
-            primary, fingerprint, was_tagged, tagged_fingerprint = states[photo_id]
-            if retag is not True and photo_id not in forced and was_tagged and tagged_fingerprint == fingerprint:
+            primary, was_tagged, *now_and_then = states[photo_id]
+            if retag is not True and photo_id not in forced and was_tagged and tagged_as_it_is(*now_and_then):
                 up_to_date += 1
                 up_to_date_ids.append(photo_id)
                 continue
@@ -195,6 +197,22 @@ def select_photos(
             primary_paths[photo_id] = states[photo_id][0]
             files_of[photo_id] = _listing_order(states[photo_id][0], [path for path, _ in found])
     return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, failed_before)
+
+
+def tagged_as_it_is(fingerprint: str | None, picture: str | None, mtime_ns: int | None,
+                    tagged_fingerprint: str | None, tagged_picture: str | None,
+                    tagged_mtime_ns: int | None) -> bool:
+    """Whether the primary file the scan knows now (fingerprint, JPEG picture print,
+    mtime) is the one the photo was tagged from. The fingerprint alone misses a change
+    in the middle of a file (a damaged JPEG put back from its backup keeps its size, head
+    and tail): where both picture prints are known they must match too (a metadata edit
+    leaves the print, our own write the whole state: journal.update_indexed_file), else
+    the mtime the file had (where it was kept: tagged before migration 47, nothing)."""
+    if tagged_fingerprint != fingerprint:
+        return False
+    if picture is not None and tagged_picture is not None:
+        return picture == tagged_picture
+    return tagged_mtime_ns is None or tagged_mtime_ns == mtime_ns
 
 
 def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: str) -> list["TagResult"]:

@@ -33,14 +33,16 @@ def store_predictions(
             for rank, p in enumerate(top, start=1)
         ],
     )
-    fingerprint = conn.execute(
-        "SELECT f.fingerprint FROM files f JOIN photos p ON p.id = f.photo_id "
+    # the primary file as the scan knows it: tag_selection.tagged_as_it_is compares them
+    tagged_from = conn.execute(
+        "SELECT f.fingerprint, f.picture_print, f.mtime_ns FROM files f JOIN photos p ON p.id = f.photo_id "
         "WHERE p.id = ? AND f.path = p.primary_path",
         (photo_id,),
-    ).fetchone()
+    ).fetchone() or (None, None, None)
     conn.execute(
-        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, tagged_at) VALUES (?, ?, ?, ?)",
-        (photo_id, model_id, fingerprint[0] if fingerprint else None, now),
+        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, picture_print, file_mtime_ns, "
+        "tagged_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (photo_id, model_id, *tagged_from, now),
     )
     best = top[0] if top else None
     current = conn.execute("SELECT source, state, label FROM labels WHERE photo_id = ?", (photo_id,)).fetchone()

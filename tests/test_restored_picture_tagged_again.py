@@ -1,0 +1,148 @@
+"""A damaged JPEG put back from its backup stayed "damaged" for good (review9 F3): `scan`
+said "1 changed" but `tag` called the photo "already up to date", as it compared only
+the fingerprint (size, first and last 64 KiB), which damage in the middle of a file
+keeps. And an undecodable copy swapping names with its good original kept the good
+picture's suggestion with "errors: 0". `tag` now also compares the JPEG's picture print
+(the image data) with the one it was tagged from; our own `write` leaves it as it was."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from app.cli.main import main
+from app.core.tag_selection import tagged_as_it_is
+
+A_DAY_NS = 86_400 * 10**9
+
+
+def _large_jpeg(flip: bool = False) -> bytes:
+    """A noisy 1280x960 JPEG (~400 KiB): its middle lies outside the first and last 64 KiB."""
+    y, x = np.mgrid[0:960, 0:1280]
+    pixels = np.stack([x * 255 // 1280, y * 255 // 960, (x + y) * 255 // 2240], -1)
+    pixels = (pixels + np.random.default_rng(7).integers(-20, 20, pixels.shape)).clip(0, 255).astype(np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels[:, ::-1] if flip else pixels).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _middle_overwritten(data: bytes, fill: bytes) -> bytes:
+    """`data` with 4096 bytes in its middle replaced: same size, head and tail."""
+    middle = len(data) // 2
+    return data[:middle] + fill * (4096 // len(fill)) + data[middle + 4096:]
+
+
+def _put(path: Path, data: bytes, day: int) -> None:
+    """Write `data` with a date of its own (a copy from a backup brings the backup's)."""
+    path.write_bytes(data)
+    os.utime(path, ns=(day * A_DAY_NS, day * A_DAY_NS))
+
+
+def _run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", str(db), *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _problems(capsys, db: Path) -> list[tuple[str, str]]:
+    stats = json.loads(_run(capsys, db, "stats", "--errors", "--json")[1])
+    return sorted((p["stage"], Path(p["path"]).name) for p in stats["problems"])
+
+
+def test_a_damaged_photo_restored_from_its_backup_is_tagged_again(tmp_path: Path, capsys) -> None:
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    good = _large_jpeg()
+    _put(folder / "DSC_0001.jpg", _middle_overwritten(good, b"\x00"), 1)  # bit rot: decodes, garbled
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 0 and "1 damaged photo labelled from the part that could be read" in err, err
+    assert _problems(capsys, db) == [("damaged", "DSC_0001.jpg")]
+
+    _put(folder / "DSC_0001.jpg", good, 2)  # the original camera file put back
+    assert "1 changed" in _run(capsys, db, "scan", str(folder))[2]
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 0 and "tagged 1 photo" in err and "1 already up to date" in err, err
+    assert "damaged" not in err
+    assert _problems(capsys, db) == []
+
+
+def test_an_undecodable_copy_swapping_names_with_its_original_is_read_again(tmp_path: Path, capsys) -> None:
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    good = _large_jpeg()
+    _put(folder / "A.jpg", _middle_overwritten(good, b"\xff"), 1)  # erased flash: does not decode
+    _put(folder / "B.jpg", good, 2)
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 1 and "tagged 1 photo" in err and "1 failed" in err, err
+    assert _problems(capsys, db) == [("decode", "A.jpg")]
+
+    (folder / "A.jpg").rename(folder / "t.jpg")
+    (folder / "B.jpg").rename(folder / "A.jpg")
+    (folder / "t.jpg").rename(folder / "B.jpg")
+    assert "2 changed" in _run(capsys, db, "scan", str(folder))[2]
+    code, out, err = _run(capsys, db, "tag", "--json", str(folder))
+    lines = {Path(line["path"]).name: line for line in map(json.loads, out.splitlines())}
+    assert code == 1 and "tagged 1 photo" in err and "1 failed" in err, err
+    assert "cannot decode the image" in lines["B.jpg"]["error"] and lines["A.jpg"]["top"]
+    assert _problems(capsys, db) == [("decode", "B.jpg")]
+    # the broken file is not decoded again while it stays as it is
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert "tagged 0 photos" in err and "1 already up to date" in err, err
+
+
+def test_our_own_write_and_a_plain_rescan_tag_nothing_again(tmp_path: Path, capsys) -> None:
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    assert _run(capsys, db, "label", "", "Colosseum")[0] == 0
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    code, _, err = _run(capsys, db, "write")
+    assert code == 0 and "2 files written" in err, err
+    for path in folder.iterdir():  # the keyword written into each: another head, same picture
+        assert path.read_bytes()[:65536] != before[path.name][:65536]
+
+    assert "0 changed" in _run(capsys, db, "scan", str(folder))[2]
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 0 and "tagged 0 photos" in err and "2 already up to date" in err, err
+
+
+def test_what_tells_a_photo_tagged_as_it_is() -> None:
+    jpeg = ("f", "p", 2)
+    assert tagged_as_it_is(*jpeg, "f", "p", 1)  # a JPEG touched: same picture
+    assert not tagged_as_it_is(*jpeg, "f", "q", 2)  # another picture, same head and tail
+    assert not tagged_as_it_is(*jpeg, "g", "p", 2)  # another fingerprint (a metadata edit elsewhere)
+    other = ("f", None, 2)  # no picture print: a PNG, TIFF, RAW, or a JPEG not printed yet
+    assert tagged_as_it_is(*other, "f", None, 2)
+    assert not tagged_as_it_is(*other, "f", None, 1)  # the scan saw it change
+    assert tagged_as_it_is(*jpeg, "f", None, 2)  # printed by the backfill since
+    assert tagged_as_it_is(*other, "f", None, None)  # tagged before prints and dates were kept
+
+
+def test_the_upgrade_keeps_what_photos_tagged_before_were_tagged_from(tmp_path: Path, capsys) -> None:
+    import sqlite3
+
+    from app.core.index.migrations_latest import migration_47
+
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    conn = sqlite3.connect(db)
+    kept = conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall()
+    assert len(kept) == 2 and all(row[1] and row[2] == A_DAY_NS for row in kept)
+    # as an index tagged before 47 holds them; the second photo's file changed since its tag
+    conn.execute("UPDATE tagged SET picture_print = NULL, file_mtime_ns = NULL")
+    conn.execute("UPDATE tagged SET file_fingerprint = 'older' WHERE photo_id = ?", (kept[1][0],))
+    migration_47(conn)
+    assert conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall() \
+        == [kept[0], (kept[1][0], None, None)]
+    conn.close()
