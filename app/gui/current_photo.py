@@ -15,6 +15,7 @@ from app.core import library
 from app.core.errors import TaggerError
 from app.gui import file_places
 from app.gui.detail_pane import state_text
+from app.gui.held_words import held_detail_note
 from app.gui.photo_model import PhotoListModel
 from app.gui.results_display import PAGE_FIRST_RUN
 
@@ -50,6 +51,8 @@ class CurrentPhoto:
             return
         predictions = window.index.predictions(photo_id)
         problems = [problem.message for problem in window.index.photo_problems(photo_id)]
+        if record.state == "accepted" and (held := window.index.held_files([photo_id])):
+            problems.append(held_detail_note(held))  # said before Write labels… skips it
         window.detail.show_record(record, predictions, problems)
         if window.loupe.isVisible():
             self.show_in_loupe(record, predictions)

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
 from app.core.index.records import printable_path
 from app.core.keywords_changed_elsewhere import holds_landmark
 from app.core.library import display_name
+from app.core.metadata.plan_stripped_hold import is_stripped_hold
 from app.core.wording import counted
 from app.gui import theme
 from app.gui.app_words import in_app_words
+from app.gui.held_words import held_problem_text
 from app.gui.screen_fit import resize_within_screen
 
 MAX_SHOWN = 5000
@@ -85,6 +87,8 @@ def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
     write will leave out of a file it writes (XPKeywords in a full EXIF block). A
     command kept for a terminal carries `--db index_named` (app_words)."""
     note = getattr(item, "note", None)
+    if is_stripped_hold(item):  # the core's note names a terminal's `accept --release-held`
+        return held_problem_text(getattr(item, "label", None))
     if unchanged:
         text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
                 else "nothing to change: the label is there already")
@@ -120,6 +124,28 @@ def fit_columns(table: QTableWidget, columns: list[str]) -> None:
     table.resizeColumnsToContents()
     for column, name in enumerate(columns[:-1]):
         table.setColumnWidth(column, min(table.columnWidth(column), COLUMN_CAPS.get(name, OTHER_COLUMN_CAP)))
+
+
+def fit_problem_rows(table: QTableWidget, columns: list[str]) -> None:
+    """Rows with a problem as tall as their wrapped text, again when the column is dragged:
+    a held file's "what to do" came after the first ~45 characters, seen only on hover."""
+    if "problem" not in columns:
+        return
+    column = columns.index("problem")
+    table.setWordWrap(True)
+    rows = [row for row in range(table.rowCount())
+            if (cell := table.item(row, column)) is not None and cell.text() != "—"]
+
+    def fit(*_) -> None:
+        least = table.verticalHeader().defaultSectionSize()
+        for row in rows:
+            table.setRowHeight(row, max(least, table.sizeHintForRow(row)))
+
+    if column == len(columns) - 1:  # the rest of the width (stretched), not the whole text on one line
+        table.setColumnWidth(column, OTHER_COLUMN_CAP)
+    fit()
+    table.horizontalHeader().sectionResized.connect(
+        lambda index, _old, _new: fit() if index == column else None)
 
 
 class WritePlanDialog(QDialog):
@@ -169,6 +195,7 @@ class WritePlanDialog(QDialog):
                     cell.setForeground(QColor(theme.MUTED))
                 table.setItem(row, column, cell)
         fit_columns(table, columns)
+        fit_problem_rows(table, columns)
         self.table = table
         layout.addWidget(table, 1)
         if len(plan) > MAX_SHOWN:

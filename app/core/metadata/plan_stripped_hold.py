@@ -131,6 +131,15 @@ def _forgotten_photos_rows(conn: sqlite3.Connection, photo_ids: Sequence[int]) -
     return rows
 
 
+_NOT_WRITTEN_AGAIN = "; not written again: "  # what this hold's note says, and no other hold's
+
+
+def is_stripped_hold(item: PlannedWrite) -> bool:
+    """Whether `item` is held here (not plan_jpeg_hold's JPEG holding an older label of ours):
+    the app names its own keys for it (A, L, R) where the note names `--release-held`."""
+    return bool(getattr(item, "held", False) and _NOT_WRITTEN_AGAIN in (getattr(item, "problem", None) or ""))
+
+
 def _held(item: PlannedWrite, how: str) -> PlannedWrite:
     from app.core.keywords_changed_elsewhere import RESTORED
 
@@ -141,6 +150,6 @@ def _held(item: PlannedWrite, how: str) -> PlannedWrite:
             f"its XMP metadata was removed since our write of {listed([item.label])} (by another program, or an "
             "older copy of the file put back?)")
     return replace(item, held=True, problem=(
-        f"{what}; not written again: {in_which_shell()}`landmark-tagger accept --release-held {query}` (or "
+        f"{what}{_NOT_WRITTEN_AGAIN}{in_which_shell()}`landmark-tagger accept --release-held {query}` (or "
         f"`landmark-tagger label --release-held {query} {shell_quote(item.label)}`) writes it at the next `write`, "
         f"`landmark-tagger reject {query}` takes the label off"))
