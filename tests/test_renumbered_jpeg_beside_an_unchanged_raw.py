@@ -83,3 +83,32 @@ def test_write_never_puts_the_raws_label_into_the_jpeg_renamed_over_it(tmp_path,
     _, out, _ = run(capsys, "--db", db, "search", "--json", "")
     labels = {Path(row["path"]).name: row["label"] for row in map(json.loads, out.splitlines())}
     assert labels == {"DSC_0001.JPG": None, "DSC_0001.NEF": "Colosseum", "DSC_0002.NEF": "Petra"}
+
+
+def test_a_renumbered_pairs_jpeg_leaves_the_pair_it_is_renamed_over_though_its_raw_was_moved_too(
+        tmp_path, capsys) -> None:
+    """The renumbering done while sorting the RAWs into a subfolder: DSC_0002.NEF moved to
+    RAW/ as DSC_0002.JPG is renamed DSC_0001.JPG. The index knew DSC_0002.JPG as a pair's
+    JPEG, so the JPEG renamed over DSC_0001.JPG holds Petra's picture whether or not its RAW
+    is still beside it; before, it stayed in the Colosseum photo and `write` put "Colosseum"
+    into the Petra picture."""
+    trip = tmp_path / "Trip"
+    for number in (1, 2):
+        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], taken=f"2020:11:03 14:05:0{number}")
+        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
+    db = str(tmp_path / "index.db")
+    run(capsys, "--db", db, "scan", str(tmp_path))
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
+    (trip / "DSC_0001.JPG").unlink()
+    rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+    (trip / "RAW").mkdir()
+    (trip / "DSC_0002.NEF").replace(trip / "RAW" / "DSC_0002.NEF")
+
+    _, _, said = run(capsys, "--db", db, "scan", str(tmp_path))
+    run(capsys, "--db", db, "write")
+
+    assert "DSC_0001.JPG left DSC_0001.NEF's photo" in said
+    written = (trip / "DSC_0001.JPG").read_bytes()
+    assert b"Colosseum" not in written and b"Petra" in written
+    assert "Colosseum" in (trip / "DSC_0001.NEF.xmp").read_text(encoding="utf-8")

@@ -139,7 +139,7 @@ class RenamedOver:
         for name, place in came_in.items():
             photo_id = known[name].photo_id
             kept = [other for other, k in known.items() if k.photo_id == photo_id and other != name and other in read]
-            if any(_one_shot(pictures, name, other) for other in kept) or not renamed_over_records.raw_beside(
+            if any(_one_shot(pictures, name, other) for other in kept) or not renamed_over_records.was_a_pairs_jpeg(
                     self.conn, place):  # an edit of its own, moved over the JPEG it was made from
                 continue
             leaving[name] = place

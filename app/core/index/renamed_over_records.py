@@ -11,7 +11,6 @@ import sqlite3
 
 from app.core.index.catalog import METADATA_COLUMNS, FileBefore, refresh_fts
 from app.core.index.connection import db_text, now_iso
-from app.core.index.pairing import family_of
 
 
 # A photo whose name another picture took keeps its files' paths with this after them
@@ -97,17 +96,18 @@ def held_here_until_this_scan(conn: sqlite3.Connection, fingerprint: str, photo_
     return [path for path in paths if os.path.dirname(path) == folder]
 
 
-def raw_beside(conn: sqlite3.Connection, place: str) -> bool:
-    """Whether an indexed RAW of the stem of `place` (DSC_0002.NEF for DSC_0002.JPG) is
-    there: the picture renamed from `place` was a pair's JPEG, renumbered, not an edit of
-    its own (DSC_0001-edit.jpg) moved over the JPEG it was made from."""
-    folder, name = os.path.split(place)
-    like = re.sub(r"([\\%_])", r"\\\1", name.rpartition(".")[0] or name) + ".%"
-    rows = conn.execute(
-        "SELECT f.path, f.name FROM files f JOIN photos p ON p.id = f.photo_id WHERE p.folder = CAST(? AS TEXT) "
-        "AND f.kind = 'raw' AND f.missing = 0 AND f.name LIKE ? ESCAPE '\\'", (db_text(folder), like)).fetchall()
-    return any(family_of(os.fsdecode(raw)) == family_of(name) and os.path.exists(os.fsdecode(path))
-               for path, raw in rows)
+def was_a_pairs_jpeg(conn: sqlite3.Connection, place: str) -> bool:
+    """Whether the index knew the file at `place` (DSC_0002.JPG) as the JPEG of a RAW+JPEG
+    pair (its photo had a RAW): the picture renamed from it was a pair's JPEG, renumbered,
+    not an edit of its own (DSC_0001-edit.jpg, a photo without a RAW) moved over the JPEG it
+    was made from. Asked of the index, not the disk: the renumbering may have moved or
+    deleted that RAW too (sorted into a RAW/ folder in the same session)."""
+    detached = re.sub(r"([\\%_])", r"\\\1", place) + " (renamed over, #%)"
+    return conn.execute(
+        "SELECT 1 FROM files f JOIN photos p ON p.id = f.photo_id WHERE (f.path = CAST(? AS TEXT) "
+        "OR f.path LIKE CAST(? AS TEXT) ESCAPE '\\') AND (p.has_raw = 1 OR EXISTS (SELECT 1 FROM files r "
+        "WHERE r.photo_id = f.photo_id AND r.kind = 'raw')) LIMIT 1",
+        (db_text(place), db_text(detached))).fetchone() is not None
 
 
 def note_split_off(conn: sqlite3.Connection, photo_id: int, name: str, fingerprint: str) -> None:
