@@ -110,9 +110,16 @@ class ReviewUndo:
         ids = [photo_id for photo_id in stepped if photo_id in taken]  # in the list's order
         # labelled again or taken out of the library since the step: left, and named
         skipped = {photo_id: now.get(photo_id, (None, "unlabelled")) for photo_id in stepped if photo_id not in taken}
-        if not ids:
-            return self._nothing_taken_back(skipped)
         verb = "accept" if step.state == "accepted" else "reject"
+        if not ids:
+            if step.command is not None and step.state == "rejected":
+                try:  # as `undo --review` does, the rejections go all the same (else the next Tag gives them back)
+                    with self.index.transaction() as conn:
+                        review_journal.drop_taken_back(conn, step.command, stepped, step.state, set_back=0)
+                except TaggerError as error:
+                    self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
+                    return False
+            return self._nothing_taken_back(skipped)
         accepted = set(back.get("accepted", []))
         # their references come back with the label (app.core.teaching_store)
         teaching = [(photo_id, place) for photo_id, place in step.taught if photo_id in accepted]

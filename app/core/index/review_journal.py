@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
-from app.core.index import labels as label_store
+from app.core.index import labels as label_store, taken_back_rejections
 from app.core.index.connection import id_chunks, now_iso
 from app.core.index.released_holds import close_releasing, hold_again
 from app.core.index.search_text import refresh_search_texts
@@ -290,12 +290,15 @@ def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_id
     entry stays, when it is no longer there or is another command, or nothing was set back.
     `held_again`: given the files an A's release no longer frees (hold_again), for Ctrl+Z to say."""
     found = command_of(conn, command.id)
-    if set_back <= 0 or found is None or not _same_command(found, command):
+    if found is None or not _same_command(found, command):
         return False
     rows = conn.execute("SELECT photo_id, after_state FROM review_changes WHERE command_id = ?", (command.id,))
     journalled = {int(photo_id): after for photo_id, after in rows}
     if set(journalled) != {int(i) for i in photo_ids} or any(
             after not in (state, label_store.FORGOTTEN) for after in journalled.values()):
+        return False
+    taken_back_rejections.withdraw_left_rejections(conn, command)  # photos relabelled since; set_back 0 too
+    if set_back <= 0:
         return False
     again = hold_again(conn, command)  # an A's releases (released_holds.close_releasing) go with it
     if held_again is not None:
