@@ -81,3 +81,29 @@ def test_the_apps_tag_says_it_carries_a_retag_on_and_its_cancel_names_tag_not_co
     closing = cancelled_text("Tagging library", tag_line(summary))
     assert f"Tag again carries on with the {PHOTOS - 2} photos of the retag left" in closing, closing
     assert "`" not in closing and "start-over" not in closing
+
+
+def test_the_apps_tag_of_a_part_of_a_stopped_retag_says_the_part_and_what_the_retag_has_left(tmp_path, folder,
+                                                                                              tiny_bundle, monkeypatch):
+    """Tag selection (or photos dropped) on one photo of the 5 a stopped retag has left said
+    "Carrying on the retag started D: 1 photo left", and the 4 still left were never
+    mentioned (review 11 F5): it now says the part of the whole, as the CLI does."""
+    from app.core.retag_marks import RetagCarriedOn, unfinished_retag
+    from app.gui import job_work
+    from app.gui.job_words import retag_carried_on_text
+
+    db = tmp_path / "index.db"
+    with PhotoIndex.open(db) as index:
+        read_by(index, folder, options(tiny_bundle))
+        done = stopped_retag(index, folder, tiny_bundle, after=1)
+        left_ids = [i for i in index.photo_ids("") if i not in done]
+    assert len(left_ids) == PHOTOS - 1
+    monkeypatch.setattr(job_work, "tag_options", lambda settings: options(tiny_bundle))
+    items = []
+    job_work.tag_work(db, left_ids[:1], None)(lambda progress: None, CancelToken(), items.append)
+    (carried,) = [item for item in items if isinstance(item, RetagCarriedOn)]
+    said = retag_carried_on_text(carried)
+    assert said.startswith("Carrying on the retag started ")
+    assert said.endswith(f" with 1 of the {PHOTOS - 1} photos it has left"), said
+    with PhotoIndex.open(db) as index:
+        assert unfinished_retag(index.conn).left == PHOTOS - 2  # what the words leave to a later Tag

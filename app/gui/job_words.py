@@ -46,9 +46,14 @@ def scan_line(summary) -> str:
 
 def retag_carried_on_text(carried_on) -> str:
     """ "Carrying on the retag started 2026-12-05 18:33: 48 photos left": a Tag that reads
-    photos a retag stopped before (in the app or a terminal) has left says why it reads them."""
-    return (f"Carrying on the retag started {carried_on.mark.started_words()}: "
-            f"{counted(carried_on.here, 'photo')} left")
+    photos a retag stopped before (in the app or a terminal) has left says why it reads them.
+    A part of them (Tag selection, photos dropped) is said as the part, as the CLI says it:
+    "… with 1 of the 5 photos it has left", not "1 photo left" while 4 more wait."""
+    started = carried_on.mark.started_words()
+    if carried_on.here >= carried_on.mark.left:
+        return f"Carrying on the retag started {started}: {counted(carried_on.here, 'photo')} left"
+    return (f"Carrying on the retag started {started} with {carried_on.here:,} of the "
+            f"{counted(carried_on.mark.left, 'photo')} it has left")
 
 
 def tag_line(summary) -> str:
