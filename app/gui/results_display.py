@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 PAGE_FIRST_RUN, PAGE_GRID, PAGE_REVIEW = 0, 1, 2
 RECOUNT_AFTER_MS = 700  # counts are read again once accept/reject keys pause this long
-INVALID_SEARCH_TEXT = ("No photos: the search is not valid\nCorrect it (the line under the search field says why), "
-                       "or clear it (× in the search field) to see the photos again.")
 
 
 def row_of_photo(ids: list[int], photo_id: int, old_row: int) -> int:
@@ -150,9 +148,8 @@ class ResultsDisplay:
         self.refresh()
 
     def show_results(self, results: SearchResults) -> None:
-        """A malformed query is shown inline, the grid and the review list emptied: the
-        previous search's photos and count left on show read as this query's (8 Petra
-        photos under `label:"no landmark"`)."""
+        """A malformed query is shown inline, the last valid search's photos kept
+        (_show_invalid)."""
         window = self.window
         if results.error is not None:
             self._show_invalid(results)
@@ -193,17 +190,15 @@ class ResultsDisplay:
         self._after_results()
 
     def _show_invalid(self, results: SearchResults) -> None:
-        """No photo shown for a malformed query; the line under the field says why."""
-        window = self.window
-        window.search_bar.show_error(results.error)
-        for view_name, model, view in (("grid", window.grid_model, window.grid),
-                                       ("review", window.review_model, window.review.list)):
-            self._is_new_search(view_name, ("invalid", results.query))
-            self.set_model_ids(model, view, [], new_search=True)
-        window.grid.show_empty(INVALID_SEARCH_TEXT)
-        window.review.show_count(0)
-        window.review.show_search_invalid(INVALID_SEARCH_TEXT)
-        self._after_results()
+        """A malformed query leaves the grid and the review list as the last valid search
+        left them, the photos chosen, the current one and the place in review with them; the
+        line under the field says why, and the count says whose photos they are ("8 photos
+        (last valid search)"), not read as this query's. Emptied, every pause on a half-typed
+        term (`-state:rej`, an open quote: the search runs once typing pauses) blanked the
+        grid and lost the photos the user had chosen for good. The search each view shows is
+        still the valid one, so that search typed again is not another search."""
+        self.window.search_bar.show_error(results.error)
+        self.update_page_and_actions()
 
     def _after_results(self) -> None:
         window = self.window

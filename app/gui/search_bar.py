@@ -15,6 +15,7 @@ from app.gui.key_names import key_name
 from app.gui.library_tree import NO_LANDMARK_QUERY, NO_LANDMARK_TITLE
 
 DEBOUNCE_MS = 250
+LAST_VALID_SEARCH = "(last valid search)"  # after the count while the query typed is malformed
 SAVE_SEARCH_KEY = "Ctrl+D"  # a bookmark, as in a web browser
 PLACEHOLDER = ('Search: Colosseum, label:"Eiffel Tower", camera:D850, date:2020-11, score<0.5, state:suggested, '
                'has:gps|label, -word')
@@ -152,11 +153,11 @@ class SearchBar(QWidget):
         self.count_label.setText(self._shown_count)
 
     def show_error(self, message: str) -> None:
-        """Show why the query is malformed under the field, in the app's words; no count:
-        it matched nothing (the grid is emptied too), and the last search's count read as its."""
+        """Show why the query is malformed under the field, in the app's words; the photos
+        on show are still the last valid search's, and the count says so ("8 photos (last
+        valid search)"): alone it read as this query's."""
         self._set_invalid(True)
-        self._shown_count = ""
-        self.count_label.setText("")
+        self.count_label.setText(f"{self._shown_count} {LAST_VALID_SEARCH}" if self._shown_count else "")
         self.error_label.setText(query_error_in_app_words(message))
         self.error_label.show()
 
