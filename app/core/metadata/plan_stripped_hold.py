@@ -38,12 +38,13 @@ def photos_stripped_since_written_held(index: PhotoIndex, plan: list[PlannedWrit
     """`plan` with each JPEG or sidecar held whose XMP vanished since our write put its
     label there, or that is back as it was before that write, unless the user released
     it since (release_holds)."""
-    return [_held(item, how) if (how := _stripped_since_written(index, item)) else item for item in plan]
+    return [_held(item, *held) if (held := _stripped_since_written(index, item)) else item for item in plan]
 
 
-def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> str | None:
-    """keywords_changed_elsewhere's STRIPPED or RESTORED where the file our newest write
-    put the label into has lost it so (no decision to be read from it), else None."""
+def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> tuple[str, str] | None:
+    """(keywords_changed_elsewhere's STRIPPED or RESTORED, the label that write put there)
+    where the file our newest write put a label into has lost it so (no decision to be
+    read from it), else None."""
     if (item.kind not in ("jpeg", "sidecar") or item.problem is not None or item.rejected or item.label is None
             or item.last_write is None):
         return None
@@ -53,7 +54,8 @@ def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> str | None
         return None
     row = index.conn.execute(f"SELECT j.id, j.before, j.after {_REACHED} AND j.path = CAST(? AS TEXT) "
                              "ORDER BY j.id DESC LIMIT 1", (db_text(str(item.target)),)).fetchone()
-    return None if row is None else hold_of(item.target, row[1], row[2])
+    how = None if row is None else hold_of(item.target, row[1], row[2])
+    return None if how is None else (how, json.loads(row[2])["label"])
 
 
 def hold_of(path: Path, before: str | None, after: str) -> str | None:
@@ -140,14 +142,16 @@ def is_stripped_hold(item: PlannedWrite) -> bool:
     return bool(getattr(item, "held", False) and _NOT_WRITTEN_AGAIN in (getattr(item, "problem", None) or ""))
 
 
-def _held(item: PlannedWrite, how: str) -> PlannedWrite:
+def _held(item: PlannedWrite, how: str, written: str) -> PlannedWrite:
+    """`item` held, its note naming the label our write put in the file (`written`, what the
+    user compares the file with) and how to write the photo's label now (item.label)."""
     from app.core.keywords_changed_elsewhere import RESTORED
 
     query = shell_quote('path:"' + str(item.source).replace('"', '""') + '"')
     which = "the file" if item.kind == "jpeg" else f"its sidecar {item.target.name}"
-    what = (f"{which} is back as it was before our write of {listed([item.label])} (a backup put back, or "
+    what = (f"{which} is back as it was before our write of {listed([written])} (a backup put back, or "
             "our own undo seen by an older copy of the index?)" if how == RESTORED else
-            f"its XMP metadata was removed since our write of {listed([item.label])} (by another program, or an "
+            f"its XMP metadata was removed since our write of {listed([written])} (by another program, or an "
             "older copy of the file put back?)")
     return replace(item, held=True, problem=(
         f"{what}{_NOT_WRITTEN_AGAIN}{in_which_shell()}`landmark-tagger accept --release-held {query}` (or "
