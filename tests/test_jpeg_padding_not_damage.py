@@ -6,6 +6,9 @@ libjpeg says these words of padding it skipped, nothing lost. Only damage is sai
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -63,3 +66,68 @@ def test_damage_is_still_said_beside_padding(tmp_path) -> None:
     for name, data in damaged.items():
         (tmp_path / name).write_bytes(data)
         assert "Corrupt JPEG data" in decode_for_model(tmp_path / name, 224).info.get(DAMAGE_INFO, ""), name
+
+
+def two_colour_jpeg() -> bytes:
+    """An 80x16 picture whose scan data ends in a real 0x00 byte (grey chroma blocks code as zero bits)."""
+    pixels = np.zeros((16, 80, 3), np.uint8)
+    pixels[:, :40] = (200, 30, 40)
+    pixels[:, 40:] = (90, 90, 90)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=50)
+    return out.getvalue()
+
+
+def assert_whole_as_pillow_reads_it(path, min_side: int = 224) -> None:
+    image = decode_for_model(path, min_side)
+    assert DAMAGE_INFO not in image.info, (path.name, image.info.get(DAMAGE_INFO))
+    whole = Image.open(path)
+    whole.draft("RGB", image.size)
+    assert np.array_equal(np.asarray(image), np.asarray(whole.convert("RGB"))), path.name
+
+
+def test_padding_after_a_scan_ending_in_a_zero_byte_is_not_damage(tmp_path) -> None:
+    """review8 F2: taking every zero before the end marker took the scan's last data byte with the padding."""
+    data = two_colour_jpeg()
+    assert data[-3:] == b"\x00\xff\xd9" and data[-4] != 0xFF  # the picture's own last byte is 0x00
+    (tmp_path / "padded.jpg").write_bytes(padded_before(data, 0xD9))
+    assert_whole_as_pillow_reads_it(tmp_path / "padded.jpg", 8)
+
+
+def test_zero_padding_between_header_segments_is_not_damage(tmp_path) -> None:
+    """review8 F3: zeros after the EXIF segment, or before the first scan, were called damage."""
+    good = camera_like_jpeg(tmp_path / "good.jpg")
+    first_scan = good.index(b"\xff\xda")
+    after_app0 = 4 + int.from_bytes(good[4:6], "big")  # SOI, then APP0 (JFIF) and its length
+    assert good[2:4] == b"\xff\xe0"
+    variants = {
+        "after_app0.jpg": good[:after_app0] + bytes(2) + good[after_app0:],
+        "before_first_sos.jpg": good[:first_scan] + bytes(4) + good[first_scan:],
+    }
+    for name, data in variants.items():
+        (tmp_path / name).write_bytes(data)
+        assert_whole_as_pillow_reads_it(tmp_path / name)
+
+
+def test_a_megabyte_of_zeros_in_the_scan_is_said_at_the_cost_of_two_more_decodes(tmp_path) -> None:
+    """review8 F1: the padding pattern backtracked over each start in a zero run (hours for
+    1 MB); the bytes are walked once now. In a child process so that a regression fails
+    here (its timeout) instead of hanging the run; what is asserted is its result."""
+    data = saved(restart_marker_rows=1)
+    middle = len(data) // 2
+    while data[middle - 1] == 0xFF:  # not inside a stuffed 0xFF00
+        middle += 1
+    (tmp_path / "zeroed.jpg").write_bytes(data[:middle] + bytes(1 << 20) + data[middle:])
+    child = (
+        "import sys, simplejpeg\n"
+        "from app.core.decode import DAMAGE_INFO, decode_for_model\n"
+        "decode, calls = simplejpeg.decode_jpeg, []\n"
+        "simplejpeg.decode_jpeg = lambda *a, **k: calls.append(1) or decode(*a, **k)\n"
+        "image = decode_for_model(sys.argv[1], 224)\n"
+        "print(len(calls), image.info.get(DAMAGE_INFO))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", child, str(tmp_path / "zeroed.jpg")], capture_output=True,
+                          text=True, timeout=300, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    calls, words = done.stdout.strip().split(" ", 1)
+    assert int(calls) <= 3 and "Corrupt JPEG data" in words, done.stdout

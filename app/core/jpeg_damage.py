@@ -11,13 +11,15 @@ simplejpeg is not installed, or for what it does not decode as Pillow does (CMYK
 decodes alone, unchecked.
 
 libjpeg also says "Corrupt JPEG data: N extraneous bytes before marker 0x.." of a whole
-picture: padding some cameras and tools put before a marker (EOI, RST, the next SOS),
-skipped with nothing lost. The same words come of damage when the decoder, thrown off by
-it, finishes early with real data left over. Padding is zero bytes: so the picture is
-decoded again without the zero bytes right before each marker of its scans, and the
-warning is damage only when it comes again (real data is left over). N is not where to
-look: libjpeg counts bytes it prefetched at one restart marker into the next one's N.
-Zeros written over the last bytes before a marker pass for padding.
+picture: padding some cameras and tools put before a marker (EOI, RST, the next SOS, a
+header segment), skipped with nothing lost. The same words come of damage when the
+decoder, thrown off by it, finishes early with real data left over. Padding is zero
+bytes: so the picture is decoded again without the zero bytes right before each marker,
+then (a scan or restart interval may end in a real 0x00 byte) keeping one of them before
+each marker of the picture's data, and the warning is damage only when it comes both
+times. N is not where to look: libjpeg counts bytes it prefetched at one restart marker
+into the next one's N. Zeros written over the last bytes before a marker pass for padding.
+The bytes are walked once (a zeroed block of megabytes costs milliseconds, not hours).
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ _DAMAGE_WORDS = ("Corrupt JPEG data", "Premature end of JPEG file", "Invalid JPE
 _COLOURSPACES = {"RGB": "RGB", "L": "GRAY"}
 # JWRN_EXTRANEOUS_DATA: bytes skipped before a marker; padding, or data left over after damage.
 _SKIPPED_BYTES = re.compile(r"Corrupt JPEG data: \d+ extraneous bytes before marker 0x[0-9a-f]{2}")
-# zero bytes right before a marker (0xFF fill bytes allowed between; FF00 is a stuffed 0xFF)
-_PADDING = re.compile(rb"(?<!\xff)\x00+(?=\xff+[\x01-\xfe])")
+_ZEROS = re.compile(rb"\x00*")
+_FILL = re.compile(rb"\xff*")
+# a marker in entropy-coded data: its 0xFF fill bytes, from the first (FF00 is a stuffed
+# 0xFF); possessive and anchored to a run's start so that each run is read once
+_MARKER = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xfe])")
+_NO_LENGTH = {0x01, *range(0xD0, 0xDA)}  # TEM, RSTn, SOI, EOI: markers with no segment
+_RESTARTS = range(0xD0, 0xD8)
 
 
 def load_checked(image: Image.Image, data: bytes) -> tuple[Image.Image, str | None]:
@@ -66,31 +73,73 @@ def _strict_decode(image: Image.Image, data: bytes) -> tuple[Image.Image | None,
 
 
 def _decode_unpadded(simplejpeg, data: bytes, colourspace: str, width: int, height: int):
-    """simplejpeg's strict decode of `data`, once more without the padding before its
-    scans' markers when libjpeg says it skipped bytes (ValueError when still warned)."""
+    """simplejpeg's strict decode of `data`; when libjpeg says it skipped bytes, once more
+    without the zero padding before its markers, then keeping one zero before each marker
+    of the picture's data (ValueError, the file's own words, when still warned)."""
     try:
         return simplejpeg.decode_jpeg(data, colourspace, min_width=width, min_height=height, strict=True)
     except ValueError as error:
         if not _SKIPPED_BYTES.fullmatch(str(error)):
             raise
-        scans = _first_scan(data)  # header segments (EXIF, its thumbnail) kept as they are
-        unpadded = data[:scans] + _PADDING.sub(b"", data[scans:]) if scans else data
-        if unpadded == data:
-            raise
-        return simplejpeg.decode_jpeg(unpadded, colourspace, min_width=width, min_height=height, strict=True)
+        warned = error
+    tried = data
+    for kept_zeros in (0, 1):
+        unpadded = without_padding(data, kept_zeros)
+        if unpadded == tried:  # no zero run for this try to change: no decode
+            continue
+        tried = unpadded
+        try:
+            return simplejpeg.decode_jpeg(unpadded, colourspace, min_width=width, min_height=height, strict=True)
+        except ValueError:
+            continue
+    raise warned
 
 
-def _first_scan(data: bytes) -> int | None:
-    """Where the first SOS marker of `data` is, found by its header segments' lengths."""
+def without_padding(data: bytes, kept_zeros: int = 0) -> bytes:
+    """`data` without the zero bytes before its markers: all of them between segments (outside
+    the picture's data); in a scan's data all but `kept_zeros` of a run, as its last byte may
+    be a real 0x00. Segments are skipped by their lengths (an EXIF thumbnail is left whole);
+    what cannot be walked is kept as it is. Linear in len(data)."""
+    kept = [data[:2]]
     at = 2
-    while at + 4 <= len(data) and data[at] == 0xFF:
-        if data[at + 1] == 0xFF:  # a fill byte
-            at += 1
-        elif data[at + 1] == 0xDA:
-            return at
-        else:
-            at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
-    return None
+    while at < len(data):
+        marker = _ZEROS.match(data, at).end()  # a segment ends here: zeros before the next are padding
+        code_at = _FILL.match(data, marker).end()
+        if code_at == marker or code_at >= len(data) or data[code_at] == 0:
+            break  # not a marker: left as it is
+        code = data[code_at]
+        kept.append(data[marker:code_at + 1])
+        at = code_at + 1
+        if code == 0xD9:
+            break
+        if code in _NO_LENGTH:
+            continue
+        end = at + int.from_bytes(data[at:at + 2], "big")
+        kept.append(data[at:end])
+        at = end
+        if code == 0xDA:
+            at = _scan_data_unpadded(data, at, kept_zeros, kept)
+    kept.append(data[at:])
+    return b"".join(kept)
+
+
+def _scan_data_unpadded(data: bytes, at: int, kept_zeros: int, kept: list[bytes]) -> int:
+    """Append a scan's entropy-coded data from `at` to `kept`, its restart intervals' zero
+    runs before a marker cut to `kept_zeros`; where the marker ending the scan is."""
+    while True:
+        found = _MARKER.search(data, at)
+        end = found.start() if found else len(data)
+        piece = data[at:end]
+        zeros = len(piece) - len(piece.rstrip(b"\0"))
+        if zeros and zeros < len(piece) and piece[-zeros - 1] == 0xFF:
+            zeros -= 1  # the first zero stuffs a 0xFF: data
+        if found and zeros > kept_zeros:
+            piece = piece[:len(piece) - zeros + kept_zeros]
+        kept.append(piece)
+        if not found or data[found.end()] not in _RESTARTS:
+            return end
+        kept.append(data[end:found.end() + 1])
+        at = found.end() + 1
 
 
 def damage_note(path: str, words: str) -> str:
