@@ -3,13 +3,15 @@ holds and the next step, as the batch was left: Ctrl-C pressed on (a held key) w
 the aborted write closes its index no longer replaces it with a bare "interrupted";
 SIGTERM then Ctrl-C (the batch left 'running' for the next write) no longer says "a
 write you cancelled"; Ctrl-C then SIGTERM (the batch closed 'cancelled') no longer says
-only "terminated"."""
+only "terminated". One more signal after the held one ends the process at once: a close
+stalled on a dead share no longer needs kill -9 (review8 F4)."""
 
 from __future__ import annotations
 
 import signal
 import sys
 import threading
+import time
 
 import pytest
 
@@ -52,16 +54,19 @@ def _files(count: int) -> str:
     return f"{count} file{'s' if count != 1 else ''}"
 
 
-def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_path, monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("held_while", ["the line is worked out", "the index closes"])
+def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_path, monkeypatch, capsys,
+                                                                         held_while) -> None:
     db = _accepted_library(tmp_path, 12)
     originals = _photos(tmp_path)
     _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, signal.SIGINT)
-    counting, closing = running_writes.files_journalled_since, PhotoIndex.close
-    monkeypatch.setattr(running_writes, "files_journalled_since",  # pressed while the line is worked out
-                        lambda *args: (signal.raise_signal(signal.SIGINT), counting(*args))[1])
-    monkeypatch.setattr(PhotoIndex, "close",  # … and while the index closes
-                        lambda self: (signal.raise_signal(signal.SIGINT), signal.raise_signal(signal.SIGINT),
-                                      closing(self))[2])
+    if held_while == "the line is worked out":
+        counting = running_writes.files_journalled_since
+        monkeypatch.setattr(running_writes, "files_journalled_since",
+                            lambda *args: (signal.raise_signal(signal.SIGINT), counting(*args))[1])
+    else:
+        closing = PhotoIndex.close
+        monkeypatch.setattr(PhotoIndex, "close", lambda self: (signal.raise_signal(signal.SIGINT), closing(self))[1])
     capsys.readouterr()
     assert main(["--db", db, "write"]) == 130
     monkeypatch.undo()
@@ -116,3 +121,35 @@ def test_ctrl_c_then_sigterm_says_what_the_cancelled_batch_holds(tmp_path, monke
         assert journal.batch_status(index, 1) == "cancelled"
     assert main(["--db", db, "undo"]) == 0
     assert _photos(tmp_path) == originals
+
+
+@pytest.mark.parametrize("last", ["Ctrl-C", "SIGTERM"])
+def test_a_signal_after_the_held_one_ends_a_stalled_close(tmp_path, monkeypatch, capsys, last) -> None:
+    """The index on a stalled share: the close waits (here up to 30 s in short sleeps, so that
+    a handler runs between them on every platform); the held Ctrl-C does not end it, the next
+    Ctrl-C or SIGTERM does, without its line (the journal carries the batch)."""
+    if last == "SIGTERM" and needs_sigterm.args[0]:
+        pytest.skip(needs_sigterm.kwargs["reason"])
+    last_signal, code, word = ((signal.SIGINT, 130, "interrupted") if last == "Ctrl-C"
+                               else (signal.SIGTERM, 143, "terminated"))
+    db = _accepted_library(tmp_path, 12)
+    _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, signal.SIGINT)
+    closing, waits = PhotoIndex.close, []
+
+    def stalled_close(self) -> None:
+        signal.raise_signal(signal.SIGINT)  # held: a key's repeat
+        for wait in range(600):
+            waits.append(wait)
+            if wait == 1:
+                signal.raise_signal(last_signal)  # pressed on: the way out
+            time.sleep(0.05)
+        closing(self)
+
+    monkeypatch.setattr(PhotoIndex, "close", stalled_close)
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == code
+    monkeypatch.undo()
+    assert waits == [0, 1]  # the close's wait ended at the signal after the held one
+    assert capsys.readouterr().err.splitlines()[-1] == f"landmark-tagger: {word}"
+    with PhotoIndex.open(db) as index:  # the journal says what the aborted write left
+        assert journal.batch_status(index, 1) in ("cancelled", "running")

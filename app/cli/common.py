@@ -283,7 +283,8 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.signal_name: str | None = None
-        self.aborted = False  # a second signal aborted the job: later ones are held (hold_after_abort)
+        self.aborted = False  # a second signal aborted the job: the next one is held (hold_after_abort)
+        self.held_one = False  # … and was: one more ends the process
 
     @property
     def by(self) -> str:
@@ -321,9 +322,11 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
     Windows delivers no SIGTERM this way: only Ctrl-C is handled there, and a closed
     console, Ctrl-Break or TerminateProcess end the process as a kill does (its batch
     is carried on too); SIGHUP (a closed terminal, a logout) keeps its default, a kill.
-    `hold_after_abort`: once aborted, further Ctrl-Cs and SIGTERMs (a held key) are held,
-    here and after, until main has said what the aborted job left (release_held_signals);
-    a Python handler, so Windows' Ctrl-C is held too."""
+    `hold_after_abort`: once aborted, the next Ctrl-C or SIGTERM (a held key's repeat) is
+    held, here and after, until main has said what the aborted job left (release_held_signals);
+    a Python handler, so Windows' Ctrl-C is held too. One more ends the process at once
+    (KeyboardInterrupt, Terminated), the line unsaid: a close stalled on a dead share must
+    not need kill -9, and the journal recovers what the write left."""
     import signal
     import threading
 
@@ -333,8 +336,11 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
         names[signal.SIGTERM] = "SIGTERM"
 
     def handle(signum, frame) -> None:
-        if stop.aborted:  # the job is closing after an abort: its last line must not be lost
-            return
+        if stop.aborted:  # the job is closing after an abort: its last line must not be lost …
+            if not stop.held_one:
+                stop.held_one = True
+                return
+            raise Terminated if signum != signal.SIGINT else KeyboardInterrupt  # … unless pressed on
         if cancel.cancelled:
             stop.aborted = hold_after_abort
             raise Terminated if signum != signal.SIGINT else KeyboardInterrupt
