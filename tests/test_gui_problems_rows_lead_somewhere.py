@@ -69,3 +69,50 @@ def test_a_file_the_library_does_not_hold_is_said_and_shown_in_its_folder(qtbot,
     assert names["Show in folder"].isEnabled() and names["Show the photo"].isEnabled()
     names["Show in folder"].trigger()
     assert [Path(url.toLocalFile()) for url in opened] == [folder]
+
+
+
+def test_the_row_of_an_unreadable_file_with_a_name_not_in_utf8_leads_to_that_file(qtbot, tmp_path, capsys,
+                                                                                    monkeypatch) -> None:
+    """Rome/caf\\xe9.jpg (a Latin-1 byte) unreadable beside a good Rome/caf.jpg: Enter on its
+    row showed caf.jpg, as Qt dropped the byte from the path the row kept (review11 F4). The
+    row keeps the exact path: the file is said not to be in the library, and Show in folder
+    gets the path whose bytes are the file's."""
+    import os
+
+    from PySide6.QtGui import QDesktopServices
+
+    from app.cli.main import main
+    from tests.test_damaged_jpeg_data import camera_like_jpeg
+    from tests.test_gui import shown_window
+    from tests.test_gui_support import close_main_window
+
+    folder = tmp_path / "Rome"
+    folder.mkdir()
+    good = camera_like_jpeg(folder / "caf.jpg")
+    latin = folder / os.fsdecode(b"caf\xe9.jpg")
+    try:
+        latin.write_bytes(good[:400])  # cut short: not read at all
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes no file name that is not valid UTF-8")
+    db = tmp_path / "index.db"
+    main(["--db", str(db), "tag", str(folder)])
+    capsys.readouterr()
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: True))  # no file manager opened
+    monkeypatch.setattr("app.gui.file_places._reveal_command", lambda target: None)
+    win = shown_window(qtbot, db)
+    try:
+        panel = win.errors_panel
+        (row,) = [row for row in range(panel.rowCount()) if panel.item(row, 1).text() == "scan"]
+        asked = []
+        panel.folder_requested.connect(asked.append)
+        panel.request_folder(row)
+        assert [os.fsencode(path) for path in asked] == [os.fsencode(latin)]
+        panel.setCurrentCell(row, 0)
+        panel.setFocus()
+        qtbot.keyClick(panel, Qt.Key.Key_Return)
+        wait_for_results(qtbot, win)
+        assert "is not in the library" in win.statusBar().currentMessage()
+        assert win.detail.record is None or Path(win.detail.record.path).name != "caf.jpg"
+    finally:
+        close_main_window(win)

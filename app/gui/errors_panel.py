@@ -18,8 +18,10 @@ from app.core.library import display_name
 from app.gui.app_words import in_app_words
 
 MAX_ROWS = 2000
-KeyRole = Qt.ItemDataRole.UserRole + 1  # on the file item: what makes a row the same problem
-PathRole = Qt.ItemDataRole.UserRole + 2  # on the file item: the file's path as the index holds it
+# on the file item: what makes a row the same problem, in JSON's ASCII, so the file's path in it
+# comes back exact (a QString drops the lone surrogate of a name's non-UTF-8 byte: caf\udce9.jpg
+# came back as caf.jpg, another file); the path is read back from it (_path_of), never from Qt
+KeyRole = Qt.ItemDataRole.UserRole + 1
 PhotoRole = Qt.ItemDataRole.UserRole + 3  # on the file item: the photo's id, when the index named it
 RecordedRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the row is one the index holds
 
@@ -28,8 +30,9 @@ class ErrorsPanel(QTableWidget):
     """A table of (file, stage, problem); newest first; emits `count_changed`."""
 
     count_changed = Signal(int)
-    photo_requested = Signal(str, int)  # a row's path and photo id (0: none named)
-    folder_requested = Signal(str)  # a row's path, to show in the file manager
+    # a row's path as a Python str (`object`: as a QString it lost a non-UTF-8 name's byte)
+    photo_requested = Signal(object, int)  # a row's path and photo id (0: none named)
+    folder_requested = Signal(object)  # a row's path, to show in the file manager
 
     def __init__(self, parent=None, index_named: str | None = None) -> None:
         super().__init__(0, 3, parent)
@@ -82,7 +85,6 @@ class ErrorsPanel(QTableWidget):
         file_item = QTableWidgetItem(name or "—")
         file_item.setToolTip(printable_path(path) if path else "")
         file_item.setData(KeyRole, key)
-        file_item.setData(PathRole, path or "")
         file_item.setData(PhotoRole, int(photo_id or 0))
         file_item.setData(RecordedRole, recorded)
         self._rows[key] = file_item
@@ -118,18 +120,19 @@ class ErrorsPanel(QTableWidget):
     def request_photo(self, row: int) -> None:
         """Ask for the row's photo to be shown (photo_requested), when the row names a file."""
         item = self.item(row, 0) if row >= 0 else None
-        if item is not None and item.data(PathRole):
-            self.photo_requested.emit(item.data(PathRole), int(item.data(PhotoRole) or 0))
+        path = _path_of(item)
+        if path:
+            self.photo_requested.emit(path, int(item.data(PhotoRole) or 0))
 
     def request_folder(self, row: int) -> None:
         """Ask for the row's file to be shown in its folder (folder_requested)."""
-        item = self.item(row, 0) if row >= 0 else None
-        if item is not None and item.data(PathRole):
-            self.folder_requested.emit(item.data(PathRole))
+        path = _path_of(self.item(row, 0) if row >= 0 else None)
+        if path:
+            self.folder_requested.emit(path)
 
     def _enable_row_actions(self, row: int) -> None:
         item = self.item(row, 0) if row >= 0 else None
-        has_file = item is not None and bool(item.data(PathRole))
+        has_file = bool(_path_of(item))
         self.show_photo_action.setEnabled(has_file)
         self.show_folder_action.setEnabled(has_file)
 
@@ -157,5 +160,11 @@ class ErrorsPanel(QTableWidget):
 
 
 def _key(path: str | None, stage: str, message: str) -> str:
-    """What makes two problems one row: the file and stage, or a message without a file."""
+    """What makes two problems one row: the file and stage, or a message without a file.
+    JSON's ASCII escapes keep a path's lone surrogates through Qt (see KeyRole)."""
     return json.dumps([path, stage] if path else [None, stage, message])
+
+
+def _path_of(item: QTableWidgetItem | None) -> str | None:
+    """The row's file path, exactly as the index holds it (os.fsencode gives its bytes back)."""
+    return json.loads(item.data(KeyRole))[0] if item is not None else None
