@@ -66,3 +66,22 @@ def test_a_photo_put_back_from_a_backup_and_tagged_again_leaves_problems(qtbot, 
     assert [(Path(path).name, stage) for path, stage, _ in window.errors_panel.problems()] == [
         ("DSC_0003.JPG", "scan")]
     assert window.errors_action.text() == "Problems (1)"  # the cut file is still unreadable: it stays
+
+
+def test_a_damaged_photo_moved_in_the_library_keeps_its_row_at_its_new_place(qtbot, window, tagged) -> None:
+    """Moved and renamed inside the library, the damaged photo's note followed it in the
+    index, but its Problems row went at the next Tag and none came for the new path, while
+    the closing line said "(see Problems)" (review11 F2): the row now names the file where
+    it is now."""
+    folder, _ = tagged
+    row_of(window, "DSC_0002.JPG", "damaged")
+    (folder / "Best").mkdir()
+    moved = folder / "Best" / "DSC_0002_best.JPG"
+    (folder / "DSC_0002.JPG").rename(moved)
+    window.jobs.tag([folder], "Tagging Rome")
+    wait_for_job(qtbot, window)
+    assert [Path(error.path) for error in window.index.errors(stage="damaged")] == [moved]  # the index's note
+    row_of(window, "DSC_0002_best.JPG", "damaged")
+    assert sorted((Path(path), stage) for path, stage, _ in window.errors_panel.problems()) == [
+        (moved, "damaged"), (folder / "DSC_0003.JPG", "scan")]
+    assert window.errors_action.text() == "Problems (2)"

@@ -23,7 +23,7 @@ MAX_ROWS = 2000
 # came back as caf.jpg, another file); the path is read back from it (_path_of), never from Qt
 KeyRole = Qt.ItemDataRole.UserRole + 1
 PhotoRole = Qt.ItemDataRole.UserRole + 3  # on the file item: the photo's id, when the index named it
-RecordedRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the row is one the index holds
+ErrorIdRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the index's id of the problem, 0: not one it holds
 
 
 class ErrorsPanel(QTableWidget):
@@ -69,33 +69,16 @@ class ErrorsPanel(QTableWidget):
 
     def add_recorded(self, error: ErrorRecord) -> None:
         """Add a problem the index holds (refresh_recorded takes it out once it does not)."""
-        self.add_problem(error.path, error.stage, error.message, error.photo_id, recorded=True)
+        self.add_problem(error.path, error.stage, error.message, error.photo_id, error_id=error.id)
 
     def add_problem(self, path: str | None, stage: str, message: str, photo_id: int | None = None,
-                    recorded: bool = False) -> None:
+                    error_id: int = 0) -> None:
         """Add a row at the top; the file's earlier row for this stage goes (a message
         without a file replaces the same message). `photo_id`: the photo the row leads to;
-        `recorded`: the index holds the problem (see refresh_recorded)."""
-        key = _key(path, stage, message)
-        earlier = self._rows.pop(key, None)
-        if earlier is not None and self.row(earlier) >= 0:
-            self.removeRow(self.row(earlier))
+        `error_id`: the index's id of the problem, when it holds it (see refresh_recorded)."""
+        self._drop_row(_key(path, stage, message))
         self.insertRow(0)
-        name = display_name(path) if path else "—"
-        file_item = QTableWidgetItem(name or "—")
-        file_item.setToolTip(printable_path(path) if path else "")
-        file_item.setData(KeyRole, key)
-        file_item.setData(PhotoRole, int(photo_id or 0))
-        file_item.setData(RecordedRole, recorded)
-        self._rows[key] = file_item
-        # the File column names the file: the message need not repeat its whole path
-        shown = message.replace(path, name) if path and name and len(path) > len(name) else message
-        shown = in_app_words(shown, self.index_named)
-        message_item = QTableWidgetItem(shown)
-        message_item.setToolTip(in_app_words(message, self.index_named))  # whole, its path too
-        self.setItem(0, 0, file_item)
-        self.setItem(0, 1, QTableWidgetItem(stage))
-        self.setItem(0, 2, message_item)
+        self._fill_row(0, path, stage, message, photo_id, error_id)
         if self.rowCount() > MAX_ROWS:
             self._rows.pop(self.item(self.rowCount() - 1, 0).data(KeyRole), None)
             self.removeRow(self.rowCount() - 1)
@@ -103,17 +86,30 @@ class ErrorsPanel(QTableWidget):
         self.count_changed.emit(self.rowCount())
 
     def refresh_recorded(self, recorded: list[ErrorRecord]) -> None:
-        """The rows the index held go where it holds them no more (`recorded`: its problems
-        now): a damaged photo put back from a backup and tagged again was still called
-        damaged until the app was started again. Other rows (a job that failed, the
-        settings) stay until the list is cleared."""
+        """The rows the index held are read again from it (`recorded`: its problems now):
+        one it holds no more goes (a damaged photo put back from a backup and tagged again
+        was still called damaged until the app was started again), and one it holds at
+        another path (the damaged photo moved or renamed in the library: its note follows
+        it) names the file where it is now, where it went before. Other rows (a job that
+        failed, the settings) stay until the list is cleared."""
+        by_id = {error.id: error for error in recorded}
         held = {_key(error.path, error.stage, error.message) for error in recorded}
-        gone = [key for key, item in self._rows.items() if item.data(RecordedRole) and key not in held]
-        for key in gone:
-            item = self._rows.pop(key)
-            if self.row(item) >= 0:
-                self.removeRow(self.row(item))
-        if gone:
+        changed = False
+        for key, item in list(self._rows.items()):
+            if key in held or key not in self._rows:  # as it was, or its row taken by a moved one's
+                continue
+            error_id = int(item.data(ErrorIdRole) or 0)
+            if not error_id:
+                continue
+            changed = True
+            error = by_id.get(error_id)
+            if error is None:
+                self._drop_row(key)
+                continue
+            del self._rows[key]
+            self._drop_row(_key(error.path, error.stage, error.message))  # a row of its new place already
+            self._fill_row(self.row(item), error.path, error.stage, error.message, error.photo_id, error.id)
+        if changed:
             self._enable_row_actions(self.currentRow())
             self.count_changed.emit(self.rowCount())
 
@@ -129,6 +125,32 @@ class ErrorsPanel(QTableWidget):
         path = _path_of(self.item(row, 0) if row >= 0 else None)
         if path:
             self.folder_requested.emit(path)
+
+    def _fill_row(self, row: int, path: str | None, stage: str, message: str, photo_id: int | None,
+                  error_id: int) -> None:
+        """Put a problem in `row` (new, or one the index now holds at another path)."""
+        key = _key(path, stage, message)
+        name = display_name(path) if path else "—"
+        file_item = QTableWidgetItem(name or "—")
+        file_item.setToolTip(printable_path(path) if path else "")
+        file_item.setData(KeyRole, key)
+        file_item.setData(PhotoRole, int(photo_id or 0))
+        file_item.setData(ErrorIdRole, int(error_id or 0))
+        self._rows[key] = file_item
+        # the File column names the file: the message need not repeat its whole path
+        shown = message.replace(path, name) if path and name and len(path) > len(name) else message
+        shown = in_app_words(shown, self.index_named)
+        message_item = QTableWidgetItem(shown)
+        message_item.setToolTip(in_app_words(message, self.index_named))  # whole, its path too
+        self.setItem(row, 0, file_item)
+        self.setItem(row, 1, QTableWidgetItem(stage))
+        self.setItem(row, 2, message_item)
+
+    def _drop_row(self, key: str) -> None:
+        """Take out the row of this problem key, if there is one."""
+        item = self._rows.pop(key, None)
+        if item is not None and self.row(item) >= 0:
+            self.removeRow(self.row(item))
 
     def _enable_row_actions(self, row: int) -> None:
         item = self.item(row, 0) if row >= 0 else None
