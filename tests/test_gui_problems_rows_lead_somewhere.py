@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.test_gui import wait_for_results  # noqa: E402
+from tests.test_gui import wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_problems_follow_the_index import row_of, tagged, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
@@ -116,3 +116,23 @@ def test_the_row_of_an_unreadable_file_with_a_name_not_in_utf8_leads_to_that_fil
         assert win.detail.record is None or Path(win.detail.record.path).name != "caf.jpg"
     finally:
         close_main_window(win)
+
+
+
+def test_the_row_of_a_photo_whose_file_was_deleted_and_scanned_shows_the_photo(qtbot, window, tagged) -> None:
+    """Deleted, then scanned ("1 missing"), the damaged photo stays in the index and its
+    row in Problems, but Enter on the row searched `id:2`, which leaves missing photos out:
+    "No photos match" (review11 F3). The search now finds it, missing."""
+    folder, _ = tagged
+    (folder / "DSC_0002.JPG").unlink()
+    window.jobs.tag([folder], "Tagging Rome")
+    wait_for_job(qtbot, window)
+    panel = window.errors_panel
+    panel.setCurrentCell(row_of(window, "DSC_0002.JPG", "damaged"), 0)
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=10000)
+    assert Path(window.detail.record.path).name == "DSC_0002.JPG" and window.detail.record.missing
+    assert "is:missing" in window.search_bar.text() and window.grid_model.rowCount() == 1
+    assert not window.search_bar.error_label.isVisible()

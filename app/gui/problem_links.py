@@ -77,8 +77,11 @@ class ProblemLinks:
 
     def _search_for(self, photo_id: int) -> str:
         """The search typed for the photo: its file's path, as a file dropped on the window
-        gets, or its id where the file is not there."""
+        gets, or its id where the file is not there; with `is:missing` once a scan found it
+        gone, as a plain search leaves missing photos out ("No photos match “id:2”")."""
         from app.core.path_query import path_term
 
-        path = self.window.index.get(photo_id).path
-        return (path_term(path, exact=True) if Path(path).is_file() else None) or f"id:{photo_id}"
+        record = self.window.index.get(photo_id)
+        if record.missing:
+            return f"id:{photo_id} is:missing"
+        return (path_term(record.path, exact=True) if Path(record.path).is_file() else None) or f"id:{photo_id}"
