@@ -136,3 +136,22 @@ def test_the_row_of_a_photo_whose_file_was_deleted_and_scanned_shows_the_photo(q
     assert Path(window.detail.record.path).name == "DSC_0002.JPG" and window.detail.record.missing
     assert "is:missing" in window.search_bar.text() and window.grid_model.rowCount() == 1
     assert not window.search_bar.error_label.isVisible()
+
+
+
+def test_a_row_that_leads_to_its_photo_takes_back_the_words_of_one_that_did_not(qtbot, window, tagged) -> None:
+    """Enter on "DSC_0003.JPG | scan" said it is not in the library (right); Enter on the
+    damaged DSC_0002.JPG's row then showed that photo with those words still beside it
+    (review11 F6)."""
+    panel = window.errors_panel
+    panel.setFocus()
+    panel.setCurrentCell(row_of(window, "DSC_0003.JPG", "scan"), 0)
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    assert "DSC_0003.JPG is not in the library" in window.statusBar().currentMessage()
+    panel.setCurrentCell(row_of(window, "DSC_0002.JPG", "damaged"), 0)
+    qtbot.keyClick(panel, Qt.Key.Key_Return)
+    wait_for_results(qtbot, window)
+    qtbot.waitUntil(lambda: window.detail.record is not None
+                    and Path(window.detail.record.path).name == "DSC_0002.JPG", timeout=10000)
+    assert "not in the library" not in window.statusBar().currentMessage()
+    assert "not in the library" not in window.message_bar.message()

@@ -24,6 +24,7 @@ class ProblemLinks:
 
     def __init__(self, window: "MainWindow") -> None:
         self.window = window
+        self._said = ""  # the status bar's words of the last row that led nowhere
         window.errors_panel.photo_requested.connect(self.show_photo)
         window.errors_panel.folder_requested.connect(self.show_folder)
 
@@ -36,7 +37,9 @@ class ProblemLinks:
         if photo_id is None:
             window.show_message(f"{display_name(path)} is not in the library (it could not be read): "
                                 f"right-click its row in Problems and choose Show in folder to find the file.")
+            self._said = window.statusBar().currentMessage()
             return False
+        self._take_back_said()  # it spoke of another row, beside this row's photo
         if window.showing_review():
             window.show_page(PAGE_GRID)
         ids = window.grid_model.ids()
@@ -74,6 +77,15 @@ class ProblemLinks:
         term = path_term(path, exact=True) if Path(path).is_file() else None
         ids = index.photo_ids(term) if term else []
         return ids[0] if ids else None
+
+    def _take_back_said(self) -> None:
+        """Clear the status bar's "… is not in the library" while it still says it."""
+        window = self.window
+        if self._said and window.statusBar().currentMessage() == self._said:
+            window.statusBar().clearMessage()
+        if self._said and window.message_bar.message() == self._said:  # too long for the status bar: whole there
+            window.message_bar.dismiss()
+        self._said = ""
 
     def _search_for(self, photo_id: int) -> str:
         """The search typed for the photo: its file's path, as a file dropped on the window
