@@ -4,12 +4,19 @@
   though the name is still in the file (the index kept "Petra accepted" and taught it);
 - our Colosseum tag moved in Lightroom to `Places|Rome|Colosseum`, then the photo relabelled
   Pantheon: the path stays, and so does its plain keyword, said aloud (the write took
-  "Colosseum" out of dc:subject and IPTC alone, a half-removed tag Lightroom put back).
+  "Colosseum" out of dc:subject and IPTC alone, a half-removed tag Lightroom put back);
+- only what the file held before our very first write is the user's own: Colosseum
+  relabelled or rejected, then labelled back, finds our moved tag there (no second
+  `Landmarks|Colosseum`), and a Lightroom save deleting any such duplicate rejects nothing;
+- the "kept" note whenever our moved tag stays (the user's plain "Colosseum" too), said
+  as the reason of a reject's dry run, and never for a friend's `People|Petra`.
 End to end: our CLI writes, exiftool edits as Lightroom saves."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from app.core.metadata.jpeg_fields import read_fields
 from tests.test_cli_core import run_cli
@@ -18,6 +25,9 @@ from tests.test_users_tag_named_like_landmark import _cli, _exiftool, _label
 
 FRIEND = ("-XMP-lr:HierarchicalSubject=People|Petra", "-XMP-dc:Subject=Petra")
 KEPT_NOTE = '"Colosseum" kept: it sits in your tag tree Places|Rome|Colosseum'
+MOVED = ("-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum",  # Lightroom moved it under Places > Rome
+         "-XMP-dc:Subject=Colosseum", "-XMP-dc:Subject=Rome", "-XMP-dc:Subject=Places",
+         "-IPTC:Keywords=Colosseum", "-IPTC:Keywords=Rome", "-IPTC:Keywords=Places")
 
 
 def _said(capsys, db: Path, *argv: str) -> str:
@@ -86,3 +96,76 @@ def test_a_relabel_leaves_the_old_landmark_the_user_moved_into_their_tree_and_sa
     assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
     assert "Pantheon  accepted" in _cli(capsys, db, "search", "")
     assert "1 unchanged" in _said(capsys, db, "write", "--dry-run")
+
+
+@pytest.mark.parametrize("taken_back_by", ["relabel", "reject"])
+def test_a_label_written_back_over_our_moved_tag_stays_when_lightroom_tidies_the_tree(tmp_path, capsys,
+                                                                                       taken_back_by):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, *MOVED)
+    _cli(capsys, db, "scan", str(photo.parent))
+    if taken_back_by == "relabel":
+        _label(capsys, db, photo, "Pantheon")
+    else:
+        _cli(capsys, db, "reject", f'path:"{photo}"')
+    assert KEPT_NOTE in _said(capsys, db, "write")
+    _label(capsys, db, photo, "Colosseum")  # the user's mind changed back
+
+    _cli(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Places|Rome|Colosseum"]  # our tag, moved: no second Landmarks|Colosseum
+    assert fields.subject == ["Colosseum", "Rome", "Places"]
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
+    # Lightroom's save leaving only the tree (a duplicate Landmarks|Colosseum deleted, were there one)
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum")
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
+    assert "Colosseum  accepted" in _cli(capsys, db, "search", "")
+    assert "0 files would change" in _said(capsys, db, "write", "--dry-run")
+
+
+def test_a_reject_of_our_moved_tag_says_in_its_dry_run_that_the_keyword_stays(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, *MOVED)
+    _cli(capsys, db, "scan", str(photo.parent))
+    _cli(capsys, db, "reject", f'path:"{photo}"')
+
+    line = next(line for line in _said(capsys, db, "write", "--dry-run").splitlines() if "IMG_1.JPG" in line)
+
+    assert line.endswith(f"(changes only XMP landmarkTagger:Teaches) (label rejected: {KEPT_NOTE}; "
+                         "remove it there if the photo is not of it)")
+    assert "comes out" not in line
+
+
+def test_a_friends_path_the_file_held_before_our_first_write_gets_no_kept_note(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Petra", "-XMP-lr:HierarchicalSubject=People|Petra")
+    assert read_fields(photo.read_bytes()).subject == ["Petra"]  # ours, written with Landmarks|Petra
+    _label(capsys, db, photo, "Treasury")
+
+    assert "kept" not in _said(capsys, db, "write", "--dry-run")
+    assert "kept" not in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())  # the friend as before our first write, our Petra gone
+    assert (fields.hierarchical, fields.subject) == (["People|Petra", "Landmarks|Treasury"], ["Treasury"])
+
+
+def test_our_moved_tag_kept_beside_the_users_own_plain_keyword_is_said(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum", "-XMP-dc:Subject=Colosseum", "-IPTC:Keywords=Colosseum")
+    _exiftool(photo, *MOVED)
+    _cli(capsys, db, "scan", str(photo.parent))
+    _label(capsys, db, photo, "Pantheon")
+
+    assert KEPT_NOTE in _said(capsys, db, "write", "--dry-run")
+    assert KEPT_NOTE in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
+    assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]

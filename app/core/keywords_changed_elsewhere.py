@@ -11,7 +11,7 @@ whose label still is that keyword, goes by the file of those another program sav
   label read back (accepted; it teaches as read-back labels do);
 - gone from every keyword field (holds_landmark: a name kept in dc:subject, IPTC, a
   digiKam tag or under another hierarchy is still there, unless the file held it before
-  our write: a friend `People|Petra` is the user's own), the file's XMP otherwise there:
+  our very first write: a friend `People|Petra` is the user's own), the file's XMP otherwise there:
   the label is rejected (remembered, so the model does not suggest it again; a label set
   in the app alike: the user said "not this place" of the photo);
 - gone with the file's XMP (STRIPPED: a tool that strips metadata, an editor saving
@@ -86,7 +86,7 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
     held = {path: before for path, before in held.items() if Path(path).is_file()}
     if not held:
         return None
-    found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path, label))
+    found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path))
              for path, before in held.items()}
     if any(state is None for state, _ in found.values()):
         return None  # a file that cannot tell: as before
@@ -160,7 +160,7 @@ def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) ->
 def what_is_in(path: Path, label: str, before: dict | None = None,
                users_own: KeywordFields = KeywordFields()) -> tuple[str | None, str | None]:
     """(OURS: the file holds `label`'s keyword in any keyword field, one it held before
-    our write aside (`users_own`: landmark_in_users_tree.keywords_before_ours, a friend
+    our very first write aside (`users_own`: landmark_in_users_tree.keywords_before_ours, a friend
     `People|Petra` and its plain "Petra"); REMOVED: gone from
     every field, the file's XMP otherwise there; STRIPPED: gone with the file's XMP (a
     JPEG saved without its packet: nothing tells a removal from a save that dropped XMP);

@@ -12,15 +12,16 @@ tag was in that file before (`ours_before`: our journal wrote the label into it,
 found it there, or our landmarkTagger:Teaches field in it names the place): the file is
 left as the user arranged it. A first write always writes ours, for a tag of the user's
 that merely ends in the name is another thing (a friend `People|Petra`, not the landmark
-Petra), and a path the file held before our write of the label (keywords_before_ours: the
-write journal's record) is the user's own whatever it ends in: the scan
+Petra), and a path the file held before our very first write into it (keywords_before_ours:
+the write journal's earliest record) is the user's own whatever it ends in: the scan
 (keywords_changed_elsewhere) does not take it for our tag either, so deleting our
 `Landmarks|Petra` beside a friend `People|Petra` is a removal there too. The other fields a
 write sets follow their own rules as always: the plain keyword (dc:subject, IPTC,
 XPKeywords) the keyword policy, the taught field taught_field.py. A relabel never takes a
 path of the user's tree out, nor the plain keyword that goes with it (Lightroom writes it
 back from the path on its next save): the old landmark stays as the user arranged it, and
-the write says so (kept_in_users_tree)."""
+the write says so (kept_in_users_tree); a label written back later finds our moved tag
+there and adds no second path (ours_before: any write of it not undone)."""
 
 from __future__ import annotations
 
@@ -43,23 +44,30 @@ PATH_FIELDS = ("hierarchical", "digikam", "microsoft")
 FLAT_FIELDS = ("subject", "iptc", "xp")
 
 
-def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: str | None) -> KeywordFields:
-    """The keyword fields `path` held before our first write of `label` among our newest
-    writes of it (not undone), as the journal recorded them: the user's own, which a
-    keyword of theirs merely ending in the name (a friend `People|Petra`, the "Petra"
-    Lightroom exports from it) comes from. Empty where no write of ours put `label` there."""
-    found = KeywordFields()
-    if not label:
-        return found
-    for before, after in conn.execute(
-            "SELECT j.before, j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-            "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after IS NOT NULL "
-            "AND j.size_after >= 0 ORDER BY j.id DESC", (db_text(str(path)),)):
+def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str") -> KeywordFields:
+    """The keyword fields `path` held before our very first write into it (the write
+    journal's earliest record of it, undone or not): the user's own, which a keyword of
+    theirs merely ending in the name (a friend `People|Petra`, the "Petra" Lightroom
+    exports from it) comes from. Nothing that appeared after one of our writes is: the
+    state before a later write (a relabel written back) may hold our own tag, moved by
+    the user. Empty where no write of ours is journalled for `path`."""
+    row = conn.execute("SELECT before FROM write_journal WHERE path = CAST(? AS TEXT) ORDER BY id LIMIT 1",
+                       (db_text(str(path)),)).fetchone()
+    if row is None:
+        return KeywordFields()
+    return KeywordFields.from_json(json.loads(row[0] or "{}").get("fields", {}))
+
+
+def wrote_label_before(conn: "sqlite3.Connection", path: "Path | str", label: str) -> bool:
+    """Whether a write of ours, not undone, put `label` into `path` (a relabel or reject
+    written since included): a path of the user's naming it there now is our tag moved."""
+    for (after,) in conn.execute(
+            "SELECT j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
+            "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after >= 0", (db_text(str(path)),)):
         written = json.loads(after or "{}").get("label")
-        if written is None or not names_landmark(written, label):
-            break  # an older write of another label: what was there before this label's run is known
-        found = KeywordFields.from_json(json.loads(before or "{}").get("fields", {}))
-    return found
+        if written is not None and names_landmark(written, label):
+            return True
+    return False
 
 
 def without_users_own(fields: KeywordFields, own: KeywordFields, label: str) -> KeywordFields:
@@ -80,12 +88,13 @@ def ours_before(conn: "sqlite3.Connection", photo_id: int, target: "Path", label
                 last_written: str | None, taught: list[str] | None) -> bool:
     """Whether our tag of `label` was in `target` before, so a path of the user's naming it
     is ours moved (`last_written`: the label our newest write, not undone, put into the
-    file; `taught`: the file's landmarkTagger:Teaches, which digiKam and exiftool keep)."""
+    file; `taught`: the file's landmarkTagger:Teaches, which digiKam and exiftool keep;
+    an older write of it, before a relabel or reject: wrote_label_before)."""
     if not label:
         return False
     recorded = read_back_keyword(conn, photo_id, target)
     return any(name is not None and names_landmark(name, label)  # "AC|DC Tower" for "AC/DC Tower" too
-               for name in (last_written, recorded, *(taught or [])))
+               for name in (last_written, recorded, *(taught or []))) or wrote_label_before(conn, target, label)
 
 
 def without_a_second_path(current: KeywordFields, after: KeywordFields, label: str | None,
@@ -114,13 +123,16 @@ def without_a_second_path(current: KeywordFields, after: KeywordFields, label: s
 
 
 def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: str | None,
-                       label: str | None) -> tuple[KeywordFields, str | None]:
+                       label: str | None, users_before: KeywordFields = KeywordFields()
+                       ) -> tuple[KeywordFields, str | None]:
     """`after` (a relabel's or rejection's fields) with the plain keywords of `previous`
-    the file holds kept where a path of the user's tree ends in it (our tag moved there in
-    Lightroom, `Places|Rome|Colosseum`, or a tag of their own): the write leaves that path
-    as the user arranged it, and taking the plain keyword alone out would leave the fields
-    disagreeing until Lightroom's next save puts it back. The note says so; None where
-    nothing of ours was kept."""
+    the file holds kept where a path of the user's tree ends in it that came after our
+    first write (our tag moved there in Lightroom, `Places|Rome|Colosseum`): the write
+    leaves that path as the user arranged it, and taking the plain keyword alone out would
+    leave the fields disagreeing until Lightroom's next save puts it back. The note says
+    so whenever such a path stays. A path the file held before our first write
+    (`users_before`: keywords_before_ours, a friend `People|Petra`) is the user's own, not
+    the landmark: nothing is kept for it and nothing said. None where no path is kept."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):
@@ -128,6 +140,7 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     in_tree = next((item for name in PATH_FIELDS for item in getattr(after, name) or []
                     if ("|" if name == "hierarchical" else "/") in item
                     and not holds_keyword(sorted(field_spellings(name, previous)), item)
+                    and not holds_keyword(getattr(users_before, name) or [], item)
                     and holds_landmark(KeywordFields(**{name: [item]}), previous)), None)
     if in_tree is None:
         return after, None
@@ -140,7 +153,6 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
         if kept:  # in their place: the rest of the field as the write leaves it
             changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
                 [item for item in later if not holds_keyword(now, item)]
-    if not changes:
-        return after, None  # the plain keyword was the user's own anyway (a friend "Petra"): nothing to say
+    # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
     return replace(after, **changes), f'"{previous}" kept: it sits in your tag tree {in_tree}; remove it there ' \
                                       "if the photo is not of it"

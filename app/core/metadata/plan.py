@@ -89,6 +89,7 @@ class PlannedWrite:
     # write records it first (indexed_size/indexed_mtime_ns are then the file's own)
     own_write: recovery.OwnWrite | None = None
     note: str | None = None  # what the write leaves undone or keeps, and why (a full EXIF block, the user's tree)
+    kept_note: str | None = None  # the part of `note` saying the old landmark stays in the user's tree
     # the photo's (label, state) in the index when planned: the write leaves the file
     # alone when they changed since (rejected or relabelled meanwhile); None: not checked
     index_label: tuple[str | None, str] | None = None
@@ -104,7 +105,10 @@ class PlannedWrite:
 
     def describe(self) -> str:
         """One line for --dry-run: what the write will do, its note included."""
-        return self._change() + (f" (note: {self.note})" if self.note else "")
+        note = self.note
+        if self.kept_note and self.rejected and self.changes_anything:  # said in the reason instead
+            note = note.removeprefix(self.kept_note).removeprefix("; ") if note else None
+        return self._change() + (f" (note: {note})" if note else "")
 
     def _change(self) -> str:
         if self.problem:
@@ -125,11 +129,14 @@ class PlannedWrite:
     def _why_ours_comes_out(self) -> str:
         state = self.index_label[1] if self.index_label is not None else "rejected"
         if state == "rejected":
-            return "label rejected: our keyword comes out"
-        if state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
-            return 'a "no landmark" suggestion now: the keyword our write put there comes out'
-        return ("no label: our keyword was written for another photo this file was in then, which it has left; "
-                "it comes out")
+            why, outcome = "label rejected", "our keyword comes out"
+        elif state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
+            why, outcome = 'a "no landmark" suggestion now', "the keyword our write put there comes out"
+        else:
+            why, outcome = "no label: our keyword was written for another photo this file was in then, " \
+                           "which it has left", "it comes out"
+        # the user's tree keeps the landmark (landmark_in_users_tree.kept_in_users_tree): that is what happens
+        return f"{why}: {self.kept_note or outcome}"
 
     def _shown_field(self) -> str:
         """The plain keyword list a dry run shows: dc:subject, or where the file had none
@@ -370,9 +377,9 @@ def _plan_file(
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
-    users_before = keywords_before_ours(index.conn, target, label) if moved else KeywordFields()
+    users_before = keywords_before_ours(index.conn, target) if moved or previous else KeywordFields()
     after = without_a_second_path(current, after, label, moved, users_before)  # ours moved to their tree: left there
-    after, kept_note = kept_in_users_tree(current, after, previous, label)  # the old one in their tree stays
+    after, kept_note = kept_in_users_tree(current, after, previous, label, users_before)  # the old one stays there
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
     after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
                                                      rewritten=after != current))
@@ -386,7 +393,7 @@ def _plan_file(
     note = "; ".join(text for text in (kept_note, note) if text) or None
     reason = None if after == current else (
         (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, stat_or_none(target)))
-    return PlannedWrite(before=current, after=after, problem=reason, note=note, **common)
+    return PlannedWrite(before=current, after=after, problem=reason, note=note, kept_note=kept_note, **common)
 
 
 def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
