@@ -178,20 +178,24 @@ def test_a_new_threshold_relabels_tagged_photos_without_decoding_them(index, lib
     assert rescored_score < between < top[plain].score
     again = tag(index, [library], options(bundle_path, threshold=between))
     assert again.tagged == 0 and again.up_to_date == 4
-    assert again.relabelled == [plain] and index.get(plain).label == top[plain].label
-    assert (index.get(mine).label, index.get(rejected).label, index.get(rescored).label) == ("Our cabin", None, None)
-    assert "1 relabelled for this model and threshold" in again.line() and "without a landmark" not in again.line()
+    # the "no landmark" an older version left over the rejection goes back to the rejection (88397cd)
+    assert sorted(again.relabelled) == sorted([plain, rejected]) and index.get(plain).label == top[plain].label
+    assert (index.get(rejected).label, index.get(rejected).state) == (top[rejected].label, "rejected")
+    assert (index.get(mine).label, index.get(rescored).label) == ("Our cabin", None)
+    assert "2 relabelled for this model and threshold" in again.line() and "without a landmark" not in again.line()
 
     # under the re-scored photo's own score it is labelled too, its score kept
     lower = tag(index, [library], options(bundle_path, threshold=rescored_score * 0.9))
     assert lower.relabelled == [rescored]
     assert index.get(rescored).label == top[rescored].label
     assert index.get(rescored).score == pytest.approx(rescored_score)
-    assert (index.get(mine).label, index.get(rejected).label) == ("Our cabin", None)
+    assert (index.get(mine).label, index.get(rejected).label) == ("Our cabin", top[rejected].label)
+    assert index.get(rejected).state == "rejected"
 
     back = tag(index, [library], options(bundle_path, threshold=1.0))
     assert sorted(back.relabelled) == sorted([plain, rescored])
     assert index.get(plain).label is None and index.get(rescored).label is None
+    assert (index.get(rejected).label, index.get(rejected).state) == (top[rejected].label, "rejected")
 
 
 def test_threshold_defaults_to_the_bundles(index, library, bundle_path):
