@@ -115,15 +115,15 @@ def test_our_own_write_and_a_plain_rescan_tag_nothing_again(tmp_path: Path, caps
 
 
 def test_what_tells_a_photo_tagged_as_it_is() -> None:
-    jpeg = ("f", "p", 2)
-    assert tagged_as_it_is(*jpeg, "f", "p", 1)  # a JPEG touched: same picture
-    assert not tagged_as_it_is(*jpeg, "f", "q", 2)  # another picture, same head and tail
-    assert not tagged_as_it_is(*jpeg, "g", "p", 2)  # another fingerprint (a metadata edit elsewhere)
-    other = ("f", None, 2)  # no picture print: a PNG, TIFF, RAW, or a JPEG not printed yet
-    assert tagged_as_it_is(*other, "f", None, 2)
-    assert not tagged_as_it_is(*other, "f", None, 1)  # the scan saw it change
-    assert tagged_as_it_is(*jpeg, "f", None, 2)  # printed by the backfill since
-    assert tagged_as_it_is(*other, "f", None, None)  # tagged before prints and dates were kept
+    jpeg = ("f", "p")
+    assert tagged_as_it_is(*jpeg, "f", "p")  # a JPEG touched, or written by us: same picture
+    assert not tagged_as_it_is(*jpeg, "f", "q")  # another picture, same head and tail
+    assert not tagged_as_it_is(*jpeg, "g", "p")  # another fingerprint (a metadata edit elsewhere)
+    other = ("f", None)  # no picture print: a PNG, TIFF, RAW, or a JPEG not printed yet
+    assert tagged_as_it_is(*other, "f", None)  # whatever its mtime did (a copy, a touch, a FAT disk)
+    assert not tagged_as_it_is(*other, "g", None)
+    assert tagged_as_it_is(*jpeg, "f", None)  # printed by the backfill since
+    assert not tagged_as_it_is(*jpeg, "g", None)
 
 
 def test_the_upgrade_keeps_what_photos_tagged_before_were_tagged_from(tmp_path: Path, capsys) -> None:
@@ -138,9 +138,9 @@ def test_the_upgrade_keeps_what_photos_tagged_before_were_tagged_from(tmp_path: 
     assert _run(capsys, db, "tag", str(folder))[0] == 0
     conn = sqlite3.connect(db)
     kept = conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall()
-    assert len(kept) == 2 and all(row[1] and row[2] == A_DAY_NS for row in kept)
+    assert len(kept) == 2 and all(row[1] and row[2] is None for row in kept)  # the mtime is not kept
     # as an index tagged before 47 holds them; the second photo's file changed since its tag
-    conn.execute("UPDATE tagged SET picture_print = NULL, file_mtime_ns = NULL")
+    conn.execute("UPDATE tagged SET picture_print = NULL")
     conn.execute("UPDATE tagged SET file_fingerprint = 'older' WHERE photo_id = ?", (kept[1][0],))
     migration_47(conn)
     assert conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall() \

@@ -1,12 +1,12 @@
 """Which photos a tagging run must classify, and from which of their files.
 
 A photo is tagged again only when it is new to this model, when its primary file
-changed since (fingerprint; and a JPEG's picture print, another file's mtime:
-tagged_as_it_is), or when the user asks for a retag. One whose files could
-not be decoded (read, but corrupt, truncated, without image data) is tried again only
-when one of its files changed since (size, mtime, ctime or the fingerprint of its first
-and last 64 KiB, read again now: problems.photo_files_state), when the decoders changed,
-or when the user asks (retry). A JPEG+RAW pair is one photo: it is classified once,
+changed since (fingerprint; and a JPEG's picture print: tagged_as_it_is; not its mtime
+alone), or when the user asks for a retag. One whose files could not be decoded (read,
+but corrupt, truncated, without image data) is tried again only when one of its files
+changed since (size, mtime, ctime or the fingerprint of its first and last 64 KiB, read
+again now: problems.photo_files_state), when the decoders changed, or when the user asks
+(retry). A JPEG+RAW pair is one photo: it is classified once,
 from the JPEG when there is one (a few milliseconds to decode), else from the RAW's
 preview.
 """
@@ -167,7 +167,7 @@ def select_photos(
             int(row[0]): row[1:]
             for row in index.conn.execute(
                 "SELECT p.id, p.primary_path, t.photo_id IS NOT NULL, pf.fingerprint, pf.picture_print, "
-                "pf.mtime_ns, t.file_fingerprint, t.picture_print, t.file_mtime_ns "
+                "t.file_fingerprint, t.picture_print "
                 "FROM photos p LEFT JOIN files pf ON pf.path = p.primary_path "
                 "LEFT JOIN tagged t ON t.photo_id = p.id AND t.model_id = ? "
                 f"WHERE p.missing = 0 AND p.id IN ({marks})",
@@ -199,20 +199,18 @@ def select_photos(
     return Selection(jobs, up_to_date, primary_paths, files_of, up_to_date_ids, failed_before)
 
 
-def tagged_as_it_is(fingerprint: str | None, picture: str | None, mtime_ns: int | None,
-                    tagged_fingerprint: str | None, tagged_picture: str | None,
-                    tagged_mtime_ns: int | None) -> bool:
-    """Whether the primary file the scan knows now (fingerprint, JPEG picture print,
-    mtime) is the one the photo was tagged from. The fingerprint alone misses a change
-    in the middle of a file (a damaged JPEG put back from its backup keeps its size, head
-    and tail): where both picture prints are known they must match too (a metadata edit
-    leaves the print, our own write the whole state: journal.update_indexed_file), else
-    the mtime the file had (where it was kept: tagged before migration 47, nothing)."""
+def tagged_as_it_is(fingerprint: str | None, picture: str | None,
+                    tagged_fingerprint: str | None, tagged_picture: str | None) -> bool:
+    """Whether the primary file the scan knows now (fingerprint, JPEG picture print) is
+    the one the photo was tagged from. The fingerprint alone misses a change in the middle
+    of a JPEG (a damaged one put back from its backup keeps its size, head and tail), so
+    where both picture prints are known they must match too (our own write keeps the
+    print: journal.update_indexed_file). A file's mtime is not asked: a copy without its
+    times, a `touch`, a FAT or NTFS disk's coarser or shifted times move it for every RAW
+    of a library, and re-reading them all would take hours for the same pictures."""
     if tagged_fingerprint != fingerprint:
         return False
-    if picture is not None and tagged_picture is not None:
-        return picture == tagged_picture
-    return tagged_mtime_ns is None or tagged_mtime_ns == mtime_ns
+    return picture is None or tagged_picture is None or picture == tagged_picture
 
 
 def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: str) -> list["TagResult"]:

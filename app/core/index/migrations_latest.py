@@ -223,15 +223,16 @@ def migration_46(conn: sqlite3.Connection) -> None:
 # A damaged JPEG put back from its backup stayed "damaged" for good: `tag` took a photo
 # for up to date while its primary file's fingerprint (size, first and last 64 KiB) was
 # what it was tagged from, and bit rot in the middle of a file keeps all three. `tagged`
-# now keeps what else the scan knows of the file it was tagged from: a JPEG's picture
-# print, and any file's mtime (tag_selection.tagged_as_it_is). Photos tagged before get
-# those of their file as it is now where its fingerprint is still the one tagged.
+# now keeps the JPEG's picture print it was tagged from too (tag_selection.tagged_as_it_is).
+# Photos tagged before get that of their file as it is now where its fingerprint is still
+# the one tagged. `file_mtime_ns` is no longer filled nor read (an mtime moves with every
+# copy that drops times; the column stays, as indexes upgraded before hold it).
 def migration_47(conn: sqlite3.Connection) -> None:
     from app.core.index.migrations_recent import _add_missing_columns
 
     _add_missing_columns(conn, "tagged", (("picture_print", "TEXT"), ("file_mtime_ns", "INTEGER")))
     conn.execute(
-        "UPDATE tagged SET (picture_print, file_mtime_ns) = (SELECT f.picture_print, f.mtime_ns "
+        "UPDATE tagged SET picture_print = (SELECT f.picture_print "
         "FROM photos p JOIN files f ON f.path = p.primary_path WHERE p.id = tagged.photo_id) "
         "WHERE file_fingerprint IS NOT NULL AND file_fingerprint = (SELECT f.fingerprint FROM photos p "
         "JOIN files f ON f.path = p.primary_path WHERE p.id = tagged.photo_id)")

@@ -34,14 +34,15 @@ def store_predictions(
         ],
     )
     # the primary file as the scan knows it: tag_selection.tagged_as_it_is compares them
+    # (tagged.file_mtime_ns, of migration 47, is no longer written: an mtime is not the picture)
     tagged_from = conn.execute(
-        "SELECT f.fingerprint, f.picture_print, f.mtime_ns FROM files f JOIN photos p ON p.id = f.photo_id "
+        "SELECT f.fingerprint, f.picture_print FROM files f JOIN photos p ON p.id = f.photo_id "
         "WHERE p.id = ? AND f.path = p.primary_path",
         (photo_id,),
-    ).fetchone() or (None, None, None)
+    ).fetchone() or (None, None)
     conn.execute(
-        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, picture_print, file_mtime_ns, "
-        "tagged_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO tagged (photo_id, model_id, file_fingerprint, picture_print, "
+        "tagged_at) VALUES (?, ?, ?, ?, ?)",
         (photo_id, model_id, *tagged_from, now),
     )
     best = top[0] if top else None

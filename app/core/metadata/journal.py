@@ -439,17 +439,16 @@ def update_indexed_file(index: PhotoIndex, path: Path, stat: os.stat_result, dat
     its own, or the next tag would classify it again for nothing)."""
     new_print = fingerprint_of(data, stat.st_size)
     with index.transaction() as conn:
-        row = conn.execute("SELECT fingerprint, photo_id, mtime_ns FROM files WHERE path = CAST(? AS TEXT)",
+        row = conn.execute("SELECT fingerprint, photo_id FROM files WHERE path = CAST(? AS TEXT)",
                            (db_text(str(path)),)).fetchone()
         if row is None:
             return
-        old_print, photo_id, old_mtime_ns = row
+        old_print, photo_id = row
         conn.execute(
             "UPDATE files SET size = ?, mtime_ns = ?, fingerprint = ? WHERE path = CAST(? AS TEXT)",
             (stat.st_size, stat.st_mtime_ns, new_print, db_text(str(path))),
         )
         # our write changed the metadata, not the picture (its picture print stays); a
         # change the scan saw before it and no tag has read yet stays to be read
-        conn.execute("UPDATE tagged SET file_fingerprint = ?, file_mtime_ns = CASE WHEN file_mtime_ns = ? "
-                     "THEN ? ELSE file_mtime_ns END WHERE photo_id = ? AND file_fingerprint = ?",
-                     (new_print, old_mtime_ns, stat.st_mtime_ns, photo_id, old_print))
+        conn.execute("UPDATE tagged SET file_fingerprint = ? WHERE photo_id = ? AND file_fingerprint = ?",
+                     (new_print, photo_id, old_print))
