@@ -114,6 +114,34 @@ def test_our_own_write_and_a_plain_rescan_tag_nothing_again(tmp_path: Path, caps
     assert code == 0 and "tagged 0 photos" in err and "2 already up to date" in err, err
 
 
+def test_our_write_does_not_take_a_change_no_tag_has_read_yet_for_its_own(tmp_path: Path, capsys) -> None:
+    """A photo whose tag kept no picture print (tagged before its JPEG was printed, or an
+    upgrade that found the file changed since its tag) is told changed by its fingerprint
+    alone: our write moves the tagged fingerprint with the file only where it was the one
+    tagged, so another picture put there before it is still read by the next tag."""
+    import sqlite3
+
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE tagged SET picture_print = NULL")
+    conn.commit()
+    conn.close()
+    other = io.BytesIO()
+    Image.open(io.BytesIO(_large_jpeg())).rotate(180).save(other, "JPEG", quality=85)
+    _put(folder / "DSC_0001.jpg", other.getvalue(), 2)  # another picture, not tagged yet
+    assert "1 changed" in _run(capsys, db, "scan", str(folder))[2]
+    assert _run(capsys, db, "label", "", "Colosseum")[0] == 0
+    code, _, err = _run(capsys, db, "write")
+    assert code == 0 and "2 files written" in err, err
+
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 0 and "tagged 1 photo" in err and "1 already up to date" in err, err
+
+
 def test_what_tells_a_photo_tagged_as_it_is() -> None:
     jpeg = ("f", "p")
     assert tagged_as_it_is(*jpeg, "f", "p")  # a JPEG touched, or written by us: same picture
