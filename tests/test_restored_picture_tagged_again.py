@@ -174,3 +174,32 @@ def test_the_upgrade_keeps_what_photos_tagged_before_were_tagged_from(tmp_path: 
     assert conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall() \
         == [kept[0], (kept[1][0], None, None)]
     conn.close()
+
+
+def test_a_photo_restored_before_the_upgrade_is_read_again_by_the_first_tag_after_it(tmp_path: Path, capsys) -> None:
+    """review13 F2: an index of the code before migration 47 kept only the fingerprint, so
+    a damaged photo put back from its backup there stayed "damaged"; the upgrade must not
+    take the restored file's print for the one tagged: the photo is read again once."""
+    import sqlite3
+
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    good = _large_jpeg()
+    _put(folder / "DSC_0001.jpg", _middle_overwritten(good, b"\x00"), 1)
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    assert "1 damaged photo" in _run(capsys, db, "tag", str(folder))[2]
+    _put(folder / "DSC_0001.jpg", good, 2)
+    assert "1 changed" in _run(capsys, db, "scan", str(folder))[2]
+    conn = sqlite3.connect(db)  # the index as the code before 47 left it: no print, no mtime kept
+    conn.execute("ALTER TABLE tagged DROP COLUMN picture_print")
+    conn.execute("ALTER TABLE tagged DROP COLUMN file_mtime_ns")
+    conn.execute("PRAGMA user_version = 46")
+    conn.commit()
+    conn.close()
+
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert code == 0 and "tagged 1 photo" in err and "1 already up to date" in err, err
+    assert "damaged" not in err
+    assert _problems(capsys, db) == []
+    code, _, err = _run(capsys, db, "tag", str(folder))
+    assert "tagged 0 photos" in err and "2 already up to date" in err, err

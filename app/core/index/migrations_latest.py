@@ -225,12 +225,17 @@ def migration_46(conn: sqlite3.Connection) -> None:
 # what it was tagged from, and bit rot in the middle of a file keeps all three. `tagged`
 # now keeps the JPEG's picture print it was tagged from too (tag_selection.tagged_as_it_is).
 # Photos tagged before get that of their file as it is now where its fingerprint is still
-# the one tagged. `file_mtime_ns` is no longer filled nor read (an mtime moves with every
-# copy that drops times; the column stays, as indexes upgraded before hold it).
+# the one tagged, but a photo labelled from a damaged picture (its "damaged" note): the
+# file there now may be its backup put back, which the fingerprint cannot tell, so what it
+# was tagged from is left unknown (no print, no fingerprint) and the next `tag` reads it
+# once. `file_mtime_ns` is no longer filled nor read (an mtime moves with every copy that
+# drops times; the column stays, as indexes upgraded before hold it).
 def migration_47(conn: sqlite3.Connection) -> None:
     from app.core.index.migrations_recent import _add_missing_columns
 
     _add_missing_columns(conn, "tagged", (("picture_print", "TEXT"), ("file_mtime_ns", "INTEGER")))
+    damaged = "SELECT photo_id FROM errors WHERE stage = 'damaged' AND photo_id IS NOT NULL"
+    conn.execute(f"UPDATE tagged SET file_fingerprint = NULL, picture_print = NULL WHERE photo_id IN ({damaged})")
     conn.execute(
         "UPDATE tagged SET picture_print = (SELECT f.picture_print "
         "FROM photos p JOIN files f ON f.path = p.primary_path WHERE p.id = tagged.photo_id) "
