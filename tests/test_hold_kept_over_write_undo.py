@@ -1,8 +1,12 @@
 """review10: a JPEG `write` holds (its XMP taken out by another program since our write of
-"Colosseum") after the user relabels it. F1: the hold note named the photo's label now
-("our write of "Petra"") where our write put "Colosseum"."""
+"Colosseum") after the user relabels it or undoes that write. F1: the hold note named the
+photo's label now ("our write of "Petra"") where our write put "Colosseum". F2: `undo` of
+the write batch counted the held file "restored" though it left its bytes as they were,
+and ended the hold without a word, so the next `write` put "Colosseum" back into it."""
 
 from __future__ import annotations
+
+import hashlib
 
 from PIL import Image
 
@@ -42,3 +46,24 @@ def test_the_hold_note_names_the_label_our_write_put_in_the_file(tmp_path, capsy
     assert 'our write of "Petra"' not in said
     assert "label --release-held" in said and "Petra" in said  # what a release would write now
 
+
+def test_undo_leaves_the_stripped_file_as_it_is_says_so_and_keeps_it_held(tmp_path, capsys) -> None:
+    db, rome, photo = _library_with_a_stripped_jpeg(tmp_path, capsys)
+    stripped = hashlib.md5(photo.read_bytes()).hexdigest()
+
+    code, _, said = run_cli(capsys, "--db", db, "undo")
+
+    assert code == 0
+    assert "2 files restored" in said and "3 files restored" not in said
+    assert "a.jpg: left as it is: changed in another program since our write" in said
+    assert hashlib.md5(photo.read_bytes()).hexdigest() == stripped
+    assert all(read_fields((rome / name).read_bytes()).hierarchical is None for name in ("b.jpg", "c.jpg"))
+
+    code, _, said = run_cli(capsys, "--db", db, "write")  # the other program's edit still stands
+    assert code == 0 and "1 left alone" in said and "2 files written" in said
+    assert hashlib.md5(photo.read_bytes()).hexdigest() == stripped
+
+    assert run_cli(capsys, "--db", db, "accept", "--release-held", str(photo))[0] == 0  # the user's word alone
+    code, _, said = run_cli(capsys, "--db", db, "write")
+    assert code == 0 and "1 file written" in said
+    assert read_fields(photo.read_bytes()).hierarchical == ["Landmarks|Colosseum"]

@@ -10,6 +10,7 @@ import os
 from app.core.index import PhotoIndex
 from app.core.metadata import undo_last_write
 from app.core.metadata.sidecar import fields_of_sidecar
+from app.core.metadata.undo import LEFT_AS_IT_IS
 from tests.test_metadata_support import add_photo
 from tests.test_write_labels import raw_with_sidecar
 from tests.test_write_odd_files import write_all
@@ -64,7 +65,8 @@ def test_undo_leaves_a_sidecar_rewritten_without_our_keyword_as_it_is(tmp_path) 
     index, sidecar, rewritten = written_then_rewritten(tmp_path, ours="")
     with index:
         summary = undo_last_write(index)
-    assert (summary.written, summary.failed) == (1, 0)
+    assert (summary.written, summary.held, summary.failed) == (0, 1, 0)  # counted apart, not "restored" (review10 F2)
+    assert summary.notes == [(str(sidecar), LEFT_AS_IT_IS)]
     assert sidecar.read_bytes() == rewritten
     assert os.stat(sidecar).st_mtime_ns == LONG_AGO[1] * 10**9
 

@@ -5,8 +5,9 @@ older copy of the index), is held by `write`: nothing tells whether the user mea
 landmark to go, so it is not written back unasked (keywords_changed_elsewhere decides the
 cases the file does tell). The hold is read from the file against our newest write of it,
 whatever the photo's label has become since (an `accept`, `label`, `rename`, merge, `teach`,
-a new model): it stays until the user releases it in so many words, `accept --release-held`
-or `label --release-held` (the app asks at A and L), or rejects the label. A `write` naming
+a new model, an `undo` of that write: holds_kept_by_undo): it stays until the user releases
+it in so many words, `accept --release-held` or `label --release-held` (the app asks at A
+and L), or rejects the label. A `write` naming
 the file does not release it: it names where to write, not that the other program's edit
 or the backup put back is to be overwritten. The release is kept in that write's journal
 entry, marked with the releasing review command, so taking that command back holds the file
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, id_chunks
+from app.core.index.holds_kept_by_undo import HOLDING, paths_kept_held
 from app.core.metadata.dry_run_wording import listed
 from app.core.wording import in_which_shell, shell_quote
 
@@ -29,8 +31,9 @@ if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite
 
 # the newest writes of ours that reached their files (a write killed before its rename
-# never completed its entry: the file as before it is no "put back"; the rerun finishes it)
-_REACHED = ("FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE b.undone_at IS NULL "
+# never completed its entry: the file as before it is no "put back"; the rerun finishes it),
+# an undone one's where the undo kept the file held (holds_kept_by_undo)
+_REACHED = (f"FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE {HOLDING} "
             "AND j.size_after IS NOT NULL AND j.size_after >= 0")
 
 
@@ -38,15 +41,16 @@ def photos_stripped_since_written_held(index: PhotoIndex, plan: list[PlannedWrit
     """`plan` with each JPEG or sidecar held whose XMP vanished since our write put its
     label there, or that is back as it was before that write, unless the user released
     it since (release_holds)."""
-    return [_held(item, *held) if (held := _stripped_since_written(index, item)) else item for item in plan]
+    kept = paths_kept_held(index.conn)  # an undone write's file left held: no write of it stands
+    return [_held(item, *held) if (held := _stripped_since_written(index, item, kept)) else item for item in plan]
 
 
-def _stripped_since_written(index: PhotoIndex, item: PlannedWrite) -> tuple[str, str] | None:
+def _stripped_since_written(index: PhotoIndex, item: PlannedWrite, kept: frozenset[str]) -> tuple[str, str] | None:
     """(keywords_changed_elsewhere's STRIPPED or RESTORED, the label that write put there)
     where the file our newest write put a label into has lost it so (no decision to be
     read from it), else None."""
     if (item.kind not in ("jpeg", "sidecar") or item.problem is not None or item.rejected or item.label is None
-            or item.last_write is None):
+            or (item.last_write is None and str(item.target) not in kept)):
         return None
     from app.core.keywords_changed_elsewhere import holds_landmark
 
@@ -83,7 +87,7 @@ def held_files_of(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[in
         rows += conn.execute(
             "SELECT j.id, j.path, j.before, j.after, l.label, j.size_after, j.mtime_ns_after FROM write_journal j "
             "JOIN write_batches b ON b.id = j.batch_id JOIN labels l ON l.photo_id = j.photo_id "
-            "WHERE b.undone_at IS NULL AND j.size_after IS NOT NULL AND j.size_after >= 0 "
+            f"WHERE {HOLDING} AND j.size_after IS NOT NULL AND j.size_after >= 0 "
             f"AND l.state = 'accepted' AND j.photo_id IN ({marks})", chunk).fetchall()
     newest: dict[str, tuple] = {}
     for row in sorted(rows + _forgotten_photos_rows(conn, photo_ids), key=lambda row: row[0], reverse=True):

@@ -8,7 +8,9 @@ When someone edited it since, we take out only our change to the keyword fields
 (the keywords we added go, those we replaced come back), so their edits survive,
 keywords typed into the same fields after our write included; a block our write
 created that holds nothing else then goes too (without_bare_creations).
-A sidecar we created is removed. A rerun after an undo killed between its rename
+A sidecar we created is removed. A file holding nothing of ours any more (another program
+took our keyword out, an older copy put back) is left as it is and counted apart, not
+"restored"; one `write` holds stays held (_leave_changed_elsewhere). A rerun after an undo killed between its rename
 and its bookkeeping finds the file restored already and records it as a restore does,
 knowing it by the SHA-256 of the bytes the undo noted before its rename or, for the
 original of a file our write left as it was, by redoing that write
@@ -26,6 +28,8 @@ from pathlib import Path
 from app.core.cloud_files import NotDownloadedError, not_downloaded_note
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
+from app.core.index import running_writes
+from app.core.index.holds_kept_by_undo import keep_held
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, iptc, journal, recovery
 from app.core.metadata.disk_problems import DiskUnreachableError, disk_gone_error, passing_error_class
@@ -43,6 +47,7 @@ from app.core.metadata.writer import WriteSummary
 from app.core.metadata.xmp import RDF, X, XmpDocument
 from app.core.path_case import fold
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
+from app.core.wording import shell_quote
 
 
 def undo_last_write(
@@ -68,13 +73,15 @@ def undo_last_write(
     folder handled. Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
     one undoes a batch; writes and other undos refuse while this one runs."""
+    # a file with nothing of ours left after a killed undo of this batch may be its restore
+    cut_short = running_writes.undo_cut_short(index.conn, journal.last_batch_id(index))
     # claimed at once: a write or an undo in another process refuses until this one is over
     batch_id = journal.start_undo(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:
         return summary
     try:
-        _undo_batch(index, summary, progress or no_progress, cancel, command)
+        _undo_batch(index, summary, progress or no_progress, cancel, command, cut_short)
     finally:
         journal.finish_undo(index, batch_id)
     left = journal.cancelled_batch_before(index)  # the batch the next undo takes, when the user cancelled it
@@ -84,8 +91,9 @@ def undo_last_write(
 
 
 def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallback,
-                cancel: CancelToken | None, command: str) -> None:
-    """undo_last_write's work on the batch it claimed (summary.batch_id)."""
+                cancel: CancelToken | None, command: str, cut_short: bool = False) -> None:
+    """undo_last_write's work on the batch it claimed (summary.batch_id); `cut_short`: an
+    undo of it was killed, so a file holding nothing of ours may be its restore (counted so)."""
     batch_id = summary.batch_id
     retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
     entries = list(reversed(journal.batch_entries(index, batch_id)))
@@ -106,6 +114,11 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
             changed = undo_entry(index, entry, library_folders)
+            if changed == CHANGED_ELSEWHERE and not cut_short:  # nothing of ours in it: not restored, maybe held
+                _leave_changed_elsewhere(index, entry, summary, command)
+                index.clear_errors(("undo",), path=entry.path)
+                report(Progress(done + 1, len(entries), entry.path, started_at=started))
+                continue
             journal.drop_entry(index, entry.id)
             # a file a killed run began and its rerun wrote has two entries; one begun but never
             # renamed into place (killed before it: its entry never completed) held its original
@@ -173,16 +186,47 @@ def _held_by(held: tuple[Path, str]) -> tuple[str, str]:
     return (f"sidecar {path.name}" if path.suffix.lower() == ".xmp" else f"file {path.name}"), note
 
 
-def undo_entry(index: PhotoIndex, entry: journal.JournalEntry, library_folders: list[Path] | None = None) -> bool:
+# undo_entry's answer for a file our write reached that holds nothing of ours now, which no
+# undo of ours put back: another program took our keyword out (saved it without its XMP,
+# darktable rewrote its sidecar) or an older copy was put back; left as it is, not restored
+CHANGED_ELSEWHERE = "changed elsewhere"
+LEFT_AS_IT_IS = "left as it is: changed in another program since our write (nothing of ours left in it)"
+
+
+def _leave_changed_elsewhere(index: PhotoIndex, entry: journal.JournalEntry, summary: WriteSummary,
+                             command: str) -> None:
+    """Count and name the file apart (summary.held, its note). One `write` holds (its XMP
+    taken out, an older copy put back: plan_stripped_hold) stays held: the other program's
+    edit still stands after the undo, and only the user's --release-held writes the label
+    into it again (its entry stays, marked: holds_kept_by_undo); any other's entry goes."""
+    import json
+
+    from app.core.metadata.plan_stripped_hold import hold_of
+
+    still_held = hold_of(Path(entry.path), json.dumps(entry.before), json.dumps(entry.after)) is not None
+    if still_held:
+        with index.transaction() as conn:
+            keep_held(conn, entry.id)
+    else:
+        journal.drop_entry(index, entry.id)
+    summary.held += 1
+    summary.notes.append((entry.path, LEFT_AS_IT_IS + (
+        f"; `write` still leaves it alone (`{command} accept --release-held {shell_quote(entry.path)}` writes "
+        "the label into it again)"
+        if still_held else "")))
+
+
+def undo_entry(index: PhotoIndex, entry: journal.JournalEntry,
+               library_folders: list[Path] | None = None) -> bool | str:
     """Restore one file of a batch (`library_folders`: the index's, when the caller has them);
     False when the JPEG held what it is to get back already and no undo of ours put it
-    there (its write was killed before its rename): not counted as restored."""
+    there (its write was killed before its rename): not counted as restored;
+    CHANGED_ELSEWHERE when our write reached the file but nothing of ours is left in it."""
     path = Path(entry.path)
     library_folders = LibraryFolders.of(index) if library_folders is None else library_folders
     if entry.kind == "jpeg":
         return _undo_jpeg(index, path, entry, library_folders)
-    _undo_sidecar(path, entry, library_folders)
-    return True
+    return _undo_sidecar(path, entry, library_folders)
 
 
 def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
@@ -205,7 +249,8 @@ def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
 
 
-def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> bool:
+def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
+               library_folders: list[Path]) -> bool | str:
     data = _current_bytes(path, library_folders)
     if data is None:
         raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
@@ -223,7 +268,11 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry, libra
         wanted = revert_fields(current, before, after)
         restored = without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
-        return recovery.record_own_undo(index, path, entry)
+        if recovery.record_own_undo(index, path, entry):
+            return True
+        # our write reached it and no undo of ours got as far as its rename: changed elsewhere
+        return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 and not entry.undo_target \
+            else False
     if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
         recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
     stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
@@ -337,11 +386,11 @@ def _photo_file_gone_too(sidecar: Path) -> bool:
                                                and not name.lower().endswith(".xmp")) for name in names)
 
 
-def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> None:
+def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> bool | str:
     existing = _current_bytes(path, library_folders)
     if existing is None:
         if entry.before.get("absent"):
-            return  # already gone
+            return True  # already gone
         gone = SidecarMovedError if _photo_file_gone_too(path) else SidecarGoneError
         raise gone(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
@@ -355,7 +404,7 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
             atomic.remove_file(path)
         else:
             atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders)
-        return
+        return True
     # edited since: take out only our change, keep what was added after it
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
@@ -363,9 +412,10 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     if wanted == current.only(SIDECAR_FIELDS):
         # nothing of ours left to take out (darktable rewrote it from its database): its
         # bytes and time stay, else its "look for updated XMP files" flags the image
-        return
+        return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 else True
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
         atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
     if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
+    return True
