@@ -15,7 +15,9 @@ leaves it (`Renamed.came_in`): its label was given to the picture the RAW still 
 Only a rename in the folder counts there: the picture was at another name of the folder
 until this scan (a copy deleted earlier, or an edit moved back from another folder, is the
 pair's own JPEG put back), and the scan keeps a JPEG whose capture time and camera are the
-RAW's in the pair whatever its bytes (scan_folder_sync).
+RAW's in the pair whatever its bytes (scan_folder_sync); a JPEG of a photo without a RAW
+(an edit) stays too, unless its EXIF names another moment or camera than the RAW's header
+(a JPEG-only frame renumbered over the pair's JPEG).
 A picture still in its place is a copy (a backup copied back over an edited photo, two
 copies edited alike): the photo at the name stays itself.
 """
@@ -132,16 +134,20 @@ class RenamedOver:
         """`came_in` (replaced_photos) less the files that are the picture of the photo's
         files kept by their own headers (`read` now: not the photo's row, which holds the
         JPEG's), by capture time and camera (_one_shot) (an edit of the pair's JPEG, saved
-        beside it and moved back over it): the RAW's partner whatever its bytes. Notes the
+        beside it and moved back over it): the RAW's partner whatever its bytes. A file
+        renamed from a JPEG-only photo leaves only where its own EXIF names another moment
+        or camera than a kept RAW's header (_another_shot: a JPEG-only frame renumbered
+        over the pair's JPEG); an edit naming none stays (a RAW not read: as before). Notes the
         contents each one leaving had as the photo's, so that putting them back rejoins it
         (rejoining; saved by save_notes)."""
         leaving: dict[str, str] = {}
         for name, place in came_in.items():
             photo_id = known[name].photo_id
             kept = [other for other, k in known.items() if k.photo_id == photo_id and other != name and other in read]
-            if any(_one_shot(pictures, name, other) for other in kept) or not renamed_over_records.was_a_pairs_jpeg(
-                    self.conn, place):  # an edit of its own, moved over the JPEG it was made from
-                continue
+            if any(_one_shot(pictures, name, other) for other in kept) or not (
+                    renamed_over_records.was_a_pairs_jpeg(self.conn, place)
+                    or any(_another_shot(pictures, name, other) for other in kept if pairing.is_raw_name(other))):
+                continue  # an edit of its own (no EXIF of another moment), moved over the JPEG it was made from
             leaving[name] = place
             if known[name].fingerprint:
                 self.split_off.append((photo_id, name, known[name].fingerprint))
@@ -220,6 +226,12 @@ class RenamedOver:
             if picture_elsewhere or holds_anothers:
                 moved[photo_id] = [f for f, _ in files]
         return moved
+
+
+def _another_shot(pictures: SamePictures, name: str, other: str) -> bool:
+    """Whether the file names a capture moment or camera of its own (not a ModifyDate
+    alone) that the RAW's header, read, contradicts: another frame, not the RAW's partner."""
+    return bool(pictures.camera(name) and pictures.camera(other)) and pictures.differ(name, other)
 
 
 def _one_shot(pictures: SamePictures, name: str, other: str) -> bool:
