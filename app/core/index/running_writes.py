@@ -111,15 +111,6 @@ def release_batch(conn: sqlite3.Connection, batch_id: int) -> None:
     _WRITING_HERE.discard((_index_key(conn), batch_id))
 
 
-def undo_cut_short(conn: sqlite3.Connection, batch_id: int | None) -> bool:
-    """Whether an undo of `batch_id` was killed (it left its claim): asked before this
-    process claims the batch, the rerun then knows a file holding nothing of ours may be
-    that undo's own restore, edited since, not another program's removal."""
-    row = None if batch_id is None else conn.execute(
-        "SELECT undo_pid FROM write_batches WHERE id = ?", (batch_id,)).fetchone()
-    return row is not None and row[0] is not None
-
-
 def claim_undo(conn: sqlite3.Connection, batch_id: int) -> None:
     """Record this process as the one undoing `batch_id` (in the transaction that chose it)."""
     started, boot = scan_runs.start_of_this_process()

@@ -146,6 +146,14 @@ def note_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry, restor
                                      "indexed": journal.indexed_stat(index, path)[2]})
 
 
+def note_undo_reaching(index: PhotoIndex, entry: journal.JournalEntry, restored: bytes) -> None:
+    """Before an undo of `entry` puts back the original of a file our write left as it
+    was: journal only the size, no SHA-256 (the rerun of one killed after its rename knows
+    those bytes by redoing the write, _exact_restore), so the rerun knows this undo reached
+    the file and counts it restored, even edited since, not left alone."""
+    journal.note_undo(index, entry, {"size": len(restored)})
+
+
 def record_own_undo(index: PhotoIndex, path: Path, entry: journal.JournalEntry) -> bool:
     """For an undo that found nothing to put back in `path`: when the index does not
     describe the file and its bytes are exactly what our undo of `entry` put there

@@ -28,7 +28,6 @@ from pathlib import Path
 from app.core.cloud_files import NotDownloadedError, not_downloaded_note
 from app.core.errors import MetadataWriteError, TaggerError
 from app.core.index import PhotoIndex
-from app.core.index import running_writes
 from app.core.index.holds_kept_by_undo import keep_held
 from app.core.index.photos_seen import LibraryFolders
 from app.core.metadata import atomic, iptc, journal, recovery
@@ -73,15 +72,13 @@ def undo_last_write(
     folder handled. Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
     one undoes a batch; writes and other undos refuse while this one runs."""
-    # a file with nothing of ours left after a killed undo of this batch may be its restore
-    cut_short = running_writes.undo_cut_short(index.conn, journal.last_batch_id(index))
     # claimed at once: a write or an undo in another process refuses until this one is over
     batch_id = journal.start_undo(index)
     summary = WriteSummary(batch_id=batch_id, done_word="restored")
     if batch_id is None:
         return summary
     try:
-        _undo_batch(index, summary, progress or no_progress, cancel, command, cut_short)
+        _undo_batch(index, summary, progress or no_progress, cancel, command)
     finally:
         journal.finish_undo(index, batch_id)
     left = journal.cancelled_batch_before(index)  # the batch the next undo takes, when the user cancelled it
@@ -91,9 +88,9 @@ def undo_last_write(
 
 
 def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallback,
-                cancel: CancelToken | None, command: str, cut_short: bool = False) -> None:
-    """undo_last_write's work on the batch it claimed (summary.batch_id); `cut_short`: an
-    undo of it was killed, so a file holding nothing of ours may be its restore (counted so)."""
+                cancel: CancelToken | None, command: str) -> None:
+    """undo_last_write's work on the batch it claimed (summary.batch_id). Whether a killed
+    undo of it reached a file is told per file (its entry's undo_target), never by the batch."""
     batch_id = summary.batch_id
     retrying = journal.batch_status(index, batch_id) == journal.UNDO_PARTIAL
     entries = list(reversed(journal.batch_entries(index, batch_id)))
@@ -114,7 +111,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
             changed = undo_entry(index, entry, library_folders)
-            if changed == CHANGED_ELSEWHERE and not cut_short:  # nothing of ours in it: not restored, maybe held
+            if changed == CHANGED_ELSEWHERE:  # nothing of ours in it: not restored, maybe held
                 _leave_changed_elsewhere(index, entry, summary, command)
                 index.clear_errors(("undo",), path=entry.path)
                 report(Progress(done + 1, len(entries), entry.path, started_at=started))
@@ -273,8 +270,11 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         # our write reached it and no undo of ours got as far as its rename: changed elsewhere
         return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 and not entry.undo_target \
             else False
-    if ours is None or not ours.rerun_knows_original:  # else noting would hash the whole file for nothing
-        recovery.note_undo(index, path, entry, restored)  # before the rename: a kill after it is then recognised
+    # before the rename: a kill after it is then recognised, and its rerun knows this file was reached
+    if ours is None or not ours.rerun_knows_original:
+        recovery.note_undo(index, path, entry, restored)
+    else:  # a hash would be for nothing: the rerun knows the original by redoing the write
+        recovery.note_undo_reaching(index, entry, restored)
     stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
