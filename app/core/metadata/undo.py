@@ -9,7 +9,8 @@ When someone edited it since, we take out only our change to the keyword fields
 keywords typed into the same fields after our write included; a block our write
 created that holds nothing else then goes too (without_bare_creations).
 A sidecar we created is removed. A file holding nothing of ours any more (another program
-took our keyword out, an older copy put back) is left as it is and counted apart, not
+took our keyword out, an older copy put back; for a relabel, nothing that write put
+there: the older keywords are not put back) is left as it is and counted apart, not
 "restored"; one `write` holds stays held (_leave_changed_elsewhere). A rerun after an undo killed between its rename
 and its bookkeeping finds the file restored already and records it as a restore does,
 knowing it by the SHA-256 of the bytes the undo noted before its rename or, for the
@@ -35,7 +36,7 @@ from app.core.metadata.disk_problems import DiskUnreachableError, disk_gone_erro
 from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
-from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields, revert_fields
+from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.undo_outcome import (FileGoneError, LeftWithItsPhotoError, PhotoGoneError, SidecarGoneError,
@@ -263,7 +264,10 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         current = read_fields(data, str(path))
         before, after = entry.fields_with(current)
         wanted = revert_fields(current, before, after)
-        restored = without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
+        # nothing that write added is left (another program took it out): the older
+        # write's keywords it replaced are not put back into the file the user stripped
+        restored = data if _none_left_of(current, before, after) else \
+            without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         if recovery.record_own_undo(index, path, entry):
             return True
@@ -280,6 +284,17 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
     return True
+
+
+def _none_left_of(current: KeywordFields, before: KeywordFields, after: KeywordFields) -> bool:
+    """Whether the write (`before` -> `after`) added keywords and none of them is in any
+    keyword field of the file now (`current`): nothing of that write left, so its undo
+    leaves the file as it is (a relabel's undo would otherwise put the older label back
+    into a file another program stripped)."""
+    added = {keyword_form(keyword) for name in FIELD_NAMES
+             for keyword in set(getattr(after, name) or []) - set(getattr(before, name) or [])}
+    present = {keyword_form(keyword) for name in FIELD_NAMES for keyword in getattr(current, name) or []}
+    return bool(added) and not added & present
 
 
 def without_bare_creations(data: bytes, entry: journal.JournalEntry, name: str = "file") -> bytes:
