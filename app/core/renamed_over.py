@@ -16,8 +16,9 @@ Only a rename in the folder counts there: the picture was at another name of the
 until this scan (a copy deleted earlier, or an edit moved back from another folder, is the
 pair's own JPEG put back), and the scan keeps a JPEG whose capture time and camera are the
 RAW's in the pair whatever its bytes (scan_folder_sync); a JPEG of a photo without a RAW
-(an edit) stays too, unless its EXIF names another moment or camera than the RAW's header
-(a JPEG-only frame renumbered over the pair's JPEG).
+(an edit) stays too, unless its EXIF names another camera than the RAW's header, or another
+moment and it was renamed from another frame's name (a JPEG-only frame renumbered over the
+pair's JPEG; an edit named after the RAW may have had its capture time corrected).
 A picture still in its place is a copy (a backup copied back over an edited photo, two
 copies edited alike): the photo at the name stays itself.
 """
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from app.core.fingerprint import fingerprint_file
 from app.core.index import catalog, pairing, renamed_over_records
 from app.core.index.catalog import FileBefore, FileState, KnownFile
+from app.core.path_case import fold
 from app.core.raw_pictures import SamePictures
 
 
@@ -146,7 +148,7 @@ class RenamedOver:
             kept = [other for other, k in known.items() if k.photo_id == photo_id and other != name and other in read]
             if any(_one_shot(pictures, name, other) for other in kept) or not (
                     renamed_over_records.was_a_pairs_jpeg(self.conn, place)
-                    or any(_another_shot(pictures, name, other) for other in kept if pairing.is_raw_name(other))):
+                    or any(_another_shot(pictures, name, other, place) for other in kept if pairing.is_raw_name(other))):
                 continue  # an edit of its own (no EXIF of another moment), moved over the JPEG it was made from
             leaving[name] = place
             if known[name].fingerprint:
@@ -228,10 +230,24 @@ class RenamedOver:
         return moved
 
 
-def _another_shot(pictures: SamePictures, name: str, other: str) -> bool:
-    """Whether the file names a capture moment or camera of its own (not a ModifyDate
-    alone) that the RAW's header, read, contradicts: another frame, not the RAW's partner."""
-    return bool(pictures.camera(name) and pictures.camera(other)) and pictures.differ(name, other)
+def _another_shot(pictures: SamePictures, name: str, other: str, came_from: str) -> bool:
+    """Whether the file, renamed from `came_from`, names a camera or capture moment of its
+    own (not a ModifyDate alone) that the RAW's header, read, contradicts: another frame,
+    not the RAW's partner. A camera decides alone; a moment only for a file that came from
+    another frame's name: an edit named after the RAW (DSC_0001-edit.jpg, "DSC_0001
+    copy.jpg") may have its capture time corrected (Lightroom's Edit Capture Time writes it
+    into the JPEG, never into the RAW) and stays."""
+    if not (pictures.camera(name) and pictures.camera(other)):
+        return False
+    return pictures.other_camera(name, other) or (
+        pictures.differ(name, other) and not _named_after(os.path.basename(came_from), pairing.stem_of(other)))
+
+
+def _named_after(name: str, stem: str) -> bool:
+    """Whether a file name starts with the RAW's stem, not followed by a digit (DSC_0001-edit.jpg
+    and "DSC_0001 copy.jpg" of DSC_0001, not DSC_00012.JPG): an edit or copy of its picture."""
+    folded, folded_stem = fold(name), fold(stem)
+    return folded.startswith(folded_stem) and not folded[len(folded_stem):][:1].isdigit()
 
 
 def _one_shot(pictures: SamePictures, name: str, other: str) -> bool:
