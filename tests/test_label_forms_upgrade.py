@@ -42,6 +42,12 @@ def index_before_one_form(path: Path, photos: Path, monkeypatch) -> dict[str, in
         ids = {name: add_photo(index, [make_jpeg(photos / f"DSC_{n:04d}.JPG", seed=n)],
                                 state="unlabelled")
                for n, name in enumerate(names)}
+        # today's set_predictions records the picture print a photo was tagged from (migrations
+        # 42 and 47, which add these columns only where they are missing): the old index gets
+        # them early so that it can be filled photo by photo with today's code
+        with index.transaction() as conn:
+            conn.execute("ALTER TABLE files ADD COLUMN picture_print TEXT")
+            conn.execute("ALTER TABLE tagged ADD COLUMN picture_print TEXT")
         for name in names:
             index.set_predictions(ids[name], MODEL, [make(landmark_id="q42", label=NFD, score=0.9),
                                                      make(landmark_id="q7", label="Colosseum", score=0.05)], 0.5)

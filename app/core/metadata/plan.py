@@ -129,14 +129,14 @@ class PlannedWrite:
     def _why_ours_comes_out(self) -> str:
         state = self.index_label[1] if self.index_label is not None else "rejected"
         if state == "rejected":
-            why, outcome = "label rejected", "our keyword comes out"
+            why, outcome = "label rejected: ", "our keyword comes out"
         elif state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
-            why, outcome = 'a "no landmark" suggestion now', "the keyword our write put there comes out"
+            why, outcome = 'a "no landmark" suggestion now: ', "the keyword our write put there comes out"
         else:
             why, outcome = "no label: our keyword was written for another photo this file was in then, " \
-                           "which it has left", "it comes out"
+                           "which it has left; ", "it comes out"
         # the user's tree keeps the landmark (landmark_in_users_tree.kept_in_users_tree): that is what happens
-        return f"{why}: {self.kept_note or outcome}"
+        return f"{why}{self.kept_note or outcome}"
 
     def _shown_field(self) -> str:
         """The plain keyword list a dry run shows: dc:subject, or where the file had none
