@@ -9,7 +9,10 @@
   relabelled or rejected, then labelled back, finds our moved tag there (no second
   `Landmarks|Colosseum`), and a Lightroom save deleting any such duplicate rejects nothing;
 - the "kept" note whenever our moved tag stays (the user's plain "Colosseum" too), said
-  as the reason of a reject's dry run, and never for a friend's `People|Petra`.
+  as the reason of a reject's dry run, and never for a friend's `People|Petra`;
+- a friend `People|Petra` tagged after our write of another landmark (Treasury) is no
+  tag of ours either: it sat beside our `Landmarks|Petra` once the photo was labelled
+  Petra and written, so only a path that appeared as ours went can be ours moved.
 End to end: our CLI writes, exiftool edits as Lightroom saves."""
 
 from __future__ import annotations
@@ -119,8 +122,12 @@ def test_a_label_written_back_over_our_moved_tag_stays_when_lightroom_tidies_the
     assert fields.hierarchical == ["Places|Rome|Colosseum"]  # our tag, moved: no second Landmarks|Colosseum
     assert fields.subject == ["Colosseum", "Rome", "Places"]
     assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
-    # Lightroom's save leaving only the tree (a duplicate Landmarks|Colosseum deleted, were there one)
+    # a duplicate Landmarks|Colosseum (an older version's label-back wrote one), then Lightroom's tidy deletes it
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum",
+              "-XMP-lr:HierarchicalSubject=Landmarks|Colosseum")
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
     _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum")
+    assert read_fields(photo.read_bytes()).hierarchical == ["Places|Rome|Colosseum"]
     assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
     assert "Colosseum  accepted" in _cli(capsys, db, "search", "")
     assert "0 files would change" in _said(capsys, db, "write", "--dry-run")
@@ -169,3 +176,45 @@ def test_our_moved_tag_kept_beside_the_users_own_plain_keyword_is_said(tmp_path,
     fields = read_fields(photo.read_bytes())
     assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
     assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]
+
+
+def _petra_written_after_a_friend_tagged_later(tmp_path: Path, capsys, db: Path) -> Path:
+    """Our Treasury written first; then the user tags a friend `People|Petra` in Lightroom,
+    and the photo, relabelled Petra (the landmark), is written: `People|Petra, Landmarks|Petra`."""
+    photo = _one_photo(tmp_path, capsys, db, "Treasury")
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject=Landmarks|Treasury", "-XMP-lr:HierarchicalSubject=People|Petra",
+              "-XMP-dc:Subject=Treasury", "-XMP-dc:Subject=Petra", "-IPTC:Keywords=Treasury", "-IPTC:Keywords=Petra")
+    _cli(capsys, db, "scan", str(photo.parent))
+    _label(capsys, db, photo, "Petra")
+    _cli(capsys, db, "write")
+    assert read_fields(photo.read_bytes()).hierarchical == ["People|Petra", "Landmarks|Petra"]
+    return photo
+
+
+def test_our_tag_deleted_beside_a_friend_tagged_after_another_write_of_ours_is_a_removal(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _petra_written_after_a_friend_tagged_later(tmp_path, capsys, db)
+    _exiftool(photo, *FRIEND, "-IPTC:Keywords=Petra")  # Lightroom: our Landmarks|Petra deleted, the friend kept
+
+    out = _said(capsys, db, "scan", str(photo.parent))
+
+    assert "1 landmark keyword was changed or removed in another program" in out
+    assert "Petra  rejected" in _cli(capsys, db, "search", "")
+    assert "taught:     Petra" not in _cli(capsys, db, "stats")
+    _cli(capsys, db, "write")  # our taught field comes out; the friend and its keyword stay
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (["People|Petra"], ["Petra"], None)
+
+
+def test_a_relabel_says_nothing_of_a_friend_tagged_after_another_write_of_ours(tmp_path, capsys):
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _petra_written_after_a_friend_tagged_later(tmp_path, capsys, db)
+    _label(capsys, db, photo, "Pantheon")
+
+    assert "kept" not in _said(capsys, db, "write", "--dry-run")
+    assert "kept" not in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())  # the friend and its plain keyword as the user tagged them
+    assert (fields.hierarchical, fields.subject) == (["People|Petra", "Landmarks|Pantheon"], ["Petra", "Pantheon"])

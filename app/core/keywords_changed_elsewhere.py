@@ -86,7 +86,7 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
     held = {path: before for path, before in held.items() if Path(path).is_file()}
     if not held:
         return None
-    found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path))
+    found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path, label))
              for path, before in held.items()}
     if any(state is None for state, _ in found.values()):
         return None  # a file that cannot tell: as before
@@ -159,8 +159,8 @@ def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) ->
 
 def what_is_in(path: Path, label: str, before: dict | None = None,
                users_own: KeywordFields = KeywordFields()) -> tuple[str | None, str | None]:
-    """(OURS: the file holds `label`'s keyword in any keyword field, one it held before
-    our very first write aside (`users_own`: landmark_in_users_tree.keywords_before_ours, a friend
+    """(OURS: the file holds `label`'s keyword in any keyword field, the keywords that are
+    the user's own aside (`users_own`: landmark_in_users_tree.keywords_before_ours, a friend
     `People|Petra` and its plain "Petra"); REMOVED: gone from
     every field, the file's XMP otherwise there; STRIPPED: gone with the file's XMP (a
     JPEG saved without its packet: nothing tells a removal from a save that dropped XMP);

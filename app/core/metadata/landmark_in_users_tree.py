@@ -12,8 +12,10 @@ tag was in that file before (`ours_before`: our journal wrote the label into it,
 found it there, or our landmarkTagger:Teaches field in it names the place): the file is
 left as the user arranged it. A first write always writes ours, for a tag of the user's
 that merely ends in the name is another thing (a friend `People|Petra`, not the landmark
-Petra), and a path the file held before our very first write into it (keywords_before_ours:
-the write journal's earliest record) is the user's own whatever it ends in: the scan
+Petra). Only a path that appeared in the change that took our `Landmarks|…` out can be our
+tag moved; one the file held before our first write of the landmark, or beside our path in
+the newest state our journal recorded with it (keywords_before_ours: a friend tagged after a
+write of another label), is the user's own whatever it ends in: the scan
 (keywords_changed_elsewhere) does not take it for our tag either, so deleting our
 `Landmarks|Petra` beside a friend `People|Petra` is a removal there too. The other fields a
 write sets follow their own rules as always: the plain keyword (dc:subject, IPTC,
@@ -44,18 +46,36 @@ PATH_FIELDS = ("hierarchical", "digikam", "microsoft")
 FLAT_FIELDS = ("subject", "iptc", "xp")
 
 
-def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str") -> KeywordFields:
-    """The keyword fields `path` held before our very first write into it (the write
-    journal's earliest record of it, undone or not): the user's own, which a keyword of
-    theirs merely ending in the name (a friend `People|Petra`, the "Petra" Lightroom
-    exports from it) comes from. Nothing that appeared after one of our writes is: the
-    state before a later write (a relabel written back) may hold our own tag, moved by
-    the user. Empty where no write of ours is journalled for `path`."""
-    row = conn.execute("SELECT before FROM write_journal WHERE path = CAST(? AS TEXT) ORDER BY id LIMIT 1",
-                       (db_text(str(path)),)).fetchone()
-    if row is None:
+def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: str) -> KeywordFields:
+    """The keywords of `path` that are the user's own, never our tag of `label`: those it
+    held before our first write of `label` into it (the write journal's record; the
+    earliest write's where none wrote it), and, in the tag-path fields, each path the
+    newest state our journal recorded with our `Landmarks|label` in it held beside ours.
+    Only a path that appeared in the change that took ours out can be our tag moved
+    (Lightroom's `Places|Rome|Colosseum`); a friend `People|Petra` the user tagged after
+    another write of ours, there beside our `Landmarks|Petra`, is theirs. Empty where no
+    write of ours is journalled for `path`."""
+    entries = [(json.loads(before or "{}"), json.loads(after or "{}"), written) for before, after, written in
+               conn.execute("SELECT before, after, size_after >= 0 FROM write_journal "
+                            "WHERE path = CAST(? AS TEXT) ORDER BY id", (db_text(str(path)),))]
+    if not entries:
         return KeywordFields()
-    return KeywordFields.from_json(json.loads(row[0] or "{}").get("fields", {}))
+    first = next((before for before, after, _ in entries
+                  if after.get("label") is not None and names_landmark(after["label"], label)), entries[0][0])
+    own = KeywordFields.from_json(first.get("fields", {}))
+    states = [KeywordFields.from_json(state.get("fields", {})) for before, after, written in entries
+              for state in (before, *([after] if written else []))]  # an after-state only once in the file
+    beside_ours = next((state for state in reversed(states) if _holds_our_path(state, label)), None)
+    if beside_ours is None:
+        return own
+    return replace(own, **{name: [*(getattr(own, name) or []), *getattr(beside_ours, name)]
+                           for name in PATH_FIELDS if getattr(beside_ours, name)})
+
+
+def _holds_our_path(fields: KeywordFields, label: str) -> bool:
+    """Whether a tag-path field of `fields` holds our own path of `label` (`Landmarks|Petra`)."""
+    return any(holds_keyword(sorted(field_spellings(name, label)), item)
+               for name in PATH_FIELDS for item in getattr(fields, name) or [])
 
 
 def wrote_label_before(conn: "sqlite3.Connection", path: "Path | str", label: str) -> bool:
@@ -102,8 +122,8 @@ def without_a_second_path(current: KeywordFields, after: KeywordFields, label: s
     """`after` (label_fields' fields for `label`) less the path of ours it added to a
     tag-path field that held the landmark already, under a tree of the user's (`current`:
     the file's fields now), where our tag was there before (`moved`: ours_before); a
-    field holding our own path, or none naming the landmark but those the file held
-    before our write (`users_own`: keywords_before_ours), is as label_fields left it."""
+    field holding our own path, or none naming the landmark but the user's own
+    (`users_own`: keywords_before_ours of `label`), is as label_fields left it."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not label or not moved:
@@ -126,13 +146,13 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
                        label: str | None, users_before: KeywordFields = KeywordFields()
                        ) -> tuple[KeywordFields, str | None]:
     """`after` (a relabel's or rejection's fields) with the plain keywords of `previous`
-    the file holds kept where a path of the user's tree ends in it that came after our
-    first write (our tag moved there in Lightroom, `Places|Rome|Colosseum`): the write
+    the file holds kept where a path of the user's tree ends in it that came as our tag
+    went (our tag moved there in Lightroom, `Places|Rome|Colosseum`): the write
     leaves that path as the user arranged it, and taking the plain keyword alone out would
     leave the fields disagreeing until Lightroom's next save puts it back. The note says
-    so whenever such a path stays. A path the file held before our first write
-    (`users_before`: keywords_before_ours, a friend `People|Petra`) is the user's own, not
-    the landmark: nothing is kept for it and nothing said. None where no path is kept."""
+    so whenever such a path stays. A path of the user's own (`users_before`:
+    keywords_before_ours of `previous`, a friend `People|Petra`) is not the landmark:
+    nothing is kept for it and nothing said. None where no path is kept."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):

@@ -377,9 +377,10 @@ def _plan_file(
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
-    users_before = keywords_before_ours(index.conn, target) if moved or previous else KeywordFields()
-    after = without_a_second_path(current, after, label, moved, users_before)  # ours moved to their tree: left there
-    after, kept_note = kept_in_users_tree(current, after, previous, label, users_before)  # the old one stays there
+    users_own_of_label = keywords_before_ours(index.conn, target, label) if moved and label else KeywordFields()
+    after = without_a_second_path(current, after, label, moved, users_own_of_label)  # ours moved: left in their tree
+    users_own_of_previous = keywords_before_ours(index.conn, target, previous) if previous else KeywordFields()
+    after, kept_note = kept_in_users_tree(current, after, previous, label, users_own_of_previous)  # the old one stays
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
     after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
                                                      rewritten=after != current))
