@@ -13,26 +13,9 @@ import pytest
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.index.labels import NO_LANDMARK_REJECTED
-from model.bundle_writer import resave_bundle
-from tests.test_cli_tag import photo
+from tests.test_model_switch_review_fixes import other_bundle, trip  # noqa: F401 (fixtures)
 
 UNREACHABLE = "0.999999"  # no landmark of the tiny models reaches it: "no landmark"
-
-
-@pytest.fixture
-def trip(tmp_path) -> Path:
-    folder = tmp_path / "trip"
-    folder.mkdir()
-    photo(folder / "a.jpg", 1)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def other_bundle(tiny_bundle, tmp_path_factory) -> Path:
-    """Another model, which sees another landmark in every photo (its classes shifted by one)."""
-    labels = tiny_bundle.labels[1:] + tiny_bundle.labels[:1]
-    return resave_bundle(tiny_bundle, tmp_path_factory.mktemp("other") / "other.ltbundle",
-                         labels=labels, name="other").path
 
 
 def tag(db: Path, trip: Path, model, threshold: str, *extra: str) -> None:
