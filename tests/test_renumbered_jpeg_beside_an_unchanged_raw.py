@@ -10,28 +10,14 @@ import json
 from pathlib import Path
 
 from app.cli.main import main
-from app.core.photo_info import PhotoInfo, read_photo_info
 from app.core.scanner import scan
-from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import COLOURS, ids_by_name, index, rename_all  # noqa: F401 (index: a fixture)
+from tests.test_scan_renumbering import (  # noqa: F401 (index: a fixture)
+    ids_by_name, index, raw_jpeg_pairs_scanned, rename_all, two_raw_jpeg_pairs)
 
 
 def test_a_photo_whose_raw_is_unchanged_keeps_its_label_when_its_jpeg_is_renumbered_over(
         tmp_path, index, monkeypatch) -> None:
-    import app.core.scan_folder_sync as scan_folder_sync
-
-    def read(path):  # the NEF stand-ins are no real RAW files
-        if str(path).lower().endswith(".nef"):
-            return PhotoInfo(kind="raw", width=6000, height=4000)
-        return read_photo_info(path)
-
-    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
-    trip = tmp_path / "Trip"
-    for number in (1, 2):
-        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number])
-        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
-    scan(index, [trip])
-    before = ids_by_name(index)
+    trip, before = raw_jpeg_pairs_scanned(tmp_path, index, monkeypatch)
     index.set_label(before["DSC_0001.JPG"], "Colosseum")
     index.set_label(before["DSC_0002.JPG"], "Petra")
     (trip / "DSC_0001.JPG").unlink()
@@ -58,19 +44,22 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_write_never_puts_the_raws_label_into_the_jpeg_renamed_over_it(tmp_path, capsys) -> None:
-    """End to end through the CLI: before, the scan kept DSC_0001.JPG (now Petra's picture)
-    in the Colosseum photo and `write` put "Colosseum" into it."""
-    trip = tmp_path / "Trip"
-    for number in (1, 2):  # broken RAW stand-ins: the scan reports them and pairs them all the same
-        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], taken=f"2020:11:03 14:05:0{number}")
-        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
-    db = str(tmp_path / "index.db")
-    run(capsys, "--db", db, "scan", str(trip))
+def labelled_pairs_renumbered(capsys, db: str, trip: Path, scanned: Path) -> None:
+    """Two RAW+JPEG pairs, scanned from `scanned` and labelled Colosseum and Petra; then
+    DSC_0001.JPG deleted and DSC_0002.JPG renamed over it."""
+    two_raw_jpeg_pairs(trip, timed=True)
+    run(capsys, "--db", db, "scan", str(scanned))
     assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
     assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
     (trip / "DSC_0001.JPG").unlink()
     rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+
+
+def test_write_never_puts_the_raws_label_into_the_jpeg_renamed_over_it(tmp_path, capsys) -> None:
+    """End to end through the CLI: before, the scan kept DSC_0001.JPG (now Petra's picture)
+    in the Colosseum photo and `write` put "Colosseum" into it."""
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    labelled_pairs_renumbered(capsys, db, trip, trip)  # broken RAW stand-ins: the scan reports them, pairs them
 
     _, _, said = run(capsys, "--db", db, "scan", str(trip))
     code, _, _ = run(capsys, "--db", db, "write")
@@ -92,16 +81,8 @@ def test_a_renumbered_pairs_jpeg_leaves_the_pair_it_is_renamed_over_though_its_r
     JPEG, so the JPEG renamed over DSC_0001.JPG holds Petra's picture whether or not its RAW
     is still beside it; before, it stayed in the Colosseum photo and `write` put "Colosseum"
     into the Petra picture."""
-    trip = tmp_path / "Trip"
-    for number in (1, 2):
-        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], taken=f"2020:11:03 14:05:0{number}")
-        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
-    db = str(tmp_path / "index.db")
-    run(capsys, "--db", db, "scan", str(tmp_path))
-    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
-    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
-    (trip / "DSC_0001.JPG").unlink()
-    rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    labelled_pairs_renumbered(capsys, db, trip, tmp_path)
     (trip / "RAW").mkdir()
     (trip / "DSC_0002.NEF").replace(trip / "RAW" / "DSC_0002.NEF")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.cli.main import main
 from app.core.photo_info import PhotoInfo, read_photo_info
 from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import COLOURS, rename_all
+from tests.test_scan_renumbering import COLOURS, rename_all, two_raw_jpeg_pairs
 
 
 def run(capsys, db: str, *argv: str) -> str:
@@ -41,6 +41,16 @@ def labelled_pair(tmp_path, capsys, *, copies=()) -> tuple[Path, str]:
     return lib, db
 
 
+def moved_over_the_pairs_jpeg(capsys, lib: Path, db: str, edit: str) -> str:
+    """Scan with the edit `edit` beside, move it over Trip/DSC_0001.JPG, scan and write:
+    what that last scan said."""
+    run(capsys, db, "scan", str(lib))
+    (lib / edit).replace(lib / "Trip" / "DSC_0001.JPG")
+    said = run(capsys, db, "scan", str(lib))
+    run(capsys, db, "write")
+    return said
+
+
 def test_the_cards_jpeg_copied_back_stays_in_its_pair_though_a_deleted_import_held_it(tmp_path, capsys) -> None:
     lib, db = labelled_pair(tmp_path, capsys, copies=["Inbox/DSC_0001.JPG"])
     original = (lib / "Trip" / "DSC_0001.JPG").read_bytes()
@@ -61,11 +71,8 @@ def test_the_cards_jpeg_copied_back_stays_in_its_pair_though_a_deleted_import_he
 def test_an_edit_moved_back_from_another_folder_stays_in_the_pair(tmp_path, capsys) -> None:
     lib, db = labelled_pair(tmp_path, capsys)
     write_jpeg(lib / "Edits" / "DSC_0001.JPG", color=(7, 8, 9), taken=None, make=None, model=None)
-    run(capsys, db, "scan", str(lib))
-    (lib / "Edits" / "DSC_0001.JPG").replace(lib / "Trip" / "DSC_0001.JPG")
 
-    said = run(capsys, db, "scan", str(lib))
-    run(capsys, db, "write")
+    said = moved_over_the_pairs_jpeg(capsys, lib, db, "Edits/DSC_0001.JPG")
 
     assert "left" not in said
     assert labels(capsys, db)["Trip/DSC_0001.JPG"] == "Colosseum"
@@ -85,11 +92,8 @@ def test_an_edit_recording_the_raws_own_moment_stays_in_the_pair_when_moved_over
     monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
     lib, db = labelled_pair(tmp_path, capsys)
     write_jpeg(lib / "Trip" / "DSC_0001-Edit.JPG", color=(7, 8, 9), taken="2020:11:03 14:05:01")  # an export
-    run(capsys, db, "scan", str(lib))
-    (lib / "Trip" / "DSC_0001-Edit.JPG").replace(lib / "Trip" / "DSC_0001.JPG")
 
-    said = run(capsys, db, "scan", str(lib))
-    run(capsys, db, "write")
+    said = moved_over_the_pairs_jpeg(capsys, lib, db, "Trip/DSC_0001-Edit.JPG")
 
     assert "left" not in said
     assert labels(capsys, db)["Trip/DSC_0001.JPG"] == "Colosseum"
@@ -98,9 +102,7 @@ def test_an_edit_recording_the_raws_own_moment_stays_in_the_pair_when_moved_over
 
 def test_a_split_pair_rejoins_when_the_renumbering_is_undone(tmp_path, capsys) -> None:
     trip = tmp_path / "lib" / "Trip"
-    for number in (1, 2):
-        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], taken=f"2020:11:03 14:05:0{number}")
-        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
+    two_raw_jpeg_pairs(trip, timed=True)
     db = str(tmp_path / "index.db")
     run(capsys, db, "scan", str(trip))
     run(capsys, db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")
@@ -125,11 +127,8 @@ def test_an_edit_without_metadata_saved_beside_and_moved_over_stays_in_the_pair(
     was a photo of its own, with no RAW left standing alone as a renumbering leaves one."""
     lib, db = labelled_pair(tmp_path, capsys)
     write_jpeg(lib / "Trip" / "DSC_0001-edit.jpg", color=(7, 8, 9), taken=None, make=None, model=None)
-    run(capsys, db, "scan", str(lib))
-    (lib / "Trip" / "DSC_0001-edit.jpg").replace(lib / "Trip" / "DSC_0001.JPG")
 
-    said = run(capsys, db, "scan", str(lib))
-    run(capsys, db, "write")
+    said = moved_over_the_pairs_jpeg(capsys, lib, db, "Trip/DSC_0001-edit.jpg")
 
     assert "left" not in said
     assert labels(capsys, db) == {"Trip/DSC_0001.JPG": "Colosseum"}

@@ -54,6 +54,33 @@ def rename_all(folder: Path, moves: list[tuple[str, str]]) -> None:
         os.rename(folder / f"{old}.moving", folder / new)
 
 
+def two_raw_jpeg_pairs(trip: Path, *, timed: bool = False) -> None:
+    """DSC_0001 and DSC_0002, each a JPEG beside a NEF stand-in (a few bytes, no real RAW);
+    timed: the JPEGs record frames of one walk, a second apart."""
+    for number in (1, 2):
+        taken = {"taken": f"2020:11:03 14:05:0{number}"} if timed else {}
+        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number], **taken)
+        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
+
+
+def raw_jpeg_pairs_scanned(tmp_path: Path, index: PhotoIndex, monkeypatch) -> tuple[Path, dict[str, int]]:
+    """two_raw_jpeg_pairs in Trip, scanned with the NEF stand-ins taken for RAW files (they
+    are none): the folder and the photo ids by file name."""
+    import app.core.scan_folder_sync as scan_folder_sync
+    from app.core.photo_info import PhotoInfo, read_photo_info
+
+    def read(path):
+        if str(path).lower().endswith(".nef"):
+            return PhotoInfo(kind="raw", width=6000, height=4000)
+        return read_photo_info(path)
+
+    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
+    trip = tmp_path / "Trip"
+    two_raw_jpeg_pairs(trip)
+    scan(index, [trip])
+    return trip, ids_by_name(index)
+
+
 def write_all(index: PhotoIndex):
     return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
 
@@ -121,21 +148,7 @@ def test_a_photo_edited_in_place_keeps_its_word(rome, index) -> None:
 
 
 def test_a_renumbered_jpeg_and_raw_pair_moves_as_one_photo(tmp_path, index, monkeypatch) -> None:
-    import app.core.scan_folder_sync as scan_folder_sync
-    from app.core.photo_info import PhotoInfo, read_photo_info
-
-    def read(path):
-        if str(path).lower().endswith(".nef"):
-            return PhotoInfo(kind="raw", width=6000, height=4000)
-        return read_photo_info(path)
-
-    monkeypatch.setattr(scan_folder_sync, "read_photo_info", read)
-    trip = tmp_path / "Trip"
-    for number in (1, 2):
-        write_jpeg(trip / f"DSC_000{number}.JPG", color=COLOURS[number])
-        (trip / f"DSC_000{number}.NEF").write_bytes(bytes([number]) * 5000)
-    scan(index, [trip])
-    before = ids_by_name(index)
+    trip, before = raw_jpeg_pairs_scanned(tmp_path, index, monkeypatch)
     index.set_label(before["DSC_0002.JPG"], "Petra")
     for name in ("DSC_0001.JPG", "DSC_0001.NEF"):
         (trip / name).unlink()
