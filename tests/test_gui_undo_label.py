@@ -167,18 +167,29 @@ def answer_held_question(monkeypatch, answer: str) -> list[str]:
     return asked
 
 
-def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_again(qtbot, tmp_path, monkeypatch,
-                                                                                   capsys):
-    """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
+def held_photo_beside_another(tmp_path, capsys, *, other_suggested: bool = False) -> tuple[Path, Path, dict]:
+    """test_hold_release_undo's index: a photo Write labels… holds (changed since our write)
+    beside another photo; both paths and their ids by path."""
     from app.core.index import PhotoIndex
-    from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
-    from tests.test_gui_teaching import answer_label, select
     from tests.test_hold_release_undo import _held_beside_an_older_label
 
     with PhotoIndex.open(tmp_path / "index.db") as index:
-        photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
-        held_id = next(row.id for row in index.search("") if Path(row.path) == photo)
+        photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
+        ids = {Path(row.path): row.id for row in index.search("")}
+        if other_suggested:
+            index.set_state([ids[other]], "suggested")
+    return photo, other, ids
+
+
+def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_again(qtbot, tmp_path, monkeypatch,
+                                                                                   capsys):
+    """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
+    from app.core.metadata import plan_writes
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import answer_label, select
+
+    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
+    held_id = ids[photo]
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
         wait_for_job(qtbot, win)
@@ -207,15 +218,12 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
                                                                                        monkeypatch):
     """A on a photo accepted already, held by Write labels…: the release was all it did, said nowhere
     ("Nothing to change: the photo is already accepted") and left no Ctrl+Z step."""
-    from app.core.index import PhotoIndex
     from app.core.metadata import plan_writes
     from tests.test_gui import close_main_window, shown_window
     from tests.test_gui_teaching import select
-    from tests.test_hold_release_undo import _held_beside_an_older_label
 
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
-        held_id = next(row.id for row in index.search("") if Path(row.path) == photo)
+    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
+    held_id = ids[photo]
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
         wait_for_job(qtbot, win)
@@ -238,16 +246,11 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
 
 def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctrl_z_holds_it_again(
         qtbot, tmp_path, capsys, monkeypatch):
-    from app.core.index import PhotoIndex
     from app.core.metadata import plan_writes
     from tests.test_gui import close_main_window, shown_window
     from tests.test_gui_teaching import select
-    from tests.test_hold_release_undo import _held_beside_an_older_label
 
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
-        ids = {Path(row.path): row.id for row in index.search("")}
-        index.set_state([ids[other]], "suggested")
+    photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
         wait_for_job(qtbot, win)
@@ -273,16 +276,11 @@ def test_the_apps_a_and_l_over_a_select_all_leave_held_files_held_unless_the_use
         qtbot, tmp_path, capsys, monkeypatch):
     """review6 F2: Ctrl+A then A (or L) released every held file of the view: the next Write labels…
     wrote the landmark over another program's strip. Now A and L ask; the default leaves them alone."""
-    from app.core.index import PhotoIndex
     from app.core.metadata import plan_writes
     from tests.test_gui import close_main_window, shown_window
     from tests.test_gui_teaching import answer_label, select
-    from tests.test_hold_release_undo import _held_beside_an_older_label
 
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        photo, other = _held_beside_an_older_label(tmp_path, index, capsys)
-        ids = {Path(row.path): row.id for row in index.search("")}
-        index.set_state([ids[other]], "suggested")
+    photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
     held = lambda: [item.held for item in plan_writes(win.index) if item.target == photo]  # noqa: E731
     win = shown_window(qtbot, tmp_path / "index.db")
     try:
