@@ -49,6 +49,16 @@ def _run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def _two_photos_tagged(tmp_path: Path, capsys) -> tuple[Path, Path]:
+    """Rome/DSC_0001.jpg and its mirror image DSC_0002.jpg, tagged: the folder and the index."""
+    folder, db = tmp_path / "Rome", tmp_path / "index.db"
+    folder.mkdir()
+    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
+    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
+    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    return folder, db
+
+
 def _problems(capsys, db: Path) -> list[tuple[str, str]]:
     stats = json.loads(_run(capsys, db, "stats", "--errors", "--json")[1])
     return sorted((p["stage"], Path(p["path"]).name) for p in stats["problems"])
@@ -97,11 +107,7 @@ def test_an_undecodable_copy_swapping_names_with_its_original_is_read_again(tmp_
 
 
 def test_our_own_write_and_a_plain_rescan_tag_nothing_again(tmp_path: Path, capsys) -> None:
-    folder, db = tmp_path / "Rome", tmp_path / "index.db"
-    folder.mkdir()
-    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
-    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
-    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    folder, db = _two_photos_tagged(tmp_path, capsys)
     assert _run(capsys, db, "label", "", "Colosseum")[0] == 0
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     code, _, err = _run(capsys, db, "write")
@@ -121,11 +127,7 @@ def test_our_write_does_not_take_a_change_no_tag_has_read_yet_for_its_own(tmp_pa
     tagged, so another picture put there before it is still read by the next tag."""
     import sqlite3
 
-    folder, db = tmp_path / "Rome", tmp_path / "index.db"
-    folder.mkdir()
-    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
-    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
-    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    folder, db = _two_photos_tagged(tmp_path, capsys)
     conn = sqlite3.connect(db)
     conn.execute("UPDATE tagged SET picture_print = NULL")
     conn.commit()
@@ -159,11 +161,7 @@ def test_the_upgrade_keeps_what_photos_tagged_before_were_tagged_from(tmp_path: 
 
     from app.core.index.migrations_latest import migration_47
 
-    folder, db = tmp_path / "Rome", tmp_path / "index.db"
-    folder.mkdir()
-    _put(folder / "DSC_0001.jpg", _large_jpeg(), 1)
-    _put(folder / "DSC_0002.jpg", _large_jpeg(flip=True), 1)
-    assert _run(capsys, db, "tag", str(folder))[0] == 0
+    folder, db = _two_photos_tagged(tmp_path, capsys)
     conn = sqlite3.connect(db)
     kept = conn.execute("SELECT photo_id, picture_print, file_mtime_ns FROM tagged ORDER BY photo_id").fetchall()
     assert len(kept) == 2 and all(row[1] and row[2] is None for row in kept)  # the mtime is not kept
