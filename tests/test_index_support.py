@@ -100,3 +100,11 @@ def photos_labelled(db: str, label: str) -> int:
 
     with PhotoIndex.open(db) as index:
         return index.conn.execute("SELECT count(*) FROM labels WHERE label = ?", (label,)).fetchone()[0]
+
+
+def assert_every_search_finds(index, query: str, wanted: list[int]) -> None:
+    """photo_ids, search and count of `query` each give the photos `wanted` (sorted ids):
+    the three ways the index answers a query must not disagree."""
+    assert sorted(index.photo_ids(query)) == wanted
+    assert sorted(record.id for record in index.search(query, limit=50)) == wanted
+    assert index.count(query) == len(wanted)

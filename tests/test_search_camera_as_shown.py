@@ -8,6 +8,7 @@ import pytest
 
 from app.core.index import PhotoIndex
 from tests.test_index import add_photo
+from tests.test_index_support import assert_every_search_finds
 
 
 @pytest.fixture
@@ -27,7 +28,4 @@ def cameras():
 ])
 def test_a_camera_is_found_by_the_name_shown_for_it(cameras, query, expected) -> None:
     index, ids = cameras
-    wanted = sorted(ids[model] for model in expected)
-    assert sorted(index.photo_ids(query)) == wanted
-    assert sorted(record.id for record in index.search(query, limit=50)) == wanted
-    assert index.count(query) == len(wanted)
+    assert_every_search_finds(index, query, sorted(ids[model] for model in expected))

@@ -8,6 +8,7 @@ import pytest
 
 from app.core.index import PhotoIndex
 from tests.test_index import add_photo
+from tests.test_index_support import assert_every_search_finds
 
 
 @pytest.fixture
@@ -32,7 +33,4 @@ def marked():
 ])
 def test_a_label_without_words_finds_only_its_own_photos(marked, query, expected) -> None:
     index, ids = marked
-    wanted = sorted(ids[name] for name in expected)
-    assert sorted(index.photo_ids(query)) == wanted
-    assert sorted(record.id for record in index.search(query, limit=50)) == wanted
-    assert index.count(query) == len(wanted)
+    assert_every_search_finds(index, query, sorted(ids[name] for name in expected))
