@@ -286,14 +286,20 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
     return True
 
 
+# the fields that hold landmark keywords: our private landmarkTagger:Teaches is none, and
+# digiKam and exiftool keep it when the user takes the keyword out
+LANDMARK_FIELDS = tuple(name for name in FIELD_NAMES if name != "taught")
+
+
 def _none_left_of(current: KeywordFields, before: KeywordFields, after: KeywordFields) -> bool:
     """Whether the write (`before` -> `after`) added keywords and none of them is in any
-    keyword field of the file now (`current`): nothing of that write left, so its undo
-    leaves the file as it is (a relabel's undo would otherwise put the older label back
-    into a file another program stripped)."""
-    added = {keyword_form(keyword) for name in FIELD_NAMES
+    landmark keyword field of the file now (`current`; a Teaches field of ours left does
+    not count): nothing of that write left, so its undo leaves the file as it is, bytes
+    and all (a relabel's undo would otherwise put the older label back into a file
+    another program stripped)."""
+    added = {keyword_form(keyword) for name in LANDMARK_FIELDS
              for keyword in set(getattr(after, name) or []) - set(getattr(before, name) or [])}
-    present = {keyword_form(keyword) for name in FIELD_NAMES for keyword in getattr(current, name) or []}
+    present = {keyword_form(keyword) for name in LANDMARK_FIELDS for keyword in getattr(current, name) or []}
     return bool(added) and not added & present
 
 
