@@ -87,3 +87,18 @@ def test_undo_of_a_relabel_puts_no_older_label_back_where_only_our_teaches_field
     assert _md5(photo) == edited  # our stale Teaches left too: the file is not ours to rewrite now
     fields = read_fields(photo.read_bytes())
     assert fields.subject is None and fields.hierarchical is None  # no "Colosseum" put back
+
+
+def test_undo_of_a_relabel_takes_out_our_keyword_re_cased_in_another_program(tmp_path, capsys) -> None:
+    """review17 F3: Lightroom re-cased "Petra" to "petra" and dropped our Teaches; undo said
+    "nothing of ours left in it" though `write` itself calls "petra" ours. It is ours in any
+    case: the undo takes it out and puts the older label back, as for any other edit."""
+    db, rome, photo = _relabelled_library(tmp_path, capsys)
+    _edited_elsewhere(photo, subject=["petra"], hierarchical=["Landmarks|petra"], taught=None)
+    assert run_cli(capsys, "--db", db, "scan", str(rome))[0] == 0
+
+    code, _, said = run_cli(capsys, "--db", db, "undo")  # batch 2
+
+    assert code == 0 and "batch 2: 1 file restored, 0 failed" in said and "left alone" not in said
+    fields = read_fields(photo.read_bytes())
+    assert fields.subject == ["Colosseum"] and fields.hierarchical == ["Landmarks|Colosseum"]  # no "petra" beside it

@@ -455,7 +455,8 @@ def revert_fields(
     them with ours (an empty one stays empty), unless a keyword was added to it since: the
     field then stays, and those keywords with it (the program that added one showed
     them as the photo's; digiKam, Lightroom). A field that held nothing but the keyword
-    our write took out (an older version's) was filled as an empty one, and is reverted so."""
+    our write took out (an older version's) was filled as an empty one, and is reverted so.
+    A keyword we added goes in whatever letter case it is now ("petra" re-cased in Lightroom)."""
     found = _kept_by_the_write(before, after)
     changes = {}
     for name in names:
@@ -469,11 +470,14 @@ def revert_fields(
         seeded = absent_before or (name in _SEEDED_FROM and not holds_a_keyword(getattr(found, name)))
         if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
             copied = added & {keyword_form(k) for k in seeded_from(found) or []}
-            if any(k.strip() for k in now if keyword_form(k) not in added):
+            if any(k.strip() for k in now if keyword_form(k).casefold() not in {a.casefold() for a in added}):
                 added -= copied
         removed = [k for k in was if keyword_form(k) not in wrote_forms]
         present = {keyword_form(k) for k in now}
-        result = [k for k in now if keyword_form(k) not in added] + [k for k in removed if keyword_form(k) not in present]
+        # ours in any letter case, as a write recognises it (_is_keyword): Lightroom re-cases it
+        added_folded = {a.casefold() for a in added}
+        result = [k for k in now if keyword_form(k).casefold() not in added_folded] + \
+            [k for k in removed if keyword_form(k) not in present]
         empty = not any(k.strip() for k in result)
         changes[name] = None if empty and (absent_before or _EMPTY_IS_ABSENT[name]) else result
     return replace(current, **changes)

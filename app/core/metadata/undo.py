@@ -297,9 +297,10 @@ def _none_left_of(current: KeywordFields, before: KeywordFields, after: KeywordF
     not count): nothing of that write left, so its undo leaves the file as it is, bytes
     and all (a relabel's undo would otherwise put the older label back into a file
     another program stripped)."""
-    added = {keyword_form(keyword) for name in LANDMARK_FIELDS
+    added = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS
              for keyword in set(getattr(after, name) or []) - set(getattr(before, name) or [])}
-    present = {keyword_form(keyword) for name in LANDMARK_FIELDS for keyword in getattr(current, name) or []}
+    # in any letter case, as a write recognises its keyword (keywords._is_keyword): "petra" re-cased in Lightroom
+    present = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS for keyword in getattr(current, name) or []}
     return bool(added) and not added & present
 
 
