@@ -77,3 +77,25 @@ def test_undo_takes_our_keyword_out_of_a_sidecar_rewritten_with_it(tmp_path) -> 
         assert undo_last_write(index).written == 1
     assert fields_of_sidecar(sidecar.read_bytes()).subject == ["Rome"]
     assert 'xmp:Rating="4"' in sidecar.read_text()  # darktable's own change stays
+
+
+def test_undo_of_a_relabel_puts_no_older_label_into_a_sidecar_rewritten_without_ours(tmp_path) -> None:
+    """review17 F1: "Colosseum" written (batch 1), relabelled "Petra" and written (batch 2),
+    then darktable rewrote the sidecar with no landmark: the undo of batch 2 put "Colosseum"
+    back into it. Nothing of that write is left, so it is left as it is, as for a JPEG."""
+    raw, sidecar, _ = raw_with_sidecar(tmp_path / "raw", "DSC_0001.NEF.xmp", DARKTABLE_REWRITE.format(rating=3, ours=""))
+    index = PhotoIndex.open(tmp_path / "index.db")
+    photo_id = add_photo(index, [raw], "Colosseum")
+    assert write_all(index).written == 1  # batch 1
+    index.set_label(photo_id, "Petra")
+    assert write_all(index).written == 1  # batch 2
+    assert "Petra" in fields_of_sidecar(sidecar.read_bytes()).subject
+    sidecar.write_text(DARKTABLE_REWRITE.format(rating=4, ours=""))
+    os.utime(sidecar, LONG_AGO)
+    rewritten = sidecar.read_bytes()
+    with index:
+        summary = undo_last_write(index)
+    assert (summary.written, summary.held, summary.failed) == (0, 1, 0)
+    assert summary.notes == [(str(sidecar), LEFT_AS_IT_IS)]
+    assert sidecar.read_bytes() == rewritten  # no "Colosseum" put back
+    assert os.stat(sidecar).st_mtime_ns == LONG_AGO[1] * 10**9

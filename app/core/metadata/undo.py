@@ -431,9 +431,10 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
     wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
-    if wanted == current.only(SIDECAR_FIELDS):
-        # nothing of ours left to take out (darktable rewrote it from its database): its
-        # bytes and time stay, else its "look for updated XMP files" flags the image
+    if wanted == current.only(SIDECAR_FIELDS) or _none_left_of(current, before, after):
+        # nothing of ours left to take out (darktable rewrote it from its database; for a
+        # relabel, the older label is not put back): its bytes and time stay, else its
+        # "look for updated XMP files" flags the image
         return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 else True
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
