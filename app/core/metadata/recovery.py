@@ -185,6 +185,19 @@ def _noted_undo(entry: journal.JournalEntry, data: bytes, indexed_print: str | N
             and target.get("sha256") == file_digest(data))
 
 
+def undo_put_in(entry: journal.JournalEntry, data: bytes, name: str) -> bool:
+    """Whether `data` is what a killed undo of `entry` noted it was about to put in (its
+    undo_target): that undo got as far as its rename. A note says only that it was ABOUT
+    to rename: a file stripped or edited since holds other bytes (undo then keeps one
+    `write` holds held, as a fresh undo does)."""
+    target = entry.undo_target
+    if not target or target.get("size") != len(data):
+        return False
+    if "sha256" in target:
+        return target["sha256"] == file_digest(data)
+    return _exact_restore(entry, data, name)  # note_undo_reaching: the original, known by redoing the write
+
+
 def _exact_restore(entry: journal.JournalEntry, data: bytes, name: str) -> bool:
     """Whether redoing the write of `entry` on `data` gives exactly the bytes it wrote
     and undoing it again gives back `data`: what an undo that noted nothing (an older

@@ -191,17 +191,22 @@ CHANGED_ELSEWHERE = "changed elsewhere"
 LEFT_AS_IT_IS = "left as it is: changed in another program since our write (nothing of ours left in it)"
 
 
+def _held_by_write(entry: journal.JournalEntry) -> bool:
+    """Whether `write` holds the entry's file (its XMP taken out, an older copy put back)."""
+    import json
+
+    from app.core.metadata.plan_stripped_hold import hold_of
+
+    return hold_of(Path(entry.path), json.dumps(entry.before), json.dumps(entry.after)) is not None
+
+
 def _leave_changed_elsewhere(index: PhotoIndex, entry: journal.JournalEntry, summary: WriteSummary,
                              command: str) -> None:
     """Count and name the file apart (summary.held, its note). One `write` holds (its XMP
     taken out, an older copy put back: plan_stripped_hold) stays held: the other program's
     edit still stands after the undo, and only the user's --release-held writes the label
     into it again (its entry stays, marked: holds_kept_by_undo); any other's entry goes."""
-    import json
-
-    from app.core.metadata.plan_stripped_hold import hold_of
-
-    still_held = hold_of(Path(entry.path), json.dumps(entry.before), json.dumps(entry.after)) is not None
+    still_held = _held_by_write(entry)
     if still_held:
         with index.transaction() as conn:
             keep_held(conn, entry.id)
@@ -271,9 +276,15 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         if recovery.record_own_undo(index, path, entry):
             return True
-        # our write reached it and no undo of ours got as far as its rename: changed elsewhere
-        return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 and not entry.undo_target \
-            else False
+        if not entry.completed or (entry.size_after or 0) < 0:
+            return False  # our write never reached it
+        if not entry.undo_target:
+            return CHANGED_ELSEWHERE  # no undo of ours got as far as its rename
+        if recovery.undo_put_in(entry, data, str(path)):
+            return False  # a killed undo put these bytes in: restored
+        # a killed undo noted it, then it changed: renamed in and edited since, or never
+        # renamed and stripped since; one `write` holds stays held either way
+        return CHANGED_ELSEWHERE if _held_by_write(entry) else False
     # before the rename: a kill after it is then recognised, and its rerun knows this file was reached
     if ours is None or not ours.rerun_knows_original:
         recovery.note_undo(index, path, entry, restored)
