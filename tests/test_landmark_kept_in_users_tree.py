@@ -77,6 +77,19 @@ def test_our_tag_deleted_beside_a_friend_of_the_same_name_is_a_removal(tmp_path,
     assert "Petra  accepted" in _cli(capsys, db, "search", "")
 
 
+def _relabelled_pantheon_says_colosseum_kept(capsys, db: Path, photo: Path):
+    """Scan the photo Lightroom changed, relabel it Pantheon and write: the dry run and the
+    write both say Colosseum is kept in the user's tree, and the file holds both."""
+    _cli(capsys, db, "scan", str(photo.parent))
+    _label(capsys, db, photo, "Pantheon")
+    assert KEPT_NOTE in _said(capsys, db, "write", "--dry-run")
+    assert KEPT_NOTE in _said(capsys, db, "write")
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
+    assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]
+    return fields
+
+
 def test_a_relabel_leaves_the_old_landmark_the_user_moved_into_their_tree_and_says_so(tmp_path, capsys):
     require_exiftool()
     db = tmp_path / "index.db"
@@ -84,15 +97,7 @@ def test_a_relabel_leaves_the_old_landmark_the_user_moved_into_their_tree_and_sa
     _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum",  # Lightroom moved it under Places > Rome
               "-XMP-dc:Subject=Colosseum", "-XMP-dc:Subject=Rome", "-XMP-dc:Subject=Places",
               "-IPTC:Keywords=Colosseum", "-IPTC:Keywords=Rome", "-IPTC:Keywords=Places")
-    _cli(capsys, db, "scan", str(photo.parent))
-    _label(capsys, db, photo, "Pantheon")
-
-    assert KEPT_NOTE in _said(capsys, db, "write", "--dry-run")
-    assert KEPT_NOTE in _said(capsys, db, "write")
-
-    fields = read_fields(photo.read_bytes())
-    assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
-    assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]
+    fields = _relabelled_pantheon_says_colosseum_kept(capsys, db, photo)
     assert fields.iptc == ["Colosseum", "Rome", "Places", "Pantheon"]
     assert fields.taught == ["Pantheon"]
     # the next scan takes the kept Colosseum for no label of the user's, the next write changes nothing
@@ -167,15 +172,7 @@ def test_our_moved_tag_kept_beside_the_users_own_plain_keyword_is_said(tmp_path,
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, "Colosseum", "-XMP-dc:Subject=Colosseum", "-IPTC:Keywords=Colosseum")
     _exiftool(photo, *MOVED)
-    _cli(capsys, db, "scan", str(photo.parent))
-    _label(capsys, db, photo, "Pantheon")
-
-    assert KEPT_NOTE in _said(capsys, db, "write", "--dry-run")
-    assert KEPT_NOTE in _said(capsys, db, "write")
-
-    fields = read_fields(photo.read_bytes())
-    assert fields.hierarchical == ["Places|Rome|Colosseum", "Landmarks|Pantheon"]
-    assert fields.subject == ["Colosseum", "Rome", "Places", "Pantheon"]
+    _relabelled_pantheon_says_colosseum_kept(capsys, db, photo)
 
 
 def _petra_written_after_a_friend_tagged_later(tmp_path: Path, capsys, db: Path) -> Path:

@@ -50,6 +50,18 @@ def _changed(tmp_path, originals) -> int:
     return sum(data != originals[photo] for photo, data in _photos(tmp_path).items())
 
 
+def _write_stopped_by(tmp_path, monkeypatch, capsys, first: int, second: int, code: int):
+    """A write of 12 accepted photos stopped by two signals after its first file, exiting
+    with `code`: the index, the photos before it, the command prefix and how many changed."""
+    db = _accepted_library(tmp_path, 12)
+    originals = _photos(tmp_path)
+    _two_signals_after_the_first_file(monkeypatch, first, second)
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == code
+    monkeypatch.undo()
+    return db, originals, f"landmark-tagger --db {db}", _changed(tmp_path, originals)
+
+
 def _files(count: int) -> str:
     return f"{count} file{'s' if count != 1 else ''}"
 
@@ -84,15 +96,8 @@ def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_pat
 
 @needs_sigterm
 def test_sigterm_then_ctrl_c_says_the_next_write_carries_the_batch_on(tmp_path, monkeypatch, capsys) -> None:
-    db = _accepted_library(tmp_path, 12)
-    originals = _photos(tmp_path)
-    _two_signals_after_the_first_file(monkeypatch, signal.SIGTERM, signal.SIGINT)
-    capsys.readouterr()
-    assert main(["--db", db, "write"]) == 130
-    monkeypatch.undo()
-
-    command = f"landmark-tagger --db {db}"
-    changed = _changed(tmp_path, originals)
+    db, _, command, changed = _write_stopped_by(tmp_path, monkeypatch, capsys,
+                                                signal.SIGTERM, signal.SIGINT, 130)
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"landmark-tagger: interrupted; batch 1, stopped before it finished, holds {_files(changed)}: "
         f"`{command} write` again writes the rest into batch 1, so that one `{command} undo` takes back all its "
@@ -105,15 +110,8 @@ def test_sigterm_then_ctrl_c_says_the_next_write_carries_the_batch_on(tmp_path, 
 
 @needs_sigterm
 def test_ctrl_c_then_sigterm_says_what_the_cancelled_batch_holds(tmp_path, monkeypatch, capsys) -> None:
-    db = _accepted_library(tmp_path, 12)
-    originals = _photos(tmp_path)
-    _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, signal.SIGTERM)
-    capsys.readouterr()
-    assert main(["--db", db, "write"]) == 143
-    monkeypatch.undo()
-
-    command = f"landmark-tagger --db {db}"
-    changed = _changed(tmp_path, originals)
+    db, originals, command, changed = _write_stopped_by(tmp_path, monkeypatch, capsys,
+                                                        signal.SIGINT, signal.SIGTERM, 143)
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"landmark-tagger: terminated; batch 1, a write you cancelled, holds {_files(changed)}: "
         f"`{command} undo` takes them back; `{command} write` again writes the rest")
