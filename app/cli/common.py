@@ -276,6 +276,28 @@ class Terminated(KeyboardInterrupt):
     not stop between files): the command ends at once, exit EXIT_TERMINATED."""
 
 
+class EndedAtOnce(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM pressed on while a worker thread still writes a file (a stalled
+    share): main says the line (`word`: "interrupted", "terminated"; the message: what the
+    next run does) and ends the process at once (end_the_process_now), since the
+    interpreter's exit would wait for that thread."""
+
+    def __init__(self, message: str, word: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.word, self.exit_code = word, exit_code
+
+
+def end_the_process_now(code: int) -> None:
+    """Exit with `code` without waiting for worker threads (os._exit), as a kill would:
+    what they were writing is journalled first and replaced atomically."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken stream: the exit code still tells
+            pass
+    os._exit(code)
+
+
 class StopRequest:
     """What stopped a job that stop_on_ctrl_c watched: Ctrl-C (SIGINT), SIGTERM (cron's
     `timeout`, systemd, `kill`) or nothing yet. The job's summary names it and its exit

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 from app.cli.common import (
-    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, release_held_signals, silence_stdout,
+    EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, end_the_process_now,
+    release_held_signals, silence_stdout,
 )
 
 # Subcommand modules under app.cli.commands, in the order `--help` lists them.
@@ -155,6 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with output_guarded() as output:
         try:
             code = _run(argv)
+        except EndedAtOnce as stop:  # a worker still writes a file: the process ends now, its line said
+            print(f"landmark-tagger: {stop.word}; {stop}", file=sys.stderr)
+            release_held_signals()
+            end_the_process_now(stop.exit_code)
+            code = stop.exit_code  # (reached only where a test replaces end_the_process_now)
         except Terminated as stop:  # a second SIGTERM while a job was stopping (a write says what it left)
             print("landmark-tagger: terminated" + (f"; {stop}" if str(stop) else ""), file=sys.stderr)
             code = EXIT_TERMINATED

@@ -8,7 +8,8 @@ import argparse
 import sqlite3
 import sys
 
-from app.cli.common import Terminated, command_with_index, one_line, print_json_line, stop_on_ctrl_c
+from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, command_with_index, one_line,
+                            print_json_line, stop_on_ctrl_c)
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -86,6 +87,7 @@ STOPPING = "stopping after the files being written… (Ctrl-C again to abort)"
 def run(args: argparse.Namespace) -> int:
     from app.core.index import running_writes
     from app.core.metadata import WriteOptions, journal, plan_writes, write_labels
+    from app.core.metadata.closing_a_write import StoppedWhileWriting
     from app.core.progress import CancelToken
 
     from app.core.write_choice import write_choice
@@ -97,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         sidecar_naming=choice.sidecar_naming, write_into_jpeg=choice.write_into_jpeg, keep_mtime=not args.touch
     )
     index = open_index(args)
+    left_open = False
     try:
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
@@ -134,13 +137,17 @@ def run(args: argparse.Namespace) -> int:
             except (sqlite3.Error, IndexStoreError):
                 say_written_before_the_index_failed(index, newest_before, command_with_index(getattr(args, "db", None)))
                 raise
+            except StoppedWhileWriting as cut:  # pressed on while a file write stalls: no line claims a count
+                left_open = True  # its worker may yet use the index: the process ends now (main), as a kill would
+                raise ended_at_once(cut, command_with_index(getattr(args, "db", None))) from None
             except KeyboardInterrupt as again:  # a second Ctrl-C or SIGTERM: no summary came; the batch is closed
                 if type(again) not in (KeyboardInterrupt, Terminated) or str(again):
                     raise
                 raise type(again)(what_an_aborted_write_leaves(
                     index, newest_before, command_with_index(getattr(args, "db", None)))) from None
     finally:
-        index.close()
+        if not left_open:
+            index.close()
     if args.json:
         ids = {str(path): item.photo_id for item in plan for path in (item.target, item.source)}
         for path, message in summary.errors:
@@ -214,6 +221,19 @@ def what_an_aborted_write_leaves(index, newest_before: int, command: str) -> str
                 f"(now it takes back these {held})")
     return (f"batch {batch}, a write you cancelled, holds {held}: `{command} undo` takes them "
             f"back; `{command} write` again writes the rest")
+
+
+def ended_at_once(cut, command: str) -> EndedAtOnce:
+    """The line of a write ended while a file write stalled (StoppedWhileWriting): which
+    file, and that the next write checks it; no count, as the batch was not closed."""
+    sigterm = isinstance(cut.signal_exception, Terminated)
+    files = (f"{cut.paths[0]} was" if len(cut.paths) == 1
+             else f"{len(cut.paths)} files were ({', '.join(str(path) for path in cut.paths)})")
+    batch = f"batch {cut.batch_id}" if cut.batch_id is not None else "its batch"
+    return EndedAtOnce(f"stopped at once: {files} being written; the next `{command} write` checks "
+                       f"{'it' if len(cut.paths) == 1 else 'them'} and carries {batch} on "
+                       f"(or `{command} undo` takes back what it holds)",
+                       "terminated" if sigterm else "interrupted", EXIT_TERMINATED if sigterm else EXIT_INTERRUPTED)
 
 
 def say_above_progress(text: str) -> None:

@@ -7,27 +7,52 @@ index that is about to close, or the batch 'running' (the next write would carry
 as a killed one's) rather than 'cancelled', the user's choice. Both steps are short: a
 file already half-written is renamed into place, verified and journalled in moments,
 and closing the batch is one transaction; they are done to their end, and the
-KeyboardInterrupt that aborted the loop goes on once they are.
+KeyboardInterrupt that aborted the loop goes on once they are. A file write can stall
+though (a stalled share): one more KeyboardInterrupt while it does ends the wait
+(StoppedWhileWriting), the batch left for the next write to check and carry on.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from app.core.index import PhotoIndex
 
+if TYPE_CHECKING:
+    from app.core.metadata.plan import PlannedWrite
 
-def let_the_files_being_written_finish(pool: ThreadPoolExecutor) -> None:
-    """Wait for the files the workers are writing, whatever Ctrl-Cs come meanwhile
-    (the pool's `with` waits first; a Ctrl-C may cut that wait short): those queued but
-    not started then are dropped, their photos as they were."""
-    while True:
-        try:
-            pool.shutdown(wait=True, cancel_futures=True)
-            return
-        except KeyboardInterrupt:  # pressed again while waiting: each file is atomic, let it land
-            continue
+
+class StoppedWhileWriting(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) pressed on while a worker still writes a file (a photo folder on
+    a stalled share): the write ends without its batch closed, rather than wait on. Each
+    file is journalled first and replaced atomically, so the next write or undo finds the
+    batch 'running' and checks `paths`. `signal_exception`: the KeyboardInterrupt (or the
+    CLI's Terminated) that ended the wait, which says how the command ends."""
+
+    def __init__(self, paths: list[Path], batch_id: int | None, signal_exception: KeyboardInterrupt) -> None:
+        super().__init__(", ".join(str(path) for path in paths))
+        self.paths, self.batch_id, self.signal_exception = paths, batch_id, signal_exception
+
+
+def let_the_files_being_written_finish(pool: ThreadPoolExecutor, running: dict[Future, PlannedWrite],
+                                       batch_id: int | None = None) -> None:
+    """Wait for the files the workers are writing (`running`: each future's PlannedWrite);
+    those queued but not started are dropped, their photos as they were. The wait is on
+    the futures, never a thread's join: on Python 3.11 a join cut short by a signal
+    handler's exception marks the thread stopped while it still writes, so no later join,
+    nor the interpreter's exit, would wait for it. A KeyboardInterrupt during the wait (the
+    user pressing on after the abort) ends it: StoppedWhileWriting names the files still
+    being written."""
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)  # idle workers end by themselves
+        wait([future for future in running if not future.cancelled()])  # wait() never sees one cancelled so done
+    except KeyboardInterrupt as insisted:
+        still = [item.target for future, item in running.items() if not future.done()]
+        if still:
+            raise StoppedWhileWriting(still, batch_id, insisted) from insisted
+        # every file landed meanwhile: the batch closes as the abort asked
 
 
 def close_the_batch(index: PhotoIndex, close: Callable[[], None]) -> None:

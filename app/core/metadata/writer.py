@@ -149,79 +149,78 @@ def write_labels(
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
     went_through = False  # False in `finally`: an exception (a second SIGTERM) cut the loop short
-    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))
+    running: dict = {}  # each file being written: its future, its PlannedWrite
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers))  # no `with`: its exit joins (see below)
     try:
-        with pool:
-            running: dict = {}
-            while pending or running:
-                while pending and len(running) < 2 * max(1, options.workers):
-                    if cancel is not None and cancel.cancelled:
-                        summary.cancelled = True
-                        pending.clear()
-                        break
-                    item = pending.pop(0)
-                    if item.held:  # a note, not a failure: the user's choice leaves it (plan_jpeg_hold)
-                        with lock:
-                            summary.held += 1
-                            summary.notes.append((str(item.target), item.problem))
-                            index.clear_errors(("write",), path=item.target)
-                    elif item.problem is not None:
-                        with lock:
-                            problem = item.problem  # a reader's message may name the file already
-                            named = problem if problem.startswith(str(item.target)) else f"{item.target}: {problem}"
-                            _fail(index, summary, item, named)
-                    elif not item.changes_anything:
-                        try:
-                            if item.own_write is not None:  # a killed write left it done but unrecorded
-                                recovery.record_own_write(index, item.target, item.own_write, lock)
-                            summary.unchanged += 1
-                            if db_text(str(item.target)) in failed_before:  # it holds its label now
-                                with lock:
-                                    index.clear_errors(("write",), path=item.target)
-                        except (TaggerError, OSError) as error:
+        while pending or running:
+            while pending and len(running) < 2 * max(1, options.workers):
+                if cancel is not None and cancel.cancelled:
+                    summary.cancelled = True
+                    pending.clear()
+                    break
+                item = pending.pop(0)
+                if item.held:  # a note, not a failure: the user's choice leaves it (plan_jpeg_hold)
+                    with lock:
+                        summary.held += 1
+                        summary.notes.append((str(item.target), item.problem))
+                        index.clear_errors(("write",), path=item.target)
+                elif item.problem is not None:
+                    with lock:
+                        problem = item.problem  # a reader's message may name the file already
+                        named = problem if problem.startswith(str(item.target)) else f"{item.target}: {problem}"
+                        _fail(index, summary, item, named)
+                elif not item.changes_anything:
+                    try:
+                        if item.own_write is not None:  # a killed write left it done but unrecorded
+                            recovery.record_own_write(index, item.target, item.own_write, lock)
+                        summary.unchanged += 1
+                        if db_text(str(item.target)) in failed_before:  # it holds its label now
                             with lock:
-                                _fail(index, summary, item, str(error))
-                    elif relabelled_since_plan(index, item, lock):
-                        summary.relabelled += 1
-                    else:
-                        running[pool.submit(write_one, index, summary.batch_id, item, options, lock,
-                                            library_folders)] = item
-                        continue
-                    done += 1
-                    report(Progress(done, len(plan), str(item.target), started_at=started))
-                if not running:
-                    continue
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    item = running.pop(future)
-                    error = future.exception()
-                    if error is None:
-                        summary.written += 1
-                        written_items.append(item)
-                        note = future.result()
-                        if note:
-                            summary.notes.append((str(item.target), note))
-                        folders.add(atomic.real_file(item.target).parent)  # a link's file lives elsewhere
-                        with lock:
-                            index.clear_errors(("write",), path=item.target)
-                    elif isinstance(error, FileChangedError) and _written_since_plan(index, item, lock):
-                        summary.unchanged += 1  # by another write of ours, whose plan was ours too
-                        with lock:
-                            index.clear_errors(("write",), path=item.target)
-                    elif isinstance(error, (TaggerError, OSError)):
+                                index.clear_errors(("write",), path=item.target)
+                    except (TaggerError, OSError) as error:
                         with lock:
                             _fail(index, summary, item, str(error))
-                    else:  # a bug, or a file we did not foresee: that file's problem, not the batch's end
-                        with lock:
-                            _fail(index, summary, item, unexpected_error_message(item.target, error))
-                    done += 1
-                    report(Progress(done, len(plan), str(item.target), started_at=started))
+                elif relabelled_since_plan(index, item, lock):
+                    summary.relabelled += 1
+                else:
+                    running[pool.submit(write_one, index, summary.batch_id, item, options, lock,
+                                        library_folders)] = item
+                    continue
+                done += 1
+                report(Progress(done, len(plan), str(item.target), started_at=started))
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                item = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    summary.written += 1
+                    written_items.append(item)
+                    note = future.result()
+                    if note:
+                        summary.notes.append((str(item.target), note))
+                    folders.add(atomic.real_file(item.target).parent)  # a link's file lives elsewhere
+                    with lock:
+                        index.clear_errors(("write",), path=item.target)
+                elif isinstance(error, FileChangedError) and _written_since_plan(index, item, lock):
+                    summary.unchanged += 1  # by another write of ours, whose plan was ours too
+                    with lock:
+                        index.clear_errors(("write",), path=item.target)
+                elif isinstance(error, (TaggerError, OSError)):
+                    with lock:
+                        _fail(index, summary, item, str(error))
+                else:  # a bug, or a file we did not foresee: that file's problem, not the batch's end
+                    with lock:
+                        _fail(index, summary, item, unexpected_error_message(item.target, error))
+                done += 1
+                report(Progress(done, len(plan), str(item.target), started_at=started))
         went_through = True
     except KeyboardInterrupt:  # a second Ctrl-C (or one no handler caught): the user stopped it, it is not done
         summary.cancelled = True
         raise
     finally:
-        let_the_files_being_written_finish(pool)  # a Ctrl-C again may have cut the `with`'s wait short
+        let_the_files_being_written_finish(pool, running, batch.id)  # StoppedWhileWriting: the batch stays open
         try:
             for folder in folders:
                 try:
