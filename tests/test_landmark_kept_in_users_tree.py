@@ -53,6 +53,19 @@ def _one_photo(tmp_path: Path, capsys, db: Path, label: str, *tags: str) -> Path
     return photo
 
 
+def _scan_rejects_petra_and_write_keeps_the_friend(capsys, db: Path, photo: Path) -> None:
+    """After Lightroom deleted our Landmarks|Petra beside the friend People|Petra: the scan
+    takes it for a removal (rejected, no longer taught) and the write takes out only our
+    taught field, the friend and its keyword staying."""
+    out = _said(capsys, db, "scan", str(photo.parent))
+    assert "1 landmark keyword was changed or removed in another program" in out
+    assert "Petra  rejected" in _cli(capsys, db, "search", "")
+    assert "taught:     Petra" not in _cli(capsys, db, "stats")
+    _cli(capsys, db, "write")
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (["People|Petra"], ["Petra"], None)
+
+
 def test_our_tag_deleted_beside_a_friend_of_the_same_name_is_a_removal(tmp_path, capsys):
     require_exiftool()
     db = tmp_path / "index.db"
@@ -60,14 +73,7 @@ def test_our_tag_deleted_beside_a_friend_of_the_same_name_is_a_removal(tmp_path,
     assert read_fields(photo.read_bytes()).hierarchical == ["People|Petra", "Landmarks|Petra"]
     _exiftool(photo, *FRIEND)  # Lightroom: our keyword deleted, the friend kept
 
-    out = _said(capsys, db, "scan", str(photo.parent))
-
-    assert "1 landmark keyword was changed or removed in another program" in out
-    assert "Petra  rejected" in _cli(capsys, db, "search", "")
-    assert "taught:     Petra" not in _cli(capsys, db, "stats")
-    _cli(capsys, db, "write")  # our taught field comes out; the friend and its keyword stay
-    fields = read_fields(photo.read_bytes())
-    assert (fields.hierarchical, fields.subject, fields.taught) == (["People|Petra"], ["Petra"], None)
+    _scan_rejects_petra_and_write_keeps_the_friend(capsys, db, photo)
 
     # labelled Petra again: the write puts our tag back, and the scan keeps the label
     _label(capsys, db, photo, "Petra")
@@ -194,14 +200,7 @@ def test_our_tag_deleted_beside_a_friend_tagged_after_another_write_of_ours_is_a
     photo = _petra_written_after_a_friend_tagged_later(tmp_path, capsys, db)
     _exiftool(photo, *FRIEND, "-IPTC:Keywords=Petra")  # Lightroom: our Landmarks|Petra deleted, the friend kept
 
-    out = _said(capsys, db, "scan", str(photo.parent))
-
-    assert "1 landmark keyword was changed or removed in another program" in out
-    assert "Petra  rejected" in _cli(capsys, db, "search", "")
-    assert "taught:     Petra" not in _cli(capsys, db, "stats")
-    _cli(capsys, db, "write")  # our taught field comes out; the friend and its keyword stay
-    fields = read_fields(photo.read_bytes())
-    assert (fields.hierarchical, fields.subject, fields.taught) == (["People|Petra"], ["Petra"], None)
+    _scan_rejects_petra_and_write_keeps_the_friend(capsys, db, photo)
 
 
 def test_a_relabel_says_nothing_of_a_friend_tagged_after_another_write_of_ours(tmp_path, capsys):
