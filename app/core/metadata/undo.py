@@ -39,6 +39,7 @@ from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
+from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
 from app.core.metadata.undo_outcome import (FileGoneError, LeftWithItsPhotoError, PhotoGoneError, SidecarGoneError,
                                             SidecarMovedError, closed_line, new_folder_gone, passing_cause, ways_out,
                                             what_to_do)
@@ -103,6 +104,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     folders: set[Path] = set()
     held = photos_held_in_cloud(index, entries)  # photo id -> what of it is in the cloud, and why
     restored: set[str] = set()  # counted once each, as the batch's size counts them
+    moved_files = FilesBySize(library_folders)
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
             summary.cancelled = True
@@ -111,6 +113,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         try:
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
+            entry = entry_where_it_is(index, entry, moved_files)  # renamed or moved since, not scanned yet
             changed = undo_entry(index, entry, library_folders)
             if changed == CHANGED_ELSEWHERE:  # nothing of ours in it: not restored, maybe held
                 _leave_changed_elsewhere(index, entry, summary, command)

@@ -1,0 +1,92 @@
+"""Undo of a write after its photos were renamed or moved outside the app (Finder,
+Explorer, `mv`) with no scan since: undo finds each file under its new name by the bytes
+our write put in (undo_follow.py) and restores it there, byte for byte, a sidecar we
+created beside a RAW moved with it removed where it went; a name that now holds another
+picture (a renumbering) is never written into, and the batch waits for ours to come back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.core.index import PhotoIndex
+from app.core.metadata import undo_last_write
+from app.core.scanner import scan
+from tests.test_raw_pictures_of_one_name import photo_of, write
+
+CAMERA_JPEGS = {"DSC_0001.JPG": "jpeg/Nikon_D90.jpg", "DSC_0002.JPG": "jpeg/Nikon_D70.jpg"}
+
+
+def _without_exif(data: bytes) -> bytes:
+    """A camera JPEG without its EXIF segment: the undated Coolscan NEF's own (pairing)."""
+    out, at = bytearray(data[:2]), 2
+    while data[at] == 0xFF and data[at + 1] != 0xDA:
+        end = at + 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        if not (data[at + 1] == 0xE1 and data[at + 4:at + 10] == b"Exif\0\0"):
+            out += data[at:end]
+        at = end
+    return bytes(out + data[at:])
+
+
+@pytest.fixture
+def written(tmp_path, shared_data):
+    """Two camera JPEGs and a NEF+JPG pair in lib/trip, labelled and written (the pair's
+    NEF gets a sidecar we create); the index and each file's bytes before the write."""
+    folder = tmp_path / "lib" / "trip"
+    folder.mkdir(parents=True)
+    camera = shared_data / "camera"
+    before = {name: (camera / source).read_bytes() for name, source in CAMERA_JPEGS.items()}
+    before["DSC_0010.JPG"] = _without_exif((camera / "jpeg/Nikon_D100.jpg").read_bytes())
+    for name, data in before.items():
+        (folder / name).write_bytes(data)
+    (folder / "DSC_0010.NEF").write_bytes((camera / "raw/Nikon_uncompressed.nef").read_bytes())
+    index = PhotoIndex.open(tmp_path / "index.db")
+    scan(index, [tmp_path / "lib"])
+    for name, landmark in (("DSC_0001.JPG", "Colosseum"), ("DSC_0002.JPG", "Colosseum"), ("DSC_0010.JPG", "Petra")):
+        index.set_label(photo_of(index, folder / name).id, landmark)
+    assert write(index).written == 4
+    assert (folder / "DSC_0010.NEF.xmp").is_file()
+    yield index, folder, before
+    index.close()
+
+
+def test_undo_without_a_scan_restores_files_renamed_and_moved_into_a_subfolder(written) -> None:
+    index, folder, before = written
+    (folder / "DSC_0001.JPG").rename(folder / "Colosseum at night.JPG")
+    (folder / "picked").mkdir()
+    (folder / "DSC_0002.JPG").rename(folder / "picked" / "DSC_0002.JPG")
+    for name in ("DSC_0010.JPG", "DSC_0010.NEF", "DSC_0010.NEF.xmp"):  # the pair with its sidecar
+        (folder / name).rename(folder / name.replace("DSC_0010", "Petra"))
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (4, 0), undone.errors
+    assert (folder / "Colosseum at night.JPG").read_bytes() == before["DSC_0001.JPG"]
+    assert (folder / "picked" / "DSC_0002.JPG").read_bytes() == before["DSC_0002.JPG"]
+    assert (folder / "Petra.JPG").read_bytes() == before["DSC_0010.JPG"]
+    assert not (folder / "Petra.NEF.xmp").exists()  # the sidecar we created, gone where it went
+    assert sorted(path.name for path in folder.glob("DSC_*")) == []  # nothing written at the old names
+
+
+def test_a_picture_renumbered_onto_the_old_name_is_restored_as_itself_never_as_the_other(written, tmp_path) -> None:
+    index, folder, before = written
+    (folder / "DSC_0001.JPG").rename(tmp_path / "DSC_0001.JPG")  # taken out of the library
+    (folder / "DSC_0002.JPG").rename(folder / "DSC_0001.JPG")  # the next frame renumbered onto its name
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (3, 1)
+    assert "DSC_0001.JPG now holds another picture" in undone.errors[0][1]
+    assert (folder / "DSC_0001.JPG").read_bytes() == before["DSC_0002.JPG"]  # its own original, nothing of D90's
+    (tmp_path / "DSC_0001.JPG").rename(folder / "DSC_0009.JPG")  # back, under another name
+    again = undo_last_write(index)
+    assert (again.written, again.failed) == (1, 0), again.errors
+    assert (folder / "DSC_0009.JPG").read_bytes() == before["DSC_0001.JPG"]
+
+
+def test_after_a_scan_of_the_renumbering_the_name_renamed_over_is_left_alone_not_held(written, tmp_path) -> None:
+    index, folder, before = written
+    (folder / "DSC_0001.JPG").rename(tmp_path / "DSC_0001.JPG")
+    (folder / "DSC_0002.JPG").rename(folder / "DSC_0001.JPG")
+    scan(index, [folder.parent])
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed, undone.held) == (3, 1, 0), undone.notes
+    assert (folder / "DSC_0001.JPG").read_bytes() == before["DSC_0002.JPG"]
+
