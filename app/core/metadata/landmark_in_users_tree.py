@@ -23,7 +23,10 @@ XPKeywords) the keyword policy, the taught field taught_field.py. A relabel neve
 path of the user's tree out, nor the plain keyword that goes with it (Lightroom writes it
 back from the path on its next save): the old landmark stays as the user arranged it, and
 the write says so (kept_in_users_tree); a label written back later finds our moved tag
-there and adds no second path (ours_before: any write of it not undone)."""
+there and adds no second path (ours_before: any write of it not undone). A path the file
+held, with our Teaches field naming the landmark and no `Landmarks|…` of it, when a write of
+this index found it is ours moved too (an index lost and rebuilt by a scan); and an undo
+keeps our tag the user moved whole, as a relabel does (kept_by_undo)."""
 
 from __future__ import annotations
 
@@ -55,21 +58,57 @@ def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: 
     (Lightroom's `Places|Rome|Colosseum`); a friend `People|Petra` the user tagged after
     another write of ours, there beside our `Landmarks|Petra`, is theirs. Empty where no
     write of ours is journalled for `path`."""
-    entries = [(json.loads(before or "{}"), json.loads(after or "{}"), written) for before, after, written in
-               conn.execute("SELECT before, after, size_after >= 0 FROM write_journal "
-                            "WHERE path = CAST(? AS TEXT) ORDER BY id", (db_text(str(path)),))]
+    entries = _journalled(conn, path)
     if not entries:
         return KeywordFields()
-    first = next((before for before, after, _ in entries
-                  if after.get("label") is not None and names_landmark(after["label"], label)), entries[0][0])
-    own = KeywordFields.from_json(first.get("fields", {}))
-    states = [KeywordFields.from_json(state.get("fields", {})) for before, after, written in entries
+    first_at = next((at for at, (_, after, _) in enumerate(entries)
+                     if after.get("label") is not None and names_landmark(after["label"], label)), 0)
+    own = _fields_of(entries[first_at][0])
+    states = [_fields_of(state) for before, after, written in entries
               for state in (before, *([after] if written else []))]  # an after-state only once in the file
+    # what the journal saw up to that write's before-state: ours moved there is no path of the user's
+    moved = _our_tag_moved([*states[:sum(1 + written for _, _, written in entries[:first_at])], own], label)
     beside_ours = next((state for state in reversed(states) if _holds_our_path(state, label)), None)
-    if beside_ours is None:
-        return own
-    return replace(own, **{name: [*(getattr(own, name) or []), *getattr(beside_ours, name)]
-                           for name in PATH_FIELDS if getattr(beside_ours, name)})
+    if beside_ours is not None:
+        own = replace(own, **{name: [*(getattr(own, name) or []), *getattr(beside_ours, name)]
+                              for name in PATH_FIELDS if getattr(beside_ours, name)})
+    return replace(own, **{name: [item for item in getattr(own, name) if not holds_keyword(paths, item)]
+                           for name, paths in moved.items() if getattr(own, name)})
+
+
+def _journalled(conn: "sqlite3.Connection", path: "Path | str") -> list[tuple[dict, dict, bool]]:
+    """(before, after, whether the write reached the file) of each journal entry of `path`, oldest first."""
+    return [(json.loads(before or "{}"), json.loads(after or "{}"), bool(written)) for before, after, written in
+            conn.execute("SELECT before, after, size_after >= 0 FROM write_journal "
+                         "WHERE path = CAST(? AS TEXT) ORDER BY id", (db_text(str(path)),))]
+
+
+def _fields_of(state: dict) -> KeywordFields:
+    return KeywordFields.from_json(state.get("fields", {}))
+
+
+def _teaches(fields: KeywordFields, label: str) -> bool:
+    """Whether our landmarkTagger:Teaches field in `fields` names `label`: our tag of it was in the file."""
+    return any(names_landmark(place, label) for place in fields.taught or [])
+
+
+def _our_tag_moved(states: list[KeywordFields], label: str) -> dict[str, list[str]]:
+    """The paths naming `label` in a state of the file whose Teaches names it and no path
+    holds our `Landmarks|label`: our tag, moved to the user's tree before the journal saw
+    the file (a write by an index since lost and rebuilt by a scan, or restored from an
+    older backup). The Teaches field a write of ours put there says so; by field name."""
+    from app.core.keywords_changed_elsewhere import holds_landmark
+
+    moved: dict[str, list[str]] = {}
+    for state in states:
+        if not _teaches(state, label) or _holds_our_path(state, label):
+            continue
+        for name in PATH_FIELDS:
+            moved.setdefault(name, []).extend(
+                item for item in getattr(state, name) or []
+                if ("|" if name == "hierarchical" else "/") in item
+                and holds_landmark(KeywordFields(**{name: [item]}), label))
+    return {name: paths for name, paths in moved.items() if paths}
 
 
 def _holds_our_path(fields: KeywordFields, label: str) -> bool:
@@ -80,7 +119,11 @@ def _holds_our_path(fields: KeywordFields, label: str) -> bool:
 
 def wrote_label_before(conn: "sqlite3.Connection", path: "Path | str", label: str) -> bool:
     """Whether a write of ours, not undone, put `label` into `path` (a relabel or reject
-    written since included): a path of the user's naming it there now is our tag moved."""
+    written since included), or a write of ours found our Teaches field naming it there
+    (written by an index since lost, or restored from an older backup): a path of the
+    user's naming it there now is our tag moved."""
+    if any(_teaches(_fields_of(before), label) for before, _, _ in _journalled(conn, path)):
+        return True
     for (after,) in conn.execute(
             "SELECT j.after FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
             "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL AND j.size_after >= 0", (db_text(str(path)),)):
@@ -176,3 +219,20 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
     return replace(after, **changes), f'"{previous}" kept: it sits in your tag tree {in_tree}; remove it there ' \
                                       "if the photo is not of it"
+
+
+def kept_by_undo(conn: "sqlite3.Connection", path: "Path | str", written: str | None, current: KeywordFields,
+                 wanted: KeywordFields) -> tuple[KeywordFields, str | None]:
+    """`wanted` (an undo's fields for a file edited since our write of `written`) with our
+    tag of `written` that the user moved into their tree since (`Places|Rome|Colosseum`)
+    kept whole, as a relabel keeps it (kept_in_users_tree): the path, its plain keyword,
+    and our Teaches field naming it, so the next write of the label finds it there and adds
+    no second path, and a Lightroom tidy reads as no removal. Call it while the entry is
+    in the journal. The note says so; None where nothing of ours sits in the user's tree."""
+    if not written:
+        return wanted, None
+    wanted, note = kept_in_users_tree(current, wanted, written, None, keywords_before_ours(conn, path, written))
+    if note is not None and _teaches(current, written):
+        wanted = replace(wanted, taught=current.taught)
+    return wanted, note
+

@@ -37,6 +37,7 @@ from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
+from app.core.metadata.landmark_in_users_tree import kept_by_undo
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
@@ -114,7 +115,13 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
             entry = entry_where_it_is(index, entry, moved_files)  # renamed or moved since, not scanned yet
-            changed = undo_entry(index, entry, library_folders)
+            changed = undo_entry(index, entry, library_folders, summary.notes)
+            if changed == KEPT_IN_USERS_TREE:  # all of ours left sits in the user's tree: its note says so
+                journal.drop_entry(index, entry.id)
+                summary.held += 1
+                index.clear_errors(("undo",), path=entry.path)
+                report(Progress(done + 1, len(entries), entry.path, started_at=started))
+                continue
             if changed == CHANGED_ELSEWHERE:  # nothing of ours in it: not restored, maybe held
                 _leave_changed_elsewhere(index, entry, summary, command)
                 index.clear_errors(("undo",), path=entry.path)
@@ -192,6 +199,9 @@ def _held_by(held: tuple[Path, str]) -> tuple[str, str]:
 # darktable rewrote its sidecar) or an older copy was put back; left as it is, not restored
 CHANGED_ELSEWHERE = "changed elsewhere"
 LEFT_AS_IT_IS = "left as it is: changed in another program since our write (nothing of ours left in it)"
+# undo_entry's answer for a file all of whose keywords of ours sit where the user moved them
+# (landmark_in_users_tree.kept_by_undo): left as it is, its note (in `notes`) says why
+KEPT_IN_USERS_TREE = "kept in the user's tree"
 
 
 def _held_by_write(entry: journal.JournalEntry) -> bool:
@@ -223,16 +233,19 @@ def _leave_changed_elsewhere(index: PhotoIndex, entry: journal.JournalEntry, sum
 
 
 def undo_entry(index: PhotoIndex, entry: journal.JournalEntry,
-               library_folders: list[Path] | None = None) -> bool | str:
+               library_folders: list[Path] | None = None, notes: list[tuple[str, str]] | None = None) -> bool | str:
     """Restore one file of a batch (`library_folders`: the index's, when the caller has them);
     False when the JPEG held what it is to get back already and no undo of ours put it
     there (its write was killed before its rename): not counted as restored;
-    CHANGED_ELSEWHERE when our write reached the file but nothing of ours is left in it."""
+    CHANGED_ELSEWHERE when our write reached the file but nothing of ours is left in it;
+    KEPT_IN_USERS_TREE when all that is sits where the user moved it. Our tag moved into the
+    user's tree stays whole (kept_by_undo), with a (path, note) added to `notes`."""
     path = Path(entry.path)
     library_folders = LibraryFolders.of(index) if library_folders is None else library_folders
+    notes = [] if notes is None else notes
     if entry.kind == "jpeg":
-        return _undo_jpeg(index, path, entry, library_folders)
-    return _undo_sidecar(path, entry, library_folders)
+        return _undo_jpeg(index, path, entry, library_folders, notes)
+    return _undo_sidecar(index, path, entry, library_folders, notes)
 
 
 def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
@@ -256,7 +269,7 @@ def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
 
 
 def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
-               library_folders: list[Path]) -> bool | str:
+               library_folders: list[Path], notes: list[tuple[str, str]]) -> bool | str:
     data = _current_bytes(path, library_folders)
     if data is None:
         raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
@@ -266,19 +279,25 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
     candidate = restore_segments(data, entry.saved_segments(), str(path))
     before, after = entry.fields_with(read_fields(candidate, str(path)))
     ours = our_write(data, candidate, entry, after, str(path))
+    kept = None
     if ours is not None:
         restored, wanted = candidate, before
     else:  # edited since: keep what was added after our write
         current = read_fields(data, str(path))
         before, after = entry.fields_with(current)
-        wanted = revert_fields(current, before, after)
+        wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
+                                    revert_fields(current, before, after))
         # nothing that write added is left (another program took it out): the older
         # write's keywords it replaced are not put back into the file the user stripped
-        restored = data if _none_left_of(current, before, after) else \
+        restored = data if wanted == current or _none_left_of(current, before, after) else \
             without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
+    if kept is not None:
+        notes.append((str(path), kept))
     if restored == data:  # nothing to put back: maybe an undo killed after its rename
         if recovery.record_own_undo(index, path, entry):
             return True
+        if kept is not None and entry.completed and (entry.size_after or 0) >= 0:
+            return KEPT_IN_USERS_TREE
         if not entry.completed or (entry.size_after or 0) < 0:
             return False  # our write never reached it
         if not entry.undo_target:
@@ -422,7 +441,8 @@ def _photo_file_gone_too(sidecar: Path) -> bool:
                                                and not name.lower().endswith(".xmp")) for name in names)
 
 
-def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list[Path]) -> bool | str:
+def _undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path],
+                  notes: list[tuple[str, str]]) -> bool | str:
     existing = _current_bytes(path, library_folders)
     if existing is None:
         if entry.before.get("absent"):
@@ -444,7 +464,13 @@ def _undo_sidecar(path: Path, entry: journal.JournalEntry, library_folders: list
     # edited since: take out only our change, keep what was added after it
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
-    wanted = revert_fields(current, before, after, SIDECAR_FIELDS).only(SIDECAR_FIELDS)
+    wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
+                                revert_fields(current, before, after, SIDECAR_FIELDS))
+    wanted = wanted.only(SIDECAR_FIELDS)
+    if kept is not None:
+        notes.append((str(path), kept))
+        if wanted == current.only(SIDECAR_FIELDS):
+            return KEPT_IN_USERS_TREE if entry.completed and (entry.size_after or 0) >= 0 else True
     if wanted == current.only(SIDECAR_FIELDS) or _none_left_of(current, before, after):
         # nothing of ours left to take out (darktable rewrote it from its database; for a
         # relabel, the older label is not put back): its bytes and time stay, else its
