@@ -20,6 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
+from app.core.index.released_holds import held_files
 from app.core.teaching import canonical_label, check_label, stored_label
 from app.core.wording import counted, shell_quote
 from model.predictor import TAUGHT_ID_PREFIX
@@ -37,6 +38,8 @@ class RenameSummary:
     references: int  # photos that teach the new name now
     merged: bool  # the new name was in use already
     backup: Path | None = None  # a merge cannot be taken back by renaming: the index as it was
+    # files `write` holds of the photos relabelled: the new name does not go into them (plan_stripped_hold)
+    left_held: int = 0
 
     def line(self) -> str:
         verb = f"merged '{self.old}' into '{self.new}'" if self.merged else f"renamed '{self.old}' to '{self.new}'"
@@ -73,10 +76,20 @@ def rename_place(index: "PhotoIndex", old: str, new: str,
     backup = backup_quietly(index.path, every=timedelta(0)) if plan.merged else None
     landmark_id = model_landmarks.get(plan.target, TAUGHT_ID_PREFIX + plan.target)
     with index.transaction() as conn:
+        relabelled = _accepted_photos_labelled(conn, [s for s in plan.spellings if s != plan.target])
         photos, accepted = label_store.rename_label(conn, plan.spellings, plan.target, landmark_id)
         references = store.rename_label(conn, plan.spellings, plan.target)
         review_journal.rename_label(conn, plan.spellings, plan.target, landmark_id)  # what undo --review gives back
-    return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup)
+    left_held = len(held_files(index.conn, relabelled))
+    return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup, left_held)
+
+
+def _accepted_photos_labelled(conn, spellings: list[str]) -> list[int]:
+    """The photos whose accepted label is one of `spellings`: those whose files the next
+    `write` would give the new name, less the files it holds."""
+    marks = ",".join("?" * len(spellings))
+    return [row[0] for row in conn.execute(
+        f"SELECT photo_id FROM labels WHERE state = 'accepted' AND label IN ({marks})", spellings)] if spellings else []
 
 
 def _way_out_for_a_taught(index: "PhotoIndex", name: str) -> str:

@@ -20,6 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import PhotoReadError, UsageError
 from app.core.index import problems
 from app.core.index.labels import changed_since
+from app.core.index.released_holds import held_files
 from app.core.journalled_labels import ForgetBefore, TeachBefore
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_embedder import MissingPhotoError, PhotoEmbedder, missing_photo
@@ -56,6 +57,7 @@ class TeachSummary:
     look: TaughtLook | None = None  # odd photos, the model's landmarks they are (app.core.teaching_look)
     journalled: "ReviewCommand | None" = None  # the review journal's command (teach's `journal`)
     place_photos: int = 0  # the photos teaching the place after this teach, these and earlier ones
+    left_held: int = 0  # files `write` holds of the photos taught: the label does not go into them
 
     @property
     def no_longer_taught(self) -> list[str]:
@@ -86,6 +88,7 @@ class TeachSummary:
             "errors": self.errors,
             "photo_ids": list(self.photo_ids or []),
             "place_photos": self.place_photos,
+            "left_held": self.left_held,
             **(self.look.to_json() if self.look is not None else {}),
         }
 
@@ -160,6 +163,7 @@ def teach(
         summary.journalled = was.journal(conn, journal, summary) if was is not None else None
         summary.place_photos = store.taught_labels(conn).get(label, 0)
     summary.embedded = embedder.decoded
+    summary.left_held = len(held_files(index.conn, summary.photo_ids))  # as `accept` names them (plan_stripped_hold)
     summary.look = look_of_place(index, bundle, label, summary.photo_ids) if summary.taught else None
     return summary
 

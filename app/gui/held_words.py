@@ -5,6 +5,7 @@ releases it with a key (A or L, which ask) or takes the label off with R."""
 from __future__ import annotations
 
 from app.core.library import display_name
+from app.core.wording import counted
 
 
 def why_held(label: str | None = None) -> str:
@@ -25,3 +26,11 @@ def held_detail_note(paths: list[str]) -> str:
     named = display_name(paths[0]) if len(paths) == 1 else f"{len(paths)} of its files"
     return (f"Write labels leaves {named} alone: {why_held()}. "
             "A or L writes it again (they ask), R takes the label off")
+
+
+def with_left_held(message: str, left_held: int) -> str:
+    """`message` with the held files an A, L, T or rename left held named at its end, so the
+    user does not expect Write labels… to put the new label into them (none: as it is)."""
+    if not left_held:
+        return message
+    return message.removesuffix(".") + f"; {counted(left_held, 'held file')} left alone by Write labels…"

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from app.core.wording import counted
 from app.gui import job_work, label_actions, review_work
 from app.gui.app_words import in_app_words
+from app.gui.held_words import with_left_held
 from app.gui.job_host import JobHost
 from app.gui.job_words import (correction_text, rename_line, scan_line, stopped_write_words, tag_line, teach_text,
                                write_text)
@@ -120,7 +121,7 @@ class JobController(JobHost):
     def rename_place(self, old: str, new: str, landmarks: dict[str, str]) -> bool:
         """Rename a place; the status bar says what changed, the library panel follows."""
         def report(summary) -> None:
-            self.window.show_message(rename_line(summary))
+            self.window.show_message(with_left_held(rename_line(summary), summary.left_held))
             self.window.library_tree.rename_landmark(old, summary.new)  # chosen there, it stays chosen
 
         return self.start(f"Renaming “{old}”", job_work.rename_work(self.window.db_path, old, new, landmarks),
@@ -229,7 +230,8 @@ class JobController(JobHost):
             # Ctrl+Z takes it back (the review journal's command)
             self.window.remember_label_step(getattr(summary, "journalled", None), summary.photo_ids or [],
                                             summary.label, taught=True)
-            self.window.show_message(teach_text(summary, taught_before, taught_labels(self.window.index)))
+            self.window.show_message(with_left_held(teach_text(summary, taught_before, taught_labels(self.window.index)),
+                                                    getattr(summary, "left_held", 0)))
 
         work = review_work.teach_work(self.window.db_path, label, photo_ids, self.window.settings, self.bundles)
         # what the photos teach is written in one transaction, seconds for many (marked from the start: the

@@ -21,6 +21,7 @@ from app.core.wording import counted
 from app.gui.job_words import kept_choices_text, labelled_again_text, untaught_text
 from app.gui.review_work import app_label_command, app_state_command
 from app.gui.held_files_question import ask_to_write_held_again
+from app.gui.held_words import with_left_held
 from app.gui.label_dialog import LabelDialog
 from app.gui.review_undo import REVIEW_UNDO_DEPTH, ReviewStep, ReviewUndo, files_named
 
@@ -267,9 +268,7 @@ class LabelActions(ReviewUndo):
             self.photos_changed(again)
         if kept:
             message = message.removesuffix(".") + kept_choices_text(state, len(kept))
-        if left_held:
-            message = message.removesuffix(".") + f"; {counted(left_held, 'held file')} left alone by Write labels…"
-        self.show_message(message)
+        self.show_message(with_left_held(message, left_held))
         self._after_label_change(ids)
 
     def relabel_selected(self) -> None:

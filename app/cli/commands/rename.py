@@ -38,6 +38,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.core.errors import UsageError
+    from app.core.index.released_holds import left_held_line
     from app.core.library import bundle_landmark_ids
     from app.core.rename import plan_rename, rename_place
 
@@ -52,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
         summary = rename_place(index, args.old, args.new_name, landmarks)
     if args.json:
         print_json_line({"old": summary.old, "new": summary.new, "merged": summary.merged, "photos": summary.photos,
-                         "accepted": summary.accepted, "references": summary.references})
+                         "accepted": summary.accepted, "references": summary.references,
+                          "left_held": summary.left_held})
     print_summary(f"rename: {summary.line()}")
+    if summary.left_held:  # the new name does not go into them at the next `write`, as after `accept`
+        print_summary(left_held_line("rename", summary.left_held))
     return 0

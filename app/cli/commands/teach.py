@@ -110,6 +110,10 @@ def run(args) -> int:
     print_summary(summary.line() + f"; run `{command_with_index(args.db)} suggest` to find it in your library{undo}")
     for line in summary.look.lines(how_to_label=f"with `{command_with_index(args.db)} label`") if summary.look else ():
         print_summary(line)
+    if summary.left_held:  # the label does not go into them at the next `write`, as after `accept`
+        from app.core.index.released_holds import left_held_line
+
+        print_summary(left_held_line("teach", summary.left_held))
     return EXIT_PARTIAL if summary.errors else EXIT_OK
 
 

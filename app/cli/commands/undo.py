@@ -49,11 +49,13 @@ def run_review(args: argparse.Namespace) -> int:
     """Take back the last review command (app.core.index.review_journal)."""
     from app.core.index import review_journal
     from app.core.index.labels import FORGOTTEN
+    from app.core.index.released_holds import held_files_given_back, left_held_line
     from app.core.wording import counted
 
     index = open_index(args)
     try:
         taken = review_journal.take_back_last(index)
+        left_held = len(held_files_given_back(index.conn, taken))
     finally:
         index.close()
     if taken is None:
@@ -70,7 +72,7 @@ def run_review(args: argparse.Namespace) -> int:
             record.update(taught_again=[{"place": place, "photos": photos} for place, photos in taken.taught_again],
                           unforgotten=list(taken.unforgotten), not_taught_again=list(taken.not_taught_again),
                           still_withdrawn=len(taken.still_withdrawn))
-        print_json_line(record)
+        print_json_line({**record, **({"left_held": left_held} if left_held else {})})  # as `accept`'s, when some
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
         line += f"; {phrase}"
@@ -84,6 +86,8 @@ def run_review(args: argparse.Namespace) -> int:
         line += (f"; {counted(len(taken.left), 'photo')} left as {'it is' if len(taken.left) == 1 else 'they are'} "
                  "(labelled again since, or no longer in the library)")
     print(line, file=sys.stderr)
+    if left_held:  # the label given back does not go into them at the next `write`, as after `accept`
+        print(left_held_line("undo", left_held), file=sys.stderr)
     return 1 if taken.left else 0
 
 

@@ -80,8 +80,19 @@ def held_files(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[str]:
     return [path for path, _ in release_holds(conn, photo_ids).values()]
 
 
+def held_files_given_back(conn: sqlite3.Connection, taken) -> list[str]:
+    """The files `write` holds of the photos an `undo --review` (the app's Ctrl+Z) gave their
+    accepted label back (review_journal.TakenBack), less those it names held again: the label
+    given back does not go into them; none after a `teach --forget`, which kept every label."""
+    from app.core.index.review_journal import FORGET_PLACE
+
+    if taken is None or taken.command.verb == FORGET_PLACE:
+        return []
+    return [path for path in held_files(conn, taken.restored) if path not in taken.held_again]
+
+
 def left_held_line(verb: str, count: int) -> str:
-    """What `accept`, `label`, `rename`, `teach` say of the held files they left held."""
+    """What `accept`, `label`, `rename`, `teach`, `undo --review` say of the held files they left held."""
     from app.core.wording import counted
 
     them = "it" if count == 1 else "them"
