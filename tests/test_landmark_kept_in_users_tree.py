@@ -9,7 +9,8 @@
   relabelled or rejected, then labelled back, finds our moved tag there (no second
   `Landmarks|Colosseum`), and a Lightroom save deleting any such duplicate rejects nothing;
 - the "kept" note whenever our moved tag stays (the user's plain "Colosseum" too), said
-  as the reason of a reject's dry run, and never for a friend's `People|Petra`;
+  as the reason of a reject's dry run, and never for a friend's `People|Petra`; a reject
+  keeps the plain keyword as a relabel does, even where it is the only one in its field;
 - a friend `People|Petra` tagged after our write of another landmark (Treasury) is no
   tag of ours either: it sat beside our `Landmarks|Petra` once the photo was labelled
   Petra and written, so only a path that appeared as ours went can be ours moved.
@@ -161,6 +162,30 @@ def test_a_reject_of_our_moved_tag_says_in_its_dry_run_that_the_keyword_stays(tm
     assert line.endswith(f"(changes only XMP landmarkTagger:Teaches) (label rejected: {KEPT_NOTE}; "
                          "remove it there if the photo is not of it)")
     assert "comes out" not in line
+
+
+def test_a_reject_keeps_the_plain_keyword_of_our_tag_moved_alone_into_the_users_tree(tmp_path, capsys):
+    """Lightroom moved our keyword and nothing else: "Colosseum" is the only plain keyword,
+    so the reject's write would empty dc:subject; it took the field out, leaving
+    the path alone, while its dry run said both `-> none` and "kept" (docs11 F1)."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject=Places|Rome|Colosseum")
+    _cli(capsys, db, "scan", str(photo.parent))
+    _cli(capsys, db, "reject", f'path:"{photo}"')
+
+    line = next(line for line in _said(capsys, db, "write", "--dry-run").splitlines() if "IMG_1.JPG" in line)
+    assert "-> none" not in line
+    assert line.endswith(f'keywords "Colosseum" (changes only XMP landmarkTagger:Teaches) (label rejected: '
+                         f"{KEPT_NOTE}; remove it there if the photo is not of it)")
+    assert KEPT_NOTE in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())  # the path with its plain keyword; our Teaches gone
+    assert (fields.hierarchical, fields.subject, fields.taught) == (["Places|Rome|Colosseum"], ["Colosseum"], None)
+    assert "changed or removed" not in _said(capsys, db, "scan", str(photo.parent))
+    assert "Colosseum  rejected" in _cli(capsys, db, "search", "")
+    assert "0 files would change" in _said(capsys, db, "write", "--dry-run")
 
 
 def test_a_friends_path_the_file_held_before_our_first_write_gets_no_kept_note(tmp_path, capsys):

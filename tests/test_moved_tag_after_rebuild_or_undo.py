@@ -6,7 +6,8 @@ did not journal the write that put it there, stays ours (review15 F3, F4):
 - `undo` of our write: it took the plain "Colosseum" and Teaches out and left the path (a
   half-removed tag), so the next write doubled the path and put it back after every tidy.
   The undo now leaves the tag whole where the user put it and says so, as a relabel does;
-  a tree the user built before our first write, and a friend `People|Petra`, stay as ever.
+  a tree the user built before our first write, and a friend `People|Petra`, stay as ever;
+  the plain keyword stays too where it was the only one our write put in its field.
 End to end: our CLI writes, exiftool edits as Lightroom saves."""
 
 from __future__ import annotations
@@ -66,6 +67,25 @@ def test_undo_leaves_our_tag_the_user_moved_into_their_tree_whole_and_says_so(tm
         ["Places|Rome|Colosseum"], ["Colosseum", "Rome", "Places"], ["Colosseum", "Rome", "Places"], ["Colosseum"])
     assert "1 unchanged" in _said(capsys, db, "write")  # no second path
     assert read_fields(photo.read_bytes()).hierarchical == ["Places|Rome|Colosseum"]
+    _tidied_and_scanned_keeps_colosseum(capsys, db, photo)
+
+
+def test_undo_keeps_the_plain_keyword_of_our_tag_moved_alone_into_the_users_tree(tmp_path, capsys):
+    """Lightroom moved our keyword and nothing else: the undo's fields held no dc:subject
+    (our write created it), so "Colosseum" went and the path stayed alone (docs11 F1)."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, *TIDY)
+    _cli(capsys, db, "scan", str(photo.parent))
+
+    out = _said(capsys, db, "undo")
+
+    assert f"0 files restored, 0 failed, 1 left alone; note: IMG_1.JPG: {KEPT_NOTE}" in out
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (
+        ["Places|Rome|Colosseum"], ["Colosseum"], ["Colosseum"])
+    assert "1 unchanged" in _said(capsys, db, "write")
     _tidied_and_scanned_keeps_colosseum(capsys, db, photo)
 
 

@@ -209,8 +209,9 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
         return after, None
     changes: dict[str, list[str] | None] = {}
     for name in FLAT_FIELDS:
-        now, later = getattr(current, name), getattr(after, name)
-        if not now or later is None:
+        # a field the write would drop (a rejection's, emptied) keeps it too: the path stays
+        now, later = getattr(current, name), getattr(after, name) or []
+        if not now:
             continue
         kept = [item for item in now if names_landmark(item, previous) and not holds_keyword(later, item)]
         if kept:  # in their place: the rest of the field as the write leaves it
