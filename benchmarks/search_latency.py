@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search_latency.py                  # 1M photos
     .venv/bin/python benchmarks/search_latency.py --photos 50000   # quick run
+    .venv/bin/python benchmarks/search_latency.py --photos 20000 --problems  # the is: problem terms
 
 The index is generated once under /tmp (kept between runs; --regenerate to
 rebuild). Each query fetches one page of 100 photos, newest first, the way the
@@ -54,6 +55,13 @@ QUERIES = [
     "colosseum OR petra state:suggested",     # OR beside another term
     "DSC_0123456 OR DSC_0654321",             # two file names
 ]
+# --problems: the is: terms of the problems the index keeps (problem_terms), on problems
+# put on the generated photos (put_problems), against each photo tested on the errors
+# joined to its files (naive_problem_condition): the form the planner must not take
+PROBLEM_QUERIES = [
+    "is:problem", "is:damaged", "is:unreadable", "is:write-failed", "-is:problem", "is:damaged|unreadable",
+    "eiffel is:damaged", "state:suggested -is:unreadable", "is:damaged has:gps", "paris is:problem",
+]
 PAGE = 100
 CAP = 10_001  # the GUI's "10,000+"
 
@@ -64,18 +72,81 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def indexed_only(index: PhotoIndex, query: str) -> None:
+def indexed_only(index: PhotoIndex, query: str) -> list[int]:
+    """The page's photo ids from the indexed form alone."""
     compiled = compile_query(parse_query(query))
     sql = (
         f"SELECT {PHOTO_COLUMNS} FROM photos p LEFT JOIN labels l ON l.photo_id = p.id "
         f"WHERE {compiled.where} {ORDER} LIMIT {PAGE}"
     )
-    index.conn.execute(sql, compiled.params).fetchall()
+    return [row[0] for row in index.conn.execute(sql, compiled.params).fetchall()]
 
 
 def without_time_order(index: PhotoIndex, query: str) -> None:
     compiled = compile_query(parse_query(query))
     index._records(fetch_page_by_sorting(index.conn, PHOTO_COLUMNS, compiled, PAGE, 0))
+
+
+def put_problems(index: PhotoIndex, seed: int = 11) -> dict[str, int]:
+    """Replace the errors table's rows by a photographer's: 2 % of the photos labelled from a
+    damaged picture, 1 % failed to decode, 0.5 % of files unreadable at a rescan (a scan's
+    problem names the file alone), 0.5 % failed to write, and 2,000 unreadable files the
+    index never took in (a card of broken files). Returns the rows by stage."""
+    import random
+
+    rng = random.Random(seed)
+    files = index.conn.execute("SELECT photo_id, path FROM files WHERE kind != 'raw' ORDER BY id").fetchall()
+    picked = rng.sample(files, len(files) // 25)
+    shares = {"damaged": 0.4, "decode": 0.2, "scan": 0.1, "write": 0.1}
+    rows, start = [], 0
+    for stage, share in shares.items():
+        chosen = picked[start : start + int(len(picked) * share)]
+        start += len(chosen)
+        rows += [(path, None if stage == "scan" else photo_id, stage) for photo_id, path in chosen]
+    rows += [(f"/media/card/DCIM/broken_{n:05d}.JPG", None, "scan") for n in range(2_000)]
+    with index.transaction() as conn:
+        conn.execute("DELETE FROM errors")
+        conn.executemany("INSERT INTO errors (path, photo_id, stage, message, at) VALUES (?, ?, ?, 'bench', '2024-01-01')",
+                         rows)
+    return dict(index.conn.execute("SELECT stage, count(*) FROM errors GROUP BY stage"))
+
+
+def naive_problem_condition(value: str) -> tuple[str, list]:
+    """The baseline: each photo tested on every problem row, joined to the files it names."""
+    from app.core.index.problem_terms import PROBLEM_STAGES
+
+    stages = PROBLEM_STAGES[value] or ("scan", "decode", "damaged", "tag", "write", "undo", "teach")
+    return (f"EXISTS (SELECT 1 FROM errors e LEFT JOIN files f ON f.path = e.path WHERE e.stage IN "
+            f"({', '.join('?' * len(stages))}) AND (e.photo_id = p.id OR f.photo_id = p.id))"), list(stages)
+
+
+def time_problem_queries(index: PhotoIndex, repeats: int, baseline_repeats: int) -> None:
+    """The is: problem queries: the planner's page, the indexed form's, and the baseline's."""
+    from unittest import mock
+
+    from app.core.index import problem_terms
+
+    print(f"problems put on the index: {put_problems(index)}")
+    print(f"{'query':34} {'matches':>8} {'p50 ms':>7} {'p95 ms':>7} {'count p50':>10} {'indexed p50':>12} "
+          f"{'naive p50':>10} {'same':>5}")
+    everything, naive_all = [], []
+    for query in PROBLEM_QUERIES:
+        index.search(query, limit=PAGE)
+        times = timed(lambda: index.search(query, limit=PAGE), repeats)
+        indexed = timed(lambda: indexed_only(index, query), repeats)
+        counts = timed(lambda: index.count(query, limit=CAP), repeats)
+        page = [r.id for r in index.search(query, limit=PAGE)]
+        with mock.patch.object(problem_terms, "problem_condition", naive_problem_condition):
+            naive = timed(lambda: indexed_only(index, query), baseline_repeats)
+            same = page == indexed_only(index, query)
+        everything += times
+        naive_all += naive
+        print(f"{query:34} {index.count(query):>8,} {statistics.median(times):7.1f} {percentile(times, 0.95):7.1f} "
+              f"{statistics.median(counts):10.1f} {statistics.median(indexed):12.1f} {statistics.median(naive):10.1f} {'yes' if same else 'NO':>5}")
+    print(f"ALL {len(PROBLEM_QUERIES)} is: queries x {repeats} runs, page of {PAGE}: p50 "
+          f"{statistics.median(everything):.1f} ms, p95 {percentile(everything, 0.95):.1f} ms; baseline (each photo "
+          f"tested on the errors joined to files) p50 {statistics.median(naive_all):.1f} ms, "
+          f"p95 {percentile(naive_all, 0.95):.1f} ms")
 
 
 def timed(fn, repeats: int) -> list[float]:
@@ -94,6 +165,8 @@ def main() -> int:
     parser.add_argument("--regenerate", action="store_true", help="rebuild the index even when it exists")
     parser.add_argument("--repeats", type=int, default=20, help="timed runs per query")
     parser.add_argument("--baseline-repeats", type=int, default=3, help="timed runs per query for the baseline")
+    parser.add_argument("--problems", action="store_true",
+                        help="put problems on the index (replacing its errors) and time the is: problem terms")
     args = parser.parse_args()
 
     db = args.db or Path("/tmp/landmark-tagger-bench") / f"search-{args.photos}.db"
@@ -112,6 +185,11 @@ def main() -> int:
     else:
         print(f"reusing {db} ({db.stat().st_size / 1e6:.0f} MB)")
 
+    if args.problems:
+        with PhotoIndex.open(db) as index:
+            time_problem_queries(index, args.repeats, args.baseline_repeats)
+        print(load_average())
+        return 0
     all_times: list[float] = []
     all_old_plan: list[float] = []
     all_baseline: list[float] = []

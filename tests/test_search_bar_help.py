@@ -22,3 +22,12 @@ def test_the_search_help_names_has_label_and_the_no_landmark_term():
 
     assert f"has:{'|'.join(HAS_VALUES)}" in LANGUAGE and NO_LANDMARK_TERM in LANGUAGE
     assert re.search(r"has:[a-z|]*label", PLACEHOLDER), PLACEHOLDER
+
+
+def test_the_search_help_names_every_is_value():
+    """is:damaged and the other problem terms came after the help line was written."""
+    from app.core.index.query_parser import IS_VALUES
+
+    named = set(re.findall(r"is:([a-z|-]+)", LANGUAGE))
+    values = {value for group in named for value in group.split("|")}
+    assert set(IS_VALUES) <= values, set(IS_VALUES) - values

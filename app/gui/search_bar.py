@@ -9,6 +9,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QVBoxLayout, QWidget
 
+from app.core.index.problem_terms import PROBLEM_STAGES
 from app.core.index.query_parser import NO_LANDMARK_TERM
 from app.gui.icons import icon
 from app.gui.key_names import key_name
@@ -24,6 +25,7 @@ LANGUAGE = "\n".join((
     'label:"Eiffel Tower"   camera:D850   lens:24-70   folder:Rome   date:2020-11   after:2019   before:2021-06',
     "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date|label   is:missing   id:123,456",
     f"{NO_LANDMARK_TERM} finds the photos tagged \"no landmark\".",
+    f"is:{'|'.join(PROBLEM_STAGES)} finds the photos with that problem (the Problems panel's rows).",
     "-word leaves out what matches; terms combine with AND; Colosseum OR Petra (or label:Colosseum|Petra)",
     "finds either.",
     "A file or folder path pasted here finds that photo or folder.",

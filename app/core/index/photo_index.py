@@ -131,8 +131,10 @@ class PhotoIndex:
         compiled = self._compiled(query)
         if limit is not None:
             # without words, testing rows (label/state/score/date/folder indexes pick
-            # them) stops at the limit; words are found through photos_by_time
-            capped = None if not compiled.uses_text_search else capped_count(self.conn, compiled, limit)
+            # them) stops at the limit; words are found through photos_by_time, unless a
+            # problem term (is:damaged …) picks the few photos to look at
+            capped = None if not compiled.uses_text_search or compiled.counts_first \
+                else capped_count(self.conn, compiled, limit)
             if capped is not None:
                 return capped
             if compiled.row_where is not None and not (compiled.uses_text_search or compiled.joins_alternatives):

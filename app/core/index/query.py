@@ -4,6 +4,7 @@
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 lens:18-55mm date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
     path:/photos/DSC_0001.JPG has:gps has:raw has:date has:label is:missing id:12,40 -word
+    is:problem is:damaged is:unreadable is:write-failed is:undo-failed is:teach-failed
 
 Terms combine with AND; OR (in capitals) between two terms matches either
 (`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
@@ -19,7 +20,8 @@ spaces is a word of its own, so "旅行" finds "京都旅行"), whichever store 
 `path:="…"` and `folder:="…"` (written by app.core.path_query for a path that exists
 on disk, spelled as the disk spells it) are taken as written: never respelled to a
 file or folder the index holds in another letter case (see folder_spelling). `id:12,40`:
-the photos of these ids (the "id" of every per-photo --json line).
+the photos of these ids (the "id" of every per-photo --json line). `is:damaged` and the
+other problem terms: the photos with such a problem now (problem_terms).
 """
 
 from __future__ import annotations
@@ -78,6 +80,10 @@ class CompiledQuery:
     # terms joined by OR: testing rows one by one until a count's cap is slow when few
     # match (3 s for two file names among 1,000,000 photos); the indexed form is not
     joins_alternatives: bool = False
+    # a positive problem term (is:damaged …): few photos have one, so the planner counts
+    # the selectors before walking photos_by_time ("eiffel is:damaged" on 20,000 photos: 340 ms
+    # a page walking the candidates of "eiffel", 15 ms sorting the damaged ones)
+    counts_first: bool = False
 
 
 def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQuery:
@@ -93,7 +99,7 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
     wants_missing = False
     prefix_term = _prefix_term(query)
     for term in query.terms:
-        if term.field == "is":
+        if term.field == "is" and term.value == "missing":
             wants_missing = not term.negated
             continue
         fts = _fts_expression(term, prefix=term is prefix_term)
@@ -134,8 +140,8 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
         alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
         selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
-        if (not term.negated and term.field in ("label", LABEL_NOT_REJECTED, "score", "state", "path", "id")
-                and term.value != "unlabelled"):
+        if (not term.negated and term.field in ("label", LABEL_NOT_REJECTED, "score", "state", "path", "id", "is")
+                and term.value not in ("unlabelled", "missing")):
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
             picks_ids = True
@@ -147,6 +153,7 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
         row_where, row_params, _joined(range_conditions, "AND") or "1", tuple(range_params), tuple(selectors),
         picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
         joins_alternatives=any(isinstance(term, AnyOf) for term in query.terms),
+        counts_first=any(term.field == "is" and term.value != "missing" and not term.negated for term in query.terms),
     )
 
 
@@ -228,7 +235,7 @@ def _row_form(query: Query, wants_missing: bool, prefix_term: Term | None) -> tu
     conditions = ["p.missing = 1" if wants_missing else "p.missing = 0"]
     params: list = []
     for term in query.terms:
-        if term.field == "is":
+        if term.field == "is" and term.value == "missing":
             continue
         sql, values = _row_condition(term, prefix_term)
         conditions.append(sql)
@@ -353,6 +360,10 @@ def _condition(term: Term) -> tuple[str, list]:
         return folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
         return _path_condition(value.split(PATH_JOIN))
+    if term.field == "is":  # is:missing chose the photos looked at (compile_query): the others are problems
+        from app.core.index.problem_terms import problem_condition
+
+        return problem_condition(value)
     if term.field == "id":  # one JSON array: a script's list of thousands stays one parameter
         import json
 

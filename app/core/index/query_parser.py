@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from app.core.errors import QuerySyntaxError
 from app.core.folder_paths import native_separators
+from app.core.index.problem_terms import PROBLEM_STAGES
 from app.core.path_query import is_absolute_path
 
 FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is", "id")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
 HAS_VALUES = ("gps", "raw", "date", "label")  # label: a landmark's name, in any state
-IS_VALUES = ("missing",)
+IS_VALUES = ("missing", *PROBLEM_STAGES)  # is:missing, then the kinds of problem the index keeps
 SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)
@@ -82,7 +83,7 @@ def parse_query(text: str) -> Query:
 
 
 OR = "OR"
-CHOICE_FIELDS = ("state", "has", "label", "camera", "lens", "date", "id")
+CHOICE_FIELDS = ("state", "has", "is", "label", "camera", "lens", "date", "id")
 CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
 
 
@@ -122,7 +123,7 @@ def _join_or(tokens: list[tuple[str, bool]]) -> tuple[Term | AnyOf, ...]:
             continue
         term = _term(token, quoted)
         if joining:
-            if term.field == "is" or items[-1].field == "is":
+            if _is_missing(term) or _is_missing(items[-1]):
                 raise QuerySyntaxError("is:missing cannot be joined with OR; search the missing photos on their own")
             before = items.pop()
             items.append(AnyOf((*(before.terms if isinstance(before, AnyOf) else (before,)), term)))
@@ -132,6 +133,12 @@ def _join_or(tokens: list[tuple[str, bool]]) -> tuple[Term | AnyOf, ...]:
     if joining:
         raise QuerySyntaxError("OR needs a term on each side, like Colosseum OR Petra")
     return tuple(items)
+
+
+def _is_missing(item: Term | AnyOf) -> bool:
+    """is:missing (or -is:missing) chooses the photos a query looks at, missing or present:
+    no alternative to another term."""
+    return item.field == "is" and item.value == "missing"
 
 
 PATH_JOIN = "\0"  # no file name holds a NUL: the separator of the paths of one path: term
@@ -303,9 +310,17 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
         value = _photo_ids(value, body)
     if name == "is":
         if lowered not in IS_VALUES:
-            raise QuerySyntaxError(f"{body!r}: is: takes {' or '.join(IS_VALUES)}")
+            raise QuerySyntaxError(f"{body!r}: is: takes {', '.join(IS_VALUES[:-1])} or {IS_VALUES[-1]}"
+                                   + _NOT_KEPT.get(lowered, ""))
         value = lowered
     return Term(name, value, negated=negated)
+
+
+# what is: cannot find, as the index does not keep it: where the user finds it instead
+_NOT_KEPT = {
+    "held": " (a file `write` holds is told by reading it, not kept in the index: "
+            "`landmark-tagger write --dry-run` names them)",
+}
 
 
 ID_PATTERN = re.compile(r"\d+", re.ASCII)

@@ -35,7 +35,7 @@ ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int) -> list[tuple]:
     """Rows of `columns` (over `photos p LEFT JOIN labels l`) for one page."""
-    if limit is not None:
+    if limit is not None and not (compiled.counts_first and _few_match(conn, compiled)):
         rows = time_ordered_page(conn, columns, compiled, limit, offset)
         if rows is not None:
             return rows
