@@ -185,7 +185,9 @@ def test_undo_of_a_sidecar_deleted_since_says_so_when_it_closes_the_batch(tmp_pa
 
 def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_deleted(tmp_path, index):
     """The usual way to move a RAW takes its sidecar along, which keeps our keyword: the
-    closing line said "the sidecar was deleted since, and our keyword with it"."""
+    closing line said "the sidecar was deleted since, and our keyword with it". Undo
+    follows a sidecar moved as our write left it (test_undo_follows_renamed_files.py);
+    this one Lightroom saved an edit into since, which only a scan lets undo follow."""
     raw = a_raw(tmp_path / "Jordan")
     sidecar = lightroom_sidecar(raw.parent / "DSC_0001.NEF.xmp", "holiday")
     add_photo(index, [raw], "Petra")
@@ -194,6 +196,7 @@ def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_delet
     best.mkdir()
     raw.rename(best / raw.name)
     moved = sidecar.rename(best / sidecar.name)
+    moved.write_bytes(moved.read_bytes().replace(b'crs:Exposure2012="+1.00"', b'crs:Exposure2012="+1.50"'))
     assert undo_last_write(index).failed == 1
     closing = undo_last_write(index)
     assert closing.next_step == (
@@ -223,12 +226,16 @@ GONE_PHOTO_FILE = ("this batch is closed: the photo file is no longer there (del
 
 def test_undo_of_the_jpeg_of_a_pair_renamed_since_does_not_say_our_keyword_went_with_it(tmp_path, index):
     """A JPEG renamed since the write still holds our keyword: the closing line said it
-    "was deleted since, and our keyword with it"."""
+    "was deleted since, and our keyword with it". Undo follows one renamed as our write
+    left it (test_undo_follows_renamed_files.py); this one was edited since (a keyword
+    typed), which only a scan lets undo follow."""
     raw = a_raw(tmp_path / "Jordan")
     jpeg = make_jpeg(raw.with_suffix(".JPG"))
     add_photo(index, [jpeg, raw], "Petra")
     assert write_all(index).written == 2
     kept = jpeg.rename(jpeg.with_name("DSC_0001 keep.JPG"))
+    written = read_fields(kept.read_bytes())
+    kept.write_bytes(apply_fields(kept.read_bytes(), KeywordFields(written.subject + ["keep"], written.hierarchical)))
     assert undo_last_write(index).failed == 1
     closing = undo_last_write(index)
     assert closing.next_step == GONE_PHOTO_FILE, closing.line()

@@ -292,20 +292,23 @@ def test_undo_restores_the_exact_bytes_and_only_the_last_batch(tmp_path, index):
 
 
 def test_an_undo_that_could_not_restore_a_file_retries_it_before_any_older_batch(tmp_path, index):
-    """A photo moved away during undo: the batch stays the one undo works on, so the
-    next undo (the photo back) restores just it instead of reverting an older write;
-    a second failure closes the batch and undo moves on."""
-    older = make_jpeg(tmp_path / "older.jpg")
+    """A photo moved out of its folder during undo (one renamed or moved within it is
+    followed: test_undo_follows_renamed_files.py): the batch stays the one undo works on,
+    so the next undo (the photo back) restores just it instead of reverting an older
+    write; a second failure closes the batch and undo moves on."""
+    library = tmp_path / "Pictures"
+    library.mkdir()
+    older = make_jpeg(library / "older.jpg")
     add_photo(index, [older], "Petra")
     write_all(index)
     older_written = older.read_bytes()
-    photos = [make_jpeg(tmp_path / f"p{i}.jpg", seed=i + 1) for i in range(3)]
+    photos = [make_jpeg(library / f"p{i}.jpg", seed=i + 1) for i in range(3)]
     originals = [p.read_bytes() for p in photos]
     for p in photos:
         add_photo(index, [p], "Château d'If")
     second = write_all(index, query="-petra")
     assert second.written == 3
-    away = tmp_path / "elsewhere.jpg"
+    away = tmp_path / "elsewhere.jpg"  # out of the folder undo looks in for it
     photos[1].rename(away)
     summary = undo_last_write(index)
     assert (summary.batch_id, summary.written, summary.failed) == (second.batch_id, 2, 1)
