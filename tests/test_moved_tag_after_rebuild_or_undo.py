@@ -7,12 +7,18 @@ did not journal the write that put it there, stays ours (review15 F3, F4):
   half-removed tag), so the next write doubled the path and put it back after every tidy.
   The undo now leaves the tag whole where the user put it and says so, as a relabel does;
   a tree the user built before our first write, and a friend `People|Petra`, stay as ever;
-  the plain keyword stays too where it was the only one our write put in its field.
+  the plain keyword stays too where it was the only one our write put in its field;
+- a friend `People|Petra` the file held before our first write, our `Landmarks|Petra` beside
+  it deleted, then the index rebuilt, leaves the file as a moved tag would (review1 F1): a
+  relabel keeps the path without advising its removal, and undo of a write that found a
+  path there (friend or moved tag) restores our Teaches field with the rest.
 End to end: our CLI writes, exiftool edits as Lightroom saves."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from app.core.metadata.jpeg_fields import read_fields
 from tests.test_landmark_kept_in_users_tree import KEPT_NOTE, MOVED, _one_photo, _said
@@ -106,3 +112,60 @@ def test_undo_takes_ours_out_beside_a_tree_and_a_friend_the_user_had_before_our_
     fields = read_fields(photo.read_bytes())  # the user's own as they were, and the keyword added since
     assert (fields.hierarchical, fields.subject, fields.taught) == (
         ["Places|Rome|Colosseum", "People|Petra"], ["Colosseum", "Petra", "Rome"], None)
+
+
+def _rebuilt_and_written_back(capsys, tmp_path: Path, label: str, other: str, *tags: str) -> tuple[Path, Path]:
+    """`label` written beside the user's `tags`, a Lightroom save leaving the file just
+    `tags` with our Teaches, the index lost and rebuilt by a scan, `other` written (this
+    index's first write), then `label` written back: the database and the photo."""
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, label, *tags)
+    _exiftool(photo, *tags)
+    db.unlink()
+    _cli(capsys, db, "scan", str(photo.parent))
+    for name in (other, label):
+        _label(capsys, db, photo, name)
+        _cli(capsys, db, "write")
+    return db, photo
+
+
+def test_a_relabel_after_an_index_rebuild_never_advises_removing_a_friend_of_the_same_name(tmp_path, capsys):
+    """Our Landmarks|Petra deleted beside a friend People|Petra the file held before our
+    first write, then the index rebuilt (review1 F1): the file is as it would be had
+    Lightroom moved our tag there, so the relabel keeps the path but advises nothing."""
+    require_exiftool()
+    db, photo = _rebuilt_and_written_back(capsys, tmp_path, "Petra", "Treasury",
+                                          "-XMP-lr:HierarchicalSubject=People|Petra", "-XMP-dc:Subject=Petra")
+    _label(capsys, db, photo, "Treasury")
+
+    out = _said(capsys, db, "write")
+
+    assert 'note: IMG_1.JPG: "Petra" kept: it sits in your tag tree People|Petra' in out
+    assert "remove it there" not in out
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (
+        ["People|Petra", "Landmarks|Treasury"], ["Petra", "Treasury"], ["Treasury"])
+
+
+@pytest.mark.parametrize("label, other, tags, restored", [
+    ("Petra", "Treasury", ("-XMP-lr:HierarchicalSubject=People|Petra", "-XMP-dc:Subject=Petra"),
+     (["People|Petra", "Landmarks|Treasury"], ["Petra", "Jordan", "Treasury"])),
+    ("Colosseum", "Pantheon", MOVED,
+     (["Places|Rome|Colosseum", "Landmarks|Pantheon"], ["Colosseum", "Rome", "Places", "Jordan", "Pantheon"])),
+])
+def test_undo_after_an_index_rebuild_restores_the_teaches_field_beside_a_path_there_before(
+        tmp_path, capsys, label, other, tags, restored):
+    """The label written back finds the path there already (a friend's, or our tag moved
+    before the rebuild): undo of that write leaves the path as it found it and puts our
+    Teaches field back with the older label's path, all restored; it said "1 file
+    restored" with a "kept" note and left Teaches naming the label (review1 F1)."""
+    require_exiftool()
+    db, photo = _rebuilt_and_written_back(capsys, tmp_path, label, other, *tags)
+    _exiftool(photo, "-XMP-dc:Subject+=Jordan")  # a Lightroom edit since: undo takes out ours alone
+    _cli(capsys, db, "scan", str(photo.parent))
+
+    out = _said(capsys, db, "undo")
+
+    assert "1 file restored" in out and "kept" not in out
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (*restored, [other])

@@ -25,8 +25,10 @@ back from the path on its next save): the old landmark stays as the user arrange
 the write says so (kept_in_users_tree); a label written back later finds our moved tag
 there and adds no second path (ours_before: any write of it not undone). A path the file
 held, with our Teaches field naming the landmark and no `Landmarks|…` of it, when a write of
-this index found it is ours moved too (an index lost and rebuilt by a scan); and an undo
-keeps our tag the user moved whole, as a relabel does (kept_by_undo)."""
+this index found it is ours moved too (an index lost and rebuilt by a scan), but as the
+same file is left by our `Landmarks|Petra` deleted beside a friend `People|Petra` it held
+before, no note advises removing such a path; and an undo keeps our tag the user moved
+since that write whole, as a relabel does (kept_by_undo)."""
 
 from __future__ import annotations
 
@@ -58,9 +60,19 @@ def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: 
     (Lightroom's `Places|Rome|Colosseum`); a friend `People|Petra` the user tagged after
     another write of ours, there beside our `Landmarks|Petra`, is theirs. Empty where no
     write of ours is journalled for `path`."""
+    return users_own_and_maybe_ours_moved(conn, path, label)[0]
+
+
+def users_own_and_maybe_ours_moved(conn: "sqlite3.Connection", path: "Path | str",
+                                   label: str) -> tuple[KeywordFields, KeywordFields]:
+    """keywords_before_ours, and the paths naming `label` it leaves out of the user's own
+    on the word of our Teaches field alone (_our_tag_moved): our tag moved before an index
+    rebuild, or a friend `People|Petra` the file held before our first write, whose
+    `Landmarks|Petra` beside it the user deleted. The file cannot tell them apart, so no
+    second path is written there, and nothing advises removing one (kept_in_users_tree)."""
     entries = _journalled(conn, path)
     if not entries:
-        return KeywordFields()
+        return KeywordFields(), KeywordFields()
     first_at = next((at for at, (_, after, _) in enumerate(entries)
                      if after.get("label") is not None and names_landmark(after["label"], label)), 0)
     own = _fields_of(entries[first_at][0])
@@ -72,8 +84,8 @@ def keywords_before_ours(conn: "sqlite3.Connection", path: "Path | str", label: 
     if beside_ours is not None:
         own = replace(own, **{name: [*(getattr(own, name) or []), *getattr(beside_ours, name)]
                               for name in PATH_FIELDS if getattr(beside_ours, name)})
-    return replace(own, **{name: [item for item in getattr(own, name) if not holds_keyword(paths, item)]
-                           for name, paths in moved.items() if getattr(own, name)})
+    return (replace(own, **{name: [item for item in getattr(own, name) if not holds_keyword(paths, item)]
+                            for name, paths in moved.items() if getattr(own, name)}), KeywordFields(**moved))
 
 
 def _journalled(conn: "sqlite3.Connection", path: "Path | str") -> list[tuple[dict, dict, bool]]:
@@ -186,8 +198,8 @@ def without_a_second_path(current: KeywordFields, after: KeywordFields, label: s
 
 
 def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: str | None,
-                       label: str | None, users_before: KeywordFields = KeywordFields()
-                       ) -> tuple[KeywordFields, str | None]:
+                       label: str | None, users_before: KeywordFields = KeywordFields(),
+                       maybe_users: KeywordFields = KeywordFields()) -> tuple[KeywordFields, str | None]:
     """`after` (a relabel's or rejection's fields) with the plain keywords of `previous`
     the file holds kept where a path of the user's tree ends in it that came as our tag
     went (our tag moved there in Lightroom, `Places|Rome|Colosseum`): the write
@@ -195,7 +207,9 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     leave the fields disagreeing until Lightroom's next save puts it back. The note says
     so whenever such a path stays. A path of the user's own (`users_before`:
     keywords_before_ours of `previous`, a friend `People|Petra`) is not the landmark:
-    nothing is kept for it and nothing said. None where no path is kept."""
+    nothing is kept for it and nothing said. A path that may be either (`maybe_users`:
+    paths_maybe_ours_moved) is kept and named, with no advice to remove it. None where no
+    path is kept."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):
@@ -217,22 +231,30 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
         if kept:  # in their place: the rest of the field as the write leaves it
             changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
                 [item for item in later if not holds_keyword(now, item)]
+    note = f'"{previous}" kept: it sits in your tag tree {in_tree}'
+    if any(holds_keyword(getattr(maybe_users, name) or [], in_tree) for name in PATH_FIELDS):
+        return replace(after, **changes), note  # perhaps a friend's People|Petra: no advice to remove it
     # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
-    return replace(after, **changes), f'"{previous}" kept: it sits in your tag tree {in_tree}; remove it there ' \
-                                      "if the photo is not of it"
+    return replace(after, **changes), f"{note}; remove it there if the photo is not of it"
 
 
 def kept_by_undo(conn: "sqlite3.Connection", path: "Path | str", written: str | None, current: KeywordFields,
-                 wanted: KeywordFields) -> tuple[KeywordFields, str | None]:
+                 wanted: KeywordFields, before: KeywordFields) -> tuple[KeywordFields, str | None]:
     """`wanted` (an undo's fields for a file edited since our write of `written`) with our
     tag of `written` that the user moved into their tree since (`Places|Rome|Colosseum`)
     kept whole, as a relabel keeps it (kept_in_users_tree): the path, its plain keyword,
     and our Teaches field naming it, so the next write of the label finds it there and adds
     no second path, and a Lightroom tidy reads as no removal. Call it while the entry is
-    in the journal. The note says so; None where nothing of ours sits in the user's tree."""
+    in the journal. A path the file held before that write (`before`: its journalled
+    before-state) the undo leaves as it is anyway, and puts the Teaches field back: a friend
+    `People|Petra` beside which our `Landmarks|Petra` was deleted, an index ago. The note
+    says so; None where nothing of ours sits in the user's tree."""
     if not written:
         return wanted, None
-    wanted, note = kept_in_users_tree(current, wanted, written, None, keywords_before_ours(conn, path, written))
+    own, unsure = users_own_and_maybe_ours_moved(conn, path, written)
+    own = replace(own, **{name: [*(getattr(own, name) or []), *getattr(before, name)]
+                          for name in PATH_FIELDS if getattr(before, name)})
+    wanted, note = kept_in_users_tree(current, wanted, written, None, own, unsure)
     if note is not None and _teaches(current, written):
         wanted = replace(wanted, taught=current.taught)
     return wanted, note

@@ -26,7 +26,7 @@ from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         label_fields)
 from app.core.metadata.landmark_in_users_tree import (keywords_before_ours, kept_in_users_tree, ours_before,
-                                                      without_a_second_path)
+                                                      users_own_and_maybe_ours_moved, without_a_second_path)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
 from app.core.metadata.plan_stripped_hold import photos_stripped_since_written_held
@@ -379,8 +379,10 @@ def _plan_file(
     moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
     users_own_of_label = keywords_before_ours(index.conn, target, label) if moved and label else KeywordFields()
     after = without_a_second_path(current, after, label, moved, users_own_of_label)  # ours moved: left in their tree
-    users_own_of_previous = keywords_before_ours(index.conn, target, previous) if previous else KeywordFields()
-    after, kept_note = kept_in_users_tree(current, after, previous, label, users_own_of_previous)  # the old one stays
+    users_own_of_previous, maybe_users_of_previous = \
+        users_own_and_maybe_ours_moved(index.conn, target, previous) if previous else (KeywordFields(), KeywordFields())
+    after, kept_note = kept_in_users_tree(current, after, previous, label, users_own_of_previous,
+                                          maybe_users_of_previous)  # the old one stays
     # whether the photo teaches its label, where a read back would otherwise teach it wrongly
     after = replace(after, taught=taught_field_after(index.conn, photo, label, current.taught,
                                                      rewritten=after != current))

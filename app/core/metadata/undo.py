@@ -286,7 +286,7 @@ def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         current = read_fields(data, str(path))
         before, after = entry.fields_with(current)
         wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
-                                    revert_fields(current, before, after))
+                                    revert_fields(current, before, after), before)
         # nothing that write added is left (another program took it out): the older
         # write's keywords it replaced are not put back into the file the user stripped
         restored = data if wanted == current or _none_left_of(current, before, after) else \
@@ -465,7 +465,7 @@ def _undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, li
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
     wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
-                                revert_fields(current, before, after, SIDECAR_FIELDS))
+                                revert_fields(current, before, after, SIDECAR_FIELDS), before)
     wanted = wanted.only(SIDECAR_FIELDS)
     if kept is not None:
         notes.append((str(path), kept))
