@@ -112,3 +112,21 @@ def test_the_apps_rename_teach_and_ctrl_z_name_the_held_file(qtbot, tmp_path, in
         qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=60000)  # its refresh done
     finally:
         close_main_window(win)
+
+
+def test_rename_promises_the_new_name_only_to_the_photos_write_will_write(tmp_path, index, capsys):
+    """review1 F2: "`write` puts the new name into the keywords of the 1 photo accepted" when that
+    photo was the held one, and the next line said it was left alone."""
+    photo, _, db = _held_as(tmp_path, index, capsys, "Bocca Spot")
+
+    code, _, err = run_cli(capsys, "--db", db, "rename", "Bocca Spot", "Bocca della Verita")
+
+    assert code == 0 and "puts the new name" not in err and f"rename: {NAMED_HELD.format(db=db)}" in err, err
+
+    others = [row.id for row in index.search("") if row.path != str(photo)]
+    index.set_labels(others, "Bocca della Verita", source="user", state="accepted")
+    code, _, err = run_cli(capsys, "--db", db, "rename", "Bocca della Verita", "Bocca Corner")
+
+    assert code == 0 and "2 photos relabelled" in err, err
+    assert (f"`landmark-tagger --db {db} write` puts the new name into the keywords of the 1 photo accepted "
+            "and not held") in err, err

@@ -20,7 +20,7 @@ from app.core import teaching_store as store
 from app.core.errors import UsageError
 from app.core.index import labels as label_store
 from app.core.index import review_journal
-from app.core.index.released_holds import held_files
+from app.core.index.released_holds import held_files, photos_with_held_files
 from app.core.teaching import canonical_label, check_label, stored_label
 from app.core.wording import counted, shell_quote
 from model.predictor import TAUGHT_ID_PREFIX
@@ -40,6 +40,7 @@ class RenameSummary:
     backup: Path | None = None  # a merge cannot be taken back by renaming: the index as it was
     # files `write` holds of the photos relabelled: the new name does not go into them (plan_stripped_hold)
     left_held: int = 0
+    held_photos: int = 0  # of the accepted, photos with such a file: left out of the promise below
 
     def line(self) -> str:
         verb = f"merged '{self.old}' into '{self.new}'" if self.merged else f"renamed '{self.old}' to '{self.new}'"
@@ -48,9 +49,10 @@ class RenameSummary:
             parts.append(f"{counted(self.references, 'taught photo')} "
                          f"{'teaches' if self.references == 1 else 'teach'} the new name")
         text = f"{verb}: {', '.join(parts)}"
-        if self.accepted:
+        to_write = self.accepted - self.held_photos  # none: no promise (left_held_line names the held)
+        if to_write > 0:
             text += (f"; `landmark-tagger write` puts the new name into the keywords of the "
-                     f"{self.accepted:,} photo{'s' if self.accepted != 1 else ''} accepted")
+                     f"{counted(to_write, 'photo')} accepted{' and not held' if self.held_photos else ''}")
         if self.backup is not None:
             text += f"; the index as it was is copied at {self.backup}"
         return text
@@ -80,8 +82,10 @@ def rename_place(index: "PhotoIndex", old: str, new: str,
         photos, accepted = label_store.rename_label(conn, plan.spellings, plan.target, landmark_id)
         references = store.rename_label(conn, plan.spellings, plan.target)
         review_journal.rename_label(conn, plan.spellings, plan.target, landmark_id)  # what undo --review gives back
-    left_held = len(held_files(index.conn, relabelled))
-    return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup, left_held)
+    held = held_files(index.conn, relabelled)
+    held_photos = len(photos_with_held_files(index.conn, relabelled, held)) if held else 0
+    return RenameSummary(plan.spellings[0], plan.target, photos, accepted, references, plan.merged, backup, len(held),
+                         held_photos)
 
 
 def _accepted_photos_labelled(conn, spellings: list[str]) -> list[int]:

@@ -80,6 +80,27 @@ def held_files(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[str]:
     return [path for path, _ in release_holds(conn, photo_ids).values()]
 
 
+def photos_with_held_files(conn: sqlite3.Connection, photo_ids: Sequence[int],
+                           held: Sequence[str] | None = None) -> set[int]:
+    """Those of these photos (labels accepted) with a file `write` holds: a `rename` promises
+    the new name to the others only. A held file is the photo's own or its sidecar
+    (DSC_0001.NEF.xmp, DSC_0001.xmp), as plan_stripped_hold finds them; `held`: their
+    held_files, when the caller has them already."""
+    from pathlib import Path
+
+    from app.core.index.connection import id_chunks
+
+    held = set(held_files(conn, photo_ids) if held is None else held)
+    found: set[int] = set()
+    for chunk, marks in id_chunks([int(photo_id) for photo_id in photo_ids]) if held else ():
+        for photo_id, path in conn.execute(f"SELECT photo_id, path FROM files WHERE photo_id IN ({marks})", chunk):
+            file = Path(path)
+            names = {path, f"{path}.xmp", f"{path}.XMP", str(file.with_suffix(".xmp")), str(file.with_suffix(".XMP"))}
+            if held & names:
+                found.add(photo_id)
+    return found
+
+
 def held_files_given_back(conn: sqlite3.Connection, taken) -> list[str]:
     """The files `write` holds of the photos an `undo --review` (the app's Ctrl+Z) gave their
     accepted label back (review_journal.TakenBack), less those it names held again: the label
