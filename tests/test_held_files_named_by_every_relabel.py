@@ -130,3 +130,39 @@ def test_rename_promises_the_new_name_only_to_the_photos_write_will_write(tmp_pa
     assert code == 0 and "2 photos relabelled" in err, err
     assert (f"`landmark-tagger --db {db} write` puts the new name into the keywords of the 1 photo accepted "
             "and not held") in err, err
+
+
+def _app_on_the_held_photo(qtbot, tmp_path, capsys, label: str):
+    """The app's window on test_hold_release_undo's index, the held photo labelled `label`
+    (accepted) and selected; (window, the held photo's id)."""
+    from app.core.index import PhotoIndex
+    from tests.test_gui import shown_window, wait_for_job
+    from tests.test_gui_teaching import select
+
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        _, photo_id, _ = _held_as(tmp_path, index, capsys, label)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    wait_for_job(qtbot, win)
+    select(win, [photo_id])
+    return win, photo_id
+
+
+@pytest.mark.gui
+def test_the_apps_ctrl_z_of_an_r_names_the_held_file_accepted_again(qtbot, tmp_path, capsys):
+    """Ctrl+Z of L, T and Forget… named the held file given its label back; of an R it did not."""
+    pytest.importorskip("pytestqt")
+    from tests.test_gui import close_main_window, wait_for_job
+
+    win, photo_id = _app_on_the_held_photo(qtbot, tmp_path, capsys, "Bocca Spot")
+    try:
+        win.reject_selected()
+        assert "held file" not in win.statusBar().currentMessage()
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        message = win.statusBar().currentMessage()
+        assert message.startswith("Took back the reject: 1 photo accepted again"), message
+        assert message.endswith("; 1 held file left alone by Write labels…"), message
+        assert win.index.get(photo_id).state == "accepted"
+    finally:
+        close_main_window(win)

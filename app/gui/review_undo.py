@@ -190,6 +190,11 @@ class ReviewUndo:
             message += f"; {counted(len(teaching), 'photo')} teach{'es' if len(teaching) == 1 else ''} {places} again"
         if held_again:
             message += f"; {files_named(held_again)} left alone by Write labels… again"
+        try:  # an R taken back: the label accepted again does not go into the files Write labels… holds
+            again = [path for path in self.index.held_files(back.get("accepted", [])) if path not in held_again]
+            message = with_left_held(message, len(again))
+        except TaggerError:
+            pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, left or {})
 
     def _show_taken_back(self, ids: list[int], message: str, left: dict) -> bool:
