@@ -166,3 +166,26 @@ def test_the_apps_ctrl_z_of_an_r_names_the_held_file_accepted_again(qtbot, tmp_p
         assert win.index.get(photo_id).state == "accepted"
     finally:
         close_main_window(win)
+
+
+@pytest.mark.gui
+def test_the_apps_l_on_a_held_photo_left_alone_says_the_file_is_left_as_it_is(qtbot, tmp_path, capsys, monkeypatch):
+    """L answered "Leave them alone": the label changed, and the status line said nothing of the file."""
+    pytest.importorskip("pytestqt")
+    from tests.test_gui import close_main_window, wait_for_job
+    from tests.test_gui_teaching import answer_label
+    from tests.test_gui_undo_label import answer_held_question
+
+    win, photo_id = _app_on_the_held_photo(qtbot, tmp_path, capsys, "Bocca Spot")
+    try:
+        answer_label(monkeypatch, "Trevi Fountain")
+        asked = answer_held_question(monkeypatch, "Leave them alone")
+        win.relabel_selected()
+        wait_for_job(qtbot, win)
+
+        message = win.statusBar().currentMessage()
+        assert asked and message.startswith("Labelled DSC_0004.JPG “Trevi Fountain”"), message
+        assert message.endswith("; 1 held file left alone by Write labels…"), message
+        assert win.index.get(photo_id).label == "Trevi Fountain"
+    finally:
+        close_main_window(win)

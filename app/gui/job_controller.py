@@ -239,18 +239,19 @@ class JobController(JobHost):
         return self.start(f"Teaching “{label}”", work, after=report, all_or_nothing=True, holds_index=True)
 
     def correct(self, photo_ids: list[int], label: str | None, expected: dict | None = None,
-                left: dict | None = None, release_held: bool = False) -> bool:
+                left: dict | None = None, release_held: bool = False, left_held: int = 0) -> bool:
         """The user's label for these photos, learnt from (old label rejected, new one taught);
         those no longer as `expected` (the app's look) are left and shown as they are now.
         `left`: photos the app left out before the job ({id: (label, state) now}), named in
-        its message with those the job leaves, so it names every photo not changed."""
+        its message with those the job leaves, so it names every photo not changed. `left_held`:
+        the held files the user chose to leave alone, named at its end (held_words.with_left_held)."""
         def report(summary) -> None:
             if left:
                 summary = dataclasses.replace(summary, left={**left, **summary.left})
             withdrawn = [photo_id for _, ids in summary.untaught for photo_id in ids]
             self.window.photos_changed([*summary.photo_ids, *summary.left, *withdrawn])
             self.window.remember_label_step(summary.journalled, summary.photo_ids, summary.label)
-            self.window.show_message(correction_text(summary))
+            self.window.show_message(with_left_held(correction_text(summary), left_held))
 
         work = review_work.correction_work(self.window.db_path, photo_ids, label, self.window.settings, self.bundles,
                                         expected, release_held=release_held)

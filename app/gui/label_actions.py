@@ -304,27 +304,29 @@ class LabelActions(ReviewUndo):
             self._left_labelled_again("changed", again, now)
             return
         try:
-            _held, release = self._held_among(ids) if dialog.label() is not None else ([], False)
+            held, release = self._held_among(ids) if dialog.label() is not None else ([], False)
         except TaggerError as error:
             self.show_message(str(error))
             return
-        self.set_user_label(ids, dialog.label(), now, again, release_held=release)
+        self.set_user_label(ids, dialog.label(), now, again, release_held=release,
+                            left_held=0 if release else len(held))
         self.photos_changed(again)
 
     def set_user_label(self, ids: list[int], label: str | None, expected: dict, again: Sequence[int] = (),
-                       release_held: bool = False) -> None:
+                       release_held: bool = False, left_held: int = 0) -> None:
         """The user's label: learnt from in a worker (the old label is rejected for these
         photos, they teach the new one), only on photos still as `expected` (the app's
         look, review_states: one labelled again by another program or taken out of the
         library before the change's transaction is left and named). While another job
         runs, the label is only set. `again`: photos left already, labelled again before
         the look (their (label, state) now in `expected`), named at the end of the message.
-        `release_held`: the user answered "Write them again" for the held files among them."""
+        `release_held`: the user answered "Write them again" for the held files among them;
+        `left_held`: the held files "Leave them alone" kept, named at the end as A names them."""
         if self._index_held_by_a_job() or self._waits_for_the_running_job(len(ids)):  # one started meanwhile
             return
         left_out = labelled_again_text("changed", again, expected, alone=False) if again else ""
         if not self.jobs.busy and self.jobs.correct(ids, label, expected, {i: expected[i] for i in again},
-                                                   release_held=release_held):
+                                                   release_held=release_held, left_held=left_held):
             what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
             self.show_message(f"Labelled {what}; learning from it…{left_out}")
             self._after_label_change(ids, refresh=False)  # the job refreshes the lists when it is done
@@ -349,7 +351,8 @@ class LabelActions(ReviewUndo):
             left_out = labelled_again_text("changed", again, expected, alone=False)
             self.photos_changed(list(change.left))
         what = f"{counted(len(ids), 'photo')} “{label or 'no landmark'}”"
-        self.show_message(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running){left_out}")
+        self.show_message(with_left_held(f"Labelled {what} (not taught: “{self.jobs.runner.name}” is running){left_out}",
+                                         left_held))
         self._after_label_change(ids)
 
     def _after_label_change(self, ids: list[int], refresh: bool = True) -> None:
