@@ -16,7 +16,9 @@ import numpy as np
 from PIL import Image
 
 from app.cli.main import main
-from app.core.tag_selection import tagged_as_it_is
+from app.core.index import PhotoIndex
+from app.core.scanner import scan
+from app.core.tag_selection import select_photos, tagged_as_it_is
 
 A_DAY_NS = 86_400 * 10**9
 
@@ -201,3 +203,24 @@ def test_a_photo_restored_before_the_upgrade_is_read_again_by_the_first_tag_afte
     assert _problems(capsys, db) == []
     code, _, err = _run(capsys, db, "tag", str(folder))
     assert "tagged 0 photos" in err and "2 already up to date" in err, err
+
+
+def test_a_retag_reads_again_the_photos_tagged_as_they_are_that_it_names(tmp_path: Path) -> None:
+    """`tag --retag` (True) classifies every photo again, and a retag resumed after an
+    interruption (app.core.retag_marks: the ids it still owes) exactly those it owes."""
+    folder = tmp_path / "Rome"
+    folder.mkdir()
+    for n in range(3):
+        Image.new("RGB", (32, 24), (80 * n, 10, 10)).save(folder / f"DSC_000{n}.jpg")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        ids = [row[0] for row in index.conn.execute("SELECT id FROM photos ORDER BY id")]
+        with index.transaction() as tx:  # tagged by model m1 from the files as they are
+            tx.execute("INSERT INTO tagged (photo_id, model_id, file_fingerprint, picture_print) "
+                       "SELECT p.id, 'm1', f.fingerprint, f.picture_print FROM photos p "
+                       "JOIN files f ON f.path = p.primary_path")
+        plain, every, owed = (select_photos(index, ids, "m1", retag=retag) for retag in (False, True, ids[::2]))
+
+    assert plain.jobs == [] and plain.up_to_date == 3
+    assert [job.photo_id for job in every.jobs] == ids and every.up_to_date == 0
+    assert [job.photo_id for job in owed.jobs] == ids[::2] and owed.up_to_date == 1
