@@ -76,3 +76,13 @@ def test_tag_warns_of_damaged_data_and_goes_on(tmp_path: Path, capsys) -> None:
     main(["--db", str(tmp_path / "index.db"), "tag", "--retag", str(folder)])
     err = capsys.readouterr().err
     assert "warning: " in err and "DSC_0002.JPG: the picture's data is damaged" in err
+
+
+def test_zeros_over_a_greyscale_picture_s_data_are_said(tmp_path: Path) -> None:
+    """A black-and-white photo is checked as a colour one is."""
+    camera_like_jpeg(tmp_path / "colour.jpg")
+    Image.open(tmp_path / "colour.jpg").convert("L").save(tmp_path / "grey.jpg", quality=90)
+    (tmp_path / "zeroed.jpg").write_bytes(zeroed_in_the_middle((tmp_path / "grey.jpg").read_bytes()))
+    assert DAMAGE_INFO not in decode_for_model(tmp_path / "grey.jpg", 224).info
+    image = decode_for_model(tmp_path / "zeroed.jpg", 224)
+    assert image.size == (320, 240) and "Corrupt JPEG data" in image.info[DAMAGE_INFO]

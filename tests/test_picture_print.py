@@ -5,10 +5,12 @@ and which differ for different pictures, also for two that share their top rows.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 from pathlib import Path
 
+import numpy as np
 import piexif
 from PIL import Image, ImageDraw
 
@@ -57,6 +59,20 @@ def test_an_mpf_preview_image_after_the_photo_is_not_part_of_the_print(tmp_path)
     assert len(prints) == 1 and None not in prints
 
 
+def test_an_mpf_preview_longer_than_the_probe_at_the_end_is_not_part_of_the_print(tmp_path) -> None:
+    """A camera's preview of real size (noisy, well over 16 KiB): only the MPF index says
+    where the photo's image data ends."""
+    photo = Image.effect_noise((600, 400), 60).convert("RGB")
+    photo.save(tmp_path / "alone.jpg", quality=90)
+    for name, sigma in (("first.mpo", 70), ("second.mpo", 90)):
+        preview = Image.effect_noise((400, 300), sigma).convert("RGB")
+        photo.save(tmp_path / name, "MPO", save_all=True, append_images=[preview], quality=90)
+        grown = (tmp_path / name).stat().st_size - (tmp_path / "alone.jpg").stat().st_size
+        assert grown > 64 * 1024, name  # far more than the 16 KiB read at the end for the EOI
+    prints = {picture_print(tmp_path / name) for name in ("alone.jpg", "first.mpo", "second.mpo")}
+    assert len(prints) == 1 and None not in prints
+
+
 def test_different_pictures_have_different_prints_and_a_progressive_jpeg_has_one(tmp_path) -> None:
     first, second = noisy_jpeg(tmp_path / "1.jpg", 1), noisy_jpeg(tmp_path / "2.jpg", 2)
     progressive = noisy_jpeg(tmp_path / "p.jpg", 1, progressive=True)
@@ -88,6 +104,33 @@ def test_stuffed_bytes_in_the_image_data_do_not_end_the_image(tmp_path) -> None:
     with_tail.write_bytes(data + b"tail")
     assert int(picture_print(without).split("-")[0], 16) > 64 * 64 // 10  # the whole scan, not up to an FF00
     assert picture_print(with_tail) == picture_print(without)
+
+
+def image_data(jpeg: bytes) -> bytes:
+    """From the first SOS marker to the EOI that ends `jpeg`, its segments followed by their lengths."""
+    position = 2
+    while jpeg[position + 1] != 0xDA:
+        position += 2 + int.from_bytes(jpeg[position + 2:position + 4], "big")
+    assert jpeg.endswith(b"\xff\xd9")
+    return jpeg[position:]
+
+
+def test_image_data_of_up_to_2_mib_is_hashed_whole(tmp_path) -> None:
+    """The print is kept in the index: a 1.5 MiB picture's must stay what it was (all of
+    its data hashed, told apart from one differing in a single byte anywhere)."""
+    pixels = np.random.default_rng(3).integers(0, 256, (1000, 1300, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "a.jpg", "JPEG", quality=95)
+    data = image_data((tmp_path / "a.jpg").read_bytes())
+    assert 1024 * 1024 < len(data) < 2 * 1024 * 1024
+    whole = hashlib.blake2b(b"whole %x;" % len(data) + data, digest_size=16).hexdigest()
+    assert picture_print(tmp_path / "a.jpg") == f"{len(data):x}-{whole}"
+
+    changed = bytearray((tmp_path / "a.jpg").read_bytes())
+    at = len(changed) - len(data) + 30000  # between where samples of 8 KiB would be taken
+    at += next(n for n in range(100) if 0xFF not in changed[at + n - 1:at + n + 2] and changed[at + n] != 0xFE)
+    changed[at] ^= 1  # no marker made or unmade
+    (tmp_path / "b.jpg").write_bytes(changed)
+    assert picture_print(tmp_path / "b.jpg") not in (None, picture_print(tmp_path / "a.jpg"))
 
 
 def sky_photo(path: Path, seed: int) -> Path:
