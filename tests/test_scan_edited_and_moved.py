@@ -283,3 +283,44 @@ def test_an_index_of_schema_41_gets_the_prints_of_its_jpegs_at_the_next_scan_onc
         assert prints == 3 and "read the picture" not in again.line()
         assert (edited.moved, edited.new, edited.missing) == (3, 0, 0)
         assert photo_at(index, library / "Trip" / "Trip_2.JPG").id == ids[2]
+
+
+def test_a_jpeg_in_the_cloud_or_locked_at_the_upgrade_s_scan_is_printed_by_a_later_one(
+        tmp_path, monkeypatch) -> None:
+    """Reading DSC_0001 (kept in iCloud: its stand-in only) would download it, and DSC_0003
+    is locked by another program: both keep their mark, and the scan after DSC_0001 is
+    downloaded and DSC_0003 let go prints them (an unchanged file is never read again)."""
+    import app.core.picture_backfill as picture_backfill
+
+    library = tmp_path / "lib"
+    photos = trip(library / "Trip")
+    db = index_of_schema_41(tmp_path, monkeypatch, library, photos.values())
+    in_icloud, kept_aside = photos[1].with_name(f".{photos[1].name}.icloud"), tmp_path / "downloaded.JPG"
+    photos[1].rename(kept_aside)
+    in_icloud.write_bytes(b"bplist00" + bytes(120))  # what "Optimize Mac Storage" leaves
+
+    def locked(path, size=None):
+        if Path(path).name == "DSC_0003.JPG":
+            raise PermissionError(13, "The process cannot access the file", str(path))
+        return real_print(path, size)
+
+    real_print = picture_backfill.picture_print
+    with PhotoIndex.open(db) as index:
+        ids = review(index, photos)
+        with monkeypatch.context() as patch:
+            patch.setattr(picture_backfill, "picture_print", locked)
+            first = scan(index, [library])
+        marked = sorted(r[0] for r in index.conn.execute("SELECT photo_id FROM photos_to_print"))
+        in_icloud.unlink()
+        kept_aside.rename(photos[1])
+        later = scan(index, [library])
+        for n, path in photos.items():
+            edit_in_lightroom(path)
+            path.rename(path.with_name(f"Trip_{n}.JPG"))
+        edited = scan(index, [library])
+        back = {n: photo_at(index, library / "Trip" / f"Trip_{n}.JPG").id for n in photos}
+
+    assert "read the picture of 1 JPEG once after the upgrade" in first.line(), first.line()
+    assert marked == [ids[1], ids[3]]
+    assert "read the picture of 2 JPEGs once after the upgrade" in later.line(), later.line()
+    assert (edited.moved, edited.new, edited.missing) == (3, 0, 0) and back == ids
