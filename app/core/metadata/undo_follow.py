@@ -19,12 +19,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from app.core.cloud_files import not_downloaded_note
+from app.core.cloud_files import not_downloaded_note, online_only_note
+from app.core.folder_paths import is_skipped_folder
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.metadata import journal, recovery
-from app.core.metadata.atomic import named_as_our_temp
 from app.core.metadata.undo_outcome import PhotoGoneError
 from app.core.picture_print import picture_print
 
@@ -36,7 +36,7 @@ class RenamedOverError(PhotoGoneError):
 
 class FilesBySize:
     """The files of the library folders the undo looks in, by size: walked once per
-    undo, and only when a file is not at its path (os.walk; no link followed)."""
+    undo, and only when a file is not at its path (_sizes_under)."""
 
     def __init__(self, library_folders: list[Path]) -> None:
         self._library_folders = list(library_folders)
@@ -52,16 +52,38 @@ class FilesBySize:
 
 
 def _sizes_under(root: Path) -> dict[int, list[Path]]:
+    """The files under `root` by size, from the listings and one stat each (no file is
+    opened). Left out: links (to files or folders: a loop or another disk is never
+    walked), hidden names (our temps, which hold the same bytes; iCloud stand-ins), the
+    folders a scan skips (a recycle bin: a file deleted there is not followed), files in
+    the cloud (online-only, dataless: reading one would download it) and whatever cannot
+    be listed or stat'ed (no permission, gone while walked)."""
     sizes: dict[int, list[Path]] = {}
-    for folder, _, names in os.walk(root):
-        for name in names:
-            if named_as_our_temp(name):  # a temp copy of ours a kill left holds the same bytes
-                continue
-            candidate = Path(folder) / name
+    pending, seen = [root], set()
+    while pending:
+        folder = pending.pop()
+        try:
+            folder_stat = os.stat(folder)
+            if folder_stat.st_ino and (folder_stat.st_dev, folder_stat.st_ino) in seen:
+                continue  # walked already: a Windows junction (not is_symlink() there) back up the tree
+            seen.add((folder_stat.st_dev, folder_stat.st_ino))
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue  # unreadable, or gone: not where the file looked for is
+        for entry in entries:
             try:
-                sizes.setdefault(os.stat(candidate, follow_symlinks=False).st_size, []).append(candidate)
+                if entry.name.startswith(".") or entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not is_skipped_folder(entry.name):
+                        pending.append(Path(entry.path))
+                    continue
+                stat = entry.stat(follow_symlinks=False)
             except OSError:
-                continue  # gone while walked, or unreadable: not the file looked for
+                continue
+            if online_only_note(stat) is None:
+                sizes.setdefault(stat.st_size, []).append(Path(entry.path))
     return sizes
 
 
@@ -71,8 +93,10 @@ def entry_where_it_is(index: PhotoIndex, entry: journal.JournalEntry, files: Fil
     else pointed at the new path, in the journal too. Raises RenamedOverError when its
     path holds another picture and ours is not found."""
     path = Path(entry.path)
+    if not_downloaded_note(path) is not None:  # in the cloud (its iCloud stand-in in its place): the undo waits
+        return entry
     there = os.path.lexists(path)
-    if there and (not_downloaded_note(path) is not None or _same_picture(index, entry, path)):
+    if there and _same_picture(index, entry, path):
         return entry
     found = _holding_our_bytes(entry, files)
     if found is None:
@@ -112,7 +136,7 @@ def _holding_our_bytes(entry: journal.JournalEntry, files: FilesBySize) -> Path 
         return None
     matches = []
     for candidate in files.of_size(Path(entry.path), size):
-        if candidate == Path(entry.path) or not_downloaded_note(candidate) is not None:
+        if candidate == Path(entry.path):
             continue
         try:
             data = candidate.read_bytes()
