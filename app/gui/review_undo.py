@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Sequence
 
 from app.core.errors import TaggerError
 from app.core.index import review_journal
-from app.core.index.released_holds import held_files_given_back
 from app.core.library import display_name
 from app.core.name_order import name_order
 from app.core.wording import counted
@@ -259,7 +258,7 @@ class ReviewUndo:
         if taken.held_again:  # the release an L gave a file Write labels… held
             message += f"; {files_named(taken.held_again)} left alone by Write labels… again"
         try:  # the label given back does not go into the files Write labels… holds, as after A
-            message = with_left_held(message, len(held_files_given_back(self.index.conn, taken)))
+            message = with_left_held(message, len(self.index.held_files_given_back(taken)))
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, taken.left)

@@ -292,6 +292,13 @@ class PhotoIndex:
 
         return held_files(self.conn, list(photo_ids))
 
+    def held_files_given_back(self, taken) -> list[str]:
+        """The held files of the photos an undo of review steps gave their label back
+        (released_holds.held_files_given_back): the app's Ctrl+Z names them as the CLI does."""
+        from app.core.index.released_holds import held_files_given_back
+
+        return held_files_given_back(self.conn, taken)
+
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 
