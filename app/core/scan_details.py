@@ -46,9 +46,11 @@ def read_photo_details(group: PhotoFiles, infos: dict[str, PhotoInfo],
     if group.info is not None and group.info.kind == "raw" and (group.info.taken_at is None
                                                                 or group.info.dated_by_modify_date):
         group.info = _with_sidecar_date(group.info, group, family)
-    if group.info is not None and (group.split or not changed):
+    if group.info is not None and ((group.split and not group.renamed_in) or not changed):
         # split: the keyword in its files (or sidecar) was written for the photo it was
-        # merged into; read again only for its metadata: its labels stay as they are
+        # merged into; read again only for its metadata: its labels stay as they are. A file
+        # renamed over a pair's JPEG brought its keyword with its picture: read back, as a new
+        # index would, so that the index and the file agree
         group.info = replace(group.info, landmark=None)
     elif group.info is not None:
         group.info = _with_read_back(group.info, primary, group, family)
@@ -77,7 +79,7 @@ def sidecars_in_icloud(group: PhotoFiles) -> list[str]:
     """The sidecars iCloud evicted of a photo whose files were read now, whose label
     would have been read back: not read (that would download them), so the scan says so
     rather than let the photo pass for one that never had a label."""
-    if not group.touched or group.split:
+    if not group.touched or (group.split and not group.renamed_in):
         return []
     return list(dict.fromkeys(str(sidecar) for state in group.present for sidecar in evicted_sidecars(Path(state.path))))
 

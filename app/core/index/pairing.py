@@ -88,6 +88,8 @@ class PhotoFiles:
     photo_id: int | None = None  # the photo indexed under this key, if any
     stale: bool = False  # the index lists a file of it that an older scan found deleted
     split: bool = False  # a new photo of an image an older scan merged with another one
+    # ...or of a file renamed over a pair's (`renamed_in`): its keyword was written for the picture it holds
+    renamed_in: bool = False
     regrouped: bool = False  # it gives an image merged into it to a photo of its own
 
 
@@ -366,6 +368,7 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
         photo.touched |= name in fresh
         if name in known and known[name].photo_stem != key:  # an image merged with another by an older scan
             photo.split = True
+            photo.renamed_in |= name in renamed_in
             photos.setdefault(known[name].photo_stem, PhotoFiles(known[name].photo_stem)).regrouped = True
     for name, k in known.items():
         photo = photos.setdefault(k.photo_stem, PhotoFiles(k.photo_stem))

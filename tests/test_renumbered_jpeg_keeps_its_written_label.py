@@ -1,0 +1,78 @@
+"""A JPEG renumbered over a pair's JPEG after `write` (DSC_0002.JPG, written "Petra",
+renamed DSC_0001.JPG beside an untouched DSC_0001.NEF, written "Colosseum") leaves that
+pair, whose label stays with the RAW; its file still holds our `Landmarks|Petra`, written
+for exactly the picture it holds. Before, the new photo was left unlabelled, `write`
+left the keyword there, and a new index of the same folder read it as Petra: the index
+and the file disagreed, and the result hung on the index's history. Now the scan reads
+the label back from the file as it does for any new file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.core.metadata.jpeg_fields import apply_fields, read_fields
+from app.core.metadata.keywords import KeywordFields
+from tests.test_renumbered_jpeg_beside_an_unchanged_raw import run
+from tests.test_roundtrip_other_tools import saved_later
+from tests.test_scan_renumbering import rename_all, two_raw_jpeg_pairs
+
+SPLIT_NOTE = ("DSC_0001.JPG left DSC_0001.NEF's photo: it holds the picture that was DSC_0002.JPG "
+              '(renamed over it); its label "Colosseum" stays with DSC_0001.NEF')
+
+
+def written_pairs_renumbered(capsys, db: str, trip: Path) -> None:
+    """Two RAW+JPEG pairs labelled Colosseum and Petra and written; then DSC_0001.JPG
+    deleted and DSC_0002.JPG renamed over it."""
+    two_raw_jpeg_pairs(trip, timed=True)
+    run(capsys, "--db", db, "scan", str(trip))
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
+    assert run(capsys, "--db", db, "write")[0] == 0
+    assert read_fields((trip / "DSC_0002.JPG").read_bytes()).hierarchical == ["Landmarks|Petra"]
+    (trip / "DSC_0001.JPG").unlink()
+    rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+
+
+def rows(capsys, db: str) -> dict[str, tuple]:
+    _, out, _ = run(capsys, "--db", db, "search", "--json", "")
+    return {Path(row["path"]).name: (row["label"], row["state"], row["source"]) for row in map(json.loads, out.splitlines())}
+
+
+def test_the_jpeg_renamed_over_a_pair_takes_the_label_its_file_holds_as_a_new_index_does(tmp_path, capsys) -> None:
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    written_pairs_renumbered(capsys, db, trip)
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+    after_scan = rows(capsys, db)
+    code, _, wrote = run(capsys, "--db", db, "write")
+
+    assert SPLIT_NOTE in said and "1 label read from the files" in said
+    assert after_scan["DSC_0001.JPG"] == ("Petra", "accepted", "user")
+    assert after_scan["DSC_0001.NEF"][0] == "Colosseum" and after_scan["DSC_0002.NEF"][0] == "Petra"
+    assert code == 0 and "0 files written" in wrote  # index and files agree: nothing to write
+    assert read_fields((trip / "DSC_0001.JPG").read_bytes()).hierarchical == ["Landmarks|Petra"]
+    assert "Colosseum" in (trip / "DSC_0001.NEF.xmp").read_text(encoding="utf-8")
+    fresh = str(tmp_path / "fresh.db")
+    run(capsys, "--db", fresh, "scan", str(trip))
+    assert rows(capsys, fresh)["DSC_0001.JPG"] == after_scan["DSC_0001.JPG"]
+
+
+def test_a_keyword_another_program_adds_to_the_jpeg_renamed_over_stays_with_its_label(tmp_path, capsys) -> None:
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    written_pairs_renumbered(capsys, db, trip)
+    run(capsys, "--db", db, "scan", str(trip))
+    jpeg = trip / "DSC_0001.JPG"  # then another program adds a person's keyword to it
+    now = read_fields(jpeg.read_bytes())
+    jpeg.write_bytes(apply_fields(jpeg.read_bytes(), KeywordFields(**{
+        **vars(now), "subject": [*(now.subject or []), "Ana"], "hierarchical": [*now.hierarchical, "People|Ana"]})))
+    saved_later(jpeg)
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+    code, _, wrote = run(capsys, "--db", db, "write")
+
+    assert "changed or removed in another program" not in said
+    assert rows(capsys, db)["DSC_0001.JPG"] == ("Petra", "accepted", "user")
+    assert code == 0 and "0 files written" in wrote
+    fields = read_fields(jpeg.read_bytes())
+    assert fields.hierarchical == ["Landmarks|Petra", "People|Ana"] and "Ana" in fields.subject
