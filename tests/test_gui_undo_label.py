@@ -302,3 +302,35 @@ def test_the_apps_a_and_l_over_a_select_all_leave_held_files_held_unless_the_use
         assert win.index.get(ids[photo]).label == "Trevi Fountain"
     finally:
         close_main_window(win)
+
+
+def test_ctrl_z_of_an_a_whose_file_got_our_keyword_back_elsewhere_does_not_say_it_is_held(qtbot, tmp_path, capsys,
+                                                                                          monkeypatch):
+    """mutation M34: A released the held file, the user then put Landmarks|Colosseum back in another
+    program; Ctrl+Z must not say Write labels… leaves it alone again (it writes nothing there, holds nothing)."""
+    from app.core.metadata import plan_writes
+    from app.core.metadata.jpeg_fields import apply_fields
+    from app.core.metadata.keywords import KeywordFields
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+    from tests.test_roundtrip_other_tools import saved_later
+
+    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        answer_held_question(monkeypatch, "Write them again")
+        select(win, [ids[photo]])
+        win.accept_selected()
+        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
+        photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
+            subject=["Colosseum"], hierarchical=["Landmarks|Colosseum"]), str(photo)))
+        saved_later(photo)
+
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        assert status(win).startswith("Took back the accept; DSC_0004.JPG not left alone again"), status(win)
+        assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
+    finally:
+        close_main_window(win)

@@ -104,3 +104,24 @@ def test_taking_back_a_release_after_the_file_was_written_says_nothing_of_a_hold
     code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
 
     assert code == 0 and "left alone again" not in err
+
+
+def test_taking_back_a_release_after_our_keyword_was_put_back_elsewhere_says_nothing_of_a_hold(tmp_path, index,
+                                                                                                capsys):
+    """mutation M34: accept --release-held, the user then puts Landmarks|Colosseum back in another program,
+    undo --review: the file holds what we wrote, `write` does not hold it, so the undo must not say it does."""
+    from app.core.metadata.jpeg_fields import apply_fields
+    from app.core.metadata.keywords import KeywordFields
+
+    photo, _ = _held_beside_an_older_label(tmp_path, index, capsys)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "accept", "--release-held", f'path:"{photo}"')[0] == 0
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
+        subject=["Colosseum"], hierarchical=["Landmarks|Colosseum"]), str(photo)))
+    saved_later(photo)
+    capsys.readouterr()
+
+    code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+
+    assert code == 0 and "took back `accept --release-held" in err and "left alone again" not in err
+    assert [item.held for item in plan_writes(index) if item.target == photo] == [False]
