@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/search_latency.py                  # 1M photos
     .venv/bin/python benchmarks/search_latency.py --photos 50000   # quick run
     .venv/bin/python benchmarks/search_latency.py --photos 20000 --problems  # the is: problem terms
+    .venv/bin/python benchmarks/search_latency.py --photos 20000 --problems --problem-share 0.5  # deep pages
 
 The index is generated once under /tmp (kept between runs; --regenerate to
 rebuild). Each query fetches one page of 100 photos, newest first, the way the
@@ -62,6 +63,13 @@ PROBLEM_QUERIES = [
     "is:problem", "is:damaged", "is:unreadable", "is:write-failed", "-is:problem", "is:damaged|unreadable",
     "eiffel is:damaged", "state:suggested -is:unreadable", "is:damaged has:gps", "paris is:problem",
 ]
+# --problem-share: pages deep in the list when many photos have a problem (a camera whose RAWs
+# LibRaw cannot read), against the same pages sorted (the planner's reference: a page may
+# cost more with its offset only as much as sorting the matches does)
+DEEP_QUERIES = [
+    "state:suggested is:problem", "eiffel is:problem", "is:unreadable", "state:suggested is:damaged",
+    "paris -is:problem", 'eiffel label:"Hagia Sophia"', "state:suggested has:gps", "eiffel has:gps",
+]
 PAGE = 100
 CAP = 10_001  # the GUI's "10,000+"
 
@@ -87,17 +95,18 @@ def without_time_order(index: PhotoIndex, query: str) -> None:
     index._records(fetch_page_by_sorting(index.conn, PHOTO_COLUMNS, compiled, PAGE, 0))
 
 
-def put_problems(index: PhotoIndex, seed: int = 11) -> dict[str, int]:
+def put_problems(index: PhotoIndex, seed: int = 11, share: float | None = None) -> dict[str, int]:
     """Replace the errors table's rows by a photographer's: 2 % of the photos labelled from a
     damaged picture, 1 % failed to decode, 0.5 % of files unreadable at a rescan (a scan's
     problem names the file alone), 0.5 % failed to write, and 2,000 unreadable files the
-    index never took in (a card of broken files). Returns the rows by stage."""
+    index never took in (a card of broken files). With `share`, that share of the photos
+    has a problem instead, half unreadable at a rescan, half damaged. Returns the rows by stage."""
     import random
 
     rng = random.Random(seed)
     files = index.conn.execute("SELECT photo_id, path FROM files WHERE kind != 'raw' ORDER BY id").fetchall()
-    picked = rng.sample(files, len(files) // 25)
-    shares = {"damaged": 0.4, "decode": 0.2, "scan": 0.1, "write": 0.1}
+    picked = rng.sample(files, len(files) // 25 if share is None else int(len(files) * share))
+    shares = {"damaged": 0.4, "decode": 0.2, "scan": 0.1, "write": 0.1} if share is None else {"scan": 0.5, "damaged": 0.5}
     rows, start = [], 0
     for stage, share in shares.items():
         chosen = picked[start : start + int(len(picked) * share)]
@@ -109,6 +118,28 @@ def put_problems(index: PhotoIndex, seed: int = 11) -> dict[str, int]:
         conn.executemany("INSERT INTO errors (path, photo_id, stage, message, at) VALUES (?, ?, ?, 'bench', '2024-01-01')",
                          rows)
     return dict(index.conn.execute("SELECT stage, count(*) FROM errors GROUP BY stage"))
+
+
+def time_deep_pages(index: PhotoIndex, share: float, offsets: list[int], repeats: int) -> None:
+    """Pages at each offset, as the planner fetches them and sorted (the reference)."""
+    from unittest import mock
+
+    from app.core.index import search_plan
+
+    print(f"problems put on the index ({share:.0%} of the photos): {put_problems(index, share=share)}")
+    print(f"{'query':30} {'matches':>8} " + " ".join(f"{'@' + str(o):>9} {'sorted':>7}" for o in offsets) + "   (p50 ms)")
+    worst = 0.0
+    for query in DEEP_QUERIES:
+        cells = []
+        for offset in offsets:
+            index.search(query, limit=PAGE, offset=offset)
+            planned = statistics.median(timed(lambda: index.search(query, limit=PAGE, offset=offset), repeats))
+            with mock.patch.object(search_plan, "_few_match", lambda *_: True):
+                sorted_ = statistics.median(timed(lambda: index.search(query, limit=PAGE, offset=offset), repeats))
+            worst = max(worst, planned / max(sorted_, 1.0))
+            cells.append(f"{planned:9.1f} {sorted_:7.1f}")
+        print(f"{query:30} {index.count(query):>8,} " + " ".join(cells))
+    print(f"worst page / its sorted page: {worst:.1f}x")
 
 
 def naive_problem_condition(value: str) -> tuple[str, list]:
@@ -167,6 +198,9 @@ def main() -> int:
     parser.add_argument("--baseline-repeats", type=int, default=3, help="timed runs per query for the baseline")
     parser.add_argument("--problems", action="store_true",
                         help="put problems on the index (replacing its errors) and time the is: problem terms")
+    parser.add_argument("--problem-share", type=float, default=None,
+                        help="with --problems: this share of the photos has a problem; times pages at --offsets")
+    parser.add_argument("--offsets", default="0,1000,4000", help="with --problem-share: page offsets to time")
     args = parser.parse_args()
 
     db = args.db or Path("/tmp/landmark-tagger-bench") / f"search-{args.photos}.db"
@@ -187,7 +221,10 @@ def main() -> int:
 
     if args.problems:
         with PhotoIndex.open(db) as index:
-            time_problem_queries(index, args.repeats, args.baseline_repeats)
+            if args.problem_share is None:
+                time_problem_queries(index, args.repeats, args.baseline_repeats)
+            else:
+                time_deep_pages(index, args.problem_share, [int(o) for o in args.offsets.split(",")], args.repeats)
         print(load_average())
         return 0
     all_times: list[float] = []

@@ -267,6 +267,11 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
         sql, values = "l.label IS NOT NULL", []
     else:
         sql, values = _condition(term)
+        if sql.startswith("p.id IN ("):
+            # `+` keeps the list a membership test: as `p.id IN (…)` SQLite may drive the
+            # photos lookup from the list, reading all of it for each candidate row (a page
+            # of "state:suggested is:problem" at offset 4,000: 20 s with 10,000 problems)
+            sql = "+" + sql
     return (f"NOT coalesce(({sql}), 0)" if term.negated else sql), values
 
 
