@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from app.core.metadata.jpeg_fields import read_fields
+from app.core.metadata.keywords import KeywordFields
+from app.core.metadata.landmark_in_users_tree import kept_in_users_tree
 from tests.test_cli_core import run_cli
 from tests.test_metadata_support import make_jpeg, require_exiftool
 from tests.test_users_tag_named_like_landmark import _cli, _exiftool, _label
@@ -243,3 +245,48 @@ def test_a_relabel_says_nothing_of_a_friend_tagged_after_another_write_of_ours(t
 
     fields = read_fields(photo.read_bytes())  # the friend and its plain keyword as the user tagged them
     assert (fields.hierarchical, fields.subject) == (["People|Petra", "Landmarks|Pantheon"], ["Petra", "Pantheon"])
+
+
+@pytest.mark.parametrize("change", ["relabel", "reject"])
+def test_a_friend_tagged_beside_our_tag_keeps_its_plain_keyword_and_no_note_advises_removing_it(
+        tmp_path, capsys, change):
+    """A photo with no keywords before our write of Petra, a friend `People|Petra` tagged
+    beside our `Landmarks|Petra` since (life F1): a relabel or reject said `"Petra" kept: …;
+    remove it there if the photo is not of it`, taking the friend for our tag moved. Our
+    path still beside it says it is not: ours goes, the friend keeps its "Petra", unsaid."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Petra")
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject+=People|Petra")  # Lightroom: "Petra" was there already
+    _cli(capsys, db, "scan", str(photo.parent))
+    if change == "relabel":
+        _label(capsys, db, photo, "Treasury")
+    else:
+        _cli(capsys, db, "reject", str(photo))
+
+    assert "kept" not in _said(capsys, db, "write")
+
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["People|Petra", *(["Landmarks|Treasury"] if change == "relabel" else [])]
+    assert fields.subject == ["Petra", *(["Treasury"] if change == "relabel" else [])]
+
+
+@pytest.mark.parametrize("current, after", [
+    (KeywordFields(hierarchical=["Places|Rome|Colosseum"], subject=["Colosseum"], iptc=["Colosseum"]),
+     KeywordFields(hierarchical=["Places|Rome|Colosseum"])),  # the undo's: no plain-keyword field before
+    (KeywordFields(hierarchical=["Places|Rome|Colosseum"], subject=["Colosseum", "Rome"]),
+     KeywordFields(hierarchical=["Places|Rome|Colosseum"], subject=["Rome"])),
+    (KeywordFields(hierarchical=["Places|Rome|Colosseum"], subject=["Colosseum"]),
+     KeywordFields(hierarchical=["Places|Rome|Colosseum", "Landmarks|Pantheon"], subject=[])),
+    (KeywordFields(hierarchical=["Landmarks|Colosseum", "People|Colosseum"], subject=["Colosseum"]),
+     KeywordFields(hierarchical=["People|Colosseum"])),  # beside ours: no note, the keyword kept
+])
+def test_a_kept_note_comes_only_with_the_path_and_its_plain_keyword_in_the_result(current, after):
+    result, note = kept_in_users_tree(current, after, "Colosseum", None)
+
+    for name in ("subject", "iptc", "xp"):  # whatever is said: the plain keyword stays with the path
+        assert getattr(current, name) is None or "Colosseum" in getattr(result, name)
+    if note is not None:
+        path = note.split("tag tree ", 1)[1].split(";")[0]
+        assert path in result.hierarchical and note.startswith('"Colosseum" kept')
+    assert (note is None) == ("Landmarks|Colosseum" in current.hierarchical)

@@ -169,3 +169,28 @@ def test_undo_after_an_index_rebuild_restores_the_teaches_field_beside_a_path_th
     assert "1 file restored" in out and "kept" not in out
     fields = read_fields(photo.read_bytes())
     assert (fields.hierarchical, fields.subject, fields.taught) == (*restored, [other])
+
+
+@pytest.mark.parametrize("friend", [
+    ("-XMP-lr:HierarchicalSubject+=People|Petra",),  # Lightroom: our plain "Petra" now the friend's too
+    ("-XMP-lr:HierarchicalSubject+=People|Petra", "-XMP-dc:Subject+=Petra"),  # a second copy written for it
+])
+def test_undo_leaves_a_friend_tagged_beside_our_tag_with_its_plain_keyword(tmp_path, capsys, friend):
+    """A photo with no keywords before our write of Petra, a friend `People|Petra` tagged
+    beside our `Landmarks|Petra` since (life F1): the undo took every plain "Petra" out, as
+    dc:subject did not exist before our write, leaving the friend's path without it; then
+    (kept_in_users_tree taking the friend for our tag moved) it kept our Teaches and told the
+    user to remove their friend's tag. Now ours goes, the friend stays whole, nothing said."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Petra")
+    assert read_fields(photo.read_bytes()).subject == ["Petra"]  # created by our write
+    _exiftool(photo, *friend)
+    _cli(capsys, db, "scan", str(photo.parent))
+
+    out = _said(capsys, db, "undo")
+
+    assert "1 file restored, 0 failed" in out and "kept" not in out
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == ["People|Petra"] and fields.taught is None
+    assert fields.subject and set(fields.subject) == {"Petra"}

@@ -207,20 +207,27 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     leave the fields disagreeing until Lightroom's next save puts it back. The note says
     so whenever such a path stays. A path of the user's own (`users_before`:
     keywords_before_ours of `previous`, a friend `People|Petra`) is not the landmark:
-    nothing is kept for it and nothing said. A path that may be either (`maybe_users`:
+    nothing is kept for it and nothing said. Nor is anything said of one that sits beside
+    our own path in its field now (a friend tagged since our write: a move takes ours out),
+    but its plain keyword stays with it. A path that may be either (`maybe_users`:
     paths_maybe_ours_moved) is kept and named, with no advice to remove it. None where no
-    path is kept."""
+    path is kept, or where the fields returned would not hold what the note says."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):
         return after, None
-    in_tree = next((item for name in PATH_FIELDS for item in getattr(after, name) or []
-                    if ("|" if name == "hierarchical" else "/") in item
-                    and not holds_keyword(sorted(field_spellings(name, previous)), item)
-                    and not holds_keyword(getattr(users_before, name) or [], item)
-                    and holds_landmark(KeywordFields(**{name: [item]}), previous)), None)
-    if in_tree is None:
+    in_users_tree = [(name, item) for name in PATH_FIELDS for item in getattr(after, name) or []
+                     if ("|" if name == "hierarchical" else "/") in item
+                     and not holds_keyword(sorted(field_spellings(name, previous)), item)
+                     and not holds_keyword(getattr(users_before, name) or [], item)
+                     and holds_landmark(KeywordFields(**{name: [item]}), previous)]
+    if not in_users_tree:
         return after, None
+    # a path beside our own in the same field now is none of ours moved (a move takes ours
+    # out): a friend `People|Petra` tagged since our write; its plain keyword stays, unsaid
+    beside_ours = {name for name in PATH_FIELDS
+                   if _holds_a_spelling(getattr(current, name) or [], field_spellings(name, previous))}
+    in_tree = next((item for name, item in in_users_tree if name not in beside_ours), None)
     changes: dict[str, list[str] | None] = {}
     for name in FLAT_FIELDS:
         # a field the write would drop (a rejection's, emptied) keeps it too: the path stays
@@ -231,11 +238,27 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
         if kept:  # in their place: the rest of the field as the write leaves it
             changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
                 [item for item in later if not holds_keyword(now, item)]
+    result = replace(after, **changes)
+    if in_tree is None or not _kept_whole(result, current, in_tree, previous):
+        return result, None  # no note says more than the file will hold
     note = f'"{previous}" kept: it sits in your tag tree {in_tree}'
     if any(holds_keyword(getattr(maybe_users, name) or [], in_tree) for name in PATH_FIELDS):
-        return replace(after, **changes), note  # perhaps a friend's People|Petra: no advice to remove it
+        return result, note  # perhaps a friend's People|Petra: no advice to remove it
     # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
-    return replace(after, **changes), f"{note}; remove it there if the photo is not of it"
+    return result, f"{note}; remove it there if the photo is not of it"
+
+
+def _holds_a_spelling(values: list[str], spellings: set[str]) -> bool:
+    """Whether `values` (one tag-path field) holds one of `spellings` (our own path of a landmark)."""
+    return any(holds_keyword(sorted(spellings), item) for item in values)
+
+
+def _kept_whole(result: KeywordFields, current: KeywordFields, path: str, previous: str) -> bool:
+    """Whether `result` holds `path` and, in each plain-keyword field of `current` that names
+    `previous`, that keyword: what the "kept" note says the file keeps."""
+    return any(item == path for name in PATH_FIELDS for item in getattr(result, name) or []) and all(
+        any(names_landmark(item, previous) for item in getattr(result, name) or [])
+        for name in FLAT_FIELDS if any(names_landmark(item, previous) for item in getattr(current, name) or []))
 
 
 def kept_by_undo(conn: "sqlite3.Connection", path: "Path | str", written: str | None, current: KeywordFields,
