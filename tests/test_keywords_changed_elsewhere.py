@@ -141,3 +141,55 @@ def test_a_keyword_read_back_and_removed_is_said_changed_since_the_scan_read_it_
     line = scan(index, [folder]).line()
     assert "1 landmark keyword was changed or removed in another program since the scan that read it:" in line
     assert "our write" not in line
+
+
+def test_a_keyword_changed_elsewhere_after_the_user_rejected_the_label_leaves_the_rejection_as_it_is(
+        tmp_path, index, capsys):
+    """mutation M37: the photo rejected (`reject`), its keyword then replaced in Lightroom before any `write`:
+    the scan must not turn the rejected photo's label into the new keyword's, nor journal a decision that
+    `undo --review` would take back in place of the user's `reject`."""
+    db = str(tmp_path / "index.db")
+    replaced, replaced_id = _written(tmp_path, index)
+    assert run_cli(capsys, "--db", db, "reject", f"id:{replaced_id} state:accepted")[0] == 0
+    _edited(replaced, ["Roman Forum"], ["Landmarks|Roman Forum"])
+
+    summary = scan(index, [replaced.parent])
+
+    assert summary.keywords_changed_elsewhere == []
+    assert _state(index, replaced_id) == ("Colosseum", "rejected")
+
+
+def test_a_keyword_removed_elsewhere_after_the_user_rejected_the_label_leaves_the_reject_to_undo(
+        tmp_path, index, capsys):
+    db = str(tmp_path / "index.db")
+    photo, photo_id = _written(tmp_path, index)
+    assert run_cli(capsys, "--db", db, "reject", f"id:{photo_id} state:accepted")[0] == 0
+    _edited(photo, ["Rome trip"], ["Places|Rome"])
+
+    summary = scan(index, [photo.parent])
+    code, _, err = run_cli(capsys, "--db", db, "undo", "--review")
+
+    assert summary.keywords_changed_elsewhere == [] and "changed or removed in another program" not in summary.line()
+    assert code == 0 and f"took back `reject 'id:{photo_id} state:accepted'`" in err
+    assert _state(index, photo_id) == ("Colosseum", "accepted")
+
+
+def test_a_keyword_removed_elsewhere_from_a_photo_forgotten_and_scanned_again_rejects_it(tmp_path, index):
+    """mutation M40: our write's journal entry of the file is the forgotten photo's (its id negated); the photo
+    scanned again has its label read back from the file, and the keyword then taken out in Lightroom is the
+    user's decision, as for any photo: rejected, and `write` does not put Colosseum back."""
+    from app.core.index.forget import forget_folder
+
+    photo, _ = _written(tmp_path, index)
+    assert forget_folder(index, photo.parent).photos == 1
+    scan(index, [photo.parent])
+    [again] = index.search("")
+    assert (again.label, again.state) == ("Colosseum", "accepted")
+    _edited(photo, ["Rome trip"], ["Places|Rome"])
+
+    summary = scan(index, [photo.parent])
+
+    assert [change["how"] for change in summary.keywords_changed_elsewhere] == ["removed"]
+    assert _state(index, again.id) == ("Colosseum", "rejected")
+    write_all(index)
+    assert read_fields(photo.read_bytes()).hierarchical == ["Places|Rome"]

@@ -206,3 +206,34 @@ def test_a_split_raws_sidecar_our_write_gave_it_then_edited_elsewhere_changes_it
         assert [(change["photo_id"], change["keyword"], change["label"])
                 for change in summary.keywords_changed_elsewhere] == [(split_id, "Petra", "Roman Forum")]
         assert (index.get(kept_id).label, index.get(split_id).label) == ("Colosseum", "Roman Forum")
+
+
+def test_a_sidecar_that_cannot_be_read_decides_nothing_though_it_was_saved_last(tmp_path, index):
+    """mutation M38: one file that held the keyword cannot tell (its XML broken, saved half by a program):
+    nothing is decided, even where the JPEG could; the label is not rejected on a file nobody can read."""
+    photo, sidecar, photo_id = _written_pair(tmp_path, index)
+    sidecar.write_bytes(b"\x00\xffnot XML <<<")
+    saved_later(sidecar)
+
+    summary = scan(index, [photo.parent])
+
+    assert summary.keywords_changed_elsewhere == []
+    assert _state(index, photo_id) == ("Colosseum", "accepted")
+
+
+def test_on_a_tie_of_saved_times_the_file_that_lost_the_keyword_is_the_users_latest_edit(tmp_path, index):
+    """mutation M39: the JPEG edited in another program and the sidecar at the very same saved time (a card
+    or share with 2-second times): the file that lost the keyword was edited, so the label is rejected."""
+    photo, sidecar, photo_id = _written_pair(tmp_path, index)
+    fields = read_fields(photo.read_bytes())
+    photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
+        ["Rome trip"], ["Places|Rome"], fields.iptc, fields.xp, fields.digikam, fields.microsoft, fields.taught)))
+    saved_later(photo)
+    same = os.stat(photo).st_mtime_ns
+    os.utime(sidecar, ns=(same, same))
+
+    summary = scan(index, [photo.parent])
+
+    assert [(Path(change["path"]).name, change["how"]) for change in summary.keywords_changed_elsewhere] == [
+        ("DSC_0001.JPG", "removed")]
+    assert _state(index, photo_id) == ("Colosseum", "rejected")
