@@ -121,3 +121,20 @@ def test_write_names_include_suggested_with_the_index_given(tmp_path, capsys):
     db, _ = scanned_trip(tmp_path, capsys)
     code, out, err = run_cli(capsys, "--db", db, "write")
     assert f"`landmark-tagger --db {shell_quote(db)} write --include-suggested`" in err, err
+
+
+def test_undo_of_many_files_of_a_renamed_library_folder_names_the_way_out_once(tmp_path, capsys):
+    """mutation M20: the relocate/forget advice is per library folder, not per file of it: three photos
+    of a renamed folder must not repeat it three times."""
+    rome = tmp_path / "Rome"
+    for name in ("DSC_0001.JPG", "DSC_0002.JPG", "DSC_0003.JPG"):
+        photo(rome / name)
+    db = str(tmp_path / "index.db")
+    for argv in (["scan", str(rome)], ["label", str(rome), "Colosseum"], ["write"]):
+        code, out, err = run_cli(capsys, "--db", db, *argv)
+        assert code == 0, (argv, out, err)
+    rome.rename(rome.with_name("Rome 2019"))
+
+    code, out, err = run_cli(capsys, "--db", db, "undo")
+
+    assert code == 1 and err.count(f"if you moved or renamed the library folder {rome}") == 1, err
