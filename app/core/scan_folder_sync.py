@@ -170,12 +170,11 @@ class FolderSync:
         for name, k in known.items():
             known_by_family[family_of(name)][name] = k
         families = sorted(dirty)
-        step = max(1, self.options.groups_per_transaction)
-        for start in range(0, len(families), step):
+        for batch in self.options.batches(families):
             if self._cancelled():
                 return
             groups = [
-                group for family in families[start : start + step]
+                group for family in batch
                 for group in self._read_family(
                     folder, seen_by_family.get(family, []), known_by_family.get(family, {}), seen)
             ]

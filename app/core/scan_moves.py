@@ -9,16 +9,23 @@ works on the index's rows alone, after every folder has been synced.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from app.core import keywords_changed_elsewhere
 from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs, sidecar_states
+from app.core.index.connection import decode_text, savepoint
 from app.core.index.picture_moves import picture_matches
 from app.core.index.read_back_records import take_read_back
 from app.core.keywords_changed_elsewhere import ScanDecisions
 from app.core.photo_info import PhotoInfo
 from app.core.renamed_over import RenamedOver
+from app.core.scan_summary import ScanOptions
+
+# the summary's counts an adoption changes: taken back with a batch or photo rolled back
+COUNTED_WHEN_JOINED = ("moved", "new", "missing", "labels_read")
 
 
 @dataclass
@@ -29,8 +36,14 @@ class MoveRecognition:
     `newest_before` are the photo ids that bound what killed scans and this one brought
     in; `owed` the (photo id, other spelling) pairs killed scans left; `other_spelling_ids`
     and `read_labels` (new photo id -> what was read of it, its files holding a landmark keyword) come from the walk;
-    `went_missing(conn, photo_id)` records a photo gone missing in this scan, and
-    `cancelled()` whether the scan was cancelled."""
+    `went_missing(conn, photo_id)` records a photo gone missing in this scan,
+    `cancelled()` whether the scan was cancelled, and `failed(path, message)` a photo
+    that could not be joined (an error of the scan's, the others joined as ever).
+
+    The moves are joined `options.groups_per_transaction` to a transaction, as the walk
+    saves photos, each photo in a savepoint of its own: a kill leaves each photo wholly at
+    its old place or its new one (the scan after finishes the job, see scan_runs), and
+    one failing takes back its own writes only."""
 
     index: Any  # a PhotoIndex
     summary: Any  # the scan's ScanSummary
@@ -43,7 +56,10 @@ class MoveRecognition:
     went_missing: Callable[[Any, int], None]
     cancelled: Callable[[], bool]
     keyword_decisions: ScanDecisions | None = None  # the scan's review command (keywords_changed_elsewhere)
+    options: ScanOptions = field(default_factory=ScanOptions)
+    failed: Callable[[str, str], None] | None = None
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
+    not_joined: set[int] = field(default_factory=set, init=False)  # missing photos whose join failed (said once)
 
     @property
     def conn(self):
@@ -68,57 +84,96 @@ class MoveRecognition:
         self._split_photos_moved_away(became_missing)
         self.gone_now = set(became_missing)
         left_over = scan_runs.previous_run_unfinished(self.conn, self.summary.run_id)
-        for old_id in renamed_over_records.detached_photos(self.conn) if left_over else ():
-            # a scan killed between giving up names and recognising the moves (before the
-            # index recorded what a scan owes) left these
-            new_id = None if old_id in self.gone_now else moved_photos.earlier_copy_of(
-                self.conn, old_id, self.newest_before)
-            if new_id is not None:
-                self._adopt(old_id, new_id)
+        for batch in self.options.batches(renamed_over_records.detached_photos(self.conn) if left_over else []):
+            with self._batch():
+                for old_id in batch:
+                    # a scan killed between giving up names and recognising the moves (before
+                    # the index recorded what a scan owes) left these
+                    new_id = None if old_id in self.gone_now else moved_photos.earlier_copy_of(
+                        self.conn, old_id, self.newest_before)
+                    if new_id is not None:
+                        self._adopt(old_id, new_id)
         self.other_spelling_ids.update(photo_id for photo_id, other in self.owed if other)
         owed = [photo_id for photo_id, _ in self.owed if photo_id not in self.gone_now]
-        for old_id in became_missing + owed:
-            if catalog.is_present(self.conn, old_id):
-                continue  # found again at its place, or already joined to its new one
-            # a photo missing now looks among this scan's photos (and earlier ones holding
-            # nothing of the user's); only one a killed scan owes reaches back to its photos
-            new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
-            if new_id is None:
-                new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before)
-            if new_id is None and old_id not in self.gone_now:
-                new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
-            if new_id is None and old_id in self.other_spelling_ids:
-                # the same file indexed under both spellings, each with a word of the user's
-                new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
-                if new_id is not None:
-                    self._adopt(old_id, new_id, take_words=True)
-                    continue
-            if new_id is not None:
-                self._adopt(old_id, new_id)
+        for batch in self.options.batches(became_missing + owed):
+            with self._batch():
+                for old_id in batch:
+                    self._join_where_it_went(old_id)
         if (self.summary.new or self.since < self.newest_before) and self.conn.execute(
                 "SELECT 1 FROM photos WHERE missing = 1 AND id <= ? LIMIT 1", (self.since,)).fetchone():
             new_ids = [int(r[0]) for r in self.conn.execute(
                 "SELECT id FROM photos WHERE id > ? AND missing = 0 ORDER BY id", (self.since,))]
-            for new_id in new_ids:
-                old_id = moved_photos.missing_original_of(self.conn, new_id)
-                if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
-                    self._adopt(old_id, new_id)
+            for batch in self.options.batches(new_ids):
+                with self._batch():
+                    for new_id in batch:
+                        old_id = moved_photos.missing_original_of(self.conn, new_id)
+                        if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
+                            self._adopt(old_id, new_id)
         self._recognise_by_picture(became_missing + owed)
+
+    def _join_where_it_went(self, old_id: int) -> None:
+        """Join `old_id`, missing, to the photo it became, if one is found."""
+        if catalog.is_present(self.conn, old_id):
+            return  # found again at its place, or already joined to its new one
+        # a photo missing now looks among this scan's photos (and earlier ones holding
+        # nothing of the user's); only one a killed scan owes reaches back to its photos
+        new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
+        if new_id is None:
+            new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before)
+        if new_id is None and old_id not in self.gone_now:
+            new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
+        if new_id is None and old_id in self.other_spelling_ids:
+            # the same file indexed under both spellings, each with a word of the user's
+            new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
+            if new_id is not None:
+                self._adopt(old_id, new_id, take_words=True)
+                return
+        if new_id is not None:
+            self._adopt(old_id, new_id)
+
+    @contextmanager
+    def _batch(self) -> Iterator[None]:
+        """One transaction for a run of joins; rolled back (a full disk, Ctrl-C), its
+        counts are taken back with it."""
+        counted = self._counts()
+        try:
+            with self.index.transaction():
+                yield
+        except BaseException:
+            self._take_back(counted)
+            raise
+
+    def _counts(self) -> tuple[dict[str, int], int]:
+        return ({name: getattr(self.summary, name) for name in COUNTED_WHEN_JOINED},
+                len(self.summary.keywords_changed_elsewhere))
+
+    def _take_back(self, counted: tuple[dict[str, int], int]) -> None:
+        for name, value in counted[0].items():
+            setattr(self.summary, name, value)
+        del self.summary.keywords_changed_elsewhere[counted[1]:]
 
     def _recognise_by_picture(self, gone: list[int]) -> None:
         """What the fingerprints left unmatched: first once more by fingerprint (a RAW
         kept twice is no longer ambiguous once its twin's photo was joined), then by the
         picture, for photos edited in another program and moved (index/picture_moves.py)."""
-        gone = [old_id for old_id in dict.fromkeys(gone) if not catalog.is_present(self.conn, old_id)]
-        for old_id in gone:
-            new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
-            if new_id is not None:
-                self._adopt(old_id, new_id)
-        gone = [old_id for old_id in gone if not catalog.is_present(self.conn, old_id)]
+        gone = [old_id for old_id in dict.fromkeys(gone) if self._to_join(old_id)]
+        for batch in self.options.batches(gone):
+            with self._batch():
+                for old_id in batch:
+                    new_id = moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
+                    if new_id is not None:
+                        self._adopt(old_id, new_id)
+        gone = [old_id for old_id in gone if self._to_join(old_id)]
         found = picture_matches(self.conn, gone, self.newest_before)
-        for old_id, new_id in found.pairs:
-            self._adopt(old_id, new_id, by_picture=True)
+        for batch in self.options.batches(found.pairs):
+            with self._batch():
+                for old_id, new_id in batch:
+                    self._adopt(old_id, new_id, by_picture=True)
         self.summary.split_notes.extend(found.notes)
+
+    def _to_join(self, old_id: int) -> bool:
+        """Whether `old_id` is still missing, its join not failed in this scan."""
+        return old_id not in self.not_joined and not catalog.is_present(self.conn, old_id)
 
     def _may_reach_back(self, old_id: int, new_id: int) -> bool:
         """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
@@ -149,27 +204,53 @@ class MoveRecognition:
     def _adopt(self, old_id: int, new_id: int, take_words: bool = False, by_picture: bool = False) -> None:
         """`old_id` (missing) moved to `new_id`'s place: it takes the place over, with
         the stronger of both rows' words of the user's when `take_words` (the same file
-        indexed under two spellings of a folder), in the same transaction."""
+        indexed under two spellings of a folder), in a savepoint of the batch's transaction.
+        A constraint failing leaves both photos as they were, said as the scan's error."""
+        if old_id in self.not_joined:
+            return  # failed once in this scan: said once
         with self.index.transaction() as conn:
             if catalog.is_present(conn, old_id) or not catalog.is_present(conn, new_id):
                 return  # joined already (by a scan running beside this one)
-            if take_words or (self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id)):
-                # (or it came in with a scan killed before this recognition and got a word
-                # of the user's since: the stronger word stays, the newer when equal)
-                moved_photos.take_over_users_words(conn, old_id, new_id)
-            edited = moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
-            read = self.read_labels.pop(new_id, None)
-            read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
-            if edited:  # a sidecar saved elsewhere on the way: read as one changed in place is
-                self._follow_edited_sidecars(conn, old_id, read, edited)
-            # the moved photo keeps the index's word; the keyword in its files counts only
-            # where the index had none (the same rule as for any photo)
-            if read is not None and not labels.adopt_written_label(
-                    conn, old_id, read.landmark, read_from, read.landmark_taught):
-                self.summary.labels_read -= 1
+            counted, read = self._counts(), self.read_labels.get(new_id)
+            try:
+                with savepoint(conn):
+                    self._take_the_place_over(conn, old_id, new_id, take_words, by_picture)
+            except sqlite3.IntegrityError as error:
+                self._take_back(counted)
+                if read is not None:
+                    self.read_labels[new_id] = read
+                self._not_joined(conn, old_id, new_id, error)
+                return
         self.summary.moved += 1
         self.summary.new -= int(new_id > self.newest_before)
         self.summary.missing -= int(old_id in self.gone_now)
+
+    def _take_the_place_over(self, conn, old_id: int, new_id: int, take_words: bool, by_picture: bool) -> None:
+        if take_words or (self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id)):
+            # (or it came in with a scan killed before this recognition and got a word
+            # of the user's since: the stronger word stays, the newer when equal)
+            moved_photos.take_over_users_words(conn, old_id, new_id)
+        edited = moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
+        read = self.read_labels.pop(new_id, None)
+        read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
+        if edited:  # a sidecar saved elsewhere on the way: read as one changed in place is
+            self._follow_edited_sidecars(conn, old_id, read, edited)
+        # the moved photo keeps the index's word; the keyword in its files counts only
+        # where the index had none (the same rule as for any photo)
+        if read is not None and not labels.adopt_written_label(
+                conn, old_id, read.landmark, read_from, read.landmark_taught):
+            self.summary.labels_read -= 1
+
+    def _not_joined(self, conn, old_id: int, new_id: int, error: sqlite3.Error) -> None:
+        """Say the move of `old_id` to `new_id` that failed: the new place stays a photo
+        of its own and the labels stay on the missing one, so the user knows where."""
+        self.not_joined.add(old_id)
+        old_path, new_path = (decode_text(row[0]) if isinstance(row[0], bytes) else str(row[0]) for row in (
+            conn.execute("SELECT primary_path FROM photos WHERE id = ?", (photo_id,)).fetchone()
+            for photo_id in (old_id, new_id)))
+        if self.failed is not None:
+            self.failed(new_path, f"{new_path}: not joined to the photo it was moved from ({error}): it is indexed "
+                                  f"as a new photo, and the labels stay with the missing photo {old_path}")
 
     def _follow_edited_sidecars(self, conn, photo_id: int, read: PhotoInfo | None, edited: list[str]) -> None:
         """The moved photo's sidecars edited since our records saw them at the old place

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from app.core.keywords_changed_elsewhere import summary_line
 from app.core.photo_info import primary_of
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from app.core.index.pairing import PhotoFiles
     from app.core.raw_pictures import SamePictures
 
+Item = TypeVar("Item")
+
 
 @dataclass(frozen=True)
 class ScanOptions:
@@ -25,6 +27,15 @@ class ScanOptions:
 
     groups_per_transaction: int = 256  # photos written per transaction (keeps the lock short)
     follow_symlinks: bool = True  # symlinked folders are followed once each, never in a loop
+
+    def batches(self, items: Sequence[Item]) -> Iterator[Sequence[Item]]:
+        """`items` in runs of groups_per_transaction, each to be written in one
+        transaction (the walk's photos, the moves joined after it): a commit per photo
+        writes the pages it touched (WAL, FTS segments) each time, ~230 KB per moved photo
+        against ~40 KB in runs of 256 (benchmarks/scan_moved_folder.py)."""
+        step = max(1, self.groups_per_transaction)
+        for start in range(0, len(items), step):
+            yield items[start : start + step]
 
 
 @dataclass

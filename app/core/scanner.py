@@ -376,5 +376,6 @@ class _Scan(FolderSync):
             self.index, self.summary, self.renamed, since=self.since, newest_before=self.newest_before,
             owed=self.owed, other_spelling_ids=self.other_spelling_ids, read_labels=self.read_labels,
             went_missing=self._went_missing, cancelled=self._cancelled, keyword_decisions=self.keyword_decisions,
+            options=self.options, failed=self._error,
         ).recognise(self.became_missing)
         self.moves_recognised = True

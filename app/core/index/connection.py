@@ -293,3 +293,20 @@ def _file_of(conn: sqlite3.Connection) -> str:
         if name == "main":
             return file or ""
     return ""
+
+
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str = "one_item") -> Iterator[sqlite3.Connection]:
+    """One item's share of a transaction that holds many (a scan's batch of moved photos):
+    a failure takes back this item's writes alone and is raised on, the batch's others kept.
+    Where SQLite itself rolled the whole transaction back (a full disk), there is nothing
+    left to take back here."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
