@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from app.core.index.problem_terms import problem_term
 from app.core.index.records import ErrorRecord, printable_path
 from app.core.library import display_name
 from app.gui.app_words import in_app_words
@@ -24,6 +25,7 @@ MAX_ROWS = 2000
 KeyRole = Qt.ItemDataRole.UserRole + 1
 PhotoRole = Qt.ItemDataRole.UserRole + 3  # on the file item: the photo's id, when the index named it
 ErrorIdRole = Qt.ItemDataRole.UserRole + 4  # on the file item: the index's id of the problem, 0: not one it holds
+MissingRole = Qt.ItemDataRole.UserRole + 5  # on the file item: the photo is missing (its note says so)
 
 
 class ErrorsPanel(QTableWidget):
@@ -69,16 +71,18 @@ class ErrorsPanel(QTableWidget):
 
     def add_recorded(self, error: ErrorRecord) -> None:
         """Add a problem the index holds (refresh_recorded takes it out once it does not)."""
-        self.add_problem(error.path, error.stage, error.message, error.photo_id, error_id=error.id)
+        self.add_problem(error.path, error.stage, error.message, error.photo_id, error_id=error.id,
+                         missing=error.missing)
 
     def add_problem(self, path: str | None, stage: str, message: str, photo_id: int | None = None,
-                    error_id: int = 0) -> None:
+                    error_id: int = 0, missing: bool = False) -> None:
         """Add a row at the top; the file's earlier row for this stage goes (a message
         without a file replaces the same message). `photo_id`: the photo the row leads to;
-        `error_id`: the index's id of the problem, when it holds it (see refresh_recorded)."""
+        `error_id`: the index's id of the problem, when it holds it (see refresh_recorded);
+        `missing`: its photo is missing, which the row says (a search finds it with is:missing only)."""
         self._drop_row(_key(path, stage, message))
         self.insertRow(0)
-        self._fill_row(0, path, stage, message, photo_id, error_id)
+        self._fill_row(0, path, stage, message, photo_id, error_id, missing)
         if self.rowCount() > MAX_ROWS:
             self._rows.pop(self.item(self.rowCount() - 1, 0).data(KeyRole), None)
             self.removeRow(self.rowCount() - 1)
@@ -90,13 +94,20 @@ class ErrorsPanel(QTableWidget):
         one it holds no more goes (a damaged photo put back from a backup and tagged again
         was still called damaged until the app was started again), and one it holds at
         another path (the damaged photo moved or renamed in the library: its note follows
-        it) names the file where it is now, where it went before. Other rows (a job that
-        failed, the settings) stay until the list is cleared."""
+        it) names the file where it is now, where it went before; one whose photo went missing
+        (its file deleted) or came back says so. Other rows (a job that failed, the settings)
+        stay until the list is cleared."""
         by_id = {error.id: error for error in recorded}
-        held = {_key(error.path, error.stage, error.message) for error in recorded}
+        held = {_key(error.path, error.stage, error.message): error for error in recorded}
         changed = False
         for key, item in list(self._rows.items()):
-            if key in held or key not in self._rows:  # as it was, or its row taken by a moved one's
+            if key not in self._rows:  # its row taken by a moved one's
+                continue
+            if key in held:  # as it was, its photo missing or not
+                error = held[key]
+                if error.missing != bool(item.data(MissingRole)) and int(item.data(ErrorIdRole) or 0):
+                    self._fill_row(self.row(item), error.path, error.stage, error.message, error.photo_id,
+                                   error.id, error.missing)
                 continue
             error_id = int(item.data(ErrorIdRole) or 0)
             if not error_id:
@@ -108,7 +119,8 @@ class ErrorsPanel(QTableWidget):
                 continue
             del self._rows[key]
             self._drop_row(_key(error.path, error.stage, error.message))  # a row of its new place already
-            self._fill_row(self.row(item), error.path, error.stage, error.message, error.photo_id, error.id)
+            self._fill_row(self.row(item), error.path, error.stage, error.message, error.photo_id, error.id,
+                           error.missing)
         if changed:
             self._enable_row_actions(self.currentRow())
             self.count_changed.emit(self.rowCount())
@@ -127,7 +139,7 @@ class ErrorsPanel(QTableWidget):
             self.folder_requested.emit(path)
 
     def _fill_row(self, row: int, path: str | None, stage: str, message: str, photo_id: int | None,
-                  error_id: int) -> None:
+                  error_id: int, missing: bool = False) -> None:
         """Put a problem in `row` (new, or one the index now holds at another path)."""
         key = _key(path, stage, message)
         name = display_name(path) if path else "—"
@@ -136,12 +148,14 @@ class ErrorsPanel(QTableWidget):
         file_item.setData(KeyRole, key)
         file_item.setData(PhotoRole, int(photo_id or 0))
         file_item.setData(ErrorIdRole, int(error_id or 0))
+        file_item.setData(MissingRole, bool(missing))
         self._rows[key] = file_item
         # the File column names the file: the message need not repeat its whole path
         shown = message.replace(path, name) if path and name and len(path) > len(name) else message
-        shown = in_app_words(shown, self.index_named)
+        note = f" (file missing: searching is:missing {problem_term(stage)} finds it)" if missing else ""
+        shown = in_app_words(shown, self.index_named) + note
         message_item = QTableWidgetItem(shown)
-        message_item.setToolTip(in_app_words(message, self.index_named))  # whole, its path too
+        message_item.setToolTip(in_app_words(message, self.index_named) + note)  # whole, its path too
         self.setItem(row, 0, file_item)
         self.setItem(row, 1, QTableWidgetItem(stage))
         self.setItem(row, 2, message_item)

@@ -39,6 +39,7 @@ def run(args) -> int:
         if args.count:
             total = index.count(query)
             print_json_line({"count": total}) if args.json else print(total)
+            _hint_missing(index, query, total)
             return 0
         shown = 0
         for record in index.search(query, limit=args.limit, offset=args.offset, oldest_first=args.oldest_first):
@@ -48,8 +49,21 @@ def run(args) -> int:
             else:
                 print(_line(record.to_json()))
         cut = args.offset > 0 or args.limit is not None and shown >= args.limit
-        print_summary(_shown_of(shown, index.count(query) if cut else shown))
+        total = index.count(query) if cut else shown
+        print_summary(_shown_of(shown, total))
+        _hint_missing(index, query, total)
     return 0
+
+
+def _hint_missing(index, query: str, total: int) -> None:
+    """After a problem term found nothing: how many missing photos it would find (every
+    term leaves them out unless is:missing is given; `stats --errors` lists their rows)."""
+    from app.core.index.problem_terms import asks_for_problems
+    from app.core.wording import counted
+
+    missing = index.count(f"is:missing {query}") if total == 0 and asks_for_problems(query) else 0
+    if missing:
+        print_summary(f"{counted(missing, 'missing photo')} match{'es' if missing == 1 else ''} too: add is:missing")
 
 
 def _shown_of(shown: int, total: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.cli.common import add_json_flag, command_with_index, one_line, open_index, print_json_line
 from app.core.index.backup import backups
+from app.core.index.problem_terms import missing_photo_note
 from app.core.library import landmark_counts, present_library_folders
 from app.core.name_order import name_order
 from app.core.relocate import twin_hint, twin_of_missing
@@ -50,7 +51,8 @@ def run(args) -> int:
         stats["by_landmark"] = dict(landmarks)
     if args.json:  # one shape: `problems` always, the files --errors N lists (none without it)
         stats["problems"] = [
-            {"stage": p.stage, "path": p.path, "photo_id": p.photo_id, "message": p.message, "at": p.at}
+            {"stage": p.stage, "path": p.path, "photo_id": p.photo_id, "message": p.message, "at": p.at,
+             "missing": p.missing}
             for p in problems
         ]
         print_json_line(stats)
@@ -105,7 +107,8 @@ def run(args) -> int:
             print(one_line(f"  {count:>6,}  {label}"))
     for problem in problems:
         where = problem.path or f"photo {problem.photo_id}"
-        print(one_line(f"{problem.stage}: {problem.message if where in problem.message else f'{where}: {problem.message}'}"))
+        said = problem.message if where in problem.message else f"{where}: {problem.message}"
+        print(one_line(f"{problem.stage}: {said}" + (f" {missing_photo_note(problem.stage)}" if problem.missing else "")))
     return 0
 
 

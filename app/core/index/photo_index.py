@@ -28,6 +28,13 @@ from app.core.name_order import name_order
 # "damaged": a photo labelled from a picture whose data is damaged (jpeg_damage), kept so it can be found later
 ERROR_STAGES = ("scan", "decode", "damaged", "tag", "write", "undo", "teach")
 
+# an error row, and whether the photo it names (by id, or a scan's by its file) is missing:
+# the photo the problem terms (problem_terms) find only beside is:missing
+ERROR_COLUMNS = (
+    "e.id, e.path, e.photo_id, e.stage, e.message, e.run_id, e.at, COALESCE((SELECT m.missing FROM photos m "
+    "WHERE m.id = COALESCE(e.photo_id, (SELECT f.photo_id FROM files f WHERE f.path = e.path))), 0)"
+)
+
 PHOTO_COLUMNS = (
     "p.id, p.primary_path, p.folder, p.taken_at, p.camera_make, p.camera_model, p.lens, "
     "p.orientation, p.width, p.height, p.gps_lat, p.gps_lon, p.has_raw, p.missing, "
@@ -353,10 +360,9 @@ class PhotoIndex:
         """The problems recorded now for one photo (its decode failure, the damage of the
         picture it was labelled from...), newest first: the detail pane shows them."""
         rows = self.conn.execute(
-            "SELECT id, path, photo_id, stage, message, run_id, at FROM errors WHERE photo_id = ? ORDER BY id DESC",
-            (int(photo_id),),
+            f"SELECT {ERROR_COLUMNS} FROM errors e WHERE photo_id = ? ORDER BY id DESC", (int(photo_id),),
         ).fetchall()
-        return [ErrorRecord(*row) for row in rows]
+        return [ErrorRecord(*row[:7], missing=bool(row[7])) for row in rows]
 
     def errors(
         self, run_id: int | None = None, stage: str | None = None, limit: int = 100, path: str | Path | None = None
@@ -373,10 +379,10 @@ class PhotoIndex:
             params.append(stage)
         where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         rows = self.conn.execute(
-            f"SELECT id, path, photo_id, stage, message, run_id, at FROM errors {where} ORDER BY id DESC LIMIT ?",
+            f"SELECT {ERROR_COLUMNS} FROM errors e {where} ORDER BY id DESC LIMIT ?",
             (*params, int(limit)),
         ).fetchall()
-        return [ErrorRecord(*row) for row in rows]
+        return [ErrorRecord(*row[:7], missing=bool(row[7])) for row in rows]
 
 
 def _record(row: tuple, files: list[str]) -> PhotoRecord:

@@ -31,3 +31,32 @@ def problem_condition(value: str) -> tuple[str, list]:
            f"UNION SELECT f.photo_id FROM errors e JOIN files f ON f.path = e.path "
            f"WHERE e.photo_id IS NULL{where.replace('stage', 'e.stage')})")
     return sql, params * 2
+
+
+def problem_term(stage: str) -> str:
+    """The is: term that finds a photo with a problem of this stage (errors.stage): what
+    `stats --errors` and the Problems panel name beside a missing photo's row."""
+    return next((f"is:{value}" for value, stages in PROBLEM_STAGES.items() if stages and stage in stages),
+                "is:problem")
+
+
+def missing_photo_note(stage: str) -> str:
+    """What a problem row of a missing photo adds (`stats --errors`): a search leaves missing
+    photos out unless is:missing is given, so its problem term alone finds nothing."""
+    return f"(file missing: `is:missing {problem_term(stage)}` finds it)"
+
+
+def asks_for_problems(text: str) -> bool:
+    """Whether the query has a problem term (is:damaged …, alone or in an OR) and no
+    is:missing: it leaves the missing photos with that problem out (the hint of `search`)."""
+    from app.core.errors import QuerySyntaxError
+    from app.core.index.query_parser import parse_query
+
+    try:
+        terms = parse_query(text).terms
+    except QuerySyntaxError:
+        return False
+    flat = [t for item in terms for t in (item.terms if item.field == "any" else (item,))]
+    if any(t.field == "is" and t.value == "missing" for t in flat):
+        return False
+    return any(t.field == "is" and t.value in PROBLEM_STAGES and not t.negated for t in flat)

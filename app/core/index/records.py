@@ -88,6 +88,9 @@ class ErrorRecord:
     message: str
     run_id: int | None
     at: str | None
+    # the photo it names is missing (its file deleted or moved out of the library since): a
+    # search finds it only with is:missing, which `stats --errors` and the Problems panel say
+    missing: bool = False
 
 
 # Control characters a file name may hold, as `ls -b` shows them.
