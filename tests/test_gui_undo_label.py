@@ -330,7 +330,34 @@ def test_ctrl_z_of_an_a_whose_file_got_our_keyword_back_elsewhere_does_not_say_i
         assert win.undo_review()
         wait_for_job(qtbot, win)
 
-        assert status(win).startswith("Took back the accept; DSC_0004.JPG not left alone again"), status(win)
+        # the reason is what happened: the keyword came back in another program; Write labels… wrote nothing
+        assert status(win) == ("Took back the accept; DSC_0004.JPG not left alone again: it holds the landmark "
+                               "keyword again (put back in another program)"), status(win)
         assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
+    finally:
+        close_main_window(win)
+
+
+def test_ctrl_z_of_an_a_whose_file_write_labels_wrote_since_says_so(qtbot, tmp_path, capsys, monkeypatch):
+    """A released the held file, Write labels… (here `write` in a terminal) then wrote it: Ctrl+Z
+    holds nothing again and names that write as the reason."""
+    from app.cli.main import main
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+
+    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        answer_held_question(monkeypatch, "Write them again")
+        select(win, [ids[photo]])
+        win.accept_selected()
+        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
+        assert main(["--db", str(tmp_path / "index.db"), "write", "--jpeg", str(photo)]) == 0
+
+        assert win.undo_review()
+        wait_for_job(qtbot, win)
+
+        assert status(win) == "Took back the accept; DSC_0004.JPG not left alone again: written by Write labels… since"
     finally:
         close_main_window(win)

@@ -30,6 +30,19 @@ def files_named(paths: Sequence[str]) -> str:
     return display_name(paths[0]) if len(paths) == 1 else counted(len(paths), "file")
 
 
+def _not_held_again(released: Sequence[str], written: set[str]) -> str:
+    """Why the files an A released are not left alone again after its Ctrl+Z (hold_again):
+    Write labels… wrote them since, or each holds its landmark keyword again, put back in
+    another program (what we wrote is there: nothing to hold)."""
+    since = [path for path in released if path in written]
+    back = [path for path in released if path not in written]
+    reasons = ([f"{files_named(since)} not left alone again: written by Write labels… since"] if since else []) + (
+        [f"{files_named(back)} not left alone again: "
+         f"{'it holds' if len(back) == 1 else 'they hold'} the landmark keyword again (put back in another program)"]
+        if back else [])
+    return "; ".join(reasons)
+
+
 @dataclass(frozen=True)
 class ReviewStep:
     """One accept or reject: the photos it changed, each with its label and its state
@@ -151,6 +164,7 @@ class ReviewUndo:
         (the label accepted already): its command taken back as `undo --review` does, which
         holds them again (released_holds.hold_again)."""
         try:
+            written = self.index.written_since_release(step.command) if step.command is not None else set()
             taken = review_journal.take_back(self.index, step.command) if step.command is not None else None
         except TaggerError as error:
             self.show_message(f"{error} — {self._put_back(step, older, 'the accept')}")
@@ -159,9 +173,8 @@ class ReviewUndo:
             self.show_message("Nothing to take back: the accept was taken back already, or is older than the last "
                               "100 labels, teachings, accepts and rejects (the app's and the command line's).")
             return False
-        if not taken.held_again:  # written since, or labelled again: nothing to hold
-            self.show_message(f"Took back the accept; {files_named(step.released)} not left alone again: "
-                              "written by Write labels… or labelled again since")
+        if not taken.held_again:  # written since, or holding our keyword again: nothing to hold
+            self.show_message(f"Took back the accept; {_not_held_again(step.released, written)}")
             return True
         self.show_message(f"Took back the accept: {files_named(taken.held_again)} left alone by Write labels… again")
         self.refresh_results()

@@ -306,6 +306,13 @@ class PhotoIndex:
 
         return held_files_given_back(self.conn, taken)
 
+    def written_since_release(self, command) -> set[str]:
+        """The files a review command released that our write reached since: the app's
+        Ctrl+Z of its A says why the others are not held again (released_holds)."""
+        from app.core.index.released_holds import written_since_release
+
+        return written_since_release(self.conn, command)
+
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 

@@ -29,6 +29,21 @@ def mark_released(conn: sqlite3.Connection, entry_ids: Sequence[int], command: "
                      [(_key(command), entry_id) for entry_id in entry_ids])
 
 
+# a write journal entry `j` that our write reached since: a newer completed entry of its path
+_WRITTEN_SINCE = ("EXISTS (SELECT 1 FROM write_journal later JOIN write_batches b ON b.id = later.batch_id "
+                  "WHERE later.path = j.path AND later.id > j.id AND b.undone_at IS NULL "
+                  "AND later.size_after IS NOT NULL AND later.size_after >= 0)")
+
+
+def written_since_release(conn: sqlite3.Connection, command: "ReviewCommand") -> set[str]:
+    """The files `command` released that our write reached since (hold_again holds them no
+    more): read before taking it back, so Ctrl+Z can say why each other file it released is
+    not held again (it holds what we wrote again: the keyword put back in another program)."""
+    return {str(path) for (path,) in conn.execute(
+        "SELECT j.path FROM write_journal j WHERE json_valid(j.after) "
+        f"AND json_extract(j.after, '$.released_by') = ? AND {_WRITTEN_SINCE}", (_key(command),))}
+
+
 def hold_again(conn: sqlite3.Connection, command: "ReviewCommand") -> tuple[str, ...]:
     """Take back the releases `command` gave, in the caller's transaction (take_back's): each
     file is held again as before it; the paths held again: a file our write reached since
@@ -40,10 +55,8 @@ def hold_again(conn: sqlite3.Connection, command: "ReviewCommand") -> tuple[str,
     from app.core.metadata.plan_stripped_hold import hold_of
 
     rows = conn.execute("SELECT j.id, j.path, j.before, j.after FROM write_journal j WHERE json_valid(j.after) "
-                        "AND json_extract(j.after, '$.released_by') = ? AND NOT EXISTS ("
-                        "SELECT 1 FROM write_journal later JOIN write_batches b ON b.id = later.batch_id "
-                        "WHERE later.path = j.path AND later.id > j.id AND b.undone_at IS NULL "
-                        "AND later.size_after IS NOT NULL AND later.size_after >= 0)", (_key(command),)).fetchall()
+                        f"AND json_extract(j.after, '$.released_by') = ? AND NOT {_WRITTEN_SINCE}",
+                        (_key(command),)).fetchall()
     conn.executemany("UPDATE write_journal SET after = json_remove(after, '$.released', '$.released_by') "
                      "WHERE id = ?", [(row[0],) for row in rows])
     again = [conn.execute("SELECT path, before, after FROM write_journal WHERE id = ?", (row[0],)).fetchone()
