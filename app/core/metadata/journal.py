@@ -272,11 +272,15 @@ class FileHistory:
 
 def file_history(index: PhotoIndex, path: Path) -> FileHistory:
     """The journal's answers about `path` (see FileHistory), from one query: planning
-    asks this for every planned file, so it goes by the journal's index on path."""
+    asks this for every planned file, so it goes by the journal's index on path. The
+    writes into a file another was renamed over since (a pair's JPEG a renumbering
+    replaced: the scan's `split_off_files` names it for the photo it left) are of the
+    picture gone from there, not of the one there now: they stay for their batch's undo."""
     rows = index.conn.execute(
         f"SELECT {_ENTRY_COLUMNS} FROM write_journal j JOIN write_batches b ON b.id = j.batch_id "
-        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL ORDER BY j.id DESC",
-        (db_text(str(path)),),
+        "WHERE j.path = CAST(? AS TEXT) AND b.undone_at IS NULL AND NOT EXISTS (SELECT 1 FROM split_off_files s "
+        "WHERE s.photo_id = j.photo_id AND s.name = CAST(? AS TEXT)) ORDER BY j.id DESC",
+        (db_text(str(path)), db_text(path.name)),
     ).fetchall()
     last = _entry(rows[0]) if rows else None
     label = last.after.get("label") if last is not None else None
