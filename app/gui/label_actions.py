@@ -5,7 +5,7 @@ photo. Ctrl+Z takes the steps remembered here back (app.gui.review_undo)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from PySide6.QtCore import QItemSelectionModel
 
@@ -57,6 +57,14 @@ def next_row_not_in(shown: Sequence[int], photo_ids: Sequence[int], start: int) 
     return next((row for row in range(start + 1, len(shown)) if shown[row] not in skipped), start)
 
 
+def selected_rows(selection: Iterable) -> list[int]:
+    """The rows of a QItemSelection's ranges, each once, in order (ranges may overlap)."""
+    rows: set[int] = set()
+    for span in selection:
+        rows.update(range(span.top(), span.bottom() + 1))
+    return sorted(rows)
+
+
 class LabelActions(ReviewUndo):
     """Mixed into MainWindow (which provides index, models, views and show_message)."""
 
@@ -90,11 +98,14 @@ class LabelActions(ReviewUndo):
         return self.grid_model, self.grid
 
     def selected_ids(self) -> list[int]:
+        """The chosen photos in the view's order, else the current one. Read as the selection's
+        row ranges: selectedIndexes() made an object a row (0.2 s for Ctrl+A on 30,000 photos)."""
         model, view = self._active_model_and_view()
-        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
+        rows = selected_rows(view.selectionModel().selection())
         if not rows and view.currentIndex().isValid():
             rows = [view.currentIndex().row()]
-        return [model.photo_id(row) for row in rows if row < model.rowCount()]
+        shown = model.ids()
+        return [shown[row] for row in rows if row < len(shown)]
 
     def current_photo_id(self) -> int | None:
         """The photo an action on one photo means: the current one of the grid or the
