@@ -183,20 +183,25 @@ def test_undo_of_a_sidecar_deleted_since_says_so_when_it_closes_the_batch(tmp_pa
     assert "keeps the label" not in closing.line()
 
 
-def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_deleted(tmp_path, index):
-    """The usual way to move a RAW takes its sidecar along, which keeps our keyword: the
-    closing line said "the sidecar was deleted since, and our keyword with it". Undo
-    follows a sidecar moved as our write left it (test_undo_follows_renamed_files.py);
-    this one Lightroom saved an edit into since, which only a scan lets undo follow."""
+def _moved_with_an_edit(tmp_path, index, to):
+    """A RAW with a Lightroom sidecar, written, then moved with its sidecar to `to`,
+    where Lightroom saved an edit into the sidecar: (RAW, sidecar) where they went."""
     raw = a_raw(tmp_path / "Jordan")
     sidecar = lightroom_sidecar(raw.parent / "DSC_0001.NEF.xmp", "holiday")
     add_photo(index, [raw], "Petra")
     assert write_all(index).written == 1
-    best = tmp_path / "Jordan" / "best"
-    best.mkdir()
-    raw.rename(best / raw.name)
-    moved = sidecar.rename(best / sidecar.name)
+    to.mkdir()
+    moved_raw = raw.rename(to / raw.name)
+    moved = sidecar.rename(to / sidecar.name)
     moved.write_bytes(moved.read_bytes().replace(b'crs:Exposure2012="+1.00"', b'crs:Exposure2012="+1.50"'))
+    return moved_raw, moved
+
+
+def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_deleted(tmp_path, index):
+    """The usual way to move a RAW takes its sidecar along, which keeps our keyword: the
+    closing line said "the sidecar was deleted since, and our keyword with it". Undo
+    follows a RAW moved within its folder (the next test); this one went out of it."""
+    _, moved = _moved_with_an_edit(tmp_path, index, tmp_path / "elsewhere")
     assert undo_last_write(index).failed == 1
     closing = undo_last_write(index)
     assert closing.next_step == (
@@ -204,6 +209,17 @@ def test_undo_of_a_raw_moved_with_its_sidecar_does_not_say_the_sidecar_was_delet
         "away): if you renamed or moved them, the sidecar keeps the label written (scan, then give the photo a "
         "new label to change it)"), closing.line()
     assert "Landmarks|Petra" in fields_of_sidecar(moved.read_bytes()).hierarchical
+
+
+def test_undo_follows_a_raw_moved_with_its_sidecar_edited_since_by_the_raw(tmp_path, index):
+    """The sidecar's bytes are no longer those our write left, but its RAW's are: undo
+    finds the RAW by the fingerprint the index keeps and takes our keyword out of the
+    sidecar beside it, Lightroom's edit kept."""
+    _, moved = _moved_with_an_edit(tmp_path, index, tmp_path / "Jordan" / "best")
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (1, 0), undone.errors
+    assert "Landmarks|Petra" not in fields_of_sidecar(moved.read_bytes()).hierarchical
+    assert b'crs:Exposure2012="+1.50"' in moved.read_bytes()
 
 
 def test_undo_of_the_jpeg_of_a_pair_deleted_since_says_the_file_is_gone_when_it_closes_the_batch(tmp_path, index):

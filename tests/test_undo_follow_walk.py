@@ -115,3 +115,22 @@ def test_the_folder_is_walked_once_per_undo_and_only_when_a_file_moved(tmp_path,
     assert (undone.written, undone.failed) == (3, 0), undone.errors
     assert listed.count("other") == 1  # three files followed, one walk
     assert [path.read_bytes() for path in moved] == originals
+
+
+def test_a_file_found_twice_is_named_not_guessed_and_the_batch_stays_open(tmp_path, index) -> None:
+    library = tmp_path / "lib"
+    [photo], [original] = _written(index, library, 1)
+    (library / "picked").mkdir()
+    (library / "backup").mkdir()
+    moved = photo.rename(library / "picked" / photo.name)
+    copy = library / "backup" / photo.name
+    shutil.copyfile(moved, copy)
+    for _ in range(2):  # a retry does not close the batch either
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (0, 1)
+        assert "found 2 times under other names" in undone.errors[0][1]
+        assert str(moved) in undone.errors[0][1] and str(copy) in undone.errors[0][1]
+        assert "that does not close this batch" in undone.next_step
+    copy.unlink()  # the copy settled: the photo is followed
+    assert undo_last_write(index).written == 1
+    assert moved.read_bytes() == original

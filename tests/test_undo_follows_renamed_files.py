@@ -90,3 +90,59 @@ def test_after_a_scan_of_the_renumbering_the_name_renamed_over_is_left_alone_not
     assert (undone.written, undone.failed, undone.held) == (3, 1, 0), undone.notes
     assert (folder / "DSC_0001.JPG").read_bytes() == before["DSC_0002.JPG"]
 
+
+
+def test_a_photo_a_scan_marked_missing_keeps_its_label_after_undo_follows_it_back(written, tmp_path) -> None:
+    index, folder, before = written
+    photo_id = photo_of(index, folder / "DSC_0001.JPG").id
+    (folder / "DSC_0001.JPG").rename(tmp_path / "DSC_0001.JPG")  # to another disk
+    scan(index, [folder.parent])  # marked missing
+    (tmp_path / "DSC_0001.JPG").rename(folder / "DSC_0001 back.JPG")
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (4, 0), undone.errors
+    assert (folder / "DSC_0001 back.JPG").read_bytes() == before["DSC_0001.JPG"]
+    scan(index, [folder.parent])
+    back = photo_of(index, folder / "DSC_0001 back.JPG")
+    assert (back.id, back.label, back.missing) == (photo_id, "Colosseum", False)
+
+
+def _frame(folder: Path, name: str, raw: bytes, exposure: str) -> None:
+    """A NEF with a Lightroom sidecar of its own (a develop setting tells them apart)."""
+    (folder / name).write_bytes(raw)
+    (folder / f"{name}.xmp").write_bytes(
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="" xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" '
+        b'crs:Exposure2012="' + exposure.encode() + b'"/></rdf:RDF></x:xmpmeta>')
+
+
+def test_a_raw_and_sidecar_renumbered_onto_the_old_name_are_never_written_as_the_other(tmp_path, shared_data) -> None:
+    folder, away = tmp_path / "lib" / "trip", tmp_path / "elsewhere"
+    folder.mkdir(parents=True)
+    away.mkdir()
+    raw = (shared_data / "camera" / "raw" / "Nikon_uncompressed.nef").read_bytes()
+    _frame(folder, "DSC_0001.NEF", raw, "+0.1")
+    _frame(folder, "DSC_0002.NEF", raw + b"x", "+0.2")
+    index = PhotoIndex.open(tmp_path / "index.db")
+    try:
+        scan(index, [tmp_path / "lib"])
+        for name in ("DSC_0001.NEF", "DSC_0002.NEF"):
+            index.set_label(photo_of(index, folder / name).id, "Colosseum")
+        assert write(index).written == 2
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            (folder / name).rename(away / name)  # the first frame's pair taken out of the library
+        for name in ("DSC_0002.NEF", "DSC_0002.NEF.xmp"):
+            (folder / name).rename(folder / name.replace("0002", "0001"))  # the second renumbered onto its name
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (1, 1), undone.errors
+        assert "DSC_0001.NEF.xmp now is the sidecar of another picture" in undone.errors[0][1]
+        renumbered = (folder / "DSC_0001.NEF.xmp").read_text()
+        assert "+0.2" in renumbered and "Colosseum" not in renumbered  # the second frame's, ours out of it
+        assert "Colosseum" in (away / "DSC_0001.NEF.xmp").read_text()  # ours, not touched for the other
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            (away / name).rename(folder / name.replace("0001", "0009"))  # back, under another name
+        again = undo_last_write(index)
+        assert (again.written, again.failed) == (1, 0), again.errors
+        ours = (folder / "DSC_0009.NEF.xmp").read_text()
+        assert "+0.1" in ours and "Colosseum" not in ours
+    finally:
+        index.close()

@@ -235,3 +235,41 @@ def _sidecar_moved(old_photo: Path, old_sidecar: Path, new_sidecar: Path) -> boo
     none is left under the old one, unless another picture took the old name (a
     renumbering, whose sidecar there came with that picture)."""
     return os.path.isfile(new_sidecar) and (not os.path.lexists(old_sidecar) or os.path.lexists(old_photo))
+
+
+def follow_file_undo_found(conn: sqlite3.Connection, photo_id: int, old_path: Path, new_path: Path) -> bool:
+    """`undo` found the photo's file at `new_path`, renamed or moved outside the app with
+    no scan since (or since a scan marked it missing): the photo's record of it moves
+    there, as a scan's adopt_moved_photo would move it (the photo keeps its id, labels and
+    holds; the journal, read-back records, sidecar states and damage notes follow, its
+    sidecars with it), since the undo is about to change the bytes a scan would know it
+    by. Not where another photo's record holds `new_path` (the next scan sorts that out).
+    Returns whether the record moved. Callers hold a transaction."""
+    rows = conn.execute("SELECT id, path FROM files WHERE photo_id = ?", (photo_id,)).fetchall()
+    file_id, recorded = next(((row_id, path) for row_id, path in rows
+                              if Path(path_before_detached(os.fsdecode(path) if isinstance(path, bytes) else path))
+                              == old_path), (None, None))
+    if file_id is None or conn.execute("SELECT 1 FROM files WHERE path = CAST(? AS TEXT)",
+                                       (db_text(str(new_path)),)).fetchone():
+        return False
+    # the photo goes where this file is now unless another of its files is there (a pair's RAW left behind)
+    with_it = conn.execute("SELECT 1 FROM files WHERE photo_id = ? AND id <> ? AND missing = 0",
+                           (photo_id, file_id)).fetchone() is None
+    if with_it and conn.execute("SELECT 1 FROM photos WHERE folder = CAST(? AS TEXT) AND stem = CAST(? AS TEXT) "
+                                "AND id <> ?", (db_text(str(new_path.parent)), db_text(new_path.stem),
+                                                photo_id)).fetchone():
+        return False  # another photo of that name there (a RAW of its own): the scan pairs or parts them
+    _follow_in_write_journal(conn, photo_id, {file_id: (recorded, str(new_path))})
+    conn.execute("UPDATE files SET path = CAST(? AS TEXT), name = CAST(? AS TEXT), missing = 0 WHERE id = ?",
+                 (db_text(str(new_path)), db_text(new_path.name), file_id))
+    if with_it:
+        conn.execute("UPDATE photos SET folder = CAST(? AS TEXT), stem = CAST(? AS TEXT), "
+                     "primary_path = CAST(? AS TEXT), missing = 0, updated_at = ? WHERE id = ?",
+                     (db_text(str(new_path.parent)), db_text(new_path.stem), db_text(str(new_path)), now_iso(),
+                      photo_id))
+    else:
+        conn.execute("UPDATE photos SET primary_path = CAST(? AS TEXT), updated_at = ? "
+                     "WHERE id = ? AND primary_path = CAST(? AS TEXT)",
+                     (db_text(str(new_path)), now_iso(), photo_id, db_text(str(old_path))))
+    refresh_fts(conn, photo_id)
+    return True

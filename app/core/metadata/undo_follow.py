@@ -5,12 +5,16 @@ the rename would otherwise find nothing at the old name, or another picture ther
 
 A file is found under its new name by its bytes only: one file, in the library folder
 that held it, whose size and SHA-256 are exactly what our write put in (the entry's
-digest); the entry then follows it (its path in the journal), so a retry and the
-messages name the new place. A file edited since, or kept twice, is not guessed at: the
-undo says it is not there, and a `scan` (which recognises the picture) lets undo follow it.
-A name that now holds another picture (a renumbering: DSC_0002.JPG renamed DSC_0001.JPG
-after DSC_0001.JPG was moved away), told by the picture print the index keeps of the
-file written, is never written into: RenamedOverError names it.
+digest); a sidecar edited since, by its RAW's fingerprint (the sidecar beside the one file
+holding the RAW the index records). The entry then follows it, in the journal and in the
+index's record of the photo (moved_photos.follow_file_undo_found, as a scan moves it), in
+one transaction: the undo is about to change the bytes a scan would know the file by, and
+the photo keeps its id and label. Our bytes found twice or more (moved, and copied) are
+not guessed at, but the copy the index records for the photo (a scan followed it): else
+CopiesFoundError names them and keeps the batch open. A name that now holds another
+picture (a renumbering: DSC_0002.JPG renamed DSC_0001.JPG after DSC_0001.JPG was moved
+away), told by the picture print the index keeps of the JPEG written or, for a sidecar, by
+the fingerprint of the RAW beside it, is never written into: RenamedOverError names it.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.metadata import journal, recovery
-from app.core.metadata.undo_outcome import PhotoGoneError
+from app.core.fingerprint import fingerprint_file
+from app.core.index.moved_photos import follow_file_undo_found
+from app.core.metadata.sidecar import SIDECAR_SUFFIXES
+from app.core.metadata.undo_outcome import CopiesFoundError, PhotoGoneError
 from app.core.picture_print import picture_print
 
 
@@ -90,33 +97,82 @@ def _sizes_under(root: Path) -> dict[int, list[Path]]:
 def entry_where_it_is(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize) -> journal.JournalEntry:
     """`entry`, following its file to where it is now (module docstring): as it is when
     its file is at its path (or cannot be found elsewhere: the undo then says it is gone),
-    else pointed at the new path, in the journal too. Raises RenamedOverError when its
-    path holds another picture and ours is not found."""
+    else pointed at the new path, in the journal and the index's record of the photo too.
+    Raises RenamedOverError when its path holds another picture and ours is not found,
+    CopiesFoundError when ours is found twice or more."""
     path = Path(entry.path)
     if not_downloaded_note(path) is not None:  # in the cloud (its iCloud stand-in in its place): the undo waits
         return entry
     there = os.path.lexists(path)
     if there and _same_picture(index, entry, path):
         return entry
-    found = _holding_our_bytes(entry, files)
+    found = _holding_our_bytes(index, entry, files)
+    if found is None and entry.kind == "sidecar":
+        found = _beside_its_raw(index, entry, files)
     if found is None:
         if there:
-            raise RenamedOverError(f"{path} now holds another picture (renamed over it since our write?), and the "
+            what = "is the sidecar of another picture" if entry.kind == "sidecar" else "holds another picture"
+            raise RenamedOverError(f"{path} now {what} (renamed over it since our write?), and the "
                                    "file our write changed was not found under another name: that picture is left "
                                    "as it is; if you renamed or moved ours, scan, then undo again")
         return entry
-    with index.transaction() as conn:
+    with index.transaction() as conn:  # one transaction: a kill leaves journal and index agreeing
         conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(found)), entry.id))
+        if entry.kind == "jpeg":
+            follow_file_undo_found(conn, entry.photo_id, path, found)
+        else:
+            _follow_raw_of(conn, index, entry, found)
     return replace(entry, path=str(found))
 
 
-def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) -> bool:
-    """Whether the JPEG at `path` is the picture our write changed there (the picture
-    print the index recorded for that file, under its name or, after a scan found the
-    name renamed over, the name it gave up: renamed_over_records; True where it recorded
-    none, and for a sidecar: nothing to tell it by)."""
-    if entry.kind != "jpeg":
+def _raw_of(index: PhotoIndex, entry: journal.JournalEntry) -> tuple[Path, str | None, str | None] | None:
+    """(path, fingerprint, picture print) of the RAW the index records for the sidecar
+    of `entry` (`DSC_1.NEF.xmp` or `DSC_1.xmp` beside `DSC_1.NEF`), None where it has none."""
+    sidecar = Path(entry.path)
+    for name, kind, fingerprint, print_ in index.conn.execute(
+            "SELECT path, kind, fingerprint, picture_print FROM files WHERE photo_id = ?", (entry.photo_id,)):
+        raw = Path(path_before_detached(os.fsdecode(name) if isinstance(name, bytes) else name))
+        if kind == "raw" and raw.parent == sidecar.parent and sidecar.stem.lower() in (raw.name.lower(),
+                                                                                      raw.stem.lower()):
+            return raw, fingerprint, print_
+    return None
+
+
+def _raw_is(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str | None,
+            print_: str | None) -> bool | None:
+    """Whether the RAW at `path` is the one recorded (its fingerprint, else its picture
+    print), False where its fingerprint is another photo's file's, None when it cannot tell."""
+    try:
+        now = fingerprint_file(path)
+    except OSError:
+        return None
+    if fingerprint is not None and now == fingerprint:
         return True
+    if index.conn.execute("SELECT 1 FROM files WHERE fingerprint = ? AND photo_id <> ?", (now, photo_id)).fetchone():
+        return False  # another photo's RAW (renumbered onto this name)
+    if print_ is not None:
+        try:
+            return picture_print(path) in (print_, None)
+        except OSError:
+            return None
+    return None
+
+
+def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) -> bool:
+    """Whether the file at `path` is the picture our write changed there. A JPEG: the
+    picture print the index recorded for that file, under its name or, after a scan found
+    the name renamed over, the name it gave up (renamed_over_records); True where it
+    recorded none. A sidecar: its RAW beside it is the one recorded (_raw_is), or its
+    bytes are exactly what our write put in and its RAW is no other photo's; True where
+    the index records no RAW for it or its RAW is not there (renamed, the sidecar left)."""
+    if entry.kind != "jpeg":
+        raw = _raw_of(index, entry)
+        if raw is None or not os.path.lexists(raw[0]):
+            return True
+        same = _raw_is(index, entry.photo_id, *raw)
+        if same is not None:
+            return same
+        return _holds_our_bytes(path, entry)
     recorded = next((print_ for name, print_ in index.conn.execute(
         "SELECT path, picture_print FROM files WHERE photo_id = ?", (entry.photo_id,))
         if path_before_detached(os.fsdecode(name) if isinstance(name, bytes) else name) == entry.path), None)
@@ -128,20 +184,90 @@ def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) ->
         return True  # unreadable: the undo's own read says why
 
 
-def _holding_our_bytes(entry: journal.JournalEntry, files: FilesBySize) -> Path | None:
+def _holds_our_bytes(path: Path, entry: journal.JournalEntry) -> bool:
+    try:
+        return entry.digest is not None and recovery.file_digest(path.read_bytes()) == entry.digest
+    except OSError:
+        return True  # unreadable: the undo's own read says why
+
+
+def _holding_our_bytes(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize) -> Path | None:
     """The one file, other than at the entry's path, whose bytes are exactly those our
-    write put in; None when there is none or more than one (copies: not guessed)."""
+    write put in; None when there is none. Several (moved and copied): the one the
+    index records for the photo (a scan followed it there), else CopiesFoundError."""
     size = entry.after.get("size", entry.size_after)
     if entry.digest is None or size is None or size < 0:
         return None
-    matches = []
-    for candidate in files.of_size(Path(entry.path), size):
-        if candidate == Path(entry.path):
-            continue
-        try:
-            data = candidate.read_bytes()
-        except OSError:
-            continue
-        if recovery.file_digest(data) == entry.digest:
-            matches.append(candidate)
-    return matches[0] if len(matches) == 1 else None
+    matches = [candidate for candidate in files.of_size(Path(entry.path), size)
+               if candidate != Path(entry.path) and _holds_our_bytes_readable(candidate, entry)]
+    if len(matches) > 1:
+        recorded = _recorded_paths(index, entry.photo_id)
+        matches = [m for m in matches if m in recorded] or _copies_found(entry, matches)
+    return matches[0] if matches else None
+
+
+def _holds_our_bytes_readable(candidate: Path, entry: journal.JournalEntry) -> bool:
+    try:
+        return recovery.file_digest(candidate.read_bytes()) == entry.digest
+    except OSError:
+        return False
+
+
+def _recorded_paths(index: PhotoIndex, photo_id: int) -> set[Path]:
+    """The present files the index records for the photo, and their sidecars' names."""
+    paths = set()
+    for (name,) in index.conn.execute("SELECT path FROM files WHERE photo_id = ? AND missing = 0", (photo_id,)):
+        path = Path(os.fsdecode(name) if isinstance(name, bytes) else name)
+        paths.add(path)
+        for suffix in SIDECAR_SUFFIXES:
+            paths.update((path.with_name(path.name + suffix), path.with_name(path.stem + suffix)))
+    return paths
+
+
+def _copies_found(entry: journal.JournalEntry, matches: list[Path]) -> list[Path]:
+    named = ", ".join(str(match) for match in sorted(matches))
+    raise CopiesFoundError(f"{entry.path} is not there, and the file our write changed was found {len(matches)} "
+                           f"times under other names ({named}): which one is the photo is not guessed; keep one "
+                           "(or scan), then undo again")
+
+
+def _beside_its_raw(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize) -> Path | None:
+    """Our sidecar, edited since, where its RAW went: the sidecar of the one file holding
+    the RAW the index records (by its fingerprint), under the same form of name."""
+    raw = _raw_of(index, entry)
+    if raw is None or raw[1] is None:
+        return None
+    old_raw, fingerprint, _ = raw
+    size = int(fingerprint.split("-", 1)[0], 16)
+    found = [candidate for candidate in files.of_size(old_raw, size)
+             if candidate != old_raw and _fingerprint_or_none(candidate) == fingerprint]
+    if len(found) > 1:
+        recorded = _recorded_paths(index, entry.photo_id)
+        found = [f for f in found if f in recorded] or _copies_found(entry, found)
+    if not found:
+        return None
+    sidecar = Path(entry.path)
+    suffix = sidecar.name[len(sidecar.stem):]
+    beside = found[0].with_name((found[0].name if sidecar.stem.lower() == old_raw.name.lower() else found[0].stem)
+                                + suffix)
+    return beside if os.path.isfile(beside) else None
+
+
+def _fingerprint_or_none(path: Path) -> str | None:
+    try:
+        return fingerprint_file(path)
+    except OSError:
+        return None
+
+
+def _follow_raw_of(conn, index: PhotoIndex, entry: journal.JournalEntry, sidecar: Path) -> None:
+    """The index's record of the RAW of a sidecar followed to `sidecar` moves where that
+    RAW is now, beside it (follow_file_undo_found), when that is the RAW recorded."""
+    raw = _raw_of(index, entry)
+    if raw is None:
+        return
+    old_raw, fingerprint, _ = raw
+    for new_raw in (sidecar.with_name(sidecar.stem), sidecar.with_name(sidecar.stem + old_raw.suffix)):
+        if new_raw != old_raw and fingerprint is not None and _fingerprint_or_none(new_raw) == fingerprint:
+            follow_file_undo_found(conn, entry.photo_id, old_raw, new_raw)
+            return

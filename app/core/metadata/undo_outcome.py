@@ -90,8 +90,14 @@ class LeftWithItsPhotoError(NotDownloadedError):
         return type(self), (self.path, self.held_by, self.why)
 
 
+class CopiesFoundError(MetadataWriteError):
+    """The file our write changed is not at its path and our exact bytes are in two
+    files or more under other names (moved, and copied): which one is the photo is not
+    guessed; the batch stays open until the copies are settled (one left, or a scan)."""
+
+
 # (a subclass before its class: the first that matches names the cause)
-PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
+PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", CopiesFoundError: "copies", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
                    DiskUnreachableError: "disk gone", FileInUseError: "in use",
                    NotDownloadedError: "in the cloud"}
 
@@ -152,6 +158,10 @@ def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[st
                      f"{'it is' if passing['left with its photo'] == 1 else 'they are'} with a file of "
                      "the same photo that is in the cloud, so its files keep naming one place: undo again "
                      "once that is downloaded; that does not close this batch")
+    if passing["copies"]:
+        steps.append(f"{counted(passing['copies'], 'file')} found as two copies or more under other names: "
+                     "delete or move out of the library the copies that are not the photo, or scan (the photo "
+                     "then goes with one of them), and undo again; that does not close this batch")
     if passing["in the cloud"]:
         steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "
                      "download it (in Finder, or “Always keep on this device” in Explorer) and undo again; "
