@@ -37,6 +37,7 @@ from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
+from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.landmark_in_users_tree import kept_by_undo
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
@@ -72,7 +73,8 @@ def undo_last_write(
     deleted whole once the user forgets it (its files are then gone). The commands the
     summary suggests start with `command` (the CLI adds its --db). Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every
-    folder handled. Raises WriteRunningError while a live process writes a batch
+    folder handled, a killed run's temps of each file it settles at once (killed_run_temps).
+    Raises WriteRunningError while a live process writes a batch
     (one whose writer was killed is undone as any other), UndoRunningError while
     one undoes a batch; writes and other undos refuse while this one runs."""
     # claimed at once: a write or an undo in another process refuses until this one is over
@@ -106,6 +108,9 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     held = photos_held_in_cloud(index, entries)  # photo id -> what of it is in the cloud, and why
     restored: set[str] = set()  # counted once each, as the batch's size counts them
     moved_files = FilesBySize(library_folders)
+    # the temps a killed run left, before this undo adds its own: those of a file it settles go
+    temps_before = TempsBeforeRun.listed_in(atomic.temp_folder_of(Path(entry.path)) for entry in entries)
+    settled: list[str] = []  # restored, or left as another program made it: no temp of it is needed
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:
             summary.cancelled = True
@@ -114,8 +119,10 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         try:
             if entry.photo_id in held and held[entry.photo_id][0] != Path(entry.path):
                 raise LeftWithItsPhotoError(entry.path, *_held_by(held[entry.photo_id]))
+            journalled_at = entry.path  # a killed run's temp is named after it
             entry = entry_where_it_is(index, entry, moved_files)  # renamed or moved since, not scanned yet
             changed = undo_entry(index, entry, library_folders, summary.notes)
+            settled += [journalled_at, entry.path]
             if changed == KEPT_IN_USERS_TREE:  # all of ours left sits in the user's tree: its note says so
                 journal.drop_entry(index, entry.id)
                 summary.held += 1
@@ -149,6 +156,7 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
             if isinstance(error, DiskUnreachableError) and new_folder_gone(error, unreachable):
                 unreachable.append(error)
         report(Progress(done + 1, len(entries), entry.path, started_at=started))
+    summary.notes.extend(temps_before.remove_those_of(settled))
     for folder in folders:
         atomic.remove_stale_temps_in(folder)
     if summary.cancelled:

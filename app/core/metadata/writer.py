@@ -32,6 +32,7 @@ from app.core.metadata.file_now import CHANGED_SINCE_INDEXED, keywords_inside
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
+from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_undone
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
@@ -128,7 +129,8 @@ def write_labels(
     A few threads overlap the fsyncs (which release the GIL); every index access
     goes through one lock, and each touched folder is fsynced once at the end. Then
     stale temp files of ours are removed from every folder in the plan, written into
-    or not (a kill's leftovers: hidden full-size copies of photos). A file the plan found
+    or not (a kill's leftovers: hidden full-size copies of photos), a killed run's temps of
+    each file it writes at once (killed_run_temps). A file the plan found
     holding its label is planned anew when an undo took that write back since the plan.
     After a killed write, its batch is carried on (journal.open_batch): the files it
     wrote count as unchanged here, and one undo takes back both runs' files. A write
@@ -141,6 +143,8 @@ def write_labels(
     before_stopped_run = stopped_write.fields_before_stopped_run(index, batch.id) if batch.carried_on else {}
     written_items: list[PlannedWrite] = []  # for written_again
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
+    # the temps a killed run left, before this one adds its own: those of a file it writes go once it is written
+    temps_before = TempsBeforeRun.listed_in(atomic.temp_folder_of(item.target) for item in plan)
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
     folders: set[Path] = set()
@@ -234,6 +238,7 @@ def write_labels(
                 close_the_batch(index, lambda: journal.leave_for_the_next_write(index, summary.batch_id))
             else:
                 close_the_batch(index, lambda: journal.finish_batch(index, summary.batch_id, summary.status))
+        summary.notes.extend(temps_before.remove_those_of(item.target for item in written_items))
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
     summary.batch_files = journal.batch_size(index, batch.id).files

@@ -1,0 +1,96 @@
+"""The hidden temps a killed write or undo of ours left of a file, removed as soon as a
+later write or undo of that very file completed.
+
+Once a run completed a file (wrote it, put its original back, or removed the sidecar its
+batch had created), the file on disk is what the journal says it should be, and a temp
+a killed run left of it copies a state that run superseded: never the only good copy.
+Left there, a scan finding no file of its name beside it (an undo removed the sidecar)
+would advise renaming it into place, which brings back the very label the undo took
+away. remove_stale_temps_in waits 10 minutes for any temp (it may be a write still
+running in another process) and keeps one whose file is gone; here the run holds its
+batch's claim (running_writes: no other write or undo of this index runs), and takes
+only temps that were there before it began, unchanged after, and named as ours for
+exactly that file (temp_names' tag): never another program's, nor one a write elsewhere
+still changes. One that cannot go (on Windows a program may hold it open) is a note.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from app.core.metadata import atomic
+from app.core.metadata.temp_names import names_a_temp_copies
+
+
+@dataclass(frozen=True)
+class _TempSeen:
+    path: Path
+    stem: str
+    digits: str
+    identity: tuple[int, int, int]  # inode, size, mtime: changed means someone writes it
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int]:
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _our_temps_in(folder: Path) -> list[_TempSeen]:
+    """The regular files in `folder` named as our temps are. Each is stat-ed by os.stat:
+    a listing's own stat gives no inode on Windows, and the later check needs one."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries if atomic.named_as_our_temp(entry.name)]
+    except OSError:
+        return []
+    temps = []
+    for name in names:
+        stem, digits = name[1:-len(".tmp")].rsplit(".", 1)  # `.<stem>.<8 hex>.tmp`
+        try:
+            info = os.stat(folder / name, follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            temps.append(_TempSeen(folder / name, stem, digits, _identity(info)))
+    return temps
+
+
+class TempsBeforeRun:
+    """Our temps in the folders a write or undo handles, listed once it holds its claim
+    and before it changes any file."""
+
+    def __init__(self, by_folder: dict[Path, list[_TempSeen]]):
+        self._by_folder = by_folder
+
+    @classmethod
+    def listed_in(cls, folders: Iterable[Path]) -> TempsBeforeRun:
+        """One listing of each folder (a folder that cannot be read lists nothing)."""
+        return cls({folder: _our_temps_in(folder) for folder in set(folders)})
+
+    def remove_those_of(self, files: Iterable[Path | str]) -> list[tuple[str, str]]:
+        """Delete the listed temps of `files` (each completed by this run) that are still
+        as listed. Returns a note (file, words) for each that could not be deleted."""
+        notes: list[tuple[str, str]] = []
+        for file in dict.fromkeys(Path(f) for f in files):
+            folder = atomic.temp_folder_of(file)
+            try:
+                name = atomic.real_file(file).name
+            except OSError:
+                continue
+            for temp in self._by_folder.get(folder, ()):
+                if names_a_temp_copies(folder, [name], temp.stem, temp.digits) != [name]:
+                    continue
+                try:
+                    if _identity(os.stat(temp.path, follow_symlinks=False)) != temp.identity:
+                        continue  # written since the listing: maybe a write running elsewhere
+                    os.remove(temp.path)
+                except FileNotFoundError:
+                    continue
+                except OSError as error:
+                    notes.append((str(file), f"{temp.path.name}, a hidden copy of it a killed write or undo left, "
+                                             f"could not be deleted ({error.strerror or error}); it holds nothing "
+                                             "you need: delete it once no program has it open"))
+        return notes
