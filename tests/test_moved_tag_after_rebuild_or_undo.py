@@ -175,12 +175,13 @@ def test_undo_after_an_index_rebuild_restores_the_teaches_field_beside_a_path_th
     ("-XMP-lr:HierarchicalSubject+=People|Petra",),  # Lightroom: our plain "Petra" now the friend's too
     ("-XMP-lr:HierarchicalSubject+=People|Petra", "-XMP-dc:Subject+=Petra"),  # a second copy written for it
 ])
-def test_undo_leaves_a_friend_tagged_beside_our_tag_with_its_plain_keyword(tmp_path, capsys, friend):
-    """A photo with no keywords before our write of Petra, a friend `People|Petra` tagged
-    beside our `Landmarks|Petra` since (life F1): the undo took every plain "Petra" out, as
-    dc:subject did not exist before our write, leaving the friend's path without it; then
-    (kept_in_users_tree taking the friend for our tag moved) it kept our Teaches and told the
-    user to remove their friend's tag. Now ours goes, the friend stays whole, nothing said."""
+def test_undo_keeps_a_path_tagged_beside_our_tag_whole_and_says_so(tmp_path, capsys, friend):
+    """A photo with no keywords before our write of Petra, `People|Petra` tagged beside our
+    `Landmarks|Petra` since (a friend, or a copy of our landmark: the file cannot tell): the
+    undo took every plain "Petra" out, as dc:subject did not exist before our write, leaving
+    the path without it (life F1). Now ours goes and the path stays whole, its plain keyword
+    and our Teaches with it, said as for a move (review4 F2: a path there before our write
+    alone is surely the user's own)."""
     require_exiftool()
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, "Petra")
@@ -190,7 +191,8 @@ def test_undo_leaves_a_friend_tagged_beside_our_tag_with_its_plain_keyword(tmp_p
 
     out = _said(capsys, db, "undo")
 
-    assert "1 file restored, 0 failed" in out and "kept" not in out
+    assert "1 file restored, 0 failed" in out
+    assert '"Petra" kept: it sits in your tag tree People|Petra; remove it there if the photo is not of it' in out
     fields = read_fields(photo.read_bytes())
-    assert fields.hierarchical == ["People|Petra"] and fields.taught is None
+    assert fields.hierarchical == ["People|Petra"] and fields.taught == ["Petra"]
     assert fields.subject and set(fields.subject) == {"Petra"}

@@ -206,12 +206,15 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     leaves that path as the user arranged it, and taking the plain keyword alone out would
     leave the fields disagreeing until Lightroom's next save puts it back. The note says
     so whenever such a path stays. A path of the user's own (`users_before`:
-    keywords_before_ours of `previous`, a friend `People|Petra`) is not the landmark:
-    nothing is kept for it and nothing said. Nor is anything said of one that sits beside
-    our own path in its field now (a friend tagged since our write: a move takes ours out),
-    but its plain keyword stays with it. A path that may be either (`maybe_users`:
-    paths_maybe_ours_moved) is kept and named, with no advice to remove it. None where no
-    path is kept, or where the fields returned would not hold what the note says."""
+    keywords_before_ours of `previous`, a friend `People|Petra` there before our write)
+    is not the landmark: nothing is kept for it and nothing said. One that appeared after
+    our write is the user's arrangement of our landmark, moved or copied beside ours
+    (digiKam's "assign tag"): kept and said, with advice to remove it, wherever ours is
+    now. Where several such paths end in the name in one field (a friend tagged beside
+    ours, then ours moved), the file cannot tell which came as ours went: the note names
+    them all, sorted, with no advice; so does one that may be either (`maybe_users`:
+    paths_maybe_ours_moved). None where no path is kept, or where the fields returned
+    would not hold what the note says."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):
@@ -223,11 +226,9 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
                      and holds_landmark(KeywordFields(**{name: [item]}), previous)]
     if not in_users_tree:
         return after, None
-    # a path beside our own in the same field now is none of ours moved (a move takes ours
-    # out): a friend `People|Petra` tagged since our write; its plain keyword stays, unsaid
-    beside_ours = {name for name in PATH_FIELDS
-                   if _holds_a_spelling(getattr(current, name) or [], field_spellings(name, previous))}
-    in_tree = next((item for name, item in in_users_tree if name not in beside_ours), None)
+    # the paths of the first field holding any (the others mirror them: digiKam's TagsList)
+    first = in_users_tree[0][0]
+    in_tree = sorted({item for name, item in in_users_tree if name == first})
     changes: dict[str, list[str] | None] = {}
     for name in FLAT_FIELDS:
         # a field the write would drop (a rejection's, emptied) keeps it too: the path stays
@@ -239,18 +240,13 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
             changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
                 [item for item in later if not holds_keyword(now, item)]
     result = replace(after, **changes)
-    if in_tree is None or not _kept_whole(result, current, in_tree, previous):
+    if not all(_kept_whole(result, current, path, previous) for path in in_tree):
         return result, None  # no note says more than the file will hold
-    note = f'"{previous}" kept: it sits in your tag tree {in_tree}'
-    if any(holds_keyword(getattr(maybe_users, name) or [], in_tree) for name in PATH_FIELDS):
+    note = f'"{previous}" kept: it sits in your tag tree {" and ".join(in_tree)}'
+    if len(in_tree) > 1 or any(holds_keyword(getattr(maybe_users, name) or [], in_tree[0]) for name in PATH_FIELDS):
         return result, note  # perhaps a friend's People|Petra: no advice to remove it
-    # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
+    # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved or copied
     return result, f"{note}; remove it there if the photo is not of it"
-
-
-def _holds_a_spelling(values: list[str], spellings: set[str]) -> bool:
-    """Whether `values` (one tag-path field) holds one of `spellings` (our own path of a landmark)."""
-    return any(holds_keyword(sorted(spellings), item) for item in values)
 
 
 def _kept_whole(result: KeywordFields, current: KeywordFields, path: str, previous: str) -> bool:
