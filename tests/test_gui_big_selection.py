@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractListModel, QItemSelection, QItemSelectionMod
 from PySide6.QtGui import QRegion  # noqa: E402
 from PySide6.QtWidgets import QListView  # noqa: E402
 
-from app.gui.label_actions import selected_rows  # noqa: E402
+from app.gui.label_actions import ids_in_rows  # noqa: E402
 from app.gui.steady_list_view import MANY_ROWS, SteadyListView  # noqa: E402
 
 pytestmark = pytest.mark.gui
@@ -79,10 +79,13 @@ def test_many_rows_changed_repaint_the_view_whole_few_their_own_tiles(grid):
     assert grid.visualRegionForSelection(few) == QRegion(grid.visualRect(model.index(0)))
 
 
-def test_selected_rows_reads_overlapping_and_scattered_ranges_in_order(grid):
+def test_ids_in_rows_reads_overlapping_and_scattered_ranges_in_order(grid):
     model = grid.model()
+    shown = [1000 + row for row in range(ROWS)]
     selection = QItemSelection(model.index(20), model.index(24))
     selection.select(model.index(2), model.index(3))
     selection.select(model.index(23), model.index(26))  # overlaps the first
-    assert selected_rows(selection) == [2, 3, 20, 21, 22, 23, 24, 25, 26]
-    assert selected_rows(QItemSelection()) == []
+    selection.select(model.index(27), model.index(27))  # touches it
+    assert ids_in_rows(selection, shown) == [1002, 1003, *range(1020, 1028)]
+    assert ids_in_rows(selection, shown[:22]) == [1002, 1003, 1020, 1021]  # rows past the list: none
+    assert ids_in_rows(QItemSelection(), shown) == []

@@ -57,12 +57,16 @@ def next_row_not_in(shown: Sequence[int], photo_ids: Sequence[int], start: int) 
     return next((row for row in range(start + 1, len(shown)) if shown[row] not in skipped), start)
 
 
-def selected_rows(selection: Iterable) -> list[int]:
-    """The rows of a QItemSelection's ranges, each once, in order (ranges may overlap)."""
-    rows: set[int] = set()
-    for span in selection:
-        rows.update(range(span.top(), span.bottom() + 1))
-    return sorted(rows)
+def ids_in_rows(selection: Iterable, shown: Sequence[int]) -> list[int]:
+    """The photos of a QItemSelection's rows, each once, in the list's order: its ranges
+    merged and sliced out of `shown` (a set of 30,000 rows, then a lookup a row, took 15 ms)."""
+    spans: list[list[int]] = []
+    for top, bottom in sorted((span.top(), span.bottom()) for span in selection):
+        if spans and top <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], bottom)
+        else:
+            spans.append([top, bottom])
+    return [photo_id for top, bottom in spans for photo_id in shown[max(top, 0) : bottom + 1]]
 
 
 class LabelActions(ReviewUndo):
@@ -101,11 +105,11 @@ class LabelActions(ReviewUndo):
         """The chosen photos in the view's order, else the current one. Read as the selection's
         row ranges: selectedIndexes() made an object a row (0.2 s for Ctrl+A on 30,000 photos)."""
         model, view = self._active_model_and_view()
-        rows = selected_rows(view.selectionModel().selection())
-        if not rows and view.currentIndex().isValid():
-            rows = [view.currentIndex().row()]
-        shown = model.ids()
-        return [shown[row] for row in rows if row < len(shown)]
+        shown, selection = model.ids(), view.selectionModel().selection()
+        if selection.isEmpty():
+            current = view.currentIndex()
+            return shown[current.row() : current.row() + 1] if current.isValid() else []
+        return ids_in_rows(selection, shown)
 
     def current_photo_id(self) -> int | None:
         """The photo an action on one photo means: the current one of the grid or the
@@ -181,11 +185,7 @@ class LabelActions(ReviewUndo):
     def _states_now(self, ids: Sequence[int]) -> dict:
         """review_states, with (None, FORGOTTEN) for each photo no longer in the index (its
         folder forgotten in a terminal since the view listed it), so A, R and L name it."""
-        now = self.index.review_states(ids)
-        unlabelled = [i for i in ids if i not in now]
-        if unlabelled:
-            now.update((i, (None, FORGOTTEN)) for i in self.index.not_in_index(unlabelled))
-        return now
+        return self.index.review_states_now(ids)
 
     def _shown_labels(self, ids: Sequence[int]) -> dict[int, str | None]:
         """The label the user sees on each of these photos: the detail pane's (and the

@@ -159,15 +159,20 @@ class PhotoListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._ids) - 1))
 
     def refresh(self, photo_ids: Iterable[int]) -> None:
-        """Reload the given photos' records (labels changed) and repaint their tiles."""
-        for photo_id in photo_ids:
-            self._alternatives.pop(photo_id, None)
-            if self._records.pop(photo_id, None) is None:
-                continue  # never shown or evicted: it will be fetched fresh anyway
+        """Reload the given photos' records (labels changed) and repaint their tiles, as one
+        span of rows: an A on 30,000 photos emitted a dataChanged for each of the 3,000 cached
+        (a Python call each in the view), where the view repaints what it shows once."""
+        wanted = photo_ids if isinstance(photo_ids, (set, frozenset)) else set(photo_ids)
+        for photo_id in wanted.intersection(self._alternatives):
+            del self._alternatives[photo_id]
+        rows = []
+        for photo_id in wanted.intersection(self._records):  # the others: fetched fresh anyway
+            del self._records[photo_id]
             row = self._row_of.get(photo_id)
             if row is not None and row < len(self._ids) and self._ids[row] == photo_id:
-                index = self.index(row)
-                self.dataChanged.emit(index, index)
+                rows.append(row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows)), self.index(max(rows)))
 
     # -- Qt model API ----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:

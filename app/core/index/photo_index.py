@@ -4,6 +4,7 @@ own (the write journal, teaching) use `index.db` / `index.conn` directly."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -282,6 +283,23 @@ class PhotoIndex:
                 f"SELECT photo_id, label, state FROM labels WHERE photo_id IN ({','.join('?' * len(chunk))})", chunk)
             found.update((int(photo_id), (label, state)) for photo_id, label, state in rows)
         return found
+
+    def review_states_now(self, photo_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """review_states, with (None, FORGOTTEN) for each photo no longer in the index (its
+        folder forgotten since a view listed it). One statement for all, the ids as one JSON
+        parameter: the app's A and R on 30,000 chosen photos made 60 + 30 statements of 500."""
+        ids = [int(i) for i in photo_ids]
+        try:
+            rows = self.conn.execute(
+                "SELECT j.value, l.label, l.state FROM json_each(?) j LEFT JOIN labels l ON l.photo_id = j.value "
+                "WHERE l.state IS NOT NULL OR NOT EXISTS (SELECT 1 FROM photos p WHERE p.id = j.value)",
+                (json.dumps(ids),)).fetchall()
+        except sqlite3.OperationalError:  # an SQLite built without JSON (before 3.38 it was optional)
+            now = self.review_states(ids)
+            now.update((i, (None, label_store.FORGOTTEN)) for i in self.not_in_index([i for i in ids if i not in now]))
+            return now
+        return {int(photo_id): (label, label_store.FORGOTTEN if state is None else state)
+                for photo_id, label, state in rows}
 
     def not_in_index(self, photo_ids: Sequence[int]) -> list[int]:
         """Those of these photos no longer in the index: their folder was taken out of the
