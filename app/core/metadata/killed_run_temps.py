@@ -1,10 +1,12 @@
 """The hidden temps a killed write or undo of ours left of a file, removed as soon as a
 later write or undo of that very file completed.
 
-Once a run completed a file (wrote it, put its original back, or removed the sidecar its
-batch had created), the file on disk is what the journal says it should be, and a temp
-a killed run left of it copies a state that run superseded: never the only good copy.
-Left there, a scan finding no file of its name beside it (an undo removed the sidecar)
+Once a run completed a file that was there when it began (wrote it, put its original
+back, or removed the sidecar its batch had created), the file on disk is what the journal
+says it should be, and a temp a killed run left of it copies a state that run superseded.
+A temp of a file missing when the run began may be its only copy (a Windows ReplaceFileW
+that removed the file, only_copy_temps) and stays, unless its bytes prove it a sidecar a
+killed write of ours was creating (nothing of the user's). Left there, a scan finding no file of its name beside it (an undo removed the sidecar)
 would advise renaming it into place, which brings back the very label the undo took
 away. remove_stale_temps_in waits 10 minutes for any temp (it may be a write still
 running in another process) and keeps one whose file is gone; here the run holds its
@@ -17,12 +19,14 @@ still changes. One that cannot go (on Windows a program may hold it open) is a n
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from app.core.metadata import atomic
+from app.core.metadata.only_copy_temps import created_by_a_write_of_ours
 from app.core.metadata.temp_names import names_a_temp_copies
 
 
@@ -32,29 +36,37 @@ class _TempSeen:
     stem: str
     digits: str
     identity: tuple[int, int, int]  # inode, size, mtime: changed means someone writes it
+    # the names of files it may copy that were there when listed, or its bytes prove it a sidecar
+    # our write was creating: it may go once one of those is completed, never for another
+    may_go_for: frozenset[str]
 
 
 def _identity(info: os.stat_result) -> tuple[int, int, int]:
     return info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def _our_temps_in(folder: Path) -> list[_TempSeen]:
+def _our_temps_in(folder: Path, conn: sqlite3.Connection | None) -> list[_TempSeen]:
     """The regular files in `folder` named as our temps are. Each is stat-ed by os.stat:
-    a listing's own stat gives no inode on Windows, and the later check needs one."""
+    a listing's own stat gives no inode on Windows, and the later check needs one. A temp
+    of a file not there now may go only where `conn`'s journal proves it our create's."""
     try:
         with os.scandir(folder) as entries:
-            names = [entry.name for entry in entries if atomic.named_as_our_temp(entry.name)]
+            listed = [entry.name for entry in entries]
     except OSError:
         return []
     temps = []
-    for name in names:
+    for name in (name for name in listed if atomic.named_as_our_temp(name)):
         stem, digits = name[1:-len(".tmp")].rsplit(".", 1)  # `.<stem>.<8 hex>.tmp`
         try:
             info = os.stat(folder / name, follow_symlinks=False)
         except OSError:
             continue
         if stat.S_ISREG(info.st_mode):
-            temps.append(_TempSeen(folder / name, stem, digits, _identity(info)))
+            there = set(names_a_temp_copies(folder, listed, stem, digits))
+            if (not there and conn is not None and names_a_temp_copies(folder, [stem], stem, digits) == [stem]
+                    and created_by_a_write_of_ours(conn, folder / stem, folder / name)):
+                there.add(stem)
+            temps.append(_TempSeen(folder / name, stem, digits, _identity(info), frozenset(there)))
     return temps
 
 
@@ -66,13 +78,14 @@ class TempsBeforeRun:
         self._by_folder = by_folder
 
     @classmethod
-    def listed_in(cls, folders: Iterable[Path]) -> TempsBeforeRun:
-        """One listing of each folder (a folder that cannot be read lists nothing)."""
-        return cls({folder: _our_temps_in(folder) for folder in set(folders)})
+    def listed_in(cls, folders: Iterable[Path], conn: sqlite3.Connection | None = None) -> TempsBeforeRun:
+        """One listing of each folder (a folder that cannot be read lists nothing); `conn`,
+        the index's, tells the temps of a sidecar a killed write of ours was creating."""
+        return cls({folder: _our_temps_in(folder, conn) for folder in set(folders)})
 
     def remove_those_of(self, files: Iterable[Path | str]) -> list[tuple[str, str]]:
         """Delete the listed temps of `files` (each completed by this run) that are still
-        as listed. Returns a note (file, words) for each that could not be deleted."""
+        as listed, of a file there when listed (or proven our create's). Returns a note (file, words) for each that could not be deleted."""
         notes: list[tuple[str, str]] = []
         for file in dict.fromkeys(Path(f) for f in files):
             folder = atomic.temp_folder_of(file)
@@ -81,7 +94,7 @@ class TempsBeforeRun:
             except OSError:
                 continue
             for temp in self._by_folder.get(folder, ()):
-                if names_a_temp_copies(folder, [name], temp.stem, temp.digits) != [name]:
+                if name not in temp.may_go_for:  # not of this file, or it may be its only copy
                     continue
                 try:
                     if _identity(os.stat(temp.path, follow_symlinks=False)) != temp.identity:

@@ -109,7 +109,8 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
     restored: set[str] = set()  # counted once each, as the batch's size counts them
     moved_files = FilesBySize(library_folders)
     # the temps a killed run left, before this undo adds its own: those of a file it settles go
-    temps_before = TempsBeforeRun.listed_in(atomic.temp_folder_of(Path(entry.path)) for entry in entries)
+    temps_before = TempsBeforeRun.listed_in((atomic.temp_folder_of(Path(entry.path)) for entry in entries),
+                                           index.conn)
     settled: list[str] = []  # restored, or left as another program made it: no temp of it is needed
     for done, entry in enumerate(entries):
         if cancel is not None and cancel.cancelled:

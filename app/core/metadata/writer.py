@@ -33,6 +33,7 @@ from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.killed_run_temps import TempsBeforeRun
+from app.core.metadata.only_copy_temps import only_copies_of, only_copy_message
 from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_undone
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
@@ -144,7 +145,7 @@ def write_labels(
     written_items: list[PlannedWrite] = []  # for written_again
     plan = plan_again_where_undone(index, plan)  # no undo can start now; one may have run since the plan
     # the temps a killed run left, before this one adds its own: those of a file it writes go once it is written
-    temps_before = TempsBeforeRun.listed_in(atomic.temp_folder_of(item.target) for item in plan)
+    temps_before = TempsBeforeRun.listed_in((atomic.temp_folder_of(item.target) for item in plan), index.conn)
     started = Progress(0, len(plan)).started_at
     lock = threading.Lock()
     folders: set[Path] = set()
@@ -382,6 +383,11 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
     if existing is None and _removed_since_plan(item):
         raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
+    if existing is None:  # a temp of ours beside it may be its only copy: no new file in its place
+        with guard:
+            kept = only_copies_of(index.conn, path)
+        if kept:
+            raise MetadataWriteError(only_copy_message(path, kept))
     if (crowded := too_many_keywords(item.before, item.after)) is not None:
         raise SidecarNotReadableError(f"{path}: {crowded}")
     # a stem sidecar we create names its photo, which other photos of the stem may share
