@@ -16,6 +16,7 @@ End to end: our CLI writes, exiftool edits as Lightroom saves."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -114,19 +115,51 @@ def test_undo_takes_ours_out_beside_a_tree_and_a_friend_the_user_had_before_our_
         ["Places|Rome|Colosseum", "People|Petra"], ["Colosseum", "Petra", "Rome"], None)
 
 
-def _rebuilt_and_written_back(capsys, tmp_path: Path, label: str, other: str, *tags: str) -> tuple[Path, Path]:
+def _rebuilt_and_labelled_back(capsys, tmp_path: Path, label: str, other: str, *tags: str) -> tuple[Path, Path]:
     """`label` written beside the user's `tags`, a Lightroom save leaving the file just
     `tags` with our Teaches, the index lost and rebuilt by a scan, `other` written (this
-    index's first write), then `label` written back: the database and the photo."""
+    index's first write), then the photo labelled `label` again: the database and the photo."""
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, label, *tags)
     _exiftool(photo, *tags)
     db.unlink()
     _cli(capsys, db, "scan", str(photo.parent))
-    for name in (other, label):
-        _label(capsys, db, photo, name)
-        _cli(capsys, db, "write")
+    _label(capsys, db, photo, other)
+    _cli(capsys, db, "write")
+    _label(capsys, db, photo, label)
     return db, photo
+
+
+def _rebuilt_and_written_back(capsys, tmp_path: Path, label: str, other: str, *tags: str) -> tuple[Path, Path]:
+    """_rebuilt_and_labelled_back, and `label` written back."""
+    db, photo = _rebuilt_and_labelled_back(capsys, tmp_path, label, other, *tags)
+    _cli(capsys, db, "write")
+    return db, photo
+
+
+@pytest.mark.parametrize("label, other, tags, theirs", [
+    ("Petra", "Treasury", ("-XMP-lr:HierarchicalSubject=People|Petra", "-XMP-dc:Subject=Petra"), "People|Petra"),
+    ("Colosseum", "Pantheon", MOVED, "Places|Rome|Colosseum"),
+])
+def test_a_label_written_back_after_an_index_rebuild_says_it_adds_no_path_of_ours(
+        tmp_path, capsys, label, other, tags, theirs):
+    """The path of the user's tree naming the label may be our tag moved there or a friend
+    of the same name: the write adds no `Landmarks|…` beside it either way, and the dry run
+    and the write say so (review3 F4: both said nothing, the index naming Petra while the
+    file held only the friend's tag)."""
+    require_exiftool()
+    db, photo = _rebuilt_and_labelled_back(capsys, tmp_path, label, other, *tags)
+    note = (f"no Landmarks|{label} added: your tag tree holds {theirs}, taken for the landmark as our tag "
+            f"may have been moved there; if it is not the landmark, add Landmarks|{label} yourself")
+
+    assert f"(note: {note})" in _said(capsys, db, "write", "--dry-run")
+    assert [note] == [json.loads(line)["note"] for line in
+                      _cli(capsys, db, "write", "--dry-run", "--json").splitlines() if line.startswith("{")]
+    out = _said(capsys, db, "write")
+
+    assert f"1 file written, 0 failed; note: IMG_1.JPG: {note}" in out
+    fields = read_fields(photo.read_bytes())
+    assert fields.hierarchical == [theirs] and fields.taught == [label]
 
 
 def test_a_relabel_after_an_index_rebuild_never_advises_removing_a_friend_of_the_same_name(tmp_path, capsys):
@@ -175,13 +208,13 @@ def test_undo_after_an_index_rebuild_restores_the_teaches_field_beside_a_path_th
     ("-XMP-lr:HierarchicalSubject+=People|Petra",),  # Lightroom: our plain "Petra" now the friend's too
     ("-XMP-lr:HierarchicalSubject+=People|Petra", "-XMP-dc:Subject+=Petra"),  # a second copy written for it
 ])
-def test_undo_keeps_a_path_tagged_beside_our_tag_whole_and_says_so(tmp_path, capsys, friend):
+def test_undo_takes_ours_from_beside_a_path_tagged_since_and_keeps_that_path_whole(tmp_path, capsys, friend):
     """A photo with no keywords before our write of Petra, `People|Petra` tagged beside our
     `Landmarks|Petra` since (a friend, or a copy of our landmark: the file cannot tell): the
     undo took every plain "Petra" out, as dc:subject did not exist before our write, leaving
-    the path without it (life F1). Now ours goes and the path stays whole, its plain keyword
-    and our Teaches with it, said as for a move (review4 F2: a path there before our write
-    alone is surely the user's own)."""
+    the path without it (life F1). 9bc3451 then kept our Teaches and advised removing the
+    path, as for a move: a friend's tag to delete, and our write not taken back. Now our
+    path and Teaches go, the path stays with its plain keyword, named with no advice."""
     require_exiftool()
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, "Petra")
@@ -192,7 +225,7 @@ def test_undo_keeps_a_path_tagged_beside_our_tag_whole_and_says_so(tmp_path, cap
     out = _said(capsys, db, "undo")
 
     assert "1 file restored, 0 failed" in out
-    assert '"Petra" kept: it sits in your tag tree People|Petra; remove it there if the photo is not of it' in out
+    assert '"Petra" kept: it sits in your tag tree People|Petra' in out and "remove it there" not in out
     fields = read_fields(photo.read_bytes())
-    assert fields.hierarchical == ["People|Petra"] and fields.taught == ["Petra"]
+    assert fields.hierarchical == ["People|Petra"] and fields.taught is None
     assert fields.subject and set(fields.subject) == {"Petra"}

@@ -24,8 +24,8 @@ from app.core.metadata.file_now import (changed_since_indexed, jpeg_field_names,
                                         read_jpeg_head, stat_if_there, stat_or_none, why_changed)
 from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
-                                        label_fields)
-from app.core.metadata.landmark_in_users_tree import (keywords_before_ours, kept_in_users_tree, ours_before,
+                                        holds_keyword, label_fields)
+from app.core.metadata.landmark_in_users_tree import (PATH_FIELDS, kept_in_users_tree, ours_before,
                                                       users_own_and_maybe_ours_moved, without_a_second_path)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
 from app.core.metadata.plan_jpeg_hold import photos_with_old_label_in_jpeg_left_alone
@@ -377,8 +377,11 @@ def _plan_file(
     existed = history.existed or frozenset()
     after = label_fields(current, label, previous, names, users_own, existed, history.original)
     moved = ours_before(index.conn, photo.id, target, label, history.label, current.taught)
-    users_own_of_label = keywords_before_ours(index.conn, target, label) if moved and label else KeywordFields()
+    users_own_of_label, maybe_ours_of_label = \
+        users_own_and_maybe_ours_moved(index.conn, target, label) if moved and label else (KeywordFields(),) * 2
+    with_ours = after
     after = without_a_second_path(current, after, label, moved, users_own_of_label)  # ours moved: left in their tree
+    not_added_note = _ours_not_added(with_ours, after, label, maybe_ours_of_label)
     users_own_of_previous, maybe_users_of_previous = \
         users_own_and_maybe_ours_moved(index.conn, target, previous) if previous else (KeywordFields(), KeywordFields())
     after, kept_note = kept_in_users_tree(current, after, previous, label, users_own_of_previous,
@@ -393,10 +396,28 @@ def _plan_file(
             after, note = fit_fields(layout, current, after, str(target))
         except MetadataWriteError as error:  # an XMP packet or IPTC block over one JPEG segment
             return PlannedWrite(before=current, after=after, problem=str(error).removeprefix(f"{target}: "), **common)
-    note = "; ".join(text for text in (kept_note, note) if text) or None
+    note = "; ".join(text for text in (not_added_note, kept_note, note) if text) or None
     reason = None if after == current else (
         (None if embed else too_many_keywords(current, after)) or unwritable_reason(target, stat_or_none(target)))
     return PlannedWrite(before=current, after=after, problem=reason, note=note, kept_note=kept_note, **common)
+
+
+def _ours_not_added(with_ours: KeywordFields, after: KeywordFields, label: str | None,
+                    maybe_ours: KeywordFields) -> str | None:
+    """The note for a write of `label` that adds no path of ours (`with_ours`: the fields
+    before without_a_second_path took it out) beside a path of the user's tree that our
+    Teaches field alone takes for our tag moved (`maybe_ours`: users_own_and_maybe_ours_moved):
+    it may as well be a friend `People|Petra`, the photo then left without the landmark's
+    path while the index names it, so the user hears of it. None where ours is written, or
+    where the journal saw our tag moved there."""
+    for name in PATH_FIELDS:  # the first field saying it (the others mirror it: digiKam's TagsList)
+        kept = getattr(after, name) or []
+        dropped = [item for item in getattr(with_ours, name) or [] if not holds_keyword(kept, item)]
+        theirs = sorted({item for item in getattr(maybe_ours, name) or [] if holds_keyword(kept, item)})
+        if dropped and theirs:
+            return (f"no {dropped[0]} added: your tag tree holds {' and '.join(theirs)}, taken for the landmark "
+                    f"as our tag may have been moved there; if it is not the landmark, add {dropped[0]} yourself")
+    return None
 
 
 def _keyword_of(current: KeywordFields, label: str | None) -> str | None:
