@@ -4,7 +4,9 @@ pair, whose label stays with the RAW; its file still holds our `Landmarks|Petra`
 for exactly the picture it holds. Before, the new photo was left unlabelled, `write`
 left the keyword there, and a new index of the same folder read it as Petra: the index
 and the file disagreed, and the result hung on the index's history. Now the scan reads
-the label back from the file as it does for any new file."""
+the label back from the file as it does for any new file. A decision the user made about
+that picture since (rejected, relabelled) and did not write yet goes with it: before, the
+file's stale keyword came back as the user's accepted label."""
 
 from __future__ import annotations
 
@@ -21,15 +23,18 @@ SPLIT_NOTE = ("DSC_0001.JPG left DSC_0001.NEF's photo: it holds the picture that
               '(renamed over it); its label "Colosseum" stays with DSC_0001.NEF')
 
 
-def written_pairs_renumbered(capsys, db: str, trip: Path) -> None:
-    """Two RAW+JPEG pairs labelled Colosseum and Petra and written; then DSC_0001.JPG
-    deleted and DSC_0002.JPG renamed over it."""
+def written_pairs_renumbered(capsys, db: str, trip: Path, *then: str) -> None:
+    """Two RAW+JPEG pairs labelled Colosseum and Petra and written; then (`then`: a command
+    given DSC_0002's photo, e.g. "reject", not written) DSC_0001.JPG deleted and
+    DSC_0002.JPG renamed over it."""
     two_raw_jpeg_pairs(trip, timed=True)
     run(capsys, "--db", db, "scan", str(trip))
     assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
     assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
     assert run(capsys, "--db", db, "write")[0] == 0
     assert read_fields((trip / "DSC_0002.JPG").read_bytes()).hierarchical == ["Landmarks|Petra"]
+    if then:
+        assert run(capsys, "--db", db, then[0], f'path:"{trip / "DSC_0002.JPG"}"', *then[1:])[0] == 0
     (trip / "DSC_0001.JPG").unlink()
     rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
 
@@ -76,3 +81,33 @@ def test_a_keyword_another_program_adds_to_the_jpeg_renamed_over_stays_with_its_
     assert code == 0 and "0 files written" in wrote
     fields = read_fields(jpeg.read_bytes())
     assert fields.hierarchical == ["Landmarks|Petra", "People|Ana"] and "Ana" in fields.subject
+
+
+def test_a_rejection_not_written_yet_goes_with_the_picture_renamed_over_a_pair(tmp_path, capsys) -> None:
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    written_pairs_renumbered(capsys, db, trip, "reject")
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+    after_scan = rows(capsys, db)
+    code, _, wrote = run(capsys, "--db", db, "write")
+
+    assert SPLIT_NOTE in said and "label read from the files" not in said
+    assert after_scan["DSC_0001.JPG"] == ("Petra", "rejected", "user") == after_scan["DSC_0002.NEF"]
+    assert code == 0 and "0 failed" in wrote
+    fields = read_fields((trip / "DSC_0001.JPG").read_bytes())  # the rejected keyword taken out
+    assert not fields.hierarchical and "Petra" not in (fields.subject or [])
+    assert "Colosseum" in (trip / "DSC_0001.NEF.xmp").read_text(encoding="utf-8")
+    assert rows(capsys, db)["DSC_0001.JPG"] == ("Petra", "rejected", "user")
+
+
+def test_a_relabel_not_written_yet_goes_with_the_picture_renamed_over_a_pair(tmp_path, capsys) -> None:
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    written_pairs_renumbered(capsys, db, trip, "label", "Trevi Fountain")
+
+    run(capsys, "--db", db, "scan", str(trip))
+    after_scan = rows(capsys, db)
+    code, _, _ = run(capsys, "--db", db, "write")
+
+    assert after_scan["DSC_0001.JPG"] == ("Trevi Fountain", "accepted", "user") == after_scan["DSC_0002.NEF"]
+    fields = read_fields((trip / "DSC_0001.JPG").read_bytes())
+    assert code == 0 and fields.hierarchical == ["Landmarks|Trevi Fountain"] and "Petra" not in fields.subject

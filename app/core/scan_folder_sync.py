@@ -309,7 +309,9 @@ class FolderSync:
         came_in = self.renamed.leaving_pairs(renamed.came_in, known, pictures, infos)
         groups = pairing.photos_of(states, fresh, known, failed, pictures, regroup, written_first,
                                    other_picture=pictures.differ, mixed=mixed, other_camera=pictures.other_camera,
-                                   renamed_in=came_in, rejoin=self.renamed.rejoining(known, states, fresh, pictures))
+                                   renamed_in={name: renamed_over_records.photo_renamed_from(
+                                       self.conn, place, states[name].fingerprint) for name, place in came_in.items()},
+                                   rejoin=self.renamed.rejoining(known, states, fresh, pictures))
         for group in groups:
             pair_unread_raws(group, unread_raws, failed, unreadable)
             read_photo_details(group, infos, self._read_quietly, reread=group.photo_id in self.rereading,
@@ -431,8 +433,11 @@ class FolderSync:
                 *sidecar_states.sidecars_of(photo_id, self.folder_sidecars, folder),
                 *(path for path in (info.landmark_files if info is not None else ()) if path.lower().endswith(".xmp"))]):
             sidecar_states.remember(conn, photo_id, sidecars)
-        if info is not None and info.landmark and labels.adopt_written_label(
-                conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught):
+        read = bool(info is not None and info.landmark and labels.adopt_written_label(
+            conn, photo_id, info.landmark, info.landmark_files, info.landmark_taught))
+        if created and group.renamed_from is not None and labels.take_decision_of(conn, group.renamed_from, photo_id):
+            read = False  # the index's word about the picture it holds: newer than the keyword in its file
+        if read:
             self.summary.labels_read += 1
             if created:  # a moved photo's: see _recognise_moves
                 self.read_labels[photo_id] = info

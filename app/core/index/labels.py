@@ -135,6 +135,23 @@ def adopt_written_label(conn: sqlite3.Connection, photo_id: int, label: str, fil
     return True
 
 
+def take_decision_of(conn: sqlite3.Connection, source_id: int, photo_id: int) -> bool:
+    """A picture that left `source_id` for a photo of its own (a JPEG renumbered over a
+    pair's JPEG: renamed_over.py) takes the index's word about it there: label, state,
+    source and rejections. It is newer than the keyword `write` put in its file (rejected
+    or relabelled since, not written yet); the keyword stays recorded as read back, for the
+    next `write` to take out or replace. True when the label, state or source changed."""
+    conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) SELECT ?, label FROM rejections "
+                 "WHERE photo_id = ?", (photo_id, source_id))
+    row = conn.execute("SELECT label, landmark_id, score, source, state, model_id FROM labels WHERE photo_id = ?",
+                       (source_id,)).fetchone()
+    if row is None:
+        return False
+    label, landmark_id, score, source, state, model_id = row
+    return bool(store_labels(conn, [photo_id], label, source=source, state=state, landmark_id=landmark_id,
+                             score=score, model_id=model_id))
+
+
 def change_states(conn: sqlite3.Connection, photo_ids: Iterable[int], state: str) -> int:
     """See PhotoIndex.set_state. Returns how many labels changed: a photo without a
     label, or whose label already is in `state`, is left as it is (and not counted).

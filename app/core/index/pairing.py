@@ -90,6 +90,7 @@ class PhotoFiles:
     split: bool = False  # a new photo of an image an older scan merged with another one
     # ...or of a file renamed over a pair's (`renamed_in`): its keyword was written for the picture it holds
     renamed_in: bool = False
+    renamed_from: int | None = None  # then: the photo that held that picture until this scan, if known
     regrouped: bool = False  # it gives an image merged into it to a photo of its own
 
 
@@ -353,12 +354,14 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
               same_picture: SamePicture = _never, regroup: Collection[str] = (),
               written_first: Mapping[str, int] | None = None, *,
               other_picture: SamePicture = _never, mixed: Collection[str] = (),
-              other_camera: SamePicture = _never, renamed_in: Collection[str] = (),
+              other_camera: SamePicture = _never, renamed_in: Mapping[str, int | None] | None = None,
               rejoin: Mapping[str, str] | None = None) -> list[PhotoFiles]:
     """The photos that the files of one family form: those there now (`fresh`: read now),
     and the indexed ones whose files are gone (`unreadable` ones, there but not read
     now, are neither: their rows stay as they are). `same_picture`, `regroup`,
-    `written_first`, `other_picture`, `mixed`, `other_camera`, `renamed_in`, `rejoin`: see photo_keys."""
+    `written_first`, `other_picture`, `mixed`, `other_camera`, `renamed_in`, `rejoin`: see photo_keys
+    (`renamed_in`: file name -> the photo whose picture it holds now, None if not known)."""
+    renamed_in = renamed_in or {}
     keys = photo_keys(present, known, same_picture, regroup, written_first, other_picture=other_picture,
                       mixed=mixed, other_camera=other_camera, renamed_in=renamed_in, rejoin=rejoin)
     photos: dict[str, PhotoFiles] = {}
@@ -368,7 +371,8 @@ def photos_of(present: Mapping[str, FileState], fresh: Collection[str],
         photo.touched |= name in fresh
         if name in known and known[name].photo_stem != key:  # an image merged with another by an older scan
             photo.split = True
-            photo.renamed_in |= name in renamed_in
+            if name in renamed_in:
+                photo.renamed_in, photo.renamed_from = True, renamed_in[name]
             photos.setdefault(known[name].photo_stem, PhotoFiles(known[name].photo_stem)).regrouped = True
     for name, k in known.items():
         photo = photos.setdefault(k.photo_stem, PhotoFiles(k.photo_stem))

@@ -102,12 +102,29 @@ def was_a_pairs_jpeg(conn: sqlite3.Connection, place: str) -> bool:
     not an edit of its own (DSC_0001-edit.jpg, a photo without a RAW) moved over the JPEG it
     was made from. Asked of the index, not the disk: the renumbering may have moved or
     deleted that RAW too (sorted into a RAW/ folder in the same session)."""
-    detached = re.sub(r"([\\%_])", r"\\\1", place) + " (renamed over, #%)"
+    detached = _detached_like(place)
     return conn.execute(
         "SELECT 1 FROM files f JOIN photos p ON p.id = f.photo_id WHERE (f.path = CAST(? AS TEXT) "
         "OR f.path LIKE CAST(? AS TEXT) ESCAPE '\\') AND (p.has_raw = 1 OR EXISTS (SELECT 1 FROM files r "
         "WHERE r.photo_id = f.photo_id AND r.kind = 'raw')) LIMIT 1",
         (db_text(place), db_text(detached))).fetchone() is not None
+
+
+def _detached_like(place: str) -> str:
+    """A LIKE pattern (escaped by backslash) of the paths `place` has once detached (detach_photo)."""
+    return re.sub(r"([\\%_])", r"\\\1", place) + " (renamed over, #%)"
+
+
+def photo_renamed_from(conn: sqlite3.Connection, place: str, fingerprint: str | None) -> int | None:
+    """The photo whose file at `place` held these contents until this scan, the picture
+    renamed over another photo's file (renamed_over.Renamed.came_in: DSC_0002.JPG renamed
+    DSC_0001.JPG): the photo that holds the user's word about that picture. Asked before
+    the scan writes the folder; None when the index has no such file."""
+    row = conn.execute(
+        "SELECT photo_id FROM files WHERE fingerprint = ? AND (path = CAST(? AS TEXT) "
+        "OR path LIKE CAST(? AS TEXT) ESCAPE '\\') ORDER BY id DESC LIMIT 1",
+        (fingerprint, db_text(place), db_text(_detached_like(place)))).fetchone()
+    return None if row is None else int(row[0])
 
 
 def note_split_off(conn: sqlite3.Connection, photo_id: int, name: str, fingerprint: str) -> None:
