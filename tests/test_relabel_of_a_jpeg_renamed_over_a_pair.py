@@ -77,7 +77,9 @@ def test_undo_of_the_relabel_puts_back_the_file_as_it_was(tmp_path, capsys) -> N
 def test_undo_of_the_pairs_write_leaves_the_picture_renamed_over_its_jpeg_alone(tmp_path, capsys) -> None:
     """The first batch wrote Colosseum into the old DSC_0001.JPG and Petra into DSC_0002.JPG:
     its undo takes Petra out of that picture at its new name, and never puts the old
-    DSC_0001.JPG (Colosseum's picture) back over it."""
+    DSC_0001.JPG (Colosseum's picture) back over it, saying why: its name holds another
+    picture (before, "changed in another program since our write (nothing of ours left in
+    it)", as if the file were the one our write changed)."""
     trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
     relabelled_and_written(capsys, db, trip)
     jpeg = trip / "DSC_0001.JPG"
@@ -89,5 +91,6 @@ def test_undo_of_the_pairs_write_leaves_the_picture_renamed_over_its_jpeg_alone(
 
     originals = tmp_path / "originals"
     two_raw_jpeg_pairs(originals, timed=True)
-    assert code == 0 and "1 left alone" in said and "DSC_0001.JPG: left as it is" in said
+    assert code == 1 and "3 files restored, 1 failed" in said and "nothing of ours left in it" not in said
+    assert f"{jpeg} now holds another picture (renamed over it since our write?)" in said
     assert jpeg.read_bytes() == (originals / "DSC_0002.JPG").read_bytes()  # Petra's picture, as it was

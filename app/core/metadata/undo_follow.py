@@ -27,7 +27,7 @@ from app.core.cloud_files import not_downloaded_note, online_only_note
 from app.core.folder_paths import is_skipped_folder
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
-from app.core.index.renamed_over_records import path_before_detached
+from app.core.index.renamed_over_records import path_before_detached, split_off_print
 from app.core.metadata import journal, recovery
 from app.core.fingerprint import fingerprint_file
 from app.core.index.moved_photos import follow_file_undo_found
@@ -161,8 +161,9 @@ def _raw_is(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str | Non
 def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) -> bool:
     """Whether the file at `path` is the picture our write changed there. A JPEG: the
     picture print the index recorded for that file, under its name or, after a scan found
-    the name renamed over, the name it gave up (renamed_over_records); True where it
-    recorded none. A sidecar: its RAW beside it is the one recorded (_raw_is), or its
+    the name renamed over, the name it gave up (renamed_over_records); where the file left
+    the photo, renamed over (a pair's JPEG, split_off_files), the contents it had there;
+    True where it recorded none. A sidecar: its RAW beside it is the one recorded (_raw_is), or its
     bytes are exactly what our write put in and its RAW is no other photo's; True where
     the index records no RAW for it or its RAW is not there (renamed, the sidecar left)."""
     if entry.kind != "jpeg":
@@ -176,9 +177,12 @@ def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) ->
     recorded = next((print_ for name, print_ in index.conn.execute(
         "SELECT path, picture_print FROM files WHERE photo_id = ?", (entry.photo_id,))
         if path_before_detached(os.fsdecode(name) if isinstance(name, bytes) else name) == entry.path), None)
-    if recorded is None:
+    left_as = split_off_print(index.conn, entry.photo_id, path.name) if recorded is None else None
+    if recorded is None and left_as is None:
         return True
     try:
+        if left_as is not None:
+            return fingerprint_file(path) == left_as
         return picture_print(path) in (recorded, None)
     except OSError:
         return True  # unreadable: the undo's own read says why
