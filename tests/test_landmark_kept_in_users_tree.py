@@ -252,9 +252,9 @@ def test_a_path_tagged_beside_our_tag_after_our_write_keeps_its_plain_keyword_an
         tmp_path, capsys, change):
     """A photo with no keywords before our write of Petra, `People|Petra` tagged beside our
     `Landmarks|Petra` since: a friend, or a copy of our landmark in the user's tree (digiKam's
-    "assign tag"); the file cannot tell, and only a path there before our write is surely
-    the user's own (review4 F2: said nothing of a copy). Ours goes, the path keeps its
-    "Petra" (life F1: a relabel took it out), and the note names it, as for a move."""
+    "assign tag"); the file cannot tell (review4 F2: said nothing of a copy). Ours goes, the
+    path keeps its "Petra" (life F1: a relabel took it out), and the note names it with no
+    advice to remove it (9bc3451 advised it, as for a move: a friend's tag to delete)."""
     require_exiftool()
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, "Petra")
@@ -265,8 +265,9 @@ def test_a_path_tagged_beside_our_tag_after_our_write_keeps_its_plain_keyword_an
     else:
         _cli(capsys, db, "reject", str(photo))
 
-    assert ('"Petra" kept: it sits in your tag tree People|Petra; remove it there if the photo is not of it'
-            in _said(capsys, db, "write"))
+    out = _said(capsys, db, "write")
+
+    assert '"Petra" kept: it sits in your tag tree People|Petra' in out and "remove it there" not in out
 
     fields = read_fields(photo.read_bytes())
     assert fields.hierarchical == ["People|Petra", *(["Landmarks|Treasury"] if change == "relabel" else [])]
@@ -281,7 +282,7 @@ def test_a_path_tagged_beside_our_tag_after_our_write_keeps_its_plain_keyword_an
     (KeywordFields(hierarchical=["Places|Rome|Colosseum"], subject=["Colosseum"]),
      KeywordFields(hierarchical=["Places|Rome|Colosseum", "Landmarks|Pantheon"], subject=[])),
     (KeywordFields(hierarchical=["Landmarks|Colosseum", "People|Colosseum"], subject=["Colosseum"]),
-     KeywordFields(hierarchical=["People|Colosseum"])),  # tagged beside ours since our write: kept, said
+     KeywordFields(hierarchical=["People|Colosseum"])),  # tagged beside ours since our write: kept, said, no advice
 ])
 def test_a_kept_note_comes_only_with_the_path_and_its_plain_keyword_in_the_result(current, after):
     result, note = kept_in_users_tree(current, after, "Colosseum", None)
@@ -292,3 +293,5 @@ def test_a_kept_note_comes_only_with_the_path_and_its_plain_keyword_in_the_resul
         path = note.split("tag tree ", 1)[1].split(";")[0]
         assert path in result.hierarchical and note.startswith('"Colosseum" kept')
     assert note is not None  # no users_before: each path appeared after our write
+    # advice to remove the path only where ours is gone and the path alone sits in its place: ours, moved
+    assert ("remove it there" in note) == ("Landmarks|Colosseum" not in current.hierarchical)

@@ -1,8 +1,9 @@
 """A path of the user's tree ending in our landmark that appeared after our write (review4):
 - a copy beside ours (digiKam's "assign tag": `Places|Rome|Colosseum` added, our
-  `Landmarks|Colosseum` kept) is the user's arrangement of our landmark, as a move is: a
-  relabel or reject keeps it and says so, with advice (it said nothing, and the file went on
-  naming the Colosseum after the user said "Pantheon");
+  `Landmarks|Colosseum` kept) is the user's: a relabel or reject keeps it and says so (it
+  said nothing, and the file went on naming the Colosseum after the user said "Pantheon"),
+  with no advice to remove it, for the same bytes are a friend tagged beside ours; an undo
+  takes our write back, our path and Teaches, and keeps the copy with its plain keyword;
 - a friend `People|Petra` tagged beside ours, then ours moved to `Places|Jordan|Petra`: the
   file cannot tell which came as ours went, so a relabel's or undo's note names both, in one
   order whatever the keywords' order, and advises removing neither (it named the first path
@@ -30,7 +31,8 @@ MOVED_BESIDE_FRIEND = {  # Lightroom's move of our Landmarks|Petra, the friend's
 
 
 @pytest.mark.parametrize("change", ["relabel", "reject"])
-def test_a_copy_of_our_tag_in_the_users_tree_is_kept_and_said(tmp_path, capsys, change):
+def test_a_copy_of_our_tag_in_the_users_tree_is_kept_and_said_with_no_advice(tmp_path, capsys, change):
+    """9bc3451 advised removing the copy: the same bytes as a friend tagged beside ours."""
     require_exiftool()
     db = tmp_path / "index.db"
     photo = _one_photo(tmp_path, capsys, db, "Colosseum")
@@ -41,11 +43,28 @@ def test_a_copy_of_our_tag_in_the_users_tree_is_kept_and_said(tmp_path, capsys, 
     else:
         _cli(capsys, db, "reject", str(photo))
 
-    assert KEPT_NOTE + ADVICE in _said(capsys, db, "write")
+    out = _said(capsys, db, "write")
 
+    assert KEPT_NOTE in out and ADVICE not in out
     fields = read_fields(photo.read_bytes())  # ours gone, the copy with its plain keyword
     assert fields.hierarchical == ["Places|Rome|Colosseum", *(["Landmarks|Pantheon"] if change == "relabel" else [])]
     assert fields.subject == ["Colosseum", *(["Pantheon"] if change == "relabel" else [])]
+
+
+def test_undo_takes_our_write_from_beside_a_copy_and_keeps_the_copy(tmp_path, capsys):
+    """9bc3451 kept our Teaches naming Colosseum and advised removing the copy."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    assert read_fields(photo.read_bytes()).taught == ["Colosseum"]
+    _exiftool(photo, "-XMP-lr:HierarchicalSubject+=Places|Rome|Colosseum")  # digiKam: assigned, ours kept
+    _cli(capsys, db, "scan", str(photo.parent))
+
+    out = _said(capsys, db, "undo")
+
+    assert "1 file restored, 0 failed" in out and KEPT_NOTE in out and ADVICE not in out
+    fields = read_fields(photo.read_bytes())
+    assert (fields.hierarchical, fields.subject, fields.taught) == (["Places|Rome|Colosseum"], ["Colosseum"], None)
 
 
 def _friend_tagged_then_ours_moved(tmp_path, capsys, db, order: str):

@@ -28,7 +28,8 @@ held, with our Teaches field naming the landmark and no `Landmarks|…` of it, w
 this index found it is ours moved too (an index lost and rebuilt by a scan), but as the
 same file is left by our `Landmarks|Petra` deleted beside a friend `People|Petra` it held
 before, no note advises removing such a path; and an undo keeps our tag the user moved
-since that write whole, as a relabel does (kept_by_undo)."""
+since that write whole, as a relabel does (kept_by_undo). A path that appeared beside our
+`Landmarks|…` still there, a copy or a friend, is named with no such advice."""
 
 from __future__ import annotations
 
@@ -208,27 +209,39 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
     so whenever such a path stays. A path of the user's own (`users_before`:
     keywords_before_ours of `previous`, a friend `People|Petra` there before our write)
     is not the landmark: nothing is kept for it and nothing said. One that appeared after
-    our write is the user's arrangement of our landmark, moved or copied beside ours
-    (digiKam's "assign tag"): kept and said, with advice to remove it, wherever ours is
-    now. Where several such paths end in the name in one field (a friend tagged beside
-    ours, then ours moved), the file cannot tell which came as ours went: the note names
-    them all, sorted, with no advice; so does one that may be either (`maybe_users`:
-    paths_maybe_ours_moved). None where no path is kept, or where the fields returned
-    would not hold what the note says."""
+    our write is kept and said. Only our tag moved, gone from its field and one path there
+    in its place, gets advice to remove it: the path is ours. One beside our own path
+    still there is a copy (digiKam's "assign tag") or a friend tagged since, the same
+    bytes; several in one field (a friend tagged beside ours, then ours moved) cannot say
+    which came as ours went; one that may be either (`maybe_users`:
+    paths_maybe_ours_moved) neither: the note names them all, sorted, with no advice.
+    None where no path is kept, or where the fields returned would not hold what the note
+    says."""
+    result, note, _ = _kept_in_users_tree(current, after, previous, label, users_before, maybe_users)
+    return result, note
+
+
+def _kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: str | None, label: str | None,
+                        users_before: KeywordFields,
+                        maybe_users: KeywordFields) -> tuple[KeywordFields, str | None, bool]:
+    """kept_in_users_tree, and whether the paths kept sit beside our own path of `previous`
+    in their field of `current` (a copy or a friend: ours is still there to take out)."""
     from app.core.keywords_changed_elsewhere import holds_landmark
 
     if not previous or (label is not None and names_landmark(label, previous)):
-        return after, None
+        return after, None, False
     in_users_tree = [(name, item) for name in PATH_FIELDS for item in getattr(after, name) or []
                      if ("|" if name == "hierarchical" else "/") in item
                      and not holds_keyword(sorted(field_spellings(name, previous)), item)
                      and not holds_keyword(getattr(users_before, name) or [], item)
                      and holds_landmark(KeywordFields(**{name: [item]}), previous)]
     if not in_users_tree:
-        return after, None
+        return after, None, False
     # the paths of the first field holding any (the others mirror them: digiKam's TagsList)
     first = in_users_tree[0][0]
     in_tree = sorted({item for name, item in in_users_tree if name == first})
+    beside_ours = any(holds_keyword(sorted(field_spellings(first, previous)), item)
+                      for item in getattr(current, first) or [])
     changes: dict[str, list[str] | None] = {}
     for name in FLAT_FIELDS:
         # a field the write would drop (a rejection's, emptied) keeps it too: the path stays
@@ -241,12 +254,13 @@ def kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: s
                 [item for item in later if not holds_keyword(now, item)]
     result = replace(after, **changes)
     if not all(_kept_whole(result, current, path, previous) for path in in_tree):
-        return result, None  # no note says more than the file will hold
+        return result, None, beside_ours  # no note says more than the file will hold
     note = f'"{previous}" kept: it sits in your tag tree {" and ".join(in_tree)}'
-    if len(in_tree) > 1 or any(holds_keyword(getattr(maybe_users, name) or [], in_tree[0]) for name in PATH_FIELDS):
-        return result, note  # perhaps a friend's People|Petra: no advice to remove it
-    # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved or copied
-    return result, f"{note}; remove it there if the photo is not of it"
+    if beside_ours or len(in_tree) > 1 or any(holds_keyword(getattr(maybe_users, name) or [], in_tree[0])
+                                              for name in PATH_FIELDS):
+        return result, note, beside_ours  # perhaps a friend's People|Petra: no advice to remove it
+    # said even where the plain keyword stays anyway (the user's own "Colosseum"): the path is ours, moved
+    return result, f"{note}; remove it there if the photo is not of it", False
 
 
 def _kept_whole(result: KeywordFields, current: KeywordFields, path: str, previous: str) -> bool:
@@ -264,17 +278,19 @@ def kept_by_undo(conn: "sqlite3.Connection", path: "Path | str", written: str | 
     kept whole, as a relabel keeps it (kept_in_users_tree): the path, its plain keyword,
     and our Teaches field naming it, so the next write of the label finds it there and adds
     no second path, and a Lightroom tidy reads as no removal. Call it while the entry is
-    in the journal. A path the file held before that write (`before`: its journalled
-    before-state) the undo leaves as it is anyway, and puts the Teaches field back: a friend
-    `People|Petra` beside which our `Landmarks|Petra` was deleted, an index ago. The note
-    says so; None where nothing of ours sits in the user's tree."""
+    in the journal. A path that appeared beside our `Landmarks|…`, still there (a copy or
+    a friend tagged since), is the user's: our write is taken back, our path and Teaches
+    with it, and the path stays with its plain keyword. A path the file held before that
+    write (`before`: its journalled before-state) the undo leaves as it is anyway, and puts
+    the Teaches field back: a friend `People|Petra` beside which our `Landmarks|Petra` was
+    deleted, an index ago. The note says so; None where nothing of ours sits in the user's
+    tree."""
     if not written:
         return wanted, None
     own, unsure = users_own_and_maybe_ours_moved(conn, path, written)
     own = replace(own, **{name: [*(getattr(own, name) or []), *getattr(before, name)]
                           for name in PATH_FIELDS if getattr(before, name)})
-    wanted, note = kept_in_users_tree(current, wanted, written, None, own, unsure)
-    if note is not None and _teaches(current, written):
+    wanted, note, beside_ours = _kept_in_users_tree(current, wanted, written, None, own, unsure)
+    if note is not None and not beside_ours and _teaches(current, written):
         wanted = replace(wanted, taught=current.taught)
     return wanted, note
-
