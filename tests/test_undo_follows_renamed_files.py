@@ -6,15 +6,20 @@ picture (a renumbering) is never written into, and the batch waits for ours to c
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app.core.index import PhotoIndex
-from app.core.metadata import undo_last_write
+from app.core.metadata import plan_writes, undo_last_write, write_labels
+from app.core.metadata.plan import WriteOptions
 from app.core.scanner import scan
 from tests.test_raw_pictures_of_one_name import photo_of, write
 
+REPO = Path(__file__).resolve().parents[1]
 CAMERA_JPEGS = {"DSC_0001.JPG": "jpeg/Nikon_D90.jpg", "DSC_0002.JPG": "jpeg/Nikon_D70.jpg"}
 
 
@@ -146,3 +151,105 @@ def test_a_raw_and_sidecar_renumbered_onto_the_old_name_are_never_written_as_the
         assert "+0.1" in ours and "Colosseum" not in ours
     finally:
         index.close()
+
+
+def _write_only(index: PhotoIndex, name: str):
+    plan = [item for item in plan_writes(index, "", False, WriteOptions()) if item.target.name == name]
+    return write_labels(index, plan, WriteOptions())
+
+
+def _two_nefs_labelled_alike(tmp_path, shared_data) -> tuple[PhotoIndex, Path, Path]:
+    """DSC_0001.NEF and DSC_0002.NEF (two pictures), both labelled Petra: the sidecars
+    `write` creates for them are byte for byte the same."""
+    folder, away = tmp_path / "lib" / "trip", tmp_path / "elsewhere"
+    folder.mkdir(parents=True)
+    away.mkdir()
+    raw = (shared_data / "camera" / "raw" / "Nikon_uncompressed.nef").read_bytes()
+    (folder / "DSC_0001.NEF").write_bytes(raw)
+    (folder / "DSC_0002.NEF").write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))
+    index = PhotoIndex.open(tmp_path / "index.db")
+    scan(index, [tmp_path / "lib"])
+    for name in ("DSC_0001.NEF", "DSC_0002.NEF"):
+        index.set_label(photo_of(index, folder / name).id, "Petra")
+    return index, folder, away
+
+
+def test_an_identical_sidecar_of_another_photo_from_an_earlier_batch_is_never_taken_for_ours(
+        tmp_path, shared_data) -> None:
+    index, folder, away = _two_nefs_labelled_alike(tmp_path, shared_data)
+    try:
+        assert _write_only(index, "DSC_0002.NEF.xmp").written == 1  # batch 1
+        assert write(index).written == 1  # batch 2: DSC_0001.NEF.xmp
+        other = (folder / "DSC_0002.NEF.xmp").read_bytes()
+        assert (folder / "DSC_0001.NEF.xmp").read_bytes() == other  # identical sidecars
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            (folder / name).rename(away / name)  # taken out of the library with its RAW
+        undone = undo_last_write(index)
+        assert undone.failed == 0, undone.errors  # ours gone with its RAW: nothing to remove in the library
+        assert (folder / "DSC_0002.NEF.xmp").read_bytes() == other  # batch 1's, another photo's: untouched
+        assert photo_of(index, folder / "DSC_0002.NEF").files == [str(folder / "DSC_0002.NEF")]
+    finally:
+        index.close()
+
+
+def test_an_identical_sidecar_is_followed_only_where_its_raw_went(tmp_path, shared_data) -> None:
+    index, folder, _ = _two_nefs_labelled_alike(tmp_path, shared_data)
+    try:
+        assert write(index).written == 2
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            (folder / name).rename(folder / name.replace("DSC_0001", "Petra"))
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (2, 0), undone.errors
+        assert sorted(path.name for path in folder.iterdir()) == ["DSC_0002.NEF", "Petra.NEF"]
+    finally:
+        index.close()
+
+
+def test_identical_sidecars_beside_a_raw_that_cannot_be_told_are_left_and_the_batch_kept_open(
+        tmp_path, shared_data) -> None:
+    index, folder, away = _two_nefs_labelled_alike(tmp_path, shared_data)
+    try:
+        assert _write_only(index, "DSC_0001.NEF.xmp").written == 1
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            (folder / name).rename(away / name)
+        stranger = (away / "DSC_0001.NEF").read_bytes() + b"edited"  # a RAW the index knows nothing of
+        (folder / "DSC_0009.NEF").write_bytes(stranger)
+        (folder / "DSC_0009.NEF.xmp").write_bytes((away / "DSC_0001.NEF.xmp").read_bytes())
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (0, 1), undone.errors
+        assert "DSC_0009.NEF.xmp holds the keywords our write put in, but the RAW beside it cannot be told" \
+            in undone.errors[0][1]
+        assert (folder / "DSC_0009.NEF.xmp").read_bytes() == (away / "DSC_0001.NEF.xmp").read_bytes()
+        assert "second failure closes this batch" in undone.next_step
+    finally:
+        index.close()
+
+
+KILLED_CREATING = r"""
+import os, sys
+from pathlib import Path
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, plan_writes, write_labels
+real = atomic.replace_atomically
+def killed(path, *args, **kwargs):
+    if Path(path).name == "DSC_0001.NEF.xmp":
+        os._exit(9)  # as a SIGKILL: the sidecar is never created
+    return real(path, *args, **kwargs)
+atomic.replace_atomically = killed
+with PhotoIndex.open(sys.argv[1]) as index:
+    write_labels(index, plan_writes(index))
+"""
+
+
+def test_a_sidecar_a_killed_write_never_created_is_not_followed_to_an_identical_one(tmp_path, shared_data) -> None:
+    index, folder, _ = _two_nefs_labelled_alike(tmp_path, shared_data)
+    with index:
+        assert _write_only(index, "DSC_0002.NEF.xmp").written == 1  # batch 1
+    other = (folder / "DSC_0002.NEF.xmp").read_bytes()
+    killed = subprocess.run([sys.executable, "-c", KILLED_CREATING, str(tmp_path / "index.db")],
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert killed.returncode == 9 and not (folder / "DSC_0001.NEF.xmp").exists()
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        undone = undo_last_write(index)  # batch 2, killed
+        assert (undone.written, undone.failed) == (0, 0), undone.errors
+        assert (folder / "DSC_0002.NEF.xmp").read_bytes() == other  # batch 1's: untouched

@@ -454,8 +454,8 @@ def _undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, li
                   notes: list[tuple[str, str]]) -> bool | str:
     existing = _current_bytes(path, library_folders)
     if existing is None:
-        if entry.before.get("absent"):
-            return True  # already gone
+        if entry.before.get("absent"):  # already gone; never created (killed before its rename): not restored
+            return entry.completed and (entry.size_after or 0) >= 0
         gone = SidecarMovedError if _photo_file_gone_too(path) else SidecarGoneError
         raise gone(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])

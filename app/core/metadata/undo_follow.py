@@ -3,10 +3,14 @@ outside the app (Finder, Explorer, `mv`) and no scan has followed it yet: a scan
 the journal at the new place itself (index/moved_photos.py), an undo run straight after
 the rename would otherwise find nothing at the old name, or another picture there.
 
-A file is found under its new name by its bytes only: one file, in the library folder
-that held it, whose size and SHA-256 are exactly what our write put in (the entry's
-digest); a sidecar edited since, by its RAW's fingerprint (the sidecar beside the one file
-holding the RAW the index records). The entry then follows it, in the journal and in the
+A JPEG is found under its new name by its bytes: one file, in the library folder that
+held it, whose size and SHA-256 are exactly what our write put in (the entry's digest). A
+sidecar only with its RAW: the sidecar beside the one file holding the RAW the index
+records (its fingerprint, else its picture print), never by its bytes alone: the sidecars
+we create name no photo, so two photos of one label get identical ones, and another
+photo's is found by them. Our bytes beside a RAW that cannot be told apart are refused
+(RawNotToldError), the batch kept open; an entry whose write never completed (killed
+before its rename, maybe) is not followed at all. The entry then follows it, in the journal and in the
 index's record of the photo (moved_photos.follow_file_undo_found, as a scan moves it), in
 one transaction: the undo is about to change the bytes a scan would know the file by, and
 the photo keeps its id and label. Our bytes found twice or more (moved, and copied) are
@@ -32,6 +36,7 @@ from app.core.metadata import journal, recovery
 from app.core.fingerprint import fingerprint_file
 from app.core.index.moved_photos import follow_file_undo_found
 from app.core.metadata.sidecar import SIDECAR_SUFFIXES
+from app.core.errors import MetadataWriteError
 from app.core.metadata.undo_outcome import CopiesFoundError, PhotoGoneError
 from app.core.picture_print import picture_print
 
@@ -39,6 +44,11 @@ from app.core.picture_print import picture_print
 class RenamedOverError(PhotoGoneError):
     """The photo file's name holds another picture now (a renumbering renamed another
     photo onto it) and ours was not found under a new name: that picture is left as it is."""
+
+
+class RawNotToldError(MetadataWriteError):
+    """A sidecar our write changed is not at its path, and one holding the bytes it put
+    in sits beside a RAW that cannot be told to be the photo's or another's: left as it is."""
 
 
 class FilesBySize:
@@ -106,9 +116,12 @@ def entry_where_it_is(index: PhotoIndex, entry: journal.JournalEntry, files: Fil
     there = os.path.lexists(path)
     if there and _same_picture(index, entry, path):
         return entry
-    found = _holding_our_bytes(index, entry, files)
-    if found is None and entry.kind == "sidecar":
-        found = _beside_its_raw(index, entry, files)
+    if entry.kind == "jpeg":
+        found, found_raw = _holding_our_bytes(index, entry, files), None
+    elif entry.completed:  # one never completed may not have been renamed into place: its bytes are nowhere
+        found, found_raw = _sidecar_with_its_raw(index, entry, files)
+    else:
+        found = found_raw = None
     if found is None:
         if there:
             what = "is the sidecar of another picture" if entry.kind == "sidecar" else "holds another picture"
@@ -120,8 +133,8 @@ def entry_where_it_is(index: PhotoIndex, entry: journal.JournalEntry, files: Fil
         conn.execute("UPDATE write_journal SET path = CAST(? AS TEXT) WHERE id = ?", (db_text(str(found)), entry.id))
         if entry.kind == "jpeg":
             follow_file_undo_found(conn, entry.photo_id, path, found)
-        else:
-            _follow_raw_of(conn, index, entry, found)
+        elif found_raw is not None and found_raw[0] != found_raw[1]:
+            follow_file_undo_found(conn, entry.photo_id, *found_raw)
     return replace(entry, path=str(found))
 
 
@@ -195,15 +208,19 @@ def _holds_our_bytes(path: Path, entry: journal.JournalEntry) -> bool:
         return True  # unreadable: the undo's own read says why
 
 
-def _holding_our_bytes(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize) -> Path | None:
+def _holding_our_bytes(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize,
+                       every: bool = False) -> Path | list[Path] | None:
     """The one file, other than at the entry's path, whose bytes are exactly those our
     write put in; None when there is none. Several (moved and copied): the one the
-    index records for the photo (a scan followed it there), else CopiesFoundError."""
+    index records for the photo (a scan followed it there), else CopiesFoundError.
+    With `every`: all of them (sidecars: identical ones are normal, their RAW tells)."""
     size = entry.after.get("size", entry.size_after)
     if entry.digest is None or size is None or size < 0:
-        return None
+        return [] if every else None
     matches = [candidate for candidate in files.of_size(Path(entry.path), size)
                if candidate != Path(entry.path) and _holds_our_bytes_readable(candidate, entry)]
+    if every:
+        return matches
     if len(matches) > 1:
         recorded = _recorded_paths(index, entry.photo_id)
         matches = [m for m in matches if m in recorded] or _copies_found(entry, matches)
@@ -235,10 +252,70 @@ def _copies_found(entry: journal.JournalEntry, matches: list[Path]) -> list[Path
                            "(or scan), then undo again")
 
 
-def _beside_its_raw(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize) -> Path | None:
-    """Our sidecar, edited since, where its RAW went: the sidecar of the one file holding
-    the RAW the index records (by its fingerprint), under the same form of name."""
+def _sidecar_with_its_raw(index: PhotoIndex, entry: journal.JournalEntry,
+                          files: FilesBySize) -> tuple[Path | None, tuple[Path, Path] | None]:
+    """(our sidecar, (the RAW recorded, where it is now)) where the RAW went, (None, None)
+    when it is not found. The RAW is found by its fingerprint (_beside_its_raw), else a
+    sidecar holding our bytes is taken where the RAW beside it is the one recorded
+    (_told_to_be, its picture print); RawNotToldError where such a RAW can be told neither
+    this photo's nor another's."""
     raw = _raw_of(index, entry)
+    found = _beside_its_raw(index, entry, files, raw)
+    if found is not None:
+        return found
+    ours, untold = [], []
+    for candidate in _holding_our_bytes(index, entry, files, every=True):
+        beside = None if raw is None else _raw_beside(candidate, raw[0].suffix)
+        same = None if beside is None else _told_to_be(index, entry.photo_id, beside, *raw[1:])
+        if same:
+            ours.append((candidate, (raw[0], beside)))
+        elif same is None and beside is not None:
+            untold.append(candidate)
+    if len(ours) > 1:
+        _copies_found(entry, [sidecar for sidecar, _ in ours])
+    if ours:
+        return ours[0]
+    if untold:
+        raise RawNotToldError(f"{entry.path} is not there; {', '.join(map(str, untold))} holds the keywords our "
+                              "write put in, but the RAW beside it cannot be told to be this photo's (identical "
+                              "sidecars are normal): it is left as it is; scan (the photo then goes with its RAW), "
+                              "then undo again")
+    return None, None
+
+
+def _raw_beside(sidecar: Path, raw_suffix: str) -> Path | None:
+    """The RAW `sidecar` describes (DSC_1.NEF of DSC_1.NEF.xmp, DSC_1 + the recorded RAW's
+    suffix of DSC_1.xmp), None when it is not there."""
+    for beside in (sidecar.with_name(sidecar.stem), sidecar.with_name(sidecar.stem + raw_suffix)):
+        if beside.suffix and os.path.isfile(beside):
+            return beside
+    return None
+
+
+def _told_to_be(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str | None,
+                print_: str | None) -> bool | None:
+    """Whether the RAW at `path` is the one recorded, told for sure: its fingerprint, else
+    a picture print read and recorded (unlike _raw_is, a print that cannot be read tells
+    nothing); False where its fingerprint is another photo's file's; None: cannot tell."""
+    now = _fingerprint_or_none(path)
+    if now is None:
+        return None
+    if now == fingerprint:
+        return True
+    if index.conn.execute("SELECT 1 FROM files WHERE fingerprint = ? AND photo_id <> ?", (now, photo_id)).fetchone():
+        return False
+    try:
+        seen = picture_print(path) if print_ is not None else None
+    except OSError:
+        return None
+    return None if seen is None else seen == print_
+
+
+def _beside_its_raw(index: PhotoIndex, entry: journal.JournalEntry, files: FilesBySize,
+                    raw: tuple[Path, str | None, str | None] | None) -> tuple[Path, tuple[Path, Path]] | None:
+    """Our sidecar, as it is now, where its RAW went: the sidecar of the one file holding
+    the RAW the index records (by its fingerprint), under the same form of name, with
+    (that RAW's old path, its new one)."""
     if raw is None or raw[1] is None:
         return None
     old_raw, fingerprint, _ = raw
@@ -254,7 +331,7 @@ def _beside_its_raw(index: PhotoIndex, entry: journal.JournalEntry, files: Files
     suffix = sidecar.name[len(sidecar.stem):]
     beside = found[0].with_name((found[0].name if sidecar.stem.lower() == old_raw.name.lower() else found[0].stem)
                                 + suffix)
-    return beside if os.path.isfile(beside) else None
+    return (beside, (old_raw, found[0])) if os.path.isfile(beside) else None
 
 
 def _fingerprint_or_none(path: Path) -> str | None:
@@ -262,16 +339,3 @@ def _fingerprint_or_none(path: Path) -> str | None:
         return fingerprint_file(path)
     except OSError:
         return None
-
-
-def _follow_raw_of(conn, index: PhotoIndex, entry: journal.JournalEntry, sidecar: Path) -> None:
-    """The index's record of the RAW of a sidecar followed to `sidecar` moves where that
-    RAW is now, beside it (follow_file_undo_found), when that is the RAW recorded."""
-    raw = _raw_of(index, entry)
-    if raw is None:
-        return
-    old_raw, fingerprint, _ = raw
-    for new_raw in (sidecar.with_name(sidecar.stem), sidecar.with_name(sidecar.stem + old_raw.suffix)):
-        if new_raw != old_raw and fingerprint is not None and _fingerprint_or_none(new_raw) == fingerprint:
-            follow_file_undo_found(conn, entry.photo_id, old_raw, new_raw)
-            return
