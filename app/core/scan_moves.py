@@ -9,9 +9,11 @@ works on the index's rows alone, after every folder has been synced.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from app.core import keywords_changed_elsewhere
@@ -20,7 +22,7 @@ from app.core.index.connection import decode_text, savepoint
 from app.core.index.picture_moves import picture_matches
 from app.core.index.read_back_records import take_read_back
 from app.core.keywords_changed_elsewhere import ScanDecisions
-from app.core.photo_info import PhotoInfo
+from app.core.photo_info import PhotoInfo, file_kind
 from app.core.renamed_over import RenamedOver
 from app.core.scan_summary import ScanOptions
 
@@ -122,6 +124,8 @@ class MoveRecognition:
             new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before)
         if new_id is None and old_id not in self.gone_now:
             new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
+        if new_id is None and old_id in self.gone_now:
+            new_id = self._copy_an_unfinished_scan_made(old_id)
         if new_id is None and old_id in self.other_spelling_ids:
             # the same file indexed under both spellings, each with a word of the user's
             new_id = moved_photos.earlier_copy_of(self.conn, old_id, self.newest_before, users_words_too=True)
@@ -164,7 +168,8 @@ class MoveRecognition:
                     if new_id is not None:
                         self._adopt(old_id, new_id)
         gone = [old_id for old_id in gone if self._to_join(old_id)]
-        found = picture_matches(self.conn, gone, self.newest_before)
+        found = picture_matches(self.conn, gone, self.newest_before, self.since, lambda new_id: self._brought_in_unfinished(
+            new_id) and moved_photos.holds_only_its_files_word(self.conn, new_id))
         for batch in self.options.batches(found.pairs):
             with self._batch():
                 for old_id, new_id in batch:
@@ -175,6 +180,19 @@ class MoveRecognition:
         """Whether `old_id` is still missing, its join not failed in this scan."""
         return old_id not in self.not_joined and not catalog.is_present(self.conn, old_id)
 
+    def _copy_an_unfinished_scan_made(self, old_id: int) -> int | None:
+        """The one present copy of `old_id` (gone missing in this scan) that a scan which did
+        not finish brought in, holding nothing of the user's but the label read back from its
+        own files: that scan walked the photo's new folder (our keyword written in its files)
+        and was killed before it reached the old one. Its label is not the user's word: the
+        join keeps the old photo's (_take_the_place_over)."""
+        new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
+        return new_id if new_id is not None and moved_photos.holds_only_its_files_word(self.conn, new_id) else None
+
+    def _brought_in_unfinished(self, new_id: int) -> bool:
+        """Whether `new_id` came in with a scan whose move recognition never ran (killed)."""
+        return self.since < new_id <= self.newest_before
+
     def _may_reach_back(self, old_id: int, new_id: int) -> bool:
         """Whether missing `old_id` may be joined to `new_id`: one new in this scan, always;
         one a killed scan brought in, only for a photo that was missing before this scan,
@@ -183,7 +201,7 @@ class MoveRecognition:
         if new_id > self.newest_before:
             return True
         if old_id in self.gone_now:
-            return False
+            return self._copy_an_unfinished_scan_made(old_id) == new_id
         return moved_photos.holds_nothing_of_the_user(self.conn, new_id) or moved_photos.only_copy_since(
             self.conn, old_id, self.since, self.newest_before) == new_id
 
@@ -226,20 +244,38 @@ class MoveRecognition:
         self.summary.missing -= int(old_id in self.gone_now)
 
     def _take_the_place_over(self, conn, old_id: int, new_id: int, take_words: bool, by_picture: bool) -> None:
-        if take_words or (self.since < new_id <= self.newest_before and labels.has_users_word(conn, new_id)):
+        # a photo a killed scan brought in whose one word is the label its files gave: read
+        # back as this scan's own new photos are (that scan counted it as read)
+        read_before = self._read_by_unfinished_scan(conn, new_id) if not take_words else None
+        if take_words or (read_before is None and self._brought_in_unfinished(new_id)
+                          and labels.has_users_word(conn, new_id)):
             # (or it came in with a scan killed before this recognition and got a word
             # of the user's since: the stronger word stays, the newer when equal)
             moved_photos.take_over_users_words(conn, old_id, new_id)
         edited = moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
         read = self.read_labels.pop(new_id, None)
+        counted = read is not None
+        read = read if read is not None else read_before
         read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
         if edited:  # a sidecar saved elsewhere on the way: read as one changed in place is
             self._follow_edited_sidecars(conn, old_id, read, edited)
         # the moved photo keeps the index's word; the keyword in its files counts only
         # where the index had none (the same rule as for any photo)
         if read is not None and not labels.adopt_written_label(
-                conn, old_id, read.landmark, read_from, read.landmark_taught):
+                conn, old_id, read.landmark, read_from, read.landmark_taught) and counted:
             self.summary.labels_read -= 1
+
+    def _read_by_unfinished_scan(self, conn, new_id: int) -> PhotoInfo | None:
+        """What a killed scan read of `new_id`, one it brought in, where the label its
+        files gave is the photo's one word (moved_photos.files_word); else None."""
+        if new_id in self.read_labels or not self._brought_in_unfinished(new_id):
+            return None
+        word = moved_photos.files_word(conn, new_id)
+        if word is None:
+            return None
+        path = conn.execute("SELECT primary_path FROM photos WHERE id = ?", (new_id,)).fetchone()[0]
+        name = os.fsdecode(path) if isinstance(path, bytes) else str(path)
+        return PhotoInfo(kind=file_kind(Path(name).name) or "", landmark=word[0], landmark_taught=word[1])
 
     def _not_joined(self, conn, old_id: int, new_id: int, error: sqlite3.Error) -> None:
         """Say the move of `old_id` to `new_id` that failed: the new place stays a photo

@@ -100,6 +100,28 @@ def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
                    for table in ("taught_refs", "rejections"))
 
 
+def holds_only_its_files_word(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """Nothing of the user's but, at most, the label read back from its own files when it
+    was indexed (files_word): the row a scan that did not finish made of a moved photo
+    whose files hold our keyword, which may give way to the photo it is a move of."""
+    return holds_nothing_of_the_user(conn, photo_id) or files_word(conn, photo_id) is not None
+
+
+def files_word(conn: sqlite3.Connection, photo_id: int) -> tuple[str, bool | None] | None:
+    """(label, what our field said of teaching: False, it taught nothing; None, it said
+    nothing) where the photo's one word is the label its own files gave (read back, as
+    read_back_records recorded), no rejection or taught place beside it; None where the
+    user gave, changed or rejected anything for it since, or it holds no label."""
+    if any(conn.execute(f"SELECT 1 FROM {table} WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone()
+           for table in ("taught_refs", "rejections")):
+        return None
+    row = conn.execute(
+        "SELECT l.label, l.source FROM labels l WHERE l.photo_id = ? AND l.state = 'accepted' "
+        "AND l.source IN ('user', 'taught') AND EXISTS (SELECT 1 FROM read_back_keywords r "
+        "WHERE r.photo_id = l.photo_id AND r.keyword = l.label)", (photo_id,)).fetchone()
+    return None if row is None else (str(row[0]), False if row[1] == "taught" else None)
+
+
 # How much of the user's word a label row holds: theirs or accepted, a rejection, a suggestion.
 _WORD_WEIGHT = "CASE WHEN source = 'user' OR state = 'accepted' THEN 3 WHEN state = 'rejected' THEN 2 ELSE 1 END"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Callable
 
 from app.core.wording import counted
 
@@ -37,14 +38,20 @@ class PictureMatches:
     notes: list[str] = field(default_factory=list)
 
 
-def picture_matches(conn: sqlite3.Connection, gone: list[int], newer_than: int) -> PictureMatches:
+def picture_matches(conn: sqlite3.Connection, gone: list[int], newer_than: int, reach_back_to: int | None = None,
+                    may_reach: Callable[[int], bool] | None = None) -> PictureMatches:
     """Join each photo of `gone` (missing now) to the one photo created in this scan (id
     > `newer_than`) holding its picture, where that photo holds the picture of no other
-    missing photo. A few indexed look-ups per photo gone; nothing when none is."""
+    missing photo; or, with `reach_back_to`, one created after it that `may_reach` allows
+    (brought in by a killed scan: scan_moves). A few indexed look-ups per photo gone;
+    nothing when none is."""
     found = PictureMatches()
     if not gone:
         return found
-    candidates = {old_id: _alike(conn, old_id, newer_than, missing=False) for old_id in gone}
+    since = newer_than if reach_back_to is None or may_reach is None else min(newer_than, reach_back_to)
+    candidates = {old_id: {new_id for new_id in _alike(conn, old_id, since, missing=False)
+                           if new_id > newer_than or (may_reach is not None and may_reach(new_id))}
+                  for old_id in gone}
     claimants: dict[int, set[int]] = {}
     for new_ids in candidates.values():
         for new_id in new_ids:
