@@ -420,7 +420,7 @@ def test_accept_and_reject_keys_change_the_index_at_once(qtbot, window, tmp_path
     assert window.grid_model.record(0).state == "accepted"  # the grid shows the change
     window.grid.setCurrentIndex(window.grid_model.index(0))
     qtbot.keyClick(window.grid, Qt.Key.Key_A)
-    assert window.statusBar().currentMessage() == "Nothing to change: the photo is already accepted or not tagged yet"
+    assert window.statusBar().currentMessage() == "Nothing to change: the photo is already accepted"
 
 
 def test_reviewing_updates_the_counts_without_a_job(qtbot, window, tmp_path) -> None:
@@ -1110,7 +1110,7 @@ def test_the_write_dialog_counts_only_the_files_that_would_change(qtbot) -> None
     assert dialog.write_button.text() == "Write 1 file" and dialog.write_button.isEnabled()
     shown = [[dialog.table.item(row, column).text() for column in (0, 4)] for row in range(3)]
     assert shown == [["a.jpg", "—"], ["c.jpg", "the file is read-only"],  # what happens first
-                     ["b.jpg", "nothing to change: the label is there already"]]
+                     ["b.jpg", "Already written"]]
     assert dialog.table.item(0, 0).toolTip() == "/p/a.jpg"  # the whole path on hover
     nothing = WritePlanDialog([planned("/p/b.jpg", ["Petra"])], include_suggested=False)
     qtbot.addWidget(nothing)
@@ -1131,7 +1131,7 @@ def test_the_write_dialog_says_why_there_is_nothing_to_write_and_what_to_do_in_t
     problem = dialog.table.item(0, 4).text()
     assert problem == "changed on disk since it was indexed; read its folder again (Tag folder), then Write labels… again"
     assert dialog.table.item(0, 4).toolTip() == problem
-    assert dialog.summary.text() == "0 files would be written, 1 cannot be (see Problem)."  # no word on undoing nothing
+    assert dialog.summary.text() == "0 files would be written, 1 cannot be (see Status)."  # no word on undoing nothing
     # a library fresh from tagging: suggestions only, nothing accepted, so nothing to write yet
     empty = WritePlanDialog([], include_suggested=False)
     qtbot.addWidget(empty)

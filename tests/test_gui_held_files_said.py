@@ -28,7 +28,7 @@ def test_the_write_lists_problem_of_a_held_file_names_the_apps_keys_and_shows_wh
     dialog.show()
     qtbot.waitExposed(dialog)
     table = dialog.table
-    problem = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("Problem")
+    problem = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("Status")
     rows = {Path(table.item(row, 0).toolTip()).name: row for row in range(table.rowCount())}
     held = table.item(rows[photo.name], problem)
 

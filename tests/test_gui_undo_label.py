@@ -158,9 +158,10 @@ def answer_held_question(monkeypatch, answer: str) -> list[str]:
     asked: list[str] = []
 
     def click(box: QMessageBox) -> int:
-        assert box.defaultButton().text() == "Leave them alone"  # Enter keeps the other program's edit
+        assert box.defaultButton().text().startswith("Leave ")  # Enter keeps the other program's edit
         asked.append(box.text())
-        next(button for button in box.buttons() if button.text() == answer).click()
+        # "Write it again" for one file, "Write them again" for more: the answer by its verb
+        next(button for button in box.buttons() if button.text().split()[0] == answer.split()[0]).click()
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", click)
@@ -198,8 +199,8 @@ def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_agai
         select(win, [held_id])
         win.relabel_selected()
         wait_for_job(qtbot, win)
-        assert asked == ["This photo's file was changed in another program since our write (our keywords taken "
-                         "out, or an older copy put back). Write labels leaves them alone."]
+        assert asked == ["This photo's file DSC_0004.JPG was changed in another program since our write (our "
+                         "keywords taken out, or an older copy put back). Write labels leaves it alone."]
         assert "; DSC_0004.JPG no longer left alone: Write labels… writes it again" in status(win)
         assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
 
@@ -257,7 +258,7 @@ def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctr
         asked = answer_held_question(monkeypatch, "Write them again")
         select(win, [ids[photo], ids[other]])
         win.accept_selected()
-        assert asked and asked[0].startswith("1 of these photos' files was changed in another program")
+        assert asked and asked[0].startswith("DSC_0004.JPG (a file of these photos) was changed in another program")
         assert status(win).startswith("Accepted 1 photo")
         assert status(win).endswith("; DSC_0004.JPG no longer left alone: Write labels… writes it again")
 
@@ -288,10 +289,10 @@ def test_the_apps_a_and_l_over_a_select_all_leave_held_files_held_unless_the_use
         asked = answer_held_question(monkeypatch, "Leave them alone")
         select(win, list(ids.values()))  # Ctrl+A
         win.accept_selected()
-        assert asked == ["1 of these photos' files was changed in another program since our write (our keywords "
-                         "taken out, or an older copy put back). Write labels leaves them alone."]
+        assert asked == ["DSC_0004.JPG (a file of these photos) was changed in another program since our write "
+                         "(our keywords taken out, or an older copy put back). Write labels leaves it alone."]
         assert status(win).startswith("Accepted 1 photo")
-        assert status(win).endswith("; 1 held file left alone by Write labels…")
+        assert status(win).endswith("; 1 file changed in another program left alone by Write labels…")
         assert "no longer left alone" not in status(win) and held() == [True]
 
         answer_label(monkeypatch, "Trevi Fountain")

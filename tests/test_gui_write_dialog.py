@@ -33,7 +33,7 @@ def planned(path: str, label: str | None, before: list[str], after: list[str],
 
 
 def test_the_write_list_shows_every_column_within_the_dialog_with_long_paths(qtbot) -> None:
-    """A whole path in the first column pushed Label and Problem off the dialog."""
+    """A whole path in the first column pushed Label and Status (then Problem) off the dialog."""
     from app.gui.write_dialog import WritePlanDialog
 
     plan = [planned(f"{DEEP}/08e2b89c9dd7.jpg", "Notre-Dame de la Garde", [], ["Notre-Dame de la Garde"]),
@@ -66,7 +66,7 @@ def test_the_summary_counts_no_landmark_photos_as_nothing_to_write_as_their_rows
     assert dialog.summary.text().startswith(
         "1 file would be written, 1 already carries the label, 2 have no landmark (nothing to write).")
     rows = [dialog.table.item(row, 4).text() for row in range(4)]
-    assert rows.count("nothing to write for no landmark") == 2
+    assert rows.count("Nothing to write (no landmark)") == 2
 
 
 def test_write_leaves_out_the_files_the_list_showed_as_impossible_and_says_so(

@@ -103,11 +103,11 @@ def test_the_apps_rename_teach_and_ctrl_z_name_the_held_file(qtbot, tmp_path, in
             return win.statusBar().currentMessage()
 
         assert win.jobs.rename_place("Bocca Spot", "Bocca della Verita", {})
-        assert said("Renamed").endswith("; 1 held file left alone by Write labels…"), said("Renamed")
+        assert said("Renamed").endswith("; 1 file changed in another program left alone by Write labels…"), said("Renamed")
         assert win.jobs.teach("Bocca Spot", [photo_id])
-        assert said("Taught").endswith("; 1 held file left alone by Write labels…"), said("Taught")
+        assert said("Taught").endswith("; 1 file changed in another program left alone by Write labels…"), said("Taught")
         win.undo_review()  # Ctrl+Z: the teach taken back, "Bocca della Verita" given back
-        assert said("Took back").endswith("; 1 held file left alone by Write labels…"), said("Took back")
+        assert said("Took back").endswith("; 1 file changed in another program left alone by Write labels…"), said("Took back")
         assert release._label_of(index, photo) == ("Bocca della Verita", "accepted")
         qtbot.waitUntil(lambda: not win.jobs.busy and not win.results.busy, timeout=60000)  # its refresh done
     finally:
@@ -162,7 +162,7 @@ def test_the_apps_ctrl_z_of_an_r_names_the_held_file_accepted_again(qtbot, tmp_p
 
         message = win.statusBar().currentMessage()
         assert message.startswith("Took back the reject: 1 photo accepted again"), message
-        assert message.endswith("; 1 held file left alone by Write labels…"), message
+        assert message.endswith("; 1 file changed in another program left alone by Write labels…"), message
         assert win.index.get(photo_id).state == "accepted"
     finally:
         close_main_window(win)
@@ -185,7 +185,7 @@ def test_the_apps_l_on_a_held_photo_left_alone_says_the_file_is_left_as_it_is(qt
 
         message = win.statusBar().currentMessage()
         assert asked and message.startswith("Labelled DSC_0004.JPG “Trevi Fountain”"), message
-        assert message.endswith("; 1 held file left alone by Write labels…"), message
+        assert message.endswith("; 1 file changed in another program left alone by Write labels…"), message
         assert win.index.get(photo_id).label == "Trevi Fountain"
     finally:
         close_main_window(win)

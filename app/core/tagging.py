@@ -138,10 +138,10 @@ class TagSummary:
         rate = f" ({self.rate:.1f} photos/s)" if self.tagged else ""  # a rate of nothing is noise
         text = ", ".join(parts) + f" in {self.seconds:.1f} s{rate}"
         if self.cancelled:
-            text += self._what_is_left(again)
+            text += self.what_is_left(again)
         return text
 
-    def _what_is_left(self, again: str | None = None) -> str:
+    def what_is_left(self, again: str | None = None) -> str:
         """What resumes a stopped run. A plain run skips what is done, and carries on a retag
         (whose photos done are kept in the index); a retag stopped before it began starts over."""
         if self.retag_left is not None and self.retag_left.left:

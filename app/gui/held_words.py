@@ -33,4 +33,5 @@ def with_left_held(message: str, left_held: int) -> str:
     user does not expect Write labels… to put the new label into them (none: as it is)."""
     if not left_held:
         return message
-    return message.removesuffix(".") + f"; {counted(left_held, 'held file')} left alone by Write labels…"
+    return (message.removesuffix(".") + f"; {counted(left_held, 'file')} changed in another program "
+            "left alone by Write labels…")

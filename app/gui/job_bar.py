@@ -42,12 +42,14 @@ class JobBar(QFrame):
         layout.addWidget(self.bar, 1)
         layout.addWidget(self.detail)
         layout.addWidget(self.cancel_button)
+        self._stopping_words = ""  # what a cancelled job finishes before it stops (cancelling)
         self.hide()
 
     def begin(self, title: str) -> None:
         self.title.setText(title)
         self.bar.setRange(0, 0)  # busy until the first report
         self.detail.setText("starting…")
+        self._stopping_words = ""
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Cancel")
         self.show()
@@ -60,7 +62,9 @@ class JobBar(QFrame):
         else:
             counts = f"{progress.done:,}"
         parts = [counts]  # what matters most first: a narrow bar cuts the end
-        if progress.eta_s is not None:
+        if self._stopping_words:  # no ETA for a run that is stopping: what it finishes first
+            parts.append(self._stopping_words)
+        elif progress.eta_s is not None:
             parts.append(f"ETA {format_duration(progress.eta_s)}")
         elif progress.message:
             parts.append(progress.message)
@@ -68,9 +72,13 @@ class JobBar(QFrame):
             parts.append(f"{progress.rate:.1f} photos/s")
         self.detail.setText("  ·  ".join(parts))
 
-    def cancelling(self) -> None:
+    def cancelling(self, words: str = "Cancelling…") -> None:
+        """Cancel pressed: `words` say what the job finishes before it stops, in place of the ETA."""
+        self._stopping_words = words
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText("Stopping…")
+        counts = self.detail.full_text().split("  ·  ")[0] if self.bar.maximum() else ""
+        self.detail.setText(f"{counts}  ·  {words}" if counts else words)
 
     def end(self) -> None:
         self.hide()

@@ -16,6 +16,7 @@ from app.gui.errors_panel import MAX_ROWS as MAX_PROBLEM_ROWS
 from app.gui.job_runner import JobRunner
 from app.gui.job_words import (cancelled_batch_text, cancelled_text, late_cancel_text, retag_carried_on_text,
                                scan_line, stopped_undo_text, stopped_write_text, tag_line)
+from app.gui.tag_end_words import CANCELLING_TAG_TEXT
 
 if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
@@ -25,6 +26,15 @@ CLOSE_WAIT_MS = 10_000  # how long closing the window waits for the job to stop 
 CLOSE_SLICE_MS = 50  # the window repaints this often meanwhile
 CLOSING_WRITE_TEXT = ("Finishing the file being written… (for up to {seconds:g} s; a file not written by then is left "
                       "as it was, and the next Write or Undo carries on from there)")
+
+
+def cancelling_text(name: str, writes_photos: bool) -> str:
+    """What a job does between Cancel and its stop, said in the job bar."""
+    if writes_photos:
+        return "Cancelling: finishing the file being written…"
+    if name.startswith("Tagging"):
+        return CANCELLING_TAG_TEXT
+    return "Cancelling…"
 
 
 def describe_summary(summary) -> str:
@@ -135,9 +145,11 @@ class JobHost(QObject):
         self.job_stopped.connect(once)
 
     def cancel(self) -> None:
+        """Stop the running job; until it has, the bar says what it still finishes (a tag run
+        finishes the photos being read: Esc at 8 of 17 ended with 16 tagged, unsaid)."""
         if self.runner.busy:
             self.runner.cancel()
-            self.window.job_bar.cancelling()
+            self.window.job_bar.cancelling(cancelling_text(self.runner.name or "", self._writes_photos))
 
     def stop_for_closing(self) -> bool:
         """The window closes (the user closed the app, or a logout closed it): the job stops
@@ -225,6 +237,11 @@ class JobHost(QObject):
             return
         if getattr(summary, "done_word", "") == "written":  # a write: what Undo write and a rerun do with its batch
             self._show_closing(stopped_write_text(name, summary))
+            return
+        from app.core.tagging import TagSummary
+
+        if isinstance(summary, TagSummary):  # "stopped" once, what is left for next time, not the CLI's tail
+            self._show_closing(f"{name}: stopped — {tag_line(summary)}")
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))

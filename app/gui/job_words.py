@@ -16,6 +16,7 @@ from app.core.wording import counted
 from app.gui.app_words import model_problem
 from app.gui.review_work import CorrectionSummary
 from app.gui.key_names import key_name
+from app.gui.tag_end_words import tag_counts_line
 
 NAMES_SHOWN = 3  # labels a message names before it counts the rest
 # the end a cancelled job's summary has in the core: "; cancelled, the rest is left for the next run"
@@ -63,10 +64,7 @@ def tag_line(summary) -> str:
     says it (folders_joined.joined_text), with the library panel's ways to widen or undo it."""
     from app.core.folders_joined import joined_text
 
-    line = summary.line(again="Tag")  # a cancelled retag: the app's Tag carries it on
-    if summary.unscanned:
-        files = "1 file" if summary.unscanned == 1 else f"{summary.unscanned:,} files"
-        line += f"; {files} could not be read (see Problems)"
+    line = tag_counts_line(summary)  # the CLI's counts without its zeros, time and rate
     for folder, photos in getattr(summary, "folders_joined", ()):
         name = folder.name or str(folder)
         line += "; " + joined_text(f"“{name}”", photos, "right-click it in the library panel to include the "

@@ -69,6 +69,22 @@ def ids_in_rows(selection: Iterable, shown: Sequence[int]) -> list[int]:
     return [photo_id for top, bottom in spans for photo_id in shown[max(top, 0) : bottom + 1]]
 
 
+
+def unchanged_words(state: str, ids: Sequence[int], before: dict, left: int, alone: bool) -> str:
+    """Why `left` of these photos did not change, as the app knows it: "the photo is already
+    accepted", "the photo is not tagged yet", "2 already accepted, 1 not tagged yet" (it
+    said "already accepted or not tagged yet" of one photo, though `before` tells which)."""
+    already = min(left, sum(1 for i in ids if before.get(i, (None, None))[1] == state))
+    untagged = left - already
+    if alone and left == 1:
+        return f"the photo is already {state}" if already else "the photo is not tagged yet"
+    if alone and not untagged:
+        return f"the selected photos are already {state}"
+    if alone and not already:
+        return "the selected photos are not tagged yet"
+    parts = [f"{already:,} already {state}"] if already else []
+    return ", ".join(parts + ([f"{untagged:,} not tagged yet"] if untagged else []))
+
 class LabelActions(ReviewUndo):
     """Mixed into MainWindow (which provides index, models, views and show_message)."""
 
@@ -260,12 +276,11 @@ class LabelActions(ReviewUndo):
         if changed == 0 and released:  # the label was accepted already: the release is what A did
             message = f"{files_named(released)} no longer left alone: Write labels… writes it again"
         elif changed == 0:
-            these = "the photo is" if left == 1 else "the selected photos are"
-            message = f"Nothing to change: {these} already {state} or not tagged yet"
+            message = f"Nothing to change: {unchanged_words(state, ids, before, left, alone=True)}"
         else:
             message = f"{state.capitalize()} {counted(changed, 'photo')}"
             if left:
-                message += f" ({left:,} already {state} or not tagged yet)"
+                message += f" ({unchanged_words(state, ids, before, left, alone=False)})"
             message += no_longer_teaching_text(changed, taught)
             # the place itself is named just before: said again only for the suggestions it withdrew
             untaught = [(gone.place, len(gone.withdrawn)) for gone in getattr(change, "untaught", ()) if gone.withdrawn]

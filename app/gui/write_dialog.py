@@ -22,15 +22,19 @@ from app.gui.held_words import held_problem_text
 from app.gui.screen_fit import resize_within_screen
 
 MAX_SHOWN = 5000
-# The widest a column other than Problem starts (the user can drag it wider): a whole
-# path in the first column pushed Label and Problem out of the dialog.
+# The widest a column other than Status starts (the user can drag it wider): a whole
+# path in the first column pushed Label and Status out of the dialog.
 COLUMN_CAPS = {"target": 220, "label": 180, "previous_label": 150}
 OTHER_COLUMN_CAP = 120
 
 
 # The PlannedWrite fields worth a column, in order, with their headers.
-PREFERRED_COLUMNS = {"target": "File written", "kind": "How", "label": "Label",
-                     "previous_label": "Replaces", "problem": "Problem"}
+PREFERRED_COLUMNS = {"target": "File written", "kind": "Written into", "label": "Label",
+                     "previous_label": "Replaces", "problem": "Status"}
+# the plan's kind in a photographer's words ("jpeg", "sidecar" were the core's)
+KIND_WORDS = {"jpeg": "Into the photo", "sidecar": "Into a sidecar file (.xmp) beside the RAW"}
+ALREADY_WRITTEN = "Already written"
+NOTHING_FOR_NO_LANDMARK = "Nothing to write (no landmark)"
 
 
 def plan_columns(plan: list) -> list[str]:
@@ -74,15 +78,18 @@ def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
             + (f", {unchanged:,} already {'carry' if unchanged != 1 else 'carries'} the label" if unchanged else "")
             + (f", {no_landmark:,} {'have' if no_landmark != 1 else 'has'} no landmark (nothing to write)"
                if no_landmark else "")
-            + (f", {blocked:,} cannot be (see Problem)" if blocked else "") + ".")
+            + (f", {blocked:,} cannot be (see Status)" if blocked else "") + ".")
     if writable:
-        text += (" Nothing has been changed yet; files are replaced atomically, checked after writing, and the "
-                 "whole batch can be undone. RAW files are never modified.")
+        text += (" Nothing has been changed yet; each file is replaced safely (the original stays until the new "
+                 "one is complete), checked after writing, and the whole batch can be undone. RAW files are "
+                 "never modified.")
     return text
 
 
 def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
-    """The Problem cell: why a file cannot be written, in the app's words (the core's
+    """The Status cell: "—" for a file to write, "Already written" for one that carries
+    the label already (it was listed as a problem), else why a file cannot be written, in
+    the app's words (the core's
     reason names command-line steps: "run 'scan' again, then 'write'"), or what the
     write will leave out of a file it writes (XPKeywords in a full EXIF block). A
     command kept for a terminal carries `--db index_named` (app_words)."""
@@ -90,8 +97,7 @@ def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
     if is_stripped_hold(item):  # the core's note names a terminal's `accept --release-held`
         return held_problem_text(getattr(item, "label", None))
     if unchanged:
-        text = ("nothing to write for no landmark" if getattr(item, "label", "") is None
-                else "nothing to change: the label is there already")
+        text = NOTHING_FOR_NO_LANDMARK if getattr(item, "label", "") is None else ALREADY_WRITTEN
         return text + (f" (note: {in_app_words(note, index_named)})" if note else "")
     problem = getattr(item, "problem", None)
     return in_app_words(cell_text(problem if problem or not note else f"note: {note}"), index_named)
@@ -115,7 +121,7 @@ def _row_order(item) -> int:
 
 
 def fit_columns(table: QTableWidget, columns: list[str]) -> None:
-    """Columns as wide as their contents up to a cap, the last one (Problem) taking the
+    """Columns as wide as their contents up to a cap, the last one (Status) taking the
     rest, so every column shows in the dialog; cut texts are whole in their tooltips."""
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -182,8 +188,10 @@ class WritePlanDialog(QDialog):
                 text = cell_text(value)
                 if name == "label" and value is None:
                     text = "no landmark"
-                elif name == "previous_label":
-                    text = replaced_text(item)
+                elif name == "previous_label":  # an already written file replaces nothing
+                    text = "—" if unchanged else replaced_text(item)
+                elif name == "kind":
+                    text = KIND_WORDS.get(text, text)
                 elif name == "problem":
                     text = problem_text(item, unchanged, getattr(parent, "index_named", None))
                 cell = QTableWidgetItem(text)
