@@ -79,6 +79,8 @@ class FolderSync:
         self.detaching: list[int] = []  # photos whose names another picture took (renamed over)
         # new photo id -> what was read of it, where its files hold a landmark keyword (a moved photo's: scan_moves)
         self.read_labels: dict[int, PhotoInfo] = {}
+        # the photos this scan brought in (its `new`): a scan running beside brings in others
+        self.created_ids: set[int] = set()
         self.pending_errors: list[tuple[str, str]] = []
         # Files with a scan problem (a RAW kept with its JPEG, a truncated file): an unchanged
         # one is not read again (a library of RAW files LibRaw cannot read would be re-read on
@@ -444,6 +446,7 @@ class FolderSync:
         catalog.refresh_fts(conn, photo_id)
         if created:
             self.summary.new += 1
+            self.created_ids.add(photo_id)
         elif group.touched or group.vanished or group.stale or group.regrouped:
             self.summary.changed += 1
 

@@ -37,7 +37,8 @@ class MoveRecognition:
     `summary` (the scan's ScanSummary) has its counts corrected; `since` and
     `newest_before` are the photo ids that bound what killed scans and this one brought
     in; `owed` the (photo id, other spelling) pairs killed scans left; `other_spelling_ids`
-    and `read_labels` (new photo id -> what was read of it, its files holding a landmark keyword) come from the walk;
+    and `read_labels` (new photo id -> what was read of it, its files holding a landmark keyword) come from the walk,
+    as does `created_ids`, the photos this scan brought in (its `new`; not those of a scan beside it);
     `went_missing(conn, photo_id)` records a photo gone missing in this scan,
     `cancelled()` whether the scan was cancelled, and `failed(path, message)` a photo
     that could not be joined (an error of the scan's, the others joined as ever).
@@ -60,6 +61,7 @@ class MoveRecognition:
     keyword_decisions: ScanDecisions | None = None  # the scan's review command (keywords_changed_elsewhere)
     options: ScanOptions = field(default_factory=ScanOptions)
     failed: Callable[[str, str], None] | None = None
+    created_ids: set[int] = field(default_factory=set)
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
     not_joined: set[int] = field(default_factory=set, init=False)  # missing photos whose join failed (said once)
 
@@ -211,7 +213,7 @@ class MoveRecognition:
         moved_away = self.renamed.photos_moved_away(became_missing + [photo_id for photo_id, _ in self.owed])
         with self.index.transaction() as conn:
             for photo_id, files in moved_away.items():
-                renamed_over_records.split_photo(conn, photo_id, files)
+                self.created_ids.add(renamed_over_records.split_photo(conn, photo_id, files))
                 self.went_missing(conn, photo_id)
                 self.summary.missing += 1
                 self.summary.new += 1
@@ -240,7 +242,7 @@ class MoveRecognition:
                 self._not_joined(conn, old_id, new_id, error)
                 return
         self.summary.moved += 1
-        self.summary.new -= int(new_id > self.newest_before)
+        self.summary.new -= int(new_id in self.created_ids)  # (one a scan beside brought in is new to that one)
         self.summary.missing -= int(old_id in self.gone_now)
 
     def _take_the_place_over(self, conn, old_id: int, new_id: int, take_words: bool, by_picture: bool) -> None:
