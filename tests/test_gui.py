@@ -314,7 +314,7 @@ def test_missing_photos_are_listed_in_the_library_panel_and_can_be_forgotten(qtb
     tree.setCurrentItem(missing)
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=20000)
     questions = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: questions.append(text)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: questions.append(text)
                         or QMessageBox.StandardButton.Yes)
     (forget,) = tree.menu_for(missing).actions()
     forget.trigger()

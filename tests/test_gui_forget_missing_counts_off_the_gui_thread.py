@@ -53,7 +53,7 @@ def test_the_panel_stops_counting_a_photo_in_icloud_once_forget_has_counted(
     (tmp_path / "stand-in").rename(stand_in)
     qtbot.waitUntil(lambda: _missing_item(window) is not None and _missing_item(window).text(1) == "2", timeout=20000)
     asked = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: asked.append(text)
                         or QMessageBox.StandardButton.No)
     window.forget_missing_photos()
     wait_for_job(qtbot, window)

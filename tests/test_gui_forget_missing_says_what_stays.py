@@ -22,7 +22,7 @@ def test_the_question_says_a_missing_photo_in_icloud_stays(qtbot, window, monkey
     asked = []
     monkeypatch.setattr(forget, "missing_photos", lambda index, find_again=False: MissingPhotos(
         photos=1, yours=1, taught=1, awaiting_scan=1, in_icloud=1))
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked.append(text)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: asked.append(text)
                         or QMessageBox.StandardButton.No)
 
     assert window.forget_missing_photos()  # counted in a job, then asked

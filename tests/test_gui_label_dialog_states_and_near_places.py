@@ -148,7 +148,7 @@ def test_rename_to_a_name_close_to_another_place_says_it_merges_and_a_click_merg
     teach(win.index, "Our cabin", ids["cabin"][:2], bundle=tiny_bundle)
     teach(win.index, "Bakery", ids["bakery"][:2], bundle=tiny_bundle)
     asked_merge = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked_merge.append(text)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: asked_merge.append(text)
                         or QMessageBox.StandardButton.Yes)
     seen = answer_with(monkeypatch, "Our cabn", click_first_near(qtbot))
     assert win.rename_place("Bakery")

@@ -294,7 +294,7 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     from PySide6.QtWidgets import QMessageBox
 
     asked_merge = []
-    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text: asked_merge.append(text)
+    monkeypatch.setattr(QMessageBox, "question", lambda parent, title, text, *_: asked_merge.append(text)
                         or QMessageBox.StandardButton.No)
     qtbot.mouseClick(dialog.rename_button, Qt.MouseButton.LeftButton)  # a merge is asked first: no
     assert asked_merge and "Merge “Bakery” into it?" in asked_merge[0]

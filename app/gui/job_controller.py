@@ -5,17 +5,19 @@ closing words, problems) with its follow-up, what the window shows or asks after
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from app.core.wording import counted
 from app.gui import job_work, label_actions, review_work
 from app.gui.app_words import in_app_words
 from app.gui.held_words import with_left_held
 from app.gui.job_host import JobHost
+from app.gui.safe_question import go_ahead
 from app.gui.job_words import (correction_text, rename_line, scan_line, stopped_write_words, tag_line, teach_text,
                                write_text)
 from app.gui.write_dialog import WritePlanDialog
@@ -25,6 +27,23 @@ if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
 
 NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
+
+
+def write_moment(started_at: str | None, now: datetime | None = None) -> str:
+    """When a write was made, in local time, as Undo write's question says it: "today at
+    21:40", "on 5 Dec at 21:40", "on 5 Dec 2023 at 21:40" ("" when the index has no time)."""
+    try:
+        moment = datetime.fromisoformat(started_at).astimezone() if started_at else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return ""
+    now = now or datetime.now().astimezone()
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    if moment.date() == now.date():
+        return f"today at {clock}"
+    year = f" {moment.year}" if moment.year != now.year else ""
+    return f"on {moment.day} {moment.strftime('%b')}{year} at {clock}"
 
 
 def not_found_text(folders: list[Path]) -> str:
@@ -199,8 +218,9 @@ class JobController(JobHost):
 
     def undo_after_asking(self) -> bool:
         """Undo write from the toolbar, the menu or its key: it changes photo files, so it
-        asks first, naming the batch and how many files it puts back."""
-        from app.core.metadata.journal import batch_size, cancelled_batch_before, last_batch_id
+        asks first, saying which write it takes back (by when it was made: the user never
+        saw a batch's number) and how many files it puts back; No is the default."""
+        from app.core.metadata.journal import batch_size, batch_started_at, cancelled_batch_before, last_batch_id
 
         window = self.window
         batch_id = last_batch_id(window.index)
@@ -208,15 +228,17 @@ class JobController(JobHost):
             window.show_message(NOTHING_TO_UNDO)
             return False
         size = batch_size(window.index, batch_id)  # counted in SQL: the GUI thread decodes no saved bytes
-        files, photos = counted(size.files, "file"), counted(size.photos, "photo")
+        when = f" {write_moment(batch_started_at(window.index, batch_id))}".rstrip()
+        files = counted(size.files, "file") if size.files != size.photos else ""
+        written = f"the labels written to {counted(size.photos, 'photo')}" + (f" ({files})" if files else "")
         left = cancelled_batch_before(window.index, batch_id)  # what this Undo leaves keyworded, unless said
-        after = (f" Batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: Undo again "
-                 "takes them back." if left is not None else "")
-        answer = QMessageBox.question(
+        before = f" {write_moment(batch_started_at(window.index, left.id))}".rstrip() if left is not None else ""
+        after = (f" A write you cancelled{before} still holds {counted(left.files, 'file')}: Undo again takes "
+                 "them back." if left is not None else "")
+        return go_ahead(
             window, "Undo write",
-            f"Undo write batch {batch_id}: put back what it changed in {files} ({photos})? The keywords it "
-            "wrote are taken out of them, and the sidecars it created are removed." + after)
-        return answer == QMessageBox.StandardButton.Yes and self.undo()
+            f"Take back {written}{when}? The keywords that write added are taken out of the files again, "
+            "and the sidecars it created are removed." + after) and self.undo()
 
     def teach(self, label: str, photo_ids: list[int]) -> bool:
         """Teach `label` from these photos; the status bar says what was taught, which photos

@@ -16,6 +16,7 @@ from app.core.settings import save_settings
 from app.core.wording import counted
 from app.gui.file_dialogs import picker_options
 from app.gui.picker_start import start_folder, start_folder_for_missing
+from app.gui.safe_question import go_ahead
 
 
 def folder_title(folder: str) -> str:
@@ -150,11 +151,9 @@ class LibraryActions:
             self.show_message("No missing photo to forget." + kept.replace("\n\n", " "))
             return False
         unwritten = ("\n\nLabels you set or accepted on them live only in the index." if missing.yours else "")
-        answer = QMessageBox.question(
-            self, "Forget missing photos",
-            f"Forget {missing.line()}? Their files are gone from the library's folders; a copy of the index is "
-            "taken first." + unwritten + kept)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not go_ahead(self, "Forget missing photos",
+                        f"Forget {missing.line()}? Their files are gone from the library's folders; a copy of the "
+                        "index is taken first." + unwritten + kept):
             return False
         self.jobs.after_this_job(self.jobs.forget_missing)
         return True
@@ -162,13 +161,12 @@ class LibraryActions:
     def confirm_forget_folder(self, contents) -> bool:
         unwritten = ("\n\nLabels you set or accepted live only in the index until Write labels puts them "
                      "into the photos." if contents.yours else "")
-        answer = QMessageBox.question(
+        return go_ahead(
             self, "Remove from library",
             f"Remove {contents.folder} from the library?\n\nThe index forgets {contents.line()}. "
             "The files are not touched; Add folder brings the photos back, with the labels written into "
             "them."
             + unwritten)
-        return answer == QMessageBox.StandardButton.Yes
 
 
 def staying_text(missing) -> str:

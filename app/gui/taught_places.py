@@ -15,6 +15,7 @@ from app.core.errors import TaggerError
 from app.core.name_order import name_order
 from app.core.wording import counted
 from app.gui.key_names import key_name
+from app.gui.safe_question import go_ahead
 
 
 def app_forget_command(label: str) -> str:
@@ -104,10 +105,9 @@ class TaughtPlacesDialog(QDialog):
             self.rename_requested.emit(label)  # the window renames it in a job, then reloads this list
 
     def confirm_forget(self, label: str) -> bool:
-        answer = QMessageBox.question(
+        return go_ahead(
             self, "Forget a taught place",
             f"Stop recognising “{label}”? Its photos keep their labels; you can teach it again.")
-        return answer == QMessageBox.StandardButton.Yes
 
     def _forget_current(self) -> None:
         label = self.current_label()

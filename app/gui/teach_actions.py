@@ -225,13 +225,12 @@ class TeachActions:
 
     def confirm_merge(self, old: str, target: str) -> bool:
         """A new name already in use merges two places, which no later rename takes back."""
-        from PySide6.QtWidgets import QMessageBox
+        from app.gui.safe_question import go_ahead
 
-        answer = QMessageBox.question(
+        return go_ahead(
             self, "Merge two places",
             f"“{target}” is already a place. Merge “{old}” into it? Their photos and what was taught of them "
             "become one place, which renaming cannot split again (a copy of the index is taken first).")
-        return answer == QMessageBox.StandardButton.Yes
 
     # -- suggestions ------------------------------------------------------------------
     def find_suggestions(self) -> bool:

@@ -395,6 +395,13 @@ def batch_size(index: PhotoIndex, batch_id: int) -> BatchSize:
     return BatchSize(int(files), int(photos))
 
 
+def batch_started_at(index: PhotoIndex, batch_id: int) -> str | None:
+    """When the batch's write began (ISO 8601 UTC), for the question before its undo: the
+    user knows a write by when they made it, never by its number."""
+    row = index.conn.execute("SELECT started_at FROM write_batches WHERE id = ?", (batch_id,)).fetchone()
+    return row[0] if row else None
+
+
 UNDO_PARTIAL = "undo-partial"  # the status of a batch whose undo failed for some files once
 
 
