@@ -101,3 +101,39 @@ def test_undo_write_names_its_write_by_when_it_was_made() -> None:
     assert write_moment(started_at, now=made.replace(month=12, day=24)) == "on 5 Dec at 21:40"
     assert write_moment(started_at, now=made.replace(year=2025, month=1)) == "on 5 Dec 2024 at 21:40"
     assert write_moment(None) == "" and write_moment("not a time") == ""
+
+
+@pytest.mark.parametrize("teaching", [False, True])
+def test_enter_after_did_you_mean_takes_the_suggestion_not_the_typo(qtbot, teaching) -> None:
+    from app.gui.label_dialog import LabelDialog
+
+    dialog = LabelDialog(["Colosseum", "Petra"], None, 1, teaching=teaching, known=["Colosseum", "Petra"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.field.setText("Colloseum")
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert dialog.result() != LabelDialog.DialogCode.Accepted and "did you mean 'Colosseum'?" in dialog.question.text()
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)  # the reflex after a typo warning
+    assert dialog.result() == LabelDialog.DialogCode.Accepted and dialog.label() == "Colosseum"
+
+
+def test_make_new_landmark_is_still_one_click_and_ok_is_enter_again_once_the_name_changes(qtbot) -> None:
+    from app.gui.label_dialog import MAKE_NEW, LabelDialog
+
+    dialog = LabelDialog(["Colosseum"], None, 1, known=["Colosseum"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.field.setText("Colloseum")
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    dialog.field.setText("Our cabin")  # a name close to none: Enter is OK again
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    assert dialog.result() == LabelDialog.DialogCode.Accepted and dialog.label() == "Our cabin"
+
+    dialog = LabelDialog(["Colosseum"], None, 1, known=["Colosseum"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.field.setText("Colloseum")
+    qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
+    ok = dialog.buttons.buttons()[0] if dialog.buttons.buttons()[0].text() == MAKE_NEW else dialog.buttons.buttons()[1]
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.result() == LabelDialog.DialogCode.Accepted and dialog.label() == "Colloseum"

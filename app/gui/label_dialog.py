@@ -30,7 +30,7 @@ class LabelDialog(QDialog):
     (NameCompleter: "zurich" offers "Zürich Grossmünster").
     `known`: the landmarks a typed name is checked against (known_landmarks); a name
     close to some is not taken at once: the dialog names them, one click (or Alt+1…)
-    away, and OK, now "Make new landmark", takes the name as typed. A state's word
+    away, the first one Enter's, and OK, now "Make new landmark", takes the name as typed. A state's word
     ("none", "rejected") is refused the same way, OK then making it a place all the same
     (the CLI's --new); "no landmark" itself is refused for good. In "Rename…" a near
     landmark is a merge into it (app.core.rename), and the old name is no typo of itself."""
@@ -160,6 +160,13 @@ class LabelDialog(QDialog):
         row.addStretch(1)
         self.near_row.setVisible(bool(near))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        # Enter after "did you mean 'Colosseum'?" takes the suggestion, as keyword entry in
+        # Lightroom completes to the keyword there: as OK it made the typo a landmark. In
+        # Rename… a near place means a merge, which renaming cannot split: OK stays default.
+        suggestion = self.near_buttons[0] if self.near_buttons and self.renamed is None else None
+        ok.setDefault(suggestion is None)
+        if suggestion is not None:
+            suggestion.setDefault(True)
         ok.setText(RENAME_AS_TYPED if self.renamed is not None else MAKE_NEW)
         beside = f", beside {', '.join(f'“{n}”' for n in near)}" if near else ""
         ok.setToolTip(f"Rename “{self.renamed}” to “{name}”{beside}" if self.renamed is not None
@@ -181,3 +188,4 @@ class LabelDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self._ok_text)
         ok.setToolTip("")
+        ok.setDefault(True)
