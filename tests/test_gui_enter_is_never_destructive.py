@@ -137,3 +137,21 @@ def test_make_new_landmark_is_still_one_click_and_ok_is_enter_again_once_the_nam
     ok = dialog.buttons.buttons()[0] if dialog.buttons.buttons()[0].text() == MAKE_NEW else dialog.buttons.buttons()[1]
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert dialog.result() == LabelDialog.DialogCode.Accepted and dialog.label() == "Colloseum"
+
+
+def test_delete_on_a_problems_row_hides_that_row_only_and_says_it_comes_back(qtbot) -> None:
+    from app.gui.errors_panel import ErrorsPanel
+
+    panel = ErrorsPanel()
+    qtbot.addWidget(panel)
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        panel.add_problem(f"/photos/{name}", "decode", f"{name} cannot be read")
+    said = []
+    panel.rows_hidden.connect(said.append)
+    panel.setCurrentCell(1, 0)
+    qtbot.keyClick(panel, Qt.Key.Key_Delete)
+    assert [row[0] for row in panel.problems()] == ["/photos/c.jpg", "/photos/a.jpg"]
+    assert said == ["1 problem hidden from the list. A problem a file still has is listed again at the next "
+                    "start, or when a job meets it again."]
+    panel.add_problem("/photos/b.jpg", "decode", "b.jpg cannot be read")  # met again: listed again
+    assert panel.rowCount() == 3

@@ -32,6 +32,7 @@ class ErrorsPanel(QTableWidget):
     """A table of (file, stage, problem); newest first; emits `count_changed`."""
 
     count_changed = Signal(int)
+    rows_hidden = Signal(str)  # what Delete or Clear the list did, for the status bar
     # a row's path as a Python str (`object`: as a QString it lost a non-UTF-8 name's byte)
     photo_requested = Signal(object, int)  # a row's path and photo id (0: none named)
     folder_requested = Signal(object)  # a row's path, to show in the file manager
@@ -59,10 +60,14 @@ class ErrorsPanel(QTableWidget):
         self.show_folder_action = QAction("Show in folder", self)
         self.show_folder_action.setToolTip("Show the row's file in its folder, in the file manager")
         self.show_folder_action.triggered.connect(lambda: self.request_folder(self.currentRow()))
+        self.hide_rows_action = QAction("Hide from the list", self)
+        self.hide_rows_action.setToolTip("Take the chosen rows out of the list until the next start (Delete)")
+        self.hide_rows_action.triggered.connect(self.hide_chosen_rows)
         clear = QAction("Clear the list", self)
+        clear.setToolTip("Empty the list until the next start; the files keep their problems")
         clear.triggered.connect(self.clear_problems)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.show_photo_action, self.show_folder_action, clear):
+        for action in (self.show_photo_action, self.show_folder_action, self.hide_rows_action, clear):
             self.addAction(action)
         self.currentCellChanged.connect(lambda row, *_: self._enable_row_actions(row))
         self.doubleClicked.connect(lambda index: self.request_photo(index.row()))
@@ -180,19 +185,44 @@ class ErrorsPanel(QTableWidget):
         return rows
 
     def clear_problems(self) -> None:
+        """Clear the list: the rows go from the panel only (the index keeps the problems)."""
+        count = self.rowCount()
         self.setRowCount(0)
         self._rows.clear()
         self._enable_row_actions(-1)
         self.count_changed.emit(0)
+        if count:
+            self.rows_hidden.emit(hidden_text(count, everything=True))
+
+    def hide_chosen_rows(self) -> int:
+        """Delete on rows: those rows leave the list, the others stay (Delete emptied the
+        whole list, which looked as if the problems were solved). Returns how many went."""
+        rows = sorted({index.row() for index in self.selectionModel().selectedRows()}, reverse=True)
+        if not rows and self.currentRow() >= 0:
+            rows = [self.currentRow()]
+        for row in rows:
+            self._drop_row(self.item(row, 0).data(KeyRole))
+        if rows:
+            self._enable_row_actions(self.currentRow())
+            self.count_changed.emit(self.rowCount())
+            self.rows_hidden.emit(hidden_text(len(rows)))
+        return len(rows)
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):  # a Mac's delete key is Backspace
-            self.clear_problems()
+            self.hide_chosen_rows()
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentRow() >= 0:
             self.request_photo(self.currentRow())  # on every platform (a Mac's item views do not activate on it)
             return
         super().keyPressEvent(event)
+
+
+def hidden_text(count: int, everything: bool = False) -> str:
+    """What hiding rows did: the rows go, the problems of the files do not (the index keeps them)."""
+    what = "Problems list cleared" if everything else (
+        f"{count:,} problem{'' if count == 1 else 's'} hidden from the list")
+    return f"{what}. A problem a file still has is listed again at the next start, or when a job meets it again."
 
 
 def _key(path: str | None, stage: str, message: str) -> str:

@@ -190,6 +190,7 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
                                       closable=True)
         self.errors_dock.hide()
         self.errors_panel.count_changed.connect(self.window_layout.problems_counted)
+        self.errors_panel.rows_hidden.connect(self.show_message)
         self.problem_links = ProblemLinks(self)  # a row's photo in the grid, its file in its folder
         self.resizeDocks([self.library_dock, self.detail_dock], list(PANEL_WIDTHS), Qt.Orientation.Horizontal)
         # they give way to a narrow window (an 800 px screen) and come back when it widens
