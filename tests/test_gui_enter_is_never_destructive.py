@@ -7,6 +7,7 @@ were in no menu."""
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -155,3 +156,28 @@ def test_delete_on_a_problems_row_hides_that_row_only_and_says_it_comes_back(qtb
                     "start, or when a job meets it again."]
     panel.add_problem("/photos/b.jpg", "decode", "b.jpg cannot be read")  # met again: listed again
     assert panel.rowCount() == 3
+
+
+def test_rename_taught_places_and_find_suggestions_are_in_the_edit_menu(qtbot, taught_window, tiny_bundle,
+                                                                         monkeypatch) -> None:
+    from app.core.teaching import teach
+    from app.gui.label_dialog import LabelDialog
+
+    win, ids = taught_window
+    teach(win.index, "Our cabin", ids["cabin"][:2], bundle=tiny_bundle)
+    win.library_changed()
+    qtbot.waitUntil(lambda: win.library_tree.has_landmark("Our cabin"), timeout=10000)
+    edit = next(action.menu() for action in win.menuBar().actions() if action.text() == "&Edit")
+    texts = [action.text() for action in edit.actions()]
+    assert {"Rename place…", "Taught places…", "Find suggestions"} <= set(texts)
+    asked = []
+    monkeypatch.setattr(LabelDialog, "exec", lambda dialog: asked.append(dialog.renamed) or 0)
+    if sys.platform == "darwin":
+        assert win.rename_place_action.shortcut().isEmpty()  # a Mac has no rename key
+        win.rename_place_action.trigger()
+    else:
+        assert win.rename_place_action.shortcut().toString() == "F2"
+        win.library_tree.select_landmark("Our cabin")
+        win.library_tree.setFocus()
+        qtbot.keyClick(win.library_tree, Qt.Key.Key_F2)
+        assert asked == ["Our cabin"]

@@ -204,6 +204,16 @@ class TeachActions:
             return False
         return self.jobs.rename_place(old, dialog.label(), landmarks)  # tens of thousands of photos take seconds
 
+    def rename_chosen_place(self) -> bool:
+        """Edit ▸ Rename place… (F2): the landmark chosen in the library panel, else the
+        current photo's label (the panel's right-click Rename… names its landmark itself)."""
+        record = self.detail.record
+        place = self.library_tree.selected_landmark() or (record.label if record is not None else None)
+        if not place:
+            self.show_message("Choose a landmark in the library panel, or a photo labelled with it, to rename it.")
+            return False
+        return self.rename_place(place)
+
     def _known_landmarks(self) -> list[str]:
         """The library's and the model's landmarks, which a typed name is checked against."""
         return known_landmarks(self.index, library.bundle_landmarks(self.settings.model_bundle))

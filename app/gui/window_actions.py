@@ -6,6 +6,8 @@ and window_keys puts every action within reach of the keyboard."""
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
@@ -84,6 +86,16 @@ class WindowActions:
                                                "or Forget… of a taught place")
         self.teach_action = self._action("label", "Teach…", self.teach_selected, "T",
                                          "Name the place in the selected photos; the app learns it")
+        # F2 renames in Explorer and the Linux file managers; a Mac has no rename key (the
+        # Finder's Return would take Enter from the photos), so the menu alone there
+        self.rename_place_action = self._action(
+            "label", "Rename place…", self.rename_chosen_place, None if sys.platform == "darwin" else "F2",
+            "Give the landmark chosen in the library panel (else the current photo's) another name on all its photos")
+        self.taught_places_action = self._action("review", "Taught places…", self.open_taught_places, None,
+                                                 "The places you taught: show their photos, rename or forget one")
+        self.find_suggestions_action = self._action(
+            "search", "Find suggestions", self.find_suggestions, None,
+            "Look through the photos of the search for the taught places (no photo is decoded)")
         self.similar_action = self._action("search", "Similar photos", self.show_similar_to_current, "S",
                                            "The photos that look most like this one")
         self.go_back_action = self._action("grid", "Back, or cancel the running job", self.current_photo.go_back,

@@ -113,6 +113,7 @@ def build_menu_bar(window: "MainWindow") -> None:
                    window.write_action, window.undo_action, None,
                    window.open_file_action, window.show_file_action, None, window.settings_action)),
         ("&Edit", (window.accept_action, window.reject_action, window.relabel_action, window.teach_action, None,
+                   window.rename_place_action, window.taught_places_action, window.find_suggestions_action, None,
                    window.undo_review_action, None, window.find_action, window.save_search_action)),
         ("&View", (window.grid_action, window.review_action, None, window.loupe_action, window.similar_action,
                    window.go_back_action, None, window.errors_action)),
