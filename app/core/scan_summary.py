@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from app.core.keywords_changed_elsewhere import summary_line
+from app.core.metadata.only_copy_words import a_kept_copy, file_a_temp_copies, only_copy_words
 from app.core.photo_info import primary_of
 from app.core.wording import counted
 
@@ -146,11 +147,20 @@ def _by_folder(paths: list[str]) -> list[tuple[str, list[str]]]:
 
 def kept_temps_words(folder: str, names: list[str]) -> str:
     """What to do with the hidden copies an earlier write left in `folder` that may be a
-    photo's only copy: the user alone can tell (they are never deleted for them)."""
-    listed = ", ".join(names)
-    return (f"in {folder}, {listed} {'is a hidden copy' if len(names) == 1 else 'are hidden copies'} of a photo "
-            "or sidecar an earlier write left, kept as it may be the only copy: if the file it copies is there "
-            "unharmed, delete it; else rename it to that file's name")
+    photo's only copy: the user alone can tell (they are never deleted for them). One
+    whose name says its file, missing, is said at once with the exact name to give it."""
+    missing: dict[str, list[str]] = {}
+    others = []
+    for name in names:
+        copied = file_a_temp_copies(Path(folder), name)
+        (missing.setdefault(copied, []) if copied is not None else others).append(name)
+    words = [f"in {folder}, {only_copy_words(Path(copied), temps)}" for copied, temps in missing.items()]
+    if others:
+        copies = f"is {a_kept_copy()}" if len(others) == 1 else f"are {a_kept_copy()[2:-1]}ies"  # hidden copies
+        words.append(f"in {folder}, {', '.join(others)} {copies} of a photo "
+                     "or sidecar an earlier write left, kept as it may be the only copy: if the file it copies is "
+                     "there unharmed, delete it; else rename it to that file's name")
+    return "; ".join(words)
 
 
 def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: Mapping[str, KnownFile],

@@ -26,10 +26,10 @@ from typing import NamedTuple, Sequence
 from app.core.cloud_files import name_of_icloud_stand_in, online_only_note
 from app.core.emptied_folders import is_mount_point
 from app.core.folder_paths import is_skipped_folder, is_within
-from app.core.index import catalog, problems, rereads, scan_runs
+from app.core.index import catalog, problems, rereads, running_writes, scan_runs
 from app.core.index.photos_seen import MountPointsBelow, record_mount_point
 from app.core.library import drive_not_connected, not_connected_message
-from app.core.metadata.atomic import named_as_our_temp, remove_stale_temps_in
+from app.core.metadata.atomic import STALE_TEMP_AGE_S, named_as_our_temp, remove_stale_temps_in
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import file_kind
 from app.core.photo_names import is_skipped_name
@@ -39,6 +39,11 @@ from app.core.scan_folder_sync import FolderSync, cannot_read
 from app.core.scan_links import ScanLinks, broken_link_message, in_library, is_link, library_spelling
 from app.core.scan_moves import MoveRecognition
 from app.core.scan_summary import ScanOptions, ScanSummary
+
+
+# A temp of ours beside no file of its name, with no write of the index running, is named
+# once this old: a write no record of this index shows (another index's) may be creating it (ms for a sidecar).
+ONLY_COPY_TEMP_AGE_S = 5.0
 
 
 class FolderListing(NamedTuple):
@@ -323,7 +328,7 @@ class _Scan(FolderSync):
             except OSError as error:  # if it was a folder, what we know of it is kept
                 self._unreadable_entry(entry.path, error)
         if maybe_our_temps:  # a killed write's or undo's hidden copies of photos: clutter, cleared
-            remove_stale_temps_in(Path(folder), kept=self.summary.kept_temps)
+            remove_stale_temps_in(Path(folder), kept=self.summary.kept_temps, kept_after_s=self._temps_named_after_s())
         # folder links first, so that a file link into one of them is known for an alias;
         # in name order, so that of two links to one folder the same is walked at every scan
         for entry in sorted(linked, key=lambda entry: entry.name):
@@ -356,6 +361,16 @@ class _Scan(FolderSync):
         return FolderListing(subfolders, seen, in_icloud - seen.keys(), online_only)
 
     # -- after the walk ------------------------------------------------------------
+    def _temps_named_after_s(self) -> float:
+        """How old a temp of ours beside no file of its name must be for the scan to name
+        it: at once (ONLY_COPY_TEMP_AGE_S) where no write or undo of this index runs, as it
+        may be that file's only copy (a Windows replace removed the file, then could not
+        rename the temp) and `write` refuses that file meanwhile; 10 minutes while one runs,
+        which may be creating that very file now."""
+        if running_writes.running_write(self.conn) is None and running_writes.running_undo(self.conn) is None:
+            return ONLY_COPY_TEMP_AGE_S
+        return STALE_TEMP_AGE_S
+
     def _forget_vanished_folders(self, root: str) -> None:
         """Folders the index knows under `root` that the walk did not reach were
         deleted (or hidden): their photos become missing."""

@@ -82,7 +82,8 @@ def folder_clock_ns(folder: Path) -> int | None:
 
 
 def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
-                          clock: Callable[[Path], int | None] = folder_clock_ns, kept: list[str] | None = None) -> int:
+                          clock: Callable[[Path], int | None] = folder_clock_ns, kept: list[str] | None = None,
+                          kept_after_s: float | None = None) -> int:
     """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
     hidden full-size copies of photos. Only files named exactly as ours are
     (`.<name>.<8 lowercase hex>.tmp`), where `<name>` is a JPEG or XMP sidecar that
@@ -94,7 +95,8 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
     clutter), and nothing but such temps is ever touched. `kept` (a scan's) gets the
     paths of the stale ones kept because no file beside shows whose copy they are: a
     photo's only copy, or a temp an older version named before tags (its name cut),
-    which only the user can tell apart."""
+    which only the user can tell apart; once `kept_after_s` old where given (a scan that
+    knows no write of its index runs, which might be creating that file now)."""
     try:
         with os.scandir(folder) as entries:
             names = {entry.name: entry for entry in entries}
@@ -119,8 +121,9 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
     if now_ns is None:
         return 0
     if kept is not None:
+        kept_age_s = older_than_s if kept_after_s is None else kept_after_s
         kept.extend(sorted(entry.path for entry, info in orphans
-                           if info.st_mtime_ns < now_ns - int(older_than_s * 1e9)))
+                           if info.st_mtime_ns < now_ns - int(kept_age_s * 1e9)))
     removed = 0
     for entry, info, written in candidates:
         if _may_be_in_progress(info, written, now_ns - int(older_than_s * 1e9)):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.core.index.connection import db_text
 from app.core.metadata import atomic
+from app.core.metadata.only_copy_words import only_copy_words
 from app.core.metadata.temp_names import names_a_temp_copies
 
 
@@ -70,7 +71,5 @@ def only_copies_of(conn: sqlite3.Connection, path: Path) -> list[Path]:
 
 def only_copy_message(path: Path, temps: list[Path]) -> str:
     """The per-file refusal: the same advice the failed replace gave."""
-    named = " or ".join(str(temp) for temp in temps)
-    return (f"{path} is missing and {named} beside it is a hidden copy of it a write of ours kept, maybe its only "
-            f"copy (its old file removed, the new one not renamed into place): rename it {path.name}, then scan "
-            "and write again; nothing was written, so as not to put a new file in its place")
+    return (only_copy_words(path, [str(temp) for temp in temps])
+            + "; nothing was written, so as not to put a new file in its place")

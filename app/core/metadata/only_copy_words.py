@@ -1,0 +1,37 @@
+"""What `write` and `scan` say of a temp of ours beside a missing file: it may be that
+file's only copy (a Windows ReplaceFileW removed the file, then the rename of our temp
+failed), so the user is told its exact name and to rename it. On Windows a name
+beginning with a dot is not hidden, so it is not called a hidden copy there."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from app.core.metadata.temp_names import is_written_by_us, may_be_cut
+
+ON_WINDOWS = os.name == "nt"
+_TEMP_NAME = re.compile(r"\.(?P<stem>.*)\.(?P<digits>[0-9a-f]{8})\.tmp", re.DOTALL)  # as atomic's
+
+
+def a_kept_copy() -> str:
+    """'a hidden copy', or on Windows, where a dot does not hide a file, 'a copy'."""
+    return "a copy" if ON_WINDOWS else "a hidden copy"
+
+
+def file_a_temp_copies(folder: Path, temp_name: str) -> str | None:
+    """The name of the file (a JPEG or a sidecar) the temp `temp_name` is a copy of,
+    where its name says it whole; None for a cut name (only the file's own name, when
+    there, tells) or one not of ours."""
+    match = _TEMP_NAME.fullmatch(temp_name)
+    if match is None or may_be_cut(folder, match["stem"]) or not is_written_by_us(match["stem"]):
+        return None
+    return match["stem"]
+
+
+def only_copy_words(path: Path, temps: list[str]) -> str:
+    """'<path> is missing and <temp> beside it is a hidden copy of it …: rename it <name>'."""
+    return (f"{path} is missing and {' or '.join(temps)} beside it is {a_kept_copy()} of it a write of ours kept, "
+            f"maybe its only copy (its old file removed, the new one not renamed into place): rename it {path.name}, "
+            "then scan and write again")
