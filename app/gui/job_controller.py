@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from app.gui.main_window import MainWindow
 
 NOTHING_TO_UNDO = "Nothing to undo: no labels have been written yet."
+# Said instead of the Undo write question while another process writes or undoes (the CLI refuses then too).
+UNDO_WAITS_FOR_WRITE = ("Labels are being written to your photos by another window or the command line; "
+                        "undo when it has finished.")
+UNDO_WAITS_FOR_UNDO = ("A write is being undone by another window or the command line; "
+                       "try again when it has finished.")
 
 
 def write_moment(started_at: str | None, now: datetime | None = None) -> str:
@@ -219,10 +224,17 @@ class JobController(JobHost):
     def undo_after_asking(self) -> bool:
         """Undo write from the toolbar, the menu or its key: it changes photo files, so it
         asks first, saying which write it takes back (by when it was made: the user never
-        saw a batch's number) and how many files it puts back; No is the default."""
-        from app.core.metadata.journal import batch_size, batch_started_at, cancelled_batch_before, last_batch_id
+        saw a batch's number) and how many files it puts back; No is the default. While
+        another process writes (or undoes) it says so and asks nothing: the newest batch is
+        then one still growing, and the undo would be refused."""
+        from app.core.metadata.journal import (batch_size, batch_started_at, cancelled_batch_before, last_batch_id,
+                                               undo_blocked_by)
 
         window = self.window
+        blocked_by = undo_blocked_by(window.index)
+        if blocked_by is not None:
+            window.show_message(UNDO_WAITS_FOR_WRITE if blocked_by == "write" else UNDO_WAITS_FOR_UNDO)
+            return False
         batch_id = last_batch_id(window.index)
         if batch_id is None:
             window.show_message(NOTHING_TO_UNDO)

@@ -354,6 +354,16 @@ def last_batch_id(index: PhotoIndex) -> int | None:
     return int(row[0]) if row else None
 
 
+def undo_blocked_by(index: PhotoIndex) -> str | None:
+    """"write" while a live process (another window, the CLI, a cron job) writes a batch,
+    "undo" while one undoes a batch, None when an undo may start: the app asks before it
+    undoes, and must not offer to take back a write still under way (last_batch_id names
+    it too), which start_undo would then refuse."""
+    if running_writes.running_write(index.conn) is not None:
+        return "write"
+    return "undo" if running_writes.running_undo(index.conn) is not None else None
+
+
 def start_undo(index: PhotoIndex) -> int | None:
     """The batch this process's undo takes (last_batch_id; None: nothing to undo),
     claimed in the transaction that chose it, so that no other undo takes it too.
