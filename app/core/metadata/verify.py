@@ -186,11 +186,13 @@ def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
     doc.set_bag(DC, "subject", None)
     doc.set_bag(LR, "hierarchicalSubject", None)
     doc.set_bag(LANDMARK_TAGGER, "Teaches", None)
-    # digiKam's TagsList and Windows' LastKeywordXMP stay present (empty), so a Seq turned
-    # into a Bag, or a namespace respelt, shows
-    doc.set_bag(DIGIKAM, "TagsList", None if doc.get_bag(DIGIKAM, "TagsList") is None else [])
-    doc.set_bag(MICROSOFT_PHOTO, "LastKeywordXMP",
-                None if doc.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP") is None else [])
+    # digiKam's TagsList and Windows' LastKeywordXMP, where the write keeps them, stay
+    # present (empty), so a Seq turned into a Bag, or a namespace respelt, shows; where it
+    # takes one out (emptied, and not in the file before our first write) it is out of
+    # both packets: left in the original alone, it read as another property changed
+    for name, namespace, local in (("digikam", DIGIKAM, "TagsList"), ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP")):
+        kept_there = doc.get_bag(namespace, local) is not None and getattr(kept, name) is not None
+        doc.set_bag(namespace, local, [] if kept_there else None)
     # a value compares exactly (a caption's CR LF, a keyword's spaces); the whitespace
     # that only lays elements out does not count, as we re-indent what we change
     return [*_comparable(doc.root), *structured]
