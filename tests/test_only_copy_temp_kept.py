@@ -2,9 +2,8 @@
 keyword Holiday) and the rename of our temp after it failed; our error said the temp is
 the only copy: "rename it DSC_0001.NEF.xmp". A plain `write` again created a fresh sidecar
 holding only Petra and deleted that temp at once. Now a write refuses to create a file
-beside such a temp (app/core/metadata/only_copy_temps.py), and a run deletes a temp only
-of a file that was there when it began (killed_run_temps), or one its journal proves a
-sidecar a killed write of ours was creating."""
+beside such a temp (app/core/metadata/only_copy_temps.py: the failed replace records it as
+the file's only copy), and a run never deletes a temp so recorded (killed_run_temps)."""
 
 from __future__ import annotations
 
@@ -79,6 +78,9 @@ def test_a_write_again_refuses_to_create_the_sidecar_beside_its_only_copy(tmp_pa
     [(path, message)] = again.errors
     assert path == str(sidecar) and str(temp) in message and f"rename it {sidecar.name}" in message
     assert not sidecar.exists() and temp.read_bytes() == kept
+    with PhotoIndex.open(db) as index:  # the refusal keeps the record of the only copy: again and again
+        assert write_labels(index, plan_writes(index), WriteOptions(workers=1)).failed == 1
+    assert not sidecar.exists() and temp.read_bytes() == kept
 
 
 def test_once_renamed_as_advised_the_write_goes_on_with_the_users_edits(tmp_path, monkeypatch):
@@ -91,14 +93,14 @@ def test_once_renamed_as_advised_the_write_goes_on_with_the_users_edits(tmp_path
     assert "USERS_HOURS_OF_GRADING" in text and "Holiday" in text and "Petra" in text
 
 
-def test_a_temp_of_a_file_missing_when_listed_is_never_deleted_for_it(tmp_path):
-    """Even were the file written meanwhile (another program wrote it), the temp listed
-    while it was missing may be what the user still needs."""
-    sidecar = tmp_path / "DSC_0001.NEF.xmp"
-    temp = atomic.temp_path_for(sidecar)
-    temp.write_text(DARKTABLE, encoding="utf-8")
-    with PhotoIndex.open(tmp_path / "index.db") as index:
-        listed = TempsBeforeRun.listed_in([tmp_path], index.conn)
+def test_a_temp_recorded_as_a_missing_files_only_copy_is_never_deleted_for_it(tmp_path, monkeypatch):
+    """Even were the file written meanwhile (another program wrote it), the temp our failed
+    replace left, recorded as its only copy, may be what the user still needs. (A temp of a
+    missing file not so recorded goes: tests/test_unrecorded_temps_never_block.py.)"""
+    db, sidecar, temp = _failed_windows_write(tmp_path, monkeypatch)
+    kept = temp.read_bytes()
+    with PhotoIndex.open(db) as index:
+        listed = TempsBeforeRun.listed_in([sidecar.parent], index.conn)
     sidecar.write_text("a fresh sidecar", encoding="utf-8")
     assert listed.remove_those_of([sidecar]) == []
-    assert temp.read_text(encoding="utf-8") == DARKTABLE
+    assert temp.read_bytes() == kept

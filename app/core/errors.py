@@ -64,6 +64,16 @@ class MetadataWriteError(TaggerError):
     """Labels could not be written into a photo or its sidecar; the original is intact."""
 
 
+class OnlyCopyKeptError(MetadataWriteError):
+    """A replace removed the file (Windows ReplaceFileW) and could not rename our finished
+    temp into its place: `temp` is the file's only copy, recorded so that no write puts a
+    new file in its place (only_copy_temps) until the user renames it."""
+
+    def __init__(self, message: str, temp):
+        super().__init__(message)
+        self.temp = temp
+
+
 class FileChangedError(MetadataWriteError):
     """The file changed on disk since it was indexed, so we refuse to write it."""
 

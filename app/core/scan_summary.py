@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from app.core.keywords_changed_elsewhere import summary_line
-from app.core.metadata.only_copy_words import a_kept_copy, file_a_temp_copies, only_copy_words
+from app.core.metadata.only_copy_words import (a_kept_copy, cut_copy_words, file_a_temp_copies, looks_whole,
+                                               only_copy_words, stopped_copy_words)
 from app.core.photo_info import primary_of
 from app.core.wording import counted
 
@@ -67,6 +68,9 @@ class ScanSummary:
     # hidden temp copies an earlier write or undo left that no file beside shows whose they
     # are: kept (a photo's only copy, or one an older version named), said by folder
     kept_temps: list[str] = field(default_factory=list)
+    # those of kept_temps the index records as a missing file's only copy (only_copy_temps):
+    # said with the exact name to give it; only decides what line() says, as said_before
+    only_copy_temps: list[str] = field(default_factory=list)
     # sidecars of photos read now that iCloud evicted (only `.NAME.xmp.icloud` there): not
     # read, as reading downloads them, so a label in them is not seen until downloaded
     sidecars_in_icloud: list[str] = field(default_factory=list)
@@ -96,7 +100,8 @@ class ScanSummary:
                       for link, kept in self.news(self.same_folders))
             + "".join(f"; {folder} is in the library as {link}; left there"
                       for folder, link in self.news(self.left_to_links))
-            + "".join(f"; {kept_temps_words(folder, names)}" for folder, names in _by_folder(self.kept_temps))
+            + "".join(f"; {kept_temps_words(folder, names, self.only_copy_temps)}"
+                      for folder, names in _by_folder(self.kept_temps))
             + (f"; {sidecars_in_icloud_words(self.sidecars_in_icloud)}" if self.sidecars_in_icloud else "")
             + (f"; re-read {counted(self.pairs_reread, 'JPEG+RAW pair')} once after the upgrade, "
                "to tell apart the files of two camera models" if self.pairs_reread else "")
@@ -117,7 +122,7 @@ class ScanSummary:
         to list, and each listed at every scan doing so (where line() says it once);
         said_before, which only decides what line() says, left out."""
         fields = asdict(self)
-        del fields["said_before"]
+        del fields["said_before"], fields["only_copy_temps"]
         fields["same_folders"] = [{"path": link, "same_as": kept} for link, kept in self.same_folders]
         fields["left_to_links"] = [{"path": folder, "held_as": link} for folder, link in self.left_to_links]
         return fields
@@ -145,16 +150,31 @@ def _by_folder(paths: list[str]) -> list[tuple[str, list[str]]]:
     return list(folders.items())
 
 
-def kept_temps_words(folder: str, names: list[str]) -> str:
-    """What to do with the hidden copies an earlier write left in `folder` that may be a
-    photo's only copy: the user alone can tell (they are never deleted for them). One
-    whose name says its file, missing, is said at once with the exact name to give it."""
+def kept_temps_words(folder: str, names: list[str], only_copies: Sequence[str] = ()) -> str:
+    """What to do with the hidden copies an earlier write left in `folder` beside no file
+    of their name (they are never deleted for the user). One the index records as that
+    file's only copy (`only_copies`: our replace removed the file) is said with the exact
+    name to give it; one whose name says its file, not so recorded, is a copy a stopped
+    write of ours made while the file was there: deleting that file on purpose makes it
+    clutter (the next write of the file removes it); one whose name was cut only the user
+    can tell."""
     missing: dict[str, list[str]] = {}
+    stopped: dict[str, list[str]] = {}
     others = []
+    recorded = {os.path.normcase(path) for path in only_copies}
     for name in names:
         copied = file_a_temp_copies(Path(folder), name)
-        (missing.setdefault(copied, []) if copied is not None else others).append(name)
+        if copied is None:
+            others.append(name)
+        else:
+            only = os.path.normcase(os.path.join(folder, name)) in recorded
+            (missing if only else stopped).setdefault(copied, []).append(name)
     words = [f"in {folder}, {only_copy_words(Path(copied), temps)}" for copied, temps in missing.items()]
+    for copied, temps in stopped.items():
+        whole = [temp for temp in temps if looks_whole(Path(folder, temp))]
+        cut = [temp for temp in temps if temp not in whole]
+        words += [f"in {folder}, {said(copied, those)}" for said, those in
+                  ((stopped_copy_words, whole), (cut_copy_words, cut)) if those]
     if others:
         copies = f"is {a_kept_copy()}" if len(others) == 1 else f"are {a_kept_copy()[2:-1]}ies"  # hidden copies
         words.append(f"in {folder}, {', '.join(others)} {copies} of a photo "

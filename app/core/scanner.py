@@ -30,6 +30,7 @@ from app.core.index import catalog, problems, rereads, running_writes, scan_runs
 from app.core.index.photos_seen import MountPointsBelow, record_mount_point
 from app.core.library import drive_not_connected, not_connected_message
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, named_as_our_temp, remove_stale_temps_in
+from app.core.metadata.only_copy_temps import recorded_only_copies
 from app.core.path_case import DiskNames, canonical_path
 from app.core.photo_info import file_kind
 from app.core.photo_names import is_skipped_name
@@ -41,8 +42,8 @@ from app.core.scan_moves import MoveRecognition
 from app.core.scan_summary import ScanOptions, ScanSummary
 
 
-# A temp of ours beside no file of its name, with no write of the index running, is named
-# once this old: a write no record of this index shows (another index's) may be creating it (ms for a sidecar).
+# A temp the index records as a missing file's only copy, with no write of the index running,
+# is named once this old: a write no record of this index shows (another index's) may be creating it (ms for a sidecar).
 ONLY_COPY_TEMP_AGE_S = 5.0
 
 
@@ -89,6 +90,7 @@ class _Scan(FolderSync):
         self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
         self.left_to_their_time: set[str] = set()  # roots with such a folder judged by its time (not recorded)
         self.joined_alone: list[str] = []  # folders a photo given by its file brought into the library now
+        self._only_copies: set[str] | None = None  # temps the index records as a missing file's only copy
 
     # -- the job ---------------------------------------------------------------------
     def run(self, roots: list[Path], folder_only: Sequence[Path] = ()) -> ScanSummary:
@@ -328,7 +330,12 @@ class _Scan(FolderSync):
             except OSError as error:  # if it was a folder, what we know of it is kept
                 self._unreadable_entry(entry.path, error)
         if maybe_our_temps:  # a killed write's or undo's hidden copies of photos: clutter, cleared
-            remove_stale_temps_in(Path(folder), kept=self.summary.kept_temps, kept_after_s=self._temps_named_after_s())
+            if self._only_copies is None:  # once a scan, where a folder holds one: rare, and read whole
+                self._only_copies = recorded_only_copies(self.conn)
+            remove_stale_temps_in(Path(folder), kept=self.summary.kept_temps, kept_after_s=self._temps_named_after_s(),
+                                  only_copies=self._only_copies)
+            self.summary.only_copy_temps = sorted(path for path in self.summary.kept_temps
+                                                  if os.path.normcase(path) in self._only_copies)
         # folder links first, so that a file link into one of them is known for an alias;
         # in name order, so that of two links to one folder the same is walked at every scan
         for entry in sorted(linked, key=lambda entry: entry.name):
@@ -362,11 +369,11 @@ class _Scan(FolderSync):
 
     # -- after the walk ------------------------------------------------------------
     def _temps_named_after_s(self) -> float:
-        """How old a temp of ours beside no file of its name must be for the scan to name
-        it: at once (ONLY_COPY_TEMP_AGE_S) where no write or undo of this index runs, as it
-        may be that file's only copy (a Windows replace removed the file, then could not
-        rename the temp) and `write` refuses that file meanwhile; 10 minutes while one runs,
-        which may be creating that very file now."""
+        """How old a temp recorded as a missing file's only copy (a Windows replace removed
+        the file, then could not rename the temp: only_copy_temps) must be for the scan to
+        name it: at once (ONLY_COPY_TEMP_AGE_S) where no write or undo of this index runs,
+        as `write` refuses that file meanwhile; 10 minutes while one runs, which may be
+        creating that very file now. Other temps beside no file: 10 minutes."""
         if running_writes.running_write(self.conn) is None and running_writes.running_undo(self.conn) is None:
             return ONLY_COPY_TEMP_AGE_S
         return STALE_TEMP_AGE_S

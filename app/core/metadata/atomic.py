@@ -24,14 +24,14 @@ import stat
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable, NoReturn
+from typing import Callable, Collection, Iterable, NoReturn
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
 
-from app.core.errors import MetadataWriteError
+from app.core.errors import MetadataWriteError, OnlyCopyKeptError
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
@@ -83,7 +83,7 @@ def folder_clock_ns(folder: Path) -> int | None:
 
 def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
                           clock: Callable[[Path], int | None] = folder_clock_ns, kept: list[str] | None = None,
-                          kept_after_s: float | None = None) -> int:
+                          kept_after_s: float | None = None, only_copies: Collection[str] = ()) -> int:
     """Delete the temp files a killed write or undo (or a power cut) left in `folder`:
     hidden full-size copies of photos. Only files named exactly as ours are
     (`.<name>.<8 lowercase hex>.tmp`), where `<name>` is a JPEG or XMP sidecar that
@@ -95,8 +95,10 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
     clutter), and nothing but such temps is ever touched. `kept` (a scan's) gets the
     paths of the stale ones kept because no file beside shows whose copy they are: a
     photo's only copy, or a temp an older version named before tags (its name cut),
-    which only the user can tell apart; once `kept_after_s` old where given (a scan that
-    knows no write of its index runs, which might be creating that file now)."""
+    which only the user can tell apart. Those in `only_copies` (normcase'd paths the
+    index records as a missing file's only copy, only_copy_temps) are put in `kept` once
+    `kept_after_s` old where given (a scan that knows no write of its index runs, which
+    might be creating that file now), the others once `older_than_s` old."""
     try:
         with os.scandir(folder) as entries:
             names = {entry.name: entry for entry in entries}
@@ -121,9 +123,12 @@ def remove_stale_temps_in(folder: Path, older_than_s: float = STALE_TEMP_AGE_S,
     if now_ns is None:
         return 0
     if kept is not None:
-        kept_age_s = older_than_s if kept_after_s is None else kept_after_s
+        def kept_age_s(path: str) -> float:
+            recorded = kept_after_s is not None and os.path.normcase(path) in only_copies
+            return kept_after_s if recorded else older_than_s
+
         kept.extend(sorted(entry.path for entry, info in orphans
-                           if info.st_mtime_ns < now_ns - int(kept_age_s * 1e9)))
+                           if info.st_mtime_ns < now_ns - int(kept_age_s(entry.path) * 1e9)))
     removed = 0
     for entry, info, written in candidates:
         if _may_be_in_progress(info, written, now_ns - int(older_than_s * 1e9)):
@@ -358,10 +363,10 @@ def replace_atomically(
             replace_file(temp, path)
         except OSError as error:
             if _temp_is_the_only_copy(path, temp, old):
-                raise MetadataWriteError(
+                raise OnlyCopyKeptError(
                     f"could not write {path}: its old file was removed and the new one could not take its name "
-                    f"({error.strerror or error}); the photo, with its new labels, is {temp}: rename it {path.name}"
-                ) from None
+                    f"({error.strerror or error}); the photo, with its new labels, is {temp}: rename it {path.name}",
+                    temp) from None
             if not isinstance(error, PermissionError):
                 raise
             _remove_quietly(temp)

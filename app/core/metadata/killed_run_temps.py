@@ -4,11 +4,12 @@ later write or undo of that very file completed.
 Once a run completed a file that was there when it began (wrote it, put its original
 back, or removed the sidecar its batch had created), the file on disk is what the journal
 says it should be, and a temp a killed run left of it copies a state that run superseded.
-A temp of a file missing when the run began may be its only copy (a Windows ReplaceFileW
-that removed the file, only_copy_temps) and stays, unless its bytes prove it a sidecar a
-killed write of ours was creating (nothing of the user's). Left there, a scan finding no file of its name beside it (an undo removed the sidecar)
-would advise renaming it into place, which brings back the very label the undo took
-away. remove_stale_temps_in waits 10 minutes for any temp (it may be a write still
+A temp of a file missing when the run began goes too once the run created that file
+(a sidecar a killed write was creating: empty, cut short, or whole), unless it is
+recorded as that file's only copy (a Windows ReplaceFileW that removed the file,
+only_copy_temps), which stays. Left there, a scan finding no file of its name beside it
+(an undo removed the sidecar) would name it, though it brings back the very label the
+undo took away. remove_stale_temps_in waits 10 minutes for any temp (it may be a write still
 running in another process) and keeps one whose file is gone; here the run holds its
 batch's claim (running_writes: no other write or undo of this index runs), and takes
 only temps that were there before it began, unchanged after, and named as ours for
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Iterable
 
 from app.core.metadata import atomic
-from app.core.metadata.only_copy_temps import created_by_a_write_of_ours
+from app.core.metadata.only_copy_temps import recorded_only_copies
 from app.core.metadata.temp_names import names_a_temp_copies
 
 
@@ -36,8 +37,9 @@ class _TempSeen:
     stem: str
     digits: str
     identity: tuple[int, int, int]  # inode, size, mtime: changed means someone writes it
-    # the names of files it may copy that were there when listed, or its bytes prove it a sidecar
-    # our write was creating: it may go once one of those is completed, never for another
+    # the names of files it may copy that were there when listed, or the one file its name says
+    # whole, missing, when it is not recorded as that file's only copy: it may go once one of
+    # those is completed, never for another
     may_go_for: frozenset[str]
 
 
@@ -48,14 +50,17 @@ def _identity(info: os.stat_result) -> tuple[int, int, int]:
 def _our_temps_in(folder: Path, conn: sqlite3.Connection | None) -> list[_TempSeen]:
     """The regular files in `folder` named as our temps are. Each is stat-ed by os.stat:
     a listing's own stat gives no inode on Windows, and the later check needs one. A temp
-    of a file not there now may go only where `conn`'s journal proves it our create's."""
+    of a file not there now may go only where `conn` is given and does not record it as
+    that file's only copy."""
     try:
         with os.scandir(folder) as entries:
             listed = [entry.name for entry in entries]
     except OSError:
         return []
     temps = []
-    for name in (name for name in listed if atomic.named_as_our_temp(name)):
+    ours = [name for name in listed if atomic.named_as_our_temp(name)]
+    only_copies = recorded_only_copies(conn) if conn is not None and ours else set()
+    for name in ours:
         stem, digits = name[1:-len(".tmp")].rsplit(".", 1)  # `.<stem>.<8 hex>.tmp`
         try:
             info = os.stat(folder / name, follow_symlinks=False)
@@ -64,7 +69,7 @@ def _our_temps_in(folder: Path, conn: sqlite3.Connection | None) -> list[_TempSe
         if stat.S_ISREG(info.st_mode):
             there = set(names_a_temp_copies(folder, listed, stem, digits))
             if (not there and conn is not None and names_a_temp_copies(folder, [stem], stem, digits) == [stem]
-                    and created_by_a_write_of_ours(conn, folder / stem, folder / name)):
+                    and os.path.normcase(str(folder / name)) not in only_copies):
                 there.add(stem)
             temps.append(_TempSeen(folder / name, stem, digits, _identity(info), frozenset(there)))
     return temps
@@ -80,12 +85,12 @@ class TempsBeforeRun:
     @classmethod
     def listed_in(cls, folders: Iterable[Path], conn: sqlite3.Connection | None = None) -> TempsBeforeRun:
         """One listing of each folder (a folder that cannot be read lists nothing); `conn`,
-        the index's, tells the temps of a sidecar a killed write of ours was creating."""
+        the index's, tells which temps of a missing file are its only copy (they stay)."""
         return cls({folder: _our_temps_in(folder, conn) for folder in set(folders)})
 
     def remove_those_of(self, files: Iterable[Path | str]) -> list[tuple[str, str]]:
         """Delete the listed temps of `files` (each completed by this run) that are still
-        as listed, of a file there when listed (or proven our create's). Returns a note (file, words) for each that could not be deleted."""
+        as listed, of a file there when listed (or missing, its temp not its only copy). Returns a note (file, words) for each that could not be deleted."""
         notes: list[tuple[str, str]] = []
         for file in dict.fromkeys(Path(f) for f in files):
             folder = atomic.temp_folder_of(file)

@@ -39,6 +39,7 @@ from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
 from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.landmark_in_users_tree import kept_by_undo
+from app.core.metadata.only_copy_temps import only_copy_mark
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
@@ -148,7 +149,8 @@ def _undo_batch(index: PhotoIndex, summary: WriteSummary, report: ProgressCallba
         except (TaggerError, OSError) as error:
             summary.failed += 1
             summary.errors.append((entry.path, str(error)))
-            index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id)
+            index.record_error(entry.path, "undo", str(error), photo_id=entry.photo_id,
+                               file_state=only_copy_mark(error))  # a temp left as the file's only copy
             if isinstance(error, FileGoneError):
                 gone[error.kind] += 1
             cause = passing_cause(error)

@@ -33,7 +33,7 @@ from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.killed_run_temps import TempsBeforeRun
-from app.core.metadata.only_copy_temps import only_copies_of, only_copy_message
+from app.core.metadata.only_copy_temps import kept_mark, only_copies_of, only_copy_mark, only_copy_refusal
 from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_undone
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
@@ -214,7 +214,7 @@ def write_labels(
                         index.clear_errors(("write",), path=item.target)
                 elif isinstance(error, (TaggerError, OSError)):
                     with lock:
-                        _fail(index, summary, item, str(error))
+                        _fail(index, summary, item, str(error), only_copy_mark(error))
                 else:  # a bug, or a file we did not foresee: that file's problem, not the batch's end
                     with lock:
                         _fail(index, summary, item, unexpected_error_message(item.target, error))
@@ -289,10 +289,14 @@ def relabelled_since_plan(index: PhotoIndex, item: PlannedWrite, lock: threading
     return now != item.index_label
 
 
-def _fail(index: PhotoIndex, summary: WriteSummary, item: PlannedWrite, message: str) -> None:
+def _fail(index: PhotoIndex, summary: WriteSummary, item: PlannedWrite, message: str,
+          only_copy: str | None = None) -> None:
+    """Record the file's problem; the record of a temp left as its only copy (only_copy,
+    or one recorded before and still there) stays with it, whatever this problem is."""
     summary.failed += 1
     summary.errors.append((str(item.target), message))
-    index.record_error(item.target, "write", message, photo_id=item.photo_id)
+    index.record_error(item.target, "write", message, photo_id=item.photo_id,
+                       file_state=only_copy or kept_mark(index.conn, item.target))
 
 
 def _written_since_plan(index: PhotoIndex, item: PlannedWrite, lock: threading.Lock) -> bool:
@@ -383,11 +387,11 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
     if existing is None and _removed_since_plan(item):
         raise FileChangedError(f"{path}: the sidecar was removed since the plan was made; run 'write' again")
-    if existing is None:  # a temp of ours beside it may be its only copy: no new file in its place
+    if existing is None:  # a temp our failed replace left as its only copy: no new file in its place
         with guard:
             kept = only_copies_of(index.conn, path)
         if kept:
-            raise MetadataWriteError(only_copy_message(path, kept))
+            raise only_copy_refusal(path, kept)
     if (crowded := too_many_keywords(item.before, item.after)) is not None:
         raise SidecarNotReadableError(f"{path}: {crowded}")
     # a stem sidecar we create names its photo, which other photos of the stem may share
