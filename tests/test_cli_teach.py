@@ -67,7 +67,7 @@ def test_teach_then_suggest_then_tag_shows_the_taught_label(capsys, tmp_path, ti
     code, lines, err = run_cli(capsys, "--db", db, "teach", "--model", model, "--json", "Our cabin", str(folder / "IMG_0.jpg"))
     assert code == 0
     assert lines == [{"label": "Our cabin", "model_id": tiny_bundle.id, "taught": 1, "embedded": 0, "errors": 0,
-                      "photo_ids": lines[0]["photo_ids"], "place_photos": 1, "looks_like": [],
+                      "photo_ids": lines[0]["photo_ids"], "place_photos": 1, "left_held": 0, "looks_like": [],
                       "unlike_the_others": []}]
     assert "taught 'Our cabin' from 1 photo" in err and "in all" not in err
     assert main(["--db", db, "stats"]) == 0  # the CLI's list of taught places
