@@ -6,9 +6,12 @@ journal; the read-back label does not win over a relabel made since the write.""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from app.core.index import PhotoIndex
 from app.core.metadata import undo_last_write
@@ -84,3 +87,102 @@ def test_a_scan_killed_reading_a_moved_folder_leaves_nothing_split_after_the_nex
 
         undone = undo_last_write(index)  # the journal follows the files to their new place
         assert (undone.written, undone.failed) == (PHOTOS, 0), undone.line()
+
+
+def _written_trip(lib: Path, db: Path, count: int) -> dict[str, int]:
+    """`count` photos in lib/trip, each labelled Trevi Fountain, rejected, then Colosseum,
+    and written (our keyword in every file): their ids by file name."""
+    names = [f"IMG_{n:04d}.JPG" for n in range(count)]
+    (lib / "trip").mkdir(parents=True)
+    for seed, name in enumerate(names):
+        make_jpeg(lib / "trip" / name, seed=seed)
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        ids = {name: photo_of(index, lib / "trip" / name).id for name in names}
+        for photo_id in ids.values():
+            index.set_label(photo_id, "Trevi Fountain")
+            index.set_state([photo_id], "rejected")
+            index.set_label(photo_id, "Colosseum")
+        assert write(index).written == count
+    return ids
+
+
+def _killed_scan(db: Path, lib: Path) -> None:
+    assert subprocess.run([sys.executable, "-c", KILLED_BEFORE_MARKING_MISSING, str(db), str(lib)],
+                          cwd=REPO).returncode == -9
+
+
+@pytest.mark.parametrize("act", ["relabel", "reject"])
+def test_a_killed_scans_photo_the_user_changed_before_the_rescan_is_still_joined(tmp_path: Path, act: str) -> None:
+    """The user relabels (or rejects) in the app one photo the killed scan brought in, its
+    label read back from the moved file; the rescan joins it all the same (its fingerprint
+    the only copy of the old photo's), the user's newer word kept beside the old rejections."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    ids = _written_trip(lib, db, 3)
+    (lib / "Archive").mkdir()
+    (lib / "trip").rename(lib / "Archive" / "trip")
+    _killed_scan(db, lib)
+    touched = lib / "Archive" / "trip" / "IMG_0001.JPG"
+    with PhotoIndex.open(db) as index:
+        killed_row = photo_of(index, touched).id
+        assert killed_row not in ids.values()
+        if act == "relabel":
+            index.set_label(killed_row, "Pantheon")
+        else:
+            index.set_state([killed_row], "rejected")
+
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.new, summary.missing) == (3, 0, 0), summary
+        photo = photo_of(index, touched)
+        assert photo.id == ids["IMG_0001.JPG"]
+        label = index.conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo.id,)).fetchone()
+        rejected = sorted(r[0] for r in index.conn.execute("SELECT label FROM rejections WHERE photo_id = ?",
+                                                           (photo.id,)))
+        if act == "relabel":
+            assert (tuple(label), rejected) == (("Pantheon", "accepted"), ["Trevi Fountain"])
+        else:
+            assert (tuple(label), rejected) == (("Colosseum", "rejected"), ["Colosseum", "Trevi Fountain"])
+        assert index.conn.execute("SELECT count(*) FROM write_journal WHERE photo_id = ?", (photo.id,)).fetchone()[0]
+
+
+# the scan dies (as kill -9 would) once its walk is over, before it recognises any move
+KILLED_BEFORE_RECOGNISING_MOVES = KILLED_BEFORE_MARKING_MISSING.replace(
+    "scan_runs.note_went_missing = killed",
+    "import app.core.scan_moves as scan_moves; scan_moves.MoveRecognition.recognise = killed")
+
+
+@pytest.mark.parametrize("killed", [True, False], ids=["killed", "finished"])
+def test_card_originals_a_killed_scan_added_are_not_the_written_photos_deleted_after(tmp_path: Path,
+                                                                                      killed: bool) -> None:
+    """The card's originals of written photos (the same pictures, without our keyword) are
+    copied in beside them and indexed by a scan that is killed; the user then deletes the
+    written copies. As had the scan finished, the originals stay photos of their own,
+    unlabelled: a killed scan's row is reached back to only where its files hold our keyword."""
+    lib, db, card = tmp_path / "lib", tmp_path / "index.db", tmp_path / "card"
+    card.mkdir()
+    names = [f"IMG_{n:04d}.JPG" for n in range(4)]
+    for seed, name in enumerate(names):
+        make_jpeg(card / name, seed=seed)
+    (lib / "2019").mkdir(parents=True)
+    for name in names:
+        shutil.copyfile(card / name, lib / "2019" / name)
+    with PhotoIndex.open(db) as index:
+        scan(index, [lib])
+        for name in names:
+            index.set_label(photo_of(index, lib / "2019" / name).id, "Colosseum")
+        assert write(index).written == 4
+    shutil.copytree(card, lib / "2024card")
+    if killed:
+        assert subprocess.run([sys.executable, "-c", KILLED_BEFORE_RECOGNISING_MOVES, str(db), str(lib)],
+                              cwd=REPO).returncode == -9
+    else:
+        with PhotoIndex.open(db) as index:
+            scan(index, [lib])
+    shutil.rmtree(lib / "2019")
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.missing) == (0, 4), summary
+        for name in names:
+            assert photo_of(index, lib / "2024card" / name).label is None
+        assert index.count("is:missing") == 4

@@ -170,8 +170,7 @@ class MoveRecognition:
                     if new_id is not None:
                         self._adopt(old_id, new_id)
         gone = [old_id for old_id in gone if self._to_join(old_id)]
-        found = picture_matches(self.conn, gone, self.newest_before, self.since, lambda new_id: self._brought_in_unfinished(
-            new_id) and moved_photos.holds_only_its_files_word(self.conn, new_id))
+        found = picture_matches(self.conn, gone, self.newest_before, self.since, self._a_killed_scans_move)
         for batch in self.options.batches(found.pairs):
             with self._batch():
                 for old_id, new_id in batch:
@@ -184,12 +183,19 @@ class MoveRecognition:
 
     def _copy_an_unfinished_scan_made(self, old_id: int) -> int | None:
         """The one present copy of `old_id` (gone missing in this scan) that a scan which did
-        not finish brought in, holding nothing of the user's but the label read back from its
-        own files: that scan walked the photo's new folder (our keyword written in its files)
-        and was killed before it reached the old one. Its label is not the user's word: the
-        join keeps the old photo's (_take_the_place_over)."""
+        not finish brought in, its label read back from our keyword in its own files: that
+        scan walked the photo's new folder and was killed before it reached the old one. The
+        label it read is not the user's word: the join keeps the old photo's; one the user
+        gave that row since is weighed against it as for any killed scan's (_take_the_place_over)."""
         new_id = moved_photos.only_copy_since(self.conn, old_id, self.since, self.newest_before)
-        return new_id if new_id is not None and moved_photos.holds_only_its_files_word(self.conn, new_id) else None
+        return new_id if new_id is not None and self._a_killed_scans_move(new_id) else None
+
+    def _a_killed_scans_move(self, new_id: int) -> bool:
+        """Whether a photo gone missing in this scan may reach back to `new_id`: one a killed
+        scan brought in whose label it read back from our keyword in the files (what a write
+        of ours left there). A row of that scan without it (a card's original of a written
+        photo, copied in beside it) is a photo of its own, as it would be had the scan finished."""
+        return self._brought_in_unfinished(new_id) and moved_photos.read_back_from_its_files(self.conn, new_id)
 
     def _brought_in_unfinished(self, new_id: int) -> bool:
         """Whether `new_id` came in with a scan whose move recognition never ran (killed)."""

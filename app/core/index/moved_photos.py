@@ -107,6 +107,14 @@ def holds_only_its_files_word(conn: sqlite3.Connection, photo_id: int) -> bool:
     return holds_nothing_of_the_user(conn, photo_id) or files_word(conn, photo_id) is not None
 
 
+def read_back_from_its_files(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """Whether the photo's label was read back from our keyword in its own files when it was
+    indexed (read_back_keywords, kept through relabels and rejections): files holding what a
+    write of ours wrote, unlike a card's original of the same picture, whatever the user made
+    of the label since."""
+    return conn.execute("SELECT 1 FROM read_back_keywords WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone() is not None
+
+
 def files_word(conn: sqlite3.Connection, photo_id: int) -> tuple[str, bool | None] | None:
     """(label, what our field said of teaching: False, it taught nothing; None, it said
     nothing) where the photo's one word is the label its own files gave (read back, as
