@@ -84,7 +84,7 @@ def test_the_write_list_says_already_written_as_a_status_not_a_problem(qtbot) ->
     assert rows["b.jpg"]["Status"] == "Already written"
     assert rows["b.jpg"]["Replaces"] == "—"  # not its own label
     assert rows["a.jpg"]["Written into"] == "Into the photo"
-    assert rows["DSC_0100.NEF.xmp"]["Written into"] == "Into a sidecar file (.xmp) beside the RAW"
+    assert rows["DSC_0100.NEF.xmp"]["Written into"] == "Into a sidecar (.xmp)"
     assert "atomically" not in dialog.summary.text()
     assert "the original stays until the new one is complete" in dialog.summary.text()
 

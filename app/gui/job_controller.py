@@ -192,7 +192,8 @@ class JobController(JobHost):
 
     def plan_write(self, query: str, include_suggested: bool) -> bool:
         def show_plan(plan) -> None:
-            dialog = WritePlanDialog(list(plan or []), include_suggested, self.window)
+            dialog = WritePlanDialog(list(plan or []), include_suggested, self.window, jpegs_left_unchanged=not (
+                job_work.write_options(self.window.settings).write_into_jpeg))
             dialog.include_suggested.toggled.connect(lambda _on: dialog.done(2))
             result = dialog.exec()
             if result == 2:

@@ -23,16 +23,21 @@ from app.gui.screen_fit import resize_within_screen
 
 MAX_SHOWN = 5000
 # The widest a column other than Status starts (the user can drag it wider): a whole
-# path in the first column pushed Label and Status out of the dialog.
-COLUMN_CAPS = {"target": 220, "label": 180, "previous_label": 150}
+# path in the first column pushed Label and Status out of the dialog. Written into is as
+# wide as "Into a sidecar (.xmp)" (cut at 120 px it hid the word that mattered): the
+# file's name gives up the room, whole in its tooltip, so Status keeps its 250 px.
+COLUMN_CAPS = {"target": 205, "kind": 160, "label": 180, "previous_label": 150}
 OTHER_COLUMN_CAP = 120
 
 
 # The PlannedWrite fields worth a column, in order, with their headers.
 PREFERRED_COLUMNS = {"target": "File written", "kind": "Written into", "label": "Label",
                      "previous_label": "Replaces", "problem": "Status"}
-# the plan's kind in a photographer's words ("jpeg", "sidecar" were the core's)
-KIND_WORDS = {"jpeg": "Into the photo", "sidecar": "Into a sidecar file (.xmp) beside the RAW"}
+# the plan's kind in a photographer's words ("jpeg", "sidecar" were the core's), short
+# enough for the column; the tooltip names the photo's type (kind_tooltip)
+KIND_WORDS = {"jpeg": "Into the photo", "sidecar": "Into a sidecar (.xmp)"}
+# a file type by its usual name where its suffix is not it
+TYPE_NAMES = {"JPG": "JPEG", "JPE": "JPEG", "TIF": "TIFF"}
 ALREADY_WRITTEN = "Already written"
 NOTHING_FOR_NO_LANDMARK = "Nothing to write (no landmark)"
 
@@ -113,6 +118,25 @@ def replaced_text(item) -> str:
     return previous if previous and before is not None and holds_landmark(before, previous) else "—"
 
 
+def kind_tooltip(item, jpegs_left_unchanged: bool) -> str:
+    """The whole of the Written into cell: which photo the sidecar goes beside, and why a
+    JPEG gets one. The cell said "beside the RAW" for every sidecar, a PNG scan's and a
+    JPEG's (Settings: JPEGs left unchanged) too."""
+    kind = getattr(item, "kind", None)
+    source = getattr(item, "source", None)
+    if kind == "jpeg":
+        return "Into the photo file itself (its XMP keywords)"
+    if kind != "sidecar":
+        return cell_text(kind)
+    suffix = source.suffix.lstrip(".").upper() if source is not None else ""
+    photo_type = TYPE_NAMES.get(suffix, suffix)
+    text = f"Into a sidecar file (.xmp) beside the {photo_type} file" if photo_type else (
+        "Into a sidecar file (.xmp) beside the photo")
+    if photo_type == "JPEG" and jpegs_left_unchanged:
+        text += ", because Settings leave JPEGs unchanged"
+    return text
+
+
 def _row_order(item) -> int:
     """0 a file that would be written, 1 one that cannot be, 2 one already right."""
     if getattr(item, "problem", None):
@@ -157,7 +181,9 @@ def fit_problem_rows(table: QTableWidget, columns: list[str]) -> None:
 class WritePlanDialog(QDialog):
     """Shows what would be written; Write starts the job, Cancel writes nothing."""
 
-    def __init__(self, plan: list, include_suggested: bool, parent=None) -> None:
+    def __init__(self, plan: list, include_suggested: bool, parent=None, jpegs_left_unchanged: bool = False) -> None:
+        """`jpegs_left_unchanged`: the write's options keep labels out of JPEGs (Settings),
+        said in the tooltip of a JPEG's sidecar row."""
         super().__init__(parent)
         self.setWindowTitle("Write labels to files")
         resize_within_screen(self, QSize(900, 560))
@@ -195,7 +221,7 @@ class WritePlanDialog(QDialog):
                 elif name == "problem":
                     text = problem_text(item, unchanged, getattr(parent, "index_named", None))
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
+                cell.setToolTip(kind_tooltip(item, jpegs_left_unchanged) if name == "kind" else text)
                 if name == "target":  # the name; the whole path on hover
                     cell.setText(display_name(text))
                     cell.setToolTip(printable_path(text))
