@@ -1,8 +1,10 @@
 """The write list's "Written into" column (review 9, F4): every sidecar read "Into a
 sidecar file (.xmp) beside the RAW", a PNG scan's and a JPEG's too, cut in its 120 px
-column to "…(.xmp) beside th…"."""
+column to "…(.xmp) beside th…"; and the status bar named a cancelled write "batch 1"."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 import pytest
 
@@ -11,6 +13,7 @@ pytest.importorskip("pytestqt")
 from PIL import Image  # noqa: E402
 
 from app.core.metadata import WriteOptions, plan_writes  # noqa: E402
+from app.core.metadata.journal import CancelledBatch  # noqa: E402
 from tests import test_write_keyword_policy  # noqa: E402
 from tests.test_gui import window  # noqa: E402,F401
 from tests.test_metadata_support import add_photo, make_jpeg  # noqa: E402
@@ -87,6 +90,24 @@ def test_the_app_takes_the_jpeg_setting_into_the_write_lists_tooltip(window, qtb
         assert window.jobs.plan_write("", False)
         qtbot.waitUntil(lambda: len(shown) == (1 if not into_jpeg else 2), timeout=10000)
     assert [kwargs["jpegs_left_unchanged"] for kwargs in shown] == [True, False]
+
+
+def test_the_status_bar_names_a_cancelled_write_by_when_it_was_made_not_by_batch_number() -> None:
+    from types import SimpleNamespace
+
+    from app.gui.job_words import cancelled_batch_text, write_moment
+
+    made = datetime.now(timezone.utc).replace(microsecond=0)
+    left = CancelledBatch(1, 9, made.isoformat())
+    after_write = SimpleNamespace(cancelled_before=left, done_word="written", batch_id=2, undone_meanwhile=False)
+    after_undo = SimpleNamespace(cancelled_before=left, done_word="restored", batch_id=2, undone_meanwhile=False)
+    when = write_moment(made.isoformat())
+    assert when.startswith("today at ")
+    assert cancelled_batch_text(after_write) == f"; a write you cancelled {when} still holds 9 files: a second Undo takes them back"
+    assert cancelled_batch_text(after_undo) == f"; a write you cancelled {when} still holds 9 files: Undo again takes them back"
+    unknown = SimpleNamespace(cancelled_before=CancelledBatch(1, 1), done_word="restored", batch_id=2,
+                              undone_meanwhile=False)
+    assert cancelled_batch_text(unknown) == "; a write you cancelled still holds 1 file: Undo again takes them back"
 
 
 def test_with_long_paths_and_a_sidecar_the_status_column_keeps_its_room(qtbot) -> None:

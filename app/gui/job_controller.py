@@ -5,7 +5,6 @@ closing words, problems) with its follow-up, what the window shows or asks after
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -19,7 +18,7 @@ from app.gui.held_words import with_left_held
 from app.gui.job_host import JobHost
 from app.gui.safe_question import go_ahead
 from app.gui.job_words import (correction_text, rename_line, scan_line, stopped_write_words, tag_line, teach_text,
-                               write_text)
+                               write_moment, write_text)
 from app.gui.write_dialog import WritePlanDialog
 
 if TYPE_CHECKING:
@@ -32,23 +31,6 @@ UNDO_WAITS_FOR_WRITE = ("Labels are being written to your photos by another wind
                         "undo when it has finished.")
 UNDO_WAITS_FOR_UNDO = ("A write is being undone by another window or the command line; "
                        "try again when it has finished.")
-
-
-def write_moment(started_at: str | None, now: datetime | None = None) -> str:
-    """When a write was made, in local time, as Undo write's question says it: "today at
-    21:40", "on 5 Dec at 21:40", "on 5 Dec 2023 at 21:40" ("" when the index has no time)."""
-    try:
-        moment = datetime.fromisoformat(started_at).astimezone() if started_at else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        return ""
-    now = now or datetime.now().astimezone()
-    clock = f"{moment.hour:02d}:{moment.minute:02d}"
-    if moment.date() == now.date():
-        return f"today at {clock}"
-    year = f" {moment.year}" if moment.year != now.year else ""
-    return f"on {moment.day} {moment.strftime('%b')}{year} at {clock}"
 
 
 def not_found_text(folders: list[Path]) -> str:

@@ -5,6 +5,7 @@ quotes, "cancelled" once)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -256,11 +257,29 @@ def write_text(summary, left_out: int) -> str:
             "as the write list showed (Write labels… lists them again with the reason)")
 
 
+def write_moment(started_at: str | None, now: datetime | None = None) -> str:
+    """When a write was made, in local time, as Undo write's question says it: "today at
+    21:40", "on 5 Dec at 21:40", "on 5 Dec 2023 at 21:40" ("" when the index has no time)."""
+    try:
+        moment = datetime.fromisoformat(started_at).astimezone() if started_at else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return ""
+    now = now or datetime.now().astimezone()
+    clock = f"{moment.hour:02d}:{moment.minute:02d}"
+    if moment.date() == now.date():
+        return f"today at {clock}"
+    year = f" {moment.year}" if moment.year != now.year else ""
+    return f"on {moment.day} {moment.strftime('%b')}{year} at {clock}"
+
+
 def cancelled_batch_text(summary) -> str:
-    """ "; batch 1, a write you cancelled, still holds 9 files: a second Undo takes them back":
-    after a write or an undo (WriteSummary.cancelled_before), the batch of a write the user
+    """ "; a write you cancelled today at 21:38 still holds 9 files: a second Undo takes them
+    back": after a write or an undo (WriteSummary.cancelled_before), the write the user
     cancelled that the next Undo after this one takes; one Undo takes back this write only,
-    and the cancelled write's photos would keep their label unsaid (the CLI says it too)."""
+    and the cancelled write's photos would keep their label unsaid (the CLI says it too, by
+    batch number: the app names it by when it was made, as the Undo write question does)."""
     left = getattr(summary, "cancelled_before", None)
     if left is None:
         return ""
@@ -270,7 +289,8 @@ def cancelled_batch_text(summary) -> str:
         step = "a second Undo takes them back"
     else:
         step = "Undo takes them back"
-    return f"; batch {left.id}, a write you cancelled, still holds {counted(left.files, 'file')}: {step}"
+    when = f" {write_moment(getattr(left, 'started_at', None))}".rstrip()
+    return f"; a write you cancelled{when} still holds {counted(left.files, 'file')}: {step}"
 
 
 def stopped_write_text(name: str, summary) -> str:

@@ -15,7 +15,7 @@ import base64
 import json
 import os
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -181,9 +181,12 @@ def leave_for_the_next_write(index: PhotoIndex, batch_id: int) -> None:
             conn.execute("DELETE FROM write_batches WHERE id = ?", (batch_id,))
 
 
-class CancelledBatch(NamedTuple):
+@dataclass(frozen=True)
+class CancelledBatch:
     id: int
     files: int
+    # when its write began (ISO 8601 UTC): the app names the batch by it, never by its number
+    started_at: str | None = field(default=None, compare=False)
 
 
 def cancelled_batch_before(index: PhotoIndex, batch_id: int | None = None) -> CancelledBatch | None:
@@ -194,12 +197,12 @@ def cancelled_batch_before(index: PhotoIndex, batch_id: int | None = None) -> Ca
     when none of its files is still there (the index has them missing: deleted since),
     as an undo could put none of them back; `files` counts those still there."""
     row = index.conn.execute(
-        "SELECT id, status FROM write_batches WHERE undone_at IS NULL AND (? IS NULL OR id < ?) "
+        "SELECT id, status, started_at FROM write_batches WHERE undone_at IS NULL AND (? IS NULL OR id < ?) "
         "ORDER BY id DESC LIMIT 1", (batch_id, batch_id)).fetchone()
     if row is None or row[1] != "cancelled":
         return None
     there = files_still_there(index, int(row[0]))
-    return CancelledBatch(int(row[0]), there) if there else None
+    return CancelledBatch(int(row[0]), there, row[2]) if there else None
 
 
 def files_still_there(index: PhotoIndex, batch_id: int) -> int:
