@@ -43,9 +43,9 @@ from app.core.metadata.only_copy_temps import only_copy_mark
 from app.core.metadata.plan_icloud import sidecar_in_cloud
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
-from app.core.metadata.undo_outcome import (FileGoneError, LeftWithItsPhotoError, PhotoGoneError, SidecarGoneError,
-                                            SidecarMovedError, closed_line, new_folder_gone, passing_cause, ways_out,
-                                            what_to_do)
+from app.core.metadata.undo_outcome import (GONE_WITH_ITS_PHOTO, FileGoneError, LeftWithItsPhotoError, PhotoGoneError,
+                                            SidecarGoneError, SidecarMovedError, closed_line, new_folder_gone,
+                                            passing_cause, ways_out, what_to_do)
 from app.core.metadata.verify import VerificationError
 from app.core.metadata.writer import WriteSummary
 from app.core.metadata.xmp import RDF, X, XmpDocument
@@ -456,9 +456,13 @@ def _undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, li
                   notes: list[tuple[str, str]]) -> bool | str:
     existing = _current_bytes(path, library_folders)
     if existing is None:
+        with_its_photo = _photo_file_gone_too(path)
         if entry.before.get("absent"):  # already gone; never created (killed before its rename): not restored
-            return entry.completed and (entry.size_after or 0) >= 0
-        gone = SidecarMovedError if _photo_file_gone_too(path) else SidecarGoneError
+            created = entry.completed and (entry.size_after or 0) >= 0
+            if created and with_its_photo:  # deleted, or moved off the library: undo cannot tell
+                notes.append((str(path), GONE_WITH_ITS_PHOTO))
+            return created
+        gone = SidecarMovedError if with_its_photo else SidecarGoneError
         raise gone(f"the sidecar {path} has disappeared; cannot restore it")
     original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
     _, after = entry.fields_with(fields_of_sidecar(original, str(path)))

@@ -8,9 +8,15 @@ held it, whose size and SHA-256 are exactly what our write put in (the entry's d
 sidecar only with its RAW: the sidecar beside the one file holding the RAW the index
 records (its fingerprint, else its picture print), never by its bytes alone: the sidecars
 we create name no photo, so two photos of one label get identical ones, and another
-photo's is found by them. Our bytes beside a RAW that cannot be told apart are refused
-(RawNotToldError), the batch kept open; an entry whose write never completed (killed
-before its rename, maybe) is not followed at all. The entry then follows it, in the journal and in the
+photo's is found by them. A RAW found by its fingerprint is the photo's only where it is
+the one match and no other photo in the index (present or missing) has a file of its
+fingerprint (a backup copy scanned as a photo of its own is byte for byte the photo's
+RAW) or one recorded at its path with none; a JPEG found by its bytes never is another
+photo's file so (_another_photos_file). Where the RAW
+cannot be told apart, our bytes beside it, or the RAW beside the sidecar at its own path
+changed since our write, nothing is guessed (RawNotToldError: scan, then undo again),
+the batch kept open; an entry whose write never completed (killed before its rename,
+maybe) is not followed at all. The entry then follows it, in the journal and in the
 index's record of the photo (moved_photos.follow_file_undo_found, as a scan moves it), in
 one transaction: the undo is about to change the bytes a scan would know the file by, and
 the photo keeps its id and label. Our bytes found twice or more (moved, and copied) are
@@ -47,8 +53,9 @@ class RenamedOverError(PhotoGoneError):
 
 
 class RawNotToldError(MetadataWriteError):
-    """A sidecar our write changed is not at its path, and one holding the bytes it put
-    in sits beside a RAW that cannot be told to be the photo's or another's: left as it is."""
+    """A sidecar our write changed cannot be told to be where it is, or where its RAW
+    went: the RAW beside it, or the one found by its fingerprint, cannot be told to be the
+    photo's rather than another's (a copy, a RAW edited in place): left as it is."""
 
 
 class FilesBySize:
@@ -114,8 +121,12 @@ def entry_where_it_is(index: PhotoIndex, entry: journal.JournalEntry, files: Fil
     if not_downloaded_note(path) is not None:  # in the cloud (its iCloud stand-in in its place): the undo waits
         return entry
     there = os.path.lexists(path)
-    if there and _same_picture(index, entry, path):
+    same = _same_picture(index, entry, path) if there else False
+    if same:
         return entry
+    if same is None:  # the RAW beside it changed since our write: maybe this photo's still, maybe not
+        raise RawNotToldError(f"cannot tell whether {_raw_of(index, entry)[0]} is still this photo's RAW (it "
+                              f"changed since our write), so {path} is left as it is: scan, then undo again")
     if entry.kind == "jpeg":
         found, found_raw = _holding_our_bytes(index, entry, files), None
     elif entry.completed:  # one never completed may not have been renamed into place: its bytes are nowhere
@@ -171,14 +182,15 @@ def _raw_is(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str | Non
     return None
 
 
-def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) -> bool:
+def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) -> bool | None:
     """Whether the file at `path` is the picture our write changed there. A JPEG: the
     picture print the index recorded for that file, under its name or, after a scan found
     the name renamed over, the name it gave up (renamed_over_records); where the file left
     the photo, renamed over (a pair's JPEG, split_off_files), the contents it had there;
     True where it recorded none. A sidecar: its RAW beside it is the one recorded (_raw_is), or its
     bytes are exactly what our write put in and its RAW is no other photo's; True where
-    the index records no RAW for it or its RAW is not there (renamed, the sidecar left)."""
+    the index records no RAW for it or its RAW is not there (renamed, the sidecar left);
+    None (cannot tell) where that RAW changed since and the sidecar was edited since."""
     if entry.kind != "jpeg":
         raw = _raw_of(index, entry)
         if raw is None or not os.path.lexists(raw[0]):
@@ -186,7 +198,7 @@ def _same_picture(index: PhotoIndex, entry: journal.JournalEntry, path: Path) ->
         same = _raw_is(index, entry.photo_id, *raw)
         if same is not None:
             return same
-        return _holds_our_bytes(path, entry)
+        return True if _holds_our_bytes(path, entry) else None
     recorded = next((print_ for name, print_ in index.conn.execute(
         "SELECT path, picture_print FROM files WHERE photo_id = ?", (entry.photo_id,))
         if path_before_detached(os.fsdecode(name) if isinstance(name, bytes) else name) == entry.path), None)
@@ -218,7 +230,8 @@ def _holding_our_bytes(index: PhotoIndex, entry: journal.JournalEntry, files: Fi
     if entry.digest is None or size is None or size < 0:
         return [] if every else None
     matches = [candidate for candidate in files.of_size(Path(entry.path), size)
-               if candidate != Path(entry.path) and _holds_our_bytes_readable(candidate, entry)]
+               if candidate != Path(entry.path) and _holds_our_bytes_readable(candidate, entry)
+               and not _another_photos_file(index, entry.photo_id, candidate, _fingerprint_or_none(candidate))]
     if every:
         return matches
     if len(matches) > 1:
@@ -296,13 +309,14 @@ def _told_to_be(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str |
                 print_: str | None) -> bool | None:
     """Whether the RAW at `path` is the one recorded, told for sure: its fingerprint, else
     a picture print read and recorded (unlike _raw_is, a print that cannot be read tells
-    nothing); False where its fingerprint is another photo's file's; None: cannot tell."""
+    nothing); False where it, or its fingerprint, is another photo's file's; None: cannot
+    tell (its fingerprint is the recorded one and another photo's file's too: a copy)."""
     now = _fingerprint_or_none(path)
     if now is None:
         return None
-    if now == fingerprint:
-        return True
-    if index.conn.execute("SELECT 1 FROM files WHERE fingerprint = ? AND photo_id <> ?", (now, photo_id)).fetchone():
+    if now == fingerprint:  # ours by its bytes, unless another photo's file is the same (a copy)
+        return None if _another_photos_file(index, photo_id, path, now) is not None else True
+    if _another_photos_file(index, photo_id, path, now) is not None:
         return False
     try:
         seen = picture_print(path) if print_ is not None else None
@@ -315,23 +329,48 @@ def _beside_its_raw(index: PhotoIndex, entry: journal.JournalEntry, files: Files
                     raw: tuple[Path, str | None, str | None] | None) -> tuple[Path, tuple[Path, Path]] | None:
     """Our sidecar, as it is now, where its RAW went: the sidecar of the one file holding
     the RAW the index records (by its fingerprint), under the same form of name, with
-    (that RAW's old path, its new one)."""
+    (that RAW's old path, its new one). RawNotToldError where that file is not the one
+    match, or another photo in the index has a file at its path or of its fingerprint
+    (a copy scanned as a photo of its own is byte for byte ours): nothing is guessed."""
     if raw is None or raw[1] is None:
         return None
     old_raw, fingerprint, _ = raw
     size = int(fingerprint.split("-", 1)[0], 16)
     found = [candidate for candidate in files.of_size(old_raw, size)
              if candidate != old_raw and _fingerprint_or_none(candidate) == fingerprint]
-    if len(found) > 1:
-        recorded = _recorded_paths(index, entry.photo_id)
-        found = [f for f in found if f in recorded] or _copies_found(entry, found)
     if not found:
         return None
+    if len(found) > 1:
+        named = ", ".join(str(path) for path in sorted(found))
+        raise RawNotToldError(f"{entry.path} is not there, and its RAW {old_raw.name} was found {len(found)} times "
+                              f"under other names ({named}): which one is this photo's is not guessed; its sidecar "
+                              "is left as it is; keep one, or scan, then undo again")
+    others = _another_photos_file(index, entry.photo_id, found[0], fingerprint)
+    if others is not None:
+        whose = ("it is another photo's in the index (a copy)" if others == str(found[0])
+                 else f"so does {others}, another photo's in the index (a copy)")
+        raise RawNotToldError(f"{entry.path} is not there, and {found[0]} holds its RAW {old_raw.name} byte for byte, "
+                              f"but {whose}: which one is this photo's is not guessed; its sidecar is left as it "
+                              "is; scan, then undo again")
     sidecar = Path(entry.path)
     suffix = sidecar.name[len(sidecar.stem):]
     beside = found[0].with_name((found[0].name if sidecar.stem.lower() == old_raw.name.lower() else found[0].stem)
                                 + suffix)
     return (beside, (old_raw, found[0])) if os.path.isfile(beside) else None
+
+
+def _another_photos_file(index: PhotoIndex, photo_id: int, path: Path, fingerprint: str | None) -> str | None:
+    """The path of a file of another photo in the index (present or missing) with the
+    `fingerprint` of the file at `path` (a copy), or recorded at `path` with no
+    fingerprint to tell; None where there is none. A record at `path` of another
+    fingerprint is not: the name was renamed over since (a renumbering)."""
+    row = index.conn.execute(
+        "SELECT path FROM files WHERE photo_id <> ? AND (fingerprint = ? OR (path = CAST(? AS TEXT) AND "
+        "fingerprint IS NULL)) ORDER BY path = CAST(? AS TEXT) DESC LIMIT 1",
+        (photo_id, fingerprint, db_text(str(path)), db_text(str(path)))).fetchone()
+    if row is None:
+        return None
+    return path_before_detached(os.fsdecode(row[0]) if isinstance(row[0], bytes) else row[0])
 
 
 def _fingerprint_or_none(path: Path) -> str | None:

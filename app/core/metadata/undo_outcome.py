@@ -90,6 +90,12 @@ class LeftWithItsPhotoError(NotDownloadedError):
         return type(self), (self.path, self.held_by, self.why)
 
 
+# undo's note on a sidecar we created that is gone with its photo (counted restored, as a
+# sidecar the user deleted is): deleted, or moved out of the library, which undo cannot tell
+GONE_WITH_ITS_PHOTO = ("gone with its photo (if you moved it out of the library rather than deleting it, it still "
+                       "holds the label)")
+
+
 class CopiesFoundError(MetadataWriteError):
     """The file our write changed is not at its path and our exact bytes are in two
     files or more under other names (moved, and copied): which one is the photo is not
