@@ -151,6 +151,23 @@ def test_a_label_written_back_over_our_moved_tag_stays_when_lightroom_tidies_the
     assert "0 files would change" in _said(capsys, db, "write", "--dry-run")
 
 
+def test_the_same_label_written_again_over_our_moved_tag_says_no_kept_note(tmp_path, capsys):
+    """Our Colosseum moved by Lightroom to Places|Rome|Colosseum and the label Colosseum set
+    again: the file is unchanged, and no note advises removing the user's own arrangement
+    of the very landmark the photo is labelled with."""
+    require_exiftool()
+    db = tmp_path / "index.db"
+    photo = _one_photo(tmp_path, capsys, db, "Colosseum")
+    _exiftool(photo, *MOVED)
+    _cli(capsys, db, "scan", str(photo.parent))
+    _label(capsys, db, photo, "Colosseum")
+
+    said = _said(capsys, db, "write", "--dry-run") + _said(capsys, db, "write")
+
+    assert "unchanged" in said and "kept" not in said and "remove it there" not in said
+    assert read_fields(photo.read_bytes()).hierarchical == ["Places|Rome|Colosseum"]
+
+
 def test_a_reject_of_our_moved_tag_says_in_its_dry_run_that_the_keyword_stays(tmp_path, capsys):
     require_exiftool()
     db = tmp_path / "index.db"

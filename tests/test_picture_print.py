@@ -219,3 +219,20 @@ def test_a_card_swap_of_two_night_frames_sharing_a_fingerprint_is_not_joined(tmp
     other = night_frame(tmp_path / "DSC_0001.JPG", 2000)
     assert fingerprint_file(deleted) == fingerprint_file(other)
     swap_cards_and_scan(tmp_path, library, deleted, other).close()
+
+
+def test_a_change_in_the_last_sample_of_image_data_over_2_mib_changes_the_print(tmp_path) -> None:
+    """Samples of larger image data are spread from its start so that the last ends at the
+    EOI: a byte changed 7 KiB before the end (outside the 4 KiB hashed with the length) is
+    seen. Spread otherwise, the print of every such photo tagged before would change too."""
+    pixels = np.random.default_rng(1).integers(0, 256, (1500, 2000, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "a.jpg", "JPEG", quality=95)
+    jpeg = (tmp_path / "a.jpg").read_bytes()
+    assert len(image_data(jpeg)) > 2 * 1024 * 1024
+
+    changed = bytearray(jpeg)
+    at = len(changed) - 7 * 1024
+    at += next(n for n in range(100) if 0xFF not in changed[at + n - 1:at + n + 2] and changed[at + n] != 0xFE)
+    changed[at] ^= 1  # no marker made or unmade
+    (tmp_path / "b.jpg").write_bytes(changed)
+    assert picture_print(tmp_path / "b.jpg") not in (None, picture_print(tmp_path / "a.jpg"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ from PIL import Image
 from app.cli.main import main
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
-from app.core.tag_selection import select_photos, tagged_as_it_is
+from app.core.tag_selection import _CHUNK, select_photos, tagged_as_it_is
+from tests.test_gui_support import insert_archive_rows
 
 A_DAY_NS = 86_400 * 10**9
 
@@ -224,3 +226,33 @@ def test_a_retag_reads_again_the_photos_tagged_as_they_are_that_it_names(tmp_pat
     assert plain.jobs == [] and plain.up_to_date == 3
     assert [job.photo_id for job in every.jobs] == ids and every.up_to_date == 0
     assert [job.photo_id for job in owed.jobs] == ids[::2] and owed.up_to_date == 1
+
+
+def test_a_raw_and_jpeg_pair_is_decoded_from_its_jpeg_first(tmp_path: Path, shared_data: Path) -> None:
+    """A real Nikon NEF beside its JPEG: the decode job tries the JPEG (the picture the user
+    keeps, a fast draft decode) before the RAW, though the RAW's path sorts first here."""
+    folder = tmp_path / "Trip"
+    folder.mkdir()
+    shutil.copy(shared_data / "camera" / "raw" / "Nikon_uncompressed.nef", folder / "DSC_0001.NEF")
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(folder / "DSC_0001.jpg")
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        scan(index, [folder])
+        ids = [row[0] for row in index.conn.execute("SELECT id FROM photos")]
+        jobs = select_photos(index, ids, "m1").jobs
+
+    assert [[Path(path).name for path in job.paths] for job in jobs] == [["DSC_0001.jpg", "DSC_0001.NEF"]]
+
+
+def test_a_selection_larger_than_one_query_chunk_gives_every_photo_a_job(tmp_path: Path) -> None:
+    """Photos are looked up in chunks of _CHUNK ids: past the first chunks, none is left
+    without a job (or a count) — a photo left out would silently never be tagged."""
+    count = 2 * _CHUNK + 1
+    with PhotoIndex.open(tmp_path / "index.db") as index:
+        with index.transaction() as conn:
+            insert_archive_rows(conn, count)
+        ids = [row[0] for row in index.conn.execute("SELECT id FROM photos ORDER BY id")]
+        selection = select_photos(index, ids, "m1")
+
+    assert len(ids) == count
+    assert [job.photo_id for job in selection.jobs] == ids
+    assert (selection.up_to_date, selection.failed_before) == (0, 0)
