@@ -144,7 +144,7 @@ def gone_to_another_photo(conn: sqlite3.Connection, photo_id: int, path: str) ->
     IMG_0001.CR3.xmp) is another photo's now, or our newest write of it was for another
     photo: an older version's merged photo split, a sidecar written since for the photo it
     went to. What is in it now is that photo's, never an edit of this one's keyword. A
-    newest write for a forgotten photo (its id negated, forget._delete_photos) is no
+    newest write for a forgotten photo (its id negated, photo_rows.remove_photos) is no
     photo's: the file added back as this one (its label read back) is followed as its own."""
     newest = conn.execute(
         "SELECT j.photo_id FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHERE j.path = "

@@ -260,11 +260,11 @@ class MoveRecognition:
             # (or it came in with a scan killed before this recognition and got a word
             # of the user's since: the stronger word stays, the newer when equal)
             moved_photos.take_over_users_words(conn, old_id, new_id)
+        read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
         edited = moved_photos.adopt_moved_photo(conn, old_id, new_id, by_picture)
         read = self.read_labels.pop(new_id, None)
         counted = read is not None
         read = read if read is not None else read_before
-        read_from = take_read_back(conn, new_id)  # the files it holds now are the moved photo's
         if edited:  # a sidecar saved elsewhere on the way: read as one changed in place is
             self._follow_edited_sidecars(conn, old_id, read, edited)
         # the moved photo keeps the index's word; the keyword in its files counts only

@@ -25,13 +25,11 @@ from app.core.emptied_folders import MountTable, why_unreachable
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text, now_iso
+from app.core.index.photo_rows import remove_photos
 from app.core.index.photos_seen import forget_mount_points, photos_seen_at, unplugged_cards_below
 from app.core.path_case import canonical_path, fold
 from app.core.wording import counted
 
-PHOTO_TABLES = ("files", "labels", "predictions", "tagged", "embeddings", "rejections", "taught_refs", "errors",
-                "contents_before", "moves_pending", "photos_to_reread", "read_back_keywords", "read_backs_unrecorded",
-                "photos_to_print", "sidecar_states", "split_off_files")
 CHUNK = 500  # ids per statement, under SQLite's variable limit
 
 
@@ -125,7 +123,7 @@ def forget_folder(index, folder: str | Path) -> FolderContents:
     with index.transaction() as conn:
         contents, ids = _contents(conn, root, library)
         contents = replace(contents, backup=backup)
-        _delete_photos(conn, ids)
+        remove_photos(conn, ids)
         others = {r: whole for r, whole in library.items() if r != root}
         stale = [
             error_id for error_id, path in conn.execute("SELECT id, path FROM errors WHERE path IS NOT NULL")
@@ -216,7 +214,7 @@ def forget_missing(index) -> MissingPhotos:
     with index.transaction() as conn:
         missing, ids, in_the_cloud = _missing(conn, _library(index))
         _found_again(conn, in_the_cloud)
-        _delete_photos(conn, ids)
+        remove_photos(conn, ids)
     return replace(missing, backup=backup)
 
 
@@ -281,25 +279,6 @@ def _holds_a_photo(conn: sqlite3.Connection, root: str) -> bool:
         "OR (folder >= CAST(? AS TEXT) AND folder < CAST(? AS TEXT))) LIMIT 1",
         (db_text(root), db_text(low), db_text(high)),
     ).fetchone() is not None
-
-
-def _delete_photos(conn: sqlite3.Connection, ids: list[int]) -> None:
-    """Everything the index holds about these photos (their review journal rows too).
-    The write journal keeps their rows, for `undo` to restore the files, marked as of a
-    forgotten photo (the id negated: told apart, a photo's still, and no photo's): SQLite
-    gives the id to the next photo added, and a row of it would credit the files our write
-    labelled for this one to that stranger (keywords_changed_elsewhere read them as its)."""
-    from app.core.index.review_journal import forget_photos
-
-    forget_photos(conn, ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ",".join("?" * len(chunk))
-        conn.execute(f"UPDATE write_journal SET photo_id = -photo_id WHERE photo_id IN ({marks})", chunk)
-        for table in PHOTO_TABLES:
-            conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
 
 
 _YOURS = "SELECT count(*) FROM labels WHERE (source = 'user' OR state <> 'suggested') AND photo_id IN ({})"

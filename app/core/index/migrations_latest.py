@@ -166,7 +166,7 @@ def migration_42(conn: sqlite3.Connection) -> None:
 # the write journal keeps a forgotten photo's rows for undo: the files our write labelled
 # for it were then credited to that stranger (keywords_changed_elsewhere rejected its label
 # when the user took the keyword out of the forgotten photo's sidecar). `forget` now negates
-# their photo id (forget._delete_photos); the rows of photos forgotten before are negated
+# their photo id (photo_rows.remove_photos); the rows of photos forgotten before are negated
 # here, before their ids are given again (those given already cannot be told apart).
 def migration_43(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE write_journal SET photo_id = -photo_id WHERE photo_id > 0 "

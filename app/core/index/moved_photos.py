@@ -11,6 +11,7 @@ from pathlib import Path
 
 from app.core.index.catalog import METADATA_COLUMNS, refresh_fts
 from app.core.index.connection import db_text, now_iso
+from app.core.index.photo_rows import remove_photos
 from app.core.index.problems import follow_damage_notes
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.sidecar_states import state_now
@@ -151,7 +152,8 @@ def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) ->
 
 def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool = False) -> list[str]:
     """A photo found at a new place is the missing `old_id` moved there: the old
-    photo (and its labels) takes over the new files and place; the new row goes.
+    photo (and its labels) takes over the new files and place; the new row goes, with
+    every row of it (photo_rows.remove_photos): the caller takes its read-back records first.
     `by_picture`: recognised by its picture (index/picture_moves.py), its files edited since,
     so each old file is followed to the new one of the same picture print, else of the
     same extension, not only of the same fingerprint. Returns the moved sidecars edited
@@ -160,8 +162,6 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_pic
     new_files = conn.execute("SELECT fingerprint, path FROM files WHERE photo_id = ?", (new_id,)).fetchall()
     counterparts = _counterparts(conn, old_id, new_id, by_picture)
     edited = _follow_in_write_journal(conn, old_id, counterparts)
-    # the sidecar states the scan recorded at the new place are the photo's (sidecar_states)
-    conn.execute("UPDATE OR REPLACE sidecar_states SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
     conn.executemany(
         "DELETE FROM files WHERE photo_id = ? AND missing = 1 AND fingerprint = ?",
         [(old_id, fingerprint) for fingerprint, _ in new_files],
@@ -172,10 +172,9 @@ def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_pic
         f"SELECT folder, stem, primary_path, has_raw, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
         (new_id,),
     ).fetchone()
-    conn.execute("DELETE FROM photos_fts WHERE rowid = ?", (new_id,))
-    for table in ("labels", "predictions", "tagged", "embeddings"):
-        conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
-    conn.execute("DELETE FROM photos WHERE id = ?", (new_id,))
+    # every row of the new one goes or follows the files (the sidecar states the scan recorded
+    # at the new place, its problems): none is left for the next photo given its id
+    remove_photos(conn, [new_id], heir=old_id)
     conn.execute(
         "UPDATE photos SET folder = CAST(? AS TEXT), stem = CAST(? AS TEXT), primary_path = CAST(? AS TEXT), "
         f"has_raw = ?, {', '.join(c + ' = ?' for c in METADATA_COLUMNS)}, missing = 0, updated_at = ? WHERE id = ?",

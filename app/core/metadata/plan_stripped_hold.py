@@ -109,7 +109,7 @@ def _as_written(row: tuple) -> bool:
 
 def _forgotten_photos_rows(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[tuple]:
     """Our writes of these photos' files (and of sidecars named after them) made for a photo
-    forgotten since (its id negated, forget._delete_photos): a folder forgotten and added back
+    forgotten since (its id negated, photo_rows.remove_photos): a folder forgotten and added back
     holds its files under new ids, and `write` holds a file by its path alone, so these rows
     hold it too; (entry, path, before, after, the label the photo now has accepted)."""
     forgotten = {str(row[0]) for row in conn.execute("SELECT DISTINCT path FROM write_journal WHERE photo_id < 0")}
