@@ -33,7 +33,9 @@ def written_pairs_renumbered(capsys, db: str, trip: Path, *then: str) -> None:
     assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0002.JPG"}"', "Petra")[0] == 0
     assert run(capsys, "--db", db, "write")[0] == 0
     assert read_fields((trip / "DSC_0002.JPG").read_bytes()).hierarchical == ["Landmarks|Petra"]
-    if then:
+    if then == ("undo --review",):  # takes back the last review command: DSC_0002's label
+        assert run(capsys, "--db", db, "undo", "--review")[0] == 0
+    elif then:
         assert run(capsys, "--db", db, then[0], f'path:"{trip / "DSC_0002.JPG"}"', *then[1:])[0] == 0
     (trip / "DSC_0001.JPG").unlink()
     rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
@@ -111,3 +113,20 @@ def test_a_relabel_not_written_yet_goes_with_the_picture_renamed_over_a_pair(tmp
     assert after_scan["DSC_0001.JPG"] == ("Trevi Fountain", "accepted", "user") == after_scan["DSC_0002.NEF"]
     fields = read_fields((trip / "DSC_0001.JPG").read_bytes())
     assert code == 0 and fields.hierarchical == ["Landmarks|Trevi Fountain"] and "Petra" not in fields.subject
+
+
+def test_a_label_taken_back_after_write_stays_taken_back_for_the_picture_renamed_over_a_pair(
+        tmp_path, capsys) -> None:
+    """`undo --review` took Petra back (the pair unlabelled, its files left as they are): the
+    index's "no label" goes with the picture, not the keyword `write` had put in its file."""
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    written_pairs_renumbered(capsys, db, trip, "undo --review")
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+    after_scan = rows(capsys, db)
+    _, found, _ = run(capsys, "--db", db, "search", "--json", "label:Petra")
+
+    assert "label read from the files" not in said
+    assert after_scan["DSC_0001.JPG"][0] is None and after_scan["DSC_0001.JPG"] == after_scan["DSC_0002.NEF"]
+    assert after_scan["DSC_0001.NEF"][0] == "Colosseum"
+    assert found.splitlines() == []

@@ -140,13 +140,15 @@ def take_decision_of(conn: sqlite3.Connection, source_id: int, photo_id: int) ->
     pair's JPEG: renamed_over.py) takes the index's word about it there: label, state,
     source and rejections. It is newer than the keyword `write` put in its file (rejected
     or relabelled since, not written yet); the keyword stays recorded as read back, for the
-    next `write` to take out or replace. True when the label, state or source changed."""
+    next `write` to take out or replace. No label there is a word too (taken back by `undo
+    --review`: the index knew these very bytes, keyword and all, as that photo's): the
+    picture holds none here either. True when the label, state or source changed."""
     conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) SELECT ?, label FROM rejections "
                  "WHERE photo_id = ?", (photo_id, source_id))
     row = conn.execute("SELECT label, landmark_id, score, source, state, model_id FROM labels WHERE photo_id = ?",
                        (source_id,)).fetchone()
     if row is None:
-        return False
+        return conn.execute("DELETE FROM labels WHERE photo_id = ?", (photo_id,)).rowcount > 0
     label, landmark_id, score, source, state, model_id = row
     return bool(store_labels(conn, [photo_id], label, source=source, state=state, landmark_id=landmark_id,
                              score=score, model_id=model_id))
