@@ -130,3 +130,17 @@ def test_a_label_taken_back_after_write_stays_taken_back_for_the_picture_renamed
     assert after_scan["DSC_0001.JPG"][0] is None and after_scan["DSC_0001.JPG"] == after_scan["DSC_0002.NEF"]
     assert after_scan["DSC_0001.NEF"][0] == "Colosseum"
     assert found.splitlines() == []
+
+
+def test_the_split_note_calls_a_rejected_label_rejected(tmp_path, capsys) -> None:
+    trip, db = tmp_path / "Trip", str(tmp_path / "index.db")
+    two_raw_jpeg_pairs(trip, timed=True)
+    run(capsys, "--db", db, "scan", str(trip))
+    assert run(capsys, "--db", db, "label", f'path:"{trip / "DSC_0001.JPG"}"', "Colosseum")[0] == 0
+    assert run(capsys, "--db", db, "reject", f'path:"{trip / "DSC_0001.JPG"}"')[0] == 0
+    (trip / "DSC_0001.JPG").unlink()
+    rename_all(trip, [("DSC_0002.JPG", "DSC_0001.JPG")])
+
+    _, _, said = run(capsys, "--db", db, "scan", str(trip))
+
+    assert SPLIT_NOTE.replace("its label", "its rejected label") in said

@@ -188,7 +188,8 @@ def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: M
     """What the scan says of each file that left a labelled photo (pairing's split): the
     user gave the label to the photo, so they are told which file keeps it and why this
     one is a photo of its own now ('DSC_0001.CR3 left DSC_0001.JPG's photo: another camera
-    (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG'). `renamed_in`:
+    (Canon EOS R5, not NIKON D90); its label "Petra" stays with DSC_0001.JPG'; a rejected
+    one said so: 'its rejected label …', the photo showing no such landmark). `renamed_in`:
     file name -> the path whose picture it holds now (renamed_over.Renamed.came_in)."""
     kept_by_key = {group.stem: primary_of([Path(f.path) for f in group.present]).name
                    for group in groups if group.present}
@@ -198,7 +199,7 @@ def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: M
             found = known.get(state.name)
             if found is None or found.photo_stem == group.stem or found.photo_stem not in kept_by_key:
                 continue
-            row = conn.execute("SELECT label FROM labels WHERE photo_id = ? AND label IS NOT NULL",
+            row = conn.execute("SELECT label, state FROM labels WHERE photo_id = ? AND label IS NOT NULL",
                                (found.photo_id,)).fetchone()
             if row is None:
                 continue
@@ -209,5 +210,6 @@ def split_notes(conn: sqlite3.Connection, groups: Sequence[PhotoFiles], known: M
                 why = f"another camera ({pictures.camera(state.name)}, not {pictures.camera(keeper)})"
             else:
                 why = "another picture"
-            notes.append(f'{state.name} left {keeper}\'s photo: {why}; its label "{row[0]}" stays with {keeper}')
+            label = {"rejected": "rejected label", "suggested": "suggested label"}.get(row[1], "label")
+            notes.append(f'{state.name} left {keeper}\'s photo: {why}; its {label} "{row[0]}" stays with {keeper}')
     return notes
