@@ -42,6 +42,37 @@ def _isolated_user_folders(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's QApplication themed as the app always is (create_application: Fusion,
+    a 10 pt font, the style sheet). Unthemed, a GUI test run alone saw other widths than
+    after a test that had opened the window: the write list's Status column was 280 px
+    alone and 221 px in file order."""
+    from app.gui.app import create_application
+
+    return create_application()
+
+
+@pytest.fixture(autouse=True)
+def _app_theme_kept(request):
+    """Every GUI test starts and ends in the app's theme: one that changes the
+    application's font or style sheet (a larger system font, a system palette)
+    and does not put it back is put back in it before the next test."""
+    if "qapp" not in request.fixturenames:
+        yield
+        return
+    from PySide6.QtGui import QFont
+
+    app = request.getfixturevalue("qapp")
+    font, sheet = QFont(app.font()), app.styleSheet()
+    yield
+    if (app.font(), app.styleSheet()) != (font, sheet):
+        from app.gui.app import create_application
+
+        app.setFont(font)
+        create_application()
+
+
+@pytest.fixture(scope="session")
 def tiny_bundle(tmp_path_factory):
     """A real ONNX model bundle with 3 classes at 64 px, random weights, built once per
     session by model.testing.make_tiny_bundle (needs torch)."""

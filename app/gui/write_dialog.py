@@ -28,6 +28,10 @@ MAX_SHOWN = 5000
 # file's name gives up the room, whole in its tooltip, so Status keeps its 250 px.
 COLUMN_CAPS = {"target": 205, "kind": 160, "label": 180, "previous_label": 150}
 OTHER_COLUMN_CAP = 120
+# Status's room where the dialog is narrow (an 800 px screen): the file's name gives it
+# up, down to TARGET_FLOOR, as the theme's 10 pt font left Status 221 px at 736 px
+STATUS_ROOM = 250
+TARGET_FLOOR = 90
 
 
 # The PlannedWrite fields worth a column, in order, with their headers.
@@ -156,6 +160,18 @@ def fit_columns(table: QTableWidget, columns: list[str]) -> None:
         table.setColumnWidth(column, min(table.columnWidth(column), COLUMN_CAPS.get(name, OTHER_COLUMN_CAP)))
 
 
+def keep_room_for_status(table: QTableWidget, columns: list[str]) -> None:
+    """Narrow the File written column, whole in its tooltips, until the last column
+    (Status) has STATUS_ROOM of the table's width, or the name is down to TARGET_FLOOR."""
+    if "target" not in columns or columns[-1] != "problem":
+        return
+    column = columns.index("target")
+    others = sum(table.columnWidth(c) for c in range(len(columns) - 1))
+    short = STATUS_ROOM - (table.viewport().width() - others)
+    if short > 0:
+        table.setColumnWidth(column, max(TARGET_FLOOR, table.columnWidth(column) - short))
+
+
 def fit_problem_rows(table: QTableWidget, columns: list[str]) -> None:
     """Rows with a problem as tall as their wrapped text, again when the column is dragged:
     a held file's "what to do" came after the first ~45 characters, seen only on hover."""
@@ -249,3 +265,10 @@ class WritePlanDialog(QDialog):
         # are not tried again (they came back as as many new failures and Problems rows)
         self.to_write = [item for item in plan if _row_order(item) == 0]
         self.blocked = sum(1 for item in plan if _row_order(item) == 1)
+        self._columns = columns
+
+    def showEvent(self, event) -> None:
+        """The table's width is known once the dialog is laid out to show."""
+        super().showEvent(event)
+        self.layout().activate()
+        keep_room_for_status(self.table, self._columns)
