@@ -13,7 +13,14 @@ photos carry model suggestions, as after `tag`):
   (per photo: what it taught listed, its reference added, the others dropped, its label
   set; no index of taught_refs by photo, as before schema migration 26).
 
+With --paths N: `label FILES NAME` of N real photo files named one by one (a shell glob)
+in a library of --photos scanned, never tagged, so each photo is decoded and embedded
+now, against, in the same run on copies of the same index: the same command given their
+folder as a query (`folder:`), the same files with --no-landmark (naming them, nothing
+embedded), and the model alone embedding N prepared frames one at a time (the floor).
+
     .venv/bin/python benchmarks/label_many.py --photos 20000
+    .venv/bin/python benchmarks/label_many.py --photos 3000 --paths 2000
 """
 
 from __future__ import annotations
@@ -137,10 +144,58 @@ def teach_all(db: Path, bundle) -> tuple[float, str]:
         return timed(teach_them), summary.line()
 
 
+def named_paths(folder: Path, photos: int, named: int) -> None:
+    """--paths: label of files named one by one against their folder, --no-landmark and the model alone."""
+    import numpy as np
+    from PIL import Image
+
+    from app.cli.main import main as cli
+    from app.core.index import PhotoIndex
+    from app.core.scanner import scan
+    from app.core.teaching import load_model_bundle
+    from model.predictor import Predictor
+
+    trip = folder / "lib" / "Trip"
+    trip.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for n in range(photos):  # small frames with detail: not blank (a blank frame teaches nothing)
+        Image.fromarray(rng.integers(0, 256, (48, 64, 3), dtype=np.uint8)).save(trip / f"IMG_{n:05d}.JPG")
+    source = folder / "source.db"
+    with PhotoIndex.open(source) as index:
+        scan(index, [trip])
+    files = [str(path) for path in sorted(trip.iterdir())[:named]]
+    others = [f"folder:{trip}"] if named == photos else []
+    if not others:  # the folder holds more: name the same photos as a query of paths
+        print("(a folder: query needs --paths equal to --photos; left out)")
+
+    def command(name: str, *words: str) -> tuple[float, str]:
+        db = fresh_copy(source, folder, name)
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors), contextlib.redirect_stdout(io.StringIO()):
+            seconds = timed(lambda: cli(["--db", str(db), "label", *words]))
+        return seconds, errors.getvalue().strip().splitlines()[-1]
+
+    print(f"{photos:,} photos scanned (not tagged), {named:,} named")
+    bundle = load_model_bundle(None)
+    predictor = Predictor(bundle)
+    frames = np.random.default_rng(2).random((named, 3, bundle.input_size, bundle.input_size), dtype=np.float32)
+    predictor.embed_all(frames[:1])
+    floor = timed(lambda: [predictor.embed_all(frames[n : n + 1]) for n in range(named)])
+    print(f"model alone, one by one   {floor:7.2f} s")
+    seconds, summary = command("paths-none", *files, "--no-landmark")
+    print(f"label FILES --no-landmark {seconds:7.2f} s   {summary}")
+    for label, words in (("label FILES NAME", files), ("label folder: NAME", others)):
+        if words:
+            seconds, summary = command(label.split()[1].strip(":"), *words, NAME)
+            print(f"{label:<25} {seconds:7.2f} s   {summary}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=20_000, help="photos in the index (default 20,000)")
     parser.add_argument("--model", help="bundle that the teaching run teaches (default: the default bundle)")
+    parser.add_argument("--paths", type=int, metavar="N",
+                        help="instead: label of N photo files named one by one (see above)")
     args = parser.parse_args(argv)
     from app.core.teaching import load_model_bundle
     from bench_index_generate import generate_index
@@ -148,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         os.environ["LANDMARK_TAGGER_HOME"] = str(folder / "home")  # no model settings of the user's
+        if args.paths:
+            named_paths(folder, args.photos, min(args.paths, args.photos))
+            return 0
         source = folder / "source.db"
         generate_index(source, args.photos)
         print(f"{args.photos:,} photos")
