@@ -17,41 +17,41 @@ knowing it by the SHA-256 of the bytes the undo noted before its rename or, for 
 original of a file our write left as it was, by redoing that write
 (app/core/metadata/recovery.py), and our temp files a kill left are removed from
 every folder the undo handles. Each file is hashed once at most.
+
+This module drives the batch; a JPEG's restore is undo_jpeg_restore's, a sidecar's
+undo_sidecar_restore's, what both ask of a file undo_file_checks', how a batch with
+failures ends undo_outcome's, where a file moved since is undo_follow's.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.cloud_files import NotDownloadedError, not_downloaded_note
-from app.core.errors import MetadataWriteError, TaggerError
+from app.core.cloud_files import not_downloaded_note
+from app.core.errors import TaggerError
 from app.core.index import PhotoIndex
 from app.core.index.holds_kept_by_undo import keep_held
 from app.core.index.photos_seen import LibraryFolders
-from app.core.metadata import atomic, iptc, journal, recovery
-from app.core.metadata.disk_problems import DiskUnreachableError, disk_gone_error, passing_error_class
-from app.core.metadata.exif_keywords import is_emptied_creation, older_creations
-from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments, with_created_exif
-from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
-from app.core.metadata.keywords import FIELD_NAMES, SIDECAR_FIELDS, KeywordFields, keyword_form, revert_fields
+from app.core.metadata import atomic, journal
+from app.core.metadata.disk_problems import DiskUnreachableError
 from app.core.metadata.killed_run_temps import TempsBeforeRun
-from app.core.metadata.landmark_in_users_tree import kept_by_undo
 from app.core.metadata.only_copy_temps import only_copy_mark
 from app.core.metadata.plan_icloud import sidecar_in_cloud
-from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
+from app.core.metadata.undo_file_checks import (CHANGED_ELSEWHERE, KEPT_IN_USERS_TREE, LANDMARK_FIELDS, LEFT_AS_IT_IS,
+                                                held_by_write)
 from app.core.metadata.undo_follow import FilesBySize, entry_where_it_is
-from app.core.metadata.undo_outcome import (GONE_WITH_ITS_PHOTO, FileGoneError, LeftWithItsPhotoError, PhotoGoneError,
-                                            SidecarGoneError, SidecarMovedError, closed_line, new_folder_gone,
+from app.core.metadata.undo_jpeg_restore import OurWrite, our_write, undo_jpeg, without_bare_creations
+from app.core.metadata.undo_outcome import (FileGoneError, LeftWithItsPhotoError, closed_line, new_folder_gone,
                                             passing_cause, ways_out, what_to_do)
-from app.core.metadata.verify import VerificationError
+from app.core.metadata.undo_sidecar_restore import undo_sidecar
 from app.core.metadata.writer import WriteSummary
-from app.core.metadata.xmp import RDF, X, XmpDocument
-from app.core.path_case import fold
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
 from app.core.wording import shell_quote
+
+# importable from here as before the split (tests and callers name them by this module)
+__all__ = ["CHANGED_ELSEWHERE", "KEPT_IN_USERS_TREE", "LANDMARK_FIELDS", "LEFT_AS_IT_IS", "OurWrite",
+           "photos_held_in_cloud", "our_write", "undo_entry", "undo_last_write", "without_bare_creations"]
 
 
 def undo_last_write(
@@ -205,32 +205,13 @@ def _held_by(held: tuple[Path, str]) -> tuple[str, str]:
     return (f"sidecar {path.name}" if path.suffix.lower() == ".xmp" else f"file {path.name}"), note
 
 
-# undo_entry's answer for a file our write reached that holds nothing of ours now, which no
-# undo of ours put back: another program took our keyword out (saved it without its XMP,
-# darktable rewrote its sidecar) or an older copy was put back; left as it is, not restored
-CHANGED_ELSEWHERE = "changed elsewhere"
-LEFT_AS_IT_IS = "left as it is: changed in another program since our write (nothing of ours left in it)"
-# undo_entry's answer for a file all of whose keywords of ours sit where the user moved them
-# (landmark_in_users_tree.kept_by_undo): left as it is, its note (in `notes`) says why
-KEPT_IN_USERS_TREE = "kept in the user's tree"
-
-
-def _held_by_write(entry: journal.JournalEntry) -> bool:
-    """Whether `write` holds the entry's file (its XMP taken out, an older copy put back)."""
-    import json
-
-    from app.core.metadata.plan_stripped_hold import hold_of
-
-    return hold_of(Path(entry.path), json.dumps(entry.before), json.dumps(entry.after)) is not None
-
-
 def _leave_changed_elsewhere(index: PhotoIndex, entry: journal.JournalEntry, summary: WriteSummary,
                              command: str) -> None:
     """Count and name the file apart (summary.held, its note). One `write` holds (its XMP
     taken out, an older copy put back: plan_stripped_hold) stays held: the other program's
     edit still stands after the undo, and only the user's --release-held writes the label
     into it again (its entry stays, marked: holds_kept_by_undo); any other's entry goes."""
-    still_held = _held_by_write(entry)
+    still_held = held_by_write(entry)
     if still_held:
         with index.transaction() as conn:
             keep_held(conn, entry.id)
@@ -255,245 +236,5 @@ def undo_entry(index: PhotoIndex, entry: journal.JournalEntry,
     library_folders = LibraryFolders.of(index) if library_folders is None else library_folders
     notes = [] if notes is None else notes
     if entry.kind == "jpeg":
-        return _undo_jpeg(index, path, entry, library_folders, notes)
-    return _undo_sidecar(index, path, entry, library_folders, notes)
-
-
-def _current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
-    """The file's bytes, None when it is not there. Raises DiskUnreachableError when it
-    is on a card or disk gone (disk_gone_error: a file or folder the user removed leaves
-    its library folder, and any link on the way, there), NotDownloadedError when it is
-    in iCloud or online-only (not read: that would download it, and fail offline), or
-    the error of its disk's failure, so the undo keeps the batch for that file."""
-    note = not_downloaded_note(path)
-    if note is not None:
-        raise NotDownloadedError(path, note)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        gone = disk_gone_error(path, library_folders)
-        if gone is not None:
-            raise gone from None
-        return None
-    except OSError as error:
-        raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
-
-
-def _undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
-               library_folders: list[Path], notes: list[tuple[str, str]]) -> bool | str:
-    data = _current_bytes(path, library_folders)
-    if data is None:
-        raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
-    # When the file is exactly what our write produced (our_write), the saved
-    # segments give back the original byte for byte; otherwise only our fields go back.
-    # A field the entry does not record (written by an older version) stays as it is.
-    candidate = restore_segments(data, entry.saved_segments(), str(path))
-    before, after = entry.fields_with(read_fields(candidate, str(path)))
-    ours = our_write(data, candidate, entry, after, str(path))
-    kept = None
-    if ours is not None:
-        restored, wanted = candidate, before
-    else:  # edited since: keep what was added after our write
-        current = read_fields(data, str(path))
-        before, after = entry.fields_with(current)
-        wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
-                                    revert_fields(current, before, after), before)
-        # nothing that write added is left (another program took it out): the older
-        # write's keywords it replaced are not put back into the file the user stripped
-        restored = data if wanted == current or _none_left_of(current, before, after) else \
-            without_bare_creations(apply_fields(data, wanted, str(path)), entry, str(path))
-    if kept is not None:
-        notes.append((str(path), kept))
-    if restored == data:  # nothing to put back: maybe an undo killed after its rename
-        if recovery.record_own_undo(index, path, entry):
-            return True
-        if kept is not None and entry.completed and (entry.size_after or 0) >= 0:
-            return KEPT_IN_USERS_TREE
-        if not entry.completed or (entry.size_after or 0) < 0:
-            return False  # our write never reached it
-        if not entry.undo_target:
-            return CHANGED_ELSEWHERE  # no undo of ours got as far as its rename
-        if recovery.undo_put_in(entry, data, str(path)):
-            return False  # a killed undo put these bytes in: restored
-        # a killed undo noted it, then it changed: renamed in and edited since, or never
-        # renamed and stripped since; one `write` holds stays held either way
-        return CHANGED_ELSEWHERE if _held_by_write(entry) else False
-    # before the rename: a kill after it is then recognised, and its rerun knows this file was reached
-    if ours is None or not ours.rerun_knows_original:
-        recovery.note_undo(index, path, entry, restored)
-    else:  # a hash would be for nothing: the rerun knows the original by redoing the write
-        recovery.note_undo_reaching(index, entry, restored)
-    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
-    if read_fields(path.read_bytes(), str(path)) != wanted:
-        raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
-    journal.update_indexed_file(index, path, stat, restored)
-    return True
-
-
-# the fields that hold landmark keywords: our private landmarkTagger:Teaches is none, and
-# digiKam and exiftool keep it when the user takes the keyword out
-LANDMARK_FIELDS = tuple(name for name in FIELD_NAMES if name != "taught")
-
-
-def _none_left_of(current: KeywordFields, before: KeywordFields, after: KeywordFields) -> bool:
-    """Whether the write (`before` -> `after`) added keywords and none of them is in any
-    landmark keyword field of the file now (`current`; a Teaches field of ours left does
-    not count): nothing of that write left, so its undo leaves the file as it is, bytes
-    and all (a relabel's undo would otherwise put the older label back into a file
-    another program stripped)."""
-    added = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS
-             for keyword in set(getattr(after, name) or []) - set(getattr(before, name) or [])}
-    # in any letter case, as a write recognises its keyword (keywords._is_keyword): "petra" re-cased in Lightroom
-    present = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS for keyword in getattr(current, name) or []}
-    return bool(added) and not added & present
-
-
-def without_bare_creations(data: bytes, entry: journal.JournalEntry, name: str = "file") -> bytes:
-    """`data` (our keywords taken out of a file edited since) without each segment the
-    entry's write created (it saved no payload for it) that holds nothing but what the
-    write put there: an EXIF block with only its mandatory tags, an IPTC block with
-    only its record version and UTF-8 mark, an XMP packet with no property. Another
-    program's edit elsewhere (an XMP rating) then leaves no empty block of ours behind;
-    a segment anyone put anything into since stays."""
-    layout = parse_jpeg(data, name)
-    jfif = layout.first("jfif")
-    bare_ones = {
-        "exif": lambda payload: is_emptied_creation(payload, jfif.payload if jfif else None),
-        "photoshop": iptc.holds_only_bookkeeping,
-        "xmp": lambda payload: _xmp_holds_nothing(payload[len(XMP_HEADER):], name),
-    }
-    bare = {
-        kind: None for kind, saved in entry.saved_segments().items()
-        if saved is None and kind in bare_ones
-        and (segment := layout.first(kind)) is not None and bare_ones[kind](segment.payload)
-    }
-    return restore_segments(data, bare, name) if bare else data
-
-
-def _xmp_holds_nothing(packet: bytes, name: str) -> bool:
-    """Whether an XMP packet holds no property: only x:xmpmeta (its toolkit name aside),
-    rdf:RDF and rdf:Description elements with nothing but rdf:about."""
-    doc = XmpDocument.parse(packet, name)
-    frame = {f"{{{X}}}xmpmeta", f"{{{RDF}}}RDF", f"{{{RDF}}}Description"}
-    return all(
-        element.tag in frame and not (element.text or "").strip()
-        and set(element.attrib) <= {f"{{{RDF}}}about", f"{{{X}}}xmptk"}
-        for element in doc.root.iter()
-    )
-
-
-@dataclass(frozen=True)
-class OurWrite:
-    """What proved a JPEG exactly our write (see our_write)."""
-
-    digest: bool  # its bytes hash to the entry's SHA-256
-    redone: bool  # today's writer makes exactly its bytes of the original
-
-    @property
-    def rerun_knows_original(self) -> bool:
-        """Whether the rerun of an undo killed after its rename knows the original put
-        back without a note of its SHA-256: redoing the write on it gives the entry's
-        digest and undoing that gives it back (recovery.record_own_undo), so the undo
-        hashes the file once, not twice."""
-        return self.digest and self.redone
-
-
-def our_write(data: bytes, candidate: bytes, entry: journal.JournalEntry,
-              after: KeywordFields, name: str = "file") -> OurWrite | None:
-    """Whether (and how) the JPEG `data` is exactly what `entry`'s write made of `candidate`
-    (the file with the entry's saved segments put back), so that putting those segments
-    back gives the original byte for byte and loses nobody's edit; None when it is not.
-    The proof is the bytes, never the file's size or time (we keep the photo's time,
-    other tools can too, and copying a library to a new disk changes it without
-    changing a byte):
-    - the entry's SHA-256 of the bytes its write put in (`after.sha256`, recorded by
-      every version since it came in) is the file's: exact, whatever wrote them (not
-      hashed when the entry's size or fingerprint of those bytes already differs);
-    - or redoing the write on `candidate` with today's writer gives exactly `data`;
-    - or, for an entry without a digest (an older version's), the file is byte for
-      byte what today's writer makes of `candidate` with the one difference older
-      versions are known to have made: they created an EXIF segment for XPKeywords in a
-      JPEG that had none (today's writer creates none), as `exif_keywords.older_creations`
-      rebuilds it.
-    Restoring touches only the EXIF, XMP and IPTC segments the entry saved, so the
-    last two also hold when another program changed something else since (a
-    comment, an ICC profile): its change survives the undo, as it does now. A
-    change inside one of our segments (a tag added to the EXIF we created, a
-    caption in our XMP), or an older version's output we cannot rebuild exactly,
-    fails the proof, and undo then takes out only our keyword fields."""
-    digest = (entry.digest is not None and entry.could_hold(len(data), lambda: journal.fingerprint_of(data))
-              and recovery.file_digest(data) == entry.digest)
-    try:
-        written = apply_fields(candidate, after, name)
-    except TaggerError:
-        if digest:  # ours by its bytes, whatever today's writer makes of them
-            return OurWrite(digest=True, redone=False)
-        raise
-    if digest or written == data:
-        return OurWrite(digest=digest, redone=written == data)
-    if entry.digest is not None or entry.saved_segments().get("exif", b"") is not None or not after.xp:
-        return None  # only a digestless write that created the EXIF segment can differ
-    jfif = parse_jpeg(candidate, name).first("jfif")
-    if any(with_created_exif(written, payload, name) == data
-           for payload in older_creations(after.xp, jfif.payload if jfif else None)):
-        return OurWrite(digest=False, redone=False)
-    return None
-
-
-def _photo_file_gone_too(sidecar: Path) -> bool:
-    """Whether no file the sidecar describes is beside it any more (DSC_0001.NEF of
-    DSC_0001.NEF.xmp, any DSC_0001.* of DSC_0001.xmp): moved or renamed with it, maybe."""
-    described = fold(sidecar.with_suffix("").name)
-    try:
-        names = os.listdir(sidecar.parent)
-    except OSError:
-        return True
-    return not any(fold(name) == described or (fold(name).rpartition(".")[0] == described
-                                               and not name.lower().endswith(".xmp")) for name in names)
-
-
-def _undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path],
-                  notes: list[tuple[str, str]]) -> bool | str:
-    existing = _current_bytes(path, library_folders)
-    if existing is None:
-        with_its_photo = _photo_file_gone_too(path)
-        if entry.before.get("absent"):  # already gone; never created (killed before its rename): not restored
-            created = entry.completed and (entry.size_after or 0) >= 0
-            if created and with_its_photo:  # deleted, or moved off the library: undo cannot tell
-                notes.append((str(path), GONE_WITH_ITS_PHOTO))
-            return created
-        gone = SidecarMovedError if with_its_photo else SidecarGoneError
-        raise gone(f"the sidecar {path} has disappeared; cannot restore it")
-    original = None if entry.before.get("absent") else journal.decode_blob(entry.before["text"])
-    _, after = entry.fields_with(fields_of_sidecar(original, str(path)))
-    # exactly our output: the bytes our write put in (a sidecar we created names its
-    # photo, xmpMM:DerivedFrom), or what today's writer makes of the original (an entry
-    # an older version wrote without a digest)
-    ours = entry.digest is not None and recovery.file_digest(existing) == entry.digest
-    if ours or render_sidecar(original, after, str(path)) == existing:
-        if entry.before.get("absent"):
-            atomic.remove_file(path)
-        else:
-            atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders)
-        return True
-    # edited since: take out only our change, keep what was added after it
-    current = fields_of_sidecar(existing, str(path))
-    before, after = entry.fields_with(current)
-    wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
-                                revert_fields(current, before, after, SIDECAR_FIELDS), before)
-    wanted = wanted.only(SIDECAR_FIELDS)
-    if kept is not None:
-        notes.append((str(path), kept))
-        if wanted == current.only(SIDECAR_FIELDS):
-            return KEPT_IN_USERS_TREE if entry.completed and (entry.size_after or 0) >= 0 else True
-    if wanted == current.only(SIDECAR_FIELDS) or _none_left_of(current, before, after):
-        # nothing of ours left to take out (darktable rewrote it from its database; for a
-        # relabel, the older label is not put back): its bytes and time stay, else its
-        # "look for updated XMP files" flags the image
-        return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 else True
-    restored = render_sidecar(existing, wanted, str(path))
-    if restored != existing:
-        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
-    if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
-        raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
-    return True
+        return undo_jpeg(index, path, entry, library_folders, notes)
+    return undo_sidecar(index, path, entry, library_folders, notes)
