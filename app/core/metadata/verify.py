@@ -89,7 +89,7 @@ def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) ->
         raise VerificationError(
             f"{path}: the keywords did not read back as written: {describe_difference(got, wanted.only(SIDECAR_FIELDS))}"
         )
-    if original is not None and _xmp_rest(original, wanted) != _xmp_rest(written, wanted):
+    if original is not None and _xmp_rest(original, wanted, written=False) != _xmp_rest(written, wanted, written=True):
         raise VerificationError(f"{path}: other XMP properties of the sidecar, or keywords with qualifiers, changed")
 
 
@@ -171,11 +171,16 @@ _OUR_ARRAYS = (("subject", DC, "subject"), ("hierarchical", LR, "hierarchicalSub
                ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP"), ("taught", LANDMARK_TAGGER, "Teaches"))
 
 
-def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
+def _xmp_rest(packet: bytes, kept: KeywordFields, written: bool) -> list[tuple]:
     """Everything in an XMP packet but our properties, as comparable tuples, and the items
     of those with attributes or qualifiers (xml:lang, a confidence another tool gave a
     keyword) whose value stays (`kept`: the fields written), each whole: a write that
-    stripped or dropped one of them would pass the comparison of their values."""
+    stripped or dropped one of them would pass the comparison of their values.
+    Our property is the one occurrence the write changes (XmpDocument.ours); a second
+    one, under another spelling of its namespace or in another rdf:Description, is another
+    program's and stays in the rest, so a write dropping it fails. In the `written` packet
+    a field the write took out (None in `kept`) is gone already: what is there in its
+    place is another occurrence, which stays too."""
     doc = XmpDocument.parse(packet)
     structured = sorted(
         (name, item_value(li), _comparable(li))
@@ -183,19 +188,35 @@ def _xmp_rest(packet: bytes, kept: KeywordFields) -> list[tuple]:
         for li in doc.bag_items(namespace, local) or []
         if not is_plain_item(li) and item_value(li) in (getattr(kept, name) or [])
     )
-    doc.set_bag(DC, "subject", None)
-    doc.set_bag(LR, "hierarchicalSubject", None)
-    doc.set_bag(LANDMARK_TAGGER, "Teaches", None)
-    # digiKam's TagsList and Windows' LastKeywordXMP, where the write keeps them, stay
-    # present (empty), so a Seq turned into a Bag, or a namespace respelt, shows; where it
-    # takes one out (emptied, and not in the file before our first write) it is out of
-    # both packets: left in the original alone, it read as another property changed
-    for name, namespace, local in (("digikam", DIGIKAM, "TagsList"), ("microsoft", MICROSOFT_PHOTO, "LastKeywordXMP")):
-        kept_there = doc.get_bag(namespace, local) is not None and getattr(kept, name) is not None
-        doc.set_bag(namespace, local, [] if kept_there else None)
+    for name, namespace, local in _OUR_ARRAYS:
+        if written and getattr(kept, name) is None:
+            continue
+        # digiKam's TagsList and Windows' LastKeywordXMP, where the write keeps them, stay
+        # present (empty), so a Seq turned into a Bag, or a namespace respelt, shows; where
+        # it takes one out (emptied, and not in the file before our first write) it is
+        # out of the original's rest, as of the written one
+        if name in _KEPT_PRESENT and getattr(kept, name) is not None and doc.ours(namespace, local) is not None:
+            doc.set_bag(namespace, local, [])
+        else:
+            _take_out_ours(doc, namespace, local)
     # a value compares exactly (a caption's CR LF, a keyword's spaces); the whitespace
     # that only lays elements out does not count, as we re-indent what we change
     return [*_comparable(doc.root), *structured]
+
+
+_KEPT_PRESENT = ("digikam", "microsoft")
+
+
+def _take_out_ours(doc: XmpDocument, namespace: str, local: str) -> None:
+    """Remove the occurrence of a property the write changes, and no other."""
+    found = doc.ours(namespace, local)
+    if found is None:
+        return
+    description, tag, prop = found
+    if prop is None:
+        del description.attrib[tag]
+    else:
+        description.remove(prop)
 
 
 def _comparable(element) -> list[tuple]:
@@ -206,8 +227,8 @@ def _comparable(element) -> list[tuple]:
 def _compare_xmp(path: Path, old, new, wanted: KeywordFields) -> None:
     if old is None:
         return
-    old_rest = _xmp_rest(old.payload[len(XMP_HEADER) :], wanted)
-    if new is None or old_rest != _xmp_rest(new.payload[len(XMP_HEADER) :], wanted):
+    old_rest = _xmp_rest(old.payload[len(XMP_HEADER) :], wanted, written=False)
+    if new is None or old_rest != _xmp_rest(new.payload[len(XMP_HEADER) :], wanted, written=True):
         raise VerificationError(f"{path}: XMP properties other than the keywords, or keywords with qualifiers, changed")
 
 

@@ -83,6 +83,10 @@ def _decode_packet(packet: bytes, name: str) -> str:
         ) from None
 
 
+class DuplicatePropertyError(MetadataWriteError):
+    """A keyword array we would take out is in the packet more than once."""
+
+
 class _TreeWithPrefixes(ET.TreeBuilder):
     """The tree, comments and processing instructions kept, and the first prefix the
     packet gives each namespace (in one parse: the parser reports each declaration)."""
@@ -152,26 +156,41 @@ class XmpDocument:
     def descriptions(self) -> list[ET.Element]:
         return list(self.root.iter(f"{{{RDF}}}Description"))
 
-    def get_bag(self, namespace: str, local: str) -> list[str] | None:
-        """Items of an array property (each item_value); None when the property is absent."""
+    def ours(self, namespace: str, local: str) -> tuple[ET.Element, str, ET.Element | None] | None:
+        """Where the one occurrence of an array property we read and write is: its
+        rdf:Description, its tag and its element (None: the attribute form); None when
+        absent. The first in document order, a Description's own spelling first; another
+        (a second spelling, or a duplicate in another Description) is another program's,
+        which a write keeps as it is."""
         for description in self.descriptions():
             for tag in _tags(namespace, local):
                 if tag in description.attrib:  # attribute form, not valid for a bag but seen
-                    return [description.attrib[tag]]
+                    return description, tag, None
                 prop = description.find(tag)
                 if prop is not None:
-                    # exact: a user's " Holiday " is theirs to keep, and written back as it was
-                    return [item_value(li) for li in _items_of(prop)]
+                    return description, tag, prop
         return None
+
+    def occurrences(self, namespace: str, local: str) -> int:
+        """How many times the property is in the packet, under any spelling, in any form."""
+        return sum((tag in description.attrib) + len(description.findall(tag))
+                   for description in self.descriptions() for tag in _tags(namespace, local))
+
+    def get_bag(self, namespace: str, local: str) -> list[str] | None:
+        """Items of an array property (each item_value); None when the property is absent."""
+        found = self.ours(namespace, local)
+        if found is None:
+            return None
+        description, tag, prop = found
+        if prop is None:
+            return [description.attrib[tag]]
+        # exact: a user's " Holiday " is theirs to keep, and written back as it was
+        return [item_value(li) for li in _items_of(prop)]
 
     def bag_items(self, namespace: str, local: str) -> list[ET.Element] | None:
         """The rdf:li elements of an array property in element form; None when absent."""
-        for description in self.descriptions():
-            for tag in _tags(namespace, local):
-                prop = description.find(tag)
-                if prop is not None:
-                    return _items_of(prop)
-        return None
+        found = self.ours(namespace, local)
+        return None if found is None or found[2] is None else _items_of(found[2])
 
     def get_text(self, namespace: str, local: str) -> str | None:
         """A simple property's value (attribute or element form); None when absent."""
@@ -189,18 +208,27 @@ class XmpDocument:
     def set_bag(self, namespace: str, local: str, values: list[str] | None, container: str = "Bag") -> None:
         """Make the property an array of `values`; None removes it. An existing
         rdf:Bag, rdf:Seq or rdf:Alt stays what it is; a new one is `container`. A
-        property keeps its namespace's spelling (OTHER_SPELLINGS)."""
+        property keeps its namespace's spelling (OTHER_SPELLINGS). Only the occurrence we
+        read (`ours`) changes: a second one, under the other spelling or in another
+        rdf:Description, is another program's and stays as it is; taking ours out while
+        one is there would have it read in our place, so that is refused
+        (DuplicatePropertyError)."""
         tags = _tags(namespace, local)
+        found = self.ours(namespace, local)
         prop = None
-        for description in self.descriptions():
-            for tag in tags:
-                if tag in description.attrib:  # attribute form: becomes an element below
-                    del description.attrib[tag]
-                found = description.find(tag)
-                if found is not None and (values is None or prop is not None):
-                    description.remove(found)  # removing, or a duplicate
-                elif found is not None:
-                    prop = found
+        if found is not None:
+            description, tag, prop = found
+            if values is None and self.occurrences(namespace, local) > 1:
+                spellings = " or ".join(tag[1:].split("}", 1)[0] for tag in tags)
+                raise DuplicatePropertyError(
+                    f"the XMP holds {local} more than once (namespace {spellings}); taking out the one "
+                    "this app writes would leave the other program's read in its place, so the file is "
+                    "left alone: remove one of them in the program that wrote it"
+                )
+            if prop is None:
+                del description.attrib[tag]  # attribute form: becomes an element below
+            elif values is None:
+                description.remove(prop)
         if values is None:
             return
         if prop is None:
