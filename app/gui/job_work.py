@@ -266,15 +266,18 @@ def write_options(settings: AppSettings):
 
 
 def plan_work(db_path: Path, query: str, include_suggested: bool, settings: AppSettings) -> JobWork:
-    """The dry run: what would be written, without touching a file. Cancel stops it
-    before the next photo (it reads every file: minutes on a big library)."""
+    """The dry run: what would be written, without touching a file, and the new RAW
+    sidecars in it Lightroom would not read (lightroom_sidecars), as (plan, sidecars).
+    Cancel stops it before the next photo (it reads every file: minutes on a big library)."""
 
     def work(progress, cancel, emit_item):
         from app.core.index import PhotoIndex
         from app.core.metadata import plan_writes
+        from app.core.metadata.lightroom_sidecars import new_raw_sidecars_lightroom_misses
 
         with PhotoIndex.open(db_path) as index:
-            return plan_writes(index, query, include_suggested, write_options(settings), cancel=cancel)
+            plan = plan_writes(index, query, include_suggested, write_options(settings), cancel=cancel)
+        return plan, new_raw_sidecars_lightroom_misses(plan)
 
     return work
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from app.core.index.records import printable_path
 from app.core.keywords_changed_elsewhere import holds_landmark
 from app.core.library import display_name
+from app.core.metadata.lightroom_sidecars import ext_and_stem_names
 from app.core.metadata.plan_stripped_hold import is_stripped_hold
 from app.core.wording import counted
 from app.gui import theme
@@ -93,6 +94,17 @@ def plan_summary(plan: list, writable: int, include_suggested: bool) -> str:
                  "one is complete), checked after writing, and the whole batch can be undone. RAW files are "
                  "never modified.")
     return text
+
+
+def lightroom_text(lightroom_misses: list) -> str:
+    """The note above the list when the write would create RAW sidecars Lightroom does not
+    read (lightroom_sidecars), pointing to the Settings choice before anything is written."""
+    if not lightroom_misses:
+        return ""
+    ext_name, stem_name = ext_and_stem_names(lightroom_misses[0])
+    return (f"RAW labels will go into new sidecars named {ext_name}, which darktable and digiKam read. "
+            f"Lightroom reads {stem_name} only: if you use Lightroom, Cancel, choose DSC_0001.xmp "
+            "under New sidecar names in Settings, then write.")
 
 
 def problem_text(item, unchanged: bool, index_named: str | None = None) -> str:
@@ -197,9 +209,11 @@ def fit_problem_rows(table: QTableWidget, columns: list[str]) -> None:
 class WritePlanDialog(QDialog):
     """Shows what would be written; Write starts the job, Cancel writes nothing."""
 
-    def __init__(self, plan: list, include_suggested: bool, parent=None, jpegs_left_unchanged: bool = False) -> None:
+    def __init__(self, plan: list, include_suggested: bool, parent=None, jpegs_left_unchanged: bool = False,
+                 lightroom_misses: list = ()) -> None:
         """`jpegs_left_unchanged`: the write's options keep labels out of JPEGs (Settings),
-        said in the tooltip of a JPEG's sidecar row."""
+        said in the tooltip of a JPEG's sidecar row. `lightroom_misses`: the new RAW
+        sidecars of the plan Lightroom would not read (lightroom_sidecars), said in a note."""
         super().__init__(parent)
         self.setWindowTitle("Write labels to files")
         resize_within_screen(self, QSize(900, 560))
@@ -209,6 +223,10 @@ class WritePlanDialog(QDialog):
         self.summary = QLabel(plan_summary(plan, writable, include_suggested))
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        self.lightroom_note = QLabel(lightroom_text(list(lightroom_misses)))
+        self.lightroom_note.setWordWrap(True)
+        self.lightroom_note.setVisible(bool(lightroom_misses))
+        layout.addWidget(self.lightroom_note)
         self.include_suggested = QCheckBox("Include suggested (not yet accepted) labels")
         self.include_suggested.setChecked(include_suggested)
         layout.addWidget(self.include_suggested)

@@ -88,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from app.core.index import running_writes
     from app.core.metadata import WriteOptions, journal, plan_writes, write_labels
     from app.core.metadata.closing_a_write import StoppedWhileWriting
+    from app.core.metadata.lightroom_sidecars import (lightroom_dry_run_line, lightroom_line, made_now,
+                                                      new_raw_sidecars_lightroom_misses)
     from app.core.progress import CancelToken
 
     from app.core.write_choice import write_choice
@@ -110,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
                 raise
             raise KeyboardInterrupt("nothing written") from None
         waiting = 0 if args.include_suggested else index.count_suggested_labels(args.query)
+        # --sidecar-naming ext given: the user chose darktable's name knowingly, nothing to say
+        lightroom_misses = [] if args.sidecar_naming == "ext" else new_raw_sidecars_lightroom_misses(plan)
         if args.dry_run:
             for item in plan:
                 if args.json:
@@ -124,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
                 f"unchanged, {problems} cannot be written" + (f", {held:,} left alone" if held else ""),
                 file=sys.stderr,
             )
+            if lightroom_misses:
+                print(lightroom_dry_run_line(lightroom_misses), file=sys.stderr)
             print_waiting_suggestions(waiting)
             print_nothing_to_write(plan, waiting, args)
             return 1 if problems else 0  # as the write itself would end: a script can tell
@@ -148,6 +154,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if not left_open:
             index.close()
+    command = command_with_index(getattr(args, "db", None))  # the hints act on this index
+    made = made_now(lightroom_misses)
+    lightroom = lightroom_line(made, command) if made else ""
     if args.json:
         ids = {str(path): item.photo_id for item in plan for path in (item.target, item.source)}
         for path, message in summary.errors:
@@ -156,13 +165,14 @@ def run(args: argparse.Namespace) -> int:
         cancelled_before = summary.cancelled_before  # undo leaves it behind this one
         if cancelled_before is not None:
             record["cancelled_batch"] = {"batch_id": cancelled_before.id, "files": cancelled_before.files}
+        if lightroom:
+            record["sidecar_note"] = lightroom.removeprefix("note: ")
         print_json_line(record)
     else:
         for path, message in summary.errors:
             print(one_line(f"error: {message}"), file=sys.stderr)
         for path, message in summary.notes[1:]:  # the summary line below gives the first
             print(one_line(f"note: {path}: {message}"), file=sys.stderr)
-    command = command_with_index(getattr(args, "db", None))  # the hints act on this index
     batch = f" (batch {summary.batch_id}; `{command} undo` reverts it)" if summary.batch_id else ""
     if summary.undone_meanwhile or summary.left_for_the_next_write:  # the line, the stop line say what undo does
         batch = ""
@@ -170,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
         batch = (f" (batch {summary.batch_id} now holds {counted(summary.batch_files, 'file')}; "
                  f"`{command} undo` reverts {'it' if summary.batch_files == 1 else 'them all'})")
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
+    if lightroom:
+        print(lightroom, file=sys.stderr)
     cancelled_before = summary.cancelled_before
     if cancelled_before is not None:  # one undo takes back this write only
         second = "a second " if summary.batch_id is not None and not summary.undone_meanwhile else ""
