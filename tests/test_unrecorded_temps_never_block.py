@@ -4,8 +4,9 @@ into place): rename it …"), though only a failed replace of ours makes a temp 
 copy. F3: a write killed before its rename left a copy of DSC_0001.NEF.xmp; the user then
 discarded the history in darktable (the .xmp deleted): renaming the temp as advised brings
 the history back. F4: a write killed while creating the sidecar left its temp empty or cut
-short. Now only a temp recorded as the only copy (only_copy_temps) blocks; these never do,
-and go once the write has created the file."""
+short. Now only a temp recorded as the only copy (only_copy_temps) blocks; these never do.
+An empty or cut one goes once the write has created the file; a whole one is kept aside
+under a visible name (temps_set_aside: it may be an only copy whose record was cleared)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,11 @@ def test_a_sidecar_deleted_on_purpose_beside_an_old_killed_writes_copy_does_not_
     assert (summary.written, summary.failed) == (1, 0), summary.errors
     text = sidecar.read_text(encoding="utf-8")
     assert "Petra" in text and "USERS_HOURS_OF_GRADING" not in text  # the discarded history stays discarded
-    assert not temp.exists()
+    assert not temp.exists()  # kept aside, visible, as it may be the only copy of an unrecorded failed replace
+    [kept] = [path for path in sidecar.parent.iterdir() if path.name.startswith(sidecar.name + ".before-")]
+    assert "USERS_HOURS_OF_GRADING" in kept.read_text(encoding="utf-8")
+    assert [(sidecar.name, f"kept the earlier copy of it a write of ours had left as {kept.name}")] == [
+        (Path(path).name, message[message.index("kept"):message.index(" beside")]) for path, message in summary.notes]
 
 
 @pytest.mark.parametrize("kept_bytes", [0, 300])

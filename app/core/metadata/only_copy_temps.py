@@ -69,6 +69,22 @@ def _recorded(conn: sqlite3.Connection, path: Path | None = None) -> list[tuple[
     return found
 
 
+def created_by_a_write_of_ours(conn: sqlite3.Connection, path: Path, temp: Path) -> bool:
+    """Whether `temp` holds exactly the bytes a write of ours was to create `path` with (its
+    journal entry began where no file was): nothing of the user's is in it, so it may go."""
+    digests = set()
+    for before, after in conn.execute("SELECT before, after FROM write_journal WHERE path = CAST(? AS TEXT)",
+                                      (db_text(str(path)),)):
+        try:
+            if json.loads(before or "{}").get("absent"):
+                digests.add(json.loads(after or "{}").get("sha256"))
+        except (ValueError, AttributeError):
+            continue
+    digests.discard(None)
+    digest = _digest(temp) if digests else None
+    return digest is not None and digest[1] in digests
+
+
 def recorded_only_copies(conn: sqlite3.Connection) -> set[str]:
     """The paths of the temps recorded as a missing file's only copy, still as recorded
     (os.path.normcase'd: compare `os.path.normcase(str(temp))`)."""

@@ -62,4 +62,4 @@ def stopped_copy_words(name: str, temps: list[str]) -> str:
     what the user removed if they did so on purpose (darktable's discarded history)."""
     return (f"{name} is missing and {' or '.join(temps)} beside it is {a_kept_copy()} of it a stopped write of "
             f"ours left (no write of ours removed {name}): if you removed {name} on purpose, delete it (the next "
-            f"write of {name} does); else rename it {name}")
+            f"write of {name} keeps it as {name}.before-landmark-tagger-<date>.bak); else rename it {name}")

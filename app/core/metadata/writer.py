@@ -38,6 +38,7 @@ from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
+from app.core.metadata.temps_set_aside import set_aside_whole_temps
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -189,7 +190,7 @@ def write_labels(
                     summary.relabelled += 1
                 else:
                     running[pool.submit(write_one, index, summary.batch_id, item, options, lock,
-                                        library_folders)] = item
+                                        library_folders, temps_before)] = item
                     continue
                 done += 1
                 report(Progress(done, len(plan), str(item.target), started_at=started))
@@ -334,11 +335,12 @@ def check_unchanged(item: PlannedWrite, library_folders: list[Path] | None = Non
 
 def write_one(
     index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, lock: threading.Lock | None = None,
-    library_folders: list[Path] | None = None,
+    library_folders: list[Path] | None = None, temps_before: TempsBeforeRun | None = None,
 ) -> str | None:
     """Write one planned file; raises MetadataWriteError (original intact) on failure,
     returns a note when it was written with a caveat. `lock` guards the index when
-    several threads write; `library_folders`: the index's, when the caller has them."""
+    several threads write; `library_folders`: the index's, when the caller has them;
+    `temps_before`: our temps its batch listed (else its folder is listed now)."""
     guard = lock if lock is not None else nullcontext()
     if library_folders is None:
         with guard:
@@ -348,8 +350,9 @@ def write_one(
         recovery.record_own_write(index, item.target, item.own_write, guard)
     if item.kind == "jpeg":
         return _write_jpeg(index, batch_id, item, options, guard, library_folders)
-    _write_sidecar(index, batch_id, item, options, guard, library_folders)
-    return item.note  # a sidecar's: what it keeps of the user's tree (landmark_in_users_tree)
+    kept_aside = _write_sidecar(index, batch_id, item, options, guard, library_folders, temps_before)
+    # a sidecar's: what it keeps of the user's tree (landmark_in_users_tree), an earlier copy it kept
+    return "; ".join(note for note in (item.note, kept_aside) if note) or None
 
 
 def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
@@ -379,7 +382,7 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
 
 
 def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
-                   library_folders: list[Path]) -> None:
+                   library_folders: list[Path], temps_before: TempsBeforeRun | None) -> str | None:
     path = item.target
     existing = read_sidecar_text(path)
     current = fields_to_rewrite(existing, str(path)) if existing is not None else None
@@ -404,6 +407,11 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         before = {"absent": True, "fields": item.before.to_json()}
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
+    kept_aside = None
+    if existing is None:  # a whole temp of ours of it, maybe its only copy, is kept under a visible name
+        with guard:  # listed by the batch, else now
+            listed = temps_before or TempsBeforeRun.listed_in([atomic.temp_folder_of(path)], index.conn)
+        kept_aside = set_aside_whole_temps(path, listed.whole_copies_of(path))
     _replace_journaled(
         index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
         verify=lambda: verify_sidecar(path, base, item.after),
@@ -411,6 +419,7 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
         create=existing is None,
     )
+    return kept_aside
 
 
 def _removed_since_plan(item: PlannedWrite) -> bool:
