@@ -186,3 +186,118 @@ def test_card_originals_a_killed_scan_added_are_not_the_written_photos_deleted_a
         for name in names:
             assert photo_of(index, lib / "2024card" / name).label is None
         assert index.count("is:missing") == 4
+
+
+def _killed_while_reading_archive(lib: Path, db: Path, count: int) -> tuple[dict[str, int], list[int]]:
+    """`count` written photos moved from lib/trip to lib/Archive/trip, a scan killed after it
+    saved rows at the new place: the old ids by file name, and the killed scan's rows."""
+    ids = _written_trip(lib, db, count)
+    (lib / "Archive").mkdir()
+    (lib / "trip").rename(lib / "Archive" / "trip")
+    _killed_scan(db, lib)
+    with PhotoIndex.open(db) as index:
+        strays = [int(r[0]) for r in index.conn.execute("SELECT id FROM photos WHERE id > ?", (max(ids.values()),))]
+    assert strays
+    return ids, strays
+
+
+def test_moving_the_folder_back_after_a_killed_scan_leaves_no_photo_missing(tmp_path: Path) -> None:
+    """The folder goes back where the index first had it: every photo is where it was, and
+    the killed scan's rows (the label read back from the files) are not photos going missing."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    ids, strays = _killed_while_reading_archive(lib, db, 3)
+    with PhotoIndex.open(db) as index:
+        before = {photo_id: state for photo_id, state in user_state(index).items() if photo_id in ids.values()}
+    (lib / "Archive" / "trip").rename(lib / "trip")
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.new, summary.missing, summary.errors) == (0, 0, 0, 0), summary
+        assert index.count("is:missing") == 0
+        assert user_state(index) == before  # the old photos only, untouched
+        for table in ("labels", "read_back_keywords", "files", "moves_pending"):
+            marks = ",".join("?" * len(strays))
+            assert index.conn.execute(f"SELECT count(*) FROM {table} WHERE photo_id IN ({marks})",
+                                      strays).fetchone()[0] == 0, table
+        assert scan(index, [lib]).missing == 0
+
+
+def test_a_moved_photo_deleted_after_a_killed_scan_is_one_missing_photo(tmp_path: Path) -> None:
+    """One of the moved photos is deleted after the kill: the old photo goes missing (kept
+    for its return, labels and journal with it), the killed scan's row of it goes."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    ids, strays = _killed_while_reading_archive(lib, db, 3)
+    deleted = lib / "Archive" / "trip" / "IMG_0002.JPG"
+    with PhotoIndex.open(db) as index:
+        stray = photo_of(index, deleted).id
+    assert stray in strays
+    deleted.unlink()
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.missing) == (2, 1), summary
+        (missing_id,) = [int(r[0]) for r in index.conn.execute("SELECT id FROM photos WHERE missing = 1")]
+        assert missing_id == ids["IMG_0002.JPG"]  # the user's photo, its label and journal kept for its return
+        assert index.conn.execute("SELECT 1 FROM photos WHERE id = ?", (stray,)).fetchone() is None
+
+
+@pytest.mark.parametrize("act", ["relabel", "written"])
+def test_a_killed_scans_row_holding_the_users_word_or_a_write_stays_missing(tmp_path: Path, act: str) -> None:
+    """A row the killed scan brought in that the user relabelled, or whose label was written
+    into its file (journalled for `undo`; relabelled back to the file's first word since),
+    is the user's: once its file is gone it stays, a missing photo."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    ids, strays = _killed_while_reading_archive(lib, db, 3)
+    with PhotoIndex.open(db) as index:
+        kept = photo_of(index, lib / "Archive" / "trip" / "IMG_0001.JPG").id
+        assert kept in strays
+        index.set_label(kept, "Pantheon")
+        if act == "written":
+            assert write(index).written == 1
+            index.set_label(kept, "Colosseum")  # the word read back from the file when the killed scan saw it
+    (lib / "Archive" / "trip").rename(lib / "trip")
+    gone = {kept}
+    if act == "written":  # the written file, back at the old place, is deleted: nothing to join
+        (lib / "trip" / "IMG_0001.JPG").unlink()
+        gone.add(ids["IMG_0001.JPG"])
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])
+        assert summary.missing == len(gone), summary
+        assert {int(r[0]) for r in index.conn.execute("SELECT id FROM photos WHERE missing = 1")} == gone
+        label = index.conn.execute("SELECT label FROM labels WHERE photo_id = ?", (kept,)).fetchone()[0]
+        assert label == ("Pantheon" if act == "relabel" else "Colosseum")
+
+
+# the rescan dies (as kill -9 would) at its third removal of a photo row: the first two, a
+# transaction of their own, are committed
+KILLED_AT_THE_THIRD_REMOVAL = (
+    "import os, signal, sys; from pathlib import Path; from app.core.index import PhotoIndex, photo_rows; "
+    "from app.core.scanner import scan, ScanOptions\n"
+    "calls = []; remove = photo_rows.remove_photos\n"
+    "def killed(*args, **kwargs):\n"
+    "    calls.append(1)\n"
+    "    if len(calls) == 3: os.kill(os.getpid(), signal.SIGKILL)\n"
+    "    return remove(*args, **kwargs)\n"
+    "photo_rows.remove_photos = killed\n"
+    "ix = PhotoIndex.open(sys.argv[1]); scan(ix, [Path(sys.argv[2])], options=ScanOptions(groups_per_transaction=2))"
+)
+
+
+def test_a_rescan_killed_while_dropping_the_strays_leaves_the_rest_to_the_next(tmp_path: Path) -> None:
+    """Strays go a batch to a transaction: a kill keeps the committed batch gone and leaves
+    the others owed (moves_pending) to the next scan, which drops them, none counted missing."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    ids, strays = _killed_while_reading_archive(lib, db, PHOTOS)
+    assert len(strays) >= 3
+    (lib / "Archive" / "trip").rename(lib / "trip")
+    assert subprocess.run([sys.executable, "-c", KILLED_AT_THE_THIRD_REMOVAL, str(db), str(lib)],
+                          cwd=REPO).returncode == -9
+    with PhotoIndex.open(db) as index:
+        left = index.conn.execute("SELECT count(*) FROM photos WHERE missing = 1").fetchone()[0]
+        assert left == len(strays) - 2  # the first batch committed, the rest still there
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.new, summary.missing, summary.errors) == (0, 0, 0, 0), summary
+        assert index.count("is:missing") == 0
+        assert sorted(int(r[0]) for r in index.conn.execute("SELECT id FROM photos")) == sorted(ids.values())
+        assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from app.core import keywords_changed_elsewhere
-from app.core.index import catalog, labels, moved_photos, renamed_over_records, scan_runs, sidecar_states
+from app.core.index import catalog, labels, moved_photos, photo_rows, renamed_over_records, scan_runs, sidecar_states
 from app.core.index.connection import decode_text, savepoint
 from app.core.index.picture_moves import picture_matches
 from app.core.index.read_back_records import take_read_back
@@ -114,6 +114,7 @@ class MoveRecognition:
                         if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                             self._adopt(old_id, new_id)
         self._recognise_by_picture(became_missing + owed)
+        self._drop_a_killed_scans_strays(became_missing + owed)
 
     def _join_where_it_went(self, old_id: int) -> None:
         """Join `old_id`, missing, to the photo it became, if one is found."""
@@ -176,6 +177,26 @@ class MoveRecognition:
                 for old_id, new_id in batch:
                     self._adopt(old_id, new_id, by_picture=True)
         self.summary.split_notes.extend(found.notes)
+
+    def _drop_a_killed_scans_strays(self, gone: list[int]) -> None:
+        """Rows a killed scan brought in that went missing and matched no photo (their folder
+        moved back where the index first had it, a photo of it deleted) are not the user's
+        photos lost: each is a second row of a photo indexed at its old place, or of a file
+        gone. They go (photo_rows.remove_photos), uncounted as missing, where they hold
+        nothing of the user's but the label read back from their files and no write of ours
+        (moved_photos.stray_of_a_killed_scan), in batches as the joins are: a kill leaves
+        the rest owed to the next scan."""
+        strays = [photo_id for photo_id in dict.fromkeys(gone)
+                  if self._brought_in_unfinished(photo_id) and self._to_join(photo_id)]
+        for batch in self.options.batches(strays):
+            with self._batch():
+                for photo_id in batch:
+                    with self.index.transaction() as conn:
+                        row = conn.execute("SELECT missing FROM photos WHERE id = ?", (photo_id,)).fetchone()
+                        if row is None or not row[0] or not moved_photos.stray_of_a_killed_scan(conn, photo_id):
+                            continue  # found or joined by a scan beside this one, or it holds the user's
+                        photo_rows.remove_photos(conn, [photo_id])
+                    self.summary.missing -= int(photo_id in self.gone_now)
 
     def _to_join(self, old_id: int) -> bool:
         """Whether `old_id` is still missing, its join not failed in this scan."""

@@ -108,6 +108,15 @@ def holds_only_its_files_word(conn: sqlite3.Connection, photo_id: int) -> bool:
     return holds_nothing_of_the_user(conn, photo_id) or files_word(conn, photo_id) is not None
 
 
+def stray_of_a_killed_scan(conn: sqlite3.Connection, photo_id: int) -> bool:
+    """Whether a missing row a killed scan brought in may go without a trace (the folder it
+    read moved back, a photo of it deleted): it holds nothing of the user's, or only the
+    label read back from its own files (holds_only_its_files_word), and no write of ours
+    is journalled for it (`undo` would need the row)."""
+    return holds_only_its_files_word(conn, photo_id) and conn.execute(
+        "SELECT 1 FROM write_journal WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone() is None
+
+
 def read_back_from_its_files(conn: sqlite3.Connection, photo_id: int) -> bool:
     """Whether the photo's label was read back from our keyword in its own files when it was
     indexed (read_back_keywords, kept through relabels and rejections): files holding what a
