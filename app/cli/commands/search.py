@@ -6,7 +6,7 @@ from app.cli.common import add_json_flag, one_line, open_index, print_json_line,
 
 QUERY_HELP = (
     'free words, label:"Eiffel Tower", camera:D850, lens:18-55mm, date:2020-11, after:2020-11-01, before:2021, '
-    "score>0.8, state:suggested|accepted|rejected|unlabelled, folder:…, path:/photos/DSC_0001.JPG, has:gps, "
+    "score>0.8 (how sure of the label; \"no landmark\": 1 - its best guess's score), state:suggested|accepted|rejected|unlabelled, folder:…, path:/photos/DSC_0001.JPG, has:gps, "
     "has:raw, has:date, has:label (-has:label -state:unlabelled: the photos tagged \"no landmark\"), is:missing, is:damaged|unreadable|write-failed|undo-failed|teach-failed|problem (the photos with that problem now, as `stats --errors` lists them), id:123,456 (the \"id\" of a --json line), -word for NOT; terms combine with AND, A OR B for either (several path: terms: any "
     "of those files); empty = every photo. A file or folder path typed as the query (Rome/DSC_0042.JPG, a shell "
     "glob) finds those photos"
@@ -47,7 +47,7 @@ def run(args) -> int:
             if args.json:
                 print_json_line(record.to_json())
             else:
-                print(_line(record.to_json()))
+                print(_line(record.to_json(), _guess_of(index, record)))
         cut = args.offset > 0 or args.limit is not None and shown >= args.limit
         total = index.count(query) if cut else shown
         print_summary(_shown_of(shown, total))
@@ -74,8 +74,25 @@ def _shown_of(shown: int, total: int) -> str:
     return counted(shown, "photo") if shown == total else f"{shown:,} of {counted(total, 'photo')} shown"
 
 
-def _line(photo: dict) -> str:
+def _guess_of(index, record) -> str | None:
+    """The name of the best guess a "no landmark" photo's stored score is for (None for a
+    label, a blank frame or every guess rejected: score 0, no guess's)."""
+    if record.label is not None or record.state == "unlabelled" or not record.score:
+        return None
+    guess = index.best_guess(record.id)
+    return guess.label if guess is not None else None
+
+
+def _line(photo: dict, guess: str | None = None) -> str:
+    """A "no landmark" photo with the score `score<0.5` compares, 1 - its best guess's, and
+    that guess named: `(no landmark) 0.25; best guess Colosseum 0.75` (a bare "(no landmark)
+    0.75", the guess's score, read as 75 % sure there is no landmark)."""
     label = photo["label"] or ("(no landmark)" if photo["state"] != "unlabelled" else "")
-    score = f" {photo['score']:.2f}" if photo["score"] is not None else ""
-    details = "  ".join(x for x in (photo["taken_at"] or "", photo["camera"] or "", f"{label}{score}".strip(), photo["state"]) if x)
+    score = photo["score"]
+    if score is not None and not photo["label"]:
+        score = 1.0 - score
+    shown = f"{label} {score:.2f}" if score is not None and label else label
+    if guess is not None:
+        shown += f"; best guess {guess} {photo['score']:.2f}"
+    details = "  ".join(x for x in (photo["taken_at"] or "", photo["camera"] or "", shown, photo["state"]) if x)
     return f"{one_line(photo['path'])}\t{one_line(details)}"

@@ -334,6 +334,12 @@ class PhotoIndex:
     def predictions(self, photo_id: int, model_id: str | None = None) -> list[Prediction]:
         return model_suggestions.load_predictions(self.conn, int(photo_id), model_id)
 
+    def best_guess(self, photo_id: int) -> Prediction | None:
+        """The landmark a "no landmark" photo's score belongs to (the best guess of its
+        model the user did not reject, which fell short): what `search` names beside it."""
+        top = model_suggestions.load_predictions(self.conn, int(photo_id), None)
+        return model_suggestions.best_not_rejected(self.conn, int(photo_id), top)
+
     def positions(self, photo_ids: Sequence[int]) -> list[tuple[float, float] | None]:
         """The GPS position (lat, lon) of each photo, None where it has none; in the order given."""
         found: dict[int, tuple[float, float]] = {}

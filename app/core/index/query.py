@@ -260,7 +260,7 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
     elif term.field == LABEL_NOT_REJECTED:
         sql, values = "l.label_key = ? AND l.state != 'rejected'", [label_key(term.value)]
     elif term.field == "score":
-        sql, values = f"l.score {term.operator} ?", [float(term.value)]
+        sql, values = _score_condition("l.", term)
     elif term.field == "state":
         sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
     elif term.field == "has" and term.value == "label":
@@ -338,6 +338,21 @@ def _fts_expression(term: Term, prefix: bool) -> str | None:
     return None
 
 
+# `score` is how sure the model is of the label a photo has: for "no landmark" (label NULL,
+# the score stored being its best guess's, which fell short) that is 1 - the best guess, so
+# `accept 'score>0.7'` never confirms "no landmark" on a photo the model thought 75 % Colosseum
+# and `score<0.5` finds it among the unsure ones. Both sides compare the stored score alone,
+# so the labels_by_score index still picks the rows.
+_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def _score_condition(prefix: str, term: Term) -> tuple[str, list]:
+    """A score term on a labels row (`prefix`: "l." in the joined form)."""
+    number = float(term.value)
+    return (f"(({prefix}score {term.operator} ? AND {prefix}label IS NOT NULL) OR "
+            f"({prefix}score {_FLIPPED[term.operator]} ? AND {prefix}label IS NULL))"), [number, round(1.0 - number, 12)]
+
+
 def _condition(term: Term) -> tuple[str, list]:
     from app.core.index.search_text import label_key
 
@@ -347,7 +362,8 @@ def _condition(term: Term) -> tuple[str, list]:
     if term.field == LABEL_NOT_REJECTED:
         return "p.id IN (SELECT photo_id FROM labels WHERE label_key = ? AND state != 'rejected')", [label_key(value)]
     if term.field == "score":
-        return f"p.id IN (SELECT photo_id FROM labels WHERE score {term.operator} ?)", [float(value)]
+        sql, values = _score_condition("", term)
+        return f"p.id IN (SELECT photo_id FROM labels WHERE {sql})", values
     if term.field == "state":
         if value == "unlabelled":
             return "p.id NOT IN (SELECT photo_id FROM labels)", []
