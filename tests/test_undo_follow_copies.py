@@ -123,3 +123,24 @@ def test_a_sidecar_we_created_gone_with_its_raw_is_named_as_maybe_still_holding_
         assert "note: DSC_0001.NEF.xmp: gone with its photo (if you moved it out of the library" in undone.line()
     finally:
         index.close()
+
+
+def test_a_backup_copy_stays_refused_after_a_scan_marked_the_photos_own_file_missing(tmp_path, shared_data) -> None:
+    """The copy is the only file holding our bytes, as the JPEG renamed over a pair's is
+    (tests/test_relabel_of_a_jpeg_renamed_over_a_pair.py, followed): but the photo still
+    records its own file, missing, so the copy is another photo's and is never restored."""
+    index, library, away = _library(tmp_path, shared_data, {"DSC_0001.JPG": "jpeg/Nikon_D90.jpg"})
+    try:
+        assert write(index).written == 1
+        copy = library / "backup" / "DSC_0001.JPG"
+        copy.parent.mkdir()
+        shutil.copyfile(library / "DSC_0001.JPG", copy)
+        scan(index, [library])  # the copy: a photo of its own
+        (library / "DSC_0001.JPG").rename(away / "DSC_0001.JPG")
+        scan(index, [library])  # the photo's file: missing
+        copy_bytes = copy.read_bytes()
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (0, 1), undone.errors
+        assert copy.read_bytes() == copy_bytes
+    finally:
+        index.close()

@@ -12,7 +12,8 @@ photo's is found by them. A RAW found by its fingerprint is the photo's only whe
 the one match and no other photo in the index (present or missing) has a file of its
 fingerprint (a backup copy scanned as a photo of its own is byte for byte the photo's
 RAW) or one recorded at its path with none; a JPEG found by its bytes never is another
-photo's file so (_another_photos_file). Where the RAW
+photo's file so, unless that record is of the file itself and the photo records none at
+its old path: a scan split it off as a photo of its own (_a_copy_of_anothers). Where the RAW
 cannot be told apart, our bytes beside it, or the RAW beside the sidecar at its own path
 changed since our write, nothing is guessed (RawNotToldError: scan, then undo again),
 the batch kept open; an entry whose write never completed (killed before its rename,
@@ -231,13 +232,34 @@ def _holding_our_bytes(index: PhotoIndex, entry: journal.JournalEntry, files: Fi
         return [] if every else None
     matches = [candidate for candidate in files.of_size(Path(entry.path), size)
                if candidate != Path(entry.path) and _holds_our_bytes_readable(candidate, entry)
-               and not _another_photos_file(index, entry.photo_id, candidate, _fingerprint_or_none(candidate))]
+               and not _a_copy_of_anothers(index, entry, candidate)]
     if every:
         return matches
     if len(matches) > 1:
         recorded = _recorded_paths(index, entry.photo_id)
         matches = [m for m in matches if m in recorded] or _copies_found(entry, matches)
     return matches[0] if matches else None
+
+
+def _a_copy_of_anothers(index: PhotoIndex, entry: journal.JournalEntry, candidate: Path) -> bool:
+    """Whether the file `candidate`, holding our bytes, is another photo's in the index (a
+    copy scanned as a photo of its own: _another_photos_file). Not where the only such
+    record is the candidate's own and the photo records no file at the entry's path any
+    more: a scan took the file off the photo and indexed it where it is now as a photo
+    of its own (a JPEG renamed over a pair's JPEG, split off), so it is ours, renamed."""
+    fingerprint = _fingerprint_or_none(candidate)
+    others = {path_before_detached(os.fsdecode(path) if isinstance(path, bytes) else path)
+              for (path,) in index.conn.execute("SELECT path FROM files WHERE photo_id <> ? AND fingerprint = ?",
+                                                (entry.photo_id, fingerprint))}
+    if others == {str(candidate)} and entry.path not in _recorded_paths_any(index, entry.photo_id):
+        return False
+    return _another_photos_file(index, entry.photo_id, candidate, fingerprint) is not None
+
+
+def _recorded_paths_any(index: PhotoIndex, photo_id: int) -> set[str]:
+    """The paths of the photo's files the index records, present, missing or detached."""
+    return {path_before_detached(os.fsdecode(path) if isinstance(path, bytes) else path)
+            for (path,) in index.conn.execute("SELECT path FROM files WHERE photo_id = ?", (photo_id,))}
 
 
 def _holds_our_bytes_readable(candidate: Path, entry: journal.JournalEntry) -> bool:
