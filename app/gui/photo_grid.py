@@ -11,14 +11,18 @@ from app.gui.thumbnail_loader import ThumbnailLoader
 from app.gui.tile_delegate import PADDING, TileDelegate, label_strip
 
 
-def no_match_text(search: str, narrowed: bool) -> str:
+def no_match_text(search: str, narrowed: bool, hint: str | None = None, last_valid: bool = False) -> str:
     """What an empty grid says: what found nothing and how to see the photos again
-    (a dark, empty area and a small "0 photos" left the user guessing)."""
+    (a dark, empty area and a small "0 photos" left the user guessing); `hint`: what the
+    words were taken for (state_word_hint); `last_valid`: the field holds another search
+    now, a malformed one, so the search named is said to be the last valid one."""
     if search:
         back = "Clear the search (× in the search field) to see the photos again"
         if narrowed:
             back += ", or choose All photos in the library panel"
-        return f"No photos match “{search}”\n{back}."
+        found = f"No photos match the last valid search, “{search}”" if last_valid else f"No photos match “{search}”"
+        lines = [found, *([hint if hint.endswith("?") else hint + "."] if hint else []), back + "."]
+        return "\n".join(lines)
     if narrowed:
         return "No photos here\nChoose All photos in the library panel to see them all."
     return ""

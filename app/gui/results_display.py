@@ -14,6 +14,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 
 from app.core import library
 from app.core.errors import TaggerError
+from app.core.index.state_word_hints import state_word_hint
 from app.core.path_query import pasted_path_query
 from app.core.settings import save_settings
 from app.core.wording import counted
@@ -72,6 +73,10 @@ class ResultsDisplay:
         self._keep_view_for: int | None = None  # the search whose results must not move the view
         self._in_place_for: int | None = None  # the search whose results move rows, not reset them
         self._search_shown: dict[str, tuple] = {}  # "grid" / "review": the search whose results each shows
+        # the search field's text and whether the library panel narrowed the search asked for
+        # last, and those of the results the grid shows: what its empty text names
+        self._asked: tuple[str, bool] = ("", False)
+        self._grid_asked: tuple[str, bool] | None = None
         self._recount_timer = QTimer(window, singleShot=True, interval=RECOUNT_AFTER_MS)
         self._recount_timer.timeout.connect(window.results.summarise)
         window.results.searched.connect(self.show_results)
@@ -123,6 +128,7 @@ class ResultsDisplay:
         if window.similar_to is not None and window.stack.currentIndex() != PAGE_REVIEW:
             ticket = window.results.similar(window.similar_to, SIMILAR_COUNT)
         else:
+            self._asked = (window.search_bar.text(), bool(window.folders or window.entry_query))
             ticket = window.results.search(self.current_query(), with_review=window.stack.currentIndex() == PAGE_REVIEW,
                                            oldest_first=window.settings.oldest_first)
         self._keep_view_for = ticket if keep_view else None  # a search of the user's since moves it again
@@ -164,14 +170,15 @@ class ResultsDisplay:
                 window.select_after_load = results.similar_to if results.similar_to in results.ids else results.ids[0]
             self._is_new_search("grid", ("similar", results.similar_to))
             self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place)
+            self._grid_asked = None
             window.grid.show_empty("")  # the banner says why there are none
             window.similar_arrived(results.similar_to, len(results.ids))
         elif results.ids is not None:
             window.search_bar.show_count(len(results.ids))
             new_search = self._is_new_search("grid", (results.query, window.settings.oldest_first))
             self.set_model_ids(window.grid_model, window.grid, results.ids, keep_view, in_place, new_search)
-            narrowed = bool(window.folders or window.entry_query)
-            window.grid.show_empty("" if results.ids else no_match_text(window.search_bar.text(), narrowed))
+            self._grid_asked = self._asked if not results.ids else None
+            self._show_no_match()
         window.review.show_search_invalid("")
         if results.review_ids is not None:
             window.search_bar.show_count(len(results.review_ids), "to review")
@@ -198,7 +205,20 @@ class ResultsDisplay:
         grid and lost the photos the user had chosen for good. The search each view shows is
         still the valid one, so that search typed again is not another search."""
         self.window.search_bar.show_error(results.error)
+        self._show_no_match(last_valid=True)
         self.update_page_and_actions()
+
+    def _show_no_match(self, last_valid: bool = False) -> None:
+        """The grid's empty text names the search whose (no) photos it shows, the one asked
+        for then, not what the field holds now: under a malformed search, the last valid one
+        said to be so (it said "No photos match “Colloseum”" under a field reading
+        "no landmark"); plain words that name a review state get the term for it."""
+        if self._grid_asked is None:
+            self.window.grid.show_empty("")
+            return
+        typed, narrowed = self._grid_asked
+        hint = state_word_hint(typed, in_app=True)
+        self.window.grid.show_empty(no_match_text(typed, narrowed, hint, last_valid and bool(typed)))
 
     def _after_results(self) -> None:
         window = self.window

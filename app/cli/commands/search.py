@@ -40,6 +40,7 @@ def run(args) -> int:
             total = index.count(query)
             print_json_line({"count": total}) if args.json else print(total)
             _hint_missing(index, query, total)
+            _hint_state_words(query, total)
             return 0
         shown = 0
         for record in index.search(query, limit=args.limit, offset=args.offset, oldest_first=args.oldest_first):
@@ -52,6 +53,7 @@ def run(args) -> int:
         total = index.count(query) if cut else shown
         print_summary(_shown_of(shown, total))
         _hint_missing(index, query, total)
+        _hint_state_words(query, total)
     return 0
 
 
@@ -64,6 +66,16 @@ def _hint_missing(index, query: str, total: int) -> None:
     missing = index.count(f"is:missing {query}") if total == 0 and asks_for_problems(query) else 0
     if missing:
         print_summary(f"{counted(missing, 'missing photo')} match{'es' if missing == 1 else ''} too: add is:missing")
+
+
+def _hint_state_words(query: str, total: int) -> None:
+    """After plain words found nothing: the term for a review state among them
+    ("accepted": state:accepted), which free words never find."""
+    from app.core.index.state_word_hints import state_word_hint
+
+    hint = state_word_hint(query) if total == 0 else None
+    if hint:
+        print_summary(hint)
 
 
 def _shown_of(shown: int, total: int) -> str:

@@ -1,0 +1,69 @@
+"""A review state typed as plain words ("accepted", "unsure", "not written yet") is
+searched as words of the photos' names, folders and labels, and finds nothing: a bare
+"0 photos" read as "no accepted photos". After such a search found nothing, one line
+says which term finds them. Never a refusal: a place may be called "Accepted"."""
+
+from __future__ import annotations
+
+from app.core.errors import QuerySyntaxError
+from app.core.index.query_parser import Term, parse_query
+from app.core.index.search_text import label_key
+
+UNSURE = "score<0.5 or state:suggested"
+UNWRITTEN = None  # no term finds them: the hint names what lists them
+
+# the words a photographer says for a state (folded as label_key folds), longest first
+STATE_WORDS: dict[tuple[str, ...], str | None] = {
+    ("not", "written", "yet"): UNWRITTEN,
+    ("not", "yet", "written"): UNWRITTEN,
+    ("not", "written"): UNWRITTEN,
+    ("not", "reviewed"): "state:suggested",
+    ("to", "review"): "state:suggested",
+    ("not", "tagged"): "state:unlabelled",
+    ("not", "sure"): UNSURE,
+    ("accepted",): "state:accepted",
+    ("confirmed",): "state:accepted",
+    ("approved",): "state:accepted",
+    ("suggested",): "state:suggested",
+    ("suggestion",): "state:suggested",
+    ("suggestions",): "state:suggested",
+    ("unreviewed",): "state:suggested",
+    ("rejected",): "state:rejected",
+    ("unlabelled",): "state:unlabelled",
+    ("unlabeled",): "state:unlabelled",
+    ("untagged",): "state:unlabelled",
+    ("unsure",): UNSURE,
+    ("doubtful",): UNSURE,
+    ("uncertain",): UNSURE,
+    ("unwritten",): UNWRITTEN,
+    ("written",): UNWRITTEN,
+}
+LONGEST = max(len(words) for words in STATE_WORDS)
+
+
+def state_word_hint(text: str, in_app: bool = False) -> str | None:
+    """The hint for a search of plain words that found nothing when some of them name a
+    review state; None when none does, or the query holds other terms (those the user
+    wrote as terms) or does not parse. `in_app`: the app's words for writing."""
+    try:
+        terms = parse_query(text).terms
+    except QuerySyntaxError:
+        return None
+    if not terms or not all(isinstance(term, Term) and term.field == "text" and not term.negated
+                            for term in terms):
+        return None
+    words = label_key(" ".join(term.value for term in terms)).split()
+    for start in range(len(words)):
+        for length in range(min(LONGEST, len(words) - start), 0, -1):
+            typed = tuple(words[start:start + length])
+            if typed in STATE_WORDS:
+                return _hint(" ".join(typed), STATE_WORDS[typed], in_app)
+    return None
+
+
+def _hint(typed: str, instead: str | None, in_app: bool) -> str:
+    said = f"“{typed}” is looked for in the photos' file, folder and landmark names, not their state"
+    if instead is None:
+        where = "Write labels… lists" if in_app else "`landmark-tagger write --dry-run` lists"
+        return f"{said}: {where} the labels not yet written"
+    return f"{said}: did you mean {instead}?"
