@@ -27,7 +27,8 @@ OF_THE_ROW = ("labels", "predictions", "tagged", "embeddings", "rejections", "ta
               "moves_pending", "read_back_keywords", "read_backs_unrecorded", "split_off_files", "retag_photos")
 # Journals, kept for `undo`: write_journal negates a forgotten photo's id (told apart, a
 # photo's still and no photo's: else keywords_changed_elsewhere read the files our write
-# labelled for it as the stranger's), the review journal marks its rows forgotten.
+# labelled for it as the stranger's), the review journal marks its rows forgotten. A move is
+# no forget: both journals' rows pass to the heir, so `undo` takes their steps back on it.
 JOURNALS = ("write_journal", "review_changes", "review_taught_refs")
 PHOTO_TABLES = (*FOLLOW_THE_FILES, SIDECAR_STATES, *OF_THE_ROW, *JOURNALS)
 
@@ -35,11 +36,12 @@ PHOTO_TABLES = (*FOLLOW_THE_FILES, SIDECAR_STATES, *OF_THE_ROW, *JOURNALS)
 def remove_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], heir: int | None = None) -> None:
     """Delete these photo rows and everything the index keys by their ids. `heir`: the
     photo that took their files over (a move recognised), which gets their rows about
-    the files and their write journal; else (forgotten) the write journal keeps its rows
+    the files and both journals; else (forgotten) the write journal keeps its rows
     for `undo`, the id negated: a photo's still, and no other photo's."""
     from app.core.index.review_journal import forget_photos
 
-    forget_photos(conn, photo_ids)
+    if heir is None:
+        forget_photos(conn, photo_ids)
     for chunk, marks in id_chunks([int(i) for i in photo_ids]):
         if heir is None:
             conn.execute(f"UPDATE write_journal SET photo_id = -photo_id WHERE photo_id IN ({marks})", chunk)
@@ -49,10 +51,24 @@ def remove_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], heir: int 
                          [heir, *chunk])
             for table in ("write_journal", *FOLLOW_THE_FILES):
                 conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id IN ({marks})", [heir, *chunk])
+            _hand_review_journal_to(conn, heir, chunk, marks)
         for table in (*FOLLOW_THE_FILES, *OF_THE_ROW):  # (with an heir: a row it held the like of already)
             conn.execute(f"DELETE FROM {table} WHERE photo_id IN ({marks})", chunk)
         conn.execute(f"DELETE FROM photos_fts WHERE rowid IN ({marks})", chunk)
         conn.execute(f"DELETE FROM photos WHERE id IN ({marks})", chunk)
+
+
+def _hand_review_journal_to(conn: sqlite3.Connection, heir: int, chunk: list[int], marks: str) -> None:
+    """The review journal's rows of these photo ids become `heir`'s: a label or teach given
+    to a moved photo's new row (a scan killed before it recognised the move) is taken back
+    by `undo --review` on the photo that survives, as its label was taken over
+    (moved_photos.take_over_users_words), not counted as taken out of the library. Where
+    the heir holds a row of the same command already, its own stays (one photo, one row)."""
+    # both key columns given: the primary key finds the rows (no index on photo_id alone)
+    of_these = f"command_id IN (SELECT id FROM review_commands) AND photo_id IN ({marks})"
+    for table in ("review_changes", "review_taught_refs"):
+        conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE {of_these}", [heir, *chunk])
+        conn.execute(f"DELETE FROM {table} WHERE {of_these}", chunk)
 
 
 def tables_keyed_by_photo(conn: sqlite3.Connection) -> set[str]:
