@@ -22,16 +22,19 @@ from tests.test_jpeg_only_frame_renumbered_over_a_pair import _nef_read_as
 from tests.test_renumbered_jpeg_beside_an_unchanged_raw import run
 from tests.test_scan_renumbering import rename_all, two_raw_jpeg_pairs
 
-# rows kept on purpose for `undo`, told apart from any photo's (photo_rows.JOURNALS)
-_KEPT = {"write_journal": "photo_id > 0", "review_changes": "after_state IS NOT 'forgotten'"}
+# rows a forget keeps on purpose for `undo`, told apart from any photo's (photo_rows.JOURNALS);
+# a move keeps none such: its journals pass to the heir
+_KEPT_BY_FORGET = {"write_journal": "photo_id > 0", "review_changes": "after_state IS NOT 'forgotten'"}
 
 
-def rows_of_gone_photos(conn: sqlite3.Connection) -> dict[str, list[int]]:
-    """{table: photo ids} of the rows keyed by a photo id no photo row has."""
+def rows_of_gone_photos(conn: sqlite3.Connection, forgotten: bool = False) -> dict[str, list[int]]:
+    """{table: photo ids} of the rows keyed by a photo id no photo row has (a negated one
+    too); `forgotten`: but those a forget keeps for `undo`."""
+    kept = _KEPT_BY_FORGET if forgotten else {}
     found = {}
     for table in sorted(tables_keyed_by_photo(conn)):
         ids = [int(row[0]) for row in conn.execute(
-            f"SELECT photo_id FROM {table} WHERE photo_id IS NOT NULL AND {_KEPT.get(table, '1')} "
+            f"SELECT photo_id FROM {table} WHERE photo_id IS NOT NULL AND {kept.get(table, '1')} "
             "AND photo_id NOT IN (SELECT id FROM photos)")]
         if ids:
             found[table] = ids
@@ -73,9 +76,14 @@ def test_a_photo_joined_to_the_one_it_is_a_move_of_leaves_no_row_behind(tmp_path
         moved_photos.adopt_moved_photo(conn, old, new)
 
     assert rows_of_gone_photos(index.conn) == {}
-    # the rows about the files went with them, to the photo that took them over
+    # the rows about the files went with them, to the photo that took them over, and the
+    # journals too (a move is no forget: `undo` and `undo --review` take their steps back on it)
     assert index.conn.execute("SELECT COUNT(*) FROM errors WHERE photo_id = ?", (old,)).fetchone()[0] == 1
-    assert index.conn.execute("SELECT photo_id FROM photos_to_print").fetchall() == [(old,)]
+    for table in ("photos_to_print", "photos_to_reread", "sidecar_states", "write_journal", "review_changes",
+                  "review_taught_refs"):
+        assert index.conn.execute(f"SELECT photo_id FROM {table}").fetchall() == [(old,)], table
+    after_state = index.conn.execute("SELECT after_state FROM review_changes").fetchall()
+    assert after_state == [(f"review_changes-{new}",)]  # as the step left it, not marked forgotten
     assert index.conn.execute("SELECT 1 FROM rejections WHERE photo_id = ?", (old,)).fetchone() is None
 
 
@@ -95,7 +103,7 @@ def test_a_forgotten_photo_leaves_no_row_behind(tmp_path, index, how) -> None:
         assert forget.forget_missing(index).photos == 1
 
     assert index.conn.execute("SELECT 1 FROM photos WHERE id = ?", (gone,)).fetchone() is None
-    assert rows_of_gone_photos(index.conn) == {}
+    assert rows_of_gone_photos(index.conn, forgotten=True) == {}
     assert index.conn.execute("SELECT photo_id FROM write_journal").fetchall() == [(-gone,)]  # kept for `undo`
 
 
