@@ -85,3 +85,32 @@ def test_search_names_the_best_guess_of_a_no_landmark_photo(tmp_path, capsys) ->
                for line in lines), lines
     assert any("colosseum.JPG" in line and "  Colosseum 0.93  suggested" in line for line in lines), lines
     assert any(line.endswith("Nikon D850  (no landmark)  accepted") for line in lines), lines
+
+
+def test_search_json_score_is_the_one_the_query_compares(tmp_path, capsys) -> None:
+    """review13 F2: `search --json 'score>0.7'` gave a "no landmark" photo its best guess's
+    score (0.03) and named no guess, so a script re-filtering "score" disagreed with
+    `accept 'score>0.7'`. Now "score" is 1 - the guess's, the guess under "best_guess"."""
+    import json
+
+    db = str(tmp_path / "index.db")
+    with PhotoIndex.open(db) as index:
+        ids = rome_trip(index)
+        index.set_label(ids["unsure"], None, source="user", state="accepted")  # no guess: no score
+    assert main(["--db", db, "search", "--json", "score>0.7"]) == 0
+    found = {line["id"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(found) == {ids["ordinary"], ids["colosseum"]}
+    assert all(line["score"] > 0.7 for line in found.values())  # what the query said of them
+    ordinary = found[ids["ordinary"]]
+    assert ordinary["label"] is None and ordinary["score"] == pytest.approx(0.97)
+    assert ordinary["best_guess"] == {"label": "Taj Mahal", "landmark_id": ordinary["best_guess"]["landmark_id"],
+                                      "score": pytest.approx(0.03)}
+    assert "best_guess" not in found[ids["colosseum"]]  # a landmark's line as it was
+    assert found[ids["colosseum"]]["score"] == pytest.approx(0.93)
+    assert main(["--db", db, "search", "--json", "score<0.5"]) == 0
+    lines = {line["id"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(lines) == {ids["missed"]} and lines[ids["missed"]]["score"] == pytest.approx(0.245)
+    assert lines[ids["missed"]]["best_guess"]["label"] == "Colosseum"
+    assert main(["--db", db, "search", "--json", f"id:{ids['unsure']}"]) == 0
+    users = json.loads(capsys.readouterr().out)
+    assert (users["label"], users["score"], users["best_guess"]) == (None, None, None)

@@ -46,7 +46,7 @@ def run(args) -> int:
         for record in index.search(query, limit=args.limit, offset=args.offset, oldest_first=args.oldest_first):
             shown += 1
             if args.json:
-                print_json_line(record.to_json())
+                print_json_line(_json_of(index, record))
             else:
                 print(_line(record.to_json(), _guess_of(index, record)))
         cut = args.offset > 0 or args.limit is not None and shown >= args.limit
@@ -84,6 +84,20 @@ def _shown_of(shown: int, total: int) -> str:
     from app.core.wording import counted
 
     return counted(shown, "photo") if shown == total else f"{shown:,} of {counted(total, 'photo')} shown"
+
+
+def _json_of(index, record) -> dict:
+    """The --json line, whose "score" is the one `score>` compares (and `accept 'score>0.7'`
+    acts on): for "no landmark", 1 - its best guess's score, with that guess under
+    "best_guess" (null when there is none: set by the user, every guess rejected); a
+    script re-filtering "score" gave the best guess's score and disagreed with the query."""
+    data = record.to_json()
+    if record.label is None and record.state != "unlabelled":
+        guess = index.best_guess(record.id) if record.score else None
+        data["score"] = None if record.score is None else 1.0 - record.score
+        data["best_guess"] = None if guess is None else {
+            "label": guess.label, "landmark_id": guess.landmark_id, "score": record.score}
+    return data
 
 
 def _guess_of(index, record) -> str | None:
