@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Windows deliver
 
 # landmark-tagger in a child process that sends itself `signal` right after its Nth file renamed into place.
 SIGNAL_AFTER_RENAMES = """
-import os, signal, sys
+import os, signal, sys, time
 from app.core.metadata import atomic
 sent, after = getattr(signal, sys.argv[1]), int(sys.argv[2])
 real, done = atomic.replace_atomically, []
@@ -35,6 +35,7 @@ def then_signal(*args, **kwargs):
     done.append(1)
     if len(done) == after:
         os.kill(os.getpid(), sent)
+        time.sleep(1)  # the write runs in a worker thread: let the main thread take the signal first
     return result
 atomic.replace_atomically = then_signal
 from app.cli.main import main
