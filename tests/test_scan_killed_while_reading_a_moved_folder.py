@@ -301,3 +301,26 @@ def test_a_rescan_killed_while_dropping_the_strays_leaves_the_rest_to_the_next(t
         assert index.count("is:missing") == 0
         assert sorted(int(r[0]) for r in index.conn.execute("SELECT id FROM photos")) == sorted(ids.values())
         assert index.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_killed_imports_photos_whose_card_is_unplugged_stay_missing(tmp_path: Path) -> None:
+    """A plain import (no move) killed mid-way, then its folder emptied (the card unplugged):
+    the rows it saved are photos of their own, no other row holding their fingerprints; each
+    stays, a missing photo counted as such, as after an import that finished (review13 F1)."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    (lib / "card").mkdir(parents=True)
+    for seed in range(PHOTOS):
+        make_jpeg(lib / "card" / f"IMG_{seed:04d}.JPG", seed=seed)
+    assert subprocess.run([sys.executable, "-c", KILLED_BEFORE_RECOGNISING_MOVES, str(db), str(lib)],
+                          cwd=REPO).returncode == -9
+    with PhotoIndex.open(db) as index:
+        indexed = sorted(int(r[0]) for r in index.conn.execute("SELECT id FROM photos"))
+    assert len(indexed) == PHOTOS
+    shutil.rmtree(lib / "card")
+    (lib / "card").mkdir()
+
+    with PhotoIndex.open(db) as index:
+        summary = scan(index, [lib])
+        assert (summary.moved, summary.new, summary.missing) == (0, 0, PHOTOS), summary
+        assert sorted(int(r[0]) for r in index.conn.execute("SELECT id FROM photos WHERE missing = 1")) == indexed
+        assert index.count("is:missing") == PHOTOS

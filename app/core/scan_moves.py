@@ -181,8 +181,10 @@ class MoveRecognition:
     def _drop_a_killed_scans_strays(self, gone: list[int]) -> None:
         """Rows a killed scan brought in that went missing and matched no photo (their folder
         moved back where the index first had it, a photo of it deleted) are not the user's
-        photos lost: each is a second row of a photo indexed at its old place, or of a file
-        gone. They go (photo_rows.remove_photos), uncounted as missing, where they hold
+        photos lost where each is a second row of a photo indexed at its old place (another
+        row holds its fingerprint: moved_photos.second_row_of_a_known_photo); a killed plain
+        import's rows, their card unplugged, stay missing photos, as after a finished import.
+        Strays go (photo_rows.remove_photos), uncounted as missing, where they hold
         nothing of the user's but the label read back from their files and no write of ours
         (moved_photos.stray_of_a_killed_scan), in batches as the joins are: a kill leaves
         the rest owed to the next scan."""
@@ -195,6 +197,9 @@ class MoveRecognition:
                         row = conn.execute("SELECT missing FROM photos WHERE id = ?", (photo_id,)).fetchone()
                         if row is None or not row[0] or not moved_photos.stray_of_a_killed_scan(conn, photo_id):
                             continue  # found or joined by a scan beside this one, or it holds the user's
+                        if not moved_photos.second_row_of_a_known_photo(conn, photo_id, self.since,
+                                                                        self.newest_before):
+                            continue  # a photo of its own (a killed import's card unplugged): missing
                         photo_rows.remove_photos(conn, [photo_id])
                     self.summary.missing -= int(photo_id in self.gone_now)
 

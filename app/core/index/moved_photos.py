@@ -117,6 +117,19 @@ def stray_of_a_killed_scan(conn: sqlite3.Connection, photo_id: int) -> bool:
         "SELECT 1 FROM write_journal WHERE photo_id = ? LIMIT 1", (photo_id,)).fetchone() is None
 
 
+def second_row_of_a_known_photo(conn: sqlite3.Connection, photo_id: int, since: int, newest_before: int) -> bool:
+    """Whether a file of `photo_id` (a row a killed scan brought in, ids in (since,
+    newest_before]) has its fingerprint in another photo's row that the killed scan did not
+    bring in, or that is present: the row is then a second one of a photo known elsewhere
+    (its folder moved back, a moved copy deleted), not a photo of its own (a killed card
+    import whose card was unplugged is a set of missing photos, as after a finished one)."""
+    return conn.execute(
+        "SELECT 1 FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint JOIN photos op ON op.id = of.photo_id "
+        "WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.id <> ? "
+        "AND (op.id <= ? OR op.id > ? OR op.missing = 0) LIMIT 1",
+        (photo_id, photo_id, since, newest_before)).fetchone() is not None
+
+
 def read_back_from_its_files(conn: sqlite3.Connection, photo_id: int) -> bool:
     """Whether the photo's label was read back from our keyword in its own files when it was
     indexed (read_back_keywords, kept through relabels and rejections): files holding what a
