@@ -581,7 +581,7 @@ def test_the_detail_pane_shows_predictions_and_metadata(qtbot, window, tmp_path)
     window.grid.setCurrentIndex(window.grid_model.index(1))
     window.grid.setCurrentIndex(window.grid_model.index(0))
     qtbot.waitUntil(lambda: window.detail.title.text() == "No landmark")
-    assert "52% best guess" in window.detail.state_line.text()
+    assert "best guess Petra, 52%" in window.detail.state_line.text()  # the guess named, its stored score
     items = [window.detail.predictions_box.itemAt(i).widget() for i in range(window.detail.predictions_box.count())]
     assert "Scores when tagged" in items[-1].text() and "52%" in items[-1].text()
     # a blank frame: the tagger gave every landmark 0 (model.image_detail); no bars, a reason

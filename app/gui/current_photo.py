@@ -17,6 +17,7 @@ from app.gui import file_places
 from app.gui.detail_pane import state_text
 from app.gui.held_words import held_detail_note
 from app.gui.photo_model import PhotoListModel
+from app.gui.photo_speech import has_best_guess
 from app.gui.results_display import PAGE_FIRST_RUN
 
 if TYPE_CHECKING:
@@ -53,9 +54,11 @@ class CurrentPhoto:
         problems = [problem.message for problem in window.index.photo_problems(photo_id)]
         if record.state == "accepted" and (held := window.index.held_files([photo_id])):
             problems.append(held_detail_note(held))  # said before Write labels… skips it
-        window.detail.show_record(record, predictions, problems)
+        guess = window.index.best_guess(photo_id) if has_best_guess(record) else None
+        best_guess = guess.label if guess is not None else None  # "best guess Colosseum, 75%"
+        window.detail.show_record(record, predictions, problems, best_guess)
         if window.loupe.isVisible():
-            self.show_in_loupe(record, predictions)
+            self.show_in_loupe(record, predictions, best_guess)
 
     def open_detail(self, row: int) -> None:
         window = self.window
@@ -122,9 +125,9 @@ class CurrentPhoto:
             view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
             view.scrollTo(index)
 
-    def show_in_loupe(self, record, predictions: list) -> None:
+    def show_in_loupe(self, record, predictions: list, best_guess: str | None = None) -> None:
         loupe = self.window.loupe
-        loupe.show_record(record, state_text(record, predictions))
+        loupe.show_record(record, state_text(record, predictions, best_guess))
         preview = self.window.detail.preview
         loupe.set_image(preview.image, preview.message)  # the pane decodes; the loupe shows the same
 

@@ -260,9 +260,11 @@ class DetailPane(QScrollArea):
         label.setContentsMargins(0, 8, 0, 0)
         return label
 
-    def show_record(self, record, predictions: list, problems: Sequence[str] = ()) -> None:
-        """Show a PhotoRecord (None: nothing selected), its predictions and the messages of
-        its problems now (PhotoIndex.photo_problems)."""
+    def show_record(self, record, predictions: list, problems: Sequence[str] = (),
+                    best_guess: str | None = None) -> None:
+        """Show a PhotoRecord (None: nothing selected), its predictions, the messages of
+        its problems now (PhotoIndex.photo_problems) and, for "no landmark", the name of
+        the best guess its score is for (PhotoIndex.best_guess)."""
         self.record = record
         self.problem_line.setText("\n".join(printable_path(problem) for problem in problems))
         self.problem_line.setVisible(record is not None and bool(problems))
@@ -291,7 +293,7 @@ class DetailPane(QScrollArea):
             self.title.setText("Not tagged yet")
         else:
             self.title.setText(record.label or "No landmark")
-        self.state_line.setText(state_text(record, predictions))
+        self.state_line.setText(state_text(record, predictions, best_guess))
         names = [display_name(path) for path in record.files or [record.path]]
         self.fields["Files"].setText("\n".join(names) + ("   (RAW + JPEG)" if record.has_raw and len(names) > 1 else ""))
         self.fields["Files"].setToolTip("\n".join(printable_path(p) for p in record.files or [record.path]))
@@ -351,8 +353,10 @@ def follow_width(label: QLabel) -> None:
     label.setSizePolicy(policy)
 
 
-def state_text(record, predictions: list) -> str:
-    """ "suggested  ·  by model  ·  41% best guess": the label's state, who gave it, how sure."""
+def state_text(record, predictions: list, best_guess: str | None = None) -> str:
+    """ "suggested  ·  by model  ·  best guess Colosseum, 75%": the label's state, who gave
+    it, how sure; for "no landmark" the guess its score is for, named (a bare "75% best
+    guess" sent the user down to the predictions to learn of what)."""
     parts = [{"unlabelled": "press Tag folder or Tag selection for suggestions"}.get(record.state, record.state)]
     if record.source:
         parts.append(f"by {record.source}")
@@ -360,7 +364,11 @@ def state_text(record, predictions: list) -> str:
         parts.append("blank frame")  # model.image_detail: no guess to show
     elif record.score is not None and record.state != "unlabelled":
         # for "no landmark" the score is that of the best guess, which fell short
-        parts.append(f"{record.score * 100:.0f}% " + ("confidence" if record.label else "best guess"))
+        percent = f"{record.score * 100:.0f}%"
+        if record.label:
+            parts.append(f"{percent} confidence")
+        else:
+            parts.append(f"best guess {best_guess}, {percent}" if best_guess else f"{percent} best guess")
     return "  ·  ".join(parts)
 
 

@@ -90,9 +90,11 @@ class MainWindow(WindowActions, FileDrops, LabelActions, TeachActions, LibraryAc
         self.thumbnails = ThumbnailLoader(round(settings.thumbnail_size * max(1.0, density)), parent=self)
         # back from another app (Finder evicted a photo, an editor saved one): tiles look again
         QGuiApplication.instance().applicationStateChanged.connect(self.thumbnails.recheck_when_active)
-        self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self)
+        self.grid_model = PhotoListModel(self.index.get, self.thumbnails, parent=self,
+                                         fetch_best_guess=self.index.best_guess)
         self.review_model = PhotoListModel(self.index.get, self.thumbnails, parent=self,
-                                           fetch_alternatives=self.index.predictions)
+                                           fetch_alternatives=self.index.predictions,
+                                           fetch_best_guess=self.index.best_guess)
         self.results = ResultsLoader(self.db_path, self)
         self.results.failed.connect(self.show_message)
         self.results_display = ResultsDisplay(self)

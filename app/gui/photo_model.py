@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
 from app.core.errors import TaggerError
 from app.core.library import display_name
-from app.gui.photo_speech import spoken_description, spoken_name
+from app.gui.photo_speech import has_best_guess, spoken_description, spoken_name
 from app.gui.thumbnail_loader import ThumbnailLoader
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
@@ -34,6 +34,7 @@ NO_PREVIEW = "no preview"
 
 RecordFetcher = Callable[[int], object]  # photo id -> PhotoRecord (index.get)
 AlternativesFetcher = Callable[[int], list]  # photo id -> ranked predictions (index.predictions)
+GuessFetcher = Callable[[int], object]  # photo id -> the Prediction a "no landmark" score is for (index.best_guess)
 
 
 class PhotoListModel(QAbstractListModel):
@@ -46,9 +47,11 @@ class PhotoListModel(QAbstractListModel):
         cache_items: int = 3000,
         parent: QObject | None = None,
         fetch_alternatives: AlternativesFetcher | None = None,
+        fetch_best_guess: GuessFetcher | None = None,
     ) -> None:
         super().__init__(parent)
         self._fetch_record = fetch_record
+        self._fetch_best_guess = fetch_best_guess
         self._fetch_alternatives = fetch_alternatives
         self._alternatives: OrderedDict[int, list] = OrderedDict()  # only for rows painted with them
         self._thumbnails = thumbnails
@@ -201,12 +204,30 @@ class PhotoListModel(QAbstractListModel):
             pixmap = self._thumbnails.pixmap(record.id, record.path, missing=bool(record.missing))
             return None if record.missing else pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{display_name(record.path)}\n{record.label or 'no label'} · {record.state}"
+            return f"{display_name(record.path)}\n{self._label_words(record)} · {record.state}"
         if role == Qt.ItemDataRole.AccessibleTextRole:  # a painted tile reaches a screen reader only so
             return spoken_name(record)
         if role == Qt.ItemDataRole.AccessibleDescriptionRole:
             return spoken_description(record)
         return None
+
+    def _label_words(self, record) -> str:
+        """The tooltip's label: a "no landmark" tile has no room for the best guess its score
+        is for, so the tooltip names it ("no landmark (best guess Colosseum, 75%)"), fetched
+        only on hover."""
+        if record.state == "unlabelled":
+            return "no label"
+        if record.label:
+            return record.label
+        guess = None
+        if self._fetch_best_guess is not None and has_best_guess(record):
+            try:
+                guess = self._fetch_best_guess(record.id)
+            except TaggerError:
+                guess = None
+        if guess is None:
+            return "no landmark"
+        return f"no landmark (best guess {guess.label}, {round(record.score * 100)}%)"
 
     def _alternatives_of(self, photo_id: int) -> list:
         if self._fetch_alternatives is None:

@@ -16,6 +16,12 @@ def percent_words(score: float) -> str:
     return f"{round(score * 100)} percent"
 
 
+def has_best_guess(record) -> bool:
+    """A "no landmark" photo whose score is a best guess's that fell short (PhotoIndex.best_guess
+    names it); not a label, a photo not tagged, or a blank frame (score 0: no guess)."""
+    return record.state != "unlabelled" and not record.label and bool(record.score)
+
+
 def spoken_name(record) -> str:
     """ "Nikon_D60.jpg, no landmark, suggested": the file, its label, the label's state
     and how sure the model was; what the tile shows, in the order a reader needs it."""
