@@ -18,6 +18,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels  # noqa: E402
 from app.core.metadata.plan import WriteOptions  # noqa: E402
+from app.gui.job_words import write_moment  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
 from tests.test_gui_write_cancelled_batch import (  # noqa: E402
     PHOTOS, _after_renames, _close_with_a_file_in_hand, _labelled_library, _write)
@@ -112,8 +113,9 @@ def test_cancel_stops_an_undo_after_the_file_in_hand_and_the_next_undo_restores_
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert len(_changed(originals)) == PHOTOS - 2
     assert not journal.batch_undone(window.index, 1)
-    assert messages[-1] == ("Undoing last write: cancelled — 2 files restored, 0 failed; Undo again restores the "
-                            "rest of batch 1"), messages
+    when = write_moment(journal.batch_started_at(window.index, 1))  # named as Undo write's question names it
+    assert when and messages[-1] == ("Undoing last write: cancelled — 2 files restored, 0 failed; Undo again "
+                                     f"restores the rest of the write made {when}"), messages
     assert window.jobs.undo()
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert not _changed(originals) and journal.batch_undone(window.index, 1)
@@ -152,9 +154,11 @@ def test_the_app_opened_after_a_write_stopped_by_closing_it_says_so(qtbot, windo
         monkeypatch.setattr(again, "show_message", lambda text, *args, **kwargs: messages.append(text))
         assert again.check_library_folders()
         qtbot.waitUntil(lambda: not again.jobs.busy and bool(messages), timeout=30000)
-        qtbot.waitUntil(lambda: any("A write stopped" in text for text in messages), timeout=5000)
-        said = [text for text in messages if "A write stopped" in text][-1]
-        assert said.startswith(f"A write stopped before it finished (the app was closed or ended) left batch 1 with "
-                               f"{written} files written: Write labels… finishes it, Undo takes them back. ")
+        qtbot.waitUntil(lambda: any("stopped before it finished" in text for text in messages), timeout=5000)
+        said = [text for text in messages if "stopped before it finished" in text][-1]
+        when = write_moment(journal.batch_started_at(again.index, 1))  # not "left batch 1", a number never shown
+        assert when and said.startswith(f"A write started {when} stopped before it finished (the app was closed or "
+                                        f"ended) with {written} files written: Write labels… finishes it, Undo takes "
+                                        "them back. ")
     finally:
         close_main_window(again)

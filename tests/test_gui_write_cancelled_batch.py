@@ -19,6 +19,7 @@ from app.core.index import PhotoIndex  # noqa: E402
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels  # noqa: E402
 from app.core.metadata.jpeg_fields import read_fields  # noqa: E402
 from app.core.metadata.plan import WriteOptions  # noqa: E402
+from app.gui.job_words import write_moment  # noqa: E402
 from tests.test_gui import added_folder, wait_for_results  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
 
@@ -169,6 +170,7 @@ def test_a_write_the_user_cancels_says_what_undo_write_and_write_labels_do_next(
     assert journal.batch_status(window.index, 1) == "cancelled" and 2 <= files < PHOTOS
     qtbot.waitUntil(lambda: any(text.startswith("Writing labels: cancelled") for text in messages), timeout=5000)
     said = [text for text in messages if text.startswith("Writing labels: cancelled")][-1]
-    assert said == (f"Writing labels: cancelled — {files} files written, 0 failed; Undo write takes back the {files} "
-                    "files batch 1 holds; Write labels… again writes the rest (a batch of its own, which Undo write "
-                    "takes back first)")
+    when = write_moment(journal.batch_started_at(window.index, 1))  # as Undo write's question names it
+    assert when and said == (f"Writing labels: cancelled — {files} files written, 0 failed; Undo write takes back the "
+                             f"{files} files of the write started {when}; Write labels… again writes the rest (as a "
+                             "write of its own, which Undo write takes back first)")

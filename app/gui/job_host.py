@@ -233,10 +233,10 @@ class JobHost(QObject):
             self._show_closing(f"{name}: cancelled; no photo was changed" + self._changed_nothing())
             return
         if getattr(summary, "done_word", "") == "restored":  # an undo: the rest of its batch is the next Undo's
-            self._show_closing(stopped_undo_text(name, summary))
+            self._show_closing(stopped_undo_text(name, summary, self._batch_started_at(summary)))
             return
         if getattr(summary, "done_word", "") == "written":  # a write: what Undo write and a rerun do with its batch
-            self._show_closing(stopped_write_text(name, summary))
+            self._show_closing(stopped_write_text(name, summary, self._batch_started_at(summary)))
             return
         from app.core.tagging import TagSummary
 
@@ -245,6 +245,14 @@ class JobHost(QObject):
             return
         text = describe_summary(summary)
         self._show_closing(cancelled_text(name, text))
+
+    def _batch_started_at(self, summary) -> str | None:
+        """When the stopped write's (or undo's) batch began, to name it as Undo write's
+        question does: the user never saw its number."""
+        from app.core.metadata.journal import batch_started_at
+
+        # the window closing waits for the job's stop with its index open (stop_for_closing)
+        return batch_started_at(self.window.index, summary.batch_id) if summary.batch_id is not None else None
 
     def _finished_despite_cancel(self, name: str, summary, after: Callable[[object], None] | None,
                                  undoable: bool = True) -> None:

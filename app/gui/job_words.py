@@ -293,42 +293,53 @@ def cancelled_batch_text(summary) -> str:
     return f"; a write you cancelled{when} still holds {counted(left.files, 'file')}: {step}"
 
 
-def stopped_write_text(name: str, summary) -> str:
+def stopped_write_text(name: str, summary, started_at: str | None = None) -> str:
     """ "Writing labels: cancelled — 3 files written, 0 failed; Undo write takes back the 3
-    files batch 1 holds; Write labels… again writes the rest (a batch of its own, which Undo
-    write takes back first)": the next steps the CLI gives after a stopped write
-    (what_a_stopped_write_leaves), with the app's Undo write and Write labels… for its commands."""
+    files of the write started today at 21:38; Write labels… again writes the rest (as a
+    write of its own, which Undo write takes back first)": the next steps the CLI gives after
+    a stopped write (what_a_stopped_write_leaves), with the app's Undo write and Write labels…
+    for its commands, and the write named by when it began (`started_at`: the batch's
+    journal.batch_started_at; a carried-on write's is the stopped run's), not by its batch
+    number, which the app shows nowhere else."""
     line = summary.line().replace(" (cancelled)", "", 1).replace(" (stopped)", "", 1)
     rest = "Write labels… again writes the rest"
+    when = write_moment(started_at)
+    this_write = f"the write started {when}" if when else "this write"
     if summary.batch_id is None or summary.undone_meanwhile:
         steps = rest
     elif summary.left_for_the_next_write:  # the window closed during it: not the user's Cancel
-        steps = (f"{rest} into batch {summary.batch_id}, so that one Undo write takes back all its files "
+        steps = (f"{rest} as part of {this_write}, so that one Undo write takes back all its files "
                  f"(now it takes back these {counted(summary.batch_files, 'file')})")
     else:
-        steps = (f"Undo write takes back the {counted(summary.batch_files, 'file')} batch {summary.batch_id} holds; "
-                 f"{rest} (a batch of its own, which Undo write takes back first)")
+        steps = (f"Undo write takes back the {counted(summary.batch_files, 'file')} of {this_write}; "
+                 f"{rest} (as a write of its own, which Undo write takes back first)")
     return f"{name}: cancelled — {line}; {steps}" + cancelled_batch_text(summary)
 
 
-def stopped_undo_text(name: str, summary) -> str:
+def stopped_undo_text(name: str, summary, started_at: str | None = None) -> str:
     """ "Undoing last write: cancelled — 3 files restored, 0 failed; Undo again restores the
-    rest of batch 1": Cancel (or the window closing) stops an undo after the file in hand and
-    leaves the rest of its batch for the next Undo (undo_last_write), as the CLI says."""
+    rest of the write made today at 21:38": Cancel (or the window closing) stops an undo
+    after the file in hand and leaves the rest of its batch for the next Undo
+    (undo_last_write), as the CLI says, the write named by when it began (`started_at`)."""
     line = summary.line().replace(" (cancelled)", "", 1)
-    return (f"{name}: cancelled — {line}; Undo again restores the rest of batch {summary.batch_id}"
-            + cancelled_batch_text(summary))
+    when = write_moment(started_at)
+    return (f"{name}: cancelled — {line}; Undo again restores the rest of "
+            + (f"the write made {when}" if when else "that write") + cancelled_batch_text(summary))
 
 
 def stopped_write_words(index) -> str:
-    """ "A write stopped before it finished (…) left batch 1 with 9 files written: Write
-    labels… finishes it, Undo takes them back. " when the index holds a write left
+    """ "A write started today at 21:38 stopped before it finished (…) with 9 files written:
+    Write labels… finishes it, Undo takes them back. " when the index holds a write left
     unfinished whose process is gone (app.core.metadata.stopped_write: the app closed
-    during it, or was ended), else "": said when the app opens, as the CLI's carry-on line."""
+    during it, or was ended), else "": said when the app opens, as the CLI's carry-on line,
+    the write named by when it began, as Undo write's question names it."""
+    from app.core.metadata.journal import batch_started_at
     from app.core.metadata.stopped_write import stopped_write
 
     stopped = stopped_write(index)
     if stopped is None:
         return ""
-    return (f"A write stopped before it finished (the app was closed or ended) left batch {stopped.batch_id} with "
+    when = write_moment(batch_started_at(index, stopped.batch_id))
+    write = f"A write started {when}" if when else "A write"
+    return (f"{write} stopped before it finished (the app was closed or ended) with "
             f"{counted(stopped.files, 'file')} written: Write labels… finishes it, Undo takes them back. ")
