@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from app.core.errors import MetadataWriteError
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_ROOT, _DESCRIPTION = f"{{{RDF}}}RDF", f"{{{RDF}}}Description"
 DC = "http://purl.org/dc/elements/1.1/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
 DIGIKAM = "http://www.digikam.org/ns/1.0/"
@@ -154,7 +155,11 @@ class XmpDocument:
     # -- reading ---------------------------------------------------------------
 
     def descriptions(self) -> list[ET.Element]:
-        return list(self.root.iter(f"{{{RDF}}}Description"))
+        """The photo's own rdf:Descriptions: the top-level ones, children of rdf:RDF. One
+        nested in a property (an xmpMM:Pantry item: a placed file's metadata) describes
+        something else; its keywords are not the photo's, and a write leaves it alone."""
+        tops = [self.root] if self.root.tag == _RDF_ROOT else self.root.findall(_RDF_ROOT)
+        return [child for top in tops for child in top if child.tag == _DESCRIPTION]
 
     def ours(self, namespace: str, local: str) -> tuple[ET.Element, str, ET.Element | None] | None:
         """Where the one occurrence of an array property we read and write is: its
