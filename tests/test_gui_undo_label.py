@@ -182,6 +182,26 @@ def held_photo_beside_another(tmp_path, capsys, *, other_suggested: bool = False
     return photo, other, ids
 
 
+def released_by_an_a(qtbot, tmp_path, capsys, monkeypatch) -> tuple[Path, int, object]:
+    """The held photo beside another, in a shown window where A accepted it and the user
+    chose to write it again: (the photo, its id, the window, which the caller closes)."""
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+
+    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        answer_held_question(monkeypatch, "Write them again")
+        select(win, [ids[photo]])
+        win.accept_selected()
+        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
+    except BaseException:
+        close_main_window(win)
+        raise
+    return photo, ids[photo], win
+
+
 def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_again(qtbot, tmp_path, monkeypatch,
                                                                                    capsys):
     """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
@@ -220,18 +240,10 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
     """A on a photo accepted already, held by Write labels…: the release was all it did, said nowhere
     ("Nothing to change: the photo is already accepted") and left no Ctrl+Z step."""
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
-    from tests.test_gui_teaching import select
+    from tests.test_gui import close_main_window
 
-    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
-    held_id = ids[photo]
-    win = shown_window(qtbot, tmp_path / "index.db")
+    photo, held_id, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
     try:
-        wait_for_job(qtbot, win)
-        answer_held_question(monkeypatch, "Write them again")
-        select(win, [held_id])
-        win.accept_selected()
-        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
         assert [item.held for item in plan_writes(win.index) if item.target == photo] == [False]
 
         assert win.undo_review()
@@ -312,18 +324,11 @@ def test_ctrl_z_of_an_a_whose_file_got_our_keyword_back_elsewhere_does_not_say_i
     from app.core.metadata import plan_writes
     from app.core.metadata.jpeg_fields import apply_fields
     from app.core.metadata.keywords import KeywordFields
-    from tests.test_gui import close_main_window, shown_window
-    from tests.test_gui_teaching import select
+    from tests.test_gui import close_main_window
     from tests.test_roundtrip_other_tools import saved_later
 
-    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
-    win = shown_window(qtbot, tmp_path / "index.db")
+    photo, _, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
     try:
-        wait_for_job(qtbot, win)
-        answer_held_question(monkeypatch, "Write them again")
-        select(win, [ids[photo]])
-        win.accept_selected()
-        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
         photo.write_bytes(apply_fields(photo.read_bytes(), KeywordFields(
             subject=["Colosseum"], hierarchical=["Landmarks|Colosseum"]), str(photo)))
         saved_later(photo)
@@ -343,17 +348,10 @@ def test_ctrl_z_of_an_a_whose_file_write_labels_wrote_since_says_so(qtbot, tmp_p
     """A released the held file, Write labels… (here `write` in a terminal) then wrote it: Ctrl+Z
     holds nothing again and names that write as the reason."""
     from app.cli.main import main
-    from tests.test_gui import close_main_window, shown_window
-    from tests.test_gui_teaching import select
+    from tests.test_gui import close_main_window
 
-    photo, _, ids = held_photo_beside_another(tmp_path, capsys)
-    win = shown_window(qtbot, tmp_path / "index.db")
+    photo, _, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
     try:
-        wait_for_job(qtbot, win)
-        answer_held_question(monkeypatch, "Write them again")
-        select(win, [ids[photo]])
-        win.accept_selected()
-        assert status(win) == "DSC_0004.JPG no longer left alone: Write labels… writes it again"
         assert main(["--db", str(tmp_path / "index.db"), "write", "--jpeg", str(photo)]) == 0
 
         assert win.undo_review()

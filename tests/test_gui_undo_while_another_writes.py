@@ -14,28 +14,14 @@ pytest.importorskip("pytestqt")
 
 from app.core.index import PhotoIndex, running_writes  # noqa: E402
 from app.core.metadata import journal  # noqa: E402
-from tests.test_gui import wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_write_cancelled_batch import window  # noqa: E402, F401 (a fixture)
 
 pytestmark = pytest.mark.gui
 EARLIER = datetime(2024, 12, 5, 9, 15).astimezone()
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    from app.gui.app import create_application, open_main_window
-
-    create_application()
-    win = open_main_window(tmp_path / "index.db")
-    qtbot.addWidget(win)
-    win.show()
-    wait_for_results(qtbot, win)
-    yield win
-    close_main_window(win)
-
-
-@pytest.fixture
-def asked_and_said(window, monkeypatch):
+def asked_and_said(window, monkeypatch):  # noqa: F811
     """(the questions Undo write asks, answered No; the status lines it shows)."""
     import app.gui.job_controller as job_controller
 
@@ -53,7 +39,7 @@ def _finished_write(index: PhotoIndex) -> int:
                                 (EARLIER.isoformat(), (EARLIER + timedelta(seconds=5)).isoformat())).lastrowid)
 
 
-def test_undo_write_while_another_write_runs_says_so_and_asks_nothing(window, asked_and_said, tmp_path) -> None:
+def test_undo_write_while_another_write_runs_says_so_and_asks_nothing(window, asked_and_said, tmp_path) -> None:  # noqa: F811
     asked, said = asked_and_said
     finished = _finished_write(window.index)
     with PhotoIndex.open(tmp_path / "index.db") as cli:  # the `write` in a terminal, its batch claimed
@@ -71,7 +57,7 @@ def test_undo_write_while_another_write_runs_says_so_and_asks_nothing(window, as
     assert not journal.batch_undone(window.index, finished)
 
 
-def test_undo_write_while_another_undo_runs_says_so_and_asks_nothing(window, asked_and_said, tmp_path) -> None:
+def test_undo_write_while_another_undo_runs_says_so_and_asks_nothing(window, asked_and_said, tmp_path) -> None:  # noqa: F811
     asked, said = asked_and_said
     finished = _finished_write(window.index)
     with PhotoIndex.open(tmp_path / "index.db") as cli:  # an `undo` in a terminal, its batch claimed
@@ -85,7 +71,7 @@ def test_undo_write_while_another_undo_runs_says_so_and_asks_nothing(window, ask
     assert len(asked) == 1
 
 
-def test_a_write_whose_process_was_killed_is_still_offered(window, asked_and_said, tmp_path) -> None:
+def test_a_write_whose_process_was_killed_is_still_offered(window, asked_and_said, tmp_path) -> None:  # noqa: F811
     """A batch left 'running' by a killed write blocks nothing: Undo write asks to take it back."""
     asked, said = asked_and_said
     with PhotoIndex.open(tmp_path / "index.db") as cli:

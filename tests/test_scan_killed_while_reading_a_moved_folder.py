@@ -47,26 +47,16 @@ def user_state(index: PhotoIndex) -> dict[int, tuple]:
 
 def test_a_scan_killed_reading_a_moved_folder_leaves_nothing_split_after_the_next(tmp_path: Path) -> None:
     lib, db = tmp_path / "lib", tmp_path / "index.db"
-    names = [f"IMG_{n:04d}.JPG" for n in range(PHOTOS)]
-    (lib / "trip").mkdir(parents=True)
-    for seed, name in enumerate(names):
-        make_jpeg(lib / "trip" / name, seed=seed)
+    ids = _written_trip(lib, db, PHOTOS)  # a rejection each, our keyword in every file, journalled
+    names = list(ids)
     with PhotoIndex.open(db) as index:
-        scan(index, [lib])
-        ids = {name: photo_of(index, lib / "trip" / name).id for name in names}
-        for name in names:
-            index.set_label(ids[name], "Trevi Fountain")
-            index.set_state([ids[name]], "rejected")  # a rejection each
-            index.set_label(ids[name], "Colosseum")
-        assert write(index).written == PHOTOS  # our keyword in every file, journalled
         index.set_label(ids[names[0]], "Pantheon")  # relabelled since, not written yet
         before = user_state(index)
     assert all(rejected == ["Trevi Fountain"] for _, rejected, _ in before.values())
     (lib / "Archive").mkdir()
     (lib / "trip").rename(lib / "Archive" / "trip")
 
-    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_MARKING_MISSING, str(db), str(lib)], cwd=REPO)
-    assert killed.returncode == -9
+    _killed_scan(db, lib)
 
     with PhotoIndex.open(db) as index:
         conn = index.conn
