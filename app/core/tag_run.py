@@ -15,7 +15,7 @@ from app.core.index.labels import stored_labels
 from app.core.index.problems import clear_photos, decoder_fault_remembered, decoder_fault_state, photo_files_state
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.retag_marks import mark_retagged, unfinished_retag
-from app.core.tag_result import TagResult
+from app.core.tag_result import TagResult, stored_guess
 from app.core.tag_selection import Selection
 from app.core.teaching_store import drop_embedding, store_embedding, stored_descriptor, stored_embedding
 from app.core.turned_pictures import turned_back_matches
@@ -161,13 +161,14 @@ class TagRun:
             if self.retagging:
                 mark_retagged(conn, [item.photo_id for item in batch])
             kept = stored_labels(conn, [item.photo_id for item in batch])
+            guesses = {photo_id: stored_guess(self.index, photo_id, stored) for photo_id, stored in kept.items()}
         for result in results:
             self.summary.tagged += 1
             self.summary.no_landmark += result.label is None  # the model's answer
             self.summary.damaged += result.damage is not None
             if self.summary.first_result_s is None:
                 self.summary.first_result_s = time.monotonic() - self.started
-            self._emit(result.as_stored(kept.get(result.photo_id)))
+            self._emit(result.as_stored(kept.get(result.photo_id), guesses.get(result.photo_id)))
         self.done += len(batch)
         self._report()
 

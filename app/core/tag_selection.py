@@ -219,7 +219,7 @@ def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: 
     a photo named by its file its line even when there was nothing to classify, with the
     `damage` note kept when it was labelled from a damaged picture."""
     from app.core.index.labels import stored_labels
-    from app.core.tag_result import TagResult
+    from app.core.tag_result import TagResult, stored_guess
 
     ids = list(dict.fromkeys(int(i) for i in photo_ids))
     results: list[TagResult] = []
@@ -240,7 +240,8 @@ def up_to_date_results(index: "PhotoIndex", photo_ids: Sequence[int], model_id: 
                 photo_id=photo_id, path=primary,
                 files=_listing_order(primary, [path for path, _ in files.get(photo_id, [])]),
                 label=label, landmark_id=landmark_id, score=score, top=index.predictions(photo_id, model_id),
-                state=state, damage=damage.get(photo_id), up_to_date=True))
+                state=state, damage=damage.get(photo_id), up_to_date=True,
+                best_guess=stored_guess(index, photo_id, kept.get(photo_id))))
     return results
 
 
