@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.core.errors import MetadataWriteError
@@ -38,10 +39,10 @@ def aside_path(path: Path, when: float | None = None) -> Path:
         number += 1
 
 
-def set_aside_whole_temps(path: Path, temps: list[Path]) -> str | None:
+def set_aside_whole_temps(path: Path, temps: list[Path]) -> list[Path]:
     """Rename `temps`, whole temps of ours of the missing `path` (TempsBeforeRun.whole_copies_of),
-    to visible names beside it before the write creates `path`; returns what the write says
-    of it (None: none there). Raises MetadataWriteError when one cannot be renamed: nothing
+    to visible names beside it before the write creates `path`; returns their new paths
+    (kept_aside_note says so). Raises MetadataWriteError when one cannot be renamed: nothing
     is written then."""
     path = atomic.real_file(path)
     kept = []
@@ -57,13 +58,49 @@ def set_aside_whole_temps(path: Path, temps: list[Path]) -> str | None:
                 f"be kept as {aside.name} ({error.strerror or error}), so nothing was written: rename it "
                 f"{path.name} if it holds what you need, else delete it, then write again") from None
         kept.append(aside)
+    if kept:
+        try:
+            atomic.fsync_folder(path.parent)  # kept under its new name before the new file is there
+        except OSError:
+            pass
+    return kept
+
+
+def kept_aside_note(path: Path, kept: list[Path]) -> str | None:
+    """What a write that created `path` says of the earlier copies it set aside (None: none)."""
     if not kept:
         return None
-    try:
-        atomic.fsync_folder(path.parent)  # kept under its new name before the new file is there
-    except OSError:
-        pass
+    name = atomic.real_file(path).name
     names = " and ".join(aside.name for aside in kept)
-    return (f"{path.name} was missing; kept the earlier copy of it a write of ours had left as {names} beside it: "
-            f"it may hold what {path.name} held (darktable's edits, keywords); delete it if you removed "
-            f"{path.name} on purpose")
+    return (f"{name} was missing; kept the earlier copy of it a write of ours had left as {names} beside it: "
+            f"it may hold what {name} held (darktable's edits, keywords); delete it if you removed "
+            f"{name} on purpose")
+
+
+def failed_after_setting_aside(message: str, path: Path, kept: list[Path]) -> str:
+    """A failed write's message once it set copies aside: there was no original to keep
+    intact, and the user must learn of the copy, which no later write or scan names."""
+    name = atomic.real_file(path).name
+    names = " and ".join(aside.name for aside in kept)
+    told = message.replace("; the original is intact", "").replace("the original is intact", "").rstrip("; ")
+    return (f"{told}; {name} was missing, nothing was written in its place, and the earlier copy is kept as "
+            f"{names} beside it: it may hold what {name} held (darktable's edits, keywords); rename it {name} "
+            f"if you need it, else delete it, then write again")
+
+
+@contextmanager
+def naming_kept_aside(path: Path, kept: list[Path]):
+    """Re-raise a failure of the write that creates `path` with the copies set aside
+    before it named (failed_after_setting_aside): the message is what `write` prints
+    and what the file's recorded error keeps."""
+    try:
+        yield
+    except OSError as error:  # a bare one: its own words, as a write error of ours
+        if not kept:
+            raise
+        raise MetadataWriteError(failed_after_setting_aside(
+            f"could not write {path}: {error.strerror or error}", path, kept)) from error
+    except Exception as error:  # ours (its class and fields kept), else a bug's, its traceback kept
+        if kept and len(error.args) <= 1:
+            error.args = (failed_after_setting_aside(str(error), path, kept),)
+        raise

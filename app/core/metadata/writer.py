@@ -38,7 +38,7 @@ from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
-from app.core.metadata.temps_set_aside import set_aside_whole_temps
+from app.core.metadata.temps_set_aside import kept_aside_note, naming_kept_aside, set_aside_whole_temps
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -407,19 +407,20 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         before = {"absent": True, "fields": item.before.to_json()}
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
-    kept_aside = None
+    kept_aside: list[Path] = []
     if existing is None:  # a whole temp of ours of it, maybe its only copy, is kept under a visible name
         with guard:  # listed by the batch, else now
             listed = temps_before or TempsBeforeRun.listed_in([atomic.temp_folder_of(path)], index.conn)
         kept_aside = set_aside_whole_temps(path, listed.whole_copies_of(path))
-    _replace_journaled(
-        index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
-        verify=lambda: verify_sidecar(path, base, item.after),
-        restore=(lambda: atomic.remove_file(path)) if existing is None
-        else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
-        create=existing is None,
-    )
-    return kept_aside
+    with naming_kept_aside(path, kept_aside):  # a failed write names the copy set aside too
+        _replace_journaled(
+            index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
+            verify=lambda: verify_sidecar(path, base, item.after),
+            restore=(lambda: atomic.remove_file(path)) if existing is None
+            else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
+            create=existing is None,
+        )
+    return kept_aside_note(path, kept_aside)
 
 
 def _removed_since_plan(item: PlannedWrite) -> bool:
