@@ -55,3 +55,31 @@ def test_undo_review_takes_back_a_label_and_a_teach_given_to_a_killed_scans_rows
     code, out, err = run(capsys, "--db", str(db), "undo", "--review")
     assert code == 0 and "took back `label" in out + err
     assert _label_and_taught(db, old[NAMES[1]]) == (None, [])
+
+
+def test_undo_review_gives_back_the_old_photos_own_label_once_the_new_rows_label_took_it_over(
+        tmp_path: Path, capsys) -> None:
+    """review14 F1: the photo was labelled Petra before the move; the killed scan's row got
+    "Machu Picchu", which the join keeps (the user's newer word). Undoing that label gave the
+    photo no label (the new row's state before it) and Petra could not be got back."""
+    lib, db = tmp_path / "lib", tmp_path / "index.db"
+    (lib / "Trip").mkdir(parents=True)
+    for seed, name in enumerate(NAMES):
+        make_jpeg(lib / "Trip" / name, seed=seed)
+    run(capsys, "--db", str(db), "scan", str(lib))
+    assert run(capsys, "--db", str(db), "label", str(lib / "Trip" / NAMES[1]), "Petra")[0] == 0
+    with PhotoIndex.open(db) as index:
+        old = photo_of(index, lib / "Trip" / NAMES[1]).id
+    (lib / "Trip").rename(lib / "Trip2")
+    assert subprocess.run([sys.executable, "-c", KILLED_BEFORE_RECOGNISING_MOVES, str(db), str(lib)],
+                          cwd=REPO).returncode == -9
+    assert run(capsys, "--db", str(db), "label", str(lib / "Trip2" / NAMES[1]), "Machu Picchu")[0] == 0
+    assert "3 moved" in run(capsys, "--db", str(db), "scan", str(lib))[2]
+    assert _label_and_taught(db, old)[0] == ("Machu Picchu", "accepted")
+
+    code, out, err = run(capsys, "--db", str(db), "undo", "--review")
+    assert code == 0 and "took back `label" in out + err and "Machu Picchu" in out + err
+    assert _label_and_taught(db, old)[0] == ("Petra", "accepted")
+    code, out, err = run(capsys, "--db", str(db), "undo", "--review")
+    assert code == 0 and "Petra" in out + err and "left as it is" not in out + err
+    assert _label_and_taught(db, old)[0] is None

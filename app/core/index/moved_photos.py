@@ -161,7 +161,10 @@ def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) ->
     """Before `old_id` adopts `new_id` (one photo with a word of the user's on both
     rows): the stronger label of the two stays (the user's or accepted over a rejection
     over a suggestion; the one changed last when equal: the user's newest act), and
-    `new_id`'s rejections and taught references join `old_id`'s."""
+    `new_id`'s rejections and taught references join `old_id`'s. The review journal's
+    first step on `new_id` gets `old_id`'s label as its before: `undo --review` gives the
+    photo back the label it had (Petra), not the new row's none."""
+    _journal_heirs_label_as_before(conn, old_id, new_id)
     words = {int(photo_id): (int(weight), updated_at or "") for photo_id, weight, updated_at in conn.execute(
         f"SELECT photo_id, {_WORD_WEIGHT}, updated_at FROM labels WHERE photo_id IN (?, ?)", (old_id, new_id))}
     if words.get(new_id, (0, "")) >= words.get(old_id, (0, "")):  # same second too: `new_id`'s
@@ -170,6 +173,20 @@ def take_over_users_words(conn: sqlite3.Connection, old_id: int, new_id: int) ->
     for table in ("rejections", "taught_refs"):
         conn.execute(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id = ?", (old_id, new_id))
         conn.execute(f"DELETE FROM {table} WHERE photo_id = ?", (new_id,))
+
+
+def _journal_heirs_label_as_before(conn: sqlite3.Connection, old_id: int, new_id: int) -> None:
+    """The earliest review step journalled on `new_id` (of a command `old_id` holds no row
+    of: photo_rows hands it over) recorded the new row's state before it; one photo, its
+    state before that step was `old_id`'s label, which the join is about to replace."""
+    first = conn.execute(
+        "SELECT MIN(command_id) FROM review_changes WHERE photo_id = ? AND command_id NOT IN "
+        "(SELECT command_id FROM review_changes WHERE photo_id = ?)", (new_id, old_id)).fetchone()[0]
+    if first is not None:  # (no label row: all NULL, as the journal records a photo with none)
+        conn.execute(
+            "UPDATE review_changes SET (label, landmark_id, score, source, state, model_id) = "
+            "(SELECT label, landmark_id, score, source, state, model_id FROM labels WHERE photo_id = ?) "
+            "WHERE command_id = ? AND photo_id = ?", (old_id, first, new_id))
 
 
 def adopt_moved_photo(conn: sqlite3.Connection, old_id: int, new_id: int, by_picture: bool = False) -> list[str]:
