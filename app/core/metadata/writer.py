@@ -38,7 +38,7 @@ from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
-from app.core.metadata.temps_set_aside import kept_aside_note, naming_kept_aside, set_aside_whole_temps
+from app.core.metadata.temps_set_aside import SetAside, kept_aside_note, naming_kept_aside, set_aside_whole_temps
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.photo_info import file_kind
 from app.core.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -407,7 +407,7 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         before = {"absent": True, "fields": item.before.to_json()}
     else:
         before = {"fields": item.before.to_json(), "text": journal.encode_blob(existing)}
-    kept_aside: list[Path] = []
+    kept_aside: list[SetAside] = []
     if existing is None:  # a whole temp of ours of it, maybe its only copy, is kept under a visible name
         with guard:  # listed by the batch, else now
             listed = temps_before or TempsBeforeRun.listed_in([atomic.temp_folder_of(path)], index.conn)
