@@ -88,3 +88,22 @@ def test_a_scan_does_not_read_the_pantrys_keywords_as_the_photos(tmp_path, photo
     photo = make_jpeg(tmp_path / "a.jpg")
     with_xmp_packet(photo, packet(photos_own))
     assert read_fields(photo.read_bytes()).subject == expected
+
+
+def test_an_rdf_root_one_wrapper_deeper_is_still_the_photos() -> None:
+    """x:xmpmeta > a wrapper > rdf:RDF: its Descriptions are the photo's (before 4ae8241 they
+    were read; that commit looked for rdf:RDF only at the top, so no keyword was found and a
+    write said "XMP has no rdf:Description to hold keywords", review15 F2)."""
+    wrapped = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+<x:wrap>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+{own}</rdf:RDF>
+</x:wrap>
+</x:xmpmeta>
+<?xpacket end="w"?>""".format(own=PHOTOS_OWN).encode()
+    document = XmpDocument.parse(wrapped)
+    assert len(document.descriptions()) == 1
+    assert document.get_bag(DC, "subject") == ["Family"]
+    document.set_bag(DC, "subject", ["Family", "Petra"])
+    assert XmpDocument.parse(document.serialize()).get_bag(DC, "subject") == ["Family", "Petra"]

@@ -158,8 +158,11 @@ class XmpDocument:
         """The photo's own rdf:Descriptions: the top-level ones, children of rdf:RDF. One
         nested in a property (an xmpMM:Pantry item: a placed file's metadata) describes
         something else; its keywords are not the photo's, and a write leaves it alone."""
-        tops = [self.root] if self.root.tag == _RDF_ROOT else self.root.findall(_RDF_ROOT)
-        return [child for top in tops for child in top if child.tag == _DESCRIPTION]
+        if self.root.tag == _RDF_ROOT:
+            tops = [self.root]
+        else:  # under x:xmpmeta, or a wrapper deeper down (the first rdf:RDF found, then)
+            tops = self.root.findall(_RDF_ROOT) or [next(self.root.iter(_RDF_ROOT), None)]
+        return [child for top in tops if top is not None for child in top if child.tag == _DESCRIPTION]
 
     def ours(self, namespace: str, local: str) -> tuple[ET.Element, str, ET.Element | None] | None:
         """Where the one occurrence of an array property we read and write is: its
