@@ -107,3 +107,22 @@ def test_an_rdf_root_one_wrapper_deeper_is_still_the_photos() -> None:
     assert document.get_bag(DC, "subject") == ["Family"]
     document.set_bag(DC, "subject", ["Family", "Petra"])
     assert XmpDocument.parse(document.serialize()).get_bag(DC, "subject") == ["Family", "Petra"]
+
+
+def test_a_wrapper_around_rdf_keeps_its_closing_tag_when_written() -> None:
+    """rdf:RDF inside a wrapper that is not x:xmpmeta: a write cut the text after rdf:RDF down
+    to the end marker, dropping `</meta>`, so the sidecar was no longer XML (review15 F1)."""
+    wrapped = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<meta>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+{own}</rdf:RDF>
+</meta>
+<?xpacket end="w"?>""".format(own=PHOTOS_OWN).encode()
+    document = XmpDocument.parse(wrapped)
+    document.set_bag(DC, "subject", ["Family", "Petra"])
+    written = document.serialize(padding=300).decode("utf-8")
+    assert "</meta>" in written and written.rstrip().endswith('<?xpacket end="w"?>')
+    body = written[written.index("<meta>"): written.index("<?xpacket end")]
+    import xml.etree.ElementTree as ET
+    ET.fromstring(body)  # well-formed again
+    assert XmpDocument.parse(written).get_bag(DC, "subject") == ["Family", "Petra"]

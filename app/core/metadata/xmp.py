@@ -125,9 +125,11 @@ class XmpDocument:
         if end <= 0:
             raise XmpFormatError(f"{name}: the <{root_name}> element is not closed")
         body = text[match.start() : end]
-        epilogue = text[end:]
-        end_pi = _END_PI.search(epilogue)
-        epilogue = end_pi.group(0).strip() if end_pi else epilogue.strip()
+        after = text[end:]
+        end_pi = _END_PI.search(after)
+        # what closes a wrapper the prologue opened (<meta>…</meta> around rdf:RDF) is kept
+        kept = (after[: end_pi.start()] if end_pi else after).strip()
+        epilogue = "\n".join(part for part in (kept, end_pi.group(0).strip() if end_pi else "") if part)
         body = keep_line_breaks(body)
         builder = _TreeWithPrefixes()
         try:
