@@ -124,6 +124,7 @@ class _Scan(FolderSync):
                 for root in walked:
                     if root not in self.shallow:  # its sub-folders were not looked at
                         self._forget_vanished_folders(root)
+                self._read_folders_left_behind()
             if not self._cancelled():
                 self._flush_errors()
                 with self.index.transaction() as conn:
@@ -387,6 +388,36 @@ class _Scan(FolderSync):
             if self._cancelled():
                 return
             self._sync_folder(folder, {})
+
+    def _read_folders_left_behind(self) -> None:
+        """Folders this scan did not walk that hold an indexed photo with the picture of one
+        it brought in, its file gone from there: read alone, as a scan of them would, so
+        that the photo is missing and joined to its new place below (a folder moved in the
+        file manager, then `label`, `accept`, `teach` or `scan` given its new place: one
+        photo, not a second row splitting its labels). A copy beside its original is not
+        read for (the original is there). Only inside a library folder that is there and
+        connected, no card recorded on the way: a card unplugged is not photos moved."""
+        if self._cancelled() or not self.summary.new:
+            return
+        from app.core.index.left_behind import places_left_behind
+
+        roots = [str(root) for root in self.index.roots()]
+        for folder, paths in places_left_behind(self.conn, self.newest_before).items():
+            if folder in self.visited or self._cancelled() or all(os.path.lexists(path) for path in paths):
+                continue
+            root = max((r for r in roots if is_within(folder, r)), key=len, default=None)
+            if root is None or drive_not_connected(self.index, Path(root), self.mount_points.mounts):
+                continue
+            if any(self.mount_points.card_not_connected(str(above)) for above in [Path(folder), *Path(folder).parents]
+                   if is_within(str(above), root) and str(above) != root):
+                continue
+            self.visited.add(folder)
+            listing = self._list_folder(folder) if os.path.isdir(folder) else FolderListing([], {}, set(), {})
+            if listing is not None and not (listing.subfolders or listing.seen or listing.in_icloud) and (
+                    self.mount_points.card_not_connected_by_its_time(folder, root)):
+                continue  # an empty mount point no scan recorded, its card's photos left as they were
+            if listing is not None:
+                self._sync_folder(folder, listing.seen, listing.in_icloud, listing.online_only)
 
     def _left_as_it_was(self, folder: str) -> bool:
         """Whether `folder` lies in one the walk could not list or whose card is not connected."""

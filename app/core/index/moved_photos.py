@@ -21,6 +21,7 @@ from app.core.metadata.sidecar import SIDECAR_SUFFIXES
 # swap: black top and bottom rows, the same date) share a fingerprint yet can be two
 # pictures: where both files have a picture print, it must agree too.
 _SAME_PICTURE = "(of.picture_print IS NULL OR nf.picture_print IS NULL OR of.picture_print = nf.picture_print)"
+SAME_PICTURE = _SAME_PICTURE  # for the look-ups of index/left_behind.py
 
 
 def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
