@@ -43,7 +43,7 @@ def test_an_invalid_search_says_the_empty_grid_is_the_last_valid_searchs(qtbot, 
 @pytest.mark.parametrize(("typed", "said"), [
     ("accepted", "did you mean state:accepted?"),
     ("unsure", "did you mean score<0.5 or state:suggested?"),
-    ("not written yet", "Write labels… lists the labels not yet written."),
+    ("not written yet", "did you mean is:unwritten?"),
 ])
 def test_state_words_that_found_nothing_get_their_term(qtbot, window, tmp_path, typed, said) -> None:
     added_folder(qtbot, window, tmp_path, count=2)

@@ -89,7 +89,7 @@ def test_a_problem_solved_leaves_the_search(troubled) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("is:held", r"is: takes missing, problem, damaged, unreadable, write-failed, undo-failed or teach-failed "
+        ("is:held", r"is: takes missing, problem, damaged, unreadable, write-failed, undo-failed, teach-failed or unwritten "
                     r"\(a file `write` holds .*`landmark-tagger write --dry-run` names them\)"),
         ("-is:held", "write --dry-run"),
         ("is:broken", "is: takes missing, problem, damaged"),

@@ -19,8 +19,10 @@ from tests.test_search_no_landmark_score import rome_trip
     ("unlabeled", "did you mean state:unlabelled?"),
     ("unsure", "did you mean score<0.5 or state:suggested?"),
     ("doubtful", "did you mean score<0.5 or state:suggested?"),
-    ("not written yet", "`landmark-tagger write --dry-run` lists the labels not yet written"),
-    ('"not written yet"', "`landmark-tagger write --dry-run` lists the labels not yet written"),
+    ("not written yet", "did you mean is:unwritten?"),
+    ('"not written yet"', "did you mean is:unwritten?"),
+    ("unwritten", "did you mean is:unwritten?"),
+    ("written", "did you mean -is:unwritten?"),
 ])
 def test_state_words_get_the_term_for_their_state(typed, said) -> None:
     hint = state_word_hint(typed)
@@ -31,10 +33,6 @@ def test_state_words_get_the_term_for_their_state(typed, said) -> None:
                                    "accepted OR rome", "label:x accepted", "", 'label:"no', "acceptedly"])
 def test_no_state_hint_for_other_queries(typed) -> None:
     assert state_word_hint(typed) is None
-
-
-def test_the_app_names_its_own_way_to_the_unwritten_labels() -> None:
-    assert state_word_hint("not written yet", in_app=True).endswith("Write labels… lists the labels not yet written")
 
 
 def test_search_of_state_words_that_found_nothing_says_the_term(tmp_path, capsys) -> None:
@@ -48,7 +46,7 @@ def test_search_of_state_words_that_found_nothing_says_the_term(tmp_path, capsys
         assert "“accepted” is looked for in the photos' file, folder and landmark names" in err, err
         assert err.rstrip().endswith("did you mean state:accepted?"), err
     assert main(["--db", db, "search", "not", "written", "yet"]) == 0
-    assert f"`landmark-tagger --db {db} write --dry-run` lists the labels not yet written" in capsys.readouterr().err
+    assert capsys.readouterr().err.rstrip().endswith("did you mean is:unwritten?")
 
 
 def test_state_words_that_found_photos_get_no_hint(tmp_path, capsys) -> None:

@@ -217,7 +217,7 @@ class ResultsDisplay:
             self.window.grid.show_empty("")
             return
         typed, narrowed = self._grid_asked
-        hint = state_word_hint(typed, in_app=True)
+        hint = state_word_hint(typed)
         self.window.grid.show_empty(no_match_text(typed, narrowed, hint, last_valid and bool(typed)))
 
     def _after_results(self) -> None:

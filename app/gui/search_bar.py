@@ -24,6 +24,7 @@ LANGUAGE = "\n".join((
     "Words find labels, folders, file names, cameras and lenses (case and accents ignored).",
     'label:"Eiffel Tower"   camera:D850   lens:24-70   folder:Rome   date:2020-11   after:2019   before:2021-06',
     "score>0.8   state:suggested|accepted|rejected|unlabelled   has:gps|raw|date|label   is:missing   id:123,456",
+    "is:unwritten finds the photos whose labels Write labels… has not yet put into their files.",
     f"{NO_LANDMARK_TERM} finds the photos tagged \"no landmark\".",
     f"is:{'|'.join(PROBLEM_STAGES)} finds the photos with that problem (the Problems panel's rows",
     "of indexed photos, not files the index never took in; a missing photo's beside is:missing).",

@@ -4,7 +4,7 @@
     eiffel "notre dame" label:"Eiffel Tower" camera:D850 lens:18-55mm date:2020-11
     after:2020-11-01 before:2021-01-01 score>0.8 state:suggested folder:Paris
     path:/photos/DSC_0001.JPG has:gps has:raw has:date has:label is:missing id:12,40 -word
-    is:problem is:damaged is:unreadable is:write-failed is:undo-failed is:teach-failed
+    is:problem is:damaged is:unreadable is:write-failed is:undo-failed is:teach-failed is:unwritten
 
 Terms combine with AND; OR (in capitals) between two terms matches either
 (`Colosseum OR Petra state:accepted`: OR binds the terms beside it, as in mail
@@ -21,7 +21,8 @@ spaces is a word of its own, so "旅行" finds "京都旅行"), whichever store 
 on disk, spelled as the disk spells it) are taken as written: never respelled to a
 file or folder the index holds in another letter case (see folder_spelling). `id:12,40`:
 the photos of these ids (the "id" of every per-photo --json line). `is:damaged` and the
-other problem terms: the photos with such a problem now (problem_terms).
+other problem terms: the photos with such a problem now (problem_terms); `is:unwritten`:
+those whose files `write` would change now, as the index knows them (unwritten_term).
 """
 
 from __future__ import annotations
@@ -265,6 +266,10 @@ def _row_condition(term: Term | AnyOf, prefix_term: Term | None) -> tuple[str, l
         sql, values = ("l.photo_id IS NULL", []) if term.value == "unlabelled" else ("l.state = ?", [term.value])
     elif term.field == "has" and term.value == "label":
         sql, values = "l.label IS NOT NULL", []
+    elif term.field == "is" and term.value == "unwritten":  # on the row's own label: no list built
+        from app.core.index.unwritten_term import unwritten_on_label_row
+
+        sql, values = unwritten_on_label_row(), []
     else:
         sql, values = _condition(term)
         if sql.startswith("p.id IN ("):
@@ -381,6 +386,10 @@ def _condition(term: Term) -> tuple[str, list]:
         return folder_condition(value)
     if term.field == "path":  # any file of the photo: the RAW of a pair finds it too
         return _path_condition(value.split(PATH_JOIN))
+    if term.field == "is" and value == "unwritten":
+        from app.core.index.unwritten_term import unwritten_condition
+
+        return unwritten_condition()
     if term.field == "is":  # is:missing chose the photos looked at (compile_query): the others are problems
         from app.core.index.problem_terms import problem_condition
 

@@ -17,7 +17,8 @@ from app.core.path_query import is_absolute_path
 FIELDS = ("label", "camera", "lens", "date", "after", "before", "state", "folder", "path", "has", "is", "id")
 STATES = ("suggested", "accepted", "rejected", "unlabelled")
 HAS_VALUES = ("gps", "raw", "date", "label")  # label: a landmark's name, in any state
-IS_VALUES = ("missing", *PROBLEM_STAGES)  # is:missing, then the kinds of problem the index keeps
+# is:missing, the kinds of problem the index keeps, then is:unwritten (unwritten_term)
+IS_VALUES = ("missing", *PROBLEM_STAGES, "unwritten")
 SCORE_OPERATORS = (">=", "<=", ">", "<")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 SCORE_PATTERN = re.compile(r"^score(>=|<=|>|<|=)(.*)$", re.IGNORECASE)

@@ -10,10 +10,10 @@ from app.core.index.query_parser import Term, parse_query
 from app.core.index.search_text import label_key
 
 UNSURE = "score<0.5 or state:suggested"
-UNWRITTEN = None  # no term finds them: the hint names what lists them
+UNWRITTEN = "is:unwritten"  # the labels `write` has not yet put into the files (unwritten_term)
 
 # the words a photographer says for a state (folded as label_key folds), longest first
-STATE_WORDS: dict[tuple[str, ...], str | None] = {
+STATE_WORDS: dict[tuple[str, ...], str] = {
     ("not", "written", "yet"): UNWRITTEN,
     ("not", "yet", "written"): UNWRITTEN,
     ("not", "written"): UNWRITTEN,
@@ -36,15 +36,15 @@ STATE_WORDS: dict[tuple[str, ...], str | None] = {
     ("doubtful",): UNSURE,
     ("uncertain",): UNSURE,
     ("unwritten",): UNWRITTEN,
-    ("written",): UNWRITTEN,
+    ("written",): "-is:unwritten",
 }
 LONGEST = max(len(words) for words in STATE_WORDS)
 
 
-def state_word_hint(text: str, in_app: bool = False) -> str | None:
+def state_word_hint(text: str) -> str | None:
     """The hint for a search of plain words that found nothing when some of them name a
     review state; None when none does, or the query holds other terms (those the user
-    wrote as terms) or does not parse. `in_app`: the app's words for writing."""
+    wrote as terms) or does not parse."""
     try:
         terms = parse_query(text).terms
     except QuerySyntaxError:
@@ -57,13 +57,10 @@ def state_word_hint(text: str, in_app: bool = False) -> str | None:
         for length in range(min(LONGEST, len(words) - start), 0, -1):
             typed = tuple(words[start:start + length])
             if typed in STATE_WORDS:
-                return _hint(" ".join(typed), STATE_WORDS[typed], in_app)
+                return _hint(" ".join(typed), STATE_WORDS[typed])
     return None
 
 
-def _hint(typed: str, instead: str | None, in_app: bool) -> str:
-    said = f"“{typed}” is looked for in the photos' file, folder and landmark names, not their state"
-    if instead is None:
-        where = "Write labels… lists" if in_app else "`landmark-tagger write --dry-run` lists"
-        return f"{said}: {where} the labels not yet written"
-    return f"{said}: did you mean {instead}?"
+def _hint(typed: str, instead: str) -> str:
+    return f"“{typed}” is looked for in the photos' file, folder and landmark names, not their state: " \
+           f"did you mean {instead}?"
