@@ -93,9 +93,9 @@ def test_cancel_during_a_bulk_accept_or_reject_changes_no_photo(qtbot, big_windo
 
 
 def test_a_bulk_accept_done_before_the_cancel_keeps_its_ctrl_z(qtbot, big_window, monkeypatch) -> None:
-    from app.gui import review_work
+    from app.gui import choice_work
 
-    cancelled_when_done(monkeypatch, review_work, "state_work", big_window)
+    cancelled_when_done(monkeypatch, choice_work, "choice_work", big_window)  # the A's look and change
     select_all(qtbot, big_window)
     big_window.accept_selected()
     wait_for_job(qtbot, big_window)
