@@ -16,7 +16,7 @@ import time
 import pytest
 
 from app.cli.main import main
-from app.core.index import PhotoIndex, running_writes
+from app.core.index import PhotoIndex, connection, running_writes
 from app.core.metadata import atomic, journal
 from tests.test_write_ctrl_c_again import _accepted_library, _photos
 
@@ -25,8 +25,9 @@ needs_sigterm = pytest.mark.skipif(not hasattr(signal, "SIGTERM") or not hasattr
                                    reason="no SIGTERM to raise, or the CLI leaves it to its default")
 
 
-def _two_signals_after_the_first_file(monkeypatch, first: int, second: int) -> None:
-    """`first` once the first file is renamed into place, `second` once the write said it stops."""
+def _two_signals_after_the_first_file(monkeypatch, first: int, second: int | None) -> threading.Event:
+    """`first` once the first file is renamed into place, `second` (None: none) once the
+    write said it stops; returns the event set once it said so."""
     import app.cli.commands.write as write_command
 
     said_stopping = threading.Event()
@@ -40,10 +41,12 @@ def _two_signals_after_the_first_file(monkeypatch, first: int, second: int) -> N
         if len(renamed) == 1:
             signal.raise_signal(first)
             assert said_stopping.wait(30)
-            signal.raise_signal(second)
+            if second is not None:
+                signal.raise_signal(second)
         return result
 
     monkeypatch.setattr(atomic, "replace_atomically", replace_then_signal_twice)
+    return said_stopping
 
 
 def _changed(tmp_path, originals) -> int:
@@ -92,6 +95,40 @@ def test_ctrl_c_pressed_on_while_the_aborted_write_closes_keeps_its_line(tmp_pat
         assert journal.batch_status(index, 1) == "cancelled"
     with pytest.raises(KeyboardInterrupt):  # Ctrl-C is the default's again once the line is said
         signal.raise_signal(signal.SIGINT)
+
+
+def test_ctrl_c_pressed_on_just_after_an_index_block_begins_leaves_the_batch_as_the_line_says(
+        tmp_path, monkeypatch, capsys) -> None:
+    """A signal's handler runs at the next bytecode check, here just after the BEGIN of the
+    write loop's own index block: the transaction it cut short is rolled back, not left open
+    for every later block to join and the close to throw away ('cancelled', the journal)."""
+    db = _accepted_library(tmp_path, 12)
+    originals = _photos(tmp_path)
+    said_stopping = _two_signals_after_the_first_file(monkeypatch, signal.SIGINT, None)
+    begin, pressed_on = connection._begin_immediate, []
+
+    def begin_then_ctrl_c(conn) -> None:
+        begin(conn)
+        if said_stopping.is_set() and not pressed_on and threading.current_thread() is threading.main_thread():
+            pressed_on.append(1)
+            signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(connection, "_begin_immediate", begin_then_ctrl_c)
+    capsys.readouterr()
+    assert main(["--db", db, "write"]) == 130
+    monkeypatch.undo()
+
+    assert pressed_on
+    command = f"landmark-tagger --db {db}"
+    changed = _changed(tmp_path, originals)
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"landmark-tagger: interrupted; batch 1, a write you cancelled, holds {_files(changed)}: "
+        f"`{command} undo` takes them back; `{command} write` again writes the rest")
+    with PhotoIndex.open(db) as index:
+        assert journal.batch_status(index, 1) == "cancelled"
+        assert running_writes.files_journalled_since(index.conn, 0) == (1, changed)
+    assert main(["--db", db, "undo"]) == 0  # the journal holds every file changed
+    assert _photos(tmp_path) == originals
 
 
 @needs_sigterm

@@ -222,41 +222,48 @@ class TransactionManager:
         # SQLite's schema cookie of the file: a restore-index (SQLite's backup) raises it
         self._cookie = None if schema is None else _schema_cookie(conn)
 
-    @contextmanager
-    def __call__(self) -> Iterator[sqlite3.Connection]:
-        if self._depth > 0 or self._conn.in_transaction:
-            self._depth += 1
-            try:
-                yield self._conn
-            finally:
-                self._depth -= 1
-            return
+    def __call__(self) -> _Transaction:
+        return _Transaction(self)
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE and the schema check: on any exception, a Ctrl-C's included,
+        what was begun is rolled back before it is raised."""
         if self._read_only:
             raise IndexStoreError(read_only_index_message(_file_of(self._conn)))
         try:
-            _begin_immediate(self._conn)
-        except sqlite3.OperationalError as error:
-            trouble = "readonly database" in str(error) and journal_trouble(_file_of(self._conn))
-            if trouble:
-                raise IndexStoreError(f"cannot change the index ({error}): {trouble}") from error
-            refused = IndexInUseError if held_by_another(error) else IndexStoreError
-            raise refused(f"the index is busy or read-only: {error}; close the other program and retry") from error
-        self._depth = 1
-        try:
+            try:
+                _begin_immediate(self._conn)
+            except sqlite3.OperationalError as error:
+                trouble = "readonly database" in str(error) and journal_trouble(_file_of(self._conn))
+                if trouble:
+                    raise IndexStoreError(f"cannot change the index ({error}): {trouble}") from error
+                refused = IndexInUseError if held_by_another(error) else IndexStoreError
+                raise refused(f"the index is busy or read-only: {error}; close the other program and retry") from error
+            self._depth = 1
             self._refuse_a_schema_changed_meanwhile()
-            yield self._conn
         except BaseException:
-            self._depth = 0
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+            self._roll_back()
             raise
+
+    def _end(self, failed: bool) -> None:
+        """COMMIT after the block, ROLLBACK after one that raised; a Ctrl-C that cuts the
+        commit short (before it ran) rolls back too, so no transaction is left open."""
         self._depth = 0
-        # a library call inside the block (sqlite-utils' `with conn:`) may
-        # already have committed; only commit what is still open
+        try:
+            # a library call inside the block (sqlite-utils' `with conn:`) may
+            # already have committed; only commit what is still open
+            if not failed and self._conn.in_transaction:
+                if self._cookie is not None:
+                    self._cookie = _schema_cookie(self._conn)  # (a change of this transaction's own)
+                self._conn.execute("COMMIT")
+        finally:
+            if failed or self._conn.in_transaction:
+                self._roll_back()
+
+    def _roll_back(self) -> None:
+        self._depth = 0
         if self._conn.in_transaction:
-            if self._cookie is not None:
-                self._cookie = _schema_cookie(self._conn)  # (a change of this transaction's own)
-            self._conn.execute("COMMIT")
+            self._conn.execute("ROLLBACK")
 
     def _refuse_a_schema_changed_meanwhile(self) -> None:
         """A newer version upgraded the file while this connection held it (the app left
@@ -278,6 +285,38 @@ class TransactionManager:
                 f"knows {self._schema}) while this one had it open, so nothing was changed; restart the app")
         raise IndexStoreError(f"the index {index} was replaced by another file (schema {found}) while this app had "
                               "it open, so nothing was changed; restart the app")
+
+
+class _Transaction:
+    """One `with index.transaction()` block. A class, not a contextlib generator: a
+    signal handler's exception (Ctrl-C, the CLI's SIGTERM) runs at the next bytecode
+    check, which can come just after BEGIN, or in contextlib's __enter__ once the
+    generator has yielded; raised there, it left the transaction open with no __exit__
+    to end it, every later block joined it, and closing the index threw them all away
+    (an aborted write's 'cancelled', the journal entries of files already written).
+    Here __enter__ rolls back what it began before it raises, and __exit__ always ends
+    the transaction it began."""
+
+    __slots__ = ("_manager", "_nested")
+
+    def __init__(self, manager: TransactionManager) -> None:
+        self._manager = manager
+        self._nested = False
+
+    def __enter__(self) -> sqlite3.Connection:
+        manager = self._manager
+        if manager._depth > 0 or manager._conn.in_transaction:  # joins the outer transaction
+            self._nested = True
+            manager._depth += 1
+        else:
+            manager._begin()
+        return manager._conn
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self._nested:
+            self._manager._depth -= 1
+        else:
+            self._manager._end(failed=kind is not None)
 
 
 def _schema_cookie(conn: sqlite3.Connection) -> int:
