@@ -12,7 +12,7 @@ _EXPORTS = {
     "WriteOptions": "app.core.metadata.plan",
     "PlannedWrite": "app.core.metadata.plan",
     "plan_writes": "app.core.metadata.plan",
-    "WriteSummary": "app.core.metadata.writer",
+    "WriteSummary": "app.core.metadata.write_summary",
     "write_labels": "app.core.metadata.writer",
     "undo_last_write": "app.core.metadata.undo",
     "KeywordFields": "app.core.metadata.keywords",
