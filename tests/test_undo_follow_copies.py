@@ -110,6 +110,27 @@ def test_a_raw_edited_in_place_beside_its_edited_sidecar_is_said_cannot_be_told_
         index.close()
 
 
+def test_a_raw_moved_and_copied_twice_gets_neither_sidecar_undone_by_a_guess(tmp_path, shared_data) -> None:
+    """NEF and sidecar copied into two folders of the library, the originals deleted, no
+    scan: undoing one copy's sidecar by a guess would close the batch with the other
+    copy still saying Petra, and point the photo at whichever the walk met first."""
+    index, library, _ = _library(tmp_path, shared_data, {"DSC_0001.NEF": "raw/Nikon_uncompressed.nef"})
+    try:
+        assert write(index).written == 1
+        for name in ("DSC_0001.NEF", "DSC_0001.NEF.xmp"):
+            for copy in ("a", "b"):
+                (library / copy).mkdir(exist_ok=True)
+                shutil.copyfile(library / name, library / copy / name)
+            (library / name).unlink()
+        undone = undo_last_write(index)
+        assert (undone.written, undone.failed) == (0, 1), undone.errors
+        assert "its RAW DSC_0001.NEF was found 2 times under other names" in undone.errors[0][1]
+        assert all(b"Petra" in (library / copy / "DSC_0001.NEF.xmp").read_bytes() for copy in ("a", "b"))
+        assert "second failure closes this batch" in undone.next_step  # kept open
+    finally:
+        index.close()
+
+
 def test_a_sidecar_we_created_gone_with_its_raw_is_named_as_maybe_still_holding_the_label(
         tmp_path, shared_data) -> None:
     index, library, away = _library(tmp_path, shared_data, {"DSC_0001.NEF": "raw/Nikon_uncompressed.nef"})

@@ -1,7 +1,8 @@
 """How undo looks for a file renamed or moved outside the app (undo_follow.py): the walk of
 its folder never opens a file in the cloud (reading an online-only placeholder downloads
-it), gets past folders it cannot list and folder links that loop, and is made once per
-undo, only when a file is not at its path."""
+it), gets past folders it cannot list and folder links that loop, never enters a recycle
+bin nor takes a hidden file for the photo, and is made once per undo, only when a file
+is not at its path."""
 
 from __future__ import annotations
 
@@ -133,4 +134,48 @@ def test_a_file_found_twice_is_named_not_guessed_and_the_batch_stays_open(tmp_pa
         assert "that does not close this batch" in undone.next_step
     copy.unlink()  # the copy settled: the photo is followed
     assert undo_last_write(index).written == 1
+    assert moved.read_bytes() == original
+
+
+def _recorded_paths(index: PhotoIndex) -> list[str]:
+    return [os.fsdecode(row[0]) if isinstance(row[0], bytes) else row[0]
+            for row in index.conn.execute("SELECT path FROM files")]
+
+
+def test_a_photo_deleted_into_a_nas_recycle_bin_is_never_followed_there(tmp_path, index) -> None:
+    """Deleted over SMB on a Synology, the photo lands in lib/#recycle: an undo that
+    followed it there would write into the bin and point the photo's record at it, the
+    deleted photo seeming back."""
+    library = tmp_path / "lib"
+    [photo], _ = _written(index, library, 1)
+    (library / "#recycle").mkdir()
+    binned = photo.rename(library / "#recycle" / photo.name)
+    written_bytes = binned.read_bytes()
+    undo_last_write(index)
+    assert binned.read_bytes() == written_bytes
+    assert not [path for path in _recorded_paths(index) if "#recycle" in path]
+
+
+def test_a_hidden_copy_is_never_taken_for_the_deleted_photo(tmp_path, index) -> None:
+    """A sync tool's hidden temp holding our bytes is not the photo: restoring it would
+    point the photo's record at a file the tool deletes."""
+    library = tmp_path / "lib"
+    [photo], [original] = _written(index, library, 1)
+    hidden = library / f".syncthing.{photo.name}.tmp"
+    shutil.copyfile(photo, hidden)
+    photo.unlink()
+    undo_last_write(index)
+    assert hidden.read_bytes() != original
+    assert not [path for path in _recorded_paths(index) if ".syncthing" in path]
+
+
+def test_a_hidden_copy_does_not_stop_the_renamed_photo_being_followed(tmp_path, index) -> None:
+    """Counted as a second copy, the hidden temp would make the undo refuse the renamed
+    photo ("found 2 times") and leave our keyword in it."""
+    library = tmp_path / "lib"
+    [photo], [original] = _written(index, library, 1)
+    shutil.copyfile(photo, library / f".syncthing.{photo.name}.tmp")
+    moved = photo.rename(library / "best.jpg")
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (1, 0), undone.errors
     assert moved.read_bytes() == original

@@ -111,6 +111,20 @@ def test_a_photo_a_scan_marked_missing_keeps_its_label_after_undo_follows_it_bac
     assert (back.id, back.label, back.missing) == (photo_id, "Colosseum", False)
 
 
+def test_a_sidecar_left_behind_by_its_renamed_raw_and_edited_since_is_undone_in_place(written) -> None:
+    """The RAW renamed in Finder, its sidecar left at its name and given a rating in
+    Lightroom: undo takes our keyword out there, keeping the rating, rather than refusing
+    because a RAW that is gone "changed since our write"."""
+    index, folder, _ = written
+    (folder / "DSC_0010.NEF").rename(folder / "Petra.NEF")
+    sidecar = folder / "DSC_0010.NEF.xmp"
+    sidecar.write_bytes(sidecar.read_bytes().replace(
+        b"<rdf:Description ", b'<rdf:Description xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="4" ', 1))
+    undone = undo_last_write(index)
+    assert (undone.written, undone.failed) == (4, 0), undone.errors
+    assert b'xmp:Rating="4"' in sidecar.read_bytes() and b"Petra" not in sidecar.read_bytes()
+
+
 def _frame(folder: Path, name: str, raw: bytes, exposure: str) -> None:
     """A NEF with a Lightroom sidecar of its own (a develop setting tells them apart)."""
     (folder / name).write_bytes(raw)
