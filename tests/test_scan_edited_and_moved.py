@@ -169,6 +169,35 @@ def test_a_raw_byte_identical_to_a_backup_does_not_swap_the_labels_of_two_photos
     assert index.search("is:missing") == []
 
 
+def test_a_raw_moved_while_its_backup_copy_was_deleted_is_joined_to_neither_by_a_guess(tmp_path, index) -> None:
+    """Two byte-identical RAWs (a backup copy made later, labelled otherwise): one deleted,
+    the other moved. Which one moved cannot be told, so the new photo joins neither: a
+    guess could give the moved photo the backup's label, Petra left on a ghost."""
+    library = tmp_path / "lib"
+    trip = library / "trip" / "DSC_0001.NEF"
+    trip.parent.mkdir(parents=True)
+    write_dng(trip, green_preview(), gray_sensor(), make="NIKON CORPORATION", model="NIKON D850",
+              taken="2026:04:12 09:30:01")
+    scan(index, [library])
+    backup = library / "backup" / "DSC_0001.NEF"
+    backup.parent.mkdir()
+    shutil.copyfile(trip, backup)
+    scan(index, [library])
+    ids = {photo_at(index, trip).id, photo_at(index, backup).id}
+    index.set_label(photo_at(index, trip).id, "Petra")
+    index.set_label(photo_at(index, backup).id, "Our hotel")
+    backup.unlink()
+    (library / "best").mkdir()
+    best = trip.rename(library / "best" / trip.name)
+
+    summary = scan(index, [library])
+
+    assert (summary.moved, summary.new, summary.missing) == (0, 1, 2)
+    moved = photo_at(index, best)
+    assert moved.id not in ids and moved.label is None
+    assert sorted(r.label for r in index.search("is:missing")) == ["Our hotel", "Petra"]
+
+
 def test_different_pictures_of_one_name_date_camera_and_size_stay_apart(tmp_path, index) -> None:
     """A camera clock never set (every shot 2000:01:01 00:00:00) or a second body of the
     model: a deleted DSC_0001's labels do not go to another card's DSC_0001."""

@@ -79,16 +79,18 @@ def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_t
 
 
 def missing_original_of(conn: sqlite3.Connection, new_id: int) -> int | None:
-    """A photo missing since an earlier scan with a file of the same fingerprint as one
-    of `new_id`'s (the photo moved out of the library and is back at a new place)."""
-    row = conn.execute(
-        "SELECT op.id FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint "
+    """The photo missing since an earlier scan with a file of the same fingerprint as one
+    of `new_id`'s (the photo moved out of the library and is back at a new place), if it
+    is the only missing one: of two (a RAW and its backup copy, both gone) which came
+    back is a guess, which would put the other's labels on it (as moved_candidates)."""
+    rows = conn.execute(
+        "SELECT DISTINCT op.id FROM files nf JOIN files of ON of.fingerprint = nf.fingerprint "
         "JOIN photos op ON op.id = of.photo_id "
         f"WHERE nf.photo_id = ? AND nf.fingerprint IS NOT NULL AND op.missing = 1 AND op.id <> ? AND {_SAME_PICTURE} "
-        "ORDER BY op.id DESC LIMIT 1",
+        "LIMIT 2",
         (new_id, new_id),
-    ).fetchone()
-    return None if row is None else int(row[0])
+    ).fetchall()
+    return int(rows[0][0]) if len(rows) == 1 else None
 
 
 def holds_nothing_of_the_user(conn: sqlite3.Connection, photo_id: int) -> bool:
