@@ -258,18 +258,24 @@ def say_above_progress(text: str) -> None:
 def say_written_before_the_index_failed(index, newest_before: int, command: str) -> None:
     """The index failed under the write (its disk full): the files already written keep
     their labels and the journal holds them, while the error line that follows speaks
-    of the index only. `command`: this tool with the --db given (command_with_index)."""
+    of the index only. Its batch left 'running' (writer.index_took_no_write), the next
+    write carries it on, so that one undo takes back both runs' files: said here, as a
+    stopped write says it. `command`: this tool with the --db given (command_with_index)."""
     from app.core.index import running_writes
+    from app.core.metadata import journal
 
     try:
         batch, files = running_writes.files_journalled_since(index.conn, newest_before)
+        left = batch is not None and journal.batch_status(index, batch) == "running"
     except sqlite3.Error:
         return
     if not files:
         print("write: the index failed before any file was changed", file=sys.stderr)
         return
+    rest = (f", or `{command} write` then writes the rest into batch {batch}, so that one `{command} undo` takes "
+            "back all its files") if left else ""
     print(f"write: {counted(files, 'file')} changed before the index failed (batch {batch}; "
-          f"`{command} undo` reverts it once the index can be used again)", file=sys.stderr)
+          f"`{command} undo` reverts it once the index can be used again{rest})", file=sys.stderr)
 
 
 def print_waiting_suggestions(count: int) -> None:

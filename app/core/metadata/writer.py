@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import nullcontext
 from pathlib import Path
 
-from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
+from app.core.errors import FileChangedError, IndexStoreError, MetadataWriteError, TaggerError
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text
@@ -28,6 +29,7 @@ from app.core.metadata.closing_a_write import close_the_batch, let_the_files_bei
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
 from app.core.metadata.file_now import CHANGED_SINCE_INDEXED, keywords_inside
+from app.core.metadata.index_took_no_write import index_took_no_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
@@ -66,7 +68,9 @@ def write_labels(
     wrote count as unchanged here, and one undo takes back both runs' files. A write
     `cancel`led by a signal the user did not give (CancelToken.by_user False: SIGTERM)
     leaves its batch so too (journal.leave_for_the_next_write); one the user cancelled
-    is closed as 'cancelled', and the next write starts a batch of its own."""
+    is closed as 'cancelled', and the next write starts a batch of its own. An index
+    whose disk takes no more writes (full) stops the write and leaves its batch so as
+    well, raising SQLite's error (index_took_no_write): no file can be journalled."""
     report = progress or no_progress
     batch = journal.open_batch(index)
     summary = WriteSummary(batch_id=batch.id, carried_on=batch.carried_on)
@@ -83,6 +87,7 @@ def write_labels(
     library_folders = LibraryFolders.of(index)  # a file gone: on a card unplugged, or removed (disk_gone_error)
     done = 0
     went_through = False  # False in `finally`: an exception (a second SIGTERM) cut the loop short
+    index_took_none = False  # the index's disk refused a write: the batch is left for the next write
     running: dict = {}  # each file being written: its future, its PlannedWrite
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers))  # no `with`: its exit joins (see below)
     try:
@@ -112,6 +117,8 @@ def write_labels(
                             with lock:
                                 index.clear_errors(("write",), path=item.target)
                     except (TaggerError, OSError) as error:
+                        if index_took_no_write(error) is not None:
+                            raise
                         with lock:
                             _fail(index, summary, item, str(error))
                 elif relabelled_since_plan(index, item, lock):
@@ -125,9 +132,13 @@ def write_labels(
             if not running:
                 continue
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            refused = None  # raised once the files finished with it are counted (their folders fsynced)
             for future in finished:
                 item = running.pop(future)
                 error = future.exception()
+                if error is not None and index_took_no_write(error) is not None:
+                    refused = refused or error  # not this file's problem: none can be journalled now
+                    continue
                 if error is None:
                     summary.written += 1
                     written_items.append(item)
@@ -149,7 +160,15 @@ def write_labels(
                         _fail(index, summary, item, unexpected_error_message(item.target, error))
                 done += 1
                 report(Progress(done, len(plan), str(item.target), started_at=started))
+            if refused is not None:
+                raise refused
         went_through = True
+    except (sqlite3.Error, IndexStoreError) as error:
+        refused = index_took_no_write(error)
+        if refused is None:
+            raise
+        index_took_none = True
+        raise refused from None  # SQLite's own words: the CLI and the app name the disk's trouble from them
     except KeyboardInterrupt:  # a second Ctrl-C (or one no handler caught): the user stopped it, it is not done
         summary.cancelled = True
         raise
@@ -162,8 +181,8 @@ def write_labels(
                 except OSError:
                     pass
         finally:  # the batch is closed even when a Ctrl-C again cuts the fsyncs short
-            summary.left_for_the_next_write = (cancel is not None and cancel.cancelled and not cancel.by_user
-                                               and (summary.cancelled or not went_through))
+            summary.left_for_the_next_write = index_took_none or (
+                cancel is not None and cancel.cancelled and not cancel.by_user and (summary.cancelled or not went_through))
             if summary.left_for_the_next_write:
                 close_the_batch(index, lambda: journal.leave_for_the_next_write(index, summary.batch_id))
             else:
