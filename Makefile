@@ -24,9 +24,13 @@ run: venv
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then bash scripts/system-deps.sh; fi
 	@$(BIN)/landmark-tagger gui $(if $(FOLDER),"$(FOLDER)") || { status=$$?; [ $$status -eq 2 ] || exit $$status; }
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each test file whole in one of
+# them so its module fixtures are built once; TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
+
 test: venv
 	@bash scripts/system-deps.sh
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 # Rebuild assets/default.ltbundle from ../shared/data/landmarks/world (see docs/MODEL_CARD.md).
 default-model: venv
