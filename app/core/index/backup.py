@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import IndexStoreError
+from app.core.file_owner import owner_hint
 from app.core.index.open_failures import holds_no_index, is_disk_full
 from app.core.index.read_only_files import is_read_only_file, open_sqlite
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, flush_to_disk
@@ -156,21 +157,10 @@ def _what_to_fix(index_path: str | Path, error: BaseException) -> str:
     folder = backup_folder(index_path)
     blocked = folder if folder.is_dir() else folder.parent
     if not os.access(blocked, os.W_OK):  # (SQLite says only "unable to open database file")
-        return f"The folder {blocked} is not writable (Permission denied): make it writable{_owner_hint(blocked)}"
+        return f"The folder {blocked} is not writable (Permission denied): make it writable{owner_hint(blocked)}"
     if is_disk_full(error) or getattr(error, "errno", None) == errno.ENOSPC:
         return f"Free some space on the disk holding {blocked}"
     return f"Free some space on its disk or make {blocked} writable (the copy goes to {folder})"
-
-
-def _owner_hint(folder: Path) -> str:
-    """' (it belongs to root)' where the folder's owner is another user (POSIX only)."""
-    try:
-        import pwd
-
-        owner = folder.stat().st_uid
-        return "" if owner == os.getuid() else f" (it belongs to {pwd.getpwuid(owner).pw_name}, another user)"
-    except (ImportError, OSError, KeyError, AttributeError):
-        return ""
 
 
 # index file -> the copy backup_before_upgrade took for the upgrade under way in this process

@@ -32,6 +32,7 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError, OnlyCopyKeptError
+from app.core.file_owner import other_owner
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
@@ -288,6 +289,10 @@ def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     if on_read_only_disk(path):
         return READ_ONLY_DISK
     if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
+        owner = other_owner(path, current) if not os.access(path, os.W_OK) else None  # chmod is the owner's
+        if owner:
+            return (f"the file belongs to {owner}, another user: you may not change it ({owner} or an "
+                    "administrator can make it writable for you)")
         return "the file is read-only; make it writable for this app to change it"
     if current is not None and getattr(current, "st_flags", 0) & _LOCKED_FLAGS:
         # macOS (and BSD): Finder's "Locked" sets uchg; a rename over such a file fails
@@ -297,6 +302,10 @@ def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
     except OSError as error:
         return f"cannot open the folder {path.parent}: {error.strerror}"
     if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
+        owner = other_owner(path.parent) if not os.access(path.parent, os.W_OK) else None
+        if owner:
+            return (f"the folder {path.parent} belongs to {owner}, another user, and you may not write into it; "
+                    f"changing {path.name} needs a temporary file next to it")
         return f"the folder {path.parent} is read-only; changing {path.name} needs a temporary file next to it"
     return None
 

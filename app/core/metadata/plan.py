@@ -17,6 +17,7 @@ from app.core.index import PhotoIndex, PhotoRecord
 from app.core.index.connection import db_text
 from app.core.index.labels import is_rejected
 from app.core.metadata import journal, recovery
+from app.core.file_owner import not_readable_words
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
 from app.core.metadata.dry_run_wording import listed, listed_change
@@ -354,7 +355,8 @@ def _plan_file(
             # digiKam, which read the sidecar, would lose them (and the old landmark stays)
             current = keywords_inside(path, indexed[0])
     except (TaggerError, OSError) as error:
-        message = error.strerror if isinstance(error, OSError) else str(error)
+        message = (not_readable_words(target, error) if isinstance(error, PermissionError)  # whose: file_owner
+                   else error.strerror if isinstance(error, OSError) else str(error))
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=message, **common)
     if history.label is None:
         # No write of ours journalled for this file (the labels were written from another
