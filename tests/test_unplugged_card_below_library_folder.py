@@ -53,7 +53,7 @@ def test_a_rescan_leaves_the_photos_of_a_card_unplugged_from_a_folder_in_the_lib
     unplug_card(card, drawer, mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert err.count(f"{card}: not found (drive not connected?)") == 1, err
-    assert "delete the empty folder and scan again" in err and "0 missing" in err, err
+    assert "plug the card in and scan again" in err and "0 missing" in err, err
     assert code == 1  # as for a library folder not found
     assert missing_photos(db) == []
     code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
@@ -94,13 +94,45 @@ def test_a_folder_in_the_library_emptied_by_the_user_has_its_photos_missing(tmp_
     assert missing_photos(db) == []
 
 
-def test_a_deleted_mount_point_has_its_photos_missing(tmp_path, capsys, mounts):
-    """The way on the scan gives for a card's folder the user did empty: delete it."""
-    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
-    unplug_card(card, tmp_path / "drawer", mounts)
+def _unplug_removing_its_mount_point(card: Path, drawer: Path, mounts: Mounts) -> None:
+    """As udisks does (/media/me/CARD) or macOS (/Volumes/CARD): the card's mount point goes with it."""
+    unplug_card(card, drawer, mounts)
     card.rmdir()
+
+
+def test_a_card_whose_mount_point_the_system_removed_is_not_connected(tmp_path, capsys, mounts):
+    """Its mount point gone was taken for a folder deleted: the card's photos were
+    marked missing (found by a reviewer). A card was mounted there: it is unplugged."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    drawer = tmp_path / "drawer"
+    _unplug_removing_its_mount_point(card, drawer, mounts)
     code, out, err = run_cli(capsys, "--db", db, "scan")
-    assert code == 0 and "3 missing" in err and "not connected" not in err, err
+    assert code == 1 and err.count(f"{card}: not found (drive not connected?)") == 1, err
+    assert "0 missing" in err and "plug the card in and scan again" in err, err
+    assert missing_photos(db) == []
+    code, out, err = run_cli(capsys, "--db", db, "forget", "--missing", "--yes", "--json")
+    assert code == 0 and json.loads(out)["skipped_folders"] == [str(card)], (out, err)
+    card.mkdir()
+    _plug_back(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "0 new, 0 changed, 0 moved, 0 missing, 0 errors" in err, err
+    assert photos_labelled(db, "Colosseum") == 3
+
+
+def test_label_of_a_copy_of_a_photo_on_a_card_whose_mount_point_was_removed_leaves_the_card(tmp_path, capsys,
+                                                                                            mounts):
+    """`label FILE` of a copy of a card photo read the card's folders for the photo moved
+    away: the card's other photos became missing and its record (label) went to the copy."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    drawer = tmp_path / "drawer"
+    _unplug_removing_its_mount_point(card, drawer, mounts)
+    copy = pictures / "imported" / "IMG_0001.JPG"
+    copy.parent.mkdir()
+    shutil.copy2(drawer / CARD_PHOTOS[0], copy)
+    code, out, err = run_cli(capsys, "--db", db, "label", str(copy), "Petra")
+    assert code == 0, err
+    assert missing_photos(db) == []
+    assert photos_labelled(db, "Colosseum") == 3 and photos_labelled(db, "Petra") == 1
 
 
 def test_a_rescan_records_a_card_in_a_library_folder_only_when_that_changed(tmp_path, capsys, mounts):

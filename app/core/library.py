@@ -176,12 +176,15 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
     return present, [root for root in roots if root not in present]
 
 
-def not_connected_message(folder: str, library_folder: bool = True, link: bool = False) -> str:
+def not_connected_message(folder: str, library_folder: bool = True, link: bool = False, gone: bool = False,
+                          recorded: bool = False) -> str:
     """What a scan says of a library folder that drive_not_connected finds empty (or,
     not `library_folder`, of a folder in one that had a card mounted on it and is a
-    plain empty folder now; `link`, a folder link in one to a card's mount point that is
+    plain empty folder now, or, `gone`, was removed as the system removes the mount point
+    of a card it unmounts; `link`, a folder link in one to a card's mount point that is
     empty or gone), with the way on for a folder the user did empty (which every scan
-    would skip so)."""
+    would skip so). A folder a scan `recorded` a card mounted on stays the card's when
+    it is deleted: plugging the card in is the way on there."""
     from app.core.wording import shell_quote
 
     if link:
@@ -191,8 +194,14 @@ def not_connected_message(folder: str, library_folder: bool = True, link: bool =
     if library_folder:
         way_on = (f"take the folder out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, "
                   "or Remove from library… in the app; scanning it adds it back)")
-    else:  # a folder that is not found inside a library folder was deleted: its photos are missing
+    elif gone or recorded:  # a card was mounted there: its folder removed is the card unplugged
+        way_on = "plug the card in and scan again (the photos no longer on it are then marked missing)"
+    else:  # (no scan recorded a card there) a folder deleted inside a library folder: its photos are missing
         way_on = "delete the empty folder and scan again (its photos are then marked missing)"
+    if gone:
+        return (f"{folder}: not found (drive not connected?): a card or disk was mounted on this folder when its "
+                "photos were scanned, and the system removes the mount point of a card it unmounts; its photos "
+                f"are left as they were. If you deleted them yourself, {way_on}")
     return (f"{folder}: not found (drive not connected?): the folder is empty as a card not connected leaves "
             f"its mount point; its photos are left as they were. If you deleted them yourself, {way_on}")
 

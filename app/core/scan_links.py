@@ -17,6 +17,7 @@ from pathlib import Path
 
 from app.core.folder_paths import is_within
 from app.core.index import linked_folders
+from app.core.index.photos_seen import forget_mount_point
 from app.core.path_case import DiskNames, canonical_path, is_junction, spellings_through_links
 from app.core.walked_links import WalkedLinks, holders_of
 
@@ -277,6 +278,7 @@ class ScanLinks:
                 for path in removed:
                     linked_folders.forget(conn, path)
                     linked_folders.unskip_kept_as(conn, path)
+                    forget_mount_point(conn, path)  # its card's record: a folder made there later is no card
                     walked.forget(path)
 
     def left_to_another_link(self, folder: str) -> bool:

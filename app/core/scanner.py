@@ -251,7 +251,7 @@ class _Scan(FolderSync):
         if not self.mount_points.card_not_connected(folder):
             self.mount_points.record(folder, through_link=link or below_link)
             return False
-        self._left_for_its_card(folder, link)
+        self._left_for_its_card(folder, link, recorded=True)
         return True
 
     def _card_gone_by_its_time(self, folder: str, root: str, link: bool) -> bool:
@@ -266,9 +266,10 @@ class _Scan(FolderSync):
         self._left_for_its_card(folder, link)
         return True
 
-    def _left_for_its_card(self, folder: str, link: bool) -> None:
+    def _left_for_its_card(self, folder: str, link: bool, gone: bool = False, recorded: bool = False) -> None:
         self.cards_not_connected.append(folder)
-        self._error(folder, not_connected_message(folder, library_folder=False, link=link))
+        self._error(folder, not_connected_message(folder, library_folder=False, link=link, gone=gone,
+                                                  recorded=recorded))
 
     def _merge_other_spellings(self, root: str, whole: bool) -> None:
         """A library folder an older version kept as typed (`~/pictures/trip` for
@@ -387,6 +388,10 @@ class _Scan(FolderSync):
                 continue
             if self._cancelled():
                 return
+            card = self.mount_points.unplugged_card_above(folder, root)
+            if card is not None:  # its mount point removed by the system: said once, its photos left
+                self._left_for_its_card(card, link=False, gone=not os.path.lexists(card), recorded=True)
+                continue
             self._sync_folder(folder, {})
 
     def _read_folders_left_behind(self) -> None:
@@ -408,9 +413,8 @@ class _Scan(FolderSync):
             root = max((r for r in roots if is_within(folder, r)), key=len, default=None)
             if root is None or drive_not_connected(self.index, Path(root), self.mount_points.mounts):
                 continue
-            if any(self.mount_points.card_not_connected(str(above)) for above in [Path(folder), *Path(folder).parents]
-                   if is_within(str(above), root) and str(above) != root):
-                continue
+            if self.mount_points.unplugged_card_above(folder, root) is not None:
+                continue  # (its empty mount point, or one the system removed)
             self.visited.add(folder)
             listing = self._list_folder(folder) if os.path.isdir(folder) else FolderListing([], {}, set(), {})
             if listing is not None and not (listing.subfolders or listing.seen or listing.in_icloud) and (

@@ -84,6 +84,12 @@ def walked_to(conn: sqlite3.Connection, device: int, inode: int) -> list[str]:
         "SELECT path FROM linked_folders WHERE device = ? AND inode = ? ORDER BY rowid", (device, inode))]
 
 
+def walked_as_link(conn: sqlite3.Connection, path: str) -> bool:
+    """Whether a scan walked `path` as a folder link (and none found it removed since)."""
+    return conn.execute("SELECT 1 FROM linked_folders WHERE path = CAST(? AS TEXT)",
+                        (db_text(path),)).fetchone() is not None
+
+
 def any_walked(conn: sqlite3.Connection) -> bool:
     """Whether a scan has walked a link (a path typed through one is then looked up)."""
     return conn.execute("SELECT 1 FROM linked_folders LIMIT 1").fetchone() is not None

@@ -29,7 +29,7 @@ from app.core.emptied_folders import (EMPTY_MOUNT_POINT, MountTable, PhotosSeen,
                                       is_mount_point_on_the_walk, why_unreachable)
 from app.core.folder_paths import holds_folder, is_within, subtree_range
 from app.core.index.connection import db_text
-from app.core.index.linked_folders import first_photo_under
+from app.core.index.linked_folders import first_photo_under, walked_as_link
 from app.core.index.records import printable_path
 
 
@@ -89,14 +89,22 @@ def record_mount_point(index, folder: str, mounts: MountTable | None = None, mou
                      (db_text(folder), int(mounted)))
 
 
-def card_not_connected_below(conn: sqlite3.Connection, folder: str, mounts: MountTable | None = None) -> bool:
+def card_not_connected_below(conn: sqlite3.Connection, folder: str, mounts: MountTable | None = None,
+                             was_link: bool | None = None) -> bool:
     """Whether `folder`, a folder inside a library folder that a scan recorded a card or
-    disk mounted on, is that card's empty mount point now (a plain empty folder), or a
-    folder link to it that leads nowhere (the system removes the mount point of a card it
-    unmounts: /media/me/CARD, /Volumes/CARD), while the index holds photos there: they are
-    on the card, not deleted. The caller knows the record (MountPointsBelow,
-    unplugged_cards_below); `mounts`: the mount table as it read it."""
-    leads_nowhere = os.path.lexists(folder) and not os.path.exists(folder)
+    disk mounted on, is that card's empty mount point now (a plain empty folder), gone
+    (the system removes the mount point of a card it unmounts: /media/me/CARD,
+    /Volumes/CARD), or a folder link to it that leads nowhere, while the index holds
+    photos there: they are on the card, not deleted. A folder link gone was removed by
+    the user (no system removes one): the way to say its photos are gone. `was_link`:
+    whether a scan walked `folder` as a link (None: asked of the index). The caller knows
+    the record (MountPointsBelow, unplugged_cards_below); `mounts`: the mount table as it
+    read it."""
+    if not os.path.lexists(folder):
+        if was_link is None:
+            was_link = walked_as_link(conn, folder)
+        return not was_link and first_photo_under(conn, folder) is not None
+    leads_nowhere = not os.path.exists(folder)
     return ((leads_nowhere or why_unreachable(Path(folder), PhotosSeen(None, on_mount_point=True), mounts)
              == EMPTY_MOUNT_POINT) and first_photo_under(conn, folder) is not None)
 
@@ -110,6 +118,12 @@ def unplugged_cards_below(conn: sqlite3.Connection, roots: Sequence[str],
     return [folder for folder in mounted
             if any(is_within(folder, root) and folder != root for root in roots)
             and card_not_connected_below(conn, folder, mounts)]
+
+
+def forget_mount_point(conn: sqlite3.Connection, folder: str) -> None:
+    """Drop the record of `folder` alone (a folder link the user removed: a later folder
+    at its path is no card's), in the caller's transaction."""
+    conn.execute("DELETE FROM mount_points_seen WHERE folder = CAST(? AS TEXT)", (db_text(folder),))
 
 
 def forget_mount_points(conn: sqlite3.Connection, folder: str, whole: bool, others: dict[str, bool]) -> None:
@@ -155,6 +169,8 @@ class MountPointsBelow:
         self.mounts = MountTable()  # the system's mount table, read once a scan (when first asked)
         self._recorded = {folder: bool(mounted) for folder, mounted in
                           index.conn.execute("SELECT folder, mount_point FROM mount_points_seen")}
+        # the folder links walked, as the scan began (the walk forgets those it finds removed)
+        self._links = {os.fsdecode(path) for (path,) in index.conn.execute("SELECT path FROM linked_folders")}
 
     def was_mount_point(self, folder: str) -> bool:
         """Whether a scan recorded a card or disk mounted on `folder` (a dictionary look-up)."""
@@ -162,7 +178,15 @@ class MountPointsBelow:
 
     def card_not_connected(self, folder: str) -> bool:
         """Whether the walk should leave `folder` as it is: its card is not connected."""
-        return self.was_mount_point(folder) and card_not_connected_below(self._index.conn, folder, self.mounts)
+        return self.was_mount_point(folder) and card_not_connected_below(self._index.conn, folder, self.mounts,
+                                                                         was_link=folder in self._links)
+
+    def unplugged_card_above(self, folder: str, root: str) -> str | None:
+        """The recorded mount point whose card is not connected that holds `folder` (it, or
+        a folder above it below the library folder `root`), outermost first; None if none."""
+        on_the_way = [str(above) for above in reversed([Path(folder), *Path(folder).parents])
+                      if is_within(str(above), root) and str(above) != root]
+        return next((above for above in on_the_way if self.card_not_connected(above)), None)
 
     def card_not_connected_by_its_time(self, folder: str, root: str) -> bool:
         """Whether `folder`, below the library folder `root` and listed holding no photo
