@@ -36,10 +36,30 @@ def shell_quote(text: str) -> str:
     " are plain characters (cmd.exe's and MSVCRT's rules would break at a folder named
     "Rome & Petra"); a plain path (C:\\Photos) stays bare."""
     if not ON_WINDOWS:
-        return shlex.quote(text)
+        return _with_bytes_escaped(text) if _NOT_UTF8.search(text) else shlex.quote(text)
     if _BARE_ON_WINDOWS.fullmatch(text):
         return text
     return "'" + "".join(c + c if c in _POWERSHELL_SINGLE_QUOTES else c for c in text) + "'"
+
+
+# os.fsdecode's stand-ins for the bytes of a file name that are not UTF-8 (b"\\xff": "\\udcff")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _with_bytes_escaped(text: str) -> str:
+    """A non-UTF-8 name in bash's and zsh's $'...' quotes, its odd bytes as \\xff: quoted
+    as it reads ('bad\\udcff.jpg'), pasted it named no file."""
+    out = []
+    for char in text:
+        if _NOT_UTF8.fullmatch(char):
+            out.append(f"\\x{ord(char) - 0xDC00:02x}")
+        elif char in "\\'":
+            out.append("\\" + char)
+        elif not char.isprintable():
+            out.append("".join(f"\\x{byte:02x}" for byte in char.encode("utf-8")))
+        else:
+            out.append(char)
+    return "$'" + "".join(out) + "'"
 
 
 def in_which_shell() -> str:

@@ -33,6 +33,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from app.core.errors import UsageError
+    from app.core.index.records import one_line_text
     from app.core.path_case import canonical_path
     from app.core.progress import CancelToken
     from app.core.scan_links import through_walked_link
@@ -42,7 +43,7 @@ def run(args) -> int:
     for given in args.paths:  # a file is no folder to add: say what to type (tag takes photos)
         if Path(given).expanduser().is_file():
             folder = shell_quote(str(canonical_path(Path(given).expanduser().parent)))
-            raise UsageError(f"{given} is a file; scan takes folders: `landmark-tagger scan {folder}` "
+            raise UsageError(f"{one_line_text(given)} is a file; scan takes folders: `landmark-tagger scan {folder}` "
                              f"(or `landmark-tagger tag {shell_quote(_not_an_option(given))}` to tag that photo)")
     paths = paths_there(args.paths, "folder", db=args.db)  # none there: one line, and no index made
     with open_index(args) as index:

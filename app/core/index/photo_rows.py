@@ -38,7 +38,7 @@ def remove_photos(conn: sqlite3.Connection, photo_ids: Sequence[int], heir: int 
     photo that took their files over (a move recognised), which gets their rows about
     the files and both journals; else (forgotten) the write journal keeps its rows
     for `undo`, the id negated: a photo's still, and no other photo's."""
-    from app.core.index.review_journal import forget_photos
+    from app.core.index.review_journal_edits import forget_photos
 
     if heir is None:
         forget_photos(conn, photo_ids)

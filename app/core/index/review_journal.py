@@ -6,7 +6,8 @@ back (tables review_commands and review_changes, migration 32).
 Taking back compares and changes in one transaction, as the app's Ctrl+Z does: a photo
 labelled again since (by the app, another command, a retag) or taken out of the library is
 left as it is, and named. `forget` marks its photos' rows forgotten (after_state FORGOTTEN)
-rather than leaving them to match the next photos given their ids, so they are still counted."""
+rather than leaving them to match the next photos given their ids, so they are still counted
+(review_journal_edits: what rename and forget change in it)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from app.core.index import labels as label_store, taken_back_rejections
-from app.core.index.connection import id_chunks, now_iso
+from app.core.index.connection import db_text, id_chunks, now_iso
 from app.core.index.released_holds import close_releasing, hold_again
 from app.core.index.search_text import refresh_search_texts
 from app.core.progress import CancelToken, Progress, ProgressCallback
@@ -189,8 +190,9 @@ def record_place_alone(conn: sqlite3.Connection, verb: str, command: str, label:
 
 
 def _new_command(conn: sqlite3.Connection, verb: str, command: str) -> int:
-    return int(conn.execute("INSERT INTO review_commands (verb, command, at) VALUES (?, ?, ?)",
-                            (verb, command, now_iso())).lastrowid)
+    # the command line's text as the index keeps paths (db_text): a non-UTF-8 file name in it
+    return int(conn.execute("INSERT INTO review_commands (verb, command, at) VALUES (?, CAST(? AS TEXT), ?)",
+                            (verb, db_text(command), now_iso())).lastrowid)
 
 
 def _keep_newest(conn: sqlite3.Connection) -> None:
@@ -305,35 +307,6 @@ def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_id
         held_again.extend(again)
     _drop_commands(conn, "=", command.id)
     return True
-
-
-def rename_label(conn: sqlite3.Connection, spellings: Sequence[str], new: str, landmark_id: str | None) -> None:
-    """`rename`'s change of the journal, in its transaction: the labels it keeps (before
-    and after each command) and the references it would give back, spelled as one of
-    `spellings`, become `new` (a taught landmark id becomes `landmark_id`, as in labels),
-    so taking a command back gives the photos the place by its new name, not the old one
-    back as a second taught place."""
-    for spelling in (s for s in spellings if s != new):
-        conn.execute("UPDATE review_changes SET label = ?, landmark_id = CASE WHEN landmark_id LIKE 'taught:%' "
-                     "THEN ? ELSE landmark_id END WHERE label = ?", (new, landmark_id, spelling))
-        conn.execute("UPDATE review_changes SET after_label = ? WHERE after_label = ?", (new, spelling))
-        # one reference per photo, place and model: where both spellings were kept, one stays
-        conn.execute("UPDATE OR IGNORE review_taught_refs SET label = ? WHERE label = ?", (new, spelling))
-        conn.execute("DELETE FROM review_taught_refs WHERE label = ?", (spelling,))
-
-
-def forget_photos(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> None:
-    """Mark these photos forgotten in the journal, in the caller's transaction (forget's):
-    the index gives their ids to the next photos it adds, and taking a command back must
-    not give such a stranger the label of a photo forgotten when it happens to hold the
-    label and state that command left (compared, it would pass). The rows stay, so that
-    taking the command back counts them as taken out of the library since."""
-    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
-        # both key columns given: the primary key finds the rows (no index on photo_id alone)
-        conn.execute("UPDATE review_changes SET after_state = ? WHERE command_id IN (SELECT id FROM review_commands) "
-                     f"AND photo_id IN ({marks})", [label_store.FORGOTTEN, *chunk])
-        conn.execute("DELETE FROM review_taught_refs WHERE command_id IN (SELECT id FROM review_commands) "
-                     f"AND photo_id IN ({marks})", chunk)
 
 
 _COMMANDS = ("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
