@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.cli.main import main
 from app.core.index import PhotoIndex, compile_query, parse_query
-from tests.test_index_support import write_jpeg
+from tests.test_index_support import write_jpeg, write_tiff_raw
 
 NAMES = ("written", "relabelled", "accepted", "rejected", "untagged", "no_landmark")
 
@@ -97,3 +97,25 @@ def test_a_label_read_back_from_the_file_is_written(tmp_path, capsys) -> None:
         index.set_label(ids["relabelled"], "Colosseum", source="user", state="accepted")
     assert _dry_run_changes(capsys, fresh) == {ids["relabelled"]}
     assert _both_forms(fresh, "is:unwritten") == ({ids["relabelled"]},) * 2
+
+
+def test_a_file_of_the_photo_the_write_has_not_reached_leaves_it_unwritten(tmp_path, capsys) -> None:
+    """Per file, as `write` plans: a RAW copied in beside its written JPEG (one photo, a pair)
+    has no sidecar with the label yet; a JPEG written `--no-jpeg` holds it only in a sidecar.
+    The photo's newest write (the JPEG's, the sidecar's) said the label was there."""
+    db, ids = _library(tmp_path)
+    write_tiff_raw(tmp_path / "lib" / "written.nef")  # a RAW LibRaw cannot read: one error, still paired
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 1
+    with PhotoIndex.open(db) as index:
+        assert len(index.get(ids["written"]).files) == 2
+    expected = {ids[name] for name in ("written", "relabelled", "accepted", "rejected")}
+    assert _dry_run_changes(capsys, db) == expected  # written.nef.xmp: Petra
+    assert _both_forms(db, "is:unwritten") == (expected, expected)
+
+    assert main(["--db", db, "write", "--no-jpeg", f"id:{ids['accepted']}"]) == 0  # accepted.jpg.xmp only
+    assert _dry_run_changes(capsys, db) == expected  # the JPEG itself still to write
+    assert _both_forms(db, "is:unwritten") == (expected, expected)
+
+    assert main(["--db", db, "write"]) == 0
+    assert _dry_run_changes(capsys, db) == set()
+    assert _both_forms(db, "is:unwritten") == (set(), set())

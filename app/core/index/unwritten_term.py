@@ -2,44 +2,65 @@
 alone (a search reads no file), so a photographer sees what Write labels… would do
 before doing it, and `write is:unwritten folder:Rome` writes just those.
 
-What a photo's files carry, as the index knows it: the label of our newest write of
-them that stands (its batch not undone, the write completed: one cut short by a kill
-may not have reached the file, so the photo stays unwritten), else the keyword its
-label was read back from at the scan (read_back_keywords), else nothing. A photo is
-unwritten when
-- its label is accepted and its files do not carry it (a "no landmark" carries nothing:
+It goes file by file, as plan.plan_writes does: a pair's JPEG may carry the label while
+its RAW, copied in after the write, has no sidecar yet; a JPEG written `--no-jpeg` holds
+nothing itself. What each file the write targets carries, as the index knows it: the
+label of our newest write of it that stands (its batch not undone, the write completed:
+one cut short by a kill may not have reached the file), else the keyword the label was
+read back from there (read_back_keywords), else nothing. The targets (files not
+missing): a JPEG itself; another file's sidecar (either naming, `.xmp` or `.XMP`); and
+the sidecar a `--no-jpeg` write of ours left beside a JPEG, where it holds a keyword of
+ours (plan_targets.jpeg_sidecars: the next write changes it too). A photo is unwritten when
+- its label is accepted and a target does not carry it (a "no landmark" carries nothing:
   unwritten only where a keyword of ours is to come out);
-- its files carry a keyword of ours the user rejected for it (the label rejected, or
+- a target carries a keyword of ours the user rejected for it (the label rejected, or
   another since rejected: `write` takes it out), or it is a "no landmark" suggestion now
-  where a write of ours put a keyword (plan_targets.withdrawn_suggestion).
-The rule follows plan.plan_writes without `--include-suggested`; a file changed outside
-since our write (a keyword typed in Lightroom) is not known until `write --dry-run`
-reads it. Compiled as SQL over a labels row `l`: a correlated condition for the row
-walk, and one `p.id IN (…)` list for the indexed form (see search_plan)."""
+  where a target carries a keyword of ours (plan_targets.withdrawn_suggestion).
+The rule follows plan.plan_writes without `--include-suggested` or `--no-jpeg`; a file
+changed outside since our write (a keyword typed in Lightroom) is not known until
+`write --dry-run` reads it. Compiled as SQL over a labels row `l`: a correlated condition
+for the row walk, and one `p.id IN (…)` list for the indexed form (see search_plan)."""
 
 from __future__ import annotations
 
 UNWRITTEN = "unwritten"  # the is: value
 
-# '' for "nothing of ours": our newest standing write's label ('' for "no landmark"),
-# else the keyword read back, else ''
-_CARRIED = (
-    "coalesce((SELECT coalesce(json_extract(j.after, '$.label'), '') FROM write_journal j "
-    "JOIN write_batches b ON b.id = j.batch_id WHERE j.photo_id = {l}photo_id AND b.undone_at IS NULL "
-    "AND j.size_after IS NOT NULL ORDER BY j.id DESC LIMIT 1), "
-    "(SELECT r.keyword FROM read_back_keywords r WHERE r.photo_id = {l}photo_id LIMIT 1), '')"
+_STEM = "substr(f.path, 1, length(f.path) - length(f.ext))"  # files.ext: ".nef", or "" for none
+_SIDECARS = f"f.path || '.xmp', f.path || '.XMP', {_STEM} || '.xmp', {_STEM} || '.XMP'"
+# the label ('' for "no landmark") of our newest standing write of one of `paths` of file f
+_WRITTEN = (
+    "(SELECT coalesce(json_extract(j.after, '$.label'), '') FROM write_journal j JOIN write_batches b "
+    "ON b.id = j.batch_id WHERE j.photo_id = f.photo_id AND j.path IN ({paths}) AND b.undone_at IS NULL "
+    "AND j.size_after IS NOT NULL ORDER BY j.id DESC LIMIT 1)"
 )
+_READ_BACK = "(SELECT r.keyword FROM read_back_keywords r WHERE r.photo_id = f.photo_id AND r.path IN ({paths}) LIMIT 1)"
+# what file f's own target carries: the JPEG itself, else the file's sidecar
+_MAIN = ("CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg_written}, {jpeg_read}, '') "
+         "ELSE coalesce({sidecar_written}, {sidecar_read}, '') END").format(
+    jpeg_written=_WRITTEN.format(paths="f.path"), jpeg_read=_READ_BACK.format(paths="f.path"),
+    sidecar_written=_WRITTEN.format(paths=_SIDECARS), sidecar_read=_READ_BACK.format(paths=f"f.path, {_SIDECARS}"))
+# what a `--no-jpeg` write left in JPEG f's sidecar (NULL for none; its write index-checked first)
+_LEFT_BESIDE = ("CASE WHEN f.kind = 'jpeg' AND EXISTS (SELECT 1 FROM write_journal k WHERE k.photo_id = f.photo_id "
+                "AND k.kind = 'sidecar') THEN {written} END").format(written=_WRITTEN.format(paths=_SIDECARS))
+
+
+def _any_file(pid: str, condition: str) -> str:
+    """Some file of the photo (not missing) whose targets meet `condition` on {main} and {beside}."""
+    return (f"EXISTS (SELECT 1 FROM files f WHERE f.photo_id = {pid} AND f.missing = 0 AND "
+            f"({condition.format(main=_MAIN, beside=_LEFT_BESIDE)}))")
 
 
 def _cases(l: str) -> tuple[str, str, str]:
     """The conditions on a labels row (`l`: its alias with the dot) of each state that
-    can be unwritten: accepted, rejected, a "no landmark" suggestion."""
-    carried = _CARRIED.format(l=l)
+    can be unwritten: accepted, rejected, a "no landmark" suggestion. A JPEG's sidecar
+    left by `--no-jpeg` counts only where it holds a keyword of ours (not '')."""
+    pid, label = f"{l}photo_id", f"coalesce({l}label, '')"
+    rejected = f"(SELECT x.label FROM rejections x WHERE x.photo_id = {pid})"
     return (
-        f"{carried} IS NOT coalesce({l}label, '')",
-        f"({carried} = {l}label OR EXISTS (SELECT 1 FROM rejections x WHERE x.photo_id = {l}photo_id "
-        f"AND x.label = {carried}))",
-        f"{l}label IS NULL AND {carried} != ''",
+        _any_file(pid, f"{{main}} IS NOT {label} OR {{beside}} NOT IN ('', {label})"),
+        _any_file(pid, f"{{main}} = {l}label OR {{main}} IN {rejected} OR {{beside}} = {l}label "
+                       f"OR {{beside}} IN {rejected}"),
+        f"{l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''"),
     )
 
 
