@@ -31,11 +31,12 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-from app.core.errors import MetadataWriteError, OnlyCopyKeptError
+from app.core.errors import MetadataWriteError, OnlyCopyKeptError, TaggerError
 from app.core.file_owner import other_owner
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
                                              on_read_only_disk, passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
+from app.core.metadata.still_as_read import refuse_if_not_as_found, refuse_if_not_as_read
 from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_temp_copies, temp_path_for)
 from app.core.metadata.temp_names import is_written_by_us as _is_written_by_us
 from app.core.metadata.temp_names import _utf16_units
@@ -319,6 +320,7 @@ def replace_atomically(
     create: bool = False,
     sync_folder: bool = True,
     library_folders: Iterable[Path] | None = None,
+    read_as: os.stat_result | None = None,
 ) -> os.stat_result:
     """Replace `path` with `data` (bytes or a list of chunks); returns the new stat.
 
@@ -326,7 +328,11 @@ def replace_atomically(
     attributes, on Windows the creation time and, unless told otherwise, the
     modification time. A file with other names (hard links) is replaced under this
     name only, as exiftool does: the other names keep the old file.
-    `create` allows a file that does not exist yet (a new sidecar). `sync_folder`
+    `create`: the caller found no file there (a new sidecar); one there now, or at the
+    rename, is another program's and is left. `read_as`: the stat taken before reading
+    the bytes `data` is made of; the file is checked against it at the start and against
+    the start's stat just before the rename (still_as_read: another program's file
+    renamed over ours meanwhile must not be overwritten with the old one). `sync_folder`
     False leaves the folder fsync to the caller (a batch syncs each folder once;
     until then a power cut can only bring back the old file, never a broken one).
     Raises MetadataWriteError naming the path (a disk_problems subclass when the disk
@@ -344,6 +350,7 @@ def replace_atomically(
         old = None
     except OSError as error:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
+    refuse_if_not_as_found(path, old, read_as, create)
     reason = unwritable_reason(path, old)
     if reason:
         raise (ReadOnlyDiskError if reason == READ_ONLY_DISK else MetadataWriteError)(f"{path}: {reason}")
@@ -368,6 +375,12 @@ def replace_atomically(
             os.close(fd)
         if old is not None:
             keep_file_attributes(temp, path, old, keep_mtime=keep_mtime)
+        try:
+            refuse_if_not_as_read(path, old, gone=lambda: disk_gone_error(path, library_folders) or MetadataWriteError(
+                f"{path} has disappeared while being written (moved or deleted?): left so; rescan the folder"))
+        except TaggerError:
+            _remove_quietly(temp)  # not the photo's only copy: that is elsewhere, or the user removed it
+            raise
         try:
             replace_file(temp, path)
         except OSError as error:

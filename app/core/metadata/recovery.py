@@ -127,7 +127,7 @@ def record_own_write(index: PhotoIndex, path: Path, own: OwnWrite, guard) -> Non
     try:
         verify_jpeg(path, original, own.entry.fields_with(read_fields(original, name))[1])
     except MetadataWriteError:
-        atomic.replace_atomically(path, original, keep_mtime=True)
+        atomic.replace_atomically(path, original, keep_mtime=True, read_as=stat)
         with guard:
             journal.drop_entry(index, own.entry.id)
         raise

@@ -16,6 +16,7 @@ from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_seg
 from app.core.metadata.jpeg_segments import XMP_HEADER, parse_jpeg
 from app.core.metadata.keywords import KeywordFields, revert_fields
 from app.core.metadata.landmark_in_users_tree import kept_by_undo
+from app.core.metadata.still_as_read import stat_before_reading
 from app.core.metadata.undo_file_checks import (CHANGED_ELSEWHERE, KEPT_IN_USERS_TREE, current_bytes, held_by_write,
                                                 none_left_of)
 from app.core.metadata.undo_outcome import PhotoGoneError
@@ -25,6 +26,7 @@ from app.core.metadata.xmp import RDF, X, XmpDocument
 
 def undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
                library_folders: list[Path], notes: list[tuple[str, str]]) -> bool | str:
+    read_as = stat_before_reading(path)  # another program's file renamed over it since is not overwritten
     data = current_bytes(path, library_folders)
     if data is None:
         raise PhotoGoneError(f"{path} has disappeared; cannot restore its keywords")
@@ -67,7 +69,8 @@ def undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         recovery.note_undo(index, path, entry, restored)
     else:  # a hash would be for nothing: the rerun knows the original by redoing the write
         recovery.note_undo_reaching(index, entry, restored)
-    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
+    stat = atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders,
+                                     read_as=read_as)
     if read_fields(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)

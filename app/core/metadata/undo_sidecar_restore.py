@@ -12,6 +12,7 @@ from app.core.metadata import atomic, journal, recovery
 from app.core.metadata.keywords import SIDECAR_FIELDS, revert_fields
 from app.core.metadata.landmark_in_users_tree import kept_by_undo
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
+from app.core.metadata.still_as_read import refuse_if_not_as_read, stat_before_reading
 from app.core.metadata.undo_file_checks import CHANGED_ELSEWHERE, KEPT_IN_USERS_TREE, current_bytes, none_left_of
 from app.core.metadata.undo_outcome import GONE_WITH_ITS_PHOTO, SidecarGoneError, SidecarMovedError
 from app.core.metadata.verify import VerificationError
@@ -32,6 +33,7 @@ def _photo_file_gone_too(sidecar: Path) -> bool:
 
 def undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, library_folders: list[Path],
                   notes: list[tuple[str, str]]) -> bool | str:
+    read_as = stat_before_reading(path)  # another program's sidecar renamed over it since is not overwritten
     existing = current_bytes(path, library_folders)
     if existing is None:
         with_its_photo = _photo_file_gone_too(path)
@@ -50,9 +52,13 @@ def undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, lib
     ours = entry.digest is not None and recovery.file_digest(existing) == entry.digest
     if ours or render_sidecar(original, after, str(path)) == existing:
         if entry.before.get("absent"):
+            if read_as is not None:  # another program's sidecar renamed over ours since is not removed
+                refuse_if_not_as_read(path, read_as, gone=lambda: SidecarGoneError(
+                    f"the sidecar {path} has disappeared; cannot restore it"))
             atomic.remove_file(path)
         else:
-            atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders)
+            atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders,
+                                      read_as=read_as)
         return True
     # edited since: take out only our change, keep what was added after it
     current = fields_of_sidecar(existing, str(path))
@@ -71,7 +77,8 @@ def undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, lib
         return CHANGED_ELSEWHERE if entry.completed and (entry.size_after or 0) >= 0 else True
     restored = render_sidecar(existing, wanted, str(path))
     if restored != existing:
-        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders)
+        atomic.replace_atomically(path, restored, keep_mtime=not entry.touched, library_folders=library_folders,
+                                  read_as=read_as)
     if fields_of_sidecar(path.read_bytes(), str(path)) != wanted:
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     return True

@@ -39,6 +39,7 @@ from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
+from app.core.metadata.still_as_read import created_while_written_message, stat_before_reading
 from app.core.metadata.temps_set_aside import SetAside, kept_aside_note, naming_kept_aside, set_aside_whole_temps
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.metadata.write_summary import WriteSummary
@@ -298,6 +299,7 @@ def write_one(
 def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
                 library_folders: list[Path]) -> str | None:
     path = item.target
+    read_as = stat_before_reading(path)  # another program's file renamed over it since is not overwritten
     original = _read(path, library_folders)
     if read_fields(original, str(path)) != item.before:
         raise FileChangedError(f"{path}: its keywords changed since the plan was made; run 'write' again")
@@ -315,6 +317,7 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
         index, batch_id, item, "jpeg", before, new, options, guard, library_folders,
         verify=lambda: verify_jpeg(path, original, item.after),
         restore=lambda: atomic.replace_atomically(path, original, keep_mtime=True, library_folders=library_folders),
+        read_as=read_as,
     )
     with guard:
         journal.update_indexed_file(index, path, stat, new)
@@ -324,7 +327,10 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
 def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: WriteOptions, guard,
                    library_folders: list[Path], temps_before: TempsBeforeRun | None) -> str | None:
     path = item.target
+    read_as = stat_before_reading(path)  # another program's sidecar renamed over it (or created) since is left
     existing = read_sidecar_text(path)
+    if existing is not None and read_as is None:  # created between the two
+        raise FileChangedError(created_while_written_message(path))
     current = fields_to_rewrite(existing, str(path)) if existing is not None else None
     if current is not None and current != item.before.only(SIDECAR_FIELDS):
         raise FileChangedError(f"{path}: the sidecar changed since the plan was made; run 'write' again")
@@ -358,7 +364,7 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
             verify=lambda: verify_sidecar(path, base, item.after),
             restore=(lambda: atomic.remove_file(path)) if existing is None
             else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
-            create=existing is None,
+            create=existing is None, read_as=read_as,
         )
     return kept_aside_note(path, kept_aside)
 
@@ -376,11 +382,13 @@ def _removed_since_plan(item: PlannedWrite) -> bool:
 def _replace_journaled(
     index: PhotoIndex, batch_id: int, item: PlannedWrite, kind: str, before: dict, new: bytes,
     options: WriteOptions, guard, library_folders: list[Path], *, verify, restore, create: bool = False,
+    read_as: os.stat_result | None = None,
 ) -> os.stat_result:
     """Journal first, then replace the file atomically, then verify; a failed
     replace or verification drops the journal entry (and `restore` puts the
     original back after a failed verification), so undo never sees half a write.
-    `library_folders` tell a file gone with its card from one removed (disk_gone_error)."""
+    `library_folders` tell a file gone with its card from one removed (disk_gone_error);
+    `read_as`: the file's stat before its bytes were read (atomic.replace_atomically)."""
     # the digest recognises these bytes as ours if a kill stops us between the rename
     # and the bookkeeping below (recovery.py); their size and fingerprint rule out a
     # file changed since without reading all of it
@@ -394,7 +402,7 @@ def _replace_journaled(
         # A sidecar is metadata only: its new time is how darktable and Lightroom see it changed.
         stat = atomic.replace_atomically(
             item.target, new, keep_mtime=options.keep_mtime and kind == "jpeg", create=create, sync_folder=False,
-            library_folders=library_folders,
+            library_folders=library_folders, read_as=read_as,
         )
     except BaseException:
         with guard:
