@@ -91,3 +91,76 @@ def test_a_of_many_photos_asks_about_held_files_then_does_as_answered(qtbot, tmp
             assert held == [True]
     finally:
         close_main_window(win)
+
+
+def test_cancel_while_the_worker_looks_for_held_files_asks_nothing_and_changes_nothing(qtbot, tmp_path, capsys,
+                                                                                      monkeypatch, many) -> None:
+    """review2-1: Cancel pressed while the worker looked (30,000 photos on a slow disk) was taken
+    for one that came too late: the held-files question came, a second job accepted every photo,
+    and the app said "done before Cancel could stop it"."""
+    import threading
+
+    from app.core.index import PhotoIndex
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+
+    photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        asked = answer_held_question(monkeypatch, "Write them again")
+        pressed, look = threading.Event(), PhotoIndex.held_files
+
+        def held_files_until_cancel(index, *args, **kwargs):  # the worker's look ends after the Cancel
+            if threading.current_thread() is not threading.main_thread():
+                pressed.wait(10)
+            return look(index, *args, **kwargs)
+
+        monkeypatch.setattr(PhotoIndex, "held_files", held_files_until_cancel)
+        select(win, list(ids.values()))  # Ctrl+A
+        win.accept_selected()
+        win.jobs.cancel()  # the job bar's Cancel (Esc)
+        pressed.set()
+        wait_for_job(qtbot, win)
+        qtbot.wait(50)  # a follow-up the job's end queued runs now
+
+        assert asked == [] and not win.jobs.busy
+        assert status(win) == "Accepting 2 photos: cancelled; no photo was changed"
+        assert win.index.get(ids[other]).state == "suggested"
+        assert not win.review_undo
+    finally:
+        close_main_window(win)
+
+
+def test_the_status_bar_says_nothing_is_done_while_it_asks_about_held_files(qtbot, tmp_path, capsys, monkeypatch,
+                                                                            many) -> None:
+    """review2-2: with the question up it said "Accepting 2 photos: done — count 2" (nothing was
+    accepted yet), and each bulk A or R "…: done — left held 0": its result's field names."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_teaching import select
+
+    photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
+    win = shown_window(qtbot, tmp_path / "index.db")
+    try:
+        wait_for_job(qtbot, win)
+        answer_held_question(monkeypatch, "Leave them alone")
+        answer, while_asked, messages = QMessageBox.exec, [], []
+
+        def answer_seeing_the_status(box) -> int:
+            while_asked.append(status(win))
+            return answer(box)
+
+        monkeypatch.setattr(QMessageBox, "exec", answer_seeing_the_status)
+        win.statusBar().messageChanged.connect(messages.append)
+        select(win, list(ids.values()))  # Ctrl+A
+        win.accept_selected()
+        qtbot.waitUntil(lambda: status(win).startswith("Accepted 1 photo"), timeout=20000)
+        wait_for_job(qtbot, win)
+
+        assert while_asked == ["Accepting 2 photos: waiting for your answer about 1 file changed in another program"]
+        assert [m for m in messages if "count" in m or "held" in m] == []
+        assert status(win).endswith("; 1 file changed in another program left alone by Write labels…")
+    finally:
+        close_main_window(win)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, Mapping, Sequence
 
 from app.core.index.labels import FORGOTTEN
 from app.core.review_choices import choices_kept_among
+from app.core.wording import counted
 from app.gui.job_runner import JobWork
 from app.gui.review_work import app_state_command
 
@@ -56,6 +57,12 @@ class HeldQuestion:
 
     held: tuple[str, ...]
     count: int  # the photos the A would change
+    # JobHost: the job's end says line() in place of "done", and a cancelled one changed nothing
+    nothing_done_yet: ClassVar[bool] = True
+
+    def line(self) -> str:
+        """The status bar's words while the question is up (not "done": nothing is accepted yet)."""
+        return f"waiting for your answer about {counted(len(self.held), 'file')} changed in another program"
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,11 @@ class ChoiceMade:
     taught: tuple[tuple[int, str], ...]
     change: "StatesChanged | None"
     left_held: int = 0
+
+    def line(self) -> str:
+        """Nothing of its own for the job's end ("…: done"): the follow-up (_state_changed) says
+        what changed, in words; describe_summary would list its int fields ("left held 0")."""
+        return ""
 
 
 def choice_work(db_path: Path, ids: Sequence[int], state: str, shown: Mapping[int, str | None],
@@ -97,6 +109,7 @@ def choice_work(db_path: Path, ids: Sequence[int], state: str, shown: Mapping[in
             taught = (teaching_photos(index, {i: before[i] for i in changing if i in before})
                       if state == "rejected" else ())
             held = index.held_files(changing) if state == "accepted" else []
+            cancel.raise_if_cancelled()  # the look may take seconds: a Cancel meanwhile asks nothing
             if held and release_held is None:
                 return HeldQuestion(tuple(held), len(changing))
             release = bool(held) and bool(release_held)

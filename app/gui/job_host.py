@@ -38,7 +38,8 @@ def cancelling_text(name: str, writes_photos: bool) -> str:
 
 
 def describe_summary(summary) -> str:
-    """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields)."""
+    """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields); a summary
+    with a line() says that instead ("" when its follow-up says what the job did in words)."""
     from app.core.scan_summary import ScanSummary
     from app.core.tagging import TagSummary
 
@@ -212,14 +213,19 @@ class JobHost(QObject):
     def _on_finished(self, name: str, summary) -> None:
         self._unchanged = None
         text = describe_summary(summary)
-        self._show_closing(f"{name}: done" + (f" — {text}" if text else ""))
+        if getattr(summary, "nothing_done_yet", False):  # its follow-up asks the user first (HeldQuestion)
+            self._show_closing(f"{name}: {text}")
+        else:
+            self._show_closing(f"{name}: done" + (f" — {text}" if text else ""))
         after = self._after.pop(name, None)
         if after is not None:
             QTimer.singleShot(0, lambda: after(summary))
 
     def _on_cancelled(self, name: str, summary) -> None:
         after = self._after.pop(name, None)
-        if self._changes_nothing_when_cancelled and summary is not None:
+        # a result that only asks first (HeldQuestion: nothing_done_yet) changed nothing: no question, no second job
+        committed = summary is not None and not getattr(summary, "nothing_done_yet", False)
+        if self._changes_nothing_when_cancelled and committed:
             # its one transaction was committed before the cancel came: every photo changed,
             # and its follow-up (the step Ctrl+Z takes back) must not be lost; a Ctrl+Z (`unchanged`) left none
             undoable, self._unchanged = self._unchanged is None, None
