@@ -100,7 +100,8 @@ def test_the_forget_command_says_what_would_go_and_needs_yes(tmp_path: Path, cap
     capsys.readouterr()
     assert main(["--db", str(db), "forget", str(trip), "--json"]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out) == {"folder": str(trip.resolve()), "photos": 4, "yours": 0, "taught": 0, "forgotten": False}
+    assert json.loads(out) == {"folder": str(trip.resolve()), "photos": 4, "yours": 0, "taught": 0, "forgotten": False,
+                               "library_folder": True}
     assert "would forget" in err and "add --yes" in err
     assert main(["--db", str(db), "search", "--count"]) == 0 and capsys.readouterr().out.strip() == "5"
     assert main(["--db", str(db), "forget", str(trip), "--yes"]) == 0

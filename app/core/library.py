@@ -195,7 +195,8 @@ def not_connected_message(folder: str, library_folder: bool = True, link: bool =
         way_on = (f"take the folder out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, "
                   "or Remove from library… in the app; scanning it adds it back)")
     elif gone or recorded:  # a card was mounted there: its folder removed is the card unplugged
-        way_on = "plug the card in and scan again (the photos no longer on it are then marked missing)"
+        way_on = ("plug the card in and scan again (the photos no longer on it are then marked missing); if the "
+                  f"card is lost, `landmark-tagger forget {shell_quote(folder)}` forgets its photos")
     else:  # (no scan recorded a card there) a folder deleted inside a library folder: its photos are missing
         way_on = "delete the empty folder and scan again (its photos are then marked missing)"
     if gone:

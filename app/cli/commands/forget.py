@@ -17,15 +17,18 @@ def register(subparsers) -> None:
         description=(
             "Remove FOLDER (one given to scan, tag or the app) from the library: the index forgets its photos, "
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
-            "written into the photos stay there. With --missing instead of FOLDER: forget the photos deleted "
-            "from the library's folders (scan first, so that photos moved elsewhere are found with their labels; "
+            "written into the photos stay there. FOLDER may also be a folder inside one whose photos are all "
+            "gone (a lost card's folder): its photos alone are forgotten. With --missing instead of FOLDER: "
+            "forget the photos deleted from the library's folders (scan first, so that photos moved elsewhere "
+            "are found with their labels; "
             "a folder not found, or the empty mount point of a card that was mounted on it when its photos were "
             "scanned, is a drive not connected: its photos stay; a plain folder whose photos were all deleted is "
             "no such folder). "
             "Without --yes it only says what would go."
         ),
     )
-    parser.add_argument("folder", nargs="?", help="a folder of the library (`landmark-tagger stats` lists them)")
+    parser.add_argument("folder", nargs="?", help="a folder of the library (`landmark-tagger stats` lists them), "
+                        "or a lost card's folder in one")
     parser.add_argument("--missing", action="store_true",
                         help="forget the photos missing from the library's folders instead of a folder")
     parser.add_argument("--yes", action="store_true", help="do it (without: only say what would be forgotten)")
@@ -46,8 +49,13 @@ def run(args: argparse.Namespace) -> int:
         contents = (forget_folder if args.yes else folder_contents)(index, args.folder)
     if args.json:
         print_json_line({"folder": contents.folder, "photos": contents.photos, "yours": contents.yours,
-                         "taught": contents.taught, "forgotten": args.yes})
-    if args.yes:
+                         "taught": contents.taught, "forgotten": args.yes,
+                         "library_folder": not contents.gone_below})
+    if args.yes and contents.gone_below:
+        copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
+        print(f"forget: {contents.folder}: {contents.line()} forgotten (their files are gone: a card lost, or "
+              f"deleted){copy}", file=sys.stderr)
+    elif args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
               f"untouched; `landmark-tagger scan {shell_quote(str(contents.folder))}` adds it again, with the labels written into the "

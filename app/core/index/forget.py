@@ -42,6 +42,7 @@ class FolderContents:
     yours: int  # of those, labelled or reviewed by the user: their labels live only in the index unless written
     taught: int  # taught references from those photos
     backup: Path | None = None  # the copy of the index taken right before forgetting
+    gone_below: bool = False  # a folder in a library folder whose photos are all gone (a card lost), not one
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "photo"), self.yours, self.taught)
@@ -101,8 +102,29 @@ def _library(index) -> dict[str, bool]:
 
 def folder_contents(index, folder: str | Path) -> FolderContents:
     """What `forget_folder` would take out, without changing anything."""
-    root = library_folder(index, folder)
+    root, inner = _folder_to_forget(index, folder)
+    if inner is not None:
+        return _contents_below(index.conn, root, inner)[0]
     return _contents(index.conn, root, _library(index))[0]
+
+
+def _folder_to_forget(index, folder: str | Path) -> tuple[str, dict[str, bool] | None]:
+    """(a library folder, None), or (a folder in one whose photos are all gone, as a
+    lost card leaves them: the library folders inside it); UsageError for any other."""
+    from app.core.index.forget_gone_folder import folder_below
+
+    try:
+        return library_folder(index, folder), None
+    except UsageError as refused:
+        return folder_below(index, folder, _library(index), refused)
+
+
+def _contents_below(conn: sqlite3.Connection, folder: str, inner: dict[str, bool]) -> tuple[FolderContents, list[int]]:
+    from app.core.index.forget_gone_folder import photo_ids
+
+    ids = photo_ids(conn, folder, inner)
+    return FolderContents(folder, len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT),
+                          gone_below=True), ids
 
 
 def _contents(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> tuple[FolderContents, list[int]]:
@@ -113,13 +135,21 @@ def _contents(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> 
 def forget_folder(index, folder: str | Path) -> FolderContents:
     """Remove the library folder and every photo only it covers from the index, in one
     transaction (a kill leaves all or nothing), with what scans recorded of the cards
-    mounted on its folders. Returns what went. Library folders that an older version let
-    in inside it go with it (they are part of it)."""
+    mounted on its folders; or a folder in one whose photos are all gone (a card lost for
+    good: forget_gone_folder), its photos alone. Returns what went. Library folders that
+    an older version let in inside it go with it (they are part of it)."""
     from app.core.index.backup import backup_quietly
 
-    root = library_folder(index, folder)
+    root, inner = _folder_to_forget(index, folder)
     library = _library(index)
     backup = backup_quietly(index.path, every=timedelta(0))  # the one step that drops labels: a copy first
+    if inner is not None:  # a folder in a library folder, its photos all gone (a card lost)
+        from app.core.index.forget_gone_folder import forget_below
+
+        with index.transaction() as conn:
+            contents = replace(_contents_below(conn, root, inner)[0], backup=backup)
+            forget_below(conn, root, inner)
+        return contents
     with index.transaction() as conn:
         contents, ids = _contents(conn, root, library)
         contents = replace(contents, backup=backup)

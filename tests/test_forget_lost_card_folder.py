@@ -1,0 +1,59 @@
+"""A card mounted on a folder inside a library folder and unplugged is a card not
+connected: its photos stay and `forget --missing` keeps them. A card lost for good could
+not be said so: `forget FOLDER` took library folders only. It now takes a folder in one
+whose photos' files are all gone, its photos alone, and never one with a photo there."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from app.core.index import PhotoIndex
+from tests.test_cli_core import run_cli
+from tests.test_emptied_library_folder import Mounts, mounts  # noqa: F401
+from tests.test_index_support import missing_photos, photos_labelled, unplug_card
+from tests.test_unplugged_card_below_library_folder import _pictures_with_a_card
+
+
+def _indexed(db: str) -> list[str]:
+    with PhotoIndex.open(db) as index:
+        return sorted(path for (path,) in index.conn.execute("SELECT path FROM files"))
+
+
+@pytest.mark.parametrize("mount_point_removed", [True, False], ids=["removed", "left-empty"])
+def test_a_lost_cards_folder_is_forgotten_its_photos_alone(tmp_path, capsys, mounts, mount_point_removed):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
+    if mount_point_removed:
+        card.rmdir()  # as udisks does (/media/me/CARD)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    # the scan's line names the way out (with the index given)
+    assert f"if the card is lost, `landmark-tagger --db {shlex.quote(db)} forget {card}` forgets its photos" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card))
+    assert code == 0 and f"would forget {card}: 3 photos, 3 with a label or review of yours" in err, err
+    assert photos_labelled(db, "Colosseum") == 3
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes", "--json")
+    assert code == 0, err
+    said = json.loads(out)
+    assert (said["folder"], said["photos"], said["library_folder"]) == (str(card), 3, False), out
+    assert _indexed(db) == [str(pictures / "home.jpg")] and photos_labelled(db, "Colosseum") == 0
+    with PhotoIndex.open(db) as index:
+        assert index.roots() == [pictures]
+        # the card's record goes (a folder made there later is no card's); the library folder's stays
+        assert [path for (path,) in index.conn.execute("SELECT folder FROM mount_points_seen")] == [str(pictures)]
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "not connected" not in err and "0 missing" in err, err
+
+
+def test_a_folder_in_a_library_folder_with_a_photo_there_is_not_forgotten(tmp_path, capsys, mounts):
+    """One photo of the card deleted (missing), the others there: nothing goes."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    (card / "IMG_0003.JPG").unlink()
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    assert missing_photos(db) == [str(card / "IMG_0003.JPG")]
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 2 and f"{card} is inside the library folder {pictures}" in err, err
+    assert "2 files of its photos are there" in err, err
+    assert len(_indexed(db)) == 4 and photos_labelled(db, "Colosseum") == 3
