@@ -32,6 +32,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from app.cli.index_full import said_when_the_index_fills
+    from app.core.config import default_db_path
     from app.core.errors import UsageError
     from app.core.index.records import one_line_text
     from app.core.path_case import canonical_path
@@ -54,7 +56,11 @@ def run(args) -> int:
         if not roots:
             raise UsageError("no folder to scan: give one, e.g. `landmark-tagger scan ~/Pictures`")
         cancel = CancelToken()  # Ctrl-C: the scan stops between files, recorded as cancelled, counts as stored
-        with progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop:
+        newest_before = _newest_photo(index)
+        again = " ".join([f"{command_with_index(args.db)} scan", *map(shell_quote, args.paths)])
+        with (said_when_the_index_fills("scan", args.db or default_db_path(), again=again,
+                                        done=lambda: _new_photos_stored(index, newest_before)),
+              progress_bar("scanning") as progress, stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop):
             summary = scan(index, roots, progress=progress, cancel=cancel)
         # the cap is for people reading a terminal: a script counting the failed files gets them all
         shown = summary.errors if args.json else max(0, args.errors)
@@ -82,6 +88,19 @@ def run(args) -> int:
         return exit_code_with_missing(EXIT_OK, args.paths, paths)
     # nothing could be scanned at all (every library folder missing) is a failure, not a partial success
     return EXIT_FAILED if summary.photos == 0 and summary.new == 0 and not any(Path(r).is_dir() for r in roots) else EXIT_PARTIAL
+
+
+def _newest_photo(index) -> int:
+    return int(index.conn.execute("SELECT coalesce(max(id), 0) FROM photos").fetchone()[0])
+
+
+def _new_photos_stored(index, newest_before: int) -> str | None:
+    """What a scan stopped by a full index kept: its new photos (ids after the newest
+    before it), None when it stored none."""
+    from app.core.wording import counted
+
+    stored = int(index.conn.execute("SELECT count(*) FROM photos WHERE id > ?", (newest_before,)).fetchone()[0])
+    return f"{counted(stored, 'new photo')} stored" if stored else None
 
 
 def _not_an_option(path: str) -> str:

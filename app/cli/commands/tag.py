@@ -9,10 +9,11 @@ from typing import Iterator
 
 from model.console import threshold_figure
 from app.cli.common import (
-    EXIT_BROKEN_PIPE, add_folders_given, add_json_flag, exit_code_with_missing, not_found,
+    EXIT_BROKEN_PIPE, add_folders_given, add_json_flag, command_with_index, exit_code_with_missing, not_found,
     one_line, open_index, paths_there, print_json_line, print_summary, say_folders_joined, silence_stdout,
     stop_on_ctrl_c, write_above_bar,
 )
+from app.cli.index_full import ProgressSeen, said_when_the_index_fills
 from app.core.wording import counted, shell_quote
 
 EXIT_OK, EXIT_PARTIAL = 0, 1
@@ -61,6 +62,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from app.core.config import default_db_path
     from app.core.progress import CancelToken
     from app.core.tag_lock import one_tag_at_a_time
     from app.core.tag_result import TagResult
@@ -79,8 +81,10 @@ def run(args) -> int:
     cancel = CancelToken()
     shown_errors: list[str] = []
     reader_gone = []
+    tagged = [0]  # photos whose label is stored: what a full index disk leaves done
 
     def on_result(result) -> None:
+        tagged[0] += result.error is None
         if args.json:
             if reader_gone:
                 return
@@ -99,11 +103,17 @@ def run(args) -> int:
     # none there: one line, and no index made; a photo in iCloud is skipped by tag() with its note
     paths = paths_there(args.paths, "file or folder", db=args.db, photos_in_icloud=True)
     bundle = load_tag_bundle(options.model)  # a bad --model: one line, and the library as it was
-    with (open_index(args) as index, one_tag_at_a_time(index),  # another tag running: nothing done, exit 75
+    again = " ".join([f"{command_with_index(args.db)} tag", *(["--retag"] if args.retag else []),
+                      *map(shell_quote, args.paths)])
+    seen = ProgressSeen()
+    with (said_when_the_index_fills("tag", args.db or default_db_path(), again=again,
+                                    done=lambda: _tagged_so_far(tagged[0], seen)),
+          open_index(args) as index, one_tag_at_a_time(index),  # another tag running: nothing done, exit 75
           stop_on_ctrl_c(cancel, STOPPING, write_above_bar) as stop, _progress_bars() as progress):
         add_folders_given(index, paths)
         targets = [Path(p) for p in paths] or _library_folders(index)
-        summary = tag(index, targets, options, progress=progress, cancel=cancel, on_result=on_result,
+        seen.forward = progress
+        summary = tag(index, targets, options, progress=seen, cancel=cancel, on_result=on_result,
                       bundle=bundle, on_retag_carried_on=lambda carried_on: write_above_bar(carried_on.line()))
         # a photo given by its file has its line, up to date too: what the index keeps
         up_to_date = up_to_date_results(index, summary.up_to_date_named, summary.model_id) if args.json else []
@@ -142,6 +152,13 @@ def run(args) -> int:
     failed = summary.errors or summary.failed_before or scan_errors or summary.not_photos
     code = EXIT_PARTIAL if failed else EXIT_OK
     return exit_code_with_missing(code, args.paths, paths)
+
+
+def _tagged_so_far(tagged: int, seen: ProgressSeen) -> str:
+    """What a tag stopped by a full index disk kept: "24 of 322 photos tagged"."""
+    if seen.message != "tagging" or seen.total is None:
+        return "no photo tagged yet" if not tagged else f"{counted(tagged, 'photo')} tagged"
+    return f"{tagged:,} of {counted(seen.total, 'photo')} tagged"
 
 
 def _library_folders(index) -> list[Path]:

@@ -108,6 +108,8 @@ def _review_to_take_back(args: argparse.Namespace) -> str:
 
 
 def run_write(args: argparse.Namespace) -> int:
+    from app.cli.index_full import ProgressSeen, said_when_the_index_fills
+    from app.core.config import default_db_path
     from app.core.metadata import undo_last_write
     from app.core.wording import counted
     from app.core.progress import CancelToken
@@ -115,12 +117,14 @@ def run_write(args: argparse.Namespace) -> int:
     index = open_index(args)
     cancel = CancelToken()
     command = command_with_index(getattr(args, "db", None))
+    seen = ProgressSeen(progress_printer(not args.json))
     try:
-        with stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
-                            say_above_progress) as stop:
+        with (said_when_the_index_fills("undo", args.db or default_db_path(), done=lambda: _undone_so_far(seen),
+                                        again=f"{command} undo", rest="restores the rest of the batch"),
+              stop_on_ctrl_c(cancel, "stopping after the file being restored… (Ctrl-C again to abort)",
+                             say_above_progress) as stop):
             # the ways out it suggests (relocate, forget) act on this index
-            summary = undo_last_write(index, progress=progress_printer(not args.json), cancel=cancel,
-                                      command=command)
+            summary = undo_last_write(index, progress=seen, cancel=cancel, command=command)
     finally:
         index.close()
     left = summary.cancelled_before  # the batch the next undo takes, when the user cancelled it
@@ -143,3 +147,12 @@ def run_write(args: argparse.Namespace) -> int:
         print(f"undo: stopped by {stop.by}; `{command} undo` again restores the rest of this batch", file=sys.stderr)
         return stop.exit_code
     return 1 if summary.failed else 0
+
+
+def _undone_so_far(seen) -> str | None:
+    """What an undo stopped by a full index disk did: "1 of 33 files undone", its batch open."""
+    from app.core.wording import counted
+
+    if seen.total is None:  # stopped at its first file: whether that was put back is not known here
+        return None
+    return f"{seen.done:,} of {counted(seen.total, 'file')} undone, the batch stays open"
