@@ -352,6 +352,8 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
     import signal
     import threading
 
+    from app.core.held_at_commit import held_while_a_transaction_ends
+
     stop = StopRequest()
     names = {signal.SIGINT: "Ctrl-C"}
     if hasattr(signal, "SIGTERM") and sys.platform != "win32":
@@ -374,7 +376,9 @@ def stop_on_ctrl_c(cancel, message: str, say: Callable[[str], None] | None = Non
     if threading.current_thread() is not threading.main_thread():  # only it may set handlers
         yield stop
         return
-    previous = {signum: signal.signal(signum, handle) for signum in names}
+    # (a signal handled as an index transaction ends is held until it has ended: held_at_commit)
+    installed = held_while_a_transaction_ends(handle)
+    previous = {signum: signal.signal(signum, installed) for signum in names}
     try:
         yield stop
     finally:

@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     one line says so at the end and the exit code is 74 (model.console)."""
     from model.console import code_of_parser_exit, lost_output_code, output_guarded
 
-    with output_guarded() as output:
+    with _ctrl_c_held_at_commit(), output_guarded() as output:
         try:
             code = _run(argv)
         except EndedAtOnce as stop:  # a worker still writes a file: the process ends now, its line said
@@ -175,6 +175,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:  # the line is said: a Ctrl-C held since an aborted write may end the process now
             release_held_signals()
         return lost_output_code("landmark-tagger", output, code)
+
+
+@contextmanager
+def _ctrl_c_held_at_commit() -> Iterator[None]:
+    """Python's own Ctrl-C (KeyboardInterrupt), for the commands that install no handler
+    of their own and the app: held while an index transaction ends, so that none is left
+    open (app.core.held_at_commit). The handler found is put back after (a test's main())."""
+    import signal
+    import threading
+
+    from app.core.held_at_commit import held_while_a_transaction_ends
+
+    found = signal.getsignal(signal.SIGINT)
+    if found is not signal.default_int_handler or threading.current_thread() is not threading.main_thread():
+        yield  # (ignored, as under `nohup … &`, or another program's handler: left as it is)
+        return
+    signal.signal(signal.SIGINT, held_while_a_transaction_ends(found))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, found)
 
 
 def _run(argv: Sequence[str] | None) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from app.core.errors import IndexInUseError, IndexStoreError
+from app.core.held_at_commit import block_closed, block_opened, hold_signals_inside, release_held
 from app.core.index.open_failures import disk_trouble, remove_unfinished_index
 from app.core.index.read_only_files import (
     changed_while_read_only, changed_while_read_only_message, is_read_only_file, journal_trouble, open_sqlite,
@@ -295,7 +296,9 @@ class _Transaction:
     to end it, every later block joined it, and closing the index threw them all away
     (an aborted write's 'cancelled', the journal entries of files already written).
     Here __enter__ rolls back what it began before it raises, and __exit__ always ends
-    the transaction it began."""
+    the transaction it began. A signal handled on entry to __exit__ (or _end, _roll_back),
+    before any of it ran, is held by the app's handlers until the block has closed
+    (held_at_commit)."""
 
     __slots__ = ("_manager", "_nested")
 
@@ -308,15 +311,30 @@ class _Transaction:
         if manager._depth > 0 or manager._conn.in_transaction:  # joins the outer transaction
             self._nested = True
             manager._depth += 1
-        else:
+            return manager._conn
+        block_opened()
+        try:
             manager._begin()
+        except BaseException:
+            block_closed()  # (a Ctrl-C held while _begin rolled back is raised here)
+            raise
         return manager._conn
 
     def __exit__(self, kind, error, traceback) -> None:
         if self._nested:
-            self._manager._depth -= 1
-        else:
+            try:
+                self._manager._depth -= 1
+            finally:
+                release_held()  # (the outer block's body goes on, or stops at a held Ctrl-C)
+            return
+        try:
             self._manager._end(failed=kind is not None)
+        finally:
+            block_closed()  # the transaction ended: a Ctrl-C held meanwhile is raised now
+
+
+hold_signals_inside(_Transaction.__exit__, TransactionManager._end, TransactionManager._roll_back, block_closed,
+                    release_held)
 
 
 def _schema_cookie(conn: sqlite3.Connection) -> int:
