@@ -288,7 +288,7 @@ def test_a_dry_run_names_a_file_changed_since_the_scan_as_the_write_would(tmp_pa
     add_photo(index, [photo], "Petra")
     photo.write_bytes(photo.read_bytes() + b"edited elsewhere")  # after it was indexed
     (item,) = plan_writes(index)
-    assert "changed on disk since it was indexed" in item.describe()
+    assert "changed on disk since the scan" in item.describe()
     summary = write_all(index)
     assert summary.failed == 1 and "changed on disk" in summary.errors[0][1]
 

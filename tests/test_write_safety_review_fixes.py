@@ -20,7 +20,7 @@ from app.core.index import PhotoIndex
 from app.core.errors import MetadataWriteError
 from app.core.metadata import atomic, journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.exif_keywords import XP_KEYWORDS_TAG, encode_xp_keywords
-from app.core.metadata.file_now import CHANGED_SINCE_INDEXED
+from app.core.metadata.file_now import changed_since_scan
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.plan import WriteOptions
@@ -121,7 +121,7 @@ def test_a_write_killed_after_its_rename_is_recorded_by_the_rerun_but_an_edit_si
     with PhotoIndex.open(db) as index:
         plan = {item.target.name: item for item in plan_writes(index)}  # what a dry run shows
         assert plan["ours.jpg"].problem is None and not plan["ours.jpg"].changes_anything
-        assert plan["edited.jpg"].problem == CHANGED_SINCE_INDEXED
+        assert plan["edited.jpg"].problem == changed_since_scan(plan["edited.jpg"].source)
         rerun = write_labels(index, list(plan.values()))
         assert (rerun.written, rerun.unchanged, rerun.failed) == (0, 1, 1)
         assert rerun.errors[0][0] == str(edited) and edited.read_bytes() == outside  # never overwritten
@@ -165,7 +165,7 @@ def test_an_undo_killed_after_its_rename_is_recorded_by_the_rerun_but_an_edit_si
         summary = write_labels(index, plan_writes(index))
     assert (summary.written, summary.failed) == (1, 1), summary.errors
     assert read_fields(first.read_bytes()).subject == ["Louvre"]
-    assert summary.errors[0] == (str(second), f"{second}: {CHANGED_SINCE_INDEXED}")
+    assert summary.errors[0] == (str(second), f"{second}: {changed_since_scan(second)}")
     assert second.read_bytes() == outside
 
 
@@ -540,7 +540,7 @@ def test_a_plan_does_not_read_whole_a_file_another_program_changed_since_our_wri
     monkeypatch.setattr(recovery, "_read_with_stat", lambda path: whole_reads.append(path) or real_read(path))
     with PhotoIndex.open(db) as index:
         item, = plan_writes(index)
-    assert item.problem == CHANGED_SINCE_INDEXED and item.own_write is None
+    assert item.problem == changed_since_scan(item.source) and item.own_write is None
     assert whole_reads == []
 
 

@@ -14,6 +14,8 @@ from app.cli.hints import keep_the_index
 # (pattern, the app's words); tried in order, the most specific first
 _IN_THE_APP = (
     (re.compile(r"run 'scan' again, then 'write'"), "read its folder again (Tag folder), then Write labels… again"),
+    (re.compile(r"`landmark-tagger scan [^`]*`, then `landmark-tagger write`"),
+     "read its folder again (Tag folder), then Write labels… again"),
     (re.compile(r"run 'write' again"), "Write labels… again"),
     (re.compile(r" If the library folder moved, relocate it: `landmark-tagger relocate OLD NEW`, or Locate "
                 r"folder… in the app\."), " If the library folder moved, Locate folder… in its menu follows it."),

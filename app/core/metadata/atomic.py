@@ -363,7 +363,7 @@ def replace_atomically(
         except FileExistsError:
             continue
         except OSError as error:
-            _raise_temp_refused(path, temp, error)
+            _raise_temp_refused(path, temp, error, new=old is None)
     else:
         raise MetadataWriteError(f"cannot create a temporary file in {path.parent}: every name tried is taken")
     try:
@@ -398,8 +398,8 @@ def replace_atomically(
         _remove_quietly(temp)
         failed = passing_error_class(error)
         if failed is not None:
-            raise failed(_passing_failure_message(path, error)) from None
-        raise MetadataWriteError(f"could not write {path}: {error.strerror or error}; the original is intact") from None
+            raise failed(_passing_failure_message(path, error, new=old is None)) from None
+        raise MetadataWriteError(_passing_failure_message(path, error, new=old is None)) from None
     except BaseException:
         if not _temp_is_the_only_copy(path, temp, old):
             _remove_quietly(temp)
@@ -419,22 +419,24 @@ def _temp_is_the_only_copy(path: Path, temp: Path, old: os.stat_result | None) -
     return old is not None and not os.path.lexists(path) and os.path.lexists(temp)
 
 
-def _passing_failure_message(path: Path, error: OSError) -> str:
+def _passing_failure_message(path: Path, error: OSError, new: bool = False) -> str:
     """The message of a write refused by the disk (passing_error_class): a read-only
     disk is named as such, whatever words the system has for it."""
+    # a new file (a sidecar): there is no original to speak of, and none is left behind
+    failed, kept = (f"could not create {path}", "") if new else (f"could not write {path}", "; the original is intact")
     if passing_error_class(error) is ReadOnlyDiskError:
-        return f"could not write {path}: {READ_ONLY_DISK}; the original is intact"
-    return f"could not write {path}: {error.strerror or error}; the original is intact"
+        return f"{failed}: {READ_ONLY_DISK}{kept}"
+    return f"{failed}: {error.strerror or error}{kept}"
 
 
-def _raise_temp_refused(path: Path, temp: Path, error: OSError) -> NoReturn:
+def _raise_temp_refused(path: Path, temp: Path, error: OSError, new: bool = False) -> NoReturn:
     """Raise the error that says why `temp`, beside `path`, could not be created."""
     if _refused_for_length(temp, error):
         raise MetadataWriteError(f"{path}: the file system refuses a file of that name here "
                                  f"({error.strerror}); a shorter file or folder name would do") from None
     passing = passing_error_class(error)
     if passing is not None:
-        raise passing(_passing_failure_message(path, error)) from None
+        raise passing(_passing_failure_message(path, error, new)) from None
     raise MetadataWriteError(
         f"cannot create a temporary file in {path.parent} ({error.strerror}); "
         "the folder must be writable to store labels"

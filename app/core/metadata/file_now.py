@@ -41,7 +41,22 @@ def jpeg_field_names(layout: JpegLayout) -> tuple[str, ...]:
 
 
 
-CHANGED_SINCE_INDEXED = "changed on disk since it was indexed; run 'scan' again, then 'write'"
+def changed_since_scan(path: str | Path) -> str:
+    """The problem of a file changed on disk since the scan indexed it (to follow its
+    path and ": "): the commands that fix it, whole (the CLI adds the --db given)."""
+    return f"changed on disk since the scan: {_scan_then_write(path)}"
+
+
+def gone_since_scan(path: str | Path) -> str:
+    """The problem of a file the index holds that is no longer there (to follow its path
+    and ": "), found by the plan or while writing: one wording for both."""
+    return f"not found (deleted or moved since the scan): {_scan_then_write(path)}"
+
+
+def _scan_then_write(path: str | Path) -> str:
+    from app.core.wording import shell_quote
+
+    return f"`landmark-tagger scan {shell_quote(str(Path(path).parent))}`, then `landmark-tagger write`"
 
 
 def why_changed(index: PhotoIndex, path: Path) -> str:
@@ -51,7 +66,7 @@ def why_changed(index: PhotoIndex, path: Path) -> str:
     if not index.conn.execute(
         "SELECT 1 FROM errors WHERE stage = 'scan' AND path = CAST(? AS TEXT) LIMIT 1", (db_text(str(path)),)
     ).fetchone():
-        return CHANGED_SINCE_INDEXED
+        return changed_since_scan(path)
     from app.core.photo_info import read_photo_info
 
     try:
@@ -61,7 +76,7 @@ def why_changed(index: PhotoIndex, path: Path) -> str:
         return f"damaged since it was indexed: {reason}; restore it from a backup (its label stays in the index)"
     except OSError:
         pass
-    return CHANGED_SINCE_INDEXED
+    return changed_since_scan(path)
 
 
 def changed_since_indexed(stat: os.stat_result, size: int | None, mtime_ns: int | None) -> bool:

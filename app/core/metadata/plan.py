@@ -21,8 +21,8 @@ from app.core.file_owner import not_readable_words
 from app.core.metadata.atomic import MAX_NAME_BYTES, unwritable_reason
 from app.core.metadata.darktable_versions import DarktableVersions
 from app.core.metadata.dry_run_wording import listed, listed_change
-from app.core.metadata.file_now import (changed_since_indexed, jpeg_field_names, keywords_inside, read_current_fields,
-                                        read_jpeg_head, stat_if_there, stat_or_none, why_changed)
+from app.core.metadata.file_now import (changed_since_indexed, gone_since_scan, jpeg_field_names, keywords_inside,
+                                        read_current_fields, read_jpeg_head, stat_if_there, stat_or_none, why_changed)
 from app.core.metadata.jpeg_fields import fit_fields
 from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
                                         holds_keyword, label_fields)
@@ -319,7 +319,7 @@ def _plan_file(
     stat = stat_if_there(path)
     if missing or stat is None:  # (iCloud's stand-in in its place: in the cloud, not deleted)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem=not_downloaded_note(path) or "file is missing; rescan")
+                            problem=not_downloaded_note(path) or gone_since_scan(path))
     if (in_the_cloud := online_only_note(stat)) is not None:  # reading it would download it
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=in_the_cloud, **common)
     if changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first

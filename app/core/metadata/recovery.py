@@ -50,6 +50,7 @@ from app.core.errors import FileChangedError, MetadataWriteError, TaggerError
 from app.core.fingerprint import fingerprint_file
 from app.core.index import PhotoIndex
 from app.core.metadata import atomic, journal
+from app.core.metadata.file_now import gone_since_scan
 from app.core.metadata.jpeg_fields import apply_fields, read_fields, restore_segments
 from app.core.metadata.verify import verify_jpeg
 
@@ -119,7 +120,7 @@ def record_own_write(index: PhotoIndex, path: Path, own: OwnWrite, guard) -> Non
     try:
         data, stat = _read_with_stat(path)
     except FileNotFoundError:
-        raise MetadataWriteError(f"{path} has disappeared; rescan the folder") from None
+        raise MetadataWriteError(f"{path}: {gone_since_scan(path)}") from None
     if (stat.st_size, stat.st_mtime_ns) != (own.size, own.mtime_ns) or file_digest(data) != own.entry.digest:
         raise FileChangedError(f"{path}: changed on disk since the write was planned; run 'write' again")
     name = str(path)

@@ -28,7 +28,7 @@ from app.core.metadata import atomic, journal, recovery, stopped_write
 from app.core.metadata.closing_a_write import close_the_batch, let_the_files_being_written_finish
 from app.core.metadata.disk_problems import disk_gone_error
 from app.core.metadata.exif_keywords import ExifFullError
-from app.core.metadata.file_now import CHANGED_SINCE_INDEXED, keywords_inside
+from app.core.metadata.file_now import changed_since_scan, gone_since_scan, keywords_inside
 from app.core.metadata.index_took_no_write import index_took_no_write
 from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.jpeg_segments import parse_jpeg
@@ -271,7 +271,7 @@ def check_unchanged(item: PlannedWrite, library_folders: list[Path] | None = Non
     if item.indexed_size is None:
         return  # not a file the index knows (written through the API); nothing to compare
     if (stat.st_size, stat.st_mtime_ns) != (item.indexed_size, item.indexed_mtime_ns):
-        raise FileChangedError(f"{item.source} {CHANGED_SINCE_INDEXED}")
+        raise FileChangedError(f"{item.source}: {changed_since_scan(item.source)}")
 
 
 def write_one(
@@ -444,4 +444,4 @@ def _read(path: Path, library_folders: list[Path] | None = None) -> bytes:
 def _disappeared(path: Path, library_folders: list[Path] | None) -> MetadataWriteError:
     """The error for a file not found at write time: the card or disk holding it gone
     (unplugged mid-write: connect it and write again), else removed since the scan."""
-    return disk_gone_error(path, library_folders) or MetadataWriteError(f"{path} has disappeared; rescan the folder")
+    return disk_gone_error(path, library_folders) or MetadataWriteError(f"{path}: {gone_since_scan(path)}")

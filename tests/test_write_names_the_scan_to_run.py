@@ -1,0 +1,70 @@
+"""A file deleted, moved or replaced between `scan` and `write` was told three ways ("file
+is missing; rescan", "has disappeared; rescan the folder", "changed on disk since it was
+indexed; run 'scan' again, then 'write'"), the path sometimes glued to the sentence, and
+naming a bare 'scan' that, copied, scanned the default index, not the --db given
+(hostile-6). Each is now one wording with the whole commands, which the CLI gives the
+--db of the run. A new sidecar a full disk refused said "the original is intact": there
+was none."""
+
+from __future__ import annotations
+
+import errno
+import shlex
+
+import pytest
+
+from app.core.errors import MetadataWriteError
+from app.core.index import PhotoIndex
+from app.core.metadata import atomic, plan_writes, write_labels
+from app.gui.app_words import in_app_words
+from tests.test_cli_core import run_cli
+from tests.test_write_safety_review_fixes import _library
+
+
+def _steps(db, photo) -> str:
+    return (f"`landmark-tagger --db {db} scan {shlex.quote(str(photo.parent))}`, "
+            f"then `landmark-tagger --db {db} write`")
+
+
+def test_a_file_gone_or_changed_since_the_scan_names_the_scan_of_this_index(tmp_path, capsys) -> None:
+    db, ids = _library(tmp_path, ["lib/p0.jpg", "lib/p1.jpg", "lib/p2.jpg"])
+    gone, changed, _ = ids
+    gone.unlink()
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    code, _, err = run_cli(capsys, "--db", str(db), "write")
+    assert code == 1
+    assert f"{gone}: not found (deleted or moved since the scan): {_steps(db, gone)}" in err, err
+    assert f"{changed}: changed on disk since the scan: {_steps(db, changed)}" in err, err
+    assert "rescan" not in err and "'scan'" not in err
+
+
+def test_a_file_gone_after_the_plan_is_told_as_one_gone_before_it(tmp_path) -> None:
+    db, ids = _library(tmp_path, ["lib/p0.jpg"])
+    photo, = ids
+    with PhotoIndex.open(db) as index:
+        plan = plan_writes(index)
+        photo.unlink()
+        summary = write_labels(index, plan)
+    (_, message), = summary.errors
+    assert message.startswith(f"{photo}: not found (deleted or moved since the scan): `landmark-tagger scan ")
+    assert in_app_words(message) == (f"{photo}: not found (deleted or moved since the scan): read its folder "
+                                     "again (Tag folder), then Write labels… again")
+
+
+@pytest.mark.parametrize("there_before", [False, True])
+def test_only_a_file_that_was_there_keeps_its_original(tmp_path, monkeypatch, there_before) -> None:
+    sidecar = tmp_path / "DSC_0001.NEF.xmp"
+    if there_before:
+        sidecar.write_bytes(b"<x/>")
+
+    def disk_full(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(atomic, "replace_file", disk_full)
+    with pytest.raises(MetadataWriteError) as failed:
+        atomic.replace_atomically(sidecar, b"<x:xmpmeta/>", create=not there_before)
+    said = str(failed.value)
+    if there_before:
+        assert said == f"could not write {sidecar}: No space left on device; the original is intact"
+    else:
+        assert said == f"could not create {sidecar}: No space left on device" and not sidecar.exists()
