@@ -119,3 +119,22 @@ def test_a_file_of_the_photo_the_write_has_not_reached_leaves_it_unwritten(tmp_p
     assert main(["--db", db, "write"]) == 0
     assert _dry_run_changes(capsys, db) == set()
     assert _both_forms(db, "is:unwritten") == (set(), set())
+
+
+def test_an_open_index_pages_through_the_list_it_keeps_until_the_index_changes(tmp_path, capsys) -> None:
+    """PhotoIndex keeps the is:unwritten list between queries (unwritten_list): a change of
+    its own connection, and a write another process commits, are seen by the next page."""
+    db, ids = _library(tmp_path)
+    expected = {ids[name] for name in ("relabelled", "accepted", "rejected")}
+    with PhotoIndex.open(db) as index:
+        assert {photo.id for photo in index.search("is:unwritten", limit=2)} < expected
+        assert {photo.id for photo in index.search("is:unwritten", limit=10, offset=0)} == expected
+        index.set_label(ids["untagged"], "Petra", source="user", state="accepted")  # this connection's change
+        expected.add(ids["untagged"])
+        assert {photo.id for photo in index.search("is:unwritten", limit=10)} == expected
+        assert index.count("is:unwritten", limit=100) == len(expected)
+        assert main(["--db", db, "write", f"id:{ids['accepted']}"]) == 0  # another connection's commit
+        expected.discard(ids["accepted"])
+        assert {photo.id for photo in index.search("is:unwritten", limit=10)} == expected
+        assert set(index.photo_ids("-is:unwritten")) == set(ids.values()) - expected
+    assert _dry_run_changes(capsys, db) == expected

@@ -23,6 +23,7 @@ from app.core.index.query import compile_query, parse_query
 from app.core.index.records import ErrorRecord, PhotoRecord, Prediction, printable_path
 from app.core.index.renamed_over_records import path_before_detached
 from app.core.index.search_plan import capped_count, fetch_page
+from app.core.index.unwritten_list import UnwrittenList
 from app.core.index.upgrade import UpgradeWatcher
 from app.core.name_order import name_order
 
@@ -54,6 +55,7 @@ class PhotoIndex:
         self.path = path
         self.transaction = TransactionManager(conn, schema.schema_version(conn))
         self._db: Any = None
+        self._unwritten = UnwrittenList(conn)  # is:unwritten, built once until the index changes
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -114,9 +116,10 @@ class PhotoIndex:
     def _compiled(self, query: str, with_rejected_labels: bool = False):
         """Parsed and compiled, a `folder:"…"` typed in another case spelled as stored (first:
         the folders scans skip below it are then found by the folder's own spelling), a
-        path found through a link that scans skip also under the link kept."""
-        return compile_query(through_kept_links(self, respell_folders(self.conn, parse_query(query))),
-                             with_rejected_labels)
+        path found through a link that scans skip also under the link kept; is:unwritten
+        read from the list kept (unwritten_list)."""
+        parsed = through_kept_links(self, respell_folders(self.conn, parse_query(query)))
+        return compile_query(self._unwritten.through_list(self.conn, parsed), with_rejected_labels)
 
     def search(self, query: str = "", limit: int | None = None, offset: int = 0,
                oldest_first: bool = False, with_rejected_labels: bool = False) -> list[PhotoRecord]:

@@ -131,6 +131,8 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
             sql, values = _condition(term)
             range_conditions.append(sql)
             range_params.extend(values)
+    from app.core.index.unwritten_list import LISTED
+
     selectors: list[tuple[str, tuple[tuple, ...]]] = []
     picks_ids = bool(positive_fts)
     if positive_fts:
@@ -141,7 +143,7 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
         alternatives = ((exact,), (params[0],)) if exact != params[0] else ((exact,),)
         selectors.append(("SELECT rowid FROM photos_fts WHERE photos_fts MATCH ?", alternatives))
     for term in query.terms:
-        if (not term.negated and term.field in ("label", LABEL_NOT_REJECTED, "score", "state", "path", "id", "is")
+        if (not term.negated and term.field in ("label", LABEL_NOT_REJECTED, "score", "state", "path", "id", "is", LISTED)
                 and term.value not in ("unlabelled", "missing")):
             sql, values = _condition(term)
             selectors.append((sql.removeprefix("p.id IN (").removesuffix(")"), (tuple(values),)))
@@ -154,7 +156,8 @@ def compile_query(query: Query, with_rejected_labels: bool = False) -> CompiledQ
         row_where, row_params, _joined(range_conditions, "AND") or "1", tuple(range_params), tuple(selectors),
         picks_ids, fts_match, *without_fts, *_time_form(query, prefix_term),
         joins_alternatives=any(isinstance(term, AnyOf) for term in query.terms),
-        counts_first=any(term.field == "is" and term.value != "missing" and not term.negated for term in query.terms),
+        counts_first=any(term.field in ("is", LISTED) and term.value != "missing" and not term.negated
+                         for term in query.terms),
     )
 
 
@@ -390,6 +393,10 @@ def _condition(term: Term) -> tuple[str, list]:
         from app.core.index.unwritten_term import unwritten_condition
 
         return unwritten_condition()
+    from app.core.index.unwritten_list import LISTED, TABLE
+
+    if term.field == LISTED:  # is:unwritten read from the list PhotoIndex keeps
+        return f"p.id IN (SELECT photo_id FROM {TABLE})", []
     if term.field == "is":  # is:missing chose the photos looked at (compile_query): the others are problems
         from app.core.index.problem_terms import problem_condition
 

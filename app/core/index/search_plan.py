@@ -35,19 +35,25 @@ ORDER = "ORDER BY p.taken_at DESC, p.id DESC"
 
 def fetch_page(conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int) -> list[tuple]:
     """Rows of `columns` (over `photos p LEFT JOIN labels l`) for one page."""
-    if limit is not None and not (compiled.counts_first and _few_match(conn, compiled)):
+    few = None  # counted once a page (a problem term's list: ~1 ms a count)
+    if limit is not None and compiled.counts_first:
+        few = _few_match(conn, compiled)
+    if limit is not None and not few:
         rows = time_ordered_page(conn, columns, compiled, limit, offset)
         if rows is not None:
             return rows
-    return fetch_page_by_sorting(conn, columns, compiled, limit, offset)
+    return fetch_page_by_sorting(conn, columns, compiled, limit, offset, few)
 
 
 def fetch_page_by_sorting(
-    conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int
+    conn: sqlite3.Connection, columns: str, compiled: CompiledQuery, limit: int | None, offset: int,
+    few: bool | None = None,
 ) -> list[tuple]:
     """The page without photos_by_time: a bounded walk over the newest photos,
-    else the indexed matches sorted."""
-    if limit is not None and compiled.row_where is not None and not _few_match(conn, compiled):
+    else the indexed matches sorted. `few`: _few_match's answer, when counted already."""
+    if few is None and limit is not None and compiled.row_where is not None:
+        few = _few_match(conn, compiled)
+    if limit is not None and compiled.row_where is not None and not few:
         rows = _walk_newest_first(conn, columns, compiled, limit, offset)
         if rows is not None:
             return rows
