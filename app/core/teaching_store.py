@@ -285,6 +285,18 @@ _TEACHING = ("NOT EXISTS (SELECT 1 FROM rejections r "
              "WHERE r.photo_id = taught_refs.photo_id AND r.label = taught_refs.label)")
 
 
+def still_taught(conn: sqlite3.Connection, labels: Iterable[str]) -> set[str]:
+    """Those of `labels` some photo teaches now (with any model): not a place forgotten,
+    nor one whose last teaching photo was relabelled or set aside since."""
+    wanted = sorted(set(labels))
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        f"SELECT DISTINCT label FROM taught_refs WHERE label IN ({','.join('?' * len(wanted))}) AND {_TEACHING}",
+        wanted)
+    return {row[0] for row in rows}
+
+
 def refs_of_model(conn: sqlite3.Connection, model_id: str) -> list[TaughtRef]:
     rows = conn.execute(
         f"SELECT label, photo_id, vector FROM taught_refs WHERE model_id = ? AND vector IS NOT NULL "

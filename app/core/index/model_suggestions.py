@@ -352,7 +352,8 @@ def rejected_landmarks(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> di
 
 def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | None) -> list[Prediction]:
     """Ranked predictions of one photo: by `model_id`, else by the model of its
-    label, else by the model that tagged it last."""
+    label, else by the model that tagged it last; taught places no longer taught left
+    out (taught_now)."""
     if model_id is None:
         row = conn.execute(
             "SELECT model_id FROM labels WHERE photo_id = ? AND model_id IS NOT NULL", (photo_id,)
@@ -369,4 +370,20 @@ def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | No
         (photo_id, model_id),
     ).fetchall()
     make = prediction_type()
-    return [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows]
+    return taught_now(conn, [make(landmark_id=r[0], label=r[1], score=r[2]) for r in rows])
+
+
+def taught_now(conn: sqlite3.Connection, top: list[Prediction]) -> list[Prediction]:
+    """`top` less its taught places that nothing teaches now (forgotten, or their last
+    photo relabelled): a tag run stored them while they were taught, and the photo's best
+    guess then named a forgotten place, scored by another landmark's score (its withdrawn
+    suggestion is scored by the model's own best), and `tag --json` listed it first. Each
+    entry keeps its score. A place renamed since is renamed here too (labels.rename_label)."""
+    from app.core.teaching_store import still_taught
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    taught = {p.label for p in top if (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX)}
+    if not taught:
+        return top
+    gone = taught - still_taught(conn, taught)
+    return [p for p in top if not (p.label in gone and (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX))]

@@ -1,0 +1,75 @@
+"""teachtest-1 (findings12): a tag run between `suggest` and `teach --forget X` stored a
+photo's top-5 with `taught:X` first; after the forget, `search` named X as the photo's best
+guess (with the model's own best landmark's score, which its withdrawn "no landmark"
+carries) and `tag --json` listed X first. A place nothing teaches now is no guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.cli.main import main
+from app.core import teaching
+from app.core.index import PhotoIndex
+from app.core.rename import rename_place
+from model.predictor import Prediction
+from tests.test_index import add_photo
+
+THRESHOLD = 0.79
+EIFFEL = "taught:Eiffel Tower"
+
+
+def _paris(index: PhotoIndex) -> dict[str, int]:
+    """A photo teaching "Eiffel Tower" and one a tag run since gave it (0.998, first)."""
+    ids = {name: add_photo(index, "/lib/Paris", name, "2019-05-01T10:00:00") for name in ("teacher", "crop")}
+    with index.transaction() as conn:
+        conn.execute("INSERT INTO taught_refs (label, photo_id, model_id) VALUES ('Eiffel Tower', ?, 'm1')",
+                     (ids["teacher"],))
+    index.set_label(ids["teacher"], "Eiffel Tower", source="user", state="accepted")
+    index.set_predictions(ids["crop"], "m1", [
+        Prediction(landmark_id=EIFFEL, label="Eiffel Tower", score=0.997723),
+        Prediction(landmark_id="versailles", label="Palace of Versailles", score=1.76e-05),
+        Prediction(landmark_id="louvre", label="Louvre", score=1.2e-05),
+    ], THRESHOLD)
+    return ids
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = str(tmp_path / "index.db")
+    with PhotoIndex.open(path) as index:
+        ids = _paris(index)
+        assert index.get(ids["crop"]).label == "Eiffel Tower"  # taught: guessed and listed as it was
+        assert index.predictions(ids["crop"])[0].landmark_id == EIFFEL
+    return path, ids
+
+
+def test_a_forgotten_place_is_neither_the_best_guess_nor_listed(db, capsys) -> None:
+    path, ids = db
+    with PhotoIndex.open(path) as index:
+        teaching.forget(index, "Eiffel Tower")
+        record = index.get(ids["crop"])
+        assert (record.label, record.score) == (None, pytest.approx(1.76e-05))
+        guess = index.best_guess(ids["crop"])
+        assert (guess.label, guess.score) == ("Palace of Versailles", pytest.approx(1.76e-05))
+        assert [(p.label, p.score) for p in index.predictions(ids["crop"])] == [
+            ("Palace of Versailles", pytest.approx(1.76e-05)), ("Louvre", pytest.approx(1.2e-05))]
+    capsys.readouterr()
+    assert main(["--db", path, "search", "crop"]) == 0
+    assert "(no landmark) 1.00; best guess Palace of Versailles 0.00" in capsys.readouterr().out
+
+
+def test_a_place_whose_last_photo_left_is_no_guess_either(db) -> None:
+    path, ids = db
+    with PhotoIndex.open(path) as index:
+        with index.transaction() as conn:  # its one photo set aside: nothing teaches it
+            conn.execute("INSERT INTO rejections (photo_id, label) VALUES (?, 'Eiffel Tower')", (ids["teacher"],))
+        assert [p.label for p in index.predictions(ids["crop"])] == ["Palace of Versailles", "Louvre"]
+
+
+def test_a_renamed_place_is_listed_under_its_new_name(db) -> None:
+    path, ids = db
+    with PhotoIndex.open(path) as index:
+        rename_place(index, "Eiffel Tower", "Tour Eiffel")
+        first = index.predictions(ids["crop"])[0]
+        assert (first.label, first.landmark_id, first.score) == (
+            "Tour Eiffel", "taught:Tour Eiffel", pytest.approx(0.997723))
