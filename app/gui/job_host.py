@@ -42,6 +42,7 @@ def describe_summary(summary) -> str:
     with a line() says that instead ("" when its follow-up says what the job did in words)."""
     from app.core.scan_summary import ScanSummary
     from app.core.tagging import TagSummary
+    from app.core.teaching import TeachSummary
 
     if summary is None or isinstance(summary, (list, tuple)):
         return ""  # list results (suggestions, corrected photos) are reported by the job's follow-up
@@ -49,6 +50,8 @@ def describe_summary(summary) -> str:
         return scan_line(summary)
     if isinstance(summary, TagSummary):
         return tag_line(summary)
+    if isinstance(summary, TeachSummary):
+        return ""  # its follow-up says it in the app's words (teach_text: "Taught “Arezzo” …", not 'Arezzo')
     if callable(getattr(summary, "line", None)):
         return str(summary.line()) + cancelled_batch_text(summary)  # a write's, an undo's: a cancelled batch left
     if dataclasses.is_dataclass(summary):
