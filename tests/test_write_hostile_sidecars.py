@@ -228,12 +228,13 @@ def test_our_keyword_in_a_sidecar_past_the_cap_can_be_replaced_and_taken_out(tmp
 
 def test_the_dry_run_line_of_a_long_keyword_list_is_short_and_names_the_change(tmp_path, index):
     photo = png_photo(tmp_path)
-    photo.with_name("p.png.xmp").write_bytes(keywords_packet(5000))
+    # 1,200: past SHOWN_KEYWORDS, over 1,000 (a thousands separator) and 15,000 characters in full
+    photo.with_name("p.png.xmp").write_bytes(keywords_packet(1200))
     add_photo(index, [photo], "Petra")
     (item,) = plan_writes(index)
     line = item.describe()
     assert len(line) < 1000, len(line)
-    assert '5,000 -> 5,001: adds "Petra", takes out none' in line
+    assert '1,200 -> 1,201: adds "Petra", takes out none' in line
 
 
 def test_the_dry_run_line_of_a_few_keywords_lists_them_all(tmp_path, index):
