@@ -11,6 +11,14 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
+# `make test` runs two test processes on CI's two cores: BLAS and torch's OpenMP each
+# starting a thread per core oversubscribe them, and their spinning threads made the
+# tests' small linear algebra many times slower (a 1280-axis eigh under load: 7.5 s, on
+# one thread 0.5 s). Set before any test module imports numpy or torch, and inherited
+# by the processes tests start; a value the caller set is kept.
+for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
+
 
 def pytest_configure(config) -> None:
     """Qt must be offscreen before pytest-qt's session-wide QApplication exists,
