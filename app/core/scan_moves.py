@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,10 @@ from app.core.keywords_changed_elsewhere import ScanDecisions
 from app.core.photo_info import PhotoInfo, file_kind
 from app.core.renamed_over import RenamedOver
 from app.core.scan_summary import ScanOptions
+
+class _LeftOnTheCard(Exception):
+    """A card photo's join to its copy failed (said by _adopt): its savepoint is taken back."""
+
 
 # the summary's counts an adoption changes: taken back with a batch or photo rolled back
 COUNTED_WHEN_JOINED = ("moved", "new", "missing", "labels_read")
@@ -62,6 +67,7 @@ class MoveRecognition:
     options: ScanOptions = field(default_factory=ScanOptions)
     failed: Callable[[str, str], None] | None = None
     created_ids: set[int] = field(default_factory=set)
+    cards_not_connected: list[str] = field(default_factory=list)  # folders the walk left for their card
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
     not_joined: set[int] = field(default_factory=set, init=False)  # missing photos whose join failed (said once)
 
@@ -113,6 +119,7 @@ class MoveRecognition:
                         old_id = moved_photos.missing_original_of(self.conn, new_id)
                         if old_id is not None and old_id <= self.since and self._may_reach_back(old_id, new_id):
                             self._adopt(old_id, new_id)
+        self._join_copies_of_cards_not_connected()
         self._recognise_by_picture(became_missing + owed)
         self._drop_a_killed_scans_strays(became_missing + owed)
 
@@ -137,6 +144,36 @@ class MoveRecognition:
                 return
         if new_id is not None:
             self._adopt(old_id, new_id)
+
+    def _join_copies_of_cards_not_connected(self) -> None:
+        """A card copied into the library, then ejected (its mount point removed, or left
+        empty): its photos are not missing (the card is not connected) but a new photo of
+        this scan that is provably one of them (moved_candidates: the one new photo of its
+        fingerprint, the picture print agreeing) is that photo imported, as a move would be:
+        it takes the photo over with its labels, reviews, journal and taught places. Its
+        card's photos with no such copy stay as they were; plugged in again, the card's
+        files come in as photos of their own. A new photo two card photos claim (the card
+        holding one picture twice) is no guess: left new. Each joined photo is marked
+        missing and adopted in one savepoint: a join that fails leaves it on the card."""
+        if not self.cards_not_connected or not self.created_ids:
+            return
+        card_ids = [photo_id for card in dict.fromkeys(self.cards_not_connected)
+                    for photo_id in catalog.photo_ids_under(self.conn, card)]
+        copies = {old_id: moved_photos.moved_candidates(self.conn, old_id, self.newest_before) for old_id in card_ids}
+        claims = Counter(new_id for new_id in copies.values() if new_id is not None)
+        pairs = [(old_id, new_id) for old_id, new_id in copies.items() if new_id is not None and claims[new_id] == 1]
+        for batch in self.options.batches(pairs):
+            with self._batch():
+                for old_id, new_id in batch:
+                    with self.index.transaction() as conn:
+                        try:
+                            with savepoint(conn, "card_copy"):
+                                moved_photos.left_on_a_card(conn, old_id)
+                                self._adopt(old_id, new_id)
+                                if not catalog.is_present(conn, old_id):
+                                    raise _LeftOnTheCard
+                        except _LeftOnTheCard:
+                            pass
 
     @contextmanager
     def _batch(self) -> Iterator[None]:

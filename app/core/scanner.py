@@ -432,7 +432,7 @@ class _Scan(FolderSync):
         MoveRecognition(
             self.index, self.summary, self.renamed, since=self.since, newest_before=self.newest_before,
             owed=self.owed, other_spelling_ids=self.other_spelling_ids, read_labels=self.read_labels,
-            created_ids=self.created_ids,
+            created_ids=self.created_ids, cards_not_connected=self.cards_not_connected,
             went_missing=self._went_missing, cancelled=self._cancelled, keyword_decisions=self.keyword_decisions,
             options=self.options, failed=self._error,
         ).recognise(self.became_missing)

@@ -212,6 +212,11 @@ def folders_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> lis
     return [r[0] for r in conn.execute(f"SELECT DISTINCT folder FROM photos WHERE {_UNDER}", _under(root, sep))]
 
 
+def photo_ids_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> list[int]:
+    """Present photos at or below `root` (a card not connected: scan_moves joins their copies)."""
+    return [int(r[0]) for r in conn.execute(f"SELECT id FROM photos WHERE {_UNDER} ORDER BY id", _under(root, sep))]
+
+
 def count_photos_under(conn: sqlite3.Connection, root: str, sep: str = os.sep) -> int:
     return int(conn.execute(f"SELECT count(*) FROM photos WHERE {_UNDER}", _under(root, sep)).fetchone()[0])
 

@@ -46,6 +46,13 @@ def moved_candidates(conn: sqlite3.Connection, old_id: int, newer_than: int) -> 
     return int(rows[0][0]) if len(rows) == 1 else None
 
 
+def left_on_a_card(conn: sqlite3.Connection, photo_id: int) -> None:
+    """Mark `photo_id`, a photo on a card not connected whose copy a scan found, and its
+    files missing, so that adopt_moved_photo takes it to the copy (in the caller's savepoint)."""
+    conn.execute("UPDATE files SET missing = 1 WHERE photo_id = ?", (photo_id,))
+    conn.execute("UPDATE photos SET missing = 1, updated_at = ? WHERE id = ?", (now_iso(), photo_id))
+
+
 def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
                     users_words_too: bool = False) -> int | None:
     """A present photo indexed before this scan (a folder read on its own earlier: the

@@ -1,0 +1,50 @@
+"""The commonest import: a card mounted on a folder in the library is scanned and a photo
+labelled, then copied into another library folder and ejected (the system removes its
+mount point, or leaves it empty). Since a recorded mount point gone counts as a card not
+connected, its photos stayed on the card's rows and the copies came in unlabelled (found
+by a reviewer: "3 new, 0 moved"). A new photo provably one of the card's (the move join's
+fingerprint rule) now takes that photo over, as a move; the card's photos not copied stay
+not connected, not missing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.test_cli_core import run_cli
+from tests.test_emptied_library_folder import mounts  # noqa: F401
+from tests.test_index_support import missing_photos, photos_labelled, unplug_card
+from tests.test_unplugged_card_below_library_folder import CARD_PHOTOS, _pictures_with_a_card, _plug_back
+
+
+@pytest.mark.parametrize("mount_point_removed", [True, False], ids=["removed", "left-empty"])
+def test_a_card_copied_into_the_library_then_ejected_has_its_labels_follow_the_copies(
+        tmp_path, capsys, mounts, mount_point_removed):
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    assert run_cli(capsys, "--db", db, "label", str(card / CARD_PHOTOS[0]), "Petra")[0] == 0
+    trip = pictures / "Trip"
+    trip.mkdir()
+    for name in CARD_PHOTOS[:2]:  # the third is not imported
+        shutil.copy2(card / name, trip / name.rsplit("/", 1)[-1])
+    drawer = tmp_path / "drawer"
+    unplug_card(card, drawer, mounts)
+    if mount_point_removed:
+        card.rmdir()  # as udisks does (/media/me/CARD)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "0 new" in err and "2 moved" in err and "0 missing" in err, err
+    assert missing_photos(db) == []  # the photo not copied is on the card, not connected
+    code, out, err = run_cli(capsys, "--db", db, "search", "Petra", "--json")
+    assert str(trip / "IMG_0001.JPG") in out and str(card) not in out, out
+    assert photos_labelled(db, "Petra") == 1 and photos_labelled(db, "Colosseum") == 2
+    code, out, err = run_cli(capsys, "--db", db, "search", "--json")
+    paths = [line.split('"path": "')[1].split('"')[0] for line in out.splitlines() if '"path": "' in line]
+    assert sorted(paths) == sorted([str(pictures / "home.jpg"), str(card / CARD_PHOTOS[2]),
+                                    str(trip / "IMG_0001.JPG"), str(trip / "IMG_0002.JPG")]), out
+    # plugged in again, the card's copied files come in as photos of their own
+    if mount_point_removed:
+        card.mkdir()
+    _plug_back(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "2 new" in err and "0 moved" in err and "0 missing" in err, err
+    assert photos_labelled(db, "Petra") == 1
