@@ -32,7 +32,10 @@ def test_a_card_copied_into_the_library_then_ejected_has_its_labels_follow_the_c
     if mount_point_removed:
         card.rmdir()  # as udisks does (/media/me/CARD)
     code, out, err = run_cli(capsys, "--db", db, "scan")
-    assert "0 new" in err and "2 moved" in err and "0 missing" in err, err
+    assert "0 new" in err and "2 moved" in err and "0 missing" in err and "1 error" in err, err
+    # the card's line counts what is left on it, said after the joins
+    assert err.count(f"{card}: not found (drive not connected?)") == 1, err
+    assert "2 photos of it found copied into the library follow their copies; the 1 other photo is left as it was" in err
     assert missing_photos(db) == []  # the photo not copied is on the card, not connected
     code, out, err = run_cli(capsys, "--db", db, "search", "Petra", "--json")
     assert str(trip / "IMG_0001.JPG") in out and str(card) not in out, out
@@ -48,3 +51,19 @@ def test_a_card_copied_into_the_library_then_ejected_has_its_labels_follow_the_c
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "2 new" in err and "0 moved" in err and "0 missing" in err, err
     assert photos_labelled(db, "Petra") == 1
+
+
+def test_a_card_copied_whole_into_the_library_then_ejected_is_no_error(tmp_path, capsys, mounts):
+    """Every photo of the card followed its copy: nothing is left on the card, so the scan
+    says no "not found (drive not connected?)" line for it (it said one, counted an error
+    and exited 1, the line written during the walk, before the joins)."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    trip = pictures / "Trip"
+    trip.mkdir()
+    for name in CARD_PHOTOS:
+        shutil.copy2(card / name, trip / name.rsplit("/", 1)[-1])
+    unplug_card(card, tmp_path / "drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "0 new, 0 changed, 3 moved, 0 missing, 0 errors" in err, err
+    assert "not found" not in err, err
+    assert photos_labelled(db, "Colosseum") == 3 and missing_photos(db) == []

@@ -177,19 +177,26 @@ def present_library_folders(index: PhotoIndex) -> tuple[list[Path], list[Path]]:
 
 
 def not_connected_message(folder: str, library_folder: bool = True, link: bool = False, gone: bool = False,
-                          recorded: bool = False) -> str:
+                          recorded: bool = False, copied: int = 0, left: int = 0) -> str:
     """What a scan says of a library folder that drive_not_connected finds empty (or,
     not `library_folder`, of a folder in one that had a card mounted on it and is a
     plain empty folder now, or, `gone`, was removed as the system removes the mount point
     of a card it unmounts; `link`, a folder link in one to a card's mount point that is
     empty or gone), with the way on for a folder the user did empty (which every scan
     would skip so). A folder a scan `recorded` a card mounted on stays the card's when
-    it is deleted: plugging the card in is the way on there."""
-    from app.core.wording import shell_quote
+    it is deleted: plugging the card in is the way on there. A card `copied` photos of
+    which this scan found copied into the library (they follow their copies) names the
+    `left` others, the ones left as they were."""
+    from app.core.wording import counted, shell_quote
 
+    kept = "its photos are left as they were"
+    if copied:
+        kept = (f"{counted(copied, 'photo')} of it found copied into the library follow{'s' if copied == 1 else ''} "
+                f"{'its copy' if copied == 1 else 'their copies'}; the {counted(left, 'other photo')} "
+                f"{'is' if left == 1 else 'are'} left as {'it was' if left == 1 else 'they were'}")
     if link:
         return (f"{folder}: not found (drive not connected?): the link leads to the mount point of a card not "
-                "connected (left empty, or removed by the system); its photos are left as they were. If you "
+                f"connected (left empty, or removed by the system); {kept}. If you "
                 "deleted them yourself, remove the link and scan again (its photos are then marked missing)")
     if library_folder:
         way_on = (f"take the folder out of the library (`landmark-tagger forget {shell_quote(folder)} --yes`, "
@@ -201,10 +208,10 @@ def not_connected_message(folder: str, library_folder: bool = True, link: bool =
         way_on = "delete the empty folder and scan again (its photos are then marked missing)"
     if gone:
         return (f"{folder}: not found (drive not connected?): a card or disk was mounted on this folder when its "
-                "photos were scanned, and the system removes the mount point of a card it unmounts; its photos "
-                f"are left as they were. If you deleted them yourself, {way_on}")
+                "photos were scanned, and the system removes the mount point of a card it unmounts; "
+                f"{kept}. If you deleted them yourself, {way_on}")
     return (f"{folder}: not found (drive not connected?): the folder is empty as a card not connected leaves "
-            f"its mount point; its photos are left as they were. If you deleted them yourself, {way_on}")
+            f"its mount point; {kept}. If you deleted them yourself, {way_on}")
 
 
 def drive_not_connected(index: PhotoIndex, folder: Path, mounts: MountTable | None = None) -> bool:

@@ -27,6 +27,7 @@ from app.core.cloud_files import name_of_icloud_stand_in, online_only_note
 from app.core.emptied_folders import is_mount_point
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index import catalog, problems, rereads, running_writes, scan_runs
+from app.core.index.connection import db_text
 from app.core.index.photos_seen import MountPointsBelow, record_mount_point
 from app.core.library import drive_not_connected, not_connected_message
 from app.core.metadata.atomic import STALE_TEMP_AGE_S, named_as_our_temp, remove_stale_temps_in
@@ -88,6 +89,8 @@ class _Scan(FolderSync):
         self.other_spelling_ids: set[int] = set()  # photos of a library folder's other spelling (merge)
         self.shallow: set[str] = set()  # roots read without the folders below them
         self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
+        # each one's words (link, gone, recorded) and photos then: said once the moves are joined
+        self.card_lines: dict[str, tuple[dict, int]] = {}
         self.left_to_their_time: set[str] = set()  # roots with such a folder judged by its time (not recorded)
         self.joined_alone: list[str] = []  # folders a photo given by its file brought into the library now
         self._only_copies: set[str] | None = None  # temps the index records as a missing file's only copy
@@ -141,6 +144,7 @@ class _Scan(FolderSync):
             raise
         finally:
             try:
+                self._say_cards_not_connected()
                 self._flush_errors()
                 self.summary.status = status
                 self.summary.same_folders = list(self.links.same_folders)
@@ -268,8 +272,24 @@ class _Scan(FolderSync):
 
     def _left_for_its_card(self, folder: str, link: bool, gone: bool = False, recorded: bool = False) -> None:
         self.cards_not_connected.append(folder)
-        self._error(folder, not_connected_message(folder, library_folder=False, link=link, gone=gone,
-                                                  recorded=recorded))
+        if folder not in self.card_lines:
+            self.card_lines[folder] = (dict(link=link, gone=gone, recorded=recorded),
+                                       catalog.count_photos_under(self.conn, folder))
+
+    def _say_cards_not_connected(self) -> None:
+        """Say each card not connected once the moves are joined (scan_moves joins the
+        photos found copied into the library to their copies): a card none of whose photos
+        is left on it is no problem (nor said); one some of whose photos were copied says
+        how many are left. An older scan's line of a card now empty of photos goes."""
+        for folder, (words, before) in self.card_lines.items():
+            left = catalog.count_photos_under(self.conn, folder)
+            if left:
+                self._error(folder, not_connected_message(folder, library_folder=False, copied=max(0, before - left),
+                                                          left=left, **words))
+            else:
+                with self.index.transaction() as conn:
+                    problems.clear(conn, ["scan"], path=db_text(folder))
+        self.card_lines = {}
 
     def _merge_other_spellings(self, root: str, whole: bool) -> None:
         """A library folder an older version kept as typed (`~/pictures/trip` for
