@@ -29,6 +29,16 @@ def created_while_written_message(path: Path) -> str:
             "scan, then write (or undo) again")
 
 
+def changed_after_written_message(path: Path) -> str:
+    return (f"{path}: changed on disk right after our write (by another program?): left as it is "
+            "(our write of it is not kept, and undo leaves it); scan, then write again")
+
+
+def gone_after_written_message(path: Path) -> str:
+    return (f"{path}: has disappeared right after our write (moved or deleted?): left so "
+            "(our write of it is not kept); rescan the folder")
+
+
 def stat_before_reading(path: Path) -> os.stat_result | None:
     """The file's stat, taken before its bytes are read (so any change after it is seen
     at the rename); None where it cannot be taken (not there: the read says why)."""
@@ -77,3 +87,16 @@ def refuse_if_not_as_found(path: Path, now: os.stat_result | None, read: os.stat
         raise FileChangedError(created_while_written_message(path))
     if read is not None and not same_file(read, now):
         raise FileChangedError(changed_while_written_message(path))
+
+
+def not_ours_since_written(path: Path, written: os.stat_result) -> str | None:
+    """Why `path` is no longer the file we renamed in (`written`: its stat right after
+    the rename): another program's file renamed over it, or none there; None while it
+    is ours, or where that cannot be told (the restore itself then says what is wrong)."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return gone_after_written_message(path)
+    except OSError:
+        return None
+    return None if same_file(written, now) else changed_after_written_message(path)

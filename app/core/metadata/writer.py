@@ -41,6 +41,7 @@ from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sideca
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
 from app.core.metadata.still_as_read import created_while_written_message, stat_before_reading
 from app.core.metadata.temps_set_aside import SetAside, kept_aside_note, naming_kept_aside, set_aside_whole_temps
+from app.core.metadata.unverified_write import take_back_unverified
 from app.core.metadata.verify import verify_jpeg, verify_sidecar
 from app.core.metadata.write_summary import WriteSummary
 from app.core.photo_info import file_kind
@@ -316,7 +317,8 @@ def _write_jpeg(index: PhotoIndex, batch_id: int, item: PlannedWrite, options: W
     stat = _replace_journaled(
         index, batch_id, item, "jpeg", before, new, options, guard, library_folders,
         verify=lambda: verify_jpeg(path, original, item.after),
-        restore=lambda: atomic.replace_atomically(path, original, keep_mtime=True, library_folders=library_folders),
+        restore=lambda written: atomic.replace_atomically(path, original, keep_mtime=True,
+                                                          library_folders=library_folders, read_as=written),
         read_as=read_as,
     )
     with guard:
@@ -362,8 +364,9 @@ def _write_sidecar(index: PhotoIndex, batch_id: int, item: PlannedWrite, options
         _replace_journaled(
             index, batch_id, item, "sidecar", before, new, options, guard, library_folders,
             verify=lambda: verify_sidecar(path, base, item.after),
-            restore=(lambda: atomic.remove_file(path)) if existing is None
-            else (lambda: atomic.replace_atomically(path, existing, keep_mtime=True, library_folders=library_folders)),
+            restore=(lambda written: atomic.remove_file(path)) if existing is None  # checked just before
+            else (lambda written: atomic.replace_atomically(path, existing, keep_mtime=True,
+                                                            library_folders=library_folders, read_as=written)),
             create=existing is None, read_as=read_as,
         )
     return kept_aside_note(path, kept_aside)
@@ -386,7 +389,8 @@ def _replace_journaled(
 ) -> os.stat_result:
     """Journal first, then replace the file atomically, then verify; a failed
     replace or verification drops the journal entry (and `restore` puts the
-    original back after a failed verification), so undo never sees half a write.
+    original back after a failed verification, if the file is still ours: `restore`
+    gets our stat, unverified_write), so undo never sees half a write.
     `library_folders` tell a file gone with its card from one removed (disk_gone_error);
     `read_as`: the file's stat before its bytes were read (atomic.replace_atomically)."""
     # the digest recognises these bytes as ours if a kill stops us between the rename
@@ -413,9 +417,11 @@ def _replace_journaled(
     try:
         verify()
     except Exception:  # a failed check, or one that could not finish (a bug): unverified is not kept
-        restore()
-        with guard:
-            journal.drop_entry(index, entry)
+        def forget() -> None:
+            with guard:
+                journal.drop_entry(index, entry)
+        # a file another program renamed over ours since is left, with an error saying so
+        take_back_unverified(item.target, stat, restore, forget, library_folders)
         raise
     return stat
 
