@@ -161,21 +161,19 @@ def _read_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
 
     from app.core.metadata.raw_header import read_raw_header
     from app.core.metadata.xmp import XmpDocument
+    from app.core.raw_open import open_raw
 
-    raw = rawpy.RawPy()
     try:
-        raw.open_file(os.fspath(path))
-        sizes = raw.sizes
-        width, height = int(sizes.width), int(sizes.height)
-        raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
+        with open_raw(path) as raw:  # any name, UTF-8 or not
+            sizes = raw.sizes
+            width, height = int(sizes.width), int(sizes.height)
+            raw_pixels = int(sizes.raw_width) * int(sizes.raw_height)
     except rawpy.LibRawError as error:
         raise unopenable_raw(path, error) from error
     except (OSError, ValueError) as error:
         if failed_reading(error):
             raise cannot_read_file(path, error) from error
         raise PhotoReadError(f"{path}: not a RAW file this app can read ({_message(error)})") from error
-    finally:
-        raw.close()
     if raw_pixels and size < raw_pixels * MIN_RAW_BYTES_PER_PIXEL:
         raise _no_image_data(path, size, width, height)
     try:

@@ -10,7 +10,6 @@ level is wrong so that LibRaw renders them white (retried with `user_sat`), and
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import numpy as np
@@ -138,15 +137,13 @@ def _refuse_stub(path: Path, raw_width: int, raw_height: int) -> None:
 
 
 def _open_raw(path: Path):
-    """rawpy.imread with clear errors; non-UTF-8 names are read through a buffer."""
+    """rawpy.imread with clear errors, whatever bytes the name holds (raw_open)."""
     import rawpy
 
+    from app.core.raw_open import open_raw
+
     try:
-        try:
-            return rawpy.imread(str(path))
-        except UnicodeEncodeError:
-            with open(os.fsencode(path), "rb") as stream:
-                return rawpy.imread(io.BytesIO(stream.read()))
+        return open_raw(path)
     except rawpy.LibRawError as error:
         from app.core.photo_info import unopenable_raw
 

@@ -361,8 +361,10 @@ def _raw_preview(path: Path, size: int) -> Image.Image:
     import numpy as np
     import rawpy
 
+    from app.core.raw_open import open_raw
+
     try:
-        with rawpy.imread(os.fsdecode(path)) as raw:
+        with open_raw(path) as raw:  # any name, UTF-8 or not
             orientation = RAW_FLIP_TO_ORIENTATION.get(raw.sizes.flip, 1)
             try:
                 thumb = raw.extract_thumb()
