@@ -1,7 +1,8 @@
 """A card mounted on a folder inside a library folder and unplugged is a card not
 connected: its photos stay and `forget --missing` keeps them. A card lost for good could
 not be said so: `forget FOLDER` took library folders only. It now takes a folder in one
-whose photos' files are all gone, its photos alone, and never one with a photo there."""
+whose photos' files are all gone, its photos alone, and never one with a photo there,
+nor one no scan has found the card not connected in (it joins copies of the card's photos)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,16 @@ def test_a_folder_in_a_library_folder_with_a_photo_there_is_not_forgotten(tmp_pa
     assert code == 2 and f"{card} is inside the library folder {pictures}" in err, err
     assert "2 files of its photos are there" in err, err
     assert len(_indexed(db)) == 4 and photos_labelled(db, "Colosseum") == 3
+
+
+def test_a_card_unplugged_since_the_last_scan_is_forgotten_only_after_a_scan(tmp_path, capsys, mounts):
+    """No scan has found the card not connected (nor joined copies of its photos made
+    since): forget asks for that scan first (review5-1)."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 2 and f"scan first (`landmark-tagger --db {shlex.quote(db)} scan`)" in err, err
+    assert photos_labelled(db, "Colosseum") == 3
+    assert run_cli(capsys, "--db", db, "scan")[0] == 1  # (a card not connected: said so)
+    assert run_cli(capsys, "--db", db, "forget", str(card), "--yes")[0] == 0
+    assert photos_labelled(db, "Colosseum") == 0

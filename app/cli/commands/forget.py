@@ -18,9 +18,9 @@ def register(subparsers) -> None:
             "Remove FOLDER (one given to scan, tag or the app) from the library: the index forgets its photos, "
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
             "written into the photos stay there. FOLDER may also be a folder inside one whose photos are all "
-            "gone (a lost card's folder): its photos alone are forgotten. With --missing instead of FOLDER: "
-            "forget the photos deleted from the library's folders (scan first, so that photos moved elsewhere "
-            "are found with their labels; "
+            "gone (a lost card's folder) and that a scan looked for since: its photos alone are forgotten. "
+            "With --missing instead of FOLDER: forget the photos deleted from the library's folders (scan first, "
+            "so that photos moved elsewhere are found with their labels; "
             "a folder not found, or the empty mount point of a card that was mounted on it when its photos were "
             "scanned, is a drive not connected: its photos stay; a plain folder whose photos were all deleted is "
             "no such folder). "
@@ -47,14 +47,18 @@ def run(args: argparse.Namespace) -> int:
 
     with open_index(args) as index:
         contents = (forget_folder if args.yes else folder_contents)(index, args.folder)
+        index_path = index.path
     if args.json:
         print_json_line({"folder": contents.folder, "photos": contents.photos, "yours": contents.yours,
                          "taught": contents.taught, "forgotten": args.yes,
                          "library_folder": not contents.gone_below})
     if args.yes and contents.gone_below:
-        copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
-        print(f"forget: {contents.folder}: {contents.line()} forgotten (their files are gone: a card lost, or "
-              f"deleted){copy}", file=sys.stderr)
+        from app.core.index.backup import going_back_to
+
+        copy = (f"; the index as it was is copied at {contents.backup}{going_back_to(index_path, contents.backup)}"
+                if contents.backup else "")
+        print(f"forget: {contents.folder}: {contents.line()} forgotten (a scan looked for them in the library and "
+              f"did not find them: a card lost, or deleted){copy}", file=sys.stderr)
     elif args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
@@ -64,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
                      if contents.yours else "")
-        print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}; "
+        looked_for = ("; a scan looked for them in the library and did not find them; --yes copies the index "
+                      "first (`landmark-tagger restore-index COPY` goes back to it)" if contents.gone_below else "")
+        print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}{looked_for}; "
               "add --yes to do it", file=sys.stderr)
     return 0
 

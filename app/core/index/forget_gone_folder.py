@@ -4,8 +4,10 @@ A card mounted on a folder inside a library folder (~/Pictures/Card) and unplugg
 a card not connected: its photos stay, and `forget --missing` keeps them, since the
 card may come back. A photographer who lost it must be able to say so; a library folder
 alone could be forgotten. A folder below one can now be, while none of its photos' files
-is there (on disk, or in iCloud): forgetting it never drops the labels of a photo the
-user still has. As for a library folder, everything the index holds about its photos
+is there (on disk, or in iCloud) and a scan has looked for them in the library and not
+found them (forget_gone_looked_for: files renamed in place, or a folder moved within the
+library, are followed by the scan's move join): forgetting it never drops the labels of a
+photo the user still has. As for a library folder, everything the index holds about its photos
 goes, taught references included (forget.py says why).
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within
 from app.core.index.connection import db_text
+from app.core.index.forget_gone_looked_for import refuse_unless_looked_for
 from app.core.index.linked_folders import first_photo_under
 from app.core.path_case import canonical_path
 from app.core.wording import counted
@@ -41,13 +44,16 @@ def folder_below(index, folder: str | os.PathLike, library: dict[str, bool],
         raise UsageError(f"{refused}; the library folder {within} is not there (drive not connected?): "
                          "plug its drive in to forget a folder in it")
     inner = {root: whole for root, whole in library.items() if is_within(root, path)}
-    there = _files_there(conn, photo_ids(conn, path, inner))
+    ids = photo_ids(conn, path, inner)
+    there = _files_there(conn, ids)
     if there:
         raise UsageError(f"{path} is inside the library folder {within}; only a whole library folder can be "
                          f"forgotten, or a folder in one whose photos are all gone (a card lost for good), and "
                          f"{counted(len(there), 'file')} of its photos {'is' if len(there) == 1 else 'are'} there "
                          f"({there[0]}): its photos stay while {within} is in the library; a search leaves them "
                          f"out with -folder:\"{path}\"")
+    # files gone from where the index has them may be renamed or moved: only a scan tells
+    refuse_unless_looked_for(conn, path, ids, inner)
     return path, inner
 
 
