@@ -77,8 +77,23 @@ def landmark_in_document(document: XmpDocument | None) -> str | None:
     """The landmark of a parsed packet (XmpDocument.read), None for none."""
     if document is None:
         return None
-    tags = [*(document.get_bag(DIGIKAM, "TagsList") or []), *(document.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP") or [])]
-    return landmark_of(document.get_bag(LR, "hierarchicalSubject"), document.get_bag(DC, "subject"), tags)
+    landmark = _landmark_read(document, last=False)
+    if any(document.duplicated(namespace, local) for namespace, local in _READ) and \
+            _landmark_read(document, last=True) != landmark:
+        # a property held twice (merged packets): exiftool reads the last, Adobe's toolkit the
+        # first; where they disagree the file names no landmark (and a write is refused)
+        return None
+    return landmark
+
+
+_READ = ((LR, "hierarchicalSubject"), (DC, "subject"), (DIGIKAM, "TagsList"), (MICROSOFT_PHOTO, "LastKeywordXMP"))
+
+
+def _landmark_read(document: XmpDocument, last: bool) -> str | None:
+    """The landmark as a reader taking the first (`last`: the last) of each property sees it."""
+    tags = [*(document.get_bag(DIGIKAM, "TagsList", last) or []),
+            *(document.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP", last) or [])]
+    return landmark_of(document.get_bag(LR, "hierarchicalSubject", last), document.get_bag(DC, "subject", last), tags)
 
 
 def same_landmark(name: str, other: str) -> bool:

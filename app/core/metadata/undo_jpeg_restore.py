@@ -21,7 +21,7 @@ from app.core.metadata.undo_file_checks import (CHANGED_ELSEWHERE, KEPT_IN_USERS
                                                 none_left_of)
 from app.core.metadata.undo_outcome import PhotoGoneError
 from app.core.metadata.verify import VerificationError
-from app.core.metadata.xmp import RDF, X, XmpDocument
+from app.core.metadata.xmp import RDF, X, XmpDocument, refuse_duplicates
 
 
 def undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
@@ -40,6 +40,7 @@ def undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
     if ours is not None:
         restored, wanted = candidate, before
     else:  # edited since: keep what was added after our write
+        _refuse_duplicates(data, str(path))
         current = read_fields(data, str(path))
         before, after = entry.fields_with(current)
         wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,
@@ -75,6 +76,15 @@ def undo_jpeg(index: PhotoIndex, path: Path, entry: journal.JournalEntry,
         raise VerificationError(f"{path}: keywords did not read back as intended after undoing the write")
     journal.update_indexed_file(index, path, stat, restored)
     return True
+
+
+def _refuse_duplicates(data: bytes, name: str) -> None:
+    """A file edited since whose XMP holds a keyword array twice under one name (merged
+    packets) is left alone (xmp.refuse_duplicates): taking ours out of the one we read
+    could leave it in the one exiftool shows."""
+    xmp = parse_jpeg(data, name).first("xmp")
+    if xmp is not None:
+        refuse_duplicates(XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], name), name=name)
 
 
 def without_bare_creations(data: bytes, entry: journal.JournalEntry, name: str = "file") -> bytes:

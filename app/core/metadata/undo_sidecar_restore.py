@@ -16,6 +16,7 @@ from app.core.metadata.still_as_read import refuse_if_not_as_read, stat_before_r
 from app.core.metadata.undo_file_checks import CHANGED_ELSEWHERE, KEPT_IN_USERS_TREE, current_bytes, none_left_of
 from app.core.metadata.undo_outcome import GONE_WITH_ITS_PHOTO, SidecarGoneError, SidecarMovedError
 from app.core.metadata.verify import VerificationError
+from app.core.metadata.xmp import XmpDocument, refuse_duplicates
 from app.core.path_case import fold
 
 
@@ -60,7 +61,9 @@ def undo_sidecar(index: PhotoIndex, path: Path, entry: journal.JournalEntry, lib
             atomic.replace_atomically(path, original, keep_mtime=not entry.touched, library_folders=library_folders,
                                       read_as=read_as)
         return True
-    # edited since: take out only our change, keep what was added after it
+    # edited since: take out only our change, keep what was added after it; not from a
+    # packet holding a keyword array twice (merged), where ours could stay in the other
+    refuse_duplicates(XmpDocument.parse(existing, str(path)), name=str(path))
     current = fields_of_sidecar(existing, str(path))
     before, after = entry.fields_with(current)
     wanted, kept = kept_by_undo(index.conn, path, entry.after.get("label"), current,

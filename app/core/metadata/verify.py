@@ -89,6 +89,7 @@ def verify_sidecar(path: Path, original: bytes | None, wanted: KeywordFields) ->
         raise VerificationError(
             f"{path}: the keywords did not read back as written: {describe_difference(got, wanted.only(SIDECAR_FIELDS))}"
         )
+    _refuse_duplicates(path, written)
     if original is not None and _xmp_rest(original, wanted, written=False) != _xmp_rest(written, wanted, written=True):
         raise VerificationError(f"{path}: other XMP properties of the sidecar, or keywords with qualifiers, changed")
 
@@ -224,7 +225,20 @@ def _comparable(element) -> list[tuple]:
     return [(str(e.tag), sorted(e.attrib.items()), e.text if e.text and e.text.strip() else "") for e in element.iter()]
 
 
+def _refuse_duplicates(path: Path, packet: bytes) -> None:
+    """A written packet holding one of our arrays twice under one name shows our keywords
+    to some programs only (xmp.XmpDocument.duplicated): not a write that took."""
+    doc = XmpDocument.parse(packet)
+    for _, namespace, local in _OUR_ARRAYS:
+        duplicate = doc.duplicated(namespace, local)
+        if duplicate is not None:
+            raise VerificationError(f"{path}: the written XMP holds {duplicate} more than once, so programs "
+                                    "disagree about its keywords (exiftool shows the last)")
+
+
 def _compare_xmp(path: Path, old, new, wanted: KeywordFields) -> None:
+    if new is not None:
+        _refuse_duplicates(path, new.payload[len(XMP_HEADER) :])
     if old is None:
         return
     old_rest = _xmp_rest(old.payload[len(XMP_HEADER) :], wanted, written=False)

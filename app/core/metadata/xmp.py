@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 from app.core.errors import MetadataWriteError
+from app.core.metadata.xmp_text import escape_text, keep_line_breaks
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_ROOT, _DESCRIPTION = f"{{{RDF}}}RDF", f"{{{RDF}}}Description"
@@ -31,6 +32,8 @@ LANDMARK_TAGGER = "http://ns.landmark-tagger.org/xmp/1.0/"  # our own properties
 # spelling it has: Windows writes MicrosoftPhoto's with its final slash, exiftool (and
 # digiKam through it) without.
 OTHER_SPELLINGS = {MICROSOFT_PHOTO: ("http://ns.microsoft.com/photo/1.0",)}
+KEYWORD_ARRAYS = ((DC, "subject"), (LR, "hierarchicalSubject"), (DIGIKAM, "TagsList"),
+                  (MICROSOFT_PHOTO, "LastKeywordXMP"), (LANDMARK_TAGGER, "Teaches"))
 X = "adobe:ns:meta/"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 PREFERRED_PREFIXES = {
@@ -86,6 +89,22 @@ def _decode_packet(packet: bytes, name: str) -> str:
 
 class DuplicatePropertyError(MetadataWriteError):
     """A keyword array we would take out is in the packet more than once."""
+
+
+def refuse_duplicates(doc: XmpDocument, arrays: tuple[tuple[str, str], ...] | None = None, name: str = "") -> None:
+    """Raise DuplicatePropertyError where `doc` holds one of `arrays` (default: every
+    keyword array we write, KEYWORD_ARRAYS) more than once under one name
+    (XmpDocument.duplicated): our keyword written into one would not be what every
+    program shows, and one taken out of one would stay in the other."""
+    for namespace, local in arrays or KEYWORD_ARRAYS:
+        duplicate = doc.duplicated(namespace, local)
+        if duplicate is not None:
+            raise DuplicatePropertyError(
+                f"{name + ': ' if name else ''}the XMP holds {duplicate} more than once, which XMP forbids; "
+                "programs disagree about which one is the photo's (exiftool shows the last, Adobe's XMP "
+                "Toolkit the first), so a keyword written into one would not show in all of them and the "
+                "file is left alone: merge them into one in the program that wrote it"
+            )
 
 
 class _TreeWithPrefixes(ET.TreeBuilder):
@@ -166,19 +185,35 @@ class XmpDocument:
             tops = self.root.findall(_RDF_ROOT) or [next(self.root.iter(_RDF_ROOT), None)]
         return [child for top in tops if top is not None for child in top if child.tag == _DESCRIPTION]
 
-    def ours(self, namespace: str, local: str) -> tuple[ET.Element, str, ET.Element | None] | None:
+    def ours(self, namespace: str, local: str, last: bool = False) -> tuple[ET.Element, str, ET.Element | None] | None:
         """Where the one occurrence of an array property we read and write is: its
         rdf:Description, its tag and its element (None: the attribute form); None when
         absent. The first in document order, a Description's own spelling first; another
-        (a second spelling, or a duplicate in another Description) is another program's,
-        which a write keeps as it is."""
-        for description in self.descriptions():
+        under a second spelling is another program's, which a write keeps as it is. One
+        under the same name in another Description (`duplicated`) makes readers
+        disagree: `last` gives the one exiftool shows (the last)."""
+        descriptions = self.descriptions()
+        for description in reversed(descriptions) if last else descriptions:
             for tag in _tags(namespace, local):
+                props = description.findall(tag)
+                if last and props:
+                    return description, tag, props[-1]
                 if tag in description.attrib:  # attribute form, not valid for a bag but seen
                     return description, tag, None
-                prop = description.find(tag)
-                if prop is not None:
-                    return description, tag, prop
+                if props:
+                    return description, tag, props[0]
+        return None
+
+    def duplicated(self, namespace: str, local: str) -> str | None:
+        """The name (prefix:local) of an array property the packet holds more than once
+        under one spelling of its namespace (in two top-level rdf:Descriptions, as tools
+        merging packets leave it, or twice in one), else None. XMP forbids it, and readers
+        disagree: exiftool shows the last, Adobe's XMP Toolkit keeps the first or, in
+        Exiv2's copy (digiKam, darktable), refuses the whole packet."""
+        for tag in _tags(namespace, local):
+            if sum((tag in description.attrib) + len(description.findall(tag))
+                   for description in self.descriptions()) > 1:
+                return self._qname(tag)[0]
         return None
 
     def occurrences(self, namespace: str, local: str) -> int:
@@ -186,9 +221,10 @@ class XmpDocument:
         return sum((tag in description.attrib) + len(description.findall(tag))
                    for description in self.descriptions() for tag in _tags(namespace, local))
 
-    def get_bag(self, namespace: str, local: str) -> list[str] | None:
-        """Items of an array property (each item_value); None when the property is absent."""
-        found = self.ours(namespace, local)
+    def get_bag(self, namespace: str, local: str, last: bool = False) -> list[str] | None:
+        """Items of an array property (each item_value); None when the property is absent.
+        `last`: the occurrence exiftool shows where the property is `duplicated`."""
+        found = self.ours(namespace, local, last)
         if found is None:
             return None
         description, tag, prop = found
@@ -222,8 +258,10 @@ class XmpDocument:
         read (`ours`) changes: a second one, under the other spelling or in another
         rdf:Description, is another program's and stays as it is; taking ours out while
         one is there would have it read in our place, so that is refused
-        (DuplicatePropertyError)."""
+        (DuplicatePropertyError); so is any change to one `duplicated` under one name,
+        which no single place would show to every reader."""
         tags = _tags(namespace, local)
+        refuse_duplicates(self, ((namespace, local),))
         found = self.ours(namespace, local)
         prop = None
         if found is not None:
@@ -364,12 +402,12 @@ class XmpDocument:
                 out.append("<" + " ".join(parts) + "/>")
             else:
                 out.append("<" + " ".join(parts) + ">")
-                out.append(_escape_text(element.text or ""))
+                out.append(escape_text(element.text or ""))
                 for child in element:
                     self._write(child, out, inner, depth + 1)
                 out.append(f"</{name}>")
         if depth > 0 and element.tail:
-            out.append(_escape_text(element.tail))
+            out.append(escape_text(element.tail))
 
 
 # Far deeper than any editor nests XMP (Lightroom and darktable stay under 15 levels), and
@@ -437,38 +475,3 @@ def is_plain_item(li: ET.Element) -> bool:
     """Whether an array item is text alone: no attribute (xml:lang, rdf:parseType) and no
     element inside (qualifiers)."""
     return not li.attrib and len(li) == 0
-
-
-def _escape_text(text: str) -> str:
-    """Character data as XML. A CR in a value (a caption's CR LF, as Windows tools and
-    exiftool write it) becomes &#xD;, since a parser turns a literal CR LF into LF; in
-    the whitespace between elements (a sidecar saved with CR LF lines) it stays literal."""
-    escaped = escape(text)
-    return escaped if not text.strip() else escaped.replace("\r", "&#xD;")
-
-
-# Markup whose insides are left alone (comments, CDATA, processing instructions,
-# declarations), and tags, whose quoted attribute values may hold '>'.
-_MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)
-_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
-_ATTRIBUTE_BREAKS = str.maketrans({"\r": "&#xD;", "\n": "&#xA;", "\t": "&#x9;"})
-
-
-def keep_line_breaks(body: str) -> str:
-    """The XML with each CR in character data, and each CR, LF or tab inside an
-    attribute value, written as a character reference, which a parser keeps (XML
-    parsers turn a literal CR LF into LF, and a line break in an attribute into a
-    space), so a value reads back with the exact characters the file holds and the
-    whitespace between elements is written back as it was."""
-    out: list[str] = []
-    at = 0
-    for markup in _MARKUP.finditer(body):
-        text = body[at : markup.start()]
-        out.append(text.replace("\r", "&#xD;"))
-        token = markup.group(0)
-        if token[1] not in "!?" and ("\r" in token or "\n" in token or "\t" in token):
-            token = _QUOTED.sub(lambda quoted: quoted.group(0).translate(_ATTRIBUTE_BREAKS), token)
-        out.append(token)
-        at = markup.end()
-    out.append(body[at:])
-    return "".join(out)
