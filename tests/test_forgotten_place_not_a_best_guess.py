@@ -18,7 +18,7 @@ THRESHOLD = 0.79
 EIFFEL = "taught:Eiffel Tower"
 
 
-def _paris(index: PhotoIndex) -> dict[str, int]:
+def _paris(index: PhotoIndex, versailles: float = 1.76e-05) -> dict[str, int]:
     """A photo teaching "Eiffel Tower" and one a tag run since gave it (0.998, first)."""
     ids = {name: add_photo(index, "/lib/Paris", name, "2019-05-01T10:00:00") for name in ("teacher", "crop")}
     with index.transaction() as conn:
@@ -27,7 +27,7 @@ def _paris(index: PhotoIndex) -> dict[str, int]:
     index.set_label(ids["teacher"], "Eiffel Tower", source="user", state="accepted")
     index.set_predictions(ids["crop"], "m1", [
         Prediction(landmark_id=EIFFEL, label="Eiffel Tower", score=0.997723),
-        Prediction(landmark_id="versailles", label="Palace of Versailles", score=1.76e-05),
+        Prediction(landmark_id="versailles", label="Palace of Versailles", score=versailles),
         Prediction(landmark_id="louvre", label="Louvre", score=1.2e-05),
     ], THRESHOLD)
     return ids
@@ -73,3 +73,18 @@ def test_a_renamed_place_is_listed_under_its_new_name(db) -> None:
         first = index.predictions(ids["crop"])[0]
         assert (first.label, first.landmark_id, first.score) == (
             "Tour Eiffel", "taught:Tour Eiffel", pytest.approx(0.997723))
+
+
+def test_a_lower_threshold_suggests_no_place_whose_last_photo_was_relabelled(tmp_path) -> None:
+    """The place's last photo labelled another place: its suggestion on the crop is
+    withdrawn ("no landmark", Versailles' 0.45). A lower threshold decides the crop from
+    its stored top-5 (apply_threshold, as `tag --threshold` or Settings do), which still
+    lists the place first: the model's own best, Versailles, is the suggestion, not
+    "Eiffel Tower" with Versailles' score."""
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        ids = _paris(index, versailles=0.45)
+        teaching.learn_from_corrections(index, [ids["teacher"]], "Notre-Dame", model=tmp_path / "no-model")
+        assert (index.get(ids["crop"]).label, index.get(ids["crop"]).score) == (None, pytest.approx(0.45))
+        index.apply_threshold([ids["crop"]], "m1", 0.4)
+        record = index.get(ids["crop"])
+        assert (record.label, record.score) == ("Palace of Versailles", pytest.approx(0.45))

@@ -298,9 +298,35 @@ def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: s
     With `rejected` (rejected_landmarks), a photo without a rejection gets its top-1
     alone: best_not_rejected looks no further (a fifth of the rows to read)."""
     if rejected is None:
-        return _predictions_of(conn, photo_ids, model_id)
+        return _untaught_left_out(conn, _predictions_of(conn, photo_ids, model_id), model_id, whole=True)
     tops = _predictions_of(conn, [i for i in photo_ids if i not in rejected], model_id, "AND rank = 1")
     tops.update(_predictions_of(conn, [i for i in photo_ids if i in rejected], model_id))
+    return _untaught_left_out(conn, tops, model_id)
+
+
+def _untaught_left_out(conn: sqlite3.Connection, tops: dict[int, list[Prediction]], model_id: str,
+                       whole: bool = False) -> dict[int, list[Prediction]]:
+    """`tops` less the taught places nothing teaches now (as taught_now): a lower threshold
+    suggested a place whose last photo was relabelled, scored by the model's own best.
+    A photo whose list lost one is read whole again (`tops` may hold its top-1 alone)."""
+    from app.core.teaching_store import still_taught
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    def is_taught(p: Prediction) -> bool:
+        return (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX)
+
+    taught = {p.label for top in tops.values() for p in top if is_taught(p)}
+    gone = taught - still_taught(conn, taught) if taught else set()
+    if not gone:
+        return tops
+    hit = [photo_id for photo_id, top in tops.items() if any(is_taught(p) and p.label in gone for p in top)]
+    whole_tops = tops if whole else _predictions_of(conn, hit, model_id)
+    for photo_id in hit:
+        left = [p for p in whole_tops.get(photo_id, []) if not (is_taught(p) and p.label in gone)]
+        if left:
+            tops[photo_id] = left
+        else:
+            del tops[photo_id]
     return tops
 
 
