@@ -23,7 +23,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from app.core.metadata.iptc import iptc_keyword
-from model.labels import label_form
+# the matching rules live in keyword_match; callers import them from here too
+from app.core.metadata.keyword_match import (KeywordSet, holds_a_keyword, holds_keyword, is_keyword, keyword_form,
+                                             without_keyword)
 
 HIERARCHY_ROOT = "Landmarks"
 FIELD_NAMES = ("subject", "hierarchical", "iptc", "xp", "digikam", "microsoft", "taught")
@@ -94,21 +96,6 @@ def xp_keyword(label: str) -> str:
     return label.replace(";", ",")
 
 
-def keyword_form(keyword: str) -> str:
-    """The form keywords are compared in, and a label is read back in (read_back): one
-    Unicode form (NFC; text taken from a macOS file name is decomposed, "E" + U+0301)
-    and single spaces within each level of a hierarchy, so a keyword that reads back as
-    the landmark is the landmark's to a write too. Keywords stay in the file as they are."""
-    return "|".join(label_form(level) for level in keyword.split("|"))
-
-
-def _is_keyword(item: str, keyword: str) -> bool:
-    """Whether a field's item is `keyword`: the spaces a program put around it (XPKeywords
-    "Family; Trip"), its Unicode form or its letter case ("colosseum" re-cased in
-    Lightroom: labels are one in any case) do not make it another keyword; they stay as they are."""
-    return keyword_form(item).casefold() == keyword_form(keyword).casefold()
-
-
 def _swap(
     values: list[str] | None,
     olds: set[str],
@@ -126,14 +113,16 @@ def _swap(
     one of `new_spellings` (see field_spellings) is `new` already and stays as it is."""
     news = {new, *new_spellings} if new is not None else set()
     # an old keyword spelt as the new one stays; one in another letter case is re-cased
-    olds = {old for old in olds if not any(keyword_form(old) == keyword_form(spelling) for spelling in news)}
-    result = [item for item in values or [] if not any(_is_keyword(item, old) for old in olds)]
+    new_forms = {keyword_form(spelling) for spelling in news}
+    olds_found = KeywordSet(old for old in olds if keyword_form(old) not in new_forms)
+    result = [item for item in values or [] if item not in olds_found]
     removed = len(result) < len(values or [])
     for own in theirs if separated and removed else ():
         if own and _worded(result) == _worded(own):
             result = list(own)
             break
-    if new is not None and not any(_is_keyword(item, spelling) for item in result for spelling in news):
+    spelt_new = KeywordSet(news)
+    if new is not None and not any(item in spelt_new for item in result):
         result = _appended(result, new) if separated else [*result, new]
     if not any(item.strip() for item in result) and (values is None or empty_is_absent or removed):
         return None  # emptied by us: see label_fields for when an empty field stays
@@ -187,19 +176,7 @@ def names_landmark(keyword: str, label: str) -> bool:
     ("AC|DC Tower" and "AC/DC Tower" are both `Landmarks|AC/DC Tower`, so a program reading
     our hierarchy saves the other spelling), in any case, Unicode form or spacing. The one
     comparison of a write taking our keyword out and of a scan finding it still there."""
-    return _is_keyword(hierarchical_keyword(keyword), hierarchical_keyword(label))
-
-
-def holds_keyword(values: list[str] | None, keyword: str) -> bool:
-    """Whether a field's items hold `keyword` (the spaces around them aside)."""
-    return any(_is_keyword(item, keyword) for item in values or [])
-
-
-def without_keyword(values: list[str] | None, keyword: str | None) -> list[str] | None:
-    """`values` without the items that are `keyword` (the spaces around them aside)."""
-    if values is None or keyword is None:
-        return values
-    return [item for item in values if not _is_keyword(item, keyword)]
+    return is_keyword(hierarchical_keyword(keyword), hierarchical_keyword(label))
 
 
 # IPTC has no empty keyword list: a block without 2:25 datasets reads back as no keywords.
@@ -300,12 +277,11 @@ def _seeded(values: list[str] | None, seeds: list[str], taken_out: set[str]) -> 
     such a keyword. A seed is the user's keyword copied from another field (ours left that
     one already), so where it is spelt as our old keyword ours goes and the copy stays:
     else the user's "Colosseum" from IPTC would go out with the one we wrote."""
-    def ours(item: str) -> bool:
-        return any(_is_keyword(item, old) for old in taken_out)
-
-    theirs = [value for value in values or [] if not ours(value)]
-    added = [seed for seed in seeds if not holds_keyword(theirs, seed)]
-    return ([*theirs, *added], [seed for seed in added if ours(seed)]) if added else (values, [])
+    ours = KeywordSet(taken_out)
+    theirs = [value for value in values or [] if value not in ours]
+    held = KeywordSet(theirs)
+    added = [seed for seed in seeds if seed not in held]
+    return ([*theirs, *added], [seed for seed in added if seed in ours]) if added else (values, [])
 
 
 def _subject_from_iptc(
@@ -316,9 +292,8 @@ def _subject_from_iptc(
     keyword, empty items and the new label's IPTC keyword cut at 64 bytes, which is no
     keyword of the user's."""
     kept = _field_after("iptc", iptc, new_label, previous_label, users_own, existed, original)
-    news = field_spellings("iptc", new_label)
-    return [item for item in kept or [] if item.strip()
-            and (_is_keyword(item, new_label) or not holds_keyword(list(news), item))]
+    label, news = KeywordSet([new_label]), KeywordSet(field_spellings("iptc", new_label))
+    return [item for item in kept or [] if item.strip() and (item in label or item not in news)]
 
 
 def _top_level_entries(
@@ -344,15 +319,10 @@ def _tags_read_after(name: str, fields: KeywordFields, label: str | None = None)
     for later in TAG_LISTS_READ_NEXT[name]:
         values = getattr(fields, later)
         if holds_a_keyword(values):
-            ours = field_keyword(later, label) if label else None
+            ours = KeywordSet([field_keyword(later, label)] if label else [])
             return [value.replace("|", "/") if later == "hierarchical" else value
-                    for value in values if value.strip() and not (ours and _is_keyword(value, ours))]
+                    for value in values if value.strip() and value not in ours]
     return []
-
-
-def holds_a_keyword(values: list[str] | None) -> bool:
-    """Whether a field holds a keyword: an empty list, or blank items, hold none."""
-    return any(value.strip() for value in values or [])
 
 
 def _holds_users_keyword(
@@ -362,16 +332,16 @@ def _holds_users_keyword(
     """Whether field `name` holds a keyword besides those of ours the write takes out
     (_keywords_taken_out): a field an older version created for our keyword alone holds
     none of the user's, and is filled on a relabel as an empty one (label_fields)."""
-    olds = _keywords_taken_out(name, values, new_label, previous_label, users_own)
-    return holds_a_keyword([value for value in values or [] if not any(_is_keyword(value, old) for old in olds)])
+    olds = KeywordSet(_keywords_taken_out(name, values, new_label, previous_label, users_own))
+    return holds_a_keyword([value for value in values or [] if value not in olds])
 
 
 def _not_the_labels(flat: list[str], label: str) -> list[str]:
     """The plain keywords `flat` less empty items and every keyword of the label's (its
     plain spellings, the |-for-/ one, its IPTC cut): the field seeded with them holds the
     label in its own spelling."""
-    cuts = list(field_spellings("iptc", label))
-    return [item for item in flat if item.strip() and not names_landmark(item, label) and not holds_keyword(cuts, item)]
+    cuts = KeywordSet(field_spellings("iptc", label))
+    return [item for item in flat if item.strip() and not names_landmark(item, label) and item not in cuts]
 
 
 def _iptc_from_subject(subject: list[str] | None, new_label: str) -> list[str]:
@@ -379,13 +349,13 @@ def _iptc_from_subject(subject: list[str] | None, new_label: str) -> list[str]:
     write leaves it (our old keyword out already), less the label's own, each cut at
     IPTC's 64 bytes on a character, a cut that an earlier keyword gives already or that
     is the label's own cut left out."""
-    cuts = list(field_spellings("iptc", new_label))
-    seeds: list[str] = []
+    cuts = KeywordSet(field_spellings("iptc", new_label))
+    seeds: dict[str, None] = {}  # in order, each cut once
     for keyword in _not_the_labels(subject or [], new_label):
         cut = iptc_keyword(keyword)
-        if cut.strip() and cut not in seeds and not holds_keyword(cuts, cut):
-            seeds.append(cut)
-    return seeds
+        if cut.strip() and cut not in seeds and cut not in cuts:
+            seeds[cut] = None
+    return list(seeds)
 
 
 def _field_after(
@@ -396,8 +366,9 @@ def _field_after(
     the user's keywords copied into it spelt as ours (_seeded), which stay."""
     new = _CONVERTERS[name](new_label) if new_label else None
     news = field_spellings(name, new_label) if new_label else set()
+    copied = KeywordSet(kept)
     olds = {old for old in _keywords_taken_out(name, values, new_label, previous_label, users_own)
-            if not holds_keyword(kept, old)}
+            if old not in copied}
     if new_label and name in _FLAT_FIELDS:  # "AC/DC Tower" for "AC|DC Tower": the label already, as spelt
         news |= {item for item in values or [] if item not in olds and names_landmark(item, new_label)}
     result = _swap(values, olds, new, _EMPTY_IS_ABSENT[name], name == "xp",
@@ -420,14 +391,15 @@ def _keywords_taken_out(
         olds.update(previous)
         if name in _FLAT_FIELDS:
             olds.update(item for item in values or [] if names_landmark(item, previous_label))
-    theirs = getattr(users_own, name) or []
-    olds = {old for old in olds if not holds_keyword(theirs, old)}
+    theirs = KeywordSet(getattr(users_own, name))
+    olds = {old for old in olds if old not in theirs}
     news = field_spellings(name, new_label) if new_label else set()
+    spelt_new = KeywordSet(news)
     # the new label's keyword in another letter case ("colosseum", re-cased in Lightroom) or
     # in its hierarchy's spelling ("AC/DC Tower") is the label still and stays as spelt;
     # ours is re-cased only where the label was
     def is_new(old: str) -> bool:
-        return holds_keyword(list(news), old) or (name in _FLAT_FIELDS and names_landmark(old, new_label))
+        return old in spelt_new or (name in _FLAT_FIELDS and names_landmark(old, new_label))
 
     return {old for old in olds if not (new_label and is_new(old)) or (old in previous and not any(
         keyword_form(old) == keyword_form(spelling) for spelling in news))}
@@ -470,11 +442,12 @@ def revert_fields(
         seeded = absent_before or (name in _SEEDED_FROM and not holds_a_keyword(getattr(found, name)))
         if seeded and (seeded_from := _SEEDED_FROM.get(name)) is not None:
             copied = added & {keyword_form(k) for k in seeded_from(found) or []}
-            if any(k.strip() for k in now if keyword_form(k).casefold() not in {a.casefold() for a in added}):
+            added_folded = {a.casefold() for a in added}
+            if any(k.strip() for k in now if keyword_form(k).casefold() not in added_folded):
                 added -= copied
         removed = [k for k in was if keyword_form(k) not in wrote_forms]
         present = {keyword_form(k) for k in now}
-        # ours in any letter case, as a write recognises it (_is_keyword): Lightroom re-cases it
+        # ours in any letter case, as a write recognises it (is_keyword): Lightroom re-cases it
         added_folded = {a.casefold() for a in added}
         result = [k for k in now if keyword_form(k).casefold() not in added_folded] + \
             [k for k in removed if keyword_form(k) not in present]
@@ -486,6 +459,8 @@ def revert_fields(
 def _kept_by_the_write(before: KeywordFields, after: KeywordFields) -> KeywordFields:
     """`before` less, in each field, the keywords the write took out (ours): what it found
     there besides ours (revert_fields)."""
-    return KeywordFields(**{name: [k for k in getattr(before, name) or []
-                                   if keyword_form(k) in {keyword_form(w) for w in getattr(after, name) or []}]
-                            for name in FIELD_NAMES})
+    def kept(name: str) -> list[str]:
+        written = {keyword_form(w) for w in getattr(after, name) or []}
+        return [k for k in getattr(before, name) or [] if keyword_form(k) in written]
+
+    return KeywordFields(**{name: kept(name) for name in FIELD_NAMES})

@@ -40,7 +40,7 @@ import json
 
 from app.core.index.connection import db_text
 from app.core.index.read_back_records import read_back_keyword
-from app.core.metadata.keywords import KeywordFields, field_spellings, holds_keyword, names_landmark
+from app.core.metadata.keywords import KeywordFields, KeywordSet, field_spellings, holds_keyword, names_landmark
 
 if TYPE_CHECKING:
     import sqlite3
@@ -85,8 +85,9 @@ def users_own_and_maybe_ours_moved(conn: "sqlite3.Connection", path: "Path | str
     if beside_ours is not None:
         own = replace(own, **{name: [*(getattr(own, name) or []), *getattr(beside_ours, name)]
                               for name in PATH_FIELDS if getattr(beside_ours, name)})
-    return (replace(own, **{name: [item for item in getattr(own, name) if not holds_keyword(paths, item)]
-                            for name, paths in moved.items() if getattr(own, name)}), KeywordFields(**moved))
+    moved_paths = {name: KeywordSet(paths) for name, paths in moved.items()}
+    return (replace(own, **{name: [item for item in getattr(own, name) if item not in moved_paths[name]]
+                            for name in moved if getattr(own, name)}), KeywordFields(**moved))
 
 
 def _journalled(conn: "sqlite3.Connection", path: "Path | str") -> list[tuple[dict, dict, bool]]:
@@ -154,9 +155,9 @@ def without_users_own(fields: KeywordFields, own: KeywordFields, label: str) -> 
     for name in (*FLAT_FIELDS, *PATH_FIELDS):
         values, before = getattr(fields, name), getattr(own, name)
         if values and before:
-            ours = field_spellings(name, label) if name in PATH_FIELDS else set()
-            changes[name] = [item for item in values
-                             if holds_keyword(list(ours), item) or not holds_keyword(before, item)]
+            ours = KeywordSet(field_spellings(name, label) if name in PATH_FIELDS else ())
+            users = KeywordSet(before)
+            changes[name] = [item for item in values if item in ours or item not in users]
     return replace(fields, **changes)
 
 
@@ -193,8 +194,8 @@ def without_a_second_path(current: KeywordFields, after: KeywordFields, label: s
             continue
         paths = [item for item in now if ("|" if name == "hierarchical" else "/") in item]  # not a top-level one
         if holds_landmark(KeywordFields(**{name: paths}), label):
-            now = getattr(current, name)
-            changes[name] = [item for item in later if holds_keyword(now, item) or not holds_keyword(ours, item)]
+            there, spelt_ours = KeywordSet(getattr(current, name)), KeywordSet(ours)
+            changes[name] = [item for item in later if item in there or item not in spelt_ours]
     return replace(after, **changes)
 
 
@@ -248,10 +249,11 @@ def _kept_in_users_tree(current: KeywordFields, after: KeywordFields, previous: 
         now, later = getattr(current, name), getattr(after, name) or []
         if not now:
             continue
-        kept = [item for item in now if names_landmark(item, previous) and not holds_keyword(later, item)]
+        kept_later, held_now = KeywordSet(later), KeywordSet(now)
+        kept = [item for item in now if names_landmark(item, previous) and item not in kept_later]
         if kept:  # in their place: the rest of the field as the write leaves it
-            changes[name] = [item for item in now if holds_keyword(later, item) or item in kept] + \
-                [item for item in later if not holds_keyword(now, item)]
+            changes[name] = [item for item in now if item in kept_later or item in kept] + \
+                [item for item in later if item not in held_now]
     result = replace(after, **changes)
     if not all(_kept_whole(result, current, path, previous) for path in in_tree):
         return result, None, beside_ours  # no note says more than the file will hold

@@ -24,8 +24,8 @@ from app.core.metadata.dry_run_wording import listed, listed_change
 from app.core.metadata.file_now import (changed_since_indexed, gone_since_scan, jpeg_field_names, keywords_inside,
                                         read_current_fields, read_jpeg_head, stat_if_there, stat_or_none, why_changed)
 from app.core.metadata.jpeg_fields import fit_fields
-from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, holds_a_keyword,
-                                        holds_keyword, label_fields)
+from app.core.metadata.keywords import (FIELD_NAMES, FIELD_TITLES, SIDECAR_FIELDS, KeywordFields, KeywordSet,
+                                        holds_a_keyword, label_fields)
 from app.core.metadata.landmark_in_users_tree import (PATH_FIELDS, kept_in_users_tree, ours_before,
                                                       users_own_and_maybe_ours_moved, without_a_second_path)
 from app.core.metadata.plan_icloud import photos_with_sidecars_in_cloud_left_alone, sidecar_in_cloud_problem
@@ -413,9 +413,9 @@ def _ours_not_added(with_ours: KeywordFields, after: KeywordFields, label: str |
     path while the index names it, so the user hears of it. None where ours is written, or
     where the journal saw our tag moved there."""
     for name in PATH_FIELDS:  # the first field saying it (the others mirror it: digiKam's TagsList)
-        kept = getattr(after, name) or []
-        dropped = [item for item in getattr(with_ours, name) or [] if not holds_keyword(kept, item)]
-        theirs = sorted({item for item in getattr(maybe_ours, name) or [] if holds_keyword(kept, item)})
+        kept = KeywordSet(getattr(after, name))
+        dropped = [item for item in getattr(with_ours, name) or [] if item not in kept]
+        theirs = sorted({item for item in getattr(maybe_ours, name) or [] if item in kept})
         if dropped and theirs:
             return (f"no {dropped[0]} added: your tag tree holds {' and '.join(theirs)}, taken for the landmark "
                     f"as our tag may have been moved there; if it is not the landmark, add {dropped[0]} yourself")

@@ -66,6 +66,6 @@ def none_left_of(current: KeywordFields, before: KeywordFields, after: KeywordFi
     another program stripped)."""
     added = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS
              for keyword in set(getattr(after, name) or []) - set(getattr(before, name) or [])}
-    # in any letter case, as a write recognises its keyword (keywords._is_keyword): "petra" re-cased in Lightroom
+    # in any letter case, as a write recognises its keyword (keyword_match.is_keyword): "petra" re-cased in Lightroom
     present = {keyword_form(keyword).casefold() for name in LANDMARK_FIELDS for keyword in getattr(current, name) or []}
     return bool(added) and not added & present
