@@ -126,9 +126,13 @@ def test_forgetting_a_place_says_so_and_names_its_suggestions_left_to_review(
     dialog = win.taught_places_dialog()
     qtbot.addWidget(dialog)
     monkeypatch.setattr(TaughtPlacesDialog, "confirm_forget", lambda self, label: True)
+    shown, show = [], win.show_message
+    monkeypatch.setattr(win, "show_message", lambda text, *a, **k: (shown.append(text), show(text, *a, **k))[1])
     qtbot.mouseClick(dialog.forget_button, Qt.MouseButton.LeftButton)
     win.jobs.job_stopped.disconnect(dialog.reload_after_job)
     assert win.statusBar().currentMessage() == (
         "Forgot “Our cabin” (taught from 2 photos); its photos keep their labels; 1 suggestion of it left Review; "
         f"{key_name('Ctrl+Z')} takes it back.")
     assert win.index.get(ids["cabin"][2]).label is None
+    # every message quotes the place the app's way, none the core's "forgot 'Our cabin'" (as Teach's did: 6d5542f)
+    assert shown and not [text for text in shown if "'Our cabin'" in text], shown
