@@ -43,8 +43,14 @@ class PhotoNotReadError(PhotoReadError):
 
 def cannot_read_file(path, error: OSError) -> PhotoNotReadError:
     """The error for a file the system could not read now (its strerror, as the user
-    reads it: "Permission denied", "Input/output error")."""
-    return PhotoNotReadError(f"{path}: cannot read the file ({error.strerror or error})")
+    reads it: "Permission denied", "Input/output error"); a permission refused says what
+    to do, naming the owner where it is another user, as `scan` and `write` do."""
+    words = f"cannot read the file ({error.strerror or error})"
+    if isinstance(error, PermissionError):
+        from app.core.file_owner import with_permission_advice  # (it imports this module)
+
+        words = with_permission_advice(words, path)
+    return PhotoNotReadError(f"{path}: {words}")
 
 
 def failed_reading(error: BaseException) -> bool:

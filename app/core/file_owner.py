@@ -11,6 +11,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from app.core.errors import MetadataWriteError
+
+
+class AnotherUsersFileError(MetadataWriteError):
+    """A file (or the folder holding it) of another user that we may not read or change:
+    neither a chmod of ours nor a retry can help, only its owner or an administrator. An
+    undo keeps its batch open for it (undo_outcome.PASSING_CAUSES): a retry before they
+    act must not close the batch and lose the file's undo."""
+
 
 def other_owner(path: Path, stat: os.stat_result | None = None) -> str | None:
     """The name of the user `path` (its stat `stat`, else read now) belongs to when that
@@ -41,12 +50,38 @@ def owner_hint(path: Path) -> str:
 
 
 def not_readable_words(path: Path, error: PermissionError) -> str:
-    """The problem of a file `write` may not read: "cannot read the file (Permission
-    denied): it belongs to tester2, another user; check its permissions", as `scan` words
-    it, the owner named where it is someone else. `path`: the file the problem is listed
-    under; the error's own file is named where it is another (a RAW beside its sidecar)."""
+    """The problem of a file `write` or `undo` may not read: "cannot read the file
+    (Permission denied): it belongs to tester2, another user; check its permissions", as
+    `scan` words it, the owner named where it is someone else. `path`: the file the problem
+    is listed under; the error's own file is named where it is another (a RAW beside its
+    sidecar)."""
     name = Path(os.fsdecode(error.filename)) if error.filename else path
-    words = f"cannot read {'the file' if name == path else name} ({error.strerror or error})"
-    owner = other_owner(name)
+    return with_permission_advice(f"cannot read {'the file' if name == path else name} "
+                                  f"({error.strerror or error})", name)
+
+
+def with_permission_advice(words: str, path: Path) -> str:
+    """`words` (a refusal: "cannot read (Permission denied)") and what to do, the owner
+    of `path` named where it is someone else: "…: it belongs to tester2, another user;
+    check its permissions", else "…; check its permissions"."""
+    owner = other_owner(Path(path))
     return f"{words}: it belongs to {owner}, another user; check its permissions" if owner \
         else f"{words}; check its permissions"
+
+
+def file_of_another_user(path: Path, current: os.stat_result | None = None) -> str | None:
+    """Why we may not change `path` (its stat `current`) when another user owns it and
+    we may not write it: "the file belongs to tester2, another user: you may not change
+    it (…)"; None when we may, or it is ours (chmod is then ours), or that cannot be told."""
+    owner = other_owner(path, current) if not os.access(path, os.W_OK) else None
+    return (f"the file belongs to {owner}, another user: you may not change it ({owner} or an "
+            "administrator can make it writable for you)") if owner else None
+
+
+def folder_of_another_user(path: Path, needs: str = "") -> str | None:
+    """As file_of_another_user for the folder of `path`, which changing `path` writes a
+    temporary file into (`needs`: what else needs the folder, "removing it")."""
+    owner = other_owner(path.parent) if not os.access(path.parent, os.W_OK) else None
+    needs = needs or f"changing {path.name} needs a temporary file next to it"
+    return (f"the folder {path.parent} belongs to {owner}, another user, and you may not write into it; "
+            f"{needs}") if owner else None

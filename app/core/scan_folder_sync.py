@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app.core.cloud_files import IN_ICLOUD
 from app.core.errors import PhotoNotReadError, PhotoReadError
+from app.core.file_owner import with_permission_advice
 from app.core import keywords_changed_elsewhere
 from app.core.fingerprint import fingerprint_file, picture_print
 from app.core.index import catalog, labels, pairing, problems, renamed_over_records, rereads, scan_runs
@@ -42,19 +43,21 @@ COUNTED_WHEN_STORED = ("new", "changed", "missing", "labels_read")
 
 def cannot_read(path: str, error: OSError, what: str = "read") -> str:
     """The message for a file or folder entry that the scan cannot read (`what`: "read",
-    "list the folder"), with the advice its cause calls for."""
-    return f"{path}: cannot {what} ({error.strerror or error}); {what_to_do(path, error)}"
+    "list the folder"), with the advice its cause calls for; for a permission refused, the
+    owner named where it is another user (who alone can change it), as `write` words it."""
+    words = f"cannot {what} ({error.strerror or error})"
+    if error.errno in (errno.EACCES, errno.EPERM):  # permissions only where they are the cause
+        return f"{path}: {with_permission_advice(words, Path(path))}"
+    return f"{path}: {words}; {what_to_do(path, error)}"
 
 
 def what_to_do(path: str, error: OSError) -> str:
-    """The advice for an OSError while scanning: permissions only where they are the cause."""
+    """The advice for an OSError while scanning other than a permission refused."""
     if error.errno == errno.ENAMETOOLONG:
         return (f"its path is too long for the system ({len(os.fsencode(path)):,} bytes); "
                 "move or rename its folders to shorten it")
     if error.errno == errno.ELOOP:
         return "a symbolic link there points back into itself; remove or fix the link"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "check its permissions"
     return "check the disk and that it is still connected"
 
 

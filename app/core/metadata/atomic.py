@@ -32,9 +32,9 @@ except ImportError:  # Windows
     fcntl = None
 
 from app.core.errors import MetadataWriteError, OnlyCopyKeptError, TaggerError
-from app.core.file_owner import other_owner
+from app.core.file_owner import AnotherUsersFileError, folder_of_another_user
 from app.core.metadata.disk_problems import (READ_ONLY_DISK, FileInUseError, ReadOnlyDiskError, disk_gone_error,
-                                             on_read_only_disk, passing_error_class)
+                                             passing_error_class)
 from app.core.metadata.file_attributes import ON_WINDOWS, keep_file_attributes
 from app.core.metadata.still_as_read import refuse_if_not_as_found, refuse_if_not_as_read
 from app.core.metadata.temp_names import (MAX_NAME_BYTES, MAX_WINDOWS_PATH, names_a_temp_copies, temp_path_for)
@@ -42,6 +42,7 @@ from app.core.metadata.temp_names import is_written_by_us as _is_written_by_us
 from app.core.metadata.temp_names import _utf16_units
 from app.core.metadata.temp_names import path_room as _path_room
 from app.core.metadata.temp_names import temp_stem as _temp_stem
+from app.core.metadata.unwritable import unwritable_reason, unwritable_refusal  # unwritable_reason: as before the split
 from app.core.metadata.windows_replace import replace_keeping_file_identity
 from app.core.photo_info import file_kind
 
@@ -275,42 +276,6 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-# The immutable flags of macOS/BSD st_flags (no st_flags on Linux or Windows).
-_LOCKED_FLAGS = stat.UF_IMMUTABLE | stat.SF_IMMUTABLE
-
-
-def unwritable_reason(path: Path, current: os.stat_result | None) -> str | None:
-    """Why `path` (stat `current`, None for a file still to be created) could not be
-    replaced, or None: the file or its folder is read-only. Checked before writing, and
-    by a dry run so it does not promise a write that would be refused.
-
-    The permission bits are checked as well as os.access, so a read-only flag is
-    respected even by a process that could override it (root, a Windows admin). A
-    read-only disk is named as such: chmod cannot help there."""
-    if on_read_only_disk(path):
-        return READ_ONLY_DISK
-    if current is not None and (not os.access(path, os.W_OK) or not current.st_mode & 0o222):
-        owner = other_owner(path, current) if not os.access(path, os.W_OK) else None  # chmod is the owner's
-        if owner:
-            return (f"the file belongs to {owner}, another user: you may not change it ({owner} or an "
-                    "administrator can make it writable for you)")
-        return "the file is read-only; make it writable for this app to change it"
-    if current is not None and getattr(current, "st_flags", 0) & _LOCKED_FLAGS:
-        # macOS (and BSD): Finder's "Locked" sets uchg; a rename over such a file fails
-        return "the file is locked (Finder: Get Info, untick Locked) so it cannot be changed"
-    try:
-        folder_mode = os.stat(path.parent).st_mode
-    except OSError as error:
-        return f"cannot open the folder {path.parent}: {error.strerror}"
-    if os.name != "nt" and (not os.access(path.parent, os.W_OK) or not folder_mode & 0o222):
-        owner = other_owner(path.parent) if not os.access(path.parent, os.W_OK) else None
-        if owner:
-            return (f"the folder {path.parent} belongs to {owner}, another user, and you may not write into it; "
-                    f"changing {path.name} needs a temporary file next to it")
-        return f"the folder {path.parent} is read-only; changing {path.name} needs a temporary file next to it"
-    return None
-
-
 def replace_atomically(
     path: Path,
     data: bytes | memoryview | list[bytes | memoryview],
@@ -351,9 +316,9 @@ def replace_atomically(
     except OSError as error:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
     refuse_if_not_as_found(path, old, read_as, create)
-    reason = unwritable_reason(path, old)
-    if reason:
-        raise (ReadOnlyDiskError if reason == READ_ONLY_DISK else MetadataWriteError)(f"{path}: {reason}")
+    refusal = unwritable_refusal(path, old)
+    if refusal:
+        raise refusal[0](f"{path}: {refusal[1]}")
     mode = stat.S_IMODE(old.st_mode) if old is not None else 0o666  # os.open applies the umask
     for _attempt in range(32):  # a cut temp name has only 2 random hex digits (temp_names)
         temp = temp_path_for(path)
@@ -479,7 +444,9 @@ def remove_file(path: Path) -> None:
         os.remove(path)
     except OSError as error:
         why = READ_ONLY_DISK if passing_error_class(error) is ReadOnlyDiskError else error.strerror
-        raise (passing_error_class(error) or MetadataWriteError)(f"cannot remove {path}: {why}") from None
+        theirs = isinstance(error, PermissionError) and folder_of_another_user(path, "removing files needs that")
+        raise (passing_error_class(error) or (AnotherUsersFileError if theirs else MetadataWriteError))(
+            f"cannot remove {path}: {theirs or why}") from None
     try:
         fsync_folder(path.parent)
     except OSError:

@@ -67,10 +67,11 @@ def undo_last_write(
     fails again then closes the batch (keeping our keywords), so undo can move on;
     a full disk (or quota), a read-only card or disk, one unplugged (disk_gone_error:
     the library folder holding the file, or a folder link on the way, not found or
-    empty) or failing (an I/O error), or a file another program holds open never counts
-    towards that: it passes once there is room, the card is writable or back, or the
-    program lets go, and a retry while it lasts would otherwise close the batch with
-    nothing restored. A library folder moved passes once the user relocates it, one
+    empty) or failing (an I/O error), a file another program holds open, or one of
+    another user we may not read or change (file_owner.AnotherUsersFileError) never
+    counts towards that: it passes once there is room, the card is writable or back, the
+    program lets go, or the owner lets us in, and a retry while it lasts would otherwise
+    close the batch with nothing restored. A library folder moved passes once the user relocates it, one
     deleted whole once the user forgets it (its files are then gone). The commands the
     summary suggests start with `command` (the CLI adds its --db). Failures
     are recorded with stage "undo". Stale temp files of ours are removed from every

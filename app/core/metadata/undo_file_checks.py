@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.core.cloud_files import NotDownloadedError, not_downloaded_note
 from app.core.errors import MetadataWriteError
+from app.core.file_owner import AnotherUsersFileError, not_readable_words, other_owner
 from app.core.metadata import journal
 from app.core.metadata.disk_problems import disk_gone_error, passing_error_class
 from app.core.metadata.keywords import FIELD_NAMES, KeywordFields, keyword_form
@@ -37,8 +38,9 @@ def current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
     """The file's bytes, None when it is not there. Raises DiskUnreachableError when it
     is on a card or disk gone (disk_gone_error: a file or folder the user removed leaves
     its library folder, and any link on the way, there), NotDownloadedError when it is
-    in iCloud or online-only (not read: that would download it, and fail offline), or
-    the error of its disk's failure, so the undo keeps the batch for that file."""
+    in iCloud or online-only (not read: that would download it, and fail offline),
+    AnotherUsersFileError when another user's file may not be read, or the error of its
+    disk's failure, so the undo keeps the batch for that file."""
     note = not_downloaded_note(path)
     if note is not None:
         raise NotDownloadedError(path, note)
@@ -49,6 +51,10 @@ def current_bytes(path: Path, library_folders: list[Path]) -> bytes | None:
         if gone is not None:
             raise gone from None
         return None
+    except PermissionError as error:  # worded as `scan` and `write` word it, the owner named
+        theirs = other_owner(path) is not None  # only they (or an administrator) can let us: passes
+        raise (AnotherUsersFileError if theirs else MetadataWriteError)(
+            f"{path}: {not_readable_words(path, error)}") from None
     except OSError as error:
         raise (passing_error_class(error) or MetadataWriteError)(f"cannot read {path}: {error.strerror}") from None
 

@@ -1,6 +1,6 @@
 """How an undo of a write batch ends when files could not be restored: the kinds of
 failure (a file gone for good closes the batch; a full disk, a card unplugged, a file in
-use or in the cloud only keeps it open) and the line that says what to do next."""
+use, in the cloud only or of another user keeps it open) and the line that says what to do next."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections import Counter
 
 from app.core.cloud_files import NotDownloadedError
 from app.core.errors import MetadataWriteError
+from app.core.file_owner import AnotherUsersFileError
 from app.core.metadata.disk_problems import (DiskUnreachableError, FileInUseError, OutOfSpaceError, ReadOnlyDiskError,
                                              passing_error_class)
 from app.core.wording import counted, shell_quote
@@ -105,7 +106,7 @@ class CopiesFoundError(MetadataWriteError):
 # (a subclass before its class: the first that matches names the cause)
 PASSING_CAUSES = {LeftWithItsPhotoError: "left with its photo", CopiesFoundError: "copies", OutOfSpaceError: "space", ReadOnlyDiskError: "read-only disk",
                    DiskUnreachableError: "disk gone", FileInUseError: "in use",
-                   NotDownloadedError: "in the cloud"}
+                   NotDownloadedError: "in the cloud", AnotherUsersFileError: "another user's"}
 
 
 def passing_cause(error: BaseException) -> str | None:
@@ -168,6 +169,12 @@ def what_to_do(lasting: int, passing: Counter, retrying: bool, ways_out: list[st
         steps.append(f"{counted(passing['copies'], 'file')} found as two copies or more under other names: "
                      "delete or move out of the library the copies that are not the photo, or scan (the photo "
                      "then goes with one of them), and undo again; that does not close this batch")
+    theirs = passing["another user's"]  # only the owner (or an administrator) can let this process in
+    if theirs:
+        steps.append(f"{counted(theirs, 'file')} of another user (named above) that you may not change: "
+                     f"{'its owner' if theirs == 1 else 'their owners'} or an administrator can make "
+                     f"{'it' if theirs == 1 else 'them'} readable and writable for you; then undo again; "
+                     "that does not close this batch")
     if passing["in the cloud"]:
         steps.append(f"{counted(passing['in the cloud'], 'file')} in iCloud or online-only, not downloaded: "
                      "download it (in Finder, or “Always keep on this device” in Explorer) and undo again; "
