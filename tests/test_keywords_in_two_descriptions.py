@@ -3,8 +3,9 @@ forbids it; seen after tools merge packets). exiftool shows the last, Adobe's XM
 keeps the first (Exiv2's copy refuses the packet): the write put our keyword into the
 first, verified it, and exiftool showed none. Such a file is now refused with the
 duplicate's name and how to tidy it; the verification refuses a written packet holding
-one; the scan reads no landmark where the two disagree; undo of a file merged since
-leaves it alone rather than taking ours out of one of them."""
+one; the scan reads no landmark where the two disagree, and a rescan neither rejects nor
+keeps a label on one copy's word (it says so, the label left as it is); undo of a file
+merged since leaves it alone rather than taking ours out of one of them."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.read_back import landmark_in_xmp
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.verify import VerificationError, verify_jpeg, verify_sidecar
+from app.core.scanner import scan
 from tests.test_metadata_support import add_photo, make_jpeg, require_exiftool, with_xmp_packet, xmp_packet
 from tests.test_reject_in_another_tools_layout import labelled_and_written
 from tests.test_roundtrip_other_tools import a_raw, saved_later
@@ -126,3 +128,36 @@ def test_undo_of_a_file_merged_since_is_refused_and_leaves_it(tmp_path, index, c
     assert "dc:subject more than once" in summary.errors[0][1]
     assert target.read_bytes() == before
     assert b"Landmarks|Petra" in (xmp_packet(before) if container == "jpeg" else before)
+
+
+@pytest.mark.parametrize("container", ["jpeg", "sidecar"])
+@pytest.mark.parametrize("ours", ["last", "first"])
+def test_a_rescan_of_a_file_whose_two_copies_disagree_keeps_the_label_and_says_why(tmp_path, index, container, ours):
+    """Another tool merged packets after our write: Petra in one Description, Trip in the
+    other. Ours last (exiftool shows Petra): the scan read the first, said "removed" and
+    rejected the label; ours first (exiftool shows none): it kept it and said nothing."""
+    folder = tmp_path / "Jordan"
+    folder.mkdir()
+    photo = make_jpeg(folder / "DSC_0001.jpg")
+    if container == "sidecar":  # a RAW+JPEG pair: the sidecar merged, the JPEG left holding Petra
+        (folder / "DSC_0001.NEF").write_bytes(b"raw data")
+    scan(index, [folder])
+    photo_id = index.search("")[0].id
+    index.set_label(photo_id, "Petra", source="user", state="accepted", landmark_id=None, score=None)
+    assert _write(index).written == (1 if container == "jpeg" else 2)
+    target = photo if container == "jpeg" else folder / "DSC_0001.NEF.xmp"
+    petra, trip = (["Petra"], ["Landmarks|Petra"]), (["Trip"], ["Trip"])
+    packet = merged(trip, petra) if ours == "last" else merged(petra, trip)
+    if container == "jpeg":
+        with_xmp_packet(target, packet)
+    else:
+        target.write_bytes(packet)
+    saved_later(target)
+    summary = scan(index, [target.parent])
+    assert index.conn.execute("SELECT label, state FROM labels WHERE photo_id = ?", (photo_id,)).fetchone() == (
+        "Petra", "accepted")
+    assert [change["how"] for change in summary.keywords_changed_elsewhere] == ["held twice"]
+    assert "removed in another program" not in summary.line()
+    notes = [error.message for error in index.errors(path=target)]
+    assert len(notes) == 1 and "dc:subject and lr:hierarchicalSubject more than once" in notes[0]
+    assert "the photo's label is left as it is: merge them into one in the program that wrote it" in notes[0]

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.core.cloud_files import not_downloaded_note
@@ -42,14 +42,18 @@ from app.core.index.connection import db_text
 from app.core.index.read_back_records import record_read_back
 from app.core.metadata.keywords import KeywordFields, names_landmark
 from app.core.metadata.landmark_in_users_tree import keywords_before_ours, without_users_own
-from app.core.metadata.read_back import same_landmark
+from app.core.metadata.read_back import Disagreement, as_readers_see, same_landmark
+from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument
 from app.core.photo_info import PhotoInfo
 
 REPLACED, REMOVED, STRIPPED, RESTORED = "replaced", "removed", "stripped", "restored"
 NOT_DOWNLOADED = "not downloaded"  # put off: a file that held the keyword is in the cloud
+# cannot tell: a file holding a keyword array twice (merged packets) whose copies disagree
+HELD_TWICE = "held twice"
 OURS = "ours"
 # decided nothing: `write` holds the photo (metadata.plan_stripped_hold), or skips it while in the cloud
 HELD = (STRIPPED, RESTORED, NOT_DOWNLOADED)
+UNDECIDED = (*HELD, HELD_TWICE)  # the label left as it is (HELD_TWICE: `write` refuses the file itself)
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,10 @@ class KeywordChange:
     photo_id: int
     path: str  # the photo's file (the first of those that held the keyword)
     keyword: str  # the landmark our keyword named (the label it had)
-    how: str  # REPLACED, REMOVED, STRIPPED, RESTORED or NOT_DOWNLOADED
+    how: str  # REPLACED, REMOVED, STRIPPED, RESTORED, NOT_DOWNLOADED or HELD_TWICE
     now: str | None = None  # the landmark that replaced it (REPLACED)
     written: bool = True  # a write of ours put it in `path` (else the label was read back from it)
+    note: str | None = None  # the problem the scan records for `path` (HELD_TWICE)
 
     def to_json(self) -> dict:
         return {"photo_id": self.photo_id, "path": self.path, "keyword": self.keyword, "how": self.how,
@@ -88,6 +93,10 @@ def follow_the_files(conn: sqlite3.Connection, photo_id: int, info: PhotoInfo | 
         return None
     found = {path: what_is_in(Path(path), label, before, keywords_before_ours(conn, path, label))
              for path, before in held.items()}
+    twice = next((path for path, (state, _) in found.items() if state == HELD_TWICE), None)
+    if twice is not None:  # its copies disagree: no copy's word decides; the scan says so
+        note = f"{twice}: " + str(found[twice][1])
+        return KeywordChange(photo_id, twice, label, HELD_TWICE, written=held[twice] is not None, note=note)
     if any(state is None for state, _ in found.values()):
         return None  # a file that cannot tell: as before
     path = last_edited(found)
@@ -167,9 +176,12 @@ def what_is_in(path: Path, label: str, before: dict | None = None,
     RESTORED: the file is back as `before` (the write journal's record of it before our
     write: a backup put back, our own undo seen by an older copy of the index); None:
     cannot tell (a file this app reads no keyword fields of, or one unreadable now);
-    the landmark keyword in the file now, if any)."""
+    HELD_TWICE: cannot tell, its XMP holding a keyword array twice (merged packets) whose
+    copies say otherwise (read_back.as_readers_see); the landmark keyword in the file now,
+    if any, or for HELD_TWICE what the scan says of the file)."""
     from app.core.metadata.journal import decode_blob
     from app.core.metadata.file_now import read_jpeg_head
+    from app.core.metadata.jpeg_segments import XMP_HEADER
     from app.core.metadata.sidecar import fields_of_sidecar, read_sidecar_text
     from app.core.photo_info import file_kind
 
@@ -177,22 +189,45 @@ def what_is_in(path: Path, label: str, before: dict | None = None,
         if path.suffix.lower() == ".xmp":
             text = read_sidecar_text(path)
             fields, packet = fields_of_sidecar(text, str(path)), True
+            document = XmpDocument.parse(text, str(path)) if text is not None else None
             restored = before is not None and before.get("text") is not None and decode_blob(before["text"]) == text
         elif file_kind(path.name) == "jpeg":
             layout, fields = read_jpeg_head(path)
-            packet = layout.first("xmp") is not None
+            xmp = layout.first("xmp")
+            packet = xmp is not None
+            document = XmpDocument.parse(xmp.payload[len(XMP_HEADER) :], str(path)) if packet else None
             restored = before is not None and _segments_as_before(layout, before)
         else:
             return None, None
     except (TaggerError, OSError, ValueError):
         return None, None
-    if holds_landmark(without_users_own(fields, users_own, label), label):
+
+    def read(document: XmpDocument | None, last: bool) -> tuple[bool, str | None]:
+        """(whether it holds the keyword, else the landmark keyword there now) as a reader sees it."""
+        seen = fields if not last else _as_read_last(fields, document)
+        if holds_landmark(without_users_own(seen, users_own, label), label):
+            return True, None
+        return False, next((name for keyword in seen.hierarchical or [] for root, bar, name in [keyword.partition("|")]
+                            if root == "Landmarks" and bar and name.strip()), None)
+
+    seen = as_readers_see(document, read) if document is not None else read(None, False)
+    if isinstance(seen, Disagreement):
+        return HELD_TWICE, seen.words(f"whether it still holds the keyword {label} cannot be told, and the "
+                                      "photo's label is left as it is")
+    ours, now = seen
+    if ours:
         return OURS, label
-    now = next((name for keyword in fields.hierarchical or [] for root, bar, name in [keyword.partition("|")]
-                if root == "Landmarks" and bar and name.strip()), None)
     if not packet:
         return STRIPPED, now
     return (RESTORED if restored else REMOVED), now
+
+
+def _as_read_last(fields: KeywordFields, document: XmpDocument) -> KeywordFields:
+    """`fields` with its XMP arrays as a reader taking the last of each held twice (exiftool) sees them."""
+    return replace(fields, subject=document.get_bag(DC, "subject", True),
+                   hierarchical=document.get_bag(LR, "hierarchicalSubject", True),
+                   digikam=document.get_bag(DIGIKAM, "TagsList", True),
+                   microsoft=document.get_bag(MICROSOFT_PHOTO, "LastKeywordXMP", True))
 
 
 def _segments_as_before(layout, before: dict) -> bool:
@@ -271,7 +306,7 @@ def _decide(conn: sqlite3.Connection, change: KeywordChange, info: PhotoInfo | N
 
 def summary_line(changes: list[dict]) -> str:
     """What the scan says of the labels that followed their files, with the search listing them."""
-    decided = [change for change in changes if change["how"] not in HELD]
+    decided = [change for change in changes if change["how"] not in UNDECIDED]
     if not decided:
         return ""
     ids = "|".join(str(change["photo_id"]) for change in decided[:50])

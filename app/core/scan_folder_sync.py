@@ -432,6 +432,8 @@ class FolderSync:
             conn, photo_id, info, self.keyword_decisions) if not created and group.touched else None
         if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
+            if change.note is not None:  # a file whose copies of its keywords disagree: said, label kept
+                self._error(change.path, change.note)
         # a decision put off till a file in the cloud is downloaded: the sidecars stay unseen, to be read again then
         put_off = change is not None and change.how == keywords_changed_elsewhere.NOT_DOWNLOADED
         if group.touched and not put_off and (sidecars := [

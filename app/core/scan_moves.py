@@ -367,5 +367,7 @@ class MoveRecognition:
         change = keywords_changed_elsewhere.follow_the_files(conn, photo_id, read, self.keyword_decisions)
         if change is not None:
             self.summary.keywords_changed_elsewhere.append(change.to_json())
+            if change.note is not None and self.failed is not None:  # copies disagree: said, label kept
+                self.failed(change.path, change.note)
         if change is None or change.how != keywords_changed_elsewhere.NOT_DOWNLOADED:
             sidecar_states.remember(conn, photo_id, edited)

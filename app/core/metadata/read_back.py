@@ -10,14 +10,17 @@ model again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from app.core.label_names import unwritable_character
 from app.core.metadata.keywords import HIERARCHY_ROOT, digikam_tag, holds_keyword, keyword_form, names_landmark
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
-from app.core.metadata.xmp import DC, DIGIKAM, LR, MICROSOFT_PHOTO, XmpDocument
+from app.core.metadata.xmp import DC, DIGIKAM, KEYWORD_ARRAYS, LR, MICROSOFT_PHOTO, XmpDocument, held_twice_words
+
+T = TypeVar("T")
 
 
 def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None,
@@ -74,19 +77,39 @@ def landmark_in_xmp(packet: bytes | str | None) -> str | None:
 
 
 def landmark_in_document(document: XmpDocument | None) -> str | None:
-    """The landmark of a parsed packet (XmpDocument.read), None for none."""
+    """The landmark of a parsed packet (XmpDocument.read), None for none, and None where
+    readers disagree about it (as_readers_see: a write is refused there too)."""
     if document is None:
         return None
-    landmark = _landmark_read(document, last=False)
-    if any(document.duplicated(namespace, local) for namespace, local in _READ) and \
-            _landmark_read(document, last=True) != landmark:
-        # a property held twice (merged packets): exiftool reads the last, Adobe's toolkit the
-        # first; where they disagree the file names no landmark (and a write is refused)
-        return None
-    return landmark
+    landmark = as_readers_see(document, _landmark_read)
+    return None if isinstance(landmark, Disagreement) else landmark
 
 
-_READ = ((LR, "hierarchicalSubject"), (DC, "subject"), (DIGIKAM, "TagsList"), (MICROSOFT_PHOTO, "LastKeywordXMP"))
+@dataclass(frozen=True)
+class Disagreement:
+    """What as_readers_see gives where readers see a packet differently: the keyword
+    arrays (prefix:local) it holds more than once under one name."""
+
+    properties: tuple[str, ...]
+
+    def words(self, so: str) -> str:
+        """Why the file is left so (`so`), and how to tidy it (xmp.held_twice_words)."""
+        return held_twice_words(" and ".join(self.properties), so)
+
+
+def as_readers_see(document: XmpDocument, read: Callable[[XmpDocument, bool], T]) -> T | Disagreement:
+    """What `read(document, last)` makes of a packet as every reader sees it, or a
+    Disagreement where it holds a keyword array twice under one name (merged packets:
+    XmpDocument.duplicated) and a reader taking the first (Adobe's XMP Toolkit: `last`
+    False) and one taking the last (exiftool: `last` True) see it differently. The one
+    rule for every reading of such a file (the scan's label, a keyword changed elsewhere),
+    so none goes by one copy's word."""
+    seen = read(document, False)
+    duplicated = tuple(name for namespace, local in KEYWORD_ARRAYS
+                       if (name := document.duplicated(namespace, local)) is not None)
+    if not duplicated or read(document, True) == seen:
+        return seen
+    return Disagreement(duplicated)
 
 
 def _landmark_read(document: XmpDocument, last: bool) -> str | None:

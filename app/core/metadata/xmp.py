@@ -99,12 +99,15 @@ def refuse_duplicates(doc: XmpDocument, arrays: tuple[tuple[str, str], ...] | No
     for namespace, local in arrays or KEYWORD_ARRAYS:
         duplicate = doc.duplicated(namespace, local)
         if duplicate is not None:
-            raise DuplicatePropertyError(
-                f"{name + ': ' if name else ''}the XMP holds {duplicate} more than once, which XMP forbids; "
-                "programs disagree about which one is the photo's (exiftool shows the last, Adobe's XMP "
-                "Toolkit the first), so a keyword written into one would not show in all of them and the "
-                "file is left alone: merge them into one in the program that wrote it"
-            )
+            raise DuplicatePropertyError(f"{name + ': ' if name else ''}" + held_twice_words(
+                duplicate, "a keyword written into one would not show in all of them and the file is left alone"))
+
+
+def held_twice_words(duplicate: str, so: str) -> str:
+    """Why a file holding `duplicate` (e.g. dc:subject) twice is left so (`so`), and how to tidy it."""
+    return (f"the XMP holds {duplicate} more than once, which XMP forbids; programs disagree about which one "
+            f"is the photo's (exiftool shows the last, Adobe's XMP Toolkit the first), so {so}: merge them "
+            "into one in the program that wrote it")
 
 
 class _TreeWithPrefixes(ET.TreeBuilder):
