@@ -9,6 +9,7 @@ not connected, not missing."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -66,4 +67,56 @@ def test_a_card_copied_whole_into_the_library_then_ejected_is_no_error(tmp_path,
     code, out, err = run_cli(capsys, "--db", db, "scan")
     assert code == 0 and "0 new, 0 changed, 3 moved, 0 missing, 0 errors" in err, err
     assert "not found" not in err, err
+    assert photos_labelled(db, "Colosseum") == 3 and missing_photos(db) == []
+
+
+def _copied_into_trip_and_scanned_alone(tmp_path, capsys, mounts) -> tuple[str, Path, Path]:
+    """(db, Pictures, its Card): the card ejected and found not connected by a scan, then
+    its photos imported into Pictures/Trip (from the card in a reader elsewhere) and that
+    folder alone scanned: "3 new"."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    drawer = tmp_path / "drawer"
+    unplug_card(card, drawer, mounts)
+    assert run_cli(capsys, "--db", db, "scan")[0] == 1  # (the card not connected: said so)
+    trip = pictures / "Trip"
+    trip.mkdir()
+    for name in CARD_PHOTOS:
+        shutil.copy2(drawer / name, trip / name.rsplit("/", 1)[-1])
+    code, out, err = run_cli(capsys, "--db", db, "scan", str(trip))
+    assert code == 0 and "3 new" in err, err
+    return db, pictures, card
+
+
+def test_copies_indexed_by_a_scan_of_their_folder_alone_are_joined_by_the_full_scan(tmp_path, capsys, mounts):
+    """The copies came in with `scan Trip` (not new to the next full scan): that scan joins
+    each to its card photo all the same (review7-1: "0 new, 0 moved", then `forget CARD`
+    dropped the labels, saying the scan had not found them); until it has, forget says to scan."""
+    db, pictures, card = _copied_into_trip_and_scanned_alone(tmp_path, capsys, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 2 and "3 photos of it have copies in the library" in err, err
+    assert f"({pictures / 'Trip' / 'IMG_0001.JPG'}) that a scan can give their labels: scan first" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 0 and "0 new, 0 changed, 3 moved, 0 missing, 0 errors" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "search", "Colosseum", "--json")
+    assert out.count(f'"path": "{pictures / "Trip"}') == 3 and str(card) not in out, out
+    assert photos_labelled(db, "Colosseum") == 3 and missing_photos(db) == []
+
+
+def test_a_copy_holding_a_label_of_its_own_is_not_joined_and_forget_names_it(tmp_path, capsys, mounts):
+    """The user labelled one copy otherwise before the full scan: joining it would drop one
+    of their words (no guess); `forget CARD` then refuses, naming it, until the copy holds
+    the card photo's label, and never says the scan did not find the photo."""
+    db, pictures, card = _copied_into_trip_and_scanned_alone(tmp_path, capsys, mounts)
+    copy = pictures / "Trip" / "IMG_0001.JPG"
+    assert run_cli(capsys, "--db", db, "label", str(copy), "Petra")[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "0 new" in err and "2 moved" in err and "1 error" in err, err
+    assert photos_labelled(db, "Petra") == 1 and photos_labelled(db, "Colosseum") == 3
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 2 and f"1 photo of it with a label, review or taught reference of yours has copies in the " \
+                         f"library ({copy}) holding another label" in err, err
+    assert photos_labelled(db, "Colosseum") == 3
+    assert run_cli(capsys, "--db", db, "label", str(copy), "Colosseum")[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 0 and "it has copies in the library" in err and "did not find" not in err, err
     assert photos_labelled(db, "Colosseum") == 3 and missing_photos(db) == []

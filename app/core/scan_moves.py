@@ -150,16 +150,21 @@ class MoveRecognition:
         empty): its photos are not missing (the card is not connected) but a new photo of
         this scan that is provably one of them (moved_candidates: the one new photo of its
         fingerprint, the picture print agreeing) is that photo imported, as a move would be:
-        it takes the photo over with its labels, reviews, journal and taught places. Its
-        card's photos with no such copy stay as they were; plugged in again, the card's
-        files come in as photos of their own. A new photo two card photos claim (the card
-        holding one picture twice) is no guess: left new. Each joined photo is marked
-        missing and adopted in one savepoint: a join that fails leaves it on the card."""
-        if not self.cards_not_connected or not self.created_ids:
+        it takes the photo over with its labels, reviews, journal and taught places. So does
+        a photo an earlier scan of its folder alone brought in (`scan lib/Trip`, a folder
+        tagged in the app) that holds nothing of the user's and is the one other photo of
+        its fingerprint (moved_photos.only_earlier_copy); one holding a word of the user's
+        is left alone (no guess: `forget` of the card names it). Its card's photos with no
+        such copy stay as they were; plugged in again, the card's files come in as photos
+        of their own. A photo two card photos claim (the card holding one picture twice)
+        is no guess: left as it is. Each joined photo is marked missing and adopted in one
+        savepoint: a join that fails leaves it on the card."""
+        if not self.cards_not_connected:
             return
         card_ids = [photo_id for card in dict.fromkeys(self.cards_not_connected)
                     for photo_id in catalog.photo_ids_under(self.conn, card)]
-        copies = {old_id: moved_photos.moved_candidates(self.conn, old_id, self.newest_before) for old_id in card_ids}
+        on_cards = set(card_ids)
+        copies = {old_id: self._copy_of_a_card_photo(old_id, on_cards) for old_id in card_ids}
         claims = Counter(new_id for new_id in copies.values() if new_id is not None)
         pairs = [(old_id, new_id) for old_id, new_id in copies.items() if new_id is not None and claims[new_id] == 1]
         for batch in self.options.batches(pairs):
@@ -174,6 +179,15 @@ class MoveRecognition:
                                     raise _LeftOnTheCard
                         except _LeftOnTheCard:
                             pass
+
+    def _copy_of_a_card_photo(self, old_id: int, on_cards: set[int]) -> int | None:
+        """The photo of this scan, or else of an earlier one, that is provably the card photo
+        `old_id` imported (see _join_copies_of_cards_not_connected); None."""
+        new_id = (moved_photos.moved_candidates(self.conn, old_id, self.newest_before)
+                  if self.created_ids else None)
+        if new_id is None:
+            new_id = moved_photos.only_earlier_copy(self.conn, old_id, self.newest_before)
+        return None if new_id in on_cards else new_id
 
     @contextmanager
     def _batch(self) -> Iterator[None]:

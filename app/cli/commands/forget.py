@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
         copy = (f"; the index as it was is copied at {contents.backup}{going_back_to(index_path, contents.backup)}"
                 if contents.backup else "")
-        print(f"forget: {contents.folder}: {contents.line()} forgotten (a scan looked for them in the library and "
-              f"did not find them: a card lost, or deleted){copy}", file=sys.stderr)
+        print(f"forget: {contents.folder}: {contents.line()} forgotten ({_looked_for(contents)}: a card lost, "
+              f"or deleted){copy}", file=sys.stderr)
     elif args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
@@ -68,11 +68,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
                      if contents.yours else "")
-        looked_for = ("; a scan looked for them in the library and did not find them; --yes copies the index "
+        looked_for = (f"; {_looked_for(contents)}; --yes copies the index "
                       "first (`landmark-tagger restore-index COPY` goes back to it)" if contents.gone_below else "")
         print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}{looked_for}; "
               "add --yes to do it", file=sys.stderr)
     return 0
+
+
+def _looked_for(contents) -> str:
+    """What a scan found of a lost card's photos: copies in the library (which stay, with
+    every word of the user's: forget_gone_copies refuses otherwise), or nothing."""
+    if not contents.copied:
+        return "a scan looked for them in the library and did not find them"
+    from app.core.wording import counted
+
+    copies = "copies in the library, which stay with every label of yours"
+    if contents.copied >= contents.photos:
+        one = contents.photos == 1
+        return f"a scan looked for {'it' if one else 'them'} in the library: {'it has' if one else 'they have'} {copies}"
+    have = "has" if contents.copied == 1 else "have"
+    return (f"{counted(contents.copied, 'photo')} of them {have} {copies}; a scan looked for the others in the "
+            "library and did not find them")
 
 
 def _run_missing(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ class FolderContents:
     taught: int  # taught references from those photos
     backup: Path | None = None  # the copy of the index taken right before forgetting
     gone_below: bool = False  # a folder in a library folder whose photos are all gone (a card lost), not one
+    copied: int = 0  # of a gone_below folder's photos, those with a copy in the library (which stays)
 
     def line(self) -> str:
         return _what_goes(counted(self.photos, "photo"), self.yours, self.taught)
@@ -122,9 +123,11 @@ def _folder_to_forget(index, folder: str | Path) -> tuple[str, dict[str, bool] |
 def _contents_below(conn: sqlite3.Connection, folder: str, inner: dict[str, bool]) -> tuple[FolderContents, list[int]]:
     from app.core.index.forget_gone_folder import photo_ids
 
+    from app.core.index.forget_gone_copies import photos_copied
+
     ids = photo_ids(conn, folder, inner)
     return FolderContents(folder, len(ids), _count(conn, ids, _YOURS), _count(conn, ids, _TAUGHT),
-                          gone_below=True), ids
+                          gone_below=True, copied=photos_copied(conn, ids)), ids
 
 
 def _contents(conn: sqlite3.Connection, root: str, library: dict[str, bool]) -> tuple[FolderContents, list[int]]:

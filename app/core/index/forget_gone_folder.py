@@ -6,7 +6,8 @@ card may come back. A photographer who lost it must be able to say so; a library
 alone could be forgotten. A folder below one can now be, while none of its photos' files
 is there (on disk, or in iCloud) and a scan has looked for them in the library and not
 found them (forget_gone_looked_for: files renamed in place, or a folder moved within the
-library, are followed by the scan's move join): forgetting it never drops the labels of a
+library, are followed by the scan's move join), nor a copy of one in the library holds its
+labels elsewhere (forget_gone_copies): forgetting it never drops the labels of a
 photo the user still has. As for a library folder, everything the index holds about its photos
 goes, taught references included (forget.py says why).
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from app.core.errors import UsageError
 from app.core.folder_paths import holds_folder, is_within
 from app.core.index.connection import db_text
+from app.core.index.forget_gone_copies import refuse_while_copies_would_lose_words
 from app.core.index.forget_gone_looked_for import refuse_unless_looked_for
 from app.core.index.linked_folders import first_photo_under
 from app.core.path_case import canonical_path
@@ -54,6 +56,8 @@ def folder_below(index, folder: str | os.PathLike, library: dict[str, bool],
                          f"out with -folder:\"{path}\"")
     # files gone from where the index has them may be renamed or moved: only a scan tells
     refuse_unless_looked_for(conn, path, ids, inner)
+    # copies of its photos indexed in the library: their labels must not go with the card
+    refuse_while_copies_would_lose_words(conn, path, ids)
     return path, inner
 
 

@@ -69,6 +69,26 @@ def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
     return next((int(r[0]) for r in rows if users_words_too or holds_nothing_of_the_user(conn, int(r[0]))), None)
 
 
+def only_earlier_copy(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
+    """The present photo indexed before this scan (id <= newer_than) that is the only
+    other photo holding a fingerprint of `old_id`'s files (present, missing or new), the
+    same picture, if it holds nothing of the user's (as earlier_copy_of): a card photo's
+    copy a scan of its new folder alone brought in. A fingerprint two photos hold beside
+    `old_id` (two copies, or two card photos of one picture) is no proof: None."""
+    rows = conn.execute(
+        "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
+        "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.photo_id <> ? LIMIT 2",
+        (old_id, old_id)).fetchall()
+    if len(rows) != 1:
+        return None
+    new_id = int(rows[0][0])
+    proof = conn.execute(
+        "SELECT 1 FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint JOIN photos np ON np.id = nf.photo_id "
+        "WHERE of.photo_id = ? AND nf.photo_id = ? AND nf.missing = 0 AND np.missing = 0 AND np.id <= ? "
+        f"AND {_SAME_PICTURE} LIMIT 1", (old_id, new_id, newer_than)).fetchone()
+    return new_id if proof is not None and holds_nothing_of_the_user(conn, new_id) else None
+
+
 def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_to: int) -> int | None:
     """The present photo a killed scan brought in (newer_than < id <= up_to) that is the
     only present photo sharing a fingerprint with the missing `old_id`, if there is
