@@ -88,3 +88,36 @@ def test_a_lower_threshold_suggests_no_place_whose_last_photo_was_relabelled(tmp
         index.apply_threshold([ids["crop"]], "m1", 0.4)
         record = index.get(ids["crop"])
         assert (record.label, record.score) == ("Palace of Versailles", pytest.approx(0.45))
+
+
+CABIN_PLACES = ("Cabin", "Boathouse", "Grandma's", "Jetty", "Barn")
+
+
+def _cabin(index: PhotoIndex) -> int:
+    """A photo model m1 ranked five taught places first (all its stored top-5), which a
+    run of model m2 labelled since (Petra, suggested)."""
+    photo, teacher = (add_photo(index, "/lib/Trip", name, "2019-05-01T10:00:00") for name in ("IMG_1", "IMG_2"))
+    with index.transaction() as conn:
+        conn.executemany("INSERT INTO taught_refs (label, photo_id, model_id) VALUES (?, ?, 'm1')",
+                         [(place, teacher) for place in CABIN_PLACES])
+    index.set_predictions(photo, "m1", [Prediction("taught:" + place, place, 0.9 - rank / 10)
+                                        for rank, place in enumerate(CABIN_PLACES)], 0.5)
+    index.set_predictions(photo, "m2", [Prediction("petra", "Petra", 0.7),
+                                        Prediction("colosseum", "Colosseum", 0.2)], 0.5)
+    assert index.get(photo).label == "Petra"
+    return photo
+
+
+def test_model_coming_back_with_only_forgotten_places_stored_gives_the_rejection_back(tmp_path) -> None:
+    """review7-6: every place m1 stored is forgotten and the user rejected Colosseum on
+    the photo; m1 coming back (apply_threshold) has no guess left: "no landmark", which
+    on a photo with a rejection is that rejection (rejection_kept), not a KeyError."""
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        photo = _cabin(index)
+        for place in CABIN_PLACES:
+            teaching.forget(index, place)
+        with index.transaction() as conn:
+            conn.execute("INSERT INTO rejections (photo_id, label) VALUES (?, 'Colosseum')", (photo,))
+        assert index.apply_threshold([photo], "m1", 0.5) == [photo]
+        record = index.get(photo)
+        assert (record.label, record.state) == ("Colosseum", "rejected")

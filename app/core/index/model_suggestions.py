@@ -258,14 +258,16 @@ def _take_back_from_another_model(
     model tagged them: taken_back_photos) get this model's answer back from its stored
     top-5, as a tag run of it would give; its "no landmark" on a photo with a rejection
     gives the rejection back instead (rejection_kept: the user dealt with the photo before
-    the other model's suggestion). With places taught, tagging scores these photos
+    the other model's suggestion). A photo whose stored guesses all name places nothing
+    teaches now has no guess left: "no landmark" (or its rejection), as model_answer gives
+    for none. With places taught, tagging scores these photos
     with them first (app.core.taught_predictions.rescore_coming_back): then they are this
     model's already and not found here."""
     photo_ids = taken_back_photos(conn, chunk, model_id)
     tops = _stored_tops(conn, photo_ids, model_id, rejected)
     changed = []
     for photo_id in photo_ids:
-        top = tops[photo_id]
+        top = tops.get(photo_id, [])  # none left: every stored guess a place nothing teaches now
         answer = model_answer(best_not_rejected(conn, photo_id, top, rejected=rejected), threshold)
         kept = rejection_kept(top, answer[2], rejected.get(photo_id)) if answer[0] is None else None
         _set_answer(conn, photo_id, answer if kept is None else kept, "suggested" if kept is None else "rejected",
