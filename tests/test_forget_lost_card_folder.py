@@ -71,3 +71,42 @@ def test_a_card_unplugged_since_the_last_scan_is_forgotten_only_after_a_scan(tmp
     assert run_cli(capsys, "--db", db, "scan")[0] == 1  # (a card not connected: said so)
     assert run_cli(capsys, "--db", db, "forget", str(card), "--yes")[0] == 0
     assert photos_labelled(db, "Colosseum") == 0
+
+
+def test_a_lost_card_is_told_by_the_scans_record_not_by_the_words_of_its_line(tmp_path, capsys, mounts, monkeypatch):
+    """forget told a card found not connected by the text of the scan's line: reworded,
+    forget asked for a scan again and again, with no clue why. The line is marked."""
+    import app.core.scanner
+
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
+    monkeypatch.setattr(app.core.scanner, "not_connected_message",
+                        lambda folder, **words: f"{folder}: the card is away; its photos stay")
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert code == 1 and f"{card}: the card is away" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 0, err
+    assert photos_labelled(db, "Colosseum") == 0 and _indexed(db) == [str(pictures / "home.jpg")]
+
+
+def test_a_card_line_an_older_version_wrote_is_told_by_its_words_until_a_scan_marks_it(tmp_path, capsys, mounts):
+    """A line of a scan before the mark (no file_state) still says a card not connected by
+    its words, and the next scan that finds the card away writes it marked."""
+    from app.core.index.problems import CARD_NOT_CONNECTED
+
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
+    assert run_cli(capsys, "--db", db, "scan")[0] == 1
+
+    def card_line_states() -> list:
+        with PhotoIndex.open(db) as index:
+            return [state for (state,) in index.conn.execute(
+                "SELECT file_state FROM errors WHERE stage = 'scan' AND path = ?", (str(card),))]
+
+    assert card_line_states() == [CARD_NOT_CONNECTED]
+    with PhotoIndex.open(db) as index, index.transaction() as conn:
+        conn.execute("UPDATE errors SET file_state = NULL")  # as an older version wrote it
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card))
+    assert code == 0 and f"would forget {card}: 3 photos" in err, err
+    assert run_cli(capsys, "--db", db, "scan")[0] == 1
+    assert card_line_states() == [CARD_NOT_CONNECTED]

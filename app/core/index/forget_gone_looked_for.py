@@ -19,14 +19,17 @@ import sqlite3
 from app.core.errors import UsageError
 from app.core.folder_paths import is_skipped_folder, is_within
 from app.core.index.connection import db_text
+from app.core.index.problems import CARD_NOT_CONNECTED
 from app.core.photo_info import file_kind
 from app.core.photo_names import is_skipped_name
 from app.core.wording import counted, shell_quote
 
 CHUNK = 500  # ids per statement, under SQLite's variable limit
 
-# what a scan's problem line of a card not connected says (library.not_connected_message)
-NOT_CONNECTED = "not found (drive not connected?)"
+# what the problem line of a card not connected said when a scan of a version before
+# problems.CARD_NOT_CONNECTED wrote it (its row has no file_state): such a row alone is
+# still told by its words, until the next scan that finds the card writes it anew
+OLDER_SCANS_NOT_CONNECTED = "%not found (drive not connected?)%"
 
 
 def refuse_unless_looked_for(conn: sqlite3.Connection, folder: str, ids: list[int], inner: dict[str, bool]) -> None:
@@ -71,13 +74,15 @@ def _not_looked_for(conn: sqlite3.Connection, ids: list[int]) -> list[int]:
 
 def _cards_found_not_connected(conn: sqlite3.Connection) -> list[str]:
     """The folders the latest finished scan that walked them found a card not connected
-    on (its problem line, kept until a scan finds the card there), where no scan since
-    owes its move join (one killed after adding a card's copies as new photos)."""
+    on (its problem line, kept until a scan finds the card there, marked so by its
+    file_state: its wording may change), where no scan since owes its move join (one
+    killed after adding a card's copies as new photos)."""
     owing = conn.execute("SELECT max(id) FROM scan_runs WHERE photos_before IS NOT NULL").fetchone()[0]
-    rows = conn.execute("SELECT e.path, e.message, e.run_id FROM errors e JOIN scan_runs r ON r.id = e.run_id "
-                        "WHERE e.stage = 'scan' AND e.path IS NOT NULL AND r.status = 'done'")
-    return [os.fsdecode(path) for path, message, run_id in rows
-            if NOT_CONNECTED in str(message) and (owing is None or run_id > owing)]
+    rows = conn.execute("SELECT e.path, e.run_id FROM errors e JOIN scan_runs r ON r.id = e.run_id "
+                        "WHERE e.stage = 'scan' AND e.path IS NOT NULL AND r.status = 'done' "
+                        "AND (e.file_state = ? OR (e.file_state IS NULL AND e.message LIKE ?))",
+                        (CARD_NOT_CONNECTED, OLDER_SCANS_NOT_CONNECTED))
+    return [os.fsdecode(path) for path, run_id in rows if owing is None or run_id > owing]
 
 
 def _first_file(conn: sqlite3.Connection, photo_id: int) -> str:

@@ -35,6 +35,10 @@ ProblemRow = tuple[object, int | None, str, str, int | None, str, str | None]
 CRASHED_ONCE = "crashed once "
 HUNG_ONCE = "hung once "
 _ONCE = {"crashed": CRASHED_ONCE, "hung": HUNG_ONCE}
+# the file_state of a scan's line of a card (or library folder's drive) not connected: what
+# tells it from other problems (`forget FOLDER` of a lost card), never its wording; it
+# never matches a file's state (a folder has none), so nothing is held back by it
+CARD_NOT_CONNECTED = "card not connected"
 # how the problem of a photo remembered for its decoder's crashes or hangs ends
 REMEMBERED_FAULT_HINT = "skipped until it changes; `tag --retry-failed` tries it again"
 
