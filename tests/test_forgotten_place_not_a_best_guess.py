@@ -121,3 +121,37 @@ def test_model_coming_back_with_only_forgotten_places_stored_gives_the_rejection
         assert index.apply_threshold([photo], "m1", 0.5) == [photo]
         record = index.get(photo)
         assert (record.label, record.state) == ("Colosseum", "rejected")
+
+
+def test_a_lower_threshold_suggests_neither_of_two_places_nothing_teaches(tmp_path) -> None:
+    """review7-5: the crop's stored top-5 name two taught places, "Our hotel" second; the
+    one photo teaching both is relabelled and set aside for "Our hotel". A lower threshold
+    skips every place nothing teaches, wherever ranked: Versailles, not "Our hotel"."""
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        ids = {name: add_photo(index, "/lib/Paris", name, "2019-05-01T10:00:00") for name in ("teacher", "crop")}
+        with index.transaction() as conn:
+            conn.executemany("INSERT INTO taught_refs (label, photo_id, model_id) VALUES (?, ?, 'm1')",
+                             [("Eiffel Tower", ids["teacher"]), ("Our hotel", ids["teacher"])])
+        index.set_label(ids["teacher"], "Eiffel Tower", source="user", state="accepted")
+        index.set_predictions(ids["crop"], "m1", [
+            Prediction(EIFFEL, "Eiffel Tower", 0.9), Prediction("taught:Our hotel", "Our hotel", 0.6),
+            Prediction("versailles", "Palace of Versailles", 0.45), Prediction("louvre", "Louvre", 0.1)], THRESHOLD)
+        teaching.learn_from_corrections(index, [ids["teacher"]], "Notre-Dame", model=tmp_path / "no-model")
+        with index.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, 'Our hotel')",
+                         (ids["teacher"],))
+        index.apply_threshold([ids["crop"]], "m1", 0.4)
+        record = index.get(ids["crop"])
+        assert (record.label, record.score) == ("Palace of Versailles", pytest.approx(0.45))
+
+
+def test_model_coming_back_skips_forgotten_places_below_its_top_1(tmp_path) -> None:
+    """review7-5, the take-back path: of m1's five places the first two are forgotten;
+    m1 coming back gives its best place still taught (Grandma's), not the forgotten second."""
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        photo = _cabin(index)
+        teaching.forget(index, "Cabin")
+        teaching.forget(index, "Boathouse")
+        index.apply_threshold([photo], "m1", 0.5)
+        record = index.get(photo)
+        assert (record.label, record.score) == ("Grandma's", pytest.approx(0.7))

@@ -7,7 +7,7 @@ overwrites them."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from app.core.index.connection import id_chunks, now_iso
 from app.core.index.labels import NO_LANDMARK_REJECTED, is_rejected, refresh_fts_label, remember_rejection
@@ -308,28 +308,47 @@ def _stored_tops(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: s
 
 def _untaught_left_out(conn: sqlite3.Connection, tops: dict[int, list[Prediction]], model_id: str,
                        whole: bool = False) -> dict[int, list[Prediction]]:
-    """`tops` less the taught places nothing teaches now (as taught_now): a lower threshold
-    suggested a place whose last photo was relabelled, scored by the model's own best.
-    A photo whose list lost one is read whole again (`tops` may hold its top-1 alone)."""
-    from app.core.teaching_store import still_taught
-    from model.predictor import TAUGHT_ID_PREFIX
-
-    def is_taught(p: Prediction) -> bool:
-        return (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX)
-
-    taught = {p.label for top in tops.values() for p in top if is_taught(p)}
-    gone = taught - still_taught(conn, taught) if taught else set()
+    """`tops` less the taught places nothing teaches now, wherever they are ranked
+    (taught_now's rule): a lower threshold suggested a place whose last photo was
+    relabelled, scored by the model's own best. A photo whose list lost one is read whole
+    again unless `whole` (`tops` may hold its top-1 alone), and its whole list checked:
+    its second place may be one nothing teaches either. A photo left with none is left out."""
+    gone = untaught_places(conn, tops.values())
     if not gone:
         return tops
-    hit = [photo_id for photo_id, top in tops.items() if any(is_taught(p) and p.label in gone for p in top)]
+    hit = [photo_id for photo_id, top in tops.items() if any(_names_one_of(p, gone) for p in top)]
     whole_tops = tops if whole else _predictions_of(conn, hit, model_id)
+    if not whole:
+        gone |= untaught_places(conn, whole_tops.values())
     for photo_id in hit:
-        left = [p for p in whole_tops.get(photo_id, []) if not (is_taught(p) and p.label in gone)]
+        left = [p for p in whole_tops.get(photo_id, []) if not _names_one_of(p, gone)]
         if left:
             tops[photo_id] = left
         else:
             del tops[photo_id]
     return tops
+
+
+def untaught_places(conn: sqlite3.Connection, tops: Iterable[Sequence[Prediction]]) -> set[str]:
+    """The taught places these ranked lists name (a `taught:` landmark id) that nothing
+    teaches now (teaching_store.still_taught: forgotten, or their last photo relabelled
+    or set aside): the one rule of what a stored list no longer offers."""
+    from app.core.teaching_store import still_taught
+
+    taught = {p.label for top in tops for p in top if _is_taught(p)}
+    return taught - still_taught(conn, taught) if taught else set()
+
+
+def _is_taught(prediction: Prediction) -> bool:
+    from model.predictor import TAUGHT_ID_PREFIX
+
+    return (prediction.landmark_id or "").startswith(TAUGHT_ID_PREFIX)
+
+
+def _names_one_of(prediction: Prediction, places: set[str]) -> bool:
+    """Whether `prediction` is one of these taught places (the model's own landmark of
+    the same name is not: the place was never the model's)."""
+    return prediction.label in places and _is_taught(prediction)
 
 
 def _predictions_of(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id: str,
@@ -403,15 +422,10 @@ def load_predictions(conn: sqlite3.Connection, photo_id: int, model_id: str | No
 
 def taught_now(conn: sqlite3.Connection, top: list[Prediction]) -> list[Prediction]:
     """`top` less its taught places that nothing teaches now (forgotten, or their last
-    photo relabelled): a tag run stored them while they were taught, and the photo's best
-    guess then named a forgotten place, scored by another landmark's score (its withdrawn
-    suggestion is scored by the model's own best), and `tag --json` listed it first. Each
-    entry keeps its score. A place renamed since is renamed here too (labels.rename_label)."""
-    from app.core.teaching_store import still_taught
-    from model.predictor import TAUGHT_ID_PREFIX
-
-    taught = {p.label for p in top if (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX)}
-    if not taught:
-        return top
-    gone = taught - still_taught(conn, taught)
-    return [p for p in top if not (p.label in gone and (p.landmark_id or "").startswith(TAUGHT_ID_PREFIX))]
+    photo relabelled; untaught_places): a tag run stored them while they were taught, and
+    the photo's best guess then named a forgotten place, scored by another landmark's score
+    (its withdrawn suggestion is scored by the model's own best), and `tag --json` listed
+    it first. Each entry keeps its score. A place renamed since is renamed here too
+    (labels.rename_label)."""
+    gone = untaught_places(conn, [top])
+    return [p for p in top if not _names_one_of(p, gone)] if gone else top
