@@ -120,3 +120,44 @@ def test_a_copy_holding_a_label_of_its_own_is_not_joined_and_forget_names_it(tmp
     code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
     assert code == 0 and "it has copies in the library" in err and "did not find" not in err, err
     assert photos_labelled(db, "Colosseum") == 3 and missing_photos(db) == []
+
+
+@pytest.mark.parametrize("mount_point_removed", [True, False], ids=["removed", "left-empty"])
+def test_a_pair_whose_jpeg_alone_was_copied_leaves_its_raw_on_the_card_and_write_goes_on(
+        tmp_path, capsys, mounts, mount_point_removed):
+    """RAW+JPEG shooting, the JPEGs alone imported (review7-4): the joined photo took the
+    card's NEF along, on a card not connected; every `write` failed on its sidecar, saying
+    to scan a folder no scan could reach. The NEF now stays on the card, a photo of its own
+    with the label, which `write` leaves alone with a note (no failure) and `forget CARD` forgets."""
+    from tests.test_metadata_support import make_jpeg
+    from tests.test_raw_pictures_of_one_name import raw
+
+    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
+    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
+    shot = card / "DCIM" / "100NIKON"
+    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
+    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
+    mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    assert run_cli(capsys, "--db", db, "label", str(shot / "DSC_0001.JPG"), "Petra")[0] == 0
+    trip = pictures / "Trip"
+    trip.mkdir()
+    shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
+    unplug_card(card, tmp_path / "drawer", mounts)
+    if mount_point_removed:
+        card.rmdir()
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "0 new" in err and "1 moved" in err and "0 missing" in err, err
+    assert "1 photo of it found copied into the library follows its copy; the 1 other photo is left" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "search", "Petra", "--json")
+    found = sorted(line.split('"path": "')[1].split('"')[0] for line in out.splitlines() if '"path": "' in line)
+    assert found == [str(shot / "DSC_0001.NEF"), str(trip / "DSC_0001.JPG")], out
+    assert missing_photos(db) == []
+    code, out, err = run_cli(capsys, "--db", db, "write")
+    assert code == 0 and "1 file written, 0 failed, 1 left alone" in err, err
+    assert f"DSC_0001.NEF.xmp: on a card not connected ({card})" in err and "scan" not in err, err
+    assert "Landmarks|Petra" in (trip / "DSC_0001.JPG").read_bytes().decode("latin-1")
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 0, err
+    assert photos_labelled(db, "Petra") == 1 and missing_photos(db) == []

@@ -68,6 +68,7 @@ class MoveRecognition:
     failed: Callable[[str, str], None] | None = None
     created_ids: set[int] = field(default_factory=set)
     cards_not_connected: list[str] = field(default_factory=list)  # folders the walk left for their card
+    split_on_cards: list[str] = field(default_factory=list)  # folders of card photos whose uncopied files split off
     gone_now: set[int] = field(default_factory=set, init=False)  # became_missing, as a set, once the walk is over
     not_joined: set[int] = field(default_factory=set, init=False)  # missing photos whose join failed (said once)
 
@@ -156,7 +157,10 @@ class MoveRecognition:
         its fingerprint (moved_photos.only_earlier_copy); one holding a word of the user's
         is left alone (no guess: `forget` of the card names it). Its card's photos with no
         such copy stay as they were; plugged in again, the card's files come in as photos
-        of their own. A photo two card photos claim (the card holding one picture twice)
+        of their own. A card photo's files its copy lacks (the RAW of a pair whose JPEG
+        alone was imported) stay on the card, a photo of their own with its label
+        (moved_photos.split_off_what_was_not_copied; their folders in `split_on_cards`): the joined
+        photo holds no file on a card not connected. A photo two card photos claim (the card holding one picture twice)
         is no guess: left as it is. Each joined photo is marked missing and adopted in one
         savepoint: a join that fails leaves it on the card."""
         if not self.cards_not_connected:
@@ -173,12 +177,16 @@ class MoveRecognition:
                     with self.index.transaction() as conn:
                         try:
                             with savepoint(conn, "card_copy"):
+                                split_id = moved_photos.split_off_what_was_not_copied(conn, old_id, new_id)
                                 moved_photos.left_on_a_card(conn, old_id)
                                 self._adopt(old_id, new_id)
                                 if not catalog.is_present(conn, old_id):
                                     raise _LeftOnTheCard
                         except _LeftOnTheCard:
-                            pass
+                            continue
+                    if split_id is not None:
+                        folder = self.conn.execute("SELECT folder FROM photos WHERE id = ?", (split_id,)).fetchone()[0]
+                        self.split_on_cards.append(decode_text(folder) if isinstance(folder, bytes) else str(folder))
 
     def _copy_of_a_card_photo(self, old_id: int, on_cards: set[int]) -> int | None:
         """The photo of this scan, or else of an earlier one, that is provably the card photo

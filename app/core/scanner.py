@@ -91,6 +91,7 @@ class _Scan(FolderSync):
         self.cards_not_connected: list[str] = []  # folders below a root left as they are (their card unplugged)
         # each one's words (link, gone, recorded) and photos then: said once the moves are joined
         self.card_lines: dict[str, tuple[dict, int]] = {}
+        self.split_on_cards: list[str] = []  # folders of card photos whose files not copied were split off
         self.left_to_their_time: set[str] = set()  # roots with such a folder judged by its time (not recorded)
         self.joined_alone: list[str] = []  # folders a photo given by its file brought into the library now
         self._only_copies: set[str] | None = None  # temps the index records as a missing file's only copy
@@ -283,8 +284,10 @@ class _Scan(FolderSync):
         how many are left. An older scan's line of a card now empty of photos goes."""
         for folder, (words, before) in self.card_lines.items():
             left = catalog.count_photos_under(self.conn, folder)
+            split = sum(1 for place in self.split_on_cards if is_within(place, folder))  # (left, and copied)
             if left:
-                self._error(folder, not_connected_message(folder, library_folder=False, copied=max(0, before - left),
+                self._error(folder, not_connected_message(folder, library_folder=False,
+                                                          copied=max(0, before - left + split),
                                                           left=left, **words), problems.CARD_NOT_CONNECTED)
             else:
                 with self.index.transaction() as conn:
@@ -453,6 +456,7 @@ class _Scan(FolderSync):
             self.index, self.summary, self.renamed, since=self.since, newest_before=self.newest_before,
             owed=self.owed, other_spelling_ids=self.other_spelling_ids, read_labels=self.read_labels,
             created_ids=self.created_ids, cards_not_connected=self.cards_not_connected,
+            split_on_cards=self.split_on_cards,
             went_missing=self._went_missing, cancelled=self._cancelled, keyword_decisions=self.keyword_decisions,
             options=self.options, failed=self._error,
         ).recognise(self.became_missing)

@@ -53,6 +53,48 @@ def left_on_a_card(conn: sqlite3.Connection, photo_id: int) -> None:
     conn.execute("UPDATE photos SET missing = 1, updated_at = ? WHERE id = ?", (now_iso(), photo_id))
 
 
+def split_off_what_was_not_copied(conn: sqlite3.Connection, old_id: int, new_id: int) -> int | None:
+    """Before the card photo `old_id` joins its copy `new_id`: its files that none of the
+    copy's files is (by fingerprint: a RAW+JPEG pair whose JPEG only was imported) stay on
+    the card as a photo of their own, not connected like the card's photos not copied,
+    with `old_id`'s label (the RAW keeps the user's word when the card is back) and the
+    records of our writes of them. Joined, they would be the copy's files on a card not
+    connected, which every `write` failed on and no scan or `forget` could reach. Returns
+    the new photo's id; None when every file was copied (or none: no join)."""
+    copied = {fingerprint for (fingerprint,) in conn.execute(
+        "SELECT fingerprint FROM files WHERE photo_id = ? AND fingerprint IS NOT NULL", (new_id,))}
+    files = conn.execute("SELECT id, path, kind, fingerprint FROM files WHERE photo_id = ? ORDER BY id",
+                         (old_id,)).fetchall()
+    left = [(int(file_id), path, kind) for file_id, path, kind, fingerprint in files if fingerprint not in copied]
+    if not left or len(left) == len(files):
+        return None
+    place = conn.execute(f"SELECT folder, stem, {', '.join(METADATA_COLUMNS)} FROM photos WHERE id = ?",
+                         (old_id,)).fetchone()
+    primary = next((path for _, path, kind in left if kind == "raw"), left[0][1])
+    now = now_iso()
+    # its name is the split photo's now: the join gives `old_id` the copy's (a '/' no stem holds, till then)
+    conn.execute("UPDATE photos SET stem = stem || '/' || id WHERE id = ?", (old_id,))
+    split_id = int(conn.execute(
+        "INSERT INTO photos (folder, stem, primary_path, has_raw, missing, added_at, updated_at, "
+        f"{', '.join(METADATA_COLUMNS)}) VALUES (?, ?, ?, ?, 0, ?, ?, {', '.join('?' * len(METADATA_COLUMNS))})",
+        (place[0], place[1], primary, int(any(kind == "raw" for _, _, kind in left)), now, now, *place[2:]),
+    ).lastrowid)
+    conn.executemany("UPDATE files SET photo_id = ? WHERE id = ?", [(split_id, file_id) for file_id, _, _ in left])
+    conn.execute("INSERT INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
+                 "SELECT ?, label, landmark_id, score, source, state, model_id, updated_at FROM labels "
+                 "WHERE photo_id = ?", (split_id, old_id))
+    paths = []
+    for _, path, _ in left:
+        name = Path(os.fsdecode(path) if isinstance(path, bytes) else path)
+        paths += [name] + [name.with_name(name.name + suffix) for suffix in SIDECAR_SUFFIXES]
+        paths += [name.with_name(name.stem + suffix) for suffix in SIDECAR_SUFFIXES]
+    for table in ("write_journal", "read_back_keywords", "sidecar_states"):
+        conn.executemany(f"UPDATE OR IGNORE {table} SET photo_id = ? WHERE photo_id = ? AND path = CAST(? AS TEXT)",
+                         [(split_id, old_id, db_text(str(path))) for path in paths])
+    refresh_fts(conn, split_id)
+    return split_id
+
+
 def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
                     users_words_too: bool = False) -> int | None:
     """A present photo indexed before this scan (a folder read on its own earlier: the

@@ -250,6 +250,9 @@ def plan_writes(
         cancel.raise_if_cancelled()
     plan = photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
     plan = photos_stripped_since_written_held(index, plan)
+    from app.core.metadata.plan_cards import files_on_cards_not_connected_left_alone  # (it imports PlannedWrite)
+
+    plan = files_on_cards_not_connected_left_alone(index, plan)
     return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files)
 
 
