@@ -155,3 +155,27 @@ def test_model_coming_back_skips_forgotten_places_below_its_top_1(tmp_path) -> N
         index.apply_threshold([photo], "m1", 0.5)
         record = index.get(photo)
         assert (record.label, record.score) == ("Grandma's", pytest.approx(0.7))
+
+
+def test_a_threshold_decides_again_what_an_earlier_threshold_gave_past_a_place_forgotten(tmp_path) -> None:
+    """review7-2: forgotten, "Arezzo" is withdrawn and a lower threshold gives the model's
+    next landmark (Palais des Papes 0.0045); undo --review of the forget leaves that photo
+    ("labelled again since"). A threshold decides the model's own guess again, like any tag
+    run's label: at 0.005, Arezzo 0.0288 as a tag run gives, not Palais under the threshold."""
+    from app.core.index.review_journal import take_back_last
+
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        teacher, photo = (add_photo(index, "/lib/Arezzo", name, "2019-05-01T10:00:00")
+                          for name in ("DSCN0010", "DSCN0029"))
+        with index.transaction() as conn:
+            conn.execute("INSERT INTO taught_refs (label, photo_id, model_id) VALUES ('Arezzo', ?, 'm1')", (teacher,))
+        index.set_label(teacher, "Arezzo", source="user", state="accepted")
+        index.set_predictions(photo, "m1", [Prediction("taught:Arezzo", "Arezzo", 0.0288),
+                                            Prediction("palais", "Palais des Papes", 0.0045)], 0.005)
+        teaching.forget(index, "Arezzo", journal="teach --forget Arezzo")
+        index.apply_threshold([photo], "m1", 0.004)
+        assert index.get(photo).label == "Palais des Papes"
+        assert photo in take_back_last(index).left
+        index.apply_threshold([photo], "m1", 0.005)
+        record = index.get(photo)
+        assert (record.label, record.score, record.state) == ("Arezzo", pytest.approx(0.0288), "suggested")

@@ -161,7 +161,9 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
     another model's suggestion replaced it since: the same answer a tag run gives
     (model_answer of best_not_rejected). A label `suggest` re-scored (its score is not
     the model's: the same landmark on the scale shared with taught places) is decided on
-    that score, as a tag run would now decide it. Labels of the user and accepted ones are
+    that score, as a tag run would now decide it; so is another of its stored guesses with
+    its score (an earlier threshold's choice past a place forgotten then: undo --review of
+    the forget leaves it, labelled again since). Labels of the user and accepted ones are
     left alone, and so are rejected ones unless the model now gives another landmark
     (_suggest_past_a_rejection); a suggestion that becomes "no landmark" on a photo with a
     rejection goes back to that rejection (rejection_kept). Returns the ids of the photos
@@ -184,15 +186,20 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
             if not top or score is None:
                 continue
             best = best_not_rejected(conn, photo_id, top, rejected)
+            # the tag run's own score, or the one `suggest` gave the same landmark since;
+            # never more than the guess's own for "no landmark" under a rejected top-1
+            decided_on = float(score)
             if label not in (None, None if best is None else best.label):
-                continue  # another label than the tag run's (the user's, a taught place's)
+                if not _is_stored_guess(conn, photo_id, model_id, label, float(score)):
+                    continue  # another label than the tag run's (a taught place `suggest` gave)
+                # one of the model's own guesses with its score: an earlier threshold's
+                # decision (past a place forgotten then, say), which undo --review leaves
+                # as "labelled again since": decided again, on the model's answer now
+                decided_on = 0.0 if best is None else float(best.score)
             if best is not None and best.label in forgotten and (best.landmark_id or "").startswith(TAUGHT_ID_PREFIX):
                 # a place the user told the app to forget is not suggested again (the
                 # model's own landmark of that name is: the place was not the model's)
                 continue
-            # the tag run's own score, or the one `suggest` gave the same landmark since;
-            # never more than the guess's own for "no landmark" under a rejected top-1
-            decided_on = float(score)
             if best is not None and label is None and best is not top[0]:
                 decided_on = min(decided_on, float(best.score))
             new_label, new_id, new_score = model_answer(best, threshold, decided_on)
@@ -216,6 +223,14 @@ def apply_threshold(conn: sqlite3.Connection, photo_ids: Sequence[int], model_id
         changed += _take_back_from_another_model(conn, chunk, model_id, threshold, now, rejected)
         changed += _suggest_past_a_rejection(conn, chunk, model_id, threshold, now, rejected, forgotten)
     return changed
+
+
+def _is_stored_guess(conn: sqlite3.Connection, photo_id: int, model_id: str, label: str, score: float) -> bool:
+    """Whether `label` with `score` is one of `model_id`'s stored predictions of the photo:
+    a label the model gave (at some threshold), not one `suggest` re-scored."""
+    return conn.execute(
+        "SELECT 1 FROM predictions WHERE photo_id = ? AND model_id = ? AND label = ? AND abs(score - ?) <= 1e-9",
+        (photo_id, model_id, label, score)).fetchone() is not None
 
 
 def _suggest_past_a_rejection(
