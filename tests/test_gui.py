@@ -1428,7 +1428,7 @@ def test_the_cores_messages_name_the_apps_actions_not_commands(tmp_path, monkeyp
         photo.write_bytes(photo.read_bytes() + b"edited elsewhere")  # after it was indexed
         summary = write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
         (_path, message), = summary.errors
-        assert "'scan'" in message
+        assert "`landmark-tagger scan" in message  # the core's words, for the terminal
         shown = in_app_words(message)
         assert shown.endswith("read its folder again (Tag folder), then Write labels… again")
 
