@@ -138,3 +138,21 @@ def test_an_open_index_pages_through_the_list_it_keeps_until_the_index_changes(t
         assert {photo.id for photo in index.search("is:unwritten", limit=10)} == expected
         assert set(index.photo_ids("-is:unwritten")) == set(ids.values()) - expected
     assert _dry_run_changes(capsys, db) == expected
+
+
+def test_a_rejected_no_landmark_suggestion_is_not_unwritten(tmp_path, capsys) -> None:
+    """Rejecting a "no landmark" suggestion stores the label '' as rejected, and a file with
+    nothing of ours carries '' too: `write` has nothing to take out, so the photo is not
+    unwritten, whether it was never written (the list's shortcut) or written "no landmark"."""
+    db, ids = _library(tmp_path)
+    with PhotoIndex.open(db) as index:
+        index.set_label(ids["written"], None, source="user", state="accepted")
+    assert main(["--db", db, "write", f"id:{ids['written']}"]) == 0  # Petra taken out of the file
+    with PhotoIndex.open(db) as index:
+        for name in ("written", "untagged"):
+            index.set_label(ids[name], None, source="model", state="suggested", score=0.3)
+        assert index.set_state([ids["written"], ids["untagged"]], "rejected") == 2
+    expected = {ids[name] for name in ("relabelled", "accepted", "rejected")}
+    assert _dry_run_changes(capsys, db) == expected
+    assert _json_ids(capsys, "--db", db, "search", "--json", "is:unwritten") == expected
+    assert _both_forms(db, "is:unwritten") == (expected, expected)

@@ -53,13 +53,15 @@ def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
 def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE) -> tuple[str, str, str]:
     """The conditions on a labels row (`l`: its alias with the dot) of each state that
     can be unwritten: accepted, rejected, a "no landmark" suggestion. A JPEG's sidecar
-    left by `--no-jpeg` counts only where it holds a keyword of ours (not '')."""
+    left by `--no-jpeg` counts only where it holds a keyword of ours (not ''). A rejected
+    "no landmark" is the rejection '', which a target carrying nothing ('') must not
+    match: `write` has nothing to take out of it."""
     pid, label = f"{l}photo_id", f"coalesce({l}label, '')"
     rejected = f"(SELECT x.label FROM rejections x WHERE x.photo_id = {pid})"
     return (
         _any_file(pid, f"{{main}} IS NOT {label} OR {{beside}} NOT IN ('', {label})", main, beside),
-        _any_file(pid, f"{{main}} = {l}label OR {{main}} IN {rejected} OR {{beside}} = {l}label "
-                       f"OR {{beside}} IN {rejected}", main, beside),
+        _any_file(pid, f"{{main}} = {l}label OR ({{main}} != '' AND {{main}} IN {rejected}) "
+                       f"OR {{beside}} = {l}label OR ({{beside}} != '' AND {{beside}} IN {rejected})", main, beside),
         f"{l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", main, beside),
     )
 
