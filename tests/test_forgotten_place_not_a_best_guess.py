@@ -125,7 +125,7 @@ def test_model_coming_back_with_only_forgotten_places_stored_gives_the_rejection
 
 def test_a_lower_threshold_suggests_neither_of_two_places_nothing_teaches(tmp_path) -> None:
     """review7-5: the crop's stored top-5 name two taught places, "Our hotel" second; the
-    one photo teaching both is relabelled and set aside for "Our hotel". A lower threshold
+    one photo teaching both is set aside for "Our hotel" and relabelled. A lower threshold
     skips every place nothing teaches, wherever ranked: Versailles, not "Our hotel"."""
     with PhotoIndex.open(str(tmp_path / "index.db")) as index:
         ids = {name: add_photo(index, "/lib/Paris", name, "2019-05-01T10:00:00") for name in ("teacher", "crop")}
@@ -136,10 +136,10 @@ def test_a_lower_threshold_suggests_neither_of_two_places_nothing_teaches(tmp_pa
         index.set_predictions(ids["crop"], "m1", [
             Prediction(EIFFEL, "Eiffel Tower", 0.9), Prediction("taught:Our hotel", "Our hotel", 0.6),
             Prediction("versailles", "Palace of Versailles", 0.45), Prediction("louvre", "Louvre", 0.1)], THRESHOLD)
-        teaching.learn_from_corrections(index, [ids["teacher"]], "Notre-Dame", model=tmp_path / "no-model")
         with index.transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO rejections (photo_id, label) VALUES (?, 'Our hotel')",
                          (ids["teacher"],))
+        teaching.learn_from_corrections(index, [ids["teacher"]], "Notre-Dame", model=tmp_path / "no-model")
         index.apply_threshold([ids["crop"]], "m1", 0.4)
         record = index.get(ids["crop"])
         assert (record.label, record.score) == ("Palace of Versailles", pytest.approx(0.45))
@@ -179,3 +179,27 @@ def test_a_threshold_decides_again_what_an_earlier_threshold_gave_past_a_place_f
         index.apply_threshold([photo], "m1", 0.005)
         record = index.get(photo)
         assert (record.label, record.score, record.state) == ("Arezzo", pytest.approx(0.0288), "suggested")
+
+
+def test_forgetting_a_place_leaves_a_photo_the_user_rejected_out_of_review(tmp_path) -> None:
+    """review7-3: the user had rejected Palais des Papes on the photo; "Arezzo", taught
+    since, was suggested. Forgotten, the photo goes back to its rejection (out of Review),
+    not "no landmark" scored by the rejected landmark; undo --review gives Arezzo back."""
+    from app.core.index.review_journal import take_back_last
+
+    with PhotoIndex.open(str(tmp_path / "index.db")) as index:
+        teacher, photo = (add_photo(index, "/lib/Arezzo", name, "2019-05-01T10:00:00")
+                          for name in ("DSCN0010", "DSCN0042"))
+        with index.transaction() as conn:
+            conn.execute("INSERT INTO taught_refs (label, photo_id, model_id) VALUES ('Arezzo', ?, 'm1')", (teacher,))
+            conn.execute("INSERT INTO rejections (photo_id, label) VALUES (?, 'Palais des Papes')", (photo,))
+        index.set_label(teacher, "Arezzo", source="user", state="accepted")
+        index.set_predictions(photo, "m1", [Prediction("taught:Arezzo", "Arezzo", 0.0164),
+                                            Prediction("palais", "Palais des Papes", 0.00447),
+                                            Prediction("orange", "Theatre Antique d'Orange", 0.0010)], 0.004)
+        assert index.get(photo).label == "Arezzo"
+        teaching.forget(index, "Arezzo", journal="teach --forget Arezzo")
+        record = index.get(photo)
+        assert (record.label, record.state, record.score) == ("Palais des Papes", "rejected", pytest.approx(0.00447))
+        assert photo in take_back_last(index).restored
+        assert (index.get(photo).label, index.get(photo).state) == ("Arezzo", "suggested")

@@ -109,7 +109,7 @@ def correct_and_journal(index: "PhotoIndex", photo_ids: Sequence[int], label: st
         untaught.extend(places_untaught)
         command_id = None
         if after:
-            was, now = _with_withdrawn(before, after, places_untaught)
+            was, now = _with_withdrawn(conn, before, after, places_untaught)
             # also: a photo whose label and state stay, its source changed (the model's label given
             # by the user: it teaches now), is a change `undo --review` takes back all the same
             command_id = review_journal.record(conn, "label", command, was, list(now), now, dropped_refs,
@@ -153,14 +153,17 @@ def _unknown_ids(index: "PhotoIndex", ids: Sequence[int]) -> list[int]:
     return teaching_store.unknown_photo_ids(index.conn, ids)
 
 
-def _with_withdrawn(before: Mapping[int, review_journal.LabelBefore], after: Mapping[int, "ReviewState"],
-                    untaught: Sequence["Untaught"]) -> tuple[dict, dict]:
+def _with_withdrawn(conn: "sqlite3.Connection", before: Mapping[int, review_journal.LabelBefore],
+                    after: Mapping[int, "ReviewState"], untaught: Sequence["Untaught"]) -> tuple[dict, dict]:
     """(the labels before, the (label, state) after) of a command's photos and of the
     suggestions it withdrew of the places it left untaught (each one "no landmark",
-    suggested, now), so taking the command back gives those suggestions back too."""
+    suggested, now, or back to its rejection: read), so taking the command back gives
+    those suggestions back too."""
     withdrawn = {int(row[0]): row for place in untaught for row in place.withdrawn}
     was = {**before, **{photo_id: review_journal.LabelBefore(*row[1:]) for photo_id, row in withdrawn.items()}}
-    now = {**after, **{photo_id: (None, "suggested") for photo_id in withdrawn}}
+    now_withdrawn = review_journal.labels_before(conn, list(withdrawn))
+    now = {**after, **{photo_id: now_withdrawn[photo_id].review_state for photo_id in withdrawn
+                       if photo_id in now_withdrawn}}
     return was, now
 
 
@@ -208,7 +211,7 @@ class TeachBefore:
         if not taught:
             return None
         after = {photo_id: (summary.label, "accepted") for photo_id in summary.photo_ids or []}
-        was, now = _with_withdrawn(self.labels, after, summary.untaught)
+        was, now = _with_withdrawn(conn, self.labels, after, summary.untaught)
         gone = store.refs_gone(conn, self.refs)
         ids = {row[0] for row in gone}
         dropped = gone + [row for row in self.refs if row[1] == summary.label and row[2] in taught and row[0] not in ids]

@@ -239,8 +239,9 @@ def withdraw_suggestions(conn: sqlite3.Connection, label: str,
     """The app's suggestions of a forgotten place (not accepted, not the user's) stayed in
     Review, offering a place the user asked it to forget. Those teaching made (by
     `suggest`, or a `tag` run where the taught place won: a `taught:` landmark id) become
-    "no landmark", scored by the model's best landmark of its own (from the stored
-    predictions), so the next `tag` decides them at the threshold as it decides any photo.
+    "no landmark", scored by the model's best stored guess still taught and not rejected,
+    so the next `tag` decides them at the threshold as it decides any photo; a photo with
+    a rejection goes back to it instead, out of Review (_withdrawn_answer).
     A place may carry the name of one of the model's landmarks (a photo corrected to
     "Colosseum" teaches "Colosseum"): the model's own suggestions of that landmark are
     not the place's and stay, with the model's score from the stored predictions, as
@@ -268,16 +269,31 @@ def withdraw_suggestions(conn: sqlite3.Connection, label: str,
                              (float(own[0]), now_iso(), photo_id))
             kept += 1
             continue
-        best = conn.execute(
-            "SELECT score FROM predictions WHERE photo_id = ? AND model_id = ? AND landmark_id NOT LIKE ? "
-            "ORDER BY rank LIMIT 1", (photo_id, model_id, TAUGHT_ID_PREFIX + "%"),
-        ).fetchone()
-        store_label(conn, photo_id, None, source="model", state="suggested", landmark_id=None,
-                    score=None if best is None else float(best[0]), model_id=model_id)
+        (label, landmark_id, score), state = _withdrawn_answer(conn, photo_id, model_id)
+        store_label(conn, photo_id, label, source="model", state=state, landmark_id=landmark_id,
+                    score=score, model_id=model_id)
         if withdrawn_rows is not None:
             withdrawn_rows.append(tuple(row))
         withdrawn += 1
     return withdrawn, kept
+
+
+def _withdrawn_answer(conn: sqlite3.Connection, photo_id: int,
+                      model_id: str | None) -> tuple[tuple[str | None, str | None, float | None], str]:
+    """(label, landmark id, score) and state of a withdrawn suggestion: "no landmark",
+    scored by the model's best stored guess the user did not reject and still taught
+    (model_answer's rule: a rejected landmark lends it no score); on a photo the user
+    rejected something for, that rejection (rejection_kept): a photo they dealt with does
+    not come back to Review as "no landmark". Score None: no stored guess to score it."""
+    from app.core.index.model_suggestions import (best_not_rejected, load_predictions, rejected_landmarks,
+                                                  rejection_kept)
+
+    top = load_predictions(conn, photo_id, model_id) if model_id is not None else []
+    rejected = rejected_landmarks(conn, [photo_id])
+    best = best_not_rejected(conn, photo_id, top, rejected)
+    score = None if not top else 0.0 if best is None else float(best.score)
+    kept = rejection_kept(top, score, rejected.get(photo_id))
+    return ((None, None, score), "suggested") if kept is None else (kept, "rejected")
 
 
 # The references that teach: not those whose photo has that label rejected (set aside).
