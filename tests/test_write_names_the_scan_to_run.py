@@ -15,9 +15,12 @@ import pytest
 
 from app.core.errors import MetadataWriteError
 from app.core.index import PhotoIndex
+from app.cli.main import main
 from app.core.metadata import atomic, plan_writes, write_labels
+from app.core.metadata.file_now import folder_still_there
 from app.gui.app_words import in_app_words
 from tests.test_cli_core import run_cli
+from tests.test_index_support import write_jpeg
 from tests.test_write_safety_review_fixes import _library
 
 
@@ -68,3 +71,43 @@ def test_only_a_file_that_was_there_keeps_its_original(tmp_path, monkeypatch, th
         assert said == f"could not write {sidecar}: No space left on device; the original is intact"
     else:
         assert said == f"could not create {sidecar}: No space left on device" and not sidecar.exists()
+
+
+def test_a_file_whose_folder_was_renamed_names_a_scan_of_a_folder_still_there(tmp_path, capsys) -> None:
+    """A folder renamed inside the library (mv, no scan): the folder that held the file is
+    gone, so the advice scans the nearest one still there, quoted for the shell (an
+    apostrophe in its name), and following it finds the photo and writes it."""
+    held = tmp_path / "lib" / "Côte d'Azur" / "Nice"
+    photo = held / "p0.jpg"
+    write_jpeg(photo)
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+    with PhotoIndex.open(db) as index:
+        photo_id, = index.photo_ids("")
+        index.set_label(photo_id, "Petra", source="user", state="accepted")
+    held.rename(held.with_name("Nice d'été"))
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, "--db", db, "write")
+    assert code == 1
+    still_there = tmp_path / "lib" / "Côte d'Azur"
+    assert f"{photo}: not found (deleted or moved since the scan): {_steps(db, still_there / 'p0.jpg')}" in err, err
+    scan = err.split("since the scan): `", 1)[1].split("`", 1)[0]
+    assert main(shlex.split(scan)[1:]) == 0  # the advice as a shell reads it
+    assert main(["--db", db, "write"]) == 0
+
+    (tmp_path / "lib").rename(tmp_path / "library")  # its parent would add folders never chosen
+    with PhotoIndex.open(db) as index:
+        index.set_label(photo_id, "Colosseum", source="user", state="accepted")
+    capsys.readouterr()
+    code, _, err = run_cli(capsys, "--db", db, "write")
+    assert code == 1 and f"scan {tmp_path / 'lib'}`" in err, err
+
+
+def test_the_scan_named_stays_inside_the_library_folder(tmp_path) -> None:
+    """The library folder itself renamed: its parent would add folders never chosen."""
+    library = tmp_path / "lib"
+    gone = library / "Paris" / "p0.jpg"
+    assert folder_still_there(gone, [library]) == library
+    assert folder_still_there(gone, [library, library / "Paris"]) == library / "Paris"  # the innermost
+    library.mkdir()
+    assert folder_still_there(gone, [library]) == library

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from app.core.errors import PhotoReadError, TaggerError
 from app.core.index.connection import db_text
@@ -44,19 +44,43 @@ def jpeg_field_names(layout: JpegLayout) -> tuple[str, ...]:
 def changed_since_scan(path: str | Path) -> str:
     """The problem of a file changed on disk since the scan indexed it (to follow its
     path and ": "): the commands that fix it, whole (the CLI adds the --db given)."""
-    return f"changed on disk since the scan: {_scan_then_write(path)}"
+    return f"changed on disk since the scan: {_scan_then_write(Path(path).parent)}"
 
 
-def gone_since_scan(path: str | Path) -> str:
+def gone_since_scan(path: str | Path, library_folders: Iterable[Path] | None = None) -> str:
     """The problem of a file the index holds that is no longer there (to follow its path
-    and ": "), found by the plan or while writing: one wording for both."""
-    return f"not found (deleted or moved since the scan): {_scan_then_write(path)}"
+    and ": "), found by the plan or while writing: one wording for both. The scan named
+    is of a folder still there (its folder renamed or moved, a scan of the folder that
+    held it would fail): see folder_still_there."""
+    return f"not found (deleted or moved since the scan): {_scan_then_write(folder_still_there(path, library_folders))}"
 
 
-def _scan_then_write(path: str | Path) -> str:
+def folder_still_there(path: str | Path, library_folders: Iterable[Path] | None = None) -> Path:
+    """The innermost folder holding `path` that exists, no higher than the innermost
+    library folder holding it (a scan there finds a folder renamed inside it; one of
+    its parents would add folders the user never chose). Without a library folder
+    holding it, the walk stops below the disk's root (`/`, `C:\\`). Nothing there: the
+    file's own folder, or its library folder (the scan then says it is not found)."""
+    from app.core.folder_paths import is_within
+    from app.core.path_case import fold
+
+    folder = Path(path).parent
+    holding = [Path(root) for root in library_folders or () if is_within(fold(str(path)), fold(str(root)))]
+    top = max(holding, key=lambda root: len(str(root))) if holding else None
+    for candidate in (folder, *folder.parents):
+        if top is None and candidate == Path(candidate.anchor):
+            break
+        if candidate.is_dir():
+            return candidate
+        if top is not None and fold(str(candidate)) == fold(str(top)):
+            return top
+    return folder
+
+
+def _scan_then_write(folder: Path) -> str:
     from app.core.wording import shell_quote
 
-    return f"`landmark-tagger scan {shell_quote(str(Path(path).parent))}`, then `landmark-tagger write`"
+    return f"`landmark-tagger scan {shell_quote(str(folder))}`, then `landmark-tagger write`"
 
 
 def why_changed(index: PhotoIndex, path: Path) -> str:

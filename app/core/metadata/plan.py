@@ -322,7 +322,7 @@ def _plan_file(
     stat = stat_if_there(path)
     if missing or stat is None:  # (iCloud's stand-in in its place: in the cloud, not deleted)
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), **common,
-                            problem=not_downloaded_note(path) or gone_since_scan(path))
+                            problem=not_downloaded_note(path) or gone_since_scan(path, index.roots()))
     if (in_the_cloud := online_only_note(stat)) is not None:  # reading it would download it
         return PlannedWrite(before=KeywordFields(), after=KeywordFields(), problem=in_the_cloud, **common)
     if changed_since_indexed(stat, size, mtime_ns):  # `write` refuses it: a dry run says so first

@@ -120,7 +120,7 @@ def record_own_write(index: PhotoIndex, path: Path, own: OwnWrite, guard) -> Non
     try:
         data, stat = _read_with_stat(path)
     except FileNotFoundError:
-        raise MetadataWriteError(f"{path}: {gone_since_scan(path)}") from None
+        raise MetadataWriteError(f"{path}: {gone_since_scan(path, index.roots())}") from None
     if (stat.st_size, stat.st_mtime_ns) != (own.size, own.mtime_ns) or file_digest(data) != own.entry.digest:
         raise FileChangedError(f"{path}: changed on disk since the write was planned; run 'write' again")
     name = str(path)

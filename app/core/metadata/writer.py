@@ -450,4 +450,5 @@ def _read(path: Path, library_folders: list[Path] | None = None) -> bytes:
 def _disappeared(path: Path, library_folders: list[Path] | None) -> MetadataWriteError:
     """The error for a file not found at write time: the card or disk holding it gone
     (unplugged mid-write: connect it and write again), else removed since the scan."""
-    return disk_gone_error(path, library_folders) or MetadataWriteError(f"{path}: {gone_since_scan(path)}")
+    return (disk_gone_error(path, library_folders)
+            or MetadataWriteError(f"{path}: {gone_since_scan(path, library_folders)}"))
