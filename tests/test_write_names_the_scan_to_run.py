@@ -13,9 +13,9 @@ import shlex
 
 import pytest
 
+from app.cli.main import main
 from app.core.errors import MetadataWriteError
 from app.core.index import PhotoIndex
-from app.cli.main import main
 from app.core.metadata import atomic, plan_writes, write_labels
 from app.core.metadata.file_now import folder_still_there
 from app.gui.app_words import in_app_words
