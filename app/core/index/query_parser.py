@@ -312,7 +312,7 @@ def _field_term(name: str, value: str, negated: bool, body: str) -> Term:
     if name == "is":
         if lowered not in IS_VALUES:
             raise QuerySyntaxError(f"{body!r}: is: takes {', '.join(IS_VALUES[:-1])} or {IS_VALUES[-1]}"
-                                   + _NOT_KEPT.get(lowered, ""))
+                                   + _NOT_KEPT.get(lowered, "") + _unwritten_hint(lowered, negated))
         value = lowered
     return Term(name, value, negated=negated)
 
@@ -322,6 +322,20 @@ _NOT_KEPT = {
     "held": " (a file `write` holds is told by reading it, not kept in the index: "
             "`landmark-tagger write --dry-run` names them)",
 }
+
+
+# is: values a photographer types for the written state, each with whether it means
+# "written": the only such value is unwritten, so is:written is -is:unwritten
+_WRITTEN_WORDS = {"written": True, "notwritten": False, "not-written": False, "not_written": False}
+
+
+def _unwritten_hint(lowered: str, negated: bool) -> str:
+    """`is:written` says "did you mean -is:unwritten?", as the bare word "written"
+    does (state_word_hints); `is:notwritten` says "is:unwritten?"."""
+    if lowered not in _WRITTEN_WORDS:
+        return ""
+    sign = "-" if _WRITTEN_WORDS[lowered] != negated else ""
+    return f"; did you mean {sign}is:unwritten?"
 
 
 ID_PATTERN = re.compile(r"\d+", re.ASCII)
