@@ -161,3 +161,29 @@ def test_a_pair_whose_jpeg_alone_was_copied_leaves_its_raw_on_the_card_and_write
     code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
     assert code == 0, err
     assert photos_labelled(db, "Petra") == 1 and missing_photos(db) == []
+
+
+def test_a_copy_whose_label_was_read_back_as_the_card_photos_own_is_joined(tmp_path, capsys, mounts):
+    """The card photo labelled Petra and written, then the card imported: the copies'
+    labels, read back from their files by `scan Trip`, counted as words of the user's, so
+    the full scan joined none and the card stayed "not connected". A copy whose only word
+    is the card photo's own label, read back, loses nothing by the join: it joins."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    assert run_cli(capsys, "--db", db, "label", str(card / CARD_PHOTOS[0]), "Petra")[0] == 0
+    assert run_cli(capsys, "--db", db, "write")[0] == 0
+    trip = pictures / "Trip"
+    trip.mkdir()
+    for name in CARD_PHOTOS[:2]:  # the third is not imported
+        shutil.copy2(card / name, trip / name.rsplit("/", 1)[-1])
+    code, out, err = run_cli(capsys, "--db", db, "scan", str(trip))
+    assert code == 0 and "2 new" in err and "2 labels read from the files" in err, err
+    unplug_card(card, tmp_path / "drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "0 new" in err and "2 moved" in err and "0 missing" in err, err
+    assert "2 photos of it found copied into the library follow their copies" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes")
+    assert code == 0 and "1 photo" in err and "holding another label" not in err, err
+    assert photos_labelled(db, "Petra") == 1 and photos_labelled(db, "Colosseum") == 1
+    code, out, err = run_cli(capsys, "--db", db, "search", "Petra", "--json")
+    assert str(trip / "IMG_0001.JPG") in out, out
+    assert missing_photos(db) == []

@@ -153,8 +153,9 @@ class MoveRecognition:
         fingerprint, the picture print agreeing) is that photo imported, as a move would be:
         it takes the photo over with its labels, reviews, journal and taught places. So does
         a photo an earlier scan of its folder alone brought in (`scan lib/Trip`, a folder
-        tagged in the app) that holds nothing of the user's and is the one other photo of
-        its fingerprint (moved_photos.only_earlier_copy); one holding a word of the user's
+        tagged in the app) that holds nothing of the user's (or only the card photo's label,
+        read back from its files: labelled and written before the import) and is the one
+        other photo of its fingerprint (moved_photos.only_earlier_copy); one holding a word of the user's
         is left alone (no guess: `forget` of the card names it). Its card's photos with no
         such copy stay as they were; plugged in again, the card's files come in as photos
         of their own. A card photo's files its copy lacks (the RAW of a pair whose JPEG

@@ -114,9 +114,10 @@ def earlier_copy_of(conn: sqlite3.Connection, old_id: int, newer_than: int,
 def only_earlier_copy(conn: sqlite3.Connection, old_id: int, newer_than: int) -> int | None:
     """The present photo indexed before this scan (id <= newer_than) that is the only
     other photo holding a fingerprint of `old_id`'s files (present, missing or new), the
-    same picture, if it holds nothing of the user's (as earlier_copy_of): a card photo's
-    copy a scan of its new folder alone brought in. A fingerprint two photos hold beside
-    `old_id` (two copies, or two card photos of one picture) is no proof: None."""
+    same picture, if it holds nothing of the user's (as earlier_copy_of) or only the
+    label `old_id` holds, read back from its own files (holds_only_the_same_files_word):
+    a card photo's copy a scan of its new folder alone brought in. A fingerprint two
+    photos hold beside `old_id` (two copies, or two card photos of one picture) is no proof: None."""
     rows = conn.execute(
         "SELECT DISTINCT nf.photo_id FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint "
         "WHERE of.photo_id = ? AND of.fingerprint IS NOT NULL AND nf.photo_id <> ? LIMIT 2",
@@ -128,7 +129,19 @@ def only_earlier_copy(conn: sqlite3.Connection, old_id: int, newer_than: int) ->
         "SELECT 1 FROM files of JOIN files nf ON nf.fingerprint = of.fingerprint JOIN photos np ON np.id = nf.photo_id "
         "WHERE of.photo_id = ? AND nf.photo_id = ? AND nf.missing = 0 AND np.missing = 0 AND np.id <= ? "
         f"AND {_SAME_PICTURE} LIMIT 1", (old_id, new_id, newer_than)).fetchone()
-    return new_id if proof is not None and holds_nothing_of_the_user(conn, new_id) else None
+    return new_id if proof is not None and holds_only_the_same_files_word(conn, new_id, old_id) else None
+
+
+def holds_only_the_same_files_word(conn: sqlite3.Connection, copy_id: int, photo_id: int) -> bool:
+    """Nothing of the user's, or only the label read back from its own files (files_word)
+    that `photo_id` holds, accepted: a card photo labelled and written, then imported, whose
+    copy's word is the card photo's own (joining loses nothing), not one of its own."""
+    if holds_nothing_of_the_user(conn, copy_id):
+        return True
+    word = files_word(conn, copy_id)
+    return word is not None and conn.execute(
+        "SELECT 1 FROM labels WHERE photo_id = ? AND label = ? AND state = 'accepted'",
+        (photo_id, word[0])).fetchone() is not None
 
 
 def only_copy_since(conn: sqlite3.Connection, old_id: int, newer_than: int, up_to: int) -> int | None:
