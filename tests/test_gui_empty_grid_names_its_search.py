@@ -52,3 +52,15 @@ def test_state_words_that_found_nothing_get_their_term(qtbot, window, tmp_path, 
     lines = _empty_text(window).splitlines()
     assert lines[0] == f"No photos match “{typed}”" and lines[1].endswith(said), lines
     assert lines[2].startswith("Clear the search"), lines
+
+
+def test_a_landmarks_typo_that_found_nothing_gets_its_label_term(qtbot, window, tmp_path) -> None:
+    added_folder(qtbot, window, tmp_path, count=2)
+    photo_id = window.index.search("")[0].id
+    window.index.set_label(photo_id, "Colosseum", source="user", state="accepted")
+    window.results_display.library_changed()  # the library panel's landmarks, which the hint reads
+    wait_for_results(qtbot, window)
+    window.search_bar.set_text("colloseum")
+    wait_for_results(qtbot, window)
+    lines = _empty_text(window).splitlines()
+    assert lines[0] == "No photos match “colloseum”" and lines[1].endswith('did you mean label:"Colosseum"?'), lines

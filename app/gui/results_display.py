@@ -15,6 +15,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QTimer
 from app.core import library
 from app.core.errors import TaggerError
 from app.core.index.state_word_hints import state_word_hint
+from app.core.landmark_typo_hints import landmark_typo_hint
 from app.core.path_query import pasted_path_query
 from app.core.settings import save_settings
 from app.core.wording import counted
@@ -212,12 +213,15 @@ class ResultsDisplay:
         """The grid's empty text names the search whose (no) photos it shows, the one asked
         for then, not what the field holds now: under a malformed search, the last valid one
         said to be so (it said "No photos match “Colloseum”" under a field reading
-        "no landmark"); plain words that name a review state get the term for it."""
+        "no landmark"); plain words that name a review state get the term for it, and a
+        likely typo of a landmark on the photos ("colloseum") the label: term of that one."""
         if self._grid_asked is None:
             self.window.grid.show_empty("")
             return
         typed, narrowed = self._grid_asked
-        hint = state_word_hint(typed)
+        snapshot = self.window._snapshot
+        hint = state_word_hint(typed) or landmark_typo_hint(
+            typed, [name for name, _ in snapshot.landmarks] if snapshot is not None else [])
         self.window.grid.show_empty(no_match_text(typed, narrowed, hint, last_valid and bool(typed)))
 
     def _after_results(self) -> None:

@@ -40,7 +40,7 @@ def run(args) -> int:
             total = index.count(query)
             print_json_line({"count": total}) if args.json else print(total)
             _hint_missing(index, query, total)
-            _hint_state_words(query, total)
+            _hint_words(index, query, total)
             return 0
         shown = 0
         for record in index.search(query, limit=args.limit, offset=args.offset, oldest_first=args.oldest_first):
@@ -53,7 +53,7 @@ def run(args) -> int:
         total = index.count(query) if cut else shown
         print_summary(_shown_of(shown, total))
         _hint_missing(index, query, total)
-        _hint_state_words(query, total)
+        _hint_words(index, query, total)
     return 0
 
 
@@ -68,12 +68,17 @@ def _hint_missing(index, query: str, total: int) -> None:
         print_summary(f"{counted(missing, 'missing photo')} match{'es' if missing == 1 else ''} too: add is:missing")
 
 
-def _hint_state_words(query: str, total: int) -> None:
+def _hint_words(index, query: str, total: int) -> None:
     """After plain words found nothing: the term for a review state among them
-    ("accepted": state:accepted), which free words never find."""
+    ("accepted": state:accepted), which free words never find, or the label: term of a
+    landmark on the photos they are a likely typo of ("colloseum": label:"Colosseum")."""
     from app.core.index.state_word_hints import state_word_hint
+    from app.core.landmark_typo_hints import landmark_typo_hint
+    from app.core.library import landmark_counts
 
-    hint = state_word_hint(query) if total == 0 else None
+    if total:
+        return
+    hint = state_word_hint(query) or landmark_typo_hint(query, (name for name, _ in landmark_counts(index)))
     if hint:
         print_summary(hint)
 
