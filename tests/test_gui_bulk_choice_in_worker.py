@@ -51,10 +51,15 @@ def test_a_or_r_of_many_photos_is_a_job_whose_end_updates_the_rows_and_ctrl_z_to
     assert window.review_model.ids() == []  # reviewed: they left the list
     assert window.review_undo[-1].before == tuple((i, "Colosseum", "suggested") for i in ids)
 
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
     assert window.undo_review()
     assert window.jobs.busy
     wait_for_job(qtbot, window)
     assert status(window) == "Took back the " + key + ": 3 photos suggested again"
+    # its job's end says no field of its result ("done — changed 3", guitest-1): the follow-up says it
+    assert f"Taking back the {key} of 3 photos: done" in messages
+    assert [m for m in messages if "changed" in m] == []
     assert window.review_model.ids() == ids
     monkeypatch.undo()
     assert window.index.review_states(ids) == dict.fromkeys(ids, ("Colosseum", "suggested"))

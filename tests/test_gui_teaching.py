@@ -273,9 +273,14 @@ def test_a_place_is_renamed_from_the_library_panel_and_from_taught_places(qtbot,
     asked = answer_label(monkeypatch, "Our cabin")
     menu = tree.menu_for(tree._find_landmark("Our cabbin"))
     (rename,) = [action for action in menu.actions() if action.text() == "Rename…"]
+    messages: list[str] = []
+    win.statusBar().messageChanged.connect(messages.append)
     rename.trigger()
     wait_for_job(qtbot, win)  # in the worker: a name on tens of thousands of photos takes seconds
     assert asked and asked[0].windowTitle() == "Rename a place"
+    # the job's end leaves the words to its follow-up, which quotes places the app's way (guitest-2)
+    assert "Renaming “Our cabbin”: done" in messages
+    assert [m for m in messages if "'Our cabbin'" in m or "renamed" in m] == []
     assert taught_labels(win.index) == {"Our cabin": 2}
     assert {win.index.get(i).label for i in ids["cabin"][:2]} == {"Our cabin"}
     assert win.statusBar().currentMessage().startswith("Renamed “Our cabbin” to “Our cabin”: 2 photos relabelled")

@@ -116,3 +116,61 @@ def test_a_cancelled_teach_or_label_says_no_photo_was_changed(window, monkeypatc
     assert window.jobs.start("Tagging library", lambda *args: None)
     window.jobs._on_cancelled("Tagging library", CancelledTagging())
     assert "the work done so far is kept" in window.statusBar().currentMessage()
+
+
+def _every_job_result() -> list:
+    """One of each result a job of the app's hands to describe_summary (job_work, review_work,
+    choice_work, review_undo's take-backs), its int fields non-zero so a dump of them shows."""
+    from app.core.index.forget import FolderContents, MissingPhotos
+    from app.core.index.labels import StateChange
+    from app.core.index.review_journal import ReviewCommand, TakenBack
+    from app.core.metadata.write_summary import WriteSummary
+    from app.core.relocate import RelocateSummary
+    from app.core.tagging import TagSummary
+    from app.core.teaching import TeachSummary
+    from app.core.teaching_untaught import StatesChanged
+    from app.gui.choice_work import ChoiceMade, HeldQuestion
+    from app.gui.job_work import FoldersNotFound, LibraryCheck, LocateQuestion, LocateRefused
+    from app.gui.review_work import CorrectionSummary
+
+    command = ReviewCommand(id=4, verb="accept", command="the app's A", at="2026-12-06", photos=3)
+    return [ScanSummary(photos=9, new=2), LibraryCheck(ScanSummary(photos=9, new=2), []),
+            LocateQuestion("the old folder still holds its files", 3), LocateRefused("not a photo folder"),
+            RelocateSummary(old="a", new="b"), FolderContents(folder="a", photos=3, yours=2, taught=1),
+            MissingPhotos(photos=3, yours=2, taught=1), TagSummary(), FoldersNotFound(["a"]),
+            WriteSummary(written=3), WriteSummary(written=3, done_word="restored"), TeachSummary(label="Our cabin"),
+            RenameSummary(old="Our cabin", new="The cabin", photos=3, accepted=3, references=1, merged=False),
+            StateChange(changed=2100, left={}), StatesChanged(changed=2100, left={}),
+            TakenBack(command, restored=[1, 2], left={}), CorrectionSummary((1, 2), "Our cabin", "a.jpg"),
+            ChoiceMade([1], {}, [], [], (), None, left_held=1), HeldQuestion(("a.jpg",), 2), ([], None)]
+
+
+@pytest.mark.parametrize("summary", _every_job_result(), ids=lambda summary: type(summary).__name__)
+def test_a_jobs_end_never_names_its_results_fields_nor_quotes_the_cores_way(summary) -> None:
+    """guitest-1: Ctrl+Z of a bulk A said "done — changed 2,100" (StateChange's field);
+    guitest-2: Rename… said "done — renamed 'Our cabin' …" before its follow-up said it in curly quotes."""
+    import dataclasses
+    import re
+
+    from app.gui.job_host import describe_summary
+
+    text = describe_summary(summary)
+    fields = [field.name.replace("_", " ") for field in dataclasses.fields(summary)] if dataclasses.is_dataclass(
+        summary) else []
+    # the dump read "changed 2,100 · left held 0": a field's name and its number, a part to itself
+    assert [name for name in fields if re.search(rf"(^|· ){name} [\d,]+( ·|$)", text)] == [], text
+    assert "'Our cabin'" not in text and "object at 0x" not in text
+
+
+def test_a_rename_cancelled_too_late_says_it_was_done_in_the_apps_words(qtbot, window) -> None:
+    """A rename has no look at Cancel: one that came during it left every photo renamed, said
+    as done (its follow-up's words, curly quotes), not "cancelled … the work done so far is kept"."""
+    from app.gui.job_words import rename_line
+
+    summary = RenameSummary(old="Our cabin", new="The cabin", photos=3, accepted=0, references=0, merged=False)
+    # the follow-up JobController.rename_place gives its job, in short
+    window.jobs._after["Renaming “Our cabin”"] = lambda done: window.show_message(rename_line(done))
+    window.jobs._on_cancelled("Renaming “Our cabin”", summary)
+    qtbot.waitUntil(lambda: "Cancel" in window.statusBar().currentMessage(), timeout=5000)
+    assert window.statusBar().currentMessage() == (
+        "Renaming “Our cabin”: done before Cancel could stop it — Renamed “Our cabin” to “The cabin”: 3 photos relabelled")

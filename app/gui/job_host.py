@@ -5,7 +5,6 @@ window's jobs) builds on it."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import TYPE_CHECKING, Callable
 
@@ -38,8 +37,10 @@ def cancelling_text(name: str, writes_photos: bool) -> str:
 
 
 def describe_summary(summary) -> str:
-    """ "photos 120 · new 3 · errors 1" from a summary dataclass (its int fields); a summary
-    with a line() says that instead ("" when its follow-up says what the job did in words)."""
+    """What a job's end says after "done —": a scan's or a tagging's counts, a summary's
+    line(), or "" when its follow-up says what the job did in the app's words. Never its
+    fields by name ("changed 2,100", "left held 0"): a result with no words of its own says none."""
+    from app.core.rename import RenameSummary
     from app.core.scan_summary import ScanSummary
     from app.core.tagging import TagSummary
     from app.core.teaching import TeachSummary
@@ -50,16 +51,12 @@ def describe_summary(summary) -> str:
         return scan_line(summary)
     if isinstance(summary, TagSummary):
         return tag_line(summary)
-    if isinstance(summary, TeachSummary):
-        return ""  # its follow-up says it in the app's words (teach_text: "Taught “Arezzo” …", not 'Arezzo')
+    if isinstance(summary, (TeachSummary, RenameSummary)):
+        return ""  # its follow-up says it in the app's words ("Renamed “Our cabin” …", not 'Our cabin')
     if callable(getattr(summary, "line", None)):
         return str(summary.line()) + cancelled_batch_text(summary)  # a write's, an undo's: a cancelled batch left
-    if dataclasses.is_dataclass(summary):
-        parts = [f"{f.name.replace('_', ' ')} {getattr(summary, f.name):,}" for f in dataclasses.fields(summary)
-                 if isinstance(getattr(summary, f.name), int) and not isinstance(getattr(summary, f.name), bool)
-                 and not f.name.endswith("id")]
-        return " · ".join(parts)
-    return str(summary)
+    # a bulk A/R's or its Ctrl+Z's StateChange, a Ctrl+Z's TakenBack, an L's CorrectionSummary: the follow-up speaks
+    return ""
 
 
 class JobHost(QObject):
@@ -247,8 +244,13 @@ class JobHost(QObject):
         if getattr(summary, "done_word", "") == "written":  # a write: what Undo write and a rerun do with its batch
             self._show_closing(stopped_write_text(name, summary, self._batch_started_at(summary)))
             return
+        from app.core.rename import RenameSummary
         from app.core.tagging import TagSummary
 
+        if isinstance(summary, RenameSummary):  # one transaction with no look at Cancel: renamed whole
+            self._closing_message = None
+            QTimer.singleShot(0, lambda: self._finished_despite_cancel(name, summary, after, undoable=False))
+            return
         if isinstance(summary, TagSummary):  # "stopped" once, what is left for next time, not the CLI's tail
             self._show_closing(f"{name}: stopped — {tag_line(summary)}")
             return
