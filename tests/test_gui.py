@@ -822,6 +822,8 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     finished = []
     window.jobs.runner.finished.connect(lambda name, summary: finished.append(name))
     assert not window.undo_action.isEnabled()  # nothing written yet
+    assert not window.jobs.undo_after_asking()  # its key: nothing asked
+    assert messages[-1] == "Nothing to undo: no labels have been written yet."
     assert window.write_labels()
     qtbot.waitUntil(lambda: "Writing labels" in finished, timeout=30000)
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=20000)
@@ -838,6 +840,9 @@ def test_write_shows_the_dry_run_first_then_writes_and_undo_restores(qtbot, wind
     # the status bar says it in words, as the CLI does
     assert "Writing labels: done — 1 file written, 0 failed" in messages
     assert "Undoing last write: done — 1 file restored, 0 failed" in messages
+    # Undo write again: the write was undone, not "never written" (guitest-3)
+    assert not window.jobs.undo_after_asking()
+    assert messages[-1] == "Nothing to undo: the last write was undone already."
 
 
 def test_problems_from_a_job_collect_in_the_panel_not_in_dialogs(qtbot, window, tmp_path) -> None:

@@ -135,6 +135,8 @@ def test_after_a_cancelled_write_and_a_second_one_the_app_says_undo_again_takes_
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=30000)
     assert "a write you cancelled" not in asked[-1]
     assert {photo: photo.read_bytes() for photo in originals} == originals
+    assert not window.jobs.undo_after_asking()  # both writes undone: nothing asked
+    assert messages[-1] == "Nothing to undo: every write was undone already."
 
 
 def test_closing_the_window_during_a_write_finishes_the_file_in_hand_and_leaves_the_batch_to_carry_on(

@@ -33,6 +33,17 @@ UNDO_WAITS_FOR_UNDO = ("A write is being undone by another window or the command
                        "try again when it has finished.")
 
 
+def nothing_to_undo_text(index) -> str:
+    """Undo write with no write left to undo: none was made, or each was undone already (the
+    CLI's "no write batch to undo"); never "not written yet" after a write was taken back."""
+    from app.core.metadata.journal import undone_batches
+
+    undone = undone_batches(index)
+    if not undone:
+        return NOTHING_TO_UNDO
+    return f"Nothing to undo: {'the last write was' if undone == 1 else 'every write was'} undone already."
+
+
 def not_found_text(folders: list[Path]) -> str:
     """The library folders a rescan skipped, and what to do about them."""
     return (f"{', '.join(folder.name or str(folder) for folder in folders)} not found (drive not connected? "
@@ -200,7 +211,7 @@ class JobController(JobHost):
     def undo(self) -> bool:
         def report(summary) -> None:
             if getattr(summary, "batch_id", 0) is None:
-                self.window.show_message(NOTHING_TO_UNDO)
+                self.window.show_message(nothing_to_undo_text(self.window.index))
 
         return self.start("Undoing last write", job_work.undo_work(self.window.db_path), after=report,
                           may_change_files=True, writes_photos=True)
@@ -221,7 +232,7 @@ class JobController(JobHost):
             return False
         batch_id = last_batch_id(window.index)
         if batch_id is None:
-            window.show_message(NOTHING_TO_UNDO)
+            window.show_message(nothing_to_undo_text(window.index))
             return False
         size = batch_size(window.index, batch_id)  # counted in SQL: the GUI thread decodes no saved bytes
         when = f" {write_moment(batch_started_at(window.index, batch_id))}".rstrip()

@@ -357,6 +357,12 @@ def last_batch_id(index: PhotoIndex) -> int | None:
     return int(row[0]) if row else None
 
 
+def undone_batches(index: PhotoIndex) -> int:
+    """How many write batches an undo took back: with none left to undo, the app tells
+    "already undone" from "never written"."""
+    return int(index.conn.execute("SELECT COUNT(*) FROM write_batches WHERE undone_at IS NOT NULL").fetchone()[0])
+
+
 def undo_blocked_by(index: PhotoIndex) -> str | None:
     """"write" while a live process (another window, the CLI, a cron job) writes a batch,
     "undo" while one undoes a batch, None when an undo may start: the app asks before it
