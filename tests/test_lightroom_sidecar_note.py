@@ -137,3 +137,20 @@ def test_the_apps_write_list_says_it_in_app_words(rome, qtbot):
     stem_plan, stem_misses = job_work.plan_work(db, "", False, AppSettings(sidecar_naming="stem"))(None, None, None)
     assert stem_misses == [] and {item.target.name for item in stem_plan if item.kind == "sidecar"} == {
         "DSC_0001.xmp", "DSC_0002.xmp"}
+
+
+def test_a_sidecar_name_that_is_not_utf8_is_given_to_paste(monkeypatch) -> None:
+    """It read n\\udce9f.nef.xmp, naming no file: now as the CLI's other lines quote a path
+    (wording.shell_quote, bash's and zsh's $'...'), and in the app's list readable (U+FFFD)."""
+    from app.core import wording
+    from app.core.metadata.lightroom_sidecars import lightroom_dry_run_line, lightroom_line
+
+    monkeypatch.setattr(wording, "ON_WINDOWS", False)
+    sidecar = Path("photos") / "n\udce9f.nef.xmp"  # os.fsdecode(b"n\xe9f.nef.xmp") on POSIX
+    for line in (lightroom_line([sidecar]), lightroom_dry_run_line([sidecar])):
+        assert "named $'n\\xe9f.nef.xmp' (darktable" in line and "Lightroom reads $'n\\xe9f.xmp'" in line, line
+        line.encode("utf-8")  # no surrogate left: a strict stream prints it
+    pytest.importorskip("PySide6")
+    from app.gui.write_dialog import lightroom_text
+
+    assert "named n\ufffdf.nef.xmp, which" in lightroom_text([sidecar])

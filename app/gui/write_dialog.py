@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout,
 )
 
-from app.core.index.records import printable_path
+from app.core.index.records import one_line_text, printable_path
 from app.core.keywords_changed_elsewhere import holds_landmark
 from app.core.library import display_name
 from app.core.metadata.lightroom_sidecars import ext_and_stem_names
@@ -101,7 +101,7 @@ def lightroom_text(lightroom_misses: list) -> str:
     read (lightroom_sidecars), pointing to the Settings choice before anything is written."""
     if not lightroom_misses:
         return ""
-    ext_name, stem_name = ext_and_stem_names(lightroom_misses[0])
+    ext_name, stem_name = map(one_line_text, ext_and_stem_names(lightroom_misses[0]))  # a non-UTF-8 name: U+FFFD
     return (f"RAW labels will go into new sidecars named {ext_name}, which darktable and digiKam read. "
             f"Lightroom reads {stem_name} only: if you use Lightroom, Cancel, choose DSC_0001.xmp "
             "under New sidecar names in Settings, then write.")

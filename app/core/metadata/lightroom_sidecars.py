@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from app.core.photo_info import file_kind
+from app.core.wording import shell_quote
 
 # DNG keeps its XMP inside: Lightroom reads neither sidecar name for it
 SIDECARLESS_IN_LIGHTROOM = frozenset({".dng"})
@@ -50,7 +51,7 @@ def lightroom_line(made: list[Path], command: str = "landmark-tagger") -> str:
     """The CLI's one line after a write that created `made` (non-empty): which programs
     read that name, and how a Lightroom user gets the other (undo first: the sidecar now
     there would be written into, and no DSC_0001.xmp made, by a write with stem naming)."""
-    ext_name, stem_name = ext_and_stem_names(made[0])
+    ext_name, stem_name = _quoted(ext_and_stem_names(made[0]))
     return (f"note: RAW labels went into new sidecars named {ext_name} (darktable, digiKam read them); "
             f"Lightroom reads {stem_name}: if you use Lightroom, `{command} undo`, then write with "
             "--sidecar-naming stem (or choose DSC_0001.xmp under New sidecar names in the app's Settings)")
@@ -58,7 +59,7 @@ def lightroom_line(made: list[Path], command: str = "landmark-tagger") -> str:
 
 def lightroom_dry_run_line(would_make: list[Path]) -> str:
     """The line of a dry run whose write would create `would_make` (non-empty)."""
-    ext_name, stem_name = ext_and_stem_names(would_make[0])
+    ext_name, stem_name = _quoted(ext_and_stem_names(would_make[0]))
     return (f"note: RAW labels would go into new sidecars named {ext_name} (darktable, digiKam read them); "
             f"Lightroom reads {stem_name}: add --sidecar-naming stem if you use Lightroom")
 
@@ -67,6 +68,12 @@ def ext_and_stem_names(sidecar: Path) -> tuple[str, str]:
     """("DSC_0001.NEF.xmp", "DSC_0001.xmp") for the sidecar DSC_0001.NEF.xmp."""
     raw_name = sidecar.name[: -len(".xmp")]
     return sidecar.name, f"{Path(raw_name).stem}.xmp"
+
+
+def _quoted(names: tuple[str, str]) -> tuple[str, str]:
+    """The names as the CLI's other lines give a path, to paste (shell_quote): a name that
+    is not UTF-8 read n\\udce9f.nef.xmp, naming no file; a plain one stays bare."""
+    return shell_quote(names[0]), shell_quote(names[1])
 
 
 def _creates_ext_sidecar_of_a_raw(item) -> bool:
