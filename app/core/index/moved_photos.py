@@ -57,9 +57,9 @@ def split_off_what_was_not_copied(conn: sqlite3.Connection, old_id: int, new_id:
     """Before the card photo `old_id` joins its copy `new_id`: its files that none of the
     copy's files is (by fingerprint: a RAW+JPEG pair whose JPEG only was imported) stay on
     the card as a photo of their own, not connected like the card's photos not copied,
-    with `old_id`'s label (the RAW keeps the user's word when the card is back) and the
-    records of our writes of them. Joined, they would be the copy's files on a card not
-    connected, which every `write` failed on and no scan or `forget` could reach. Returns
+    with `old_id`'s label and rejections (the RAW keeps the user's word when the card is
+    back) and the records of our writes of them. Joined, they would be the copy's files on
+    a card not connected, which every `write` failed on and no scan or `forget` could reach. Returns
     the new photo's id; None when every file was copied (or none: no join)."""
     copied = {fingerprint for (fingerprint,) in conn.execute(
         "SELECT fingerprint FROM files WHERE photo_id = ? AND fingerprint IS NOT NULL", (new_id,))}
@@ -82,6 +82,16 @@ def split_off_what_was_not_copied(conn: sqlite3.Connection, old_id: int, new_id:
     conn.executemany("UPDATE files SET photo_id = ? WHERE id = ?", [(split_id, file_id) for file_id, _, _ in left])
     conn.execute("INSERT INTO labels (photo_id, label, landmark_id, score, source, state, model_id, updated_at) "
                  "SELECT ?, label, landmark_id, score, source, state, model_id, updated_at FROM labels "
+                 "WHERE photo_id = ?", (split_id, old_id))
+    # The user's word on the pair is word on its RAW: its rejections too (else the next `tag` of
+    # the card, back, suggested the landmark the label says rejected), and the label's mark of a
+    # photo labelled before read-backs were recorded. The model's rows (predictions, tagged,
+    # embeddings) stay: they are of the JPEG, so `tag` reads the RAW's own files again, the
+    # rejections kept out of its answer. Taught references stay with the copy: the same picture
+    # taught twice would count twice in its place's centre, and the copy keeps teaching it.
+    conn.execute("INSERT INTO rejections (photo_id, label) SELECT ?, label FROM rejections WHERE photo_id = ?",
+                 (split_id, old_id))
+    conn.execute("INSERT INTO read_backs_unrecorded (photo_id) SELECT ? FROM read_backs_unrecorded "
                  "WHERE photo_id = ?", (split_id, old_id))
     paths = []
     for _, path, _ in left:
