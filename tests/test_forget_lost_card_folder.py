@@ -34,6 +34,7 @@ def test_a_lost_cards_folder_is_forgotten_its_photos_alone(tmp_path, capsys, mou
     assert f"if the card is lost, `landmark-tagger --db {shlex.quote(db)} forget {card}` forgets its photos" in err, err
     code, out, err = run_cli(capsys, "--db", db, "forget", str(card))
     assert code == 0 and f"would forget {card}: 3 photos, 3 with a label or review of yours" in err, err
+    assert "; a scan looked for them in the library and did not find them; --yes copies the index first" in err, err
     assert photos_labelled(db, "Colosseum") == 3
     code, out, err = run_cli(capsys, "--db", db, "forget", str(card), "--yes", "--json")
     assert code == 0, err
@@ -110,3 +111,25 @@ def test_a_card_line_an_older_version_wrote_is_told_by_its_words_until_a_scan_ma
     assert code == 0 and f"would forget {card}: 3 photos" in err, err
     assert run_cli(capsys, "--db", db, "scan")[0] == 1
     assert card_line_states() == [CARD_NOT_CONNECTED]
+
+
+@pytest.mark.parametrize("photos, copied, said", [
+    (3, 0, "a scan looked for them in the library and did not find them"),
+    (1, 0, "a scan looked for it in the library and did not find it"),
+    (3, 3, "all 3 have copies in the library, which stay with their labels"),
+    (1, 1, "it has a copy in the library, which stays with its labels"),
+    (3, 1, "1 has a copy in the library, which stays with its labels; "
+           "a scan looked for the other 2 in the library and did not find them"),
+    (3, 2, "2 have copies in the library, which stay with their labels; "
+           "a scan looked for the other one in the library and did not find it"),
+])
+def test_the_forget_line_says_plainly_where_a_lost_cards_photos_are(photos, copied, said):
+    """The forget line of a lost card's folder: copied into the library (the copies stay,
+    labels and all), looked for and not found, or some of each (it read "a scan looked for
+    them in the library: they have copies in the library, which stay with every label of
+    yours: a card lost, or deleted")."""
+    from app.cli.commands.forget import _where_they_are
+    from app.core.index.forget import FolderContents
+
+    contents = FolderContents("/media/CARD", photos, photos, 0, gone_below=True, copied=copied)
+    assert _where_they_are(contents) == said

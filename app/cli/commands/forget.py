@@ -18,7 +18,9 @@ def register(subparsers) -> None:
             "Remove FOLDER (one given to scan, tag or the app) from the library: the index forgets its photos, "
             "with their labels, reviews and taught references. Nothing on disk changes, and labels already "
             "written into the photos stay there. FOLDER may also be a folder inside one whose photos are all "
-            "gone (a lost card's folder) and that a scan looked for since: its photos alone are forgotten. "
+            "gone (a lost card's folder) and that a scan looked for since: its photos alone are forgotten; "
+            "refused while a photo of it with a label of yours has copies in the library none of which holds "
+            "that label (scan first: a scan joins it to a copy holding nothing of yours; else label a copy). "
             "With --missing instead of FOLDER: forget the photos deleted from the library's folders (scan first, "
             "so that photos moved elsewhere are found with their labels; "
             "a folder not found, or the empty mount point of a card that was mounted on it when its photos were "
@@ -57,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
 
         copy = (f"; the index as it was is copied at {contents.backup}{going_back_to(index_path, contents.backup)}"
                 if contents.backup else "")
-        print(f"forget: {contents.folder}: {contents.line()} forgotten ({_looked_for(contents)}: a card lost, "
-              f"or deleted){copy}", file=sys.stderr)
+        print(f"forget: {contents.folder}: {contents.line()} forgotten; {_where_they_are(contents)}{copy}",
+              file=sys.stderr)
     elif args.yes:
         copy = f"; the index as it was is copied at {contents.backup}" if contents.backup else ""
         print(f"forget: {contents.folder} left the library ({contents.line()} forgotten; the files are "
@@ -66,29 +68,34 @@ def run(args: argparse.Namespace) -> int:
               f"photos{copy})",
               file=sys.stderr)
     else:
+        all_copied = contents.gone_below and contents.copied >= contents.photos
         unwritten = (" (their labels live only in the index unless `write` put them into the files)"
-                     if contents.yours else "")
-        looked_for = (f"; {_looked_for(contents)}; --yes copies the index "
-                      "first (`landmark-tagger restore-index COPY` goes back to it)" if contents.gone_below else "")
-        print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}{looked_for}; "
+                     if contents.yours and not all_copied else "")
+        gone = (f"; {_where_they_are(contents)}; --yes copies the index "
+                "first (`landmark-tagger restore-index COPY` goes back to it)" if contents.gone_below else "")
+        print(f"forget: would forget {contents.folder}: {contents.line()}{unwritten}{gone}; "
               "add --yes to do it", file=sys.stderr)
     return 0
 
 
-def _looked_for(contents) -> str:
-    """What a scan found of a lost card's photos: copies in the library (which stay, with
-    every word of the user's: forget_gone_copies refuses otherwise), or nothing."""
-    if not contents.copied:
-        return "a scan looked for them in the library and did not find them"
-    from app.core.wording import counted
+def _where_they_are(contents) -> str:
+    """Where a lost card's photos are: copied into the library (the copies stay, with
+    their labels: forget_gone_copies refuses while one would lose the user's word), or
+    looked for by a scan and not found."""
+    def them(count: int) -> str:
+        return "it" if count == 1 else "them"
 
-    copies = "copies in the library, which stay with every label of yours"
+    if not contents.copied:
+        return f"a scan looked for {them(contents.photos)} in the library and did not find {them(contents.photos)}"
     if contents.copied >= contents.photos:
-        one = contents.photos == 1
-        return f"a scan looked for {'it' if one else 'them'} in the library: {'it has' if one else 'they have'} {copies}"
-    have = "has" if contents.copied == 1 else "have"
-    return (f"{counted(contents.copied, 'photo')} of them {have} {copies}; a scan looked for the others in the "
-            "library and did not find them")
+        if contents.photos == 1:
+            return "it has a copy in the library, which stays with its labels"
+        return f"all {contents.photos:,} have copies in the library, which stay with their labels"
+    left = contents.photos - contents.copied
+    copied = (f"{contents.copied} has a copy in the library, which stays with its labels" if contents.copied == 1
+              else f"{contents.copied:,} have copies in the library, which stay with their labels")
+    return (f"{copied}; a scan looked for the other {'one' if left == 1 else f'{left:,}'} in the library "
+            f"and did not find {them(left)}")
 
 
 def _run_missing(args: argparse.Namespace) -> int:
