@@ -9,6 +9,7 @@ not connected, not missing."""
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,49 @@ def test_a_copy_whose_label_was_read_back_as_the_card_photos_own_is_joined(tmp_p
     code, out, err = run_cli(capsys, "--db", db, "search", "Petra", "--json")
     assert str(trip / "IMG_0001.JPG") in out, out
     assert missing_photos(db) == []
+
+
+def test_the_raw_left_on_the_card_keeps_the_rejection_when_the_card_is_back(tmp_path, capsys, mounts, tiny_bundle):
+    """A pair's suggestion rejected, its JPEG alone imported, the card ejected and scanned
+    (review8-1): the RAW split off took the label "rejected" but not the rejection, so with
+    the card back `tag` suggested the rejected landmark again. It keeps the rejection now."""
+    from tests.test_metadata_support import make_jpeg
+    from tests.test_raw_pictures_of_one_name import raw
+
+    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
+    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
+    shot = card / "DCIM" / "100NIKON"
+    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
+    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
+    mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    tag = ("tag", "--model", str(tiny_bundle.path), "--workers", "0")
+    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    assert run_cli(capsys, "--db", db, *tag)[0] == 0
+    (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
+    assert suggested[1] == "suggested" and suggested[0], suggested
+    assert run_cli(capsys, "--db", db, "reject", str(shot / "DSC_0001.JPG"))[0] == 0
+    trip = pictures / "Trip"
+    trip.mkdir()
+    shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
+    drawer = tmp_path / "drawer"
+    unplug_card(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "1 moved" in err and "the 1 other photo is left" in err, err
+    _plug_back(card, drawer, mounts)
+    assert run_cli(capsys, "--db", db, "scan")[0] == 0
+    code, out, err = run_cli(capsys, "--db", db, *tag)
+    assert code == 0, err
+    for picture in (shot / "DSC_0001.NEF", trip / "DSC_0001.JPG"):
+        assert _labels_of(db, picture) == [(suggested[0], "rejected", True)], picture
+
+
+def _labels_of(db: str, path: Path) -> list[tuple[str | None, str, bool]]:
+    """(label, state, whether `rejections` holds that label) of the photo holding the file at `path`."""
+    import sqlite3
+
+    with closing(sqlite3.connect(db)) as conn:
+        return conn.execute(
+            "SELECT l.label, l.state, EXISTS (SELECT 1 FROM rejections r WHERE r.photo_id = l.photo_id "
+            "AND r.label = l.label) FROM labels l JOIN files f ON f.photo_id = l.photo_id WHERE f.path = ?",
+            (str(path),)).fetchall()
