@@ -228,3 +228,17 @@ def test_tag_leaves_the_photos_of_an_unplugged_card_below_a_library_folder(tmp_p
     code, out, err = run_cli(capsys, "--db", db, "scan", "--json")
     (summary,) = [line["summary"] for line in map(json.loads, out.splitlines()) if "summary" in line]
     assert summary["cards_not_connected"] == [str(card)], out
+
+
+def test_write_says_one_note_for_the_files_of_a_card_not_connected(tmp_path, capsys, mounts) -> None:
+    """Its three labelled photos left alone: one note naming the card and how many files
+    (it said one per file, each naming another, and the summary line named yet another)."""
+    db, pictures, card = _pictures_with_a_card(tmp_path, capsys, mounts)
+    unplug_card(card, tmp_path / "drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "write")
+    assert code == 0 and "0 failed, 3 left alone" in err, err
+    assert err.count("card not connected") == 1, err
+    assert "note: Card: a card not connected: 3 files on it left as they are; plug the card in" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "write", "--json")
+    (summary,) = [line for line in map(json.loads, out.splitlines()) if "held" in line]
+    assert [note["path"] for note in summary["notes"]] == [str(card)], out

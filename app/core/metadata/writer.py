@@ -36,6 +36,7 @@ from app.core.metadata.keywords import SIDECAR_FIELDS, KeywordFields
 from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.only_copy_temps import kept_mark, only_copies_of, only_copy_mark, only_copy_refusal
 from app.core.metadata.plan import PlannedWrite, WriteOptions, plan_again_where_undone
+from app.core.metadata.plan_cards import one_note_per_card
 from app.core.metadata.sidecar import (SidecarNotReadableError, fields_of_sidecar, fields_to_rewrite,
                                        read_sidecar_text, render_sidecar, too_many_keywords)
 from app.core.metadata.sidecar_owner import is_stem_sidecar, named_anew
@@ -192,6 +193,7 @@ def write_labels(
         summary.notes.extend(temps_before.remove_those_of(item.target for item in written_items))
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
+    summary.notes = one_note_per_card(summary.notes)
     summary.batch_files = journal.batch_size(index, batch.id).files
     # a file the stopped run wrote and this one wrote again (its label changed since) is one file of the batch
     summary.written_again = stopped_write.written_again(before_stopped_run, written_items)
