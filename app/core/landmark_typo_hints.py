@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from app.core.errors import QuerySyntaxError
-from app.core.index.query_parser import Term, parse_query
+from app.core.index.query_parser import plain_words
 from app.core.label_names import close_landmarks, edit_distance
 from app.core.library import label_query
 from app.core.name_order import accent_free
@@ -23,14 +22,9 @@ def landmark_typo_hint(text: str, landmarks: Iterable[str]) -> str | None:
     likely misspelling of one of `landmarks` (those on photos: library.landmark_counts,
     which a label: term finds); None when they are not, or the query holds other terms
     (those the user wrote as terms) or does not parse."""
-    try:
-        terms = parse_query(text).terms
-    except QuerySyntaxError:
+    typed = plain_words(text)
+    if typed is None:
         return None
-    if not terms or not all(isinstance(term, Term) and term.field == "text" and not term.negated
-                            for term in terms):
-        return None
-    typed = " ".join(term.value for term in terms)
     near = [name for name in close_landmarks(typed, landmarks) if _looks_like_a_typo(typed, name)]
     if not near:
         return None

@@ -88,6 +88,20 @@ CHOICE_FIELDS = ("state", "has", "is", "label", "camera", "lens", "date", "id")
 CHOICE = "\x1f"  # an unquoted "|" as _tokens hands it over (a quoted one stays "|")
 
 
+def plain_words(text: str) -> str | None:
+    """The words of a search made of plain words only (no field terms, none negated), as
+    typed, for the hints a search that found nothing gives; None for any other search or
+    one that does not parse."""
+    try:
+        terms = parse_query(text).terms
+    except QuerySyntaxError:
+        return None
+    if not terms or not all(isinstance(term, Term) and term.field == "text" and not term.negated
+                            for term in terms):
+        return None
+    return " ".join(term.value for term in terms)
+
+
 def _expand_choices(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """`state:suggested|accepted` as `state:suggested OR state:accepted`, the way the help
     lists the choices (`label:"Eiffel Tower"|Louvre` too: a "|" inside quotes is part of

@@ -5,8 +5,7 @@ says which term finds them. Never a refusal: a place may be called "Accepted".""
 
 from __future__ import annotations
 
-from app.core.errors import QuerySyntaxError
-from app.core.index.query_parser import Term, parse_query
+from app.core.index.query_parser import plain_words
 from app.core.index.search_text import label_key
 
 UNSURE = "score<0.5 or state:suggested"
@@ -45,14 +44,10 @@ def state_word_hint(text: str) -> str | None:
     """The hint for a search of plain words that found nothing when some of them name a
     review state; None when none does, or the query holds other terms (those the user
     wrote as terms) or does not parse."""
-    try:
-        terms = parse_query(text).terms
-    except QuerySyntaxError:
+    typed = plain_words(text)
+    if typed is None:
         return None
-    if not terms or not all(isinstance(term, Term) and term.field == "text" and not term.negated
-                            for term in terms):
-        return None
-    words = label_key(" ".join(term.value for term in terms)).split()
+    words = label_key(typed).split()
     for start in range(len(words)):
         for length in range(min(LONGEST, len(words) - start), 0, -1):
             typed = tuple(words[start:start + length])
