@@ -1,6 +1,6 @@
 """A keyword array held twice under one name, in two top-level rdf:Descriptions (XMP
 forbids it; seen after tools merge packets). exiftool shows the last, Adobe's XMP Toolkit
-keeps the first (Exiv2's copy refuses the packet): the write put our keyword into the
+refuses the whole packet (as Exiv2's copy of it does for digiKam and darktable): the write put our keyword into the
 first, verified it, and exiftool showed none. Such a file is now refused with the
 duplicate's name and how to tidy it; the verification refuses a written packet holding
 one; the scan reads no landmark where the two disagree, and a rescan neither rejects nor

@@ -40,7 +40,6 @@ def files_on_cards_not_connected_left_alone(index, plan: list[PlannedWrite]) -> 
     return [replace(item, held=True, problem=held[id(item)]) if id(item) in held else item for item in plan]
 
 
-
 def one_note_per_card(notes: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """A write's notes (path, message) with the files a card not connected held merged
     into one note per card, where it held more than one: the card and how many files

@@ -100,7 +100,7 @@ class Disagreement:
 def as_readers_see(document: XmpDocument, read: Callable[[XmpDocument, bool], T]) -> T | Disagreement:
     """What `read(document, last)` makes of a packet as every reader sees it, or a
     Disagreement where it holds a keyword array twice under one name (merged packets:
-    XmpDocument.duplicated) and a reader taking the first (Adobe's XMP Toolkit: `last`
+    XmpDocument.duplicated) and a reader taking the first (one that stops at the first it finds: `last`
     False) and one taking the last (exiftool: `last` True) see it differently. The one
     rule for every reading of such a file (the scan's label, a keyword changed elsewhere),
     so none goes by one copy's word."""

@@ -106,7 +106,7 @@ def refuse_duplicates(doc: XmpDocument, arrays: tuple[tuple[str, str], ...] | No
 def held_twice_words(duplicate: str, so: str) -> str:
     """Why a file holding `duplicate` (e.g. dc:subject) twice is left so (`so`), and how to tidy it."""
     return (f"the XMP holds {duplicate} more than once, which XMP forbids; programs disagree about which one "
-            f"is the photo's (exiftool shows the last, Adobe's XMP Toolkit the first), so {so}: merge them "
+            f"is the photo's (exiftool shows the last, Adobe's XMP Toolkit refuses the whole packet), so {so}: merge them "
             "into one in the program that wrote it")
 
 
@@ -211,8 +211,9 @@ class XmpDocument:
         """The name (prefix:local) of an array property the packet holds more than once
         under one spelling of its namespace (in two top-level rdf:Descriptions, as tools
         merging packets leave it, or twice in one), else None. XMP forbids it, and readers
-        disagree: exiftool shows the last, Adobe's XMP Toolkit keeps the first or, in
-        Exiv2's copy (digiKam, darktable), refuses the whole packet."""
+        disagree: exiftool shows the last, Adobe's XMP Toolkit (its C++ SDK, in Exiv2's copy
+        for digiKam and darktable, and its Java XMPCore) refuses the whole packet ("Duplicate
+        property or field node"), and a reader that stops at the first shows the first."""
         for tag in _tags(namespace, local):
             if sum((tag in description.attrib) + len(description.findall(tag))
                    for description in self.descriptions()) > 1:
