@@ -99,6 +99,7 @@ class PlannedWrite:
     last_write: int | None = None
     # `problem` is a hold the user's own choice makes (plan_jpeg_hold): a note, not a failure
     held: bool = False
+    on_card: str | None = None  # held: the card not connected the file is on (plan_cards)
 
     @property
     def changes_anything(self) -> bool:

@@ -5,12 +5,13 @@ scan leaves them as they were, see photos_seen.card_not_connected_below). Their 
 not there to write: planned as "not found (deleted or moved since the scan)" with a
 `scan FOLDER` that cannot reach them either, every `write` failed on them (exit 1) until
 the card was back. They are held instead (PlannedWrite.held, as plan_jpeg_hold holds a
-file): the next write after plugging the card in writes them."""
+file, with PlannedWrite.on_card naming the card): the next write after plugging the card
+in writes them. The write's notes say each card once (one_note_per_card)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from app.core.folder_paths import is_within
 from app.core.index.photos_seen import unplugged_cards_below
@@ -18,9 +19,22 @@ from app.core.metadata.plan import PlannedWrite
 from app.core.wording import counted
 
 
-# A held file's note: its card named between the two (one_note_per_card finds it so)
-_ON_A_CARD = "on a card not connected ("
-_LEFT_AS_IT_IS = "): left as it is; plug the card in, then write again"
+@dataclass(frozen=True)
+class FilesLeftOnCard:
+    """The files of a write left alone on one card not connected: what its note says.
+    Notes are merged by these, never by their words."""
+
+    card: str  # the card's folder (its mount point)
+    files: int  # how many of the write's files are on it
+    first_file: str  # the first of them, as the write listed it
+
+    def note(self) -> tuple[str, str]:
+        """The write's note (path, message): a file of its own names the file; more, the card."""
+        if self.files == 1:
+            return self.first_file, (f"on a card not connected ({self.card}): left as it is; "
+                                     "plug the card in, then write again")
+        return self.card, (f"a card not connected: {counted(self.files, 'file')} on it left as they are; "
+                           "plug the card in, then write again")
 
 
 def files_on_cards_not_connected_left_alone(index, plan: list[PlannedWrite]) -> list[PlannedWrite]:
@@ -32,39 +46,36 @@ def files_on_cards_not_connected_left_alone(index, plan: list[PlannedWrite]) -> 
     cards = unplugged_cards_below(index.conn, [str(root) for root in index.roots()])
     if not cards:
         return plan
-    held = {}
+    card_of = {}
     for item in gone:
         card = next((card for card in cards if is_within(str(item.source), card)), None)
         if card is not None:
-            held[id(item)] = f"{_ON_A_CARD}{card}{_LEFT_AS_IT_IS}"
-    return [replace(item, held=True, problem=held[id(item)]) if id(item) in held else item for item in plan]
+            card_of[id(item)] = card
+    return [_held_on(item, card_of[id(item)]) if id(item) in card_of else item for item in plan]
 
 
-def one_note_per_card(notes: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A write's notes (path, message) with the files a card not connected held merged
-    into one note per card, where it held more than one: the card and how many files
+def _held_on(item: PlannedWrite, card: str) -> PlannedWrite:
+    _, message = FilesLeftOnCard(card, 1, str(item.target)).note()
+    return replace(item, held=True, problem=message, on_card=card)
+
+
+def one_note_per_card(notes: list[tuple[str, str]], plan: list[PlannedWrite]) -> list[tuple[str, str]]:
+    """A write's notes (path, message) with the files of `plan` a card not connected held
+    merged into one note per card, where it held more than one: the card and how many files
     ("a card not connected: 2 files on it left as they are; ..."), in the place of its
     first file's note. A note per file said the same over and over, each naming another
     file, and the summary line named yet another."""
-    files_on: dict[str, int] = {}
-    for _, message in notes:
-        card = _card_of(message)
-        if card is not None:
-            files_on[card] = files_on.get(card, 0) + 1
+    card_of = {str(item.target): item.on_card for item in plan if item.held and item.on_card is not None}
+    files_on: dict[str, list[str]] = {}
+    for path, _ in notes:
+        if path in card_of:
+            files_on.setdefault(card_of[path], []).append(path)
     merged: list[tuple[str, str]] = []
     for path, message in notes:
-        card = _card_of(message)
-        if card is None or files_on[card] == 1:
+        card = card_of.get(path)
+        if card is None:
             merged.append((path, message))
-        elif files_on[card] > 1:
-            merged.append((card, f"a card not connected: {counted(files_on[card], 'file')} on it left as they are; "
-                                 "plug the card in, then write again"))
-            files_on[card] = 0  # said: its other files' notes go
+        elif card in files_on:
+            files = files_on.pop(card)  # said: its other files' notes go
+            merged.append(FilesLeftOnCard(card, len(files), files[0]).note())
     return merged
-
-
-def _card_of(message: str) -> str | None:
-    """The card a held file's note names; None for any other note."""
-    if message.startswith(_ON_A_CARD) and message.endswith(_LEFT_AS_IT_IS):
-        return message[len(_ON_A_CARD):-len(_LEFT_AS_IT_IS)]
-    return None

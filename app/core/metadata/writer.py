@@ -193,7 +193,7 @@ def write_labels(
         summary.notes.extend(temps_before.remove_those_of(item.target for item in written_items))
         for folder in {atomic.temp_folder_of(item.target) for item in plan}:
             atomic.remove_stale_temps_in(folder)
-    summary.notes = one_note_per_card(summary.notes)
+    summary.notes = one_note_per_card(summary.notes, plan)
     summary.batch_files = journal.batch_size(index, batch.id).files
     # a file the stopped run wrote and this one wrote again (its label changed since) is one file of the batch
     summary.written_again = stopped_write.written_again(before_stopped_run, written_items)
