@@ -1,7 +1,10 @@
 """Writing a model bundle (see docs/BUNDLE_FORMAT.md): its members and a manifest
 with the sha256 of each, written under a temporary name and synced before it takes
 the bundle's name, so a reader sees the old bundle or the new, never half of one;
-then loaded back, so a bundle that does not load is never left as written."""
+then loaded back, so a bundle that does not load is never left as written.
+
+The same content gives the same bytes: the zip's member times are fixed (1980-01-01, or
+SOURCE_DATE_EPOCH when set), so that two builds of one bundle can be compared byte for byte."""
 
 from __future__ import annotations
 
@@ -20,9 +23,52 @@ from model.bundle import (
     load_bundle, sha256_hex,
 )
 from model.bundle_checks import MANIFEST
+from model.errors import BundleError
 from model.descriptor import TeachingSettings
 from model.preprocess import Preprocessing
 from model.scoring import ScoringConfig, unit_vectors
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip member can record
+MEMBER_MODE = 0o600 << 16  # what ZipFile.writestr gives a member named by a string
+
+
+def source_date_epoch() -> datetime | None:
+    """The build time a reproducible build asks for (the SOURCE_DATE_EPOCH convention:
+    seconds since 1970, UTC), or None when it is not set.
+    Raises BundleError for a value that is not a whole number of seconds."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), timezone.utc)
+    except (ValueError, OverflowError, OSError) as error:
+        raise BundleError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a time in seconds since 1970; set it to e.g. "
+            "$(git log -1 --format=%ct) or unset it"
+        ) from error
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def creation_time(when_not_set: str | None = None) -> str:
+    """A bundle's `created`: SOURCE_DATE_EPOCH when set, else `when_not_set`, else now."""
+    moment = source_date_epoch()
+    if moment is not None:
+        return _iso(moment)
+    return when_not_set if when_not_set is not None else _iso(datetime.now(timezone.utc))
+
+
+def _member_info(member: str, method: int) -> zipfile.ZipInfo:
+    """A zip entry that records no time of writing (SOURCE_DATE_EPOCH's, when set)."""
+    moment = source_date_epoch()
+    stamp = ZIP_EPOCH if moment is None or moment.year < 1980 else moment.timetuple()[:6]
+    info = zipfile.ZipInfo(member, date_time=stamp)
+    info.compress_type = method
+    info.external_attr = MEMBER_MODE
+    return info
 
 
 def _gallery_bytes(gallery: Gallery) -> bytes:
@@ -55,9 +101,9 @@ def save_bundle(
     created: str | None = None,
 ) -> ModelBundle:
     """Write a bundle (a zip file, or a folder with `as_folder`) and load it back checked.
-    `created` (ISO 8601, "" when not known; now when None) is hashed into the id: an
-    export gives the time its checkpoint was saved, so that exporting it again gives the
-    same id.
+    `created` (ISO 8601, "" when not known; when None, SOURCE_DATE_EPOCH if set, else
+    now) is hashed into the id: an export gives the time its checkpoint was saved, so
+    that exporting it again gives the same id.
 
     The file is written to a temporary name and renamed, so a reader never sees half a
     bundle. Raises BundleError if the result does not load.
@@ -76,7 +122,7 @@ def save_bundle(
     manifest = {
         "format_version": FORMAT_VERSION,
         "name": name,
-        "created": created if created is not None else datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": created if created is not None else creation_time(),
         "backbone": backbone,
         "preprocessing": preprocessing.to_dict(),
         "embedding_size": int(embedding_size),
@@ -108,7 +154,7 @@ def save_bundle(
                     for member, data in members.items():
                         # ONNX weights barely compress; storing them keeps loading a plain read.
                         method = zipfile.ZIP_STORED if member == ONNX_MEMBER else zipfile.ZIP_DEFLATED
-                        archive.writestr(member, data, compress_type=method)
+                        archive.writestr(_member_info(member, method), data)
                 handle.flush()
                 os.fsync(handle.fileno())  # on disk before it takes the name: a crash leaves the old bundle or the new
             tmp.replace(out_path)

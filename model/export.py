@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from model.bundle import Gallery, LabelEntry, ModelBundle, labels_from_names
-from model.bundle_writer import save_bundle
+from model.bundle_writer import creation_time, save_bundle
 from model.descriptor import DESCRIPTORS_OUTPUT, TeachingSettings
 from model.errors import ModelError
 from model.preprocess import Preprocessing
@@ -140,7 +140,9 @@ def export_bundle(
     created: str | None = None,
 ) -> ModelBundle:
     """Export a LandmarkNet to a bundle and verify torch and ONNX agree within `tolerance`.
-    `created`: the bundle's creation time (see save_bundle), now when None.
+    `created`: the bundle's creation time (see save_bundle); when None, SOURCE_DATE_EPOCH
+    if set, else "" (not known): the id then follows the weights and settings alone, so
+    exporting the same network again gives the same bundle, byte for byte.
 
     descriptor_mean: the training photos' mean pooled features; with it the network
     also outputs descriptors and the bundle declares a teaching space (`teaching`, its
@@ -200,5 +202,5 @@ def export_bundle(
         as_folder=as_folder,
         descriptor_size=0 if descriptor_mean is None else net.descriptor_size,
         teaching=teaching,
-        created=created,
+        created=created if created is not None else creation_time(""),
     )

@@ -99,8 +99,12 @@ def _pct(x: float) -> str:
 def render_card(
     report: dict, evaluation: dict, baseline: dict | None, outside: list[dict], provenance: dict[str, str],
     bundle_info: dict, commands: dict[str, str], experiments: list[dict], figure: str,
+    timings: bool = True,
 ) -> str:
-    """The card as Markdown (pure: every figure comes from the arguments)."""
+    """The card as Markdown (pure: every figure comes from the arguments). `timings`:
+    with the wall-clock seconds of each step, which the card inside the bundle leaves
+    out: the bundle id hashes that card, and a rebuild of the same model would otherwise
+    get a new id (and the app would tag the whole library again) for a second's change."""
     cfg = report["config"]
     net, train, scoring = cfg["network"], cfg["train"], cfg["scoring"]
     gap, acc = evaluation["gap"], evaluation["accuracy"]
@@ -241,13 +245,16 @@ def render_card(
     add("- Web photos, not camera archives: night shots, heavy crops, interiors and people in front of "
         f"the landmark are under-represented, and the {net['input_size']}-px input loses small distant details.")
     add("- Validation photos chose w, k, T and the threshold, so the headline figures are slightly optimistic.")
-    add("\n## Timing of the reproduction\n")
-    add("| step | seconds |")
-    add("|---|---|")
-    for step, seconds in report["seconds"].items():
-        add(f"| {step} | {seconds:.0f} |")
-    for step, seconds in bundle_info.get("extra_seconds", {}).items():
-        add(f"| {step} | {seconds:.0f} |")
+    if timings:
+        add("\n## Timing of the reproduction\n")
+        add("| step | seconds |")
+        add("|---|---|")
+        for step, seconds in report["seconds"].items():
+            add(f"| {step} | {seconds:.0f} |")
+        for step, seconds in bundle_info.get("extra_seconds", {}).items():
+            add(f"| {step} | {seconds:.0f} |")
+    else:
+        add("\nTimings of the reproduction: docs/MODEL_CARD.md.")
     add("")
     return "\n".join(lines) + "\n"
 
@@ -291,8 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     write_reliability_figure(report, figure_path)
     info: dict[str, Any] = {"id": "", "size_mb": args.bundle.stat().st_size / 1e6, "extra_seconds": timings}
     provenance = read_provenance(args.provenance)
-    # card.md inside the bundle cannot name the bundle's id (the id hashes the card).
-    card = render_card(report, evaluation, baseline, outside, provenance, info, commands, experiments, FIGURE_NAME)
+    # card.md inside the bundle cannot name the bundle's id (the id hashes the card), nor
+    # this run's timings (a rebuild of the same model must keep its id).
+    card = render_card(report, evaluation, baseline, outside, provenance, info, commands, experiments, FIGURE_NAME,
+                       timings=False)
     info["id"] = rewrite_bundle_card(args.bundle, card)
     info["size_mb"] = args.bundle.stat().st_size / 1e6
     args.out.parent.mkdir(parents=True, exist_ok=True)
