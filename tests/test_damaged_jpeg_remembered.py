@@ -73,7 +73,7 @@ def test_a_retag_of_a_still_damaged_photo_keeps_one_note(tmp_path: Path, capsys)
 
 def test_the_detail_pane_names_the_damage(qtbot, tmp_path: Path, capsys) -> None:
     pytest.importorskip("pytestqt")
-    from tests.test_gui import shown_window
+    from tests.test_gui_support import shown_window
     from tests.test_gui_support import close_main_window
 
     folder, db = _folder_with_a_damaged_photo(tmp_path), tmp_path / "index.db"

@@ -182,7 +182,7 @@ def test_a_thumbnail_that_failed_at_the_old_name_is_not_failed_once_made_from_th
     assert not loader.has_failed(7)
 
 
-from tests.test_gui import added_folder, wait_for_results, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, wait_for_results, window  # noqa: E402,F401
 
 
 def test_a_refresh_with_the_same_results_does_not_decode_the_panes_preview_again(qtbot, window, tmp_path, monkeypatch):  # noqa: F811

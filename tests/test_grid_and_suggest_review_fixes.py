@@ -258,7 +258,7 @@ def test_the_current_photo_stays_current_when_many_photos_appear_before_it(qtbot
 def test_back_from_review_the_detail_pane_shows_the_grids_current_photo(qtbot, big_window) -> None:
     """The pane kept the review list's photo while the grid highlighted its own current one."""
     from app.gui.results_display import PAGE_GRID, PAGE_REVIEW
-    from tests.test_gui import suggest
+    from tests.test_gui_support import suggest
 
     win = big_window
     ids = win.grid_model.ids()

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_gui import wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import wait_for_job, window  # noqa: E402,F401
 from tests.test_scan_of_folder_holding_link_target import _photo, _under_the_link, drive_in_x  # noqa: E402,F401
 
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt",

@@ -12,11 +12,11 @@ pytest.importorskip("pytestqt")
 
 from app.cli.main import main  # noqa: E402
 from app.core.index import PhotoIndex, review_journal  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_outside_changes import review_list_of, status  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests import test_gui  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_outside_changes import review_list_of, status  # noqa: E402
 from tests.test_gui_undo_label import answer_held_question, held_photo_beside_another  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 
@@ -70,7 +70,7 @@ def test_a_of_many_photos_asks_about_held_files_then_does_as_answered(qtbot, tmp
                                                                       answer) -> None:
     """The held files are found in the worker: nothing changes until the user answered."""
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
@@ -106,7 +106,7 @@ def test_cancel_while_the_worker_looks_for_held_files_asks_nothing_and_changes_n
     import threading
 
     from app.core.index import PhotoIndex
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
@@ -143,7 +143,7 @@ def test_the_status_bar_says_nothing_is_done_while_it_asks_about_held_files(qtbo
     accepted yet), and each bulk A or R "…: done — left held 0": its result's field names."""
     from PySide6.QtWidgets import QMessageBox
 
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)

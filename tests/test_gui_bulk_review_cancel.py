@@ -11,8 +11,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from app.core.index import PhotoIndex  # noqa: E402
-from tests.test_gui import shown_window, wait_for_job  # noqa: E402
-from tests.test_gui_support import close_main_window, insert_synthetic_photos  # noqa: E402
+from tests.test_gui_support import close_main_window, insert_synthetic_photos, shown_window, wait_for_job  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -11,7 +11,7 @@ pytest.importorskip("pytestqt")
 
 from app.gui.review_work import CorrectionSummary  # noqa: E402
 from app.gui.job_words import correction_text  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_bulk_review_cancel import PHOTOS, big_window, select_all  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui

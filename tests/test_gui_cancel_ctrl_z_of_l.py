@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_bulk_review_cancel import (  # noqa: E402,F401
     big_window, cancel_after_first, cancelled_when_done, select_all, states, status)
 

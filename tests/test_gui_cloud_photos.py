@@ -15,7 +15,7 @@ pytest.importorskip("pytestqt")
 from app.gui.photo_model import IN_THE_CLOUD_TILE, NO_PREVIEW, ThumbnailNoteRole, ThumbnailRole  # noqa: E402
 from app.gui.preview_loader import IN_THE_CLOUD  # noqa: E402
 from tests.test_cloud_placeholders import STAND_IN  # noqa: E402
-from tests.test_gui import (added_folder, show_the_one_missing_photo, wait_for_job,  # noqa: E402,F401
+from tests.test_gui_support import (added_folder, show_the_one_missing_photo, wait_for_job,  # noqa: E402,F401
                              wait_for_results, window)
 
 pytestmark = pytest.mark.gui

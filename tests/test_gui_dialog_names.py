@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QWidget  # noqa: E402
 from app.core.metadata.keywords import KeywordFields  # noqa: E402
 from app.core.metadata.plan import PlannedWrite  # noqa: E402
 from app.core.settings import AppSettings  # noqa: E402
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui_support import window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

@@ -8,10 +8,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, wait_for_results  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture
+window = test_gui_support.window  # the suite's window fixture
 
 pytestmark = pytest.mark.gui
 

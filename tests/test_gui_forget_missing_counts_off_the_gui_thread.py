@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
 from app.gui.library_tree import MISSING_QUERY, QueryRole  # noqa: E402
 from tests.test_cloud_placeholders import evict  # noqa: E402
-from tests.test_gui import added_folder, wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, wait_for_job, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

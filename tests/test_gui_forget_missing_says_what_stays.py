@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
-from tests.test_gui import wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import wait_for_job, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.metadata import plan_writes  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_hold_release_undo import _held_beside_an_older_label  # noqa: E402
 
 
@@ -43,7 +43,7 @@ def test_the_write_lists_problem_of_a_held_file_names_the_apps_keys_and_shows_wh
 
 
 def test_the_detail_pane_of_a_held_photo_says_write_labels_leaves_its_file_alone(qtbot, tmp_path, capsys):
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     with PhotoIndex.open(tmp_path / "index.db") as index:

@@ -17,7 +17,7 @@ from app.core.metadata.keywords import KeywordFields  # noqa: E402
 from app.core.metadata.plan import PlannedWrite  # noqa: E402
 from app.core.scan_summary import ScanSummary  # noqa: E402
 from app.core.tagging import TagSummary  # noqa: E402
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui_support import window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

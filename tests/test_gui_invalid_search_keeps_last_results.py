@@ -20,10 +20,10 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 from app.gui.search_bar import DEBOUNCE_MS  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, suggest, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, suggest, wait_for_results  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
-from tests.test_gui import wait_for_results  # noqa: E402
+from tests.test_gui_support import wait_for_results  # noqa: E402
 from tests import test_gui_outside_refresh  # noqa: E402
 from tests.test_gui_outside_refresh import chosen_ids  # noqa: E402
 

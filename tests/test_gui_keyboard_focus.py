@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel, QRect  # noqa: E402
 
-from tests.test_gui import added_folder, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

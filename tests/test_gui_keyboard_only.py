@@ -14,8 +14,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QKeySequence  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from tests.test_gui import added_folder, window  # noqa: E402,F401
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import added_folder, close_main_window, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

@@ -10,11 +10,11 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox  # noqa: E402
 
-from tests import test_gui, test_gui_teaching  # noqa: E402
+from tests import test_gui_support, test_gui_teaching  # noqa: E402
 from tests.test_gui_label_typo_and_no_landmark import label_first_photo, press_ok, with_a_colosseum  # noqa: E402
 from tests.test_gui_teaching import select, wait_for_job  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 taught_window = test_gui_teaching.taught_window  # its photos by group, embedded by the tiny bundle
 
 pytestmark = pytest.mark.gui

@@ -12,8 +12,7 @@ from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 from app.gui.photo_model import RecordRole  # noqa: E402
 
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import added_folder, close_main_window, wait_for_results  # noqa: E402
 
 pytestmark = pytest.mark.gui
 
@@ -68,7 +67,7 @@ def inside(widget, area) -> bool:
 def test_the_detail_pane_follows_its_width_at_1024_px(qtbot, laptop_window, tmp_path) -> None:
     """Its content was ~305 px in a ~290 px view: Label…, the confidence and the
     preview's right edge were cut (and there is no horizontal scroll bar)."""
-    from tests.test_gui import suggest
+    from tests.test_gui_support import suggest
 
     window = laptop_window
     added_folder(qtbot, window, tmp_path, count=3)
@@ -145,7 +144,7 @@ def test_tagging_one_selected_photo_says_1_photo(qtbot, laptop_window, tmp_path,
 @pytest.mark.parametrize("size", [LAPTOP, (1280, 800)])
 def test_the_review_heading_and_its_key_hints_are_read_whole(qtbot, laptop_window, tmp_path, size) -> None:
     """At 1,024 px the buttons beside them cut the heading to "Review sugges…"."""
-    from tests.test_gui import suggest
+    from tests.test_gui_support import suggest
 
     window = laptop_window
     window.resize(*size)
@@ -198,7 +197,7 @@ def test_the_loupe_caption_shows_the_date_and_the_lines_beside_it_whole(qtbot, l
     from PySide6.QtWidgets import QLabel
 
     from app.gui.detail_pane import format_taken_at
-    from tests.test_gui import suggest
+    from tests.test_gui_support import suggest
 
     window = laptop_window
     window.resize(*size)
@@ -230,7 +229,7 @@ def test_the_review_rows_show_label_confidence_file_and_date_whole(qtbot, laptop
     from PySide6.QtWidgets import QStyleOptionViewItem
 
     from app.core.library import display_name
-    from tests.test_gui import suggest
+    from tests.test_gui_support import suggest
 
     class Recording(QPainter):
         """Notes each text drawn, with the width it was given."""

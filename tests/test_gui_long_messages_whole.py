@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui_support import window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

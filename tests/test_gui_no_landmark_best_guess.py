@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.core.index import Prediction  # noqa: E402
-from tests.test_gui import added_folder, window  # noqa: E402,F401  (the fixture)
+from tests.test_gui_support import added_folder, window  # noqa: E402,F401  (the fixture)
 
 
 def _missed_colosseum(win) -> tuple[int, int]:

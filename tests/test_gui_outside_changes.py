@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.metadata.jpeg_fields import read_fields  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 

@@ -11,11 +11,11 @@ import pytest
 pytest.importorskip("pytestqt")
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.rename import rename_place  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, wait_for_results  # noqa: E402
 from tests.test_gui_support import close_main_window, insert_synthetic_photos  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("pytestqt")
-from tests import test_gui  # noqa: E402
-from tests.test_gui import make_photo_folder, wait_for_job  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import make_photo_folder, wait_for_job  # noqa: E402
 from tests import test_gui_folder_twins  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture, closed after the test
+window = test_gui_support.window  # the suite's window fixture, closed after the test
 stalled_listing = test_gui_folder_twins.stalled_listing  # listing tmp_path hangs until let go
 
 pytestmark = pytest.mark.gui

@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from tests.test_cloud_placeholders import evict  # noqa: E402
-from tests.test_gui import added_folder, wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, wait_for_job, window  # noqa: E402,F401
 from tests.test_gui_tiles_follow_file_changes import _changed  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -14,8 +14,7 @@ pytest.importorskip("pytestqt")
 
 from app.cli.main import main  # noqa: E402
 from tests.test_damaged_jpeg_data import camera_like_jpeg, zeroed_in_the_middle  # noqa: E402
-from tests.test_gui import shown_window, wait_for_job  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import close_main_window, shown_window, wait_for_job  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
-from tests.test_gui import wait_for_job, wait_for_results  # noqa: E402
+from tests.test_gui_support import wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_problems_follow_the_index import row_of, tagged, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
@@ -84,7 +84,7 @@ def test_the_row_of_an_unreadable_file_with_a_name_not_in_utf8_leads_to_that_fil
 
     from app.cli.main import main
     from tests.test_damaged_jpeg_data import camera_like_jpeg
-    from tests.test_gui import shown_window
+    from tests.test_gui_support import shown_window
     from tests.test_gui_support import close_main_window
 
     folder = tmp_path / "Rome"

@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QImage  # noqa: E402
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.scanner import scan  # noqa: E402
 from app.gui.photo_model import ThumbnailRole  # noqa: E402
-from tests.test_gui import wait_for_job, wait_for_results, window  # noqa: E402,F401
+from tests.test_gui_support import wait_for_job, wait_for_results, window  # noqa: E402,F401
 from tests.test_index_support import write_jpeg  # noqa: E402
 
 pytestmark = pytest.mark.gui

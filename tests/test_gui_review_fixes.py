@@ -13,11 +13,11 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, suggest, wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_support import close_main_window  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 
@@ -248,7 +248,7 @@ def test_tag_folder_on_a_folder_gone_since_the_panel_looked_skips_it_in_the_job(
 
 def test_tag_folder_on_two_folders_tags_the_one_there_and_names_the_other(qtbot, window, tmp_path,
                                                                         tiny_bundle) -> None:
-    from tests.test_gui import library_with_an_unplugged_card
+    from tests.test_gui_support import library_with_an_unplugged_card
 
     window.settings = replace(window.settings, model_bundle=str(tiny_bundle.path))
     folder, card = library_with_an_unplugged_card(qtbot, window, tmp_path)

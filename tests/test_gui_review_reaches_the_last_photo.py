@@ -11,7 +11,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 
 from app.gui.label_actions import next_row_not_in  # noqa: E402
-from tests.test_gui import added_folder, suggest, wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, suggest, wait_for_job, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 from app.core.index import PhotoIndex  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_bulk_review_cancel import big_window, select_all, states, status  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pytestqt")
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui_support import window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

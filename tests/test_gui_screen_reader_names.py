@@ -15,7 +15,7 @@ from PySide6.QtGui import QAccessible  # noqa: E402
 from PySide6.QtWidgets import QListView  # noqa: E402
 
 from app.core.index.records import PhotoRecord  # noqa: E402
-from tests.test_gui import added_folder, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

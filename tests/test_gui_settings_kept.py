@@ -8,8 +8,7 @@ import json
 import pytest
 
 pytest.importorskip("pytestqt")
-from tests.test_gui import wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import close_main_window, wait_for_results  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

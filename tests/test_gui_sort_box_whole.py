@@ -11,8 +11,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
-from tests.test_gui import wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import close_main_window, wait_for_results  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -6,7 +6,10 @@ import random
 from pathlib import Path
 
 import piexif
+import pytest
 from PIL import Image
+
+from app.core.index import PhotoIndex, Prediction
 
 
 def make_photo_folder(folder: Path, count: int, seed: int = 1) -> list[Path]:
@@ -34,8 +37,6 @@ def make_photo_folder(folder: Path, count: int, seed: int = 1) -> list[Path]:
 
 def insert_synthetic_photos(db_path: Path, count: int, folder: str = "/photos/big") -> None:
     """Fill an index with `count` photos by direct inserts (fast; no files on disk)."""
-    from app.core.index import PhotoIndex
-
     with PhotoIndex.open(db_path) as index:
         with index.transaction() as conn:
             conn.executemany(
@@ -79,3 +80,68 @@ def close_main_window(win, job_wait_ms: int = 10000) -> None:
     win.thumbnails.wait_for_done(5000)
     win.results.close()
     win.index.close()
+
+
+def shown_window(qtbot, db):
+    """The main window on the index `db`, 1200 x 800, shown, its first results in."""
+    from app.gui.app import create_application, open_main_window
+
+    create_application()
+    win = open_main_window(db)
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    wait_for_results(qtbot, win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    win = shown_window(qtbot, tmp_path / "index.db")
+    yield win
+    close_main_window(win)
+
+
+def wait_for_results(qtbot, win) -> None:
+    """Searches and counts run in a worker; wait for the latest answers."""
+    qtbot.waitUntil(lambda: not win.results.busy, timeout=20000)
+
+
+def wait_for_job(qtbot, win, timeout_ms=60000) -> None:
+    qtbot.waitUntil(lambda: not win.jobs.busy, timeout=timeout_ms)
+    wait_for_results(qtbot, win)
+
+
+def show_the_one_missing_photo(qtbot, win) -> None:
+    """Checks the library folders, searches is:missing, expects one photo and selects it."""
+    assert win.check_library_folders()
+    wait_for_job(qtbot, win)
+    win.search_bar.set_text("is:missing")
+    wait_for_results(qtbot, win)
+    assert win.grid_model.rowCount() == 1
+    win.grid.setCurrentIndex(win.grid_model.index(0))
+
+
+def added_folder(qtbot, win, tmp_path, count=12) -> Path:
+    folder = tmp_path / "photos"
+    make_photo_folder(folder, count)
+    assert win.add_folder(folder)
+    wait_for_job(qtbot, win)
+    return folder
+
+
+def suggest(index: PhotoIndex, photo_id: int, label: str, score: float) -> None:
+    top = [Prediction(label.lower().replace(" ", "_"), label, score), Prediction("other", "Other place", 1 - score)]
+    index.set_predictions(photo_id, "test-model", top, threshold=0.1)
+
+
+def library_with_an_unplugged_card(qtbot, win, tmp_path) -> tuple[Path, Path]:
+    """A library of 3 photos in one folder and 2 on a card since taken out (its folder
+    gone from where the library knows it)."""
+    folder = added_folder(qtbot, win, tmp_path, count=3)
+    card = tmp_path / "card"
+    make_photo_folder(card, 2, seed=5)
+    assert win.add_folder(card)
+    wait_for_job(qtbot, win)
+    card.rename(tmp_path / "card (elsewhere)")
+    return folder, card

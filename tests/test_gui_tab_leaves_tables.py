@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QDialogButtonBox  # noqa: E402
 
-from tests.test_gui import added_folder, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_problems_follow_the_index import row_of, tagged, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui

@@ -19,7 +19,7 @@ from PIL import Image  # noqa: E402
 
 from app.gui.photo_model import IN_THE_CLOUD_TILE, ThumbnailNoteRole, ThumbnailRole  # noqa: E402
 from tests.test_cloud_placeholders import STAND_IN  # noqa: E402
-from tests.test_gui import added_folder, wait_for_job, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, wait_for_job, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

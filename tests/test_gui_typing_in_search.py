@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from tests.test_gui import added_folder, wait_for_results, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, wait_for_results, window  # noqa: E402,F401
 from tests.test_write_batch_size import _journal_columns_read  # noqa: E402
 
 pytestmark = pytest.mark.gui

@@ -13,11 +13,11 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QItemSelectionModel  # noqa: E402
 
 from app.cli.main import main  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_gui_outside_changes import in_a_terminal, review_list_of, status  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 
@@ -135,7 +135,7 @@ def test_take_back_stays_at_hand_when_the_last_photo_left_the_review_list(qtbot,
     """R on the last suggestion emptied the review list, and Take back accept/reject/label
     was greyed out with it (it needed rows): Ctrl+Z did nothing, and the last photo of
     every review could not be taken back by key (found by a tester)."""
-    from tests.test_gui import wait_for_results
+    from tests.test_gui_support import wait_for_results
 
     ids = review_list_of(qtbot, window, tmp_path, 1)
     window.reject_selected()
@@ -185,7 +185,7 @@ def held_photo_beside_another(tmp_path, capsys, *, other_suggested: bool = False
 def released_by_an_a(qtbot, tmp_path, capsys, monkeypatch) -> tuple[Path, int, object]:
     """The held photo beside another, in a shown window where A accepted it and the user
     chose to write it again: (the photo, its id, the window, which the caller closes)."""
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     photo, _, ids = held_photo_beside_another(tmp_path, capsys)
@@ -206,7 +206,7 @@ def test_the_apps_l_on_a_held_photo_says_it_is_released_and_ctrl_z_holds_it_agai
                                                                                    capsys):
     """review 10 F2: L on a held photo released it without a word, and Ctrl+Z said "Nothing to take back"."""
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import answer_label, select
 
     photo, _, ids = held_photo_beside_another(tmp_path, capsys)
@@ -240,7 +240,7 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
     """A on a photo accepted already, held by Write labels…: the release was all it did, said nowhere
     ("Nothing to change: the photo is already accepted") and left no Ctrl+Z step."""
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window
+    from tests.test_gui_support import close_main_window
 
     photo, held_id, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
     try:
@@ -260,7 +260,7 @@ def test_the_apps_a_that_only_releases_a_held_photo_says_so_and_ctrl_z_holds_it_
 def test_the_apps_a_of_a_held_photo_beside_a_suggestion_says_the_release_and_ctrl_z_holds_it_again(
         qtbot, tmp_path, capsys, monkeypatch):
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
@@ -290,7 +290,7 @@ def test_the_apps_a_and_l_over_a_select_all_leave_held_files_held_unless_the_use
     """review6 F2: Ctrl+A then A (or L) released every held file of the view: the next Write labels…
     wrote the landmark over another program's strip. Now A and L ask; the default leaves them alone."""
     from app.core.metadata import plan_writes
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import answer_label, select
 
     photo, other, ids = held_photo_beside_another(tmp_path, capsys, other_suggested=True)
@@ -324,7 +324,7 @@ def test_ctrl_z_of_an_a_whose_file_got_our_keyword_back_elsewhere_does_not_say_i
     from app.core.metadata import plan_writes
     from app.core.metadata.jpeg_fields import apply_fields
     from app.core.metadata.keywords import KeywordFields
-    from tests.test_gui import close_main_window
+    from tests.test_gui_support import close_main_window
     from tests.test_roundtrip_other_tools import saved_later
 
     photo, _, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
@@ -348,7 +348,7 @@ def test_ctrl_z_of_an_a_whose_file_write_labels_wrote_since_says_so(qtbot, tmp_p
     """A released the held file, Write labels… (here `write` in a terminal) then wrote it: Ctrl+Z
     holds nothing again and names that write as the reason."""
     from app.cli.main import main
-    from tests.test_gui import close_main_window
+    from tests.test_gui_support import close_main_window
 
     photo, _, win = released_by_an_a(qtbot, tmp_path, capsys, monkeypatch)
     try:

@@ -10,12 +10,12 @@ import pytest
 pytest.importorskip("pytestqt")
 from app.core.index import PhotoIndex  # noqa: E402
 from app.core.index.forget import forget_folder  # noqa: E402
-from tests import test_gui  # noqa: E402
-from tests.test_gui import wait_for_job, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_outside_changes import in_a_terminal, review_list_of, status  # noqa: E402
 from tests.test_review_labelled_meanwhile import a_folder_forgotten_after_the_look  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 pytestmark = pytest.mark.gui
 

@@ -10,12 +10,12 @@ pytest.importorskip("pytestqt")
 
 from app.cli.main import main  # noqa: E402
 from app.core.index import PhotoIndex  # noqa: E402
-from tests.test_gui import wait_for_job  # noqa: E402
+from tests.test_gui_support import wait_for_job  # noqa: E402
 from tests.test_rejections_outlive_later_suggestions import UNREACHABLE, label_of, tag, trip  # noqa: E402,F401
 
 
 def test_ctrl_z_of_an_r_relabelled_by_a_tag_since_withdraws_its_rejection(qtbot, tmp_path, trip, tiny_bundle):
-    from tests.test_gui import close_main_window, shown_window
+    from tests.test_gui_support import close_main_window, shown_window
     from tests.test_gui_teaching import select
 
     db = tmp_path / "index.db"

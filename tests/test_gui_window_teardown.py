@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("pytestqt")
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import added_folder, close_main_window, wait_for_results  # noqa: E402
 
 pytestmark = pytest.mark.gui
 

@@ -10,7 +10,7 @@ pytest.importorskip("pytestqt")
 
 from app.core.rename import RenameSummary  # noqa: E402
 from app.core.scan_summary import ScanSummary  # noqa: E402
-from tests.test_gui import added_folder, window  # noqa: E402,F401
+from tests.test_gui_support import added_folder, window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui
 

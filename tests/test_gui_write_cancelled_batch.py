@@ -20,8 +20,7 @@ from app.core.metadata import atomic, journal, plan_writes, undo_last_write, wri
 from app.core.metadata.jpeg_fields import read_fields  # noqa: E402
 from app.core.metadata.plan import WriteOptions  # noqa: E402
 from app.gui.job_words import write_moment  # noqa: E402
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
-from tests.test_gui_support import close_main_window  # noqa: E402
+from tests.test_gui_support import added_folder, close_main_window, wait_for_results  # noqa: E402
 
 pytestmark = pytest.mark.gui
 PHOTOS = 8

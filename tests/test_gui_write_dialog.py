@@ -11,7 +11,7 @@ pytest.importorskip("pytestqt")
 
 from app.core.metadata.keywords import KeywordFields  # noqa: E402
 from app.core.metadata.plan import PlannedWrite  # noqa: E402
-from tests.test_gui import added_folder, wait_for_results  # noqa: E402
+from tests.test_gui_support import added_folder, wait_for_results  # noqa: E402
 from tests.test_gui_laptop_width import laptop_window  # noqa: E402,F401
 
 pytestmark = pytest.mark.gui

@@ -15,7 +15,7 @@ from PIL import Image  # noqa: E402
 from app.core.metadata import WriteOptions, plan_writes  # noqa: E402
 from app.core.metadata.journal import CancelledBatch  # noqa: E402
 from tests import test_write_keyword_policy  # noqa: E402
-from tests.test_gui import window  # noqa: E402,F401
+from tests.test_gui_support import window  # noqa: E402,F401
 from tests.test_metadata_support import add_photo, make_jpeg  # noqa: E402
 
 pytestmark = pytest.mark.gui

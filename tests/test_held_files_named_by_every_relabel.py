@@ -136,7 +136,7 @@ def _app_on_the_held_photo(qtbot, tmp_path, capsys, label: str):
     """The app's window on test_hold_release_undo's index, the held photo labelled `label`
     (accepted) and selected; (window, the held photo's id)."""
     from app.core.index import PhotoIndex
-    from tests.test_gui import shown_window, wait_for_job
+    from tests.test_gui_support import shown_window, wait_for_job
     from tests.test_gui_teaching import select
 
     with PhotoIndex.open(tmp_path / "index.db") as index:
@@ -151,7 +151,7 @@ def _app_on_the_held_photo(qtbot, tmp_path, capsys, label: str):
 def test_the_apps_ctrl_z_of_an_r_names_the_held_file_accepted_again(qtbot, tmp_path, capsys):
     """Ctrl+Z of L, T and Forget… named the held file given its label back; of an R it did not."""
     pytest.importorskip("pytestqt")
-    from tests.test_gui import close_main_window, wait_for_job
+    from tests.test_gui_support import close_main_window, wait_for_job
 
     win, photo_id = _app_on_the_held_photo(qtbot, tmp_path, capsys, "Bocca Spot")
     try:
@@ -172,7 +172,7 @@ def test_the_apps_ctrl_z_of_an_r_names_the_held_file_accepted_again(qtbot, tmp_p
 def test_the_apps_l_on_a_held_photo_left_alone_says_the_file_is_left_as_it_is(qtbot, tmp_path, capsys, monkeypatch):
     """L answered "Leave them alone": the label changed, and the status line said nothing of the file."""
     pytest.importorskip("pytestqt")
-    from tests.test_gui import close_main_window, wait_for_job
+    from tests.test_gui_support import close_main_window, wait_for_job
     from tests.test_gui_teaching import answer_label
     from tests.test_gui_undo_label import answer_held_question
 

@@ -94,7 +94,7 @@ def test_the_library_panel_lists_the_dates_of_an_index_holding_an_impossible_one
     pytest.importorskip("pytestqt")
     from app.gui.app import create_application, open_main_window
     from app.gui.library_tree import DATES_TITLE
-    from tests.test_gui import wait_for_results
+    from tests.test_gui_support import wait_for_results
     from tests.test_gui_support import close_main_window
 
     database = index_with_impossible_dates_stored(tmp_path)

@@ -224,7 +224,7 @@ def test_with_real_permissions_an_older_read_only_index_works_once_made_writable
 def test_the_app_on_a_read_only_index_says_so_instead_of_a_failed_folder_check(qtbot, tmp_path, capsys,
                                                                                as_owner) -> None:
     from app.gui.app import create_application, open_main_window
-    from tests.test_gui import wait_for_results
+    from tests.test_gui_support import wait_for_results
     from tests.test_gui_support import close_main_window
 
     db = _current_index(tmp_path, capsys)

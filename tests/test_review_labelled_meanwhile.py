@@ -171,11 +171,11 @@ def test_learn_from_corrections_leaves_a_photo_taken_out_of_the_library_while_it
 
 # -- the app ---------------------------------------------------------------------------------
 pytest.importorskip("pytestqt")
-from tests import test_gui  # noqa: E402
-from tests.test_gui import added_folder, wait_for_job, wait_for_results  # noqa: E402
+from tests import test_gui_support  # noqa: E402
+from tests.test_gui_support import added_folder, wait_for_job, wait_for_results  # noqa: E402
 from tests.test_gui_outside_changes import in_a_terminal, review_list_of, status  # noqa: E402
 
-window = test_gui.window  # the suite's window fixture: 1,200 × 800, closed after the test
+window = test_gui_support.window  # the suite's window fixture: 1,200 × 800, closed after the test
 
 
 def labelled_again_after_the_look(monkeypatch, win, photo_id: int, change) -> None:

@@ -15,7 +15,7 @@ from tests.test_teaching import library  # noqa: F401  (fixture)
 
 HAS_QTBOT = find_spec("pytestqt") is not None  # the app's tests need pytest-qt; the others run without it
 if HAS_QTBOT:
-    from tests.test_gui import window  # noqa: F401  (fixture)
+    from tests.test_gui_support import window  # noqa: F401  (fixture)
     from tests.test_gui_teaching import taught_window  # noqa: F401  (fixture)
 needs_qtbot = pytest.mark.skipif(not HAS_QTBOT, reason="needs pytest-qt")
 
@@ -156,7 +156,7 @@ def test_ctrl_z_of_a_run_of_rejects_shows_the_first_photo_of_the_run(qtbot, wind
     one with the lowest id (here the last of the run), not the first in the list."""
     from PySide6.QtCore import Qt
 
-    from tests.test_gui import added_folder, suggest, wait_for_results
+    from tests.test_gui_support import added_folder, suggest, wait_for_results
 
     added_folder(qtbot, window, tmp_path, count=6)
     ids = [window.grid_model.photo_id(row) for row in range(3)]
