@@ -14,17 +14,19 @@ libjpeg also says "Corrupt JPEG data: N extraneous bytes before marker 0x.." of 
 picture: padding some cameras and tools put before a marker (EOI, RST, the next SOS, a
 header segment), skipped with nothing lost. The same words come of damage when the
 decoder, thrown off by it, finishes early with real data left over. Padding is zero
-bytes: so the picture is decoded again without the zero bytes right before each marker,
-then (a scan or restart interval may end in a real 0x00 byte) keeping one of them before
-each marker of the picture's data, and the warning is damage only when it comes both
-times. N is not where to look: libjpeg counts bytes it prefetched at one restart marker
-into the next one's N. Zeros written over the last bytes before a marker pass for padding.
-The bytes are walked once (a zeroed block of megabytes costs milliseconds, not hours).
+bytes: so the picture is decoded again with the zero runs before the markers of the family
+the warning names (the end marker, restart markers, those after a scan) cut: all of each
+run, all but one (an interval may end in a real 0x00), the run most restart markers have,
+then only the runs not of that length, family after family as warnings come; damage when
+none decodes clean. N is not where to look: libjpeg counts bytes it prefetched at one
+restart marker into a later one's N. Zeros written over the last bytes before a marker
+pass for padding. The bytes are walked once (a zeroed block of megabytes costs milliseconds, not hours).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from PIL import Image
 
@@ -40,6 +42,11 @@ _FILL = re.compile(rb"\xff*")
 _MARKER = re.compile(rb"(?<!\xff)\xff++(?=[\x01-\xfe])")
 _NO_LENGTH = {0x01, *range(0xD0, 0xDA)}  # TEM, RSTn, SOI, EOI: markers with no segment
 _RESTARTS = range(0xD0, 0xD8)
+# markers whose zero runs are cut alike: EOI, restart markers, and those after a scan (SOS, DHT…)
+_FAMILIES = ("end", "restart", "scan")
+# each family's cuts, tried in turn while its markers are still warned of
+_CUTS = (0, 1, "typical", "odd")
+_MOST_TRIES = 8  # decodes: bounded for a damaged file
 
 
 def load_checked(image: Image.Image, data: bytes) -> tuple[Image.Image, str | None]:
@@ -73,33 +80,65 @@ def _strict_decode(image: Image.Image, data: bytes) -> tuple[Image.Image | None,
 
 
 def _decode_unpadded(simplejpeg, data: bytes, colourspace: str, width: int, height: int):
-    """simplejpeg's strict decode of `data`; when libjpeg says it skipped bytes, once more
-    without the zero padding before its markers, then keeping one zero before each marker
-    of the picture's data (ValueError, the file's own words, when still warned)."""
+    """simplejpeg's strict decode of `data`; when libjpeg says it skipped bytes, again with
+    the zero padding cut, family of markers by family as its warnings point (ValueError,
+    the file's own words, when no cut decodes clean)."""
     try:
         return simplejpeg.decode_jpeg(data, colourspace, min_width=width, min_height=height, strict=True)
     except ValueError as error:
         if not _SKIPPED_BYTES.fullmatch(str(error)):
             raise
         warned = error
-    tried = data
-    for kept_zeros in (0, 1):
-        unpadded = without_padding(data, kept_zeros)
-        if unpadded == tried:  # no zero run for this try to change: no decode
-            continue
-        tried = unpadded
+    cuts = dict.fromkeys(_FAMILIES)  # None: left as it is
+    tried, words, last = {data}, str(warned), None
+    for _ in range(_MOST_TRIES):
+        skipped = _SKIPPED_BYTES.fullmatch(words)
+        # named first; bytes skipped at restart markers are counted at a later marker
+        families = [_family(int(words[-2:], 16)), *_FAMILIES] if skipped else [last]
+        unpadded = None
+        for family in filter(None, families):
+            while _next_cut(cuts, family):
+                candidate = without_padding(data, cuts)
+                if candidate not in tried:
+                    unpadded, last = candidate, family
+                    break
+            if unpadded is not None:
+                break
+        if unpadded is None:
+            break
+        tried.add(unpadded)
         try:
             return simplejpeg.decode_jpeg(unpadded, colourspace, min_width=width, min_height=height, strict=True)
-        except ValueError:
-            continue
+        except ValueError as error:
+            words = str(error)
     raise warned
 
 
-def without_padding(data: bytes, kept_zeros: int = 0) -> bytes:
+def _family(code: int) -> str:
+    return "end" if code == 0xD9 else "restart" if code in _RESTARTS else "scan"
+
+
+def _next_cut(cuts: dict, family: str) -> bool:
+    """Move `family` to its next cut (False when all were tried)."""
+    order = _CUTS[:2] if family == "end" else _CUTS  # one EOI: no typical run to tell
+    at = order.index(cuts[family]) + 1 if cuts[family] in order else 0
+    if at == len(order):
+        return False
+    cuts[family] = order[at]
+    return True
+
+
+def without_padding(data: bytes, cuts: int | dict = 0) -> bytes:
     """`data` without the zero bytes before its markers: all of them between segments (outside
-    the picture's data); in a scan's data all but `kept_zeros` of a run, as its last byte may
-    be a real 0x00. Segments are skipped by their lengths (an EXIF thumbnail is left whole);
-    what cannot be walked is kept as it is. Linear in len(data)."""
+    the picture's data); in a scan's data as `cuts` says for the family of the marker ("end",
+    "restart", "scan"): None leaves a run, 0 or 1 keeps that many zeros of it (as the last
+    may be a real 0x00), "typical" cuts the run length most restart markers have (padding
+    before each, some intervals also ending in real zeros), "odd" cuts whole the runs not of
+    that length (padding before a few, the typical run being real zeros). An int is the same
+    for every family. Segments are skipped by their lengths (an EXIF thumbnail is left
+    whole); what cannot be walked is kept as it is. Linear in len(data)."""
+    if isinstance(cuts, int):
+        cuts = dict.fromkeys(_FAMILIES, cuts)
     kept = [data[:2]]
     at = 2
     while at < len(data):
@@ -118,14 +157,15 @@ def without_padding(data: bytes, kept_zeros: int = 0) -> bytes:
         kept.append(data[at:end])
         at = end
         if code == 0xDA:
-            at = _scan_data_unpadded(data, at, kept_zeros, kept)
+            at = _scan_data_unpadded(data, at, cuts, kept)
     kept.append(data[at:])
     return b"".join(kept)
 
 
-def _scan_data_unpadded(data: bytes, at: int, kept_zeros: int, kept: list[bytes]) -> int:
-    """Append a scan's entropy-coded data from `at` to `kept`, its restart intervals' zero
-    runs before a marker cut to `kept_zeros`; where the marker ending the scan is."""
+def _scan_data_unpadded(data: bytes, at: int, cuts: dict, kept: list[bytes]) -> int:
+    """Append a scan's entropy-coded data from `at` to `kept`, the zero runs before its
+    markers cut as `cuts` says; where the marker ending the scan is."""
+    pieces, runs = [], []  # runs: (zeros before the marker, its family)
     while True:
         found = _MARKER.search(data, at)
         end = found.start() if found else len(data)
@@ -133,13 +173,24 @@ def _scan_data_unpadded(data: bytes, at: int, kept_zeros: int, kept: list[bytes]
         zeros = len(piece) - len(piece.rstrip(b"\0"))
         if zeros and zeros < len(piece) and piece[-zeros - 1] == 0xFF:
             zeros -= 1  # the first zero stuffs a 0xFF: data
-        if found and zeros > kept_zeros:
-            piece = piece[:len(piece) - zeros + kept_zeros]
-        kept.append(piece)
+        family = _family(data[found.end()]) if found else None
+        pieces.append(piece)
+        runs.append((zeros, family))
         if not found or data[found.end()] not in _RESTARTS:
-            return end
-        kept.append(data[end:found.end() + 1])
+            break
+        pieces.append(data[end:found.end() + 1])
+        runs.append((0, None))
         at = found.end() + 1
+    typical = Counter(zeros for zeros, family in runs if zeros and family == "restart").most_common(1)
+    for piece, (zeros, family) in zip(pieces, runs):
+        cut = cuts.get(family)
+        if cut in ("typical", "odd"):
+            common = typical[0][0] if family == "restart" and typical else 0
+            cut_zeros = min(zeros, common) if cut == "typical" else 0 if zeros == common else zeros
+        else:
+            cut_zeros = 0 if cut is None else max(0, zeros - cut)
+        kept.append(piece[:len(piece) - cut_zeros])
+    return end
 
 
 def damage_note(path: str, words: str) -> str:
