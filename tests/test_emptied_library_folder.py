@@ -214,3 +214,25 @@ def test_an_emptied_folder_stays_emptied_once_forget_missing_took_its_photos(tmp
     assert code == 1 and "has disappeared" in err and "connect" not in err, err
     code, out, err = run_cli(capsys, "--db", db, "undo")
     assert code == 1 and "this batch is closed" in err, err
+
+
+@pytest.mark.parametrize("mount_point", ["left empty", "removed by the system"])
+def test_write_leaves_the_files_of_a_card_mounted_on_a_library_folder_alone_while_it_is_out(
+        tmp_path, capsys, mounts, mount_point):
+    """The library folder is the card's mount point (/media/me/CARD added as one): taken
+    out, `write` says one note for the card and exits 0 (it failed each file, exit 1, with
+    a `scan CARD` that cannot reach them); plugged back in, the next write writes them."""
+    db, card = write_card(tmp_path, capsys, mounts)
+    assert run_cli(capsys, "--db", db, "label", str(card), "Petra")[0] == 0
+    drawer = tmp_path / "drawer"
+    unplug(card, drawer, mounts)
+    if mount_point == "removed by the system":
+        card.rmdir()
+    code, out, err = run_cli(capsys, "--db", db, "write")
+    assert code == 0 and "0 files written, 0 failed, 2 left alone" in err, err
+    assert "error" not in err and "not found" not in err and err.count("card not connected") == 1, err
+    assert f"note: {card.name}: a card not connected: 2 files on it left as they are; plug the card in" in err, err
+    card.mkdir(exist_ok=True)
+    plug_back(card, drawer, mounts)
+    code, out, err = run_cli(capsys, "--db", db, "write")
+    assert code == 0 and "2 files written, 0 failed" in err and "left alone" not in err, err

@@ -1,7 +1,8 @@
 """Files on a card not connected are left alone by a write, said in a note, not failed.
 
-A card mounted inside a library folder and taken out keeps its photos in the index (the
-scan leaves them as they were, see photos_seen.card_not_connected_below). Their files are
+A card mounted inside a library folder, or on one (the library folder is its mount
+point), and taken out keeps its photos in the index (the scan leaves them as they were,
+see photos_seen.card_not_connected_below, library.drive_not_connected). Their files are
 not there to write: planned as "not found (deleted or moved since the scan)" with a
 `scan FOLDER` that cannot reach them either, every `write` failed on them (exit 1) until
 the card was back. They are held instead (PlannedWrite.held, as plan_jpeg_hold holds a
@@ -14,7 +15,8 @@ import os
 from dataclasses import dataclass, replace
 
 from app.core.folder_paths import is_within
-from app.core.index.photos_seen import unplugged_cards_below
+from app.core.index.photos_seen import mount_point_seen, unplugged_cards_below
+from app.core.library import present_library_folders
 from app.core.metadata.plan import PlannedWrite
 from app.core.wording import counted
 
@@ -43,15 +45,25 @@ def files_on_cards_not_connected_left_alone(index, plan: list[PlannedWrite]) -> 
     gone = [item for item in plan if item.problem is not None and not item.held and not os.path.lexists(item.source)]
     if not gone:
         return plan
-    cards = unplugged_cards_below(index.conn, [str(root) for root in index.roots()])
+    cards = unplugged_cards_below(index.conn, [str(root) for root in index.roots()]) + _cards_on_library_folders(index)
     if not cards:
         return plan
     card_of = {}
     for item in gone:
-        card = next((card for card in cards if is_within(str(item.source), card)), None)
+        card = max((card for card in cards if is_within(str(item.source), card)), key=len, default=None)  # nearest
         if card is not None:
             card_of[id(item)] = card
     return [_held_on(item, card_of[id(item)]) if id(item) in card_of else item for item in plan]
+
+
+def _cards_on_library_folders(index) -> list[str]:
+    """The library folders that are a card's mount point (/media/me/CARD added as one),
+    the card taken out: the folder empty, as the scan finds it (library.drive_not_connected),
+    or gone where a scan recorded a card mounted on it (the system removes the mount point
+    of a card it unmounts). A library folder gone that no card was mounted on (renamed,
+    deleted) is not: its files are not found, with the scan that says so."""
+    _, not_connected = present_library_folders(index)
+    return [str(root) for root in not_connected if root.is_dir() or mount_point_seen(index.conn, str(root))]
 
 
 def _held_on(item: PlannedWrite, card: str) -> PlannedWrite:
