@@ -187,7 +187,8 @@ def plan_writes(
     keyword of ours. Unreadable files come back with `problem` set; so does each file of
     a photo whose JPEG, left untouched, holds another landmark of ours (plan_jpeg_hold).
     `cancel` is looked at before each photo (planning reads every file, minutes on a big
-    library): Cancelled is raised, and nothing was written, as a plan writes nothing."""
+    library) and in the passes over the plan after: Cancelled is raised, and nothing was
+    written, as a plan writes nothing (nor opens an index transaction)."""
     states = {"accepted", "suggested"} if include_suggested else {"accepted"}
     plan: list[PlannedWrite] = []
     owners: dict[Path, int] = {}  # a sidecar two files can share (DSC_0001.xmp of .NEF and .TIF)
@@ -247,14 +248,21 @@ def plan_writes(
                     # item checks it against the index, and this one was checked just now
                     item = replace(item, indexed_size=None, indexed_mtime_ns=None)
                 plan.append(item)
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    plan = photos_with_sidecars_in_cloud_left_alone(one_write_a_file(plan, names), photo_files, names)
-    plan = photos_stripped_since_written_held(index, plan)
+    # the passes over the whole plan: looked at between them, and per photo in the two that
+    # read the journal or a JPEG for each (seconds on a library of 100,000 photos)
+    stop = cancel.raise_if_cancelled if cancel is not None else lambda: None
+    stop()
+    plan = one_write_a_file(plan, names)
+    stop()
+    plan = photos_with_sidecars_in_cloud_left_alone(plan, photo_files, names)
+    stop()
+    plan = photos_stripped_since_written_held(index, plan, stop)
+    stop()
     from app.core.metadata.plan_cards import files_on_cards_not_connected_left_alone  # (it imports PlannedWrite)
 
     plan = files_on_cards_not_connected_left_alone(index, plan)
-    return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files)
+    stop()
+    return photos_with_old_label_in_jpeg_left_alone(index, plan, options, photo_files, stop)
 
 
 def plan_again_where_undone(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:

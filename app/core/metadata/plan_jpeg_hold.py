@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
 from app.core.errors import TaggerError
 from app.core.index import PhotoIndex
@@ -72,14 +72,15 @@ def this_photo_into_its_jpeg(jpeg: Path) -> str:
 
 
 def photos_with_old_label_in_jpeg_left_alone(index: PhotoIndex, plan: list[PlannedWrite], options: WriteOptions,
-                                             photo_files: Mapping[int, Iterable[Path | str]] = {}
-                                             ) -> list[PlannedWrite]:
+                                             photo_files: Mapping[int, Iterable[Path | str]] = {},
+                                             stop: Callable[[], None] = lambda: None) -> list[PlannedWrite]:
     """`plan` with every file of a photo refused where one of its JPEGs (`photo_files`,
     by photo id; else the plan's sources) holds a landmark of ours other than its label
     while JPEGs are left untouched: the JPEG's own sidecar and the pair's RAW sidecar
     alike, or they would disagree with it. A file whose write would change nothing stays
     as it is. An unlabelled photo's left-over sidecars (plan_targets.left_over_sidecars)
-    are not about its JPEG."""
+    are not about its JPEG. `stop` is called before each photo's JPEGs are read (a
+    cancelled plan's CancelToken.raise_if_cancelled raises there)."""
     if options.write_into_jpeg:
         return plan
     sources: dict[int, list[Path]] = {}
@@ -91,6 +92,7 @@ def photos_with_old_label_in_jpeg_left_alone(index: PhotoIndex, plan: list[Plann
         if not item.changes_anything or item.photo_id in checked:
             continue
         checked.add(item.photo_id)
+        stop()
         if item.index_label is not None and item.index_label[1] == "unlabelled":
             continue
         for jpeg in dict.fromkeys(map(Path, photo_files.get(item.photo_id, sources[item.photo_id]))):

@@ -19,7 +19,7 @@ import json
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, id_chunks
@@ -37,12 +37,18 @@ _REACHED = (f"FROM write_journal j JOIN write_batches b ON b.id = j.batch_id WHE
             "AND j.size_after IS NOT NULL AND j.size_after >= 0")
 
 
-def photos_stripped_since_written_held(index: PhotoIndex, plan: list[PlannedWrite]) -> list[PlannedWrite]:
+def photos_stripped_since_written_held(index: PhotoIndex, plan: list[PlannedWrite],
+                                       stop: Callable[[], None] = lambda: None) -> list[PlannedWrite]:
     """`plan` with each JPEG or sidecar held whose XMP vanished since our write put its
     label there, or that is back as it was before that write, unless the user released
-    it since (release_holds)."""
+    it since (release_holds). `stop` is called before each item (a cancelled plan raises there)."""
     kept = paths_kept_held(index.conn)  # an undone write's file left held: no write of it stands
-    return [_held(item, *held) if (held := _stripped_since_written(index, item, kept)) else item for item in plan]
+    checked = []
+    for item in plan:
+        stop()
+        held = _stripped_since_written(index, item, kept)
+        checked.append(_held(item, *held) if held else item)
+    return checked
 
 
 def _stripped_since_written(index: PhotoIndex, item: PlannedWrite, kept: frozenset[str]) -> tuple[str, str] | None:
