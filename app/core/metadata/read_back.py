@@ -19,6 +19,7 @@ from app.core.metadata.keywords import HIERARCHY_ROOT, digikam_tag, holds_keywor
 from app.core.metadata.sidecar import existing_sidecars
 from app.core.metadata.sidecar_owner import files_of_stem, is_stem_sidecar, owner_by_files
 from app.core.metadata.xmp import DC, DIGIKAM, KEYWORD_ARRAYS, LR, MICROSOFT_PHOTO, XmpDocument, held_twice_words
+from model.labels import label_form
 
 T = TypeVar("T")
 
@@ -53,8 +54,11 @@ def landmark_of(hierarchical: list[str] | None, flat: list[str] | None = None,
 
 
 def _spelling_in(flat: list[str] | None, name: str) -> str:
+    """The plain keyword `name` was written from: a `|` the label held became `/` in the
+    hierarchy, spaces and all ("Rome | Vittoriano" is "Landmarks|Rome / Vittoriano"), so
+    the keyword is compared whole, not level by level as keyword_form would trim it."""
     for keyword in flat or []:
-        spelled = keyword_form(keyword)
+        spelled = label_form(keyword)
         if spelled != name and "|" in spelled and spelled.replace("|", "/") == name and is_label_text(spelled):
             return spelled
     return name
