@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
 from app.core.errors import MetadataWriteError
+from app.core.metadata.xmp_refusal_words import not_well_formed_words
 from app.core.metadata.xmp_text import escape_text, keep_line_breaks
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -159,7 +160,7 @@ class XmpDocument:
             parser.feed(body)
             root = parser.close()
         except ET.ParseError as error:
-            raise XmpFormatError(f"{name}: XMP is not well-formed XML ({error})") from None
+            raise XmpFormatError(not_well_formed_words(name, text, match.start(), text[match.start() : end], error)) from None
         _refuse_deep_nesting(root, name)
         return cls(text[: match.start()], root, epilogue, builder.prefixes)
 
