@@ -145,3 +145,14 @@ def library_with_an_unplugged_card(qtbot, win, tmp_path) -> tuple[Path, Path]:
     wait_for_job(qtbot, win)
     card.rename(tmp_path / "card (elsewhere)")
     return folder, card
+
+
+def suggested_photos(qtbot, win, tmp_path, count: int = 8) -> list[int]:
+    """`count` photos suggested, most doubtful first in the order returned."""
+    added_folder(qtbot, win, tmp_path, count=count)
+    ids = win.index.photo_ids("")
+    for rank, photo_id in enumerate(ids):
+        suggest(win.index, photo_id, "Colosseum", 0.5 + rank * 0.05)
+    win.library_changed()
+    wait_for_results(qtbot, win)
+    return ids
