@@ -16,7 +16,7 @@ import pytest
 from app.cli.main import main
 from app.core.errors import MetadataWriteError
 from app.core.index import PhotoIndex
-from app.core.metadata import atomic, plan_writes, write_labels
+from app.core.metadata import atomic, plan_writes, write_labels, writer
 from app.core.metadata.file_now import folder_still_there
 from app.gui.app_words import in_app_words
 from tests.test_cli_core import run_cli
@@ -111,3 +111,22 @@ def test_the_scan_named_stays_inside_the_library_folder(tmp_path) -> None:
     assert folder_still_there(gone, [library, library / "Paris"]) == library / "Paris"  # the innermost
     library.mkdir()
     assert folder_still_there(gone, [library]) == library
+
+
+def test_a_file_gone_right_after_our_write_names_the_scan_of_this_index(tmp_path, capsys, monkeypatch) -> None:
+    """Moved away between our rename and the read-back check: said with the whole
+    commands as every other file gone, not "rescan the folder"."""
+    db, ids = _library(tmp_path, ["lib/p0.jpg"])
+    photo, = ids
+    real = writer.verify_jpeg
+
+    def moved_away_first(path, *args, **kwargs):
+        path.rename(tmp_path / "elsewhere.jpg")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "verify_jpeg", moved_away_first)
+    code, _, err = run_cli(capsys, "--db", str(db), "write")
+    assert code == 1
+    assert (f"{photo}: has disappeared right after our write (moved or deleted?): left so (our write of it is "
+            f"not kept): {_steps(db, photo)}") in err, err
+    assert "rescan" not in err, err

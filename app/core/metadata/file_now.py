@@ -52,7 +52,14 @@ def gone_since_scan(path: str | Path, library_folders: Iterable[Path] | None = N
     and ": "), found by the plan or while writing: one wording for both. The scan named
     is of a folder still there (its folder renamed or moved, a scan of the folder that
     held it would fail): see folder_still_there."""
-    return f"not found (deleted or moved since the scan): {_scan_then_write(folder_still_there(path, library_folders))}"
+    return f"not found (deleted or moved since the scan): {scan_then_write_for_gone(path, library_folders)}"
+
+
+def scan_then_write_for_gone(path: str | Path, library_folders: Iterable[Path] | None = None) -> str:
+    """The commands, whole, for a file that is not there any more (found so by the plan,
+    while writing, or right after our write): a scan of a folder still there
+    (folder_still_there), then write. The CLI adds the --db given."""
+    return _scan_then_write(folder_still_there(path, library_folders))
 
 
 def folder_still_there(path: str | Path, library_folders: Iterable[Path] | None = None) -> Path:

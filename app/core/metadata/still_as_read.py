@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from app.core.errors import FileChangedError
 
@@ -34,9 +34,12 @@ def changed_after_written_message(path: Path) -> str:
             "(our write of it is not kept, and undo leaves it); scan, then write again")
 
 
-def gone_after_written_message(path: Path) -> str:
+def gone_after_written_message(path: Path, library_folders: Iterable[Path] | None = None) -> str:
+    """Said as every other file gone is (file_now.gone_since_scan): the commands, whole."""
+    from app.core.metadata.file_now import scan_then_write_for_gone  # (at the top: an import cycle through the index)
+
     return (f"{path}: has disappeared right after our write (moved or deleted?): left so "
-            "(our write of it is not kept); rescan the folder")
+            f"(our write of it is not kept): {scan_then_write_for_gone(path, library_folders)}")
 
 
 def stat_before_reading(path: Path) -> os.stat_result | None:
@@ -89,14 +92,16 @@ def refuse_if_not_as_found(path: Path, now: os.stat_result | None, read: os.stat
         raise FileChangedError(changed_while_written_message(path))
 
 
-def not_ours_since_written(path: Path, written: os.stat_result) -> str | None:
+def not_ours_since_written(path: Path, written: os.stat_result,
+                           library_folders: Iterable[Path] | None = None) -> str | None:
     """Why `path` is no longer the file we renamed in (`written`: its stat right after
-    the rename): another program's file renamed over it, or none there; None while it
-    is ours, or where that cannot be told (the restore itself then says what is wrong)."""
+    the rename): another program's file renamed over it, or none there (the scan named
+    no higher than its library folder, of `library_folders`); None while it is ours, or
+    where that cannot be told (the restore itself then says what is wrong)."""
     try:
         now = os.stat(path)
     except FileNotFoundError:
-        return gone_after_written_message(path)
+        return gone_after_written_message(path, library_folders)
     except OSError:
         return None
     return None if same_file(written, now) else changed_after_written_message(path)

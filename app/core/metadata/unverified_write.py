@@ -28,7 +28,7 @@ def take_back_unverified(path: Path, written: os.stat_result, restore: Callable[
     its entry forgotten (undo must not touch it either): FileChangedError, or the disk's
     error when its card or disk is gone. A restore that fails otherwise raises its own
     error and keeps the entry: our unverified file is still there for undo to take back."""
-    why = not_ours_since_written(path, written)
+    why = not_ours_since_written(path, written, library_folders)
     if why is None:
         try:
             restore(written)
