@@ -79,13 +79,13 @@ def test_the_one_jpeg_command_keeps_its_query_in_powershell_and_says_so(monkeypa
     for name in FOLDER_NAMES:
         photo = PureWindowsPath(f"C:\\Users\\Chloé\\{name}\\DSC_0001.JPG")
         command = this_photo_into_its_jpeg(photo)
-        query = 'path:"' + str(photo).replace('"', '""') + '"'
-        assert powershell_words(command.strip("`")) == ["landmark-tagger", "write", "--jpeg", query]
+        # the file alone, which the CLI makes its path term: a " inside is lost in PowerShell 5.1
+        assert powershell_words(command.strip("`")) == ["landmark-tagger", "write", "--jpeg", str(photo)]
     assert this_photo_into_its_jpeg(PureWindowsPath("C:\\Rome & Petra\\D.JPG")) == \
-        "`landmark-tagger write --jpeg 'path:\"C:\\Rome & Petra\\D.JPG\"'`"
+        "`landmark-tagger write --jpeg 'C:\\Rome & Petra\\D.JPG'`"
     note = _hold_note(PureWindowsPath("C:\\Rome & Petra\\D.JPG"))
     assert "(Settings or --no-jpeg): in PowerShell, `landmark-tagger write --jpeg '" in note
-    assert "writes): in PowerShell, `landmark-tagger write --jpeg 'path:" in in_app_words(note)
+    assert "writes): in PowerShell, `landmark-tagger write --jpeg 'C:" in in_app_words(note)
 
 
 def test_the_app_words_the_one_jpeg_command_of_a_path_with_a_backtick(monkeypatch):

@@ -22,7 +22,7 @@ from app.core import teaching_store as store
 from app.core.progress import CancelToken, Progress, ProgressCallback
 from app.core.teaching_held import HeldPlace, held_lines, held_places  # noqa: F401 (HeldPlace: re-exported)
 from app.core.teaching_scoring import TeachingConfig
-from app.core.wording import counted, shell_quote
+from app.core.wording import counted, pasted_whole, shell_quote
 from model.places import location_factors
 from model.predictor import TAUGHT_ID_PREFIX
 
@@ -184,7 +184,9 @@ def close_hint(report: SuggestReport, query: str = "", model: str | Path | None 
     scores = report.close_scores or [report.best_close] * report.close
     best, lowest = _threshold_under(report.best_close), _threshold_under(min(scores))
     listed = sum(score >= best for score in scores)
-    command = " ".join([f"{program} suggest", *([shell_quote(query)] if query else []),
+    # a query holding a " reaches the program from no quoting in Windows PowerShell 5.1 (pasted_whole)
+    typed = (shell_quote(query) if pasted_whole(query) else "QUERY") if query else None
+    command = " ".join([f"{program} suggest", *([typed] if typed else []),
                         *model_option(model), "--dry-run"])
     if listed == len(scores):
         lists = f"`{command} --threshold {best:.2f}` lists {'it' if listed == 1 else 'them'}"

@@ -42,6 +42,25 @@ def shell_quote(text: str) -> str:
     return "'" + "".join(c + c if c in _POWERSHELL_SINGLE_QUOTES else c for c in text) + "'"
 
 
+def photo_file_word(path: object) -> str:
+    """One photo file as the query word of a command to paste (`write --jpeg`, `accept
+    --release-held`): `path:"…"` on macOS and Linux; on Windows the file's path alone,
+    which the CLI makes that same term (app.core.path_query, the file being there).
+    Windows PowerShell 5.1, the one Windows ships, leaves the " inside an argument for
+    the program's C runtime to take out, and 'path:"D:\\Trips 2019\\…"' reached it split
+    at its spaces: no photo found, "0 files written"."""
+    if ON_WINDOWS:
+        return shell_quote(str(path))
+    return shell_quote('path:"' + str(path).replace('"', '""') + '"')
+
+
+def pasted_whole(text: str) -> bool:
+    """Whether `text` as shell_quote writes it reaches the program whole: not on Windows
+    when it holds a " (Windows PowerShell 5.1 takes it out, PowerShell 7.3+ keeps it,
+    and no quoting gets it through both); a message says another way there."""
+    return not (ON_WINDOWS and '"' in text)
+
+
 # os.fsdecode's stand-ins for the bytes of a file name that are not UTF-8 (b"\\xff": "\\udcff")
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 

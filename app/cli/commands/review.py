@@ -15,7 +15,7 @@ from pathlib import Path
 from app.cli.common import command_with_index, print_summary
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
 from app.cli.commands.write import open_index
-from app.core.wording import counted, shell_quote
+from app.core.wording import counted, pasted_whole, shell_quote
 
 
 def register(subparsers) -> None:
@@ -362,8 +362,10 @@ def run_label(args: argparse.Namespace) -> int:
             args.release_held)
         if not ids and name is not None and index.photo_ids(name):
             # teach's order (NAME first) is an easy slip: say which order label takes
-            query = " ".join(map(shell_quote, _words_as_typed(args)))
-            hint = f"the query comes first: `landmark-tagger label {shell_quote(name)} {query}`"
+            words = [name, *_words_as_typed(args)]
+            # a word holding a " reaches the program from no quoting in Windows PowerShell 5.1
+            order = " ".join(map(shell_quote, words)) if all(map(pasted_whole, words)) else "QUERY NAME"
+            hint = f"the query comes first: `landmark-tagger label {order}`"
     finally:
         index.close()
     say_folders_joined(joined)

@@ -25,7 +25,7 @@ from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.read_back import landmark_of, same_landmark
 from app.core.metadata.read_back_keyword import read_back_from
 from app.core.photo_info import file_kind
-from app.core.wording import in_which_shell, shell_quote
+from app.core.wording import in_which_shell, photo_file_word
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite, WriteOptions
@@ -66,9 +66,8 @@ def may_have_been_read_back(index: PhotoIndex, photo_id: int, jpeg: Path) -> boo
 def this_photo_into_its_jpeg(jpeg: Path) -> str:
     """The command that writes the one photo of `jpeg`, into its JPEG too: a bare
     `write --jpeg` would write every labelled JPEG of the library, which the user
-    chose to leave untouched."""
-    query = 'path:"' + str(jpeg).replace('"', '""') + '"'
-    return f"`landmark-tagger write --jpeg {shell_quote(query)}`"
+    chose to leave untouched (its file named as every shell passes it: photo_file_word)."""
+    return f"`landmark-tagger write --jpeg {photo_file_word(jpeg)}`"
 
 
 def photos_with_old_label_in_jpeg_left_alone(index: PhotoIndex, plan: list[PlannedWrite], options: WriteOptions,

@@ -25,7 +25,7 @@ from app.core.index import PhotoIndex
 from app.core.index.connection import db_text, id_chunks
 from app.core.index.holds_kept_by_undo import HOLDING, paths_kept_held
 from app.core.metadata.dry_run_wording import listed
-from app.core.wording import in_which_shell, shell_quote
+from app.core.wording import in_which_shell, pasted_whole, photo_file_word, shell_quote
 
 if TYPE_CHECKING:
     from app.core.metadata.plan import PlannedWrite
@@ -157,13 +157,15 @@ def _held(item: PlannedWrite, how: str, written: str) -> PlannedWrite:
     user compares the file with) and how to write the photo's label now (item.label)."""
     from app.core.keywords_changed_elsewhere import RESTORED
 
-    query = shell_quote('path:"' + str(item.source).replace('"', '""') + '"')
+    query = photo_file_word(item.source)
     which = "the file" if item.kind == "jpeg" else f"its sidecar {item.target.name}"
     what = (f"{which} is back as it was before our write of {listed([written])} (a backup put back, or "
             "our own undo seen by an older copy of the index?)" if how == RESTORED else
             f"its XMP metadata was removed since our write of {listed([written])} (by another program, or an "
             "older copy of the file put back?)")
+    # a label holding a " reaches the program from no quoting in Windows PowerShell 5.1 (pasted_whole)
+    label = (f"`landmark-tagger label --release-held {query} {shell_quote(item.label)}`"
+             if pasted_whole(item.label) else "L on it in the app: Windows PowerShell 5.1 drops the \" of its label")
     return replace(item, held=True, problem=(
         f"{what}{_NOT_WRITTEN_AGAIN}{in_which_shell()}`landmark-tagger accept --release-held {query}` (or "
-        f"`landmark-tagger label --release-held {query} {shell_quote(item.label)}`) writes it at the next `write`, "
-        f"`landmark-tagger reject {query}` takes the label off"))
+        f"{label}) writes it at the next `write`, `landmark-tagger reject {query}` takes the label off"))
