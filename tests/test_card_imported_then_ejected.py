@@ -236,3 +236,34 @@ def _labels_of(db: str, path: Path) -> list[tuple[str | None, str, bool]]:
             "SELECT l.label, l.state, EXISTS (SELECT 1 FROM rejections r WHERE r.photo_id = l.photo_id "
             "AND r.label = l.label) FROM labels l JOIN files f ON f.photo_id = l.photo_id WHERE f.path = ?",
             (str(path),)).fetchall()
+
+
+def test_undoing_a_reject_made_before_the_raw_was_split_off_takes_it_back_on_both_halves(
+        tmp_path, capsys, mounts, tiny_bundle):
+    """The pair's suggestion rejected, then its JPEG alone imported and the card ejected
+    (the RAW split off with the label and the rejection, 8d1e356/891e8bf): `undo --review`
+    of that reject gives the suggestion back to the RAW too, not to the copy alone."""
+    from tests.test_metadata_support import make_jpeg
+    from tests.test_raw_pictures_of_one_name import raw
+
+    pictures, card = tmp_path / "Pictures", tmp_path / "Pictures" / "Card"
+    make_jpeg(pictures.mkdir() or pictures / "home.jpg", seed=1)
+    shot = card / "DCIM" / "100NIKON"
+    make_jpeg(shot.mkdir(parents=True) or shot / "DSC_0001.JPG", seed=2)
+    raw(shot / "DSC_0001.NEF", make="NIKON CORPORATION", model="NIKON D90", taken="2020:11:05 10:11:12")
+    mounts.mount(card)
+    db = str(tmp_path / "index.db")
+    assert run_cli(capsys, "--db", db, "scan", str(pictures))[0] == 0
+    assert run_cli(capsys, "--db", db, "tag", "--model", str(tiny_bundle.path), "--workers", "0")[0] == 0
+    (suggested,) = _labels_of(db, shot / "DSC_0001.NEF")
+    assert run_cli(capsys, "--db", db, "reject", str(shot / "DSC_0001.JPG"))[0] == 0
+    trip = pictures / "Trip"
+    trip.mkdir()
+    shutil.copy2(shot / "DSC_0001.JPG", trip / "DSC_0001.JPG")
+    unplug_card(card, tmp_path / "drawer", mounts)
+    code, out, err = run_cli(capsys, "--db", db, "scan")
+    assert "1 moved" in err and "the 1 other photo is left" in err, err
+    code, out, err = run_cli(capsys, "--db", db, "undo", "--review")
+    assert code == 0, err
+    for picture in (trip / "DSC_0001.JPG", shot / "DSC_0001.NEF"):
+        assert _labels_of(db, picture) == [(suggested[0], "suggested", False)], (picture, err)

@@ -93,6 +93,10 @@ def split_off_what_was_not_copied(conn: sqlite3.Connection, old_id: int, new_id:
                  (split_id, old_id))
     conn.execute("INSERT INTO read_backs_unrecorded (photo_id) SELECT ? FROM read_backs_unrecorded "
                  "WHERE photo_id = ?", (split_id, old_id))
+    # the review commands that gave the pair its label: `undo --review` takes them back on the RAW too
+    conn.execute("INSERT INTO review_changes (command_id, photo_id, label, landmark_id, score, source, state, "
+                 "model_id, after_label, after_state) SELECT command_id, ?, label, landmark_id, score, source, "
+                 "state, model_id, after_label, after_state FROM review_changes WHERE photo_id = ?", (split_id, old_id))
     paths = []
     for _, path, _ in left:
         name = Path(os.fsdecode(path) if isinstance(path, bytes) else path)
