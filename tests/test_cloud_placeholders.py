@@ -242,8 +242,8 @@ def test_a_sidecar_in_icloud_is_not_replaced_by_a_new_one(tmp_path: Path, index:
     `.DSC_0001.NEF.xmp.icloud`, for no sidecar and made a new one with the keywords only,
     beside the stand-in, so darktable's history was no longer in the sidecar it reads.
     Now that photo is skipped with a note, and the batch goes on."""
-    from tests.test_metadata_support import add_photo
-    from tests.test_write_labels import DARKTABLE_SIDECAR, raw_with_sidecar
+    from tests.test_metadata_fields import DARKTABLE_SIDECAR
+    from tests.test_metadata_support import add_photo, raw_with_sidecar
     from tests.test_write_odd_files import write_all
 
     raw, sidecar, _ = raw_with_sidecar(tmp_path / "lib", "DSC_0001.NEF.xmp", DARKTABLE_SIDECAR)

@@ -80,9 +80,12 @@ def index(tmp_path):
     opened.close()
 
 
-def write_all(index: PhotoIndex):
-    """`write` of every accepted label with the default options: the write's summary."""
-    return write_labels(index, plan_writes(index, "", False, WriteOptions()), WriteOptions())
+def write_all(
+    index: PhotoIndex, options: WriteOptions = WriteOptions(), query: str = "", include_suggested: bool = False
+):
+    """`write` of the accepted labels (and the suggested ones if asked) of the photos `query`
+    finds, every photo by default, with the default options: the write's summary."""
+    return write_labels(index, plan_writes(index, query, include_suggested, options), options)
 
 
 def read_back(index: PhotoIndex, photo_id: int, label: str, files: list[Path]) -> None:
@@ -225,3 +228,13 @@ def raw_with_sidecar_packet(folder: Path, packet: bytes) -> tuple[Path, Path]:
     sidecar = folder / "DSC_0001.NEF.xmp"
     sidecar.write_bytes(packet)
     return raw, sidecar
+
+
+def raw_with_sidecar(folder: Path, sidecar_name: str, text: str) -> tuple[Path, Path, bytes]:
+    """A RAW stand-in (never opened) and a sidecar an editor left beside it."""
+    folder.mkdir(exist_ok=True)
+    raw = folder / "DSC_0001.NEF"
+    raw.write_bytes(b"not really a raw file, never opened")
+    sidecar = folder / sidecar_name
+    sidecar.write_text(text)
+    return raw, sidecar, sidecar.read_bytes()

@@ -18,8 +18,7 @@ from app.core.metadata.read_back import landmark_in_sidecars
 from app.core.metadata.sidecar import fields_of_sidecar, render_sidecar
 from app.core.scanner import scan
 from tests.test_metadata_fields import DARKTABLE_SIDECAR
-from tests.test_metadata_support import add_photo, make_jpeg
-from tests.test_write_labels import raw_with_sidecar
+from tests.test_metadata_support import add_photo, make_jpeg, raw_with_sidecar
 from tests.test_write_odd_files import write_all
 
 

@@ -11,8 +11,7 @@ from app.core.index import PhotoIndex
 from app.core.metadata import undo_last_write
 from app.core.metadata.sidecar import fields_of_sidecar
 from app.core.metadata.undo import LEFT_AS_IT_IS
-from tests.test_metadata_support import add_photo
-from tests.test_write_labels import raw_with_sidecar
+from tests.test_metadata_support import add_photo, raw_with_sidecar
 from tests.test_write_odd_files import write_all
 
 # as darktable writes it: one attribute a line, also inside rdf:li (our writer joins them)

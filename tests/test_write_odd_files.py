@@ -18,8 +18,7 @@ from app.core.metadata.jpeg_segments import parse_jpeg
 from app.core.metadata.keywords import KeywordFields
 from app.core.metadata.sidecar import fields_of_sidecar
 from tests.test_metadata_fields import DARKTABLE_SIDECAR
-from tests.test_metadata_support import add_photo, make_jpeg, require_exiftool
-from tests.test_write_labels import raw_with_sidecar
+from tests.test_metadata_support import add_photo, make_jpeg, raw_with_sidecar, require_exiftool
 
 
 @pytest.fixture
