@@ -13,7 +13,7 @@ from pathlib import Path
 from app.core.photo_info import PhotoInfo, read_photo_info
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import COLOURS, index, rename_all  # noqa: F401 (index: a fixture)
+from tests.test_renumbering_support import COLOURS, index, rename_all  # noqa: F401 (index: a fixture)
 
 
 def ids_by_name(index) -> dict[str, int]:

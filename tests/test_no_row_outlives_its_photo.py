@@ -20,7 +20,7 @@ from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
 from tests.test_jpeg_only_frame_renumbered_over_a_pair import _nef_read_as
 from tests.test_renumbered_jpeg_beside_an_unchanged_raw import run
-from tests.test_scan_renumbering import rename_all, two_raw_jpeg_pairs
+from tests.test_renumbering_support import rename_all, two_raw_jpeg_pairs
 
 # rows a forget keeps on purpose for `undo`, told apart from any photo's (photo_rows.JOURNALS);
 # a move keeps none such: its journals pass to the heir

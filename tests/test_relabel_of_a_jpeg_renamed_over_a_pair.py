@@ -16,7 +16,7 @@ from app.core.metadata.keywords import KeywordFields
 from tests.test_renumbered_jpeg_beside_an_unchanged_raw import run
 from tests.test_renumbered_jpeg_keeps_its_written_label import rows, written_pairs_renumbered
 from tests.test_roundtrip_other_tools import saved_later
-from tests.test_scan_renumbering import two_raw_jpeg_pairs
+from tests.test_renumbering_support import two_raw_jpeg_pairs
 
 
 def relabelled_and_written(capsys, db: str, trip: Path) -> bytes:

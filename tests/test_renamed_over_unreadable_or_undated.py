@@ -11,7 +11,7 @@ from pathlib import Path
 import app.core.renamed_over as renamed_over
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import COLOURS, index, rename_all  # noqa: F401 (index: a fixture)
+from tests.test_renumbering_support import COLOURS, index, rename_all  # noqa: F401 (index: a fixture)
 
 
 def test_a_copy_restored_from_a_backup_that_cannot_be_read_keeps_its_photo_and_label(

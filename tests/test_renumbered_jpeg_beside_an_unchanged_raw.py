@@ -15,7 +15,7 @@ import pytest
 from app.cli.main import main
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import (  # noqa: F401 (index: a fixture)
+from tests.test_renumbering_support import (  # noqa: F401 (index: a fixture)
     ids_by_name, index, raw_jpeg_pairs_scanned, rename_all, two_raw_jpeg_pairs)
 
 

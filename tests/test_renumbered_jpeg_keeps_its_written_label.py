@@ -17,7 +17,7 @@ from app.core.metadata.jpeg_fields import apply_fields, read_fields
 from app.core.metadata.keywords import KeywordFields
 from tests.test_renumbered_jpeg_beside_an_unchanged_raw import run
 from tests.test_roundtrip_other_tools import saved_later
-from tests.test_scan_renumbering import rename_all, two_raw_jpeg_pairs
+from tests.test_renumbering_support import rename_all, two_raw_jpeg_pairs
 
 SPLIT_NOTE = ("DSC_0001.JPG left DSC_0001.NEF's photo: it holds the picture that was DSC_0002.JPG "
               '(renamed over it); its label "Colosseum" stays with DSC_0001.NEF')

@@ -12,7 +12,7 @@ from pathlib import Path
 from app.cli.main import main
 from app.core.photo_info import PhotoInfo, read_photo_info
 from tests.test_index_support import write_jpeg
-from tests.test_scan_renumbering import COLOURS, rename_all, two_raw_jpeg_pairs
+from tests.test_renumbering_support import COLOURS, rename_all, two_raw_jpeg_pairs
 
 
 def run(capsys, db: str, *argv: str) -> str:
