@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.cli.common import command_with_index, print_summary
 from app.cli.landmark_names import add_new_flag, refuse_a_state_as_name, said_near_landmarks
+from app.cli.paths_typed import paths_not_there, query_of, words_left
+from app.cli.paths_typed import words_as_typed as _words_as_typed
 from app.cli.commands.write import open_index
 from app.core.wording import counted, pasted_whole, shell_quote
 
@@ -140,50 +141,11 @@ def _photo_files_named(args: argparse.Namespace) -> list[Path]:
     return files
 
 
-def _paths_not_there(index, args: argparse.Namespace) -> list[tuple[str, str]]:
-    """(path, why) for each word typed as the query that is written as a path, with a
-    separator or a photo file's extension (`Rome/DSC_0042.JPG`, `DSC_0042.JPG`, the rule
-    of path_query and photo_info.file_kind), but names no file or folder and no photo of
-    the library: a typo or a file gone, which the query would otherwise drop without a
-    word beside the files found (`reject typo.jpg real.jpg` changed real.jpg, exit 0). A
-    bare word stays a search word (`accept Colosseum`), so does a query of several terms,
-    and a file name that matches photos as a word (`accept DSC_0042.JPG`)."""
-    from app.cli.command_line import is_negated_word
-    from app.core.errors import QuerySyntaxError
-    from app.core.index.query import FIELDS
-    from app.core.photo_info import file_kind
-
-    separators = {"/", os.sep} | ({os.altsep} if os.altsep else set())
-    gone = []
-    for word in _words_as_typed(args):
-        terms = word.split()
-        if (not terms or any(is_negated_word(term) or term == "OR" or term.split(":", 1)[0].lower() in FIELDS
-                             for term in terms)):
-            continue  # a query's terms, not a path
-        path = Path(word).expanduser()
-        if not any(separator in word for separator in separators) and file_kind(path.name) is None:
-            continue  # a bare word: a search word
-        try:
-            if path.exists():
-                continue  # a file or folder: the query's path term finds it
-        except (OSError, ValueError):  # a name too long, a NUL byte: none there
-            pass
-        as_path = str(path.absolute()).replace('"', '""')
-        try:
-            if index.photo_ids(word) or index.photo_ids(f'path:"{as_path}"'):
-                continue  # matches photos as a word, or a photo the library holds there
-        except QuerySyntaxError:
-            pass
-        gone.append((str(path), "no such file or folder, nor a photo of the library; check the path "
-                                "(is the drive mounted?)"))
-    return gone
-
-
 @dataclass(frozen=True)
 class NamedPhotos:
     """The photo files typed as the query, each looked up once: the photos they are, and
     (path, why) for each one the index does not hold and each path typed that is not there
-    (_paths_not_there). `only_files`: nothing else was typed, so these photos are all the
+    (app.cli.paths_typed). `only_files`: nothing else was typed, so these photos are all the
     query matches (no search to run again)."""
 
     files: list[Path]
@@ -203,24 +165,14 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     from app.core.teaching_targets import resolve_photo_ids, scan_problem_of
 
     files = _photo_files_named(args)
-    not_there = _paths_not_there(index, args)
+    not_there = paths_not_there(index, args)
     only_files = bool(files) and len(files) == len(_words_as_typed(args))
     if not_there:
-        from app.core.photo_info import file_kind
-
-        gone = {path for path, _ in not_there}
-        rest = [word for word in _words_as_typed(args) if str(Path(word).expanduser()) not in gone]
-        if (not rest or not all(_is_there(word) for word in rest)
-                or any(file_kind(Path(path).name) is None for path in gone)):
-            # Without them the other words would act alone: `reject Vienna/IMG_9.JPG -eiffel`
-            # would reject every photo but the Eiffel Tower's, and a search word written
-            # with a slash (`reject "AC/DC Tower" Vienna/`) the whole folder. Nothing is
-            # changed; the paths are named (exit 1).
+        rest = words_left(args, not_there)
+        if rest is None:  # the other words would act alone: nothing is changed, the paths are named (exit 1)
             return NamedPhotos([], [], not_there, only_files=True)
-        # photo files not there beside files and folders there, each a term ORed with the
-        # others: searched for without them, the query matches no photo it would not have
         only_files = len(files) == len(rest)
-        args.query = _query_without(args, gone)
+        args.query = query_of(rest)
     if add_new:
         ids, left_out = resolve_photo_ids(index, files) if files else ([], [])
         return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
@@ -234,35 +186,12 @@ def _named_photos(index, args: argparse.Namespace, add_new: bool) -> NamedPhotos
     return NamedPhotos(files, ids, [*not_there, *left_out], only_files)
 
 
-def _is_there(word: str) -> bool:
-    """Whether a word typed is a file or folder there (a path term of the query)."""
-    try:
-        return Path(word).expanduser().exists()
-    except (OSError, ValueError):
-        return False
-
-
-def _query_without(args: argparse.Namespace, left_out: set[str]) -> str:
-    """The query made again from the words typed, less the paths `left_out`, the files
-    and folders among them made terms as the command line makes them (path_query)."""
-    from app.core.path_query import query_with_paths
-
-    words = [word for word in _words_as_typed(args) if str(Path(word).expanduser()) not in left_out]
-    return " ".join(query_with_paths(words, exact=True)) if words else ""
-
-
 def _matching(index, args: argparse.Namespace, named: NamedPhotos) -> list[int]:
     """The photos the query matches: those of the files named when nothing else was typed
     (already looked up), else the search's, with the files' photos among them."""
     if named.only_files:
         return named.ids
     return list(dict.fromkeys([*index.photo_ids(args.query), *named.ids]))
-
-
-def _words_as_typed(args: argparse.Namespace) -> list[str]:
-    """The query's words as the user typed them, for messages: a path given became
-    `path:="…"` terms (its target's path too, when it goes through a link), never typed."""
-    return list(getattr(args, "query_as_typed", None) or [args.query])
 
 
 def _command_as_typed(args: argparse.Namespace, verb: str) -> str:

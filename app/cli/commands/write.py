@@ -10,6 +10,7 @@ import sys
 
 from app.cli.common import (EXIT_INTERRUPTED, EXIT_TERMINATED, EndedAtOnce, Terminated, command_with_index, one_line,
                             print_json_line, stop_on_ctrl_c)
+from app.cli.paths_typed import paths_not_there, query_of, words_left
 from app.core.errors import IndexStoreError
 from app.core.wording import counted
 
@@ -103,6 +104,13 @@ def run(args: argparse.Namespace) -> int:
     index = open_index(args)
     left_open = False
     try:
+        not_there = paths_not_there(index, args)
+        if not_there:  # a typo is named, as accept and label name it, not "0 files written"
+            rest = words_left(args, not_there)
+            say_paths_not_there(not_there, args.json)
+            if rest is None:
+                return 1
+            args.query = query_of(rest)
         if not args.dry_run:  # said before planning, which reads every file (the write checks again)
             running_writes.refuse_while_busy(index.conn, "write")
         try:
@@ -132,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 print(lightroom_dry_run_line(lightroom_misses), file=sys.stderr)
             print_waiting_suggestions(waiting)
             print_nothing_to_write(plan, waiting, args)
-            return 1 if problems else 0  # as the write itself would end: a script can tell
+            return 1 if problems or not_there else 0  # as the write itself would end: a script can tell
         cancel = CancelToken()
         newest_before = running_writes.newest_batch(index.conn)
         if journal.interrupted_batch(index.conn) is not None:  # the write carries it on: its files count too
@@ -192,7 +200,16 @@ def run(args: argparse.Namespace) -> int:
         return stop.exit_code
     print_waiting_suggestions(waiting)
     print_nothing_to_write(plan, waiting, args)
-    return 1 if summary.failed else 0
+    return 1 if summary.failed or not_there else 0
+
+
+def say_paths_not_there(not_there: list[tuple[str, str]], as_json: bool) -> None:
+    """One line for each path typed that names nothing (app.cli.paths_typed), on stderr,
+    and with --json an error line on stdout, as a file that failed gets."""
+    for path, why in not_there:
+        if as_json:
+            print_json_line({"id": None, "path": path, "error": why})
+        print(one_line(f"write: {path}: {why}"), file=sys.stderr)
 
 
 def what_a_stopped_write_leaves(summary, command: str) -> str:
