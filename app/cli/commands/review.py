@@ -57,7 +57,7 @@ def register(subparsers) -> None:
     )
     label.add_argument("query", nargs="+", metavar="QUERY [PATH ...] NAME",
                        help="search query choosing the photos ('' for all), or their files and folders; then "
-                            "the landmark name, e.g. \"Château d'If\" (none with --no-landmark)")
+                            "the landmark name, e.g. \"Chateau d'If\" (none with --no-landmark)")
     label.add_argument("--no-landmark", action="store_true", help="the photos show no landmark (instead of NAME)")
     add_new_flag(label, "NAME")
     label.add_argument("--model", metavar="BUNDLE", help="model bundle whose embeddings the corrected photos teach (default: the one chosen in the app's Settings, else the default bundle)")
@@ -258,7 +258,7 @@ def run_label(args: argparse.Namespace) -> int:
     from app.core.errors import UsageError
     name = None if args.no_landmark else (args.name or "").strip()
     if name == "":
-        raise UsageError("the label NAME is empty; give a landmark name such as \"Château d'If\" "
+        raise UsageError("the label NAME is empty; give a landmark name such as \"Chateau d'If\" "
                          "(or --no-landmark for photos that show none)")
     if name is not None:
         refuse_file_as_name(name, "the search query comes first, then the name: `landmark-tagger label QUERY NAME`")
