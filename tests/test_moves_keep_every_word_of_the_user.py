@@ -12,7 +12,7 @@ import pytest
 
 from app.core.index import PhotoIndex
 from app.core.scanner import scan
-from tests.test_scan_review_fixes import killed_scan, labelled_library
+from tests.test_scan_support import killed_scan, labelled_library
 
 
 def labels_by_name(index: PhotoIndex) -> dict[str, str | None]:

@@ -16,7 +16,7 @@ from app.core.index import PhotoIndex, schema
 from app.core.index.migrations_recent import migration_18
 from app.core.scanner import scan
 from tests.test_index_support import write_jpeg
-from tests.test_scan_review_fixes import (
+from tests.test_scan_support import (
     REPO, _as_killed_before_migration_16, _last_scan_line, killed_scan, owed, two_labelled_photos,
 )
 
