@@ -1,7 +1,7 @@
 """A `label` that gives a photo the label it already has, accepted, changes who gave it
 (the model's label becomes the user's: it teaches now). It said "1 of 1 matching photo
 changed; `undo --review` takes it back", yet journalled nothing: the undo said "no accept,
-reject, label, teach or forget to take back" (or took back an older command)."""
+reject, label, teach or teach --forget to take back" (or took back an older command)."""
 
 from __future__ import annotations
 

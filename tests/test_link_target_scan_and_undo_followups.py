@@ -74,7 +74,7 @@ def test_undo_review_after_forget_took_every_photo_out_says_there_is_nothing_to_
     assert "nothing to take back of `accept Petra`: its 1 photo was taken out of the library since" in err, err
     assert "0 photos as before it" not in err, err
     code, out, err = run_cli(capsys, "--db", db, "undo", "--review")
-    assert code == 0 and "no accept, reject, label, teach or forget to take back" in err, err  # the command left the journal
+    assert code == 0 and "no accept, reject, label, teach or teach --forget to take back" in err, err  # the command left the journal
 
 
 def test_undo_review_counts_the_photos_forgotten_since_among_those_left(tmp_path, capsys) -> None:

@@ -118,7 +118,7 @@ def test_a_mistaken_accept_is_taken_back_by_undo_review(tmp_path, capsys) -> Non
     assert "took back `accept ''`: 2 photos as before it" in capsys.readouterr().err
     assert _states(db, ids) == before
     assert main(["--db", str(db), "undo", "--review"]) == 0
-    assert "no accept, reject, label, teach or forget to take back" in capsys.readouterr().err
+    assert "no accept, reject, label, teach or teach --forget to take back" in capsys.readouterr().err
 
 
 def test_undo_review_takes_back_a_label_and_leaves_photos_labelled_since(tmp_path, capsys) -> None:

@@ -80,7 +80,7 @@ class WindowActions:
         self.accept_action = self._action("accept", "Accept", self.accept_selected, "A")
         self.reject_action = self._action("reject", "Reject", self.reject_selected, "R")
         self.relabel_action = self._action("label", "Set label…", self.relabel_selected, "L")
-        self.undo_review_action = self._action("undo", "Take back accept, reject, label, teach or forget",
+        self.undo_review_action = self._action("undo", "Take back accept, reject, label, teach or forget of a place",
                                                self.undo_review, QKeySequence(QKeySequence.StandardKey.Undo).toString(),
                                                "Undo the latest accept, reject, label, Teach… "
                                                "or Forget… of a taught place")

@@ -51,9 +51,9 @@ def reach_by_keyboard(window: "MainWindow") -> None:
 def update_photo_actions(window: "MainWindow") -> None:
     """The actions on the current or chosen photos are greyed while there is none (the
     first-run page, no results, nothing chosen): in the menu bar they did nothing, silently.
-    Take back accept, reject, label, teach or forget needs photos, or a step to take back: the review list
-    emptied by the last A or R must not grey out the key that brings them back (it says
-    when there is nothing to take back)."""
+    Take back accept, reject, label, teach or forget of a place needs photos, or a step to
+    take back: the review list emptied by the last A or R must not grey out the key that
+    brings them back (it says when there is nothing to take back)."""
     model, view = window._active_model_and_view()
     has_photos = window.stack.currentWidget() is not window.first_run and model.rowCount() > 0
     at_hand = has_photos and (view.currentIndex().isValid() or view.selectionModel().hasSelection())

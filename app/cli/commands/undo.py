@@ -60,7 +60,7 @@ def run_review(args: argparse.Namespace) -> int:
     finally:
         index.close()
     if taken is None:
-        print("undo: no accept, reject, label, teach or forget to take back", file=sys.stderr)
+        print("undo: no accept, reject, label, teach or teach --forget to take back", file=sys.stderr)
         return 0
     if args.json:
         # a forgotten photo's id is no photo's now (the next one added may get it): counted, not listed
@@ -80,9 +80,12 @@ def run_review(args: argparse.Namespace) -> int:
     for path in taken.held_again:  # the release a `label` or `accept` gave: the hold comes back
         line += f"; {path}: left alone again by `write`"
     if taken.all_forgotten:  # `forget` took them all out of the library since
+        command = command_with_index(getattr(args, "db", None))
         were = "was" if len(taken.left) == 1 else "were"
         line = (f"undo: nothing to take back of `{taken.command.command}`: its {counted(len(taken.left), 'photo')} "
-                f"{were} taken out of the library since")
+                f"{were} taken out of the library since (`forget FOLDER` is not taken back by undo: "
+                f"`{command} scan FOLDER` adds its photos again, and `{command} restore-index COPY` with the "
+                "copy `forget` named brings back their labels)")
     elif taken.left:
         line += (f"; {counted(len(taken.left), 'photo')} left as {'it is' if len(taken.left) == 1 else 'they are'} "
                  "(labelled again since, or no longer in the library)")
