@@ -33,3 +33,11 @@ def test_label_help_and_its_empty_name_error_name_a_bundled_landmark(tmp_path, c
     assert main(["--db", str(tmp_path / "index.db"), "label", "DSC_8188", ""]) == 2
     named += re.findall(r'such as "([^"]+)"', capsys.readouterr().err)
     assert len(named) == 2 and set(named) <= _bundled_names(), named
+
+
+def test_label_usage_line_names_every_option():
+    """The hand-written usage left out --release-held, which the options list and label take."""
+    label = build_parser()._subparsers._group_actions[0].choices["label"]
+    usage = label.format_usage()
+    options = [string for action in label._actions for string in action.option_strings if string.startswith("--")]
+    assert all(option in usage for option in options if option != "--help"), usage

@@ -44,7 +44,8 @@ def register(subparsers) -> None:
 
     label = subparsers.add_parser(
         "label", help="give the matching photos a label of your own (accepted)",
-        usage="%(prog)s [-h] [--new] [--model BUNDLE] [--json] [--db PATH] QUERY [PATH ...] (NAME | --no-landmark)",
+        usage="%(prog)s [-h] [--new] [--model BUNDLE] [--release-held] [--json] [--db PATH] "
+              "QUERY [PATH ...] (NAME | --no-landmark)",
         description="Set NAME as the label of every photo matching QUERY (source user, state accepted); the "
         "label it replaces is rejected for those photos and they teach NAME. As for accept and reject, the "
         "photos may be given as files and folders, as many as a shell glob gives, NAME coming last: "
