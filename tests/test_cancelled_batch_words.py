@@ -12,7 +12,7 @@ from app.core.metadata import journal, plan_writes, undo_last_write, write_label
 from app.core.metadata.plan import WriteOptions
 from app.core.progress import CancelToken
 from app.core.scanner import scan
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 NAMES = [f"p{n}.jpg" for n in range(6)]
 

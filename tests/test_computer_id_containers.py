@@ -19,7 +19,7 @@ import pytest
 from app.core import machine_id, this_computer
 from tests.test_computer_id_copied import _as_if_live_on_computer_a, _computer, _undo_refused
 from tests.test_write_rerun_carries_on import NAMES, _killed_write
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 SHARED_ID = "0123456789abcdef0123456789abcdef"  # one /etc/machine-id, seen by two containers
 REPO = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ from app.core.index import PhotoIndex, running_writes
 from app.core.metadata import plan_writes, undo_last_write, write_labels
 from app.core.metadata.plan import WriteOptions
 from tests.test_write_rerun_carries_on import NAMES, _killed_write
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 MAC_A = "564D1A2B-3C4D-5E6F-7A8B-9C0D1E2F3A4B"
 MAC_B = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0"

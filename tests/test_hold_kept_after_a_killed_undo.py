@@ -15,7 +15,7 @@ from app.core.metadata.jpeg_fields import read_fields
 from tests.test_cli_core import run_cli
 from tests.test_hold_kept_over_write_undo import _library_with_a_stripped_jpeg
 from tests.test_roundtrip_other_tools import saved_later
-from tests.test_write_safety_review_fixes import _edited_elsewhere, killed
+from tests.test_write_safety_support import _edited_elsewhere, killed
 
 
 @pytest.mark.parametrize("killed_after", [

@@ -19,7 +19,7 @@ from app.core.metadata import plan_writes, undo_last_write, write_labels
 from app.core.metadata.plan import WriteOptions
 from app.core.tag_lock import one_tag_at_a_time
 from tests.test_write_rerun_carries_on import NAMES, _killed_write, _labelled
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 SCHEMA_BEFORE_IDS = 43  # the last schema that told computers by host name alone
 

@@ -16,7 +16,7 @@ from app.core import scan_folder_sync, tag_run
 from app.core.metadata import journal
 from tests.test_cli_core import run_cli
 from tests.test_index_support import write_jpeg
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 DISK_FULL = "database or disk is full"
 

@@ -15,7 +15,7 @@ from app.core.metadata import atomic, killed_run_temps, plan_writes, undo_last_w
 from app.core.metadata.killed_run_temps import TempsBeforeRun
 from app.core.metadata.plan import WriteOptions
 from tests.test_metadata_support import add_photo
-from tests.test_write_safety_review_fixes import _age, _temps, killed
+from tests.test_write_safety_support import _age, _temps, killed
 
 OTHER_PROGRAMS = [".DSC_0001.NEF.xmp.notours.tmp", ".DSC_0001.NEF.xmp.0123ABCD.tmp"]
 

@@ -13,7 +13,7 @@ from app.core.metadata import atomic, journal, plan_writes, undo_last_write, wri
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.plan import WriteOptions
 from tests.test_metadata_support import make_jpeg
-from tests.test_write_safety_review_fixes import _edited_elsewhere, _index_describes, _library, _temps, killed
+from tests.test_write_safety_support import _edited_elsewhere, _index_describes, _library, _temps, killed
 
 HOUR_NS = 3600 * 10**9
 

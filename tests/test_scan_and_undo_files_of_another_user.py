@@ -18,7 +18,7 @@ from app.core.metadata import atomic
 from app.core.metadata.undo_outcome import passing_cause
 from tests.test_cli_core import run_cli
 from tests.test_metadata_support import make_jpeg
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 pwd = pytest.importorskip("pwd")  # the owner's name is POSIX's
 

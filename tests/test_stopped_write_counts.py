@@ -9,7 +9,7 @@ from app.core.index import PhotoIndex
 from app.core.metadata import journal, plan_writes, undo_last_write, write_labels
 from app.core.metadata.plan import WriteOptions
 from tests.test_write_rerun_carries_on import NAMES, _killed_write, _labelled
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 
 def _killed_before_its_third_rename(tmp_path):

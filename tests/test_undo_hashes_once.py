@@ -11,7 +11,7 @@ from app.core.index import PhotoIndex
 from app.core.metadata import journal, plan_writes, recovery, undo_last_write, write_labels
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.plan import WriteOptions
-from tests.test_write_safety_review_fixes import _edited_elsewhere, _index_describes, _library
+from tests.test_write_safety_support import _edited_elsewhere, _index_describes, _library
 
 
 def _written(tmp_path):

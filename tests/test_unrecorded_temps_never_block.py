@@ -20,7 +20,7 @@ from app.core.metadata.plan import WriteOptions
 from app.core.scanner import scan
 from tests.test_metadata_support import add_photo
 from tests.test_only_copy_temp_kept import DARKTABLE
-from tests.test_write_safety_review_fixes import _age, _temps, killed
+from tests.test_write_safety_support import _age, _temps, killed
 
 
 def _killed_write(tmp_path: Path, with_sidecar: bool) -> tuple[Path, Path, Path]:

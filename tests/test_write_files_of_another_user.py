@@ -15,7 +15,7 @@ import pytest
 from app.core import file_owner
 from app.core.metadata import plan
 from tests.test_cli_core import run_cli
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 pwd = pytest.importorskip("pwd")  # the owner's name is POSIX's
 

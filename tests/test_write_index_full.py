@@ -15,7 +15,7 @@ from app.core.errors import IndexStoreError
 from app.core.metadata import journal
 from tests.test_cli_core import run_cli
 from tests.test_write_rerun_carries_on import NAMES, _labelled
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 
 def _begin_refused() -> IndexStoreError:  # BEGIN IMMEDIATE failing, as TransactionManager words it

@@ -21,7 +21,7 @@ from app.core.metadata.file_now import folder_still_there
 from app.gui.app_words import in_app_words
 from tests.test_cli_core import run_cli
 from tests.test_index_support import write_jpeg
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 
 def _steps(db, photo) -> str:

@@ -20,7 +20,7 @@ from app.core.metadata import journal, plan_writes, undo_last_write, write_label
 from app.core.metadata.jpeg_fields import read_fields
 from app.core.metadata.plan import WriteOptions
 from tests.test_cli_core import run_cli
-from tests.test_write_safety_review_fixes import REPO, _library
+from tests.test_write_safety_support import REPO, _library
 
 # A write in a child process that dies as SIGKILL makes it die right after its Nth call
 # of `where` (replace_atomically: a file renamed into place, nothing after it recorded;

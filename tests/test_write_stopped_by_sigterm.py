@@ -20,7 +20,7 @@ from app.core.metadata import journal, plan_writes, write_labels
 from app.core.metadata.plan import WriteOptions
 from app.core.progress import CancelToken
 from tests.test_cli_sigterm import REPO, _labelled
-from tests.test_write_safety_review_fixes import _library
+from tests.test_write_safety_support import _library
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="Windows delivers no SIGTERM or SIGINT by os.kill")
 
