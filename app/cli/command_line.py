@@ -6,8 +6,10 @@ options; and the paths or query words typed after an option (`scan DIR1 --json D
 from __future__ import annotations
 
 import argparse
+import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from model.console import count
 
@@ -68,6 +70,30 @@ def command_parsers(parser: argparse.ArgumentParser) -> dict[str, argparse.Argum
     """The subcommands' parsers by name."""
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
+
+
+def refuse_unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, words: list[str]) -> NoReturn:
+    """argparse's "unrecognized arguments" (exit 2), said by the command's own parser, so
+    that its usage line lists the options it takes (the tool's lists none of them), with
+    "did you mean --dry-run?" for a mistyped option close to one of them (`write --dryrun`)."""
+    command = command_parsers(parser).get(getattr(args, "command", None) or "") or parser
+    message = f"unrecognized arguments: {' '.join(words)}"
+    close = [option for word in words if (option := _option_meant(command, word))]
+    if close:
+        message += f"; did you mean {' '.join(dict.fromkeys(close))}?"
+    command.error(message)
+
+
+def _option_meant(parser: argparse.ArgumentParser, word: str) -> str | None:
+    """The long option of `parser` that a `--word` unknown to it most likely misspells, or None."""
+    if not word.startswith("--") or word == "--":
+        return None
+    name = word.partition("=")[0]
+    options = {option.lstrip("-"): option for action in parser._actions for option in action.option_strings
+               if option.startswith("--")}
+    # compared without the dashes, which every long option shares (`--x` is no `--db`)
+    close = difflib.get_close_matches(name.lstrip("-"), list(options), n=1)
+    return options[close[0]] if close else None
 
 
 def is_negated_word(word: str) -> bool:

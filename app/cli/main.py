@@ -94,7 +94,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     completed (`accept Rome/*.JPG`, several of them meaning any) become terms; any other
     word left over is refused. A command whose query is followed by other words
     (`label QUERY… NAME`) takes them off first (its `split_query`)."""
-    from app.cli.command_line import command_parsers, is_negated_word, unshield, was_shielded
+    from app.cli.command_line import command_parsers, is_negated_word, refuse_unrecognized, unshield, was_shielded
     from app.core.path_query import any_of_the_paths, expand_wildcards, path_alternatives
 
     if (split_query := getattr(args, "split_query", None)) is not None:
@@ -102,7 +102,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
     for name, value in vars(args).items():  # `label Colosseum -rome`: no NOT term for NAME
         typed = value if isinstance(value, list) else [value]
         if name != "query" and any(map(was_shielded, typed)):
-            parser.error(f"unrecognized arguments: {' '.join(unshield(typed))}")
+            refuse_unrecognized(parser, args, unshield(typed))
     query = getattr(args, "query", None)
     negated_query = was_shielded(query)
     # `accept Rome\*.JPG` on Windows: the files; elsewhere the shell expanded them
@@ -119,7 +119,7 @@ def _take_query_words(parser: argparse.ArgumentParser, args: argparse.Namespace,
         positionals = [action for action in command._actions if not action.option_strings] if command else []
         displaced = negated_query and len(positionals) == 1 and len(plain) == 1
         if not getattr(args, "takes_query", False) or plain and not displaced:
-            parser.error(f"unrecognized arguments: {' '.join(given)}")
+            refuse_unrecognized(parser, args, given)
     if not words and not given:
         return
     terms = any_of_the_paths([*words, *given], alternatives)
