@@ -108,6 +108,7 @@ class ResultsDisplay:
         by_state = stats.get("by_state", {})
         window.status_label.setText(
             f"{counted(stats['photos'], 'photo')}  ·  {stats.get('labelled', 0):,} labelled  ·  "
+            + (f"{stats['no_landmark']:,} \"no landmark\"  ·  " if stats.get("no_landmark") else "") +
             f"{by_state.get('suggested', 0):,} to review  ·  {counted(stats.get('raw_pairs', 0), 'RAW+JPEG pair')}"
         )
         self._has_library = snapshot.has_roots or stats["photos"] > 0

@@ -17,10 +17,11 @@ def register(subparsers) -> None:
         "stats", help="show counts: photos, RAW pairs, labels by state, landmarks, errors, last scan",
         description=(
             "Print what the index holds: its file, the library folders (and those not found), "
-            "photos and files with the RAW+JPEG pairs, labelled photos, landmarks (the three with "
-            "most photos), review states, taught places, missing photos, files with a problem by "
-            "stage, the last scan (its counts, or that it is running, or that it was interrupted or "
-            "stopped and should be run again) and the copies of the index."
+            "photos and files with the RAW+JPEG pairs, labelled photos (with a landmark, and those tagged "
+            "\"no landmark\"), landmarks (the three with most photos), review states, taught places, "
+            "missing photos, files with a problem by stage, the last scan (its counts, or that it is "
+            "running, or that it was interrupted or stopped and should be run again) and the copies of "
+            "the index."
         ),
     )
     parser.add_argument(
@@ -67,7 +68,7 @@ def run(args) -> int:
         f"photos:     {stats['photos']:,} ({counted(stats['files'], 'file')}, "
         f"{counted(stats['raw_pairs'], 'RAW+JPEG pair')})"
     )
-    print(f"labelled:   {stats['labelled']}")
+    print(f"labelled:   {stats['labelled']:,} with a landmark, {stats['no_landmark']:,} tagged \"no landmark\"")
     most = sorted(landmarks, key=lambda row: -row[1])[:3]
     hint = ("" if args.landmarks or len(landmarks) <= len(most)
             else "; `landmark-tagger stats --landmarks` lists them all")

@@ -42,9 +42,14 @@ def index_stats(conn: sqlite3.Connection) -> dict[str, Any]:
             "SELECT count(*) FROM photos p WHERE p.has_raw = 1 AND p.missing = 0 AND EXISTS "
             "(SELECT 1 FROM files f WHERE f.photo_id = p.id AND f.kind != 'raw' AND f.missing = 0)"
         ),
+        # labelled (with a landmark) + no_landmark + rejected + unlabelled = photos
         "labelled": one(
             "SELECT count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
             "WHERE p.missing = 0 AND l.label IS NOT NULL AND l.state != 'rejected'"
+        ),
+        "no_landmark": one(  # tagged "no landmark": neither labelled nor unlabelled
+            "SELECT count(*) FROM labels l JOIN photos p ON p.id = l.photo_id "
+            "WHERE p.missing = 0 AND l.label IS NULL AND l.state != 'rejected'"
         ),
         "by_state": by_state,
         "missing": one("SELECT count(*) FROM photos WHERE missing = 1"),
