@@ -25,7 +25,9 @@ def paths_not_there(index, args: argparse.Namespace) -> list[tuple[str, str]]:
     the library: a typo or a file gone, which the query would otherwise drop without a
     word beside the files found (`reject typo.jpg real.jpg` changed real.jpg, exit 0). A
     bare word stays a search word (`accept Colosseum`), so does a query of several terms,
-    and a file name that matches photos as a word (`accept DSC_0042.JPG`)."""
+    and a file name that matches photos as a word (`accept DSC_0042.JPG`), or a word with
+    a separator inside (`AC/DC`); one written only as a path is (only_a_path: `Rom/`)
+    does not, though "Rom" finds the Rome photos as a word."""
     from app.cli.command_line import is_negated_word
     from app.core.errors import QuerySyntaxError
     from app.core.index.query import FIELDS
@@ -46,13 +48,33 @@ def paths_not_there(index, args: argparse.Namespace) -> list[tuple[str, str]]:
         if is_there(word):
             continue  # a file or folder: the query's path term finds it
         as_path = str(path.absolute()).replace('"', '""')
+        # written only as a path is (`Rom/`): "Rom" finding the Rome photos as a word is no reason to take it
+        queries = ([f'path:"{as_path}"', f'folder:"{as_path}"'] if only_a_path(word, separators)
+                   else [word, f'path:"{as_path}"'])
         try:
-            if index.photo_ids(word) or index.photo_ids(f'path:"{as_path}"'):
-                continue  # matches photos as a word, or a photo the library holds there
+            if any(index.photo_ids(query) for query in queries):
+                continue  # matches photos as a word, or a photo (a folder) the library holds there
         except QuerySyntaxError:
             pass
         gone.append((str(path), NOT_THERE))
     return gone
+
+
+def only_a_path(word: str, separators: set[str]) -> bool:
+    """Whether a word is written as only a path is: ending with a separator (`Rome/`),
+    starting at a root, home or this folder (`/mnt/x`, `~/x`, `./x`, `C:\\x`), a photo
+    file in a folder (`Rome/DSC_1.JPG`), or a name in a folder that is there
+    (`Rome/DSC_1`). A separator inside a word otherwise (`AC/DC`, `2024/05`) may be a
+    search word's."""
+    from app.core.path_query import is_absolute_path
+    from app.core.photo_info import file_kind
+
+    if not any(separator in word for separator in separators):
+        return False
+    first = min(word.index(separator) for separator in separators if separator in word)
+    folder = word[:first]
+    return (word[-1] in separators or is_absolute_path(word) or folder in (os.curdir, os.pardir)
+            or file_kind(Path(word).name) is not None or bool(folder) and is_there(folder))
 
 
 def words_left(args: argparse.Namespace, not_there: list[tuple[str, str]]) -> list[str] | None:
