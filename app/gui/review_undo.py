@@ -217,6 +217,10 @@ class ReviewUndo:
         try:  # an R taken back: the label accepted again does not go into the files Write labels… holds
             again = [path for path in self.index.held_files(back.get("accepted", [])) if path not in held_again]
             message = with_left_held(message, len(again))
+            # an A taken back after Write labels…: the keyword stays in the files until the next write
+            if still := len(self.index.accept_taken_back_still_written(back.get("suggested", []))):
+                message += (f"; {counted(still, 'photo')} still {'has its' if still == 1 else 'have their'} keyword "
+                            "in the files: Write labels… takes it out")
         except TaggerError:
             pass  # the note alone is lost; what Ctrl+Z did is still said
         return self._show_taken_back(ids, message, left or {})

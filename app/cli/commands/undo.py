@@ -30,7 +30,8 @@ def register(subparsers) -> None:
             "each undo --review takes back the one before): each photo gets "
             "its label and state before it again (and, after label or teach, the place it taught before; "
             "after teach --forget, the place is taught again and its suggestions come back), "
-            "unless it was labelled again since; files are not touched."
+            "unless it was labelled again since; files are not touched (an accept taken back after `write` "
+            "put its keyword into them: the next `write` takes it out, as after a reject)."
         ),
     )
     parser.add_argument("--review", action="store_true",
@@ -51,12 +52,15 @@ def run_review(args: argparse.Namespace) -> int:
     from app.core.index import review_journal
     from app.core.index.labels import FORGOTTEN
     from app.core.index.released_holds import held_files_given_back, left_held_line
+    from app.core.index.unwritten_term import accept_taken_back_still_written
     from app.core.wording import counted
 
     index = open_index(args)
     try:
         taken = review_journal.take_back_last(index)
         left_held = len(held_files_given_back(index.conn, taken))
+        # an accept taken back after its write: the keyword stays in the files until `write`
+        still_written = len(accept_taken_back_still_written(index.conn, taken.restored)) if taken else 0
     finally:
         index.close()
     if taken is None:
@@ -73,10 +77,15 @@ def run_review(args: argparse.Namespace) -> int:
             record.update(taught_again=[{"place": place, "photos": photos} for place, photos in taken.taught_again],
                           unforgotten=list(taken.unforgotten), not_taught_again=list(taken.not_taught_again),
                           still_withdrawn=len(taken.still_withdrawn))
+        record.update({"still_written": still_written} if still_written else {})
         print_json_line({**record, **({"left_held": left_held} if left_held else {})})  # as `accept`'s, when some
     line = f"undo: took back `{taken.command.command}`: {counted(len(taken.restored), 'photo')} as before it"
     for phrase in taken.place_phrases(lambda place: f"'{place}'"):  # a `teach --forget` taken back
         line += f"; {phrase}"
+    if still_written:
+        line += (f"; {still_written:,} of them still {'has its' if still_written == 1 else 'have their'} keyword in "
+                 f"{'its' if still_written == 1 else 'their'} files: "
+                 f"`{command_with_index(getattr(args, 'db', None))} write` takes it out")
     for path in taken.held_again:  # the release a `label` or `accept` gave: the hold comes back
         line += f"; {path}: left alone again by `write`"
     if taken.all_forgotten:  # `forget` took them all out of the library since

@@ -15,13 +15,20 @@ ours (plan_targets.jpeg_sidecars: the next write changes it too). A photo is unw
   unwritten only where a keyword of ours is to come out);
 - a target carries a keyword of ours the user rejected for it (the label rejected, or
   another since rejected: `write` takes it out), or it is a "no landmark" suggestion now
-  where a target carries a keyword of ours (plan_targets.withdrawn_suggestion).
+  where a target carries a keyword of ours (plan_targets.withdrawn_suggestion), or a
+  suggestion whose accept was taken back where a target carries the keyword our write
+  put there while it was accepted (plan_targets.taken_back_accept).
 The rule follows plan.plan_writes without `--include-suggested` or `--no-jpeg`; a file
 changed outside since our write (a keyword typed in Lightroom) is not known until
 `write --dry-run` reads it. Compiled as SQL over a labels row `l`: a correlated condition
 for the row walk, and one `p.id IN (…)` list for the indexed form (see search_plan)."""
 
 from __future__ import annotations
+
+import sqlite3
+from typing import Sequence
+
+from app.core.index.connection import id_chunks
 
 UNWRITTEN = "unwritten"  # the is: value
 
@@ -40,8 +47,18 @@ _MAIN = ("CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg_written}, {jpeg_read}, '
     jpeg_written=_WRITTEN.format(paths="f.path"), jpeg_read=_READ_BACK.format(paths="f.path"),
     sidecar_written=_WRITTEN.format(paths=_SIDECARS), sidecar_read=_READ_BACK.format(paths=f"f.path, {_SIDECARS}"))
 # what a `--no-jpeg` write left in JPEG f's sidecar (NULL for none; its write index-checked first)
-_LEFT_BESIDE = ("CASE WHEN f.kind = 'jpeg' AND EXISTS (SELECT 1 FROM write_journal k WHERE k.photo_id = f.photo_id "
-                "AND k.kind = 'sidecar') THEN {written} END").format(written=_WRITTEN.format(paths=_SIDECARS))
+_BESIDE = ("CASE WHEN f.kind = 'jpeg' AND EXISTS (SELECT 1 FROM write_journal k WHERE k.photo_id = f.photo_id "
+           "AND k.kind = 'sidecar') THEN {written} END")
+_LEFT_BESIDE = _BESIDE.format(written=_WRITTEN.format(paths=_SIDECARS))
+# the same two, of the label our newest standing write put there while the photo's label was
+# accepted ('' where that write was of a suggestion, a keyword taken out, or older than the
+# state recorded): after the accept is taken back, `write` takes it out (plan_targets.taken_back_accept)
+_AS_ACCEPTED = _WRITTEN.replace("coalesce(json_extract(j.after, '$.label'), '')",
+                                "CASE WHEN json_extract(j.after, '$.state') = 'accepted' "
+                                "THEN coalesce(json_extract(j.after, '$.label'), '') ELSE '' END")
+_MAIN_AS_ACCEPTED = "CASE WHEN f.kind = 'jpeg' THEN coalesce({jpeg}, '') ELSE coalesce({sidecar}, '') END".format(
+    jpeg=_AS_ACCEPTED.format(paths="f.path"), sidecar=_AS_ACCEPTED.format(paths=_SIDECARS))
+_BESIDE_AS_ACCEPTED = _BESIDE.format(written=_AS_ACCEPTED.format(paths=_SIDECARS))
 
 
 def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
@@ -50,9 +67,11 @@ def _any_file(pid: str, condition: str, main: str, beside: str) -> str:
             f"({condition.format(main=main, beside=beside)}))")
 
 
-def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE) -> tuple[str, str, str]:
+def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE, touched: bool = True) -> tuple[str, str, str]:
     """The conditions on a labels row (`l`: its alias with the dot) of each state that
-    can be unwritten: accepted, rejected, a "no landmark" suggestion. A JPEG's sidecar
+    can be unwritten: accepted, rejected, a suggestion ("no landmark", or one whose accept
+    was taken back where a target carries our keyword written as accepted: only for a
+    photo `touched` by a write of ours). A JPEG's sidecar
     left by `--no-jpeg` counts only where it holds a keyword of ours (not ''). A rejected
     "no landmark" is the rejection '', which a target carrying nothing ('') must not
     match: `write` has nothing to take out of it."""
@@ -62,7 +81,9 @@ def _cases(l: str, main: str = _MAIN, beside: str = _LEFT_BESIDE) -> tuple[str, 
         _any_file(pid, f"{{main}} IS NOT {label} OR {{beside}} NOT IN ('', {label})", main, beside),
         _any_file(pid, f"{{main}} = {l}label OR ({{main}} != '' AND {{main}} IN {rejected}) "
                        f"OR {{beside}} = {l}label OR ({{beside}} != '' AND {{beside}} IN {rejected})", main, beside),
-        f"{l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", main, beside),
+        f"(({l}label IS NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", main, beside) + ")"
+        + (f" OR ({l}label IS NOT NULL AND " + _any_file(pid, "{main} != '' OR {beside} != ''", _MAIN_AS_ACCEPTED,
+                                                          _BESIDE_AS_ACCEPTED) + ")" if touched else "") + ")",
     )
 
 
@@ -83,7 +104,7 @@ def unwritten_ids_sql() -> str:
     read back carries nothing of ours in any file ({main} is '', {beside} NULL): its
     branch skips the per-file lookups, which cost ~10 us a file (200,000 photos, half
     the accepted written: 500 ms for the whole list done per file, half that so)."""
-    untouched = zip(("accepted", "rejected", "suggested"), _cases("u.", main="''", beside="NULL"))
+    untouched = zip(("accepted", "rejected", "suggested"), _cases("u.", main="''", beside="NULL", touched=False))
     return " UNION ALL ".join(
         [f"SELECT u.photo_id FROM labels u WHERE u.state = '{state}' AND u.photo_id NOT IN {_TOUCHED} AND {case}"
          for state, case in untouched]
@@ -95,3 +116,17 @@ def unwritten_condition() -> tuple[str, list]:
     `p.id IN (…)` on `photos p` (built once a query, as problem_terms' lists are).
     PhotoIndex keeps the list in a temp table between queries instead (unwritten_list)."""
     return f"p.id IN ({unwritten_ids_sql()})", []
+
+
+def accept_taken_back_still_written(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[int]:
+    """The photos among these suggested now whose files still carry the keyword our write
+    put there while they were accepted: their accept taken back (`undo --review`, the
+    app's Ctrl+Z) after a write, so the next `write` takes it out. Said when taking back,
+    or the user reads "as before it" and the files go on claiming the label."""
+    found: list[int] = []
+    condition = unwritten_on_label_row("l.")
+    for chunk, marks in id_chunks([int(i) for i in photo_ids]):
+        found.extend(int(row[0]) for row in conn.execute(
+            f"SELECT l.photo_id FROM labels l WHERE l.photo_id IN ({marks}) AND l.state = 'suggested' "
+            f"AND l.label IS NOT NULL AND {condition}", chunk))
+    return found

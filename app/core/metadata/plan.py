@@ -38,8 +38,10 @@ from app.core.metadata.plan_targets import (
     one_write_a_file,
     shared_sidecar,
     sidecar_owner,
+    taken_back_accept,
     takes_ours_out,
     withdrawn_suggestion,
+    written_as_accepted,
     write_targets,
 )
 from app.core.metadata.read_back import landmark_of
@@ -132,6 +134,8 @@ class PlannedWrite:
         state = self.index_label[1] if self.index_label is not None else "rejected"
         if state == "rejected":
             why, outcome = "label rejected: ", "our keyword comes out"
+        elif state == "suggested" and self.index_label is not None and self.index_label[0] is not None:
+            why, outcome = "its accept taken back: ", "the keyword our write put there comes out"  # taken_back_accept
         elif state == "suggested":  # "no landmark" now (newer model, undo --review): plan_targets.withdrawn_suggestion
             why, outcome = 'a "no landmark" suggestion now: ', "the keyword our write put there comes out"
         else:
@@ -209,7 +213,8 @@ def plan_writes(
         withdrawn = photo.state == "suggested" and photo.label is None  # (see plan_targets.withdrawn_suggestion)
         if withdrawn and not withdrawn_suggestion(photo, written_photos, written_for):
             continue
-        rejected = photo.state == "rejected" or left_over or withdrawn
+        rejected = photo.state == "rejected" or left_over or withdrawn or taken_back_accept(
+            photo, written_photos, include_suggested)
         if not rejected and photo.state not in states:
             continue
         photo_files[photo.id] = tuple(photo.files)
@@ -313,8 +318,12 @@ def _plan_file(
             and not is_rejected(index.conn, photo.id, previous)):
         previous = None  # our last write put another label there: not one the user rejected
     # (an unlabelled photo, planned as rejected: our last write's label comes out, whichever)
+    taken_back = rejected and photo.state == "suggested" and photo.label is not None  # plan_targets.taken_back_accept
+    if taken_back:
+        previous = written_as_accepted(history.last_entry, photo.id)
     # that label stays, and the rejected one is not ours there: nothing to read the file for
-    nothing_to_take_out = rejected and history.label is not None and previous is None
+    # (after an accept taken back, only a keyword our write put there as accepted comes out)
+    nothing_to_take_out = rejected and previous is None and (history.label is not None or taken_back)
     label = None if rejected else photo.label
     known = embed and not missing and size is not None and not nothing_to_take_out  # a file the index describes
     own = recovery.find_own_write(target, history.last_entry, (size, mtime_ns, fingerprint)) if known else None

@@ -19,6 +19,7 @@ from app.core.path_case import DiskNames, as_listed, finds_other_case, fold
 
 if TYPE_CHECKING:
     from app.core.index import PhotoIndex, PhotoRecord
+    from app.core.metadata.journal import JournalEntry
     from app.core.metadata.plan import PlannedWrite, WriteOptions
 
 
@@ -233,6 +234,27 @@ def withdrawn_suggestion(photo: PhotoRecord, written_photos: frozenset[int], wri
     if photo.id in written_photos:
         return True
     return any(file in written_for or str(Path(file).with_suffix("")) in written_for for file in photo.files)
+
+
+def taken_back_accept(photo: PhotoRecord, written_photos: frozenset[int], include_suggested: bool) -> bool:
+    """Whether a photo suggested now (its label not accepted) is planned as a rejected one
+    is, its keyword taken out of each file our newest write put it into while it was
+    accepted (written_as_accepted): the user took that accept back (`undo --review`, the
+    app's Ctrl+Z) after the write. The file would go on saying the label is confirmed,
+    which other programs and an index built anew read back as accepted. Not with
+    `include_suggested`, which writes the suggestion; nor a keyword written as a
+    suggestion (`write --include-suggested`) or that no write of ours put there."""
+    return (photo.state == "suggested" and photo.label is not None and not include_suggested
+            and photo.id in written_photos)
+
+
+def written_as_accepted(entry: JournalEntry | None, photo_id: int) -> str | None:
+    """The label our newest write of a file (`entry`, not undone) put into it for this
+    photo while the photo's label was accepted; None for none (no write, another photo's,
+    a keyword taken out, a suggestion written, or a write older than the state recorded)."""
+    if entry is None or entry.photo_id != photo_id or entry.after.get("state") != "accepted":
+        return None
+    return entry.after.get("label") or None
 
 
 def left_over_sidecars(targets: list[Path], written: dict[str, frozenset[int]], photo_id: int) -> list[Path]:

@@ -400,6 +400,10 @@ def _replace_journaled(
     # file changed since without reading all of it
     after = {"label": item.label, "fields": item.after.to_json(), "sha256": recovery.file_digest(new),
              "size": len(new), "fingerprint": journal.fingerprint_of(new)}
+    if item.index_label is not None:
+        # the state it was written in: a label written as accepted and then taken back
+        # (`undo --review`, Ctrl+Z) is ours to take out again (plan.taken_back_accept)
+        after["state"] = item.index_label[1]
     if kind == "jpeg" and not options.keep_mtime:
         after["touched"] = True  # `write --touch`: its undo gives a new time too (JournalEntry.touched)
     with guard:

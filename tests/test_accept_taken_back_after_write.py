@@ -1,0 +1,93 @@
+"""An accept taken back (`undo --review`, the app's Ctrl+Z) after `write` put its keyword
+into the files: the photo is a suggestion again, so the file must no longer claim the
+label (other programs, and an index built anew, read it back as accepted). It counts
+as is:unwritten, the next `write` takes our keyword out (as after a reject) and keeps
+the user's own, and `undo` of that write puts the bytes back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from app.cli.main import main
+from app.core.index import PhotoIndex
+from app.core.metadata.jpeg_fields import read_fields
+from tests.test_index_support import write_jpeg
+from tests.test_metadata_support import with_xp_keywords
+
+
+def _suggested(tmp_path: Path, *names: str) -> tuple[str, dict[str, int], dict[str, Path]]:
+    """JPEGs the model suggested "Colosseum" for, scanned into a new index."""
+    files = {name: write_jpeg(tmp_path / "lib" / f"{name}.jpg", color=(40 * n, 60, 10))
+             for n, name in enumerate(names)}
+    db = str(tmp_path / "index.db")
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+    with PhotoIndex.open(db) as index:
+        ids = {Path(photo.path).stem: photo.id for photo in index.search("")}
+        index.set_labels(list(ids.values()), "Colosseum", source="model", state="suggested")
+    return db, ids, files
+
+
+def _unwritten_and_changing(capsys, db: str) -> tuple[set[int], set[int]]:
+    """(is:unwritten, the photos `write --dry-run` changes): a random driver checks they agree."""
+    capsys.readouterr()
+    main(["--db", db, "search", "--json", "is:unwritten"])
+    unwritten = {json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()}
+    assert main(["--db", db, "write", "--dry-run", "--json"]) == 0
+    changing = {item["id"] for item in map(json.loads, capsys.readouterr().out.splitlines()) if item["changes"]}
+    return unwritten, changing
+
+
+def test_an_accept_taken_back_after_its_write_takes_the_keyword_out_at_the_next_write(tmp_path, capsys) -> None:
+    db, ids, files = _suggested(tmp_path, "a", "b")
+    photo = files["a"]
+    original = photo.read_bytes()
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    written = photo.read_bytes()
+    assert "Colosseum" in (read_fields(written).subject or [])
+
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    said = capsys.readouterr().err
+    assert "1 photo as before it" in said and "still has its keyword in its files" in said and "write` takes it out" in said
+    assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+
+    assert main(["--db", db, "write"]) == 0
+    assert "Colosseum" not in (read_fields(photo.read_bytes()).subject or [])
+    assert _unwritten_and_changing(capsys, db) == (set(), set())
+    with PhotoIndex.open(db) as index:
+        assert (index.get(ids["a"]).label, index.get(ids["a"]).state) == ("Colosseum", "suggested")
+
+    assert main(["--db", db, "undo"]) == 0  # that write taken back: the keyword is back, byte for byte
+    assert photo.read_bytes() == written
+    assert _unwritten_and_changing(capsys, db) == ({ids["a"]}, {ids["a"]})
+    assert main(["--db", db, "undo"]) == 0
+    assert photo.read_bytes() == original
+
+
+def test_a_suggestion_written_as_one_stays_in_the_file_after_its_accept_is_taken_back(tmp_path, capsys) -> None:
+    db, ids, files = _suggested(tmp_path, "a")
+    assert main(["--db", db, "write", "--include-suggested"]) == 0  # the user wrote the suggestion itself
+    written = files["a"].read_bytes()
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0  # nothing to change: the keyword is there
+    capsys.readouterr()
+    assert main(["--db", db, "undo", "--review"]) == 0
+    assert "keyword" not in capsys.readouterr().err
+    assert _unwritten_and_changing(capsys, db) == (set(), set())
+    assert main(["--db", db, "write"]) == 0
+    assert files["a"].read_bytes() == written
+
+
+def test_the_users_own_keyword_stays_when_the_taken_back_accept_comes_out(tmp_path, capsys) -> None:
+    db, ids, files = _suggested(tmp_path, "a")
+    with_xp_keywords(files["a"], ("Colosseum", "Rome"))  # typed in Windows Explorer before our write
+    assert main(["--db", db, "scan", str(tmp_path / "lib")]) == 0
+    assert main(["--db", db, "accept", f"id:{ids['a']}"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    assert main(["--db", db, "undo", "--review"]) == 0
+    assert main(["--db", db, "write"]) == 0
+    fields = read_fields(files["a"].read_bytes())
+    assert fields.xp == ["Colosseum", "Rome"]  # the user's, there before our write
+    assert not any("Colosseum" in keyword for keyword in fields.hierarchical or [])  # ours came out
