@@ -320,11 +320,12 @@ def test_a_cut_short_cr2_is_named_incomplete_and_junk_named_nef_is_no_raw(tmp_pa
     junk.write_bytes(bytes(range(256)) * 64)
     renamed_jpeg = tmp_path / "DSC_0002.NEF"
     Image.new("RGB", (64, 48), (10, 20, 30)).save(renamed_jpeg, "JPEG")
+    with pytest.raises(PhotoReadError, match="not a RAW file this app can read"):
+        read_photo_info(junk)
+    assert read_photo_info(renamed_jpeg).width == 64  # read by its content (test_jpeg_named_raw)
     for path in (junk, renamed_jpeg):
         with pytest.raises(PhotoReadError, match="not a RAW file this app can read"):
-            read_photo_info(path)
-        with pytest.raises(PhotoReadError, match="not a RAW file this app can read"):
-            decode_raw(path, min_side=64, max_pixels=10**8)  # the decoder words it the same
+            decode_raw(path, min_side=64, max_pixels=10**8)  # the RAW decoder words it as the scan does
 
 
 def test_a_camera_raw_libraw_refuses_is_named_corrupt_or_unsupported(tmp_path) -> None:

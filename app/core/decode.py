@@ -21,6 +21,7 @@ from app.core.image_limits import MAX_PIXELS as DEFAULT_MAX_PIXELS
 from app.core.image_limits import check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, shrink_towards, to_rgb
 from app.core.jpeg_damage import load_checked
+from app.core.jpeg_named_raw import holds_jpeg
 from app.core.pillow_setup import set_up_pillow
 
 RAW_EXTENSIONS = frozenset(
@@ -52,7 +53,7 @@ def decode_for_model(
     path = Path(path)
     _check_readable(path)
     set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
-    if path.suffix.lower() in RAW_EXTENSIONS:
+    if path.suffix.lower() in RAW_EXTENSIONS and not holds_jpeg(path):
         from app.core.raw_decode import decode_raw
 
         return decode_raw(path, min_side, max_pixels, use_previews)

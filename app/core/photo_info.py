@@ -19,6 +19,7 @@ from app.core.camera_names import camera_name
 from app.core.capture_time import modify_date, recorded_taken_at, tag_text
 from app.core.errors import PhotoReadError, cannot_read_file, failed_reading
 from app.core.image_limits import check_decodable
+from app.core.jpeg_named_raw import NAMED_RAW, holds_jpeg
 from app.core.lens import lens_name
 from app.core.pillow_setup import set_up_pillow
 
@@ -100,8 +101,22 @@ def read_photo_info(path: str | os.PathLike) -> PhotoInfo:
     if size == 0:
         raise PhotoReadError(f"{path}: empty file (0 bytes); restore it from a backup or delete it")
     if kind == "raw":
-        return _read_raw(path, size)
+        return _read_jpeg_named_raw(path, size) if holds_jpeg(path) else _read_raw(path, size)
     return _read_with_pillow(path, kind)
+
+
+def _read_jpeg_named_raw(path: str | os.PathLike, size: int) -> PhotoInfo:
+    """A file with a RAW name that starts as a JPEG (jpeg_named_raw): its JPEG's date,
+    camera and size, its kind kept "raw" so its labels go into a sidecar. A camera's
+    JPEG with RAW data after it (LibRaw reads some) is read by LibRaw where the JPEG
+    part is not whole."""
+    try:
+        return replace(_read_with_pillow(path, "jpeg"), kind="raw")
+    except PhotoReadError as error:
+        try:
+            return _read_raw(path, size)
+        except PhotoReadError:
+            raise PhotoReadError(f"{path}: {NAMED_RAW}, and " + str(error).removeprefix(f"{path}: ")) from error
 
 
 def _read_with_pillow(path: str | os.PathLike, kind: str) -> PhotoInfo:

@@ -34,6 +34,7 @@ from app.core.errors import PhotoReadError
 from app.core.exif_counts import oversized_count
 from app.core.image_limits import MAX_PIXELS, check_decodable
 from app.core.image_modes import apply_orientation, exif_orientation, to_rgb
+from app.core.jpeg_named_raw import holds_jpeg
 from app.core.pillow_setup import set_up_pillow
 
 # Bumped when the way thumbnails are made changes, so old cache files are ignored.
@@ -177,7 +178,7 @@ def make_thumbnail(path: Path, size: int) -> Image.Image:
     """An RGB thumbnail with orientation applied, long side at most `size`."""
     path = Path(path)
     set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
-    if path.suffix.lower() in RAW_EXTENSIONS:
+    if path.suffix.lower() in RAW_EXTENSIONS and not holds_jpeg(path):  # a JPEG named .NEF: by its content
         image = _raw_preview(path, size)
     else:
         image = _embedded_thumbnail(path, size) or _embedded_preview(path, size) or _decoded_image(path, size)
@@ -191,7 +192,7 @@ def load_preview(path: Path, max_side: int = 1600) -> Image.Image:
     path = Path(path)
     refuse_not_downloaded(path)  # reading it would download it while the user only looks
     set_up_pillow()  # HEIC content under a .JPG name too; Pillow's EXIF warnings kept quiet
-    if path.suffix.lower() in RAW_EXTENSIONS:
+    if path.suffix.lower() in RAW_EXTENSIONS and not holds_jpeg(path):  # a JPEG named .NEF: by its content
         image = _raw_preview(path, max_side)
     else:
         image = _decoded_image(path, max_side)
