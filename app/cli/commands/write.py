@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from app.core.index import running_writes
     from app.core.metadata import WriteOptions, journal, plan_writes, write_labels
     from app.core.metadata.closing_a_write import StoppedWhileWriting
+    from app.core.metadata.hard_links import hard_linked, hard_links_words, now_alone
     from app.core.metadata.lightroom_sidecars import (lightroom_dry_run_line, lightroom_line, made_now,
                                                       new_raw_sidecars_lightroom_misses)
     from app.core.progress import CancelToken
@@ -138,6 +139,8 @@ def run(args: argparse.Namespace) -> int:
             )
             if lightroom_misses:
                 print(lightroom_dry_run_line(lightroom_misses), file=sys.stderr)
+            if linked := hard_linked(plan):
+                print(f"note: {hard_links_words(linked, dry_run=True)}", file=sys.stderr)
             print_waiting_suggestions(waiting)
             print_nothing_to_write(plan, waiting, args)
             return 1 if problems or not_there else 0  # as the write itself would end: a script can tell
@@ -146,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
         if journal.interrupted_batch(index.conn) is not None:  # the write carries it on: its files count too
             newest_before -= 1
         with stop_on_ctrl_c(cancel, STOPPING, say_above_progress, hold_after_abort=True) as stop:
+            linked = hard_linked(plan)  # read before: the write's rename leaves the name alone
             try:
                 summary = write_labels(index, plan, options, progress=progress_printer(not args.json), cancel=cancel)
             except (sqlite3.Error, IndexStoreError):
@@ -190,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"write: {summary.line()}{batch}", file=sys.stderr)
     if lightroom:
         print(lightroom, file=sys.stderr)
+    if linked := now_alone(linked):
+        print(f"note: {hard_links_words(linked, dry_run=False)}", file=sys.stderr)
     cancelled_before = summary.cancelled_before
     if cancelled_before is not None:  # one undo takes back this write only
         second = "a second " if summary.batch_id is not None and not summary.undone_meanwhile else ""
