@@ -96,3 +96,15 @@ def test_the_job_workers_ctrl_z_leaves_the_other_windows_a(tmp_path, one_second)
     assert change.left == {petra: ("Petra", "suggested")}
     with PhotoIndex.open(db) as terminal:
         assert review_journal.take_back_last(terminal).restored == [nothing]
+
+
+def test_ctrl_z_adds_no_photos_of_the_other_windows_a(tmp_path, one_second) -> None:
+    """Ctrl+Z takes an A or R back on the photos its entry holds besides its own (a card's RAW
+    split off since, photos_added_to_step), but not from another window's A given its id."""
+    db, first, second, first_a, (petra, nothing) = two_windows_second_a_reuses_the_id(tmp_path)
+    assert review_journal.photos_added_to_step(first, first_a, [petra]) == []
+    with first.transaction() as conn:  # as a split copies the pair's rows to its RAW
+        conn.execute("INSERT INTO review_changes (command_id, photo_id, label, state, after_label, after_state) "
+                     "VALUES (?, ?, 'Petra', 'suggested', 'Petra', 'accepted')", (first_a.id, petra))
+    assert review_journal.photos_added_to_step(first, first_a, [petra]) == [(nothing, None, "suggested")]
+    first.close(), second.close()

@@ -7,7 +7,7 @@ worker; a take-back cancelled there (rolled back) leaves its step for the next C
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Sequence
 
 from app.core.errors import TaggerError
@@ -114,6 +114,7 @@ class ReviewUndo:
             return self._take_back_label(step, older)
         if not step.before:  # an A that only released held files
             return self._take_back_release(step, older)
+        step = self._with_photos_journalled_since(step)
         stepped = [photo_id for photo_id, _, _ in step.before]
         verb = "accept" if step.state == "accepted" else "reject"
         if self._goes_to_worker(len(stepped)):
@@ -153,6 +154,19 @@ class ReviewUndo:
             self.show_message(f"{error} — {self._put_back(step, older, f'the {verb}')}")
             return False
         return self._taken_back(verb, ids, back, teaching, left, held_again)
+
+    def _with_photos_journalled_since(self, step: ReviewStep) -> ReviewStep:
+        """The step with the photos its journalled command holds now besides its own (a card's
+        RAW split off the pair it was taken on), after them: Ctrl+Z takes it back on the same
+        photos as `undo --review` and takes it out of the journal whole. Unread: the step as it is."""
+        if step.command is None:
+            return step
+        try:
+            added = review_journal.photos_added_to_step(self.index, step.command,
+                                                        [photo_id for photo_id, _, _ in step.before])
+        except TaggerError:
+            return step  # taken back on the photos the app knew: drop_taken_back leaves the command
+        return replace(step, before=step.before + tuple(added)) if added else step
 
     def _take_back_in_worker(self, step: ReviewStep, older: list, verb: str) -> bool:
         """Ctrl+Z of an A or R on thousands of photos as a job: no look here (30,000 photos'
@@ -277,6 +291,7 @@ class ReviewUndo:
             return False
         restored = set(taken.restored)
         ids = [photo_id for photo_id in step.photo_ids if photo_id in restored]  # in the list's order
+        ids += sorted(restored.difference(step.photo_ids))  # a card's RAW split off since: journalled too
         if not ids and not taken.unforgotten and not taken.held_again:  # a place unforgotten, a hold: taken back
             return self._nothing_taken_back(taken.left)
         if taken.left:

@@ -309,6 +309,25 @@ def drop_taken_back(conn: sqlite3.Connection, command: "ReviewCommand", photo_id
     return True
 
 
+def photos_added_to_step(index: "PhotoIndex", command: "ReviewCommand",
+                         photo_ids: Sequence[int]) -> list[tuple[int, str | None, str]]:
+    """The photos the journal holds for the app's A or R `command` of `photo_ids` besides
+    those: a card's RAW split off its pair since holds a copy of the pair's rows
+    (moved_photos.split_off_what_was_not_copied), so Ctrl+Z takes the step back on it too,
+    as `undo --review` does, and drop_taken_back finds the step whole. Each is (photo id,
+    the label the step left, its state before). None when the entry is no longer that step
+    (another command, or one not holding all of `photo_ids`: an id given again)."""
+    found = command_of(index.conn, command.id)
+    if found is None or not _same_command(found, command):
+        return []
+    rows = index.conn.execute("SELECT photo_id, after_label, state FROM review_changes WHERE command_id = ? "
+                              "ORDER BY photo_id", (command.id,)).fetchall()
+    stepped = {int(i) for i in photo_ids}
+    if not stepped <= {int(row[0]) for row in rows}:
+        return []
+    return [(int(photo_id), label, was) for photo_id, label, was in rows if int(photo_id) not in stepped]
+
+
 _COMMANDS = ("SELECT c.id, c.verb, c.command, c.at, (SELECT COUNT(*) FROM review_changes r "
              "WHERE r.command_id = c.id) FROM review_commands c ")
 
