@@ -29,3 +29,14 @@ def test_other_fault_is_placed_in_the_packet_and_says_what_to_do():
     column = 2 + BODY.index("{}") + len("a <") + 1
     assert f"at line 3, column {column} of the XMP" in words, words
     assert "save the photo's metadata again" in words
+
+
+@pytest.mark.parametrize("name", ["DSC_0001.NEF.xmp", "DSC_0001.XMP"])
+@pytest.mark.parametrize("fault", ["<!DOCTYPE x [<!ENTITY e \"ha\">]>\n", ""])
+def test_a_sidecars_refusal_says_no_word_of_jpegs(name, fault):
+    """--no-jpeg writes the very sidecar refused: its way out is saving it afresh."""
+    packet = f'<?xpacket begin=""?>\n{fault}' + BODY.format("&e;" if fault else "a < b")
+    with pytest.raises(XmpFormatError) as refused:
+        XmpDocument.parse(packet.encode(), name)
+    words = str(refused.value)
+    assert "writes the sidecar afresh, then write again" in words and "JPEG" not in words, words

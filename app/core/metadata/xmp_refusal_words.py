@@ -16,8 +16,18 @@ _DTD = re.compile(r"<!DOCTYPE\b|<!ENTITY\b")
 
 # The way out for either refusal: the photo's keywords saved again by a program that
 # writes plain XMP; never "remove the XMP", which would take the user's keywords too.
+# A JPEG's packet can also be left alone with --no-jpeg (a sidecar written instead); a
+# sidecar's cannot: --no-jpeg writes the very sidecar refused.
 _WAY_OUT = ("save the photo's metadata again in the program that wrote it (or another photo editor) so it "
             "writes the XMP afresh, then write again; for a JPEG, a sidecar written with --no-jpeg needs no change to it")
+_SIDECAR_WAY_OUT = ("save the photo's metadata again in the program that wrote this sidecar (or another photo editor) "
+                    "so it writes the sidecar afresh, then write again")
+
+
+def _way_out(name: str) -> str:
+    """The way out for the packet of `name`: a sidecar's (IMG_0001.NEF.xmp; "sidecar" when
+    unnamed, sidecar.py's default) has no JPEG to leave alone."""
+    return _SIDECAR_WAY_OUT if name.lower().endswith(".xmp") or name == "sidecar" else _WAY_OUT
 
 
 def holds_dtd(text: str) -> bool:
@@ -30,9 +40,9 @@ def not_well_formed_words(name: str, text: str, root_at: int, body: str, error: 
     from there, as parsed) having raised `error`."""
     if holds_dtd(text):
         return (f"{name}: its XMP holds a DTD (<!DOCTYPE …> with entity declarations), which XMP does not allow; "
-                f"this app does not expand it and leaves the file as it is: {_WAY_OUT}")
+                f"this app does not expand it and leaves the file as it is: {_way_out(name)}")
     return (f"{name}: its XMP is not well-formed XML ({_where(text, root_at, body, error)}); this app leaves "
-            f"the file as it is: {_WAY_OUT}")
+            f"the file as it is: {_way_out(name)}")
 
 
 def _where(text: str, root_at: int, body: str, error: ET.ParseError) -> str:
