@@ -46,10 +46,11 @@ def test_nfc_and_nfd_folders_of_one_landmark_are_one_class(tmp_path, capsys):
 
 
 def test_folders_that_differ_in_spaces_only_are_one_class_whatever_the_order(tmp_path):
-    source = same_name_folders(tmp_path / "photos", ["a  b", "a b", " a b"], [3, 2, 2])
+    # Petra too: prepare refuses a dataset of one class
+    source = same_name_folders(tmp_path / "photos", ["a  b", "Petra", "a b", " a b"], [3, 2, 2, 2])
     summary = prepare_dataset(PrepareConfig(source, tmp_path / "prepared", cache_size=24, workers=1))
     manifest = load_manifest(tmp_path / "prepared")
-    assert [(c.landmark_id, c.name, c.count) for c in manifest.classes] == [("a b", "a b", 7)]
+    assert {(c.landmark_id, c.name, c.count) for c in manifest.classes} == {("a b", "a b", 7), ("Petra", "Petra", 2)}
     assert summary.merged[0].kept == "a b" and set(summary.merged[0].merged) == {"a  b", " a b"}
     assert "other or extra white space" in summary.merged[0].describe()
 
@@ -66,12 +67,12 @@ def test_folders_that_differ_in_case_only_are_one_class_whatever_the_order(tmp_p
 
 
 def test_a_merged_class_keeps_its_cache_when_prepared_again(tmp_path):
-    source = same_name_folders(tmp_path / "photos", [COMPOSED, DECOMPOSED], [4, 4])
+    source = same_name_folders(tmp_path / "photos", [COMPOSED, DECOMPOSED, "Tower"], [4, 4, 2])
     config = PrepareConfig(source, tmp_path / "prepared", cache_size=24, workers=1)
     first = prepare_dataset(config)
     again = prepare_dataset(config)
-    assert (first.resized, first.reused) == (8, 0) and (again.resized, again.reused) == (0, 8)
-    assert [c.count for c in load_manifest(tmp_path / "prepared").classes] == [8]
+    assert (first.resized, first.reused) == (10, 0) and (again.resized, again.reused) == (0, 10)
+    assert {c.name: c.count for c in load_manifest(tmp_path / "prepared").classes} == {COMPOSED: 8, "Tower": 2}
 
 
 def test_two_gldv2_landmarks_whose_categories_read_alike_stay_two_classes():

@@ -211,9 +211,9 @@ def test_unreadable_images_are_left_out_before_the_filter_and_the_split(tmp_path
 
 
 def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path):
-    folder = tmp_path / "src" / "grey"
-    folder.mkdir(parents=True)
-    for i, value in enumerate((1000, 30000)):
+    for i, value in enumerate((1000, 30000)):  # two classes: prepare refuses one
+        folder = tmp_path / "src" / f"grey {i}"
+        folder.mkdir(parents=True)
         Image.fromarray(np.full((20, 30), value, dtype=np.uint16)).save(folder / f"g{i}.png")
     prepare_dataset(PrepareConfig(tmp_path / "src", tmp_path / "p", cache_size=16, workers=1))
     manifest = load_manifest(tmp_path / "p")

@@ -94,7 +94,7 @@ def run_prepare(args) -> int:
     for merged in summary.merged:
         print(f"note: {merged.describe()}", file=sys.stderr)
     print(
-        f"{summary.classes} classes ({summary.dropped_classes} dropped), {summary.train_images} train / "
+        f"{summary.classes} {'class' if summary.classes == 1 else 'classes'} ({summary.dropped_classes} dropped), {summary.train_images} train / "
         f"{summary.val_images} val images; {summary.resized} resized, {summary.reused} reused, "
         f"{len(summary.errors)} unreadable; manifest {summary.manifest_path}",
         file=sys.stderr,

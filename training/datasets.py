@@ -197,6 +197,18 @@ def load_manifest(path: Path) -> Manifest:
     return Manifest(path.parent, int(meta["cache_size"]), classes, images, meta.get("settings", {}))
 
 
+def require_two_classes(manifest: Manifest) -> None:
+    """Raise DatasetError for a manifest of fewer than 2 classes (one from before
+    `prepare` refused them): one class scores 1 on every photo, so training reports
+    loss 0 and μAP 1 and the bundle tags anything with it."""
+    count = len(manifest.classes)
+    if count < 2:
+        raise DatasetError(
+            f"{manifest.folder} holds {count} class{'' if count == 1 else 'es'}: a classifier needs at least 2; "
+            "run `landmark-train prepare` again with more classes (or a lower --min-images)"
+        )
+
+
 def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
 

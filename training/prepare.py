@@ -196,6 +196,28 @@ def _check_out_folder(out: Path) -> None:
         raise DatasetError(f"--out {out}{where} is a file, not a folder; give a folder for the cache and manifest")
 
 
+def _refuse_too_few_classes(kept: list[ImageRecord], names: dict[str, str], source: Path, config: PrepareConfig) -> None:
+    """Raise DatasetError when fewer than 2 classes are kept: with one, softmax gives it
+    score 1 on every photo (loss 0, μAP 1), and the bundle would tag anything with it."""
+    landmarks = sorted({r.landmark_id for r in kept}, key=_sort_key)
+    if len(landmarks) >= 2:
+        return
+    if not landmarks:
+        raise DatasetError(
+            f"no class in {source} has {config.min_images} or more readable images; lower --min-images"
+        )
+    name = names.get(landmarks[0], landmarks[0])
+    if config.min_images > 1:
+        raise DatasetError(
+            f"1 class left after --min-images {config.min_images} ({name!r}): a classifier needs at least 2; "
+            "lower --min-images"
+        )
+    raise DatasetError(
+        f"{source} holds 1 class of readable images ({name!r}): a classifier needs at least 2; "
+        "add a folder of photos for another landmark"
+    )
+
+
 def prepare_dataset(
     config: PrepareConfig, progress: Callable[[int, int], None] | None = None
 ) -> PrepareSummary:
@@ -204,7 +226,7 @@ def prepare_dataset(
     Unreadable images are recorded in the summary's errors and left out before the
     class filter and the split (see the module docstring). Classes of one readable
     name (a folder and its NFD copy) are one class (training.same_name_classes).
-    Raises DatasetError when the source is missing or no class survives the filter,
+    Raises DatasetError when the source is missing or fewer than 2 classes survive the filter,
     and OutputWriteError when `out_dir` cannot be written (nothing is left out for it
     and no manifest is written).
     """
@@ -215,6 +237,8 @@ def prepare_dataset(
     records, duplicates = without_repeated_keys(records)
     records, names, merged = merge_same_name_classes(records, names)
     all_landmarks = {r.landmark_id for r in records}
+    # refused before the cache folder is made: even all readable, too few classes pass the filter
+    _refuse_too_few_classes(filter_classes(records, config.min_images, None, config.seed)[0], names, source, config)
     _open_cache(out, config)
     origins = CacheIndex(out)
     errors: dict[str, str] = {}
@@ -223,10 +247,7 @@ def prepare_dataset(
     while True:
         usable = [r for r in records if r.source not in errors]
         kept, _ = filter_classes(usable, config.min_images, config.max_images_per_class, config.seed)
-        if not kept:
-            raise DatasetError(
-                f"no class in {source} has {config.min_images} or more readable images; lower --min-images"
-            )
+        _refuse_too_few_classes(kept, names, source, config)
         landmarks = sorted({r.landmark_id for r in kept}, key=_sort_key)
         index = {lm: i for i, lm in enumerate(landmarks)}
         planned: list[tuple[ImageRecord, str]] = []

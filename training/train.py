@@ -24,7 +24,7 @@ from training.checkpoint import (
 )
 from training.config import TrainConfig, config_from_dict
 from training.data import Augment, EpochSampler, ManifestDataset, collate, to_network_input
-from training.datasets import Manifest, load_manifest
+from training.datasets import Manifest, load_manifest, require_two_classes
 from training.distributed import (
     DistributedContext, StoppedWithMainRank, all_reduce_sum, barrier, broadcast_buffers_from_main,
     check_launch_environment, env_rank, env_world_size, init_distributed, refusal_of_main, shutdown_distributed,
@@ -233,6 +233,7 @@ def _train(config, resume, ctx, stop_after_epochs, torch, LandmarkNet) -> RunRes
 
     run_dir = Path(config.run_dir)
     manifest = load_manifest(Path(config.data.manifest))
+    require_two_classes(manifest)
     torch.manual_seed(config.seed)
     net_config = net_config_for(config, len(manifest.classes))
     net = LandmarkNet(net_config)
