@@ -44,3 +44,23 @@ def test_train_refuses_a_manifest_of_one_class(one_big_class, tmp_path, monkeypa
     monkeypatch.undo()
     with pytest.raises(DatasetError, match="holds 1 class: a classifier needs at least 2"):
         train(head_only_config(tmp_path / "prep", tmp_path / "run", epochs=1))
+
+
+def test_a_gldv2_row_without_a_landmark_id_is_skipped_and_counted(tmp_path, capsys):
+    from training.cli import main
+    from training.datasets import load_manifest
+    from training.synthetic import make_mini_gldv2
+
+    mini = make_mini_gldv2(tmp_path / "gld", classes=2, per_class=4, shards=1, size=32)
+    labels = mini.root / "metadata" / "train.csv"
+    lines = labels.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("landmark_id")] = ""
+    lines[1] = ",".join(row)
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["prepare", str(mini.root), "--out", str(tmp_path / "prep"), "--size", "16", "--workers", "1"]
+    assert main([*args, "--all-labels"]) == 0
+    assert f"note: 1 row of {labels} without a landmark_id skipped (line 2)" in capsys.readouterr().err
+    classes = load_manifest(tmp_path / "prep").classes
+    assert "" not in {c.landmark_id for c in classes} and sum(c.count for c in classes) == 7

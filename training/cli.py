@@ -93,6 +93,8 @@ def run_prepare(args) -> int:
               "from the first shard", file=sys.stderr)
     for merged in summary.merged:
         print(f"note: {merged.describe()}", file=sys.stderr)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(
         f"{summary.classes} {'class' if summary.classes == 1 else 'classes'} ({summary.dropped_classes} dropped), {summary.train_images} train / "
         f"{summary.val_images} val images; {summary.resized} resized, {summary.reused} reused, "

@@ -276,9 +276,10 @@ def has_gldv2_shards(root: Path) -> bool:
 
 def dataset_records(
     source: Path, clean: bool = True, skip: Path | None = None
-) -> tuple[list[ImageRecord], dict[str, str]]:
-    """Records and readable names of a GLDv2 mirror or of a folder-per-class dataset
-    (`skip`: prepare's --out, when inside it: neither a class nor photos).
+) -> tuple[list[ImageRecord], dict[str, str], list[str]]:
+    """Records, readable names and notes (GLDv2 label rows skipped) of a GLDv2 mirror
+    or of a folder-per-class dataset (`skip`: prepare's --out, when inside it: neither a
+    class nor photos).
 
     Raises DatasetError for a GLDv2 mirror without its labels (as `download
     --no-metadata` leaves it), rather than reading it as folders of classes."""
@@ -290,7 +291,7 @@ def dataset_records(
             f"{source / 'train'} holds GLDv2 shards but {source / 'metadata' / 'train.csv'} is missing; "
             "run `landmark-train download` (without --no-metadata) to fetch the metadata"
         )
-    return folder_records(source, skip=skip)
+    return (*folder_records(source, skip=skip), [])
 
 
 def category_name(category: str) -> str:
@@ -335,8 +336,9 @@ def csv_rows(path: Path, needed: tuple[str, ...], missing: str = "") -> Iterator
         raise DatasetError(f"{path} is not a readable CSV file ({exc})") from exc
 
 
-def read_gldv2_labels(root: Path, clean: bool = True) -> dict[str, str]:
-    """{image id: landmark id} from train_clean.csv (clean) or train.csv.
+def read_gldv2_labels(root: Path, clean: bool = True) -> tuple[dict[str, str], str | None]:
+    """{image id: landmark id} from train_clean.csv (clean) or train.csv, and a note
+    saying how many rows had no landmark_id (skipped, as GLDv2 tools do), else None.
 
     Raises DatasetError naming the file and what is wrong with it; when `clean` and
     train_clean.csv is missing (a failed metadata download, a hand-made mirror) too,
@@ -348,14 +350,23 @@ def read_gldv2_labels(root: Path, clean: bool = True) -> dict[str, str]:
             f"{meta / 'train_clean.csv'} is missing (the GLDv2-clean labels); run `landmark-train download` "
             "again to fetch it, or give --all-labels to use all of train.csv"
         )
-    if clean:
-        for row in _gldv2_rows(meta / "train_clean.csv", ("landmark_id", "images")):
+    path = meta / ("train_clean.csv" if clean else "train.csv")
+    unlabelled: list[int] = []  # lines whose landmark_id is empty: no class to put them in
+    for line, row in csv_rows(path, ("landmark_id", "images") if clean else ("id", "landmark_id"),
+                              missing="run `landmark-train download`"):
+        landmark = row["landmark_id"] or ""
+        if not landmark.strip():
+            unlabelled.append(line)
+        elif clean:
             for image_id in (row["images"] or "").split():
-                labels[image_id] = row["landmark_id"]
-    else:
-        for row in _gldv2_rows(meta / "train.csv", ("id", "landmark_id")):
-            labels[row["id"]] = row["landmark_id"]
-    return labels
+                labels[image_id] = landmark
+        else:
+            labels[row["id"]] = landmark
+    note = None
+    if unlabelled:
+        note = (f"{len(unlabelled)} row{'' if len(unlabelled) == 1 else 's'} of {path} without a landmark_id "
+                f"skipped (line {', '.join(map(str, unlabelled[:3]))}{', …' if len(unlabelled) > 3 else ''})")
+    return labels, note
 
 
 def read_gldv2_names(root: Path) -> dict[str, str]:
@@ -368,11 +379,11 @@ def read_gldv2_names(root: Path) -> dict[str, str]:
     return {row["landmark_id"]: category_name(row["category"] or "") for row in _gldv2_rows(path, ("landmark_id", "category"))}
 
 
-def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], dict[str, str]]:
+def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], dict[str, str], list[str]]:
     """Records for every labelled image inside the downloaded tar shards (members are
-    listed, not extracted)."""
+    listed, not extracted), their names, and notes on label rows skipped."""
     root = Path(root)
-    labels = read_gldv2_labels(root, clean)
+    labels, note = read_gldv2_labels(root, clean)
     names = read_gldv2_names(root)
     shards = sorted((root / "train").glob("images_*.tar"))
     if not shards:
@@ -396,4 +407,4 @@ def gldv2_records(root: Path, clean: bool = True) -> tuple[list[ImageRecord], di
             "the labels' image ids must be the shards' file names without .jpg"
         )
     present = {r.landmark_id for r in records}
-    return records, {lm: names.get(lm, lm) for lm in present}
+    return records, {lm: names.get(lm, lm) for lm in present}, [note] if note else []

@@ -93,6 +93,7 @@ class PrepareSummary:
     errors: dict[str, str] = field(default_factory=dict)
     duplicates: int = 0  # images listed twice (one GLDv2 id in two shards), prepared once
     merged: list[MergedClass] = field(default_factory=list)  # classes of one name made one (NFC/NFD folders)
+    notes: list[str] = field(default_factory=list)  # GLDv2 label rows skipped (no landmark_id)
 
 
 def stratified_split(
@@ -233,7 +234,7 @@ def prepare_dataset(
     source = Path(config.source)
     out = Path(config.out_dir)
     _check_out_folder(out)
-    records, names = dataset_records(source, config.clean, skip=out)
+    records, names, notes = dataset_records(source, config.clean, skip=out)
     records, duplicates = without_repeated_keys(records)
     records, names, merged = merge_same_name_classes(records, names)
     all_landmarks = {r.landmark_id for r in records}
@@ -325,4 +326,5 @@ def prepare_dataset(
         errors=errors,
         duplicates=duplicates,
         merged=[m for m in merged if m.kept in index],  # a class dropped by --min-images is not one to tell
+        notes=notes,
     )
