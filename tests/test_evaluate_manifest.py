@@ -42,3 +42,19 @@ def test_evaluate_of_a_manifest_scores_the_pixels_validation_reads(tiny_bundle, 
     for image, top in zip(images, expected):
         landmark, score = evaluation.predictions[image.key]
         assert (landmark, score) == (top[0].landmark_id, pytest.approx(top[0].score, abs=1e-6))
+
+
+def test_a_manifest_of_other_landmark_ids_is_refused_showing_the_ids(tiny_bundle):
+    """GLDv2 ids 100-102 named like the bundle's folder classes: the ids differ, and the
+    refusal shows them (the names alone read the same on both sides)."""
+    from types import SimpleNamespace
+
+    from training.datasets import ClassInfo
+    from training.evaluate import no_class_in_common
+
+    classes = [ClassInfo(i, str(100 + i), name, 3) for i, name in enumerate(CLASSES)]
+    message = no_class_in_common(tiny_bundle, SimpleNamespace(folder=Path("prep"), classes=classes))
+    assert message.startswith(
+        "the landmark ids of the 3 classes of prep ('100' (Eiffel Tower), '101' (Colosseum), '102' (Taj Mahal)) are "
+        "none of the bundle's 3 ('Eiffel Tower', 'Colosseum', 'Taj Mahal'): was it prepared from another dataset?"
+    )

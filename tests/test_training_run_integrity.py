@@ -343,9 +343,9 @@ def test_evaluate_on_a_manifest_with_no_class_of_the_model_says_so_and_exits_2(p
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.strip().splitlines() == [
-        f"landmark-train evaluate: none of the 3 classes of {prepared} (such as \"l'arc\", 'red', 'stripes') is one "
-        "of the bundle's 3 landmarks (such as 'Eiffel Tower', 'Colosseum', 'Taj Mahal'), so its μAP would be 0 by "
-        "construction; evaluate on the prepared dataset it was trained on"
+        f"landmark-train evaluate: the landmark ids of the 3 classes of {prepared} (\"l'arc\", 'red', 'stripes') are "
+        "none of the bundle's 3 ('Eiffel Tower', 'Colosseum', 'Taj Mahal'): was it prepared from another dataset? "
+        "Its μAP would be 0 by construction; evaluate on the prepared dataset it was trained on"
     ]
 
 

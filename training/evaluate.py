@@ -168,12 +168,21 @@ def no_class_in_common(bundle, manifest) -> str:
     classes is one of its landmarks (every query would count as a miss, μAP 0)."""
     trained = (((bundle.extra or {}).get("training") or {}).get("manifest") or {}).get("path")
     where = f" ({trained})" if trained else ""
+    # queries are matched by landmark id: show the ids (the names of two datasets may agree)
     return (
-        f"none of the {len(manifest.classes)} classes of {manifest.folder} (such as "
-        f"{_some(c.name for c in manifest.classes)}) is one of the bundle's {len(bundle.labels)} landmarks (such as "
-        f"{_some(e.name for e in bundle.labels)}), so its μAP would be 0 by construction; evaluate on the "
-        f"prepared dataset it was trained on{where}"
+        f"the landmark ids of the {len(manifest.classes)} classes of {manifest.folder} "
+        f"({_some_ids((c.landmark_id, c.name) for c in manifest.classes)}) are none of the bundle's "
+        f"{len(bundle.labels)} ({_some_ids((e.landmark_id, e.name) for e in bundle.labels)}): was it prepared from "
+        f"another dataset? Its μAP would be 0 by construction; evaluate on the prepared dataset it was trained "
+        f"on{where}"
     )
+
+
+def _some_ids(entries, count: int = 3) -> str:
+    """A few landmark ids, each with its name where that is not the id itself."""
+    entries = list(entries)
+    shown = ", ".join(repr(i) if i == name else f"{i!r} ({name})" for i, name in entries[:count])
+    return shown + (", …" if len(entries) > count else "")
 
 
 def _some(names, count: int = 3) -> str:
