@@ -100,3 +100,21 @@ def test_prepare_train_export_evaluate(tmp_path, capsys):
     assert main(["evaluate", "--model", str(bundle), "--manifest", str(tmp_path / "prep"), "--split", "val", "--json"]) == 0
     by_split = json.loads(capsys.readouterr().out)
     assert by_split["queries"] == 6 and by_split["landmark_queries"] == 6
+
+
+@pytest.mark.parametrize("rank, said", [("0", True), ("1", False)])
+def test_under_torchrun_only_rank_0_says_where_the_checkpoints_are(tmp_path, monkeypatch, capsys, rank, said):
+    """Every rank runs `train`; only rank 0 writes checkpoints (train itself is not run here)."""
+    from types import SimpleNamespace
+
+    import training.train
+    from tests.training_setup import prepare_tiny_classes
+
+    prepared = prepare_tiny_classes(tmp_path, ["Petra", "Alhambra"])
+    run = tmp_path / "run"
+    done = SimpleNamespace(final_metrics=None, epochs_done=1, last_checkpoint=run / "checkpoints" / "last.pt")
+    monkeypatch.setattr(training.train, "train", lambda *args, **kwargs: done)
+    monkeypatch.setenv("RANK", rank)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["train", "--manifest", str(prepared), "--run-dir", str(run)]) == 0
+    assert ("checkpoints in" in capsys.readouterr().err) is said

@@ -158,7 +158,10 @@ def run_train(args) -> int:
     if result.final_metrics is not None:
         m = result.final_metrics
         print(f"epoch {result.epochs_done}: val μAP {m.gap:.4f}, accuracy {m.accuracy:.4f}", file=sys.stderr)
-    print(f"checkpoints in {result.last_checkpoint.parent}", file=sys.stderr)
+    from training.distributed import env_rank
+
+    if env_rank() == 0:  # under torchrun only rank 0 writes checkpoints, and only it says where
+        print(f"checkpoints in {result.last_checkpoint.parent}", file=sys.stderr)
     return 0
 
 
